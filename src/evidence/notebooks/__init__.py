@@ -1,0 +1,1 @@
+"""Layer 4, notebooks: locating the packaged notebooks and reading their declared parameters."""

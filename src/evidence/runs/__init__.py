@@ -1,0 +1,1 @@
+"""Layer 5, runs: validated parameterised executions (Papermill), batches, cache."""

@@ -1,0 +1,102 @@
+"""The result of every loader: the canonical table, what was rejected and why, and provenance."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import polars as pl
+
+from evidence.sources.provenance import Provenance
+
+#: Schema of a rejects (and flags) table: one row per problem; a row of the file may have several problems.
+ISSUES_SCHEMA: dict[str, pl.DataType] = {
+    "row": pl.Int64,  # 1-based line number in the file (header lines count), or the sheet row in a workbook
+    "column": pl.String,
+    "value": pl.String,
+    "reason": pl.String,
+}
+
+
+def empty_issues() -> pl.DataFrame:
+    """An empty rejects/flags table."""
+    return pl.DataFrame(schema=ISSUES_SCHEMA)
+
+
+def issues_frame(records: list[dict[str, Any]] | pl.DataFrame) -> pl.DataFrame:
+    """Build a rejects/flags table from records (dicts with row, column, value, reason)."""
+    if isinstance(records, pl.DataFrame):
+        return records.select(
+            [pl.col(c).cast(t) if c in records.columns else pl.lit(None, t).alias(c) for c, t in ISSUES_SCHEMA.items()]
+        )
+    if not records:
+        return empty_issues()
+    return pl.DataFrame(records, schema=ISSUES_SCHEMA)
+
+
+class AccountingError(AssertionError):
+    """rows_in != rows_kept + rows_rejected: a loader lost or invented rows. Always a bug."""
+
+
+@dataclasses.dataclass
+class LoadedTable:
+    """A canonical table with its rejects, flags and provenance.
+
+    ``rows_in`` counts data rows in the file; every one of them is either kept (in ``data``) or rejected
+    (``rejects`` names it, with reasons). ``flags`` names kept rows that carry a problem worth reviewing.
+    """
+
+    data: pl.DataFrame
+    provenance: Provenance
+    rows_in: int
+    rejects: pl.DataFrame = dataclasses.field(default_factory=empty_issues)
+    flags: pl.DataFrame = dataclasses.field(default_factory=empty_issues)
+    kind: str = "case"  # which canonical table: "case", "indicator", "tier", "gsi", "list_capture"
+
+    def __post_init__(self) -> None:
+        self.check_accounting()
+
+    @property
+    def rows_kept(self) -> int:
+        return self.data.height
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.rejects["row"].n_unique() if self.rejects.height else 0
+
+    def check_accounting(self) -> None:
+        if self.rows_in != self.rows_kept + self.rows_rejected:
+            raise AccountingError(
+                f"{self.provenance.path}: rows_in={self.rows_in} but rows_kept={self.rows_kept} "
+                f"+ rows_rejected={self.rows_rejected}"
+            )
+
+    def summary(self) -> dict[str, Any]:
+        """The facts a user or a script wants first (the CLI's ``--json``)."""
+        p = self.provenance
+        return {
+            "source": p.source,
+            "layout": p.layout,
+            "release": p.release,
+            "kind": self.kind,
+            "path": p.path,
+            "sha256": p.sha256,
+            "synthetic": p.synthetic,
+            "demo": p.demo,
+            "rows_in": self.rows_in,
+            "rows_kept": self.rows_kept,
+            "rows_rejected": self.rows_rejected,
+            "rows_flagged": self.flags["row"].n_unique() if self.flags.height else 0,
+            "reject_reasons": _reason_counts(self.rejects),
+            "flag_reasons": _reason_counts(self.flags),
+            "url": p.url,
+            "licence": p.licence,
+            "citation": p.citation_text(),
+        }
+
+
+def _reason_counts(issues: pl.DataFrame) -> dict[str, int]:
+    if not issues.height:
+        return {}
+    counts = issues.group_by("reason").agg(pl.col("row").n_unique().alias("n")).sort("n", descending=True)
+    return dict(zip(counts["reason"].to_list(), counts["n"].to_list(), strict=True))
