@@ -37,3 +37,14 @@ def test_atomic_directory_replaces_and_cleans_up(tmp_path):
         (tmp / "z").write_text("3")
     assert sorted(p.name for p in target.iterdir()) == ["z"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_outputs_get_ordinary_permissions(tmp_path):
+    import stat
+
+    umask = os.umask(0o022)
+    try:
+        out = write_text(tmp_path / "shared.txt", "x")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
