@@ -25,7 +25,7 @@ import pycountry
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "src"))
 
-from evidence.sources.countries import normalise_country_text  # noqa: E402
+from evidence.sources.countries import normalise_country_text
 
 REFERENCE = REPO_ROOT / "src" / "evidence" / "sources" / "reference"
 
@@ -61,10 +61,14 @@ SUBREGIONS_WITH_INTERMEDIATE = {"Sub-Saharan Africa", "Latin America and the Car
 # Corrections and additions to what the two packages say, each checked against M49.
 M49_OVERRIDES: dict[str, str | None] = {
     "ATA": None,  # Antarctica: M49 lists it (010) outside every region.
+    "NRU": "Micronesia",  # Nauru: country_converter 1.3.2 has Polynesia.
     "TWN": "Eastern Asia",  # M49 does not list Taiwan separately (it is under China); placed with China.
     "XKX": "Southern Europe",  # Kosovo: not in M49; placed as UNODC and the World Bank do.
 }
-INTERMEDIATE_OVERRIDES = {"GGY": "Channel Islands", "JEY": "Channel Islands"}  # M49 830, under Northern Europe
+INTERMEDIATE_OVERRIDES = {
+    "GGY": "Channel Islands",
+    "JEY": "Channel Islands",
+}  # M49 830, under Northern Europe
 
 # Short English names: pycountry's common name where it has one, else the ISO 3166 short name, except where
 # the ISO form is inverted ("Congo, The Democratic Republic of the") or the UN/IOM usage of the first users
@@ -86,8 +90,19 @@ NAME_OVERRIDES = {
 # Former ISO 3166 entries of states that were renamed (same state, one successor). Dissolved or merged states
 # (Czechoslovakia, Serbia and Montenegro, USSR, Yugoslavia, German DR, Netherlands Antilles, ...) have no
 # single successor and are deliberately left unmapped.
-RENAMED_STATES = {"BUR": "MMR", "BYS": "BLR", "DHY": "BEN", "HVO": "BFA", "NHB": "VUT", "RHO": "ZWE",
-                  "TMP": "TLS", "ZAR": "COD"}
+RENAMED_STATES = {
+    "BUR": "MMR",
+    "BYS": "BLR",
+    "DHY": "BEN",
+    "HVO": "BFA",
+    "NHB": "VUT",
+    "RHO": "ZWE",
+    "TMP": "TLS",
+    "ZAR": "COD",
+}
+
+# Generated aliases that are also ordinary English words, so would map text that does not name the country.
+COMMON_WORDS = {"island"}  # German for Iceland
 
 # Languages in which reporting countries fill in UNODC's questionnaire besides English.
 TRANSLATION_LANGUAGES = ("es", "fr", "it", "pt", "de", "nl")
@@ -104,8 +119,17 @@ def country_converter_rows() -> dict[str, dict[str, str]]:
 
 def build_countries(cc: dict[str, dict[str, str]]) -> list[dict[str, str]]:
     rows = []
-    entries = [(c.alpha_2, c.alpha_3, c.numeric, c.name, getattr(c, "common_name", None),
-                getattr(c, "official_name", None)) for c in pycountry.countries]
+    entries = [
+        (
+            c.alpha_2,
+            c.alpha_3,
+            c.numeric,
+            c.name,
+            getattr(c, "common_name", None),
+            getattr(c, "official_name", None),
+        )
+        for c in pycountry.countries
+    ]
     kosovo = cc["XKX"]
     entries.append(("XK", "XKX", "", "Kosovo", None, kosovo["name_official"]))
     for iso2, iso3, numeric, iso_name, common_name, official_name in sorted(entries, key=lambda e: e[1]):
@@ -116,12 +140,18 @@ def build_countries(cc: dict[str, dict[str, str]]) -> list[dict[str, str]]:
             intermediate = most_detailed
         # M49 numeric codes equal ISO 3166 numeric codes; Taiwan (158) and Kosovo are not listed by M49.
         m49 = "" if iso3 in {"TWN", "XKX"} else str(int(numeric))
-        rows.append({
-            "iso2": iso2, "iso3": iso3, "m49": m49,
-            "name": NAME_OVERRIDES.get(iso3) or common_name or iso_name,
-            "official_name": official_name or "",
-            "region": region, "subregion": subregion, "intermediate_region": intermediate,
-        })
+        rows.append(
+            {
+                "iso2": iso2,
+                "iso3": iso3,
+                "m49": m49,
+                "name": NAME_OVERRIDES.get(iso3) or common_name or iso_name,
+                "official_name": official_name or "",
+                "region": region,
+                "subregion": subregion,
+                "intermediate_region": intermediate,
+            }
+        )
     return rows
 
 
@@ -149,9 +179,17 @@ def generated_aliases(countries: list[dict[str, str]], cc: dict[str, dict[str, s
                     if translated != value:
                         candidates.append((translated, country.alpha_3, f"name_{language}", "pycountry"))
 
-    # Aliases that are already implied by countries.csv or ambiguous across countries are not written.
-    implied = {normalise_country_text(row[column]): row["iso3"] for row in countries
-               for column in ("iso2", "iso3", "name", "official_name") if row[column]}
+    # Aliases that are already implied by countries.csv, ambiguous across countries, or spelled like an M49
+    # grouping ("Micronesia" is a sub-region as well as a short name of FSM) are not written.
+    groupings = {
+        normalise_country_text(name) for pair in M49_HIERARCHY.items() for name in (pair[0], *pair[1])
+    }
+    implied = {
+        normalise_country_text(row[column]): row["iso3"]
+        for row in countries
+        for column in ("iso2", "iso3", "name", "official_name")
+        if row[column]
+    }
     by_key: dict[str, set[str]] = defaultdict(set)
     for alias, iso3, _, _ in candidates:
         by_key[normalise_country_text(alias)].add(iso3)
@@ -165,7 +203,7 @@ def generated_aliases(countries: list[dict[str, str]], cc: dict[str, dict[str, s
     rows = []
     for alias, iso3, kind, source in candidates:
         key = normalise_country_text(alias)
-        if key in ambiguous or key in implied or key in seen:
+        if key in ambiguous or key in implied or key in seen or key in groupings or key in COMMON_WORDS:
             continue
         seen.add(key)
         rows.append({"alias": alias, "iso3": iso3, "kind": kind, "source": source, "note": ""})
@@ -192,8 +230,11 @@ def main() -> None:
         with aliases_path.open(encoding="utf-8", newline="") as handle:
             reviewed = [row for row in csv.DictReader(handle) if row["source"] == "reviewed"]
     reviewed_keys = {normalise_country_text(row["alias"]) for row in reviewed}
-    generated = [row for row in generated_aliases(countries, cc)
-                 if normalise_country_text(row["alias"]) not in reviewed_keys]
+    generated = [
+        row
+        for row in generated_aliases(countries, cc)
+        if normalise_country_text(row["alias"]) not in reviewed_keys
+    ]
     write_csv(aliases_path, reviewed + generated, columns)
     print(f"{len(countries)} countries, {len(reviewed)} reviewed + {len(generated)} generated aliases")
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 console = Console()
+err_console = Console(stderr=True)
 data_app = typer.Typer(help="Load, validate, fetch and list data files.", no_args_is_help=True)
 
 
@@ -20,24 +21,46 @@ def register(app: typer.Typer) -> None:
 
 @data_app.command("load")
 def load_command(
-    path: Annotated[Path, typer.Argument(help="A data file any loader reads (CTDC, UNODC, TIP, GSI).")],
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A data file any loader reads (CTDC, UNODC, TIP, GSI). Default: the files in EVIDENCE_DATA, "
+            "else the synthetic demo data."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the load summary as JSON.")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="Write the canonical table to this .parquet.")] = None,
+    summary_tables: Annotated[
+        bool, typer.Option("--summary", help="Also show counts by year and the 10 largest corridors.")
+    ] = False,
 ) -> None:
     """Load a file onto its canonical table and summarise it."""
+    from evidence.core.errors import ParameterError
     from evidence.sources.registry import load
 
-    loaded = load(path)
-    summary = loaded.summary()
-    if out is not None:
-        from evidence.sources.store import write_parquet
+    paths = [path] if path is not None else _default_paths()
+    if out is not None and len(paths) > 1:
+        raise ParameterError(
+            f"--out writes one table, but EVIDENCE_DATA names {len(paths)} files; pass one PATH"
+        )
+    summaries = []
+    for file in paths:
+        loaded = load(file)
+        _warn_if_demo(loaded.provenance)
+        summary = loaded.summary()
+        if out is not None:
+            from evidence.sources.store import write_parquet
 
-        write_parquet(loaded, out)
-        summary["out"] = str(out)
+            write_parquet(loaded, out)
+            summary["out"] = str(out)
+        summaries.append(summary)
+        if not as_json:
+            _print_summary(summary)
+            if summary_tables:
+                _print_count_tables(loaded)
     if as_json:
-        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
-        return
-    _print_summary(summary)
+        result = summaries[0] if len(summaries) == 1 else summaries
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
 
 
 @data_app.command("validate")
@@ -49,6 +72,7 @@ def validate_command(
     from evidence.sources.registry import load
 
     loaded = load(path)
+    _warn_if_demo(loaded.provenance)
     summary = loaded.summary()
     _print_summary(summary)
     if loaded.flags.height:
@@ -84,3 +108,168 @@ def _print_issues(title: str, issues, limit: int) -> None:
     console.print(table)
     if issues.height > limit:
         console.print(f"... and {issues.height - limit} more")
+
+
+@data_app.command("fetch")
+def fetch_command(
+    name: Annotated[str, typer.Argument(help="A release in the catalogue (see `evidence data list`).")],
+    url: Annotated[
+        str | None, typer.Option("--url", help="Download from this URL instead (a mirror, or a direct link).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Download again even if a good copy is cached.")
+    ] = False,
+) -> None:
+    """Download an official release into the user cache (checksummed, retried, never half-written)."""
+    from evidence.sources.fetch import cached, fetch
+
+    was_cached = cached(name) if url is None and not force else None
+    path = fetch(name, url=url, force=force, progress=True)
+    state = "already cached" if was_cached == path else "fetched"
+    console.print(f"[bold green]{state}:[/] {name} -> {path}", highlight=False, soft_wrap=True)
+    console.print(f"load it with: evidence data load {path}", highlight=False, soft_wrap=True)
+
+
+@data_app.command("list")
+def list_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+) -> None:
+    """The releases `evidence data fetch` knows, whether each is cached, and the demo data."""
+    from evidence.sources.catalogue import CATALOGUE
+    from evidence.sources.demo import DEMO_RELEASE, demo_file
+    from evidence.sources.fetch import cached
+
+    rows = []
+    for release in CATALOGUE.values():
+        path = cached(release)
+        rows.append(
+            {
+                "name": release.name,
+                "source": release.source,
+                "title": release.title,
+                "direct_download": release.direct,
+                "url": release.url,
+                "cached": str(path) if path else None,
+            }
+        )
+    demo = demo_file()
+    rows.append(
+        {
+            "name": "demo",
+            "source": "ctdc",
+            "title": f"evidence synthetic demo data, {DEMO_RELEASE} (NOT real records)",
+            "direct_download": None,
+            "url": "",
+            "cached": str(demo) if demo.exists() else None,
+        }
+    )
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table(title="Releases (evidence data fetch NAME)")
+    table.add_column("name", no_wrap=True)
+    for col in ("title", "download", "cached"):
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        if row["name"] == "demo":
+            how = "generated"
+        else:
+            how = "direct" if row["direct_download"] else "page: --url"
+        cached_text = f"[green]{row['cached']}[/]" if row["cached"] else "[dim]not cached[/]"
+        title = f"[bold yellow]{row['title']}[/]" if row["name"] == "demo" else row["title"]
+        table.add_row(row["name"], title, how, cached_text)
+    console.print(table)
+    console.print(
+        "[dim]'page: --url': the publisher serves the file from a web page; pass its direct link with "
+        "--url, or download it and run `evidence data load FILE`.[/]"
+    )
+
+
+@data_app.command("demo")
+def demo_command(
+    rows: Annotated[int, typer.Option("--rows", min=1, help="Number of synthetic records.")] = 20_000,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed: the same seed gives the same file.")
+    ] = 20240101,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the CSV here (default: the user cache).")
+    ] = None,
+) -> None:
+    """Write synthetic demo data in the CTDC Global Synthetic v2024 layout (NOT real records)."""
+    from evidence.sources.demo import demo_path, write_demo
+
+    path = write_demo(out, n_rows=rows, seed=seed) if out is not None else demo_path(rows, seed)
+    console.print(
+        f"[bold yellow]synthetic demo data[/] ({rows:,} invented records, seed {seed}): {path}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _default_paths() -> list[Path]:
+    """The configured data files, or else the demo data (with a note saying so)."""
+    from evidence.sources.demo import default_data_paths
+
+    paths, is_demo = default_data_paths()
+    if is_demo:
+        err_console.print("no data configured (EVIDENCE_DATA is not set): using the synthetic demo data")
+    return paths
+
+
+def _warn_if_demo(provenance) -> None:
+    """A banner nobody can miss when the numbers come from the toolkit's invented demo records."""
+    if not provenance.demo:
+        return
+    from rich.panel import Panel
+
+    err_console.print(
+        Panel(
+            "[bold]These are SYNTHETIC DEMO DATA generated by the toolkit: "
+            "invented records, NOT real victims.[/]\n"
+            "Do not cite, publish or draw conclusions from these numbers.\n"
+            "Use real data with `evidence data load FILE` or by setting EVIDENCE_DATA=FILE.",
+            title="[bold]SYNTHETIC DEMO DATA[/]",
+            border_style="bold red",
+            style="bold yellow",
+        )
+    )
+
+
+def _print_count_tables(loaded) -> None:
+    """Counts by year and the 10 largest corridors, after small-cell suppression (1-4 shown as <5)."""
+    import polars as pl
+
+    from evidence.presentation.disclosure import suppress_counts, suppress_table
+
+    if loaded.kind != "case":
+        console.print(f"[dim](--summary covers victim case tables; this is a {loaded.kind} table)[/]")
+        return
+    data = loaded.data
+    by_year = (
+        data.group_by(pl.col("year_band").fill_null("unknown").alias("year"))
+        .len("victims")
+        .sort("year")
+    )
+    disclosed = suppress_table(by_year, "year", ["victims"])
+    _print_display("Victims by year", disclosed.display())
+    corridors = (
+        data.drop_nulls(["origin_iso3", "destination_iso3"])
+        .group_by(corridor=pl.format("{} -> {}", "origin_iso3", "destination_iso3"))
+        .len("victims")
+        .sort(["victims", "corridor"], descending=[True, False])
+        .head(10)
+    )
+    _print_display(
+        "Largest corridors (citizenship -> country of exploitation)",
+        suppress_counts(corridors, "victims").display(),
+    )
+    console.print("[dim]" + disclosed.rule.describe() + "[/]")
+
+
+def _print_display(title: str, frame) -> None:
+    table = Table(title=title)
+    for col in frame.columns:
+        table.add_column(col, justify="right" if col == "victims" else "left")
+    for row in frame.iter_rows():
+        table.add_row(*row)
+    console.print(table)

@@ -10,7 +10,8 @@ import polars as pl
 
 INDICATOR_SCHEMA: dict[str, pl.DataType] = {
     "source_row": pl.Int64,  # row in the sheet (1-based, header rows counted)
-    "iso3": pl.String,  # reporting country
+    "iso3": pl.String,  # reporting country; null when the reporting area is not a country (see reporting_code)
+    "reporting_code": pl.String,  # the publisher's code as published: an ISO3 code or an aggregate (UNODC "CAR")
     "country": pl.String,  # as published
     "region": pl.String,  # UN M49 region of the reporting country
     "subregion": pl.String,

@@ -65,12 +65,16 @@ class FileHead:
 
 @dataclasses.dataclass(frozen=True)
 class Loader:
-    """A source's loader: ``sniff`` returns a layout name (or None); ``load`` reads that layout."""
+    """A source's loader: ``sniff`` returns a layout name (or None); ``load`` reads that layout.
+
+    ``version`` changes whenever the loader's output for the same file changes (it keys cached tables).
+    """
 
     source: str
     sniff: Callable[[FileHead], str | None]
     load: Callable[[Path, str], LoadedTable]
     description: str = ""
+    version: str = "1"
 
 
 _LOADERS: dict[str, Loader] = {}

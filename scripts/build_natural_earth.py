@@ -1,0 +1,172 @@
+"""Build the world map shipped in ``evidence/presentation/geodata/`` from Natural Earth as pyogrio ships it.
+
+Natural Earth's 1:110m admin-0 countries (public domain) reach this project through a PyPI wheel that is
+already a dependency: pyogrio ships them as ``pyogrio/tests/fixtures/naturalearth_lowres`` (copied from
+GeoPandas' former ``naturalearth_lowres`` dataset). Nothing is downloaded.
+
+Writes, atomically:
+
+* ``world_110m.geojson``: one feature per ISO3 code, properties ``iso3`` and ``name`` (the name used by
+  ``evidence.sources.countries``), coordinates rounded to
+  3 decimals (about 100 m, far below the 1:110m scale's own precision);
+* ``centroids.csv``: ``iso3, name, lon, lat, basis`` for flow maps, from the map's polygons plus a small
+  supplement of states and territories too small for the 1:110m map.
+
+Run from the repository root: ``uv run python scripts/build_natural_earth.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from importlib.metadata import version
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+from shapely.geometry import Point, mapping
+
+from evidence.core.atomic import write_text
+from evidence.sources.countries import country_table
+
+OUT = Path(__file__).resolve().parents[1] / "src" / "evidence" / "presentation" / "geodata"
+SOURCE = (
+    Path(pyogrio.__file__).parent / "tests" / "fixtures" / "naturalearth_lowres" / "naturalearth_lowres.shp"
+)
+
+# Natural Earth's ISO_A3 is "-99" where ISO 3166 has no code for the feature or the feature is drawn apart
+# from its ISO code's territory. Name -> ISO3 used here; a code shared by two features is dissolved into one.
+ISO3_FIXES = {
+    "France": "FRA",  # -99 because French Guiana and other overseas regions are in the same feature
+    "Norway": "NOR",  # -99 because Svalbard and Jan Mayen are in the same feature
+    "Kosovo": "XKX",  # no ISO 3166 code; XKX as UNODC and the World Bank use (and evidence.sources.countries)
+    "Somaliland": "SOM",  # not a UN member state; published statistics count it under Somalia
+    "N. Cyprus": "CYP",  # not a UN member state; published statistics count it under Cyprus
+}
+
+# Countries whose capital is not on their largest polygon, as (lon, lat) of the capital: flows to Malaysia
+# should meet Peninsular Malaysia (not Borneo), flows to Indonesia Java.
+MAIN_POLYGON_AT = {"MYS": (101.69, 3.14), "IDN": (106.85, -6.21)}
+
+# States and territories that the 1:110m map leaves out, as (lat, lon) of the capital or main island, rounded.
+SUPPLEMENT = {
+    "ABW": (12.52, -69.97),
+    "AND": (42.51, 1.52),
+    "ATG": (17.12, -61.85),
+    "BHR": (26.07, 50.55),
+    "BMU": (32.32, -64.76),
+    "BRB": (13.19, -59.54),
+    "COM": (-11.70, 43.26),
+    "CPV": (15.12, -23.61),
+    "CUW": (12.17, -68.99),
+    "CYM": (19.31, -81.25),
+    "DMA": (15.41, -61.37),
+    "FSM": (6.92, 158.16),
+    "GLP": (16.25, -61.55),
+    "GRD": (12.12, -61.68),
+    "GUF": (3.93, -53.13),
+    "GUM": (13.44, 144.79),
+    "HKG": (22.32, 114.17),
+    "KIR": (1.45, 173.00),
+    "KNA": (17.30, -62.72),
+    "LCA": (13.91, -60.98),
+    "LIE": (47.16, 9.55),
+    "MAC": (22.20, 113.55),
+    "MCO": (43.73, 7.42),
+    "MDV": (4.18, 73.51),
+    "MHL": (7.09, 171.38),
+    "MLT": (35.90, 14.51),
+    "MTQ": (14.64, -61.02),
+    "MUS": (-20.25, 57.55),
+    "NRU": (-0.53, 166.93),
+    "PLW": (7.51, 134.58),
+    "REU": (-21.12, 55.53),
+    "SGP": (1.35, 103.82),
+    "SMR": (43.94, 12.46),
+    "STP": (0.34, 6.73),
+    "SYC": (-4.68, 55.49),
+    "TON": (-21.18, -175.20),
+    "TUV": (-8.52, 179.20),
+    "VAT": (41.90, 12.45),
+    "VCT": (13.25, -61.20),
+    "WSM": (-13.76, -172.10),
+}
+
+
+def _rounded(value: object, decimals: int) -> object:
+    if isinstance(value, float):
+        return round(value, decimals)
+    if isinstance(value, list | tuple):
+        return [_rounded(v, decimals) for v in value]
+    return value
+
+
+def build_world() -> gpd.GeoDataFrame:
+    world = gpd.read_file(SOURCE)[["name", "iso_a3", "geometry"]]
+    fixes = world["name"].map(ISO3_FIXES)
+    world["iso3"] = fixes.fillna(world["iso_a3"])
+    unknown = sorted(set(world["iso3"]) - set(country_table()["iso3"].to_list()))
+    if unknown:
+        raise SystemExit(f"codes not in evidence.sources.countries: {unknown}")
+    world = world[["iso3", "geometry"]].dissolve(by="iso3", as_index=False)
+    # The project's names (evidence.sources.countries), so that a map and a table name a country alike.
+    world["name"] = world["iso3"].map(_project_names())
+    return world[["iso3", "name", "geometry"]].sort_values("iso3").reset_index(drop=True)
+
+
+def _project_names() -> dict[str, str]:
+    table = country_table()
+    return dict(zip(table["iso3"], table["name"], strict=True))
+
+
+def main_centroids(world: gpd.GeoDataFrame) -> list[tuple[str, str, float, float, str]]:
+    """The centroid of each country's main polygon (mainland France, not French Guiana), equal-area.
+
+    The main polygon is the largest one, except where the capital lies on a smaller one (MAIN_POLYGON_AT).
+    """
+    exploded = world.explode(index_parts=False).reset_index(drop=True)
+    projected = exploded.to_crs("EPSG:6933")
+    projected["area"] = projected.area
+    for iso3, (lon, lat) in MAIN_POLYGON_AT.items():
+        holds_capital = (exploded["iso3"] == iso3) & exploded.geometry.contains(Point(lon, lat))
+        projected.loc[holds_capital, "area"] = float("inf")
+    largest = projected.sort_values("area", ascending=False).groupby("iso3").head(1)
+    points = largest.geometry.centroid
+    inside = points.within(largest.geometry)
+    points = points.where(inside, largest.geometry.representative_point())
+    points = gpd.GeoSeries(points, crs="EPSG:6933").to_crs("EPSG:4326")
+    rows = [
+        (iso3, name, round(pt.x, 3), round(pt.y, 3), "main polygon")
+        for iso3, name, pt in zip(largest["iso3"], largest["name"], points, strict=True)
+    ]
+    names = _project_names()
+    rows += [
+        (iso3, names[iso3], lon, lat, "capital or main island") for iso3, (lat, lon) in SUPPLEMENT.items()
+    ]
+    return sorted(rows)
+
+
+def main() -> None:
+    world = build_world()
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"iso3": iso3, "name": name},
+            "geometry": _rounded(mapping(geometry), 3),
+        }
+        for iso3, name, geometry in zip(world["iso3"], world["name"], world.geometry, strict=True)
+    ]
+    collection = {"type": "FeatureCollection", "features": features}
+    write_text(OUT / "world_110m.geojson", json.dumps(collection, separators=(",", ":"), ensure_ascii=False))
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["iso3", "name", "lon", "lat", "basis"])
+    writer.writerows(main_centroids(world))
+    write_text(OUT / "centroids.csv", buffer.getvalue())
+    print(f"{len(features)} countries from pyogrio {version('pyogrio')} -> {OUT}")
+
+
+if __name__ == "__main__":
+    main()

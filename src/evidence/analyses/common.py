@@ -1,0 +1,243 @@
+"""What the route, trend and profile analyses share: which table they were given, parameter checks, the rule
+for censored counts, and the count-model fitting (Poisson, overdispersion check, negative binomial).
+
+**Censored counts.** UNODC publishes counts of 1–4 as ``<5``; the indicator table keeps them as intervals
+(``value_low`` 1, ``value_high`` 4). A censored count is never read as zero. Sums carry both bounds; an analysis
+that needs one number per cell uses the *point* rule of :data:`CENSORED_POINT_RULE`: the exact value where there
+is one, else the midpoint of the bounds (2.5 for ``<5``). Models fitted on points are also refitted on the low and
+on the high bounds, so that a reader sees how much the censoring could move the answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import warnings
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+
+from evidence.core.errors import ParameterError
+from evidence.sources.loaded import LoadedTable
+
+TableKind = Literal["case", "indicator"]
+Role = Literal["origin", "destination", "both"]
+ROLES: tuple[str, ...] = ("origin", "destination", "both")
+
+#: Pearson dispersion (chi² / residual df) of the Poisson fit above which a count model is refitted as
+#: negative binomial (NB2, alpha estimated). 1.5 is a common working threshold for yearly count series.
+OVERDISPERSION_THRESHOLD = 1.5
+
+CENSORED_POINT_RULE = "exact value where published, else the midpoint of the censoring interval (2.5 for <5)"
+
+DEFAULT_INDICATOR = "Detected trafficking victims"
+
+_CASE_MARKERS = {"origin_iso3", "destination_iso3", "exploitation_forced_labour"}
+_INDICATOR_MARKERS = {"iso3", "indicator", "dimension", "category", "value_low", "value_high"}
+
+
+def resolve_table(table: LoadedTable | pl.DataFrame) -> tuple[pl.DataFrame, TableKind]:
+    """The canonical frame and which canonical table it is (case or indicator)."""
+    df = table.data if isinstance(table, LoadedTable) else table
+    if not isinstance(df, pl.DataFrame):
+        raise ParameterError(f"expected a LoadedTable or a polars DataFrame, got {type(table).__name__}")
+    kind = table.kind if isinstance(table, LoadedTable) else None
+    if kind in ("case", "indicator"):
+        return df, kind
+    columns = set(df.columns)
+    if _CASE_MARKERS <= columns:
+        return df, "case"
+    if _INDICATOR_MARKERS <= columns:
+        return df, "indicator"
+    raise ParameterError(
+        "the table is neither a case table nor an indicator table "
+        f"(it has columns {sorted(columns)[:12]}{'…' if len(columns) > 12 else ''})"
+    )
+
+
+def check_country(country: str | None) -> str | None:
+    """A country given by a user (an ISO3 code, or a name or variant the country reference knows) → ISO3."""
+    if country is None:
+        return None
+    from evidence.sources.countries import to_iso3
+
+    iso3 = to_iso3(str(country).strip()) if str(country).strip() else None
+    if not iso3:
+        raise ParameterError(f"unknown country {country!r}: give an ISO 3166-1 alpha-3 code such as THA")
+    return iso3
+
+
+def check_role(role: str) -> Role:
+    if role not in ROLES:
+        raise ParameterError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    return role  # type: ignore[return-value]
+
+
+def check_years(years: tuple[int, int] | str | None) -> tuple[int, int] | None:
+    """``(first, last)`` inclusive, from a tuple or a text such as ``"2015-2020"`` (or a single ``"2019"``)."""
+    if years is None:
+        return None
+    if isinstance(years, str):
+        match = re.fullmatch(r"\s*(\d{4})\s*(?:[-–:]\s*(\d{4})\s*)?", years)
+        if not match:
+            raise ParameterError(f"years must look like 2015-2020, not {years!r}")
+        first, last = int(match[1]), int(match[2] or match[1])
+    else:
+        try:
+            first, last = (int(y) for y in years)
+        except (TypeError, ValueError) as exc:
+            raise ParameterError(f"years must be a pair (first, last), not {years!r}") from exc
+    if first > last:
+        raise ParameterError(f"years {first}-{last}: the first year is after the last")
+    return first, last
+
+
+def year_filter(years: tuple[int, int] | None) -> pl.Expr:
+    if years is None:
+        return pl.lit(True)
+    return pl.col("year").is_between(years[0], years[1])
+
+
+def point_expr(exact: str, low: str, high: str) -> pl.Expr:
+    """The point value of a possibly censored count (:data:`CENSORED_POINT_RULE`)."""
+    return pl.coalesce(pl.col(exact).cast(pl.Float64), (pl.col(low) + pl.col(high)) / 2)
+
+
+def wilson_interval(count: Any, nobs: Any, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval (vectorised; NaN where nobs is 0)."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    count = np.asarray(count, dtype=float)
+    nobs = np.asarray(nobs, dtype=float)
+    safe = np.where(nobs > 0, nobs, 1.0)
+    low, high = proportion_confint(np.minimum(count, safe), safe, alpha=alpha, method="wilson")
+    # exact limits at the edges (the formula leaves rounding dust such as 1e-19)
+    low = np.where(count <= 0, 0.0, np.asarray(low, dtype=float))
+    high = np.where(count >= safe, 1.0, np.asarray(high, dtype=float))
+    return np.where(nobs > 0, low, np.nan), np.where(nobs > 0, high, np.nan)
+
+
+def recorded_flags(df: pl.DataFrame, group: str) -> list[str]:
+    """The flags of a flag group that the table's layout records.
+
+    The canonical case table has every flag column, so a layout that lacks a flag (the synthetic releases have
+    3 forms of exploitation, the k-anonymised Global Dataset 7) has it null on every row: such a column is
+    *not recorded*, not "false for everyone", and takes no part in shares or the denominator rule.
+    """
+    from evidence.sources.case_schema import FLAG_GROUPS
+
+    present = [c for c in FLAG_GROUPS[group] if c in df.columns]
+    if not present:
+        return []
+    non_null = df.select(pl.col(present).is_not_null().any()).row(0, named=True)
+    return [c for c in present if non_null[c]]
+
+
+# --------------------------------------------------------------------------------------------- count models
+
+
+@dataclasses.dataclass(frozen=True)
+class CountFit:
+    """A fitted log-linear count model: coefficients, covariance, and which model it is."""
+
+    model: str  # "poisson", "negative_binomial" or "quasi_poisson"
+    params: np.ndarray
+    cov: np.ndarray
+    llf: float
+    aic: float
+    dispersion: float  # Pearson chi² / residual df of the Poisson fit (NaN with no residual df)
+    alpha: float | None  # NB2 dispersion parameter when the model is negative binomial
+    n_params: int
+    converged: bool
+
+    def coefficient(self, contrast: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float]:
+        """exp(contrast·beta) with its Wald interval and two-sided p-value."""
+        from scipy import stats
+
+        estimate = float(contrast @ self.params)
+        se = float(math.sqrt(max(contrast @ self.cov @ contrast, 0.0)))
+        z = stats.norm.ppf(0.5 + level / 2)
+        p = float(2 * stats.norm.sf(abs(estimate) / se)) if se > 0 else (0.0 if estimate else 1.0)
+        return math.exp(estimate), math.exp(estimate - z * se), math.exp(estimate + z * se), p
+
+
+def fit_counts(
+    y: np.ndarray, X: np.ndarray, *, family: Literal["auto", "poisson", "negative_binomial"] = "auto"
+) -> CountFit:
+    """Log-linear model of counts.
+
+    ``auto``: a Poisson GLM; if its Pearson dispersion exceeds :data:`OVERDISPERSION_THRESHOLD`, a negative
+    binomial (NB2, alpha by maximum likelihood). When the NB fit fails to converge (short series), the Poisson
+    fit with its covariance scaled by the dispersion (quasi-Poisson) is used instead, and named so.
+    ``poisson`` and ``negative_binomial`` force the family (the latter still falls back to quasi-Poisson)."""
+    import statsmodels.api as sm
+
+    y = np.asarray(y, dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        poisson = sm.GLM(y, X, family=sm.families.Poisson()).fit()
+    df_resid = len(y) - X.shape[1]
+    dispersion = float(poisson.pearson_chi2 / df_resid) if df_resid > 0 else float("nan")
+    base = CountFit(
+        model="poisson",
+        params=np.asarray(poisson.params),
+        cov=np.asarray(poisson.cov_params()),
+        llf=float(poisson.llf),
+        aic=float(poisson.aic),
+        dispersion=dispersion,
+        alpha=None,
+        n_params=X.shape[1],
+        converged=bool(poisson.converged),
+    )
+    if family == "poisson" or (family == "auto" and not dispersion > OVERDISPERSION_THRESHOLD):
+        return base
+    nb = _fit_nb2(y, X, start=base.params)
+    if nb is not None:
+        return dataclasses.replace(nb, dispersion=dispersion)
+    scale = dispersion if math.isfinite(dispersion) and dispersion > 1 else 1.0
+    return dataclasses.replace(base, model="quasi_poisson", cov=base.cov * scale)
+
+
+def _fit_nb2(y: np.ndarray, X: np.ndarray, start: np.ndarray) -> CountFit | None:
+    import statsmodels.api as sm
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = sm.NegativeBinomial(y, X, loglike_method="nb2")
+            res = model.fit(start_params=np.append(start, 0.1), disp=0, maxiter=200, method="bfgs")
+            if not res.mle_retvals.get("converged", False):
+                res = model.fit(start_params=np.append(start, 0.1), disp=0, maxiter=100, method="newton")
+    except (np.linalg.LinAlgError, ValueError):
+        return None
+    params = np.asarray(res.params)
+    cov = np.asarray(res.cov_params())
+    k = X.shape[1]
+    alpha = float(params[-1])
+    if (
+        not res.mle_retvals.get("converged", False)
+        or not np.all(np.isfinite(cov[:k, :k]))
+        or not np.all(np.diag(cov[:k, :k]) >= 0)
+        or alpha <= 0
+    ):
+        return None
+    return CountFit(
+        model="negative_binomial",
+        params=params[:k],
+        cov=cov[:k, :k],
+        llf=float(res.llf),
+        aic=float(res.aic),
+        dispersion=float("nan"),
+        alpha=alpha,
+        n_params=k + 1,
+        converged=True,
+    )
+
+
+def clean_float(x: float | None, digits: int = 6) -> float | None:
+    """A float for JSON: rounded, and None for NaN/inf."""
+    if x is None or not math.isfinite(x):
+        return None
+    return round(float(x), digits)

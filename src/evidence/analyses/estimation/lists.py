@@ -1,0 +1,173 @@
+"""The list-capture data of multiple systems estimation: counts over the 2^t − 1 observable capture histories."""
+
+from __future__ import annotations
+
+import dataclasses
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from evidence.core.errors import InputError, ParameterError
+from evidence.sources.provenance import Provenance
+
+#: More lists than this would make a table of millions of cells (and models no data set can support).
+MAX_LISTS = 16
+
+Pair = tuple[int, int]
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class ListCapture:
+    """Counts of cases by capture history.
+
+    Cell ``k − 1`` (``k`` = 1 … 2^t − 1) holds the history whose list ``i`` membership is bit ``i`` of ``k``;
+    the all-zero history (people on no list) is not a cell: it is what the estimation is for.
+    """
+
+    lists: tuple[str, ...]
+    counts: np.ndarray  # int64, length 2^t − 1, read-only
+    source: str = ""
+    provenance: Provenance | None = None
+
+    def __post_init__(self) -> None:
+        counts = np.asarray(self.counts, dtype=np.int64)
+        if counts.shape != (2 ** len(self.lists) - 1,):
+            raise ValueError(
+                f"{len(self.lists)} lists need {2 ** len(self.lists) - 1} cells, got {counts.shape}"
+            )
+        counts.flags.writeable = False
+        object.__setattr__(self, "counts", counts)
+
+    @property
+    def n_lists(self) -> int:
+        return len(self.lists)
+
+    @property
+    def observed(self) -> int:
+        """Number of distinct cases on at least one list."""
+        return int(self.counts.sum())
+
+    @property
+    def histories(self) -> np.ndarray:
+        """The 0/1 membership matrix of the cells (cells × lists)."""
+        return history_matrix(self.n_lists)
+
+    def list_totals(self) -> dict[str, int]:
+        """Cases on each list (whatever other lists they are on)."""
+        totals = self.histories.T @ self.counts
+        return dict(zip(self.lists, (int(v) for v in totals), strict=True))
+
+    def overlap(self, pair: Pair) -> int:
+        """Cases on both lists of ``pair`` (whatever other lists they are on)."""
+        h = self.histories
+        return int(self.counts[(h[:, pair[0]] & h[:, pair[1]]).astype(bool)].sum())
+
+    def pairs(self) -> list[Pair]:
+        """Every pair of lists, in the order (1,2), (1,3), …, (2,3), … that breaks ties in model selection."""
+        return list(combinations(range(self.n_lists), 2))
+
+    def term_name(self, pair: Pair) -> str:
+        return f"{self.lists[pair[0]]}:{self.lists[pair[1]]}"
+
+    def parse_terms(self, terms: object) -> tuple[Pair, ...]:
+        """Pairwise terms given as ``"A:B"`` strings or index pairs, as sorted index pairs without repeats."""
+        if terms is None:
+            return ()
+        if isinstance(terms, str):
+            terms = [t for t in terms.replace(",", " ").split() if t]
+        parsed: set[Pair] = set()
+        for term in terms:  # type: ignore[union-attr]
+            if isinstance(term, str):
+                names = term.split(":")
+                unknown = [n for n in names if n not in self.lists]
+                if len(names) != 2 or unknown or names[0] == names[1]:
+                    raise ParameterError(
+                        f"{term!r} is not a pairwise term of two different lists among {list(self.lists)}"
+                    )
+                i, j = (self.lists.index(n) for n in names)
+            else:
+                i, j = (int(v) for v in term)
+            parsed.add((min(i, j), max(i, j)))
+        return tuple(sorted(parsed))
+
+    def with_counts(self, counts: np.ndarray) -> ListCapture:
+        """The same lists with other counts (a bootstrap or jackknife replicate)."""
+        return dataclasses.replace(self, counts=counts)
+
+    def to_frame(self, include_zero: bool = False) -> pl.DataFrame:
+        """The canonical list-capture table: a 0/1 column per list and ``count``, histories ordered by the number
+        of lists and then as the lists are ordered."""
+        h = self.histories
+        keep = np.ones(len(self.counts), bool) if include_zero else self.counts > 0
+        frame = pl.DataFrame(
+            {name: pl.Series(name, h[keep, i], pl.UInt8) for i, name in enumerate(self.lists)}
+        ).with_columns(pl.Series("count", self.counts[keep], pl.Int64))
+        order = np.lexsort(tuple(-h[keep, i] for i in reversed(range(self.n_lists))) + (h[keep].sum(axis=1),))
+        return frame[order.tolist()]
+
+    @classmethod
+    def from_frame(
+        cls, frame: pl.DataFrame, *, source: str = "", provenance: Provenance | None = None
+    ) -> ListCapture:
+        """Aggregate a canonical list-capture table (rows per history or per case) into cell counts.
+
+        Lists with no case, or with every case, carry no information about the people on no list and are
+        refused, as are tables with fewer than two lists or no case.
+        """
+        lists = tuple(c for c in frame.columns if c != "count")
+        path = source or None
+        if len(lists) < 2:
+            raise InputError(
+                f"multiple systems estimation needs at least two lists; found {list(lists)}", path=path
+            )
+        if len(lists) > MAX_LISTS:
+            raise InputError(f"{len(lists)} lists: at most {MAX_LISTS} are supported", path=path)
+        h = frame.select(lists).to_numpy().astype(np.int64)
+        n = frame["count"].to_numpy().astype(np.int64)
+        if ((h != 0) & (h != 1)).any() or (n < 0).any():
+            raise InputError("list columns must be 0/1 and counts non-negative", path=path)
+        code = h @ (1 << np.arange(len(lists)))
+        if (n[code == 0] > 0).any():
+            raise InputError("the all-zero history (on no list) cannot have a count", path=path)
+        counts = np.bincount(code, weights=n, minlength=2 ** len(lists))[1:].astype(np.int64)
+        capture = cls(lists=lists, counts=counts, source=source, provenance=provenance)
+        if capture.observed == 0:
+            raise InputError("no case is on any list", path=path)
+        for name, total in capture.list_totals().items():
+            if total == 0:
+                raise InputError("this list has no case: drop it before estimating", path=path, column=name)
+            if total == capture.observed:
+                raise InputError(
+                    "every observed case is on this list, so it says nothing about the people on no list: "
+                    "drop it before estimating",
+                    path=path,
+                    column=name,
+                )
+        return capture
+
+
+def history_matrix(n_lists: int) -> np.ndarray:
+    """0/1 membership matrix of the 2^t − 1 observable histories, row ``k − 1`` being history ``k``'s bits."""
+    return _history_matrix(n_lists)
+
+
+_HISTORY_CACHE: dict[int, np.ndarray] = {}
+
+
+def _history_matrix(n_lists: int) -> np.ndarray:
+    if n_lists not in _HISTORY_CACHE:
+        codes = np.arange(1, 2**n_lists)
+        matrix = ((codes[:, None] >> np.arange(n_lists)) & 1).astype(np.int64)
+        matrix.flags.writeable = False
+        _HISTORY_CACHE[n_lists] = matrix
+    return _HISTORY_CACHE[n_lists]
+
+
+def read_list_capture(path: str | Path) -> ListCapture:
+    """Read a list-capture CSV (one row per history with a count column, or one row per case) into cell counts."""
+    from evidence.sources.list_capture import load_list_capture
+
+    loaded = load_list_capture(path)
+    return ListCapture.from_frame(loaded.data, source=str(path), provenance=loaded.provenance)

@@ -1,0 +1,388 @@
+"""Poisson log-linear models of capture-history counts, fitted by IRLS in numpy, and the existence check.
+
+A model has an intercept, one main effect per list and a chosen set of pairwise interactions. A parameter
+whose sufficient statistic is zero (a pair of lists with no case in common — a *non-overlapping pair* — or a
+list with no case) has maximum-likelihood value −∞: the model is fitted without that column and without every
+cell that contains it (Chan, Silverman & Vincent 2021). The dark figure is exp(intercept).
+
+The fitter works on a batch of count vectors at once (bootstrap replicates), each with its own cells and
+parameters at −∞; a single fit is a batch of one. It follows R's ``glm.fit`` for the Poisson family (start at
+y + 0.1, stop when the relative change of deviance is below 1e-8 or after 25 iterations), so its estimates are
+those of the reference R packages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.special import gammaln
+
+from evidence.analyses.estimation.lists import ListCapture, Pair, history_matrix
+
+MAX_ITERATIONS = 25
+DEVIANCE_TOLERANCE = 1e-8
+#: Newton steps taken after convergence, to tell a maximum (steps shrink quadratically) from a likelihood that
+#: only increases towards a boundary (some fitted log-means keep falling by about one per step).
+_CONFIRMING_STEPS = 2
+#: A converged fit whose last step moved no fitted log-mean by more than this sits at an interior maximum.
+_STEP_TOLERANCE = 1e-3
+#: Fitted values below this (near the clipping of log-means) prove nothing, whatever the last step.
+_FITTED_FLOOR = 1e-250
+_ETA_LIMIT = 700.0
+
+
+def design_matrix(n_lists: int, terms: Sequence[Pair]) -> np.ndarray:
+    """Columns: intercept, one main effect per list, one product column per pairwise term (cells × parameters)."""
+    h = history_matrix(n_lists)
+    columns = [np.ones(len(h), dtype=np.int64), *h.T, *(h[:, i] * h[:, j] for i, j in terms)]
+    return np.column_stack(columns).astype(float)
+
+
+def parameter_names(lists: Sequence[str], terms: Sequence[Pair]) -> list[str]:
+    return ["(Intercept)", *lists, *(f"{lists[i]}:{lists[j]}" for i, j in terms)]
+
+
+@dataclasses.dataclass(frozen=True)
+class BatchFit:
+    """Fits of one model to a batch of count vectors (row ``b`` of every array is replicate ``b``)."""
+
+    intercept: np.ndarray  # (B,)
+    intercept_se: np.ndarray  # (B,)
+    log_likelihood: np.ndarray  # (B,)
+    fitted: np.ndarray  # (B, cells); 0 on cells removed by a parameter at −∞
+    coefficients: np.ndarray  # (B, parameters); −inf for parameters at −∞; nan where not identifiable
+    identifiable: np.ndarray  # (B,) bool
+    converged: np.ndarray  # (B,) bool
+    cell_mask: np.ndarray  # (B, cells) bool: cells fitted
+    column_mask: np.ndarray  # (B, parameters) bool: parameters estimated (in the model, not at −∞)
+    at_minus_infinity: np.ndarray  # (B, parameters) bool: parameters in the model fixed at −∞
+    last_step: np.ndarray  # (B,) largest change of a fitted log-mean in the last IRLS iteration
+
+    def certainly_exists(self) -> np.ndarray:
+        """Where the fit itself proves the (extended) MLE exists: converged to a fixed point with positive fits.
+
+        At a converged fit the fitted values reproduce the sufficient statistics, so they are a strictly
+        positive solution of the existence linear programme. When the MLE does not exist, IRLS instead keeps
+        pushing some fitted values towards zero, each step lowering their log by about one, so the last step is
+        large. Where the fit proves nothing, the linear programme must decide.
+        """
+        floor = np.where(self.cell_mask, self.fitted, np.inf).min(axis=1)
+        return (
+            self.converged & self.identifiable & (self.last_step < _STEP_TOLERANCE) & (floor > _FITTED_FLOOR)
+        )
+
+
+def fit_batch(
+    X: np.ndarray, Y: np.ndarray, model_columns: np.ndarray | None = None, start: np.ndarray | None = None
+) -> BatchFit:
+    """Fit Poisson log-linear models with design ``X`` (cells × parameters) to each row of ``Y``.
+
+    ``model_columns`` (rows × parameters, bool) fits a different submodel on each row: the columns of ``X``
+    left out of row ``b``'s model. ``Y`` may then be a single count vector, shared by every row. ``start``
+    (rows × cells) gives starting fitted values, e.g. those of a neighbouring model (R's ``mustart``); by
+    default IRLS starts, as R does, from y + 0.1. The maximum found is the same, in fewer iterations.
+    """
+    Y = np.atleast_2d(np.asarray(Y, dtype=float))
+    p = X.shape[1]
+    if model_columns is None:
+        model_columns = np.ones((len(Y), p), dtype=bool)
+    Y = np.broadcast_to(Y, (len(model_columns), Y.shape[1]))
+    B, m = Y.shape
+    binary = X > 0
+    stats = Y @ binary  # (B, p): sufficient statistic of each parameter
+    at_minus_infinity = model_columns & (stats == 0)
+    at_minus_infinity[:, 0] = False  # the intercept: a replicate always has cases
+    column_mask = model_columns & ~at_minus_infinity
+    # a cell is fitted unless it contains a parameter at −∞
+    cell_mask = ~(at_minus_infinity.astype(float) @ binary.T.astype(float) > 0)
+    identifiable = _identifiable(X, cell_mask, column_mask)
+    # non-identifiable replicates are solved as if they had only an intercept, then reported as such
+    solve_mask = np.where(identifiable[:, None], column_mask, np.eye(1, p, dtype=bool))
+    weights = cell_mask.astype(float)
+
+    initial = Y + 0.1 if start is None else np.where(start > 1e-8, start, Y + 0.1)
+    mu = initial * weights
+    eta = np.log(initial)
+    deviance = _deviance(Y, mu, weights)
+    converged = np.zeros(B, dtype=bool)
+    outer = solve_mask[:, :, None] & solve_mask[:, None, :]
+    inactive_diagonal = np.eye(p)[None] * (~solve_mask)[:, :, None]
+    outer_products = (X[:, :, None] * X[:, None, :]).reshape(m, p * p)
+    beta = np.zeros((B, p))
+    last_step = np.full(B, np.inf)
+    # after converging, a row takes a few more Newton steps: negligible at a maximum, about −1 in some
+    # log-means where there is none
+    confirming = np.full(B, _CONFIRMING_STEPS)
+    running = np.arange(B)
+    for iteration in range(MAX_ITERATIONS + _CONFIRMING_STEPS):
+        r = running
+        y, m, e, wt = Y[r], mu[r], eta[r], weights[r]
+        z = e + (y - m) / np.maximum(m, 1e-300)
+        w = m * wt
+        # Xᵀ diag(w) X for every row at once, as one matrix product with the cells' outer products
+        information = np.where(outer[r], (w @ outer_products).reshape(-1, p, p), 0.0) + inactive_diagonal[r]
+        score = np.where(solve_mask[r], (w * z) @ X, 0.0)
+        new_beta = _solve(information, score)
+        new_eta = np.clip(new_beta @ X.T, -_ETA_LIMIT, _ETA_LIMIT)
+        new_mu = np.exp(new_eta) * wt
+        new_deviance = _deviance(y, new_mu, wt)
+        now_converged = converged[r] | (
+            np.abs(new_deviance - deviance[r]) / (np.abs(new_deviance) + 0.1) < DEVIANCE_TOLERANCE
+        )
+        last_step[r] = np.where(cell_mask[r], np.abs(new_eta - e), 0.0).max(axis=1)
+        beta[r], eta[r], mu[r], deviance[r], converged[r] = (
+            new_beta,
+            new_eta,
+            new_mu,
+            new_deviance,
+            now_converged,
+        )
+        confirming[r] -= now_converged
+        finished = (confirming[r] < 0) | (~now_converged & (iteration + 1 >= MAX_ITERATIONS))
+        running = r[~finished]
+        if not len(running):
+            break
+
+    information = (
+        np.where(outer, ((mu * weights) @ outer_products).reshape(-1, p, p), 0.0) + inactive_diagonal
+    )
+    with np.errstate(all="ignore"):
+        try:
+            intercept_variance = np.linalg.inv(information)[:, 0, 0]
+        except np.linalg.LinAlgError:  # only where the MLE does not exist (see _solve)
+            intercept_variance = np.linalg.pinv(information)[:, 0, 0]
+    log_y = gammaln(Y + 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_mu = np.where(weights > 0, np.log(np.maximum(mu, 1e-300)), 0.0)
+    log_likelihood = ((Y * log_mu - mu - log_y) * weights).sum(axis=1)
+    coefficients = np.where(column_mask, beta, np.where(at_minus_infinity, -np.inf, 0.0))
+    coefficients[~identifiable] = np.nan
+    intercept = np.where(identifiable, beta[:, 0], np.nan)
+    return BatchFit(
+        intercept=intercept,
+        intercept_se=np.where(identifiable, np.sqrt(np.maximum(intercept_variance, 0.0)), np.nan),
+        log_likelihood=np.where(identifiable, log_likelihood, np.nan),
+        fitted=mu,
+        coefficients=coefficients,
+        identifiable=identifiable,
+        converged=converged,
+        cell_mask=cell_mask,
+        column_mask=column_mask,
+        at_minus_infinity=at_minus_infinity,
+        last_step=last_step,
+    )
+
+
+def _solve(information: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Newton steps for a stack of systems; where fitted values have underflowed (an MLE running off to
+    infinity) a system can be numerically singular, and the least-squares step is taken instead."""
+    try:
+        return np.linalg.solve(information, score[:, :, None])[:, :, 0]
+    except np.linalg.LinAlgError:
+        return (np.linalg.pinv(information) @ score[:, :, None])[:, :, 0]
+
+
+def _deviance(Y: np.ndarray, mu: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(Y > 0, Y * np.log(Y / np.maximum(mu, 1e-300)), 0.0)
+    return 2.0 * ((ratio - (Y - mu)) * weights).sum(axis=1)
+
+
+def _identifiable(X: np.ndarray, cell_mask: np.ndarray, column_mask: np.ndarray) -> np.ndarray:
+    """Full column rank of the design restricted to each replicate's fitted cells and estimated parameters."""
+    if len(cell_mask) == 1:
+        sub = X[cell_mask[0]][:, column_mask[0]]
+        return np.array([sub.shape[0] >= sub.shape[1] and np.linalg.matrix_rank(sub) == sub.shape[1]])
+    # replicates share few distinct masks: compute each rank once
+    keys = np.packbits(np.concatenate([cell_mask, column_mask], axis=1), axis=1)
+    verdicts: dict[bytes, bool] = {}
+    result = np.empty(len(keys), dtype=bool)
+    for b, key in enumerate(keys):
+        code = key.tobytes()
+        if code not in verdicts:
+            sub = X[cell_mask[b]][:, column_mask[b]]
+            verdicts[code] = sub.shape[0] >= sub.shape[1] and np.linalg.matrix_rank(sub) == sub.shape[1]
+        result[b] = verdicts[code]
+    return result
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class ModelFit:
+    """One fitted model: its terms, the dark figure and population estimate, and what the fit needed."""
+
+    lists: tuple[str, ...]
+    terms: tuple[Pair, ...]
+    observed: int
+    intercept: float
+    intercept_se: float
+    log_likelihood: float
+    coefficients: dict[str, float]
+    infinite_parameters: tuple[str, ...]  # fixed at −∞: non-overlapping pairs (and lists with no case)
+    fitted: np.ndarray  # expected count of every observable cell
+    identifiable: bool
+    converged: bool
+    certainly_exists: bool
+    cell_mask: np.ndarray  # cells fitted (not removed by a parameter at −∞)
+    column_mask: np.ndarray  # parameters estimated (not at −∞)
+
+    @property
+    def term_names(self) -> list[str]:
+        return [f"{self.lists[i]}:{self.lists[j]}" for i, j in self.terms]
+
+    @property
+    def n_parameters(self) -> int:
+        """All parameters of the model, those at −∞ included (they count in the BIC penalty)."""
+        return 1 + len(self.lists) + len(self.terms)
+
+    @property
+    def dark_figure(self) -> float:
+        """Estimated number of people on no list."""
+        return math.exp(self.intercept) if math.isfinite(self.intercept) else math.nan
+
+    @property
+    def estimate(self) -> float:
+        """Estimated total population: observed plus the dark figure."""
+        return self.observed + self.dark_figure
+
+    @property
+    def bic(self) -> float:
+        """BIC = p·ln(n) − 2·log-likelihood, n the number of observed cases."""
+        return self.n_parameters * math.log(self.observed) - 2.0 * self.log_likelihood
+
+    def interval(self, level: float = 0.95) -> tuple[float, float]:
+        """Observed + exp(intercept ± z·SE): the log-normal interval from the intercept's standard error."""
+        from scipy.stats import norm
+
+        z = float(norm.ppf(0.5 + level / 2))
+        return (
+            self.observed + math.exp(self.intercept - z * self.intercept_se),
+            self.observed + math.exp(self.intercept + z * self.intercept_se),
+        )
+
+
+def fit_model(capture: ListCapture, terms: Sequence[Pair] = ()) -> ModelFit:
+    """Fit main effects plus the pairwise ``terms`` (index pairs) to the capture counts."""
+    terms = tuple(terms)
+    X = design_matrix(capture.n_lists, terms)
+    batch = fit_batch(X, capture.counts[None, :])
+    names = parameter_names(capture.lists, terms)
+    return ModelFit(
+        lists=capture.lists,
+        terms=terms,
+        observed=capture.observed,
+        intercept=float(batch.intercept[0]),
+        intercept_se=float(batch.intercept_se[0]),
+        log_likelihood=float(batch.log_likelihood[0]),
+        coefficients=dict(zip(names, (float(c) for c in batch.coefficients[0]), strict=True)),
+        infinite_parameters=tuple(n for n, off in zip(names, batch.at_minus_infinity[0], strict=True) if off),
+        fitted=batch.fitted[0],
+        identifiable=bool(batch.identifiable[0]),
+        converged=bool(batch.converged[0]),
+        certainly_exists=bool(batch.certainly_exists()[0]),
+        cell_mask=batch.cell_mask[0],
+        column_mask=batch.column_mask[0],
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ExistenceCheck:
+    """Whether a model's (extended) maximum-likelihood estimate exists and is identifiable for these data.
+
+    ``lp_optimum`` is the optimum s of: maximise s subject to Aᵀx = Aᵀy, x ≥ s, x ≥ 0 (A the design over the
+    cells left after removing parameters at −∞); s = 0 means the estimate does not exist (Fienberg & Rinaldo
+    2012). ``rank_deficiency`` > 0 means the model is not identifiable.
+    """
+
+    terms: tuple[str, ...]
+    exists: bool
+    identifiable: bool
+    lp_optimum: float
+    rank_deficiency: int
+    infinite_parameters: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.exists and self.identifiable
+
+    @property
+    def message(self) -> str:
+        if self.ok:
+            return "the maximum-likelihood estimate exists and is identifiable"
+        problems = []
+        if not self.exists:
+            problems.append("the (extended) maximum-likelihood estimate does not exist")
+        if not self.identifiable:
+            problems.append(f"the model is not identifiable (rank deficiency {self.rank_deficiency})")
+        return "; ".join(problems)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            **dataclasses.asdict(self),
+            "terms": list(self.terms),
+            "message": self.message,
+            "infinite_parameters": list(self.infinite_parameters),
+        }
+
+
+def check_existence(capture: ListCapture, terms: object = ()) -> ExistenceCheck:
+    """Check existence (linear programme) and identifiability (rank) of main effects plus ``terms``.
+
+    ``terms`` are ``"A:B"`` strings or index pairs.
+    """
+    pairs = capture.parse_terms(terms)
+    X = design_matrix(capture.n_lists, pairs)
+    y = capture.counts.astype(float)
+    binary = X > 0
+    column_mask = (y @ binary) > 0
+    column_mask[0] = True
+    cell_mask = ~(binary[:, ~column_mask].any(axis=1))
+    sub = X[cell_mask][:, column_mask]
+    rank_deficiency = int(sub.shape[1] - np.linalg.matrix_rank(sub))
+    optimum = lp_optimum(sub, y[cell_mask])
+    names = parameter_names(capture.lists, pairs)
+    return ExistenceCheck(
+        terms=tuple(capture.term_name(p) for p in pairs),
+        exists=optimum > _lp_zero(y),
+        identifiable=rank_deficiency == 0,
+        lp_optimum=optimum,
+        rank_deficiency=rank_deficiency,
+        infinite_parameters=tuple(n for n, on in zip(names, column_mask, strict=True) if not on),
+    )
+
+
+def estimate_exists(X: np.ndarray, y: np.ndarray, cell_mask: np.ndarray, column_mask: np.ndarray) -> bool:
+    """The linear-programme verdict for one count vector (cells and parameters already reduced by masks)."""
+    return lp_optimum(X[cell_mask][:, column_mask], y[cell_mask]) > _lp_zero(y)
+
+
+def _lp_zero(y: np.ndarray) -> float:
+    return 1e-9 * max(1.0, float(np.sum(y)))
+
+
+def lp_optimum(design: np.ndarray, y: np.ndarray) -> float:
+    """max s subject to designᵀx = designᵀy, x_i ≥ s, x ≥ 0, s ≥ 0 (HiGHS)."""
+    from scipy.optimize import linprog
+
+    m = design.shape[0]
+    if m == 0:
+        return 0.0
+    A = design.T
+    objective = np.zeros(m + 1)
+    objective[-1] = -1.0
+    a_eq = np.hstack([A, np.zeros((A.shape[0], 1))])
+    a_ub = np.hstack([-np.eye(m), np.ones((m, 1))])
+    result = linprog(
+        objective,
+        A_ub=a_ub,
+        b_ub=np.zeros(m),
+        A_eq=a_eq,
+        b_eq=A @ y,
+        bounds=[(0, None)] * (m + 1),
+        method="highs",
+    )
+    if result.status != 0:  # x = y is always feasible and s ≤ n/m, so this is a solver failure
+        raise RuntimeError(f"existence linear programme failed: {result.message}")
+    return float(-result.fun)

@@ -1,0 +1,318 @@
+"""Profiles of victims (case table): shares under the CTDC denominator rule, cross-tabulations, odds ratios.
+
+**Denominator rule** (CTDC codebook). The flags of a group (forms of exploitation, means of control, labour
+sectors…) are multi-valued: a record is in the group's denominator only if at least one of its flags is true;
+a record with none true is *unknown* for the whole group. The share of a flag is (records with it true) / (records
+with any flag of the group true), so shares of a group can sum to more than 100%. For a single-valued column
+(gender, age band…) the denominator is the records where it is known.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import warnings
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from evidence.analyses.common import clean_float, recorded_flags, resolve_table, wilson_interval
+from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
+from evidence.core.errors import ParameterError
+from evidence.sources.case_schema import FLAG_COLUMNS, FLAG_GROUPS, apply_denominator_rule
+from evidence.sources.loaded import LoadedTable
+
+#: Categories with fewer records than this in the analysis sample are merged into "Other" before a logistic
+#: regression (a rare category gives an unstable or infinite odds ratio).
+MIN_CATEGORY_N = 20
+
+
+def _cases(cases: LoadedTable | pl.DataFrame) -> pl.DataFrame:
+    df, kind = resolve_table(cases)
+    if kind != "case":
+        raise ParameterError("profiles need victim records (a case table), not country-level indicators")
+    return df
+
+
+def _flags_of(df: pl.DataFrame, group: str) -> list[str]:
+    flags = recorded_flags(df, FLAG_DIMENSIONS[group])
+    if not flags:
+        raise ParameterError(f"the table records no flags of the group {FLAG_DIMENSIONS[group]!r}")
+    return flags
+
+
+def group_shares(cases: LoadedTable | pl.DataFrame, group: str, *, level: float = 0.95) -> pl.DataFrame:
+    """Share of each category of ``group`` (a flag group such as ``form``/``exploitation``, ``means_of_control``,
+    ``labour_sector``, or a column such as ``gender``) among the records where the group is known.
+
+    Columns: category, count, n_known, n_unknown, share, ci_low, ci_high (Wilson).
+    """
+    df = _cases(cases)
+    if group in FLAG_DIMENSIONS:
+        flags = _flags_of(df, group)
+        ruled = apply_denominator_rule(df.select(flags), {group: flags})
+        known = pl.any_horizontal([pl.col(c).fill_null(False) for c in flags])
+        stats = ruled.select(
+            known.sum().alias("n_known"),
+            *[pl.col(c).fill_null(False).sum().alias(c) for c in flags],
+        ).row(0, named=True)
+        n_known = int(stats["n_known"])
+        out = pl.DataFrame(
+            {"category": [flag_label(c) for c in flags], "count": [int(stats[c]) for c in flags]},
+            schema={"category": pl.String, "count": pl.Int64},
+        )
+    else:
+        if group not in df.columns or group in FLAG_COLUMNS:
+            raise ParameterError(
+                f"unknown group {group!r}: use a flag group ({', '.join(FLAG_DIMENSIONS)}) or a column such as gender"
+            )
+        out = (
+            df.filter(pl.col(group).is_not_null())
+            .group_by(category=pl.col(group).cast(pl.String))
+            .agg(pl.len().cast(pl.Int64).alias("count"))
+        )
+        n_known = int(out["count"].sum()) if out.height else 0
+    low, high = wilson_interval(out["count"].to_numpy(), np.full(out.height, n_known), 1 - level)
+    return (
+        out.with_columns(
+            n_known=pl.lit(n_known, pl.Int64),
+            n_unknown=pl.lit(df.height - n_known, pl.Int64),
+            share=(pl.col("count") / n_known) if n_known else pl.lit(None, pl.Float64),
+            ci_low=pl.Series(low).fill_nan(None),
+            ci_high=pl.Series(high).fill_nan(None),
+        )
+        .sort(["count", "category"], descending=[True, False])
+    )
+
+
+def _long(df: pl.DataFrame, dimension: str) -> pl.DataFrame:
+    """(_id, dimension) pairs: one per record for a column (null → Unknown); one per true flag for a group
+    (records unknown for the group get Unknown)."""
+    if dimension in FLAG_DIMENSIONS:
+        flags = _flags_of(df, dimension)
+        ruled = apply_denominator_rule(df.select("_id", *flags), {dimension: flags})
+        known = ruled.filter(pl.any_horizontal([pl.col(c).fill_null(False) for c in flags]))
+        pairs = (
+            known.unpivot(index="_id", on=flags, variable_name=dimension, value_name="_flag")
+            .filter(pl.col("_flag"))
+            .select("_id", pl.col(dimension).replace_strict({c: flag_label(c) for c in flags}, return_dtype=pl.String))
+        )
+        unknown = ruled.join(known.select("_id"), on="_id", how="anti").select("_id", pl.lit(UNKNOWN).alias(dimension))
+        return pl.concat([pairs, unknown])
+    if dimension not in df.columns:
+        raise ParameterError(f"unknown dimension {dimension!r}")
+    return df.select("_id", pl.col(dimension).cast(pl.String).fill_null(UNKNOWN))
+
+
+def crosstab(cases: LoadedTable | pl.DataFrame, row: str, column: str, *, include_unknown: bool = False) -> pl.DataFrame:
+    """Counts of records by ``row`` × ``column`` (wide: one column per category of ``column``).
+
+    Either may be a flag group (a record counts under each of its true flags, so cells can sum to more than
+    the records) or a column. Unknowns are left out unless ``include_unknown``.
+    """
+    if row == column:
+        raise ParameterError("row and column must be different dimensions")
+    df = _cases(cases).with_row_index("_id")
+    pairs = _long(df, row).join(_long(df, column), on="_id")
+    if not include_unknown:
+        pairs = pairs.filter((pl.col(row) != UNKNOWN) & (pl.col(column) != UNKNOWN))
+    long = pairs.group_by(row, column).agg(pl.len().cast(pl.Int64).alias("count"))
+    if not long.height:
+        return pl.DataFrame(schema={row: pl.String})
+    wide = long.pivot(on=column, index=row, values="count", sort_columns=True)
+    categories = [c for c in wide.columns if c != row]
+    return wide.select(row, *[pl.col(c).fill_null(0) for c in categories]).sort(row)
+
+
+# ------------------------------------------------------------------------------------------------ odds ratios
+
+
+@dataclasses.dataclass(frozen=True)
+class OddsRatio:
+    predictor: str
+    category: str
+    reference: str
+    odds_ratio: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    n: int  # records of this category in the sample
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "predictor": self.predictor,
+            "category": self.category,
+            "reference": self.reference,
+            "odds_ratio": clean_float(self.odds_ratio),
+            "ci_low": clean_float(self.ci_low),
+            "ci_high": clean_float(self.ci_high),
+            "p_value": clean_float(self.p_value, 8),
+            "n": self.n,
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class OddsRatios:
+    """A logistic regression of an outcome flag (against a reference flag, or against all other known cases)."""
+
+    outcome: str
+    versus: str
+    predictors: tuple[str, ...]
+    references: dict[str, str]
+    terms: tuple[OddsRatio, ...]
+    n_used: int
+    n_outcome: int
+    n_excluded: int  # records outside the sample: outcome unknown, both flags, neither, or a predictor unknown
+    merged: dict[str, tuple[str, ...]]  # predictor -> categories merged into "Other"
+    dropped: dict[str, tuple[str, ...]]  # predictor -> categories whose records were dropped
+    separation_suspected: bool
+    level: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome,
+            "versus": self.versus,
+            "predictors": list(self.predictors),
+            "references": dict(self.references),
+            "odds_ratios": [t.to_dict() for t in self.terms],
+            "n_used": self.n_used,
+            "n_outcome": self.n_outcome,
+            "n_excluded": self.n_excluded,
+            "merged_into_other": {k: list(v) for k, v in self.merged.items()},
+            "dropped_categories": {k: list(v) for k, v in self.dropped.items()},
+            "separation_suspected": self.separation_suspected,
+            "level": self.level,
+        }
+
+    def frame(self) -> pl.DataFrame:
+        return pl.DataFrame([dataclasses.asdict(t) for t in self.terms])
+
+
+def odds_ratios(
+    cases: LoadedTable | pl.DataFrame,
+    *,
+    outcome: str = "exploitation_forced_labour",
+    versus: str | None = "exploitation_sexual",
+    predictors: list[str] | tuple[str, ...] = ("gender", "majority_status", "origin_region"),
+    references: dict[str, str] | None = None,
+    min_category_n: int = MIN_CATEGORY_N,
+    level: float = 0.95,
+) -> OddsRatios:
+    """Odds ratios of ``outcome`` from a logistic regression (statsmodels GLM, binomial) on categorical
+    ``predictors``, with Wald intervals.
+
+    Sample: records with ``outcome`` true and ``versus`` false, or the reverse (a record with both, or neither,
+    is excluded); with ``versus=None``, records where the outcome's group is known (denominator rule). Records
+    with an unknown predictor are excluded (complete cases). Sparse categories: a category with fewer than
+    ``min_category_n`` records, or whose records all share one outcome (separation: an infinite odds ratio), is
+    merged into ``Other``; if ``Other`` is itself too small or without variation, its records are dropped. The
+    reference category of each predictor is ``references[predictor]`` when given, else its most frequent
+    remaining category.
+    """
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    df = _cases(cases)
+    predictors = tuple(predictors)
+    for name in (outcome, *([versus] if versus else [])):
+        if name not in FLAG_COLUMNS or name not in df.columns:
+            raise ParameterError(f"{name!r} is not a flag column of the case table")
+    if not predictors:
+        raise ParameterError("give at least one predictor")
+    for p in predictors:
+        if p not in df.columns or p in FLAG_COLUMNS:
+            raise ParameterError(f"predictor {p!r} is not a categorical column of the case table")
+    group = next(g for g, cols in FLAG_GROUPS.items() if outcome in cols)
+    flags = recorded_flags(df, group)
+    ruled = apply_denominator_rule(df.select(*flags, *[p for p in predictors if p not in flags]), {group: flags})
+    if versus:
+        sample = ruled.filter(pl.col(outcome).fill_null(False) ^ pl.col(versus).fill_null(False))
+    else:
+        sample = ruled.filter(pl.col(outcome).is_not_null())
+    sample = sample.select(pl.col(outcome).cast(pl.Int8).alias("_y"), *[pl.col(p).cast(pl.String) for p in predictors])
+    sample = sample.drop_nulls()
+    merged: dict[str, tuple[str, ...]] = {}
+    dropped: dict[str, tuple[str, ...]] = {}
+    for p in predictors:
+        sample, merged[p], dropped[p] = _merge_sparse(sample, p, min_category_n)
+    merged = {k: v for k, v in merged.items() if v}
+    dropped = {k: v for k, v in dropped.items() if v}
+    if sample.height == 0 or sample["_y"].n_unique() < 2:
+        raise ParameterError("the sample has no variation in the outcome (or no records): no odds ratio to estimate")
+    chosen = dict(references or {})
+    for p, ref in chosen.items():
+        if p not in predictors:
+            raise ParameterError(f"reference given for {p!r}, which is not a predictor")
+        if ref not in set(sample[p].to_list()):
+            raise ParameterError(f"reference category {ref!r} of {p} is not in the sample (or was merged/dropped)")
+    references = {p: chosen.get(p) or _reference(sample, p) for p in predictors}
+    used = [p for p in predictors if sample[p].n_unique() > 1]
+    if not used:
+        raise ParameterError("no predictor has more than one category in the sample")
+    aliases = {p: f"x{i}" for i, p in enumerate(used)}
+    pdf = sample.rename(aliases).to_pandas()  # statsmodels' formula API wants pandas
+    formula = "_y ~ " + " + ".join(
+        f"C({aliases[p]}, Treatment(reference={references[p]!r}))" for p in used
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = smf.glm(formula, data=pdf, family=sm.families.Binomial()).fit()
+    z = float(__import__("scipy").stats.norm.ppf(0.5 + level / 2))
+    counts = {p: dict(sample.group_by(p).len().iter_rows()) for p in used}
+    terms = []
+    pattern = re.compile(r"C\((x\d+), Treatment\(reference=.*\)\)\[T\.(.*)\]$")
+    inverse = {v: k for k, v in aliases.items()}
+    for name, beta in fit.params.items():
+        match = pattern.match(name)
+        if not match:
+            continue
+        predictor, category = inverse[match[1]], match[2]
+        se = float(fit.bse[name])
+        terms.append(
+            OddsRatio(
+                predictor=predictor,
+                category=category,
+                reference=references[predictor],
+                odds_ratio=float(np.exp(beta)),
+                ci_low=float(np.exp(beta - z * se)),
+                ci_high=float(np.exp(beta + z * se)),
+                p_value=float(fit.pvalues[name]),
+                n=int(counts[predictor].get(category, 0)),
+            )
+        )
+    separation = bool(np.any(np.abs(fit.params.to_numpy()) > 10) or np.any(fit.bse.to_numpy() > 10))
+    return OddsRatios(
+        outcome=outcome,
+        versus=versus or "not " + outcome,
+        predictors=tuple(used),
+        references={p: references[p] for p in used},
+        terms=tuple(terms),
+        n_used=sample.height,
+        n_outcome=int(sample["_y"].sum()),
+        n_excluded=df.height - sample.height,
+        merged=merged,
+        dropped=dropped,
+        separation_suspected=separation,
+        level=level,
+    )
+
+
+def _merge_sparse(sample: pl.DataFrame, predictor: str, min_n: int) -> tuple[pl.DataFrame, tuple[str, ...], tuple[str, ...]]:
+    stats = sample.group_by(predictor).agg(pl.len().alias("n"), pl.col("_y").mean().alias("rate"))
+    sparse = stats.filter((pl.col("n") < min_n) | (pl.col("rate") == 0) | (pl.col("rate") == 1))[predictor].to_list()
+    if not sparse:
+        return sample, (), ()
+    sample = sample.with_columns(
+        pl.when(pl.col(predictor).is_in(sparse)).then(pl.lit("Other")).otherwise(pl.col(predictor)).alias(predictor)
+    )
+    other = sample.filter(pl.col(predictor) == "Other")
+    rate = other["_y"].mean() if other.height else None
+    if other.height < min_n or rate in (0, 1, None):
+        return sample.filter(pl.col(predictor) != "Other"), (), tuple(sorted(sparse))
+    return sample, tuple(sorted(sparse)), ()
+
+
+def _reference(sample: pl.DataFrame, predictor: str) -> str:
+    counts = sample.group_by(predictor).len().sort(["len", predictor], descending=[True, False])
+    return str(counts[predictor][0])

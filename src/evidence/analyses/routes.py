@@ -1,0 +1,610 @@
+"""Routes: origin → destination flows of victims, from the case table and from UNODC's citizenship breakdown.
+
+A **flow** links the country of origin (the victim's citizenship) with the country of destination (where the
+victim was detected or exploited; in CTDC a proxy, where the victim was first assisted).
+
+* Case table: origin = ``origin_iso3``, destination = ``destination_iso3``, one victim per record. Records
+  whose origin or destination is unknown are not part of any flow; :func:`flow_coverage` counts them.
+* Indicator table (UNODC GLOTIP): rows of ``dimension == "by citizenship"`` with Sex and Age ``Total``; the
+  origin is ``category_iso3`` and the destination the reporting country ``iso3``. The category ``Nationals``
+  (citizens of the reporting country) is a domestic flow. Categories the normaliser could not map (and
+  ``Unknown``) are unknown origins, counted by :func:`flow_coverage`.
+
+**Counts and censoring.** Every flow table carries ``victims_low`` and ``victims_high``. ``victims`` is the exact
+sum where no contributing cell is censored, else null: a flow made of ``12`` and ``<5`` is 13–16 victims, not 12
+and not 14.5. Case-table counts are exact (low = high = victims). ``share`` is the flow's share of all victims in
+the known flows of the selection, computed on point values (exact, else the interval midpoint, see
+:data:`evidence.analyses.common.CENSORED_POINT_RULE`) and before the ``min_victims`` filter.
+
+**Flow classes.** ``domestic`` (origin = destination), ``intraregional`` (different countries in the same UN M49
+region, or subregion with ``regional_level="subregion"``), ``transregional`` (different regions), ``unknown``
+(a region is missing). UNODC's *Global Reports* class flows with their own regional groupings (such as "East Asia
+and the Pacific" or "Western and Southern Europe"), which are finer than the five M49 regions and close to M49
+subregions; they report "subregional" flows (neighbouring countries) inside "intraregional" ones. The default
+``"region"`` follows the M49 regions carried by both tables; ``"subregion"`` is the closer match to the reports'
+groupings (Myanmar, Cambodia, Lao PDR → Thailand is intraregional at both levels).
+
+**Reporting threshold.** UNODC reports a flow only when it has at least 5 detected victims
+(``min_victims=5``). With censored cells a flow is kept only when its *low* bound reaches the threshold.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+
+from evidence.analyses.common import (
+    DEFAULT_INDICATOR,
+    OVERDISPERSION_THRESHOLD,
+    check_country,
+    check_role,
+    check_years,
+    clean_float,
+    point_expr,
+    resolve_table,
+    year_filter,
+)
+from evidence.core.errors import ParameterError
+from evidence.sources.loaded import LoadedTable
+
+RegionalLevel = Literal["region", "subregion"]
+FLOW_CLASSES = ("domestic", "intraregional", "transregional", "unknown")
+_NATIONALS = {"nationals", "national", "own nationals", "citizens of own country"}
+
+#: Columns of every flow table, in order.
+FLOW_COLUMNS = [
+    "origin_iso3",
+    "destination_iso3",
+    "origin_region",
+    "origin_subregion",
+    "destination_region",
+    "destination_subregion",
+    "victims",
+    "victims_low",
+    "victims_high",
+    "flow_class",
+    "share",
+]
+_KEYS = ["origin_iso3", "destination_iso3"]
+
+
+# ---------------------------------------------------------------------------------------------- the flow base
+
+
+def flow_records(
+    table: LoadedTable | pl.DataFrame,
+    *,
+    country: str | None = None,
+    role: str = "both",
+    years: tuple[int, int] | str | None = None,
+    indicator: str = DEFAULT_INDICATOR,
+) -> pl.DataFrame:
+    """Victims per year, origin and destination (unknowns kept as nulls), before aggregation over years.
+
+    Columns: year, origin_iso3, destination_iso3, the four region columns, victims (null when censored),
+    victims_low, victims_high.
+    """
+    df, kind = resolve_table(table)
+    country = check_country(country)
+    role = check_role(role)
+    years = check_years(years)
+    if kind == "case":
+        base = _case_flow_records(df)
+    else:
+        base = _indicator_flow_records(df, indicator)
+    base = base.filter(year_filter(years)) if years else base
+    if country is not None:
+        at_origin = pl.col("origin_iso3") == country
+        at_destination = pl.col("destination_iso3") == country
+        selector = {"origin": at_origin, "destination": at_destination, "both": at_origin | at_destination}[role]
+        base = base.filter(selector.fill_null(False))
+    return base
+
+
+def _case_flow_records(df: pl.DataFrame) -> pl.DataFrame:
+    keys = ["year", *_KEYS]
+    return (
+        df.lazy()
+        .group_by(keys)
+        .agg(
+            pl.len().cast(pl.Int64).alias("victims"),
+            *[
+                pl.col(c).drop_nulls().first().alias(c)
+                for c in ("origin_region", "origin_subregion", "destination_region", "destination_subregion")
+            ],
+        )
+        .with_columns(pl.col("year").cast(pl.Int32), victims_low=pl.col("victims"), victims_high=pl.col("victims"))
+        .select(_record_columns())
+        .collect()
+    )
+
+
+def _indicator_flow_records(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
+    rows = df.filter(
+        (pl.col("indicator") == indicator)
+        & (pl.col("dimension") == "by citizenship")
+        & (pl.col("sex") == "Total")
+        & (pl.col("age") == "Total")
+    )
+    is_nationals = pl.col("category").str.strip_chars().str.to_lowercase().is_in(sorted(_NATIONALS))
+    rows = rows.with_columns(
+        origin_iso3=pl.when(is_nationals).then(pl.col("iso3")).otherwise(pl.col("category_iso3")),
+        destination_iso3=pl.col("iso3"),
+        victims=pl.col("value").round(0).cast(pl.Int64),
+        victims_low=pl.col("value_low").round(0).cast(pl.Int64),
+        victims_high=pl.col("value_high").round(0).cast(pl.Int64),
+        year=pl.col("year").cast(pl.Int32),
+    )
+    regions = _region_lookup(df)
+    for side in ("origin", "destination"):
+        rows = rows.join(
+            regions.rename({"iso3": f"{side}_iso3", "region": f"{side}_region", "subregion": f"{side}_subregion"}),
+            on=f"{side}_iso3",
+            how="left",
+        )
+    # A country may list the same citizenship twice in a year under two spellings: add them up.
+    return _sum_cells(rows, ["year", *_KEYS]).select(_record_columns())
+
+
+def _region_lookup(indicator_df: pl.DataFrame) -> pl.DataFrame:
+    """ISO3 → UN M49 region and subregion: the country reference, completed for codes it lacks by the regions
+    the table publishes for its reporting countries."""
+    from evidence.sources.countries import country_table
+
+    reference = country_table().select(
+        pl.col("iso3").cast(pl.String), pl.col("region").cast(pl.String), pl.col("subregion").cast(pl.String)
+    )
+    own = (
+        indicator_df.filter(pl.col("iso3").is_not_null() & pl.col("region").is_not_null())
+        .group_by("iso3")
+        .agg(pl.col("region").mode().first(), pl.col("subregion").drop_nulls().mode().first())
+        .join(reference.select("iso3"), on="iso3", how="anti")
+    )
+    return pl.concat([reference, own], how="vertical_relaxed")
+
+
+def _record_columns() -> list[str]:
+    return ["year", *_KEYS, *FLOW_COLUMNS[2:9]]
+
+
+def _sum_cells(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Sum victims over ``keys``: exact only where every part is exact; bounds always."""
+    region_cols = [c for c in FLOW_COLUMNS[2:6] if c in frame.columns and c not in keys]
+    return frame.group_by(keys).agg(
+        pl.when(pl.col("victims").null_count() == 0).then(pl.col("victims").sum()).alias("victims"),
+        pl.col("victims_low").sum(),
+        pl.col("victims_high").sum(),
+        *[pl.col(c).drop_nulls().first() for c in region_cols],
+    )
+
+
+# -------------------------------------------------------------------------------------------------- flows
+
+
+def flows(
+    table: LoadedTable | pl.DataFrame,
+    *,
+    country: str | None = None,
+    role: str = "both",
+    years: tuple[int, int] | str | None = None,
+    indicator: str = DEFAULT_INDICATOR,
+    regional_level: RegionalLevel = "region",
+    min_victims: int | None = None,
+) -> pl.DataFrame:
+    """The origin → destination flow table of a selection, summed over its years (see the module docstring).
+
+    ``country`` with ``role`` selects flows from it (origin), into it (destination) or both. ``min_victims``
+    keeps flows whose low bound reaches it (UNODC reports flows of at least 5). Sorted by victims, largest first.
+    """
+    if regional_level not in ("region", "subregion"):
+        raise ParameterError(f"regional_level must be 'region' or 'subregion', not {regional_level!r}")
+    if min_victims is not None and min_victims < 0:
+        raise ParameterError(f"min_victims must be at least 0, not {min_victims}")
+    records = flow_records(table, country=country, role=role, years=years, indicator=indicator)
+    known = records.filter(pl.col("origin_iso3").is_not_null() & pl.col("destination_iso3").is_not_null())
+    out = _sum_cells(known, _KEYS)
+    point = point_expr("victims", "victims_low", "victims_high")
+    out = out.with_columns(
+        flow_class=flow_class_expr(regional_level),
+        share=(point / point.sum()).fill_nan(None),
+    )
+    if min_victims:
+        out = out.filter(pl.col("victims_low") >= min_victims)
+    return out.select(FLOW_COLUMNS).sort(
+        [point_expr("victims", "victims_low", "victims_high"), "origin_iso3", "destination_iso3"],
+        descending=[True, False, False],
+    )
+
+
+def flow_class_expr(regional_level: RegionalLevel = "region") -> pl.Expr:
+    """domestic / intraregional / transregional / unknown from the ISO3 and region columns of a flow table."""
+    origin, destination = pl.col(f"origin_{regional_level}"), pl.col(f"destination_{regional_level}")
+    return (
+        pl.when(pl.col("origin_iso3") == pl.col("destination_iso3"))
+        .then(pl.lit("domestic"))
+        .when(origin.is_null() | destination.is_null())
+        .then(pl.lit("unknown"))
+        .when(origin == destination)
+        .then(pl.lit("intraregional"))
+        .otherwise(pl.lit("transregional"))
+        .cast(pl.Enum(FLOW_CLASSES))
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class FlowCoverage:
+    """How many victims of a selection could be placed on a flow, and how many could not.
+
+    Counts are (low, high) bounds; for the case table both bounds are equal (records). A selection by
+    destination cannot contain a victim of unknown destination (nor one by origin an unknown origin)."""
+
+    total: tuple[int, int]
+    known: tuple[int, int]
+    unknown_origin: tuple[int, int]
+    unknown_destination: tuple[int, int]  # includes records where both are unknown
+
+    @property
+    def unknown(self) -> tuple[int, int]:
+        return (self.total[0] - self.known[0], self.total[1] - self.known[1])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: list(getattr(self, f.name)) for f in dataclasses.fields(self)} | {
+            "unknown": list(self.unknown)
+        }
+
+
+def flow_coverage(
+    table: LoadedTable | pl.DataFrame,
+    *,
+    country: str | None = None,
+    role: str = "both",
+    years: tuple[int, int] | str | None = None,
+    indicator: str = DEFAULT_INDICATOR,
+) -> FlowCoverage:
+    """Victims of the selection with a known flow, and those with an unknown origin or destination.
+
+    Unknowns are never dropped silently: a flow table's shares cover only the known part."""
+    records = flow_records(table, country=country, role=role, years=years, indicator=indicator)
+    origin_missing = pl.col("origin_iso3").is_null()
+    destination_missing = pl.col("destination_iso3").is_null()
+    sums = records.select(
+        *[
+            pl.col(bound).filter(cond).sum().alias(f"{name}_{bound}")
+            for name, cond in {
+                "total": pl.lit(True),
+                "known": ~origin_missing & ~destination_missing,
+                "unknown_origin": origin_missing & ~destination_missing,
+                "unknown_destination": destination_missing,
+            }.items()
+            for bound in ("victims_low", "victims_high")
+        ]
+    ).row(0, named=True)
+
+    def pair(name: str) -> tuple[int, int]:
+        return (int(sums[f"{name}_victims_low"] or 0), int(sums[f"{name}_victims_high"] or 0))
+
+    return FlowCoverage(pair("total"), pair("known"), pair("unknown_origin"), pair("unknown_destination"))
+
+
+def top_corridors(flow_table: pl.DataFrame, n: int = 10, *, include_domestic: bool = True) -> pl.DataFrame:
+    """The ``n`` largest flows (by point value) with their rank, share and cumulative share."""
+    if n < 1:
+        raise ParameterError(f"n must be at least 1, not {n}")
+    out = flow_table if include_domestic else flow_table.filter(pl.col("flow_class") != "domestic")
+    point = point_expr("victims", "victims_low", "victims_high")
+    return (
+        out.sort([point, *_KEYS], descending=[True, False, False])
+        .head(n)
+        .with_columns(
+            rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int32),
+            cumulative_share=pl.col("share").cum_sum(),
+        )
+        .select("rank", *out.columns, "cumulative_share")
+    )
+
+
+# ------------------------------------------------------------------------------------------ corridor trends
+
+
+def corridor_yearly_counts(
+    table: LoadedTable | pl.DataFrame,
+    *,
+    country: str | None = None,
+    role: str = "both",
+    years: tuple[int, int] | str | None = None,
+    indicator: str = DEFAULT_INDICATOR,
+) -> pl.DataFrame:
+    """Victims per corridor and year, with zeros where a corridor had no victims in an observed year.
+
+    An *observed* year is, for the case table, any year of the selection's range (a year without records is
+    zero victims); for the indicator table, a year in which the destination published its citizenship
+    breakdown (a year it did not report is missing, not zero).
+    """
+    df, kind = resolve_table(table)
+    records = flow_records(table, country=country, role=role, years=years, indicator=indicator).filter(
+        pl.col("origin_iso3").is_not_null() & pl.col("destination_iso3").is_not_null() & pl.col("year").is_not_null()
+    )
+    counts = _sum_cells(records, ["year", *_KEYS]).select("year", *_KEYS, "victims", "victims_low", "victims_high")
+    corridors = counts.select(_KEYS).unique()
+    if kind == "case":
+        span = check_years(years) or (
+            (int(counts["year"].min()), int(counts["year"].max())) if counts.height else None
+        )
+        if span is None:
+            return counts.sort(["year", *_KEYS])
+        grid = corridors.join(pl.DataFrame({"year": range(span[0], span[1] + 1)}, schema={"year": pl.Int32}), how="cross")
+    else:
+        reporting_years = (
+            flow_records(df, years=years, indicator=indicator)
+            .filter(pl.col("destination_iso3").is_not_null())
+            .select("destination_iso3", "year")
+            .unique()
+        )
+        grid = corridors.join(reporting_years, on="destination_iso3")
+    return (
+        grid.join(counts, on=["year", *_KEYS], how="left")
+        .with_columns(pl.col(c).fill_null(0) for c in ("victims_low", "victims_high"))
+        .with_columns(
+            victims=pl.when(pl.col("victims").is_null() & (pl.col("victims_high") == 0))
+            .then(0)
+            .otherwise(pl.col("victims"))
+        )
+        .select("year", *_KEYS, "victims", "victims_low", "victims_high")
+        .sort([*_KEYS, "year"])
+    )
+
+
+def corridor_trends(
+    table: LoadedTable | pl.DataFrame,
+    *,
+    country: str | None = None,
+    role: str = "both",
+    years: tuple[int, int] | str | None = None,
+    indicator: str = DEFAULT_INDICATOR,
+    min_victims: int = 5,
+    min_years: int = 3,
+) -> pl.DataFrame:
+    """Growth of each corridor: a Poisson GLM of its yearly victims on year, one per corridor.
+
+    The annual rate ratio has a Wald 95% interval; the test of "no trend" is a likelihood-ratio test. When a
+    corridor's Pearson dispersion exceeds the overdispersion threshold, the interval and the test are scaled by
+    it (quasi-Poisson). Only corridors with at least ``min_victims`` victims (low bound) and ``min_years``
+    observed years are tested; ``q_value`` is the Benjamini–Hochberg adjusted p-value over the tested corridors.
+    Censored cells enter at their point value (interval midpoint); ``censored_years`` says how many there are.
+    A corridor whose victims all fall in its last (or first) observed years has no finite slope: its rate ratio
+    is reported as infinity (or 0) without an interval, and its likelihood-ratio test is still valid.
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    yearly = corridor_yearly_counts(table, country=country, role=role, years=years, indicator=indicator)
+    yearly = yearly.with_columns(point=point_expr("victims", "victims_low", "victims_high"))
+    summary = (
+        yearly.group_by(_KEYS)
+        .agg(
+            pl.len().alias("n_years"),
+            pl.col("year").min().alias("first_year"),
+            pl.col("year").max().alias("last_year"),
+            pl.col("point").sum().alias("victims_point"),
+            pl.col("victims_low").sum(),
+            pl.col("victims_high").sum(),
+            pl.col("victims").is_null().sum().alias("censored_years"),
+            pl.col("year").sort().alias("_years"),
+            pl.col("point").sort_by("year").alias("_counts"),
+        )
+        .sort(_KEYS)
+    )
+    testable = (pl.col("victims_low") >= min_victims) & (pl.col("n_years") >= min_years)
+    tested = summary.filter(testable)
+    results = [_corridor_growth(np.asarray(y, float), np.asarray(c, float)) for y, c in zip(tested["_years"], tested["_counts"])]
+    stats = pl.DataFrame(
+        results,
+        schema={"rate_ratio": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64, "p_value": pl.Float64, "model": pl.String},
+        orient="row",
+    )
+    tested = pl.concat([tested, stats], how="horizontal")
+    if tested.height:
+        p = tested["p_value"].fill_null(1.0).to_numpy()
+        q = multipletests(p, method="fdr_bh")[1]
+        tested = tested.with_columns(q_value=pl.Series(q, dtype=pl.Float64))
+    else:
+        tested = tested.with_columns(q_value=pl.lit(None, pl.Float64))
+    return (
+        summary.join(tested.select(*_KEYS, "rate_ratio", "ci_low", "ci_high", "p_value", "q_value", "model"), on=_KEYS, how="left")
+        .drop("_years", "_counts")
+        .sort(["q_value", "victims_point"], descending=[False, True], nulls_last=True)
+    )
+
+
+def _corridor_growth(years: np.ndarray, counts: np.ndarray) -> tuple[float | None, ...]:
+    import statsmodels.api as sm
+    from scipy import stats
+
+    t = years - years.mean()
+    X = np.column_stack([np.ones_like(t), t])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = sm.GLM(counts, X, family=sm.families.Poisson()).fit()
+    df_resid = len(counts) - 2
+    dispersion = fit.pearson_chi2 / df_resid if df_resid > 0 else float("nan")
+    scale = dispersion if dispersion > OVERDISPERSION_THRESHOLD else 1.0
+    mean = counts.mean()
+    # log-likelihood of the no-trend model (constant mean) in closed form, up to the shared factorial term
+    llf_null = float(np.sum(counts * np.log(mean)) - counts.sum()) if mean > 0 else 0.0
+    llf_full = float(np.sum(np.where(counts > 0, counts * np.log(np.maximum(fit.mu, 1e-300)), 0.0)) - fit.mu.sum())
+    lr = max(2 * (llf_full - llf_null), 0.0) / scale
+    p = float(stats.chi2.sf(lr, 1))
+    slope, se = float(fit.params[1]), float(fit.bse[1]) * math.sqrt(scale)
+    model = "poisson" if scale == 1.0 else "quasi_poisson"
+    if not (math.isfinite(slope) and math.isfinite(se)) or se > 50:
+        # victims only in the first or last observed year(s): the MLE slope is ±infinity
+        return (math.inf if slope > 0 else 0.0, None, None, p, model)
+    z = 1.959963984540054
+    return (
+        math.exp(slope),
+        math.exp(slope - z * se),
+        math.exp(slope + z * se),
+        p,
+        model,
+    )
+
+
+def emerging_routes(
+    table: LoadedTable | pl.DataFrame,
+    *,
+    country: str | None = None,
+    role: str = "both",
+    years: tuple[int, int] | str | None = None,
+    indicator: str = DEFAULT_INDICATOR,
+    later_years: int = 3,
+    alpha: float = 0.05,
+    min_victims: int = 5,
+) -> pl.DataFrame:
+    """Corridors that grow or appear.
+
+    ``growth``: rate ratio above 1 with a Benjamini–Hochberg q-value below ``alpha`` (:func:`corridor_trends`).
+    ``new``: no victims at all in the earlier period (high bound 0) and at least ``min_victims`` (low bound) in
+    the later period, the last ``later_years`` years of the selection. ``reason`` lists which apply.
+    """
+    if later_years < 1:
+        raise ParameterError(f"later_years must be at least 1, not {later_years}")
+    if not 0 < alpha < 1:
+        raise ParameterError(f"alpha must be between 0 and 1, not {alpha}")
+    yearly = corridor_yearly_counts(table, country=country, role=role, years=years, indicator=indicator)
+    trends = corridor_trends(table, country=country, role=role, years=years, indicator=indicator, min_victims=min_victims)
+    empty_schema = {**{k: pl.String for k in _KEYS}, "reason": pl.String}
+    if not yearly.height:
+        return pl.DataFrame(schema=empty_schema)
+    last = int(yearly["year"].max())
+    split = last - later_years + 1
+    if split <= int(yearly["year"].min()):
+        raise ParameterError(f"no earlier period: the selection's years end at {last} and later_years={later_years}")
+    periods = yearly.group_by(_KEYS).agg(
+        pl.col("victims_low").filter(pl.col("year") < split).sum().alias("earlier_low"),
+        pl.col("victims_high").filter(pl.col("year") < split).sum().alias("earlier_high"),
+        pl.col("victims_low").filter(pl.col("year") >= split).sum().alias("later_low"),
+        pl.col("victims_high").filter(pl.col("year") >= split).sum().alias("later_high"),
+    )
+    out = trends.join(periods, on=_KEYS, how="left").with_columns(
+        growth=((pl.col("q_value") < alpha) & (pl.col("rate_ratio") > 1)).fill_null(False),
+        new=((pl.col("earlier_high") == 0) & (pl.col("later_low") >= min_victims)).fill_null(False),
+    )
+    return (
+        out.filter(pl.col("growth") | pl.col("new"))
+        .with_columns(
+            reason=pl.concat_str(
+                pl.when(pl.col("growth")).then(pl.lit("growth")),
+                pl.when(pl.col("new")).then(pl.lit("new")),
+                separator="+",
+                ignore_nulls=True,
+            ),
+            later_period=pl.lit(f"{split}-{last}"),
+        )
+        .select(*_KEYS, "reason", "later_period", "earlier_low", "earlier_high", "later_low", "later_high", "rate_ratio", "ci_low", "ci_high", "p_value", "q_value")
+        .sort(["q_value", "later_low"], descending=[False, True], nulls_last=True)
+    )
+
+
+# -------------------------------------------------------------------------------------- networks of flows
+
+
+def region_flow_matrix(
+    flow_table: pl.DataFrame, level: RegionalLevel = "region", value: str = "victims"
+) -> pl.DataFrame:
+    """Origin region (rows) × destination region (columns) of victims; a missing region is ``Unknown``.
+
+    ``value`` is ``victims`` (null where a censored cell contributes), ``victims_low`` or ``victims_high``."""
+    if level not in ("region", "subregion"):
+        raise ParameterError(f"level must be 'region' or 'subregion', not {level!r}")
+    _check_value(value)
+    origin, destination = f"origin_{level}", f"destination_{level}"
+    long = flow_table.with_columns(pl.col(origin, destination).fill_null("Unknown")).group_by(origin, destination).agg(
+        pl.when(pl.col(value).null_count() == 0).then(pl.col(value).sum()).alias(value)
+    )
+    if not long.height:
+        return pl.DataFrame(schema={origin: pl.String})
+    # a region pair without any flow is 0 victims; a censored sum stays null (unknown), never 0
+    grid = long.select(origin).unique().join(long.select(destination).unique(), how="cross")
+    long = (
+        grid.join(long.with_columns(_present=pl.lit(True)), on=[origin, destination], how="left")
+        .with_columns(pl.when(pl.col("_present").is_null()).then(0).otherwise(pl.col(value)).alias(value))
+        .drop("_present")
+    )
+    wide = long.pivot(on=destination, index=origin, values=value, sort_columns=True)
+    return wide.sort(origin)
+
+
+def hub_measures(flow_table: pl.DataFrame, value: str = "victims") -> pl.DataFrame:
+    """Per country: in-strength and out-strength (victims in international flows into / out of it), in- and
+    out-degree (number of partner countries), degree (distinct partners either way), and domestic victims."""
+    _check_value(value)
+    summed = pl.when(pl.col(value).null_count() == 0).then(pl.col(value).sum())
+    international = flow_table.filter(pl.col("origin_iso3") != pl.col("destination_iso3"))
+    out_side = international.group_by(iso3="origin_iso3").agg(
+        summed.alias("out_strength"), pl.col("destination_iso3").n_unique().cast(pl.Int64).alias("out_degree"),
+        pl.col("destination_iso3").alias("_out_partners"),
+    )
+    in_side = international.group_by(iso3="destination_iso3").agg(
+        summed.alias("in_strength"), pl.col("origin_iso3").n_unique().cast(pl.Int64).alias("in_degree"),
+        pl.col("origin_iso3").alias("_in_partners"),
+    )
+    domestic = flow_table.filter(pl.col("origin_iso3") == pl.col("destination_iso3")).group_by(iso3="origin_iso3").agg(
+        summed.alias("domestic"), pl.lit(True).alias("_has_domestic")
+    )
+    countries = pl.concat(
+        [flow_table.select(iso3="origin_iso3"), flow_table.select(iso3="destination_iso3")]
+    ).unique()
+    out = (
+        countries.join(in_side, on="iso3", how="left")
+        .join(out_side, on="iso3", how="left")
+        .join(domestic, on="iso3", how="left")
+        .with_columns(
+            # no flow at all is 0; a censored sum is null and stays so
+            *[
+                pl.when(pl.col(f"_{side}_partners").is_null()).then(0).otherwise(pl.col(f"{side}_strength")).alias(f"{side}_strength")
+                for side in ("in", "out")
+            ],
+            pl.col("in_degree", "out_degree").fill_null(0),
+            pl.when(pl.col("_has_domestic").is_null()).then(0).otherwise(pl.col("domestic")).alias("domestic"),
+            degree=pl.concat_list(
+                pl.col("_in_partners").fill_null(pl.lit([], pl.List(pl.String))),
+                pl.col("_out_partners").fill_null(pl.lit([], pl.List(pl.String))),
+            )
+            .list.unique()
+            .list.len()
+            .cast(pl.Int64),
+        )
+    )
+    return out.select("iso3", "in_strength", "out_strength", "in_degree", "out_degree", "degree", "domestic").sort(
+        [pl.col("in_strength") + pl.col("out_strength"), "iso3"], descending=[True, False], nulls_last=True
+    )
+
+
+def _check_value(value: str) -> None:
+    if value not in ("victims", "victims_low", "victims_high"):
+        raise ParameterError(f"value must be victims, victims_low or victims_high, not {value!r}")
+
+
+def flows_summary(flow_table: pl.DataFrame) -> dict[str, Any]:
+    """Victims by flow class (low/high bounds and point share) for a flow table."""
+    point = point_expr("victims", "victims_low", "victims_high")
+    by_class = flow_table.group_by("flow_class").agg(
+        pl.len().alias("flows"),
+        pl.col("victims_low").sum(),
+        pl.col("victims_high").sum(),
+        point.sum().alias("point"),
+    )
+    total = float(by_class["point"].sum()) if by_class.height else 0.0
+    return {
+        str(r["flow_class"]): {
+            "flows": int(r["flows"]),
+            "victims_low": int(r["victims_low"]),
+            "victims_high": int(r["victims_high"]),
+            "share": clean_float(r["point"] / total if total else float("nan"), 4),
+        }
+        for r in by_class.sort("flow_class").iter_rows(named=True)
+    }

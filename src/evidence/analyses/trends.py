@@ -1,0 +1,701 @@
+"""Trends: yearly counts by any dimension, the annual rate ratio, breaks, shares over time, incomplete years.
+
+Counts of *identified* victims measure detection as much as prevalence: a rising count may mean more victims or
+more (or better-recorded) identification. Every trend statement built on these functions must say so.
+
+**The two tables.**
+
+* Case table: one victim per record; a year of the selection without records is a count of 0. Dimensions are
+  any column (``gender``, ``age_band``, ``majority_status``, ``data_source_type``, ``origin_iso3``…), a flag
+  group (``form`` = the ``exploitation_*`` flags, or ``means_of_control``, ``labour_sector``…, in long form
+  under the CTDC denominator rule: a record counts in every form flagged true, so forms can sum to more than
+  the records) or ``corridor`` (``ORIGIN>DESTINATION``). A missing value is the category ``Unknown``.
+* Indicator table (UNODC): ``by=None`` is the Total dimension (Sex and Age Total); ``form`` the "by form of
+  exploitation" rows; ``sex`` (or ``gender``) and ``age`` (or ``age_band``/``majority_status``) the Total
+  dimension split by sex or age; ``citizenship`` (origin country), ``destination`` and ``corridor``
+  (``ORIGIN>DESTINATION``) the "by citizenship" rows (with ``role="origin"``: a country's citizens in the
+  breakdowns of the countries that detected them). A year a country did not report is *missing*, not zero.
+  Censored cells (``<5``) are kept as bounds ``count_low`` and ``count_high``; ``count`` is exact or null.
+
+**Models on censored counts.** A model needs one number per year: it uses the point value (exact, else the
+midpoint, :data:`~evidence.analyses.common.CENSORED_POINT_RULE`), and when any year is censored it is refitted on
+the low bounds and on the high bounds (``low_bound`` and ``high_bound`` of the result), never on zeros.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from evidence.analyses.common import (
+    CENSORED_POINT_RULE,
+    DEFAULT_INDICATOR,
+    OVERDISPERSION_THRESHOLD,
+    check_country,
+    check_role,
+    check_years,
+    clean_float,
+    fit_counts,
+    point_expr,
+    recorded_flags,
+    resolve_table,
+    wilson_interval,
+    year_filter,
+)
+from evidence.core.errors import ParameterError
+from evidence.sources.case_schema import FLAG_GROUPS, apply_denominator_rule
+from evidence.sources.loaded import LoadedTable
+
+UNKNOWN = "Unknown"
+#: ``by`` names that are flag groups of the case table ("form" is the exploitation group).
+FLAG_DIMENSIONS: dict[str, str] = {"form": "exploitation", **{g: g for g in FLAG_GROUPS}}
+FORM_LABELS: dict[str, str] = {
+    "exploitation_forced_labour": "Forced labour",
+    "exploitation_sexual": "Sexual exploitation",
+    "exploitation_other": "Other forms of exploitation",
+    "exploitation_forced_marriage": "Forced marriage",
+    "exploitation_forced_military": "Forced military service",
+    "exploitation_organ_removal": "Organ removal",
+    "exploitation_slavery_practices": "Slavery and similar practices",
+}
+_INDICATOR_DIMENSIONS = {
+    None: "total",
+    "total": "total",
+    "form": "form",
+    "sex": "sex",
+    "gender": "sex",
+    "age": "age",
+    "age_band": "age",
+    "majority_status": "age",
+    "citizenship": "citizenship",
+    "origin": "citizenship",
+    "origin_iso3": "citizenship",
+    "destination": "destination",
+    "destination_iso3": "destination",
+    "corridor": "corridor",
+}
+COUNT_COLUMNS = ["count", "count_low", "count_high"]
+
+
+def flag_label(column: str) -> str:
+    """A readable name for a flag column (``labour_domestic_work`` → ``Domestic work``)."""
+    if column in FORM_LABELS:
+        return FORM_LABELS[column]
+    return column.split("_", 1)[1].replace("_", " ").capitalize()
+
+
+# --------------------------------------------------------------------------------------------- yearly counts
+
+
+def yearly_counts(
+    table: LoadedTable | pl.DataFrame,
+    *,
+    by: str | None = None,
+    country: str | None = None,
+    role: str = "destination",
+    years: tuple[int, int] | str | None = None,
+    indicator: str = DEFAULT_INDICATOR,
+) -> pl.DataFrame:
+    """Victims per year (and per category of ``by``): columns year, [by], count, count_low, count_high.
+
+    ``country``/``role`` select victims exploited or detected in the country (``destination``), its citizens
+    (``origin``) or either (``both``, case table only). See the module docstring for the dimensions.
+    """
+    counts, _ = _counts_and_denominators(table, by=by, country=country, role=role, years=years, indicator=indicator)
+    return counts
+
+
+def _counts_and_denominators(
+    table: LoadedTable | pl.DataFrame,
+    *,
+    by: str | None,
+    country: str | None,
+    role: str,
+    years: tuple[int, int] | str | None,
+    indicator: str,
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """Counts, and (for the case table) per-year denominators of the known: records with a known value of
+    ``by`` (for a flag group: at least one flag true)."""
+    df, kind = resolve_table(table)
+    country = check_country(country)
+    role = check_role(role)
+    years = check_years(years)
+    if kind == "case":
+        return _case_counts(df, by=by, country=country, role=role, years=years)
+    return _indicator_counts(df, by=by, country=country, role=role, years=years, indicator=indicator), None
+
+
+def _case_counts(
+    df: pl.DataFrame, *, by: str | None, country: str | None, role: str, years: tuple[int, int] | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    lf = df.lazy().filter(pl.col("year").is_not_null() & year_filter(years))
+    if country is not None:
+        at_origin, at_destination = pl.col("origin_iso3") == country, pl.col("destination_iso3") == country
+        lf = lf.filter({"origin": at_origin, "destination": at_destination, "both": at_origin | at_destination}[role].fill_null(False))
+    lf = lf.with_columns(pl.col("year").cast(pl.Int32))
+    if by is None:
+        counts = lf.group_by("year").agg(pl.len().cast(pl.Int64).alias("count")).collect()
+        denominators = counts.rename({"count": "n"})
+    elif by in FLAG_DIMENSIONS:
+        flags = recorded_flags(df, FLAG_DIMENSIONS[by])
+        if not flags:
+            raise ParameterError(f"the table records no flags of the group {FLAG_DIMENSIONS[by]!r}")
+        lf = apply_denominator_rule(lf.select("year", *flags).collect(), {by: flags}).lazy()
+        counts = (
+            lf.unpivot(index="year", on=flags, variable_name=by, value_name="_flag")
+            .filter(pl.col("_flag"))
+            .group_by("year", by)
+            .agg(pl.len().cast(pl.Int64).alias("count"))
+            .with_columns(pl.col(by).replace_strict({c: flag_label(c) for c in flags}, return_dtype=pl.String))
+            .collect()
+        )
+        denominators = (
+            lf.group_by("year")
+            .agg(pl.any_horizontal([pl.col(c).fill_null(False) for c in flags]).sum().cast(pl.Int64).alias("n"))
+            .collect()
+        )
+        labels = [flag_label(c) for c in flags]
+        counts = _complete(counts, by, labels, years, lf)
+        return _with_bounds(counts, by), denominators
+    else:
+        value = _case_dimension(df, by)
+        counts = (
+            lf.with_columns(value.fill_null(UNKNOWN).alias(by))
+            .group_by("year", by)
+            .agg(pl.len().cast(pl.Int64).alias("count"))
+            .collect()
+        )
+        denominators = (
+            lf.with_columns(value.alias(by))
+            .group_by("year")
+            .agg(pl.col(by).is_not_null().sum().cast(pl.Int64).alias("n"))
+            .collect()
+        )
+    labels = counts[by].unique().sort().to_list() if by else None
+    counts = _complete(counts, by, labels, years, lf)
+    return _with_bounds(counts, by), denominators
+
+
+def _case_dimension(df: pl.DataFrame, by: str) -> pl.Expr:
+    if by == "corridor":
+        return pl.when(pl.col("origin_iso3").is_not_null() & pl.col("destination_iso3").is_not_null()).then(
+            pl.concat_str("origin_iso3", pl.lit(">"), "destination_iso3")
+        )
+    if by == "sex" and "sex" not in df.columns:
+        by = "gender"
+    if by not in df.columns:
+        choices = ", ".join(["form", "corridor", *sorted(FLAG_GROUPS), "gender", "age_band", "majority_status", "data_source_type"])
+        raise ParameterError(f"unknown dimension {by!r} for the case table; try one of: {choices}, or any column")
+    if by == "year":
+        raise ParameterError("'year' is the time axis, not a dimension")
+    return pl.col(by).cast(pl.String)
+
+
+def _complete(
+    counts: pl.DataFrame, by: str | None, labels: list[str] | None, years: tuple[int, int] | None, lf: pl.LazyFrame
+) -> pl.DataFrame:
+    """Zeros for the years (and categories) of the selection that have no records."""
+    if years is None:
+        span = lf.select(pl.col("year").min().alias("lo"), pl.col("year").max().alias("hi")).collect().row(0)
+        if span[0] is None:
+            return counts
+        years = (int(span[0]), int(span[1]))
+    grid = pl.DataFrame({"year": range(years[0], years[1] + 1)}, schema={"year": pl.Int32})
+    if by is not None:
+        grid = grid.join(pl.DataFrame({by: labels or []}, schema={by: pl.String}), how="cross")
+    keys = ["year"] + ([by] if by else [])
+    return grid.join(counts, on=keys, how="left").with_columns(pl.col("count").fill_null(0)).sort(keys)
+
+
+def _with_bounds(counts: pl.DataFrame, by: str | None) -> pl.DataFrame:
+    keys = ["year"] + ([by] if by else [])
+    return counts.with_columns(count_low=pl.col("count"), count_high=pl.col("count")).select(*keys, *COUNT_COLUMNS)
+
+
+def _indicator_counts(
+    df: pl.DataFrame, *, by: str | None, country: str | None, role: str, years: tuple[int, int] | None, indicator: str
+) -> pl.DataFrame:
+    if by not in _INDICATOR_DIMENSIONS:
+        raise ParameterError(
+            f"unknown dimension {by!r} for the indicator table; try one of: form, sex, age, citizenship, "
+            "destination, corridor"
+        )
+    dimension = _INDICATOR_DIMENSIONS[by]
+    rows = df.filter((pl.col("indicator") == indicator) & pl.col("year").is_not_null() & year_filter(years))
+    total = pl.lit("Total")
+    selectors = {
+        "total": (pl.col("dimension") == "Total") & (pl.col("sex") == total) & (pl.col("age") == total),
+        "form": (pl.col("dimension") == "by form of exploitation") & (pl.col("sex") == total) & (pl.col("age") == total),
+        "sex": (pl.col("dimension") == "Total") & (pl.col("sex") != total) & (pl.col("age") == total),
+        "age": (pl.col("dimension") == "Total") & (pl.col("sex") == total) & (pl.col("age") != total),
+        "citizenship": (pl.col("dimension") == "by citizenship") & (pl.col("sex") == total) & (pl.col("age") == total),
+    }
+    nationals = pl.col("category").str.strip_chars().str.to_lowercase() == "nationals"
+    origin = pl.when(nationals).then(pl.col("iso3")).otherwise(pl.col("category_iso3"))
+    groups = {
+        "total": None,
+        "form": pl.col("category"),
+        "sex": pl.col("sex"),
+        "age": pl.col("age"),
+        "citizenship": origin,
+        "destination": pl.col("iso3"),
+        "corridor": pl.when(origin.is_not_null()).then(pl.concat_str(origin, pl.lit(">"), pl.col("iso3"))),
+    }
+    if role == "both":
+        raise ParameterError("role 'both' needs victim records; with an indicator table use destination or origin")
+    if role == "origin":
+        # a country's citizens as counted in the citizenship breakdowns of the countries that detected them
+        if dimension not in ("total", "destination", "corridor"):
+            raise ParameterError(
+                "with an indicator table, role 'origin' reads other countries' citizenship breakdowns: "
+                "use no dimension, 'destination' or 'corridor'"
+            )
+        rows = rows.filter(selectors["citizenship"])
+        if country is not None:
+            rows = rows.filter((origin == country).fill_null(False))
+    else:
+        rows = rows.filter(selectors["citizenship" if dimension in ("destination", "corridor") else dimension])
+        if country is not None:
+            rows = rows.filter(pl.col("iso3") == country)
+    group = groups[dimension]
+    keys = ["year"]
+    rows = rows.with_columns(pl.col("year").cast(pl.Int32))
+    if group is not None and by is not None:
+        rows = rows.with_columns(group.fill_null(UNKNOWN).alias(by))
+        keys.append(by)
+    return (
+        rows.group_by(keys)
+        .agg(
+            pl.when(pl.col("value").null_count() == 0).then(pl.col("value").sum()).round(0).cast(pl.Int64).alias("count"),
+            pl.col("value_low").sum().round(0).cast(pl.Int64).alias("count_low"),
+            pl.col("value_high").sum().round(0).cast(pl.Int64).alias("count_high"),
+        )
+        .sort(keys)
+    )
+
+
+def _series(counts: pl.DataFrame) -> pl.DataFrame:
+    """One yearly series (year, count, count_low, count_high) from a counts frame, or a clear error."""
+    missing = {"year"} - set(counts.columns)
+    if missing or not ({"count"} <= set(counts.columns)):
+        raise ParameterError("expected a yearly counts table with columns year and count (see yearly_counts)")
+    if counts["year"].is_duplicated().any():
+        raise ParameterError("the counts hold several series (one row per year and category): filter one category first")
+    out = counts.filter(pl.col("year").is_not_null()).sort("year")
+    if "count_low" not in out.columns:
+        out = out.with_columns(count_low=pl.col("count"), count_high=pl.col("count"))
+    return out.select(
+        pl.col("year").cast(pl.Int32),
+        pl.col("count").cast(pl.Float64),
+        pl.col("count_low").cast(pl.Float64),
+        pl.col("count_high").cast(pl.Float64),
+        point_expr("count", "count_low", "count_high").alias("point"),
+    )
+
+
+# ----------------------------------------------------------------------------------------------- rate ratio
+
+
+@dataclasses.dataclass(frozen=True)
+class RateRatio:
+    """The annual rate ratio of a yearly count series (exp of the slope of a log-linear count model)."""
+
+    rate_ratio: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    model: str  # poisson, negative_binomial or quasi_poisson
+    dispersion: float  # Pearson chi² / df of the Poisson fit
+    alpha: float | None  # NB2 dispersion parameter, when negative binomial
+    first_year: int
+    last_year: int
+    n_years: int
+    basis: str  # "exact", "point" (censored years at their midpoint), "low bound" or "high bound"
+    low_bound: RateRatio | None = None
+    high_bound: RateRatio | None = None
+
+    @property
+    def overdispersed(self) -> bool:
+        return self.dispersion > OVERDISPERSION_THRESHOLD
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rate_ratio": clean_float(self.rate_ratio),
+            "ci_low": clean_float(self.ci_low),
+            "ci_high": clean_float(self.ci_high),
+            "p_value": clean_float(self.p_value, 8),
+            "model": self.model,
+            "dispersion": clean_float(self.dispersion, 4),
+            "overdispersed": self.overdispersed,
+            "alpha": clean_float(self.alpha) if self.alpha is not None else None,
+            "first_year": self.first_year,
+            "last_year": self.last_year,
+            "n_years": self.n_years,
+            "basis": self.basis,
+        }
+        if self.basis == "point":
+            out["censored_rule"] = CENSORED_POINT_RULE
+        for name in ("low_bound", "high_bound"):
+            bound = getattr(self, name)
+            if bound is not None:
+                out[name] = bound.to_dict()
+        return out
+
+
+def rate_ratio(counts: pl.DataFrame, *, level: float = 0.95) -> RateRatio:
+    """Annual rate ratio of a yearly series with its ``level`` Wald interval: a Poisson GLM of count on year;
+    if the Pearson dispersion exceeds 1.5, a negative binomial (NB2, alpha estimated), else — if that fails to
+    converge — quasi-Poisson. Censored years: see the module docstring."""
+    series = _series(counts)
+    censored = bool(series["count"].is_null().any())
+    main = _rate_ratio(series["year"].to_numpy(), series["point"].to_numpy(), "point" if censored else "exact", level)
+    if not censored:
+        return main
+    low = _rate_ratio(series["year"].to_numpy(), series["count_low"].to_numpy(), "low bound", level)
+    high = _rate_ratio(series["year"].to_numpy(), series["count_high"].to_numpy(), "high bound", level)
+    return dataclasses.replace(main, low_bound=low, high_bound=high)
+
+
+def _rate_ratio(years: np.ndarray, y: np.ndarray, basis: str, level: float) -> RateRatio:
+    if len(years) < 2:
+        raise ParameterError(f"a rate ratio needs at least 2 years of counts, got {len(years)}")
+    if not np.nansum(y) > 0:
+        raise ParameterError("a rate ratio needs at least one victim in the series")
+    t = years - years.mean()
+    fit = fit_counts(y, np.column_stack([np.ones_like(t), t]))
+    rr, lo, hi, p = fit.coefficient(np.array([0.0, 1.0]), level)
+    return RateRatio(
+        rate_ratio=rr,
+        ci_low=lo,
+        ci_high=hi,
+        p_value=p,
+        model=fit.model,
+        dispersion=fit.dispersion,
+        alpha=fit.alpha,
+        first_year=int(years[0]),
+        last_year=int(years[-1]),
+        n_years=len(years),
+        basis=basis,
+    )
+
+
+# --------------------------------------------------------------------------------------------------- breaks
+
+
+@dataclasses.dataclass(frozen=True)
+class Break:
+    """The best single break of a yearly series under a segmented log-linear model.
+
+    The model: log μ = b0 + b1·t + b2·[year ≥ break] + b3·(t − t_break)·[year ≥ break], a level change and a
+    slope change at ``break_year`` (the first year of the new segment). ``p_value`` is the likelihood-ratio test
+    against no break (2 df) at the chosen year; because the year was chosen by the search it is optimistic, and
+    ``p_value_adjusted`` (Bonferroni over the candidates) is the conservative version.
+    """
+
+    break_year: int
+    rate_ratio_before: float
+    ci_before: tuple[float, float]
+    rate_ratio_after: float
+    ci_after: tuple[float, float]
+    level_change: float  # ratio of the fitted count at the break year to the first segment's extrapolation
+    ci_level_change: tuple[float, float]
+    lr_statistic: float
+    p_value: float
+    p_value_adjusted: float
+    aic_break: float
+    aic_no_break: float
+    model: str
+    n_candidates: int
+    candidates: tuple[tuple[int, float], ...]  # (break year, log-likelihood of the Poisson search)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "break_year": self.break_year,
+            "rate_ratio_before": clean_float(self.rate_ratio_before),
+            "ci_before": [clean_float(x) for x in self.ci_before],
+            "rate_ratio_after": clean_float(self.rate_ratio_after),
+            "ci_after": [clean_float(x) for x in self.ci_after],
+            "level_change": clean_float(self.level_change),
+            "ci_level_change": [clean_float(x) for x in self.ci_level_change],
+            "lr_statistic": clean_float(self.lr_statistic, 4),
+            "p_value": clean_float(self.p_value, 8),
+            "p_value_adjusted": clean_float(self.p_value_adjusted, 8),
+            "aic_break": clean_float(self.aic_break, 3),
+            "aic_no_break": clean_float(self.aic_no_break, 3),
+            "model": self.model,
+            "n_candidates": self.n_candidates,
+        }
+
+
+def find_break(counts: pl.DataFrame, *, min_segment: int = 3, level: float = 0.95) -> Break:
+    """Search the break year of a yearly series (each segment at least ``min_segment`` years), by maximum
+    Poisson likelihood; the chosen model is refitted as negative binomial when overdispersed (as
+    :func:`rate_ratio`). Censored years enter at their point value."""
+    from scipy import stats
+
+    if min_segment < 2:
+        raise ParameterError(f"min_segment must be at least 2, not {min_segment}")
+    series = _series(counts)
+    years = series["year"].to_numpy().astype(float)
+    y = series["point"].to_numpy()
+    candidates_years = [int(b) for b in years if (years < b).sum() >= min_segment and (years >= b).sum() >= min_segment]
+    if not candidates_years:
+        raise ParameterError(
+            f"a break needs at least {2 * min_segment} years ({min_segment} per segment), got {len(years)}"
+        )
+    t = years - years.mean()
+    intercept = np.ones_like(t)
+
+    def design(b: int) -> np.ndarray:
+        after = (years >= b).astype(float)
+        return np.column_stack([intercept, t, after, (years - b) * after])
+
+    search = [(b, fit_counts(y, design(b), family="poisson").llf) for b in candidates_years]
+    best_year = max(search, key=lambda s: s[1])[0]
+    chosen = fit_counts(y, design(best_year))
+    null_family = "negative_binomial" if chosen.model == "negative_binomial" else "poisson"
+    null = fit_counts(y, np.column_stack([intercept, t]), family=null_family)
+    if chosen.model == "negative_binomial" and null.model != "negative_binomial":
+        chosen = fit_counts(y, design(best_year), family="poisson")  # compare like with like
+        chosen = dataclasses.replace(chosen, model="quasi_poisson", cov=chosen.cov * max(chosen.dispersion, 1.0))
+    lr = max(2 * (chosen.llf - null.llf), 0.0)
+    if chosen.model == "quasi_poisson":
+        lr /= max(chosen.dispersion, 1.0)
+    p = float(stats.chi2.sf(lr, 2))
+    before = chosen.coefficient(np.array([0.0, 1.0, 0.0, 0.0]), level)
+    after = chosen.coefficient(np.array([0.0, 1.0, 0.0, 1.0]), level)
+    jump = chosen.coefficient(np.array([0.0, 0.0, 1.0, 0.0]), level)
+    return Break(
+        break_year=best_year,
+        rate_ratio_before=before[0],
+        ci_before=(before[1], before[2]),
+        rate_ratio_after=after[0],
+        ci_after=(after[1], after[2]),
+        level_change=jump[0],
+        ci_level_change=(jump[1], jump[2]),
+        lr_statistic=lr,
+        p_value=p,
+        p_value_adjusted=min(1.0, p * len(candidates_years)),
+        aic_break=chosen.aic,
+        aic_no_break=null.aic,
+        model=chosen.model,
+        n_candidates=len(candidates_years),
+        candidates=tuple((b, float(llf)) for b, llf in search),
+    )
+
+
+# ---------------------------------------------------------------------------------------- incomplete years
+
+
+@dataclasses.dataclass(frozen=True)
+class IncompleteYear:
+    """A year whose count is probably incomplete, and why."""
+
+    year: int
+    reason: str
+    observed_high: float | None  # the observed count (its high bound when censored)
+    expected: float | None  # the count predicted from the earlier years' trend
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"year": self.year, "reason": self.reason}
+
+
+def incomplete_years(
+    counts: pl.DataFrame,
+    *,
+    fraction: float = 0.5,
+    max_years: int = 2,
+    history: int = 5,
+    late_registration: bool = False,
+) -> tuple[IncompleteYear, ...]:
+    """Flag the latest years that are probably incomplete.
+
+    Rule: the last year is flagged when its count (high bound if censored) is below ``fraction`` of the count
+    predicted by a log-linear Poisson trend of the ``history`` years before it (at least 3 needed); if flagged,
+    the year before is tested the same way (its history excludes the later years), up to ``max_years`` years.
+    With ``late_registration`` (CTDC and other registration data) the final year is always flagged, because
+    cases keep being registered after a release.
+    """
+    if not 0 < fraction <= 1:
+        raise ParameterError(f"fraction must be in (0, 1], not {fraction}")
+    series = _series(counts)
+    years = series["year"].to_numpy()
+    points, highs = series["point"].to_numpy(), series["count_high"].to_numpy()
+    flags: dict[int, IncompleteYear] = {}
+    for k in range(1, max_years + 1):
+        if len(years) - k < 3:
+            break
+        i = len(years) - k
+        hist = slice(max(0, i - history), i)
+        hy, hc = years[hist].astype(float), points[hist]
+        if not hc.sum() > 0:
+            break
+        t = hy - hy.mean()
+        fit = fit_counts(hc, np.column_stack([np.ones_like(t), t]), family="poisson")
+        expected = float(math.exp(fit.params[0] + fit.params[1] * (years[i] - hy.mean())))
+        if not highs[i] < fraction * expected:
+            break
+        flags[int(years[i])] = IncompleteYear(
+            int(years[i]),
+            f"below {fraction:.0%} of the count expected from the {int(hy[0])}-{int(hy[-1])} trend "
+            "(late registration or reporting, or a real fall)",
+            float(highs[i]),
+            expected,
+        )
+    if late_registration and len(years):
+        last = int(years[-1])
+        note = "final year of the release: possibly incomplete (late registration)"
+        if last in flags:
+            flags[last] = dataclasses.replace(flags[last], reason=f"{note}; {flags[last].reason}")
+        else:
+            flags[last] = IncompleteYear(last, note, float(highs[-1]), None)
+    return tuple(flags[y] for y in sorted(flags, reverse=True))
+
+
+# ----------------------------------------------------------------------------------------- shares over time
+
+
+def shares_over_time(
+    table: LoadedTable | pl.DataFrame,
+    by: str,
+    *,
+    country: str | None = None,
+    role: str = "destination",
+    years: tuple[int, int] | str | None = None,
+    indicator: str = DEFAULT_INDICATOR,
+    level: float = 0.95,
+) -> pl.DataFrame:
+    """Share of each category of ``by`` per year, with Wilson intervals.
+
+    The denominator ``n`` is the victims with a known value: for a flag group, records with at least one flag
+    true (CTDC denominator rule; shares can sum to more than 1); for a column, records where it is not null;
+    for the indicator table, the sum of the categories other than ``Unknown`` (point values). ``Unknown`` has
+    no share. For a censored count the interval runs from the Wilson lower limit at the low bound to the upper
+    limit at the high bound (the other categories at their point values).
+    """
+    if by is None:
+        raise ParameterError("shares need a dimension (by=...)")
+    counts, denominators = _counts_and_denominators(
+        table, by=by, country=country, role=role, years=years, indicator=indicator
+    )
+    known = counts.filter(pl.col(by) != UNKNOWN)
+    point = point_expr("count", "count_low", "count_high")
+    if denominators is None:  # indicator table: the categories' own sum
+        known = known.with_columns(_point=point, n=point.sum().over("year"))
+        others = pl.col("n") - pl.col("_point")
+    else:
+        known = known.join(denominators, on="year", how="left").with_columns(_point=point)
+        others = pl.col("n") - pl.col("_point")
+    known = known.with_columns(_others=others)
+    low, _ = wilson_interval(known["count_low"].to_numpy(), (known["count_low"] + known["_others"]).to_numpy(), 1 - level)
+    _, high = wilson_interval(known["count_high"].to_numpy(), (known["count_high"] + known["_others"]).to_numpy(), 1 - level)
+    return (
+        known.with_columns(
+            share=(pl.col("_point") / pl.col("n")).fill_nan(None),
+            ci_low=pl.Series(low).fill_nan(None),
+            ci_high=pl.Series(high).fill_nan(None),
+        )
+        .with_columns(pl.col("n").cast(pl.Float64))
+        .select("year", by, *COUNT_COLUMNS, "n", "share", "ci_low", "ci_high")
+        .sort("year", by)
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ShareChange:
+    """Change of a category's share between two periods, with Newcombe's hybrid-score interval."""
+
+    category: str
+    period_a: tuple[int, int]
+    period_b: tuple[int, int]
+    count_a: float
+    n_a: float
+    count_b: float
+    n_b: float
+    share_a: float
+    share_b: float
+    difference: float  # share_b - share_a
+    ci_low: float
+    ci_high: float
+    level: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "period_a": list(self.period_a),
+            "period_b": list(self.period_b),
+            "share_a": clean_float(self.share_a),
+            "share_b": clean_float(self.share_b),
+            "difference": clean_float(self.difference),
+            "ci_low": clean_float(self.ci_low),
+            "ci_high": clean_float(self.ci_high),
+            "level": self.level,
+            "method": "Newcombe hybrid score (Wilson) interval for a difference of proportions",
+        }
+
+
+def share_change(
+    shares: pl.DataFrame,
+    category: str,
+    period_a: tuple[int, int] | str,
+    period_b: tuple[int, int] | str,
+    *,
+    level: float = 0.95,
+) -> ShareChange:
+    """Difference of a category's share between two periods (``b − a``) of a :func:`shares_over_time` table,
+    counts and denominators summed over each period's years (censored counts at their point value)."""
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    period_a, period_b = check_years(period_a), check_years(period_b)
+    dimension = [c for c in shares.columns if c not in {"year", *COUNT_COLUMNS, "n", "share", "ci_low", "ci_high"}]
+    if len(dimension) != 1:
+        raise ParameterError("expected a table from shares_over_time (year, a dimension, counts, n, share)")
+    rows = shares.filter(pl.col(dimension[0]) == category)
+    if not rows.height:
+        raise ParameterError(f"no category {category!r} in {dimension[0]}")
+    point = point_expr("count", "count_low", "count_high")
+
+    def totals(period: tuple[int, int]) -> tuple[float, float]:
+        sel = rows.filter(pl.col("year").is_between(*period))
+        if not sel.height:
+            raise ParameterError(f"no years of {period[0]}-{period[1]} in the shares table")
+        s = sel.select(point.sum().alias("c"), pl.col("n").sum().alias("n")).row(0)
+        return float(s[0]), float(s[1])
+
+    (ca, na), (cb, nb) = totals(period_a), totals(period_b)
+    if not (na > 0 and nb > 0):
+        raise ParameterError("a period has no victims with a known value: no share to compare")
+    low, high = confint_proportions_2indep(cb, nb, ca, na, method="newcomb", compare="diff", alpha=1 - level)
+    return ShareChange(
+        category=category,
+        period_a=period_a,
+        period_b=period_b,
+        count_a=ca,
+        n_a=na,
+        count_b=cb,
+        n_b=nb,
+        share_a=ca / na,
+        share_b=cb / nb,
+        difference=cb / nb - ca / na,
+        ci_low=float(low),
+        ci_high=float(high),
+        level=level,
+    )
+
+
+__all__ = [
+    "Break",
+    "IncompleteYear",
+    "RateRatio",
+    "ShareChange",
+    "find_break",
+    "incomplete_years",
+    "rate_ratio",
+    "share_change",
+    "shares_over_time",
+    "yearly_counts",
+]

@@ -1,0 +1,562 @@
+"""An executed run, turned into the source of a brief: one Markdown document that Quarto and the built-in
+renderer both read.
+
+What goes in (:func:`build_document`)
+    The run's executed notebook and its ``run.json``. Markdown cells are kept as they are (so notebooks write
+    callouts as fenced divs, ``::: {.callout-note}``, which both renderers style). Of each code cell only what
+    it *displays* is kept: an image (SVG, PNG, JPEG), a Vega-Lite chart (drawn to SVG offline with
+    vl-convert), Markdown, or HTML (tables; scripts and styles are dropped by the renderers). Code, printed
+    text, plain-text reprs, warnings and tracebacks never reach a brief. A cell is left out entirely when it
+    is the ``parameters``/``injected-parameters`` cell, is tagged ``remove-cell``/``remove-output`` or says
+    ``#| include: false`` or ``#| output: false`` (Quarto's cell options, honoured here too).
+
+What comes out (:class:`BriefDocument`)
+    Title (the notebook's first level-1 heading, else its name), a subtitle from the parameters, the run date,
+    then the body: a loud banner when any data are the toolkit's synthetic demo data, a key-figures box (the
+    notebook's own ``::: {.key-figures}`` div, which the renderers move to the top, else one built from the
+    parameters and data releases), the notebook's findings, then "Sources and citations" (from the run's
+    provenance) and "About this brief" (disclosure control, how it was made). :meth:`BriefDocument.write`
+    writes ``brief.qmd`` and its figures (``brief-figures/``) into a folder.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from evidence.core.atomic import atomic_directory, write_text
+from evidence.core.errors import InputError
+from evidence.presentation.disclosure import DisclosureRule
+
+#: The Markdown source of a brief, written into the run folder (Quarto renders it as it is).
+SOURCE_FILE = "brief.qmd"
+#: Folder beside the source holding the brief's figures (not ``brief_files``: Quarto owns and deletes that).
+FIGURES_DIR = "brief-figures"
+
+_REMOVE_TAGS = frozenset(
+    {"parameters", "injected-parameters", "remove-cell", "remove_cell", "remove-output", "remove_output"}
+)
+_CELL_OPTION = re.compile(r"^\s*#\|\s*([\w-]+)\s*:\s*(.*?)\s*$")
+_H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_VEGALITE = re.compile(r"^application/vnd\.vegalite\.v(\d+)(?:\.\d+)*\+json$")
+_IMAGE_TYPES = {"image/svg+xml": "svg", "image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}
+# polars' HTML repr: a "shape: (rows, cols)" caption and a row of dtypes under the header: not brief content
+_POLARS_SHAPE = re.compile(r"<small>\s*shape:\s*\([^)]*\)\s*</small>", re.IGNORECASE)
+_DTYPE_CELL = (
+    r"<td>\s*(?:str|bool|cat|enum|date|time|datetime\[[^<]*\]|duration\[[^<]*\]|decimal\[[^<]*\]|null|"
+    r"object|binary|[iuf](?:8|16|32|64|128)|list\[[^<]*\]|array\[[^<]*\]|struct\[[^<]*\])\s*</td>"
+)
+# the width of the brief's text column in CSS pixels (46rem in brief.css; about the same on an A4 page)
+_COLUMN_PIXELS = 736
+_POLARS_DTYPE_ROW = re.compile(rf"<tr>\s*(?:{_DTYPE_CELL}\s*)+</tr>", re.IGNORECASE)
+# polars quotes string cells in its HTML repr ("Myanmar" with the quotes); a table in a brief does not
+# (a string cut short by polars' display settings keeps only its opening quote and ends with "…")
+_POLARS_QUOTED_CELL = re.compile(r"<td>&quot;([^<]*?)(?:&quot;|(?<=…)|(?<=&hellip;))</td>")
+
+
+@dataclasses.dataclass(frozen=True)
+class BriefDocument:
+    """The source of one brief: front matter, a Markdown body and the figure files the body refers to."""
+
+    title: str
+    subtitle: str
+    date: str
+    body: str
+    figures: dict[str, bytes]
+    run_id: str
+    notebook: str
+    parameters: dict[str, Any]
+    provenance: list[dict[str, Any]]
+    demo: bool
+    synthetic: bool
+    #: what the notebook computed and displayed (tables, Markdown outputs), apart from its authored prose: the
+    #: text that disclosure control checks
+    displayed: str = ""
+
+    def front_matter(self) -> dict[str, Any]:
+        """YAML metadata read by both renderers (``brief`` holds what the index and templates need)."""
+        return {
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "date": self.date,
+            "lang": "en",
+            "brief": {
+                "run": self.run_id,
+                "notebook": self.notebook,
+                "demo": self.demo,
+                "synthetic": self.synthetic,
+            },
+        }
+
+    def source_text(self) -> str:
+        """The whole ``brief.qmd``: YAML front matter, then the body."""
+        meta = yaml.safe_dump(self.front_matter(), sort_keys=False, allow_unicode=True, width=1000)
+        return f"---\n{meta}---\n\n{self.body.strip()}\n"
+
+    def write(self, folder: str | Path) -> Path:
+        """Write ``brief.qmd`` and ``brief-figures/`` into ``folder`` (each atomically); return the source."""
+        folder = Path(folder)
+        with atomic_directory(folder / FIGURES_DIR) as tmp:
+            for name, data in self.figures.items():
+                (tmp / name).write_bytes(data)
+        return write_text(folder / SOURCE_FILE, self.source_text())
+
+
+def build_document(run_dir: str | Path) -> BriefDocument:
+    """Read a successful run folder (its ``run.json`` and executed notebook) into a brief's source."""
+    import nbformat
+
+    from evidence.runs.record import load_record
+
+    run_dir = Path(run_dir)
+    record = load_record(run_dir)
+    if record.get("status") != "ok":
+        raise InputError(
+            f"the run did not succeed ({record.get('error') or 'status ' + repr(record.get('status'))}); "
+            "a brief is made only from a successful run",
+            path=run_dir,
+        )
+    notebook_info = record.get("notebook") or {}
+    executed = run_dir / str(notebook_info.get("executed") or "")
+    if not executed.is_file():
+        found = sorted(run_dir.glob("*.ipynb"))
+        if len(found) != 1:
+            raise InputError("cannot tell which executed notebook the run holds", path=run_dir)
+        executed = found[0]
+    try:
+        notebook = nbformat.read(executed, as_version=4)
+    except Exception as exc:  # nbformat raises several unrelated types for a damaged file
+        raise InputError(f"cannot read the executed notebook: {exc}", path=executed) from exc
+
+    parameters = dict(record.get("parameters") or {})
+    provenance = [p for p in record.get("provenance") or [] if isinstance(p, dict) and "error" not in p]
+    # the demo file given to the run counts too, should the notebook not have recorded what it loaded
+    demo = any(p.get("demo") for p in provenance) or _ran_on_demo_file(record)
+    synthetic = any(p.get("synthetic") for p in provenance)
+
+    figures: dict[str, bytes] = {}
+    displayed: list[str] = []
+    parts = _notebook_parts(notebook, figures, displayed)
+    title, parts = _take_title(parts, fallback=_humanise(notebook_info.get("name") or executed.stem))
+    if (country := country_of(parameters)) and country.lower() not in title.lower():
+        # "Country brief" of a parameterised notebook → "Country brief: Thailand"
+        title = f"{title}: {country}"
+    findings = "\n\n".join(p for p in parts if p.strip())
+
+    blocks = []
+    if demo:
+        blocks.append(demo_banner(provenance))
+    if ".key-figures" not in findings:
+        blocks.append(glance_box(parameters, provenance))
+    blocks.append(findings)
+    blocks.append(sources_section(provenance))
+    blocks.append(about_section(record, parameters))
+    return BriefDocument(
+        title=title,
+        subtitle=describe_parameters(parameters),
+        date=_run_date(record),
+        body="\n\n".join(b.strip() for b in blocks if b.strip()) + "\n",
+        figures=figures,
+        run_id=str(record.get("run_id") or run_dir.name),
+        notebook=str(notebook_info.get("name") or executed.stem),
+        parameters=parameters,
+        provenance=provenance,
+        demo=demo,
+        synthetic=synthetic,
+        displayed="\n\n".join(displayed),
+    )
+
+
+def _ran_on_demo_file(record: Mapping[str, Any]) -> bool:
+    from evidence.sources.demo import demo_file
+
+    demo = demo_file().resolve()  # where the demo data live (without generating them)
+    given = [d for d in record.get("data") or [] if isinstance(d, dict) and d.get("path")]
+    return any(Path(str(d["path"])).resolve() == demo for d in given)
+
+
+# ------------------------------------------------------------------------------------------- notebook cells
+
+
+def _notebook_parts(notebook: Any, figures: dict[str, bytes], displayed: list[str]) -> list[str]:
+    """Markdown cells and the displayed outputs of code cells, in order, as Markdown fragments (the outputs'
+    text is also appended to ``displayed``)."""
+    parts: list[str] = []
+    for index, cell in enumerate(notebook.cells):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & _REMOVE_TAGS:
+            continue
+        if cell.cell_type == "markdown":
+            parts.append(_markdown_cell(cell, index, figures))
+        elif cell.cell_type == "code":
+            options = _cell_options(cell.source)
+            if options.get("include") == "false" or options.get("output") == "false":
+                continue
+            for output in cell.get("outputs", []):
+                if fragment := _output_markdown(output, options, figures):
+                    parts.append(fragment)
+                    if not fragment.startswith("!["):
+                        displayed.append(fragment)
+        # raw cells are for a specific converter, not for readers of a brief
+    return parts
+
+
+def _markdown_cell(cell: Any, index: int, figures: dict[str, bytes]) -> str:
+    text = cell.source
+    for name, bundle in (cell.get("attachments") or {}).items():
+        for mime, ext in _IMAGE_TYPES.items():
+            if mime in bundle:
+                file = _add_figure(figures, _decode(bundle[mime], mime), ext, stem=f"cell{index}-attachment")
+                text = text.replace(f"attachment:{name}", f"{FIGURES_DIR}/{file}")
+                break
+    return text
+
+
+def _cell_options(source: str) -> dict[str, str]:
+    """Quarto cell options (``#| name: value`` lines at the top of a code cell)."""
+    options = {}
+    for line in source.splitlines():
+        match = _CELL_OPTION.match(line)
+        if not match:
+            if line.strip():
+                break
+            continue
+        options[match[1]] = match[2].strip().strip("\"'")
+    return options
+
+
+def _output_markdown(output: Any, options: Mapping[str, str], figures: dict[str, bytes]) -> str | None:
+    """One displayed output as Markdown; None for what a brief never shows (stream, error, plain reprs)."""
+    if output.get("output_type") not in ("display_data", "execute_result"):
+        return None  # print() output, warnings and tracebacks are working notes, not findings
+    data = output.get("data", {})
+    metadata = output.get("metadata", {})
+    for mime, ext in _IMAGE_TYPES.items():
+        if mime in data:
+            image = _decode(data[mime], mime)
+            return _image_markdown(_add_figure(figures, image, ext), image, options, metadata.get(mime, {}))
+    for mime, spec in data.items():
+        if match := _VEGALITE.match(mime):
+            image = vegalite_svg(spec, int(match[1]))
+            return _image_markdown(_add_figure(figures, image, "svg"), image, options, {})
+    if "text/markdown" in data:
+        return _text(data["text/markdown"])
+    if "text/html" in data:
+        html = _clean_dataframe_html(_text(data["text/html"]))
+        fence = "`" * max(3, _longest_backtick_run(html) + 1)
+        return f"{fence}{{=html}}\n{html}\n{fence}"
+    return None
+
+
+def _image_markdown(name: str, data: bytes, options: Mapping[str, str], metadata: Mapping[str, Any]) -> str:
+    caption = options.get("fig-cap", "")
+    alt = options.get("fig-alt", "") or caption
+    attributes = [f'fig-alt="{_attr(alt)}"'] if alt else []
+    pixels = metadata.get("width") if isinstance(metadata.get("width"), int | float) else image_width(data)
+    if pixels:
+        # the same share of the text column in HTML and PDF: a small chart stays small, a wide one fits
+        attributes.append(f'width="{min(100, max(10, round(100 * pixels / _COLUMN_PIXELS)))}%"')
+    attrs = "{" + " ".join(attributes) + "}" if attributes else ""
+    return f"![{escape_markdown(caption)}]({FIGURES_DIR}/{name}){attrs}"
+
+
+def image_width(data: bytes) -> float | None:
+    """An image's intrinsic width in CSS pixels (PNG header, JPEG frame, SVG ``width``/``viewBox``); None if
+    it cannot be told."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
+        return float(int.from_bytes(data[16:20], "big"))
+    if data[:2] == b"\xff\xd8":
+        i = 2
+        while i + 9 < len(data):
+            if data[i] != 0xFF:
+                return None
+            marker, length = data[i + 1], int.from_bytes(data[i + 2 : i + 4], "big")
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                return float(int.from_bytes(data[i + 7 : i + 9], "big"))
+            i += 2 + length
+        return None
+    head = data[:4096].decode("utf-8", "replace")
+    svg = re.search(r"<svg\b[^>]*>", head)
+    if not svg:
+        return None
+    if width := re.search(r'\bwidth\s*=\s*["\']\s*([\d.]+)\s*(px|pt)?\s*["\']', svg[0]):
+        return float(width[1]) * (4 / 3 if width[2] == "pt" else 1)
+    if box := re.search(r'\bviewBox\s*=\s*["\']\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)', svg[0]):
+        return float(box[1])
+    return None
+
+
+def vegalite_svg(spec: Any, major_version: int) -> bytes:
+    """Draw a Vega-Lite chart to SVG without a browser or network (vl-convert bundles Vega and Vega-Lite),
+    with the newest bundled Vega-Lite of the spec's major version."""
+    import vl_convert
+
+    spec_json = spec if isinstance(spec, str) else json.dumps(spec)
+    same_major = [v for v in vl_convert.get_vegalite_versions() if v.split(".")[0] == str(major_version)]
+    kwargs = (
+        {"vl_version": max(same_major, key=lambda v: tuple(map(int, v.split("."))))} if same_major else {}
+    )
+    try:
+        # no base URL is allowed: a chart whose data live on the web fails here rather than fetching them
+        return vl_convert.vegalite_to_svg(spec_json, allowed_base_urls=[], **kwargs).encode("utf-8")
+    except ValueError as exc:  # vl-convert reports an invalid spec as a ValueError
+        raise InputError(f"a Vega-Lite chart in the notebook cannot be drawn: {exc}") from exc
+
+
+def _add_figure(figures: dict[str, bytes], data: bytes, ext: str, *, stem: str | None = None) -> str:
+    name = f"{stem or 'figure'}-{len(figures) + 1}.{ext}"
+    figures[name] = data
+    return name
+
+
+def _decode(value: Any, mime: str) -> bytes:
+    text = _text(value)
+    if mime == "image/svg+xml":
+        return text.encode("utf-8")
+    return base64.b64decode(text)
+
+
+def _text(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def _clean_dataframe_html(html: str) -> str:
+    """Drop the shape caption, the dtype row and the quotes around strings of a polars table repr (machine
+    detail, not content)."""
+    if 'class="dataframe"' not in html:
+        return html
+    html = _POLARS_SHAPE.sub("", html)
+    html = _POLARS_QUOTED_CELL.sub(r"<td>\1</td>", html)
+    return _POLARS_DTYPE_ROW.sub("", html, count=1) if "<thead" in html else html
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(m) for m in re.findall(r"`+", text)), default=0)
+
+
+def _take_title(parts: list[str], *, fallback: str) -> tuple[str, list[str]]:
+    """The first level-1 heading becomes the title (and leaves the body); else ``fallback``."""
+    for i, part in enumerate(parts):
+        if part.lstrip().startswith("```"):
+            continue
+        if match := _H1.search(_without_fenced_code(part)):
+            rest = part.replace(match[0], "", 1)
+            return _plain(match[1]), [*parts[:i], rest, *parts[i + 1 :]]
+    return fallback, parts
+
+
+def _without_fenced_code(text: str) -> str:
+    return re.sub(r"^(```|~~~).*?^\1", "", text, flags=re.DOTALL | re.MULTILINE)
+
+
+def _plain(markdown: str) -> str:
+    return re.sub(r"[*_`]", "", markdown).strip()
+
+
+def _humanise(name: str) -> str:
+    return name.replace("_", " ").replace("-", " ").strip().capitalize() or "Brief"
+
+
+# ----------------------------------------------------------------------------------------- composed parts
+
+
+def demo_banner(provenance: Sequence[Mapping[str, Any]]) -> str:
+    """The loud notice that opens every brief made from the toolkit's synthetic demo data."""
+    releases = sorted({str(p.get("release", "")) for p in provenance if p.get("demo")} - {""})
+    which = f" (demo release {', '.join(releases)})" if releases else ""
+    return (
+        "::: {.synthetic-banner}\n"
+        "**SYNTHETIC DEMO DATA — NOT REAL RECORDS.** Every number, chart and table in this brief comes from "
+        f"the toolkit's invented demo data{which}. It shows what a brief looks like; it says nothing about "
+        "real "
+        "victims, countries or routes. Do not cite or publish it.\n"
+        ":::"
+    )
+
+
+def glance_box(parameters: Mapping[str, Any], provenance: Sequence[Mapping[str, Any]]) -> str:
+    """A key-figures box built from the run itself, for notebooks that display none of their own."""
+    rows = reader_parameters(parameters)
+    releases = [_release_label(p) for p in _unique_sources(provenance)]
+    if releases:
+        rows.append(("Data", "; ".join(releases)))
+    items = "\n".join(f"- **{escape_markdown(label)}:** {escape_markdown(value)}" for label, value in rows)
+    return f"::: {{.key-figures}}\n### At a glance\n\n{items}\n:::" if items else ""
+
+
+def sources_section(provenance: Sequence[Mapping[str, Any]]) -> str:
+    """ "Sources and citations": one entry per data file the notebook loaded, from the run's provenance."""
+    lines = ["## Sources and citations {.brief-sources}", ""]
+    sources = _unique_sources(provenance)
+    if not sources:
+        lines.append("The run recorded no data sources.")
+    for p in sources:
+        name = p.get("title") or p.get("source") or "unknown source"
+        facts = [f"release {p.get('release') or 'unknown'}"]
+        if p.get("layout"):
+            facts.append(f"layout `{p['layout']}`")
+        if p.get("demo"):
+            facts.append("**synthetic demo data made by this toolkit**")
+        elif p.get("synthetic"):
+            facts.append("**the publisher's synthetic release (generated records, not real cases)**")
+        if p.get("licence"):
+            facts.append(f"licence: {escape_markdown(str(p['licence']))}")
+        if p.get("sha256"):
+            facts.append(f"file sha256 `{str(p['sha256'])[:16]}…`")
+        entry = f"- **{escape_markdown(str(name))}** — " + ", ".join(facts) + "."
+        citation = _citation(p)
+        if citation:
+            entry += f" {escape_markdown(citation)}"
+        if p.get("url"):
+            entry += f" <{p['url']}>"
+        lines.append(entry)
+    return "\n".join(lines)
+
+
+def about_section(record: Mapping[str, Any], parameters: Mapping[str, Any]) -> str:
+    """ "About this brief": disclosure control and how the brief was made (methods live in the notebook)."""
+    rule = DisclosureRule(threshold=disclosure_threshold(parameters))
+    toolkit = (record.get("toolkit") or {}).get("version", "unknown")
+    notebook = (record.get("notebook") or {}).get("name", "the notebook")
+    disclosure = (
+        f"**Disclosure control.** {escape_markdown(rule.describe())} Victim data are sensitive: the counts "
+        "in "
+        "this brief were suppressed under this rule when its tables were built, and checked again before it "
+        "was rendered."
+    )
+    limits = (
+        "Identified victims are the cases that reached an organisation's records; they are not the number of "
+        "people trafficked, and changes over time reflect identification and reporting as much as "
+        "trafficking "
+        "itself."
+    )
+    made = (
+        f"Produced with the *evidence* toolkit {toolkit} from the notebook `{notebook}` (run "
+        f"`{record.get('run_id', '')}`). The run's folder holds the executed notebook and `run.json`, which "
+        "records every parameter, data file (with its sha256) and package version."
+    )
+    note = f"::: {{.disclosure-note}}\n{disclosure}\n:::"
+    return f"## About this brief {{.brief-about}}\n\n{note}\n\n{limits}\n\n{made}"
+
+
+_YEAR_PAIRS = (("year_from", "year_to"), ("first_year", "last_year"), ("start_year", "end_year"))
+_COUNTRY_NAMES = ("country", "iso3", "country_iso3")
+
+
+def reader_parameters(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The parameters readers care about, as (label, value): the country by name, a year pair as one range;
+    data paths, thresholds and flags left out."""
+    values = dict(parameters)
+    for first, last in _YEAR_PAIRS:
+        if isinstance(values.get(first), int) and isinstance(values.get(last), int):
+            values["years"] = [values.pop(first), values.pop(last)]
+    shown = []
+    for name, value in values.items():
+        if not _shown(name, value):
+            continue
+        if name.lower() in _COUNTRY_NAMES:
+            shown.append(("Country", _country_name(str(value))))
+        else:
+            shown.append((_label(name), _format_value(value)))
+    return shown
+
+
+def describe_parameters(parameters: Mapping[str, Any]) -> str:
+    """A one-line subtitle from a run's parameters, e.g. ``Thailand · role: both · 2012–2023``."""
+    return " · ".join(
+        value if label in ("Country", "Years") else f"{label.lower()}: {value}"
+        for label, value in reader_parameters(parameters)
+    )
+
+
+def country_of(parameters: Mapping[str, Any]) -> str | None:
+    """The name of the country a run is about, when one of its parameters names one."""
+    for name, value in parameters.items():
+        if name.lower() in _COUNTRY_NAMES and isinstance(value, str) and value:
+            return _country_name(value)
+    return None
+
+
+def _shown(name: str, value: Any) -> bool:
+    """Parameters worth showing readers: not data paths, not empty values, not flags or thresholds."""
+    lowered = name.lower()
+    if lowered in ("data", "data_files", "paths") or "threshold" in lowered or isinstance(value, bool):
+        return False
+    return value not in (None, "", [], ())
+
+
+def _label(name: str) -> str:
+    return {"iso3": "Country", "country": "Country", "years": "Years"}.get(name.lower(), _humanise(name))
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        if len(value) == 2 and all(isinstance(v, int) for v in value):
+            return f"{value[0]}–{value[1]}"
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def _country_name(iso3: str) -> str:
+    from evidence.sources.countries import name_of
+
+    return name_of(iso3) or iso3  # an unknown code is shown as given
+
+
+def disclosure_threshold(parameters: Mapping[str, Any]) -> int:
+    """The run's disclosure threshold (its parameter whose name mentions a threshold), else the default."""
+    for name, value in parameters.items():
+        if "threshold" in name.lower() and isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return DisclosureRule().threshold
+
+
+def _unique_sources(provenance: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    seen, unique = set(), []
+    for p in provenance:
+        key = (p.get("source"), p.get("release"), p.get("sha256"))
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+def _release_label(p: Mapping[str, Any]) -> str:
+    label = f"{p.get('source', 'unknown')} {p.get('release', '')}".strip()
+    if p.get("demo"):
+        label += " (synthetic demo)"
+    elif p.get("synthetic"):
+        label += " (synthetic release)"
+    return label
+
+
+def _citation(p: Mapping[str, Any]) -> str:
+    citation = str(p.get("citation") or "")
+    accessed = str(p.get("loaded_at") or "")[:10]
+    return citation.replace("<date>", accessed or "the run date")
+
+
+def _run_date(record: Mapping[str, Any]) -> str:
+    ended = (record.get("timings") or {}).get("ended") or (record.get("timings") or {}).get("started")
+    if isinstance(ended, str) and len(ended) >= 10:
+        return ended[:10]
+    return dt.date.today().isoformat()
+
+
+def escape_markdown(text: str) -> str:
+    """Escape what Markdown would read as markup, an entity or typography ("--", "...", quotes) in running
+    text, so strings from provenance reach the reader exactly as recorded."""
+    text = re.sub(r"([\\`*_\[\]<>#|$@^~&\"'])", r"\\\1", text)
+    return re.sub(r"([-.])(?=\1)", r"\\\1", text)
+
+
+def _attr(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')

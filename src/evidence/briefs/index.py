@@ -1,0 +1,200 @@
+"""The index page: every rendered brief under a runs folder, with its parameters, data releases and dates.
+
+It sits beside the runs folder (``reports/runs`` → ``reports/index.html``), links to each brief with a
+relative path (the ``reports`` folder can be copied or served as it is), is self-contained (its styles
+inline, nothing fetched) and is rewritten atomically after every render. Briefs whose run folder is gone, or
+whose files were removed, drop out of it on the next rewrite.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from evidence.core.atomic import write_text
+
+INDEX_FILE = "index.html"
+
+
+@dataclasses.dataclass(frozen=True)
+class IndexEntry:
+    """One rendered brief, as the index lists it."""
+
+    folder: Path
+    title: str
+    subtitle: str
+    notebook: str
+    parameters: dict[str, Any]
+    releases: list[str]
+    run_date: str
+    rendered_at: str
+    files: dict[str, Path]
+    demo: bool
+
+
+def index_path(runs_root: str | Path) -> Path:
+    """Where the index of a runs folder goes: beside it (``reports/runs`` → ``reports/index.html``)."""
+    return Path(runs_root).resolve().parent / INDEX_FILE
+
+
+def collect_briefs(runs_root: str | Path) -> list[IndexEntry]:
+    """Every run folder under ``runs_root`` that holds a rendered brief, newest render first."""
+    from evidence.runs.record import list_runs
+
+    entries = []
+    for folder, record in list_runs(runs_root):
+        brief = _read_json(folder / "brief.json")
+        if not brief:
+            continue
+        files = {fmt: folder / str(name) for fmt, name in (brief.get("formats") or {}).items()}
+        files = {fmt: path for fmt, path in files.items() if path.is_file()}
+        if not files:
+            continue
+        provenance = [p for p in record.get("provenance") or [] if isinstance(p, dict) and "error" not in p]
+        entries.append(
+            IndexEntry(
+                folder=folder,
+                title=str(brief.get("title") or record.get("run_id") or folder.name),
+                subtitle=str(brief.get("subtitle") or ""),
+                notebook=str((record.get("notebook") or {}).get("name") or brief.get("notebook") or ""),
+                parameters=dict(record.get("parameters") or {}),
+                releases=_releases(provenance),
+                run_date=str((record.get("timings") or {}).get("ended") or "")[:10],
+                rendered_at=str(brief.get("rendered_at") or ""),
+                files=files,
+                demo=bool(brief.get("demo")) or any(p.get("demo") for p in provenance),
+            )
+        )
+    return sorted(entries, key=lambda e: (e.rendered_at, e.folder.name), reverse=True)
+
+
+def write_index(runs_root: str | Path, target: str | Path | None = None) -> Path:
+    """Write the index of the briefs under ``runs_root`` (atomically); return its path."""
+    target = Path(target) if target is not None else index_path(runs_root)
+    entries = collect_briefs(runs_root)
+    return write_text(target, index_html(entries, base=target.resolve().parent))
+
+
+def index_html(entries: list[IndexEntry], *, base: Path) -> str:
+    """The index page for ``entries``, with links relative to the folder ``base``."""
+    from evidence.briefs.builtin import TEMPLATES
+
+    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    rows = "\n".join(_row(entry, base) for entry in entries)
+    if not entries:
+        body = "<p>No brief has been rendered yet. Make one with <code>evidence brief THA</code>.</p>"
+    else:
+        body = (
+            '<table class="briefs">\n<thead><tr><th>Brief</th><th>Parameters</th><th>Data releases</th>'
+            "<th>Run</th><th>Rendered</th></tr></thead>\n"
+            f"<tbody>\n{rows}\n</tbody>\n</table>"
+        )
+    style = (TEMPLATES / "brief.css").read_text(encoding="utf-8") + _INDEX_STYLE
+    plural = "brief" if len(entries) == 1 else "briefs"
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8" />
+<meta name="viewport" content="width=device-width, initial-scale=1" />
+<meta name="generator" content="evidence" />
+<title>Research briefs</title>
+<style>
+{style}
+</style>
+</head>
+<body>
+<header class="brief-title-block index-title-block">
+  <p class="brief-kind">Research briefs</p>
+  <h1 class="title">Rendered briefs</h1>
+  <p class="subtitle">{len(entries):,} {plural} · updated {html.escape(generated)}</p>
+</header>
+<main class="brief-body index-body">
+{body}
+</main>
+</body>
+</html>
+"""
+
+
+def _row(entry: IndexEntry, base: Path) -> str:
+    links = " · ".join(
+        f'<a href="{html.escape(_relative(path, base), quote=True)}">{fmt.upper()}</a>'
+        for fmt, path in sorted(entry.files.items())
+    )
+    title_target = entry.files.get("html") or next(iter(entry.files.values()))
+    demo = ' <span class="tag tag-demo">synthetic demo data</span>' if entry.demo else ""
+    subtitle = f'<div class="muted">{html.escape(entry.subtitle)}</div>' if entry.subtitle else ""
+    parameters = "".join(
+        f'<li><span class="muted">{html.escape(name)}</span> {html.escape(_value(value))}</li>'
+        for name, value in entry.parameters.items()
+    )
+    releases = "".join(f"<li>{html.escape(r)}</li>" for r in entry.releases) or "<li>none recorded</li>"
+    return (
+        "<tr>"
+        f'<td><a class="brief-link" href="{html.escape(_relative(title_target, base), quote=True)}">'
+        f"{html.escape(entry.title)}</a>{demo}{subtitle}"
+        f'<div class="muted">{html.escape(entry.notebook)} · {links}</div></td>'
+        f'<td><ul class="plain">{parameters}</ul></td>'
+        f'<td><ul class="plain">{releases}</ul></td>'
+        f"<td>{html.escape(entry.run_date)}</td>"
+        f"<td>{html.escape(entry.rendered_at[:16].replace('T', ' '))}</td>"
+        "</tr>"
+    )
+
+
+def _releases(provenance: list[dict[str, Any]]) -> list[str]:
+    labels = []
+    for p in provenance:
+        label = f"{p.get('source', 'unknown')} {p.get('release', '')}".strip()
+        if p.get("layout"):
+            label += f" ({p['layout']})"
+        if p.get("demo"):
+            label += " — synthetic demo"
+        elif p.get("synthetic"):
+            label += " — synthetic release"
+        if label not in labels:
+            labels.append(label)
+    return labels
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, list | tuple) and len(value) == 2 and all(type(v) is int for v in value):
+        return f"{value[0]}–{value[1]}"  # a year range
+    if isinstance(value, list | tuple):
+        # data files: the file name says which file; the full path is in run.json
+        return ", ".join(Path(v).name if isinstance(v, str) and os.sep in v else str(v) for v in value) or "—"
+    if value is None or value == "":
+        return "—"
+    return str(value)
+
+
+def _relative(path: Path, base: Path) -> str:
+    return Path(os.path.relpath(path.resolve(), base)).as_posix()
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+_INDEX_STYLE = """
+.index-title-block, .index-body { max-width: 72rem; }
+table.briefs { width: 100%; }
+table.briefs td, table.briefs th { text-align: left; }
+table.briefs td:not(:first-child), table.briefs th:not(:first-child) { text-align: left; }
+.brief-link { font-weight: 600; }
+.muted { color: var(--muted); font-size: 0.88rem; }
+ul.plain { list-style: none; margin: 0; padding: 0; font-size: 0.9rem; }
+.tag { display: inline-block; font-size: 0.72rem; font-weight: 700; padding: 0.05rem 0.4rem;
+       border-radius: 3px;
+       margin-left: 0.4rem; vertical-align: middle; }
+.tag-demo { background: var(--alarm); color: #fff; text-transform: uppercase; letter-spacing: 0.04em; }
+"""

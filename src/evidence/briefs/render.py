@@ -1,0 +1,317 @@
+"""Render an executed run into a brief: HTML and PDF, next to the run, with Quarto or the built-in renderer.
+
+Where a brief goes
+    Into its run's folder: ``brief.qmd`` and ``brief-figures/`` (the source, which Quarto renders as it is),
+    ``brief.html``, ``brief.pdf`` and ``brief.json`` (title, date, renderer, formats; read by the index). A
+    brief belongs to exactly one run, so it lives and is replaced with it: re-running a notebook replaces the
+    folder, and a stale brief cannot outlive the numbers it shows. Every file is written atomically. The index
+    (:mod:`evidence.briefs.index`) sits beside the runs folder: ``reports/runs/<run>`` →
+    ``reports/index.html``.
+
+Which renderer
+    ``auto`` uses the Quarto CLI when it is on PATH (``quarto render`` with the brief format of
+    ``reports/_quarto.yml``: the same stylesheet, filter and Typst partials as the built-in path), else the
+    built-in renderer (pandoc + Typst, :mod:`evidence.briefs.builtin`). Both read the same ``brief.qmd``.
+
+Disclosure control
+    Before a brief is rendered, what the notebook displayed (tables and computed Markdown, as a reader sees
+    them) is scanned for small counts (:func:`evidence.presentation.disclosure.find_small_counts`, under the
+    run's threshold); a hit stops the render with the list of offending numbers. The scan is a heuristic
+    safety net behind the notebook's tables, which are suppressed when they are built.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from evidence.briefs import builtin
+from evidence.briefs.builtin import RenderError
+from evidence.briefs.document import (
+    FIGURES_DIR,
+    SOURCE_FILE,
+    BriefDocument,
+    build_document,
+    disclosure_threshold,
+)
+from evidence.core.atomic import atomic_path, write_text
+from evidence.core.errors import ParameterError
+
+FORMATS = ("html", "pdf")
+RENDERERS = ("auto", "quarto", "builtin")
+#: What a render adds to a run folder (besides the source files).
+OUTPUT_FILES = {"html": "brief.html", "pdf": "brief.pdf"}
+BRIEF_RECORD = "brief.json"
+_QUARTO_TO = {"html": "html", "pdf": "typst"}
+_QUARTO_TIMEOUT_SECONDS = 900
+
+
+@dataclasses.dataclass(frozen=True)
+class RenderedBrief:
+    """What one render produced: the files by format, the renderer used and the seconds each format took."""
+
+    run_dir: Path
+    title: str
+    renderer: str
+    outputs: dict[str, Path]
+    seconds: dict[str, float]
+    demo: bool
+    index: Path | None = None
+
+
+def parse_formats(value: str | Iterable[str]) -> tuple[str, ...]:
+    """``"all"``, ``"html"``, ``"pdf"``, ``"html,pdf"`` (or a list of those) → the formats, in order."""
+    items = [value] if isinstance(value, str) else list(value)
+    wanted: set[str] = set()
+    for item in items:
+        for part in str(item).split(","):
+            part = part.strip().lower()
+            if part == "all":
+                wanted.update(FORMATS)
+            elif part in FORMATS:
+                wanted.add(part)
+            elif part:
+                raise ParameterError(f"unknown brief format {part!r}; choose from html, pdf, all")
+    if not wanted:
+        raise ParameterError("no brief format given; choose from html, pdf, all")
+    return tuple(f for f in FORMATS if f in wanted)
+
+
+def choose_renderer(renderer: str = "auto") -> str:
+    """``quarto`` or ``builtin``: ``auto`` picks Quarto when its CLI is on PATH."""
+    if renderer not in RENDERERS:
+        raise ParameterError(f"unknown renderer {renderer!r}; choose from {', '.join(RENDERERS)}")
+    quarto = shutil.which("quarto")
+    if renderer == "quarto" and not quarto:
+        raise ParameterError("the Quarto CLI is not on PATH; install it or use --renderer builtin")
+    if renderer == "auto":
+        return "quarto" if quarto else "builtin"
+    return renderer
+
+
+def render_run(
+    run_dir: str | Path,
+    *,
+    formats: str | Iterable[str] = FORMATS,
+    renderer: str = "auto",
+    check_disclosure: bool = True,
+    update_index: bool = True,
+) -> RenderedBrief:
+    """Render a successful run folder into its brief (see the module docstring); return what was written."""
+    from evidence.briefs.index import index_path, write_index
+
+    run_dir = Path(run_dir)
+    formats = parse_formats(formats)
+    chosen = choose_renderer(renderer)
+    document = build_document(run_dir)
+    if check_disclosure:
+        check_brief_disclosure(document)
+    source = document.write(run_dir)
+
+    outputs: dict[str, Path] = {}
+    seconds: dict[str, float] = {}
+    for fmt in formats:
+        target = run_dir / OUTPUT_FILES[fmt]
+        started = time.perf_counter()
+        if chosen == "quarto":
+            render_with_quarto(source, fmt, target)
+        elif fmt == "html":
+            builtin.render_html(source, target)
+        else:
+            builtin.render_pdf(source, target)
+        seconds[fmt] = time.perf_counter() - started
+        outputs[fmt] = target
+    _write_brief_record(run_dir, document, chosen, outputs)
+    index = None
+    if update_index:
+        index = write_index(run_dir.parent, index_path(run_dir.parent))
+    return RenderedBrief(run_dir, document.title, chosen, outputs, seconds, document.demo, index)
+
+
+def check_brief_disclosure(document: BriefDocument) -> None:
+    """Stop when what the notebook displayed shows a count the run's disclosure rule suppresses."""
+    from evidence.presentation.disclosure import DisclosureError
+
+    if hits := disclosure_hits(document):
+        listed = "; ".join(str(h) for h in hits[:10]) + (
+            f"; and {len(hits) - 10} more" if len(hits) > 10 else ""
+        )
+        threshold = disclosure_threshold(document.parameters)
+        raise DisclosureError(
+            f"the brief of run {document.run_id} shows counts below {threshold}: {listed}. Suppress them in "
+            "the "
+            "notebook (evidence.presentation.disclosure), or re-render with --skip-disclosure-check if these "
+            "numbers are not counts of people"
+        )
+
+
+def disclosure_hits(document: BriefDocument) -> list[Any]:
+    """Small counts in what the notebook displayed (tables, computed Markdown) as a reader sees it.
+
+    The notebook's authored prose is not scanned: it states no counts from the data, and phrases such as "one
+    victim can have several forms" are not disclosures. Table columns whose header says they hold labels or
+    rates rather than counts (rank, year, share, interval...) are left out of the scan.
+    """
+    from evidence.presentation.disclosure import DisclosureRule, find_small_counts
+
+    if not document.displayed.strip():
+        return []
+    rule = DisclosureRule(threshold=disclosure_threshold(document.parameters))
+    return find_small_counts(mask_label_columns(builtin.markdown_to_html(document.displayed)), rule)
+
+
+_TABLE = re.compile(r"<table\b.*?</table>", re.DOTALL | re.IGNORECASE)
+_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.DOTALL | re.IGNORECASE)
+_CELL = re.compile(r"(<t([hd])\b[^>]*>)(.*?)(</t\2>)", re.DOTALL | re.IGNORECASE)
+_LABEL_HEADER = re.compile(
+    r"^(?:rank(?:ing)?|year|years|month|quarter|period|tier|no\.?|#|n°|id|code|iso3|iso2|share|shares|percent|"
+    r"percentage|rate|rate ratio|ratio|interval(?:_95)?|ci|95% interval|confidence interval|.*%)$",
+    re.IGNORECASE,
+)
+
+
+def mask_label_columns(html: str) -> str:
+    """Blank the cells of table columns whose header names a label or a rate, not a count (for the scan)."""
+
+    def one_table(match: re.Match[str]) -> str:
+        table = match.group(0)
+        rows = _ROW.findall(table)
+        if not rows:
+            return table
+        headers = [re.sub(r"<[^>]+>", "", c[2]).strip() for c in _CELL.findall(rows[0])]
+        masked = {i for i, h in enumerate(headers) if _LABEL_HEADER.match(h.replace("_", " "))}
+        if not masked:
+            return table
+
+        def one_row(row: re.Match[str]) -> str:
+            position = 0
+
+            def one_cell(cell: re.Match[str]) -> str:
+                nonlocal position
+                index, position = position, position + 1
+                if index in masked and cell.group(2).lower() == "d":
+                    return cell.group(1) + cell.group(4)
+                return cell.group(0)
+
+            return _CELL.sub(one_cell, row.group(0))
+
+        return _ROW.sub(one_row, table)
+
+    return _TABLE.sub(one_table, html)
+
+
+def _write_brief_record(
+    run_dir: Path, document: BriefDocument, renderer: str, outputs: dict[str, Path]
+) -> None:
+    record: dict[str, Any] = {
+        "title": document.title,
+        "subtitle": document.subtitle,
+        "date": document.date,
+        "rendered_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "renderer": renderer,
+        "formats": {fmt: path.name for fmt, path in outputs.items()},
+        "source": SOURCE_FILE,
+        "run_id": document.run_id,
+        "notebook": document.notebook,
+        "demo": document.demo,
+        "synthetic": document.synthetic,
+    }
+    existing = _read_json(run_dir / BRIEF_RECORD)
+    if existing and existing.get("run_id") == document.run_id:
+        # rendering one format keeps the other one listed, as long as its file is still there
+        kept = {f: n for f, n in (existing.get("formats") or {}).items() if (run_dir / str(n)).is_file()}
+        record["formats"] = {**kept, **record["formats"]}
+    write_text(run_dir / BRIEF_RECORD, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+# ---------------------------------------------------------------------------------------------------- Quarto
+
+
+def quarto_config(templates: str | Path, *, project: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The Quarto project configuration of a brief (``_quarto.yml``), with the template files under
+    ``templates`` (absolute for a staging project, relative in ``reports/_quarto.yml``)."""
+    t = Path(templates).as_posix().rstrip("/")
+    return {
+        "project": project or {"type": "default"},
+        "lang": "en",
+        "execute": {"enabled": False, "echo": False},
+        "format": {
+            "html": {
+                "embed-resources": True,
+                "toc": False,
+                "theme": "none",
+                "css": [f"{t}/brief.css"],
+                "filters": [f"{t}/brief.lua"],
+                "fig-responsive": True,
+                "anchor-sections": False,
+                "code-tools": False,
+            },
+            "typst": {
+                "papersize": "a4",
+                "template-partials": [f"{t}/typst-template.typ", f"{t}/typst-show.typ"],
+                "filters": [f"{t}/brief.lua"],
+                "keep-typ": False,
+            },
+        },
+    }
+
+
+def render_with_quarto(source: str | Path, fmt: str, target: str | Path) -> Path:
+    """Render a brief source with ``quarto render`` in a staging project; move the result onto ``target``.
+
+    The staging project (a temporary folder beside the source) holds a copy of the source and its figures, and
+    a ``_quarto.yml`` pointing at this package's templates, whatever the working folder.
+    """
+    quarto = shutil.which("quarto")
+    if not quarto:
+        raise ParameterError("the Quarto CLI is not on PATH; install it or use --renderer builtin")
+    source = Path(source).resolve()
+    extension = {"html": "html", "pdf": "pdf"}[fmt]
+    with tempfile.TemporaryDirectory(prefix=".brief-quarto-", dir=source.parent) as stage_name:
+        stage = Path(stage_name)
+        shutil.copy2(source, stage / SOURCE_FILE)
+        if (source.parent / FIGURES_DIR).is_dir():
+            shutil.copytree(source.parent / FIGURES_DIR, stage / FIGURES_DIR)
+        config = quarto_config(builtin.TEMPLATES)
+        (stage / "_quarto.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+        command = [quarto, "render", SOURCE_FILE, "--to", _QUARTO_TO[fmt], "--output", f"brief.{extension}"]
+        try:
+            done = subprocess.run(
+                command,
+                cwd=stage,
+                capture_output=True,
+                text=True,
+                timeout=_QUARTO_TIMEOUT_SECONDS,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise RenderError(f"quarto render took longer than {_QUARTO_TIMEOUT_SECONDS} s") from exc
+        produced = stage / f"brief.{extension}"
+        if done.returncode != 0 or not produced.is_file():
+            raise RenderError(
+                f"quarto render failed for {source} ({fmt}): {(done.stderr or done.stdout).strip()}"
+            )
+        if fmt == "html" and (remote := builtin.external_references(produced.read_text(encoding="utf-8"))):
+            raise RenderError(f"Quarto's HTML brief would load from the web: {', '.join(remote[:3])}")
+        with atomic_path(target) as tmp:
+            shutil.copyfile(produced, tmp)
+    return Path(target)

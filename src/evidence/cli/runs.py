@@ -1,0 +1,212 @@
+"""``evidence run``, ``evidence batch`` and ``evidence kernel install``: parameterised notebook runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+console = Console()
+err_console = Console(stderr=True)
+kernel_app = typer.Typer(help="The Jupyter kernel of this environment.", no_args_is_help=True)
+
+_OUT_ROOT = Path("reports") / "runs"
+
+
+def register(app: typer.Typer) -> None:
+    # -p NAME VALUE (two values, repeatable) is beyond typer's option types: it is parsed from the extra args
+    app.command("run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
+        run_command
+    )
+    app.command("batch")(batch_command)
+    app.add_typer(kernel_app, name="kernel")
+
+
+def run_command(
+    ctx: typer.Context,
+    notebook: Annotated[
+        str,
+        typer.Argument(
+            help="A packaged notebook (country_brief, routes, trends, data_quality, "
+            "hidden_population) or the path of a notebook."
+        ),
+    ],
+    parameters_file: Annotated[
+        Path | None,
+        typer.Option("--parameters-file", "-f", help="YAML file of name: value (-p overrides it)."),
+    ] = None,
+    out_root: Annotated[Path, typer.Option(help="Folder that receives one folder per run.")] = _OUT_ROOT,
+    kernel: Annotated[
+        str | None, typer.Option(help="Jupyter kernel name (default: this environment's interpreter).")
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option(help="Fail a cell that runs longer than this (seconds).")
+    ] = None,
+    describe: Annotated[
+        bool, typer.Option("--describe", help="List the notebook's parameters; run nothing.")
+    ] = False,
+) -> None:
+    """Run a notebook with checked parameters into its own folder under the runs folder.
+
+    Give parameters after the notebook as -p NAME VALUE (repeat for several; a list parameter collects
+    repeated values), e.g. evidence run country_brief -p country THA -p year_from 2015.
+    """
+    from evidence.notebooks.catalog import read_notebook
+    from evidence.runs.params import anchor_data_paths, parse_cli_pairs, read_parameters_file
+
+    spec = read_notebook(notebook)
+    if describe:
+        _print_parameters(spec)
+        return
+    given = {}
+    if parameters_file is not None:
+        given.update(anchor_data_paths(spec, read_parameters_file(parameters_file), parameters_file.parent))
+    given.update(parse_cli_pairs(spec, _parameter_pairs(ctx.args)))
+
+    from evidence.runs.execute import execute_run, prepare_run
+
+    prepared = prepare_run(spec, given, out_root=out_root, kernel_name=kernel, cell_timeout=timeout)
+    with console.status(f"running {prepared.run_id} ..."):
+        outcome = execute_run(prepared)
+    if outcome.status == "ok":
+        console.print(f"[green]ran[/] {spec.name} in {outcome.seconds:.1f} s → {_relative(outcome.folder)}")
+        return
+    err_console.print(f"[bold red]failed:[/] {outcome.error}", highlight=False)
+    err_console.print(f"the partly executed notebook and run.json are in {_relative(outcome.folder)}")
+    raise typer.Exit(1)
+
+
+def _parameter_pairs(args: list[str]) -> list[tuple[str, str]]:
+    from evidence.core.errors import ParameterError
+
+    pairs, rest = [], list(args)
+    while rest:
+        flag = rest.pop(0)
+        if flag not in ("-p", "--parameter"):
+            raise ParameterError(f"unexpected argument {flag!r} (parameters are given as -p NAME VALUE)")
+        if len(rest) < 2:
+            raise ParameterError(f"{flag} needs a NAME and a VALUE")
+        pairs.append((rest.pop(0), rest.pop(0)))
+    return pairs
+
+
+def batch_command(
+    plan: Annotated[
+        Path, typer.Argument(help="Plan YAML: notebooks × a parameter grid, and/or a list of runs.")
+    ],
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Parallel runs in the process pool (default: CPUs, at most the runs)."),
+    ] = None,
+    executor: Annotated[
+        str, typer.Option(help="'processes' (a local pool) or a Dask scheduler address tcp://HOST:PORT.")
+    ] = "processes",
+    force: Annotated[
+        bool, typer.Option("--force", help="Run everything, even runs whose inputs are unchanged.")
+    ] = False,
+    out_root: Annotated[Path, typer.Option(help="Folder that receives one folder per run.")] = _OUT_ROOT,
+    kernel: Annotated[
+        str | None, typer.Option(help="Jupyter kernel name (default: the worker's own interpreter).")
+    ] = None,
+) -> None:
+    """Run a plan's notebooks in parallel; skip runs whose inputs are unchanged; exit 1 if any run failed."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from evidence.runs.batch import load_plan, prepare_plan, run_batch
+
+    runs = prepare_plan(load_plan(plan), out_root=out_root, kernel_name=kernel)
+    progress = Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[last]}"),
+        console=console,
+        transient=False,
+    )
+    task = None
+
+    def on_start(to_run: int, skipped: int) -> None:
+        nonlocal task
+        console.print(
+            f"{len(runs)} runs: {to_run} to run, {skipped} unchanged since their last successful run"
+        )
+        if to_run:
+            progress.start()
+            task = progress.add_task("running", total=to_run, last="")
+
+    def on_done(outcome) -> None:
+        mark = "[green]✓[/]" if outcome.status == "ok" else "[red]✗[/]"
+        progress.update(task, advance=1, last=f"{mark} {outcome.run_id}")
+
+    try:
+        report = run_batch(
+            runs, workers=workers, executor=executor, force=force, on_start=on_start, on_done=on_done
+        )
+    finally:
+        progress.stop()
+    _print_summary(report)
+    raise typer.Exit(report.exit_code)
+
+
+def _print_summary(report) -> None:
+    table = Table(title="Batch summary", title_justify="left")
+    for column in ("run", "status", "seconds", "folder or reason"):
+        table.add_column(column)
+    shown = (
+        [o for o in report.outcomes if o.status != "skipped"]
+        if len(report.outcomes) > 50
+        else report.outcomes
+    )
+    colour = {"ok": "green", "skipped": "dim", "failed": "bold red"}
+    for o in shown:
+        status = "ran" if o.status == "ok" else o.status
+        detail = escape(o.error or "") if o.status == "failed" else _relative(o.folder)
+        seconds = f"{o.seconds:.1f}" if o.status != "skipped" else ""
+        table.add_row(o.run_id, f"[{colour[o.status]}]{status}[/]", seconds, detail)
+    if len(shown) < len(report.outcomes):
+        table.add_row(f"... {len(report.outcomes) - len(shown)} unchanged runs", "[dim]skipped[/]", "", "")
+    console.print(table)
+    console.print(
+        f"ran {report.count('ok')}, skipped {report.count('skipped')}, failed {report.count('failed')}",
+        style="bold red" if report.failed else "bold",
+    )
+
+
+def _print_parameters(spec) -> None:
+    table = Table(title=f"{spec.name} parameters", title_justify="left")
+    for column in ("name", "type", "default", "allowed", "meaning"):
+        table.add_column(column)
+    checks = {"iso3": "a country (ISO3 code or name)", "data_files": "existing data files"}
+    for p in spec.parameters.values():
+        allowed = "|".join(map(str, p.choices)) if p.choices else checks.get(p.validator or "", "")
+        table.add_row(*(escape(text) for text in (p.name, str(p.type), repr(p.default), allowed, p.help)))
+    console.print(table)
+
+
+def _relative(path: str | Path) -> str:
+    path = Path(path)
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+@kernel_app.command("install")
+def kernel_install(
+    name: Annotated[str, typer.Option(help="Kernel name shown in JupyterLab's launcher.")] = "evidence",
+    sys_prefix: Annotated[
+        bool, typer.Option("--sys-prefix", help="Install into this environment instead of the user's folder.")
+    ] = False,
+) -> None:
+    """Register this environment as a Jupyter kernel, so JupyterLab runs the notebooks with the toolkit."""
+    import sys
+
+    from evidence.runs.kernel import install_kernel
+
+    where = install_kernel(name, user=not sys_prefix, prefix=sys.prefix if sys_prefix else None)
+    console.print(f"installed kernel {name!r} for {sys.executable} in {where}")

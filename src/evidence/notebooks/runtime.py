@@ -1,0 +1,138 @@
+"""What a notebook calls to take part in a run: which data to load, where outputs go, what it loaded.
+
+A run's kernel works in the run's own (temporary) folder, and the runner sets ``EVIDENCE_RUN_DIR`` to it. The
+notebook writes its figures under :func:`output_dir` and calls :func:`record_provenance` for every table it
+loads; the runner collects ``provenance.json`` into the run's record. Opened interactively (JupyterLab), the
+same calls work: outputs go to the working directory and provenance is returned, not written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from evidence.core.atomic import write_text
+from evidence.core.config import configured_data_paths
+from evidence.core.errors import InputError
+from evidence.sources.loaded import LoadedTable
+
+#: Environment variable naming the run folder a kernel executes in (set by :mod:`evidence.runs`).
+RUN_DIR_ENV = "EVIDENCE_RUN_DIR"
+#: File in the run folder where a notebook's loaded tables' provenance is collected.
+PROVENANCE_FILE = "provenance.json"
+
+
+def run_dir() -> Path | None:
+    """The run folder when executing under ``evidence run``/``batch``; None when interactive."""
+    value = os.environ.get(RUN_DIR_ENV)
+    return Path(value) if value else None
+
+
+def output_dir(*parts: str) -> Path:
+    """A folder for a notebook's output files (created): inside the run folder, else the working directory.
+
+    Parallel runs never share it, so figures of one run cannot overwrite another's.
+    """
+    folder = (run_dir() or Path.cwd()).joinpath(*parts)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def data_files(data: Sequence[str | Path] = ()) -> list[Path]:
+    """The data files a notebook loads: those given, else ``EVIDENCE_DATA``, else the synthetic demo file.
+
+    The runner calls this too (before the kernel starts), so a run's cache key hashes the same files the
+    notebook loads.
+    """
+    paths = [Path(p).expanduser() for p in data] or configured_data_paths()
+    if not paths:
+        from evidence.sources.demo import demo_path
+
+        return [demo_path()]
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        raise InputError("no such data file", path=missing[0])
+    return [p.resolve() for p in paths]
+
+
+def load_data(data: Sequence[str | Path] = ()) -> list[LoadedTable]:
+    """Load :func:`data_files` through the loaders and record their provenance for the run."""
+    from evidence.sources.registry import load
+
+    loaded = [load(p) for p in data_files(data)]
+    record_provenance(*loaded)
+    return loaded
+
+
+def provenance_entry(table: LoadedTable) -> dict[str, Any]:
+    """What a run records about one loaded table: its provenance and its row accounting."""
+    entry = table.provenance.to_dict()
+    entry.update(
+        kind=table.kind,
+        rows_in=table.rows_in,
+        rows_kept=table.rows_kept,
+        rows_rejected=table.rows_rejected,
+    )
+    return entry
+
+
+def record_provenance(*tables: LoadedTable) -> list[dict[str, Any]]:
+    """Add the tables' provenance to the run's ``provenance.json`` (when in a run); return all entries.
+
+    Calling it again with the same file (same path and sha256) replaces that file's entry, so re-executing a
+    cell never duplicates sources.
+    """
+    entries = [provenance_entry(t) for t in tables]
+    folder = run_dir()
+    if folder is None:
+        return entries
+    target = folder / PROVENANCE_FILE
+    existing = read_provenance(folder)
+    keys = {(e["path"], e["sha256"]) for e in entries}
+    merged = [e for e in existing if (e.get("path"), e.get("sha256")) not in keys] + entries
+    write_text(target, json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
+    return merged
+
+
+def read_provenance(folder: str | Path) -> list[dict[str, Any]]:
+    """The provenance entries a notebook recorded in ``folder`` (empty when it recorded none)."""
+    target = Path(folder) / PROVENANCE_FILE
+    if not target.is_file():
+        return []
+    try:
+        return list(json.loads(target.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read the recorded provenance: {exc}", path=target) from exc
+
+
+def synthetic_notice(tables: Iterable[LoadedTable]) -> str | None:
+    """A loud Markdown callout when any table is synthetic (the toolkit's demo data or a publisher's
+    synthetic release); None when all data are real records."""
+    tables = list(tables)
+    demo = [t for t in tables if t.provenance.demo]
+    synthetic = [t for t in tables if t.provenance.synthetic and not t.provenance.demo]
+    if demo:
+        return (
+            "::: {.callout-warning}\n"
+            "## SYNTHETIC DEMO DATA — NOT REAL RECORDS\n\n"
+            "Every number, chart and map below comes from the toolkit's invented demo data "
+            f"(release `{demo[0].provenance.release}`). It shows how the analysis works; it says nothing "
+            "about "
+            "real victims or real routes. Never cite or publish these numbers. Give real data with the "
+            "`data` parameter or the `EVIDENCE_DATA` setting.\n"
+            ":::"
+        )
+    if synthetic:
+        names = ", ".join(sorted({t.provenance.source for t in synthetic}))
+        return (
+            "::: {.callout-warning}\n"
+            "## Synthetic records\n\n"
+            f"The {names} file used here is the publisher's synthetic release: its records are generated to "
+            "preserve aggregate patterns, not real individual cases. Small counts in particular are not "
+            "reliable.\n"
+            ":::"
+        )
+    return None

@@ -1,0 +1,578 @@
+"""Charts in one house style, built only from data that has passed disclosure control, rendered offline.
+
+House theme
+    ``"evidence"``, registered with ``alt.theme.register`` and enabled when this module is imported: the
+    Okabe–Ito palette (distinguishable with the common colour-vision deficiencies), a sequential single-hue
+    scheme for maps, left-aligned bold titles, a subtitle that always ends with the source citation, light
+    grids.
+
+Disclosure
+    Every builder takes either a :class:`~evidence.presentation.disclosure.DisclosedTable` (its body is
+    used; withheld cells are left out and the subtitle says how many) or a polars frame, whose count
+    columns are checked and which is refused with
+    :class:`~evidence.presentation.disclosure.DisclosureError` if it holds a small count. Refusing is
+    safer than silently suppressing: the caller decides whether totals published next to the chart need
+    complementary suppression. Columns that are not counts (rates, shares, interval bounds) are not
+    checked; pass ``counts=False`` when the value itself is not a count. Where a count is withheld, its
+    interval bounds are dropped too.
+
+Rendering
+    :func:`save_chart` writes ``.svg``, ``.png``, ``.pdf`` (vl-convert) or a self-contained ``.html`` with the
+    Vega, Vega-Lite and vega-embed JavaScript inlined (no CDN, opens without a network), atomically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import polars as pl
+
+from evidence.core.atomic import write_bytes, write_text
+from evidence.core.errors import ParameterError
+from evidence.presentation.disclosure import (
+    DEFAULT_RULE,
+    DisclosedTable,
+    DisclosureRule,
+    require_disclosed,
+)
+from evidence.presentation.maps import BOUNDARIES_CREDIT, country_centroids, world_geojson
+
+__all__ = [
+    "PALETTE",
+    "THEME_NAME",
+    "choropleth",
+    "corridor_bar_chart",
+    "flow_map",
+    "save_chart",
+    "stacked_share_chart",
+    "trend_chart",
+]
+
+THEME_NAME = "evidence"
+#: Okabe & Ito (2008), "Color Universal Design": blue, orange, bluish green, reddish purple, sky blue,
+#: vermillion, yellow, black. Yellow comes late: it is weak on white.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+_SEQUENTIAL_SCHEME = "blues"
+_NO_DATA_COLOUR = "#e3e3e3"
+_LAND_COLOUR = "#ececec"
+_BORDER_COLOUR = "#ffffff"
+_FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+_WIDTH, _HEIGHT = 600, 340
+
+
+@alt.theme.register(THEME_NAME, enable=True)
+def house_theme() -> alt.theme.ThemeConfig:
+    """The house style (see the module docstring)."""
+    return {
+        "config": {
+            "background": "white",
+            "font": _FONT,
+            "padding": 12,
+            "view": {"continuousWidth": _WIDTH, "continuousHeight": _HEIGHT, "stroke": None},
+            "title": {
+                "anchor": "start",
+                "fontSize": 16,
+                "fontWeight": "bold",
+                "color": "#1a1a1a",
+                "subtitleFontSize": 11,
+                "subtitleColor": "#555555",
+                "subtitlePadding": 6,
+                "offset": 12,
+            },
+            "axis": {
+                "labelFontSize": 11,
+                "titleFontSize": 12,
+                "titleFontWeight": "normal",
+                "titleColor": "#333333",
+                "labelColor": "#333333",
+                "gridColor": "#e8e8e8",
+                "domainColor": "#888888",
+                "tickColor": "#888888",
+            },
+            "legend": {
+                "labelFontSize": 11,
+                "titleFontSize": 12,
+                "titleFontWeight": "normal",
+                "orient": "bottom",
+            },
+            "range": {"category": PALETTE, "ramp": {"scheme": _SEQUENTIAL_SCHEME}},
+            "line": {"strokeWidth": 2.5},
+            "point": {"size": 40, "filled": True},
+        }
+    }
+
+
+# --------------------------------------------------------------------------------------------- data checks
+
+
+def _chart_data(
+    data: DisclosedTable | pl.DataFrame,
+    count_columns: Sequence[str],
+    rule: DisclosureRule,
+    what: str,
+) -> tuple[pl.DataFrame, int]:
+    """Publishable rows for a chart and the number of withheld cells (from a DisclosedTable) left out."""
+    if isinstance(data, DisclosedTable):
+        frame = data.body
+        withheld = 0
+        for column in count_columns:
+            flag = column + "_suppressed"
+            if flag in frame.columns:
+                withheld += int(frame[flag].sum())
+        frame = frame.drop([c for c in frame.columns if c.endswith("_suppressed")])
+        require_disclosed(frame, data.rule, columns=list(count_columns), what=what)
+        return frame, withheld
+    if not isinstance(data, pl.DataFrame):
+        raise ParameterError(
+            f"{what} needs a polars DataFrame or a DisclosedTable, got {type(data).__name__}"
+        )
+    require_disclosed(data, rule, columns=list(count_columns), what=what)
+    return data, 0
+
+
+def _require_columns(frame: pl.DataFrame, columns: Sequence[str | None], what: str) -> None:
+    missing = [c for c in columns if c is not None and c not in frame.columns]
+    if missing:
+        raise ParameterError(f"{what}: column(s) not in the data: {', '.join(missing)}")
+
+
+def _title(
+    title: str, source: str, subtitle: str | None = None, notes: Sequence[str] = ()
+) -> alt.TitleParams:
+    if not source or not source.strip():
+        raise ParameterError("every chart names its source (e.g. source='UNODC GLOTIP, 2023 release')")
+    lines = [subtitle] if subtitle else []
+    lines += [n for n in notes if n]
+    lines.append(source if source.lower().startswith("source") else f"Source: {source}")
+    return alt.TitleParams(text=title, subtitle=lines)
+
+
+def _withheld_note(withheld: int, rule: DisclosureRule) -> str | None:
+    if not withheld:
+        return None
+    cells = "value" if withheld == 1 else "values"
+    return f"{withheld} {cells} withheld under disclosure control (counts below {rule.threshold}) not shown."
+
+
+def _rule_of(data: DisclosedTable | pl.DataFrame, rule: DisclosureRule) -> DisclosureRule:
+    return data.rule if isinstance(data, DisclosedTable) else rule
+
+
+# ------------------------------------------------------------------------------------------------ builders
+
+
+def trend_chart(
+    data: DisclosedTable | pl.DataFrame,
+    year: str,
+    value: str,
+    low: str | None = None,
+    high: str | None = None,
+    *,
+    title: str,
+    source: str,
+    series: str | None = None,
+    subtitle: str | None = None,
+    y_title: str | None = None,
+    counts: bool = True,
+    rule: DisclosureRule = DEFAULT_RULE,
+) -> alt.LayerChart:
+    """A yearly line (one per ``series``), with an interval band from ``low`` to ``high`` when given."""
+    rule = _rule_of(data, rule)
+    frame, withheld = _chart_data(data, [value] if counts else [], rule, "trend chart")
+    _require_columns(frame, [year, value, low, high, series], "trend chart")
+    if (low is None) != (high is None):
+        raise ParameterError("give both low and high for an interval band, or neither")
+    bounds = [c for c in (low, high) if c is not None]
+    # A withheld count takes its interval with it: a band around a hidden value would hint at it.
+    frame = frame.with_columns(pl.when(pl.col(value).is_not_null()).then(pl.col(c)).alias(c) for c in bounds)
+    frame = frame.filter(pl.col(value).is_not_null())
+    y_title = y_title or value.replace("_", " ").capitalize()
+    x = alt.X(f"{year}:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(zero=False))
+    colour = (
+        alt.Color(f"{series}:N", title=series.replace("_", " ").capitalize())
+        if series
+        else alt.value(PALETTE[0])
+    )
+    tooltip = [alt.Tooltip(f"{year}:Q", format="d"), alt.Tooltip(f"{value}:Q", format=",~f")]
+    if series:
+        tooltip.insert(0, alt.Tooltip(f"{series}:N"))
+    base = alt.Chart(frame)
+    line = base.mark_line(point=True).encode(
+        x=x, y=alt.Y(f"{value}:Q", title=y_title, axis=alt.Axis(format=",~f")), color=colour, tooltip=tooltip
+    )
+    layers: list[alt.Chart] = []
+    if low is not None and high is not None:
+        band_colour = alt.Color(f"{series}:N", legend=None) if series else alt.value(PALETTE[0])
+        layers.append(
+            base.mark_area(opacity=0.2).encode(
+                x=x, y=alt.Y(f"{low}:Q", title=y_title), y2=alt.Y2(f"{high}:Q"), color=band_colour
+            )
+        )
+    layers.append(line)
+    notes = [_withheld_note(withheld, rule)]
+    if low is not None:
+        notes.insert(0, "Shaded band: interval from the analysis.")
+    return alt.layer(*layers).properties(
+        title=_title(title, source, subtitle, notes), width=_WIDTH, height=_HEIGHT
+    )
+
+
+def stacked_share_chart(
+    data: DisclosedTable | pl.DataFrame,
+    x: str,
+    category: str,
+    value: str,
+    *,
+    title: str,
+    source: str,
+    subtitle: str | None = None,
+    x_title: str | None = None,
+    rule: DisclosureRule = DEFAULT_RULE,
+) -> alt.Chart:
+    """Stacked bars of each category's share of the published counts at each ``x`` (e.g. year).
+
+    ``data`` is long: one row per ``x`` and ``category`` with the count in ``value``. Shares are of the
+    published counts (withheld cells are left out, and the subtitle says so), so they reveal nothing that the
+    counts in the tooltip do not.
+    """
+    rule = _rule_of(data, rule)
+    frame, withheld = _chart_data(data, [value], rule, "stacked share chart")
+    _require_columns(frame, [x, category, value], "stacked share chart")
+    frame = frame.filter(pl.col(value).is_not_null())
+    x_type = "O" if frame[x].dtype.is_integer() or frame[x].dtype == pl.String else "N"
+    chart = (
+        alt.Chart(frame)
+        .transform_joinaggregate(x_total=f"sum({value})", groupby=[x])
+        .transform_calculate(share=f"datum['{value}'] / datum.x_total")
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{x}:{x_type}", title=x_title, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y(f"sum({value}):Q", stack="normalize", title="Share", axis=alt.Axis(format="%")),
+            color=alt.Color(f"{category}:N", title=category.replace("_", " ").capitalize()),
+            order=alt.Order(f"{category}:N"),
+            tooltip=[
+                alt.Tooltip(f"{x}:{x_type}"),
+                alt.Tooltip(f"{category}:N"),
+                alt.Tooltip(f"{value}:Q", format=",~f", title="Count"),
+                alt.Tooltip("share:Q", format=".1%", title="Share"),
+            ],
+        )
+    )
+    notes = ["Shares of the published counts.", _withheld_note(withheld, rule)]
+    return chart.properties(title=_title(title, source, subtitle, notes), width=_WIDTH, height=_HEIGHT)
+
+
+def _country_label(code: str | None) -> str:
+    from evidence.sources.countries import name_of
+
+    if code is None:
+        return "Unknown"
+    return name_of(code) or code
+
+
+def corridor_bar_chart(
+    data: DisclosedTable | pl.DataFrame,
+    origin: str,
+    destination: str,
+    value: str,
+    *,
+    title: str,
+    source: str,
+    share: str | None = None,
+    top: int = 10,
+    subtitle: str | None = None,
+    x_title: str = "Victims",
+    rule: DisclosureRule = DEFAULT_RULE,
+) -> alt.LayerChart:
+    """Horizontal bars of the ``top`` corridors (origin → destination, by country name), largest first.
+
+    ``share`` names a column of shares (0..1) to print beside each bar, e.g. the corridor's share of all
+    victims from the analysis; without it only counts are printed.
+    """
+    if top < 1:
+        raise ParameterError(f"top must be at least 1, got {top}")
+    rule = _rule_of(data, rule)
+    frame, withheld = _chart_data(data, [value], rule, "corridor bar chart")
+    _require_columns(frame, [origin, destination, value, share], "corridor bar chart")
+    frame = frame.filter(pl.col(value).is_not_null()).sort(value, descending=True).head(top)
+    labels = [
+        f"{_country_label(o)} → {_country_label(d)}"
+        for o, d in zip(frame[origin].to_list(), frame[destination].to_list(), strict=True)
+    ]
+    frame = frame.with_columns(pl.Series("corridor", labels))
+    if share is not None:
+        text = [
+            f"{v:,}" + ("" if s is None else f" ({s:.0%})")
+            for v, s in zip(frame[value].to_list(), frame[share].to_list(), strict=True)
+        ]
+    else:
+        text = [f"{v:,}" for v in frame[value].to_list()]
+    frame = frame.with_columns(pl.Series("label", text))
+    y = alt.Y("corridor:N", sort=alt.SortField(value, order="descending"), title=None)
+    base = alt.Chart(frame).encode(y=y)
+    bars = base.mark_bar(color=PALETTE[0]).encode(
+        x=alt.X(f"{value}:Q", title=x_title, axis=alt.Axis(format=",~f")),
+        tooltip=["corridor:N", alt.Tooltip(f"{value}:Q", format=",~f")]
+        + ([alt.Tooltip(f"{share}:Q", format=".1%")] if share else []),
+    )
+    text_marks = base.mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
+        x=alt.X(f"{value}:Q"), text="label:N"
+    )
+    notes = [_withheld_note(withheld, rule)]
+    return alt.layer(bars, text_marks).properties(
+        title=_title(title, source, subtitle, notes), width=_WIDTH, height=alt.Step(24)
+    )
+
+
+def _basemap(projection: alt.Projection) -> alt.Chart:
+    features = world_geojson()["features"]
+    return (
+        alt.Chart(alt.Data(values=features))
+        .mark_geoshape(fill=_LAND_COLOUR, stroke=_BORDER_COLOUR, strokeWidth=0.5, clip=True)
+        .project(**projection)
+    )
+
+
+def _projection(points: pl.DataFrame | None, padding_degrees: float = 6.0) -> dict[str, Any]:
+    """Equal Earth, zoomed to the points (with a margin) when given, else the whole world.
+
+    Points that span most of the world get the whole world: a zoom would only crop continents at the edges.
+    """
+    if points is None or points.is_empty():
+        return {"type": "equalEarth"}
+    if points["lon"].max() - points["lon"].min() > 150 or points["lat"].max() - points["lat"].min() > 90:
+        return {"type": "equalEarth"}
+    lon_min, lon_max = points["lon"].min() - padding_degrees, points["lon"].max() + padding_degrees
+    lat_min = max(points["lat"].min() - padding_degrees, -85.0)
+    lat_max = min(points["lat"].max() + padding_degrees, 85.0)
+    box = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {
+            "type": "MultiPoint",
+            "coordinates": [[lon_min, lat_min], [lon_max, lat_max], [lon_min, lat_max], [lon_max, lat_min]],
+        },
+    }
+    return {"type": "equalEarth", "fit": box}
+
+
+def flow_map(
+    flows: DisclosedTable | pl.DataFrame,
+    origin: str,
+    destination: str,
+    value: str,
+    *,
+    title: str,
+    source: str,
+    subtitle: str | None = None,
+    top: int | None = 20,
+    zoom: bool = True,
+    legend_title: str | None = None,
+    rule: DisclosureRule = DEFAULT_RULE,
+) -> alt.LayerChart:
+    """Origin → destination lines over the world map, as wide as the flow, between country centroids.
+
+    Centroids come from the shipped Natural Earth map (:func:`~evidence.presentation.maps.country_centroids`).
+    ``top`` keeps the largest flows; ``zoom`` fits the map to the flows' endpoints (else, or when they span
+    most of the world, the whole world).
+    Flows whose country has no map location (e.g. an unknown origin) are left out and counted in the subtitle.
+    """
+    rule = _rule_of(flows, rule)
+    frame, withheld = _chart_data(flows, [value], rule, "flow map")
+    _require_columns(frame, [origin, destination, value], "flow map")
+    frame = frame.filter(pl.col(value).is_not_null()).sort(value, descending=True)
+    if top is not None:
+        frame = frame.head(top)
+    centroids = country_centroids().select("iso3", "lon", "lat")
+    located = (
+        frame.select(
+            pl.col(origin).alias("origin"),
+            pl.col(destination).alias("destination"),
+            pl.col(value).alias("value"),
+        )
+        .join(centroids.rename({"iso3": "origin", "lon": "lon1", "lat": "lat1"}), on="origin", how="inner")
+        .join(
+            centroids.rename({"iso3": "destination", "lon": "lon2", "lat": "lat2"}),
+            on="destination",
+            how="inner",
+        )
+    )
+    unlocated = frame.height - located.height
+    located = located.with_columns(
+        pl.Series("origin_name", [_country_label(c) for c in located["origin"].to_list()], dtype=pl.String),
+        pl.Series(
+            "destination_name", [_country_label(c) for c in located["destination"].to_list()], dtype=pl.String
+        ),
+    )
+    ends = pl.concat(
+        [
+            located.select(pl.col("lon1").alias("lon"), pl.col("lat1").alias("lat")),
+            located.select(pl.col("lon2").alias("lon"), pl.col("lat2").alias("lat")),
+        ]
+    )
+    projection = _projection(ends if zoom else None)
+    legend_title = legend_title or value.replace("_", " ").capitalize()
+    lines = (
+        alt.Chart(located)
+        .mark_rule(color=PALETTE[5], opacity=0.75, strokeCap="round")
+        .encode(
+            longitude="lon1:Q",
+            latitude="lat1:Q",
+            longitude2="lon2:Q",
+            latitude2="lat2:Q",
+            strokeWidth=alt.StrokeWidth(
+                "value:Q",
+                title=legend_title,
+                scale=alt.Scale(range=[1, 9]),
+                legend=alt.Legend(format=",~f"),
+            ),
+            tooltip=[
+                alt.Tooltip("origin_name:N", title="From"),
+                alt.Tooltip("destination_name:N", title="To"),
+                alt.Tooltip("value:Q", format=",~f", title=legend_title),
+            ],
+        )
+        .project(**projection)
+    )
+    points = (
+        alt.Chart(ends.unique())
+        .mark_circle(color="#333333", size=30, opacity=0.9)
+        .encode(longitude="lon:Q", latitude="lat:Q")
+        .project(**projection)
+    )
+    notes = [
+        _withheld_note(withheld, rule),
+        f"{unlocated} flow(s) without a map location not drawn." if unlocated else None,
+        BOUNDARIES_CREDIT + ".",
+    ]
+    # The whole world in Equal Earth is about twice as wide as it is tall.
+    height = 380 if "fit" in projection else _WIDTH // 2
+    return alt.layer(_basemap(projection), lines, points).properties(
+        title=_title(title, source, subtitle, notes), width=_WIDTH, height=height
+    )
+
+
+def choropleth(
+    data: DisclosedTable | pl.DataFrame,
+    iso3: str,
+    value: str,
+    *,
+    title: str,
+    source: str,
+    subtitle: str | None = None,
+    legend_title: str | None = None,
+    counts: bool = True,
+    value_format: str = ",~f",
+    rule: DisclosureRule = DEFAULT_RULE,
+) -> alt.LayerChart:
+    """Countries shaded by ``value``; countries without data in light grey (withheld ones say so on hover).
+
+    ``value_format`` is a d3 format for the legend and tooltip (``".1%"`` for shares, ``",~f"`` for counts).
+    """
+    rule = _rule_of(data, rule)
+    frame, withheld = _chart_data(data, [value] if counts else [], rule, "choropleth")
+    _require_columns(frame, [iso3, value], "choropleth")
+    if frame[iso3].is_duplicated().any():
+        raise ParameterError(f"choropleth: {iso3!r} must name each country once")
+    values = dict(zip(frame[iso3].to_list(), frame[value].to_list(), strict=True))
+    hidden = set()
+    if isinstance(data, DisclosedTable) and value + "_suppressed" in data.body.columns:
+        body = data.body
+        hidden = set(body.filter(pl.col(value + "_suppressed"))[iso3].to_list())
+    features = world_geojson()["features"]
+    for feature in features:
+        code = feature["properties"]["iso3"]
+        number = values.get(code)
+        feature["properties"]["value"] = number
+        if code in hidden:
+            feature["properties"]["label"] = "withheld (disclosure control)"
+        elif number is None:
+            feature["properties"]["label"] = "no data"
+        else:
+            feature["properties"]["label"] = None
+    legend_title = legend_title or value.replace("_", " ").capitalize()
+    projection = {"type": "equalEarth"}
+    # Every country is drawn grey first; Vega-Lite drops marks whose colour field is null, so the shaded
+    # layer only covers countries with a value.
+    background = (
+        alt.Chart(alt.Data(values=features))
+        .mark_geoshape(fill=_NO_DATA_COLOUR, stroke=_BORDER_COLOUR, strokeWidth=0.4)
+        .encode(
+            tooltip=[
+                alt.Tooltip("properties.name:N", title="Country"),
+                alt.Tooltip("properties.label:N", title=legend_title),
+            ]
+        )
+        .project(**projection)
+    )
+    shaded = (
+        alt.Chart(alt.Data(values=[f for f in features if f["properties"]["value"] is not None]))
+        .mark_geoshape(stroke=_BORDER_COLOUR, strokeWidth=0.4)
+        .encode(
+            color=alt.Color(
+                "properties.value:Q",
+                title=legend_title,
+                # The palest blues are too close to the no-data grey: start a quarter of the way in.
+                scale=alt.Scale(scheme=alt.SchemeParams(name=_SEQUENTIAL_SCHEME, extent=[0.25, 1.0])),
+                legend=alt.Legend(format=value_format, orient="bottom", gradientLength=240),
+            ),
+            tooltip=[
+                alt.Tooltip("properties.name:N", title="Country"),
+                alt.Tooltip("properties.value:Q", title=legend_title, format=value_format),
+            ],
+        )
+        .project(**projection)
+    )
+    notes = [_withheld_note(withheld, rule), "Grey: no data. " + BOUNDARIES_CREDIT + "."]
+    return alt.layer(background, shaded).properties(
+        title=_title(title, source, subtitle, notes), width=_WIDTH, height=320
+    )
+
+
+# ---------------------------------------------------------------------------------------------- rendering
+
+
+def _vl_version() -> str | None:
+    import vl_convert as vlc
+
+    wanted = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    return wanted if wanted in vlc.get_vegalite_versions() else None
+
+
+def chart_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The Vega-Lite spec of a chart in the house theme (whatever theme is enabled elsewhere)."""
+    with alt.theme.enable(THEME_NAME):
+        return chart.to_dict()
+
+
+def save_chart(chart: alt.TopLevelMixin, path: str | Path, *, scale: float = 2.0) -> Path:
+    """Render a chart offline to ``.svg``, ``.png`` (``scale`` × pixels), ``.pdf``, ``.html`` or ``.json``.
+
+    HTML is self-contained: the Vega, Vega-Lite and vega-embed JavaScript is inlined, so the file opens with
+    no network. Every file is written atomically.
+    """
+    import vl_convert as vlc
+
+    path = Path(path)
+    spec = chart_spec(chart)
+    version = _vl_version()
+    suffix = path.suffix.lower()
+    if suffix == ".svg":
+        return write_text(path, vlc.vegalite_to_svg(spec, vl_version=version))
+    if suffix == ".png":
+        return write_bytes(path, vlc.vegalite_to_png(spec, vl_version=version, scale=scale))
+    if suffix == ".pdf":
+        return write_bytes(path, vlc.vegalite_to_pdf(spec, vl_version=version))
+    if suffix == ".html":
+        return write_text(path, vlc.vegalite_to_html(spec, vl_version=version, bundle=True))
+    if suffix == ".json":
+        import json
+
+        return write_text(path, json.dumps(spec, indent=2, ensure_ascii=False))
+    raise ParameterError(
+        f"cannot save a chart as {suffix or 'a file without extension'!r}: use .svg, .png, "
+        ".pdf, .html or .json"
+    )

@@ -1,0 +1,817 @@
+"""Small-cell disclosure control: the one rule that every count leaving the toolkit passes through.
+
+Victim data are sensitive. A count between 1 and ``threshold - 1`` could point at an identifiable person,
+so it is *suppressed* (published as ``"<5"`` under the default rule, as UNODC does). Suppressing a cell is
+not enough when totals are published too: a lone suppressed cell in a row equals the row total minus the
+published cells. Tables with margins therefore also get *secondary* (complementary) suppression, so that no
+suppressed cell can be recomputed from what is published.
+
+The rule
+    :class:`DisclosureRule` ``(threshold=5, zero_is_safe=True)``. UNODC's convention is the default (1-4
+    shown as ``<5``); CTDC's is ``DisclosureRule(threshold=11)`` (its k-anonymised file uses k = 11; its
+    dashboards hide fewer than 10, ``threshold=10``). A true zero is not disclosive (it says nobody was
+    recorded, about nobody), so zeros are published unless ``zero_is_safe=False``.
+
+What is published
+    :class:`DisclosedTable` holds only publishable values: counts as nullable integers (null where
+    suppressed) and a boolean ``<column>_suppressed`` beside each count column. It never keeps the
+    suppressed values. ``display()`` renders ``"<5"`` for a small count, ``"x"`` for a complementary
+    suppression (a cell withheld so that a small count cannot be recomputed; it is not itself small) and
+    thousands separators elsewhere.
+
+Secondary suppression (:func:`suppress_table`)
+    Every row and column of the table *including its margins* (the totals row and column, and the grand
+    total) is a linear constraint "cells add up to the total". Repeat until stable: any such line with exactly
+    one suppressed cell gets a complement, the published cell of the line with the smallest positive value
+    (ties: the one that also completes another line, then the first). Zeros are never complements: a zero
+    beside a ``<5`` pins it down. The table is then *audited* by linear programming, against the strongest
+    realistic attacker, who knows this algorithm and hence that a ``<5`` cell lies in 1..threshold-1 and an
+    ``x`` cell is at least ``threshold``: a suppressed cell is safe when some table consistent with all that
+    is published gives it another value. A cell that only its true value fits gets another complement, and
+    the loop repeats (looking further afield when the cell's own row and column have nothing left). A
+    table that no suppression can protect is refused with :class:`DisclosureError`. Two-way tables with
+    margins are totally unimodular, so the feasible range of a cell has whole-number ends, and a range
+    wider than zero holds at least two whole values.
+
+Shares
+    :func:`disclosed_share` divides a published cell by its published line total; a share is null (shown
+    "–") when either is suppressed, because a share and its denominator would give the count back.
+
+Checking output
+    :func:`check_disclosed` lists small counts in values (a frame, a series, numbers);
+    :func:`find_small_counts` / :func:`assert_no_small_counts` scan rendered text or HTML (heuristics below).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import polars as pl
+
+from evidence.core.errors import EvidenceError, ParameterError
+
+__all__ = [
+    "COMPLEMENT_LABEL",
+    "DEFAULT_RULE",
+    "SHARE_SUPPRESSED_LABEL",
+    "DisclosedTable",
+    "DisclosureError",
+    "DisclosureRule",
+    "SmallCountHit",
+    "assert_no_small_counts",
+    "check_disclosed",
+    "disclosed_share",
+    "find_small_counts",
+    "require_disclosed",
+    "suppress_counts",
+    "suppress_crosstab",
+    "suppress_table",
+]
+
+#: Shown for a cell withheld only so that a small count elsewhere cannot be recomputed (a complement).
+COMPLEMENT_LABEL = "x"
+#: Shown for a share that cannot be published because its count or its denominator is suppressed.
+SHARE_SUPPRESSED_LABEL = "–"
+SUPPRESSED_SUFFIX = "_suppressed"
+
+_SMALL, _COMPLEMENT = "small", "complement"
+
+
+class DisclosureError(EvidenceError):
+    """Output would reveal a small count (a count the disclosure rule suppresses)."""
+
+
+@dataclass(frozen=True)
+class DisclosureRule:
+    """Counts from 1 to ``threshold - 1`` are suppressed (and 0 too when ``zero_is_safe`` is false)."""
+
+    threshold: int = 5
+    zero_is_safe: bool = True
+
+    def __post_init__(self) -> None:
+        if isinstance(self.threshold, bool) or not isinstance(self.threshold, int) or self.threshold < 2:
+            raise ParameterError(
+                f"disclosure threshold must be a whole number of at least 2, got {self.threshold!r}"
+            )
+
+    @property
+    def label(self) -> str:
+        """How a suppressed small count is shown, e.g. ``"<5"``."""
+        return f"<{self.threshold}"
+
+    @property
+    def smallest_small(self) -> int:
+        """The smallest count that is suppressed (1, or 0 when zeros are not safe)."""
+        return 1 if self.zero_is_safe else 0
+
+    def is_small(self, value: float | None) -> bool:
+        """Whether one count must be suppressed."""
+        return value is not None and self.smallest_small <= value < self.threshold
+
+    def small_expr(self, column: str | pl.Expr) -> pl.Expr:
+        """A polars expression: true where the count must be suppressed (false for nulls)."""
+        expr = pl.col(column) if isinstance(column, str) else column
+        return expr.is_between(self.smallest_small, self.threshold, closed="left").fill_null(False)
+
+    def describe(self) -> str:
+        """One sentence for a table footnote or a methods section."""
+        zero = "" if self.zero_is_safe else " (zeros included)"
+        return (
+            f"Counts below {self.threshold}{zero} are shown as {self.label}; cells marked {COMPLEMENT_LABEL} "
+            "are withheld so that a small count cannot be recomputed from totals."
+        )
+
+
+#: UNODC's convention: counts of 1-4 are shown as "<5".
+DEFAULT_RULE = DisclosureRule()
+
+
+@dataclass(frozen=True)
+class DisclosedTable:
+    """A table that has passed disclosure control: only publishable values, plus where cells were withheld.
+
+    ``frame`` has the key columns, each count column as a nullable ``Int64`` (null where suppressed) and a
+    boolean ``<column>_suppressed`` beside it. With margins, the last row is the totals row (null keys) and,
+    for two or more count columns, ``total_label`` is an extra count column.
+    """
+
+    frame: pl.DataFrame
+    count_columns: tuple[str, ...]
+    rule: DisclosureRule
+    n_primary: int
+    n_secondary: int
+    has_total_row: bool = False
+    has_total_column: bool = False
+    total_label: str = "Total"
+    # Per count column: "small", "complement" or null; needed to tell "<5" from "x" when displaying.
+    reasons: pl.DataFrame = field(repr=False, default_factory=pl.DataFrame)
+
+    @property
+    def key_columns(self) -> list[str]:
+        """The columns that name a row (everything but counts and their suppression flags)."""
+        flags = {c + SUPPRESSED_SUFFIX for c in self.count_columns}
+        return [c for c in self.frame.columns if c not in self.count_columns and c not in flags]
+
+    @property
+    def n_suppressed(self) -> int:
+        return self.n_primary + self.n_secondary
+
+    @property
+    def body(self) -> pl.DataFrame:
+        """The frame without the totals row and the total column (for charts and further joins)."""
+        frame = self.frame.head(self.frame.height - 1) if self.has_total_row else self.frame
+        if self.has_total_column:
+            frame = frame.drop(self.total_label, self.total_label + SUPPRESSED_SUFFIX)
+        return frame
+
+    @property
+    def value_columns(self) -> list[str]:
+        """The count columns of the body (without the total column)."""
+        return [c for c in self.count_columns if not (self.has_total_column and c == self.total_label)]
+
+    def display(self, *, thousands_separator: str = ",", missing: str = "") -> pl.DataFrame:
+        """All columns as strings: ``"<5"`` for small counts, ``"x"`` for complements, else ``"1,234"``."""
+
+        def fmt(value: int | None, reason: str | None) -> str:
+            if reason == _SMALL:
+                return self.rule.label
+            if reason == _COMPLEMENT:
+                return COMPLEMENT_LABEL
+            if value is None:
+                return missing
+            return f"{value:,}".replace(",", thousands_separator)
+
+        columns: dict[str, list[str]] = {}
+        for key in self.key_columns:
+            values = ["" if v is None else str(v) for v in self.frame[key].to_list()]
+            columns[key] = values
+        if self.has_total_row and self.key_columns:
+            columns[self.key_columns[0]][-1] = self.total_label
+        for column in self.count_columns:
+            columns[column] = [
+                fmt(v, r)
+                for v, r in zip(self.frame[column].to_list(), self.reasons[column].to_list(), strict=True)
+            ]
+        return pl.DataFrame(columns, schema={c: pl.String for c in columns})
+
+    def to_long(self, names_to: str = "column", values_to: str = "count") -> DisclosedTable:
+        """The body (totals left out) as a long table: one row per key and value column, marks kept.
+
+        For charts that take long data (e.g. :func:`~evidence.presentation.charts.stacked_share_chart`) from
+        a table protected with its margins.
+        """
+        keys = self.key_columns
+        clash = {names_to, values_to} & set(keys)
+        if clash or names_to == values_to:
+            raise ParameterError(f"to_long: choose names that are not key columns ({', '.join(keys)})")
+        rows = self.frame.height - 1 if self.has_total_row else self.frame.height
+        columns = self.value_columns
+        index = pl.int_range(pl.len()).alias("__position")
+        body = self.frame.head(rows).with_columns(index)
+        reasons = self.reasons.head(rows).with_columns(index)
+        values = body.unpivot(
+            on=columns, index=[*keys, "__position"], variable_name=names_to, value_name=values_to
+        )
+        why = reasons.unpivot(on=columns, index="__position", variable_name=names_to, value_name="__reason")
+        joined = values.join(why, on=["__position", names_to], how="left", maintain_order="left")
+        frame = joined.select(
+            *keys,
+            names_to,
+            pl.col(values_to).cast(pl.Int64),
+            pl.col("__reason").is_not_null().alias(values_to + SUPPRESSED_SUFFIX),
+        )
+        reason_column = joined.select(pl.col("__reason").alias(values_to))
+        return DisclosedTable(
+            frame=frame,
+            count_columns=(values_to,),
+            rule=self.rule,
+            n_primary=int((reason_column[values_to] == _SMALL).sum()),
+            n_secondary=int((reason_column[values_to] == _COMPLEMENT).sum()),
+            total_label=self.total_label,
+            reasons=reason_column,
+        )
+
+    def reason_frame(self) -> pl.DataFrame:
+        """Key columns plus, per count column, why it was withheld: "small", "complement" or null."""
+        return pl.concat([self.frame.select(self.key_columns), self.reasons], how="horizontal")
+
+
+# --------------------------------------------------------------------------------------------- validation
+
+
+def _as_counts(df: pl.DataFrame, columns: Sequence[str], *, allow_null: bool) -> pl.DataFrame:
+    """Check count columns (whole, non-negative numbers) and cast them to Int64."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ParameterError(f"count column(s) not in the table: {', '.join(missing)}")
+    casts = []
+    for column in columns:
+        series = df[column]
+        if not series.dtype.is_numeric():
+            raise ParameterError(f"count column {column!r} is {series.dtype}, not a number")
+        if series.dtype.is_float():
+            finite = series.drop_nulls()
+            if (finite.is_nan() | finite.is_infinite() | (finite != finite.round(0))).any():
+                raise ParameterError(f"count column {column!r} holds values that are not whole numbers")
+        if (series.drop_nulls() < 0).any():
+            raise ParameterError(f"count column {column!r} holds negative values")
+        if not allow_null and series.null_count():
+            raise ParameterError(
+                f"count column {column!r} has missing values; a table with totals needs every cell "
+                "(fill true zeros with 0 or drop the row)"
+            )
+        casts.append(pl.col(column).cast(pl.Int64))
+    return df.with_columns(casts)
+
+
+def _flag_column(column: str) -> str:
+    return column + SUPPRESSED_SUFFIX
+
+
+# ------------------------------------------------------------------------------------- primary suppression
+
+
+def suppress_counts(
+    df: pl.DataFrame, count_columns: str | Sequence[str], rule: DisclosureRule = DEFAULT_RULE
+) -> DisclosedTable:
+    """Primary suppression of a long table whose totals are NOT published alongside it.
+
+    Every other column is a key. Missing counts stay missing (not suppressed). If you publish totals, or
+    shares of a total, use :func:`suppress_table` instead: primary suppression alone lets a lone suppressed
+    cell be recomputed from its total.
+    """
+    count_columns = [count_columns] if isinstance(count_columns, str) else list(count_columns)
+    counts = _as_counts(df, count_columns, allow_null=True)
+    small = counts.select(rule.small_expr(c).alias(c) for c in count_columns)
+    frame = counts.with_columns(
+        [pl.when(small[c]).then(None).otherwise(pl.col(c)).alias(c) for c in count_columns]
+        + [small[c].alias(_flag_column(c)) for c in count_columns]
+    )
+    reasons = small.select(pl.when(pl.col(c)).then(pl.lit(_SMALL)).alias(c) for c in count_columns)
+    n_primary = int(sum(small[c].sum() for c in count_columns))
+    return DisclosedTable(
+        frame=frame,
+        count_columns=tuple(count_columns),
+        rule=rule,
+        n_primary=n_primary,
+        n_secondary=0,
+        reasons=reasons,
+    )
+
+
+# -------------------------------------------------------------------------- tables with margins (secondary)
+
+
+@dataclass
+class _Grid:
+    """A table with margins as a flat list of cells and the linear constraints that tie them together."""
+
+    values: list[int]
+    lines: list[tuple[list[int], int]]  # (member cells, total cell): sum(members) == total
+    n_rows: int  # including the totals row
+    n_cols: int  # including the total column, if any
+    _cell_lines: dict[int, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for index, (members, total) in enumerate(self.lines):
+            for cell in [*members, total]:
+                self._cell_lines.setdefault(cell, []).append(index)
+
+    def lines_of(self, cell: int) -> list[int]:
+        """The constraints (lines) a cell takes part in: its row and its column."""
+        return self._cell_lines.get(cell, [])
+
+
+def _grid_with_margins(matrix: list[list[int]]) -> _Grid:
+    n_rows, n_cols = len(matrix), len(matrix[0])
+    total_column = n_cols > 1  # a single count column is its own row total
+    width = n_cols + 1 if total_column else n_cols
+    values: list[int] = []
+    for row in matrix:
+        values.extend(row)
+        if total_column:
+            values.append(sum(row))
+    for j in range(width):
+        values.append(sum(values[i * width + j] for i in range(n_rows)))
+    lines: list[tuple[list[int], int]] = []
+    if total_column:
+        for i in range(n_rows + 1):  # every row, the totals row included
+            lines.append(([i * width + j for j in range(n_cols)], i * width + n_cols))
+    for j in range(width):  # every column, the total column included
+        lines.append(([i * width + j for i in range(n_rows)], n_rows * width + j))
+    return _Grid(values=values, lines=lines, n_rows=n_rows + 1, n_cols=width)
+
+
+def _attacker_bounds(
+    grid: _Grid, status: list[str | None], rule: DisclosureRule
+) -> list[tuple[float, float]]:
+    """What someone who knows this algorithm can say about each cell from its label alone.
+
+    A published cell is its value. A ``<5`` cell lies in 1..threshold-1. A complement was chosen among
+    published positive cells, so it is at least the threshold. The upper bound of a complement is only there
+    to keep the linear programs bounded: it lies well above the grand total, so it never binds at the true
+    table and cannot make a cell look pinned.
+    """
+    ceiling = float(2 * grid.values[-1] + rule.threshold)
+    bounds = []
+    for value, reason in zip(grid.values, status, strict=True):
+        if reason == _SMALL:
+            bounds.append((float(rule.smallest_small), float(rule.threshold - 1)))
+        elif reason == _COMPLEMENT:
+            bounds.append((float(rule.threshold if value >= rule.threshold else 0), ceiling))
+        else:
+            bounds.append((float(value), float(value)))
+    return bounds
+
+
+def _exposed_cells(grid: _Grid, status: list[str | None], rule: DisclosureRule) -> list[int]:
+    """Suppressed cells whose value is the only one consistent with everything published.
+
+    A cell is safe as soon as one feasible table differs from the true one in that cell (the true table is
+    feasible, so the cell's interval then has width > 0). Feasible tables are found by linear programming
+    with a few objectives that move many cells at once; the cells still unresolved get their own min/max.
+    """
+    import numpy as np
+    from scipy.optimize import linprog
+
+    hidden = [i for i, s in enumerate(status) if s is not None]
+    if not hidden:
+        return []
+    position = {cell: k for k, cell in enumerate(hidden)}
+    all_bounds = _attacker_bounds(grid, status, rule)
+    rows, rhs = [], []
+    for members, total in grid.lines:
+        coefficients = np.zeros(len(hidden))
+        constant = 0.0
+        for cell, sign in [(m, 1.0) for m in members] + [(total, -1.0)]:
+            if cell in position:
+                coefficients[position[cell]] += sign
+            else:
+                constant += sign * grid.values[cell]
+        if coefficients.any():
+            rows.append(coefficients)
+            rhs.append(-constant)
+    a_eq = np.array(rows) if rows else None
+    b_eq = np.array(rhs) if rows else None
+    bounds = [all_bounds[cell] for cell in hidden]
+    truth = np.array([grid.values[cell] for cell in hidden], dtype=float)
+    unresolved = np.ones(len(hidden), dtype=bool)
+
+    def differs_with(objective: np.ndarray) -> None:
+        result = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if result.status == 0:
+            unresolved[np.abs(result.x - truth) > 0.5] = False
+
+    rng = np.random.default_rng(0)  # fixed seed: the same table always gets the same suppression
+    for objective in (unresolved * 1.0, unresolved * -1.0):
+        differs_with(objective)
+    for _ in range(4):
+        if not unresolved.any():
+            break
+        differs_with(rng.choice([-1.0, 1.0], size=len(hidden)) * unresolved)
+    exposed = []
+    for k in np.flatnonzero(unresolved):
+        objective = np.zeros(len(hidden))
+        objective[k] = 1.0
+        differs_with(objective)
+        if unresolved[k]:
+            differs_with(-objective)
+        if unresolved[k]:
+            exposed.append(hidden[k])
+    return exposed
+
+
+def _protect(grid: _Grid, status: list[str | None], rule: DisclosureRule, audit: bool) -> None:
+    """Add complements to ``status`` in place until no suppressed cell can be recomputed."""
+    values = grid.values
+
+    def suppressed_in(line: int) -> int:
+        members, total = grid.lines[line]
+        return sum(status[c] is not None for c in [*members, total])
+
+    def best_complement(candidate_lines: Iterable[int]) -> int | None:
+        candidates = {
+            c
+            for line in candidate_lines
+            for c in [*grid.lines[line][0], grid.lines[line][1]]
+            if status[c] is None and values[c] > 0
+        }
+        if not candidates:
+            return None
+
+        def completes_another(cell: int) -> int:
+            return -sum(suppressed_in(line) == 1 for line in grid.lines_of(cell))
+
+        return min(candidates, key=lambda c: (values[c], completes_another(c), c))
+
+    def widening_lines(cell: int) -> Iterable[list[int]]:
+        """Where to find a complement: the cell's lines, then its suppressed neighbours' lines, then all."""
+        own = grid.lines_of(cell)
+        yield own
+        neighbours = {
+            c for line in own for c in [*grid.lines[line][0], grid.lines[line][1]] if status[c] is not None
+        }
+        yield sorted({line for c in neighbours for line in grid.lines_of(c)})
+        yield list(range(len(grid.lines)))
+
+    while True:
+        changed = True
+        while changed:
+            changed = False
+            for line in range(len(grid.lines)):
+                if suppressed_in(line) == 1:
+                    cell = best_complement([line])
+                    if cell is not None:
+                        status[cell] = _COMPLEMENT
+                        changed = True
+        if not audit:
+            return
+        exposed = _exposed_cells(grid, status, rule)
+        if not exposed:
+            return
+        touched: set[int] = set()  # lines that got a complement in this pass: re-audit before adding there
+        for cell in exposed:
+            if touched.intersection(grid.lines_of(cell)):
+                continue
+            found = (best_complement(lines) for lines in widening_lines(cell))
+            complement = next((c for c in found if c is not None), None)
+            if complement is None:
+                # Every positive cell is withheld and the labels alone still pin this one down (e.g. four
+                # categories of "<5" under a total of "<5": each must be 1). No table can protect it.
+                raise DisclosureError(
+                    "this table cannot be published safely: even with every count withheld, the labels "
+                    f"determine a count below {rule.threshold}; merge categories or publish the total only"
+                )
+            status[complement] = _COMPLEMENT
+            touched.update(grid.lines_of(complement))
+
+
+def suppress_table(
+    df: pl.DataFrame,
+    row_key: str | Sequence[str],
+    value_columns: Sequence[str],
+    rule: DisclosureRule = DEFAULT_RULE,
+    *,
+    margins: bool = True,
+    total_label: str = "Total",
+    audit: bool = True,
+) -> DisclosedTable:
+    """Disclosure control of a two-way (or one-way) table published with its totals.
+
+    ``df`` has one row per category of ``row_key`` and one count column per category of the other dimension
+    (the interior only; totals are computed here). With ``margins`` a totals row is appended and, for two or
+    more ``value_columns``, a total column named ``total_label``; a single value column is a one-way table
+    with a total. Small counts get primary suppression (margins too); then complementary suppression makes
+    sure no suppressed cell can be recomputed from the published cells and totals (see the module docstring).
+    ``audit=False`` skips the linear-programming audit and keeps only the structural rule (every line with a
+    suppressed cell has at least two), which is faster on very large tables but weaker. Raises
+    :class:`DisclosureError` for the rare table that no suppression can protect (all its positive counts
+    withheld, yet the ``<5`` labels pin one down).
+    Without ``margins`` nothing can be recomputed, and this is primary suppression only.
+    """
+    keys = [row_key] if isinstance(row_key, str) else list(row_key)
+    value_columns = list(value_columns)
+    if not value_columns:
+        raise ParameterError("suppress_table needs at least one value column")
+    missing = [k for k in keys if k not in df.columns]
+    if missing:
+        raise ParameterError(f"row key column(s) not in the table: {', '.join(missing)}")
+    if total_label in value_columns:
+        raise ParameterError(f"a value column is already named {total_label!r}; choose another total_label")
+    counts = _as_counts(df.select([*keys, *value_columns]), value_columns, allow_null=False)
+    if counts.select(keys).null_count().sum_horizontal().item():
+        raise ParameterError("row keys must not be missing in a table with totals")
+    if counts.select(keys).is_duplicated().any():
+        raise ParameterError(f"row key {', '.join(keys)} is not unique; aggregate the table first")
+    if not margins:
+        return suppress_counts(counts, value_columns, rule)
+    if counts.height == 0:
+        raise ParameterError("cannot publish totals of an empty table")
+
+    matrix = counts.select(value_columns).rows()
+    grid = _grid_with_margins([list(r) for r in matrix])
+    status: list[str | None] = [_SMALL if rule.is_small(v) else None for v in grid.values]
+    n_primary = sum(s is not None for s in status)
+    _protect(grid, status, rule, audit)
+
+    width = grid.n_cols
+    out_columns = [*value_columns, total_label] if width > len(value_columns) else value_columns
+    published: dict[str, list[int | None]] = {c: [] for c in out_columns}
+    reasons: dict[str, list[str | None]] = {c: [] for c in out_columns}
+    for i in range(grid.n_rows):
+        for j, column in enumerate(out_columns):
+            cell = i * width + j
+            reasons[column].append(status[cell])
+            published[column].append(None if status[cell] is not None else grid.values[cell])
+    key_frame = pl.concat(
+        [counts.select(keys), pl.DataFrame({k: [None] for k in keys}, schema=counts.select(keys).schema)]
+    )
+    frame = key_frame.with_columns(
+        [pl.Series(c, published[c], dtype=pl.Int64) for c in out_columns]
+        + [pl.Series(_flag_column(c), [r is not None for r in reasons[c]]) for c in out_columns]
+    )
+    return DisclosedTable(
+        frame=frame,
+        count_columns=tuple(out_columns),
+        rule=rule,
+        n_primary=n_primary,
+        n_secondary=sum(s == _COMPLEMENT for s in status),
+        has_total_row=True,
+        has_total_column=width > len(value_columns),
+        total_label=total_label,
+        reasons=pl.DataFrame(reasons, schema={c: pl.String for c in out_columns}),
+    )
+
+
+def suppress_crosstab(
+    df: pl.DataFrame,
+    row: str,
+    column: str,
+    count: str,
+    rule: DisclosureRule = DEFAULT_RULE,
+    *,
+    total_label: str = "Total",
+    audit: bool = True,
+) -> DisclosedTable:
+    """Pivot a long table (``row``, ``column``, ``count``) into a two-way table with totals and protect it.
+
+    Absent combinations are true zeros. Column categories become column names (as strings, sorted).
+    """
+    for name in (row, column, count):
+        if name not in df.columns:
+            raise ParameterError(f"column {name!r} not in the table")
+    summed = df.group_by(row, column).agg(pl.col(count).sum())
+    wide = summed.with_columns(pl.col(column).cast(pl.String)).pivot(
+        on=column, index=row, values=count, sort_columns=True
+    )
+    value_columns = [c for c in wide.columns if c != row]
+    wide = wide.with_columns(pl.col(value_columns).fill_null(0)).sort(row)
+    return suppress_table(wide, row, value_columns, rule, total_label=total_label, audit=audit)
+
+
+# ------------------------------------------------------------------------------------------------- shares
+
+
+def disclosed_share(table: DisclosedTable, within: Literal["column", "row"] = "column") -> pl.DataFrame:
+    """Each cell's share (0..1) of its published column total (or row total), null where not publishable.
+
+    A share is published only when both the cell and the total are published: a share of a suppressed cell
+    times its total would give the count back, and a share of a suppressed total would give the total back.
+    Needs a table with margins (:func:`suppress_table`); shares of a table without published totals would
+    reveal the sum of the suppressed cells.
+    """
+    if within not in ("column", "row"):
+        raise ParameterError(f"within must be 'column' or 'row', got {within!r}")
+    if not table.has_total_row:
+        raise ParameterError(
+            "shares need published totals: build the table with suppress_table(margins=True)"
+        )
+    frame = table.frame
+    keys = table.key_columns
+    if within == "column":
+        totals = frame.tail(1)
+        shares = [
+            (pl.col(c) / totals[c].item()).alias(c) if totals[c].item() else pl.lit(None, pl.Float64).alias(c)
+            for c in table.count_columns
+        ]
+        return frame.select(*keys, *shares)
+    if table.has_total_column:
+        total = pl.col(table.total_label)
+    elif len(table.count_columns) == 1:
+        total = pl.col(table.count_columns[0])  # a one-way table's row total is the cell itself
+    else:
+        raise ParameterError("row shares need a total column")
+    return frame.select(
+        *keys,
+        *[pl.when(total > 0).then(pl.col(c) / total).alias(c) for c in table.count_columns],
+    )
+
+
+# ------------------------------------------------------------------------------------- checking output
+
+
+def check_disclosed(
+    values: DisclosedTable | pl.DataFrame | pl.Series | Iterable[float | None],
+    rule: DisclosureRule = DEFAULT_RULE,
+    *,
+    columns: Sequence[str] | None = None,
+) -> list[str]:
+    """Describe every value that the rule would suppress; an empty list means safe to publish.
+
+    For a frame, ``columns`` defaults to its integer columns (floats such as shares and rates are not counts;
+    name a float column to check it: then any value from ``rule.smallest_small`` up to the threshold counts,
+    whole or not, since an estimated 2.5 victims is a small count too).
+    """
+    if isinstance(values, DisclosedTable):
+        return check_disclosed(values.frame, rule, columns=list(values.count_columns))
+    if isinstance(values, pl.DataFrame):
+        if columns is None:
+            columns = [c for c, t in values.schema.items() if t.is_integer()]
+        problems = []
+        for column in columns:
+            if column not in values.columns:
+                raise ParameterError(f"column {column!r} not in the table")
+            problems += [f"column {column!r}, {p}" for p in check_disclosed(values[column], rule)]
+        return problems
+    sequence = values.to_list() if isinstance(values, pl.Series) else list(values)
+    problems = []
+    for index, value in enumerate(sequence):
+        if value is None or isinstance(value, bool):
+            continue
+        if isinstance(value, float) and math.isnan(value):
+            continue
+        # Not only whole numbers: 2.5 in a count column is a small count all the same (e.g. the midpoint of a
+        # censored "<5" cell).
+        if rule.is_small(value):
+            problems.append(f"row {index + 1}: {value:g} is below the disclosure threshold {rule.threshold}")
+    return problems
+
+
+def require_disclosed(
+    values: DisclosedTable | pl.DataFrame | pl.Series | Iterable[float | None],
+    rule: DisclosureRule = DEFAULT_RULE,
+    *,
+    columns: Sequence[str] | None = None,
+    what: str = "output",
+) -> None:
+    """Raise :class:`DisclosureError` if :func:`check_disclosed` finds any small count."""
+    problems = check_disclosed(values, rule, columns=columns)
+    if problems:
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        raise DisclosureError(
+            f"{what} would publish small counts ({shown}); "
+            "pass it through suppress_counts or suppress_table first"
+        )
+
+
+@dataclass(frozen=True)
+class SmallCountHit:
+    """A number in rendered text that looks like a small count."""
+
+    value: int
+    context: str
+
+    def __str__(self) -> str:
+        return f"{self.value} in “…{self.context}…”"
+
+
+_NUMBER_WORDS = [
+    *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven"),
+    *("twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"),
+]
+_PEOPLE = (
+    r"(?:victims?|survivors?|persons?|people|individuals?|cases?|women|woman|men|man|girls?|boys?|children|"
+    r"child|adults?|minors?|migrants?|workers?|traffickers?|offenders?|suspects?|records?|nationals?|"
+    r"citizens?)"
+)
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+# Words after which a number is a label, not a count ("Figure 2", "Tier 2", "top 3 corridors").
+_LABEL_WORDS = (
+    r"(?:figure|fig|table|tab|chart|map|section|sect|chapter|ch|page|pp?|tier|step|note|footnote|version|"
+    r"v|wave|phase|appendix|annex|box|item|no|number|nr|level|rank|round|model|part|question|q|line|row|"
+    r"column|col|paragraph|para|article|art|protocol|goal|target|indicator|sdg|top|group|stage|scenario|"
+    r"option|category|quarter|week|day|grade)"
+)
+# Thousands may be grouped with commas or with (narrow) no-break or thin spaces: "1,234", "1 234".
+_THOUSANDS = ",\u00a0\u202f\u2009"
+_NUMBER = re.compile(rf"\d+(?:[{_THOUSANDS}]\d{{3}})*(?:\.\d+)?")
+# Markdown emphasis ("**3** victims") would otherwise hide a count behind a symbol.
+_EMPHASIS = re.compile(r"(?<![\w*])[*_]{1,3}|[*_]{1,3}(?![\w*])")
+# Removed in this order: script and style bodies are raw text that may hold "<head>" or "</div>" in strings,
+# so they go before any element that could otherwise be matched across them.
+_DROP_ELEMENTS = [
+    re.compile(r"<script\b[^>]*>.*?</script\s*>", re.S | re.I),
+    re.compile(r"<style\b[^>]*>.*?</style\s*>", re.S | re.I),
+    re.compile(r"<!--.*?-->", re.S),
+    re.compile(r"<(svg|math|head|code|pre|sup|sub)\b[^>]*>.*?</\1\s*>", re.S | re.I),
+]
+_TAG = re.compile(r"<[A-Za-z/!][^<>]*>")
+
+
+def _visible_text(text: str) -> str:
+    """The text a reader sees: elements that carry code, styles, graphics or footnote markers are dropped."""
+    if _TAG.search(text):
+        for element in _DROP_ELEMENTS:
+            text = element.sub(" ", text)
+        text = _TAG.sub(" ", text)
+    return _EMPHASIS.sub("", html.unescape(text))
+
+
+def _is_count_like(text: str, start: int, end: int) -> bool:
+    token = text[start:end]
+    before, after = text[max(0, start - 40) : start], text[end : end + 40]
+    if "." in token:
+        return False  # counts are whole numbers; decimals are rates, ratios, estimates
+    if len(token) == 4 and 1800 <= int(token) <= 2199:
+        return False  # a year
+    if before[-1:] and (before[-1].isalnum() or before[-1] in "_.,/:$€£¥#@&'\"\\-–—<>≤≥^*"):
+        return False  # part of an identifier, a code, a range, a label "<5", a currency, a ratio ...
+    if after[:1] and (after[0].isalnum() or after[0] in "_/:%‰°'\"\\-–—*^"):
+        return False  # "3rd", "2x", "5%", "1:1", "1–4", ...
+    if after[:1] == "." and after[1:2].isdigit():
+        return False
+    if re.search(r"[<>≤≥]\s*$", before):
+        return False  # a label such as "< 5" or a bound "≥ 2"
+    if re.match(r"\s*(?:%|‰|per\s*cent|percent|pp\b|percentage)", after, re.I):
+        return False
+    if re.search(rf"\b{_LABEL_WORDS}\.?\s*$", before, re.I):
+        return False
+    if re.match(rf"\s*{_MONTHS}\b", after, re.I) or re.search(rf"\b{_MONTHS}\.?\s*$", before, re.I):
+        return False  # a day of the month
+    if re.match(r"\s*(?:years?|yrs?|months?|weeks?|days?|hours?|minutes?|times|fold)\b", after, re.I):
+        return False  # a duration or an age, not a count of people
+    if re.search(r"(?:^|\n)\s*$", before) and re.match(r"[.)]\s", after):
+        return False  # a numbered list item
+    is_citation = re.search(r"\[\s*$", before) and re.match(r"\s*\]", after)  # "[1]"
+    return not is_citation
+
+
+def find_small_counts(text: str, rule: DisclosureRule = DEFAULT_RULE) -> list[SmallCountHit]:
+    """Numbers in rendered text or HTML that look like counts the rule would suppress.
+
+    Heuristics (a scanner for tests and checks, not a proof): only visible text is read — ``script``,
+    ``style``, ``svg`` (chart axes; charts are checked when they are built), ``head``, ``code``/``pre``,
+    ``sup``/``sub`` (footnote markers) and comments are dropped, tags and their attributes removed and
+    entities decoded; Markdown emphasis (``**3**``) is read through, and thousands may be grouped with
+    commas or no-break/thin spaces. The rule's own label (``<5``) is not a count. A number is ignored when
+    it has a decimal
+    part, is a year (1800-2199), touches a letter, digit or symbol (``3rd``, ``H1``, ``<5``, ``5%``,
+    ``1–4``, ``$3``, ``1:2``, ``ISO-3``), is followed by a percent word, a duration or age unit (years,
+    months, days...), follows a label word ("Figure 2", "Table 1", "Tier 2", "top 3", "page 4", "No. 1"),
+    is a day next to a month name, opens a numbered list item ("1. "), or is a citation marker ``[1]``.
+    Spelled-out numbers are caught only right before a word for people or cases ("three victims").
+    """
+    visible = _visible_text(text)
+    hits = []
+    for match in _NUMBER.finditer(visible):
+        if not _is_count_like(visible, match.start(), match.end()):
+            continue
+        value = int(re.sub(f"[{_THOUSANDS}]", "", match.group()))
+        if rule.is_small(value):
+            context = " ".join(visible[max(0, match.start() - 30) : match.end() + 30].split())
+            hits.append(SmallCountHit(value, context))
+    small_words = [w for i, w in enumerate(_NUMBER_WORDS) if rule.is_small(i)]
+    if small_words:
+        pattern = re.compile(rf"\b({'|'.join(small_words)})\s+(?:\w+\s+)?{_PEOPLE}\b", re.I)
+        for match in pattern.finditer(visible):
+            context = " ".join(visible[max(0, match.start() - 30) : match.end() + 30].split())
+            hits.append(SmallCountHit(_NUMBER_WORDS.index(match.group(1).lower()), context))
+    return hits
+
+
+def assert_no_small_counts(text: str, rule: DisclosureRule = DEFAULT_RULE, *, what: str = "text") -> None:
+    """Raise :class:`DisclosureError` listing every small count :func:`find_small_counts` finds."""
+    hits = find_small_counts(text, rule)
+    if hits:
+        listed = "; ".join(str(h) for h in hits[:10]) + (
+            f"; and {len(hits) - 10} more" if len(hits) > 10 else ""
+        )
+        raise DisclosureError(f"{what} shows counts below {rule.threshold}: {listed}")

@@ -1,0 +1,359 @@
+"""Batches: notebooks × a parameter grid, checked up front, run in parallel, skipping what has not changed.
+
+A plan is a YAML file::
+
+    notebooks: [country_brief, routes]   # packaged names, or paths relative to the plan file
+    parameters:                          # the grid: every combination of these values, for every notebook
+      country: [THA, KHM, MMR]           # or `auto`: every country with at least `min_cases` cases
+      role: [origin, destination]        # a parameter only some notebooks declare applies to those only
+      year_from: 2012                    # a single value
+    min_cases: 50                        # for `auto` (default 50)
+    runs:                                # explicit runs besides the grid
+      - notebook: trends
+        parameters: {country: LAO, year_from: 2015}
+
+Every run is checked (:func:`~evidence.runs.execute.prepare_run`) before any executes. A run whose inputs are
+unchanged since a successful run is skipped; killed or failed runs are executed again by the next batch.
+Runs execute in a process pool (one kernel per run) or on a Dask distributed cluster (``tcp://HOST:PORT``);
+workers must see the same paths (the plan's data files and the runs folder).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from evidence.core.errors import InputError, ParameterError
+from evidence.notebooks.catalog import NotebookSpec, did_you_mean, read_notebook
+from evidence.runs.cache import is_fresh
+from evidence.runs.execute import (
+    DEFAULT_OUT_ROOT,
+    PreparedRun,
+    RunOutcome,
+    clean_stale_temporaries,
+    execute_run,
+    prepare_run,
+)
+from evidence.runs.params import anchor_data_paths
+
+DEFAULT_MIN_CASES = 50
+AUTO = "auto"
+_PLAN_KEYS = {"notebooks", "parameters", "runs", "min_cases"}
+_WORKER_DIED = "the worker process died while this run was executing (killed, or out of memory)"
+
+
+@dataclasses.dataclass(frozen=True)
+class PlannedRun:
+    """One run of a plan before checking: a notebook and the parameters given to it."""
+
+    notebook: NotebookSpec
+    parameters: dict[str, Any]
+
+    def label(self) -> str:
+        given = ", ".join(f"{k}={v}" for k, v in self.parameters.items())
+        return f"{self.notebook.name}({given})"
+
+
+@dataclasses.dataclass
+class BatchReport:
+    """The outcome of every run of a batch, in plan order."""
+
+    outcomes: list[RunOutcome]
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def failed(self) -> list[RunOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when no run failed, 1 otherwise (for cron, systemd and CI)."""
+        return 1 if self.failed else 0
+
+
+def load_plan(path: str | Path) -> list[PlannedRun]:
+    """Read a plan file and expand it into runs (grid × notebooks, then explicit runs; duplicates removed)."""
+    path = Path(path)
+    try:
+        plan = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read the plan: {exc.strerror}", path=path) from exc
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}", path=path) from exc
+    return expand_plan(plan or {}, base_dir=path.parent, path=path)
+
+
+def expand_plan(plan: Mapping[str, Any], *, base_dir: Path, path: Path | None = None) -> list[PlannedRun]:
+    """A plan mapping (as read from YAML) expanded into runs."""
+    if not isinstance(plan, Mapping):
+        raise InputError("a plan must be a mapping with 'notebooks' and 'parameters', or 'runs'", path=path)
+    unknown = set(plan) - _PLAN_KEYS
+    if unknown:
+        name = sorted(unknown)[0]
+        raise InputError(
+            f"unknown plan key {name!r}{did_you_mean(name, _PLAN_KEYS)}"
+            f" (known: {', '.join(sorted(_PLAN_KEYS))})",
+            path=path,
+        )
+    min_cases = plan.get("min_cases", DEFAULT_MIN_CASES)
+    if not isinstance(min_cases, int) or isinstance(min_cases, bool) or min_cases < 1:
+        raise InputError(f"min_cases must be a positive whole number, got {min_cases!r}", path=path)
+    notebooks = _as_list(plan.get("notebooks", []))
+    grid = plan.get("parameters") or {}
+    if not isinstance(grid, Mapping):
+        raise InputError("'parameters' must be a mapping of name: value or list of values", path=path)
+    if grid and not notebooks:
+        raise InputError("'parameters' given but no 'notebooks' to apply them to", path=path)
+    specs = [_notebook(n, base_dir) for n in notebooks]
+    runs: list[PlannedRun] = []
+    declared_somewhere = set().union(*(s.parameters for s in specs)) if specs else set()
+    for name in grid:
+        if name not in declared_somewhere:
+            known = ", ".join(sorted(declared_somewhere))
+            raise ParameterError(
+                f"plan parameter {name!r} is declared by none of the plan's notebooks"
+                f"{did_you_mean(name, declared_somewhere)} (their parameters: {known})"
+            )
+    for spec in specs:
+        own = {k: v for k, v in grid.items() if k in spec.parameters}
+        axes = {k: _grid_values(spec, k, v, own, min_cases, base_dir) for k, v in own.items()}
+        for combo in itertools.product(*axes.values()):
+            runs.append(
+                PlannedRun(spec, anchor_data_paths(spec, dict(zip(axes, combo, strict=True)), base_dir))
+            )
+    for i, entry in enumerate(_as_list(plan.get("runs", [])), start=1):
+        if not isinstance(entry, Mapping) or "notebook" not in entry:
+            raise InputError(f"runs[{i}] must be a mapping with 'notebook' and 'parameters'", path=path)
+        extra = set(entry) - {"notebook", "parameters"}
+        if extra:
+            raise InputError(f"runs[{i}]: unknown key(s) {sorted(extra)}", path=path)
+        spec = _notebook(entry["notebook"], base_dir)
+        given = entry.get("parameters") or {}
+        if not isinstance(given, Mapping):
+            raise InputError(f"runs[{i}]: 'parameters' must be a mapping of name: value", path=path)
+        runs.append(PlannedRun(spec, anchor_data_paths(spec, dict(given), base_dir)))
+    return runs
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _notebook(name: Any, base_dir: Path) -> NotebookSpec:
+    candidate = base_dir / str(name)
+    return read_notebook(candidate if str(name).endswith(".ipynb") and candidate.exists() else str(name))
+
+
+def _grid_values(
+    spec: NotebookSpec, name: str, value: Any, grid: Mapping[str, Any], min_cases: int, base_dir: Path
+) -> list[Any]:
+    """The values one grid axis takes for one notebook.
+
+    A list gives several values, except for a sequence-typed parameter whose list holds scalars: that is one
+    value (``data: [a.csv, b.csv]`` is one run on both files; ``data: [[a.csv], [b.csv]]`` is two runs).
+    """
+    param = spec.parameters[name]
+    if value == AUTO:
+        if param.validator != "iso3":
+            raise ParameterError(f"plan parameter {name!r}: 'auto' is only for country (ISO3) parameters")
+        return countries_with_cases(_grid_data_files(spec, grid, base_dir), min_cases)
+    if not isinstance(value, list):
+        return [value]
+    if param.type.is_sequence and not any(isinstance(v, list) for v in value):
+        return [value]
+    return value
+
+
+def _grid_data_files(spec: NotebookSpec, grid: Mapping[str, Any], base_dir: Path) -> list[Path]:
+    """The data files 'auto' counts cases in: the grid's single value for the data parameter, else the
+    default data."""
+    from evidence.notebooks.runtime import data_files
+
+    for name, param in spec.parameters.items():
+        if param.validator == "data_files" and name in grid:
+            value = grid[name]
+            if isinstance(value, list) and any(isinstance(v, list) for v in value):
+                raise ParameterError("'auto' countries need one set of data files, not a grid of them")
+            values = value if isinstance(value, list) else [value]
+            return data_files([p if Path(p).is_absolute() else base_dir / p for p in values])
+    return data_files([])
+
+
+def countries_with_cases(paths: Iterable[str | Path], min_cases: int) -> list[str]:
+    """ISO3 codes of the countries that are origin or destination of at least ``min_cases`` cases in the
+    case tables among ``paths`` (a domestic case counts once), sorted by code."""
+    import polars as pl
+
+    from evidence.sources.registry import load
+
+    frames = []
+    for path in paths:
+        loaded = load(path)
+        if loaded.kind != "case":
+            continue
+        cases = loaded.data.select("origin_iso3", "destination_iso3")
+        frames.append(cases.select(pl.col("origin_iso3").alias("iso3")))
+        frames.append(
+            cases.filter(pl.col("destination_iso3") != pl.col("origin_iso3").fill_null("")).select(
+                pl.col("destination_iso3").alias("iso3")
+            )
+        )
+    if not frames:
+        raise ParameterError(
+            "'auto' countries need a case table (CTDC data), and none of the data files is one"
+        )
+    counts = pl.concat(frames).drop_nulls().group_by("iso3").len()
+    return sorted(counts.filter(pl.col("len") >= min_cases)["iso3"].to_list())
+
+
+def prepare_plan(
+    runs: list[PlannedRun], *, out_root: str | Path = DEFAULT_OUT_ROOT, kernel_name: str | None = None
+) -> list[PreparedRun]:
+    """Check every run of a plan before anything executes; one error lists every bad run."""
+    prepared: dict[str, PreparedRun] = {}
+    problems = []
+    for i, run in enumerate(runs, start=1):
+        try:
+            p = prepare_run(run.notebook, run.parameters, out_root=out_root, kernel_name=kernel_name)
+        except (ParameterError, InputError) as exc:
+            problems.append(f"run {i} {run.label()}: {str(exc).strip()}")
+            continue
+        prepared.setdefault(p.run_id, p)  # the same run reached twice (grid and runs:) executes once
+    if problems:
+        shown = problems[:20] + ([f"... and {len(problems) - 20} more"] if len(problems) > 20 else [])
+        raise ParameterError(
+            f"{len(problems)} of {len(runs)} runs are invalid; nothing was run:\n  " + "\n  ".join(shown)
+        )
+    return list(prepared.values())
+
+
+def run_batch(
+    runs: list[PreparedRun],
+    *,
+    workers: int | None = None,
+    executor: str = "processes",
+    force: bool = False,
+    on_start: Callable[[int, int], None] | None = None,
+    on_done: Callable[[RunOutcome], None] | None = None,
+) -> BatchReport:
+    """Execute the runs that are not fresh (all with ``force``); report every run's outcome in order.
+
+    ``executor`` is ``processes`` (a local process pool of ``workers``) or a Dask scheduler address
+    (``tcp://HOST:PORT``; ``dask://HOST:PORT`` is accepted too). ``on_start(to_run, skipped)`` and
+    ``on_done(outcome)`` let a caller draw progress.
+    """
+    for root in {r.out_root for r in runs}:
+        clean_stale_temporaries(root)
+    outcomes: dict[str, RunOutcome] = {}
+    todo = []
+    for run in runs:
+        if not force and is_fresh(run.folder, run.cache_key):
+            outcomes[run.run_id] = RunOutcome(run.run_id, run.notebook_name, "skipped", str(run.folder))
+        else:
+            todo.append(run)
+    if on_start:
+        on_start(len(todo), len(outcomes))
+
+    def done(outcome: RunOutcome) -> None:
+        outcomes[outcome.run_id] = outcome
+        if on_done:
+            on_done(outcome)
+
+    if todo:
+        if executor == "processes":
+            _run_in_processes(todo, workers or default_workers(len(todo)), done)
+        elif executor.startswith(("tcp://", "dask://", "tls://")):
+            _run_on_dask(todo, executor.replace("dask://", "tcp://", 1), done)
+        else:
+            raise ParameterError(
+                f"unknown executor {executor!r}: use 'processes' or a Dask scheduler address tcp://HOST:PORT"
+            )
+    return BatchReport([outcomes[r.run_id] for r in runs])
+
+
+def default_workers(n_runs: int) -> int:
+    """As many workers as CPUs, but no more than there are runs."""
+    return max(1, min(n_runs, os.cpu_count() or 1))
+
+
+def _process_context() -> multiprocessing.context.BaseContext:
+    # forkserver: safe with the threads a progress bar runs, and the server imports Papermill once for all
+    # the workers it forks
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["evidence.runs.execute", "papermill"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _run_in_processes(todo: list[PreparedRun], workers: int, done: Callable[[RunOutcome], None]) -> None:
+    """A process pool with at most ``workers`` runs submitted at once, so a dead worker's run is known: when
+    the pool breaks, the runs in flight are recorded as failed and the rest continue in a fresh pool."""
+    pending = list(reversed(todo))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_process_context())
+    in_flight: dict[Future, PreparedRun] = {}
+    try:
+        while pending or in_flight:
+            while pending and len(in_flight) < workers:
+                run = pending.pop()
+                in_flight[pool.submit(execute_run, run)] = run
+            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            broken = False
+            for future in finished:
+                run = in_flight.pop(future)
+                try:
+                    done(future.result())
+                except BrokenProcessPool:
+                    broken = True
+                    done(
+                        RunOutcome(
+                            run.run_id, run.notebook_name, "failed", str(run.folder), error=_WORKER_DIED
+                        )
+                    )
+                except Exception as exc:  # pragma: no cover - execute_run reports failures itself
+                    done(
+                        RunOutcome(run.run_id, run.notebook_name, "failed", str(run.folder), error=repr(exc))
+                    )
+            if broken:
+                for run in in_flight.values():
+                    done(
+                        RunOutcome(
+                            run.run_id, run.notebook_name, "failed", str(run.folder), error=_WORKER_DIED
+                        )
+                    )
+                in_flight.clear()
+                pool.shutdown(wait=True, cancel_futures=True)
+                pool = ProcessPoolExecutor(max_workers=workers, mp_context=_process_context())
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _run_on_dask(todo: list[PreparedRun], address: str, done: Callable[[RunOutcome], None]) -> None:
+    """Submit every run to a Dask distributed scheduler; a run whose worker died is recorded as failed."""
+    from distributed import Client, as_completed
+
+    with Client(address) as client:
+        futures = {
+            client.submit(execute_run, run, key=f"evidence-run-{run.run_id}-{os.getpid()}", pure=False): run
+            for run in todo
+        }
+        for future in as_completed(futures):
+            run = futures[future]
+            try:
+                done(future.result())
+            except Exception as exc:  # KilledWorker, a lost connection, a worker without the toolkit
+                error = f"{type(exc).__name__}: {exc}"
+                done(RunOutcome(run.run_id, run.notebook_name, "failed", str(run.folder), error=error))

@@ -1,0 +1,86 @@
+"""When a run can be skipped: its inputs are unchanged since a successful run.
+
+A run's inputs are the notebook (sha256), its canonical parameters, the data files it loads (sha256 each), and
+the toolkit: its version and a fingerprint of the installed package's files (the version alone does not change
+while the toolkit is developed in place). Their hash is the run's cache key, stored in its ``run.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from evidence.runs.params import canonical_json
+from evidence.sources.provenance import sha256_file
+
+_HASHES: dict[tuple[str, int, int], str] = {}
+
+
+def file_sha256(path: str | Path) -> str:
+    """sha256 of a file, remembered per (path, size, mtime) so a batch hashes each data file once."""
+    path = Path(path)
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _HASHES:
+        _HASHES[key] = sha256_file(path)
+    return _HASHES[key]
+
+
+def data_fingerprints(paths: Iterable[str | Path]) -> list[dict[str, str]]:
+    """``[{"path", "sha256"}]`` for the data files a run loads, in order."""
+    return [{"path": str(Path(p)), "sha256": file_sha256(p)} for p in paths]
+
+
+#: The layers a notebook can import (the layer rule keeps runs, briefs and the CLI out of notebooks), so only
+#: their files can change a run's result.
+NOTEBOOK_LAYERS = ("core", "sources", "analyses", "presentation", "notebooks")
+
+
+@cache
+def toolkit_fingerprint() -> dict[str, str]:
+    """The toolkit's version and a hash of the files (code and shipped reference data) of the layers a
+    notebook can use."""
+    import evidence
+
+    root = Path(evidence.__file__).resolve().parent
+    digest = hashlib.sha256()
+    walks = [os.walk(root / layer) for layer in NOTEBOOK_LAYERS]
+    top = [(str(root), [], ["__init__.py"])]
+    for dirpath, dirnames, filenames in itertools.chain(top, *walks):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not d.startswith("."))
+        for filename in sorted(filenames):
+            if filename.endswith((".pyc", ".pyo")):
+                continue
+            path = Path(dirpath, filename)
+            digest.update(str(path.relative_to(root)).encode("utf-8") + b"\0")
+            digest.update(file_sha256(path).encode("ascii"))
+    return {"version": evidence.__version__, "files_sha256": digest.hexdigest()}
+
+
+def cache_key(
+    notebook_sha256: str,
+    parameters: Mapping[str, Any],
+    data: list[dict[str, str]],
+    toolkit: Mapping[str, str],
+) -> str:
+    """The hash of everything a run's result depends on (data files by content, not by path)."""
+    inputs = {
+        "notebook_sha256": notebook_sha256,
+        "parameters": dict(parameters),
+        "data_sha256": [d["sha256"] for d in data],
+        "toolkit": dict(toolkit),
+    }
+    return hashlib.sha256(canonical_json(inputs).encode("utf-8")).hexdigest()
+
+
+def is_fresh(run_folder: str | Path, key: str) -> bool:
+    """True when ``run_folder`` holds a successful run with this cache key."""
+    from evidence.runs.record import read_record
+
+    record = read_record(run_folder)
+    return record is not None and record.get("status") == "ok" and record.get("cache_key") == key

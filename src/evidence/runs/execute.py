@@ -1,0 +1,292 @@
+"""One parameterised run of a notebook, into its own folder, atomically.
+
+:func:`prepare_run` does everything that can fail without a kernel: it reads the notebook's declared
+parameters, checks and coerces the given values, hashes the data files and names the run folder. Then
+:func:`execute_run` executes the notebook with Papermill into a temporary folder beside the final one
+(``.<run_id>.<host>-<pid>.<random>.part``; the kernel's working directory and ``EVIDENCE_RUN_DIR``, so
+figures land inside it) and, on success, renames it to ``<out_root>/<run_id>``. A failed run is moved to
+``<out_root>/failed/<run_id>`` (with the partly executed notebook and the error in ``run.json``) and never
+replaces an earlier successful run; a killed run leaves only its temporary folder, which the next run or batch
+on this machine removes once its process is gone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from evidence.notebooks.catalog import NotebookSpec, read_notebook
+from evidence.notebooks.runtime import RUN_DIR_ENV, data_files, read_provenance
+from evidence.runs.cache import cache_key, data_fingerprints, toolkit_fingerprint
+from evidence.runs.params import resolve_parameters, run_id
+from evidence.runs.record import FAILED_DIR, RECORD_FILE, RECORD_VERSION, write_record
+
+DEFAULT_OUT_ROOT = Path("reports") / "runs"
+LOG_FILE = "run.log"
+_TEMP = re.compile(r"^\.(?P<run>.+)\.(?P<host>[A-Za-z0-9_-]+?)-(?P<pid>\d+)\.[A-Za-z0-9_]+\.(?:part|old)$")
+
+
+@dataclasses.dataclass(frozen=True)
+class PreparedRun:
+    """A checked run, ready to execute anywhere the same paths are visible (it is picklable)."""
+
+    run_id: str
+    notebook_name: str
+    notebook_path: str
+    notebook_sha256: str
+    parameters: dict[str, Any]
+    data: list[dict[str, str]]
+    toolkit: dict[str, str]
+    cache_key: str
+    out_root: str
+    kernel_name: str | None = None
+    cell_timeout: float | None = None
+    kernel_env: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.out_root) / self.run_id
+
+    @property
+    def failed_folder(self) -> Path:
+        return Path(self.out_root) / FAILED_DIR / self.run_id
+
+
+@dataclasses.dataclass(frozen=True)
+class RunOutcome:
+    """What became of a run: ``status`` is "ok", "failed" or "skipped" (unchanged since a successful run)."""
+
+    run_id: str
+    notebook: str
+    status: str
+    folder: str
+    seconds: float = 0.0
+    error: str | None = None
+
+
+def prepare_run(
+    notebook: str | Path | NotebookSpec,
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    out_root: str | Path = DEFAULT_OUT_ROOT,
+    kernel_name: str | None = None,
+    base_dir: str | Path | None = None,
+    cell_timeout: float | None = None,
+) -> PreparedRun:
+    """Check a run's parameters against the notebook's declaration and fix its inputs; no kernel starts.
+
+    Raises :class:`~evidence.core.errors.ParameterError` for unknown names, wrong types, unknown countries,
+    values outside the declared choices and missing data files.
+    """
+    spec = notebook if isinstance(notebook, NotebookSpec) else read_notebook(notebook)
+    resolved = resolve_parameters(spec, parameters or {}, base_dir=base_dir)
+    files, fallback = _run_data_files(spec, resolved)
+    data = data_fingerprints(files)
+    toolkit = toolkit_fingerprint()
+    return PreparedRun(
+        run_id=run_id(spec, resolved),
+        notebook_name=spec.name,
+        notebook_path=str(spec.path),
+        notebook_sha256=spec.sha256,
+        parameters=resolved,
+        data=data,
+        toolkit=dict(toolkit),
+        cache_key=cache_key(spec.sha256, resolved, data, toolkit),
+        out_root=str(Path(out_root).resolve()),
+        kernel_name=kernel_name,
+        cell_timeout=cell_timeout,
+        # an empty data parameter means "configured, else demo": the kernel must load exactly the files hashed
+        # here, whatever its own environment says
+        kernel_env={"EVIDENCE_DATA": os.pathsep.join(map(str, fallback))} if fallback else {},
+    )
+
+
+def _run_data_files(spec: NotebookSpec, parameters: Mapping[str, Any]) -> tuple[list[Path], list[Path]]:
+    """The data files the notebook will load (its data-file parameters' values, or what an empty one means),
+    and those of them that an empty parameter stands for."""
+    files: list[Path] = []
+    fallback: list[Path] = []
+    for name, param in spec.parameters.items():
+        if param.validator != "data_files" or name not in parameters:
+            continue
+        value = parameters[name]
+        given = value if isinstance(value, list) else ([value] if value else [])
+        resolved = data_files(given)
+        files.extend(resolved)
+        if not given:
+            fallback.extend(resolved)
+    return files, fallback
+
+
+def execute_run(run: PreparedRun) -> RunOutcome:
+    """Execute a prepared run into its folder (atomically); never raises for a failing notebook."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from evidence.runs.kernel import ensure_run_kernel, kernel_manager_class
+
+    out_root = Path(run.out_root)
+    out_root.mkdir(parents=True, exist_ok=True)
+    clean_stale_temporaries(out_root)
+    tmp = _make_temporary(out_root, run.run_id, "part")
+    kernel = run.kernel_name or ensure_run_kernel()
+    env = {**run.kernel_env, RUN_DIR_ENV: str(tmp), "PYTHONHASHSEED": "0"}
+    executed = f"{run.notebook_name}.ipynb"
+    started, t0 = _now(), time.perf_counter()
+    error: str | None = None
+    try:
+        with open(tmp / LOG_FILE, "a", encoding="utf-8") as log:
+            papermill.execute_notebook(
+                run.notebook_path,
+                str(tmp / executed),
+                parameters=run.parameters,
+                kernel_name=kernel,
+                language="python",
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                stdout_file=log,
+                stderr_file=log,
+                execution_timeout=run.cell_timeout,
+                kernel_manager_class=kernel_manager_class(env, tmp / LOG_FILE),
+                resources={"metadata": {"path": str(tmp)}},  # the kernel's cwd, without a process-wide chdir
+            )
+    except PapermillExecutionError as exc:
+        error = f"{exc.ename}: {exc.evalue} (in cell {exc.cell_index})"
+    except (KeyboardInterrupt, SystemExit):
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    except (
+        Exception
+    ) as exc:  # a dead kernel, a timeout, an unreadable notebook: the run failed, the batch goes on
+        error = f"{type(exc).__name__}: {exc}".strip()
+    seconds = time.perf_counter() - t0
+    status = "ok" if error is None else "failed"
+    record = {
+        "record_version": RECORD_VERSION,
+        "run_id": run.run_id,
+        "status": status,
+        "error": error,
+        "notebook": {
+            "name": run.notebook_name,
+            "path": run.notebook_path,
+            "sha256": run.notebook_sha256,
+            "executed": executed,
+        },
+        "parameters": run.parameters,
+        "data": run.data,
+        "provenance": _provenance_or_note(tmp),
+        "toolkit": run.toolkit,
+        "python": {
+            "version": platform.python_version(),
+            "implementation": platform.python_implementation(),
+            "executable": sys.executable,
+        },
+        "kernel": kernel,
+        "host": socket.gethostname(),
+        "timings": {"started": started, "ended": _now(), "seconds": round(seconds, 3)},
+        "outputs": _outputs(tmp),
+        "cache_key": run.cache_key,
+    }
+    write_record(tmp, record)
+    target = run.folder if status == "ok" else run.failed_folder
+    _replace_directory(tmp, target)
+    if status == "ok" and run.failed_folder.exists():
+        shutil.rmtree(run.failed_folder, ignore_errors=True)  # an earlier failure of this run is resolved
+    return RunOutcome(run.run_id, run.notebook_name, status, str(target), seconds, error)
+
+
+def run_notebook(
+    notebook: str | Path,
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    out_root: str | Path = DEFAULT_OUT_ROOT,
+    kernel_name: str | None = None,
+    cell_timeout: float | None = None,
+) -> RunOutcome:
+    """Check, then execute one run (the Python API behind ``evidence run``)."""
+    prepared = prepare_run(
+        notebook, parameters, out_root=out_root, kernel_name=kernel_name, cell_timeout=cell_timeout
+    )
+    return execute_run(prepared)
+
+
+def _provenance_or_note(folder: Path) -> list[dict[str, Any]]:
+    try:
+        return read_provenance(folder)
+    except Exception as exc:  # a damaged provenance file must not lose the run's record
+        return [{"error": f"unreadable provenance.json: {exc}"}]
+
+
+def _outputs(folder: Path) -> list[dict[str, Any]]:
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != RECORD_FILE)
+    return [{"path": p.relative_to(folder).as_posix(), "bytes": p.stat().st_size} for p in files]
+
+
+def _replace_directory(source: Path, target: Path) -> None:
+    """Rename ``source`` onto ``target``; an existing ``target`` is moved aside first, then removed."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        aside = _make_temporary(target.parent, target.name, "old")
+        os.replace(target, aside / "run")
+        os.replace(source, target)
+        shutil.rmtree(aside, ignore_errors=True)
+    else:
+        os.replace(source, target)
+
+
+def _make_temporary(parent: Path, name: str, kind: str) -> Path:
+    """A new hidden folder ``.<name>.<host>-<pid>.<random>.<kind>`` (created with the user's umask)."""
+    while True:
+        folder = parent / f".{name}.{_host_tag()}-{os.getpid()}.{secrets.token_hex(4)}.{kind}"
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            continue
+
+
+def clean_stale_temporaries(out_root: str | Path) -> list[Path]:
+    """Remove temporary run folders left by killed runs on this machine (their process is gone)."""
+    removed = []
+    out_root = Path(out_root)
+    for folder in (out_root, out_root / FAILED_DIR):
+        if not folder.is_dir():
+            continue
+        for entry in folder.iterdir():
+            match = _TEMP.match(entry.name)
+            if not match or not entry.is_dir() or match["host"] != _host_tag():
+                continue
+            if not _process_alive(int(match["pid"])):
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _host_tag() -> str:
+    return re.sub(r"[^A-Za-z0-9-]", "_", socket.gethostname()) or "host"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

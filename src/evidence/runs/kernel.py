@@ -1,0 +1,95 @@
+"""The Jupyter kernel a run executes in: the current interpreter, never a kernel name that may not exist.
+
+The notebooks' metadata names ``python3`` (so they open anywhere); a run instead uses a kernel spec written on
+the fly for ``sys.executable`` into the user cache, so it executes with exactly the environment that checked
+its parameters. :func:`install_kernel` registers that environment for JupyterLab
+(``evidence kernel install``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from evidence.core.atomic import write_text
+from evidence.core.config import cache_dir
+
+
+def run_kernel_name() -> str:
+    """Name of the kernel spec for this interpreter (one per interpreter path)."""
+    digest = hashlib.sha256(sys.executable.encode("utf-8")).hexdigest()[:8]
+    return f"evidence-run-{digest}"
+
+
+def kernels_root() -> Path:
+    """The folder holding the on-the-fly kernel specs (a ``kernels`` folder in Jupyter's layout)."""
+    return cache_dir() / "jupyter" / "kernels"
+
+
+@cache
+def ensure_run_kernel() -> str:
+    """Write (once per process) the kernel spec for ``sys.executable``; return its name."""
+    name = run_kernel_name()
+    spec = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": f"Python {sys.version_info.major}.{sys.version_info.minor} (evidence run)",
+        "language": "python",
+        "metadata": {"debugger": False},
+    }
+    target = kernels_root() / name / "kernel.json"
+    text = json.dumps(spec, indent=1) + "\n"
+    if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        write_text(target, text)
+    return name
+
+
+def kernel_manager_class(env: dict[str, str], log_path: str | Path | None = None) -> type:
+    """A kernel manager class that finds the on-the-fly kernel specs and starts kernels with ``env`` added
+    (and the kernel process's own output appended to ``log_path``).
+
+    A class per run (not a process-wide ``os.environ`` change) keeps concurrent runs in one process (Dask
+    threads) from seeing each other's run folder.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.paths import jupyter_path
+    from traitlets import default
+
+    extra_env = dict(env)
+
+    class RunKernelManager(AsyncKernelManager):
+        @default("kernel_spec_manager")
+        def _kernel_spec_manager_default(self) -> KernelSpecManager:
+            dirs = [str(kernels_root()), *jupyter_path("kernels")]
+            return KernelSpecManager(data_dir=str(kernels_root().parent), kernel_dirs=dirs)
+
+        async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+            kw["env"] = {**os.environ, **kw.get("env", {}), **extra_env}
+            if log_path is not None:
+                # the kernel's own messages (start-up warnings, crashes) go to the run's log, not the terminal
+                self._run_log = open(log_path, "ab")  # noqa: SIM115 - the kernel process holds it as long as it runs
+                kw.setdefault("stdout", self._run_log)
+                kw.setdefault("stderr", self._run_log)
+            return await super()._async_pre_start_kernel(**kw)
+
+    return RunKernelManager
+
+
+def install_kernel(
+    name: str = "evidence", *, user: bool = True, prefix: str | None = None, display_name: str | None = None
+) -> Path:
+    """Register this environment as a Jupyter kernel (for JupyterLab); return the kernel spec's folder."""
+    from ipykernel.kernelspec import install
+
+    where = install(
+        kernel_name=name,
+        user=user and prefix is None,
+        prefix=prefix,
+        display_name=display_name or f"Python (evidence, {Path(sys.prefix).name})",
+    )
+    return Path(where)

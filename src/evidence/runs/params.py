@@ -1,0 +1,290 @@
+"""Checking and coercing run parameters against a notebook's declared parameters, before any kernel starts.
+
+Values come as strings from the command line (``-p year_from 2015``) or typed from YAML; both go through
+:func:`coerce`, so ``"2015"`` becomes 2015 for an ``int``, ``"2015-2022"`` becomes ``[2015, 2022]`` for a
+``tuple[int, int]`` (and every year for a ``list[int]``), and ``"yes"`` becomes True for a ``bool``. Sequences
+are always passed to the notebook as lists (what Papermill can inject and JSON can record).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from evidence.core.errors import ParameterError
+from evidence.notebooks.catalog import NotebookSpec, Parameter, ParamType, did_you_mean
+
+_INT = re.compile(r"[+-]?\d+")
+_RANGE = re.compile(r"\s*([+-]?\d+)\s*(?:-|–|\.\.|:)\s*([+-]?\d+)\s*")
+_TRUE = {"true", "yes", "y", "on", "1"}
+_FALSE = {"false", "no", "n", "off", "0"}
+_NONE = {"none", "null", "~", ""}
+
+
+class _Mismatch(Exception):
+    """A value that does not fit a type (turned into a ParameterError naming the parameter)."""
+
+
+def resolve_parameters(
+    spec: NotebookSpec, given: Mapping[str, Any], *, base_dir: str | Path | None = None
+) -> dict[str, Any]:
+    """Every declared parameter with its value: the given ones coerced and checked, the others' defaults.
+
+    Raises one :class:`ParameterError` listing every problem (unknown names, wrong types, unknown countries,
+    values outside the choices, missing data files). ``base_dir`` anchors relative data-file paths (a plan
+    file's folder); the working directory by default.
+    """
+    problems = []
+    for name in given:
+        if name not in spec.parameters:
+            known = ", ".join(spec.parameters) or "none"
+            problems.append(
+                f"unknown parameter {name!r} for notebook {spec.name}{did_you_mean(name, spec.parameters)} "
+                f"(its parameters: {known})"
+            )
+    resolved: dict[str, Any] = {}
+    for name, param in spec.parameters.items():
+        if name not in given and not param.default_is_literal:
+            continue  # the notebook computes this default itself; nothing to inject or record
+        value = given.get(name, param.default)
+        try:
+            resolved[name] = check_value(param, value, base_dir=base_dir)
+        except ParameterError as exc:
+            origin = "" if name in given else " (its declared default)"
+            problems.append(f"{exc}{origin}")
+    if problems:
+        raise ParameterError("; ".join(problems) if len(problems) == 1 else "\n  " + "\n  ".join(problems))
+    return resolved
+
+
+def check_value(param: Parameter, value: Any, *, base_dir: str | Path | None = None) -> Any:
+    """One parameter's value coerced to its declared type, checked against its choices and validator."""
+    try:
+        coerced = coerce(param.type, value)
+    except _Mismatch as exc:
+        raise ParameterError(
+            f"parameter {param.name!r} expects {param.type}, got {value!r}{_detail(exc)}"
+        ) from None
+    if coerced is None:
+        return None
+    items = coerced if param.type.is_sequence else [coerced]
+    if param.choices:
+        for item in items:
+            if item not in param.choices:
+                raise ParameterError(
+                    f"parameter {param.name!r} must be one of {'|'.join(map(str, param.choices))}, "
+                    f"got {item!r}"
+                    + did_you_mean(str(item), [str(c) for c in param.choices])
+                )
+    if param.validator == "iso3":
+        checked = [_iso3(param.name, item) for item in items]
+        return checked if param.type.is_sequence else checked[0]
+    if param.validator == "data_files":
+        checked = [_data_file(param.name, item, base_dir) for item in items]
+        return checked if param.type.is_sequence else checked[0]
+    return coerced
+
+
+def _detail(exc: _Mismatch) -> str:
+    return f" ({exc})" if str(exc) else ""
+
+
+def coerce(ptype: ParamType, value: Any) -> Any:
+    """``value`` as ``ptype``: typed values are checked, strings are parsed; raises ``_Mismatch``."""
+    if value is None or (isinstance(value, str) and ptype.nullable and value.strip().lower() in _NONE):
+        if ptype.nullable or ptype.kind == "any":
+            return None
+        raise _Mismatch("no value")
+    kind = ptype.kind
+    if kind == "any":
+        return list(value) if isinstance(value, tuple) else value
+    if kind in ("list", "tuple"):
+        return _coerce_sequence(ptype, value)
+    if kind == "str":
+        if isinstance(value, str):
+            return value
+        raise _Mismatch(f"a {type(value).__name__}, not text")
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return value.strip().lower() in _TRUE
+        if isinstance(value, int) and value in (0, 1):
+            return bool(value)
+        raise _Mismatch("use true or false")
+    if kind == "int":
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and _INT.fullmatch(value.strip()):
+            return int(value)
+        raise _Mismatch("not a whole number")
+    if kind == "float":
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                pass
+        raise _Mismatch("not a number")
+    raise _Mismatch(f"unsupported type {ptype}")
+
+
+def _coerce_sequence(ptype: ParamType, value: Any) -> list[Any]:
+    if isinstance(value, str):
+        value = _split_text(ptype, value)
+    elif not isinstance(value, list | tuple):
+        value = [value]  # one scalar where a list is expected: a list of one
+    if ptype.kind == "tuple" and not ptype.variadic and len(value) != len(ptype.items):
+        raise _Mismatch(f"{len(value)} values where {len(ptype.items)} are expected")
+    out = []
+    for index, item in enumerate(value):
+        try:
+            out.append(coerce(ptype.item_type(index), item))
+        except _Mismatch as exc:
+            raise _Mismatch(f"item {index + 1} {item!r}: {exc}") from None
+    return out
+
+
+def _split_text(ptype: ParamType, text: str) -> list[Any]:
+    """A sequence written on the command line: ``[a, b]`` (YAML), ``a,b``, or a range ``2015-2022``."""
+    stripped = text.strip()
+    if not stripped:
+        return []
+    if stripped.startswith("["):
+        try:
+            parsed = yaml.safe_load(stripped)
+        except yaml.YAMLError as exc:
+            raise _Mismatch(f"cannot read {stripped!r} as a list") from exc
+        return list(parsed)
+    item = ptype.item_type()
+    if item.kind == "int" and (m := _RANGE.fullmatch(stripped)):
+        low, high = int(m.group(1)), int(m.group(2))
+        if low > high:
+            raise _Mismatch(f"the range {stripped!r} runs backwards")
+        if ptype.kind == "tuple" and not ptype.variadic and len(ptype.items) == 2:
+            return [low, high]  # a (from, to) pair
+        return list(range(low, high + 1))
+    return [part.strip() for part in stripped.split(",")]
+
+
+def _iso3(name: str, value: Any) -> str:
+    from evidence.sources.countries import to_iso3
+
+    code = to_iso3(value) if isinstance(value, str) else None
+    if code is None:
+        raise ParameterError(
+            f"parameter {name!r}: unknown country {value!r} (give an ISO3 code such as THA, or a name)"
+        )
+    return code
+
+
+def _data_file(name: str, value: Any, base_dir: str | Path | None) -> str:
+    path = Path(str(value)).expanduser()
+    if not path.is_absolute():
+        path = Path(base_dir or Path.cwd()) / path
+    if not path.is_file():
+        raise ParameterError(f"parameter {name!r}: no such data file {str(value)!r} (looked at {path})")
+    return str(path.resolve())
+
+
+def parse_cli_pairs(spec: NotebookSpec, pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """``-p NAME VALUE`` pairs as a mapping; a list parameter given several times collects every value."""
+    given: dict[str, Any] = {}
+    for name, value in pairs:
+        param = spec.parameters.get(name)
+        is_list = param is not None and param.type.kind == "list"
+        if name in given:
+            if not is_list:
+                raise ParameterError(f"parameter {name!r} is given twice ({given[name]!r} and {value!r})")
+            given[name].append(value)
+        else:
+            given[name] = [value] if is_list else value
+    return {k: _flatten_list_texts(spec, k, v) for k, v in given.items()}
+
+
+def _flatten_list_texts(spec: NotebookSpec, name: str, value: Any) -> Any:
+    # ["a,b", "c"] from repeated -p: split each text the way a single one would be split
+    param = spec.parameters.get(name)
+    if param is None or not isinstance(value, list):
+        return value
+    out: list[Any] = []
+    for item in value:
+        out.extend(_split_text(param.type, item) if isinstance(item, str) else [item])
+    return out
+
+
+def read_parameters_file(path: str | Path) -> dict[str, Any]:
+    """A YAML (or JSON) file of ``name: value`` pairs."""
+    from evidence.core.errors import InputError
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read the parameters file: {exc.strerror}", path=path) from exc
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}", path=path) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError("a parameters file must be a mapping of name: value", path=path)
+    return {str(k): v for k, v in data.items()}
+
+
+def anchor_data_paths(spec: NotebookSpec, given: Mapping[str, Any], base_dir: str | Path) -> dict[str, Any]:
+    """``given`` with relative paths of data-file parameters made absolute against ``base_dir`` (the folder of
+    the parameters or plan file they were written in, so a file means the same wherever it is run from)."""
+    out = dict(given)
+    for name, value in given.items():
+        param = spec.parameters.get(name)
+        if param is None or param.validator != "data_files" or value is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        anchored = [
+            str(Path(base_dir) / p)
+            if isinstance(p, str) and p and not Path(p).expanduser().is_absolute()
+            else p
+            for p in items
+        ]
+        out[name] = anchored if isinstance(value, list) else anchored[0]
+    return out
+
+
+def canonical_json(value: Any) -> str:
+    """Canonical text of parameters (what hashes are taken of): sorted keys, no spaces, tuples as lists."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def parameters_hash(notebook: str, parameters: Mapping[str, Any], length: int = 6) -> str:
+    """Short hash of a notebook's name and canonical parameters (it tells apart runs with similar slugs)."""
+    text = canonical_json({"notebook": notebook, "parameters": dict(parameters)})
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]
+
+
+_SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9._]+")
+
+
+def run_id(spec: NotebookSpec, parameters: Mapping[str, Any], max_length: int = 80) -> str:
+    """A run folder's name: the notebook, its short scalar values in declaration order, and a hash of all.
+
+    ``country_brief-THA-both-2012-2023-5-3f9a1c``: readable at a glance, and unique because the hash covers
+    every parameter (data files, lists and long values are left out of the readable part).
+    """
+    parts = [spec.name]
+    for name in spec.parameters:
+        value = parameters.get(name)
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, int | str) and 0 < len(str(value)) <= 16:
+            parts.append(_SLUG_UNSAFE.sub("_", str(value)).strip("_"))
+        elif isinstance(value, list) and 0 < len(value) <= 2 and all(isinstance(v, int) for v in value):
+            parts.append("-".join(str(v) for v in value))
+    slug = "-".join(p for p in parts if p)[:max_length].rstrip("-")
+    return f"{slug}-{parameters_hash(spec.name, parameters)}"

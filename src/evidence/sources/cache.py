@@ -1,0 +1,115 @@
+"""A cache of harmonised tables, so a workbook read on every brief is parsed once per release.
+
+An entry is the loaded table (data, rejects, flags, provenance) stored as Parquet by
+:mod:`evidence.sources.store`, in ``cache_dir()/"tables"``. Its key is the file's sha256, the loader's source,
+layout and version, and the sha256 of the provenance sidecar when there is one: a changed file, a new loader
+version or an edited sidecar is a miss, never a stale table. A hit costs hashing the file and reading the
+Parquet file: no workbook is opened. Any loader registered with
+:mod:`evidence.sources.registry` can be cached; bump its ``Loader.version`` when its output changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from pathlib import Path
+
+import polars as pl
+
+from evidence.core.atomic import write_text
+from evidence.core.config import cache_dir
+from evidence.core.errors import InputError
+from evidence.sources.loaded import LoadedTable
+from evidence.sources.provenance import sha256_file
+from evidence.sources.registry import detect, load, loaders, sidecar_path
+from evidence.sources.store import read_parquet, write_parquet
+
+_SUFFIX = ".parquet"
+
+
+def tables_dir() -> Path:
+    """Where cached tables live."""
+    return cache_dir() / "tables"
+
+
+def cache_key(path: str | Path) -> str:
+    """The cache key of a data file: ``<source>-<layout>-v<loader version>-<digest>``.
+
+    The digest covers the file's bytes and, when present, its provenance sidecar's bytes. Which loader and
+    layout the file is depends only on its bytes, so detection (which may read the workbook) is remembered
+    per digest and done once.
+    """
+    path = Path(path)
+    digest = _content_digest(path)
+    source, layout = _detected(path, digest)
+    version = loaders()[source].version
+    return f"{source}-{layout}-v{version}-{digest}"
+
+
+def _content_digest(path: Path) -> str:
+    if not path.is_file():
+        detect(path)  # raises the registry's clear error (no such file, a directory, ...)
+    digest = hashlib.sha256(sha256_file(path).encode())
+    sidecar = sidecar_path(path)
+    if sidecar.exists():
+        digest.update(sha256_file(sidecar).encode())
+    return digest.hexdigest()[:32]
+
+
+def _detected(path: Path, digest: str) -> tuple[str, str]:
+    memo = tables_dir() / f"{digest}.detected.json"
+    try:
+        known = json.loads(memo.read_text(encoding="utf-8"))
+        if known["source"] in loaders():
+            return known["source"], known["layout"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # not detected yet, or a damaged memo
+    loader, layout = detect(path)
+    write_text(memo, json.dumps({"source": loader.source, "layout": layout}))
+    return loader.source, layout
+
+
+def cache_path(path: str | Path) -> Path:
+    """The cache file that holds (or would hold) the harmonised table of ``path``."""
+    return tables_dir() / (cache_key(path) + _SUFFIX)
+
+
+def load_cached(path: str | Path, *, refresh: bool = False) -> LoadedTable:
+    """Load ``path`` like :func:`evidence.sources.registry.load`, from the cache when the key matches.
+
+    A miss (or ``refresh=True``) loads the file and stores the result; an unreadable cache entry is treated as
+    a miss and replaced. The returned provenance names ``path`` even when the cached table was built from a
+    copy of the same file elsewhere.
+    """
+    path = Path(path)
+    if path.suffix == _SUFFIX:  # already a canonical table
+        return load(path)
+    entry = cache_path(path)
+    if entry.exists() and not refresh:
+        try:
+            loaded = read_parquet(entry)
+        except (InputError, OSError, ValueError, KeyError, pl.exceptions.PolarsError):
+            loaded = None  # damaged entry (disk full, killed writer of an older version): rebuild it
+        if loaded is not None:
+            loaded.provenance = dataclasses.replace(loaded.provenance, path=str(path))
+            return loaded
+    loaded = load(path)
+    write_parquet(loaded, entry)
+    return loaded
+
+
+def is_cached(path: str | Path) -> bool:
+    """True when a cache entry for the file as it is now exists."""
+    return cache_path(path).exists()
+
+
+def clear_cache() -> int:
+    """Remove every cached table (and remembered detection); returns how many tables were removed."""
+    removed = 0
+    for entry in tables_dir().glob("*" + _SUFFIX):
+        entry.unlink(missing_ok=True)
+        removed += 1
+    for memo in tables_dir().glob("*.detected.json"):
+        memo.unlink(missing_ok=True)
+    return removed

@@ -1,0 +1,277 @@
+"""Country reference: ISO 3166 codes, names, variants and demonyms -> ISO3, and ISO3 -> UN M49 region.
+
+Facts ship with the package as CSV files in ``evidence/sources/reference/`` (their README says where each fact
+comes from); nothing is looked up online and no country package is needed at run time.
+
+Regions follow UN M49 at its two upper levels, one choice everywhere:
+
+* ``region``: Africa, Americas, Asia, Europe, Oceania;
+* ``subregion``: M49's sub-region, so Latin America and the Caribbean is ONE sub-region (and Sub-Saharan
+  Africa another); M49's finer intermediate regions (Caribbean, Central America, South America, Eastern/
+  Middle/Southern/Western Africa, Channel Islands) are in the extra column ``intermediate_region`` of
+  :func:`country_table`, never mixed into ``subregion``.
+
+Places outside ISO 3166 or M49: Kosovo is ``XKX`` (the code UNODC and the World Bank use), placed in Europe /
+Southern Europe; Taiwan (``TWN``) is listed by M49 under China and is placed, like China, in Asia / Eastern Asia.
+Neither has an M49 code (``m49`` is null). Antarctica has no M49 region.
+
+Mapping text to ISO3 never guesses: an input maps only if its normalised form (case, accents, punctuation,
+whitespace, a leading "the", the abbreviations St/Rep/Dem, and UTF-8 text mis-decoded as Windows-1252 are
+normalised) equals a code, a name in ``countries.csv`` or an alias in ``country_aliases.csv``, or is the plural
+(final "s") of a demonym there. Anything else, such as "Unknown", regions or unlisted misspellings, is returned
+as unmapped. Names of dissolved states (Serbia and Montenegro, Yugoslavia, USSR, Czechoslovakia, Netherlands
+Antilles) are deliberately unmapped; renamed states (Burma, Zaire, Swaziland, Macedonia, Czech Republic) map to
+their successor. "Nationals" and its variants map to the reporting country when one is given.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import polars as pl
+
+from evidence.core.errors import ParameterError
+
+__all__ = [
+    "CountryMapping",
+    "country_aliases",
+    "country_table",
+    "map_to_iso3",
+    "name_of",
+    "normalise_country_text",
+    "region_of",
+    "subregion_of",
+    "to_iso3",
+    "with_regions",
+]
+
+_COUNTRY_SCHEMA = {
+    "iso2": pl.String,
+    "iso3": pl.String,
+    "m49": pl.Int16,
+    "name": pl.String,
+    "official_name": pl.String,
+    "region": pl.String,
+    "subregion": pl.String,
+    "intermediate_region": pl.String,
+}
+_ALIAS_SCHEMA = {
+    "alias": pl.String,
+    "iso3": pl.String,
+    "kind": pl.String,
+    "source": pl.String,
+    "note": pl.String,
+}
+REPORTING_COUNTRY_KIND = "reporting_country"
+
+# Sentinel for "the reporting country" in the lookup index (a real ISO3 is never empty).
+_REPORTING = ""
+
+_APOSTROPHES = re.compile(r"['\u2018\u2019`\u00b4]")
+_SEPARATORS = re.compile(r"[^\w\ufffd]|_")
+_ABBREVIATIONS = {"st": "saint", "rep": "republic", "dem": "democratic"}
+# Characters that betray UTF-8 bytes decoded as Windows-1252 ("CÃ´te d'Ivoire", "TÃ¼rkiye").
+_MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e]")
+
+
+def _read_reference(filename: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    source = resources.files("evidence.sources") / "reference" / filename
+    # null_values=None keeps Namibia's "NA" a string; only empty fields are null.
+    return pl.read_csv(source.read_bytes(), schema=schema, null_values=None)
+
+
+@cache
+def country_table() -> pl.DataFrame:
+    """One row per country or territory: iso2, iso3, m49, name, official_name, region, subregion.
+
+    Also ``intermediate_region`` (M49's finer level, where it has one). Loaded once from the shipped CSV.
+    """
+    return _read_reference("countries.csv", _COUNTRY_SCHEMA)
+
+
+@cache
+def country_aliases() -> pl.DataFrame:
+    """The reviewed and generated aliases (variants, demonyms, translations, historic names) with their ISO3.
+
+    Rows of kind ``reporting_country`` ("Nationals", "Own country", ...) have a null iso3: they name whichever
+    country reports the figure.
+    """
+    return _read_reference("country_aliases.csv", _ALIAS_SCHEMA)
+
+
+def normalise_country_text(text: str) -> str:
+    """The comparison key of a country string: what differs only in spelling noise compares equal."""
+    if _MOJIBAKE.search(text):
+        try:
+            text = text.encode("cp1252").decode("utf-8")
+        except UnicodeError:
+            pass
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = _APOSTROPHES.sub("", text.replace("&", " and "))
+    words = _SEPARATORS.sub(" ", text).split()
+    if words and words[0] == "the" and len(words) > 1:
+        words = words[1:]
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
+
+
+@cache
+def _index() -> dict[str, str]:
+    """Normalised key -> ISO3 (or the reporting-country sentinel). Refuses keys that would name two countries."""
+    index: dict[str, str] = {}
+    origin: dict[str, str] = {}
+
+    def add(text: str, iso3: str, where: str) -> None:
+        key = normalise_country_text(text)
+        if not key:
+            return
+        if index.get(key, iso3) != iso3:
+            # A data error in the shipped reference, caught by the tests; never resolved by picking one.
+            raise ValueError(
+                f"country reference: {text!r} ({where}) and {origin[key]} normalise to {key!r} "
+                f"but name different countries ({index[key]!r} and {iso3!r})"
+            )
+        index[key] = iso3
+        origin[key] = f"{text!r} ({where})"
+
+    for row in country_table().iter_rows(named=True):
+        for column in ("iso2", "iso3", "name", "official_name"):
+            if row[column]:
+                add(row[column], row["iso3"], f"countries.csv {column}")
+    for row in country_aliases().iter_rows(named=True):
+        if row["kind"] == REPORTING_COUNTRY_KIND:
+            add(row["alias"], _REPORTING, "country_aliases.csv")
+        else:
+            add(row["alias"], row["iso3"], "country_aliases.csv")
+    return index
+
+
+@cache
+def _demonym_keys() -> frozenset[str]:
+    aliases = country_aliases().filter(pl.col("kind") == "demonym")
+    return frozenset(normalise_country_text(alias) for alias in aliases["alias"])
+
+
+@cache
+def _valid_iso3() -> frozenset[str]:
+    return frozenset(country_table()["iso3"].to_list())
+
+
+def _lookup(value: str) -> str | None:
+    key = normalise_country_text(value)
+    found = _index().get(key)
+    if found is None and key.endswith("s") and key[:-1] in _demonym_keys():
+        # Plural of a reviewed demonym ("Cambodians", "Filipinos", "Peruanos"); names are never de-pluralised.
+        found = _index()[key[:-1]]
+    return found
+
+
+def _checked_reporting(reporting_iso3: str | None) -> str | None:
+    if reporting_iso3 is None:
+        return None
+    code = reporting_iso3.strip().upper()
+    if code not in _valid_iso3():
+        raise ParameterError(
+            f"reporting_iso3 {reporting_iso3!r} is not an ISO3 code of the country reference"
+        )
+    return code
+
+
+def to_iso3(value: str | None, *, reporting_iso3: str | None = None) -> str | None:
+    """ISO3 of a code, name, variant or demonym; ``reporting_iso3`` for "Nationals"; None if not mappable."""
+    reporting = _checked_reporting(reporting_iso3)
+    if value is None:
+        return None
+    found = _lookup(value)
+    if found == _REPORTING:
+        return reporting
+    return found
+
+
+@dataclass(frozen=True)
+class CountryMapping:
+    """Result of :func:`map_to_iso3`: ``iso3`` aligned with the input, and the distinct inputs left unmapped."""
+
+    iso3: pl.Series
+    unmapped: list[str]
+
+
+def map_to_iso3(
+    values: pl.Series | Sequence[str | None],
+    *,
+    reporting_iso3: str | pl.Series | None = None,
+) -> CountryMapping:
+    """Map a column of country strings to ISO3, looking up each distinct string once.
+
+    ``reporting_iso3`` is the country that "Nationals" refers to: one code, or a Series aligned with ``values``
+    (per-row reporting countries; values that are not ISO3 codes of the reference leave those rows unmapped).
+    """
+    series = values if isinstance(values, pl.Series) else pl.Series("value", list(values), dtype=pl.String)
+    series = series.cast(pl.String)
+    if isinstance(reporting_iso3, pl.Series):
+        if reporting_iso3.len() != series.len():
+            raise ParameterError(
+                f"reporting_iso3 has {reporting_iso3.len()} rows but values have {series.len()}"
+            )
+        codes = reporting_iso3.cast(pl.String).str.strip_chars().str.to_uppercase()
+        reporting = pl.select(pl.when(codes.is_in(list(_valid_iso3()))).then(codes)).to_series()
+    else:
+        reporting = pl.repeat(_checked_reporting(reporting_iso3), series.len(), dtype=pl.String, eager=True)
+
+    found = {value: _lookup(value) for value in series.drop_nulls().unique().to_list()}
+    direct = {value: iso3 for value, iso3 in found.items() if iso3 is not None and iso3 != _REPORTING}
+    reporting_values = [value for value, iso3 in found.items() if iso3 == _REPORTING]
+    mapped = series.replace_strict(list(direct), list(direct.values()), default=None, return_dtype=pl.String)
+    if reporting_values:
+        mapped = pl.select(
+            pl.when(series.is_in(reporting_values)).then(reporting).otherwise(mapped)
+        ).to_series()
+    mapped = mapped.rename("iso3")
+    # Unmapped: strings with no match, and "Nationals" on rows without a valid reporting country.
+    unmapped = series.filter(mapped.is_null()).drop_nulls().unique().to_list()
+    return CountryMapping(iso3=mapped, unmapped=sorted(unmapped))
+
+
+@cache
+def _attribute(column: str) -> dict[str, str | None]:
+    table = country_table()
+    return dict(zip(table["iso3"].to_list(), table[column].to_list(), strict=True))
+
+
+def name_of(iso3: str | None) -> str | None:
+    """Short English name of an ISO3 code ("THA" -> "Thailand"); None if unknown."""
+    return _attribute("name").get(iso3.upper()) if iso3 else None
+
+
+def region_of(iso3: str | None) -> str | None:
+    """UN M49 region of an ISO3 code ("THA" -> "Asia"); None if unknown or outside every region."""
+    return _attribute("region").get(iso3.upper()) if iso3 else None
+
+
+def subregion_of(iso3: str | None) -> str | None:
+    """UN M49 sub-region of an ISO3 code ("THA" -> "South-eastern Asia"); None if unknown."""
+    return _attribute("subregion").get(iso3.upper()) if iso3 else None
+
+
+def with_regions(df: pl.DataFrame, iso3_column: str, prefix: str) -> pl.DataFrame:
+    """``df`` with ``{prefix}_region`` and ``{prefix}_subregion`` of the ISO3 codes in ``iso3_column``.
+
+    Same rows in the same order; codes not in the reference get nulls.
+    """
+    if iso3_column not in df.columns:
+        raise ParameterError(f"with_regions: no column {iso3_column!r} (columns: {', '.join(df.columns)})")
+    region, subregion = f"{prefix}_region", f"{prefix}_subregion"
+    clashes = [name for name in (region, subregion) if name in df.columns]
+    if clashes:
+        raise ParameterError(f"with_regions: column(s) {', '.join(clashes)} already exist")
+    codes = pl.col(iso3_column).cast(pl.String)
+    table = country_table()
+    return df.with_columns(
+        codes.replace_strict(table["iso3"], table["region"], default=None).alias(region),
+        codes.replace_strict(table["iso3"], table["subregion"], default=None).alias(subregion),
+    )

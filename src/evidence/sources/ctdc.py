@@ -1,0 +1,1154 @@
+"""CTDC victim-level data, in any of its three layouts, onto the canonical case table.
+
+Layouts (``docs/ctdc-formats.md``), recognised from the header:
+
+- ``global_synthetic``: the Global Synthetic Dataset (v2024, v2025), 27 columns, CSV or xlsx. The release is told
+  from the age-band spelling (``9--17`` in v2024, zero-padded ``09--17`` in v2025), else it is "unknown".
+- ``k_anonymised``: the older k-anonymised Global Dataset: ``;``-delimited, a terms-of-use sentence as first header
+  cell, ISO 3166-1 alpha-2 countries, 0/1/-99 flags with ``...Concatenated`` text twins.
+- ``victim_perpetrator``: the Victim–Perpetrator synthetic dataset (1 December 2022): banded years and UN regions,
+  kept as published.
+
+Coded values are decoded once per *distinct* value into small lookup tables joined on the column, and flags and
+years are parsed as integers when they all are, so loading a 250,000-row file costs little more than parsing it. Every data row is either kept or rejected with its line
+number, column, value and reason; blank lines carry no record and are reported in the provenance notes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from evidence.core.errors import InputError
+from evidence.sources.case_schema import (
+    AGE_BANDS,
+    MINOR_AGE_BANDS,
+    AgeBand,
+    DataSourceType,
+    Gender,
+    MajorityStatus,
+    TraffickingDuration,
+    apply_denominator_rule,
+    conform,
+)
+from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
+from evidence.sources.provenance import Provenance, sha256_file
+from evidence.sources.registry import FileHead, Loader, register
+
+SOURCE = "ctdc"
+GLOBAL_SYNTHETIC = "global_synthetic"
+K_ANONYMISED = "k_anonymised"
+VICTIM_PERPETRATOR = "victim_perpetrator"
+
+LICENCE = "CTDC Terms of Use (https://www.ctdatacollaborative.org/page/terms-use)"
+URLS = {
+    GLOBAL_SYNTHETIC: "https://www.ctdatacollaborative.org/page/global-synthetic-dataset",
+    K_ANONYMISED: "https://www.ctdatacollaborative.org/page/global-k-anonymized-dataset",
+    VICTIM_PERPETRATOR: "https://www.ctdatacollaborative.org/page/global-victim-perpetrator-synthetic-dataset-and-resources",
+}
+TITLES = {
+    GLOBAL_SYNTHETIC: "Global Synthetic Dataset",
+    K_ANONYMISED: "Global K-anonymized Dataset",
+    VICTIM_PERPETRATOR: "Global Victim-Perpetrator Synthetic Dataset",
+}
+#: The only published release of the Victim–Perpetrator layout.
+VP_RELEASE = "2022-12-01"
+FIRST_YEAR = 1990
+
+# --- the layouts' columns ------------------------------------------------------------------------------------
+
+#: Global Synthetic flags -> canonical column (27 columns with the 6 coded ones below).
+SYNTHETIC_FLAGS: dict[str, str] = {
+    "meansDebtBondageEarnings": "means_debt_bondage_earnings",
+    "meansThreats": "means_threats",
+    "meansAbusePsyPhySex": "means_abuse",
+    "meansFalsePromises": "means_false_promises",
+    "meansDrugsAlcohol": "means_drugs_alcohol",
+    "meansDenyBasicNeeds": "means_deny_basic_needs",
+    "meansExcessiveWorkHours": "means_excessive_work_hours",
+    "meansWithholdDocs": "means_withhold_documents",
+    "isForcedLabour": "exploitation_forced_labour",
+    "isSexualExploit": "exploitation_sexual",
+    "isOtherExploit": "exploitation_other",
+    "typeOfLabourAgriculture": "labour_agriculture",
+    "typeOfLabourConstruction": "labour_construction",
+    "typeOfLabourDomesticWork": "labour_domestic_work",
+    "typeOfLabourHospitality": "labour_hospitality",
+    "typeOfSexProstitution": "sex_prostitution",
+    "typeOfSexPornography": "sex_pornography",
+    "recruiterRelationIntimatePartner": "recruiter_intimate_partner",
+    "recruiterRelationFriend": "recruiter_friend",
+    "recruiterRelationFamily": "recruiter_family",
+    "recruiterRelationOther": "recruiter_other",
+}
+SYNTHETIC_COLUMNS: list[str] = [
+    "yearOfRegistration",
+    "gender",
+    "ageBroad",
+    "citizenship",
+    "CountryOfExploitation",
+    "traffickMonths",
+    *SYNTHETIC_FLAGS,
+]
+#: Spellings of a Global Synthetic column in some files or codebook sections -> the name used here.
+SYNTHETIC_ALIASES = {"meansWithholdDocuments": "meansWithholdDocs"}
+
+#: k-anonymised flags -> the canonical columns they feed (OR-ed where the synthetic layout merged them);
+#: an empty tuple: validated but without a canonical twin ("not specified", "unknown", abduction).
+K_ANON_FLAGS: dict[str, tuple[str, ...]] = {
+    "meansOfControlDebtBondage": ("means_debt_bondage_earnings",),
+    "meansOfControlTakesEarnings": ("means_debt_bondage_earnings",),
+    "meansOfControlRestrictsFinancialAccess": ("means_restricts_financial_access",),
+    "meansOfControlThreats": ("means_threats",),
+    "meansOfControlPsychologicalAbuse": ("means_abuse",),
+    "meansOfControlPhysicalAbuse": ("means_abuse",),
+    "meansOfControlSexualAbuse": ("means_abuse",),
+    "meansOfControlFalsePromises": ("means_false_promises",),
+    "meansOfControlPsychoactiveSubstances": ("means_drugs_alcohol",),
+    "meansOfControlRestrictsMovement": ("means_restricts_movement",),
+    "meansOfControlRestrictsMedicalCare": ("means_restricts_medical_care",),
+    "meansOfControlExcessiveWorkingHours": ("means_excessive_work_hours",),
+    "meansOfControlUsesChildren": ("means_uses_children",),
+    "meansOfControlThreatOfLawEnforcement": ("means_threat_of_law_enforcement",),
+    "meansOfControlWithholdsNecessities": ("means_deny_basic_needs",),
+    "meansOfControlWithholdsDocuments": ("means_withhold_documents",),
+    "meansOfControlOther": ("means_other",),
+    "meansOfControlNotSpecified": (),
+    "isForcedLabour": ("exploitation_forced_labour",),
+    "isSexualExploit": ("exploitation_sexual",),
+    "isOtherExploit": ("exploitation_other",),
+    # "combined sexual and labour exploitation" is both forms
+    "isSexAndLabour": ("exploitation_forced_labour", "exploitation_sexual"),
+    "isForcedMarriage": ("exploitation_forced_marriage",),
+    "isForcedMilitary": ("exploitation_forced_military",),
+    "isOrganRemoval": ("exploitation_organ_removal",),
+    "isSlaveryAndPractices": ("exploitation_slavery_practices",),
+    "typeOfLabourAgriculture": ("labour_agriculture",),
+    "typeOfLabourAquafarming": ("labour_aquafarming",),
+    "typeOfLabourBegging": ("labour_begging",),
+    "typeOfLabourConstruction": ("labour_construction",),
+    "typeOfLabourDomesticWork": ("labour_domestic_work",),
+    "typeOfLabourHospitality": ("labour_hospitality",),
+    "typeOfLabourIllicitActivities": ("labour_illicit_activities",),
+    "typeOfLabourManufacturing": ("labour_manufacturing",),
+    "typeOfLabourMiningOrDrilling": ("labour_mining_or_drilling",),
+    "typeOfLabourPeddling": ("labour_peddling",),
+    "typeOfLabourTransportation": ("labour_transportation",),
+    "typeOfLabourOther": ("labour_other",),
+    "typeOfLabourNotSpecified": ("labour_not_specified",),
+    "typeOfSexProstitution": ("sex_prostitution",),
+    "typeOfSexPornography": ("sex_pornography",),
+    "typeOfSexRemoteInteractiveServices": ("sex_remote_interactive_services",),
+    "typeOfSexPrivateSexualServices": ("sex_private_sexual_services",),
+    "isAbduction": (),
+    "recruiterRelationIntimatePartner": ("recruiter_intimate_partner",),
+    "recruiterRelationFriend": ("recruiter_friend",),
+    "recruiterRelationFamily": ("recruiter_family",),
+    "recruiterRelationOther": ("recruiter_other",),
+    "recruiterRelationUnknown": (),
+}
+K_ANON_CODED = [
+    "yearOfRegistration",
+    "Datasource",
+    "gender",
+    "ageBroad",
+    "majorityStatus",
+    "majorityStatusAtExploit",
+    "majorityEntry",
+    "citizenship",
+    "CountryOfExploitation",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class _ConcatGroup:
+    """A k-anonymised flag group with its text twin (labels joined by ';')."""
+
+    name: str
+    text_column: str
+    flags: tuple[str, ...]
+    aliases: dict[str, str]  # normalised label -> flag column, where the label is not the flag's name
+
+
+def _label_key(label: str) -> str:
+    return re.sub(r"[^a-z]", "", label.lower())
+
+
+def _flags_with_prefix(prefix: str) -> tuple[str, ...]:
+    return tuple(c for c in K_ANON_FLAGS if c.startswith(prefix))
+
+
+K_ANON_CONCAT_GROUPS = [
+    _ConcatGroup("means of control", "meansOfControlConcatenated", _flags_with_prefix("meansOfControl"), {}),
+    _ConcatGroup(
+        "type of exploitation",
+        "typeOfExploitConcatenated",
+        tuple(c for c in K_ANON_FLAGS if c.startswith("is") and c != "isAbduction"),
+        {
+            "sexualexploitation": "isSexualExploit",
+            "other": "isOtherExploit",
+            "combinedsexualandlabourexploitation": "isSexAndLabour",
+        },
+    ),
+    _ConcatGroup("labour sector", "typeOfLabourConcatenated", _flags_with_prefix("typeOfLabour"), {}),
+    _ConcatGroup("sexual exploitation type", "typeOfSexConcatenated", _flags_with_prefix("typeOfSex"), {}),
+    _ConcatGroup(
+        "recruiter relation",
+        "RecruiterRelationship",
+        _flags_with_prefix("recruiterRelation"),
+        {
+            "familyrelative": "recruiterRelationFamily",
+            "friendacquaintance": "recruiterRelationFriend",
+            "notspecified": "recruiterRelationUnknown",
+        },
+    ),
+]
+K_ANON_COLUMNS: list[str] = K_ANON_CODED + list(K_ANON_FLAGS) + [g.text_column for g in K_ANON_CONCAT_GROUPS]
+#: Columns that identify the k-anonymised layout even when its first header cell was edited.
+_K_ANON_SIGNATURE = {
+    "yearOfRegistration",
+    "Datasource",
+    "meansOfControlConcatenated",
+    "typeOfExploitConcatenated",
+}
+_K_ANON_TERMS_PREFIX = "by using this data"
+
+VP_FLAGS = {
+    "isForcedLabour": "exploitation_forced_labour",
+    "isSexualExploit": "exploitation_sexual",
+    "IP_Exploiter": "perpetrator_exploiter",
+    "IP_RecruiterBroker": "perpetrator_recruiter_broker",
+    "IP_TransactionProcess": "perpetrator_transaction_process",
+    "IP_ControlAbuseKidnap": "perpetrator_control_abuse_kidnap",
+}
+#: Kept as published (multi-valued cells joined with ';').
+VP_AS_PUBLISHED = {
+    "IP_Gender": "perpetrator_gender",
+    "IP_ageBroad": "perpetrator_age_band",
+    "IP_citizen_UNRegion": "perpetrator_citizenship_region",
+    "IP_Relation": "perpetrator_relation",
+    "IP_PayMoney": "perpetrator_pay_money",
+}
+VP_COLUMNS: list[str] = [
+    "yearRegister",
+    "gender",
+    "majorityStatus",
+    "isForcedLabour",
+    "isSexualExploit",
+    "UN_COO_Region",
+    "UN_COE_Region",
+    "IP_Exploiter",
+    "IP_Gender",
+    "IP_ageBroad",
+    "IP_citizen_UNRegion",
+    "IP_Relation",
+    "IP_PayMoney",
+    "IP_RecruiterBroker",
+    "IP_TransactionProcess",
+    "IP_ControlAbuseKidnap",
+]
+VP_UN_REGIONS = ["Africa", "Americas/Oceania", "Asia", "Europe"]
+
+_EXPECTED_DELIMITER = {GLOBAL_SYNTHETIC: ",", K_ANONYMISED: ";", VICTIM_PERPETRATOR: ","}
+_DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}
+
+# --- decoding of coded values (applied to distinct values only) ----------------------------------------------
+
+#: Cells that mean "not recorded" in every coded column.
+_MISSING_TOKENS = {"", "-99", "-99.0", "unknown", "not specified", "na", "n/a", "."}
+_FLAG_TRUE = ["1", "1.0"]
+_FLAG_VALID = ["1", "1.0", "0", "0.0", "-99", "-99.0"]
+_FLAG_VALID_INT = [1, 0, -99]
+
+_GENDERS = {
+    "female": "Female",
+    "woman": "Female",
+    "male": "Male",
+    "man": "Male",
+    "trans/transgender/nonconforming": "Trans/non-conforming",
+    "trans/non-conforming": "Trans/non-conforming",
+    "transgender": "Trans/non-conforming",
+    "nonconforming": "Trans/non-conforming",
+}
+_DATA_SOURCES = {"case management": "Case management", "hotline": "Hotline"}
+_MAJORITY = {"adult": "Adult", "minor": "Minor"}
+_DURATIONS = {"0-12": "0-12 months", "13-24": "13-24 months", "25+": "25+ months"}
+_DASHES = re.compile(r"\s*[-\u2010-\u2015\u2212]+\s*")  # hyphens, en and em dashes, minus; doubled or not
+
+
+class _Unknown(ValueError):
+    """A value a coded column does not allow; its message is the reject reason."""
+
+
+def _is_missing(value: str) -> bool:
+    return value.strip().lower() in _MISSING_TOKENS
+
+
+def _lookup(table: dict[str, str], value: str, what: str) -> str:
+    try:
+        return table[value.strip().lower()]
+    except KeyError:
+        raise _Unknown(f"unknown {what}") from None
+
+
+def _band(value: str) -> str:
+    """'09--17', '0—8', '9 – 17' -> '9-17'; '48 +' -> '48+'."""
+    text = _DASHES.sub("-", value.strip()).replace(" ", "")
+    return re.sub(r"\d+", lambda m: str(int(m.group())), text)
+
+
+def _age_band(value: str) -> str:
+    band = _band(value)
+    if band not in AGE_BANDS:
+        raise _Unknown("unknown age band")
+    return band
+
+
+def _majority_of(band: str) -> str:
+    return "Minor" if band in MINOR_AGE_BANDS else "Adult"
+
+
+def _duration(value: str) -> str:
+    # '0--12 (0-1 yr)' -> '0-12'; the canonical '0-12 months' is accepted too
+    return _lookup(_DURATIONS, _band(value.split("(")[0].replace("months", "")), "trafficking duration")
+
+
+def _year_bounds() -> tuple[int, int]:
+    return FIRST_YEAR, dt.date.today().year
+
+
+def _year(text: str) -> int:
+    text = text.strip()
+    if re.fullmatch(r"\d{4}(\.0+)?", text) is None:
+        raise _Unknown("year is not a number")
+    year = int(text.split(".")[0])
+    low, high = _year_bounds()
+    if not low <= year <= high:
+        raise _Unknown(f"year out of range {low}-{high}")
+    return year
+
+
+def _year_band(value: str) -> str:
+    """VP years: a single year ('2019') or a band ('2014-2018'), kept as published."""
+    parts = _DASHES.split(value.strip())
+    if len(parts) > 2 or not all(re.fullmatch(r"\d{4}(\.0+)?", p) for p in parts):
+        raise _Unknown("year is not a number or a band of years")
+    years = [_year(p) for p in parts]
+    if years != sorted(years):
+        raise _Unknown("year band ends before it starts")
+    return "-".join(str(y) for y in years)
+
+
+def _un_region(value: str) -> str:
+    if value.strip() not in VP_UN_REGIONS:
+        raise _Unknown("unknown UN region")
+    return value.strip()
+
+
+@dataclasses.dataclass(frozen=True)
+class _Coded:
+    """A coded source column: each distinct value decodes to values of one or more output columns."""
+
+    source: str
+    outputs: dict[str, pl.DataType]
+    decode: Callable[[str], tuple[Any, ...]]  # raises _Unknown; never sees a missing value
+    # the outputs computed straight from a column the parser read as integers (no lookup table needed)
+    from_integers: Callable[[pl.Expr], tuple[pl.Expr, ...]] | None = None
+
+
+_YEAR_OUT = {"year": pl.Int16, "year_band": pl.String}
+_GENDER_OUT = {"gender": Gender}
+
+
+def _decode_year(value: str) -> tuple[int, str]:
+    year = _year(value)
+    return year, str(year)
+
+
+def _decode_vp_year(value: str) -> tuple[int | None, str]:
+    band = _year_band(value)
+    # only a single-year band gives a year: no invented precision
+    return (int(band) if "-" not in band else None), band
+
+
+def _year_from_integers(year: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    return year.cast(pl.Int16), year.cast(pl.String)
+
+
+def _synthetic_coded() -> list[_Coded]:
+    return [
+        _Coded("yearOfRegistration", _YEAR_OUT, _decode_year, _year_from_integers),
+        _Coded("gender", _GENDER_OUT, lambda v: (_lookup(_GENDERS, v, "gender"),)),
+        _Coded(
+            "ageBroad",
+            {"age_band": AgeBand, "majority_status": MajorityStatus},
+            lambda v: (band := _age_band(v), _majority_of(band)),
+        ),
+        _Coded("traffickMonths", {"trafficking_duration": TraffickingDuration}, lambda v: (_duration(v),)),
+    ]
+
+
+def _k_anon_coded() -> list[_Coded]:
+    return [
+        _Coded("yearOfRegistration", _YEAR_OUT, _decode_year, _year_from_integers),
+        _Coded(
+            "Datasource",
+            {"data_source_type": DataSourceType},
+            lambda v: (_lookup(_DATA_SOURCES, v, "data source"),),
+        ),
+        _Coded("gender", _GENDER_OUT, lambda v: (_lookup(_GENDERS, v, "gender"),)),
+        _Coded(
+            "ageBroad",
+            {"age_band": AgeBand, "_majority_from_band": MajorityStatus},
+            lambda v: (band := _age_band(v), _majority_of(band)),
+        ),
+        _Coded(
+            "majorityStatus",
+            {"_majority_file": MajorityStatus},
+            lambda v: (_lookup(_MAJORITY, v, "majority status"),),
+        ),
+        # validated only: the case table has no twin for these
+        _Coded("majorityStatusAtExploit", {}, lambda v: (_lookup(_MAJORITY, v, "majority status"),)),
+        _Coded("majorityEntry", {}, lambda v: (_lookup(_MAJORITY, v, "majority status"),)),
+    ]
+
+
+def _vp_coded() -> list[_Coded]:
+    return [
+        _Coded("yearRegister", _YEAR_OUT, _decode_vp_year),
+        _Coded("gender", _GENDER_OUT, lambda v: (_lookup(_GENDERS, v, "gender"),)),
+        _Coded(
+            "majorityStatus",
+            {"majority_status": MajorityStatus},
+            lambda v: (_lookup(_MAJORITY, v, "majority status"),),
+        ),
+        _Coded("UN_COO_Region", {"origin_region": pl.String}, lambda v: (_un_region(v),)),
+        _Coded("UN_COE_Region", {"destination_region": pl.String}, lambda v: (_un_region(v),)),
+    ]
+
+
+# --- sniffing ------------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Header:
+    layout: str
+    columns: list[str]  # as in the file (BOM and surrounding blanks removed)
+    delimiter: str | None = None  # None for a workbook
+    sheet: str | None = None
+
+
+#: Enough to recognise a layout; its other columns, when absent, read as empty (and the provenance says so).
+_SYNTHETIC_SIGNATURE = set(SYNTHETIC_COLUMNS[:6])
+_SYNTHETIC_ONLY = {
+    "meansDebtBondageEarnings",
+    "meansAbusePsyPhySex",
+    "meansDrugsAlcohol",
+    "meansDenyBasicNeeds",
+}
+_VP_SIGNATURE = {"yearRegister", "UN_COO_Region", "UN_COE_Region"}
+
+
+def _layout_of(columns: list[str]) -> str | None:
+    names = {_canonical_name(c) for c in columns}
+    if _SYNTHETIC_SIGNATURE <= names and _SYNTHETIC_ONLY & names:
+        return GLOBAL_SYNTHETIC
+    if _VP_SIGNATURE <= names:
+        return VICTIM_PERPETRATOR
+    first = columns[0].strip().lower() if columns else ""
+    if _K_ANON_SIGNATURE <= names or (
+        first.startswith(_K_ANON_TERMS_PREFIX) and "yearOfRegistration" in names
+    ):
+        return K_ANONYMISED
+    return None
+
+
+_KNOWN_NAMES = {c.lower(): c for c in [*SYNTHETIC_COLUMNS, *K_ANON_COLUMNS, *VP_COLUMNS]}
+_KNOWN_NAMES.update({alias.lower(): name for alias, name in SYNTHETIC_ALIASES.items()})
+
+
+def _canonical_name(column: str) -> str:
+    """The layout's spelling of a header cell (case and blanks ignored; aliases resolved)."""
+    text = column.strip().lstrip("\ufeff").strip()
+    return _KNOWN_NAMES.get(text.lower(), text)
+
+
+def _split_header(line: str, delimiter: str) -> list[str]:
+    import csv
+
+    return [c.strip().lstrip("\ufeff") for c in next(csv.reader([line], delimiter=delimiter), [])]
+
+
+def _read_header(head: FileHead) -> _Header | None:
+    if head.is_xlsx:
+        return _read_workbook_header(head)
+    line = head.first_line
+    for delimiter in (",", ";", "\t", "|"):
+        if delimiter not in line:
+            continue
+        columns = _split_header(line, delimiter)
+        layout = _layout_of(columns)
+        if layout:
+            return _Header(layout, columns, delimiter=delimiter)
+    return None
+
+
+_WORKBOOK_TOKENS = (b"yearOfRegistration", b"yearRegister")
+
+
+def _workbook_mentions_ctdc(path: Path) -> bool:
+    """Whether a CTDC header name occurs in the workbook's shared strings or the start of a sheet.
+
+    Reading a sheet's header with fastexcel parses the whole sheet (a second for a large workbook of another
+    source), so other sources' workbooks are turned away by this byte search first.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as book:
+            for name in book.namelist():
+                if name == "xl/sharedStrings.xml" or (
+                    name.startswith("xl/worksheets/") and name.endswith(".xml")
+                ):
+                    with book.open(name) as member:
+                        chunk = (
+                            member.read()
+                            if name == "xl/sharedStrings.xml"
+                            else member.read(_SHEET_HEAD_BYTES)
+                        )
+                    if any(token in chunk for token in _WORKBOOK_TOKENS):
+                        return True
+    except (OSError, zipfile.BadZipFile):
+        return False
+    return False
+
+
+_SHEET_HEAD_BYTES = 256 * 1024
+
+
+def _read_workbook_header(head: FileHead) -> _Header | None:
+    if not _workbook_mentions_ctdc(head.path):
+        return None
+    import fastexcel
+
+    matches = []
+    try:
+        reader = fastexcel.read_excel(str(head.path))
+        sheets = reader.sheet_names
+    except fastexcel.FastExcelError:  # a damaged workbook is not recognisably CTDC; the registry says so
+        return None
+    for sheet in sheets:
+        try:
+            columns = [str(c.name) for c in reader.load_sheet(sheet, n_rows=0).available_columns()]
+        except fastexcel.FastExcelError:  # e.g. an empty sheet: no header to recognise
+            columns = []
+        layout = _layout_of(columns)
+        if layout:
+            matches.append(_Header(layout, columns, sheet=sheet))
+    if len(matches) > 1:
+        raise InputError(
+            f"several sheets hold CTDC data ({', '.join(repr(m.sheet) for m in matches)}); "
+            "save the one to load as its own workbook or CSV",
+            path=head.path,
+        )
+    return matches[0] if matches else None
+
+
+def sniff(head: FileHead) -> str | None:
+    """The CTDC layout of a file (``global_synthetic``, ``k_anonymised``, ``victim_perpetrator``), or None."""
+    header = _read_header(head)
+    return header.layout if header else None
+
+
+# --- reading -------------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Raw:
+    """The file's cells (strings; flags and years as integers when they all parse), with line numbers."""
+
+    frame: pl.DataFrame  # source columns (layout spelling) + "source_row"
+    rejects: pl.DataFrame  # structural problems: truncated rows, too many fields
+    sha256: str
+    notes: list[str]
+    rows_in: int
+
+
+def _read(path: Path, header: _Header) -> _Raw:
+    if header.sheet is not None:
+        return _read_workbook(path, header)
+    expected = _EXPECTED_DELIMITER[header.layout]
+    if header.delimiter != expected:
+        raise InputError(
+            f"a CTDC {header.layout} file separated by {_DELIMITER_NAMES[header.delimiter]}; CTDC publishes "
+            f"this layout separated by {_DELIMITER_NAMES[expected]}",
+            path=path,
+            hint=f"re-save it with {expected!r} as the delimiter, or load the file as published",
+        )
+    data = path.read_bytes()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # hashing releases the GIL, so it overlaps with parsing
+        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        frame, ragged = _parse_csv(path, data, header)
+        sha256 = digest.result()
+    ncols = len(header.columns)
+    notes: list[str] = []
+    structural = empty_issues()
+    buf = np.frombuffer(data, dtype=np.uint8)
+    quoted = bool(np.any(buf == ord('"')))
+    # Without quotes and without records the parser found too long, every record has exactly ncols fields iff
+    # the delimiters add up, so the per-record scan is only needed when they do not.
+    if ragged or quoted or np.count_nonzero(buf == ord(expected)) != (ncols - 1) * (frame.height + 1):
+        scan = _scan_records(buf, expected)
+        if scan.field_counts.size != frame.height:
+            raise InputError(
+                f"cannot tell records apart ({scan.field_counts.size} by line ends, {frame.height} by the CSV "
+                "parser): unbalanced quotes?",
+                path=path,
+            )
+        frame = frame.with_columns(source_row=pl.Series(scan.lines, dtype=pl.Int64))
+        counts, rows = scan.field_counts, scan.lines
+        if scan.blank.any():
+            lines = scan.lines[scan.blank]
+            notes.append(
+                f"{lines.size} blank line(s) ignored (no record): line "
+                + ", ".join(str(n) for n in lines[:10])
+                + (" ..." if lines.size > 10 else "")
+            )
+            frame = frame.filter(pl.Series(~scan.blank))
+            counts, rows = counts[~scan.blank], rows[~scan.blank]
+        bad = counts != ncols
+        if bad.any():
+            structural = issues_frame(
+                pl.DataFrame(
+                    {
+                        "row": rows[bad],
+                        "column": [None] * int(bad.sum()),
+                        "value": [f"{n} fields" for n in counts[bad]],
+                        "reason": np.where(
+                            counts[bad] < ncols,
+                            f"truncated row (fewer fields than the header's {ncols})",
+                            f"too many fields (more than the header's {ncols})",
+                        ),
+                    }
+                )
+            )
+    else:
+        frame = frame.with_columns(source_row=pl.int_range(2, frame.height + 2, dtype=pl.Int64))
+    return _Raw(frame, structural, sha256, notes, rows_in=frame.height)
+
+
+def _integer_columns(header: _Header) -> dict[str, pl.DataType]:
+    """Flag and year columns parsed as integers on the fast path (the header's own spelling)."""
+    flags = {GLOBAL_SYNTHETIC: SYNTHETIC_FLAGS, K_ANONYMISED: K_ANON_FLAGS, VICTIM_PERPETRATOR: VP_FLAGS}[
+        header.layout
+    ]
+    out: dict[str, pl.DataType] = {}
+    for column in header.columns:
+        name = _canonical_name(column)
+        if name in flags:
+            out[column] = pl.Int8
+        elif name == "yearOfRegistration":
+            out[column] = pl.Int16
+    return out
+
+
+def _parse_csv(path: Path, data: bytes, header: _Header) -> tuple[pl.DataFrame, bool]:
+    """All cells as strings, except flags and years as integers when every one of them parses as such.
+
+    Also says whether some record has more fields than the header (the parser truncated it).
+    """
+    base: dict[str, Any] = {"separator": header.delimiter, "infer_schema": False, "quote_char": '"'}
+    for overrides in (_integer_columns(header), {}):
+        options = dict(base, schema_overrides=overrides or None)
+        ragged = False
+        try:
+            try:
+                frame = pl.read_csv(data, **options)
+            except pl.exceptions.ComputeError as exc:
+                if "more fields" not in str(exc):
+                    raise
+                # rows with too many fields are found and rejected by the record scan
+                ragged = True
+                frame = pl.read_csv(data, truncate_ragged_lines=True, **options)
+        except pl.exceptions.NoDataError as exc:
+            raise InputError("the file is empty", path=path) from exc
+        except pl.exceptions.PolarsError as exc:
+            if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
+                raise _undecodable(path, data) from exc
+            if overrides:  # a flag or year that is not an integer: read everything as text and reject rows
+                continue
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            if data.count(b'"') % 2:
+                message = "a quoted field is never closed (the file has an odd number of '\"' characters)"
+            raise InputError(f"cannot parse as CSV: {message}", path=path) from exc
+        return frame.rename(dict(zip(frame.columns, header.columns, strict=True))), ragged
+    raise AssertionError("unreachable: the text-only attempt returns or raises")
+
+
+def _undecodable(path: Path, data: bytes) -> InputError:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return InputError(
+            f"bytes {data[exc.start : exc.end]!r} are not UTF-8 text",
+            path=path,
+            row=data.count(b"\n", 0, exc.start) + 1,
+            hint="re-save the file as UTF-8",
+        )
+    return InputError("the CSV parser found text that is not UTF-8", path=path)
+
+
+@dataclasses.dataclass
+class _Scan:
+    lines: np.ndarray  # line number of each data record (header = line 1)
+    field_counts: np.ndarray
+    blank: np.ndarray  # bool: the record is an empty line
+
+
+def _scan_records(buf: np.ndarray, delimiter: str) -> _Scan:
+    """Fields per record from delimiters and line ends outside quoted fields, vectorised.
+
+    A delimiter or line end lies inside a quoted field when an odd number of quote characters precede it
+    (an escaped quote ``""`` adds two, so the parity holds).
+    """
+    start = 3 if buf[:3].tobytes() == b"\xef\xbb\xbf" else 0
+    all_newlines = np.flatnonzero(buf == ord("\n"))
+    newlines = all_newlines
+    delims = np.flatnonzero(buf == ord(delimiter))
+    quotes = np.flatnonzero(buf == ord('"'))
+    if quotes.size:
+        newlines = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
+        delims = delims[np.searchsorted(quotes, delims) % 2 == 0]
+    ends = newlines if buf.size and buf[-1] == ord("\n") else np.append(newlines, buf.size)
+    starts = np.concatenate(([start], ends[:-1] + 1))
+    fields = np.searchsorted(delims, ends) - np.searchsorted(delims, starts) + 1
+    length = ends - starts
+    first_byte = buf[np.minimum(starts, max(buf.size - 1, 0))]
+    blank = (length == 0) | ((length == 1) & (first_byte == ord("\r")))
+    lines = np.searchsorted(all_newlines, starts) + 1
+    return _Scan(lines=lines[1:].astype(np.int64), field_counts=fields[1:], blank=blank[1:])
+
+
+def _read_workbook(path: Path, header: _Header) -> _Raw:
+    try:
+        frame = pl.read_excel(path, sheet_name=header.sheet, infer_schema_length=0)
+    except Exception as exc:  # fastexcel raises its own error types
+        raise InputError(f"cannot read sheet {header.sheet!r}: {exc}", path=path) from exc
+    frame = frame.rename(dict(zip(frame.columns, header.columns, strict=True)))
+    # the sheet's own row numbers (header on row 1)
+    frame = frame.with_columns(pl.all().cast(pl.String)).with_columns(
+        source_row=pl.int_range(2, frame.height + 2, dtype=pl.Int64)
+    )
+    notes = [f"read from sheet {header.sheet!r}"]
+    empty = frame.select(pl.all_horizontal(pl.exclude("source_row").is_null())).to_series()
+    if empty.any():
+        notes.append(f"{int(empty.sum())} empty sheet row(s) ignored (no record)")
+        frame = frame.filter(~empty)
+    return _Raw(frame, empty_issues(), sha256_file(path), notes, rows_in=frame.height)
+
+
+# --- mapping onto the case table -----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Problem:
+    """Rows to reject: a mask over the raw frame, the column it is about and the reason (an expression)."""
+
+    source: str
+    mask: pl.Expr
+    reason: pl.Expr
+
+
+_KEY = "_value"  # join key of a lookup table: a raw value
+
+
+@dataclasses.dataclass
+class _Mapping:
+    """How a layout's raw frame becomes canonical columns."""
+
+    # (source column, lookup table keyed by _KEY): joined on the raw values
+    lookups: list[tuple[str, pl.DataFrame]] = dataclasses.field(default_factory=list)
+    before: dict[str, pl.Expr] = dataclasses.field(default_factory=dict)  # added to the raw frame first
+    columns: dict[str, pl.Expr] = dataclasses.field(default_factory=dict)  # computed on the raw frame
+    after: dict[str, pl.Expr] = dataclasses.field(default_factory=dict)  # computed on the joined frame
+    problems: list[_Problem] = dataclasses.field(default_factory=list)
+    distinct: dict[str, list[Any]] = dataclasses.field(default_factory=dict)  # column -> its distinct values
+
+    def prefetch(self, raw: pl.DataFrame, columns: list[str]) -> None:
+        """The distinct values of several columns, found in one parallel pass."""
+        columns = [c for c in dict.fromkeys(columns) if c not in self.distinct]
+        if not columns:
+            return
+        found = raw.select([pl.col(c).drop_nulls().unique().implode() for c in columns]).row(0, named=True)
+        self.distinct.update(found)
+
+    def values(self, raw: pl.DataFrame, column: str) -> list[Any]:
+        if column not in self.distinct:
+            self.prefetch(raw, [column])
+        return self.distinct[column]
+
+    def coded(self, raw: pl.DataFrame, spec: _Coded) -> None:
+        """Decode each distinct value once; a lookup table joined on the column applies it to every row."""
+        dtype = raw.schema[spec.source]
+        keys, rows, bad, skipped = [], [], {}, False
+        for value in self.values(raw, spec.source):
+            if _is_missing(str(value)):
+                skipped = True
+                continue
+            try:
+                decoded = spec.decode(str(value))
+            except _Unknown as exc:
+                bad[value] = str(exc)
+                continue
+            keys.append(value)
+            rows.append(decoded)
+        if bad:
+            self.reject_values(spec.source, bad)
+        if not spec.outputs:
+            return
+        if spec.from_integers and dtype.is_integer() and not skipped:
+            # rows with values that do not decode are rejected, so the column itself is the answer
+            exprs = spec.from_integers(pl.col(spec.source))
+            self.columns.update(dict(zip(spec.outputs, exprs, strict=True)))
+            return
+        table = pl.DataFrame(
+            {
+                _KEY: pl.Series(keys, dtype=dtype),
+                **{
+                    name: pl.Series([r[i] for r in rows], dtype=out_dtype)
+                    for i, (name, out_dtype) in enumerate(spec.outputs.items())
+                },
+            }
+        )
+        self.lookups.append((spec.source, table))
+
+    def reject_values(self, source: str, bad: dict[Any, str]) -> None:
+        reasons = set(bad.values())
+        reason = (
+            pl.lit(reasons.pop()) if len(reasons) == 1 else pl.col(source).replace_strict(bad, default=None)
+        )
+        self.problems.append(_Problem(source, pl.col(source).is_in(list(bad)), reason))
+
+    def countries(self, raw: pl.DataFrame, source: str, prefix: str) -> None:
+        """ISO2/ISO3 codes -> ``{prefix}_iso3``, ``{prefix}_region``, ``{prefix}_subregion`` (UN M49)."""
+        from evidence.sources.countries import map_to_iso3, with_regions
+
+        values = [v for v in self.values(raw, source) if not _is_country_missing(v)]
+        iso3 = f"{prefix}_iso3"
+        mapped = pl.DataFrame(
+            {_KEY: values, iso3: map_to_iso3(values).iso3}, schema={_KEY: pl.String, iso3: pl.String}
+        )
+        known = with_regions(mapped.filter(pl.col(iso3).is_not_null()), iso3, prefix)
+        self.lookups.append((source, known))
+        bad = mapped.filter(pl.col(iso3).is_null()).get_column(_KEY).to_list()
+        if bad:
+            self.reject_values(source, dict.fromkeys(bad, "unknown country code"))
+
+    def flags(self, raw: pl.DataFrame, sources: list[str]) -> dict[str, pl.Expr]:
+        """1/0/-99/empty columns -> true where 1, false where 0, else null.
+
+        Only "some flag of the group is true" matters afterwards: the denominator rule turns a group's other
+        flags false when one is true, and all of them null (unknown) when none is.
+        """
+        self.prefetch(raw, sources)
+        is_true = {}
+        for s in sources:
+            integers = raw.schema[s].is_integer()
+            valid = _FLAG_VALID_INT if integers else _FLAG_VALID
+            bad = [v for v in self.distinct[s] if v not in valid]
+            if bad:
+                self.reject_values(s, dict.fromkeys(bad, "unknown flag value (expected 1, 0, -99 or empty)"))
+            is_true[s] = (pl.col(s) == 1) if integers else pl.col(s).is_in(_FLAG_TRUE)
+        return is_true
+
+
+#: Country cells that mean "not recorded" ("00" is the 2017 dictionary's "Unknown Country"; "NA" is Namibia).
+_MISSING_COUNTRY_TOKENS = {"", "-99", "00", "unknown", "."}
+
+
+def _is_country_missing(value: str) -> bool:
+    return value.strip().lower() in _MISSING_COUNTRY_TOKENS
+
+
+def _synthetic_mapping(raw: pl.DataFrame) -> _Mapping:
+    mapping = _Mapping()
+    coded = [spec.source for spec in _synthetic_coded()]
+    mapping.prefetch(raw, [*coded, "citizenship", "CountryOfExploitation", *SYNTHETIC_FLAGS])
+    for spec in _synthetic_coded():
+        mapping.coded(raw, spec)
+    mapping.countries(raw, "citizenship", "origin")
+    mapping.countries(raw, "CountryOfExploitation", "destination")
+    is_true = mapping.flags(raw, list(SYNTHETIC_FLAGS))
+    mapping.columns.update({target: is_true[s] for s, target in SYNTHETIC_FLAGS.items()})
+    return mapping
+
+
+def _vp_mapping(raw: pl.DataFrame) -> _Mapping:
+    mapping = _Mapping()
+    mapping.prefetch(raw, [*(spec.source for spec in _vp_coded()), *VP_FLAGS])
+    for spec in _vp_coded():
+        mapping.coded(raw, spec)
+    is_true = mapping.flags(raw, list(VP_FLAGS))
+    mapping.columns.update({target: is_true[s] for s, target in VP_FLAGS.items()})
+    mapping.columns.update({t: pl.col(s).str.strip_chars() for s, t in VP_AS_PUBLISHED.items()})
+    return mapping
+
+
+def _k_anon_mapping(raw: pl.DataFrame) -> _Mapping:
+    mapping = _Mapping()
+    texts = [group.text_column for group in K_ANON_CONCAT_GROUPS]
+    coded = [spec.source for spec in _k_anon_coded()]
+    mapping.prefetch(raw, [*coded, "citizenship", "CountryOfExploitation", *texts, *K_ANON_FLAGS])
+    for spec in _k_anon_coded():
+        mapping.coded(raw, spec)
+    mapping.countries(raw, "citizenship", "origin")
+    mapping.countries(raw, "CountryOfExploitation", "destination")
+    # the file's majority status where it has one, else the one its age band implies
+    file_value, from_band = pl.col("_majority_file"), pl.col("_majority_from_band")
+    mapping.after["majority_status"] = pl.coalesce(file_value, from_band)
+    mapping.after["_majority_disagrees"] = (file_value != from_band).fill_null(False)
+
+    # intermediate booleans are computed once (``before``) and OR-ed by name: small expression trees
+    is_true = mapping.flags(raw, list(K_ANON_FLAGS))
+    mapping.before.update({f"_true_{s}": e for s, e in is_true.items()})
+    sources_of: dict[str, list[pl.Expr]] = {}
+    for source, targets in K_ANON_FLAGS.items():
+        for target in targets:
+            sources_of.setdefault(target, []).append(pl.col(f"_true_{source}"))
+    for i, group in enumerate(K_ANON_CONCAT_GROUPS):
+        substantive = [s for s in group.flags if K_ANON_FLAGS[s]]
+        # real rows disagree with themselves: a group's flags all empty while its text twin is filled
+        flags_empty = pl.all_horizontal(
+            [~pl.col(s).is_in(_known_flag_values(raw, s)).fill_null(False) for s in substantive]
+        )
+        named_by_text = _labels_to_flags(mapping.values(raw, group.text_column), group)
+        targets = sorted({t for s in substantive for t in K_ANON_FLAGS[s]})
+        use_text = f"_derived{i}"
+        for t in targets:
+            mapping.before[f"_text{i}_{t}"] = pl.col(group.text_column).replace_strict(
+                {text: t in named for text, named in named_by_text.items()},
+                default=False,
+                return_dtype=pl.Boolean,
+            )
+            sources_of[t].append(pl.col(use_text) & pl.col(f"_text{i}_{t}"))
+        names_a_flag = pl.col(group.text_column).is_in(
+            [text for text, named in named_by_text.items() if named]
+        )
+        mapping.before[use_text] = (flags_empty & names_a_flag).fill_null(False)
+        mapping.columns[use_text] = pl.col(use_text)
+    mapping.columns.update({t: pl.any_horizontal(exprs) for t, exprs in sources_of.items()})
+    return mapping
+
+
+def _known_flag_values(raw: pl.DataFrame, source: str) -> list[Any]:
+    """The values of a flag column that say something (0 or 1), in the column's type."""
+    return [0, 1] if raw.schema[source].is_integer() else ["0", "0.0", "1", "1.0"]
+
+
+def _labels_to_flags(texts: list[str], group: _ConcatGroup) -> dict[str, set[str]]:
+    """Each distinct text of a concatenated field -> the canonical flags its labels name."""
+    by_key = {_label_key(_strip_prefix(s)): s for s in group.flags}
+    by_key.update(group.aliases)
+    result = {}
+    for text in texts:
+        named: set[str] = set()
+        for label in text.split(";"):
+            source = by_key.get(_label_key(label))
+            if source:
+                named.update(K_ANON_FLAGS[source])
+        result[text] = named
+    return result
+
+
+def _strip_prefix(flag: str) -> str:
+    for prefix in ("meansOfControl", "typeOfLabour", "typeOfSex", "recruiterRelation", "is"):
+        if flag.startswith(prefix):
+            return flag[len(prefix) :]
+    return flag
+
+
+def _columns_for(layout: str) -> list[str]:
+    return {
+        GLOBAL_SYNTHETIC: SYNTHETIC_COLUMNS,
+        K_ANONYMISED: K_ANON_COLUMNS,
+        VICTIM_PERPETRATOR: VP_COLUMNS,
+    }[layout]
+
+
+def _align_columns(raw: _Raw, layout: str) -> None:
+    """Name columns as the layout spells them; absent optional columns read as empty (and noted)."""
+    frame = raw.frame.rename({c: _canonical_name(c) for c in raw.frame.columns if c != "source_row"})
+    wanted = _columns_for(layout)
+    missing = [c for c in wanted if c not in frame.columns]
+    extra = [c for c in frame.columns if c not in wanted and c != "source_row"]
+    if layout == K_ANONYMISED and extra and extra[0].lower().startswith(_K_ANON_TERMS_PREFIX):
+        extra = extra[1:]  # the terms-of-use header cell heads an always-empty column
+    if missing:
+        raw.notes.append("columns absent from this file, read as empty: " + ", ".join(missing))
+        frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in missing])
+    if extra:
+        raw.notes.append("columns not used: " + ", ".join(extra))
+    raw.frame = frame
+
+
+def _release(layout: str, age_bands: list[str]) -> tuple[str, str | None]:
+    """The release and, when it was told from the data, how."""
+    if layout == VICTIM_PERPETRATOR:
+        return VP_RELEASE, None
+    if layout == K_ANONYMISED:
+        return "unknown", None
+    bands = {b.strip() for b in age_bands}
+    padded = any(re.fullmatch(r"0\d-+\d+", b) for b in bands)
+    unpadded = any(re.fullmatch(r"[1-9]-+\d+", b) for b in bands)
+    if padded and not unpadded:
+        return "2025", "release 2025 told from the zero-padded age bands (e.g. '09--17')"
+    if unpadded and not padded:
+        return "2024", "release 2024 told from the unpadded age bands (e.g. '9--17')"
+    return "unknown", None
+
+
+def _citation(layout: str, release: str) -> str:
+    year = release[:4] if release[:4].isdigit() else "n.d."
+    return (
+        f"Counter-Trafficking Data Collaborative (CTDC). {year}. '{TITLES[layout]}'. {URLS[layout]} "
+        "(Accessed <date>)."
+    )
+
+
+def load(path: str | Path, layout: str | None = None) -> LoadedTable:
+    """Load a CTDC file (any of the three layouts, CSV or xlsx) onto the canonical case table.
+
+    ``layout``, when given (the registry passes the sniffed one), must match the file's header.
+    """
+    path = Path(path)
+    header = _read_header(FileHead(path))
+    if header is None:
+        raise InputError("not a CTDC file: the header matches none of the three CTDC layouts", path=path)
+    if layout is not None and header.layout != layout:
+        raise InputError(f"expected a CTDC {layout} file, found {header.layout}", path=path)
+    names = [_canonical_name(c) for c in header.columns]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise InputError(f"the header names a column more than once: {', '.join(repeated)}", path=path)
+    raw = _read(path, header)
+    _align_columns(raw, header.layout)
+    frame = raw.frame
+    build = {
+        GLOBAL_SYNTHETIC: _synthetic_mapping,
+        K_ANONYMISED: _k_anon_mapping,
+        VICTIM_PERPETRATOR: _vp_mapping,
+    }
+    mapping = build[header.layout](frame)
+    release, how = _release(
+        header.layout, mapping.values(frame, "ageBroad") if "ageBroad" in frame.columns else []
+    )
+    if how:
+        raw.notes.append(how)
+    if header.layout == K_ANONYMISED:
+        unmapped = [
+            "majorityStatusAtExploit",
+            "majorityEntry",
+            *(s for s, t in K_ANON_FLAGS.items() if not t),
+        ]
+        raw.notes.append("validated but not in the case table: " + ", ".join(unmapped))
+
+    masks = [p.mask.fill_null(False).alias(f"_bad{i}") for i, p in enumerate(mapping.problems)]
+    # eager joins of one column each: faster here than a lazy plan over the whole frame
+    joined = [
+        frame.get_column(source)
+        .alias(_KEY)
+        .to_frame()
+        .join(table, on=_KEY, how="left", maintain_order="left")
+        .drop(_KEY)
+        for source, table in mapping.lookups
+    ]
+    staged = frame.with_columns([e.alias(c) for c, e in mapping.before.items()]) if mapping.before else frame
+    computed = staged.select(pl.col("source_row"), *[e.alias(c) for c, e in mapping.columns.items()], *masks)
+    out = pl.concat([computed, *joined], how="horizontal")
+    if mapping.after:
+        out = out.with_columns([e.alias(c) for c, e in mapping.after.items()])
+
+    rejects = [raw.rejects]
+    for i, problem in enumerate(mapping.problems):
+        rows = frame.filter(out.get_column(f"_bad{i}"))
+        rejects.append(
+            issues_frame(
+                rows.select(
+                    row="source_row",
+                    column=pl.lit(problem.source),
+                    value=pl.col(problem.source).cast(pl.String),
+                    reason=problem.reason,
+                )
+            )
+        )
+    rejects_table = pl.concat(rejects).sort("row", maintain_order=True)
+    if rejects_table.height:
+        keep = ~out.get_column("source_row").is_in(rejects_table.get_column("row").implode())
+        frame, out = frame.filter(keep), out.filter(keep)
+    flags = _flag_issues(frame, out)
+    data = out.drop([c for c in out.columns if c.startswith("_")])
+    data = conform(apply_denominator_rule(data))
+
+    provenance = Provenance(
+        source=SOURCE,
+        layout=header.layout,
+        release=release,
+        path=str(path),
+        sha256=raw.sha256,
+        url=URLS[header.layout],
+        licence=LICENCE,
+        citation=_citation(header.layout, release),
+        title=TITLES[header.layout],
+        synthetic=header.layout in (GLOBAL_SYNTHETIC, VICTIM_PERPETRATOR),
+        notes=tuple(raw.notes),
+    )
+    return LoadedTable(
+        data=data, provenance=provenance, rows_in=raw.rows_in, rejects=rejects_table, flags=flags
+    )
+
+
+def _flag_issues(frame: pl.DataFrame, out: pl.DataFrame) -> pl.DataFrame:
+    """Kept rows worth reviewing: flags derived from a concatenated field; majority status against age band."""
+    parts = []
+    for i, group in enumerate(K_ANON_CONCAT_GROUPS):
+        name = f"_derived{i}"
+        if name in out.columns and out.get_column(name).any():
+            parts.append(
+                frame.filter(out.get_column(name)).select(
+                    row="source_row",
+                    column=pl.lit(group.text_column),
+                    value=pl.col(group.text_column),
+                    reason=pl.lit(f"{group.name} flags were empty; derived from the concatenated field"),
+                )
+            )
+    if "_majority_disagrees" in out.columns and out.get_column("_majority_disagrees").any():
+        parts.append(
+            frame.filter(out.get_column("_majority_disagrees")).select(
+                row="source_row",
+                column=pl.lit("majorityStatus"),
+                value=pl.col("majorityStatus"),
+                reason=pl.lit("majority status disagrees with the age band; the file's status kept"),
+            )
+        )
+    return pl.concat([issues_frame(p) for p in parts]).sort("row") if parts else empty_issues()
+
+
+LOADER = register(
+    Loader(
+        source=SOURCE,
+        sniff=sniff,
+        load=load,
+        description="CTDC victim-level data: Global Synthetic (v2024/v2025), k-anonymised, Victim–Perpetrator",
+        version="1",  # bump when the case table made from the same file changes
+    )
+)

@@ -1,0 +1,221 @@
+"""List-capture data for multiple systems estimation: which lists (agencies) recorded which victims.
+
+Two layouts are read:
+
+* ``histories``: one row per capture history, a 0/1 column per list and a count column (named ``n``, ``N``,
+  ``count``, ``Count``, ``frequency``, ``Frequency`` or ``freq``, as the reference R packages do);
+* ``case_records``: one row per case, a 0/1 column per list and no count column (an optional ``case_id`` or
+  ``id`` column is checked for duplicates and then dropped: identifiers never leave the loader).
+
+Both land on the canonical **list-capture table**: one UInt8 column per list and an Int64 ``count`` column
+(one row per history, or one row per case with count 1); the analysis aggregates rows by history.
+
+This loader is deliberately *not* registered with the sniffing registry: a CTDC-like file of 0/1 flags must
+never be mistaken for list data, so list-capture data are always read by asking for them explicitly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from evidence.core.errors import InputError
+from evidence.sources.loaded import LoadedTable, issues_frame
+from evidence.sources.provenance import Provenance, sha256_file
+
+SOURCE = "list_capture"
+COUNT_COLUMN = "count"
+#: Names of the count column accepted in a ``histories`` file (compared case-insensitively).
+COUNT_COLUMN_NAMES = ("n", "count", "frequency", "freq")
+#: Names of the identifier column accepted (and dropped) in a ``case_records`` file.
+CASE_ID_COLUMN_NAMES = ("case_id", "id")
+
+_FIRST_DATA_LINE = 2  # line 1 is the header
+
+
+def load_list_capture(path: str | Path) -> LoadedTable:
+    """Read a list-capture CSV (``histories`` or ``case_records`` layout) onto the canonical table.
+
+    Raises :class:`InputError` naming file, row and column for anything that would make an estimate
+    meaningless: fewer than two lists, non-binary list values, negative or non-integer counts, duplicated
+    histories, a case or a non-zero count on no list, an empty file. A row for the all-zero history with count
+    0 is harmless and is listed among the rejects. A sidecar ``<file>.provenance.json`` completes the
+    provenance, as for every other source.
+    """
+    path = Path(path)
+    frame = _read_strings(path)
+    count_column = _count_column(frame, path)
+    if count_column is None:
+        loaded = _case_records(frame, path)
+    else:
+        loaded = _histories(frame, count_column, path)
+    from evidence.sources.registry import _merge_sidecar, sidecar_path
+
+    sidecar = sidecar_path(path)
+    if sidecar.exists():
+        loaded.provenance = _merge_sidecar(loaded.provenance, sidecar)
+    return loaded
+
+
+def _read_strings(path: Path) -> pl.DataFrame:
+    if not path.exists():
+        raise InputError("no such file", path=path)
+    if path.is_dir():
+        raise InputError("is a directory, not a data file", path=path)
+    if path.stat().st_size == 0:
+        raise InputError("the file is empty", path=path)
+    try:
+        frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(f"cannot read as CSV: {exc}", path=path) from exc
+    if frame.width == 0:
+        raise InputError("the file has no columns", path=path)
+    if frame.height == 0:
+        raise InputError("the file has a header but no data rows", path=path)
+    stripped = [c.strip() for c in frame.columns]
+    duplicated = sorted({c for c in stripped if stripped.count(c) > 1})
+    if duplicated:
+        raise InputError(f"duplicated column names {duplicated}", path=path, row=1)
+    return frame.rename(dict(zip(frame.columns, stripped, strict=True)))
+
+
+def _count_column(frame: pl.DataFrame, path: Path) -> str | None:
+    found = [c for c in frame.columns if c.lower() in COUNT_COLUMN_NAMES]
+    if len(found) > 1:
+        raise InputError(f"more than one count column: {found}", path=path, row=1)
+    return found[0] if found else None
+
+
+def _list_columns(columns: list[str], path: Path) -> list[str]:
+    if len(columns) < 2:
+        raise InputError(
+            f"multiple systems estimation needs at least two lists; found {len(columns)} ({columns})",
+            path=path,
+            row=1,
+        )
+    return columns
+
+
+def _binary(frame: pl.DataFrame, column: str, path: Path) -> pl.Series:
+    values = frame[column].str.strip_chars()
+    bad = ~values.is_in(["0", "1"]) | values.is_null()
+    if bad.any():
+        index = int(bad.arg_true()[0])
+        shown = frame[column][index]
+        raise InputError(
+            f"list membership must be 0 or 1, found {shown!r}"
+            + (f" (and {int(bad.sum()) - 1} more rows)" if bad.sum() > 1 else ""),
+            path=path,
+            row=index + _FIRST_DATA_LINE,
+            column=column,
+        )
+    return values.cast(pl.UInt8)
+
+
+def _histories(frame: pl.DataFrame, count_column: str, path: Path) -> LoadedTable:
+    lists = _list_columns([c for c in frame.columns if c != count_column], path)
+    data = pl.DataFrame({c: _binary(frame, c, path) for c in lists}).with_columns(
+        _counts(frame[count_column], count_column, path).alias(COUNT_COLUMN)
+    )
+    history = pl.concat_str([pl.col(c).cast(pl.String) for c in lists])
+    keyed = data.with_columns(history.alias("_history"), pl.int_range(pl.len()).alias("_index"))
+    repeats = keyed.filter(pl.col("_history").is_duplicated()).sort("_index")
+    if repeats.height:
+        first = repeats.row(0, named=True)
+        rows = repeats.filter(pl.col("_history") == first["_history"])["_index"] + _FIRST_DATA_LINE
+        raise InputError(
+            f"the capture history {_pretty(first, lists)} appears on rows {rows.to_list()}; "
+            "each history must appear once (sum the counts, or give one row per case without a count column)",
+            path=path,
+            row=int(rows[-1]),
+        )
+    on_no_list = keyed.filter(pl.sum_horizontal(lists) == 0)
+    rejects = []
+    if on_no_list.height:
+        row = on_no_list.row(0, named=True)
+        line = row["_index"] + _FIRST_DATA_LINE
+        if row[COUNT_COLUMN] > 0:
+            raise InputError(
+                f"the all-zero history (on no list) has count {row[COUNT_COLUMN]}: nobody can be observed on "
+                "no list; that number is what the estimation is for",
+                path=path,
+                row=line,
+                column=count_column,
+            )
+        rejects.append(
+            {"row": line, "column": None, "value": "0", "reason": "all-zero history (unobservable), count 0"}
+        )
+        data = data.filter(pl.sum_horizontal(lists) > 0)
+    return LoadedTable(
+        data=data,
+        provenance=_provenance(path, "histories"),
+        rows_in=frame.height,
+        rejects=issues_frame(rejects),
+        kind="list_capture",
+    )
+
+
+def _counts(values: pl.Series, column: str, path: Path) -> pl.Series:
+    text = values.str.strip_chars()
+    numbers = text.cast(pl.Float64, strict=False)
+    bad = numbers.is_null() | numbers.is_nan() | (numbers < 0) | (numbers != numbers.floor())
+    if bad.any():
+        index = int(bad.arg_true()[0])
+        raise InputError(
+            f"a count must be a non-negative integer, found {values[index]!r}",
+            path=path,
+            row=index + _FIRST_DATA_LINE,
+            column=column,
+        )
+    return numbers.cast(pl.Int64)
+
+
+def _case_records(frame: pl.DataFrame, path: Path) -> LoadedTable:
+    id_columns = [c for c in frame.columns if c.lower() in CASE_ID_COLUMN_NAMES]
+    if len(id_columns) > 1:
+        raise InputError(f"more than one identifier column: {id_columns}", path=path, row=1)
+    for column in id_columns:
+        ids = frame[column]
+        repeated = ids.is_duplicated() & ids.is_not_null()
+        if repeated.any():
+            index = int(repeated.arg_true()[1] if repeated.sum() > 1 else repeated.arg_true()[0])
+            raise InputError(
+                "the same case identifier appears on more than one row; link the lists first "
+                "(one row per case, with a 0/1 column per list)",
+                path=path,
+                row=index + _FIRST_DATA_LINE,
+                column=column,
+            )
+    lists = _list_columns([c for c in frame.columns if c not in id_columns], path)
+    data = pl.DataFrame({c: _binary(frame, c, path) for c in lists})
+    on_no_list = data.select(pl.sum_horizontal(lists) == 0).to_series()
+    if on_no_list.any():
+        raise InputError(
+            "a case is on no list: every case record must be on at least one list",
+            path=path,
+            row=int(on_no_list.arg_true()[0]) + _FIRST_DATA_LINE,
+        )
+    data = data.with_columns(pl.lit(1, pl.Int64).alias(COUNT_COLUMN))
+    return LoadedTable(
+        data=data, provenance=_provenance(path, "case_records"), rows_in=frame.height, kind="list_capture"
+    )
+
+
+def _pretty(row: dict, lists: list[str]) -> str:
+    on = [c for c in lists if row[c]]
+    return "{" + ", ".join(on) + "}" if on else "{} (on no list)"
+
+
+def _provenance(path: Path, layout: str) -> Provenance:
+    return Provenance(
+        source=SOURCE,
+        layout=layout,
+        release="unknown",
+        path=str(path),
+        sha256=sha256_file(path),
+        url="",
+        licence="as stated by the data owner",
+        citation=f"{path.name}: list-capture data (cite as the data owner asks)",
+        title=path.stem,
+    )

@@ -1,0 +1,227 @@
+"""US Trafficking in Persons (TIP) Report tier placements -> the canonical tier table.
+
+Two layouts:
+
+* ``kelley_csv``: J. Kelley's coding (*Scorecard Diplomacy*, 2017) of the 1999–2015 reports, columns
+  ``countryname, iso, year, ccode, tier``; tier labels carry trailing spaces (``Tier 1    ``), ``Watchlist``
+  is Tier 2 Watch List and ``NA``/empty means the country was not ranked that year.
+* ``simple_csv``: the toolkit's own layout for adding later reports by hand, ``iso3,report_year,tier`` with an
+  optional ``country`` column (documented in ``docs/data-formats.md``).
+
+Tier table columns: ``iso3``, ``country``, ``report_year``, ``tier`` (ordered: Tier 1 < Tier 2 < Tier 2 Watch
+List < Tier 3; null when not ranked or a special case), ``tier_label`` (as published, whitespace stripped) and
+``special_case`` (``Special Case``, ``not ranked``; null for ranked countries).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from evidence.core.errors import InputError
+from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
+from evidence.sources.provenance import Provenance, sha256_file
+from evidence.sources.registry import FileHead, Loader, register
+
+SOURCE = "us_tip_tiers"
+LOADER_VERSION = "1"
+KELLEY_LAYOUT = "kelley_csv"
+SIMPLE_LAYOUT = "simple_csv"
+
+TIERS = ("Tier 1", "Tier 2", "Tier 2 Watch List", "Tier 3")
+#: Ordered tier: comparisons and sorting follow the report's scale (Tier 1 best).
+TIER_DTYPE = pl.Enum(list(TIERS))
+SPECIAL_CASE = "Special Case"
+NOT_RANKED = "not ranked"
+
+TIER_SCHEMA: dict[str, pl.DataType] = {
+    "iso3": pl.String,
+    "country": pl.String,
+    "report_year": pl.Int16,
+    "tier": TIER_DTYPE,
+    "tier_label": pl.String,  # as published, whitespace stripped; null when the source left it empty
+    "special_case": pl.String,  # "Special Case" or "not ranked"; null for a ranked country
+}
+
+KELLEY_HEADER = ("countryname", "iso", "year", "ccode", "tier")
+SIMPLE_REQUIRED = ("iso3", "report_year", "tier")
+SIMPLE_OPTIONAL = ("country",)
+
+#: Accepted spellings (case-folded, whitespace collapsed) -> canonical tier or special case.
+_LABELS: dict[str, str] = {
+    "tier 1": "Tier 1",
+    "tier 2": "Tier 2",
+    "tier 2 watch list": "Tier 2 Watch List",
+    "tier 2 watchlist": "Tier 2 Watch List",
+    "watch list": "Tier 2 Watch List",
+    "watchlist": "Tier 2 Watch List",
+    "tier 2wl": "Tier 2 Watch List",
+    "tier 3": "Tier 3",
+    "special case": SPECIAL_CASE,
+    "not ranked": NOT_RANKED,
+}
+
+_KELLEY_PROVENANCE: dict[str, str] = {
+    "url": "https://github.com/andrewheiss/From-the-Trenches-Anti-TIP-NGOs-and-US",
+    "licence": "MIT (c) 2017 Judith Kelley and Andrew Heiss",
+    "citation": (
+        "Kelley, Judith G. 2017. Scorecard Diplomacy: Grading States to Influence Their Reputation and "
+        "Behavior. Cambridge University Press. Data: github.com/andrewheiss/"
+        "From-the-Trenches-Anti-TIP-NGOs-and-US, data/tip_tiers_orig.csv (commit a74d421). Tier placements "
+        "of the US Department of State, Trafficking in Persons Report (Accessed <date>)."
+    ),
+    "title": "US TIP Report tier placements 1999-2015, coded by J. Kelley",
+    "release": "1999-2015",
+}
+_SIMPLE_PROVENANCE: dict[str, str] = {
+    "url": "https://www.state.gov/trafficking-in-persons-report/",
+    "licence": "US Government work (public domain in the US); user-compiled file",
+    "citation": "US Department of State, Trafficking in Persons Report, tier placements (accessed <date>).",
+    "title": "US TIP Report tier placements (user-compiled)",
+}
+
+REASON_ISO3 = "iso3 missing or not three letters"
+REASON_YEAR = "report year missing or not a year"
+REASON_TIER = "tier not recognised (expected Tier 1, Tier 2, Tier 2 Watch List, Tier 3 or Special Case)"
+REASON_DUPLICATE = "more than one placement for this iso3 and report year"
+
+_FIRST_DATA_LINE = 2  # line 1 is the header
+
+
+def _header(head: FileHead) -> list[str]:
+    return [cell.strip().strip('"').strip().casefold() for cell in head.first_line.split(",")]
+
+
+def sniff(head: FileHead) -> str | None:
+    """``kelley_csv`` or ``simple_csv`` from the header line of a CSV file."""
+    if head.is_xlsx:
+        return None
+    header = _header(head)
+    if tuple(header) == KELLEY_HEADER:
+        return KELLEY_LAYOUT
+    if set(SIMPLE_REQUIRED) <= set(header) <= set(SIMPLE_REQUIRED + SIMPLE_OPTIONAL) and len(
+        set(header)
+    ) == len(header):
+        return SIMPLE_LAYOUT
+    return None
+
+
+def load(path: str | Path, layout: str) -> LoadedTable:
+    """Read a tier file (either layout) onto the canonical tier table."""
+    path = Path(path)
+    if layout == KELLEY_LAYOUT:
+        columns = {"iso3": "iso", "country": "countryname", "report_year": "year", "tier_text": "tier"}
+        meta = _KELLEY_PROVENANCE
+    elif layout == SIMPLE_LAYOUT:
+        columns = {"iso3": "iso3", "country": "country", "report_year": "report_year", "tier_text": "tier"}
+        meta = _SIMPLE_PROVENANCE
+    else:
+        raise InputError(f"unknown TIP layout {layout!r}", path=path)
+    raw = _read_strings(path)
+    by_name = {c.strip().casefold(): c for c in raw.columns}
+    frame = raw.select(
+        [
+            (pl.col(by_name[source]) if source in by_name else pl.lit(None, pl.String)).alias(name)
+            for name, source in columns.items()
+        ]
+    ).with_row_index("line", offset=_FIRST_DATA_LINE)
+    rows_in = frame.height
+    parsed = _parse(frame, not_ranked_when_empty=layout == KELLEY_LAYOUT)
+    rejects = _rejects(parsed)
+    kept = parsed.join(rejects.select(pl.col("row").alias("line")).unique(), on="line", how="anti")
+    flags = _issues(
+        kept,
+        [("tier", "tier_label", pl.struct("iso3", "report_year").is_duplicated(), REASON_DUPLICATE)],
+    )
+    provenance = Provenance(
+        source=SOURCE,
+        layout=layout,
+        release=meta.get("release", _year_span(kept)),
+        path=str(path),
+        sha256=sha256_file(path),
+        url=meta["url"],
+        licence=meta["licence"],
+        citation=meta["citation"],
+        title=meta["title"],
+    )
+    data = kept.select([pl.col(c).cast(t) for c, t in TIER_SCHEMA.items()]).sort("iso3", "report_year")
+    return LoadedTable(
+        data=data, provenance=provenance, rows_in=rows_in, rejects=rejects, flags=flags, kind="tier"
+    )
+
+
+def _read_strings(path: Path) -> pl.DataFrame:
+    try:
+        return pl.read_csv(
+            path,
+            infer_schema=False,
+            null_values=["NA", ""],
+            encoding="utf8-lossy",
+            truncate_ragged_lines=False,
+        )
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(f"cannot read as CSV: {exc}", path=path) from exc
+
+
+def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
+    label = pl.col("tier_text").str.strip_chars()
+    label = pl.when(label == "").then(None).otherwise(label)
+    key = label.str.replace_all(r"\s+", " ").str.to_lowercase()
+    canonical = key.replace_strict(_LABELS, default=None, return_dtype=pl.String)
+    if not_ranked_when_empty:  # Kelley: NA = not ranked that year
+        canonical = pl.when(label.is_null()).then(pl.lit(NOT_RANKED)).otherwise(canonical)
+    year = pl.col("report_year").str.strip_chars().cast(pl.Float64, strict=False)
+    return frame.with_columns(
+        iso3=pl.col("iso3").str.strip_chars().str.to_uppercase(),
+        country=pl.col("country").str.strip_chars(),
+        tier_label=label,
+        canonical=canonical,
+        report_year=pl.when((year == year.round()) & year.is_between(1900, 2100)).then(year).cast(pl.Int16),
+    ).with_columns(
+        tier=pl.when(pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
+        special_case=pl.when(~pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
+    )
+
+
+def _rejects(parsed: pl.DataFrame) -> pl.DataFrame:
+    return _issues(
+        parsed,
+        [
+            ("iso3", "iso3", ~pl.col("iso3").str.contains(r"^[A-Z]{3}$").fill_null(False), REASON_ISO3),
+            ("report_year", "report_year", pl.col("report_year").is_null(), REASON_YEAR),
+            ("tier", "tier_text", pl.col("canonical").is_null(), REASON_TIER),
+        ],
+    )
+
+
+def _issues(frame: pl.DataFrame, checks: list[tuple[str, str, pl.Expr, str]]) -> pl.DataFrame:
+    parts = [
+        frame.filter(condition.fill_null(False)).select(
+            pl.col("line").cast(pl.Int64).alias("row"),
+            pl.lit(label).alias("column"),
+            pl.col(column).cast(pl.String).alias("value"),
+            pl.lit(reason).alias("reason"),
+        )
+        for label, column, condition, reason in checks
+    ]
+    return issues_frame(pl.concat(parts)).sort("row") if parts else empty_issues()
+
+
+def _year_span(frame: pl.DataFrame) -> str:
+    years = frame["report_year"].drop_nulls()
+    if years.is_empty():
+        return "unknown"
+    low, high = years.min(), years.max()
+    return str(low) if low == high else f"{low}-{high}"
+
+
+register(
+    Loader(
+        source=SOURCE,
+        sniff=sniff,
+        load=load,
+        description="US TIP Report tier placements (Kelley coding, or the simple iso3,report_year,tier CSV)",
+        version=LOADER_VERSION,
+    )
+)

@@ -1,0 +1,397 @@
+"""UNODC GLOTIP country data (``data_glotip.xlsx``) -> the canonical indicator table.
+
+Layout (every release so far): row 1 ``UNODC``, row 2 the release date (``30/05/2023``), row 3 the header
+(``Iso3_code, Country, Region, Subregion, Indicator, Dimension, Category, Sex, Age, Year, Unit of measurement,
+txtVALUE, Source``), data from row 4. The header is found by its labels, so a renamed sheet, extra columns or
+moved columns are tolerated.
+
+Rules:
+
+* ``txtVALUE`` is text. ``1,541`` -> 1541 (value == value_low == value_high). ``<N`` (UNODC's ``<5``) is a
+  censored count between 1 and N-1: value null, value_low 1, value_high N-1, censored true.
+* A row is **rejected** (with its reason) when it cannot be a count: value missing, not a whole number written
+  with or without thousands separators (``1,541``/``1541``), or above :data:`PLAUSIBLE_MAX_COUNT` (the values that
+  look like mangled dates, ``61,102,019`` = 6/11/2019, are all above it); or when the year, indicator or dimension
+  is missing.
+* A row is **kept and flagged** when: its Category is a questionnaire code (``Q6.1_10s_2019``); a text cell is
+  mis-encoded (U+FFFD, or UTF-8 read as Latin-1 / Windows-1252); the reporting area is a UNODC aggregate and not a country
+  (``iso3`` null, the code stays in ``reporting_code``); its citizenship / country of repatriation could not be
+  mapped to ISO3 (never guessed; ``Unknown`` and ``Abroad`` stay null without a flag); it repeats another row's key.
+* Region and subregion are as published (UN M49); empty ones are filled from the country reference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+
+from evidence.core.errors import InputError
+from evidence.sources.indicator_schema import INDICATOR_SCHEMA
+from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
+from evidence.sources.provenance import Provenance, sha256_file
+from evidence.sources.registry import FileHead, Loader, register
+from evidence.sources.workbook import HeaderMatch, column_for, find_header, read_sheet
+
+SOURCE = "unodc_glotip"
+LAYOUT = "glotip_xlsx"
+#: Bump when the loader's output changes for the same file (invalidates cached tables).
+LOADER_VERSION = "1"
+
+HEADER = (
+    "Iso3_code",
+    "Country",
+    "Region",
+    "Subregion",
+    "Indicator",
+    "Dimension",
+    "Category",
+    "Sex",
+    "Age",
+    "Year",
+    "Unit of measurement",
+    "txtVALUE",
+    "Source",
+)
+#: Canonical column <- publisher's column.
+_COLUMNS = {
+    "reporting_code": "Iso3_code",
+    "country": "Country",
+    "region": "Region",
+    "subregion": "Subregion",
+    "indicator": "Indicator",
+    "dimension": "Dimension",
+    "category": "Category",
+    "sex": "Sex",
+    "age": "Age",
+    "unit": "Unit of measurement",
+    "source_note": "Source",
+}
+#: Dimensions whose Category names a country (mapped to ``category_iso3``).
+COUNTRY_DIMENSIONS = {
+    "by citizenship": "citizenship",
+    "by country of repatriation": "country of repatriation",
+}
+
+#: Categories that name no particular country: the citizenship is unknown, or (repatriation) "Abroad", some
+#: other country. Kept with category_iso3 null and not flagged: there is nothing to map.
+UNSPECIFIED_CATEGORIES = frozenset(
+    [
+        "unknown",
+        "desconocido",
+        "desconocida",
+        "inconnue",
+        "inconnu",
+        "n/a",
+        "no information",
+        "sin determinar",
+        "no determinada",
+        "no registra",
+        "abroad",
+    ]
+)
+
+#: Largest value accepted as a count. The largest country-year cell of the 2023 release is 25,844 and UNODC's
+#: global total of detected victims is about 50,000 a year; a mangled date (d,mm,yyyy) is always >= 1,011,900.
+PLAUSIBLE_MAX_COUNT = 1_000_000
+
+URL = "https://dataunodc.un.org/dp-trafficking-persons"
+LICENCE = "UNODC data portal terms of use (https://dataunodc.un.org/); attribute to UNODC"
+TITLE = "UNODC Global Report on Trafficking in Persons: country data (data_glotip.xlsx)"
+CITATION = (
+    "UNODC. Global Report on Trafficking in Persons, country data (data_glotip.xlsx), release {release}. "
+    "https://dataunodc.un.org/dp-trafficking-persons (Accessed <date>)."
+)
+
+# Issue reasons: one wording per problem, so users can count and filter them.
+REASON_VALUE_MISSING = "value missing"
+REASON_VALUE_NOT_COUNT = "value is not a count (expected 1,234, 1234 or <5)"
+REASON_VALUE_IMPLAUSIBLE = f"value above {PLAUSIBLE_MAX_COUNT:,}: not a plausible count (a mangled date?)"
+REASON_YEAR = "year missing or not a year"
+REASON_KEY_MISSING = "indicator or dimension missing"
+REASON_QUESTIONNAIRE_CODE = "category is a questionnaire code, not a category"
+REASON_MISENCODED = "mis-encoded text (U+FFFD, or UTF-8 read as Latin-1 / Windows-1252)"
+REASON_AGGREGATE = "reporting area is not a country (UNODC aggregate); iso3 left empty"
+REASON_CATEGORY_MISSING = "category missing"
+REASON_DUPLICATE = "repeats another row's country, year, indicator, dimension, category, sex and age"
+REASON_UNMAPPED = {label: f"{label} not mapped to a country" for label in COUNTRY_DIMENSIONS.values()}
+
+_COUNT_PATTERN = (
+    r"^([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.0+)?$"  # "1,541", "1541", "1541.0" (a numeric cell read as text)
+)
+_CENSORED_PATTERN = r"^<\s*([0-9]+)$"
+_QUESTIONNAIRE_PATTERN = r"^Q\d+(\.\d+)*(_\w*)?$"
+_MISENCODED_PATTERN = "\ufffd|[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac"  # U+FFFD; "Ã´"; "â€™" (cp1252)
+
+
+def sniff(head: FileHead) -> str | None:
+    """``glotip_xlsx`` for a workbook with the GLOTIP header near the top of a sheet (``data_glotip*`` first)."""
+    return LAYOUT if head.is_xlsx and _find_header(head.path, head.sheet_names) else None
+
+
+def _find_header(path: Path, sheet_names: list[str]) -> HeaderMatch | None:
+    ordered = sorted(sheet_names, key=lambda name: not name.lower().startswith("data_glotip"))
+    return find_header(path, ordered, HEADER)
+
+
+def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
+    """Read a GLOTIP workbook onto the canonical indicator table, with rejects, flags and provenance."""
+    path = Path(path)
+    if layout != LAYOUT:
+        raise InputError(f"unknown UNODC layout {layout!r}", path=path)
+    import fastexcel
+
+    match = _find_header(path, list(fastexcel.read_excel(str(path)).sheet_names))
+    if match is None:
+        raise InputError(f"no sheet has the GLOTIP header {list(HEADER)}", path=path)
+    raw, first_row = read_sheet(path, match, dtypes="string")
+    frame = _select(raw).with_row_index("source_row", offset=first_row).cast({"source_row": pl.Int64})
+    # Fully empty rows (formatting left below the table) are not data rows.
+    frame = frame.filter(~pl.all_horizontal(pl.exclude("source_row").is_null()))
+    rows_in = frame.height
+
+    parsed = _parse(frame)
+    rejects = _rejects(parsed)
+    kept = parsed.join(
+        rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti"
+    )
+    kept, unmapped_flags = _map_categories(kept)
+    kept = _fill_regions(kept)
+    flags = pl.concat([_flags(kept), unmapped_flags])
+
+    release = _release(match)
+    provenance = Provenance(
+        source=SOURCE,
+        layout=LAYOUT,
+        release=release,
+        path=str(path),
+        sha256=sha256_file(path),
+        url=URL,
+        licence=LICENCE,
+        citation=CITATION.format(release=release),
+        title=TITLE,
+        notes=(f"sheet {match.sheet!r}, header on row {match.header_row}",)
+        + (() if release != "unknown" else ("no release date found above the header",)),
+    )
+    data = kept.select([pl.col(c).cast(t) for c, t in INDICATOR_SCHEMA.items()]).sort("source_row")
+    return LoadedTable(
+        data=data,
+        provenance=provenance,
+        rows_in=rows_in,
+        rejects=rejects.sort("row"),
+        flags=flags.sort("row"),
+        kind="indicator",
+    )
+
+
+def _select(raw: pl.DataFrame) -> pl.DataFrame:
+    """The publisher's columns under canonical names, text stripped, empty text as null."""
+
+    def text(label: str) -> pl.Expr:
+        value = pl.col(column_for(raw, label)).cast(pl.String).str.strip_chars()
+        return pl.when(value == "").then(None).otherwise(value)
+
+    return raw.select(
+        [text(label).alias(name) for name, label in _COLUMNS.items()]
+        + [text("Year").alias("year_text"), text("txtVALUE").alias("value_text")]
+    )
+
+
+def _count_columns(text: pl.Expr) -> list[pl.Expr]:
+    """value, value_low, value_high, censored, and value_problem (the reject reason; null for a count)."""
+    censored_bound = text.str.extract(_CENSORED_PATTERN, 1).cast(pl.Float64)
+    censored = censored_bound.is_not_null() & (censored_bound >= 2)
+    exact = pl.when(text.str.contains(_COUNT_PATTERN)).then(
+        text.str.replace(r"\.0+$", "").str.replace_all(",", "").cast(pl.Float64, strict=False)
+    )
+    problem = (
+        pl.when(text.is_null())
+        .then(pl.lit(REASON_VALUE_MISSING))
+        .when(censored)
+        .then(None)
+        .when(exact.is_null())
+        .then(pl.lit(REASON_VALUE_NOT_COUNT))
+        .when(exact > PLAUSIBLE_MAX_COUNT)
+        .then(pl.lit(REASON_VALUE_IMPLAUSIBLE))
+    )
+    ok = problem.is_null()
+    return [
+        pl.when(ok).then(exact).alias("value"),
+        pl.when(ok).then(pl.when(censored).then(1.0).otherwise(exact)).alias("value_low"),
+        pl.when(ok).then(pl.when(censored).then(censored_bound - 1).otherwise(exact)).alias("value_high"),
+        (ok & censored).alias("censored"),
+        problem.alias("value_problem"),
+    ]
+
+
+def parse_counts(text: pl.Series) -> pl.DataFrame:
+    """UNODC value texts as intervals: ``value``, ``value_low``, ``value_high``, ``censored``, and
+    ``value_problem`` (why the text is not a count, else null; the other columns are then null)."""
+    return pl.DataFrame({"value_text": text.cast(pl.String).str.strip_chars()}).select(
+        pl.col("value_text"), *_count_columns(pl.col("value_text"))
+    )
+
+
+def _parse(frame: pl.DataFrame) -> pl.DataFrame:
+    """Values as intervals, the year as an integer, the reporting code split into iso3 (countries only)."""
+    year = pl.col("year_text").cast(pl.Float64, strict=False)
+    year_ok = (year == year.round()) & year.is_between(1900, 2100)
+    is_country = pl.col("country").is_not_null() & pl.col("reporting_code").str.contains(r"^[A-Z]{3}$")
+    return frame.with_columns(
+        *_count_columns(pl.col("value_text")),
+        year=pl.when(year_ok).then(year).cast(pl.Int16),
+        iso3=pl.when(is_country).then(pl.col("reporting_code")),
+        is_country=is_country.fill_null(False),
+    )
+
+
+def _rejects(parsed: pl.DataFrame) -> pl.DataFrame:
+    """One issue per reason per rejected row."""
+    checks = [
+        ("Year", "year_text", pl.col("year").is_null(), REASON_YEAR),
+        (
+            "Indicator",
+            "indicator",
+            pl.col("indicator").is_null() | pl.col("dimension").is_null(),
+            REASON_KEY_MISSING,
+        ),
+    ]
+    value_issues = parsed.filter(pl.col("value_problem").is_not_null()).select(
+        pl.col("source_row").alias("row"),
+        pl.lit("txtVALUE").alias("column"),
+        pl.col("value_text").alias("value"),
+        pl.col("value_problem").alias("reason"),
+    )
+    return pl.concat([issues_frame(value_issues), _issues(parsed, checks)])
+
+
+def _flags(kept: pl.DataFrame) -> pl.DataFrame:
+    checks = [
+        (
+            "Category",
+            "category",
+            pl.col("category").str.contains(_QUESTIONNAIRE_PATTERN),
+            REASON_QUESTIONNAIRE_CODE,
+        ),
+        ("Iso3_code", "reporting_code", ~pl.col("is_country"), REASON_AGGREGATE),
+        (
+            "Category",
+            "category",
+            pl.col("category").is_null() & (pl.col("dimension") != "Total"),
+            REASON_CATEGORY_MISSING,
+        ),
+    ]
+    checks += [
+        (label, column, pl.col(column).str.contains(_MISENCODED_PATTERN), REASON_MISENCODED)
+        for column, label in _COLUMNS.items()
+    ]
+    key = ["reporting_code", "year", "indicator", "dimension", "category", "sex", "age"]
+    checks.append(("Category", "category", pl.struct(key).is_duplicated(), REASON_DUPLICATE))
+    return _issues(kept, checks)
+
+
+def _issues(frame: pl.DataFrame, checks: list[tuple[str, str, pl.Expr, str]]) -> pl.DataFrame:
+    parts = [
+        frame.filter(condition.fill_null(False)).select(
+            pl.col("source_row").alias("row"),
+            pl.lit(label).alias("column"),
+            pl.col(column).cast(pl.String).alias("value"),
+            pl.lit(reason).alias("reason"),
+        )
+        for label, column, condition, reason in checks
+    ]
+    return issues_frame(pl.concat(parts)) if parts else empty_issues()
+
+
+def _map_categories(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``category_iso3`` for citizenship/repatriation rows, and a flag for every row whose category is unmapped.
+
+    Each distinct (category, reporting country) pair is mapped once: the mapping depends on the reporting
+    country only through ``Nationals``.
+    """
+    from evidence.sources.countries import map_to_iso3
+
+    in_scope = pl.col("dimension").is_in(list(COUNTRY_DIMENSIONS)) & pl.col("category").is_not_null()
+    pairs = kept.filter(in_scope).select("category", "iso3").unique(maintain_order=True)
+    mapping = map_to_iso3(pairs["category"], reporting_iso3=pairs["iso3"])
+    unmapped = set(mapping.unmapped) - {
+        c for c in mapping.unmapped if c.strip().casefold() in UNSPECIFIED_CATEGORIES
+    }
+    pairs = pairs.with_columns(
+        category_iso3=mapping.iso3.cast(pl.String),
+        unmapped=pl.col("category").is_in(list(unmapped)) & mapping.iso3.is_null(),
+    )
+    kept = kept.join(pairs, on=["category", "iso3"], how="left", nulls_equal=True).with_columns(
+        pl.when(in_scope).then(pl.col("category_iso3")).otherwise(None).alias("category_iso3"),
+        (in_scope & pl.col("unmapped").fill_null(False)).alias("unmapped"),
+    )
+    flags = [
+        kept.filter(pl.col("unmapped") & (pl.col("dimension") == dimension)).select(
+            pl.col("source_row").alias("row"),
+            pl.lit("Category").alias("column"),
+            pl.col("category").alias("value"),
+            pl.lit(REASON_UNMAPPED[label]).alias("reason"),
+        )
+        for dimension, label in COUNTRY_DIMENSIONS.items()
+    ]
+    return kept, issues_frame(pl.concat(flags))
+
+
+def _fill_regions(kept: pl.DataFrame) -> pl.DataFrame:
+    """Regions as published (UNODC uses M49's); where a release leaves them empty, M49's from the reference."""
+    from evidence.sources.countries import with_regions
+
+    return with_regions(kept, "iso3", "m49").with_columns(
+        region=pl.coalesce("region", "m49_region"), subregion=pl.coalesce("subregion", "m49_subregion")
+    )
+
+
+def unmapped_categories(loaded: LoadedTable) -> pl.DataFrame:
+    """The citizenship / repatriation strings that were not mapped to ISO3, with how many rows carry each:
+    the reviewable list to extend the country reference from."""
+    reasons = list(REASON_UNMAPPED.values())
+    return (
+        loaded.flags.filter(pl.col("reason").is_in(reasons))
+        .group_by("value", "reason")
+        .agg(pl.len().alias("rows"))
+        .sort(["rows", "value"], descending=[True, False])
+        .rename({"value": "category"})
+    )
+
+
+def _release(match: HeaderMatch) -> str:
+    """The release date written above the header (``30/05/2023`` or a date cell) as ISO, else "unknown"."""
+    for row in match.top_rows[: match.header_row - 1]:
+        for cell in row:
+            parsed = _as_date(cell)
+            if parsed is not None:
+                return parsed.isoformat()
+    return "unknown"
+
+
+def _as_date(cell: object) -> dt.date | None:
+    if isinstance(cell, dt.datetime):
+        return cell.date()
+    if isinstance(cell, dt.date):
+        return cell
+    if not isinstance(cell, str):
+        return None
+    text = cell.strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+register(
+    Loader(
+        source=SOURCE,
+        sniff=sniff,
+        load=load,
+        description="UNODC GLOTIP country data (data_glotip.xlsx) -> indicator table",
+        version=LOADER_VERSION,
+    )
+)

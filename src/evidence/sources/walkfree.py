@@ -1,0 +1,194 @@
+"""Walk Free Global Slavery Index (GSI) 2023 workbook -> the canonical GSI table (one row per country).
+
+Sheet ``GSI 2023 summary data``: a title row, then the header on the 3rd row, then 180 countries. The workbook
+has no ISO3 codes; countries are mapped through the country reference (an unmapped name is kept with ``iso3``
+null and flagged, never guessed). Empty cells mean "not assessed" and stay null. Estimates refer to 2021.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from evidence.core.errors import InputError
+from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
+from evidence.sources.provenance import Provenance, sha256_file
+from evidence.sources.registry import FileHead, Loader, register
+from evidence.sources.workbook import find_header, normalise_label, read_sheet
+
+SOURCE = "walkfree_gsi"
+LAYOUT = "gsi2023_xlsx"
+LOADER_VERSION = "1"
+SHEET = "GSI 2023 summary data"
+ESTIMATE_YEAR = 2021
+
+#: Canonical column <- the start of the publisher's header label (matched case- and whitespace-insensitively).
+MEASURES: dict[str, str] = {
+    "population": "Population",
+    "prevalence_per_1000": "Estimated prevalence of modern slavery per 1,000",
+    "estimated_number_in_modern_slavery": "Estimated number of people in modern slavery",
+    "vulnerability_governance_issues": "Governance issues",
+    "vulnerability_lack_of_basic_needs": "Lack of basic needs",
+    "vulnerability_inequality": "Inequality",
+    "vulnerability_disenfranchised_groups": "Disenfranchised groups",
+    "vulnerability_effects_of_conflict": "Effects of conflict",
+    "vulnerability_total": "Total Vulnerability score",
+    "response_survivors_supported": "Survivors of slavery are identified and supported",
+    "response_criminal_justice": "Criminal justice mechanisms function effectively",
+    "response_coordination": "Coordination occurs at the national and regional level",
+    "response_risk_factors": "Risk factors, such as attitudes",
+    "response_supply_chains": "Government and business stop sourcing goods",
+    "response_total": "Government response total",
+}
+
+GSI_SCHEMA: dict[str, pl.DataType] = {
+    "source_row": pl.Int64,
+    "iso3": pl.String,
+    "country": pl.String,  # as published
+    "region": pl.String,  # Walk Free's region
+    "estimate_year": pl.Int16,
+    **{name: pl.Float64 for name in MEASURES},
+}
+
+URL = "https://www.walkfree.org/global-slavery-index/downloads/"
+LICENCE = "(c) 2023 Minderoo Foundation Limited, all rights reserved; Walk Free's terms apply"
+CITATION = (
+    "Walk Free. 2023. The Global Slavery Index 2023. Perth: Minderoo Foundation. "
+    "https://www.walkfree.org/global-slavery-index/ (Accessed <date>)."
+)
+TITLE = "Walk Free Global Slavery Index 2023"
+
+REASON_NOT_NUMBER = "not a number"
+REASON_UNMAPPED = "country not mapped to ISO3"
+REASON_DUPLICATE = "country appears more than once"
+
+
+def sniff(head: FileHead) -> str | None:
+    """``gsi2023_xlsx`` for a workbook with the GSI 2023 summary sheet."""
+    if not head.is_xlsx:
+        return None
+    return LAYOUT if any(normalise_label(s) == normalise_label(SHEET) for s in head.sheet_names) else None
+
+
+def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
+    """Read the GSI 2023 summary sheet onto the canonical GSI table."""
+    path = Path(path)
+    if layout != LAYOUT:
+        raise InputError(f"unknown Walk Free layout {layout!r}", path=path)
+    import fastexcel
+
+    sheets = [
+        s for s in fastexcel.read_excel(str(path)).sheet_names if normalise_label(s) == normalise_label(SHEET)
+    ]
+    match = find_header(path, sheets, ("Country", "Population", "Region"))
+    if match is None:
+        raise InputError(f"sheet {SHEET!r} has no header with Country, Population and Region", path=path)
+    # Read twice (the sheet is small): as text, to see every cell as published (calamine would silently turn
+    # "n/a" in a number column into null), and with inferred types, for numbers at full precision (calamine's
+    # text of a number is rounded).
+    text, first_row = read_sheet(path, match, dtypes="string")
+    typed, _ = read_sheet(path, match)
+    columns = _columns(text, path)
+    measures = [columns[name] for name in MEASURES]
+    frame = (
+        text.select([pl.col(source).alias(name) for name, source in columns.items()])
+        .with_columns(pl.all().str.strip_chars().replace("", None))
+        .with_columns(
+            [
+                typed[source].cast(pl.Float64, strict=False).alias(f"{name}__number")
+                for name, source in zip(MEASURES, measures, strict=True)
+            ]
+        )
+        .with_row_index("source_row", offset=first_row)
+        .cast({"source_row": pl.Int64})
+        # Blank rows and footnotes below the table (text in the first column only) are not countries.
+        .filter(
+            pl.col("country").is_not_null() & pl.any_horizontal(pl.col("region", *MEASURES).is_not_null())
+        )
+    )
+    rows_in = frame.height
+
+    bad = [
+        frame.filter(pl.col(name).is_not_null() & pl.col(f"{name}__number").is_null()).select(
+            pl.col("source_row").alias("row"),
+            pl.lit(columns[name]).alias("column"),
+            pl.col(name).alias("value"),
+            pl.lit(REASON_NOT_NUMBER).alias("reason"),
+        )
+        for name in MEASURES
+    ]
+    rejects = issues_frame(pl.concat(bad)).sort("row")
+    kept = frame.join(rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti")
+    kept = kept.with_columns(
+        [pl.col(f"{name}__number").alias(name) for name in MEASURES], estimate_year=pl.lit(ESTIMATE_YEAR)
+    )
+
+    from evidence.sources.countries import map_to_iso3
+
+    mapping = map_to_iso3(kept["country"])
+    kept = kept.with_columns(iso3=mapping.iso3.cast(pl.String))
+    flags = pl.concat(
+        [
+            _flag(kept.filter(pl.col("iso3").is_null()), REASON_UNMAPPED),
+            _flag(
+                kept.filter(pl.col("iso3").is_not_null() & pl.col("iso3").is_duplicated()), REASON_DUPLICATE
+            ),
+        ]
+    ).sort("row")
+    provenance = Provenance(
+        source=SOURCE,
+        layout=LAYOUT,
+        release="2023",
+        path=str(path),
+        sha256=sha256_file(path),
+        url=URL,
+        licence=LICENCE,
+        citation=CITATION,
+        title=TITLE,
+        notes=(
+            f"estimates refer to {ESTIMATE_YEAR}",
+            f"sheet {match.sheet!r}, header on row {match.header_row}",
+        ),
+    )
+    data = kept.select([pl.col(c).cast(t) for c, t in GSI_SCHEMA.items()]).sort("source_row")
+    return LoadedTable(
+        data=data, provenance=provenance, rows_in=rows_in, rejects=rejects, flags=flags, kind="gsi"
+    )
+
+
+def _columns(raw: pl.DataFrame, path: Path) -> dict[str, str]:
+    """Canonical name -> the sheet's column, matching each label by its start."""
+    labels = {normalise_label(c): c for c in raw.columns}
+    columns = {"country": labels.get("country"), "region": labels.get("region")}
+    for name, start in MEASURES.items():
+        wanted = normalise_label(start)
+        columns[name] = next((c for label, c in labels.items() if label.startswith(wanted)), None)
+    missing = [name for name, column in columns.items() if column is None]
+    if missing:
+        raise InputError(f"GSI sheet lacks the columns {missing}", path=path)
+    return columns
+
+
+def _flag(rows: pl.DataFrame, reason: str) -> pl.DataFrame:
+    if not rows.height:
+        return empty_issues()
+    return issues_frame(
+        rows.select(
+            pl.col("source_row").alias("row"),
+            pl.lit("Country").alias("column"),
+            pl.col("country").alias("value"),
+            pl.lit(reason).alias("reason"),
+        )
+    )
+
+
+register(
+    Loader(
+        source=SOURCE,
+        sniff=sniff,
+        load=load,
+        description="Walk Free Global Slavery Index 2023 workbook -> GSI table",
+        version=LOADER_VERSION,
+    )
+)

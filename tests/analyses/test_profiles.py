@@ -1,0 +1,128 @@
+"""Profiles: the CTDC denominator rule on a hand-made case table, cross-tabulations, odds ratios by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+
+from evidence.analyses import profiles
+from evidence.core.errors import ParameterError
+from evidence.sources.case_schema import conform
+
+Z95 = 1.959963984540054
+
+
+def cases(records: list[dict]) -> pl.DataFrame:
+    return conform(pl.DataFrame(records, infer_schema_length=None))
+
+
+def form(fl, sx, other, **extra) -> dict:
+    return dict(exploitation_forced_labour=fl, exploitation_sexual=sx, exploitation_other=other, **extra)
+
+
+@pytest.fixture
+def five_records() -> pl.DataFrame:
+    return cases(
+        [
+            form(True, None, None, gender="Male"),  # nulls beside a true flag are false
+            form(True, True, False, gender="Female"),  # two forms: counted in both
+            form(False, True, None, gender="Female"),
+            form(None, None, None, gender=None),  # unknown for the whole group
+            form(False, False, True, gender="Male"),
+        ]
+    )
+
+
+def test_denominator_rule_shares(five_records):
+    shares = profiles.group_shares(five_records, "form")
+    got = {r["category"]: r for r in shares.iter_rows(named=True)}
+    assert set(got) == {"Forced labour", "Sexual exploitation", "Other forms of exploitation"}  # unrecorded flags left out
+    assert {r["n_known"] for r in got.values()} == {4}
+    assert {r["n_unknown"] for r in got.values()} == {1}
+    assert got["Forced labour"]["count"] == 2 and got["Forced labour"]["share"] == pytest.approx(0.5)
+    assert got["Sexual exploitation"]["share"] == pytest.approx(0.5)
+    assert got["Other forms of exploitation"]["share"] == pytest.approx(0.25)
+    assert shares["share"].sum() == pytest.approx(1.25)  # multi-valued: more than 100%
+    assert all(r["ci_low"] <= r["share"] <= r["ci_high"] for r in got.values())
+
+
+def test_column_shares_leave_unknowns_out(five_records):
+    shares = profiles.group_shares(five_records, "gender")
+    assert dict(zip(shares["category"], shares["count"])) == {"Male": 2, "Female": 2}
+    assert shares["n_unknown"][0] == 1 and shares["share"].sum() == pytest.approx(1.0)
+    with pytest.raises(ParameterError):
+        profiles.group_shares(five_records, "shoe_size")
+
+
+def test_crosstab_counts_records_under_each_true_flag(five_records):
+    table = profiles.crosstab(five_records, "gender", "form")
+    rows = {r["gender"]: r for r in table.iter_rows(named=True)}
+    assert rows["Female"]["Forced labour"] == 1 and rows["Female"]["Sexual exploitation"] == 2
+    assert rows["Male"]["Forced labour"] == 1 and rows["Male"]["Other forms of exploitation"] == 1
+    assert rows["Male"]["Sexual exploitation"] == 0
+    with_unknown = profiles.crosstab(five_records, "gender", "form", include_unknown=True)
+    assert with_unknown.filter(pl.col("gender") == "Unknown")["Unknown"].item() == 1
+
+
+def two_by_two(a: int, b: int, c: int, d: int) -> pl.DataFrame:
+    """Men: a forced labour, b sexual exploitation; women: c forced labour, d sexual exploitation."""
+    return cases(
+        [form(True, False, False, gender="Male", majority_status="Adult")] * a
+        + [form(False, True, False, gender="Male", majority_status="Adult")] * b
+        + [form(True, False, False, gender="Female", majority_status="Adult")] * c
+        + [form(False, True, False, gender="Female", majority_status="Adult")] * d
+        + [form(True, True, False, gender="Male", majority_status="Adult")] * 7  # both: outside the comparison
+        + [form(True, False, False, gender=None, majority_status="Adult")] * 3  # predictor unknown
+    )
+
+
+def test_single_predictor_odds_ratio_is_the_cross_product_with_woolfs_interval():
+    a, b, c, d = 80, 20, 30, 70
+    result = profiles.odds_ratios(two_by_two(a, b, c, d), predictors=["gender"], references={"gender": "Female"})
+    (term,) = result.terms
+    expected = (a * d) / (b * c)
+    se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    assert (term.predictor, term.category, term.reference) == ("gender", "Male", "Female")
+    assert term.odds_ratio == pytest.approx(expected, rel=1e-6)
+    assert term.ci_low == pytest.approx(expected * math.exp(-Z95 * se), rel=1e-5)
+    assert term.ci_high == pytest.approx(expected * math.exp(Z95 * se), rel=1e-5)
+    assert result.n_used == a + b + c + d
+    assert result.n_excluded == 7 + 3
+    assert result.n_outcome == a + c
+    assert result.to_dict()["references"] == {"gender": "Female"}
+
+
+def test_reference_defaults_to_the_most_frequent_category():
+    result = profiles.odds_ratios(two_by_two(10, 10, 60, 60), predictors=["gender"])
+    assert result.references == {"gender": "Female"}
+    assert result.terms[0].odds_ratio == pytest.approx(1.0)
+
+
+def test_sparse_and_separated_categories_are_merged_or_dropped():
+    rng = np.random.default_rng(2)
+    n = 400
+    fl = rng.random(n) < 0.5
+    records = [
+        form(bool(f), not bool(f), False, gender=g, origin_region=r)
+        for f, g, r in zip(fl, rng.choice(["Male", "Female"], n), rng.choice(["Asia", "Europe"], n))
+    ]
+    records += [form(True, False, False, gender="Male", origin_region="Oceania")] * 4  # tiny and all one outcome
+    records += [form(True, False, False, gender="Male", origin_region="Africa")] * 30  # large but separated
+    result = profiles.odds_ratios(cases(records), predictors=["gender", "origin_region"])
+    assert result.dropped == {"origin_region": ("Africa", "Oceania")}
+    region_terms = [t for t in result.terms if t.predictor == "origin_region"]
+    assert len(region_terms) == 1 and {region_terms[0].category, region_terms[0].reference} == {"Asia", "Europe"}
+    assert not result.separation_suspected
+    assert result.n_used == n
+
+
+def test_odds_ratio_parameter_errors(five_records):
+    with pytest.raises(ParameterError):
+        profiles.odds_ratios(five_records, outcome="not_a_flag")
+    with pytest.raises(ParameterError):
+        profiles.odds_ratios(five_records, predictors=["exploitation_sexual"])
+    with pytest.raises(ParameterError):
+        profiles.odds_ratios(two_by_two(10, 10, 10, 10), predictors=["gender"], references={"gender": "Robot"})

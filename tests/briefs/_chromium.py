@@ -1,0 +1,262 @@
+"""Open a local HTML file in headless Chromium with the network blocked, through the DevTools protocol.
+
+A minimal client over ``--remote-debugging-pipe`` (JSON messages separated by NUL bytes on file descriptors 3
+and 4): it records every request the page makes and every request that fails, checks that images decoded, and
+takes a screenshot. No browser-driver package is needed.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import fcntl
+import json
+import os
+import select
+import shutil
+import subprocess
+import tempfile
+import time
+import zlib
+from pathlib import Path
+from typing import Any
+
+
+def chromium_path() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        if found := shutil.which(name):
+            return found
+    return None
+
+
+@dataclasses.dataclass
+class PageLoad:
+    requests: list[str]
+    failed: list[tuple[str, str]]
+    images: list[dict[str, Any]]
+    screenshot: bytes
+    text: str
+
+
+class _Pipe:
+    def __init__(self, process: subprocess.Popen, write_fd: int, read_fd: int) -> None:
+        self.process, self.write_fd, self.read_fd = process, write_fd, read_fd
+        self.buffer = b""
+        self.next_id = 0
+        self.events: list[dict[str, Any]] = []
+
+    def send(
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        session: str | None = None,
+        timeout: float = 30,
+    ) -> dict[str, Any]:
+        self.next_id += 1
+        message: dict[str, Any] = {"id": self.next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        os.write(self.write_fd, json.dumps(message).encode() + b"\0")
+        while True:
+            reply = self._read(timeout)
+            if reply.get("id") == self.next_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+            self.events.append(reply)
+
+    def wait_for(self, method: str, timeout: float = 30) -> dict[str, Any]:
+        for event in self.events:
+            if event.get("method") == method:
+                return event
+        while True:
+            event = self._read(timeout)
+            self.events.append(event)
+            if event.get("method") == method:
+                return event
+
+    def _read(self, timeout: float) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while b"\0" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or self.process.poll() is not None:
+                raise TimeoutError("no answer from Chromium")
+            ready, _, _ = select.select([self.read_fd], [], [], left)
+            if ready:
+                chunk = os.read(self.read_fd, 1 << 20)
+                if not chunk:
+                    raise TimeoutError("Chromium closed its DevTools pipe")
+                self.buffer += chunk
+        message, self.buffer = self.buffer.split(b"\0", 1)
+        return json.loads(message)
+
+
+def load_page(path: Path, *, width: int = 1000, height: int = 1600, timeout: float = 60) -> PageLoad:
+    """Load ``path`` with the network blocked; report requests, failures, images and a screenshot."""
+    browser = chromium_path()
+    if browser is None:
+        raise RuntimeError("chromium not found")
+    to_chrome_r, to_chrome_w = os.pipe()
+    from_chrome_r, from_chrome_w = os.pipe()
+
+    def child_fds() -> None:  # Chromium reads commands on fd 3 and writes replies on fd 4
+        # move both ends out of the way first: either may itself be fd 3 or 4
+        read_end = fcntl.fcntl(to_chrome_r, fcntl.F_DUPFD, 10)
+        write_end = fcntl.fcntl(from_chrome_w, fcntl.F_DUPFD, 10)
+        os.dup2(read_end, 3)
+        os.dup2(write_end, 4)
+        os.set_inheritable(3, True)
+        os.set_inheritable(4, True)
+
+    with tempfile.TemporaryDirectory(prefix="brief-chromium-") as profile:
+        command = [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--host-resolver-rules=MAP * ~NOTFOUND",  # no name resolves: the network is unreachable
+            "--proxy-server=127.0.0.1:9",
+            f"--window-size={width},{height}",
+            f"--user-data-dir={profile}",
+            "--remote-debugging-pipe",
+            "about:blank",
+        ]
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            # subprocess closes inherited descriptors after preexec_fn runs, and fds 3 and 4 may not be free
+            # in this process: keep them open and place the pipe ends in the child itself
+            preexec_fn=child_fds,  # noqa: PLW1509  (the test process starts no threads here)
+            close_fds=False,
+        )
+        os.close(to_chrome_r)
+        os.close(from_chrome_w)
+        pipe = _Pipe(process, to_chrome_w, from_chrome_r)
+        try:
+            target = pipe.send("Target.createTarget", {"url": "about:blank"}, timeout=timeout)["targetId"]
+            session = pipe.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+            pipe.send("Network.enable", session=session)
+            pipe.send("Page.enable", session=session)
+            pipe.send(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+                session=session,
+            )
+            pipe.send("Page.navigate", {"url": path.resolve().as_uri()}, session=session)
+            pipe.wait_for("Page.loadEventFired", timeout=timeout)
+            images = pipe.send(
+                "Runtime.evaluate",
+                {
+                    "expression": "JSON.stringify([...document.images].map(i => ({src: i.src.slice(0, 40), "
+                    "complete: i.complete, width: i.naturalWidth, height: i.naturalHeight})))",
+                    "returnByValue": True,
+                },
+                session=session,
+            )["result"]["value"]
+            text = pipe.send(
+                "Runtime.evaluate",
+                {"expression": "document.body.innerText", "returnByValue": True},
+                session=session,
+            )["result"]["value"]
+            # a scaled-down capture of the first screen: shows whether anything is drawn, decodes fast
+            clip = {"x": 0, "y": 0, "width": width, "height": height, "scale": 0.3}
+            shot = pipe.send("Page.captureScreenshot", {"format": "png", "clip": clip}, session=session)[
+                "data"
+            ]
+            requests = [
+                e["params"]["request"]["url"][:100]
+                for e in pipe.events
+                if e.get("method") == "Network.requestWillBeSent"
+            ]
+            failed_ids = {
+                e["params"]["requestId"]: e["params"].get("errorText", "")
+                for e in pipe.events
+                if e.get("method") == "Network.loadingFailed"
+            }
+            urls = {
+                e["params"]["requestId"]: e["params"]["request"]["url"][:100]
+                for e in pipe.events
+                if e.get("method") == "Network.requestWillBeSent"
+            }
+            failed = [(urls.get(rid, rid), error) for rid, error in failed_ids.items()]
+            try:
+                pipe.send("Browser.close", timeout=10)
+            except (TimeoutError, RuntimeError):
+                pass
+        finally:
+            os.close(to_chrome_w)
+            os.close(from_chrome_r)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    return PageLoad(requests, failed, json.loads(images), base64.b64decode(shot), text)
+
+
+def png_pixels(data: bytes) -> tuple[int, int, list[bytes], int]:
+    """Decode an 8-bit, non-interlaced PNG (what Chromium writes): width, height, rows, bytes per pixel."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    position, idat = 8, b""
+    width = height = channels = 0
+    while position < len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        kind = data[position + 4 : position + 8]
+        body = data[position + 8 : position + 8 + length]
+        if kind == b"IHDR":
+            width, height = int.from_bytes(body[:4], "big"), int.from_bytes(body[4:8], "big")
+            depth, colour, interlace = body[8], body[9], body[12]
+            assert depth == 8 and interlace == 0, "only 8-bit non-interlaced PNGs"
+            channels = {0: 1, 2: 3, 4: 2, 6: 4}[colour]
+        elif kind == b"IDAT":
+            idat += body
+        position += 12 + length
+    raw = zlib.decompress(idat)
+    stride = width * channels
+    rows: list[bytes] = []
+    previous = bytearray(stride)
+    for y in range(height):
+        kind = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
+        for x in range(stride):
+            left = line[x - channels] if x >= channels else 0
+            up = previous[x]
+            up_left = previous[x - channels] if x >= channels else 0
+            if kind == 1:
+                line[x] = (line[x] + left) & 0xFF
+            elif kind == 2:
+                line[x] = (line[x] + up) & 0xFF
+            elif kind == 3:
+                line[x] = (line[x] + (left + up) // 2) & 0xFF
+            elif kind == 4:
+                p = left + up - up_left
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - up_left)
+                predictor = left if pa <= pb and pa <= pc else (up if pb <= pc else up_left)
+                line[x] = (line[x] + predictor) & 0xFF
+        rows.append(bytes(line))
+        previous = line
+    return width, height, rows, channels
+
+
+def ink_share(png: bytes, step: int = 1) -> tuple[float, int]:
+    """The share of (sampled) pixels that are not white, and the number of distinct colours sampled."""
+    width, height, rows, channels = png_pixels(png)
+    inked = total = 0
+    colours = set()
+    for y in range(0, height, step):
+        row = rows[y]
+        for x in range(0, width, step):
+            pixel = row[x * channels : x * channels + min(channels, 3)]
+            colours.add(pixel)
+            total += 1
+            if any(v < 235 for v in pixel):
+                inked += 1
+    return inked / max(total, 1), len(colours)

@@ -1,0 +1,143 @@
+"""The built-in renderer: self-contained HTML that shows no code and opens offline, and a PDF with pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from _brief_runs import SECRET_CODE, SECRET_STDERR, SECRET_STDOUT, executed_notebook, make_run
+from _chromium import chromium_path, ink_share, load_page
+from nbformat.v4 import new_markdown_cell
+
+from evidence.briefs import builtin
+from evidence.briefs.builtin import RenderError, external_references
+from evidence.briefs.document import build_document
+from evidence.presentation.disclosure import find_small_counts
+
+
+@pytest.fixture
+def source(run_folder: Path) -> Path:
+    return build_document(run_folder).write(run_folder)
+
+
+@pytest.fixture
+def html(source: Path) -> str:
+    return builtin.render_html(source, source.parent / "brief.html").read_text(encoding="utf-8")
+
+
+def test_html_shows_no_code_and_no_working_output(html: str) -> None:
+    for hidden in (
+        SECRET_CODE,
+        SECRET_STDOUT,
+        SECRET_STDERR,
+        "ZeroDivisionError",
+        "HIDDEN OUTPUT",
+        "alt.Chart",
+        "country = ",
+        "<IPython",
+    ):
+        assert hidden not in html
+    assert "sourceCode" not in html and "<pre" not in html  # no code blocks at all
+    # the plain-text repr of the `len(df)` cell ("3") is not shown either
+    assert not re.search(r"<p>\s*3\s*</p>", html)
+
+
+def test_html_is_self_contained(html: str) -> None:
+    assert "<script" not in html
+    assert external_references(html) == []
+    assert not re.search(r"<(?:script|link|img)[^>]+(?:src|href)=[\"']?https?:", html)
+    assert "brief-figures/" not in html  # every figure is inlined ...
+    assert html.count('src="data:image/png;base64,') == 1  # ... the PNG
+    assert html.count('src="data:image/svg+xml;base64,') == 1  # ... and the Vega-Lite chart, drawn to SVG
+    assert "<style" in html and "--accent" in html  # the stylesheet is inlined
+
+
+def test_html_keeps_findings_and_boxes(html: str) -> None:
+    body = html[html.index("<main") :]
+    assert '<h1 class="title">Country brief: Thailand</h1>' in html
+    assert 'class="synthetic-banner"' in body
+    assert body.index('class="synthetic-banner"') < body.index('class="key-figures"') < body.index("Trends")
+    assert 'class="callout callout-note"' in body and "Reading the chart" in body
+    # the polars table repr, as a clean table: no shape caption, no dtype row, no quotes
+    assert '<td style="text-align: left;">Myanmar</td>' in body
+    # a column of counts is right-aligned, labels "<5" and "x" included
+    for cell in ("1,204", "&lt;5", "x"):
+        assert f'<td style="text-align: right;">{cell}</td>' in body
+    assert "shape:" not in body and "<td>str</td>" not in body
+    assert "Identified victims by year" in body  # the figure caption from `#| fig-cap`
+    assert "Sources and citations" in body and "Accessed 2026-11-28" in body
+    assert "Disclosure control" in body
+
+
+def test_every_count_in_the_html_passes_disclosure_control(html: str) -> None:
+    assert find_small_counts(html) == []
+
+
+def test_pdf_has_pages(source: Path) -> None:
+    pdf = builtin.render_pdf(source, source.parent / "brief.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 1
+    assert not list(source.parent.glob(".*.typ"))  # the Typst scratch file is gone
+
+
+def test_typst_markup_styles_the_boxes(source: Path) -> None:
+    markup = builtin.typst_markup(source)
+    assert '#brief-callout(kind: "note", title: [Reading the chart])[' in markup
+    assert "#brief-keyfigures(title: [Key figures])[" in markup
+    assert "#brief-banner()[" in markup
+    assert "demo: true" in markup  # the red band on every page
+    assert 'image("brief-figures/figure-1.png"' in markup
+    assert SECRET_CODE not in markup
+
+
+def test_remote_images_become_links(tmp_path: Path) -> None:
+    nb = executed_notebook()
+    nb.cells.append(new_markdown_cell("![map](https://example.org/map.png)"))
+    run = make_run(tmp_path / "runs", notebook=nb)
+    source = build_document(run).write(run)
+    html = builtin.html_document(source)
+    assert '<a href="https://example.org/map.png">' in html
+    assert external_references(html) == []
+
+
+def test_external_references_are_found() -> None:
+    assert external_references('<img src="https://cdn.example.org/a.png">')
+    assert external_references('<script src="//cdn.example.org/vega.js"></script>')
+    assert external_references('<link rel="stylesheet" href="http://fonts.example.org/f.css">')
+    assert external_references("<style>@import 'https://fonts.example.org/x.css';</style>")
+    assert external_references("<div style=\"background: url('https://example.org/bg.png')\">")
+    assert not external_references('<a href="https://www.ctdatacollaborative.org/">CTDC</a>')
+    assert not external_references('<img src="data:image/png;base64,AAAA">')
+
+
+def test_pandoc_failure_is_a_render_error(tmp_path: Path) -> None:
+    with pytest.raises(RenderError, match="pandoc"):
+        builtin.pandoc(tmp_path / "missing.qmd", "html5")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="headless Chromium is not installed")
+def test_html_opens_offline_in_chromium(html: str, source: Path) -> None:
+    page = load_page(source.parent / "brief.html")
+    assert page.failed == []
+    assert all(url.startswith(("file:", "data:")) for url in page.requests), page.requests
+    # charts drawn: both figures decoded with their size, and the first screen is not blank
+    assert len(page.images) == 2
+    assert all(image["complete"] and image["width"] > 0 for image in page.images), page.images
+    share, colours = ink_share(page.screenshot)
+    assert share > 0.02 and colours > 20
+    # what a reader sees
+    assert "SYNTHETIC DEMO DATA" in page.text
+    assert SECRET_CODE not in page.text and SECRET_STDOUT not in page.text
+    assert find_small_counts(page.text) == []
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="headless Chromium is not installed")
+def test_the_browser_check_sees_blocked_requests(tmp_path: Path) -> None:
+    page_file = tmp_path / "online.html"
+    page_file.write_text('<html><body><img src="http://example.org/chart.png"><p>text</p></body></html>')
+    page = load_page(page_file)
+    assert any("example.org" in url for url, _ in page.failed)
+    assert page.images[0]["width"] == 0

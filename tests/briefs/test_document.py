@@ -1,0 +1,195 @@
+"""From an executed run to a brief's Markdown source: what is kept, what is dropped, what is composed."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+from _brief_runs import executed_notebook, make_run, png_bytes
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from evidence.briefs import builtin
+from evidence.briefs.document import (
+    build_document,
+    describe_parameters,
+    escape_markdown,
+    image_width,
+)
+
+
+def _cell_with_output(source: str, text: str, tags: list[str] | None = None):
+    return new_code_cell(
+        source,
+        metadata={"tags": tags or []},
+        outputs=[new_output("display_data", data={"text/markdown": text})],
+    )
+
+
+def test_the_first_heading_is_the_title_and_the_country_completes_it(run_folder: Path) -> None:
+    document = build_document(run_folder)
+    assert document.title == "Country brief: Thailand"
+    assert "# Country brief" not in document.body
+    assert document.subtitle == "Thailand · role: both · 2012–2023"
+    assert document.date == "2026-11-28"
+    assert document.source_text().startswith("---\ntitle: 'Country brief: Thailand'\n")
+
+
+def test_a_generic_title_gets_the_country(tmp_path: Path) -> None:
+    nb = new_notebook(cells=[new_markdown_cell("# Country brief\n\nText.")])
+    document = build_document(make_run(tmp_path / "runs", notebook=nb))
+    assert document.title == "Country brief: Thailand"
+
+
+def test_without_a_heading_the_notebook_name_is_the_title(tmp_path: Path) -> None:
+    nb = new_notebook(cells=[new_markdown_cell("Text only.")])
+    record_run = make_run(tmp_path / "runs", notebook=nb)
+    record = json.loads((record_run / "run.json").read_text())
+    record["parameters"] = {"year_from": 2015, "year_to": 2020}
+    (record_run / "run.json").write_text(json.dumps(record))
+    document = build_document(record_run)
+    assert document.title == "Country brief"
+    assert document.subtitle == "2015–2020"
+
+
+def test_removed_cells_and_outputs_never_reach_the_brief(tmp_path: Path) -> None:
+    nb = new_notebook(
+        cells=[
+            _cell_with_output("#| include: false\nx", "SECRET-INCLUDE"),
+            _cell_with_output("#| output: false\nx", "SECRET-OUTPUT"),
+            _cell_with_output("x", "SECRET-TAG", tags=["remove-cell"]),
+            _cell_with_output("x", "SECRET-TAG-OUTPUT", tags=["remove-output"]),
+            _cell_with_output("x", "SECRET-PARAMETERS", tags=["parameters"]),
+            _cell_with_output(
+                "# a comment first\n#| include: false\nx", "KEPT: options only count at the top"
+            ),
+            _cell_with_output("x", "KEPT"),
+        ]
+    )
+    body = build_document(make_run(tmp_path / "runs", notebook=nb)).body
+    assert "SECRET" not in body
+    assert "KEPT: options only count at the top" in body and "\nKEPT\n" in body
+
+
+def test_the_key_figures_box_comes_from_the_notebook_or_from_the_run(
+    tmp_path: Path, run_folder: Path
+) -> None:
+    # the fixture notebook has its own box: no "At a glance"
+    assert "At a glance" not in build_document(run_folder).body
+    nb = new_notebook(cells=[new_markdown_cell("# Brief\n\nText.")])
+    body = build_document(make_run(tmp_path / "runs", notebook=nb)).body
+    assert "::: {.key-figures}\n### At a glance" in body
+    assert "- **Country:** Thailand" in body and "- **Years:** 2012–2023" in body
+    assert "- **Data:** ctdc demo-2026.1 (synthetic demo)" in body
+
+
+def test_real_data_have_no_demo_banner_and_name_a_synthetic_release(tmp_path: Path) -> None:
+    document = build_document(make_run(tmp_path / "runs", demo=False))
+    assert not document.demo and document.synthetic
+    assert "synthetic-banner" not in document.body
+    assert "the publisher's synthetic release" in document.body
+    assert "licence: CC BY 4.0" in document.body
+    assert "Accessed 2026-11-28" in document.body  # the citation's <date>, filled in
+
+
+def test_demo_data_open_with_the_banner(run_folder: Path) -> None:
+    document = build_document(run_folder)
+    assert document.body.startswith("::: {.synthetic-banner}\n**SYNTHETIC DEMO DATA — NOT REAL RECORDS.**")
+    assert document.front_matter()["brief"]["demo"] is True
+
+
+def test_figures_are_written_beside_the_source(run_folder: Path) -> None:
+    document = build_document(run_folder)
+    source = document.write(run_folder)
+    assert source == run_folder / "brief.qmd"
+    figures = run_folder / "brief-figures"
+    assert sorted(p.name for p in figures.iterdir()) == ["figure-1.png", "figure-2.svg"]
+    assert (run_folder / "brief-figures" / "figure-2.svg").read_text().startswith("<svg")
+    assert "![Identified victims by year](brief-figures/figure-1.png)" in source.read_text()
+
+
+def test_markdown_attachments_become_figures(tmp_path: Path) -> None:
+    cell = new_markdown_cell("![logo](attachment:logo.png)")
+    cell["attachments"] = {"logo.png": {"image/png": base64.b64encode(png_bytes()).decode()}}
+    document = build_document(make_run(tmp_path / "runs", notebook=new_notebook(cells=[cell])))
+    assert list(document.figures) == ["cell0-attachment-1.png"]
+    assert "brief-figures/cell0-attachment-1.png" in document.body
+
+
+def test_displayed_text_is_kept_apart_for_the_disclosure_scan(run_folder: Path) -> None:
+    document = build_document(run_folder)
+    assert "1,442" in document.displayed and "<td>1,204</td>" in document.displayed
+    assert "This brief describes identified victims" not in document.displayed  # authored prose
+
+
+def test_image_width() -> None:
+    assert image_width(png_bytes(width=123)) == 123
+    assert image_width(b'<svg xmlns="http://www.w3.org/2000/svg" width="400" height="10">') == 400
+    assert image_width(b'<svg width="300pt" height="10">') == 400
+    assert image_width(b'<svg viewBox="0 0 640 480">') == 640
+    assert image_width(b"not an image") is None
+
+
+def test_describe_parameters_leaves_out_data_and_thresholds() -> None:
+    parameters = {
+        "country": "KHM",
+        "role": "origin",
+        "years": [2015, 2023],
+        "data": ["/x.csv"],
+        "threshold": 11,
+    }
+    assert describe_parameters(parameters) == "Cambodia · role: origin · 2015–2023"
+
+
+_PRINTABLE = st.characters(codec="utf-8", exclude_categories=["Cc", "Cs", "Zl", "Zp"])
+_MARKUP = st.sampled_from(list("ab -.'\"&;<>*_[]#|$@^~`\\{}:!1()/=+"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=_PRINTABLE, max_size=30) | st.text(alphabet=_MARKUP, max_size=30))
+def test_escaped_text_stays_plain_text(text: str) -> None:
+    """Strings from provenance (titles, licences, citations) cannot inject Markdown or HTML into a brief."""
+    text = " ".join(text.split())
+    plain = builtin.pandoc(None, "plain", text=f"Start {escape_markdown(text)} end").strip()
+    assert " ".join(plain.split()) == " ".join(f"Start {text} end".split())
+
+
+def test_unreadable_notebook_is_an_input_error(run_folder: Path) -> None:
+    from evidence.core.errors import InputError
+
+    (run_folder / "country_brief.ipynb").write_text("{not json")
+    with pytest.raises(InputError, match="cannot read the executed notebook"):
+        build_document(run_folder)
+
+
+def test_executed_notebook_fixture_is_valid() -> None:
+    import nbformat
+
+    nbformat.validate(executed_notebook())
+
+
+def test_vegalite_charts_are_drawn_offline_or_refused() -> None:
+    from _brief_runs import VEGALITE
+
+    from evidence.briefs.document import vegalite_svg
+    from evidence.core.errors import InputError
+
+    assert vegalite_svg(VEGALITE, 5).startswith(b"<svg")
+    online = {**VEGALITE, "data": {"url": "https://example.org/victims.csv"}}
+    with pytest.raises(InputError, match="cannot be drawn"):
+        vegalite_svg(online, 5)
+
+
+def test_a_run_on_the_demo_file_is_demo_even_without_provenance(tmp_path: Path) -> None:
+    from evidence.sources.demo import demo_file
+
+    run = make_run(tmp_path / "runs", demo=False)
+    record = json.loads((run / "run.json").read_text())
+    record["provenance"] = []
+    record["data"] = [{"path": str(demo_file()), "sha256": "0" * 64}]
+    (run / "run.json").write_text(json.dumps(record))
+    document = build_document(run)
+    assert document.demo and "SYNTHETIC DEMO DATA" in document.body

@@ -1,0 +1,74 @@
+"""The index page: every rendered brief with its parameters, data releases and dates, linked relatively."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from _brief_runs import make_run
+
+from evidence.briefs.builtin import external_references
+from evidence.briefs.index import collect_briefs, index_path, write_index
+from evidence.briefs.render import render_run
+
+
+@pytest.fixture
+def runs_root(tmp_path: Path) -> Path:
+    return tmp_path / "reports" / "runs"
+
+
+def test_index_sits_beside_the_runs_folder(runs_root: Path) -> None:
+    assert index_path(runs_root) == runs_root.resolve().parent / "index.html"
+
+
+def test_index_lists_the_brief_with_parameters_releases_and_dates(runs_root: Path) -> None:
+    run = make_run(runs_root)
+    result = render_run(run, renderer="builtin", formats="html")
+    page = result.index.read_text(encoding="utf-8")
+    assert (
+        '<a class="brief-link" href="runs/country_brief-THA-both-2012-2023-5-abc123/brief.html">'
+        "Country brief: Thailand</a>" in page
+    )
+    assert "synthetic demo data" in page  # tagged
+    assert "ctdc demo-2026.1 (global_synthetic_v2024) — synthetic demo" in page
+    assert "role</span> both" in page and "years</span> 2012–2023" in page
+    assert "2026-11-28" in page  # the run's date
+    assert "1 brief ·" in page
+    assert external_references(page) == [] and "<script" not in page
+
+
+def test_runs_without_a_brief_and_removed_briefs_drop_out(runs_root: Path) -> None:
+    first = make_run(runs_root, "country_brief-THA-a")
+    second = make_run(runs_root, "country_brief-KHM-b", demo=False)
+    make_run(runs_root, "country_brief-LAO-c")  # never rendered
+    render_run(first, renderer="builtin", formats="html")
+    render_run(second, renderer="builtin", formats="html")
+    entries = collect_briefs(runs_root)
+    assert {e.folder.name for e in entries} == {first.name, second.name}
+    assert [e.demo for e in entries if e.folder == second] == [False]
+    (first / "brief.html").unlink()
+    shutil.rmtree(second)
+    assert collect_briefs(runs_root) == []
+    page = write_index(runs_root).read_text(encoding="utf-8")
+    assert "No brief has been rendered yet" in page
+
+
+def test_newest_render_first(runs_root: Path) -> None:
+    runs = [make_run(runs_root, f"country_brief-{c}") for c in ("AAA", "BBB")]
+    for run, when in zip(runs, ("2026-11-28T10:00:00+00:00", "2026-11-28T09:00:00+00:00"), strict=True):
+        (run / "brief.html").write_text("<html></html>")
+        (run / "brief.json").write_text(
+            json.dumps({"title": run.name, "rendered_at": when, "formats": {"html": "brief.html"}})
+        )
+    assert [e.folder.name for e in collect_briefs(runs_root)] == ["country_brief-AAA", "country_brief-BBB"]
+
+
+def test_titles_and_parameters_are_escaped(runs_root: Path) -> None:
+    run = make_run(runs_root)
+    (run / "brief.html").write_text("<html></html>")
+    brief = {"title": "<script>alert(1)</script>", "formats": {"html": "brief.html"}}
+    (run / "brief.json").write_text(json.dumps(brief))
+    page = write_index(runs_root).read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page

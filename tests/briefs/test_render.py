@@ -1,0 +1,233 @@
+"""Rendering a run folder into its brief: outputs beside the run, renderer choice, disclosure gate, Quarto."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+import yaml
+from _brief_runs import executed_notebook, make_run
+from nbformat.v4 import new_code_cell, new_output
+
+from evidence.briefs.builtin import TEMPLATES, external_references
+from evidence.briefs.document import SOURCE_FILE
+from evidence.briefs.render import (
+    choose_renderer,
+    disclosure_hits,
+    mask_label_columns,
+    parse_formats,
+    quarto_config,
+    render_run,
+)
+from evidence.core.errors import InputError, ParameterError
+from evidence.presentation.disclosure import DisclosureError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def no_quarto(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name == "quarto" else real_which(name))
+
+
+def _markdown_output_cell(text: str):
+    return new_code_cell("show()", outputs=[new_output("display_data", data={"text/markdown": text})])
+
+
+def _html_output_cell(html: str):
+    return new_code_cell("table", outputs=[new_output("display_data", data={"text/html": html})])
+
+
+def test_render_writes_the_brief_beside_the_run_and_the_index(run_folder: Path, no_quarto: None) -> None:
+    result = render_run(run_folder)
+    assert result.renderer == "builtin"
+    assert result.outputs == {"html": run_folder / "brief.html", "pdf": run_folder / "brief.pdf"}
+    assert result.demo and result.title == "Country brief: Thailand"
+    assert (run_folder / SOURCE_FILE).is_file() and (run_folder / "brief-figures").is_dir()
+    record = json.loads((run_folder / "brief.json").read_text())
+    assert record["formats"] == {"html": "brief.html", "pdf": "brief.pdf"}
+    assert record["renderer"] == "builtin" and record["demo"] is True
+    assert result.index == run_folder.parent.parent / "index.html"
+    assert "Country brief: Thailand" in result.index.read_text()
+    # nothing half-written or temporary is left behind
+    leftovers = [p.name for p in run_folder.parent.rglob(".*")]
+    assert leftovers == []
+
+
+def test_one_format_at_a_time_keeps_the_other_listed(run_folder: Path, no_quarto: None) -> None:
+    render_run(run_folder, formats="pdf")
+    assert not (run_folder / "brief.html").exists()
+    render_run(run_folder, formats="html")
+    record = json.loads((run_folder / "brief.json").read_text())
+    assert record["formats"] == {"pdf": "brief.pdf", "html": "brief.html"}
+
+
+def test_a_failed_run_is_not_rendered(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "runs", status="failed")
+    with pytest.raises(InputError, match="did not succeed"):
+        render_run(run, renderer="builtin")
+    assert not (run / "brief.html").exists()
+
+
+def test_a_folder_that_is_not_a_run(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not a run folder"):
+        render_run(tmp_path, renderer="builtin")
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("all", ("html", "pdf")),
+        ("html", ("html",)),
+        ("PDF", ("pdf",)),
+        ("pdf,html", ("html", "pdf")),
+        (["pdf", "html"], ("html", "pdf")),
+    ],
+)
+def test_parse_formats(given, expected) -> None:
+    assert parse_formats(given) == expected
+
+
+@pytest.mark.parametrize("bad", ["docx", "", "html,epub"])
+def test_unknown_formats_are_parameter_errors(bad: str) -> None:
+    with pytest.raises(ParameterError, match="format"):
+        parse_formats(bad)
+
+
+def test_choose_renderer(no_quarto: None) -> None:
+    assert choose_renderer("auto") == "builtin"
+    assert choose_renderer("builtin") == "builtin"
+    with pytest.raises(ParameterError, match="Quarto CLI is not on PATH"):
+        choose_renderer("quarto")
+    with pytest.raises(ParameterError, match="unknown renderer"):
+        choose_renderer("latex")
+
+
+def test_a_small_count_in_a_displayed_output_stops_the_render(tmp_path: Path) -> None:
+    nb = executed_notebook()
+    nb.cells.append(_markdown_output_cell("In 2021, 3 victims were identified in Trat."))
+    run = make_run(tmp_path / "runs", notebook=nb)
+    with pytest.raises(DisclosureError, match=r"3 in .*victims were identified"):
+        render_run(run, renderer="builtin")
+    assert not (run / "brief.html").exists() and not (run / SOURCE_FILE).exists()
+    # a user who has checked the numbers can render anyway
+    assert render_run(run, renderer="builtin", formats="html", check_disclosure=False).outputs
+
+
+def test_the_scan_follows_the_run_threshold(tmp_path: Path) -> None:
+    nb = executed_notebook()
+    nb.cells.append(_markdown_output_cell("In 2021, 8 victims were identified in Trat."))
+    run = make_run(tmp_path / "runs", notebook=nb)
+    record = json.loads((run / "run.json").read_text())
+    record["parameters"]["threshold"] = 11  # CTDC's k
+    (run / "run.json").write_text(json.dumps(record))
+    with pytest.raises(DisclosureError, match="below 11"):
+        render_run(run, renderer="builtin")
+
+
+def test_authored_prose_and_label_columns_are_not_scanned(tmp_path: Path) -> None:
+    from nbformat.v4 import new_markdown_cell
+
+    nb = executed_notebook()
+    nb.cells.append(new_markdown_cell("One victim can have several forms of exploitation."))
+    nb.cells.append(
+        _html_output_cell(
+            "<table><thead><tr><th>rank</th><th>origin</th><th>victims</th><th>share</th></tr></thead><tbody>"
+            "<tr><td>1</td><td>Myanmar</td><td>1,122</td><td>27.7%</td></tr>"
+            "<tr><td>2</td><td>Cambodia</td><td>&lt;5</td><td>–</td></tr></tbody></table>"
+        )
+    )
+    run = make_run(tmp_path / "runs", notebook=nb)
+    assert render_run(run, renderer="builtin", formats="html").outputs
+
+
+def test_a_small_count_in_a_table_is_found(tmp_path: Path) -> None:
+    nb = executed_notebook()
+    nb.cells.append(
+        _html_output_cell(
+            "<table><thead><tr><th>rank</th><th>origin</th><th>victims</th></tr></thead><tbody>"
+            "<tr><td>1</td><td>Myanmar</td><td>1,122</td></tr><tr><td>2</td><td>Cambodia</td><td>3</td></tr>"
+            "</tbody></table>"
+        )
+    )
+    from evidence.briefs.document import build_document
+
+    hits = disclosure_hits(build_document(make_run(tmp_path / "runs", notebook=nb)))
+    assert [h.value for h in hits] == [3]
+
+
+def test_mask_label_columns_blanks_only_label_columns() -> None:
+    html = (
+        "<table><thead><tr><th>Rank</th><th>year</th><th>victims</th><th>share_%</th></tr></thead>"
+        "<tbody><tr><td>1</td><td>2020</td><td>4</td><td>2</td></tr></tbody></table>"
+    )
+    masked = mask_label_columns(html)
+    assert "<td></td><td></td><td>4</td>" in masked
+    assert "<th>Rank</th>" in masked
+
+
+def test_reports_quarto_project_matches_the_package_config() -> None:
+    config = yaml.safe_load((REPO / "reports" / "_quarto.yml").read_text())
+    expected = quarto_config(
+        "../src/evidence/briefs/templates", project={"type": "default", "render": ["runs/*/brief.qmd"]}
+    )
+    assert config == expected
+    for fmt in config["format"].values():
+        for key in ("css", "filters", "template-partials"):
+            for relative in fmt.get(key, []):
+                assert (REPO / "reports" / relative).resolve().is_file(), relative
+    partials = [Path(p).name for p in config["format"]["typst"]["template-partials"]]
+    assert partials == ["typst-template.typ", "typst-show.typ"]  # the names Quarto's Typst template includes
+
+
+def test_quarto_path_runs_quarto_in_a_staging_project(
+    run_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line and staging project handed to Quarto (a stand-in executable records them)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "quarto.log"
+    fake = bin_dir / "quarto"
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'echo "$PWD|$*" >> "{log}"\n'
+        'cp _quarto.yml "$(dirname "$0")/last_config.yml"\n'
+        'ls brief-figures > "$(dirname "$0")/last_figures.txt"\n'
+        'out=""; prev=""; for a in "$@"; do [ "$prev" = "--output" ] && out="$a"; prev="$a"; done\n'
+        'case "$out" in *.html) echo "<html><body>quarto brief</body></html>" > "$out";; '
+        '*) printf "%%PDF-1.7 quarto" > "$out";; esac\n'
+    )
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    result = render_run(run_folder, renderer="auto")
+    assert result.renderer == "quarto"
+    calls = log.read_text().splitlines()
+    assert [c.split("|")[1] for c in calls] == [
+        "render brief.qmd --to html --output brief.html",
+        "render brief.qmd --to typst --output brief.pdf",
+    ]
+    assert all(Path(c.split("|")[0]).parent == run_folder for c in calls)  # staged beside the run
+    config = yaml.safe_load((bin_dir / "last_config.yml").read_text())
+    assert config["format"]["typst"]["template-partials"][0] == f"{TEMPLATES.as_posix()}/typst-template.typ"
+    assert (bin_dir / "last_figures.txt").read_text().split() == ["figure-1.png", "figure-2.svg"]
+    assert (run_folder / "brief.html").read_text() == "<html><body>quarto brief</body></html>\n"
+    assert (run_folder / "brief.pdf").read_bytes().startswith(b"%PDF")
+    assert not [p for p in run_folder.iterdir() if p.name.startswith(".brief-quarto-")]
+
+
+@pytest.mark.quarto
+@pytest.mark.skipif(shutil.which("quarto") is None, reason="the Quarto CLI is not on PATH")
+def test_real_quarto_renders_the_brief(run_folder: Path) -> None:
+    result = render_run(run_folder, renderer="quarto")
+    html = result.outputs["html"].read_text(encoding="utf-8")
+    assert "Country brief: Thailand" in html and "SYNTHETIC DEMO DATA" in html
+    assert external_references(html) == []
+    assert "this_code_must_not_appear_in_a_brief" not in html
+    pdf = result.outputs["pdf"].read_bytes()
+    assert pdf.startswith(b"%PDF-") and re.search(rb"/Type\s*/Page\b", pdf)

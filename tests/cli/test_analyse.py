@@ -1,0 +1,168 @@
+"""``evidence flows`` and ``evidence trend``: what leaves the toolkit has passed disclosure control."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from evidence.cli.analyse import DEMO_WARNING, register
+from evidence.core.errors import ParameterError
+from evidence.sources.case_schema import conform
+from evidence.sources.loaded import LoadedTable
+from evidence.sources.provenance import Provenance
+from evidence.sources.store import write_parquet
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    register(app)
+    return app
+
+
+def _victims(origin: str, n: int, year: int, gender: str = "Female") -> list[dict]:
+    return [
+        dict(
+            year=year, gender=gender, origin_iso3=origin, origin_region="Asia", origin_subregion="South-eastern Asia",
+            destination_iso3="THA", destination_region="Asia", destination_subregion="South-eastern Asia",
+        )
+    ] * n
+
+
+@pytest.fixture
+def case_file(tmp_path):
+    records = []
+    for year in range(2015, 2023):
+        records += _victims("MMR", 50 + year - 2015, year) + _victims("KHM", 3 if year in (2016, 2018) else 10, year, "Male")
+        records += _victims("MYS", 20, year, "Trans/non-conforming")
+    records += _victims("LAO", 3, 2020) + _victims("VNM", 1, 2021) + _victims("THA", 12, 2019)
+    data = conform(pl.DataFrame(records))
+    provenance = Provenance(
+        source="test", layout="hand-made", release="1", path="cases.csv", sha256="0" * 64, url="", licence="",
+        citation="hand-made test records",
+    )
+    return write_parquet(LoadedTable(data=data, provenance=provenance, rows_in=data.height), tmp_path / "cases.parquet")
+
+
+def run(*args: str) -> dict:
+    result = CliRunner().invoke(_app(), [*args, "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def small_numbers(value, threshold: int = 5) -> list:
+    """Every whole number from 1 to threshold-1 among the counts of a payload part."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [value] if 1 <= value < threshold else []
+    if isinstance(value, list):
+        return [x for v in value for x in small_numbers(v, threshold)]
+    if isinstance(value, dict):
+        return [x for k, v in value.items() if k not in ("year", "rank", "n_flows") for x in small_numbers(v, threshold)]
+    return []
+
+
+def test_flows_json_never_shows_a_small_count(case_file):
+    payload = run("flows", str(case_file), "--country", "THA", "--role", "destination", "--min-victims", "0")
+    assert small_numbers(payload["flows"]) == [] and small_numbers(payload["total"]) == []
+    by_origin = {f.get("origin_iso3"): f for f in payload["flows"]}
+    assert by_origin["LAO"]["victims"] == "<5" and by_origin["VNM"]["victims"] == "<5"
+    assert by_origin["LAO"]["share"] is None  # a share would give the count back
+    assert by_origin["MMR"]["victims"] == sum(range(50, 58))
+    assert payload["parameters"]["country"] == "THA"
+    assert not recomputable(payload)
+
+
+def recomputable(payload: dict) -> bool:
+    """Whether a lone withheld cell equals the published total minus the published rows (flows and unknowns)."""
+    cells = [f["victims"] for f in payload["flows"]] + list(payload["unknown"].values())
+    return sum(isinstance(c, str) for c in cells) == 1 and isinstance(payload["total"], int)
+
+
+def test_a_lone_small_flow_gets_a_complement(case_file):
+    payload = run("flows", str(case_file), "--country", "THA", "--role", "destination", "--min-victims", "0",
+                  "--years", "2015-2020")  # LAO (3) is the only small flow
+    labels = [f["victims"] for f in payload["flows"] if isinstance(f["victims"], str)] + (
+        [payload["total"]] if isinstance(payload["total"], str) else []
+    )
+    assert "<5" in labels and "x" in labels
+    assert not recomputable(payload)
+
+
+def test_flows_sum_the_rest_into_other_flows(case_file):
+    payload = run("flows", str(case_file), "--country", "THA", "--role", "destination", "--top", "2", "--threshold", "11")
+    assert [f["origin_iso3"] for f in payload["flows"][:2]] == ["MMR", "MYS"]
+    other = payload["flows"][-1]
+    assert other["rank"] is None and other["n_flows"] == 4  # MYS (160) THA (12), LAO (3), VNM (1)
+    assert small_numbers([payload["flows"], payload["total"], payload["unknown"]], 11) == []
+    assert payload["n_flows_reported"] == 4  # MMR, MYS, KHM, THA: at least 5 victims
+
+
+def test_trend_json_withholds_small_cells_and_models_only_published_series(case_file):
+    payload = run("trend", str(case_file), "--country", "THA", "--by", "gender")
+    assert small_numbers(payload["yearly_counts"]) == []
+    male = {row["year"]: row["Male"] for row in payload["yearly_counts"]}
+    assert male[2016] == male[2018] == "<5" and male[2017] == 10
+    series = {s["category"]: s for s in payload["series"]}
+    assert "rate_ratio" in series["Female"] and series["Female"]["rate_ratio"]["rate_ratio"] > 1
+    assert "rate_ratio" not in series["Male"] and "withheld" in series["Male"]["note"]
+    assert payload["incomplete_years"][0]["year"] == 2022  # the final year of registration data
+    assert "detection" in payload["caveat"]
+
+
+def test_trend_without_dimension_has_a_total_row(case_file):
+    payload = run("trend", str(case_file), "--country", "THA", "--years", "2016-2021")
+    years = [row["year"] for row in payload["yearly_counts"]]
+    assert years == [2016, 2017, 2018, 2019, 2020, 2021, "Total"]
+    assert payload["series"][0]["rate_ratio"]["first_year"] == 2016
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["flows", "--country", "XXX"], "unknown country"),
+        (["trend", "--years", "2020-2010"], "after the last"),
+        (["flows", "--role", "sideways"], "role must be"),
+        (["flows", "--threshold", "1"], "threshold"),
+    ],
+)
+def test_parameter_errors_are_reported_before_loading(args, message):
+    with pytest.raises(ParameterError, match=message):
+        CliRunner().invoke(_app(), args, catch_exceptions=False)
+
+
+def test_demo_data_is_used_loudly_when_no_file_is_given(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path))
+    result = CliRunner().invoke(_app(), ["flows", "--country", "THA", "--json"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "SYNTHETIC DEMO DATA" in result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["data"]["demo"] is True and payload["data"]["warning"] == DEMO_WARNING
+
+
+def test_real_unodc_flows_into_thailand(shared_data):
+    payload = run(
+        "flows", str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"), "--country", "THA", "--role", "destination"
+    )
+    origins = {f.get("origin_iso3") for f in payload["flows"]}
+    assert {"MMR", "KHM", "LAO"} <= origins
+    assert small_numbers(payload["flows"]) == []
+    mmr = next(f for f in payload["flows"] if f.get("origin_iso3") == "MMR")
+    assert isinstance(mmr["victims"], list) and mmr["victims"][0] < mmr["victims"][1]  # censored cells: bounds
+
+
+def test_flows_total_is_the_trend_total_so_unknowns_cannot_be_recomputed_across_outputs(tmp_path):
+    records = _victims("MMR", 30, 2020) + _victims("KHM", 12, 2021)
+    records += [dict(year=2021, origin_iso3=None, destination_iso3="THA")] * 2  # unknown origin: a small count
+    data = conform(pl.DataFrame(records, infer_schema_length=None))
+    provenance = Provenance(source="test", layout="hand-made", release="1", path="u.csv", sha256="0" * 64, url="",
+                            licence="", citation="hand-made")
+    path = write_parquet(LoadedTable(data=data, provenance=provenance, rows_in=data.height), tmp_path / "u.parquet")
+    flows = run("flows", str(path), "--country", "THA", "--role", "destination")
+    trend = run("trend", str(path), "--country", "THA", "--role", "destination")
+    assert flows["unknown"]["origin"] == "<5"
+    assert flows["total"] == trend["yearly_counts"][-1]["count"] or flows["total"] == "x"
+    assert not recomputable(flows) and all(f["share"] is None for f in flows["flows"])  # shares would give it back

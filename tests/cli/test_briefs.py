@@ -1,0 +1,158 @@
+"""`evidence render` and `evidence brief` through the command line."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from evidence.cli.briefs import brief_parameters, parse_years
+from evidence.cli.main import app, main
+from evidence.core.errors import ParameterError
+from evidence.notebooks.catalog import read_notebook
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "briefs"))
+from _brief_runs import make_run
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("EVIDENCE_DATA", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+    real_which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name == "quarto" else real_which(name))
+
+
+def _notebook_with(tmp_path: Path, parameters: str) -> Path:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell(parameters, metadata={"tags": ["parameters"]})])
+    path = tmp_path / "country_brief.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_render_command(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "reports" / "runs")
+    result = runner.invoke(app, ["render", str(run), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    assert "rendered 'Country brief: Thailand' with the builtin renderer" in result.output
+    assert "index of briefs" in result.output
+    assert (run / "brief.html").is_file() and not (run / "brief.pdf").exists()
+    assert (tmp_path / "reports" / "index.html").is_file()
+
+
+def test_render_errors_are_plain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    run = make_run(tmp_path / "runs")
+    monkeypatch.setattr(sys, "argv", ["evidence", "render", str(run), "--format", "docx"])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 2
+    assert "unknown brief format 'docx'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2015-2023", (2015, 2023)),
+        ("2015–2023", (2015, 2023)),
+        ("2015..2023", (2015, 2023)),
+        ("2020", (2020, 2020)),
+        (" 2012 - 2013 ", (2012, 2013)),
+    ],
+)
+def test_parse_years(text: str, expected: tuple[int, int]) -> None:
+    assert parse_years(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2023-2015", "15-23", "last five", "2015-"])
+def test_bad_years(text: str) -> None:
+    with pytest.raises(ParameterError, match="--years"):
+        parse_years(text)
+
+
+def test_brief_options_become_the_notebook_parameters(tmp_path: Path) -> None:
+    spec = read_notebook(
+        _notebook_with(
+            tmp_path,
+            (
+                'country: str = "THA"  # ISO3 code\nrole: str = "both"  # one of: origin|destination|both\n'
+                "year_from: int = 2012\nyear_to: int = 2023\ndata: list[str] = []  # data files\n"
+                "disclosure_threshold: int = 5\n"
+            ),
+        )
+    )
+    data = tmp_path / "ctdc.csv"
+    given = brief_parameters(spec, country="KHM", role="origin", years="2015-2020", data=[data], threshold=11)
+    assert given == {
+        "country": "KHM",
+        "role": "origin",
+        "year_from": 2015,
+        "year_to": 2020,
+        "data": [str(data.resolve())],
+        "disclosure_threshold": 11,
+    }
+    assert brief_parameters(spec, country="THA") == {"country": "THA"}
+
+
+def test_a_years_tuple_parameter_takes_the_range(tmp_path: Path) -> None:
+    spec = read_notebook(
+        _notebook_with(tmp_path, 'country: str = "THA"\nyears: tuple[int, int] = (2012, 2023)\n')
+    )
+    assert brief_parameters(spec, country="THA", years="2016-2019") == {
+        "country": "THA",
+        "years": [2016, 2019],
+    }
+    with pytest.raises(ParameterError, match="no parameter for --role"):
+        brief_parameters(spec, country="THA", role="origin")
+    with pytest.raises(ParameterError, match="takes no data files"):
+        brief_parameters(spec, country="THA", data=[tmp_path / "x.csv"])
+
+
+def test_brief_rejects_bad_options_before_any_kernel(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["brief", "THA", "--years", "2023-2015", "--out-root", str(tmp_path / "runs")]
+    )
+    assert isinstance(result.exception, ParameterError)
+    assert not (tmp_path / "runs").exists()
+    result = runner.invoke(app, ["brief", "Atlantis", "--out-root", str(tmp_path / "runs")])
+    assert isinstance(result.exception, ParameterError) and "Atlantis" in str(result.exception)
+
+
+@pytest.mark.slow
+def test_brief_on_the_demo_data_end_to_end(tmp_path: Path) -> None:
+    """`evidence brief THA`: runs the country_brief notebook on the demo data, renders HTML and PDF."""
+    from evidence.briefs.document import build_document
+    from evidence.briefs.render import disclosure_hits
+    from evidence.notebooks.catalog import packaged_notebooks
+
+    if "country_brief" not in packaged_notebooks():
+        pytest.skip("the country_brief notebook is not in notebooks/ yet")
+    out_root = tmp_path / "reports" / "runs"
+    result = runner.invoke(app, ["brief", "THA", "--years", "2015-2023", "--out-root", str(out_root)])
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert "SYNTHETIC DEMO DATA" in result.output
+    (run,) = [p for p in out_root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    html = (run / "brief.html").read_text(encoding="utf-8")
+    assert "SYNTHETIC DEMO DATA — NOT REAL RECORDS" in html  # said plainly, first thing after the title
+    assert html.index("SYNTHETIC DEMO DATA") < html.index("<h2")
+    assert "Thailand" in html and "2015–2023" in html
+    assert "<script" not in html and "import polars" not in html
+    assert disclosure_hits(build_document(run)) == []
+    pdf = (run / "brief.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and re.search(rb"/Type\s*/Page\b", pdf)
+    index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+    assert f"runs/{run.name}/brief.html" in index
+    # unchanged inputs: the notebook is not executed again, the brief is re-rendered
+    again = runner.invoke(
+        app, ["brief", "THA", "--years", "2015-2023", "--out-root", str(out_root), "--format", "html"]
+    )
+    assert again.exit_code == 0 and "unchanged since its last run" in again.output

@@ -1,0 +1,236 @@
+"""`evidence data ...`: load, validate, fetch, list and demo, through the real command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from evidence.cli.main import app, main
+from evidence.sources import catalogue
+from evidence.sources.catalogue import Release
+from evidence.sources.demo import DEMO_RELEASE, V2024_COLUMNS, write_demo
+from evidence.sources.provenance import sha256_file
+from evidence.sources.registry import sidecar_path
+from evidence.sources.store import read_parquet
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(cache))
+    monkeypatch.delenv("EVIDENCE_DATA", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")  # rich wraps less: assertions see whole lines
+    return cache
+
+
+@pytest.fixture
+def demo_file(tmp_path: Path) -> Path:
+    return write_demo(tmp_path / "demo.csv", n_rows=400)
+
+
+@pytest.fixture
+def file_with_rejects(tmp_path: Path) -> Path:
+    path = write_demo(tmp_path / "rejects.csv", n_rows=200)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("20x5,Man,,THA,THA" + "," * (len(V2024_COLUMNS) - 5) + "\n")
+    return path
+
+
+def invoke(*args: str):
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    return result
+
+
+def run_main(
+    args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> tuple[int, str, str]:
+    """Run the installed entry point in-process (its error handling included): exit code, stdout, stderr."""
+    monkeypatch.setattr(sys, "argv", ["evidence", *args])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    captured = capsys.readouterr()
+    return exit_info.value.code, captured.out, captured.err
+
+
+def test_load_json_summary(demo_file: Path) -> None:
+    result = invoke("data", "load", str(demo_file), "--json")
+    assert result.exit_code == 0
+    summary = json.loads(result.stdout)
+    assert {"source", "layout", "release", "rows_in", "rows_kept", "rows_rejected", "sha256"} <= set(summary)
+    assert summary["source"] == "ctdc"
+    assert summary["release"] == DEMO_RELEASE
+    assert (summary["rows_in"], summary["rows_kept"], summary["rows_rejected"]) == (400, 400, 0)
+    assert summary["sha256"] == sha256_file(demo_file)
+    assert summary["demo"] is True and summary["synthetic"] is True
+    assert "SYNTHETIC DEMO DATA" in result.stderr  # the banner goes to stderr: stdout stays valid JSON
+
+
+def test_load_without_path_uses_the_demo_data_loudly(isolated_environment: Path) -> None:
+    result = invoke("data", "load", "--json")
+    assert result.exit_code == 0
+    summary = json.loads(result.stdout)
+    assert summary["demo"] is True
+    assert Path(summary["path"]).parent == isolated_environment / "demo"
+    assert "no data configured" in result.stderr
+    assert "SYNTHETIC DEMO DATA" in result.stderr and "NOT real victims" in result.stderr
+
+
+def test_load_without_path_uses_the_configured_data(
+    shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = shared_data / "ctdc" / "k_anon_excerpt.csv"
+    monkeypatch.setenv("EVIDENCE_DATA", str(real))
+    result = invoke("data", "load", "--json")
+    assert result.exit_code == 0
+    summary = json.loads(result.stdout)
+    assert summary["path"] == str(real) and summary["demo"] is False
+    assert "SYNTHETIC DEMO DATA" not in result.output
+
+
+def test_load_out_parquet_round_trip(demo_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cases.parquet"
+    result = invoke("data", "load", str(demo_file), "--out", str(out), "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["out"] == str(out)
+    table = read_parquet(out)
+    assert table.rows_in == 400 and table.data.height == 400
+    assert table.provenance.demo and table.provenance.synthetic
+    assert table.provenance.release == DEMO_RELEASE
+    assert table.provenance.sha256 == sha256_file(demo_file)
+    # and a parquet written by evidence loads again like any data file
+    again = json.loads(invoke("data", "load", str(out), "--json").stdout)
+    assert again["rows_kept"] == 400 and again["demo"] is True
+
+
+def test_load_summary_tables_suppress_small_counts(tmp_path: Path) -> None:
+    tiny = write_demo(tmp_path / "tiny.csv", n_rows=80, seed=5)
+    result = invoke("data", "load", str(tiny), "--summary")
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "Victims by year" in out and "Largest corridors" in out
+    assert "<5" in out  # 80 records over 22 years: some years have 1-4
+    year_rows = [line for line in out.splitlines() if line.strip("│ ").startswith("20")]
+    assert len(year_rows) >= 15
+    for line in year_rows:
+        cells = [c.strip() for c in line.split("│") if c.strip()]
+        count = cells[-1]
+        assert count in {"<5", "x"} or int(count.replace(",", "")) == 0 or int(count.replace(",", "")) >= 5
+
+
+def test_validate_clean_file_exits_0(demo_file: Path) -> None:
+    result = invoke("data", "validate", str(demo_file))
+    assert result.exit_code == 0
+    assert "valid" in result.stdout and "400 rows kept" in result.stdout
+
+
+def test_validate_rejected_rows_exit_1_with_a_report(file_with_rejects: Path) -> None:
+    result = invoke("data", "validate", str(file_with_rejects))
+    assert result.exit_code == 1
+    assert "Rejected rows" in result.stdout
+    assert "202" in result.stdout  # the line number of the bad row (header = line 1)
+    assert "yearOfRegistration" in result.stdout and "20x5" in result.stdout  # the column and the bad value
+    assert "1 of 201 rows rejected" in result.stdout
+
+
+def test_not_a_ctdc_file_exits_2_with_one_line(tmp_path: Path, monkeypatch, capsys) -> None:
+    other = tmp_path / "shopping.csv"
+    other.write_text("item,price\napples,3\n", encoding="utf-8")
+    code, out, err = run_main(["data", "load", str(other)], monkeypatch, capsys)
+    assert code == 2
+    assert "Traceback" not in err + out
+    assert err.startswith("error:")
+    assert len(err.strip().splitlines()) == 1
+    assert "shopping.csv" in err
+
+
+def test_missing_file_exits_2(tmp_path: Path, monkeypatch, capsys) -> None:
+    code, _out, err = run_main(["data", "validate", str(tmp_path / "absent.csv")], monkeypatch, capsys)
+    assert code == 2 and "no such file" in err and "Traceback" not in err
+
+
+def test_demo_command_writes_a_labelled_file(tmp_path: Path) -> None:
+    out = tmp_path / "my_demo.csv"
+    result = invoke("data", "demo", "--rows", "300", "--seed", "3", "--out", str(out))
+    assert result.exit_code == 0
+    assert out.read_text().count("\n") == 301
+    assert json.loads(sidecar_path(out).read_text())["demo"] is True
+    assert str(out) in result.stdout.replace("\n", "")
+    same = tmp_path / "same.csv"
+    invoke("data", "demo", "--rows", "300", "--seed", "3", "--out", str(same))
+    assert same.read_bytes() == out.read_bytes()
+
+
+def test_demo_command_default_goes_to_the_cache(isolated_environment: Path) -> None:
+    result = invoke("data", "demo", "--rows", "100")
+    assert result.exit_code == 0
+    assert list((isolated_environment / "demo").glob("*_100.csv"))
+
+
+def test_list_shows_catalogue_and_cache_state() -> None:
+    rows = json.loads(invoke("data", "list", "--json").stdout)
+    names = {r["name"] for r in rows}
+    assert set(catalogue.CATALOGUE) | {"demo"} == names
+    assert {"ctdc-global-synthetic", "unodc-glotip", "walkfree-gsi-2023", "tip-tiers-kelley"} <= names
+    assert all(r["cached"] is None for r in rows)
+    table = invoke("data", "list")
+    assert table.exit_code == 0 and "not cached" in table.stdout and "tip-tiers-kelley" in table.stdout
+
+
+def test_fetch_from_loopback_then_list_shows_it_cached(monkeypatch: pytest.MonkeyPatch) -> None:
+    body = b'"countryname","iso","year","ccode","tier"\n"Thailand","THA",2014,800,"Tier 3"\n'
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/tiers.csv"
+        release = Release(
+            name="loopback-tiers",
+            source="us_tip_tiers",
+            title="tiers on loopback",
+            url=url,
+            filename="tiers.csv",
+            licence="MIT",
+            citation="test",
+            description="test",
+        )
+        monkeypatch.setitem(catalogue.CATALOGUE, release.name, release)
+        result = invoke("data", "fetch", "loopback-tiers")
+        assert result.exit_code == 0, result.output
+        assert "fetched" in result.stdout
+        again = invoke("data", "fetch", "loopback-tiers")
+        assert "already cached" in again.stdout
+        rows = {r["name"]: r for r in json.loads(invoke("data", "list", "--json").stdout)}
+        assert rows["loopback-tiers"]["cached"].endswith("tiers.csv")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_fetch_a_page_only_release_asks_for_a_url(monkeypatch, capsys) -> None:
+    code, _out, err = run_main(["data", "fetch", "ctdc-global-synthetic"], monkeypatch, capsys)
+    assert code == 2
+    assert "--url" in err and "ctdatacollaborative.org" in err
+    assert "Traceback" not in err
+
+
+def test_fetch_unknown_name(monkeypatch, capsys) -> None:
+    code, _out, err = run_main(["data", "fetch", "nope"], monkeypatch, capsys)
+    assert code == 2 and "known:" in err

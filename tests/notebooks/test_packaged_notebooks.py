@@ -1,0 +1,95 @@
+"""Every notebook in the repository is committed clean and declares parameters the runner can check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evidence.notebooks.catalog import read_notebook
+from evidence.runs.params import resolve_parameters
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb")) + sorted(
+    (REPO / "tests" / "fixtures").rglob("*.ipynb")
+)
+
+
+def test_there_are_notebooks():
+    assert {p.stem for p in NOTEBOOKS} >= {"country_brief", "routes", "trends", "data_quality", "tiny"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_without_outputs(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for index, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "code":
+            assert cell.get("outputs") == [], f"{path.name} cell {index} has outputs"
+            assert cell.get("execution_count") is None, f"{path.name} cell {index} has an execution count"
+        assert "papermill" not in cell.get("metadata", {}), f"{path.name} cell {index} has papermill metadata"
+    assert "papermill" not in nb["metadata"], f"{path.name} was saved after a papermill run"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_opens_with_the_standard_kernel_and_declares_valid_defaults(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1, "exactly one cell tagged 'parameters'"
+    spec = read_notebook(path)
+    assert spec.parameters
+    resolve_parameters(spec, {})  # every default passes its own declaration
+
+
+def _outputs(path: Path) -> tuple[str, list[str]]:
+    """All text a run's executed notebook shows (prose and outputs), and the errors it raised."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    texts, errors = [], []
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            texts.append("".join(cell["source"]))
+        for out in cell.get("outputs", []):
+            if out["output_type"] == "error":
+                errors.append(f"{out['ename']}: {out['evalue']}")
+            elif out["output_type"] == "stream":
+                texts.append("".join(out["text"]))
+            else:
+                for value in out.get("data", {}).values():
+                    texts.append("".join(value) if isinstance(value, list) else str(value))
+    return "\n".join(texts), errors
+
+
+@pytest.mark.slow
+def test_country_brief_on_the_demo_data(tmp_path, monkeypatch):
+    from evidence.runs.execute import run_notebook
+    from evidence.runs.record import read_record
+
+    monkeypatch.delenv("EVIDENCE_DATA", raising=False)
+    outcome = run_notebook("country_brief", {"country": "THA", "role": "destination"}, out_root=tmp_path)
+    assert outcome.status == "ok", outcome.error
+    folder = Path(outcome.folder)
+    text, errors = _outputs(folder / "country_brief.ipynb")
+    assert not errors
+    assert "SYNTHETIC DEMO DATA" in text and "Identified victims are not prevalence" in text
+    assert "Myanmar" in text and "a year" in text  # the main corridor and the trend sentence
+    record = read_record(folder)
+    assert record["provenance"][0]["demo"] is True
+    assert record["data"][0]["sha256"] == record["provenance"][0]["sha256"]  # hashed what the notebook loaded
+
+
+@pytest.mark.slow
+def test_data_quality_on_real_shared_data(tmp_path, shared_data):
+    from evidence.runs.execute import run_notebook
+    from evidence.runs.record import read_record
+
+    sample = shared_data / "ctdc" / "k_anon_sample.csv"
+    outcome = run_notebook("data_quality", {"data": [str(sample)]}, out_root=tmp_path)
+    assert outcome.status == "ok", outcome.error
+    text, errors = _outputs(Path(outcome.folder) / "data_quality.ipynb")
+    assert not errors and "SYNTHETIC" not in text
+    assert "1,478" in text  # rows read, kept
+    provenance = read_record(outcome.folder)["provenance"]
+    assert (
+        provenance[0]["source"] == "ctdc" and provenance[0]["rows_in"] == 1478 and not provenance[0]["demo"]
+    )

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import json
+import os
+
+import polars as pl
+import pytest
+
+from evidence.core.errors import InputError
+from evidence.notebooks import runtime
+from evidence.sources.loaded import LoadedTable
+from evidence.sources.provenance import Provenance
+
+
+def _table(path="/data/a.csv", sha="a" * 64, demo=False, synthetic=False, kind="case") -> LoadedTable:
+    provenance = Provenance(
+        source="ctdc",
+        layout="global_synthetic",
+        release="2024",
+        path=path,
+        sha256=sha,
+        url="",
+        licence="",
+        citation="CTDC <date>",
+        synthetic=synthetic,
+        demo=demo,
+    )
+    return LoadedTable(pl.DataFrame({"x": [1, 2]}), provenance, rows_in=2, kind=kind)
+
+
+def test_data_files_given_configured_or_demo(tmp_path, monkeypatch):
+    given = tmp_path / "given.csv"
+    configured = tmp_path / "configured.csv"
+    given.write_text("x")
+    configured.write_text("x")
+    monkeypatch.setenv("EVIDENCE_DATA", str(configured))
+    assert runtime.data_files([str(given)]) == [given.resolve()]
+    assert runtime.data_files([]) == [configured.resolve()]
+    monkeypatch.delenv("EVIDENCE_DATA")
+    import evidence.sources.demo as demo
+
+    monkeypatch.setattr(demo, "demo_path", lambda: tmp_path / "demo.csv")
+    assert runtime.data_files([]) == [tmp_path / "demo.csv"]
+    with pytest.raises(InputError, match="no such data file"):
+        runtime.data_files([str(tmp_path / "missing.csv")])
+
+
+def test_record_provenance_writes_into_the_run_folder_and_merges(tmp_path, monkeypatch):
+    monkeypatch.setenv(runtime.RUN_DIR_ENV, str(tmp_path))
+    runtime.record_provenance(_table("/data/a.csv", "a" * 64))
+    runtime.record_provenance(_table("/data/b.csv", "b" * 64), _table("/data/a.csv", "a" * 64))
+    entries = json.loads((tmp_path / runtime.PROVENANCE_FILE).read_text())
+    assert [e["path"] for e in entries] == ["/data/b.csv", "/data/a.csv"]  # re-recording a file replaces it
+    assert entries[0]["rows_in"] == 2 and entries[0]["rows_kept"] == 2 and entries[0]["kind"] == "case"
+    assert runtime.read_provenance(tmp_path) == entries
+    assert runtime.output_dir("figures") == tmp_path / "figures" and (tmp_path / "figures").is_dir()
+
+
+def test_interactive_use_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.delenv(runtime.RUN_DIR_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    entries = runtime.record_provenance(_table())
+    assert entries[0]["source"] == "ctdc" and os.listdir(tmp_path) == []
+    assert runtime.run_dir() is None
+
+
+def test_synthetic_notice_is_loud_for_demo_data():
+    assert runtime.synthetic_notice([_table()]) is None
+    demo = runtime.synthetic_notice([_table(), _table(demo=True, synthetic=True)])
+    assert "SYNTHETIC DEMO DATA" in demo and demo.startswith("::: {.callout-warning}")
+    publisher = runtime.synthetic_notice([_table(synthetic=True)])
+    assert "publisher's synthetic release" in publisher

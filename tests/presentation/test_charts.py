@@ -1,0 +1,218 @@
+"""Charts: house theme, refusal of undisclosed data, and offline rendering to SVG, PNG, PDF and HTML."""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from pathlib import Path
+
+import altair as alt
+import polars as pl
+import pytest
+
+from evidence.core.errors import ParameterError
+from evidence.presentation.charts import (
+    PALETTE,
+    THEME_NAME,
+    chart_spec,
+    choropleth,
+    corridor_bar_chart,
+    flow_map,
+    save_chart,
+    stacked_share_chart,
+    trend_chart,
+)
+from evidence.presentation.disclosure import (
+    DisclosureError,
+    assert_no_small_counts,
+    suppress_counts,
+    suppress_table,
+)
+
+SOURCE = "UNODC GLOTIP 2023"
+
+
+def png_pixels(data: bytes) -> list[bytes]:
+    """Decode an 8-bit RGB/RGBA PNG with the standard library only; returns one bytes object per pixel."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    position, chunks, header = 8, [], None
+    while position < len(data):
+        (length,) = struct.unpack(">I", data[position : position + 4])
+        kind = data[position + 4 : position + 8]
+        body = data[position + 8 : position + 8 + length]
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            chunks.append(body)
+        position += 12 + length
+    width, height, depth, colour_type, _, _, interlace = header
+    assert depth == 8 and colour_type in (2, 6) and interlace == 0
+    channels = 4 if colour_type == 6 else 3
+    raw = zlib.decompress(b"".join(chunks))
+    stride = width * channels
+    previous = bytearray(stride)
+    pixels = []
+    for row in range(height):
+        start = row * (stride + 1)
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
+        for i in range(stride):
+            left = line[i - channels] if i >= channels else 0
+            up = previous[i]
+            corner = previous[i - channels] if i >= channels else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 0xFF
+            elif kind == 2:
+                line[i] = (line[i] + up) & 0xFF
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 0xFF
+            elif kind == 4:
+                p = left + up - corner
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+                line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)) & 0xFF
+        pixels += [bytes(line[i : i + channels]) for i in range(0, stride, channels)]
+        previous = line
+    return pixels
+
+
+@pytest.fixture(scope="module")
+def trend() -> pl.DataFrame:
+    years = list(range(2012, 2022))
+    victims = [120, 150, 170, 160, 210, 250, 240, 300, 200, 260]
+    return pl.DataFrame({"year": years, "victims": victims}).with_columns(
+        low=pl.col("victims") * 0.85, high=pl.col("victims") * 1.15
+    )
+
+
+@pytest.fixture(scope="module")
+def flows() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "origin": ["MMR", "KHM", "LAO", "VNM", "THA", "THA", "THA", "THA", "XXX"],
+            "destination": ["THA", "THA", "THA", "THA", "MYS", "JPN", "SGP", "FRA", "THA"],
+            "victims": [1200, 800, 600, 300, 150, 90, 60, 3, 20],
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def charts(trend, flows) -> dict[str, alt.TopLevelMixin]:
+    disclosed = suppress_counts(flows, "victims")
+    forms = pl.DataFrame(
+        {
+            "year": [2019, 2019, 2019, 2020, 2020, 2020],
+            "form": ["sexual", "labour", "other"] * 2,
+            "n": [50, 40, 3, 60, 45, 12],
+        }
+    )
+    by_country = pl.DataFrame(
+        {"iso3": ["THA", "MMR", "KHM", "LAO", "FRA", "NOR", "XKX"], "n": [900, 300, 200, 2, 90, 30, 12]}
+    )
+    return {
+        "trend": trend_chart(
+            trend, "year", "victims", "low", "high", title="Victims detected", source=SOURCE
+        ),
+        "stacked": stacked_share_chart(
+            suppress_counts(forms, "n"), "year", "form", "n", title="Forms", source=SOURCE
+        ),
+        "corridors": corridor_bar_chart(
+            disclosed, "origin", "destination", "victims", title="Top corridors", source=SOURCE
+        ),
+        "flow_map": flow_map(disclosed, "origin", "destination", "victims", title="Flows", source=SOURCE),
+        "choropleth": choropleth(
+            suppress_counts(by_country, "n"), "iso3", "n", title="By country", source=SOURCE
+        ),
+    }
+
+
+def test_house_theme_is_registered_and_enabled() -> None:
+    assert THEME_NAME in alt.theme.names()
+    assert alt.theme.active == THEME_NAME
+    spec = chart_spec(alt.Chart(pl.DataFrame({"a": [10]})).mark_bar().encode(x="a:Q"))
+    assert spec["config"]["range"]["category"] == PALETTE
+
+
+@pytest.mark.parametrize("name", ["trend", "stacked", "corridors", "flow_map", "choropleth"])
+def test_every_chart_renders_to_svg_with_title_and_source(charts, name: str, tmp_path: Path) -> None:
+    path = save_chart(charts[name], tmp_path / f"{name}.svg")
+    svg = path.read_text()
+    assert svg.startswith("<svg") and len(svg) > 2_000
+    assert f"Source: {SOURCE}" in svg
+    assert not list(tmp_path.glob(".*.part"))  # written atomically: no temporary file left behind
+
+
+@pytest.mark.parametrize("name", ["trend", "choropleth"])
+def test_png_is_not_blank(charts, name: str, tmp_path: Path) -> None:
+    data = save_chart(charts[name], tmp_path / f"{name}.png", scale=1).read_bytes()
+    pixels = png_pixels(data)
+    colours = {p[:3] for p in pixels}
+    assert len(colours) > 10
+    # the line in the first palette colour; countries without data in the no-data grey
+    expected = PALETTE[0] if name == "trend" else "#e3e3e3"
+    assert bytes.fromhex(expected[1:]) in colours
+
+
+def test_pdf_and_self_contained_html(charts, tmp_path: Path) -> None:
+    assert save_chart(charts["corridors"], tmp_path / "c.pdf").read_bytes()[:5] == b"%PDF-"
+    page = save_chart(charts["trend"], tmp_path / "t.html").read_text()
+    assert "vegaEmbed" in page and "Victims detected" in page
+    assert not re.search(r"<script[^>]+src=", page), "scripts must be inlined, not loaded from a CDN"
+    assert "cdn.jsdelivr" not in page
+    with pytest.raises(ParameterError, match=r"\.svg, \.png"):
+        save_chart(charts["trend"], tmp_path / "t.gif")
+
+
+def test_charts_refuse_small_counts(trend, flows) -> None:
+    with pytest.raises(DisclosureError, match="small counts"):
+        trend_chart(trend.with_columns(victims=pl.lit(3)), "year", "victims", title="t", source=SOURCE)
+    with pytest.raises(DisclosureError):
+        corridor_bar_chart(flows, "origin", "destination", "victims", title="t", source=SOURCE)
+    with pytest.raises(DisclosureError):
+        flow_map(flows, "origin", "destination", "victims", title="t", source=SOURCE)
+    with pytest.raises(DisclosureError):
+        choropleth(pl.DataFrame({"iso3": ["THA"], "n": [4]}), "iso3", "n", title="t", source=SOURCE)
+    with pytest.raises(DisclosureError):
+        stacked_share_chart(flows, "origin", "destination", "victims", title="t", source=SOURCE)
+    # A rate is not a count: allowed when the caller says so.
+    rates = trend.with_columns(victims=pl.lit(3))
+    trend_chart(rates, "year", "victims", title="Rate per 100,000", source=SOURCE, counts=False)
+
+
+def test_withheld_values_are_left_out_and_said(trend, charts) -> None:
+    spec = chart_spec(charts["corridors"])
+    assert any("1 value withheld" in line for line in spec["title"]["subtitle"])
+    small_year = trend.with_columns(
+        victims=pl.when(pl.col("year") == 2015).then(2).otherwise(pl.col("victims"))
+    )
+    chart = trend_chart(
+        suppress_counts(small_year, "victims"), "year", "victims", "low", "high", title="t", source=SOURCE
+    )
+    rows = next(iter(chart_spec(chart)["datasets"].values()))
+    assert 2015 not in [r["year"] for r in rows]  # the band goes with the withheld count
+
+
+def test_flow_map_uses_centroids_and_reports_unlocated(charts) -> None:
+    spec = chart_spec(charts["flow_map"])
+    subtitle = " ".join(spec["title"]["subtitle"])
+    assert "1 flow(s) without a map location" in subtitle  # origin XXX
+    assert "Natural Earth" in subtitle
+    rows = [r for data in spec["datasets"].values() for r in data if isinstance(r, dict) and "lon1" in r]
+    myanmar = next(r for r in rows if r["origin"] == "MMR")
+    assert 92 < myanmar["lon1"] < 101 and 15 < myanmar["lat1"] < 25
+    assert {r["destination"] for r in rows} >= {"SGP", "MYS"}  # small states placed from the supplement
+
+
+def test_every_chart_needs_a_source(trend) -> None:
+    with pytest.raises(ParameterError, match="source"):
+        trend_chart(trend, "year", "victims", title="t", source="")
+
+
+def test_a_table_protected_with_its_totals_charts_in_long_form(tmp_path: Path) -> None:
+    wide = pl.DataFrame({"year": [2020, 2021, 2022], "sexual": [50, 3, 44], "labour": [40, 30, 52]})
+    long = suppress_table(wide, "year", ["sexual", "labour"]).to_long("form", "victims")
+    chart = stacked_share_chart(long, "year", "form", "victims", title="Forms", source=SOURCE)
+    rows = next(iter(chart_spec(chart)["datasets"].values()))
+    assert all(r["victims"] is None or r["victims"] >= 5 for r in rows)
+    assert {(r["year"], r["form"]) for r in rows}.isdisjoint({(2021, "sexual")})
+    page = save_chart(chart, tmp_path / "forms.html").read_text()
+    assert_no_small_counts(page)  # the scanner skips the inlined JavaScript and the spec

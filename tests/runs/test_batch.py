@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from evidence.core.errors import InputError, ParameterError
+from evidence.runs.batch import (
+    countries_with_cases,
+    expand_plan,
+    load_plan,
+    prepare_plan,
+    run_batch,
+)
+from evidence.runs.record import read_record
+
+
+@pytest.fixture
+def tiny(fixtures):
+    return fixtures / "notebooks" / "tiny.ipynb"
+
+
+def plan_file(tmp_path, text):
+    path = tmp_path / "plan.yaml"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_grid_times_notebooks_plus_explicit_runs(tmp_path, tiny):
+    path = plan_file(
+        tmp_path,
+        f"""
+        notebooks: [{tiny}]
+        parameters:
+          n: [1, 2]
+          label: [a, b]
+          years: [2015, 2016]   # one value of a sequence parameter, not two runs
+        runs:
+          - notebook: {tiny}
+            parameters: {{n: 9}}
+    """,
+    )
+    runs = load_plan(path)
+    assert [r.parameters for r in runs] == [
+        {"n": 1, "label": "a", "years": [2015, 2016]},
+        {"n": 1, "label": "b", "years": [2015, 2016]},
+        {"n": 2, "label": "a", "years": [2015, 2016]},
+        {"n": 2, "label": "b", "years": [2015, 2016]},
+        {"n": 9},
+    ]
+
+
+def test_a_grid_of_sequences_and_duplicates_run_once(tmp_path, tiny):
+    runs = expand_plan(
+        {
+            "notebooks": [str(tiny)],
+            "parameters": {"years": [[2015, 2016], [2017, 2018]]},
+            "runs": [{"notebook": str(tiny), "parameters": {"years": "2015-2016"}}],
+        },
+        base_dir=tmp_path,
+    )
+    assert len(runs) == 3
+    assert len(prepare_plan(runs, out_root=tmp_path)) == 2  # the explicit run repeats a grid run
+
+
+def test_every_run_is_checked_before_anything_runs(tmp_path, tiny, monkeypatch):
+    import papermill
+
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: pytest.fail("papermill was called"))
+    runs = expand_plan(
+        {"notebooks": [str(tiny)], "parameters": {"n": [1, "x", 3], "country": ["THA", "Mordor"]}},
+        base_dir=tmp_path,
+    )
+    with pytest.raises(ParameterError) as info:
+        prepare_plan(runs, out_root=tmp_path)
+    text = str(info.value)
+    assert "4 of 6 runs are invalid; nothing was run" in text
+    assert "expects int, got 'x'" in text and "unknown country 'Mordor'" in text
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "plan, error, message",
+    [
+        ({"notebook": ["x"]}, InputError, "unknown plan key 'notebook'; did you mean 'notebooks'"),
+        ({"notebooks": ["TINY"], "parameters": {"nn": [1]}}, ParameterError, "did you mean 'n'"),
+        ({"parameters": {"n": [1]}}, InputError, "no 'notebooks'"),
+        ({"runs": [{"parameters": {}}]}, InputError, r"runs\[1\] must be a mapping"),
+        ({"notebooks": ["TINY"], "parameters": {"n": "auto"}}, ParameterError, "only for country"),
+    ],
+)
+def test_bad_plans_are_refused_clearly(tmp_path, tiny, plan, error, message):
+    plan = {k: ([str(tiny)] if v == ["TINY"] else v) for k, v in plan.items()}
+    with pytest.raises(error, match=message):
+        expand_plan(plan, base_dir=tmp_path)
+
+
+def test_auto_countries_are_those_with_enough_cases(shared_data):
+    sample = shared_data / "ctdc" / "k_anon_sample.csv"
+    many = countries_with_cases([sample], 100)
+    few = countries_with_cases([sample], 1)
+    assert many and set(many) < set(few)
+    assert all(len(code) == 3 and code.isupper() for code in few)
+
+
+def test_second_batch_skips_unchanged_runs(tmp_path, tiny):
+    runs = prepare_plan(
+        expand_plan({"notebooks": [str(tiny)], "parameters": {"n": [1, 2]}}, base_dir=tmp_path),
+        out_root=tmp_path / "runs",
+    )
+    first = run_batch(runs, workers=2)
+    assert [o.status for o in first.outcomes] == ["ok", "ok"] and first.exit_code == 0
+    started = []
+    second = run_batch(runs, workers=2, on_start=lambda to_run, skipped: started.append((to_run, skipped)))
+    assert [o.status for o in second.outcomes] == ["skipped", "skipped"] and started == [(0, 2)]
+    forced = run_batch(runs[:1], workers=1, force=True)
+    assert [o.status for o in forced.outcomes] == ["ok"]
+
+
+def test_resume_after_a_killed_worker(tmp_path, tiny):
+    marker = tmp_path / "killed-once"
+    plan = {
+        "runs": [
+            {"notebook": str(tiny), "parameters": {"n": 1, "kill_once": str(marker)}},
+            {"notebook": str(tiny), "parameters": {"n": 2}},
+        ],
+    }
+    runs = prepare_plan(expand_plan(plan, base_dir=tmp_path), out_root=tmp_path / "runs")
+    first = run_batch(runs, workers=1)
+    assert [o.status for o in first.outcomes] == ["failed", "ok"], first.outcomes
+    assert "worker process died" in first.outcomes[0].error and first.exit_code == 1
+    assert marker.exists()
+    folders = sorted(p.name for p in (tmp_path / "runs").iterdir())
+    assert folders == [runs[1].run_id]  # the killed run left nothing behind (its temporary was cleaned)
+    second = run_batch(runs, workers=1)
+    assert [o.status for o in second.outcomes] == ["ok", "skipped"]
+    assert read_record(tmp_path / "runs" / runs[0].run_id)["status"] == "ok"
+
+
+def test_dask_cluster_on_loopback(tmp_path, tiny):
+    distributed = pytest.importorskip("distributed")
+    runs = prepare_plan(
+        expand_plan({"notebooks": [str(tiny)], "parameters": {"n": [5, 6]}}, base_dir=tmp_path),
+        out_root=tmp_path / "runs",
+    )
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=2,
+        processes=False,
+        protocol="tcp://",
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        report = run_batch(runs, executor=cluster.scheduler_address)
+    assert [o.status for o in report.outcomes] == ["ok", "ok"], report.outcomes
+    for run in runs:
+        assert read_record(run.folder)["parameters"]["n"] in (5, 6)
+    with pytest.raises(ParameterError, match="unknown executor"):
+        run_batch(runs, executor="threads", force=True)

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import os
+
+from evidence.runs.cache import cache_key, data_fingerprints, file_sha256, is_fresh, toolkit_fingerprint
+from evidence.runs.record import write_record
+
+TOOLKIT = {"version": "1.0", "files_sha256": "f" * 64}
+DATA = [{"path": "/a.csv", "sha256": "a" * 64}]
+
+
+def test_cache_key_depends_on_every_input_and_not_on_data_paths():
+    base = cache_key("n" * 64, {"country": "THA"}, DATA, TOOLKIT)
+    assert base == cache_key(
+        "n" * 64, {"country": "THA"}, [{"path": "/moved/a.csv", "sha256": "a" * 64}], TOOLKIT
+    )
+    assert base != cache_key("m" * 64, {"country": "THA"}, DATA, TOOLKIT)
+    assert base != cache_key("n" * 64, {"country": "KHM"}, DATA, TOOLKIT)
+    assert base != cache_key("n" * 64, {"country": "THA"}, [{"path": "/a.csv", "sha256": "b" * 64}], TOOLKIT)
+    assert base != cache_key("n" * 64, {"country": "THA"}, DATA, {**TOOLKIT, "version": "1.1"})
+
+
+def test_file_hash_follows_content_changes(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("one")
+    first = file_sha256(path)
+    path.write_text("two!")
+    os.utime(path, ns=(1, 1))  # a different mtime and size: re-hashed, not remembered
+    assert file_sha256(path) != first
+    assert data_fingerprints([path]) == [{"path": str(path), "sha256": file_sha256(path)}]
+
+
+def test_toolkit_fingerprint_names_version_and_files():
+    fingerprint = toolkit_fingerprint()
+    assert set(fingerprint) == {"version", "files_sha256"} and len(fingerprint["files_sha256"]) == 64
+
+
+def test_fresh_only_for_a_successful_run_with_the_same_key(tmp_path):
+    assert not is_fresh(tmp_path / "missing", "k")
+    write_record(tmp_path, {"status": "ok", "cache_key": "k"})
+    assert is_fresh(tmp_path, "k") and not is_fresh(tmp_path, "other")
+    write_record(tmp_path, {"status": "failed", "cache_key": "k"})
+    assert not is_fresh(tmp_path, "k")
+    (tmp_path / "run.json").write_text("{half a rec")
+    assert not is_fresh(tmp_path, "k")

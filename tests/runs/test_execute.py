@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import json
+import os
+import socket
+
+import pytest
+
+from evidence.core.errors import ParameterError
+from evidence.runs import execute
+from evidence.runs.execute import clean_stale_temporaries, execute_run, prepare_run, run_notebook
+from evidence.runs.record import FAILED_DIR, read_record
+
+
+@pytest.fixture
+def tiny(fixtures):
+    return fixtures / "notebooks" / "tiny.ipynb"
+
+
+@pytest.fixture
+def no_kernel(monkeypatch):
+    """Fail the test if papermill is ever asked to execute."""
+    import papermill
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("papermill.execute_notebook was called")
+
+    monkeypatch.setattr(papermill, "execute_notebook", refuse)
+
+
+@pytest.mark.parametrize(
+    "parameters, message",
+    [
+        ({"nn": 3}, "unknown parameter 'nn'.*did you mean 'n'"),
+        ({"n": "three"}, "parameter 'n' expects int, got 'three'"),
+        ({"country": "Narnia"}, "unknown country 'Narnia'"),
+        ({"label": "z"}, "must be one of a|b|c, got 'z'"),
+    ],
+)
+def test_parameter_errors_raise_before_any_kernel_starts(tiny, tmp_path, no_kernel, parameters, message):
+    with pytest.raises(ParameterError, match=message):
+        run_notebook(tiny, parameters, out_root=tmp_path)
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_run_writes_its_own_folder_with_a_record(tiny, tmp_path):
+    outcome = run_notebook(tiny, {"n": "4", "country": "Cambodia", "years": "2012-2014"}, out_root=tmp_path)
+    assert outcome.status == "ok", outcome.error
+    folder = tmp_path / outcome.run_id
+    assert outcome.run_id.startswith("tiny-4-a-KHM-2012-2014-") and outcome.folder == str(folder)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [outcome.run_id]  # no temporary left beside it
+    result = json.loads((folder / "figures" / "squares.json").read_text())
+    assert result == {"label": "a", "country": "KHM", "years": [2012, 2014], "squares": [0, 1, 4, 9]}
+    record = read_record(folder)
+    assert record["status"] == "ok" and record["error"] is None
+    assert record["parameters"]["n"] == 4 and record["parameters"]["kill_once"] == ""
+    assert record["notebook"]["name"] == "tiny" and len(record["notebook"]["sha256"]) == 64
+    assert record["timings"]["seconds"] > 0 and record["python"]["version"]
+    assert {o["path"] for o in record["outputs"]} >= {"tiny.ipynb", "figures/squares.json", "run.log"}
+    executed = json.loads((folder / "tiny.ipynb").read_text())
+    injected = [c for c in executed["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert 'country = "KHM"' in "".join(injected[0]["source"])
+
+
+def test_a_failing_notebook_goes_to_the_failed_folder(tiny, tmp_path):
+    outcome = run_notebook(tiny, {"fail": True}, out_root=tmp_path)
+    assert outcome.status == "failed" and "RuntimeError: asked to fail" in outcome.error
+    folder = tmp_path / FAILED_DIR / outcome.run_id
+    assert outcome.folder == str(folder) and (folder / "tiny.ipynb").is_file()
+    assert read_record(folder)["status"] == "failed"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [FAILED_DIR]
+
+
+def test_an_interrupted_run_leaves_no_folder(tiny, tmp_path, monkeypatch):
+    import papermill
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(papermill, "execute_notebook", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        execute_run(prepare_run(tiny, {}, out_root=tmp_path))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_temporaries_of_dead_processes_are_cleaned(tmp_path):
+    host = execute._host_tag()
+    dead = tmp_path / f".tiny-3-abc123.{host}-999999999.x1y2.part"
+    alive = tmp_path / f".tiny-3-abc123.{host}-{os.getpid()}.x1y2.part"
+    elsewhere = tmp_path / ".tiny-3-abc123.otherhost-999999999.x1y2.part"
+    for folder in (dead, alive, elsewhere):
+        folder.mkdir()
+    assert clean_stale_temporaries(tmp_path) == [dead]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, elsewhere.name])
+    assert socket.gethostname()  # the host tag comes from the machine's name
+
+
+def test_replacing_a_run_is_atomic(tmp_path):
+    target = tmp_path / "run"
+    target.mkdir()
+    (target / "old.txt").write_text("old")
+    new = tmp_path / ".run.tmp"
+    new.mkdir()
+    (new / "new.txt").write_text("new")
+    execute._replace_directory(new, target)
+    assert [p.name for p in target.iterdir()] == ["new.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]

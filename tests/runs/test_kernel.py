@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import json
+import sys
+
+from evidence.runs import kernel
+
+
+def test_run_kernel_spec_points_at_this_interpreter(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path))
+    kernel.ensure_run_kernel.cache_clear()
+    try:
+        name = kernel.ensure_run_kernel()
+    finally:
+        kernel.ensure_run_kernel.cache_clear()
+    spec = json.loads((tmp_path / "jupyter" / "kernels" / name / "kernel.json").read_text())
+    assert spec["argv"][0] == sys.executable and spec["language"] == "python"
+
+
+def test_kernel_manager_finds_the_spec_and_adds_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path))
+    kernel.ensure_run_kernel.cache_clear()
+    try:
+        name = kernel.ensure_run_kernel()
+        manager = kernel.kernel_manager_class({"EVIDENCE_RUN_DIR": "/x"})(kernel_name=name)
+        assert manager.kernel_spec.argv[0] == sys.executable
+        # a notebook's own kernel name (python3) still resolves through the standard Jupyter paths
+        assert "python3" in manager.kernel_spec_manager.find_kernel_specs()
+    finally:
+        kernel.ensure_run_kernel.cache_clear()
+
+
+def test_install_kernel_for_jupyterlab(tmp_path):
+    where = kernel.install_kernel("evidence-test", user=False, prefix=str(tmp_path))
+    spec = json.loads((where / "kernel.json").read_text())
+    assert spec["argv"][0] == sys.executable and "evidence" in spec["display_name"]

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from evidence.core.errors import ParameterError
+from evidence.notebooks.catalog import NotebookSpec, ParamType, parse_parameters
+from evidence.runs.params import (
+    _Mismatch,
+    anchor_data_paths,
+    coerce,
+    parameters_hash,
+    parse_cli_pairs,
+    resolve_parameters,
+    run_id,
+)
+
+SOURCE = """
+country: str = "THA"  # ISO3 code
+role: str = "both"  # one of: origin|destination|both
+year_from: int = 2012
+years: tuple[int, int] = (2012, 2023)
+all_years: list[int] = []
+share: float = 0.5
+verbose: bool = False
+data: list[str] = []  # data files
+note: str | None = None
+"""
+
+
+def spec(source: str = SOURCE) -> NotebookSpec:
+    return NotebookSpec("brief", __file__, "0" * 64, parse_parameters(source), "python3")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "kind, text, expected",
+    [
+        (ParamType("int"), "2015", 2015),
+        (ParamType("int"), " -3 ", -3),
+        (ParamType("float"), "2.5", 2.5),
+        (ParamType("float"), 2, 2.0),
+        (ParamType("bool"), "true", True),
+        (ParamType("bool"), "No", False),
+        (ParamType("bool"), 1, True),
+        (ParamType("str"), "THA", "THA"),
+        (ParamType("tuple", (ParamType("int"), ParamType("int"))), "2015-2022", [2015, 2022]),
+        (ParamType("tuple", (ParamType("int"), ParamType("int"))), "2015,2022", [2015, 2022]),
+        (ParamType("tuple", (ParamType("int"), ParamType("int"))), (2015, 2022), [2015, 2022]),
+        (ParamType("list", (ParamType("int"),)), "2015-2017", [2015, 2016, 2017]),
+        (ParamType("list", (ParamType("int"),)), "[1, 2]", [1, 2]),
+        (ParamType("list", (ParamType("str"),)), "a.csv,b.csv", ["a.csv", "b.csv"]),
+        (ParamType("list", (ParamType("str"),)), "a.csv", ["a.csv"]),
+        (ParamType("list", (ParamType("str"),)), "", []),
+        (ParamType("int", nullable=True), "none", None),
+    ],
+)
+def test_coerce(kind, text, expected):
+    assert coerce(kind, text) == expected
+
+
+@pytest.mark.parametrize(
+    "kind, value",
+    [
+        (ParamType("int"), "2015.5"),
+        (ParamType("int"), True),
+        (ParamType("int"), "abc"),
+        (ParamType("float"), "x"),
+        (ParamType("bool"), "maybe"),
+        (ParamType("str"), 5),
+        (ParamType("str"), None),
+        (ParamType("tuple", (ParamType("int"), ParamType("int"))), "2015"),
+        (ParamType("list", (ParamType("int"),)), "2020-2015"),
+    ],
+)
+def test_coerce_refuses(kind, value):
+    with pytest.raises(_Mismatch):
+        coerce(kind, value)
+
+
+@given(st.integers(-(10**9), 10**9))
+def test_integers_survive_the_command_line(n):
+    assert coerce(ParamType("int"), str(n)) == n
+
+
+@given(st.integers(1900, 2100), st.integers(0, 30))
+def test_year_ranges_expand_for_lists_and_pair_for_tuples(start, length):
+    text = f"{start}-{start + length}"
+    assert coerce(ParamType("list", (ParamType("int"),)), text) == list(range(start, start + length + 1))
+    assert coerce(ParamType("tuple", (ParamType("int"), ParamType("int"))), text) == [start, start + length]
+
+
+def test_resolve_fills_defaults_and_normalises_countries():
+    resolved = resolve_parameters(spec(), {"country": "Cambodia", "year_from": "2015", "years": "2016-2020"})
+    assert resolved == {
+        "country": "KHM",
+        "role": "both",
+        "year_from": 2015,
+        "years": [2016, 2020],
+        "all_years": [],
+        "share": 0.5,
+        "verbose": False,
+        "data": [],
+        "note": None,
+    }
+
+
+def test_every_problem_is_reported_at_once():
+    with pytest.raises(ParameterError) as info:
+        resolve_parameters(
+            spec(), {"contry": "THA", "year_from": "20x5", "role": "orign", "country": "Atlantis"}
+        )
+    text = str(info.value)
+    assert "unknown parameter 'contry'" in text and "did you mean 'country'" in text
+    assert "its parameters: country, role, year_from" in text
+    assert "parameter 'year_from' expects int, got '20x5'" in text
+    assert "must be one of origin|destination|both, got 'orign'" in text and "did you mean 'origin'" in text
+    assert "unknown country 'Atlantis'" in text
+
+
+def test_data_files_must_exist_and_become_absolute(tmp_path):
+    present = tmp_path / "cases.csv"
+    present.write_text("x")
+    assert resolve_parameters(spec(), {"data": ["cases.csv"]}, base_dir=tmp_path)["data"] == [str(present)]
+    with pytest.raises(ParameterError, match="no such data file 'nope.csv'"):
+        resolve_parameters(spec(), {"data": "nope.csv"}, base_dir=tmp_path)
+
+
+def test_anchor_data_paths_only_touches_relative_data_files(tmp_path):
+    given = {"data": ["a.csv", "/abs/b.csv"], "country": "THA"}
+    assert anchor_data_paths(spec(), given, tmp_path) == {
+        "data": [str(tmp_path / "a.csv"), "/abs/b.csv"],
+        "country": "THA",
+    }
+
+
+def test_cli_pairs_collect_repeated_list_values_and_refuse_repeated_scalars():
+    pairs = [("data", "a.csv"), ("data", "b.csv,c.csv"), ("country", "THA")]
+    assert parse_cli_pairs(spec(), pairs) == {"data": ["a.csv", "b.csv", "c.csv"], "country": "THA"}
+    with pytest.raises(ParameterError, match="given twice"):
+        parse_cli_pairs(spec(), [("country", "THA"), ("country", "KHM")])
+
+
+def test_run_id_is_readable_and_changes_with_any_parameter():
+    resolved = resolve_parameters(spec(), {"country": "THA", "years": [2012, 2023]})
+    name = run_id(spec(), resolved)
+    assert name.startswith("brief-THA-both-2012-2012-2023-")
+    other = run_id(spec(), {**resolved, "share": 0.6})
+    assert other != name and other.rsplit("-", 1)[0] == name.rsplit("-", 1)[0]
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=5), st.integers(), min_size=1, max_size=6))
+def test_parameters_hash_ignores_key_order(params):
+    assert parameters_hash("nb", params) == parameters_hash("nb", dict(reversed(list(params.items()))))

@@ -1,0 +1,111 @@
+"""Cache of harmonised tables: hit, miss, invalidation by file, sidecar and loader version, damaged entries."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from evidence.core.errors import InputError
+from evidence.sources import cache, registry, tip
+
+
+@pytest.fixture
+def tiers(tmp_path: Path, fixtures: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    return Path(shutil.copy(fixtures / "tip" / "tiers_simple.csv", tmp_path / "tiers.csv"))
+
+
+def forbid_loading(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(path):
+        raise AssertionError(f"{path} was loaded, not read from the cache")
+
+    monkeypatch.setattr(cache, "load", fail)
+
+
+def test_miss_then_hit(tiers: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not cache.is_cached(tiers)
+    first = cache.load_cached(tiers)
+    entry = cache.cache_path(tiers)
+    assert entry.exists() and entry.parent == cache.tables_dir()
+    assert entry.name.startswith(f"us_tip_tiers-simple_csv-v{tip.LOADER_VERSION}-")
+
+    forbid_loading(monkeypatch)
+    second = cache.load_cached(tiers)
+    assert_frame_equal(second.data, first.data)  # the ordered tier Enum survives the round trip
+    assert second.data.schema["tier"] == tip.TIER_DTYPE
+    assert (second.rows_in, second.kind) == (first.rows_in, first.kind)
+    assert_frame_equal(second.rejects, first.rejects)
+    assert second.provenance == first.provenance
+
+
+def test_changed_file_is_a_miss(tiers: Path) -> None:
+    before = cache.load_cached(tiers)
+    key = cache.cache_key(tiers)
+    tiers.write_text(tiers.read_text() + "XAG,2019,Tier 3,Seventhland\n")
+    assert cache.cache_key(tiers) != key and not cache.is_cached(tiers)
+    after = cache.load_cached(tiers)
+    assert after.rows_in == before.rows_in + 1
+    assert after.provenance.sha256 != before.provenance.sha256
+
+
+def test_new_loader_version_is_a_miss(tiers: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache.load_cached(tiers)
+    key = cache.cache_key(tiers)
+    loader = registry.loaders()[tip.SOURCE]
+    monkeypatch.setitem(registry._LOADERS, tip.SOURCE, dataclasses.replace(loader, version="999"))
+    assert cache.cache_key(tiers) != key and not cache.is_cached(tiers)
+
+
+def test_edited_sidecar_is_a_miss(tiers: Path) -> None:
+    sidecar = registry.sidecar_path(tiers)
+    sidecar.write_text(json.dumps({"release": "2019"}))
+    assert cache.load_cached(tiers).provenance.release == "2019"
+    sidecar.write_text(json.dumps({"release": "2019 (revised)"}))
+    assert cache.load_cached(tiers).provenance.release == "2019 (revised)"
+
+
+def test_same_file_elsewhere_reports_its_own_path(
+    tiers: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache.load_cached(tiers)
+    copy = Path(shutil.copy(tiers, tmp_path / "copy.csv"))
+    forbid_loading(monkeypatch)
+    assert cache.load_cached(copy).provenance.path == str(copy)
+
+
+def test_damaged_entry_is_rebuilt(tiers: Path) -> None:
+    expected = cache.load_cached(tiers).data
+    cache.cache_path(tiers).write_bytes(b"not parquet")
+    assert_frame_equal(cache.load_cached(tiers).data, expected)
+    assert pl.read_parquet(cache.cache_path(tiers)).height == expected.height
+
+
+def test_refresh_and_clear(tiers: Path) -> None:
+    cache.load_cached(tiers)
+    cache.load_cached(tiers, refresh=True)
+    assert cache.clear_cache() == 1 and not cache.is_cached(tiers)
+
+
+def test_real_unodc_workbook_round_trips(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    path = shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"
+    built = cache.load_cached(path)
+    forbid_loading(monkeypatch)
+    cached = cache.load_cached(path)
+    assert_frame_equal(cached.data, built.data)
+    assert_frame_equal(cached.flags, built.flags)
+    assert cached.summary() == built.summary()
+
+
+def test_missing_file_is_an_input_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    with pytest.raises(InputError, match="no such file"):
+        cache.load_cached(tmp_path / "absent.csv")

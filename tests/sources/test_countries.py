@@ -1,0 +1,521 @@
+"""Country reference: codes, names, variants, demonyms -> ISO3; ISO3 -> M49 region; coverage of real files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from evidence.core.errors import ParameterError
+from evidence.sources.countries import (
+    CountryMapping,
+    country_aliases,
+    country_table,
+    map_to_iso3,
+    name_of,
+    normalise_country_text,
+    region_of,
+    subregion_of,
+    to_iso3,
+    with_regions,
+)
+
+M49_REGIONS = {"Africa", "Americas", "Asia", "Europe", "Oceania"}
+
+
+# --- the shipped table ---------------------------------------------------------------------------------------
+
+
+def test_country_table_columns_and_keys():
+    table = country_table()
+    assert table.columns[:7] == ["iso2", "iso3", "m49", "name", "official_name", "region", "subregion"]
+    assert table.schema["m49"] == pl.Int16
+    assert table["iso3"].is_unique().all() and table["iso2"].is_unique().all()
+    assert table["iso3"].str.contains(r"^[A-Z]{3}$").all() and table["iso2"].str.contains(r"^[A-Z]{2}$").all()
+    assert table["name"].null_count() == 0
+    assert set(table["region"].drop_nulls()) == M49_REGIONS
+    assert table.filter(pl.col("region").is_null())["iso3"].to_list() == ["ATA"]
+    assert table.height >= 250
+    assert country_table() is country_table()  # cached
+
+
+def test_namibia_iso2_is_not_read_as_missing():
+    namibia = country_table().filter(pl.col("iso3") == "NAM")
+    assert namibia["iso2"].to_list() == ["NA"]
+
+
+def test_kosovo_and_taiwan_are_placed_as_documented():
+    table = country_table().filter(pl.col("iso3").is_in(["XKX", "TWN"])).sort("iso3")
+    assert table.select("iso3", "iso2", "region", "subregion").rows() == [
+        ("TWN", "TW", "Asia", "Eastern Asia"),
+        ("XKX", "XK", "Europe", "Southern Europe"),
+    ]
+    assert table["m49"].null_count() == 2  # neither is listed by M49
+
+
+def test_latin_america_is_one_subregion_with_intermediate_regions_kept_apart():
+    table = country_table().filter(pl.col("iso3").is_in(["BRA", "MEX", "HTI"])).sort("iso3")
+    assert table["subregion"].unique().to_list() == ["Latin America and the Caribbean"]
+    assert table["intermediate_region"].to_list() == ["South America", "Caribbean", "Central America"]
+
+
+def test_aliases_name_a_country_of_the_table_or_the_reporting_country():
+    aliases = country_aliases()
+    is_reporting = pl.col("kind") == "reporting_country"
+    assert set(aliases.filter(~is_reporting)["iso3"]) <= set(country_table()["iso3"])
+    assert aliases.filter(is_reporting)["iso3"].is_null().all()
+    assert aliases["alias"].null_count() == 0
+    reviewed_kinds = {"variant", "abbreviation", "demonym", "translation", "misspelling", "historic"}
+    assert set(aliases.filter(pl.col("source") == "reviewed")["kind"]) == reviewed_kinds | {
+        "reporting_country"
+    }
+
+
+def test_reviewed_aliases_are_not_repeated():
+    reviewed = country_aliases().filter(pl.col("source") == "reviewed")["alias"]
+    keys = [normalise_country_text(alias) for alias in reviewed]
+    assert len(keys) == len(set(keys))
+
+
+def test_every_name_and_alias_maps_to_its_own_country():
+    # Fails if normalisation merges two entries or an alias is shadowed by another country's name.
+    for row in country_table().iter_rows(named=True):
+        for column in ("iso2", "iso3", "name", "official_name"):
+            if row[column]:
+                assert to_iso3(row[column]) == row["iso3"], (column, row[column])
+    for alias, iso3 in country_aliases().select("alias", "iso3").iter_rows():
+        assert to_iso3(alias, reporting_iso3="NAM") == (iso3 or "NAM"), alias
+
+
+# --- to_iso3 -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("iso2", "iso3"),
+    [("KH", "KHM"), ("LA", "LAO"), ("MM", "MMR"), ("TH", "THA"), ("NA", "NAM"), ("vn", "VNM")],
+)
+def test_iso2_to_iso3(iso2, iso3):
+    assert to_iso3(iso2) == iso3
+
+
+@pytest.mark.parametrize("code", ["THA", "tha", " Tha ", "MMR", "XKX", "TWN"])
+def test_iso3_in_any_case(code):
+    assert to_iso3(code) == code.strip().upper()
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3"),
+    [
+        # Thailand corridor: names, variants, demonyms
+        ("Myanmar", "MMR"),
+        ("Burma", "MMR"),
+        ("Burmese", "MMR"),
+        ("MYANMAR", "MMR"),
+        ("Cambodia", "KHM"),
+        ("Cambodian", "KHM"),
+        ("Kingdom of Cambodia", "KHM"),
+        ("Lao People's Democratic Republic", "LAO"),
+        ("Lao People's Dem. Republic", "LAO"),
+        ("Lao PDR", "LAO"),
+        ("Laos", "LAO"),
+        ("Lao", "LAO"),
+        ("Laotian", "LAO"),
+        ("Viet Nam", "VNM"),
+        ("Vietnam", "VNM"),
+        ("Vietnamese", "VNM"),
+        ("VIETNAM", "VNM"),
+        ("Thailand", "THA"),
+        ("Thai", "THA"),
+        ("Kingdom of Thailand", "THA"),
+        ("Malaysia", "MYS"),
+        ("Japan", "JPN"),
+        ("Filipino", "PHL"),
+        ("Ugandan", "UGA"),
+        ("Republic of Korea", "KOR"),
+        ("South Korea", "KOR"),
+        ("Korea, Republic of", "KOR"),
+        ("Democratic People's Republic of Korea", "PRK"),
+        ("Taiwan", "TWN"),
+        ("China, Taiwan Province of China", "TWN"),
+        ("Taiwanese", "TWN"),
+        # variants elsewhere
+        ("Türkiye", "TUR"),
+        ("Turkey", "TUR"),
+        ("Côte d'Ivoire", "CIV"),
+        ("Cote d'Ivoire", "CIV"),
+        ("Côte d’Ivoire", "CIV"),
+        ("Czechia", "CZE"),
+        ("Congo, Dem. Rep.", "COD"),
+        ("Democratic Republic of the Congo", "COD"),
+        ("Congo", "COG"),
+        ("United Kingdom of Great Britain and Northern Ireland", "GBR"),
+        ("United States of America", "USA"),
+        ("Bolivia (Plurinational State of)", "BOL"),
+        ("St Vincent and the Grenadines", "VCT"),
+        ("Kosovo under UNSCR 1244", "XKX"),
+        ("The Gambia", "GMB"),
+        ("Eswatini", "SWZ"),
+        # historic names of renamed states
+        ("Swaziland", "SWZ"),
+        ("Macedonia", "MKD"),
+        ("Zaire", "COD"),
+        ("Czech Republic", "CZE"),
+        # normalisation: case, whitespace, accents, punctuation, mis-decoded UTF-8
+        ("  viet   nam ", "VNM"),
+        ("COTE D'IVOIRE", "CIV"),
+        ("CÃ´te d'Ivoire", "CIV"),
+        ("TÃ¼rkiye", "TUR"),
+        ("Bosnia & Herzegovina", "BIH"),
+    ],
+)
+def test_names_variants_and_demonyms(text, iso3):
+    assert to_iso3(text) == iso3
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3"),
+    [
+        ("Cambodians", "KHM"),
+        ("Filipinos", "PHL"),
+        ("Thais", "THA"),
+        ("Laotians", "LAO"),
+        ("Peruanos", "PER"),
+        ("South Africans", "ZAF"),
+        ("Nigeriens", "NER"),
+        ("Nigerians", "NGA"),
+    ],
+)
+def test_plurals_of_demonyms(text, iso3):
+    assert to_iso3(text) == iso3
+
+
+def test_plural_rule_applies_to_demonyms_only():
+    assert to_iso3("Chinas") is None and to_iso3("Japans") is None
+
+
+def test_nationals_map_to_the_reporting_country():
+    assert to_iso3("Nationals", reporting_iso3="THA") == "THA"
+    assert to_iso3("nationals", reporting_iso3="mmr") == "MMR"
+    assert to_iso3("Own country", reporting_iso3="DEU") == "DEU"
+    assert to_iso3("Nationals") is None  # no reporting country: unmapped, not guessed
+
+
+def test_invalid_reporting_country_is_a_parameter_error():
+    with pytest.raises(ParameterError):
+        to_iso3("Nationals", reporting_iso3="Thailand")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Unknown",
+        "Other",
+        "Others",
+        "Asia others",
+        "Europe",
+        "South-eastern Asia",
+        "Micronesia",
+        "Latin America and the Caribbean",
+        "Congolese",
+        "Dominican",
+        "Korea",
+        "Guiana",
+        "Serbia and Montenegro",
+        "Yugoslavia",
+        "Former Yugoslavia",
+        "USSR",
+        "Czechoslovakia",
+        "Netherlands Antilles",
+        "Stateless",
+        "Rohingya",
+        "Thialand",
+        "Cambodiaa",
+        "",
+        "   ",
+        "?",
+        "N/A",
+        "0",
+    ],
+)
+def test_unmappable_strings_are_never_guessed(text):
+    assert to_iso3(text) is None
+    assert to_iso3(text, reporting_iso3="THA") is None
+
+
+def test_none_maps_to_none():
+    assert to_iso3(None) is None
+
+
+def test_normalisation_keeps_replacement_characters_distinct():
+    # Text whose accents were lost upstream (U+FFFD) matches only reviewed aliases, never a near neighbour.
+    assert normalise_country_text("Espa\ufffda") != normalise_country_text("Espaa")
+    assert to_iso3("Espa\ufffda") == "ESP"
+
+
+# --- map_to_iso3 ---------------------------------------------------------------------------------------------
+
+
+def test_map_to_iso3_aligns_with_input_and_lists_unmapped_once():
+    values = ["Burmese", None, "Unknown", "KH", "Lao", "Unknown", "Nationals", "Viet Nam", "Atlantis"]
+    result = map_to_iso3(values, reporting_iso3="THA")
+    assert isinstance(result, CountryMapping)
+    assert result.iso3.to_list() == ["MMR", None, None, "KHM", "LAO", None, "THA", "VNM", None]
+    assert result.unmapped == ["Atlantis", "Unknown"]
+
+
+def test_map_to_iso3_reporting_country_per_row():
+    values = pl.Series(["Nationals", "Nationals", "Thai", "Nationals", "Nationals"])
+    reporting = pl.Series(["THA", "MMR", "KHM", None, "SAF"])  # SAF: a UNODC regional code, not a country
+    result = map_to_iso3(values, reporting_iso3=reporting)
+    assert result.iso3.to_list() == ["THA", "MMR", "THA", None, None]
+    assert result.unmapped == ["Nationals"]
+
+
+def test_map_to_iso3_without_reporting_country_leaves_nationals_unmapped():
+    result = map_to_iso3(pl.Series(["Nationals", "TH"]))
+    assert result.iso3.to_list() == [None, "THA"]
+    assert result.unmapped == ["Nationals"]
+
+
+def test_map_to_iso3_rejects_misaligned_reporting_series():
+    with pytest.raises(ParameterError):
+        map_to_iso3(["Nationals"], reporting_iso3=pl.Series(["THA", "MMR"]))
+
+
+def test_map_to_iso3_empty_and_all_null():
+    assert map_to_iso3([]).iso3.len() == 0
+    result = map_to_iso3(pl.Series([None, None], dtype=pl.String))
+    assert result.iso3.to_list() == [None, None] and result.unmapped == []
+
+
+def test_map_to_iso3_on_a_large_repeated_column():
+    values = pl.Series(["MM", "KH", "LA", "VN", "TH", None, "Unknown"] * 40_000)
+    result = map_to_iso3(values)
+    assert result.iso3.len() == values.len()
+    assert result.iso3.value_counts().filter(pl.col("iso3") == "MMR")["count"].item() == 40_000
+    assert result.unmapped == ["Unknown"]
+
+
+_known_strings = st.sampled_from(
+    ["Thailand", "Burmese", "KH", "la", "Viet Nam", "Nationals", "Unknown", "Others", "Congolese", "NA"]
+)
+
+
+@given(
+    values=st.lists(st.one_of(st.none(), _known_strings, st.text(max_size=12)), max_size=40),
+    reporting=st.one_of(st.none(), st.sampled_from(["THA", "MMR"])),
+)
+def test_map_to_iso3_property_length_and_validity(values, reporting):
+    result = map_to_iso3(values, reporting_iso3=reporting)
+    valid = set(country_table()["iso3"])
+    assert result.iso3.len() == len(values)
+    assert set(result.iso3.drop_nulls()) <= valid
+    # unmapped lists exactly the distinct non-null inputs left null, sorted
+    left_null = {
+        v for v, iso3 in zip(values, result.iso3.to_list(), strict=True) if v is not None and iso3 is None
+    }
+    assert result.unmapped == sorted(left_null)
+    # the vectorised mapping agrees with the scalar one
+    assert result.iso3.to_list() == [to_iso3(v, reporting_iso3=reporting) for v in values]
+
+
+# --- regions -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("iso3", "name", "region", "subregion"),
+    [
+        ("THA", "Thailand", "Asia", "South-eastern Asia"),
+        ("MMR", "Myanmar", "Asia", "South-eastern Asia"),
+        ("GBR", "United Kingdom", "Europe", "Northern Europe"),
+        ("USA", "United States", "Americas", "Northern America"),
+        ("BRA", "Brazil", "Americas", "Latin America and the Caribbean"),
+        ("LAO", "Lao PDR", "Asia", "South-eastern Asia"),
+        ("VNM", "Viet Nam", "Asia", "South-eastern Asia"),
+        ("NGA", "Nigeria", "Africa", "Sub-Saharan Africa"),
+        ("AUS", "Australia", "Oceania", "Australia and New Zealand"),
+    ],
+)
+def test_name_region_subregion(iso3, name, region, subregion):
+    assert (name_of(iso3), region_of(iso3), subregion_of(iso3)) == (name, region, subregion)
+    assert region_of(iso3.lower()) == region
+
+
+@pytest.mark.parametrize("code", [None, "", "XXX", "SAF"])
+def test_unknown_codes_have_no_name_or_region(code):
+    assert name_of(code) is None and region_of(code) is None and subregion_of(code) is None
+
+
+def test_with_regions_keeps_height_order_and_columns():
+    df = pl.DataFrame({"case": [1, 2, 3, 4, 5], "origin": ["MMR", None, "GBR", "XXX", "MMR"]})
+    out = with_regions(df, "origin", "origin")
+    assert out.height == df.height
+    assert out.columns == ["case", "origin", "origin_region", "origin_subregion"]
+    assert out["case"].to_list() == [1, 2, 3, 4, 5]
+    assert out["origin_region"].to_list() == ["Asia", None, "Europe", None, "Asia"]
+    assert out["origin_subregion"].to_list() == [
+        "South-eastern Asia",
+        None,
+        "Northern Europe",
+        None,
+        "South-eastern Asia",
+    ]
+
+
+def test_with_regions_accepts_categorical_codes():
+    df = pl.DataFrame({"destination": pl.Series(["THA", "JPN"], dtype=pl.Categorical)})
+    assert with_regions(df, "destination", "dest")["dest_subregion"].to_list() == [
+        "South-eastern Asia",
+        "Eastern Asia",
+    ]
+
+
+def test_with_regions_errors_are_parameter_errors():
+    df = pl.DataFrame({"origin": ["THA"], "origin_region": ["x"]})
+    with pytest.raises(ParameterError):
+        with_regions(df, "missing", "x")
+    with pytest.raises(ParameterError):
+        with_regions(df, "origin", "origin")
+
+
+# --- coverage of the real files ------------------------------------------------------------------------------
+
+# Reviewed: strings in UNODC's citizenship / repatriation breakdowns that name no single country.
+UNODC_NON_COUNTRY = {
+    # unknown, other, none
+    "Unknown",
+    "DESCONOCIDA",
+    "Desconocido",
+    "Inconnue",
+    "NO DETERMINADA",
+    "NO REGISTRA",
+    "Sin determinar",
+    "no information",
+    "N/A",
+    "OTROS",
+    "without",
+    "Abroad",
+    "Disputed",
+    "Stateless",
+    "stateless",
+    # questionnaire text, headers, totals, numbers
+    "(especifique el pa\ufffds)",
+    "(especifique otras nacionalidades)",
+    "Nationality",
+    "TOTAL",
+    "TOTAL POR AÑO",
+    "0",
+    "Personnes de nationalit\ufffd \ufffdtrang\ufffdre",
+    # counts written into the category (a defect the UNODC loader flags)
+    "2 maliens",
+    "3 maliens",
+    "3 nigériens et 1 tunisien",
+    "97 albanian",
+    # regions and groups of countries
+    "Africa others",
+    "Asia others",
+    "Europe others",
+    "EU-28 others",
+    "European Economic Area",
+    "Amercias",
+    "Central africa",
+    "M49 Region: Africa",
+    "M49 Region: Americas",
+    "M49 Region: Asia",
+    "Caribbean (Trinidad and Tobago, Barbados, etc)",
+    "Other Countries (Dominica, Panama, French Guiana, Brazil, etc.)",
+    # dissolved states (no single successor), an ethnic group, an ambiguous demonym (COD or COG)
+    "Former Czechoslovakia",
+    "Former Yugoslavia",
+    "The former Netherlands Antilles",
+    "Rohingya",
+    "Congolese",
+}
+
+
+@pytest.fixture(scope="module")
+def glotip(shared_data: Path) -> pl.DataFrame:
+    return pl.read_excel(
+        shared_data / "unodc" / "data_glotip_2023-05-30.xlsx",
+        sheet_name="data_glotip_1",
+        engine="calamine",
+        read_options={"header_row": 2},
+        columns=["Iso3_code", "Country", "Region", "Subregion", "Dimension", "Category"],
+    )
+
+
+def test_unodc_citizenship_strings_are_mapped_or_reviewed(glotip):
+    categories = (
+        glotip.filter(pl.col("Dimension").is_in(["by citizenship", "by country of repatriation"]))["Category"]
+        .drop_nulls()
+        .unique()
+    )
+    assert categories.len() > 400
+    result = map_to_iso3(categories, reporting_iso3="THA")
+    assert set(result.unmapped) == UNODC_NON_COUNTRY  # no unreviewed gap, and no stale review entry
+
+
+def test_unodc_reporting_countries_match_their_iso3(glotip):
+    countries = glotip.select("Country", "Iso3_code").unique().drop_nulls("Country")
+    result = map_to_iso3(countries["Country"])
+    assert countries.filter(result.iso3.ne_missing(countries["Iso3_code"])).is_empty()
+    # Sark (M49 680) is listed by UNODC without a code; it is not in ISO 3166 and stays unmapped.
+    assert result.unmapped == ["Sark"]
+
+
+def test_regions_agree_with_unodc(glotip):
+    # UNODC publishes the M49 region and sub-region of each reporting country: an independent check.
+    countries = glotip.select("Iso3_code", "Region", "Subregion").unique().drop_nulls("Region")
+    ours = with_regions(
+        countries.filter(pl.col("Iso3_code").is_in(country_table()["iso3"].to_list())), "Iso3_code", "m49"
+    )
+    assert ours.height > 150
+    disagreements = ours.filter(
+        pl.col("Region").ne_missing(pl.col("m49_region"))
+        | pl.col("Subregion").ne_missing(pl.col("m49_subregion"))
+    )
+    assert disagreements.is_empty(), disagreements.rows()
+
+
+def test_unodc_thailand_origins(glotip):
+    thailand = glotip.filter(pl.col("Iso3_code") == "THA", pl.col("Dimension") == "by citizenship")
+    origins = set(map_to_iso3(thailand["Category"], reporting_iso3="THA").iso3.drop_nulls())
+    assert {"MMR", "KHM", "LAO", "VNM", "THA"} <= origins
+
+
+def test_tip_tier_country_names_and_codes(shared_data: Path):
+    tip = pl.read_csv(shared_data / "tip" / "tip_tiers_1999_2015.csv", infer_schema=False, null_values=None)
+    pairs = tip.select("countryname", "iso").unique()
+    by_name = map_to_iso3(pairs["countryname"])
+    by_code = map_to_iso3(pairs["iso"])
+    assert by_name.unmapped == [] and by_code.unmapped == []
+    assert by_name.iso3.to_list() == by_code.iso3.to_list()
+
+
+def test_walkfree_country_names(shared_data: Path):
+    gsi = pl.read_excel(
+        shared_data / "walkfree" / "gsi_2023.xlsx",
+        sheet_name="GSI 2023 summary data",
+        engine="calamine",
+        read_options={"header_row": 2},
+        columns=["Country"],
+    )
+    assert gsi.height > 150
+    assert map_to_iso3(gsi["Country"]).unmapped == []
+
+
+def test_ctdc_iso2_codes(shared_data: Path):
+    ctdc = pl.read_csv(
+        shared_data / "ctdc" / "k_anon_sample.csv",
+        separator=";",
+        infer_schema=False,
+        null_values=[""],
+        columns=["citizenship", "CountryOfExploitation"],
+    )
+    codes = pl.concat([ctdc["citizenship"], ctdc["CountryOfExploitation"]])
+    result = map_to_iso3(codes)
+    assert result.unmapped == []
+    assert {"MMR", "KHM", "LAO", "VNM", "THA"} <= set(result.iso3.drop_nulls())

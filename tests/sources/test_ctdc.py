@@ -1,0 +1,520 @@
+"""The CTDC loader: three layouts onto the case table, row accounting, bad input, provenance."""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from evidence.core.errors import InputError
+from evidence.sources import ctdc
+from evidence.sources.case_schema import CASE_SCHEMA, FLAG_GROUPS, apply_denominator_rule
+from evidence.sources.provenance import sha256_file
+from evidence.sources.registry import FileHead, load
+
+
+@pytest.fixture(scope="module")
+def ctdc_fixtures(fixtures: Path) -> Path:
+    return fixtures / "ctdc"
+
+
+def row(loaded, line: int) -> dict:
+    """The kept record that was on ``line`` of its file."""
+    found = loaded.data.filter(pl.col("source_row") == line)
+    assert found.height == 1, f"no kept row from line {line}"
+    return found.row(0, named=True)
+
+
+def assert_accounting(loaded) -> None:
+    assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected
+    kept = set(loaded.data["source_row"].to_list())
+    rejected = set(loaded.rejects["row"].to_list())
+    assert not kept & rejected
+
+
+# --- real files ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def k_anon_sample(shared_data: Path):
+    return load(shared_data / "ctdc" / "k_anon_sample.csv")
+
+
+def test_k_anon_sample_keeps_every_row(k_anon_sample) -> None:
+    assert (k_anon_sample.rows_in, k_anon_sample.rows_kept, k_anon_sample.rows_rejected) == (1478, 1478, 0)
+    assert_accounting(k_anon_sample)
+    p = k_anon_sample.provenance
+    assert (p.source, p.layout, p.release, p.synthetic) == ("ctdc", "k_anonymised", "unknown", False)
+    assert k_anon_sample.data.schema == pl.Schema(CASE_SCHEMA)
+    assert k_anon_sample.data["source_row"].to_list() == list(range(2, 1480))
+
+
+def test_k_anon_alpha2_countries_become_iso3_with_m49_regions(k_anon_sample) -> None:
+    corridor = k_anon_sample.data.filter(pl.col("year") == 2010)
+    assert set(corridor["origin_iso3"].unique()) == {"MMR", "KHM", "LAO"}
+    assert set(corridor["destination_iso3"].unique()) == {"THA"}
+    assert set(corridor["origin_subregion"].unique()) == {"South-eastern Asia"}
+    assert set(corridor["destination_region"].unique()) == {"Asia"}
+    ukraine = k_anon_sample.data.filter(pl.col("year") == 2014)
+    assert set(ukraine["origin_iso3"].unique()) == {"UKR"} and set(ukraine["destination_iso3"].unique()) == {
+        "RUS"
+    }
+
+
+def test_k_anon_flags_derived_from_the_concatenation_are_flagged(k_anon_sample) -> None:
+    flags = k_anon_sample.flags
+    assert flags.height == 11
+    assert set(flags["column"]) == {"meansOfControlConcatenated"}
+    assert all("derived from the concatenated field" in r for r in flags["reason"])
+    derived = k_anon_sample.data.filter(pl.col("source_row").is_in(flags["row"].implode()))
+    assert set(derived["origin_iso3"]) == {"LAO"} and set(derived["year"]) == {2010}
+    # "Takes earnings" feeds the merged debt-bondage/earnings flag; the group is now known, so others are false
+    assert derived["means_debt_bondage_earnings"].all()
+    assert derived["means_threats"].eq(False).all()
+
+
+def test_k_anon_data_source_type(k_anon_sample) -> None:
+    counts = dict(k_anon_sample.data["data_source_type"].cast(pl.String).value_counts().iter_rows())
+    assert counts == {"Case management": 721, "Hotline": 757}
+
+
+def test_k_anon_excerpt(shared_data: Path) -> None:
+    loaded = load(shared_data / "ctdc" / "k_anon_excerpt.csv")
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (38, 38, 0)
+    raw = pl.read_csv(shared_data / "ctdc" / "k_anon_excerpt.csv", separator=";", infer_schema=False)
+    assert loaded.data["year"].null_count() == raw["yearOfRegistration"].null_count() > 0
+    assert loaded.data["origin_iso3"].drop_nulls().str.len_chars().eq(3).all()
+
+
+def _tabstat(path: Path) -> dict[str, dict[str | None, int]]:
+    """The dictionary's official frequency tables: variable -> {value: frequency, None: missing}."""
+    sheet = pl.read_excel(path, sheet_name="TabStat", has_header=False, infer_schema_length=0)
+    tables: dict[str, dict[str | None, int]] = {}
+    current: dict[str | None, int] = {}
+    for kind, value, freq, *_ in sheet.iter_rows():
+        if kind not in (None, "Valid", "Missing", "Total"):
+            current = tables.setdefault(kind, {})
+        elif kind == "Missing":
+            current[None] = int(freq)
+        elif value not in (None, "Total") and freq not in (None, "Freq."):
+            current[value] = int(freq)
+    return tables
+
+
+@pytest.fixture(scope="module")
+def vp(shared_data: Path):
+    return load(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+
+
+@pytest.fixture(scope="module")
+def tabstat(shared_data: Path):
+    return _tabstat(shared_data / "ctdc" / "vp_synthetic_dictionary_2022-12-01.xlsx")
+
+
+def test_vp_loads_whole(vp) -> None:
+    assert (vp.rows_in, vp.rows_kept, vp.rows_rejected) == (21195, 21195, 0)
+    p = vp.provenance
+    assert (p.layout, p.release, p.synthetic) == ("victim_perpetrator", "2022-12-01", True)
+
+
+@pytest.mark.parametrize(
+    ("variable", "column"),
+    [
+        ("yearRegister", "year_band"),
+        ("gender", "gender"),
+        ("majorityStatus", "majority_status"),
+        ("UN_COO_Region", "origin_region"),
+        ("UN_COE_Region", "destination_region"),
+        ("IP_Gender", "perpetrator_gender"),
+        ("IP_ageBroad", "perpetrator_age_band"),
+        ("IP_citizen_UNRegion", "perpetrator_citizenship_region"),
+        ("IP_Relation", "perpetrator_relation"),
+        ("IP_PayMoney", "perpetrator_pay_money"),
+    ],
+)
+def test_vp_reproduces_tabstat_frequencies(vp, tabstat, variable: str, column: str) -> None:
+    counts = dict(vp.data[column].cast(pl.String).value_counts().iter_rows())
+    assert counts == tabstat[variable]
+
+
+def test_vp_gender_matches_the_published_figures(vp, tabstat) -> None:
+    assert tabstat["gender"] == {"Female": 9589, "Male": 7995, None: 3611}
+    assert vp.data["gender"].null_count() == 3611
+
+
+@pytest.mark.parametrize(
+    ("variable", "column"),
+    [
+        ("isForcedLabour", "exploitation_forced_labour"),
+        ("isSexualExploit", "exploitation_sexual"),
+        ("IP_Exploiter", "perpetrator_exploiter"),
+        ("IP_RecruiterBroker", "perpetrator_recruiter_broker"),
+        ("IP_TransactionProcess", "perpetrator_transaction_process"),
+        ("IP_ControlAbuseKidnap", "perpetrator_control_abuse_kidnap"),
+    ],
+)
+def test_vp_binaries_match_tabstat(vp, tabstat, variable: str, column: str) -> None:
+    published = tabstat[variable]
+    assert vp.data[column].sum() == published["1"]
+    assert vp.data[column].eq(True).fill_null(False).not_().sum() == published[None]
+
+
+def test_vp_keeps_bands_without_inventing_years(vp) -> None:
+    years = vp.data.group_by("year_band").agg(pl.col("year").unique()).sort("year_band", nulls_last=True)
+    by_band = {band: sorted(y for y in ys if y is not None) for band, ys in years.iter_rows()}
+    assert by_band == {
+        "2005-2013": [],
+        "2014-2018": [],
+        "2019": [2019],
+        "2020": [2020],
+        "2021-2022": [],
+        None: [],
+    }
+    assert vp.data["origin_iso3"].null_count() == vp.data.height
+
+
+# --- hand-made fixtures: the layout variants --------------------------------------------------------------------
+
+
+def test_v2024_csv(ctdc_fixtures: Path) -> None:
+    loaded = load(ctdc_fixtures / "synthetic_v2024.csv")
+    assert (loaded.rows_in, loaded.rows_kept) == (10, 10)
+    p = loaded.provenance
+    assert (p.layout, p.release, p.synthetic, p.demo) == ("global_synthetic", "2024", True, False)
+    assert loaded.data.schema == pl.Schema(CASE_SCHEMA)
+    first = row(loaded, 2)
+    assert first["year"] == 2019 and first["year_band"] == "2019"
+    assert (first["gender"], first["age_band"], first["majority_status"]) == ("Female", "9-17", "Minor")
+    assert first["trafficking_duration"] == "0-12 months"
+    assert (first["origin_iso3"], first["origin_region"], first["origin_subregion"]) == (
+        "MMR",
+        "Asia",
+        "South-eastern Asia",
+    )
+    assert first["destination_iso3"] == "THA"
+    assert (
+        first["means_debt_bondage_earnings"] and first["means_threats"] and first["means_withhold_documents"]
+    )
+    assert first["means_abuse"] is False  # in the denominator: empty means no
+    assert first["means_restricts_movement"] is None  # not in this layout
+    assert first["recruiter_friend"] and first["recruiter_family"] is False
+    unknown = row(loaded, 5)
+    assert all(
+        unknown[c] is None for c in ("gender", "age_band", "majority_status", *ctdc.SYNTHETIC_FLAGS.values())
+    )
+    trans = row(loaded, 6)
+    assert (trans["gender"], trans["trafficking_duration"], trans["destination_iso3"]) == (
+        "Trans/non-conforming",
+        "25+ months",
+        "MYS",
+    )
+    assert row(loaded, 7)["age_band"] == "48+" and row(loaded, 7)["majority_status"] == "Adult"
+    assert row(loaded, 8)["origin_iso3"] is None and row(loaded, 8)["age_band"] == "0-8"
+
+
+def test_v2025_csv_with_meansWithholdDocuments(ctdc_fixtures: Path) -> None:
+    loaded = load(ctdc_fixtures / "synthetic_v2025.csv")
+    assert loaded.provenance.release == "2025"
+    assert loaded.provenance.citation.startswith("Counter-Trafficking Data Collaborative (CTDC). 2025.")
+    assert loaded.data["age_band"].cast(pl.String).to_list()[:2] == ["9-17", "0-8"]
+    assert row(loaded, 2)["means_withhold_documents"] is True
+    assert row(loaded, 5)["means_withhold_documents"] and row(loaded, 5)["destination_iso3"] == "TWN"
+    assert row(loaded, 6)["means_withhold_documents"] is None and row(loaded, 6)["destination_iso3"] is None
+
+
+def test_bom_crlf_and_dash_variants(ctdc_fixtures: Path) -> None:
+    loaded = load(ctdc_fixtures / "synthetic_bom_crlf_emdash.csv")
+    assert (loaded.rows_in, loaded.rows_kept) == (5, 5)
+    assert loaded.data["age_band"].cast(pl.String).to_list() == ["0-8", "9-17", "18-20", "30-38", "48+"]
+    assert loaded.data["year"].to_list() == [2019, 2019, 2020, 2020, 2021]  # the BOM did not eat the column
+    assert loaded.provenance.release == "unknown"  # no '9--17' / '09--17' spelling to tell the release by
+
+
+def _write_workbook(path: Path, csv_path: Path, sheets: list[str], data_sheet_copies: int = 1) -> None:
+    from openpyxl import Workbook
+
+    with open(csv_path, encoding="utf-8", newline="") as fh:
+        records = list(csv.reader(fh))
+    book = Workbook()
+    notes = book.active
+    notes.title = sheets[0]
+    notes.append(["Counter-Trafficking Data Collaborative: read the terms of use"])
+    for name in sheets[1 : 1 + data_sheet_copies]:
+        sheet = book.create_sheet(name)
+        sheet.append(records[0])
+        for record in records[1:]:
+            # Excel stores the years and flags as numbers
+            sheet.append([int(v) if v.isdigit() else (v or None) for v in record])
+    book.save(path)
+
+
+def test_xlsx_with_an_extra_sheet_loads_like_the_csv(ctdc_fixtures: Path, tmp_path: Path) -> None:
+    workbook = tmp_path / "ctdc.xlsx"
+    _write_workbook(workbook, ctdc_fixtures / "synthetic_v2024.csv", ["Notes", "Global synthetic"])
+    assert ctdc.sniff(FileHead(workbook)) == "global_synthetic"
+    from_xlsx = load(workbook)
+    from_csv = load(ctdc_fixtures / "synthetic_v2024.csv")
+    assert from_xlsx.provenance.release == "2024"
+    assert "read from sheet 'Global synthetic'" in from_xlsx.provenance.notes
+    assert from_xlsx.data.equals(from_csv.data)
+
+
+def test_xlsx_with_two_data_sheets_is_one_clear_error(ctdc_fixtures: Path, tmp_path: Path) -> None:
+    workbook = tmp_path / "ctdc.xlsx"
+    _write_workbook(workbook, ctdc_fixtures / "synthetic_v2024.csv", ["Notes", "2023", "2024"], 2)
+    with pytest.raises(InputError, match="several sheets hold CTDC data") as err:
+        load(workbook)
+    assert str(workbook) in str(err.value)
+
+
+def test_k_anon_hand_made(ctdc_fixtures: Path) -> None:
+    loaded = load(ctdc_fixtures / "k_anon_small.csv")
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (8, 6, 2)
+    assert dict(zip(loaded.rejects["row"], loaded.rejects["reason"], strict=True)) == {
+        6: "unknown country code",
+        7: "unknown flag value (expected 1, 0, -99 or empty)",
+    }
+    quoted = row(loaded, 2)
+    assert (quoted["origin_iso3"], quoted["destination_iso3"], quoted["data_source_type"]) == (
+        "KHM",
+        "THA",
+        "Case management",
+    )
+    assert quoted["means_threats"] and quoted["means_restricts_movement"]
+    assert quoted["means_debt_bondage_earnings"] is False  # -99 is missing; the group is known, so false
+    assert quoted["labour_aquafarming"] and quoted["labour_agriculture"] is False
+    assert quoted["recruiter_friend"] and quoted["recruiter_family"] is False
+    derived = row(loaded, 3)
+    assert (
+        derived["means_excessive_work_hours"]
+        and derived["means_debt_bondage_earnings"]
+        and derived["means_abuse"]
+    )
+    assert derived["means_threats"] is False
+    combined = row(loaded, 4)
+    assert combined["origin_iso3"] is None  # "00" is the dictionary's unknown country
+    assert combined["exploitation_forced_labour"] and combined["exploitation_sexual"]
+    hotline = row(loaded, 5)
+    assert (hotline["year"], hotline["data_source_type"], hotline["destination_iso3"]) == (
+        None,
+        "Hotline",
+        "USA",
+    )
+    assert (
+        hotline["recruiter_family"]
+        and hotline["recruiter_intimate_partner"]
+        and hotline["recruiter_friend"] is False
+    )
+    assert row(loaded, 8)["majority_status"] == "Adult"  # the file's status kept, and flagged
+    not_specified = row(loaded, 9)
+    assert all(not_specified[c] is None for c in FLAG_GROUPS["means_of_control"])
+    assert set(loaded.flags["row"]) == {3, 5, 8}
+
+
+def test_namibia_is_not_a_missing_value(ctdc_fixtures: Path, tmp_path: Path) -> None:
+    text = (ctdc_fixtures / "k_anon_small.csv").read_text(encoding="utf-8")
+    namibia = tmp_path / "namibia.csv"
+    namibia.write_text(text.replace(";KH;", ";NA;", 1), encoding="utf-8")
+    assert row(load(namibia), 2)["origin_iso3"] == "NAM"
+
+
+def test_vp_hand_made(ctdc_fixtures: Path) -> None:
+    loaded = load(ctdc_fixtures / "vp_small.csv")
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (7, 5, 2)
+    assert dict(zip(loaded.rejects["row"], loaded.rejects["column"], strict=True)) == {
+        6: "yearRegister",
+        7: "UN_COO_Region",
+    }
+    assert (row(loaded, 2)["year"], row(loaded, 3)["year"], row(loaded, 3)["year_band"]) == (
+        2019,
+        None,
+        "2014-2018",
+    )
+    empty = row(loaded, 4)
+    assert all(v is None for k, v in empty.items() if k != "source_row")
+    mixed = row(loaded, 5)
+    assert mixed["destination_region"] == "Americas/Oceania"
+    assert mixed["perpetrator_citizenship_region"] == "Africa;Asia"
+    assert mixed["perpetrator_control_abuse_kidnap"] is True
+    assert row(loaded, 2)["perpetrator_transaction_process"] is None  # binaries: 1 or empty -> true or null
+
+
+# --- bad input -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("synthetic_semicolon.csv", "global_synthetic file separated by semicolons"),
+        ("k_anon_commas.csv", "k_anonymised file separated by commas"),
+        ("empty.csv", "empty"),
+    ],
+)
+def test_one_clear_error(ctdc_fixtures: Path, name: str, message: str) -> None:
+    with pytest.raises(InputError, match=message) as err:
+        load(ctdc_fixtures / name)
+    assert name in str(err.value)
+
+
+def test_repeated_header_name_and_unclosed_quote(ctdc_fixtures: Path, tmp_path: Path) -> None:
+    header, *records = (ctdc_fixtures / "synthetic_v2024.csv").read_text(encoding="utf-8").splitlines()
+    repeated = tmp_path / "repeated.csv"
+    repeated.write_text(header + ",meansWithholdDocuments\n", encoding="utf-8")
+    with pytest.raises(InputError, match="more than once: meansWithholdDocs"):
+        load(repeated)
+    unclosed = tmp_path / "unclosed.csv"
+    unclosed.write_text("\n".join([header, records[0], '"2019,Woman']) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="quoted field is never closed"):
+        load(unclosed)
+
+
+def test_not_a_ctdc_file(tmp_path: Path) -> None:
+    other = tmp_path / "other.csv"
+    other.write_text("country,year,value\nTHA,2020,3\n")
+    assert ctdc.sniff(FileHead(other)) is None
+    with pytest.raises(InputError, match="not a CTDC file"):
+        ctdc.load(other)
+
+
+def test_a_missing_column_reads_as_empty_and_is_noted(ctdc_fixtures: Path, tmp_path: Path) -> None:
+    lines = (ctdc_fixtures / "synthetic_v2024.csv").read_text(encoding="utf-8").splitlines()
+    without_last = tmp_path / "no_recruiter_other.csv"
+    without_last.write_text("\n".join(line.rsplit(",", 1)[0] for line in lines) + "\n", encoding="utf-8")
+    loaded = load(without_last)
+    assert (loaded.rows_in, loaded.rows_kept) == (10, 10)
+    assert "columns absent from this file, read as empty: recruiterRelationOther" in loaded.provenance.notes
+    assert row(loaded, 3)["recruiter_other"] is None  # it was 1 in the full file
+    assert row(loaded, 2)["recruiter_other"] is False  # the group is known from recruiter_friend
+
+
+def test_header_only_is_zero_rows(ctdc_fixtures: Path) -> None:
+    loaded = load(ctdc_fixtures / "header_only.csv")
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (0, 0, 0)
+    assert loaded.data.schema == pl.Schema(CASE_SCHEMA)
+
+
+def test_truncated_and_overlong_rows_are_rejected_and_blank_lines_noted(ctdc_fixtures: Path) -> None:
+    loaded = load(ctdc_fixtures / "synthetic_ragged.csv")
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (4, 2, 2)
+    reasons = dict(zip(loaded.rejects["row"], loaded.rejects["reason"], strict=True))
+    assert reasons[3].startswith("truncated row") and reasons[4].startswith("too many fields")
+    assert loaded.data["source_row"].to_list() == [2, 6]
+    assert any("blank line" in n and "line 5" in n for n in loaded.provenance.notes)
+
+
+def test_years_out_of_range_or_not_numbers(ctdc_fixtures: Path) -> None:
+    loaded = load(ctdc_fixtures / "synthetic_bad_years.csv")
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (6, 2, 4)
+    rejects = {r["row"]: (r["value"], r["reason"]) for r in loaded.rejects.iter_rows(named=True)}
+    assert rejects[3] == ("1985", rejects[3][1]) and rejects[3][1].startswith("year out of range 1990-")
+    assert rejects[4][0] == "2999" and rejects[4][1].startswith("year out of range")
+    assert rejects[5] == ("20x9", "year is not a number") and rejects[6] == ("abc", "year is not a number")
+    assert loaded.data["year"].to_list() == [2019, None]
+
+
+def test_unknown_codes_are_rejected_with_column_and_value(ctdc_fixtures: Path) -> None:
+    loaded = load(ctdc_fixtures / "synthetic_unknown_codes.csv")
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (7, 1, 6)
+    got = {(r["row"], r["column"], r["value"], r["reason"]) for r in loaded.rejects.iter_rows(named=True)}
+    assert got == {
+        (3, "gender", "Robot", "unknown gender"),
+        (4, "ageBroad", "18-99", "unknown age band"),
+        (5, "traffickMonths", "forever", "unknown trafficking duration"),
+        (6, "isForcedLabour", "2", "unknown flag value (expected 1, 0, -99 or empty)"),
+        (7, "citizenship", "XXX", "unknown country code"),
+        (8, "gender", "Robot", "unknown gender"),
+        (8, "CountryOfExploitation", "Atlantis", "unknown country code"),
+    }
+
+
+def test_undecodable_bytes_name_the_row(ctdc_fixtures: Path, tmp_path: Path) -> None:
+    lines = (ctdc_fixtures / "synthetic_v2024.csv").read_bytes().split(b"\n")
+    lines[3] = lines[3].replace(b"Woman", b"Wom\xe4n")  # Latin-1, not UTF-8
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes(b"\n".join(lines))
+    with pytest.raises(InputError, match="not UTF-8") as err:
+        load(bad)
+    assert err.value.row == 4 and str(bad) in str(err.value)
+
+
+# --- provenance, denominators, accounting -------------------------------------------------------------------
+
+
+def test_provenance(ctdc_fixtures: Path) -> None:
+    path = ctdc_fixtures / "synthetic_v2024.csv"
+    p = load(path).provenance
+    assert p.sha256 == sha256_file(path)
+    assert p.url == "https://www.ctdatacollaborative.org/page/global-synthetic-dataset"
+    assert p.licence == "CTDC Terms of Use (https://www.ctdatacollaborative.org/page/terms-use)"
+    assert p.citation == (
+        "Counter-Trafficking Data Collaborative (CTDC). 2024. 'Global Synthetic Dataset'. "
+        "https://www.ctdatacollaborative.org/page/global-synthetic-dataset (Accessed <date>)."
+    )
+    assert p.citation_text("2026-01-31").endswith("(Accessed 2026-01-31).")
+
+
+def test_denominator_rule_on_a_hand_made_table() -> None:
+    table = pl.DataFrame(
+        {
+            "exploitation_forced_labour": [True, None, False, None],
+            "exploitation_sexual": [None, None, False, True],
+            "exploitation_other": [None, None, None, None],
+        },
+        schema={
+            c: pl.Boolean for c in ("exploitation_forced_labour", "exploitation_sexual", "exploitation_other")
+        },
+    )
+    ruled = apply_denominator_rule(table)
+    assert ruled.rows() == [
+        (True, False, False),
+        (None, None, None),  # all unknown: not "no"
+        (None, None, None),  # zeros without a one: outside the denominator too
+        (False, True, False),
+    ]
+
+
+_GOOD = "2019,Woman,9--17,MMR,THA,,,,,,,,,,1,,,,,,,,,,,,"
+_BAD = {
+    "year": "19x9,Woman,9--17,MMR,THA,,,,,,,,,,1,,,,,,,,,,,,",
+    "range": "1901,Woman,9--17,MMR,THA,,,,,,,,,,1,,,,,,,,,,,,",
+    "gender": "2019,Robot,9--17,MMR,THA,,,,,,,,,,1,,,,,,,,,,,,",
+    "flag": "2019,Woman,9--17,MMR,THA,,,,,,,,,,7,,,,,,,,,,,,",
+    "country": "2019,Woman,9--17,ZZZ,THA,,,,,,,,,,1,,,,,,,,,,,,",
+    "truncated": "2019,Woman,9--17,MMR",
+    "short": _GOOD[:-2],  # two fields short: with an "overlong" row the file's delimiters add up
+    "overlong": _GOOD + ",1,1",
+}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(["good", "blank", *_BAD]), max_size=25))
+@example(["good", "short", "overlong", "good"])
+@example(["blank", "good", "blank", "blank"])
+def test_every_row_is_kept_or_rejected(kinds: list[str]) -> None:
+    header = ",".join(ctdc.SYNTHETIC_COLUMNS)
+    lines = [header] + ["" if k == "blank" else _GOOD if k == "good" else _BAD[k] for k in kinds]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "mix.csv"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        loaded = load(path)
+    assert_accounting(loaded)
+    records = [(line, k) for line, k in enumerate(kinds, start=2) if k != "blank"]
+    assert loaded.rows_in == len(records)
+    assert loaded.data["source_row"].to_list() == [line for line, k in records if k == "good"]
+    assert sorted(set(loaded.rejects["row"])) == [line for line, k in records if k not in ("good", "blank")]
+
+
+# --- the other engineers' demo data must load ---------------------------------------------------------------
+
+
+def test_demo_data_loads(tmp_path: Path) -> None:
+    demo = pytest.importorskip("evidence.sources.demo")
+    path = demo.write_demo(tmp_path / "demo.csv", n_rows=400)
+    loaded = load(path)
+    assert (loaded.provenance.layout, loaded.rows_in, loaded.rows_rejected) == ("global_synthetic", 400, 0)
+    assert loaded.provenance.demo is True

@@ -1,0 +1,120 @@
+"""Reading list-capture CSVs: both layouts, every refusal named by file, row and column, and the sidecar."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from evidence.core.errors import InputError
+from evidence.sources.list_capture import load_list_capture
+from evidence.sources.registry import loaders
+
+
+def write(tmp_path: Path, text: str, name: str = "lists.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("count_name", ["n", "N", "count", "Count", "Frequency", "frequency", "freq"])
+def test_histories_with_any_usual_count_column(tmp_path: Path, count_name: str) -> None:
+    path = write(tmp_path, f"A,B,C,{count_name}\n1,0,0,40\n0,1,0,30\n0,0,1,20\n1,1,0,6\n")
+    loaded = load_list_capture(path)
+    assert loaded.kind == "list_capture"
+    assert loaded.provenance.layout == "histories"
+    assert loaded.data.columns == ["A", "B", "C", "count"]
+    assert loaded.data["count"].to_list() == [40, 30, 20, 6]
+    assert loaded.data.schema["A"] == pl.UInt8
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (4, 4, 0)
+
+
+def test_provenance_of_a_users_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "A,B,n\n1,0,3\n0,1,2\n1,1,1\n", name="nrm_2024.csv")
+    p = load_list_capture(path).provenance
+    assert (p.source, p.release, p.url, p.licence) == (
+        "list_capture",
+        "unknown",
+        "",
+        "as stated by the data owner",
+    )
+    assert "nrm_2024.csv" in p.citation and p.title == "nrm_2024"
+    assert len(p.sha256) == 64 and not p.synthetic and not p.demo
+
+
+def test_case_records_become_one_row_per_case_without_identifiers(tmp_path: Path) -> None:
+    path = write(tmp_path, "case_id,police,ngo,shelter\nK1,1,0,0\nK2,1,1,0\nK3,0,0,1\nK4,1,0,0\n")
+    loaded = load_list_capture(path)
+    assert loaded.provenance.layout == "case_records"
+    assert loaded.data.columns == ["police", "ngo", "shelter", "count"]
+    assert loaded.data["count"].to_list() == [1, 1, 1, 1]
+    assert (loaded.rows_in, loaded.rows_kept) == (4, 4)
+
+
+def test_all_zero_history_with_count_zero_is_set_aside(tmp_path: Path) -> None:
+    path = write(tmp_path, "b,c,d,Count\n0,0,1,41\n0,0,0,0\n1,1,0,54\n")
+    loaded = load_list_capture(path)
+    assert loaded.rows_kept == 2 and loaded.rows_rejected == 1
+    assert loaded.rejects["row"].to_list() == [3]
+
+
+def test_sidecar_completes_the_provenance(tmp_path: Path) -> None:
+    path = write(tmp_path, "A,B,n\n1,0,3\n0,1,2\n1,1,1\n")
+    (tmp_path / "lists.csv.provenance.json").write_text(
+        json.dumps({"release": "2024-06", "citation": "National Referral Mechanism lists, 2024"})
+    )
+    p = load_list_capture(path).provenance
+    assert (p.release, p.citation) == ("2024-06", "National Referral Mechanism lists, 2024")
+
+
+def test_list_capture_is_never_sniffed() -> None:
+    # a CTDC-like file of 0/1 flags must never be taken for list data, so the loader is not in the registry
+    assert "list_capture" not in loaders()
+
+
+@pytest.mark.parametrize(
+    ("text", "row", "column", "words"),
+    [
+        ("A,B,n\n1,0,3\n2,1,2\n", 3, "A", "0 or 1"),
+        ("A,B,n\n1,0,3\n0,yes,2\n", 3, "B", "0 or 1"),
+        ("A,B,n\n1,0,3\n0,,2\n", 3, "B", "0 or 1"),
+        ("A,B,n\n1,0,-3\n0,1,2\n", 2, "n", "non-negative integer"),
+        ("A,B,n\n1,0,3\n0,1,2.5\n", 3, "n", "non-negative integer"),
+        ("A,B,n\n1,0,3\n0,1,many\n", 3, "n", "non-negative integer"),
+        ("A,n\n1,3\n", 1, None, "at least two lists"),
+        ("A,B,n\n1,0,3\n0,1,2\n1,0,4\n", 4, None, "appears on rows [2, 4]"),
+        ("A,B,n\n1,0,3\n0,0,7\n", 3, "n", "all-zero history"),
+        ("A,B\n1,0\n0,0\n", 3, None, "on no list"),
+        ("id,A,B\n7,1,0\n7,0,1\n", 3, "id", "more than one row"),
+        ("A,B,n,count\n1,0,3,3\n", 1, None, "more than one count column"),
+        ("A,B,n\n", None, None, "no data rows"),
+    ],
+)
+def test_refusals_name_file_row_and_column(
+    tmp_path: Path, text: str, row: int | None, column: str | None, words: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as caught:
+        load_list_capture(path)
+    error = caught.value
+    assert words in error.message
+    assert error.path == str(path)
+    assert (error.row, error.column) == (row, column)
+
+
+def test_empty_and_missing_files(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="empty"):
+        load_list_capture(write(tmp_path, ""))
+    with pytest.raises(InputError, match="no such file"):
+        load_list_capture(tmp_path / "absent.csv")
+
+
+def test_every_shared_dataset_reads(shared_data: Path) -> None:
+    files = sorted((shared_data / "mse").glob("*/*.csv"))
+    assert len(files) >= 14
+    for path in files:
+        loaded = load_list_capture(path)
+        assert loaded.provenance.layout == "histories"
+        assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected

@@ -1,0 +1,106 @@
+"""US TIP tier loader: Kelley's coding (hand-made sample and the real file) and the simple CSV layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from evidence.sources import registry, tip
+from evidence.sources.registry import FileHead
+
+REAL_FILE = "tip/tip_tiers_1999_2015.csv"
+
+
+def test_sniffs_both_layouts(fixtures: Path, tmp_path: Path) -> None:
+    assert tip.sniff(FileHead(fixtures / "tip" / "tiers_kelley_layout.csv")) == tip.KELLEY_LAYOUT
+    assert tip.sniff(FileHead(fixtures / "tip" / "tiers_simple.csv")) == tip.SIMPLE_LAYOUT
+    (tmp_path / "bom.csv").write_bytes(b"\xef\xbb\xbfISO3,Report_Year,Tier\r\nXAA,2020,Tier 1\r\n")
+    assert tip.sniff(FileHead(tmp_path / "bom.csv")) == tip.SIMPLE_LAYOUT
+    assert registry.load(tmp_path / "bom.csv").data.select("iso3", "report_year", "tier").row(0) == (
+        "XAA",
+        2020,
+        "Tier 1",
+    )
+    (tmp_path / "other.csv").write_text("iso3,report_year,tier,victims\nXAA,2020,Tier 1,3\n")
+    assert tip.sniff(FileHead(tmp_path / "other.csv")) is None
+
+
+def test_kelley_layout(fixtures: Path) -> None:
+    loaded = registry.load(fixtures / "tip" / "tiers_kelley_layout.csv")
+    assert loaded.kind == "tier" and loaded.provenance.source == "us_tip_tiers"
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (6, 6, 0)
+    data = loaded.data
+    assert data.schema == pl.Schema(tip.TIER_SCHEMA)
+    exa = data.filter(pl.col("iso3") == "XAA")
+    assert exa["tier"].to_list() == [None, "Tier 1", "Tier 2 Watch List", "Tier 3", "Tier 2"]
+    assert exa["tier_label"].to_list() == [None, "Tier 1", "Watchlist", "Tier 3", "Tier 2"]
+    assert exa["special_case"].to_list() == ["not ranked", None, None, None, None]
+    assert data.filter(pl.col("iso3") == "XAB")["country"].item() == "Other, Republic of"
+    assert data.filter(pl.col("iso3") == "XAB")["special_case"].item() == "not ranked"
+
+
+def test_simple_layout(fixtures: Path) -> None:
+    loaded = registry.load(fixtures / "tip" / "tiers_simple.csv")
+    assert loaded.provenance.layout == tip.SIMPLE_LAYOUT and loaded.provenance.release == "2016-2018"
+    assert (loaded.rows_in, loaded.rows_rejected) == (8, 0)
+    by_iso = {(r["iso3"], r["report_year"]): r for r in loaded.data.iter_rows(named=True)}
+    assert by_iso[("XAC", 2018)]["tier"] == "Tier 2 Watch List"
+    assert by_iso[("XAC", 2018)]["tier_label"] == "tier 2 watchlist"
+    assert by_iso[("XAD", 2018)]["tier"] == "Tier 1" and by_iso[("XAD", 2018)]["tier_label"] == "Tier 1"
+    assert (by_iso[("XAE", 2018)]["tier"], by_iso[("XAE", 2018)]["special_case"]) == (None, "Special Case")
+    assert (by_iso[("XAF", 2018)]["tier"], by_iso[("XAF", 2018)]["special_case"]) == (None, "not ranked")
+
+
+def test_tiers_are_ordered(fixtures: Path) -> None:
+    data = registry.load(fixtures / "tip" / "tiers_simple.csv").data.filter(pl.col("tier").is_not_null())
+    ordered = data.sort("tier")["tier"].to_list()
+    assert ordered == sorted(ordered, key=tip.TIERS.index)
+    assert data.filter(pl.col("tier") > "Tier 2")["tier"].unique().sort().to_list() == [
+        "Tier 2 Watch List",
+        "Tier 3",
+    ]
+
+
+def test_simple_layout_defects_are_rejected_or_flagged(fixtures: Path) -> None:
+    loaded = registry.load(fixtures / "tip" / "tiers_simple_defects.csv")
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (6, 3, 3)
+    rejected = {(r["row"], r["reason"]) for r in loaded.rejects.iter_rows(named=True)}
+    assert rejected == {(3, tip.REASON_ISO3), (4, tip.REASON_YEAR), (5, tip.REASON_TIER)}
+    assert set(loaded.flags["row"]) == {6, 7} and set(loaded.flags["reason"]) == {tip.REASON_DUPLICATE}
+
+
+def test_empty_tier_in_simple_layout_is_rejected(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text("iso3,report_year,tier\nXAA,2020,\nXAB,2020,Tier 1\n")
+    loaded = registry.load(tmp_path / "t.csv")
+    assert (loaded.rows_kept, loaded.rows_rejected) == (1, 1)
+
+
+# --- the real Kelley file -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def kelley(shared_data: Path):
+    return registry.load(shared_data / REAL_FILE)
+
+
+def test_real_file_accounting(kelley) -> None:
+    assert kelley.provenance.layout == tip.KELLEY_LAYOUT
+    assert (kelley.rows_in, kelley.rows_kept, kelley.rows_rejected) == (3208, 3208, 0)
+    assert set(kelley.data["tier"].drop_nulls().unique()) == set(tip.TIERS)
+
+
+def test_real_file_thailand_history(kelley) -> None:
+    tha = kelley.data.filter(pl.col("iso3") == "THA", pl.col("tier").is_not_null()).sort("report_year")
+    expected = (
+        {y: "Tier 2" for y in range(2001, 2004)}
+        | {2004: "Tier 2 Watch List"}
+        | {y: "Tier 2" for y in range(2005, 2010)}
+        | {y: "Tier 2 Watch List" for y in range(2010, 2014)}
+        | {2014: "Tier 3", 2015: "Tier 3"}
+    )
+    assert dict(zip(tha["report_year"], tha["tier"], strict=True)) == expected
+    assert set(kelley.data.filter(pl.col("iso3") == "THA", pl.col("report_year") < 2001)["special_case"]) == {
+        "not ranked"
+    }

@@ -1,0 +1,311 @@
+"""UNODC GLOTIP loader: hand-made workbooks reproducing each upstream defect, and the real 2023 release."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evidence.core.errors import InputError
+from evidence.sources import registry, unodc
+from evidence.sources.indicator_schema import INDICATOR_SCHEMA
+from evidence.sources.registry import FileHead
+
+REAL_FILE = "unodc/data_glotip_2023-05-30.xlsx"
+DTV = "Detected trafficking victims"
+
+
+def row(
+    value: object = "7",
+    *,
+    iso3: str | None = "THA",
+    country: str | None = "Thailand",
+    dimension: str = "by citizenship",
+    category: str | None = "Myanmar",
+    year: object = 2020,
+    indicator: str | None = DTV,
+    sex: str = "Total",
+    age: str = "Total",
+    published_region: bool = True,
+) -> tuple:
+    region, subregion = ("Asia", "South-eastern Asia") if country and published_region else (None, None)
+    return (
+        iso3,
+        country,
+        region,
+        subregion,
+        indicator,
+        dimension,
+        category,
+        sex,
+        age,
+        year,
+        "Counts",
+        value,
+        "GLOTIP",
+    )
+
+
+def write_glotip(
+    path: Path,
+    rows: list[tuple],
+    *,
+    release: object = "30/05/2023",
+    sheet: str = "data_glotip_1",
+    extra_sheets: tuple[str, ...] = (),
+) -> Path:
+    """A workbook in the GLOTIP layout: row 1 UNODC, row 2 the release date, row 3 the header."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    for name in extra_sheets:
+        wb.create_sheet(name).append(["notes"])
+    ws = wb.active
+    ws.title = sheet
+    ws.append(["UNODC", "unodc_ddds@un.org"])
+    ws.append([release])
+    ws.append(list(unodc.HEADER))
+    for r in rows:
+        ws.append(list(r))
+    wb.save(path)
+    return path
+
+
+def test_sniffs_the_layout_even_under_another_sheet_name(tmp_path: Path) -> None:
+    standard = write_glotip(tmp_path / "a.xlsx", [row()])
+    renamed = write_glotip(tmp_path / "b.xlsx", [row()], sheet="Sheet1", extra_sheets=("About",))
+    assert unodc.sniff(FileHead(standard)) == unodc.LAYOUT
+    assert unodc.sniff(FileHead(renamed)) == unodc.LAYOUT
+    assert registry.detect(renamed)[0].source == unodc.SOURCE
+    assert unodc.load(renamed).rows_in == 1
+
+
+def test_does_not_sniff_other_workbooks_or_csv(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["Iso3_code", "Country", "Year"])
+    wb.save(tmp_path / "other.xlsx")
+    (tmp_path / "x.csv").write_text("Iso3_code,Country\nTHA,Thailand\n")
+    assert unodc.sniff(FileHead(tmp_path / "other.xlsx")) is None
+    assert unodc.sniff(FileHead(tmp_path / "x.csv")) is None
+
+
+def test_values_become_intervals(tmp_path: Path) -> None:
+    path = write_glotip(tmp_path / "g.xlsx", [row("1,541"), row("<5"), row("0"), row(12), row("25,844")])
+    data = unodc.load(path).data
+    assert data.schema == pl.Schema(INDICATOR_SCHEMA)
+    assert data["value"].to_list() == [1541, None, 0, 12, 25844]
+    assert data["value_low"].to_list() == [1541, 1, 0, 12, 25844]
+    assert data["value_high"].to_list() == [1541, 4, 0, 12, 25844]
+    assert data["censored"].to_list() == [False, True, False, False, False]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=unodc.PLAUSIBLE_MAX_COUNT), st.booleans()), min_size=1
+    )
+)
+def test_any_plausible_count_round_trips(counts: list[tuple[int, bool]]) -> None:
+    texts = [f"{n:,}" if separators else str(n) for n, separators in counts]
+    parsed = parse(texts)
+    expected = [float(n) for n, _ in counts]
+    assert (
+        parsed["value"].to_list()
+        == parsed["value_low"].to_list()
+        == parsed["value_high"].to_list()
+        == expected
+    )
+    assert not parsed["censored"].any() and parsed["value_problem"].null_count() == len(counts)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(min_value=2, max_value=100), min_size=1))
+def test_any_censored_bound_is_an_interval_from_one(bounds: list[int]) -> None:
+    parsed = parse([f"<{b}" for b in bounds])
+    assert parsed["censored"].all() and parsed["value"].null_count() == len(bounds)
+    assert parsed["value_low"].to_list() == [1.0] * len(bounds)
+    assert parsed["value_high"].to_list() == [b - 1.0 for b in bounds]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.text(max_size=12), min_size=1))
+def test_any_text_is_a_count_or_has_a_reason(texts: list[str]) -> None:
+    parsed = parse(texts)
+    counts = parsed.filter(pl.col("value_problem").is_null())
+    assert (counts["value_low"] <= counts["value_high"]).all() and counts["value_low"].null_count() == 0
+    problems = parsed.filter(pl.col("value_problem").is_not_null())
+    assert problems["value_low"].null_count() == problems["value_high"].null_count() == problems.height
+    assert not problems["censored"].any()
+
+
+def parse(texts: list[str]) -> pl.DataFrame:
+    return unodc.parse_counts(pl.Series(texts, dtype=pl.String))
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("61,102,019", unodc.REASON_VALUE_IMPLAUSIBLE),  # a mangled date 6/11/2019
+        ("1,54", unodc.REASON_VALUE_NOT_COUNT),
+        ("-3", unodc.REASON_VALUE_NOT_COUNT),
+        ("2.5", unodc.REASON_VALUE_NOT_COUNT),
+        ("n/a", unodc.REASON_VALUE_NOT_COUNT),
+        ("<1", unodc.REASON_VALUE_NOT_COUNT),
+        (None, unodc.REASON_VALUE_MISSING),
+    ],
+)
+def test_values_that_cannot_be_counts_are_rejected(tmp_path: Path, text: str | None, reason: str) -> None:
+    path = write_glotip(tmp_path / "g.xlsx", [row("3"), row(text)])
+    loaded = unodc.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (2, 1, 1)
+    assert loaded.rejects.select("row", "column", "reason").row(0) == (5, "txtVALUE", reason)
+
+
+def test_defective_rows_are_flagged_not_dropped(tmp_path: Path) -> None:
+    rows = [
+        row(category="Q6.1_10s_2019"),  # row 4: a questionnaire code
+        row(category="Ciudadanos de su pa\ufffds"),  # row 5: mis-encoded "Nationals" in Spanish
+        row(category="Atlantis"),  # row 6: not a country
+        row(category="Unknown"),  # row 7: kept, null, not flagged
+        row(iso3="CAR", country=None),  # row 8: UNODC aggregate (Caribbean), not the Central African Republic
+        row(dimension="by form of exploitation", category="Forced labour"),  # row 9 and its repeat, row 10
+        row("9", dimension="by form of exploitation", category="Forced labour"),
+        row(category=None),  # row 11
+        row(dimension="by country of repatriation", category="Abroad"),  # row 12: no country, not flagged
+        row(dimension="by country of repatriation", category="Atlantis"),  # row 13
+    ]
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", rows))
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (10, 10, 0)
+    flagged = {(r["row"], r["reason"]) for r in loaded.flags.iter_rows(named=True)}
+    assert flagged == {
+        (4, unodc.REASON_QUESTIONNAIRE_CODE),
+        (4, unodc.REASON_UNMAPPED["citizenship"]),
+        (5, unodc.REASON_MISENCODED),
+        (6, unodc.REASON_UNMAPPED["citizenship"]),
+        (8, unodc.REASON_AGGREGATE),
+        (9, unodc.REASON_DUPLICATE),
+        (10, unodc.REASON_DUPLICATE),
+        (11, unodc.REASON_CATEGORY_MISSING),
+        (13, unodc.REASON_UNMAPPED["country of repatriation"]),
+    }
+    by_row = {r["source_row"]: r for r in loaded.data.iter_rows(named=True)}
+    assert by_row[5]["category_iso3"] == "THA"  # the country reference knows the mis-encoded spelling
+    assert by_row[7]["category_iso3"] is None
+    assert (by_row[8]["iso3"], by_row[8]["reporting_code"], by_row[8]["category_iso3"]) == (
+        None,
+        "CAR",
+        "MMR",
+    )
+    assert by_row[9]["category_iso3"] is None  # not a citizenship row
+    unmapped = unodc.unmapped_categories(loaded)
+    assert unmapped.select("category", "rows").sort("category").rows() == [
+        ("Atlantis", 1),
+        ("Atlantis", 1),
+        ("Q6.1_10s_2019", 1),
+    ]
+    assert by_row[12]["category_iso3"] is None
+
+
+def test_citizenship_variants_and_nationals(tmp_path: Path) -> None:
+    categories = [
+        "Burmese",
+        "Lao People's Dem. Republic",
+        "Viet Nam",
+        "Cambodia",
+        "Nationals",
+        "CÃ´te d'Ivoire",
+    ]
+    rows = [row(category=c) for c in categories] + [row(iso3="MYS", country="Malaysia", category="Nationals")]
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", rows))
+    assert loaded.data["category_iso3"].to_list() == ["MMR", "LAO", "VNM", "KHM", "THA", "CIV", "MYS"]
+    assert loaded.flags.select("row", "reason").rows() == [(9, unodc.REASON_MISENCODED)]  # "CÃ´te" is flagged
+
+
+def test_regions_left_empty_come_from_the_country_reference(tmp_path: Path) -> None:
+    rows = [row(iso3="MYS", country="Malaysia", published_region=False), row(iso3="CAR", country=None)]
+    data = unodc.load(write_glotip(tmp_path / "g.xlsx", rows)).data
+    assert data.select("region", "subregion").rows() == [("Asia", "South-eastern Asia"), (None, None)]
+
+
+def test_rows_without_year_or_indicator_are_rejected(tmp_path: Path) -> None:
+    rows = [row(year="20x9"), row(year=None), row(indicator=None), row()]
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", rows))
+    assert (loaded.rows_kept, loaded.rows_rejected) == (1, 3)
+    assert set(loaded.rejects["reason"]) == {unodc.REASON_YEAR, unodc.REASON_KEY_MISSING}
+
+
+@pytest.mark.parametrize(
+    ("cell", "release"),
+    [("30/05/2023", "2023-05-30"), (dt.datetime(2025, 2, 11), "2025-02-11"), ("latest", "unknown")],
+)
+def test_release_date_from_row_two(tmp_path: Path, cell: object, release: str) -> None:
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", [row()], release=cell))
+    assert loaded.provenance.release == release
+    assert loaded.provenance.source == "unodc_glotip" and loaded.kind == "indicator"
+    assert "UNODC" in loaded.provenance.citation and loaded.provenance.url.startswith("https://dataunodc")
+
+
+def test_empty_rows_below_the_table_are_not_data(tmp_path: Path) -> None:
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", [row(), (None,) * 13, row("<5")]))
+    assert loaded.rows_in == 2 and loaded.data["source_row"].to_list() == [4, 6]
+
+
+def test_a_workbook_without_the_header_is_an_input_error(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["something else"])
+    wb.save(tmp_path / "x.xlsx")
+    with pytest.raises(InputError, match="GLOTIP header"):
+        unodc.load(tmp_path / "x.xlsx")
+
+
+# --- the real 2023 release -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def glotip_2023(shared_data: Path):
+    return registry.load(shared_data / REAL_FILE)
+
+
+def test_real_release_row_accounting(glotip_2023) -> None:
+    assert glotip_2023.provenance.release == "2023-05-30"
+    assert (glotip_2023.rows_in, glotip_2023.rows_kept, glotip_2023.rows_rejected) == (46_556, 46_556, 0)
+    assert glotip_2023.data["censored"].sum() == 23_076
+    assert glotip_2023.data.filter(pl.col("censored"))["value_low"].unique().to_list() == [1.0]
+
+
+def test_real_release_thailand_origins(glotip_2023) -> None:
+    origins = set(
+        glotip_2023.data.filter(
+            pl.col("iso3") == "THA", pl.col("dimension") == "by citizenship", pl.col("indicator") == DTV
+        )["category_iso3"].drop_nulls()
+    )
+    assert {"MMR", "KHM", "LAO", "VNM"} <= origins
+
+
+def test_real_release_thailand_detected_victims(glotip_2023) -> None:
+    totals = glotip_2023.data.filter(
+        pl.col("iso3") == "THA",
+        pl.col("indicator") == DTV,
+        pl.col("dimension") == "Total",
+        pl.col("sex") == "Total",
+        pl.col("age") == "Total",
+    )
+    assert dict(zip(totals["year"], totals["value"], strict=True))[2019] == 1540  # 1,541 in the 2025 release
+
+
+def test_real_release_lists_what_it_could_not_map(glotip_2023) -> None:
+    unmapped = unodc.unmapped_categories(glotip_2023)
+    assert "Former Yugoslavia" in set(unmapped["category"])  # a dissolved state is never guessed
+    assert "Unknown" not in set(unmapped["category"])
+    assert (
+        unmapped["rows"].sum()
+        == glotip_2023.flags.filter(pl.col("reason").is_in(list(unodc.REASON_UNMAPPED.values()))).height
+    )

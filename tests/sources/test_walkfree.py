@@ -1,0 +1,166 @@
+"""Walk Free GSI 2023 loader: a hand-made workbook in the published layout, and the real workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from evidence.core.errors import InputError
+from evidence.sources import registry, walkfree
+from evidence.sources.registry import FileHead
+
+REAL_FILE = "walkfree/gsi_2023.xlsx"
+
+# The published header labels, in order (the long labels are matched by their start).
+HEADER = [
+    "Country",
+    "Population",
+    "Region",
+    "Estimated prevalence of modern slavery per 1,000 population",
+    "Estimated number of people in modern slavery",
+    "Governance issues",
+    "Lack of basic needs",
+    "Inequality",
+    "Disenfranchised groups",
+    "Effects of conflict",
+    "Total Vulnerability score (%)",
+    "Survivors of slavery are identified and supported to exit and remain out of modern slavery (%)",
+    "Criminal justice mechanisms function effectively to prevent modern slavery (%)",
+    (
+        "Coordination occurs at the national and regional level and across borders, and governments are held to "
+        "account for their response (%)"
+    ),
+    "Risk factors, such as attitudes, social systems, and institutions that enable modern slavery are addressed (%)",
+    "Government and business stop sourcing goods and services produced by forced labour (%)",
+    "Government response total (%)",
+]
+
+
+def write_gsi(path: Path, rows: list[list], *, sheet: str = walkfree.SHEET) -> Path:
+    """Row 1 empty, row 2 the source line and group titles, row 3 the header, then countries (made-up numbers)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "CONTENTS"
+    ws = wb.create_sheet(sheet)
+    ws.append([])
+    ws.append(["Source: Walk Free 2023", None, None, "PREVALENCE", None, "VULNERABILITY"])
+    ws.append(HEADER)
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+def country(name: str, *, response: list | None = None, prevalence: object = 2.5) -> list:
+    scores = response if response is not None else [50.0, 40.0, 30.0, 20.0, 10.0, 35.0]
+    return [
+        name,
+        1_000_000,
+        "Asia and the Pacific",
+        prevalence,
+        2500,
+        10.0,
+        20.0,
+        30.0,
+        40.0,
+        50.0,
+        45.5,
+        *scores,
+    ]
+
+
+def test_sniff(tmp_path: Path) -> None:
+    path = write_gsi(tmp_path / "g.xlsx", [country("Thailand")])
+    assert walkfree.sniff(FileHead(path)) == walkfree.LAYOUT
+    assert registry.detect(path)[0].source == walkfree.SOURCE
+    other = write_gsi(tmp_path / "o.xlsx", [country("Thailand")], sheet="GSI 2018")
+    assert walkfree.sniff(FileHead(other)) is None
+
+
+def test_columns_and_values(tmp_path: Path) -> None:
+    rows = [
+        country("Thailand"),
+        country("Myanmar", response=[None] * 6),
+        country("Viet Nam", prevalence=None),
+    ]
+    loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", rows))
+    assert loaded.kind == "gsi" and loaded.provenance.release == "2023"
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected, loaded.flags.height) == (3, 3, 0, 0)
+    data = loaded.data
+    assert data.schema == pl.Schema(walkfree.GSI_SCHEMA)
+    assert data["iso3"].to_list() == ["THA", "MMR", "VNM"]
+    assert data["source_row"].to_list() == [4, 5, 6]  # header on the 3rd row of the sheet
+    tha = data.row(0, named=True)
+    assert (tha["population"], tha["prevalence_per_1000"], tha["estimated_number_in_modern_slavery"]) == (
+        1_000_000,
+        2.5,
+        2500,
+    )
+    assert (tha["vulnerability_total"], tha["response_supply_chains"], tha["response_total"]) == (
+        45.5,
+        10.0,
+        35.0,
+    )
+    assert data.row(1, named=True)["response_total"] is None  # not assessed stays null, never 0
+    assert data.row(2, named=True)["prevalence_per_1000"] is None
+
+
+def test_defects(tmp_path: Path) -> None:
+    rows = [
+        country("Thailand"),
+        country("Atlantis"),  # row 5: not a country
+        country("Myanmar", prevalence="n/a"),  # row 6: text in a number column
+        country("Thailand"),  # row 7: the same country twice
+        [None] * 17,
+        ["Note: estimates refer to 2021."],  # a footnote, not a country
+    ]
+    loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", rows))
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (4, 3, 1)
+    assert loaded.rejects.select("row", "value", "reason").row(0) == (6, "n/a", walkfree.REASON_NOT_NUMBER)
+    flagged = {(r["row"], r["reason"]) for r in loaded.flags.iter_rows(named=True)}
+    assert flagged == {
+        (5, walkfree.REASON_UNMAPPED),
+        (4, walkfree.REASON_DUPLICATE),
+        (7, walkfree.REASON_DUPLICATE),
+    }
+    assert loaded.data.filter(pl.col("country") == "Atlantis")["iso3"].item() is None
+
+
+def test_missing_columns_are_an_input_error(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = walkfree.SHEET
+    ws.append(["Country", "Population", "Region"])
+    ws.append(["Thailand", 1, "Asia"])
+    wb.save(tmp_path / "g.xlsx")
+    with pytest.raises(InputError, match="lacks the columns"):
+        walkfree.load(tmp_path / "g.xlsx")
+
+
+# --- the real workbook ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def gsi(shared_data: Path):
+    return registry.load(shared_data / REAL_FILE)
+
+
+def test_real_workbook(gsi) -> None:
+    assert (gsi.rows_in, gsi.rows_kept, gsi.rows_rejected) == (180, 180, 0)
+    assert gsi.data["iso3"].null_count() == 0 and gsi.data["iso3"].n_unique() == 180
+    assert gsi.flags.height == 0
+
+
+def test_real_workbook_thailand(gsi) -> None:
+    tha = gsi.data.filter(pl.col("iso3") == "THA").row(0, named=True)
+    assert tha["population"] == 69_800_000
+    assert round(tha["prevalence_per_1000"], 2) == 5.74
+    assert tha["estimated_number_in_modern_slavery"] == 401_000
+    assert tha["estimate_year"] == 2021
+    scores = [tha[c] for c in walkfree.MEASURES if c.startswith(("vulnerability_", "response_"))]
+    assert all(0 <= s <= 100 for s in scores)
