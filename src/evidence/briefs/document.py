@@ -84,8 +84,8 @@ class BriefDocument:
     def front_matter(self) -> dict[str, Any]:
         """YAML metadata read by both renderers (``brief`` holds what the index and templates need)."""
         return {
-            "title": self.title,
-            "subtitle": self.subtitle,
+            "title": self.title,  # Markdown, from the notebook's heading
+            "subtitle": escape_markdown(self.subtitle),  # plain text, from the parameters
             "date": self.date,
             "lang": "en",
             "brief": {

@@ -104,6 +104,7 @@ class NotebookSpec:
     sha256: str
     parameters: dict[str, Parameter]
     kernel_name: str | None
+    text: str = dataclasses.field(default="", repr=False)  # the file's content, as hashed
 
 
 def notebooks_dir() -> Path:
@@ -163,6 +164,7 @@ def read_notebook(name_or_path: str | Path) -> NotebookSpec:
         sha256=hashlib.sha256(raw).hexdigest(),
         parameters=parse_parameters(source, path=path),
         kernel_name=kernel,
+        text=raw.decode("utf-8"),
     )
 
 

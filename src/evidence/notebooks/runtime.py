@@ -3,13 +3,14 @@
 A run's kernel works in the run's own (temporary) folder, and the runner sets ``EVIDENCE_RUN_DIR`` to it. The
 notebook writes its figures under :func:`output_dir` and calls :func:`record_provenance` for every table it
 loads; the runner collects ``provenance.json`` into the run's record. Opened interactively (JupyterLab), the
-same calls work: outputs go to the working directory and provenance is returned, not written.
+same calls work: outputs go to a temporary folder and provenance is returned, not written.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,11 +33,13 @@ def run_dir() -> Path | None:
 
 
 def output_dir(*parts: str) -> Path:
-    """A folder for a notebook's output files (created): inside the run folder, else the working directory.
+    """A folder for a notebook's output files (created): inside the run folder; opened interactively, a
+    temporary folder of this kernel (so JupyterLab sessions do not litter the notebooks folder).
 
     Parallel runs never share it, so figures of one run cannot overwrite another's.
     """
-    folder = (run_dir() or Path.cwd()).joinpath(*parts)
+    base = run_dir() or Path(tempfile.gettempdir()) / f"evidence-notebook-{os.getpid()}"
+    folder = base.joinpath(*parts)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

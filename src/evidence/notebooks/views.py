@@ -6,6 +6,8 @@ count is withheld too (it would give the count back with its denominator).
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -140,3 +142,64 @@ def show_chart(chart: object, name: str) -> Path:
     path = save_chart(chart, output_dir("figures") / f"{name}.svg")
     display(SVG(filename=str(path)))
     return path
+
+
+_NUMERIC_TEXT = re.compile(r"^[<>~x–\-+]?[\d,.\s%–<-]*$")
+
+
+def show_table(frame: pl.DataFrame, *, caption: str | None = None, note: str | None = None) -> None:
+    """Show an already-disclosed table as HTML and as a Markdown pipe table (renderers pick what they read:
+    JupyterLab and nbconvert the HTML, Quarto and pandoc either), without polars' dtype and shape lines."""
+    from IPython.display import display
+
+    texts = frame.select(pl.all().cast(pl.String).fill_null(""))
+    numeric = [
+        bool(texts.height) and all(_NUMERIC_TEXT.match(v) for v in texts[c].to_list() if v) for c in texts.columns
+    ]
+    display(
+        {
+            "text/html": _table_html(texts, numeric, caption, note),
+            "text/markdown": _table_markdown(texts, numeric, caption, note),
+            "text/plain": str(frame),
+        },
+        raw=True,
+    )
+
+
+def _table_html(texts: pl.DataFrame, numeric: list[bool], caption: str | None, note: str | None) -> str:
+    right = ' style="text-align:right"'
+    head = "".join(
+        f"<th{right if n else ''}>{html.escape(c.replace('_', ' '))}</th>"
+        for c, n in zip(texts.columns, numeric, strict=True)
+    )
+    rows = "".join(
+        "<tr>"
+        + "".join(f"<td{right if n else ''}>{html.escape(v)}</td>" for v, n in zip(row, numeric, strict=True))
+        + "</tr>"
+        for row in texts.iter_rows()
+    )
+    parts = ['<table class="evidence-table" style="border-collapse:collapse">']
+    if caption:
+        parts.append(f'<caption style="text-align:left;font-weight:bold">{html.escape(caption)}</caption>')
+    parts.append(f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody>")
+    if note:
+        parts.append(
+            f'<tfoot><tr><td colspan="{len(texts.columns)}" style="font-size:smaller;text-align:left">'
+            f"{html.escape(note)}</td></tr></tfoot>"
+        )
+    parts.append("</table>")
+    return "".join(parts)
+
+
+def _table_markdown(texts: pl.DataFrame, numeric: list[bool], caption: str | None, note: str | None) -> str:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(cell(c.replace("_", " ")) for c in texts.columns) + " |"]
+    lines.append("|" + "|".join("---:" if n else ":---" for n in numeric) + "|")
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in texts.iter_rows()]
+    if caption:
+        lines = [f"**{cell(caption)}**", "", *lines]
+    if note:
+        lines += ["", f"*{cell(note)}*"]
+    return "\n".join(lines)

@@ -480,15 +480,16 @@ def _protect(grid: _Grid, status: list[str | None], rule: DisclosureRule, audit:
                 continue
             found = (best_complement(lines) for lines in widening_lines(cell))
             complement = next((c for c in found if c is not None), None)
-            if complement is None:
-                # Every positive cell is withheld and the labels alone still pin this one down (e.g. four
-                # categories of "<5" under a total of "<5": each must be 1). No table can protect it.
-                raise DisclosureError(
-                    "this table cannot be published safely: even with every count withheld, the labels "
-                    f"determine a count below {rule.threshold}; merge categories or publish the total only"
-                )
-            status[complement] = _COMPLEMENT
-            touched.update(grid.lines_of(complement))
+            if complement is not None:
+                status[complement] = _COMPLEMENT
+                touched.update(grid.lines_of(complement))
+        if not touched:
+            # Every positive cell is withheld and the labels alone still pin a count down (e.g. four
+            # categories of "<5" under a total of "<5": each must be 1). No suppression can protect it.
+            raise DisclosureError(
+                "this table cannot be published safely: even with every count withheld, the labels "
+                f"determine a count below {rule.threshold}; merge categories or publish the total only"
+            )
 
 
 def suppress_table(

@@ -53,6 +53,9 @@ class PreparedRun:
     kernel_name: str | None = None
     cell_timeout: float | None = None
     kernel_env: dict[str, str] = dataclasses.field(default_factory=dict)
+    # the notebook as read and hashed when the run was checked: a batch executes exactly that, even if the
+    # file is edited while the batch runs
+    notebook_text: str = dataclasses.field(default="", repr=False)
 
     @property
     def folder(self) -> Path:
@@ -109,6 +112,7 @@ def prepare_run(
         # an empty data parameter means "configured, else demo": the kernel must load exactly the files hashed
         # here, whatever its own environment says
         kernel_env={"EVIDENCE_DATA": os.pathsep.join(map(str, fallback))} if fallback else {},
+        notebook_text=spec.text,
     )
 
 
@@ -131,6 +135,7 @@ def _run_data_files(spec: NotebookSpec, parameters: Mapping[str, Any]) -> tuple[
 
 def execute_run(run: PreparedRun) -> RunOutcome:
     """Execute a prepared run into its folder (atomically); never raises for a failing notebook."""
+    import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -148,7 +153,7 @@ def execute_run(run: PreparedRun) -> RunOutcome:
     try:
         with open(tmp / LOG_FILE, "a", encoding="utf-8") as log:
             papermill.execute_notebook(
-                run.notebook_path,
+                nbformat.reads(run.notebook_text, as_version=4) if run.notebook_text else run.notebook_path,
                 str(tmp / executed),
                 parameters=run.parameters,
                 kernel_name=kernel,
@@ -173,6 +178,8 @@ def execute_run(run: PreparedRun) -> RunOutcome:
         error = f"{type(exc).__name__}: {exc}".strip()
     seconds = time.perf_counter() - t0
     status = "ok" if error is None else "failed"
+    target = run.folder if status == "ok" else run.failed_folder
+    _record_paths(tmp / executed, run.notebook_path, target / executed)
     record = {
         "record_version": RECORD_VERSION,
         "run_id": run.run_id,
@@ -200,7 +207,6 @@ def execute_run(run: PreparedRun) -> RunOutcome:
         "cache_key": run.cache_key,
     }
     write_record(tmp, record)
-    target = run.folder if status == "ok" else run.failed_folder
     _replace_directory(tmp, target)
     if status == "ok" and run.failed_folder.exists():
         shutil.rmtree(run.failed_folder, ignore_errors=True)  # an earlier failure of this run is resolved
@@ -220,6 +226,20 @@ def run_notebook(
         notebook, parameters, out_root=out_root, kernel_name=kernel_name, cell_timeout=cell_timeout
     )
     return execute_run(prepared)
+
+
+def _record_paths(executed: Path, notebook_path: str, final_path: Path) -> None:
+    """Papermill records its input and output in the executed notebook's metadata: the whole notebook (it was
+    given the content, not a path) and the temporary folder. Record the notebook's path and the final one."""
+    import nbformat
+
+    if not executed.is_file():
+        return
+    nb = nbformat.read(executed, as_version=4)
+    if "papermill" in nb.metadata:
+        nb.metadata.papermill.input_path = notebook_path
+        nb.metadata.papermill.output_path = str(final_path)
+        nbformat.write(nb, executed)
 
 
 def _provenance_or_note(folder: Path) -> list[dict[str, Any]]:

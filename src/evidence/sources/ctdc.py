@@ -43,6 +43,7 @@ from evidence.sources.case_schema import (
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.provenance import Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, register
+from evidence.sources.workbook import workbook_mentions
 
 SOURCE = "ctdc"
 GLOBAL_SYNTHETIC = "global_synthetic"
@@ -502,41 +503,9 @@ def _read_header(head: FileHead) -> _Header | None:
     return None
 
 
-_WORKBOOK_TOKENS = (b"yearOfRegistration", b"yearRegister")
-
-
-def _workbook_mentions_ctdc(path: Path) -> bool:
-    """Whether a CTDC header name occurs in the workbook's shared strings or the start of a sheet.
-
-    Reading a sheet's header with fastexcel parses the whole sheet (a second for a large workbook of another
-    source), so other sources' workbooks are turned away by this byte search first.
-    """
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as book:
-            for name in book.namelist():
-                if name == "xl/sharedStrings.xml" or (
-                    name.startswith("xl/worksheets/") and name.endswith(".xml")
-                ):
-                    with book.open(name) as member:
-                        chunk = (
-                            member.read()
-                            if name == "xl/sharedStrings.xml"
-                            else member.read(_SHEET_HEAD_BYTES)
-                        )
-                    if any(token in chunk for token in _WORKBOOK_TOKENS):
-                        return True
-    except (OSError, zipfile.BadZipFile):
-        return False
-    return False
-
-
-_SHEET_HEAD_BYTES = 256 * 1024
-
-
 def _read_workbook_header(head: FileHead) -> _Header | None:
-    if not _workbook_mentions_ctdc(head.path):
+    # other sources' workbooks are turned away cheaply: fastexcel parses a whole sheet to give its header
+    if not any(workbook_mentions(head.path, [token]) for token in ("yearOfRegistration", "yearRegister")):
         return None
     import fastexcel
 

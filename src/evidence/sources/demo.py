@@ -21,6 +21,7 @@ import polars as pl
 
 from evidence.core.atomic import atomic_path, write_text
 from evidence.core.config import cache_dir, configured_data_paths
+from evidence.sources.ctdc import SYNTHETIC_COLUMNS
 from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import sidecar_path
 
@@ -31,36 +32,8 @@ DEFAULT_ROWS = 20_000
 DEFAULT_SEED = 20240101
 YEARS = np.arange(2002, 2024)
 
-#: The 27 columns of the Global Synthetic v2024 CSV, in the codebook's order.
-V2024_COLUMNS = [
-    "yearOfRegistration",
-    "gender",
-    "ageBroad",
-    "citizenship",
-    "CountryOfExploitation",
-    "traffickMonths",
-    "meansDebtBondageEarnings",
-    "meansThreats",
-    "meansAbusePsyPhySex",
-    "meansFalsePromises",
-    "meansDrugsAlcohol",
-    "meansDenyBasicNeeds",
-    "meansExcessiveWorkHours",
-    "meansWithholdDocs",
-    "isForcedLabour",
-    "isSexualExploit",
-    "isOtherExploit",
-    "typeOfLabourAgriculture",
-    "typeOfLabourConstruction",
-    "typeOfLabourDomesticWork",
-    "typeOfLabourHospitality",
-    "typeOfSexProstitution",
-    "typeOfSexPornography",
-    "recruiterRelationIntimatePartner",
-    "recruiterRelationFriend",
-    "recruiterRelationFamily",
-    "recruiterRelationOther",
-]
+#: The 27 columns of the Global Synthetic v2024 CSV, in the codebook's order (the CTDC loader's own list).
+V2024_COLUMNS = SYNTHETIC_COLUMNS
 MEANS_COLUMNS = V2024_COLUMNS[6:14]
 LABOUR_COLUMNS = V2024_COLUMNS[17:21]
 SEX_TYPE_COLUMNS = V2024_COLUMNS[21:23]

@@ -23,6 +23,7 @@ import polars as pl
 from evidence.core.errors import InputError
 from evidence.sources.loaded import LoadedTable, issues_frame
 from evidence.sources.provenance import Provenance, sha256_file
+from evidence.sources.registry import apply_sidecar, check_readable
 
 SOURCE = "list_capture"
 COUNT_COLUMN = "count"
@@ -50,21 +51,11 @@ def load_list_capture(path: str | Path) -> LoadedTable:
         loaded = _case_records(frame, path)
     else:
         loaded = _histories(frame, count_column, path)
-    from evidence.sources.registry import _merge_sidecar, sidecar_path
-
-    sidecar = sidecar_path(path)
-    if sidecar.exists():
-        loaded.provenance = _merge_sidecar(loaded.provenance, sidecar)
-    return loaded
+    return apply_sidecar(loaded, path)
 
 
 def _read_strings(path: Path) -> pl.DataFrame:
-    if not path.exists():
-        raise InputError("no such file", path=path)
-    if path.is_dir():
-        raise InputError("is a directory, not a data file", path=path)
-    if path.stat().st_size == 0:
-        raise InputError("the file is empty", path=path)
+    check_readable(path)
     try:
         frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
     except pl.exceptions.PolarsError as exc:

@@ -102,8 +102,8 @@ def _import_builtin_loaders() -> None:
                 raise
 
 
-def detect(path: str | Path) -> tuple[Loader, str]:
-    """Which loader and layout a file is, or a clear error saying what it is not."""
+def check_readable(path: str | Path) -> Path:
+    """The path, if it is a non-empty file; else one clear error naming it."""
     path = Path(path)
     if not path.exists():
         raise InputError("no such file", path=path)
@@ -111,6 +111,12 @@ def detect(path: str | Path) -> tuple[Loader, str]:
         raise InputError("is a directory, not a data file", path=path)
     if path.stat().st_size == 0:
         raise InputError("the file is empty", path=path)
+    return path
+
+
+def detect(path: str | Path) -> tuple[Loader, str]:
+    """Which loader and layout a file is, or a clear error saying what it is not."""
+    path = check_readable(path)
     head = FileHead(path)
     for loader in loaders().values():
         layout = loader.sniff(head)
@@ -137,7 +143,11 @@ def load(path: str | Path) -> LoadedTable:
 
         return read_parquet(path)
     loader, layout = detect(path)
-    loaded = loader.load(path, layout)
+    return apply_sidecar(loader.load(path, layout), path)
+
+
+def apply_sidecar(loaded: LoadedTable, path: str | Path) -> LoadedTable:
+    """Complete ``loaded``'s provenance from the sidecar beside ``path``, when there is one."""
     sidecar = sidecar_path(path)
     if sidecar.exists():
         loaded.provenance = _merge_sidecar(loaded.provenance, sidecar)

@@ -9,6 +9,7 @@ Row numbers given to users are the sheet's own (1-based, as Excel shows them).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -56,13 +57,58 @@ class HeaderMatch:
 def find_header(
     path: str | Path, sheets: Iterable[str], required: Sequence[str], *, max_sheets: int = 4
 ) -> HeaderMatch | None:
-    """The first sheet (of at most ``max_sheets``) with a top row containing every ``required`` label."""
+    """The first sheet (of at most ``max_sheets``) with a top row containing every ``required`` label.
+
+    Peeking costs about a second on a large workbook (openpyxl reads all shared strings), so workbooks that do
+    not even contain the labels are turned away by a byte search first, and a match is remembered for the
+    same unchanged file (a sniffer and then its loader ask the same question).
+    """
+    path = Path(path)
+    stat = path.stat()
+    return _find_header(str(path), stat.st_mtime_ns, stat.st_size, tuple(sheets)[:max_sheets], tuple(required))
+
+
+@functools.lru_cache(maxsize=32)
+def _find_header(
+    path: str, mtime_ns: int, size: int, sheets: tuple[str, ...], required: tuple[str, ...]
+) -> HeaderMatch | None:
+    if not workbook_mentions(path, required):
+        return None
     wanted = {normalise_label(label) for label in required}
-    for sheet, rows in peek_rows(path, list(sheets)[:max_sheets]).items():
+    for sheet, rows in peek_rows(path, list(sheets)).items():
         for index, row in enumerate(rows):
             if wanted <= {normalise_label(cell) for cell in row}:
                 return HeaderMatch(sheet=sheet, header_row=index + 1, top_rows=tuple(rows))
     return None
+
+
+_SHEET_HEAD_BYTES = 256 * 1024
+
+
+def workbook_mentions(path: str | Path, labels: Iterable[str]) -> bool:
+    """Whether every label occurs as text in the workbook (its shared strings or the start of a sheet).
+
+    A cheap, conservative pre-check: a False is certain; a True still needs the header to be found.
+    """
+    import html
+    import zipfile
+
+    tokens = {html.escape(label, quote=False).encode("utf-8") for label in labels}
+    found: set[bytes] = set()
+    try:
+        with zipfile.ZipFile(path) as book:
+            for name in book.namelist():
+                is_strings = name == "xl/sharedStrings.xml"
+                if not (is_strings or (name.startswith("xl/worksheets/") and name.endswith(".xml"))):
+                    continue
+                with book.open(name) as member:
+                    chunk = member.read() if is_strings else member.read(_SHEET_HEAD_BYTES)
+                found |= {token for token in tokens if token in chunk}
+                if found == tokens:
+                    return True
+    except (OSError, zipfile.BadZipFile):
+        return False
+    return False
 
 
 def read_sheet(

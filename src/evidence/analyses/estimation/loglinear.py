@@ -90,7 +90,7 @@ def fit_batch(
     if model_columns is None:
         model_columns = np.ones((len(Y), p), dtype=bool)
     Y = np.broadcast_to(Y, (len(model_columns), Y.shape[1]))
-    B, m = Y.shape
+    B, cells = Y.shape
     binary = X > 0
     stats = Y @ binary  # (B, p): sufficient statistic of each parameter
     at_minus_infinity = model_columns & (stats == 0)
@@ -110,7 +110,7 @@ def fit_batch(
     converged = np.zeros(B, dtype=bool)
     outer = solve_mask[:, :, None] & solve_mask[:, None, :]
     inactive_diagonal = np.eye(p)[None] * (~solve_mask)[:, :, None]
-    outer_products = (X[:, :, None] * X[:, None, :]).reshape(m, p * p)
+    outer_products = (X[:, :, None] * X[:, None, :]).reshape(cells, p * p)
     beta = np.zeros((B, p))
     last_step = np.full(B, np.inf)
     # after converging, a row takes a few more Newton steps: negligible at a maximum, about −1 in some
@@ -119,27 +119,22 @@ def fit_batch(
     running = np.arange(B)
     for iteration in range(MAX_ITERATIONS + _CONFIRMING_STEPS):
         r = running
-        y, m, e, wt = Y[r], mu[r], eta[r], weights[r]
-        z = e + (y - m) / np.maximum(m, 1e-300)
-        w = m * wt
+        y_r, mu_r, eta_r, weights_r = Y[r], mu[r], eta[r], weights[r]
+        z = eta_r + (y_r - mu_r) / np.maximum(mu_r, 1e-300)
+        w = mu_r * weights_r
         # Xᵀ diag(w) X for every row at once, as one matrix product with the cells' outer products
         information = np.where(outer[r], (w @ outer_products).reshape(-1, p, p), 0.0) + inactive_diagonal[r]
         score = np.where(solve_mask[r], (w * z) @ X, 0.0)
         new_beta = _solve(information, score)
         new_eta = np.clip(new_beta @ X.T, -_ETA_LIMIT, _ETA_LIMIT)
-        new_mu = np.exp(new_eta) * wt
-        new_deviance = _deviance(y, new_mu, wt)
+        new_mu = np.exp(new_eta) * weights_r
+        new_deviance = _deviance(y_r, new_mu, weights_r)
         now_converged = converged[r] | (
             np.abs(new_deviance - deviance[r]) / (np.abs(new_deviance) + 0.1) < DEVIANCE_TOLERANCE
         )
-        last_step[r] = np.where(cell_mask[r], np.abs(new_eta - e), 0.0).max(axis=1)
-        beta[r], eta[r], mu[r], deviance[r], converged[r] = (
-            new_beta,
-            new_eta,
-            new_mu,
-            new_deviance,
-            now_converged,
-        )
+        last_step[r] = np.where(cell_mask[r], np.abs(new_eta - eta_r), 0.0).max(axis=1)
+        beta[r], eta[r], mu[r] = new_beta, new_eta, new_mu
+        deviance[r], converged[r] = new_deviance, now_converged
         confirming[r] -= now_converged
         finished = (confirming[r] < 0) | (~now_converged & (iteration + 1 >= MAX_ITERATIONS))
         running = r[~finished]

@@ -259,7 +259,7 @@ def _greedy(pairs: Sequence[Pair], score) -> None:
 
 def bic_of_models(
     capture: ListCapture, models: Sequence[tuple[Pair, ...]], Y: np.ndarray
-) -> tuple[np.ndarray, ...]:
+) -> tuple[np.ndarray, np.ndarray]:
     """BIC and population estimate of each model for each count vector in ``Y`` (replicates × cells).
 
     Returns two arrays (models × replicates); invalid fits (non-identifiable, MLE not existing) have BIC inf.
