@@ -377,3 +377,21 @@ def test_main_effects_recover_an_independent_population() -> None:
     low, high = result.interval
     assert low < 50_000 < high
     assert result.estimate == pytest.approx(50_000, rel=0.03)
+
+
+@settings(max_examples=50, deadline=None)
+@given(counts=counts_3_or_4_lists, seed=st.integers(0, 2**16))
+def test_canonical_table_round_trips_in_any_row_order(counts: np.ndarray, seed: int) -> None:
+    t = int(math.log2(len(counts) + 1))
+    capture = ListCapture(lists=tuple("ABCD"[:t]), counts=counts)
+    frame = capture.to_frame(include_zero=True).sample(fraction=1.0, shuffle=True, seed=seed)
+    if capture.observed == 0:
+        return
+    try:
+        again = ListCapture.from_frame(frame)
+    except InputError as exc:  # an empty list, or a list holding every case, is refused by name
+        assert exc.column in capture.lists
+        totals = capture.list_totals()[exc.column]
+        assert totals in (0, capture.observed)
+        return
+    assert again.counts.tolist() == counts.tolist() and again.lists == capture.lists

@@ -24,7 +24,7 @@ def test_shares_of_small_counts_are_withheld():
     view = shares_view(shares, RULE, label="form")
     assert view["count"].to_list() == ["120", "<5"]
     assert view["share"].to_list() == ["97.6%", ""]
-    assert view["interval_95"].to_list()[1] == ""
+    assert view["95% interval"].to_list()[1] == ""
 
 
 def test_interval_counts_show_ranges_and_disclose_each_bound():
@@ -43,3 +43,26 @@ def test_no_share_is_shown_for_a_withheld_count(rows):
             assert text == ""
         else:
             assert text.endswith("%")
+
+
+def test_show_table_offers_html_and_markdown(monkeypatch):
+    import IPython.display
+
+    from evidence.notebooks import views
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    frame = pl.DataFrame({"flow_class": ["domestic", "a|b"], "victims": ["1,234", "<5"]})
+    views.show_table(frame, caption="Routes", note="Counts below 5 are shown as <5.")
+    (bundle,) = shown
+    assert bundle["text/markdown"].splitlines()[:4] == [
+        "**Routes**",
+        "",
+        "| flow class | victims |",
+        "|:---|---:|",
+    ]
+    assert (
+        "a\\|b" in bundle["text/markdown"] and "*Counts below 5 are shown as <5.*" in bundle["text/markdown"]
+    )
+    assert "<caption" in bundle["text/html"] and "&lt;5" in bundle["text/html"]
+    assert 'style="text-align:right">1,234</td>' in bundle["text/html"]

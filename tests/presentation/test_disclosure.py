@@ -241,6 +241,8 @@ def test_crosstab_from_long_table_treats_absent_pairs_as_zero() -> None:
     shown = table.display()
     assert shown.filter(pl.col("origin") == "LAO")["2020"].item() == "0"
     assert shown.filter(pl.col("origin") == "KHM")["2020"].item() == "<5"
+    with pytest.raises(ParameterError, match="missing categories"):
+        suppress_crosstab(long.with_columns(origin=pl.lit(None, pl.String)), "origin", "year", "n")
 
 
 @pytest.mark.parametrize(

@@ -105,3 +105,43 @@ def test_replacing_a_run_is_atomic(tmp_path):
     execute._replace_directory(new, target)
     assert [p.name for p in target.iterdir()] == ["new.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_a_run_executes_the_notebook_as_checked_even_if_edited_later(tiny, tmp_path):
+    copy = tmp_path / "tiny.ipynb"
+    copy.write_text(tiny.read_text())
+    prepared = prepare_run(copy, {}, out_root=tmp_path / "runs")
+    copy.write_text(tiny.read_text().replace("i * i for i in range(n)", "-1 for i in range(n)"))
+    outcome = execute_run(prepared)
+    assert outcome.status == "ok", outcome.error
+    result = json.loads((tmp_path / "runs" / outcome.run_id / "figures" / "squares.json").read_text())
+    assert result["squares"] == [0, 1, 4]
+    executed = json.loads((tmp_path / "runs" / outcome.run_id / "tiny.ipynb").read_text())
+    assert executed["metadata"]["papermill"]["input_path"] == str(copy)
+    assert executed["metadata"]["papermill"]["output_path"] == str(
+        tmp_path / "runs" / outcome.run_id / "tiny.ipynb"
+    )
+
+
+def _notebook_with(tmp_path, parameters_source: str):
+    path = tmp_path / "nb.ipynb"
+    cell = {"cell_type": "code", "execution_count": None, "metadata": {"tags": ["parameters"]}, "outputs": [],
+            "source": parameters_source}
+    path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    return path
+
+
+def test_data_files_are_hashed_before_the_run_and_pinned_for_the_kernel(tmp_path, monkeypatch):
+    configured = tmp_path / "configured.csv"
+    configured.write_text("a,b\n1,2\n")
+    monkeypatch.setenv("EVIDENCE_DATA", str(configured))
+    listed = _notebook_with(tmp_path, "data: list[str] = []  # data files\n")
+    empty = prepare_run(listed, {}, out_root=tmp_path / "runs")
+    assert [d["path"] for d in empty.data] == [str(configured.resolve())]
+    assert empty.kernel_env == {"EVIDENCE_DATA": str(configured.resolve())}
+    given = prepare_run(listed, {"data": str(configured)}, out_root=tmp_path / "runs")
+    assert given.data == empty.data and given.kernel_env == {} and given.run_id != empty.run_id
+    optional = _notebook_with(tmp_path, "lists_path: str | None = None  # list-capture data file\n")
+    assert prepare_run(optional, {}, out_root=tmp_path / "runs").data == []
+    configured.write_text("a,b\n1,2\n3,4\n")
+    assert prepare_run(listed, {}, out_root=tmp_path / "runs").cache_key != empty.cache_key

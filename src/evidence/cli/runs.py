@@ -156,7 +156,7 @@ def batch_command(
 def _print_summary(report) -> None:
     table = Table(title="Batch summary", title_justify="left")
     for column in ("run", "status", "seconds", "folder or reason"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # a log must show whole names and reasons
     shown = (
         [o for o in report.outcomes if o.status != "skipped"]
         if len(report.outcomes) > 50

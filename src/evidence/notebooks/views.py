@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
-from pathlib import Path
 
 import polars as pl
 
@@ -53,7 +52,7 @@ def shares_view(shares: pl.DataFrame, rule: DisclosureRule, *, label: str = "cat
     return (
         disclosed.display()
         .rename({"category": label})
-        .with_columns(share=withheld_share(shares["share"], hidden), interval_95=interval)
+        .with_columns(share=withheld_share(shares["share"], hidden), **{"95% interval": interval})
     )
 
 
@@ -131,9 +130,9 @@ def source_line(tables: Iterable[LoadedTable]) -> str:
     return "; ".join(dict.fromkeys(parts)) or "unknown"
 
 
-def show_chart(chart: object, name: str) -> Path:
-    """Save a chart as SVG in the run's ``figures`` folder and show that SVG inline (no JavaScript, no
-    network: the executed notebook and any brief made from it display it offline)."""
+def show_chart(chart: object, name: str) -> None:
+    """Save a chart as SVG in the run's ``figures`` folder (``figures/<name>.svg``) and show that SVG inline
+    (no JavaScript, no network: the executed notebook and any brief made from it display it offline)."""
     from IPython.display import SVG, display
 
     from evidence.notebooks.runtime import output_dir
@@ -141,7 +140,6 @@ def show_chart(chart: object, name: str) -> Path:
 
     path = save_chart(chart, output_dir("figures") / f"{name}.svg")
     display(SVG(filename=str(path)))
-    return path
 
 
 _NUMERIC_TEXT = re.compile(r"^[<>~x–\-+]?[\d,.\s%–<-]*$")
@@ -154,7 +152,8 @@ def show_table(frame: pl.DataFrame, *, caption: str | None = None, note: str | N
 
     texts = frame.select(pl.all().cast(pl.String).fill_null(""))
     numeric = [
-        bool(texts.height) and all(_NUMERIC_TEXT.match(v) for v in texts[c].to_list() if v) for c in texts.columns
+        bool(texts.height) and all(_NUMERIC_TEXT.match(v) for v in texts[c].to_list() if v)
+        for c in texts.columns
     ]
     display(
         {

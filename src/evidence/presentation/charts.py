@@ -43,6 +43,7 @@ from evidence.presentation.maps import BOUNDARIES_CREDIT, country_centroids, wor
 __all__ = [
     "PALETTE",
     "THEME_NAME",
+    "chart_spec",
     "choropleth",
     "corridor_bar_chart",
     "flow_map",

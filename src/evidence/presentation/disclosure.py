@@ -378,26 +378,31 @@ def _exposed_cells(grid: _Grid, status: list[str | None], rule: DisclosureRule) 
     """
     import numpy as np
     from scipy.optimize import linprog
+    from scipy.sparse import csr_array
 
     hidden = [i for i, s in enumerate(status) if s is not None]
     if not hidden:
         return []
     position = {cell: k for k, cell in enumerate(hidden)}
     all_bounds = _attacker_bounds(grid, status, rule)
-    rows, rhs = [], []
+    # Only lines with a suppressed cell constrain anything; published cells move to the right-hand side.
+    row_of, column_of, coefficient, rhs = [], [], [], []
     for members, total in grid.lines:
-        coefficients = np.zeros(len(hidden))
+        entries: dict[int, float] = {}
         constant = 0.0
         for cell, sign in [(m, 1.0) for m in members] + [(total, -1.0)]:
             if cell in position:
-                coefficients[position[cell]] += sign
+                entries[position[cell]] = entries.get(position[cell], 0.0) + sign
             else:
                 constant += sign * grid.values[cell]
-        if coefficients.any():
-            rows.append(coefficients)
+        if entries:
+            for k, value in entries.items():
+                row_of.append(len(rhs))
+                column_of.append(k)
+                coefficient.append(value)
             rhs.append(-constant)
-    a_eq = np.array(rows) if rows else None
-    b_eq = np.array(rhs) if rows else None
+    a_eq = csr_array((coefficient, (row_of, column_of)), shape=(len(rhs), len(hidden))) if rhs else None
+    b_eq = np.array(rhs) if rhs else None
     bounds = [all_bounds[cell] for cell in hidden]
     truth = np.array([grid.values[cell] for cell in hidden], dtype=float)
     unresolved = np.ones(len(hidden), dtype=bool)
@@ -586,6 +591,11 @@ def suppress_crosstab(
     for name in (row, column, count):
         if name not in df.columns:
             raise ParameterError(f"column {name!r} not in the table")
+    for name in (row, column):
+        if df[name].null_count():
+            raise ParameterError(
+                f"column {name!r} has missing categories; label them (e.g. 'Unknown') or drop them first"
+            )
     summed = df.group_by(row, column).agg(pl.col(count).sum())
     wide = summed.with_columns(pl.col(column).cast(pl.String)).pivot(
         on=column, index=row, values=count, sort_columns=True

@@ -117,18 +117,20 @@ def prepare_run(
 
 
 def _run_data_files(spec: NotebookSpec, parameters: Mapping[str, Any]) -> tuple[list[Path], list[Path]]:
-    """The data files the notebook will load (its data-file parameters' values, or what an empty one means),
-    and those of them that an empty parameter stands for."""
+    """The data files the notebook will load (its data-file parameters' values, or what an empty list
+    means: the configured data, else the demo data), and those of them that an empty list stands for."""
     files: list[Path] = []
     fallback: list[Path] = []
     for name, param in spec.parameters.items():
         if param.validator != "data_files" or name not in parameters:
             continue
         value = parameters[name]
-        given = value if isinstance(value, list) else ([value] if value else [])
-        resolved = data_files(given)
+        if not param.type.is_sequence:  # one optional file: None means none, not the configured data
+            files.extend(data_files([value]) if value else [])
+            continue
+        resolved = data_files(value)
         files.extend(resolved)
-        if not given:
+        if not value:
             fallback.extend(resolved)
     return files, fallback
 
@@ -164,7 +166,8 @@ def execute_run(run: PreparedRun) -> RunOutcome:
                 stdout_file=log,
                 stderr_file=log,
                 execution_timeout=run.cell_timeout,
-                kernel_manager_class=kernel_manager_class(env, tmp / LOG_FILE),
+                # the run kernel speaks IPC; a kernel named by the user may only know TCP
+                kernel_manager_class=kernel_manager_class(env, tmp / LOG_FILE, ipc=run.kernel_name is None),
                 resources={"metadata": {"path": str(tmp)}},  # the kernel's cwd, without a process-wide chdir
             )
     except PapermillExecutionError as exc:

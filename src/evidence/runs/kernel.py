@@ -48,9 +48,13 @@ def ensure_run_kernel() -> str:
     return name
 
 
-def kernel_manager_class(env: dict[str, str], log_path: str | Path | None = None) -> type:
+def kernel_manager_class(env: dict[str, str], log_path: str | Path | None = None, *, ipc: bool = True) -> type:
     """A kernel manager class that finds the on-the-fly kernel specs and starts kernels with ``env`` added
     (and the kernel process's own output appended to ``log_path``).
+
+    With ``ipc`` the kernel talks over Unix sockets named after its connection file instead of TCP ports on
+    the loopback: kernels started at the same moment by parallel workers cannot pick the same port (TCP
+    ports are chosen by the manager, then bound by the kernel, a race that parallel batches lose).
 
     A class per run (not a process-wide ``os.environ`` change) keeps concurrent runs in one process (Dask
     threads) from seeing each other's run folder.
@@ -63,6 +67,10 @@ def kernel_manager_class(env: dict[str, str], log_path: str | Path | None = None
     extra_env = dict(env)
 
     class RunKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _transport_default(self) -> str:
+            return "ipc" if ipc and os.name == "posix" else "tcp"
+
         @default("kernel_spec_manager")
         def _kernel_spec_manager_default(self) -> KernelSpecManager:
             dirs = [str(kernels_root()), *jupyter_path("kernels")]

@@ -79,8 +79,7 @@ def check_value(param: Parameter, value: Any, *, base_dir: str | Path | None = N
             if item not in param.choices:
                 raise ParameterError(
                     f"parameter {param.name!r} must be one of {'|'.join(map(str, param.choices))}, "
-                    f"got {item!r}"
-                    + did_you_mean(str(item), [str(c) for c in param.choices])
+                    f"got {item!r}" + did_you_mean(str(item), [str(c) for c in param.choices])
                 )
     if param.validator == "iso3":
         checked = [_iso3(param.name, item) for item in items]

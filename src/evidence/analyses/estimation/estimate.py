@@ -156,9 +156,14 @@ def _estimate(
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % 2**63)
     rng = np.random.default_rng(seed)
-    result = bca_bootstrap(
-        capture, _estimator(capture, selection, threshold), fit.estimate, bootstrap, rng, level
-    )
+    try:
+        result = bca_bootstrap(
+            capture, _estimator(capture, selection, threshold), fit.estimate, bootstrap, rng, level
+        )
+    except ValueError as exc:  # almost every replicate had no valid model: the data are too sparse
+        raise InputError(
+            str(exc), path=capture.source or None, hint="use the interval without bootstrap"
+        ) from exc
     return PopulationEstimate(
         **common,
         interval=result.interval,
