@@ -126,3 +126,5 @@ def test_odds_ratio_parameter_errors(five_records):
         profiles.odds_ratios(five_records, predictors=["exploitation_sexual"])
     with pytest.raises(ParameterError):
         profiles.odds_ratios(two_by_two(10, 10, 10, 10), predictors=["gender"], references={"gender": "Robot"})
+    with pytest.raises(ParameterError, match="not recorded"):  # a flag the layout lacks: null on every record
+        profiles.odds_ratios(five_records, outcome="exploitation_forced_marriage", predictors=["gender"])

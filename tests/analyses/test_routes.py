@@ -237,6 +237,13 @@ def test_emerging_routes_find_growth_and_new_corridors_after_bh_correction():
     assert len(found) <= 4  # flat corridors stay out after the correction (at most one false positive)
 
 
+def test_case_corridor_years_stop_at_the_release_years():
+    df = cases(victims("MMR", "THA", 5, year=2018) + victims("MMR", "THA", 7, year=2020))
+    yearly = routes.corridor_yearly_counts(df, years=(2010, 2030))
+    assert yearly["year"].to_list() == [2018, 2019, 2020]
+    assert yearly["victims"].to_list() == [5, 0, 7]
+
+
 def test_corridor_yearly_counts_fill_observed_years_only(thai_indicators):
     yearly = routes.corridor_yearly_counts(thai_indicators, country="THA", role="destination")
     khm = yearly.filter(pl.col("origin_iso3") == "KHM").sort("year")

@@ -176,6 +176,17 @@ def test_case_counts_fill_empty_years_with_zeros_and_filter_by_role():
     assert both["count"].to_list() == [3, 0, 3]
 
 
+def test_case_counts_give_no_zeros_for_years_the_release_does_not_cover():
+    df = cases(
+        [dict(year=2015, origin_iso3="MMR", destination_iso3="THA")] * 3
+        + [dict(year=2017, origin_iso3="THA", destination_iso3="MYS")]
+    )
+    counts = trends.yearly_counts(df, country="THA", role="destination", years=(2010, 2030))
+    assert counts["year"].to_list() == [2015, 2016, 2017]  # 2016-2017 are zeros; 2010-2014, 2018- unobserved
+    assert counts["count"].to_list() == [3, 0, 0]
+    assert trends.yearly_counts(df, years=(2030, 2040)).height == 0
+
+
 def test_form_counts_follow_the_denominator_rule():
     df = cases(
         [

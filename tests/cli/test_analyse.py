@@ -118,6 +118,8 @@ def test_trend_without_dimension_has_a_total_row(case_file):
     years = [row["year"] for row in payload["yearly_counts"]]
     assert years == [2016, 2017, 2018, 2019, 2020, 2021, "Total"]
     assert payload["series"][0]["rate_ratio"]["first_year"] == 2016
+    # 2021 is not the release's final year (2022): late registration cannot have left it short
+    assert all(flag["year"] != 2021 for flag in payload["incomplete_years"])
 
 
 @pytest.mark.parametrize(
@@ -127,6 +129,7 @@ def test_trend_without_dimension_has_a_total_row(case_file):
         (["trend", "--years", "2020-2010"], "after the last"),
         (["flows", "--role", "sideways"], "role must be"),
         (["flows", "--threshold", "1"], "threshold"),
+        (["flows", "--regional-level", "planet"], "--regional-level"),
     ],
 )
 def test_parameter_errors_are_reported_before_loading(args, message):

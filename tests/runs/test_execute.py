@@ -125,8 +125,13 @@ def test_a_run_executes_the_notebook_as_checked_even_if_edited_later(tiny, tmp_p
 
 def _notebook_with(tmp_path, parameters_source: str):
     path = tmp_path / "nb.ipynb"
-    cell = {"cell_type": "code", "execution_count": None, "metadata": {"tags": ["parameters"]}, "outputs": [],
-            "source": parameters_source}
+    cell = {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {"tags": ["parameters"]},
+        "outputs": [],
+        "source": parameters_source,
+    }
     path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     return path
 

@@ -234,10 +234,11 @@ def test_regions_left_empty_come_from_the_country_reference(tmp_path: Path) -> N
 
 
 def test_rows_without_year_or_indicator_are_rejected(tmp_path: Path) -> None:
-    rows = [row(year="20x9"), row(year=None), row(indicator=None), row()]
+    rows = [row(year="20x9"), row(year=None), row(indicator=None), row(dimension=None), row()]
     loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", rows))
-    assert (loaded.rows_kept, loaded.rows_rejected) == (1, 3)
+    assert (loaded.rows_kept, loaded.rows_rejected) == (1, 4)
     assert set(loaded.rejects["reason"]) == {unodc.REASON_YEAR, unodc.REASON_KEY_MISSING}
+    assert loaded.rejects.select("row", "column").rows()[2:] == [(6, "Indicator"), (7, "Dimension")]
 
 
 @pytest.mark.parametrize(

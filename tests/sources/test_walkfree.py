@@ -54,11 +54,13 @@ def write_gsi(path: Path, rows: list[list], *, sheet: str = walkfree.SHEET) -> P
     return path
 
 
-def country(name: str, *, response: list | None = None, prevalence: object = 2.5) -> list:
+def country(
+    name: str, *, response: list | None = None, prevalence: object = 2.5, population: object = 1_000_000
+) -> list:
     scores = response if response is not None else [50.0, 40.0, 30.0, 20.0, 10.0, 35.0]
     return [
         name,
-        1_000_000,
+        population,
         "Asia and the Pacific",
         prevalence,
         2500,
@@ -114,18 +116,22 @@ def test_defects(tmp_path: Path) -> None:
         country("Atlantis"),  # row 5: not a country
         country("Myanmar", prevalence="n/a"),  # row 6: text in a number column
         country("Thailand"),  # row 7: the same country twice
+        country("Kosovo", population=0),  # row 8: 0 is the workbook's "no figure"
         [None] * 17,
         ["Note: estimates refer to 2021."],  # a footnote, not a country
     ]
     loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", rows))
-    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (4, 3, 1)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (5, 4, 1)
     assert loaded.rejects.select("row", "value", "reason").row(0) == (6, "n/a", walkfree.REASON_NOT_NUMBER)
     flagged = {(r["row"], r["reason"]) for r in loaded.flags.iter_rows(named=True)}
     assert flagged == {
         (5, walkfree.REASON_UNMAPPED),
         (4, walkfree.REASON_DUPLICATE),
         (7, walkfree.REASON_DUPLICATE),
+        (8, walkfree.REASON_ZERO_POPULATION),
     }
+    kosovo = loaded.data.filter(pl.col("iso3") == "XKX").row(0, named=True)
+    assert kosovo["population"] is None and kosovo["estimated_number_in_modern_slavery"] == 2500
     assert loaded.data.filter(pl.col("country") == "Atlantis")["iso3"].item() is None
 
 
@@ -153,7 +159,9 @@ def gsi(shared_data: Path):
 def test_real_workbook(gsi) -> None:
     assert (gsi.rows_in, gsi.rows_kept, gsi.rows_rejected) == (180, 180, 0)
     assert gsi.data["iso3"].null_count() == 0 and gsi.data["iso3"].n_unique() == 180
-    assert gsi.flags.height == 0
+    # the workbook's 0 populations (Cape Verde, Kosovo, Liechtenstein, Palau) are missing, not 0
+    assert gsi.flags["reason"].to_list() == [walkfree.REASON_ZERO_POPULATION] * 4
+    assert gsi.data["population"].null_count() == 4 and gsi.data["population"].min() > 0
 
 
 def test_real_workbook_thailand(gsi) -> None:

@@ -94,10 +94,43 @@ def check_years(years: tuple[int, int] | str | None) -> tuple[int, int] | None:
     return first, last
 
 
+def covered_years(df: pl.DataFrame, years: tuple[int, int] | None) -> tuple[int, int] | None:
+    """``years`` clipped to the years the table has records for, or None (no range given, or none left).
+
+    Outside a release's years nothing was observed: a year there is missing, never a count of 0.
+    """
+    if years is None:
+        return None
+    low, high = df.select(pl.col("year").min().alias("low"), pl.col("year").max().alias("high")).row(0)
+    if low is None:
+        return None
+    first, last = max(years[0], int(low)), min(years[1], int(high))
+    return (first, last) if first <= last else None
+
+
+def country_filter(country: str, role: Role) -> pl.Expr:
+    """Records whose origin (``role="origin"``), destination, or either (``"both"``) is ``country``."""
+    at_origin, at_destination = pl.col("origin_iso3") == country, pl.col("destination_iso3") == country
+    selected = {"origin": at_origin, "destination": at_destination, "both": at_origin | at_destination}[role]
+    return selected.fill_null(False)
+
+
 def year_filter(years: tuple[int, int] | None) -> pl.Expr:
+    """Rows whose year lies in ``years`` (inclusive); every row when ``years`` is None."""
     if years is None:
         return pl.lit(True)
     return pl.col("year").is_between(years[0], years[1])
+
+
+#: Citizenship categories that mean the reporting country's own citizens (a domestic flow).
+NATIONALS = ("citizens of own country", "national", "nationals", "own nationals")
+
+
+def citizenship_origin_expr() -> pl.Expr:
+    """The origin of an indicator table's by-citizenship row: ``category_iso3``, or the reporting country for
+    ``Nationals`` (also where a table built by hand left its ``category_iso3`` empty)."""
+    is_nationals = pl.col("category").str.strip_chars().str.to_lowercase().is_in(NATIONALS)
+    return pl.when(is_nationals).then(pl.col("iso3")).otherwise(pl.col("category_iso3"))
 
 
 def point_expr(exact: str, low: str, high: str) -> pl.Expr:

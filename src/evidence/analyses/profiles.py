@@ -212,6 +212,7 @@ def odds_ratios(
     """
     import statsmodels.api as sm
     import statsmodels.formula.api as smf
+    from scipy import stats
 
     df = _cases(cases)
     predictors = tuple(predictors)
@@ -225,6 +226,9 @@ def odds_ratios(
             raise ParameterError(f"predictor {p!r} is not a categorical column of the case table")
     group = next(g for g, cols in FLAG_GROUPS.items() if outcome in cols)
     flags = recorded_flags(df, group)
+    for name in (outcome, *([versus] if versus else [])):
+        if name not in flags:
+            raise ParameterError(f"{name!r} is not recorded in this table's layout (null on every record)")
     ruled = apply_denominator_rule(df.select(*flags, *[p for p in predictors if p not in flags]), {group: flags})
     if versus:
         sample = ruled.filter(pl.col(outcome).fill_null(False) ^ pl.col(versus).fill_null(False))
@@ -258,7 +262,7 @@ def odds_ratios(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = smf.glm(formula, data=pdf, family=sm.families.Binomial()).fit()
-    z = float(__import__("scipy").stats.norm.ppf(0.5 + level / 2))
+    z = float(stats.norm.ppf(0.5 + level / 2))
     counts = {p: dict(sample.group_by(p).len().iter_rows()) for p in used}
     terms = []
     pattern = re.compile(r"C\((x\d+), Treatment\(reference=.*\)\)\[T\.(.*)\]$")

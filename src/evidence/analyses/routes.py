@@ -44,7 +44,10 @@ from evidence.analyses.common import (
     check_country,
     check_role,
     check_years,
+    citizenship_origin_expr,
     clean_float,
+    country_filter,
+    covered_years,
     point_expr,
     resolve_table,
     year_filter,
@@ -54,7 +57,6 @@ from evidence.sources.loaded import LoadedTable
 
 RegionalLevel = Literal["region", "subregion"]
 FLOW_CLASSES = ("domestic", "intraregional", "transregional", "unknown")
-_NATIONALS = {"nationals", "national", "own nationals", "citizens of own country"}
 
 #: Columns of every flow table, in order.
 FLOW_COLUMNS = [
@@ -98,12 +100,7 @@ def flow_records(
     else:
         base = _indicator_flow_records(df, indicator)
     base = base.filter(year_filter(years)) if years else base
-    if country is not None:
-        at_origin = pl.col("origin_iso3") == country
-        at_destination = pl.col("destination_iso3") == country
-        selector = {"origin": at_origin, "destination": at_destination, "both": at_origin | at_destination}[role]
-        base = base.filter(selector.fill_null(False))
-    return base
+    return base.filter(country_filter(country, role)) if country is not None else base
 
 
 def _case_flow_records(df: pl.DataFrame) -> pl.DataFrame:
@@ -131,9 +128,8 @@ def _indicator_flow_records(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
         & (pl.col("sex") == "Total")
         & (pl.col("age") == "Total")
     )
-    is_nationals = pl.col("category").str.strip_chars().str.to_lowercase().is_in(sorted(_NATIONALS))
     rows = rows.with_columns(
-        origin_iso3=pl.when(is_nationals).then(pl.col("iso3")).otherwise(pl.col("category_iso3")),
+        origin_iso3=citizenship_origin_expr(),
         destination_iso3=pl.col("iso3"),
         victims=pl.col("value").round(0).cast(pl.Int64),
         victims_low=pl.col("value_low").round(0).cast(pl.Int64),
@@ -332,7 +328,7 @@ def corridor_yearly_counts(
     counts = _sum_cells(records, ["year", *_KEYS]).select("year", *_KEYS, "victims", "victims_low", "victims_high")
     corridors = counts.select(_KEYS).unique()
     if kind == "case":
-        span = check_years(years) or (
+        span = covered_years(df, check_years(years)) or (
             (int(counts["year"].min()), int(counts["year"].max())) if counts.height else None
         )
         if span is None:
@@ -379,9 +375,14 @@ def corridor_trends(
     A corridor whose victims all fall in its last (or first) observed years has no finite slope: its rate ratio
     is reported as infinity (or 0) without an interval, and its likelihood-ratio test is still valid.
     """
+    yearly = corridor_yearly_counts(table, country=country, role=role, years=years, indicator=indicator)
+    return _corridor_trends(yearly, min_victims=min_victims, min_years=min_years)
+
+
+def _corridor_trends(yearly: pl.DataFrame, *, min_victims: int, min_years: int) -> pl.DataFrame:
+    """:func:`corridor_trends` of a :func:`corridor_yearly_counts` table."""
     from statsmodels.stats.multitest import multipletests
 
-    yearly = corridor_yearly_counts(table, country=country, role=role, years=years, indicator=indicator)
     yearly = yearly.with_columns(point=point_expr("victims", "victims_low", "victims_high"))
     summary = (
         yearly.group_by(_KEYS)
@@ -475,7 +476,7 @@ def emerging_routes(
     if not 0 < alpha < 1:
         raise ParameterError(f"alpha must be between 0 and 1, not {alpha}")
     yearly = corridor_yearly_counts(table, country=country, role=role, years=years, indicator=indicator)
-    trends = corridor_trends(table, country=country, role=role, years=years, indicator=indicator, min_victims=min_victims)
+    trends = _corridor_trends(yearly, min_victims=min_victims, min_years=3)
     empty_schema = {**{k: pl.String for k in _KEYS}, "reason": pl.String}
     if not yearly.height:
         return pl.DataFrame(schema=empty_schema)

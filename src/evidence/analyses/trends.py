@@ -38,7 +38,10 @@ from evidence.analyses.common import (
     check_country,
     check_role,
     check_years,
+    citizenship_origin_expr,
     clean_float,
+    country_filter,
+    covered_years,
     fit_counts,
     point_expr,
     recorded_flags,
@@ -133,9 +136,9 @@ def _case_counts(
     df: pl.DataFrame, *, by: str | None, country: str | None, role: str, years: tuple[int, int] | None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     lf = df.lazy().filter(pl.col("year").is_not_null() & year_filter(years))
+    years = covered_years(df, years)  # zeros only for years the release covers
     if country is not None:
-        at_origin, at_destination = pl.col("origin_iso3") == country, pl.col("destination_iso3") == country
-        lf = lf.filter({"origin": at_origin, "destination": at_destination, "both": at_origin | at_destination}[role].fill_null(False))
+        lf = lf.filter(country_filter(country, role))
     lf = lf.with_columns(pl.col("year").cast(pl.Int32))
     if by is None:
         counts = lf.group_by("year").agg(pl.len().cast(pl.Int64).alias("count")).collect()
@@ -234,8 +237,7 @@ def _indicator_counts(
         "age": (pl.col("dimension") == "Total") & (pl.col("sex") == total) & (pl.col("age") != total),
         "citizenship": (pl.col("dimension") == "by citizenship") & (pl.col("sex") == total) & (pl.col("age") == total),
     }
-    nationals = pl.col("category").str.strip_chars().str.to_lowercase() == "nationals"
-    origin = pl.when(nationals).then(pl.col("iso3")).otherwise(pl.col("category_iso3"))
+    origin = citizenship_origin_expr()
     groups = {
         "total": None,
         "form": pl.col("category"),

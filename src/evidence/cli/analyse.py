@@ -167,6 +167,8 @@ def flows_command(
         raise ParameterError(f"--top must be at least 1, not {top}")
     if min_victims < 0:
         raise ParameterError(f"--min-victims must be at least 0, not {min_victims}")
+    if regional_level not in ("region", "subregion"):
+        raise ParameterError(f"--regional-level must be region or subregion, not {regional_level!r}")
     span = check_years(years)
     loaded = _load(data)
     censored = loaded.kind == "indicator"
@@ -308,7 +310,13 @@ def trend_command(
     import polars as pl
 
     from evidence.analyses.common import check_country, check_role, check_years
-    from evidence.analyses.trends import FLAG_DIMENSIONS, find_break, incomplete_years, rate_ratio, yearly_counts
+    from evidence.analyses.trends import (
+        FLAG_DIMENSIONS,
+        find_break,
+        incomplete_years,
+        rate_ratio,
+        yearly_counts,
+    )
     from evidence.core.errors import ParameterError
     from evidence.presentation.disclosure import suppress_counts, suppress_table
 
@@ -351,7 +359,9 @@ def trend_command(
             row[c] = _json_bounds(_columns_of(low, c, rule)[i], _columns_of(high, c, rule)[i])
         table_rows.append(row)
 
-    flags = incomplete_years(total_series, late_registration=loaded.kind == "case")
+    # registrations of a release's final year keep arriving after it: only a series reaching that year has it
+    reaches_release_end = total_series["year"].max() == loaded.data["year"].max()
+    flags = incomplete_years(total_series, late_registration=loaded.kind == "case" and reaches_release_end)
     # probably incomplete years would pull the trend down: models use the other years
     incomplete = [f.year for f in flags]
     series_out = []

@@ -39,7 +39,10 @@ err_console = Console(stderr=True)
 def main() -> None:
     """Run the CLI; errors meant for users are printed plainly (no traceback) with exit code 2."""
     try:
-        app(standalone_mode=False)
+        # without standalone mode, click returns the code of a typer.Exit instead of raising it
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except EvidenceError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)

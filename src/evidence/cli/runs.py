@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -149,28 +150,32 @@ def batch_command(
         )
     finally:
         progress.stop()
-    _print_summary(report)
+    _print_summary(report, out_root)
     raise typer.Exit(report.exit_code)
 
 
-def _print_summary(report) -> None:
-    table = Table(title="Batch summary", title_justify="left")
-    for column in ("run", "status", "seconds", "folder or reason"):
-        table.add_column(column, overflow="fold")  # a log must show whole names and reasons
-    shown = (
-        [o for o in report.outcomes if o.status != "skipped"]
-        if len(report.outcomes) > 50
-        else report.outcomes
-    )
+def _print_summary(report, out_root: Path) -> None:
+    table = Table(title="Batch summary", title_justify="left", box=box.SIMPLE_HEAD)
+    longest = max((len(o.run_id) for o in report.outcomes), default=10)
+    table.add_column(
+        "run", overflow="fold", min_width=min(longest, 60)
+    )  # a log shows whole names and reasons
+    for column in ("status", "seconds", "reason"):
+        table.add_column(column, overflow="fold")
+    many = len(report.outcomes) > 50
+    shown = [o for o in report.outcomes if o.status != "skipped"] if many else report.outcomes
     colour = {"ok": "green", "skipped": "dim", "failed": "bold red"}
     for o in shown:
         status = "ran" if o.status == "ok" else o.status
-        detail = escape(o.error or "") if o.status == "failed" else _relative(o.folder)
         seconds = f"{o.seconds:.1f}" if o.status != "skipped" else ""
-        table.add_row(o.run_id, f"[{colour[o.status]}]{status}[/]", seconds, detail)
+        table.add_row(o.run_id, f"[{colour[o.status]}]{status}[/]", seconds, escape(o.error or ""))
     if len(shown) < len(report.outcomes):
         table.add_row(f"... {len(report.outcomes) - len(shown)} unchanged runs", "[dim]skipped[/]", "", "")
     console.print(table)
+    where = _relative(out_root)
+    console.print(
+        f"run folders: {where}/<run>" + (f"; failed runs: {where}/failed/<run>" if report.failed else "")
+    )
     console.print(
         f"ran {report.count('ok')}, skipped {report.count('skipped')}, failed {report.count('failed')}",
         style="bold red" if report.failed else "bold",

@@ -159,6 +159,7 @@ class DisclosedTable:
 
     @property
     def n_suppressed(self) -> int:
+        """Cells withheld: small counts plus complements."""
         return self.n_primary + self.n_secondary
 
     @property

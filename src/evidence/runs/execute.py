@@ -141,7 +141,7 @@ def execute_run(run: PreparedRun) -> RunOutcome:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from evidence.runs.kernel import ensure_run_kernel, kernel_manager_class
+    from evidence.runs.kernel import ensure_run_kernel, ipc_prefix, kernel_manager_class, remove_ipc_files
 
     out_root = Path(run.out_root)
     out_root.mkdir(parents=True, exist_ok=True)
@@ -150,6 +150,9 @@ def execute_run(run: PreparedRun) -> RunOutcome:
     kernel = run.kernel_name or ensure_run_kernel()
     env = {**run.kernel_env, RUN_DIR_ENV: str(tmp), "PYTHONHASHSEED": "0"}
     executed = f"{run.notebook_name}.ipynb"
+    # the run kernel speaks IPC (no TCP port races between parallel runs); a kernel the user names may
+    # only know TCP
+    sockets = ipc_prefix() if run.kernel_name is None and os.name == "posix" else None
     started, t0 = _now(), time.perf_counter()
     error: str | None = None
     try:
@@ -166,8 +169,7 @@ def execute_run(run: PreparedRun) -> RunOutcome:
                 stdout_file=log,
                 stderr_file=log,
                 execution_timeout=run.cell_timeout,
-                # the run kernel speaks IPC; a kernel named by the user may only know TCP
-                kernel_manager_class=kernel_manager_class(env, tmp / LOG_FILE, ipc=run.kernel_name is None),
+                kernel_manager_class=kernel_manager_class(env, tmp / LOG_FILE, ipc=sockets),
                 resources={"metadata": {"path": str(tmp)}},  # the kernel's cwd, without a process-wide chdir
             )
     except PapermillExecutionError as exc:
@@ -175,10 +177,11 @@ def execute_run(run: PreparedRun) -> RunOutcome:
     except (KeyboardInterrupt, SystemExit):
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    except (
-        Exception
-    ) as exc:  # a dead kernel, a timeout, an unreadable notebook: the run failed, the batch goes on
+    except Exception as exc:  # a dead kernel, a timeout, a bad notebook: this run failed, a batch goes on
         error = f"{type(exc).__name__}: {exc}".strip()
+    finally:
+        if sockets:
+            remove_ipc_files(sockets)
     seconds = time.perf_counter() - t0
     status = "ok" if error is None else "failed"
     target = run.folder if status == "ok" else run.failed_folder

@@ -12,9 +12,12 @@ import hashlib
 import json
 import os
 import sys
+import uuid
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from jupyter_core.paths import jupyter_runtime_dir
 
 from evidence.core.atomic import write_text
 from evidence.core.config import cache_dir
@@ -48,12 +51,29 @@ def ensure_run_kernel() -> str:
     return name
 
 
-def kernel_manager_class(env: dict[str, str], log_path: str | Path | None = None, *, ipc: bool = True) -> type:
+def ipc_prefix() -> str:
+    """A fresh path prefix for a kernel's Unix sockets (``<prefix>-1`` ... ``<prefix>-5``): absolute, because
+    the kernel (working in its run folder) and this process must name the same files, and short, because
+    socket paths are limited to about 100 characters."""
+    runtime = Path(jupyter_runtime_dir())
+    runtime.mkdir(parents=True, exist_ok=True)
+    return str(runtime / f"evidence-{uuid.uuid4().hex[:12]}-ipc")
+
+
+def remove_ipc_files(prefix: str) -> None:
+    """Remove a finished kernel's socket files (the kernel manager leaves them behind)."""
+    for path in Path(prefix).parent.glob(Path(prefix).name + "-*"):
+        path.unlink(missing_ok=True)
+
+
+def kernel_manager_class(
+    env: dict[str, str], log_path: str | Path | None = None, *, ipc: str | None = None
+) -> type:
     """A kernel manager class that finds the on-the-fly kernel specs and starts kernels with ``env`` added
     (and the kernel process's own output appended to ``log_path``).
 
-    With ``ipc`` the kernel talks over Unix sockets named after its connection file instead of TCP ports on
-    the loopback: kernels started at the same moment by parallel workers cannot pick the same port (TCP
+    With ``ipc`` (a prefix from :func:`ipc_prefix`) the kernel talks over Unix sockets instead of TCP ports
+    on the loopback: kernels started at the same moment by parallel workers cannot pick the same port (TCP
     ports are chosen by the manager, then bound by the kernel, a race that parallel batches lose).
 
     A class per run (not a process-wide ``os.environ`` change) keeps concurrent runs in one process (Dask
@@ -69,7 +89,11 @@ def kernel_manager_class(env: dict[str, str], log_path: str | Path | None = None
     class RunKernelManager(AsyncKernelManager):
         @default("transport")
         def _transport_default(self) -> str:
-            return "ipc" if ipc and os.name == "posix" else "tcp"
+            return "ipc" if ipc else "tcp"
+
+        @default("ip")
+        def _ip_default(self) -> str:
+            return ipc if ipc else super()._ip_default()
 
         @default("kernel_spec_manager")
         def _kernel_spec_manager_default(self) -> KernelSpecManager:

@@ -20,6 +20,7 @@ import polars as pl
 from evidence.core.atomic import write_text
 from evidence.core.config import cache_dir
 from evidence.core.errors import InputError
+from evidence.sources.case_records import mapping_path
 from evidence.sources.loaded import LoadedTable
 from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import detect, load, loaders, sidecar_path
@@ -36,9 +37,9 @@ def tables_dir() -> Path:
 def cache_key(path: str | Path) -> str:
     """The cache key of a data file: ``<source>-<layout>-v<loader version>-<digest>``.
 
-    The digest covers the file's bytes and, when present, its provenance sidecar's bytes. Which loader and
-    layout the file is depends only on its bytes, so detection (which may read the workbook) is remembered
-    per digest and done once.
+    The digest covers the file's bytes and, when present, its provenance sidecar's and case-records mapping's
+    bytes. Which loader and layout the file is depends only on these, so detection (which may read the workbook)
+    is remembered per digest and done once.
     """
     path = Path(path)
     digest = _content_digest(path)
@@ -51,9 +52,10 @@ def _content_digest(path: Path) -> str:
     if not path.is_file():
         detect(path)  # raises the registry's clear error (no such file, a directory, ...)
     digest = hashlib.sha256(sha256_file(path).encode())
-    sidecar = sidecar_path(path)
-    if sidecar.exists():
-        digest.update(sha256_file(sidecar).encode())
+    # the provenance sidecar and a case-records mapping both change the loaded table
+    for sidecar in (sidecar_path(path), mapping_path(path)):
+        if sidecar.exists():
+            digest.update(sha256_file(sidecar).encode())
     return digest.hexdigest()[:32]
 
 

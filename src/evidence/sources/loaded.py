@@ -34,6 +34,25 @@ def issues_frame(records: list[dict[str, Any]] | pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(records, schema=ISSUES_SCHEMA)
 
 
+#: A row check: (the publisher's column label, the frame's column whose value is reported, condition, reason);
+#: the reason is a text, or an expression when it differs from row to row.
+Check = tuple[str, str, pl.Expr, str | pl.Expr]
+
+
+def issues_where(frame: pl.DataFrame, checks: list[Check]) -> pl.DataFrame:
+    """One issue per check for each row of ``frame`` (with its ``source_row``) where the check's condition holds."""
+    parts = [
+        frame.filter(condition.fill_null(False)).select(
+            pl.col("source_row").cast(pl.Int64).alias("row"),
+            pl.lit(label, pl.String).alias("column"),
+            pl.col(column).cast(pl.String).alias("value"),
+            (reason if isinstance(reason, pl.Expr) else pl.lit(reason, pl.String)).alias("reason"),
+        )
+        for label, column, condition, reason in checks
+    ]
+    return pl.concat(parts).sort("row", maintain_order=True) if parts else empty_issues()
+
+
 class AccountingError(AssertionError):
     """rows_in != rows_kept + rows_rejected: a loader lost or invented rows. Always a bug."""
 

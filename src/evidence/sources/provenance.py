@@ -37,7 +37,7 @@ class Provenance:
     synthetic: bool = False
     demo: bool = False
     loaded_at: str = dataclasses.field(
-        default_factory=lambda: dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+        default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     )
     notes: tuple[str, ...] = ()
 

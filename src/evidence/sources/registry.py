@@ -94,7 +94,7 @@ def loaders() -> dict[str, Loader]:
 def _import_builtin_loaders() -> None:
     import importlib
 
-    for module in ("ctdc", "unodc", "tip", "walkfree"):
+    for module in ("case_records", "ctdc", "unodc", "tip", "walkfree"):
         try:
             importlib.import_module(f"evidence.sources.{module}")
         except ModuleNotFoundError as exc:

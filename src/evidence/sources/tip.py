@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from evidence.core.errors import InputError
-from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
+from evidence.sources.loaded import LoadedTable, issues_where
 from evidence.sources.provenance import Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 
@@ -125,12 +125,12 @@ def load(path: str | Path, layout: str) -> LoadedTable:
             (pl.col(by_name[source]) if source in by_name else pl.lit(None, pl.String)).alias(name)
             for name, source in columns.items()
         ]
-    ).with_row_index("line", offset=_FIRST_DATA_LINE)
+    ).with_row_index("source_row", offset=_FIRST_DATA_LINE)
     rows_in = frame.height
     parsed = _parse(frame, not_ranked_when_empty=layout == KELLEY_LAYOUT)
     rejects = _rejects(parsed)
-    kept = parsed.join(rejects.select(pl.col("row").alias("line")).unique(), on="line", how="anti")
-    flags = _issues(
+    kept = parsed.join(rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti")
+    flags = issues_where(
         kept,
         [("tier", "tier_label", pl.struct("iso3", "report_year").is_duplicated(), REASON_DUPLICATE)],
     )
@@ -185,7 +185,7 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
 
 
 def _rejects(parsed: pl.DataFrame) -> pl.DataFrame:
-    return _issues(
+    return issues_where(
         parsed,
         [
             ("iso3", "iso3", ~pl.col("iso3").str.contains(r"^[A-Z]{3}$").fill_null(False), REASON_ISO3),
@@ -193,19 +193,6 @@ def _rejects(parsed: pl.DataFrame) -> pl.DataFrame:
             ("tier", "tier_text", pl.col("canonical").is_null(), REASON_TIER),
         ],
     )
-
-
-def _issues(frame: pl.DataFrame, checks: list[tuple[str, str, pl.Expr, str]]) -> pl.DataFrame:
-    parts = [
-        frame.filter(condition.fill_null(False)).select(
-            pl.col("line").cast(pl.Int64).alias("row"),
-            pl.lit(label).alias("column"),
-            pl.col(column).cast(pl.String).alias("value"),
-            pl.lit(reason).alias("reason"),
-        )
-        for label, column, condition, reason in checks
-    ]
-    return issues_frame(pl.concat(parts)).sort("row") if parts else empty_issues()
 
 
 def _year_span(frame: pl.DataFrame) -> str:

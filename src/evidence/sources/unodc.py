@@ -14,9 +14,10 @@ Rules:
   look like mangled dates, ``61,102,019`` = 6/11/2019, are all above it); or when the year, indicator or dimension
   is missing.
 * A row is **kept and flagged** when: its Category is a questionnaire code (``Q6.1_10s_2019``); a text cell is
-  mis-encoded (U+FFFD, or UTF-8 read as Latin-1 / Windows-1252); the reporting area is a UNODC aggregate and not a country
-  (``iso3`` null, the code stays in ``reporting_code``); its citizenship / country of repatriation could not be
-  mapped to ISO3 (never guessed; ``Unknown`` and ``Abroad`` stay null without a flag); it repeats another row's key.
+  mis-encoded (U+FFFD, or UTF-8 read as Latin-1 / Windows-1252); the reporting area has no country code (a
+  UNODC aggregate such as ``CAR``, or a territory such as Sark: ``iso3`` null, the code stays in
+  ``reporting_code``); its citizenship / country of repatriation could not be mapped to ISO3 (never guessed;
+  ``Unknown`` and ``Abroad`` stay null without a flag); it repeats another row's key.
 * Region and subregion are as published (UN M49); empty ones are filled from the country reference.
 """
 
@@ -29,7 +30,7 @@ import polars as pl
 
 from evidence.core.errors import InputError
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
-from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
+from evidence.sources.loaded import LoadedTable, issues_where
 from evidence.sources.provenance import Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import HeaderMatch, column_for, find_header, read_sheet
@@ -112,7 +113,10 @@ REASON_YEAR = "year missing or not a year"
 REASON_KEY_MISSING = "indicator or dimension missing"
 REASON_QUESTIONNAIRE_CODE = "category is a questionnaire code, not a category"
 REASON_MISENCODED = "mis-encoded text (U+FFFD, or UTF-8 read as Latin-1 / Windows-1252)"
-REASON_AGGREGATE = "reporting area is not a country (UNODC aggregate); iso3 left empty"
+REASON_AGGREGATE = (
+    "reporting area has no country code (a UNODC aggregate such as CAR, or a territory such as Sark); "
+    "iso3 left empty"
+)
 REASON_CATEGORY_MISSING = "category missing"
 REASON_DUPLICATE = "repeats another row's country, year, indicator, dimension, category, sex and age"
 REASON_UNMAPPED = {label: f"{label} not mapped to a country" for label in COUNTRY_DIMENSIONS.values()}
@@ -248,22 +252,15 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _rejects(parsed: pl.DataFrame) -> pl.DataFrame:
     """One issue per reason per rejected row."""
-    checks = [
-        ("Year", "year_text", pl.col("year").is_null(), REASON_YEAR),
-        (
-            "Indicator",
-            "indicator",
-            pl.col("indicator").is_null() | pl.col("dimension").is_null(),
-            REASON_KEY_MISSING,
-        ),
-    ]
-    value_issues = parsed.filter(pl.col("value_problem").is_not_null()).select(
-        pl.col("source_row").alias("row"),
-        pl.lit("txtVALUE").alias("column"),
-        pl.col("value_text").alias("value"),
-        pl.col("value_problem").alias("reason"),
+    return issues_where(
+        parsed,
+        [
+            ("txtVALUE", "value_text", pl.col("value_problem").is_not_null(), pl.col("value_problem")),
+            ("Year", "year_text", pl.col("year").is_null(), REASON_YEAR),
+            ("Indicator", "indicator", pl.col("indicator").is_null(), REASON_KEY_MISSING),
+            ("Dimension", "dimension", pl.col("dimension").is_null(), REASON_KEY_MISSING),
+        ],
     )
-    return pl.concat([issues_frame(value_issues), _issues(parsed, checks)])
 
 
 def _flags(kept: pl.DataFrame) -> pl.DataFrame:
@@ -288,20 +285,7 @@ def _flags(kept: pl.DataFrame) -> pl.DataFrame:
     ]
     key = ["reporting_code", "year", "indicator", "dimension", "category", "sex", "age"]
     checks.append(("Category", "category", pl.struct(key).is_duplicated(), REASON_DUPLICATE))
-    return _issues(kept, checks)
-
-
-def _issues(frame: pl.DataFrame, checks: list[tuple[str, str, pl.Expr, str]]) -> pl.DataFrame:
-    parts = [
-        frame.filter(condition.fill_null(False)).select(
-            pl.col("source_row").alias("row"),
-            pl.lit(label).alias("column"),
-            pl.col(column).cast(pl.String).alias("value"),
-            pl.lit(reason).alias("reason"),
-        )
-        for label, column, condition, reason in checks
-    ]
-    return issues_frame(pl.concat(parts)) if parts else empty_issues()
+    return issues_where(kept, checks)
 
 
 def _map_categories(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -326,16 +310,11 @@ def _map_categories(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         pl.when(in_scope).then(pl.col("category_iso3")).otherwise(None).alias("category_iso3"),
         (in_scope & pl.col("unmapped").fill_null(False)).alias("unmapped"),
     )
-    flags = [
-        kept.filter(pl.col("unmapped") & (pl.col("dimension") == dimension)).select(
-            pl.col("source_row").alias("row"),
-            pl.lit("Category").alias("column"),
-            pl.col("category").alias("value"),
-            pl.lit(REASON_UNMAPPED[label]).alias("reason"),
-        )
+    checks = [
+        ("Category", "category", pl.col("unmapped") & (pl.col("dimension") == dimension), REASON_UNMAPPED[label])
         for dimension, label in COUNTRY_DIMENSIONS.items()
     ]
-    return kept, issues_frame(pl.concat(flags))
+    return kept, issues_where(kept, checks)
 
 
 def _fill_regions(kept: pl.DataFrame) -> pl.DataFrame:

@@ -2,7 +2,8 @@
 
 Sheet ``GSI 2023 summary data``: a title row, then the header on the 3rd row, then 180 countries. The workbook
 has no ISO3 codes; countries are mapped through the country reference (an unmapped name is kept with ``iso3``
-null and flagged, never guessed). Empty cells mean "not assessed" and stay null. Estimates refer to 2021.
+null and flagged, never guessed). Empty cells mean "not assessed" and stay null; so does a population the
+workbook writes as 0 (flagged). Estimates refer to 2021.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from pathlib import Path
 import polars as pl
 
 from evidence.core.errors import InputError
-from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
+from evidence.sources.loaded import LoadedTable, issues_where
 from evidence.sources.provenance import Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import find_header, normalise_label, read_sheet
 
 SOURCE = "walkfree_gsi"
 LAYOUT = "gsi2023_xlsx"
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"  # 2: a population of 0 is missing
 SHEET = "GSI 2023 summary data"
 ESTIMATE_YEAR = 2021
 
@@ -62,6 +63,7 @@ TITLE = "Walk Free Global Slavery Index 2023"
 REASON_NOT_NUMBER = "not a number"
 REASON_UNMAPPED = "country not mapped to ISO3"
 REASON_DUPLICATE = "country appears more than once"
+REASON_ZERO_POPULATION = "population published as 0: read as missing"
 
 
 def sniff(head: FileHead) -> str | None:
@@ -109,33 +111,32 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     )
     rows_in = frame.height
 
-    bad = [
-        frame.filter(pl.col(name).is_not_null() & pl.col(f"{name}__number").is_null()).select(
-            pl.col("source_row").alias("row"),
-            pl.lit(columns[name]).alias("column"),
-            pl.col(name).alias("value"),
-            pl.lit(REASON_NOT_NUMBER).alias("reason"),
-        )
-        for name in MEASURES
-    ]
-    rejects = issues_frame(pl.concat(bad)).sort("row")
+    rejects = issues_where(
+        frame,
+        [
+            (columns[n], n, pl.col(n).is_not_null() & pl.col(f"{n}__number").is_null(), REASON_NOT_NUMBER)
+            for n in MEASURES
+        ],
+    )
     kept = frame.join(rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti")
+    # the workbook writes 0 as the population of a few countries (Kosovo, Palau…) it has no figure for
+    zero_population = pl.col("population__number") == 0
     kept = kept.with_columns(
         [pl.col(f"{name}__number").alias(name) for name in MEASURES], estimate_year=pl.lit(ESTIMATE_YEAR)
-    )
+    ).with_columns(pl.when(~zero_population).then(pl.col("population")).alias("population"), _zero=zero_population)
 
     from evidence.sources.countries import map_to_iso3
 
     mapping = map_to_iso3(kept["country"])
     kept = kept.with_columns(iso3=mapping.iso3.cast(pl.String))
-    flags = pl.concat(
+    flags = issues_where(
+        kept,
         [
-            _flag(kept.filter(pl.col("iso3").is_null()), REASON_UNMAPPED),
-            _flag(
-                kept.filter(pl.col("iso3").is_not_null() & pl.col("iso3").is_duplicated()), REASON_DUPLICATE
-            ),
-        ]
-    ).sort("row")
+            ("Country", "country", pl.col("iso3").is_null(), REASON_UNMAPPED),
+            ("Country", "country", pl.col("iso3").is_duplicated() & pl.col("iso3").is_not_null(), REASON_DUPLICATE),
+            (columns["population"], "population__number", pl.col("_zero"), REASON_ZERO_POPULATION),
+        ],
+    )
     provenance = Provenance(
         source=SOURCE,
         layout=LAYOUT,
@@ -168,19 +169,6 @@ def _columns(raw: pl.DataFrame, path: Path) -> dict[str, str]:
     if missing:
         raise InputError(f"GSI sheet lacks the columns {missing}", path=path)
     return columns
-
-
-def _flag(rows: pl.DataFrame, reason: str) -> pl.DataFrame:
-    if not rows.height:
-        return empty_issues()
-    return issues_frame(
-        rows.select(
-            pl.col("source_row").alias("row"),
-            pl.lit("Country").alias("column"),
-            pl.col("country").alias("value"),
-            pl.lit(reason).alias("reason"),
-        )
-    )
 
 
 register(

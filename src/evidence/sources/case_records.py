@@ -1,0 +1,982 @@
+"""An organisation's own case records (one row per assisted victim) onto the canonical case table.
+
+A case-management export (CSV or xlsx) has its own column names and codes. A small YAML **mapping file** says
+which column holds which canonical field and how its values are written; ``docs/case-records.md`` describes it
+with a complete example. The mapping lives beside the data file as ``<data file>.mapping.yaml`` (then
+``evidence data load FILE`` recognises the file) or is given explicitly to :func:`load_case_records`.
+
+The output is the canonical case table (:data:`evidence.sources.case_schema.CASE_SCHEMA`, the denominator rule
+applied) followed by the extra columns the records have and CTDC lacks (:data:`EXTRA_COLUMNS`):
+
+* ``transit_iso3``: transit countries as ISO3, in the order written, joined by ``;``;
+* ``referral_source``: who referred the victim (as mapped, else as written);
+* ``exploitation_forced_criminality`` (online-scam compounds and other forced crime) and ``labour_fishing``:
+  flags outside the CTDC codebook. A true one also sets its group's "other" flag (``exploitation_other``,
+  ``labour_other``), so analyses that know only the canonical flags still count the record in the group;
+* ``assistance_<name>``: one flag per kind of assistance given (shelter, medical, ...), its own flag group.
+
+Every data row is kept or rejected with its line number, column, value and reason (a truncated row, an unknown
+code, a year or age that is not a number or out of range, an unmapped country). A country the reference cannot
+map rejects the row by default, like any unknown code; ``unmapped_countries: flag`` keeps it as unknown and
+flags it instead. Case identifiers and exact ages never leave the loader: ages in years become age bands, and
+case ids serve only to flag duplicate records.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import difflib
+import hashlib
+import io
+import math
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+from evidence.core.errors import InputError
+from evidence.sources.case_schema import (
+    AGE_BANDS,
+    DATA_SOURCE_TYPES,
+    FLAG_COLUMNS,
+    FLAG_GROUPS,
+    GENDERS,
+    MAJORITY_STATUSES,
+    MINOR_AGE_BANDS,
+    TRAFFICKING_DURATIONS,
+    AgeBand,
+    DataSourceType,
+    Gender,
+    MajorityStatus,
+    TraffickingDuration,
+    apply_denominator_rule,
+    conform,
+)
+from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
+from evidence.sources.provenance import Provenance
+from evidence.sources.registry import FileHead, Loader, apply_sidecar, check_readable, register
+
+SOURCE = "case_records"
+#: The layout of every case-records file: the one its mapping file describes.
+LAYOUT = "mapped"
+MAPPING_SUFFIX = ".mapping.yaml"
+MAX_AGE = 120
+#: Earliest year of registration accepted (the CTDC loader's bound too; not imported from it, so that this
+#: loader registers before the CTDC one and a mapping beside a file takes precedence).
+FIRST_YEAR = 1990
+
+#: Flags the CTDC codebook lacks -> (their flag group, the canonical flag a true value also sets).
+EXTRA_FLAGS: dict[str, tuple[str, str]] = {
+    "exploitation_forced_criminality": ("exploitation", "exploitation_other"),
+    "labour_fishing": ("labour_sector", "labour_other"),
+}
+ASSISTANCE_PREFIX = "assistance_"
+#: Extra columns (after the canonical ones, in this order; ``assistance_*`` last, in the mapping's order).
+EXTRA_COLUMNS: dict[str, pl.DataType] = {
+    "transit_iso3": pl.String,
+    "referral_source": pl.String,
+    **{flag: pl.Boolean for flag in EXTRA_FLAGS},
+}
+
+#: Single-column fields a mapping's ``columns`` may name (``flags`` and ``assistance`` are nested mappings).
+FIELDS = (
+    "case_id",
+    "year",
+    "gender",
+    "age_years",
+    "age_band",
+    "majority_status",
+    "data_source_type",
+    "trafficking_duration",
+    "origin",
+    "destination",
+    "transit",
+    "referral_source",
+)
+#: Fields whose codes a mapping's ``values`` may spell out, and the canonical labels each accepts.
+CODED_FIELDS: dict[str, list[str] | None] = {
+    "gender": GENDERS,
+    "age_band": AGE_BANDS,
+    "majority_status": MAJORITY_STATUSES,
+    "data_source_type": DATA_SOURCE_TYPES,
+    "trafficking_duration": TRAFFICKING_DURATIONS,
+    "referral_source": None,  # free labels: kept as written unless the mapping lists its codes
+}
+COUNTRY_CODINGS = ("names", "iso2", "iso3")
+UNMAPPED_COUNTRY_ACTIONS = ("reject", "flag")
+PROVENANCE_KEYS = ("title", "release", "url", "licence", "citation", "synthetic")
+_TOP_LEVEL_KEYS = (
+    *PROVENANCE_KEYS,
+    "columns",
+    "fixed",
+    "values",
+    "missing",
+    "countries",
+    "reporting_country",
+    "unmapped_countries",
+    "list_separator",
+    "sheet",
+    "delimiter",
+    "encoding",
+    "header_row",
+)
+
+#: Cells that mean "not recorded" in every mapped column (compared ignoring case); ``missing:`` adds more.
+DEFAULT_MISSING = ("", "unknown", "not known", "not recorded", "n/a", "-", ".")
+DEFAULT_YES = ("yes", "y", "true", "1", "x")
+DEFAULT_NO = ("no", "n", "false", "0")
+#: Common spellings of the canonical genders accepted without a ``values.gender`` entry.
+_GENDER_SPELLINGS = {"woman": "Female", "man": "Male", "female": "Female", "male": "Male"}
+_DASHES = re.compile(r"\s*[-\u2010-\u2015\u2212]+\s*")
+_YEAR = re.compile(r"(\d{4})(?:\.0+|-\d{2}-\d{2}(?:[ T][\d:.]+)?)?")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def mapping_path(path: str | Path) -> Path:
+    """Where the mapping file of a data file is looked for: ``<data file>.mapping.yaml`` beside it."""
+    path = Path(path)
+    return path.with_name(path.name + MAPPING_SUFFIX)
+
+
+# --- the mapping file ----------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseRecordsMapping:
+    """A validated mapping: which data column feeds which canonical field, and how values are coded."""
+
+    columns: dict[str, str]  # field (see FIELDS) -> data column
+    flags: dict[str, str]  # canonical or extra flag column -> data column
+    assistance: dict[str, str]  # assistance kind -> data column (output: assistance_<kind>)
+    values: dict[str, dict[str, str | None]]  # field -> folded code -> canonical label (None: not recorded)
+    country_values: dict[str, str | None]  # folded spelling -> ISO3 (None: not recorded)
+    yes_no: dict[str, bool | None]  # folded code -> flag value
+    missing: frozenset[str]  # folded codes meaning "not recorded"
+    fixed: dict[str, str] = dataclasses.field(default_factory=dict)  # field -> the value of every record
+    countries: str = "names"
+    reporting_country: str | None = None
+    unmapped_countries: str = "reject"
+    list_separator: str = ";"
+    sheet: str | None = None
+    delimiter: str | None = None
+    encoding: str = "utf-8-sig"
+    header_row: int = 1
+    provenance: dict[str, Any] = dataclasses.field(default_factory=dict)
+    path: Path | None = None  # the mapping file, when it came from one
+    sha256: str = ""  # of the mapping file's bytes
+
+    def data_columns(self) -> dict[str, str]:
+        """Every mapping key that names a data column (as written in the mapping) -> that column."""
+        named = {f"columns.{field}": column for field, column in self.columns.items()}
+        named.update({f"columns.flags.{flag}": column for flag, column in self.flags.items()})
+        named.update({f"columns.assistance.{kind}": column for kind, column in self.assistance.items()})
+        return named
+
+
+class _MappingLoader(yaml.SafeLoader):
+    """YAML where only true, false and null are typed: codes such as ``No``, ``ON``, ``01`` or ``1.0`` stay text,
+    as they are in the data (YAML 1.1 would read them as booleans and numbers)."""
+
+
+_MappingLoader.yaml_implicit_resolvers = {}
+_MappingLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_MappingLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+
+
+def _fold(value: Any) -> str:
+    """A code as compared: text, whitespace collapsed, case folded."""
+    return " ".join(str(value).split()).casefold()
+
+
+class _MappingReader:
+    """Validates a parsed mapping, naming the key (and, from a file, its line) in every error."""
+
+    def __init__(self, raw: Any, path: Path | None, text: str | None) -> None:
+        self.raw = raw
+        self.path = path
+        self.node = yaml.compose(text, Loader=_MappingLoader) if text else None
+
+    def error(self, keys: tuple[str, ...], message: str, hint: str | None = None) -> InputError:
+        line = _line_of(self.node, keys)
+        where = f"line {line}: " if line else ""
+        key = ".".join(keys)
+        return InputError(f"{where}{key}: {message}" if key else where + message, path=self.path, hint=hint)
+
+    def table(self, value: Any, keys: tuple[str, ...]) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.error(keys, f"expected a mapping of key: value, found {type(value).__name__}")
+        return {str(k): v for k, v in value.items()}
+
+    def text(self, value: Any, keys: tuple[str, ...]) -> str:
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool) or str(value).strip() == "":
+            raise self.error(keys, f"expected a column name or text, found {value!r}")
+        return str(value).strip()
+
+    def choice(self, value: Any, keys: tuple[str, ...], allowed: tuple[str, ...]) -> str:
+        if value not in allowed:
+            raise self.error(keys, f"{value!r} is not one of {', '.join(allowed)}")
+        return value
+
+    def known_keys(self, table: dict[str, Any], keys: tuple[str, ...], allowed: tuple[str, ...] | list[str]):
+        for key in table:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, list(allowed), n=1)
+                raise self.error(
+                    (*keys, key),
+                    "unknown "
+                    + ("field" if keys else "key")
+                    + (f" (did you mean {close[0]!r}?)" if close else ""),
+                    hint="known: " + ", ".join(allowed),
+                )
+
+    def read(self) -> CaseRecordsMapping:
+        top = self.table(self.raw, ())
+        self.known_keys(top, (), _TOP_LEVEL_KEYS)
+        columns = self.table(top.get("columns"), ("columns",))
+        self.known_keys(columns, ("columns",), [*FIELDS, "flags", "assistance"])
+        flags = self.table(columns.pop("flags", None), ("columns", "flags"))
+        self.known_keys(flags, ("columns", "flags"), [*FLAG_COLUMNS, *EXTRA_FLAGS])
+        assistance = self.table(columns.pop("assistance", None), ("columns", "assistance"))
+        for kind in assistance:
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", kind):
+                raise self.error(("columns", "assistance", kind), "name assistance kinds in snake_case")
+        fields = {f: self.text(c, ("columns", f)) for f, c in columns.items()}
+        if "age_years" in fields and "age_band" in fields:
+            raise self.error(("columns", "age_band"), "give the age once: age_years or age_band, not both")
+        fixed = self.table(top.get("fixed"), ("fixed",))
+        self.known_keys(fixed, ("fixed",), [f for f in FIELDS if f not in ("case_id", "age_years", "year")])
+        for field in fixed:
+            if field in fields:
+                raise self.error(
+                    ("fixed", field), "is also under columns: give a field a column or a fixed value"
+                )
+        if not fields and not flags and not assistance:
+            raise self.error(("columns",), "names no column: say which column holds which field")
+
+        values = self.table(top.get("values"), ("values",))
+        self.known_keys(values, ("values",), [*CODED_FIELDS, "countries", "yes_no"])
+        coded = {
+            f: self.codes(values[f], ("values", f), CODED_FIELDS[f]) for f in CODED_FIELDS if f in values
+        }
+        country_values = self.country_codes(values.get("countries"))
+        yes_no = self.yes_no(values.get("yes_no"))
+
+        missing = top.get("missing", [])
+        if not isinstance(missing, list):
+            raise self.error(("missing",), "expected a list of codes meaning 'not recorded'")
+        provenance = {k: top[k] for k in PROVENANCE_KEYS if k in top}
+        for key, value in provenance.items():
+            if key == "synthetic" and not isinstance(value, bool):
+                raise self.error((key,), "expected true or false")
+            if key != "synthetic":
+                provenance[key] = self.text(value, (key,))
+        header_row = str(top.get("header_row", 1)).strip()
+        if not header_row.isdigit() or int(header_row) < 1:
+            raise self.error(("header_row",), f"expected the header's line (1 or more), found {header_row!r}")
+        delimiter = top.get("delimiter")
+        if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
+            raise self.error(("delimiter",), f"expected one character, found {delimiter!r}")
+        separator = top.get("list_separator", ";")
+        if not isinstance(separator, str) or not separator:
+            raise self.error(("list_separator",), f"expected a separator such as ';', found {separator!r}")
+        return CaseRecordsMapping(
+            columns=fields,
+            flags={f: self.text(c, ("columns", "flags", f)) for f, c in flags.items()},
+            assistance={k: self.text(c, ("columns", "assistance", k)) for k, c in assistance.items()},
+            values=coded,
+            country_values=country_values,
+            yes_no=yes_no,
+            fixed={f: self.text(v, ("fixed", f)) for f, v in fixed.items()},
+            missing=frozenset(_fold(m) for m in (*DEFAULT_MISSING, *(m for m in missing if m is not None))),
+            countries=self.choice(top.get("countries", "names"), ("countries",), COUNTRY_CODINGS),
+            reporting_country=self.reporting(top.get("reporting_country")),
+            unmapped_countries=self.choice(
+                top.get("unmapped_countries", "reject"), ("unmapped_countries",), UNMAPPED_COUNTRY_ACTIONS
+            ),
+            list_separator=separator,
+            sheet=self.text(top["sheet"], ("sheet",)) if "sheet" in top else None,
+            delimiter=delimiter,
+            encoding=self.text(top.get("encoding", "utf-8-sig"), ("encoding",)),
+            header_row=int(header_row),
+            provenance=provenance,
+        )
+
+    def codes(self, table: Any, keys: tuple[str, ...], allowed: list[str] | None) -> dict[str, str | None]:
+        out: dict[str, str | None] = {}
+        for code, label in self.table(table, keys).items():
+            if label is not None:
+                label = str(label).strip()
+                if allowed is not None and _canonical_label(label, allowed) is None:
+                    raise self.error(
+                        (*keys, code), f"maps to {label!r}, which is not one of: {', '.join(allowed)}"
+                    )
+                label = _canonical_label(label, allowed) if allowed is not None else label
+            self.add_code(out, code, label, keys)
+        return out
+
+    def add_code(self, out: dict[str, Any], code: str, target: Any, keys: tuple[str, ...]) -> None:
+        key = _fold(code)
+        if key in out and out[key] != target:
+            raise self.error(
+                (*keys, code), "the same code (ignoring case and spaces) is mapped twice, differently"
+            )
+        out[key] = target
+
+    def country_codes(self, table: Any) -> dict[str, str | None]:
+        from evidence.sources.countries import country_table
+
+        known = set(country_table()["iso3"].to_list())
+        out: dict[str, str | None] = {}
+        for spelling, iso3 in self.table(table, ("values", "countries")).items():
+            if iso3 is not None and str(iso3).strip().upper() not in known:
+                raise self.error(("values", "countries", spelling), f"{iso3!r} is not an ISO3 code")
+            self.add_code(
+                out, spelling, None if iso3 is None else str(iso3).strip().upper(), ("values", "countries")
+            )
+        return out
+
+    def yes_no(self, table: Any) -> dict[str, bool | None]:
+        out: dict[str, bool | None] = {_fold(c): True for c in DEFAULT_YES}
+        out.update({_fold(c): False for c in DEFAULT_NO})
+        given: dict[str, bool | None] = {}
+        for code, value in self.table(table, ("values", "yes_no")).items():
+            if value is not None and not isinstance(value, bool):
+                raise self.error(("values", "yes_no", code), f"expected true, false or null, found {value!r}")
+            self.add_code(given, code, value, ("values", "yes_no"))
+        return out | given
+
+    def reporting(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        from evidence.sources.countries import to_iso3
+
+        iso3 = to_iso3(str(value))
+        if iso3 is None:
+            raise self.error(("reporting_country",), f"{value!r} is not a country the reference knows")
+        return iso3
+
+
+def _line_of(node: Any, keys: tuple[str, ...]) -> int | None:
+    """The 1-based line of the deepest key of ``keys`` found in a composed YAML document."""
+    line = None
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            break
+        for key_node, value_node in node.value:
+            if str(key_node.value) == key:
+                line, node = key_node.start_mark.line + 1, value_node
+                break
+        else:
+            break
+    return line
+
+
+def read_mapping(mapping: str | Path | Mapping[str, Any]) -> CaseRecordsMapping:
+    """Read and validate a mapping file (or an already parsed mapping); errors name the key and its line."""
+    if isinstance(mapping, Mapping):
+        return _MappingReader(dict(mapping), None, None).read()
+    path = Path(mapping)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the mapping file: {exc.strerror}", path=path) from exc
+    try:
+        text = data.decode("utf-8-sig")
+        raw = yaml.load(text, Loader=_MappingLoader)  # a SafeLoader: builds plain data only
+    except UnicodeDecodeError as exc:
+        raise InputError("the mapping file is not UTF-8 text", path=path) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"{where}not valid YAML: {problem}", path=path) from exc
+    if raw is None:
+        raise InputError("the mapping file is empty", path=path)
+    reader = _MappingReader(raw, path, text)
+    return dataclasses.replace(reader.read(), path=path, sha256=hashlib.sha256(data).hexdigest())
+
+
+def _canonical_label(label: str, allowed: list[str]) -> str | None:
+    """The canonical label a spelling names (case and spaces ignored; age bands' dashes normalised)."""
+    folded = _fold(label)
+    for canonical in allowed:
+        if folded == _fold(canonical):
+            return canonical
+    if allowed is AGE_BANDS:
+        band = re.sub(r"\d+", lambda m: str(int(m.group())), _DASHES.sub("-", label.strip()).replace(" ", ""))
+        return band if band in AGE_BANDS else None
+    if allowed is GENDERS:
+        return _GENDER_SPELLINGS.get(folded)
+    return None
+
+
+# --- reading the data file ----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Raw:
+    frame: pl.DataFrame  # the mapped columns as text (null where a truncated row has no field) + source_row
+    rejects: pl.DataFrame  # truncated rows, rows with too many fields
+    notes: list[str]
+
+
+def _resolve_columns(header: list[str], mapping: CaseRecordsMapping, data_path: Path) -> dict[str, int]:
+    """Data column (as the mapping names it) -> its position in the header; a clear error for a missing one."""
+    exact = {name: i for i, name in reversed(list(enumerate(header)))}
+    folded: dict[str, list[int]] = {}
+    for i, name in enumerate(header):
+        folded.setdefault(_fold(name), []).append(i)
+    found: dict[str, int] = {}
+    for key, column in mapping.data_columns().items():
+        if column in exact and header.count(column) == 1:
+            found[column] = exact[column]
+            continue
+        matches = folded.get(_fold(column), [])
+        if len(matches) == 1:
+            found[column] = matches[0]
+            continue
+        mapping_file = mapping.path or "the mapping"
+        if matches:
+            message = (
+                f"{key} names column {column!r}, which the header of {data_path} has {len(matches)} times"
+            )
+        else:
+            close = difflib.get_close_matches(column, header, n=1)
+            message = f"{key} names column {column!r}, which {data_path} does not have" + (
+                f" (did you mean {close[0]!r}?)" if close else ""
+            )
+        raise InputError(
+            message,
+            path=mapping_file,
+            column=key,
+            hint="its columns: "
+            + ", ".join(repr(h) for h in header[:30])
+            + (" ..." if len(header) > 30 else ""),
+        )
+    return found
+
+
+def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
+    try:
+        text = path.read_bytes().decode(mapping.encoding)
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"bytes {exc.object[exc.start : exc.end]!r} are not {mapping.encoding} text",
+            path=path,
+            row=line,
+            hint="set encoding: in the mapping (e.g. cp1252, utf-16) or re-save the file as UTF-8",
+        ) from exc
+    except LookupError as exc:
+        raise InputError(f"unknown encoding {mapping.encoding!r}", path=mapping.path or path) from exc
+    stream = io.StringIO(text.lstrip("\ufeff"), newline="")
+    skipped = mapping.header_row - 1
+    for _ in range(skipped):  # title lines above the header
+        if not stream.readline():
+            raise InputError(
+                f"the file has no line {mapping.header_row} (header_row in the mapping)", path=path
+            )
+    start = stream.tell()
+    header_line = stream.readline()
+    stream.seek(start)
+    delimiter = mapping.delimiter or _pick_delimiter(header_line, mapping)
+    reader = csv.reader(stream, delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise InputError("the file has no header line", path=path) from None
+    positions = _resolve_columns(header, mapping, path)
+    ncols = len(header)
+    columns: dict[str, list[str | None]] = {c: [] for c in positions}
+    rows: list[int] = []
+    structural: list[dict[str, Any]] = []
+    blank: list[int] = []
+    previous_end = reader.line_num
+    try:
+        for record in reader:
+            line = previous_end + 1 + skipped  # a record's first line (quoted fields may span lines)
+            previous_end = reader.line_num
+            if not record or (len(record) == 1 and not record[0].strip() and ncols > 1):
+                blank.append(line)
+                continue
+            rows.append(line)
+            if len(record) != ncols:
+                short = len(record) < ncols
+                structural.append(
+                    {
+                        "row": line,
+                        "column": None,
+                        "value": f"{len(record)} fields",
+                        "reason": f"truncated row (fewer fields than the header's {ncols})"
+                        if short
+                        else f"too many fields (more than the header's {ncols})",
+                    }
+                )
+            for column, i in positions.items():
+                columns[column].append(record[i] if i < len(record) else None)
+    except csv.Error as exc:
+        raise InputError(f"cannot parse as CSV: {exc}", path=path, row=previous_end + 1 + skipped) from exc
+    frame = pl.DataFrame(
+        {
+            **{c: pl.Series(v, dtype=pl.String) for c, v in columns.items()},
+            "source_row": pl.Series(rows, dtype=pl.Int64),
+        }
+    )
+    notes = (
+        [f"{len(blank)} blank line(s) ignored (no record): line " + ", ".join(map(str, blank[:10]))]
+        if blank
+        else []
+    )
+    return _Raw(frame, issues_frame(structural), notes)
+
+
+def _pick_delimiter(header_line: str, mapping: CaseRecordsMapping) -> str:
+    """The delimiter whose header holds every mapped column; else the one splitting the header most."""
+    candidates = [d for d in (",", ";", "\t", "|") if d in header_line] or [","]
+    wanted = {_fold(c) for c in mapping.data_columns().values()}
+    split = {d: next(csv.reader([header_line], delimiter=d), []) for d in candidates}
+    for d in candidates:
+        if wanted <= {_fold(h) for h in split[d]}:
+            return d
+    return max(candidates, key=lambda d: len(split[d]))
+
+
+def _read_workbook(path: Path, mapping: CaseRecordsMapping) -> _Raw:
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(str(path))
+        sheets = list(reader.sheet_names)
+    except Exception as exc:  # fastexcel raises its own error types
+        raise InputError(f"cannot read the workbook: {exc}", path=path) from exc
+    if mapping.sheet is None:
+        if len(sheets) > 1:
+            raise InputError(
+                f"the workbook has {len(sheets)} sheets ({', '.join(map(repr, sheets))})",
+                path=path,
+                hint="name the one holding the case records with sheet: in the mapping",
+            )
+        sheet = sheets[0]
+    elif mapping.sheet in sheets:
+        sheet = mapping.sheet
+    else:
+        raise InputError(
+            f"no sheet {mapping.sheet!r} (sheet in the mapping); the workbook has {', '.join(map(repr, sheets))}",
+            path=path,
+        )
+    try:
+        frame = reader.load_sheet(sheet, header_row=mapping.header_row - 1, dtypes="string").to_polars()
+    except Exception as exc:
+        raise InputError(f"cannot read sheet {sheet!r}: {exc}", path=path) from exc
+    header = [" ".join(str(c).split()) for c in frame.columns]
+    positions = _resolve_columns(header, mapping, path)
+    frame = frame.select(
+        [pl.col(frame.columns[i]).cast(pl.String).alias(c) for c, i in positions.items()]
+    ).with_columns(
+        source_row=pl.int_range(mapping.header_row + 1, mapping.header_row + 1 + frame.height, dtype=pl.Int64)
+    )
+    notes = [f"read from sheet {sheet!r}"]
+    empty = frame.select(pl.all_horizontal(pl.exclude("source_row").is_null())).to_series()
+    if empty.any():
+        # rows empty in every mapped column carry no record (a formatted but unused sheet row)
+        notes.append(f"{int(empty.sum())} sheet row(s) empty in every mapped column ignored (no record)")
+        frame = frame.filter(~empty)
+    return _Raw(frame, empty_issues(), notes)
+
+
+# --- decoding ------------------------------------------------------------------------------------------------
+
+
+class _Bad(ValueError):
+    """A value a column does not allow; its message is the reject reason."""
+
+
+@dataclasses.dataclass
+class _Problem:
+    column: str  # the data column
+    values: dict[str, str]  # stripped cell -> reason
+
+
+class _Decoder:
+    """Decodes each distinct cell of a column once; the result is applied to every row by a lookup."""
+
+    def __init__(self, frame: pl.DataFrame, mapping: CaseRecordsMapping) -> None:
+        self.frame = frame
+        self.mapping = mapping
+        self.problems: list[_Problem] = []  # rows to reject
+        self.flagged: list[_Problem] = []  # rows to keep and flag
+
+    def is_missing(self, cell: str) -> bool:
+        return _fold(cell) in self.mapping.missing
+
+    def column(
+        self, column: str, decode: Callable[[str], Any], dtype: pl.DataType, *, flag_bad: bool = False
+    ) -> pl.Expr:
+        """``decode`` maps a stripped, non-missing cell to its value (None: unknown) or raises :class:`_Bad`."""
+        cell = pl.col(column).str.strip_chars()
+        good: dict[str, Any] = {}
+        bad: dict[str, str] = {}
+        for value in self.frame.get_column(column).str.strip_chars().drop_nulls().unique().to_list():
+            if self.is_missing(value):
+                continue
+            try:
+                decoded = decode(value)
+            except _Bad as exc:
+                bad[value] = str(exc)
+                continue
+            if decoded is not None:
+                good[value] = decoded
+        if bad:
+            (self.flagged if flag_bad else self.problems).append(_Problem(column, bad))
+        if not good:
+            return pl.lit(None, dtype=dtype)
+        return cell.replace_strict(list(good), list(good.values()), default=None, return_dtype=dtype)
+
+    def coded(self, field: str, dtype: pl.DataType) -> pl.Expr:
+        allowed = CODED_FIELDS[field]
+        codes = self.mapping.values.get(field, {})
+        what = field.replace("_", " ")
+
+        def decode(value: str) -> str | None:
+            key = _fold(value)
+            if key in codes:
+                return codes[key]
+            if allowed is None:
+                if codes:
+                    raise _Bad(f"unknown {what} code (not in the mapping's values.{field})")
+                return value
+            label = _canonical_label(value, allowed)
+            if label is None:
+                raise _Bad(f"unknown {what} code (not in the mapping's values.{field})")
+            return label
+
+        return self.column(self.mapping.columns[field], decode, dtype)
+
+    def flag(self, column: str) -> pl.Expr:
+        yes_no = self.mapping.yes_no
+
+        def decode(value: str) -> bool | None:
+            key = _fold(value)
+            if key not in yes_no:
+                raise _Bad("unknown yes/no code (not in the mapping's values.yes_no)")
+            return yes_no[key]
+
+        return self.column(column, decode, pl.Boolean)
+
+    def country(self, column: str, *, many: bool = False) -> pl.Expr:
+        """ISO3 of each cell (``many``: several countries joined by the list separator, ISO3 joined by ';')."""
+        to_iso3 = self.country_lookup(column)
+
+        def decode(value: str) -> str | None:
+            if not many:
+                return to_iso3(value)
+            parts = [p.strip() for p in value.split(self.mapping.list_separator)]
+            codes = [to_iso3(p) for p in parts if p and not self.is_missing(p)]
+            return ";".join(c for c in codes if c) or None
+
+        return self.column(column, decode, pl.String, flag_bad=self.mapping.unmapped_countries == "flag")
+
+    def country_lookup(self, column: str) -> Callable[[str], str | None]:
+        from evidence.sources.countries import country_table, map_to_iso3
+
+        mapping = self.mapping
+        coding = mapping.countries
+        table = country_table()
+        codes = (
+            dict(zip(table[coding].to_list(), table["iso3"].to_list(), strict=True))
+            if coding != "names"
+            else {}
+        )
+        cells = self.frame.get_column(column).str.strip_chars().drop_nulls().unique().to_list()
+        if coding == "names":
+            pieces = {p.strip() for c in cells for p in c.split(mapping.list_separator)} | set(cells)
+            pieces = sorted(p for p in pieces if p)
+            mapped = dict(
+                zip(pieces, map_to_iso3(pieces, reporting_iso3=mapping.reporting_country).iso3.to_list())
+            )
+        else:
+            mapped = {}
+
+        def to_iso3(value: str) -> str | None:
+            key = _fold(value)
+            if key in mapping.country_values:
+                return mapping.country_values[key]
+            if self.is_missing(value):
+                return None
+            found = codes.get(value.upper()) if coding != "names" else mapped.get(value)
+            if found is None:
+                expected = {"names": "a country", "iso2": "an ISO2 code", "iso3": "an ISO3 code"}[coding]
+                raise _Bad(
+                    f"unknown country: not {expected} the reference knows (add it to values.countries)"
+                )
+            return found
+
+        return to_iso3
+
+
+def _year(value: str) -> int:
+    match = _YEAR.fullmatch(value)
+    if match is None:
+        raise _Bad("year is not a number")
+    year, last = int(match.group(1)), dt.date.today().year
+    if not FIRST_YEAR <= year <= last:
+        raise _Bad(f"year out of range {FIRST_YEAR}-{last}")
+    return year
+
+
+def _age_band_of_years(value: str) -> str:
+    if _NUMBER.fullmatch(value) is None:
+        raise _Bad("age is not a number of years")
+    age = math.floor(float(value))  # completed years
+    if age > MAX_AGE:
+        raise _Bad(f"age out of range 0-{MAX_AGE}")
+    for band in reversed(AGE_BANDS):
+        if age >= int(re.match(r"\d+", band).group()):
+            return band
+    raise AssertionError("unreachable: the first band starts at 0")
+
+
+def _majority_of(band: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(band.is_in(MINOR_AGE_BANDS))
+        .then(pl.lit("Minor"))
+        .when(band.is_not_null())
+        .then(pl.lit("Adult"))
+        .cast(MajorityStatus)
+    )
+
+
+def _decode(
+    raw: _Raw, mapping: CaseRecordsMapping
+) -> tuple[pl.DataFrame, list[_Problem], list[_Problem], list[pl.DataFrame]]:
+    """The canonical (and extra) columns, the problems that reject rows, those that flag them, other flags."""
+    frame, fields = raw.frame, mapping.columns
+    decoder = _Decoder(frame, mapping)
+    out: dict[str, pl.Expr] = {"source_row": pl.col("source_row")}
+    if "year" in fields:
+        year = decoder.column(fields["year"], _year, pl.Int16)
+        out["year"], out["year_band"] = year, year.cast(pl.String)
+    for field, dtype in (
+        ("gender", Gender),
+        ("data_source_type", DataSourceType),
+        ("trafficking_duration", TraffickingDuration),
+        ("referral_source", pl.String),
+    ):
+        if field in fields:
+            out[field] = decoder.coded(field, dtype)
+    if "age_years" in fields:
+        out["age_band"] = decoder.column(fields["age_years"], _age_band_of_years, AgeBand)
+    elif "age_band" in fields:
+        out["age_band"] = decoder.coded("age_band", AgeBand)
+    if "majority_status" in fields:
+        out["_majority_file"] = decoder.coded("majority_status", MajorityStatus)
+    for field, prefix in (("origin", "origin"), ("destination", "destination")):
+        if field in fields:
+            out[f"{prefix}_iso3"] = decoder.country(fields[field])
+    if "transit" in fields:
+        out["transit_iso3"] = decoder.country(fields["transit"], many=True)
+    for flag, column in mapping.flags.items():
+        out[flag] = decoder.flag(column)
+    for kind, column in mapping.assistance.items():
+        out[ASSISTANCE_PREFIX + kind] = decoder.flag(column)
+
+    data = frame.select(**out)
+    from evidence.sources.countries import with_regions
+
+    for prefix in ("origin", "destination"):
+        if f"{prefix}_iso3" in data.columns:
+            data = with_regions(data, f"{prefix}_iso3", prefix)
+    extra_flags: list[pl.DataFrame] = []
+    if "age_band" in data.columns or "_majority_file" in data.columns:
+        from_band = (
+            _majority_of(pl.col("age_band")) if "age_band" in data.columns else pl.lit(None, MajorityStatus)
+        )
+        file_value = (
+            pl.col("_majority_file") if "_majority_file" in data.columns else pl.lit(None, MajorityStatus)
+        )
+        data = data.with_columns(
+            majority_status=pl.coalesce(file_value, from_band), _disagree=file_value != from_band
+        )
+        disagree = data.get_column("_disagree").fill_null(False)
+        if disagree.any():
+            extra_flags.append(
+                frame.filter(disagree).select(
+                    row="source_row",
+                    column=pl.lit(fields["majority_status"]),
+                    value=pl.col(fields["majority_status"]),
+                    reason=pl.lit("majority status disagrees with the age; the file's status kept"),
+                )
+            )
+        data = data.drop("_disagree", "_majority_file", strict=False)
+    # a flag the codebook lacks also sets its group's "other" flag, so the record counts in the group
+    for flag, (_, other) in EXTRA_FLAGS.items():
+        if flag in data.columns:
+            current = pl.col(other) if other in data.columns else pl.lit(None, pl.Boolean)
+            data = data.with_columns(pl.when(pl.col(flag)).then(True).otherwise(current).alias(other))
+    if "case_id" in fields:
+        extra_flags.append(_duplicate_ids(frame, fields["case_id"], decoder))
+    return data, decoder.problems, decoder.flagged, extra_flags
+
+
+def _duplicate_ids(frame: pl.DataFrame, column: str, decoder: _Decoder) -> pl.DataFrame:
+    """Rows whose case id is also on another row (the id itself is not reported: it never leaves the loader)."""
+    ids = frame.select("source_row", case=pl.col(column).str.strip_chars())
+    missing = list(decoder.mapping.missing)
+    ids = ids.filter(pl.col("case").is_not_null() & ~pl.col("case").str.to_lowercase().is_in(missing))
+    dupes = ids.filter(pl.col("case").is_duplicated())
+    if not dupes.height:
+        return empty_issues()
+    rows = dupes.group_by("case").agg(pl.col("source_row").sort()).get_column("source_row").to_list()
+    records = []
+    for group in rows:
+        for row in group:
+            others = ", ".join(str(r) for r in group if r != row)
+            records.append(
+                {
+                    "row": row,
+                    "column": column,
+                    "value": None,
+                    "reason": f"duplicate case id (also on row {others})",
+                }
+            )
+    return issues_frame(records)
+
+
+def _issues(frame: pl.DataFrame, problems: list[_Problem]) -> list[pl.DataFrame]:
+    parts = []
+    for problem in problems:
+        cell = pl.col(problem.column).str.strip_chars()
+        parts.append(
+            issues_frame(
+                frame.filter(cell.is_in(list(problem.values))).select(
+                    row="source_row",
+                    column=pl.lit(problem.column),
+                    value=pl.col(problem.column),
+                    reason=cell.replace_strict(problem.values, default=None, return_dtype=pl.String),
+                )
+            )
+        )
+    return parts
+
+
+def _flag_groups(data: pl.DataFrame) -> dict[str, list[str]]:
+    """The canonical flag groups with the extra flags added to theirs, and the assistance flags as a group."""
+    groups = {name: list(columns) for name, columns in FLAG_GROUPS.items()}
+    for flag, (group, _) in EXTRA_FLAGS.items():
+        groups[group].append(flag)
+    groups["assistance"] = [c for c in data.columns if c.startswith(ASSISTANCE_PREFIX)]
+    return groups
+
+
+def _provenance(path: Path, mapping: CaseRecordsMapping, notes: list[str]) -> Provenance:
+    from evidence.sources.provenance import sha256_file
+
+    given = mapping.provenance
+    where = f"{mapping.path} (sha256 {mapping.sha256[:16]})" if mapping.path else "given in code"
+    return Provenance(
+        source=SOURCE,
+        layout=LAYOUT,
+        release=str(given.get("release", "unknown")),
+        path=str(path),
+        sha256=sha256_file(path),
+        url=given.get("url", ""),
+        licence=given.get("licence", ""),
+        citation=given.get("citation", ""),
+        title=given.get("title", ""),
+        synthetic=given.get("synthetic", False),
+        notes=(f"mapping: {where}", *notes),
+    )
+
+
+def _load(path: Path, mapping: CaseRecordsMapping) -> LoadedTable:
+    head = FileHead(path)
+    raw = _read_workbook(path, mapping) if head.is_xlsx else _read_csv(path, mapping)
+    if mapping.fixed:
+        # a fixed value is decoded like a cell of a column that holds it on every row
+        names = {field: f"(fixed {field})" for field in mapping.fixed}
+        raw.frame = raw.frame.with_columns(
+            pl.lit(v, pl.String).alias(names[f]) for f, v in mapping.fixed.items()
+        )
+        mapping = dataclasses.replace(mapping, columns=mapping.columns | names)
+    data, problems, flagged, extra_flags = _decode(raw, mapping)
+    rejects = pl.concat([raw.rejects, *_issues(raw.frame, problems)]).sort("row", maintain_order=True)
+    if rejects.height:
+        keep = ~data.get_column("source_row").is_in(rejects.get_column("row").unique().implode())
+        data = data.filter(keep)
+    kept_rows = data.get_column("source_row").implode()
+    flags = pl.concat(
+        [
+            p.filter(pl.col("row").is_in(kept_rows))
+            for p in [*_issues(raw.frame, flagged), *(issues_frame(f) for f in extra_flags)]
+        ]
+        or [empty_issues()]
+    ).sort("row", maintain_order=True)
+    if flagged:
+        raw.notes.append("countries the reference cannot map are kept as unknown (unmapped_countries: flag)")
+
+    data = apply_denominator_rule(data, _flag_groups(data))
+    canonical = conform(data)
+    extras = [pl.col(c).cast(t) for c, t in EXTRA_COLUMNS.items() if c in data.columns]
+    extras += [pl.col(c) for c in data.columns if c.startswith(ASSISTANCE_PREFIX)]
+    table = pl.concat([canonical, data.select(extras)], how="horizontal") if extras else canonical
+    unmapped = [f for f in ("year", "gender", "origin", "destination") if f not in mapping.columns]
+    if unmapped:
+        raw.notes.append("fields the mapping does not name, left unknown: " + ", ".join(unmapped))
+    return LoadedTable(
+        data=table,
+        provenance=_provenance(path, mapping, raw.notes),
+        rows_in=raw.frame.height,
+        rejects=rejects,
+        flags=flags,
+    )
+
+
+def load_case_records(path: str | Path, mapping: str | Path | Mapping[str, Any] | None = None) -> LoadedTable:
+    """Load an organisation's case records (CSV or xlsx) onto the case table, as their mapping describes.
+
+    ``mapping`` is a mapping file, or a mapping already parsed into a dict; by default the file
+    ``<path>.mapping.yaml`` beside the data. A provenance sidecar ``<path>.provenance.json``, when present,
+    completes the provenance the mapping gives.
+    """
+    path = check_readable(path)
+    if mapping is None:
+        mapping = mapping_path(path)
+        if not mapping.exists():
+            raise InputError(
+                f"no mapping file {mapping.name} beside the data file",
+                path=path,
+                hint="write one (see docs/case-records.md) or pass mapping=",
+            )
+    return apply_sidecar(_load(path, read_mapping(mapping)), path)
+
+
+def sniff(head: FileHead) -> str | None:
+    """``mapped`` for a data file with a mapping file beside it, else None."""
+    return LAYOUT if mapping_path(head.path).is_file() else None
+
+
+def _load_sniffed(path: Path, layout: str) -> LoadedTable:
+    # the registry applies the provenance sidecar itself
+    return _load(Path(path), read_mapping(mapping_path(path)))
+
+
+LOADER = register(
+    Loader(
+        source=SOURCE,
+        sniff=sniff,
+        load=_load_sniffed,
+        description="An organisation's own case records, read through a mapping file beside them",
+        version="1",  # bump when the case table made from the same file and mapping changes
+    )
+)
