@@ -152,12 +152,13 @@ def batch(tmp: Path, n_briefs: int) -> None:
     prepared = prepare_plan(expand_plan({"runs": runs}, base_dir=tmp), out_root=out_root)
     checking = time.perf_counter() - t0
     print(f"\nbatch of {len(prepared)} country briefs on the demo data (checked in {checking:.2f} s):")
-    seconds = {}
+    seconds, any_failed = {}, False
     for workers in (1, 2):
         t0 = time.perf_counter()
         report = run_batch(prepared, workers=workers, force=True)
         seconds[workers] = time.perf_counter() - t0
         failed = [o for o in report.outcomes if o.status == "failed"]
+        any_failed = any_failed or bool(failed)
         ok = [o.seconds for o in report.outcomes if o.status == "ok"]
         per_run = statistics.median(ok) if ok else 0.0
         print(
@@ -165,7 +166,10 @@ def batch(tmp: Path, n_briefs: int) -> None:
             f"({seconds[workers] / len(prepared):.2f} s per brief; median run {per_run:.1f} s)"
             + (f"; {len(failed)} FAILED: {failed[0].error}" if failed else "")
         )
-    print(f"  speed-up with 2 workers: {seconds[1] / seconds[2]:.2f}x (on {os.cpu_count()} CPUs)")
+    if any_failed:
+        print("  speed-up not measured: runs failed")
+    else:
+        print(f"  speed-up with 2 workers: {seconds[1] / seconds[2]:.2f}x (on {os.cpu_count()} CPUs)")
     t0 = time.perf_counter()
     again = run_batch(prepare_plan(expand_plan({"runs": runs}, base_dir=tmp), out_root=out_root), workers=2)
     noop = time.perf_counter() - t0

@@ -152,6 +152,9 @@ def test_late_registration_always_flags_the_final_year_and_steady_series_otherwi
     flags = trends.incomplete_years(steady, late_registration=True)
     assert [f.year for f in flags] == [2023]
     assert "late registration" in flags[0].reason
+    assert [f.year for f in trends.incomplete_years(steady, late_registration=True, release_end=2023)] == [2023]
+    # a series that stops before the release's last year has no year the release cut short
+    assert trends.incomplete_years(steady, late_registration=True, release_end=2025) == ()
 
 
 def test_two_incomplete_years_are_flagged_latest_first():
@@ -185,6 +188,19 @@ def test_case_counts_give_no_zeros_for_years_the_release_does_not_cover():
     assert counts["year"].to_list() == [2015, 2016, 2017]  # 2016-2017 are zeros; 2010-2014, 2018- unobserved
     assert counts["count"].to_list() == [3, 0, 0]
     assert trends.yearly_counts(df, years=(2030, 2040)).height == 0
+
+
+def test_undated_counts_are_the_records_yearly_counts_leave_out():
+    df = cases(
+        [dict(year=2015, gender="Female", destination_iso3="THA")] * 2
+        + [dict(year=None, year_band="2014-2018", gender="Male", destination_iso3="THA")] * 3
+        + [dict(year=None, gender=None, destination_iso3="MYS")]
+    )
+    undated = trends.undated_counts(df, by="gender", country="THA")
+    assert undated.select("gender", "count").rows() == [("Male", 3)]
+    assert trends.undated_counts(df)["count"].to_list() == [4]
+    dated = trends.yearly_counts(df)["count"].sum()
+    assert dated + trends.undated_counts(df)["count"].sum() == df.height
 
 
 def test_form_counts_follow_the_denominator_rule():

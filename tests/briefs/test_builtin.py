@@ -91,6 +91,19 @@ def test_typst_markup_styles_the_boxes(source: Path) -> None:
     assert SECRET_CODE not in markup
 
 
+def test_typst_tables_size_their_columns_and_keep_their_title(tmp_path: Path) -> None:
+    # a pipe table wider than pandoc's 72 columns gets relative widths from its dashes: equal shares here
+    citation = "evidence toolkit synthetic demo data (generated, not real victims)"
+    source = tmp_path / "brief.qmd"
+    source.write_text(
+        "**Sources**\n\n| source | layout | citation | rows |\n|:---|:---|:---|---:|\n"
+        f"| ctdc | global_synthetic_v2024 | {citation} | 20,000 |\n"
+    )
+    markup = builtin.typst_markup(source)
+    assert "#brief-keep-with-next[" in markup.split("Sources")[0]  # the bold title sticks to its table
+    assert "columns: 4" in markup  # sized to the content, not four equal shares that overlap
+
+
 def test_remote_images_become_links(tmp_path: Path) -> None:
     nb = executed_notebook()
     nb.cells.append(new_markdown_cell("![map](https://example.org/map.png)"))

@@ -16,6 +16,7 @@ from evidence.sources.loaded import LoadedTable
 from evidence.sources.provenance import Provenance
 from evidence.sources.store import write_parquet
 
+
 def _app() -> typer.Typer:
     app = typer.Typer()
     register(app)
@@ -31,6 +32,16 @@ def _victims(origin: str, n: int, year: int, gender: str = "Female") -> list[dic
     ] * n
 
 
+def _case_parquet(path, records: list[dict]):
+    """Hand-made victim records as a canonical case table on disk."""
+    data = conform(pl.DataFrame(records, infer_schema_length=None))
+    provenance = Provenance(
+        source="test", layout="hand-made", release="1", path=path.with_suffix(".csv").name, sha256="0" * 64,
+        url="", licence="", citation="hand-made test records",
+    )
+    return write_parquet(LoadedTable(data=data, provenance=provenance, rows_in=data.height), path)
+
+
 @pytest.fixture
 def case_file(tmp_path):
     records = []
@@ -38,12 +49,7 @@ def case_file(tmp_path):
         records += _victims("MMR", 50 + year - 2015, year) + _victims("KHM", 3 if year in (2016, 2018) else 10, year, "Male")
         records += _victims("MYS", 20, year, "Trans/non-conforming")
     records += _victims("LAO", 3, 2020) + _victims("VNM", 1, 2021) + _victims("THA", 12, 2019)
-    data = conform(pl.DataFrame(records))
-    provenance = Provenance(
-        source="test", layout="hand-made", release="1", path="cases.csv", sha256="0" * 64, url="", licence="",
-        citation="hand-made test records",
-    )
-    return write_parquet(LoadedTable(data=data, provenance=provenance, rows_in=data.height), tmp_path / "cases.parquet")
+    return _case_parquet(tmp_path / "cases.parquet", records)
 
 
 def run(*args: str) -> dict:
@@ -160,12 +166,33 @@ def test_real_unodc_flows_into_thailand(shared_data):
 def test_flows_total_is_the_trend_total_so_unknowns_cannot_be_recomputed_across_outputs(tmp_path):
     records = _victims("MMR", 30, 2020) + _victims("KHM", 12, 2021)
     records += [dict(year=2021, origin_iso3=None, destination_iso3="THA")] * 2  # unknown origin: a small count
-    data = conform(pl.DataFrame(records, infer_schema_length=None))
-    provenance = Provenance(source="test", layout="hand-made", release="1", path="u.csv", sha256="0" * 64, url="",
-                            licence="", citation="hand-made")
-    path = write_parquet(LoadedTable(data=data, provenance=provenance, rows_in=data.height), tmp_path / "u.parquet")
+    path = _case_parquet(tmp_path / "u.parquet", records)
     flows = run("flows", str(path), "--country", "THA", "--role", "destination")
     trend = run("trend", str(path), "--country", "THA", "--role", "destination")
     assert flows["unknown"]["origin"] == "<5"
     assert flows["total"] == trend["yearly_counts"][-1]["count"] or flows["total"] == "x"
     assert not recomputable(flows) and all(f["share"] is None for f in flows["flows"])  # shares would give it back
+
+
+def test_undated_records_are_a_row_of_the_trend_table_so_its_total_is_the_flows_total(tmp_path):
+    records = _victims("MMR", 30, 2020) + _victims("MMR", 40, 2021)
+    records += [{**_victims("MMR", 1, 2020)[0], "year": None}] * 3  # a year band, or no year: a small count
+    path = _case_parquet(tmp_path / "b.parquet", records)
+    flows = run("flows", str(path), "--country", "THA", "--role", "destination")
+    trend = run("trend", str(path), "--country", "THA", "--role", "destination")
+    rows = {row["year"]: row["count"] for row in trend["yearly_counts"]}
+    assert rows["undated"] == "<5" and "undated" in trend
+    assert rows["Total"] == flows["total"] == 73  # neither output gives the 3 undated records away
+    assert small_numbers(trend["yearly_counts"]) == []
+    dated_only = run("trend", str(path), "--country", "THA", "--years", "2020-2021")
+    assert [row["year"] for row in dated_only["yearly_counts"]] == [2020, 2021, "Total"]
+
+
+def test_real_victim_perpetrator_file_has_no_country_flows_and_mostly_banded_years(shared_data):
+    path = str(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+    flows = run("flows", path)
+    assert flows["flows"] == [] and flows["total"] == 21_195
+    assert any("records no countries" in note for note in flows["notes"])
+    trend = run("trend", path)
+    rows = {row["year"]: row["count"] for row in trend["yearly_counts"]}
+    assert rows == {2019: 2_398, 2020: 2_002, "undated": 16_795, "Total": 21_195}  # bands 2005-2013 etc.

@@ -95,6 +95,15 @@ def test_load_without_path_uses_the_configured_data(
     assert "SYNTHETIC DEMO DATA" not in result.output
 
 
+def test_an_unwritable_out_path_is_one_clear_error(
+    demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    (tmp_path / "a_file").write_text("not a folder")
+    out = tmp_path / "a_file" / "cases.parquet"
+    code, _out, err = run_main(["data", "load", str(demo_file), "--out", str(out)], monkeypatch, capsys)
+    assert code == 2 and f"--out {out}: cannot write there" in err and "Traceback" not in err
+
+
 def test_load_out_parquet_round_trip(demo_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "cases.parquet"
     result = invoke("data", "load", str(demo_file), "--out", str(out), "--json")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
-import struct
-import zlib
 from pathlib import Path
 
 import altair as alt
 import polars as pl
 import pytest
+from _png import png_pixels
 
 from evidence.core.errors import ParameterError
 from evidence.presentation.charts import (
@@ -31,48 +31,6 @@ from evidence.presentation.disclosure import (
 )
 
 SOURCE = "UNODC GLOTIP 2023"
-
-
-def png_pixels(data: bytes) -> list[bytes]:
-    """Decode an 8-bit RGB/RGBA PNG with the standard library only; returns one bytes object per pixel."""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    position, chunks, header = 8, [], None
-    while position < len(data):
-        (length,) = struct.unpack(">I", data[position : position + 4])
-        kind = data[position + 4 : position + 8]
-        body = data[position + 8 : position + 8 + length]
-        if kind == b"IHDR":
-            header = struct.unpack(">IIBBBBB", body)
-        elif kind == b"IDAT":
-            chunks.append(body)
-        position += 12 + length
-    width, height, depth, colour_type, _, _, interlace = header
-    assert depth == 8 and colour_type in (2, 6) and interlace == 0
-    channels = 4 if colour_type == 6 else 3
-    raw = zlib.decompress(b"".join(chunks))
-    stride = width * channels
-    previous = bytearray(stride)
-    pixels = []
-    for row in range(height):
-        start = row * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
-        for i in range(stride):
-            left = line[i - channels] if i >= channels else 0
-            up = previous[i]
-            corner = previous[i - channels] if i >= channels else 0
-            if kind == 1:
-                line[i] = (line[i] + left) & 0xFF
-            elif kind == 2:
-                line[i] = (line[i] + up) & 0xFF
-            elif kind == 3:
-                line[i] = (line[i] + (left + up) // 2) & 0xFF
-            elif kind == 4:
-                p = left + up - corner
-                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
-                line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)) & 0xFF
-        pixels += [bytes(line[i : i + channels]) for i in range(0, stride, channels)]
-        previous = line
-    return pixels
 
 
 @pytest.fixture(scope="module")
@@ -144,8 +102,8 @@ def test_every_chart_renders_to_svg_with_title_and_source(charts, name: str, tmp
 @pytest.mark.parametrize("name", ["trend", "choropleth"])
 def test_png_is_not_blank(charts, name: str, tmp_path: Path) -> None:
     data = save_chart(charts[name], tmp_path / f"{name}.png", scale=1).read_bytes()
-    pixels = png_pixels(data)
-    colours = {p[:3] for p in pixels}
+    width, _, rows, channels = png_pixels(data)
+    colours = {row[x * channels : x * channels + 3] for row in rows for x in range(width)}
     assert len(colours) > 10
     # the line in the first palette colour; countries without data in the no-data grey
     expected = PALETTE[0] if name == "trend" else "#e3e3e3"
@@ -216,3 +174,19 @@ def test_a_table_protected_with_its_totals_charts_in_long_form(tmp_path: Path) -
     assert {(r["year"], r["form"]) for r in rows}.isdisjoint({(2021, "sexual")})
     page = save_chart(chart, tmp_path / "forms.html").read_text()
     assert_no_small_counts(page)  # the scanner skips the inlined JavaScript and the spec
+
+
+def test_only_drawn_columns_reach_the_spec(trend, flows) -> None:
+    # An undrawn column would travel unchecked in the spec, and in every HTML page that embeds it.
+    extra = trend.with_columns(victims_from_lao=pl.lit(2))
+    spec = json.dumps(chart_spec(trend_chart(extra, "year", "victims", title="t", source=SOURCE)))
+    assert "victims_from_lao" not in spec
+    # A share at full precision would give its denominator back: it goes to the precision shown.
+    safe = flows.filter(pl.col("victims") >= 5).with_columns(share=pl.col("victims") / 3237, rank=pl.lit(1))
+    chart = corridor_bar_chart(
+        safe, "origin", "destination", "victims", share="share", title="t", source=SOURCE
+    )
+    rows = next(iter(chart_spec(chart)["datasets"].values()))
+    assert "rank" not in rows[0]
+    assert all(r["share"] == round(r["share"], 3) for r in rows)
+    assert rows[0]["victims"] / rows[0]["share"] != 3237

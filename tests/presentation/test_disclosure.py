@@ -284,7 +284,9 @@ def test_check_and_require_disclosed() -> None:
         "<td>4</td>",
         "Myanmar (2), Cambodia (30)",
         "there were 1,234 men and 3.",
-        "three women were trafficked",
+        "<tr><th>Lao PDR</th><td>three</td></tr>",
+        "| Viet Nam | Two victims |",
+        "<td>Lao PDR</td><td>4.0</td>",
         "<p>Cambodia: <b>1</b></p>",
         "(n = 4)",
         "women: 4",
@@ -309,6 +311,9 @@ def test_scanner_finds_small_counts(text: str) -> None:
         "<svg><text>0</text><text>2</text></svg> aged 3 years; rate ratio 1:2; H1 2023; 3rd edition",
         "1. First point\n2. Second point; see [1]",
         "Zero victims and 0 cases",
+        # a number word in running text, a caption or a note is language, not a count
+        "<p>One victim can have several forms; three women were trafficked.</p>",
+        "<tfoot><tr><td>One victim can have several forms.</td></tr></tfoot>",
         '<script>var s = "<html><head></head>"; var n = 3;</script><p>27 victims</p>',
         "1\u202f234 victims, 2\u00a0001 cases, **1,234** women; victims_low",
     ],
@@ -366,3 +371,22 @@ def test_a_table_no_suppression_can_protect_is_refused() -> None:
     # With a fifth, larger category withheld too, the four small ones add up to anything from 4 to 16.
     table = suppress_table(frame.vstack(pl.DataFrame({"form": ["e"], "n": [40]})), "form", ["n"])
     assert table.display()["n"].to_list() == ["<5", "<5", "<5", "<5", "x", "44"]
+
+
+def test_complements_resist_an_attacker_who_knows_they_are_the_smallest() -> None:
+    # <5, x, 6 under 16: a complement is the smallest published candidate of its line, so x <= 6; with
+    # <5 + x = 10 that pins x = 6 and the small count at 4. A second complement hides it.
+    table = suppress_table(pl.DataFrame({"k": ["a", "b", "c"], "n": [4, 6, 6]}), "k", ["n"])
+    assert table.display()["n"].to_list() == ["<5", "x", "x", "16"]
+    truth = full_grid(np.array([[4], [6], [6]]))
+    _, mask = published_grid(table)
+    reasons = table.reasons.to_numpy()
+    published_positive = truth[~mask & (truth > 0)]
+
+    def bounds_of(c: tuple[int, int]) -> tuple[float, float | None]:
+        if reasons[c] == "small":
+            return (1, 4)
+        return (5, float(published_positive.min()))
+
+    for cell in zip(*np.nonzero(mask), strict=True):
+        assert not is_pinned(truth, mask, False, cell, bounds_of)

@@ -157,3 +157,27 @@ def test_dask_cluster_on_loopback(tmp_path, tiny):
         assert read_record(run.folder)["parameters"]["n"] in (5, 6)
     with pytest.raises(ParameterError, match="unknown executor"):
         run_batch(runs, executor="threads", force=True)
+
+
+def test_auto_expands_to_the_countries_of_the_plan_data(tmp_path, shared_data):
+    import json
+
+    notebook = tmp_path / "brief.ipynb"
+    cell = {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {"tags": ["parameters"]},
+        "outputs": [],
+        "source": 'country: str = "THA"  # ISO3 code\ndata: list[str] = []  # data files\n',
+    }
+    notebook.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    sample = shared_data / "ctdc" / "k_anon_sample.csv"
+    plan = {
+        "notebooks": [str(notebook)],
+        "parameters": {"country": "auto", "data": [str(sample)]},
+        "min_cases": 100,
+    }
+    runs = expand_plan(plan, base_dir=tmp_path)
+    expected = countries_with_cases([sample], 100)
+    assert [r.parameters["country"] for r in runs] == expected
+    assert all(r.parameters["data"] == [str(sample)] for r in runs)

@@ -34,3 +34,17 @@ def test_install_kernel_for_jupyterlab(tmp_path):
     where = kernel.install_kernel("evidence-test", user=False, prefix=str(tmp_path))
     spec = json.loads((where / "kernel.json").read_text())
     assert spec["argv"][0] == sys.executable and "evidence" in spec["display_name"]
+
+
+def test_ipc_socket_files_are_named_once_and_removed(tmp_path, monkeypatch):
+    monkeypatch.setattr(kernel, "jupyter_runtime_dir", lambda: str(tmp_path))
+    prefix = kernel.ipc_prefix()
+    assert prefix != kernel.ipc_prefix() and prefix.startswith(str(tmp_path))
+    for port in range(1, 6):
+        (tmp_path / f"{prefix.rsplit('/', 1)[1]}-{port}").touch()
+    (tmp_path / "other-ipc-1").touch()
+    kernel.remove_ipc_files(prefix)
+    assert [p.name for p in tmp_path.iterdir()] == ["other-ipc-1"]
+    manager = kernel.kernel_manager_class({}, ipc=prefix)()
+    assert manager.transport == "ipc" and manager.ip == prefix
+    assert kernel.kernel_manager_class({})().transport == "tcp"

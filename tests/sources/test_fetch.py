@@ -13,7 +13,8 @@ import pytest
 
 from evidence.core.errors import DownloadError, ParameterError
 from evidence.sources.catalogue import Release
-from evidence.sources.fetch import cached, fetch, manifest_path
+from evidence.sources.fetch import cached, fetch
+from evidence.sources.provenance import manifest_path
 from evidence.sources.registry import sidecar_path
 
 BODY = b"countryname,iso,year,ccode,tier\n" + b"Thailand,THA,2014,800,Tier 3\n" * 2000

@@ -30,6 +30,13 @@ def test_lost_rows_are_a_bug():
         LoadedTable(data=pl.DataFrame({"a": [1, 2]}), provenance=_prov(), rows_in=3)
 
 
+def test_a_row_both_kept_and_rejected_is_a_bug_even_when_the_counts_balance():
+    # line 3 was lost and line 2 counted twice: 2 = 1 kept + 1 rejected, yet the accounting is wrong
+    rejects = issues_frame([{"row": 2, "column": "c", "value": "x", "reason": "bad"}])
+    with pytest.raises(AccountingError, match="both kept and rejected"):
+        LoadedTable(data=pl.DataFrame({"source_row": [2]}), provenance=_prov(), rows_in=2, rejects=rejects)
+
+
 def test_summary_has_the_facts_and_the_access_date():
     loaded = LoadedTable(data=pl.DataFrame({"a": [1]}), provenance=_prov(), rows_in=2,
                          rejects=issues_frame([{"row": 3, "column": "c", "value": "x", "reason": "bad"}]))

@@ -27,3 +27,10 @@ def test_foreign_parquet_is_refused(tmp_path):
     pl.DataFrame({"a": [1]}).write_parquet(path)
     with pytest.raises(InputError, match="not written by evidence"):
         read_parquet(path)
+
+
+def test_damaged_metadata_is_an_input_error_not_a_traceback(tmp_path):
+    path = tmp_path / "damaged.parquet"
+    pl.DataFrame({"a": [1]}).write_parquet(path, metadata={"evidence": '{"kind": "case"}'})
+    with pytest.raises(InputError, match="metadata of this Parquet file is unreadable"):
+        read_parquet(path)

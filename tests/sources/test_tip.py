@@ -41,6 +41,22 @@ def test_kelley_layout(fixtures: Path) -> None:
     assert data.filter(pl.col("iso3") == "XAB")["special_case"].item() == "not ranked"
 
 
+def test_rows_with_the_wrong_number_of_fields_are_rejected_not_read_as_not_ranked(tmp_path: Path) -> None:
+    (tmp_path / "k.csv").write_text(
+        "countryname,iso,year,ccode,tier\n"
+        "Thailand,THA,2001,800,Tier 2\n"
+        "Malaysia,MYS,2001\n"  # line 3: truncated; its empty tier would read as "not ranked"
+        "\n"  # line 4: no record
+        '"Korea, Republic of",KOR,2001,732,Tier 1\n'
+        "Japan,JPN,2001,740,Tier 1,extra\n"  # line 6
+    )
+    loaded = registry.load(tmp_path / "k.csv")
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (4, 2, 2)
+    assert loaded.rejects.select("row", "value").rows() == [(3, "3 fields"), (6, "6 fields")]
+    assert sorted(loaded.data["source_row"].to_list()) == [2, 5]
+    assert loaded.provenance.notes == ("1 blank line(s) ignored (no record)",)
+
+
 def test_simple_layout(fixtures: Path) -> None:
     loaded = registry.load(fixtures / "tip" / "tiers_simple.csv")
     assert loaded.provenance.layout == tip.SIMPLE_LAYOUT and loaded.provenance.release == "2016-2018"

@@ -70,6 +70,7 @@ def check_country(country: str | None) -> str | None:
 
 
 def check_role(role: str) -> Role:
+    """``role`` if it is origin, destination or both; else a clear error."""
     if role not in ROLES:
         raise ParameterError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     return role  # type: ignore[return-value]

@@ -130,6 +130,8 @@ def crosstab(cases: LoadedTable | pl.DataFrame, row: str, column: str, *, includ
 
 @dataclasses.dataclass(frozen=True)
 class OddsRatio:
+    """The odds ratio of one category of a predictor against its reference category."""
+
     predictor: str
     category: str
     reference: str
@@ -186,6 +188,7 @@ class OddsRatios:
         }
 
     def frame(self) -> pl.DataFrame:
+        """The odds ratios as a table, one row per term."""
         return pl.DataFrame([dataclasses.asdict(t) for t in self.terms])
 
 

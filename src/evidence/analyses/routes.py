@@ -73,6 +73,8 @@ FLOW_COLUMNS = [
     "share",
 ]
 _KEYS = ["origin_iso3", "destination_iso3"]
+#: Fewest observed years for which a corridor's growth is tested.
+MIN_TREND_YEARS = 3
 
 
 # ---------------------------------------------------------------------------------------------- the flow base
@@ -246,6 +248,7 @@ class FlowCoverage:
 
     @property
     def unknown(self) -> tuple[int, int]:
+        """Victims not on any flow (origin or destination unknown)."""
         return (self.total[0] - self.known[0], self.total[1] - self.known[1])
 
     def to_dict(self) -> dict[str, Any]:
@@ -363,7 +366,7 @@ def corridor_trends(
     years: tuple[int, int] | str | None = None,
     indicator: str = DEFAULT_INDICATOR,
     min_victims: int = 5,
-    min_years: int = 3,
+    min_years: int = MIN_TREND_YEARS,
 ) -> pl.DataFrame:
     """Growth of each corridor: a Poisson GLM of its yearly victims on year, one per corridor.
 
@@ -476,7 +479,7 @@ def emerging_routes(
     if not 0 < alpha < 1:
         raise ParameterError(f"alpha must be between 0 and 1, not {alpha}")
     yearly = corridor_yearly_counts(table, country=country, role=role, years=years, indicator=indicator)
-    trends = _corridor_trends(yearly, min_victims=min_victims, min_years=3)
+    trends = _corridor_trends(yearly, min_victims=min_victims, min_years=MIN_TREND_YEARS)
     empty_schema = {**{k: pl.String for k in _KEYS}, "reason": pl.String}
     if not yearly.height:
         return pl.DataFrame(schema=empty_schema)

@@ -9,7 +9,9 @@ more (or better-recorded) identification. Every trend statement built on these f
   any column (``gender``, ``age_band``, ``majority_status``, ``data_source_type``, ``origin_iso3``…), a flag
   group (``form`` = the ``exploitation_*`` flags, or ``means_of_control``, ``labour_sector``…, in long form
   under the CTDC denominator rule: a record counts in every form flagged true, so forms can sum to more than
-  the records) or ``corridor`` (``ORIGIN>DESTINATION``). A missing value is the category ``Unknown``.
+  the records) or ``corridor`` (``ORIGIN>DESTINATION``). A missing value is the category ``Unknown``. Zeros
+  are given only for years the release covers. Records without a single year (a band such as ``2014-2018``,
+  or none) are in no year: :func:`undated_counts` counts them.
 * Indicator table (UNODC): ``by=None`` is the Total dimension (Sex and Age Total); ``form`` the "by form of
   exploitation" rows; ``sex`` (or ``gender``) and ``age`` (or ``age_band``/``majority_status``) the Total
   dimension split by sex or age; ``citizenship`` (origin country), ``destination`` and ``corridor``
@@ -110,6 +112,34 @@ def yearly_counts(
     """
     counts, _ = _counts_and_denominators(table, by=by, country=country, role=role, years=years, indicator=indicator)
     return counts
+
+
+def undated_counts(
+    table: LoadedTable | pl.DataFrame,
+    *,
+    by: str | None = None,
+    country: str | None = None,
+    role: str = "destination",
+) -> pl.DataFrame:
+    """The victims :func:`yearly_counts` leaves out: case records of the selection without a single year (a
+    band such as ``2014-2018``, or none), per category of ``by``; columns [by], count, count_low, count_high.
+
+    Empty for an indicator table (every kept row has a year), and for a flag group the undated records do not
+    record."""
+    df, kind = resolve_table(table)
+    country, role = check_country(country), check_role(role)
+    empty = pl.DataFrame(schema={**({by: pl.String} if by else {}), **dict.fromkeys(COUNT_COLUMNS, pl.Int64)})
+    undated = df.filter(pl.col("year").is_null())
+    if kind != "case" or not undated.height:
+        return empty
+    try:  # one stand-in year: the undated records are counted as a year of their own
+        stand_in = undated.with_columns(year=pl.lit(0, pl.Int16))
+        counts, _ = _case_counts(stand_in, by=by, country=country, role=role, years=None)
+    except ParameterError:
+        if by in FLAG_DIMENSIONS:
+            return empty
+        raise
+    return counts.drop("year") if counts.height else empty
 
 
 def _counts_and_denominators(
@@ -322,6 +352,7 @@ class RateRatio:
 
     @property
     def overdispersed(self) -> bool:
+        """Whether the Poisson fit's dispersion exceeds :data:`OVERDISPERSION_THRESHOLD`."""
         return self.dispersion > OVERDISPERSION_THRESHOLD
 
     def to_dict(self) -> dict[str, Any]:
@@ -513,6 +544,7 @@ def incomplete_years(
     max_years: int = 2,
     history: int = 5,
     late_registration: bool = False,
+    release_end: int | None = None,
 ) -> tuple[IncompleteYear, ...]:
     """Flag the latest years that are probably incomplete.
 
@@ -520,7 +552,8 @@ def incomplete_years(
     predicted by a log-linear Poisson trend of the ``history`` years before it (at least 3 needed); if flagged,
     the year before is tested the same way (its history excludes the later years), up to ``max_years`` years.
     With ``late_registration`` (CTDC and other registration data) the final year is always flagged, because
-    cases keep being registered after a release.
+    cases keep being registered after a release; given ``release_end`` (the release's last year), only when the
+    series reaches it: a series that stops earlier has no year a release cut short.
     """
     if not 0 < fraction <= 1:
         raise ParameterError(f"fraction must be in (0, 1], not {fraction}")
@@ -548,7 +581,7 @@ def incomplete_years(
             float(highs[i]),
             expected,
         )
-    if late_registration and len(years):
+    if late_registration and len(years) and (release_end is None or int(years[-1]) >= release_end):
         last = int(years[-1])
         note = "final year of the release: possibly incomplete (late registration)"
         if last in flags:
@@ -699,5 +732,6 @@ __all__ = [
     "rate_ratio",
     "share_change",
     "shares_over_time",
+    "undated_counts",
     "yearly_counts",
 ]

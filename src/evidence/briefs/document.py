@@ -376,8 +376,7 @@ def demo_banner(provenance: Sequence[Mapping[str, Any]]) -> str:
         "::: {.synthetic-banner}\n"
         "**SYNTHETIC DEMO DATA — NOT REAL RECORDS.** Every number, chart and table in this brief comes from "
         f"the toolkit's invented demo data{which}. It shows what a brief looks like; it says nothing about "
-        "real "
-        "victims, countries or routes. Do not cite or publish it.\n"
+        "real victims, countries or routes. Do not cite or publish it.\n"
         ":::"
     )
 
@@ -428,15 +427,13 @@ def about_section(record: Mapping[str, Any], parameters: Mapping[str, Any]) -> s
     notebook = (record.get("notebook") or {}).get("name", "the notebook")
     disclosure = (
         f"**Disclosure control.** {escape_markdown(rule.describe())} Victim data are sensitive: the counts "
-        "in "
-        "this brief were suppressed under this rule when its tables were built, and checked again before it "
-        "was rendered."
+        "in this brief were suppressed under this rule when its tables were built, and checked again before "
+        "it was rendered."
     )
     limits = (
         "Identified victims are the cases that reached an organisation's records; they are not the number of "
         "people trafficked, and changes over time reflect identification and reporting as much as "
-        "trafficking "
-        "itself."
+        "trafficking itself."
     )
     made = (
         f"Produced with the *evidence* toolkit {toolkit} from the notebook `{notebook}` (run "
@@ -529,8 +526,18 @@ def _unique_sources(provenance: Iterable[Mapping[str, Any]]) -> list[Mapping[str
     return unique
 
 
+# How readers know the sources (provenance records the loaders' short ids)
+_SOURCE_NAMES = {
+    "ctdc": "CTDC",
+    "unodc_glotip": "UNODC GLOTIP",
+    "us_tip_tiers": "US TIP Report tiers",
+    "walkfree_gsi": "Walk Free GSI",
+}
+
+
 def _release_label(p: Mapping[str, Any]) -> str:
-    label = f"{p.get('source', 'unknown')} {p.get('release', '')}".strip()
+    source = str(p.get("source") or "unknown")
+    label = f"{_SOURCE_NAMES.get(source, source)} {p.get('release', '')}".strip()
     if p.get("demo"):
         label += " (synthetic demo)"
     elif p.get("synthetic"):

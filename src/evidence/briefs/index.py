@@ -48,7 +48,7 @@ def collect_briefs(runs_root: str | Path) -> list[IndexEntry]:
 
     entries = []
     for folder, record in list_runs(runs_root):
-        brief = _read_json(folder / "brief.json")
+        brief = read_json_object(folder / "brief.json")
         if not brief:
             continue
         files = {fmt: folder / str(name) for fmt, name in (brief.get("formats") or {}).items()}
@@ -177,7 +177,8 @@ def _relative(path: Path, base: Path) -> str:
     return Path(os.path.relpath(path.resolve(), base)).as_posix()
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
+def read_json_object(path: Path) -> dict[str, Any] | None:
+    """A JSON object from a file (a run's or a brief's record); None if missing, unreadable or not an object."""
     try:
         value = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -45,6 +45,7 @@ from evidence.briefs.document import (
     build_document,
     disclosure_threshold,
 )
+from evidence.briefs.index import index_path, read_json_object, write_index
 from evidence.core.atomic import atomic_path, write_text
 from evidence.core.errors import ParameterError
 
@@ -109,8 +110,6 @@ def render_run(
     update_index: bool = True,
 ) -> RenderedBrief:
     """Render a successful run folder into its brief (see the module docstring); return what was written."""
-    from evidence.briefs.index import index_path, write_index
-
     run_dir = Path(run_dir)
     formats = parse_formats(formats)
     chosen = choose_renderer(renderer)
@@ -150,9 +149,8 @@ def check_brief_disclosure(document: BriefDocument) -> None:
         threshold = disclosure_threshold(document.parameters)
         raise DisclosureError(
             f"the brief of run {document.run_id} shows counts below {threshold}: {listed}. Suppress them in "
-            "the "
-            "notebook (evidence.presentation.disclosure), or re-render with --skip-disclosure-check if these "
-            "numbers are not counts of people"
+            "the notebook (evidence.presentation.disclosure), or re-render with --skip-disclosure-check if "
+            "these numbers are not counts of people"
         )
 
 
@@ -227,20 +225,12 @@ def _write_brief_record(
         "demo": document.demo,
         "synthetic": document.synthetic,
     }
-    existing = _read_json(run_dir / BRIEF_RECORD)
+    existing = read_json_object(run_dir / BRIEF_RECORD)
     if existing and existing.get("run_id") == document.run_id:
         # rendering one format keeps the other one listed, as long as its file is still there
         kept = {f: n for f, n in (existing.get("formats") or {}).items() if (run_dir / str(n)).is_file()}
         record["formats"] = {**kept, **record["formats"]}
     write_text(run_dir / BRIEF_RECORD, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
 
 
 # ---------------------------------------------------------------------------------------------------- Quarto

@@ -27,6 +27,9 @@ DETECTION_CAVEAT = (
     "or more (or better-recorded) identification."
 )
 
+#: The row of a trend table for records without a single year (a band such as 2014-2018, or none).
+UNDATED = "undated"
+
 DataArg = Annotated[
     Path | None,
     typer.Argument(help="A data file any loader reads (CTDC, UNODC GLOTIP…). Omitted: the synthetic demo data."),
@@ -40,6 +43,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``flows`` and ``trend`` to the ``evidence`` app."""
     app.command("flows")(flows_command)
     app.command("trend")(trend_command)
 
@@ -238,6 +242,11 @@ def flows_command(
     ]
     if censored:
         notes.append("UNODC <5 cells are censored: victims are [low, high] bounds where any cell is <5")
+    elif loaded.data.select(pl.col("origin_iso3", "destination_iso3").is_null().all()).row(0) == (True, True):
+        notes.append(
+            "this file records no countries (the Victim–Perpetrator layout has regions only): no flow between "
+            "countries can be placed; try `evidence trend FILE --by origin_region`"
+        )
     payload = {
         "command": "flows",
         "data": _data_summary(loaded),
@@ -315,6 +324,7 @@ def trend_command(
         find_break,
         incomplete_years,
         rate_ratio,
+        undated_counts,
         yearly_counts,
     )
     from evidence.core.errors import ParameterError
@@ -329,39 +339,45 @@ def trend_command(
     if not counts.height:
         raise ParameterError("no victims in this selection (check --country, --role and --years)")
     total_series = yearly_counts(loaded, country=country, role=role, years=span) if by else counts
+    # Records without a single year (a band, or none) are a row of the same protected table, so that its total
+    # is every victim of the selection, as in `evidence flows`; with --years both leave them out.
+    undated = undated_counts(loaded, by=by, country=country, role=role) if span is None else counts.clear()
+    rows = pl.concat(
+        [counts.sort("year").with_columns(pl.col("year").cast(pl.String)), undated.with_columns(year=pl.lit(UNDATED))],
+        how="diagonal_relaxed",
+    )
     bounds = ("count_low", "count_high") if censored else ("count",)
     if by:
-        categories = sorted(counts[by].unique().to_list())
+        categories = sorted(rows[by].unique().to_list())
         wide = {
-            b: counts.pivot(on=by, index="year", values=b, sort_columns=True).sort("year").with_columns(
+            b: rows.pivot(on=by, index="year", values=b, sort_columns=True).with_columns(
                 pl.col(categories).fill_null(0) if not censored else pl.col(categories)
             )
             for b in bounds
         }
     else:
         categories = ["count"]
-        wide = {b: counts.select("year", pl.col(b).alias("count")).sort("year") for b in bounds}
+        wide = {b: rows.select("year", pl.col(b).alias("count")) for b in bounds}
     protected = {}
     for b, frame in wide.items():
         if frame.select(pl.col(categories).null_count()).sum_horizontal().item():
             # an indicator table: a category not reported in a year is missing, not zero; no margins to protect
             protected[b] = suppress_counts(frame, categories, rule)
         else:
-            protected[b] = suppress_table(frame.with_columns(pl.col("year").cast(pl.String)), "year", categories, rule)
+            protected[b] = suppress_table(frame, "year", categories, rule)
     low = protected[bounds[0]]
     high = protected[bounds[-1]]
-    columns = [c for c in low.count_columns]
-    years_col = ["Total" if v is None else int(v) for v in low.frame["year"].to_list()]
-    table_rows = []
-    for i, year in enumerate(years_col):
-        row: dict[str, Any] = {"year": year}
-        for c in columns:
-            row[c] = _json_bounds(_columns_of(low, c, rule)[i], _columns_of(high, c, rule)[i])
-        table_rows.append(row)
+    columns = list(low.count_columns)
+    years_col = ["Total" if v is None else int(v) if v.isdigit() else v for v in low.frame["year"].to_list()]
+    cells = {c: (_columns_of(low, c, rule), _columns_of(high, c, rule)) for c in columns}
+    table_rows = [
+        {"year": year, **{c: _json_bounds(cells[c][0][i], cells[c][1][i]) for c in columns}}
+        for i, year in enumerate(years_col)
+    ]
 
-    # registrations of a release's final year keep arriving after it: only a series reaching that year has it
-    reaches_release_end = total_series["year"].max() == loaded.data["year"].max()
-    flags = incomplete_years(total_series, late_registration=loaded.kind == "case" and reaches_release_end)
+    flags = incomplete_years(
+        total_series, late_registration=loaded.kind == "case", release_end=loaded.data["year"].max()
+    )
     # probably incomplete years would pull the trend down: models use the other years
     incomplete = [f.year for f in flags]
     series_out = []
@@ -403,6 +419,11 @@ def trend_command(
         "incomplete_years": [f.to_dict() for f in flags],
         "models": "rate ratios and breaks are fitted on the years not flagged as probably incomplete",
     }
+    if undated.height:
+        payload["undated"] = (
+            f"{UNDATED}: records without a single year of registration (a band such as 2014-2018, or none); "
+            "in the totals, not in the models"
+        )
     if by in FLAG_DIMENSIONS and not censored:
         payload["note"] = f"a victim can have several {by} categories: the Total column counts mentions, not victims"
     if censored:
@@ -458,8 +479,9 @@ def _print_trend(payload: dict[str, Any], columns: list[str]) -> None:
         console.print(f"[yellow]{flag['year']} probably incomplete:[/] {escape(flag['reason'])}", highlight=False)
     if payload["incomplete_years"]:
         console.print(f"[dim]{escape(payload['models'])}[/]")
-    if "note" in payload:
-        console.print(f"[dim]{escape(payload['note'])}[/]")
+    for key in ("undated", "note"):
+        if key in payload:
+            console.print(f"[dim]{escape(payload[key])}[/]")
     console.print(f"[dim]{escape(payload['caveat'])}[/]")
     if "censoring" in payload:
         console.print(f"[dim]{escape(payload['censoring'])}[/]")

@@ -18,8 +18,7 @@ _FORMAT_HELP = "html, pdf or all (both)."
 _RENDERER_HELP = "auto (Quarto when its CLI is on PATH, else built-in), quarto or builtin (pandoc + Typst)."
 _CHECK_HELP = (
     "Skip the scan of the brief's text for small counts. The scan is a heuristic safety net; skip it only "
-    "for "
-    "numbers you have checked are not counts of people."
+    "for numbers you have checked are not counts of people."
 )
 
 

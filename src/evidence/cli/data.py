@@ -16,6 +16,7 @@ data_app = typer.Typer(help="Load, validate, fetch and list data files.", no_arg
 
 
 def register(app: typer.Typer) -> None:
+    """Add the ``data`` commands to the ``evidence`` app."""
     app.add_typer(data_app, name="data")
 
 
@@ -51,7 +52,10 @@ def load_command(
         if out is not None:
             from evidence.sources.store import write_parquet
 
-            write_parquet(loaded, out)
+            try:
+                write_parquet(loaded, out)
+            except OSError as exc:
+                raise ParameterError(f"--out {out}: cannot write there ({exc.strerror or exc})") from exc
             summary["out"] = str(out)
         summaries.append(summary)
         if not as_json:
@@ -123,9 +127,9 @@ def fetch_command(
     """Download an official release into the user cache (checksummed, retried, never half-written)."""
     from evidence.sources.fetch import cached, fetch
 
-    was_cached = cached(name) if url is None and not force else None
-    path = fetch(name, url=url, force=force, progress=True)
-    state = "already cached" if was_cached == path else "fetched"
+    was_cached = cached(name) if url is None and not force else None  # checked once: hashing is not free
+    path = was_cached or fetch(name, url=url, force=force, progress=True)
+    state = "already cached" if was_cached else "fetched"
     console.print(f"[bold green]{state}:[/] {name} -> {path}", highlight=False, soft_wrap=True)
     console.print(f"load it with: evidence data load {path}", highlight=False, soft_wrap=True)
 
@@ -260,7 +264,7 @@ def _print_count_tables(loaded) -> None:
         .head(10)
     )
     _print_display(
-        "Largest corridors (citizenship -> country of exploitation)",
+        "Largest corridors, origin -> destination (citizenship -> country of exploitation)",
         suppress_counts(corridors, "victims").display(),
     )
     console.print("[dim]" + disclosed.rule.describe() + "[/]")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -74,10 +75,14 @@ def run_command(
     with console.status(f"running {prepared.run_id} ..."):
         outcome = execute_run(prepared)
     if outcome.status == "ok":
-        console.print(f"[green]ran[/] {spec.name} in {outcome.seconds:.1f} s → {_relative(outcome.folder)}")
+        console.print(
+            f"[green]ran[/] {spec.name} in {outcome.seconds:.1f} s → {_relative(outcome.folder)}", soft_wrap=True
+        )
         return
     err_console.print(f"[bold red]failed:[/] {outcome.error}", highlight=False)
-    err_console.print(f"the partly executed notebook and run.json are in {_relative(outcome.folder)}")
+    err_console.print(
+        f"the partly executed notebook and run.json are in {_relative(outcome.folder)}", soft_wrap=True
+    )
     raise typer.Exit(1)
 
 
@@ -144,14 +149,20 @@ def batch_command(
         mark = "[green]✓[/]" if outcome.status == "ok" else "[red]✗[/]"
         progress.update(task, advance=1, last=f"{mark} {outcome.run_id}")
 
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill`, a cron or CI timeout: stop like Ctrl-C
     try:
         report = run_batch(
             runs, workers=workers, executor=executor, force=force, on_start=on_start, on_done=on_done
         )
     finally:
+        signal.signal(signal.SIGTERM, previous)
         progress.stop()
     _print_summary(report, out_root)
     raise typer.Exit(report.exit_code)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _print_summary(report, out_root: Path) -> None:

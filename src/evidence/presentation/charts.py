@@ -135,10 +135,13 @@ def _chart_data(
     return data, 0
 
 
-def _require_columns(frame: pl.DataFrame, columns: Sequence[str | None], what: str) -> None:
-    missing = [c for c in columns if c is not None and c not in frame.columns]
+def _used_columns(frame: pl.DataFrame, columns: Sequence[str | None], what: str) -> pl.DataFrame:
+    """Only the columns a chart draws: the rest would travel unchecked in the spec (and in an HTML page)."""
+    wanted = list(dict.fromkeys(c for c in columns if c is not None))
+    missing = [c for c in wanted if c not in frame.columns]
     if missing:
         raise ParameterError(f"{what}: column(s) not in the data: {', '.join(missing)}")
+    return frame.select(wanted)
 
 
 def _title(
@@ -184,7 +187,7 @@ def trend_chart(
     """A yearly line (one per ``series``), with an interval band from ``low`` to ``high`` when given."""
     rule = _rule_of(data, rule)
     frame, withheld = _chart_data(data, [value] if counts else [], rule, "trend chart")
-    _require_columns(frame, [year, value, low, high, series], "trend chart")
+    frame = _used_columns(frame, [year, value, low, high, series], "trend chart")
     if (low is None) != (high is None):
         raise ParameterError("give both low and high for an interval band, or neither")
     bounds = [c for c in (low, high) if c is not None]
@@ -242,7 +245,7 @@ def stacked_share_chart(
     """
     rule = _rule_of(data, rule)
     frame, withheld = _chart_data(data, [value], rule, "stacked share chart")
-    _require_columns(frame, [x, category, value], "stacked share chart")
+    frame = _used_columns(frame, [x, category, value], "stacked share chart")
     frame = frame.filter(pl.col(value).is_not_null())
     x_type = "O" if frame[x].dtype.is_integer() or frame[x].dtype == pl.String else "N"
     chart = (
@@ -298,8 +301,11 @@ def corridor_bar_chart(
         raise ParameterError(f"top must be at least 1, got {top}")
     rule = _rule_of(data, rule)
     frame, withheld = _chart_data(data, [value], rule, "corridor bar chart")
-    _require_columns(frame, [origin, destination, value, share], "corridor bar chart")
+    frame = _used_columns(frame, [origin, destination, value, share], "corridor bar chart")
     frame = frame.filter(pl.col(value).is_not_null()).sort(value, descending=True).head(top)
+    if share is not None:
+        # To the precision shown (0.1%): a share at full precision gives its denominator back exactly.
+        frame = frame.with_columns(pl.col(share).round(3))
     labels = [
         f"{_country_label(o)} → {_country_label(d)}"
         for o, d in zip(frame[origin].to_list(), frame[destination].to_list(), strict=True)
@@ -397,7 +403,7 @@ def flow_map(
     """
     rule = _rule_of(flows, rule)
     frame, withheld = _chart_data(flows, [value], rule, "flow map")
-    _require_columns(frame, [origin, destination, value], "flow map")
+    frame = _used_columns(frame, [origin, destination, value], "flow map")
     frame = frame.filter(pl.col(value).is_not_null()).sort(value, descending=True)
     if top is not None:
         frame = frame.head(top)
@@ -489,7 +495,7 @@ def choropleth(
     """
     rule = _rule_of(data, rule)
     frame, withheld = _chart_data(data, [value] if counts else [], rule, "choropleth")
-    _require_columns(frame, [iso3, value], "choropleth")
+    frame = _used_columns(frame, [iso3, value], "choropleth")
     if frame[iso3].is_duplicated().any():
         raise ParameterError(f"choropleth: {iso3!r} must name each country once")
     values = dict(zip(frame[iso3].to_list(), frame[value].to_list(), strict=True))

@@ -26,12 +26,13 @@ Secondary suppression (:func:`suppress_table`)
     (ties: the one that also completes another line, then the first). Zeros are never complements: a zero
     beside a ``<5`` pins it down. The table is then *audited* by linear programming, against the strongest
     realistic attacker, who knows this algorithm and hence that a ``<5`` cell lies in 1..threshold-1 and an
-    ``x`` cell is at least ``threshold``: a suppressed cell is safe when some table consistent with all that
-    is published gives it another value. A cell that only its true value fits gets another complement, and
-    the loop repeats (looking further afield when the cell's own row and column have nothing left). A
-    table that no suppression can protect is refused with :class:`DisclosureError`. Two-way tables with
-    margins are totally unimodular, so the feasible range of a cell has whole-number ends, and a range
-    wider than zero holds at least two whole values.
+    ``x`` cell is at least ``threshold`` and at most every positive cell still published in the lines it was
+    chosen from (it was the smallest candidate there): a suppressed cell is safe when some table consistent
+    with all that is published gives it another value. A cell that only its true value fits gets another
+    complement, and the loop repeats (looking further afield when the cell's own row and column have nothing
+    left). A table that no suppression can protect is refused with :class:`DisclosureError`. Two-way tables
+    with margins are totally unimodular (and every bound is a whole number), so the feasible range of a cell
+    has whole-number ends, and a range wider than zero holds at least two whole values.
 
 Shares
     :func:`disclosed_share` divides a published cell by its published line total; a share is null (shown
@@ -349,28 +350,38 @@ def _grid_with_margins(matrix: list[list[int]]) -> _Grid:
 
 
 def _attacker_bounds(
-    grid: _Grid, status: list[str | None], rule: DisclosureRule
+    grid: _Grid, status: list[str | None], rule: DisclosureRule, chosen_from: dict[int, list[int]]
 ) -> list[tuple[float, float]]:
     """What someone who knows this algorithm can say about each cell from its label alone.
 
     A published cell is its value. A ``<5`` cell lies in 1..threshold-1. A complement was chosen among
-    published positive cells, so it is at least the threshold. The upper bound of a complement is only there
-    to keep the linear programs bounded: it lies well above the grand total, so it never binds at the true
-    table and cannot make a cell look pinned.
+    published positive cells, so it is at least the threshold; and, as the smallest of the candidates in the
+    lines it was chosen from (``chosen_from``), it is at most any positive cell of those lines that is still
+    published (a cell published now was published then). Without such a cell, the upper bound is only there to
+    keep the linear programs bounded: it lies well above the grand total, so it never binds.
     """
     ceiling = float(2 * grid.values[-1] + rule.threshold)
     bounds = []
-    for value, reason in zip(grid.values, status, strict=True):
+    for cell, (value, reason) in enumerate(zip(grid.values, status, strict=True)):
         if reason == _SMALL:
             bounds.append((float(rule.smallest_small), float(rule.threshold - 1)))
         elif reason == _COMPLEMENT:
-            bounds.append((float(rule.threshold if value >= rule.threshold else 0), ceiling))
+            rivals = [
+                grid.values[c]
+                for line in chosen_from.get(cell, ())
+                for c in [*grid.lines[line][0], grid.lines[line][1]]
+                if status[c] is None and grid.values[c] > 0
+            ]
+            low = float(rule.threshold if value >= rule.threshold else 0)
+            bounds.append((low, float(min(rivals, default=ceiling))))
         else:
             bounds.append((float(value), float(value)))
     return bounds
 
 
-def _exposed_cells(grid: _Grid, status: list[str | None], rule: DisclosureRule) -> list[int]:
+def _exposed_cells(
+    grid: _Grid, status: list[str | None], rule: DisclosureRule, chosen_from: dict[int, list[int]]
+) -> list[int]:
     """Suppressed cells whose value is the only one consistent with everything published.
 
     A cell is safe as soon as one feasible table differs from the true one in that cell (the true table is
@@ -385,7 +396,7 @@ def _exposed_cells(grid: _Grid, status: list[str | None], rule: DisclosureRule) 
     if not hidden:
         return []
     position = {cell: k for k, cell in enumerate(hidden)}
-    all_bounds = _attacker_bounds(grid, status, rule)
+    all_bounds = _attacker_bounds(grid, status, rule, chosen_from)
     # Only lines with a suppressed cell constrain anything; published cells move to the right-hand side.
     row_of, column_of, coefficient, rhs = [], [], [], []
     for members, total in grid.lines:
@@ -435,6 +446,11 @@ def _exposed_cells(grid: _Grid, status: list[str | None], rule: DisclosureRule) 
 def _protect(grid: _Grid, status: list[str | None], rule: DisclosureRule, audit: bool) -> None:
     """Add complements to ``status`` in place until no suppressed cell can be recomputed."""
     values = grid.values
+    chosen_from: dict[int, list[int]] = {}  # complement -> the lines it was the smallest candidate of
+
+    def add_complement(cell: int, lines: list[int]) -> None:
+        status[cell] = _COMPLEMENT
+        chosen_from[cell] = lines
 
     def suppressed_in(line: int) -> int:
         members, total = grid.lines[line]
@@ -473,22 +489,23 @@ def _protect(grid: _Grid, status: list[str | None], rule: DisclosureRule, audit:
                 if suppressed_in(line) == 1:
                     cell = best_complement([line])
                     if cell is not None:
-                        status[cell] = _COMPLEMENT
+                        add_complement(cell, [line])
                         changed = True
         if not audit:
             return
-        exposed = _exposed_cells(grid, status, rule)
+        exposed = _exposed_cells(grid, status, rule, chosen_from)
         if not exposed:
             return
         touched: set[int] = set()  # lines that got a complement in this pass: re-audit before adding there
         for cell in exposed:
             if touched.intersection(grid.lines_of(cell)):
                 continue
-            found = (best_complement(lines) for lines in widening_lines(cell))
-            complement = next((c for c in found if c is not None), None)
-            if complement is not None:
-                status[complement] = _COMPLEMENT
-                touched.update(grid.lines_of(complement))
+            for lines in widening_lines(cell):
+                complement = best_complement(lines)
+                if complement is not None:
+                    add_complement(complement, lines)
+                    touched.update(grid.lines_of(complement))
+                    break
         if not touched:
             # Every positive cell is withheld and the labels alone still pin a count down (e.g. four
             # categories of "<5" under a total of "<5": each must be 1). No suppression can protect it.
@@ -721,6 +738,11 @@ _PEOPLE = (
     r"child|adults?|minors?|migrants?|workers?|traffickers?|offenders?|suspects?|records?|nationals?|"
     r"citizens?)"
 )
+# Table cells (HTML, or between the pipes of a Markdown table row): a whole cell may be a spelled-out count.
+_HTML_CELL = re.compile(r"<t([dh])\b[^>]*>(.*?)</t\1\s*>", re.S | re.I)
+_PIPE_ROW = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$", re.M)
+# A count printed as a float ("4.0", as a frame repr shows a count column that became float) fills a cell.
+_FLOAT_COUNT = re.compile(r"\s*(\d+)\.0+\s*")
 _MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
@@ -748,13 +770,17 @@ _DROP_ELEMENTS = [
 _TAG = re.compile(r"<[A-Za-z/!][^<>]*>")
 
 
-def _visible_text(text: str) -> str:
-    """The text a reader sees: elements that carry code, styles, graphics or footnote markers are dropped."""
+def _without_hidden(text: str) -> str:
+    """Drop the elements that carry code, styles, graphics or footnote markers (kept: tags of the rest)."""
     if _TAG.search(text):
         for element in _DROP_ELEMENTS:
             text = element.sub(" ", text)
-        text = _TAG.sub(" ", text)
-    return _EMPHASIS.sub("", html.unescape(text))
+    return text
+
+
+def _visible_text(text: str) -> str:
+    """The text a reader sees: hidden elements dropped, tags removed, entities decoded, emphasis read."""
+    return _EMPHASIS.sub("", html.unescape(_TAG.sub(" ", _without_hidden(text))))
 
 
 def _is_count_like(text: str, start: int, end: int) -> bool:
@@ -799,7 +825,10 @@ def find_small_counts(text: str, rule: DisclosureRule = DEFAULT_RULE) -> list[Sm
     ``1–4``, ``$3``, ``1:2``, ``ISO-3``), is followed by a percent word, a duration or age unit (years,
     months, days...), follows a label word ("Figure 2", "Table 1", "Tier 2", "top 3", "page 4", "No. 1"),
     is a day next to a month name, opens a numbered list item ("1. "), or is a citation marker ``[1]``.
-    Spelled-out numbers are caught only right before a word for people or cases ("three victims").
+    Spelled-out numbers ("three", "two victims") are caught only when they are the whole of a table cell:
+    in running text, captions and notes they are language ("One victim can have several forms"), and the
+    toolkit writes every count it computes in digits. A table cell that is a whole number printed as a float
+    (``4.0``) is a count too.
     """
     visible = _visible_text(text)
     hits = []
@@ -811,12 +840,24 @@ def find_small_counts(text: str, rule: DisclosureRule = DEFAULT_RULE) -> list[Sm
             context = " ".join(visible[max(0, match.start() - 30) : match.end() + 30].split())
             hits.append(SmallCountHit(value, context))
     small_words = [w for i, w in enumerate(_NUMBER_WORDS) if rule.is_small(i)]
-    if small_words:
-        pattern = re.compile(rf"\b({'|'.join(small_words)})\s+(?:\w+\s+)?{_PEOPLE}\b", re.I)
-        for match in pattern.finditer(visible):
-            context = " ".join(visible[max(0, match.start() - 30) : match.end() + 30].split())
-            hits.append(SmallCountHit(_NUMBER_WORDS.index(match.group(1).lower()), context))
+    # Only a whole cell: in running text, captions and notes a number word is language ("One victim can have
+    # several forms"), and the toolkit writes the counts it computes as digits.
+    spelled = re.compile(rf"\s*({'|'.join(small_words)})(?:\s+{_PEOPLE})?\s*", re.I) if small_words else None
+    for cell in _table_cells(text):
+        if spelled and (match := spelled.fullmatch(cell)):
+            hits.append(SmallCountHit(_NUMBER_WORDS.index(match.group(1).lower()), cell.strip()))
+        elif (match := _FLOAT_COUNT.fullmatch(cell)) and rule.is_small(int(match.group(1))):
+            hits.append(SmallCountHit(int(match.group(1)), cell.strip()))
     return hits
+
+
+def _table_cells(text: str) -> list[str]:
+    """The visible text of every table cell: HTML ``td``/``th`` and the cells of Markdown pipe-table rows."""
+    text = _without_hidden(text)
+    cells = [_visible_text(m.group(2)) for m in _HTML_CELL.finditer(text)]
+    for row in _PIPE_ROW.finditer(text):
+        cells += [_visible_text(c) for c in re.split(r"(?<!\\)\|", row.group(1))]
+    return cells
 
 
 def assert_no_small_counts(text: str, rule: DisclosureRule = DEFAULT_RULE, *, what: str = "text") -> None:

@@ -335,10 +335,20 @@ def _run_in_processes(todo: list[PreparedRun], workers: int, done: Callable[[Run
                 in_flight.clear()
                 pool.shutdown(wait=True, cancel_futures=True)
                 pool = ProcessPoolExecutor(max_workers=workers, mp_context=_process_context())
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+    except BaseException:  # Ctrl-C, or SIGTERM turned into KeyboardInterrupt by the CLI
+        _stop(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers now: a worker left waiting for work would outlive
+    the batch. Their runs' temporary folders are removed by the next run or batch."""
+    workers = list(getattr(pool, "_processes", {}).values())  # no public way before Python 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        if process.is_alive():
+            process.terminate()
 
 
 def _run_on_dask(todo: list[PreparedRun], address: str, done: Callable[[RunOutcome], None]) -> None:

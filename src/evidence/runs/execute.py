@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import os
 import platform
 import re
@@ -34,6 +35,9 @@ from evidence.runs.record import FAILED_DIR, RECORD_FILE, RECORD_VERSION, write_
 
 DEFAULT_OUT_ROOT = Path("reports") / "runs"
 LOG_FILE = "run.log"
+#: Seconds a kernel may take to start. Papermill's 60 are too few on a busy machine (a parallel batch on a
+#: shared server), and a slow start is not the notebook's fault.
+KERNEL_START_TIMEOUT = 300
 _TEMP = re.compile(r"^\.(?P<run>.+)\.(?P<host>[A-Za-z0-9_-]+?)-(?P<pid>\d+)\.[A-Za-z0-9_]+\.(?:part|old)$")
 
 
@@ -135,6 +139,17 @@ def _run_data_files(spec: NotebookSpec, parameters: Mapping[str, Any]) -> tuple[
     return files, fallback
 
 
+class _CheckedParameters(logging.Filter):
+    """Papermill's own parameter inference cannot read every annotation (``str | None``) and warns about
+    "unknown" parameters; the runner has checked them against the declaration already, so that is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Passed unknown parameter")
+
+
+_PAPERMILL_FILTER = _CheckedParameters()
+
+
 def execute_run(run: PreparedRun) -> RunOutcome:
     """Execute a prepared run into its folder (atomically); never raises for a failing notebook."""
     import nbformat
@@ -143,6 +158,7 @@ def execute_run(run: PreparedRun) -> RunOutcome:
 
     from evidence.runs.kernel import ensure_run_kernel, ipc_prefix, kernel_manager_class, remove_ipc_files
 
+    logging.getLogger("papermill").addFilter(_PAPERMILL_FILTER)  # adding the same filter twice is a no-op
     out_root = Path(run.out_root)
     out_root.mkdir(parents=True, exist_ok=True)
     clean_stale_temporaries(out_root)
@@ -169,6 +185,7 @@ def execute_run(run: PreparedRun) -> RunOutcome:
                 stdout_file=log,
                 stderr_file=log,
                 execution_timeout=run.cell_timeout,
+                start_timeout=KERNEL_START_TIMEOUT,
                 kernel_manager_class=kernel_manager_class(env, tmp / LOG_FILE, ipc=sockets),
                 resources={"metadata": {"path": str(tmp)}},  # the kernel's cwd, without a process-wide chdir
             )

@@ -24,15 +24,17 @@ case ids serve only to flag duplicate records.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import datetime as dt
 import difflib
+import gc
 import hashlib
 import io
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +59,9 @@ from evidence.sources.case_schema import (
     apply_denominator_rule,
     conform,
 )
+from evidence.sources.countries import country_table, map_to_iso3, to_iso3, with_regions
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
-from evidence.sources.provenance import Provenance
+from evidence.sources.provenance import Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, apply_sidecar, check_readable, register
 
 SOURCE = "case_records"
@@ -66,8 +69,8 @@ SOURCE = "case_records"
 LAYOUT = "mapped"
 MAPPING_SUFFIX = ".mapping.yaml"
 MAX_AGE = 120
-#: Earliest year of registration accepted (the CTDC loader's bound too; not imported from it, so that this
-#: loader registers before the CTDC one and a mapping beside a file takes precedence).
+#: Earliest year of registration accepted: the CTDC loader's bound too, defined here rather than imported so
+#: that importing this loader does not register the CTDC one before it.
 FIRST_YEAR = 1990
 
 #: Flags the CTDC codebook lacks -> (their flag group, the canonical flag a true value also sets).
@@ -169,6 +172,7 @@ class CaseRecordsMapping:
     provenance: dict[str, Any] = dataclasses.field(default_factory=dict)
     path: Path | None = None  # the mapping file, when it came from one
     sha256: str = ""  # of the mapping file's bytes
+    key_lines: dict[str, int] = dataclasses.field(default_factory=dict)  # "columns.gender" -> its line
 
     def data_columns(self) -> dict[str, str]:
         """Every mapping key that names a data column (as written in the mapping) -> that column."""
@@ -290,7 +294,7 @@ class _MappingReader:
         separator = top.get("list_separator", ";")
         if not isinstance(separator, str) or not separator:
             raise self.error(("list_separator",), f"expected a separator such as ';', found {separator!r}")
-        return CaseRecordsMapping(
+        mapping = CaseRecordsMapping(
             columns=fields,
             flags={f: self.text(c, ("columns", "flags", f)) for f, c in flags.items()},
             assistance={k: self.text(c, ("columns", "assistance", k)) for k, c in assistance.items()},
@@ -311,6 +315,8 @@ class _MappingReader:
             header_row=int(header_row),
             provenance=provenance,
         )
+        lines = {key: _line_of(self.node, tuple(key.split("."))) for key in mapping.data_columns()}
+        return dataclasses.replace(mapping, key_lines={k: v for k, v in lines.items() if v})
 
     def codes(self, table: Any, keys: tuple[str, ...], allowed: list[str] | None) -> dict[str, str | None]:
         out: dict[str, str | None] = {}
@@ -334,8 +340,6 @@ class _MappingReader:
         out[key] = target
 
     def country_codes(self, table: Any) -> dict[str, str | None]:
-        from evidence.sources.countries import country_table
-
         known = set(country_table()["iso3"].to_list())
         out: dict[str, str | None] = {}
         for spelling, iso3 in self.table(table, ("values", "countries")).items():
@@ -359,8 +363,6 @@ class _MappingReader:
     def reporting(self, value: Any) -> str | None:
         if value is None:
             return None
-        from evidence.sources.countries import to_iso3
-
         iso3 = to_iso3(str(value))
         if iso3 is None:
             raise self.error(("reporting_country",), f"{value!r} is not a country the reference knows")
@@ -456,10 +458,10 @@ def _resolve_columns(header: list[str], mapping: CaseRecordsMapping, data_path: 
             message = f"{key} names column {column!r}, which {data_path} does not have" + (
                 f" (did you mean {close[0]!r}?)" if close else ""
             )
+        line = mapping.key_lines.get(key)
         raise InputError(
-            message,
+            (f"line {line}: " if line else "") + message,
             path=mapping_file,
-            column=key,
             hint="its columns: "
             + ", ".join(repr(h) for h in header[:30])
             + (" ..." if len(header) > 30 else ""),
@@ -498,38 +500,48 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         raise InputError("the file has no header line", path=path) from None
     positions = _resolve_columns(header, mapping, path)
     ncols = len(header)
-    columns: dict[str, list[str | None]] = {c: [] for c in positions}
-    rows: list[int] = []
-    structural: list[dict[str, Any]] = []
-    blank: list[int] = []
+    records: list[list[str]] = []
+    lines: list[int] = []  # each record's first line (quoted fields may span lines)
     previous_end = reader.line_num
     try:
-        for record in reader:
-            line = previous_end + 1 + skipped  # a record's first line (quoted fields may span lines)
-            previous_end = reader.line_num
-            if not record or (len(record) == 1 and not record[0].strip() and ncols > 1):
-                blank.append(line)
-                continue
-            rows.append(line)
-            if len(record) != ncols:
-                short = len(record) < ncols
-                structural.append(
-                    {
-                        "row": line,
-                        "column": None,
-                        "value": f"{len(record)} fields",
-                        "reason": f"truncated row (fewer fields than the header's {ncols})"
-                        if short
-                        else f"too many fields (more than the header's {ncols})",
-                    }
-                )
-            for column, i in positions.items():
-                columns[column].append(record[i] if i < len(record) else None)
+        with _gc_paused():
+            for record in reader:
+                lines.append(previous_end + 1 + skipped)
+                previous_end = reader.line_num
+                records.append(record)
     except csv.Error as exc:
         raise InputError(f"cannot parse as CSV: {exc}", path=path, row=previous_end + 1 + skipped) from exc
+    structural: list[dict[str, Any]] = []
+    blank: list[int] = []
+    kept_records, rows = [], []
+    # one pass in C finds the rare records that need a look: blank lines and a wrong number of fields
+    for index in [i for i, n in enumerate(map(len, records)) if n != ncols]:
+        record, line = records[index], lines[index]
+        if not record or (len(record) == 1 and not record[0].strip()):
+            blank.append(line)
+            records[index] = None
+            continue
+        structural.append(
+            {
+                "row": line,
+                "column": None,
+                "value": f"{len(record)} fields",
+                "reason": f"truncated row (fewer fields than the header's {ncols})"
+                if len(record) < ncols
+                else f"too many fields (more than the header's {ncols})",
+            }
+        )
+        records[index] = (record + [None] * ncols)[:ncols]  # rejected, but its cells are still checked
+    if blank:
+        kept_records = [r for r in records if r is not None]
+        rows = [line for line, r in zip(lines, records, strict=True) if r is not None]
+    else:
+        kept_records, rows = records, lines
+    with _gc_paused():
+        cells = list(zip(*kept_records, strict=True)) if kept_records else [()] * ncols
     frame = pl.DataFrame(
         {
-            **{c: pl.Series(v, dtype=pl.String) for c, v in columns.items()},
+            **{c: pl.Series(cells[i], dtype=pl.String) for c, i in positions.items()},
             "source_row": pl.Series(rows, dtype=pl.Int64),
         }
     )
@@ -539,6 +551,19 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         else []
     )
     return _Raw(frame, issues_frame(structural), notes)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while millions of cells are made: lists of strings hold no cycles, and the
+    collector's repeated passes over them would double the time of reading a large file."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _pick_delimiter(header_line: str, mapping: CaseRecordsMapping) -> str:
@@ -581,16 +606,17 @@ def _read_workbook(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         raise InputError(f"cannot read sheet {sheet!r}: {exc}", path=path) from exc
     header = [" ".join(str(c).split()) for c in frame.columns]
     positions = _resolve_columns(header, mapping, path)
-    frame = frame.select(
-        [pl.col(frame.columns[i]).cast(pl.String).alias(c) for c, i in positions.items()]
-    ).with_columns(
+    frame = frame.with_columns(pl.all().cast(pl.String))  # a column of empty cells has no type of its own
+    # rows empty in every column carry no record (formatted but unused sheet rows)
+    empty = frame.select(
+        pl.all_horizontal(pl.all().is_null() | (pl.all().str.strip_chars() == ""))
+    ).to_series()
+    frame = frame.select([pl.col(frame.columns[i]).alias(c) for c, i in positions.items()]).with_columns(
         source_row=pl.int_range(mapping.header_row + 1, mapping.header_row + 1 + frame.height, dtype=pl.Int64)
     )
     notes = [f"read from sheet {sheet!r}"]
-    empty = frame.select(pl.all_horizontal(pl.exclude("source_row").is_null())).to_series()
     if empty.any():
-        # rows empty in every mapped column carry no record (a formatted but unused sheet row)
-        notes.append(f"{int(empty.sum())} sheet row(s) empty in every mapped column ignored (no record)")
+        notes.append(f"{int(empty.sum())} empty sheet row(s) ignored (no record)")
         frame = frame.filter(~empty)
     return _Raw(frame, empty_issues(), notes)
 
@@ -676,20 +702,18 @@ class _Decoder:
 
     def country(self, column: str, *, many: bool = False) -> pl.Expr:
         """ISO3 of each cell (``many``: several countries joined by the list separator, ISO3 joined by ';')."""
-        to_iso3 = self.country_lookup(column)
+        iso3_of = self.country_lookup(column)
 
         def decode(value: str) -> str | None:
             if not many:
-                return to_iso3(value)
+                return iso3_of(value)
             parts = [p.strip() for p in value.split(self.mapping.list_separator)]
-            codes = [to_iso3(p) for p in parts if p and not self.is_missing(p)]
+            codes = [iso3_of(p) for p in parts if p and not self.is_missing(p)]
             return ";".join(c for c in codes if c) or None
 
         return self.column(column, decode, pl.String, flag_bad=self.mapping.unmapped_countries == "flag")
 
     def country_lookup(self, column: str) -> Callable[[str], str | None]:
-        from evidence.sources.countries import country_table, map_to_iso3
-
         mapping = self.mapping
         coding = mapping.countries
         table = country_table()
@@ -708,7 +732,7 @@ class _Decoder:
         else:
             mapped = {}
 
-        def to_iso3(value: str) -> str | None:
+        def iso3_of(value: str) -> str | None:
             key = _fold(value)
             if key in mapping.country_values:
                 return mapping.country_values[key]
@@ -722,7 +746,7 @@ class _Decoder:
                 )
             return found
 
-        return to_iso3
+        return iso3_of
 
 
 def _year(value: str) -> int:
@@ -792,8 +816,6 @@ def _decode(
         out[ASSISTANCE_PREFIX + kind] = decoder.flag(column)
 
     data = frame.select(**out)
-    from evidence.sources.countries import with_regions
-
     for prefix in ("origin", "destination"):
         if f"{prefix}_iso3" in data.columns:
             data = with_regions(data, f"{prefix}_iso3", prefix)
@@ -837,20 +859,23 @@ def _duplicate_ids(frame: pl.DataFrame, column: str, decoder: _Decoder) -> pl.Da
     dupes = ids.filter(pl.col("case").is_duplicated())
     if not dupes.height:
         return empty_issues()
-    rows = dupes.group_by("case").agg(pl.col("source_row").sort()).get_column("source_row").to_list()
-    records = []
-    for group in rows:
-        for row in group:
-            others = ", ".join(str(r) for r in group if r != row)
-            records.append(
-                {
-                    "row": row,
-                    "column": column,
-                    "value": None,
-                    "reason": f"duplicate case id (also on row {others})",
-                }
+    rows = pl.col("rows")
+    shared = (
+        dupes.group_by("case")
+        .agg(rows=pl.col("source_row").sort())
+        .with_columns(
+            value=pl.format(
+                "shared by {} rows: {}{}",
+                rows.list.len(),
+                rows.list.head(5).cast(pl.List(pl.String)).list.join(", "),
+                pl.when(rows.list.len() > 5).then(pl.lit(", ...")).otherwise(pl.lit("")),
             )
-    return issues_frame(records)
+        )
+        .explode("rows")
+    )
+    return issues_frame(
+        shared.select(row="rows", column=pl.lit(column), value="value", reason=pl.lit("duplicate case id"))
+    )
 
 
 def _issues(frame: pl.DataFrame, problems: list[_Problem]) -> list[pl.DataFrame]:
@@ -880,8 +905,6 @@ def _flag_groups(data: pl.DataFrame) -> dict[str, list[str]]:
 
 
 def _provenance(path: Path, mapping: CaseRecordsMapping, notes: list[str]) -> Provenance:
-    from evidence.sources.provenance import sha256_file
-
     given = mapping.provenance
     where = f"{mapping.path} (sha256 {mapping.sha256[:16]})" if mapping.path else "given in code"
     return Provenance(

@@ -115,6 +115,7 @@ CASE_SCHEMA: dict[str, pl.DataType] = {
 
 
 def empty_case_table() -> pl.DataFrame:
+    """A case table without rows (every canonical column, typed)."""
     return pl.DataFrame(schema=CASE_SCHEMA)
 
 

@@ -40,6 +40,7 @@ from evidence.sources.case_schema import (
     apply_denominator_rule,
     conform,
 )
+from evidence.sources.delimited import field_count_rejects, scan_records
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.provenance import Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, register
@@ -577,7 +578,7 @@ def _read(path: Path, header: _Header) -> _Raw:
     # Without quotes and without records the parser found too long, every record has exactly ncols fields iff
     # the delimiters add up, so the per-record scan is only needed when they do not.
     if ragged or quoted or np.count_nonzero(buf == ord(expected)) != (ncols - 1) * (frame.height + 1):
-        scan = _scan_records(buf, expected)
+        scan = scan_records(buf, expected)
         if scan.field_counts.size != frame.height:
             raise InputError(
                 f"cannot tell records apart ({scan.field_counts.size} by line ends, {frame.height} by the CSV "
@@ -595,22 +596,7 @@ def _read(path: Path, header: _Header) -> _Raw:
             )
             frame = frame.filter(pl.Series(~scan.blank))
             counts, rows = counts[~scan.blank], rows[~scan.blank]
-        bad = counts != ncols
-        if bad.any():
-            structural = issues_frame(
-                pl.DataFrame(
-                    {
-                        "row": rows[bad],
-                        "column": [None] * int(bad.sum()),
-                        "value": [f"{n} fields" for n in counts[bad]],
-                        "reason": np.where(
-                            counts[bad] < ncols,
-                            f"truncated row (fewer fields than the header's {ncols})",
-                            f"too many fields (more than the header's {ncols})",
-                        ),
-                    }
-                )
-            )
+        structural = field_count_rejects(rows, counts, ncols)
     else:
         frame = frame.with_columns(source_row=pl.int_range(2, frame.height + 2, dtype=pl.Int64))
     return _Raw(frame, structural, sha256, notes, rows_in=frame.height)
@@ -675,37 +661,6 @@ def _undecodable(path: Path, data: bytes) -> InputError:
             hint="re-save the file as UTF-8",
         )
     return InputError("the CSV parser found text that is not UTF-8", path=path)
-
-
-@dataclasses.dataclass
-class _Scan:
-    lines: np.ndarray  # line number of each data record (header = line 1)
-    field_counts: np.ndarray
-    blank: np.ndarray  # bool: the record is an empty line
-
-
-def _scan_records(buf: np.ndarray, delimiter: str) -> _Scan:
-    """Fields per record from delimiters and line ends outside quoted fields, vectorised.
-
-    A delimiter or line end lies inside a quoted field when an odd number of quote characters precede it
-    (an escaped quote ``""`` adds two, so the parity holds).
-    """
-    start = 3 if buf[:3].tobytes() == b"\xef\xbb\xbf" else 0
-    all_newlines = np.flatnonzero(buf == ord("\n"))
-    newlines = all_newlines
-    delims = np.flatnonzero(buf == ord(delimiter))
-    quotes = np.flatnonzero(buf == ord('"'))
-    if quotes.size:
-        newlines = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
-        delims = delims[np.searchsorted(quotes, delims) % 2 == 0]
-    ends = newlines if buf.size and buf[-1] == ord("\n") else np.append(newlines, buf.size)
-    starts = np.concatenate(([start], ends[:-1] + 1))
-    fields = np.searchsorted(delims, ends) - np.searchsorted(delims, starts) + 1
-    length = ends - starts
-    first_byte = buf[np.minimum(starts, max(buf.size - 1, 0))]
-    blank = (length == 0) | ((length == 1) & (first_byte == ord("\r")))
-    lines = np.searchsorted(all_newlines, starts) + 1
-    return _Scan(lines=lines[1:].astype(np.int64), field_counts=fields[1:], blank=blank[1:])
 
 
 def _read_workbook(path: Path, header: _Header) -> _Raw:

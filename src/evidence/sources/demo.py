@@ -22,7 +22,7 @@ import polars as pl
 from evidence.core.atomic import atomic_path, write_text
 from evidence.core.config import cache_dir, configured_data_paths
 from evidence.sources.ctdc import SYNTHETIC_COLUMNS
-from evidence.sources.provenance import sha256_file
+from evidence.sources.provenance import manifest_path, matches_manifest, sha256_file
 from evidence.sources.registry import sidecar_path
 
 #: Bump whenever the generator's output changes: it names the cached demo file and the release label.
@@ -449,10 +449,6 @@ def write_demo(path: str | Path, n_rows: int = DEFAULT_ROWS, seed: int = DEFAULT
     return path
 
 
-def _manifest_path(path: Path) -> Path:
-    return path.with_name(path.name + ".manifest.json")
-
-
 def demo_file(n_rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED) -> Path:
     """Where the cached demo file of these parameters lives (it may not exist yet)."""
     return cache_dir() / "demo" / f"ctdc_v2024_layout_{DEMO_RELEASE}_seed{seed}_{n_rows}.csv"
@@ -475,7 +471,7 @@ def demo_path(n_rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED) -> Path:
         "sha256": sha256_file(path),
         "size": path.stat().st_size,
     }
-    write_text(_manifest_path(path), json.dumps(manifest, indent=2) + "\n")
+    write_text(manifest_path(path), json.dumps(manifest, indent=2) + "\n")
     return path
 
 
@@ -491,16 +487,11 @@ def default_data_paths() -> tuple[list[Path], bool]:
 
 
 def _demo_intact(path: Path) -> bool:
-    manifest, sidecar = _manifest_path(path), sidecar_path(path)
-    if not (path.is_file() and manifest.is_file() and sidecar.is_file()):
+    sidecar = sidecar_path(path)
+    if not (sidecar.is_file() and matches_manifest(path)):
         return False
     try:
-        expected = json.loads(manifest.read_text(encoding="utf-8"))
         labels = json.loads(sidecar.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return (
-        labels.get("demo") is True
-        and expected.get("size") == path.stat().st_size
-        and expected.get("sha256") == sha256_file(path)
-    )
+    return labels.get("demo") is True

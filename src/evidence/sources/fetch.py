@@ -1,7 +1,7 @@
 """Download official releases into the user cache: streamed, retried, checksummed, never half-written.
 
 Nothing here runs at import time. A fetched file gets two companions beside it: a manifest
-(``<file>.manifest.json``: url, sha256, size, fetched_at) and the provenance sidecar the loaders read
+(:func:`~evidence.sources.provenance.manifest_path`: url, sha256, size, fetched_at) and the provenance sidecar the loaders read
 (``<file>.provenance.json``). Everything else in the toolkit works offline from a local path.
 """
 
@@ -23,7 +23,7 @@ from evidence.core.atomic import atomic_path, write_text
 from evidence.core.config import cache_dir
 from evidence.core.errors import DownloadError
 from evidence.sources.catalogue import Release, get_release
-from evidence.sources.provenance import sha256_file
+from evidence.sources.provenance import manifest_path, matches_manifest
 from evidence.sources.registry import sidecar_path
 
 _CHUNK = 1 << 16
@@ -39,17 +39,11 @@ def release_dir(name: str) -> Path:
     return cache_dir() / "releases" / name
 
 
-def manifest_path(path: str | Path) -> Path:
-    """The manifest that records where a fetched file came from."""
-    path = Path(path)
-    return path.with_name(path.name + ".manifest.json")
-
-
 def cached(name: str | Release) -> Path | None:
     """The cached file of a release if present and intact (it matches its manifest), else None."""
     release = name if isinstance(name, Release) else get_release(name)
     path = release_dir(release.name) / release.filename
-    return path if _intact(path) else None
+    return path if matches_manifest(path) else None
 
 
 def fetch(
@@ -83,7 +77,7 @@ def fetch(
         if dest_dir is not None
         else release_dir(release.name) / release.filename
     )
-    if not force and _intact(target):
+    if not force and matches_manifest(target):
         return target
     _remove_stale_parts(target)
 
@@ -204,15 +198,3 @@ def _remove_stale_parts(target: Path) -> None:
         with contextlib.suppress(OSError):
             if part.stat().st_mtime < cutoff:
                 part.unlink()
-
-
-def _intact(path: Path) -> bool:
-    """True when ``path`` exists and matches the size and sha256 its manifest recorded."""
-    manifest = manifest_path(path)
-    if not (path.is_file() and manifest.is_file()):
-        return False
-    try:
-        recorded = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return recorded.get("size") == path.stat().st_size and recorded.get("sha256") == sha256_file(path)

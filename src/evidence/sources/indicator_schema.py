@@ -32,4 +32,5 @@ INDICATOR_SCHEMA: dict[str, pl.DataType] = {
 
 
 def empty_indicator_table() -> pl.DataFrame:
+    """An indicator table without rows (every canonical column, typed)."""
     return pl.DataFrame(schema=INDICATOR_SCHEMA)

@@ -77,18 +77,27 @@ class LoadedTable:
 
     @property
     def rows_kept(self) -> int:
+        """Data rows in the canonical table."""
         return self.data.height
 
     @property
     def rows_rejected(self) -> int:
+        """Distinct data rows rejected (a row with several problems counts once)."""
         return self.rejects["row"].n_unique() if self.rejects.height else 0
 
     def check_accounting(self) -> None:
+        """Every data row is kept or rejected, never both (a row lost and another counted twice would balance)."""
         if self.rows_in != self.rows_kept + self.rows_rejected:
             raise AccountingError(
                 f"{self.provenance.path}: rows_in={self.rows_in} but rows_kept={self.rows_kept} "
                 f"+ rows_rejected={self.rows_rejected}"
             )
+        if self.rejects.height and "source_row" in self.data.columns:
+            both = self.data.filter(pl.col("source_row").is_in(self.rejects["row"].implode()))
+            if both.height:
+                raise AccountingError(
+                    f"{self.provenance.path}: rows both kept and rejected: {both['source_row'].head(10).to_list()}"
+                )
 
     def summary(self) -> dict[str, Any]:
         """The facts a user or a script wants first (the CLI's ``--json``)."""

@@ -20,6 +20,26 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def manifest_path(path: str | Path) -> Path:
+    """The manifest beside a file the toolkit wrote into the cache (a fetched release, the demo data)."""
+    path = Path(path)
+    return path.with_name(path.name + ".manifest.json")
+
+
+def matches_manifest(path: str | Path) -> bool:
+    """True when ``path`` exists and has the size and sha256 its manifest recorded (a cheap size check first)."""
+    import json
+
+    path, manifest = Path(path), manifest_path(path)
+    if not (path.is_file() and manifest.is_file()):
+        return False
+    try:
+        recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return recorded.get("size") == path.stat().st_size and recorded.get("sha256") == sha256_file(path)
+
+
 @dataclasses.dataclass(frozen=True)
 class Provenance:
     """Where a table came from. ``synthetic`` is True for the toolkit's own demo data and CTDC's synthetic files;

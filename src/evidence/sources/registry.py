@@ -81,6 +81,7 @@ _LOADERS: dict[str, Loader] = {}
 
 
 def register(loader: Loader) -> Loader:
+    """Make ``loader`` known to :func:`detect` and :func:`load` (a loader module calls this on import)."""
     _LOADERS[loader.source] = loader
     return loader
 

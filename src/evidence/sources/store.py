@@ -39,15 +39,18 @@ def read_parquet(path: str | Path) -> LoadedTable:
         raise InputError(f"not a readable Parquet file: {exc}", path=path) from exc
     if raw is None:
         raise InputError("this Parquet file was not written by evidence (no provenance metadata)", path=path)
-    meta = json.loads(raw)
-    return LoadedTable(
-        data=pl.read_parquet(path),
-        provenance=Provenance.from_dict(meta["provenance"]),
-        rows_in=meta["rows_in"],
-        rejects=_issues_from_json(meta["rejects"]),
-        flags=_issues_from_json(meta["flags"]),
-        kind=meta["kind"],
-    )
+    try:
+        meta = json.loads(raw)
+        return LoadedTable(
+            data=pl.read_parquet(path),
+            provenance=Provenance.from_dict(meta["provenance"]),
+            rows_in=meta["rows_in"],
+            rejects=_issues_from_json(meta["rejects"]),
+            flags=_issues_from_json(meta["flags"]),
+            kind=meta["kind"],
+        )
+    except (ValueError, KeyError, TypeError) as exc:  # metadata damaged, or from an incompatible version
+        raise InputError(f"the evidence metadata of this Parquet file is unreadable: {exc!r}", path=path) from exc
 
 
 def _issues_json(df: pl.DataFrame) -> str:

@@ -8,24 +8,26 @@ Two layouts:
 * ``simple_csv``: the toolkit's own layout for adding later reports by hand, ``iso3,report_year,tier`` with an
   optional ``country`` column (documented in ``docs/data-formats.md``).
 
-Tier table columns: ``iso3``, ``country``, ``report_year``, ``tier`` (ordered: Tier 1 < Tier 2 < Tier 2 Watch
-List < Tier 3; null when not ranked or a special case), ``tier_label`` (as published, whitespace stripped) and
-``special_case`` (``Special Case``, ``not ranked``; null for ranked countries).
+Tier table columns: ``source_row``, ``iso3``, ``country``, ``report_year``, ``tier`` (ordered: Tier 1 < Tier 2
+< Tier 2 Watch List < Tier 3; null when not ranked or a special case), ``tier_label`` (as published, whitespace
+stripped) and ``special_case`` (``Special Case``, ``not ranked``; null for ranked countries).
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import polars as pl
 
 from evidence.core.errors import InputError
+from evidence.sources.delimited import field_count_rejects, scan_records
 from evidence.sources.loaded import LoadedTable, issues_where
-from evidence.sources.provenance import Provenance, sha256_file
+from evidence.sources.provenance import Provenance
 from evidence.sources.registry import FileHead, Loader, register
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"  # 2: source_row
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -36,6 +38,7 @@ SPECIAL_CASE = "Special Case"
 NOT_RANKED = "not ranked"
 
 TIER_SCHEMA: dict[str, pl.DataType] = {
+    "source_row": pl.Int64,  # line of the placement in its file (1-based, the header is line 1)
     "iso3": pl.String,
     "country": pl.String,
     "report_year": pl.Int16,
@@ -86,9 +89,6 @@ REASON_YEAR = "report year missing or not a year"
 REASON_TIER = "tier not recognised (expected Tier 1, Tier 2, Tier 2 Watch List, Tier 3 or Special Case)"
 REASON_DUPLICATE = "more than one placement for this iso3 and report year"
 
-_FIRST_DATA_LINE = 2  # line 1 is the header
-
-
 def _header(head: FileHead) -> list[str]:
     return [cell.strip().strip('"').strip().casefold() for cell in head.first_line.split(",")]
 
@@ -118,17 +118,19 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         meta = _SIMPLE_PROVENANCE
     else:
         raise InputError(f"unknown TIP layout {layout!r}", path=path)
-    raw = _read_strings(path)
+    data = path.read_bytes()
+    raw, structural, notes = _read_records(path, data)
     by_name = {c.strip().casefold(): c for c in raw.columns}
     frame = raw.select(
-        [
+        "source_row",
+        *[
             (pl.col(by_name[source]) if source in by_name else pl.lit(None, pl.String)).alias(name)
             for name, source in columns.items()
-        ]
-    ).with_row_index("source_row", offset=_FIRST_DATA_LINE)
+        ],
+    )
     rows_in = frame.height
     parsed = _parse(frame, not_ranked_when_empty=layout == KELLEY_LAYOUT)
-    rejects = _rejects(parsed)
+    rejects = pl.concat([structural, _rejects(parsed)]).sort("row", maintain_order=True)
     kept = parsed.join(rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti")
     flags = issues_where(
         kept,
@@ -139,11 +141,12 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         layout=layout,
         release=meta.get("release", _year_span(kept)),
         path=str(path),
-        sha256=sha256_file(path),
+        sha256=hashlib.sha256(data).hexdigest(),
         url=meta["url"],
         licence=meta["licence"],
         citation=meta["citation"],
         title=meta["title"],
+        notes=tuple(notes),
     )
     data = kept.select([pl.col(c).cast(t) for c, t in TIER_SCHEMA.items()]).sort("iso3", "report_year")
     return LoadedTable(
@@ -151,17 +154,29 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     )
 
 
-def _read_strings(path: Path) -> pl.DataFrame:
+def _read_records(path: Path, data: bytes) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+    """Every cell as text with its line number (``source_row``), the rows whose field count is wrong, and notes.
+
+    A short row is not padded into a placement: in Kelley's coding an empty tier means "not ranked", so a
+    truncated line would otherwise become one. Blank lines carry no record.
+    """
     try:
-        return pl.read_csv(
-            path,
-            infer_schema=False,
-            null_values=["NA", ""],
-            encoding="utf8-lossy",
-            truncate_ragged_lines=False,
+        frame = pl.read_csv(
+            data, infer_schema=False, null_values=["NA", ""], encoding="utf8-lossy", truncate_ragged_lines=True
         )
     except pl.exceptions.PolarsError as exc:
-        raise InputError(f"cannot read as CSV: {exc}", path=path) from exc
+        raise InputError(f"cannot read as CSV: {str(exc).strip().splitlines()[0]}", path=path) from exc
+    scan = scan_records(data, ",")
+    if scan.lines.size != frame.height:
+        raise InputError(
+            f"cannot tell records apart ({scan.lines.size} by line ends, {frame.height} by the CSV parser): "
+            "unbalanced quotes?",
+            path=path,
+        )
+    frame = frame.with_columns(source_row=pl.Series(scan.lines, dtype=pl.Int64)).filter(pl.Series(~scan.blank))
+    keep = ~scan.blank
+    notes = [f"{int(scan.blank.sum())} blank line(s) ignored (no record)"] if scan.blank.any() else []
+    return frame, field_count_rejects(scan.lines[keep], scan.field_counts[keep], len(frame.columns) - 1), notes
 
 
 def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
@@ -173,6 +188,7 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
         canonical = pl.when(label.is_null()).then(pl.lit(NOT_RANKED)).otherwise(canonical)
     year = pl.col("report_year").str.strip_chars().cast(pl.Float64, strict=False)
     return frame.with_columns(
+        year_text=pl.col("report_year"),
         iso3=pl.col("iso3").str.strip_chars().str.to_uppercase(),
         country=pl.col("country").str.strip_chars(),
         tier_label=label,
@@ -189,7 +205,7 @@ def _rejects(parsed: pl.DataFrame) -> pl.DataFrame:
         parsed,
         [
             ("iso3", "iso3", ~pl.col("iso3").str.contains(r"^[A-Z]{3}$").fill_null(False), REASON_ISO3),
-            ("report_year", "report_year", pl.col("report_year").is_null(), REASON_YEAR),
+            ("report_year", "year_text", pl.col("report_year").is_null(), REASON_YEAR),
             ("tier", "tier_text", pl.col("canonical").is_null(), REASON_TIER),
         ],
     )

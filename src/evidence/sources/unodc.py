@@ -38,7 +38,7 @@ from evidence.sources.workbook import HeaderMatch, column_for, find_header, read
 SOURCE = "unodc_glotip"
 LAYOUT = "glotip_xlsx"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"  # 2: aggregate flag reworded; a missing dimension names its own column
 
 HEADER = (
     "Iso3_code",

@@ -122,7 +122,9 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     # the workbook writes 0 as the population of a few countries (Kosovo, Palau…) it has no figure for
     zero_population = pl.col("population__number") == 0
     kept = kept.with_columns(
-        [pl.col(f"{name}__number").alias(name) for name in MEASURES], estimate_year=pl.lit(ESTIMATE_YEAR)
+        [pl.col(f"{name}__number").alias(name) for name in MEASURES],
+        estimate_year=pl.lit(ESTIMATE_YEAR),
+        _population_text=pl.col("population"),
     ).with_columns(pl.when(~zero_population).then(pl.col("population")).alias("population"), _zero=zero_population)
 
     from evidence.sources.countries import map_to_iso3
@@ -134,7 +136,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         [
             ("Country", "country", pl.col("iso3").is_null(), REASON_UNMAPPED),
             ("Country", "country", pl.col("iso3").is_duplicated() & pl.col("iso3").is_not_null(), REASON_DUPLICATE),
-            (columns["population"], "population__number", pl.col("_zero"), REASON_ZERO_POPULATION),
+            (columns["population"], "_population_text", pl.col("_zero"), REASON_ZERO_POPULATION),
         ],
     )
     provenance = Provenance(

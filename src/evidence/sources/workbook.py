@@ -49,6 +49,8 @@ def normalise_label(value: Any) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class HeaderMatch:
+    """Where :func:`find_header` found the header: its sheet and row, and the rows peeked above and at it."""
+
     sheet: str
     header_row: int  # 1-based sheet row of the header
     top_rows: tuple[tuple[Any, ...], ...]  # the peeked rows (row 1 first)

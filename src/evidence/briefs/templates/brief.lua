@@ -69,8 +69,14 @@ local function wrap_typst(fn, args, title, content)
   return blocks
 end
 
-local function title_div(title)
-  return pandoc.Div({ pandoc.Plain(title) }, pandoc.Attr("", { "box-title" }))
+-- The box's content for HTML: its title (if any) as a styled div, then the rest.
+local function titled_content(title, rest)
+  local content = pandoc.List()
+  if title then
+    content:insert(pandoc.Div({ pandoc.Plain(title) }, pandoc.Attr("", { "box-title" })))
+  end
+  content:extend(rest)
+  return content
 end
 
 function RawBlock(el)
@@ -109,12 +115,7 @@ function Div(div)
     if to_typst then
       return wrap_typst("brief-callout", 'kind: "' .. typst_escape_string(kind) .. '"', title, rest)
     end
-    local content = pandoc.List()
-    if title then
-      content:insert(title_div(title))
-    end
-    content:extend(rest)
-    return pandoc.Div(content, pandoc.Attr(div.identifier, { "callout", "callout-" .. kind }))
+    return pandoc.Div(titled_content(title, rest), pandoc.Attr(div.identifier, { "callout", "callout-" .. kind }))
   end
   local fn = box_function(div)
   if fn then
@@ -122,12 +123,7 @@ function Div(div)
     if to_typst then
       return wrap_typst(fn, "", title, rest)
     end
-    local content = pandoc.List()
-    if title then
-      content:insert(title_div(title))
-    end
-    content:extend(rest)
-    div.content = content
+    div.content = titled_content(title, rest)
     return div
   end
 end
@@ -144,6 +140,9 @@ end
 
 function Table(tbl)
   for i, colspec in ipairs(tbl.colspecs) do
+    -- Widths guessed by pandoc's HTML reader are equal shares, which squeeze long words into overlapping
+    -- columns in Typst; every renderer sizes columns to their content better.
+    colspec[2] = nil
     if colspec[1] == "AlignDefault" then
       local numbers, others = 0, 0
       for _, body in ipairs(tbl.bodies) do
@@ -160,8 +159,8 @@ function Table(tbl)
         end
       end
       colspec[1] = (numbers > 0 and others == 0) and "AlignRight" or "AlignLeft"
-      tbl.colspecs[i] = colspec
     end
+    tbl.colspecs[i] = colspec
   end
   return tbl
 end
@@ -194,8 +193,27 @@ local function move_key_figures(doc)
   return doc
 end
 
+-- A table's title written as a bold line before it ("**Age**") stays on the same page as the table in Typst.
+local function keep_titles_with_tables(blocks)
+  if not to_typst then
+    return nil
+  end
+  local out = pandoc.List()
+  for i, block in ipairs(blocks) do
+    local next_block = blocks[i + 1]
+    local is_title = block.t == "Para" and #block.content == 1 and block.content[1].t == "Strong"
+    if is_title and next_block and (next_block.t == "Table" or next_block.t == "Figure") then
+      out:extend({ pandoc.RawBlock("typst", "#brief-keep-with-next["), block, pandoc.RawBlock("typst", "]") })
+    else
+      out:insert(block)
+    end
+  end
+  return out
+end
+
 return {
   { Pandoc = move_key_figures },
   { RawBlock = RawBlock, RawInline = RawInline },
   { Image = Image, Div = Div, Table = Table },
+  { Blocks = keep_titles_with_tables },
 }

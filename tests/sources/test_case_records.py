@@ -1,0 +1,537 @@
+"""An organisation's case records through a mapping file: canonical values, extras, rejects, mapping errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from evidence.core.errors import InputError, UnknownFormatError
+from evidence.sources import case_records
+from evidence.sources.case_records import (
+    EXTRA_COLUMNS,
+    EXTRA_FLAGS,
+    load_case_records,
+    mapping_path,
+    read_mapping,
+)
+from evidence.sources.case_schema import CASE_SCHEMA, FLAG_GROUPS
+from evidence.sources.registry import detect, load
+
+FIXTURE = "assisted_victims.csv"
+HEADER = ["Year", "Sex", "Age", "Nationality", "Forced labour?"]
+SMALL_MAPPING = {
+    "columns": {
+        "year": "Year",
+        "gender": "Sex",
+        "age_years": "Age",
+        "origin": "Nationality",
+        "flags": {"exploitation_forced_labour": "Forced labour?"},
+    },
+    "values": {"gender": {"F": "Female", "M": "Male"}},
+}
+
+
+@pytest.fixture(scope="module")
+def fixture_dir(fixtures: Path) -> Path:
+    return fixtures / "case_records"
+
+
+@pytest.fixture(scope="module")
+def loaded(fixture_dir: Path):
+    return load_case_records(fixture_dir / FIXTURE)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, fixture_dir: Path) -> Path:
+    """A copy of the fixture and its mapping, free to edit."""
+    for name in (FIXTURE, FIXTURE + ".mapping.yaml"):
+        shutil.copy(fixture_dir / name, tmp_path / name)
+    return tmp_path
+
+
+def row(table, line: int) -> dict:
+    found = table.data.filter(pl.col("source_row") == line)
+    assert found.height == 1, f"no kept row from line {line}"
+    return found.row(0, named=True)
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]], mapping: dict | None = None) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([header, *rows])
+    if mapping is not None:
+        mapping_path(path).write_text(yaml.safe_dump(mapping, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def assert_accounting(table) -> None:
+    assert table.rows_in == table.rows_kept + table.rows_rejected
+    assert not set(table.data["source_row"]) & set(table.rejects["row"])
+
+
+# --- the fixture ---------------------------------------------------------------------------------------------
+
+
+def test_fixture_loads_every_row_with_provenance(loaded) -> None:
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (21, 21, 0)
+    assert loaded.data["source_row"].to_list() == list(range(2, 23))
+    p = loaded.provenance
+    assert (p.source, p.layout, p.release, p.synthetic, p.demo) == (
+        "case_records",
+        "mapped",
+        "2024-12-31",
+        True,
+        False,
+    )
+    assert p.url.startswith("https://example.org/") and "fictional" in p.title
+    assert "Accessed 20" in loaded.summary()["citation"]
+    assert any(n.startswith("mapping: ") and n.endswith(")") and "sha256" in n for n in p.notes)
+
+
+def test_canonical_columns_come_first_then_the_documented_extras(loaded) -> None:
+    schema = loaded.data.schema
+    assert list(schema)[: len(CASE_SCHEMA)] == list(CASE_SCHEMA)
+    assert all(schema[c] == t for c, t in CASE_SCHEMA.items())
+    extras = list(schema)[len(CASE_SCHEMA) :]
+    assert extras == [
+        *EXTRA_COLUMNS,
+        "assistance_shelter",
+        "assistance_medical",
+        "assistance_return_reintegration",
+    ]
+    assert all(schema[c] == pl.Boolean for c in extras if c not in ("transit_iso3", "referral_source"))
+
+
+def test_fixture_rows_decode_to_canonical_values(loaded) -> None:
+    first = row(loaded, 2)  # MSS-0001: a Myanmar fisherman, 34, referred by the police
+    assert (
+        first["year"],
+        first["year_band"],
+        first["gender"],
+        first["age_band"],
+        first["majority_status"],
+    ) == (
+        2016,
+        "2016",
+        "Male",
+        "30-38",
+        "Adult",
+    )
+    assert (first["origin_iso3"], first["destination_iso3"], first["data_source_type"]) == (
+        "MMR",
+        "THA",
+        "Case management",
+    )
+    assert (first["origin_subregion"], first["destination_region"]) == ("South-eastern Asia", "Asia")
+    assert first["referral_source"] == "Police" and first["transit_iso3"] is None
+    assert (first["exploitation_forced_labour"], first["exploitation_sexual"]) == (True, False)
+    # fishing is not in the CTDC codebook: its own column, and "other" sector for analyses that know only CTDC's
+    assert (first["labour_fishing"], first["labour_other"], first["labour_domestic_work"]) == (
+        True,
+        True,
+        False,
+    )
+    assert (first["assistance_shelter"], first["assistance_medical"]) == (True, True)
+
+    assert (row(loaded, 3)["age_band"], row(loaded, 3)["majority_status"]) == ("9-17", "Minor")  # 17
+    assert row(loaded, 3)["origin_iso3"] == "MMR"  # "Burmese", a demonym
+    assert row(loaded, 4)["origin_iso3"] == "KHM"  # "Cambodian"
+    assert row(loaded, 9)["age_band"] == "0-8"  # 8 years
+    unknown_sex = row(loaded, 17)  # sex "U" is mapped to null; age left empty
+    assert (unknown_sex["gender"], unknown_sex["age_band"], unknown_sex["majority_status"]) == (
+        None,
+        None,
+        None,
+    )
+    assert row(loaded, 22)["origin_iso3"] is None  # "Unknown" nationality
+
+
+def test_forced_criminality_is_other_exploitation_and_kept_in_its_own_column(loaded) -> None:
+    scam = row(loaded, 18)  # MSS-0017: Viet Nam -> Myanmar compound through Lao PDR and Thailand
+    assert (scam["origin_iso3"], scam["destination_iso3"], scam["transit_iso3"]) == ("VNM", "MMR", "LAO;THA")
+    assert (
+        scam["exploitation_forced_criminality"],
+        scam["exploitation_other"],
+        scam["exploitation_sexual"],
+    ) == (
+        True,
+        True,
+        True,
+    )
+    assert scam["exploitation_forced_labour"] is False
+    criminality = loaded.data.filter(pl.col("exploitation_forced_criminality"))
+    assert criminality.height == 5 and criminality["exploitation_other"].all()
+
+
+def test_denominator_rule_holds_for_every_group_including_extras(loaded) -> None:
+    groups = {name: list(cols) for name, cols in FLAG_GROUPS.items()}
+    for flag, (group, _) in EXTRA_FLAGS.items():
+        groups[group].append(flag)
+    groups["assistance"] = [c for c in loaded.data.columns if c.startswith("assistance_")]
+    checked = set()
+    for group, flags in groups.items():
+        # flags the mapping names (and the "other" flags they set); the file records no others
+        present = [c for c in flags if c in loaded.data.columns and loaded.data[c].null_count() < 21]
+        if not present:
+            continue
+        checked.add(group)
+        nulls = loaded.data.select(pl.sum_horizontal(pl.col(c).is_null() for c in present)).to_series()
+        trues = loaded.data.select(pl.sum_horizontal(pl.col(c).fill_null(False) for c in present)).to_series()
+        # a record is unknown for the whole group, or known with at least one true flag
+        assert ((nulls == len(present)) | ((nulls == 0) & (trues >= 1))).all(), group
+    assert checked == {"exploitation", "labour_sector", "means_of_control", "assistance"}
+    # flags the records do not have stay null (not recorded), never false
+    assert loaded.data["means_threats"].null_count() == loaded.data["labour_agriculture"].null_count() == 21
+    unknown_forms = row(loaded, 9)  # every form of MSS-0008 left empty
+    assert all(unknown_forms[c] is None for c in FLAG_GROUPS["exploitation"])
+    assert unknown_forms["exploitation_forced_criminality"] is None
+
+
+def test_identifiers_and_exact_ages_never_leave_the_loader(loaded) -> None:
+    text = loaded.data.cast({c: pl.String for c in loaded.data.columns}).write_csv()
+    assert "MSS-" not in text
+    # ages are only bands: the one numeric columns are the line number and the year
+    assert {c for c, t in loaded.data.schema.items() if t.is_numeric()} == {"source_row", "year"}
+
+
+def test_route_analysis_accepts_the_table(loaded) -> None:
+    from evidence.analyses.routes import flows
+
+    into_thailand = flows(loaded, country="THA", role="destination")
+    assert dict(zip(into_thailand["origin_iso3"], into_thailand["victims"], strict=True)) == {
+        "MMR": 8,
+        "KHM": 4,
+        "LAO": 3,
+    }
+    assert set(into_thailand["destination_iso3"]) == {"THA"}
+
+
+# --- registry, CLI, cache ------------------------------------------------------------------------------------
+
+
+def test_registry_finds_the_file_through_its_mapping_sidecar(fixture_dir: Path, tmp_path: Path) -> None:
+    loader, layout = detect(fixture_dir / FIXTURE)
+    assert (loader.source, layout) == ("case_records", "mapped")
+    via_registry = load(fixture_dir / FIXTURE)
+    assert via_registry.summary()["source"] == "case_records" and via_registry.rows_kept == 21
+    lonely = shutil.copy(fixture_dir / FIXTURE, tmp_path / "no_mapping.csv")
+    with pytest.raises(UnknownFormatError):
+        detect(lonely)
+    with pytest.raises(InputError, match=r"no mapping file no_mapping\.csv\.mapping\.yaml"):
+        load_case_records(lonely)
+
+
+def test_explicit_mapping_file_and_provenance_sidecar(fixture_dir: Path, tmp_path: Path) -> None:
+    data = shutil.copy(fixture_dir / FIXTURE, tmp_path / "export.csv")
+    (tmp_path / "export.csv.provenance.json").write_text(json.dumps({"release": "2025-01-15"}))
+    table = load_case_records(data, mapping=fixture_dir / (FIXTURE + ".mapping.yaml"))
+    assert table.rows_kept == 21 and table.provenance.release == "2025-01-15"
+
+
+def test_cli_data_load_json_and_parquet_keep_the_extras(fixture_dir: Path, tmp_path: Path) -> None:
+    from evidence.cli.main import app
+    from evidence.sources.store import read_parquet
+
+    out = tmp_path / "cases.parquet"
+    result = CliRunner().invoke(
+        app, ["data", "load", str(fixture_dir / FIXTURE), "--json", "--out", str(out)], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["source"], summary["layout"], summary["rows_in"], summary["rows_kept"]) == (
+        "case_records",
+        "mapped",
+        21,
+        21,
+    )
+    assert summary["synthetic"] is True
+    back = read_parquet(out)
+    assert back.data.columns[-1] == "assistance_return_reintegration"
+    assert back.data["labour_fishing"].sum() == 9
+
+
+def test_cli_validate_reports_rejected_rows(workdir: Path) -> None:
+    from evidence.cli.main import app
+
+    with open(workdir / FIXTURE, "a", encoding="utf-8") as fh:
+        fh.write("MSS-0022,2024,Q,30,Myanmar,Thailand,,POL,Y,N,N,Y,N,N,N,Y,Y,N\n")
+    result = CliRunner().invoke(app, ["data", "validate", str(workdir / FIXTURE)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "unknown gender code" in result.stdout and "1 of 22 rows rejected" in result.stdout
+
+
+def test_cache_key_changes_when_the_mapping_is_edited(workdir: Path, tmp_path: Path, monkeypatch) -> None:
+    from evidence.sources.cache import cache_key
+
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    before = cache_key(workdir / FIXTURE)
+    sidecar = mapping_path(workdir / FIXTURE)
+    sidecar.write_text(sidecar.read_text().replace("SELF: Self-referral", "SELF: Self"))
+    assert cache_key(workdir / FIXTURE) != before
+
+
+# --- rejects and flags ---------------------------------------------------------------------------------------
+
+
+def test_bad_rows_are_rejected_with_their_line_column_and_reason(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "cases.csv",
+        HEADER,
+        [
+            ["2019", "F", "25", "Myanmar", "Yes"],  # line 2: good
+            ["20x9", "F", "25", "Myanmar", "Yes"],  # 3: year not a number
+            ["1985", "M", "25", "Myanmar", "Yes"],  # 4: year out of range
+            ["2019", "Q", "25", "Myanmar", "Yes"],  # 5: unknown gender code
+            ["2019", "M", "abc", "Myanmar", "Yes"],  # 6: age not a number
+            ["2019", "M", "130", "Myanmar", "Yes"],  # 7: age out of range
+            ["2019", "M", "30", "Atlantis", "Yes"],  # 8: unknown country
+            ["2019", "M", "30", "Cambodia", "maybe"],  # 9: unknown yes/no code
+            ["2019", "M", "30"],  # 10: truncated
+            ["2019", "M", "30", "Cambodia", "Yes", "extra"],  # 11: too many fields
+            ["2021", "m", "16.5", " lao pdr ", "no"],  # 12: good (case, spaces and decimals tolerated)
+        ],
+        SMALL_MAPPING,
+    )
+    table = load_case_records(path)
+    assert_accounting(table)
+    assert table.data["source_row"].to_list() == [2, 12]
+    reasons = {r["row"]: (r["column"], r["value"], r["reason"]) for r in table.rejects.iter_rows(named=True)}
+    assert reasons[3] == ("Year", "20x9", "year is not a number")
+    assert reasons[4][2].startswith("year out of range 1990-")
+    assert reasons[5] == ("Sex", "Q", "unknown gender code (not in the mapping's values.gender)")
+    assert reasons[6] == ("Age", "abc", "age is not a number of years")
+    assert reasons[7] == ("Age", "130", "age out of range 0-120")
+    assert reasons[8][:2] == ("Nationality", "Atlantis") and "unknown country" in reasons[8][2]
+    assert reasons[9][:2] == ("Forced labour?", "maybe") and "yes/no" in reasons[9][2]
+    assert reasons[10] == (None, "3 fields", "truncated row (fewer fields than the header's 5)")
+    assert reasons[11][2] == "too many fields (more than the header's 5)"
+    last = row(table, 12)
+    assert (last["gender"], last["age_band"], last["majority_status"], last["origin_iso3"]) == (
+        "Male",
+        "9-17",
+        "Minor",
+        "LAO",
+    )
+    assert last["exploitation_forced_labour"] is None  # "no" to the only form mapped: unknown under the rule
+    assert table.summary()["reject_reasons"]["year is not a number"] == 1
+
+
+def test_unmapped_countries_can_be_kept_as_unknown_and_flagged(tmp_path: Path) -> None:
+    rows = [["2019", "F", "25", "Atlantis", "Yes"], ["2019", "F", "25", "Myanmar", "Yes"]]
+    path = write_csv(tmp_path / "cases.csv", HEADER, rows, {**SMALL_MAPPING, "unmapped_countries": "flag"})
+    table = load_case_records(path)
+    assert (table.rows_kept, table.rows_rejected) == (2, 0)
+    assert table.data["origin_iso3"].to_list() == [None, "MMR"]
+    flag = table.flags.row(0, named=True)
+    assert (flag["row"], flag["column"], flag["value"]) == (2, "Nationality", "Atlantis")
+    assert any("kept as unknown" in n for n in table.provenance.notes)
+
+
+@pytest.mark.parametrize(
+    ("coding", "cells", "expected"),
+    [
+        ("iso2", ["MM", "kh", "Myanmar"], ["MMR", "KHM", None]),
+        ("iso3", ["MMR", "lao", "MM"], ["MMR", "LAO", None]),
+        ("names", ["Burma", "Lao People's Democratic Republic", "Myanmar (Burma)"], ["MMR", "LAO", "MMR"]),
+    ],
+)
+def test_country_codings_and_spellings_given_in_the_mapping(tmp_path, coding, cells, expected) -> None:
+    mapping = {**SMALL_MAPPING, "countries": coding, "values": {"countries": {"Myanmar (Burma)": "MMR"}}}
+    rows = [["2019", "Female", "25", cell, "Y"] for cell in cells]
+    table = load_case_records(write_csv(tmp_path / "cases.csv", HEADER, rows), mapping=mapping)
+    assert_accounting(table)
+    kept = dict(zip(table.data["source_row"], table.data["origin_iso3"], strict=True))
+    assert [kept.get(line) for line in (2, 3, 4)] == expected
+    assert table.rows_rejected == expected.count(None)
+
+
+def test_duplicate_case_ids_and_disagreeing_majority_status_are_flagged(tmp_path: Path) -> None:
+    header = ["ID", "Year", "Child?", "Age"]
+    rows = [["A1", "2019", "Adult", "30"], ["A2", "2019", "Minor", "30"], ["A1", "2020", "Adult", "31"]]
+    mapping = {
+        "columns": {"case_id": "ID", "year": "Year", "majority_status": "Child?", "age_years": "Age"},
+    }
+    table = load_case_records(write_csv(tmp_path / "cases.csv", header, rows), mapping=mapping)
+    assert table.rows_kept == 3  # flagged rows are kept
+    flags = {(r["row"], r["value"], r["reason"]) for r in table.flags.iter_rows(named=True)}
+    shared = "shared by 2 rows: 2, 4"
+    assert {(2, shared, "duplicate case id"), (4, shared, "duplicate case id")} <= flags
+    assert (3, "Minor", "majority status disagrees with the age; the file's status kept") in flags
+    assert not any("A1" in str(value) for value in table.flags["value"])
+    assert table.summary()["flag_reasons"]["duplicate case id"] == 2
+    assert row(table, 3)["majority_status"] == "Minor"
+
+
+def test_blank_lines_quoted_line_breaks_title_lines_and_another_delimiter(tmp_path: Path) -> None:
+    path = tmp_path / "cases.csv"
+    path.write_text(
+        "Case export, Mekong Survivor Support Foundation\r\n"
+        "Year;Sex;Notes\r\n"
+        '2019;F;"two\r\nlines"\r\n'
+        "\r\n"
+        "2020;M;plain\r\n",
+        encoding="utf-8",
+    )
+    mapping = {
+        "header_row": 2,
+        "columns": {"year": "Year", "gender": "Sex"},
+        "values": {"gender": {"F": "Female"}},
+    }
+    mapping["values"]["gender"]["M"] = "Male"
+    table = load_case_records(path, mapping=mapping)
+    assert table.data["source_row"].to_list() == [3, 6]
+    assert table.data["gender"].to_list() == ["Female", "Male"]
+    assert any("blank line" in n and "5" in n for n in table.provenance.notes)
+
+
+def test_workbook_with_title_rows_and_a_named_sheet(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Cases"
+    sheet.append(["Assisted victims, 2019-2022"])
+    sheet.append([])
+    sheet.append(HEADER)
+    sheet.append([2019, "F", 25, "Cambodia", 1])
+    sheet.append([None] * 5)
+    sheet.append([2021.0, "M", 17.5, "Myanmar", "Yes"])
+    sheet.append(["20x1", "M", 40, "Myanmar", 1])
+    book.create_sheet("Notes")
+    path = tmp_path / "cases.xlsx"
+    book.save(path)
+    with pytest.raises(InputError, match="2 sheets.*sheet: in the mapping"):
+        load_case_records(path, mapping=SMALL_MAPPING)
+    table = load_case_records(path, mapping={**SMALL_MAPPING, "sheet": "Cases", "header_row": 3})
+    assert_accounting(table)
+    assert table.data["source_row"].to_list() == [4, 6]  # the sheet's own row numbers
+    assert table.data["year"].to_list() == [2019, 2021]
+    assert table.data["age_band"].to_list() == ["24-26", "9-17"]
+    assert table.rejects["row"].to_list() == [7]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([("2019", True), ("2023.0", True), ("", True), ("19x9", False), ("1900", False)]),
+            st.sampled_from([("F", True), ("male", True), ("", True), ("Q", False)]),
+            st.sampled_from([("25", True), ("", True), ("0", True), ("-3", False), ("200", False)]),
+            st.sampled_from([("Cambodia", True), ("LA", True), ("Unknown", True), ("Atlantis", False)]),
+            st.sampled_from([("Y", True), ("", True), ("N", True), ("perhaps", False)]),
+            st.booleans(),  # truncate the row
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_rows_in_is_always_kept_plus_rejected(records) -> None:
+    rows, good_lines = [], []
+    for line, (*cells, truncate) in enumerate(records, start=2):
+        values = [value for value, _ in cells]
+        rows.append(values[:3] if truncate else values)
+        if not truncate and all(ok for _, ok in cells):
+            good_lines.append(line)
+    with tempfile.TemporaryDirectory() as folder:
+        table = load_case_records(write_csv(Path(folder) / "cases.csv", HEADER, rows), mapping=SMALL_MAPPING)
+    assert table.rows_in == len(records) == table.rows_kept + table.rows_rejected
+    assert table.data["source_row"].to_list() == good_lines
+
+
+# --- mapping errors ------------------------------------------------------------------------------------------
+
+
+def test_a_mapped_column_missing_from_the_data_names_mapping_key_and_column(workdir: Path) -> None:
+    sidecar = mapping_path(workdir / FIXTURE)
+    sidecar.write_text(sidecar.read_text().replace('gender: "Sex"', 'gender: "Gender"'))
+    with pytest.raises(InputError) as info:
+        load(workdir / FIXTURE)
+    message = str(info.value)
+    assert str(sidecar) in message and "columns.gender" in message and "'Gender'" in message
+    assert "'Sex'" in message  # the data's columns are listed
+    line = next(i for i, t in enumerate(sidecar.read_text().splitlines(), start=1) if '"Gender"' in t)
+    assert f"line {line}: " in message
+
+
+def test_unknown_field_gets_its_line_and_a_suggestion(workdir: Path) -> None:
+    sidecar = mapping_path(workdir / FIXTURE)
+    text = sidecar.read_text().replace("  gender:", "  gendre:")
+    sidecar.write_text(text)
+    line = next(i for i, t in enumerate(text.splitlines(), start=1) if "gendre" in t)
+    with pytest.raises(
+        InputError, match=rf"line {line}: columns\.gendre: unknown field \(did you mean 'gender'\?\)"
+    ):
+        load_case_records(workdir / FIXTURE)
+
+
+def test_malformed_yaml_names_its_line(workdir: Path) -> None:
+    sidecar = mapping_path(workdir / FIXTURE)
+    lines = sidecar.read_text().splitlines()
+    lines[20] = "  year: [unclosed"
+    sidecar.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError, match=r"line \d+: not valid YAML") as info:
+        load_case_records(workdir / FIXTURE)
+    assert str(sidecar) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("mapping", "message"),
+    [
+        ({"colums": {"year": "Year"}}, r"colums: unknown key \(did you mean 'columns'\?\)"),
+        ({"columns": {"flags": {"labour_fishery": "F"}}}, r"did you mean 'labour_fishing'"),
+        (
+            {"columns": {"year": "Year"}, "values": {"gender": {"F": "Femme"}}},
+            r"maps to 'Femme', which is not",
+        ),
+        ({"columns": {"year": "Year"}, "countries": "iso4"}, r"'iso4' is not one of names, iso2, iso3"),
+        ({"columns": {"age_years": "A", "age_band": "B"}}, r"age_years or age_band, not both"),
+        (
+            {"columns": {"year": "Year"}, "values": {"countries": {"Burma": "BUR"}}},
+            r"'BUR' is not an ISO3 code",
+        ),
+        ({"columns": {}}, r"names no column"),
+        ({"columns": {"gender": "Sex"}, "fixed": {"gender": "Female"}}, r"also under columns"),
+        ({"columns": {"year": "Year"}, "synthetic": "yes"}, r"synthetic: expected true or false"),
+        ({"columns": {"gender": "Sex"}, "values": {"gender": {"F": "Female", "f": "Male"}}}, r"mapped twice"),
+    ],
+)
+def test_invalid_mappings_get_one_clear_error(mapping, message) -> None:
+    with pytest.raises(InputError, match=message):
+        read_mapping(mapping)
+
+
+def test_yaml_codes_stay_text(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        "columns: {referral_source: Ref}\nvalues:\n  referral_source: {No: Norway desk, 01: Police}\n"
+    )
+    assert read_mapping(path).values["referral_source"] == {"no": "Norway desk", "01": "Police"}
+
+
+def test_loader_is_registered() -> None:
+    from evidence.sources.registry import loaders
+
+    assert loaders()["case_records"] is case_records.LOADER
+
+
+def test_the_documented_example_loads(tmp_path: Path, fixtures: Path) -> None:
+    import re
+
+    doc = (fixtures.parents[1] / "docs" / "case-records.md").read_text(encoding="utf-8")
+    example_csv = re.search(r"```csv\n(.*?)```", doc, re.DOTALL).group(1)
+    example_yaml = re.search(r"```yaml\n(.*?)```", doc, re.DOTALL).group(1)
+    data = tmp_path / "cases_2016_2024.csv"
+    data.write_text(example_csv, encoding="utf-8")
+    mapping_path(data).write_text(example_yaml, encoding="utf-8")
+    table = load(data)
+    assert (table.provenance.source, table.rows_in, table.rows_kept) == ("case_records", 2, 2)
+    assert table.data["transit_iso3"].to_list() == [None, "LAO;THA"]
