@@ -535,3 +535,19 @@ def test_the_documented_example_loads(tmp_path: Path, fixtures: Path) -> None:
     table = load(data)
     assert (table.provenance.source, table.rows_in, table.rows_kept) == ("case_records", 2, 2)
     assert table.data["transit_iso3"].to_list() == [None, "LAO;THA"]
+
+
+def test_a_mapping_wins_over_a_layout_another_loader_also_reads(tmp_path):
+    """A CTDC-layout file with a mapping beside it is read through the mapping, whatever was imported first."""
+    import evidence.sources.ctdc  # noqa: F401  (imported first on purpose)
+    from evidence.sources.demo import write_demo
+    from evidence.sources.registry import detect
+
+    data = write_demo(tmp_path / "ctdc_like.csv", n_rows=50)
+    assert detect(data)[0].source == "ctdc"
+    (tmp_path / "ctdc_like.csv.mapping.yaml").write_text(
+        "columns:\n  year: yearOfRegistration\n  origin: citizenship\n  destination: CountryOfExploitation\n"
+        "countries: iso3\n",
+        encoding="utf-8",
+    )
+    assert detect(data)[0].source == "case_records"

@@ -1001,5 +1001,6 @@ LOADER = register(
         load=_load_sniffed,
         description="An organisation's own case records, read through a mapping file beside them",
         version="1",  # bump when the case table made from the same file and mapping changes
+        priority=10,  # a mapping beside a file says how to read it, even when another layout matches
     )
 )

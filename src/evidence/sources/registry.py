@@ -75,6 +75,9 @@ class Loader:
     load: Callable[[Path, str], LoadedTable]
     description: str = ""
     version: str = "1"
+    #: Sniffed first when higher: a file a user has annotated (a mapping beside it) is read as they say,
+    #: whichever loader modules happen to be imported first.
+    priority: int = 0
 
 
 _LOADERS: dict[str, Loader] = {}
@@ -119,7 +122,7 @@ def detect(path: str | Path) -> tuple[Loader, str]:
     """Which loader and layout a file is, or a clear error saying what it is not."""
     path = check_readable(path)
     head = FileHead(path)
-    for loader in loaders().values():
+    for loader in sorted(loaders().values(), key=lambda item: -item.priority):
         layout = loader.sniff(head)
         if layout:
             return loader, layout
