@@ -243,3 +243,15 @@ def test_fetch_a_page_only_release_asks_for_a_url(monkeypatch, capsys) -> None:
 def test_fetch_unknown_name(monkeypatch, capsys) -> None:
     code, _out, err = run_main(["data", "fetch", "nope"], monkeypatch, capsys)
     assert code == 2 and "known:" in err
+
+
+def test_usage_errors_exit_2_with_the_usage_line_and_no_traceback():
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", "from evidence.cli.main import main; main()", "data", "load", "--no-such-option"],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 2
+    assert "No such option" in proc.stderr and "Traceback" not in proc.stderr

@@ -37,27 +37,16 @@ err_console = Console(stderr=True)
 
 
 def main() -> None:
-    """Run the CLI; errors meant for users are printed plainly (no traceback) with exit code 2."""
+    """Run the CLI; errors meant for users are printed plainly (no traceback) with exit code 2.
+
+    Usage errors (an unknown option, a missing argument) are handled by click's standalone mode, which prints
+    them with the usage line and exits 2.
+    """
     try:
-        # without standalone mode, click returns the code of a typer.Exit instead of raising it
-        code = app(standalone_mode=False)
-        if isinstance(code, int) and code:
-            sys.exit(code)
+        app()
     except EvidenceError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
-    except (typer.Exit, SystemExit) as exc:  # typer.Exit carries the exit code
-        code = getattr(exc, "exit_code", getattr(exc, "code", 0))
-        sys.exit(code)
     except KeyboardInterrupt:
         err_console.print("interrupted")
         sys.exit(130)
-    except Exception as exc:  # click's usage errors and abort
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(1)
-        raise
