@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import signal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from evidence.notebooks.catalog import NotebookSpec
+    from evidence.runs.batch import BatchReport
+    from evidence.runs.execute import RunOutcome
 
 console = Console()
 err_console = Console(stderr=True)
@@ -76,7 +81,8 @@ def run_command(
         outcome = execute_run(prepared)
     if outcome.status == "ok":
         console.print(
-            f"[green]ran[/] {spec.name} in {outcome.seconds:.1f} s → {_relative(outcome.folder)}", soft_wrap=True
+            f"[green]ran[/] {spec.name} in {outcome.seconds:.1f} s → {_relative(outcome.folder)}",
+            soft_wrap=True,
         )
         return
     err_console.print(f"[bold red]failed:[/] {outcome.error}", highlight=False)
@@ -145,7 +151,7 @@ def batch_command(
             progress.start()
             task = progress.add_task("running", total=to_run, last="")
 
-    def on_done(outcome) -> None:
+    def on_done(outcome: RunOutcome) -> None:
         mark = "[green]✓[/]" if outcome.status == "ok" else "[red]✗[/]"
         progress.update(task, advance=1, last=f"{mark} {outcome.run_id}")
 
@@ -165,13 +171,15 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _print_summary(report, out_root: Path) -> None:
+def _print_summary(report: BatchReport, out_root: Path) -> None:
+    """Every run with what became of it (skipped runs counted, not listed, in big batches), where the run
+    folders are, and one last line a log can be searched for."""
     table = Table(title="Batch summary", title_justify="left", box=box.SIMPLE_HEAD)
     longest = max((len(o.run_id) for o in report.outcomes), default=10)
-    table.add_column(
-        "run", overflow="fold", min_width=min(longest, 60)
-    )  # a log shows whole names and reasons
-    for column in ("status", "seconds", "reason"):
+    # a log must show whole run names and reasons: fold long ones, never cut them
+    table.add_column("run", overflow="fold", min_width=min(longest, 60))
+    columns = ("status", "seconds", "reason") if report.failed else ("status", "seconds")
+    for column in columns:
         table.add_column(column, overflow="fold")
     many = len(report.outcomes) > 50
     shown = [o for o in report.outcomes if o.status != "skipped"] if many else report.outcomes
@@ -179,9 +187,10 @@ def _print_summary(report, out_root: Path) -> None:
     for o in shown:
         status = "ran" if o.status == "ok" else o.status
         seconds = f"{o.seconds:.1f}" if o.status != "skipped" else ""
-        table.add_row(o.run_id, f"[{colour[o.status]}]{status}[/]", seconds, escape(o.error or ""))
+        cells = [o.run_id, f"[{colour[o.status]}]{status}[/]", seconds, escape(o.error or "")]
+        table.add_row(*cells[: 1 + len(columns)])
     if len(shown) < len(report.outcomes):
-        table.add_row(f"... {len(report.outcomes) - len(shown)} unchanged runs", "[dim]skipped[/]", "", "")
+        table.add_row(f"... {len(report.outcomes) - len(shown)} unchanged runs", "[dim]skipped[/]")
     console.print(table)
     where = _relative(out_root)
     console.print(
@@ -193,7 +202,7 @@ def _print_summary(report, out_root: Path) -> None:
     )
 
 
-def _print_parameters(spec) -> None:
+def _print_parameters(spec: NotebookSpec) -> None:
     table = Table(title=f"{spec.name} parameters", title_justify="left")
     for column in ("name", "type", "default", "allowed", "meaning"):
         table.add_column(column)
