@@ -271,3 +271,92 @@ def test_real_unodc_flows_into_thailand(unodc):
     }
     assert (flows["victims_low"] <= flows["victims_high"]).all()
     assert (flows["victims_low"] >= 5).all()
+
+
+# ------------------------------------------------------------------------------ censored sums in aggregations
+
+
+def test_region_flows_carry_null_victims_and_summed_bounds_where_a_cell_is_censored(thai_indicators):
+    flows = routes.flows(thai_indicators, country="THA", role="destination")
+    long = routes.region_flows(flows).row(0, named=True)
+    # MMR 30 + 12 + <5, Nationals 25, KHM <5: not 68 (the exact parts alone), and never 0
+    assert (long["origin_region"], long["destination_region"]) == ("Asia", "Asia")
+    assert (long["victims"], long["victims_low"], long["victims_high"]) == (None, 30 + 13 + 25 + 1, 30 + 16 + 25 + 4)
+    assert routes.region_flow_matrix(flows, value="victims_high")["Asia"].item() == 30 + 16 + 25 + 4
+    hubs = routes.hub_measures(flows).filter(pl.col("iso3") == "THA").row(0, named=True)
+    assert (hubs["in_strength"], hubs["in_strength_low"], hubs["in_strength_high"]) == (None, 30 + 13 + 1, 30 + 16 + 4)
+    assert (hubs["domestic"], hubs["domestic_low"], hubs["domestic_high"]) == (25, 25, 25)
+    assert (hubs["out_strength"], hubs["out_strength_low"], hubs["out_strength_high"]) == (0, 0, 0)
+
+
+def test_a_lone_censored_flow_is_unknown_in_every_aggregation_not_zero():
+    rows = [citizenship("THA", 2020, "Cambodia", "<5", "KHM"), citizenship("MYS", 2020, "Thailand", 9, "THA")]
+    flows = routes.flows(pl.DataFrame(rows, schema=INDICATOR_SCHEMA))
+    matrix = routes.region_flow_matrix(flows, level="subregion")
+    assert matrix["South-eastern Asia"].to_list() == [None]  # 9 + <5: unknown, between 10 and 13
+    assert routes.region_flows(flows, "subregion").select("victims_low", "victims_high").row(0) == (10, 13)
+    hubs = {r["iso3"]: r for r in routes.hub_measures(flows).iter_rows(named=True)}
+    assert (hubs["KHM"]["out_strength"], hubs["KHM"]["out_strength_low"], hubs["KHM"]["out_strength_high"]) == (None, 1, 4)
+    assert hubs["KHM"]["in_strength"] == 0  # no flow into Cambodia: a true 0
+    top = routes.top_corridors(flows)
+    assert top.filter(pl.col("origin_iso3") == "KHM")["victims"].item() is None
+
+
+cell = st.one_of(st.just("<5"), st.integers(min_value=0, max_value=40))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["THA", "MYS", "JPN", "FIN"]), st.sampled_from(list(REGIONS) + ["NAT"]), cell),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_every_aggregation_is_null_exactly_when_a_censored_cell_contributes(cells):
+    names = {"MMR": "Myanmar", "KHM": "Cambodia", "LAO": "Lao PDR", "MYS": "Malaysia", "JPN": "Japan", "FIN": "Finland", "THA": "Thailand"}
+    rows = [
+        citizenship(d, 2020, "Nationals", v, None) if o == "NAT" else citizenship(d, 2020, names[o], v, o)
+        for d, o, v in cells
+    ]
+    flows = routes.flows(pl.DataFrame(rows, schema=INDICATOR_SCHEMA))
+    for frame in (flows, routes.region_flows(flows), routes.region_flows(flows, "subregion")):
+        exact = frame.filter(pl.col("victims").is_not_null())
+        assert (exact["victims"] == exact["victims_low"]).all() and (exact["victims"] == exact["victims_high"]).all()
+        assert (frame["victims_low"] <= frame["victims_high"]).all()
+    long = routes.region_flows(flows)
+    censored_pairs = set(
+        flows.filter(pl.col("victims").is_null())
+        .select(pl.col("origin_region", "destination_region").fill_null("Unknown"))
+        .iter_rows()
+    )
+    assert set(long.filter(pl.col("victims").is_null()).select(long.columns[:2]).iter_rows()) == censored_pairs
+    assert long["victims_low"].sum() == flows["victims_low"].sum()
+    assert long["victims_high"].sum() == flows["victims_high"].sum()
+    hubs = routes.hub_measures(flows)
+    international = flows.filter(pl.col("origin_iso3") != pl.col("destination_iso3"))
+    for side, key in (("in", "destination_iso3"), ("out", "origin_iso3")):
+        assert hubs[f"{side}_strength_low"].sum() == international["victims_low"].sum()
+        assert hubs[f"{side}_strength_high"].sum() == international["victims_high"].sum()
+        unknown = set(international.filter(pl.col("victims").is_null())[key])
+        assert set(hubs.filter(pl.col(f"{side}_strength").is_null())["iso3"]) == unknown
+
+
+def test_real_unodc_censored_origins_keep_the_region_matrix_unknown_with_both_bounds(unodc):
+    flows = routes.flows(unodc, country="THA", role="destination")
+    assert flows["victims"].null_count() > 0  # Thailand's breakdown has <5 cells
+    long = routes.region_flows(flows)
+    for r in long.iter_rows(named=True):
+        part = flows.filter(pl.col("origin_region").fill_null("Unknown") == r["origin_region"])
+        assert r["victims_low"] == part["victims_low"].sum() and r["victims_high"] == part["victims_high"].sum()
+        assert (r["victims"] is None) == (part["victims"].null_count() > 0)
+        assert r["victims_low"] < r["victims_high"]  # censored parts make the bounds differ
+    matrix = routes.region_flow_matrix(flows)
+    assert matrix["Asia"].to_list() == [None] * matrix.height  # never 0, never the exact parts alone
+    tha = routes.hub_measures(flows).filter(pl.col("iso3") == "THA").row(0, named=True)
+    assert tha["in_strength"] is None
+    international = flows.filter(pl.col("flow_class") != "domestic")
+    assert (tha["in_strength_low"], tha["in_strength_high"]) == (
+        international["victims_low"].sum(),
+        international["victims_high"].sum(),
+    )

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidence.analyses import trends
-from evidence.core.errors import ParameterError
+from evidence.analyses.common import EstimationError, finite_trend_exists
+from evidence.core.errors import EvidenceError, ParameterError
 from evidence.sources.case_schema import conform
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
 
@@ -134,6 +135,91 @@ def test_no_break_in_a_straight_series_is_not_significant():
 def test_break_needs_two_full_segments():
     with pytest.raises(ParameterError, match="at least 6 years"):
         trends.find_break(series(range(2015, 2020), [1, 2, 3, 4, 5]))
+
+
+def test_zeros_then_a_jump_has_no_break_to_estimate_rather_than_an_overflow():
+    # every candidate year leaves a segment of zeros (or with its only victims in an end year)
+    for counts in ([0, 0, 0, 0, 0, 50, 60, 70], [0, 0, 0, 5, 9, 12], [0] * 6, [0] * 8 + [14] + [0] * 9):
+        with pytest.raises(EstimationError, match="no break could be estimated"):
+            trends.find_break(series(range(2010, 2010 + len(counts)), counts))
+
+
+def test_break_search_skips_the_candidate_years_without_a_finite_segment():
+    counts = [0, 0, 3, 10, 12, 15, 20, 22]  # a break at 2013 leaves 0, 0, 3: victims only in its last year
+    found = trends.find_break(series(range(2010, 2018), counts))
+    assert found.skipped_candidates == (2013,)
+    assert [year for year, _ in found.candidates] == [2014, 2015]
+    assert found.n_candidates == 2 and found.p_value_adjusted == pytest.approx(min(1.0, 2 * found.p_value))
+    assert found.break_year == 2014
+    assert all(math.isfinite(x) for x in (found.rate_ratio_before, found.rate_ratio_after, found.level_change))
+    assert found.to_dict()["skipped_candidates"] == [2013]
+
+
+def test_rate_ratio_of_victims_in_a_single_end_year_is_not_estimable():
+    for counts in ([0, 0, 7], [5, 0, 0], [0, 0, 0, 0, 0, 1], [10**6, 0, 0, 0]):
+        with pytest.raises(EstimationError, match="no finite rate ratio"):
+            trends.rate_ratio(series(range(2015, 2015 + len(counts)), counts))
+    # a single year of victims inside the series has a finite maximum-likelihood trend: exactly flat
+    middle = trends.rate_ratio(series([2018, 2019, 2020], [0, 6, 0]))
+    assert middle.rate_ratio == pytest.approx(1.0, abs=1e-6)
+
+
+def test_censored_series_whose_bound_fit_has_no_covariance_still_gets_a_rate_ratio():
+    # UNODC, United Kingdom, citizens of Yemen: <5, 6, 54 (the negative binomial fit's Hessian is singular)
+    counts = pl.DataFrame({"year": [2018, 2019, 2020], "count": [None, 6, 54], "count_low": [1, 6, 54], "count_high": [4, 6, 54]})
+    result = trends.rate_ratio(counts)
+    assert result.basis == "point" and result.low_bound is not None and result.high_bound is not None
+    assert result.low_bound.rate_ratio > result.rate_ratio > result.high_bound.rate_ratio > 1
+
+
+def test_a_missing_or_negative_count_is_a_parameter_error():
+    with pytest.raises(ParameterError, match="2019"):
+        trends.rate_ratio(series([2018, 2019, 2020], [3, None, 4]))
+    with pytest.raises(ParameterError, match="negative"):
+        trends.find_break(series(range(2010, 2016), [3, 4, -1, 5, 6, 7]))
+
+
+def censored_or_exact() -> st.SearchStrategy:
+    return st.one_of(
+        st.just(None),  # a UNODC <5 cell
+        st.integers(min_value=0, max_value=5),
+        st.integers(min_value=0, max_value=10**6),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(censored_or_exact(), min_size=3, max_size=12), st.integers(min_value=1990, max_value=2020))
+def test_models_raise_only_evidence_errors_on_any_non_negative_series(cells, start):
+    years = list(range(start, start + len(cells)))
+    counts = pl.DataFrame(
+        {
+            "year": years,
+            "count": cells,
+            "count_low": [1 if c is None else c for c in cells],
+            "count_high": [4 if c is None else c for c in cells],
+        },
+        schema={"year": pl.Int32, "count": pl.Int64, "count_low": pl.Int64, "count_high": pl.Int64},
+    )
+    points = np.array([2.5 if c is None else c for c in cells], dtype=float)
+    try:
+        result = trends.rate_ratio(counts)
+    except EvidenceError as exc:
+        # refused exactly when there is nothing to estimate
+        assert points.sum() == 0 or not finite_trend_exists(np.array(years), points), exc
+    else:
+        assert finite_trend_exists(np.array(years), points)
+        assert result.ci_low <= result.rate_ratio <= result.ci_high
+        assert 0 <= result.p_value <= 1
+    try:
+        found = trends.find_break(counts)
+    except EvidenceError:
+        pass
+    else:
+        assert found.break_year in years and found.n_candidates >= 1
+        assert 0 <= found.p_value <= found.p_value_adjusted <= 1
+        assert found.ci_before[0] <= found.rate_ratio_before <= found.ci_before[1]
+        found.to_dict()
+    trends.incomplete_years(counts)
 
 
 # --------------------------------------------------------------------------------------- incomplete years

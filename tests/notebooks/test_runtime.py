@@ -64,9 +64,11 @@ def test_interactive_use_writes_nothing(tmp_path, monkeypatch):
     assert runtime.run_dir() is None
 
 
-def test_synthetic_notice_is_loud_for_demo_data():
+def test_synthetic_notice_is_one_short_line_for_demo_data():
     assert runtime.synthetic_notice([_table()]) is None
     demo = runtime.synthetic_notice([_table(), _table(demo=True, synthetic=True)])
-    assert "SYNTHETIC DEMO DATA" in demo and demo.startswith("::: {.callout-warning}")
+    # a brief adds its own banner: the notebook's notice is one sentence, not a second box
+    assert "Synthetic demo data" in demo and "not real records" in demo
+    assert "\n" not in demo and ":::" not in demo
     publisher = runtime.synthetic_notice([_table(synthetic=True)])
     assert "publisher's synthetic release" in publisher

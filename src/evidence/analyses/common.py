@@ -5,7 +5,13 @@ for censored counts, and the count-model fitting (Poisson, overdispersion check,
 (``value_low`` 1, ``value_high`` 4). A censored count is never read as zero. Sums carry both bounds; an analysis
 that needs one number per cell uses the *point* rule of :data:`CENSORED_POINT_RULE`: the exact value where there
 is one, else the midpoint of the bounds (2.5 for ``<5``). Models fitted on points are also refitted on the low and
-on the high bounds, so that a reader sees how much the censoring could move the answer.
+on the high bounds, so that a reader sees how much the censoring could move the answer. Every sum of such counts
+goes through :func:`strict_sum`: polars' ``sum`` skips nulls, which would read a censored part as 0.
+
+**Models that cannot be estimated.** Sparse series (zeros, then a jump; victims in a single end year) have no
+finite maximum-likelihood trend: the fit drifts towards ±infinity. :func:`finite_trend_exists` recognises them
+before any fit, and :func:`fit_counts` raises :class:`EstimationError` (a :class:`ParameterError`, so that every
+caller that reports a bad selection also reports these) instead of returning overflowing numbers.
 """
 
 from __future__ import annotations
@@ -21,6 +27,11 @@ import polars as pl
 
 from evidence.core.errors import ParameterError
 from evidence.sources.loaded import LoadedTable
+
+
+class EstimationError(ParameterError):
+    """The selected data cannot support the model: no finite estimate exists (a sparse series whose trend is
+    unbounded), or the fit failed numerically. Raised instead of overflowing or returning meaningless numbers."""
 
 TableKind = Literal["case", "indicator"]
 Role = Literal["origin", "destination", "both"]
@@ -139,6 +150,18 @@ def point_expr(exact: str, low: str, high: str) -> pl.Expr:
     return pl.coalesce(pl.col(exact).cast(pl.Float64), (pl.col(low) + pl.col(high)) / 2)
 
 
+def strict_sum(column: str) -> pl.Expr:
+    """Sum of a column in an aggregation, null when any part is null (a censored count makes the sum unknown;
+    its bounds are summed with the same rule in their own columns). An empty group sums to 0."""
+    return pl.when(pl.col(column).null_count() == 0).then(pl.col(column).sum()).otherwise(None).alias(column)
+
+
+def censored_sum(exact: str, low: str, high: str) -> list[pl.Expr]:
+    """The aggregations that sum a possibly censored count: ``exact`` null where any part is censored, and the
+    ``low`` and ``high`` bounds summed (a flow of ``12`` and ``<5`` is null, 13, 16)."""
+    return [strict_sum(exact), strict_sum(low), strict_sum(high)]
+
+
 def wilson_interval(count: Any, nobs: Any, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval (vectorised; NaN where nobs is 0)."""
     from statsmodels.stats.proportion import proportion_confint
@@ -187,14 +210,34 @@ class CountFit:
     converged: bool
 
     def coefficient(self, contrast: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float]:
-        """exp(contrast·beta) with its Wald interval and two-sided p-value."""
+        """exp(contrast·beta) with its Wald interval and two-sided p-value (an interval limit beyond the float
+        range is infinity, not an OverflowError)."""
         from scipy import stats
 
         estimate = float(contrast @ self.params)
         se = float(math.sqrt(max(contrast @ self.cov @ contrast, 0.0)))
         z = stats.norm.ppf(0.5 + level / 2)
         p = float(2 * stats.norm.sf(abs(estimate) / se)) if se > 0 else (0.0 if estimate else 1.0)
-        return math.exp(estimate), math.exp(estimate - z * se), math.exp(estimate + z * se), p
+        return _exp(estimate), _exp(estimate - z * se), _exp(estimate + z * se), p
+
+
+def _exp(x: float) -> float:
+    return math.exp(x) if not x > 709.0 else math.inf  # NaN stays NaN
+
+
+def finite_trend_exists(years: np.ndarray, counts: np.ndarray) -> bool:
+    """Whether a log-linear trend (intercept and slope) of Poisson or negative binomial counts has a finite
+    maximum-likelihood estimate.
+
+    It has one exactly when the victims fall in at least two distinct years, or in a single year that is
+    neither the first nor the last: otherwise a line that is 0 at the victims' year and negative at every other
+    year improves the likelihood without end (perfect separation), and the fitted slope runs off to ±infinity.
+    """
+    years, counts = np.asarray(years, dtype=float), np.asarray(counts, dtype=float)
+    with_victims = np.unique(years[counts > 0])
+    if len(with_victims) >= 2:
+        return True
+    return bool(len(with_victims) == 1 and years.min() < with_victims[0] < years.max())
 
 
 def fit_counts(
@@ -205,21 +248,34 @@ def fit_counts(
     ``auto``: a Poisson GLM; if its Pearson dispersion exceeds :data:`OVERDISPERSION_THRESHOLD`, a negative
     binomial (NB2, alpha by maximum likelihood). When the NB fit fails to converge (short series), the Poisson
     fit with its covariance scaled by the dispersion (quasi-Poisson) is used instead, and named so.
-    ``poisson`` and ``negative_binomial`` force the family (the latter still falls back to quasi-Poisson)."""
+    ``poisson`` and ``negative_binomial`` force the family (the latter still falls back to quasi-Poisson).
+
+    Raises :class:`EstimationError` when the Poisson fit fails or has no finite coefficients and covariance
+    (check :func:`finite_trend_exists` first to tell a sparse series from a numerical failure)."""
     import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
     y = np.asarray(y, dtype=float)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        poisson = sm.GLM(y, X, family=sm.families.Poisson()).fit()
+    if not (np.all(np.isfinite(y)) and np.all(y >= 0)):
+        raise ParameterError("a count model needs finite, non-negative counts")
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            poisson = sm.GLM(y, X, family=sm.families.Poisson()).fit()
+            params, cov = np.asarray(poisson.params), np.asarray(poisson.cov_params())
+            llf, aic, pearson_chi2 = float(poisson.llf), float(poisson.aic), float(poisson.pearson_chi2)
+    except (PerfectSeparationError, np.linalg.LinAlgError, ValueError, OverflowError, FloatingPointError) as exc:
+        raise EstimationError(f"the Poisson count model could not be fitted ({exc})") from exc
+    if not (np.all(np.isfinite(params)) and np.all(np.isfinite(cov)) and math.isfinite(llf)):
+        raise EstimationError("the Poisson count model has no finite estimate for these counts")
     df_resid = len(y) - X.shape[1]
-    dispersion = float(poisson.pearson_chi2 / df_resid) if df_resid > 0 else float("nan")
+    dispersion = pearson_chi2 / df_resid if df_resid > 0 else float("nan")
     base = CountFit(
         model="poisson",
-        params=np.asarray(poisson.params),
-        cov=np.asarray(poisson.cov_params()),
-        llf=float(poisson.llf),
-        aic=float(poisson.aic),
+        params=params,
+        cov=cov,
+        llf=llf,
+        aic=aic,
         dispersion=dispersion,
         alpha=None,
         n_params=X.shape[1],
@@ -238,20 +294,24 @@ def _fit_nb2(y: np.ndarray, X: np.ndarray, start: np.ndarray) -> CountFit | None
     import statsmodels.api as sm
 
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             model = sm.NegativeBinomial(y, X, loglike_method="nb2")
             res = model.fit(start_params=np.append(start, 0.1), disp=0, maxiter=200, method="bfgs")
             if not res.mle_retvals.get("converged", False):
                 res = model.fit(start_params=np.append(start, 0.1), disp=0, maxiter=100, method="newton")
-    except (np.linalg.LinAlgError, ValueError):
+            params = np.asarray(res.params)
+            # no covariance when the Hessian is singular: statsmodels raises ValueError here
+            cov = np.asarray(res.cov_params())
+            llf, aic = float(res.llf), float(res.aic)
+    except (np.linalg.LinAlgError, ValueError, OverflowError, FloatingPointError, ZeroDivisionError):
         return None
-    params = np.asarray(res.params)
-    cov = np.asarray(res.cov_params())
     k = X.shape[1]
     alpha = float(params[-1])
     if (
         not res.mle_retvals.get("converged", False)
+        or not np.all(np.isfinite(params))
+        or not math.isfinite(llf)
         or not np.all(np.isfinite(cov[:k, :k]))
         or not np.all(np.diag(cov[:k, :k]) >= 0)
         or alpha <= 0
@@ -261,8 +321,8 @@ def _fit_nb2(y: np.ndarray, X: np.ndarray, start: np.ndarray) -> CountFit | None
         model="negative_binomial",
         params=params[:k],
         cov=cov[:k, :k],
-        llf=float(res.llf),
-        aic=float(res.aic),
+        llf=llf,
+        aic=aic,
         dispersion=float("nan"),
         alpha=alpha,
         n_params=k + 1,

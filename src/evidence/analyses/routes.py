@@ -41,6 +41,7 @@ import polars as pl
 from evidence.analyses.common import (
     DEFAULT_INDICATOR,
     OVERDISPERSION_THRESHOLD,
+    censored_sum,
     check_country,
     check_role,
     check_years,
@@ -48,8 +49,10 @@ from evidence.analyses.common import (
     clean_float,
     country_filter,
     covered_years,
+    finite_trend_exists,
     point_expr,
     resolve_table,
+    strict_sum,
     year_filter,
 )
 from evidence.core.errors import ParameterError
@@ -174,9 +177,7 @@ def _sum_cells(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """Sum victims over ``keys``: exact only where every part is exact; bounds always."""
     region_cols = [c for c in FLOW_COLUMNS[2:6] if c in frame.columns and c not in keys]
     return frame.group_by(keys).agg(
-        pl.when(pl.col("victims").null_count() == 0).then(pl.col("victims").sum()).alias("victims"),
-        pl.col("victims_low").sum(),
-        pl.col("victims_high").sum(),
+        *censored_sum("victims", "victims_low", "victims_high"),
         *[pl.col(c).drop_nulls().first() for c in region_cols],
     )
 
@@ -430,9 +431,12 @@ def _corridor_growth(years: np.ndarray, counts: np.ndarray) -> tuple[float | Non
 
     t = years - years.mean()
     X = np.column_stack([np.ones_like(t), t])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = sm.GLM(counts, X, family=sm.families.Poisson()).fit()
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            fit = sm.GLM(counts, X, family=sm.families.Poisson()).fit()
+    except (np.linalg.LinAlgError, ValueError, OverflowError, FloatingPointError):
+        return (None, None, None, None, None)  # untested: its p-value enters the correction as 1
     df_resid = len(counts) - 2
     dispersion = fit.pearson_chi2 / df_resid if df_resid > 0 else float("nan")
     scale = dispersion if dispersion > OVERDISPERSION_THRESHOLD else 1.0
@@ -444,7 +448,7 @@ def _corridor_growth(years: np.ndarray, counts: np.ndarray) -> tuple[float | Non
     p = float(stats.chi2.sf(lr, 1))
     slope, se = float(fit.params[1]), float(fit.bse[1]) * math.sqrt(scale)
     model = "poisson" if scale == 1.0 else "quasi_poisson"
-    if not (math.isfinite(slope) and math.isfinite(se)) or se > 50:
+    if not finite_trend_exists(years, counts) or not (math.isfinite(slope) and math.isfinite(se)) or se > 50:
         # victims only in the first or last observed year(s): the MLE slope is ±infinity
         return (math.inf if slope > 0 else 0.0, None, None, p, model)
     z = 1.959963984540054
@@ -516,23 +520,37 @@ def emerging_routes(
 # -------------------------------------------------------------------------------------- networks of flows
 
 
+def region_flows(flow_table: pl.DataFrame, level: RegionalLevel = "region") -> pl.DataFrame:
+    """Victims from each origin region to each destination region (long form; a missing region is ``Unknown``).
+
+    Columns: origin_<level>, destination_<level>, victims, victims_low, victims_high. ``victims`` is null where
+    any flow of the pair is censored (never the sum of its exact parts); the bounds are always summed. Only
+    region pairs with at least one flow are listed."""
+    if level not in ("region", "subregion"):
+        raise ParameterError(f"level must be 'region' or 'subregion', not {level!r}")
+    origin, destination = f"origin_{level}", f"destination_{level}"
+    return (
+        flow_table.with_columns(pl.col(origin, destination).fill_null("Unknown"))
+        .group_by(origin, destination)
+        .agg(*censored_sum("victims", "victims_low", "victims_high"))
+        .sort(origin, destination)
+    )
+
+
 def region_flow_matrix(
     flow_table: pl.DataFrame, level: RegionalLevel = "region", value: str = "victims"
 ) -> pl.DataFrame:
     """Origin region (rows) × destination region (columns) of victims; a missing region is ``Unknown``.
 
-    ``value`` is ``victims`` (null where a censored cell contributes), ``victims_low`` or ``victims_high``."""
-    if level not in ("region", "subregion"):
-        raise ParameterError(f"level must be 'region' or 'subregion', not {level!r}")
+    ``value`` is ``victims`` (null where a censored cell contributes), ``victims_low`` or ``victims_high``: one
+    matrix per measure (:func:`region_flows` has all three side by side). A region pair without any flow is 0."""
     _check_value(value)
+    long = region_flows(flow_table, level).select(f"origin_{level}", f"destination_{level}", value)
     origin, destination = f"origin_{level}", f"destination_{level}"
-    long = flow_table.with_columns(pl.col(origin, destination).fill_null("Unknown")).group_by(origin, destination).agg(
-        pl.when(pl.col(value).null_count() == 0).then(pl.col(value).sum()).alias(value)
-    )
     if not long.height:
         return pl.DataFrame(schema={origin: pl.String})
-    # a region pair without any flow is 0 victims; a censored sum stays null (unknown), never 0
     grid = long.select(origin).unique().join(long.select(destination).unique(), how="cross")
+    # the pivot's own fill would make a censored (null) sum look like an absent pair: mark absence first
     long = (
         grid.join(long.with_columns(_present=pl.lit(True)), on=[origin, destination], how="left")
         .with_columns(pl.when(pl.col("_present").is_null()).then(0).otherwise(pl.col(value)).alias(value))
@@ -544,47 +562,62 @@ def region_flow_matrix(
 
 def hub_measures(flow_table: pl.DataFrame, value: str = "victims") -> pl.DataFrame:
     """Per country: in-strength and out-strength (victims in international flows into / out of it), in- and
-    out-degree (number of partner countries), degree (distinct partners either way), and domestic victims."""
+    out-degree (number of partner countries), degree (distinct partners either way), and domestic victims.
+
+    ``in_strength``, ``out_strength`` and ``domestic`` sum ``value`` (null when it is ``victims`` and a
+    censored flow contributes); their ``_low`` and ``_high`` columns always carry the bounds. Sorted by total
+    strength (point value: exact, else the midpoint of the bounds), largest first."""
     _check_value(value)
-    summed = pl.when(pl.col(value).null_count() == 0).then(pl.col(value).sum())
+    measures = {"in_strength": "destination_iso3", "out_strength": "origin_iso3"}
     international = flow_table.filter(pl.col("origin_iso3") != pl.col("destination_iso3"))
-    out_side = international.group_by(iso3="origin_iso3").agg(
-        summed.alias("out_strength"), pl.col("destination_iso3").n_unique().cast(pl.Int64).alias("out_degree"),
-        pl.col("destination_iso3").alias("_out_partners"),
-    )
-    in_side = international.group_by(iso3="destination_iso3").agg(
-        summed.alias("in_strength"), pl.col("origin_iso3").n_unique().cast(pl.Int64).alias("in_degree"),
-        pl.col("origin_iso3").alias("_in_partners"),
-    )
-    domestic = flow_table.filter(pl.col("origin_iso3") == pl.col("destination_iso3")).group_by(iso3="origin_iso3").agg(
-        summed.alias("domestic"), pl.lit(True).alias("_has_domestic")
-    )
-    countries = pl.concat(
-        [flow_table.select(iso3="origin_iso3"), flow_table.select(iso3="destination_iso3")]
-    ).unique()
-    out = (
-        countries.join(in_side, on="iso3", how="left")
-        .join(out_side, on="iso3", how="left")
-        .join(domestic, on="iso3", how="left")
-        .with_columns(
-            # no flow at all is 0; a censored sum is null and stays so
-            *[
-                pl.when(pl.col(f"_{side}_partners").is_null()).then(0).otherwise(pl.col(f"{side}_strength")).alias(f"{side}_strength")
-                for side in ("in", "out")
-            ],
-            pl.col("in_degree", "out_degree").fill_null(0),
-            pl.when(pl.col("_has_domestic").is_null()).then(0).otherwise(pl.col("domestic")).alias("domestic"),
-            degree=pl.concat_list(
-                pl.col("_in_partners").fill_null(pl.lit([], pl.List(pl.String))),
-                pl.col("_out_partners").fill_null(pl.lit([], pl.List(pl.String))),
-            )
-            .list.unique()
-            .list.len()
-            .cast(pl.Int64),
+    domestic_flows = flow_table.filter(pl.col("origin_iso3") == pl.col("destination_iso3"))
+
+    def strengths(name: str) -> list[pl.Expr]:
+        return [
+            strict_sum(value).alias(name),
+            strict_sum("victims_low").alias(f"{name}_low"),
+            strict_sum("victims_high").alias(f"{name}_high"),
+        ]
+
+    sides = {
+        name: international.group_by(iso3=key).agg(
+            *strengths(name),
+            pl.col(partner).n_unique().cast(pl.Int64).alias(f"{name[:-9]}_degree"),
+            pl.col(partner).alias(f"_{name[:-9]}_partners"),
         )
+        for name, key, partner in (
+            ("in_strength", "destination_iso3", "origin_iso3"),
+            ("out_strength", "origin_iso3", "destination_iso3"),
+        )
+    }
+    domestic = domestic_flows.group_by(iso3="origin_iso3").agg(*strengths("domestic"))
+    countries = pl.concat([flow_table.select(iso3="origin_iso3"), flow_table.select(iso3="destination_iso3")]).unique()
+    out = countries.join(sides["in_strength"], on="iso3", how="left").join(sides["out_strength"], on="iso3", how="left")
+    out = out.join(domestic.with_columns(_has_domestic=pl.lit(True)), on="iso3", how="left")
+    presence = {"in_strength": "_in_partners", "out_strength": "_out_partners", "domestic": "_has_domestic"}
+    strength_columns = [f"{m}{b}" for m in presence for b in ("", "_low", "_high")]
+    out = out.with_columns(
+        # a country without such flows has 0; a censored sum stays null (unknown), never 0
+        *[
+            pl.when(pl.col(presence[m]).is_null()).then(0).otherwise(pl.col(f"{m}{b}")).alias(f"{m}{b}")
+            for m in presence
+            for b in ("", "_low", "_high")
+        ],
+        pl.col("in_degree", "out_degree").fill_null(0),
+        degree=pl.concat_list(
+            pl.col("_in_partners").fill_null(pl.lit([], pl.List(pl.String))),
+            pl.col("_out_partners").fill_null(pl.lit([], pl.List(pl.String))),
+        )
+        .list.unique()
+        .list.len()
+        .cast(pl.Int64),
     )
-    return out.select("iso3", "in_strength", "out_strength", "in_degree", "out_degree", "degree", "domestic").sort(
-        [pl.col("in_strength") + pl.col("out_strength"), "iso3"], descending=[True, False], nulls_last=True
+    total_point = sum(
+        (point_expr(m, f"{m}_low", f"{m}_high") for m in measures), start=pl.lit(0.0)
+    )
+    return out.sort([total_point, "iso3"], descending=[True, False]).select(
+        "iso3", "in_strength", "out_strength", "in_degree", "out_degree", "degree", "domestic",
+        *[c for c in strength_columns if c.endswith(("_low", "_high"))],
     )
 
 

@@ -22,6 +22,12 @@ more (or better-recorded) identification. Every trend statement built on these f
 **Models on censored counts.** A model needs one number per year: it uses the point value (exact, else the
 midpoint, :data:`~evidence.analyses.common.CENSORED_POINT_RULE`), and when any year is censored it is refitted on
 the low bounds and on the high bounds (``low_bound`` and ``high_bound`` of the result), never on zeros.
+
+**Sparse series.** A trend or a segment whose victims all fall in its first or last year (or that has none) has
+no finite estimate. :func:`rate_ratio` then raises :class:`~evidence.analyses.common.EstimationError`;
+:func:`find_break` skips the break years that leave such a segment and raises it only when none is left
+("no break could be estimated"); :func:`incomplete_years` does not judge a year from such a history. The models
+raise only ``ParameterError`` and its subclass ``EstimationError``, both of the ``EvidenceError`` family.
 """
 
 from __future__ import annotations
@@ -37,13 +43,16 @@ from evidence.analyses.common import (
     CENSORED_POINT_RULE,
     DEFAULT_INDICATOR,
     OVERDISPERSION_THRESHOLD,
+    CountFit,
     check_country,
     check_role,
     check_years,
     citizenship_origin_expr,
     clean_float,
+    EstimationError,
     country_filter,
     covered_years,
+    finite_trend_exists,
     fit_counts,
     point_expr,
     recorded_flags,
@@ -320,13 +329,22 @@ def _series(counts: pl.DataFrame) -> pl.DataFrame:
     out = counts.filter(pl.col("year").is_not_null()).sort("year")
     if "count_low" not in out.columns:
         out = out.with_columns(count_low=pl.col("count"), count_high=pl.col("count"))
-    return out.select(
+    out = out.select(
         pl.col("year").cast(pl.Int32),
         pl.col("count").cast(pl.Float64),
         pl.col("count_low").cast(pl.Float64),
         pl.col("count_high").cast(pl.Float64),
         point_expr("count", "count_low", "count_high").alias("point"),
     )
+    invalid = out.filter(
+        ~pl.col("point").is_finite().fill_null(False) | (pl.col("point") < 0) | (pl.col("count_low") < 0)
+    )
+    if invalid.height:
+        raise ParameterError(
+            f"the count of {invalid['year'][0]} is missing, negative or not finite: a model needs a count "
+            "(or censoring bounds) of at least 0 for every year"
+        )
+    return out
 
 
 # ----------------------------------------------------------------------------------------------- rate ratio
@@ -382,7 +400,10 @@ class RateRatio:
 def rate_ratio(counts: pl.DataFrame, *, level: float = 0.95) -> RateRatio:
     """Annual rate ratio of a yearly series with its ``level`` Wald interval: a Poisson GLM of count on year;
     if the Pearson dispersion exceeds 1.5, a negative binomial (NB2, alpha estimated), else — if that fails to
-    converge — quasi-Poisson. Censored years: see the module docstring."""
+    converge — quasi-Poisson. Censored years: see the module docstring.
+
+    Raises ``ParameterError`` for fewer than 2 years, no victims or an invalid count, and its subclass
+    ``EstimationError`` when no finite rate ratio exists (every victim in the first or last year)."""
     series = _series(counts)
     censored = bool(series["count"].is_null().any())
     main = _rate_ratio(series["year"].to_numpy(), series["point"].to_numpy(), "point" if censored else "exact", level)
@@ -398,6 +419,12 @@ def _rate_ratio(years: np.ndarray, y: np.ndarray, basis: str, level: float) -> R
         raise ParameterError(f"a rate ratio needs at least 2 years of counts, got {len(years)}")
     if not np.nansum(y) > 0:
         raise ParameterError("a rate ratio needs at least one victim in the series")
+    if not finite_trend_exists(years, y):
+        end = "first" if y[0] > 0 else "last"
+        raise EstimationError(
+            f"no finite rate ratio ({basis} counts): every victim of the series is in its {end} year "
+            f"({int(years[0] if end == 'first' else years[-1])}), so the fitted trend is unbounded"
+        )
     t = years - years.mean()
     fit = fit_counts(y, np.column_stack([np.ones_like(t), t]))
     rr, lo, hi, p = fit.coefficient(np.array([0.0, 1.0]), level)
@@ -426,7 +453,7 @@ class Break:
     The model: log μ = b0 + b1·t + b2·[year ≥ break] + b3·(t − t_break)·[year ≥ break], a level change and a
     slope change at ``break_year`` (the first year of the new segment). ``p_value`` is the likelihood-ratio test
     against no break (2 df) at the chosen year; because the year was chosen by the search it is optimistic, and
-    ``p_value_adjusted`` (Bonferroni over the candidates) is the conservative version.
+    ``p_value_adjusted`` (Bonferroni over the ``n_candidates`` years searched) is the conservative version.
     """
 
     break_year: int
@@ -444,6 +471,8 @@ class Break:
     model: str
     n_candidates: int
     candidates: tuple[tuple[int, float], ...]  # (break year, log-likelihood of the Poisson search)
+    #: candidate years left out of the search: a segment with no finite trend, or a fit that failed
+    skipped_candidates: tuple[int, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -461,13 +490,19 @@ class Break:
             "aic_no_break": clean_float(self.aic_no_break, 3),
             "model": self.model,
             "n_candidates": self.n_candidates,
+            "skipped_candidates": list(self.skipped_candidates),
         }
 
 
 def find_break(counts: pl.DataFrame, *, min_segment: int = 3, level: float = 0.95) -> Break:
     """Search the break year of a yearly series (each segment at least ``min_segment`` years), by maximum
     Poisson likelihood; the chosen model is refitted as negative binomial when overdispersed (as
-    :func:`rate_ratio`). Censored years enter at their point value."""
+    :func:`rate_ratio`). Censored years enter at their point value.
+
+    A candidate year is searched only when both segments have a finite trend (victims in two of the segment's
+    years, or in one year inside it); the others are listed in ``skipped_candidates``. Raises
+    ``ParameterError`` for a series too short for two segments or an invalid count, and its subclass
+    ``EstimationError`` ("no break could be estimated") when no candidate year is left."""
     from scipy import stats
 
     if min_segment < 2:
@@ -487,13 +522,35 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = 3, level: float = 0.9
         after = (years >= b).astype(float)
         return np.column_stack([intercept, t, after, (years - b) * after])
 
-    search = [(b, fit_counts(y, design(b), family="poisson").llf) for b in candidates_years]
-    best_year = max(search, key=lambda s: s[1])[0]
-    chosen = fit_counts(y, design(best_year))
+    search: list[tuple[int, CountFit]] = []
+    skipped: list[int] = []
+    for b in candidates_years:
+        before = years < b
+        if not (finite_trend_exists(years[before], y[before]) and finite_trend_exists(years[~before], y[~before])):
+            skipped.append(b)
+            continue
+        try:
+            search.append((b, fit_counts(y, design(b), family="poisson")))
+        except EstimationError:
+            skipped.append(b)
+    if not search:
+        span = f"{candidates_years[0]}" + (f"-{candidates_years[-1]}" if len(candidates_years) > 1 else "")
+        raise EstimationError(
+            f"no break could be estimated: at every candidate year ({span}) a segment has no victims, or all of "
+            "them in its first or last year, so its trend is unbounded"
+        )
+    best_year, best_poisson = max(search, key=lambda s: s[1].llf)
+    try:
+        chosen = fit_counts(y, design(best_year))
+    except EstimationError:
+        chosen = best_poisson
     null_family = "negative_binomial" if chosen.model == "negative_binomial" else "poisson"
-    null = fit_counts(y, np.column_stack([intercept, t]), family=null_family)
+    try:
+        null = fit_counts(y, np.column_stack([intercept, t]), family=null_family)
+    except EstimationError as exc:  # cannot happen for a series with two estimable segments; kept as a guard
+        raise EstimationError(f"no break could be estimated: the no-break model failed ({exc})") from exc
     if chosen.model == "negative_binomial" and null.model != "negative_binomial":
-        chosen = fit_counts(y, design(best_year), family="poisson")  # compare like with like
+        chosen = best_poisson  # compare like with like
         chosen = dataclasses.replace(chosen, model="quasi_poisson", cov=chosen.cov * max(chosen.dispersion, 1.0))
     lr = max(2 * (chosen.llf - null.llf), 0.0)
     if chosen.model == "quasi_poisson":
@@ -512,12 +569,13 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = 3, level: float = 0.9
         ci_level_change=(jump[1], jump[2]),
         lr_statistic=lr,
         p_value=p,
-        p_value_adjusted=min(1.0, p * len(candidates_years)),
+        p_value_adjusted=min(1.0, p * len(search)),
         aic_break=chosen.aic,
         aic_no_break=null.aic,
         model=chosen.model,
-        n_candidates=len(candidates_years),
-        candidates=tuple((b, float(llf)) for b, llf in search),
+        n_candidates=len(search),
+        candidates=tuple((b, fit.llf) for b, fit in search),
+        skipped_candidates=tuple(skipped),
     )
 
 
@@ -549,7 +607,8 @@ def incomplete_years(
     """Flag the latest years that are probably incomplete.
 
     Rule: the last year is flagged when its count (high bound if censored) is below ``fraction`` of the count
-    predicted by a log-linear Poisson trend of the ``history`` years before it (at least 3 needed); if flagged,
+    predicted by a log-linear Poisson trend of the ``history`` years before it (at least 3 needed, with a finite
+    trend: not all victims in one end year); if flagged,
     the year before is tested the same way (its history excludes the later years), up to ``max_years`` years.
     With ``late_registration`` (CTDC and other registration data) the final year is always flagged, because
     cases keep being registered after a release; given ``release_end`` (the release's last year), only when the
@@ -567,11 +626,15 @@ def incomplete_years(
         i = len(years) - k
         hist = slice(max(0, i - history), i)
         hy, hc = years[hist].astype(float), points[hist]
-        if not hc.sum() > 0:
+        if not finite_trend_exists(hy, hc):  # no finite trend to extrapolate from
             break
         t = hy - hy.mean()
-        fit = fit_counts(hc, np.column_stack([np.ones_like(t), t]), family="poisson")
-        expected = float(math.exp(fit.params[0] + fit.params[1] * (years[i] - hy.mean())))
+        try:
+            fit = fit_counts(hc, np.column_stack([np.ones_like(t), t]), family="poisson")
+        except EstimationError:
+            break
+        log_expected = fit.params[0] + fit.params[1] * (years[i] - hy.mean())
+        expected = float(math.exp(min(log_expected, 709.0)))
         if not highs[i] < fraction * expected:
             break
         flags[int(years[i])] = IncompleteYear(

@@ -112,21 +112,16 @@ def read_provenance(folder: str | Path) -> list[dict[str, Any]]:
 
 
 def synthetic_notice(tables: Iterable[LoadedTable]) -> str | None:
-    """A loud Markdown callout when any table is synthetic (the toolkit's demo data or a publisher's
-    synthetic release); None when all data are real records."""
+    """A Markdown notice when any table is synthetic: one bold sentence for the toolkit's demo data (a brief
+    adds its own banner), a callout for a publisher's synthetic release; None when all data are real."""
     tables = list(tables)
     demo = [t for t in tables if t.provenance.demo]
     synthetic = [t for t in tables if t.provenance.synthetic and not t.provenance.demo]
     if demo:
+        # one short line: a brief made from the run adds its own banner, so the notebook does not repeat it
         return (
-            "::: {.callout-warning}\n"
-            "## SYNTHETIC DEMO DATA — NOT REAL RECORDS\n\n"
-            "Every number, chart and map below comes from the toolkit's invented demo data "
-            f"(release `{demo[0].provenance.release}`). It shows how the analysis works; it says nothing "
-            "about "
-            "real victims or real routes. Never cite or publish these numbers. Give real data with the "
-            "`data` parameter or the `EVIDENCE_DATA` setting.\n"
-            ":::"
+            f"**Synthetic demo data (release {demo[0].provenance.release}), not real records:** the numbers "
+            "below show how the analysis works and say nothing about real victims or routes. Do not cite them."
         )
     if synthetic:
         names = ", ".join(sorted({t.provenance.source for t in synthetic}))

@@ -8,12 +8,26 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+import dataclasses
+from dataclasses import dataclass
 
 import polars as pl
 
-from evidence.presentation.disclosure import DisclosureRule, suppress_counts
+from evidence.analyses.routes import FlowCoverage
+from evidence.presentation.disclosure import (
+    COMPLEMENT_LABEL,
+    DisclosedTable,
+    DisclosureError,
+    DisclosureRule,
+    suppress_counts,
+    suppress_table,
+)
+from evidence.sources.countries import name_of
 from evidence.sources.loaded import LoadedTable
+
+#: What a notebook shows instead of a table that no suppression can protect (a tiny selection).
+TOO_FEW = "Too few victims to show this table without disclosing small counts."
 
 
 def percent(values: pl.Series | pl.Expr, digits: int = 1) -> pl.Expr:
@@ -35,48 +49,331 @@ def withheld_share(share: pl.Series, suppressed: pl.Series, digits: int = 1) -> 
     )["share"]
 
 
-def shares_view(shares: pl.DataFrame, rule: DisclosureRule, *, label: str = "category") -> pl.DataFrame:
-    """A shares table (columns category, count, n_known, share, ci_low, ci_high) for display.
+def protected_table(
+    df: pl.DataFrame,
+    key: str | Sequence[str],
+    value_columns: Sequence[str],
+    rule: DisclosureRule,
+    *,
+    total_label: str = "Total",
+) -> DisclosedTable | None:
+    """:func:`~evidence.presentation.disclosure.suppress_table` (totals, secondary suppression, audit), or
+    None for a table too small to protect (shown as :data:`TOO_FEW` by :func:`show_table`)."""
+    try:
+        return suppress_table(df, key, list(value_columns), rule, total_label=total_label)
+    except DisclosureError:
+        return None
 
-    ``n_known`` (the denominator) is disclosed too; a share and its interval are shown only where its count
-    is published."""
-    counts = [c for c in ("count", "n_known", "n_unknown") if c in shares.columns]
-    disclosed = suppress_counts(shares.select("category", *counts), counts, rule)
-    hidden = disclosed.frame["count_suppressed"] | disclosed.frame["n_known_suppressed"]
-    interval = pl.DataFrame({"low": shares["ci_low"], "high": shares["ci_high"], "hidden": hidden}).select(
-        pl.when(pl.col("hidden") | pl.col("low").is_null())
-        .then(pl.lit(""))
-        .otherwise(percent(pl.col("low")) + " – " + percent(pl.col("high")))
-        .alias("interval")
-    )["interval"]
-    return (
-        disclosed.display()
-        .rename({"category": label})
-        .with_columns(share=withheld_share(shares["share"], hidden), **{"95% interval": interval})
+
+def _published(table: DisclosedTable, column: str) -> list[int | None]:
+    """A count column's values, None where withheld."""
+    return table.frame[column].to_list()
+
+
+def shares_view(
+    shares: pl.DataFrame,
+    rule: DisclosureRule,
+    *,
+    label: str = "category",
+    order: Sequence[str] | None = None,
+) -> pl.DataFrame | None:
+    """A shares table (columns category, count, n_known, n_unknown, share, ci_low, ci_high, as
+    :func:`evidence.analyses.profiles.group_shares` returns) for display: the categories, "Not recorded" and
+    the total of the selection, with secondary suppression so that no withheld count can be recomputed from
+    the total or the other rows; None when the selection is too small to protect.
+
+    Categories that partition the known records (single-valued fields) form one table with the total; those
+    that overlap (flag groups: one victim, several forms) get primary suppression, and the known/unknown
+    split its own protected table. A share and its interval are shown only where both the count and the
+    number of victims with the field recorded are published. ``order`` sorts the categories (e.g. age bands
+    by age); by default they keep the given order.
+    """
+    if order is not None:
+        rank = {c: i for i, c in enumerate(order)}
+        shares = shares.sort(pl.col("category").replace_strict(rank, default=len(rank), return_dtype=pl.Int64))
+    n_known = int(shares["n_known"][0]) if shares.height else 0
+    n_unknown = int(shares["n_unknown"][0]) if shares.height else 0
+    not_recorded = pl.DataFrame({"category": ["Not recorded"], "count": [n_unknown]})
+    total_label = "All victims in the selection"
+    if int(shares["count"].sum()) == n_known:  # the categories partition the known records
+        table = protected_table(
+            pl.concat([shares.select("category", "count"), not_recorded]), "category", ["count"], rule,
+            total_label=total_label,
+        )
+        if table is None:
+            return None
+        counts = _published(table, "count")
+        category_counts = counts[: shares.height]
+        if all(c is not None for c in category_counts):
+            known: int | None = sum(category_counts)
+        elif counts[-1] is not None and counts[-2] is not None:
+            known = counts[-1] - counts[-2]
+        else:
+            known = None
+        shown = table.display()
+    else:
+        categories = suppress_counts(shares.select("category", "count"), "count", rule)
+        split = protected_table(
+            pl.concat([pl.DataFrame({"category": ["Recorded (at least one)"], "count": [n_known]}), not_recorded]),
+            "category", ["count"], rule, total_label=total_label,
+        )
+        if split is None:
+            return None
+        known = _published(split, "count")[0]
+        category_counts = _published(categories, "count")
+        shown = pl.concat([categories.display(), split.display()])
+    share_text, interval_text = [], []
+    for i, count in enumerate(category_counts):
+        ok = count is not None and known
+        share_text.append(f"{count / known * 100:.1f}%" if ok else "")
+        low, high = shares["ci_low"][i], shares["ci_high"][i]
+        interval_text.append(f"{low * 100:.1f}% – {high * 100:.1f}%" if ok and low is not None else "")
+    padding = [""] * (shown.height - len(share_text))
+    return shown.rename({"category": label, "count": "Victims"}).with_columns(
+        pl.Series("Share of those recorded", share_text + padding),
+        pl.Series("95% interval", interval_text + padding),
     )
 
 
-def sources_view(tables: Iterable[LoadedTable], rule: DisclosureRule) -> pl.DataFrame:
-    """One row per loaded file: source, release, synthetic label, row accounting (disclosed), citation."""
+def sources_view(tables: Iterable[LoadedTable], rule: DisclosureRule) -> DisclosedTable | None:
+    """One row per loaded file: source, release, layout, what the records are, and rows kept and rejected
+    with rows read as their total (protected together: read minus kept would give a withheld rejected count
+    back); None when the counts are too few to protect."""
     rows = []
     for t in tables:
         p = t.provenance
         rows.append(
             {
-                "source": p.source,
-                "release": p.release,
+                "source": f"{p.source.replace('_', ' ').upper()} {p.release}",
                 "layout": p.layout,
                 "records": "synthetic demo" if p.demo else ("synthetic" if p.synthetic else "real"),
-                "rows_read": t.rows_in,
-                "rows_kept": t.rows_kept,
-                "rows_rejected": t.rows_rejected,
-                "citation": p.citation_text(),
+                "kept": t.rows_kept,
+                "rejected": t.rows_rejected,
             }
         )
     if not rows:
-        return pl.DataFrame()
+        return None
     frame = pl.DataFrame(rows)
-    return suppress_counts(frame, ["rows_read", "rows_kept", "rows_rejected"], rule).display()
+    keys = ["source", "layout", "records"]
+    if frame.select(keys).is_duplicated().any():  # the same release loaded twice (two files)
+        frame = frame.with_columns(pl.col("source") + " (file " + (pl.int_range(pl.len()) + 1).cast(pl.String) + ")")
+    table = protected_table(frame, keys, ["kept", "rejected"], rule, total_label="read")
+    if table is None:
+        return None
+    # protected with its totals row (rows over all files), which is then left out: it adds nothing to read
+    return dataclasses.replace(
+        table,
+        frame=table.frame.head(-1),
+        reasons=table.reasons.head(-1),
+        has_total_row=False,
+    )
+
+
+#: Readable headers of :func:`sources_view`.
+SOURCE_LABELS = {
+    "source": "Source and release",
+    "layout": "Layout",
+    "records": "Records",
+    "kept": "Rows kept",
+    "rejected": "Rows rejected",
+    "read": "Rows read",
+}
+
+
+def counts_with_total(
+    df: pl.DataFrame, key: str | Sequence[str], count: str, rule: DisclosureRule, *, total_label: str = "Total"
+) -> DisclosedTable | None:
+    """A one-way table of counts published with its total (e.g. victims per year): secondary suppression
+    keeps a withheld count from being recomputed from the total; None when too small to protect."""
+    return protected_table(df, key, [count], rule, total_label=total_label)
+
+
+#: The route table's columns: the route classes (a known route whose region is unknown is its own class,
+#: shown only when there is one), then the victims whose route is unknown.
+ROUTE_CLASS_LABELS = {
+    "domestic": "Domestic",
+    "intraregional": "Intraregional",
+    "transregional": "Transregional",
+    "unknown": "Region unknown",
+}
+NO_ROUTE = "Route unknown"
+_NO_ROUTE_KEY = "__no_route"
+
+
+@dataclass(frozen=True)
+class RouteView:
+    """The largest corridors, the other routes and the victims not on any route, as one protected table.
+
+    Rows: the ``top_n`` corridors, "All other routes", "Origin unknown", "Destination unknown"; columns: the
+    route classes and :data:`NO_ROUTE`, with totals (each corridor's victims, each class's victims, all
+    victims of the selection). Everything a notebook says about routes (key figures, corridors, classes,
+    charts) is read from this one table, so no number shown in one place can undo a suppression in another.
+    """
+
+    table: DisclosedTable
+    corridors: pl.DataFrame  # route (label), origin_iso3, destination_iso3 of the corridor rows
+
+    def _total_of(self, route: str) -> int | None:
+        body = self.table.frame
+        column = self.table.total_label
+        return body.filter(pl.col("route") == route)[column].item()
+
+    def total_row(self) -> dict[str, int | None]:
+        """The totals row: victims per class, route unknown, and all victims (None where withheld)."""
+        return {c: self.table.frame[c][-1] for c in self.table.count_columns}
+
+    def known_routes(self) -> int | None:
+        """Victims on a known route, where it is published or follows from published totals."""
+        totals = self.total_row()
+        classes = [totals[c] for c in ROUTE_CLASS_LABELS.values() if c in totals]
+        if all(v is not None for v in classes):
+            return sum(classes)  # type: ignore[arg-type]
+        grand, unknown = totals[self.table.total_label], totals.get(NO_ROUTE, 0)
+        if grand is not None and unknown is not None:
+            return grand - unknown
+        return None
+
+    def key_figures(self) -> pl.DataFrame:
+        """Measure and victims (as text: a count, the rule's label or ``x``) read from the table."""
+        shown = self.table.display()
+        total = self.table.total_label
+        known = self.known_routes()
+        known_text = f"{known:,}" if known is not None else COMPLEMENT_LABEL
+        if known is not None and self.table.rule.is_small(known):
+            known_text = self.table.rule.label
+
+        def row(route: str) -> str:
+            values = shown.filter(pl.col("route") == route)[total]
+            return values.item() if values.len() else "0"
+
+        return pl.DataFrame(
+            {
+                "Measure": [
+                    "Identified victims in the selection",
+                    "on a known route (origin and destination known)",
+                    "origin (citizenship) unknown",
+                    "destination unknown",
+                ],
+                "Victims": [shown[total][-1], known_text, row(ORIGIN_UNKNOWN), row(DESTINATION_UNKNOWN)],
+            }
+        )
+
+    def chart_data(self) -> pl.DataFrame:
+        """The published corridors (origin_iso3, destination_iso3, victims, share of known routes) for the
+        corridor chart and the flow map; withheld corridors are left out."""
+        known = self.known_routes()
+        totals = self.table.frame.select("route", pl.col(self.table.total_label).alias("victims"))
+        frame = self.corridors.join(totals, on="route", how="left").filter(pl.col("victims").is_not_null())
+        share = pl.col("victims") / known if known else pl.lit(None, pl.Float64)
+        return frame.select("origin_iso3", "destination_iso3", "victims", share.alias("share"))
+
+
+OTHER_ROUTES = "All other routes"
+ORIGIN_UNKNOWN = "Origin (citizenship) unknown"
+DESTINATION_UNKNOWN = "Destination unknown"
+
+
+def route_view(
+    flow_table: pl.DataFrame,
+    unknown_origin: int,
+    unknown_destination: int,
+    rule: DisclosureRule,
+    *,
+    top_n: int = 10,
+    value: str = "victims",
+) -> RouteView | None:
+    """Build the :class:`RouteView` of a flow table (:func:`evidence.analyses.routes.flows`) and the victims
+    of the selection not on a route (from :class:`evidence.analyses.routes.FlowCoverage`); None when the
+    selection is too small to protect. ``value`` is ``victims`` (exact counts: case data) or one bound of
+    censored counts (``victims_low``, ``victims_high``: see :func:`interval_route_display`); the corridors are
+    the largest by point value either way, so the two bounds' views have the same rows."""
+    from evidence.analyses import routes
+
+    keys = ["origin_iso3", "destination_iso3"]
+    flows = flow_table.with_columns(pl.col("flow_class").cast(pl.String))
+    top = (
+        routes.top_corridors(flow_table, top_n).with_columns(pl.col("flow_class").cast(pl.String))
+        if flows.height
+        else flows
+    )
+    labels = [
+        f"{name_of(o) or o} → {name_of(d) or d}"
+        for o, d in zip(top["origin_iso3"].to_list(), top["destination_iso3"].to_list(), strict=True)
+    ]
+    corridors = top.select(pl.Series("route", labels, dtype=pl.String), *keys)
+    rest = flows.join(top.select(keys), on=keys, how="anti")
+    long = pl.concat(
+        [
+            top.select(
+                pl.Series("route", labels, dtype=pl.String), "flow_class", pl.col(value).cast(pl.Int64)
+            ),
+            rest.group_by("flow_class")
+            .agg(pl.col(value).sum().cast(pl.Int64))
+            .select(pl.lit(OTHER_ROUTES).alias("route"), "flow_class", value),
+            pl.DataFrame(
+                {
+                    "route": [ORIGIN_UNKNOWN, DESTINATION_UNKNOWN],
+                    "flow_class": [_NO_ROUTE_KEY, _NO_ROUTE_KEY],
+                    value: [unknown_origin, unknown_destination],
+                },
+                schema={"route": pl.String, "flow_class": pl.String, value: pl.Int64},
+            ),
+        ]
+    )
+    classes = {k: v for k, v in ROUTE_CLASS_LABELS.items() if k != "unknown" or (flows["flow_class"] == k).any()}
+    columns = {**classes, _NO_ROUTE_KEY: NO_ROUTE}
+    order = list(dict.fromkeys(long["route"].to_list()))
+    wide = (
+        long.group_by("route", "flow_class")
+        .agg(pl.col(value).sum())
+        .pivot(on="flow_class", index="route", values=value)
+    )
+    wide = wide.with_columns(pl.lit(0, pl.Int64).alias(c) for c in columns if c not in wide.columns)
+    wide = (
+        pl.DataFrame({"route": order})
+        .join(wide, on="route", how="left")
+        .select(
+            "route",
+            *[pl.col(c).fill_null(0).cast(pl.Int64).alias(label) for c, label in columns.items()],
+        )
+    )
+    if wide.select(list(columns.values())).sum_horizontal().sum() == 0:
+        return None
+    table = protected_table(wide, "route", list(columns.values()), rule, total_label="All victims")
+    return None if table is None else RouteView(table, corridors)
+
+
+def interval_route_display(low: RouteView, high: RouteView) -> pl.DataFrame:
+    """The route tables of the low and the high bounds of censored counts (UNODC), shown as one: the count
+    where the bounds agree, else ``"low–high"``.
+
+    A cell withheld in either bound's table is withheld in both (an exact cell's bounds are equal, so a
+    published high bound would give a withheld low bound back), shown ``x``; the one exception is a low bound
+    withheld only for being small beside a published high bound (a censored sum), shown ``"<5–12"``."""
+    rule = low.table.rule
+    low_shown, high_shown = low.table.display(), high.table.display()
+    columns = {}
+    for column in low.table.key_columns:
+        columns[column] = low_shown[column].to_list()
+    for column in low.table.count_columns:
+        cells = []
+        for lo, hi, lo_text, hi_text in zip(
+            low.table.frame[column].to_list(),
+            high.table.frame[column].to_list(),
+            low_shown[column].to_list(),
+            high_shown[column].to_list(),
+            strict=True,
+        ):
+            if lo is not None and hi is not None:
+                cells.append(lo_text if lo == hi else f"{lo_text}–{hi_text}")
+            elif hi_text == rule.label:
+                cells.append(rule.label)
+            elif lo_text == rule.label and hi is not None:
+                cells.append(f"{rule.label}–{hi_text}")
+            else:
+                cells.append(COMPLEMENT_LABEL)
+        columns[column] = cells
+    return pl.DataFrame(columns)
 
 
 def interval_counts_view(
@@ -145,11 +442,38 @@ def show_chart(chart: object, name: str) -> None:
 _NUMERIC_TEXT = re.compile(r"^[<>~x–\-+]?[\d,.\s%–<-]*$")
 
 
-def show_table(frame: pl.DataFrame, *, caption: str | None = None, note: str | None = None) -> None:
-    """Show an already-disclosed table as HTML and as a Markdown pipe table (renderers pick what they read:
-    JupyterLab and nbconvert the HTML, Quarto and pandoc either), without polars' dtype and shape lines."""
-    from IPython.display import display
+def show_table(
+    table: DisclosedTable | pl.DataFrame | None,
+    *,
+    caption: str | None = None,
+    note: str | None = None,
+    source: str | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> None:
+    """Show a table as HTML and as a Markdown pipe table (renderers pick what they read: JupyterLab and
+    nbconvert the HTML, Quarto and pandoc either), without polars' dtype and shape lines or row limit.
 
+    A :class:`DisclosedTable` is formatted by :mod:`evidence.presentation.tables` (totals row, notes on the
+    labels it uses, ``source``); a frame must already be disclosed (strings); None (a selection too small to
+    protect, see :func:`protected_table`) shows :data:`TOO_FEW`. ``labels`` renames columns for the header.
+    """
+    from IPython.display import Markdown, display
+
+    if table is None:
+        display(Markdown(TOO_FEW))
+        return
+    if isinstance(table, DisclosedTable):
+        from evidence.presentation.tables import table_html, table_markdown
+
+        text = source or "the data files listed under Data and sources"
+        html_text = table_html(table, source=text, caption=caption, labels=labels)
+        markdown = table_markdown(table, source=text, caption=caption, labels=labels)
+        if note:
+            html_text += f'\n<p style="font-size:smaller">{html.escape(note)}</p>'
+            markdown += f"\n*{note}*\n"
+        display({"text/html": html_text, "text/markdown": markdown, "text/plain": caption or ""}, raw=True)
+        return
+    frame = table.rename({c: v for c, v in (labels or {}).items() if c in table.columns})
     texts = frame.select(pl.all().cast(pl.String).fill_null(""))
     numeric = [
         bool(texts.height) and all(_NUMERIC_TEXT.match(v) for v in texts[c].to_list() if v)
@@ -159,7 +483,7 @@ def show_table(frame: pl.DataFrame, *, caption: str | None = None, note: str | N
         {
             "text/html": _table_html(texts, numeric, caption, note),
             "text/markdown": _table_markdown(texts, numeric, caption, note),
-            "text/plain": str(frame),
+            "text/plain": caption or "",
         },
         raw=True,
     )
@@ -202,3 +526,232 @@ def _table_markdown(texts: pl.DataFrame, numeric: list[bool], caption: str | Non
     if note:
         lines += ["", f"*{cell(note)}*"]
     return "\n".join(lines)
+
+
+def yearly_table(
+    yearly: pl.DataFrame, incomplete_years: Iterable[int], rule: DisclosureRule, *, count: str = "count"
+) -> DisclosedTable | None:
+    """Victims per year with their total (secondary suppression: the total is published in the same brief,
+    so a withheld year could otherwise be recomputed) and a note on the years that are probably incomplete;
+    None when too few victims to protect."""
+    flagged = set(incomplete_years)
+    frame = yearly.select(
+        pl.col("year").cast(pl.Int64),
+        pl.col("year")
+        .map_elements(lambda y: "probably incomplete" if y in flagged else "", return_dtype=pl.String)
+        .alias("note"),
+        pl.col(count).cast(pl.Int64).alias("victims"),
+    )
+    if not frame.height:
+        return None
+    return counts_with_total(frame, ["year", "note"], "victims", rule)
+
+
+def selected_cases(
+    cases: LoadedTable, *, country: str, role: str, years: tuple[int, int]
+) -> pl.DataFrame:
+    """The case records of a country (as ``role``: origin, destination or both) in the years given."""
+    at_origin = pl.col("origin_iso3") == country
+    at_destination = pl.col("destination_iso3") == country
+    selector = {"origin": at_origin, "destination": at_destination, "both": at_origin | at_destination}[role]
+    return cases.data.filter(selector.fill_null(False) & pl.col("year").is_between(*years))
+
+
+def profile_view(
+    selected: pl.DataFrame, group: str, rule: DisclosureRule, *, label: str = "Category"
+) -> pl.DataFrame | None:
+    """:func:`shares_view` of a group (``form``, ``gender``, ``age_band``, ...) of the selected records;
+    categories of an ordered (Enum) column, such as age bands, keep their order, others go largest first.
+    Raises :class:`~evidence.core.errors.EvidenceError` when the data record nothing of the group."""
+    from evidence.analyses import profiles
+
+    shares = profiles.group_shares(selected, group)
+    dtype = selected.schema.get(group)
+    order = list(dtype.categories) if isinstance(dtype, pl.Enum) else None
+    return shares_view(shares, rule, label=label, order=order)
+
+
+def trend_sentence(yearly: pl.DataFrame, incomplete_years: Iterable[int]) -> str:
+    """One paragraph on the annual rate ratio of the complete years (count model), or why there is none."""
+    from evidence.analyses import trends
+
+    complete = yearly.filter(~pl.col("year").is_in(list(incomplete_years)))
+    # a trend through one or two years with victims (the rest zeros) is an artefact, not a finding
+    if complete.height < 3 or (complete["count"] > 0).sum() < 3:
+        return "Too few complete years with identified victims to estimate a trend."
+    rr = trends.rate_ratio(complete)
+    change = "more" if rr.rate_ratio >= 1 else "fewer"
+    text = (
+        f"From {rr.first_year} to {rr.last_year}, the number of identified victims changed by a factor of "
+        f"**{rr.rate_ratio:.2f} a year** (95% interval {rr.ci_low:.2f}–{rr.ci_high:.2f}; "
+        f"{rr.model.replace('_', ' ')} model): about {abs(rr.rate_ratio - 1):.0%} {change} identified victims "
+        "each year."
+    )
+    if rr.overdispersed:
+        text += " The counts vary more than a Poisson model allows, so a negative binomial model was used."
+    return text
+
+
+def by_year_table(by_year: pl.DataFrame, by: str, rule: DisclosureRule) -> DisclosedTable:
+    """Victims per year (rows) and category of ``by`` (columns) from a long table (year, ``by``, count), with
+    primary suppression: for overlapping categories (one victim, several forms) no total is published."""
+    wide = (
+        by_year.with_columns(pl.col(by).cast(pl.String))
+        .pivot(on=by, index="year", values="count", sort_columns=True)
+        .sort("year")
+        .fill_null(0)
+    )
+    return suppress_counts(wide, [c for c in wide.columns if c != "year"], rule)
+
+
+def interval_key_figures(low: RouteView, high: RouteView) -> pl.DataFrame:
+    """:meth:`RouteView.key_figures` of the low and the high bounds as one table (``"low–high"`` where they
+    differ; ``x`` where either is withheld for another reason than being small)."""
+    lo, hi = low.key_figures(), high.key_figures()
+    label = low.table.rule.label
+
+    def both(a: str, b: str) -> str:
+        if a == b:
+            return a
+        if COMPLEMENT_LABEL in (a, b):
+            return COMPLEMENT_LABEL
+        return f"{a}–{b}"
+
+    return lo.with_columns(
+        pl.Series("Victims", [both(a, b) for a, b in zip(lo["Victims"], hi["Victims"], strict=True)])
+    ).with_columns(pl.col("Victims").replace(f"{label}–{label}", label))
+
+
+def region_table(
+    flow_table: pl.DataFrame, level: str, rule: DisclosureRule, route: RouteView, *, value: str = "victims"
+) -> DisclosedTable | None:
+    """Victims by region of origin (rows) and of destination (columns) with totals, protected; None when
+    too small to protect, or when a withheld cell could be recomputed from the route table shown beside it
+    (a region pair whose every flow is a corridor published there, or the only withheld cell of a group of
+    region pairs whose sum is a published class of route: domestic and intraregional on the diagonal,
+    transregional off it)."""
+    from evidence.analyses import routes
+
+    matrix = routes.region_flow_matrix(flow_table, level, value=value)  # type: ignore[arg-type]
+    if not matrix.height:
+        return None
+    row_key = matrix.columns[0]
+    table = protected_table(matrix.fill_null(0), row_key, matrix.columns[1:], rule)
+    if table is None:
+        return None
+    origin, destination = f"origin_{level}", f"destination_{level}"
+    published = set(map(tuple, route.chart_data().select("origin_iso3", "destination_iso3").rows()))
+    flows = flow_table.with_columns(pl.col(origin, destination).fill_null("Unknown"))
+    totals = route.total_row()
+    classes = ROUTE_CLASS_LABELS
+    diagonal_known = totals.get(classes["domestic"]) is not None and totals.get(classes["intraregional"]) is not None
+    off_known = totals.get(classes["transregional"]) is not None
+    withheld_diagonal, withheld_off = 0, 0
+    body = table.body
+    for row in body.iter_rows(named=True):
+        for column in table.value_columns:
+            if not row[column + "_suppressed"]:
+                continue
+            pair = flows.filter((pl.col(origin) == row[row_key]) & (pl.col(destination) == column))
+            if set(map(tuple, pair.select("origin_iso3", "destination_iso3").rows())) <= published:
+                return None  # every flow of this region pair is a corridor published in the route table
+            if "Unknown" in (row[row_key], column):
+                return None  # mixes classes (a domestic flow of unknown region): not checked, not shown
+            if row[row_key] == column:
+                withheld_diagonal += 1
+            else:
+                withheld_off += 1
+    if (diagonal_known and withheld_diagonal == 1) or (off_known and withheld_off == 1):
+        return None
+    return table
+
+
+@dataclass(frozen=True)
+class RouteBounds:
+    """The :class:`RouteView` of exact counts (case data: ``low`` is ``high``) or of the low and the high
+    bounds of censored counts (UNODC), with what a notebook shows from them."""
+
+    low: RouteView
+    high: RouteView
+
+    @property
+    def exact(self) -> bool:
+        return self.low is self.high
+
+    def key_figures(self) -> pl.DataFrame:
+        """Victims of the selection, on a known route, with an unknown origin or destination."""
+        return self.low.key_figures() if self.exact else interval_key_figures(self.low, self.high)
+
+    def table(self) -> DisclosedTable | pl.DataFrame:
+        """The route table: a :class:`DisclosedTable` of exact counts, else the ranges as text."""
+        return self.low.table if self.exact else interval_route_display(self.low, self.high)
+
+    def chart_data(self) -> pl.DataFrame:
+        """Published corridors for charts: exact counts, or the low bounds of corridors published in both."""
+        low = self.low.chart_data()
+        if self.exact:
+            return low
+        keys = ["origin_iso3", "destination_iso3"]
+        return low.join(self.high.chart_data().select(keys), on=keys, how="semi")
+
+    def region_table(
+        self, flow_table: pl.DataFrame, level: str
+    ) -> DisclosedTable | pl.DataFrame | None:
+        """:func:`region_table` of exact counts, else of both bounds shown as ranges (None if either is)."""
+        if self.exact:
+            return region_table(flow_table, level, self.low.table.rule, self.low)
+        rule = self.low.table.rule
+        low = region_table(flow_table, level, rule, self.low, value="victims_low")
+        high = region_table(flow_table, level, rule, self.high, value="victims_high")
+        if low is None or high is None:
+            return None
+        return interval_route_display(RouteView(low, self.low.corridors), RouteView(high, self.high.corridors))
+
+
+def route_bounds(
+    flow_table: pl.DataFrame, coverage: FlowCoverage, rule: DisclosureRule, *, top_n: int = 10, exact: bool
+) -> RouteBounds | None:
+    """The :class:`RouteBounds` of a flow table and its coverage (:mod:`evidence.analyses.routes`): exact
+    counts for case data, else bounds; None when the selection is too small to protect."""
+    if exact:
+        view = route_view(
+            flow_table, coverage.unknown_origin[0], coverage.unknown_destination[0], rule, top_n=top_n
+        )
+        return None if view is None else RouteBounds(view, view)
+    low = route_view(
+        flow_table, coverage.unknown_origin[0], coverage.unknown_destination[0], rule, top_n=top_n,
+        value="victims_low",
+    )
+    high = route_view(
+        flow_table, coverage.unknown_origin[1], coverage.unknown_destination[1], rule, top_n=top_n,
+        value="victims_high",
+    )
+    return None if low is None or high is None else RouteBounds(low, high)
+
+
+def emerging_view(emerging: pl.DataFrame) -> pl.DataFrame:
+    """Growing and new corridors (:func:`evidence.analyses.routes.emerging_routes`) for display: corridor by
+    country name, why, the later period, the rate ratio with its interval and the q-value (no counts)."""
+    def name(code: str | None) -> str:
+        return (name_of(code) or code) if code else "unknown"
+
+    def number(value: float | None, digits: int) -> str:
+        return "" if value is None else f"{value:.{digits}f}"
+
+    return pl.DataFrame(
+        {
+            "Route (origin → destination)": [
+                f"{name(o)} → {name(d)}"
+                for o, d in zip(emerging["origin_iso3"], emerging["destination_iso3"], strict=True)
+            ],
+            "Why": emerging["reason"].to_list(),
+            "Later period": emerging["later_period"].to_list(),
+            "Annual rate ratio": [number(v, 2) for v in emerging["rate_ratio"]],
+            "95% interval": [
+                "" if lo is None or hi is None else f"{lo:.2f} – {hi:.2f}"
+                for lo, hi in zip(emerging["ci_low"], emerging["ci_high"], strict=True)
+            ],
+            "q-value": ["" if v is None else ("<0.0001" if v < 0.0001 else f"{v:.4f}") for v in emerging["q_value"]],
+        },
+        schema={c: pl.String for c in ["Route (origin → destination)", "Why", "Later period", "Annual rate ratio", "95% interval", "q-value"]},
+    )

@@ -41,6 +41,7 @@ from evidence.runs.execute import (
     RunOutcome,
     clean_stale_temporaries,
     execute_run,
+    execute_run_in_subprocess,
     prepare_run,
 )
 from evidence.runs.params import anchor_data_paths
@@ -357,7 +358,7 @@ def _run_on_dask(todo: list[PreparedRun], address: str, done: Callable[[RunOutco
 
     with Client(address) as client:
         futures = {
-            client.submit(execute_run, run, key=f"evidence-run-{run.run_id}-{os.getpid()}", pure=False): run
+            client.submit(execute_run_in_subprocess, run, key=f"evidence-run-{run.run_id}-{os.getpid()}", pure=False): run
             for run in todo
         }
         for future in as_completed(futures):

@@ -236,6 +236,48 @@ def execute_run(run: PreparedRun) -> RunOutcome:
     return RunOutcome(run.run_id, run.notebook_name, status, str(target), seconds, error)
 
 
+def execute_run_in_subprocess(run: PreparedRun) -> RunOutcome:
+    """:func:`execute_run` in a fresh Python process, for executors whose workers are threads.
+
+    A Dask worker runs tasks in threads of one (daemonic) process: two notebook clients there share an event
+    loop and fail ("This event loop is already running"), and a daemonic process may not start a process
+    pool. A plain subprocess has neither problem; the run and its outcome cross as pickles through a file.
+    """
+    import pickle
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="evidence-run-") as scratch:
+        request, reply = Path(scratch) / "run.pickle", Path(scratch) / "outcome.pickle"
+        request.write_bytes(pickle.dumps(run))
+        code = "import sys; from evidence.runs.execute import _subprocess_main; _subprocess_main(*sys.argv[1:])"
+        started = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-c", code, str(request), str(reply)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode == 0 and reply.exists():
+            return pickle.loads(reply.read_bytes())
+        tail = (proc.stderr or "").strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
+        return RunOutcome(
+            run.run_id,
+            run.notebook_name,
+            "failed",
+            str(run.folder),
+            seconds=time.perf_counter() - started,
+            error=f"the run's process died: {tail[0]}",
+        )
+
+
+def _subprocess_main(request: str, reply: str) -> None:
+    import pickle
+
+    outcome = execute_run(pickle.loads(Path(request).read_bytes()))
+    Path(reply).write_bytes(pickle.dumps(outcome))
+
+
 def run_notebook(
     notebook: str | Path,
     parameters: Mapping[str, Any] | None = None,

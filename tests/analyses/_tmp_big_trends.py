@@ -1,0 +1,410 @@
+"""Trends: known answers for the count models, breaks, incomplete years, censored counts and shares."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evidence.analyses import trends
+from evidence.analyses.common import EstimationError, finite_trend_exists
+from evidence.core.errors import EvidenceError, ParameterError
+from evidence.sources.case_schema import conform
+from evidence.sources.indicator_schema import INDICATOR_SCHEMA
+
+Z95 = 1.959963984540054
+
+
+def series(years, counts) -> pl.DataFrame:
+    return pl.DataFrame({"year": list(years), "count": list(counts)})
+
+
+def cases(records: list[dict]) -> pl.DataFrame:
+    return conform(pl.DataFrame(records, infer_schema_length=None))
+
+
+def indicator_rows(rows: list[tuple]) -> pl.DataFrame:
+    """(iso3, year, dimension, category, sex, age, value or "<5") → indicator table rows."""
+    out = []
+    for i, (iso3, year, dimension, category, sex, age, value) in enumerate(rows):
+        censored = value == "<5"
+        out.append(
+            dict(
+                source_row=i + 4, iso3=iso3, country=iso3, region="Asia", subregion="South-eastern Asia", year=year,
+                indicator="Detected trafficking victims", dimension=dimension, category=category,
+                category_iso3=category if dimension == "by citizenship" and len(category) == 3 else None,
+                sex=sex, age=age, unit="Counts", value=None if censored else float(value),
+                value_low=1.0 if censored else float(value), value_high=4.0 if censored else float(value),
+                censored=censored, source_note=None,
+            )
+        )
+    return pl.DataFrame(out, schema=INDICATOR_SCHEMA)
+
+
+# ----------------------------------------------------------------------------------------------- rate ratio
+
+
+def test_doubling_counts_give_rate_ratio_two_with_the_hand_computed_interval():
+    years, counts = np.arange(2015, 2019), np.array([5, 10, 20, 40])
+    result = trends.rate_ratio(series(years, counts))
+    assert result.rate_ratio == pytest.approx(2.0, rel=1e-9)
+    assert result.model == "poisson"  # a perfect fit: no overdispersion
+    # Wald interval by hand: var(slope) = [(X' diag(mu) X)^-1]_11, and mu = counts since the fit is exact
+    t = years - years.mean()
+    info = np.array([[counts.sum(), (counts * t).sum()], [(counts * t).sum(), (counts * t**2).sum()]])
+    se = math.sqrt(np.linalg.inv(info)[1, 1])
+    assert result.ci_low == pytest.approx(2.0 * math.exp(-Z95 * se), rel=1e-6)
+    assert result.ci_high == pytest.approx(2.0 * math.exp(Z95 * se), rel=1e-6)
+
+
+def test_two_years_match_the_closed_form_ratio_of_poisson_counts():
+    result = trends.rate_ratio(series([2020, 2021], [20, 30]))
+    se = math.sqrt(1 / 20 + 1 / 30)
+    assert result.rate_ratio == pytest.approx(1.5, rel=1e-9)
+    assert result.ci_low == pytest.approx(1.5 * math.exp(-Z95 * se), rel=1e-6)
+    assert result.ci_high == pytest.approx(1.5 * math.exp(Z95 * se), rel=1e-6)
+
+
+def test_constant_series_has_rate_ratio_one_and_an_interval_around_it():
+    result = trends.rate_ratio(series(range(2010, 2020), [50] * 10))
+    assert result.rate_ratio == pytest.approx(1.0, abs=1e-9)
+    assert result.ci_low < 1 < result.ci_high
+    assert result.p_value == pytest.approx(1.0)
+    assert result.model == "poisson"
+
+
+def test_overdispersed_series_is_refitted_as_negative_binomial():
+    rng = np.random.default_rng(7)
+    years = np.arange(2000, 2020)
+    mu = np.exp(4 + 0.03 * (years - 2000))
+    size = 3.0  # NB2 alpha = 1/3
+    counts = rng.negative_binomial(size, size / (size + mu))
+    result = trends.rate_ratio(series(years, counts))
+    assert result.overdispersed and result.dispersion > 1.5
+    assert result.model == "negative_binomial"
+    assert result.alpha is not None and 0.05 < result.alpha < 2
+    assert result.ci_low < 1.03 < result.ci_high
+
+
+def test_poisson_series_stays_poisson():
+    rng = np.random.default_rng(3)
+    years = np.arange(2000, 2020)
+    counts = rng.poisson(np.exp(4 + 0.05 * (years - 2000)))
+    result = trends.rate_ratio(series(years, counts))
+    assert result.model == "poisson"
+    assert result.ci_low < math.exp(0.05) < result.ci_high
+
+
+def test_rate_ratio_refuses_what_it_cannot_estimate():
+    with pytest.raises(ParameterError):
+        trends.rate_ratio(series([2020], [5]))
+    with pytest.raises(ParameterError):
+        trends.rate_ratio(series([2020, 2021], [0, 0]))
+    with pytest.raises(ParameterError, match="several series"):
+        trends.rate_ratio(pl.DataFrame({"year": [2020, 2020], "count": [1, 2]}))
+
+
+# --------------------------------------------------------------------------------------------------- breaks
+
+
+def test_break_is_found_at_the_known_year_of_a_piecewise_series():
+    rng = np.random.default_rng(11)
+    years = np.arange(2000, 2018)
+    log_mu = np.where(years < 2009, 4 + 0.12 * (years - 2000), 4 + 0.12 * 9 + 0.6 - 0.15 * (years - 2009))
+    counts = rng.poisson(np.exp(log_mu))
+    found = trends.find_break(series(years, counts))
+    assert found.break_year == 2009
+    assert found.p_value_adjusted < 0.001
+    assert found.ci_before[0] < math.exp(0.12) < found.ci_before[1]
+    assert found.ci_after[0] < math.exp(-0.15) < found.ci_after[1]
+    assert found.aic_break < found.aic_no_break
+    assert found.n_candidates == len(years) - 2 * 3 + 1
+
+
+def test_no_break_in_a_straight_series_is_not_significant():
+    years = np.arange(2000, 2016)
+    counts = np.round(np.exp(4 + 0.05 * (years - 2000))).astype(int)  # on the line: no noise
+    found = trends.find_break(series(years, counts))
+    assert found.p_value > 0.5
+
+
+def test_break_needs_two_full_segments():
+    with pytest.raises(ParameterError, match="at least 6 years"):
+        trends.find_break(series(range(2015, 2020), [1, 2, 3, 4, 5]))
+
+
+def test_zeros_then_a_jump_has_no_break_to_estimate_rather_than_an_overflow():
+    # every candidate year leaves a segment of zeros (or with its only victims in an end year)
+    for counts in ([0, 0, 0, 0, 0, 50, 60, 70], [0, 0, 0, 5, 9, 12], [0] * 6, [0] * 8 + [14] + [0] * 9):
+        with pytest.raises(EstimationError, match="no break could be estimated"):
+            trends.find_break(series(range(2010, 2010 + len(counts)), counts))
+
+
+def test_break_search_skips_the_candidate_years_without_a_finite_segment():
+    counts = [0, 0, 3, 10, 12, 15, 20, 22]  # a break at 2013 leaves 0, 0, 3: victims only in its last year
+    found = trends.find_break(series(range(2010, 2018), counts))
+    assert found.skipped_candidates == (2013,)
+    assert [year for year, _ in found.candidates] == [2014, 2015]
+    assert found.n_candidates == 2 and found.p_value_adjusted == pytest.approx(min(1.0, 2 * found.p_value))
+    assert found.break_year == 2014
+    assert all(math.isfinite(x) for x in (found.rate_ratio_before, found.rate_ratio_after, found.level_change))
+    assert found.to_dict()["skipped_candidates"] == [2013]
+
+
+def test_rate_ratio_of_victims_in_a_single_end_year_is_not_estimable():
+    for counts in ([0, 0, 7], [5, 0, 0], [0, 0, 0, 0, 0, 1], [10**6, 0, 0, 0]):
+        with pytest.raises(EstimationError, match="no finite rate ratio"):
+            trends.rate_ratio(series(range(2015, 2015 + len(counts)), counts))
+    # a single year of victims inside the series has a finite maximum-likelihood trend: exactly flat
+    middle = trends.rate_ratio(series([2018, 2019, 2020], [0, 6, 0]))
+    assert middle.rate_ratio == pytest.approx(1.0, abs=1e-6)
+
+
+def test_censored_series_whose_bound_fit_has_no_covariance_still_gets_a_rate_ratio():
+    # UNODC, United Kingdom, citizens of Yemen: <5, 6, 54 (the negative binomial fit's Hessian is singular)
+    counts = pl.DataFrame({"year": [2018, 2019, 2020], "count": [None, 6, 54], "count_low": [1, 6, 54], "count_high": [4, 6, 54]})
+    result = trends.rate_ratio(counts)
+    assert result.basis == "point" and result.low_bound is not None and result.high_bound is not None
+    assert result.low_bound.rate_ratio > result.rate_ratio > result.high_bound.rate_ratio > 1
+
+
+def test_a_missing_or_negative_count_is_a_parameter_error():
+    with pytest.raises(ParameterError, match="2019"):
+        trends.rate_ratio(series([2018, 2019, 2020], [3, None, 4]))
+    with pytest.raises(ParameterError, match="negative"):
+        trends.find_break(series(range(2010, 2016), [3, 4, -1, 5, 6, 7]))
+
+
+def censored_or_exact() -> st.SearchStrategy:
+    return st.one_of(
+        st.just(None),  # a UNODC <5 cell
+        st.integers(min_value=0, max_value=5),
+        st.integers(min_value=0, max_value=10**6),
+    )
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(censored_or_exact(), min_size=3, max_size=12), st.integers(min_value=1990, max_value=2020))
+def test_models_raise_only_evidence_errors_on_any_non_negative_series(cells, start):
+    years = list(range(start, start + len(cells)))
+    counts = pl.DataFrame(
+        {
+            "year": years,
+            "count": cells,
+            "count_low": [1 if c is None else c for c in cells],
+            "count_high": [4 if c is None else c for c in cells],
+        },
+        schema={"year": pl.Int32, "count": pl.Int64, "count_low": pl.Int64, "count_high": pl.Int64},
+    )
+    points = np.array([2.5 if c is None else c for c in cells], dtype=float)
+    try:
+        result = trends.rate_ratio(counts)
+    except EvidenceError as exc:
+        # refused exactly when there is nothing to estimate
+        assert points.sum() == 0 or not finite_trend_exists(np.array(years), points), exc
+    else:
+        assert finite_trend_exists(np.array(years), points)
+        assert result.ci_low <= result.rate_ratio <= result.ci_high
+        assert 0 <= result.p_value <= 1
+    try:
+        found = trends.find_break(counts)
+    except EvidenceError:
+        pass
+    else:
+        assert found.break_year in years and found.n_candidates >= 1
+        assert 0 <= found.p_value <= found.p_value_adjusted <= 1
+        assert found.ci_before[0] <= found.rate_ratio_before <= found.ci_before[1]
+        found.to_dict()
+    trends.incomplete_years(counts)
+
+
+# --------------------------------------------------------------------------------------- incomplete years
+
+
+def test_a_final_year_far_below_the_trend_is_flagged():
+    counts = [100, 110, 120, 130, 140, 40]
+    flags = trends.incomplete_years(series(range(2018, 2024), counts))
+    assert [f.year for f in flags] == [2023]
+    assert flags[0].expected == pytest.approx(151, rel=0.05)
+
+
+def test_late_registration_always_flags_the_final_year_and_steady_series_otherwise_pass():
+    steady = series(range(2015, 2024), [100] * 9)
+    assert trends.incomplete_years(steady) == ()
+    flags = trends.incomplete_years(steady, late_registration=True)
+    assert [f.year for f in flags] == [2023]
+    assert "late registration" in flags[0].reason
+    assert [f.year for f in trends.incomplete_years(steady, late_registration=True, release_end=2023)] == [2023]
+    # a series that stops before the release's last year has no year the release cut short
+    assert trends.incomplete_years(steady, late_registration=True, release_end=2025) == ()
+
+
+def test_two_incomplete_years_are_flagged_latest_first():
+    flags = trends.incomplete_years(series(range(2014, 2024), [100] * 8 + [30, 10]))
+    assert [f.year for f in flags] == [2023, 2022]
+
+
+# ------------------------------------------------------------------------------------------ yearly counts
+
+
+def test_case_counts_fill_empty_years_with_zeros_and_filter_by_role():
+    df = cases(
+        [dict(year=2015, origin_iso3="MMR", destination_iso3="THA")] * 3
+        + [dict(year=2017, origin_iso3="MMR", destination_iso3="THA")] * 2
+        + [dict(year=2017, origin_iso3="THA", destination_iso3="MYS")]
+        + [dict(year=None, origin_iso3="MMR", destination_iso3="THA")]
+    )
+    counts = trends.yearly_counts(df, country="THA", role="destination")
+    assert counts["year"].to_list() == [2015, 2016, 2017]
+    assert counts["count"].to_list() == [3, 0, 2]
+    both = trends.yearly_counts(df, country="THA", role="both")
+    assert both["count"].to_list() == [3, 0, 3]
+
+
+def test_case_counts_give_no_zeros_for_years_the_release_does_not_cover():
+    df = cases(
+        [dict(year=2015, origin_iso3="MMR", destination_iso3="THA")] * 3
+        + [dict(year=2017, origin_iso3="THA", destination_iso3="MYS")]
+    )
+    counts = trends.yearly_counts(df, country="THA", role="destination", years=(2010, 2030))
+    assert counts["year"].to_list() == [2015, 2016, 2017]  # 2016-2017 are zeros; 2010-2014, 2018- unobserved
+    assert counts["count"].to_list() == [3, 0, 0]
+    assert trends.yearly_counts(df, years=(2030, 2040)).height == 0
+
+
+def test_undated_counts_are_the_records_yearly_counts_leave_out():
+    df = cases(
+        [dict(year=2015, gender="Female", destination_iso3="THA")] * 2
+        + [dict(year=None, year_band="2014-2018", gender="Male", destination_iso3="THA")] * 3
+        + [dict(year=None, gender=None, destination_iso3="MYS")]
+    )
+    undated = trends.undated_counts(df, by="gender", country="THA")
+    assert undated.select("gender", "count").rows() == [("Male", 3)]
+    assert trends.undated_counts(df)["count"].to_list() == [4]
+    dated = trends.yearly_counts(df)["count"].sum()
+    assert dated + trends.undated_counts(df)["count"].sum() == df.height
+
+
+def test_form_counts_follow_the_denominator_rule():
+    df = cases(
+        [
+            dict(year=2020, exploitation_forced_labour=True, exploitation_sexual=None, exploitation_other=None),
+            dict(year=2020, exploitation_forced_labour=True, exploitation_sexual=True, exploitation_other=False),
+            dict(year=2020, exploitation_forced_labour=None, exploitation_sexual=None, exploitation_other=None),
+        ]
+    )
+    counts = trends.yearly_counts(df, by="form")
+    got = dict(zip(counts["form"], counts["count"]))
+    assert got == {"Forced labour": 2, "Sexual exploitation": 1, "Other forms of exploitation": 0}
+    shares = trends.shares_over_time(df, "form")
+    assert set(shares["n"].to_list()) == {2.0}  # the unknown record is not in the denominator
+    assert shares.filter(pl.col("form") == "Forced labour")["share"].item() == 1.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([2018, 2019, 2021, None]), st.sampled_from(["Female", "Male", None])),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_counts_by_any_dimension_add_up_to_the_records(records):
+    df = cases([dict(year=y, gender=g) for y, g in records])
+    dated = sum(1 for y, _ in records if y is not None)
+    total = trends.yearly_counts(df)
+    by_gender = trends.yearly_counts(df, by="gender")
+    assert int(total["count"].sum() or 0) == dated
+    assert int(by_gender["count"].sum() or 0) == dated
+    assert (by_gender["count"] >= 0).all()
+
+
+def test_indicator_counts_keep_censored_cells_as_bounds_never_zero():
+    rows = indicator_rows(
+        [
+            ("THA", 2019, "Total", "Total", "Total", "Total", 120),
+            ("THA", 2020, "Total", "Total", "Total", "Total", "<5"),
+            ("THA", 2021, "Total", "Total", "Total", "Total", 60),
+            ("THA", 2022, "Total", "Total", "Total", "Total", 80),
+            ("THA", 2021, "by form of exploitation", "Forced labour", "Total", "Total", 50),
+            ("THA", 2021, "by form of exploitation", "Sexual exploitation", "Total", "Total", "<5"),
+            ("MYS", 2021, "Total", "Total", "Total", "Total", 999),
+        ]
+    )
+    counts = trends.yearly_counts(rows, country="THA")
+    assert counts.filter(pl.col("year") == 2020).row(0, named=True) == {
+        "year": 2020, "count": None, "count_low": 1, "count_high": 4
+    }
+    result = trends.rate_ratio(counts)
+    assert result.basis == "point"
+    assert result.low_bound is not None and result.high_bound is not None
+    assert result.low_bound.basis == "low bound"
+    forms = trends.yearly_counts(rows, country="THA", by="form")
+    assert forms.filter(pl.col("form") == "Sexual exploitation")["count_high"].item() == 4
+    with pytest.raises(ParameterError):
+        trends.yearly_counts(rows, by="no such dimension")
+
+
+def test_indicator_origin_role_reads_the_breakdowns_of_the_detecting_countries():
+    rows = indicator_rows(
+        [
+            ("THA", 2020, "by citizenship", "Nationals", "Total", "Total", 25),
+            ("MYS", 2020, "by citizenship", "THA", "Total", "Total", 9),
+            ("JPN", 2020, "by citizenship", "THA", "Total", "Total", "<5"),
+            ("JPN", 2020, "by citizenship", "PHL", "Total", "Total", 40),
+        ]
+    )
+    total = trends.yearly_counts(rows, country="THA", role="origin")
+    assert total.row(0, named=True) == {"year": 2020, "count": None, "count_low": 35, "count_high": 38}
+    by_destination = trends.yearly_counts(rows, country="THA", role="origin", by="destination")
+    assert dict(zip(by_destination["destination"], by_destination["count_low"])) == {"THA": 25, "MYS": 9, "JPN": 1}
+    corridors = trends.yearly_counts(rows, country="JPN", by="corridor")
+    assert set(corridors["corridor"]) == {"THA>JPN", "PHL>JPN"}
+    with pytest.raises(ParameterError):
+        trends.yearly_counts(rows, country="THA", role="origin", by="form")
+    with pytest.raises(ParameterError):
+        trends.yearly_counts(rows, country="THA", role="both")
+
+
+def test_censored_share_interval_spans_both_bounds():
+    rows = indicator_rows(
+        [
+            ("THA", 2021, "by form of exploitation", "Forced labour", "Total", "Total", 50),
+            ("THA", 2021, "by form of exploitation", "Sexual exploitation", "Total", "Total", "<5"),
+        ]
+    )
+    shares = trends.shares_over_time(rows, "form", country="THA")
+    sexual = shares.filter(pl.col("form") == "Sexual exploitation").row(0, named=True)
+    assert sexual["share"] == pytest.approx(2.5 / 52.5)
+    assert sexual["ci_low"] < 1 / 51 and sexual["ci_high"] > 4 / 54
+
+
+# ---------------------------------------------------------------------------------------------- share change
+
+
+def test_share_change_is_newcombes_interval_by_hand():
+    df = cases(
+        [dict(year=2015, gender="Male")] * 30
+        + [dict(year=2015, gender="Female")] * 70
+        + [dict(year=2022, gender="Male")] * 60
+        + [dict(year=2022, gender="Female")] * 40
+    )
+    shares = trends.shares_over_time(df, "gender")
+    change = trends.share_change(shares, "Male", (2015, 2015), (2022, 2022))
+    assert change.difference == pytest.approx(0.3)
+
+    def wilson(x, n):
+        p, z = x / n, Z95
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        return centre - half, centre + half
+
+    (l1, u1), (l2, u2) = wilson(60, 100), wilson(30, 100)
+    assert change.ci_low == pytest.approx(0.3 - math.sqrt((0.6 - l1) ** 2 + (u2 - 0.3) ** 2), rel=1e-6)
+    assert change.ci_high == pytest.approx(0.3 + math.sqrt((u1 - 0.6) ** 2 + (0.3 - l2) ** 2), rel=1e-6)
+    with pytest.raises(ParameterError):
+        trends.share_change(shares, "Male", (2030, 2031), (2022, 2022))

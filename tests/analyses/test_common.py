@@ -1,0 +1,58 @@
+"""What the analyses share: the censored-sum rule, the existence of a finite trend, overflow-safe coefficients."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evidence.analyses.common import CountFit, censored_sum, finite_trend_exists, strict_sum
+
+
+def test_censored_sum_is_null_with_any_censored_part_and_sums_both_bounds():
+    cells = pl.DataFrame(
+        {"g": ["a", "a", "b", "c"], "n": [12, None, 7, None], "lo": [12, 1, 7, 1], "hi": [12, 4, 7, 4]}
+    )
+    out = cells.group_by("g").agg(*censored_sum("n", "lo", "hi")).sort("g")
+    assert out.rows() == [("a", None, 13, 16), ("b", 7, 7, 7), ("c", None, 1, 4)]
+    assert cells.filter(pl.col("g") == "z").select(strict_sum("n")).item() == 0  # nothing to add is 0
+
+
+@pytest.mark.parametrize(
+    ("counts", "exists"),
+    [
+        ([0, 0, 0], False),  # no victims
+        ([5, 0, 0, 0], False),  # all in the first year
+        ([0, 0, 0, 9], False),  # all in the last year
+        ([0, 9, 0, 0], True),  # one year inside the series: the likelihood peaks
+        ([0, 0, 3, 4], True),  # two years with victims
+    ],
+)
+def test_finite_trend_exists_by_hand(counts, exists):
+    assert finite_trend_exists(np.arange(2010, 2010 + len(counts)), np.array(counts)) is exists
+
+
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.PerfectSeparationWarning")
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=50), min_size=3, max_size=10))
+def test_the_poisson_fit_stays_bounded_exactly_when_a_finite_trend_exists(counts):
+    import statsmodels.api as sm
+
+    y = np.array(counts, dtype=float)
+    t = np.arange(len(y)) - (len(y) - 1) / 2
+    if not y.sum():
+        return
+    fit = sm.GLM(y, np.column_stack([np.ones_like(t), t]), family=sm.families.Poisson()).fit()
+    # without a finite estimate IRLS stops at a large slope with a huge standard error
+    assert finite_trend_exists(t, y) == (abs(fit.params[1]) < 10 and fit.bse[1] < 100)
+
+
+def test_coefficients_beyond_the_float_range_are_infinite_not_an_overflow():
+    fit = CountFit("poisson", np.array([800.0]), np.array([[4.0]]), 0.0, 0.0, float("nan"), None, 1, True)
+    estimate, low, high, p = fit.coefficient(np.array([1.0]))
+    assert estimate == high == math.inf and low == math.inf and p == 0.0
+    assert fit.coefficient(np.array([-1.0]))[:3] == (0.0, 0.0, 0.0)
