@@ -71,11 +71,30 @@ def test_country_brief_on_the_demo_data(tmp_path, monkeypatch):
     folder = Path(outcome.folder)
     text, errors = _outputs(folder / "country_brief.ipynb")
     assert not errors
-    assert "SYNTHETIC DEMO DATA" in text and "Identified victims are not prevalence" in text
+    assert "Synthetic demo data" in text and "Identified victims are not prevalence" in text
     assert "Myanmar" in text and "a year" in text  # the main corridor and the trend sentence
+    assert "shape: (" not in text  # tables are formatted, never polars' truncated reprs
+    assert "<N" not in text and "evidence run" not in text  # no placeholder, no analyst instructions
+    assert text.count("Key figures") == 1
     record = read_record(folder)
     assert record["provenance"][0]["demo"] is True
     assert record["data"][0]["sha256"] == record["provenance"][0]["sha256"]  # hashed what the notebook loaded
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "parameters"),
+    [("routes", {"country": "KHM"}), ("trends", {"country": "KHM", "by": "gender", "year_from": 2012})],
+)
+def test_routes_and_trends_on_the_demo_data(tmp_path, monkeypatch, name, parameters):
+    from evidence.runs.execute import run_notebook
+
+    monkeypatch.delenv("EVIDENCE_DATA", raising=False)
+    outcome = run_notebook(name, parameters, out_root=tmp_path)
+    assert outcome.status == "ok", outcome.error
+    text, errors = _outputs(Path(outcome.folder) / f"{name}.ipynb")
+    assert not errors and "shape: (" not in text
+    assert "withheld so that a small count cannot be recomputed" in text  # secondary suppression at work
 
 
 @pytest.mark.slow

@@ -568,40 +568,38 @@ def hub_measures(flow_table: pl.DataFrame, value: str = "victims") -> pl.DataFra
     censored flow contributes); their ``_low`` and ``_high`` columns always carry the bounds. Sorted by total
     strength (point value: exact, else the midpoint of the bounds), largest first."""
     _check_value(value)
-    measures = {"in_strength": "destination_iso3", "out_strength": "origin_iso3"}
     international = flow_table.filter(pl.col("origin_iso3") != pl.col("destination_iso3"))
     domestic_flows = flow_table.filter(pl.col("origin_iso3") == pl.col("destination_iso3"))
+    bounds = ("", "_low", "_high")
 
     def strengths(name: str) -> list[pl.Expr]:
-        return [
-            strict_sum(value).alias(name),
-            strict_sum("victims_low").alias(f"{name}_low"),
-            strict_sum("victims_high").alias(f"{name}_high"),
-        ]
+        columns = (value, "victims_low", "victims_high")
+        return [strict_sum(column).alias(f"{name}{bound}") for column, bound in zip(columns, bounds)]
 
-    sides = {
-        name: international.group_by(iso3=key).agg(
-            *strengths(name),
-            pl.col(partner).n_unique().cast(pl.Int64).alias(f"{name[:-9]}_degree"),
-            pl.col(partner).alias(f"_{name[:-9]}_partners"),
+    def side(direction: str, key: str, partner: str) -> pl.DataFrame:
+        return international.group_by(iso3=key).agg(
+            *strengths(f"{direction}_strength"),
+            pl.col(partner).n_unique().cast(pl.Int64).alias(f"{direction}_degree"),
+            pl.col(partner).alias(f"_{direction}_partners"),
         )
-        for name, key, partner in (
-            ("in_strength", "destination_iso3", "origin_iso3"),
-            ("out_strength", "origin_iso3", "destination_iso3"),
-        )
-    }
-    domestic = domestic_flows.group_by(iso3="origin_iso3").agg(*strengths("domestic"))
+
     countries = pl.concat([flow_table.select(iso3="origin_iso3"), flow_table.select(iso3="destination_iso3")]).unique()
-    out = countries.join(sides["in_strength"], on="iso3", how="left").join(sides["out_strength"], on="iso3", how="left")
-    out = out.join(domestic.with_columns(_has_domestic=pl.lit(True)), on="iso3", how="left")
+    out = (
+        countries.join(side("in", "destination_iso3", "origin_iso3"), on="iso3", how="left")
+        .join(side("out", "origin_iso3", "destination_iso3"), on="iso3", how="left")
+        .join(
+            domestic_flows.group_by(iso3="origin_iso3").agg(*strengths("domestic"), _has_domestic=pl.lit(True)),
+            on="iso3",
+            how="left",
+        )
+    )
     presence = {"in_strength": "_in_partners", "out_strength": "_out_partners", "domestic": "_has_domestic"}
-    strength_columns = [f"{m}{b}" for m in presence for b in ("", "_low", "_high")]
     out = out.with_columns(
         # a country without such flows has 0; a censored sum stays null (unknown), never 0
         *[
-            pl.when(pl.col(presence[m]).is_null()).then(0).otherwise(pl.col(f"{m}{b}")).alias(f"{m}{b}")
-            for m in presence
-            for b in ("", "_low", "_high")
+            pl.when(pl.col(flag).is_null()).then(0).otherwise(pl.col(f"{measure}{bound}")).alias(f"{measure}{bound}")
+            for measure, flag in presence.items()
+            for bound in bounds
         ],
         pl.col("in_degree", "out_degree").fill_null(0),
         degree=pl.concat_list(
@@ -612,12 +610,12 @@ def hub_measures(flow_table: pl.DataFrame, value: str = "victims") -> pl.DataFra
         .list.len()
         .cast(pl.Int64),
     )
-    total_point = sum(
-        (point_expr(m, f"{m}_low", f"{m}_high") for m in measures), start=pl.lit(0.0)
+    total_strength = point_expr("in_strength", "in_strength_low", "in_strength_high") + point_expr(
+        "out_strength", "out_strength_low", "out_strength_high"
     )
-    return out.sort([total_point, "iso3"], descending=[True, False]).select(
+    return out.sort([total_strength, "iso3"], descending=[True, False]).select(
         "iso3", "in_strength", "out_strength", "in_degree", "out_degree", "degree", "domestic",
-        *[c for c in strength_columns if c.endswith(("_low", "_high"))],
+        *[f"{measure}{bound}" for measure in presence for bound in bounds[1:]],
     )
 
 

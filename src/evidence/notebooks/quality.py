@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from evidence.presentation.disclosure import DisclosedTable, DisclosureError, DisclosureRule, suppress_table
 from evidence.sources.case_schema import FLAG_GROUPS
 
 #: The fields whose completeness the summaries by year and by source show.
@@ -75,4 +76,92 @@ def completeness_by(df: pl.DataFrame, by: str, fields: tuple[str, ...] = KEY_FIE
         )
         .with_columns(pl.col("records").cast(pl.Int64))
         .sort(by, nulls_last=True)
+    )
+
+
+def field_table(fields: pl.DataFrame, rule: DisclosureRule) -> pl.DataFrame | None:
+    """The fields a layout collects (from :func:`field_completeness`) for display: records where known and
+    where not, and the share known. Known and not known add up to the records (published in the row
+    accounting), so each field's pair is protected with that total: a small number of unknowns cannot be
+    recomputed. None when too few records to protect."""
+    collected = fields.filter(pl.col("collected"))
+    if not collected.height:
+        return None
+    frame = collected.select(
+        "field", pl.col("known").alias("Known"), (pl.col("records") - pl.col("known")).alias("Not known")
+    )
+    try:
+        table = suppress_table(frame, "field", ["Known", "Not known"], rule, total_label="Records")
+    except DisclosureError:
+        return None
+    body = table.frame.head(collected.height)  # the totals row sums over fields: meaningless, left out
+    shown = table.display().head(collected.height)
+    share = [
+        f"{known / records:.0%}" if known is not None and records else ""
+        for known, records in zip(body["Known"], body["Records"], strict=True)
+    ]
+    return shown.rename({"field": "Field"}).with_columns(pl.Series("Share known", share))
+
+
+def completeness_table(frame: pl.DataFrame, by: str, rule: DisclosureRule) -> pl.DataFrame | None:
+    """:func:`completeness_by` for display: records per value of ``by`` with their total (protected), and per
+    key field the share of them with it known, as a whole percentage. A share is shown only where the
+    records are published and neither the known nor the unknown records it implies are a small count (a
+    share times its records gives them back); else ``–``. None when too few records to protect."""
+    labelled = frame.with_columns(pl.col(by).cast(pl.String).fill_null("unknown"))
+    table = _records_table(labelled, by, rule)
+    if table is None:
+        return None
+    records = table.frame["records"].to_list()[: labelled.height]
+    shown = table.display()
+    columns = {}
+    for column in [c for c in labelled.columns if c.startswith("known_")]:
+        cells = []
+        for share, n in zip(labelled[column].to_list(), records, strict=True):
+            known = None if share is None or n is None else round(share * n)
+            safe = known is not None and not rule.is_small(known) and not rule.is_small(n - known)
+            cells.append(f"{share:.0%}" if safe else "–")
+        columns[column.removeprefix("known_").replace("_", " ")] = cells + [""]
+    return shown.rename({by: by.replace("_", " ").capitalize(), "records": "Records"}).with_columns(
+        pl.Series(name, values, dtype=pl.String) for name, values in columns.items()
+    )
+
+
+def _records_table(frame: pl.DataFrame, by: str, rule: DisclosureRule) -> DisclosedTable | None:
+    try:
+        return suppress_table(frame.select(by, "records"), by, ["records"], rule, total_label="All records")
+    except DisclosureError:
+        return None
+
+
+def reasons_table(reasons: dict[str, int], rule: DisclosureRule, *, total_label: str) -> DisclosedTable | None:
+    """Rows per reason (rejected or flagged) with their total, protected; None when too few to protect."""
+    frame = pl.DataFrame(
+        {"reason": list(reasons), "rows": [int(v) for v in reasons.values()]},
+        schema={"reason": pl.String, "rows": pl.Int64},
+    )
+    try:
+        return suppress_table(frame, "reason", ["rows"], rule, total_label=total_label)
+    except DisclosureError:
+        return None
+
+
+def indicator_coverage(data: pl.DataFrame, by: str | list[str]) -> pl.DataFrame:
+    """Coverage of a country-level (indicator) table per ``by``: countries reporting, values published and
+    the share of them censored (``<5``). Counts of countries and values, not of victims."""
+    keys = [by] if isinstance(by, str) else by
+    return (
+        data.group_by(keys)
+        .agg(
+            pl.col("iso3").n_unique().alias("Countries"),
+            pl.len().alias("Values"),
+            pl.col("censored").mean().alias("censored"),
+        )
+        .sort(keys)
+        .select(
+            *[pl.col(k).cast(pl.String).alias(k.replace("_", " ").capitalize()) for k in keys],
+            pl.col("Countries").map_elements(lambda n: f"{n:,}", return_dtype=pl.String),
+            pl.col("Values").map_elements(lambda n: f"{n:,}", return_dtype=pl.String),
+            pl.format("{}%", (pl.col("censored") * 100).round(0).cast(pl.Int64)).alias("Censored (<5)"),
+        )
     )

@@ -9,12 +9,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal
 import dataclasses
 from dataclasses import dataclass
 
 import polars as pl
 
 from evidence.analyses.routes import FlowCoverage
+from evidence.analyses.trends import UNKNOWN
 from evidence.presentation.disclosure import (
     COMPLEMENT_LABEL,
     DisclosedTable,
@@ -285,7 +287,7 @@ def route_view(
     """Build the :class:`RouteView` of a flow table (:func:`evidence.analyses.routes.flows`) and the victims
     of the selection not on a route (from :class:`evidence.analyses.routes.FlowCoverage`); None when the
     selection is too small to protect. ``value`` is ``victims`` (exact counts: case data) or one bound of
-    censored counts (``victims_low``, ``victims_high``: see :func:`interval_route_display`); the corridors are
+    censored counts (``victims_low``, ``victims_high``: see :func:`interval_display`); the corridors are
     the largest by point value either way, so the two bounds' views have the same rows."""
     from evidence.analyses import routes
 
@@ -343,23 +345,23 @@ def route_view(
     return None if table is None else RouteView(table, corridors)
 
 
-def interval_route_display(low: RouteView, high: RouteView) -> pl.DataFrame:
-    """The route tables of the low and the high bounds of censored counts (UNODC), shown as one: the count
-    where the bounds agree, else ``"low–high"``.
+def interval_display(low: DisclosedTable, high: DisclosedTable) -> pl.DataFrame:
+    """Two protected tables of the same rows and columns, holding the low and the high bounds of censored
+    counts (UNODC), shown as one: the count where the bounds agree, else ``"low–high"``.
 
     A cell withheld in either bound's table is withheld in both (an exact cell's bounds are equal, so a
     published high bound would give a withheld low bound back), shown ``x``; the one exception is a low bound
     withheld only for being small beside a published high bound (a censored sum), shown ``"<5–12"``."""
-    rule = low.table.rule
-    low_shown, high_shown = low.table.display(), high.table.display()
+    rule = low.rule
+    low_shown, high_shown = low.display(), high.display()
     columns = {}
-    for column in low.table.key_columns:
+    for column in low.key_columns:
         columns[column] = low_shown[column].to_list()
-    for column in low.table.count_columns:
+    for column in low.count_columns:
         cells = []
         for lo, hi, lo_text, hi_text in zip(
-            low.table.frame[column].to_list(),
-            high.table.frame[column].to_list(),
+            low.frame[column].to_list(),
+            high.frame[column].to_list(),
             low_shown[column].to_list(),
             high_shown[column].to_list(),
             strict=True,
@@ -449,13 +451,15 @@ def show_table(
     note: str | None = None,
     source: str | None = None,
     labels: Mapping[str, str] | None = None,
+    shares: Literal["column", "row"] | None = None,
 ) -> None:
     """Show a table as HTML and as a Markdown pipe table (renderers pick what they read: JupyterLab and
     nbconvert the HTML, Quarto and pandoc either), without polars' dtype and shape lines or row limit.
 
     A :class:`DisclosedTable` is formatted by :mod:`evidence.presentation.tables` (totals row, notes on the
     labels it uses, ``source``); a frame must already be disclosed (strings); None (a selection too small to
-    protect, see :func:`protected_table`) shows :data:`TOO_FEW`. ``labels`` renames columns for the header.
+    protect, see :func:`protected_table`) shows :data:`TOO_FEW`. ``labels`` renames columns for the header;
+    ``shares`` shows a table with totals as shares of its column or row totals instead of counts.
     """
     from IPython.display import Markdown, display
 
@@ -466,8 +470,8 @@ def show_table(
         from evidence.presentation.tables import table_html, table_markdown
 
         text = source or "the data files listed under Data and sources"
-        html_text = table_html(table, source=text, caption=caption, labels=labels)
-        markdown = table_markdown(table, source=text, caption=caption, labels=labels)
+        html_text = table_html(table, source=text, caption=caption, labels=labels, shares=shares)
+        markdown = table_markdown(table, source=text, caption=caption, labels=labels, shares=shares)
         if note:
             html_text += f'\n<p style="font-size:smaller">{html.escape(note)}</p>'
             markdown += f"\n*{note}*\n"
@@ -534,12 +538,9 @@ def yearly_table(
     """Victims per year with their total (secondary suppression: the total is published in the same brief,
     so a withheld year could otherwise be recomputed) and a note on the years that are probably incomplete;
     None when too few victims to protect."""
-    flagged = set(incomplete_years)
     frame = yearly.select(
         pl.col("year").cast(pl.Int64),
-        pl.col("year")
-        .map_elements(lambda y: "probably incomplete" if y in flagged else "", return_dtype=pl.String)
-        .alias("note"),
+        _year_notes(pl.col("year"), incomplete_years),
         pl.col(count).cast(pl.Int64).alias("victims"),
     )
     if not frame.height:
@@ -566,33 +567,80 @@ def profile_view(
     from evidence.analyses import profiles
 
     shares = profiles.group_shares(selected, group)
-    dtype = selected.schema.get(group)
-    order = list(dtype.categories) if isinstance(dtype, pl.Enum) else None
-    return shares_view(shares, rule, label=label, order=order)
+    return shares_view(shares, rule, label=label, order=category_order(selected, group))
 
 
 def trend_sentence(yearly: pl.DataFrame, incomplete_years: Iterable[int]) -> str:
-    """One paragraph on the annual rate ratio of the complete years (count model), or why there is none."""
+    """One paragraph on the annual rate ratio of the complete years (count model), or why there is none.
+
+    ``yearly`` as :func:`evidence.analyses.trends.yearly_counts` returns it (censored years as bounds)."""
     from evidence.analyses import trends
+    from evidence.core.errors import EvidenceError
 
     complete = yearly.filter(~pl.col("year").is_in(list(incomplete_years)))
     # a trend through one or two years with victims (the rest zeros) is an artefact, not a finding
-    if complete.height < 3 or (complete["count"] > 0).sum() < 3:
+    if complete.height < 3 or (complete["count_high"].fill_null(0) > 0).sum() < 3:
         return "Too few complete years with identified victims to estimate a trend."
-    rr = trends.rate_ratio(complete)
+    try:
+        rr = trends.rate_ratio(complete)
+    except EvidenceError as exc:
+        return f"No trend could be estimated from these years ({exc})."
     change = "more" if rr.rate_ratio >= 1 else "fewer"
     text = (
         f"From {rr.first_year} to {rr.last_year}, the number of identified victims changed by a factor of "
         f"**{rr.rate_ratio:.2f} a year** (95% interval {rr.ci_low:.2f}–{rr.ci_high:.2f}; "
-        f"{rr.model.replace('_', ' ')} model): about {abs(rr.rate_ratio - 1):.0%} {change} identified victims "
-        "each year."
+        f"{rr.model.replace('_', ' ')} model, {rr.n_years} complete years): about {abs(rr.rate_ratio - 1):.0%} "
+        f"{change} identified victims each year."
     )
     if rr.overdispersed:
         text += " The counts vary more than a Poisson model allows, so a negative binomial model was used."
+    if rr.low_bound and rr.high_bound:
+        text += (
+            f" Censored years enter at their midpoint; on the low bounds the ratio is "
+            f"{rr.low_bound.rate_ratio:.2f}, on the high bounds {rr.high_bound.rate_ratio:.2f}."
+        )
     return text
 
 
-def by_year_table(by_year: pl.DataFrame, by: str, rule: DisclosureRule) -> DisclosedTable:
+def break_sentence(yearly: pl.DataFrame, incomplete_years: Iterable[int]) -> str:
+    """One paragraph on the most likely break in the trend of the complete years, or why there is none."""
+    from evidence.analyses import trends
+    from evidence.core.errors import EvidenceError
+
+    complete = yearly.filter(~pl.col("year").is_in(list(incomplete_years)))
+    if complete.height < 6:
+        return "Too few complete years to search for a break (six or more needed)."
+    try:
+        found = trends.find_break(complete)
+    except EvidenceError as exc:  # e.g. every candidate leaves a segment without a finite trend
+        return f"No break could be estimated from this series: {exc}."
+    text = (
+        f"Most likely break: **{found.break_year}** (adjusted p = {found.p_value_adjusted:.3g}). "
+        f"Before it the rate ratio was {found.rate_ratio_before:.2f} a year "
+        f"({found.ci_before[0]:.2f}–{found.ci_before[1]:.2f}), after it {found.rate_ratio_after:.2f} "
+        f"({found.ci_after[0]:.2f}–{found.ci_after[1]:.2f})."
+    )
+    if found.p_value_adjusted >= 0.05:
+        text += " The evidence for a break is weak: a single trend fits about as well."
+    return text
+
+
+def category_order(data: pl.DataFrame, column: str) -> list[str] | None:
+    """The categories of an ordered (Enum) column, such as age bands, in their order; None for others."""
+    dtype = data.schema.get(column)
+    return list(dtype.categories) if isinstance(dtype, pl.Enum) else None
+
+
+def _ordered(categories: Sequence[str], order: Sequence[str] | None) -> list[str]:
+    """Categories in ``order`` (others alphabetically after them), ``Unknown`` last."""
+    rank = {c: i for i, c in enumerate(order or ())}
+    known = sorted((c for c in categories if c != UNKNOWN), key=lambda c: (rank.get(c, len(rank)), c))
+    return known + [c for c in categories if c == UNKNOWN]
+
+
+def by_year_table(
+    by_year: pl.DataFrame, by: str, rule: DisclosureRule, *, order: Sequence[str] | None = None
+) -> DisclosedTable:
     """Victims per year (rows) and category of ``by`` (columns) from a long table (year, ``by``, count), with
     primary suppression: for overlapping categories (one victim, several forms) no total is published."""
     wide = (
@@ -601,7 +649,7 @@ def by_year_table(by_year: pl.DataFrame, by: str, rule: DisclosureRule) -> Discl
         .sort("year")
         .fill_null(0)
     )
-    return suppress_counts(wide, [c for c in wide.columns if c != "year"], rule)
+    return suppress_counts(wide.select("year", *_ordered(wide.columns[1:], order)), wide.columns[1:], rule)
 
 
 def interval_key_figures(low: RouteView, high: RouteView) -> pl.DataFrame:
@@ -684,7 +732,7 @@ class RouteBounds:
 
     def table(self) -> DisclosedTable | pl.DataFrame:
         """The route table: a :class:`DisclosedTable` of exact counts, else the ranges as text."""
-        return self.low.table if self.exact else interval_route_display(self.low, self.high)
+        return self.low.table if self.exact else interval_display(self.low.table, self.high.table)
 
     def chart_data(self) -> pl.DataFrame:
         """Published corridors for charts: exact counts, or the low bounds of corridors published in both."""
@@ -705,7 +753,7 @@ class RouteBounds:
         high = region_table(flow_table, level, rule, self.high, value="victims_high")
         if low is None or high is None:
             return None
-        return interval_route_display(RouteView(low, self.low.corridors), RouteView(high, self.high.corridors))
+        return interval_display(low, high)
 
 
 def route_bounds(
@@ -755,3 +803,90 @@ def emerging_view(emerging: pl.DataFrame) -> pl.DataFrame:
         },
         schema={c: pl.String for c in ["Route (origin → destination)", "Why", "Later period", "Annual rate ratio", "95% interval", "q-value"]},
     )
+
+
+def _year_notes(years: pl.Expr, incomplete_years: Iterable[int]) -> pl.Expr:
+    flagged = set(incomplete_years)
+    return years.map_elements(
+        lambda y: "probably incomplete" if y in flagged else "", return_dtype=pl.String
+    ).alias("note")
+
+
+def yearly_tables(
+    yearly: pl.DataFrame,
+    by_year: pl.DataFrame | None,
+    by: str | None,
+    incomplete_years: Iterable[int],
+    rule: DisclosureRule,
+    *,
+    order: Sequence[str] | None = None,
+) -> tuple[DisclosedTable | None, DisclosedTable | None]:
+    """Victims per year (with a note on the probably incomplete years) and, given counts by year and a
+    dimension (``by_year``: year, ``by``, count, as :func:`evidence.analyses.trends.yearly_counts` returns),
+    victims per year and category; exact counts (case data).
+
+    Where the categories add up to the year's victims (a single-valued field, ``Unknown`` included), both come
+    from one protected two-way table, whose total column *is* the yearly count: published side by side, the
+    two tables can then never give a withheld cell back. Overlapping categories (one victim, several forms)
+    get primary suppression, without totals. Either table is None when too small to protect. ``order`` sorts
+    the categories (see :func:`category_order`); by default alphabetically, ``Unknown`` last."""
+    flagged = list(incomplete_years)
+    if by_year is None or by is None or not by_year.height:
+        return yearly_table(yearly, flagged, rule), None
+    by_year = by_year.with_columns(pl.col(by).cast(pl.String))
+    sums = by_year.group_by("year").agg(pl.col("count").sum().alias("sum"))
+    joined = yearly.select("year", "count").join(sums, on="year", how="left").fill_null(0)
+    if not (joined["count"] == joined["sum"]).all():
+        return yearly_table(yearly, flagged, rule), by_year_table(by_year, by, rule, order=order)
+    wide = (
+        by_year.pivot(on=by, index="year", values="count", sort_columns=True)
+        .join(yearly.select("year"), on="year", how="right")
+        .fill_null(0)
+        .sort("year")
+    )
+    categories = _ordered([c for c in wide.columns if c != "year"], order)
+    wide = wide.select(pl.col("year").cast(pl.Int64), *[pl.col(c).cast(pl.Int64) for c in categories])
+    table = protected_table(wide, "year", categories, rule, total_label="All victims")
+    if table is None:
+        return None, None
+    total = table.total_label
+    per_year = DisclosedTable(
+        frame=table.frame.select(
+            "year",
+            _year_notes(pl.col("year"), flagged),
+            pl.col(total).alias("victims"),
+            pl.col(total + "_suppressed").alias("victims_suppressed"),
+        ).with_columns(pl.when(pl.col("year").is_null()).then(pl.lit("")).otherwise(pl.col("note")).alias("note")),
+        count_columns=("victims",),
+        rule=rule,
+        n_primary=int((table.reasons[total] == "small").sum()),
+        n_secondary=int((table.reasons[total] == "complement").sum()),
+        has_total_row=True,
+        reasons=table.reasons.select(pl.col(total).alias("victims")),
+    )
+    return per_year, table
+
+
+
+def interval_dimension_table(
+    by_year: pl.DataFrame, by: str, rule: DisclosureRule, *, order: Sequence[str] | None = None
+) -> pl.DataFrame | None:
+    """Victims per year and category of censored counts (UNODC: year, ``by``, count_low, count_high), each
+    bound protected with its totals and shown as one (:func:`interval_display`); None when too small."""
+    tables = []
+    for bound in ("count_low", "count_high"):
+        wide = (
+            by_year.with_columns(pl.col(by).cast(pl.String))
+            .pivot(on=by, index="year", values=bound, sort_columns=True)
+            .fill_null(0)
+            .sort("year")
+        )
+        categories = _ordered(wide.columns[1:], order)
+        table = protected_table(
+            wide.select(pl.col("year").cast(pl.Int64), *[pl.col(c).cast(pl.Int64) for c in categories]),
+            "year", categories, rule,
+        )
+        if table is None:
+            return None
+        tables.append(table)
+    return interval_display(*tables)
