@@ -2,8 +2,18 @@ from __future__ import annotations
 
 import polars as pl
 
-from evidence.notebooks.quality import completeness_by, field_completeness
+from evidence.notebooks.quality import (
+    completeness_by,
+    completeness_table,
+    field_completeness,
+    field_table,
+    indicator_coverage,
+    reasons_table,
+)
+from evidence.presentation.disclosure import DisclosureRule
 from evidence.sources.case_schema import conform
+
+RULE = DisclosureRule(5)
 
 
 def _cases() -> pl.DataFrame:
@@ -37,3 +47,39 @@ def test_completeness_by_year_keeps_unknown_years():
     assert by_year["records"].to_list() == [2, 1, 1]
     assert by_year["known_gender"].to_list() == [0.5, 1.0, 0.0]
     assert by_year["known_exploitation"].to_list() == [0.5, 0.0, 1.0]
+
+
+def test_field_table_protects_known_and_unknown_records_with_their_total():
+    fields = pl.DataFrame(
+        {
+            "field": ["gender", "origin_iso3"],
+            "known": [97, 60],
+            "records": [100, 100],
+            "share_known": [0.97, 0.6],
+            "collected": [True, True],
+        }
+    )
+    shown = field_table(fields, RULE)
+    gender = shown.row(0, named=True)
+    assert gender["Not known"] == "<5" and gender["Known"] == "x" and gender["Share known"] == ""
+    assert shown.row(1, named=True)["Share known"] == "60%"
+
+
+def test_completeness_table_hides_shares_that_give_a_small_count_back():
+    frame = pl.DataFrame(
+        {"year": [2020, 2021, None], "records": [50, 40, 30], "known_gender": [0.98, 0.5, 0.0]}
+    )
+    shown = completeness_table(frame, "year", RULE)
+    assert shown["Year"].to_list() == ["2020", "2021", "unknown", "All records"]
+    assert shown["gender"].to_list() == ["–", "50%", "0%", ""]  # 49 of 50 known: 1 unknown
+    assert shown["Records"].to_list()[-1] == "120"
+
+
+def test_reasons_table_and_indicator_coverage():
+    table = reasons_table({"bad year": 3, "no country": 20}, RULE, total_label="All rejected rows")
+    assert table.display()["rows"].to_list() == ["<5", "x", "23"]
+    data = pl.DataFrame(
+        {"year": [2020, 2020, 2021], "iso3": ["THA", "KHM", "THA"], "censored": [True, False, False]}
+    )
+    coverage = indicator_coverage(data, "year")
+    assert coverage.rows() == [("2020", "2", "2", "50%"), ("2021", "1", "1", "0%")]

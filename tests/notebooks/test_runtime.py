@@ -37,7 +37,7 @@ def test_data_files_given_configured_or_demo(tmp_path, monkeypatch):
     assert runtime.data_files([str(given)]) == [given.resolve()]
     assert runtime.data_files([]) == [configured.resolve()]
     monkeypatch.delenv("EVIDENCE_DATA")
-    import evidence.sources.demo as demo
+    from evidence.sources import demo
 
     monkeypatch.setattr(demo, "demo_path", lambda: tmp_path / "demo.csv")
     assert runtime.data_files([]) == [tmp_path / "demo.csv"]

@@ -87,20 +87,18 @@ def field_table(fields: pl.DataFrame, rule: DisclosureRule) -> pl.DataFrame | No
     collected = fields.filter(pl.col("collected"))
     if not collected.height:
         return None
-    frame = collected.select(
-        "field", pl.col("known").alias("Known"), (pl.col("records") - pl.col("known")).alias("Not known")
-    )
-    try:
-        table = suppress_table(frame, "field", ["Known", "Not known"], rule, total_label="Records")
-    except DisclosureError:
-        return None
-    body = table.frame.head(collected.height)  # the totals row sums over fields: meaningless, left out
-    shown = table.display().head(collected.height)
-    share = [
-        f"{known / records:.0%}" if known is not None and records else ""
-        for known, records in zip(body["Known"], body["Records"], strict=True)
-    ]
-    return shown.rename({"field": "Field"}).with_columns(pl.Series("Share known", share))
+    rows = []
+    for field, known, records in collected.select("field", "known", "records").iter_rows():
+        pair = pl.DataFrame({"part": ["Known", "Not known"], "n": [known, records - known]})
+        try:
+            table = suppress_table(pair, "part", ["n"], rule, total_label="Records")
+        except DisclosureError:
+            return None
+        shown = table.display()["n"].to_list()
+        published = table.frame["n"].to_list()
+        share = f"{known / records:.0%}" if published[0] is not None and published[2] else ""
+        rows.append((field, *shown, share))
+    return pl.DataFrame(rows, schema=["Field", "Known", "Not known", "Records", "Share known"], orient="row")
 
 
 def completeness_table(frame: pl.DataFrame, by: str, rule: DisclosureRule) -> pl.DataFrame | None:
@@ -134,7 +132,9 @@ def _records_table(frame: pl.DataFrame, by: str, rule: DisclosureRule) -> Disclo
         return None
 
 
-def reasons_table(reasons: dict[str, int], rule: DisclosureRule, *, total_label: str) -> DisclosedTable | None:
+def reasons_table(
+    reasons: dict[str, int], rule: DisclosureRule, *, total_label: str
+) -> DisclosedTable | None:
     """Rows per reason (rejected or flagged) with their total, protected; None when too few to protect."""
     frame = pl.DataFrame(
         {"reason": list(reasons), "rows": [int(v) for v in reasons.values()]},

@@ -1,17 +1,22 @@
-"""Small, disclosure-controlled views that the notebooks show: the sources table, shares with intervals.
+"""What the packaged notebooks show, built and disclosure-controlled here so that notebooks stay thin.
 
-Every count in a view passes :mod:`evidence.presentation.disclosure`; a share or interval of a withheld
-count is withheld too (it would give the count back with its denominator).
+Every count in a view passes :mod:`evidence.presentation.disclosure`. Wherever a total, or a number that
+complements the categories (victims not recorded, victims not on a route), is published beside them, the
+table is protected *with* it (:func:`~evidence.presentation.disclosure.suppress_table`: secondary
+suppression and an audit), so that no withheld count can be recomputed; numbers shown in two places (key
+figures and the route table, yearly counts and the table by a dimension) are read from one protected table.
+A share or interval of a withheld count, or of a withheld denominator, is withheld too. A selection too
+small to protect gives None, which :func:`show_table` shows as :data:`TOO_FEW`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Literal
-import dataclasses
 from dataclasses import dataclass
+from typing import Literal
 
 import polars as pl
 
@@ -30,25 +35,6 @@ from evidence.sources.loaded import LoadedTable
 
 #: What a notebook shows instead of a table that no suppression can protect (a tiny selection).
 TOO_FEW = "Too few victims to show this table without disclosing small counts."
-
-
-def percent(values: pl.Series | pl.Expr, digits: int = 1) -> pl.Expr:
-    """A share (0..1) as text such as ``"27.5%"``; empty where null."""
-    expr = values if isinstance(values, pl.Expr) else pl.lit(values)
-    scaled = (expr * 100).round(digits)
-    text = scaled.cast(pl.Int64).cast(pl.String) if digits == 0 else scaled.cast(pl.String)
-    return pl.when(expr.is_not_null()).then(text + "%").otherwise(pl.lit(""))
-
-
-def withheld_share(share: pl.Series, suppressed: pl.Series, digits: int = 1) -> pl.Series:
-    """Shares as percentages, empty where the count they belong to is withheld."""
-    frame = pl.DataFrame({"share": share, "suppressed": suppressed.fill_null(False)})
-    return frame.select(
-        pl.when(pl.col("suppressed"))
-        .then(pl.lit(""))
-        .otherwise(percent(pl.col("share"), digits))
-        .alias("share")
-    )["share"]
 
 
 def protected_table(
@@ -92,14 +78,19 @@ def shares_view(
     """
     if order is not None:
         rank = {c: i for i, c in enumerate(order)}
-        shares = shares.sort(pl.col("category").replace_strict(rank, default=len(rank), return_dtype=pl.Int64))
+        shares = shares.sort(
+            pl.col("category").replace_strict(rank, default=len(rank), return_dtype=pl.Int64)
+        )
     n_known = int(shares["n_known"][0]) if shares.height else 0
     n_unknown = int(shares["n_unknown"][0]) if shares.height else 0
     not_recorded = pl.DataFrame({"category": ["Not recorded"], "count": [n_unknown]})
     total_label = "All victims in the selection"
     if int(shares["count"].sum()) == n_known:  # the categories partition the known records
         table = protected_table(
-            pl.concat([shares.select("category", "count"), not_recorded]), "category", ["count"], rule,
+            pl.concat([shares.select("category", "count"), not_recorded]),
+            "category",
+            ["count"],
+            rule,
             total_label=total_label,
         )
         if table is None:
@@ -116,8 +107,13 @@ def shares_view(
     else:
         categories = suppress_counts(shares.select("category", "count"), "count", rule)
         split = protected_table(
-            pl.concat([pl.DataFrame({"category": ["Recorded (at least one)"], "count": [n_known]}), not_recorded]),
-            "category", ["count"], rule, total_label=total_label,
+            pl.concat(
+                [pl.DataFrame({"category": ["Recorded (at least one)"], "count": [n_known]}), not_recorded]
+            ),
+            "category",
+            ["count"],
+            rule,
+            total_label=total_label,
         )
         if split is None:
             return None
@@ -158,7 +154,9 @@ def sources_view(tables: Iterable[LoadedTable], rule: DisclosureRule) -> Disclos
     frame = pl.DataFrame(rows)
     keys = ["source", "layout", "records"]
     if frame.select(keys).is_duplicated().any():  # the same release loaded twice (two files)
-        frame = frame.with_columns(pl.col("source") + " (file " + (pl.int_range(pl.len()) + 1).cast(pl.String) + ")")
+        frame = frame.with_columns(
+            pl.col("source") + " (file " + (pl.int_range(pl.len()) + 1).cast(pl.String) + ")"
+        )
     table = protected_table(frame, keys, ["kept", "rejected"], rule, total_label="read")
     if table is None:
         return None
@@ -183,7 +181,12 @@ SOURCE_LABELS = {
 
 
 def counts_with_total(
-    df: pl.DataFrame, key: str | Sequence[str], count: str, rule: DisclosureRule, *, total_label: str = "Total"
+    df: pl.DataFrame,
+    key: str | Sequence[str],
+    count: str,
+    rule: DisclosureRule,
+    *,
+    total_label: str = "Total",
 ) -> DisclosedTable | None:
     """A one-way table of counts published with its total (e.g. victims per year): secondary suppression
     keeps a withheld count from being recomputed from the total; None when too small to protect."""
@@ -322,7 +325,9 @@ def route_view(
             ),
         ]
     )
-    classes = {k: v for k, v in ROUTE_CLASS_LABELS.items() if k != "unknown" or (flows["flow_class"] == k).any()}
+    classes = {
+        k: v for k, v in ROUTE_CLASS_LABELS.items() if k != "unknown" or (flows["flow_class"] == k).any()
+    }
     columns = {**classes, _NO_ROUTE_KEY: NO_ROUTE}
     order = list(dict.fromkeys(long["route"].to_list()))
     wide = (
@@ -339,8 +344,6 @@ def route_view(
             *[pl.col(c).fill_null(0).cast(pl.Int64).alias(label) for c, label in columns.items()],
         )
     )
-    if wide.select(list(columns.values())).sum_horizontal().sum() == 0:
-        return None
     table = protected_table(wide, "route", list(columns.values()), rule, total_label="All victims")
     return None if table is None else RouteView(table, corridors)
 
@@ -391,26 +394,6 @@ def interval_counts_view(
         .then(pl.col(low))
         .otherwise(pl.col(low) + "–" + pl.col(high))
         .alias(prefix),
-    )
-
-
-def interval_table_view(
-    low: pl.DataFrame, high: pl.DataFrame, keys: list[str], rule: DisclosureRule
-) -> pl.DataFrame:
-    """Two tables of the same rows and columns, holding the low and the high bounds of counts, shown as one:
-    the count where the bounds agree, else ``"low–high"``; every bound disclosed."""
-    counts = [c for c in low.columns if c not in keys]
-    shown_low = suppress_counts(low, counts, rule).display()
-    shown_high = suppress_counts(high.select(low.columns), counts, rule).display()
-    return shown_low.select(
-        *keys,
-        *[
-            pl.when(pl.col(c) == shown_high[c])
-            .then(pl.col(c))
-            .otherwise(pl.col(c) + "–" + shown_high[c])
-            .alias(c)
-            for c in counts
-        ],
     )
 
 
@@ -548,9 +531,7 @@ def yearly_table(
     return counts_with_total(frame, ["year", "note"], "victims", rule)
 
 
-def selected_cases(
-    cases: LoadedTable, *, country: str, role: str, years: tuple[int, int]
-) -> pl.DataFrame:
+def selected_cases(cases: LoadedTable, *, country: str, role: str, years: tuple[int, int]) -> pl.DataFrame:
     """The case records of a country (as ``role``: origin, destination or both) in the years given."""
     at_origin = pl.col("origin_iso3") == country
     at_destination = pl.col("destination_iso3") == country
@@ -692,7 +673,9 @@ def region_table(
     flows = flow_table.with_columns(pl.col(origin, destination).fill_null("Unknown"))
     totals = route.total_row()
     classes = ROUTE_CLASS_LABELS
-    diagonal_known = totals.get(classes["domestic"]) is not None and totals.get(classes["intraregional"]) is not None
+    diagonal_known = (
+        totals.get(classes["domestic"]) is not None and totals.get(classes["intraregional"]) is not None
+    )
     off_known = totals.get(classes["transregional"]) is not None
     withheld_diagonal, withheld_off = 0, 0
     body = table.body
@@ -742,9 +725,7 @@ class RouteBounds:
         keys = ["origin_iso3", "destination_iso3"]
         return low.join(self.high.chart_data().select(keys), on=keys, how="semi")
 
-    def region_table(
-        self, flow_table: pl.DataFrame, level: str
-    ) -> DisclosedTable | pl.DataFrame | None:
+    def region_table(self, flow_table: pl.DataFrame, level: str) -> DisclosedTable | pl.DataFrame | None:
         """:func:`region_table` of exact counts, else of both bounds shown as ranges (None if either is)."""
         if self.exact:
             return region_table(flow_table, level, self.low.table.rule, self.low)
@@ -767,11 +748,19 @@ def route_bounds(
         )
         return None if view is None else RouteBounds(view, view)
     low = route_view(
-        flow_table, coverage.unknown_origin[0], coverage.unknown_destination[0], rule, top_n=top_n,
+        flow_table,
+        coverage.unknown_origin[0],
+        coverage.unknown_destination[0],
+        rule,
+        top_n=top_n,
         value="victims_low",
     )
     high = route_view(
-        flow_table, coverage.unknown_origin[1], coverage.unknown_destination[1], rule, top_n=top_n,
+        flow_table,
+        coverage.unknown_origin[1],
+        coverage.unknown_destination[1],
+        rule,
+        top_n=top_n,
         value="victims_high",
     )
     return None if low is None or high is None else RouteBounds(low, high)
@@ -780,6 +769,7 @@ def route_bounds(
 def emerging_view(emerging: pl.DataFrame) -> pl.DataFrame:
     """Growing and new corridors (:func:`evidence.analyses.routes.emerging_routes`) for display: corridor by
     country name, why, the later period, the rate ratio with its interval and the q-value (no counts)."""
+
     def name(code: str | None) -> str:
         return (name_of(code) or code) if code else "unknown"
 
@@ -799,9 +789,21 @@ def emerging_view(emerging: pl.DataFrame) -> pl.DataFrame:
                 "" if lo is None or hi is None else f"{lo:.2f} – {hi:.2f}"
                 for lo, hi in zip(emerging["ci_low"], emerging["ci_high"], strict=True)
             ],
-            "q-value": ["" if v is None else ("<0.0001" if v < 0.0001 else f"{v:.4f}") for v in emerging["q_value"]],
+            "q-value": [
+                "" if v is None else ("<0.0001" if v < 0.0001 else f"{v:.4f}") for v in emerging["q_value"]
+            ],
         },
-        schema={c: pl.String for c in ["Route (origin → destination)", "Why", "Later period", "Annual rate ratio", "95% interval", "q-value"]},
+        schema={
+            c: pl.String
+            for c in [
+                "Route (origin → destination)",
+                "Why",
+                "Later period",
+                "Annual rate ratio",
+                "95% interval",
+                "q-value",
+            ]
+        },
     )
 
 
@@ -856,7 +858,9 @@ def yearly_tables(
             _year_notes(pl.col("year"), flagged),
             pl.col(total).alias("victims"),
             pl.col(total + "_suppressed").alias("victims_suppressed"),
-        ).with_columns(pl.when(pl.col("year").is_null()).then(pl.lit("")).otherwise(pl.col("note")).alias("note")),
+        ).with_columns(
+            pl.when(pl.col("year").is_null()).then(pl.lit("")).otherwise(pl.col("note")).alias("note")
+        ),
         count_columns=("victims",),
         rule=rule,
         n_primary=int((table.reasons[total] == "small").sum()),
@@ -865,7 +869,6 @@ def yearly_tables(
         reasons=table.reasons.select(pl.col(total).alias("victims")),
     )
     return per_year, table
-
 
 
 def interval_dimension_table(
@@ -884,7 +887,9 @@ def interval_dimension_table(
         categories = _ordered(wide.columns[1:], order)
         table = protected_table(
             wide.select(pl.col("year").cast(pl.Int64), *[pl.col(c).cast(pl.Int64) for c in categories]),
-            "year", categories, rule,
+            "year",
+            categories,
+            rule,
         )
         if table is None:
             return None
