@@ -193,3 +193,10 @@ def test_a_run_on_the_demo_file_is_demo_even_without_provenance(tmp_path: Path) 
     (run / "run.json").write_text(json.dumps(record))
     document = build_document(run)
     assert document.demo and "SYNTHETIC DEMO DATA" in document.body
+
+
+def test_a_release_the_file_does_not_state_is_said_in_words():
+    from evidence.briefs.document import _release_label
+
+    assert _release_label({"source": "ctdc", "release": "unknown"}).endswith("(release not stated)")
+    assert "2024" in _release_label({"source": "ctdc", "release": "2024", "synthetic": True})

@@ -190,3 +190,18 @@ def test_only_drawn_columns_reach_the_spec(trend, flows) -> None:
     assert "rank" not in rows[0]
     assert all(r["share"] == round(r["share"], 3) for r in rows)
     assert rows[0]["victims"] / rows[0]["share"] != 3237
+
+
+def test_stacked_shares_keep_the_order_of_ordered_categories():
+    import polars as pl
+
+    from evidence.presentation import charts
+    from evidence.sources.case_schema import AgeBand
+
+    data = pl.DataFrame(
+        {"year": [2020, 2020, 2020], "age_band": ["48+", "9-17", "18-20"], "victims": [10, 20, 30]},
+        schema_overrides={"age_band": AgeBand},
+    )
+    spec = charts.stacked_share_chart(data, "year", "age_band", "victims", title="Age", source="test").to_dict()
+    assert spec["encoding"]["color"]["sort"] == list(AgeBand.categories)
+    assert spec["encoding"]["order"]["field"] == "_stack_order"

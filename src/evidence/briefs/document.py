@@ -399,7 +399,8 @@ def sources_section(provenance: Sequence[Mapping[str, Any]]) -> str:
         lines.append("The run recorded no data sources.")
     for p in sources:
         name = p.get("title") or p.get("source") or "unknown source"
-        facts = [f"release {p.get('release') or 'unknown'}"]
+        release = p.get("release")
+        facts = [f"release {release}" if release and release != "unknown" else "release not stated"]
         if p.get("layout"):
             facts.append(f"layout `{p['layout']}`")
         if p.get("demo"):
@@ -537,7 +538,10 @@ _SOURCE_NAMES = {
 
 def _release_label(p: Mapping[str, Any]) -> str:
     source = str(p.get("source") or "unknown")
-    label = f"{_SOURCE_NAMES.get(source, source)} {p.get('release', '')}".strip()
+    release = str(p.get("release") or "")
+    # a release the file does not state (e.g. the k-anonymised CTDC export) is said so in words
+    release = "(release not stated)" if release in {"", "unknown"} else release
+    label = f"{_SOURCE_NAMES.get(source, source)} {release}"
     if p.get("demo"):
         label += " (synthetic demo)"
     elif p.get("synthetic"):

@@ -248,6 +248,13 @@ def stacked_share_chart(
     frame = _used_columns(frame, [x, category, value], "stacked share chart")
     frame = frame.filter(pl.col(value).is_not_null())
     x_type = "O" if frame[x].dtype.is_integer() or frame[x].dtype == pl.String else "N"
+    # ordered categories (age bands, durations) keep their order in the legend and the stack, not A–Z
+    levels = _category_order(frame[category])
+    frame = frame.with_columns(
+        pl.col(category).cast(pl.String), _stack_order=pl.col(category).cast(pl.String).replace_strict(
+            levels, list(range(len(levels))), default=len(levels), return_dtype=pl.Int32
+        )
+    )
     chart = (
         alt.Chart(frame)
         .transform_joinaggregate(x_total=f"sum({value})", groupby=[x])
@@ -256,8 +263,10 @@ def stacked_share_chart(
         .encode(
             x=alt.X(f"{x}:{x_type}", title=x_title, axis=alt.Axis(labelAngle=0)),
             y=alt.Y(f"sum({value}):Q", stack="normalize", title="Share", axis=alt.Axis(format="%")),
-            color=alt.Color(f"{category}:N", title=category.replace("_", " ").capitalize()),
-            order=alt.Order(f"{category}:N"),
+            color=alt.Color(
+                f"{category}:N", title=category.replace("_", " ").capitalize(), sort=levels
+            ),
+            order=alt.Order("_stack_order:Q"),
             tooltip=[
                 alt.Tooltip(f"{x}:{x_type}"),
                 alt.Tooltip(f"{category}:N"),
@@ -268,6 +277,13 @@ def stacked_share_chart(
     )
     notes = ["Shares of the published counts.", _withheld_note(withheld, rule)]
     return chart.properties(title=_title(title, source, subtitle, notes), width=_WIDTH, height=_HEIGHT)
+
+
+def _category_order(values: pl.Series) -> list[str]:
+    """The categories in their declared order for Enum/Categorical columns, else in order of appearance."""
+    if isinstance(values.dtype, pl.Enum):
+        return [str(c) for c in values.dtype.categories]
+    return [str(v) for v in values.drop_nulls().cast(pl.String).unique(maintain_order=True)]
 
 
 def _country_label(code: str | None) -> str:
