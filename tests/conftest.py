@@ -5,6 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Machines here are shared and noisy: no wall-clock deadlines in property tests (speed is measured in
+# benchmarks/, never asserted in tests).
+settings.register_profile("evidence", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("evidence")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO_ROOT / ".." / "shared" / "data").resolve()
