@@ -49,17 +49,6 @@ def invoke(*args: str):
     return result
 
 
-def run_main(
-    args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
-) -> tuple[int, str, str]:
-    """Run the installed entry point in-process (its error handling included): exit code, stdout, stderr."""
-    monkeypatch.setattr(sys, "argv", ["evidence", *args])
-    with pytest.raises(SystemExit) as exit_info:
-        main()
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
-
-
 def test_load_json_summary(demo_file: Path) -> None:
     result = invoke("data", "load", str(demo_file), "--json")
     assert result.exit_code == 0
@@ -95,12 +84,12 @@ def test_load_without_path_uses_the_configured_data(
     assert "SYNTHETIC DEMO DATA" not in result.output
 
 
-def test_an_unwritable_out_path_is_one_clear_error(
+def test_an_unwritable_out_path_is_one_clear_error(run_main, 
     demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
     (tmp_path / "a_file").write_text("not a folder")
     out = tmp_path / "a_file" / "cases.parquet"
-    code, _out, err = run_main(["data", "load", str(demo_file), "--out", str(out)], monkeypatch, capsys)
+    code, _out, err = run_main(["data", "load", str(demo_file), "--out", str(out)])
     assert code == 2 and f"--out {out}: cannot write there" in err and "Traceback" not in err
 
 
@@ -149,10 +138,10 @@ def test_validate_rejected_rows_exit_1_with_a_report(file_with_rejects: Path) ->
     assert "1 of 201 rows rejected" in result.stdout
 
 
-def test_not_a_ctdc_file_exits_2_with_one_line(tmp_path: Path, monkeypatch, capsys) -> None:
+def test_not_a_ctdc_file_exits_2_with_one_line(run_main, tmp_path: Path) -> None:
     other = tmp_path / "shopping.csv"
     other.write_text("item,price\napples,3\n", encoding="utf-8")
-    code, out, err = run_main(["data", "load", str(other)], monkeypatch, capsys)
+    code, out, err = run_main(["data", "load", str(other)])
     assert code == 2
     assert "Traceback" not in err + out
     assert err.startswith("error:")
@@ -160,8 +149,8 @@ def test_not_a_ctdc_file_exits_2_with_one_line(tmp_path: Path, monkeypatch, caps
     assert "shopping.csv" in err
 
 
-def test_missing_file_exits_2(tmp_path: Path, monkeypatch, capsys) -> None:
-    code, _out, err = run_main(["data", "validate", str(tmp_path / "absent.csv")], monkeypatch, capsys)
+def test_missing_file_exits_2(run_main, tmp_path: Path) -> None:
+    code, _out, err = run_main(["data", "validate", str(tmp_path / "absent.csv")])
     assert code == 2 and "no such file" in err and "Traceback" not in err
 
 
@@ -233,15 +222,15 @@ def test_fetch_from_loopback_then_list_shows_it_cached(monkeypatch: pytest.Monke
         server.server_close()
 
 
-def test_fetch_a_page_only_release_asks_for_a_url(monkeypatch, capsys) -> None:
-    code, _out, err = run_main(["data", "fetch", "ctdc-global-synthetic"], monkeypatch, capsys)
+def test_fetch_a_page_only_release_asks_for_a_url(run_main, monkeypatch, capsys) -> None:
+    code, _out, err = run_main(["data", "fetch", "ctdc-global-synthetic"])
     assert code == 2
     assert "--url" in err and "ctdatacollaborative.org" in err
     assert "Traceback" not in err
 
 
-def test_fetch_unknown_name(monkeypatch, capsys) -> None:
-    code, _out, err = run_main(["data", "fetch", "nope"], monkeypatch, capsys)
+def test_fetch_unknown_name(run_main, monkeypatch, capsys) -> None:
+    code, _out, err = run_main(["data", "fetch", "nope"])
     assert code == 2 and "known:" in err
 
 

@@ -19,17 +19,6 @@ def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")  # rich wraps less: assertions see whole lines
 
 
-def run_main(
-    args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
-) -> tuple[int, str, str]:
-    """Run the installed entry point in-process (its error handling included): exit code, stdout, stderr."""
-    monkeypatch.setattr(sys, "argv", ["evidence", *args])
-    with pytest.raises(SystemExit) as exit_info:
-        main()
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
-
-
 def test_json_has_the_published_new_orleans_estimate(shared_data: Path) -> None:
     path = shared_data / "mse" / "new_orleans_8list" / "NewOrl_185cases_SparseMSE.csv"
     result = runner.invoke(app, ["estimate", str(path), "--json"])
@@ -76,14 +65,14 @@ def test_without_a_file_it_uses_the_demo_lists_loudly() -> None:
     assert payload["demo"] is True
 
 
-def test_bad_input_exits_2_with_one_line(tmp_path: Path, monkeypatch, capsys) -> None:
+def test_bad_input_exits_2_with_one_line(run_main, tmp_path: Path) -> None:
     path = tmp_path / "lists.csv"
     path.write_text("A,B,n\n1,0,3\n0,2,1\n", encoding="utf-8")
-    code, out, err = run_main(["estimate", str(path)], monkeypatch, capsys)
+    code, out, err = run_main(["estimate", str(path)])
     assert code == 2 and "Traceback" not in err + out
     assert err.startswith("error:") and "row 3" in err and "'B'" in err
 
 
-def test_unknown_method_exits_2(monkeypatch, capsys) -> None:
-    code, _out, err = run_main(["estimate", "--method", "aic"], monkeypatch, capsys)
+def test_unknown_method_exits_2(run_main, monkeypatch, capsys) -> None:
+    code, _out, err = run_main(["estimate", "--method", "aic"])
     assert code == 2 and "unknown method" in err
