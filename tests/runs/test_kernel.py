@@ -8,26 +8,18 @@ from evidence.runs import kernel
 
 def test_run_kernel_spec_points_at_this_interpreter(tmp_path, monkeypatch):
     monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path))
-    kernel.ensure_run_kernel.cache_clear()
-    try:
-        name = kernel.ensure_run_kernel()
-    finally:
-        kernel.ensure_run_kernel.cache_clear()
+    name = kernel.ensure_run_kernel()
     spec = json.loads((tmp_path / "jupyter" / "kernels" / name / "kernel.json").read_text())
     assert spec["argv"][0] == sys.executable and spec["language"] == "python"
 
 
 def test_kernel_manager_finds_the_spec_and_adds_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path))
-    kernel.ensure_run_kernel.cache_clear()
-    try:
-        name = kernel.ensure_run_kernel()
-        manager = kernel.kernel_manager_class({"EVIDENCE_RUN_DIR": "/x"})(kernel_name=name)
-        assert manager.kernel_spec.argv[0] == sys.executable
-        # a notebook's own kernel name (python3) still resolves through the standard Jupyter paths
-        assert "python3" in manager.kernel_spec_manager.find_kernel_specs()
-    finally:
-        kernel.ensure_run_kernel.cache_clear()
+    name = kernel.ensure_run_kernel()
+    manager = kernel.kernel_manager_class({"EVIDENCE_RUN_DIR": "/x"})(kernel_name=name)
+    assert manager.kernel_spec.argv[0] == sys.executable
+    # a notebook's own kernel name (python3) still resolves through the standard Jupyter paths
+    assert "python3" in manager.kernel_spec_manager.find_kernel_specs()
 
 
 def test_install_kernel_for_jupyterlab(tmp_path):
@@ -48,3 +40,14 @@ def test_ipc_socket_files_are_named_once_and_removed(tmp_path, monkeypatch):
     manager = kernel.kernel_manager_class({}, ipc=prefix)()
     assert manager.transport == "ipc" and manager.ip == prefix
     assert kernel.kernel_manager_class({})().transport == "tcp"
+
+
+def test_the_run_kernel_follows_a_change_of_cache_folder(tmp_path, monkeypatch):
+    from evidence.runs.kernel import ensure_run_kernel, kernels_root
+
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "first"))
+    name = ensure_run_kernel()
+    assert (kernels_root() / name / "kernel.json").is_file()
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "second"))
+    assert ensure_run_kernel() == name
+    assert (tmp_path / "second" / "jupyter" / "kernels" / name / "kernel.json").is_file()

@@ -13,7 +13,6 @@ import json
 import os
 import sys
 import uuid
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +33,13 @@ def kernels_root() -> Path:
     return cache_dir() / "jupyter" / "kernels"
 
 
-@cache
 def ensure_run_kernel() -> str:
-    """Write (once per process) the kernel spec for ``sys.executable``; return its name."""
+    """Write the kernel spec for ``sys.executable`` where runs look for it, unless it is there; return its name.
+
+    Checked on every call, not once per process: the cache folder can change within a process (a user's
+    ``EVIDENCE_CACHE_DIR``, a test's temporary cache), and a stale "already written" would name a kernel
+    that does not exist there.
+    """
     name = run_kernel_name()
     spec = {
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
