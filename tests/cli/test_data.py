@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from evidence.cli.main import app, main
+from evidence.cli.main import app
 from evidence.sources import catalogue
 from evidence.sources.catalogue import Release
 from evidence.sources.demo import DEMO_RELEASE, V2024_COLUMNS, write_demo
@@ -236,7 +236,6 @@ def test_fetch_unknown_name(run_main, monkeypatch, capsys) -> None:
 
 def test_usage_errors_exit_2_with_the_usage_line_and_no_traceback():
     import subprocess
-    import sys
 
     proc = subprocess.run(
         [sys.executable, "-c", "from evidence.cli.main import main; main()", "data", "load", "--no-such-option"],

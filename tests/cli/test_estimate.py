@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from evidence.cli.main import app, main
+from evidence.cli.main import app
 
 runner = CliRunner()
 
