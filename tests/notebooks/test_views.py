@@ -223,3 +223,28 @@ def test_show_table_offers_html_and_markdown(monkeypatch):
     )
     assert "<caption" in bundle["text/html"] and "&lt;5" in bundle["text/html"]
     assert 'style="text-align:right">1,234</td>' in bundle["text/html"]
+
+
+def test_trend_sections_show_tables_and_charts_and_keep_what_later_sections_need(tmp_path, monkeypatch):
+    import IPython.display
+
+    from evidence.notebooks.views import YearlySection, show_dimension_section, show_yearly_section
+    from evidence.presentation.disclosure import DisclosureRule
+    from evidence.sources.demo import write_demo
+    from evidence.sources.registry import load
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.chdir(tmp_path)
+    table = load(write_demo(tmp_path / "demo.csv", n_rows=3000))
+    selection = dict(country="THA", role="destination", years=(2010, 2023), rule=DisclosureRule(5), place="Thailand")
+    section = show_yearly_section(table, dimension="gender", **selection)
+    assert isinstance(section, YearlySection)
+    assert section.yearly["year"].to_list() == list(range(2010, 2024))
+    assert 2023 in section.flagged  # the release's final year: late registration
+    assert section.by_dimension is not None
+    n_before = len(shown)
+    show_dimension_section(table, section, dimension="gender", **selection)
+    assert len(shown) > n_before
+    nobody = show_yearly_section(table, dimension=None, **{**selection, "country": "ISL"})
+    assert nobody is None

@@ -895,3 +895,158 @@ def interval_dimension_table(
             return None
         tables.append(table)
     return interval_display(*tables)
+
+
+# --------------------------------------------------------------------------------- the trends notebook's sections
+
+
+@dataclass(frozen=True)
+class YearlySection:
+    """What the trends notebook shows for one source, kept for its later sections."""
+
+    yearly: pl.DataFrame  # yearly counts (with bounds for censored UNODC cells)
+    flagged: list[int]  # years flagged as probably incomplete
+    by_dimension: DisclosedTable | None  # the table by year and dimension, protected with the yearly counts
+
+
+def show_yearly_section(
+    table: LoadedTable,
+    *,
+    country: str,
+    role: str,
+    years: tuple[int, int],
+    dimension: str | None,
+    rule: DisclosureRule,
+    place: str,
+) -> YearlySection | None:
+    """Show one source's identified victims per year (table, incomplete years, chart, trend sentence).
+
+    Returns what later sections need, or None when the selection holds no victims.
+    """
+    from IPython.display import Markdown, display
+
+    from evidence.analyses import trends
+    from evidence.core.errors import EvidenceError
+    from evidence.presentation import charts
+    from evidence.presentation.disclosure import suppress_counts
+
+    p = table.provenance
+    table_source = source_line([table])
+    display(Markdown(f"### {p.source.replace('_', ' ').upper()} {p.release}"))
+    yearly = trends.yearly_counts(table, country=country, role=role, years=years)
+    if not yearly.height or not (yearly["count_high"].sum() or 0):
+        display(Markdown("No identified victims in this selection."))
+        return None
+    incomplete = trends.incomplete_years(
+        yearly, late_registration=table.kind == "case", release_end=table.data["year"].max()
+    )
+    flagged = [y.year for y in incomplete]
+    labels = {"year": "Year", "note": "Note", "victims": "Identified victims", "count": "Identified victims"}
+    by_dimension = None
+    if table.kind == "case":
+        try:
+            counts_by = (
+                trends.yearly_counts(table, by=dimension, country=country, role=role, years=years)
+                if dimension
+                else None
+            )
+        except EvidenceError as exc:
+            display(Markdown(f"Not available by {dimension} in these data: {exc}"))
+            counts_by = None
+        per_year, by_dimension = yearly_tables(
+            yearly, counts_by, dimension, flagged, rule, order=category_order(table.data, dimension or "")
+        )
+        show_table(per_year, caption="Identified victims per year", labels=labels, source=table_source)
+        chart_data = None if per_year is None else per_year.body
+        value, low, high = "victims", None, None
+    else:
+        show_table(
+            interval_counts_view(yearly, ["year"], rule, prefix="count"),
+            caption="Identified victims per year",
+            labels=labels,
+            note="A range where censored cells (<5) make the exact count unknown.",
+        )
+        chart_data = suppress_counts(
+            yearly.select("year", "count_low", "count_high"), ["count_low", "count_high"], rule
+        )
+        value, low, high = "count_low", "count_low", "count_high"
+    for year in incomplete:
+        display(Markdown(f"- **{year.year}** is probably incomplete: {year.reason}."))
+    if chart_data is not None:
+        show_chart(
+            charts.trend_chart(
+                chart_data,
+                "year",
+                value,
+                low,
+                high,
+                title=f"Identified victims per year, {place}",
+                y_title="Identified victims",
+                subtitle=None if low is None else "Line: lower bound; band: the range that censored cells (<5) allow.",
+                source=table_source,
+                rule=rule,
+            ),
+            f"trend_{p.source}",
+        )
+    display(Markdown(trend_sentence(yearly, flagged)))
+    return YearlySection(yearly, flagged, by_dimension)
+
+
+def show_dimension_section(
+    table: LoadedTable,
+    section: YearlySection | None,
+    *,
+    country: str,
+    role: str,
+    years: tuple[int, int],
+    dimension: str,
+    rule: DisclosureRule,
+    place: str,
+) -> None:
+    """Show one source's identified victims per year by ``dimension`` (protected table, shares, chart)."""
+    from IPython.display import Markdown, display
+
+    from evidence.analyses import trends
+    from evidence.core.errors import EvidenceError
+    from evidence.presentation import charts
+
+    p = table.provenance
+    table_source = source_line([table])
+    label = dimension.replace("_", " ")
+    display(Markdown(f"### {p.source.replace('_', ' ').upper()} {p.release}: by {label}"))
+    caption = f"Identified victims per year by {label}"
+    if table.kind != "case":
+        try:
+            counts_by = trends.yearly_counts(table, by=dimension, country=country, role=role, years=years)
+        except EvidenceError as exc:
+            display(Markdown(f"Not available in these data: {exc}"))
+            return
+        if counts_by.height:
+            show_table(
+                interval_dimension_table(counts_by, dimension, rule),
+                caption=caption,
+                labels={"year": "Year"},
+                note="A range where censored cells (<5) make the exact count unknown.",
+            )
+        return
+    shown = section.by_dimension if section else None
+    if shown is None:
+        display(Markdown("No table by this dimension for this selection."))
+        return
+    show_table(shown, caption=caption, labels={"year": "Year"}, source=table_source)
+    if shown.has_total_row:
+        show_table(
+            shown, caption=f"{caption}: shares of the year", labels={"year": "Year"}, source=table_source, shares="row"
+        )
+    show_chart(
+        charts.stacked_share_chart(
+            shown.to_long(dimension, "count"),
+            "year",
+            dimension,
+            "count",
+            title=f"Identified victims by {label}, {place}",
+            source=table_source,
+            rule=rule,
+        ),
+        f"shares_{p.source}_{dimension}",
+    )
