@@ -1050,3 +1050,53 @@ def show_dimension_section(
         ),
         f"shares_{p.source}_{dimension}",
     )
+
+
+def show_route_charts(
+    published_routes: pl.DataFrame,
+    *,
+    title: str,
+    map_title: str,
+    subtitle: str | None,
+    source: str,
+    rule: DisclosureRule,
+    tag: str = "",
+    top: int | None = None,
+) -> None:
+    """Show the largest published routes as a bar chart and as a flow map (``corridors…``, ``flow_map…``).
+
+    ``published_routes`` is the route table's chart data (origin_iso3, destination_iso3, victims, share), already
+    through disclosure control.
+    """
+    from evidence.presentation import charts
+
+    suffix = f"_{tag}" if tag else ""
+    bar_options = {"top": top} if top is not None else {}
+    show_chart(
+        charts.corridor_bar_chart(
+            published_routes,
+            "origin_iso3",
+            "destination_iso3",
+            "victims",
+            share="share",
+            title=title,
+            subtitle=subtitle,
+            source=source,
+            rule=rule,
+            **bar_options,
+        ),
+        f"corridors{suffix}",
+    )
+    show_chart(
+        charts.flow_map(
+            published_routes.drop("share"),
+            "origin_iso3",
+            "destination_iso3",
+            "victims",
+            title=map_title,
+            subtitle=subtitle,
+            source=source,
+            rule=rule,
+        ),
+        f"flow_map{suffix}",
+    )
