@@ -30,7 +30,6 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from evidence.core.errors import InputError, ParameterError
 from evidence.notebooks.catalog import NotebookSpec, did_you_mean, read_notebook
@@ -44,7 +43,7 @@ from evidence.runs.execute import (
     execute_run_in_subprocess,
     prepare_run,
 )
-from evidence.runs.params import anchor_data_paths
+from evidence.runs.params import anchor_data_paths, read_yaml
 
 DEFAULT_MIN_CASES = 50
 AUTO = "auto"
@@ -86,12 +85,7 @@ class BatchReport:
 def load_plan(path: str | Path) -> list[PlannedRun]:
     """Read a plan file and expand it into runs (grid × notebooks, then explicit runs; duplicates removed)."""
     path = Path(path)
-    try:
-        plan = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read the plan: {exc.strerror}", path=path) from exc
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", path=path) from exc
+    plan = read_yaml(path, "the plan")
     return expand_plan(plan or {}, base_dir=path.parent, path=path)
 
 

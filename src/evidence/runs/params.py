@@ -219,17 +219,25 @@ def _flatten_list_texts(spec: NotebookSpec, name: str, value: Any) -> Any:
     return out
 
 
+def read_yaml(path: str | Path, what: str) -> Any:
+    """The content of a YAML (or JSON) file a user wrote; ``what`` names it in errors ("the plan")."""
+    from evidence.core.errors import InputError
+
+    path = Path(path)
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read {what}: {exc.strerror}", path=path) from exc
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}", path=path) from exc
+
+
 def read_parameters_file(path: str | Path) -> dict[str, Any]:
     """A YAML (or JSON) file of ``name: value`` pairs."""
     from evidence.core.errors import InputError
 
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read the parameters file: {exc.strerror}", path=path) from exc
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", path=path) from exc
+    data = read_yaml(path, "the parameters file")
     if data is None:
         return {}
     if not isinstance(data, dict):
