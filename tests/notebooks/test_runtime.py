@@ -72,3 +72,18 @@ def test_synthetic_notice_is_one_short_line_for_demo_data():
     assert "\n" not in demo and ":::" not in demo
     publisher = runtime.synthetic_notice([_table(synthetic=True)])
     assert "publisher's synthetic release" in publisher
+
+
+def test_load_data_reads_unchanged_files_from_the_cache(tmp_path, monkeypatch):
+    from evidence.notebooks.runtime import load_data
+    from evidence.sources.cache import is_cached
+    from evidence.sources.demo import write_demo
+
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    data = write_demo(tmp_path / "demo.csv", n_rows=200)
+    assert not is_cached(data)
+    first = load_data([str(data)])[0]
+    assert is_cached(data)
+    second = load_data([str(data)])[0]
+    assert second.data.equals(first.data) and second.provenance.demo and second.rows_in == first.rows_in

@@ -52,8 +52,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _load(data: Path | None):
-    """Load DATA, or the demo data when it is omitted; warn loudly whenever the data are the toolkit's demo."""
-    from evidence.sources.registry import load
+    """Load DATA (through the harmonised-table cache), or the demo data when it is omitted; warn loudly whenever
+    the data are the toolkit's demo."""
+    from evidence.sources.cache import load_cached as load
 
     if data is None:
         from evidence.sources.demo import demo_path
