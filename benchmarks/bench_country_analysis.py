@@ -53,7 +53,8 @@ def trends_part(loaded, country: str) -> dict:
         "incomplete": trends.incomplete_years(total, late_registration=True),
         "forms": forms,
         "form_rate_ratios": {
-            f: trends.rate_ratio(forms.filter(forms["form"] == f).drop("form")) for f in forms["form"].unique()
+            f: trends.rate_ratio(forms.filter(forms["form"] == f).drop("form"))
+            for f in forms["form"].unique()
         },
         "shares": trends.shares_over_time(loaded, "form", country=country),
         "gender": trends.yearly_counts(loaded, country=country, by="gender"),
@@ -62,7 +63,10 @@ def trends_part(loaded, country: str) -> dict:
     shares = out["shares"]
     years = shares["year"]
     out["share_change"] = trends.share_change(
-        shares, "Forced labour", (int(years.min()), int(years.min()) + 4), (int(years.max()) - 4, int(years.max()))
+        shares,
+        "Forced labour",
+        (int(years.min()), int(years.min()) + 4),
+        (int(years.max()) - 4, int(years.max())),
     )
     return out
 
@@ -92,11 +96,17 @@ def charts_part(results: dict, out_dir: Path) -> int | None:
     source = "evidence synthetic demo data (NOT real records)"
     total = suppress_counts(results["trends"]["total"].select("year", "count"), ["count"])
     forms = suppress_counts(results["trends"]["forms"].select("year", "form", "count"), ["count"])
-    top = suppress_counts(results["routes"]["top"].select("origin_iso3", "destination_iso3", "victims"), ["victims"])
+    top = suppress_counts(
+        results["routes"]["top"].select("origin_iso3", "destination_iso3", "victims"), ["victims"]
+    )
     built = [
         charts.trend_chart(total, "year", "count", title="Victims per year", source=source),
-        charts.stacked_share_chart(forms, "year", "form", "count", title="Forms of exploitation", source=source),
-        charts.corridor_bar_chart(top, "origin_iso3", "destination_iso3", "victims", title="Top corridors", source=source),
+        charts.stacked_share_chart(
+            forms, "year", "form", "count", title="Forms of exploitation", source=source
+        ),
+        charts.corridor_bar_chart(
+            top, "origin_iso3", "destination_iso3", "victims", title="Top corridors", source=source
+        ),
         charts.flow_map(top, "origin_iso3", "destination_iso3", "victims", title="Flows", source=source),
     ]
     for i, chart in enumerate(built):
@@ -126,7 +136,9 @@ def main() -> None:
             timings[name], results[name] = best_of(args.repeat, lambda part=part: part(loaded, args.country))
         chart_time, rendered = best_of(args.repeat, lambda: charts_part(results, Path(tmp)))
 
-    print(f"full country analysis of {args.country} on {loaded.rows_kept:,} demo rows (best of {args.repeat})")
+    print(
+        f"full country analysis of {args.country} on {loaded.rows_kept:,} demo rows (best of {args.repeat})"
+    )
     print(f"{'part':<12}{'seconds':>10}{'× load':>10}")
     print(f"{'load':<12}{load_time:>10.3f}{1:>10.2f}")
     for name, seconds in timings.items():

@@ -54,9 +54,7 @@ def main() -> None:
             bare_times.append(_time(bare))
             load_times.append(_time(harmonised))
 
-    print(
-        f"file: {args.rows:,} rows, {size_mb:.1f} MB (CTDC v2024 layout, synthetic demo data)"
-    )
+    print(f"file: {args.rows:,} rows, {size_mb:.1f} MB (CTDC v2024 layout, synthetic demo data)")
     print(f"demo generation ({args.rows:,} rows, in memory): {generation:.3f} s")
     print(f"repetitions: {args.repeat}")
     for label, times in (("bare polars.read_csv", bare_times), ("evidence load + harmonise", load_times)):

@@ -121,9 +121,11 @@ def overhead(tmp: Path, repeat: int) -> None:
     bare_cmd = [
         sys.executable,
         "-c",
-        "import papermill; papermill.execute_notebook("
-        f"{str(notebook)!r}, {str(tmp / 'bare.ipynb')!r}, parameters={{'x': 2}}, kernel_name='python3', "
-        "progress_bar=False, request_save_on_cell_execute=False)",
+        (
+            "import papermill; papermill.execute_notebook("
+            f"{str(notebook)!r}, {str(tmp / 'bare.ipynb')!r}, parameters={{'x': 2}}, kernel_name='python3', "
+            "progress_bar=False, request_save_on_cell_execute=False)"
+        ),
     ]
     run_cmd = [*evidence_cli, "run", str(notebook), "-p", "x", "2", "--out-root", str(out_root)]
     bare_times, run_times = [], []

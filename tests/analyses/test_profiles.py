@@ -39,7 +39,11 @@ def five_records() -> pl.DataFrame:
 def test_denominator_rule_shares(five_records):
     shares = profiles.group_shares(five_records, "form")
     got = {r["category"]: r for r in shares.iter_rows(named=True)}
-    assert set(got) == {"Forced labour", "Sexual exploitation", "Other forms of exploitation"}  # unrecorded flags left out
+    assert set(got) == {
+        "Forced labour",
+        "Sexual exploitation",
+        "Other forms of exploitation",
+    }  # unrecorded flags left out
     assert {r["n_known"] for r in got.values()} == {4}
     assert {r["n_unknown"] for r in got.values()} == {1}
     assert got["Forced labour"]["count"] == 2 and got["Forced labour"]["share"] == pytest.approx(0.5)
@@ -74,14 +78,17 @@ def two_by_two(a: int, b: int, c: int, d: int) -> pl.DataFrame:
         + [form(False, True, False, gender="Male", majority_status="Adult")] * b
         + [form(True, False, False, gender="Female", majority_status="Adult")] * c
         + [form(False, True, False, gender="Female", majority_status="Adult")] * d
-        + [form(True, True, False, gender="Male", majority_status="Adult")] * 7  # both: outside the comparison
+        + [form(True, True, False, gender="Male", majority_status="Adult")]
+        * 7  # both: outside the comparison
         + [form(True, False, False, gender=None, majority_status="Adult")] * 3  # predictor unknown
     )
 
 
 def test_single_predictor_odds_ratio_is_the_cross_product_with_woolfs_interval():
     a, b, c, d = 80, 20, 30, 70
-    result = profiles.odds_ratios(two_by_two(a, b, c, d), predictors=["gender"], references={"gender": "Female"})
+    result = profiles.odds_ratios(
+        two_by_two(a, b, c, d), predictors=["gender"], references={"gender": "Female"}
+    )
     (term,) = result.terms
     expected = (a * d) / (b * c)
     se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
@@ -109,12 +116,17 @@ def test_sparse_and_separated_categories_are_merged_or_dropped():
         form(bool(f), not bool(f), False, gender=g, origin_region=r)
         for f, g, r in zip(fl, rng.choice(["Male", "Female"], n), rng.choice(["Asia", "Europe"], n))
     ]
-    records += [form(True, False, False, gender="Male", origin_region="Oceania")] * 4  # tiny and all one outcome
+    records += [
+        form(True, False, False, gender="Male", origin_region="Oceania")
+    ] * 4  # tiny and all one outcome
     records += [form(True, False, False, gender="Male", origin_region="Africa")] * 30  # large but separated
     result = profiles.odds_ratios(cases(records), predictors=["gender", "origin_region"])
     assert result.dropped == {"origin_region": ("Africa", "Oceania")}
     region_terms = [t for t in result.terms if t.predictor == "origin_region"]
-    assert len(region_terms) == 1 and {region_terms[0].category, region_terms[0].reference} == {"Asia", "Europe"}
+    assert len(region_terms) == 1 and {region_terms[0].category, region_terms[0].reference} == {
+        "Asia",
+        "Europe",
+    }
     assert not result.separation_suspected
     assert result.n_used == n
 
@@ -125,6 +137,8 @@ def test_odds_ratio_parameter_errors(five_records):
     with pytest.raises(ParameterError):
         profiles.odds_ratios(five_records, predictors=["exploitation_sexual"])
     with pytest.raises(ParameterError):
-        profiles.odds_ratios(two_by_two(10, 10, 10, 10), predictors=["gender"], references={"gender": "Robot"})
+        profiles.odds_ratios(
+            two_by_two(10, 10, 10, 10), predictors=["gender"], references={"gender": "Robot"}
+        )
     with pytest.raises(ParameterError, match="not recorded"):  # a flag the layout lacks: null on every record
         profiles.odds_ratios(five_records, outcome="exploitation_forced_marriage", predictors=["gender"])

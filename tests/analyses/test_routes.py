@@ -23,10 +23,15 @@ def victims(origin: str | None, destination: str | None, n: int, year: int = 202
     o_region, o_sub = REGIONS.get(origin, (None, None))
     d_region, d_sub = REGIONS.get(destination, (None, None))
     return [
-        dict(
-            year=year, origin_iso3=origin, origin_region=o_region, origin_subregion=o_sub,
-            destination_iso3=destination, destination_region=d_region, destination_subregion=d_sub,
-        )
+        {
+            "year": year,
+            "origin_iso3": origin,
+            "origin_region": o_region,
+            "origin_subregion": o_sub,
+            "destination_iso3": destination,
+            "destination_region": d_region,
+            "destination_subregion": d_sub,
+        }
     ] * n
 
 
@@ -51,13 +56,26 @@ def thai_cases() -> pl.DataFrame:
 
 def citizenship(iso3: str, year: int, category: str, value, iso: str | None = None) -> dict:
     censored = value == "<5"
-    return dict(
-        source_row=1, iso3=iso3, country=iso3, region="Asia", subregion="South-eastern Asia", year=year,
-        indicator="Detected trafficking victims", dimension="by citizenship", category=category,
-        category_iso3=iso, sex="Total", age="Total", unit="Counts", value=None if censored else float(value),
-        value_low=1.0 if censored else float(value), value_high=4.0 if censored else float(value),
-        censored=censored, source_note=None,
-    )
+    return {
+        "source_row": 1,
+        "iso3": iso3,
+        "country": iso3,
+        "region": "Asia",
+        "subregion": "South-eastern Asia",
+        "year": year,
+        "indicator": "Detected trafficking victims",
+        "dimension": "by citizenship",
+        "category": category,
+        "category_iso3": iso,
+        "sex": "Total",
+        "age": "Total",
+        "unit": "Counts",
+        "value": None if censored else float(value),
+        "value_low": 1.0 if censored else float(value),
+        "value_high": 4.0 if censored else float(value),
+        "censored": censored,
+        "source_note": None,
+    }
 
 
 @pytest.fixture
@@ -181,7 +199,9 @@ def test_top_corridors_rank_and_cumulative_share(thai_cases):
     assert top["rank"].to_list() == [1, 2]
     assert top["origin_iso3"].to_list() == ["MMR", "KHM"]
     assert top["cumulative_share"].to_list() == pytest.approx([40 / 81, 60 / 81])
-    international = routes.top_corridors(routes.flows(thai_cases, country="THA"), n=10, include_domestic=False)
+    international = routes.top_corridors(
+        routes.flows(thai_cases, country="THA"), n=10, include_domestic=False
+    )
     assert "domestic" not in international["flow_class"].cast(pl.String).to_list()
 
 
@@ -204,7 +224,10 @@ def test_censored_sums_stay_unknown_in_the_matrix_unless_a_bound_is_asked(thai_i
     assert routes.region_flow_matrix(flows, value="victims_low")["Asia"].item() == 30 + 13 + 25 + 1
     hubs = routes.hub_measures(flows).filter(pl.col("iso3") == "THA").row(0, named=True)
     assert hubs["in_strength"] is None and hubs["domestic"] == 25 and hubs["in_degree"] == 2
-    assert routes.hub_measures(flows, value="victims_high").filter(pl.col("iso3") == "THA")["in_strength"].item() == 30 + 16 + 4
+    assert (
+        routes.hub_measures(flows, value="victims_high").filter(pl.col("iso3") == "THA")["in_strength"].item()
+        == 30 + 16 + 4
+    )
 
 
 def simulated_corridors(seed: int = 5) -> pl.DataFrame:
@@ -266,9 +289,9 @@ def test_real_unodc_flows_into_thailand(unodc):
     origins = set(flows["origin_iso3"].to_list())
     assert {"MMR", "KHM", "LAO", "THA"} <= origins
     assert flows.filter(pl.col("origin_iso3") == "THA")["flow_class"].item() == "domestic"
-    assert set(flows.filter(pl.col("origin_iso3").is_in(["MMR", "KHM", "LAO"]))["flow_class"].cast(pl.String)) == {
-        "intraregional"
-    }
+    assert set(
+        flows.filter(pl.col("origin_iso3").is_in(["MMR", "KHM", "LAO"]))["flow_class"].cast(pl.String)
+    ) == {"intraregional"}
     assert (flows["victims_low"] <= flows["victims_high"]).all()
     assert (flows["victims_low"] >= 5).all()
 
@@ -281,10 +304,18 @@ def test_region_flows_carry_null_victims_and_summed_bounds_where_a_cell_is_censo
     long = routes.region_flows(flows).row(0, named=True)
     # MMR 30 + 12 + <5, Nationals 25, KHM <5: not 68 (the exact parts alone), and never 0
     assert (long["origin_region"], long["destination_region"]) == ("Asia", "Asia")
-    assert (long["victims"], long["victims_low"], long["victims_high"]) == (None, 30 + 13 + 25 + 1, 30 + 16 + 25 + 4)
+    assert (long["victims"], long["victims_low"], long["victims_high"]) == (
+        None,
+        30 + 13 + 25 + 1,
+        30 + 16 + 25 + 4,
+    )
     assert routes.region_flow_matrix(flows, value="victims_high")["Asia"].item() == 30 + 16 + 25 + 4
     hubs = routes.hub_measures(flows).filter(pl.col("iso3") == "THA").row(0, named=True)
-    assert (hubs["in_strength"], hubs["in_strength_low"], hubs["in_strength_high"]) == (None, 30 + 13 + 1, 30 + 16 + 4)
+    assert (hubs["in_strength"], hubs["in_strength_low"], hubs["in_strength_high"]) == (
+        None,
+        30 + 13 + 1,
+        30 + 16 + 4,
+    )
     assert (hubs["domestic"], hubs["domestic_low"], hubs["domestic_high"]) == (25, 25, 25)
     assert (hubs["out_strength"], hubs["out_strength_low"], hubs["out_strength_high"]) == (0, 0, 0)
 
@@ -296,7 +327,11 @@ def test_a_lone_censored_flow_is_unknown_in_every_aggregation_not_zero():
     assert matrix["South-eastern Asia"].to_list() == [None]  # 9 + <5: unknown, between 10 and 13
     assert routes.region_flows(flows, "subregion").select("victims_low", "victims_high").row(0) == (10, 13)
     hubs = {r["iso3"]: r for r in routes.hub_measures(flows).iter_rows(named=True)}
-    assert (hubs["KHM"]["out_strength"], hubs["KHM"]["out_strength_low"], hubs["KHM"]["out_strength_high"]) == (None, 1, 4)
+    assert (
+        hubs["KHM"]["out_strength"],
+        hubs["KHM"]["out_strength_low"],
+        hubs["KHM"]["out_strength_high"],
+    ) == (None, 1, 4)
     assert hubs["KHM"]["in_strength"] == 0  # no flow into Cambodia: a true 0
     top = routes.top_corridors(flows)
     assert top.filter(pl.col("origin_iso3") == "KHM")["victims"].item() is None
@@ -308,13 +343,23 @@ cell = st.one_of(st.just("<5"), st.integers(min_value=0, max_value=40))
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.sampled_from(["THA", "MYS", "JPN", "FIN"]), st.sampled_from(list(REGIONS) + ["NAT"]), cell),
+        st.tuples(
+            st.sampled_from(["THA", "MYS", "JPN", "FIN"]), st.sampled_from(list(REGIONS) + ["NAT"]), cell
+        ),
         min_size=1,
         max_size=10,
     )
 )
 def test_every_aggregation_is_null_exactly_when_a_censored_cell_contributes(cells):
-    names = {"MMR": "Myanmar", "KHM": "Cambodia", "LAO": "Lao PDR", "MYS": "Malaysia", "JPN": "Japan", "FIN": "Finland", "THA": "Thailand"}
+    names = {
+        "MMR": "Myanmar",
+        "KHM": "Cambodia",
+        "LAO": "Lao PDR",
+        "MYS": "Malaysia",
+        "JPN": "Japan",
+        "FIN": "Finland",
+        "THA": "Thailand",
+    }
     rows = [
         citizenship(d, 2020, "Nationals", v, None) if o == "NAT" else citizenship(d, 2020, names[o], v, o)
         for d, o, v in cells
@@ -322,7 +367,9 @@ def test_every_aggregation_is_null_exactly_when_a_censored_cell_contributes(cell
     flows = routes.flows(pl.DataFrame(rows, schema=INDICATOR_SCHEMA))
     for frame in (flows, routes.region_flows(flows), routes.region_flows(flows, "subregion")):
         exact = frame.filter(pl.col("victims").is_not_null())
-        assert (exact["victims"] == exact["victims_low"]).all() and (exact["victims"] == exact["victims_high"]).all()
+        assert (exact["victims"] == exact["victims_low"]).all() and (
+            exact["victims"] == exact["victims_high"]
+        ).all()
         assert (frame["victims_low"] <= frame["victims_high"]).all()
     long = routes.region_flows(flows)
     censored_pairs = set(
@@ -330,7 +377,9 @@ def test_every_aggregation_is_null_exactly_when_a_censored_cell_contributes(cell
         .select(pl.col("origin_region", "destination_region").fill_null("Unknown"))
         .iter_rows()
     )
-    assert set(long.filter(pl.col("victims").is_null()).select(long.columns[:2]).iter_rows()) == censored_pairs
+    assert (
+        set(long.filter(pl.col("victims").is_null()).select(long.columns[:2]).iter_rows()) == censored_pairs
+    )
     assert long["victims_low"].sum() == flows["victims_low"].sum()
     assert long["victims_high"].sum() == flows["victims_high"].sum()
     hubs = routes.hub_measures(flows)
@@ -348,7 +397,9 @@ def test_real_unodc_censored_origins_keep_the_region_matrix_unknown_with_both_bo
     long = routes.region_flows(flows)
     for r in long.iter_rows(named=True):
         part = flows.filter(pl.col("origin_region").fill_null("Unknown") == r["origin_region"])
-        assert r["victims_low"] == part["victims_low"].sum() and r["victims_high"] == part["victims_high"].sum()
+        assert (
+            r["victims_low"] == part["victims_low"].sum() and r["victims_high"] == part["victims_high"].sum()
+        )
         assert (r["victims"] is None) == (part["victims"].null_count() > 0)
         assert r["victims_low"] < r["victims_high"]  # censored parts make the bounds differ
     matrix = routes.region_flow_matrix(flows)

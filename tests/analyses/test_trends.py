@@ -33,14 +33,26 @@ def indicator_rows(rows: list[tuple]) -> pl.DataFrame:
     for i, (iso3, year, dimension, category, sex, age, value) in enumerate(rows):
         censored = value == "<5"
         out.append(
-            dict(
-                source_row=i + 4, iso3=iso3, country=iso3, region="Asia", subregion="South-eastern Asia", year=year,
-                indicator="Detected trafficking victims", dimension=dimension, category=category,
-                category_iso3=category if dimension == "by citizenship" and len(category) == 3 else None,
-                sex=sex, age=age, unit="Counts", value=None if censored else float(value),
-                value_low=1.0 if censored else float(value), value_high=4.0 if censored else float(value),
-                censored=censored, source_note=None,
-            )
+            {
+                "source_row": i + 4,
+                "iso3": iso3,
+                "country": iso3,
+                "region": "Asia",
+                "subregion": "South-eastern Asia",
+                "year": year,
+                "indicator": "Detected trafficking victims",
+                "dimension": dimension,
+                "category": category,
+                "category_iso3": category if dimension == "by citizenship" and len(category) == 3 else None,
+                "sex": sex,
+                "age": age,
+                "unit": "Counts",
+                "value": None if censored else float(value),
+                "value_low": 1.0 if censored else float(value),
+                "value_high": 4.0 if censored else float(value),
+                "censored": censored,
+                "source_note": None,
+            }
         )
     return pl.DataFrame(out, schema=INDICATOR_SCHEMA)
 
@@ -151,7 +163,9 @@ def test_break_search_skips_the_candidate_years_without_a_finite_segment():
     assert [year for year, _ in found.candidates] == [2014, 2015]
     assert found.n_candidates == 2 and found.p_value_adjusted == pytest.approx(min(1.0, 2 * found.p_value))
     assert found.break_year == 2014
-    assert all(math.isfinite(x) for x in (found.rate_ratio_before, found.rate_ratio_after, found.level_change))
+    assert all(
+        math.isfinite(x) for x in (found.rate_ratio_before, found.rate_ratio_after, found.level_change)
+    )
     assert found.to_dict()["skipped_candidates"] == [2013]
 
 
@@ -166,7 +180,14 @@ def test_rate_ratio_of_victims_in_a_single_end_year_is_not_estimable():
 
 def test_censored_series_whose_bound_fit_has_no_covariance_still_gets_a_rate_ratio():
     # UNODC, United Kingdom, citizens of Yemen: <5, 6, 54 (the negative binomial fit's Hessian is singular)
-    counts = pl.DataFrame({"year": [2018, 2019, 2020], "count": [None, 6, 54], "count_low": [1, 6, 54], "count_high": [4, 6, 54]})
+    counts = pl.DataFrame(
+        {
+            "year": [2018, 2019, 2020],
+            "count": [None, 6, 54],
+            "count_low": [1, 6, 54],
+            "count_high": [4, 6, 54],
+        }
+    )
     result = trends.rate_ratio(counts)
     assert result.basis == "point" and result.low_bound is not None and result.high_bound is not None
     assert result.low_bound.rate_ratio > result.rate_ratio > result.high_bound.rate_ratio > 1
@@ -252,7 +273,9 @@ def test_late_registration_always_flags_the_final_year_and_steady_series_otherwi
     flags = trends.incomplete_years(steady, late_registration=True)
     assert [f.year for f in flags] == [2023]
     assert "late registration" in flags[0].reason
-    assert [f.year for f in trends.incomplete_years(steady, late_registration=True, release_end=2023)] == [2023]
+    assert [f.year for f in trends.incomplete_years(steady, late_registration=True, release_end=2023)] == [
+        2023
+    ]
     # a series that stops before the release's last year has no year the release cut short
     assert trends.incomplete_years(steady, late_registration=True, release_end=2025) == ()
 
@@ -267,10 +290,10 @@ def test_two_incomplete_years_are_flagged_latest_first():
 
 def test_case_counts_fill_empty_years_with_zeros_and_filter_by_role():
     df = cases(
-        [dict(year=2015, origin_iso3="MMR", destination_iso3="THA")] * 3
-        + [dict(year=2017, origin_iso3="MMR", destination_iso3="THA")] * 2
-        + [dict(year=2017, origin_iso3="THA", destination_iso3="MYS")]
-        + [dict(year=None, origin_iso3="MMR", destination_iso3="THA")]
+        [{"year": 2015, "origin_iso3": "MMR", "destination_iso3": "THA"}] * 3
+        + [{"year": 2017, "origin_iso3": "MMR", "destination_iso3": "THA"}] * 2
+        + [{"year": 2017, "origin_iso3": "THA", "destination_iso3": "MYS"}]
+        + [{"year": None, "origin_iso3": "MMR", "destination_iso3": "THA"}]
     )
     counts = trends.yearly_counts(df, country="THA", role="destination")
     assert counts["year"].to_list() == [2015, 2016, 2017]
@@ -281,8 +304,8 @@ def test_case_counts_fill_empty_years_with_zeros_and_filter_by_role():
 
 def test_case_counts_give_no_zeros_for_years_the_release_does_not_cover():
     df = cases(
-        [dict(year=2015, origin_iso3="MMR", destination_iso3="THA")] * 3
-        + [dict(year=2017, origin_iso3="THA", destination_iso3="MYS")]
+        [{"year": 2015, "origin_iso3": "MMR", "destination_iso3": "THA"}] * 3
+        + [{"year": 2017, "origin_iso3": "THA", "destination_iso3": "MYS"}]
     )
     counts = trends.yearly_counts(df, country="THA", role="destination", years=(2010, 2030))
     assert counts["year"].to_list() == [2015, 2016, 2017]  # 2016-2017 are zeros; 2010-2014, 2018- unobserved
@@ -292,9 +315,9 @@ def test_case_counts_give_no_zeros_for_years_the_release_does_not_cover():
 
 def test_undated_counts_are_the_records_yearly_counts_leave_out():
     df = cases(
-        [dict(year=2015, gender="Female", destination_iso3="THA")] * 2
-        + [dict(year=None, year_band="2014-2018", gender="Male", destination_iso3="THA")] * 3
-        + [dict(year=None, gender=None, destination_iso3="MYS")]
+        [{"year": 2015, "gender": "Female", "destination_iso3": "THA"}] * 2
+        + [{"year": None, "year_band": "2014-2018", "gender": "Male", "destination_iso3": "THA"}] * 3
+        + [{"year": None, "gender": None, "destination_iso3": "MYS"}]
     )
     undated = trends.undated_counts(df, by="gender", country="THA")
     assert undated.select("gender", "count").rows() == [("Male", 3)]
@@ -306,9 +329,24 @@ def test_undated_counts_are_the_records_yearly_counts_leave_out():
 def test_form_counts_follow_the_denominator_rule():
     df = cases(
         [
-            dict(year=2020, exploitation_forced_labour=True, exploitation_sexual=None, exploitation_other=None),
-            dict(year=2020, exploitation_forced_labour=True, exploitation_sexual=True, exploitation_other=False),
-            dict(year=2020, exploitation_forced_labour=None, exploitation_sexual=None, exploitation_other=None),
+            {
+                "year": 2020,
+                "exploitation_forced_labour": True,
+                "exploitation_sexual": None,
+                "exploitation_other": None,
+            },
+            {
+                "year": 2020,
+                "exploitation_forced_labour": True,
+                "exploitation_sexual": True,
+                "exploitation_other": False,
+            },
+            {
+                "year": 2020,
+                "exploitation_forced_labour": None,
+                "exploitation_sexual": None,
+                "exploitation_other": None,
+            },
         ]
     )
     counts = trends.yearly_counts(df, by="form")
@@ -328,7 +366,7 @@ def test_form_counts_follow_the_denominator_rule():
     )
 )
 def test_counts_by_any_dimension_add_up_to_the_records(records):
-    df = cases([dict(year=y, gender=g) for y, g in records])
+    df = cases([{"year": y, "gender": g} for y, g in records])
     dated = sum(1 for y, _ in records if y is not None)
     total = trends.yearly_counts(df)
     by_gender = trends.yearly_counts(df, by="gender")
@@ -351,7 +389,10 @@ def test_indicator_counts_keep_censored_cells_as_bounds_never_zero():
     )
     counts = trends.yearly_counts(rows, country="THA")
     assert counts.filter(pl.col("year") == 2020).row(0, named=True) == {
-        "year": 2020, "count": None, "count_low": 1, "count_high": 4
+        "year": 2020,
+        "count": None,
+        "count_low": 1,
+        "count_high": 4,
     }
     result = trends.rate_ratio(counts)
     assert result.basis == "point"
@@ -375,7 +416,11 @@ def test_indicator_origin_role_reads_the_breakdowns_of_the_detecting_countries()
     total = trends.yearly_counts(rows, country="THA", role="origin")
     assert total.row(0, named=True) == {"year": 2020, "count": None, "count_low": 35, "count_high": 38}
     by_destination = trends.yearly_counts(rows, country="THA", role="origin", by="destination")
-    assert dict(zip(by_destination["destination"], by_destination["count_low"])) == {"THA": 25, "MYS": 9, "JPN": 1}
+    assert dict(zip(by_destination["destination"], by_destination["count_low"])) == {
+        "THA": 25,
+        "MYS": 9,
+        "JPN": 1,
+    }
     corridors = trends.yearly_counts(rows, country="JPN", by="corridor")
     assert set(corridors["corridor"]) == {"THA>JPN", "PHL>JPN"}
     with pytest.raises(ParameterError):
@@ -402,10 +447,10 @@ def test_censored_share_interval_spans_both_bounds():
 
 def test_share_change_is_newcombes_interval_by_hand():
     df = cases(
-        [dict(year=2015, gender="Male")] * 30
-        + [dict(year=2015, gender="Female")] * 70
-        + [dict(year=2022, gender="Male")] * 60
-        + [dict(year=2022, gender="Female")] * 40
+        [{"year": 2015, "gender": "Male"}] * 30
+        + [{"year": 2015, "gender": "Female"}] * 70
+        + [{"year": 2022, "gender": "Male"}] * 60
+        + [{"year": 2022, "gender": "Female"}] * 40
     )
     shares = trends.shares_over_time(df, "gender")
     change = trends.share_change(shares, "Male", (2015, 2015), (2022, 2022))

@@ -25,10 +25,16 @@ def _app() -> typer.Typer:
 
 def _victims(origin: str, n: int, year: int, gender: str = "Female") -> list[dict]:
     return [
-        dict(
-            year=year, gender=gender, origin_iso3=origin, origin_region="Asia", origin_subregion="South-eastern Asia",
-            destination_iso3="THA", destination_region="Asia", destination_subregion="South-eastern Asia",
-        )
+        {
+            "year": year,
+            "gender": gender,
+            "origin_iso3": origin,
+            "origin_region": "Asia",
+            "origin_subregion": "South-eastern Asia",
+            "destination_iso3": "THA",
+            "destination_region": "Asia",
+            "destination_subregion": "South-eastern Asia",
+        }
     ] * n
 
 
@@ -36,8 +42,14 @@ def _case_parquet(path, records: list[dict]):
     """Hand-made victim records as a canonical case table on disk."""
     data = conform(pl.DataFrame(records, infer_schema_length=None))
     provenance = Provenance(
-        source="test", layout="hand-made", release="1", path=path.with_suffix(".csv").name, sha256="0" * 64,
-        url="", licence="", citation="hand-made test records",
+        source="test",
+        layout="hand-made",
+        release="1",
+        path=path.with_suffix(".csv").name,
+        sha256="0" * 64,
+        url="",
+        licence="",
+        citation="hand-made test records",
     )
     return write_parquet(LoadedTable(data=data, provenance=provenance, rows_in=data.height), path)
 
@@ -46,7 +58,9 @@ def _case_parquet(path, records: list[dict]):
 def case_file(tmp_path):
     records = []
     for year in range(2015, 2023):
-        records += _victims("MMR", 50 + year - 2015, year) + _victims("KHM", 3 if year in (2016, 2018) else 10, year, "Male")
+        records += _victims("MMR", 50 + year - 2015, year) + _victims(
+            "KHM", 3 if year in (2016, 2018) else 10, year, "Male"
+        )
         records += _victims("MYS", 20, year, "Trans/non-conforming")
     records += _victims("LAO", 3, 2020) + _victims("VNM", 1, 2021) + _victims("THA", 12, 2019)
     return _case_parquet(tmp_path / "cases.parquet", records)
@@ -67,7 +81,12 @@ def small_numbers(value, threshold: int = 5) -> list:
     if isinstance(value, list):
         return [x for v in value for x in small_numbers(v, threshold)]
     if isinstance(value, dict):
-        return [x for k, v in value.items() if k not in ("year", "rank", "n_flows") for x in small_numbers(v, threshold)]
+        return [
+            x
+            for k, v in value.items()
+            if k not in ("year", "rank", "n_flows")
+            for x in small_numbers(v, threshold)
+        ]
     return []
 
 
@@ -89,8 +108,18 @@ def recomputable(payload: dict) -> bool:
 
 
 def test_a_lone_small_flow_gets_a_complement(case_file):
-    payload = run("flows", str(case_file), "--country", "THA", "--role", "destination", "--min-victims", "0",
-                  "--years", "2015-2020")  # LAO (3) is the only small flow
+    payload = run(
+        "flows",
+        str(case_file),
+        "--country",
+        "THA",
+        "--role",
+        "destination",
+        "--min-victims",
+        "0",
+        "--years",
+        "2015-2020",
+    )  # LAO (3) is the only small flow
     labels = [f["victims"] for f in payload["flows"] if isinstance(f["victims"], str)] + (
         [payload["total"]] if isinstance(payload["total"], str) else []
     )
@@ -99,7 +128,18 @@ def test_a_lone_small_flow_gets_a_complement(case_file):
 
 
 def test_flows_sum_the_rest_into_other_flows(case_file):
-    payload = run("flows", str(case_file), "--country", "THA", "--role", "destination", "--top", "2", "--threshold", "11")
+    payload = run(
+        "flows",
+        str(case_file),
+        "--country",
+        "THA",
+        "--role",
+        "destination",
+        "--top",
+        "2",
+        "--threshold",
+        "11",
+    )
     assert [f["origin_iso3"] for f in payload["flows"][:2]] == ["MMR", "MYS"]
     other = payload["flows"][-1]
     assert other["rank"] is None and other["n_flows"] == 4  # MYS (160) THA (12), LAO (3), VNM (1)
@@ -154,24 +194,35 @@ def test_demo_data_is_used_loudly_when_no_file_is_given(tmp_path, monkeypatch):
 
 def test_real_unodc_flows_into_thailand(shared_data):
     payload = run(
-        "flows", str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"), "--country", "THA", "--role", "destination"
+        "flows",
+        str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"),
+        "--country",
+        "THA",
+        "--role",
+        "destination",
     )
     origins = {f.get("origin_iso3") for f in payload["flows"]}
     assert {"MMR", "KHM", "LAO"} <= origins
     assert small_numbers(payload["flows"]) == []
     mmr = next(f for f in payload["flows"] if f.get("origin_iso3") == "MMR")
-    assert isinstance(mmr["victims"], list) and mmr["victims"][0] < mmr["victims"][1]  # censored cells: bounds
+    assert (
+        isinstance(mmr["victims"], list) and mmr["victims"][0] < mmr["victims"][1]
+    )  # censored cells: bounds
 
 
 def test_flows_total_is_the_trend_total_so_unknowns_cannot_be_recomputed_across_outputs(tmp_path):
     records = _victims("MMR", 30, 2020) + _victims("KHM", 12, 2021)
-    records += [dict(year=2021, origin_iso3=None, destination_iso3="THA")] * 2  # unknown origin: a small count
+    records += [
+        {"year": 2021, "origin_iso3": None, "destination_iso3": "THA"}
+    ] * 2  # unknown origin: a small count
     path = _case_parquet(tmp_path / "u.parquet", records)
     flows = run("flows", str(path), "--country", "THA", "--role", "destination")
     trend = run("trend", str(path), "--country", "THA", "--role", "destination")
     assert flows["unknown"]["origin"] == "<5"
     assert flows["total"] == trend["yearly_counts"][-1]["count"] or flows["total"] == "x"
-    assert not recomputable(flows) and all(f["share"] is None for f in flows["flows"])  # shares would give it back
+    assert not recomputable(flows) and all(
+        f["share"] is None for f in flows["flows"]
+    )  # shares would give it back
 
 
 def test_undated_records_are_a_row_of_the_trend_table_so_its_total_is_the_flows_total(tmp_path):

@@ -84,8 +84,8 @@ def test_load_without_path_uses_the_configured_data(
     assert "SYNTHETIC DEMO DATA" not in result.output
 
 
-def test_an_unwritable_out_path_is_one_clear_error(run_main, 
-    demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+def test_an_unwritable_out_path_is_one_clear_error(
+    run_main, demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
     (tmp_path / "a_file").write_text("not a folder")
     out = tmp_path / "a_file" / "cases.parquet"
@@ -238,8 +238,17 @@ def test_usage_errors_exit_2_with_the_usage_line_and_no_traceback():
     import subprocess
 
     proc = subprocess.run(
-        [sys.executable, "-c", "from evidence.cli.main import main; main()", "data", "load", "--no-such-option"],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-c",
+            "from evidence.cli.main import main; main()",
+            "data",
+            "load",
+            "--no-such-option",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 2
     assert "No such option" in proc.stderr and "Traceback" not in proc.stderr

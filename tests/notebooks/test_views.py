@@ -237,7 +237,13 @@ def test_trend_sections_show_tables_and_charts_and_keep_what_later_sections_need
     monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
     monkeypatch.chdir(tmp_path)
     table = load(write_demo(tmp_path / "demo.csv", n_rows=3000))
-    selection = dict(country="THA", role="destination", years=(2010, 2023), rule=DisclosureRule(5), place="Thailand")
+    selection = {
+        "country": "THA",
+        "role": "destination",
+        "years": (2010, 2023),
+        "rule": DisclosureRule(5),
+        "place": "Thailand",
+    }
     section = show_yearly_section(table, dimension="gender", **selection)
     assert isinstance(section, YearlySection)
     assert section.yearly["year"].to_list() == list(range(2010, 2024))

@@ -202,6 +202,8 @@ def test_stacked_shares_keep_the_order_of_ordered_categories():
         {"year": [2020, 2020, 2020], "age_band": ["48+", "9-17", "18-20"], "victims": [10, 20, 30]},
         schema_overrides={"age_band": AgeBand},
     )
-    spec = charts.stacked_share_chart(data, "year", "age_band", "victims", title="Age", source="test").to_dict()
+    spec = charts.stacked_share_chart(
+        data, "year", "age_band", "victims", title="Age", source="test"
+    ).to_dict()
     assert spec["encoding"]["color"]["sort"] == list(AgeBand.categories)
     assert spec["encoding"]["order"]["field"] == "_stack_order"

@@ -78,9 +78,12 @@ def is_pinned(
             b_eq.append(-constant)
     objective = np.zeros(len(hidden))
     objective[index[cell]] = 1.0
-    kwargs = dict(
-        A_eq=np.array(a_eq), b_eq=np.array(b_eq), bounds=[bounds_of(c) for c in hidden], method="highs"
-    )
+    kwargs = {
+        "A_eq": np.array(a_eq),
+        "b_eq": np.array(b_eq),
+        "bounds": [bounds_of(c) for c in hidden],
+        "method": "highs",
+    }
     low = linprog(objective, **kwargs)
     assert low.status == 0, "the true table must be feasible"
     if low.fun < truth[cell] - 0.5:

@@ -10,18 +10,34 @@ from evidence.sources.provenance import Provenance
 
 
 def _prov() -> Provenance:
-    return Provenance(source="test", layout="t", release="1", path="x.csv", sha256="0" * 64, url="", licence="",
-                      citation="Cited (Accessed <date>).")
+    return Provenance(
+        source="test",
+        layout="t",
+        release="1",
+        path="x.csv",
+        sha256="0" * 64,
+        url="",
+        licence="",
+        citation="Cited (Accessed <date>).",
+    )
 
 
-@given(kept=st.integers(0, 50), rejected_rows=st.lists(st.integers(2, 500), unique=True, max_size=30),
-       extra_problems=st.integers(0, 3))
+@given(
+    kept=st.integers(0, 50),
+    rejected_rows=st.lists(st.integers(2, 500), unique=True, max_size=30),
+    extra_problems=st.integers(0, 3),
+)
 def test_accounting_counts_rejected_rows_not_problems(kept, rejected_rows, extra_problems):
     problems = [{"row": r, "column": "c", "value": "v", "reason": "bad"} for r in rejected_rows]
-    problems += [{"row": r, "column": "d", "value": "w", "reason": "also bad"}
-                 for r in rejected_rows[:extra_problems]]
-    loaded = LoadedTable(data=pl.DataFrame({"a": list(range(kept))}), provenance=_prov(),
-                         rows_in=kept + len(rejected_rows), rejects=issues_frame(problems))
+    problems += [
+        {"row": r, "column": "d", "value": "w", "reason": "also bad"} for r in rejected_rows[:extra_problems]
+    ]
+    loaded = LoadedTable(
+        data=pl.DataFrame({"a": list(range(kept))}),
+        provenance=_prov(),
+        rows_in=kept + len(rejected_rows),
+        rejects=issues_frame(problems),
+    )
     assert loaded.rows_kept + loaded.rows_rejected == loaded.rows_in
 
 
@@ -38,8 +54,12 @@ def test_a_row_both_kept_and_rejected_is_a_bug_even_when_the_counts_balance():
 
 
 def test_summary_has_the_facts_and_the_access_date():
-    loaded = LoadedTable(data=pl.DataFrame({"a": [1]}), provenance=_prov(), rows_in=2,
-                         rejects=issues_frame([{"row": 3, "column": "c", "value": "x", "reason": "bad"}]))
+    loaded = LoadedTable(
+        data=pl.DataFrame({"a": [1]}),
+        provenance=_prov(),
+        rows_in=2,
+        rejects=issues_frame([{"row": 3, "column": "c", "value": "x", "reason": "bad"}]),
+    )
     s = loaded.summary()
     assert (s["rows_in"], s["rows_kept"], s["rows_rejected"]) == (2, 1, 1)
     assert s["reject_reasons"] == {"bad": 1}

@@ -33,9 +33,20 @@ def _fake_loader():
         return "fake_v1" if head.first_line.startswith("FAKE") else None
 
     def load(path, layout):
-        return LoadedTable(data=pl.DataFrame({"a": [1]}), rows_in=1, provenance=Provenance(
-            source="fake", layout=layout, release="unknown", path=str(path), sha256="", url="", licence="",
-            citation=""))
+        return LoadedTable(
+            data=pl.DataFrame({"a": [1]}),
+            rows_in=1,
+            provenance=Provenance(
+                source="fake",
+                layout=layout,
+                release="unknown",
+                path=str(path),
+                sha256="",
+                url="",
+                licence="",
+                citation="",
+            ),
+        )
 
     return Loader(source="fake", sniff=sniff, load=load)
 

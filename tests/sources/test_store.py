@@ -10,10 +10,24 @@ from evidence.sources.store import read_parquet, write_parquet
 
 
 def test_parquet_round_trip_keeps_provenance_and_accounting(tmp_path):
-    prov = Provenance(source="ctdc", layout="global_synthetic", release="2024", path="a.csv", sha256="ab" * 32,
-                      url="https://example.org", licence="terms", citation="CTDC", synthetic=True, notes=("n",))
-    loaded = LoadedTable(data=pl.DataFrame({"year": [2020, 2021]}), provenance=prov, rows_in=3,
-                         rejects=issues_frame([{"row": 4, "column": "year", "value": "x", "reason": "not a year"}]))
+    prov = Provenance(
+        source="ctdc",
+        layout="global_synthetic",
+        release="2024",
+        path="a.csv",
+        sha256="ab" * 32,
+        url="https://example.org",
+        licence="terms",
+        citation="CTDC",
+        synthetic=True,
+        notes=("n",),
+    )
+    loaded = LoadedTable(
+        data=pl.DataFrame({"year": [2020, 2021]}),
+        provenance=prov,
+        rows_in=3,
+        rejects=issues_frame([{"row": 4, "column": "year", "value": "x", "reason": "not a year"}]),
+    )
     out = write_parquet(loaded, tmp_path / "t.parquet")
     back = read_parquet(out)
     assert back.provenance == prov

@@ -33,6 +33,7 @@ class EstimationError(ParameterError):
     """The selected data cannot support the model: no finite estimate exists (a sparse series whose trend is
     unbounded), or the fit failed numerically. Raised instead of overflowing or returning meaningless numbers."""
 
+
 TableKind = Literal["case", "indicator"]
 Role = Literal["origin", "destination", "both"]
 ROLES: tuple[str, ...] = ("origin", "destination", "both")
@@ -264,7 +265,13 @@ def fit_counts(
             poisson = sm.GLM(y, X, family=sm.families.Poisson()).fit()
             params, cov = np.asarray(poisson.params), np.asarray(poisson.cov_params())
             llf, aic, pearson_chi2 = float(poisson.llf), float(poisson.aic), float(poisson.pearson_chi2)
-    except (PerfectSeparationError, np.linalg.LinAlgError, ValueError, OverflowError, FloatingPointError) as exc:
+    except (
+        PerfectSeparationError,
+        np.linalg.LinAlgError,
+        ValueError,
+        OverflowError,
+        FloatingPointError,
+    ) as exc:
         raise EstimationError(f"the Poisson count model could not be fitted ({exc})") from exc
     if not (np.all(np.isfinite(params)) and np.all(np.isfinite(cov)) and math.isfinite(llf)):
         raise EstimationError("the Poisson count model has no finite estimate for these counts")

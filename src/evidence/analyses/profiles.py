@@ -74,16 +74,13 @@ def group_shares(cases: LoadedTable | pl.DataFrame, group: str, *, level: float 
         )
         n_known = int(out["count"].sum()) if out.height else 0
     low, high = wilson_interval(out["count"].to_numpy(), np.full(out.height, n_known), 1 - level)
-    return (
-        out.with_columns(
-            n_known=pl.lit(n_known, pl.Int64),
-            n_unknown=pl.lit(df.height - n_known, pl.Int64),
-            share=(pl.col("count") / n_known) if n_known else pl.lit(None, pl.Float64),
-            ci_low=pl.Series(low).fill_nan(None),
-            ci_high=pl.Series(high).fill_nan(None),
-        )
-        .sort(["count", "category"], descending=[True, False])
-    )
+    return out.with_columns(
+        n_known=pl.lit(n_known, pl.Int64),
+        n_unknown=pl.lit(df.height - n_known, pl.Int64),
+        share=(pl.col("count") / n_known) if n_known else pl.lit(None, pl.Float64),
+        ci_low=pl.Series(low).fill_nan(None),
+        ci_high=pl.Series(high).fill_nan(None),
+    ).sort(["count", "category"], descending=[True, False])
 
 
 def _long(df: pl.DataFrame, dimension: str) -> pl.DataFrame:
@@ -96,16 +93,23 @@ def _long(df: pl.DataFrame, dimension: str) -> pl.DataFrame:
         pairs = (
             known.unpivot(index="_id", on=flags, variable_name=dimension, value_name="_flag")
             .filter(pl.col("_flag"))
-            .select("_id", pl.col(dimension).replace_strict({c: flag_label(c) for c in flags}, return_dtype=pl.String))
+            .select(
+                "_id",
+                pl.col(dimension).replace_strict({c: flag_label(c) for c in flags}, return_dtype=pl.String),
+            )
         )
-        unknown = ruled.join(known.select("_id"), on="_id", how="anti").select("_id", pl.lit(UNKNOWN).alias(dimension))
+        unknown = ruled.join(known.select("_id"), on="_id", how="anti").select(
+            "_id", pl.lit(UNKNOWN).alias(dimension)
+        )
         return pl.concat([pairs, unknown])
     if dimension not in df.columns:
         raise ParameterError(f"unknown dimension {dimension!r}")
     return df.select("_id", pl.col(dimension).cast(pl.String).fill_null(UNKNOWN))
 
 
-def crosstab(cases: LoadedTable | pl.DataFrame, row: str, column: str, *, include_unknown: bool = False) -> pl.DataFrame:
+def crosstab(
+    cases: LoadedTable | pl.DataFrame, row: str, column: str, *, include_unknown: bool = False
+) -> pl.DataFrame:
     """Counts of records by ``row`` × ``column`` (wide: one column per category of ``column``).
 
     Either may be a flag group (a record counts under each of its true flags, so cells can sum to more than
@@ -165,7 +169,9 @@ class OddsRatios:
     terms: tuple[OddsRatio, ...]
     n_used: int
     n_outcome: int
-    n_excluded: int  # records outside the sample: outcome unknown, both flags, neither, or a predictor unknown
+    n_excluded: (
+        int  # records outside the sample: outcome unknown, both flags, neither, or a predictor unknown
+    )
     merged: dict[str, tuple[str, ...]]  # predictor -> categories merged into "Other"
     dropped: dict[str, tuple[str, ...]]  # predictor -> categories whose records were dropped
     separation_suspected: bool
@@ -232,12 +238,16 @@ def odds_ratios(
     for name in (outcome, *([versus] if versus else [])):
         if name not in flags:
             raise ParameterError(f"{name!r} is not recorded in this table's layout (null on every record)")
-    ruled = apply_denominator_rule(df.select(*flags, *[p for p in predictors if p not in flags]), {group: flags})
+    ruled = apply_denominator_rule(
+        df.select(*flags, *[p for p in predictors if p not in flags]), {group: flags}
+    )
     if versus:
         sample = ruled.filter(pl.col(outcome).fill_null(False) ^ pl.col(versus).fill_null(False))
     else:
         sample = ruled.filter(pl.col(outcome).is_not_null())
-    sample = sample.select(pl.col(outcome).cast(pl.Int8).alias("_y"), *[pl.col(p).cast(pl.String) for p in predictors])
+    sample = sample.select(
+        pl.col(outcome).cast(pl.Int8).alias("_y"), *[pl.col(p).cast(pl.String) for p in predictors]
+    )
     sample = sample.drop_nulls()
     merged: dict[str, tuple[str, ...]] = {}
     dropped: dict[str, tuple[str, ...]] = {}
@@ -246,22 +256,24 @@ def odds_ratios(
     merged = {k: v for k, v in merged.items() if v}
     dropped = {k: v for k, v in dropped.items() if v}
     if sample.height == 0 or sample["_y"].n_unique() < 2:
-        raise ParameterError("the sample has no variation in the outcome (or no records): no odds ratio to estimate")
+        raise ParameterError(
+            "the sample has no variation in the outcome (or no records): no odds ratio to estimate"
+        )
     chosen = dict(references or {})
     for p, ref in chosen.items():
         if p not in predictors:
             raise ParameterError(f"reference given for {p!r}, which is not a predictor")
         if ref not in set(sample[p].to_list()):
-            raise ParameterError(f"reference category {ref!r} of {p} is not in the sample (or was merged/dropped)")
+            raise ParameterError(
+                f"reference category {ref!r} of {p} is not in the sample (or was merged/dropped)"
+            )
     references = {p: chosen.get(p) or _reference(sample, p) for p in predictors}
     used = [p for p in predictors if sample[p].n_unique() > 1]
     if not used:
         raise ParameterError("no predictor has more than one category in the sample")
     aliases = {p: f"x{i}" for i, p in enumerate(used)}
     pdf = sample.rename(aliases).to_pandas()  # statsmodels' formula API wants pandas
-    formula = "_y ~ " + " + ".join(
-        f"C({aliases[p]}, Treatment(reference={references[p]!r}))" for p in used
-    )
+    formula = "_y ~ " + " + ".join(f"C({aliases[p]}, Treatment(reference={references[p]!r}))" for p in used)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = smf.glm(formula, data=pdf, family=sm.families.Binomial()).fit()
@@ -305,13 +317,20 @@ def odds_ratios(
     )
 
 
-def _merge_sparse(sample: pl.DataFrame, predictor: str, min_n: int) -> tuple[pl.DataFrame, tuple[str, ...], tuple[str, ...]]:
+def _merge_sparse(
+    sample: pl.DataFrame, predictor: str, min_n: int
+) -> tuple[pl.DataFrame, tuple[str, ...], tuple[str, ...]]:
     stats = sample.group_by(predictor).agg(pl.len().alias("n"), pl.col("_y").mean().alias("rate"))
-    sparse = stats.filter((pl.col("n") < min_n) | (pl.col("rate") == 0) | (pl.col("rate") == 1))[predictor].to_list()
+    sparse = stats.filter((pl.col("n") < min_n) | (pl.col("rate") == 0) | (pl.col("rate") == 1))[
+        predictor
+    ].to_list()
     if not sparse:
         return sample, (), ()
     sample = sample.with_columns(
-        pl.when(pl.col(predictor).is_in(sparse)).then(pl.lit("Other")).otherwise(pl.col(predictor)).alias(predictor)
+        pl.when(pl.col(predictor).is_in(sparse))
+        .then(pl.lit("Other"))
+        .otherwise(pl.col(predictor))
+        .alias(predictor)
     )
     other = sample.filter(pl.col(predictor) == "Other")
     rate = other["_y"].mean() if other.height else None

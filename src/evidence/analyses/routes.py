@@ -120,7 +120,9 @@ def _case_flow_records(df: pl.DataFrame) -> pl.DataFrame:
                 for c in ("origin_region", "origin_subregion", "destination_region", "destination_subregion")
             ],
         )
-        .with_columns(pl.col("year").cast(pl.Int32), victims_low=pl.col("victims"), victims_high=pl.col("victims"))
+        .with_columns(
+            pl.col("year").cast(pl.Int32), victims_low=pl.col("victims"), victims_high=pl.col("victims")
+        )
         .select(_record_columns())
         .collect()
     )
@@ -144,7 +146,9 @@ def _indicator_flow_records(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
     regions = _region_lookup(df)
     for side in ("origin", "destination"):
         rows = rows.join(
-            regions.rename({"iso3": f"{side}_iso3", "region": f"{side}_region", "subregion": f"{side}_subregion"}),
+            regions.rename(
+                {"iso3": f"{side}_iso3", "region": f"{side}_region", "subregion": f"{side}_subregion"}
+            ),
             on=f"{side}_iso3",
             how="left",
         )
@@ -327,9 +331,13 @@ def corridor_yearly_counts(
     """
     df, kind = resolve_table(table)
     records = flow_records(table, country=country, role=role, years=years, indicator=indicator).filter(
-        pl.col("origin_iso3").is_not_null() & pl.col("destination_iso3").is_not_null() & pl.col("year").is_not_null()
+        pl.col("origin_iso3").is_not_null()
+        & pl.col("destination_iso3").is_not_null()
+        & pl.col("year").is_not_null()
     )
-    counts = _sum_cells(records, ["year", *_KEYS]).select("year", *_KEYS, "victims", "victims_low", "victims_high")
+    counts = _sum_cells(records, ["year", *_KEYS]).select(
+        "year", *_KEYS, "victims", "victims_low", "victims_high"
+    )
     corridors = counts.select(_KEYS).unique()
     if kind == "case":
         span = covered_years(df, check_years(years)) or (
@@ -337,7 +345,9 @@ def corridor_yearly_counts(
         )
         if span is None:
             return counts.sort(["year", *_KEYS])
-        grid = corridors.join(pl.DataFrame({"year": range(span[0], span[1] + 1)}, schema={"year": pl.Int32}), how="cross")
+        grid = corridors.join(
+            pl.DataFrame({"year": range(span[0], span[1] + 1)}, schema={"year": pl.Int32}), how="cross"
+        )
     else:
         reporting_years = (
             flow_records(df, years=years, indicator=indicator)
@@ -405,10 +415,19 @@ def _corridor_trends(yearly: pl.DataFrame, *, min_victims: int, min_years: int) 
     )
     testable = (pl.col("victims_low") >= min_victims) & (pl.col("n_years") >= min_years)
     tested = summary.filter(testable)
-    results = [_corridor_growth(np.asarray(y, float), np.asarray(c, float)) for y, c in zip(tested["_years"], tested["_counts"])]
+    results = [
+        _corridor_growth(np.asarray(y, float), np.asarray(c, float))
+        for y, c in zip(tested["_years"], tested["_counts"])
+    ]
     stats = pl.DataFrame(
         results,
-        schema={"rate_ratio": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64, "p_value": pl.Float64, "model": pl.String},
+        schema={
+            "rate_ratio": pl.Float64,
+            "ci_low": pl.Float64,
+            "ci_high": pl.Float64,
+            "p_value": pl.Float64,
+            "model": pl.String,
+        },
         orient="row",
     )
     tested = pl.concat([tested, stats], how="horizontal")
@@ -419,7 +438,11 @@ def _corridor_trends(yearly: pl.DataFrame, *, min_victims: int, min_years: int) 
     else:
         tested = tested.with_columns(q_value=pl.lit(None, pl.Float64))
     return (
-        summary.join(tested.select(*_KEYS, "rate_ratio", "ci_low", "ci_high", "p_value", "q_value", "model"), on=_KEYS, how="left")
+        summary.join(
+            tested.select(*_KEYS, "rate_ratio", "ci_low", "ci_high", "p_value", "q_value", "model"),
+            on=_KEYS,
+            how="left",
+        )
         .drop("_years", "_counts")
         .sort(["q_value", "victims_point"], descending=[False, True], nulls_last=True)
     )
@@ -443,7 +466,9 @@ def _corridor_growth(years: np.ndarray, counts: np.ndarray) -> tuple[float | Non
     mean = counts.mean()
     # log-likelihood of the no-trend model (constant mean) in closed form, up to the shared factorial term
     llf_null = float(np.sum(counts * np.log(mean)) - counts.sum()) if mean > 0 else 0.0
-    llf_full = float(np.sum(np.where(counts > 0, counts * np.log(np.maximum(fit.mu, 1e-300)), 0.0)) - fit.mu.sum())
+    llf_full = float(
+        np.sum(np.where(counts > 0, counts * np.log(np.maximum(fit.mu, 1e-300)), 0.0)) - fit.mu.sum()
+    )
     lr = max(2 * (llf_full - llf_null), 0.0) / scale
     p = float(stats.chi2.sf(lr, 1))
     slope, se = float(fit.params[1]), float(fit.bse[1]) * math.sqrt(scale)
@@ -490,7 +515,9 @@ def emerging_routes(
     last = int(yearly["year"].max())
     split = last - later_years + 1
     if split <= int(yearly["year"].min()):
-        raise ParameterError(f"no earlier period: the selection's years end at {last} and later_years={later_years}")
+        raise ParameterError(
+            f"no earlier period: the selection's years end at {last} and later_years={later_years}"
+        )
     periods = yearly.group_by(_KEYS).agg(
         pl.col("victims_low").filter(pl.col("year") < split).sum().alias("earlier_low"),
         pl.col("victims_high").filter(pl.col("year") < split).sum().alias("earlier_high"),
@@ -512,7 +539,20 @@ def emerging_routes(
             ),
             later_period=pl.lit(f"{split}-{last}"),
         )
-        .select(*_KEYS, "reason", "later_period", "earlier_low", "earlier_high", "later_low", "later_high", "rate_ratio", "ci_low", "ci_high", "p_value", "q_value")
+        .select(
+            *_KEYS,
+            "reason",
+            "later_period",
+            "earlier_low",
+            "earlier_high",
+            "later_low",
+            "later_high",
+            "rate_ratio",
+            "ci_low",
+            "ci_high",
+            "p_value",
+            "q_value",
+        )
         .sort(["q_value", "later_low"], descending=[False, True], nulls_last=True)
     )
 
@@ -583,12 +623,16 @@ def hub_measures(flow_table: pl.DataFrame, value: str = "victims") -> pl.DataFra
             pl.col(partner).alias(f"_{direction}_partners"),
         )
 
-    countries = pl.concat([flow_table.select(iso3="origin_iso3"), flow_table.select(iso3="destination_iso3")]).unique()
+    countries = pl.concat(
+        [flow_table.select(iso3="origin_iso3"), flow_table.select(iso3="destination_iso3")]
+    ).unique()
     out = (
         countries.join(side("in", "destination_iso3", "origin_iso3"), on="iso3", how="left")
         .join(side("out", "origin_iso3", "destination_iso3"), on="iso3", how="left")
         .join(
-            domestic_flows.group_by(iso3="origin_iso3").agg(*strengths("domestic"), _has_domestic=pl.lit(True)),
+            domestic_flows.group_by(iso3="origin_iso3").agg(
+                *strengths("domestic"), _has_domestic=pl.lit(True)
+            ),
             on="iso3",
             how="left",
         )
@@ -597,7 +641,10 @@ def hub_measures(flow_table: pl.DataFrame, value: str = "victims") -> pl.DataFra
     out = out.with_columns(
         # a country without such flows has 0; a censored sum stays null (unknown), never 0
         *[
-            pl.when(pl.col(flag).is_null()).then(0).otherwise(pl.col(f"{measure}{bound}")).alias(f"{measure}{bound}")
+            pl.when(pl.col(flag).is_null())
+            .then(0)
+            .otherwise(pl.col(f"{measure}{bound}"))
+            .alias(f"{measure}{bound}")
             for measure, flag in presence.items()
             for bound in bounds
         ],
@@ -614,7 +661,13 @@ def hub_measures(flow_table: pl.DataFrame, value: str = "victims") -> pl.DataFra
         "out_strength", "out_strength_low", "out_strength_high"
     )
     return out.sort([total_strength, "iso3"], descending=[True, False]).select(
-        "iso3", "in_strength", "out_strength", "in_degree", "out_degree", "degree", "domestic",
+        "iso3",
+        "in_strength",
+        "out_strength",
+        "in_degree",
+        "out_degree",
+        "degree",
+        "domestic",
         *[f"{measure}{bound}" for measure in presence for bound in bounds[1:]],
     )
 

@@ -119,7 +119,9 @@ def yearly_counts(
     ``country``/``role`` select victims exploited or detected in the country (``destination``), its citizens
     (``origin``) or either (``both``, case table only). See the module docstring for the dimensions.
     """
-    counts, _ = _counts_and_denominators(table, by=by, country=country, role=role, years=years, indicator=indicator)
+    counts, _ = _counts_and_denominators(
+        table, by=by, country=country, role=role, years=years, indicator=indicator
+    )
     return counts
 
 
@@ -192,12 +194,16 @@ def _case_counts(
             .filter(pl.col("_flag"))
             .group_by("year", by)
             .agg(pl.len().cast(pl.Int64).alias("count"))
-            .with_columns(pl.col(by).replace_strict({c: flag_label(c) for c in flags}, return_dtype=pl.String))
+            .with_columns(
+                pl.col(by).replace_strict({c: flag_label(c) for c in flags}, return_dtype=pl.String)
+            )
             .collect()
         )
         denominators = (
             lf.group_by("year")
-            .agg(pl.any_horizontal([pl.col(c).fill_null(False) for c in flags]).sum().cast(pl.Int64).alias("n"))
+            .agg(
+                pl.any_horizontal([pl.col(c).fill_null(False) for c in flags]).sum().cast(pl.Int64).alias("n")
+            )
             .collect()
         )
         labels = [flag_label(c) for c in flags]
@@ -230,15 +236,31 @@ def _case_dimension(df: pl.DataFrame, by: str) -> pl.Expr:
     if by == "sex" and "sex" not in df.columns:
         by = "gender"
     if by not in df.columns:
-        choices = ", ".join(["form", "corridor", *sorted(FLAG_GROUPS), "gender", "age_band", "majority_status", "data_source_type"])
-        raise ParameterError(f"unknown dimension {by!r} for the case table; try one of: {choices}, or any column")
+        choices = ", ".join(
+            [
+                "form",
+                "corridor",
+                *sorted(FLAG_GROUPS),
+                "gender",
+                "age_band",
+                "majority_status",
+                "data_source_type",
+            ]
+        )
+        raise ParameterError(
+            f"unknown dimension {by!r} for the case table; try one of: {choices}, or any column"
+        )
     if by == "year":
         raise ParameterError("'year' is the time axis, not a dimension")
     return pl.col(by).cast(pl.String)
 
 
 def _complete(
-    counts: pl.DataFrame, by: str | None, labels: list[str] | None, years: tuple[int, int] | None, lf: pl.LazyFrame
+    counts: pl.DataFrame,
+    by: str | None,
+    labels: list[str] | None,
+    years: tuple[int, int] | None,
+    lf: pl.LazyFrame,
 ) -> pl.DataFrame:
     """Zeros for the years (and categories) of the selection that have no records."""
     if years is None:
@@ -255,11 +277,19 @@ def _complete(
 
 def _with_bounds(counts: pl.DataFrame, by: str | None) -> pl.DataFrame:
     keys = ["year"] + ([by] if by else [])
-    return counts.with_columns(count_low=pl.col("count"), count_high=pl.col("count")).select(*keys, *COUNT_COLUMNS)
+    return counts.with_columns(count_low=pl.col("count"), count_high=pl.col("count")).select(
+        *keys, *COUNT_COLUMNS
+    )
 
 
 def _indicator_counts(
-    df: pl.DataFrame, *, by: str | None, country: str | None, role: str, years: tuple[int, int] | None, indicator: str
+    df: pl.DataFrame,
+    *,
+    by: str | None,
+    country: str | None,
+    role: str,
+    years: tuple[int, int] | None,
+    indicator: str,
 ) -> pl.DataFrame:
     if by not in _INDICATOR_DIMENSIONS:
         raise ParameterError(
@@ -271,10 +301,14 @@ def _indicator_counts(
     total = pl.lit("Total")
     selectors = {
         "total": (pl.col("dimension") == "Total") & (pl.col("sex") == total) & (pl.col("age") == total),
-        "form": (pl.col("dimension") == "by form of exploitation") & (pl.col("sex") == total) & (pl.col("age") == total),
+        "form": (pl.col("dimension") == "by form of exploitation")
+        & (pl.col("sex") == total)
+        & (pl.col("age") == total),
         "sex": (pl.col("dimension") == "Total") & (pl.col("sex") != total) & (pl.col("age") == total),
         "age": (pl.col("dimension") == "Total") & (pl.col("sex") == total) & (pl.col("age") != total),
-        "citizenship": (pl.col("dimension") == "by citizenship") & (pl.col("sex") == total) & (pl.col("age") == total),
+        "citizenship": (pl.col("dimension") == "by citizenship")
+        & (pl.col("sex") == total)
+        & (pl.col("age") == total),
     }
     origin = citizenship_origin_expr()
     groups = {
@@ -287,7 +321,9 @@ def _indicator_counts(
         "corridor": pl.when(origin.is_not_null()).then(pl.concat_str(origin, pl.lit(">"), pl.col("iso3"))),
     }
     if role == "both":
-        raise ParameterError("role 'both' needs victim records; with an indicator table use destination or origin")
+        raise ParameterError(
+            "role 'both' needs victim records; with an indicator table use destination or origin"
+        )
     if role == "origin":
         # a country's citizens as counted in the citizenship breakdowns of the countries that detected them
         if dimension not in ("total", "destination", "corridor"):
@@ -299,7 +335,9 @@ def _indicator_counts(
         if country is not None:
             rows = rows.filter((origin == country).fill_null(False))
     else:
-        rows = rows.filter(selectors["citizenship" if dimension in ("destination", "corridor") else dimension])
+        rows = rows.filter(
+            selectors["citizenship" if dimension in ("destination", "corridor") else dimension]
+        )
         if country is not None:
             rows = rows.filter(pl.col("iso3") == country)
     group = groups[dimension]
@@ -311,7 +349,11 @@ def _indicator_counts(
     return (
         rows.group_by(keys)
         .agg(
-            pl.when(pl.col("value").null_count() == 0).then(pl.col("value").sum()).round(0).cast(pl.Int64).alias("count"),
+            pl.when(pl.col("value").null_count() == 0)
+            .then(pl.col("value").sum())
+            .round(0)
+            .cast(pl.Int64)
+            .alias("count"),
             pl.col("value_low").sum().round(0).cast(pl.Int64).alias("count_low"),
             pl.col("value_high").sum().round(0).cast(pl.Int64).alias("count_high"),
         )
@@ -325,7 +367,9 @@ def _series(counts: pl.DataFrame) -> pl.DataFrame:
     if missing or not ({"count"} <= set(counts.columns)):
         raise ParameterError("expected a yearly counts table with columns year and count (see yearly_counts)")
     if counts["year"].is_duplicated().any():
-        raise ParameterError("the counts hold several series (one row per year and category): filter one category first")
+        raise ParameterError(
+            "the counts hold several series (one row per year and category): filter one category first"
+        )
     out = counts.filter(pl.col("year").is_not_null()).sort("year")
     if "count_low" not in out.columns:
         out = out.with_columns(count_low=pl.col("count"), count_high=pl.col("count"))
@@ -406,7 +450,9 @@ def rate_ratio(counts: pl.DataFrame, *, level: float = 0.95) -> RateRatio:
     ``EstimationError`` when no finite rate ratio exists (every victim in the first or last year)."""
     series = _series(counts)
     censored = bool(series["count"].is_null().any())
-    main = _rate_ratio(series["year"].to_numpy(), series["point"].to_numpy(), "point" if censored else "exact", level)
+    main = _rate_ratio(
+        series["year"].to_numpy(), series["point"].to_numpy(), "point" if censored else "exact", level
+    )
     if not censored:
         return main
     low = _rate_ratio(series["year"].to_numpy(), series["count_low"].to_numpy(), "low bound", level)
@@ -510,7 +556,9 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = 3, level: float = 0.9
     series = _series(counts)
     years = series["year"].to_numpy().astype(float)
     y = series["point"].to_numpy()
-    candidates_years = [int(b) for b in years if (years < b).sum() >= min_segment and (years >= b).sum() >= min_segment]
+    candidates_years = [
+        int(b) for b in years if (years < b).sum() >= min_segment and (years >= b).sum() >= min_segment
+    ]
     if not candidates_years:
         raise ParameterError(
             f"a break needs at least {2 * min_segment} years ({min_segment} per segment), got {len(years)}"
@@ -526,7 +574,9 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = 3, level: float = 0.9
     skipped: list[int] = []
     for b in candidates_years:
         before = years < b
-        if not (finite_trend_exists(years[before], y[before]) and finite_trend_exists(years[~before], y[~before])):
+        if not (
+            finite_trend_exists(years[before], y[before]) and finite_trend_exists(years[~before], y[~before])
+        ):
             skipped.append(b)
             continue
         try:
@@ -551,7 +601,9 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = 3, level: float = 0.9
         raise EstimationError(f"no break could be estimated: the no-break model failed ({exc})") from exc
     if chosen.model == "negative_binomial" and null.model != "negative_binomial":
         chosen = best_poisson  # compare like with like
-        chosen = dataclasses.replace(chosen, model="quasi_poisson", cov=chosen.cov * max(chosen.dispersion, 1.0))
+        chosen = dataclasses.replace(
+            chosen, model="quasi_poisson", cov=chosen.cov * max(chosen.dispersion, 1.0)
+        )
     lr = max(2 * (chosen.llf - null.llf), 0.0)
     if chosen.model == "quasi_poisson":
         lr /= max(chosen.dispersion, 1.0)
@@ -689,8 +741,12 @@ def shares_over_time(
         known = known.join(denominators, on="year", how="left").with_columns(_point=point)
         others = pl.col("n") - pl.col("_point")
     known = known.with_columns(_others=others)
-    low, _ = wilson_interval(known["count_low"].to_numpy(), (known["count_low"] + known["_others"]).to_numpy(), 1 - level)
-    _, high = wilson_interval(known["count_high"].to_numpy(), (known["count_high"] + known["_others"]).to_numpy(), 1 - level)
+    low, _ = wilson_interval(
+        known["count_low"].to_numpy(), (known["count_low"] + known["_others"]).to_numpy(), 1 - level
+    )
+    _, high = wilson_interval(
+        known["count_high"].to_numpy(), (known["count_high"] + known["_others"]).to_numpy(), 1 - level
+    )
     return (
         known.with_columns(
             share=(pl.col("_point") / pl.col("n")).fill_nan(None),
@@ -749,7 +805,9 @@ def share_change(
     from statsmodels.stats.proportion import confint_proportions_2indep
 
     period_a, period_b = check_years(period_a), check_years(period_b)
-    dimension = [c for c in shares.columns if c not in {"year", *COUNT_COLUMNS, "n", "share", "ci_low", "ci_high"}]
+    dimension = [
+        c for c in shares.columns if c not in {"year", *COUNT_COLUMNS, "n", "share", "ci_low", "ci_high"}
+    ]
     if len(dimension) != 1:
         raise ParameterError("expected a table from shares_over_time (year, a dimension, counts, n, share)")
     rows = shares.filter(pl.col(dimension[0]) == category)

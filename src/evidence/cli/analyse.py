@@ -32,12 +32,19 @@ UNDATED = "undated"
 
 DataArg = Annotated[
     Path | None,
-    typer.Argument(help="A data file any loader reads (CTDC, UNODC GLOTIP…). Omitted: the synthetic demo data."),
+    typer.Argument(
+        help="A data file any loader reads (CTDC, UNODC GLOTIP…). Omitted: the synthetic demo data."
+    ),
 ]
-CountryOpt = Annotated[str | None, typer.Option("--country", "-c", help="ISO3 code (or a country name), e.g. THA.")]
+CountryOpt = Annotated[
+    str | None, typer.Option("--country", "-c", help="ISO3 code (or a country name), e.g. THA.")
+]
 YearsOpt = Annotated[str | None, typer.Option("--years", help="Inclusive range of years, e.g. 2015-2020.")]
 ThresholdOpt = Annotated[
-    int, typer.Option("--threshold", help="Disclosure threshold: counts below it are withheld (UNODC 5, CTDC 10/11).")
+    int,
+    typer.Option(
+        "--threshold", help="Disclosure threshold: counts below it are withheld (UNODC 5, CTDC 10/11)."
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
@@ -149,11 +156,15 @@ def flows_command(
     role: Annotated[str, typer.Option("--role", help="origin, destination or both.")] = "both",
     years: YearsOpt = None,
     min_victims: Annotated[
-        int, typer.Option("--min-victims", help="Report a flow only with at least this many victims (UNODC: 5).")
+        int,
+        typer.Option("--min-victims", help="Report a flow only with at least this many victims (UNODC: 5)."),
     ] = 5,
-    top: Annotated[int, typer.Option("--top", help="Show the N largest flows; the rest are summed as 'Other flows'.")] = 10,
+    top: Annotated[
+        int, typer.Option("--top", help="Show the N largest flows; the rest are summed as 'Other flows'.")
+    ] = 10,
     regional_level: Annotated[
-        str, typer.Option("--regional-level", help="Intraregional means same M49 'region' or same 'subregion'.")
+        str,
+        typer.Option("--regional-level", help="Intraregional means same M49 'region' or same 'subregion'."),
     ] = "region",
     threshold: ThresholdOpt = 5,
     as_json: JsonOpt = False,
@@ -177,18 +188,29 @@ def flows_command(
     span = check_years(years)
     loaded = _load(data)
     censored = loaded.kind == "indicator"
-    selection = dict(country=country, role=role, years=span)
+    selection = {"country": country, "role": role, "years": span}
     all_flows = flows(loaded, regional_level=regional_level, **selection)  # type: ignore[arg-type]
     coverage = flow_coverage(loaded, **selection)
 
     reported = all_flows.filter(pl.col("victims_low") >= min_victims)
-    shown = reported.head(top).with_columns(corridor=pl.concat_str("origin_iso3", pl.lit(">"), "destination_iso3"))
-    rest = all_flows.join(shown.select("origin_iso3", "destination_iso3"), on=["origin_iso3", "destination_iso3"], how="anti")
+    shown = reported.head(top).with_columns(
+        corridor=pl.concat_str("origin_iso3", pl.lit(">"), "destination_iso3")
+    )
+    rest = all_flows.join(
+        shown.select("origin_iso3", "destination_iso3"), on=["origin_iso3", "destination_iso3"], how="anti"
+    )
     rows = shown.select("corridor", "victims_low", "victims_high")
     if rest.height:
         # Flows not shown are published as one sum, so that the total does not give a hidden flow back.
         rows = pl.concat(
-            [rows, rest.select(pl.lit(f"Other flows ({rest.height})").alias("corridor"), pl.col("victims_low").sum(), pl.col("victims_high").sum())]
+            [
+                rows,
+                rest.select(
+                    pl.lit(f"Other flows ({rest.height})").alias("corridor"),
+                    pl.col("victims_low").sum(),
+                    pl.col("victims_high").sum(),
+                ),
+            ]
         )
     # Unknowns are rows of the same protected table: its total is then every victim of the selection (the
     # number `evidence trend` publishes too), and no withheld cell can be recomputed from either output.
@@ -217,12 +239,16 @@ def flows_command(
     known_high = high[-1] - high[n_flow_rows] - high[n_flow_rows + 1] if published else None
 
     def share(lo: Any, hi: Any) -> float | None:
-        if not (isinstance(lo, int) and isinstance(hi, int) and known_low is not None and known_low + known_high):
+        if not (
+            isinstance(lo, int) and isinstance(hi, int) and known_low is not None and known_low + known_high
+        ):
             return None
         return round((lo + hi) / (known_low + known_high), 4)
 
     records = []
-    attrs = shown.select("origin_iso3", "destination_iso3", pl.col("flow_class").cast(pl.String)).rows(named=True)
+    attrs = shown.select("origin_iso3", "destination_iso3", pl.col("flow_class").cast(pl.String)).rows(
+        named=True
+    )
     for i in range(n_flow_rows):
         if i < shown.height:
             entry: dict[str, Any] = {"rank": i + 1, **attrs[i]}
@@ -280,14 +306,28 @@ def _print_flows(payload: dict[str, Any]) -> None:
     if params["years"]:
         title += f", {params['years'][0]}–{params['years'][1]}"
     table = Table(title=title)
-    for name, justify in (("#", "right"), ("origin", "left"), ("destination", "left"), ("class", "left"), ("victims", "right"), ("share", "right")):
+    for name, justify in (
+        ("#", "right"),
+        ("origin", "left"),
+        ("destination", "left"),
+        ("class", "left"),
+        ("victims", "right"),
+        ("share", "right"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for r in payload["flows"]:
         share = f"{r['share']:.1%}" if r["share"] is not None else "–"
         if r["rank"] is None:
             table.add_row("", r["label"], "", "", _fmt_any(r["victims"]), share)
         else:
-            table.add_row(str(r["rank"]), r["origin_iso3"], r["destination_iso3"], r["flow_class"], _fmt_any(r["victims"]), share)
+            table.add_row(
+                str(r["rank"]),
+                r["origin_iso3"],
+                r["destination_iso3"],
+                r["flow_class"],
+                _fmt_any(r["victims"]),
+                share,
+            )
     for side, value in payload["unknown"].items():
         table.add_row("", f"unknown {side}", "", "", _fmt_any(value), "")
     table.add_row("", "[bold]Total[/]", "", "", _fmt_any(payload["total"]), "")
@@ -310,7 +350,10 @@ def trend_command(
     ] = "destination",
     by: Annotated[
         str | None,
-        typer.Option("--by", help="Dimension: form, gender/sex, age_band/age, majority_status, data_source_type, corridor, citizenship…"),
+        typer.Option(
+            "--by",
+            help="Dimension: form, gender/sex, age_band/age, majority_status, data_source_type, corridor, citizenship…",
+        ),
     ] = None,
     years: YearsOpt = None,
     threshold: ThresholdOpt = 5,
@@ -344,7 +387,10 @@ def trend_command(
     # is every victim of the selection, as in `evidence flows`; with --years both leave them out.
     undated = undated_counts(loaded, by=by, country=country, role=role) if span is None else counts.clear()
     rows = pl.concat(
-        [counts.sort("year").with_columns(pl.col("year").cast(pl.String)), undated.with_columns(year=pl.lit(UNDATED))],
+        [
+            counts.sort("year").with_columns(pl.col("year").cast(pl.String)),
+            undated.with_columns(year=pl.lit(UNDATED)),
+        ],
         how="diagonal_relaxed",
     )
     bounds = ("count_low", "count_high") if censored else ("count",)
@@ -426,7 +472,9 @@ def trend_command(
             "in the totals, not in the models"
         )
     if by in FLAG_DIMENSIONS and not censored:
-        payload["note"] = f"a victim can have several {by} categories: the Total column counts mentions, not victims"
+        payload["note"] = (
+            f"a victim can have several {by} categories: the Total column counts mentions, not victims"
+        )
     if censored:
         payload["censoring"] = (
             "UNODC <5 cells are censored: counts are [low, high] bounds where any cell is <5; models use the "
@@ -467,7 +515,10 @@ def _print_trend(payload: dict[str, Any], columns: list[str]) -> None:
         for bound in ("low_bound", "high_bound"):
             if bound in rr:
                 b = rr[bound]
-                console.print(f"    on {bound.replace('_', ' ')}s: {b['rate_ratio']:.3f} ({b['ci_low']:.3f}–{b['ci_high']:.3f})", highlight=False)
+                console.print(
+                    f"    on {bound.replace('_', ' ')}s: {b['rate_ratio']:.3f} ({b['ci_low']:.3f}–{b['ci_high']:.3f})",
+                    highlight=False,
+                )
         brk = s.get("break")
         if brk:
             console.print(
@@ -477,7 +528,9 @@ def _print_trend(payload: dict[str, Any], columns: list[str]) -> None:
                 highlight=False,
             )
     for flag in payload["incomplete_years"]:
-        console.print(f"[yellow]{flag['year']} probably incomplete:[/] {escape(flag['reason'])}", highlight=False)
+        console.print(
+            f"[yellow]{flag['year']} probably incomplete:[/] {escape(flag['reason'])}", highlight=False
+        )
     if payload["incomplete_years"]:
         console.print(f"[dim]{escape(payload['models'])}[/]")
     for key in ("undated", "note"):

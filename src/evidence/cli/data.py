@@ -30,7 +30,9 @@ def load_command(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the load summary as JSON.")] = False,
-    out: Annotated[Path | None, typer.Option("--out", help="Write the canonical table to this .parquet.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the canonical table to this .parquet.")
+    ] = None,
     summary_tables: Annotated[
         bool, typer.Option("--summary", help="Also show counts by year and the 10 largest corridors.")
     ] = False,
@@ -90,7 +92,17 @@ def validate_command(
 
 def _print_summary(summary: dict) -> None:
     table = Table(show_header=False, box=None)
-    for key in ("source", "layout", "release", "kind", "path", "sha256", "rows_in", "rows_kept", "rows_rejected"):
+    for key in (
+        "source",
+        "layout",
+        "release",
+        "kind",
+        "path",
+        "sha256",
+        "rows_in",
+        "rows_kept",
+        "rows_rejected",
+    ):
         table.add_row(key, str(summary.get(key)))
     if summary.get("demo"):
         table.add_row("[bold yellow]SYNTHETIC[/]", "[bold yellow]toolkit demo data, not real records[/]")
@@ -108,7 +120,9 @@ def _print_issues(title: str, issues, limit: int) -> None:
     for col in ("row", "column", "value", "reason"):
         table.add_column(col)
     for rec in issues.head(limit).iter_rows(named=True):
-        table.add_row(*(str(rec[c]) if rec[c] is not None else "" for c in ("row", "column", "value", "reason")))
+        table.add_row(
+            *(str(rec[c]) if rec[c] is not None else "" for c in ("row", "column", "value", "reason"))
+        )
     console.print(table)
     if issues.height > limit:
         console.print(f"... and {issues.height - limit} more")
@@ -250,9 +264,7 @@ def _print_count_tables(loaded) -> None:
         return
     data = loaded.data
     by_year = (
-        data.group_by(pl.col("year_band").fill_null("unknown").alias("year"))
-        .len("victims")
-        .sort("year")
+        data.group_by(pl.col("year_band").fill_null("unknown").alias("year")).len("victims").sort("year")
     )
     disclosed = suppress_table(by_year, "year", ["victims"])
     _print_display("Victims by year", disclosed.display())

@@ -982,7 +982,9 @@ def show_yearly_section(
                 high,
                 title=f"Identified victims per year, {place}",
                 y_title="Identified victims",
-                subtitle=None if low is None else "Line: lower bound; band: the range that censored cells (<5) allow.",
+                subtitle=None
+                if low is None
+                else "Line: lower bound; band: the range that censored cells (<5) allow.",
                 source=table_source,
                 rule=rule,
             ),
@@ -1036,7 +1038,11 @@ def show_dimension_section(
     show_table(shown, caption=caption, labels={"year": "Year"}, source=table_source)
     if shown.has_total_row:
         show_table(
-            shown, caption=f"{caption}: shares of the year", labels={"year": "Year"}, source=table_source, shares="row"
+            shown,
+            caption=f"{caption}: shares of the year",
+            labels={"year": "Year"},
+            source=table_source,
+            shares="row",
         )
     show_chart(
         charts.stacked_share_chart(

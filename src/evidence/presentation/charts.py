@@ -251,9 +251,10 @@ def stacked_share_chart(
     # ordered categories (age bands, durations) keep their order in the legend and the stack, not A–Z
     levels = _category_order(frame[category])
     frame = frame.with_columns(
-        pl.col(category).cast(pl.String), _stack_order=pl.col(category).cast(pl.String).replace_strict(
-            levels, list(range(len(levels))), default=len(levels), return_dtype=pl.Int32
-        )
+        pl.col(category).cast(pl.String),
+        _stack_order=pl.col(category)
+        .cast(pl.String)
+        .replace_strict(levels, list(range(len(levels))), default=len(levels), return_dtype=pl.Int32),
     )
     chart = (
         alt.Chart(frame)
@@ -263,9 +264,7 @@ def stacked_share_chart(
         .encode(
             x=alt.X(f"{x}:{x_type}", title=x_title, axis=alt.Axis(labelAngle=0)),
             y=alt.Y(f"sum({value}):Q", stack="normalize", title="Share", axis=alt.Axis(format="%")),
-            color=alt.Color(
-                f"{category}:N", title=category.replace("_", " ").capitalize(), sort=levels
-            ),
+            color=alt.Color(f"{category}:N", title=category.replace("_", " ").capitalize(), sort=levels),
             order=alt.Order("_stack_order:Q"),
             tooltip=[
                 alt.Tooltip(f"{x}:{x_type}"),

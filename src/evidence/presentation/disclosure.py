@@ -739,8 +739,8 @@ _PEOPLE = (
     r"citizens?)"
 )
 # Table cells (HTML, or between the pipes of a Markdown table row): a whole cell may be a spelled-out count.
-_HTML_CELL = re.compile(r"<t([dh])\b[^>]*>(.*?)</t\1\s*>", re.S | re.I)
-_PIPE_ROW = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$", re.M)
+_HTML_CELL = re.compile(r"<t([dh])\b[^>]*>(.*?)</t\1\s*>", re.DOTALL | re.IGNORECASE)
+_PIPE_ROW = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$", re.MULTILINE)
 # A count printed as a float ("4.0", as a frame repr shows a count column that became float) fills a cell.
 _FLOAT_COUNT = re.compile(r"\s*(\d+)\.0+\s*")
 _MONTHS = (
@@ -762,10 +762,10 @@ _EMPHASIS = re.compile(r"(?<![\w*])[*_]{1,3}|[*_]{1,3}(?![\w*])")
 # Removed in this order: script and style bodies are raw text that may hold "<head>" or "</div>" in strings,
 # so they go before any element that could otherwise be matched across them.
 _DROP_ELEMENTS = [
-    re.compile(r"<script\b[^>]*>.*?</script\s*>", re.S | re.I),
-    re.compile(r"<style\b[^>]*>.*?</style\s*>", re.S | re.I),
-    re.compile(r"<!--.*?-->", re.S),
-    re.compile(r"<(svg|math|head|code|pre|sup|sub)\b[^>]*>.*?</\1\s*>", re.S | re.I),
+    re.compile(r"<script\b[^>]*>.*?</script\s*>", re.DOTALL | re.IGNORECASE),
+    re.compile(r"<style\b[^>]*>.*?</style\s*>", re.DOTALL | re.IGNORECASE),
+    re.compile(r"<!--.*?-->", re.DOTALL),
+    re.compile(r"<(svg|math|head|code|pre|sup|sub)\b[^>]*>.*?</\1\s*>", re.DOTALL | re.IGNORECASE),
 ]
 _TAG = re.compile(r"<[A-Za-z/!][^<>]*>")
 
@@ -798,13 +798,17 @@ def _is_count_like(text: str, start: int, end: int) -> bool:
         return False
     if re.search(r"[<>≤≥]\s*$", before):
         return False  # a label such as "< 5" or a bound "≥ 2"
-    if re.match(r"\s*(?:%|‰|per\s*cent|percent|pp\b|percentage)", after, re.I):
+    if re.match(r"\s*(?:%|‰|per\s*cent|percent|pp\b|percentage)", after, re.IGNORECASE):
         return False
-    if re.search(rf"\b{_LABEL_WORDS}\.?\s*$", before, re.I):
+    if re.search(rf"\b{_LABEL_WORDS}\.?\s*$", before, re.IGNORECASE):
         return False
-    if re.match(rf"\s*{_MONTHS}\b", after, re.I) or re.search(rf"\b{_MONTHS}\.?\s*$", before, re.I):
+    if re.match(rf"\s*{_MONTHS}\b", after, re.IGNORECASE) or re.search(
+        rf"\b{_MONTHS}\.?\s*$", before, re.IGNORECASE
+    ):
         return False  # a day of the month
-    if re.match(r"\s*(?:years?|yrs?|months?|weeks?|days?|hours?|minutes?|times|fold)\b", after, re.I):
+    if re.match(
+        r"\s*(?:years?|yrs?|months?|weeks?|days?|hours?|minutes?|times|fold)\b", after, re.IGNORECASE
+    ):
         return False  # a duration or an age, not a count of people
     if re.search(r"(?:^|\n)\s*$", before) and re.match(r"[.)]\s", after):
         return False  # a numbered list item
@@ -842,7 +846,11 @@ def find_small_counts(text: str, rule: DisclosureRule = DEFAULT_RULE) -> list[Sm
     small_words = [w for i, w in enumerate(_NUMBER_WORDS) if rule.is_small(i)]
     # Only a whole cell: in running text, captions and notes a number word is language ("One victim can have
     # several forms"), and the toolkit writes the counts it computes as digits.
-    spelled = re.compile(rf"\s*({'|'.join(small_words)})(?:\s+{_PEOPLE})?\s*", re.I) if small_words else None
+    spelled = (
+        re.compile(rf"\s*({'|'.join(small_words)})(?:\s+{_PEOPLE})?\s*", re.IGNORECASE)
+        if small_words
+        else None
+    )
     for cell in _table_cells(text):
         if spelled and (match := spelled.fullmatch(cell)):
             hits.append(SmallCountHit(_NUMBER_WORDS.index(match.group(1).lower()), cell.strip()))

@@ -30,7 +30,6 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-
 from evidence.core.errors import InputError, ParameterError
 from evidence.notebooks.catalog import NotebookSpec, did_you_mean, read_notebook
 from evidence.runs.cache import is_fresh
@@ -95,7 +94,7 @@ def expand_plan(plan: Mapping[str, Any], *, base_dir: Path, path: Path | None = 
         raise InputError("a plan must be a mapping with 'notebooks' and 'parameters', or 'runs'", path=path)
     unknown = set(plan) - _PLAN_KEYS
     if unknown:
-        name = sorted(unknown)[0]
+        name = min(unknown)
         raise InputError(
             f"unknown plan key {name!r}{did_you_mean(name, _PLAN_KEYS)}"
             f" (known: {', '.join(sorted(_PLAN_KEYS))})",
@@ -352,7 +351,9 @@ def _run_on_dask(todo: list[PreparedRun], address: str, done: Callable[[RunOutco
 
     with Client(address) as client:
         futures = {
-            client.submit(execute_run_in_subprocess, run, key=f"evidence-run-{run.run_id}-{os.getpid()}", pure=False): run
+            client.submit(
+                execute_run_in_subprocess, run, key=f"evidence-run-{run.run_id}-{os.getpid()}", pure=False
+            ): run
             for run in todo
         }
         for future in as_completed(futures):

@@ -250,7 +250,9 @@ def execute_run_in_subprocess(run: PreparedRun) -> RunOutcome:
     with tempfile.TemporaryDirectory(prefix="evidence-run-") as scratch:
         request, reply = Path(scratch) / "run.pickle", Path(scratch) / "outcome.pickle"
         request.write_bytes(pickle.dumps(run))
-        code = "import sys; from evidence.runs.execute import _subprocess_main; _subprocess_main(*sys.argv[1:])"
+        code = (
+            "import sys; from evidence.runs.execute import _subprocess_main; _subprocess_main(*sys.argv[1:])"
+        )
         started = time.perf_counter()
         proc = subprocess.run(
             [sys.executable, "-c", code, str(request), str(reply)],

@@ -27,7 +27,10 @@ def issues_frame(records: list[dict[str, Any]] | pl.DataFrame) -> pl.DataFrame:
     """Build a rejects/flags table from records (dicts with row, column, value, reason)."""
     if isinstance(records, pl.DataFrame):
         return records.select(
-            [pl.col(c).cast(t) if c in records.columns else pl.lit(None, t).alias(c) for c, t in ISSUES_SCHEMA.items()]
+            [
+                pl.col(c).cast(t) if c in records.columns else pl.lit(None, t).alias(c)
+                for c, t in ISSUES_SCHEMA.items()
+            ]
         )
     if not records:
         return empty_issues()

@@ -126,7 +126,9 @@ def detect(path: str | Path) -> tuple[Loader, str]:
         layout = loader.sniff(head)
         if layout:
             return loader, layout
-    what = f"a workbook with sheets {head.sheet_names}" if head.is_xlsx else f"header {head.first_line[:120]!r}"
+    what = (
+        f"a workbook with sheets {head.sheet_names}" if head.is_xlsx else f"header {head.first_line[:120]!r}"
+    )
     raise UnknownFormatError(
         f"not a layout any loader knows ({what})",
         path=path,

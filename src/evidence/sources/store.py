@@ -50,7 +50,9 @@ def read_parquet(path: str | Path) -> LoadedTable:
             kind=meta["kind"],
         )
     except (ValueError, KeyError, TypeError) as exc:  # metadata damaged, or from an incompatible version
-        raise InputError(f"the evidence metadata of this Parquet file is unreadable: {exc!r}", path=path) from exc
+        raise InputError(
+            f"the evidence metadata of this Parquet file is unreadable: {exc!r}", path=path
+        ) from exc
 
 
 def _issues_json(df: pl.DataFrame) -> str:

@@ -89,6 +89,7 @@ REASON_YEAR = "report year missing or not a year"
 REASON_TIER = "tier not recognised (expected Tier 1, Tier 2, Tier 2 Watch List, Tier 3 or Special Case)"
 REASON_DUPLICATE = "more than one placement for this iso3 and report year"
 
+
 def _header(head: FileHead) -> list[str]:
     return [cell.strip().strip('"').strip().casefold() for cell in head.first_line.split(",")]
 
@@ -131,7 +132,9 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     rows_in = frame.height
     parsed = _parse(frame, not_ranked_when_empty=layout == KELLEY_LAYOUT)
     rejects = pl.concat([structural, _rejects(parsed)]).sort("row", maintain_order=True)
-    kept = parsed.join(rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti")
+    kept = parsed.join(
+        rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti"
+    )
     flags = issues_where(
         kept,
         [("tier", "tier_label", pl.struct("iso3", "report_year").is_duplicated(), REASON_DUPLICATE)],
@@ -162,7 +165,11 @@ def _read_records(path: Path, data: bytes) -> tuple[pl.DataFrame, pl.DataFrame, 
     """
     try:
         frame = pl.read_csv(
-            data, infer_schema=False, null_values=["NA", ""], encoding="utf8-lossy", truncate_ragged_lines=True
+            data,
+            infer_schema=False,
+            null_values=["NA", ""],
+            encoding="utf8-lossy",
+            truncate_ragged_lines=True,
         )
     except pl.exceptions.PolarsError as exc:
         raise InputError(f"cannot read as CSV: {str(exc).strip().splitlines()[0]}", path=path) from exc
@@ -173,10 +180,16 @@ def _read_records(path: Path, data: bytes) -> tuple[pl.DataFrame, pl.DataFrame, 
             "unbalanced quotes?",
             path=path,
         )
-    frame = frame.with_columns(source_row=pl.Series(scan.lines, dtype=pl.Int64)).filter(pl.Series(~scan.blank))
+    frame = frame.with_columns(source_row=pl.Series(scan.lines, dtype=pl.Int64)).filter(
+        pl.Series(~scan.blank)
+    )
     keep = ~scan.blank
     notes = [f"{int(scan.blank.sum())} blank line(s) ignored (no record)"] if scan.blank.any() else []
-    return frame, field_count_rejects(scan.lines[keep], scan.field_counts[keep], len(frame.columns) - 1), notes
+    return (
+        frame,
+        field_count_rejects(scan.lines[keep], scan.field_counts[keep], len(frame.columns) - 1),
+        notes,
+    )
 
 
 def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:

@@ -311,7 +311,12 @@ def _map_categories(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         (in_scope & pl.col("unmapped").fill_null(False)).alias("unmapped"),
     )
     checks = [
-        ("Category", "category", pl.col("unmapped") & (pl.col("dimension") == dimension), REASON_UNMAPPED[label])
+        (
+            "Category",
+            "category",
+            pl.col("unmapped") & (pl.col("dimension") == dimension),
+            REASON_UNMAPPED[label],
+        )
         for dimension, label in COUNTRY_DIMENSIONS.items()
     ]
     return kept, issues_where(kept, checks)

@@ -125,7 +125,9 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         [pl.col(f"{name}__number").alias(name) for name in MEASURES],
         estimate_year=pl.lit(ESTIMATE_YEAR),
         _population_text=pl.col("population"),
-    ).with_columns(pl.when(~zero_population).then(pl.col("population")).alias("population"), _zero=zero_population)
+    ).with_columns(
+        pl.when(~zero_population).then(pl.col("population")).alias("population"), _zero=zero_population
+    )
 
     from evidence.sources.countries import map_to_iso3
 
@@ -135,7 +137,12 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         kept,
         [
             ("Country", "country", pl.col("iso3").is_null(), REASON_UNMAPPED),
-            ("Country", "country", pl.col("iso3").is_duplicated() & pl.col("iso3").is_not_null(), REASON_DUPLICATE),
+            (
+                "Country",
+                "country",
+                pl.col("iso3").is_duplicated() & pl.col("iso3").is_not_null(),
+                REASON_DUPLICATE,
+            ),
             (columns["population"], "_population_text", pl.col("_zero"), REASON_ZERO_POPULATION),
         ],
     )

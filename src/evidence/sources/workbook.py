@@ -67,7 +67,9 @@ def find_header(
     """
     path = Path(path)
     stat = path.stat()
-    return _find_header(str(path), stat.st_mtime_ns, stat.st_size, tuple(sheets)[:max_sheets], tuple(required))
+    return _find_header(
+        str(path), stat.st_mtime_ns, stat.st_size, tuple(sheets)[:max_sheets], tuple(required)
+    )
 
 
 @functools.lru_cache(maxsize=32)
