@@ -6,6 +6,7 @@ import base64
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 from _brief_runs import executed_notebook, make_run, png_bytes
 from hypothesis import given, settings
@@ -121,8 +122,25 @@ def test_markdown_attachments_become_figures(tmp_path: Path) -> None:
 
 def test_displayed_text_is_kept_apart_for_the_disclosure_scan(run_folder: Path) -> None:
     document = build_document(run_folder)
-    assert "1,442" in document.displayed and "<td>1,204</td>" in document.displayed
+    assert "1,442" in document.displayed
+    assert [t.rows for t in document.tables] == [(("Myanmar", "1,204"), ("Cambodia", "<5"), ("Lao PDR", "x"))]
     assert "This brief describes identified victims" not in document.displayed  # authored prose
+
+
+def test_a_polars_frame_is_read_into_a_table_without_its_dtypes_and_quotes(tmp_path: Path) -> None:
+    from evidence.briefs.document import html_tables
+
+    frame = pl.DataFrame({"origin": ["Myanmar", "Lao PDR"], "victims": [1204, 30], "share": [0.9, 0.1]})
+    (table,) = html_tables(frame._repr_html_())
+    assert [c.header for c in table.columns] == ["origin", "victims", "share"]
+    assert table.rows == (("Myanmar", "1204", "0.9"), ("Lao PDR", "30", "0.1"))
+    assert [c.numeric for c in table.columns] == [False, True, True]
+    with pl.Config(fmt_str_lengths=4):
+        (cut,) = html_tables(frame._repr_html_())
+    assert cut.rows[0][0].startswith("Mya") and not cut.rows[0][0].startswith('"')
+    # HTML that shows more than tables is left to the renderer's filter
+    assert html_tables("<p>Note</p><table><tr><td>1</td></tr></table>") is None
+    assert html_tables("<p>no table</p>") is None
 
 
 def test_image_width() -> None:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from evidence.analyses import routes
+from evidence.core.errors import ParameterError
 from evidence.notebooks.views import (
     interval_counts_view,
     interval_display,
@@ -15,7 +17,8 @@ from evidence.notebooks.views import (
     sources_view,
     yearly_tables,
 )
-from evidence.presentation.disclosure import DisclosureRule, suppress_table
+from evidence.presentation.disclosure import DisclosureRule, find_small_counts, suppress_table
+from evidence.presentation.tables import TABLE_MIME, TableData
 from evidence.sources.case_schema import conform
 
 RULE = DisclosureRule(5)
@@ -218,11 +221,32 @@ def test_show_table_offers_html_and_markdown(monkeypatch):
         "| flow class | victims |",
         "|:---|---:|",
     ]
-    assert (
-        "a\\|b" in bundle["text/markdown"] and "*Counts below 5 are shown as <5.*" in bundle["text/markdown"]
-    )
+    assert "a\\|b" in bundle["text/markdown"]
+    assert "Counts below 5 are shown as \\<5." in bundle["text/markdown"]  # escaped: reads as "<5"
     assert "<caption" in bundle["text/html"] and "&lt;5" in bundle["text/html"]
     assert 'style="text-align:right">1,234</td>' in bundle["text/html"]
+    # the table's data travel with it, for briefs
+    data = TableData.from_json(bundle[TABLE_MIME])
+    assert data.rows == (("domestic", "1,234"), ("a|b", "<5"))
+    assert data.caption == "Routes" and data.notes == ("Counts below 5 are shown as <5.",)
+
+
+def test_show_table_says_what_numbers_count(monkeypatch):
+    import IPython.display
+
+    from evidence.notebooks import views
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    frame = pl.DataFrame({"Year": ["2020"], "Countries": ["3"], "Values": ["4"]})
+    views.show_table(frame, kinds={"Year": "years", "Countries": "countries", "Values": "values"})
+    (bundle,) = shown
+    assert 'data-kind="countries"' in bundle["text/html"]
+    assert find_small_counts(bundle["text/html"]) == []
+    views.show_table(frame)  # kinds not declared: the scanner guesses, and takes 3 countries for 3 people
+    assert find_small_counts(shown[-1]["text/html"])
+    with pytest.raises(ParameterError, match="kind"):
+        views.show_table(frame, kinds={"Countries": "nations"})
 
 
 def test_trend_sections_show_tables_and_charts_and_keep_what_later_sections_need(tmp_path, monkeypatch):

@@ -13,10 +13,16 @@ PDF
     ``typst`` Python package compiles it: no LaTeX, no browser, no network.
 
 Both check their result: an HTML brief that still refers to a resource on the web is an error.
+
+Content-Security-Policy
+    Every HTML brief (and the index) carries :data:`CONTENT_SECURITY_POLICY` in a ``<meta>`` tag: no script
+    runs and nothing is loaded, whatever text reached the page; only the inline styles and the ``data:``
+    images the brief is made of are allowed.
 """
 
 from __future__ import annotations
 
+import html as html_module
 import os
 import re
 import secrets
@@ -28,6 +34,11 @@ from evidence.core.atomic import write_bytes, write_text
 from evidence.core.errors import EvidenceError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+#: What an HTML brief may do: show inline styles and data: images (and fonts); no script, frame, form or fetch.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; base-uri 'none'; "
+    "form-action 'none'"
+)
 _TIMEOUT_SECONDS = 600
 # an attribute that makes a browser fetch something: src=, srcset=, poster=, data=, or href= on <link>
 _FETCHING = re.compile(
@@ -98,6 +109,8 @@ def html_document(source: str | Path) -> str:
             f"the HTML brief of {source} would load from the web ({', '.join(remote[:3])}); briefs must open "
             "offline: use local files or drop the reference"
         )
+    if content_security_policy(html) != CONTENT_SECURITY_POLICY:
+        raise RenderError(f"the HTML brief of {source} lacks its Content-Security-Policy (template changed?)")
     return html
 
 
@@ -133,6 +146,23 @@ def render_pdf(source: str | Path, target: str | Path) -> Path:
 def markdown_to_html(markdown: str) -> str:
     """Brief Markdown as an HTML fragment, through the brief filter: what a reader reads, for checks."""
     return pandoc(None, "html5", text=markdown)
+
+
+_CSP_META = re.compile(
+    r"<meta\s+http-equiv=[\"']Content-Security-Policy[\"']\s+content=\"([^\"]*)\"", re.IGNORECASE
+)
+
+
+def content_security_policy(html: str) -> str | None:
+    """The policy of the first Content-Security-Policy ``<meta>`` in the document's head, if any."""
+    head = html[: html.lower().find("</head>")] if "</head>" in html.lower() else html
+    found = _CSP_META.search(head)
+    return html_module.unescape(found.group(1)) if found else None
+
+
+def csp_meta() -> str:
+    """The ``<meta>`` tag that carries :data:`CONTENT_SECURITY_POLICY`."""
+    return f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}" />'
 
 
 def external_references(html: str) -> list[str]:

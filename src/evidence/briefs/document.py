@@ -4,9 +4,12 @@ renderer both read.
 What goes in (:func:`build_document`)
     The run's executed notebook and its ``run.json``. Markdown cells are kept as they are (so notebooks write
     callouts as fenced divs, ``::: {.callout-note}``, which both renderers style). Of each code cell only what
-    it *displays* is kept: an image (SVG, PNG, JPEG), a Vega-Lite chart (drawn to SVG offline with
-    vl-convert), Markdown, or HTML (tables; scripts and styles are dropped by the renderers). Code, printed
-    text, plain-text reprs, warnings and tracebacks never reach a brief. A cell is left out entirely when it
+    it *displays* is kept: a table's data (:data:`~evidence.presentation.tables.TABLE_MIME`, which
+    ``show_table`` displays: the brief's table is written from them, every text escaped), an image (SVG, PNG,
+    JPEG), a Vega-Lite chart (drawn to SVG offline with vl-convert), Markdown, or HTML (an HTML table, such
+    as a bare polars frame's, is read into a table; other HTML is left to the renderers, whose filter keeps
+    only what it can turn into the brief's own elements). Code, printed text, plain-text reprs, warnings and
+    tracebacks never reach a brief. A cell is left out entirely when it
     is the ``parameters``/``injected-parameters`` cell, is tagged ``remove-cell``/``remove-output`` or says
     ``#| include: false`` or ``#| output: false`` (Quarto's cell options, honoured here too).
 
@@ -17,6 +20,12 @@ What comes out (:class:`BriefDocument`)
     parameters and data releases), the notebook's findings, then "Sources and citations" (from the run's
     provenance) and "About this brief" (disclosure control, how it was made). :meth:`BriefDocument.write`
     writes ``brief.qmd`` and its figures (``brief-figures/``) into a folder.
+
+Untrusted text
+    Parameters, provenance (a sidecar's title, release, licence, citation, URL) and the run's record are data,
+    not markup: every such string is escaped where it enters the Markdown
+    (:func:`~evidence.presentation.markup.escape_markdown`, :func:`~evidence.presentation.markup.markdown_code`),
+    and a URL becomes a link only when it is ``http(s)`` (:func:`~evidence.presentation.markup.safe_url`).
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +44,11 @@ import yaml
 
 from evidence.core.atomic import atomic_directory, write_text
 from evidence.core.errors import InputError
-from evidence.presentation.disclosure import DisclosureRule
+from evidence.presentation.disclosure import KIND_ATTRIBUTE, NUMBER_KINDS, DisclosureRule
+from evidence.presentation.markup import escape_markdown, markdown_code, markdown_link
+from evidence.presentation.tables import TABLE_MIME, TableData
+
+__all__ = ["BriefDocument", "build_document", "escape_markdown"]
 
 #: The Markdown source of a brief, written into the run folder (Quarto renders it as it is).
 SOURCE_FILE = "brief.qmd"
@@ -48,18 +62,8 @@ _CELL_OPTION = re.compile(r"^\s*#\|\s*([\w-]+)\s*:\s*(.*?)\s*$")
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _VEGALITE = re.compile(r"^application/vnd\.vegalite\.v(\d+)(?:\.\d+)*\+json$")
 _IMAGE_TYPES = {"image/svg+xml": "svg", "image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}
-# polars' HTML repr: a "shape: (rows, cols)" caption and a row of dtypes under the header: not brief content
-_POLARS_SHAPE = re.compile(r"<small>\s*shape:\s*\([^)]*\)\s*</small>", re.IGNORECASE)
-_DTYPE_CELL = (
-    r"<td>\s*(?:str|bool|cat|enum|date|time|datetime\[[^<]*\]|duration\[[^<]*\]|decimal\[[^<]*\]|null|"
-    r"object|binary|[iuf](?:8|16|32|64|128)|list\[[^<]*\]|array\[[^<]*\]|struct\[[^<]*\])\s*</td>"
-)
 # the width of the brief's text column in CSS pixels (46rem in brief.css; about the same on an A4 page)
 _COLUMN_PIXELS = 736
-_POLARS_DTYPE_ROW = re.compile(rf"<tr>\s*(?:{_DTYPE_CELL}\s*)+</tr>", re.IGNORECASE)
-# polars quotes string cells in its HTML repr ("Myanmar" with the quotes); a table in a brief does not
-# (a string cut short by polars' display settings keeps only its opening quote and ends with "…")
-_POLARS_QUOTED_CELL = re.compile(r"<td>&quot;([^<]*?)(?:&quot;|(?<=…)|(?<=&hellip;))</td>")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,20 +81,23 @@ class BriefDocument:
     provenance: list[dict[str, Any]]
     demo: bool
     synthetic: bool
-    #: what the notebook computed and displayed (tables, Markdown outputs), apart from its authored prose: the
-    #: text that disclosure control checks
+    #: what the notebook computed and displayed as Markdown or HTML (not its tables), apart from its authored
+    #: prose: with :attr:`tables`, what disclosure control checks
     displayed: str = ""
+    #: the tables the notebook displayed, as written into the brief
+    tables: tuple[TableData, ...] = ()
 
     def front_matter(self) -> dict[str, Any]:
         """YAML metadata read by both renderers (``brief`` holds what the index and templates need)."""
+        # pandoc reads every string of the metadata as Markdown: each is escaped (all are plain text)
         return {
-            "title": self.title,  # Markdown, from the notebook's heading
-            "subtitle": escape_markdown(self.subtitle),  # plain text, from the parameters
-            "date": self.date,
+            "title": escape_markdown(self.title),
+            "subtitle": escape_markdown(self.subtitle),
+            "date": escape_markdown(self.date),
             "lang": "en",
             "brief": {
-                "run": self.run_id,
-                "notebook": self.notebook,
+                "run": escape_markdown(self.run_id),
+                "notebook": escape_markdown(self.notebook),
                 "demo": self.demo,
                 "synthetic": self.synthetic,
             },
@@ -144,8 +151,9 @@ def build_document(run_dir: str | Path) -> BriefDocument:
 
     figures: dict[str, bytes] = {}
     displayed: list[str] = []
-    parts = _notebook_parts(notebook, figures, displayed)
-    title, parts = _take_title(parts, fallback=_humanise(notebook_info.get("name") or executed.stem))
+    tables: list[TableData] = []
+    parts = _notebook_parts(notebook, figures, displayed, tables)
+    title, parts = _take_title(parts, fallback=_humanise(str(notebook_info.get("name") or executed.stem)))
     if (country := country_of(parameters)) and country.lower() not in title.lower():
         # "Country brief" of a parameterised notebook → "Country brief: Thailand"
         title = f"{title}: {country}"
@@ -172,6 +180,7 @@ def build_document(run_dir: str | Path) -> BriefDocument:
         demo=demo,
         synthetic=synthetic,
         displayed="\n\n".join(displayed),
+        tables=tuple(tables),
     )
 
 
@@ -186,9 +195,11 @@ def _ran_on_demo_file(record: Mapping[str, Any]) -> bool:
 # ------------------------------------------------------------------------------------------- notebook cells
 
 
-def _notebook_parts(notebook: Any, figures: dict[str, bytes], displayed: list[str]) -> list[str]:
-    """Markdown cells and the displayed outputs of code cells, in order, as Markdown fragments (the outputs'
-    text is also appended to ``displayed``)."""
+def _notebook_parts(
+    notebook: Any, figures: dict[str, bytes], displayed: list[str], tables: list[TableData]
+) -> list[str]:
+    """Markdown cells and the displayed outputs of code cells, in order, as Markdown fragments (the tables
+    displayed are also appended to ``tables``, the other outputs' text to ``displayed``)."""
     parts: list[str] = []
     for index, cell in enumerate(notebook.cells):
         tags = set(cell.get("metadata", {}).get("tags", []))
@@ -201,7 +212,11 @@ def _notebook_parts(notebook: Any, figures: dict[str, bytes], displayed: list[st
             if options.get("include") == "false" or options.get("output") == "false":
                 continue
             for output in cell.get("outputs", []):
-                if fragment := _output_markdown(output, options, figures):
+                shown = _output_tables(output)
+                if shown is not None:
+                    tables += shown
+                    parts += [t.to_markdown() for t in shown]
+                elif fragment := _output_markdown(output, options, figures):
                     parts.append(fragment)
                     if not fragment.startswith("!["):
                         displayed.append(fragment)
@@ -250,9 +265,22 @@ def _output_markdown(output: Any, options: Mapping[str, str], figures: dict[str,
     if "text/markdown" in data:
         return _text(data["text/markdown"])
     if "text/html" in data:
-        html = _clean_dataframe_html(_text(data["text/html"]))
+        html = _text(data["text/html"])
         fence = "`" * max(3, _longest_backtick_run(html) + 1)
         return f"{fence}{{=html}}\n{html}\n{fence}"
+    return None
+
+
+def _output_tables(output: Any) -> list[TableData] | None:
+    """The tables an output displays: its table data (:data:`TABLE_MIME`), else the tables of an HTML output
+    that holds nothing else (a bare frame's repr); None for any other output."""
+    if output.get("output_type") not in ("display_data", "execute_result"):
+        return None
+    data = output.get("data", {})
+    if TABLE_MIME in data:
+        return [TableData.from_json(data[TABLE_MIME])]
+    if "text/html" in data and not any(m in data for m in ("text/markdown", *_IMAGE_TYPES)):
+        return html_tables(_text(data["text/html"]))
     return None
 
 
@@ -328,14 +356,110 @@ def _text(value: Any) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
 
-def _clean_dataframe_html(html: str) -> str:
-    """Drop the shape caption, the dtype row and the quotes around strings of a polars table repr (machine
-    detail, not content)."""
-    if 'class="dataframe"' not in html:
-        return html
-    html = _POLARS_SHAPE.sub("", html)
-    html = _POLARS_QUOTED_CELL.sub(r"<td>\1</td>", html)
-    return _POLARS_DTYPE_ROW.sub("", html, count=1) if "<thead" in html else html
+class _HtmlTables(HTMLParser):
+    """The tables of an HTML fragment as text cells; whether anything but tables is shown (text outside
+    them; styles, scripts and small print such as polars' "shape: (3, 2)" do not count)."""
+
+    _HIDDEN = frozenset({"style", "script", "small", "template", "head", "title"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[dict[str, Any]] = []
+        self.other_text = False
+        self._table: dict[str, Any] | None = None
+        self._row: list[str] | None = None
+        self._kinds: list[str | None] = []
+        self._cell: list[str] | None = None
+        self._caption: list[str] | None = None
+        self._section = "tbody"
+        self._hidden = 0
+        self._depth = 0  # nested tables are read as text of their cell
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._HIDDEN:
+            self._hidden += 1
+        elif tag == "table":
+            self._depth += 1
+            if self._depth == 1:
+                classes = (dict(attrs).get("class") or "").split()
+                self._table = {"rows": [], "caption": None, "frame": "dataframe" in classes}
+        elif self._depth == 1 and self._table is not None:
+            if tag in ("thead", "tbody", "tfoot"):
+                self._section = tag
+            elif tag == "tr":
+                self._row, self._kinds = [], []
+            elif tag in ("td", "th") and self._row is not None:
+                self._cell = []
+                self._kinds.append(dict(attrs).get(KIND_ATTRIBUTE))
+            elif tag == "caption":
+                self._caption = []
+            elif tag == "br" and self._cell is not None:
+                self._cell.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._HIDDEN:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag == "table":
+            if self._depth == 1 and self._table is not None:
+                self.tables.append(self._table)
+                self._table = None
+            self._depth = max(0, self._depth - 1)
+        elif self._depth == 1 and self._table is not None:
+            if tag in ("td", "th") and self._cell is not None and self._row is not None:
+                self._row.append(" ".join("".join(self._cell).split()))
+                self._cell = None
+            elif tag == "tr" and self._row is not None:
+                self._table["rows"].append((self._section, self._row))
+                self._table.setdefault("kinds", self._kinds)  # the header row's kinds (data-kind)
+                self._row = None
+            elif tag == "caption" and self._caption is not None:
+                self._table["caption"] = " ".join("".join(self._caption).split())
+                self._caption = None
+            elif tag in ("thead", "tbody", "tfoot"):
+                self._section = "tbody"
+
+    def handle_data(self, data: str) -> None:
+        if self._hidden:
+            return
+        if self._cell is not None:
+            self._cell.append(data)
+        elif self._caption is not None:
+            self._caption.append(data)
+        elif self._depth == 0 and data.strip():
+            self.other_text = True
+
+
+def html_tables(html: str) -> list[TableData] | None:
+    """The tables of an HTML output that shows nothing but tables, read from their cells (a polars frame's
+    repr loses its dtype row and the quotes around its strings; a header cell's ``data-kind`` says what its
+    column counts); None when the output shows anything else."""
+    parser = _HtmlTables()
+    parser.feed(html)
+    parser.close()
+    if parser.other_text or not parser.tables:
+        return None
+    tables = []
+    for table in parser.tables:
+        head = [cells for section, cells in table["rows"] if section == "thead"]
+        body = [cells for section, cells in table["rows"] if section == "tbody"]
+        notes = [" ".join(cells) for section, cells in table["rows"] if section == "tfoot"]
+        if table["frame"]:
+            # a polars frame: under the header, a row of data types; strings shown in quotes
+            head = head[:1]
+            body = [[_unquoted(c) for c in cells] for cells in body]
+        if not head and body:
+            head, body = body[:1], body[1:]
+        headers = head[0] if head else []
+        kinds = {h: k for h, k in zip(headers, table.get("kinds", []), strict=False) if k in NUMBER_KINDS}
+        tables.append(TableData.from_cells(headers, body, caption=table["caption"], notes=notes, kinds=kinds))
+    return tables
+
+
+def _unquoted(cell: str) -> str:
+    # a string that polars' display settings cut short keeps only its opening quote and ends with "…"
+    if len(cell) >= 2 and cell.startswith('"') and cell.endswith(('"', "…")):
+        return cell[1:-1] if cell.endswith('"') else cell[1:]
+    return cell
 
 
 def _longest_backtick_run(text: str) -> int:
@@ -358,7 +482,8 @@ def _without_fenced_code(text: str) -> str:
 
 
 def _plain(markdown: str) -> str:
-    return re.sub(r"[*_`]", "", markdown).strip()
+    """A heading's Markdown as plain text: emphasis and code marks dropped, escapes resolved."""
+    return re.sub(r"\\(.)", r"\1", re.sub(r"(?<!\\)[*_`]", "", markdown)).strip()
 
 
 def _humanise(name: str) -> str:
@@ -371,7 +496,7 @@ def _humanise(name: str) -> str:
 def demo_banner(provenance: Sequence[Mapping[str, Any]]) -> str:
     """The loud notice that opens every brief made from the toolkit's synthetic demo data."""
     releases = sorted({str(p.get("release", "")) for p in provenance if p.get("demo")} - {""})
-    which = f" (demo release {', '.join(releases)})" if releases else ""
+    which = f" (demo release {escape_markdown(', '.join(releases))})" if releases else ""
     return (
         "::: {.synthetic-banner}\n"
         "**SYNTHETIC DEMO DATA — NOT REAL RECORDS.** Every number, chart and table in this brief comes from "
@@ -400,9 +525,13 @@ def sources_section(provenance: Sequence[Mapping[str, Any]]) -> str:
     for p in sources:
         name = p.get("title") or p.get("source") or "unknown source"
         release = p.get("release")
-        facts = [f"release {release}" if release and release != "unknown" else "release not stated"]
+        facts = [
+            f"release {escape_markdown(release)}"
+            if release and release != "unknown"
+            else "release not stated"
+        ]
         if p.get("layout"):
-            facts.append(f"layout `{p['layout']}`")
+            facts.append(f"layout {markdown_code(p['layout'])}")
         if p.get("demo"):
             facts.append("**synthetic demo data made by this toolkit**")
         elif p.get("synthetic"):
@@ -410,13 +539,14 @@ def sources_section(provenance: Sequence[Mapping[str, Any]]) -> str:
         if p.get("licence"):
             facts.append(f"licence: {escape_markdown(str(p['licence']))}")
         if p.get("sha256"):
-            facts.append(f"file sha256 `{str(p['sha256'])[:16]}…`")
+            facts.append(f"file sha256 {markdown_code(str(p['sha256'])[:16] + '…')}")
         entry = f"- **{escape_markdown(str(name))}** — " + ", ".join(facts) + "."
         citation = _citation(p)
         if citation:
             entry += f" {escape_markdown(citation)}"
         if p.get("url"):
-            entry += f" <{p['url']}>"
+            # a link only to the web (http, https): never javascript:, data: or a local file
+            entry += f" {markdown_link(p['url'])}"
         lines.append(entry)
     return "\n".join(lines)
 
@@ -437,9 +567,10 @@ def about_section(record: Mapping[str, Any], parameters: Mapping[str, Any]) -> s
         "trafficking itself."
     )
     made = (
-        f"Produced with the *evidence* toolkit {toolkit} from the notebook `{notebook}` (run "
-        f"`{record.get('run_id', '')}`). The run's folder holds the executed notebook and `run.json`, which "
-        "records every parameter, data file (with its sha256) and package version."
+        f"Produced with the *evidence* toolkit {escape_markdown(toolkit)} from the notebook "
+        f"{markdown_code(notebook)} (run {markdown_code(record.get('run_id', ''))}). The run's folder holds "
+        "the executed notebook and `run.json`, which records every parameter, data file (with its sha256) "
+        "and package version."
     )
     note = f"::: {{.disclosure-note}}\n{disclosure}\n:::"
     return f"## About this brief {{.brief-about}}\n\n{note}\n\n{limits}\n\n{made}"
@@ -560,13 +691,6 @@ def _run_date(record: Mapping[str, Any]) -> str:
     if isinstance(ended, str) and len(ended) >= 10:
         return ended[:10]
     return dt.date.today().isoformat()
-
-
-def escape_markdown(text: str) -> str:
-    """Escape what Markdown would read as markup, an entity or typography ("--", "...", quotes) in running
-    text, so strings from provenance reach the reader exactly as recorded."""
-    text = re.sub(r"([\\`*_\[\]<>#|$@^~&\"'])", r"\\\1", text)
-    return re.sub(r"([-.])(?=\1)", r"\\\1", text)
 
 
 def _attr(text: str) -> str:

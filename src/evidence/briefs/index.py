@@ -82,7 +82,7 @@ def write_index(runs_root: str | Path, target: str | Path | None = None) -> Path
 
 def index_html(entries: list[IndexEntry], *, base: Path) -> str:
     """The index page for ``entries``, with links relative to the folder ``base``."""
-    from evidence.briefs.builtin import TEMPLATES
+    from evidence.briefs.builtin import TEMPLATES, csp_meta
 
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     rows = "\n".join(_row(entry, base) for entry in entries)
@@ -100,6 +100,7 @@ def index_html(entries: list[IndexEntry], *, base: Path) -> str:
 <html lang="en">
 <head>
 <meta charset="utf-8" />
+{csp_meta()}
 <meta name="viewport" content="width=device-width, initial-scale=1" />
 <meta name="generator" content="evidence" />
 <title>Research briefs</title>

@@ -15,9 +15,10 @@ Which renderer
 
 Disclosure control
     Before a brief is rendered, what the notebook displayed (tables and computed Markdown, as a reader sees
-    them) is scanned for small counts (:func:`evidence.presentation.disclosure.find_small_counts`, under the
-    run's threshold); a hit stops the render with the list of offending numbers. The scan is a heuristic
-    safety net behind the notebook's tables, which are suppressed when they are built.
+    them) is scanned for small counts of people (:func:`evidence.presentation.disclosure.find_small_counts`,
+    under the run's threshold); a hit stops the render with the list of offending numbers. Numbers that say
+    they count something else (lists, countries, years: ``data-kind``) are not checked. The scan is a safety
+    net behind the notebook's tables, which are suppressed when they are built.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import re
 import shutil
 import subprocess
 import tempfile
@@ -149,64 +149,30 @@ def check_brief_disclosure(document: BriefDocument) -> None:
         threshold = disclosure_threshold(document.parameters)
         raise DisclosureError(
             f"the brief of run {document.run_id} shows counts below {threshold}: {listed}. Suppress them in "
-            "the notebook (evidence.presentation.disclosure), or re-render with --skip-disclosure-check if "
-            "these numbers are not counts of people"
+            "the notebook (evidence.presentation.disclosure); a number that is not a count of people says "
+            "what it counts (show_table(..., kinds=...), evidence.presentation.markup.number), or re-render "
+            "with --skip-disclosure-check"
         )
 
 
 def disclosure_hits(document: BriefDocument) -> list[Any]:
-    """Small counts in what the notebook displayed (tables, computed Markdown) as a reader sees it.
+    """Small counts of people in what the notebook displayed (tables, computed Markdown) as a reader sees it.
 
     The notebook's authored prose is not scanned: it states no counts from the data, and phrases such as "one
-    victim can have several forms" are not disclosures. Table columns whose header says they hold labels or
-    rates rather than counts (rank, year, share, interval...) are left out of the scan.
+    victim can have several forms" are not disclosures. Numbers say what they count (``data-kind``, see
+    :mod:`evidence.presentation.disclosure`): a table column or a number in prose marked as anything but
+    counts of people (lists, countries, years, shares...) is not a disclosure and is skipped; counts of people
+    are checked strictly; numbers whose kind is not said are read with the scanner's heuristics.
     """
     from evidence.presentation.disclosure import DisclosureRule, find_small_counts
 
-    if not document.displayed.strip():
-        return []
     rule = DisclosureRule(threshold=disclosure_threshold(document.parameters))
-    return find_small_counts(mask_label_columns(builtin.markdown_to_html(document.displayed)), rule)
-
-
-_TABLE = re.compile(r"<table\b.*?</table>", re.DOTALL | re.IGNORECASE)
-_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.DOTALL | re.IGNORECASE)
-_CELL = re.compile(r"(<t([hd])\b[^>]*>)(.*?)(</t\2>)", re.DOTALL | re.IGNORECASE)
-_LABEL_HEADER = re.compile(
-    r"^(?:rank(?:ing)?|year|years|month|quarter|period|tier|no\.?|#|n°|id|code|iso3|iso2|share|shares|percent|"
-    r"percentage|rate|rate ratio|ratio|interval(?:_95)?|ci|95% interval|confidence interval|.*%)$",
-    re.IGNORECASE,
-)
-
-
-def mask_label_columns(html: str) -> str:
-    """Blank the cells of table columns whose header names a label or a rate, not a count (for the scan)."""
-
-    def one_table(match: re.Match[str]) -> str:
-        table = match.group(0)
-        rows = _ROW.findall(table)
-        if not rows:
-            return table
-        headers = [re.sub(r"<[^>]+>", "", c[2]).strip() for c in _CELL.findall(rows[0])]
-        masked = {i for i, h in enumerate(headers) if _LABEL_HEADER.match(h.replace("_", " "))}
-        if not masked:
-            return table
-
-        def one_row(row: re.Match[str]) -> str:
-            position = 0
-
-            def one_cell(cell: re.Match[str]) -> str:
-                nonlocal position
-                index, position = position, position + 1
-                if index in masked and cell.group(2).lower() == "d":
-                    return cell.group(1) + cell.group(4)
-                return cell.group(0)
-
-            return _CELL.sub(one_cell, row.group(0))
-
-        return _ROW.sub(one_row, table)
-
-    return _TABLE.sub(one_table, html)
+    hits = []
+    for table in document.tables:
+        hits += find_small_counts(table.to_html(), rule)
+    if document.displayed.strip():
+        hits += find_small_counts(builtin.markdown_to_html(document.displayed), rule)
+    return hits
 
 
 def _write_brief_record(
@@ -246,6 +212,8 @@ def quarto_config(templates: str | Path, *, project: dict[str, Any] | None = Non
         "execute": {"enabled": False, "echo": False},
         "format": {
             "html": {
+                # no script runs and nothing loads (Quarto's own page scripts included: a brief needs none)
+                "include-in-header": [{"text": builtin.csp_meta()}],
                 "embed-resources": True,
                 "toc": False,
                 "theme": "none",

@@ -12,8 +12,6 @@ small to protect gives None, which :func:`show_table` shows as :data:`TOO_FEW`.
 from __future__ import annotations
 
 import dataclasses
-import html
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -30,6 +28,7 @@ from evidence.presentation.disclosure import (
     suppress_counts,
     suppress_table,
 )
+from evidence.presentation.markup import escape_markdown
 from evidence.sources.countries import name_of
 from evidence.sources.loaded import LoadedTable
 
@@ -424,9 +423,6 @@ def show_chart(chart: object, name: str) -> None:
     display(SVG(filename=str(path)))
 
 
-_NUMERIC_TEXT = re.compile(r"^[<>~x–\-+]?[\d,.\s%–<-]*$")
-
-
 def show_table(
     table: DisclosedTable | pl.DataFrame | None,
     *,
@@ -435,84 +431,32 @@ def show_table(
     source: str | None = None,
     labels: Mapping[str, str] | None = None,
     shares: Literal["column", "row"] | None = None,
+    kinds: Mapping[str, str] | None = None,
 ) -> None:
-    """Show a table as HTML and as a Markdown pipe table (renderers pick what they read: JupyterLab and
-    nbconvert the HTML, Quarto and pandoc either), without polars' dtype and shape lines or row limit.
+    """Show a table through :mod:`evidence.presentation.tables` (the one table writer): HTML and Markdown for
+    JupyterLab and renderers, and the table's data for briefs; without polars' dtype and shape lines or row
+    limit, every text escaped.
 
-    A :class:`DisclosedTable` is formatted by :mod:`evidence.presentation.tables` (totals row, notes on the
-    labels it uses, ``source``); a frame must already be disclosed (strings); None (a selection too small to
-    protect, see :func:`protected_table`) shows :data:`TOO_FEW`. ``labels`` renames columns for the header;
-    ``shares`` shows a table with totals as shares of its column or row totals instead of counts.
+    A :class:`DisclosedTable` gets its totals row, notes on the labels it uses and ``source``; a frame must
+    already be disclosed (strings); None (a selection too small to protect, see :func:`protected_table`)
+    shows :data:`TOO_FEW`. ``labels`` renames columns for the header; ``shares`` shows a table with totals as
+    shares of its column or row totals instead of counts; ``kinds`` says what the numbers of a column are
+    (``{"Countries": "countries"}``, see :data:`~evidence.presentation.disclosure.NUMBER_KINDS`), so that
+    the brief's disclosure scan checks counts of people only.
     """
     from IPython.display import Markdown, display
+
+    from evidence.presentation.tables import table_data
 
     if table is None:
         display(Markdown(TOO_FEW))
         return
     if isinstance(table, DisclosedTable):
-        from evidence.presentation.tables import table_html, table_markdown
-
-        text = source or "the data files listed under Data and sources"
-        html_text = table_html(table, source=text, caption=caption, labels=labels, shares=shares)
-        markdown = table_markdown(table, source=text, caption=caption, labels=labels, shares=shares)
-        if note:
-            html_text += f'\n<p style="font-size:smaller">{html.escape(note)}</p>'
-            markdown += f"\n*{note}*\n"
-        display({"text/html": html_text, "text/markdown": markdown, "text/plain": caption or ""}, raw=True)
-        return
-    frame = table.rename({c: v for c, v in (labels or {}).items() if c in table.columns})
-    texts = frame.select(pl.all().cast(pl.String).fill_null(""))
-    numeric = [
-        bool(texts.height) and all(_NUMERIC_TEXT.match(v) for v in texts[c].to_list() if v)
-        for c in texts.columns
-    ]
-    display(
-        {
-            "text/html": _table_html(texts, numeric, caption, note),
-            "text/markdown": _table_markdown(texts, numeric, caption, note),
-            "text/plain": caption or "",
-        },
-        raw=True,
+        source = source or "the data files listed under Data and sources"
+    data = table_data(
+        table, source=source, caption=caption, note=note, labels=labels, shares=shares, kinds=kinds
     )
-
-
-def _table_html(texts: pl.DataFrame, numeric: list[bool], caption: str | None, note: str | None) -> str:
-    right = ' style="text-align:right"'
-    head = "".join(
-        f"<th{right if n else ''}>{html.escape(c.replace('_', ' '))}</th>"
-        for c, n in zip(texts.columns, numeric, strict=True)
-    )
-    rows = "".join(
-        "<tr>"
-        + "".join(f"<td{right if n else ''}>{html.escape(v)}</td>" for v, n in zip(row, numeric, strict=True))
-        + "</tr>"
-        for row in texts.iter_rows()
-    )
-    parts = ['<table class="evidence-table" style="border-collapse:collapse">']
-    if caption:
-        parts.append(f'<caption style="text-align:left;font-weight:bold">{html.escape(caption)}</caption>')
-    parts.append(f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody>")
-    if note:
-        parts.append(
-            f'<tfoot><tr><td colspan="{len(texts.columns)}" style="font-size:smaller;text-align:left">'
-            f"{html.escape(note)}</td></tr></tfoot>"
-        )
-    parts.append("</table>")
-    return "".join(parts)
-
-
-def _table_markdown(texts: pl.DataFrame, numeric: list[bool], caption: str | None, note: str | None) -> str:
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
-
-    lines = ["| " + " | ".join(cell(c.replace("_", " ")) for c in texts.columns) + " |"]
-    lines.append("|" + "|".join("---:" if n else ":---" for n in numeric) + "|")
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in texts.iter_rows()]
-    if caption:
-        lines = [f"**{cell(caption)}**", "", *lines]
-    if note:
-        lines += ["", f"*{cell(note)}*"]
-    return "\n".join(lines)
+    display(data.bundle(), raw=True)
 
 
 def yearly_table(
@@ -565,7 +509,7 @@ def trend_sentence(yearly: pl.DataFrame, incomplete_years: Iterable[int]) -> str
     try:
         rr = trends.rate_ratio(complete)
     except EvidenceError as exc:
-        return f"No trend could be estimated from these years ({exc})."
+        return f"No trend could be estimated from these years ({escape_markdown(exc)})."
     change = "more" if rr.rate_ratio >= 1 else "fewer"
     text = (
         f"From {rr.first_year} to {rr.last_year}, the number of identified victims changed by a factor of "
@@ -594,7 +538,7 @@ def break_sentence(yearly: pl.DataFrame, incomplete_years: Iterable[int]) -> str
     try:
         found = trends.find_break(complete)
     except EvidenceError as exc:  # e.g. every candidate leaves a segment without a finite trend
-        return f"No break could be estimated from this series: {exc}."
+        return f"No break could be estimated from this series: {escape_markdown(exc)}."
     text = (
         f"Most likely break: **{found.break_year}** (adjusted p = {found.p_value_adjusted:.3g}). "
         f"Before it the rate ratio was {found.rate_ratio_before:.2f} a year "
@@ -932,7 +876,7 @@ def show_yearly_section(
 
     p = table.provenance
     table_source = source_line([table])
-    display(Markdown(f"### {p.source.replace('_', ' ').upper()} {p.release}"))
+    display(Markdown("### " + escape_markdown(f"{p.source.replace('_', ' ').upper()} {p.release}")))
     yearly = trends.yearly_counts(table, country=country, role=role, years=years)
     if not yearly.height or not (yearly["count_high"].sum() or 0):
         display(Markdown("No identified victims in this selection."))
@@ -951,7 +895,7 @@ def show_yearly_section(
                 else None
             )
         except EvidenceError as exc:
-            display(Markdown(f"Not available by {dimension} in these data: {exc}"))
+            display(Markdown(escape_markdown(f"Not available by {dimension} in these data: {exc}")))
             counts_by = None
         per_year, by_dimension = yearly_tables(
             yearly, counts_by, dimension, flagged, rule, order=category_order(table.data, dimension or "")
@@ -971,7 +915,7 @@ def show_yearly_section(
         )
         value, low, high = "count_low", "count_low", "count_high"
     for year in incomplete:
-        display(Markdown(f"- **{year.year}** is probably incomplete: {year.reason}."))
+        display(Markdown(f"- **{year.year}** is probably incomplete: {escape_markdown(year.reason)}."))
     if chart_data is not None:
         show_chart(
             charts.trend_chart(
@@ -1015,13 +959,15 @@ def show_dimension_section(
     p = table.provenance
     table_source = source_line([table])
     label = dimension.replace("_", " ")
-    display(Markdown(f"### {p.source.replace('_', ' ').upper()} {p.release}: by {label}"))
+    display(
+        Markdown("### " + escape_markdown(f"{p.source.replace('_', ' ').upper()} {p.release}: by {label}"))
+    )
     caption = f"Identified victims per year by {label}"
     if table.kind != "case":
         try:
             counts_by = trends.yearly_counts(table, by=dimension, country=country, role=role, years=years)
         except EvidenceError as exc:
-            display(Markdown(f"Not available in these data: {exc}"))
+            display(Markdown(escape_markdown(f"Not available in these data: {exc}")))
             return
         if counts_by.height:
             show_table(

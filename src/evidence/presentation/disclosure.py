@@ -41,6 +41,15 @@ Shares
 Checking output
     :func:`check_disclosed` lists small counts in values (a frame, a series, numbers);
     :func:`find_small_counts` / :func:`assert_no_small_counts` scan rendered text or HTML (heuristics below).
+
+What a number counts
+    Only counts of people are small-cell disclosures: "4 lists", "3 countries" or "2 replicates" are not.
+    The toolkit's outputs say what their numbers count instead of leaving the scanner to guess from words:
+    an element of rendered HTML (a table cell, a ``<span>`` around a number in prose) carries
+    ``data-kind="<kind>"`` with one of :data:`NUMBER_KINDS`
+    (:func:`evidence.presentation.markup.number` and the table writer of :mod:`evidence.presentation.tables`
+    write it). The scanner skips what is marked as any kind but :data:`PEOPLE`, checks every number marked
+    :data:`PEOPLE` strictly, and reads unmarked text with its heuristics.
 """
 
 from __future__ import annotations
@@ -50,6 +59,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Literal
 
 import polars as pl
@@ -59,6 +69,9 @@ from evidence.core.errors import EvidenceError, ParameterError
 __all__ = [
     "COMPLEMENT_LABEL",
     "DEFAULT_RULE",
+    "KIND_ATTRIBUTE",
+    "NUMBER_KINDS",
+    "PEOPLE",
     "SHARE_SUPPRESSED_LABEL",
     "DisclosedTable",
     "DisclosureError",
@@ -718,11 +731,35 @@ def require_disclosed(
         )
 
 
+#: The kind of number that disclosure control protects: a count of people (victims, persons, case records).
+PEOPLE = "people"
+#: What a number in an output can count or be (``data-kind`` values). Only :data:`PEOPLE` is checked.
+NUMBER_KINDS: dict[str, str] = {
+    PEOPLE: "people: victims, persons, case records, or an estimate of a number of people",
+    "lists": "lists or data sources (of a capture-recapture estimate, say)",
+    "countries": "countries, regions or other places",
+    "years": "a year, or a number of years, months or days",
+    "values": "values, cells or rows of a country-level (aggregate) table",
+    "statistic": "a share, rate, ratio, p-value, interval limit or model statistic",
+    "parameter": "a setting of the analysis (a threshold, a number of replicates, a seed)",
+    "label": "a code, rank, identifier or category name",
+}
+#: The HTML attribute that says what the numbers of an element are.
+KIND_ATTRIBUTE = "data-kind"
+
+
+def check_kind(kind: str) -> str:
+    """``kind`` if it is one of :data:`NUMBER_KINDS`; else a :class:`ParameterError` listing them."""
+    if kind not in NUMBER_KINDS:
+        raise ParameterError(f"unknown kind of number {kind!r}; choose from {', '.join(NUMBER_KINDS)}")
+    return kind
+
+
 @dataclass(frozen=True)
 class SmallCountHit:
     """A number in rendered text that looks like a small count."""
 
-    value: int
+    value: int | float
     context: str
 
     def __str__(self) -> str:
@@ -833,9 +870,17 @@ def find_small_counts(text: str, rule: DisclosureRule = DEFAULT_RULE) -> list[Sm
     in running text, captions and notes they are language ("One victim can have several forms"), and the
     toolkit writes every count it computes in digits. A table cell that is a whole number printed as a float
     (``4.0``) is a count too.
+
+    Elements marked with ``data-kind`` (see the module docstring) are not guessed at: those of a kind other
+    than :data:`PEOPLE` are skipped, and in those marked :data:`PEOPLE` every number is a count, whatever
+    surrounds it (only the rule's label ``<5`` and bounds such as ``≥ 5`` are not).
     """
+    hits: list[SmallCountHit] = []
+    if KIND_ATTRIBUTE in text:
+        text, people = _split_by_kind(text)
+        for segment in people:
+            hits += _people_counts(segment, rule)
     visible = _visible_text(text)
-    hits = []
     for match in _NUMBER.finditer(visible):
         if not _is_count_like(visible, match.start(), match.end()):
             continue
@@ -856,6 +901,85 @@ def find_small_counts(text: str, rule: DisclosureRule = DEFAULT_RULE) -> list[Sm
             hits.append(SmallCountHit(_NUMBER_WORDS.index(match.group(1).lower()), cell.strip()))
         elif (match := _FLOAT_COUNT.fullmatch(cell)) and rule.is_small(int(match.group(1))):
             hits.append(SmallCountHit(int(match.group(1)), cell.strip()))
+    return hits
+
+
+class _KindSplitter(HTMLParser):
+    """Takes the content of elements marked with a kind out of an HTML text: kept, the rest of the text (tags
+    and unmarked content, re-escaped); apart, the text of the elements marked as counts of people."""
+
+    _VOID = frozenset(
+        {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.kept: list[str] = []
+        self.people: list[list[str]] = []
+        self.open: list[tuple[str, str | None]] = []  # (tag, kind) of the elements not yet closed
+
+    def _kind(self) -> str | None:
+        return next((kind for _, kind in reversed(self.open) if kind is not None), None)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.kept.append(self.get_starttag_text() or "")
+        if tag in self._VOID:
+            return
+        kind = dict(attrs).get(KIND_ATTRIBUTE)
+        if kind is not None and kind not in NUMBER_KINDS:
+            kind = PEOPLE  # a kind the toolkit does not know: checked, not skipped
+        if kind == PEOPLE and self._kind() != PEOPLE:
+            self.people.append([])
+        self.open.append((tag, kind))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.kept.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.kept.append(f"</{tag}>")
+        if any(t == tag for t, _ in self.open):
+            while self.open and self.open.pop()[0] != tag:
+                pass
+
+    def handle_data(self, data: str) -> None:
+        kind = self._kind()
+        if kind is None:
+            self.kept.append(html.escape(data, quote=False))
+        elif kind == PEOPLE:
+            self.people[-1].append(data)
+        # any other kind: not a count of people, left out of the scan
+
+    def handle_comment(self, data: str) -> None:
+        self.kept.append(f"<!--{data}-->")
+
+
+def _split_by_kind(text: str) -> tuple[str, list[str]]:
+    """The text without the content of kind-marked elements, and the text of each element marked people."""
+    splitter = _KindSplitter()
+    splitter.feed(text)
+    splitter.close()
+    return "".join(splitter.kept), [" ".join(parts) for parts in splitter.people]
+
+
+# a number with its sign of comparison, if any ("<5", "≥ 10" are labels and bounds, not counts)
+_PEOPLE_NUMBER = re.compile(rf"([<>≤≥]\s*)?({_NUMBER.pattern})")
+
+
+def _people_counts(segment: str, rule: DisclosureRule) -> list[SmallCountHit]:
+    """Every small number in text marked as counts of people (no heuristics: each number is a count)."""
+    hits = []
+    for match in _PEOPLE_NUMBER.finditer(segment):
+        if match.group(1):
+            continue
+        value = float(re.sub(f"[{_THOUSANDS}]", "", match.group(2)))
+        if rule.is_small(value):
+            shown = int(value) if value.is_integer() else value
+            hits.append(SmallCountHit(shown, " ".join(segment.split())[:80]))
+    words = [w for i, w in enumerate(_NUMBER_WORDS) if rule.is_small(i)]
+    for match in re.finditer(rf"\b({'|'.join(words)})\b", segment, re.IGNORECASE) if words else ():
+        hits.append(
+            SmallCountHit(_NUMBER_WORDS.index(match.group(1).lower()), " ".join(segment.split())[:80])
+        )
     return hits
 
 

@@ -1,31 +1,62 @@
-"""Disclosed tables for notebooks and briefs: HTML and Markdown with ``<5`` labels and a source note.
+"""Tables for notebooks and briefs: one writer for HTML and Markdown, with ``<5`` labels, notes and kinds.
 
-Only a :class:`~evidence.presentation.disclosure.DisclosedTable` can be formatted, so nothing reaches a page
-without passing disclosure control. Counts get thousands separators; suppressed counts show the rule's label
-(``<5``) and complementary suppressions ``x``; shares (``shares="column"`` or ``"row"``) are computed
-by :func:`~evidence.presentation.disclosure.disclosed_share` and shown as ``12.3%``, or ``–`` where they
-cannot be published. Every table ends with a note that explains the labels it uses and names the source.
+A table is shown from a :class:`TableData`: its cells as the strings a reader sees, its caption, its notes,
+and per column what the numbers in it are (``kind``: counts of people, shares, countries, ... see
+:data:`~evidence.presentation.disclosure.NUMBER_KINDS`). :func:`table_data` makes one from a
+:class:`~evidence.presentation.disclosure.DisclosedTable` (counts with thousands separators, the rule's label
+``<5`` for small counts, ``x`` for complementary suppressions, shares with ``shares="column"`` or ``"row"``
+as ``12.3%`` or ``–`` where they cannot be published, and a note under the table that explains the labels
+used and names the source) or from a frame whose values are already disclosed.
+
+The same object writes HTML (:meth:`TableData.to_html`: every text escaped, each cell marked with
+``data-kind`` for the disclosure scanner), a Markdown pipe table (:meth:`TableData.to_markdown`: every text
+escaped) and JSON (:meth:`TableData.to_json`), and :meth:`TableData.bundle` puts all three in one notebook
+display bundle (JSON under :data:`TABLE_MIME`), so that a brief is built from the table's data, not from
+its HTML.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
-from collections.abc import Mapping
-from typing import Literal
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 import polars as pl
 
-from evidence.core.errors import ParameterError
+from evidence.core.errors import InputError, ParameterError
 from evidence.presentation.disclosure import (
     COMPLEMENT_LABEL,
+    KIND_ATTRIBUTE,
+    PEOPLE,
     SHARE_SUPPRESSED_LABEL,
     DisclosedTable,
+    check_kind,
     disclosed_share,
 )
+from evidence.presentation.markup import escape_markdown
 
-__all__ = ["display_frame", "format_share", "table_html", "table_markdown", "table_notes"]
+__all__ = [
+    "TABLE_MIME",
+    "Column",
+    "TableData",
+    "display_frame",
+    "format_share",
+    "table_data",
+    "table_html",
+    "table_markdown",
+    "table_notes",
+]
 
 Shares = Literal["column", "row"] | None
+
+#: The MIME type under which a notebook's display bundle carries a table's data (read by the brief builder).
+TABLE_MIME = "application/vnd.evidence.table+json"
+_FORMAT_VERSION = 1
+# a cell that holds a number, a range, a label such as "<5" or "x", a share: right-aligned
+_NUMERIC_TEXT = re.compile(r"^[<>~x–\-+]?[\d,.\s%–<-]*$")
 
 
 def format_share(value: float | None, decimals: int = 1) -> str:
@@ -72,9 +103,255 @@ def table_notes(table: DisclosedTable, source: str, *, shares: Shares = None) ->
     return notes
 
 
-def _headers(table: DisclosedTable, labels: Mapping[str, str] | None) -> list[str]:
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """One column of a :class:`TableData`: its name in the data, its header, what its numbers are (a kind
+    of :data:`~evidence.presentation.disclosure.NUMBER_KINDS`, or None when not declared: the disclosure
+    scanner then reads it with its heuristics) and whether it is right-aligned."""
+
+    name: str
+    header: str
+    kind: str | None = None
+    numeric: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class TableData:
+    """A table as a reader sees it (every cell a string) with what it needs to be written anywhere.
+
+    ``row_headers`` is how many leading columns name the row (written as row headers); ``total_row`` says
+    the last row is a totals row (bold).
+    """
+
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[str, ...], ...]
+    caption: str | None = None
+    notes: tuple[str, ...] = ()
+    row_headers: int = 0
+    total_row: bool = False
+
+    def __post_init__(self) -> None:
+        width = len(self.columns)
+        for i, row in enumerate(self.rows):
+            if len(row) != width:
+                raise ParameterError(f"table row {i + 1} has {len(row)} cells for {width} columns")
+        for column in self.columns:
+            if column.kind is not None:
+                check_kind(column.kind)
+
+    @classmethod
+    def from_cells(
+        cls,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        *,
+        caption: str | None = None,
+        notes: Sequence[str] = (),
+        kinds: Mapping[str, str] | None = None,
+    ) -> TableData:
+        """A table of text cells (short rows padded with empty cells); a column is right-aligned when all
+        its cells hold numbers or labels such as ``<5``; ``kinds`` by header."""
+        width = max([len(headers), *(len(r) for r in rows)])
+        headers = [*headers, *[""] * (width - len(headers))]
+        body = tuple((*r, *[""] * (width - len(r))) for r in rows)
+        kinds = kinds or {}
+        columns = tuple(
+            Column(
+                name=h,
+                header=h,
+                kind=kinds.get(h),
+                numeric=bool(body) and all(_NUMERIC_TEXT.match(r[i]) for r in body if r[i]),
+            )
+            for i, h in enumerate(headers)
+        )
+        return cls(columns=columns, rows=body, caption=caption, notes=tuple(notes))
+
+    # ----------------------------------------------------------------------------------------- writers
+
+    def to_html(self) -> str:
+        """An HTML ``<table>`` (caption, header, body, notes in ``<tfoot>``), escaped and self-styled; every
+        cell of a column with a kind carries ``data-kind``."""
+
+        def attributes(column: Column, scope: str) -> str:
+            kind = f' {KIND_ATTRIBUTE}="{html.escape(column.kind)}"' if column.kind is not None else ""
+            align = "right" if column.numeric else "left"
+            return f' scope="{scope}"{kind} style="text-align:{align}"'
+
+        parts = ['<table class="evidence-table" style="border-collapse:collapse">']
+        if self.caption:
+            parts.append(
+                f'<caption style="text-align:left;font-weight:bold">{html.escape(self.caption)}</caption>'
+            )
+        head = "".join(f"<th{attributes(c, 'col')}>{html.escape(c.header)}</th>" for c in self.columns)
+        parts.append(f"<thead><tr>{head}</tr></thead>")
+        parts.append("<tbody>")
+        for index, row in enumerate(self.rows):
+            cells = []
+            for i, (column, value) in enumerate(zip(self.columns, row, strict=True)):
+                text = html.escape(value)
+                if i < self.row_headers:
+                    cells.append(f"<th{attributes(column, 'row')}>{text}</th>")
+                else:
+                    kind = f' {KIND_ATTRIBUTE}="{html.escape(column.kind)}"' if column.kind else ""
+                    align = ' style="text-align:right"' if column.numeric else ""
+                    cells.append(f"<td{kind}{align}>{text}</td>")
+            is_total = self.total_row and index == len(self.rows) - 1
+            style = ' class="total" style="font-weight:bold;border-top:1px solid #888"' if is_total else ""
+            parts.append(f"<tr{style}>{''.join(cells)}</tr>")
+        parts.append("</tbody>")
+        if self.notes:
+            notes = "<br>".join(html.escape(n) for n in self.notes)
+            parts.append(
+                f'<tfoot><tr><td colspan="{len(self.columns)}" style="font-size:smaller;text-align:left">'
+                f"{notes}</td></tr></tfoot>"
+            )
+        parts.append("</table>")
+        return "\n".join(parts)
+
+    def to_markdown(self) -> str:
+        """A pipe table (numbers right-aligned, totals row in bold) with its caption as a bold line above
+        and its notes below; every text escaped."""
+        lines = []
+        if self.caption:
+            lines += [f"**{escape_markdown(self.caption)}**", ""]
+        lines.append("| " + " | ".join(escape_markdown(c.header) for c in self.columns) + " |")
+        lines.append("|" + "|".join("---:" if c.numeric else ":---" for c in self.columns) + "|")
+        for index, row in enumerate(self.rows):
+            cells = [escape_markdown(v) for v in row]
+            if self.total_row and index == len(self.rows) - 1:
+                cells = [f"**{c}**" if c else c for c in cells]
+            lines.append("| " + " | ".join(cells) + " |")
+        if self.notes:
+            lines.append("")
+            lines += [f"{escape_markdown(note)}  " for note in self.notes]
+        return "\n".join(lines).rstrip() + "\n"
+
+    def to_json(self) -> dict[str, Any]:
+        """The table as JSON-ready data (what :meth:`from_json` reads back)."""
+        return {
+            "version": _FORMAT_VERSION,
+            "caption": self.caption,
+            "columns": [dataclasses.asdict(c) for c in self.columns],
+            "rows": [list(r) for r in self.rows],
+            "notes": list(self.notes),
+            "row_headers": self.row_headers,
+            "total_row": self.total_row,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> TableData:
+        """Read :meth:`to_json`'s data (e.g. from an executed notebook); :class:`InputError` if malformed."""
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError as exc:
+                raise InputError(f"a table's data are not JSON: {exc}") from exc
+        try:
+            if not isinstance(data, dict) or data.get("version") != _FORMAT_VERSION:
+                raise TypeError(f"not version {_FORMAT_VERSION} table data")
+            columns = tuple(
+                Column(
+                    name=_string(c["name"]),
+                    header=_string(c["header"]),
+                    kind=None if c.get("kind") is None else _string(c["kind"]),
+                    numeric=bool(c.get("numeric", False)),
+                )
+                for c in data["columns"]
+            )
+            rows = tuple(tuple(_string(v) for v in row) for row in data["rows"])
+            caption = data.get("caption")
+            return cls(
+                columns=columns,
+                rows=rows,
+                caption=None if caption is None else _string(caption),
+                notes=tuple(_string(n) for n in data.get("notes") or ()),
+                row_headers=int(data.get("row_headers") or 0),
+                total_row=bool(data.get("total_row")),
+            )
+        except (KeyError, TypeError, ValueError, ParameterError) as exc:
+            raise InputError(f"malformed table data ({exc})") from exc
+
+    def bundle(self) -> dict[str, Any]:
+        """A notebook display bundle: HTML and Markdown for readers and renderers, the data for briefs."""
+        return {
+            TABLE_MIME: self.to_json(),
+            "text/html": self.to_html(),
+            "text/markdown": self.to_markdown(),
+            "text/plain": self.caption or "",
+        }
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+def table_data(
+    table: DisclosedTable | pl.DataFrame,
+    *,
+    source: str | None = None,
+    caption: str | None = None,
+    note: str | None = None,
+    shares: Shares = None,
+    decimals: int = 1,
+    labels: Mapping[str, str] | None = None,
+    kinds: Mapping[str, str] | None = None,
+) -> TableData:
+    """A :class:`TableData` of a disclosed table or of a frame of already disclosed values.
+
+    A :class:`DisclosedTable` is formatted with its labels and notes (``source`` is required); its key
+    columns are labels and its count columns counts of people (shares with ``shares``), unless ``kinds``
+    says otherwise (e.g. ``{"year": "years"}``). A frame's values are shown as text (nulls empty), its
+    headers with spaces for underscores; its columns have only the kinds ``kinds`` gives them. ``labels``
+    renames columns for the header; ``note`` is added under the table.
+    """
+    kinds = dict(kinds or {})
     labels = labels or {}
-    return [labels.get(c, c) for c in table.key_columns + list(table.count_columns)]
+    if isinstance(table, DisclosedTable):
+        if source is None:
+            raise ParameterError("every table names its source (e.g. source='CTDC global dataset, 2023')")
+        shown = display_frame(table, shares=shares, decimals=decimals)
+        counts = set(table.count_columns)
+        columns = tuple(
+            Column(
+                name=c,
+                header=labels.get(c, c),
+                kind=kinds.get(c, ("statistic" if shares else PEOPLE) if c in counts else "label"),
+                numeric=c in counts,
+            )
+            for c in shown.columns
+        )
+        notes = table_notes(table, source, shares=shares)
+        row_headers, total_row = len(table.key_columns), table.has_total_row
+    elif isinstance(table, pl.DataFrame):
+        shown = table.select(pl.all().cast(pl.String).fill_null(""))
+        columns = tuple(
+            Column(
+                name=c,
+                header=labels.get(c, c.replace("_", " ")),
+                kind=kinds.get(c),
+                numeric=bool(shown.height) and all(_NUMERIC_TEXT.match(v) for v in shown[c] if v),
+            )
+            for c in shown.columns
+        )
+        notes = [source if source.lower().startswith("source") else f"Source: {source}"] if source else []
+        row_headers, total_row = 0, False
+    else:
+        raise ParameterError(f"cannot show a {type(table).__name__} as a table")
+    unknown = set(kinds) - set(shown.columns)
+    if unknown:
+        raise ParameterError(f"kinds given for columns the table does not have: {', '.join(sorted(unknown))}")
+    if note:
+        notes.append(note)
+    return TableData(
+        columns=columns,
+        rows=tuple(tuple(r) for r in shown.iter_rows()),
+        caption=caption,
+        notes=tuple(notes),
+        row_headers=row_headers,
+        total_row=total_row,
+    )
 
 
 def table_html(
@@ -85,44 +362,12 @@ def table_html(
     shares: Shares = None,
     decimals: int = 1,
     labels: Mapping[str, str] | None = None,
+    kinds: Mapping[str, str] | None = None,
 ) -> str:
-    """An HTML ``<table>`` (caption, header, body, totals row, notes in ``<tfoot>``), escaped and self-styled.
-
-    ``labels`` renames columns for the header (e.g. ``{"F": "Female"}``).
-    """
-    shown = display_frame(table, shares=shares, decimals=decimals)
-    headers = _headers(table, labels)
-    n_keys = len(table.key_columns)
-    right = ' style="text-align:right"'
-    parts = ['<table class="evidence-table" style="border-collapse:collapse">']
-    if caption:
-        parts.append(f'<caption style="text-align:left;font-weight:bold">{html.escape(caption)}</caption>')
-    head = "".join(
-        f'<th scope="col"{right if i >= n_keys else ""}>{html.escape(h)}</th>' for i, h in enumerate(headers)
-    )
-    parts.append(f"<thead><tr>{head}</tr></thead>")
-    parts.append("<tbody>")
-    for index, row in enumerate(shown.iter_rows()):
-        is_total = table.has_total_row and index == shown.height - 1
-        cells = []
-        for i, value in enumerate(row):
-            text = html.escape(value or "")
-            if i < n_keys:
-                cells.append(f'<th scope="row" style="text-align:left">{text}</th>')
-            else:
-                cells.append(f"<td{right}>{text}</td>")
-        style = ' class="total" style="font-weight:bold;border-top:1px solid #888"' if is_total else ""
-        parts.append(f"<tr{style}>{''.join(cells)}</tr>")
-    parts.append("</tbody>")
-    notes = "<br>".join(html.escape(n) for n in table_notes(table, source, shares=shares))
-    note_style = "font-size:smaller;text-align:left"
-    parts.append(f'<tfoot><tr><td colspan="{len(headers)}" style="{note_style}">{notes}</td></tr></tfoot>')
-    parts.append("</table>")
-    return "\n".join(parts)
-
-
-def _markdown_cell(text: str | None) -> str:
-    return (text or "").replace("|", "\\|")
+    """An HTML ``<table>`` of a disclosed table (see :func:`table_data` and :meth:`TableData.to_html`)."""
+    return table_data(
+        table, source=source, caption=caption, shares=shares, decimals=decimals, labels=labels, kinds=kinds
+    ).to_html()
 
 
 def table_markdown(
@@ -133,21 +378,9 @@ def table_markdown(
     shares: Shares = None,
     decimals: int = 1,
     labels: Mapping[str, str] | None = None,
+    kinds: Mapping[str, str] | None = None,
 ) -> str:
-    """A pipe table (numbers right-aligned, totals row in bold) followed by its notes, for Markdown/Quarto."""
-    shown = display_frame(table, shares=shares, decimals=decimals)
-    headers = _headers(table, labels)
-    n_keys = len(table.key_columns)
-    lines = []
-    if caption:
-        lines += [f"**{_markdown_cell(caption)}**", ""]
-    lines.append("| " + " | ".join(_markdown_cell(h) for h in headers) + " |")
-    lines.append("|" + "|".join(":---" if i < n_keys else "---:" for i in range(len(headers))) + "|")
-    for index, row in enumerate(shown.iter_rows()):
-        cells = [_markdown_cell(v) for v in row]
-        if table.has_total_row and index == shown.height - 1:
-            cells = [f"**{c}**" if c else c for c in cells]
-        lines.append("| " + " | ".join(cells) + " |")
-    lines.append("")
-    lines += [f"{note}  " for note in table_notes(table, source, shares=shares)]
-    return "\n".join(lines).rstrip() + "\n"
+    """A Markdown pipe table of a disclosed table (see :func:`table_data`, :meth:`TableData.to_markdown`)."""
+    return table_data(
+        table, source=source, caption=caption, shares=shares, decimals=decimals, labels=labels, kinds=kinds
+    ).to_markdown()

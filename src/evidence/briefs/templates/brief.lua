@@ -3,6 +3,11 @@ Brief filter, shared by the built-in renderer (pandoc 3) and Quarto.
 
 * HTML displayed by a notebook (raw HTML blocks) is parsed into pandoc's own elements, so that tables are
   real tables in every format (HTML and Typst/PDF) and scripts or styles never reach a brief.
+* Defence in depth behind the escaping of data where it enters the brief (evidence.presentation.markup):
+  raw markup the toolkit did not write (inline HTML, raw Typst, LaTeX...) is shown as text, except a few
+  harmless inline tags without attributes; attributes that could run or load something (on*, href, src,
+  style...) are dropped from every element; a link is kept only to http(s) or to an anchor of the page;
+  an image only from the brief's figures folder or a data: URI of an image type.
 * Images that point at the web become links: a brief opens offline and never fetches anything.
 * The notebook's key-figures box (a div with class key-figures) moves to the top of the brief.
 * Boxes (callouts, key figures, the synthetic-data banner, the disclosure note) are styled in both formats:
@@ -79,8 +84,14 @@ local function titled_content(title, rest)
   return content
 end
 
+local function is_html(format)
+  return format == "html" or format == "html5" or format == "html4"
+end
+
+-- HTML blocks (a notebook's HTML output) become the brief's own elements; what pandoc cannot read is dropped.
 function RawBlock(el)
-  if el.format == "html" or el.format == "html5" then
+  if is_html(el.format) then
+    -- pandoc's HTML reader keeps no raw HTML (raw_html is off for it): only pandoc elements come out
     local ok, doc = pcall(pandoc.read, el.text, "html")
     if ok then
       return doc.blocks
@@ -89,11 +100,138 @@ function RawBlock(el)
   end
 end
 
-function RawInline(el)
-  if (el.format == "html" or el.format == "html5") and el.text:match("^<script") then
-    return {}
-  end
+-- ------------------------------------------------------------------------------------------------ sanitising
+
+-- inline HTML tags that change nothing but typography, when written bare (no attribute at all)
+local SAFE_INLINE_TAGS = { br = true, wbr = true, sup = true, sub = true, em = true, strong = true, b = true,
+                           i = true, small = true, u = true, s = true, mark = true, abbr = true, cite = true,
+                           q = true, code = true, kbd = true, span = true }
+
+local function is_safe_inline_html(text)
+  local tag = text:match("^<%s*/?%s*([%a][%w]*)%s*/?%s*>$")
+  return tag ~= nil and SAFE_INLINE_TAGS[tag:lower()] == true
 end
+
+local function as_text(text)
+  return pandoc.Str(text)
+end
+
+local function sanitise_raw_inline(el)
+  if is_html(el.format) and is_safe_inline_html(el.text) then
+    return nil
+  end
+  -- markup the toolkit did not write, in any format (HTML, Typst, LaTeX...): the reader sees it as text
+  return as_text(el.text)
+end
+
+local function sanitise_raw_block(el)
+  -- whatever raw block is left (HTML pandoc could not read, raw Typst or LaTeX): shown as text
+  return pandoc.Para({ as_text(el.text) })
+end
+
+-- attributes an element may keep: layout and accessibility, and data-* (data-kind, what a number counts)
+local function allowed_attribute(key)
+  local k = key:lower()
+  if k == "width" or k == "height" or k == "alt" or k == "title" or k == "lang" or k == "dir"
+      or k == "colspan" or k == "rowspan" or k == "scope" or k == "align" then
+    return true
+  end
+  return k:match("^data%-[%w%-]+$") ~= nil or k:match("^aria%-[%w%-]+$") ~= nil
+      or k:match("^fig%-[%w%-]+$") ~= nil or k:match("^tbl%-[%w%-]+$") ~= nil
+      or k:match("^layout[%w%-]*$") ~= nil
+end
+
+local function sanitise_attr(el)
+  if el.attr == nil then
+    return false
+  end
+  local kept = {}
+  local dropped = false
+  for key, value in pairs(el.attributes) do
+    if allowed_attribute(key) and not tostring(value):lower():match("javascript:") then
+      kept[key] = value
+    else
+      dropped = true
+    end
+  end
+  if dropped then
+    el.attributes = kept
+  end
+  return dropped
+end
+
+local function safe_link_target(target)
+  local t = target:gsub("^%s+", "")
+  return t:match("^[Hh][Tt][Tt][Pp][Ss]?://[^%s]") ~= nil or t:match("^#[%w%-_:%.]*$") ~= nil
+end
+
+local FIGURES_DIR = "brief-figures/"
+
+local function safe_image_source(src)
+  if src:sub(1, #FIGURES_DIR) == FIGURES_DIR then
+    local name = src:sub(#FIGURES_DIR + 1)
+    return name:match("^[%w][%w%._%-]*$") ~= nil and not name:match("%.%.")
+  end
+  return src:match("^data:image/[%w%.%+%-]+[;,]") ~= nil
+end
+
+local function with_attr(el)
+  sanitise_attr(el)
+  return el
+end
+
+local sanitise = {
+  RawInline = sanitise_raw_inline,
+  RawBlock = sanitise_raw_block,
+  Link = function(link)
+    sanitise_attr(link)
+    -- (in Typst, a link to an anchor the document lacks stops the PDF: anchors stay links in HTML only)
+    if not safe_link_target(link.target) or (to_typst and link.target:match("^%s*#")) then
+      -- never a link to javascript:, data:, file: or a path: the reader sees the link's text only
+      return pandoc.Span(link.content)
+    end
+    return link
+  end,
+  Image = function(img)
+    sanitise_attr(img)
+    if img.src:match("^[Hh][Tt][Tt][Pp][Ss]?://") then
+      return nil -- made a link below: a brief never loads from the web
+    end
+    if not safe_image_source(img.src) then
+      local alt = #img.caption > 0 and img.caption or { pandoc.Str("[image not shown]") }
+      return pandoc.Span(alt)
+    end
+    return img
+  end,
+  Span = with_attr,
+  Div = with_attr,
+  Header = with_attr,
+  Code = with_attr,
+  CodeBlock = with_attr,
+  Figure = with_attr,
+  Table = function(tbl)
+    -- the table, its parts, rows and cells all carry attributes (a <td onclick> read from HTML keeps it)
+    sanitise_attr(tbl)
+    local function rows(list)
+      for _, row in ipairs(list) do
+        sanitise_attr(row)
+        for _, cell in ipairs(row.cells) do
+          sanitise_attr(cell)
+        end
+      end
+    end
+    sanitise_attr(tbl.head)
+    rows(tbl.head.rows)
+    for _, body in ipairs(tbl.bodies) do
+      sanitise_attr(body)
+      rows(body.head)
+      rows(body.body)
+    end
+    sanitise_attr(tbl.foot)
+    rows(tbl.foot.rows)
+    return tbl
+  end,
+}
 
 function Image(img)
   if img.src:match("^https?://") then
@@ -213,7 +351,8 @@ end
 
 return {
   { Pandoc = move_key_figures },
-  { RawBlock = RawBlock, RawInline = RawInline },
+  { RawBlock = RawBlock },
+  sanitise,
   { Image = Image, Div = Div, Table = Table },
   { Blocks = keep_titles_with_tables },
 }

@@ -1,0 +1,90 @@
+"""Text from data, parameters and sidecars, made safe for Markdown and HTML; numbers that say what they count.
+
+Every string that did not come from the toolkit's own code is untrusted: a category in a data file, a release
+or URL in a provenance sidecar, a parameter of a run. Whatever reaches Markdown goes through
+:func:`escape_markdown` (or :func:`markdown_code` inside a code span), whatever reaches HTML through
+:func:`html.escape`, and a link is made only of an ``http(s)`` URL (:func:`safe_url`). The brief renderer
+defends in depth behind this (raw markup it did not write is shown as text, links and images are checked),
+but escaping where a text enters is what makes it read as the reader's text and nothing else.
+
+Numbers in prose carry their kind with :func:`number` (``<span data-kind="lists">4</span>``), so that the
+disclosure scanner checks counts of people only (see :mod:`evidence.presentation.disclosure`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
+
+from evidence.presentation.disclosure import KIND_ATTRIBUTE, check_kind
+
+__all__ = ["escape_markdown", "markdown_code", "markdown_link", "number", "safe_url"]
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|$@^~&\"'])")
+_REPEATED_PUNCTUATION = re.compile(r"([-.])(?=\1)")
+# what opens a block at the start of a line: a list ("- x", "+ x", "1. x", "2) x"), a definition or a fenced
+# div (":"), a title block ("%"), a setext heading underline ("=")
+_LIST_MARKER = re.compile(r"^(\s*)([%=:])|^(\s*\d*)([-+.)])(?=\s|$)")
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def escape_markdown(text: object) -> str:
+    """``text`` as Markdown that reads back exactly as itself: every character Markdown (pandoc's, Quarto's or
+    CommonMark's) could take for markup, an entity, raw HTML or Typst, a link, a list or typography ("--",
+    "...", quotes) is backslash-escaped; line breaks become spaces (a value is one line) and control
+    characters are dropped."""
+    flat = _CONTROL.sub("", _LINE_BREAKS.sub(" ", str(text)))
+    escaped = _REPEATED_PUNCTUATION.sub(r"\\\1", _MARKDOWN_SPECIAL.sub(r"\\\1", flat))
+    # at the start of a line, "- x" and "1. x" would open a list
+    return _LIST_MARKER.sub(lambda m: f"{m[1] or m[3] or ''}\\{m[2] or m[4]}", escaped)
+
+
+def markdown_code(text: object) -> str:
+    """``text`` as a Markdown code span (shown verbatim): its backtick fence is longer than any run of
+    backticks inside, so no text can close it early."""
+    flat = _CONTROL.sub("", _LINE_BREAKS.sub(" ", str(text)))
+    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") or not flat.strip() else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def safe_url(url: object) -> str | None:
+    """``url`` when it is an absolute ``http`` or ``https`` URL with a host (nothing a browser would run or
+    read locally: no ``javascript:``, ``data:``, ``file:``), else None."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    if not url or any(c.isspace() or ord(c) < 32 or c in "<>\"'`\\" for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def markdown_link(url: object, text: object | None = None) -> str:
+    """A Markdown link to ``url`` when it is safe (:func:`safe_url`), shown as ``text`` (default: the URL);
+    otherwise ``text`` (or the URL) as plain escaped text, never a link."""
+    safe = safe_url(url)
+    label = escape_markdown(text if text is not None else url)
+    if safe is None:
+        return label
+    # inside <...> only '>' and spaces end the destination, and safe_url lets neither through
+    return f"[{label}](<{safe}>)"
+
+
+def number(value: float, kind: str, *, digits: int = 0) -> str:
+    """A number for Markdown or HTML prose, marked with what it counts (``kind``, one of
+    :data:`~evidence.presentation.disclosure.NUMBER_KINDS`): ``<span data-kind="lists">4</span>``.
+
+    Readers see only the number (thousands separated, ``digits`` decimals); the disclosure scanner skips it
+    unless ``kind`` is ``"people"``. Counts of people must still be suppressed before they are shown."""
+    check_kind(kind)
+    text = f"{value:,.{digits}f}" if isinstance(value, float) or digits else f"{value:,}"
+    return f'<span {KIND_ATTRIBUTE}="{html.escape(kind)}">{html.escape(text)}</span>'
