@@ -83,11 +83,36 @@ def charts(trend, flows) -> dict[str, alt.TopLevelMixin]:
     }
 
 
-def test_house_theme_is_registered_and_enabled() -> None:
+def test_house_theme_applies_to_the_toolkits_charts_only() -> None:
+    # imported (above), the module registers its theme but leaves altair's own theme alone
     assert THEME_NAME in alt.theme.names()
-    assert alt.theme.active == THEME_NAME
-    spec = chart_spec(alt.Chart(pl.DataFrame({"a": [10]})).mark_bar().encode(x="a:Q"))
-    assert spec["config"]["range"]["category"] == PALETTE
+    assert alt.theme.active != THEME_NAME
+    chart = alt.Chart(pl.DataFrame({"a": [10]})).mark_bar().encode(x="a:Q")
+    assert PALETTE != chart.to_dict().get("config", {}).get("range", {}).get("category")
+    assert chart_spec(chart)["config"]["range"]["category"] == PALETTE
+    assert alt.theme.active != THEME_NAME  # and drawing a chart does not switch it either
+
+
+def test_a_label_from_data_stays_text_in_the_html_page(tmp_path: Path) -> None:
+    payload = '</script><img src=x onerror="alert(1)"><!--'
+    data = pl.DataFrame({"form": [payload, "Forced labour"], "victims": [120, 80]})
+    chart = corridor_bar_chart(
+        data.with_columns(origin=pl.lit("MMR"), destination=pl.lit("THA")).with_columns(
+            pl.col("form").alias("origin")
+        ),
+        "origin",
+        "destination",
+        "victims",
+        title=payload,
+        source=payload,
+    )
+    page = save_chart(chart, tmp_path / "c.html").read_text()
+    assert page.count("<script") == 3 and page.count("</script>") == 3  # the payload closes none of them
+    assert "<img src=x" not in page
+    spec = json.loads(re.search(r'<script type="application/json" id="vega-spec">(.*?)</script>', page)[1])
+    assert spec["title"]["text"] == payload  # the text itself is intact, as data
+    svg = save_chart(chart, tmp_path / "c.svg").read_text()
+    assert "<img src=x" not in svg and "&lt;img src=x" in svg
 
 
 @pytest.mark.parametrize("name", ["trend", "stacked", "corridors", "flow_map", "choropleth"])

@@ -1,8 +1,9 @@
 """Charts in one house style, built only from data that has passed disclosure control, rendered offline.
 
 House theme
-    ``"evidence"``, registered with ``alt.theme.register`` and enabled when this module is imported: the
-    Okabe–Ito palette (distinguishable with the common colour-vision deficiencies), a sequential single-hue
+    ``"evidence"``, registered with ``alt.theme.register`` but never enabled for the process: it is applied
+    to the toolkit's charts when they are drawn (:func:`chart_spec`, :func:`save_chart`), so importing this
+    module changes nothing for other altair users. The Okabe–Ito palette (distinguishable with the common colour-vision deficiencies), a sequential single-hue
     scheme for maps, left-aligned bold titles, a subtitle that always ends with the source citation, light
     grids.
 
@@ -19,6 +20,12 @@ Disclosure
 Rendering
     :func:`save_chart` writes ``.svg``, ``.png``, ``.pdf`` (vl-convert) or a self-contained ``.html`` with the
     Vega, Vega-Lite and vega-embed JavaScript inlined (no CDN, opens without a network), atomically.
+
+Text from data
+    Titles, labels, legends and tooltips come from data (category names) and parameters: they are text to
+    Vega, never markup. SVG, PNG and PDF are drawn by vl-convert, which escapes them; in the ``.html`` page
+    the spec is embedded as JSON with ``<``, ``>`` and ``&`` escaped, so a label such as ``</script>`` cannot
+    end its script element (:func:`chart_html`).
 """
 
 from __future__ import annotations
@@ -65,7 +72,7 @@ _FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 _WIDTH, _HEIGHT = 600, 340
 
 
-@alt.theme.register(THEME_NAME, enable=True)
+@alt.theme.register(THEME_NAME, enable=False)
 def house_theme() -> alt.theme.ThemeConfig:
     """The house style (see the module docstring)."""
     return {
@@ -584,6 +591,40 @@ def chart_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
         return chart.to_dict()
 
 
+_PAGE = """<!DOCTYPE html>
+<html>
+<head>
+<meta charset="utf-8">
+<title>Chart</title>
+<style>.vega-embed {{ width: 100%; display: flex; }}</style>
+<script>{library}</script>
+</head>
+<body>
+<div id="vega-chart"></div>
+<script type="application/json" id="vega-spec">{spec}</script>
+<script>
+vegaEmbed("#vega-chart", JSON.parse(document.getElementById("vega-spec").textContent), {{"renderer": "svg"}})
+  .catch(console.error);
+</script>
+</body>
+</html>
+"""
+
+
+def chart_html(spec: dict[str, Any], vl_version: str | None = None) -> str:
+    """A self-contained HTML page of a Vega-Lite spec: the Vega, Vega-Lite and vega-embed JavaScript inlined
+    (vl-convert's bundle), the spec as JSON in its own element with ``<``, ``>`` and ``&`` escaped, so no text
+    in it can close a script element or open a tag."""
+    import vl_convert as vlc
+
+    library = vlc.javascript_bundle(vl_version=vl_version) if vl_version else vlc.javascript_bundle()
+    data = json.dumps(spec, ensure_ascii=False)
+    for raw, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
+        data = data.replace(raw, escaped)
+    data = data.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return _PAGE.format(library=library, spec=data)
+
+
 def save_chart(chart: alt.TopLevelMixin, path: str | Path, *, scale: float = 2.0) -> Path:
     """Render a chart offline to ``.svg``, ``.png`` (``scale`` × pixels), ``.pdf``, ``.html`` or ``.json``.
 
@@ -603,7 +644,7 @@ def save_chart(chart: alt.TopLevelMixin, path: str | Path, *, scale: float = 2.0
     if suffix == ".pdf":
         return write_bytes(path, vlc.vegalite_to_pdf(spec, vl_version=version))
     if suffix == ".html":
-        return write_text(path, vlc.vegalite_to_html(spec, vl_version=version, bundle=True))
+        return write_text(path, chart_html(spec, version))
     if suffix == ".json":
         return write_text(path, json.dumps(spec, indent=2, ensure_ascii=False))
     raise ParameterError(
