@@ -146,6 +146,11 @@ def reasons_table(
         return None
 
 
+#: What the numbers of :func:`indicator_coverage` count (for ``show_table(..., kinds=...)``): countries and
+#: values, and a share; not people, so the brief's disclosure scan leaves them alone.
+COVERAGE_KINDS = {"Countries": "countries", "Values": "values", "Censored (<5)": "statistic"}
+
+
 def indicator_coverage(data: pl.DataFrame, by: str | list[str]) -> pl.DataFrame:
     """Coverage of a country-level (indicator) table per ``by``: countries reporting, values published and
     the share of them censored (``<5``). Counts of countries and values, not of victims."""

@@ -18,6 +18,7 @@ from typing import Any
 from evidence.core.atomic import write_text
 from evidence.core.config import configured_data_paths
 from evidence.core.errors import InputError
+from evidence.presentation.markup import escape_markdown
 from evidence.sources.loaded import LoadedTable
 
 #: Environment variable naming the run folder a kernel executes in (set by :mod:`evidence.runs`).
@@ -124,11 +125,12 @@ def synthetic_notice(tables: Iterable[LoadedTable]) -> str | None:
     if demo:
         # one short line: a brief made from the run adds its own banner, so the notebook does not repeat it
         return (
-            f"**Synthetic demo data (release {demo[0].provenance.release}), not real records:** the numbers "
+            f"**Synthetic demo data (release {escape_markdown(demo[0].provenance.release)}), not real "
+            "records:** the numbers "
             "below show how the analysis works and say nothing about real victims or routes. Do not cite them."
         )
     if synthetic:
-        names = ", ".join(sorted({t.provenance.source for t in synthetic}))
+        names = escape_markdown(", ".join(sorted({t.provenance.source for t in synthetic})))
         return (
             "::: {.callout-warning}\n"
             "## Synthetic records\n\n"

@@ -79,12 +79,14 @@ def markdown_link(url: object, text: object | None = None) -> str:
     return f"[{label}](<{safe}>)"
 
 
-def number(value: float, kind: str, *, digits: int = 0) -> str:
+def number(value: float, kind: str, *, digits: int = 0, thousands: bool = True) -> str:
     """A number for Markdown or HTML prose, marked with what it counts (``kind``, one of
     :data:`~evidence.presentation.disclosure.NUMBER_KINDS`): ``<span data-kind="lists">4</span>``.
 
-    Readers see only the number (thousands separated, ``digits`` decimals); the disclosure scanner skips it
-    unless ``kind`` is ``"people"``. Counts of people must still be suppressed before they are shown."""
+    Readers see only the number (``digits`` decimals; thousands separated unless ``thousands`` is false, as
+    for a seed); the disclosure scanner skips it unless ``kind`` is ``"people"``. Counts of people must still
+    be suppressed before they are shown."""
     check_kind(kind)
-    text = f"{value:,.{digits}f}" if isinstance(value, float) or digits else f"{value:,}"
+    separator = "," if thousands else ""
+    text = f"{value:{separator}.{digits}f}" if isinstance(value, float) or digits else f"{value:{separator}}"
     return f'<span {KIND_ATTRIBUTE}="{html.escape(kind)}">{html.escape(text)}</span>'
