@@ -37,6 +37,7 @@ class PageLoad:
     images: list[dict[str, Any]]
     screenshot: bytes
     text: str
+    probe: Any = None  # the value of the caller's expression, evaluated in the loaded page
 
 
 class _Pipe:
@@ -92,8 +93,17 @@ class _Pipe:
         return json.loads(message)
 
 
-def load_page(path: Path, *, width: int = 1000, height: int = 1600, timeout: float = 60) -> PageLoad:
-    """Load ``path`` with the network blocked; report requests, failures, images and a screenshot."""
+def load_page(
+    path: Path,
+    *,
+    width: int = 1000,
+    height: int = 1600,
+    timeout: float = 60,
+    probe: str | None = None,
+    settle: float = 0.0,
+) -> PageLoad:
+    """Load ``path`` with the network blocked; report requests, failures, images and a screenshot, and the
+    value of the JavaScript expression ``probe`` (evaluated ``settle`` seconds after the load event)."""
     browser = chromium_path()
     if browser is None:
         raise RuntimeError("chromium not found")
@@ -153,6 +163,17 @@ def load_page(path: Path, *, width: int = 1000, height: int = 1600, timeout: flo
             )
             pipe.send("Page.navigate", {"url": path.resolve().as_uri()}, session=session)
             pipe.wait_for("Page.loadEventFired", timeout=timeout)
+            if settle:
+                time.sleep(settle)  # let timers and late handlers (an iframe's, a failed image's) fire
+            probed = (
+                pipe.send(
+                    "Runtime.evaluate",
+                    {"expression": probe, "returnByValue": True},
+                    session=session,
+                )["result"].get("value")
+                if probe
+                else None
+            )
             images = pipe.send(
                 "Runtime.evaluate",
                 {
@@ -200,7 +221,7 @@ def load_page(path: Path, *, width: int = 1000, height: int = 1600, timeout: flo
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-    return PageLoad(requests, failed, json.loads(images), base64.b64decode(shot), text)
+    return PageLoad(requests, failed, json.loads(images), base64.b64decode(shot), text, probed)
 
 
 def ink_share(png: bytes, step: int = 1) -> tuple[float, int]:

@@ -5,7 +5,7 @@ Brief filter, shared by the built-in renderer (pandoc 3) and Quarto.
   real tables in every format (HTML and Typst/PDF) and scripts or styles never reach a brief.
 * Defence in depth behind the escaping of data where it enters the brief (evidence.presentation.markup):
   raw markup the toolkit did not write (inline HTML, raw Typst, LaTeX...) is shown as text, except a few
-  harmless inline tags without attributes; attributes that could run or load something (on*, href, src,
+  harmless inline tags without attributes; a citation ("@name") stays text; attributes that could run or load something (on*, href, src,
   style...) are dropped from every element; a link is kept only to http(s) or to an anchor of the page;
   an image only from the brief's figures folder or a data: URI of an image type.
 * Images that point at the web become links: a brief opens offline and never fetches anything.
@@ -182,6 +182,11 @@ end
 
 local sanitise = {
   RawInline = sanitise_raw_inline,
+  -- "@name" in text is a citation to pandoc, and a reference Typst cannot resolve (a brief has no
+  -- bibliography): it stays the text it was
+  Cite = function(cite)
+    return cite.content
+  end,
   RawBlock = sanitise_raw_block,
   Link = function(link)
     sanitise_attr(link)

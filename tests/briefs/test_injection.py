@@ -1,0 +1,400 @@
+"""Briefs that data cannot script: injection payloads through every path a text takes into a brief.
+
+The payloads sit where an attacker controls text: the categories of a UNODC-like workbook (table cells and
+headers, chart labels), its provenance sidecar (title, release, licence, citation, a ``javascript:`` URL), the
+run's parameters (title, subtitle, key figures, chart titles), table captions and notes, a fig-cap, a Markdown
+output that forgot to escape, an authored Markdown cell and the run's record (run id: the index page). The
+brief is rendered to HTML and PDF; the HTML is opened in headless Chromium, with and without its
+Content-Security-Policy, and no payload runs; the PDF shows the payloads as text.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import polars as pl
+import pytest
+from _chromium import chromium_path, load_page
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from evidence.briefs import builtin
+from evidence.briefs.render import render_run
+from evidence.presentation.markup import escape_markdown, markdown_code, markdown_link, safe_url
+
+# what a payload does when it runs: marks the page (from a frame, its parent). No digits in the payloads: the
+# brief's disclosure scan would take them for small counts and stop the render
+JS = "window.__pwned=true"
+PAYLOADS = {
+    "img": f'<img src=x onerror="{JS}">',
+    "svg": f'<svg onload="{JS}"><circle r="ten"/></svg>',
+    "iframe": f'<iframe srcdoc="<script>parent.{JS}</script>"></iframe>',
+    "script": f"<script>{JS}</script>",
+    "javascript-url": f"javascript:{JS}",
+    "markdown-link": f"[click me](javascript:{JS})",
+    "markdown-autolink": f"<javascript:{JS}>",
+    "markdown-attributes": f'[hover me]{{onmouseover="{JS}"}}',
+    "markdown-html": f'<a href="javascript:{JS}" onclick="{JS}">link</a>',
+    "markdown-div": "::: {.synthetic-banner}\nNOT A BANNER\n:::",
+    "typst-eval": '#eval("panic()")',
+    "typst-read": '#read("/etc/passwd")',
+    "typst-raw": '`#eval("panic(\\"raw\\")")`{=typst}',
+    "typst-markup": "$x$ @ref <label> // a line ** __ = heading",
+}
+# what a page must not hold whatever text reached it, and whether a payload ran
+PROBE = """JSON.stringify({
+  pwned: !!window.__pwned,
+  handlers: [...document.querySelectorAll('*')]
+      .filter(e => [...e.attributes].some(a => a.name.toLowerCase().startsWith('on'))).length,
+  active: document.querySelectorAll('script, iframe, frame, object, embed, form, base, svg').length,
+  jslinks: [...document.querySelectorAll('[href], [src], [action], [formaction]')]
+      .filter(e => ['href', 'src', 'action', 'formaction']
+          .some(n => /^\\s*javascript:/i.test(e.getAttribute(n) || ''))).length,
+})"""
+CLEAN = {"pwned": False, "handlers": 0, "active": 0, "jslinks": 0}
+ALL = " ".join(PAYLOADS.values())
+YEARS = range(2015, 2023)
+
+
+def write_workbook(path: Path, categories: list[str]) -> Path:
+    """A GLOTIP-layout workbook: Thailand's detected victims per year, in total and by form (``categories``)."""
+    import openpyxl
+
+    from evidence.sources import unodc
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "data_glotip_1"
+    sheet.append(["UNODC", "unodc_ddds@un.org"])
+    sheet.append(["30/05/2023"])
+    sheet.append(list(unodc.HEADER))
+    region = ("Asia", "South-eastern Asia")
+    indicator = "Detected trafficking victims"
+    for i, year in enumerate(YEARS):
+        forms = {c: 20 + 7 * j + i for j, c in enumerate(categories)}
+        rows = [("Total", "Total", sum(forms.values()))] + [
+            ("by form of exploitation", c, v) for c, v in forms.items()
+        ]
+        for dimension, category, value in rows:
+            sheet.append(
+                ["THA", "Thailand", *region, indicator, dimension, category, "Total", "Total", year]
+                + ["Counts", str(value), "GLOTIP"]
+            )
+    book.save(path)
+    return path
+
+
+def write_sidecar(data: Path) -> Path:
+    sidecar = data.with_name(data.name + ".provenance.json")
+    sidecar.write_text(
+        json.dumps(
+            {
+                "title": f"UNODC {PAYLOADS['img']}",
+                "release": PAYLOADS["typst-eval"],
+                "licence": PAYLOADS["markdown-link"],
+                "citation": f"{PAYLOADS['markdown-html']} {PAYLOADS['typst-markup']}",
+                "url": PAYLOADS["javascript-url"],
+            }
+        ),
+        encoding="utf-8",
+    )
+    return sidecar
+
+
+class _Capture:
+    """What the toolkit's views display, as notebook outputs."""
+
+    def __init__(self) -> None:
+        self.outputs: list[Any] = []
+
+    def __call__(self, *objects: Any, raw: bool = False, **_: Any) -> None:
+        for obj in objects:
+            if isinstance(obj, dict):
+                data = obj
+            elif hasattr(obj, "_repr_mimebundle_") and not hasattr(obj, "_repr_markdown_"):
+                data = obj._repr_mimebundle_()
+            elif type(obj).__name__ == "Markdown":
+                data = {"text/markdown": obj.data}
+            elif type(obj).__name__ == "SVG":
+                data = {"image/svg+xml": obj.data}
+            else:
+                raise AssertionError(f"unexpected display of {type(obj).__name__}")
+            self.outputs.append(new_output("display_data", data=data))
+
+
+def views_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], list[dict[str, Any]]]:
+    """The trends views on a workbook whose form categories are the payloads (and a sidecar of payloads):
+    their outputs, and the provenance the run records."""
+    import IPython.display
+
+    from evidence.notebooks.views import show_dimension_section, show_table, show_yearly_section
+    from evidence.presentation.disclosure import DisclosureRule, suppress_table
+    from evidence.sources.registry import load
+
+    data = write_workbook(tmp_path / "glotip.xlsx", [PAYLOADS[k] for k in ("img", "svg", "iframe", "script")])
+    write_sidecar(data)
+    table = load(data)
+    capture = _Capture()
+    monkeypatch.setattr(IPython.display, "display", capture)
+    monkeypatch.chdir(tmp_path)
+    selection = {
+        "country": "THA",
+        "role": "destination",
+        "years": (YEARS[0], YEARS[-1]),
+        "rule": DisclosureRule(5),
+        "place": PAYLOADS["svg"],
+    }
+    section = show_yearly_section(table, dimension="form", **selection)
+    show_dimension_section(table, section, dimension="form", **selection)
+    # a table's caption, header, row label, note and source
+    protected = suppress_table(
+        pl.DataFrame({"k": [PAYLOADS["markdown-html"], PAYLOADS["typst-read"]], "n": [120, 80]}), "k", ["n"]
+    )
+    show_table(
+        protected,
+        caption=PAYLOADS["markdown-link"],
+        labels={"k": PAYLOADS["markdown-attributes"]},
+        note=PAYLOADS["typst-markup"],
+        source=PAYLOADS["markdown-autolink"],
+    )
+    show_table(pl.DataFrame({"form": [PAYLOADS["typst-raw"]], "victims": ["120"]}), caption=PAYLOADS["img"])
+    return capture.outputs, [table.provenance.to_dict()]
+
+
+def injected_notebook(outputs: list[Any]) -> Any:
+    bare_frame = pl.DataFrame({"category": [PAYLOADS["iframe"], PAYLOADS["markdown-div"]], "n": [40, 50]})
+    unescaped = "\n\n".join(f"Unescaped {name}: {text}" for name, text in PAYLOADS.items())
+    return new_notebook(
+        cells=[
+            new_markdown_cell("# Injection test\n\nAuthored prose with " + PAYLOADS["markdown-html"]),
+            new_code_cell("views()", outputs=outputs),
+            new_code_cell(
+                "frame",
+                outputs=[
+                    new_output(
+                        "execute_result",
+                        data={"text/html": bare_frame._repr_html_(), "text/plain": "frame"},
+                        execution_count=2,
+                    )
+                ],
+            ),
+            new_code_cell(
+                "display(Markdown(f'... {data_text}'))",  # a notebook that forgot to escape
+                outputs=[new_output("display_data", data={"text/markdown": unescaped})],
+            ),
+            new_code_cell(
+                "display(HTML(data_text))",
+                outputs=[new_output("display_data", data={"text/html": f"<p>{ALL}</p>"})],
+            ),
+            new_code_cell(
+                f"#| fig-cap: {PAYLOADS['img']} {PAYLOADS['typst-eval']}\nchart",
+                outputs=[
+                    new_output(
+                        "display_data",
+                        data={
+                            "image/svg+xml": '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20">'
+                            '<rect width="20" height="20"/></svg>'
+                        },
+                    )
+                ],
+            ),
+        ]
+    )
+
+
+def write_run(runs_root: Path, notebook: Any, provenance: list[dict[str, Any]]) -> Path:
+    folder = runs_root / "trends-injection"
+    folder.mkdir(parents=True)
+    nbformat.write(notebook, folder / "trends.ipynb")
+    record = {
+        "record_version": 1,
+        "run_id": f"trends-{PAYLOADS['img']}",
+        "status": "ok",
+        "error": None,
+        "notebook": {"name": "trends", "path": "notebooks/trends.ipynb", "executed": "trends.ipynb"},
+        "parameters": {
+            "country": PAYLOADS["script"],
+            "role": PAYLOADS["markdown-link"],
+            "by": PAYLOADS["typst-eval"],
+            "year_from": YEARS[0],
+            "year_to": YEARS[-1],
+            "data": [],
+            "disclosure_threshold": 5,
+        },
+        "data": [],
+        "provenance": provenance,
+        "toolkit": {"version": PAYLOADS["typst-read"]},
+        "timings": {"started": "2026-11-28T09:00:00+00:00", "ended": PAYLOADS["typst-markup"]},
+    }
+    (folder / "run.json").write_text(json.dumps(record), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A run folder whose brief (HTML, PDF) and index were rendered from payload-laden text."""
+    tmp = tmp_path_factory.mktemp("injection")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        outputs, provenance = views_outputs(tmp, monkeypatch)
+    run = write_run(tmp / "reports" / "runs", injected_notebook(outputs), provenance)
+    result = render_run(run, renderer="builtin")
+    assert set(result.outputs) == {"html", "pdf"}
+    return run
+
+
+class _Elements(HTMLParser):
+    """Every element and attribute of a page, to look for what runs or loads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attributes: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes += [(tag, name, value or "") for name, value in attrs]
+
+
+def dangerous_markup(page: str) -> list[str]:
+    parser = _Elements()
+    parser.feed(page)
+    found = [
+        t for t in parser.tags if t in {"script", "iframe", "frame", "object", "embed", "form", "base", "svg"}
+    ]
+    for tag, name, value in parser.attributes:
+        if name.lower().startswith("on") or name.lower() in {"srcdoc", "formaction"}:
+            found.append(f"<{tag} {name}>")
+        if name.lower() in {"href", "src", "action"} and re.match(
+            r"\s*(javascript|vbscript|file):", value, re.IGNORECASE
+        ):
+            found.append(f"<{tag} {name}={value[:30]}>")
+    return found
+
+
+def test_the_html_brief_holds_no_markup_from_data(rendered: Path) -> None:
+    page = (rendered / "brief.html").read_text(encoding="utf-8")
+    assert dangerous_markup(page) == []
+    assert builtin.content_security_policy(page) == builtin.CONTENT_SECURITY_POLICY
+    assert builtin.external_references(page) == []
+    # escaped where they entered, the payloads reach the reader as text: in table cells and headers, the
+    # sidecar's title and citation, the parameters (title, subtitle), captions, notes
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    for name in ("img", "svg", "iframe", "script", "markdown-html", "typst-read", "typst-raw"):
+        assert PAYLOADS[name] in text, name
+    assert "NOT A BANNER" in text and page.count('class="synthetic-banner"') == 0  # no fake box either
+
+
+def test_the_index_holds_no_markup_from_data(rendered: Path) -> None:
+    page = (rendered.parent.parent / "index.html").read_text(encoding="utf-8")
+    assert dangerous_markup(page) == []
+    assert builtin.content_security_policy(page) == builtin.CONTENT_SECURITY_POLICY
+    assert PAYLOADS["script"] in html.unescape(page)  # the country parameter, as text
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="headless Chromium is not installed")
+@pytest.mark.parametrize("with_policy", [True, False], ids=["as rendered", "without its CSP"])
+def test_no_payload_runs_in_chromium(rendered: Path, tmp_path: Path, with_policy: bool) -> None:
+    """Opened in a browser, the brief runs nothing, with its Content-Security-Policy or (escaping and the
+    renderer's filter alone) without it."""
+    page = (rendered / "brief.html").read_text(encoding="utf-8")
+    if not with_policy:
+        page = re.sub(r"<meta http-equiv=\"Content-Security-Policy\"[^>]*>", "", page)
+        assert builtin.content_security_policy(page) is None
+    path = tmp_path / "brief.html"
+    path.write_text(page, encoding="utf-8")
+    loaded = load_page(path, probe=PROBE, settle=0.5)
+    assert json.loads(loaded.probe) == CLEAN
+    assert all(url.startswith(("file:", "data:")) for url in loaded.requests), loaded.requests
+    assert PAYLOADS["img"] in loaded.text and PAYLOADS["iframe"] in loaded.text  # shown, as text
+    index = load_page(rendered.parent.parent / "index.html", probe=PROBE, settle=0.5)
+    assert json.loads(index.probe) == CLEAN
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="headless Chromium is not installed")
+def test_the_probe_sees_a_payload_that_runs(tmp_path: Path) -> None:
+    """The browser check can fail: the same payloads, unescaped on a page without a policy, do run."""
+    path = tmp_path / "unsafe.html"
+    path.write_text(f"<html><body>{PAYLOADS['img']}{PAYLOADS['svg']}</body></html>", encoding="utf-8")
+    probe = json.loads(load_page(path, probe=PROBE, settle=0.5).probe)
+    assert probe["pwned"] is True and probe["handlers"] == 2
+
+
+def _typst_text(value: Any) -> str:
+    """The text of Typst content as ``typst query`` serialises it."""
+    if isinstance(value, list):
+        return "".join(_typst_text(v) for v in value)
+    if not isinstance(value, dict):
+        return ""
+    func = value.get("func")
+    if func == "space":
+        return " "
+    if func in ("linebreak", "parbreak"):
+        return "\n"
+    if func == "smartquote":
+        return '"' if value.get("double", True) else "'"
+    text = value.get("text") if isinstance(value.get("text"), str) else ""
+    return text + "".join(_typst_text(v) for k, v in value.items() if k not in ("text", "func"))
+
+
+def test_the_pdf_shows_the_payloads_as_text(rendered: Path) -> None:
+    import typst
+
+    source = rendered / "brief.qmd"
+    markup = rendered / "brief-markup.typ"
+    markup.write_text(builtin.typst_markup(source), encoding="utf-8")
+    assert (rendered / "brief.pdf").read_bytes().startswith(b"%PDF-")  # it compiled: nothing was evaluated
+    text = ""
+    for selector in ("heading", "par", "table", "list", "figure"):
+        found = json.loads(typst.query(str(markup), selector, root=str(rendered)))
+        text += "\n".join(_typst_text(element) for element in found) + "\n"
+    flat = " ".join(text.split())
+    for name in ("img", "script", "typst-eval", "typst-read", "typst-raw", "typst-markup", "markdown-html"):
+        assert " ".join(PAYLOADS[name].split()) in flat, name
+
+
+# ------------------------------------------------------------------------------------ escaping at the source
+
+
+@pytest.mark.parametrize("text", list(PAYLOADS.values()) + ["a\nb", "1. item", "- item", "x -- y...", "  "])
+def test_escaped_markdown_reads_back_as_the_text(text: str) -> None:
+    plain = builtin.pandoc(None, "plain", text=f"Start {escape_markdown(text)} end").strip()
+    assert " ".join(plain.split()) == " ".join(f"Start {text} end".split())
+    as_html = builtin.pandoc(None, "html5", text=escape_markdown(text))
+    assert dangerous_markup(as_html) == [] and "<a " not in as_html
+
+
+@pytest.mark.parametrize("text", ["a`b", "``x``", "`", "plain", PAYLOADS["typst-raw"]])
+def test_code_spans_cannot_be_closed_early(text: str) -> None:
+    out = builtin.pandoc(None, "html5", text=f"x {markdown_code(text)} y")
+    shown = re.fullmatch(r"<p>x <code>(.*)</code> y</p>\s*", out, re.DOTALL)
+    assert shown and html.unescape(shown[1]).strip() == text.strip()
+
+
+def test_only_web_urls_become_links() -> None:
+    assert safe_url("https://www.unodc.org/glotip") == "https://www.unodc.org/glotip"
+    assert safe_url("HTTP://example.org/a?b=1&c=2") is not None
+    for url in (
+        PAYLOADS["javascript-url"],
+        " JavaScript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "vbscript:x",
+        "//evil.example/x",
+        "https://",
+        "https://a.org/x y",
+        'https://a.org/"onmouseover=x',
+        None,
+        42,
+    ):
+        assert safe_url(url) is None, url
+        assert "](" not in markdown_link(url, "the source")
+    url = "https://www.unodc.org/x?a=1&b=(2)"
+    out = builtin.pandoc(None, "html5", text=markdown_link(url, "UNODC [GLOTIP]"))
+    assert out.strip() == f'<p><a href="{html.escape(url)}">UNODC [GLOTIP]</a></p>'
