@@ -29,7 +29,7 @@ from evidence.presentation.markup import escape_markdown, markdown_code, markdow
 
 # what a payload does when it runs: marks the page (from a frame, its parent). No digits in the payloads: the
 # brief's disclosure scan would take them for small counts and stop the render
-JS = "window.__pwned=true"
+JS = "window.pwned=true"
 PAYLOADS = {
     "img": f'<img src=x onerror="{JS}">',
     "svg": f'<svg onload="{JS}"><circle r="ten"/></svg>',
@@ -48,7 +48,7 @@ PAYLOADS = {
 }
 # what a page must not hold whatever text reached it, and whether a payload ran
 PROBE = """JSON.stringify({
-  pwned: !!window.__pwned,
+  pwned: !!window.pwned,
   handlers: [...document.querySelectorAll('*')]
       .filter(e => [...e.attributes].some(a => a.name.toLowerCase().startsWith('on'))).length,
   active: document.querySelectorAll('script, iframe, frame, object, embed, form, base, svg').length,
@@ -398,3 +398,40 @@ def test_only_web_urls_become_links() -> None:
     url = "https://www.unodc.org/x?a=1&b=(2)"
     out = builtin.pandoc(None, "html5", text=markdown_link(url, "UNODC [GLOTIP]"))
     assert out.strip() == f'<p><a href="{html.escape(url)}">UNODC [GLOTIP]</a></p>'
+
+
+# ----------------------------------------------------------------------------------------- end to end
+
+
+@pytest.mark.slow
+def test_the_trends_brief_of_a_workbook_with_script_in_its_categories(tmp_path: Path) -> None:
+    """The attack as reported: a UNODC category ``<img src=x onerror=…>`` (by form of exploitation) became a
+    table header of the trends brief and ran when the brief was opened. Run the packaged notebook on such a
+    workbook (and a sidecar whose URL is ``javascript:``), render it and open it."""
+    from evidence.runs.execute import run_notebook
+
+    categories = [PAYLOADS["img"], PAYLOADS["svg"], PAYLOADS["iframe"], "Forced labour"]
+    data = write_workbook(tmp_path / "glotip.xlsx", categories)
+    write_sidecar(data)
+    parameters = {
+        "country": "THA",
+        "role": "destination",
+        "by": "form",
+        "year_from": YEARS[0],
+        "year_to": YEARS[-1],
+        "data": [str(data)],
+    }
+    outcome = run_notebook("trends", parameters, out_root=tmp_path / "reports" / "runs")
+    assert outcome.status == "ok", outcome.error
+    run = Path(outcome.folder)
+    render_run(run, renderer="builtin")
+    page = (run / "brief.html").read_text(encoding="utf-8")
+    assert dangerous_markup(page) == []
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert PAYLOADS["img"] in text and PAYLOADS["iframe"] in text  # the categories, shown as text
+    assert f'href="{PAYLOADS["javascript-url"]}' not in page
+    if chromium_path() is not None:
+        loaded = load_page(run / "brief.html", probe=PROBE, settle=0.5)
+        assert json.loads(loaded.probe) == CLEAN
+        assert PAYLOADS["img"] in loaded.text
+    assert (run / "brief.pdf").read_bytes().startswith(b"%PDF-")

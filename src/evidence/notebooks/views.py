@@ -28,7 +28,7 @@ from evidence.presentation.disclosure import (
     suppress_counts,
     suppress_table,
 )
-from evidence.presentation.markup import escape_markdown
+from evidence.presentation.markup import escape_markdown, marked
 from evidence.sources.countries import name_of
 from evidence.sources.loaded import LoadedTable
 
@@ -540,7 +540,8 @@ def break_sentence(yearly: pl.DataFrame, incomplete_years: Iterable[int]) -> str
     except EvidenceError as exc:  # e.g. every candidate leaves a segment without a finite trend
         return f"No break could be estimated from this series: {escape_markdown(exc)}."
     text = (
-        f"Most likely break: **{found.break_year}** (adjusted p = {found.p_value_adjusted:.3g}). "
+        f"Most likely break: **{found.break_year}** "
+        f"(adjusted p = {marked(f'{found.p_value_adjusted:.3g}', 'statistic')}). "
         f"Before it the rate ratio was {found.rate_ratio_before:.2f} a year "
         f"({found.ci_before[0]:.2f}–{found.ci_before[1]:.2f}), after it {found.rate_ratio_after:.2f} "
         f"({found.ci_after[0]:.2f}–{found.ci_after[1]:.2f})."

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from evidence.presentation.disclosure import KIND_ATTRIBUTE, check_kind
 
-__all__ = ["escape_markdown", "markdown_code", "markdown_link", "number", "safe_url"]
+__all__ = ["escape_markdown", "markdown_code", "markdown_link", "marked", "number", "safe_url"]
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|$@^~&\"'])")
 _REPEATED_PUNCTUATION = re.compile(r"([-.])(?=\1)")
@@ -79,6 +79,14 @@ def markdown_link(url: object, text: object | None = None) -> str:
     return f"[{label}](<{safe}>)"
 
 
+def marked(text: str, kind: str) -> str:
+    """``text`` (a number already formatted, e.g. ``f"{p:.3g}"``) marked with what it is (``kind``, one of
+    :data:`~evidence.presentation.disclosure.NUMBER_KINDS`): ``<span data-kind="statistic">1</span>``. Readers
+    see the text; the disclosure scanner skips it unless ``kind`` is ``"people"``."""
+    check_kind(kind)
+    return f'<span {KIND_ATTRIBUTE}="{html.escape(kind)}">{html.escape(text)}</span>'
+
+
 def number(value: float, kind: str, *, digits: int = 0, thousands: bool = True) -> str:
     """A number for Markdown or HTML prose, marked with what it counts (``kind``, one of
     :data:`~evidence.presentation.disclosure.NUMBER_KINDS`): ``<span data-kind="lists">4</span>``.
@@ -86,7 +94,6 @@ def number(value: float, kind: str, *, digits: int = 0, thousands: bool = True) 
     Readers see only the number (``digits`` decimals; thousands separated unless ``thousands`` is false, as
     for a seed); the disclosure scanner skips it unless ``kind`` is ``"people"``. Counts of people must still
     be suppressed before they are shown."""
-    check_kind(kind)
     separator = "," if thousands else ""
     text = f"{value:{separator}.{digits}f}" if isinstance(value, float) or digits else f"{value:{separator}}"
-    return f'<span {KIND_ATTRIBUTE}="{html.escape(kind)}">{html.escape(text)}</span>'
+    return marked(text, kind)
