@@ -72,3 +72,19 @@ def test_titles_and_parameters_are_escaped(runs_root: Path) -> None:
     (run / "brief.json").write_text(json.dumps(brief))
     page = write_index(runs_root).read_text(encoding="utf-8")
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_index_escapes_what_runs_and_briefs_record(runs_root: Path) -> None:
+    payload = '<img src=x onerror="alert(1)">'
+    run = make_run(runs_root)
+    record = json.loads((run / "run.json").read_text())
+    record["parameters"]["country"] = payload
+    record["provenance"][0]["release"] = payload
+    (run / "run.json").write_text(json.dumps(record))
+    render_run(run, renderer="builtin", formats="html")
+    brief = json.loads((run / "brief.json").read_text())
+    brief["title"] = payload
+    (run / "brief.json").write_text(json.dumps(brief))
+    page = write_index(runs_root).read_text(encoding="utf-8")
+    assert "<img" not in page and page.count("&lt;img src=x onerror=") >= 3
+    assert 'http-equiv="Content-Security-Policy"' in page and "<script" not in page

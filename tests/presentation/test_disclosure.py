@@ -393,3 +393,22 @@ def test_complements_resist_an_attacker_who_knows_they_are_the_smallest() -> Non
 
     for cell in zip(*np.nonzero(mask), strict=True):
         assert not is_pinned(truth, mask, False, cell, bounds_of)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ('<td data-kind="countries">3</td><td data-kind="people">4</td>', [4]),
+        ('<p><span data-kind="lists">4</span> lists, 3 victims</p>', [3]),
+        # the innermost kind counts
+        ('<div data-kind="statistic">p = 1 <span data-kind="people">2</span></div>', [2]),
+        ('<div data-kind="people">Lao: 2 <span data-kind="years">3</span> years</div>', [2]),
+        # a kind the toolkit does not know is checked, not skipped
+        ('<td data-kind="peeple">3</td>', [3]),
+        # around a marked element, the heuristics go on as before
+        ('<td data-kind="label">x</td><td>three</td>', [3]),
+        ('<td data-kind="people">&lt;5</td><td data-kind="people">1,204</td>', []),
+    ],
+)
+def test_the_scanner_reads_what_numbers_count(text: str, found: list[int]) -> None:
+    assert sorted(h.value for h in find_small_counts(text)) == found

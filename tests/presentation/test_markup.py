@@ -1,0 +1,68 @@
+"""Untrusted text made safe for Markdown and HTML, and numbers that say what they count."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evidence.core.errors import ParameterError
+from evidence.presentation.disclosure import NUMBER_KINDS, find_small_counts
+from evidence.presentation.markup import escape_markdown, markdown_code, marked, number, safe_url
+
+
+def test_number_marks_its_kind_and_reads_as_the_number() -> None:
+    assert number(4, "lists") == '<span data-kind="lists">4</span>'
+    assert number(12345, "people") == '<span data-kind="people">12,345</span>'
+    assert number(2026, "parameter", thousands=False) == '<span data-kind="parameter">2026</span>'
+    assert number(0.1234, "statistic", digits=2) == '<span data-kind="statistic">0.12</span>'
+    assert marked("<0.001", "statistic") == '<span data-kind="statistic">&lt;0.001</span>'
+    with pytest.raises(ParameterError, match="kind"):
+        number(4, "list")
+
+
+@pytest.mark.parametrize("kind", sorted(set(NUMBER_KINDS) - {"people"}))
+def test_marked_numbers_of_other_kinds_are_not_counts_of_people(kind: str) -> None:
+    assert find_small_counts(f"<p>With {number(3, kind)} of them and {number(2, kind)} more.</p>") == []
+
+
+def test_a_small_count_of_people_is_caught_however_it_is_written() -> None:
+    hits = find_small_counts(f"<p>{number(3, 'people')} on a list; {marked('2.5', 'people')} estimated</p>")
+    assert sorted(h.value for h in hits) == [2.5, 3]
+    # marked as people, a number is a count whatever surrounds it; the rule's label is not
+    assert [h.value for h in find_small_counts(marked("Lao PDR: 4", "people"))] == [4]
+    assert find_small_counts(marked("<5", "people")) == []
+
+
+def test_escape_markdown_leaves_plain_text_alone() -> None:
+    for text in ("Myanmar", "Lao PDR", "1,234", "12.3%", "Source: UNODC, 2023", "a-b", "2019–2021"):
+        assert escape_markdown(text) == text
+    assert escape_markdown("<img src=x>") == "\\<img src=x\\>"
+    assert escape_markdown("- a\nb") == "\\- a b"  # one line, no list
+
+
+def test_code_span_fences_outgrow_the_text() -> None:
+    assert markdown_code("glotip_xlsx") == "`glotip_xlsx`"
+    assert markdown_code("a``b") == "```a``b```"
+    assert markdown_code("`x") == "`` `x ``"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_safe_urls_are_web_urls_only(url: str) -> None:
+    safe = safe_url(url)
+    if safe is not None:
+        assert safe.lower().startswith(("http://", "https://"))
+        assert not any(c.isspace() or c in "<>\"'`\\" for c in safe)
+
+
+def test_safe_url_examples() -> None:
+    assert safe_url("https://dataunodc.un.org/dp-trafficking-persons") is not None
+    for url in (
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "data:text/html,x",
+        "file:///etc",
+        "ftp://x.org",
+    ):
+        assert safe_url(url) is None
