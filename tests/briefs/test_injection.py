@@ -435,3 +435,37 @@ def test_the_trends_brief_of_a_workbook_with_script_in_its_categories(tmp_path: 
         assert json.loads(loaded.probe) == CLEAN
         assert PAYLOADS["img"] in loaded.text
     assert (run / "brief.pdf").read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="headless Chromium is not installed")
+def test_a_chart_page_draws_its_labels_as_text(tmp_path: Path) -> None:
+    """``save_chart(..., "x.html")`` runs Vega (it is a chart page, not a brief): labels, titles and sources
+    from data are drawn as text and run nothing."""
+    from evidence.presentation.charts import save_chart, stacked_share_chart
+
+    long = pl.DataFrame(
+        {
+            "year": [2020, 2020, 2021, 2021],
+            "form": [PAYLOADS["script"], PAYLOADS["img"]] * 2,
+            "count": [40, 60, 50, 55],
+        }
+    )
+    chart = stacked_share_chart(
+        long, "year", "form", "count", title=PAYLOADS["svg"], source=PAYLOADS["iframe"]
+    )
+    path = save_chart(chart, tmp_path / "chart.html")
+    probe = """JSON.stringify({
+      pwned: !!window.pwned,
+      handlers: [...document.querySelectorAll('*')]
+          .filter(e => [...e.attributes].some(a => a.name.toLowerCase().startsWith('on'))).length,
+      frames: document.querySelectorAll('iframe, object, embed').length,
+      texts: [...document.querySelectorAll('#vega-chart svg text')].map(t => t.textContent),
+    })"""
+    loaded = load_page(path, probe=probe, settle=1.0)
+    found = json.loads(loaded.probe)
+    assert (found["pwned"], found["handlers"], found["frames"]) == (False, 0, 0)
+    assert loaded.failed == []
+    drawn = " ".join(found["texts"])
+    for name in ("script", "img", "svg", "iframe"):  # legend labels (cut short by Vega), title, source
+        assert PAYLOADS[name][:20] in drawn, name

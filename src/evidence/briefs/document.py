@@ -329,12 +329,10 @@ def vegalite_svg(spec: Any, major_version: int) -> bytes:
 
     spec_json = spec if isinstance(spec, str) else json.dumps(spec)
     same_major = [v for v in vl_convert.get_vegalite_versions() if v.split(".")[0] == str(major_version)]
-    kwargs = (
-        {"vl_version": max(same_major, key=lambda v: tuple(map(int, v.split("."))))} if same_major else {}
-    )
+    newest = max(same_major, key=lambda v: tuple(map(int, v.split(".")))) if same_major else None
     try:
         # no base URL is allowed: a chart whose data live on the web fails here rather than fetching them
-        return vl_convert.vegalite_to_svg(spec_json, allowed_base_urls=[], **kwargs).encode("utf-8")
+        return vl_convert.vegalite_to_svg(spec_json, vl_version=newest, allowed_base_urls=[]).encode("utf-8")
     except ValueError as exc:  # vl-convert reports an invalid spec as a ValueError
         raise InputError(f"a Vega-Lite chart in the notebook cannot be drawn: {exc}") from exc
 

@@ -617,7 +617,8 @@ def chart_html(spec: dict[str, Any], vl_version: str | None = None) -> str:
     in it can close a script element or open a tag."""
     import vl_convert as vlc
 
-    library = vlc.javascript_bundle(vl_version=vl_version) if vl_version else vlc.javascript_bundle()
+    snippet = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
+    library = vlc.javascript_bundle(snippet, vl_version=vl_version)
     data = json.dumps(spec, ensure_ascii=False)
     for raw, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
         data = data.replace(raw, escaped)

@@ -897,10 +897,10 @@ def find_small_counts(text: str, rule: DisclosureRule = DEFAULT_RULE) -> list[Sm
         else None
     )
     for cell in _table_cells(text):
-        if spelled and (match := spelled.fullmatch(cell)):
-            hits.append(SmallCountHit(_NUMBER_WORDS.index(match.group(1).lower()), cell.strip()))
-        elif (match := _FLOAT_COUNT.fullmatch(cell)) and rule.is_small(int(match.group(1))):
-            hits.append(SmallCountHit(int(match.group(1)), cell.strip()))
+        if spelled and (word := spelled.fullmatch(cell)):
+            hits.append(SmallCountHit(_NUMBER_WORDS.index(word.group(1).lower()), cell.strip()))
+        elif (whole := _FLOAT_COUNT.fullmatch(cell)) and rule.is_small(int(whole.group(1))):
+            hits.append(SmallCountHit(int(whole.group(1)), cell.strip()))
     return hits
 
 
