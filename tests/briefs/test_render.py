@@ -43,6 +43,13 @@ def _html_output_cell(html: str):
     return new_code_cell("table", outputs=[new_output("display_data", data={"text/html": html})])
 
 
+def _table_output_cell(table):
+    from evidence.presentation.tables import TABLE_MIME
+
+    data = {TABLE_MIME: table.to_json(), "text/plain": ""}
+    return new_code_cell("show_table(...)", outputs=[new_output("display_data", data=data)])
+
+
 def test_render_writes_the_brief_beside_the_run_and_the_index(run_folder: Path, no_quarto: None) -> None:
     result = render_run(run_folder)
     assert result.renderer == "builtin"
@@ -167,7 +174,7 @@ def test_a_small_count_in_a_table_is_found(tmp_path: Path) -> None:
 def test_numbers_that_say_what_they_count_are_checked_only_when_they_count_people(tmp_path: Path) -> None:
     from evidence.briefs.document import build_document
     from evidence.presentation.markup import number
-    from evidence.presentation.tables import TABLE_MIME, TableData
+    from evidence.presentation.tables import TableData
 
     table = TableData.from_cells(
         ["Rank", "Origin", "Countries", "Victims"],
@@ -175,40 +182,13 @@ def test_numbers_that_say_what_they_count_are_checked_only_when_they_count_peopl
         kinds={"Rank": "label", "Countries": "countries", "Victims": "people"},
     )
     nb = executed_notebook()
-    nb.cells.append(
-        new_code_cell(
-            "show_table(...)",
-            outputs=[new_output("display_data", data={TABLE_MIME: table.to_json(), "text/plain": ""})],
-        )
-    )
-    nb.cells.append(
-        new_code_cell(
-            "display(Markdown(...))",
-            outputs=[
-                new_output(
-                    "display_data",
-                    data={"text/markdown": f"{number(4, 'lists')} lists, {number(2, 'years')} years."},
-                )
-            ],
-        )
-    )
+    nb.cells.append(_table_output_cell(table))
+    nb.cells.append(_markdown_output_cell(f"{number(4, 'lists')} lists, {number(2, 'years')} years."))
     assert disclosure_hits(build_document(make_run(tmp_path / "ok", notebook=nb))) == []
     # the same table with a small count of people in it is caught, whatever else is marked
     leaky = TableData.from_cells(["Origin", "Victims"], [["Cambodia", "3"]], kinds={"Victims": "people"})
-    nb.cells.append(
-        new_code_cell(
-            "show_table(...)",
-            outputs=[new_output("display_data", data={TABLE_MIME: leaky.to_json(), "text/plain": ""})],
-        )
-    )
-    nb.cells.append(
-        new_code_cell(
-            "display(Markdown(...))",
-            outputs=[
-                new_output("display_data", data={"text/markdown": f"{number(2, 'people')} were missed"})
-            ],
-        )
-    )
+    nb.cells.append(_table_output_cell(leaky))
+    nb.cells.append(_markdown_output_cell(f"{number(2, 'people')} were missed"))
     hits = disclosure_hits(build_document(make_run(tmp_path / "leak", notebook=nb)))
     assert sorted(h.value for h in hits) == [2, 3]
 
