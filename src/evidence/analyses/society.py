@@ -112,17 +112,17 @@ TIER_RANKS: dict[str, int] = {"Tier 1": 1, "Tier 2": 2, "Tier 2 Watch List": 3, 
 LISTED_RANK = 3
 
 PANEL_SCHEMA: dict[str, pl.DataType] = {
-    "iso3": pl.String,
-    "country": pl.String,  # the country reference's name (a published name where the reference has none)
-    "measure": pl.String,  # a key of MEASURES
-    "year": pl.Int16,  # the year the value refers to (TIP: the report year; GSI: the estimate year, 2021)
-    "value": pl.Float64,  # null when censored (UNODC <5) or not published
-    "value_low": pl.Float64,  # bounds: equal to value when exact
-    "value_high": pl.Float64,
-    "label": pl.String,  # the value in words where it is a category (TIP: "Tier 2 Watch List")
-    "source": pl.String,  # the source's name and release, for readers
-    "source_id": pl.String,  # the loader's source name (unodc_glotip, walkfree_gsi, us_tip_tiers)
-    "note": pl.String,  # how a derived value was computed (which years of which sources)
+    "iso3": pl.String(),
+    "country": pl.String(),  # the country reference's name (a published name where the reference has none)
+    "measure": pl.String(),  # a key of MEASURES
+    "year": pl.Int16(),  # the year the value refers to (TIP: the report year; GSI: the estimate year, 2021)
+    "value": pl.Float64(),  # null when censored (UNODC <5) or not published
+    "value_low": pl.Float64(),  # bounds: equal to value when exact
+    "value_high": pl.Float64(),
+    "label": pl.String(),  # the value in words where it is a category (TIP: "Tier 2 Watch List")
+    "source": pl.String(),  # the source's name and release, for readers
+    "source_id": pl.String(),  # the loader's source name (unodc_glotip, walkfree_gsi, us_tip_tiers)
+    "note": pl.String(),  # how a derived value was computed (which years of which sources)
 }
 
 _SHORT_NAMES = {
@@ -305,7 +305,9 @@ def country_panel(
 
     Raises :class:`ParameterError` when none of the three sources is among ``tables``.
     """
-    indicator_tables, gsi_tables, tier_tables = [], [], []
+    indicator_tables: list[LoadedTable] = []
+    gsi_tables: list[LoadedTable] = []
+    tier_tables: list[LoadedTable] = []
     for table in tables:
         {"indicator": indicator_tables, "gsi": gsi_tables, "tier": tier_tables}.get(table.kind, []).append(
             table
@@ -671,7 +673,7 @@ def detection_model(
 def _fit_rate_ratios(
     y: np.ndarray, X: np.ndarray, offset: np.ndarray, cov_type: str, level: float, notes: list[str]
 ) -> tuple[ModelTerm, ...]:
-    import statsmodels.api as sm
+    import statsmodels.api as sm  # type: ignore[import-untyped]
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -833,7 +835,7 @@ def tier_event_study(
     times = [k for k in times if (sample["k"] == k).any()]
     countries = sorted(sample["iso3"].unique().to_list())
     years = sorted(sample["year"].unique().to_list())
-    X, names = _event_design(sample, times, countries, years)
+    X, _ = _event_design(sample, times, countries, years)
     groups = np.asarray([countries.index(c) for c in sample["iso3"].to_list()])
     notes: list[str] = []
     point = _fit_event(sample["y"].to_numpy(), X, groups, len(times), level, notes)
@@ -888,7 +890,7 @@ def _event_design(
 def _fit_event(
     y: np.ndarray, X: np.ndarray, groups: np.ndarray, n_times: int, level: float, notes: list[str]
 ) -> tuple[list[float], list[float], list[float], list[float]]:
-    import statsmodels.api as sm
+    import statsmodels.api as sm  # type: ignore[import-untyped]
 
     with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
         warnings.simplefilter("always")
