@@ -612,7 +612,7 @@ def association_model(
     separation = bool(np.any(np.abs(params[1:]) > 10) or np.any(bse[1:] > 10))
     return AssociationModel(
         outcome=outcome,
-        outcome_label=flag_label(outcome) if outcome not in PERPETRATOR_ROLES else PERPETRATOR_ROLES[outcome],
+        outcome_label=label_of(outcome),
         missing=missing,
         predictors=tuple(model_predictors),
         references=references,
@@ -739,3 +739,18 @@ def association_grid(
         )
     table = pl.concat(parts).select("outcome", pl.exclude("outcome")) if parts else pl.DataFrame()
     return table, failures
+
+
+def recorded_flags_of(cases: LoadedTable | pl.DataFrame, topic: str) -> list[str]:
+    """The flag columns of a topic of flags that the data record (e.g. every means of control)."""
+    df = _cases(cases)
+    if topic == "perpetrator_role":
+        return [c for c in PERPETRATOR_ROLES if c in df.columns and df[c].is_not_null().any()]
+    if topic in FLAG_DIMENSIONS:
+        return recorded_flags(df, FLAG_DIMENSIONS[topic])
+    raise ParameterError(f"{topic!r} is not a topic of flags (form, means_of_control, recruiter_relation…)")
+
+
+def label_of(flag: str) -> str:
+    """A reader's name for a flag column (a form, a means of control, a perpetrator role…)."""
+    return PERPETRATOR_ROLES.get(flag) or flag_label(flag)

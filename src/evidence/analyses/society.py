@@ -537,8 +537,8 @@ class DetectionModel:
                 )
             else:
                 out.append(
-                    f"The data show no clear association between {t.term} and detected victims per "
-                    f"population (rate ratio {ratio} where {t.change})."
+                    f"The data show no clear association between {_TERM_NAMES.get(t.term, t.term)} and "
+                    f"detected victims per population (rate ratio {ratio} where {t.change})."
                 )
         return out
 
@@ -557,6 +557,12 @@ class DetectionModel:
             "warnings": list(self.warnings),
         }
 
+
+_TERM_NAMES = {
+    PREVALENCE: "estimated prevalence",
+    RESPONSE: "the government-response rating",
+    VULNERABILITY: "vulnerability",
+}
 
 #: Predictors of :func:`detection_model`: (name, how it enters the model, what a rate ratio is for).
 DETECTION_PREDICTORS: tuple[tuple[str, str, str], ...] = (

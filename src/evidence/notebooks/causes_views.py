@@ -33,6 +33,7 @@ from evidence.analyses.society import (
     DetectionModel,
     EventStudy,
 )
+from evidence.core.errors import ParameterError
 from evidence.presentation.disclosure import (
     COMPLEMENT_LABEL,
     DisclosedTable,
@@ -41,6 +42,7 @@ from evidence.presentation.disclosure import (
     suppress_counts,
     suppress_table,
 )
+from evidence.sources.loaded import LoadedTable
 
 NOT_RECORDED = "Not recorded"
 RECORDED = "Recorded"
@@ -202,10 +204,13 @@ def heat_table(
         )
         .alias("share"),
     )
+    withheld = counts.frame["count_suppressed"]
     shown = shares.with_columns(
-        text=pl.when(pl.col("share").is_not_null())
+        text=pl.when(withheld)
+        .then(pl.lit(rule.label))
+        .when(pl.col("share").is_not_null())
         .then((pl.col("share") * 100).round(0).cast(pl.Int64).cast(pl.String) + "%")
-        .otherwise(pl.lit(rule.label))
+        .otherwise(pl.lit("–"))  # no victim of this row with the column topic recorded, or a withheld base
     )
     columns = list(dict.fromkeys(cross["column"].to_list()))
     wide = shown.pivot(on="column", index="row", values="text", maintain_order=True).select("row", *columns)
@@ -436,3 +441,247 @@ def event_study_view(studies: Sequence[EventStudy]) -> pl.DataFrame:
             for s in studies
         ]
     )
+
+
+# ------------------------------------------------------------------------------------------- notebook sections
+
+
+def person_cases(
+    tables: Sequence[LoadedTable], *, country: str, role: str = "both", scope: str = "country"
+) -> pl.DataFrame | None:
+    """The victim records the person section describes: every case table given (one canonical table), all of
+    them (``scope="all"``) or the country's victims as ``role``; None when no case table was given."""
+    from evidence.analyses.common import check_role, country_filter
+
+    if scope not in ("country", "all"):
+        raise ParameterError(f"person_scope must be country or all, not {scope!r}")
+    frames = [t.data for t in tables if t.kind == "case"]
+    if not frames:
+        return None
+    cases = pl.concat(frames, how="vertical_relaxed")
+    if scope == "all":
+        return cases
+    return cases.filter(country_filter(_iso3(country), check_role(role)))
+
+
+#: What the person section describes, in order, and by which characteristic.
+PERSON_TOPICS: tuple[tuple[str, str | None], ...] = (
+    ("recruiter_relation", "sex"),
+    ("means_of_control", "sex"),
+    ("form", "age_group"),
+    ("trafficking_duration", "route_class"),
+    ("perpetrator_relation", "sex"),
+    ("perpetrator_role", "route_class"),
+    (causes.PERPETRATOR_ORIGIN, None),
+)
+
+
+def show_person_section(
+    cases: pl.DataFrame, rule: DisclosureRule, *, source: str, level: str = "###"
+) -> None:
+    """The person: every recorded topic by a characteristic, the heat table and duration charts, what is not
+    recorded, and the odds ratios of each form of exploitation and means of control (with the complete-case
+    comparison for sexual exploitation). Topics the data do not record are named in one sentence."""
+    from IPython.display import Markdown, display
+
+    from evidence.notebooks.views import show_chart, show_table
+    from evidence.presentation import causes_charts
+
+    topics = causes.recorded_topics(cases)
+    characteristics = causes.recorded_characteristics(cases)
+    absent = [causes.TOPICS[t].lower() for t, _ in PERSON_TOPICS if t not in topics]
+    if absent:
+        display(Markdown(f"Not recorded in these data: {', '.join(absent)}."))
+    display(Markdown(f"{level} What is recorded"))
+    show_table(missing_view(cases, rule), source=source)
+    for topic, by in PERSON_TOPICS:
+        if topic not in topics:
+            continue
+        if by is not None and by not in characteristics:
+            by = "majority_status" if "majority_status" in characteristics and by == "age_group" else None
+        view = profile_view(cases, topic, by, rule)
+        what = causes.TOPICS[topic]
+        by_text = f" by {causes.CHARACTERISTIC_LABELS[by].lower()}" if by else ""
+        display(Markdown(f"{level} {what}{by_text}"))
+        show_table(view.table if view else None, note=view.note if view else None, source=source)
+        if view is not None and topic == "trafficking_duration":
+            shares = view.shares.filter(pl.col("group") != ALL)
+            chart = causes_charts.distribution_chart(
+                shares,
+                "category",
+                "share",
+                group="group",
+                low="ci_low",
+                high="ci_high",
+                title="How long victims were exploited",
+                source=source,
+                category_title="Duration",
+                subtitle=f"Share of victims with a duration recorded{by_text}",
+                rule=rule,
+            )
+            show_chart(chart, "duration")
+    if {"form", "means_of_control"} <= set(topics):
+        display(Markdown(f"{level} Means of control by form of exploitation"))
+        table, shares = heat_table(cases, rule)
+        show_table(
+            table,
+            source=source,
+            note="Share of the victims of each form (with means of control recorded) "
+            "who were controlled in each way; a victim can be controlled in several ways.",
+        )
+        chart = causes_charts.heat_table_chart(
+            shares,
+            "row",
+            "column",
+            "share",
+            title="Means of control by form of exploitation",
+            source=source,
+            rule=rule,
+        )
+        show_chart(chart, "means_by_form")
+    show_models(cases, rule, topics=[t for t in ("form", "means_of_control") if t in topics], level=level)
+
+
+def show_models(
+    cases: pl.DataFrame, rule: DisclosureRule, *, topics: Sequence[str], level: str = "###"
+) -> None:
+    """Odds ratios of every flag of ``topics`` by victims' characteristics, and the complete-case comparison of
+    the first model that can be fitted."""
+    from IPython.display import Markdown, display
+
+    from evidence.core.errors import EvidenceError
+    from evidence.notebooks.views import show_table
+
+    predictors = [p for p in causes.DEFAULT_PREDICTORS if p in causes.recorded_characteristics(cases)]
+    if "age_group" not in predictors and "majority_status" in causes.recorded_characteristics(cases):
+        predictors.insert(1, "majority_status")
+    compared = False
+    for topic in topics:
+        failures = {}
+        for flag in causes.recorded_flags_of(cases, topic):
+            try:
+                model = causes.association_model(cases, flag, predictors)
+            except EvidenceError as exc:
+                failures[causes.label_of(flag)] = str(exc)
+                continue
+            display(Markdown(f"{level} Which victims' records show {model.outcome_label.lower()}"))
+            display(Markdown(model_sentence(model, rule)))
+            show_table(
+                model_view(model, rule),
+                note="Odds ratios above 1: more often recorded than in the reference category, other "
+                "characteristics in the model equal. An association, not a cause.",
+            )
+            if not compared:
+                compared = True
+                try:
+                    table, complete, _ = causes.compare_missing(cases, flag, predictors)
+                except EvidenceError as exc:
+                    display(Markdown(f"No complete-case comparison: {exc}."))
+                    continue
+                display(
+                    Markdown(f"{level} Complete cases against all victims ({model.outcome_label.lower()})")
+                )
+                display(Markdown(model_sentence(complete, rule)))
+                show_table(missing_comparison_view(table, rule))
+        if failures:
+            display(
+                Markdown(
+                    f"No model for {', '.join(failures).lower()}: too few victims with it, or no variation "
+                    "in the sample."
+                )
+            )
+
+
+def show_society_section(
+    panel: CountryPanel,
+    country: str,
+    peers: Sequence[str] | None,
+    rule: DisclosureRule,
+    *,
+    level: str = "###",
+) -> None:
+    """Society: the country beside its peers, the detection scatter, the detection model and the TIP tier
+    event study, each shown when its sources are there (and said in one sentence when not)."""
+    from IPython.display import Markdown, display
+
+    from evidence.analyses import society
+    from evidence.core.errors import EvidenceError
+    from evidence.notebooks.views import show_chart, show_table
+    from evidence.presentation import causes_charts
+
+    iso3 = _iso3(country)
+    display(Markdown(f"{level} The country beside its peers"))
+    table, sources = comparison_view(panel, iso3, peers, rule)
+    show_table(
+        table,
+        source="; ".join(sources),
+        note="Each value for the year in brackets, the latest its source "
+        "holds; rates divide by the GSI's 2021 population and estimate.",
+    )
+    citation = "; ".join(sources)
+    if {"unodc_glotip", "walkfree_gsi"} <= panel.source_ids:
+        display(Markdown(f"{level} Detection against estimated prevalence"))
+        points = detection_points(panel, iso3, peers, rule)
+        chart = causes_charts.detection_scatter(
+            points,
+            PREVALENCE,
+            DETECTED_PER_100K,
+            "country",
+            "role",
+            title="Detected victims per 100,000 against estimated prevalence",
+            source=citation,
+            x_title="Estimated in modern slavery per 1,000 (GSI, 2021)",
+            y_title="Detected victims per 100,000 (UNODC, latest year)",
+            rule=rule,
+        )
+        show_chart(chart, "detection_vs_prevalence")
+        try:
+            model = society.detection_model(panel)
+        except EvidenceError as exc:
+            display(Markdown(f"No detection model: {exc}."))
+        else:
+            show_table(
+                detection_model_view(model),
+                note=f"{model.n_countries} countries; Poisson pseudo-likelihood "
+                "with robust intervals. An association, not a cause.",
+            )
+            display(Markdown("\n".join(f"- {s}" for s in model.sentences())))
+    else:
+        display(
+            Markdown(
+                "Detection against prevalence needs both UNODC GLOTIP country data and the GSI workbook."
+            )
+        )
+    if {"unodc_glotip", "us_tip_tiers"} <= panel.source_ids:
+        display(Markdown(f"{level} Detected victims around a change of TIP tier"))
+        studies = []
+        for kind in ("downgrade", "upgrade"):
+            try:
+                studies.append(society.tier_event_study(panel, kind))  # type: ignore[arg-type]
+            except EvidenceError as exc:
+                display(Markdown(f"No {kind} event study: {exc}."))
+        if studies:
+            estimates = event_study_view(studies)
+            chart = causes_charts.event_study_chart(
+                estimates,
+                "event_time",
+                "rate_ratio",
+                "ci_low",
+                "ci_high",
+                series="kind",
+                title="Detected victims around a TIP downgrade or upgrade",
+                source=citation,
+                subtitle="Ratio to the year before the report; country and year effects removed",
+                rule=rule,
+            )
+            show_chart(chart, "tier_event_study")
+            display(
+                Markdown(
+                    "; ".join(f"{s.events.height} {s.kind}s in {s.n_countries} countries" for s in studies)
+                    + ". An association around the report year, not the effect of the tier."
+                )
+            )
+    else:
+        display(
+            Markdown("The tier event study needs both UNODC GLOTIP country data and TIP tier placements.")
+        )
