@@ -135,3 +135,33 @@ def test_comparison_and_event_views(panel):
     assert "Walk Free Global Slavery Index 2023" in sources
     estimates = views.event_study_view([society.tier_event_study(panel, "upgrade")])
     assert estimates["ci_low"].null_count() == 0
+
+
+@pytest.mark.slow
+def test_causes_consequences_notebook_on_the_real_shared_files(tmp_path, shared_data):
+    import json
+    from pathlib import Path
+
+    from evidence.runs.execute import run_notebook
+
+    data = [
+        str(shared_data / "ctdc" / "vp_synthetic_condensed.csv"),
+        str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"),
+        str(shared_data / "walkfree" / "gsi_2023.xlsx"),
+        str(shared_data / "tip" / "tip_tiers_1999_2015.csv"),
+    ]
+    parameters = {"country": "THA", "peers": ["KHM", "LAO", "MMR"], "person_scope": "all", "data": data}
+    outcome = run_notebook("causes_consequences", parameters, out_root=tmp_path)
+    assert outcome.status == "ok", outcome.error
+    folder = Path(outcome.folder)
+    notebook = json.loads((folder / "causes_consequences.ipynb").read_text(encoding="utf-8"))
+    outputs = [o for c in notebook["cells"] for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    text = "\n".join(
+        "".join(v) if isinstance(v, list) else str(v) for o in outputs for v in o.get("data", {}).values()
+    )
+    assert "401,000 (2021)" in text and "Relation of the perpetrator(s) to the victim" in text
+    assert {p.name for p in (folder / "figures").iterdir()} >= {
+        "detection_vs_prevalence.svg",
+        "tier_event_study.svg",
+    }
