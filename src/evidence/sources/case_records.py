@@ -98,6 +98,11 @@ EXTRA_COLUMNS: dict[str, pl.DataType] = {
     **{flag: pl.Boolean for flag in EXTRA_FLAGS},
 }
 
+#: Fields whose cells may hold several values separated by the mapping's ``list_separator``.
+MULTI_VALUED_FIELDS = ("referral_source",)
+#: The column of pseudonymised case ids that :func:`load_case_records` adds when given a ``pseudonymise``.
+RECORD_KEY = "record_key"
+
 _YEAR = re.compile(r"(\d{4})(?:\.0+|-\d{2}-\d{2}(?:[ T][\d:.]+)?)?")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
@@ -366,7 +371,20 @@ class _Decoder:
                 raise _Bad(f"unknown {what} code (not in the mapping's values.{field})")
             return label
 
+        if field in MULTI_VALUED_FIELDS:
+            return self.column(self.mapping.columns[field], self.each_of(decode), dtype)
         return self.column(self.mapping.columns[field], decode, dtype)
+
+    def each_of(self, decode: Callable[[str], str | None]) -> Callable[[str], str | None]:
+        """``decode`` applied to each value of a cell holding several (split by the list separator); the
+        labels joined by ';' in the order written, each once."""
+
+        def decode_all(value: str) -> str | None:
+            parts = [p.strip() for p in value.split(self.mapping.list_separator)]
+            labels = [decode(p) for p in parts if p and not self.is_missing(p)]
+            return ";".join(dict.fromkeys(label for label in labels if label)) or None
+
+        return decode_all
 
     def flag(self, column: str) -> pl.Expr:
         yes_no = self.mapping.yes_no
@@ -601,7 +619,26 @@ def _provenance(path: Path, mapping: CaseRecordsMapping, notes: list[str]) -> Pr
     )
 
 
-def _load(path: Path, mapping: CaseRecordsMapping) -> LoadedTable:
+def _record_keys(
+    frame: pl.DataFrame, mapping: CaseRecordsMapping, pseudonymise: Callable[[str], str]
+) -> pl.Series:
+    """Each row's case id, pseudonymised (null where the id is missing): the id itself goes no further."""
+    column = mapping.columns.get("case_id")
+    if column is None:
+        raise InputError(
+            "the mapping names no case_id column: records cannot be followed from one export to the next",
+            path=mapping.path or "the mapping",
+        )
+    keys = [
+        None if cell is None or fold(cell) in mapping.missing else pseudonymise(" ".join(cell.split()))
+        for cell in frame.get_column(column).to_list()
+    ]
+    return pl.Series(RECORD_KEY, keys, dtype=pl.String)
+
+
+def _load(
+    path: Path, mapping: CaseRecordsMapping, pseudonymise: Callable[[str], str] | None = None
+) -> LoadedTable:
     head = FileHead(path)
     raw = _read_workbook(path, mapping) if head.is_xlsx else _read_csv(path, mapping)
     if mapping.fixed:
@@ -612,6 +649,8 @@ def _load(path: Path, mapping: CaseRecordsMapping) -> LoadedTable:
         )
         mapping = dataclasses.replace(mapping, columns=mapping.columns | names)
     data, problems, flagged, extra_flags = _decode(raw, mapping)
+    if pseudonymise is not None:
+        data = data.with_columns(_record_keys(raw.frame, mapping, pseudonymise))
     rejects = pl.concat([raw.rejects, *_issues(raw.frame, problems)]).sort("row", maintain_order=True)
     if rejects.height:
         keep = ~data.get_column("source_row").is_in(rejects.get_column("row").unique().implode())
@@ -631,6 +670,8 @@ def _load(path: Path, mapping: CaseRecordsMapping) -> LoadedTable:
     canonical = conform(data)
     extras = [pl.col(c).cast(t) for c, t in EXTRA_COLUMNS.items() if c in data.columns]
     extras += [pl.col(c) for c in data.columns if c.startswith(ASSISTANCE_PREFIX)]
+    if RECORD_KEY in data.columns:
+        extras.append(pl.col(RECORD_KEY))
     table = pl.concat([canonical, data.select(extras)], how="horizontal") if extras else canonical
     unmapped = [f for f in ("year", "gender", "origin", "destination") if f not in mapping.columns]
     if unmapped:
@@ -644,12 +685,19 @@ def _load(path: Path, mapping: CaseRecordsMapping) -> LoadedTable:
     )
 
 
-def load_case_records(path: str | Path, mapping: str | Path | Mapping[str, Any] | None = None) -> LoadedTable:
+def load_case_records(
+    path: str | Path,
+    mapping: str | Path | Mapping[str, Any] | CaseRecordsMapping | None = None,
+    *,
+    pseudonymise: Callable[[str], str] | None = None,
+) -> LoadedTable:
     """Load an organisation's case records (CSV or xlsx) onto the case table, as their mapping describes.
 
     ``mapping`` is a mapping file, or a mapping already parsed into a dict; by default the file
     ``<path>.mapping.yaml`` beside the data. A provenance sidecar ``<path>.provenance.json``, when present,
-    completes the provenance the mapping gives.
+    completes the provenance the mapping gives. With ``pseudonymise`` (a keyed hash, see
+    :mod:`evidence.sources.register`), each row's case id is replaced by ``pseudonymise(id)`` in a last column
+    ``record_key``; the ids themselves never leave the loader.
     """
     path = check_readable(path)
     if mapping is None:
@@ -660,7 +708,9 @@ def load_case_records(path: str | Path, mapping: str | Path | Mapping[str, Any] 
                 path=path,
                 hint="write one (see docs/case-records.md) or pass mapping=",
             )
-    return apply_sidecar(_load(path, read_mapping(mapping)), path)
+    if not isinstance(mapping, CaseRecordsMapping):
+        mapping = read_mapping(mapping)
+    return apply_sidecar(_load(path, mapping, pseudonymise), path)
 
 
 def sniff(head: FileHead) -> str | None:
