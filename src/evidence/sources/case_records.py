@@ -713,13 +713,24 @@ def load_case_records(
     return apply_sidecar(_load(path, mapping, pseudonymise), path)
 
 
+#: The layout of the organisation's register (:mod:`evidence.sources.register`), read as of its latest export.
+REGISTER_LAYOUT = "register"
+_DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of a DuckDB database file
+
+
 def sniff(head: FileHead) -> str | None:
-    """``mapped`` for a data file with a mapping file beside it, else None."""
-    return LAYOUT if mapping_path(head.path).is_file() else None
+    """``mapped`` for a data file with a mapping file beside it, ``register`` for a register, else None."""
+    if mapping_path(head.path).is_file():
+        return LAYOUT
+    return REGISTER_LAYOUT if head.raw[8:12] == _DUCKDB_MAGIC else None
 
 
 def _load_sniffed(path: Path, layout: str) -> LoadedTable:
     # the registry applies the provenance sidecar itself
+    if layout == REGISTER_LAYOUT:
+        from evidence.sources.register import records_as_of
+
+        return records_as_of(path)
     return _load(Path(path), read_mapping(mapping_path(path)))
 
 
@@ -728,8 +739,8 @@ LOADER = register(
         source=SOURCE,
         sniff=sniff,
         load=_load_sniffed,
-        description="An organisation's own case records, read through a mapping file beside them",
-        version="1",  # bump when the case table made from the same file and mapping changes
+        description="An organisation's own case records, read through a mapping file beside them, or its register",
+        version="2",  # bump when the case table made from the same file and mapping changes
         priority=10,  # a mapping beside a file says how to read it, even when another layout matches
     )
 )
