@@ -382,18 +382,18 @@ def _apply(
     register: Path,
     seen: set[str],
 ) -> ImportResult:
-    import_id = connection.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
+    import_id = connection.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
     rows_rejected = rejects["row"].n_unique() if rejects.height else 0
     earlier = connection.execute(
         "SELECT import_id FROM imports WHERE file_sha256 = ? ORDER BY import_id LIMIT 1", [file_sha256]
-    ).fetchone()
+    ).fetchall()
     counts = {"new": 0, "updated": 0, "unchanged": rows.height, "missing": 0}
-    if earlier is not None:
-        note = f"already imported as import {earlier[0]}: nothing changed"
+    if earlier:
+        note = f"already imported as import {earlier[0][0]}: nothing changed"
     else:
         latest = connection.execute(
             "SELECT max(exported_on) FROM imports WHERE note = ''"  # re-imports of a known file do not count
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if latest is not None and made_on < latest:
             raise InputError(
                 f"this export was made on {made_on} (from {made_on_from}), before the latest export already "
@@ -520,7 +520,7 @@ def _merge(
         {"made_on": made_on, "import_id": import_id},
     )
     counts = dict(connection.execute("SELECT change, count(*) FROM changes GROUP BY change").fetchall())
-    missing = connection.execute("SELECT count(*) FROM gone").fetchone()[0]
+    missing = connection.execute("SELECT count(*) FROM gone").fetchall()[0][0]
     for table in ("incoming", "current_versions", "changes", "seen_keys", "gone"):
         connection.execute(f"DROP TABLE {table}")
     return {
@@ -573,19 +573,19 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None) -> LoadedTable
         )
         missing = connection.execute(
             f"SELECT count(*) FROM records WHERE {where} AND NOT present", parameters
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         last = connection.execute(
             "SELECT exported_on, provenance FROM imports "
             + ("WHERE exported_on <= ? " if as_of else "")
             + "ORDER BY exported_on DESC, import_id DESC LIMIT 1",
             [as_of] if as_of else [],
-        ).fetchone()
+        ).fetchall()
     frame = frame.with_row_index("source_row", offset=1).with_columns(pl.col("source_row").cast(pl.Int64))
     table = conform(frame)
     extras = [c for c in frame.columns if c not in CASE_SCHEMA and c != RECORD_KEY]
     data = pl.concat([table, frame.select(*extras, RECORD_KEY)], how="horizontal")
-    given = json.loads(last[1]) if last else {}
-    stood = as_of or (last[0] if last else None)
+    given = json.loads(last[0][1]) if last else {}
+    stood = as_of or (last[0][0] if last else None)
     notes = [
         f"register as of {stood or 'no export yet'}: {data.height} records"
         + (f"; {missing} marked missing from a full export by then, not counted" if missing else ""),
@@ -624,7 +624,7 @@ def status(path: str | Path) -> dict[str, Any]:
                 "SELECT present, count(*) FROM records WHERE valid_to IS NULL GROUP BY present"
             ).fetchall()
         )
-        versions = connection.execute("SELECT count(*) FROM records").fetchone()[0]
+        versions = connection.execute("SELECT count(*) FROM records").fetchall()[0][0]
         imports = _frame(
             connection,
             "SELECT import_id, imported_at, exported_on, exported_on_from, file_name, file_sha256, full_export, "
