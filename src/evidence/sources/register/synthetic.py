@@ -199,7 +199,7 @@ def write_exports(
             for person in rng.sample(registered, k=max(1, len(registered) // 50)):  # deleted in the system
                 deleted.setdefault(person.case_id, end)
         if index == len(ends) - 1 and deleted:
-            deleted.pop(sorted(deleted)[0])  # restored
+            deleted.pop(min(deleted))  # restored
         rows = [
             [p.case_id if column == "Case ID" else p.cells[column] for column in HEADER]
             for p in roster
