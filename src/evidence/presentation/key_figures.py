@@ -135,7 +135,8 @@ def key_figures(
     without_year = int(data.get_column("year").null_count())
     dated = data.filter(pl.col("year").is_not_null())
     if year_from is None:
-        year_from = int(dated.get_column("year").min()) if dated.height else year_to
+        earliest = dated.get_column("year").min()
+        year_from = int(earliest) if isinstance(earliest, int) else year_to
     if year_from > year_to:
         raise ParameterError(f"--from {year_from} is after the as-of date's year {year_to}")
     period = dated.filter(pl.col("year").is_between(year_from, year_to))

@@ -321,7 +321,8 @@ def _fields_at(keys: tuple[str, ...]) -> list[str]:
 # --- from the declared shape to a mapping ready to decode ------------------------------------------------------
 
 
-def _build(model: MappingFile, error: _Errors) -> CaseRecordsMapping:
+def _build(model: Any, error: _Errors) -> CaseRecordsMapping:
+    # ``model`` is a MappingFile; its sections are models made at run time, so typed loosely here
     columns = {f: c for f in FIELDS if (c := getattr(model.columns, f)) is not None}
     flags = {f: c for f, c in model.columns.flags.model_dump().items() if c is not None}
     assistance = dict(model.columns.assistance)
@@ -372,7 +373,7 @@ def _build(model: MappingFile, error: _Errors) -> CaseRecordsMapping:
         if code is not None and code not in known:
             raise error(("values", "countries", spelling), f"{iso3!r} is not an ISO3 code")
         _add_code(country_values, spelling, code, ("values", "countries"), error)
-    yes_no: dict[str, bool | None] = {fold(c): True for c in DEFAULT_YES} | {
+    yes_no: dict[str, bool | None] = dict.fromkeys((fold(c) for c in DEFAULT_YES), True) | {
         fold(c): False for c in DEFAULT_NO
     }
     given: dict[str, bool | None] = {}

@@ -190,7 +190,8 @@ def _set_sizes(frame: pl.DataFrame) -> pl.Series:
 
 def smallest_set(frame: pl.DataFrame, columns: list[str]) -> int:
     """The size of the smallest set of rows sharing the values (nulls included) of ``columns``."""
-    return int(frame.group_by(columns).len().get_column("len").min()) if frame.height else 0
+    smallest = frame.group_by(columns).len().get_column("len").min() if frame.height else 0
+    return int(smallest) if isinstance(smallest, int) else 0
 
 
 def anonymise(
@@ -202,7 +203,8 @@ def anonymise(
     if not 0 <= max_suppressed < 1:
         raise ParameterError(f"max_suppressed is a share of the records (0 to below 1), got {max_suppressed}")
     finest, merged = _layout_frame(data)
-    first_year = int(data.get_column("year").min() or 0)
+    earliest = data.get_column("year").min() if "year" in data.columns else None
+    first_year = earliest if isinstance(earliest, int) else 0
     levels = dict.fromkeys(QUASI_IDENTIFIERS, 0)
     while True:
         frame = finest

@@ -471,7 +471,7 @@ def _merge(
     ).to_arrow()
     connection.register("export_rows", staged)
     typed = ", ".join(
-        f'CAST("{c}" AS {_sql_type(CASE_SCHEMA.get(c, rows.schema.get(c, pl.String)))}) AS "{c}"'
+        f'CAST("{c}" AS {_sql_type(CASE_SCHEMA.get(c) or rows.schema[c])}) AS "{c}"'
         if c in fields
         else f'NULL AS "{c}"'
         for c in columns
