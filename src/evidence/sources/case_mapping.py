@@ -373,9 +373,8 @@ def _build(model: Any, error: _Errors) -> CaseRecordsMapping:
         if code is not None and code not in known:
             raise error(("values", "countries", spelling), f"{iso3!r} is not an ISO3 code")
         _add_code(country_values, spelling, code, ("values", "countries"), error)
-    yes_no: dict[str, bool | None] = dict.fromkeys((fold(c) for c in DEFAULT_YES), True) | {
-        fold(c): False for c in DEFAULT_NO
-    }
+    yes_no: dict[str, bool | None] = dict.fromkeys((fold(c) for c in DEFAULT_YES), True)
+    yes_no.update(dict.fromkeys((fold(c) for c in DEFAULT_NO), False))
     given: dict[str, bool | None] = {}
     for code, flag in model.values.yes_no.items():
         _add_code(given, code, flag, ("values", "yes_no"), error)
