@@ -36,3 +36,13 @@ def test_a_key_file_others_can_read_is_refused(tmp_path, monkeypatch) -> None:
     path.chmod(0o644)
     with pytest.raises(RegisterKeyError, match="chmod 600"):
         load_key(path)
+
+
+def test_the_pseudonym_is_the_standard_hmac_sha256_of_the_id(tmp_path) -> None:
+    import hashlib
+    import hmac
+
+    path = tmp_path / "register.key"
+    key = load_key(path, create=True)
+    secret = path.read_text().strip().encode()
+    assert key.pseudonym("MSS-000001") == hmac.new(secret, b"MSS-000001", hashlib.sha256).hexdigest()
