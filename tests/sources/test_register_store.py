@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import duckdb

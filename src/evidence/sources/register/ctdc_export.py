@@ -98,8 +98,10 @@ class ExportReport:
             f"(smallest set: {self.smallest_set})"
             if self.rows_written
             else f"k = {self.k}: no record could be written",
-            f"records: {self.rows_in} in, {self.rows_written} written, {self.rows_suppressed} left out "
-            "(in sets smaller than k after generalisation)",
+            (
+                f"records: {self.rows_in} in, {self.rows_written} written, {self.rows_suppressed} left out "
+                "(in sets smaller than k after generalisation)"
+            ),
         ]
         out += [f"{column}: {level}" for column, level in self.levels.items()]
         if self.not_written:
