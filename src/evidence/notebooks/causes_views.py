@@ -42,6 +42,7 @@ from evidence.presentation.disclosure import (
     suppress_counts,
     suppress_table,
 )
+from evidence.presentation.markup import escape_markdown, number
 from evidence.sources.loaded import LoadedTable
 
 NOT_RECORDED = "Not recorded"
@@ -491,7 +492,7 @@ def show_person_section(
     characteristics = causes.recorded_characteristics(cases)
     absent = [causes.TOPICS[t].lower() for t, _ in PERSON_TOPICS if t not in topics]
     if absent:
-        display(Markdown(f"Not recorded in these data: {', '.join(absent)}."))
+        display(Markdown(f"Not recorded in these data: {escape_markdown(', '.join(absent))}."))
     display(Markdown(f"{level} What is recorded"))
     show_table(missing_view(cases, rule), source=source)
     for topic, by in PERSON_TOPICS:
@@ -576,7 +577,7 @@ def show_models(
                 try:
                     table, complete, _ = causes.compare_missing(cases, flag, predictors)
                 except EvidenceError as exc:
-                    display(Markdown(f"No complete-case comparison: {exc}."))
+                    display(Markdown(f"No complete-case comparison: {escape_markdown(exc)}."))
                     continue
                 display(
                     Markdown(f"{level} Complete cases against all victims ({model.outcome_label.lower()})")
@@ -638,7 +639,7 @@ def show_society_section(
         try:
             model = society.detection_model(panel)
         except EvidenceError as exc:
-            display(Markdown(f"No detection model: {exc}."))
+            display(Markdown(f"No detection model: {escape_markdown(exc)}."))
         else:
             show_table(
                 detection_model_view(model),
@@ -659,7 +660,7 @@ def show_society_section(
             try:
                 studies.append(society.tier_event_study(panel, kind))  # type: ignore[arg-type]
             except EvidenceError as exc:
-                display(Markdown(f"No {kind} event study: {exc}."))
+                display(Markdown(f"No {kind} event study: {escape_markdown(exc)}."))
         if studies:
             estimates = event_study_view(studies)
             chart = causes_charts.event_study_chart(
@@ -677,7 +678,11 @@ def show_society_section(
             show_chart(chart, "tier_event_study")
             display(
                 Markdown(
-                    "; ".join(f"{s.events.height} {s.kind}s in {s.n_countries} countries" for s in studies)
+                    "; ".join(
+                        f"{number(s.events.height, 'values')} {s.kind}s in "
+                        f"{number(s.n_countries, 'countries')} countries"
+                        for s in studies
+                    )
                     + ". An association around the report year, not the effect of the tier."
                 )
             )
