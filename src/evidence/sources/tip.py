@@ -23,7 +23,7 @@ import polars as pl
 from evidence.core.errors import InputError
 from evidence.sources.delimited import field_count_rejects, scan_records
 from evidence.sources.loaded import LoadedTable, issues_where
-from evidence.sources.provenance import Provenance
+from evidence.sources.metadata import describe
 from evidence.sources.registry import FileHead, Loader, register
 
 SOURCE = "us_tip_tiers"
@@ -65,24 +65,8 @@ _LABELS: dict[str, str] = {
     "not ranked": NOT_RANKED,
 }
 
-_KELLEY_PROVENANCE: dict[str, str] = {
-    "url": "https://github.com/andrewheiss/From-the-Trenches-Anti-TIP-NGOs-and-US",
-    "licence": "MIT (c) 2017 Judith Kelley and Andrew Heiss",
-    "citation": (
-        "Kelley, Judith G. 2017. Scorecard Diplomacy: Grading States to Influence Their Reputation and "
-        "Behavior. Cambridge University Press. Data: github.com/andrewheiss/"
-        "From-the-Trenches-Anti-TIP-NGOs-and-US, data/tip_tiers_orig.csv (commit a74d421). Tier placements "
-        "of the US Department of State, Trafficking in Persons Report (Accessed <date>)."
-    ),
-    "title": "US TIP Report tier placements 1999-2015, coded by J. Kelley",
-    "release": "1999-2015",
-}
-_SIMPLE_PROVENANCE: dict[str, str] = {
-    "url": "https://www.state.gov/trafficking-in-persons-report/",
-    "licence": "US Government work (public domain in the US); user-compiled file",
-    "citation": "US Department of State, Trafficking in Persons Report, tier placements (accessed <date>).",
-    "title": "US TIP Report tier placements (user-compiled)",
-}
+#: The release of Kelley's coding (the only one); a simple file's release is the span of its report years.
+KELLEY_RELEASE = "1999-2015"
 
 REASON_ISO3 = "iso3 missing or not three letters"
 REASON_YEAR = "report year missing or not a year"
@@ -113,10 +97,8 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     path = Path(path)
     if layout == KELLEY_LAYOUT:
         columns = {"iso3": "iso", "country": "countryname", "report_year": "year", "tier_text": "tier"}
-        meta = _KELLEY_PROVENANCE
     elif layout == SIMPLE_LAYOUT:
         columns = {"iso3": "iso3", "country": "country", "report_year": "report_year", "tier_text": "tier"}
-        meta = _SIMPLE_PROVENANCE
     else:
         raise InputError(f"unknown TIP layout {layout!r}", path=path)
     data = path.read_bytes()
@@ -139,16 +121,12 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         kept,
         [("tier", "tier_label", pl.struct("iso3", "report_year").is_duplicated(), REASON_DUPLICATE)],
     )
-    provenance = Provenance(
-        source=SOURCE,
-        layout=layout,
-        release=meta.get("release", _year_span(kept)),
+    provenance = describe(
+        SOURCE,
+        layout,
+        KELLEY_RELEASE if layout == KELLEY_LAYOUT else _year_span(kept),
         path=str(path),
         sha256=hashlib.sha256(data).hexdigest(),
-        url=meta["url"],
-        licence=meta["licence"],
-        citation=meta["citation"],
-        title=meta["title"],
         notes=tuple(notes),
     )
     data = kept.select([pl.col(c).cast(t) for c, t in TIER_SCHEMA.items()]).sort("iso3", "report_year")

@@ -31,7 +31,8 @@ import polars as pl
 from evidence.core.errors import InputError
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
 from evidence.sources.loaded import LoadedTable, issues_where
-from evidence.sources.provenance import Provenance, sha256_file
+from evidence.sources.metadata import describe
+from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import HeaderMatch, column_for, find_header, read_sheet
 
@@ -97,14 +98,6 @@ UNSPECIFIED_CATEGORIES = frozenset(
 #: global total of detected victims is about 50,000 a year; a mangled date (d,mm,yyyy) is always >= 1,011,900.
 PLAUSIBLE_MAX_COUNT = 1_000_000
 
-URL = "https://dataunodc.un.org/dp-trafficking-persons"
-LICENCE = "UNODC data portal terms of use (https://dataunodc.un.org/); attribute to UNODC"
-TITLE = "UNODC Global Report on Trafficking in Persons: country data (data_glotip.xlsx)"
-CITATION = (
-    "UNODC. Global Report on Trafficking in Persons, country data (data_glotip.xlsx), release {release}. "
-    "https://dataunodc.un.org/dp-trafficking-persons (Accessed <date>)."
-)
-
 # Issue reasons: one wording per problem, so users can count and filter them.
 REASON_VALUE_MISSING = "value missing"
 REASON_VALUE_NOT_COUNT = "value is not a count (expected 1,234, 1234 or <5)"
@@ -165,16 +158,12 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     flags = pl.concat([_flags(kept), unmapped_flags])
 
     release = _release(match)
-    provenance = Provenance(
-        source=SOURCE,
-        layout=LAYOUT,
-        release=release,
+    provenance = describe(
+        SOURCE,
+        LAYOUT,
+        release,
         path=str(path),
         sha256=sha256_file(path),
-        url=URL,
-        licence=LICENCE,
-        citation=CITATION.format(release=release),
-        title=TITLE,
         notes=(f"sheet {match.sheet!r}, header on row {match.header_row}",)
         + (() if release != "unknown" else ("no release date found above the header",)),
     )
