@@ -71,7 +71,9 @@ def test_pinned_checksum_matches_the_real_file(shared_data: Path) -> None:
 
 def test_ctdc_citation_follows_the_codebook_and_names_the_release() -> None:
     citation = CATALOGUE["ctdc-global-synthetic"].citation
-    assert citation.startswith("Counter-Trafficking Data Collaborative (CTDC). 2024. 'Global Synthetic Dataset'")
+    assert citation.startswith(
+        "Counter-Trafficking Data Collaborative (CTDC). 2024. 'Global Synthetic Dataset'"
+    )
     assert "release 2024" in citation
     assert "(Accessed <date>)" in citation
 

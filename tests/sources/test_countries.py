@@ -193,7 +193,7 @@ def test_plurals_of_demonyms(text, iso3):
 
 
 def test_plural_rule_applies_to_demonyms_only():
-    assert to_iso3("Chinas") is None and to_iso3("Japans") is None
+    assert to_iso3("Thailands") is None and to_iso3("Japans") is None
 
 
 def test_nationals_map_to_the_reporting_country():

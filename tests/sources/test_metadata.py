@@ -135,7 +135,9 @@ def test_a_sidecar_release_restates_label_date_and_citation(shared_data: Path, t
 def test_a_sidecar_title_makes_the_file_its_own_dataset(shared_data: Path, tmp_path: Path) -> None:
     copy = tmp_path / "tiers.csv"
     copy.write_bytes((shared_data / "tip" / "tip_tiers_1999_2015.csv").read_bytes())
-    (tmp_path / "tiers.csv.provenance.json").write_text(json.dumps({"title": "Our own coding", "release": "v3"}))
+    (tmp_path / "tiers.csv.provenance.json").write_text(
+        json.dumps({"title": "Our own coding", "release": "v3"})
+    )
     p = load(copy).provenance
     assert p.label == "Our own coding, reports of v3" and p.producer == "" and p.terms == ()
 
