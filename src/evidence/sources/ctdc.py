@@ -1044,6 +1044,6 @@ LOADER = register(
         sniff=sniff,
         load=load,
         description="CTDC victim-level data: Global Synthetic (v2024/v2025), k-anonymised, Victim–Perpetrator",
-        version="1",  # bump when the case table made from the same file changes
+        version="2",  # bump when the case table made from the same file changes (2: provenance from metadata)
     )
 )

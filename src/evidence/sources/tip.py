@@ -27,7 +27,7 @@ from evidence.sources.metadata import describe
 from evidence.sources.registry import FileHead, Loader, register
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "2"  # 2: source_row
+LOADER_VERSION = "3"  # 2: source_row; 3: provenance from the source metadata
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 

@@ -21,7 +21,7 @@ from evidence.sources.workbook import find_header, normalise_label, read_sheet
 
 SOURCE = "walkfree_gsi"
 LAYOUT = "gsi2023_xlsx"
-LOADER_VERSION = "2"  # 2: a population of 0 is missing
+LOADER_VERSION = "3"  # 2: a population of 0 is missing; 3: provenance from the source metadata
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the only edition in this layout
 ESTIMATE_YEAR = 2021
