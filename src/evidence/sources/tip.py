@@ -112,7 +112,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         ],
     )
     rows_in = frame.height
-    parsed = _parse(frame, not_ranked_when_empty=layout == KELLEY_LAYOUT)
+    parsed = _reference_codes(_parse(frame, not_ranked_when_empty=layout == KELLEY_LAYOUT), notes)
     rejects = pl.concat([structural, _rejects(parsed)]).sort("row", maintain_order=True)
     kept = parsed.join(
         rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti"
@@ -189,6 +189,22 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
         tier=pl.when(pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
         special_case=pl.when(~pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
     )
+
+
+def _reference_codes(parsed: pl.DataFrame, notes: list[str]) -> pl.DataFrame:
+    """Codes the country reference knows under another code (Kelley's ``KOS`` for Kosovo, ``XKX``) read as
+    its ISO3, with a note; codes it does not know at all stay as written (the value checks report them)."""
+    from evidence.sources.countries import country_table, to_iso3
+
+    known = set(country_table()["iso3"].to_list())
+    codes = [c for c in parsed["iso3"].drop_nulls().unique().sort().to_list() if c not in known]
+    recoded = {c: iso3 for c in codes if (iso3 := to_iso3(c)) is not None and iso3 != c}
+    if not recoded:
+        return parsed
+    notes.append(
+        "codes read through the country reference: " + ", ".join(f"{a} as {b}" for a, b in recoded.items())
+    )
+    return parsed.with_columns(pl.col("iso3").replace(recoded))
 
 
 def _rejects(parsed: pl.DataFrame) -> pl.DataFrame:
