@@ -226,6 +226,6 @@ def unmapped_citizenship_share(loaded: LoadedTable) -> str | None:
     unknown = coverage.unspecified[1] / coverage.total[1] if coverage.total[1] else 0.0
     return (
         f"Of the victims detected by citizenship, {text} have a citizenship the country reference cannot map "
-        f"to a single country (listed below for review), and about {unknown:.1%} a citizenship the publisher "
+        f"to a single country (listed for review), and about {unknown:.1%} a citizenship the publisher "
         "gives as unknown; both are left out of routes by origin."
     )
