@@ -168,9 +168,12 @@ def indicator_coverage(data: pl.DataFrame, by: str | list[str]) -> pl.DataFrame:
     )
 
 
-def unmapped_citizenship_table(loaded: LoadedTable, rule: DisclosureRule) -> pl.DataFrame | None:
+def unmapped_citizenship_table(
+    loaded: LoadedTable, rule: DisclosureRule, *, rows: bool = True
+) -> pl.DataFrame | None:
     """The citizenship (and repatriation) strings of a UNODC table that name no single country, for a person
-    to review: as written, in which breakdown, rows, detected victims (a range where ``<5`` cells are in it;
+    to review: as written, in which breakdown, rows (``rows``: cells of the file, for a data steward; briefs
+    leave them out), detected victims (a range where ``<5`` cells are in it;
     a bound below the threshold shown as such) and the *suggested* country, which nothing applies. None when
     every string was mapped or the table is not UNODC's."""
     from evidence.sources.unodc import SOURCE, unmapped_categories
@@ -197,7 +200,7 @@ def unmapped_citizenship_table(loaded: LoadedTable, rule: DisclosureRule) -> pl.
             "suggested_country", "suggested_iso3", "similarity"
         ).iter_rows()
     ]
-    return pl.DataFrame(
+    frame = pl.DataFrame(
         {
             "As written": table["category"],
             "Breakdown": table["reason"].str.replace(" not mapped to a country", ""),
@@ -208,6 +211,7 @@ def unmapped_citizenship_table(loaded: LoadedTable, rule: DisclosureRule) -> pl.
             "Suggested country (to review; not applied)": suggested,
         }
     )
+    return frame if rows else frame.drop("Rows")
 
 
 def unmapped_citizenship_share(loaded: LoadedTable) -> str | None:
@@ -229,3 +233,13 @@ def unmapped_citizenship_share(loaded: LoadedTable) -> str | None:
         f"to a single country (listed for review), and about {unknown:.1%} a citizenship the publisher "
         "gives as unknown; both are left out of routes by origin."
     )
+
+
+def source_heading(loaded: LoadedTable, level: int = 3) -> str:
+    """A Markdown heading naming ``loaded``'s source and release as readers know it ("UNODC GLOTIP, release 30
+    May 2023"), never a layout id; its text (a sidecar may have written it) escaped for Markdown and HTML."""
+    import html
+    import re
+
+    text = re.sub(r"([\\`*_{}\[\]()#+!|~>-])", r"\\\1", html.escape(loaded.provenance.label, quote=False))
+    return f"{'#' * level} {text}"
