@@ -138,6 +138,9 @@ def test_unmapped_citizenships_for_review_with_protected_victim_counts(tmp_path)
         ("Atlantis", "citizenship", "2", "<5–7", ""),  # 3 + (1 to 4): the small bound withheld
     ]
     assert "Rows" not in unmapped_citizenship_table(loaded, RULE, rows=False).columns
+    convicted = _glotip(tmp_path, [("Myanmar", "60"), ("Atlantis", "0")])
+    assert unmapped_citizenship_table(convicted, RULE)["Detected victims"].to_list() == ["0"]
+    assert unmapped_citizenship_table(convicted, RULE, rows=False) is None
     assert unmapped_citizenship_share(loaded).startswith(
         "Of the victims detected by citizenship, 36.2%–38.1%"
     )

@@ -172,8 +172,8 @@ def unmapped_citizenship_table(
     loaded: LoadedTable, rule: DisclosureRule, *, rows: bool = True
 ) -> pl.DataFrame | None:
     """The citizenship (and repatriation) strings of a UNODC table that name no single country, for a person
-    to review: as written, in which breakdown, rows (``rows``: cells of the file, for a data steward; briefs
-    leave them out), detected victims (a range where ``<5`` cells are in it;
+    to review: as written, in which breakdown, rows (``rows``: cells of the file, for a data steward; without
+    them, only strings that carry detected victims are listed), detected victims (a range where ``<5`` cells are in it;
     a bound below the threshold shown as such) and the *suggested* country, which nothing applies. None when
     every string was mapped or the table is not UNODC's."""
     from evidence.sources.unodc import SOURCE, unmapped_categories
@@ -181,6 +181,8 @@ def unmapped_citizenship_table(
     if loaded.provenance.source != SOURCE:
         return None
     table = unmapped_categories(loaded)
+    if not rows:  # a reader's table: strings that carry detected victims (the rest count persons convicted)
+        table = table.filter(pl.col("victims_high") > 0)
     if not table.height:
         return None
 
