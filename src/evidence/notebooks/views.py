@@ -396,12 +396,12 @@ def interval_counts_view(
 
 
 def source_line(tables: Iterable[LoadedTable]) -> str:
-    """The sources of a chart in one line, e.g. ``"CTDC 2024; UNODC GLOTIP 2023-05-30"``, with synthetic data
-    named as such."""
+    """The sources of a chart in one line, as readers name them (``"CTDC Global Synthetic Dataset, release
+    2024; UNODC GLOTIP, release 30 May 2023"``), with synthetic data named as such."""
     parts = []
     for t in tables:
         p = t.provenance
-        label = f"{p.source.replace('_', ' ').upper()} {p.release}"
+        label = p.label
         if p.demo:
             label += " (synthetic demo data, not real records)"
         elif p.synthetic:
