@@ -30,7 +30,3 @@ INDICATOR_SCHEMA: dict[str, pl.DataType] = {
     "source_note": pl.String,  # the publisher's Source column
 }
 
-
-def empty_indicator_table() -> pl.DataFrame:
-    """An indicator table without rows (every canonical column, typed)."""
-    return pl.DataFrame(schema=INDICATOR_SCHEMA)
