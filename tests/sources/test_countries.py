@@ -573,7 +573,9 @@ def test_damaged_names_map_to_their_own_country_or_to_none():
     # the pattern match gives its own country, or nothing when two countries fit; never another country.
     table = country_table()
     names = [(n, i) for n, i in zip(table["name"], table["iso3"], strict=True) if not n.isascii()]
-    names += [(a, i) for a, i in country_aliases().select("alias", "iso3").iter_rows() if i and not a.isascii()]
+    names += [
+        (a, i) for a, i in country_aliases().select("alias", "iso3").iter_rows() if i and not a.isascii()
+    ]
     mapped = 0
     for name, iso3 in names:
         for damage in ("\ufffd", "\ufffd\ufffd"):

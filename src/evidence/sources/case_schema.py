@@ -114,7 +114,6 @@ CASE_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-
 def conform(df: pl.DataFrame) -> pl.DataFrame:
     """Add missing canonical columns as nulls, cast, and order columns as in :data:`CASE_SCHEMA`."""
     return df.select(

@@ -29,4 +29,3 @@ INDICATOR_SCHEMA: dict[str, pl.DataType] = {
     "censored": pl.Boolean,
     "source_note": pl.String,  # the publisher's Source column
 }
-
