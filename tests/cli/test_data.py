@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from _glotip import write_small_glotip
 from typer.testing import CliRunner
 
 from evidence.cli.main import app
@@ -254,42 +255,8 @@ def test_usage_errors_exit_2_with_the_usage_line_and_no_traceback():
     assert "No such option" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def _glotip(path: Path, rows: list[tuple]) -> Path:
-    """A small workbook in the UNODC GLOTIP layout (release 30/05/2023)."""
-    import openpyxl
-
-    from evidence.sources.unodc import HEADER
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "data_glotip_1"
-    ws.append(["UNODC"])
-    ws.append(["30/05/2023"])
-    ws.append(list(HEADER))
-    for iso3, category, value in rows:
-        ws.append(
-            [
-                iso3,
-                "Somewhere",
-                "Asia",
-                "South-eastern Asia",
-                "Detected trafficking victims",
-                "by citizenship",
-                category,
-                "Total",
-                "Total",
-                2020,
-                "Counts",
-                value,
-                "GLOTIP",
-            ]
-        )
-    wb.save(path)
-    return path
-
-
 def test_validate_strict_reports_declared_values_not_held_and_exits_1(tmp_path: Path) -> None:
-    path = _glotip(tmp_path / "g.xlsx", [("THA", "Myanmar", "30"), ("ABC", "Myanmar", "12")])
+    path = write_small_glotip(tmp_path / "g.xlsx", [("THA", "Myanmar", "30"), ("ABC", "Myanmar", "12")])
     assert invoke("data", "validate", str(path)).exit_code == 0  # every row kept: valid without --strict
     result = invoke("data", "validate", str(path), "--strict")
     assert result.exit_code == 1
@@ -297,13 +264,13 @@ def test_validate_strict_reports_declared_values_not_held_and_exits_1(tmp_path: 
     assert "│ 5   │ iso3" in result.stdout and "ABC" in result.stdout
     assert "fails: an ISO3 code of the country reference" in result.stdout
     assert "1 value check failure(s)" in result.stdout
-    clean = _glotip(tmp_path / "ok.xlsx", [("THA", "Myanmar", "30")])
+    clean = write_small_glotip(tmp_path / "ok.xlsx", [("THA", "Myanmar", "30")])
     result = invoke("data", "validate", str(clean), "--strict")
     assert result.exit_code == 0 and "declared values hold" in result.stdout
 
 
 def test_validate_lists_unmapped_citizenships_with_victims_and_a_suggestion(tmp_path: Path) -> None:
-    path = _glotip(
+    path = write_small_glotip(
         tmp_path / "g.xlsx", [("THA", "Myanmar", "60"), ("THA", "Thialand", "30"), ("THA", "Atlantis", "<5")]
     )
     result = invoke("data", "validate", str(path))

@@ -86,35 +86,13 @@ def test_reasons_table_and_indicator_coverage():
 
 
 def _glotip(tmp_path, rows):
-    import openpyxl
+    from _glotip import write_small_glotip
 
-    from evidence.sources.unodc import HEADER, load
+    from evidence.sources.unodc import load
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["UNODC"])
-    ws.append(["30/05/2023"])
-    ws.append(list(HEADER))
-    for category, value in rows:
-        ws.append(
-            [
-                "THA",
-                "Thailand",
-                "Asia",
-                "South-eastern Asia",
-                "Detected trafficking victims",
-                "by citizenship",
-                category,
-                "Total",
-                "Total",
-                2020,
-                "Counts",
-                value,
-                "GLOTIP",
-            ]
-        )
-    wb.save(tmp_path / "g.xlsx")
-    return load(tmp_path / "g.xlsx")
+    return load(
+        write_small_glotip(tmp_path / "g.xlsx", [("THA", category, value) for category, value in rows])
+    )
 
 
 def test_unmapped_citizenships_for_review_with_protected_victim_counts(tmp_path):

@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import polars as pl
 
@@ -85,7 +86,7 @@ _ABBREVIATIONS = {"st": "saint", "rep": "republic", "dem": "democratic"}
 _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e]")
 
 
-def _read_reference(filename: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _read_reference(filename: str, schema: Mapping[str, Any]) -> pl.DataFrame:
     source = resources.files("evidence.sources") / "reference" / filename
     # null_values=None keeps Namibia's "NA" a string; only empty fields are null.
     return pl.read_csv(source.read_bytes(), schema=schema, null_values=None)

@@ -188,17 +188,18 @@ def _readable_date(release: str) -> str:
     return release
 
 
-def _known_release(entry: dict[str, Any]) -> KnownRelease:
-    entry = dict(entry)
+def _known_release(raw: dict[str, Any]) -> KnownRelease:
+    entry: dict[str, Any] = dict(raw)
     if "years" in entry:
         first, last = entry.pop("years")
         entry["years"] = (int(first), int(last))
-    return KnownRelease(**{k: str(v) if k != "years" else v for k, v in entry.items()})
+    converted: dict[str, Any] = {k: str(v) if k != "years" else v for k, v in entry.items()}
+    return KnownRelease(**converted)
 
 
 def _dataset(key: str, raw: dict[str, Any]) -> Dataset:
     """A Dataset from a metadata file's mapping; unknown or missing keys are errors (a typo never passes)."""
-    fields = dict(raw)
+    fields: dict[str, Any] = dict(raw)
     try:
         terms = fields.get("terms", [])
         if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
@@ -206,14 +207,17 @@ def _dataset(key: str, raw: dict[str, Any]) -> Dataset:
         licence = Licence(**fields.pop("licence"))
         releases = tuple(_known_release(r) for r in fields.pop("releases", []) or [])
         downloads = tuple(Download(**d) for d in fields.pop("downloads", []) or [])
+        layouts = tuple(fields.pop("layouts"))
+        terms = tuple(fields.pop("terms", ()))
+        cleaned: dict[str, Any] = {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
         return Dataset(
             key=key,
-            layouts=tuple(fields.pop("layouts")),
-            terms=tuple(fields.pop("terms", ())),
+            layouts=layouts,
+            terms=terms,
             licence=licence,
             releases=releases,
             downloads=downloads,
-            **{k: v.strip() if isinstance(v, str) else v for k, v in fields.items()},
+            **cleaned,
         )
     except (TypeError, KeyError, ValueError) as exc:
         raise ValueError(f"source metadata {key}.yaml: {exc}") from exc
