@@ -52,7 +52,7 @@ def capture_of(mse: Path, name: str) -> ListCapture:
 
 
 def test_new_orleans_stepwise_selects_d_e(mse: Path) -> None:
-    result = estimate_population(capture_of(mse, NEW_ORLEANS_8), method="stepwise", threshold=0.02)
+    result = estimate_population(capture_of(mse, NEW_ORLEANS_8), method="stepwise", p_enter=0.02)
     assert result.observed == 185
     assert result.terms == ("D:E",)
     assert round(result.estimate) == 1184
@@ -68,7 +68,7 @@ def test_new_orleans_main_effects_and_log_normal_interval(mse: Path) -> None:
     # published (644, 1,618); the exact limits are 644.9 and 1,617.5 (statsmodels agrees to the last digit),
     # so the paper's lower limit is truncated rather than rounded
     assert math.floor(low) == 644 and round(high) == 1618
-    assert estimate_population(capture, method="stepwise", threshold=0).estimate == pytest.approx(
+    assert estimate_population(capture, method="stepwise", p_enter=0).estimate == pytest.approx(
         main.estimate
     )
 
@@ -122,7 +122,7 @@ def test_artificial_existence_and_identifiability(
 def test_artificial_stepwise_never_adds_an_invalid_pair(mse: Path) -> None:
     capture = capture_of(mse, ARTIFICIAL)
     for threshold in (0.02, 0.5, 1.0):
-        result = estimate_population(capture, method="stepwise", threshold=threshold)
+        result = estimate_population(capture, method="stepwise", p_enter=threshold)
         assert result.existence.ok
         assert "A:B" not in result.terms
 
@@ -279,8 +279,8 @@ def test_parameters_are_checked(mse: Path) -> None:
     capture = capture_of(mse, WESTERN)
     with pytest.raises(ParameterError, match="unknown method"):
         estimate_population(capture, method="aic")
-    with pytest.raises(ParameterError, match="threshold"):
-        estimate_population(capture, threshold=1.5)
+    with pytest.raises(ParameterError, match="p_enter"):
+        estimate_population(capture, p_enter=1.5)
     with pytest.raises(ParameterError, match="too few"):
         estimate_population(capture, bootstrap=5)
     with pytest.raises(ParameterError, match="non-negative integer"):
