@@ -79,13 +79,13 @@ class ModelSpace:
         return tuple(masks)
 
     def describe(self) -> str:
+        """The space in words, e.g. "hierarchical log-linear models with main effects and interactions up to
+        4-way"."""
         orders = {1: "main effects only", 2: "main effects and pairwise interactions"}
-        if self.effective_order in orders:
-            return f"hierarchical log-linear models on {self.n_lists} lists: {orders[self.effective_order]}"
-        return (
-            f"hierarchical log-linear models on {self.n_lists} lists: main effects and interactions of up to "
-            f"{self.effective_order} lists"
+        what = orders.get(
+            self.effective_order, f"main effects and interactions up to {self.effective_order}-way"
         )
+        return f"hierarchical log-linear models with {what}"
 
     # ------------------------------------------------------------------------------------------ models as masks
 
