@@ -184,11 +184,19 @@ def method_text(result: PopulationEstimate) -> str:
 
 def model_space_text(result: PopulationEstimate) -> str:
     """Which models were searched and how many: in the space, fitted, admissible."""
-    size = "more than can be counted" if result.models_in_space is None else f"{result.models_in_space:,}"
+    size = (
+        "more models than can be counted"
+        if result.models_in_space is None
+        else _models(result.models_in_space)
+    )
     return (
-        f"{result.model_space}: {size} models in the space, {result.models_fitted:,} fitted, "
+        f"{result.model_space}: {size} in the space, {result.models_fitted:,} fitted, "
         f"{result.models_admissible:,} admissible (estimate exists and is identifiable)"
     )
+
+
+def _models(count: int) -> str:
+    return f"{count:,} model" + ("" if count == 1 else "s")
 
 
 def interval_method_text(result: PopulationEstimate) -> str:

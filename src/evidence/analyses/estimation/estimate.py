@@ -221,7 +221,7 @@ def _estimate(
     if bootstrap == 0:
         return PopulationEstimate(**common, interval=fit.interval(level), interval_method="intercept_se")
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % 2**63)
+        seed = int(np.random.SeedSequence().generate_state(2, np.uint64)[0] % 2**63)
     rng = np.random.default_rng(seed)
     log = FitLog()
     try:

@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Iterable
 from itertools import combinations
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import polars as pl
@@ -88,7 +89,7 @@ class ListCapture:
         if isinstance(terms, str):
             terms = [t for t in terms.replace(",", " ").split() if t]
         parsed: set[Term] = set()
-        for term in terms:  # type: ignore[union-attr]
+        for term in cast(Iterable[Any], terms):
             if isinstance(term, str):
                 names = term.split(":")
                 unknown = [n for n in names if n not in self.lists]

@@ -163,8 +163,8 @@ def stepwise_estimates(
     space = ModelSpace(capture.n_lists, max_order)
     terms = space.terms
     if not terms:
-        first = _fit_checked(capture, (), Y, np.arange(B), None, log)
-        return np.where(first[1], Y.sum(axis=1) + np.exp(first[0].intercept), np.nan)
+        main, main_valid = _fit_checked(capture, (), Y, np.arange(B), None, log)
+        return np.where(main_valid, Y.sum(axis=1) + np.exp(main.intercept), np.nan)
     cells = _term_cells(capture, terms)
     n_star = Y @ cells
     # facet_of[j, i]: term i is one order below term j and inside it
@@ -292,8 +292,7 @@ def bic_search(capture: ListCapture, max_order: int = 2) -> Selection:
     space = ModelSpace(capture.n_lists, max_order)
     size = space.size
     if size is not None and size <= EXHAUSTIVE_MODELS:
-        scores = _score_all(capture, space)
-        return _ranked(capture, space, scores, method="bic", search="exhaustive")
+        return _ranked(capture, space, _score_all(capture, space), method="bic", search="exhaustive")
     scores: dict[int, float] = {}
     end = _descend(space, _single_scorer(capture, space, scores))
     return _ranked(capture, space, scores, method="bic", search="greedy", best=end)
@@ -487,12 +486,12 @@ def _fit_models_rows(
         for start in range(0, len(members), per_batch):
             ks = np.array(members[start : start + per_batch])
             batch = fit_batch(X, Y[rows[ks]], standard_errors=False)
-            ok = batch.identifiable & batch.converged
+            fit_ok = batch.identifiable & batch.converged
             log.rejected_unconverged += int((batch.identifiable & ~batch.converged).sum())
-            bic[ks] = np.where(ok, X.shape[1] * np.log(n[rows[ks]]) - 2.0 * batch.log_likelihood, np.inf)
+            bic[ks] = np.where(fit_ok, X.shape[1] * np.log(n[rows[ks]]) - 2.0 * batch.log_likelihood, np.inf)
             est[ks] = n[rows[ks]] + np.exp(batch.intercept)
             certain[ks] = batch.certainly_exists()
-            usable[ks] = ok
+            usable[ks] = fit_ok
             for position, k in enumerate(ks):
                 located[int(k)] = (X, batch, position)
     verdicts: dict[int, bool] = {}
