@@ -183,15 +183,16 @@ def method_text(result: PopulationEstimate) -> str:
 
 
 def model_space_text(result: PopulationEstimate) -> str:
-    """Which models were searched and how many: in the space, fitted, admissible."""
+    """Which models were searched and how many: in the space, fitted, admissible (each number followed by its
+    unit, "models", so that no reader or scanner takes it for a number of people)."""
     size = (
         "more models than can be counted"
         if result.models_in_space is None
         else _models(result.models_in_space)
     )
     return (
-        f"{result.model_space}: {size} in the space, {result.models_fitted:,} fitted, "
-        f"{result.models_admissible:,} admissible (estimate exists and is identifiable)"
+        f"{result.model_space}: {size} in the space; {_models(result.models_fitted)} fitted, "
+        f"{_models(result.models_admissible)} admissible (estimate exists and is identifiable)"
     )
 
 
