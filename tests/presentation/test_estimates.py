@@ -137,3 +137,28 @@ def test_sensitivity_table_and_chart_data(shared_data: Path) -> None:
     assert sensitivity_frame(too_few)["estimate"].to_list() == ["x"]
     assert sensitivity_chart_data(too_few).height == 0
     assert_no_small_counts(" ".join(sensitivity_frame(too_few).row(0)))
+
+
+def test_the_summary_table_says_which_numbers_count_people(western) -> None:
+    """Shown with its row kinds, the summary passes the brief's scan whatever the model search counted (a
+    few models, replicates), and a small count of people in it is still caught."""
+    import polars as pl
+
+    from evidence.presentation.disclosure import find_small_counts
+    from evidence.presentation.estimates import estimate_row_kinds
+    from evidence.presentation.tables import table_data
+
+    few_models = dataclasses.replace(western, models_fitted=2, models_admissible=2)
+    rows = estimate_rows(few_models)
+    frame = pl.DataFrame(rows, schema=["item", "value"], orient="row")
+    shown = table_data(frame, kinds={"value": estimate_row_kinds(rows)})
+    assert "2 models" in shown.to_html() and find_small_counts(shown.to_html()) == []
+    assert find_small_counts(table_data(frame).to_html())  # without kinds, the scanner has to guess
+    leaked = frame.with_columns(
+        pl.when(pl.col("item") == "estimated on no list")
+        .then(pl.lit("3"))
+        .otherwise(pl.col("value"))
+        .alias("value")
+    )
+    hits = find_small_counts(table_data(leaked, kinds={"value": estimate_row_kinds(rows)}).to_html())
+    assert [h.value for h in hits] == [3]

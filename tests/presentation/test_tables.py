@@ -147,3 +147,13 @@ def test_a_frame_becomes_a_table_of_text() -> None:
     assert data.rows == (("domestic", "1,234"), ("", "<5"))
     assert [c.numeric for c in data.columns] == [False, True]
     assert data.notes == ()
+
+
+def test_a_table_of_mixed_rows_gives_each_row_its_kind() -> None:
+    frame = pl.DataFrame({"item": ["lists", "observed"], "value": ["4", "1,204"]})
+    data = table_data(frame, kinds={"item": "label", "value": ["lists", "people"]})
+    assert data.kind_of(0, 1) == "lists" and data.kind_of(1, 1) == "people" and data.kind_of(1, 0) == "label"
+    assert TableData.from_json(json.loads(json.dumps(data.to_json()))) == data
+    assert find_small_counts(data.to_html()) == []
+    with pytest.raises(ParameterError, match="1 kinds given for the 2 rows"):
+        table_data(frame, kinds={"value": ["lists"]})

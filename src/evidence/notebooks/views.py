@@ -429,7 +429,7 @@ def show_table(
     source: str | None = None,
     labels: Mapping[str, str] | None = None,
     shares: Literal["column", "row"] | None = None,
-    kinds: Mapping[str, str] | None = None,
+    kinds: Mapping[str, str | Sequence[str | None]] | None = None,
 ) -> None:
     """Show a table through :mod:`evidence.presentation.tables` (the one table writer): HTML and Markdown for
     JupyterLab and renderers, and the table's data for briefs; without polars' dtype and shape lines or row
@@ -440,7 +440,8 @@ def show_table(
     shows :data:`TOO_FEW`. ``labels`` renames columns for the header; ``shares`` shows a table with totals as
     shares of its column or row totals instead of counts; ``kinds`` says what the numbers of a column are
     (``{"Countries": "countries"}``, see :data:`~evidence.presentation.disclosure.NUMBER_KINDS`), so that
-    the brief's disclosure scan checks counts of people only.
+    the brief's disclosure scan checks counts of people only; a list of kinds gives one per row (a table of
+    mixed rows, such as item/value).
     """
     from IPython.display import Markdown, display
 

@@ -741,7 +741,7 @@ NUMBER_KINDS: dict[str, str] = {
     "years": "a year, or a number of years, months or days",
     "values": "values, cells or rows of a country-level (aggregate) table",
     "statistic": "a share, rate, ratio, p-value, interval limit or model statistic",
-    "parameter": "a setting of the analysis (a threshold, a number of replicates, a seed)",
+    "parameter": "a setting or size of the analysis (a threshold, a seed, replicates, models searched)",
     "label": "a code, rank, identifier or category name",
 }
 #: The HTML attribute that says what the numbers of an element are.

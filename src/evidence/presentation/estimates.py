@@ -25,13 +25,14 @@ import polars as pl
 
 from evidence.analyses.estimation.estimate import PopulationEstimate
 from evidence.analyses.estimation.sensitivity import SensitivityRow
-from evidence.presentation.disclosure import COMPLEMENT_LABEL, DEFAULT_RULE, DisclosureRule
+from evidence.presentation.disclosure import COMPLEMENT_LABEL, DEFAULT_RULE, PEOPLE, DisclosureRule
 
 __all__ = [
     "DisclosedEstimate",
     "disclose_estimate",
     "disclosed_payload",
     "estimate_headline",
+    "estimate_row_kinds",
     "estimate_rows",
     "sensitivity_chart_data",
     "sensitivity_frame",
@@ -262,6 +263,29 @@ def estimate_rows(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RUL
     rows += [("withheld", reason) for reason in shown.reasons]
     rows += [("", note) for note in shown.notes()]
     return rows
+
+
+#: What the numbers of each row of :func:`estimate_rows` are, for ``show_table(..., kinds=...)``: the brief's
+#: disclosure scan then checks the counts of people and leaves the settings and statistics of the computation
+#: (replicates, models searched, Monte Carlo spread) alone. A row not named here is read with its heuristics.
+ROW_KINDS = {
+    "lists": "label",
+    "observed (on at least one list)": PEOPLE,
+    "estimated total population": PEOPLE,
+    "estimated on no list": PEOPLE,
+    "interval": "parameter",
+    "model choice": "parameter",
+    "model space": "parameter",
+    "interactions selected": "label",
+    "interactions with no case (at −∞)": "label",
+    "existence check": "statistic",
+    "bootstrap": "statistic",
+}
+
+
+def estimate_row_kinds(rows: Sequence[tuple[str, str]]) -> list[str | None]:
+    """The kind of each row of :func:`estimate_rows` (the interval's limits are counts of people)."""
+    return [PEOPLE if item.endswith("% interval") else ROW_KINDS.get(item) for item, _ in rows]
 
 
 def estimate_headline(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str:

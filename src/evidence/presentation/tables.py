@@ -120,7 +120,8 @@ class TableData:
     """A table as a reader sees it (every cell a string) with what it needs to be written anywhere.
 
     ``row_headers`` is how many leading columns name the row (written as row headers); ``total_row`` says
-    the last row is a totals row (bold).
+    the last row is a totals row (bold); ``cell_kinds``, when given, says per cell what its numbers are (a
+    table of mixed rows, e.g. item/value), None in a cell leaving it to its column's kind.
     """
 
     columns: tuple[Column, ...]
@@ -129,6 +130,7 @@ class TableData:
     notes: tuple[str, ...] = ()
     row_headers: int = 0
     total_row: bool = False
+    cell_kinds: tuple[tuple[str | None, ...], ...] | None = None
 
     def __post_init__(self) -> None:
         width = len(self.columns)
@@ -138,6 +140,16 @@ class TableData:
         for column in self.columns:
             if column.kind is not None:
                 check_kind(column.kind)
+        if self.cell_kinds is not None:
+            if len(self.cell_kinds) != len(self.rows) or any(len(r) != width for r in self.cell_kinds):
+                raise ParameterError("cell_kinds must have the table's rows and columns")
+            for kind in {k for row in self.cell_kinds for k in row if k is not None}:
+                check_kind(kind)
+
+    def kind_of(self, row: int, column: int) -> str | None:
+        """What the numbers of one cell are: its own kind, else its column's."""
+        own = self.cell_kinds[row][column] if self.cell_kinds is not None else None
+        return own if own is not None else self.columns[column].kind
 
     @classmethod
     def from_cells(
@@ -192,7 +204,8 @@ class TableData:
                 if i < self.row_headers:
                     cells.append(f"<th{attributes(column, 'row')}>{text}</th>")
                 else:
-                    kind = f' {KIND_ATTRIBUTE}="{html.escape(column.kind)}"' if column.kind else ""
+                    cell_kind = self.kind_of(index, i)
+                    kind = f' {KIND_ATTRIBUTE}="{html.escape(cell_kind)}"' if cell_kind else ""
                     align = ' style="text-align:right"' if column.numeric else ""
                     cells.append(f"<td{kind}{align}>{text}</td>")
             is_total = self.total_row and index == len(self.rows) - 1
@@ -236,6 +249,7 @@ class TableData:
             "notes": list(self.notes),
             "row_headers": self.row_headers,
             "total_row": self.total_row,
+            "cell_kinds": None if self.cell_kinds is None else [list(r) for r in self.cell_kinds],
         }
 
     @classmethod
@@ -260,6 +274,7 @@ class TableData:
             )
             rows = tuple(tuple(_string(v) for v in row) for row in data["rows"])
             caption = data.get("caption")
+            cell_kinds = data.get("cell_kinds")
             return cls(
                 columns=columns,
                 rows=rows,
@@ -267,6 +282,9 @@ class TableData:
                 notes=tuple(_string(n) for n in data.get("notes") or ()),
                 row_headers=int(data.get("row_headers") or 0),
                 total_row=bool(data.get("total_row")),
+                cell_kinds=None
+                if cell_kinds is None
+                else tuple(tuple(None if k is None else _string(k) for k in r) for r in cell_kinds),
             )
         except (KeyError, TypeError, ValueError, ParameterError) as exc:
             raise InputError(f"malformed table data ({exc})") from exc
@@ -296,7 +314,7 @@ def table_data(
     shares: Shares = None,
     decimals: int = 1,
     labels: Mapping[str, str] | None = None,
-    kinds: Mapping[str, str] | None = None,
+    kinds: Mapping[str, str | Sequence[str | None]] | None = None,
 ) -> TableData:
     """A :class:`TableData` of a disclosed table or of a frame of already disclosed values.
 
@@ -304,9 +322,12 @@ def table_data(
     columns are labels and its count columns counts of people (shares with ``shares``), unless ``kinds``
     says otherwise (e.g. ``{"year": "years"}``). A frame's values are shown as text (nulls empty), its
     headers with spaces for underscores; its columns have only the kinds ``kinds`` gives them. ``labels``
-    renames columns for the header; ``note`` is added under the table.
+    renames columns for the header; ``note`` is added under the table. A kind given as a list says what each
+    row's cell of that column is (``{"value": ["lists", "people", ...]}``, for a table of mixed rows).
     """
-    kinds = dict(kinds or {})
+    given = dict(kinds or {})
+    kinds = {c: k for c, k in given.items() if isinstance(k, str)}
+    per_row = {c: list(k) for c, k in given.items() if not isinstance(k, str)}
     labels = labels or {}
     if isinstance(table, DisclosedTable):
         if source is None:
@@ -339,9 +360,19 @@ def table_data(
         row_headers, total_row = 0, False
     else:
         raise ParameterError(f"cannot show a {type(table).__name__} as a table")
-    unknown = set(kinds) - set(shown.columns)
+    unknown = set(given) - set(shown.columns)
     if unknown:
         raise ParameterError(f"kinds given for columns the table does not have: {', '.join(sorted(unknown))}")
+    for column, row_kinds in per_row.items():
+        if len(row_kinds) != shown.height:
+            raise ParameterError(f"{len(row_kinds)} kinds given for the {shown.height} rows of {column!r}")
+    cell_kinds = (
+        tuple(
+            tuple(per_row[c][i] if c in per_row else None for c in shown.columns) for i in range(shown.height)
+        )
+        if per_row
+        else None
+    )
     if note:
         notes.append(note)
     return TableData(
@@ -351,6 +382,7 @@ def table_data(
         notes=tuple(notes),
         row_headers=row_headers,
         total_row=total_row,
+        cell_kinds=cell_kinds,
     )
 
 
