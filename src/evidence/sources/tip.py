@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from evidence.core.errors import InputError
-from evidence.sources.delimited import field_count_rejects, scan_records
+from evidence.sources.delimited import field_count_rejects, scan_records, utf8_text
 from evidence.sources.loaded import LoadedTable, issues_where
 from evidence.sources.provenance import Provenance
 from evidence.sources.registry import FileHead, Loader, register
@@ -119,8 +119,10 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         meta = _SIMPLE_PROVENANCE
     else:
         raise InputError(f"unknown TIP layout {layout!r}", path=path)
-    data = path.read_bytes()
+    original = path.read_bytes()
+    data, text_notes = utf8_text(original, path)  # UTF-16 and CR-only line ends, as spreadsheets save CSV
     raw, structural, notes = _read_records(path, data)
+    notes = text_notes + notes
     by_name = {c.strip().casefold(): c for c in raw.columns}
     frame = raw.select(
         "source_row",
@@ -144,7 +146,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         layout=layout,
         release=meta.get("release", _year_span(kept)),
         path=str(path),
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=hashlib.sha256(original).hexdigest(),
         url=meta["url"],
         licence=meta["licence"],
         citation=meta["citation"],

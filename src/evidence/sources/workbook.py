@@ -1,16 +1,22 @@
-"""Reading publishers' workbooks: find the header row cheaply, then read the sheet fast.
+"""Reading publishers' workbooks without trusting what a workbook says about itself.
 
-Publishers put titles, dates and notes above the header, so a loader first *peeks* at the top rows (openpyxl in
-read-only mode streams only the start of a sheet, where calamine would parse the whole sheet) and then reads
-the sheet with calamine (``fastexcel``), many times faster than openpyxl for the full read.
-Row numbers given to users are the sheet's own (1-based, as Excel shows them).
+A workbook declares its sheets' sizes (``<dimension ref="A1"/>`` in a release whose sheet holds 46,000 rows),
+names its sheets as its author liked, and puts titles, dates and notes above its header. So the header is found
+by its *content*: the top rows of every sheet are peeked once per file (openpyxl streaming only the start of
+each sheet, with the declared dimension reset, so every cell of those rows is seen), and every sniffer and
+loader asks that one :class:`WorkbookHead`. The table is then read with calamine (``fastexcel``), which builds
+its range from the cells themselves and is many times faster than openpyxl for a full read.
+
+A file that is not a whole workbook (a download cut short, a damaged zip) is one clear error:
+:data:`DAMAGED`. Row numbers given to users are the sheet's own (1-based, as Excel shows them).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,28 +24,110 @@ import polars as pl
 
 from evidence.core.errors import InputError
 
-#: How many top rows are searched for a header.
-PEEK_ROWS = 12
+#: How many top rows of each sheet are searched for a header (titles and notes may stand above it).
+PEEK_ROWS = 40
+#: How many sheets are peeked (a publisher's data sheet is never far down a workbook).
+MAX_SHEETS = 60
+#: Excel's own limit: no sheet a spreadsheet can open has more columns.
+MAX_COLUMNS = 16_384
+
+DAMAGED = "the workbook is damaged or incomplete"
+DAMAGED_HINT = "download it again, or open and re-save it in a spreadsheet program"
 
 
-def peek_rows(
-    path: str | Path, sheets: Sequence[str], n: int = PEEK_ROWS
-) -> dict[str, list[tuple[Any, ...]]]:
-    """The first ``n`` rows of each named sheet as tuples of cell values (row 1 first, empty rows included)."""
+@dataclasses.dataclass(frozen=True)
+class SheetHead:
+    """The first :data:`PEEK_ROWS` rows of one sheet (row 1 first; a missing row is an empty tuple)."""
+
+    name: str
+    rows: tuple[tuple[Any, ...], ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkbookHead:
+    """Every sheet's name (in workbook order) and top rows."""
+
+    sheets: tuple[SheetHead, ...]
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [sheet.name for sheet in self.sheets]
+
+
+def workbook_head(path: str | Path) -> WorkbookHead:
+    """The top rows of every sheet, read once per unchanged file (sniffers and loaders share it).
+
+    Raises :class:`InputError` (:data:`DAMAGED`) when the file is not a whole, readable workbook.
+    """
+    path = Path(path)
+    stat = path.stat()
+    return _workbook_head(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _workbook_head(path: str, mtime_ns: int, size: int) -> WorkbookHead:
+    try:
+        return _peek_with_openpyxl(path)
+    # openpyxl is strict about parts calamine reads (styles, strict XML); anything it raises means "try calamine"
+    except Exception as openpyxl_error:  # noqa: BLE001
+        try:
+            return _peek_with_calamine(path)
+        except Exception as calamine_error:
+            raise InputError(
+                f"{DAMAGED} ({_describe(openpyxl_error)})", path=path, hint=DAMAGED_HINT
+            ) from calamine_error
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
+
+
+def _peek_with_openpyxl(path: str) -> WorkbookHead:
+    import warnings
+
     import openpyxl
 
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # a damaged or password-protected workbook
-        raise InputError(f"cannot read the workbook: {exc}", path=path) from exc
-    try:
-        return {
-            sheet: [tuple(row) for row in wb[sheet].iter_rows(min_row=1, max_row=n, values_only=True)]
-            for sheet in sheets
-            if sheet in wb.sheetnames
-        }
-    finally:
-        wb.close()
+    with warnings.catch_warnings():
+        # openpyxl warns about parts it does not read (data validation, extensions): irrelevant to values
+        warnings.simplefilter("ignore", UserWarning)
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        try:
+            sheets = []
+            for sheet in book.worksheets[:MAX_SHEETS]:
+                if not hasattr(sheet, "iter_rows"):  # a chart sheet holds no cells
+                    sheets.append(SheetHead(sheet.title, ()))
+                    continue
+                # the declared <dimension> may be wrong (one cell for a whole table): read what is there
+                sheet.reset_dimensions()
+                rows = itertools.islice(sheet.iter_rows(max_row=PEEK_ROWS, values_only=True), PEEK_ROWS)
+                sheets.append(SheetHead(sheet.title, tuple(_trimmed(row) for row in rows)))
+        finally:
+            book.close()
+    return WorkbookHead(tuple(sheets))
+
+
+def _peek_with_calamine(path: str) -> WorkbookHead:
+    """The same head through calamine, for workbooks openpyxl refuses (it reads whole sheets: slower)."""
+    import fastexcel
+
+    reader = fastexcel.read_excel(path)
+    sheets = []
+    for name in list(reader.sheet_names)[:MAX_SHEETS]:
+        # header_row=0 is the sheet's first row (counted from A1, not from the first non-empty row)
+        sheet = reader.load_sheet(name, header_row=0, n_rows=PEEK_ROWS - 1, dtypes="string")
+        first = tuple(None if str(c).startswith("__UNNAMED__") else c for c in sheet.column_names)
+        rest = sheet.to_polars().rows()
+        sheets.append(SheetHead(name, tuple(_trimmed(row) for row in [first, *rest])))
+    return WorkbookHead(tuple(sheets))
+
+
+def _trimmed(row: Sequence[Any]) -> tuple[Any, ...]:
+    """A row without its trailing empty cells (formatting can stretch a row to 16,384 empty cells)."""
+    end = len(row)
+    while end and (row[end - 1] is None or (isinstance(row[end - 1], str) and not row[end - 1].strip())):
+        end -= 1
+    return tuple(row[: min(end, MAX_COLUMNS)])
 
 
 def normalise_label(value: Any) -> str:
@@ -55,64 +143,61 @@ class HeaderMatch:
     header_row: int  # 1-based sheet row of the header
     top_rows: tuple[tuple[Any, ...], ...]  # the peeked rows (row 1 first)
 
+    @property
+    def header(self) -> tuple[Any, ...]:
+        """The header row's cells."""
+        return self.top_rows[self.header_row - 1]
+
 
 def find_header(
-    path: str | Path, sheets: Iterable[str], required: Sequence[str], *, max_sheets: int = 4
+    path: str | Path,
+    required: Sequence[str],
+    *,
+    prefer: Callable[[str], bool] | None = None,
+    by_start: bool = False,
 ) -> HeaderMatch | None:
-    """The first sheet (of at most ``max_sheets``) with a top row containing every ``required`` label.
+    """The first row (of the top rows of any sheet) holding every ``required`` label, else None.
 
-    Peeking costs about a second on a large workbook (openpyxl reads all shared strings), so workbooks that do
-    not even contain the labels are turned away by a byte search first, and a match is remembered for the
-    same unchanged file (a sniffer and then its loader ask the same question).
+    Sheets are searched in workbook order, those ``prefer`` picks first; their names are never required.
+    Labels compare case- and whitespace-insensitively, whole or (``by_start``) as the start of a cell.
     """
-    path = Path(path)
-    stat = path.stat()
-    return _find_header(
-        str(path), stat.st_mtime_ns, stat.st_size, tuple(sheets)[:max_sheets], tuple(required)
-    )
-
-
-@functools.lru_cache(maxsize=32)
-def _find_header(
-    path: str, mtime_ns: int, size: int, sheets: tuple[str, ...], required: tuple[str, ...]
-) -> HeaderMatch | None:
-    if not workbook_mentions(path, required):
-        return None
-    wanted = {normalise_label(label) for label in required}
-    for sheet, rows in peek_rows(path, list(sheets)).items():
-        for index, row in enumerate(rows):
-            if wanted <= {normalise_label(cell) for cell in row}:
-                return HeaderMatch(sheet=sheet, header_row=index + 1, top_rows=tuple(rows))
+    head = workbook_head(path)
+    sheets = sorted(head.sheets, key=lambda sheet: not prefer(sheet.name)) if prefer else head.sheets
+    wanted = [normalise_label(label) for label in required]
+    for sheet in sheets:
+        for index, row in enumerate(sheet.rows):
+            cells = {normalise_label(cell) for cell in row if cell is not None}
+            if all(_has_label(cells, label, by_start) for label in wanted):
+                return HeaderMatch(sheet=sheet.name, header_row=index + 1, top_rows=sheet.rows)
     return None
 
 
-_SHEET_HEAD_BYTES = 256 * 1024
+def best_partial_header(
+    path: str | Path,
+    labels: Sequence[str],
+    *,
+    by_start: bool = False,
+    share: float = 0.5,
+    sheet: Callable[[str], bool] | None = None,
+) -> tuple[str, int, list[str]] | None:
+    """The top row holding the most of ``labels``: its sheet, row and the labels it lacks, for telling a user
+    what a near miss lacks. Only rows holding at least ``share`` of the labels count (any row of the sheets
+    ``sheet`` picks); None when there is no such row."""
+    wanted = [(normalise_label(label), label) for label in labels]
+    best: tuple[str, int, list[str]] | None = None
+    for head in workbook_head(path).sheets:
+        picked = sheet is not None and sheet(head.name)
+        for index, row in enumerate(head.rows):
+            cells = {normalise_label(cell) for cell in row if cell is not None}
+            missing = [label for key, label in wanted if not _has_label(cells, key, by_start)]
+            enough = picked or len(wanted) - len(missing) >= share * len(wanted)
+            if enough and len(missing) < len(wanted) and (best is None or len(missing) < len(best[2])):
+                best = (head.name, index + 1, missing)
+    return best
 
 
-def workbook_mentions(path: str | Path, labels: Iterable[str]) -> bool:
-    """Whether every label occurs as text in the workbook (its shared strings or the start of a sheet).
-
-    A cheap, conservative pre-check: a False is certain; a True still needs the header to be found.
-    """
-    import html
-    import zipfile
-
-    tokens = {html.escape(label, quote=False).encode("utf-8") for label in labels}
-    found: set[bytes] = set()
-    try:
-        with zipfile.ZipFile(path) as book:
-            for name in book.namelist():
-                is_strings = name == "xl/sharedStrings.xml"
-                if not (is_strings or (name.startswith("xl/worksheets/") and name.endswith(".xml"))):
-                    continue
-                with book.open(name) as member:
-                    chunk = member.read() if is_strings else member.read(_SHEET_HEAD_BYTES)
-                found |= {token for token in tokens if token in chunk}
-                if found == tokens:
-                    return True
-    except (OSError, zipfile.BadZipFile):
-        return False
-    return False
+def _has_label(cells: set[str], label: str, by_start: bool) -> bool:
+    return label in cells or (by_start and any(cell.startswith(label) for cell in cells))
 
 
 def read_sheet(
@@ -132,9 +217,22 @@ def read_sheet(
         sheet = reader.load_sheet(match.sheet, header_row=match.header_row - 1, dtypes=dtypes)
         frame = sheet.to_polars()
     except Exception as exc:
-        raise InputError(f"cannot read sheet {match.sheet!r}: {exc}", path=path) from exc
-    frame = frame.rename({c: " ".join(c.split()) for c in frame.columns})
-    return frame, match.header_row + 1
+        raise InputError(
+            f"{DAMAGED}: cannot read sheet {match.sheet!r} ({_describe(exc)})", path=path, hint=DAMAGED_HINT
+        ) from exc
+    return frame.rename(_collapsed_names(frame.columns)), match.header_row + 1
+
+
+def _collapsed_names(columns: list[str]) -> dict[str, str]:
+    """Column names with whitespace collapsed, where that makes no two columns share a name."""
+    taken = set(columns)
+    renames = {}
+    for column in columns:
+        name = " ".join(column.split())
+        if name != column and name not in taken:
+            renames[column] = name
+            taken.add(name)
+    return renames
 
 
 def column_for(frame: pl.DataFrame, label: str) -> str:
