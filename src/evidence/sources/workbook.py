@@ -2,9 +2,9 @@
 
 A workbook declares its sheets' sizes (``<dimension ref="A1"/>`` in a release whose sheet holds 46,000 rows),
 names its sheets as its author liked, and puts titles, dates and notes above its header. So the header is found
-by its *content*: the top rows of every sheet are peeked once per file (openpyxl streaming only the start of
-each sheet, with the declared dimension reset, so every cell of those rows is seen), and every sniffer and
-loader asks that one :class:`WorkbookHead`. The table is then read with calamine (``fastexcel``), which builds
+by its *content*: the top rows of every sheet are peeked once per file (streamed from the sheet's XML, only as
+far as those rows, with every cell read whatever the declarations say), and every sniffer and loader asks that
+one :class:`WorkbookHead`. The table is then read with calamine (``fastexcel``), which builds
 its range from the cells themselves and is many times faster than openpyxl for a full read.
 
 A file that is not a whole workbook (a download cut short, a damaged zip) is one clear error:
@@ -14,11 +14,15 @@ A file that is not a whole workbook (a download cut short, a damaged zip) is one
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
-import itertools
+import re
+import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import polars as pl
 
@@ -67,15 +71,17 @@ def workbook_head(path: str | Path) -> WorkbookHead:
 @functools.lru_cache(maxsize=16)
 def _workbook_head(path: str, mtime_ns: int, size: int) -> WorkbookHead:
     try:
-        return _peek_with_openpyxl(path)
-    # openpyxl is strict about parts calamine reads (styles, strict XML); anything it raises means "try calamine"
-    except Exception as openpyxl_error:  # noqa: BLE001
-        try:
-            return _peek_with_calamine(path)
-        except Exception as calamine_error:
-            raise InputError(
-                f"{DAMAGED} ({_describe(openpyxl_error)})", path=path, hint=DAMAGED_HINT
-            ) from calamine_error
+        return _peek(path)
+    except (
+        OSError,
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        ElementTree.ParseError,
+        KeyError,
+        ValueError,
+    ) as exc:
+        raise InputError(f"{DAMAGED} ({_describe(exc)})", path=path, hint=DAMAGED_HINT) from exc
 
 
 def _describe(exc: Exception) -> str:
@@ -83,43 +89,164 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
 
 
-def _peek_with_openpyxl(path: str) -> WorkbookHead:
-    import warnings
+# --- the peek: the top rows of every sheet, straight from the workbook's XML ----------------------------------
+# Not openpyxl: it trusts cells to be what their type says (a numeric cell holding "NaN" stops it) and, in its
+# streaming mode, the declared dimension. Here every value is taken as written, namespaces are ignored (strict
+# OOXML reads too), and rows and cells are placed by their references, or by position where a writer omits them.
 
-    import openpyxl
 
-    with warnings.catch_warnings():
-        # openpyxl warns about parts it does not read (data validation, extensions): irrelevant to values
-        warnings.simplefilter("ignore", UserWarning)
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-        try:
-            sheets = []
-            for sheet in book.worksheets[:MAX_SHEETS]:
-                if not hasattr(sheet, "iter_rows"):  # a chart sheet holds no cells
-                    sheets.append(SheetHead(sheet.title, ()))
-                    continue
-                # the declared <dimension> may be wrong (one cell for a whole table): read what is there
-                sheet.reset_dimensions()
-                rows = itertools.islice(sheet.iter_rows(max_row=PEEK_ROWS, values_only=True), PEEK_ROWS)
-                sheets.append(SheetHead(sheet.title, tuple(_trimmed(row) for row in rows)))
-        finally:
-            book.close()
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _attribute(element: ElementTree.Element, name: str) -> str | None:
+    for key, value in element.attrib.items():
+        if _local(key) == name:
+            return value
+    return None
+
+
+def _peek(path: str) -> WorkbookHead:
+    with zipfile.ZipFile(path) as book:
+        names = {name.lower(): name for name in book.namelist()}
+
+        def part(name: str) -> str | None:
+            return names.get(name.lstrip("/").lower())
+
+        workbook = ElementTree.fromstring(book.read(part("xl/workbook.xml") or "xl/workbook.xml"))
+        targets = {}
+        rels_part = part("xl/_rels/workbook.xml.rels")
+        if rels_part:
+            for rel in ElementTree.fromstring(book.read(rels_part)):
+                target = rel.get("Target", "")
+                targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        shared_part = next((t for t in targets.values() if t.lower().endswith("sharedstrings.xml")), None)
+        shared = _shared_strings(book, part(shared_part or "xl/sharedStrings.xml"))
+        styles_part = next((t for t in targets.values() if t.lower().endswith("styles.xml")), "xl/styles.xml")
+        date_styles = _date_styles(book, part(styles_part))
+        properties = next((e for e in workbook if _local(e.tag) == "workbookPr"), None)
+        epoch = (
+            _EPOCH_1904 if properties is not None and properties.get("date1904") in ("1", "true") else _EPOCH
+        )
+        sheets = []
+        entries = [e for e in workbook.iter() if _local(e.tag) == "sheet"][:MAX_SHEETS]
+        for entry in entries:
+            sheet_part = part(targets.get(_attribute(entry, "id"), ""))
+            rows = _top_rows(book, sheet_part, shared, date_styles, epoch) if sheet_part else ()
+            sheets.append(SheetHead(entry.get("name", ""), rows))
     return WorkbookHead(tuple(sheets))
 
 
-def _peek_with_calamine(path: str) -> WorkbookHead:
-    """The same head through calamine, for workbooks openpyxl refuses (it reads whole sheets: slower)."""
-    import fastexcel
+def _shared_strings(book: zipfile.ZipFile, name: str | None) -> list[str]:
+    if name is None:
+        return []
+    strings = []
+    with book.open(name) as stream:
+        for _, element in ElementTree.iterparse(stream):
+            if _local(element.tag) == "si":
+                strings.append(_text_of(element))
+                element.clear()
+    return strings
 
-    reader = fastexcel.read_excel(path)
-    sheets = []
-    for name in list(reader.sheet_names)[:MAX_SHEETS]:
-        # header_row=0 is the sheet's first row (counted from A1, not from the first non-empty row)
-        sheet = reader.load_sheet(name, header_row=0, n_rows=PEEK_ROWS - 1, dtypes="string")
-        first = tuple(None if str(c).startswith("__UNNAMED__") else c for c in sheet.column_names)
-        rest = sheet.to_polars().rows()
-        sheets.append(SheetHead(name, tuple(_trimmed(row) for row in [first, *rest])))
-    return WorkbookHead(tuple(sheets))
+
+def _text_of(element: ElementTree.Element) -> str:
+    """The text of a string item or inline string: its ``t`` and rich-text runs, without phonetic hints."""
+    parts = []
+    for child in element:
+        tag = _local(child.tag)
+        if tag == "t":
+            parts.append(child.text or "")
+        elif tag == "r":
+            parts.extend(t.text or "" for t in child if _local(t.tag) == "t")
+    return "".join(parts)
+
+
+#: Excel's built-in number formats that show dates.
+_DATE_FORMAT_IDS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)}
+_EPOCH = dt.datetime(1899, 12, 30)
+_EPOCH_1904 = dt.datetime(1904, 1, 1)
+
+
+def _date_styles(book: zipfile.ZipFile, name: str | None) -> set[int]:
+    """Indexes of the cell styles that show a number as a date."""
+    if name is None:
+        return set()
+    root = ElementTree.fromstring(book.read(name))
+    custom = {}
+    for element in root.iter():
+        if _local(element.tag) == "numFmt":
+            code = re.sub(r'"[^"]*"|\[[^]]*]|\\.', "", element.get("formatCode", "").lower())
+            custom[int(element.get("numFmtId", "-1"))] = bool(re.search(r"[dmy]", code))
+    cell_formats = next((e for e in root.iter() if _local(e.tag) == "cellXfs"), None)
+    dates = set()
+    for index, xf in enumerate(cell_formats if cell_formats is not None else []):
+        format_id = int(xf.get("numFmtId", "0"))
+        if custom.get(format_id, format_id in _DATE_FORMAT_IDS):
+            dates.add(index)
+    return dates
+
+
+def _top_rows(
+    book: zipfile.ZipFile, name: str, shared: list[str], date_styles: set[int], epoch: dt.datetime
+) -> tuple[tuple[Any, ...], ...]:
+    rows: dict[int, dict[int, Any]] = {}
+    row_number = 0
+    with book.open(name) as stream:
+        for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+            tag = _local(element.tag)
+            if tag == "row" and event == "start":
+                reference = element.get("r")
+                row_number = int(reference) if reference and reference.isdigit() else row_number + 1
+                if row_number > PEEK_ROWS:
+                    break
+                cells = rows.setdefault(row_number, {})
+                column = 0
+            elif tag == "c" and event == "end":
+                column = _column_of(element.get("r"), column)
+                if column <= MAX_COLUMNS:
+                    cells[column] = _value(element, shared, date_styles, epoch)
+                element.clear()
+            elif tag == "row" and event == "end":
+                element.clear()
+    return tuple(_row_tuple(rows.get(number, {})) for number in range(1, max(rows, default=0) + 1))
+
+
+def _column_of(reference: str | None, previous: int) -> int:
+    """The 1-based column of a cell reference (``AB12`` -> 28), or the next column when there is none."""
+    letters = re.match(r"[A-Za-z]+", reference or "")
+    if not letters:
+        return previous + 1
+    number = 0
+    for letter in letters.group().upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _row_tuple(cells: dict[int, Any]) -> tuple[Any, ...]:
+    return tuple(cells.get(column) for column in range(1, max(cells, default=0) + 1))
+
+
+def _value(cell: ElementTree.Element, shared: list[str], date_styles: set[int], epoch: dt.datetime) -> Any:
+    """A cell's value as written: text for text, a number or date for a number, never an error."""
+    kind = cell.get("t", "n")
+    children = {_local(child.tag): child for child in cell}
+    if kind == "inlineStr":
+        return _text_of(children["is"]) if "is" in children else None
+    raw = children["v"].text if "v" in children else None
+    if raw is None:
+        return None
+    if kind == "s":
+        index = int(raw)
+        return shared[index] if 0 <= index < len(shared) else None
+    if kind != "n":  # str, e (an error such as #N/A), b, d: the text as written
+        return raw
+    try:
+        number = float(raw)
+    except ValueError:
+        return raw
+    if int(cell.get("s", "0") or 0) in date_styles and 0 < number < 2_958_466:
+        return epoch + dt.timedelta(days=number)
+    return int(number) if number.is_integer() and "." not in raw and "e" not in raw.lower() else number
 
 
 def _trimmed(row: Sequence[Any]) -> tuple[Any, ...]:
