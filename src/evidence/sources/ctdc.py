@@ -561,10 +561,14 @@ def diagnose(head: FileHead) -> str | None:
         present = {_label_key(c) for c in columns}
         required = SYNTHETIC_COLUMNS[:6]
         missing = [c for c in required if _label_key(c) not in present]
+        repeated = sorted(
+            n for n, count in Counter(_canonical_name(c) for c in columns if c).items() if count > 1
+        )
         return (
             f"looks like a table derived from CTDC data (columns {', '.join(ctdc_like[:6])}), not a CTDC "
             f"release: a release has the columns {', '.join(required)}, and this file lacks "
             f"{', '.join(missing) or 'the rest of a release'}"
+            + (f"; it names a column more than once: {', '.join(repeated)}" if repeated else "")
         )
     return None
 
@@ -682,7 +686,7 @@ def _parse_csv(path: Path, data: bytes, header: _Header) -> tuple[pl.DataFrame, 
             if data.count(b'"') % 2:
                 message = "a quoted field is never closed (the file has an odd number of '\"' characters)"
             raise InputError(f"cannot parse as CSV: {message}", path=path) from exc
-        return frame.rename(dict(zip(frame.columns, header.columns, strict=True))), ragged
+        return frame.rename(dict(zip(frame.columns, _labels(header.columns), strict=True))), ragged
     raise AssertionError("unreachable: the text-only attempt returns or raises")
 
 
@@ -957,9 +961,21 @@ def _align_columns(raw: _Raw, layout: str) -> None:
     if missing:
         raw.notes.append("columns absent from this file, read as empty: " + ", ".join(missing))
         frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in missing])
+    unnamed = [c for c in extra if c.startswith(_UNNAMED)]
+    extra = [c for c in extra if not c.startswith(_UNNAMED)]
     if extra:
         raw.notes.append("columns not used: " + ", ".join(extra))
+    if unnamed:
+        raw.notes.append(f"{len(unnamed)} unnamed column(s) not used (a header with trailing delimiters?)")
     raw.frame = frame
+
+
+_UNNAMED = "(unnamed column "
+
+
+def _labels(columns: list[str]) -> list[str]:
+    """The header's names, with a distinct label for each blank one (a header may end in delimiters)."""
+    return [name if name.strip() else f"{_UNNAMED}{i + 1})" for i, name in enumerate(columns)]
 
 
 def _release(layout: str, age_bands: list[str]) -> tuple[str, str | None]:

@@ -67,6 +67,14 @@ def utf8_text(data: bytes, path: str | Path) -> tuple[bytes, list[str]]:
     return data, notes
 
 
+def check_quotes(data: bytes, path: str | Path) -> None:
+    """A clear error for a file whose quotes do not pair up (a parser would read the rest as one field)."""
+    if data.count(b'"') % 2:
+        raise InputError(
+            "a quoted field is never closed (the file has an odd number of '\"' characters)", path=path
+        )
+
+
 def check_width(columns: int, path: str | Path) -> None:
     """A clear error for a header wider than any spreadsheet."""
     if columns > MAX_COLUMNS:

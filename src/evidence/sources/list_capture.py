@@ -24,7 +24,7 @@ import numpy as np
 import polars as pl
 
 from evidence.core.errors import InputError
-from evidence.sources.delimited import check_width, scan_records, utf8_text
+from evidence.sources.delimited import check_quotes, check_width, scan_records, utf8_text
 from evidence.sources.loaded import LoadedTable, issues_frame
 from evidence.sources.provenance import Provenance, sha256_file
 from evidence.sources.registry import FileHead, apply_sidecar, check_readable, describe_unreadable
@@ -84,8 +84,7 @@ def _read_strings(path: Path) -> pl.DataFrame:
     duplicated = sorted(name for name, n in Counter(header).items() if n > 1)
     if duplicated:
         raise InputError(f"duplicated column names {duplicated}", path=path, row=1)
-    if data.count(b'"') % 2:
-        raise InputError("a quoted field is never closed (an odd number of '\"' characters)", path=path)
+    check_quotes(data, path)
     scan = scan_records(data, delimiter)
     blank = scan.blank
     wrong = (scan.field_counts != len(header)) & ~blank

@@ -123,6 +123,7 @@ class LoadedTable:
             "url": p.url,
             "licence": p.licence,
             "citation": p.citation_text(),
+            "notes": list(p.notes),
         }
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from evidence.core.errors import InputError
-from evidence.sources.delimited import field_count_rejects, scan_records, utf8_text
+from evidence.sources.delimited import check_quotes, field_count_rejects, scan_records, utf8_text
 from evidence.sources.loaded import LoadedTable, issues_where
 from evidence.sources.provenance import Provenance
 from evidence.sources.registry import FileHead, Loader, register
@@ -165,6 +165,7 @@ def _read_records(path: Path, data: bytes) -> tuple[pl.DataFrame, pl.DataFrame, 
     A short row is not padded into a placement: in Kelley's coding an empty tier means "not ranked", so a
     truncated line would otherwise become one. Blank lines carry no record.
     """
+    check_quotes(data, path)
     try:
         frame = pl.read_csv(
             data,
