@@ -20,7 +20,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from _xlsx import (
     calc_workbook,
     chain,
@@ -36,6 +35,7 @@ from _xlsx import (
     truncated,
     with_filter,
 )
+
 from evidence.cli.main import main
 
 REPO = Path(__file__).resolve().parents[1]
