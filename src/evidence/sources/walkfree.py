@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from evidence.core.errors import InputError
-from evidence.sources.loaded import LoadedTable, issues_where
+from evidence.sources.loaded import Check, LoadedTable, issues_where
 from evidence.sources.provenance import Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import (
@@ -174,11 +174,9 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         (REASON_NOT_FINITE, lambda n: ~pl.col(f"{n}__number").is_finite()),
         (REASON_NEGATIVE, lambda n: (pl.col(f"{n}__number") < 0) & pl.lit(n in NON_NEGATIVE)),
     ]
-    rejects = issues_where(
-        frame,
-        [("Country", "country", pl.col("country").is_null(), REASON_NO_COUNTRY)]
-        + [(columns[n], n, check(n), reason) for reason, check in number_checks for n in MEASURES],
-    )
+    checks: list[Check] = [("Country", "country", pl.col("country").is_null(), REASON_NO_COUNTRY)]
+    checks += [(columns[n], n, check(n), reason) for reason, check in number_checks for n in MEASURES]
+    rejects = issues_where(frame, checks)
     kept = frame.join(rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti")
     # the workbook writes 0 as the population of a few countries (Kosovo, Palau…) it has no figure for
     zero_population = pl.col("population__number") == 0
@@ -231,14 +229,14 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
 def _columns(raw: pl.DataFrame, path: Path) -> dict[str, str]:
     """Canonical name -> the sheet's column, matching each label by its start."""
     labels = {normalise_label(c): c for c in raw.columns}
-    columns = {"country": labels.get("country"), "region": labels.get("region")}
+    columns: dict[str, str | None] = {"country": labels.get("country"), "region": labels.get("region")}
     for name, start in MEASURES.items():
         wanted = normalise_label(start)
         columns[name] = next((c for label, c in labels.items() if label.startswith(wanted)), None)
     missing = [name for name, column in columns.items() if column is None]
     if missing:
         raise InputError(f"GSI sheet lacks the columns {missing}", path=path)
-    return columns
+    return {name: column for name, column in columns.items() if column is not None}
 
 
 register(

@@ -21,7 +21,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from xml.etree import ElementTree
 
 import polars as pl
@@ -328,12 +328,12 @@ def _has_label(cells: set[str], label: str, by_start: bool) -> bool:
 
 
 def read_sheet(
-    path: str | Path, match: HeaderMatch, *, dtypes: str | dict[str, str] | None = None
+    path: str | Path, match: HeaderMatch, *, dtypes: Literal["string"] | None = None
 ) -> tuple[pl.DataFrame, int]:
     """Read the sheet below the header found by :func:`find_header`.
 
     Returns the frame (columns named by the header, whitespace in names collapsed) and the sheet row of its
-    first data row. ``dtypes`` as fastexcel takes them (``"string"`` reads every cell as text); by default
+    first data row. ``dtypes="string"`` reads every cell as text; by default
     calamine infers each column's type.
     """
     import fastexcel
