@@ -201,17 +201,24 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
 
 def _select(raw: pl.DataFrame) -> pl.DataFrame:
     """The publisher's columns under canonical names, text stripped, empty text as null."""
-
-    def text(label: str) -> pl.Expr:
+    labels = {**_COLUMNS, "year_text": "Year", "value_text": "txtVALUE"}
+    present = {}
+    for name, label in labels.items():
         try:
-            value = pl.col(column_for(raw, label)).cast(pl.String).str.strip_chars()
+            present[name] = column_for(raw, label)
         except KeyError:  # an optional column this release lacks
-            return pl.lit(None, pl.String)
-        return pl.when(value == "").then(None).otherwise(value)
-
-    return raw.select(
-        [text(label).alias(name) for name, label in _COLUMNS.items()]
-        + [text("Year").alias("year_text"), text("txtVALUE").alias("value_text")]
+            continue
+    # stripped once, then emptied: one pass over each column's text
+    stripped = raw.select(
+        [pl.col(column).cast(pl.String).str.strip_chars().alias(name) for name, column in present.items()]
+    )
+    return stripped.select(
+        [
+            pl.when(pl.col(name) != "").then(pl.col(name)).alias(name)
+            if name in present
+            else pl.lit(None, pl.String).alias(name)
+            for name in labels
+        ]
     )
 
 

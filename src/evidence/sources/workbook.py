@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import importlib.util
 import re
 import zipfile
 import zlib
@@ -341,13 +342,19 @@ def read_sheet(
     try:
         reader = fastexcel.read_excel(str(path))
         # fastexcel counts header_row from the sheet's first row (0-based), not from its first non-empty row.
-        sheet = reader.load_sheet(match.sheet, header_row=match.header_row - 1, dtypes=dtypes)
-        frame = sheet.to_polars()
+        options: dict[str, Any] = {"header_row": match.header_row - 1, "dtypes": dtypes}
+        if _HAS_PYARROW:  # the eager read hands over one Arrow batch: faster than the lazy sheet
+            frame = pl.DataFrame(reader.load_sheet_eager(match.sheet, **options))
+        else:
+            frame = reader.load_sheet(match.sheet, **options).to_polars()
     except Exception as exc:
         raise InputError(
             f"{DAMAGED}: cannot read sheet {match.sheet!r} ({_describe(exc)})", path=path, hint=DAMAGED_HINT
         ) from exc
     return frame.rename(_collapsed_names(frame.columns)), match.header_row + 1
+
+
+_HAS_PYARROW = importlib.util.find_spec("pyarrow") is not None
 
 
 def _collapsed_names(columns: list[str]) -> dict[str, str]:
