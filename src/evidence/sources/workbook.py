@@ -191,7 +191,8 @@ def _top_rows(
     book: zipfile.ZipFile, name: str, shared: list[str], date_styles: set[int], epoch: dt.datetime
 ) -> tuple[tuple[Any, ...], ...]:
     rows: dict[int, dict[int, Any]] = {}
-    row_number = 0
+    row_number, column = 0, 0
+    cells: dict[int, Any] = {}  # a cell outside any row (malformed) lands nowhere
     with book.open(name) as stream:
         for event, element in ElementTree.iterparse(stream, events=("start", "end")):
             tag = _local(element.tag)
@@ -224,7 +225,9 @@ def _column_of(reference: str | None, previous: int) -> int:
 
 
 def _row_tuple(cells: dict[int, Any]) -> tuple[Any, ...]:
-    return tuple(cells.get(column) for column in range(1, max(cells, default=0) + 1))
+    """A row's values by column, up to its last cell with a value (formatting alone makes no cell)."""
+    filled = [column for column, value in cells.items() if value is not None and value != ""]
+    return tuple(cells.get(column) for column in range(1, max(filled, default=0) + 1))
 
 
 def _value(cell: ElementTree.Element, shared: list[str], date_styles: set[int], epoch: dt.datetime) -> Any:
@@ -248,14 +251,6 @@ def _value(cell: ElementTree.Element, shared: list[str], date_styles: set[int], 
     if int(cell.get("s", "0") or 0) in date_styles and 0 < number < 2_958_466:
         return epoch + dt.timedelta(days=number)
     return int(number) if number.is_integer() and "." not in raw and "e" not in raw.lower() else number
-
-
-def _trimmed(row: Sequence[Any]) -> tuple[Any, ...]:
-    """A row without its trailing empty cells (formatting can stretch a row to 16,384 empty cells)."""
-    end = len(row)
-    while end and (row[end - 1] is None or (isinstance(row[end - 1], str) and not row[end - 1].strip())):
-        end -= 1
-    return tuple(row[: min(end, MAX_COLUMNS)])
 
 
 def normalise_label(value: Any) -> str:
