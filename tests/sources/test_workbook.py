@@ -32,6 +32,8 @@ from _xlsx import (
     truncated,
     with_filter,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from evidence.core.errors import InputError
@@ -297,3 +299,20 @@ def test_gsi_rows_without_a_country_or_with_impossible_estimates_are_counted_and
         8: walkfree.REASON_NEGATIVE,
         9: walkfree.REASON_NOT_FINITE,
     }
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1, max_size=4))
+def test_a_corrupted_workbook_loads_or_is_one_input_error(unodc_small: Path, tmp_path: Path, flips) -> None:
+    """Bytes changed anywhere in the file: the result is a table that accounts for its rows, or an InputError."""
+    data = bytearray(unodc_small.read_bytes())
+    for where, value in flips:
+        data[int(where * len(data))] = value
+    path = tmp_path / "corrupted.xlsx"
+    path.write_bytes(bytes(data))
+    workbook._workbook_head.cache_clear()  # the same path holds new bytes (its size may not change)
+    try:
+        loaded = registry.load(path)
+    except InputError:
+        return
+    assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected

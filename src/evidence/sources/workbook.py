@@ -81,6 +81,8 @@ def _workbook_head(path: str, mtime_ns: int, size: int) -> WorkbookHead:
         ElementTree.ParseError,
         KeyError,
         ValueError,
+        NotImplementedError,  # a compression method zipfile lacks
+        RuntimeError,  # an encrypted (password-protected) member
     ) as exc:
         raise InputError(f"{DAMAGED} ({_describe(exc)})", path=path, hint=DAMAGED_HINT) from exc
 
