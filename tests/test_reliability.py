@@ -306,6 +306,13 @@ BATTERY = [
         "too many fields",
     ),
     Case(
+        "synthetic, a stray CR inside the header",
+        "CTDC synthetic",
+        derived("syn_cr_header.csv", SYNTHETIC, replace_once(b"meansThreats", b"means\rThreats")),
+        0,
+        "columns absent from this file, read as empty: meansThreats",
+    ),
+    Case(
         "synthetic, a NUL byte in a cell",
         "CTDC synthetic",
         derived("syn_nul.csv", SYNTHETIC, replace_once(b"Woman", b"Wo\x00man")),

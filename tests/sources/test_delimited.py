@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evidence.core.errors import InputError
-from evidence.sources.delimited import MAX_COLUMNS, check_quotes, check_width, text_encoding, utf8_text
+from evidence.sources.delimited import (
+    MAX_COLUMNS,
+    check_quotes,
+    check_width,
+    split_line,
+    text_encoding,
+    utf8_text,
+)
 
 TEXT = "iso3,report_year,tier\nTHA,2016,Tier 2 Watch List\nKHM,2016,Tier 2\n"
 
@@ -65,3 +72,8 @@ def test_width_and_quotes() -> None:
     check_quotes(b'a,"b"\n', "f.csv")
     with pytest.raises(InputError, match="never closed"):
         check_quotes(b'a,"b\n', "f.csv")
+
+
+def test_a_stray_line_break_inside_a_header_line_stays_in_its_field() -> None:
+    assert split_line("a,b\rc,d", ",") == ["a", "b c", "d"]
+    assert split_line('"x;y";z\x00', ";") == ["x;y", "z "]

@@ -43,7 +43,7 @@ from evidence.sources.case_schema import (
     apply_denominator_rule,
     conform,
 )
-from evidence.sources.delimited import check_width, field_count_rejects, scan_records, utf8_text
+from evidence.sources.delimited import check_width, field_count_rejects, scan_records, split_line, utf8_text
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.provenance import Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, register
@@ -490,9 +490,7 @@ def _canonical_name(column: str) -> str:
 
 
 def _split_header(line: str, delimiter: str) -> list[str]:
-    import csv
-
-    return [c.strip().lstrip("\ufeff") for c in next(csv.reader([line], delimiter=delimiter), [])]
+    return [c.strip().lstrip("\ufeff") for c in split_line(line, delimiter)]
 
 
 def _read_header(head: FileHead) -> _Header | None:
@@ -689,6 +687,13 @@ def _parse_csv(path: Path, data: bytes, header: _Header) -> tuple[pl.DataFrame, 
             if data.count(b'"') % 2:
                 message = "a quoted field is never closed (the file has an odd number of '\"' characters)"
             raise InputError(f"cannot parse as CSV: {message}", path=path) from exc
+        if frame.width != len(header.columns):
+            raise InputError(
+                f"the header has {len(header.columns)} columns but the CSV parser finds {frame.width} "
+                "(a stray quote or line break in the header?)",
+                path=path,
+                row=1,
+            )
         return frame.rename(dict(zip(frame.columns, _labels(header.columns), strict=True))), ragged
     raise AssertionError("unreachable: the text-only attempt returns or raises")
 

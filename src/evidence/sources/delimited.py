@@ -10,6 +10,7 @@ rows with their line numbers.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 from pathlib import Path
 
@@ -65,6 +66,13 @@ def utf8_text(data: bytes, path: str | Path) -> tuple[bytes, list[str]]:
         data = data.replace(b"\r", b"\n")
         notes.append("CR-only line ends (Excel's CSV for Macintosh) read as line ends")
     return data, notes
+
+
+def split_line(line: str, delimiter: str) -> list[str]:
+    """The fields of one line as a CSV reader splits them. A stray CR or NUL inside the line is kept in its field
+    as a space (the csv module refuses such a line; the parsers that read the data keep the field)."""
+    cleaned = line.replace("\r", " ").replace("\n", " ").replace("\x00", " ")
+    return next(csv.reader([cleaned], delimiter=delimiter), [])
 
 
 def check_quotes(data: bytes, path: str | Path) -> None:

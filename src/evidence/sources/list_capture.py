@@ -16,7 +16,6 @@ never be mistaken for list data, so list-capture data are always read by asking 
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from evidence.core.errors import InputError
-from evidence.sources.delimited import check_quotes, check_width, scan_records, utf8_text
+from evidence.sources.delimited import check_quotes, check_width, scan_records, split_line, utf8_text
 from evidence.sources.loaded import LoadedTable, issues_frame
 from evidence.sources.provenance import Provenance, sha256_file
 from evidence.sources.registry import FileHead, apply_sidecar, check_readable, describe_unreadable
@@ -114,7 +113,7 @@ def _read_strings(path: Path) -> pl.DataFrame:
 
 def _header(line: str) -> tuple[str, list[str]]:
     """The delimiter (comma, semicolon, tab or pipe: the one splitting the header most) and the column names."""
-    candidates = {d: next(csv.reader([line], delimiter=d), []) for d in (",", ";", "\t", "|")}
+    candidates = {d: split_line(line, d) for d in (",", ";", "\t", "|")}
     delimiter = max(candidates, key=lambda d: (len(candidates[d]), d == ","))
     return delimiter, [name.strip() for name in candidates[delimiter]]
 

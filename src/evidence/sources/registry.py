@@ -71,15 +71,16 @@ class FileHead:
 
     @cached_property
     def first_line(self) -> str:
-        """The whole header line, however long (a wide header does not fit in the head)."""
+        """The whole header line, however long (a wide header does not fit in the head).
+
+        Lines end at LF (a CR before it dropped), as CSV parsers read them; at CR only in a file without LF.
+        """
         text = self.text.lstrip("\ufeff")
-        end = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=-1)
-        if end >= 0 or len(self.raw) < _HEAD_BYTES or self.encoding != "utf-8":
-            return text[:end] if end >= 0 else text
+        if "\n" in text or len(self.raw) < _HEAD_BYTES or self.encoding != "utf-8":
+            return _first_line(text)
         with open(self.path, "rb") as fh:  # a header longer than the head: read on to its end
-            data = fh.read(MAX_HEADER_BYTES)
-        line = data.split(b"\n", 1)[0].split(b"\r", 1)[0].removeprefix(b"\xef\xbb\xbf")
-        return line.decode("utf-8", "replace")
+            data = fh.read(MAX_HEADER_BYTES).removeprefix(b"\xef\xbb\xbf")
+        return _first_line(data.decode("utf-8", "replace"))
 
     @cached_property
     def workbook(self) -> WorkbookHead:
@@ -89,6 +90,12 @@ class FileHead:
     @property
     def sheet_names(self) -> list[str]:
         return self.workbook.sheet_names
+
+
+def _first_line(text: str) -> str:
+    if "\n" in text:
+        return text.split("\n", 1)[0].removesuffix("\r")
+    return text.split("\r", 1)[0]
 
 
 #: What a file that no loader reads is, told from its first bytes: (signature, description).
