@@ -30,7 +30,7 @@ from evidence.sources.workbook import (
 
 SOURCE = "walkfree_gsi"
 LAYOUT = "gsi2023_xlsx"
-LOADER_VERSION = "2"  # 2: a population of 0 is missing
+LOADER_VERSION = "3"  # 2: a population of 0 is missing; 3: rows without a country or with impossible figures rejected
 SHEET = "GSI 2023 summary data"
 EDITION = 2023
 EDITION = 2023
