@@ -18,7 +18,8 @@ import polars as pl
 
 from evidence.core.errors import InputError
 from evidence.sources.loaded import Check, LoadedTable, issues_where
-from evidence.sources.provenance import Provenance, sha256_file
+from evidence.sources.metadata import describe
+from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import (
     HeaderMatch,
@@ -30,10 +31,13 @@ from evidence.sources.workbook import (
 
 SOURCE = "walkfree_gsi"
 LAYOUT = "gsi2023_xlsx"
-LOADER_VERSION = "3"  # 2: a population of 0 is missing; 3: rows without a country or with impossible figures rejected
+LOADER_VERSION = (
+    "4"  # 2: a population of 0 is missing; 3: provenance from the source metadata; 4: rows without
+)
+# a country or with impossible figures rejected
 SHEET = "GSI 2023 summary data"
-EDITION = 2023
-EDITION = 2023
+RELEASE = "2023"  # the only edition in this layout
+EDITION = int(RELEASE)
 ESTIMATE_YEAR = 2021
 
 #: Canonical column <- the start of the publisher's header label (matched case- and whitespace-insensitively).
@@ -63,14 +67,6 @@ GSI_SCHEMA: dict[str, pl.DataType] = {
     "estimate_year": pl.Int16,
     **{name: pl.Float64 for name in MEASURES},
 }
-
-URL = "https://www.walkfree.org/global-slavery-index/downloads/"
-LICENCE = "(c) 2023 Minderoo Foundation Limited, all rights reserved; Walk Free's terms apply"
-CITATION = (
-    "Walk Free. 2023. The Global Slavery Index 2023. Perth: Minderoo Foundation. "
-    "https://www.walkfree.org/global-slavery-index/ (Accessed <date>)."
-)
-TITLE = "Walk Free Global Slavery Index 2023"
 
 #: Labels of the header row that tell the summary sheet from the workbook's other sheets (a label may be the
 #: start of a longer cell).
@@ -205,16 +201,12 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             (columns["population"], "_population_text", pl.col("_zero"), REASON_ZERO_POPULATION),
         ],
     )
-    provenance = Provenance(
-        source=SOURCE,
-        layout=LAYOUT,
-        release="2023",
+    provenance = describe(
+        SOURCE,
+        LAYOUT,
+        RELEASE,
         path=str(path),
         sha256=sha256_file(path),
-        url=URL,
-        licence=LICENCE,
-        citation=CITATION,
-        title=TITLE,
         notes=(
             f"estimates refer to {ESTIMATE_YEAR}",
             f"sheet {match.sheet!r}, header on row {match.header_row}",
