@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evidence.analyses.common import CountFit, censored_sum, finite_trend_exists, strict_sum
+from evidence.analyses.count_models import CountFit, finite_trend_exists
+from evidence.analyses.intervals import censored_sum, strict_sum
 
 
 def test_censored_sum_is_null_with_any_censored_part_and_sums_both_bounds():

@@ -173,10 +173,13 @@ def _merge_sidecar(provenance: Provenance, sidecar: Path) -> Provenance:
         extra = json.loads(sidecar.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot read the provenance sidecar: {exc}", path=sidecar) from exc
-    allowed = {"release", "url", "licence", "citation", "title", "synthetic", "demo", "notes"}
+    allowed = {"release", "url", "licence", "citation", "title", "synthetic", "demo", "notes", "protection"}
     unknown = set(extra) - allowed
     if unknown:
         raise InputError(f"unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}", path=sidecar)
     if "notes" in extra:
         extra["notes"] = tuple(provenance.notes) + tuple(extra["notes"])
-    return dataclasses.replace(provenance, **extra)
+    try:
+        return dataclasses.replace(provenance, **extra)
+    except ValueError as exc:  # e.g. a protection the toolkit does not know
+        raise InputError(str(exc), path=sidecar) from exc
