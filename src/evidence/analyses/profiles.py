@@ -88,7 +88,10 @@ def group_shares(cases: Selected, group: str, *, level: float = 0.95) -> pl.Data
             df.with_columns(key.alias(RECORD_KEY))
             .filter(pl.col(group).is_not_null())
             .group_by(category=pl.col(group).cast(pl.String))
-            .agg(pl.len().cast(pl.Int64).alias("count"), pl.col(RECORD_KEY).sum().cast(pl.Int64).alias(CELL_KEY))
+            .agg(
+                pl.len().cast(pl.Int64).alias("count"),
+                pl.col(RECORD_KEY).sum().cast(pl.Int64).alias(CELL_KEY),
+            )
         )
         n_known = int(out["count"].sum()) if out.height else 0
         known_key = int(out[CELL_KEY].sum()) if out.height else 0

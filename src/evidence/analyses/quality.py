@@ -1,16 +1,19 @@
-"""Data-quality summaries of a case table: how complete each field is, overall, by year and by source type.
+"""Data-quality summaries of a case table: how complete each field is, overall, by year and by source type;
+and the coverage of a country-level (indicator) table.
 
 A flag group (forms of exploitation, means of control, ...) is *known* for a record when at least one of its
 flags is true (CTDC's denominator rule); a single field is known when it is not null. A field that is null in
-every record is reported as not collected by the file's layout rather than as 100% missing.
+every record is reported as not collected by the file's layout rather than as 100% missing. Counts of records of
+a table protected by cell key carry their cell keys (see :mod:`evidence.analyses.selection`).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from evidence.presentation.disclosure import DisclosedTable, DisclosureError, DisclosureRule, suppress_table
+from evidence.analyses.selection import CELL_KEY, RECORD_KEY, Selection, as_selection
 from evidence.sources.case_schema import FLAG_GROUPS
+from evidence.sources.loaded import LoadedTable
 
 #: The fields whose completeness the summaries by year and by source show.
 KEY_FIELDS = ("gender", "age_band", "origin_iso3", "destination_iso3", "exploitation")
@@ -26,20 +29,26 @@ def known_expr(field: str, columns: list[str]) -> pl.Expr:
     return pl.col(field).is_not_null()
 
 
+def _records(table: Selection | LoadedTable | pl.DataFrame) -> pl.DataFrame:
+    return as_selection(table).records()
+
+
 def _fields(df: pl.DataFrame) -> list[str]:
     grouped = {c for cols in FLAG_GROUPS.values() for c in cols}
-    singles = [c for c in df.columns if c not in grouped and c not in ("source_row", "year_band")]
+    singles = [c for c in df.columns if c not in grouped and c not in ("source_row", "year_band", RECORD_KEY)]
     return singles + list(FLAG_GROUPS)
 
 
-def field_completeness(df: pl.DataFrame) -> pl.DataFrame:
+def field_completeness(table: Selection | LoadedTable | pl.DataFrame) -> pl.DataFrame:
     """Per field (column or flag group): records where known, share known, and whether the layout has it.
 
-    Columns: field, known, records, share_known, collected."""
+    Columns: field, known, records, share_known, collected (and known_key, records_key for keyed records)."""
+    df = _records(table)
+    keyed = RECORD_KEY in df.columns
     fields = _fields(df)
     known = df.select([known_expr(f, df.columns).sum().alias(f) for f in fields]).row(0, named=True)
     collected = {f: _collected(df, f) for f in fields}
-    return pl.DataFrame(
+    out = pl.DataFrame(
         {
             "field": fields,
             "known": [int(known[f]) for f in fields],
@@ -55,6 +64,15 @@ def field_completeness(df: pl.DataFrame) -> pl.DataFrame:
             "collected": pl.Boolean,
         },
     )
+    if not keyed:
+        return out
+    keys = df.select(
+        [pl.col(RECORD_KEY).filter(known_expr(f, df.columns)).sum().alias(f) for f in fields]
+    ).row(0, named=True)
+    return out.with_columns(
+        known_key=pl.Series([int(keys[f] or 0) for f in fields], dtype=pl.Int64),
+        records_key=pl.lit(int(df[RECORD_KEY].sum() or 0), pl.Int64),
+    )
 
 
 def _collected(df: pl.DataFrame, field: str) -> bool:
@@ -64,104 +82,39 @@ def _collected(df: pl.DataFrame, field: str) -> bool:
     return field in df.columns and df[field].null_count() < df.height
 
 
-def completeness_by(df: pl.DataFrame, by: str, fields: tuple[str, ...] = KEY_FIELDS) -> pl.DataFrame:
+def completeness_by(
+    table: Selection | LoadedTable | pl.DataFrame, by: str, fields: tuple[str, ...] = KEY_FIELDS
+) -> pl.DataFrame:
     """Records and the share of them with each field known, per value of ``by`` (e.g. year, data source type).
 
-    Columns: ``by``, records, then ``known_<field>`` (share) per field; a null ``by`` is its own row."""
+    Columns: ``by``, records, then ``known_<field>`` (share) per field (and ``cell_key`` of the records for
+    keyed records); a null ``by`` is its own row."""
+    df = _records(table)
+    keyed = RECORD_KEY in df.columns
     return (
         df.group_by(by)
         .agg(
             pl.len().alias("records"),
             *[known_expr(f, df.columns).mean().alias(f"known_{f}") for f in fields],
+            *([pl.col(RECORD_KEY).sum().cast(pl.Int64).alias(CELL_KEY)] if keyed else []),
         )
         .with_columns(pl.col("records").cast(pl.Int64))
         .sort(by, nulls_last=True)
     )
 
 
-def field_table(fields: pl.DataFrame, rule: DisclosureRule) -> pl.DataFrame | None:
-    """The fields a layout collects (from :func:`field_completeness`) for display: records where known and
-    where not, and the share known. Known and not known add up to the records (published in the row
-    accounting), so each field's pair is protected with that total: a small number of unknowns cannot be
-    recomputed. None when too few records to protect."""
-    collected = fields.filter(pl.col("collected"))
-    if not collected.height:
-        return None
-    rows = []
-    for field, known, records in collected.select("field", "known", "records").iter_rows():
-        pair = pl.DataFrame({"part": ["Known", "Not known"], "n": [known, records - known]})
-        try:
-            table = suppress_table(pair, "part", ["n"], rule, total_label="Records")
-        except DisclosureError:
-            return None
-        shown = table.display()["n"].to_list()
-        published = table.frame["n"].to_list()
-        share = f"{known / records:.0%}" if published[0] is not None and published[2] else ""
-        rows.append((field, *shown, share))
-    return pl.DataFrame(rows, schema=["Field", "Known", "Not known", "Records", "Share known"], orient="row")
-
-
-def completeness_table(frame: pl.DataFrame, by: str, rule: DisclosureRule) -> pl.DataFrame | None:
-    """:func:`completeness_by` for display: records per value of ``by`` with their total (protected), and per
-    key field the share of them with it known, as a whole percentage. A share is shown only where the
-    records are published and neither the known nor the unknown records it implies are a small count (a
-    share times its records gives them back); else ``–``. None when too few records to protect."""
-    labelled = frame.with_columns(pl.col(by).cast(pl.String).fill_null("unknown"))
-    table = _records_table(labelled, by, rule)
-    if table is None:
-        return None
-    records = table.frame["records"].to_list()[: labelled.height]
-    shown = table.display()
-    columns = {}
-    for column in [c for c in labelled.columns if c.startswith("known_")]:
-        cells = []
-        for share, n in zip(labelled[column].to_list(), records, strict=True):
-            known = None if share is None or n is None else round(share * n)
-            safe = known is not None and not rule.is_small(known) and not rule.is_small(n - known)
-            cells.append(f"{share:.0%}" if safe else "–")
-        columns[column.removeprefix("known_").replace("_", " ")] = cells + [""]
-    return shown.rename({by: by.replace("_", " ").capitalize(), "records": "Records"}).with_columns(
-        pl.Series(name, values, dtype=pl.String) for name, values in columns.items()
-    )
-
-
-def _records_table(frame: pl.DataFrame, by: str, rule: DisclosureRule) -> DisclosedTable | None:
-    try:
-        return suppress_table(frame.select(by, "records"), by, ["records"], rule, total_label="All records")
-    except DisclosureError:
-        return None
-
-
-def reasons_table(
-    reasons: dict[str, int], rule: DisclosureRule, *, total_label: str
-) -> DisclosedTable | None:
-    """Rows per reason (rejected or flagged) with their total, protected; None when too few to protect."""
-    frame = pl.DataFrame(
-        {"reason": list(reasons), "rows": [int(v) for v in reasons.values()]},
-        schema={"reason": pl.String, "rows": pl.Int64},
-    )
-    try:
-        return suppress_table(frame, "reason", ["rows"], rule, total_label=total_label)
-    except DisclosureError:
-        return None
-
-
 def indicator_coverage(data: pl.DataFrame, by: str | list[str]) -> pl.DataFrame:
     """Coverage of a country-level (indicator) table per ``by``: countries reporting, values published and
-    the share of them censored (``<5``). Counts of countries and values, not of victims."""
+    the share of them censored (``<5``). Counts of countries and values, not of victims.
+
+    Columns: the ``by`` columns, countries, values, censored_share."""
     keys = [by] if isinstance(by, str) else by
     return (
         data.group_by(keys)
         .agg(
-            pl.col("iso3").n_unique().alias("Countries"),
-            pl.len().alias("Values"),
-            pl.col("censored").mean().alias("censored"),
+            pl.col("iso3").n_unique().alias("countries"),
+            pl.len().alias("values"),
+            pl.col("censored").mean().alias("censored_share"),
         )
         .sort(keys)
-        .select(
-            *[pl.col(k).cast(pl.String).alias(k.replace("_", " ").capitalize()) for k in keys],
-            pl.col("Countries").map_elements(lambda n: f"{n:,}", return_dtype=pl.String),
-            pl.col("Values").map_elements(lambda n: f"{n:,}", return_dtype=pl.String),
-            pl.format("{}%", (pl.col("censored") * 100).round(0).cast(pl.Int64)).alias("Censored (<5)"),
-        )
     )

@@ -346,7 +346,9 @@ def corridor_yearly_counts(selection: Selected) -> pl.DataFrame:
     )
 
 
-def corridor_trends(selection: Selected, *, min_victims: int = 5, min_years: int = MIN_TREND_YEARS) -> pl.DataFrame:
+def corridor_trends(
+    selection: Selected, *, min_victims: int = 5, min_years: int = MIN_TREND_YEARS
+) -> pl.DataFrame:
     """Growth of each corridor: a Poisson GLM of its yearly victims on year, one per corridor.
 
     The annual rate ratio has a Wald 95% interval; the test of "no trend" is a likelihood-ratio test. When a

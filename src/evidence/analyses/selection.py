@@ -272,7 +272,9 @@ class Selection:
     def records(self) -> pl.DataFrame:
         """The case records of the selection (records without a year are out when years are given)."""
         if self.kind != "case":
-            raise ParameterError("victim records are needed here (a case table), not country-level indicators")
+            raise ParameterError(
+                "victim records are needed here (a case table), not country-level indicators"
+            )
         return self.frame.filter(self.where())
 
     def replace(self, **changes: Any) -> Selection:

@@ -211,7 +211,9 @@ def _case_counts(
         return _with_bounds(counts, by), denominators
     else:
         value = _case_dimension(whole, by)
-        counts = lf.with_columns(value.fill_null(UNKNOWN).alias(by)).group_by("year", by).agg(counted).collect()
+        counts = (
+            lf.with_columns(value.fill_null(UNKNOWN).alias(by)).group_by("year", by).agg(counted).collect()
+        )
         denominators = (
             lf.with_columns(value.alias(by))
             .group_by("year")

@@ -686,8 +686,10 @@ def suppress_table(
     matrix = counts.select(value_columns).rows()
     grid = _grid_with_margins([list(r) for r in matrix])
     if cell_keys is not None:
-        keys = _keys_of(cell_keys, value_columns, counts.height)
-        key_grid = _grid_with_margins([list(r) for r in zip(*(keys[c] for c in value_columns), strict=True)])
+        key_values = _keys_of(cell_keys, value_columns, counts.height)
+        key_grid = _grid_with_margins(
+            [list(r) for r in zip(*(key_values[c] for c in value_columns), strict=True)]
+        )
         published = _perturbed(grid.values, key_grid.values, rule, noise)
         grid.values = [0 if v is None else v for v, _ in published]
         status: list[str | None] = [reason for _, reason in published]
