@@ -2,14 +2,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from evidence.notebooks.quality import (
-    completeness_by,
-    completeness_table,
-    field_completeness,
-    field_table,
-    indicator_coverage,
-    reasons_table,
-)
+from evidence.analyses.quality import completeness_by, field_completeness, indicator_coverage
+from evidence.notebooks.builders import completeness_table, coverage_view, field_table, reasons_table
 from evidence.presentation.disclosure import DisclosureRule
 from evidence.sources.case_schema import conform
 
@@ -82,4 +76,5 @@ def test_reasons_table_and_indicator_coverage():
         {"year": [2020, 2020, 2021], "iso3": ["THA", "KHM", "THA"], "censored": [True, False, False]}
     )
     coverage = indicator_coverage(data, "year")
-    assert coverage.rows() == [("2020", "2", "2", "50%"), ("2021", "1", "1", "0%")]
+    assert coverage.rows() == [(2020, 2, 2, 0.5), (2021, 1, 1, 0.0)]
+    assert coverage_view(coverage).rows() == [("2020", "2", "2", "50%"), ("2021", "1", "1", "0%")]

@@ -420,7 +420,8 @@ def route_view(
         k: v for k, v in ROUTE_CLASS_LABELS.items() if k != "unknown" or (flows["flow_class"] == k).any()
     }
     columns = {**classes, _NO_ROUTE_KEY: NO_ROUTE}
-    order = pl.DataFrame({"route": list(dict.fromkeys(long["route"].to_list()))})
+    # every row is there, empty or not: corridors, the other routes, the unknowns
+    order = pl.DataFrame({"route": [*labels, OTHER_ROUTES, ORIGIN_UNKNOWN, DESTINATION_UNKNOWN]})
     summed = long.group_by("route", "flow_class").agg(pl.col("n").sum(), pl.col(CELL_KEY).sum())
     counts = order.join(_wide(summed, "route", "flow_class", "n", list(columns)), on="route", how="left")
     cell_keys = order.join(
@@ -788,7 +789,8 @@ class YearlyNumbers:
         table, column = (self.per_year, VICTIMS) if category is None else (self.by_category, category)
         if table is None or table.withheld(column):
             return None
-        body = table.low.frame.head(table.low.frame.height - 1)  # without the totals row
+        frame = table.low.frame
+        body = frame.head(frame.height - 1) if table.low.has_total_row else frame
         dated = body.filter(pl.col("year") != UNDATED)
         return dated.select(
             pl.col("year").cast(pl.Int32),
