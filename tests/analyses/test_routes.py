@@ -158,7 +158,9 @@ def test_flows_and_unknowns_account_for_every_record(pairs):
 def test_years_filter_and_parameter_errors(thai_cases):
     extra = cases(victims("LAO", "THA", 9, year=2012))
     df = pl.concat([thai_cases, extra])
-    assert "LAO" not in routes.flows(Selection(df, country="THA", years=(2015, 2022)))["origin_iso3"].to_list()
+    assert (
+        "LAO" not in routes.flows(Selection(df, country="THA", years=(2015, 2022)))["origin_iso3"].to_list()
+    )
     assert "LAO" in routes.flows(Selection(df, country="THA", years="2010-2012"))["origin_iso3"].to_list()
     with pytest.raises(ParameterError):
         routes.flows(Selection(df, years="2020-2010"))
@@ -181,7 +183,9 @@ def test_indicator_flows_carry_censoring_bounds(thai_indicators):
     assert by_origin["THA"]["flow_class"] == "domestic" and by_origin["THA"]["victims"] == 25
     assert (by_origin["KHM"]["victims_low"], by_origin["KHM"]["victims_high"]) == (1, 4)
     assert mmr["origin_region"] == "Asia"
-    coverage = routes.flow_coverage(Selection(thai_indicators, country="THA", role="destination", years=(2020, 2020)))
+    coverage = routes.flow_coverage(
+        Selection(thai_indicators, country="THA", role="destination", years=(2020, 2020))
+    )
     assert coverage.unknown_origin == (6, 6)
     reported = routes.flows(Selection(thai_indicators, country="THA", role="destination"), min_victims=5)
     assert "KHM" not in reported["origin_iso3"].to_list()  # only 1-4 victims: never reported

@@ -199,7 +199,9 @@ def test_yearly_counts_and_the_table_by_dimension_are_protected_together():
     assert table.display()["Unknown"].to_list()[0] == "<5"
     # overlapping categories (forms) do not add up: no totals, primary suppression only
     forms = yearly_numbers(Selection(_yearly_cases(), years=(2019, 2021)), RULE, by="form")
-    assert not forms.partition and not forms.by_category.low.has_total_row and forms.per_year.low.has_total_row
+    assert (
+        not forms.partition and not forms.by_category.low.has_total_row and forms.per_year.low.has_total_row
+    )
     assert forms.series("Forced labour")["count"].to_list() == [30, 25, 12]
 
 
@@ -209,5 +211,3 @@ def test_interval_display_withholds_a_cell_withheld_in_either_bound():
     shown = interval_display(low, high)
     assert shown["n"].to_list()[1] == "<5–12"
     assert "x" in shown["n"].to_list()  # the low bounds' complement hides its high bound too
-
-

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import polars as pl
 
+
 def test_show_table_offers_html_and_markdown(monkeypatch):
     import IPython.display
 
@@ -50,5 +51,7 @@ def test_trend_sections_show_tables_and_charts_and_keep_what_later_sections_need
     show_dimension_section(section, **options)
     show_break(section)
     assert len(shown) > n_before
-    nobody = show_yearly_section(selection.replace(country="ISL"), DisclosureRule(5), dimension=None, **options)
+    nobody = show_yearly_section(
+        selection.replace(country="ISL"), DisclosureRule(5), dimension=None, **options
+    )
     assert nobody is None

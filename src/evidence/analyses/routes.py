@@ -207,7 +207,7 @@ def flows(
     )
     if min_victims:
         out = out.filter(pl.col("victims_low") >= min_victims)
-    return out.select(FLOW_COLUMNS, *([CELL_KEY] if CELL_KEY in out.columns else [])).sort(
+    return out.select(*FLOW_COLUMNS, *([CELL_KEY] if CELL_KEY in out.columns else [])).sort(
         [point_expr("victims", "victims_low", "victims_high"), "origin_iso3", "destination_iso3"],
         descending=[True, False, False],
     )

@@ -344,7 +344,7 @@ def trend_command(
     selection = Selection(loaded, country=country, role=role, years=years)  # type: ignore[arg-type]
     # the same builder as the notebooks' yearly tables: the same numbers everywhere
     numbers = yearly_numbers(selection, rule, by=by)
-    if not numbers.counts.height:
+    if not numbers.counts.height or not numbers.counts["count_high"].sum():
         raise ParameterError("no victims in this selection (check --country, --role and --years)")
     censored = not numbers.exact
     table = numbers.by_category if by else numbers.per_year

@@ -964,8 +964,9 @@ def _case_numbers(
 
 
 def _victims_column(table: DisclosedTable, flagged: Sequence[int]) -> DisclosedTable:
-    """The total column of a protected year × category table as the table of victims per year."""
-    total = table.total_label
+    """The total column of a protected year × category table as the table of victims per year (a table of one
+    category is its own total)."""
+    total = table.total_label if table.has_total_column else table.count_columns[0]
     return DisclosedTable(
         frame=table.frame.select(
             "year",
