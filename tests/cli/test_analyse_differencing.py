@@ -28,12 +28,13 @@ from evidence.presentation.disclosure import DEFAULT_NOISE, DEFAULT_RULE
 from evidence.sources.registry import load
 
 THRESHOLD = DEFAULT_RULE.threshold
+YEARS = ("2015-2019", "2015-2017", "2015-2018", "2016-2019", "2017-2019", "2018-2019", "2019-2019", "2018-2018")
 #: Trend selections of the family: (role, years, dimension).
 FAMILY = [
     (role, years, by)
     for role in ("destination", "both", "origin")
-    for years in ("2015-2019", "2015-2017", "2015-2018", "2016-2019", "2018-2019", "2019-2019", "2018-2018")
-    for by in (None, "gender")
+    for years in YEARS
+    for by in (None, "gender", "age_band")
 ]
 
 
@@ -51,15 +52,37 @@ def sample(shared_data):
     return path, load(path).data
 
 
-def _records(data: pl.DataFrame, role: str, years: str, year, column: str) -> frozenset[int]:
+#: How many records of each group (year, sex, age band) the thinned sample keeps, in turn.
+QUOTAS = (1, 2, 3, 4, 7, 12, 2, 9, 3, 30)
+
+
+@pytest.fixture(scope="module")
+def thinned(shared_data, tmp_path_factory):
+    """The sample's USA records thinned to many small groups (by year, sex and age band): a file made at test
+    time from the real one, line for line, so that the family meets many withheld cells."""
+    path = shared_data / "ctdc" / "k_anon_sample.csv"
+    data = load(path).data.filter(pl.col("destination_iso3") == "USA")
+    groups = data.group_by("year", "gender", "age_band", maintain_order=True).agg(pl.col("source_row"))
+    keep = {
+        row
+        for i, rows in enumerate(groups["source_row"].to_list())
+        for row in sorted(rows)[: QUOTAS[i % len(QUOTAS)]]
+    }
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    out = tmp_path_factory.mktemp("thinned") / "k_anon_thinned.csv"
+    out.write_text(lines[0] + "".join(lines[row - 1] for row in sorted(keep)), encoding="utf-8")
+    return out, load(out).data
+
+
+def _records(data: pl.DataFrame, role: str, years: str, year, by: str | None, column: str) -> frozenset[int]:
     """The records (source rows) a published cell of a USA trend table counts."""
     first, last = (int(y) for y in years.split("-"))
     at = {"destination": pl.col("destination_iso3") == "USA", "origin": pl.col("origin_iso3") == "USA"}
     selected = at.get(role, at["destination"] | at["origin"]).fill_null(False)
     selected &= pl.col("year").is_between(first, last) if year == "Total" else pl.col("year") == year
-    if column not in ("victims", "All victims"):
-        gender = pl.col("gender").cast(pl.String)
-        selected &= gender.is_null() if column == "Unknown" else (gender == column).fill_null(False)
+    if by and column not in ("victims", "All victims"):
+        value = pl.col(by).cast(pl.String)
+        selected &= value.is_null() if column == "Unknown" else (value == column).fill_null(False)
     return frozenset(data.filter(selected)["source_row"].to_list())
 
 
@@ -77,13 +100,13 @@ def _published_cells(path, data) -> tuple[dict[frozenset[int], set[int]], set[fr
             for column, value in row.items():
                 if column == "year":
                     continue
-                records = _records(data, role, years, row["year"], column)
+                records = _records(data, role, years, row["year"], by, column)
                 if isinstance(value, int):
                     published.setdefault(records, set()).add(value)
                 else:
                     withheld.add(records)
     flows = _json("flows", str(path), "--country", "USA", "--role", "destination", "--years", "2015-2019")
-    records = _records(data, "destination", "2015-2019", "Total", "victims")
+    records = _records(data, "destination", "2015-2019", "Total", None, "victims")
     published.setdefault(records, set()).add(flows["total"])
     return published, withheld
 
@@ -125,8 +148,9 @@ def test_the_same_records_give_the_same_number_in_every_output(sample):
     assert any(len(r) == 83 for r in published) and any(len(r) == 62 for r in published)
 
 
-def test_no_withheld_or_hidden_small_count_is_recovered_by_differencing(sample):
-    published, withheld = _published_cells(*sample)
+@pytest.mark.parametrize("data", ["sample", "thinned"])
+def test_no_withheld_or_hidden_small_count_is_recovered_by_differencing(data, request):
+    published, withheld = _published_cells(*request.getfixturevalue(data))
     attacks = _attacks(published)
     # the issue's attack is among them: 2018's 3 victims of unknown sex as a difference of published cells
     small_withheld = [w for w in withheld if 1 <= len(w) < THRESHOLD]
