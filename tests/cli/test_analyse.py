@@ -248,3 +248,18 @@ def test_real_victim_perpetrator_file_has_no_country_flows_and_mostly_banded_yea
     trend = run("trend", path)
     rows = {row["year"]: row["victims"] for row in trend["yearly_counts"]}
     assert rows == {2019: 2_398, 2020: 2_002, "undated": 16_795, "Total": 21_195}  # bands 2005-2013 etc.
+
+
+def test_unodc_breakdowns_beside_the_published_total_never_as_victims(shared_data):
+    """Thailand, 2023 release: 807 victims of sexual exploitation in 2017 against a published total of 471."""
+    path = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    payload = run("trend", path, "--country", "THA", "--by", "form")
+    rows = {row["year"]: row for row in payload["yearly_counts"]}
+    assert rows[2017]["Sexual exploitation"] == 807 and rows[2017]["Published total"] == 471
+    assert rows[2017]["Sum of categories"] == 903  # a sum of forms, shown apart, never as the victims
+    assert rows[2015]["Sum of categories"] == rows[2015]["Published total"] == 982
+    assert rows[2012]["Forced labour"] is None  # not reported that year: missing, not zero
+    assert not {"All victims", "victims", "Total"} & set(rows[2017])
+    assert "not a count of victims" in payload["totals"]
+    by_sex = run("trend", path, "--country", "THA", "--by", "sex")
+    assert "Published total" in by_sex["yearly_counts"][0]

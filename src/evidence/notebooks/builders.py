@@ -1022,8 +1022,8 @@ def _censored_numbers(
             tables.append(wide)
         low, high = tables
         differs = published and bool(
-            (low[PUBLISHED_TOTAL] != low[CATEGORY_SUM]).fill_null(True).any()
-            or (high[PUBLISHED_TOTAL] != high[CATEGORY_SUM]).fill_null(True).any()
+            (low[PUBLISHED_TOTAL] != low[CATEGORY_SUM]).fill_null(False).any()
+            or (high[PUBLISHED_TOTAL] != high[CATEGORY_SUM]).fill_null(False).any()
         )
         columns = [
             *categories,

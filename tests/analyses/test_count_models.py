@@ -57,3 +57,18 @@ def test_coefficients_beyond_the_float_range_are_infinite_not_an_overflow():
     estimate, low, high, p = fit.coefficient(np.array([1.0]))
     assert estimate == high == math.inf and low == math.inf and p == 0.0
     assert fit.coefficient(np.array([-1.0]))[:3] == (0.0, 0.0, 0.0)
+
+
+def test_warnings_of_a_fit_are_captured_for_the_result_not_printed():
+    import warnings
+
+    from evidence.analyses.count_models import captured_warnings
+
+    with warnings.catch_warnings(record=True) as printed:
+        warnings.simplefilter("always")
+        with captured_warnings() as caught:
+            warnings.warn("the fit did not converge", UserWarning, stacklevel=1)
+            warnings.warn("the fit did not converge", UserWarning, stacklevel=1)
+            warnings.warn("old API", DeprecationWarning, stacklevel=1)
+    assert caught == ["the fit did not converge"]  # once, for the reader of the result
+    assert [str(w.message) for w in printed] == ["old API"]  # developers' warnings pass on
