@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidence.analyses import trends
-from evidence.analyses.selection import Selection
 from evidence.analyses.count_models import EstimationError, finite_trend_exists
+from evidence.analyses.selection import Selection
 from evidence.core.errors import EvidenceError, ParameterError
 from evidence.sources.case_schema import conform
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA

@@ -28,7 +28,16 @@ from evidence.presentation.disclosure import DEFAULT_NOISE, DEFAULT_RULE
 from evidence.sources.registry import load
 
 THRESHOLD = DEFAULT_RULE.threshold
-YEARS = ("2015-2019", "2015-2017", "2015-2018", "2016-2019", "2017-2019", "2018-2019", "2019-2019", "2018-2018")
+YEARS = (
+    "2015-2019",
+    "2015-2017",
+    "2015-2018",
+    "2016-2019",
+    "2017-2019",
+    "2018-2019",
+    "2019-2019",
+    "2018-2018",
+)
 #: Trend selections of the family: (role, years, dimension).
 FAMILY = [
     (role, years, by)
@@ -180,7 +189,7 @@ def test_no_withheld_or_hidden_small_count_is_recovered_by_differencing(data, re
 
 
 def test_with_suppression_alone_the_issues_attack_recovers_the_withheld_count(sample, tmp_path):
-    path, data = sample
+    path, _ = sample
     sidecar = tmp_path / "k_anon_sample.csv"
     sidecar.write_bytes(path.read_bytes())
     (tmp_path / "k_anon_sample.csv.provenance.json").write_text('{"protection": "suppression"}')

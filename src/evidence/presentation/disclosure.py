@@ -75,8 +75,8 @@ __all__ = [
     "DEFAULT_NOISE",
     "DEFAULT_RULE",
     "PERTURBATION_NOTE",
-    "CellKeyNoise",
     "SHARE_SUPPRESSED_LABEL",
+    "CellKeyNoise",
     "DisclosedTable",
     "DisclosureError",
     "DisclosureRule",
@@ -175,7 +175,7 @@ class CellKeyNoise:
         import numpy as np
 
         # the support that a key's resolution (2**-32) can reach, and the distribution's CDF on it
-        reach = int(math.ceil(math.log(2.0**-34) / math.log(self.ratio)))
+        reach = math.ceil(math.log(2.0**-34) / math.log(self.ratio))
         support = np.arange(-reach, reach + 1)
         mass = self.ratio ** np.abs(support.astype(float))
         cdf = np.cumsum(mass / mass.sum())
@@ -690,9 +690,9 @@ def suppress_table(
         key_grid = _grid_with_margins(
             [list(r) for r in zip(*(key_values[c] for c in value_columns), strict=True)]
         )
-        published = _perturbed(grid.values, key_grid.values, rule, noise)
-        grid.values = [0 if v is None else v for v, _ in published]
-        status: list[str | None] = [reason for _, reason in published]
+        perturbed_cells = _perturbed(grid.values, key_grid.values, rule, noise)
+        grid.values = [0 if v is None else v for v, _ in perturbed_cells]
+        status: list[str | None] = [reason for _, reason in perturbed_cells]
         n_primary = sum(s is not None for s in status)
     else:
         status = [_SMALL if rule.is_small(v) else None for v in grid.values]
