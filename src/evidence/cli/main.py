@@ -22,7 +22,7 @@ app = typer.Typer(
 )
 
 # topic module -> it defines ``register(app)``; a missing module (work in progress) is skipped
-_TOPICS = ("data", "analyse", "estimate", "runs", "briefs")
+_TOPICS = ("data", "analyse", "estimate", "runs", "briefs", "register", "compare")
 
 for _topic in _TOPICS:
     try:
