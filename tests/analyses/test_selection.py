@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import dataclasses
+
 import polars as pl
 import pytest
 
 from evidence.analyses.selection import (
     CELL_KEY,
     KEY_MODULUS,
-    RECORD_KEY,
+    RECORD_CELL_KEY,
+    STABLE_ID,
     Selection,
     as_selection,
     record_keys,
@@ -76,9 +79,15 @@ def test_record_keys_are_fixed_secret_and_carried_into_counts(monkeypatch):
     assert record_keys(table).to_list() != keys.to_list()  # unpredictable without the secret
     monkeypatch.undo()
     selection = Selection(table, country="THA", role="destination")
-    assert RECORD_KEY in selection.frame.columns
+    assert RECORD_CELL_KEY in selection.frame.columns
     counts = trends.yearly_counts(selection)
     # a cell's key is the sum of its records' keys: 2019 holds the record of row 2 only
     assert counts.filter(pl.col("year") == 2019)[CELL_KEY].item() == keys[0]
-    own = table.data.with_columns(pl.Series(RECORD_KEY, [1, 2, 3, 4]))
-    assert record_keys(LoadedTable(own, table.provenance, rows_in=4)).to_list() == [1, 2, 3, 4]
+    # a stable pseudonymous id (the register's): the same record keeps its key in another file, another row
+    with_ids = table.data.with_columns(pl.Series(STABLE_ID, ["a1", "b2", "c3", "d4"]))
+    moved = dataclasses.replace(table.provenance, sha256="cd" * 32)
+    reordered = LoadedTable(
+        with_ids.reverse().with_columns(source_row=pl.Series([9, 8, 7, 6])), moved, rows_in=4
+    )
+    first = record_keys(LoadedTable(with_ids, table.provenance, rows_in=4)).to_list()
+    assert record_keys(reordered).to_list() == first[::-1]

@@ -6,7 +6,7 @@ from evidence.core.secret_key import secret_key
 
 
 def test_a_key_file_is_made_once_owner_only_and_kept(tmp_path, monkeypatch):
-    monkeypatch.setenv("EVIDENCE_KEY_DIR", str(tmp_path))
+    monkeypatch.setenv("EVIDENCE_CONFIG_DIR", str(tmp_path))
     monkeypatch.delenv("EXAMPLE_SECRET", raising=False)
     first = secret_key("example", "EXAMPLE_SECRET")
     path = tmp_path / "example.key"
@@ -16,7 +16,7 @@ def test_a_key_file_is_made_once_owner_only_and_kept(tmp_path, monkeypatch):
 
 
 def test_the_environment_overrides_the_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("EVIDENCE_KEY_DIR", str(tmp_path))
+    monkeypatch.setenv("EVIDENCE_CONFIG_DIR", str(tmp_path))
     monkeypatch.setenv("EXAMPLE_SECRET", "shared by the organisation's machines")
     assert secret_key("example", "EXAMPLE_SECRET") == secret_key("example", "EXAMPLE_SECRET")
     assert not (tmp_path / "example.key").exists()

@@ -20,7 +20,7 @@ import polars as pl
 
 from evidence.analyses.count_models import captured_warnings
 from evidence.analyses.intervals import clean_float, wilson_interval
-from evidence.analyses.selection import CELL_KEY, RECORD_KEY, Selection, as_selection, recorded_flags
+from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, Selection, as_selection, recorded_flags
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
 from evidence.core.errors import ParameterError
 from evidence.sources.case_schema import FLAG_COLUMNS, FLAG_GROUPS, apply_denominator_rule
@@ -56,18 +56,21 @@ def group_shares(cases: Selected, group: str, *, level: float = 0.95) -> pl.Data
     ``cell_key``, ``n_known_key`` and ``n_unknown_key`` (the cell keys of count, n_known and n_unknown).
     """
     df = _cases(cases)
-    keyed = RECORD_KEY in df.columns
-    key = pl.col(RECORD_KEY) if keyed else pl.lit(0, pl.Int64)
+    keyed = RECORD_CELL_KEY in df.columns
+    key = pl.col(RECORD_CELL_KEY) if keyed else pl.lit(0, pl.Int64)
     if group in FLAG_DIMENSIONS:
         flags = _flags_of(df, group)
-        ruled = apply_denominator_rule(df.select(*flags, key.alias(RECORD_KEY)), {group: flags})
+        ruled = apply_denominator_rule(df.select(*flags, key.alias(RECORD_CELL_KEY)), {group: flags})
         known = pl.any_horizontal([pl.col(c).fill_null(False) for c in flags])
         stats = ruled.select(
             known.sum().alias("n_known"),
-            pl.col(RECORD_KEY).filter(known).sum().alias("n_known_key"),
-            pl.col(RECORD_KEY).sum().alias("all_key"),
+            pl.col(RECORD_CELL_KEY).filter(known).sum().alias("n_known_key"),
+            pl.col(RECORD_CELL_KEY).sum().alias("all_key"),
             *[pl.col(c).fill_null(False).sum().alias(c) for c in flags],
-            *[pl.col(RECORD_KEY).filter(pl.col(c).fill_null(False)).sum().alias(f"{c}_key") for c in flags],
+            *[
+                pl.col(RECORD_CELL_KEY).filter(pl.col(c).fill_null(False)).sum().alias(f"{c}_key")
+                for c in flags
+            ],
         ).row(0, named=True)
         n_known, known_key = int(stats["n_known"]), int(stats["n_known_key"] or 0)
         out = pl.DataFrame(
@@ -85,12 +88,12 @@ def group_shares(cases: Selected, group: str, *, level: float = 0.95) -> pl.Data
                 f"unknown group {group!r}: use a flag group ({', '.join(FLAG_DIMENSIONS)}) or a column such as gender"
             )
         out = (
-            df.with_columns(key.alias(RECORD_KEY))
+            df.with_columns(key.alias(RECORD_CELL_KEY))
             .filter(pl.col(group).is_not_null())
             .group_by(category=pl.col(group).cast(pl.String))
             .agg(
                 pl.len().cast(pl.Int64).alias("count"),
-                pl.col(RECORD_KEY).sum().cast(pl.Int64).alias(CELL_KEY),
+                pl.col(RECORD_CELL_KEY).sum().cast(pl.Int64).alias(CELL_KEY),
             )
         )
         n_known = int(out["count"].sum()) if out.height else 0

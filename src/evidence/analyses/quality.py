@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from evidence.analyses.selection import CELL_KEY, RECORD_KEY, Selection, as_selection
+from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, STABLE_ID, Selection, as_selection
 from evidence.sources.case_schema import FLAG_GROUPS
 from evidence.sources.loaded import LoadedTable
 
@@ -35,7 +35,11 @@ def _records(table: Selection | LoadedTable | pl.DataFrame) -> pl.DataFrame:
 
 def _fields(df: pl.DataFrame) -> list[str]:
     grouped = {c for cols in FLAG_GROUPS.values() for c in cols}
-    singles = [c for c in df.columns if c not in grouped and c not in ("source_row", "year_band", RECORD_KEY)]
+    singles = [
+        c
+        for c in df.columns
+        if c not in grouped and c not in ("source_row", "year_band", RECORD_CELL_KEY, STABLE_ID)
+    ]
     return singles + list(FLAG_GROUPS)
 
 
@@ -44,7 +48,7 @@ def field_completeness(table: Selection | LoadedTable | pl.DataFrame) -> pl.Data
 
     Columns: field, known, records, share_known, collected (and known_key, records_key for keyed records)."""
     df = _records(table)
-    keyed = RECORD_KEY in df.columns
+    keyed = RECORD_CELL_KEY in df.columns
     fields = _fields(df)
     known = df.select([known_expr(f, df.columns).sum().alias(f) for f in fields]).row(0, named=True)
     collected = {f: _collected(df, f) for f in fields}
@@ -67,11 +71,11 @@ def field_completeness(table: Selection | LoadedTable | pl.DataFrame) -> pl.Data
     if not keyed:
         return out
     keys = df.select(
-        [pl.col(RECORD_KEY).filter(known_expr(f, df.columns)).sum().alias(f) for f in fields]
+        [pl.col(RECORD_CELL_KEY).filter(known_expr(f, df.columns)).sum().alias(f) for f in fields]
     ).row(0, named=True)
     return out.with_columns(
         known_key=pl.Series([int(keys[f] or 0) for f in fields], dtype=pl.Int64),
-        records_key=pl.lit(int(df[RECORD_KEY].sum() or 0), pl.Int64),
+        records_key=pl.lit(int(df[RECORD_CELL_KEY].sum() or 0), pl.Int64),
     )
 
 
@@ -90,13 +94,13 @@ def completeness_by(
     Columns: ``by``, records, then ``known_<field>`` (share) per field (and ``cell_key`` of the records for
     keyed records); a null ``by`` is its own row."""
     df = _records(table)
-    keyed = RECORD_KEY in df.columns
+    keyed = RECORD_CELL_KEY in df.columns
     return (
         df.group_by(by)
         .agg(
             pl.len().alias("records"),
             *[known_expr(f, df.columns).mean().alias(f"known_{f}") for f in fields],
-            *([pl.col(RECORD_KEY).sum().cast(pl.Int64).alias(CELL_KEY)] if keyed else []),
+            *([pl.col(RECORD_CELL_KEY).sum().cast(pl.Int64).alias(CELL_KEY)] if keyed else []),
         )
         .with_columns(pl.col("records").cast(pl.Int64))
         .sort(by, nulls_last=True)

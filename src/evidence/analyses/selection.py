@@ -10,12 +10,12 @@ reads every reporting country). ``years`` is inclusive; a year outside the table
 
 **Record keys.** Victim-level records of real people are protected by the cell key method when published
 (:attr:`~evidence.sources.loaded.LoadedTable.protection`): each record carries a fixed random key
-(:data:`RECORD_KEY`, a whole number in ``[0, 2**32)``), and every count of records carries, beside it, the sum of
+(:data:`RECORD_CELL_KEY`, a whole number in ``[0, 2**32)``), and every count of records carries, beside it, the sum of
 its records' keys (:data:`CELL_KEY`). The sum of disjoint cells' keys is the key of their union, so totals and
 merged categories get their keys the way they get their counts. Disclosure control
 (:mod:`evidence.presentation.disclosure`) turns a cell's key into its perturbation: the same records give the
-same published number in every output. The keys are an HMAC of a stable record id (the table's own
-``record_key`` column where a source stores one; else the file's sha256 and the record's row) under a secret key
+same published number in every output. The keys are an HMAC of a stable record id (the pseudonymous id a source
+keeps in :data:`STABLE_ID`, such as the register's; else the file's sha256 and the record's row) under a secret key
 kept outside the data (:mod:`evidence.core.secret_key`), so that nobody holding the same public file can
 compute them.
 """
@@ -41,12 +41,15 @@ ROLES: tuple[str, ...] = ("origin", "destination", "both")
 DEFAULT_INDICATOR = "Detected trafficking victims"
 
 #: Column of a case frame holding each record's key (only on the frames of tables protected by cell key).
-RECORD_KEY = "record_key"
+RECORD_CELL_KEY = "record_cell_key"
+#: Column in which a source keeps a stable pseudonymous id per record (the register, case records with a case
+#: id): a record's key is then derived from it, so that it stays the same from one export to the next.
+STABLE_ID = "record_key"
 #: Column of a count table holding, per cell, the sum of its records' keys (beside the count it belongs to).
 CELL_KEY = "cell_key"
 #: Record keys are whole numbers below this bound; a cell key is taken modulo it.
 KEY_MODULUS = 2**32
-#: Environment variable that gives the secret of record keys (else a key file in the user's data folder).
+#: Environment variable that gives the secret of record keys (else a key file in the user's configuration folder).
 CELL_KEY_SECRET_ENV = "EVIDENCE_CELL_KEY_SECRET"
 
 _CASE_MARKERS = {"origin_iso3", "destination_iso3", "exploitation_forced_labour"}
@@ -172,12 +175,9 @@ def recorded_flags(df: pl.DataFrame, group: str) -> list[str]:
 
 def record_keys(table: LoadedTable) -> pl.Series:
     """Each record's key (Int64 in ``[0, 2**32)``), in the order of ``table.data`` (see the module docstring)."""
+    from evidence.core.secret_key import secret_key
+
     data = table.data
-    if RECORD_KEY in data.columns:
-        keys = data[RECORD_KEY].cast(pl.Int64)
-        if keys.null_count() or ((keys < 0) | (keys >= KEY_MODULUS)).any():
-            raise ParameterError(f"the table's {RECORD_KEY} column must hold whole numbers in [0, 2**32)")
-        return keys.alias(RECORD_KEY)
     rows = (
         data["source_row"].cast(pl.Int64).to_list()
         if "source_row" in data.columns and not data["source_row"].null_count()
@@ -185,18 +185,21 @@ def record_keys(table: LoadedTable) -> pl.Series:
     )
     # a file is identified by its content: the same release gives the same keys wherever it is stored
     identity = table.provenance.sha256 or f"{table.provenance.source}/{table.provenance.release}"
-    from evidence.core.secret_key import secret_key
-
+    names = [f"{identity}\x00{row}" for row in rows]
+    if STABLE_ID in data.columns:  # a stable id: the same record keeps its key from one export to the next
+        names = [
+            f"id\x00{stable}" if stable is not None else name
+            for stable, name in zip(data[STABLE_ID].cast(pl.String).to_list(), names, strict=True)
+        ]
     secret = secret_key("cell_key", CELL_KEY_SECRET_ENV)
-    return pl.Series(RECORD_KEY, _hashed_keys(secret, identity, tuple(rows)), dtype=pl.Int64)
+    return pl.Series(RECORD_CELL_KEY, _hashed_keys(secret, tuple(names)), dtype=pl.Int64)
 
 
 @functools.lru_cache(maxsize=8)
-def _hashed_keys(secret: bytes, identity: str, rows: tuple[int, ...]) -> list[int]:
-    prefix = identity.encode("utf-8") + b"\x00"
+def _hashed_keys(secret: bytes, names: tuple[str, ...]) -> list[int]:
     return [
-        int.from_bytes(hmac.new(secret, prefix + str(row).encode(), hashlib.sha256).digest()[:4], "big")
-        for row in rows
+        int.from_bytes(hmac.new(secret, name.encode("utf-8"), hashlib.sha256).digest()[:4], "big")
+        for name in names
     ]
 
 
@@ -204,7 +207,7 @@ def count_exprs(keyed: bool, name: str = "count") -> list[pl.Expr]:
     """The aggregations that count the records of a group: the count and, for keyed records, its cell key."""
     exprs = [pl.len().cast(pl.Int64).alias(name)]
     if keyed:
-        exprs.append(pl.col(RECORD_KEY).sum().cast(pl.Int64).alias(CELL_KEY))
+        exprs.append(pl.col(RECORD_CELL_KEY).sum().cast(pl.Int64).alias(CELL_KEY))
     return exprs
 
 
@@ -256,9 +259,9 @@ class Selection:
 
     @functools.cached_property
     def frame(self) -> pl.DataFrame:
-        """The whole canonical frame, with each record's key (:data:`RECORD_KEY`) when :attr:`keyed`."""
+        """The whole canonical frame, with each record's key (:data:`RECORD_CELL_KEY`) when :attr:`keyed`."""
         df, _ = resolve_table(self.table)
-        if self.keyed and isinstance(self.table, LoadedTable) and RECORD_KEY not in df.columns:
+        if self.keyed and isinstance(self.table, LoadedTable) and RECORD_CELL_KEY not in df.columns:
             df = df.with_columns(record_keys(self.table))
         return df
 

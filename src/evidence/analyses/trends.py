@@ -54,7 +54,7 @@ from evidence.analyses.count_models import (
 from evidence.analyses.intervals import CENSORED_POINT_RULE, clean_float, point_expr, wilson_interval
 from evidence.analyses.selection import (
     CELL_KEY,
-    RECORD_KEY,
+    RECORD_CELL_KEY,
     Selection,
     as_selection,
     check_years,
@@ -187,7 +187,7 @@ def _case_counts(
         flags = recorded_flags(whole, FLAG_DIMENSIONS[by])
         if not flags:
             raise ParameterError(f"the table records no flags of the group {FLAG_DIMENSIONS[by]!r}")
-        index = ["year", *([RECORD_KEY] if keyed else [])]
+        index = ["year", *([RECORD_CELL_KEY] if keyed else [])]
         lf = apply_denominator_rule(lf.select(*index, *flags).collect(), {by: flags}).lazy()
         counts = (
             lf.unpivot(index=index, on=flags, variable_name=by, value_name="_flag")

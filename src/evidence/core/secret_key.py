@@ -1,8 +1,8 @@
 """Secret keys the toolkit keeps outside its data and outputs (e.g. the key that makes each victim record's
 cell key unpredictable to anyone who holds the same public file).
 
-A key comes from an environment variable when it is set, else from a file in the user's data folder, created
-on first use with 32 random bytes and owner-only permissions. Keep the file (and copy it to every machine that
+A key comes from an environment variable when it is set, else from a file in the user's configuration folder
+(:func:`evidence.core.config.config_dir`), created on first use with 32 random bytes and owner-only permissions. Keep the file (and copy it to every machine that
 publishes from the same data): outputs made with one key stay consistent with each other; a new key gives every
 cell a new perturbation.
 """
@@ -16,17 +16,12 @@ from pathlib import Path
 
 from evidence.core.errors import InputError
 
-#: Where key files live unless ``EVIDENCE_KEY_DIR`` says otherwise.
-KEY_DIR_ENV = "EVIDENCE_KEY_DIR"
-
 
 def key_dir() -> Path:
-    """The folder of key files: ``EVIDENCE_KEY_DIR``, else the user's data folder (platformdirs)."""
-    if env := os.environ.get(KEY_DIR_ENV):
-        return Path(env).expanduser()
-    import platformdirs
+    """The folder of key files: the user's configuration folder (``EVIDENCE_CONFIG_DIR`` to choose)."""
+    from evidence.core.config import config_dir
 
-    return Path(platformdirs.user_data_dir("evidence"))
+    return config_dir()
 
 
 def secret_key(name: str, env: str) -> bytes:
