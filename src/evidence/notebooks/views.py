@@ -148,8 +148,10 @@ _markdown = show_markdown
 
 
 def _title(table: LoadedTable) -> str:
-    p = table.provenance
-    return f"{p.source.replace('_', ' ').upper()} {p.release}"
+    """A table's source and release as readers know it, escaped (a sidecar may have written it)."""
+    from evidence.notebooks.builders import source_heading
+
+    return source_heading(table, level=0).lstrip()
 
 
 # ------------------------------------------------------------------------------------------ the notebooks' start
@@ -520,6 +522,30 @@ def show_completeness(opened: Opened) -> None:
                 completeness_table(quality.completeness_by(selection, by), by, opened.rule),
                 caption=f"{title}: records, and the share of them with each field known",
             )
+
+
+def show_unmapped_citizenships(opened: Opened) -> None:
+    """Per UNODC table, the share of detected victims whose citizenship names no single country, and those
+    citizenships for review with a *suggested* country (never applied)."""
+    from evidence.notebooks.builders import unmapped_citizenship_share, unmapped_citizenship_table
+
+    shares = [(table, unmapped_citizenship_share(table)) for table in opened.tables]
+    for table, share in shares:
+        if share is None:
+            continue
+        show_source_heading(table, "")
+        show_markdown(share)
+        unmapped = unmapped_citizenship_table(table, opened.rule, rows=False)
+        if unmapped is None:
+            show_markdown("Every citizenship in this table was mapped to a country.")
+            continue
+        show_table(
+            unmapped,
+            caption="Citizenships not mapped to a country, with a suggested country to review",
+            source=source_line([table]),
+        )
+    if all(share is None for _, share in shares):
+        show_markdown("No UNODC table among the data files: no free-text citizenships to map.")
 
 
 def show_coverage(opened: Opened) -> None:

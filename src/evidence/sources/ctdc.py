@@ -44,7 +44,8 @@ from evidence.sources.case_schema import (
 )
 from evidence.sources.delimited import field_count_rejects, scan_records
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
-from evidence.sources.provenance import Provenance, sha256_file
+from evidence.sources.metadata import dataset, describe
+from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import workbook_mentions
 
@@ -53,19 +54,6 @@ GLOBAL_SYNTHETIC = "global_synthetic"
 K_ANONYMISED = "k_anonymised"
 VICTIM_PERPETRATOR = "victim_perpetrator"
 
-LICENCE = "CTDC Terms of Use (https://www.ctdatacollaborative.org/page/terms-use)"
-URLS = {
-    GLOBAL_SYNTHETIC: "https://www.ctdatacollaborative.org/page/global-synthetic-dataset",
-    K_ANONYMISED: "https://www.ctdatacollaborative.org/page/global-k-anonymized-dataset",
-    VICTIM_PERPETRATOR: "https://www.ctdatacollaborative.org/page/global-victim-perpetrator-synthetic-dataset-and-resources",
-}
-TITLES = {
-    GLOBAL_SYNTHETIC: "Global Synthetic Dataset",
-    K_ANONYMISED: "Global K-anonymized Dataset",
-    VICTIM_PERPETRATOR: "Global Victim-Perpetrator Synthetic Dataset",
-}
-#: The only published release of the Victim–Perpetrator layout.
-VP_RELEASE = "2022-12-01"
 FIRST_YEAR = 1990
 
 # --- the layouts' columns ------------------------------------------------------------------------------------
@@ -956,8 +944,9 @@ def _align_columns(raw: _Raw, layout: str) -> None:
 
 def _release(layout: str, age_bands: list[str]) -> tuple[str, str | None]:
     """The release and, when it was told from the data, how."""
-    if layout == VICTIM_PERPETRATOR:
-        return VP_RELEASE, None
+    if layout == VICTIM_PERPETRATOR:  # one release so far: the one its metadata knows
+        known = dataset(SOURCE, VICTIM_PERPETRATOR).releases
+        return (known[-1].release if len(known) == 1 else "unknown"), None
     if layout == K_ANONYMISED:
         return "unknown", None
     bands = {b.strip() for b in age_bands}
@@ -968,14 +957,6 @@ def _release(layout: str, age_bands: list[str]) -> tuple[str, str | None]:
     if unpadded and not padded:
         return "2024", "release 2024 told from the unpadded age bands (e.g. '9--17')"
     return "unknown", None
-
-
-def _citation(layout: str, release: str) -> str:
-    year = release[:4] if release[:4].isdigit() else "n.d."
-    return (
-        f"Counter-Trafficking Data Collaborative (CTDC). {year}. '{TITLES[layout]}'. {URLS[layout]} "
-        "(Accessed <date>)."
-    )
 
 
 def load(path: str | Path, layout: str | None = None) -> LoadedTable:
@@ -1052,18 +1033,8 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     data = out.drop([c for c in out.columns if c.startswith("_")])
     data = conform(apply_denominator_rule(data))
 
-    provenance = Provenance(
-        source=SOURCE,
-        layout=header.layout,
-        release=release,
-        path=str(path),
-        sha256=raw.sha256,
-        url=URLS[header.layout],
-        licence=LICENCE,
-        citation=_citation(header.layout, release),
-        title=TITLES[header.layout],
-        synthetic=header.layout in (GLOBAL_SYNTHETIC, VICTIM_PERPETRATOR),
-        notes=tuple(raw.notes),
+    provenance = describe(
+        SOURCE, header.layout, release, path=str(path), sha256=raw.sha256, notes=tuple(raw.notes)
     )
     return LoadedTable(
         data=data, provenance=provenance, rows_in=raw.rows_in, rejects=rejects_table, flags=flags
@@ -1102,6 +1073,6 @@ LOADER = register(
         sniff=sniff,
         load=load,
         description="CTDC victim-level data: Global Synthetic (v2024/v2025), k-anonymised, Victim–Perpetrator",
-        version="2",  # bump when the case table made from the same file changes
+        version="3",  # bump when the case table from the same file changes (3: provenance from metadata)
     )
 )
