@@ -31,6 +31,7 @@ from evidence.presentation.disclosure import (
     COMPLEMENT_LABEL,
     KIND_ATTRIBUTE,
     PEOPLE,
+    PERTURBATION_NOTE,
     SHARE_SUPPRESSED_LABEL,
     DisclosedTable,
     check_kind,
@@ -94,6 +95,8 @@ def table_notes(table: DisclosedTable, source: str, *, shares: Shares = None) ->
         notes.append(
             f"{COMPLEMENT_LABEL}: withheld so that a small count cannot be recomputed from the totals."
         )
+    if table.perturbed:
+        notes.append(PERTURBATION_NOTE)
     if shares is not None:
         notes.append(
             f"Shares of the {shares} total; {SHARE_SUPPRESSED_LABEL} where the count or the total is "
