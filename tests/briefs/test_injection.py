@@ -132,37 +132,43 @@ def views_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list
     their outputs, and the provenance the run records."""
     import IPython.display
 
-    from evidence.notebooks.views import show_dimension_section, show_table, show_yearly_section
-    from evidence.presentation.disclosure import DisclosureRule, suppress_table
-    from evidence.sources.registry import load
+    from evidence.notebooks import views
+    from evidence.presentation.disclosure import suppress_table
 
     data = write_workbook(tmp_path / "glotip.xlsx", [PAYLOADS[k] for k in ("img", "svg", "iframe", "script")])
     write_sidecar(data)
-    table = load(data)
     capture = _Capture()
     monkeypatch.setattr(IPython.display, "display", capture)
     monkeypatch.chdir(tmp_path)
-    selection = {
-        "country": "THA",
-        "role": "destination",
-        "years": (YEARS[0], YEARS[-1]),
-        "rule": DisclosureRule(5),
-        "place": PAYLOADS["svg"],
-    }
-    section = show_yearly_section(table, dimension="form", **selection)
-    show_dimension_section(table, section, dimension="form", **selection)
+    # the notebooks' start: the heading names the place, here a country parameter no country has
+    opened = views.open_notebook(
+        [str(data)], 5, heading="## Identified victims, {place}", country=PAYLOADS["svg"]
+    )
+    (table,) = opened.tables
+    views.show_sources(opened)
+    views.show_source_heading(table)
+    selection = opened.selection(table, country="THA", role="destination", years=(YEARS[0], YEARS[-1]))
+    source = views.source_line([table])
+    numbers = views.show_yearly_section(
+        selection, opened.rule, dimension="form", place=opened.place, source=source
+    )
+    assert numbers is not None
+    views.show_break(numbers)
+    views.show_dimension_section(numbers, place=opened.place, source=source)
     # a table's caption, header, row label, note and source
     protected = suppress_table(
         pl.DataFrame({"k": [PAYLOADS["markdown-html"], PAYLOADS["typst-read"]], "n": [120, 80]}), "k", ["n"]
     )
-    show_table(
+    views.show_table(
         protected,
         caption=PAYLOADS["markdown-link"],
         labels={"k": PAYLOADS["markdown-attributes"]},
         note=PAYLOADS["typst-markup"],
         source=PAYLOADS["markdown-autolink"],
     )
-    show_table(pl.DataFrame({"form": [PAYLOADS["typst-raw"]], "victims": ["120"]}), caption=PAYLOADS["img"])
+    views.show_table(
+        pl.DataFrame({"form": [PAYLOADS["typst-raw"]], "victims": ["120"]}), caption=PAYLOADS["img"]
+    )
     return capture.outputs, [table.provenance.to_dict()]
 
 
