@@ -5,7 +5,6 @@ are perturbed (cell key method), so that any second computation of a table would
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -26,23 +25,20 @@ def _json(*args: str) -> dict:
 
 
 def _tables(executed: Path) -> dict[str, list[list[str]]]:
-    """The Markdown tables an executed notebook shows, by caption: rows of cell texts (header first)."""
+    """The tables an executed notebook shows, by caption: rows of cell texts (header first), read from the
+    table data each table carries in its display bundle."""
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
     nb = json.loads(executed.read_text(encoding="utf-8"))
     tables = {}
     for cell in nb["cells"]:
         for output in cell.get("outputs", []):
-            text = output.get("data", {}).get("text/markdown")
-            if not text:
+            data = output.get("data", {}).get(TABLE_MIME)
+            if data is None:
                 continue
-            text = "".join(text) if isinstance(text, list) else text
-            caption = re.match(r"\*\*(.+?)\*\*", text)
-            rows = [
-                [c.strip().strip("*") for c in line.strip().strip("|").split(" | ")]
-                for line in text.splitlines()
-                if line.startswith("|") and not line.startswith("|:") and not line.startswith("|-")
-            ]
-            if caption and rows:
-                tables[caption.group(1)] = rows
+            table = TableData.from_json(data)
+            if table.caption:
+                tables[table.caption] = [[c.header for c in table.columns], *map(list, table.rows)]
     return tables
 
 
