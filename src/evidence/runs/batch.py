@@ -13,9 +13,11 @@ A plan is a YAML file::
         parameters: {country: LAO, year_from: 2015}
 
 Every run is checked (:func:`~evidence.runs.execute.prepare_run`) before any executes. A run whose inputs are
-unchanged since a successful run is skipped; killed or failed runs are executed again by the next batch.
-Runs execute in a process pool (one kernel per run) or on a Dask distributed cluster (``tcp://HOST:PORT``);
-workers must see the same paths (the plan's data files and the runs folder).
+unchanged since a successful run is skipped (unless its executed notebook is missing or damaged); killed or
+failed runs are executed again by the next batch. Runs execute in a process pool — each worker keeps one warm
+kernel (:mod:`evidence.runs.warm`) for all the runs it executes — or on a Dask distributed cluster
+(``tcp://HOST:PORT``, a fresh kernel per run); workers must see the same paths (the plan's data files and the
+runs folder).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from evidence.runs.execute import (
     DEFAULT_OUT_ROOT,
     PreparedRun,
     RunOutcome,
+    check_writable,
     clean_stale_temporaries,
     execute_run,
     execute_run_in_subprocess,
@@ -248,6 +251,7 @@ def run_batch(
     ``on_done(outcome)`` let a caller draw progress.
     """
     for root in {r.out_root for r in runs}:
+        check_writable(root)  # a read-only runs folder: one error, not a failure per run
         clean_stale_temporaries(root)
     outcomes: dict[str, RunOutcome] = {}
     todo = []
@@ -286,7 +290,7 @@ def _process_context() -> multiprocessing.context.BaseContext:
     # the workers it forks
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["evidence.runs.execute", "papermill"])
+        context.set_forkserver_preload(["evidence.runs.execute", "evidence.runs.warm", "papermill"])
         return context
     return multiprocessing.get_context("spawn")
 
