@@ -27,6 +27,7 @@ Rendering
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -478,7 +479,8 @@ def flow_map(
         .project(**projection)
     )
     points = (
-        alt.Chart(ends.unique())
+        # in a fixed order: the same flows give the same spec (and chart cache entry) every time
+        alt.Chart(ends.unique(maintain_order=True))
         .mark_circle(color="#333333", size=30, opacity=0.9)
         .encode(longitude="lon:Q", latitude="lat:Q")
         .project(**projection)
@@ -645,7 +647,7 @@ def _render(spec: dict[str, Any], path: Path, suffix: str, *, scale: float) -> N
     version = _vl_version()
     content: str | bytes
     if suffix == ".svg":
-        content = vlc.vegalite_to_svg(spec, vl_version=version)
+        content = _stable_ids(vlc.vegalite_to_svg(spec, vl_version=version), spec)
     elif suffix == ".png":
         content = vlc.vegalite_to_png(spec, vl_version=version, scale=scale)
     elif suffix == ".pdf":
@@ -660,6 +662,28 @@ def _render(spec: dict[str, Any], path: Path, suffix: str, *, scale: float) -> N
         write_bytes(path, content)
     if suffix != ".json":
         _to_cache(spec, suffix, scale, path)
+
+
+_SVG_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def _stable_ids(svg: str, spec: dict[str, Any]) -> str:
+    """The SVG with its element ids (clip paths, gradients) named from the chart's spec, not from a counter.
+
+    Vega numbers them per process (``clip1``, ``clip2``, ...), so the same chart would come out differently
+    after other charts (in a warm kernel, or from the chart cache), and two charts inlined in one HTML brief
+    could both define ``clip1`` and clip each other. Named ``c<hash of spec>-<n>``, the SVG is a function of
+    the chart alone and its ids are unique on any page.
+    """
+    ids = list(dict.fromkeys(_SVG_ID.findall(svg)))
+    if not ids:
+        return svg
+    import hashlib
+
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:10]
+    names = {old: f"c{digest}-{n}" for n, old in enumerate(ids, start=1)}
+    pattern = re.compile(r'(\bid="|url\(#|href="#)(' + "|".join(map(re.escape, ids)) + r')(?=[")])')
+    return pattern.sub(lambda m: m.group(1) + names[m.group(2)], svg)
 
 
 def _cache_entry(spec: dict[str, Any], suffix: str, scale: float) -> Path:
