@@ -487,7 +487,7 @@ def _folder_lock(target: Path) -> Iterator[None]:
 
 #: Called between "old run moved aside" and "new run renamed in" when the system cannot exchange two folders
 #: atomically (a test replaces it to simulate a kill at that moment).
-_between_moves: Callable[[Path], None] = lambda aside: None  # noqa: E731
+_between_moves: Callable[[Path], None] = lambda aside: None
 
 
 def _swap_into_place(source: Path, target: Path) -> None:
