@@ -156,7 +156,9 @@ def test_checks_between_parameters_are_read_from_the_parameters_cell():
     checks = parse_checks(source, parse_parameters(source))
     assert [c.text for c in checks] == ["1990 <= a <= b <= 2100", "b >= 2"]
     assert checks[0].violation({"a": 2000, "b": 2010}) is None
-    assert "requires 1990 <= a <= b <= 2100 (given a=2020, b=2010)" in checks[0].violation({"a": 2020, "b": 2010})
+    assert "requires 1990 <= a <= b <= 2100 (given a=2020, b=2010)" in checks[0].violation(
+        {"a": 2020, "b": 2010}
+    )
     assert checks[0].violation({"a": 1800, "b": 2010}) is not None
     assert checks[1].violation({"a": 1, "b": None}) is None  # an unset optional value is not checked
 

@@ -77,8 +77,8 @@ def test_country_brief_on_the_demo_data(tmp_path, monkeypatch):
     assert "<N" not in text and "evidence run" not in text  # no placeholder, no analyst instructions
     assert text.count("Key figures") == 1
     record = read_record(folder)
-    assert record["provenance"][0]["demo"] is True
-    assert record["data"][0]["sha256"] == record["provenance"][0]["sha256"]  # hashed what the notebook loaded
+    assert record.provenance[0]["demo"] is True
+    assert record.data[0].sha256 == record.provenance[0]["sha256"]  # hashed what the notebook loaded
 
 
 @pytest.mark.slow
@@ -108,7 +108,7 @@ def test_data_quality_on_real_shared_data(tmp_path, shared_data):
     text, errors = _outputs(Path(outcome.folder) / "data_quality.ipynb")
     assert not errors and "SYNTHETIC" not in text
     assert "1,478" in text  # rows read, kept
-    provenance = read_record(outcome.folder)["provenance"]
+    provenance = read_record(outcome.folder).provenance
     assert (
         provenance[0]["source"] == "ctdc" and provenance[0]["rows_in"] == 1478 and not provenance[0]["demo"]
     )

@@ -134,7 +134,7 @@ def test_resume_after_a_killed_worker(tmp_path, tiny):
     assert folders == [runs[1].run_id]  # the killed run left nothing behind (its temporary was cleaned)
     second = run_batch(runs, workers=1)
     assert [o.status for o in second.outcomes] == ["ok", "skipped"]
-    assert read_record(tmp_path / "runs" / runs[0].run_id)["status"] == "ok"
+    assert read_record(tmp_path / "runs" / runs[0].run_id).status == "ok"
 
 
 def test_dask_cluster_on_loopback(tmp_path, tiny):
@@ -154,7 +154,7 @@ def test_dask_cluster_on_loopback(tmp_path, tiny):
         report = run_batch(runs, executor=cluster.scheduler_address)
     assert [o.status for o in report.outcomes] == ["ok", "ok"], report.outcomes
     for run in runs:
-        assert read_record(run.folder)["parameters"]["n"] in (5, 6)
+        assert read_record(run.folder).parameters["n"] in (5, 6)
     with pytest.raises(ParameterError, match="unknown executor"):
         run_batch(runs, executor="threads", force=True)
 

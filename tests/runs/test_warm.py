@@ -77,7 +77,7 @@ def test_runs_a_then_b_in_one_kernel_give_what_b_gives_alone(tmp_path, fresh_poo
     assert _outputs(again.folder, "probe") == expected
     text = json.dumps(expected)
     assert "['alt', 'open', 'os', 'sys', 'warnings', 'y']" in text and "None True False" in text
-    assert "shown in B" in text and "evidence" in text  # the warning shows, the house theme is back
+    assert "shown in B" in text and "dark" not in text  # the warning shows, A's chart theme is gone
 
 
 @pytest.mark.slow

@@ -7,10 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 if TYPE_CHECKING:
     from evidence.notebooks.catalog import NotebookSpec
@@ -56,11 +54,16 @@ def run_command(
     describe: Annotated[
         bool, typer.Option("--describe", help="List the notebook's parameters; run nothing.")
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Run the notebook even if its inputs are unchanged.")
+    ] = False,
 ) -> None:
     """Run a notebook with checked parameters into its own folder under the runs folder.
 
     Give parameters after the notebook as -p NAME VALUE (repeat for several; a list parameter collects
-    repeated values), e.g. evidence run country_brief -p country THA -p year_from 2015.
+    repeated values), e.g. evidence run country_brief -p country THA -p year_from 2015. A run whose inputs
+    (notebook, parameters, data files, toolkit) are unchanged since its last successful run is not executed
+    again (--force to re-run it).
     """
     from evidence.notebooks.catalog import read_notebook
     from evidence.runs.params import anchor_data_paths, parse_cli_pairs, read_parameters_file
@@ -74,11 +77,17 @@ def run_command(
         given.update(anchor_data_paths(spec, read_parameters_file(parameters_file), parameters_file.parent))
     given.update(parse_cli_pairs(spec, _parameter_pairs(ctx.args)))
 
-    from evidence.runs.execute import execute_run, prepare_run
+    from evidence.runs.execute import prepare_run, run_unless_fresh
 
     prepared = prepare_run(spec, given, out_root=out_root, kernel_name=kernel, cell_timeout=timeout)
     with console.status(f"running {prepared.run_id} ..."):
-        outcome = execute_run(prepared)
+        outcome = run_unless_fresh(prepared, force=force)
+    if outcome.status == "skipped":
+        console.print(
+            f"[dim]unchanged since its last run (--force to re-run):[/] {_relative(outcome.folder)}",
+            soft_wrap=True,
+        )
+        return
     if outcome.status == "ok":
         console.print(
             f"[green]ran[/] {spec.name} in {outcome.seconds:.1f} s → {_relative(outcome.folder)}",
@@ -174,6 +183,9 @@ def _interrupt(signum: int, frame: object) -> None:
 def _print_summary(report: BatchReport, out_root: Path) -> None:
     """Every run with what became of it (skipped runs counted, not listed, in big batches), where the run
     folders are, and one last line a log can be searched for."""
+    from rich import box
+    from rich.table import Table
+
     table = Table(title="Batch summary", title_justify="left", box=box.SIMPLE_HEAD)
     longest = max((len(o.run_id) for o in report.outcomes), default=10)
     # a log must show whole run names and reasons: fold long ones, never cut them
@@ -203,6 +215,8 @@ def _print_summary(report: BatchReport, out_root: Path) -> None:
 
 
 def _print_parameters(spec: NotebookSpec) -> None:
+    from rich.table import Table
+
     table = Table(title=f"{spec.name} parameters", title_justify="left")
     for column in ("name", "type", "default", "allowed", "meaning"):
         table.add_column(column)
@@ -211,6 +225,8 @@ def _print_parameters(spec: NotebookSpec) -> None:
         allowed = "|".join(map(str, p.choices)) if p.choices else checks.get(p.validator or "", "")
         table.add_row(*(escape(text) for text in (p.name, str(p.type), repr(p.default), allowed, p.help)))
     console.print(table)
+    if spec.checks:
+        console.print("checked before a kernel starts: " + "; ".join(escape(c.text) for c in spec.checks))
 
 
 def _relative(path: str | Path) -> str:

@@ -166,24 +166,6 @@ def synthetic_notice(tables: Iterable[LoadedTable]) -> str | None:
 # A run's kernel may be a warm one (evidence.runs.warm): started once, pre-loaded, and reset between runs by
 # these calls, so that a run executes as it would in a fresh kernel.
 
-#: Modules a notebook of the toolkit imports: loaded once by a warm kernel, before its first run.
-WARM_IMPORTS = (
-    "polars",
-    "IPython.display",
-    "evidence.analyses.routes",
-    "evidence.analyses.trends",
-    "evidence.analyses.profiles",
-    "evidence.analyses.estimation",
-    "evidence.presentation.charts",
-    "evidence.presentation.disclosure",
-    "evidence.presentation.maps",
-    "evidence.presentation.tables",
-    "evidence.notebooks.views",
-    "evidence.notebooks.quality",
-    "evidence.sources.cache",
-    "evidence.sources.registry",
-)
-
 
 class _Baseline:
     """What a fresh kernel has, taken after the warm-up: restored before and after every run."""
@@ -203,19 +185,21 @@ def _altair_theme() -> str | None:
     return getattr(getattr(alt, "theme", None), "active", None) if alt is not None else None
 
 
-def warm_up() -> None:
-    """Import what the toolkit's notebooks use and start the chart renderer (its first chart costs most)."""
+def warm_up(modules: Sequence[str] = ()) -> None:
+    """Import ``modules`` (those the first notebook imports; one that fails to import is left for the notebook
+    to report) and, when charts are among them, start the chart renderer (its first chart costs most)."""
     import importlib
 
     global _BASELINE
-    for module in WARM_IMPORTS:
+    for module in modules:
         try:
             importlib.import_module(module)
-        except ImportError:  # a module a colleague renamed: that notebook pays for its import itself
+        except Exception:  # noqa: BLE001 - the notebook's own import raises it where a reader sees it
             continue
-    from evidence.presentation.charts import warm_renderer
+    if {"evidence.presentation.charts", "evidence.notebooks.views"} & set(modules):  # a notebook with charts
+        from evidence.presentation.charts import warm_renderer
 
-    warm_renderer()
+        warm_renderer()
     _BASELINE = _Baseline()
 
 

@@ -614,9 +614,7 @@ def save_chart(chart: alt.TopLevelMixin, path: str | Path, *, scale: float = 2.0
     return save_charts([(chart, path)], scale=scale)[0]
 
 
-def save_charts(
-    charts: Sequence[tuple[alt.TopLevelMixin, str | Path]], *, scale: float = 2.0
-) -> list[Path]:
+def save_charts(charts: Sequence[tuple[alt.TopLevelMixin, str | Path]], *, scale: float = 2.0) -> list[Path]:
     """Render several charts together (a brief's charts): the ones not in the chart cache are rendered
     concurrently by the one converter of this process; returns their paths in order."""
     jobs = []

@@ -7,8 +7,8 @@ kernel (:mod:`evidence.runs.warm`), or in a fresh kernel for a kernel the user n
 beside the final one (``.<run_id>.<host>-<pid>.<random>.part``; the kernel's working directory and
 ``EVIDENCE_RUN_DIR``, so figures land inside it) and, on success, swaps it into ``<out_root>/<run_id>``.
 
-The swap holds a lock file (``<folder>/.locks/<run_id>.lock``), so two identical runs started together replace
-the folder one after the other, and exchanges the two folders in one atomic step where the system can
+The swap holds a lock (``flock`` on the runs folder), so two identical runs started together replace the folder
+one after the other, and exchanges the two folders in one atomic step where the system can
 (Linux ``renameat2``); elsewhere the old run is moved aside first, and if the process is killed before the
 new one is in place, the next run or batch puts the old one back. A failed run is moved to
 ``<out_root>/failed/<run_id>`` (with the partly executed notebook and the error in ``run.json``) and never
@@ -59,7 +59,6 @@ KERNEL_START_TIMEOUT = 300
 _TEMP = re.compile(
     r"^\.(?P<run>.+)\.(?P<host>[A-Za-z0-9_-]+?)-(?P<pid>\d+)\.[A-Za-z0-9_]+\.(?P<kind>part|old)$"
 )
-LOCKS_DIR = ".locks"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,18 +178,24 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     on the first run and reused by the next ones. Raises :class:`~evidence.core.errors.InputError` when the
     runs folder cannot be written at all (read-only).
     """
+    from evidence.runs.kernel import ensure_run_kernel, ipc_prefix, kernel_manager_class, remove_ipc_files
+
+    warm = run.kernel_name is None if warm is None else warm
+    kernel = run.kernel_name or ensure_run_kernel()
+    # the kernel starts (and imports the toolkit) while this process imports Papermill and makes the folder
+    warm_kernel = _launch_warm(kernel, run.notebook_text) if warm else None
+    try:
+        tmp = _start_folder(Path(run.out_root), run.run_id)
+    except InputError:
+        if warm_kernel is not None:
+            _discard(warm_kernel, "the runs folder cannot be written")
+        raise
+
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from evidence.runs.kernel import ensure_run_kernel, ipc_prefix, kernel_manager_class, remove_ipc_files
-
     logging.getLogger("papermill").addFilter(_PAPERMILL_FILTER)  # adding the same filter twice is a no-op
-    warm = run.kernel_name is None if warm is None else warm
-    out_root = Path(run.out_root)
-    kernel = run.kernel_name or ensure_run_kernel()
-    warm_kernel = _launch_warm(kernel) if warm else None  # it starts while this process prepares the folder
-    tmp = _start_folder(out_root, run.run_id)
     env = {**run.kernel_env, RUN_DIR_ENV: str(tmp), "PYTHONHASHSEED": "0"}
     executed = f"{run.notebook_name}.ipynb"
     # the run kernel speaks IPC (no TCP port races between parallel runs); a kernel the user names may
@@ -233,7 +238,9 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
                     stdout_file=log,
                     stderr_file=log,
                     kernel_manager_class=kernel_manager_class(env, tmp / LOG_FILE, ipc=sockets),
-                    resources={"metadata": {"path": str(tmp)}},  # the kernel's cwd, without a process-wide chdir
+                    resources={
+                        "metadata": {"path": str(tmp)}
+                    },  # the kernel's cwd, without a process-wide chdir
                     **options,
                 )
     except PapermillExecutionError as exc:
@@ -241,9 +248,12 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     except (KeyboardInterrupt, SystemExit):
         if warm_kernel is not None:
             _discard(warm_kernel, "interrupted")
+            warm_kernel = None
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    except Exception as exc:  # a dead or hung kernel, a bad notebook, a full disk: this run failed, a batch goes on
+    except (
+        Exception
+    ) as exc:  # a dead or hung kernel, a bad notebook, a full disk: this run failed, a batch goes on
         error = _reason(exc)
         if warm_kernel is not None:  # whatever state it is in, it is not fit for the next run
             _discard(warm_kernel, error)
@@ -280,10 +290,11 @@ def run_unless_fresh(run: PreparedRun, *, force: bool = False) -> RunOutcome:
     return execute_run(run)
 
 
-def _launch_warm(kernel_name: str) -> Any:
-    from evidence.runs.warm import kernel_pool
+def _launch_warm(kernel_name: str, notebook_text: str) -> Any:
+    from evidence.runs.warm import kernel_pool, notebook_imports
 
-    return kernel_pool().launch(kernel_name, start_timeout=KERNEL_START_TIMEOUT)
+    preload = notebook_imports(notebook_text)
+    return kernel_pool().launch(kernel_name, start_timeout=KERNEL_START_TIMEOUT, preload=preload)
 
 
 def _discard(kernel: Any, reason: str) -> None:
@@ -467,7 +478,8 @@ def check_writable(out_root: str | Path) -> None:
 
 @contextlib.contextmanager
 def _folder_lock(target: Path) -> Iterator[None]:
-    """An exclusive lock on ``target``'s name (a lock file beside it), for as long as its folder is swapped.
+    """An exclusive lock for swapping run folders in ``target``'s parent folder: a ``flock`` on that folder
+    itself (no lock file left behind), held for the few renames of a swap.
 
     On systems without ``fcntl`` the lock is a no-op (the swap stays atomic where the system allows)."""
     try:
@@ -475,14 +487,12 @@ def _folder_lock(target: Path) -> Iterator[None]:
     except ImportError:  # pragma: no cover - Windows
         yield
         return
-    locks = target.parent / LOCKS_DIR
-    locks.mkdir(parents=True, exist_ok=True)
-    with open(locks / f"{target.name}.lock", "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 #: Called between "old run moved aside" and "new run renamed in" when the system cannot exchange two folders
@@ -501,14 +511,14 @@ def _swap_into_place(source: Path, target: Path) -> None:
         if not target.exists():
             os.replace(source, target)
             return
-        if _exchange(source, target):  # the old run is now at source
-            shutil.rmtree(source, ignore_errors=True)
-            return
-        aside = _make_temporary(target.parent, target.name, "old")
-        os.replace(target, aside / "run")
-        _between_moves(aside)
-        os.replace(source, target)
-        shutil.rmtree(aside, ignore_errors=True)
+        if _exchange(source, target):  # the old run is now at source, a name of this process only
+            old = source
+        else:
+            old = _make_temporary(target.parent, target.name, "old")
+            os.replace(target, old / "run")
+            _between_moves(old)
+            os.replace(source, target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _exchange(first: Path, second: Path) -> bool:

@@ -47,7 +47,7 @@ def _runtime(name: str) -> str:
 class WarmKernel:
     """One kernel of this interpreter, started in the background and reused for run after run."""
 
-    def __init__(self, kernel_name: str, *, start_timeout: float) -> None:
+    def __init__(self, kernel_name: str, *, start_timeout: float, preload: tuple[str, ...] = ()) -> None:
         from evidence.runs.kernel import ipc_prefix, kernel_manager_class
 
         self.kernel_name = kernel_name
@@ -64,14 +64,15 @@ class WarmKernel:
         self.kc: Any = None
         self._preload: str | None = None
         self._ready = False
-        _run(self._launch())
+        _run(self._launch(preload))
 
-    async def _launch(self) -> None:
+    async def _launch(self, preload: tuple[str, ...]) -> None:
         await self.km.start_kernel(cwd=self._home)
         self.kc = self.km.client()
         self.kc.start_channels()
         # queued until the kernel listens: the imports run while this process goes on with its own work
-        self._preload = self.kc.execute(f"{_runtime('warm_up')}()", silent=True, store_history=False)
+        code = f"{_runtime('warm_up')}({list(preload)!r})"
+        self._preload = self.kc.execute(code, silent=True, store_history=False)
 
     def wait_ready(self) -> None:
         """Block until the kernel is up and pre-loaded; raise :class:`KernelUnusable` if it is not."""
@@ -167,8 +168,9 @@ class KernelPool:
         self._kernels: dict[str, WarmKernel] = {}
         self._lock = threading.Lock()
 
-    def launch(self, kernel_name: str, *, start_timeout: float) -> WarmKernel:
-        """The kernel for ``kernel_name``, started (in the background) if there is none."""
+    def launch(self, kernel_name: str, *, start_timeout: float, preload: tuple[str, ...] = ()) -> WarmKernel:
+        """The kernel for ``kernel_name``, started (in the background, importing ``preload``: the modules the
+        first run's notebook imports) if there is none."""
         with self._lock:
             kernel = self._kernels.get(kernel_name)
             if kernel is not None and (kernel.broken or kernel.runs >= MAX_RUNS_PER_KERNEL):
@@ -176,7 +178,7 @@ class KernelPool:
                 kernel.shutdown()
                 kernel = None
             if kernel is None:
-                kernel = WarmKernel(kernel_name, start_timeout=start_timeout)
+                kernel = WarmKernel(kernel_name, start_timeout=start_timeout, preload=preload)
                 self._kernels[kernel_name] = kernel
             return kernel
 
@@ -241,7 +243,9 @@ def register_engine() -> None:
 
             if warm_kernel is None:
                 raise ValueError("the evidence-warm engine needs warm_kernel=")
-            kwargs = remove_args(["input_path", "timeout", "startup_timeout", "kernel_manager_class"], **kwargs)
+            kwargs = remove_args(
+                ["input_path", "timeout", "startup_timeout", "kernel_manager_class"], **kwargs
+            )
             final = merge_kwargs(
                 kwargs,
                 timeout=execution_timeout,
@@ -258,3 +262,29 @@ def register_engine() -> None:
             return client.execute()
 
     papermill_engines.register(WARM_ENGINE, WarmEngine)
+
+
+def notebook_imports(notebook_text: str) -> tuple[str, ...]:
+    """The modules a notebook's code cells import (absolute imports, in order): what a kernel started for it
+    loads while the runner prepares the run."""
+    import ast
+
+    try:
+        cells = json.loads(notebook_text).get("cells", [])
+    except (ValueError, AttributeError):
+        return ()
+    modules: list[str] = []
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        try:
+            tree = ast.parse("".join(source) if isinstance(source, list) else source)
+        except SyntaxError:  # magics, shell escapes: that cell's imports load when it runs
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules.extend(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules.append(node.module)
+    return tuple(dict.fromkeys(modules))
