@@ -182,14 +182,9 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
 
     warm = run.kernel_name is None if warm is None else warm
     kernel = run.kernel_name or ensure_run_kernel()
-    # the kernel starts (and imports the toolkit) while this process imports Papermill and makes the folder
+    tmp = _start_folder(Path(run.out_root), run.run_id)
+    # the kernel starts (and imports what the notebook imports) while this process imports Papermill
     warm_kernel = _launch_warm(kernel, run.notebook_text) if warm else None
-    try:
-        tmp = _start_folder(Path(run.out_root), run.run_id)
-    except InputError:
-        if warm_kernel is not None:
-            _discard(warm_kernel, "the runs folder cannot be written")
-        raise
 
     import nbformat
     import papermill
@@ -440,7 +435,10 @@ def _record_paths(executed: Path, notebook_path: str, final_path: Path) -> None:
 
     if not executed.is_file():
         return
-    nb = nbformat.read(executed, as_version=4)
+    try:
+        nb = nbformat.read(executed, as_version=4)
+    except (ValueError, nbformat.reader.NotJSONError):  # cut short (a full disk): the run is failed anyway
+        return
     if "papermill" in nb.metadata:
         nb.metadata.papermill.input_path = notebook_path
         nb.metadata.papermill.output_path = str(final_path)
