@@ -115,6 +115,13 @@ def test_second_batch_skips_unchanged_runs(tmp_path, tiny):
     assert [o.status for o in second.outcomes] == ["skipped", "skipped"] and started == [(0, 2)]
     forced = run_batch(runs[:1], workers=1, force=True)
     assert [o.status for o in forced.outcomes] == ["ok"]
+    # an executed notebook cut short, another deleted: those runs are redone, not skipped
+    damaged = runs[0].folder / "tiny.ipynb"
+    damaged.write_bytes(damaged.read_bytes()[:-10])
+    (runs[1].folder / "tiny.ipynb").unlink()
+    redone = run_batch(runs, workers=2)
+    assert [o.status for o in redone.outcomes] == ["ok", "ok"]
+    assert read_record(runs[0].folder).status == "ok" and (runs[1].folder / "tiny.ipynb").is_file()
 
 
 def test_resume_after_a_killed_worker(tmp_path, tiny):
