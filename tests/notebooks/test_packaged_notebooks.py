@@ -61,6 +61,7 @@ def _outputs(path: Path) -> tuple[str, list[str]]:
 
 
 @pytest.mark.slow
+@pytest.mark.kernel
 def test_country_brief_on_the_demo_data(tmp_path, monkeypatch):
     from evidence.runs.execute import run_notebook
     from evidence.runs.record import read_record
@@ -86,6 +87,7 @@ def test_country_brief_on_the_demo_data(tmp_path, monkeypatch):
     ("name", "parameters"),
     [("routes", {"country": "KHM"}), ("trends", {"country": "KHM", "by": "gender", "year_from": 2012})],
 )
+@pytest.mark.kernel
 def test_routes_and_trends_on_the_demo_data(tmp_path, monkeypatch, name, parameters):
     from evidence.runs.execute import run_notebook
 
@@ -98,6 +100,7 @@ def test_routes_and_trends_on_the_demo_data(tmp_path, monkeypatch, name, paramet
 
 
 @pytest.mark.slow
+@pytest.mark.kernel
 def test_data_quality_on_real_shared_data(tmp_path, shared_data):
     from evidence.runs.execute import run_notebook
     from evidence.runs.record import read_record

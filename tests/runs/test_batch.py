@@ -103,6 +103,7 @@ def test_auto_countries_are_those_with_enough_cases(shared_data):
     assert all(len(code) == 3 and code.isupper() for code in few)
 
 
+@pytest.mark.kernel
 def test_second_batch_skips_unchanged_runs(tmp_path, tiny):
     runs = prepare_plan(
         expand_plan({"notebooks": [str(tiny)], "parameters": {"n": [1, 2]}}, base_dir=tmp_path),
@@ -124,6 +125,7 @@ def test_second_batch_skips_unchanged_runs(tmp_path, tiny):
     assert read_record(runs[0].folder).status == "ok" and (runs[1].folder / "tiny.ipynb").is_file()
 
 
+@pytest.mark.kernel
 def test_resume_after_a_killed_worker(tmp_path, tiny):
     marker = tmp_path / "killed-once"
     plan = {
@@ -144,6 +146,7 @@ def test_resume_after_a_killed_worker(tmp_path, tiny):
     assert read_record(tmp_path / "runs" / runs[0].run_id).status == "ok"
 
 
+@pytest.mark.kernel
 def test_dask_cluster_on_loopback(tmp_path, tiny):
     distributed = pytest.importorskip("distributed")
     runs = prepare_plan(

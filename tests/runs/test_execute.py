@@ -43,6 +43,7 @@ def test_parameter_errors_raise_before_any_kernel_starts(tiny, tmp_path, no_kern
     assert not any(tmp_path.iterdir())
 
 
+@pytest.mark.kernel
 def test_a_run_writes_its_own_folder_with_a_record(tiny, tmp_path):
     outcome = run_notebook(tiny, {"n": "4", "country": "Cambodia", "years": "2012-2014"}, out_root=tmp_path)
     assert outcome.status == "ok", outcome.error
@@ -62,6 +63,7 @@ def test_a_run_writes_its_own_folder_with_a_record(tiny, tmp_path):
     assert 'country = "KHM"' in "".join(injected[0]["source"])
 
 
+@pytest.mark.kernel
 def test_a_failing_notebook_goes_to_the_failed_folder(tiny, tmp_path):
     outcome = run_notebook(tiny, {"fail": True}, out_root=tmp_path)
     assert outcome.status == "failed" and "RuntimeError: asked to fail" in outcome.error
@@ -79,7 +81,7 @@ def test_an_interrupted_run_leaves_no_folder(tiny, tmp_path, monkeypatch):
 
     monkeypatch.setattr(papermill, "execute_notebook", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        execute_run(prepare_run(tiny, {}, out_root=tmp_path))
+        execute_run(prepare_run(tiny, {}, out_root=tmp_path), warm=False)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -171,6 +173,7 @@ def test_a_kill_between_moving_the_old_run_aside_and_renaming_the_new_one_in_los
     assert not any(p.name.endswith(".old") for p in tmp_path.iterdir())
 
 
+@pytest.mark.kernel
 def test_a_run_executes_the_notebook_as_checked_even_if_edited_later(tiny, tmp_path):
     copy = tmp_path / "tiny.ipynb"
     copy.write_text(tiny.read_text())

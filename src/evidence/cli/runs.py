@@ -133,8 +133,20 @@ def batch_command(
     kernel: Annotated[
         str | None, typer.Option(help="Jupyter kernel name (default: the worker's own interpreter).")
     ] = None,
+    render: Annotated[
+        bool,
+        typer.Option(
+            "--render",
+            help="Render each successful run into its brief (HTML and PDF) in the same workers, and update "
+            "the briefs index.",
+        ),
+    ] = False,
 ) -> None:
-    """Run a plan's notebooks in parallel; skip runs whose inputs are unchanged; exit 1 if any run failed."""
+    """Run a plan's notebooks in parallel; skip runs whose inputs are unchanged; exit 1 if any run failed.
+
+    Each worker executes its runs in one warm kernel, started once (a run that kills or hangs it is recorded
+    as failed and the kernel replaced).
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from evidence.runs.batch import load_plan, prepare_plan, run_batch
@@ -161,19 +173,51 @@ def batch_command(
             task = progress.add_task("running", total=to_run, last="")
 
     def on_done(outcome: RunOutcome) -> None:
+        if task is None or outcome.status == "skipped":  # a skipped run's brief, rendered or kept
+            return
         mark = "[green]✓[/]" if outcome.status == "ok" else "[red]✗[/]"
         progress.update(task, advance=1, last=f"{mark} {outcome.run_id}")
 
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill`, a cron or CI timeout: stop like Ctrl-C
     try:
         report = run_batch(
-            runs, workers=workers, executor=executor, force=force, on_start=on_start, on_done=on_done
+            runs,
+            workers=workers,
+            executor=executor,
+            force=force,
+            on_start=on_start,
+            on_done=on_done,
+            after=render_brief if render else None,
         )
     finally:
         signal.signal(signal.SIGTERM, previous)
         progress.stop()
     _print_summary(report, out_root)
+    if render:
+        from evidence.briefs.index import index_path, write_index
+
+        index = write_index(out_root, index_path(out_root))
+        console.print(f"index of briefs: {_relative(index)}", soft_wrap=True)
     raise typer.Exit(report.exit_code)
+
+
+def render_brief(outcome: RunOutcome) -> RunOutcome:
+    """Render a batch run's brief (HTML and PDF) in the worker; a skipped run whose brief is newer than its
+    record keeps it. A brief that cannot be rendered makes the run failed, with the reason."""
+    import dataclasses
+
+    from evidence.briefs.render import BRIEF_RECORD, render_run
+    from evidence.core.errors import EvidenceError
+
+    folder = Path(outcome.folder)
+    brief, record = folder / BRIEF_RECORD, folder / "run.json"
+    if outcome.status == "skipped" and brief.is_file() and brief.stat().st_mtime >= record.stat().st_mtime:
+        return outcome
+    try:
+        render_run(folder, update_index=False)
+    except (EvidenceError, OSError) as exc:
+        return dataclasses.replace(outcome, status="failed", error=f"the brief could not be rendered: {exc}")
+    return outcome
 
 
 def _interrupt(signum: int, frame: object) -> None:
