@@ -11,7 +11,8 @@ import dataclasses
 from collections.abc import Callable
 
 import numpy as np
-from scipy.stats import norm
+# the normal quantile and distribution functions of scipy.special: scipy.stats takes seconds to import
+from scipy.special import ndtr, ndtri
 
 from evidence.analyses.estimation.lists import ListCapture
 
@@ -66,10 +67,10 @@ def bca_interval(
     """
     B = len(replicates)
     share = np.clip(np.mean(replicates < point), 0.5 / B, 1 - 0.5 / B)
-    z0 = float(norm.ppf(share))
-    za = norm.ppf([(1 - level) / 2, (1 + level) / 2])
+    z0 = float(ndtri(share))
+    za = ndtri(np.array([(1 - level) / 2, (1 + level) / 2]))
     shifted = z0 + za
-    probabilities = norm.cdf(z0 + shifted / (1 - accel * shifted))
+    probabilities = ndtr(z0 + shifted / (1 - accel * shifted))
     low, high = np.quantile(replicates, probabilities, method="median_unbiased")
     return (float(low), float(high)), z0
 
