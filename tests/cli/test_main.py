@@ -37,9 +37,9 @@ def _imports(*args: str) -> tuple[int, set[str]]:
 
 
 def _commands() -> set[str]:
-    from evidence.cli.main import app
-
     import typer.main
+
+    from evidence.cli.main import app
 
     return set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
 
@@ -89,6 +89,6 @@ def test_a_system_error_is_one_line_naming_the_file(run_main, monkeypatch):
         raise PermissionError(errno.EROFS, "Read-only file system", "/srv/reports/runs")
 
     monkeypatch.setattr(main_module, "app", refuse)
-    code, out, err = run_main(["anything"])
+    code, _, err = run_main(["anything"])
     assert code == 2 and "Traceback" not in err
     assert err.strip() == "error: /srv/reports/runs: Read-only file system"

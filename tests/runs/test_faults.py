@@ -23,7 +23,8 @@ def _mount_tmpfs(where: Path, options: str) -> bool:
     if os.geteuid() != 0 or not shutil.which("mount"):
         return False
     where.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True)
+    command = ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)]
+    proc = subprocess.run(command, capture_output=True, check=False)
     return proc.returncode == 0
 
 

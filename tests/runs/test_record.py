@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from _run_records import record
 
 from evidence.core.errors import InputError

@@ -216,7 +216,7 @@ def begin_run(folder: str, env: dict[str, str]) -> None:
     os.environ.update({**env, **kept})
     sys.path[:] = _BASELINE.path
     warnings.resetwarnings()  # also forgets which warnings were shown once already
-    warnings.filters[:] = _BASELINE.filters
+    warnings.filters[:] = _BASELINE.filters  # type: ignore[index]  # a list at run time
     if _BASELINE.theme is not None and _altair_theme() != _BASELINE.theme:
         sys.modules["altair"].theme.enable(_BASELINE.theme)
     os.chdir(folder)

@@ -50,7 +50,7 @@ def toolkit_fingerprint() -> dict[str, str]:
     root = Path(evidence.__file__).resolve().parent
     digest = hashlib.sha256()
     walks = [os.walk(root / layer) for layer in NOTEBOOK_LAYERS]
-    top = [(str(root), [], ["__init__.py"])]
+    top: list[tuple[str, list[str], list[str]]] = [(str(root), [], ["__init__.py"])]
     for dirpath, dirnames, filenames in itertools.chain(top, *walks):
         dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not d.startswith("."))
         for filename in sorted(filenames):

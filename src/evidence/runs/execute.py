@@ -246,9 +246,7 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
             warm_kernel = None
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    except (
-        Exception
-    ) as exc:  # a dead or hung kernel, a bad notebook, a full disk: this run failed, a batch goes on
+    except Exception as exc:  # noqa: BLE001 - a dead or hung kernel, a bad notebook: the run failed
         error = _reason(exc)
         if warm_kernel is not None:  # whatever state it is in, it is not fit for the next run
             _discard(warm_kernel, error)
@@ -448,7 +446,7 @@ def _record_paths(executed: Path, notebook_path: str, final_path: Path) -> None:
 def _provenance_or_note(folder: Path) -> list[dict[str, Any]]:
     try:
         return read_provenance(folder)
-    except Exception as exc:  # a damaged provenance file must not lose the run's record
+    except Exception as exc:  # noqa: BLE001 - a damaged provenance file must not lose the run's record
         return [{"error": f"unreadable provenance.json: {exc}"}]
 
 

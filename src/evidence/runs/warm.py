@@ -126,7 +126,7 @@ class WarmKernel:
     def alive(self) -> bool:
         try:
             return bool(_run(self.km.is_alive()))
-        except Exception:
+        except Exception:  # noqa: BLE001 - a manager that cannot tell: the kernel is not usable
             return False
 
     def _log_tail(self, lines: int = 5) -> str:

@@ -11,8 +11,7 @@ import dataclasses
 from collections.abc import Callable
 
 import numpy as np
-# the normal quantile and distribution functions of scipy.special: scipy.stats takes seconds to import
-from scipy.special import ndtr, ndtri
+from scipy.special import ndtr, ndtri  # the normal functions: scipy.stats takes seconds to import
 
 from evidence.analyses.estimation.lists import ListCapture
 
