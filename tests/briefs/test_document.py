@@ -200,3 +200,14 @@ def test_a_release_the_file_does_not_state_is_said_in_words():
 
     assert _release_label({"source": "ctdc", "release": "unknown"}).endswith("(release not stated)")
     assert "2024" in _release_label({"source": "ctdc", "release": "2024", "synthetic": True})
+
+
+def test_sources_are_named_as_their_metadata_names_them_never_by_layout() -> None:
+    from evidence.briefs.document import _release_label, sources_section
+    from evidence.sources.metadata import describe
+
+    p = describe("unodc_glotip", "glotip_xlsx", "2023-05-30", path="x.xlsx", sha256="0" * 64).to_dict()
+    assert _release_label(p) == "UNODC GLOTIP, release 30 May 2023"
+    section = sources_section([p])
+    assert "**UNODC GLOTIP** — release 30 May 2023" in section and "glotip_xlsx" not in section
+    assert "n.d." not in section and "release 30 May 2023. https://dataunodc.un.org" in section

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from _glotip import write_small_glotip
 from typer.testing import CliRunner
 
 from evidence.cli.main import app
@@ -252,3 +253,31 @@ def test_usage_errors_exit_2_with_the_usage_line_and_no_traceback():
     )
     assert proc.returncode == 2
     assert "No such option" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_validate_strict_reports_declared_values_not_held_and_exits_1(tmp_path: Path) -> None:
+    path = write_small_glotip(tmp_path / "g.xlsx", [("THA", "Myanmar", "30"), ("ABC", "Myanmar", "12")])
+    assert invoke("data", "validate", str(path)).exit_code == 0  # every row kept: valid without --strict
+    result = invoke("data", "validate", str(path), "--strict")
+    assert result.exit_code == 1
+    assert "Declared values not held (--strict)" in result.stdout
+    assert "│ 5   │ iso3" in result.stdout and "ABC" in result.stdout
+    assert "fails: an ISO3 code of the country reference" in result.stdout
+    assert "1 value check failure(s)" in result.stdout
+    clean = write_small_glotip(tmp_path / "ok.xlsx", [("THA", "Myanmar", "30")])
+    result = invoke("data", "validate", str(clean), "--strict")
+    assert result.exit_code == 0 and "declared values hold" in result.stdout
+
+
+def test_validate_lists_unmapped_citizenships_with_victims_and_a_suggestion(tmp_path: Path) -> None:
+    path = write_small_glotip(
+        tmp_path / "g.xlsx", [("THA", "Myanmar", "60"), ("THA", "Thialand", "30"), ("THA", "Atlantis", "<5")]
+    )
+    result = invoke("data", "validate", str(path))
+    assert result.exit_code == 0
+    assert "Citizenships not mapped to a country" in result.stdout
+    lines = {line.split("│")[1].strip(): line for line in result.stdout.splitlines() if line.count("│") > 4}
+    assert "30" in lines["Thialand"] and "Thailand (THA)" in lines["Thialand"]
+    assert "<5" in lines["Atlantis"]
+    text = " ".join(result.stdout.split())
+    assert "Of the victims detected by citizenship, 34.1%–36.2% have a citizenship" in text

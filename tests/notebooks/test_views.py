@@ -164,7 +164,7 @@ def test_sources_view_keeps_rows_read_from_giving_small_rejections_back():
     rejects = issues_frame([{"row": r, "column": "year", "value": "x", "reason": "bad year"} for r in (1, 2)])
     table = LoadedTable(pl.DataFrame({"x": list(range(40))}), provenance, rows_in=42, rejects=rejects)
     shown = sources_view([table], RULE).display()
-    assert shown.height == 1 and shown["source"].to_list() == ["CTDC 2024"]
+    assert shown.height == 1 and shown["source"].to_list() == ["ctdc, release 2024"]
     row = shown.row(0, named=True)
     assert row["rejected"] == "<5"
     assert "x" in (row["kept"], row["read"])  # read − kept would be the rejected rows

@@ -69,12 +69,18 @@ def test_pinned_checksum_matches_the_real_file(shared_data: Path) -> None:
     )
 
 
-def test_ctdc_citation_follows_the_codebook() -> None:
+def test_ctdc_citation_follows_the_codebook_and_names_the_release() -> None:
     citation = CATALOGUE["ctdc-global-synthetic"].citation
     assert citation.startswith(
-        "Counter-Trafficking Data Collaborative (CTDC). 2024. 'Global Synthetic Dataset'."
+        "Counter-Trafficking Data Collaborative (CTDC). 2024. 'Global Synthetic Dataset'"
     )
+    assert "release 2024" in citation
     assert "(Accessed <date>)" in citation
+
+
+def test_titles_name_the_release_or_say_it_is_the_latest() -> None:
+    assert CATALOGUE["walkfree-gsi-2023"].title == "Walk Free Global Slavery Index, 2023 edition"
+    assert CATALOGUE["unodc-glotip"].title == "UNODC GLOTIP, latest release"
 
 
 def test_sidecar_labels() -> None:

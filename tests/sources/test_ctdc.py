@@ -452,7 +452,7 @@ def test_provenance(ctdc_fixtures: Path) -> None:
     assert p.url == "https://www.ctdatacollaborative.org/page/global-synthetic-dataset"
     assert p.licence == "CTDC Terms of Use (https://www.ctdatacollaborative.org/page/terms-use)"
     assert p.citation == (
-        "Counter-Trafficking Data Collaborative (CTDC). 2024. 'Global Synthetic Dataset'. "
+        "Counter-Trafficking Data Collaborative (CTDC). 2024. 'Global Synthetic Dataset', release 2024. "
         "https://www.ctdatacollaborative.org/page/global-synthetic-dataset (Accessed <date>)."
     )
     assert p.citation_text("2026-01-31").endswith("(Accessed 2026-01-31).")

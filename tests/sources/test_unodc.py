@@ -310,3 +310,54 @@ def test_real_release_lists_what_it_could_not_map(glotip_2023) -> None:
         unmapped["rows"].sum()
         == glotip_2023.flags.filter(pl.col("reason").is_in(list(unodc.REASON_UNMAPPED.values()))).height
     )
+
+
+# --- years after the release; what cannot be mapped, with its victims ------------------------------------------
+
+
+def test_a_row_dated_after_its_release_is_rejected_with_a_reason(tmp_path: Path) -> None:
+    rows = [row(year=2099), row(year=2024), row(year=2023), row(year=2021)]
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", rows, release="30/05/2023"))
+    assert loaded.data["year"].to_list() == [2023, 2021]
+    assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+        (4, "Year", "2099", unodc.REASON_YEAR_AFTER_RELEASE),
+        (5, "Year", "2024", unodc.REASON_YEAR_AFTER_RELEASE),
+    ]
+    undated = unodc.load(write_glotip(tmp_path / "u.xlsx", [row(year=2099), row()], release="latest"))
+    assert undated.rows_rejected == 1  # a release without a date is bounded by today's year
+
+
+def test_unmapped_citizenships_come_with_their_victims_and_a_suggestion_never_applied(tmp_path: Path) -> None:
+    rows = [
+        row("12", category="Thialand"),
+        row("<5", category="Thialand", year=2019),
+        row("7", category="Atlantis"),
+        row("30", category="Myanmar"),
+        row("5", category="Unknown"),
+        row("3", category="Thialand", indicator="Persons convicted"),  # persons, not victims
+    ]
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", rows))
+    table = unodc.unmapped_categories(loaded)
+    first = table.row(0, named=True)
+    assert (first["category"], first["rows"], first["victims_low"], first["victims_high"]) == (
+        "Thialand",
+        3,
+        13,
+        16,
+    )
+    assert (first["suggested_iso3"], first["suggested_country"]) == ("THA", "Thailand")
+    assert table.filter(pl.col("category") == "Atlantis")["suggested_iso3"].to_list() == [None]
+    assert loaded.data.filter(pl.col("category") == "Thialand")["category_iso3"].null_count() == 3
+    coverage = unodc.citizenship_coverage(loaded)
+    assert coverage.total == (55, 58) and coverage.mapped == (30, 30) and coverage.unspecified == (5, 5)
+    assert coverage.unmapped == (20, 23)
+    low, high = coverage.unmapped_share
+    assert low == pytest.approx(20 / 55) and high == pytest.approx(23 / 58)  # the 35 others are exact
+
+
+def test_real_release_share_of_victims_with_an_unmapped_citizenship(glotip_2023) -> None:
+    coverage = unodc.citizenship_coverage(glotip_2023)
+    low, high = coverage.unmapped_share
+    assert 0 < low <= high < 0.02  # under 2% of victims detected by citizenship
+    table = unodc.unmapped_categories(glotip_2023)
+    assert table["victims_low"].sum() >= coverage.unmapped[0]  # repatriation rows are listed too

@@ -399,11 +399,10 @@ def sources_section(provenance: Sequence[Mapping[str, Any]]) -> str:
     if not sources:
         lines.append("The run recorded no data sources.")
     for p in sources:
-        name = p.get("title") or p.get("source") or "unknown source"
+        name = p.get("name") or p.get("title") or p.get("source") or "unknown source"
         release = p.get("release")
-        facts = [f"release {release}" if release and release != "unknown" else "release not stated"]
-        if p.get("layout"):
-            facts.append(f"layout `{p['layout']}`")
+        fallback = f"release {release}" if release and release != "unknown" else "release not stated"
+        facts = [escape_markdown(str(p.get("release_label") or fallback))]  # layout ids are not for readers
         if p.get("demo"):
             facts.append("**synthetic demo data made by this toolkit**")
         elif p.get("synthetic"):
@@ -538,6 +537,8 @@ _SOURCE_NAMES = {
 
 
 def _release_label(p: Mapping[str, Any]) -> str:
+    if p.get("label") and not p.get("demo"):  # the source's own name and release, from its metadata
+        return str(p["label"]) + (" (synthetic release)" if p.get("synthetic") else "")
     source = str(p.get("source") or "unknown")
     release = str(p.get("release") or "")
     # a release the file does not state (e.g. the k-anonymised CTDC export) is said so in words

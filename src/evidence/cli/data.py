@@ -73,6 +73,17 @@ def load_command(
 def validate_command(
     path: Annotated[Path, typer.Argument(help="A data file any loader reads.")],
     limit: Annotated[int, typer.Option(help="Show at most this many rejected rows.")] = 20,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Also check the table's declared values (reference ISO3 codes, years within the release, "
+            "intervals, non-negative estimates, categories); exit 1 when any fails.",
+        ),
+    ] = False,
+    threshold: Annotated[
+        int, typer.Option("--threshold", min=2, help="Disclosure threshold for the victim counts shown.")
+    ] = 5,
 ) -> None:
     """Check a file: exit 0 when every row is kept, 1 (with a report of the rejected rows) otherwise."""
     from evidence.sources.registry import load
@@ -83,11 +94,41 @@ def validate_command(
     _print_summary(summary)
     if loaded.flags.height:
         _print_issues("Flagged (kept, worth reviewing)", loaded.flags, limit)
+    _print_unmapped_citizenships(loaded, threshold)
+    failed = False
     if loaded.rows_rejected:
         _print_issues("Rejected rows", loaded.rejects, limit)
         console.print(f"[bold red]{loaded.rows_rejected} of {loaded.rows_in} rows rejected[/]")
+        failed = True
+    if strict:
+        from evidence.sources.checks import check_values
+
+        failures = check_values(loaded)
+        if failures.height:
+            _print_issues("Declared values not held (--strict)", failures, limit)
+            console.print(f"[bold red]{failures.height} value check failure(s)[/]")
+            failed = True
+        else:
+            console.print("[green]declared values hold[/] (codes, years, intervals, estimates, categories)")
+    if failed:
         raise typer.Exit(1)
     console.print(f"[bold green]valid:[/] all {loaded.rows_in} rows kept")
+
+
+def _print_unmapped_citizenships(loaded, threshold: int) -> None:
+    """What no country could be found for, with its victims and a suggested country (to review)."""
+    from evidence.notebooks.quality import unmapped_citizenship_share, unmapped_citizenship_table
+    from evidence.presentation.disclosure import DisclosureRule
+
+    share = unmapped_citizenship_share(loaded)
+    if share is None:
+        return
+    table = unmapped_citizenship_table(loaded, DisclosureRule(threshold))
+    if table is not None:
+        _print_display(
+            "Citizenships not mapped to a country (suggestions are for review; none is applied)", table
+        )
+    console.print(share, highlight=False)
 
 
 def _print_summary(summary: dict) -> None:
@@ -285,7 +326,9 @@ def _print_count_tables(loaded) -> None:
 def _print_display(title: str, frame) -> None:
     table = Table(title=title)
     for col in frame.columns:
-        table.add_column(col, justify="right" if col == "victims" else "left")
+        table.add_column(
+            col, justify="right" if col.lower() in {"victims", "rows", "detected victims"} else "left"
+        )
     for row in frame.iter_rows():
         table.add_row(*row)
     console.print(table)

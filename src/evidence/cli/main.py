@@ -24,7 +24,7 @@ app = typer.Typer(
 )
 
 #: Topic modules under ``evidence.cli``, in the order their commands are listed; each defines ``register(app)``.
-TOPICS = ("data", "analyse", "estimate", "runs", "briefs")
+TOPICS = ("data", "analyse", "estimate", "runs", "briefs", "register", "compare")
 
 for _topic in TOPICS:
     importlib.import_module(f"evidence.cli.{_topic}").register(app)

@@ -38,7 +38,14 @@ from typing import Any
 from evidence.core.errors import InputError, ParameterError
 
 #: The notebooks shipped with the toolkit, by name.
-PACKAGED_NOTEBOOKS = ("country_brief", "routes", "trends", "data_quality", "hidden_population")
+PACKAGED_NOTEBOOKS = (
+    "country_brief",
+    "routes",
+    "trends",
+    "data_quality",
+    "hidden_population",
+    "causes_consequences",
+)
 
 _SCALARS = {"str": str, "int": int, "float": float, "bool": bool}
 _CHOICE = re.compile(r"one of:\s*([^;#]+)", re.IGNORECASE)

@@ -11,6 +11,7 @@ import polars as pl
 
 from evidence.presentation.disclosure import DisclosedTable, DisclosureError, DisclosureRule, suppress_table
 from evidence.sources.case_schema import FLAG_GROUPS
+from evidence.sources.loaded import LoadedTable
 
 #: The fields whose completeness the summaries by year and by source show.
 KEY_FIELDS = ("gender", "age_band", "origin_iso3", "destination_iso3", "exploitation")
@@ -165,3 +166,82 @@ def indicator_coverage(data: pl.DataFrame, by: str | list[str]) -> pl.DataFrame:
             pl.format("{}%", (pl.col("censored") * 100).round(0).cast(pl.Int64)).alias("Censored (<5)"),
         )
     )
+
+
+def unmapped_citizenship_table(
+    loaded: LoadedTable, rule: DisclosureRule, *, rows: bool = True
+) -> pl.DataFrame | None:
+    """The citizenship (and repatriation) strings of a UNODC table that name no single country, for a person
+    to review: as written, in which breakdown, rows (``rows``: cells of the file, for a data steward; without
+    them, only strings that carry detected victims are listed), detected victims (a range where ``<5`` cells are in it;
+    a bound below the threshold shown as such) and the *suggested* country, which nothing applies. None when
+    every string was mapped or the table is not UNODC's."""
+    from evidence.sources.unodc import SOURCE, unmapped_categories
+
+    if loaded.provenance.source != SOURCE:
+        return None
+    table = unmapped_categories(loaded)
+    if not rows:  # a reader's table: strings that carry detected victims (the rest count persons convicted)
+        table = table.filter(pl.col("victims_high") > 0)
+    if not table.height:
+        return None
+
+    def bound(n: int) -> str:
+        return rule.label if rule.is_small(n) else f"{n:,}"
+
+    def victims(low: int, high: int) -> str:
+        if high == 0:
+            return "0"
+        if low == high or rule.is_small(high):
+            return bound(high) if low == high else rule.label
+        return f"{bound(low)}–{bound(high)}"
+
+    suggested = [
+        f"{country} ({iso3}), similarity {similarity:.2f}" if iso3 else ""
+        for country, iso3, similarity in table.select(
+            "suggested_country", "suggested_iso3", "similarity"
+        ).iter_rows()
+    ]
+    frame = pl.DataFrame(
+        {
+            "As written": table["category"],
+            "Breakdown": table["reason"].str.replace(" not mapped to a country", ""),
+            "Rows": table["rows"].cast(pl.String),
+            "Detected victims": [
+                victims(low, high) for low, high in table.select("victims_low", "victims_high").iter_rows()
+            ],
+            "Suggested country (to review; not applied)": suggested,
+        }
+    )
+    return frame if rows else frame.drop("Rows")
+
+
+def unmapped_citizenship_share(loaded: LoadedTable) -> str | None:
+    """One sentence: the share of detected victims (citizenship breakdown) whose citizenship names no single
+    country, next to the share the publisher gives as unknown; None for a table that is not UNODC's."""
+    from evidence.sources.unodc import SOURCE, citizenship_coverage
+
+    if loaded.provenance.source != SOURCE:
+        return None
+    coverage = citizenship_coverage(loaded)
+    share = coverage.unmapped_share
+    if share is None:
+        return "No detected victims are broken down by citizenship in this table."
+    low, high = share
+    text = f"{low:.1%}" if f"{low:.1%}" == f"{high:.1%}" else f"{low:.1%}–{high:.1%}"
+    unknown = coverage.unspecified[1] / coverage.total[1] if coverage.total[1] else 0.0
+    return (
+        f"Of the victims detected by citizenship, {text} have a citizenship the country reference cannot map "
+        f"to a single country (listed for review), and about {unknown:.1%} a citizenship the publisher "
+        "gives as unknown; both are left out of routes by origin."
+    )
+
+
+def source_heading(loaded: LoadedTable, level: int = 3) -> str:
+    """A Markdown heading naming ``loaded``'s source and release as readers know it ("UNODC GLOTIP, release 30
+    May 2023"), never a layout id; its text (a sidecar may have written it) escaped for Markdown and HTML."""
+    import html
+    import re
+
+    text = re.sub(r"([\\`*_{}\[\]()#+!|~>-])", r"\\\1", html.escape(loaded.provenance.label, quote=False))
+    return f"{'#' * level} {text}"

@@ -134,7 +134,7 @@ def shares_view(
 
 
 def sources_view(tables: Iterable[LoadedTable], rule: DisclosureRule) -> DisclosedTable | None:
-    """One row per loaded file: source, release, layout, what the records are, and rows kept and rejected
+    """One row per loaded file: source and release, what the records are, and rows kept and rejected
     with rows read as their total (protected together: read minus kept would give a withheld rejected count
     back); None when the counts are too few to protect."""
     rows = []
@@ -142,8 +142,7 @@ def sources_view(tables: Iterable[LoadedTable], rule: DisclosureRule) -> Disclos
         p = t.provenance
         rows.append(
             {
-                "source": f"{p.source.replace('_', ' ').upper()} {p.release}",
-                "layout": p.layout,
+                "source": p.label,  # the source's name and release, never a layout id
                 "records": "synthetic demo" if p.demo else ("synthetic" if p.synthetic else "real"),
                 "kept": t.rows_kept,
                 "rejected": t.rows_rejected,
@@ -152,7 +151,7 @@ def sources_view(tables: Iterable[LoadedTable], rule: DisclosureRule) -> Disclos
     if not rows:
         return None
     frame = pl.DataFrame(rows)
-    keys = ["source", "layout", "records"]
+    keys = ["source", "records"]
     if frame.select(keys).is_duplicated().any():  # the same release loaded twice (two files)
         frame = frame.with_columns(
             pl.col("source") + " (file " + (pl.int_range(pl.len()) + 1).cast(pl.String) + ")"
@@ -172,7 +171,6 @@ def sources_view(tables: Iterable[LoadedTable], rule: DisclosureRule) -> Disclos
 #: Readable headers of :func:`sources_view`.
 SOURCE_LABELS = {
     "source": "Source and release",
-    "layout": "Layout",
     "records": "Records",
     "kept": "Rows kept",
     "rejected": "Rows rejected",
@@ -398,12 +396,12 @@ def interval_counts_view(
 
 
 def source_line(tables: Iterable[LoadedTable]) -> str:
-    """The sources of a chart in one line, e.g. ``"CTDC 2024; UNODC GLOTIP 2023-05-30"``, with synthetic data
-    named as such."""
+    """The sources of a chart in one line, as readers name them (``"CTDC Global Synthetic Dataset, release
+    2024; UNODC GLOTIP, release 30 May 2023"``), with synthetic data named as such."""
     parts = []
     for t in tables:
         p = t.provenance
-        label = f"{p.source.replace('_', ' ').upper()} {p.release}"
+        label = p.label
         if p.demo:
             label += " (synthetic demo data, not real records)"
         elif p.synthetic:

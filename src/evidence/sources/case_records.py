@@ -30,7 +30,6 @@ import dataclasses
 import datetime as dt
 import difflib
 import gc
-import hashlib
 import io
 import math
 import re
@@ -39,18 +38,23 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import yaml
 
 from evidence.core.errors import InputError
+from evidence.sources.case_mapping import (
+    CODED_FIELDS,
+    EXTRA_FLAGS,
+    FIELDS,
+    MAPPING_SUFFIX,
+    CaseRecordsMapping,
+    canonical_label,
+    fold,
+    mapping_path,
+    read_mapping,
+)
 from evidence.sources.case_schema import (
     AGE_BANDS,
-    DATA_SOURCE_TYPES,
-    FLAG_COLUMNS,
     FLAG_GROUPS,
-    GENDERS,
-    MAJORITY_STATUSES,
     MINOR_AGE_BANDS,
-    TRAFFICKING_DURATIONS,
     AgeBand,
     DataSourceType,
     Gender,
@@ -59,25 +63,33 @@ from evidence.sources.case_schema import (
     apply_denominator_rule,
     conform,
 )
-from evidence.sources.countries import country_table, map_to_iso3, to_iso3, with_regions
+from evidence.sources.countries import country_table, map_to_iso3, with_regions
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.provenance import Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, apply_sidecar, check_readable, register
 
+__all__ = [
+    "ASSISTANCE_PREFIX",
+    "CODED_FIELDS",
+    "EXTRA_COLUMNS",
+    "EXTRA_FLAGS",
+    "FIELDS",
+    "LOADER",
+    "MAPPING_SUFFIX",
+    "CaseRecordsMapping",
+    "load_case_records",
+    "mapping_path",
+    "read_mapping",
+]
+
 SOURCE = "case_records"
 #: The layout of every case-records file: the one its mapping file describes.
 LAYOUT = "mapped"
-MAPPING_SUFFIX = ".mapping.yaml"
 MAX_AGE = 120
 #: Earliest year of registration accepted: the CTDC loader's bound too, defined here rather than imported so
 #: that importing this loader does not register the CTDC one before it.
 FIRST_YEAR = 1990
 
-#: Flags the CTDC codebook lacks -> (their flag group, the canonical flag a true value also sets).
-EXTRA_FLAGS: dict[str, tuple[str, str]] = {
-    "exploitation_forced_criminality": ("exploitation", "exploitation_other"),
-    "labour_fishing": ("labour_sector", "labour_other"),
-}
 ASSISTANCE_PREFIX = "assistance_"
 #: Extra columns (after the canonical ones, in this order; ``assistance_*`` last, in the mapping's order).
 EXTRA_COLUMNS: dict[str, pl.DataType] = {
@@ -86,341 +98,13 @@ EXTRA_COLUMNS: dict[str, pl.DataType] = {
     **{flag: pl.Boolean for flag in EXTRA_FLAGS},
 }
 
-#: Single-column fields a mapping's ``columns`` may name (``flags`` and ``assistance`` are nested mappings).
-FIELDS = (
-    "case_id",
-    "year",
-    "gender",
-    "age_years",
-    "age_band",
-    "majority_status",
-    "data_source_type",
-    "trafficking_duration",
-    "origin",
-    "destination",
-    "transit",
-    "referral_source",
-)
-#: Fields whose codes a mapping's ``values`` may spell out, and the canonical labels each accepts.
-CODED_FIELDS: dict[str, list[str] | None] = {
-    "gender": GENDERS,
-    "age_band": AGE_BANDS,
-    "majority_status": MAJORITY_STATUSES,
-    "data_source_type": DATA_SOURCE_TYPES,
-    "trafficking_duration": TRAFFICKING_DURATIONS,
-    "referral_source": None,  # free labels: kept as written unless the mapping lists its codes
-}
-COUNTRY_CODINGS = ("names", "iso2", "iso3")
-UNMAPPED_COUNTRY_ACTIONS = ("reject", "flag")
-PROVENANCE_KEYS = ("title", "release", "url", "licence", "citation", "synthetic")
-_TOP_LEVEL_KEYS = (
-    *PROVENANCE_KEYS,
-    "columns",
-    "fixed",
-    "values",
-    "missing",
-    "countries",
-    "reporting_country",
-    "unmapped_countries",
-    "list_separator",
-    "sheet",
-    "delimiter",
-    "encoding",
-    "header_row",
-)
+#: Fields whose cells may hold several values separated by the mapping's ``list_separator``.
+MULTI_VALUED_FIELDS = ("referral_source",)
+#: The column of pseudonymised case ids that :func:`load_case_records` adds when given a ``pseudonymise``.
+RECORD_KEY = "record_key"
 
-#: Cells that mean "not recorded" in every mapped column (compared ignoring case); ``missing:`` adds more.
-DEFAULT_MISSING = ("", "unknown", "not known", "not recorded", "n/a", "-", ".")
-DEFAULT_YES = ("yes", "y", "true", "1", "x")
-DEFAULT_NO = ("no", "n", "false", "0")
-#: Common spellings of the canonical genders accepted without a ``values.gender`` entry.
-_GENDER_SPELLINGS = {"woman": "Female", "man": "Male", "female": "Female", "male": "Male"}
-_DASHES = re.compile(r"\s*[-\u2010-\u2015\u2212]+\s*")
 _YEAR = re.compile(r"(\d{4})(?:\.0+|-\d{2}-\d{2}(?:[ T][\d:.]+)?)?")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-
-
-def mapping_path(path: str | Path) -> Path:
-    """Where the mapping file of a data file is looked for: ``<data file>.mapping.yaml`` beside it."""
-    path = Path(path)
-    return path.with_name(path.name + MAPPING_SUFFIX)
-
-
-# --- the mapping file ----------------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class CaseRecordsMapping:
-    """A validated mapping: which data column feeds which canonical field, and how values are coded."""
-
-    columns: dict[str, str]  # field (see FIELDS) -> data column
-    flags: dict[str, str]  # canonical or extra flag column -> data column
-    assistance: dict[str, str]  # assistance kind -> data column (output: assistance_<kind>)
-    values: dict[str, dict[str, str | None]]  # field -> folded code -> canonical label (None: not recorded)
-    country_values: dict[str, str | None]  # folded spelling -> ISO3 (None: not recorded)
-    yes_no: dict[str, bool | None]  # folded code -> flag value
-    missing: frozenset[str]  # folded codes meaning "not recorded"
-    fixed: dict[str, str] = dataclasses.field(default_factory=dict)  # field -> the value of every record
-    countries: str = "names"
-    reporting_country: str | None = None
-    unmapped_countries: str = "reject"
-    list_separator: str = ";"
-    sheet: str | None = None
-    delimiter: str | None = None
-    encoding: str = "utf-8-sig"
-    header_row: int = 1
-    provenance: dict[str, Any] = dataclasses.field(default_factory=dict)
-    path: Path | None = None  # the mapping file, when it came from one
-    sha256: str = ""  # of the mapping file's bytes
-    key_lines: dict[str, int] = dataclasses.field(default_factory=dict)  # "columns.gender" -> its line
-
-    def data_columns(self) -> dict[str, str]:
-        """Every mapping key that names a data column (as written in the mapping) -> that column."""
-        named = {f"columns.{field}": column for field, column in self.columns.items()}
-        named.update({f"columns.flags.{flag}": column for flag, column in self.flags.items()})
-        named.update({f"columns.assistance.{kind}": column for kind, column in self.assistance.items()})
-        return named
-
-
-class _MappingLoader(yaml.SafeLoader):
-    """YAML where only true, false and null are typed: codes such as ``No``, ``ON``, ``01`` or ``1.0`` stay text,
-    as they are in the data (YAML 1.1 would read them as booleans and numbers)."""
-
-
-_MappingLoader.yaml_implicit_resolvers = {}
-_MappingLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-_MappingLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
-)
-
-
-def _fold(value: Any) -> str:
-    """A code as compared: text, whitespace collapsed, case folded."""
-    return " ".join(str(value).split()).casefold()
-
-
-class _MappingReader:
-    """Validates a parsed mapping, naming the key (and, from a file, its line) in every error."""
-
-    def __init__(self, raw: Any, path: Path | None, text: str | None) -> None:
-        self.raw = raw
-        self.path = path
-        self.node = yaml.compose(text, Loader=_MappingLoader) if text else None
-
-    def error(self, keys: tuple[str, ...], message: str, hint: str | None = None) -> InputError:
-        line = _line_of(self.node, keys)
-        where = f"line {line}: " if line else ""
-        key = ".".join(keys)
-        return InputError(f"{where}{key}: {message}" if key else where + message, path=self.path, hint=hint)
-
-    def table(self, value: Any, keys: tuple[str, ...]) -> dict[str, Any]:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise self.error(keys, f"expected a mapping of key: value, found {type(value).__name__}")
-        return {str(k): v for k, v in value.items()}
-
-    def text(self, value: Any, keys: tuple[str, ...]) -> str:
-        if not isinstance(value, (str, int, float)) or isinstance(value, bool) or str(value).strip() == "":
-            raise self.error(keys, f"expected a column name or text, found {value!r}")
-        return str(value).strip()
-
-    def choice(self, value: Any, keys: tuple[str, ...], allowed: tuple[str, ...]) -> str:
-        if value not in allowed:
-            raise self.error(keys, f"{value!r} is not one of {', '.join(allowed)}")
-        return value
-
-    def known_keys(self, table: dict[str, Any], keys: tuple[str, ...], allowed: tuple[str, ...] | list[str]):
-        for key in table:
-            if key not in allowed:
-                close = difflib.get_close_matches(key, list(allowed), n=1)
-                raise self.error(
-                    (*keys, key),
-                    "unknown "
-                    + ("field" if keys else "key")
-                    + (f" (did you mean {close[0]!r}?)" if close else ""),
-                    hint="known: " + ", ".join(allowed),
-                )
-
-    def read(self) -> CaseRecordsMapping:
-        top = self.table(self.raw, ())
-        self.known_keys(top, (), _TOP_LEVEL_KEYS)
-        columns = self.table(top.get("columns"), ("columns",))
-        self.known_keys(columns, ("columns",), [*FIELDS, "flags", "assistance"])
-        flags = self.table(columns.pop("flags", None), ("columns", "flags"))
-        self.known_keys(flags, ("columns", "flags"), [*FLAG_COLUMNS, *EXTRA_FLAGS])
-        assistance = self.table(columns.pop("assistance", None), ("columns", "assistance"))
-        for kind in assistance:
-            if not re.fullmatch(r"[a-z][a-z0-9_]*", kind):
-                raise self.error(("columns", "assistance", kind), "name assistance kinds in snake_case")
-        fields = {f: self.text(c, ("columns", f)) for f, c in columns.items()}
-        if "age_years" in fields and "age_band" in fields:
-            raise self.error(("columns", "age_band"), "give the age once: age_years or age_band, not both")
-        fixed = self.table(top.get("fixed"), ("fixed",))
-        self.known_keys(fixed, ("fixed",), [f for f in FIELDS if f not in ("case_id", "age_years", "year")])
-        for field in fixed:
-            if field in fields:
-                raise self.error(
-                    ("fixed", field), "is also under columns: give a field a column or a fixed value"
-                )
-        if not fields and not flags and not assistance:
-            raise self.error(("columns",), "names no column: say which column holds which field")
-
-        values = self.table(top.get("values"), ("values",))
-        self.known_keys(values, ("values",), [*CODED_FIELDS, "countries", "yes_no"])
-        coded = {
-            f: self.codes(values[f], ("values", f), CODED_FIELDS[f]) for f in CODED_FIELDS if f in values
-        }
-        country_values = self.country_codes(values.get("countries"))
-        yes_no = self.yes_no(values.get("yes_no"))
-
-        missing = top.get("missing", [])
-        if not isinstance(missing, list):
-            raise self.error(("missing",), "expected a list of codes meaning 'not recorded'")
-        provenance = {k: top[k] for k in PROVENANCE_KEYS if k in top}
-        for key, value in provenance.items():
-            if key == "synthetic" and not isinstance(value, bool):
-                raise self.error((key,), "expected true or false")
-            if key != "synthetic":
-                provenance[key] = self.text(value, (key,))
-        header_row = str(top.get("header_row", 1)).strip()
-        if not header_row.isdigit() or int(header_row) < 1:
-            raise self.error(("header_row",), f"expected the header's line (1 or more), found {header_row!r}")
-        delimiter = top.get("delimiter")
-        if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
-            raise self.error(("delimiter",), f"expected one character, found {delimiter!r}")
-        separator = top.get("list_separator", ";")
-        if not isinstance(separator, str) or not separator:
-            raise self.error(("list_separator",), f"expected a separator such as ';', found {separator!r}")
-        mapping = CaseRecordsMapping(
-            columns=fields,
-            flags={f: self.text(c, ("columns", "flags", f)) for f, c in flags.items()},
-            assistance={k: self.text(c, ("columns", "assistance", k)) for k, c in assistance.items()},
-            values=coded,
-            country_values=country_values,
-            yes_no=yes_no,
-            fixed={f: self.text(v, ("fixed", f)) for f, v in fixed.items()},
-            missing=frozenset(_fold(m) for m in (*DEFAULT_MISSING, *(m for m in missing if m is not None))),
-            countries=self.choice(top.get("countries", "names"), ("countries",), COUNTRY_CODINGS),
-            reporting_country=self.reporting(top.get("reporting_country")),
-            unmapped_countries=self.choice(
-                top.get("unmapped_countries", "reject"), ("unmapped_countries",), UNMAPPED_COUNTRY_ACTIONS
-            ),
-            list_separator=separator,
-            sheet=self.text(top["sheet"], ("sheet",)) if "sheet" in top else None,
-            delimiter=delimiter,
-            encoding=self.text(top.get("encoding", "utf-8-sig"), ("encoding",)),
-            header_row=int(header_row),
-            provenance=provenance,
-        )
-        lines = {key: _line_of(self.node, tuple(key.split("."))) for key in mapping.data_columns()}
-        return dataclasses.replace(mapping, key_lines={k: v for k, v in lines.items() if v})
-
-    def codes(self, table: Any, keys: tuple[str, ...], allowed: list[str] | None) -> dict[str, str | None]:
-        out: dict[str, str | None] = {}
-        for code, label in self.table(table, keys).items():
-            if label is not None:
-                label = str(label).strip()
-                if allowed is not None and _canonical_label(label, allowed) is None:
-                    raise self.error(
-                        (*keys, code), f"maps to {label!r}, which is not one of: {', '.join(allowed)}"
-                    )
-                label = _canonical_label(label, allowed) if allowed is not None else label
-            self.add_code(out, code, label, keys)
-        return out
-
-    def add_code(self, out: dict[str, Any], code: str, target: Any, keys: tuple[str, ...]) -> None:
-        key = _fold(code)
-        if key in out and out[key] != target:
-            raise self.error(
-                (*keys, code), "the same code (ignoring case and spaces) is mapped twice, differently"
-            )
-        out[key] = target
-
-    def country_codes(self, table: Any) -> dict[str, str | None]:
-        known = set(country_table()["iso3"].to_list())
-        out: dict[str, str | None] = {}
-        for spelling, iso3 in self.table(table, ("values", "countries")).items():
-            if iso3 is not None and str(iso3).strip().upper() not in known:
-                raise self.error(("values", "countries", spelling), f"{iso3!r} is not an ISO3 code")
-            self.add_code(
-                out, spelling, None if iso3 is None else str(iso3).strip().upper(), ("values", "countries")
-            )
-        return out
-
-    def yes_no(self, table: Any) -> dict[str, bool | None]:
-        out: dict[str, bool | None] = {_fold(c): True for c in DEFAULT_YES}
-        out.update({_fold(c): False for c in DEFAULT_NO})
-        given: dict[str, bool | None] = {}
-        for code, value in self.table(table, ("values", "yes_no")).items():
-            if value is not None and not isinstance(value, bool):
-                raise self.error(("values", "yes_no", code), f"expected true, false or null, found {value!r}")
-            self.add_code(given, code, value, ("values", "yes_no"))
-        return out | given
-
-    def reporting(self, value: Any) -> str | None:
-        if value is None:
-            return None
-        iso3 = to_iso3(str(value))
-        if iso3 is None:
-            raise self.error(("reporting_country",), f"{value!r} is not a country the reference knows")
-        return iso3
-
-
-def _line_of(node: Any, keys: tuple[str, ...]) -> int | None:
-    """The 1-based line of the deepest key of ``keys`` found in a composed YAML document."""
-    line = None
-    for key in keys:
-        if not isinstance(node, yaml.MappingNode):
-            break
-        for key_node, value_node in node.value:
-            if str(key_node.value) == key:
-                line, node = key_node.start_mark.line + 1, value_node
-                break
-        else:
-            break
-    return line
-
-
-def read_mapping(mapping: str | Path | Mapping[str, Any]) -> CaseRecordsMapping:
-    """Read and validate a mapping file (or an already parsed mapping); errors name the key and its line."""
-    if isinstance(mapping, Mapping):
-        return _MappingReader(dict(mapping), None, None).read()
-    path = Path(mapping)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the mapping file: {exc.strerror}", path=path) from exc
-    try:
-        text = data.decode("utf-8-sig")
-        raw = yaml.load(text, Loader=_MappingLoader)  # a SafeLoader: builds plain data only
-    except UnicodeDecodeError as exc:
-        raise InputError("the mapping file is not UTF-8 text", path=path) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"{where}not valid YAML: {problem}", path=path) from exc
-    if raw is None:
-        raise InputError("the mapping file is empty", path=path)
-    reader = _MappingReader(raw, path, text)
-    return dataclasses.replace(reader.read(), path=path, sha256=hashlib.sha256(data).hexdigest())
-
-
-def _canonical_label(label: str, allowed: list[str]) -> str | None:
-    """The canonical label a spelling names (case and spaces ignored; age bands' dashes normalised)."""
-    folded = _fold(label)
-    for canonical in allowed:
-        if folded == _fold(canonical):
-            return canonical
-    if allowed is AGE_BANDS:
-        band = re.sub(r"\d+", lambda m: str(int(m.group())), _DASHES.sub("-", label.strip()).replace(" ", ""))
-        return band if band in AGE_BANDS else None
-    if allowed is GENDERS:
-        return _GENDER_SPELLINGS.get(folded)
-    return None
 
 
 # --- reading the data file ----------------------------------------------------------------------------------
@@ -438,13 +122,13 @@ def _resolve_columns(header: list[str], mapping: CaseRecordsMapping, data_path: 
     exact = {name: i for i, name in reversed(list(enumerate(header)))}
     folded: dict[str, list[int]] = {}
     for i, name in enumerate(header):
-        folded.setdefault(_fold(name), []).append(i)
+        folded.setdefault(fold(name), []).append(i)
     found: dict[str, int] = {}
     for key, column in mapping.data_columns().items():
         if column in exact and header.count(column) == 1:
             found[column] = exact[column]
             continue
-        matches = folded.get(_fold(column), [])
+        matches = folded.get(fold(column), [])
         if len(matches) == 1:
             found[column] = matches[0]
             continue
@@ -569,10 +253,10 @@ def _gc_paused() -> Iterator[None]:
 def _pick_delimiter(header_line: str, mapping: CaseRecordsMapping) -> str:
     """The delimiter whose header holds every mapped column; else the one splitting the header most."""
     candidates = [d for d in (",", ";", "\t", "|") if d in header_line] or [","]
-    wanted = {_fold(c) for c in mapping.data_columns().values()}
+    wanted = {fold(c) for c in mapping.data_columns().values()}
     split = {d: next(csv.reader([header_line], delimiter=d), []) for d in candidates}
     for d in candidates:
-        if wanted <= {_fold(h) for h in split[d]}:
+        if wanted <= {fold(h) for h in split[d]}:
             return d
     return max(candidates, key=lambda d: len(split[d]))
 
@@ -644,7 +328,7 @@ class _Decoder:
         self.flagged: list[_Problem] = []  # rows to keep and flag
 
     def is_missing(self, cell: str) -> bool:
-        return _fold(cell) in self.mapping.missing
+        return fold(cell) in self.mapping.missing
 
     def column(
         self, column: str, decode: Callable[[str], Any], dtype: pl.DataType, *, flag_bad: bool = False
@@ -675,25 +359,38 @@ class _Decoder:
         what = field.replace("_", " ")
 
         def decode(value: str) -> str | None:
-            key = _fold(value)
+            key = fold(value)
             if key in codes:
                 return codes[key]
             if allowed is None:
                 if codes:
                     raise _Bad(f"unknown {what} code (not in the mapping's values.{field})")
                 return value
-            label = _canonical_label(value, allowed)
+            label = canonical_label(value, allowed)
             if label is None:
                 raise _Bad(f"unknown {what} code (not in the mapping's values.{field})")
             return label
 
+        if field in MULTI_VALUED_FIELDS:
+            return self.column(self.mapping.columns[field], self.each_of(decode), dtype)
         return self.column(self.mapping.columns[field], decode, dtype)
+
+    def each_of(self, decode: Callable[[str], str | None]) -> Callable[[str], str | None]:
+        """``decode`` applied to each value of a cell holding several (split by the list separator); the
+        labels joined by ';' in the order written, each once."""
+
+        def decode_all(value: str) -> str | None:
+            parts = [p.strip() for p in value.split(self.mapping.list_separator)]
+            labels = [decode(p) for p in parts if p and not self.is_missing(p)]
+            return ";".join(dict.fromkeys(label for label in labels if label)) or None
+
+        return decode_all
 
     def flag(self, column: str) -> pl.Expr:
         yes_no = self.mapping.yes_no
 
         def decode(value: str) -> bool | None:
-            key = _fold(value)
+            key = fold(value)
             if key not in yes_no:
                 raise _Bad("unknown yes/no code (not in the mapping's values.yes_no)")
             return yes_no[key]
@@ -733,7 +430,7 @@ class _Decoder:
             mapped = {}
 
         def iso3_of(value: str) -> str | None:
-            key = _fold(value)
+            key = fold(value)
             if key in mapping.country_values:
                 return mapping.country_values[key]
             if self.is_missing(value):
@@ -922,7 +619,26 @@ def _provenance(path: Path, mapping: CaseRecordsMapping, notes: list[str]) -> Pr
     )
 
 
-def _load(path: Path, mapping: CaseRecordsMapping) -> LoadedTable:
+def _record_keys(
+    frame: pl.DataFrame, mapping: CaseRecordsMapping, pseudonymise: Callable[[str], str]
+) -> pl.Series:
+    """Each row's case id, pseudonymised (null where the id is missing): the id itself goes no further."""
+    column = mapping.columns.get("case_id")
+    if column is None:
+        raise InputError(
+            "the mapping names no case_id column: records cannot be followed from one export to the next",
+            path=mapping.path or "the mapping",
+        )
+    keys = [
+        None if cell is None or fold(cell) in mapping.missing else pseudonymise(" ".join(cell.split()))
+        for cell in frame.get_column(column).to_list()
+    ]
+    return pl.Series(RECORD_KEY, keys, dtype=pl.String)
+
+
+def _load(
+    path: Path, mapping: CaseRecordsMapping, pseudonymise: Callable[[str], str] | None = None
+) -> LoadedTable:
     head = FileHead(path)
     raw = _read_workbook(path, mapping) if head.is_xlsx else _read_csv(path, mapping)
     if mapping.fixed:
@@ -933,6 +649,8 @@ def _load(path: Path, mapping: CaseRecordsMapping) -> LoadedTable:
         )
         mapping = dataclasses.replace(mapping, columns=mapping.columns | names)
     data, problems, flagged, extra_flags = _decode(raw, mapping)
+    if pseudonymise is not None:
+        data = data.with_columns(_record_keys(raw.frame, mapping, pseudonymise))
     rejects = pl.concat([raw.rejects, *_issues(raw.frame, problems)]).sort("row", maintain_order=True)
     if rejects.height:
         keep = ~data.get_column("source_row").is_in(rejects.get_column("row").unique().implode())
@@ -952,6 +670,8 @@ def _load(path: Path, mapping: CaseRecordsMapping) -> LoadedTable:
     canonical = conform(data)
     extras = [pl.col(c).cast(t) for c, t in EXTRA_COLUMNS.items() if c in data.columns]
     extras += [pl.col(c) for c in data.columns if c.startswith(ASSISTANCE_PREFIX)]
+    if RECORD_KEY in data.columns:
+        extras.append(pl.col(RECORD_KEY))
     table = pl.concat([canonical, data.select(extras)], how="horizontal") if extras else canonical
     unmapped = [f for f in ("year", "gender", "origin", "destination") if f not in mapping.columns]
     if unmapped:
@@ -965,12 +685,19 @@ def _load(path: Path, mapping: CaseRecordsMapping) -> LoadedTable:
     )
 
 
-def load_case_records(path: str | Path, mapping: str | Path | Mapping[str, Any] | None = None) -> LoadedTable:
+def load_case_records(
+    path: str | Path,
+    mapping: str | Path | Mapping[str, Any] | CaseRecordsMapping | None = None,
+    *,
+    pseudonymise: Callable[[str], str] | None = None,
+) -> LoadedTable:
     """Load an organisation's case records (CSV or xlsx) onto the case table, as their mapping describes.
 
     ``mapping`` is a mapping file, or a mapping already parsed into a dict; by default the file
     ``<path>.mapping.yaml`` beside the data. A provenance sidecar ``<path>.provenance.json``, when present,
-    completes the provenance the mapping gives.
+    completes the provenance the mapping gives. With ``pseudonymise`` (a keyed hash, see
+    :mod:`evidence.sources.register`), each row's case id is replaced by ``pseudonymise(id)`` in a last column
+    ``record_key``; the ids themselves never leave the loader.
     """
     path = check_readable(path)
     if mapping is None:
@@ -981,16 +708,29 @@ def load_case_records(path: str | Path, mapping: str | Path | Mapping[str, Any] 
                 path=path,
                 hint="write one (see docs/case-records.md) or pass mapping=",
             )
-    return apply_sidecar(_load(path, read_mapping(mapping)), path)
+    if not isinstance(mapping, CaseRecordsMapping):
+        mapping = read_mapping(mapping)
+    return apply_sidecar(_load(path, mapping, pseudonymise), path)
+
+
+#: The layout of the organisation's register (:mod:`evidence.sources.register`), read as of its latest export.
+REGISTER_LAYOUT = "register"
+_DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of a DuckDB database file
 
 
 def sniff(head: FileHead) -> str | None:
-    """``mapped`` for a data file with a mapping file beside it, else None."""
-    return LAYOUT if mapping_path(head.path).is_file() else None
+    """``mapped`` for a data file with a mapping file beside it, ``register`` for a register, else None."""
+    if mapping_path(head.path).is_file():
+        return LAYOUT
+    return REGISTER_LAYOUT if head.raw[8:12] == _DUCKDB_MAGIC else None
 
 
 def _load_sniffed(path: Path, layout: str) -> LoadedTable:
     # the registry applies the provenance sidecar itself
+    if layout == REGISTER_LAYOUT:
+        from evidence.sources.register import records_as_of
+
+        return records_as_of(path)
     return _load(Path(path), read_mapping(mapping_path(path)))
 
 
@@ -999,8 +739,8 @@ LOADER = register(
         source=SOURCE,
         sniff=sniff,
         load=_load_sniffed,
-        description="An organisation's own case records, read through a mapping file beside them",
-        version="1",  # bump when the case table made from the same file and mapping changes
+        description="An organisation's own case records, read through a mapping file beside them, or its register",
+        version="2",  # bump when the case table made from the same file and mapping changes
         priority=10,  # a mapping beside a file says how to read it, even when another layout matches
     )
 )

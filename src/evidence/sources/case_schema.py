@@ -114,11 +114,6 @@ CASE_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def empty_case_table() -> pl.DataFrame:
-    """A case table without rows (every canonical column, typed)."""
-    return pl.DataFrame(schema=CASE_SCHEMA)
-
-
 def conform(df: pl.DataFrame) -> pl.DataFrame:
     """Add missing canonical columns as nulls, cast, and order columns as in :data:`CASE_SCHEMA`."""
     return df.select(

@@ -17,9 +17,13 @@ Neither has an M49 code (``m49`` is null). Antarctica has no M49 region.
 
 Mapping text to ISO3 never guesses: an input maps only if its normalised form (case, accents, punctuation,
 whitespace, a leading "the", the abbreviations St/Rep/Dem, and UTF-8 text mis-decoded as Windows-1252 are
-normalised) equals a code, a name in ``countries.csv`` or an alias in ``country_aliases.csv``, or is the plural
-(final "s") of a demonym there. Anything else, such as "Unknown", regions or unlisted misspellings, is returned
-as unmapped. Names of dissolved states (Serbia and Montenegro, Yugoslavia, USSR, Czechoslovakia, Netherlands
+normalised) equals a code, a name in ``countries.csv`` or an alias in ``country_aliases.csv``; or is an
+inflection of a reviewed demonym there (plural "Cambodians", "Tailandeses"; Spanish, Portuguese, Italian or
+French feminine "Guatemalteca", "Tailandesa", "Alemã", "Ukrainienne") that names one country only; or holds
+damaged characters (U+FFFD, or "?" inside a word: "C\ufffdTE D'IVOIRE") and, reading each damaged character as
+any one or two characters or none, matches the names and aliases of exactly one country. Anything else, such
+as "Unknown", regions or unlisted misspellings, is returned as unmapped; :func:`suggest_country` proposes the
+closest known spelling for a person to review, and nothing applies it. Names of dissolved states (Serbia and Montenegro, Yugoslavia, USSR, Czechoslovakia, Netherlands
 Antilles) are deliberately unmapped; renamed states (Burma, Zaire, Swaziland, Macedonia, Czech Republic) map to
 their successor. "Nationals" and its variants map to the reporting country when one is given.
 """
@@ -28,10 +32,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import polars as pl
 
@@ -39,6 +44,7 @@ from evidence.core.errors import ParameterError
 
 __all__ = [
     "CountryMapping",
+    "Suggestion",
     "country_aliases",
     "country_table",
     "map_to_iso3",
@@ -46,6 +52,7 @@ __all__ = [
     "normalise_country_text",
     "region_of",
     "subregion_of",
+    "suggest_country",
     "to_iso3",
     "with_regions",
 ]
@@ -79,7 +86,7 @@ _ABBREVIATIONS = {"st": "saint", "rep": "republic", "dem": "democratic"}
 _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e]")
 
 
-def _read_reference(filename: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _read_reference(filename: str, schema: Mapping[str, Any]) -> pl.DataFrame:
     source = resources.files("evidence.sources") / "reference" / filename
     # null_values=None keeps Namibia's "NA" a string; only empty fields are null.
     return pl.read_csv(source.read_bytes(), schema=schema, null_values=None)
@@ -152,23 +159,134 @@ def _index() -> dict[str, str]:
 
 
 @cache
-def _demonym_keys() -> frozenset[str]:
-    aliases = country_aliases().filter(pl.col("kind") == "demonym")
-    return frozenset(normalise_country_text(alias) for alias in aliases["alias"])
-
-
-@cache
 def _valid_iso3() -> frozenset[str]:
     return frozenset(country_table()["iso3"].to_list())
 
 
+#: Per language, plural endings and gender endings (feminine -> masculine) of demonyms, on normalised text
+#: (accents removed): "tailandesas" -> "tailandes", "alema" (alemã) -> "alemao", "ivoiriennes" -> "ivoirien".
+#: A demonym's language is named in its note in ``country_aliases.csv``; without one it is English.
+_INFLECTIONS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {
+    "english": (("s",), ()),
+    "spanish": (
+        ("es", "s"),
+        (
+            ("a", "o"),
+            ("esa", "es"),
+            ("ana", "an"),
+            ("ina", "in"),
+            ("ona", "on"),
+            ("isa", "is"),
+            ("ola", "ol"),
+        ),
+    ),
+    "portuguese": (("es", "s"), (("a", "o"), ("esa", "es"), ("a", "ao"))),
+    "italian": (("i", "e", "s"), (("a", "o"),)),
+    "french": (("s",), (("enne", "en"), ("e", ""))),
+}
+# A damaged character (U+FFFD; "?" between letters, as an encoder writes what it cannot) stands for the
+# character(s) lost.
+_DAMAGED_QUESTION_MARK = re.compile(r"(?<=\w)\?(?=\w)")
+_DAMAGED_RUN = re.compile("\ufffd+")
+#: Damaged text must keep this many intact letters before its pattern is tried (a lone "\ufffd" names nothing).
+_MIN_INTACT = 4
+
+
+def _inflections(key: str, language: str) -> set[str]:
+    """The masculine singular forms ``key`` could be an inflection of in ``language`` (``key`` excluded)."""
+    plurals, genders = _INFLECTIONS[language]
+    singulars = {key} | {key[: -len(p)] for p in plurals if key.endswith(p) and len(key) > len(p) + 2}
+    forms = set(singulars)
+    for singular in singulars:
+        forms |= {
+            singular[: -len(feminine)] + masculine
+            for feminine, masculine in genders
+            if singular.endswith(feminine) and len(singular) > len(feminine) + 2
+        }
+    return forms - {key}
+
+
+@cache
+def _demonym_languages() -> dict[str, frozenset[str]]:
+    """Normalised reviewed demonym -> the languages it belongs to (from its note; English when none is named)."""
+    languages: dict[str, set[str]] = {}
+    for alias, note in (
+        country_aliases().filter(pl.col("kind") == "demonym").select("alias", "note").iter_rows()
+    ):
+        named = set(re.findall(r"[a-z]+", (note or "").casefold())) & set(_INFLECTIONS)
+        languages.setdefault(normalise_country_text(alias), set()).update(named or {"english"})
+    return {key: frozenset(value) for key, value in languages.items()}
+
+
+def _by_inflection(key: str) -> str | None:
+    """The country of the reviewed demonym ``key`` inflects (in that demonym's language), when the candidate
+    demonyms name one country only."""
+    demonyms = _demonym_languages()
+    found = {
+        _index()[form]
+        for language in _INFLECTIONS
+        for form in _inflections(key, language)
+        if language in demonyms.get(form, ())
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def _by_damaged_characters(key: str) -> str | None:
+    """The one country whose names or aliases match ``key`` with each damaged run read as 0-2 characters per
+    damaged character; None when none or several match."""
+    if "\ufffd" not in key or len(_DAMAGED_RUN.sub("", key).replace(" ", "")) < _MIN_INTACT:
+        return None
+    parts = _DAMAGED_RUN.split(key)
+    runs = [len(run) for run in _DAMAGED_RUN.findall(key)]
+    pattern = re.compile(
+        "".join(
+            re.escape(part) + (f".{{0,{2 * runs[i]}}}" if i < len(runs) else "")
+            for i, part in enumerate(parts)
+        )
+    )
+    found = {iso3 for known, iso3 in _index().items() if pattern.fullmatch(known)}
+    return found.pop() if len(found) == 1 else None
+
+
 def _lookup(value: str) -> str | None:
-    key = normalise_country_text(value)
+    key = normalise_country_text(_DAMAGED_QUESTION_MARK.sub("\ufffd", value))
     found = _index().get(key)
-    if found is None and key.endswith("s") and key[:-1] in _demonym_keys():
-        # Plural of a reviewed demonym ("Cambodians", "Filipinos", "Peruanos"); names are never de-pluralised.
-        found = _index()[key[:-1]]
+    if found is None:
+        found = _by_inflection(key) if "\ufffd" not in key else _by_damaged_characters(key)
     return found
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The closest known spelling of an unmapped string: a hint for a person, never applied to data."""
+
+    text: str
+    iso3: str
+    spelling: str  # the normalised name or alias it is closest to
+    similarity: float  # difflib's ratio, 0-1
+
+
+#: Below this similarity nothing is suggested ("Thialand" -> Thailand at 0.875; "Korean" -> "Komoren" at 0.77 not).
+SUGGESTION_CUTOFF = 0.8
+
+
+def suggest_country(text: str | None, *, cutoff: float = SUGGESTION_CUTOFF) -> Suggestion | None:
+    """The country whose name or alias is spelled most like ``text`` (for review; :func:`to_iso3` never uses it).
+
+    None for text that maps already, names no country closely enough, or is closest to "Nationals"."""
+    if text is None or _lookup(text) is not None:
+        return None
+    import difflib
+
+    key = normalise_country_text(text).replace("\ufffd", "")
+    if len(key) < 3:
+        return None
+    candidates = [k for k, iso3 in _index().items() if iso3 != _REPORTING and len(k) > 3]
+    close = difflib.get_close_matches(key, candidates, n=1, cutoff=cutoff)
+    if not close:
+        return None
+    ratio = difflib.SequenceMatcher(None, key, close[0]).ratio()
+    return Suggestion(text=text, iso3=_index()[close[0]], spelling=close[0], similarity=round(ratio, 3))
 
 
 def _checked_reporting(reporting_iso3: str | None) -> str | None:

@@ -5,7 +5,9 @@ Layouts (``docs/ctdc-formats.md``), recognised from the header:
 - ``global_synthetic``: the Global Synthetic Dataset (v2024, v2025), 27 columns, CSV or xlsx. The release is told
   from the age-band spelling (``9--17`` in v2024, zero-padded ``09--17`` in v2025), else it is "unknown".
 - ``k_anonymised``: the older k-anonymised Global Dataset: ``;``-delimited, a terms-of-use sentence as first header
-  cell, ISO 3166-1 alpha-2 countries, 0/1/-99 flags with ``...Concatenated`` text twins.
+  cell, ISO 3166-1 alpha-2 countries, 0/1/-99 flags with ``...Concatenated`` text twins. Values generalised
+  for k-anonymity (as ``evidence register export-ctdc`` writes them) are read too: a band of years
+  (``2012-2014``: ``year`` null, ``year_band`` kept) and a UN M49 sub-region or region for a country.
 - ``victim_perpetrator``: the Victim–Perpetrator synthetic dataset (1 December 2022): banded years and UN regions,
   kept as published.
 
@@ -42,7 +44,8 @@ from evidence.sources.case_schema import (
 )
 from evidence.sources.delimited import field_count_rejects, scan_records
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
-from evidence.sources.provenance import Provenance, sha256_file
+from evidence.sources.metadata import dataset, describe
+from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import workbook_mentions
 
@@ -51,19 +54,6 @@ GLOBAL_SYNTHETIC = "global_synthetic"
 K_ANONYMISED = "k_anonymised"
 VICTIM_PERPETRATOR = "victim_perpetrator"
 
-LICENCE = "CTDC Terms of Use (https://www.ctdatacollaborative.org/page/terms-use)"
-URLS = {
-    GLOBAL_SYNTHETIC: "https://www.ctdatacollaborative.org/page/global-synthetic-dataset",
-    K_ANONYMISED: "https://www.ctdatacollaborative.org/page/global-k-anonymized-dataset",
-    VICTIM_PERPETRATOR: "https://www.ctdatacollaborative.org/page/global-victim-perpetrator-synthetic-dataset-and-resources",
-}
-TITLES = {
-    GLOBAL_SYNTHETIC: "Global Synthetic Dataset",
-    K_ANONYMISED: "Global K-anonymized Dataset",
-    VICTIM_PERPETRATOR: "Global Victim-Perpetrator Synthetic Dataset",
-}
-#: The only published release of the Victim–Perpetrator layout.
-VP_RELEASE = "2022-12-01"
 FIRST_YEAR = 1990
 
 # --- the layouts' columns ------------------------------------------------------------------------------------
@@ -401,7 +391,8 @@ def _synthetic_coded() -> list[_Coded]:
 
 def _k_anon_coded() -> list[_Coded]:
     return [
-        _Coded("yearOfRegistration", _YEAR_OUT, _decode_year, _year_from_integers),
+        # a band of years ("2012-2014") where a k-anonymised export generalised the year
+        _Coded("yearOfRegistration", _YEAR_OUT, _decode_vp_year, _year_from_integers),
         _Coded(
             "Datasource",
             {"data_source_type": DataSourceType},
@@ -763,8 +754,11 @@ class _Mapping:
         )
         self.problems.append(_Problem(source, pl.col(source).is_in(list(bad)), reason))
 
-    def countries(self, raw: pl.DataFrame, source: str, prefix: str) -> None:
-        """ISO2/ISO3 codes -> ``{prefix}_iso3``, ``{prefix}_region``, ``{prefix}_subregion`` (UN M49)."""
+    def countries(self, raw: pl.DataFrame, source: str, prefix: str, *, regions: bool = False) -> None:
+        """ISO2/ISO3 codes -> ``{prefix}_iso3``, ``{prefix}_region``, ``{prefix}_subregion`` (UN M49).
+
+        With ``regions``, a UN M49 sub-region or region name is accepted too (the ISO3 code is then null).
+        """
         from evidence.sources.countries import map_to_iso3, with_regions
 
         values = [v for v in self.values(raw, source) if not _is_country_missing(v)]
@@ -773,8 +767,16 @@ class _Mapping:
             {_KEY: values, iso3: map_to_iso3(values).iso3}, schema={_KEY: pl.String, iso3: pl.String}
         )
         known = with_regions(mapped.filter(pl.col(iso3).is_not_null()), iso3, prefix)
-        self.lookups.append((source, known))
         bad = mapped.filter(pl.col(iso3).is_null()).get_column(_KEY).to_list()
+        if regions and bad:
+            # a country generalised to its UN M49 sub-region or region (k-anonymised exports do this)
+            areas = _m49_areas(prefix)
+            generalised = areas.filter(pl.col(_KEY).is_in(bad)).with_columns(
+                pl.lit(None, pl.String).alias(iso3)
+            )
+            known = pl.concat([known, generalised.select(known.columns)])
+            bad = [v for v in bad if v not in set(generalised.get_column(_KEY).to_list())]
+        self.lookups.append((source, known))
         if bad:
             self.reject_values(source, dict.fromkeys(bad, "unknown country code"))
 
@@ -798,6 +800,21 @@ class _Mapping:
 
 #: Country cells that mean "not recorded" ("00" is the 2017 dictionary's "Unknown Country"; "NA" is Namibia).
 _MISSING_COUNTRY_TOKENS = {"", "-99", "00", "unknown", "."}
+
+
+def _m49_areas(prefix: str) -> pl.DataFrame:
+    """Every UN M49 sub-region and region name -> ``{prefix}_region``, ``{prefix}_subregion``."""
+    from evidence.sources.countries import country_table
+
+    table = country_table().filter(pl.col("region").is_not_null())
+    region, subregion = f"{prefix}_region", f"{prefix}_subregion"
+    subregions = table.select(
+        pl.col("subregion").alias(_KEY), pl.col("region").alias(region), pl.col("subregion").alias(subregion)
+    )
+    regions = table.select(
+        pl.col("region").alias(_KEY), pl.col("region").alias(region), pl.lit(None, pl.String).alias(subregion)
+    )
+    return pl.concat([subregions, regions]).unique(_KEY, keep="first")
 
 
 def _is_country_missing(value: str) -> bool:
@@ -835,8 +852,8 @@ def _k_anon_mapping(raw: pl.DataFrame) -> _Mapping:
     mapping.prefetch(raw, [*coded, "citizenship", "CountryOfExploitation", *texts, *K_ANON_FLAGS])
     for spec in _k_anon_coded():
         mapping.coded(raw, spec)
-    mapping.countries(raw, "citizenship", "origin")
-    mapping.countries(raw, "CountryOfExploitation", "destination")
+    mapping.countries(raw, "citizenship", "origin", regions=True)
+    mapping.countries(raw, "CountryOfExploitation", "destination", regions=True)
     # the file's majority status where it has one, else the one its age band implies
     file_value, from_band = pl.col("_majority_file"), pl.col("_majority_from_band")
     mapping.after["majority_status"] = pl.coalesce(file_value, from_band)
@@ -927,8 +944,9 @@ def _align_columns(raw: _Raw, layout: str) -> None:
 
 def _release(layout: str, age_bands: list[str]) -> tuple[str, str | None]:
     """The release and, when it was told from the data, how."""
-    if layout == VICTIM_PERPETRATOR:
-        return VP_RELEASE, None
+    if layout == VICTIM_PERPETRATOR:  # one release so far: the one its metadata knows
+        known = dataset(SOURCE, VICTIM_PERPETRATOR).releases
+        return (known[-1].release if len(known) == 1 else "unknown"), None
     if layout == K_ANONYMISED:
         return "unknown", None
     bands = {b.strip() for b in age_bands}
@@ -939,14 +957,6 @@ def _release(layout: str, age_bands: list[str]) -> tuple[str, str | None]:
     if unpadded and not padded:
         return "2024", "release 2024 told from the unpadded age bands (e.g. '9--17')"
     return "unknown", None
-
-
-def _citation(layout: str, release: str) -> str:
-    year = release[:4] if release[:4].isdigit() else "n.d."
-    return (
-        f"Counter-Trafficking Data Collaborative (CTDC). {year}. '{TITLES[layout]}'. {URLS[layout]} "
-        "(Accessed <date>)."
-    )
 
 
 def load(path: str | Path, layout: str | None = None) -> LoadedTable:
@@ -1023,18 +1033,8 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     data = out.drop([c for c in out.columns if c.startswith("_")])
     data = conform(apply_denominator_rule(data))
 
-    provenance = Provenance(
-        source=SOURCE,
-        layout=header.layout,
-        release=release,
-        path=str(path),
-        sha256=raw.sha256,
-        url=URLS[header.layout],
-        licence=LICENCE,
-        citation=_citation(header.layout, release),
-        title=TITLES[header.layout],
-        synthetic=header.layout in (GLOBAL_SYNTHETIC, VICTIM_PERPETRATOR),
-        notes=tuple(raw.notes),
+    provenance = describe(
+        SOURCE, header.layout, release, path=str(path), sha256=raw.sha256, notes=tuple(raw.notes)
     )
     return LoadedTable(
         data=data, provenance=provenance, rows_in=raw.rows_in, rejects=rejects_table, flags=flags
@@ -1073,6 +1073,6 @@ LOADER = register(
         sniff=sniff,
         load=load,
         description="CTDC victim-level data: Global Synthetic (v2024/v2025), k-anonymised, Victim–Perpetrator",
-        version="1",  # bump when the case table made from the same file changes
+        version="3",  # bump when the case table from the same file changes (3: provenance from metadata)
     )
 )

@@ -29,8 +29,3 @@ INDICATOR_SCHEMA: dict[str, pl.DataType] = {
     "censored": pl.Boolean,
     "source_note": pl.String,  # the publisher's Source column
 }
-
-
-def empty_indicator_table() -> pl.DataFrame:
-    """An indicator table without rows (every canonical column, typed)."""
-    return pl.DataFrame(schema=INDICATOR_SCHEMA)

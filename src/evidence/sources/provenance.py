@@ -60,10 +60,29 @@ class Provenance:
         default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     )
     notes: tuple[str, ...] = ()
+    # What readers see, from the source's metadata (evidence.sources.metadata); empty for files no metadata
+    # describes, whose own sidecar or mapping says what they are.
+    name: str = ""  # "UNODC GLOTIP", "CTDC k-anonymised global dataset"
+    release_label: str = ""  # "release 30 May 2023", "2023 edition", "release not stated in the file"
+    producer: str = ""
+    date_published: str = ""  # ISO 8601, as precise as known ("2023-05-30", "2024-02"); "" when unknown
+    terms: tuple[str, ...] = ()  # the publisher's terms a user of the data must know
+
+    @property
+    def label(self) -> str:
+        """The source as readers name it, with its release: "UNODC GLOTIP, release 30 May 2023"."""
+        name = self.name or self.title or self.source
+        if self.release_label:
+            return f"{name}, {self.release_label}"
+        if self.release and self.release != "unknown":
+            return f"{name}, release {self.release}"
+        return f"{name}, release not stated"
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d["notes"] = list(self.notes)
+        d["terms"] = list(self.terms)
+        d["label"] = self.label  # for readers of run records and briefs; derived, so not read back
         return d
 
     @classmethod
@@ -71,6 +90,7 @@ class Provenance:
         fields = {f.name for f in dataclasses.fields(cls)}
         kw = {k: v for k, v in d.items() if k in fields}
         kw["notes"] = tuple(kw.get("notes", ()))
+        kw["terms"] = tuple(kw.get("terms", ()))
         return cls(**kw)
 
     def citation_text(self, accessed: str | None = None) -> str:

@@ -173,10 +173,31 @@ def _merge_sidecar(provenance: Provenance, sidecar: Path) -> Provenance:
         extra = json.loads(sidecar.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot read the provenance sidecar: {exc}", path=sidecar) from exc
-    allowed = {"release", "url", "licence", "citation", "title", "synthetic", "demo", "notes"}
+    allowed = {
+        "release",
+        "url",
+        "licence",
+        "citation",
+        "title",
+        "synthetic",
+        "demo",
+        "notes",
+        "name",
+        "producer",
+        "terms",
+        "date_published",
+    }
     unknown = set(extra) - allowed
     if unknown:
         raise InputError(f"unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}", path=sidecar)
     if "notes" in extra:
         extra["notes"] = tuple(provenance.notes) + tuple(extra["notes"])
+    if "terms" in extra:
+        extra["terms"] = tuple(extra["terms"])
+    if "release" in extra:  # its label, date and citation follow, from the source's metadata
+        from evidence.sources.metadata import restate_release
+
+        provenance = restate_release(provenance, str(extra.pop("release")))
+    if "title" in extra:  # the file is another dataset than the publisher's: its metadata no longer applies
+        extra = {"name": extra["title"], "producer": "", "terms": (), "date_published": "", **extra}
     return dataclasses.replace(provenance, **extra)

@@ -23,11 +23,11 @@ import polars as pl
 from evidence.core.errors import InputError
 from evidence.sources.delimited import field_count_rejects, scan_records
 from evidence.sources.loaded import LoadedTable, issues_where
-from evidence.sources.provenance import Provenance
+from evidence.sources.metadata import describe
 from evidence.sources.registry import FileHead, Loader, register
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "2"  # 2: source_row
+LOADER_VERSION = "3"  # 2: source_row; 3: provenance from the source metadata
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -65,24 +65,8 @@ _LABELS: dict[str, str] = {
     "not ranked": NOT_RANKED,
 }
 
-_KELLEY_PROVENANCE: dict[str, str] = {
-    "url": "https://github.com/andrewheiss/From-the-Trenches-Anti-TIP-NGOs-and-US",
-    "licence": "MIT (c) 2017 Judith Kelley and Andrew Heiss",
-    "citation": (
-        "Kelley, Judith G. 2017. Scorecard Diplomacy: Grading States to Influence Their Reputation and "
-        "Behavior. Cambridge University Press. Data: github.com/andrewheiss/"
-        "From-the-Trenches-Anti-TIP-NGOs-and-US, data/tip_tiers_orig.csv (commit a74d421). Tier placements "
-        "of the US Department of State, Trafficking in Persons Report (Accessed <date>)."
-    ),
-    "title": "US TIP Report tier placements 1999-2015, coded by J. Kelley",
-    "release": "1999-2015",
-}
-_SIMPLE_PROVENANCE: dict[str, str] = {
-    "url": "https://www.state.gov/trafficking-in-persons-report/",
-    "licence": "US Government work (public domain in the US); user-compiled file",
-    "citation": "US Department of State, Trafficking in Persons Report, tier placements (accessed <date>).",
-    "title": "US TIP Report tier placements (user-compiled)",
-}
+#: The release of Kelley's coding (the only one); a simple file's release is the span of its report years.
+KELLEY_RELEASE = "1999-2015"
 
 REASON_ISO3 = "iso3 missing or not three letters"
 REASON_YEAR = "report year missing or not a year"
@@ -113,10 +97,8 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     path = Path(path)
     if layout == KELLEY_LAYOUT:
         columns = {"iso3": "iso", "country": "countryname", "report_year": "year", "tier_text": "tier"}
-        meta = _KELLEY_PROVENANCE
     elif layout == SIMPLE_LAYOUT:
         columns = {"iso3": "iso3", "country": "country", "report_year": "report_year", "tier_text": "tier"}
-        meta = _SIMPLE_PROVENANCE
     else:
         raise InputError(f"unknown TIP layout {layout!r}", path=path)
     data = path.read_bytes()
@@ -130,7 +112,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         ],
     )
     rows_in = frame.height
-    parsed = _parse(frame, not_ranked_when_empty=layout == KELLEY_LAYOUT)
+    parsed = _reference_codes(_parse(frame, not_ranked_when_empty=layout == KELLEY_LAYOUT), notes)
     rejects = pl.concat([structural, _rejects(parsed)]).sort("row", maintain_order=True)
     kept = parsed.join(
         rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti"
@@ -139,16 +121,12 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         kept,
         [("tier", "tier_label", pl.struct("iso3", "report_year").is_duplicated(), REASON_DUPLICATE)],
     )
-    provenance = Provenance(
-        source=SOURCE,
-        layout=layout,
-        release=meta.get("release", _year_span(kept)),
+    provenance = describe(
+        SOURCE,
+        layout,
+        KELLEY_RELEASE if layout == KELLEY_LAYOUT else _year_span(kept),
         path=str(path),
         sha256=hashlib.sha256(data).hexdigest(),
-        url=meta["url"],
-        licence=meta["licence"],
-        citation=meta["citation"],
-        title=meta["title"],
         notes=tuple(notes),
     )
     data = kept.select([pl.col(c).cast(t) for c, t in TIER_SCHEMA.items()]).sort("iso3", "report_year")
@@ -211,6 +189,22 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
         tier=pl.when(pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
         special_case=pl.when(~pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
     )
+
+
+def _reference_codes(parsed: pl.DataFrame, notes: list[str]) -> pl.DataFrame:
+    """Codes the country reference knows under another code (Kelley's ``KOS`` for Kosovo, ``XKX``) read as
+    its ISO3, with a note; codes it does not know at all stay as written (the value checks report them)."""
+    from evidence.sources.countries import country_table, to_iso3
+
+    known = set(country_table()["iso3"].to_list())
+    codes = [c for c in parsed["iso3"].drop_nulls().unique().sort().to_list() if c not in known]
+    recoded = {c: iso3 for c in codes if (iso3 := to_iso3(c)) is not None and iso3 != c}
+    if not recoded:
+        return parsed
+    notes.append(
+        "codes read through the country reference: " + ", ".join(f"{a} as {b}" for a, b in recoded.items())
+    )
+    return parsed.with_columns(pl.col("iso3").replace(recoded))
 
 
 def _rejects(parsed: pl.DataFrame) -> pl.DataFrame:

@@ -11,8 +11,8 @@ Rules:
   censored count between 1 and N-1: value null, value_low 1, value_high N-1, censored true.
 * A row is **rejected** (with its reason) when it cannot be a count: value missing, not a whole number written
   with or without thousands separators (``1,541``/``1541``), or above :data:`PLAUSIBLE_MAX_COUNT` (the values that
-  look like mangled dates, ``61,102,019`` = 6/11/2019, are all above it); or when the year, indicator or dimension
-  is missing.
+  look like mangled dates, ``61,102,019`` = 6/11/2019, are all above it); when the year, indicator or dimension
+  is missing; or when the year is later than the release's own year (a row dated 2099 in the 2023 release).
 * A row is **kept and flagged** when: its Category is a questionnaire code (``Q6.1_10s_2019``); a text cell is
   mis-encoded (U+FFFD, or UTF-8 read as Latin-1 / Windows-1252); the reporting area has no country code (a
   UNODC aggregate such as ``CAR``, or a territory such as Sark: ``iso3`` null, the code stays in
@@ -23,6 +23,7 @@ Rules:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -31,14 +32,15 @@ import polars as pl
 from evidence.core.errors import InputError
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
 from evidence.sources.loaded import LoadedTable, issues_where
-from evidence.sources.provenance import Provenance, sha256_file
+from evidence.sources.metadata import describe
+from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import HeaderMatch, column_for, find_header, read_sheet
 
 SOURCE = "unodc_glotip"
 LAYOUT = "glotip_xlsx"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "2"  # 2: aggregate flag reworded; a missing dimension names its own column
+LOADER_VERSION = "3"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after release
 
 HEADER = (
     "Iso3_code",
@@ -97,19 +99,12 @@ UNSPECIFIED_CATEGORIES = frozenset(
 #: global total of detected victims is about 50,000 a year; a mangled date (d,mm,yyyy) is always >= 1,011,900.
 PLAUSIBLE_MAX_COUNT = 1_000_000
 
-URL = "https://dataunodc.un.org/dp-trafficking-persons"
-LICENCE = "UNODC data portal terms of use (https://dataunodc.un.org/); attribute to UNODC"
-TITLE = "UNODC Global Report on Trafficking in Persons: country data (data_glotip.xlsx)"
-CITATION = (
-    "UNODC. Global Report on Trafficking in Persons, country data (data_glotip.xlsx), release {release}. "
-    "https://dataunodc.un.org/dp-trafficking-persons (Accessed <date>)."
-)
-
 # Issue reasons: one wording per problem, so users can count and filter them.
 REASON_VALUE_MISSING = "value missing"
 REASON_VALUE_NOT_COUNT = "value is not a count (expected 1,234, 1234 or <5)"
 REASON_VALUE_IMPLAUSIBLE = f"value above {PLAUSIBLE_MAX_COUNT:,}: not a plausible count (a mangled date?)"
 REASON_YEAR = "year missing or not a year"
+REASON_YEAR_AFTER_RELEASE = "year after the release's own year: no release holds figures of a later year"
 REASON_KEY_MISSING = "indicator or dimension missing"
 REASON_QUESTIONNAIRE_CODE = "category is a questionnaire code, not a category"
 REASON_MISENCODED = "mis-encoded text (U+FFFD, or UTF-8 read as Latin-1 / Windows-1252)"
@@ -156,7 +151,8 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     rows_in = frame.height
 
     parsed = _parse(frame)
-    rejects = _rejects(parsed)
+    release = _release(match)
+    rejects = _rejects(parsed, latest_year=_latest_year(release))
     kept = parsed.join(
         rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti"
     )
@@ -164,17 +160,12 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     kept = _fill_regions(kept)
     flags = pl.concat([_flags(kept), unmapped_flags])
 
-    release = _release(match)
-    provenance = Provenance(
-        source=SOURCE,
-        layout=LAYOUT,
-        release=release,
+    provenance = describe(
+        SOURCE,
+        LAYOUT,
+        release,
         path=str(path),
         sha256=sha256_file(path),
-        url=URL,
-        licence=LICENCE,
-        citation=CITATION.format(release=release),
-        title=TITLE,
         notes=(f"sheet {match.sheet!r}, header on row {match.header_row}",)
         + (() if release != "unknown" else ("no release date found above the header",)),
     )
@@ -250,13 +241,19 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _rejects(parsed: pl.DataFrame) -> pl.DataFrame:
+def _latest_year(release: str) -> int:
+    """The last year a release can hold figures for: its own year; today's for a release that is not dated."""
+    return int(release[:4]) if release[:4].isdigit() else dt.date.today().year
+
+
+def _rejects(parsed: pl.DataFrame, *, latest_year: int) -> pl.DataFrame:
     """One issue per reason per rejected row."""
     return issues_where(
         parsed,
         [
             ("txtVALUE", "value_text", pl.col("value_problem").is_not_null(), pl.col("value_problem")),
             ("Year", "year_text", pl.col("year").is_null(), REASON_YEAR),
+            ("Year", "year_text", pl.col("year") > latest_year, REASON_YEAR_AFTER_RELEASE),
             ("Indicator", "indicator", pl.col("indicator").is_null(), REASON_KEY_MISSING),
             ("Dimension", "dimension", pl.col("dimension").is_null(), REASON_KEY_MISSING),
         ],
@@ -331,17 +328,92 @@ def _fill_regions(kept: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: The indicator whose citizenship breakdown counts victims.
+DETECTED_VICTIMS = "Detected trafficking victims"
+
+
 def unmapped_categories(loaded: LoadedTable) -> pl.DataFrame:
-    """The citizenship / repatriation strings that were not mapped to ISO3, with how many rows carry each:
-    the reviewable list to extend the country reference from."""
+    """The citizenship / repatriation strings that were not mapped to ISO3, for a person to review: how many
+    rows carry each, the detected victims in them (``victims_low``–``victims_high``: ``<5`` cells are 1–4), and
+    the closest known spelling as a *suggested* country (``suggested_iso3``, ``suggested_country``,
+    ``similarity``) that nothing applies. Most victims first."""
+    from evidence.sources.countries import name_of, suggest_country
+
     reasons = list(REASON_UNMAPPED.values())
-    return (
-        loaded.flags.filter(pl.col("reason").is_in(reasons))
+    flagged = loaded.flags.filter(pl.col("reason").is_in(reasons)).select("row", "value", "reason")
+    victims = pl.col("indicator") == DETECTED_VICTIMS
+    values = loaded.data.select(
+        pl.col("source_row").alias("row"),
+        pl.when(victims).then(pl.col("value_low")).otherwise(0.0).alias("victims_low"),
+        pl.when(victims).then(pl.col("value_high")).otherwise(0.0).alias("victims_high"),
+    )
+    table = (
+        flagged.join(values, on="row", how="left")
         .group_by("value", "reason")
-        .agg(pl.len().alias("rows"))
-        .sort(["rows", "value"], descending=[True, False])
+        .agg(
+            pl.len().alias("rows"),
+            pl.col("victims_low").sum().cast(pl.Int64),
+            pl.col("victims_high").sum().cast(pl.Int64),
+        )
         .rename({"value": "category"})
     )
+    suggestions = [suggest_country(text) for text in table["category"].to_list()]
+    return table.with_columns(
+        pl.Series("suggested_iso3", [s.iso3 if s else None for s in suggestions], dtype=pl.String),
+        pl.Series(
+            "suggested_country", [name_of(s.iso3) if s else None for s in suggestions], dtype=pl.String
+        ),
+        pl.Series("similarity", [s.similarity if s else None for s in suggestions], dtype=pl.Float64),
+    ).sort(["victims_high", "rows", "category"], descending=[True, True, False])
+
+
+@dataclasses.dataclass(frozen=True)
+class CitizenshipCoverage:
+    """Detected victims in the citizenship breakdown, by whether their citizenship was mapped to a country.
+
+    Counts are intervals (``<5`` cells are 1–4): ``(low, high)``. ``unspecified`` is what the publisher
+    itself calls unknown ("Unknown", "Abroad"); ``unmapped`` is text naming no single country of the reference.
+    """
+
+    total: tuple[int, int]
+    mapped: tuple[int, int]
+    unspecified: tuple[int, int]
+    unmapped: tuple[int, int]
+
+    @property
+    def unmapped_share(self) -> tuple[float, float] | None:
+        """The least and most the unmapped victims can be as a share of all (None without victims)."""
+        low_total, high_total = self.total
+        if not high_total:
+            return None
+        # fewest unmapped among the most others, most unmapped among the fewest others
+        low = (
+            self.unmapped[0] / (self.unmapped[0] + high_total - self.unmapped[1]) if self.unmapped[0] else 0.0
+        )
+        high = (
+            self.unmapped[1] / (self.unmapped[1] + low_total - self.unmapped[0]) if self.unmapped[1] else 0.0
+        )
+        return low, high
+
+
+def citizenship_coverage(loaded: LoadedTable) -> CitizenshipCoverage:
+    """How many detected victims in ``loaded``'s citizenship breakdown have a mapped citizenship."""
+    rows = loaded.data.filter(
+        (pl.col("dimension") == "by citizenship") & (pl.col("indicator") == DETECTED_VICTIMS)
+    )
+    unmapped_rows = loaded.flags.filter(pl.col("reason") == REASON_UNMAPPED["citizenship"])["row"]
+    state = (
+        pl.when(pl.col("category_iso3").is_not_null())
+        .then(pl.lit("mapped"))
+        .when(pl.col("source_row").is_in(unmapped_rows.implode()))
+        .then(pl.lit("unmapped"))
+        .otherwise(pl.lit("unspecified"))
+    )
+    sums = rows.group_by(state.alias("state")).agg(pl.col("value_low").sum(), pl.col("value_high").sum())
+    found = {r["state"]: (int(r["value_low"]), int(r["value_high"])) for r in sums.iter_rows(named=True)}
+    parts = {name: found.get(name, (0, 0)) for name in ("mapped", "unspecified", "unmapped")}
+    total = (sum(p[0] for p in parts.values()), sum(p[1] for p in parts.values()))
+    return CitizenshipCoverage(total=total, **parts)
 
 
 def _release(match: HeaderMatch) -> str:

@@ -14,14 +14,16 @@ import polars as pl
 
 from evidence.core.errors import InputError
 from evidence.sources.loaded import LoadedTable, issues_where
-from evidence.sources.provenance import Provenance, sha256_file
+from evidence.sources.metadata import describe
+from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import find_header, normalise_label, read_sheet
 
 SOURCE = "walkfree_gsi"
 LAYOUT = "gsi2023_xlsx"
-LOADER_VERSION = "2"  # 2: a population of 0 is missing
+LOADER_VERSION = "3"  # 2: a population of 0 is missing; 3: provenance from the source metadata
 SHEET = "GSI 2023 summary data"
+RELEASE = "2023"  # the only edition in this layout
 ESTIMATE_YEAR = 2021
 
 #: Canonical column <- the start of the publisher's header label (matched case- and whitespace-insensitively).
@@ -51,14 +53,6 @@ GSI_SCHEMA: dict[str, pl.DataType] = {
     "estimate_year": pl.Int16,
     **{name: pl.Float64 for name in MEASURES},
 }
-
-URL = "https://www.walkfree.org/global-slavery-index/downloads/"
-LICENCE = "(c) 2023 Minderoo Foundation Limited, all rights reserved; Walk Free's terms apply"
-CITATION = (
-    "Walk Free. 2023. The Global Slavery Index 2023. Perth: Minderoo Foundation. "
-    "https://www.walkfree.org/global-slavery-index/ (Accessed <date>)."
-)
-TITLE = "Walk Free Global Slavery Index 2023"
 
 REASON_NOT_NUMBER = "not a number"
 REASON_UNMAPPED = "country not mapped to ISO3"
@@ -146,16 +140,12 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             (columns["population"], "_population_text", pl.col("_zero"), REASON_ZERO_POPULATION),
         ],
     )
-    provenance = Provenance(
-        source=SOURCE,
-        layout=LAYOUT,
-        release="2023",
+    provenance = describe(
+        SOURCE,
+        LAYOUT,
+        RELEASE,
         path=str(path),
         sha256=sha256_file(path),
-        url=URL,
-        licence=LICENCE,
-        citation=CITATION,
-        title=TITLE,
         notes=(
             f"estimates refer to {ESTIMATE_YEAR}",
             f"sheet {match.sheet!r}, header on row {match.header_row}",

@@ -1,0 +1,756 @@
+"""The person: how victims were recruited and controlled, how long and in what form they were exploited, and
+which characteristics go with which form and which means of control (victim-level case data).
+
+**Topics** (:data:`TOPICS`) are what is described: the recruiter relation, every means of control the layout
+records, the form of exploitation, labour sector and type of sexual exploitation (flag groups under the CTDC
+denominator rule: a victim is *recorded* for a group when at least one of its flags is true, and then counts
+under each true flag, so shares can sum to more than 100%), the duration of exploitation (one value per victim),
+and, from CTDC's Victim–Perpetrator dataset, the perpetrators: their relation to the victim, the UN region of
+their citizenship (and whether it is the victim's own), their sex, age and role, and whether the victim paid
+them (multi-valued cells such as ``Female;Male`` count under each value).
+
+**Characteristics** (:data:`CHARACTERISTICS`) are who the victim is and where they went: sex, age band (or
+the coarser :data:`AGE_GROUPS`), minor or adult, origin (citizenship) and its UN region, and the class of route
+(domestic, intraregional, transregional by UN M49 region; a record that gives only regions, as the
+Victim–Perpetrator dataset does, is ``transregional`` when they differ and ``domestic or intraregional`` when
+they are the same).
+
+**Nothing is dropped silently.** A victim whose characteristic is not recorded is in the group ``Unknown``; one
+not recorded for a topic is counted in ``n_unknown``; :func:`missing_values` counts both for every variable.
+The models (:func:`association_model`) say how many records they used and why the others were left out, and
+:func:`compare_missing` sets the complete-case fit beside the fit that keeps unknown characteristics as their
+own category (the missing-indicator method), so a reader sees whether leaving records out changes the answer.
+
+Counts here are raw: everything published passes disclosure control in the presentation and notebook layers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+
+from evidence.analyses.common import clean_float, recorded_flags, resolve_table, wilson_interval
+from evidence.analyses.routes import flow_class_expr
+from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
+from evidence.core.errors import ParameterError
+from evidence.sources.case_schema import AGE_BANDS, FLAG_GROUPS, TRAFFICKING_DURATIONS, apply_denominator_rule
+from evidence.sources.loaded import LoadedTable
+
+ALL_VICTIMS = "All victims"
+
+# ------------------------------------------------------------------------------------------ characteristics
+
+#: Age bands grouped for models (nine bands are too many for most selections).
+AGE_GROUPS: dict[str, str] = {
+    "0-8": "0-17",
+    "9-17": "0-17",
+    "18-20": "18-29",
+    "21-23": "18-29",
+    "24-26": "18-29",
+    "27-29": "18-29",
+    "30-38": "30-47",
+    "39-47": "30-47",
+    "48+": "48+",
+}
+AGE_GROUP_ORDER = ("0-17", "18-29", "30-47", "48+")
+ROUTE_CLASSES = ("domestic", "intraregional", "domestic or intraregional", "transregional")
+
+
+def route_class_expr() -> pl.Expr:
+    """The class of a victim's route by UN M49 region (see the module docstring); null when unknown."""
+    countries_known = pl.col("origin_iso3").is_not_null() & pl.col("destination_iso3").is_not_null()
+    regions_known = pl.col("origin_region").is_not_null() & pl.col("destination_region").is_not_null()
+    by_country = flow_class_expr("region").cast(pl.String)
+    return (
+        pl.when(countries_known & (by_country != "unknown"))
+        .then(by_country)
+        .when(~countries_known & regions_known & (pl.col("origin_region") != pl.col("destination_region")))
+        .then(pl.lit("transregional"))
+        .when(~countries_known & regions_known)
+        .then(pl.lit("domestic or intraregional"))
+        .otherwise(pl.lit(None, pl.String))
+    )
+
+
+#: Characteristic name -> (expression on the case table, its categories in order or None for data order).
+CHARACTERISTICS: dict[str, tuple[pl.Expr, tuple[str, ...] | None]] = {
+    "sex": (pl.col("gender").cast(pl.String), ("Female", "Male", "Trans/non-conforming")),
+    "age_band": (pl.col("age_band").cast(pl.String), tuple(AGE_BANDS)),
+    "age_group": (
+        pl.col("age_band").cast(pl.String).replace_strict(AGE_GROUPS, default=None, return_dtype=pl.String),
+        AGE_GROUP_ORDER,
+    ),
+    "majority_status": (pl.col("majority_status").cast(pl.String), ("Minor", "Adult")),
+    "origin": (pl.col("origin_iso3"), None),
+    "origin_region": (pl.col("origin_region"), None),
+    "route_class": (route_class_expr(), ROUTE_CLASSES),
+}
+CHARACTERISTIC_LABELS = {
+    "sex": "Sex",
+    "age_band": "Age band",
+    "age_group": "Age",
+    "majority_status": "Minor or adult",
+    "origin": "Origin (citizenship)",
+    "origin_region": "Region of origin",
+    "route_class": "Class of route",
+}
+
+
+def _characteristic(name: str) -> tuple[pl.Expr, tuple[str, ...] | None]:
+    if name not in CHARACTERISTICS:
+        raise ParameterError(f"unknown characteristic {name!r}; choose from {', '.join(CHARACTERISTICS)}")
+    return CHARACTERISTICS[name]
+
+
+# --------------------------------------------------------------------------------------------------- topics
+
+#: Perpetrator roles (Victim–Perpetrator dataset): a flag group of its own under the denominator rule.
+PERPETRATOR_ROLES: dict[str, str] = {
+    "perpetrator_exploiter": "Exploiter",
+    "perpetrator_recruiter_broker": "Recruiter or broker",
+    "perpetrator_transaction_process": "Transport, transfer, sale or receipt",
+    "perpetrator_control_abuse_kidnap": "Control, abuse or kidnap",
+}
+#: Multi-valued text columns of the Victim–Perpetrator dataset -> labels of their published values.
+PERPETRATOR_VALUES: dict[str, dict[str, str]] = {
+    "perpetrator_relation": {
+        "FamilyIntimatePartner": "Family member or intimate partner",
+        "FriendAcquaintance": "Friend or acquaintance",
+        "StrangerUnknownOther": "Stranger, unknown or other",
+    },
+    "perpetrator_citizenship_region": {},
+    "perpetrator_gender": {},
+    "perpetrator_age_band": {"0--29": "0-29", "30--38": "30-38", "39--47": "39-47"},
+    "perpetrator_pay_money": {"Yes": "Victim paid the perpetrator", "No": "Victim did not pay"},
+}
+PERPETRATOR_ORIGIN = "perpetrator_region_vs_victim"
+
+#: Topic -> what it describes.
+TOPICS: dict[str, str] = {
+    "recruiter_relation": "Relation to the recruiter",
+    "means_of_control": "Means of control",
+    "form": "Form of exploitation",
+    "labour_sector": "Sector of labour exploitation",
+    "sexual_exploitation_type": "Type of sexual exploitation",
+    "trafficking_duration": "Duration of exploitation",
+    "perpetrator_relation": "Relation of the perpetrator(s) to the victim",
+    "perpetrator_role": "Role of the perpetrator(s)",
+    "perpetrator_citizenship_region": "UN region of the perpetrator(s)' citizenship",
+    PERPETRATOR_ORIGIN: "Perpetrator(s)' region against the victim's region of origin",
+    "perpetrator_gender": "Sex of the perpetrator(s)",
+    "perpetrator_age_band": "Age of the perpetrator(s)",
+    "perpetrator_pay_money": "Whether the victim paid the perpetrator(s)",
+}
+#: Topics whose categories overlap (a victim counts under several): shares of them sum to more than 100%.
+MULTI_VALUED = frozenset(TOPICS) - {"trafficking_duration"}
+
+
+def _cases(cases: LoadedTable | pl.DataFrame) -> pl.DataFrame:
+    df, kind = resolve_table(cases)
+    if kind != "case":
+        raise ParameterError(
+            "this analysis needs victim records (a case table), not country-level indicators"
+        )
+    return df
+
+
+def _topic_pairs(df: pl.DataFrame, topic: str) -> tuple[pl.DataFrame, list[str]]:
+    """(_id, category) for every category a victim has in ``topic`` (none when not recorded for it), and the
+    topic's categories in display order. ``df`` has an ``_id`` column.
+
+    Raises :class:`ParameterError` when the data do not record the topic at all (not in the layout).
+    """
+    if topic not in TOPICS:
+        raise ParameterError(f"unknown topic {topic!r}; choose from {', '.join(TOPICS)}")
+    if topic in FLAG_DIMENSIONS or topic == "perpetrator_role":
+        if topic == "perpetrator_role":
+            flags = [c for c in PERPETRATOR_ROLES if c in df.columns and df[c].is_not_null().any()]
+            labels = {c: PERPETRATOR_ROLES[c] for c in flags}
+        else:
+            flags = recorded_flags(df, FLAG_DIMENSIONS[topic])
+            labels = {c: flag_label(c) for c in flags}
+        if not flags:
+            raise _not_recorded(topic)
+        ruled = apply_denominator_rule(df.select("_id", *flags), {topic: flags})
+        pairs = (
+            ruled.unpivot(index="_id", on=flags, variable_name="category", value_name="_flag")
+            .filter(pl.col("_flag").fill_null(False))
+            .select("_id", pl.col("category").replace_strict(labels, return_dtype=pl.String))
+        )
+        return pairs, list(labels.values())
+    if topic == "trafficking_duration":
+        if df["trafficking_duration"].is_null().all():
+            raise _not_recorded(topic)
+        pairs = df.filter(pl.col(topic).is_not_null()).select(
+            "_id", pl.col(topic).cast(pl.String).alias("category")
+        )
+        return pairs, list(TRAFFICKING_DURATIONS)
+    if topic == PERPETRATOR_ORIGIN:
+        return _perpetrator_origin_pairs(df)
+    column = topic
+    if column not in df.columns or df[column].is_null().all():
+        raise _not_recorded(topic)
+    labels = PERPETRATOR_VALUES[column]
+    pairs = (
+        df.filter(pl.col(column).is_not_null())
+        .select("_id", pl.col(column).str.split(";").alias("category"))
+        .explode("category")
+        .with_columns(pl.col("category").str.strip_chars())
+        .filter(pl.col("category") != "")
+        .unique(maintain_order=True)
+        .with_columns(pl.col("category").replace(labels))
+    )
+    seen = sorted(pairs["category"].unique().to_list())
+    order = [v for v in labels.values() if v in seen] + [v for v in seen if v not in labels.values()]
+    return pairs, order
+
+
+def _perpetrator_origin_pairs(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """Whether the perpetrators' UN region(s) of citizenship include the victim's region of origin."""
+    if df["perpetrator_citizenship_region"].is_null().all():
+        raise _not_recorded(PERPETRATOR_ORIGIN)
+    same, other, both = (
+        "Same region as the victim's origin",
+        "Other region(s) only",
+        "Same and other regions",
+    )
+    regions = (
+        pl.col("perpetrator_citizenship_region").str.split(";").list.eval(pl.element().str.strip_chars())
+    )
+    has_own = regions.list.contains(pl.col("origin_region"))
+    only_own = has_own & (regions.list.len() == 1)
+    pairs = df.filter(
+        pl.col("perpetrator_citizenship_region").is_not_null() & pl.col("origin_region").is_not_null()
+    ).select(
+        "_id",
+        pl.when(only_own)
+        .then(pl.lit(same))
+        .when(has_own)
+        .then(pl.lit(both))
+        .otherwise(pl.lit(other))
+        .alias("category"),
+    )
+    return pairs, [same, both, other]
+
+
+def _not_recorded(topic: str) -> ParameterError:
+    where = (
+        " (only CTDC's Victim–Perpetrator dataset records perpetrators)"
+        if topic.startswith("perpetrator")
+        else ""
+    )
+    return ParameterError(f"{TOPICS[topic].lower()} is not recorded in these data{where}")
+
+
+def recorded_topics(cases: LoadedTable | pl.DataFrame) -> list[str]:
+    """The topics the data record (for at least one victim)."""
+    df = _cases(cases).with_row_index("_id")
+    out = []
+    for topic in TOPICS:
+        try:
+            pairs, _ = _topic_pairs(df, topic)
+        except ParameterError:
+            continue
+        if pairs.height:
+            out.append(topic)
+    return out
+
+
+def recorded_characteristics(cases: LoadedTable | pl.DataFrame) -> list[str]:
+    """The characteristics the data record (for at least one victim)."""
+    df = _cases(cases)
+    values = df.select(expr.is_not_null().any().alias(name) for name, (expr, _) in CHARACTERISTICS.items())
+    return [name for name, known in values.row(0, named=True).items() if known]
+
+
+# ------------------------------------------------------------------------------------------------- profiles
+
+
+def profile(
+    cases: LoadedTable | pl.DataFrame, topic: str, by: str | None = None, *, level: float = 0.95
+) -> pl.DataFrame:
+    """How victims fare on ``topic`` (see :data:`TOPICS`), overall or by a characteristic ``by``.
+
+    One row per group of ``by`` (``Unknown`` for victims whose characteristic is not recorded; the single
+    group ``All victims`` without ``by``) and category of the topic, every combination present (zeros kept).
+    Columns: group, category, count, n_group (victims in the group), n_known (of them, recorded for the
+    topic: the denominator), n_unknown, share (count / n_known), ci_low, ci_high (Wilson).
+    """
+    df = _cases(cases).with_row_index("_id")
+    pairs, categories = _topic_pairs(df, topic)
+    if by is None:
+        groups = df.select("_id", pl.lit(ALL_VICTIMS).alias("group"))
+        order: list[str] = [ALL_VICTIMS]
+    else:
+        expr, declared = _characteristic(by)
+        groups = df.select("_id", expr.cast(pl.String).fill_null(UNKNOWN).alias("group"))
+        present = set(groups["group"].unique().to_list())
+        order = [g for g in (declared or sorted(present - {UNKNOWN})) if g in present]
+        order += sorted(present - set(order) - {UNKNOWN}) + ([UNKNOWN] if UNKNOWN in present else [])
+    n_group = groups.group_by("group").agg(pl.len().cast(pl.Int64).alias("n_group"))
+    known = (
+        pairs.select("_id")
+        .unique()
+        .join(groups, on="_id")
+        .group_by("group")
+        .agg(pl.len().cast(pl.Int64).alias("n_known"))
+    )
+    counts = (
+        pairs.join(groups, on="_id").group_by("group", "category").agg(pl.len().cast(pl.Int64).alias("count"))
+    )
+    grid = pl.DataFrame(
+        {"group": [g for g in order for _ in categories], "category": [c for _ in order for c in categories]}
+    )
+    out = (
+        grid.join(counts, on=["group", "category"], how="left")
+        .join(n_group, on="group", how="left")
+        .join(known, on="group", how="left")
+        .with_columns(pl.col("count", "n_known").fill_null(0))
+        .with_columns(n_unknown=pl.col("n_group") - pl.col("n_known"))
+    )
+    low, high = wilson_interval(out["count"].to_numpy(), out["n_known"].to_numpy(), 1 - level)
+    return out.with_columns(
+        share=pl.when(pl.col("n_known") > 0).then(pl.col("count") / pl.col("n_known")),
+        ci_low=pl.Series(low).fill_nan(None),
+        ci_high=pl.Series(high).fill_nan(None),
+    ).select("group", "category", "count", "n_group", "n_known", "n_unknown", "share", "ci_low", "ci_high")
+
+
+def cross_profile(
+    cases: LoadedTable | pl.DataFrame, row_topic: str = "form", column_topic: str = "means_of_control"
+) -> pl.DataFrame:
+    """Victims by two topics at once, e.g. each means of control among the victims of each form (the heat
+    table). Columns: row, column, count (victims with both), n_known (victims of ``row`` recorded for
+    ``column_topic``: the denominator), share. Every combination of categories is present."""
+    if row_topic == column_topic:
+        raise ParameterError("choose two different topics")
+    df = _cases(cases).with_row_index("_id")
+    rows, row_order = _topic_pairs(df, row_topic)
+    columns, column_order = _topic_pairs(df, column_topic)
+    known = (
+        rows.join(columns.select("_id").unique(), on="_id")
+        .group_by("category")
+        .agg(pl.len().cast(pl.Int64).alias("n_known"))
+    )
+    both = (
+        rows.rename({"category": "row"})
+        .join(columns.rename({"category": "column"}), on="_id")
+        .group_by("row", "column")
+        .agg(pl.len().cast(pl.Int64).alias("count"))
+    )
+    grid = pl.DataFrame(
+        {
+            "row": [r for r in row_order for _ in column_order],
+            "column": [c for _ in row_order for c in column_order],
+        }
+    )
+    return (
+        grid.join(both, on=["row", "column"], how="left")
+        .join(known.rename({"category": "row"}), on="row", how="left")
+        .with_columns(pl.col("count", "n_known").fill_null(0))
+        .with_columns(share=pl.when(pl.col("n_known") > 0).then(pl.col("count") / pl.col("n_known")))
+    )
+
+
+def missing_values(
+    cases: LoadedTable | pl.DataFrame,
+    variables: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """For each topic and characteristic: victims, how many have it recorded and how many do not.
+
+    Columns: variable, kind (topic or characteristic), n, n_recorded, n_not_recorded, share_not_recorded,
+    in_layout (false when the file's layout has no such field: every victim is then "not recorded").
+    """
+    df = _cases(cases).with_row_index("_id")
+    variables = list(variables) if variables is not None else [*TOPICS, *CHARACTERISTICS]
+    rows = []
+    for name in variables:
+        if name in TOPICS:
+            try:
+                pairs, _ = _topic_pairs(df, name)
+                recorded, in_layout = int(pairs["_id"].n_unique()), True
+            except ParameterError:
+                recorded, in_layout = 0, False
+            kind = "topic"
+        else:
+            expr, _ = _characteristic(name)
+            recorded = int(df.select(expr.is_not_null().sum()).item())
+            in_layout, kind = recorded > 0, "characteristic"
+        rows.append(
+            {
+                "variable": name,
+                "kind": kind,
+                "n": df.height,
+                "n_recorded": recorded,
+                "n_not_recorded": df.height - recorded,
+                "share_not_recorded": (df.height - recorded) / df.height if df.height else None,
+                "in_layout": in_layout,
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "variable": pl.String,
+            "kind": pl.String,
+            "n": pl.Int64,
+            "n_recorded": pl.Int64,
+            "n_not_recorded": pl.Int64,
+            "share_not_recorded": pl.Float64,
+            "in_layout": pl.Boolean,
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------------------- models
+
+Missing = Literal["complete_case", "indicator"]
+#: Categories with fewer records than this in a model's sample are merged into "Other" (an unstable or infinite
+#: odds ratio otherwise).
+MIN_CATEGORY_N = 20
+DEFAULT_PREDICTORS = ("sex", "age_group", "origin_region", "route_class")
+OTHER = "Other"
+
+
+@dataclasses.dataclass(frozen=True)
+class AssociationModel:
+    """A logistic regression of one outcome flag on victims' characteristics: odds ratios with intervals."""
+
+    outcome: str  # the flag column, e.g. exploitation_sexual or means_threats
+    outcome_label: str
+    missing: str  # "complete_case" or "indicator"
+    predictors: tuple[str, ...]
+    references: dict[str, str]
+    terms: pl.DataFrame  # predictor, category, reference, odds_ratio, ci_low, ci_high, p_value, n
+    n_records: int  # records in the table
+    n_outcome_known: int  # recorded for the outcome's group (the denominator rule)
+    n_used: int
+    n_outcome: int  # of those used, with the outcome
+    excluded: dict[str, int]  # reason -> records left out
+    merged: dict[str, tuple[str, ...]]  # predictor -> categories merged into "Other"
+    skipped: dict[str, str]  # predictor -> why it is not in the model
+    separation_suspected: bool
+    level: float
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome,
+            "outcome_label": self.outcome_label,
+            "missing": self.missing,
+            "predictors": list(self.predictors),
+            "references": dict(self.references),
+            "odds_ratios": [
+                {k: (clean_float(v) if isinstance(v, float) else v) for k, v in row.items()}
+                for row in self.terms.iter_rows(named=True)
+            ],
+            "n_records": self.n_records,
+            "n_outcome_known": self.n_outcome_known,
+            "n_used": self.n_used,
+            "n_outcome": self.n_outcome,
+            "excluded": dict(self.excluded),
+            "merged_into_other": {k: list(v) for k, v in self.merged.items()},
+            "skipped_predictors": dict(self.skipped),
+            "separation_suspected": self.separation_suspected,
+            "level": self.level,
+            "warnings": list(self.warnings),
+        }
+
+
+def _outcome_group(df: pl.DataFrame, outcome: str) -> tuple[str, list[str]]:
+    for topic, group in [
+        *(
+            (t, FLAG_DIMENSIONS[t])
+            for t in (
+                "form",
+                "means_of_control",
+                "recruiter_relation",
+                "labour_sector",
+                "sexual_exploitation_type",
+            )
+        )
+    ]:
+        if outcome in FLAG_GROUPS[group]:
+            flags = recorded_flags(df, group)
+            if outcome not in flags:
+                raise ParameterError(f"{flag_label(outcome).lower()} is not recorded in these data")
+            return topic, flags
+    if outcome in PERPETRATOR_ROLES:
+        flags = [c for c in PERPETRATOR_ROLES if c in df.columns and df[c].is_not_null().any()]
+        if outcome not in flags:
+            raise _not_recorded("perpetrator_role")
+        return "perpetrator_role", flags
+    raise ParameterError(f"{outcome!r} is not a flag of a topic (e.g. exploitation_sexual, means_threats)")
+
+
+def association_model(
+    cases: LoadedTable | pl.DataFrame,
+    outcome: str,
+    predictors: Sequence[str] = DEFAULT_PREDICTORS,
+    *,
+    missing: Missing = "indicator",
+    min_category_n: int = MIN_CATEGORY_N,
+    level: float = 0.95,
+) -> AssociationModel:
+    """Odds ratios of ``outcome`` (a flag: a form of exploitation, a means of control, a recruiter relation…)
+    for each characteristic in ``predictors``, from one logistic regression (statsmodels GLM, binomial) with
+    Wald intervals from its covariance.
+
+    Sample: the victims recorded for the outcome's group (denominator rule); a victim not recorded for the
+    group is left out and counted. ``missing="complete_case"`` also leaves out (and counts) victims with any
+    characteristic not recorded; ``"indicator"`` keeps them, with ``Unknown`` as a category of its own. A
+    category with fewer than ``min_category_n`` victims, or whose victims all have (or all lack) the outcome
+    (separation: an infinite odds ratio), is merged into ``Other``; an ``Other`` still too small or without
+    variation is left out, counted. The reference category of each predictor is its most frequent recorded
+    category. A predictor the data do not record, or with a single category left, is skipped (and named).
+    """
+    import statsmodels.api as sm  # type: ignore[import-untyped]
+
+    if missing not in ("complete_case", "indicator"):
+        raise ParameterError(f"missing must be complete_case or indicator, not {missing!r}")
+    df = _cases(cases)
+    topic, flags = _outcome_group(df, outcome)
+    predictors = tuple(dict.fromkeys(predictors))
+    if not predictors:
+        raise ParameterError("give at least one characteristic")
+    for p in predictors:
+        _characteristic(p)
+    ruled = apply_denominator_rule(df.select(*flags), {topic: flags}).select(pl.col(outcome).alias("_y"))
+    values = df.select(*(CHARACTERISTICS[p][0].cast(pl.String).alias(p) for p in predictors))
+    data = pl.concat([ruled, values], how="horizontal")
+    excluded: dict[str, int] = {}
+    skipped: dict[str, str] = {}
+    n_records = data.height
+    data = data.filter(pl.col("_y").is_not_null())
+    n_outcome_known = data.height
+    if n_records - n_outcome_known:
+        excluded[f"not recorded for {TOPICS[topic].lower()}"] = n_records - n_outcome_known
+    used = []
+    for p in predictors:
+        if data[p].is_null().all():
+            skipped[p] = "not recorded in these data"
+        else:
+            used.append(p)
+    if missing == "complete_case":
+        before = data.height
+        data = data.drop_nulls(used)
+        if before - data.height:
+            excluded["a characteristic not recorded (complete-case analysis)"] = before - data.height
+    else:
+        data = data.with_columns(pl.col(used).fill_null(UNKNOWN))
+    data = data.with_columns(pl.col("_y").cast(pl.Int8))
+    merged: dict[str, tuple[str, ...]] = {}
+    for p in used:
+        data, merged_p, dropped = _merge_rare(data, p, min_category_n)
+        if merged_p:
+            merged[p] = merged_p
+        if dropped:
+            excluded[f"{CHARACTERISTIC_LABELS[p].lower()}: too few victims, or no variation, in {OTHER}"] = (
+                dropped
+            )
+    model_predictors = []
+    for p in used:
+        if data[p].n_unique() < 2:
+            skipped[p] = "a single category left in the sample"
+        else:
+            model_predictors.append(p)
+    if data.height == 0 or data["_y"].n_unique() < 2:
+        raise ParameterError(
+            f"{flag_label(outcome).lower()}: the sample has no variation in the outcome (or no records)"
+        )
+    if not model_predictors:
+        raise ParameterError("no characteristic has more than one category in the sample")
+    references = {p: _reference(data, p) for p in model_predictors}
+    columns, names = [np.ones(data.height)], [("const", "", "")]
+    for p in model_predictors:
+        for category in sorted(set(data[p].to_list()) - {references[p]}):
+            columns.append((data[p] == category).cast(pl.Float64).to_numpy())
+            names.append((p, category, references[p]))
+    X = np.column_stack(columns)
+    y = data["_y"].to_numpy().astype(float)
+    notes: list[str] = []
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
+        warnings.simplefilter("always")
+        fit = sm.GLM(y, X, family=sm.families.Binomial()).fit()
+    notes += [str(w.message) for w in caught]
+    params, bse = np.asarray(fit.params), np.asarray(fit.bse)
+    ci = np.asarray(fit.conf_int(alpha=1 - level))
+    pvalues = np.asarray(fit.pvalues)
+    counts = {p: dict(data.group_by(p).len().iter_rows()) for p in model_predictors}
+    rows = [
+        {
+            "predictor": p,
+            "category": c,
+            "reference": r,
+            "odds_ratio": _exp(params[i]),
+            "ci_low": _exp(ci[i, 0]),
+            "ci_high": _exp(ci[i, 1]),
+            "p_value": float(pvalues[i]),
+            "n": int(counts[p].get(c, 0)),
+        }
+        for i, (p, c, r) in enumerate(names)
+        if i > 0
+    ]
+    terms = pl.DataFrame(
+        rows,
+        schema={
+            "predictor": pl.String,
+            "category": pl.String,
+            "reference": pl.String,
+            "odds_ratio": pl.Float64,
+            "ci_low": pl.Float64,
+            "ci_high": pl.Float64,
+            "p_value": pl.Float64,
+            "n": pl.Int64,
+        },
+    )
+    separation = bool(np.any(np.abs(params[1:]) > 10) or np.any(bse[1:] > 10))
+    return AssociationModel(
+        outcome=outcome,
+        outcome_label=label_of(outcome),
+        missing=missing,
+        predictors=tuple(model_predictors),
+        references=references,
+        terms=terms,
+        n_records=n_records,
+        n_outcome_known=n_outcome_known,
+        n_used=data.height,
+        n_outcome=int(data["_y"].sum()),
+        excluded=excluded,
+        merged=merged,
+        skipped=skipped,
+        separation_suspected=separation,
+        level=level,
+        warnings=tuple(dict.fromkeys(notes)),
+    )
+
+
+def _exp(x: float) -> float:
+    return math.exp(x) if x < 709 else math.inf
+
+
+def _merge_rare(data: pl.DataFrame, predictor: str, min_n: int) -> tuple[pl.DataFrame, tuple[str, ...], int]:
+    """Merge rare or outcome-constant categories into Other; drop Other when it is itself unusable.
+    Returns the data, the categories merged, and the number of records dropped."""
+    stats = data.group_by(predictor).agg(pl.len().alias("n"), pl.col("_y").mean().alias("rate"))
+    rare = stats.filter((pl.col("n") < min_n) | (pl.col("rate") == 0) | (pl.col("rate") == 1))[
+        predictor
+    ].to_list()
+    if not rare:
+        return data, (), 0
+    data = data.with_columns(
+        pl.when(pl.col(predictor).is_in(rare))
+        .then(pl.lit(OTHER))
+        .otherwise(pl.col(predictor))
+        .alias(predictor)
+    )
+    other = data.filter(pl.col(predictor) == OTHER)
+    rate = other["_y"].mean() if other.height else None
+    if other.height < min_n or rate in (0, 1, None):
+        return data.filter(pl.col(predictor) != OTHER), (), other.height
+    return data, tuple(sorted(rare)), 0
+
+
+def _reference(data: pl.DataFrame, predictor: str) -> str:
+    counts = (
+        data.filter(~pl.col(predictor).is_in([UNKNOWN, OTHER]))
+        .group_by(predictor)
+        .len()
+        .sort(["len", predictor], descending=[True, False])
+    )
+    if not counts.height:  # only Unknown and Other: take the larger
+        counts = data.group_by(predictor).len().sort(["len", predictor], descending=[True, False])
+    return str(counts[predictor][0])
+
+
+def compare_missing(
+    cases: LoadedTable | pl.DataFrame,
+    outcome: str,
+    predictors: Sequence[str] = DEFAULT_PREDICTORS,
+    *,
+    min_category_n: int = MIN_CATEGORY_N,
+    level: float = 0.95,
+) -> tuple[pl.DataFrame, AssociationModel, AssociationModel]:
+    """The complete-case fit beside the missing-indicator fit of the same model (:func:`association_model`).
+
+    Returns a table (predictor, category, then odds_ratio, ci_low, ci_high, n for each fit, suffixed
+    ``_complete`` and ``_all``; a category present in only one fit, such as ``Unknown``, has nulls for the
+    other) and both models (each says how many records it used and left out).
+    """
+    complete = association_model(
+        cases, outcome, predictors, missing="complete_case", min_category_n=min_category_n, level=level
+    )
+    everyone = association_model(
+        cases, outcome, predictors, missing="indicator", min_category_n=min_category_n, level=level
+    )
+    keep = ["predictor", "category", "odds_ratio", "ci_low", "ci_high", "n"]
+    left = complete.terms.select(keep).rename({c: f"{c}_complete" for c in keep[2:]})
+    right = everyone.terms.select(keep).rename({c: f"{c}_all" for c in keep[2:]})
+    table = left.join(right, on=["predictor", "category"], how="full", coalesce=True).sort(
+        "predictor", "category"
+    )
+    return table, complete, everyone
+
+
+def association_grid(
+    cases: LoadedTable | pl.DataFrame,
+    topic: str,
+    predictors: Sequence[str] = DEFAULT_PREDICTORS,
+    *,
+    missing: Missing = "indicator",
+    min_category_n: int = MIN_CATEGORY_N,
+    level: float = 0.95,
+) -> tuple[pl.DataFrame, dict[str, str]]:
+    """One :func:`association_model` per recorded flag of ``topic`` (e.g. every means of control): which
+    characteristics go with which. Returns the odds ratios of all the models in one table (an ``outcome``
+    column first, with ``n_used`` and ``n_outcome`` of its model) and, for flags no model could be fitted for,
+    the reason."""
+    df = _cases(cases)
+    if topic == "perpetrator_role":
+        flags = [c for c in PERPETRATOR_ROLES if c in df.columns and df[c].is_not_null().any()]
+    elif topic in FLAG_DIMENSIONS:
+        flags = recorded_flags(df, FLAG_DIMENSIONS[topic])
+    else:
+        raise ParameterError(
+            f"{topic!r} is not a topic of flags (form, means_of_control, recruiter_relation…)"
+        )
+    if not flags:
+        raise _not_recorded(topic)
+    parts, failures = [], {}
+    for flag in flags:
+        try:
+            model = association_model(
+                df, flag, predictors, missing=missing, min_category_n=min_category_n, level=level
+            )
+        except ParameterError as exc:
+            failures[flag] = str(exc)
+            continue
+        parts.append(
+            model.terms.with_columns(
+                outcome=pl.lit(model.outcome_label),
+                n_used=pl.lit(model.n_used, pl.Int64),
+                n_outcome=pl.lit(model.n_outcome, pl.Int64),
+            )
+        )
+    table = pl.concat(parts).select("outcome", pl.exclude("outcome")) if parts else pl.DataFrame()
+    return table, failures
+
+
+def recorded_flags_of(cases: LoadedTable | pl.DataFrame, topic: str) -> list[str]:
+    """The flag columns of a topic of flags that the data record (e.g. every means of control)."""
+    df = _cases(cases)
+    if topic == "perpetrator_role":
+        return [c for c in PERPETRATOR_ROLES if c in df.columns and df[c].is_not_null().any()]
+    if topic in FLAG_DIMENSIONS:
+        return recorded_flags(df, FLAG_DIMENSIONS[topic])
+    raise ParameterError(f"{topic!r} is not a topic of flags (form, means_of_control, recruiter_relation…)")
+
+
+def label_of(flag: str) -> str:
+    """A reader's name for a flag column (a form, a means of control, a perpetrator role…)."""
+    return PERPETRATOR_ROLES.get(flag) or flag_label(flag)

@@ -1,0 +1,915 @@
+"""Society, across countries: detected victims beside estimated prevalence, vulnerability and policy.
+
+**The panel.** :func:`country_panel` brings together, for every country, the sources a user loaded:
+
+* UNODC GLOTIP (indicator table): detected victims per year (Dimension, Sex and Age ``Total``). A censored cell
+  (``<5``) keeps its bounds 1-4; a year a country did not report is missing, never 0.
+* Walk Free GSI 2023: estimated number in modern slavery and prevalence per 1,000, the five vulnerability
+  dimensions and their total, the government-response milestones and their total, and the population the GSI
+  used (its own column). Estimates refer to 2021.
+* US TIP Report tiers: the placement in each report year (``value`` is the tier's rank, 1 = Tier 1,
+  2 = Tier 2, 3 = Tier 2 Watch List, 4 = Tier 3; ``label`` names it).
+
+and derives, for each year with detected victims, **detected per 100,000 population** and **detected per 1,000
+estimated in modern slavery** (the *detection gap*: how many of those estimated to be in modern slavery
+authorities detect). Both divide by the GSI's 2021 figures whatever the year of detection; the ``note`` says so.
+
+The panel is one tidy table (:data:`PANEL_SCHEMA`): one row per country, measure and year, with the value (and
+its bounds), the source it came from and the year it refers to. :meth:`CountryPanel.latest` and
+:meth:`CountryPanel.compare` read it for one country and its peers (the ``evidence compare`` command and the
+country brief), :func:`detection_model` and :func:`tier_event_study` model it.
+
+**Association, not cause.** Detected victims measure what authorities find as much as what happens: a country
+that looks harder finds more. The models here say how detection *goes with* prevalence, government response and
+vulnerability, and how it moves around a change of TIP tier; they do not say that one causes the other.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import warnings
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+
+from evidence.analyses.common import DEFAULT_INDICATOR, check_country, clean_float, point_expr
+from evidence.core.errors import ParameterError
+from evidence.sources.loaded import LoadedTable
+from evidence.sources.provenance import Provenance
+
+# ------------------------------------------------------------------------------------------------ measures
+
+DETECTED = "detected_victims"
+POPULATION = "population"
+ESTIMATED = "estimated_in_modern_slavery"
+PREVALENCE = "prevalence_per_1000"
+VULNERABILITY = "vulnerability_total"
+RESPONSE = "response_total"
+TIER = "tip_tier"
+DETECTED_PER_100K = "detected_per_100k"
+DETECTION_GAP = "detected_per_1000_estimated"
+
+#: GSI column of the canonical GSI table -> panel measure (most keep their name).
+_GSI_MEASURES: dict[str, str] = {
+    "population": POPULATION,
+    "estimated_number_in_modern_slavery": ESTIMATED,
+    "prevalence_per_1000": PREVALENCE,
+    "vulnerability_governance_issues": "vulnerability_governance_issues",
+    "vulnerability_lack_of_basic_needs": "vulnerability_lack_of_basic_needs",
+    "vulnerability_inequality": "vulnerability_inequality",
+    "vulnerability_disenfranchised_groups": "vulnerability_disenfranchised_groups",
+    "vulnerability_effects_of_conflict": "vulnerability_effects_of_conflict",
+    "vulnerability_total": VULNERABILITY,
+    "response_survivors_supported": "response_survivors_supported",
+    "response_criminal_justice": "response_criminal_justice",
+    "response_coordination": "response_coordination",
+    "response_risk_factors": "response_risk_factors",
+    "response_supply_chains": "response_supply_chains",
+    "response_total": RESPONSE,
+}
+
+#: Every measure of the panel and what it is (for tables, JSON and the docs).
+MEASURES: dict[str, str] = {
+    DETECTED: "Detected victims (UNODC: all sexes and ages)",
+    DETECTED_PER_100K: "Detected victims per 100,000 population",
+    DETECTION_GAP: "Detected victims per 1,000 people estimated in modern slavery",
+    ESTIMATED: "Estimated number of people in modern slavery (GSI)",
+    PREVALENCE: "Estimated prevalence of modern slavery per 1,000 population (GSI)",
+    POPULATION: "Population (as used by the GSI)",
+    "vulnerability_governance_issues": "Vulnerability: governance issues (GSI, 0-100)",
+    "vulnerability_lack_of_basic_needs": "Vulnerability: lack of basic needs (GSI, 0-100)",
+    "vulnerability_inequality": "Vulnerability: inequality (GSI, 0-100)",
+    "vulnerability_disenfranchised_groups": "Vulnerability: disenfranchised groups (GSI, 0-100)",
+    "vulnerability_effects_of_conflict": "Vulnerability: effects of conflict (GSI, 0-100)",
+    VULNERABILITY: "Vulnerability to modern slavery, total (GSI, 0-100)",
+    "response_survivors_supported": "Government response: survivors identified and supported (GSI, %)",
+    "response_criminal_justice": "Government response: criminal justice (GSI, %)",
+    "response_coordination": "Government response: coordination (GSI, %)",
+    "response_risk_factors": "Government response: risk factors addressed (GSI, %)",
+    "response_supply_chains": "Government response: supply chains (GSI, %)",
+    RESPONSE: "Government response rating, total (GSI, %)",
+    TIER: "US TIP Report tier (1 = Tier 1, 2 = Tier 2, 3 = Tier 2 Watch List, 4 = Tier 3)",
+}
+
+#: What ``evidence compare`` and the country brief show for each country, in order.
+COMPARE_MEASURES: tuple[str, ...] = (
+    DETECTED,
+    DETECTED_PER_100K,
+    ESTIMATED,
+    PREVALENCE,
+    VULNERABILITY,
+    RESPONSE,
+    TIER,
+    DETECTION_GAP,
+)
+
+TIER_RANKS: dict[str, int] = {"Tier 1": 1, "Tier 2": 2, "Tier 2 Watch List": 3, "Tier 3": 4}
+#: A tier rank at or above this is on the lists that can bring sanctions (Watch List, Tier 3).
+LISTED_RANK = 3
+
+PANEL_SCHEMA: dict[str, pl.DataType] = {
+    "iso3": pl.String(),
+    "country": pl.String(),  # the country reference's name (a published name where the reference has none)
+    "measure": pl.String(),  # a key of MEASURES
+    "year": pl.Int16(),  # the year the value refers to (TIP: the report year; GSI: the estimate year, 2021)
+    "value": pl.Float64(),  # null when censored (UNODC <5) or not published
+    "value_low": pl.Float64(),  # bounds: equal to value when exact
+    "value_high": pl.Float64(),
+    "label": pl.String(),  # the value in words where it is a category (TIP: "Tier 2 Watch List")
+    "source": pl.String(),  # the source's name and release, for readers
+    "source_id": pl.String(),  # the loader's source name (unodc_glotip, walkfree_gsi, us_tip_tiers)
+    "note": pl.String(),  # how a derived value was computed (which years of which sources)
+}
+
+_SHORT_NAMES = {
+    "unodc_glotip": "UNODC GLOTIP",
+    "walkfree_gsi": "Walk Free Global Slavery Index",
+    "us_tip_tiers": "US TIP Report tiers",
+}
+
+
+def source_name(provenance: Provenance) -> str:
+    """A reader's name for a source and its release, e.g. ``"UNODC GLOTIP, release 30 May 2023"``."""
+    short = _SHORT_NAMES.get(provenance.source) or provenance.title or provenance.source
+    release = provenance.release
+    if not release or release == "unknown":
+        return short
+    try:
+        release = dt.date.fromisoformat(release).strftime("%-d %B %Y")
+    except ValueError:
+        pass
+    if provenance.source == "walkfree_gsi":
+        return f"{short} {release}"
+    return f"{short}, release {release}"
+
+
+# --------------------------------------------------------------------------------------------- the panel
+
+
+@dataclasses.dataclass(frozen=True)
+class CountryPanel:
+    """The cross-country panel (:data:`PANEL_SCHEMA`) and the provenance of the sources it holds."""
+
+    frame: pl.DataFrame
+    sources: tuple[Provenance, ...]
+    indicator: str = DEFAULT_INDICATOR
+
+    @property
+    def source_ids(self) -> set[str]:
+        """Which sources the panel holds (``unodc_glotip``, ``walkfree_gsi``, ``us_tip_tiers``)."""
+        return {p.source for p in self.sources}
+
+    @property
+    def countries(self) -> list[str]:
+        """ISO3 codes of every country with at least one value."""
+        return sorted(self.frame["iso3"].unique().to_list())
+
+    def require(self, *source_ids: str, what: str) -> None:
+        """A clear error when ``what`` needs a source the panel does not hold."""
+        missing = [s for s in source_ids if s not in self.source_ids]
+        if missing:
+            names = ", ".join(_SOURCE_HELP.get(s, s) for s in missing)
+            raise ParameterError(f"{what} needs {names}; give the file(s) with --data (or EVIDENCE_DATA)")
+
+    def measure(self, measure: str, *, countries: Sequence[str] | None = None) -> pl.DataFrame:
+        """One measure's rows (every year), optionally for some countries only."""
+        if measure not in MEASURES:
+            raise ParameterError(f"unknown measure {measure!r}; known: {', '.join(MEASURES)}")
+        rows = self.frame.filter(pl.col("measure") == measure)
+        if countries is not None:
+            rows = rows.filter(pl.col("iso3").is_in(list(countries)))
+        return rows
+
+    def latest(
+        self, measures: Sequence[str] = COMPARE_MEASURES, *, countries: Sequence[str] | None = None
+    ) -> pl.DataFrame:
+        """For each country and measure, the row of the latest year that holds a value (exact or censored).
+
+        For detected victims (and the rates derived from them) that is the latest year for which UNODC
+        publishes the country's total; for TIP, the latest report that ranked it.
+        """
+        rows = self.frame.filter(pl.col("measure").is_in(list(measures)) & pl.col("value_high").is_not_null())
+        if countries is not None:
+            rows = rows.filter(pl.col("iso3").is_in(list(countries)))
+        return rows.sort("year").group_by("iso3", "measure", maintain_order=True).last()
+
+    def compare(
+        self,
+        country: str,
+        peers: Sequence[str] | None = None,
+        measures: Sequence[str] = COMPARE_MEASURES,
+    ) -> pl.DataFrame:
+        """The country and its peers on ``measures``: one row per country and measure (latest year), in the
+        order country first, then peers as given; a measure a country has no value for is a row with nulls
+        (so a reader sees it is missing, not dropped). Peers default to :func:`default_peers`."""
+        country = _iso3(country)
+        peer_codes = default_peers(country) if peers is None else [_iso3(p) for p in peers]
+        order = list(dict.fromkeys([country, *peer_codes]))
+        latest = self.latest(measures, countries=order)
+        grid = pl.DataFrame(
+            {
+                "iso3": [c for c in order for _ in measures],
+                "measure": [m for _ in order for m in measures],
+            }
+        ).with_columns(
+            _position=pl.int_range(pl.len()),
+            role=pl.when(pl.col("iso3") == country).then(pl.lit("country")).otherwise(pl.lit("peer")),
+        )
+        out = grid.join(latest.drop("country"), on=["iso3", "measure"], how="left")
+        names = _names(out["iso3"])
+        return (
+            out.sort("_position")
+            .with_columns(country=names)
+            .select("iso3", "country", "role", *[c for c in PANEL_SCHEMA if c not in ("iso3", "country")])
+        )
+
+    def wide(self, measures: Sequence[str], *, year: int | None = None) -> pl.DataFrame:
+        """One row per country, one column per measure (point values: exact, else the interval midpoint),
+        each measure at ``year`` or, with ``year=None``, at its latest year (a ``<measure>_year`` column
+        says which)."""
+        rows = self.frame.filter(pl.col("measure").is_in(list(measures)))
+        if year is not None:
+            rows = rows.filter(pl.col("year") == year)
+        rows = (
+            rows.filter(pl.col("value_high").is_not_null())
+            .sort("year")
+            .group_by("iso3", "measure", maintain_order=True)
+            .last()
+        )
+        values = rows.with_columns(point=point_expr("value", "value_low", "value_high"))
+        wide = values.pivot(on="measure", index="iso3", values="point")
+        years = values.pivot(on="measure", index="iso3", values="year")
+        years = years.rename({m: f"{m}_year" for m in years.columns if m != "iso3"})
+        out = wide.join(years, on="iso3", how="left")
+        for m in measures:
+            if m not in out.columns:
+                out = out.with_columns(
+                    pl.lit(None, pl.Float64).alias(m), pl.lit(None, pl.Int16).alias(f"{m}_year")
+                )
+        return out.select("iso3", *measures, *[f"{m}_year" for m in measures]).sort("iso3")
+
+
+_SOURCE_HELP = {
+    "unodc_glotip": "UNODC GLOTIP country data (data_glotip.xlsx; `evidence data fetch unodc-glotip`)",
+    "walkfree_gsi": "the Walk Free Global Slavery Index 2023 workbook",
+    "us_tip_tiers": "US TIP Report tier placements (a tier CSV)",
+}
+
+
+def _iso3(value: str) -> str:
+    iso3 = check_country(value)
+    assert iso3 is not None
+    return iso3
+
+
+def _names(iso3: pl.Series) -> pl.Series:
+    from evidence.sources.countries import name_of
+
+    return pl.Series("country", [name_of(c) or c for c in iso3.to_list()], dtype=pl.String)
+
+
+def default_peers(country: str) -> list[str]:
+    """The country's neighbours for comparison: the other countries of its UN M49 intermediate region where it
+    has one (Middle Africa, South America…), else of its subregion (South-eastern Asia…), in name order."""
+    from evidence.sources.countries import country_table
+
+    country = _iso3(country)
+    table = country_table()
+    own = table.filter(pl.col("iso3") == country)
+    if not own.height:
+        return []
+    intermediate, subregion = own["intermediate_region"][0], own["subregion"][0]
+    if intermediate:
+        same = pl.col("intermediate_region") == intermediate
+    elif subregion:
+        same = pl.col("subregion") == subregion
+    else:
+        return []
+    peers = table.filter(same.fill_null(False) & (pl.col("iso3") != country)).sort("name")
+    return peers["iso3"].to_list()
+
+
+def country_panel(
+    tables: Iterable[LoadedTable],
+    *,
+    countries: Sequence[str] | None = None,
+    indicator: str = DEFAULT_INDICATOR,
+) -> CountryPanel:
+    """The panel of every country from the loaded tables: any mix of one UNODC indicator table, one GSI table
+    and tier tables (several tier files are combined; for the same country and report year the file given
+    later wins). Case tables are ignored (they are victims, not countries). ``countries`` keeps only those.
+
+    Raises :class:`ParameterError` when none of the three sources is among ``tables``.
+    """
+    indicator_tables: list[LoadedTable] = []
+    gsi_tables: list[LoadedTable] = []
+    tier_tables: list[LoadedTable] = []
+    for table in tables:
+        {"indicator": indicator_tables, "gsi": gsi_tables, "tier": tier_tables}.get(table.kind, []).append(
+            table
+        )
+    for kind, found in (("UNODC indicator", indicator_tables), ("GSI", gsi_tables)):
+        if len(found) > 1:
+            raise ParameterError(
+                f"give one {kind} file, not {len(found)} ({', '.join(t.provenance.path for t in found)})"
+            )
+    if not (indicator_tables or gsi_tables or tier_tables):
+        raise ParameterError(
+            "the cross-country panel needs UNODC GLOTIP country data, the Walk Free GSI workbook or TIP tier "
+            "placements; none of the files given is one of these"
+        )
+    parts: list[pl.DataFrame] = []
+    detected = population = estimated = None
+    if indicator_tables:
+        detected = _detected(indicator_tables[0], indicator)
+        parts.append(detected)
+    if gsi_tables:
+        gsi = _gsi(gsi_tables[0])
+        parts.append(gsi)
+        population = gsi.filter(pl.col("measure") == POPULATION)
+        estimated = gsi.filter(pl.col("measure") == ESTIMATED)
+    if tier_tables:
+        parts.append(_tiers(tier_tables))
+    if detected is not None and population is not None and estimated is not None:
+        parts.append(_rate(detected, population, DETECTED_PER_100K, 100_000, "population"))
+        parts.append(_rate(detected, estimated, DETECTION_GAP, 1_000, "estimated number in modern slavery"))
+    frame = pl.concat([p.select(list(PANEL_SCHEMA)).cast(PANEL_SCHEMA) for p in parts])  # type: ignore[arg-type]
+    if countries is not None:
+        frame = frame.filter(pl.col("iso3").is_in([_iso3(c) for c in countries]))
+    frame = frame.with_columns(country=_names(frame["iso3"])).sort("iso3", "measure", "year")
+    sources = tuple(t.provenance for t in [*indicator_tables, *gsi_tables, *tier_tables])
+    return CountryPanel(frame=frame, sources=sources, indicator=indicator)
+
+
+def _with_source(frame: pl.DataFrame, provenance: Provenance) -> pl.DataFrame:
+    return frame.with_columns(
+        source=pl.lit(source_name(provenance)),
+        source_id=pl.lit(provenance.source),
+        country=pl.lit(None, pl.String),
+    )
+
+
+def _detected(table: LoadedTable, indicator: str) -> pl.DataFrame:
+    """Detected victims per country and year: the Total dimension, all sexes and ages; aggregates (UNODC's
+    regional codes, iso3 null) left out."""
+    df = table.data
+    rows = df.filter(
+        (pl.col("indicator") == indicator)
+        & (pl.col("dimension") == "Total")
+        & (pl.col("sex") == "Total")
+        & (pl.col("age") == "Total")
+        & pl.col("iso3").is_not_null()
+        & pl.col("year").is_not_null()
+    )
+    if not rows.height and df.height:
+        known = ", ".join(sorted(df["indicator"].drop_nulls().unique().to_list())[:8])
+        raise ParameterError(f"the UNODC table has no {indicator!r} totals (it has: {known})")
+    # one value per country and year; a release that repeats a cell keeps its first (the loader flags repeats)
+    rows = rows.sort("source_row").unique(["iso3", "year"], keep="first", maintain_order=True)
+    out = rows.select(
+        "iso3",
+        pl.lit(DETECTED).alias("measure"),
+        "year",
+        "value",
+        "value_low",
+        "value_high",
+        pl.lit(None, pl.String).alias("label"),
+        pl.when(pl.col("censored")).then(pl.lit("published as <5 (1 to 4)")).alias("note"),
+    )
+    return _with_source(out, table.provenance)
+
+
+def _gsi(table: LoadedTable) -> pl.DataFrame:
+    df = table.data.filter(pl.col("iso3").is_not_null())
+    long = df.unpivot(
+        index=["iso3", "estimate_year"], on=list(_GSI_MEASURES), variable_name="column", value_name="value"
+    ).filter(pl.col("value").is_not_null())
+    out = long.select(
+        "iso3",
+        pl.col("column").replace_strict(_GSI_MEASURES, return_dtype=pl.String).alias("measure"),
+        pl.col("estimate_year").alias("year"),
+        "value",
+        pl.col("value").alias("value_low"),
+        pl.col("value").alias("value_high"),
+        pl.lit(None, pl.String).alias("label"),
+        pl.lit(None, pl.String).alias("note"),
+    )
+    return _with_source(out, table.provenance)
+
+
+def tier_rank_expr(tier: str | pl.Expr = "tier") -> pl.Expr:
+    """The rank of a TIP tier (1 = Tier 1 … 4 = Tier 3), null when not ranked."""
+    expr = pl.col(tier) if isinstance(tier, str) else tier
+    return expr.cast(pl.String).replace_strict(TIER_RANKS, default=None, return_dtype=pl.Float64)
+
+
+def _tiers(tables: list[LoadedTable]) -> pl.DataFrame:
+    frames = [
+        t.data.filter(pl.col("tier").is_not_null()).select(
+            "iso3",
+            "report_year",
+            pl.col("tier").cast(pl.String),
+            pl.lit(i).alias("_order"),
+            pl.lit(source_name(t.provenance)).alias("source"),
+            pl.lit(t.provenance.source).alias("source_id"),
+        )
+        for i, t in enumerate(tables)
+    ]
+    placements = (
+        pl.concat(frames).sort("_order").unique(["iso3", "report_year"], keep="last", maintain_order=True)
+    )
+    return placements.select(
+        "iso3",
+        pl.lit(TIER).alias("measure"),
+        pl.col("report_year").alias("year"),
+        tier_rank_expr().alias("value"),
+        tier_rank_expr().alias("value_low"),
+        tier_rank_expr().alias("value_high"),
+        pl.col("tier").alias("label"),
+        pl.lit(None, pl.String).alias("note"),
+        "source",
+        "source_id",
+        pl.lit(None, pl.String).alias("country"),
+    )
+
+
+def _rate(
+    detected: pl.DataFrame, denominator: pl.DataFrame, measure: str, per: int, what: str
+) -> pl.DataFrame:
+    """detected / denominator × per, for every year with detected victims (bounds carried through)."""
+    base = denominator.filter(pl.col("value") > 0).select(
+        "iso3",
+        pl.col("value").alias("_denominator"),
+        pl.col("year").alias("_denominator_year"),
+        pl.col("source").alias("_denominator_source"),
+    )
+    joined = detected.join(base, on="iso3", how="inner")
+    scale = pl.lit(float(per)) / pl.col("_denominator")
+    note = pl.format(
+        "detected victims {} ({}) per {} {} {} ({})",
+        pl.col("year"),
+        pl.col("source"),
+        pl.lit(f"{per:,}"),
+        pl.lit(what),
+        pl.col("_denominator_year"),
+        pl.col("_denominator_source"),
+    )
+    return joined.select(
+        "iso3",
+        pl.lit(measure).alias("measure"),
+        "year",
+        (pl.col("value") * scale).alias("value"),
+        (pl.col("value_low") * scale).alias("value_low"),
+        (pl.col("value_high") * scale).alias("value_high"),
+        pl.lit(None, pl.String).alias("label"),
+        pl.when(pl.col("note").is_not_null())
+        .then(note + "; " + pl.col("note"))
+        .otherwise(note)
+        .alias("note"),
+        (pl.col("source") + " and " + pl.col("_denominator_source")).alias("source"),
+        pl.lit("derived").alias("source_id"),
+        pl.lit(None, pl.String).alias("country"),
+    )
+
+
+# ------------------------------------------------------------------------------- detection and prevalence
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelTerm:
+    """One explanatory variable of :func:`detection_model`: the rate ratio for the stated change."""
+
+    term: str
+    change: str  # what the ratio is for, e.g. "prevalence doubled"
+    rate_ratio: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "term": self.term,
+            "change": self.change,
+            "rate_ratio": clean_float(self.rate_ratio),
+            "ci_low": clean_float(self.ci_low),
+            "ci_high": clean_float(self.ci_high),
+            "p_value": clean_float(self.p_value, 8),
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class DetectionModel:
+    """How detected victims per population go with prevalence, government response and vulnerability."""
+
+    terms: tuple[ModelTerm, ...]
+    data: pl.DataFrame  # the countries used: iso3, year, detected, population, and the predictors
+    excluded: dict[str, tuple[str, ...]]  # reason -> ISO3 codes left out
+    cov_type: str
+    level: float
+    year_window: tuple[int, int]
+    low_bound: tuple[ModelTerm, ...] | None  # refitted on the low bounds of censored counts
+    high_bound: tuple[ModelTerm, ...] | None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def n_countries(self) -> int:
+        return self.data.height
+
+    def frame(self) -> pl.DataFrame:
+        """The terms as a table."""
+        return pl.DataFrame([dataclasses.asdict(t) for t in self.terms])
+
+    def sentences(self) -> list[str]:
+        """One sentence per term, worded as association (the interval says whether the data show one)."""
+        out = []
+        for t in self.terms:
+            clear = not (t.ci_low <= 1 <= t.ci_high)
+            ratio = f"{t.rate_ratio:.2f} ({self.level:.0%} interval {t.ci_low:.2f}–{t.ci_high:.2f})"
+            if clear:
+                direction = "more" if t.rate_ratio > 1 else "fewer"
+                out.append(
+                    f"Where {t.change}, countries detected {direction} victims per population, other things "
+                    f"in the model equal: a rate ratio of {ratio}. An association, not a cause."
+                )
+            else:
+                out.append(
+                    f"The data show no clear association between {_TERM_NAMES.get(t.term, t.term)} and "
+                    f"detected victims per population (rate ratio {ratio} where {t.change})."
+                )
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": "Poisson pseudo-maximum likelihood, log link, offset log(population)",
+            "outcome": "detected victims (UNODC) per population (GSI)",
+            "cov_type": self.cov_type,
+            "level": self.level,
+            "year_window": list(self.year_window),
+            "n_countries": self.n_countries,
+            "terms": [t.to_dict() for t in self.terms],
+            "low_bound": [t.to_dict() for t in self.low_bound] if self.low_bound else None,
+            "high_bound": [t.to_dict() for t in self.high_bound] if self.high_bound else None,
+            "excluded": {k: list(v) for k, v in self.excluded.items()},
+            "warnings": list(self.warnings),
+        }
+
+
+_TERM_NAMES = {
+    PREVALENCE: "estimated prevalence",
+    RESPONSE: "the government-response rating",
+    VULNERABILITY: "vulnerability",
+}
+
+#: Predictors of :func:`detection_model`: (name, how it enters the model, what a rate ratio is for).
+DETECTION_PREDICTORS: tuple[tuple[str, str, str], ...] = (
+    (PREVALENCE, "log2", "estimated prevalence is twice as high"),
+    (RESPONSE, "per10", "the government-response rating is 10 points higher"),
+    (VULNERABILITY, "per10", "the vulnerability score is 10 points higher"),
+)
+
+
+def detection_design(
+    panel: CountryPanel, *, max_gap: int = 2
+) -> tuple[pl.DataFrame, dict[str, tuple[str, ...]]]:
+    """The countries :func:`detection_model` uses, and those it leaves out (by reason).
+
+    Detected victims are taken in the year closest to the GSI estimate year (2021) within ``max_gap`` years
+    (the later of two equally close years); predictors and population from the GSI. Columns: iso3, year,
+    detected (point: exact, else the midpoint of ``<5``), detected_low, detected_high, population and the
+    predictors.
+    """
+    panel.require("unodc_glotip", "walkfree_gsi", what="the detection model")
+    gsi_year = _gsi_year(panel)
+    window = (gsi_year - max_gap, gsi_year + max_gap)
+    detected = (
+        panel.measure(DETECTED)
+        .filter(pl.col("year").is_between(*window) & pl.col("value_high").is_not_null())
+        .with_columns(_distance=(pl.col("year") - gsi_year).abs())
+        .sort(["iso3", "_distance", "year"], descending=[False, False, True])
+        .unique("iso3", keep="first", maintain_order=True)
+        .select(
+            "iso3",
+            "year",
+            point_expr("value", "value_low", "value_high").alias("detected"),
+            pl.col("value_low").alias("detected_low"),
+            pl.col("value_high").alias("detected_high"),
+        )
+    )
+    names = [POPULATION, *(p for p, _, _ in DETECTION_PREDICTORS)]
+    gsi = panel.wide(names)
+    assessed = set(gsi["iso3"].to_list())
+    in_window = set(detected["iso3"].to_list())
+    everyone = set(panel.measure(DETECTED)["iso3"].to_list()) | assessed
+    data = detected.join(gsi.select("iso3", *names), on="iso3", how="inner")
+    complete = (
+        pl.all_horizontal(pl.col(n).is_not_null() for n in names)
+        & (pl.col(PREVALENCE) > 0)
+        & (pl.col(POPULATION) > 0)
+    )
+    used = data.filter(complete).sort("iso3")
+    excluded = {
+        "not assessed by the GSI": tuple(sorted(everyone - assessed)),
+        f"no detected victims published for {window[0]}-{window[1]}": tuple(sorted(assessed - in_window)),
+        "a GSI figure missing (population, prevalence, response or vulnerability)": tuple(
+            sorted(data.filter(~complete)["iso3"].to_list())
+        ),
+    }
+    return used, {k: v for k, v in excluded.items() if v}
+
+
+def _gsi_year(panel: CountryPanel) -> int:
+    years = panel.measure(PREVALENCE)["year"].drop_nulls()
+    if years.is_empty():
+        raise ParameterError("the GSI table has no prevalence estimates")
+    return int(years.max())  # type: ignore[arg-type]
+
+
+def _predictor_matrix(data: pl.DataFrame) -> tuple[np.ndarray, list[str]]:
+    columns, names = [np.ones(data.height)], ["const"]
+    for name, transform, _ in DETECTION_PREDICTORS:
+        x = data[name].to_numpy().astype(float)
+        columns.append(np.log2(x) if transform == "log2" else x / 10.0)
+        names.append(name)
+    return np.column_stack(columns), names
+
+
+def detection_model(
+    panel: CountryPanel, *, max_gap: int = 2, cov_type: str = "HC1", level: float = 0.95
+) -> DetectionModel:
+    """How detected victims per population go with estimated prevalence, government response and vulnerability,
+    across countries (one country, one observation; see :func:`detection_design`).
+
+    Model: Poisson pseudo-maximum likelihood (a GLM with log link and offset log population), so that countries
+    with few detected victims keep their weight and the coefficients are rate ratios; intervals from the
+    heteroskedasticity-robust (``cov_type``, HC1 by default) covariance, which does not assume Poisson
+    variance. Prevalence enters as log2 (the ratio is for a doubling), the two scores per 10 points. Censored
+    counts use the midpoint; when any is censored the model is refitted on the low and on the high bounds.
+    """
+    data, excluded = detection_design(panel, max_gap=max_gap)
+    if data.height <= len(DETECTION_PREDICTORS) + 1:
+        raise ParameterError(
+            f"only {data.height} countries have detected victims and every GSI figure: too few for the model"
+        )
+    X, _ = _predictor_matrix(data)
+    offset = np.log(data[POPULATION].to_numpy().astype(float))
+    notes: list[str] = []
+    terms = _fit_rate_ratios(data["detected"].to_numpy(), X, offset, cov_type, level, notes)
+    low = high = None
+    if (data["detected_low"] != data["detected_high"]).any():
+        low = _fit_rate_ratios(data["detected_low"].to_numpy(), X, offset, cov_type, level, notes)
+        high = _fit_rate_ratios(data["detected_high"].to_numpy(), X, offset, cov_type, level, notes)
+    gsi_year = _gsi_year(panel)
+    return DetectionModel(
+        terms=terms,
+        data=data,
+        excluded=excluded,
+        cov_type=cov_type,
+        level=level,
+        year_window=(gsi_year - max_gap, gsi_year + max_gap),
+        low_bound=low,
+        high_bound=high,
+        warnings=tuple(dict.fromkeys(notes)),
+    )
+
+
+def _fit_rate_ratios(
+    y: np.ndarray, X: np.ndarray, offset: np.ndarray, cov_type: str, level: float, notes: list[str]
+) -> tuple[ModelTerm, ...]:
+    import statsmodels.api as sm  # type: ignore[import-untyped]
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(cov_type=cov_type)
+    notes += [str(w.message) for w in caught]
+    if not fit.converged:
+        notes.append("the model did not converge")
+    ci = np.asarray(fit.conf_int(alpha=1 - level))
+    terms = []
+    for i, (name, _, change) in enumerate(DETECTION_PREDICTORS, start=1):
+        terms.append(
+            ModelTerm(
+                term=name,
+                change=change,
+                rate_ratio=_exp(fit.params[i]),
+                ci_low=_exp(ci[i, 0]),
+                ci_high=_exp(ci[i, 1]),
+                p_value=float(fit.pvalues[i]),
+            )
+        )
+    return tuple(terms)
+
+
+def _exp(x: float) -> float:
+    return math.exp(x) if x < 709 else math.inf
+
+
+# ----------------------------------------------------------------------------------- TIP tier event study
+
+EventKind = Literal["downgrade", "upgrade"]
+
+
+def tier_changes(panel: CountryPanel) -> pl.DataFrame:
+    """Every change of TIP placement between consecutive report years: iso3, year (the report that changed
+    it), from_tier, to_tier, kind (``downgrade``: placed on the Watch List or Tier 3 from a better tier;
+    ``upgrade``: moved off the Watch List or Tier 3 to a better tier; other changes, such as Tier 1 ↔ Tier 2,
+    have kind null). A year without a ranking breaks the sequence: no change is read across it."""
+    panel.require("us_tip_tiers", what="TIP tier changes")
+    tiers = panel.measure(TIER).select("iso3", "year", "value", "label").sort("iso3", "year")
+    previous = tiers.with_columns(
+        prev_year=pl.col("year").shift(1).over("iso3"),
+        prev_value=pl.col("value").shift(1).over("iso3"),
+        from_tier=pl.col("label").shift(1).over("iso3"),
+    ).filter((pl.col("year") - pl.col("prev_year") == 1) & (pl.col("value") != pl.col("prev_value")))
+    kind = (
+        pl.when((pl.col("value") > pl.col("prev_value")) & (pl.col("value") >= LISTED_RANK))
+        .then(pl.lit("downgrade"))
+        .when((pl.col("value") < pl.col("prev_value")) & (pl.col("prev_value") >= LISTED_RANK))
+        .then(pl.lit("upgrade"))
+    )
+    return previous.select("iso3", "year", "from_tier", pl.col("label").alias("to_tier"), kind.alias("kind"))
+
+
+@dataclasses.dataclass(frozen=True)
+class EventStudy:
+    """Detected victims in the years around a change of TIP tier, relative to the year before it."""
+
+    kind: str
+    estimates: pl.DataFrame  # event_time, rate_ratio, ci_low, ci_high, p_value, n_countries (+ bound refits)
+    events: pl.DataFrame  # iso3, year, from_tier, to_tier: the events used
+    n_countries: int  # countries in the model (events and comparisons)
+    n_observations: int
+    window: tuple[int, int]
+    reference: int
+    level: float
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "model": (
+                "Poisson pseudo-maximum likelihood with country and year fixed effects; event-time indicators "
+                "for the first event of each country; intervals clustered by country"
+            ),
+            "reference_event_time": self.reference,
+            "window": list(self.window),
+            "level": self.level,
+            "n_events": self.events.height,
+            "n_countries": self.n_countries,
+            "n_observations": self.n_observations,
+            "estimates": [
+                {k: (clean_float(v) if isinstance(v, float) else v) for k, v in row.items()}
+                for row in self.estimates.iter_rows(named=True)
+            ],
+            "events": self.events.with_columns(pl.col("year").cast(pl.Int64)).to_dicts(),
+            "warnings": list(self.warnings),
+        }
+
+
+def tier_event_study(
+    panel: CountryPanel,
+    kind: EventKind = "downgrade",
+    *,
+    window: tuple[int, int] = (-3, 3),
+    level: float = 0.95,
+    min_events: int = 5,
+) -> EventStudy:
+    """Detected victims in the years around a TIP downgrade (or upgrade), event-study style.
+
+    Each country's *first* event of the kind (:func:`tier_changes`) whose window holds detected victims both
+    before and from the event year is used; event time is the detection year minus the report year. The model
+    is a Poisson pseudo-likelihood regression of detected victims on country and year fixed effects and one
+    indicator per event time in ``window`` (the year before the event, -1, is the reference), with intervals
+    clustered by country. Countries without such an event are comparisons (all their years); an event country's
+    years outside the window are left out. A rate ratio of 1.5 at event time +1 means 50% more detected
+    victims than the year before the event, beyond what the country's level and the common year effects say.
+    The report year is the year the report was published (it covers roughly April of the year before to
+    March): authorities may act before and after it. Censored counts use the midpoint (refits on bounds).
+    """
+    if kind not in ("downgrade", "upgrade"):
+        raise ParameterError(f"kind must be downgrade or upgrade, not {kind!r}")
+    first, last = window
+    if not first < -1 < last + 1 or first >= 0:
+        raise ParameterError(
+            f"the window must include -1 (the reference year) and the event year, not {window}"
+        )
+    panel.require("unodc_glotip", "us_tip_tiers", what="the tier event study")
+    detected = (
+        panel.measure(DETECTED)
+        .filter(pl.col("value_high").is_not_null())
+        .select(
+            "iso3",
+            pl.col("year").cast(pl.Int64),
+            point_expr("value", "value_low", "value_high").alias("y"),
+            pl.col("value_low").alias("y_low"),
+            pl.col("value_high").alias("y_high"),
+        )
+    )
+    changes = tier_changes(panel).filter(pl.col("kind") == kind).with_columns(pl.col("year").cast(pl.Int64))
+    candidates = changes.join(detected.select("iso3", pl.col("year").alias("_dy")), on="iso3").with_columns(
+        _k=pl.col("_dy") - pl.col("year")
+    )
+    ok = (
+        candidates.filter(pl.col("_k").is_between(first, last))
+        .group_by("iso3", "year", "from_tier", "to_tier")
+        .agg(pre=(pl.col("_k") < 0).any(), post=(pl.col("_k") >= 0).any())
+        .filter(pl.col("pre") & pl.col("post"))
+        .sort("iso3", "year")
+        .unique("iso3", keep="first", maintain_order=True)
+        .select("iso3", "year", "from_tier", "to_tier")
+    )
+    if ok.height < min_events:
+        raise ParameterError(
+            f"only {ok.height} {kind}s have detected victims both before and after them within {window}: "
+            f"too few for an event study (at least {min_events})"
+        )
+    event_year = dict(zip(ok["iso3"].to_list(), ok["year"].to_list(), strict=True))
+    any_event = set(changes["iso3"].to_list())
+    sample = detected.with_columns(
+        _event=pl.col("iso3").replace_strict(event_year, default=None, return_dtype=pl.Int64)
+    ).with_columns(k=pl.col("year") - pl.col("_event"))
+    # event countries inside their window; countries never concerned by this kind of change all years;
+    # countries whose events could not be used are left out (they are neither clean comparisons nor events)
+    sample = sample.filter(
+        pl.col("k").is_between(first, last)
+        | (pl.col("_event").is_null() & ~pl.col("iso3").is_in(list(any_event)))
+    ).sort("iso3", "year")
+    times = [k for k in range(first, last + 1) if k != -1]
+    times = [k for k in times if (sample["k"] == k).any()]
+    countries = sorted(sample["iso3"].unique().to_list())
+    years = sorted(sample["year"].unique().to_list())
+    X, _ = _event_design(sample, times, countries, years)
+    groups = np.asarray([countries.index(c) for c in sample["iso3"].to_list()])
+    notes: list[str] = []
+    point = _fit_event(sample["y"].to_numpy(), X, groups, len(times), level, notes)
+    columns: dict[str, Any] = {
+        "event_time": [-1, *times],
+        "rate_ratio": [1.0, *point[0]],
+        "ci_low": [None, *point[1]],
+        "ci_high": [None, *point[2]],
+        "p_value": [None, *point[3]],
+        "n_countries": [int(sample.filter(pl.col("k") == k)["iso3"].n_unique()) for k in [-1, *times]],
+    }
+    if (sample["y_low"] != sample["y_high"]).any():
+        columns["rate_ratio_low_bound"] = [
+            1.0,
+            *_fit_event(sample["y_low"].to_numpy(), X, groups, len(times), level, notes)[0],
+        ]
+        columns["rate_ratio_high_bound"] = [
+            1.0,
+            *_fit_event(sample["y_high"].to_numpy(), X, groups, len(times), level, notes)[0],
+        ]
+    estimates = pl.DataFrame(
+        columns, schema_overrides={"ci_low": pl.Float64, "ci_high": pl.Float64, "p_value": pl.Float64}
+    ).sort("event_time")
+    return EventStudy(
+        kind=kind,
+        estimates=estimates,
+        events=ok,
+        n_countries=len(countries),
+        n_observations=sample.height,
+        window=window,
+        reference=-1,
+        level=level,
+        warnings=tuple(dict.fromkeys(notes)),
+    )
+
+
+def _event_design(
+    sample: pl.DataFrame, times: list[int], countries: list[str], years: list[int]
+) -> tuple[np.ndarray, list[str]]:
+    """Event-time indicators, then country dummies (all), then year dummies (all but the first)."""
+    n = sample.height
+    k = sample["k"].to_numpy()
+    blocks = [np.column_stack([(k == t).astype(float) for t in times]) if times else np.zeros((n, 0))]
+    country_index = np.asarray([countries.index(c) for c in sample["iso3"].to_list()])
+    blocks.append(np.eye(len(countries))[country_index])
+    year_index = np.asarray([years.index(y) for y in sample["year"].to_list()])
+    blocks.append(np.eye(len(years))[year_index][:, 1:])
+    names = [f"k={t}" for t in times] + [f"country={c}" for c in countries] + [f"year={y}" for y in years[1:]]
+    return np.hstack(blocks), names
+
+
+def _fit_event(
+    y: np.ndarray, X: np.ndarray, groups: np.ndarray, n_times: int, level: float, notes: list[str]
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    import statsmodels.api as sm  # type: ignore[import-untyped]
+
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
+        warnings.simplefilter("always")
+        fit = sm.GLM(y, X, family=sm.families.Poisson()).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    notes += [str(w.message) for w in caught]
+    if not fit.converged:
+        notes.append("the event-study model did not converge")
+    params = np.asarray(fit.params)[:n_times]
+    ci = np.asarray(fit.conf_int(alpha=1 - level))[:n_times]
+    pvalues = np.asarray(fit.pvalues)[:n_times]
+    return (
+        [_exp(b) for b in params],
+        [_exp(c) for c in ci[:, 0]],
+        [_exp(c) for c in ci[:, 1]],
+        [float(p) for p in pvalues],
+    )

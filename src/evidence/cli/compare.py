@@ -1,0 +1,138 @@
+"""``evidence compare``: a country beside its peers on detection, estimated prevalence, vulnerability and policy.
+
+Reads UNODC GLOTIP country data, the Walk Free GSI 2023 workbook and TIP tier placements (any of them; what is
+missing is said, not guessed) and prints, per country: detected victims in the latest year the country reported
+and per 100,000 population, the GSI estimate and prevalence, vulnerability, government response, the latest TIP
+tier and detected victims per 1,000 estimated in modern slavery, each with its source and year.
+
+Imports stay light (polars and the analysis only; no charting or notebook libraries) so the answer is quick.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DataOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--data",
+        help="A UNODC GLOTIP workbook, the Walk Free GSI 2023 workbook or a TIP tier CSV (repeat for several). "
+        "Default: the files in EVIDENCE_DATA.",
+    ),
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``compare`` to the ``evidence`` app."""
+    app.command("compare")(compare_command)
+
+
+def compare_command(
+    country: Annotated[str, typer.Argument(help="ISO3 code (or a country name), e.g. THA.")],
+    peers: Annotated[
+        str | None,
+        typer.Option(
+            "--peers",
+            help="Countries to compare with, e.g. KHM,LAO,MMR. Default: the country's UN M49 (intermediate) "
+            "subregion.",
+        ),
+    ] = None,
+    data: DataOpt = None,
+    threshold: Annotated[
+        int,
+        typer.Option(
+            "--threshold", help="Disclosure threshold: counts below it are withheld (UNODC 5, CTDC 10/11)."
+        ),
+    ] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """A country beside its peers: detected victims, GSI estimates, vulnerability, response and TIP tier."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from evidence.analyses.society import country_panel
+    from evidence.core.config import configured_data_paths
+    from evidence.core.errors import InputError, ParameterError
+    from evidence.presentation.comparison import (
+        comparison_json,
+        comparison_sources,
+        comparison_table,
+        disclosed_comparison,
+    )
+    from evidence.presentation.disclosure import DisclosureRule
+    from evidence.sources.cache import load_cached
+
+    rule = DisclosureRule(threshold=threshold)
+    paths = list(data or []) or configured_data_paths()
+    if not paths:
+        raise ParameterError(
+            "compare needs UNODC GLOTIP country data, the Walk Free GSI 2023 workbook and/or TIP tier placements: "
+            "give them with --data FILE (repeat for several) or EVIDENCE_DATA "
+            "(`evidence data fetch unodc-glotip` downloads the UNODC workbook)"
+        )
+    tables = []
+    for path in paths:
+        loaded = load_cached(path)
+        if loaded.kind not in ("indicator", "gsi", "tier"):
+            raise InputError(
+                f"this is a {loaded.kind} table; compare reads UNODC GLOTIP, GSI and TIP tier files",
+                path=path,
+            )
+        tables.append(loaded)
+    peer_list = None if peers is None else [p.strip() for p in peers.split(",") if p.strip()]
+    panel = country_panel(tables)
+    compared = panel.compare(country, peer_list)
+    if compared["iso3"][0] not in panel.countries:
+        raise ParameterError(
+            f"none of the files given holds {compared['country'][0]} ({compared['iso3'][0]})"
+        )
+    disclosed = disclosed_comparison(compared, rule)
+    missing = sorted({"unodc_glotip", "walkfree_gsi", "us_tip_tiers"} - panel.source_ids)
+    if as_json:
+        payload = {
+            "country": compared["iso3"][0],
+            "peers": list(dict.fromkeys(compared["iso3"].to_list()))[1:],
+            "disclosure_threshold": threshold,
+            "sources": [
+                {"source": p.source, "release": p.release, "path": p.path, "citation": p.citation_text()}
+                for p in panel.sources
+            ],
+            "sources_missing": missing,
+            "countries": comparison_json(disclosed),
+        }
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    console = Console()
+    wide = comparison_table(disclosed)
+    countries = wide.columns[1:-1]
+    # a few countries per table: one column per country stays readable in a terminal
+    for start in range(0, len(countries), 4):
+        chunk = countries[start : start + 4]
+        title = f"{compared['country'][0]} and its peers" if start == 0 else None
+        table = Table(title=escape(title) if title else None, title_justify="left")
+        table.add_column("Measure", justify="left", overflow="fold")
+        for column in chunk:
+            table.add_column(escape(column), justify="right", overflow="fold")
+        table.add_column("Source", justify="left", overflow="fold")
+        for row in wide.select("Measure", *chunk, "Source").iter_rows():
+            table.add_row(*[escape(str(v)) for v in row])
+        console.print(table)
+    console.print("Values are for the year in brackets: the latest the source holds for each country.")
+    if disclosed["withheld"].any():
+        console.print(
+            f"{rule.label}: fewer than {rule.threshold} detected victims; a rate of such a count is shown only "
+            "as an upper bound."
+        )
+    console.print(
+        "Detected victims measure what authorities find as much as how many victims there are; GSI figures are "
+        "model estimates for 2021, and rates divide by the GSI's 2021 population and estimate."
+    )
+    for citation in comparison_sources(disclosed):
+        console.print("Source: " + escape(citation), highlight=False)
+    for source in missing:
+        console.print(f"[yellow]Not given:[/] {escape(source)} (its measures show n/a)", highlight=False)

@@ -1,0 +1,316 @@
+"""``evidence register``: the organisation's register of case records (``docs/case-records.md``).
+
+Heavy libraries (DuckDB, polars) are imported inside the commands, so ``evidence --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+console = Console()
+register_app = typer.Typer(
+    help="The organisation's own case records over time: pseudonymised, with history, figures as of any date.",
+    no_args_is_help=True,
+)
+
+RegisterOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--register",
+        help="The register file (default: register.duckdb in the user data folder).",
+        metavar="PATH",
+    ),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="The date (YYYY-MM-DD) the records stood on (default: the latest export).",
+        metavar="DATE",
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``register`` commands to the ``evidence`` app."""
+    app.add_typer(register_app, name="register")
+
+
+def _path(register_path: Path | None) -> Path:
+    from evidence.sources.register import default_register_path
+
+    return register_path or default_register_path()
+
+
+def _date(text: str | None, option: str) -> dt.date | None:
+    from evidence.core.errors import ParameterError
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ParameterError(f"{option} {text!r}: expected a date such as 2023-06-30") from None
+
+
+def _as_of(register_path: Path, as_of: str | None):
+    from evidence.sources.register import records_as_of
+
+    return records_as_of(register_path, _date(as_of, "--as-of"))
+
+
+def _echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@register_app.command("import")
+def import_command(
+    export: Annotated[Path, typer.Argument(help="An export of the case-management system (CSV or xlsx).")],
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping", help="Its mapping file (default: EXPORT.mapping.yaml beside it).", metavar="FILE"
+        ),
+    ] = None,
+    register_path: RegisterOpt = None,
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--key-file",
+            help="The pseudonymisation key file (default: EVIDENCE_REGISTER_KEY, else register.key in the user "
+            "configuration folder; made on the first import).",
+            metavar="FILE",
+        ),
+    ] = None,
+    exported_on: Annotated[
+        str | None,
+        typer.Option(
+            "--exported-on",
+            help="The date the export was made (default: a date in its file name, else its modification time).",
+            metavar="DATE",
+        ),
+    ] = None,
+    partial: Annotated[
+        bool,
+        typer.Option("--partial", help="The export holds only some records: none is marked missing."),
+    ] = False,
+    wait: Annotated[
+        float,
+        typer.Option("--wait", help="Seconds to wait while another import holds the register.", metavar="S"),
+    ] = 0.0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import an export: new records added, changed ones updated (history kept), absent ones marked missing."""
+    from evidence.sources.register import import_export
+
+    result = import_export(
+        _path(register_path),
+        export,
+        mapping,
+        key_path=key_file,
+        exported_on=_date(exported_on, "--exported-on"),
+        full_export=not partial,
+        wait=wait,
+    )
+    if as_json:
+        summary = result.summary()
+        summary["register"] = str(_path(register_path))
+        summary["rejected_rows"] = result.rejects.select("row", "column", "reason").to_dicts()
+        _echo_json(summary)
+        return
+    console.print(
+        f"Imported {escape(result.file_name)} (exported on {result.exported_on}, from {result.exported_on_from}) "
+        f"into {escape(str(_path(register_path)))} as import {result.import_id}.",
+        soft_wrap=True,
+    )
+    if result.note:
+        console.print(result.note)
+    console.print(
+        f"rows in {result.rows_in}: new {result.rows_new}, updated {result.rows_updated}, "
+        f"unchanged {result.rows_unchanged}, rejected {result.rows_rejected}; "
+        f"marked missing {result.rows_marked_missing}"
+    )
+    if result.rejects.height:
+        table = Table("row", "column", "reason", title="Rejected rows (the first 20)")
+        for row in result.rejects.head(20).iter_rows(named=True):
+            table.add_row(str(row["row"]), escape(str(row["column"] or "")), escape(str(row["reason"])))
+        console.print(table)
+
+
+@register_app.command("status")
+def status_command(register_path: RegisterOpt = None, as_json: JsonOpt = False) -> None:
+    """What the register holds: records, records marked missing, versions, and every import."""
+    from evidence.sources.register import status
+
+    facts = status(_path(register_path))
+    if as_json:
+        _echo_json(facts)
+        return
+    console.print(
+        f"{escape(facts['register'])}: {facts['records']} records, {facts['records_marked_missing']} marked "
+        f"missing, {facts['versions']} versions; country {facts['country'] or 'not set'}",
+        soft_wrap=True,
+    )
+    table = Table(
+        "#", "exported on", "file", "sha256", "in", "new", "updated", "unchanged", "rejected", "missing"
+    )
+    for entry in facts["imports"]:
+        table.add_row(
+            str(entry["import_id"]),
+            entry["exported_on"],
+            escape(entry["file_name"]),
+            entry["file_sha256"][:12],
+            *(
+                str(entry[k])
+                for k in ("rows_in", "rows_new", "rows_updated", "rows_unchanged", "rows_rejected")
+            ),
+            str(entry["rows_marked_missing"]),
+        )
+    console.print(table)
+
+
+@register_app.command("figures")
+def figures_command(
+    as_of: Annotated[
+        str, typer.Option("--as-of", help="The date the figures are as of (YYYY-MM-DD).", metavar="DATE")
+    ],
+    year_from: Annotated[
+        int | None,
+        typer.Option("--from", help="First year of the period (default: the earliest).", metavar="YEAR"),
+    ] = None,
+    threshold: Annotated[
+        int,
+        typer.Option("--threshold", help="Disclosure threshold: counts below it are withheld.", metavar="N"),
+    ] = 5,
+    country: Annotated[
+        str | None,
+        typer.Option(
+            "--country", help="The organisation's country (default: the register's).", metavar="ISO3"
+        ),
+    ] = None,
+    register_path: RegisterOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The key figures: victims assisted in the period by sex, age, nationality, form, assistance; nationals
+    trafficked abroad. Every number passes disclosure control."""
+    from evidence.presentation.disclosure import DisclosureRule
+    from evidence.presentation.key_figures import key_figures
+    from evidence.sources.register import register_country
+
+    path = _path(register_path)
+    loaded = _as_of(path, as_of)
+    figures = key_figures(
+        loaded.data,
+        as_of=as_of,
+        year_from=year_from,
+        country=(country or register_country(path) or None),
+        rule=DisclosureRule(threshold=threshold),
+    )
+    if as_json:
+        _echo_json(figures.to_dict())
+        return
+    console.print(
+        f"[bold]Victims of trafficking assisted {figures.year_from}–{figures.year_to}, as of {figures.as_of}: "
+        f"{figures.total_shown()}[/]"
+    )
+    for name, table in figures.tables.items():
+        shown = table.display()
+        out = Table("", "victims", title=figures.titles[name], title_justify="left")
+        for category, text in zip(shown["category"].to_list(), shown["victims"].to_list(), strict=True):
+            out.add_row(escape(category or "Total"), text)
+        console.print(out)
+    for note in figures.notes:
+        console.print(f"Note: {escape(note)}")
+    console.print(figures.rule.describe())
+
+
+@register_app.command("export-ctdc")
+def export_ctdc_command(
+    out: Annotated[Path, typer.Argument(help="The CSV to write (CTDC k-anonymised Global Dataset layout).")],
+    k: Annotated[
+        int, typer.Option("--k", help="Every quasi-identifier combination occurs at least k times.")
+    ] = 11,
+    max_suppressed: Annotated[
+        float,
+        typer.Option(
+            "--max-suppressed",
+            help="Generalise until at most this share of records must be left out (0 to below 1).",
+            metavar="SHARE",
+        ),
+    ] = 0.05,
+    as_of: AsOfOpt = None,
+    register_path: RegisterOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write a k-anonymised file in CTDC's layout, with a report of what was generalised and left out."""
+    from evidence.sources.register.ctdc_export import write_ctdc_export
+
+    report = write_ctdc_export(
+        _as_of(_path(register_path), as_of).data, out, k=k, max_suppressed=max_suppressed
+    )
+    if as_json:
+        _echo_json({"out": str(out), **report.to_dict()})
+        return
+    console.print(f"Wrote {escape(str(out))}", soft_wrap=True)
+    for line in report.lines():
+        console.print(escape(line), soft_wrap=True)
+
+
+@register_app.command("lists")
+def lists_command(
+    out: Annotated[Path, typer.Argument(help="The list-capture CSV to write (read by evidence estimate).")],
+    by: Annotated[
+        str, typer.Option("--by", help="The column naming each person's agencies.")
+    ] = "referral_source",
+    as_of: AsOfOpt = None,
+    register_path: RegisterOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write the agencies' overlap as list-capture data (a 0/1 column per agency and a count)."""
+    from evidence.sources.register.lists import write_lists
+
+    report = write_lists(_as_of(_path(register_path), as_of).data, out, by=by)
+    if as_json:
+        _echo_json({"out": str(out), "lists": list(report.lists), "histories": report.histories})
+        return
+    console.print(
+        f"Wrote {escape(str(out))}: {len(report.lists)} lists ({escape(', '.join(report.lists))}), "
+        f"{report.histories} capture histories. Estimate with: evidence estimate {escape(str(out))}",
+        soft_wrap=True,
+    )
+    if report.people_unrecorded:
+        console.print("Records without a recorded agency are on no list and left out.")
+
+
+@register_app.command("snapshot")
+def snapshot_command(
+    out: Annotated[
+        Path, typer.Argument(help="The .parquet to write: a data file for briefs, runs and batches.")
+    ],
+    as_of: AsOfOpt = None,
+    register_path: RegisterOpt = None,
+) -> None:
+    """Write the records as they stood on a date as a canonical table (pseudonymised, owner-only)."""
+    import os
+
+    from evidence.core.errors import ParameterError
+    from evidence.sources.store import write_parquet
+
+    if out.suffix != ".parquet":
+        raise ParameterError(f"{out}: the snapshot is a .parquet file")
+    loaded = _as_of(_path(register_path), as_of)
+    write_parquet(loaded, out)
+    os.chmod(out, 0o600)
+    console.print(
+        f"Wrote {escape(str(out))}: {loaded.rows_kept} records as of {loaded.provenance.release}",
+        soft_wrap=True,
+    )

@@ -1,0 +1,687 @@
+"""What the ``causes_consequences`` notebook (and the country brief's section on it) shows: built and
+disclosure-controlled here, so that notebooks stay thin and every number is tested.
+
+The person (victim-level case data, :mod:`evidence.analyses.causes`)
+    :func:`profile_view` (a topic by a characteristic: counts and shares), :func:`heat_table` (means of control
+    by form), :func:`missing_view` (what is not recorded), :func:`model_view` and :func:`missing_comparison_view`
+    (odds ratios; complete-case against all-case).
+
+Society (the cross-country panel, :mod:`evidence.analyses.society`)
+    :func:`comparison_view`, :func:`detection_points` (the scatter's data), :func:`detection_model_view`,
+    :func:`event_study_view`.
+
+Disclosure: victim counts pass :mod:`evidence.presentation.disclosure`. A profile's table is protected with its
+totals (secondary suppression): by group, the categories of a single-valued topic plus "not recorded" add up to
+the group's victims, and for every topic the groups add up to all victims; a multi-valued topic's categories
+overlap (no row total is published), its recorded/not-recorded split is protected as its own table. A share, or
+its interval, is shown only where its count and its denominator are both published. Model tables show the
+number of victims of each category only where it is not small. A selection too small to protect gives None.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import polars as pl
+
+from evidence.analyses import causes
+from evidence.analyses.society import (
+    DETECTED_PER_100K,
+    PREVALENCE,
+    CountryPanel,
+    DetectionModel,
+    EventStudy,
+)
+from evidence.core.errors import ParameterError
+from evidence.presentation.disclosure import (
+    COMPLEMENT_LABEL,
+    DisclosedTable,
+    DisclosureError,
+    DisclosureRule,
+    suppress_counts,
+    suppress_table,
+)
+from evidence.sources.loaded import LoadedTable
+
+NOT_RECORDED = "Not recorded"
+RECORDED = "Recorded"
+ALL = "All victims"
+
+
+# ------------------------------------------------------------------------------------------------- the person
+
+
+@dataclasses.dataclass(frozen=True)
+class ProfileView:
+    """A topic by a characteristic, protected: ``table`` for display (strings: ``"1,234 (45.6%)"``, the rule's
+    label, or ``x``), ``shares`` for charts (group, category, share, ci_low, ci_high; null where withheld)."""
+
+    topic: str
+    by: str | None
+    table: pl.DataFrame
+    shares: pl.DataFrame
+    counts: DisclosedTable  # the protected category counts (with the totals row)
+    split: DisclosedTable | None  # the recorded / not recorded split (multi-valued topics)
+
+    @property
+    def note(self) -> str:
+        multi = (
+            " A victim can have several, so the shares can add up to more than 100%."
+            if self.topic in causes.MULTI_VALUED
+            else ""
+        )
+        return (
+            "Shares are of the victims with this recorded (at least one category, CTDC's denominator rule); "
+            f"victims with nothing recorded are counted as {NOT_RECORDED.lower()}.{multi}"
+        )
+
+
+def _protect(
+    frame: pl.DataFrame, key: str, columns: Sequence[str], rule: DisclosureRule
+) -> DisclosedTable | None:
+    try:
+        return suppress_table(frame, key, list(columns), rule, total_label="__total")
+    except DisclosureError:
+        return None
+
+
+def profile_view(cases: pl.DataFrame, topic: str, by: str | None, rule: DisclosureRule) -> ProfileView | None:
+    """:func:`evidence.analyses.causes.profile` for publication: one row per category (and the not-recorded
+    and recorded counts), one column per group of ``by`` and ``All victims``; None when too small to protect."""
+    long = causes.profile(cases, topic, by)
+    groups = list(dict.fromkeys(long["group"].to_list()))
+    categories = list(dict.fromkeys(long["category"].to_list()))
+    wide = long.pivot(on="category", index="group", values="count", maintain_order=True).select(
+        "group", *categories
+    )
+    sizes = long.group_by("group", maintain_order=True).agg(
+        pl.col("n_known").first(), pl.col("n_unknown").first()
+    )
+    multi = topic in causes.MULTI_VALUED
+    if multi:
+        counts = _protect(wide, "group", categories, rule)
+        split = _protect(
+            sizes.rename({"n_known": RECORDED, "n_unknown": NOT_RECORDED}),
+            "group",
+            [RECORDED, NOT_RECORDED],
+            rule,
+        )
+        if counts is None or split is None:
+            return None
+        recorded = split.frame[RECORDED].to_list()
+        not_recorded = split.frame[NOT_RECORDED].to_list()
+        split_reasons = split.reasons
+    else:
+        with_unknown = wide.join(sizes.select("group", pl.col("n_unknown").alias(NOT_RECORDED)), on="group")
+        counts = _protect(with_unknown, "group", [*categories, NOT_RECORDED], rule)
+        if counts is None:
+            return None
+        split = None
+        not_recorded = counts.frame[NOT_RECORDED].to_list()
+        # the recorded victims of a group are the sum of its categories: published when every one is
+        recorded = [
+            None if any(v is None for v in row) else sum(row)
+            for row in counts.frame.select(categories).iter_rows()
+        ]
+        split_reasons = counts.reasons.select(pl.col(NOT_RECORDED)).with_columns(
+            pl.lit(None, pl.String).alias(RECORDED)
+        )
+    labels = groups if by is None else [*groups, ALL]  # without a characteristic the one group is everyone
+    display = counts.display()
+    columns: dict[str, list[str]] = {"category": [*categories, RECORDED, NOT_RECORDED]}
+    share_rows = []
+    for g, label in enumerate(labels):
+        cells = []
+        for category in categories:
+            count = counts.frame[category][g]
+            base = recorded[g]
+            text = display[category][g]
+            if count is not None and base:
+                share = count / base
+                text = f"{text} ({share * 100:.1f}%)"
+                match = long.filter((pl.col("group") == label) & (pl.col("category") == category))
+                low = match["ci_low"][0] if match.height else None
+                high = match["ci_high"][0] if match.height else None
+            else:
+                share = low = high = None
+            share_rows.append(
+                {"group": label, "category": category, "share": share, "ci_low": low, "ci_high": high}
+            )
+            cells.append(text)
+        cells.append(_count_text(recorded[g], split_reasons[RECORDED][g], rule))
+        cells.append(_count_text(not_recorded[g], split_reasons[NOT_RECORDED][g], rule))
+        columns[label] = cells
+    table = pl.DataFrame(columns, schema={c: pl.String for c in columns})
+    label = causes.TOPICS[topic]
+    table = table.rename({"category": label})
+    shares = pl.DataFrame(
+        share_rows,
+        schema={
+            "group": pl.String,
+            "category": pl.String,
+            "share": pl.Float64,
+            "ci_low": pl.Float64,
+            "ci_high": pl.Float64,
+        },
+    )
+    return ProfileView(topic=topic, by=by, table=table, shares=shares, counts=counts, split=split)
+
+
+def _count_text(value: int | None, reason: str | None, rule: DisclosureRule) -> str:
+    if reason == "small":
+        return rule.label
+    if reason == "complement" or value is None:
+        return COMPLEMENT_LABEL
+    return f"{value:,}"
+
+
+def heat_table(
+    cases: pl.DataFrame,
+    rule: DisclosureRule,
+    *,
+    row_topic: str = "form",
+    column_topic: str = "means_of_control",
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Each category of ``column_topic`` among the victims of each category of ``row_topic`` (the heat table
+    of means of control by form). Returns the display table (rows: categories of ``row_topic`` with their
+    denominator; cells ``"45%"``, or the rule's label) and the shares for the chart (row, column, share; null
+    where the count or the denominator is withheld). Both topics overlap (a victim can have several forms and
+    several means), so no total is published and primary suppression protects every count."""
+    cross = causes.cross_profile(cases, row_topic, column_topic)
+    counts = suppress_counts(cross.select("row", "column", "count"), "count", rule)
+    bases = suppress_counts(cross.select("row", "n_known").unique(maintain_order=True), "n_known", rule)
+    base_of = dict(zip(bases.frame["row"].to_list(), bases.frame["n_known"].to_list(), strict=True))
+    shares = counts.frame.select(
+        "row",
+        "column",
+        pl.struct("count", "row")
+        .map_elements(
+            lambda s: (
+                s["count"] / base_of[s["row"]] if s["count"] is not None and base_of.get(s["row"]) else None
+            ),
+            return_dtype=pl.Float64,
+        )
+        .alias("share"),
+    )
+    withheld = counts.frame["count_suppressed"]
+    shown = shares.with_columns(
+        text=pl.when(withheld)
+        .then(pl.lit(rule.label))
+        .when(pl.col("share").is_not_null())
+        .then((pl.col("share") * 100).round(0).cast(pl.Int64).cast(pl.String) + "%")
+        .otherwise(pl.lit("–"))  # no victim of this row with the column topic recorded, or a withheld base
+    )
+    columns = list(dict.fromkeys(cross["column"].to_list()))
+    wide = shown.pivot(on="column", index="row", values="text", maintain_order=True).select("row", *columns)
+    base_text = bases.display().select(
+        "row", pl.col("n_known").alias(f"Victims with {causes.TOPICS[column_topic].lower()} recorded")
+    )
+    table = wide.join(base_text, on="row", how="left").rename({"row": causes.TOPICS[row_topic]})
+    return table, shares
+
+
+def missing_view(
+    cases: pl.DataFrame, rule: DisclosureRule, variables: Sequence[str] | None = None
+) -> pl.DataFrame | None:
+    """How many victims have each topic and characteristic recorded (fields the layout lacks are left out,
+    and named by :func:`evidence.analyses.causes.missing_values`' ``in_layout``); None when too small."""
+    missing = causes.missing_values(cases, variables).filter(pl.col("in_layout"))
+    if not missing.height:
+        return None
+    labels = {**causes.TOPICS, **causes.CHARACTERISTIC_LABELS}
+    frame = missing.select(
+        pl.col("variable").replace_strict(labels, return_dtype=pl.String).alias("Variable"),
+        pl.col("n_recorded").alias(RECORDED),
+        pl.col("n_not_recorded").alias(NOT_RECORDED),
+    )
+    table = _protect(frame, "Variable", [RECORDED, NOT_RECORDED], rule)
+    if table is None:
+        return None
+    shown = table.display().head(frame.height).rename({"__total": "Victims"})
+    share = [
+        f"{n / (r + n) * 100:.0f}%" if r is not None and n is not None and (r + n) else ""
+        for r, n in zip(
+            table.frame[RECORDED].to_list()[: frame.height],
+            table.frame[NOT_RECORDED].to_list()[: frame.height],
+            strict=True,
+        )
+    ]
+    return shown.with_columns(pl.Series("Share not recorded", share))
+
+
+def _ratio(value: float | None) -> str:
+    if value is None:
+        return ""
+    if value == float("inf"):
+        return "∞"
+    return f"{value:.2f}" if value < 100 else f"{value:,.0f}"
+
+
+def model_view(model: causes.AssociationModel, rule: DisclosureRule) -> pl.DataFrame:
+    """Odds ratios with their intervals and the victims of each category (withheld where small)."""
+    n = suppress_counts(model.terms.select("n"), "n", rule).display()["n"].to_list()
+    labels = causes.CHARACTERISTIC_LABELS
+    return model.terms.select(
+        pl.col("predictor")
+        .replace_strict(labels, default=pl.col("predictor"), return_dtype=pl.String)
+        .alias("Characteristic"),
+        (pl.col("category") + " (vs " + pl.col("reference") + ")").alias("Category"),
+        pl.col("odds_ratio").map_elements(_ratio, return_dtype=pl.String).alias("Odds ratio"),
+        pl.format(
+            "{} – {}",
+            pl.col("ci_low").map_elements(_ratio, return_dtype=pl.String),
+            pl.col("ci_high").map_elements(_ratio, return_dtype=pl.String),
+        ).alias(f"{model.level:.0%} interval"),
+        pl.Series("Victims", n, dtype=pl.String),
+    )
+
+
+def model_sentence(model: causes.AssociationModel, rule: DisclosureRule) -> str:
+    """Which victims the model used and why others were left out, with counts through disclosure control."""
+
+    def count(value: int) -> str:
+        return rule.label if rule.is_small(value) else f"{value:,}"
+
+    how = (
+        "keeping unknown characteristics as a category"
+        if model.missing == "indicator"
+        else "complete cases only"
+    )
+    parts = [
+        (
+            f"{model.outcome_label}: logistic regression on {count(model.n_used)} victims "
+            f"({count(model.n_outcome)} with it), {how}."
+        )
+    ]
+    if model.excluded:
+        parts.append("Left out: " + "; ".join(f"{count(v)} {k}" for k, v in model.excluded.items()) + ".")
+    if model.merged:
+        parts.append(
+            "Merged into Other (too few victims or no variation): "
+            + "; ".join(
+                f"{causes.CHARACTERISTIC_LABELS.get(p, p).lower()}: {', '.join(c)}"
+                for p, c in model.merged.items()
+            )
+            + "."
+        )
+    if model.skipped:
+        parts.append(
+            "Not in the model: "
+            + "; ".join(
+                f"{causes.CHARACTERISTIC_LABELS.get(p, p).lower()} ({why})"
+                for p, why in model.skipped.items()
+            )
+            + "."
+        )
+    if model.separation_suspected:
+        parts.append(
+            "Some odds ratios are extreme or their intervals unbounded (separation: a category whose victims "
+            "almost all have, or lack, the outcome); read them as 'very large' or 'very small', not as estimates."
+        )
+    return " ".join(parts)
+
+
+def missing_comparison_view(table: pl.DataFrame, rule: DisclosureRule) -> pl.DataFrame:
+    """:func:`evidence.analyses.causes.compare_missing`'s table for display: each odds ratio and interval from
+    the complete-case fit beside the fit that keeps every victim (unknowns as a category)."""
+    out = {}
+    for suffix, label in (("complete", "complete cases"), ("all", "all victims")):
+        n = suppress_counts(table.select(pl.col(f"n_{suffix}")), f"n_{suffix}", rule).display(missing="")[
+            f"n_{suffix}"
+        ]
+        out[f"Odds ratio, {label}"] = [
+            "" if r is None else f"{_ratio(r)} ({_ratio(lo)} – {_ratio(hi)})"
+            for r, lo, hi in zip(
+                table[f"odds_ratio_{suffix}"].to_list(),
+                table[f"ci_low_{suffix}"].to_list(),
+                table[f"ci_high_{suffix}"].to_list(),
+                strict=True,
+            )
+        ]
+        out[f"Victims, {label}"] = n.to_list()
+    labels = causes.CHARACTERISTIC_LABELS
+    return pl.DataFrame(
+        {
+            "Characteristic": [labels.get(p, p) for p in table["predictor"].to_list()],
+            "Category": table["category"].to_list(),
+            **out,
+        }
+    )
+
+
+# ----------------------------------------------------------------------------------------------------- society
+
+
+def comparison_view(
+    panel: CountryPanel, country: str, peers: Sequence[str] | None, rule: DisclosureRule
+) -> tuple[pl.DataFrame, list[str]]:
+    """The country beside its peers (one row per measure, one column per country, the source last) and the
+    sources to cite under it."""
+    from evidence.presentation.comparison import comparison_sources, comparison_table, disclosed_comparison
+
+    disclosed = disclosed_comparison(panel.compare(country, peers), rule)
+    return comparison_table(disclosed), comparison_sources(disclosed)
+
+
+def detection_points(
+    panel: CountryPanel, country: str, peers: Sequence[str] | None, rule: DisclosureRule
+) -> pl.DataFrame:
+    """Every country's detected victims per 100,000 (latest year) and estimated prevalence per 1,000, with its
+    role (country, peer, other) and name; a country whose detected count is withheld (small) is left out,
+    since its rate would give the count back."""
+    from evidence.analyses.society import DETECTED, default_peers
+
+    iso3 = _iso3(country)
+    peer_codes = default_peers(iso3) if peers is None else [_iso3(p) for p in peers]
+    latest = panel.latest([DETECTED, DETECTED_PER_100K, PREVALENCE])
+    small = latest.filter((pl.col("measure") == DETECTED) & rule.small_expr(pl.col("value_high")))[
+        "iso3"
+    ].to_list()
+    values = (
+        latest.filter(pl.col("measure").is_in([DETECTED_PER_100K, PREVALENCE]) & ~pl.col("iso3").is_in(small))
+        .with_columns(point=pl.coalesce("value", (pl.col("value_low") + pl.col("value_high")) / 2))
+        .pivot(on="measure", index=["iso3", "country"], values="point")
+    )
+    for measure in (DETECTED_PER_100K, PREVALENCE):
+        if measure not in values.columns:
+            values = values.with_columns(pl.lit(None, pl.Float64).alias(measure))
+    return values.with_columns(
+        role=pl.when(pl.col("iso3") == iso3)
+        .then(pl.lit("country"))
+        .when(pl.col("iso3").is_in(peer_codes))
+        .then(pl.lit("peer"))
+        .otherwise(pl.lit("other"))
+    ).select("iso3", "country", "role", DETECTED_PER_100K, PREVALENCE)
+
+
+def _iso3(value: str) -> str:
+    """An ISO3 code from a code or a name (a clear error otherwise)."""
+    from evidence.analyses.common import check_country
+
+    iso3 = check_country(value)
+    assert iso3 is not None
+    return iso3
+
+
+def detection_model_view(model: DetectionModel) -> pl.DataFrame:
+    """The detection model's rate ratios as a table."""
+    return (
+        model.frame()
+        .select(
+            pl.col("change").str.slice(0, 1).str.to_uppercase() + pl.col("change").str.slice(1),
+            pl.col("rate_ratio").map_elements(_ratio, return_dtype=pl.String).alias("Rate ratio"),
+            pl.format(
+                "{} – {}",
+                pl.col("ci_low").map_elements(_ratio, return_dtype=pl.String),
+                pl.col("ci_high").map_elements(_ratio, return_dtype=pl.String),
+            ).alias(f"{model.level:.0%} interval ({model.cov_type})"),
+            pl.col("p_value")
+            .map_elements(lambda p: f"{p:.3f}" if p >= 0.001 else "<0.001", return_dtype=pl.String)
+            .alias("p"),
+        )
+        .rename({"change": "Where"})
+    )
+
+
+def event_study_view(studies: Sequence[EventStudy]) -> pl.DataFrame:
+    """The event studies' rate ratios in one long table (for the chart and a table): kind, event_time,
+    rate_ratio, ci_low, ci_high, n_countries."""
+    return pl.concat(
+        [
+            s.estimates.select(
+                pl.lit(s.kind).alias("kind"),
+                "event_time",
+                "rate_ratio",
+                # the reference year is 1 by construction: its "interval" is the point
+                pl.col("ci_low").fill_null(pl.col("rate_ratio")),
+                pl.col("ci_high").fill_null(pl.col("rate_ratio")),
+                "n_countries",
+            )
+            for s in studies
+        ]
+    )
+
+
+# ------------------------------------------------------------------------------------------- notebook sections
+
+
+def person_cases(
+    tables: Sequence[LoadedTable], *, country: str, role: str = "both", scope: str = "country"
+) -> pl.DataFrame | None:
+    """The victim records the person section describes: every case table given (one canonical table), all of
+    them (``scope="all"``) or the country's victims as ``role``; None when no case table was given."""
+    from evidence.analyses.common import check_role, country_filter
+
+    if scope not in ("country", "all"):
+        raise ParameterError(f"person_scope must be country or all, not {scope!r}")
+    frames = [t.data for t in tables if t.kind == "case"]
+    if not frames:
+        return None
+    cases = pl.concat(frames, how="vertical_relaxed")
+    if scope == "all":
+        return cases
+    return cases.filter(country_filter(_iso3(country), check_role(role)))
+
+
+#: What the person section describes, in order, and by which characteristic.
+PERSON_TOPICS: tuple[tuple[str, str | None], ...] = (
+    ("recruiter_relation", "sex"),
+    ("means_of_control", "sex"),
+    ("form", "age_group"),
+    ("trafficking_duration", "route_class"),
+    ("perpetrator_relation", "sex"),
+    ("perpetrator_role", "route_class"),
+    (causes.PERPETRATOR_ORIGIN, None),
+)
+
+
+def show_person_section(
+    cases: pl.DataFrame, rule: DisclosureRule, *, source: str, level: str = "###"
+) -> None:
+    """The person: every recorded topic by a characteristic, the heat table and duration charts, what is not
+    recorded, and the odds ratios of each form of exploitation and means of control (with the complete-case
+    comparison for sexual exploitation). Topics the data do not record are named in one sentence."""
+    from IPython.display import Markdown, display
+
+    from evidence.notebooks.views import show_chart, show_table
+    from evidence.presentation import causes_charts
+
+    topics = causes.recorded_topics(cases)
+    characteristics = causes.recorded_characteristics(cases)
+    absent = [causes.TOPICS[t].lower() for t, _ in PERSON_TOPICS if t not in topics]
+    if absent:
+        display(Markdown(f"Not recorded in these data: {', '.join(absent)}."))
+    display(Markdown(f"{level} What is recorded"))
+    show_table(missing_view(cases, rule), source=source)
+    for topic, by in PERSON_TOPICS:
+        if topic not in topics:
+            continue
+        if by is not None and by not in characteristics:
+            by = "majority_status" if "majority_status" in characteristics and by == "age_group" else None
+        view = profile_view(cases, topic, by, rule)
+        what = causes.TOPICS[topic]
+        by_text = f" by {causes.CHARACTERISTIC_LABELS[by].lower()}" if by else ""
+        display(Markdown(f"{level} {what}{by_text}"))
+        show_table(view.table if view else None, note=view.note if view else None, source=source)
+        if view is not None and topic == "trafficking_duration":
+            shares = view.shares.filter(pl.col("group") != ALL)
+            chart = causes_charts.distribution_chart(
+                shares,
+                "category",
+                "share",
+                group="group",
+                low="ci_low",
+                high="ci_high",
+                title="How long victims were exploited",
+                source=source,
+                category_title="Duration",
+                subtitle=f"Share of victims with a duration recorded{by_text}",
+                rule=rule,
+            )
+            show_chart(chart, "duration")
+    if {"form", "means_of_control"} <= set(topics):
+        display(Markdown(f"{level} Means of control by form of exploitation"))
+        table, shares = heat_table(cases, rule)
+        show_table(
+            table,
+            source=source,
+            note="Share of the victims of each form (with means of control recorded) "
+            "who were controlled in each way; a victim can be controlled in several ways.",
+        )
+        chart = causes_charts.heat_table_chart(
+            shares,
+            "row",
+            "column",
+            "share",
+            title="Means of control by form of exploitation",
+            source=source,
+            rule=rule,
+        )
+        show_chart(chart, "means_by_form")
+    show_models(cases, rule, topics=[t for t in ("form", "means_of_control") if t in topics], level=level)
+
+
+def show_models(
+    cases: pl.DataFrame, rule: DisclosureRule, *, topics: Sequence[str], level: str = "###"
+) -> None:
+    """Odds ratios of every flag of ``topics`` by victims' characteristics, and the complete-case comparison of
+    the first model that can be fitted."""
+    from IPython.display import Markdown, display
+
+    from evidence.core.errors import EvidenceError
+    from evidence.notebooks.views import show_table
+
+    predictors = [p for p in causes.DEFAULT_PREDICTORS if p in causes.recorded_characteristics(cases)]
+    if "age_group" not in predictors and "majority_status" in causes.recorded_characteristics(cases):
+        predictors.insert(1, "majority_status")
+    compared = False
+    for topic in topics:
+        failures = {}
+        for flag in causes.recorded_flags_of(cases, topic):
+            try:
+                model = causes.association_model(cases, flag, predictors)
+            except EvidenceError as exc:
+                failures[causes.label_of(flag)] = str(exc)
+                continue
+            display(Markdown(f"{level} Which victims' records show {model.outcome_label.lower()}"))
+            display(Markdown(model_sentence(model, rule)))
+            show_table(
+                model_view(model, rule),
+                note="Odds ratios above 1: more often recorded than in the reference category, other "
+                "characteristics in the model equal. An association, not a cause.",
+            )
+            if not compared:
+                compared = True
+                try:
+                    table, complete, _ = causes.compare_missing(cases, flag, predictors)
+                except EvidenceError as exc:
+                    display(Markdown(f"No complete-case comparison: {exc}."))
+                    continue
+                display(
+                    Markdown(f"{level} Complete cases against all victims ({model.outcome_label.lower()})")
+                )
+                display(Markdown(model_sentence(complete, rule)))
+                show_table(missing_comparison_view(table, rule))
+        if failures:
+            display(
+                Markdown(
+                    f"No model for {', '.join(failures).lower()}: too few victims with it, or no variation "
+                    "in the sample."
+                )
+            )
+
+
+def show_society_section(
+    panel: CountryPanel,
+    country: str,
+    peers: Sequence[str] | None,
+    rule: DisclosureRule,
+    *,
+    level: str = "###",
+) -> None:
+    """Society: the country beside its peers, the detection scatter, the detection model and the TIP tier
+    event study, each shown when its sources are there (and said in one sentence when not)."""
+    from IPython.display import Markdown, display
+
+    from evidence.analyses import society
+    from evidence.core.errors import EvidenceError
+    from evidence.notebooks.views import show_chart, show_table
+    from evidence.presentation import causes_charts
+
+    iso3 = _iso3(country)
+    display(Markdown(f"{level} The country beside its peers"))
+    table, sources = comparison_view(panel, iso3, peers, rule)
+    show_table(
+        table,
+        source="; ".join(sources),
+        note="Each value for the year in brackets, the latest its source "
+        "holds; rates divide by the GSI's 2021 population and estimate.",
+    )
+    citation = "; ".join(sources)
+    if {"unodc_glotip", "walkfree_gsi"} <= panel.source_ids:
+        display(Markdown(f"{level} Detection against estimated prevalence"))
+        points = detection_points(panel, iso3, peers, rule)
+        chart = causes_charts.detection_scatter(
+            points,
+            PREVALENCE,
+            DETECTED_PER_100K,
+            "country",
+            "role",
+            title="Detected victims per 100,000 against estimated prevalence",
+            source=citation,
+            x_title="Estimated in modern slavery per 1,000 (GSI, 2021)",
+            y_title="Detected victims per 100,000 (UNODC, latest year)",
+            rule=rule,
+        )
+        show_chart(chart, "detection_vs_prevalence")
+        try:
+            model = society.detection_model(panel)
+        except EvidenceError as exc:
+            display(Markdown(f"No detection model: {exc}."))
+        else:
+            show_table(
+                detection_model_view(model),
+                note=f"{model.n_countries} countries; Poisson pseudo-likelihood "
+                "with robust intervals. An association, not a cause.",
+            )
+            display(Markdown("\n".join(f"- {s}" for s in model.sentences())))
+    else:
+        display(
+            Markdown(
+                "Detection against prevalence needs both UNODC GLOTIP country data and the GSI workbook."
+            )
+        )
+    if {"unodc_glotip", "us_tip_tiers"} <= panel.source_ids:
+        display(Markdown(f"{level} Detected victims around a change of TIP tier"))
+        studies = []
+        for kind in ("downgrade", "upgrade"):
+            try:
+                studies.append(society.tier_event_study(panel, kind))  # type: ignore[arg-type]
+            except EvidenceError as exc:
+                display(Markdown(f"No {kind} event study: {exc}."))
+        if studies:
+            estimates = event_study_view(studies)
+            chart = causes_charts.event_study_chart(
+                estimates,
+                "event_time",
+                "rate_ratio",
+                "ci_low",
+                "ci_high",
+                series="kind",
+                title="Detected victims around a TIP downgrade or upgrade",
+                source=citation,
+                subtitle="Ratio to the year before the report; country and year effects removed",
+                rule=rule,
+            )
+            show_chart(chart, "tier_event_study")
+            display(
+                Markdown(
+                    "; ".join(f"{s.events.height} {s.kind}s in {s.n_countries} countries" for s in studies)
+                    + ". An association around the report year, not the effect of the tier."
+                )
+            )
+    else:
+        display(
+            Markdown("The tier event study needs both UNODC GLOTIP country data and TIP tier placements.")
+        )

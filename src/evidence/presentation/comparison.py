@@ -1,0 +1,170 @@
+"""A country beside its peers on the cross-country panel, ready to print, with every value's source and year.
+
+Used by ``evidence compare`` and the country brief. Light on purpose (polars and the disclosure rule only: no
+charting library), so the command starts fast.
+
+Disclosure: detected victims are counts of people. A count below the rule's threshold (and UNODC's ``<5``) is
+shown as the rule's label; the rates computed from it would give it back (rate × population), so they are shown
+only as an upper bound (``<0.0072``: what the threshold itself would give). Estimates (GSI), scores and tiers are
+not counts of identified people and are shown as published.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import polars as pl
+
+from evidence.analyses.society import (
+    DETECTED,
+    DETECTED_PER_100K,
+    DETECTION_GAP,
+    ESTIMATED,
+    MEASURES,
+    POPULATION,
+    PREVALENCE,
+    RESPONSE,
+    TIER,
+    VULNERABILITY,
+)
+from evidence.presentation.disclosure import DEFAULT_RULE, DisclosureRule
+
+#: Short column headings for the comparison table.
+SHORT_LABELS: dict[str, str] = {
+    DETECTED: "Detected victims",
+    DETECTED_PER_100K: "Detected per 100,000",
+    ESTIMATED: "Estimated in modern slavery",
+    PREVALENCE: "Prevalence per 1,000",
+    VULNERABILITY: "Vulnerability (0-100)",
+    RESPONSE: "Government response (%)",
+    TIER: "TIP tier",
+    DETECTION_GAP: "Detected per 1,000 estimated",
+    POPULATION: "Population",
+}
+_RATES = {DETECTED_PER_100K: DETECTED, DETECTION_GAP: DETECTED}
+NOT_AVAILABLE = "n/a"
+#: Short source names for a table's source column (the full names and releases go in the note under it).
+SOURCE_TAGS = {
+    "unodc_glotip": "UNODC",
+    "walkfree_gsi": "GSI",
+    "us_tip_tiers": "US TIP",
+    "derived": "UNODC / GSI",
+}
+
+
+def _significant(value: float, digits: int = 3) -> str:
+    if value == 0:
+        return "0"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    return f"{value:,.{decimals}f}"
+
+
+def format_value(measure: str, value: float | None) -> str:
+    """A panel value as a reader sees it (thousands separators; rates to three significant digits)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return NOT_AVAILABLE
+    if measure in (DETECTED, ESTIMATED, POPULATION):
+        return f"{round(value):,}"
+    if measure in (PREVALENCE, VULNERABILITY, RESPONSE):
+        return f"{value:,.2f}" if measure == PREVALENCE else f"{value:,.1f}"
+    return _significant(value)
+
+
+def disclosed_comparison(compare: pl.DataFrame, rule: DisclosureRule = DEFAULT_RULE) -> pl.DataFrame:
+    """:meth:`evidence.analyses.society.CountryPanel.compare`'s table with a ``display`` column (what may be
+    published) and ``withheld`` (true where a small count, or a rate that would give it back, is hidden);
+    ``value``, ``value_low`` and ``value_high`` are nulled where withheld."""
+    detected_high: dict[str, float] = {}
+    for row in compare.filter(pl.col("measure") == DETECTED).iter_rows(named=True):
+        high = row["value_high"]
+        if high is not None and rule.smallest_small <= high < rule.threshold:
+            detected_high[row["iso3"]] = high
+    rows = []
+    for row in compare.iter_rows(named=True):
+        measure, value = row["measure"], row["value"]
+        small = row["iso3"] in detected_high
+        withheld = False
+        if measure == DETECTED and small:
+            display, withheld = rule.label, True
+        elif measure in _RATES and small and row["value_high"] is not None:
+            # the rate of one victim (rate / count), times the threshold: an upper bound that says no more
+            # than the count's label does
+            bound = row["value_high"] / detected_high[row["iso3"]] * rule.threshold
+            display, withheld = f"<{_significant(bound)}", True
+        elif measure == TIER:
+            display = row["label"] or NOT_AVAILABLE
+        elif value is None and row["value_low"] is not None:
+            display = f"{format_value(measure, row['value_low'])}–{format_value(measure, row['value_high'])}"
+        else:
+            display = format_value(measure, value)
+        out = dict(row)
+        if withheld:
+            out.update(value=None, value_low=None, value_high=None)
+        out.update(display=display, withheld=withheld)
+        rows.append(out)
+    schema = {**compare.schema, "display": pl.String(), "withheld": pl.Boolean()}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def comparison_table(disclosed: pl.DataFrame) -> pl.DataFrame:
+    """One row per measure, one column per country (the displayed value with its year in brackets), and the
+    measure's source last, for a report or the terminal."""
+    cells = disclosed.with_columns(
+        cell=pl.when(pl.col("year").is_not_null() & (pl.col("display") != NOT_AVAILABLE))
+        .then(pl.col("display") + " (" + pl.col("year").cast(pl.String) + ")")
+        .otherwise(pl.col("display"))
+    )
+    measures = list(dict.fromkeys(cells["measure"].to_list()))
+    countries = list(dict.fromkeys(cells["iso3"].to_list()))
+    names = dict(zip(cells["iso3"].to_list(), cells["country"].to_list(), strict=True))
+    sources = (
+        cells.filter(pl.col("source_id").is_not_null())
+        .group_by("measure", maintain_order=True)
+        .agg(pl.col("source_id").first())
+    )
+    source_of = {
+        m: SOURCE_TAGS.get(s, s)
+        for m, s in zip(sources["measure"].to_list(), sources["source_id"].to_list(), strict=True)
+    }
+    lookup = {(r["iso3"], r["measure"]): r["cell"] for r in cells.iter_rows(named=True)}
+    columns: dict[str, list[str]] = {"Measure": [SHORT_LABELS.get(m, m) for m in measures]}
+    for iso3 in countries:
+        columns[names[iso3] or iso3] = [lookup[(iso3, m)] for m in measures]
+    columns["Source"] = [source_of.get(m, "") for m in measures]
+    return pl.DataFrame(columns, schema={c: pl.String for c in columns})
+
+
+def comparison_sources(disclosed: pl.DataFrame) -> list[str]:
+    """The sources the shown values came from (each once), for the note under the table."""
+    return [s for s in dict.fromkeys(disclosed["source"].drop_nulls().to_list()) if " and " not in s]
+
+
+def comparison_json(disclosed: pl.DataFrame) -> list[dict[str, Any]]:
+    """The comparison as JSON records: one per country, each measure with value, bounds, label, year, source
+    and note (a withheld value is null, with ``display`` the rule's label)."""
+    out: list[dict[str, Any]] = []
+    for (iso3,), rows in disclosed.group_by("iso3", maintain_order=True):
+        first = rows.row(0, named=True)
+        measures = {}
+        for row in rows.iter_rows(named=True):
+            measures[row["measure"]] = {
+                "description": MEASURES.get(row["measure"], row["measure"]),
+                "value": _clean(row["value"]),
+                "value_low": _clean(row["value_low"]),
+                "value_high": _clean(row["value_high"]),
+                "label": row["label"],
+                "display": row["display"],
+                "withheld": row["withheld"],
+                "year": row["year"],
+                "source": row["source"],
+                "note": row["note"],
+            }
+        out.append({"iso3": iso3, "country": first["country"], "role": first["role"], "measures": measures})
+    return out
+
+
+def _clean(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return round(float(value), 8)

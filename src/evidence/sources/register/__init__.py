@@ -1,0 +1,42 @@
+"""The organisation's register of case records: monthly exports imported over time, pseudonymised, in DuckDB.
+
+``docs/case-records.md`` is the guide. :func:`import_export` adds an export; :func:`records_as_of` gives the
+case table as it stood on any date (the register is also a data file any loader call reads: a ``.duckdb``
+register is recognised as the organisation's case records, as of its latest export); :func:`status` says
+what it holds. The k-anonymised CTDC export and the list-capture table live in :mod:`.ctdc_export` and
+:mod:`.lists`.
+"""
+
+from evidence.sources.register.keys import KEY_ENV, RegisterKey, RegisterKeyError, default_key_path, load_key
+from evidence.sources.register.store import (
+    RECORD_KEY,
+    ImportResult,
+    RegisterBusyError,
+    RegisterError,
+    default_register_path,
+    export_date,
+    import_export,
+    is_register_file,
+    records_as_of,
+    register_country,
+    status,
+)
+
+__all__ = [
+    "KEY_ENV",
+    "RECORD_KEY",
+    "ImportResult",
+    "RegisterBusyError",
+    "RegisterError",
+    "RegisterKey",
+    "RegisterKeyError",
+    "default_key_path",
+    "default_register_path",
+    "export_date",
+    "import_export",
+    "is_register_file",
+    "load_key",
+    "records_as_of",
+    "register_country",
+    "status",
+]

@@ -1,0 +1,248 @@
+"""A k-anonymised export of the register in CTDC's k-anonymised Global Dataset layout, for contributing data.
+
+Every combination of the quasi-identifiers (:data:`QUASI_IDENTIFIERS`: year of registration, data source,
+gender, age band with majority status, citizenship, country of exploitation, and the form of exploitation)
+occurs at least ``k`` times in the file. It is reached as CTDC describes k-anonymisation (cases in sets
+smaller than k are redacted), after generalising first so that few are: the quasi-identifier with the most
+distinct values is generalised one level at a time (years into bands, age bands into minor/adult, countries
+into UN M49 sub-regions then regions, then a value withheld), until at most ``max_suppressed`` of the
+records fall in sets smaller than k; those records are left out. The file is the layout's own (``;``, ISO2
+countries, 0/1 flags, the first column a terms sentence), and the toolkit's CTDC loader reads it back.
+
+The other columns (means of control, labour sectors, types of sexual exploitation, recruiter relations) are
+not quasi-identifiers and are written as recorded; a flag of the case table that merges several of the
+layout's (``means_abuse``: psychological, physical or sexual; ``means_debt_bondage_earnings``) cannot be
+written faithfully and is left empty, which the report says.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from evidence.core.atomic import write_text
+from evidence.core.errors import ParameterError
+from evidence.sources.countries import country_table
+from evidence.sources.ctdc import K_ANON_CONCAT_GROUPS, K_ANON_FLAGS
+
+TERMS = "By using this data you agree to the data-sharing terms of the organisation that contributed it"
+#: The quasi-identifiers (columns of the layout) and their generalisation levels, finest first.
+QUASI_IDENTIFIERS: dict[str, tuple[str, ...]] = {
+    "yearOfRegistration": ("year", "3-year band", "withheld"),
+    "Datasource": ("as recorded", "withheld"),
+    "gender": ("as recorded", "withheld"),
+    "ageBroad": ("age band", "minor or adult", "withheld"),
+    "citizenship": ("country", "UN M49 sub-region", "UN M49 region", "withheld"),
+    "CountryOfExploitation": ("country", "UN M49 sub-region", "UN M49 region", "withheld"),
+    "typeOfExploitConcatenated": ("as recorded", "withheld"),
+}
+_EXPLOITATION_FLAGS = [c for c in K_ANON_FLAGS if c.startswith("is") and c != "isAbduction"]
+_DATA_SOURCES = {"Case management": "Case Management", "Hotline": "Hotline"}
+
+
+def _columns() -> list[str]:
+    """The layout's header after the terms cell, in the published order."""
+    groups = {g.text_column: g for g in K_ANON_CONCAT_GROUPS}
+    order = ["yearOfRegistration", "Datasource", "gender", "ageBroad", "majorityStatus"]
+    order += ["majorityStatusAtExploit", "majorityEntry", "citizenship"]
+    for text in ("meansOfControlConcatenated", "typeOfExploitConcatenated"):
+        order += [*groups[text].flags, text]
+    order += [*groups["typeOfLabourConcatenated"].flags, "typeOfLabourConcatenated"]
+    order += [*groups["typeOfSexConcatenated"].flags, "typeOfSexConcatenated"]
+    order += ["isAbduction", "RecruiterRelationship", "CountryOfExploitation"]
+    order += list(groups["RecruiterRelationship"].flags)
+    return order
+
+
+def _faithful_sources() -> tuple[dict[str, str], list[str]]:
+    """Canonical flag -> the one column of the layout that says exactly it; and the flags with no such column."""
+    sources: dict[str, list[str]] = {}
+    for column, targets in K_ANON_FLAGS.items():
+        if len(targets) == 1:
+            sources.setdefault(targets[0], []).append(column)
+    faithful = {flag: columns[0] for flag, columns in sources.items() if len(columns) == 1}
+    merged = sorted(flag for flag, columns in sources.items() if len(columns) > 1)
+    return faithful, merged
+
+
+def _label(column: str) -> str:
+    for prefix in ("meansOfControl", "typeOfLabour", "typeOfSex", "recruiterRelation", "is"):
+        column = column.removeprefix(prefix)
+    words = re.findall(r"[A-Z][a-z]*", column)
+    return " ".join(words).capitalize()
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportReport:
+    """What the export did: levels of generalisation, records left out, the smallest set."""
+
+    k: int
+    rows_in: int
+    rows_written: int
+    rows_suppressed: int
+    levels: dict[str, str]  # quasi-identifier -> the level used
+    smallest_set: int  # the size of the smallest set of records sharing all quasi-identifiers (>= k)
+    not_written: tuple[str, ...]  # case-table flags the layout cannot hold faithfully
+
+    def lines(self) -> list[str]:
+        """The report as lines of text."""
+        out = [
+            f"k = {self.k}: every combination of the quasi-identifiers occurs at least {self.k} times "
+            f"(smallest set: {self.smallest_set})"
+            if self.rows_written
+            else f"k = {self.k}: no record could be written",
+            (
+                f"records: {self.rows_in} in, {self.rows_written} written, {self.rows_suppressed} left out "
+                "(in sets smaller than k after generalisation)"
+            ),
+        ]
+        out += [f"{column}: {level}" for column, level in self.levels.items()]
+        if self.not_written:
+            out.append(
+                "not written (the layout has no single column for them): " + ", ".join(self.not_written)
+            )
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _layout_frame(data: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """The records in the layout's columns (all text), finest level; and the flags not written."""
+    iso2 = dict(zip(country_table()["iso3"].to_list(), country_table()["iso2"].to_list(), strict=True))
+    faithful, merged = _faithful_sources()
+
+    def flag(canonical: str) -> pl.Expr:
+        if canonical not in data.columns:
+            return pl.lit(None, pl.String)
+        return pl.col(canonical).cast(pl.Int8).cast(pl.String)
+
+    out: dict[str, pl.Expr] = {
+        "yearOfRegistration": pl.col("year").cast(pl.String),
+        "Datasource": pl.col("data_source_type").cast(pl.String).replace_strict(_DATA_SOURCES, default=None),
+        "gender": pl.col("gender").cast(pl.String),
+        "ageBroad": pl.col("age_band").cast(pl.String).str.replace("-", "--"),
+        "majorityStatus": pl.col("majority_status").cast(pl.String),
+        "citizenship": pl.col("origin_iso3").replace_strict(iso2, default=None),
+        "CountryOfExploitation": pl.col("destination_iso3").replace_strict(iso2, default=None),
+    }
+    by_column = {column: canonical for canonical, column in faithful.items()}
+    for column in _columns():
+        if column in out or column in ("majorityStatusAtExploit", "majorityEntry"):
+            continue
+        if column in by_column:
+            out[column] = flag(by_column[column])
+    for group in K_ANON_CONCAT_GROUPS:
+        named = [c for c in group.flags if c in out]
+        labels = [pl.when(pl.col(c) == "1").then(pl.lit(_label(c))) for c in named]
+        out[group.text_column] = (
+            pl.concat_str(labels, separator=";", ignore_nulls=True) if labels else pl.lit("")
+        )
+    staged = data.select(
+        **{k: v for k, v in out.items() if k not in {g.text_column for g in K_ANON_CONCAT_GROUPS}}
+    )
+    texts = staged.select(**{g.text_column: out[g.text_column] for g in K_ANON_CONCAT_GROUPS}).with_columns(
+        pl.all().replace("", None)
+    )
+    frame = pl.concat([staged, texts], how="horizontal")
+    frame = frame.select(
+        [pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c) for c in _columns()]
+    )
+    return frame.with_columns(pl.all().cast(pl.String)), merged
+
+
+def _area(level: int) -> dict[str, str | None]:
+    table = country_table().filter(pl.col("iso2").is_not_null())
+    column = "subregion" if level == 1 else "region"
+    return dict(zip(table["iso2"].to_list(), table[column].to_list(), strict=True))
+
+
+def _generalise(frame: pl.DataFrame, column: str, level: int, first_year: int) -> pl.DataFrame:
+    """``frame`` with one quasi-identifier at a level (0: as written)."""
+    if level == 0:
+        return frame
+    withheld = level == len(QUASI_IDENTIFIERS[column]) - 1
+    if column == "yearOfRegistration" and not withheld:
+        start = ((pl.col(column).cast(pl.Int32) - first_year) // 3) * 3 + first_year
+        return frame.with_columns(pl.format("{}-{}", start, start + 2).alias(column))
+    if column == "ageBroad" and not withheld:
+        return frame.with_columns(pl.lit(None, pl.String).alias(column))
+    if column in ("citizenship", "CountryOfExploitation") and not withheld:
+        return frame.with_columns(pl.col(column).replace_strict(_area(level), default=None))
+    if column == "ageBroad":
+        return frame.with_columns(
+            pl.lit(None, pl.String).alias("ageBroad"), pl.lit(None, pl.String).alias("majorityStatus")
+        )
+    if column == "typeOfExploitConcatenated":
+        return frame.with_columns(pl.lit(None, pl.String).alias(c) for c in [*_EXPLOITATION_FLAGS, column])
+    return frame.with_columns(pl.lit(None, pl.String).alias(column))
+
+
+def _set_sizes(frame: pl.DataFrame) -> pl.Series:
+    keys = [*QUASI_IDENTIFIERS, "majorityStatus"]
+    return frame.select(pl.len().over(keys)).to_series()
+
+
+def smallest_set(frame: pl.DataFrame, columns: list[str]) -> int:
+    """The size of the smallest set of rows sharing the values (nulls included) of ``columns``."""
+    smallest = frame.group_by(columns).len().get_column("len").min() if frame.height else 0
+    return int(smallest) if isinstance(smallest, int) else 0
+
+
+def anonymise(
+    data: pl.DataFrame, *, k: int = 11, max_suppressed: float = 0.05
+) -> tuple[pl.DataFrame, ExportReport]:
+    """The records in the layout with every quasi-identifier combination occurring at least ``k`` times."""
+    if k < 2:
+        raise ParameterError(f"k must be at least 2, got {k}")
+    if not 0 <= max_suppressed < 1:
+        raise ParameterError(f"max_suppressed is a share of the records (0 to below 1), got {max_suppressed}")
+    finest, merged = _layout_frame(data)
+    earliest = data.get_column("year").min() if "year" in data.columns else None
+    first_year = earliest if isinstance(earliest, int) else 0
+    levels = dict.fromkeys(QUASI_IDENTIFIERS, 0)
+    while True:
+        frame = finest
+        for column, level in levels.items():
+            frame = _generalise(frame, column, level, first_year)
+        small = _set_sizes(frame) < k
+        raisable = [c for c, level in levels.items() if level < len(QUASI_IDENTIFIERS[c]) - 1]
+        if small.sum() <= max_suppressed * frame.height or not raisable:
+            break
+        # Datafly's choice: generalise the quasi-identifier with the most distinct values
+        widest = max(
+            raisable, key=lambda c: (frame.get_column(c).n_unique(), -list(QUASI_IDENTIFIERS).index(c))
+        )
+        levels[widest] += 1
+    kept = frame.filter(~small)
+    report = ExportReport(
+        k=k,
+        rows_in=data.height,
+        rows_written=kept.height,
+        rows_suppressed=int(small.sum()),
+        levels={c: QUASI_IDENTIFIERS[c][level] for c, level in levels.items()},
+        smallest_set=smallest_set(kept, [*QUASI_IDENTIFIERS, "majorityStatus"]),
+        not_written=tuple(merged),
+    )
+    return kept, report
+
+
+def write_ctdc_export(
+    data: pl.DataFrame, out: str | Path, *, k: int = 11, max_suppressed: float = 0.05
+) -> ExportReport:
+    """Write the k-anonymised export of a case table (e.g. the register as of a date) to ``out`` (atomically)."""
+    kept, report = anonymise(data, k=k, max_suppressed=max_suppressed)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
+    writer.writerow([TERMS, *kept.columns])
+    writer.writerows([["", *("" if v is None else v for v in row)] for row in kept.iter_rows()])
+    path = write_text(out, buffer.getvalue())
+    os.chmod(path, 0o600)  # shared deliberately, not by accident
+    return report

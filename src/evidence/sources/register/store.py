@@ -1,0 +1,646 @@
+"""The register: an organisation's case records over time, pseudonymised, in one DuckDB file.
+
+Tables
+    ``meta``: what the file is (format version), the key's check value (never the key), the register's country.
+    ``imports``: one row per import: when, the export's date and sha256, the mapping's sha256, rows in, new,
+    updated, unchanged, rejected, marked missing.
+    ``records``: one row per *version* of a record: ``record_key`` (HMAC-SHA256 of the case id), the canonical
+    case fields, ``valid_from``/``valid_to`` (export dates; ``valid_to`` null for the current version) and
+    ``present`` (false from the first full export that no longer holds the record). Nothing is ever deleted.
+
+An import is one transaction: a crash or a kill leaves the register as it was. DuckDB locks the file, so a
+second process meets a clear "in use" error (or waits, when asked to). The register's file and folder are
+owner-only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import json
+import os
+import re
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from evidence.core.config import data_dir
+from evidence.core.errors import InputError
+from evidence.sources.case_mapping import CaseRecordsMapping, mapping_path, read_mapping
+from evidence.sources.case_schema import CASE_SCHEMA, conform
+from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
+from evidence.sources.provenance import Provenance, sha256_file
+from evidence.sources.register.keys import RegisterKey, RegisterKeyError, load_key
+
+if TYPE_CHECKING:
+    import duckdb
+
+FORMAT_VERSION = "1"
+APPLICATION = "evidence-register"
+DEFAULT_FILE_NAME = "register.duckdb"
+#: The layout name under which the register is a case-records source.
+LAYOUT = "register"
+RECORD_KEY = "record_key"
+_DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+
+#: Fields of the canonical case table that a register keeps (the Victim–Perpetrator-only ones are never
+#: filled from an organisation's records).
+CASE_FIELDS = [c for c in CASE_SCHEMA if c != "source_row" and not c.startswith("perpetrator_")]
+_VERSION_COLUMNS = {
+    RECORD_KEY: "VARCHAR",
+    "valid_from": "DATE",
+    "valid_to": "DATE",
+    "import_id": "INTEGER",
+    "present": "BOOLEAN",
+}
+
+
+class RegisterError(InputError):
+    """The register cannot be used: missing, damaged, not a register, or of another format."""
+
+
+class RegisterBusyError(RegisterError):
+    """Another process holds the register (an import is running)."""
+
+
+def default_register_path() -> Path:
+    """Where the register lives unless ``--register`` says otherwise: in the user data folder."""
+    return data_dir() / DEFAULT_FILE_NAME
+
+
+def is_register_file(head: bytes) -> bool:
+    """Whether a file's first bytes are a DuckDB database's."""
+    return head[8:12] == _DUCKDB_MAGIC
+
+
+def _sql_type(dtype: pl.DataType) -> str:
+    if dtype == pl.Boolean:
+        return "BOOLEAN"
+    if dtype.is_integer():
+        return "INTEGER"
+    return "VARCHAR"
+
+
+@contextlib.contextmanager
+def _owner_only() -> Iterator[None]:
+    """Files made in this block (the database, its write-ahead log) are readable by their owner only."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def connect(path: str | Path, *, read_only: bool, create: bool = False, wait: float = 0.0):
+    """An open connection to the register at ``path``; a clear error when it is missing, damaged or busy.
+
+    ``wait`` is how many seconds to keep trying while another process holds the register.
+    """
+    import duckdb
+
+    path = Path(path)
+    if not path.exists():
+        if not create:
+            raise RegisterError(
+                "no register here", path=path, hint="make one with: evidence register import EXPORT"
+            )
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    else:
+        if path.is_dir():
+            raise RegisterError("is a folder, not a register file", path=path)
+        with open(path, "rb") as handle:
+            if not is_register_file(handle.read(16)):
+                raise RegisterError("not a register: the file is not a DuckDB database (damaged?)", path=path)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with _owner_only():
+                connection = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise _damaged(path, exc) from None
+            if time.monotonic() < deadline:
+                time.sleep(0.2)
+                continue
+            holder = re.search(r"\(PID (\d+)\)", str(exc))
+            raise RegisterBusyError(
+                "the register is in use by another process"
+                + (f" (PID {holder.group(1)})" if holder else "")
+                + ": an import may be running",
+                path=path,
+                hint="try again when it ends, or pass --wait SECONDS",
+            ) from None
+        except duckdb.Error as exc:
+            raise _damaged(path, exc) from None
+    path.chmod(0o600)
+    return connection
+
+
+def _damaged(path: Path, exc: Exception) -> RegisterError:
+    first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return RegisterError(
+        f"cannot open the register: the file is damaged or not a register ({first_line})",
+        path=path,
+        hint="restore it from a backup; the exports can also be imported again into a new register",
+    )
+
+
+def _frame(
+    connection: duckdb.DuckDBPyConnection, query: str, parameters: list[Any] | None = None
+) -> pl.DataFrame:
+    """A query's result as a polars frame, through Arrow without a copy."""
+    relation = connection.sql(query, params=parameters or None)
+    arrow = getattr(relation, "to_arrow_table", None) or relation.arrow  # the name differs across versions
+    return pl.from_arrow(arrow())  # type: ignore[return-value]
+
+
+def _tables(connection: duckdb.DuckDBPyConnection) -> set[str]:
+    return {row[0] for row in connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+
+
+def _meta(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(connection.execute("SELECT key, value FROM meta").fetchall())
+
+
+def _check_format(connection: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
+    if not {"meta", "imports", "records"} <= _tables(connection):
+        raise RegisterError("not a register: a DuckDB database without the register's tables", path=path)
+    meta = _meta(connection)
+    if meta.get("application") != APPLICATION:
+        raise RegisterError("not a register made by evidence", path=path)
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise RegisterError(
+            f"register format {meta.get('format_version')!r}; this toolkit reads format {FORMAT_VERSION}",
+            path=path,
+        )
+    return meta
+
+
+def _create_schema(connection: duckdb.DuckDBPyConnection, key: RegisterKey, country: str | None) -> None:
+    connection.execute("CREATE TABLE meta (key VARCHAR, value VARCHAR)")
+    meta = {
+        "application": APPLICATION,
+        "format_version": FORMAT_VERSION,
+        "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "key_check": key.check_value(),
+        "country": country or "",
+    }
+    connection.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
+    connection.execute(
+        """CREATE TABLE imports (
+            import_id INTEGER, imported_at TIMESTAMP, exported_on DATE, exported_on_from VARCHAR,
+            file_name VARCHAR, file_sha256 VARCHAR, mapping_sha256 VARCHAR, full_export BOOLEAN,
+            rows_in INTEGER, rows_new INTEGER, rows_updated INTEGER, rows_unchanged INTEGER,
+            rows_rejected INTEGER, rows_marked_missing INTEGER, note VARCHAR, provenance VARCHAR)"""
+    )
+    columns = {**_VERSION_COLUMNS}
+    columns.update({c: _sql_type(CASE_SCHEMA[c]) for c in CASE_FIELDS})
+    connection.execute("CREATE TABLE records (" + ", ".join(f'"{c}" {t}' for c, t in columns.items()) + ")")
+
+
+def _check_key(meta: Mapping[str, str], key: RegisterKey, path: Path) -> None:
+    if meta.get("key_check") != key.check_value():
+        raise RegisterKeyError(
+            f"the key from {key.origin} is not the key {path} was made with; importing with it would give "
+            "the same people new pseudonyms, so nothing was imported (use the register's own key file, or "
+            "its EVIDENCE_REGISTER_KEY)"
+        )
+
+
+# --- importing -----------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportResult:
+    """What one import did (the same facts its row in ``imports`` keeps)."""
+
+    import_id: int
+    file_name: str
+    file_sha256: str
+    exported_on: dt.date
+    exported_on_from: str
+    full_export: bool
+    rows_in: int
+    rows_new: int
+    rows_updated: int
+    rows_unchanged: int
+    rows_rejected: int
+    rows_marked_missing: int
+    note: str
+    rejects: pl.DataFrame = dataclasses.field(repr=False, default_factory=empty_issues)
+
+    def summary(self) -> dict[str, Any]:
+        """The facts as plain data (the CLI's ``--json``); rejected rows as line, column, reason."""
+        facts = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "rejects"}
+        facts["exported_on"] = self.exported_on.isoformat()
+        return facts
+
+
+_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})[-_]?(\d{2})[-_]?(\d{2})(?!\d)")
+
+
+def export_date(path: Path, given: dt.date | None = None) -> tuple[dt.date, str]:
+    """The date an export was made, and how it was told: given, a date in the file name, or the file's time."""
+    if given is not None:
+        return given, "given"
+    for match in _DATE_IN_NAME.finditer(path.name):
+        with contextlib.suppress(ValueError):
+            return dt.date(*(int(g) for g in match.groups())), "the file name"
+    return dt.date.fromtimestamp(path.stat().st_mtime), "the file's modification time"
+
+
+def _register_rows(loaded: LoadedTable) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows the register takes, and the rows it rejects besides the loader's (no id, a shared id)."""
+    data = loaded.data
+    no_id = data.filter(pl.col(RECORD_KEY).is_null())
+    shared = data.filter(pl.col(RECORD_KEY).is_not_null() & pl.col(RECORD_KEY).is_duplicated())
+    rejects = [
+        no_id.select(
+            row="source_row",
+            column=pl.lit("case_id"),
+            value=pl.lit(None, pl.String),
+            reason=pl.lit("no case id: the register follows records by their id"),
+        ),
+        shared.select(
+            row="source_row",
+            column=pl.lit("case_id"),
+            value=pl.lit(None, pl.String),
+            reason=pl.lit(
+                "case id shared with another row of this export: which one is right cannot be told"
+            ),
+        ),
+    ]
+    kept = data.filter(pl.col(RECORD_KEY).is_not_null() & ~pl.col(RECORD_KEY).is_duplicated())
+    return kept, pl.concat([loaded.rejects, *(issues_frame(r) for r in rejects)]).sort("row")
+
+
+def import_export(
+    register: str | Path,
+    export: str | Path,
+    mapping: str | Path | Mapping[str, Any] | CaseRecordsMapping | None = None,
+    *,
+    key_path: str | Path | None = None,
+    exported_on: dt.date | None = None,
+    full_export: bool = True,
+    wait: float = 0.0,
+) -> ImportResult:
+    """Import one export of the case-management system into the register (made on first use).
+
+    Records are followed by their case id, stored only as its keyed hash. A record not seen before is *new*;
+    one whose fields differ from its current version is *updated* (the old version kept, closed at this
+    export's date); the same is *unchanged*. With ``full_export``, a record of the register that the export
+    lacks is *marked missing* (kept, never deleted). Importing a file already imported changes nothing (and
+    is recorded). Exports are imported in the order they were made: one dated before the latest is refused.
+    """
+    register, export = Path(register), Path(export)
+    if not export.is_file():
+        raise InputError("no such export file", path=export)
+    if mapping is None:
+        mapping = mapping_path(export)
+        if not mapping.exists():
+            raise InputError(
+                f"no mapping file {mapping.name} beside the export", path=export, hint="pass --mapping FILE"
+            )
+    if not isinstance(mapping, CaseRecordsMapping):
+        mapping = read_mapping(mapping)
+    if "case_id" not in mapping.columns:
+        raise InputError(
+            "the mapping names no case_id column: the register follows records from one export to the next "
+            "by their id",
+            path=mapping.path or "the mapping",
+        )
+    new_register = not register.exists() or register.stat().st_size == 0
+    key = load_key(key_path, create=new_register)
+    made_on, made_on_from = export_date(export, exported_on)
+
+    from evidence.sources.case_records import load_case_records
+
+    seen: set[str] = set()  # every record the export holds, its row kept or rejected
+
+    def pseudonymise(case_id: str) -> str:
+        pseudonym = key.pseudonym(case_id)
+        seen.add(pseudonym)
+        return pseudonym
+
+    loaded = load_case_records(export, mapping, pseudonymise=pseudonymise)
+    rows, rejects = _register_rows(loaded)
+    file_sha256 = sha256_file(export)
+
+    connection = connect(register, read_only=False, create=True, wait=wait)
+    try:
+        connection.execute("BEGIN TRANSACTION")
+        if not _tables(connection):  # a new register (or one whose first import never committed)
+            _create_schema(connection, key, mapping.reporting_country)
+        meta = _check_format(connection, register)
+        _check_key(meta, key, register)
+        if not meta.get("country") and mapping.reporting_country:
+            connection.execute("UPDATE meta SET value = ? WHERE key = 'country'", [mapping.reporting_country])
+        result = _apply(
+            connection,
+            rows,
+            rejects,
+            made_on=made_on,
+            made_on_from=made_on_from,
+            full_export=full_export,
+            file_name=export.name,
+            file_sha256=file_sha256,
+            mapping=mapping,
+            provenance=loaded.provenance,
+            rows_in=loaded.rows_in,
+            register=register,
+            seen=seen,
+        )
+        connection.execute("COMMIT")
+        connection.execute("CHECKPOINT")  # into the main file, so its sha256 says what it holds
+    except BaseException:
+        with contextlib.suppress(Exception):
+            connection.execute("ROLLBACK")
+        raise
+    finally:
+        connection.close()
+    return result
+
+
+def _apply(
+    connection: duckdb.DuckDBPyConnection,
+    rows: pl.DataFrame,
+    rejects: pl.DataFrame,
+    *,
+    made_on: dt.date,
+    made_on_from: str,
+    full_export: bool,
+    file_name: str,
+    file_sha256: str,
+    mapping: CaseRecordsMapping,
+    provenance: Provenance,
+    rows_in: int,
+    register: Path,
+    seen: set[str],
+) -> ImportResult:
+    import_id = connection.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
+    rows_rejected = rejects["row"].n_unique() if rejects.height else 0
+    earlier = connection.execute(
+        "SELECT import_id FROM imports WHERE file_sha256 = ? ORDER BY import_id LIMIT 1", [file_sha256]
+    ).fetchall()
+    counts = {"new": 0, "updated": 0, "unchanged": rows.height, "missing": 0}
+    if earlier:
+        note = f"already imported as import {earlier[0][0]}: nothing changed"
+    else:
+        latest = connection.execute(
+            "SELECT max(exported_on) FROM imports WHERE note = ''"  # re-imports of a known file do not count
+        ).fetchall()[0][0]
+        if latest is not None and made_on < latest:
+            raise InputError(
+                f"this export was made on {made_on} (from {made_on_from}), before the latest export already "
+                f"imported ({latest}): import exports in the order they were made, oldest first",
+                path=register,
+                hint="if its date is wrong, give the right one with --exported-on DATE",
+            )
+        counts = _merge(connection, rows, seen, made_on, import_id, full_export)
+        note = ""
+    connection.execute(
+        "INSERT INTO imports VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            import_id,
+            made_on,
+            made_on_from,
+            file_name,
+            file_sha256,
+            mapping.sha256,
+            full_export,
+            rows_in,
+            counts["new"],
+            counts["updated"],
+            counts["unchanged"],
+            rows_rejected,
+            counts["missing"],
+            note,
+            json.dumps(provenance.to_dict(), ensure_ascii=False),
+        ],
+    )
+    return ImportResult(
+        import_id=import_id,
+        file_name=file_name,
+        file_sha256=file_sha256,
+        exported_on=made_on,
+        exported_on_from=made_on_from,
+        full_export=full_export,
+        rows_in=rows_in,
+        rows_new=counts["new"],
+        rows_updated=counts["updated"],
+        rows_unchanged=counts["unchanged"],
+        rows_rejected=rows_rejected,
+        rows_marked_missing=counts["missing"],
+        note=note,
+        rejects=rejects,
+    )
+
+
+def _record_columns(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    names = [row[0] for row in connection.execute("DESCRIBE records").fetchall()]
+    return [c for c in names if c not in _VERSION_COLUMNS]
+
+
+def _merge(
+    connection: duckdb.DuckDBPyConnection,
+    rows: pl.DataFrame,
+    seen: set[str],
+    made_on: dt.date,
+    import_id: int,
+    full: bool,
+) -> dict[str, int]:
+    """Compare the export with the current versions and write the differences (inside the caller's transaction).
+
+    ``seen`` holds every record of the export, rejected rows' too: a record whose row was rejected this time is
+    still in the export, so it is left as it was, never marked missing.
+    """
+    fields = [c for c in rows.columns if c not in ("source_row", RECORD_KEY)]
+    known = set(_record_columns(connection))
+    for column in fields:
+        if column not in known:  # e.g. a kind of assistance a newer mapping names
+            connection.execute(f'ALTER TABLE records ADD COLUMN "{column}" {_sql_type(rows.schema[column])}')
+    columns = _record_columns(connection)
+    staged = rows.select(
+        pl.col(RECORD_KEY),
+        *[(pl.col(c).cast(pl.String) if isinstance(rows.schema[c], pl.Enum) else pl.col(c)) for c in fields],
+    ).to_arrow()
+    connection.register("export_rows", staged)
+    typed = ", ".join(
+        f'CAST("{c}" AS {_sql_type(CASE_SCHEMA.get(c) or rows.schema[c])}) AS "{c}"'
+        if c in fields
+        else f'NULL AS "{c}"'
+        for c in columns
+    )
+    connection.execute(f"CREATE TEMP TABLE incoming AS SELECT {RECORD_KEY}, {typed} FROM export_rows")
+    connection.unregister("export_rows")
+    connection.execute("CREATE TEMP TABLE current_versions AS SELECT * FROM records WHERE valid_to IS NULL")
+    same = " AND ".join(f'i."{c}" IS NOT DISTINCT FROM c."{c}"' for c in columns) or "TRUE"
+    connection.execute(
+        f"""CREATE TEMP TABLE changes AS
+        SELECT i.{RECORD_KEY},
+               CASE WHEN c.{RECORD_KEY} IS NULL THEN 'new'
+                    WHEN NOT c.present OR NOT ({same}) THEN 'updated'
+                    ELSE 'unchanged' END AS change
+        FROM incoming i LEFT JOIN current_versions c USING ({RECORD_KEY})"""
+    )
+    gone = (
+        f"""SELECT c.{RECORD_KEY} FROM current_versions c ANTI JOIN seen_keys s USING ({RECORD_KEY})
+            WHERE c.present"""
+        if full
+        else f"SELECT {RECORD_KEY} FROM current_versions WHERE FALSE"
+    )
+    connection.register(
+        "seen_arrow", pl.DataFrame({RECORD_KEY: sorted(seen)}, schema={RECORD_KEY: pl.String}).to_arrow()
+    )
+    connection.execute(f"CREATE TEMP TABLE seen_keys AS SELECT {RECORD_KEY} FROM seen_arrow")
+    connection.unregister("seen_arrow")
+    connection.execute(f"CREATE TEMP TABLE gone AS {gone}")
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    connection.execute(
+        f"""UPDATE records SET valid_to = $made_on
+        WHERE valid_to IS NULL AND {RECORD_KEY} IN (
+            SELECT {RECORD_KEY} FROM changes WHERE change = 'updated' UNION ALL SELECT {RECORD_KEY} FROM gone)""",
+        {"made_on": made_on},
+    )
+    connection.execute(
+        f"""INSERT INTO records ({RECORD_KEY}, valid_from, valid_to, import_id, present, {quoted})
+        SELECT i.{RECORD_KEY}, $made_on, NULL, $import_id, TRUE, {", ".join(f'i."{c}"' for c in columns)}
+        FROM incoming i JOIN changes USING ({RECORD_KEY}) WHERE change IN ('new', 'updated')""",
+        {"made_on": made_on, "import_id": import_id},
+    )
+    connection.execute(
+        f"""INSERT INTO records ({RECORD_KEY}, valid_from, valid_to, import_id, present, {quoted})
+        SELECT c.{RECORD_KEY}, $made_on, NULL, $import_id, FALSE, {", ".join(f'c."{c}"' for c in columns)}
+        FROM current_versions c SEMI JOIN gone USING ({RECORD_KEY})""",
+        {"made_on": made_on, "import_id": import_id},
+    )
+    counts = dict(connection.execute("SELECT change, count(*) FROM changes GROUP BY change").fetchall())
+    missing = connection.execute("SELECT count(*) FROM gone").fetchall()[0][0]
+    for table in ("incoming", "current_versions", "changes", "seen_keys", "gone"):
+        connection.execute(f"DROP TABLE {table}")
+    return {
+        "new": counts.get("new", 0),
+        "updated": counts.get("updated", 0),
+        "unchanged": counts.get("unchanged", 0),
+        "missing": missing,
+    }
+
+
+# --- reading -------------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def reading(
+    path: str | Path, *, wait: float = 0.0
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict[str, str]]]:
+    """A read-only connection to a checked register, and its meta facts."""
+    path = Path(path)
+    connection = connect(path, read_only=True, wait=wait)
+    try:
+        yield connection, _check_format(connection, path)
+    finally:
+        connection.close()
+
+
+def _as_of_filter(as_of: dt.date | None) -> tuple[str, list[Any]]:
+    if as_of is None:
+        return "valid_to IS NULL", []
+    return "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)", [as_of, as_of]
+
+
+def records_as_of(path: str | Path, as_of: dt.date | None = None) -> LoadedTable:
+    """The register's records as they stood on ``as_of`` (default: as of its latest export), as a case table.
+
+    One row per record present in the latest export made on or before that date: the canonical case columns,
+    the extra columns of the organisation's records, and ``record_key`` (the keyed hash of the case id: a
+    stable per-record key, e.g. for cell-key perturbation). Records marked missing by then are left out and
+    counted in the provenance notes.
+    """
+    path = Path(path)
+    where, parameters = _as_of_filter(as_of)
+    with reading(path) as (connection, meta):
+        columns = _record_columns(connection)
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        frame = _frame(
+            connection,
+            f"SELECT {RECORD_KEY}, {quoted} FROM records WHERE {where} AND present ORDER BY {RECORD_KEY}",
+            parameters,
+        )
+        missing = connection.execute(
+            f"SELECT count(*) FROM records WHERE {where} AND NOT present", parameters
+        ).fetchall()[0][0]
+        last = connection.execute(
+            "SELECT exported_on, provenance FROM imports "
+            + ("WHERE exported_on <= ? " if as_of else "")
+            + "ORDER BY exported_on DESC, import_id DESC LIMIT 1",
+            [as_of] if as_of else [],
+        ).fetchall()
+    frame = frame.with_row_index("source_row", offset=1).with_columns(pl.col("source_row").cast(pl.Int64))
+    table = conform(frame)
+    extras = [c for c in frame.columns if c not in CASE_SCHEMA and c != RECORD_KEY]
+    data = pl.concat([table, frame.select(*extras, RECORD_KEY)], how="horizontal")
+    given = json.loads(last[0][1]) if last else {}
+    stood = as_of or (last[0][0] if last else None)
+    notes = [
+        f"register as of {stood or 'no export yet'}: {data.height} records"
+        + (f"; {missing} marked missing from a full export by then, not counted" if missing else ""),
+        "record_key is a keyed hash (HMAC-SHA256) of the case id; the ids are not in the register",
+    ]
+    if meta.get("country"):
+        notes.append(f"register country: {meta['country']}")
+    provenance = Provenance(
+        source="case_records",
+        layout=LAYOUT,
+        release=str(stood) if stood else "unknown",
+        path=str(path),
+        sha256=sha256_file(path),
+        url=given.get("url", ""),
+        licence=given.get("licence", ""),
+        citation=given.get("citation", ""),
+        title=given.get("title", "") or "Case records register",
+        synthetic=bool(given.get("synthetic", False)),
+        notes=tuple(notes),
+    )
+    return LoadedTable(data=data, provenance=provenance, rows_in=data.height)
+
+
+def register_country(path: str | Path) -> str | None:
+    """The register's country (ISO3, from the mapping's ``reporting_country``), when known."""
+    with reading(path) as (_, meta):
+        return meta.get("country") or None
+
+
+def status(path: str | Path) -> dict[str, Any]:
+    """What the register holds: its facts, the number of records and versions, and every import."""
+    path = Path(path)
+    with reading(path) as (connection, meta):
+        current = dict(
+            connection.execute(
+                "SELECT present, count(*) FROM records WHERE valid_to IS NULL GROUP BY present"
+            ).fetchall()
+        )
+        versions = connection.execute("SELECT count(*) FROM records").fetchall()[0][0]
+        imports = _frame(
+            connection,
+            "SELECT import_id, imported_at, exported_on, exported_on_from, file_name, file_sha256, full_export, "
+            "rows_in, rows_new, rows_updated, rows_unchanged, rows_rejected, rows_marked_missing, note "
+            "FROM imports ORDER BY import_id",
+        )
+    return {
+        "register": str(path),
+        "format_version": meta.get("format_version"),
+        "created": meta.get("created"),
+        "country": meta.get("country") or None,
+        "records": current.get(True, 0),
+        "records_marked_missing": current.get(False, 0),
+        "versions": versions,
+        "imports": [
+            {k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v) for k, v in row.items()}
+            for row in imports.to_dicts()
+        ],
+    }

@@ -1,0 +1,158 @@
+"""The person: profiles under the denominator rule, missing values, association models, perpetrators."""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+import pytest
+
+from evidence.analyses import causes
+from evidence.core.errors import ParameterError
+from evidence.sources.cache import load_cached
+from evidence.sources.case_schema import conform
+
+
+def _cases() -> pl.DataFrame:
+    """Six victims: means of control recorded for four (one has none true: unknown), sex unknown for one."""
+    return conform(
+        pl.DataFrame(
+            {
+                "gender": ["Female", "Female", "Male", "Male", None, "Female"],
+                "means_threats": [True, None, True, None, None, None],
+                "means_abuse": [True, True, None, None, True, None],
+                "exploitation_sexual": [True, True, None, False, None, None],
+                "exploitation_forced_labour": [None, None, True, True, None, None],
+                "trafficking_duration": ["0-12 months", "25+ months", None, "0-12 months", None, None],
+                "origin_iso3": ["MMR", "THA", "KHM", None, "MMR", "THA"],
+                "origin_region": ["Asia", "Asia", "Asia", None, "Asia", "Asia"],
+                "destination_iso3": ["THA", "THA", "THA", "THA", "DEU", None],
+                "destination_region": ["Asia", "Asia", "Asia", "Asia", "Europe", None],
+            }
+        )
+    )
+
+
+def test_profile_counts_under_the_denominator_rule():
+    out = causes.profile(_cases(), "means_of_control", "sex")
+    female = {r["category"]: r for r in out.filter(pl.col("group") == "Female").iter_rows(named=True)}
+    # Female: victims 1 (threats, abuse), 2 (abuse), 6 (nothing recorded: unknown, not "no")
+    assert female["Threats"]["count"] == 1 and female["Abuse"]["count"] == 2
+    assert female["Abuse"]["n_group"] == 3 and female["Abuse"]["n_known"] == 2 and female["Abuse"]["n_unknown"] == 1
+    assert female["Threats"]["share"] == pytest.approx(0.5)
+    # the victim without a recorded sex is its own group, never dropped
+    assert out.filter(pl.col("group") == "Unknown")["n_group"][0] == 1
+    assert out.group_by("group").agg(pl.col("n_group").first())["n_group"].sum() == 6
+
+
+def test_duration_and_route_class():
+    out = causes.profile(_cases(), "trafficking_duration", "route_class")
+    intraregional = out.filter(pl.col("group") == "intraregional")
+    assert dict(zip(intraregional["category"], intraregional["count"], strict=True)) == {
+        "0-12 months": 1,
+        "13-24 months": 0,
+        "25+ months": 0,
+    }
+    assert out.filter(pl.col("group") == "transregional")["n_group"][0] == 1  # MMR -> DEU
+    assert out.filter(pl.col("group") == "domestic")["n_known"][0] == 1  # THA -> THA, 25+ months
+
+
+def test_route_class_from_regions_only():
+    only_regions = pl.DataFrame(
+        {
+            "origin_iso3": [None, None, None],
+            "destination_iso3": [None, None, None],
+            "origin_region": ["Asia", "Asia", None],
+            "destination_region": ["Asia", "Europe", "Asia"],
+        },
+        schema={c: pl.String for c in ("origin_iso3", "destination_iso3", "origin_region", "destination_region")},
+    )
+    classes = only_regions.select(causes.route_class_expr().alias("class"))["class"].to_list()
+    assert classes == ["domestic or intraregional", "transregional", None]
+
+
+def test_cross_profile_denominators():
+    out = causes.cross_profile(_cases(), "form", "means_of_control")
+    sexual = out.filter(pl.col("row") == "Sexual exploitation")
+    # victims 1 and 2 are in sexual exploitation, both with means recorded: abuse 2 of 2, threats 1 of 2
+    assert dict(zip(sexual["column"], sexual["count"], strict=True)) == {"Threats": 1, "Abuse": 2}
+    assert set(sexual["n_known"].to_list()) == {2}
+
+
+def test_missing_values_count_every_victim():
+    out = causes.missing_values(_cases(), ["means_of_control", "sex", "recruiter_relation"])
+    rows = {r["variable"]: r for r in out.iter_rows(named=True)}
+    assert rows["means_of_control"]["n_recorded"] == 4 and rows["means_of_control"]["n_not_recorded"] == 2
+    assert rows["sex"]["n_recorded"] == 5
+    assert rows["recruiter_relation"]["in_layout"] is False
+    assert (out["n_recorded"] + out["n_not_recorded"] == out["n"]).all()
+
+
+def test_a_topic_not_in_the_layout_is_a_clear_error(shared_data):
+    vp = load_cached(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+    with pytest.raises(ParameterError, match="duration of exploitation is not recorded in these data"):
+        causes.profile(vp, "trafficking_duration")
+    with pytest.raises(ParameterError, match="Victim–Perpetrator"):
+        causes.profile(_cases(), "perpetrator_relation")
+
+
+@pytest.fixture(scope="module")
+def demo():
+    from evidence.sources.demo import demo_path
+
+    return load_cached(demo_path()).data
+
+
+def test_one_binary_predictor_gives_the_cross_product_ratio(demo):
+    """Known answer: a logistic regression on one binary predictor estimates the 2×2 table's odds ratio."""
+    model = causes.association_model(demo, "exploitation_sexual", ["sex"], missing="complete_case", min_category_n=1)
+    sample = demo.filter(pl.col("gender").is_in(["Female", "Male"]))
+    flags = ["exploitation_forced_labour", "exploitation_sexual", "exploitation_other"]
+    known = sample.filter(pl.any_horizontal([pl.col(f).fill_null(False) for f in flags]))
+    table = known.group_by("gender", pl.col("exploitation_sexual").fill_null(False)).len()
+    n = {(r["gender"], r["exploitation_sexual"]): r["len"] for r in table.iter_rows(named=True)}
+    expected = (n[("Male", True)] * n[("Female", False)]) / (n[("Male", False)] * n[("Female", True)])
+    male = model.terms.filter(pl.col("category") == "Male").row(0, named=True)
+    assert male["reference"] == "Female"
+    assert male["odds_ratio"] == pytest.approx(expected, rel=1e-6)
+    se = math.sqrt(sum(1 / n[k] for k in n if k[0] in ("Female", "Male")))
+    assert male["ci_low"] == pytest.approx(math.exp(math.log(expected) - 1.959964 * se), rel=1e-4)
+
+
+def test_complete_case_and_all_case_account_for_every_record(demo):
+    table, complete, everyone = causes.compare_missing(demo, "exploitation_sexual")
+    for model in (complete, everyone):
+        assert model.n_used + sum(model.excluded.values()) == model.n_records == demo.height
+    assert complete.n_used < everyone.n_used
+    assert any("complete-case" in reason for reason in complete.excluded)
+    unknown = table.filter(pl.col("category") == "Unknown")
+    assert unknown.height and unknown["odds_ratio_complete"].is_null().all()
+    assert unknown["odds_ratio_all"].is_not_null().all()
+
+
+def test_association_grid_covers_every_recorded_means(demo):
+    grid, failures = causes.association_grid(demo, "means_of_control")
+    recorded = causes.recorded_flags_of(demo, "means_of_control")
+    assert set(grid["outcome"].unique().to_list()) | set(failures) == {causes.label_of(f) for f in recorded} | set(
+        failures
+    )
+    assert len(grid["outcome"].unique()) + len(failures) == len(recorded) == 8
+    assert (grid["ci_low"] <= grid["odds_ratio"]).all() and (grid["odds_ratio"] <= grid["ci_high"]).all()
+
+
+def test_what_the_victim_perpetrator_dataset_adds(shared_data):
+    path = shared_data / "ctdc" / "vp_synthetic_condensed.csv"
+    vp = load_cached(path)
+    raw = pl.read_csv(path, infer_schema=False)
+    relation = causes.profile(vp, "perpetrator_relation")
+    counts = dict(zip(relation["category"], relation["count"], strict=True))
+    # independently from the raw file: a victim counts under each relation in a multi-valued cell
+    expected = raw["IP_Relation"].drop_nulls().str.contains("StrangerUnknownOther").sum()
+    assert counts["Stranger, unknown or other"] == expected
+    assert relation["n_known"][0] == raw["IP_Relation"].drop_nulls().len()
+    roles = causes.profile(vp, "perpetrator_role", "sex")
+    assert set(roles["category"]) == set(causes.PERPETRATOR_ROLES.values())
+    own = causes.profile(vp, causes.PERPETRATOR_ORIGIN)
+    assert own["count"].sum() == own["n_known"][0]  # single-valued: the three answers partition the known
+    model = causes.association_model(vp, "exploitation_sexual", ["sex", "majority_status", "origin_region"])
+    assert model.n_used > 10_000 and "sex" in model.predictors

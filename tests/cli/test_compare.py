@@ -1,0 +1,71 @@
+"""``evidence compare`` on the real shared files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def files(shared_data):
+    return [
+        "--data",
+        str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"),
+        "--data",
+        str(shared_data / "walkfree" / "gsi_2023.xlsx"),
+        "--data",
+        str(shared_data / "tip" / "tip_tiers_1999_2015.csv"),
+    ]
+
+
+def test_compare_json(run_main, files):
+    code, out, _ = run_main(["compare", "THA", "--peers", "KHM,LAO,MMR,SGP", *files, "--json"])
+    assert code in (0, None)
+    payload = json.loads(out)
+    assert payload["country"] == "THA" and payload["peers"] == ["KHM", "LAO", "MMR", "SGP"]
+    thailand = payload["countries"][0]["measures"]
+    assert thailand["estimated_in_modern_slavery"]["value"] == 401000
+    assert thailand["estimated_in_modern_slavery"]["source"] == "Walk Free Global Slavery Index 2023"
+    assert round(thailand["prevalence_per_1000"]["value"], 2) == 5.74
+    assert thailand["detected_victims"]["value"] == 134 and thailand["detected_victims"]["year"] == 2021
+    assert thailand["tip_tier"]["label"] == "Tier 3" and thailand["tip_tier"]["year"] == 2015
+    assert thailand["detected_per_1000_estimated"]["value"] == pytest.approx(134 / 401)
+    singapore = payload["countries"][-1]["measures"]
+    assert singapore["detected_victims"]["display"] == "<5" and singapore["detected_victims"]["value"] is None
+    assert payload["sources_missing"] == []
+
+
+def test_compare_table_names_sources_and_years(run_main, files):
+    code, out, _ = run_main(["compare", "THA", "--peers", "MMR", *files])
+    assert code in (0, None)
+    assert "401,000 (2021)" in out and "Tier 3 (2015)" in out
+    assert "Source: Walk Free Global Slavery Index 2023" in out and "UNODC GLOTIP, release 30 May 2023" in out
+
+
+def test_compare_says_what_is_missing(run_main, shared_data, monkeypatch):
+    monkeypatch.delenv("EVIDENCE_DATA", raising=False)
+    code, _, err = run_main(["compare", "THA"])
+    assert code == 2 and "--data" in err and "UNODC" in err
+    code, out, _ = run_main(
+        ["compare", "THA", "--data", str(shared_data / "walkfree" / "gsi_2023.xlsx"), "--json"]
+    )
+    assert code in (0, None)
+    payload = json.loads(out)
+    assert payload["sources_missing"] == ["unodc_glotip", "us_tip_tiers"]
+    assert payload["countries"][0]["measures"]["detected_victims"]["display"] == "n/a"
+    code, _, err = run_main(["compare", "THA", "--data", str(shared_data / "ctdc" / "k_anon_sample.csv")])
+    assert code == 2 and "case table" in err
+
+
+def test_compare_imports_stay_light():
+    """The command's module, and what it imports to answer, pull in no charting, notebook or map library."""
+    code = (
+        "import sys; import evidence.cli.compare, evidence.analyses.society, evidence.presentation.comparison, "
+        "evidence.sources.cache; heavy = {'altair', 'papermill', 'geopandas', 'vl_convert', 'nbformat'}; "
+        "print(sorted(heavy & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -1,0 +1,64 @@
+"""``evidence register``: import, status, figures, export-ctdc, lists, snapshot, as documented."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from evidence.sources.register.synthetic import identifying_values, write_exports
+
+
+@pytest.fixture
+def exports(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVIDENCE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("EVIDENCE_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.delenv("EVIDENCE_REGISTER_KEY", raising=False)
+    return write_exports(tmp_path / "exports", people=150, months=3)
+
+
+def test_the_documented_commands_in_order(exports, run_main, tmp_path) -> None:
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    for export in exports:
+        code, out, err = run_main(["register", "import", str(export), "--mapping", str(mapping)])
+        assert code in (0, None), err
+        assert "rows in" in out
+    register = tmp_path / "data" / "register.duckdb"
+    assert register.is_file() and (tmp_path / "config" / "register.key").is_file()
+    _, out, _ = run_main(["register", "status", "--json"])
+    facts = json.loads(out)
+    assert len(facts["imports"]) == 3 and facts["records"] > 100
+    _, out, _ = run_main(["register", "figures", "--as-of", "2023-06-30", "--from", "2018", "--json"])
+    figures = json.loads(out)
+    assert figures["period"] == [2018, 2023] and set(figures["tables"]) >= {"sex", "form", "nationals_abroad"}
+    _, text, _ = run_main(["register", "figures", "--as-of", "2023-05-31"])
+    assert "as of 2023-05-31" in text
+    outputs = [tmp_path / "ctdc.csv", tmp_path / "lists.csv", tmp_path / "snapshot.parquet"]
+    code, out, err = run_main(["register", "export-ctdc", str(outputs[0]), "--k", "5"])
+    assert code in (0, None) and "k = 5" in out, err
+    code, out, err = run_main(["register", "lists", "--by", "referral_source", str(outputs[1])])
+    assert code in (0, None) and "evidence estimate" in out, err
+    code, out, err = run_main(["register", "snapshot", str(outputs[2]), "--as-of", "2023-05-31"])
+    assert code in (0, None), err
+    code, out, err = run_main(["estimate", str(outputs[1]), "--json"])
+    assert code in (0, None), err
+    secrets = {s for s in identifying_values(exports) if len(s) >= 6}
+    for output in [*outputs, register]:
+        data = output.read_bytes()
+        assert not [s for s in secrets if s.encode() in data], output
+    for printed in (text, json.dumps(facts), json.dumps(figures)):
+        assert not [s for s in secrets if s in printed]
+
+
+def test_errors_are_one_line_without_traceback(exports, run_main, tmp_path) -> None:
+    code, _, err = run_main(["register", "status", "--register", str(tmp_path / "none.duckdb")])
+    assert code == 2 and "no register here" in err and "Traceback" not in err
+    code, _, err = run_main(["register", "figures", "--as-of", "30/06/2023"])
+    assert code == 2 and "expected a date" in err
+
+
+def test_the_help_does_not_import_duckdb() -> None:
+    code = "import sys, evidence.cli.main; assert 'duckdb' not in sys.modules, 'duckdb imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,167 @@
+"""The causes views publish nothing below the disclosure threshold, and say what they withheld."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+
+from evidence.analyses import causes, society
+from evidence.core.errors import ParameterError
+from evidence.notebooks import causes_views as views
+from evidence.presentation.disclosure import DisclosureRule
+from evidence.sources.cache import load_cached
+
+RULE = DisclosureRule(5)
+_COUNT = re.compile(r"^(\d[\d,]*)(?: \(|$)")
+
+
+def _published_counts(table: pl.DataFrame) -> list[int]:
+    """Every count a display table publishes (the number at the start of a cell, before its share)."""
+    out = []
+    for column in table.columns[1:]:
+        for cell in table[column].to_list():
+            match = _COUNT.match(cell or "")
+            if match:
+                out.append(int(match[1].replace(",", "")))
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo() -> pl.DataFrame:
+    from evidence.sources.demo import demo_path
+
+    return load_cached(demo_path()).data
+
+
+@pytest.fixture(scope="module")
+def small(shared_data) -> pl.DataFrame:
+    """Thailand's 139 victims in the k-anonymised sample: small groups everywhere."""
+    cases = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    return views.person_cases([cases], country="THA")
+
+
+@pytest.mark.parametrize(
+    ("topic", "by"),
+    [
+        ("means_of_control", "sex"),
+        ("form", "age_group"),
+        ("trafficking_duration", "route_class"),
+        ("form", None),
+    ],
+)
+def test_profile_views_publish_no_small_count(demo, topic, by):
+    selection = demo.filter(pl.col("destination_iso3") == "KHM")
+    view = views.profile_view(selection, topic, by, RULE)
+    assert view is not None
+    assert not [c for c in _published_counts(view.table) if 0 < c < RULE.threshold]
+    # a withheld count has no share: the chart's shares are null exactly where the count is withheld
+    withheld = view.counts.frame.select(pl.selectors.ends_with("_suppressed")).to_numpy().any()
+    if withheld:
+        assert view.shares["share"].null_count() > 0
+
+
+def test_profile_view_of_a_single_valued_topic_is_protected_with_its_totals(demo):
+    view = views.profile_view(
+        demo.filter(pl.col("origin_iso3") == "LAO"), "trafficking_duration", "sex", RULE
+    )
+    assert view.counts.has_total_row and view.counts.has_total_column
+    assert view.split is None and "Not recorded" in view.counts.count_columns
+
+
+def test_small_selection_on_real_data(small):
+    view = views.profile_view(small, "means_of_control", "sex", RULE)
+    assert view is None or not [c for c in _published_counts(view.table) if 0 < c < RULE.threshold]
+    table, shares = views.heat_table(small, RULE)
+    texts = [v for c in table.columns[1:-1] for v in table[c].to_list()]
+    assert set(texts) <= {RULE.label, "–"} | {t for t in texts if t.endswith("%")}
+    assert not [c for c in _published_counts(table.select(table.columns[0], table.columns[-1])) if 0 < c < 5]
+    missing = views.missing_view(small, RULE)
+    assert missing is not None and not [c for c in _published_counts(missing) if 0 < c < RULE.threshold]
+
+
+def test_heat_table_shares_only_where_count_and_base_are_published(demo):
+    table, shares = views.heat_table(demo.filter(pl.col("destination_iso3") == "THA"), RULE)
+    assert table.height == 3 and shares["share"].drop_nulls().is_between(0, 1).all()
+
+
+def test_model_views_withhold_small_numbers_of_victims(demo):
+    model = causes.association_model(demo.head(3000), "exploitation_sexual", min_category_n=1)
+    shown = views.model_view(model, RULE)
+    assert not [c for c in _published_counts(shown.select("Category", "Victims")) if 0 < c < RULE.threshold]
+    sentence = views.model_sentence(model, RULE)
+    assert "logistic regression on" in sentence
+    assert not re.search(r"\b[1-4] (?:not recorded|victims)", sentence)
+    table, _, _ = causes.compare_missing(demo.head(3000), "exploitation_sexual")
+    compared = views.missing_comparison_view(table, RULE)
+    assert {"Odds ratio, complete cases", "Odds ratio, all victims"} <= set(compared.columns)
+
+
+def test_person_cases_scope(demo, small):
+    from evidence.sources.demo import demo_path
+
+    loaded = load_cached(demo_path())
+    assert views.person_cases([loaded], country="THA", scope="all").height == loaded.rows_kept
+    assert views.person_cases([], country="THA") is None
+    with pytest.raises(ParameterError, match="person_scope"):
+        views.person_cases([loaded], country="THA", scope="world")
+    assert small.height == 139
+
+
+@pytest.fixture(scope="module")
+def panel(shared_data):
+    return society.country_panel(
+        [
+            load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"),
+            load_cached(shared_data / "walkfree" / "gsi_2023.xlsx"),
+            load_cached(shared_data / "tip" / "tip_tiers_1999_2015.csv"),
+        ]
+    )
+
+
+def test_detection_points_leave_out_small_counts(panel):
+    points = views.detection_points(panel, "THA", None, RULE)
+    assert "SGP" not in points["iso3"].to_list()  # <5 in its latest year: its rate would give the count back
+    thailand = points.filter(pl.col("iso3") == "THA").row(0, named=True)
+    assert thailand["role"] == "country" and thailand["detected_per_100k"] == pytest.approx(134 / 698)
+    assert set(points.filter(pl.col("role") == "peer")["iso3"]) <= set(society.default_peers("THA"))
+
+
+def test_comparison_and_event_views(panel):
+    table, sources = views.comparison_view(panel, "THA", ["SGP"], RULE)
+    assert table.columns == ["Measure", "Thailand", "Singapore", "Source"]
+    assert "<5 (2021)" in table["Singapore"].to_list() and "401,000 (2021)" in table["Thailand"].to_list()
+    assert "Walk Free Global Slavery Index 2023" in sources
+    estimates = views.event_study_view([society.tier_event_study(panel, "upgrade")])
+    assert estimates["ci_low"].null_count() == 0
+
+
+@pytest.mark.slow
+def test_causes_consequences_notebook_on_the_real_shared_files(tmp_path, shared_data):
+    import json
+    from pathlib import Path
+
+    from evidence.runs.execute import run_notebook
+
+    data = [
+        str(shared_data / "ctdc" / "vp_synthetic_condensed.csv"),
+        str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"),
+        str(shared_data / "walkfree" / "gsi_2023.xlsx"),
+        str(shared_data / "tip" / "tip_tiers_1999_2015.csv"),
+    ]
+    parameters = {"country": "THA", "peers": ["KHM", "LAO", "MMR"], "person_scope": "all", "data": data}
+    outcome = run_notebook("causes_consequences", parameters, out_root=tmp_path)
+    assert outcome.status == "ok", outcome.error
+    folder = Path(outcome.folder)
+    notebook = json.loads((folder / "causes_consequences.ipynb").read_text(encoding="utf-8"))
+    outputs = [o for c in notebook["cells"] for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    text = "\n".join(
+        "".join(v) if isinstance(v, list) else str(v) for o in outputs for v in o.get("data", {}).values()
+    )
+    assert "401,000 (2021)" in text and "Relation of the perpetrator(s) to the victim" in text
+    assert {p.name for p in (folder / "figures").iterdir()} >= {
+        "detection_vs_prevalence.svg",
+        "tier_event_study.svg",
+    }

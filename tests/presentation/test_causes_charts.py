@@ -1,0 +1,92 @@
+"""The causes charts render offline, name their source, and refuse small counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from evidence.presentation import causes_charts
+from evidence.presentation.charts import chart_spec, save_chart
+from evidence.presentation.disclosure import DisclosureError
+
+
+def _charts():
+    heat = pl.DataFrame(
+        {"row": ["A", "A", "B", "B"], "column": ["x", "y", "x", "y"], "share": [0.5, None, 0.2, 0.9]}
+    )
+    dist = pl.DataFrame(
+        {
+            "category": ["0-12", "13-24"] * 2,
+            "share": [0.6, 0.4, 0.5, None],
+            "group": ["F", "F", "M", "M"],
+            "low": [0.5, 0.3, 0.4, None],
+            "high": [0.7, 0.5, 0.6, None],
+        }
+    )
+    scatter = pl.DataFrame(
+        {
+            "x": [5.7, 4.9, 12.0, 2.0],
+            "y": [0.19, None, 0.05, 1.0],
+            "name": ["Thailand", "Cambodia", "Myanmar", "X"],
+            "role": ["country", "peer", "peer", "other"],
+        }
+    )
+    events = pl.DataFrame(
+        {
+            "t": [-1, 0, 1, -1, 0, 1],
+            "ratio": [1.0, 1.2, 0.9, 1.0, 0.8, 0.7],
+            "low": [1.0, 0.8, 0.6, 1.0, 0.5, 0.4],
+            "high": [1.0, 1.8, 1.3, 1.0, 1.2, 1.1],
+            "kind": ["downgrade"] * 3 + ["upgrade"] * 3,
+        }
+    )
+    return {
+        "heat": causes_charts.heat_table_chart(
+            heat, "row", "column", "share", title="Heat", source="Test data"
+        ),
+        "distribution": causes_charts.distribution_chart(
+            dist,
+            "category",
+            "share",
+            group="group",
+            low="low",
+            high="high",
+            title="Duration",
+            source="Test data",
+        ),
+        "scatter": causes_charts.detection_scatter(
+            scatter, "x", "y", "name", "role", title="Scatter", source="Test"
+        ),
+        "events": causes_charts.event_study_chart(
+            events, "t", "ratio", "low", "high", series="kind", title="Events", source="Test data"
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", ["heat", "distribution", "scatter", "events"])
+def test_each_chart_renders_with_its_source(name, tmp_path: Path):
+    chart = _charts()[name]
+    path = save_chart(chart, tmp_path / f"{name}.svg")
+    text = path.read_text(encoding="utf-8")
+    assert "<svg" in text and "Source" in text
+
+
+def test_withheld_shares_and_missing_points_are_said():
+    charts = _charts()
+    assert "1 shares withheld" in str(chart_spec(charts["heat"])["title"])
+    assert "1 countries without both values" in str(chart_spec(charts["scatter"])["title"])
+
+
+def test_small_counts_are_refused():
+    counts = pl.DataFrame({"row": ["A"], "column": ["x"], "share": [0.5], "n": [3]})
+    with pytest.raises(DisclosureError):
+        causes_charts.heat_table_chart(
+            counts.rename({"share": "s"}).with_columns(share=pl.col("n")),
+            "row",
+            "column",
+            "share",
+            title="t",
+            source="s",
+        )

@@ -1,0 +1,57 @@
+"""The comparison table: small detected counts and the rates that would give them back are withheld."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from evidence.analyses import society
+from evidence.presentation import comparison
+from evidence.presentation.disclosure import DisclosureRule
+from evidence.sources.cache import load_cached
+
+
+@pytest.fixture(scope="module")
+def compared(shared_data) -> pl.DataFrame:
+    panel = society.country_panel(
+        [
+            load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"),
+            load_cached(shared_data / "walkfree" / "gsi_2023.xlsx"),
+        ]
+    )
+    return panel.compare("THA", ["SGP", "MMR"])
+
+
+def test_small_counts_and_their_rates_are_withheld(compared):
+    out = comparison.disclosed_comparison(compared, DisclosureRule(5))
+    singapore = {r["measure"]: r for r in out.filter(pl.col("iso3") == "SGP").iter_rows(named=True)}
+    assert singapore[society.DETECTED]["display"] == "<5" and singapore[society.DETECTED]["value"] is None
+    for rate in (society.DETECTED_PER_100K, society.DETECTION_GAP):
+        assert singapore[rate]["withheld"] and singapore[rate]["display"].startswith("<")
+        assert singapore[rate]["value_high"] is None
+    myanmar = {r["measure"]: r for r in out.filter(pl.col("iso3") == "MMR").iter_rows(named=True)}
+    assert myanmar[society.DETECTED]["display"] == "29" and not myanmar[society.DETECTED]["withheld"]
+    # a stricter rule (CTDC's 11) leaves 29 published and withholds nothing more here
+    strict = comparison.disclosed_comparison(compared, DisclosureRule(30))
+    assert (
+        strict.filter((pl.col("iso3") == "MMR") & (pl.col("measure") == society.DETECTED))["display"][0]
+        == "<30"
+    )
+
+
+def test_json_gives_every_value_its_source_and_year(compared):
+    records = comparison.comparison_json(comparison.disclosed_comparison(compared))
+    assert [r["iso3"] for r in records] == ["THA", "SGP", "MMR"]
+    thailand = records[0]["measures"]
+    assert thailand[society.ESTIMATED]["value"] == 401_000 and thailand[society.ESTIMATED]["year"] == 2021
+    assert thailand[society.PREVALENCE]["display"] == "5.74"
+    for measure in thailand.values():
+        if measure["value"] is not None:
+            assert measure["source"] and measure["year"]
+    assert thailand[society.TIER]["display"] == "n/a"  # no TIP file given: missing, not guessed
+
+
+def test_format_value():
+    assert comparison.format_value(society.ESTIMATED, 401000.0) == "401,000"
+    assert comparison.format_value(society.DETECTION_GAP, 0.33416) == "0.334"
+    assert comparison.format_value(society.DETECTED, None) == "n/a"

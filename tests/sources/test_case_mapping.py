@@ -1,0 +1,70 @@
+"""The mapping file, declared with pydantic: every error names the file, the key and its line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evidence.core.errors import InputError
+from evidence.sources.case_mapping import MappingFile, read_mapping
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "m.mapping.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        (
+            "columns:\n  year: Year\nvalues:\n  yes_no:\n    Oui: oui\n",
+            5,
+            r"values\.yes_no\.Oui: expected true, false or null",
+        ),
+        ("columns:\n  year: Year\nheader_row: zero\n", 3, r"header_row: expected the header's line"),
+        (
+            "columns:\n  year: Year\n  assistance:\n    Legal Aid: Legal\n",
+            4,
+            r"columns\.assistance\.Legal Aid: name assistance kinds in snake_case",
+        ),
+        ("columns:\n  year: Year\ndelimiter: ';;'\n", 3, r"delimiter: expected one character"),
+        ("columns:\n  year: [a, b]\n", 2, r"columns\.year: expected a column name or text"),
+        (
+            "columns:\n  year: Year\n  flags:\n    means_threat: T\n",
+            4,
+            r"columns\.flags\.means_threat: unknown field \(did you mean 'means_threats'\?\)",
+        ),
+        ("columns: Year\n", 1, r"columns: expected a mapping of key: value, found str"),
+        ("columns:\n  year: Year\nmissing: refused\n", 3, r"missing: expected a list"),
+    ],
+)
+def test_shape_errors_name_the_file_the_key_and_its_line(tmp_path, text, line, message) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(InputError, match=rf"line {line}: {message}") as info:
+        read_mapping(path)
+    assert str(path) in str(info.value)
+
+
+def test_an_identifying_column_is_refused_as_an_analysis_field(tmp_path) -> None:
+    text = (
+        "identifying: [Full name, Date of birth, Phone, Notes]\n"
+        "columns:\n  case_id: Case ID\n  year: Year\n  referral_source: notes\n"
+    )
+    with pytest.raises(InputError, match=r"line 5: columns\.referral_source: names 'notes'.*identifying"):
+        read_mapping(_write(tmp_path, text))
+
+
+def test_identifying_columns_are_kept_and_the_case_id_may_be_one(tmp_path) -> None:
+    text = "identifying: [Case ID, Full name]\ncolumns:\n  case_id: Case ID\n  year: Year\n"
+    mapping = read_mapping(_write(tmp_path, text))
+    assert mapping.identifying == ("Case ID", "Full name")
+    assert mapping.columns == {"case_id": "Case ID", "year": "Year"}
+
+
+def test_the_declared_keys_are_the_documented_ones() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "case-records.md").read_text(encoding="utf-8")
+    undocumented = [key for key in MappingFile.model_fields if f"`{key}`" not in doc]
+    assert not undocumented

@@ -1,0 +1,318 @@
+"""The register: imports with history, records marked missing, as-of tables, and its safety under faults."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from evidence.core.errors import InputError
+from evidence.sources.register import (
+    RegisterBusyError,
+    RegisterError,
+    RegisterKeyError,
+    import_export,
+    records_as_of,
+    status,
+)
+from evidence.sources.register.synthetic import identifying_values
+
+
+def _rows(path: Path) -> dict[str, dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return {row["Case ID"]: row for row in csv.DictReader(handle) if row["Case ID"]}
+
+
+def _versions(register: Path) -> int:
+    return status(register)["versions"]
+
+
+def test_every_import_is_recorded_and_every_row_accounted_for(register_fixture) -> None:
+    first, *later = register_fixture.results
+    assert (first.rows_new, first.rows_updated, first.rows_unchanged) == (first.rows_in, 0, 0)
+    for result in register_fixture.results:
+        assert (
+            result.rows_in
+            == result.rows_new + result.rows_updated + result.rows_unchanged + result.rows_rejected
+        )
+    assert all(r.rows_updated > 0 and r.rows_marked_missing > 0 and r.rows_rejected > 0 for r in later)
+    facts = status(register_fixture.register)
+    assert [i["file_sha256"] for i in facts["imports"]] == [r.file_sha256 for r in register_fixture.results]
+    assert [i["exported_on"] for i in facts["imports"]] == [
+        "2023-01-31",
+        "2023-02-28",
+        "2023-03-31",
+        "2023-04-30",
+        "2023-05-31",
+        "2023-06-30",
+    ]
+    assert facts["country"] == "THA"
+    reasons = set(later[0].rejects["reason"].to_list())
+    assert any("shared with another row" in r for r in reasons) and any("no case id" in r for r in reasons)
+
+
+def test_importing_the_same_or_an_overlapping_export_again_changes_nothing(
+    register_fixture, tmp_path
+) -> None:
+    register = register_fixture.copy(tmp_path)
+    before = records_as_of(register).data
+    again = import_export(
+        register, register_fixture.exports[2], register_fixture.mapping, key_path=register_fixture.key_path
+    )
+    assert (again.rows_new, again.rows_updated, again.rows_marked_missing) == (0, 0, 0)
+    assert "already imported as import 3" in again.note
+    # an overlapping partial export: some rows of the latest export, as a new file of the same day
+    latest = register_fixture.exports[-1]
+    lines = latest.read_text(encoding="utf-8").splitlines()
+    overlap = tmp_path / "cases_2023-06-30_part.csv"
+    overlap.write_text("\n".join(lines[:100]) + "\n", encoding="utf-8")
+    partial = import_export(
+        register, overlap, register_fixture.mapping, key_path=register_fixture.key_path, full_export=False
+    )
+    assert (partial.rows_new, partial.rows_updated, partial.rows_marked_missing) == (0, 0, 0)
+    assert partial.rows_unchanged > 90
+    assert records_as_of(register).data.equals(before)
+    assert len(status(register)["imports"]) == len(register_fixture.results) + 2
+
+
+def test_a_corrected_record_keeps_its_history(register_fixture) -> None:
+    january, february = (_rows(p) for p in register_fixture.exports[:2])
+    february_ids = [line.split(",")[0] for line in register_fixture.exports[1].read_text().splitlines()]
+    changed = next(
+        i
+        for i in january
+        if i in february
+        and january[i]["Nationality"] != february[i]["Nationality"]
+        and february_ids.count(i) == 1
+        and february[i]["Sex"] != "Q"
+    )
+    key = register_fixture.pseudonym(changed)
+    with duckdb.connect(str(register_fixture.register), read_only=True) as connection:
+        versions = connection.execute(
+            "SELECT valid_from, valid_to, present FROM records WHERE record_key = ? ORDER BY valid_from",
+            [key],
+        ).fetchall()
+    assert versions[0][:2] == (dt.date(2023, 1, 31), dt.date(2023, 2, 28))
+    assert versions[1][0] == dt.date(2023, 2, 28)
+    as_of_january = records_as_of(register_fixture.register, dt.date(2023, 1, 31)).data
+    as_of_february = records_as_of(register_fixture.register, dt.date(2023, 2, 28)).data
+    bands = [
+        t.filter(pl.col("record_key") == key)["age_band"].to_list() for t in (as_of_january, as_of_february)
+    ]
+    assert len(bands[0]) == len(bands[1]) == 1  # one row per record whatever the date
+
+
+def test_a_record_missing_from_a_later_full_export_is_marked_never_deleted(register_fixture) -> None:
+    exports = [_rows(p) for p in register_fixture.exports]
+    gone = next(i for i in exports[1] if i not in exports[2] and all(i not in e for e in exports[3:]))
+    key = register_fixture.pseudonym(gone)
+    assert key in records_as_of(register_fixture.register, dt.date(2023, 2, 28)).data["record_key"].to_list()
+    latest = records_as_of(register_fixture.register)
+    assert key not in latest.data["record_key"].to_list()
+    with duckdb.connect(str(register_fixture.register), read_only=True) as connection:
+        current = connection.execute(
+            "SELECT present FROM records WHERE record_key = ? AND valid_to IS NULL", [key]
+        ).fetchall()
+    assert current == [(False,)]
+    restored = next(i for i in exports[-1] if i in exports[0] and i not in exports[-2])
+    assert register_fixture.pseudonym(restored) in latest.data["record_key"].to_list()
+    assert status(register_fixture.register)["records_marked_missing"] > 0
+    assert "marked missing" in latest.provenance.notes[0]
+
+
+def test_an_export_older_than_the_latest_is_refused_and_nothing_changes(register_fixture, tmp_path) -> None:
+    register = register_fixture.copy(tmp_path)
+    versions = _versions(register)
+    older = tmp_path / "older.csv"
+    older.write_text(
+        register_fixture.exports[-1].read_text(encoding="utf-8").replace("MSS-000001", "MSS-999999")
+    )
+    with pytest.raises(InputError, match="before the latest export already imported"):
+        import_export(
+            register,
+            older,
+            register_fixture.mapping,
+            key_path=register_fixture.key_path,
+            exported_on=dt.date(2023, 3, 1),
+        )
+    assert _versions(register) == versions
+
+
+def test_no_raw_id_or_identifying_value_is_in_the_register_or_any_output(register_fixture, tmp_path) -> None:
+    from evidence.presentation.key_figures import key_figures
+    from evidence.sources.register.ctdc_export import write_ctdc_export
+    from evidence.sources.register.lists import write_lists
+    from evidence.sources.store import write_parquet
+
+    secrets = identifying_values(register_fixture.exports)
+    assert len(secrets) > 1000  # ids, names, birth dates, phones, addresses, notes
+    latest = records_as_of(register_fixture.register)
+    write_ctdc_export(latest.data, tmp_path / "ctdc.csv", k=5)
+    write_lists(latest.data, tmp_path / "lists.csv")
+    write_parquet(latest, tmp_path / "snapshot.parquet")
+    figures = key_figures(latest.data, as_of="2023-06-30", country="THA")
+    (tmp_path / "figures.json").write_text(json.dumps(figures.to_dict()), encoding="utf-8")
+    (tmp_path / "status.json").write_text(json.dumps(status(register_fixture.register)), encoding="utf-8")
+    files = [register_fixture.register, *register_fixture.register.parent.glob("*.wal"), *tmp_path.iterdir()]
+    for path in files:
+        data = path.read_bytes()
+        leaked = [s for s in secrets if len(s) >= 6 and s.encode("utf-8") in data]
+        assert not leaked, f"{path.name} holds {leaked[:3]}"
+    # a compressed column would not show its values as bytes: every text cell of every table is checked too
+    with duckdb.connect(str(register_fixture.register), read_only=True) as connection:
+        for (table,) in connection.execute("SELECT table_name FROM duckdb_tables()").fetchall():
+            for row in connection.execute(f"SELECT * FROM {table}").fetchall():
+                cells = [str(c) for c in row if isinstance(c, str)]
+                assert not secrets.intersection(cells), table
+                assert not any(s in c for c in cells for s in secrets if len(s) >= 9), table
+    assert latest.data["record_key"].str.len_chars().unique().to_list() == [64]
+
+
+def test_register_and_key_are_owner_only(register_fixture) -> None:
+    assert register_fixture.register.stat().st_mode & 0o777 == 0o600
+    assert register_fixture.key_path.stat().st_mode & 0o777 == 0o600
+    assert register_fixture.key_path.parent.stat().st_mode & 0o077 == 0
+
+
+def test_a_wrong_or_missing_key_is_a_clear_error_never_new_pseudonyms(register_fixture, tmp_path) -> None:
+    register = register_fixture.copy(tmp_path)
+    other_key = tmp_path / "other.key"
+    other_key.write_text("a" * 64, encoding="utf-8")
+    other_key.chmod(0o600)
+    latest = register_fixture.exports[-1]
+    with pytest.raises(RegisterKeyError, match="not the key .* was made with"):
+        import_export(register, latest, register_fixture.mapping, key_path=other_key)
+    missing = tmp_path / "nowhere" / "register.key"
+    with pytest.raises(RegisterKeyError, match="no register key"):
+        import_export(register, latest, register_fixture.mapping, key_path=missing)
+    assert not missing.exists()  # never made for a register that already exists
+
+
+def test_a_damaged_or_foreign_file_is_a_clear_error(register_fixture, tmp_path) -> None:
+    garbage = tmp_path / "garbage.duckdb"
+    garbage.write_bytes(b"not a database" * 100)
+    with pytest.raises(RegisterError, match="not a DuckDB database"):
+        records_as_of(garbage)
+    truncated = tmp_path / "truncated.duckdb"
+    truncated.write_bytes(register_fixture.register.read_bytes()[:20000])
+    with pytest.raises(RegisterError, match="damaged"):
+        status(truncated)
+    foreign = tmp_path / "foreign.duckdb"
+    with duckdb.connect(str(foreign)) as connection:
+        connection.execute("CREATE TABLE t (a INTEGER)")
+    with pytest.raises(RegisterError, match="not a register"):
+        status(foreign)
+    with pytest.raises(RegisterError, match="no register here"):
+        status(tmp_path / "absent.duckdb")
+
+
+_HOLD = """
+import sys, time
+from evidence.sources.register.store import connect
+connection = connect(sys.argv[1], read_only=False)
+print("holding", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_second_import_while_one_runs_fails_clearly(register_fixture, tmp_path) -> None:
+    register = register_fixture.copy(tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD, str(register)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        with pytest.raises(RegisterBusyError, match=rf"in use by another process \(PID {holder.pid}\)"):
+            import_export(
+                register,
+                register_fixture.exports[-1],
+                register_fixture.mapping,
+                key_path=register_fixture.key_path,
+            )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert status(register)["versions"] == status(register_fixture.register)["versions"]
+
+
+_KILLED = """
+import os, signal, sys
+from evidence.sources.register import store
+merge = store._merge
+def merge_then_die(*args, **kwargs):
+    merge(*args, **kwargs)  # every change written, the transaction not committed
+    os.kill(os.getpid(), signal.SIGKILL)
+store._merge = merge_then_die
+store.import_export(sys.argv[1], sys.argv[2], sys.argv[3], key_path=sys.argv[4], exported_on=None)
+"""
+
+
+def test_a_kill_mid_import_leaves_the_register_as_before(register_fixture, tmp_path) -> None:
+    register = register_fixture.copy(tmp_path)
+    changed = tmp_path / "cases_2023-07-31.csv"
+    text = register_fixture.exports[-1].read_text(encoding="utf-8").splitlines()
+    changed.write_text("\n".join(text[:-40]) + "\n", encoding="utf-8")  # 40 records gone
+    before = status(register)
+    process = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _KILLED,
+            str(register),
+            str(changed),
+            str(register_fixture.mapping),
+            str(register_fixture.key_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert process.returncode == -9, process.stderr
+    after = status(register)
+    assert (after["versions"], after["records"], after["imports"]) == (
+        before["versions"],
+        before["records"],
+        before["imports"],
+    )
+    result = import_export(register, changed, register_fixture.mapping, key_path=register_fixture.key_path)
+    assert result.rows_marked_missing >= 36  # the same import, uninterrupted, goes through
+
+
+def test_a_mapping_without_case_id_or_using_an_identifying_column_is_refused(
+    register_fixture, tmp_path
+) -> None:
+    text = register_fixture.mapping.read_text(encoding="utf-8")
+    no_id = tmp_path / "no_id.yaml"
+    no_id.write_text(text.replace('  case_id: "Case ID"\n', ""), encoding="utf-8")
+    with pytest.raises(InputError, match="names no case_id"):
+        import_export(
+            tmp_path / "r.duckdb", register_fixture.exports[0], no_id, key_path=register_fixture.key_path
+        )
+    leaky = tmp_path / "leaky.yaml"
+    leaky.write_text(
+        text.replace('referral_source: "Referred by"', 'referral_source: "Case notes"'), encoding="utf-8"
+    )
+    with pytest.raises(InputError, match="marks as identifying"):
+        import_export(
+            tmp_path / "r.duckdb", register_fixture.exports[0], leaky, key_path=register_fixture.key_path
+        )
+    assert not (tmp_path / "r.duckdb").exists()
+
+
+def test_the_register_is_a_data_source_like_any_file(register_fixture, tmp_path, monkeypatch) -> None:
+    from evidence.notebooks.runtime import load_data
+    from evidence.sources.registry import detect, load
+
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    loader, layout = detect(register_fixture.register)
+    assert (loader.source, layout) == ("case_records", "register")
+    loaded = load(register_fixture.register)
+    assert loaded.rows_kept == status(register_fixture.register)["records"]
+    assert (loaded.provenance.source, loaded.provenance.release) == ("case_records", "2023-06-30")
+    [through_notebooks] = load_data([register_fixture.register])
+    assert through_notebooks.data.equals(loaded.data)
