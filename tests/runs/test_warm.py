@@ -117,3 +117,25 @@ def test_a_hung_kernel_is_replaced_and_its_run_failed(tmp_path, fresh_pool):
     assert not fresh_pool._kernels
     after = execute_run(prepare_run(notebook, {"hang": False}, out_root=tmp_path, cell_timeout=60))
     assert after.status == "ok", after.error
+
+
+@pytest.mark.slow
+def test_plain_papermill_still_runs_the_notebooks_unchanged(tmp_path, monkeypatch):
+    """The declarations the runner reads (Optional imports, '# check:' lines) are plain Python to Papermill."""
+    import papermill
+
+    from evidence.notebooks.catalog import find_notebook
+
+    monkeypatch.delenv("EVIDENCE_DATA", raising=False)
+    out = tmp_path / "hidden_population.ipynb"
+    papermill.execute_notebook(
+        str(find_notebook("hidden_population")),
+        str(out),
+        parameters={"bootstrap_replicates": 0},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
+    executed = json.loads(out.read_text())
+    errors = [o for c in executed["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]
+    assert not errors and "Estimated total population" in out.read_text()
