@@ -139,3 +139,31 @@ def test_plain_papermill_still_runs_the_notebooks_unchanged(tmp_path, monkeypatc
     executed = json.loads(out.read_text())
     errors = [o for c in executed["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]
     assert not errors and "Estimated total population" in out.read_text()
+
+
+def test_a_warm_run_sees_the_environment_a_fresh_kernel_sees(tmp_path, fresh_pool, monkeypatch):
+    """What the runner's environment says now (a variable set or removed since the kernel started), plus
+    what a kernel sets for itself (MPLBACKEND, PAGER, ...)."""
+    probe = _notebook(
+        tmp_path / "env.ipynb",
+        "x: int = 1",
+        # the toolkit imported as every notebook of it does (polars sets a variable when imported)
+        "import json, os\nimport evidence.notebooks\n"
+        "print(json.dumps({k: v for k, v in os.environ.items() if k != 'EVIDENCE_RUN_DIR'}))",
+    )
+
+    def seen(warm: bool) -> dict:
+        outcome = execute_run(prepare_run(probe, out_root=tmp_path / ("warm" if warm else "cold")), warm=warm)
+        assert outcome.status == "ok", outcome.error
+        cell = json.loads((Path(outcome.folder) / "env.ipynb").read_text())["cells"][-1]
+        env = json.loads("".join(cell["outputs"][0]["text"]))
+        env.pop("JPY_PARENT_PID")  # the process that started the kernel: this one either way
+        return env
+
+    monkeypatch.setenv("EVIDENCE_SET_BEFORE", "1")
+    seen(warm=True)  # the kernel starts with EVIDENCE_SET_BEFORE
+    monkeypatch.delenv("EVIDENCE_SET_BEFORE")
+    monkeypatch.setenv("EVIDENCE_SET_AFTER", "2")
+    warm = seen(warm=True)
+    assert warm == seen(warm=False)
+    assert "EVIDENCE_SET_BEFORE" not in warm and warm["EVIDENCE_SET_AFTER"] == "2" and "MPLBACKEND" in warm

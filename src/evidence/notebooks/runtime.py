@@ -170,8 +170,9 @@ def synthetic_notice(tables: Iterable[LoadedTable]) -> str | None:
 class _Baseline:
     """What a fresh kernel has, taken after the warm-up: restored before and after every run."""
 
-    def __init__(self) -> None:
-        self.environ = dict(os.environ)
+    def __init__(self, launched: dict[str, str] | None = None) -> None:
+        # what the kernel set in its own environment when it started (not what it was started with)
+        self.own = {k: v for k, v in os.environ.items() if launched is not None and launched.get(k) != v}
         self.path = list(sys.path)
         self.filters = list(warnings.filters)
         self.theme = _altair_theme()
@@ -185,9 +186,10 @@ def _altair_theme() -> str | None:
     return getattr(getattr(alt, "theme", None), "active", None) if alt is not None else None
 
 
-def warm_up(modules: Sequence[str] = ()) -> None:
+def warm_up(modules: Sequence[str] = (), launched: dict[str, str] | None = None) -> None:
     """Import ``modules`` (those the first notebook imports; one that fails to import is left for the notebook
-    to report) and, when charts are among them, start the chart renderer (its first chart costs most)."""
+    to report) and, when charts are among them, start the chart renderer (its first chart costs most).
+    ``launched`` is the environment the kernel was started with."""
     import importlib
 
     global _BASELINE
@@ -200,20 +202,20 @@ def warm_up(modules: Sequence[str] = ()) -> None:
         from evidence.presentation.charts import warm_renderer
 
         warm_renderer()
-    _BASELINE = _Baseline()
+    _BASELINE = _Baseline(launched)
 
 
 def begin_run(folder: str, env: dict[str, str]) -> None:
     """Reset this kernel for a new run: a new session (empty namespace, execution count 1), the environment
-    ``env`` (the kernel's own ``JPY_*`` variables kept), the working directory ``folder``, and the import path,
-    warning filters (with their "already shown" registries) and chart theme of a fresh kernel."""
+    ``env`` (with what the kernel sets for itself: ``MPLBACKEND``, ``PAGER``, ``JPY_PARENT_PID``, ...), the
+    working directory ``folder``, and the import path, warning filters (with their "already shown" registries)
+    and chart theme of a fresh kernel."""
     global _BASELINE
     if _BASELINE is None:
         _BASELINE = _Baseline()
     _reset_namespace()
-    kept = {k: v for k, v in _BASELINE.environ.items() if k.startswith("JPY_")}
     os.environ.clear()
-    os.environ.update({**env, **kept})
+    os.environ.update({**env, **_BASELINE.own})
     sys.path[:] = _BASELINE.path
     warnings.resetwarnings()  # also forgets which warnings were shown once already
     warnings.filters[:] = _BASELINE.filters  # type: ignore[index]  # a list at run time

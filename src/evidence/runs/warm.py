@@ -59,7 +59,8 @@ class WarmKernel:
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"{uuid.uuid4().hex[:12]}.log"
         self._home = tempfile.mkdtemp(prefix="evidence-kernel-")  # the kernel's folder between runs
-        manager_class = kernel_manager_class({"PYTHONHASHSEED": "0"}, self.log_path, ipc=self._ipc)
+        self._start_env = {"PYTHONHASHSEED": "0"}
+        manager_class = kernel_manager_class(self._start_env, self.log_path, ipc=self._ipc)
         self.km = manager_class(kernel_name=kernel_name)
         self.kc: Any = None
         self._preload: str | None = None
@@ -71,7 +72,10 @@ class WarmKernel:
         self.kc = self.km.client()
         self.kc.start_channels()
         # queued until the kernel listens: the imports run while this process goes on with its own work
-        code = f"{_runtime('warm_up')}({list(preload)!r})"
+        # the environment it was started with: what the kernel sets itself on top (MPLBACKEND, PAGER, ...) is
+        # kept for every run, the rest follows each run's environment
+        launched = json.dumps({**os.environ, **self._start_env})
+        code = f"{_runtime('warm_up')}({list(preload)!r}, __import__('json').loads({launched!r}))"
         self._preload = self.kc.execute(code, silent=True, store_history=False)
 
     def wait_ready(self) -> None:
