@@ -196,7 +196,7 @@ def warm_up(modules: Sequence[str] = (), launched: dict[str, str] | None = None)
     for module in modules:
         try:
             importlib.import_module(module)
-        except Exception:  # noqa: BLE001 - the notebook's own import raises it where a reader sees it
+        except Exception:  # noqa: BLE001, S112 - the notebook's own import raises it where a reader sees it
             continue
     if {"evidence.presentation.charts", "evidence.notebooks.views"} & set(modules):  # a notebook with charts
         from evidence.presentation.charts import warm_renderer
