@@ -29,13 +29,15 @@ def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
 
 def routes_part(loaded, country: str) -> dict:
     from evidence.analyses import routes
+    from evidence.analyses.selection import Selection
 
-    flows = routes.flows(loaded, country=country, role="both")
+    selection = Selection(loaded, country=country, role="both")
+    flows = routes.flows(selection)
     return {
         "flows": flows,
-        "coverage": routes.flow_coverage(loaded, country=country, role="both"),
-        "top": routes.top_corridors(routes.flows(loaded, country=country, role="both", min_victims=5), n=10),
-        "emerging": routes.emerging_routes(loaded, country=country, role="both"),
+        "coverage": routes.flow_coverage(selection),
+        "top": routes.top_corridors(routes.flows(selection, min_victims=5), n=10),
+        "emerging": routes.emerging_routes(selection),
         "matrix": routes.region_flow_matrix(routes.flows(loaded), level="subregion"),
         "hubs": routes.hub_measures(routes.flows(loaded)),
     }
@@ -43,9 +45,11 @@ def routes_part(loaded, country: str) -> dict:
 
 def trends_part(loaded, country: str) -> dict:
     from evidence.analyses import trends
+    from evidence.analyses.selection import Selection
 
-    total = trends.yearly_counts(loaded, country=country)
-    forms = trends.yearly_counts(loaded, country=country, by="form")
+    selection = Selection(loaded, country=country, role="destination")
+    total = trends.yearly_counts(selection)
+    forms = trends.yearly_counts(selection, by="form")
     out = {
         "total": total,
         "rate_ratio": trends.rate_ratio(total),
@@ -56,9 +60,9 @@ def trends_part(loaded, country: str) -> dict:
             f: trends.rate_ratio(forms.filter(forms["form"] == f).drop("form"))
             for f in forms["form"].unique()
         },
-        "shares": trends.shares_over_time(loaded, "form", country=country),
-        "gender": trends.yearly_counts(loaded, country=country, by="gender"),
-        "corridors": trends.yearly_counts(loaded, country=country, by="corridor"),
+        "shares": trends.shares_over_time(selection, "form"),
+        "gender": trends.yearly_counts(selection, by="gender"),
+        "corridors": trends.yearly_counts(selection, by="corridor"),
     }
     shares = out["shares"]
     years = shares["year"]
@@ -72,11 +76,10 @@ def trends_part(loaded, country: str) -> dict:
 
 
 def profiles_part(loaded, country: str) -> dict:
-    import polars as pl
-
     from evidence.analyses import profiles
+    from evidence.analyses.selection import Selection
 
-    cases = loaded.data.filter((pl.col("destination_iso3") == country) | (pl.col("origin_iso3") == country))
+    cases = Selection(loaded, country=country, role="both")
     return {
         "forms": profiles.group_shares(cases, "form"),
         "sectors": profiles.group_shares(cases, "labour_sector"),

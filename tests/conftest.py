@@ -13,6 +13,10 @@ from hypothesis import HealthCheck, settings
 settings.register_profile("evidence", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("evidence")
 
+# Cell-key perturbations depend on a secret (normally a key file in the user's data folder): tests use a fixed
+# one, so that their perturbed numbers are reproducible and no key file is written outside the test folders.
+os.environ.setdefault("EVIDENCE_CELL_KEY_SECRET", "evidence tests: a fixed, public secret")
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO_ROOT / ".." / "shared" / "data").resolve()
 FIXTURES = REPO_ROOT / "tests" / "fixtures"

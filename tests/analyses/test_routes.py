@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidence.analyses import routes
+from evidence.analyses.selection import Selection
 from evidence.core.errors import ParameterError
 from evidence.sources.case_schema import conform
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
@@ -96,7 +97,7 @@ def thai_indicators() -> pl.DataFrame:
 
 
 def test_case_flows_classes_and_shares(thai_cases):
-    flows = routes.flows(thai_cases, country="THA", role="both")
+    flows = routes.flows(Selection(thai_cases, country="THA", role="both"))
     by_pair = {(r["origin_iso3"], r["destination_iso3"]): r for r in flows.iter_rows(named=True)}
     assert by_pair[("MMR", "THA")]["victims"] == 40
     assert by_pair[("THA", "THA")]["flow_class"] == "domestic"
@@ -111,27 +112,27 @@ def test_case_flows_classes_and_shares(thai_cases):
 
 
 def test_subregion_level_makes_east_asia_transregional(thai_cases):
-    flows = routes.flows(thai_cases, country="THA", regional_level="subregion")
+    flows = routes.flows(Selection(thai_cases, country="THA"), regional_level="subregion")
     jpn = flows.filter(pl.col("destination_iso3") == "JPN")
     assert jpn["flow_class"].item() == "transregional"
     assert flows.filter(pl.col("origin_iso3") == "MMR")["flow_class"].item() == "intraregional"
 
 
 def test_roles_and_unknowns_are_counted_not_dropped(thai_cases):
-    into = routes.flows(thai_cases, country="THA", role="destination")
+    into = routes.flows(Selection(thai_cases, country="THA", role="destination"))
     assert set(into["origin_iso3"]) == {"MMR", "KHM", "THA"}
-    out = routes.flows(thai_cases, country="THA", role="origin")
+    out = routes.flows(Selection(thai_cases, country="THA", role="origin"))
     assert set(out["destination_iso3"]) == {"THA", "JPN", "FIN", "XXX"}
-    coverage = routes.flow_coverage(thai_cases, country="THA", role="destination")
+    coverage = routes.flow_coverage(Selection(thai_cases, country="THA", role="destination"))
     assert coverage.unknown_origin == (7, 7)
     assert coverage.known == (70, 70)
-    both = routes.flow_coverage(thai_cases, country="THA")
+    both = routes.flow_coverage(Selection(thai_cases, country="THA"))
     assert both.unknown_destination == (1, 1)
     assert both.total == (both.known[0] + both.unknown[0],) * 2
 
 
 def test_min_victims_keeps_flows_of_at_least_that_many(thai_cases):
-    flows = routes.flows(thai_cases, country="THA", min_victims=5)
+    flows = routes.flows(Selection(thai_cases, country="THA"), min_victims=5)
     assert flows["victims"].min() >= 5
     assert ("THA", "FIN") not in set(zip(flows["origin_iso3"], flows["destination_iso3"]))
     # shares stay shares of all known victims, so the kept flows sum to less than 1
@@ -157,14 +158,16 @@ def test_flows_and_unknowns_account_for_every_record(pairs):
 def test_years_filter_and_parameter_errors(thai_cases):
     extra = cases(victims("LAO", "THA", 9, year=2012))
     df = pl.concat([thai_cases, extra])
-    assert "LAO" not in routes.flows(df, country="THA", years=(2015, 2022))["origin_iso3"].to_list()
-    assert "LAO" in routes.flows(df, country="THA", years="2010-2012")["origin_iso3"].to_list()
+    assert (
+        "LAO" not in routes.flows(Selection(df, country="THA", years=(2015, 2022)))["origin_iso3"].to_list()
+    )
+    assert "LAO" in routes.flows(Selection(df, country="THA", years="2010-2012"))["origin_iso3"].to_list()
     with pytest.raises(ParameterError):
-        routes.flows(df, years="2020-2010")
+        routes.flows(Selection(df, years="2020-2010"))
     with pytest.raises(ParameterError):
-        routes.flows(df, country="Atlantis")
+        routes.flows(Selection(df, country="Atlantis"))
     with pytest.raises(ParameterError):
-        routes.flows(df, role="sideways")
+        routes.flows(Selection(df, role="sideways"))
     with pytest.raises(ParameterError):
         routes.flows(df, regional_level="continent")  # type: ignore[arg-type]
 
@@ -173,21 +176,23 @@ def test_years_filter_and_parameter_errors(thai_cases):
 
 
 def test_indicator_flows_carry_censoring_bounds(thai_indicators):
-    flows = routes.flows(thai_indicators, country="THA", role="destination", years=(2020, 2020))
+    flows = routes.flows(Selection(thai_indicators, country="THA", role="destination", years=(2020, 2020)))
     by_origin = {r["origin_iso3"]: r for r in flows.iter_rows(named=True)}
     mmr = by_origin["MMR"]  # 12 + <5: between 13 and 16, not 12 and not 14.5
     assert (mmr["victims"], mmr["victims_low"], mmr["victims_high"]) == (None, 13, 16)
     assert by_origin["THA"]["flow_class"] == "domestic" and by_origin["THA"]["victims"] == 25
     assert (by_origin["KHM"]["victims_low"], by_origin["KHM"]["victims_high"]) == (1, 4)
     assert mmr["origin_region"] == "Asia"
-    coverage = routes.flow_coverage(thai_indicators, country="THA", role="destination", years=(2020, 2020))
+    coverage = routes.flow_coverage(
+        Selection(thai_indicators, country="THA", role="destination", years=(2020, 2020))
+    )
     assert coverage.unknown_origin == (6, 6)
-    reported = routes.flows(thai_indicators, country="THA", role="destination", min_victims=5)
+    reported = routes.flows(Selection(thai_indicators, country="THA", role="destination"), min_victims=5)
     assert "KHM" not in reported["origin_iso3"].to_list()  # only 1-4 victims: never reported
 
 
 def test_indicator_origin_role_reads_other_countries_breakdowns(thai_indicators):
-    flows = routes.flows(thai_indicators, country="THA", role="origin")
+    flows = routes.flows(Selection(thai_indicators, country="THA", role="origin"))
     assert dict(zip(flows["destination_iso3"], flows["victims"])) == {"THA": 25, "MYS": 9}
 
 
@@ -195,12 +200,12 @@ def test_indicator_origin_role_reads_other_countries_breakdowns(thai_indicators)
 
 
 def test_top_corridors_rank_and_cumulative_share(thai_cases):
-    top = routes.top_corridors(routes.flows(thai_cases, country="THA"), n=2)
+    top = routes.top_corridors(routes.flows(Selection(thai_cases, country="THA")), n=2)
     assert top["rank"].to_list() == [1, 2]
     assert top["origin_iso3"].to_list() == ["MMR", "KHM"]
     assert top["cumulative_share"].to_list() == pytest.approx([40 / 81, 60 / 81])
     international = routes.top_corridors(
-        routes.flows(thai_cases, country="THA"), n=10, include_domestic=False
+        routes.flows(Selection(thai_cases, country="THA")), n=10, include_domestic=False
     )
     assert "domestic" not in international["flow_class"].cast(pl.String).to_list()
 
@@ -219,7 +224,7 @@ def test_region_matrix_and_hub_measures_by_hand(thai_cases):
 
 
 def test_censored_sums_stay_unknown_in_the_matrix_unless_a_bound_is_asked(thai_indicators):
-    flows = routes.flows(thai_indicators, country="THA", role="destination")
+    flows = routes.flows(Selection(thai_indicators, country="THA", role="destination"))
     assert routes.region_flow_matrix(flows)["Asia"].item() is None
     assert routes.region_flow_matrix(flows, value="victims_low")["Asia"].item() == 30 + 13 + 25 + 1
     hubs = routes.hub_measures(flows).filter(pl.col("iso3") == "THA").row(0, named=True)
@@ -262,13 +267,13 @@ def test_emerging_routes_find_growth_and_new_corridors_after_bh_correction():
 
 def test_case_corridor_years_stop_at_the_release_years():
     df = cases(victims("MMR", "THA", 5, year=2018) + victims("MMR", "THA", 7, year=2020))
-    yearly = routes.corridor_yearly_counts(df, years=(2010, 2030))
+    yearly = routes.corridor_yearly_counts(Selection(df, years=(2010, 2030)))
     assert yearly["year"].to_list() == [2018, 2019, 2020]
     assert yearly["victims"].to_list() == [5, 0, 7]
 
 
 def test_corridor_yearly_counts_fill_observed_years_only(thai_indicators):
-    yearly = routes.corridor_yearly_counts(thai_indicators, country="THA", role="destination")
+    yearly = routes.corridor_yearly_counts(Selection(thai_indicators, country="THA", role="destination"))
     khm = yearly.filter(pl.col("origin_iso3") == "KHM").sort("year")
     assert khm["year"].to_list() == [2019, 2020]  # THA reported in 2019 and 2020 only
     assert khm["victims"].to_list() == [0, None]
@@ -285,7 +290,7 @@ def unodc(shared_data):
 
 
 def test_real_unodc_flows_into_thailand(unodc):
-    flows = routes.flows(unodc, country="THA", role="destination", min_victims=5)
+    flows = routes.flows(Selection(unodc, country="THA", role="destination"), min_victims=5)
     origins = set(flows["origin_iso3"].to_list())
     assert {"MMR", "KHM", "LAO", "THA"} <= origins
     assert flows.filter(pl.col("origin_iso3") == "THA")["flow_class"].item() == "domestic"
@@ -300,7 +305,7 @@ def test_real_unodc_flows_into_thailand(unodc):
 
 
 def test_region_flows_carry_null_victims_and_summed_bounds_where_a_cell_is_censored(thai_indicators):
-    flows = routes.flows(thai_indicators, country="THA", role="destination")
+    flows = routes.flows(Selection(thai_indicators, country="THA", role="destination"))
     long = routes.region_flows(flows).row(0, named=True)
     # MMR 30 + 12 + <5, Nationals 25, KHM <5: not 68 (the exact parts alone), and never 0
     assert (long["origin_region"], long["destination_region"]) == ("Asia", "Asia")
@@ -392,7 +397,7 @@ def test_every_aggregation_is_null_exactly_when_a_censored_cell_contributes(cell
 
 
 def test_real_unodc_censored_origins_keep_the_region_matrix_unknown_with_both_bounds(unodc):
-    flows = routes.flows(unodc, country="THA", role="destination")
+    flows = routes.flows(Selection(unodc, country="THA", role="destination"))
     assert flows["victims"].null_count() > 0  # Thailand's breakdown has <5 cells
     long = routes.region_flows(flows)
     for r in long.iter_rows(named=True):

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidence.analyses import trends
-from evidence.analyses.common import EstimationError, finite_trend_exists
+from evidence.analyses.count_models import EstimationError, finite_trend_exists
+from evidence.analyses.selection import Selection
 from evidence.core.errors import EvidenceError, ParameterError
 from evidence.sources.case_schema import conform
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
@@ -295,10 +296,10 @@ def test_case_counts_fill_empty_years_with_zeros_and_filter_by_role():
         + [{"year": 2017, "origin_iso3": "THA", "destination_iso3": "MYS"}]
         + [{"year": None, "origin_iso3": "MMR", "destination_iso3": "THA"}]
     )
-    counts = trends.yearly_counts(df, country="THA", role="destination")
+    counts = trends.yearly_counts(Selection(df, country="THA", role="destination"))
     assert counts["year"].to_list() == [2015, 2016, 2017]
     assert counts["count"].to_list() == [3, 0, 2]
-    both = trends.yearly_counts(df, country="THA", role="both")
+    both = trends.yearly_counts(Selection(df, country="THA", role="both"))
     assert both["count"].to_list() == [3, 0, 3]
 
 
@@ -307,10 +308,10 @@ def test_case_counts_give_no_zeros_for_years_the_release_does_not_cover():
         [{"year": 2015, "origin_iso3": "MMR", "destination_iso3": "THA"}] * 3
         + [{"year": 2017, "origin_iso3": "THA", "destination_iso3": "MYS"}]
     )
-    counts = trends.yearly_counts(df, country="THA", role="destination", years=(2010, 2030))
+    counts = trends.yearly_counts(Selection(df, country="THA", role="destination", years=(2010, 2030)))
     assert counts["year"].to_list() == [2015, 2016, 2017]  # 2016-2017 are zeros; 2010-2014, 2018- unobserved
     assert counts["count"].to_list() == [3, 0, 0]
-    assert trends.yearly_counts(df, years=(2030, 2040)).height == 0
+    assert trends.yearly_counts(Selection(df, years=(2030, 2040))).height == 0
 
 
 def test_undated_counts_are_the_records_yearly_counts_leave_out():
@@ -319,7 +320,7 @@ def test_undated_counts_are_the_records_yearly_counts_leave_out():
         + [{"year": None, "year_band": "2014-2018", "gender": "Male", "destination_iso3": "THA"}] * 3
         + [{"year": None, "gender": None, "destination_iso3": "MYS"}]
     )
-    undated = trends.undated_counts(df, by="gender", country="THA")
+    undated = trends.undated_counts(Selection(df, country="THA", role="destination"), by="gender")
     assert undated.select("gender", "count").rows() == [("Male", 3)]
     assert trends.undated_counts(df)["count"].to_list() == [4]
     dated = trends.yearly_counts(df)["count"].sum()
@@ -387,7 +388,7 @@ def test_indicator_counts_keep_censored_cells_as_bounds_never_zero():
             ("MYS", 2021, "Total", "Total", "Total", "Total", 999),
         ]
     )
-    counts = trends.yearly_counts(rows, country="THA")
+    counts = trends.yearly_counts(Selection(rows, country="THA", role="destination"))
     assert counts.filter(pl.col("year") == 2020).row(0, named=True) == {
         "year": 2020,
         "count": None,
@@ -398,7 +399,7 @@ def test_indicator_counts_keep_censored_cells_as_bounds_never_zero():
     assert result.basis == "point"
     assert result.low_bound is not None and result.high_bound is not None
     assert result.low_bound.basis == "low bound"
-    forms = trends.yearly_counts(rows, country="THA", by="form")
+    forms = trends.yearly_counts(Selection(rows, country="THA", role="destination"), by="form")
     assert forms.filter(pl.col("form") == "Sexual exploitation")["count_high"].item() == 4
     with pytest.raises(ParameterError):
         trends.yearly_counts(rows, by="no such dimension")
@@ -413,20 +414,20 @@ def test_indicator_origin_role_reads_the_breakdowns_of_the_detecting_countries()
             ("JPN", 2020, "by citizenship", "PHL", "Total", "Total", 40),
         ]
     )
-    total = trends.yearly_counts(rows, country="THA", role="origin")
+    total = trends.yearly_counts(Selection(rows, country="THA", role="origin"))
     assert total.row(0, named=True) == {"year": 2020, "count": None, "count_low": 35, "count_high": 38}
-    by_destination = trends.yearly_counts(rows, country="THA", role="origin", by="destination")
+    by_destination = trends.yearly_counts(Selection(rows, country="THA", role="origin"), by="destination")
     assert dict(zip(by_destination["destination"], by_destination["count_low"])) == {
         "THA": 25,
         "MYS": 9,
         "JPN": 1,
     }
-    corridors = trends.yearly_counts(rows, country="JPN", by="corridor")
+    corridors = trends.yearly_counts(Selection(rows, country="JPN", role="destination"), by="corridor")
     assert set(corridors["corridor"]) == {"THA>JPN", "PHL>JPN"}
     with pytest.raises(ParameterError):
-        trends.yearly_counts(rows, country="THA", role="origin", by="form")
+        trends.yearly_counts(Selection(rows, country="THA", role="origin"), by="form")
     with pytest.raises(ParameterError):
-        trends.yearly_counts(rows, country="THA", role="both")
+        trends.yearly_counts(Selection(rows, country="THA", role="both"))
 
 
 def test_censored_share_interval_spans_both_bounds():
@@ -436,7 +437,7 @@ def test_censored_share_interval_spans_both_bounds():
             ("THA", 2021, "by form of exploitation", "Sexual exploitation", "Total", "Total", "<5"),
         ]
     )
-    shares = trends.shares_over_time(rows, "form", country="THA")
+    shares = trends.shares_over_time(Selection(rows, country="THA", role="destination"), "form")
     sexual = shares.filter(pl.col("form") == "Sexual exploitation").row(0, named=True)
     assert sexual["share"] == pytest.approx(2.5 / 52.5)
     assert sexual["ci_low"] < 1 / 51 and sexual["ci_high"] > 4 / 54

@@ -38,8 +38,8 @@ def _victims(origin: str, n: int, year: int, gender: str = "Female") -> list[dic
     ] * n
 
 
-def _case_parquet(path, records: list[dict]):
-    """Hand-made victim records as a canonical case table on disk."""
+def _case_parquet(path, records: list[dict], protection: str = "suppression"):
+    """Hand-made victim records as a canonical case table on disk (protected by suppression unless told)."""
     data = conform(pl.DataFrame(records, infer_schema_length=None))
     provenance = Provenance(
         source="test",
@@ -50,6 +50,7 @@ def _case_parquet(path, records: list[dict]):
         url="",
         licence="",
         citation="hand-made test records",
+        protection=protection,
     )
     return write_parquet(LoadedTable(data=data, provenance=provenance, rows_in=data.height), path)
 
@@ -219,7 +220,7 @@ def test_flows_total_is_the_trend_total_so_unknowns_cannot_be_recomputed_across_
     flows = run("flows", str(path), "--country", "THA", "--role", "destination")
     trend = run("trend", str(path), "--country", "THA", "--role", "destination")
     assert flows["unknown"]["origin"] == "<5"
-    assert flows["total"] == trend["yearly_counts"][-1]["count"] or flows["total"] == "x"
+    assert flows["total"] == trend["yearly_counts"][-1]["victims"] or flows["total"] == "x"
     assert not recomputable(flows) and all(
         f["share"] is None for f in flows["flows"]
     )  # shares would give it back
@@ -231,7 +232,7 @@ def test_undated_records_are_a_row_of_the_trend_table_so_its_total_is_the_flows_
     path = _case_parquet(tmp_path / "b.parquet", records)
     flows = run("flows", str(path), "--country", "THA", "--role", "destination")
     trend = run("trend", str(path), "--country", "THA", "--role", "destination")
-    rows = {row["year"]: row["count"] for row in trend["yearly_counts"]}
+    rows = {row["year"]: row["victims"] for row in trend["yearly_counts"]}
     assert rows["undated"] == "<5" and "undated" in trend
     assert rows["Total"] == flows["total"] == 73  # neither output gives the 3 undated records away
     assert small_numbers(trend["yearly_counts"]) == []
@@ -242,8 +243,23 @@ def test_undated_records_are_a_row_of_the_trend_table_so_its_total_is_the_flows_
 def test_real_victim_perpetrator_file_has_no_country_flows_and_mostly_banded_years(shared_data):
     path = str(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
     flows = run("flows", path)
-    assert flows["flows"] == [] and flows["total"] == 21_195
+    assert [f for f in flows["flows"] if f["rank"] or f["victims"]] == [] and flows["total"] == 21_195
     assert any("records no countries" in note for note in flows["notes"])
     trend = run("trend", path)
-    rows = {row["year"]: row["count"] for row in trend["yearly_counts"]}
+    rows = {row["year"]: row["victims"] for row in trend["yearly_counts"]}
     assert rows == {2019: 2_398, 2020: 2_002, "undated": 16_795, "Total": 21_195}  # bands 2005-2013 etc.
+
+
+def test_unodc_breakdowns_beside_the_published_total_never_as_victims(shared_data):
+    """Thailand, 2023 release: 807 victims of sexual exploitation in 2017 against a published total of 471."""
+    path = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    payload = run("trend", path, "--country", "THA", "--by", "form")
+    rows = {row["year"]: row for row in payload["yearly_counts"]}
+    assert rows[2017]["Sexual exploitation"] == 807 and rows[2017]["Published total"] == 471
+    assert rows[2017]["Sum of categories"] == 903  # a sum of forms, shown apart, never as the victims
+    assert rows[2015]["Sum of categories"] == rows[2015]["Published total"] == 982
+    assert rows[2012]["Forced labour"] is None  # not reported that year: missing, not zero
+    assert not {"All victims", "victims", "Total"} & set(rows[2017])
+    assert "not a count of victims" in payload["totals"]
+    by_sex = run("trend", path, "--country", "THA", "--by", "sex")
+    assert "Published total" in by_sex["yearly_counts"][0]

@@ -25,7 +25,8 @@ def test_json_has_the_published_new_orleans_estimate(shared_data: Path) -> None:
     payload = json.loads(result.stdout)
     assert payload["observed"] == 185
     assert round(payload["estimate"]) == 1184
-    assert payload["method"] == "stepwise" and payload["threshold"] == 0.02
+    assert payload["method"] == "stepwise" and payload["p_enter"] == 0.02 and payload["max_order"] == 2
+    assert payload["disclosure"] == {"threshold": 5, "withheld": []}
     assert payload["terms"] == ["D:E"]
     assert len(payload["interval"]) == 2 and payload["interval_method"] == "intercept_se"
     assert payload["existence"]["exists"] and payload["identifiable"]
@@ -40,9 +41,7 @@ def test_json_with_bootstrap_method_and_threshold(shared_data: Path) -> None:
     assert first["interval_method"] == "bca" and first["bootstrap_replicates"] == 40 and first["seed"] == 5
     assert first["interval"] == again["interval"]
     assert first["terms"] == [] and first["method"] == "main"
-    main_effects = json.loads(
-        runner.invoke(app, ["estimate", str(path), "--threshold", "0", "--json"]).stdout
-    )
+    main_effects = json.loads(runner.invoke(app, ["estimate", str(path), "--p-enter", "0", "--json"]).stdout)
     assert main_effects["estimate"] == pytest.approx(first["estimate"])
 
 
@@ -51,7 +50,8 @@ def test_human_output_is_a_table_of_aggregates(shared_data: Path) -> None:
     result = runner.invoke(app, ["estimate", str(path), "--method", "bic"])
     assert result.exit_code == 0, result.output
     assert "22,991" in result.stdout
-    assert "bic, exhaustive search" in result.stdout
+    assert "lowest BIC (exhaustive search)" in result.stdout
+    assert "1,024 models in the space" in result.stdout
     assert "exists and is identifiable" in result.stdout
 
 
@@ -75,3 +75,51 @@ def test_bad_input_exits_2_with_one_line(run_main, tmp_path: Path) -> None:
 def test_unknown_method_exits_2(run_main, monkeypatch, capsys) -> None:
     code, _out, err = run_main(["estimate", "--method", "aic"])
     assert code == 2 and "unknown method" in err
+
+
+def test_higher_orders_and_the_downhill_search(shared_data: Path) -> None:
+    path = shared_data / "mse" / "uk_2013_5list" / "UKdat_5.csv"
+    bic = json.loads(
+        runner.invoke(app, ["estimate", str(path), "-m", "bic", "--max-order", "4", "--json"]).stdout
+    )
+    assert round(bic["estimate"]) == 25311 and bic["max_order"] == 4
+    assert bic["model_space"]["models"] == bic["model_space"]["fitted"] == 6893
+    assert bic["model_space"]["search"] == "exhaustive" and bic["terms"][-1] == "LA:NG:PFNCA"
+    result = runner.invoke(app, ["estimate", str(path), "-m", "downhill", "--max-order", "4"])
+    assert result.exit_code == 0, result.output
+    assert "12,262" in result.stdout and "greedy" not in result.stdout.split("model choice")[0]
+    assert "LA:NG:PF" not in result.stdout  # the downhill search stops at pairs here (and no emoji codes)
+
+
+def test_the_disclosure_threshold_withholds_small_numbers_of_people(tmp_path: Path) -> None:
+    """Issue 14: three people on two lists must not print "observed 3" or a dark figure of 1."""
+    path = tmp_path / "three.csv"
+    path.write_text("A,B,count\n1,0,1\n0,1,1\n1,1,1\n", encoding="utf-8")
+    result = runner.invoke(app, ["estimate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "<5" in result.stdout and "withheld" in result.stdout
+    rows = {
+        line.split("│")[1].strip(): line.split("│")[2].strip()
+        for line in result.stdout.splitlines()
+        if line.count("│") == 3
+    }
+    assert rows["observed (on at least one list)"] == "<5"
+    assert rows["estimated total population"] == rows["estimated on no list"] == "x"
+    assert rows["95% interval"] == "x – x"
+    payload = json.loads(runner.invoke(app, ["estimate", str(path), "--json"]).stdout)
+    assert payload["observed"] == "<5" and payload["estimate"] == "x" and payload["interval"] == ["x", "x"]
+    loose = json.loads(runner.invoke(app, ["estimate", str(path), "--json", "--threshold", "2"]).stdout)
+    assert loose["observed"] == 3 and loose["disclosure"]["threshold"] == 2
+
+
+def test_bootstrap_takes_a_number_or_auto(run_main, shared_data: Path) -> None:
+    path = shared_data / "mse" / "western_us_5list" / "Western.csv"
+    code, _out, err = run_main(["estimate", str(path), "--bootstrap", "lots"])
+    assert code == 2 and "'auto'" in err
+    payload = json.loads(
+        runner.invoke(
+            app, ["estimate", str(path), "-m", "main", "-b", "1,000", "--seed", "1", "--json"]
+        ).stdout
+    )
+    assert payload["bootstrap"]["requested"] == 1000 and payload["bootstrap_replicates"] == 1000
+    assert len(payload["bootstrap"]["monte_carlo_se"]) == 2

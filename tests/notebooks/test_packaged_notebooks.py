@@ -115,3 +115,42 @@ def test_data_quality_on_real_shared_data(tmp_path, shared_data):
     assert (
         provenance[0]["source"] == "ctdc" and provenance[0]["rows_in"] == 1478 and not provenance[0]["demo"]
     )
+
+
+@pytest.mark.slow
+def test_hidden_population_shows_its_sensitivity_to_the_model(tmp_path):
+    from evidence.runs.execute import run_notebook
+
+    outcome = run_notebook("hidden_population", {"bootstrap_replicates": 40}, out_root=tmp_path)
+    assert outcome.status == "ok", outcome.error
+    folder = Path(outcome.folder)
+    text, errors = _outputs(folder / "hidden_population.ipynb")
+    assert not errors and "shape: (" not in text
+    assert "SYNTHETIC DEMO LISTS" in text and "Estimated total population: **1,841**" in text
+    assert "Estimate and interval under each model choice" in text
+    for choice in (
+        "main effects only",
+        "stepwise, p < 0.001, pairs",
+        "lowest BIC, up to 3-way",
+        "downhill, pairs",
+    ):
+        assert choice in text
+    assert "Monte Carlo spread of the limits" in text
+    assert (folder / "figures" / "sensitivity.svg").is_file()
+
+
+@pytest.mark.slow
+def test_hidden_population_withholds_small_numbers_of_people(tmp_path):
+    """Issue 14: never "3 people on at least one list" from three people."""
+    from evidence.runs.execute import run_notebook
+
+    lists = tmp_path / "three.csv"
+    lists.write_text("A,B,count\n1,0,1\n0,1,1\n1,1,1\n", encoding="utf-8")
+    outcome = run_notebook(
+        "hidden_population", {"lists_path": str(lists), "bootstrap_replicates": 0}, out_root=tmp_path / "runs"
+    )
+    assert outcome.status == "ok", outcome.error
+    text, errors = _outputs(Path(outcome.folder) / "hidden_population.ipynb")
+    assert not errors
+    assert "Estimated total population: withheld" in text and "| <5 |" in text
+    assert "3 people" not in text and "3 on at least" not in text

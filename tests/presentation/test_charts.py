@@ -207,3 +207,37 @@ def test_stacked_shares_keep_the_order_of_ordered_categories():
     ).to_dict()
     assert spec["encoding"]["color"]["sort"] == list(AgeBand.categories)
     assert spec["encoding"]["order"]["field"] == "_stack_order"
+
+
+def test_interval_chart_draws_estimates_in_order_and_leaves_out_withheld_ones(tmp_path: Path) -> None:
+    from evidence.presentation.charts import interval_chart
+
+    data = pl.DataFrame(
+        {
+            "choice": ["main effects only", "stepwise", "lowest BIC", "withheld"],
+            "method": ["main", "stepwise", "bic", "bic"],
+            "estimate": [1328.0, 1841.0, 2210.0, None],
+            "low": [1196.0, 1510.0, None, None],
+            "high": [1534.0, 2381.0, 4400.0, None],
+        }
+    )
+    chart = interval_chart(
+        data,
+        "choice",
+        "estimate",
+        "low",
+        "high",
+        colour="method",
+        title="Estimates",
+        source=SOURCE,
+        reference=580,
+        reference_label="people on at least one list",
+    )
+    spec = chart_spec(chart)
+    values = [row for dataset in spec["datasets"].values() for row in dataset if "choice" in row]
+    assert [row["choice"] for row in values] == ["main effects only", "stepwise", "lowest BIC"]
+    assert spec["layer"][1]["encoding"]["y"]["sort"] == ["main effects only", "stepwise", "lowest BIC"]
+    svg = save_chart(chart, tmp_path / "intervals.svg").read_text()
+    assert "Dashed line: people on at least one list." in svg and f"Source: {SOURCE}" in svg
+    with pytest.raises(ParameterError, match="source"):
+        interval_chart(data, "choice", "estimate", "low", "high", title="t", source="")

@@ -27,6 +27,7 @@ from evidence.presentation.disclosure import (
 
 UNODC = DisclosureRule()
 CTDC = DisclosureRule(threshold=11)
+RULE = UNODC
 
 
 # ---------------------------------------------------------- an independent model of the published table
@@ -393,3 +394,56 @@ def test_complements_resist_an_attacker_who_knows_they_are_the_smallest() -> Non
 
     for cell in zip(*np.nonzero(mask), strict=True):
         assert not is_pinned(truth, mask, False, cell, bounds_of)
+
+
+# ------------------------------------------------------------------------------------------- cell key method
+
+
+def test_cell_key_perturbation_is_a_function_of_the_key_with_a_small_symmetric_spread():
+    from evidence.presentation.disclosure import CellKeyNoise
+
+    noise = CellKeyNoise()
+    keys = list(range(0, 2**32, 2**32 // 20_000))
+    moves = noise.perturbations(keys)
+    assert moves == noise.perturbations(keys)  # the same key, the same move, every time
+    assert abs(sum(moves) / len(moves)) < 0.05
+    assert 0.45 < moves.count(0) / len(moves) < 0.55  # ratio 1/3: unchanged half the time
+    assert min(moves) <= -6 and max(moves) >= 6  # every whole number can occur: no bound to exploit
+
+
+def _keyed(values: dict[str, int], keys: dict[str, int]):
+    frame = pl.DataFrame({"k": list(values), "n": list(values.values())})
+    return suppress_table(frame, "k", ["n"], RULE, cell_keys=pl.DataFrame({"n": list(keys.values())}))
+
+
+def test_cell_key_tables_give_the_same_records_the_same_number_and_need_no_complements():
+    one = _keyed({"a": 40, "b": 3, "c": 25}, {"a": 11, "b": 2**31 + 7, "c": 90210})
+    other = _keyed({"a": 40, "z": 60}, {"a": 11, "z": 12345})
+    assert one.perturbed and one.n_secondary == 0 and "perturbed" in one.describe()
+    assert one.frame["n"][0] == other.frame["n"][0]  # cell a: same records (key), same published count
+    assert one.display()["n"][1] == "<5"  # a small true count is withheld
+    # the total is a cell of its own, perturbed by the sum of its cells' keys: it need not add up
+    alone = _keyed({"all": 68}, {"all": 11 + 2**31 + 7 + 90210})
+    assert one.frame["n"][-1] == alone.frame["n"][0]
+
+
+@given(st.lists(st.integers(0, 40), min_size=1, max_size=8), st.integers(0, 2**32 - 1))
+def test_cell_key_tables_never_publish_a_small_or_negative_count(counts, seed):
+    import random
+
+    rng = random.Random(seed)
+    frame = pl.DataFrame({"k": [f"c{i}" for i in range(len(counts))], "n": counts})
+    keys = pl.DataFrame({"n": [rng.randrange(2**32) if c else 0 for c in counts]})
+    table = suppress_table(frame, "k", ["n"], RULE, cell_keys=keys)
+    published = [v for v in table.frame["n"].to_list() if v is not None]
+    assert all(v == 0 or v >= RULE.threshold for v in published)
+    zeros = [i for i, c in enumerate(counts) if c == 0]
+    assert all(table.frame["n"][i] == 0 for i in zeros)  # a true zero is published as zero
+    assert not check_disclosed(table)
+
+
+def test_cell_keys_must_match_the_table():
+    with pytest.raises(ParameterError, match="cell_keys"):
+        suppress_table(
+            pl.DataFrame({"k": ["a"], "n": [10]}), "k", ["n"], RULE, cell_keys=pl.DataFrame({"m": [1]})
+        )

@@ -205,8 +205,9 @@ def test_identifiers_and_exact_ages_never_leave_the_loader(loaded) -> None:
 
 def test_route_analysis_accepts_the_table(loaded) -> None:
     from evidence.analyses.routes import flows
+    from evidence.analyses.selection import Selection
 
-    into_thailand = flows(loaded, country="THA", role="destination")
+    into_thailand = flows(Selection(loaded, country="THA", role="destination"))
     assert dict(zip(into_thailand["origin_iso3"], into_thailand["victims"], strict=True)) == {
         "MMR": 8,
         "KHM": 4,

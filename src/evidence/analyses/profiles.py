@@ -5,34 +5,40 @@ sectors…) are multi-valued: a record is in the group's denominator only if at 
 a record with none true is *unknown* for the whole group. The share of a flag is (records with it true) / (records
 with any flag of the group true), so shares of a group can sum to more than 100%. For a single-valued column
 (gender, age band…) the denominator is the records where it is known.
+
+Every function takes a :class:`~evidence.analyses.selection.Selection` (its country, role and years select the
+records) or a whole case table. Counts of a table protected by cell key carry their cell keys.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
-import warnings
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from evidence.analyses.common import clean_float, recorded_flags, resolve_table, wilson_interval
+from evidence.analyses.count_models import captured_warnings
+from evidence.analyses.intervals import clean_float, wilson_interval
+from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, Selection, as_selection, recorded_flags
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
 from evidence.core.errors import ParameterError
 from evidence.sources.case_schema import FLAG_COLUMNS, FLAG_GROUPS, apply_denominator_rule
 from evidence.sources.loaded import LoadedTable
+
+#: What the profile functions take: a :class:`~evidence.analyses.selection.Selection`, or a whole case table.
+Selected = Selection | LoadedTable | pl.DataFrame
 
 #: Categories with fewer records than this in the analysis sample are merged into "Other" before a logistic
 #: regression (a rare category gives an unstable or infinite odds ratio).
 MIN_CATEGORY_N = 20
 
 
-def _cases(cases: LoadedTable | pl.DataFrame) -> pl.DataFrame:
-    df, kind = resolve_table(cases)
-    if kind != "case":
+def _cases(cases: Selected) -> pl.DataFrame:
+    selection = as_selection(cases)
+    if selection.kind != "case":
         raise ParameterError("profiles need victim records (a case table), not country-level indicators")
-    return df
+    return selection.records()
 
 
 def _flags_of(df: pl.DataFrame, group: str) -> list[str]:
@@ -42,45 +48,69 @@ def _flags_of(df: pl.DataFrame, group: str) -> list[str]:
     return flags
 
 
-def group_shares(cases: LoadedTable | pl.DataFrame, group: str, *, level: float = 0.95) -> pl.DataFrame:
+def group_shares(cases: Selected, group: str, *, level: float = 0.95) -> pl.DataFrame:
     """Share of each category of ``group`` (a flag group such as ``form``/``exploitation``, ``means_of_control``,
     ``labour_sector``, or a column such as ``gender``) among the records where the group is known.
 
-    Columns: category, count, n_known, n_unknown, share, ci_low, ci_high (Wilson).
+    Columns: category, count, n_known, n_unknown, share, ci_low, ci_high (Wilson); for keyed records also
+    ``cell_key``, ``n_known_key`` and ``n_unknown_key`` (the cell keys of count, n_known and n_unknown).
     """
     df = _cases(cases)
+    keyed = RECORD_CELL_KEY in df.columns
+    key = pl.col(RECORD_CELL_KEY) if keyed else pl.lit(0, pl.Int64)
     if group in FLAG_DIMENSIONS:
         flags = _flags_of(df, group)
-        ruled = apply_denominator_rule(df.select(flags), {group: flags})
+        ruled = apply_denominator_rule(df.select(*flags, key.alias(RECORD_CELL_KEY)), {group: flags})
         known = pl.any_horizontal([pl.col(c).fill_null(False) for c in flags])
         stats = ruled.select(
             known.sum().alias("n_known"),
+            pl.col(RECORD_CELL_KEY).filter(known).sum().alias("n_known_key"),
+            pl.col(RECORD_CELL_KEY).sum().alias("all_key"),
             *[pl.col(c).fill_null(False).sum().alias(c) for c in flags],
+            *[
+                pl.col(RECORD_CELL_KEY).filter(pl.col(c).fill_null(False)).sum().alias(f"{c}_key")
+                for c in flags
+            ],
         ).row(0, named=True)
-        n_known = int(stats["n_known"])
+        n_known, known_key = int(stats["n_known"]), int(stats["n_known_key"] or 0)
         out = pl.DataFrame(
-            {"category": [flag_label(c) for c in flags], "count": [int(stats[c]) for c in flags]},
-            schema={"category": pl.String, "count": pl.Int64},
+            {
+                "category": [flag_label(c) for c in flags],
+                "count": [int(stats[c]) for c in flags],
+                CELL_KEY: [int(stats[f"{c}_key"] or 0) for c in flags],
+            },
+            schema={"category": pl.String, "count": pl.Int64, CELL_KEY: pl.Int64},
         )
+        all_key = int(stats["all_key"] or 0)
     else:
         if group not in df.columns or group in FLAG_COLUMNS:
             raise ParameterError(
                 f"unknown group {group!r}: use a flag group ({', '.join(FLAG_DIMENSIONS)}) or a column such as gender"
             )
         out = (
-            df.filter(pl.col(group).is_not_null())
+            df.with_columns(key.alias(RECORD_CELL_KEY))
+            .filter(pl.col(group).is_not_null())
             .group_by(category=pl.col(group).cast(pl.String))
-            .agg(pl.len().cast(pl.Int64).alias("count"))
+            .agg(
+                pl.len().cast(pl.Int64).alias("count"),
+                pl.col(RECORD_CELL_KEY).sum().cast(pl.Int64).alias(CELL_KEY),
+            )
         )
         n_known = int(out["count"].sum()) if out.height else 0
+        known_key = int(out[CELL_KEY].sum()) if out.height else 0
+        all_key = int(df.select(key.sum()).item() or 0)
     low, high = wilson_interval(out["count"].to_numpy(), np.full(out.height, n_known), 1 - level)
-    return out.with_columns(
+    out = out.with_columns(
         n_known=pl.lit(n_known, pl.Int64),
         n_unknown=pl.lit(df.height - n_known, pl.Int64),
         share=(pl.col("count") / n_known) if n_known else pl.lit(None, pl.Float64),
         ci_low=pl.Series(low).fill_nan(None),
         ci_high=pl.Series(high).fill_nan(None),
+        n_known_key=pl.lit(known_key, pl.Int64),
+        n_unknown_key=pl.lit(all_key - known_key, pl.Int64),
     ).sort(["count", "category"], descending=[True, False])
+    columns = ["category", "count", "n_known", "n_unknown", "share", "ci_low", "ci_high"]
+    return out.select(*columns, *([CELL_KEY, "n_known_key", "n_unknown_key"] if keyed else []))
 
 
 def _long(df: pl.DataFrame, dimension: str) -> pl.DataFrame:
@@ -107,9 +137,7 @@ def _long(df: pl.DataFrame, dimension: str) -> pl.DataFrame:
     return df.select("_id", pl.col(dimension).cast(pl.String).fill_null(UNKNOWN))
 
 
-def crosstab(
-    cases: LoadedTable | pl.DataFrame, row: str, column: str, *, include_unknown: bool = False
-) -> pl.DataFrame:
+def crosstab(cases: Selected, row: str, column: str, *, include_unknown: bool = False) -> pl.DataFrame:
     """Counts of records by ``row`` × ``column`` (wide: one column per category of ``column``).
 
     Either may be a flag group (a record counts under each of its true flags, so cells can sum to more than
@@ -176,6 +204,8 @@ class OddsRatios:
     dropped: dict[str, tuple[str, ...]]  # predictor -> categories whose records were dropped
     separation_suspected: bool
     level: float
+    #: what the fit warned about (no convergence, perfect separation…): shown beside the odds ratios
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -191,6 +221,7 @@ class OddsRatios:
             "dropped_categories": {k: list(v) for k, v in self.dropped.items()},
             "separation_suspected": self.separation_suspected,
             "level": self.level,
+            "warnings": list(self.warnings),
         }
 
     def frame(self) -> pl.DataFrame:
@@ -199,7 +230,7 @@ class OddsRatios:
 
 
 def odds_ratios(
-    cases: LoadedTable | pl.DataFrame,
+    cases: Selected,
     *,
     outcome: str = "exploitation_forced_labour",
     versus: str | None = "exploitation_sexual",
@@ -220,8 +251,6 @@ def odds_ratios(
     remaining category.
     """
     import statsmodels.api as sm
-    import statsmodels.formula.api as smf
-    from scipy import stats
 
     df = _cases(cases)
     predictors = tuple(predictors)
@@ -271,35 +300,32 @@ def odds_ratios(
     used = [p for p in predictors if sample[p].n_unique() > 1]
     if not used:
         raise ParameterError("no predictor has more than one category in the sample")
-    aliases = {p: f"x{i}" for i, p in enumerate(used)}
-    pdf = sample.rename(aliases).to_pandas()  # statsmodels' formula API wants pandas
-    formula = "_y ~ " + " + ".join(f"C({aliases[p]}, Treatment(reference={references[p]!r}))" for p in used)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = smf.glm(formula, data=pdf, family=sm.families.Binomial()).fit()
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    # one indicator column per non-reference category, named so that each term says what it is
+    terms_of: dict[str, tuple[str, str]] = {}
+    design: dict[str, pl.Series] = {"Intercept": pl.Series([1.0] * sample.height)}
+    for p in used:
+        for category in sorted(set(sample[p].to_list()) - {references[p]}):
+            name = f"{p}[{category}]"
+            terms_of[name] = (p, category)
+            design[name] = (sample[p] == category).cast(pl.Float64)
+    exog = pl.DataFrame(design).to_pandas()  # statsmodels keeps pandas column names as term names
+    with captured_warnings() as caught:
+        fit = sm.GLM(sample["_y"].to_numpy(), exog, family=sm.families.Binomial()).fit()
+    intervals = fit.conf_int(alpha=1 - level)
     counts = {p: dict(sample.group_by(p).len().iter_rows()) for p in used}
-    terms = []
-    pattern = re.compile(r"C\((x\d+), Treatment\(reference=.*\)\)\[T\.(.*)\]$")
-    inverse = {v: k for k, v in aliases.items()}
-    for name, beta in fit.params.items():
-        match = pattern.match(name)
-        if not match:
-            continue
-        predictor, category = inverse[match[1]], match[2]
-        se = float(fit.bse[name])
-        terms.append(
-            OddsRatio(
-                predictor=predictor,
-                category=category,
-                reference=references[predictor],
-                odds_ratio=float(np.exp(beta)),
-                ci_low=float(np.exp(beta - z * se)),
-                ci_high=float(np.exp(beta + z * se)),
-                p_value=float(fit.pvalues[name]),
-                n=int(counts[predictor].get(category, 0)),
-            )
+    terms = [
+        OddsRatio(
+            predictor=predictor,
+            category=category,
+            reference=references[predictor],
+            odds_ratio=float(np.exp(fit.params[name])),
+            ci_low=float(np.exp(intervals.loc[name, 0])),
+            ci_high=float(np.exp(intervals.loc[name, 1])),
+            p_value=float(fit.pvalues[name]),
+            n=int(counts[predictor].get(category, 0)),
         )
+        for name, (predictor, category) in terms_of.items()
+    ]
     separation = bool(np.any(np.abs(fit.params.to_numpy()) > 10) or np.any(fit.bse.to_numpy() > 10))
     return OddsRatios(
         outcome=outcome,
@@ -314,6 +340,7 @@ def odds_ratios(
         dropped=dropped,
         separation_suspected=separation,
         level=level,
+        warnings=tuple(caught),
     )
 
 

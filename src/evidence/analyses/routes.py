@@ -24,6 +24,10 @@ subregions; they report "subregional" flows (neighbouring countries) inside "int
 ``"region"`` follows the M49 regions carried by both tables; ``"subregion"`` is the closer match to the reports'
 groupings (Myanmar, Cambodia, Lao PDR → Thailand is intraregional at both levels).
 
+**Selections.** Every function takes a :class:`~evidence.analyses.selection.Selection` (country, role,
+years, indicator; or a whole table). The flow tables of a table protected by cell key carry each cell's key
+(``cell_key``) beside its count, summed as the counts are.
+
 **Reporting threshold.** UNODC reports a flow only when it has at least 5 detected victims
 (``min_victims=5``). With censored cells a flow is kept only when its *low* bound reaches the threshold.
 """
@@ -32,31 +36,28 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import warnings
 from typing import Any, Literal
 
 import numpy as np
 import polars as pl
 
-from evidence.analyses.common import (
-    DEFAULT_INDICATOR,
-    OVERDISPERSION_THRESHOLD,
-    censored_sum,
-    check_country,
-    check_role,
-    check_years,
+from evidence.analyses.count_models import OVERDISPERSION_THRESHOLD, captured_warnings, finite_trend_exists
+from evidence.analyses.intervals import censored_sum, point_expr, strict_sum
+from evidence.analyses.selection import (
+    CELL_KEY,
+    Selection,
+    as_selection,
     citizenship_origin_expr,
-    clean_float,
+    count_exprs,
     country_filter,
     covered_years,
-    finite_trend_exists,
-    point_expr,
-    resolve_table,
-    strict_sum,
     year_filter,
 )
 from evidence.core.errors import ParameterError
 from evidence.sources.loaded import LoadedTable
+
+#: What the route functions take: a :class:`~evidence.analyses.selection.Selection`, or a whole table.
+Selected = Selection | LoadedTable | pl.DataFrame
 
 RegionalLevel = Literal["region", "subregion"]
 FLOW_CLASSES = ("domestic", "intraregional", "transregional", "unknown")
@@ -83,38 +84,31 @@ MIN_TREND_YEARS = 3
 # ---------------------------------------------------------------------------------------------- the flow base
 
 
-def flow_records(
-    table: LoadedTable | pl.DataFrame,
-    *,
-    country: str | None = None,
-    role: str = "both",
-    years: tuple[int, int] | str | None = None,
-    indicator: str = DEFAULT_INDICATOR,
-) -> pl.DataFrame:
+def flow_records(selection: Selected) -> pl.DataFrame:
     """Victims per year, origin and destination (unknowns kept as nulls), before aggregation over years.
 
     Columns: year, origin_iso3, destination_iso3, the four region columns, victims (null when censored),
-    victims_low, victims_high.
+    victims_low, victims_high (and ``cell_key`` for keyed records).
     """
-    df, kind = resolve_table(table)
-    country = check_country(country)
-    role = check_role(role)
-    years = check_years(years)
-    if kind == "case":
-        base = _case_flow_records(df)
+    selection = as_selection(selection)
+    df = selection.frame
+    if selection.kind == "case":
+        base = _case_flow_records(df, keyed=selection.keyed)
     else:
-        base = _indicator_flow_records(df, indicator)
-    base = base.filter(year_filter(years)) if years else base
-    return base.filter(country_filter(country, role)) if country is not None else base
+        base = _indicator_flow_records(df, selection.indicator)
+    base = base.filter(year_filter(selection.years)) if selection.years else base
+    if selection.country is None:
+        return base
+    return base.filter(country_filter(selection.country, selection.role))
 
 
-def _case_flow_records(df: pl.DataFrame) -> pl.DataFrame:
+def _case_flow_records(df: pl.DataFrame, *, keyed: bool) -> pl.DataFrame:
     keys = ["year", *_KEYS]
     return (
         df.lazy()
         .group_by(keys)
         .agg(
-            pl.len().cast(pl.Int64).alias("victims"),
+            *count_exprs(keyed, "victims"),
             *[
                 pl.col(c).drop_nulls().first().alias(c)
                 for c in ("origin_region", "origin_subregion", "destination_region", "destination_subregion")
@@ -123,7 +117,7 @@ def _case_flow_records(df: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             pl.col("year").cast(pl.Int32), victims_low=pl.col("victims"), victims_high=pl.col("victims")
         )
-        .select(_record_columns())
+        .select(_record_columns(keyed))
         .collect()
     )
 
@@ -153,7 +147,7 @@ def _indicator_flow_records(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
             how="left",
         )
     # A country may list the same citizenship twice in a year under two spellings: add them up.
-    return _sum_cells(rows, ["year", *_KEYS]).select(_record_columns())
+    return _sum_cells(rows, ["year", *_KEYS]).select(_record_columns(keyed=False))
 
 
 def _region_lookup(indicator_df: pl.DataFrame) -> pl.DataFrame:
@@ -173,16 +167,17 @@ def _region_lookup(indicator_df: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([reference, own], how="vertical_relaxed")
 
 
-def _record_columns() -> list[str]:
-    return ["year", *_KEYS, *FLOW_COLUMNS[2:9]]
+def _record_columns(keyed: bool) -> list[str]:
+    return ["year", *_KEYS, *FLOW_COLUMNS[2:9], *([CELL_KEY] if keyed else [])]
 
 
 def _sum_cells(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Sum victims over ``keys``: exact only where every part is exact; bounds always."""
+    """Sum victims over ``keys``: exact only where every part is exact; bounds always; cell keys summed."""
     region_cols = [c for c in FLOW_COLUMNS[2:6] if c in frame.columns and c not in keys]
     return frame.group_by(keys).agg(
         *censored_sum("victims", "victims_low", "victims_high"),
         *[pl.col(c).drop_nulls().first() for c in region_cols],
+        *([pl.col(CELL_KEY).sum()] if CELL_KEY in frame.columns else []),
     )
 
 
@@ -190,25 +185,19 @@ def _sum_cells(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
 
 
 def flows(
-    table: LoadedTable | pl.DataFrame,
-    *,
-    country: str | None = None,
-    role: str = "both",
-    years: tuple[int, int] | str | None = None,
-    indicator: str = DEFAULT_INDICATOR,
-    regional_level: RegionalLevel = "region",
-    min_victims: int | None = None,
+    selection: Selected, *, regional_level: RegionalLevel = "region", min_victims: int | None = None
 ) -> pl.DataFrame:
     """The origin → destination flow table of a selection, summed over its years (see the module docstring).
 
-    ``country`` with ``role`` selects flows from it (origin), into it (destination) or both. ``min_victims``
-    keeps flows whose low bound reaches it (UNODC reports flows of at least 5). Sorted by victims, largest first.
+    The selection's ``country`` with its ``role`` selects flows from it (origin), into it (destination) or
+    both. ``min_victims`` keeps flows whose low bound reaches it (UNODC reports flows of at least 5). Sorted by
+    victims, largest first.
     """
     if regional_level not in ("region", "subregion"):
         raise ParameterError(f"regional_level must be 'region' or 'subregion', not {regional_level!r}")
     if min_victims is not None and min_victims < 0:
         raise ParameterError(f"min_victims must be at least 0, not {min_victims}")
-    records = flow_records(table, country=country, role=role, years=years, indicator=indicator)
+    records = flow_records(selection)
     known = records.filter(pl.col("origin_iso3").is_not_null() & pl.col("destination_iso3").is_not_null())
     out = _sum_cells(known, _KEYS)
     point = point_expr("victims", "victims_low", "victims_high")
@@ -218,7 +207,7 @@ def flows(
     )
     if min_victims:
         out = out.filter(pl.col("victims_low") >= min_victims)
-    return out.select(FLOW_COLUMNS).sort(
+    return out.select(*FLOW_COLUMNS, *([CELL_KEY] if CELL_KEY in out.columns else [])).sort(
         [point_expr("victims", "victims_low", "victims_high"), "origin_iso3", "destination_iso3"],
         descending=[True, False, False],
     )
@@ -250,6 +239,8 @@ class FlowCoverage:
     known: tuple[int, int]
     unknown_origin: tuple[int, int]
     unknown_destination: tuple[int, int]  # includes records where both are unknown
+    #: per part (total, known, unknown_origin, unknown_destination): its cell key, for keyed records
+    cell_keys: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def unknown(self) -> tuple[int, int]:
@@ -257,42 +248,35 @@ class FlowCoverage:
         return (self.total[0] - self.known[0], self.total[1] - self.known[1])
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: list(getattr(self, f.name)) for f in dataclasses.fields(self)} | {
-            "unknown": list(self.unknown)
-        }
+        parts = ("total", "known", "unknown_origin", "unknown_destination")
+        return {name: list(getattr(self, name)) for name in parts} | {"unknown": list(self.unknown)}
 
 
-def flow_coverage(
-    table: LoadedTable | pl.DataFrame,
-    *,
-    country: str | None = None,
-    role: str = "both",
-    years: tuple[int, int] | str | None = None,
-    indicator: str = DEFAULT_INDICATOR,
-) -> FlowCoverage:
+def flow_coverage(selection: Selected) -> FlowCoverage:
     """Victims of the selection with a known flow, and those with an unknown origin or destination.
 
     Unknowns are never dropped silently: a flow table's shares cover only the known part."""
-    records = flow_records(table, country=country, role=role, years=years, indicator=indicator)
+    records = flow_records(selection)
     origin_missing = pl.col("origin_iso3").is_null()
     destination_missing = pl.col("destination_iso3").is_null()
+    parts = {
+        "total": pl.lit(True),
+        "known": ~origin_missing & ~destination_missing,
+        "unknown_origin": origin_missing & ~destination_missing,
+        "unknown_destination": destination_missing,
+    }
+    measures = ["victims_low", "victims_high", *([CELL_KEY] if CELL_KEY in records.columns else [])]
     sums = records.select(
-        *[
-            pl.col(bound).filter(cond).sum().alias(f"{name}_{bound}")
-            for name, cond in {
-                "total": pl.lit(True),
-                "known": ~origin_missing & ~destination_missing,
-                "unknown_origin": origin_missing & ~destination_missing,
-                "unknown_destination": destination_missing,
-            }.items()
-            for bound in ("victims_low", "victims_high")
-        ]
+        *[pl.col(m).filter(cond).sum().alias(f"{name}_{m}") for name, cond in parts.items() for m in measures]
     ).row(0, named=True)
 
     def pair(name: str) -> tuple[int, int]:
         return (int(sums[f"{name}_victims_low"] or 0), int(sums[f"{name}_victims_high"] or 0))
 
-    return FlowCoverage(pair("total"), pair("known"), pair("unknown_origin"), pair("unknown_destination"))
+    keys = {name: int(sums[f"{name}_{CELL_KEY}"] or 0) for name in parts} if CELL_KEY in measures else {}
+    return FlowCoverage(
+        pair("total"), pair("known"), pair("unknown_origin"), pair("unknown_destination"), cell_keys=keys
+    )
 
 
 def top_corridors(flow_table: pl.DataFrame, n: int = 10, *, include_domestic: bool = True) -> pl.DataFrame:
@@ -315,22 +299,15 @@ def top_corridors(flow_table: pl.DataFrame, n: int = 10, *, include_domestic: bo
 # ------------------------------------------------------------------------------------------ corridor trends
 
 
-def corridor_yearly_counts(
-    table: LoadedTable | pl.DataFrame,
-    *,
-    country: str | None = None,
-    role: str = "both",
-    years: tuple[int, int] | str | None = None,
-    indicator: str = DEFAULT_INDICATOR,
-) -> pl.DataFrame:
+def corridor_yearly_counts(selection: Selected) -> pl.DataFrame:
     """Victims per corridor and year, with zeros where a corridor had no victims in an observed year.
 
     An *observed* year is, for the case table, any year of the selection's range (a year without records is
     zero victims); for the indicator table, a year in which the destination published its citizenship
     breakdown (a year it did not report is missing, not zero).
     """
-    df, kind = resolve_table(table)
-    records = flow_records(table, country=country, role=role, years=years, indicator=indicator).filter(
+    selection = as_selection(selection)
+    records = flow_records(selection).filter(
         pl.col("origin_iso3").is_not_null()
         & pl.col("destination_iso3").is_not_null()
         & pl.col("year").is_not_null()
@@ -339,8 +316,8 @@ def corridor_yearly_counts(
         "year", *_KEYS, "victims", "victims_low", "victims_high"
     )
     corridors = counts.select(_KEYS).unique()
-    if kind == "case":
-        span = covered_years(df, check_years(years)) or (
+    if selection.kind == "case":
+        span = covered_years(selection.frame, selection.years) or (
             (int(counts["year"].min()), int(counts["year"].max())) if counts.height else None
         )
         if span is None:
@@ -350,7 +327,7 @@ def corridor_yearly_counts(
         )
     else:
         reporting_years = (
-            flow_records(df, years=years, indicator=indicator)
+            flow_records(selection.replace(country=None))
             .filter(pl.col("destination_iso3").is_not_null())
             .select("destination_iso3", "year")
             .unique()
@@ -370,14 +347,7 @@ def corridor_yearly_counts(
 
 
 def corridor_trends(
-    table: LoadedTable | pl.DataFrame,
-    *,
-    country: str | None = None,
-    role: str = "both",
-    years: tuple[int, int] | str | None = None,
-    indicator: str = DEFAULT_INDICATOR,
-    min_victims: int = 5,
-    min_years: int = MIN_TREND_YEARS,
+    selection: Selected, *, min_victims: int = 5, min_years: int = MIN_TREND_YEARS
 ) -> pl.DataFrame:
     """Growth of each corridor: a Poisson GLM of its yearly victims on year, one per corridor.
 
@@ -388,8 +358,9 @@ def corridor_trends(
     Censored cells enter at their point value (interval midpoint); ``censored_years`` says how many there are.
     A corridor whose victims all fall in its last (or first) observed years has no finite slope: its rate ratio
     is reported as infinity (or 0) without an interval, and its likelihood-ratio test is still valid.
+    ``warnings`` holds what a corridor's fit warned about (null when nothing).
     """
-    yearly = corridor_yearly_counts(table, country=country, role=role, years=years, indicator=indicator)
+    yearly = corridor_yearly_counts(selection)
     return _corridor_trends(yearly, min_victims=min_victims, min_years=min_years)
 
 
@@ -427,6 +398,7 @@ def _corridor_trends(yearly: pl.DataFrame, *, min_victims: int, min_years: int) 
             "ci_high": pl.Float64,
             "p_value": pl.Float64,
             "model": pl.String,
+            "warnings": pl.String,
         },
         orient="row",
     )
@@ -439,7 +411,9 @@ def _corridor_trends(yearly: pl.DataFrame, *, min_victims: int, min_years: int) 
         tested = tested.with_columns(q_value=pl.lit(None, pl.Float64))
     return (
         summary.join(
-            tested.select(*_KEYS, "rate_ratio", "ci_low", "ci_high", "p_value", "q_value", "model"),
+            tested.select(
+                *_KEYS, "rate_ratio", "ci_low", "ci_high", "p_value", "q_value", "model", "warnings"
+            ),
             on=_KEYS,
             how="left",
         )
@@ -448,18 +422,18 @@ def _corridor_trends(yearly: pl.DataFrame, *, min_victims: int, min_years: int) 
     )
 
 
-def _corridor_growth(years: np.ndarray, counts: np.ndarray) -> tuple[float | None, ...]:
+def _corridor_growth(years: np.ndarray, counts: np.ndarray) -> tuple[float | str | None, ...]:
     import statsmodels.api as sm
     from scipy import stats
 
     t = years - years.mean()
     X = np.column_stack([np.ones_like(t), t])
     try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
+        with captured_warnings() as caught:
             fit = sm.GLM(counts, X, family=sm.families.Poisson()).fit()
     except (np.linalg.LinAlgError, ValueError, OverflowError, FloatingPointError):
-        return (None, None, None, None, None)  # untested: its p-value enters the correction as 1
+        return (None, None, None, None, None, None)  # untested: its p-value enters the correction as 1
+    warned = "; ".join(caught) or None
     df_resid = len(counts) - 2
     dispersion = fit.pearson_chi2 / df_resid if df_resid > 0 else float("nan")
     scale = dispersion if dispersion > OVERDISPERSION_THRESHOLD else 1.0
@@ -475,24 +449,14 @@ def _corridor_growth(years: np.ndarray, counts: np.ndarray) -> tuple[float | Non
     model = "poisson" if scale == 1.0 else "quasi_poisson"
     if not finite_trend_exists(years, counts) or not (math.isfinite(slope) and math.isfinite(se)) or se > 50:
         # victims only in the first or last observed year(s): the MLE slope is ±infinity
-        return (math.inf if slope > 0 else 0.0, None, None, p, model)
+        return (math.inf if slope > 0 else 0.0, None, None, p, model, warned)
     z = 1.959963984540054
-    return (
-        math.exp(slope),
-        math.exp(slope - z * se),
-        math.exp(slope + z * se),
-        p,
-        model,
-    )
+    return (math.exp(slope), math.exp(slope - z * se), math.exp(slope + z * se), p, model, warned)
 
 
 def emerging_routes(
-    table: LoadedTable | pl.DataFrame,
+    selection: Selected,
     *,
-    country: str | None = None,
-    role: str = "both",
-    years: tuple[int, int] | str | None = None,
-    indicator: str = DEFAULT_INDICATOR,
     later_years: int = 3,
     alpha: float = 0.05,
     min_victims: int = 5,
@@ -507,7 +471,7 @@ def emerging_routes(
         raise ParameterError(f"later_years must be at least 1, not {later_years}")
     if not 0 < alpha < 1:
         raise ParameterError(f"alpha must be between 0 and 1, not {alpha}")
-    yearly = corridor_yearly_counts(table, country=country, role=role, years=years, indicator=indicator)
+    yearly = corridor_yearly_counts(selection)
     trends = _corridor_trends(yearly, min_victims=min_victims, min_years=MIN_TREND_YEARS)
     empty_schema = {**{k: pl.String for k in _KEYS}, "reason": pl.String}
     if not yearly.height:
@@ -552,6 +516,7 @@ def emerging_routes(
             "ci_high",
             "p_value",
             "q_value",
+            "warnings",
         )
         .sort(["q_value", "later_low"], descending=[False, True], nulls_last=True)
     )
@@ -675,24 +640,3 @@ def hub_measures(flow_table: pl.DataFrame, value: str = "victims") -> pl.DataFra
 def _check_value(value: str) -> None:
     if value not in ("victims", "victims_low", "victims_high"):
         raise ParameterError(f"value must be victims, victims_low or victims_high, not {value!r}")
-
-
-def flows_summary(flow_table: pl.DataFrame) -> dict[str, Any]:
-    """Victims by flow class (low/high bounds and point share) for a flow table."""
-    point = point_expr("victims", "victims_low", "victims_high")
-    by_class = flow_table.group_by("flow_class").agg(
-        pl.len().alias("flows"),
-        pl.col("victims_low").sum(),
-        pl.col("victims_high").sum(),
-        point.sum().alias("point"),
-    )
-    total = float(by_class["point"].sum()) if by_class.height else 0.0
-    return {
-        str(r["flow_class"]): {
-            "flows": int(r["flows"]),
-            "victims_low": int(r["victims_low"]),
-            "victims_high": int(r["victims_high"]),
-            "share": clean_float(r["point"] / total if total else float("nan"), 4),
-        }
-        for r in by_class.sort("flow_class").iter_rows(named=True)
-    }

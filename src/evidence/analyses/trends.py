@@ -19,6 +19,11 @@ more (or better-recorded) identification. Every trend statement built on these f
   breakdowns of the countries that detected them). A year a country did not report is *missing*, not zero.
   Censored cells (``<5``) are kept as bounds ``count_low`` and ``count_high``; ``count`` is exact or null.
 
+**Selections and keys.** The count functions take a :class:`~evidence.analyses.selection.Selection`
+(country, role, years, indicator) or a whole table. Counts of a table protected by cell key carry each cell's
+key (``cell_key``) beside the count. With an indicator table, a selection without a country in role ``both``
+reads every reporting country's own breakdowns (as ``destination``).
+
 **Models on censored counts.** A model needs one number per year: it uses the point value (exact, else the
 midpoint, :data:`~evidence.analyses.common.CENSORED_POINT_RULE`), and when any year is censored it is refitted on
 the low bounds and on the high bounds (``low_bound`` and ``high_bound`` of the result), never on zeros.
@@ -39,30 +44,32 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from evidence.analyses.common import (
-    CENSORED_POINT_RULE,
-    DEFAULT_INDICATOR,
+from evidence.analyses.count_models import (
     OVERDISPERSION_THRESHOLD,
     CountFit,
     EstimationError,
-    check_country,
-    check_role,
-    check_years,
-    citizenship_origin_expr,
-    clean_float,
-    country_filter,
-    covered_years,
     finite_trend_exists,
     fit_counts,
-    point_expr,
+)
+from evidence.analyses.intervals import CENSORED_POINT_RULE, clean_float, point_expr, wilson_interval
+from evidence.analyses.selection import (
+    CELL_KEY,
+    RECORD_CELL_KEY,
+    Selection,
+    as_selection,
+    check_years,
+    citizenship_origin_expr,
+    count_exprs,
+    covered_years,
     recorded_flags,
-    resolve_table,
-    wilson_interval,
     year_filter,
 )
 from evidence.core.errors import ParameterError
 from evidence.sources.case_schema import FLAG_GROUPS, apply_denominator_rule
 from evidence.sources.loaded import LoadedTable
+
+#: What the trend functions take: a :class:`~evidence.analyses.selection.Selection`, or a whole table.
+Selected = Selection | LoadedTable | pl.DataFrame
 
 UNKNOWN = "Unknown"
 #: ``by`` names that are flag groups of the case table ("form" is the exploitation group).
@@ -105,47 +112,41 @@ def flag_label(column: str) -> str:
 # --------------------------------------------------------------------------------------------- yearly counts
 
 
-def yearly_counts(
-    table: LoadedTable | pl.DataFrame,
-    *,
-    by: str | None = None,
-    country: str | None = None,
-    role: str = "destination",
-    years: tuple[int, int] | str | None = None,
-    indicator: str = DEFAULT_INDICATOR,
-) -> pl.DataFrame:
-    """Victims per year (and per category of ``by``): columns year, [by], count, count_low, count_high.
+def yearly_counts(selection: Selected, *, by: str | None = None) -> pl.DataFrame:
+    """Victims per year (and per category of ``by``): columns year, [by], count, count_low, count_high (and
+    ``cell_key`` for keyed records).
 
-    ``country``/``role`` select victims exploited or detected in the country (``destination``), its citizens
-    (``origin``) or either (``both``, case table only). See the module docstring for the dimensions.
+    The selection's ``country``/``role`` select victims exploited or detected in the country
+    (``destination``), its citizens (``origin``) or either (``both``, case table only). See the module
+    docstring for the dimensions.
     """
-    counts, _ = _counts_and_denominators(
-        table, by=by, country=country, role=role, years=years, indicator=indicator
-    )
+    counts, _ = _counts_and_denominators(as_selection(selection), by=by)
     return counts
 
 
-def undated_counts(
-    table: LoadedTable | pl.DataFrame,
-    *,
-    by: str | None = None,
-    country: str | None = None,
-    role: str = "destination",
-) -> pl.DataFrame:
-    """The victims :func:`yearly_counts` leaves out: case records of the selection without a single year (a
-    band such as ``2014-2018``, or none), per category of ``by``; columns [by], count, count_low, count_high.
+def undated_counts(selection: Selected, *, by: str | None = None) -> pl.DataFrame:
+    """The victims :func:`yearly_counts` leaves out: case records of the selection's country and role without
+    a single year (a band such as ``2014-2018``, or none), per category of ``by``; columns [by], count,
+    count_low, count_high (and ``cell_key``). The selection's years do not apply (these records have none).
 
     Empty for an indicator table (every kept row has a year), and for a flag group the undated records do not
     record."""
-    df, kind = resolve_table(table)
-    country, role = check_country(country), check_role(role)
-    empty = pl.DataFrame(schema={**({by: pl.String} if by else {}), **dict.fromkeys(COUNT_COLUMNS, pl.Int64)})
-    undated = df.filter(pl.col("year").is_null())
-    if kind != "case" or not undated.height:
+    selection = as_selection(selection)
+    keyed = selection.keyed
+    empty = pl.DataFrame(
+        schema={
+            **({by: pl.String} if by else {}),
+            **dict.fromkeys([*COUNT_COLUMNS, *([CELL_KEY] if keyed else [])], pl.Int64),
+        }
+    )
+    if selection.kind != "case":
+        return empty
+    undated = selection.replace(years=None).records().filter(pl.col("year").is_null())
+    if not undated.height:
         return empty
     try:  # one stand-in year: the undated records are counted as a year of their own
         stand_in = undated.with_columns(year=pl.lit(0, pl.Int16))
-        counts, _ = _case_counts(stand_in, by=by, country=country, role=role, years=None)
+        counts, _ = _case_counts(stand_in, by=by, years=None, keyed=keyed)
     except ParameterError:
         if by in FLAG_DIMENSIONS:
             return empty
@@ -154,46 +155,45 @@ def undated_counts(
 
 
 def _counts_and_denominators(
-    table: LoadedTable | pl.DataFrame,
-    *,
-    by: str | None,
-    country: str | None,
-    role: str,
-    years: tuple[int, int] | str | None,
-    indicator: str,
+    selection: Selection, *, by: str | None
 ) -> tuple[pl.DataFrame, pl.DataFrame | None]:
     """Counts, and (for the case table) per-year denominators of the known: records with a known value of
     ``by`` (for a flag group: at least one flag true)."""
-    df, kind = resolve_table(table)
-    country = check_country(country)
-    role = check_role(role)
-    years = check_years(years)
-    if kind == "case":
-        return _case_counts(df, by=by, country=country, role=role, years=years)
-    return _indicator_counts(df, by=by, country=country, role=role, years=years, indicator=indicator), None
+    if selection.kind == "case":
+        records = selection.records().filter(pl.col("year").is_not_null())
+        # zeros only for the years the release covers
+        years = covered_years(selection.frame, selection.years)
+        return _case_counts(records, by=by, years=years, keyed=selection.keyed, whole=selection.frame)
+    return _indicator_counts(selection, by=by), None
 
 
 def _case_counts(
-    df: pl.DataFrame, *, by: str | None, country: str | None, role: str, years: tuple[int, int] | None
+    records: pl.DataFrame,
+    *,
+    by: str | None,
+    years: tuple[int, int] | None,
+    keyed: bool,
+    whole: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    lf = df.lazy().filter(pl.col("year").is_not_null() & year_filter(years))
-    years = covered_years(df, years)  # zeros only for years the release covers
-    if country is not None:
-        lf = lf.filter(country_filter(country, role))
-    lf = lf.with_columns(pl.col("year").cast(pl.Int32))
+    """Counts of ``records`` (already selected) per year and ``by``; ``whole`` is the table they come from
+    (which flags its layout records, the order of its categories)."""
+    whole = records if whole is None else whole
+    lf = records.lazy().with_columns(pl.col("year").cast(pl.Int32))
+    counted = count_exprs(keyed)
     if by is None:
-        counts = lf.group_by("year").agg(pl.len().cast(pl.Int64).alias("count")).collect()
-        denominators = counts.rename({"count": "n"})
+        counts = lf.group_by("year").agg(counted).collect()
+        denominators = counts.select("year", pl.col("count").alias("n"))
     elif by in FLAG_DIMENSIONS:
-        flags = recorded_flags(df, FLAG_DIMENSIONS[by])
+        flags = recorded_flags(whole, FLAG_DIMENSIONS[by])
         if not flags:
             raise ParameterError(f"the table records no flags of the group {FLAG_DIMENSIONS[by]!r}")
-        lf = apply_denominator_rule(lf.select("year", *flags).collect(), {by: flags}).lazy()
+        index = ["year", *([RECORD_CELL_KEY] if keyed else [])]
+        lf = apply_denominator_rule(lf.select(*index, *flags).collect(), {by: flags}).lazy()
         counts = (
-            lf.unpivot(index="year", on=flags, variable_name=by, value_name="_flag")
+            lf.unpivot(index=index, on=flags, variable_name=by, value_name="_flag")
             .filter(pl.col("_flag"))
             .group_by("year", by)
-            .agg(pl.len().cast(pl.Int64).alias("count"))
+            .agg(counted)
             .with_columns(
                 pl.col(by).replace_strict({c: flag_label(c) for c in flags}, return_dtype=pl.String)
             )
@@ -210,12 +210,9 @@ def _case_counts(
         counts = _complete(counts, by, labels, years, lf)
         return _with_bounds(counts, by), denominators
     else:
-        value = _case_dimension(df, by)
+        value = _case_dimension(whole, by)
         counts = (
-            lf.with_columns(value.fill_null(UNKNOWN).alias(by))
-            .group_by("year", by)
-            .agg(pl.len().cast(pl.Int64).alias("count"))
-            .collect()
+            lf.with_columns(value.fill_null(UNKNOWN).alias(by)).group_by("year", by).agg(counted).collect()
         )
         denominators = (
             lf.with_columns(value.alias(by))
@@ -272,25 +269,21 @@ def _complete(
     if by is not None:
         grid = grid.join(pl.DataFrame({by: labels or []}, schema={by: pl.String}), how="cross")
     keys = ["year"] + ([by] if by else [])
-    return grid.join(counts, on=keys, how="left").with_columns(pl.col("count").fill_null(0)).sort(keys)
+    zeros = [c for c in ("count", CELL_KEY) if c in counts.columns]
+    return grid.join(counts, on=keys, how="left").with_columns(pl.col(zeros).fill_null(0)).sort(keys)
 
 
 def _with_bounds(counts: pl.DataFrame, by: str | None) -> pl.DataFrame:
     keys = ["year"] + ([by] if by else [])
+    keyed = [CELL_KEY] if CELL_KEY in counts.columns else []
     return counts.with_columns(count_low=pl.col("count"), count_high=pl.col("count")).select(
-        *keys, *COUNT_COLUMNS
+        *keys, *COUNT_COLUMNS, *keyed
     )
 
 
-def _indicator_counts(
-    df: pl.DataFrame,
-    *,
-    by: str | None,
-    country: str | None,
-    role: str,
-    years: tuple[int, int] | None,
-    indicator: str,
-) -> pl.DataFrame:
+def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
+    df, country, role, years = selection.frame, selection.country, selection.role, selection.years
+    indicator = selection.indicator
     if by not in _INDICATOR_DIMENSIONS:
         raise ParameterError(
             f"unknown dimension {by!r} for the indicator table; try one of: form, sex, age, citizenship, "
@@ -320,6 +313,8 @@ def _indicator_counts(
         "destination": pl.col("iso3"),
         "corridor": pl.when(origin.is_not_null()).then(pl.concat_str(origin, pl.lit(">"), pl.col("iso3"))),
     }
+    if role == "both" and country is None:
+        role = "destination"  # every reporting country's own breakdowns
     if role == "both":
         raise ParameterError(
             "role 'both' needs victim records; with an indicator table use destination or origin"
@@ -411,6 +406,8 @@ class RateRatio:
     basis: str  # "exact", "point" (censored years at their midpoint), "low bound" or "high bound"
     low_bound: RateRatio | None = None
     high_bound: RateRatio | None = None
+    #: what the model fit warned about (no convergence, a singular Hessian…): shown beside the rate ratio
+    warnings: tuple[str, ...] = ()
 
     @property
     def overdispersed(self) -> bool:
@@ -432,6 +429,8 @@ class RateRatio:
             "n_years": self.n_years,
             "basis": self.basis,
         }
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
         if self.basis == "point":
             out["censored_rule"] = CENSORED_POINT_RULE
         for name in ("low_bound", "high_bound"):
@@ -486,6 +485,7 @@ def _rate_ratio(years: np.ndarray, y: np.ndarray, basis: str, level: float) -> R
         last_year=int(years[-1]),
         n_years=len(years),
         basis=basis,
+        warnings=fit.warnings,
     )
 
 
@@ -519,6 +519,8 @@ class Break:
     candidates: tuple[tuple[int, float], ...]  # (break year, log-likelihood of the Poisson search)
     #: candidate years left out of the search: a segment with no finite trend, or a fit that failed
     skipped_candidates: tuple[int, ...] = ()
+    #: what the chosen model's fit warned about: shown beside the break
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -537,6 +539,7 @@ class Break:
             "model": self.model,
             "n_candidates": self.n_candidates,
             "skipped_candidates": list(self.skipped_candidates),
+            **({"warnings": list(self.warnings)} if self.warnings else {}),
         }
 
 
@@ -628,6 +631,7 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = 3, level: float = 0.9
         n_candidates=len(search),
         candidates=tuple((b, fit.llf) for b, fit in search),
         skipped_candidates=tuple(skipped),
+        warnings=tuple(dict.fromkeys(chosen.warnings + null.warnings)),
     )
 
 
@@ -709,16 +713,7 @@ def incomplete_years(
 # ----------------------------------------------------------------------------------------- shares over time
 
 
-def shares_over_time(
-    table: LoadedTable | pl.DataFrame,
-    by: str,
-    *,
-    country: str | None = None,
-    role: str = "destination",
-    years: tuple[int, int] | str | None = None,
-    indicator: str = DEFAULT_INDICATOR,
-    level: float = 0.95,
-) -> pl.DataFrame:
+def shares_over_time(selection: Selected, by: str, *, level: float = 0.95) -> pl.DataFrame:
     """Share of each category of ``by`` per year, with Wilson intervals.
 
     The denominator ``n`` is the victims with a known value: for a flag group, records with at least one flag
@@ -729,9 +724,7 @@ def shares_over_time(
     """
     if by is None:
         raise ParameterError("shares need a dimension (by=...)")
-    counts, denominators = _counts_and_denominators(
-        table, by=by, country=country, role=role, years=years, indicator=indicator
-    )
+    counts, denominators = _counts_and_denominators(as_selection(selection), by=by)
     known = counts.filter(pl.col(by) != UNKNOWN)
     point = point_expr("count", "count_low", "count_high")
     if denominators is None:  # indicator table: the categories' own sum

@@ -27,9 +27,6 @@ DETECTION_CAVEAT = (
     "or more (or better-recorded) identification."
 )
 
-#: The row of a trend table for records without a single year (a band such as 2014-2018, or none).
-UNDATED = "undated"
-
 DataArg = Annotated[
     Path | None,
     typer.Argument(
@@ -103,24 +100,6 @@ def _data_summary(loaded) -> dict[str, Any]:
     return out
 
 
-def _cell(value: int | None, reason: str | None, rule) -> int | str | None:
-    """A published count as a number, a withheld one as its label ("<5" or "x")."""
-    from evidence.presentation.disclosure import COMPLEMENT_LABEL
-
-    if reason == "small":
-        return rule.label
-    if reason == "complement":
-        return COMPLEMENT_LABEL
-    return value
-
-
-def _columns_of(table, column: str, rule) -> list[int | str | None]:
-    return [
-        _cell(v, r, rule)
-        for v, r in zip(table.frame[column].to_list(), table.reasons[column].to_list(), strict=True)
-    ]
-
-
 def _fmt(value: int | str | None) -> str:
     if value is None:
         return ""
@@ -160,7 +139,8 @@ def flows_command(
         typer.Option("--min-victims", help="Report a flow only with at least this many victims (UNODC: 5)."),
     ] = 5,
     top: Annotated[
-        int, typer.Option("--top", help="Show the N largest flows; the rest are summed as 'Other flows'.")
+        int,
+        typer.Option("--top", help="Show the N largest flows; the rest are summed as 'All other routes'."),
     ] = 10,
     regional_level: Annotated[
         str,
@@ -170,95 +150,73 @@ def flows_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Origin → destination flows of victims for a country, after disclosure control."""
-    import polars as pl
-
-    from evidence.analyses.common import check_country, check_role, check_years
-    from evidence.analyses.routes import flow_coverage, flows
+    from evidence.analyses.selection import Selection, check_country, check_role, check_years
     from evidence.core.errors import ParameterError
-    from evidence.presentation.disclosure import suppress_table
+    from evidence.notebooks.builders import ALL_VICTIMS, OTHER_ROUTES, TOO_FEW, route_numbers
+    from evidence.presentation.disclosure import DisclosureError
 
     rule = _rule(threshold)
-    country, role = check_country(country), check_role(role)
+    check_country(country), check_role(role), check_years(years)
     if top < 1:
         raise ParameterError(f"--top must be at least 1, not {top}")
     if min_victims < 0:
         raise ParameterError(f"--min-victims must be at least 0, not {min_victims}")
     if regional_level not in ("region", "subregion"):
         raise ParameterError(f"--regional-level must be region or subregion, not {regional_level!r}")
-    span = check_years(years)
     loaded = _load(data)
-    censored = loaded.kind == "indicator"
-    selection = {"country": country, "role": role, "years": span}
-    all_flows = flows(loaded, regional_level=regional_level, **selection)  # type: ignore[arg-type]
-    coverage = flow_coverage(loaded, **selection)
+    selection = Selection(loaded, country=country, role=role, years=years)  # type: ignore[arg-type]
+    # the same builder as the notebooks' route table: one protected table, the same numbers everywhere
+    numbers = route_numbers(
+        selection, rule, top_n=top, min_victims=min_victims, regional_level=regional_level
+    )
+    if numbers is None:
+        raise DisclosureError(TOO_FEW)
+    censored = not numbers.exact
+    flow_table = numbers.flow_table
+    known = (numbers.low.known_routes(), numbers.high.known_routes())
 
-    reported = all_flows.filter(pl.col("victims_low") >= min_victims)
-    shown = reported.head(top).with_columns(
-        corridor=pl.concat_str("origin_iso3", pl.lit(">"), "destination_iso3")
-    )
-    rest = all_flows.join(
-        shown.select("origin_iso3", "destination_iso3"), on=["origin_iso3", "destination_iso3"], how="anti"
-    )
-    rows = shown.select("corridor", "victims_low", "victims_high")
-    if rest.height:
-        # Flows not shown are published as one sum, so that the total does not give a hidden flow back.
-        rows = pl.concat(
-            [
-                rows,
-                rest.select(
-                    pl.lit(f"Other flows ({rest.height})").alias("corridor"),
-                    pl.col("victims_low").sum(),
-                    pl.col("victims_high").sum(),
-                ),
-            ]
-        )
-    # Unknowns are rows of the same protected table: its total is then every victim of the selection (the
-    # number `evidence trend` publishes too), and no withheld cell can be recomputed from either output.
-    unknown_labels = {"origin": "Unknown origin", "destination": "Unknown destination"}
-    rows = pl.concat(
-        [
-            rows,
-            pl.DataFrame(
-                {
-                    "corridor": list(unknown_labels.values()),
-                    "victims_low": [coverage.unknown_origin[0], coverage.unknown_destination[0]],
-                    "victims_high": [coverage.unknown_origin[1], coverage.unknown_destination[1]],
-                },
-                schema=rows.schema,
-            ),
-        ]
-    )
-    bounds = ("victims_low", "victims_high") if censored else ("victims_low",)
-    protected = {b: suppress_table(rows, "corridor", [b], rule) for b in bounds}
-    low = _columns_of(protected["victims_low"], "victims_low", rule)
-    high = _columns_of(protected["victims_high"], "victims_high", rule) if censored else low
-    n_flow_rows = rows.height - len(unknown_labels)
-    published = all(isinstance(x, int) for x in low[n_flow_rows:] + high[n_flow_rows:])
-    # shares are of victims with a known flow; publishable only when every unknown and the total are published
-    known_low = low[-1] - low[n_flow_rows] - low[n_flow_rows + 1] if published else None
-    known_high = high[-1] - high[n_flow_rows] - high[n_flow_rows + 1] if published else None
-
-    def share(lo: Any, hi: Any) -> float | None:
+    def share(victims: tuple[Any, Any]) -> float | None:
+        lo, hi = victims
         if not (
-            isinstance(lo, int) and isinstance(hi, int) and known_low is not None and known_low + known_high
+            isinstance(lo, int) and isinstance(hi, int) and known[0] is not None and known[1] is not None
         ):
             return None
-        return round((lo + hi) / (known_low + known_high), 4)
+        return round((lo + hi) / (known[0] + known[1]), 4) if known[0] + known[1] else None
 
-    records = []
-    attrs = shown.select("origin_iso3", "destination_iso3", pl.col("flow_class").cast(pl.String)).rows(
-        named=True
+    rows = numbers.rows()
+    n_listed = numbers.low.corridors.height
+    records: list[dict[str, Any]] = []
+    for rank, row in enumerate(rows[:n_listed], start=1):
+        records.append(
+            {
+                "rank": rank,
+                "origin_iso3": row["origin_iso3"],
+                "destination_iso3": row["destination_iso3"],
+                "flow_class": row["flow_class"],
+                "victims": _json_bounds(*row["victims"]),
+                "share": share(row["victims"]),
+            }
+        )
+    other = rows[n_listed]
+    records.append(
+        {
+            "rank": None,
+            "label": OTHER_ROUTES,
+            "n_flows": flow_table.height - n_listed,
+            "victims": _json_bounds(*other["victims"]),
+            "share": share(other["victims"]),
+        }
     )
-    for i in range(n_flow_rows):
-        if i < shown.height:
-            entry: dict[str, Any] = {"rank": i + 1, **attrs[i]}
-        else:
-            entry = {"rank": None, "label": rows["corridor"][i], "n_flows": rest.height}
-        entry["victims"] = _json_bounds(low[i], high[i])
-        entry["share"] = share(low[i], high[i])
-        records.append(entry)
     unknown_out = {
-        key: _json_bounds(low[n_flow_rows + k], high[n_flow_rows + k]) for k, key in enumerate(unknown_labels)
+        "origin": _json_bounds(*rows[n_listed + 1]["victims"]),
+        "destination": _json_bounds(*rows[n_listed + 2]["victims"]),
+    }
+    total_row = rows[-1]
+    classes = {
+        column: _json_bounds(low, high)
+        for column in numbers.low.table.count_columns
+        if column != ALL_VICTIMS
+        for (low, high) in [_bounds_of(numbers, column)]
     }
     notes = [
         "origin = citizenship; destination = country of exploitation/detection "
@@ -269,7 +227,7 @@ def flows_command(
     ]
     if censored:
         notes.append("UNODC <5 cells are censored: victims are [low, high] bounds where any cell is <5")
-    elif loaded.data.select(pl.col("origin_iso3", "destination_iso3").is_null().all()).row(0) == (True, True):
+    elif loaded.data.select(pl_all_null("origin_iso3", "destination_iso3")).row(0) == (True, True):
         notes.append(
             "this file records no countries (the Victim–Perpetrator layout has regions only): no flow between "
             "countries can be placed; try `evidence trend FILE --by origin_region`"
@@ -278,19 +236,19 @@ def flows_command(
         "command": "flows",
         "data": _data_summary(loaded),
         "parameters": {
-            "country": selection["country"],
-            "role": role,
-            "years": list(span) if span else None,
+            **selection.to_dict(),
             "min_victims": min_victims,
             "top": top,
             "regional_level": regional_level,
             "threshold": threshold,
         },
-        "disclosure": rule.describe(),
+        "protection": selection.protection,
+        "disclosure": numbers.low.table.describe(),
         "flows": records,
-        "total": _json_bounds(low[-1], high[-1]),
-        "n_flows": all_flows.height,
-        "n_flows_reported": reported.height,
+        "total": _json_bounds(*total_row["victims"]),
+        "classes": classes,
+        "n_flows": flow_table.height,
+        "n_flows_reported": int((flow_table["victims_low"] >= min_victims).sum()),
         "unknown": unknown_out,
         "notes": notes,
     }
@@ -298,6 +256,20 @@ def flows_command(
         _echo_json(payload)
         return
     _print_flows(payload)
+
+
+def pl_all_null(*columns: str):
+    """An expression per column: true when every value is missing."""
+    import polars as pl
+
+    return [pl.col(c).is_null().all() for c in columns]
+
+
+def _bounds_of(numbers, column: str) -> tuple[Any, Any]:
+    """The published (low, high) total of a route table column (its totals row)."""
+    from evidence.notebooks.builders import Bounds
+
+    return Bounds(numbers.low.table, numbers.high.table).cells(column)[-1]
 
 
 def _print_flows(payload: dict[str, Any]) -> None:
@@ -360,137 +332,88 @@ def trend_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Yearly counts, the annual rate ratio (Poisson/negative-binomial GLM), a break search and incomplete years."""
-    import polars as pl
-
-    from evidence.analyses.common import check_country, check_role, check_years
-    from evidence.analyses.trends import (
-        FLAG_DIMENSIONS,
-        find_break,
-        incomplete_years,
-        rate_ratio,
-        undated_counts,
-        yearly_counts,
-    )
+    from evidence.analyses.selection import Selection, check_country, check_role, check_years
+    from evidence.analyses.trends import FLAG_DIMENSIONS
     from evidence.core.errors import ParameterError
-    from evidence.presentation.disclosure import suppress_counts, suppress_table
+    from evidence.notebooks.builders import CATEGORY_SUM, TOO_FEW, UNDATED, yearly_numbers
+    from evidence.presentation.disclosure import DisclosureError
 
     rule = _rule(threshold)
-    country, role = check_country(country), check_role(role)
-    span = check_years(years)
+    check_country(country), check_role(role), check_years(years)
     loaded = _load(data)
-    censored = loaded.kind == "indicator"
-    counts = yearly_counts(loaded, by=by, country=country, role=role, years=span)
-    if not counts.height:
+    selection = Selection(loaded, country=country, role=role, years=years)  # type: ignore[arg-type]
+    # the same builder as the notebooks' yearly tables: the same numbers everywhere
+    numbers = yearly_numbers(selection, rule, by=by)
+    if not numbers.counts.height or not numbers.counts["count_high"].sum():
         raise ParameterError("no victims in this selection (check --country, --role and --years)")
-    total_series = yearly_counts(loaded, country=country, role=role, years=span) if by else counts
-    # Records without a single year (a band, or none) are a row of the same protected table, so that its total
-    # is every victim of the selection, as in `evidence flows`; with --years both leave them out.
-    undated = undated_counts(loaded, by=by, country=country, role=role) if span is None else counts.clear()
-    rows = pl.concat(
-        [
-            counts.sort("year").with_columns(pl.col("year").cast(pl.String)),
-            undated.with_columns(year=pl.lit(UNDATED)),
-        ],
-        how="diagonal_relaxed",
-    )
-    bounds = ("count_low", "count_high") if censored else ("count",)
-    if by:
-        categories = sorted(rows[by].unique().to_list())
-        wide = {
-            b: rows.pivot(on=by, index="year", values=b, sort_columns=True).with_columns(
-                pl.col(categories).fill_null(0) if not censored else pl.col(categories)
-            )
-            for b in bounds
-        }
-    else:
-        categories = ["count"]
-        wide = {b: rows.select("year", pl.col(b).alias("count")) for b in bounds}
-    protected = {}
-    for b, frame in wide.items():
-        if frame.select(pl.col(categories).null_count()).sum_horizontal().item():
-            # an indicator table: a category not reported in a year is missing, not zero; no margins to protect
-            protected[b] = suppress_counts(frame, categories, rule)
-        else:
-            protected[b] = suppress_table(frame, "year", categories, rule)
-    low = protected[bounds[0]]
-    high = protected[bounds[-1]]
-    columns = list(low.count_columns)
-    years_col = ["Total" if v is None else int(v) if v.isdigit() else v for v in low.frame["year"].to_list()]
-    cells = {c: (_columns_of(low, c, rule), _columns_of(high, c, rule)) for c in columns}
-    table_rows = [
-        {"year": year, **{c: _json_bounds(cells[c][0][i], cells[c][1][i]) for c in columns}}
-        for i, year in enumerate(years_col)
-    ]
-
-    flags = incomplete_years(
-        total_series, late_registration=loaded.kind == "case", release_end=loaded.data["year"].max()
-    )
-    # probably incomplete years would pull the trend down: models use the other years
-    incomplete = [f.year for f in flags]
-    series_out = []
-    for category in categories:
-        column_reasons = low.reasons[category].to_list() + high.reasons[category].to_list()
-        entry: dict[str, Any] = {"category": category if by else "all"}
-        if not censored and any(r is not None for r in column_reasons):
-            entry["note"] = "not modelled: some yearly counts are withheld by disclosure control"
-            series_out.append(entry)
-            continue
-        series = counts.filter(pl.col(by) == category).drop(by) if by else counts
-        series = series.filter(~pl.col("year").is_in(incomplete))
-        try:
-            entry["rate_ratio"] = rate_ratio(series).to_dict()
-        except ParameterError as exc:
-            entry["note"] = f"not modelled: {exc}"
-            series_out.append(entry)
-            continue
-        try:
-            entry["break"] = find_break(series).to_dict()
-        except ParameterError as exc:
-            entry["break"] = None
-            entry["break_note"] = str(exc)
-        series_out.append(entry)
-    payload = {
+    censored = not numbers.exact
+    table = numbers.by_category if by else numbers.per_year
+    if table is None:
+        raise DisclosureError(TOO_FEW)
+    payload: dict[str, Any] = {
         "command": "trend",
         "data": _data_summary(loaded),
-        "parameters": {
-            "country": country,
-            "role": role,
-            "by": by,
-            "years": list(span) if span else None,
-            "threshold": threshold,
-        },
-        "disclosure": rule.describe(),
+        "parameters": {**selection.to_dict(), "by": by, "threshold": threshold},
+        "protection": selection.protection,
+        "disclosure": table.low.describe(),
         "caveat": DETECTION_CAVEAT,
-        "yearly_counts": table_rows,
-        "series": series_out,
-        "incomplete_years": [f.to_dict() for f in flags],
-        "models": "rate ratios and breaks are fitted on the years not flagged as probably incomplete",
+        "yearly_counts": _rows(table),
     }
-    if undated.height:
+    if by and not numbers.partition and numbers.per_year is not None:
+        payload["victims_per_year"] = _rows(numbers.per_year)
+    categories = [None] if not by else list(numbers.categories)
+    payload["series"] = [numbers.models(category).to_dict() for category in categories]
+    payload["incomplete_years"] = [f.to_dict() for f in numbers.incomplete]
+    payload["models"] = (
+        "rate ratios and breaks are fitted on the published yearly counts of the years not flagged as probably "
+        "incomplete"
+    )
+    if any(row["year"] == UNDATED for row in payload["yearly_counts"]):
         payload["undated"] = (
             f"{UNDATED}: records without a single year of registration (a band such as 2014-2018, or none); "
             "in the totals, not in the models"
         )
     if by in FLAG_DIMENSIONS and not censored:
         payload["note"] = (
-            f"a victim can have several {by} categories: the Total column counts mentions, not victims"
+            f"a victim can have several {by} categories: they add up to more than the victims, so no total is "
+            "given; victims_per_year gives the victims"
         )
     if censored:
         payload["censoring"] = (
             "UNODC <5 cells are censored: counts are [low, high] bounds where any cell is <5; models use the "
             "interval midpoint and are refitted on both bounds (low_bound, high_bound)"
         )
+        if by and CATEGORY_SUM in table.low.count_columns:
+            payload["totals"] = (
+                "'Published total' is the publisher's count of detected victims; the categories do not add up "
+                f"to it in some years ('{CATEGORY_SUM}': one victim can have several forms, or a category is "
+                "not reported), so their sum is not a count of victims"
+            )
     if as_json:
         _echo_json(payload)
         return
-    _print_trend(payload, columns)
+    _print_trend(payload)
 
 
-def _print_trend(payload: dict[str, Any], columns: list[str]) -> None:
+def _rows(table) -> list[dict[str, Any]]:
+    """A protected yearly table (exact, or bounds) as JSON rows: year (a number, ``undated`` or ``Total``) and
+    each count column as a number, a [low, high] pair, or the label of a withheld cell; missing as null."""
+    low = table.low
+    years = low.frame["year"].to_list()
+    cells = {column: table.cells(column) for column in low.count_columns}
+    rows = []
+    for i, year in enumerate(years):
+        label: int | str = "Total" if year is None else int(year) if str(year).isdigit() else str(year)
+        rows.append({"year": label, **{c: _json_bounds(*cells[c][i]) for c in low.count_columns}})
+    return rows
+
+
+def _print_trend(payload: dict[str, Any]) -> None:
     params = payload["parameters"]
     title = "Victims per year" + (f" — {params['country']} ({params['role']})" if params["country"] else "")
     if params["by"]:
         title += f" by {params['by']}"
+    columns = [c for c in payload["yearly_counts"][0] if c != "year"] if payload["yearly_counts"] else []
     table = Table(title=title)
     table.add_column("year")
     for c in columns:
@@ -519,6 +442,8 @@ def _print_trend(payload: dict[str, Any], columns: list[str]) -> None:
                     f"    on {bound.replace('_', ' ')}s: {b['rate_ratio']:.3f} ({b['ci_low']:.3f}–{b['ci_high']:.3f})",
                     highlight=False,
                 )
+        for warning in rr.get("warnings", []):
+            console.print(f"    [yellow]model warning:[/] {escape(warning)}", highlight=False)
         brk = s.get("break")
         if brk:
             console.print(
@@ -533,7 +458,7 @@ def _print_trend(payload: dict[str, Any], columns: list[str]) -> None:
         )
     if payload["incomplete_years"]:
         console.print(f"[dim]{escape(payload['models'])}[/]")
-    for key in ("undated", "note"):
+    for key in ("undated", "note", "totals"):
         if key in payload:
             console.print(f"[dim]{escape(payload[key])}[/]")
     console.print(f"[dim]{escape(payload['caveat'])}[/]")

@@ -117,7 +117,7 @@ def validate_command(
 
 def _print_unmapped_citizenships(loaded, threshold: int) -> None:
     """What no country could be found for, with its victims and a suggested country (to review)."""
-    from evidence.notebooks.quality import unmapped_citizenship_share, unmapped_citizenship_table
+    from evidence.notebooks.builders import unmapped_citizenship_share, unmapped_citizenship_table
     from evidence.presentation.disclosure import DisclosureRule
 
     share = unmapped_citizenship_share(loaded)

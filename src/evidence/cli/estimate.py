@@ -1,6 +1,8 @@
 """``evidence estimate``: the hidden population behind several lists, by multiple systems estimation.
 
-Only aggregate results are printed (observed total, estimate, interval, model); never the cell counts.
+Only aggregate results are printed (observed total, estimate, interval, model); never the cell counts. Every
+number of people passes the disclosure rule (:mod:`evidence.presentation.estimates`): below ``--threshold`` it
+is withheld (``<5``), and numbers that would give it back with it (``x``).
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-console = Console()
+console = Console(emoji=False)  # "LA:NG:PF" must not become an emoji
 err_console = Console(stderr=True)
 
 DEMO_WARNING = "SYNTHETIC DEMO LISTS: invented people for trying the toolkit, NOT real records. Never cite these numbers."
-METHOD_HELP = "stepwise (Chan, Silverman & Vincent 2021), bic (lowest BIC, pairwise interactions) or main."
+METHOD_HELP = (
+    "stepwise (Chan, Silverman & Vincent 2021), bic (lowest BIC: exhaustive where feasible, else downhill), "
+    "downhill (Silverman, Chan & Vincent 2024) or main (independent lists)."
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -35,25 +40,45 @@ def estimate_command(
         ),
     ] = None,
     method: Annotated[str, typer.Option("--method", "-m", help=METHOD_HELP)] = "stepwise",
-    threshold: Annotated[
-        float, typer.Option("--threshold", help="Stepwise p-value threshold (0 gives main effects only).")
+    max_order: Annotated[
+        int,
+        typer.Option(
+            "--max-order",
+            help="Highest interaction order of the hierarchical models searched: 2 pairs, 3 triples, …",
+        ),
+    ] = 2,
+    p_enter: Annotated[
+        float,
+        typer.Option(
+            "--p-enter", help="Stepwise: an interaction enters while its p-value is below this (0: none)."
+        ),
     ] = 0.02,
     bootstrap: Annotated[
-        int,
+        str,
         typer.Option(
             "--bootstrap",
             "-b",
-            help="BCa bootstrap replicates repeating the model choice (0: log-normal interval).",
+            help="BCa bootstrap replicates repeating the model choice (0: log-normal interval; 1000 to publish; "
+            "auto: rounds of 1,000 until the limits move less than 5%).",
         ),
-    ] = 0,
+    ] = "0",
     seed: Annotated[
         int | None, typer.Option("--seed", help="Random seed of the bootstrap (drawn if omitted).")
     ] = None,
+    threshold: Annotated[
+        int,
+        typer.Option(
+            "--threshold", help="Disclosure threshold: numbers of people below it are withheld (UNODC 5)."
+        ),
+    ] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Estimate the total population (observed + on no list) from the overlap of several lists."""
     from evidence.analyses.estimation import estimate_population, read_list_capture
+    from evidence.presentation.disclosure import DisclosureRule
 
+    rule = DisclosureRule(threshold=threshold)
+    replicates = _replicates(bootstrap)
     if lists is None:
         from evidence.analyses.estimation.demo import demo_lists_path
 
@@ -62,15 +87,32 @@ def estimate_command(
     demo = bool(capture.provenance and capture.provenance.demo)
     if demo and not as_json:
         err_console.print(f"[bold yellow]{DEMO_WARNING}[/]", highlight=False)
-    if bootstrap and not as_json:
-        err_console.print(f"bootstrapping {bootstrap} replicates of the whole model choice…", highlight=False)
-    result = estimate_population(capture, method=method, threshold=threshold, bootstrap=bootstrap, seed=seed)
+    if replicates and not as_json:
+        many = "rounds of 1,000" if replicates == "auto" else f"{replicates:,}"
+        err_console.print(f"bootstrapping {many} replicates of the whole model choice…", highlight=False)
+    result = estimate_population(
+        capture, method=method, p_enter=p_enter, max_order=max_order, bootstrap=replicates, seed=seed
+    )
     if as_json:
-        payload = result.to_dict()
+        from evidence.presentation.estimates import disclosed_payload
+
+        payload = disclosed_payload(result, rule)
         payload["demo"] = demo
         typer.echo(json.dumps(_finite(payload), indent=2, ensure_ascii=False, allow_nan=False))
         return
-    _print(result, demo)
+    _print(result, rule, demo)
+
+
+def _replicates(text: str) -> int | str:
+    from evidence.core.errors import ParameterError
+
+    cleaned = text.strip().lower()
+    if cleaned == "auto":
+        return "auto"
+    try:
+        return int(cleaned.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise ParameterError(f"--bootstrap takes a number of replicates or 'auto', not {text!r}") from None
 
 
 def _finite(value: object) -> object:
@@ -84,34 +126,14 @@ def _finite(value: object) -> object:
     return value
 
 
-def _print(result, demo: bool) -> None:
+def _print(result, rule, demo: bool) -> None:
+    from evidence.presentation.estimates import estimate_rows
+
     table = Table(title="Multiple systems estimation", show_header=False)
     table.add_column("", style="bold")
     table.add_column("")
-    table.add_row("lists", escape(", ".join(result.lists)))
-    table.add_row("observed (on at least one list)", f"{result.observed:,}")
-    table.add_row("estimated total population", f"{result.estimate:,.0f}")
-    low, high = result.interval
-    how = (
-        f"BCa bootstrap, {result.bootstrap_replicates:,} replicates, seed {result.seed}"
-        if result.interval_method == "bca"
-        else "log-normal, from the intercept's standard error"
-    )
-    table.add_row(f"{result.level:.0%} interval", f"{low:,.0f} – {high:,.0f}  ({how})")
-    method = result.method + (f" (threshold {result.threshold:g})" if result.method == "stepwise" else "")
-    if result.search:
-        method += f", {result.search} search"
-    table.add_row("method", method)
-    table.add_row("interactions selected", escape(", ".join(result.terms)) or "none (independent lists)")
-    if result.infinite_parameters:
-        table.add_row("non-overlapping pairs (at −∞)", escape(", ".join(result.infinite_parameters)))
-    check = result.existence
-    style = "green" if check.ok else "bold red"
-    table.add_row("existence check", f"[{style}]{escape(check.message)}[/]")
-    if result.bootstrap_failed:
-        table.add_row(
-            "bootstrap", f"{result.bootstrap_failed} replicates had no valid model and were left out"
-        )
+    for item, text in estimate_rows(result, rule):
+        table.add_row(escape(item), escape(text))
     if demo:
         table.add_row("[bold yellow]SYNTHETIC[/]", "[bold yellow]toolkit demo lists, not real records[/]")
     console.print(table)

@@ -52,6 +52,7 @@ __all__ = [
     "choropleth",
     "corridor_bar_chart",
     "flow_map",
+    "interval_chart",
     "save_chart",
     "save_charts",
     "stacked_share_chart",
@@ -571,6 +572,65 @@ def choropleth(
     notes = [_withheld_note(withheld, rule), "Grey: no data. " + BOUNDARIES_CREDIT + "."]
     return alt.layer(background, shaded).properties(
         title=_title(title, source, subtitle, notes), width=_WIDTH, height=320
+    )
+
+
+def interval_chart(
+    data: pl.DataFrame,
+    label: str,
+    value: str,
+    low: str,
+    high: str,
+    *,
+    title: str,
+    source: str,
+    colour: str | None = None,
+    subtitle: str | None = None,
+    x_title: str = "Estimate",
+    reference: float | None = None,
+    reference_label: str | None = None,
+    notes: Sequence[str] = (),
+) -> alt.LayerChart:
+    """Estimates with their intervals, one row per ``label`` (dot and whisker), in the order of the data.
+
+    For model results (estimates, not counts of records): nulls are left out — a withheld value takes its
+    interval with it, and a missing ``high`` (an unbounded interval) draws no whisker end. ``reference`` draws
+    a vertical rule (e.g. the number observed), labelled by ``reference_label``.
+    """
+    frame = _used_columns(data, [label, value, low, high, colour], "interval chart")
+    frame = frame.filter(pl.col(value).is_not_null())
+    order = frame[label].to_list()
+    y = alt.Y(f"{label}:N", sort=order, title=None)
+    colour_encoding = (
+        alt.Color(f"{colour}:N", title=colour.replace("_", " ").capitalize())
+        if colour
+        else alt.value(PALETTE[0])
+    )
+    base = alt.Chart(frame).encode(y=y)
+    x_axis = alt.Axis(format=",~f")
+    tooltip = [f"{label}:N", alt.Tooltip(f"{value}:Q", format=",.0f")]
+    tooltip += [alt.Tooltip(f"{c}:Q", format=",.0f") for c in (low, high)]
+    whiskers = base.mark_rule(strokeWidth=2).encode(
+        x=alt.X(f"{low}:Q", title=x_title, axis=x_axis, scale=alt.Scale(zero=False)),
+        x2=alt.X2(f"{high}:Q"),
+        color=colour_encoding,
+    )
+    points = base.mark_point(filled=True, size=70).encode(
+        x=alt.X(f"{value}:Q"), color=colour_encoding, tooltip=tooltip
+    )
+    layers: list[alt.Chart] = [whiskers, points]
+    lines = list(notes)
+    if reference is not None:
+        layers.insert(
+            0,
+            alt.Chart(pl.DataFrame({"reference": [reference]}))
+            .mark_rule(color="#888888", strokeDash=[4, 3])
+            .encode(x="reference:Q"),
+        )
+        if reference_label:
+            lines.insert(0, f"Dashed line: {reference_label}.")
+    return alt.layer(*layers).properties(
+        title=_title(title, source, subtitle, lines), width=_WIDTH, height=alt.Step(26)
     )
 
 

@@ -34,6 +34,20 @@ Secondary suppression (:func:`suppress_table`)
     with margins are totally unimodular (and every bound is a whole number), so the feasible range of a cell
     has whole-number ends, and a range wider than zero holds at least two whole values.
 
+The cell key method (victim-level records of real people)
+    Suppression protects each table on its own; two overlapping outputs (years 2018-2019 and 2019 alone; a
+    role, a group, a total) can still be subtracted to give a withheld cell back. For tables whose counts come
+    with *cell keys* (the sum of the fixed random keys of a cell's records, see
+    :mod:`evidence.analyses.selection`), every published count is perturbed by a small whole number that is a
+    function of its cell key only (:class:`CellKeyNoise`): the same records give the same published count in
+    every table, every run and every brief, and the difference of two outputs is the difference of two
+    independent perturbations — noise, not a person. Small true counts are still withheld (the threshold
+    rule, ``<5``), as is a count whose perturbed value falls below the threshold; a true zero is published as
+    0 (no records, no key). Totals are cells of their own, perturbed by their own key, so a perturbed table does
+    not add up exactly and no withheld cell follows from its totals: secondary suppression is not needed there
+    and not applied. The perturbation is unbounded in principle (two-sided geometric), so no set of outputs
+    pins a withheld count down with certainty; its spread is small (standard deviation about 1.2).
+
 Shares
     :func:`disclosed_share` divides a published cell by its published line total; a share is null (shown
     "–") when either is suppressed, because a share and its denominator would give the count back.
@@ -58,8 +72,11 @@ from evidence.core.errors import EvidenceError, ParameterError
 
 __all__ = [
     "COMPLEMENT_LABEL",
+    "DEFAULT_NOISE",
     "DEFAULT_RULE",
+    "PERTURBATION_NOTE",
     "SHARE_SUPPRESSED_LABEL",
+    "CellKeyNoise",
     "DisclosedTable",
     "DisclosureError",
     "DisclosureRule",
@@ -131,6 +148,54 @@ class DisclosureRule:
 #: UNODC's convention: counts of 1-4 are shown as "<5".
 DEFAULT_RULE = DisclosureRule()
 
+#: Cell keys are whole numbers taken modulo this bound (as the record keys of :mod:`evidence.analyses.selection`).
+KEY_MODULUS = 2**32
+#: Told to readers beneath every perturbed table.
+PERTURBATION_NOTE = (
+    "Counts are perturbed slightly (cell key method), the same way in every output, so totals may differ "
+    "from the sum of their parts by a few."
+)
+
+
+@dataclass(frozen=True)
+class CellKeyNoise:
+    """The perturbation of the cell key method: a two-sided geometric distribution, P(p) ∝ ``ratio``^|p|
+    (p = 0 with probability (1 − ratio)/(1 + ratio): 0.5 for the default 1/3; standard deviation about 1.2),
+    read at the cell key as a quantile: the cell key, a whole number below 2**32, maps to a point of (0, 1)
+    and the perturbation is the distribution's quantile there. Every whole number has positive probability."""
+
+    ratio: float = 1 / 3
+
+    def __post_init__(self) -> None:
+        if not 0 < self.ratio < 1:
+            raise ParameterError(f"the perturbation ratio must be between 0 and 1, not {self.ratio!r}")
+
+    def perturbations(self, cell_keys: Sequence[int]) -> list[int]:
+        """The perturbation of each cell key."""
+        import numpy as np
+
+        # the support that a key's resolution (2**-32) can reach, and the distribution's CDF on it
+        reach = math.ceil(math.log(2.0**-34) / math.log(self.ratio))
+        support = np.arange(-reach, reach + 1)
+        mass = self.ratio ** np.abs(support.astype(float))
+        cdf = np.cumsum(mass / mass.sum())
+        quantile = (np.asarray([k % KEY_MODULUS for k in cell_keys], dtype=float) + 0.5) / KEY_MODULUS
+        index = np.minimum(np.searchsorted(cdf, quantile, side="left"), len(support) - 1)
+        return [int(v) for v in support[index]]
+
+    def describe(self) -> str:
+        """One sentence for a methods section."""
+        zero = (1 - self.ratio) / (1 + self.ratio)
+        return (
+            "cell key method: every count of victim records is moved by a whole number drawn, once per set of "
+            f"records, from a two-sided geometric distribution (ratio {self.ratio:.3g}; unchanged with "
+            f"probability {zero:.0%})"
+        )
+
+
+#: The perturbation every protected output uses (changing it changes every published cell).
+DEFAULT_NOISE = CellKeyNoise()
+
 
 @dataclass(frozen=True)
 class DisclosedTable:
@@ -151,6 +216,12 @@ class DisclosedTable:
     total_label: str = "Total"
     # Per count column: "small", "complement" or null; needed to tell "<5" from "x" when displaying.
     reasons: pl.DataFrame = field(repr=False, default_factory=pl.DataFrame)
+    #: whether the published counts were perturbed by the cell key method (see the module docstring)
+    perturbed: bool = False
+
+    def describe(self) -> str:
+        """What a reader of this table needs to know about its protection, in a sentence or two."""
+        return self.rule.describe() + (" " + PERTURBATION_NOTE if self.perturbed else "")
 
     @property
     def key_columns(self) -> list[str]:
@@ -236,11 +307,8 @@ class DisclosedTable:
             n_secondary=int((reason_column[values_to] == _COMPLEMENT).sum()),
             total_label=self.total_label,
             reasons=reason_column,
+            perturbed=self.perturbed,
         )
-
-    def reason_frame(self) -> pl.DataFrame:
-        """Key columns plus, per count column, why it was withheld: "small", "complement" or null."""
-        return pl.concat([self.frame.select(self.key_columns), self.reasons], how="horizontal")
 
 
 # --------------------------------------------------------------------------------------------- validation
@@ -279,17 +347,31 @@ def _flag_column(column: str) -> str:
 
 
 def suppress_counts(
-    df: pl.DataFrame, count_columns: str | Sequence[str], rule: DisclosureRule = DEFAULT_RULE
+    df: pl.DataFrame,
+    count_columns: str | Sequence[str],
+    rule: DisclosureRule = DEFAULT_RULE,
+    *,
+    cell_keys: pl.DataFrame | None = None,
+    noise: CellKeyNoise = DEFAULT_NOISE,
 ) -> DisclosedTable:
     """Primary suppression of a long table whose totals are NOT published alongside it.
 
     Every other column is a key. Missing counts stay missing (not suppressed). If you publish totals, or
     shares of a total, use :func:`suppress_table` instead: primary suppression alone lets a lone suppressed
-    cell be recomputed from its total.
+    cell be recomputed from its total. With ``cell_keys`` (a frame with a column per count column, row for row)
+    the counts are perturbed by the cell key method (see the module docstring).
     """
     count_columns = [count_columns] if isinstance(count_columns, str) else list(count_columns)
     counts = _as_counts(df, count_columns, allow_null=True)
-    small = counts.select(rule.small_expr(c).alias(c) for c in count_columns)
+    if cell_keys is not None:
+        keys = _keys_of(cell_keys, count_columns, counts.height)
+        perturbed = {c: _perturbed(counts[c].to_list(), keys[c], rule, noise) for c in count_columns}
+        counts = counts.with_columns(
+            pl.Series(c, [v for v, _ in perturbed[c]], dtype=pl.Int64) for c in count_columns
+        )
+        small = pl.DataFrame({c: [r == _SMALL for _, r in perturbed[c]] for c in count_columns})
+    else:
+        small = counts.select(rule.small_expr(c).alias(c) for c in count_columns)
     frame = counts.with_columns(
         [pl.when(small[c]).then(None).otherwise(pl.col(c)).alias(c) for c in count_columns]
         + [small[c].alias(_flag_column(c)) for c in count_columns]
@@ -303,7 +385,44 @@ def suppress_counts(
         n_primary=n_primary,
         n_secondary=0,
         reasons=reasons,
+        perturbed=cell_keys is not None,
     )
+
+
+def _keys_of(cell_keys: pl.DataFrame, columns: Sequence[str], height: int) -> dict[str, list[int]]:
+    """The cell keys of each count column, checked: one whole number per cell."""
+    missing = [c for c in columns if c not in cell_keys.columns]
+    if missing or cell_keys.height != height:
+        raise ParameterError(
+            f"cell_keys needs a column per count column ({', '.join(columns)}) and a row per row of the table"
+        )
+    keys = {c: cell_keys[c].to_list() for c in columns}
+    if any(k is None for c in columns for k in keys[c]):
+        raise ParameterError("every cell needs a cell key (a missing count has key 0)")
+    return keys
+
+
+def _perturbed(
+    values: Sequence[int | None], keys: Sequence[int], rule: DisclosureRule, noise: CellKeyNoise
+) -> list[tuple[int | None, str | None]]:
+    """Each count as published under the cell key method, and why it is withheld ("small") if it is.
+
+    A true zero stays 0; a small true count is withheld; any other count moves by its key's perturbation and is
+    withheld when that takes it below the threshold (its published value would be a small count)."""
+    moves = noise.perturbations(keys)
+    out: list[tuple[int | None, str | None]] = []
+    for value, move in zip(values, moves, strict=True):
+        if value is None:
+            out.append((None, None))
+        elif rule.is_small(value):
+            out.append((None, _SMALL))
+        elif value == 0:
+            out.append((0, None))
+        elif value + move < rule.threshold:
+            out.append((None, _SMALL))
+        else:
+            out.append((value + move, None))
+    return out
 
 
 # -------------------------------------------------------------------------- tables with margins (secondary)
@@ -524,6 +643,8 @@ def suppress_table(
     margins: bool = True,
     total_label: str = "Total",
     audit: bool = True,
+    cell_keys: pl.DataFrame | None = None,
+    noise: CellKeyNoise = DEFAULT_NOISE,
 ) -> DisclosedTable:
     """Disclosure control of a two-way (or one-way) table published with its totals.
 
@@ -537,6 +658,11 @@ def suppress_table(
     :class:`DisclosureError` for the rare table that no suppression can protect (all its positive counts
     withheld, yet the ``<5`` labels pin one down).
     Without ``margins`` nothing can be recomputed, and this is primary suppression only.
+
+    With ``cell_keys`` (a frame with a column per value column holding each cell's key, row for row as ``df``)
+    the table is protected by the cell key method instead of secondary suppression: every cell and every
+    total (its key the sum of its cells' keys) is perturbed by its key, small counts withheld (see the module
+    docstring).
     """
     keys = [row_key] if isinstance(row_key, str) else list(row_key)
     value_columns = list(value_columns)
@@ -553,15 +679,25 @@ def suppress_table(
     if counts.select(keys).is_duplicated().any():
         raise ParameterError(f"row key {', '.join(keys)} is not unique; aggregate the table first")
     if not margins:
-        return suppress_counts(counts, value_columns, rule)
+        return suppress_counts(counts, value_columns, rule, cell_keys=cell_keys, noise=noise)
     if counts.height == 0:
         raise ParameterError("cannot publish totals of an empty table")
 
     matrix = counts.select(value_columns).rows()
     grid = _grid_with_margins([list(r) for r in matrix])
-    status: list[str | None] = [_SMALL if rule.is_small(v) else None for v in grid.values]
-    n_primary = sum(s is not None for s in status)
-    _protect(grid, status, rule, audit)
+    if cell_keys is not None:
+        key_values = _keys_of(cell_keys, value_columns, counts.height)
+        key_grid = _grid_with_margins(
+            [list(r) for r in zip(*(key_values[c] for c in value_columns), strict=True)]
+        )
+        perturbed_cells = _perturbed(grid.values, key_grid.values, rule, noise)
+        grid.values = [0 if v is None else v for v, _ in perturbed_cells]
+        status: list[str | None] = [reason for _, reason in perturbed_cells]
+        n_primary = sum(s is not None for s in status)
+    else:
+        status = [_SMALL if rule.is_small(v) else None for v in grid.values]
+        n_primary = sum(s is not None for s in status)
+        _protect(grid, status, rule, audit)
 
     width = grid.n_cols
     out_columns = [*value_columns, total_label] if width > len(value_columns) else value_columns
@@ -589,6 +725,7 @@ def suppress_table(
         has_total_column=width > len(value_columns),
         total_label=total_label,
         reasons=pl.DataFrame(reasons, schema={c: pl.String for c in out_columns}),
+        perturbed=cell_keys is not None,
     )
 
 

@@ -18,6 +18,7 @@ import polars as pl
 from evidence.core.errors import ParameterError
 from evidence.presentation.disclosure import (
     COMPLEMENT_LABEL,
+    PERTURBATION_NOTE,
     SHARE_SUPPRESSED_LABEL,
     DisclosedTable,
     disclosed_share,
@@ -63,6 +64,8 @@ def table_notes(table: DisclosedTable, source: str, *, shares: Shares = None) ->
         notes.append(
             f"{COMPLEMENT_LABEL}: withheld so that a small count cannot be recomputed from the totals."
         )
+    if table.perturbed:
+        notes.append(PERTURBATION_NOTE)
     if shares is not None:
         notes.append(
             f"Shares of the {shares} total; {SHARE_SUPPRESSED_LABEL} where the count or the total is "

@@ -79,6 +79,15 @@ class LoadedTable:
         self.check_accounting()
 
     @property
+    def protection(self) -> str:
+        """How this table's counts are protected when published: what its provenance states, else
+        ``cell_key`` for victim-level records of real people and ``suppression`` for everything else
+        (public aggregates such as UNODC's, synthetic records). See :data:`~evidence.sources.provenance.PROTECTIONS`."""
+        if self.provenance.protection:
+            return self.provenance.protection
+        return "cell_key" if self.kind == "case" and not self.provenance.synthetic else "suppression"
+
+    @property
     def rows_kept(self) -> int:
         """Data rows in the canonical table."""
         return self.data.height

@@ -10,6 +10,12 @@ from typing import Any
 
 _CHUNK = 1 << 20
 
+#: How the counts of a table are protected when published (see docs/methods.md, "Disclosure control"):
+#: ``cell_key`` perturbs every count by its records' keys and withholds small ones (victim-level records of
+#: real people); ``suppression`` withholds small counts and their complements (public aggregates, synthetic
+#: records). An empty ``Provenance.protection`` means the default for the table's kind.
+PROTECTIONS = ("cell_key", "suppression")
+
 
 def sha256_file(path: str | Path) -> str:
     """Hex sha256 of a file, read in chunks."""
@@ -67,6 +73,7 @@ class Provenance:
     producer: str = ""
     date_published: str = ""  # ISO 8601, as precise as known ("2023-05-30", "2024-02"); "" when unknown
     terms: tuple[str, ...] = ()  # the publisher's terms a user of the data must know
+    protection: str = ""  # one of PROTECTIONS, or "" for the default of the table's kind
 
     @property
     def label(self) -> str:
@@ -77,6 +84,10 @@ class Provenance:
         if self.release and self.release != "unknown":
             return f"{name}, release {self.release}"
         return f"{name}, release not stated"
+
+    def __post_init__(self) -> None:
+        if self.protection not in ("", *PROTECTIONS):
+            raise ValueError(f"protection must be one of {', '.join(PROTECTIONS)}, not {self.protection!r}")
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)

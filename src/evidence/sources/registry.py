@@ -186,6 +186,7 @@ def _merge_sidecar(provenance: Provenance, sidecar: Path) -> Provenance:
         "producer",
         "terms",
         "date_published",
+        "protection",
     }
     unknown = set(extra) - allowed
     if unknown:
@@ -200,4 +201,7 @@ def _merge_sidecar(provenance: Provenance, sidecar: Path) -> Provenance:
         provenance = restate_release(provenance, str(extra.pop("release")))
     if "title" in extra:  # the file is another dataset than the publisher's: its metadata no longer applies
         extra = {"name": extra["title"], "producer": "", "terms": (), "date_published": "", **extra}
-    return dataclasses.replace(provenance, **extra)
+    try:
+        return dataclasses.replace(provenance, **extra)
+    except ValueError as exc:  # e.g. a protection the toolkit does not know
+        raise InputError(str(exc), path=sidecar) from exc

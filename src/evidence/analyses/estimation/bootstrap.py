@@ -3,32 +3,59 @@
 Replicates resample the observed cases multinomially over the capture histories; the acceleration comes from
 a jackknife that removes one case from each non-empty history, weighted by the history's count (Chan,
 Silverman & Vincent 2021, section 3.3; DiCiccio & Efron 1996).
+
+Replicates the data could have been but that the model cannot handle as they stand (docs/methods.md says why):
+
+* a list with no case in the replicate: the list's main effect is at −∞ and every cell holding the list is
+  left out, which is the same as dropping the list — what the toolkit asks of input data with an empty list —
+  and the selection runs on the other lists; such replicates are counted (``empty_list``);
+* no overlap at all (every case on exactly one list): the data bound the number on no list from below only (as
+  Lincoln–Petersen with no recapture), so the replicate's estimate is +∞; it stays among the replicates, in the
+  upper tail, and the upper limit is unbounded when more than the tail's share of replicates are so
+  (``unbounded``);
+* any other replicate with no valid model is left out and counted (``failed``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 
 import numpy as np
 from scipy.special import ndtr, ndtri  # the normal functions: scipy.stats takes seconds to import
 
 from evidence.analyses.estimation.lists import ListCapture
+from evidence.analyses.estimation.selection import FitLog
 
 #: Estimates a population from one vector of cell counts per row (replicates × cells); NaN where it fails.
 Estimator = Callable[[np.ndarray], np.ndarray]
 
+#: ``--bootstrap auto``: replicates drawn per round, the tolerance on the limits' move, and the cap.
+AUTO_STEP = 1000
+AUTO_TOLERANCE = 0.05
+AUTO_MAX = 20_000
+#: Resamples of the replicate estimates used to measure the Monte Carlo spread of the limits.
+_SPREAD_RESAMPLES = 200
+
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class BootstrapResult:
-    interval: tuple[float, float]
-    replicates: np.ndarray  # the finite replicate estimates
-    failed: int  # replicates where no model could be fitted (left out of the interval)
+    interval: tuple[float, float]  # the upper limit is inf when too many replicates are unbounded
+    replicates: np.ndarray  # the replicate estimates used (inf where unbounded); failed ones left out
+    failed: int  # replicates with no valid model, left out of the interval
+    unbounded: int  # replicates with no overlap between any lists: estimate +∞
+    empty_list: int  # replicates in which a list has no case (analysed without that list)
     bias_correction: float  # z0
     acceleration: float  # a
+    limit_quantiles: tuple[float, float]  # the BCa-adjusted probabilities at which the limits are read
+    monte_carlo_se: tuple[float, float]  # standard error of each limit from resampling the replicates
+    fits: FitLog
+    rounds: tuple[tuple[int, float, float], ...] = ()  # auto: (replicates so far, low, high) per round
 
     @property
-    def requested(self) -> int:
+    def drawn(self) -> int:
+        """Replicates drawn (used and failed)."""
         return len(self.replicates) + self.failed
 
 
@@ -56,10 +83,39 @@ def acceleration(jackknife_estimates: np.ndarray, weights: np.ndarray) -> float:
     return float(np.sum(weights * d**3) / (6.0 * denominator**1.5))
 
 
-def bca_interval(
+def without_overlap(capture: ListCapture, Y: np.ndarray) -> np.ndarray:
+    """Rows of ``Y`` in which no case is on two or more lists."""
+    shared = capture.histories.sum(axis=1) >= 2
+    return np.asarray(Y)[:, shared].sum(axis=1) == 0
+
+
+def with_empty_list(capture: ListCapture, Y: np.ndarray) -> np.ndarray:
+    """Rows of ``Y`` in which some list has no case."""
+    return (np.asarray(Y) @ capture.histories == 0).any(axis=1)
+
+
+def quantile_type8(values: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """R's type-8 (median-unbiased) quantiles, as in SparseMSE, for values that may include +∞.
+
+    Interpolating between a finite value and +∞ gives +∞ (numpy's interpolation would give NaN at weight 0).
+    """
+    x = np.sort(np.asarray(values, dtype=float))
+    n = len(x)
+    h = (n + 1.0 / 3.0) * np.asarray(probabilities, dtype=float) + 1.0 / 3.0
+    lower = np.clip(np.floor(h).astype(int), 1, n)
+    upper = np.clip(lower + 1, 1, n)
+    weight = np.clip(h - np.floor(h), 0.0, 1.0)
+    weight = np.where(h < 1, 0.0, np.where(h >= n, 0.0, weight))
+    a, b = x[lower - 1], x[upper - 1]
+    with np.errstate(invalid="ignore"):
+        between = a + weight * (b - a)
+    return np.where(weight == 0, a, np.where(np.isinf(b), np.inf, between))
+
+
+def bca_limits(
     replicates: np.ndarray, point: float, accel: float, level: float = 0.95
-) -> tuple[tuple[float, float], float]:
-    """BCa limits at ``level`` from replicate estimates, and the bias correction z0 used.
+) -> tuple[tuple[float, float], float, tuple[float, float]]:
+    """BCa limits at ``level`` from replicate estimates, the bias correction z0 and the adjusted probabilities.
 
     The share of replicates below the point estimate is kept within [1/(2B), 1 − 1/(2B)] so that z0 stays
     finite when every replicate falls on one side. Quantiles are R's type 8 (median-unbiased), as in SparseMSE.
@@ -70,32 +126,98 @@ def bca_interval(
     za = ndtri(np.array([(1 - level) / 2, (1 + level) / 2]))
     shifted = z0 + za
     probabilities = ndtr(z0 + shifted / (1 - accel * shifted))
-    low, high = np.quantile(replicates, probabilities, method="median_unbiased")
-    return (float(low), float(high)), z0
+    low, high = quantile_type8(replicates, probabilities)
+    return (float(low), float(high)), z0, (float(probabilities[0]), float(probabilities[1]))
+
+
+def bca_interval(
+    replicates: np.ndarray, point: float, accel: float, level: float = 0.95
+) -> tuple[tuple[float, float], float]:
+    """BCa limits at ``level`` and the bias correction z0 used (see :func:`bca_limits`)."""
+    limits, z0, _ = bca_limits(replicates, point, accel, level)
+    return limits, z0
+
+
+def limits_spread(
+    replicates: np.ndarray, point: float, accel: float, level: float, rng: np.random.Generator
+) -> tuple[float, float]:
+    """Monte Carlo standard error of each BCa limit: the spread of the limits over resamples of the replicate
+    estimates (what another seed would likely give). +∞ limits have spread 0 when every resample agrees."""
+    B = len(replicates)
+    draws = rng.integers(0, B, size=(_SPREAD_RESAMPLES, B))
+    limits = np.array([bca_limits(replicates[row], point, accel, level)[0] for row in draws])
+    spread = []
+    for column in limits.T:
+        finite = column[np.isfinite(column)]
+        spread.append(
+            float(np.std(finite, ddof=1)) if len(finite) == len(column) and len(finite) > 1 else math.nan
+        )
+    return spread[0], spread[1]
 
 
 def bca_bootstrap(
     capture: ListCapture,
     estimator: Estimator,
     point: float,
-    replicates: int,
+    replicates: int | str,
     rng: np.random.Generator,
     level: float = 0.95,
+    fits: FitLog | None = None,
 ) -> BootstrapResult:
-    """Run ``estimator`` on ``replicates`` resamples and on the jackknife, and form the BCa interval."""
-    estimates = estimator(resample(capture, replicates, rng))
-    finite = estimates[np.isfinite(estimates)]
-    if len(finite) < 2:
-        raise ValueError("fewer than two bootstrap replicates gave an estimate")
+    """Run ``estimator`` on resamples and on the jackknife, and form the BCa interval.
+
+    ``replicates`` is a number, or ``"auto"``: rounds of :data:`AUTO_STEP` replicates are added until neither
+    limit moves by more than :data:`AUTO_TOLERANCE` (relative) from one round to the next, at most
+    :data:`AUTO_MAX` replicates. ``fits`` collects the estimator's cold refits and rejected fits.
+    """
+    fits = fits if fits is not None else FitLog()
     jack_rows, weights = jackknife_counts(capture)
     jack = estimator(jack_rows)
     ok = np.isfinite(jack)
     accel = acceleration(jack[ok], weights[ok]) if ok.any() else 0.0
-    interval, z0 = bca_interval(finite, point, accel, level)
+
+    automatic = replicates == "auto"
+    step = AUTO_STEP if automatic else int(replicates)
+    estimates = np.zeros(0)
+    failed = unbounded = empty = 0
+    rounds: list[tuple[int, float, float]] = []
+    while True:
+        Y = resample(capture, step, rng)
+        values = np.asarray(estimator(Y), dtype=float)
+        no_overlap = without_overlap(capture, Y)
+        values = np.where(no_overlap, np.inf, values)
+        unbounded += int(no_overlap.sum())
+        empty += int(with_empty_list(capture, Y).sum())
+        failed += int(np.isnan(values).sum())
+        estimates = np.concatenate([estimates, values[~np.isnan(values)]])
+        if len(estimates) < 2:
+            raise ValueError("fewer than two bootstrap replicates gave an estimate")
+        interval, z0, probabilities = bca_limits(estimates, point, accel, level)
+        drawn = len(estimates) + failed
+        rounds.append((drawn, *interval))
+        if not automatic or drawn >= AUTO_MAX:
+            break
+        if len(rounds) > 1 and all(
+            _moved_less(a, b) for a, b in zip(rounds[-2][1:], rounds[-1][1:], strict=True)
+        ):
+            break
+    spread = limits_spread(estimates, point, accel, level, rng)
     return BootstrapResult(
         interval=interval,
-        replicates=finite,
-        failed=int(replicates - len(finite)),
+        replicates=estimates,
+        failed=failed,
+        unbounded=unbounded,
+        empty_list=empty,
         bias_correction=z0,
         acceleration=accel,
+        limit_quantiles=probabilities,
+        monte_carlo_se=spread,
+        fits=fits,
+        rounds=tuple(rounds) if automatic else (),
     )
+
+
+def _moved_less(before: float, after: float) -> bool:
+    if math.isinf(before) or math.isinf(after):
+        return before == after
+    return abs(after - before) <= AUTO_TOLERANCE * abs(before)

@@ -2,9 +2,10 @@
 
 The demo file ``demo_lists.csv`` is invented: 2,000 people, four lists named after the kinds of agency that
 keep them in a national referral mechanism (police, shelters, labour inspection, NGOs), each person on each list
-independently except that the police refer people to shelters (odds ratio 4). It was written by
-:func:`write_demo_lists` and is labelled synthetic by its provenance sidecar. It shows how the estimation works
-and says nothing about any real population.
+independently except that the police refer people to shelters (odds ratio 4). It holds the counts
+of :func:`simulate_list_capture` with the ``DEMO_*`` settings below (written with ``ListCapture.to_frame``; a
+test checks that they still agree) and is labelled synthetic by its provenance sidecar. It shows how the
+estimation works and says nothing about any real population.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
-import polars as pl
 
 from evidence.analyses.estimation.lists import ListCapture, history_matrix
 
@@ -49,12 +49,3 @@ def simulate_list_capture(
     probabilities = np.exp(log_weight - log_weight.max())
     counts = np.random.default_rng(seed).multinomial(population, probabilities / probabilities.sum())
     return ListCapture(lists=lists, counts=counts[1:], source="simulated")
-
-
-def write_demo_lists(path: str | Path | None = None) -> Path:
-    """(Re)write the demo CSV from the documented settings; the result is the same on every machine."""
-    from evidence.core.atomic import write_text
-
-    capture = simulate_list_capture(DEMO_POPULATION, DEMO_CAPTURE_PROBABILITIES, DEMO_ODDS_RATIOS, DEMO_SEED)
-    frame: pl.DataFrame = capture.to_frame()
-    return write_text(path or demo_lists_path(), frame.write_csv())

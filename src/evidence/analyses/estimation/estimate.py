@@ -9,21 +9,26 @@ from typing import Any
 
 import numpy as np
 
-from evidence.analyses.estimation.bootstrap import bca_bootstrap
-from evidence.analyses.estimation.lists import ListCapture, Pair, read_list_capture
+from evidence.analyses.estimation.bootstrap import AUTO_MAX, bca_bootstrap
+from evidence.analyses.estimation.lists import ListCapture, read_list_capture
 from evidence.analyses.estimation.loglinear import ExistenceCheck, check_existence
+from evidence.analyses.estimation.models import MAX_ORDER_LIMIT
 from evidence.analyses.estimation.selection import (
+    FitLog,
     Selection,
-    bic_of_models,
+    best_by_bic_estimates,
     bic_search,
+    downhill,
+    downhill_estimates,
     main_effects,
     stepwise,
     stepwise_estimates,
 )
 from evidence.core.errors import InputError, ParameterError
 
-METHODS = ("stepwise", "bic", "main")
-DEFAULT_THRESHOLD = 0.02
+METHODS = ("stepwise", "bic", "downhill", "main")
+DEFAULT_P_ENTER = 0.02
+DEFAULT_MAX_ORDER = 2
 #: Fewer replicates than this cannot place the 2.5% and 97.5% limits at all sensibly.
 MIN_BOOTSTRAP = 20
 
@@ -36,26 +41,44 @@ class PopulationEstimate:
     observed: int
     estimate: float
     dark_figure: float
-    interval: tuple[float, float]
+    interval: tuple[float, float]  # the upper limit is inf when the bootstrap finds it unbounded
     interval_method: str  # "bca" (bootstrap repeating the model selection) or "intercept_se" (log-normal)
     level: float
     method: str
-    threshold: float | None  # stepwise only
+    p_enter: float | None  # stepwise only: the p-value below which an interaction enters
+    max_order: int  # the highest interaction order the search allowed
+    model_space: str  # which models were searched, in words
+    models_in_space: int | None  # how many models the space holds (None: too many to count)
+    models_fitted: int
+    models_admissible: int  # of the models fitted, those whose estimate exists and is identifiable
+    search: str  # "exhaustive", "greedy" (downhill), "forward" (stepwise) or "none" (main effects)
     terms: tuple[str, ...]
-    infinite_parameters: tuple[str, ...]  # fixed at −∞ (non-overlapping pairs in the model)
+    infinite_parameters: tuple[str, ...]  # interactions in the model fixed at −∞ (no case on all their lists)
     existence: ExistenceCheck
     steps: tuple[tuple[str, float], ...] = ()  # stepwise: term added and its p-value, in order
-    search: str = ""  # bic: "exhaustive" or "greedy"
-    bootstrap_replicates: int = 0
-    bootstrap_failed: int = 0
+    bootstrap_requested: int | str = 0  # a number of replicates or "auto"
+    bootstrap_replicates: int = 0  # drawn
+    bootstrap_failed: int = 0  # no valid model: left out
+    bootstrap_unbounded: int = 0  # no overlap between any lists: estimate +∞
+    bootstrap_empty_list: int = 0  # a list with no case: analysed without it
+    cold_refits: int = 0
+    rejected_unconverged: int = 0
     bias_correction: float | None = None
     acceleration: float | None = None
+    limit_quantiles: tuple[float, float] | None = None
+    monte_carlo_se: tuple[float, float] | None = None
+    bootstrap_rounds: tuple[tuple[int, float, float], ...] = ()
     seed: int | None = None
     source: str = ""
 
     @property
     def identifiable(self) -> bool:
         return self.existence.identifiable
+
+    @property
+    def unbounded_above(self) -> bool:
+        """Whether the bootstrap found no upper limit (too many replicates with no overlap between lists)."""
+        return math.isinf(self.interval[1])
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (aggregate numbers only: never the cell counts)."""
@@ -69,11 +92,20 @@ class PopulationEstimate:
             "interval_method": self.interval_method,
             "level": self.level,
             "method": self.method,
-            "threshold": self.threshold,
+            "p_enter": self.p_enter,
+            "max_order": self.max_order,
+            "search": self.search,
+            "model_space": {
+                "description": self.model_space,
+                "max_order": self.max_order,
+                "models": self.models_in_space,
+                "fitted": self.models_fitted,
+                "admissible": self.models_admissible,
+                "search": self.search,
+            },
             "terms": list(self.terms),
             "infinite_parameters": list(self.infinite_parameters),
             "steps": [{"term": term, "p_value": p} for term, p in self.steps],
-            "search": self.search,
             "existence": self.existence.to_dict(),
             "identifiable": self.identifiable,
             "bootstrap_replicates": self.bootstrap_replicates,
@@ -81,17 +113,37 @@ class PopulationEstimate:
             "bias_correction": self.bias_correction,
             "acceleration": self.acceleration,
             "seed": self.seed,
+            "bootstrap": {
+                "requested": self.bootstrap_requested,
+                "replicates": self.bootstrap_replicates,
+                "failed": self.bootstrap_failed,
+                "unbounded": self.bootstrap_unbounded,
+                "empty_list": self.bootstrap_empty_list,
+                "cold_refits": self.cold_refits,
+                "rejected_unconverged": self.rejected_unconverged,
+                "limit_quantiles": list(self.limit_quantiles) if self.limit_quantiles else None,
+                "monte_carlo_se": list(self.monte_carlo_se) if self.monte_carlo_se else None,
+                "rounds": [
+                    {"replicates": n, "low": low, "high": high} for n, low, high in self.bootstrap_rounds
+                ],
+            },
         }
 
 
 def select_model(
-    capture: ListCapture, method: str = "stepwise", threshold: float = DEFAULT_THRESHOLD
+    capture: ListCapture,
+    method: str = "stepwise",
+    p_enter: float = DEFAULT_P_ENTER,
+    max_order: int = DEFAULT_MAX_ORDER,
 ) -> Selection:
-    """Choose and fit the model by ``method``: "stepwise" (with ``threshold``), "bic" or "main"."""
+    """Choose and fit the model by ``method``: "stepwise" (with ``p_enter``), "bic", "downhill" or "main", among
+    hierarchical models with interactions of up to ``max_order`` lists."""
     if method == "stepwise":
-        return stepwise(capture, threshold)
+        return stepwise(capture, p_enter, max_order)
     if method == "bic":
-        return bic_search(capture)
+        return bic_search(capture, max_order)
+    if method == "downhill":
+        return downhill(capture, max_order)
     if method == "main":
         return main_effects(capture)
     raise ParameterError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
@@ -100,34 +152,44 @@ def select_model(
 def estimate_population(
     capture: ListCapture | str | Path,
     method: str = "stepwise",
-    threshold: float = DEFAULT_THRESHOLD,
-    bootstrap: int = 0,
+    p_enter: float = DEFAULT_P_ENTER,
+    bootstrap: int | str = 0,
     seed: int | None = None,
     level: float = 0.95,
+    max_order: int = DEFAULT_MAX_ORDER,
 ) -> PopulationEstimate:
     """Estimate the total population from list-capture data by multiple systems estimation.
 
-    ``method``: "stepwise" (Chan, Silverman & Vincent 2021; ``threshold`` is its p-value threshold, 0 giving
-    main effects), "bic" (lowest BIC among models with pairwise interactions) or "main" (independent lists).
-    With ``bootstrap`` = 0 the interval is observed + exp(intercept ± z·SE); otherwise it is the BCa interval
-    of ``bootstrap`` replicates that each repeat the whole model selection (1,000 for publication). ``seed``
-    makes the bootstrap reproducible; when omitted one is drawn and reported.
+    ``method``: "stepwise" (Chan, Silverman & Vincent 2021; an interaction enters while its p-value is below
+    ``p_enter``, 0 giving main effects), "bic" (lowest BIC: exhaustive search where feasible, else downhill),
+    "downhill" (the downhill search of Silverman, Chan & Vincent 2024) or "main" (independent lists); the
+    models are hierarchical with interactions of up to ``max_order`` lists (2: pairs). With ``bootstrap`` = 0
+    the interval is observed + exp(intercept ± z·SE); otherwise it is the BCa interval of ``bootstrap``
+    replicates that each repeat the whole model selection (1,000 for publication; "auto" adds rounds of 1,000
+    until the limits move less than 5%). ``seed`` makes the bootstrap reproducible; when omitted one is drawn
+    and reported.
     """
     if not isinstance(capture, ListCapture):
         capture = read_list_capture(capture)
-    _check_parameters(method, threshold, bootstrap, level)
+    _check_parameters(method, p_enter, bootstrap, level, max_order)
     from threadpoolctl import threadpool_limits
 
     # The matrices are tiny (cells × a few dozen parameters): BLAS threads only contend with each other and
     # with other processes, making batched fits several times slower on a busy machine.
     with threadpool_limits(limits=1, user_api="blas"):
-        return _estimate(capture, method, threshold, bootstrap, seed, level)
+        return _estimate(capture, method, p_enter, bootstrap, seed, level, max_order)
 
 
 def _estimate(
-    capture: ListCapture, method: str, threshold: float, bootstrap: int, seed: int | None, level: float
+    capture: ListCapture,
+    method: str,
+    p_enter: float,
+    bootstrap: int | str,
+    seed: int | None,
+    level: float,
+    max_order: int,
 ) -> PopulationEstimate:
-    selection = select_model(capture, method, threshold)
+    selection = select_model(capture, method, p_enter, max_order)
     fit = selection.fit
     existence = check_existence(capture, fit.terms)
     if not existence.ok or not math.isfinite(fit.estimate):
@@ -136,29 +198,35 @@ def _estimate(
             path=capture.source or None,
             hint="the lists overlap too little; merge small lists or collect more linked records",
         )
-    common = {
+    common: dict[str, Any] = {
         "lists": capture.lists,
         "observed": capture.observed,
         "estimate": fit.estimate,
         "dark_figure": fit.dark_figure,
         "level": level,
         "method": method,
-        "threshold": threshold if method == "stepwise" else None,
+        "p_enter": p_enter if method == "stepwise" else None,
+        "max_order": selection.space.effective_order,
+        "model_space": selection.space.describe(),
+        "models_in_space": selection.space.size,
+        "models_fitted": selection.models_fitted,
+        "models_admissible": selection.models_admissible,
+        "search": selection.search,
         "terms": tuple(fit.term_names),
         "infinite_parameters": tuple(p for p in fit.infinite_parameters if ":" in p),
         "existence": existence,
         "steps": selection.steps,
-        "search": selection.search,
         "source": capture.source,
     }
     if bootstrap == 0:
         return PopulationEstimate(**common, interval=fit.interval(level), interval_method="intercept_se")
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % 2**63)
+        seed = int(np.random.SeedSequence().generate_state(2, np.uint64)[0] % 2**63)
     rng = np.random.default_rng(seed)
+    log = FitLog()
     try:
         result = bca_bootstrap(
-            capture, _estimator(capture, selection, threshold), fit.estimate, bootstrap, rng, level
+            capture, _estimator(capture, selection, p_enter, log), fit.estimate, bootstrap, rng, level, log
         )
     except ValueError as exc:  # almost every replicate had no valid model: the data are too sparse
         raise InputError(
@@ -168,28 +236,51 @@ def _estimate(
         **common,
         interval=result.interval,
         interval_method="bca",
-        bootstrap_replicates=bootstrap,
+        bootstrap_requested=bootstrap,
+        bootstrap_replicates=result.drawn,
         bootstrap_failed=result.failed,
+        bootstrap_unbounded=result.unbounded,
+        bootstrap_empty_list=result.empty_list,
+        cold_refits=log.cold_refits,
+        rejected_unconverged=log.rejected_unconverged,
         bias_correction=result.bias_correction,
         acceleration=result.acceleration,
+        limit_quantiles=result.limit_quantiles,
+        monte_carlo_se=result.monte_carlo_se,
+        bootstrap_rounds=result.rounds,
         seed=seed,
     )
 
 
-def _check_parameters(method: str, threshold: float, bootstrap: int, level: float) -> None:
+def _check_parameters(
+    method: str, p_enter: float, bootstrap: int | str, level: float, max_order: int
+) -> None:
     if method not in METHODS:
         raise ParameterError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    if not (0.0 <= threshold <= 1.0):
-        raise ParameterError(f"the threshold is a p-value between 0 and 1, not {threshold}")
-    if isinstance(bootstrap, bool) or int(bootstrap) != bootstrap or bootstrap < 0:
+    if isinstance(p_enter, bool) or not isinstance(p_enter, int | float) or not (0.0 <= p_enter <= 1.0):
+        raise ParameterError(f"p_enter is a p-value between 0 and 1, not {p_enter}")
+    if (
+        isinstance(max_order, bool)
+        or not isinstance(max_order, int)
+        or not (2 <= max_order <= MAX_ORDER_LIMIT)
+    ):
         raise ParameterError(
-            f"the number of bootstrap replicates must be a non-negative integer, not {bootstrap}"
+            f"the maximum interaction order must be a whole number from 2 (pairs) to {MAX_ORDER_LIMIT}, "
+            f"not {max_order!r}"
         )
-    if 0 < bootstrap < MIN_BOOTSTRAP:
+    if bootstrap == "auto":
+        pass
+    elif isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:
+        raise ParameterError(
+            f"the number of bootstrap replicates must be a non-negative integer or 'auto', not {bootstrap!r}"
+        )
+    elif 0 < bootstrap < MIN_BOOTSTRAP:
         raise ParameterError(
             f"{bootstrap} bootstrap replicates are too few for an interval; use 0 (no bootstrap) or at least "
-            f"{MIN_BOOTSTRAP} (1,000 for published intervals)"
+            f"{MIN_BOOTSTRAP} (1,000 for published intervals, 'auto' until the limits settle)"
         )
+    elif bootstrap > AUTO_MAX * 5:
+        raise ParameterError(f"at most {AUTO_MAX * 5:,} bootstrap replicates, not {bootstrap:,}")
     if not (0.0 < level < 1.0):
         raise ParameterError(f"the interval level must be between 0 and 1, not {level}")
 
@@ -202,20 +293,16 @@ def top_models_for_bootstrap(n_lists: int) -> int | None:
     return 20 if n_lists == 4 else 100
 
 
-def _estimator(capture: ListCapture, selection: Selection, threshold: float):
+def _estimator(capture: ListCapture, selection: Selection, p_enter: float, log: FitLog):
+    order = selection.space.effective_order
     if selection.method == "stepwise":
-        return lambda Y: stepwise_estimates(capture, Y, threshold)
-
+        return lambda Y: stepwise_estimates(capture, Y, p_enter, order, log)
+    if selection.method == "downhill" or (selection.method == "bic" and selection.search == "greedy"):
+        # a greedy BIC search is the downhill search: each replicate repeats it
+        return lambda Y: downhill_estimates(capture, Y, order, log)
     if selection.method == "main":
-        models: list[tuple[Pair, ...]] = [()]
+        models: list[tuple] = [()]
     else:
         top = top_models_for_bootstrap(capture.n_lists)
         models = [terms for terms, _ in selection.ranking[:top]]
-
-    def best_by_bic(Y: np.ndarray) -> np.ndarray:
-        bic, estimate = bic_of_models(capture, models, Y)
-        best = np.argmin(bic, axis=0)
-        chosen = estimate[best, np.arange(len(Y))]
-        return np.where(np.isfinite(bic.min(axis=0)), chosen, np.nan)
-
-    return best_by_bic
+    return lambda Y: best_by_bic_estimates(capture, models, Y, order, log)

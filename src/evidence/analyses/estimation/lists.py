@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from itertools import combinations
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import polars as pl
@@ -15,7 +17,10 @@ from evidence.sources.provenance import Provenance
 #: More lists than this would make a table of millions of cells (and models no data set can support).
 MAX_LISTS = 16
 
-Pair = tuple[int, int]
+#: An interaction term: the sorted indices of two or more lists (a pair, a triple, …).
+Term = tuple[int, ...]
+#: Kept for readers of older code: a pairwise term.
+Pair = Term
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -59,38 +64,50 @@ class ListCapture:
         totals = self.histories.T @ self.counts
         return dict(zip(self.lists, (int(v) for v in totals), strict=True))
 
-    def overlap(self, pair: Pair) -> int:
-        """Cases on both lists of ``pair`` (whatever other lists they are on)."""
+    def overlap(self, term: Term) -> int:
+        """Cases on every list of ``term`` (whatever other lists they are on)."""
         h = self.histories
-        return int(self.counts[(h[:, pair[0]] & h[:, pair[1]]).astype(bool)].sum())
+        return int(self.counts[h[:, list(term)].all(axis=1)].sum())
 
-    def pairs(self) -> list[Pair]:
+    def pairs(self) -> list[Term]:
         """Every pair of lists, in the order (1,2), (1,3), …, (2,3), … that breaks ties in model selection."""
         return list(combinations(range(self.n_lists), 2))
 
-    def term_name(self, pair: Pair) -> str:
-        return f"{self.lists[pair[0]]}:{self.lists[pair[1]]}"
+    def interaction_terms(self, max_order: int = 2) -> list[Term]:
+        """Every interaction of 2 … ``max_order`` lists: pairs first, then triples, each in the order above."""
+        return interaction_terms(self.n_lists, max_order)
 
-    def parse_terms(self, terms: object) -> tuple[Pair, ...]:
-        """Pairwise terms given as ``"A:B"`` strings or index pairs, as sorted index pairs without repeats."""
+    def term_name(self, term: Term) -> str:
+        return ":".join(self.lists[i] for i in term)
+
+    def parse_terms(self, terms: object) -> tuple[Term, ...]:
+        """Interaction terms given as ``"A:B"`` / ``"A:B:C"`` strings or index tuples, completed to a hierarchical
+        model (a term brings every interaction of its lists), sorted by order and then position, without repeats.
+        """
         if terms is None:
             return ()
         if isinstance(terms, str):
             terms = [t for t in terms.replace(",", " ").split() if t]
-        parsed: set[Pair] = set()
-        for term in terms:  # type: ignore[union-attr]
+        parsed: set[Term] = set()
+        for term in cast(Iterable[Any], terms):
             if isinstance(term, str):
                 names = term.split(":")
                 unknown = [n for n in names if n not in self.lists]
-                if len(names) != 2 or unknown or names[0] == names[1]:
+                if len(names) < 2 or unknown or len(set(names)) != len(names):
                     raise ParameterError(
-                        f"{term!r} is not a pairwise term of two different lists among {list(self.lists)}"
+                        f"{term!r} is not an interaction of two or more different lists among {list(self.lists)}"
                     )
-                i, j = (self.lists.index(n) for n in names)
+                indices = tuple(sorted(self.lists.index(n) for n in names))
             else:
-                i, j = (int(v) for v in term)
-            parsed.add((min(i, j), max(i, j)))
-        return tuple(sorted(parsed))
+                indices = tuple(sorted(int(v) for v in term))
+                if (
+                    len(indices) < 2
+                    or len(set(indices)) != len(indices)
+                    or not all(0 <= i < self.n_lists for i in indices)
+                ):
+                    raise ParameterError(f"{term!r} is not an interaction of two or more different lists")
+            parsed.update(sub for k in range(2, len(indices) + 1) for sub in combinations(indices, k))
+        return sort_terms(parsed)
 
     def with_counts(self, counts: np.ndarray) -> ListCapture:
         """The same lists with other counts (a bootstrap or jackknife replicate)."""
@@ -146,6 +163,16 @@ class ListCapture:
                     column=name,
                 )
         return capture
+
+
+def interaction_terms(n_lists: int, max_order: int = 2) -> list[Term]:
+    """Every interaction of 2 … ``max_order`` of ``n_lists`` lists, by order and then position."""
+    return [t for k in range(2, min(max_order, n_lists) + 1) for t in combinations(range(n_lists), k)]
+
+
+def sort_terms(terms: Iterable[Term]) -> tuple[Term, ...]:
+    """Terms in the canonical order: by order (pairs first), then position."""
+    return tuple(sorted(set(terms), key=lambda t: (len(t), t)))
 
 
 def history_matrix(n_lists: int) -> np.ndarray:

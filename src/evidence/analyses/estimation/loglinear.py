@@ -1,9 +1,10 @@
 """Poisson log-linear models of capture-history counts, fitted by IRLS in numpy, and the existence check.
 
-A model has an intercept, one main effect per list and a chosen set of pairwise interactions. A parameter
-whose sufficient statistic is zero (a pair of lists with no case in common — a *non-overlapping pair* — or a
-list with no case) has maximum-likelihood value −∞: the model is fitted without that column and without every
-cell that contains it (Chan, Silverman & Vincent 2021). The dark figure is exp(intercept).
+A model has an intercept, one main effect per list and a chosen set of interactions (pairs, and in
+hierarchical models of higher order also triples, …). A parameter whose sufficient statistic is zero (a pair of
+lists with no case in common — a *non-overlapping pair* —, a triple with no case on all three, or a list with no
+case) has maximum-likelihood value −∞: the model is fitted without that column and without every cell that
+contains it (Chan, Silverman & Vincent 2021). The dark figure is exp(intercept).
 
 The fitter works on a batch of count vectors at once (bootstrap replicates), each with its own cells and
 parameters at −∞; a single fit is a batch of one. It follows R's ``glm.fit`` for the Poisson family (start at
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.special import gammaln
 
-from evidence.analyses.estimation.lists import ListCapture, Pair, history_matrix
+from evidence.analyses.estimation.lists import ListCapture, Term, history_matrix
 
 MAX_ITERATIONS = 25
 DEVIANCE_TOLERANCE = 1e-8
@@ -34,15 +35,15 @@ _FITTED_FLOOR = 1e-250
 _ETA_LIMIT = 700.0
 
 
-def design_matrix(n_lists: int, terms: Sequence[Pair]) -> np.ndarray:
-    """Columns: intercept, one main effect per list, one product column per pairwise term (cells × parameters)."""
+def design_matrix(n_lists: int, terms: Sequence[Term]) -> np.ndarray:
+    """Columns: intercept, one main effect per list, one product column per interaction (cells × parameters)."""
     h = history_matrix(n_lists)
-    columns = [np.ones(len(h), dtype=np.int64), *h.T, *(h[:, i] * h[:, j] for i, j in terms)]
+    columns = [np.ones(len(h), dtype=np.int64), *h.T, *(h[:, list(term)].prod(axis=1) for term in terms)]
     return np.column_stack(columns).astype(float)
 
 
-def parameter_names(lists: Sequence[str], terms: Sequence[Pair]) -> list[str]:
-    return ["(Intercept)", *lists, *(f"{lists[i]}:{lists[j]}" for i, j in terms)]
+def parameter_names(lists: Sequence[str], terms: Sequence[Term]) -> list[str]:
+    return ["(Intercept)", *lists, *(":".join(lists[i] for i in term) for term in terms)]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,7 +77,11 @@ class BatchFit:
 
 
 def fit_batch(
-    X: np.ndarray, Y: np.ndarray, model_columns: np.ndarray | None = None, start: np.ndarray | None = None
+    X: np.ndarray,
+    Y: np.ndarray,
+    model_columns: np.ndarray | None = None,
+    start: np.ndarray | None = None,
+    standard_errors: bool = True,
 ) -> BatchFit:
     """Fit Poisson log-linear models with design ``X`` (cells × parameters) to each row of ``Y``.
 
@@ -84,6 +89,7 @@ def fit_batch(
     left out of row ``b``'s model. ``Y`` may then be a single count vector, shared by every row. ``start``
     (rows × cells) gives starting fitted values, e.g. those of a neighbouring model (R's ``mustart``); by
     default IRLS starts, as R does, from y + 0.1. The maximum found is the same, in fewer iterations.
+    Without ``standard_errors`` (a bootstrap needs none) the intercept's standard error is NaN.
     """
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
     p = X.shape[1]
@@ -141,14 +147,16 @@ def fit_batch(
         if not len(running):
             break
 
-    information = (
-        np.where(outer, ((mu * weights) @ outer_products).reshape(-1, p, p), 0.0) + inactive_diagonal
-    )
-    with np.errstate(all="ignore"):
-        try:
-            intercept_variance = np.linalg.inv(information)[:, 0, 0]
-        except np.linalg.LinAlgError:  # only where the MLE does not exist (see _solve)
-            intercept_variance = np.linalg.pinv(information)[:, 0, 0]
+    intercept_variance = np.full(B, np.nan)
+    if standard_errors:
+        information = (
+            np.where(outer, ((mu * weights) @ outer_products).reshape(-1, p, p), 0.0) + inactive_diagonal
+        )
+        with np.errstate(all="ignore"):
+            try:
+                intercept_variance = np.linalg.inv(information)[:, 0, 0]
+            except np.linalg.LinAlgError:  # only where the MLE does not exist (see _solve)
+                intercept_variance = np.linalg.pinv(information)[:, 0, 0]
     log_y = gammaln(Y + 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_mu = np.where(weights > 0, np.log(np.maximum(mu, 1e-300)), 0.0)
@@ -209,13 +217,13 @@ class ModelFit:
     """One fitted model: its terms, the dark figure and population estimate, and what the fit needed."""
 
     lists: tuple[str, ...]
-    terms: tuple[Pair, ...]
+    terms: tuple[Term, ...]
     observed: int
     intercept: float
     intercept_se: float
     log_likelihood: float
     coefficients: dict[str, float]
-    infinite_parameters: tuple[str, ...]  # fixed at −∞: non-overlapping pairs (and lists with no case)
+    infinite_parameters: tuple[str, ...]  # fixed at −∞: interactions with no case (and lists with no case)
     fitted: np.ndarray  # expected count of every observable cell
     identifiable: bool
     converged: bool
@@ -225,7 +233,12 @@ class ModelFit:
 
     @property
     def term_names(self) -> list[str]:
-        return [f"{self.lists[i]}:{self.lists[j]}" for i, j in self.terms]
+        return [":".join(self.lists[i] for i in term) for term in self.terms]
+
+    @property
+    def max_order(self) -> int:
+        """The order of the model's highest interaction (1: main effects only)."""
+        return max((len(term) for term in self.terms), default=1)
 
     @property
     def n_parameters(self) -> int:
@@ -258,8 +271,8 @@ class ModelFit:
         )
 
 
-def fit_model(capture: ListCapture, terms: Sequence[Pair] = ()) -> ModelFit:
-    """Fit main effects plus the pairwise ``terms`` (index pairs) to the capture counts."""
+def fit_model(capture: ListCapture, terms: Sequence[Term] = ()) -> ModelFit:
+    """Fit main effects plus the interaction ``terms`` (tuples of list indices) to the capture counts."""
     terms = tuple(terms)
     X = design_matrix(capture.n_lists, terms)
     batch = fit_batch(X, capture.counts[None, :])
@@ -325,10 +338,10 @@ class ExistenceCheck:
 def check_existence(capture: ListCapture, terms: object = ()) -> ExistenceCheck:
     """Check existence (linear programme) and identifiability (rank) of main effects plus ``terms``.
 
-    ``terms`` are ``"A:B"`` strings or index pairs.
+    ``terms`` are ``"A:B"`` / ``"A:B:C"`` strings or index tuples, completed to a hierarchical model.
     """
-    pairs = capture.parse_terms(terms)
-    X = design_matrix(capture.n_lists, pairs)
+    model_terms = capture.parse_terms(terms)
+    X = design_matrix(capture.n_lists, model_terms)
     y = capture.counts.astype(float)
     binary = X > 0
     column_mask = (y @ binary) > 0
@@ -337,9 +350,9 @@ def check_existence(capture: ListCapture, terms: object = ()) -> ExistenceCheck:
     sub = X[cell_mask][:, column_mask]
     rank_deficiency = int(sub.shape[1] - np.linalg.matrix_rank(sub))
     optimum = lp_optimum(sub, y[cell_mask])
-    names = parameter_names(capture.lists, pairs)
+    names = parameter_names(capture.lists, model_terms)
     return ExistenceCheck(
-        terms=tuple(capture.term_name(p) for p in pairs),
+        terms=tuple(capture.term_name(p) for p in model_terms),
         exists=optimum > _lp_zero(y),
         identifiable=rank_deficiency == 0,
         lp_optimum=optimum,

@@ -1,16 +1,28 @@
-"""Model choice: the stepwise method of Chan, Silverman & Vincent (2021) and the best model by BIC."""
+"""Model choice among hierarchical log-linear models with interactions up to a maximum order.
+
+* **stepwise** (Chan, Silverman & Vincent 2021): forward from main effects, adding the interaction with the
+  smallest Poisson p-value while it is below ``p_enter``;
+* **bic**: the model with the lowest BIC — by exhaustive search while the model space holds at most
+  :data:`EXHAUSTIVE_MODELS` models, by the downhill search beyond (and the result says which);
+* **downhill** (Silverman, Chan & Vincent 2024, section 5.2): from main effects, move to the neighbouring model
+  (one term added or one generator removed) with the lowest BIC while that lowers the BIC.
+
+Every candidate is checked for existence of the (extended) maximum-likelihood estimate and for
+identifiability, and a fit that did not converge is never accepted: a warm-started fit that did not converge
+is refitted from R's cold start, and a fit that still does not converge is rejected and counted
+(:class:`FitLog`).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import combinations
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy.special import pdtr, pdtrc
 
-from evidence.analyses.estimation.lists import ListCapture, Pair
+from evidence.analyses.estimation.lists import ListCapture, Term
 from evidence.analyses.estimation.loglinear import (
     BatchFit,
     ModelFit,
@@ -19,41 +31,45 @@ from evidence.analyses.estimation.loglinear import (
     fit_batch,
     fit_model,
 )
+from evidence.analyses.estimation.models import ModelSpace
 
-#: Up to this many candidate models (every subset of the pairs: five lists) the BIC search is exhaustive.
-EXHAUSTIVE_BIC_MODELS = 1024
-#: Cells × parameters × replicates fitted at once (bounds the memory of a batch to a few tens of MB).
+#: Up to this many models in the space the BIC search is exhaustive: five lists at any order (up to 6,893
+#: models, a few seconds). Beyond it (six lists: 32,768 pairwise models, 3.7 million up to order 3) the downhill
+#: search, which takes about a second. See benchmarks/bench_mse_search.py.
+EXHAUSTIVE_MODELS = 10_000
+#: Cells × parameters × rows fitted at once (bounds the memory of a batch to a few tens of MB).
 _BATCH_ELEMENTS = 4_000_000
+
+
+@dataclasses.dataclass
+class FitLog:
+    """What the fitting needed beyond the plain fits: cold refits of warm-started fits that did not converge,
+    and fits rejected because they did not converge even from the cold start."""
+
+    cold_refits: int = 0
+    rejected_unconverged: int = 0
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Selection:
-    """The chosen model and how it was chosen."""
+    """The chosen model, how it was chosen and how much of the model space was looked at."""
 
     fit: ModelFit
     method: str
+    space: ModelSpace
+    search: str  # "exhaustive", "greedy" (the downhill search), "forward" (stepwise) or "none" (main)
     steps: tuple[tuple[str, float], ...] = ()  # stepwise: (term added, its p-value), in order
-    search: str = ""  # bic: "exhaustive" or "greedy"
-    ranking: tuple[tuple[tuple[Pair, ...], float], ...] = ()  # bic: (terms, BIC) of valid models, best first
-
-
-def poisson_p_values(capture: ListCapture, fit: ModelFit, candidates: Sequence[Pair]) -> np.ndarray:
-    """p = min(P(X ≤ N*), P(X ≥ N*)), X ~ Poisson(λ*), for adding each candidate pair to ``fit``.
-
-    N* is the number of cases on both lists of the pair, λ* the current fit's expectation of that number.
-    """
-    h = capture.histories
-    both = np.stack([h[:, i] * h[:, j] for i, j in candidates], axis=1).astype(float)  # cells × candidates
-    n_star = capture.counts @ both
-    lam = fit.fitted @ both
-    lower = pdtr(n_star, lam)
-    upper = np.where(n_star > 0, pdtrc(n_star - 1, lam), 1.0)
-    return np.minimum(lower, upper)
+    ranking: tuple[
+        tuple[tuple[Term, ...], float], ...
+    ] = ()  # bic/downhill: (terms, BIC) of valid fits, best first
+    models_fitted: int = 1
+    models_admissible: int = 1  # of the models fitted, those whose estimate exists and is identifiable
 
 
 def model_is_valid(capture: ListCapture, fit: ModelFit) -> bool:
-    """Identifiable and the (extended) MLE exists; the linear programme decides when the fit cannot prove it."""
-    if not fit.identifiable:
+    """Converged, identifiable and the (extended) MLE exists; the linear programme decides when the fit cannot
+    prove existence itself."""
+    if not fit.identifiable or not fit.converged:
         return False
     if fit.certainly_exists:
         return True
@@ -61,92 +77,127 @@ def model_is_valid(capture: ListCapture, fit: ModelFit) -> bool:
     return estimate_exists(X, capture.counts.astype(float), fit.cell_mask, fit.column_mask)
 
 
-def stepwise(capture: ListCapture, threshold: float = 0.02) -> Selection:
-    """Forward stepwise selection from main effects, adding one pairwise term at a time.
+def poisson_p_values(capture: ListCapture, fit: ModelFit, candidates: Sequence[Term]) -> np.ndarray:
+    """p = min(P(X ≤ N*), P(X ≥ N*)), X ~ Poisson(λ*), for adding each candidate interaction to ``fit``.
 
-    At each step every pair not yet in the model gets its Poisson p-value; a pair whose addition would make
-    the model non-identifiable or its MLE non-existent gets p = 1. The pair with the smallest p is added (ties:
-    the first pair in the order (1,2), (1,3), …) unless that p is at or above ``threshold``. Threshold 0 gives
-    main effects only.
+    N* is the number of cases on every list of the term, λ* the current fit's expectation of that number.
     """
+    cells = _term_cells(capture, candidates)
+    return _p_values(capture.counts @ cells, fit.fitted @ cells)
+
+
+def _term_cells(capture: ListCapture, terms: Sequence[Term]) -> np.ndarray:
+    """Cells × terms: 1 where the cell's history holds every list of the term."""
+    h = capture.histories
+    return np.stack([h[:, list(term)].all(axis=1) for term in terms], axis=1).astype(float)
+
+
+def _p_values(n_star: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    return np.minimum(pdtr(n_star, lam), np.where(n_star > 0, pdtrc(n_star - 1, lam), 1.0))
+
+
+# ------------------------------------------------------------------------------------------------ stepwise
+
+
+def stepwise(capture: ListCapture, p_enter: float = 0.02, max_order: int = 2) -> Selection:
+    """Forward stepwise selection from main effects, adding one interaction at a time.
+
+    At each step every interaction that keeps the model hierarchical (all its lower-order interactions are in,
+    at most ``max_order`` lists) gets its Poisson p-value; one whose addition would make the model
+    non-identifiable, its MLE non-existent or its fit non-convergent gets p = 1. The interaction with the
+    smallest p is added (ties: pairs before triples, then the first in the order (1,2), (1,3), …) unless that
+    p is at or above ``p_enter``. ``p_enter`` 0 gives main effects only.
+    """
+    space = ModelSpace(capture.n_lists, max_order)
     fit = fit_model(capture)
-    terms: list[Pair] = []
+    model = 0
     steps: list[tuple[str, float]] = []
-    remaining = capture.pairs()
-    # without a valid main-effects fit there is nothing to test pairs against (and no estimate)
-    while remaining and threshold > 0 and model_is_valid(capture, fit):
-        p_values = poisson_p_values(capture, fit, remaining)
+    fitted, admissible = 1, 0
+    # without a valid main-effects fit there is nothing to test interactions against (and no estimate)
+    valid = model_is_valid(capture, fit)
+    admissible += valid
+    while p_enter > 0 and valid:
+        candidates = space.boundary(model)
+        if not candidates:
+            break
+        p_values = poisson_p_values(capture, fit, [space.terms[i] for i in candidates])
         chosen = None
         # candidates in order of p then position; validity is checked lazily, as it only matters for the first
         # candidate that passes (the others would keep p = 1 or lose to it)
-        for index in np.lexsort((np.arange(len(remaining)), p_values)):
-            if p_values[index] >= threshold:
+        for index in np.lexsort((np.arange(len(candidates)), p_values)):
+            if p_values[index] >= p_enter:
                 break
-            candidate_terms = sorted([*terms, remaining[index]])
-            candidate = fit_model(capture, candidate_terms)
+            candidate_model = model | (1 << candidates[index])
+            candidate = fit_model(capture, space.terms_of(candidate_model))
+            fitted += 1
             if model_is_valid(capture, candidate):
-                chosen = (int(index), candidate)
+                admissible += 1
+                chosen = (int(index), candidate_model, candidate)
                 break
         if chosen is None:
             break
-        index, fit = chosen
-        pair = remaining.pop(index)
-        terms = sorted([*terms, pair])
-        steps.append((capture.term_name(pair), float(p_values[index])))
-    return Selection(fit=fit, method="stepwise", steps=tuple(steps))
+        index, model, fit = chosen
+        steps.append((capture.term_name(space.terms[candidates[index]]), float(p_values[index])))
+    return Selection(
+        fit=fit,
+        method="stepwise",
+        space=space,
+        search="forward",
+        steps=tuple(steps),
+        models_fitted=fitted,
+        models_admissible=admissible,
+    )
 
 
-def stepwise_estimates(capture: ListCapture, Y: np.ndarray, threshold: float = 0.02) -> np.ndarray:
+def stepwise_estimates(
+    capture: ListCapture, Y: np.ndarray, p_enter: float = 0.02, max_order: int = 2, log: FitLog | None = None
+) -> np.ndarray:
     """The population estimate of :func:`stepwise` for each count vector in ``Y`` (replicates × cells).
 
     The same selection, run on all replicates together: at each step, replicates that try the same model are
-    fitted in one batch. NaN where the main-effects model is invalid (not identifiable, or its MLE does not
-    exist: lists with no overlap at all say nothing about the people on none).
+    fitted in one batch, each starting from its current fit (a close start; a fit that does not converge from
+    it is refitted cold). NaN where the main-effects model is invalid.
     """
+    log = log if log is not None else FitLog()
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
     B = len(Y)
-    pairs = capture.pairs()
-    h = capture.histories
-    both = np.stack([h[:, i] * h[:, j] for i, j in pairs], axis=1).astype(float)  # cells × pairs
-    n_star = Y @ both
-    designs: dict[tuple[Pair, ...], np.ndarray] = {}
+    space = ModelSpace(capture.n_lists, max_order)
+    terms = space.terms
+    if not terms:
+        main, main_valid = _fit_checked(capture, (), Y, np.arange(B), None, log)
+        return np.where(main_valid, Y.sum(axis=1) + np.exp(main.intercept), np.nan)
+    cells = _term_cells(capture, terms)
+    n_star = Y @ cells
+    # facet_of[j, i]: term i is one order below term j and inside it
+    facet_of = np.array([[(space.facets[j] >> i) & 1 for i in range(len(terms))] for j in range(len(terms))])
+    facet_count = facet_of.sum(axis=1)
 
-    def fit_rows(
-        terms: tuple[Pair, ...], rows: np.ndarray, start: np.ndarray | None = None
-    ) -> tuple[BatchFit, np.ndarray]:
-        if terms not in designs:
-            designs[terms] = design_matrix(capture.n_lists, terms)
-        X = designs[terms]
-        batch = fit_batch(X, Y[rows], start=start)
-        return batch, _valid_batch(X, Y[rows], batch)
-
-    first, first_valid = fit_rows((), np.arange(B))
+    first, first_valid = _fit_checked(capture, (), Y, np.arange(B), None, log)
     fitted = first.fitted.copy()
     intercept = first.intercept.copy()
-    included = np.zeros((B, len(pairs)), dtype=bool)
-    active = first_valid & (threshold > 0)
+    included = np.zeros((B, len(terms)), dtype=bool)
+    active = first_valid & (p_enter > 0)
     while active.any():
-        lam = fitted @ both
-        p = np.minimum(pdtr(n_star, lam), np.where(n_star > 0, pdtrc(n_star - 1, lam), 1.0))
-        p[included] = np.inf
-        order = np.lexsort((np.broadcast_to(np.arange(len(pairs)), p.shape), p), axis=1)
+        eligible = ~included & ((included.astype(int) @ facet_of.T) == facet_count)
+        p = np.where(eligible, _p_values(n_star, fitted @ cells), np.inf)
+        order = np.lexsort((np.broadcast_to(np.arange(len(terms)), p.shape), p), axis=1)
         rank = np.zeros(B, dtype=int)
         seeking = active.copy()
         added = np.full(B, -1)
         while seeking.any():
             seekers = np.flatnonzero(seeking)
             candidate = order[seekers, rank[seekers]]
-            passes = p[seekers, candidate] < threshold
+            passes = p[seekers, candidate] < p_enter
             seeking[seekers[~passes]] = False
-            groups: dict[tuple[Pair, ...], list[int]] = {}
+            groups: dict[tuple[Term, ...], list[int]] = {}
             for b, c in zip(seekers[passes], candidate[passes], strict=True):
-                terms = tuple(pairs[k] for k in np.flatnonzero(included[b])) + (pairs[c],)
-                groups.setdefault(tuple(sorted(terms)), []).append(int(b))
-            for terms, members in groups.items():
-                members_array = np.array(members)
-                # each replicate's current fit is a close start for the model with one more pair
-                batch, valid = fit_rows(terms, members_array, start=fitted[members_array])
-                for k, b in enumerate(members_array):
+                model_terms = tuple(terms[k] for k in np.flatnonzero(included[b])) + (terms[c],)
+                groups.setdefault(tuple(sorted(model_terms, key=lambda t: (len(t), t))), []).append(int(b))
+            for model_terms, members in groups.items():
+                rows = np.array(members)
+                # each replicate's current fit is a close start for the model with one more term
+                batch, valid = _fit_checked(capture, model_terms, Y, rows, fitted[rows], log)
+                for k, b in enumerate(rows):
                     if valid[k]:
                         added[b] = order[b, rank[b]]
                         fitted[b] = batch.fitted[k]
@@ -154,136 +205,342 @@ def stepwise_estimates(capture: ListCapture, Y: np.ndarray, threshold: float = 0
                         seeking[b] = False
                     else:
                         rank[b] += 1
-                        seeking[b] = rank[b] < len(pairs)
+                        seeking[b] = rank[b] < len(terms)
         grew = added >= 0
         included[np.flatnonzero(grew), added[grew]] = True
-        active = grew & ~included.all(axis=1)
+        active = grew
     return np.where(first_valid, Y.sum(axis=1) + np.exp(intercept), np.nan)
+
+
+_DESIGNS: dict[tuple[int, tuple[Term, ...]], np.ndarray] = {}
+
+
+def _design(n_lists: int, terms: tuple[Term, ...]) -> np.ndarray:
+    key = (n_lists, terms)
+    if key not in _DESIGNS:
+        if len(_DESIGNS) > 4096:
+            _DESIGNS.clear()
+        _DESIGNS[key] = design_matrix(n_lists, terms)
+    return _DESIGNS[key]
+
+
+def _fit_checked(
+    capture: ListCapture,
+    terms: tuple[Term, ...],
+    Y: np.ndarray,
+    rows: np.ndarray,
+    start: np.ndarray | None,
+    log: FitLog,
+) -> tuple[BatchFit, np.ndarray]:
+    """Fit one model to ``Y[rows]`` and say which fits are valid; never accept a fit that did not converge."""
+    X = _design(capture.n_lists, terms)
+    batch = fit_batch(X, Y[rows], start=start, standard_errors=False)
+    if start is not None and not batch.converged.all():
+        # a warm start can lead IRLS astray (or too slowly to converge): refit those rows from R's cold start
+        again = np.flatnonzero(~batch.converged)
+        log.cold_refits += len(again)
+        cold = fit_batch(X, Y[rows[again]], standard_errors=False)
+        batch = _replace_rows(batch, again, cold)
+    valid = _valid_batch(X, Y[rows], batch)
+    log.rejected_unconverged += int((batch.identifiable & ~batch.converged).sum())
+    return batch, valid
+
+
+def _replace_rows(batch: BatchFit, rows: np.ndarray, other: BatchFit) -> BatchFit:
+    values = {}
+    for field in dataclasses.fields(BatchFit):
+        array = getattr(batch, field.name).copy()
+        array[rows] = getattr(other, field.name)
+        values[field.name] = array
+    return BatchFit(**values)
+
+
+def _valid_batch(X: np.ndarray, Y: np.ndarray, batch: BatchFit) -> np.ndarray:
+    """Converged and identifiable, and the estimate exists (proved by the fit, else by the linear programme)."""
+    valid = batch.certainly_exists()
+    for b in np.flatnonzero(batch.identifiable & batch.converged & ~valid):
+        valid[b] = estimate_exists(X, Y[b], batch.cell_mask[b], batch.column_mask[b])
+    return valid
+
+
+# ------------------------------------------------------------------------------------------------ main effects
 
 
 def main_effects(capture: ListCapture) -> Selection:
     """The model with main effects only (independent lists)."""
-    return Selection(fit=fit_model(capture), method="main")
-
-
-def bic_search(capture: ListCapture) -> Selection:
-    """The model with the lowest BIC among main effects plus any set of pairwise interactions.
-
-    The search is exhaustive while there are at most :data:`EXHAUSTIVE_BIC_MODELS` models (up to five lists);
-    beyond that it is a greedy search that adds or removes one pair at a time while BIC decreases, starting
-    from main effects, and may miss the global minimum. Models whose MLE does not exist or which are not
-    identifiable are excluded.
-    """
-    pairs = capture.pairs()
-    overlapping = {p for p in pairs if capture.overlap(p) > 0}
-    cache: dict[tuple[Pair, ...], float] = {}
-
-    def score(terms: tuple[Pair, ...]) -> float:
-        if terms not in cache:
-            # Adding an overlapping pair keeps the cells, so it cannot restore a missing MLE or a lost rank
-            # (Chan, Silverman & Vincent 2021, section 2.7): a model above an invalid one is invalid too.
-            inherited = any(
-                cache.get(tuple(p for p in terms if p != q)) == math.inf for q in terms if q in overlapping
-            )
-            if inherited:
-                cache[terms] = math.inf
-            else:
-                fit = fit_model(capture, terms)
-                cache[terms] = fit.bic if model_is_valid(capture, fit) else math.inf
-        return cache[terms]
-
-    if 2 ** len(pairs) <= EXHAUSTIVE_BIC_MODELS:
-        _score_all(capture, pairs, overlapping, cache)
-        search = "exhaustive"
-    else:
-        _greedy(pairs, score)
-        search = "greedy"
-    ranking = sorted(
-        ((terms, bic) for terms, bic in cache.items() if math.isfinite(bic)),
-        key=lambda item: (item[1], len(item[0]), item[0]),
+    fit = fit_model(capture)
+    return Selection(
+        fit=fit,
+        method="main",
+        space=ModelSpace(capture.n_lists, 1),
+        search="none",
+        models_admissible=int(model_is_valid(capture, fit)),
     )
-    best_terms = ranking[0][0] if ranking else ()
-    return Selection(fit=fit_model(capture, best_terms), method="bic", search=search, ranking=tuple(ranking))
 
 
-def _score_all(
-    capture: ListCapture, pairs: list[Pair], overlapping: set[Pair], cache: dict[tuple[Pair, ...], float]
-) -> None:
-    """BIC of every pairwise model (inf where invalid), all fitted in one batch."""
-    models = list(all_pairwise_models(pairs))
-    X = design_matrix(capture.n_lists, pairs)
-    base = 1 + capture.n_lists
-    columns = np.zeros((len(models), X.shape[1]), dtype=bool)
-    columns[:, :base] = True
-    position = {pair: base + k for k, pair in enumerate(pairs)}
-    for row, terms in enumerate(models):
-        columns[row, [position[p] for p in terms]] = True
-    y = capture.counts.astype(float)
-    batch = fit_batch(X, y, columns)
-    certain = batch.certainly_exists()
-    bic = columns.sum(axis=1) * math.log(capture.observed) - 2.0 * batch.log_likelihood
-    for row, terms in enumerate(models):  # smallest models first, so that invalidity can be inherited
-        if certain[row]:
-            cache[terms] = float(bic[row])
-        elif not batch.identifiable[row] or any(
-            cache.get(tuple(p for p in terms if p != q)) == math.inf for q in terms if q in overlapping
-        ):
-            cache[terms] = math.inf
-        else:
-            exists = estimate_exists(X, y, batch.cell_mask[row], batch.column_mask[row])
-            cache[terms] = float(bic[row]) if exists else math.inf
+# ------------------------------------------------------------------------------------------------ BIC
 
 
-def all_pairwise_models(pairs: Sequence[Pair]) -> Iterator[tuple[Pair, ...]]:
-    """Every subset of ``pairs`` (as sorted tuples), smallest first."""
-    for size in range(len(pairs) + 1):
-        yield from combinations(pairs, size)
+def bic_search(capture: ListCapture, max_order: int = 2) -> Selection:
+    """The model with the lowest BIC among hierarchical models with interactions up to ``max_order`` lists.
+
+    Exhaustive while the space holds at most :data:`EXHAUSTIVE_MODELS` models (up to five lists, at any
+    order); beyond that the downhill search of :func:`downhill`, which may miss the global minimum
+    (``search`` says which). Models whose MLE does not exist, which are not identifiable or whose fit does not
+    converge are excluded. BIC = p·ln(n) − 2·log-likelihood, p counting every parameter of the model (those at
+    −∞ included), n the number of observed cases.
+    """
+    space = ModelSpace(capture.n_lists, max_order)
+    size = space.size
+    if size is not None and size <= EXHAUSTIVE_MODELS:
+        return _ranked(capture, space, _score_all(capture, space), method="bic", search="exhaustive")
+    scores: dict[int, float] = {}
+    end = _descend(space, _single_scorer(capture, space, scores))
+    return _ranked(capture, space, scores, method="bic", search="greedy", best=end)
 
 
-def _greedy(pairs: Sequence[Pair], score) -> None:
-    current: tuple[Pair, ...] = ()
+def downhill(capture: ListCapture, max_order: int = 2) -> Selection:
+    """The downhill search of Silverman, Chan & Vincent (2024, section 5.2).
+
+    Start from main effects; evaluate every neighbouring hierarchical model (one interaction added whose
+    lower-order interactions are all in the model, at most ``max_order`` lists; or one generator removed);
+    move to the neighbour with the lowest BIC if it is lower than the current one, else stop. Invalid models
+    (MLE not existing, not identifiable, not converged) are never moved to. The result is a local minimum of
+    BIC, often but not always the global one.
+    """
+    space = ModelSpace(capture.n_lists, max_order)
+    scores: dict[int, float] = {}
+    end = _descend(space, _single_scorer(capture, space, scores))
+    return _ranked(capture, space, scores, method="downhill", search="greedy", best=end)
+
+
+def _single_scorer(
+    capture: ListCapture, space: ModelSpace, cache: dict[int, float]
+) -> Callable[[int], float]:
+    def score(model: int) -> float:
+        if model not in cache:
+            fit = fit_model(capture, space.terms_of(model))
+            cache[model] = fit.bic if model_is_valid(capture, fit) else math.inf
+        return cache[model]
+
+    return score
+
+
+def _descend(space: ModelSpace, score: Callable[[int], float]) -> int:
+    """Walk downhill in BIC from main effects; return the local minimum reached."""
+    current = 0
     best = score(current)
     while True:
-        neighbours: Iterable[tuple[Pair, ...]] = [
-            *(tuple(sorted([*current, p])) for p in pairs if p not in current),
-            *(tuple(p for p in current if p != q) for q in current),
-        ]
-        scored = [(score(n), n) for n in neighbours]
+        scored = [(score(m), m.bit_count(), m) for m in space.neighbours(current)]
         if not scored:
-            return
-        value, move = min(scored, key=lambda item: (item[0], len(item[1]), item[1]))
-        if value >= best:
-            return
+            return current
+        value, _, move = min(scored)
+        if not value < best:
+            return current
         current, best = move, value
 
 
-def bic_of_models(
-    capture: ListCapture, models: Sequence[tuple[Pair, ...]], Y: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """BIC and population estimate of each model for each count vector in ``Y`` (replicates × cells).
+def _ranked(
+    capture: ListCapture,
+    space: ModelSpace,
+    scores: dict[int, float],
+    *,
+    method: str,
+    search: str,
+    best: int | None = None,
+) -> Selection:
+    """The selection of ``best`` (by default the lowest BIC scored), with the valid models ranked by BIC."""
+    ranking = sorted(
+        ((model, bic) for model, bic in scores.items() if math.isfinite(bic)),
+        key=lambda item: (item[1], item[0].bit_count(), item[0]),
+    )
+    if best is None:
+        best = ranking[0][0] if ranking else 0
+    return Selection(
+        fit=fit_model(capture, space.terms_of(best)),
+        method=method,
+        space=space,
+        search=search,
+        ranking=tuple((space.terms_of(model), bic) for model, bic in ranking),
+        models_fitted=len(scores),
+        models_admissible=len(ranking),
+    )
 
-    Returns two arrays (models × replicates); invalid fits (non-identifiable, MLE not existing) have BIC inf.
+
+def _score_all(capture: ListCapture, space: ModelSpace) -> dict[int, float]:
+    """BIC of every model of the space (inf where invalid), fitted in batches."""
+    models = sorted(space.models(), key=lambda m: (m.bit_count(), m))  # sub-models first
+    X = design_matrix(capture.n_lists, space.terms)
+    y = capture.counts.astype(float)
+    overlapping = [capture.overlap(term) > 0 for term in space.terms]
+    log_n = math.log(capture.observed)
+    scores: dict[int, float] = {}
+    rows_per_batch = max(1, _BATCH_ELEMENTS // (X.shape[0] * X.shape[1]))
+    for start in range(0, len(models), rows_per_batch):
+        chunk = models[start : start + rows_per_batch]
+        columns = space.column_masks(chunk)
+        batch = fit_batch(X, y, columns)
+        certain = batch.certainly_exists()
+        bic = columns.sum(axis=1) * log_n - 2.0 * batch.log_likelihood
+        for row, model in enumerate(chunk):
+            if certain[row]:
+                scores[model] = float(bic[row])
+            elif not (batch.identifiable[row] and batch.converged[row]) or _inherits_invalidity(
+                space, model, overlapping, scores
+            ):
+                scores[model] = math.inf
+            else:
+                exists = estimate_exists(X, y, batch.cell_mask[row], batch.column_mask[row])
+                scores[model] = float(bic[row]) if exists else math.inf
+    return scores
+
+
+def _inherits_invalidity(
+    space: ModelSpace, model: int, overlapping: list[bool], scores: dict[int, float]
+) -> bool:
+    """Adding an interaction with cases keeps every cell, so it cannot restore a missing MLE or a lost rank
+    (Chan, Silverman & Vincent 2021, section 2.7): a model above an invalid one is invalid too."""
+    return any(overlapping[i] and scores.get(model & ~(1 << i)) == math.inf for i in space.generators(model))
+
+
+# ------------------------------------------------------------------------------------------------ bootstrap
+
+
+def downhill_estimates(
+    capture: ListCapture, Y: np.ndarray, max_order: int = 2, log: FitLog | None = None
+) -> np.ndarray:
+    """The population estimate of :func:`downhill` for each count vector in ``Y`` (replicates × cells).
+
+    All replicates walk together: at each step the neighbours of every replicate's current model are fitted
+    in batches, and each replicate moves to its best valid neighbour if that lowers its BIC. NaN where no
+    model the walk saw is valid.
     """
+    log = log if log is not None else FitLog()
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
+    B = len(Y)
+    space = ModelSpace(capture.n_lists, max_order)
+    current = [0] * B
+    bic, est, ok = _fit_models_rows(capture, space, [0] * B, Y, np.arange(B), log)
+    valid = np.array([ok(b) for b in range(B)], dtype=bool)
+    best = np.where(valid, bic, np.inf)
+    estimate = np.where(valid, est, np.nan)
+    active = list(range(B))
+    neighbours: dict[int, list[int]] = {}
+    while active:
+        pair_models, pair_rows = [], []
+        for b in active:
+            if current[b] not in neighbours:
+                neighbours[current[b]] = space.neighbours(current[b])
+            for m in neighbours[current[b]]:
+                pair_models.append(m)
+                pair_rows.append(b)
+        if not pair_models:
+            break
+        rows = np.array(pair_rows)
+        bic, est, ok = _fit_models_rows(capture, space, pair_models, Y, rows, log)
+        # per replicate: the best neighbour whose fit is valid, if it lowers the BIC
+        order = np.lexsort((np.array([m.bit_count() for m in pair_models]), bic, rows))
+        moved = []
+        position = 0
+        while position < len(order):
+            b = rows[order[position]]
+            end = position
+            while end < len(order) and rows[order[end]] == b:
+                end += 1
+            for k in order[position:end]:
+                if not bic[k] < best[b]:
+                    break
+                if ok(k):
+                    current[b], best[b], estimate[b] = pair_models[k], bic[k], est[k]
+                    moved.append(int(b))
+                    break
+            position = end
+        active = moved
+    return estimate
+
+
+def _fit_models_rows(
+    capture: ListCapture,
+    space: ModelSpace,
+    models: Sequence[int],
+    Y: np.ndarray,
+    rows: np.ndarray,
+    log: FitLog,
+) -> tuple[np.ndarray, np.ndarray, Callable[[int], bool]]:
+    """Fit model ``models[k]`` to ``Y[rows[k]]`` for every k, each model in batches of its own design (a model
+    with few terms is solved with few columns). Returns BIC (inf where the fit is not identifiable or did not
+    converge), the estimates, and validity as a function of k that runs the linear programme only when asked:
+    most candidates never need it."""
+    count = len(models)
+    bic = np.full(count, np.inf)
+    est = np.full(count, np.nan)
+    certain = np.zeros(count, dtype=bool)
+    usable = np.zeros(count, dtype=bool)
     n = Y.sum(axis=1)
-    bic = np.full((len(models), len(Y)), np.inf)
-    estimate = np.full((len(models), len(Y)), np.nan)
-    for k, terms in enumerate(models):
-        X = design_matrix(capture.n_lists, terms)
-        rows = max(1, _BATCH_ELEMENTS // X.size)
-        for start in range(0, len(Y), rows):
-            chunk = slice(start, start + rows)
-            batch = fit_batch(X, Y[chunk])
-            valid = _valid_batch(X, Y[chunk], batch)
-            bic[k, chunk] = np.where(
-                valid, X.shape[1] * np.log(n[chunk]) - 2.0 * batch.log_likelihood, np.inf
+    groups: dict[int, list[int]] = {}
+    for k, model in enumerate(models):
+        groups.setdefault(model, []).append(k)
+    located: dict[int, tuple[np.ndarray, BatchFit, int]] = {}
+    for model, members in groups.items():
+        X = _design(capture.n_lists, space.terms_of(model))
+        per_batch = max(1, _BATCH_ELEMENTS // X.size)
+        for start in range(0, len(members), per_batch):
+            ks = np.array(members[start : start + per_batch])
+            batch = fit_batch(X, Y[rows[ks]], standard_errors=False)
+            fit_ok = batch.identifiable & batch.converged
+            log.rejected_unconverged += int((batch.identifiable & ~batch.converged).sum())
+            bic[ks] = np.where(fit_ok, X.shape[1] * np.log(n[rows[ks]]) - 2.0 * batch.log_likelihood, np.inf)
+            est[ks] = n[rows[ks]] + np.exp(batch.intercept)
+            certain[ks] = batch.certainly_exists()
+            usable[ks] = fit_ok
+            for position, k in enumerate(ks):
+                located[int(k)] = (X, batch, position)
+    verdicts: dict[int, bool] = {}
+
+    def ok(k: int) -> bool:
+        if certain[k]:
+            return True
+        if not usable[k]:
+            return False
+        if k not in verdicts:
+            X, batch, position = located[k]
+            verdicts[k] = estimate_exists(
+                X, Y[rows[k]], batch.cell_mask[position], batch.column_mask[position]
             )
-            estimate[k, chunk] = np.where(valid, n[chunk] + np.exp(batch.intercept), np.nan)
-    return bic, estimate
+        return verdicts[k]
+
+    return bic, est, ok
 
 
-def _valid_batch(X: np.ndarray, Y: np.ndarray, batch: BatchFit) -> np.ndarray:
-    valid = batch.certainly_exists()
-    for b in np.flatnonzero(batch.identifiable & ~valid):
-        valid[b] = estimate_exists(X, Y[b], batch.cell_mask[b], batch.column_mask[b])
-    return valid
+def best_by_bic_estimates(
+    capture: ListCapture,
+    models: Sequence[tuple[Term, ...]],
+    Y: np.ndarray,
+    max_order: int = 2,
+    log: FitLog | None = None,
+) -> np.ndarray:
+    """For each count vector in ``Y``, the estimate of the valid model with the lowest BIC among ``models``.
+
+    Every model is fitted to every replicate; validity (the linear programme) is checked lazily, from the
+    lowest BIC up, only until a valid model is found. NaN where none of the models is valid.
+    """
+    log = log if log is not None else FitLog()
+    Y = np.atleast_2d(np.asarray(Y, dtype=float))
+    B = len(Y)
+    space = ModelSpace(capture.n_lists, max(max_order, max((len(t) for m in models for t in m), default=1)))
+    masks = [space.mask_of(m) for m in models]
+    pair_models = [m for m in masks for _ in range(B)]
+    rows = np.tile(np.arange(B), len(masks))
+    bic, est, ok = _fit_models_rows(capture, space, pair_models, Y, rows, log)
+    bic = bic.reshape(len(masks), B)
+    est = est.reshape(len(masks), B)
+    result = np.full(B, np.nan)
+    order = np.argsort(bic, axis=0, kind="stable")
+    for b in range(B):
+        for m in order[:, b]:
+            if not np.isfinite(bic[m, b]):
+                break
+            if ok(int(m) * B + b):
+                result[b] = est[m, b]
+                break
+    return result

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evidence.analyses.common import CountFit, censored_sum, finite_trend_exists, strict_sum
+from evidence.analyses.count_models import CountFit, finite_trend_exists
+from evidence.analyses.intervals import censored_sum, strict_sum
 
 
 def test_censored_sum_is_null_with_any_censored_part_and_sums_both_bounds():
@@ -56,3 +57,18 @@ def test_coefficients_beyond_the_float_range_are_infinite_not_an_overflow():
     estimate, low, high, p = fit.coefficient(np.array([1.0]))
     assert estimate == high == math.inf and low == math.inf and p == 0.0
     assert fit.coefficient(np.array([-1.0]))[:3] == (0.0, 0.0, 0.0)
+
+
+def test_warnings_of_a_fit_are_captured_for_the_result_not_printed():
+    import warnings
+
+    from evidence.analyses.count_models import captured_warnings
+
+    with warnings.catch_warnings(record=True) as printed:
+        warnings.simplefilter("always")
+        with captured_warnings() as caught:
+            warnings.warn("the fit did not converge", UserWarning, stacklevel=1)
+            warnings.warn("the fit did not converge", UserWarning, stacklevel=1)
+            warnings.warn("old API", DeprecationWarning, stacklevel=1)
+    assert caught == ["the fit did not converge"]  # once, for the reader of the result
+    assert [str(w.message) for w in printed] == ["old API"]  # developers' warnings pass on

@@ -2,14 +2,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from evidence.notebooks.quality import (
-    completeness_by,
-    completeness_table,
-    field_completeness,
-    field_table,
-    indicator_coverage,
-    reasons_table,
-)
+from evidence.analyses.quality import completeness_by, field_completeness, indicator_coverage
+from evidence.notebooks.builders import completeness_table, coverage_view, field_table, reasons_table
 from evidence.presentation.disclosure import DisclosureRule
 from evidence.sources.case_schema import conform
 
@@ -82,67 +76,5 @@ def test_reasons_table_and_indicator_coverage():
         {"year": [2020, 2020, 2021], "iso3": ["THA", "KHM", "THA"], "censored": [True, False, False]}
     )
     coverage = indicator_coverage(data, "year")
-    assert coverage.rows() == [("2020", "2", "2", "50%"), ("2021", "1", "1", "0%")]
-
-
-def _glotip(tmp_path, rows):
-    from _glotip import write_small_glotip
-
-    from evidence.sources.unodc import load
-
-    return load(
-        write_small_glotip(tmp_path / "g.xlsx", [("THA", category, value) for category, value in rows])
-    )
-
-
-def test_unmapped_citizenships_for_review_with_protected_victim_counts(tmp_path):
-    from evidence.notebooks.quality import (
-        source_heading,
-        unmapped_citizenship_share,
-        unmapped_citizenship_table,
-    )
-
-    loaded = _glotip(tmp_path, [("Myanmar", "60"), ("Thialand", "30"), ("Atlantis", "3"), ("Atlantis", "<5")])
-    table = unmapped_citizenship_table(loaded, RULE)
-    assert table.columns == [
-        "As written",
-        "Breakdown",
-        "Rows",
-        "Detected victims",
-        "Suggested country (to review; not applied)",
-    ]
-    assert table.rows() == [
-        ("Thialand", "citizenship", "1", "30", "Thailand (THA), similarity 0.88"),
-        ("Atlantis", "citizenship", "2", "<5–7", ""),  # 3 + (1 to 4): the small bound withheld
-    ]
-    assert "Rows" not in unmapped_citizenship_table(loaded, RULE, rows=False).columns
-    convicted = _glotip(tmp_path, [("Myanmar", "60"), ("Atlantis", "0")])
-    assert unmapped_citizenship_table(convicted, RULE)["Detected victims"].to_list() == ["0"]
-    assert unmapped_citizenship_table(convicted, RULE, rows=False) is None
-    assert unmapped_citizenship_share(loaded).startswith(
-        "Of the victims detected by citizenship, 36.2%–38.1%"
-    )
-    assert source_heading(loaded) == "### UNODC GLOTIP, release 30 May 2023"
-
-
-def test_unmapped_citizenships_only_for_unodc_and_none_when_all_map(tmp_path, shared_data):
-    from evidence.notebooks.quality import unmapped_citizenship_share, unmapped_citizenship_table
-    from evidence.sources.registry import load
-
-    assert unmapped_citizenship_table(_glotip(tmp_path, [("Myanmar", "60")]), RULE) is None
-    tiers = load(shared_data / "tip" / "tip_tiers_1999_2015.csv")
-    assert unmapped_citizenship_table(tiers, RULE) is None and unmapped_citizenship_share(tiers) is None
-
-
-def test_source_headings_escape_what_a_sidecar_wrote(tmp_path, shared_data):
-    import dataclasses
-
-    from evidence.notebooks.quality import source_heading
-    from evidence.sources.registry import load
-
-    tiers = load(shared_data / "tip" / "tip_tiers_1999_2015.csv")
-    tiers.provenance = dataclasses.replace(
-        tiers.provenance, name="<img src=x onerror=alert(1)> *x*", release_label=""
-    )
-    heading = source_heading(tiers)
-    assert "<img" not in heading and "\\*x\\*" in heading
+    assert coverage.rows() == [(2020, 2, 2, 0.5), (2021, 1, 1, 0.0)]
+    assert coverage_view(coverage).rows() == [("2020", "2", "2", "50%"), ("2021", "1", "1", "0%")]

@@ -1,0 +1,202 @@
+"""Log-linear models of counts (Poisson, overdispersion check, negative binomial) for trends and corridors.
+
+**Models that cannot be estimated.** Sparse series (zeros, then a jump; victims in a single end year) have no
+finite maximum-likelihood trend: the fit drifts towards ±infinity. :func:`finite_trend_exists` recognises them
+before any fit, and :func:`fit_counts` raises :class:`EstimationError` (a :class:`ParameterError`, so that every
+caller that reports a bad selection also reports these) instead of returning overflowing numbers.
+
+**Warnings.** What a fit warns about (no convergence, a singular Hessian, perfect separation) is captured
+(:func:`captured_warnings`) into the result's ``warnings``, so that it is shown beside the number it concerns
+rather than printed to a log nobody reads, or hidden.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import math
+import warnings
+from collections.abc import Iterator
+from typing import Literal
+
+import numpy as np
+
+from evidence.core.errors import ParameterError
+
+
+class EstimationError(ParameterError):
+    """The selected data cannot support the model: no finite estimate exists (a sparse series whose trend is
+    unbounded), or the fit failed numerically. Raised instead of overflowing or returning meaningless numbers."""
+
+
+#: Pearson dispersion (chi² / residual df) of the Poisson fit above which a count model is refitted as
+#: negative binomial (NB2, alpha estimated). 1.5 is a common working threshold for yearly count series.
+OVERDISPERSION_THRESHOLD = 1.5
+
+_DEVELOPER_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, FutureWarning, ImportWarning)
+
+
+@contextlib.contextmanager
+def captured_warnings() -> Iterator[list[str]]:
+    """Collect, as one line each (repeats once), the warnings raised inside the block, for a result's
+    ``warnings``; numpy's floating-point notices are silenced (fits check their numbers for finiteness).
+    Warnings meant for developers (deprecations) are passed on, not collected."""
+    messages: list[str] = []
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
+        warnings.simplefilter("always")
+        try:
+            yield messages
+        finally:
+            found = list(caught)
+    for w in found:
+        if issubclass(w.category, _DEVELOPER_WARNINGS):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        else:
+            line = str(w.message).strip().splitlines()[0] if str(w.message).strip() else w.category.__name__
+            if line not in messages:
+                messages.append(line)
+
+
+@dataclasses.dataclass(frozen=True)
+class CountFit:
+    """A fitted log-linear count model: coefficients, covariance, which model it is, and what the fit warned."""
+
+    model: str  # "poisson", "negative_binomial" or "quasi_poisson"
+    params: np.ndarray
+    cov: np.ndarray
+    llf: float
+    aic: float
+    dispersion: float  # Pearson chi² / residual df of the Poisson fit (NaN with no residual df)
+    alpha: float | None  # NB2 dispersion parameter when the model is negative binomial
+    n_params: int
+    converged: bool
+    warnings: tuple[str, ...] = ()
+
+    def coefficient(self, contrast: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float]:
+        """exp(contrast·beta) with its Wald interval and two-sided p-value (an interval limit beyond the float
+        range is infinity, not an OverflowError)."""
+        from scipy import stats
+
+        estimate = float(contrast @ self.params)
+        se = float(math.sqrt(max(contrast @ self.cov @ contrast, 0.0)))
+        z = stats.norm.ppf(0.5 + level / 2)
+        p = float(2 * stats.norm.sf(abs(estimate) / se)) if se > 0 else (0.0 if estimate else 1.0)
+        return _exp(estimate), _exp(estimate - z * se), _exp(estimate + z * se), p
+
+
+def _exp(x: float) -> float:
+    return math.exp(x) if not x > 709.0 else math.inf  # NaN stays NaN
+
+
+def finite_trend_exists(years: np.ndarray, counts: np.ndarray) -> bool:
+    """Whether a log-linear trend (intercept and slope) of Poisson or negative binomial counts has a finite
+    maximum-likelihood estimate.
+
+    It has one exactly when the victims fall in at least two distinct years, or in a single year that is
+    neither the first nor the last: otherwise a line that is 0 at the victims' year and negative at every other
+    year improves the likelihood without end (perfect separation), and the fitted slope runs off to ±infinity.
+    """
+    years, counts = np.asarray(years, dtype=float), np.asarray(counts, dtype=float)
+    with_victims = np.unique(years[counts > 0])
+    if len(with_victims) >= 2:
+        return True
+    return bool(len(with_victims) == 1 and years.min() < with_victims[0] < years.max())
+
+
+def fit_counts(
+    y: np.ndarray, X: np.ndarray, *, family: Literal["auto", "poisson", "negative_binomial"] = "auto"
+) -> CountFit:
+    """Log-linear model of counts.
+
+    ``auto``: a Poisson GLM; if its Pearson dispersion exceeds :data:`OVERDISPERSION_THRESHOLD`, a negative
+    binomial (NB2, alpha by maximum likelihood). When the NB fit fails to converge (short series), the Poisson
+    fit with its covariance scaled by the dispersion (quasi-Poisson) is used instead, and named so.
+    ``poisson`` and ``negative_binomial`` force the family (the latter still falls back to quasi-Poisson).
+
+    Raises :class:`EstimationError` when the Poisson fit fails or has no finite coefficients and covariance
+    (check :func:`finite_trend_exists` first to tell a sparse series from a numerical failure)."""
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import PerfectSeparationError
+
+    y = np.asarray(y, dtype=float)
+    if not (np.all(np.isfinite(y)) and np.all(y >= 0)):
+        raise ParameterError("a count model needs finite, non-negative counts")
+    try:
+        with captured_warnings() as poisson_warnings:
+            poisson = sm.GLM(y, X, family=sm.families.Poisson()).fit()
+            params, cov = np.asarray(poisson.params), np.asarray(poisson.cov_params())
+            llf, aic, pearson_chi2 = float(poisson.llf), float(poisson.aic), float(poisson.pearson_chi2)
+    except (
+        PerfectSeparationError,
+        np.linalg.LinAlgError,
+        ValueError,
+        OverflowError,
+        FloatingPointError,
+    ) as exc:
+        raise EstimationError(f"the Poisson count model could not be fitted ({exc})") from exc
+    if not (np.all(np.isfinite(params)) and np.all(np.isfinite(cov)) and math.isfinite(llf)):
+        raise EstimationError("the Poisson count model has no finite estimate for these counts")
+    df_resid = len(y) - X.shape[1]
+    dispersion = pearson_chi2 / df_resid if df_resid > 0 else float("nan")
+    base = CountFit(
+        model="poisson",
+        params=params,
+        cov=cov,
+        llf=llf,
+        aic=aic,
+        dispersion=dispersion,
+        alpha=None,
+        n_params=X.shape[1],
+        converged=bool(poisson.converged),
+        warnings=tuple(poisson_warnings),
+    )
+    if family == "poisson" or (family == "auto" and not dispersion > OVERDISPERSION_THRESHOLD):
+        return base
+    nb = _fit_nb2(y, X, start=base.params)
+    if nb is not None:
+        return dataclasses.replace(nb, dispersion=dispersion)
+    scale = dispersion if math.isfinite(dispersion) and dispersion > 1 else 1.0
+    return dataclasses.replace(base, model="quasi_poisson", cov=base.cov * scale)
+
+
+def _fit_nb2(y: np.ndarray, X: np.ndarray, start: np.ndarray) -> CountFit | None:
+    """The NB2 fit, or None when it fails or does not converge (its warnings then concern a discarded fit)."""
+    import statsmodels.api as sm
+
+    try:
+        with captured_warnings() as caught:
+            model = sm.NegativeBinomial(y, X, loglike_method="nb2")
+            res = model.fit(start_params=np.append(start, 0.1), disp=0, maxiter=200, method="bfgs")
+            if not res.mle_retvals.get("converged", False):
+                res = model.fit(start_params=np.append(start, 0.1), disp=0, maxiter=100, method="newton")
+            params = np.asarray(res.params)
+            # no covariance when the Hessian is singular: statsmodels raises ValueError here
+            cov = np.asarray(res.cov_params())
+            llf, aic = float(res.llf), float(res.aic)
+    except (np.linalg.LinAlgError, ValueError, OverflowError, FloatingPointError, ZeroDivisionError):
+        return None
+    k = X.shape[1]
+    alpha = float(params[-1])
+    if (
+        not res.mle_retvals.get("converged", False)
+        or not np.all(np.isfinite(params))
+        or not math.isfinite(llf)
+        or not np.all(np.isfinite(cov[:k, :k]))
+        or not np.all(np.diag(cov[:k, :k]) >= 0)
+        or alpha <= 0
+    ):
+        return None
+    # the first attempt's failure to converge is not a warning about the fit that is kept
+    kept = tuple(w for w in caught if "converge" not in w.lower())
+    return CountFit(
+        model="negative_binomial",
+        params=params[:k],
+        cov=cov[:k, :k],
+        llf=llf,
+        aic=aic,
+        dispersion=float("nan"),
+        alpha=alpha,
+        n_params=k + 1,
+        converged=True,
+        warnings=kept,
+    )

@@ -1,0 +1,86 @@
+"""How much the estimate depends on the model choice: the same data under each method, p-value and order."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from evidence.analyses.estimation.estimate import DEFAULT_P_ENTER, PopulationEstimate, estimate_population
+from evidence.analyses.estimation.lists import ListCapture
+from evidence.core.errors import InputError
+
+#: Stepwise p-values tried besides the default: stricter and looser.
+SENSITIVITY_P_ENTER = (0.001, DEFAULT_P_ENTER, 0.05)
+#: Interaction orders tried at most (five lists up to order 4 is what Silverman, Chan & Vincent 2024 search).
+SENSITIVITY_MAX_ORDER = 4
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelChoice:
+    """One way of choosing the model: a method, its p-value (stepwise) and the highest interaction order."""
+
+    method: str
+    p_enter: float | None = None
+    max_order: int = 2
+
+    @property
+    def label(self) -> str:
+        if self.method == "main":
+            return "main effects only"
+        order = "pairs" if self.max_order == 2 else f"up to {self.max_order}-way"
+        if self.method == "stepwise":
+            return f"stepwise, p < {self.p_enter:g}, {order}"
+        return f"{'lowest BIC' if self.method == 'bic' else 'downhill'}, {order}"
+
+
+def model_choices(n_lists: int, max_order: int = SENSITIVITY_MAX_ORDER) -> list[ModelChoice]:
+    """Main effects; stepwise at each p-value of :data:`SENSITIVITY_P_ENTER`; lowest BIC and downhill at every
+    order from pairs to ``max_order`` (at most one list fewer than there are lists); stepwise at the default
+    p-value with the highest order too."""
+    top = max(2, min(max_order, n_lists - 1))
+    choices = [ModelChoice("main", max_order=1)]
+    choices += [ModelChoice("stepwise", p, 2) for p in SENSITIVITY_P_ENTER]
+    if top > 2:
+        choices.append(ModelChoice("stepwise", DEFAULT_P_ENTER, top))
+    for order in range(2, top + 1):
+        choices += [ModelChoice("bic", max_order=order), ModelChoice("downhill", max_order=order)]
+    return choices
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class SensitivityRow:
+    """One model choice and its result, or why it gives none (e.g. its estimate does not exist)."""
+
+    choice: ModelChoice
+    result: PopulationEstimate | None
+    problem: str | None = None
+
+
+def sensitivity(
+    capture: ListCapture,
+    choices: Sequence[ModelChoice] | None = None,
+    *,
+    bootstrap: int | str = 0,
+    seed: int | None = None,
+    level: float = 0.95,
+) -> list[SensitivityRow]:
+    """The estimate and interval under each model choice (by default :func:`model_choices`), all with the same
+    bootstrap settings and seed. A choice that gives no estimate for these data says why instead."""
+    choices = list(choices) if choices is not None else model_choices(capture.n_lists)
+    rows = []
+    for choice in choices:
+        try:
+            result = estimate_population(
+                capture,
+                method=choice.method,
+                p_enter=choice.p_enter if choice.p_enter is not None else DEFAULT_P_ENTER,
+                max_order=max(2, choice.max_order),
+                bootstrap=bootstrap,
+                seed=seed,
+                level=level,
+            )
+        except InputError as exc:
+            rows.append(SensitivityRow(choice, None, exc.message))
+            continue
+        rows.append(SensitivityRow(choice, result))
+    return rows

@@ -1,0 +1,299 @@
+"""What an analysis is about: one table, a country in a role, a span of years (and, for UNODC's country data, an
+indicator) — the :class:`Selection` that routes, trends and profiles take, checked once where it is made.
+
+**Which table.** The case table (one row per victim) or the indicator table (UNODC's country data), told by the
+loaded table's kind or, for a bare frame, by its columns (:func:`resolve_table`).
+
+**Which victims.** ``role="origin"`` selects victims who are citizens of ``country``, ``"destination"`` those
+exploited or detected in it, ``"both"`` either (case data; in the indicator table a selection without a country
+reads every reporting country). ``years`` is inclusive; a year outside the table's span is missing, never 0.
+
+**Record keys.** Victim-level records of real people are protected by the cell key method when published
+(:attr:`~evidence.sources.loaded.LoadedTable.protection`): each record carries a fixed random key
+(:data:`RECORD_CELL_KEY`, a whole number in ``[0, 2**32)``), and every count of records carries, beside it, the sum of
+its records' keys (:data:`CELL_KEY`). The sum of disjoint cells' keys is the key of their union, so totals and
+merged categories get their keys the way they get their counts. Disclosure control
+(:mod:`evidence.presentation.disclosure`) turns a cell's key into its perturbation: the same records give the
+same published number in every output. The keys are an HMAC of a stable record id (the pseudonymous id a source
+keeps in :data:`STABLE_ID`, such as the register's; else the file's sha256 and the record's row) under a secret key
+kept outside the data (:mod:`evidence.core.secret_key`), so that nobody holding the same public file can
+compute them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import hmac
+import re
+from typing import Any, Literal
+
+import polars as pl
+
+from evidence.core.errors import ParameterError
+from evidence.sources.loaded import LoadedTable
+
+TableKind = Literal["case", "indicator"]
+Role = Literal["origin", "destination", "both"]
+ROLES: tuple[str, ...] = ("origin", "destination", "both")
+
+DEFAULT_INDICATOR = "Detected trafficking victims"
+
+#: Column of a case frame holding each record's key (only on the frames of tables protected by cell key).
+RECORD_CELL_KEY = "record_cell_key"
+#: Column in which a source keeps a stable pseudonymous id per record (the register, case records with a case
+#: id): a record's key is then derived from it, so that it stays the same from one export to the next.
+STABLE_ID = "record_key"
+#: Column of a count table holding, per cell, the sum of its records' keys (beside the count it belongs to).
+CELL_KEY = "cell_key"
+#: Record keys are whole numbers below this bound; a cell key is taken modulo it.
+KEY_MODULUS = 2**32
+#: Environment variable that gives the secret of record keys (else a key file in the user's configuration folder).
+CELL_KEY_SECRET_ENV = "EVIDENCE_CELL_KEY_SECRET"
+
+_CASE_MARKERS = {"origin_iso3", "destination_iso3", "exploitation_forced_labour"}
+_INDICATOR_MARKERS = {"iso3", "indicator", "dimension", "category", "value_low", "value_high"}
+
+#: Citizenship categories that mean the reporting country's own citizens (a domestic flow).
+NATIONALS = ("citizens of own country", "national", "nationals", "own nationals")
+
+
+# ------------------------------------------------------------------------------------------- the checks
+
+
+def resolve_table(table: LoadedTable | pl.DataFrame) -> tuple[pl.DataFrame, TableKind]:
+    """The canonical frame and which canonical table it is (case or indicator)."""
+    df = table.data if isinstance(table, LoadedTable) else table
+    if not isinstance(df, pl.DataFrame):
+        raise ParameterError(f"expected a LoadedTable or a polars DataFrame, got {type(table).__name__}")
+    kind = table.kind if isinstance(table, LoadedTable) else None
+    if kind in ("case", "indicator"):
+        return df, kind  # type: ignore[return-value]
+    columns = set(df.columns)
+    if _CASE_MARKERS <= columns:
+        return df, "case"
+    if _INDICATOR_MARKERS <= columns:
+        return df, "indicator"
+    raise ParameterError(
+        "the table is neither a case table nor an indicator table "
+        f"(it has columns {sorted(columns)[:12]}{'…' if len(columns) > 12 else ''})"
+    )
+
+
+def check_country(country: str | None) -> str | None:
+    """A country given by a user (an ISO3 code, or a name or variant the country reference knows) → ISO3."""
+    if country is None:
+        return None
+    from evidence.sources.countries import to_iso3
+
+    iso3 = to_iso3(str(country).strip()) if str(country).strip() else None
+    if not iso3:
+        raise ParameterError(f"unknown country {country!r}: give an ISO 3166-1 alpha-3 code such as THA")
+    return iso3
+
+
+def check_role(role: str) -> Role:
+    """``role`` if it is origin, destination or both; else a clear error."""
+    if role not in ROLES:
+        raise ParameterError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    return role  # type: ignore[return-value]
+
+
+def check_years(years: tuple[int, int] | str | None) -> tuple[int, int] | None:
+    """``(first, last)`` inclusive, from a tuple or a text such as ``"2015-2020"`` (or a single ``"2019"``)."""
+    if years is None:
+        return None
+    if isinstance(years, str):
+        match = re.fullmatch(r"\s*(\d{4})\s*(?:[-–:]\s*(\d{4})\s*)?", years)
+        if not match:
+            raise ParameterError(f"years must look like 2015-2020, not {years!r}")
+        first, last = int(match[1]), int(match[2] or match[1])
+    else:
+        try:
+            first, last = (int(y) for y in years)
+        except (TypeError, ValueError) as exc:
+            raise ParameterError(f"years must be a pair (first, last), not {years!r}") from exc
+    if first > last:
+        raise ParameterError(f"years {first}-{last}: the first year is after the last")
+    return first, last
+
+
+def covered_years(df: pl.DataFrame, years: tuple[int, int] | None) -> tuple[int, int] | None:
+    """``years`` clipped to the years the table has records for, or None (no range given, or none left).
+
+    Outside a release's years nothing was observed: a year there is missing, never a count of 0.
+    """
+    if years is None:
+        return None
+    low, high = df.select(pl.col("year").min().alias("low"), pl.col("year").max().alias("high")).row(0)
+    if low is None:
+        return None
+    first, last = max(years[0], int(low)), min(years[1], int(high))
+    return (first, last) if first <= last else None
+
+
+def country_filter(country: str, role: Role) -> pl.Expr:
+    """Records whose origin (``role="origin"``), destination, or either (``"both"``) is ``country``."""
+    at_origin, at_destination = pl.col("origin_iso3") == country, pl.col("destination_iso3") == country
+    selected = {"origin": at_origin, "destination": at_destination, "both": at_origin | at_destination}[role]
+    return selected.fill_null(False)
+
+
+def year_filter(years: tuple[int, int] | None) -> pl.Expr:
+    """Rows whose year lies in ``years`` (inclusive); every row when ``years`` is None."""
+    if years is None:
+        return pl.lit(True)
+    return pl.col("year").is_between(years[0], years[1])
+
+
+def citizenship_origin_expr() -> pl.Expr:
+    """The origin of an indicator table's by-citizenship row: ``category_iso3``, or the reporting country for
+    ``Nationals`` (also where a table built by hand left its ``category_iso3`` empty)."""
+    is_nationals = pl.col("category").str.strip_chars().str.to_lowercase().is_in(NATIONALS)
+    return pl.when(is_nationals).then(pl.col("iso3")).otherwise(pl.col("category_iso3"))
+
+
+def recorded_flags(df: pl.DataFrame, group: str) -> list[str]:
+    """The flags of a flag group that the table's layout records.
+
+    The canonical case table has every flag column, so a layout that lacks a flag (the synthetic releases have
+    3 forms of exploitation, the k-anonymised Global Dataset 7) has it null on every row: such a column is
+    *not recorded*, not "false for everyone", and takes no part in shares or the denominator rule.
+    """
+    from evidence.sources.case_schema import FLAG_GROUPS
+
+    present = [c for c in FLAG_GROUPS[group] if c in df.columns]
+    if not present:
+        return []
+    non_null = df.select(pl.col(present).is_not_null().any()).row(0, named=True)
+    return [c for c in present if non_null[c]]
+
+
+# ------------------------------------------------------------------------------------------- record keys
+
+
+def record_keys(table: LoadedTable) -> pl.Series:
+    """Each record's key (Int64 in ``[0, 2**32)``), in the order of ``table.data`` (see the module docstring)."""
+    from evidence.core.secret_key import secret_key
+
+    data = table.data
+    rows = (
+        data["source_row"].cast(pl.Int64).to_list()
+        if "source_row" in data.columns and not data["source_row"].null_count()
+        else list(range(1, data.height + 1))
+    )
+    # a file is identified by its content: the same release gives the same keys wherever it is stored
+    identity = table.provenance.sha256 or f"{table.provenance.source}/{table.provenance.release}"
+    names = [f"{identity}\x00{row}" for row in rows]
+    if STABLE_ID in data.columns:  # a stable id: the same record keeps its key from one export to the next
+        names = [
+            f"id\x00{stable}" if stable is not None else name
+            for stable, name in zip(data[STABLE_ID].cast(pl.String).to_list(), names, strict=True)
+        ]
+    secret = secret_key("cell_key", CELL_KEY_SECRET_ENV)
+    return pl.Series(RECORD_CELL_KEY, _hashed_keys(secret, tuple(names)), dtype=pl.Int64)
+
+
+@functools.lru_cache(maxsize=8)
+def _hashed_keys(secret: bytes, names: tuple[str, ...]) -> list[int]:
+    return [
+        int.from_bytes(hmac.new(secret, name.encode("utf-8"), hashlib.sha256).digest()[:4], "big")
+        for name in names
+    ]
+
+
+def count_exprs(keyed: bool, name: str = "count") -> list[pl.Expr]:
+    """The aggregations that count the records of a group: the count and, for keyed records, its cell key."""
+    exprs = [pl.len().cast(pl.Int64).alias(name)]
+    if keyed:
+        exprs.append(pl.col(RECORD_CELL_KEY).sum().cast(pl.Int64).alias(CELL_KEY))
+    return exprs
+
+
+# ------------------------------------------------------------------------------------------- the selection
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Selection:
+    """One table and which of its victims an analysis is about, checked once.
+
+    ``Selection(table, country="THA", role="destination", years="2015-2020")``: ``country`` is an ISO3 code or
+    a name the country reference knows (stored as ISO3); ``role`` origin, destination or both; ``years`` a pair
+    or a text such as ``"2015-2020"`` (stored as a pair); ``indicator`` the UNODC indicator read from an
+    indicator table. Invalid values raise :class:`~evidence.core.errors.ParameterError` here, before any work.
+    """
+
+    table: LoadedTable | pl.DataFrame
+    country: str | None = None
+    role: Role = "both"
+    years: tuple[int, int] | None = None
+    indicator: str = DEFAULT_INDICATOR
+
+    def __post_init__(self) -> None:
+        _, kind = resolve_table(self.table)
+        object.__setattr__(self, "country", check_country(self.country))
+        object.__setattr__(self, "role", check_role(self.role))
+        object.__setattr__(self, "years", check_years(self.years))
+        object.__setattr__(self, "_kind", kind)
+
+    @property
+    def kind(self) -> TableKind:
+        """Which canonical table: ``case`` (victim records) or ``indicator`` (UNODC's country data)."""
+        return self._kind  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def loaded(self) -> LoadedTable | None:
+        """The loaded table (with provenance and row accounting), or None for a bare frame."""
+        return self.table if isinstance(self.table, LoadedTable) else None
+
+    @property
+    def protection(self) -> str:
+        """How the selection's counts are protected when published (see the module docstring)."""
+        return self.table.protection if isinstance(self.table, LoadedTable) else "suppression"
+
+    @property
+    def keyed(self) -> bool:
+        """Whether the counts of this selection carry cell keys (the table is protected by cell key)."""
+        return self.kind == "case" and self.protection == "cell_key"
+
+    @functools.cached_property
+    def frame(self) -> pl.DataFrame:
+        """The whole canonical frame, with each record's key (:data:`RECORD_CELL_KEY`) when :attr:`keyed`."""
+        df, _ = resolve_table(self.table)
+        if self.keyed and isinstance(self.table, LoadedTable) and RECORD_CELL_KEY not in df.columns:
+            df = df.with_columns(record_keys(self.table))
+        return df
+
+    def where(self) -> pl.Expr:
+        """The case records of the selection: its country in its role (when given) and its years."""
+        selected = year_filter(self.years) if self.years else pl.lit(True)
+        if self.country is not None:
+            selected = selected & country_filter(self.country, self.role)
+        return selected
+
+    def records(self) -> pl.DataFrame:
+        """The case records of the selection (records without a year are out when years are given)."""
+        if self.kind != "case":
+            raise ParameterError(
+                "victim records are needed here (a case table), not country-level indicators"
+            )
+        return self.frame.filter(self.where())
+
+    def replace(self, **changes: Any) -> Selection:
+        """The same selection with some parts changed (checked again)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The selection's parameters, for JSON output and run records."""
+        return {
+            "country": self.country,
+            "role": self.role,
+            "years": list(self.years) if self.years else None,
+            **({"indicator": self.indicator} if self.kind == "indicator" else {}),
+        }
+
+
+def as_selection(selection: Selection | LoadedTable | pl.DataFrame) -> Selection:
+    """``selection`` itself, or the whole of a table (every country, every year)."""
+    return selection if isinstance(selection, Selection) else Selection(selection)

@@ -1,0 +1,1252 @@
+"""View builders: the protected tables and sentences that notebooks, briefs and the CLI publish about a selection.
+
+One builder per kind of answer, so that a number is the same wherever it is published: the route numbers of a
+selection (:func:`route_numbers`: key figures, the route table, chart data, the region table), its victims per year
+(:func:`yearly_numbers`: per year and by a dimension, the series the trend models read), its profile
+(:func:`profile_view`), and the data-quality tables. ``evidence flows`` and ``evidence trend`` print these same
+tables; the notebooks show them (:mod:`evidence.notebooks.views` does the displaying). The builders are pure: they
+return tables and text, and show nothing.
+
+Every count passes :mod:`evidence.presentation.disclosure`. Wherever a total, or a number that complements the
+categories (victims not recorded, victims not on a route), is published beside them, the table is protected
+*with* it, so that no withheld count can be recomputed; numbers shown in two places (key figures and the route
+table, yearly counts and the table by a dimension) are read from one protected table. Counts of a selection
+whose table is protected by cell key (victim-level records of real people) carry their cell keys into the
+tables, which are then perturbed, the same way in every output. A share or interval of a withheld count, or of a
+withheld denominator, is withheld too. A selection too small to protect gives None (:data:`TOO_FEW`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import polars as pl
+
+from evidence.analyses.count_models import EstimationError
+from evidence.analyses.routes import FlowCoverage
+from evidence.analyses.selection import CELL_KEY, Selection
+from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, Break, IncompleteYear, RateRatio
+from evidence.core.errors import EvidenceError, ParameterError
+from evidence.presentation.disclosure import (
+    COMPLEMENT_LABEL,
+    DisclosedTable,
+    DisclosureError,
+    DisclosureRule,
+    suppress_counts,
+    suppress_table,
+)
+from evidence.sources.countries import name_of
+from evidence.sources.loaded import LoadedTable
+
+#: What a notebook shows instead of a table that no suppression can protect (a tiny selection).
+TOO_FEW = "Too few victims to show this table without disclosing small counts."
+#: The route table's defaults, shared by the notebooks and ``evidence flows``.
+TOP_N, MIN_VICTIMS = 10, 5
+
+
+def protected_table(
+    df: pl.DataFrame,
+    key: str | Sequence[str],
+    value_columns: Sequence[str],
+    rule: DisclosureRule,
+    *,
+    total_label: str = "Total",
+    cell_keys: pl.DataFrame | None = None,
+) -> DisclosedTable | None:
+    """:func:`~evidence.presentation.disclosure.suppress_table` (totals; secondary suppression and audit, or
+    cell key perturbation when ``cell_keys`` are given), or None for a table too small to protect."""
+    try:
+        return suppress_table(
+            df, key, list(value_columns), rule, total_label=total_label, cell_keys=cell_keys
+        )
+    except DisclosureError:
+        return None
+
+
+def _published(table: DisclosedTable, column: str) -> list[int | None]:
+    """A count column's values, None where withheld."""
+    return table.frame[column].to_list()
+
+
+def _wide(long: pl.DataFrame, index: str, on: str, values: str, columns: Sequence[str]) -> pl.DataFrame:
+    """``long`` pivoted to one column per category of ``on`` (in ``columns`` order), absent cells 0."""
+    wide = long.pivot(on=on, index=index, values=values)
+    wide = wide.with_columns(pl.lit(0, pl.Int64).alias(c) for c in columns if c not in wide.columns)
+    return wide.select(index, *[pl.col(c).fill_null(0).cast(pl.Int64) for c in columns])
+
+
+# ------------------------------------------------------------------------------------------------ sources
+
+
+def source_line(tables: Iterable[LoadedTable]) -> str:
+    """The sources of a chart in one line, as readers name them (``"CTDC Global Synthetic Dataset, release
+    2024; UNODC GLOTIP, release 30 May 2023"``), with synthetic data named as such."""
+    parts = []
+    for t in tables:
+        p = t.provenance
+        label = p.label
+        if p.demo:
+            label += " (synthetic demo data, not real records)"
+        elif p.synthetic:
+            label += " (synthetic records)"
+        parts.append(label)
+    return "; ".join(dict.fromkeys(parts)) or "unknown"
+
+
+def sources_view(tables: Iterable[LoadedTable], rule: DisclosureRule) -> DisclosedTable | None:
+    """One row per loaded file: source and release, what the records are, and rows kept and rejected
+    with rows read as their total (protected together: read minus kept would give a withheld rejected count
+    back); None when the counts are too few to protect. Row accounting is exact (never perturbed)."""
+    rows = []
+    for t in tables:
+        p = t.provenance
+        rows.append(
+            {
+                "source": p.label,  # the source's name and release, never a layout id
+                "records": "synthetic demo" if p.demo else ("synthetic" if p.synthetic else "real"),
+                "kept": t.rows_kept,
+                "rejected": t.rows_rejected,
+            }
+        )
+    if not rows:
+        return None
+    frame = pl.DataFrame(rows)
+    keys = ["source", "records"]
+    if frame.select(keys).is_duplicated().any():  # the same release loaded twice (two files)
+        frame = frame.with_columns(
+            pl.col("source") + " (file " + (pl.int_range(pl.len()) + 1).cast(pl.String) + ")"
+        )
+    table = protected_table(frame, keys, ["kept", "rejected"], rule, total_label="read")
+    if table is None:
+        return None
+    # protected with its totals row (rows over all files), which is then left out: it adds nothing to read
+    return dataclasses.replace(
+        table, frame=table.frame.head(-1), reasons=table.reasons.head(-1), has_total_row=False
+    )
+
+
+#: Readable headers of :func:`sources_view`.
+SOURCE_LABELS = {
+    "source": "Source and release",
+    "records": "Records",
+    "kept": "Rows kept",
+    "rejected": "Rows rejected",
+    "read": "Rows read",
+}
+
+
+# ----------------------------------------------------------------------------------------------- profiles
+
+
+def shares_view(
+    shares: pl.DataFrame,
+    rule: DisclosureRule,
+    *,
+    label: str = "category",
+    order: Sequence[str] | None = None,
+) -> pl.DataFrame | None:
+    """A shares table (columns category, count, n_known, n_unknown, share, ci_low, ci_high, and their cell
+    keys for keyed records, as :func:`evidence.analyses.profiles.group_shares` returns) for display: the
+    categories, "Not recorded" and the total of the selection, protected together so that no withheld count
+    can be recomputed from the total or the other rows; None when the selection is too small to protect.
+
+    Categories that partition the known records (single-valued fields) form one table with the total; those
+    that overlap (flag groups: one victim, several forms) get primary suppression, and the known/unknown
+    split its own protected table. A share and its interval are shown only where both the count and the
+    number of victims with the field recorded are published. ``order`` sorts the categories (e.g. age bands
+    by age); by default they keep the given order.
+    """
+    if order is not None:
+        rank = {c: i for i, c in enumerate(order)}
+        shares = shares.sort(
+            pl.col("category").replace_strict(rank, default=len(rank), return_dtype=pl.Int64)
+        )
+    keyed = CELL_KEY in shares.columns
+    n_known = int(shares["n_known"][0]) if shares.height else 0
+    n_unknown = int(shares["n_unknown"][0]) if shares.height else 0
+    known_key = int(shares["n_known_key"][0]) if keyed and shares.height else 0
+    unknown_key = int(shares["n_unknown_key"][0]) if keyed and shares.height else 0
+    not_recorded = pl.DataFrame({"category": ["Not recorded"], "count": [n_unknown], CELL_KEY: [unknown_key]})
+    total_label = "All victims in the selection"
+    category_keys = shares[CELL_KEY] if keyed else pl.Series(CELL_KEY, [0] * shares.height, dtype=pl.Int64)
+    categories_frame = shares.select("category", "count").with_columns(category_keys.alias(CELL_KEY))
+
+    def keys_of(frame: pl.DataFrame) -> pl.DataFrame | None:
+        return frame.select(pl.col(CELL_KEY).alias("count")) if keyed else None
+
+    if int(shares["count"].sum()) == n_known:  # the categories partition the known records
+        rows = pl.concat([categories_frame, not_recorded])
+        table = protected_table(
+            rows.drop(CELL_KEY), "category", ["count"], rule, total_label=total_label, cell_keys=keys_of(rows)
+        )
+        if table is None:
+            return None
+        counts = _published(table, "count")
+        category_counts = counts[: shares.height]
+        if all(c is not None for c in category_counts):
+            known: int | None = sum(c for c in category_counts if c is not None)
+        elif counts[-1] is not None and counts[-2] is not None:
+            known = counts[-1] - counts[-2]
+        else:
+            known = None
+        shown = table.display()
+    else:
+        categories = suppress_counts(
+            categories_frame.drop(CELL_KEY), "count", rule, cell_keys=keys_of(categories_frame)
+        )
+        split_rows = pl.concat(
+            [
+                pl.DataFrame(
+                    {"category": ["Recorded (at least one)"], "count": [n_known], CELL_KEY: [known_key]}
+                ),
+                not_recorded,
+            ]
+        )
+        split = protected_table(
+            split_rows.drop(CELL_KEY),
+            "category",
+            ["count"],
+            rule,
+            total_label=total_label,
+            cell_keys=keys_of(split_rows),
+        )
+        if split is None:
+            return None
+        known = _published(split, "count")[0]
+        category_counts = _published(categories, "count")
+        shown = pl.concat([categories.display(), split.display()])
+    share_text, interval_text = [], []
+    for i, count in enumerate(category_counts):
+        ok = count is not None and known
+        share_text.append(f"{count / known * 100:.1f}%" if ok else "")  # type: ignore[operator]
+        low, high = shares["ci_low"][i], shares["ci_high"][i]
+        interval_text.append(f"{low * 100:.1f}% – {high * 100:.1f}%" if ok and low is not None else "")
+    padding = [""] * (shown.height - len(share_text))
+    return shown.rename({"category": label, "count": "Victims"}).with_columns(
+        pl.Series("Share of those recorded", share_text + padding),
+        pl.Series("95% interval", interval_text + padding),
+    )
+
+
+def profile_view(
+    selection: Selection, group: str, rule: DisclosureRule, *, label: str = "Category"
+) -> pl.DataFrame | None:
+    """:func:`shares_view` of a group (``form``, ``gender``, ``age_band``, ...) of the selection's records;
+    categories of an ordered (Enum) column, such as age bands, keep their order, others go largest first.
+    Raises :class:`~evidence.core.errors.EvidenceError` when the data record nothing of the group."""
+    from evidence.analyses import profiles
+
+    shares = profiles.group_shares(selection, group)
+    return shares_view(shares, rule, label=label, order=category_order(selection.frame, group))
+
+
+def category_order(data: pl.DataFrame, column: str) -> list[str] | None:
+    """The categories of an ordered (Enum) column, such as age bands, in their order; None for others."""
+    dtype = data.schema.get(column)
+    return list(dtype.categories) if isinstance(dtype, pl.Enum) else None
+
+
+def _ordered(categories: Sequence[str], order: Sequence[str] | None) -> list[str]:
+    """Categories in ``order`` (others alphabetically after them), ``Unknown`` last."""
+    rank = {c: i for i, c in enumerate(order or ())}
+    known = sorted((c for c in categories if c != UNKNOWN), key=lambda c: (rank.get(c, len(rank)), c))
+    return known + [c for c in categories if c == UNKNOWN]
+
+
+# ------------------------------------------------------------------------------------------------- routes
+
+#: The route table's columns: the route classes (a known route whose region is unknown is its own class,
+#: shown only when there is one), then the victims whose route is unknown.
+ROUTE_CLASS_LABELS = {
+    "domestic": "Domestic",
+    "intraregional": "Intraregional",
+    "transregional": "Transregional",
+    "unknown": "Region unknown",
+}
+NO_ROUTE = "Route unknown"
+_NO_ROUTE_KEY = "__no_route"
+OTHER_ROUTES = "All other routes"
+ORIGIN_UNKNOWN = "Origin (citizenship) unknown"
+DESTINATION_UNKNOWN = "Destination unknown"
+ALL_VICTIMS = "All victims"
+
+
+@dataclass(frozen=True)
+class RouteView:
+    """The largest corridors, the other routes and the victims not on any route, as one protected table.
+
+    Rows: the corridors listed (the ``top_n`` largest with at least ``min_victims``), "All other routes",
+    "Origin unknown", "Destination unknown"; columns: the route classes and :data:`NO_ROUTE`, with totals (each
+    corridor's victims, each class's victims, all victims of the selection). Everything published about routes
+    (key figures, corridors, classes, charts, the CLI's answer) is read from this one table, so no number shown
+    in one place can undo a suppression in another.
+    """
+
+    table: DisclosedTable
+    corridors: pl.DataFrame  # route (label), origin_iso3, destination_iso3, flow_class of the corridor rows
+
+    def total_row(self) -> dict[str, int | None]:
+        """The totals row: victims per class, route unknown, and all victims (None where withheld)."""
+        return {c: self.table.frame[c][-1] for c in self.table.count_columns}
+
+    def known_routes(self) -> int | None:
+        """Victims on a known route, where it is published or follows from published totals."""
+        totals = self.total_row()
+        classes = [totals[c] for c in ROUTE_CLASS_LABELS.values() if c in totals]
+        if all(v is not None for v in classes):
+            return sum(v for v in classes if v is not None)
+        grand, unknown = totals[self.table.total_label], totals.get(NO_ROUTE, 0)
+        if grand is not None and unknown is not None:
+            return grand - unknown
+        return None
+
+    def row_totals(self) -> list[tuple[str, int | None, str | None]]:
+        """Per row (corridors, other routes, unknowns, the total): label, published victims, withheld reason."""
+        total = self.table.total_label
+        return list(
+            zip(
+                [r if r is not None else total for r in self.table.frame["route"].to_list()],
+                self.table.frame[total].to_list(),
+                self.table.reasons[total].to_list(),
+                strict=True,
+            )
+        )
+
+    def key_figures(self) -> pl.DataFrame:
+        """Measure and victims (as text: a count, the rule's label or ``x``) read from the table."""
+        shown = self.table.display()
+        total = self.table.total_label
+        known = self.known_routes()
+        known_text = f"{known:,}" if known is not None else COMPLEMENT_LABEL
+        if known is not None and self.table.rule.is_small(known):
+            known_text = self.table.rule.label
+
+        def row(route: str) -> str:
+            values = shown.filter(pl.col("route") == route)[total]
+            return str(values.item()) if values.len() else "0"
+
+        return pl.DataFrame(
+            {
+                "Measure": [
+                    "Identified victims in the selection",
+                    "on a known route (origin and destination known)",
+                    "origin (citizenship) unknown",
+                    "destination unknown",
+                ],
+                "Victims": [shown[total][-1], known_text, row(ORIGIN_UNKNOWN), row(DESTINATION_UNKNOWN)],
+            }
+        )
+
+    def chart_data(self) -> pl.DataFrame:
+        """The published corridors (origin_iso3, destination_iso3, victims, share of known routes) for the
+        corridor chart and the flow map; withheld corridors are left out."""
+        known = self.known_routes()
+        totals = self.table.frame.select("route", pl.col(self.table.total_label).alias("victims"))
+        frame = self.corridors.join(totals, on="route", how="left").filter(pl.col("victims").is_not_null())
+        share = pl.col("victims") / known if known else pl.lit(None, pl.Float64)
+        return frame.select("origin_iso3", "destination_iso3", "victims", share.alias("share"))
+
+
+def route_view(
+    flow_table: pl.DataFrame,
+    coverage: FlowCoverage,
+    rule: DisclosureRule,
+    *,
+    top_n: int = TOP_N,
+    min_victims: int = MIN_VICTIMS,
+    bound: Literal["low", "high"] = "low",
+    exact: bool = True,
+) -> RouteView | None:
+    """Build the :class:`RouteView` of a flow table (:func:`evidence.analyses.routes.flows`) and the victims of
+    the selection not on a route (:class:`~evidence.analyses.routes.FlowCoverage`); None when the selection is
+    too small to protect. Exact counts (case data: ``exact``) or one ``bound`` of censored counts; the
+    corridors listed are the largest by point value either way (with a low bound of at least
+    ``min_victims``), so the two bounds' views have the same rows. A flow table with cell keys gives a
+    perturbed table (cell key method)."""
+    from evidence.analyses import routes
+
+    if top_n < 1:
+        raise ParameterError(f"top_n must be at least 1, not {top_n}")
+    if min_victims < 0:
+        raise ParameterError(f"min_victims must be at least 0, not {min_victims}")
+    value = "victims" if exact else f"victims_{bound}"
+    side = 0 if exact or bound == "low" else 1
+    keyed = CELL_KEY in flow_table.columns
+    keys = ["origin_iso3", "destination_iso3"]
+    flows = flow_table.with_columns(pl.col("flow_class").cast(pl.String))
+    if not keyed:
+        flows = flows.with_columns(pl.lit(0, pl.Int64).alias(CELL_KEY))
+    reported = flow_table.filter(pl.col("victims_low") >= min_victims)
+    top = (
+        routes.top_corridors(reported, top_n).with_columns(pl.col("flow_class").cast(pl.String))
+        if reported.height
+        else reported.with_columns(pl.col("flow_class").cast(pl.String))
+    )
+    labels = [
+        f"{name_of(o) or o} → {name_of(d) or d}"
+        for o, d in zip(top["origin_iso3"].to_list(), top["destination_iso3"].to_list(), strict=True)
+    ]
+    corridors = top.select(pl.Series("route", labels, dtype=pl.String), *keys, "flow_class")
+    listed = flows.join(top.select(keys), on=keys, how="semi")
+    listed = corridors.join(listed.select(*keys, value, CELL_KEY), on=keys, how="left")
+    rest = flows.join(top.select(keys), on=keys, how="anti")
+    unknown_keys = coverage.cell_keys
+    long = pl.concat(
+        [
+            listed.select("route", "flow_class", pl.col(value).cast(pl.Int64).alias("n"), CELL_KEY),
+            rest.group_by("flow_class")
+            .agg(pl.col(value).sum().cast(pl.Int64).alias("n"), pl.col(CELL_KEY).sum())
+            .select(pl.lit(OTHER_ROUTES).alias("route"), "flow_class", "n", CELL_KEY),
+            pl.DataFrame(
+                {
+                    "route": [ORIGIN_UNKNOWN, DESTINATION_UNKNOWN],
+                    "flow_class": [_NO_ROUTE_KEY, _NO_ROUTE_KEY],
+                    "n": [coverage.unknown_origin[side], coverage.unknown_destination[side]],
+                    CELL_KEY: [
+                        unknown_keys.get("unknown_origin", 0),
+                        unknown_keys.get("unknown_destination", 0),
+                    ],
+                },
+                schema={"route": pl.String, "flow_class": pl.String, "n": pl.Int64, CELL_KEY: pl.Int64},
+            ),
+        ]
+    )
+    classes = {
+        k: v for k, v in ROUTE_CLASS_LABELS.items() if k != "unknown" or (flows["flow_class"] == k).any()
+    }
+    columns = {**classes, _NO_ROUTE_KEY: NO_ROUTE}
+    # every row is there, empty or not: corridors, the other routes, the unknowns
+    order = pl.DataFrame({"route": [*labels, OTHER_ROUTES, ORIGIN_UNKNOWN, DESTINATION_UNKNOWN]})
+    summed = long.group_by("route", "flow_class").agg(pl.col("n").sum(), pl.col(CELL_KEY).sum())
+    counts = order.join(_wide(summed, "route", "flow_class", "n", list(columns)), on="route", how="left")
+    cell_keys = order.join(
+        _wide(summed, "route", "flow_class", CELL_KEY, list(columns)), on="route", how="left"
+    )
+    rename = {c: label for c, label in columns.items()}
+    table = protected_table(
+        counts.fill_null(0).rename(rename),
+        "route",
+        list(rename.values()),
+        rule,
+        total_label=ALL_VICTIMS,
+        cell_keys=cell_keys.fill_null(0).rename(rename) if keyed else None,
+    )
+    return None if table is None else RouteView(table, corridors)
+
+
+def interval_display(low: DisclosedTable, high: DisclosedTable) -> pl.DataFrame:
+    """Two protected tables of the same rows and columns, holding the low and the high bounds of censored
+    counts (UNODC), shown as one: the count where the bounds agree, else ``"low–high"``.
+
+    A cell withheld in either bound's table is withheld in both (an exact cell's bounds are equal, so a
+    published high bound would give a withheld low bound back), shown ``x``; the one exception is a low bound
+    withheld only for being small beside a published high bound (a censored sum), shown ``"<5–12"``."""
+    rule = low.rule
+    low_shown, high_shown = low.display(), high.display()
+    columns = {}
+    for column in low.key_columns:
+        columns[column] = low_shown[column].to_list()
+    for column in low.count_columns:
+        cells = []
+        for lo, hi, lo_text, hi_text in zip(
+            low.frame[column].to_list(),
+            high.frame[column].to_list(),
+            low_shown[column].to_list(),
+            high_shown[column].to_list(),
+            strict=True,
+        ):
+            if lo is not None and hi is not None:
+                cells.append(lo_text if lo == hi else f"{lo_text}–{hi_text}")
+            elif hi_text == rule.label:
+                cells.append(rule.label)
+            elif lo_text == rule.label and hi is not None:
+                cells.append(f"{rule.label}–{hi_text}")
+            elif lo is None and hi is None and not lo_text and not hi_text:
+                cells.append("")  # missing in both (not reported), not withheld
+            else:
+                cells.append(COMPLEMENT_LABEL)
+        columns[column] = cells
+    return pl.DataFrame(columns)
+
+
+def interval_key_figures(low: RouteView, high: RouteView) -> pl.DataFrame:
+    """:meth:`RouteView.key_figures` of the low and the high bounds as one table (``"low–high"`` where they
+    differ; ``x`` where either is withheld for another reason than being small)."""
+    lo, hi = low.key_figures(), high.key_figures()
+    label = low.table.rule.label
+
+    def both(a: str, b: str) -> str:
+        if a == b:
+            return a
+        if COMPLEMENT_LABEL in (a, b):
+            return COMPLEMENT_LABEL
+        return f"{a}–{b}"
+
+    return lo.with_columns(
+        pl.Series("Victims", [both(a, b) for a, b in zip(lo["Victims"], hi["Victims"], strict=True)])
+    ).with_columns(pl.col("Victims").replace(f"{label}–{label}", label))
+
+
+def region_table(
+    flow_table: pl.DataFrame, level: str, rule: DisclosureRule, route: RouteView, *, value: str = "victims"
+) -> DisclosedTable | None:
+    """Victims by region of origin (rows) and of destination (columns) with totals, protected; None when
+    too small to protect, or when a withheld cell could be recomputed from the route table shown beside it
+    (a region pair whose every flow is a corridor published there, or the only withheld cell of a group of
+    region pairs whose sum is a published class of route: domestic and intraregional on the diagonal,
+    transregional off it). A perturbed route table (cell key) gives a perturbed region table."""
+    from evidence.analyses import routes
+
+    matrix = routes.region_flow_matrix(flow_table, level, value=value)  # type: ignore[arg-type]
+    if not matrix.height:
+        return None
+    row_key = matrix.columns[0]
+    cell_keys = None
+    if CELL_KEY in flow_table.columns:
+        keyed = flow_table.drop(value).rename({CELL_KEY: value}) if value != CELL_KEY else flow_table
+        key_matrix = routes.region_flow_matrix(keyed, level, value=value)  # type: ignore[arg-type]
+        cell_keys = matrix.select(row_key).join(key_matrix, on=row_key, how="left").fill_null(0)
+    table = protected_table(matrix.fill_null(0), row_key, matrix.columns[1:], rule, cell_keys=cell_keys)
+    if table is None:
+        return None
+    origin, destination = f"origin_{level}", f"destination_{level}"
+    published = set(map(tuple, route.chart_data().select("origin_iso3", "destination_iso3").rows()))
+    flows = flow_table.with_columns(pl.col(origin, destination).fill_null("Unknown"))
+    totals = route.total_row()
+    classes = ROUTE_CLASS_LABELS
+    diagonal_known = (
+        totals.get(classes["domestic"]) is not None and totals.get(classes["intraregional"]) is not None
+    )
+    off_known = totals.get(classes["transregional"]) is not None
+    withheld_diagonal, withheld_off = 0, 0
+    for row in table.body.iter_rows(named=True):
+        for column in table.value_columns:
+            if not row[column + "_suppressed"]:
+                continue
+            pair = flows.filter((pl.col(origin) == row[row_key]) & (pl.col(destination) == column))
+            if set(map(tuple, pair.select("origin_iso3", "destination_iso3").rows())) <= published:
+                return None  # every flow of this region pair is a corridor published in the route table
+            if "Unknown" in (row[row_key], column):
+                return None  # mixes classes (a domestic flow of unknown region): not checked, not shown
+            if row[row_key] == column:
+                withheld_diagonal += 1
+            else:
+                withheld_off += 1
+    if not table.perturbed and (
+        (diagonal_known and withheld_diagonal == 1) or (off_known and withheld_off == 1)
+    ):
+        return None
+    return table
+
+
+@dataclass(frozen=True)
+class RouteBounds:
+    """The route numbers of a selection: the :class:`RouteView` of exact counts (case data: ``low`` is
+    ``high``) or of the low and the high bounds of censored counts (UNODC), the flow table they come from,
+    and what notebooks and the CLI publish from them."""
+
+    low: RouteView
+    high: RouteView
+    flow_table: pl.DataFrame
+    selection: Selection | None = None
+    min_victims: int = MIN_VICTIMS
+
+    @property
+    def exact(self) -> bool:
+        return self.low is self.high
+
+    def key_figures(self) -> pl.DataFrame:
+        """Victims of the selection, on a known route, with an unknown origin or destination."""
+        return self.low.key_figures() if self.exact else interval_key_figures(self.low, self.high)
+
+    def table(self) -> DisclosedTable | pl.DataFrame:
+        """The route table: a :class:`DisclosedTable` of exact counts, else the ranges as text."""
+        return self.low.table if self.exact else interval_display(self.low.table, self.high.table)
+
+    def chart_data(self) -> pl.DataFrame:
+        """Published corridors for charts: exact counts, or the low bounds of corridors published in both."""
+        low = self.low.chart_data()
+        if self.exact:
+            return low
+        keys = ["origin_iso3", "destination_iso3"]
+        return low.join(self.high.chart_data().select(keys), on=keys, how="semi")
+
+    def region_table(self, level: str) -> DisclosedTable | pl.DataFrame | None:
+        """:func:`region_table` of exact counts, else of both bounds shown as ranges (None if either is)."""
+        rule = self.low.table.rule
+        if self.exact:
+            return region_table(self.flow_table, level, rule, self.low)
+        low = region_table(self.flow_table, level, rule, self.low, value="victims_low")
+        high = region_table(self.flow_table, level, rule, self.high, value="victims_high")
+        if low is None or high is None:
+            return None
+        return interval_display(low, high)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One record per row of the route table (corridors, other routes, unknowns, the total): route label,
+        origin and destination and class for a corridor, and the published victims as ``(low, high)`` — each
+        a count or, where withheld, the label shown (``<5`` or ``x``)."""
+        rule = self.low.table.rule
+        corridors = {r["route"]: r for r in self.low.corridors.iter_rows(named=True)}
+
+        def shown(value: int | None, reason: str | None) -> int | str | None:
+            if reason == "small":
+                return rule.label
+            if reason == "complement":
+                return COMPLEMENT_LABEL
+            return value
+
+        out = []
+        for (route, lo, lo_reason), (_, hi, hi_reason) in zip(
+            self.low.row_totals(), self.high.row_totals(), strict=True
+        ):
+            low, high = shown(lo, lo_reason), shown(hi, hi_reason)
+            if isinstance(low, str) != isinstance(high, str):  # withheld in one bound: withheld in both
+                low = high = low if isinstance(low, str) else high
+            out.append({"route": route, **corridors.get(route, {}), "victims": (low, high)})
+        return out
+
+
+def route_numbers(
+    selection: Selection,
+    rule: DisclosureRule,
+    *,
+    top_n: int = TOP_N,
+    min_victims: int = MIN_VICTIMS,
+    regional_level: str = "region",
+) -> RouteBounds | None:
+    """The route numbers of a selection (:class:`RouteBounds`): exact counts for case data, else bounds; None
+    when the selection is too small to protect. The one builder of every published route number."""
+    from evidence.analyses import routes
+
+    flow_table = routes.flows(selection, regional_level=regional_level)  # type: ignore[arg-type]
+    coverage = routes.flow_coverage(selection)
+    exact = selection.kind == "case"
+    options: dict[str, Any] = {"top_n": top_n, "min_victims": min_victims, "exact": exact}
+    low = route_view(flow_table, coverage, rule, bound="low", **options)
+    high = low if exact else route_view(flow_table, coverage, rule, bound="high", **options)
+    if low is None or high is None:
+        return None
+    return RouteBounds(low, high, flow_table, selection, min_victims)
+
+
+def emerging_view(emerging: pl.DataFrame) -> pl.DataFrame:
+    """Growing and new corridors (:func:`evidence.analyses.routes.emerging_routes`) for display: corridor by
+    country name, why, the later period, the rate ratio with its interval and the q-value (no counts), and
+    what a corridor's fit warned about."""
+
+    def name(code: str | None) -> str:
+        return (name_of(code) or code) if code else "unknown"
+
+    def number(value: float | None, digits: int) -> str:
+        return "" if value is None else f"{value:.{digits}f}"
+
+    columns = {
+        "Route (origin → destination)": [
+            f"{name(o)} → {name(d)}"
+            for o, d in zip(emerging["origin_iso3"], emerging["destination_iso3"], strict=True)
+        ],
+        "Why": emerging["reason"].to_list(),
+        "Later period": emerging["later_period"].to_list(),
+        "Annual rate ratio": [number(v, 2) for v in emerging["rate_ratio"]],
+        "95% interval": [
+            "" if lo is None or hi is None else f"{lo:.2f} – {hi:.2f}"
+            for lo, hi in zip(emerging["ci_low"], emerging["ci_high"], strict=True)
+        ],
+        "q-value": [
+            "" if v is None else ("<0.0001" if v < 0.0001 else f"{v:.4f}") for v in emerging["q_value"]
+        ],
+    }
+    if "warnings" in emerging.columns and emerging["warnings"].drop_nulls().len():
+        columns["Model warnings"] = [w or "" for w in emerging["warnings"].to_list()]
+    return pl.DataFrame(columns, schema={c: pl.String for c in columns})
+
+
+# ---------------------------------------------------------------------------------------- victims per year
+
+#: The row of a yearly table for records without a single year (a band such as 2014-2018, or none).
+UNDATED = "undated"
+#: Column of the yearly tables for victims.
+VICTIMS = "victims"
+#: Columns of a censored by-dimension table (UNODC): the publisher's own total, and the categories' sum.
+PUBLISHED_TOTAL = "Published total"
+CATEGORY_SUM = "Sum of categories"
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """A protected table of exact counts (``low`` is ``high``), or the pair of protected tables of the low and
+    the high bounds of censored counts (UNODC), with the same rows and columns."""
+
+    low: DisclosedTable
+    high: DisclosedTable
+
+    @property
+    def exact(self) -> bool:
+        return self.low is self.high
+
+    def shown(self) -> DisclosedTable | pl.DataFrame:
+        """What a notebook shows: the table of exact counts, else the ranges as text."""
+        return self.low if self.exact else interval_display(self.low, self.high)
+
+    def cells(self, column: str) -> list[tuple[int | str | None, int | str | None]]:
+        """A column's published (low, high) per row: a count, or the label shown where withheld."""
+        rule = self.low.rule
+
+        def shown(table: DisclosedTable) -> list[int | str | None]:
+            return [
+                rule.label if r == "small" else COMPLEMENT_LABEL if r == "complement" else v
+                for v, r in zip(table.frame[column].to_list(), table.reasons[column].to_list(), strict=True)
+            ]
+
+        pairs = []
+        for lo, hi in zip(shown(self.low), shown(self.high), strict=True):
+            if isinstance(lo, str) != isinstance(hi, str):  # withheld in one bound: withheld in both
+                lo = hi = lo if isinstance(lo, str) else hi
+            pairs.append((lo, hi))
+        return pairs
+
+    def withheld(self, column: str) -> bool:
+        """Whether any cell of ``column`` (totals row aside) is withheld in either bound."""
+        n = self.low.frame.height - (1 if self.low.has_total_row else 0)
+        return bool(
+            self.low.reasons[column].head(n).is_not_null().any()
+            or self.high.reasons[column].head(n).is_not_null().any()
+        )
+
+
+@dataclass(frozen=True)
+class SeriesModels:
+    """The trend models of one published yearly series: the annual rate ratio and the most likely break, each
+    with why it is missing when it is."""
+
+    category: str | None
+    rate_ratio: RateRatio | None
+    rate_note: str | None
+    found_break: Break | None
+    break_note: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"category": self.category or "all"}
+        if self.rate_ratio is None:
+            out["note"] = f"not modelled: {self.rate_note}"
+            return out
+        out["rate_ratio"] = self.rate_ratio.to_dict()
+        out["break"] = self.found_break.to_dict() if self.found_break else None
+        if self.break_note:
+            out["break_note"] = self.break_note
+        return out
+
+
+@dataclass(frozen=True)
+class YearlyNumbers:
+    """Victims per year of a selection, and by a dimension, as published, with what the models read.
+
+    ``per_year``: year (text; ``undated`` for records without a single year when the selection has no years),
+    note (probably incomplete years) and victims, with the total. ``by_category``: year by category of ``by``.
+    Where the categories add up to the year's victims (``partition``: a single-valued field, ``Unknown``
+    included) both come from one protected two-way table whose total column *is* the victims per year.
+    Overlapping categories (one victim, several forms) get their own table without totals. For censored
+    counts (UNODC) the categories' table gives the publisher's total (:data:`PUBLISHED_TOTAL`) and, where they
+    differ, the categories' sum (:data:`CATEGORY_SUM`) — never a sum of forms as victims.
+    """
+
+    selection: Selection
+    by: str | None
+    rule: DisclosureRule
+    counts: pl.DataFrame  # the analysis' yearly totals (year, count, count_low, count_high)
+    by_counts: pl.DataFrame | None  # the analysis' counts by year and category
+    per_year: Bounds | None
+    by_category: Bounds | None
+    partition: bool
+    incomplete: tuple[IncompleteYear, ...]
+    categories: tuple[str, ...]
+
+    @property
+    def flagged(self) -> list[int]:
+        """Years flagged as probably incomplete (left out of the models)."""
+        return [y.year for y in self.incomplete]
+
+    @property
+    def exact(self) -> bool:
+        return self.selection.kind == "case"
+
+    def series(self, category: str | None = None) -> pl.DataFrame | None:
+        """The published yearly series the models read (year, count, count_low, count_high; the undated row
+        left out), or None when a year of it is withheld (a model would give it back). Exact counts are the
+        published (for keyed records: perturbed) ones; censored counts the publisher's bounds."""
+        if not self.exact:
+            source = self.counts if category is None else self.by_counts
+            if source is None:
+                return None
+            rows = source if category is None else source.filter(pl.col(self.by) == category).drop(self.by)  # type: ignore[arg-type]
+            return rows.select("year", "count", "count_low", "count_high").sort("year")
+        table, column = (self.per_year, VICTIMS) if category is None else (self.by_category, category)
+        if table is None or table.withheld(column):
+            return None
+        frame = table.low.frame
+        body = frame.head(frame.height - 1) if table.low.has_total_row else frame
+        dated = body.filter(pl.col("year") != UNDATED)
+        return dated.select(
+            pl.col("year").cast(pl.Int32),
+            pl.col(column).alias("count"),
+            pl.col(column).alias("count_low"),
+            pl.col(column).alias("count_high"),
+        )
+
+    def models(self, category: str | None = None) -> SeriesModels:
+        """Rate ratio and break of :meth:`series` on the years not flagged as probably incomplete."""
+        from evidence.analyses import trends
+
+        series = self.series(category)
+        if series is None:
+            return SeriesModels(
+                category, None, "some yearly counts are withheld by disclosure control", None, None
+            )
+        complete = series.filter(~pl.col("year").is_in(self.flagged))
+        # a trend through one or two years with victims (the rest zeros) is an artefact, not a finding
+        if complete.height < 3 or (complete["count_high"].fill_null(0) > 0).sum() < 3:
+            return SeriesModels(category, None, "too few complete years with identified victims", None, None)
+        try:
+            rate = trends.rate_ratio(complete)
+        except EvidenceError as exc:
+            return SeriesModels(category, None, str(exc), None, None)
+        try:
+            found: Break | None = trends.find_break(complete)
+            note = None
+        except (ParameterError, EstimationError) as exc:
+            found, note = None, str(exc)
+        return SeriesModels(category, rate, None, found, note)
+
+    def chart_table(self) -> DisclosedTable | None:
+        """Victims per year for a chart: the dated rows of :attr:`per_year` (exact counts), years as numbers."""
+        if self.per_year is None or not self.exact:
+            return None
+        table = self.per_year.low
+        n = table.frame.height - 1
+        keep = table.frame.head(n)["year"] != UNDATED
+        frame = table.frame.head(n).filter(keep).with_columns(pl.col("year").cast(pl.Int64))
+        return dataclasses.replace(
+            table, frame=frame, reasons=table.reasons.head(n).filter(keep), has_total_row=False
+        )
+
+    def chart_bounds(self) -> DisclosedTable | None:
+        """Victims per year of censored counts for a chart: the low and high bounds, primary suppression."""
+        if self.exact or not self.counts.height:
+            return None
+        return suppress_counts(
+            self.counts.select("year", "count_low", "count_high"), ["count_low", "count_high"], self.rule
+        )
+
+
+def yearly_numbers(
+    selection: Selection, rule: DisclosureRule, *, by: str | None = None, order: Sequence[str] | None = None
+) -> YearlyNumbers:
+    """The :class:`YearlyNumbers` of a selection: the one builder of every published yearly count.
+
+    ``by`` a dimension (see :func:`evidence.analyses.trends.yearly_counts`); ``order`` the order of its
+    categories (default: an Enum column's own order, else alphabetical, ``Unknown`` last). Raises
+    :class:`~evidence.core.errors.ParameterError` for a dimension the table does not have."""
+    from evidence.analyses import trends
+
+    counts = trends.yearly_counts(selection)
+    by_counts = trends.yearly_counts(selection, by=by) if by else None
+    if order is None and by and selection.kind == "case":
+        order = category_order(selection.frame, by)
+    frame_year = (
+        selection.frame["year"] if "year" in selection.frame.columns else pl.Series([], dtype=pl.Int64)
+    )
+    incomplete = (
+        trends.incomplete_years(
+            counts,
+            late_registration=selection.kind == "case",
+            release_end=frame_year.max(),  # type: ignore[arg-type]
+        )
+        if counts.height
+        else ()
+    )
+    flagged = [y.year for y in incomplete]
+    categories = (
+        tuple(_ordered(by_counts[by].unique().to_list(), order)) if by_counts is not None and by else ()
+    )
+    common = {"selection": selection, "by": by, "rule": rule, "counts": counts, "by_counts": by_counts}
+    if selection.kind == "case":
+        return _case_numbers(common, flagged, tuple(incomplete), categories)
+    return _censored_numbers(common, tuple(incomplete), categories)
+
+
+def _year_text(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.sort("year").with_columns(pl.col("year").cast(pl.String))
+
+
+def _notes(years: pl.Series, flagged: Sequence[int]) -> pl.Series:
+    marked = {str(y) for y in flagged}
+    return pl.Series(
+        "note", ["probably incomplete" if y in marked else "" for y in years.to_list()], dtype=pl.String
+    )
+
+
+def _case_numbers(
+    common: dict[str, Any],
+    flagged: list[int],
+    incomplete: tuple[IncompleteYear, ...],
+    categories: tuple[str, ...],
+) -> YearlyNumbers:
+    from evidence.analyses import trends
+
+    selection: Selection = common["selection"]
+    by: str | None = common["by"]
+    rule: DisclosureRule = common["rule"]
+    keyed = selection.keyed
+    undated = selection.years is None
+    totals = _year_text(common["counts"])
+    if undated:
+        extra = trends.undated_counts(selection)
+        totals = pl.concat([totals, extra.with_columns(year=pl.lit(UNDATED))], how="diagonal_relaxed")
+    if not keyed:
+        totals = totals.with_columns(pl.lit(0, pl.Int64).alias(CELL_KEY))
+    by_counts: pl.DataFrame | None = common["by_counts"]
+    partition = False
+    long = None
+    if by is not None and by_counts is not None:
+        long = _year_text(by_counts)
+        if undated:
+            extra = trends.undated_counts(selection, by=by)
+            long = pl.concat([long, extra.with_columns(year=pl.lit(UNDATED))], how="diagonal_relaxed")
+        if not keyed:
+            long = long.with_columns(pl.lit(0, pl.Int64).alias(CELL_KEY))
+        sums = long.group_by("year").agg(pl.col("count").sum().alias("sum"))
+        joined = totals.select("year", "count").join(sums, on="year", how="left").fill_null(0)
+        partition = by not in FLAG_DIMENSIONS and bool((joined["count"] == joined["sum"]).all())
+    per_year = by_category = None
+    if by is not None and long is not None and long.height:
+        order = totals.select("year")
+        counts = order.join(
+            _wide(long, "year", by, "count", list(categories)), on="year", how="left"
+        ).fill_null(0)
+        keys = order.join(
+            _wide(long, "year", by, CELL_KEY, list(categories)), on="year", how="left"
+        ).fill_null(0)
+        cell_keys = keys if keyed else None
+        if partition:
+            table = protected_table(
+                counts, "year", list(categories), rule, total_label=ALL_VICTIMS, cell_keys=cell_keys
+            )
+            if table is not None:
+                by_category = Bounds(table, table)
+                per_year = Bounds(*(2 * [_victims_column(table, flagged)]))
+        else:
+            table = suppress_counts(counts, list(categories), rule, cell_keys=cell_keys)
+            by_category = Bounds(table, table)
+    if per_year is None and totals.height:
+        frame = totals.select("year", _notes(totals["year"], flagged), pl.col("count").alias(VICTIMS))
+        table = protected_table(
+            frame,
+            ["year", "note"],
+            [VICTIMS],
+            rule,
+            cell_keys=totals.select(pl.col(CELL_KEY).alias(VICTIMS)) if keyed else None,
+        )
+        per_year = None if table is None else Bounds(table, table)
+    return YearlyNumbers(
+        **common,
+        per_year=per_year,
+        by_category=by_category,
+        partition=partition,
+        incomplete=incomplete,
+        categories=categories,
+    )
+
+
+def _victims_column(table: DisclosedTable, flagged: Sequence[int]) -> DisclosedTable:
+    """The total column of a protected year × category table as the table of victims per year (a table of one
+    category is its own total)."""
+    total = table.total_label if table.has_total_column else table.count_columns[0]
+    return DisclosedTable(
+        frame=table.frame.select(
+            "year",
+            _notes(table.frame["year"].fill_null(""), flagged),
+            pl.col(total).alias(VICTIMS),
+            pl.col(total + "_suppressed").alias(VICTIMS + "_suppressed"),
+        ),
+        count_columns=(VICTIMS,),
+        rule=table.rule,
+        n_primary=int((table.reasons[total] == "small").sum()),
+        n_secondary=int((table.reasons[total] == "complement").sum()),
+        has_total_row=True,
+        reasons=table.reasons.select(pl.col(total).alias(VICTIMS)),
+        perturbed=table.perturbed,
+    )
+
+
+def _censored_numbers(
+    common: dict[str, Any], incomplete: tuple[IncompleteYear, ...], categories: tuple[str, ...]
+) -> YearlyNumbers:
+    """UNODC's counts: each bound protected on its own; by a dimension, the publisher's total beside the
+    categories (and their sum where it differs), primary suppression only (the cells are the publisher's own
+    public numbers: nothing follows from them that the workbook does not say)."""
+    selection: Selection = common["selection"]
+    by: str | None = common["by"]
+    rule: DisclosureRule = common["rule"]
+    counts = _year_text(common["counts"])
+    flagged = [y.year for y in incomplete]
+    per_year = None
+    if counts.height:
+        pair = []
+        for bound in ("count_low", "count_high"):
+            frame = counts.select("year", _notes(counts["year"], flagged), pl.col(bound).alias(VICTIMS))
+            pair.append(protected_table(frame, ["year", "note"], [VICTIMS], rule))
+        if pair[0] is not None and pair[1] is not None:
+            per_year = Bounds(pair[0], pair[1])
+    by_category = None
+    by_counts: pl.DataFrame | None = common["by_counts"]
+    if by is not None and by_counts is not None and by_counts.height:
+        long = _year_text(by_counts)
+        published = selection.role != "origin"  # an origin's total is the sum of other countries' breakdowns
+        tables = []
+        for bound in ("count_low", "count_high"):
+            wide = long.pivot(on=by, index="year", values=bound)
+            wide = counts.select("year").join(wide, on="year", how="left")
+            wide = wide.select(
+                "year",
+                *[pl.col(c) if c in wide.columns else pl.lit(None, pl.Int64).alias(c) for c in categories],
+            )
+            total = counts.select("year", pl.col(bound).alias(PUBLISHED_TOTAL if published else ALL_VICTIMS))
+            summed = long.group_by("year").agg(pl.col(bound).sum().alias(CATEGORY_SUM))
+            wide = wide.join(total, on="year", how="left").join(summed, on="year", how="left")
+            tables.append(wide)
+        low, high = tables
+        differs = published and bool(
+            (low[PUBLISHED_TOTAL] != low[CATEGORY_SUM]).fill_null(False).any()
+            or (high[PUBLISHED_TOTAL] != high[CATEGORY_SUM]).fill_null(False).any()
+        )
+        columns = [
+            *categories,
+            PUBLISHED_TOTAL if published else ALL_VICTIMS,
+            *([CATEGORY_SUM] if differs else []),
+        ]
+        low_table = suppress_counts(low.select("year", *columns), columns, rule)
+        high_table = suppress_counts(high.select("year", *columns), columns, rule)
+        by_category = Bounds(low_table, high_table)
+    return YearlyNumbers(
+        **common,
+        per_year=per_year,
+        by_category=by_category,
+        partition=False,
+        incomplete=incomplete,
+        categories=categories,
+    )
+
+
+def trend_sentence(models: SeriesModels) -> str:
+    """One paragraph on the annual rate ratio of the complete years (count model), or why there is none."""
+    rr = models.rate_ratio
+    if rr is None:
+        note = models.rate_note or ""
+        if note.startswith("too few"):
+            return "Too few complete years with identified victims to estimate a trend."
+        if "withheld" in note:
+            return "No trend is estimated: some yearly counts are withheld by disclosure control."
+        return f"No trend could be estimated from these years ({note})."
+    change = "more" if rr.rate_ratio >= 1 else "fewer"
+    text = (
+        f"From {rr.first_year} to {rr.last_year}, the number of identified victims changed by a factor of "
+        f"**{rr.rate_ratio:.2f} a year** (95% interval {rr.ci_low:.2f}–{rr.ci_high:.2f}; "
+        f"{rr.model.replace('_', ' ')} model, {rr.n_years} complete years): about {abs(rr.rate_ratio - 1):.0%} "
+        f"{change} identified victims each year."
+    )
+    if rr.overdispersed:
+        text += " The counts vary more than a Poisson model allows, so a negative binomial model was used."
+    if rr.low_bound and rr.high_bound:
+        text += (
+            f" Censored years enter at their midpoint; on the low bounds the ratio is "
+            f"{rr.low_bound.rate_ratio:.2f}, on the high bounds {rr.high_bound.rate_ratio:.2f}."
+        )
+    if rr.warnings:
+        text += " The model fit warned: " + "; ".join(rr.warnings) + "."
+    return text
+
+
+def break_sentence(models: SeriesModels) -> str:
+    """One paragraph on the most likely break in the trend of the complete years, or why there is none."""
+    found = models.found_break
+    if models.rate_ratio is None:
+        return trend_sentence(models).replace("estimate a trend", "search for a break")
+    if found is None:
+        note = models.break_note or ""
+        if note.startswith("a break needs"):
+            return f"Too few complete years to search for a break ({note})."
+        return f"No break could be estimated from this series: {note}."
+    text = (
+        f"Most likely break: **{found.break_year}** (adjusted p = {found.p_value_adjusted:.3g}). "
+        f"Before it the rate ratio was {found.rate_ratio_before:.2f} a year "
+        f"({found.ci_before[0]:.2f}–{found.ci_before[1]:.2f}), after it {found.rate_ratio_after:.2f} "
+        f"({found.ci_after[0]:.2f}–{found.ci_after[1]:.2f})."
+    )
+    if found.p_value_adjusted >= 0.05:
+        text += " The evidence for a break is weak: a single trend fits about as well."
+    if found.warnings:
+        text += " The model fit warned: " + "; ".join(found.warnings) + "."
+    return text
+
+
+# ------------------------------------------------------------------------------------------- data quality
+
+
+def field_table(fields: pl.DataFrame, rule: DisclosureRule, *, keyed: bool = False) -> pl.DataFrame | None:
+    """The fields a layout collects (from :func:`evidence.analyses.quality.field_completeness`) for display:
+    records where known and where not, and the share known. Known and not known add up to the records
+    (published in the row accounting), so each field's pair is protected with that total: a small number of
+    unknowns cannot be recomputed. With cell keys (``known_key``, ``records_key``) the pair is perturbed.
+    None when too few records to protect."""
+    collected = fields.filter(pl.col("collected"))
+    if not collected.height:
+        return None
+    rows = []
+    for row in collected.iter_rows(named=True):
+        known, records = row["known"], row["records"]
+        pair = pl.DataFrame({"part": ["Known", "Not known"], "n": [known, records - known]})
+        keys = None
+        if keyed:
+            keys = pl.DataFrame({"n": [row["known_key"], row["records_key"] - row["known_key"]]})
+        table = protected_table(pair, "part", ["n"], rule, total_label="Records", cell_keys=keys)
+        if table is None:
+            return None
+        shown = table.display()["n"].to_list()
+        published = table.frame["n"].to_list()
+        share = f"{published[0] / published[2]:.0%}" if published[0] is not None and published[2] else ""
+        rows.append((row["field"], *shown, share))
+    return pl.DataFrame(rows, schema=["Field", "Known", "Not known", "Records", "Share known"], orient="row")
+
+
+def completeness_table(frame: pl.DataFrame, by: str, rule: DisclosureRule) -> pl.DataFrame | None:
+    """:func:`evidence.analyses.quality.completeness_by` for display: records per value of ``by`` with their
+    total (protected; perturbed when the frame has cell keys), and per key field the share of them with it
+    known, as a whole percentage. A share is shown only where the records are published and neither the known
+    nor the unknown records it implies are a small count (a share times its records gives them back); else
+    ``–``. None when too few records to protect."""
+    labelled = frame.with_columns(pl.col(by).cast(pl.String).fill_null("unknown"))
+    keys = labelled.select(pl.col(CELL_KEY).alias("records")) if CELL_KEY in labelled.columns else None
+    table = protected_table(
+        labelled.select(by, "records"), by, ["records"], rule, total_label="All records", cell_keys=keys
+    )
+    if table is None:
+        return None
+    records = table.frame["records"].to_list()[: labelled.height]
+    shown = table.display()
+    columns = {}
+    for column in [c for c in labelled.columns if c.startswith("known_")]:
+        cells = []
+        for share, n in zip(labelled[column].to_list(), records, strict=True):
+            known = None if share is None or n is None else round(share * n)
+            safe = known is not None and not rule.is_small(known) and not rule.is_small(n - known)
+            cells.append(f"{share:.0%}" if safe else "–")
+        columns[column.removeprefix("known_").replace("_", " ")] = cells + [""]
+    return shown.rename({by: by.replace("_", " ").capitalize(), "records": "Records"}).with_columns(
+        pl.Series(name, values, dtype=pl.String) for name, values in columns.items()
+    )
+
+
+def reasons_table(
+    reasons: dict[str, int], rule: DisclosureRule, *, total_label: str
+) -> DisclosedTable | None:
+    """Rows per reason (rejected or flagged) with their total, protected; None when too few to protect."""
+    frame = pl.DataFrame(
+        {"reason": list(reasons), "rows": [int(v) for v in reasons.values()]},
+        schema={"reason": pl.String, "rows": pl.Int64},
+    )
+    return protected_table(frame, "reason", ["rows"], rule, total_label=total_label)
+
+
+def coverage_view(coverage: pl.DataFrame) -> pl.DataFrame:
+    """:func:`evidence.analyses.quality.indicator_coverage` for display (counts of countries and values, not
+    of victims; the censored share as a whole percentage)."""
+    keys = [c for c in coverage.columns if c not in ("countries", "values", "censored_share")]
+    return coverage.select(
+        *[pl.col(k).cast(pl.String).alias(k.replace("_", " ").capitalize()) for k in keys],
+        pl.col("countries").map_elements(lambda n: f"{n:,}", return_dtype=pl.String).alias("Countries"),
+        pl.col("values").map_elements(lambda n: f"{n:,}", return_dtype=pl.String).alias("Values"),
+        pl.format("{}%", (pl.col("censored_share") * 100).round(0).cast(pl.Int64)).alias("Censored (<5)"),
+    )
+
+
+def unmapped_citizenship_table(
+    loaded: LoadedTable, rule: DisclosureRule, *, rows: bool = True
+) -> pl.DataFrame | None:
+    """The citizenship (and repatriation) strings of a UNODC table that name no single country, for a person
+    to review: as written, in which breakdown, rows (``rows``: cells of the file, for a data steward; without
+    them, only strings that carry detected victims are listed), detected victims (a range where ``<5`` cells are in it;
+    a bound below the threshold shown as such) and the *suggested* country, which nothing applies. None when
+    every string was mapped or the table is not UNODC's."""
+    from evidence.sources.unodc import SOURCE, unmapped_categories
+
+    if loaded.provenance.source != SOURCE:
+        return None
+    table = unmapped_categories(loaded)
+    if not rows:  # a reader's table: strings that carry detected victims (the rest count persons convicted)
+        table = table.filter(pl.col("victims_high") > 0)
+    if not table.height:
+        return None
+
+    def bound(n: int) -> str:
+        return rule.label if rule.is_small(n) else f"{n:,}"
+
+    def victims(low: int, high: int) -> str:
+        if high == 0:
+            return "0"
+        if low == high or rule.is_small(high):
+            return bound(high) if low == high else rule.label
+        return f"{bound(low)}–{bound(high)}"
+
+    suggested = [
+        f"{country} ({iso3}), similarity {similarity:.2f}" if iso3 else ""
+        for country, iso3, similarity in table.select(
+            "suggested_country", "suggested_iso3", "similarity"
+        ).iter_rows()
+    ]
+    frame = pl.DataFrame(
+        {
+            "As written": table["category"],
+            "Breakdown": table["reason"].str.replace(" not mapped to a country", ""),
+            "Rows": table["rows"].cast(pl.String),
+            "Detected victims": [
+                victims(low, high) for low, high in table.select("victims_low", "victims_high").iter_rows()
+            ],
+            "Suggested country (to review; not applied)": suggested,
+        }
+    )
+    return frame if rows else frame.drop("Rows")
+
+
+def unmapped_citizenship_share(loaded: LoadedTable) -> str | None:
+    """One sentence: the share of detected victims (citizenship breakdown) whose citizenship names no single
+    country, next to the share the publisher gives as unknown; None for a table that is not UNODC's."""
+    from evidence.sources.unodc import SOURCE, citizenship_coverage
+
+    if loaded.provenance.source != SOURCE:
+        return None
+    coverage = citizenship_coverage(loaded)
+    share = coverage.unmapped_share
+    if share is None:
+        return "No detected victims are broken down by citizenship in this table."
+    low, high = share
+    text = f"{low:.1%}" if f"{low:.1%}" == f"{high:.1%}" else f"{low:.1%}–{high:.1%}"
+    unknown = coverage.unspecified[1] / coverage.total[1] if coverage.total[1] else 0.0
+    return (
+        f"Of the victims detected by citizenship, {text} have a citizenship the country reference cannot map "
+        f"to a single country (listed for review), and about {unknown:.1%} a citizenship the publisher "
+        "gives as unknown; both are left out of routes by origin."
+    )
+
+
+def source_heading(loaded: LoadedTable, level: int = 3) -> str:
+    """A Markdown heading naming ``loaded``'s source and release as readers know it ("UNODC GLOTIP, release 30
+    May 2023"), never a layout id; its text (a sidecar may have written it) escaped for Markdown and HTML."""
+    import html
+    import re
+
+    text = re.sub(r"([\\`*_{}\[\]()#+!|~>-])", r"\\\1", html.escape(loaded.provenance.label, quote=False))
+    return f"{'#' * level} {text}"

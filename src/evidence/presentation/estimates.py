@@ -1,0 +1,330 @@
+"""Hidden-population estimates as they may be published: the disclosure rule applied to MSE results.
+
+The numbers of an estimate are counts of people, observed or estimated, and pass the same small-count rule as
+every table (:class:`~evidence.presentation.disclosure.DisclosureRule`, ``<5`` by default):
+
+* **observed** (people on at least one list): withheld (``<5``) when small; then every other number of the
+  estimate is withheld too (``x``): the estimate minus the number on no list gives it back, and an estimate
+  from so few people means nothing anyway;
+* **on no list** (the dark figure, rounded to a whole number): withheld when small, and the estimate with it
+  (``x``: estimate − observed = dark figure);
+* **interval limits**: a limit whose part on no list (limit − observed, rounded) is small is withheld (``x``).
+
+Published numbers keep their precision; the text shows them rounded to whole people. In JSON a withheld
+number is its label (a string), as in ``evidence flows``/``trend``; an unbounded upper limit is null.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import polars as pl
+
+from evidence.analyses.estimation.estimate import PopulationEstimate
+from evidence.analyses.estimation.sensitivity import SensitivityRow
+from evidence.presentation.disclosure import COMPLEMENT_LABEL, DEFAULT_RULE, DisclosureRule
+
+__all__ = [
+    "DisclosedEstimate",
+    "disclose_estimate",
+    "disclosed_payload",
+    "estimate_headline",
+    "estimate_rows",
+    "sensitivity_chart_data",
+    "sensitivity_frame",
+]
+
+_SMALL, _COMPLEMENT = "small", "complement"
+#: The numbers of an estimate that are counts of people (observed or estimated).
+PEOPLE_FIELDS = ("observed", "estimate", "dark_figure", "low", "high")
+
+
+@dataclasses.dataclass(frozen=True)
+class DisclosedEstimate:
+    """The people-counting numbers of an estimate, each published or withheld (with why)."""
+
+    values: Mapping[str, float | None]  # None where withheld, or for an unbounded upper limit
+    marks: Mapping[str, str]  # field -> "small" or "complement" where withheld
+    rule: DisclosureRule
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def withheld(self) -> bool:
+        return bool(self.marks)
+
+    def label(self, field: str) -> str | None:
+        """``"<5"`` or ``"x"`` where withheld, else None."""
+        mark = self.marks.get(field)
+        if mark is None:
+            return None
+        return self.rule.label if mark == _SMALL else COMPLEMENT_LABEL
+
+    def text(self, field: str) -> str:
+        """The number as shown to readers: ``"1,234"``, ``"<5"``, ``"x"``, or ``"no upper limit"``."""
+        label = self.label(field)
+        if label is not None:
+            return label
+        value = self.values[field]
+        if value is None or math.isinf(value):
+            return "no upper limit"
+        return f"{value:,.0f}"
+
+    def json_value(self, field: str) -> float | int | str | None:
+        """The number for JSON: the value, or the label where withheld; null for an unbounded limit."""
+        label = self.label(field)
+        if label is not None:
+            return label
+        value = self.values[field]
+        return None if value is None or math.isinf(value) else value
+
+    def interval_text(self) -> str:
+        low, high = self.text("low"), self.text("high")
+        return f"{low} or more (no upper limit)" if high == "no upper limit" else f"{low} – {high}"
+
+    def notes(self) -> list[str]:
+        """One line per label used, for under a table or beside a number."""
+        lines = []
+        if _SMALL in self.marks.values():
+            lines.append(
+                f"{self.rule.label}: fewer than {self.rule.threshold}, not shown to protect individuals."
+            )
+        if _COMPLEMENT in self.marks.values():
+            lines.append(f"{COMPLEMENT_LABEL}: withheld so that a small number cannot be recomputed from it.")
+        return lines
+
+
+def disclose_limits(
+    observed: int, limits: Sequence[float], rule: DisclosureRule = DEFAULT_RULE
+) -> tuple[list[float | None], list[str | None]]:
+    """Interval limits (totals) with the mark of each: "complement" where limit − observed is small."""
+    values: list[float | None] = []
+    marks: list[str | None] = []
+    for limit in limits:
+        if rule.is_small(observed) or math.isfinite(limit) and rule.is_small(round(limit) - observed):
+            values.append(None)
+            marks.append(_COMPLEMENT)
+        else:
+            values.append(None if math.isinf(limit) else limit)
+            marks.append(None)
+    return values, marks
+
+
+def disclose_estimate(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> DisclosedEstimate:
+    """Apply the rule of this module to an estimate (see the module docstring)."""
+    observed = result.observed
+    values: dict[str, float | None] = {
+        "observed": observed,
+        "estimate": result.estimate,
+        "dark_figure": result.dark_figure,
+    }
+    marks: dict[str, str] = {}
+    reasons = []
+    if rule.is_small(observed):
+        marks = {field: _COMPLEMENT for field in PEOPLE_FIELDS}
+        marks["observed"] = _SMALL
+        reasons.append(
+            f"fewer than {rule.threshold} people are on the lists: the number observed and every estimate "
+            "from it are withheld"
+        )
+    elif rule.is_small(round(result.dark_figure)):
+        marks["dark_figure"] = _SMALL
+        marks["estimate"] = _COMPLEMENT
+        reasons.append(
+            f"fewer than {rule.threshold} people are estimated to be on no list: that number and the estimate "
+            "(observed plus it) are withheld"
+        )
+    limits, limit_marks = disclose_limits(observed, result.interval, rule)
+    for field, value, mark in zip(("low", "high"), limits, limit_marks, strict=True):
+        values[field] = value
+        if mark and field not in marks:
+            marks[field] = mark
+            reasons.append(
+                f"the {'lower' if field == 'low' else 'upper'} limit is fewer than {rule.threshold} above the "
+                "number observed: withheld"
+            )
+    for field in marks:
+        values[field] = None
+    return DisclosedEstimate(values=values, marks=marks, rule=rule, reasons=tuple(reasons))
+
+
+def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> dict[str, Any]:
+    """:meth:`PopulationEstimate.to_dict` with every count of people through the rule, and what was withheld."""
+    shown = disclose_estimate(result, rule)
+    payload = result.to_dict()
+    for field in ("observed", "estimate", "dark_figure"):
+        payload[field] = shown.json_value(field)
+    payload["interval"] = [shown.json_value("low"), shown.json_value("high")]
+    rounds = []
+    for entry in payload["bootstrap"]["rounds"]:
+        limits, marks = disclose_limits(result.observed, [entry["low"], entry["high"]], rule)
+        low, high = (COMPLEMENT_LABEL if mark else value for value, mark in zip(limits, marks, strict=True))
+        rounds.append({**entry, "low": low, "high": high})
+    payload["bootstrap"]["rounds"] = rounds
+    if shown.withheld:
+        # the standard errors of withheld limits, and the fit of the existence check, would hint at them
+        payload["bootstrap"]["monte_carlo_se"] = None
+        payload["existence"]["lp_optimum"] = None
+    payload["disclosure"] = {"threshold": rule.threshold, "withheld": list(shown.reasons)}
+    return payload
+
+
+def method_text(result: PopulationEstimate) -> str:
+    """How the model was chosen, in words."""
+    if result.method == "stepwise":
+        return f"stepwise selection of interactions (an interaction enters while p < {result.p_enter:g})"
+    if result.method == "bic":
+        return f"lowest BIC ({result.search} search)"
+    if result.method == "downhill":
+        return "downhill search in BIC from main effects (a local minimum)"
+    return "main effects only: lists assumed independent"
+
+
+def model_space_text(result: PopulationEstimate) -> str:
+    """Which models were searched and how many: in the space, fitted, admissible (each number followed by its
+    unit, "models", so that no reader or scanner takes it for a number of people)."""
+    size = (
+        "more models than can be counted"
+        if result.models_in_space is None
+        else _models(result.models_in_space)
+    )
+    return (
+        f"{result.model_space}: {size} in the space; {_models(result.models_fitted)} fitted, "
+        f"{_models(result.models_admissible)} admissible (estimate exists and is identifiable)"
+    )
+
+
+def _models(count: int) -> str:
+    return f"{count:,} model" + ("" if count == 1 else "s")
+
+
+def interval_method_text(result: PopulationEstimate) -> str:
+    if result.interval_method == "bca":
+        return (
+            f"BCa bootstrap of {result.bootstrap_replicates:,} replicates, each repeating the model choice "
+            f"(seed {result.seed})"
+        )
+    return "log-normal, from the intercept's standard error (no allowance for the model choice)"
+
+
+def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None = None) -> list[str]:
+    """What a reader of a bootstrap interval should know: its Monte Carlo spread and unusual replicates."""
+    if result.interval_method != "bca":
+        return []
+    lines = []
+    se = result.monte_carlo_se
+    if se and all(math.isfinite(v) for v in se) and not (shown and shown.withheld):
+        lines.append(
+            f"Monte Carlo spread of the limits: ±{se[0]:,.0f} (lower), ±{se[1]:,.0f} (upper) as a standard "
+            "error over resamples of the replicates; another seed moves them about this much"
+        )
+    if result.bootstrap_rounds:
+        lines.append(
+            f"{result.bootstrap_replicates:,} replicates drawn in rounds until neither limit moved by 5% or more"
+        )
+    if result.bootstrap_unbounded:
+        lines.append(
+            f"{result.bootstrap_unbounded:,} replicates had no case on more than one list: estimate unbounded"
+        )
+    if result.bootstrap_empty_list:
+        lines.append(
+            f"{result.bootstrap_empty_list:,} replicates had a list with no case: analysed without it"
+        )
+    if result.bootstrap_failed:
+        lines.append(f"{result.bootstrap_failed:,} replicates had no valid model and were left out")
+    if result.rejected_unconverged:
+        lines.append(
+            f"{result.rejected_unconverged:,} fits did not converge even from a cold start: not used"
+        )
+    return lines
+
+
+def estimate_rows(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> list[tuple[str, str]]:
+    """The estimate as (item, text) rows for a two-column table, every count of people disclosed."""
+    shown = disclose_estimate(result, rule)
+    rows = [
+        ("lists", ", ".join(result.lists)),
+        ("observed (on at least one list)", shown.text("observed")),
+        ("estimated total population", shown.text("estimate")),
+        ("estimated on no list", shown.text("dark_figure")),
+        (f"{result.level:.0%} interval", shown.interval_text()),
+        ("interval", interval_method_text(result)),
+        ("model choice", method_text(result)),
+        ("model space", model_space_text(result)),
+        ("interactions selected", ", ".join(result.terms) or "none (independent lists)"),
+    ]
+    if result.infinite_parameters:
+        rows.append(("interactions with no case (at −∞)", ", ".join(result.infinite_parameters)))
+    rows.append(("existence check", result.existence.message))
+    rows += [("bootstrap", line) for line in bootstrap_lines(result, shown)]
+    rows += [("withheld", reason) for reason in shown.reasons]
+    rows += [("", note) for note in shown.notes()]
+    return rows
+
+
+def estimate_headline(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str:
+    """A Markdown headline with the estimate and its interval (only numbers and fixed words: nothing from
+    the data file), or why they are withheld."""
+    shown = disclose_estimate(result, rule)
+    if shown.values["estimate"] is None:
+        return f"### Estimated total population: withheld\n\n{shown.reasons[0].capitalize()}."
+    return (
+        f"### Estimated total population: **{shown.text('estimate')}** "
+        f"({result.level:.0%} interval {shown.interval_text()})\n\n"
+        f"People on at least one list: {shown.text('observed')}; estimated on none: "
+        f"{shown.text('dark_figure')}."
+    )
+
+
+def sensitivity_frame(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEFAULT_RULE) -> pl.DataFrame:
+    """The sensitivity table as published strings: model choice, interactions, estimate and interval."""
+    records = []
+    for row in rows:
+        record = {"model choice": row.choice.label}
+        if row.result is None:
+            record |= {"interactions": "", "estimate": "–", "interval": row.problem or "no estimate"}
+        else:
+            shown = disclose_estimate(row.result, rule)
+            how = "BCa" if row.result.interval_method == "bca" else "log-normal"
+            record |= {
+                "interactions": ", ".join(row.result.terms) or "none",
+                "estimate": shown.text("estimate"),
+                "interval": f"{shown.interval_text()} ({how})",
+            }
+        records.append(record)
+    return pl.DataFrame(
+        records, schema={c: pl.String for c in ("model choice", "interactions", "estimate", "interval")}
+    )
+
+
+def sensitivity_chart_data(
+    rows: Sequence[SensitivityRow], rule: DisclosureRule = DEFAULT_RULE
+) -> pl.DataFrame:
+    """One row per model choice with a published estimate: label, method, estimate, low, high (null where
+    withheld or unbounded), for :func:`~evidence.presentation.charts.interval_chart`."""
+    records = []
+    for row in rows:
+        if row.result is None:
+            continue
+        shown = disclose_estimate(row.result, rule)
+        if shown.values["estimate"] is None:
+            continue
+        records.append(
+            {
+                "model choice": row.choice.label,
+                "method": row.choice.method,
+                "estimate": shown.values["estimate"],
+                "low": shown.values["low"],
+                "high": shown.values["high"],
+            }
+        )
+    schema = {
+        "model choice": pl.String,
+        "method": pl.String,
+        "estimate": pl.Float64,
+        "low": pl.Float64,
+        "high": pl.Float64,
+    }
+    return pl.DataFrame(records, schema=schema)

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import dataclasses
+
+import polars as pl
+import pytest
+
+from evidence.analyses.selection import (
+    CELL_KEY,
+    KEY_MODULUS,
+    RECORD_CELL_KEY,
+    STABLE_ID,
+    Selection,
+    as_selection,
+    record_keys,
+)
+from evidence.core.errors import ParameterError
+from evidence.sources.case_schema import conform
+from evidence.sources.loaded import LoadedTable
+from evidence.sources.provenance import Provenance
+
+
+def _loaded(protection: str = "", synthetic: bool = False) -> LoadedTable:
+    data = conform(
+        pl.DataFrame(
+            {
+                "source_row": [2, 3, 4, 5],
+                "year": [2019, 2019, 2020, None],
+                "origin_iso3": ["MMR", "THA", "KHM", "MMR"],
+                "destination_iso3": ["THA", "JPN", "THA", "THA"],
+            }
+        )
+    )
+    provenance = Provenance(
+        source="test",
+        layout="hand-made",
+        release="1",
+        path="x.csv",
+        sha256="ab" * 32,
+        url="",
+        licence="",
+        citation="",
+        synthetic=synthetic,
+        protection=protection,
+    )
+    return LoadedTable(data, provenance, rows_in=4)
+
+
+def test_a_selection_is_checked_once_where_it_is_made():
+    selection = Selection(_loaded(), country="Thailand", role="destination", years="2019-2020")
+    assert (selection.country, selection.role, selection.years) == ("THA", "destination", (2019, 2020))
+    assert selection.to_dict() == {"country": "THA", "role": "destination", "years": [2019, 2020]}
+    assert selection.records()["source_row"].to_list() == [2, 4]  # the undated record is in no year
+    assert selection.replace(role="origin").records()["source_row"].to_list() == [3]
+    for bad in ({"country": "Atlantis"}, {"role": "sideways"}, {"years": "2020-2010"}, {"years": "soon"}):
+        with pytest.raises(ParameterError):
+            Selection(_loaded(), **bad)
+    assert as_selection(_loaded().data).country is None
+
+
+def test_protection_follows_the_provenance_else_the_kind_of_records():
+    assert Selection(_loaded()).protection == "cell_key" and Selection(_loaded()).keyed
+    assert Selection(_loaded(synthetic=True)).protection == "suppression"
+    assert Selection(_loaded(protection="suppression")).protection == "suppression"
+    assert Selection(_loaded(synthetic=True, protection="cell_key")).keyed  # any source can opt in
+    assert not Selection(_loaded().data).keyed  # a bare frame has no provenance to key its records by
+    with pytest.raises(ValueError, match="protection"):
+        _loaded(protection="noise")
+
+
+def test_record_keys_are_fixed_secret_and_carried_into_counts(monkeypatch):
+    from evidence.analyses import trends
+
+    table = _loaded()
+    keys = record_keys(table)
+    assert keys.to_list() == record_keys(table).to_list()
+    assert all(0 <= k < KEY_MODULUS for k in keys) and keys.n_unique() == 4
+    monkeypatch.setenv("EVIDENCE_CELL_KEY_SECRET", "another installation")
+    assert record_keys(table).to_list() != keys.to_list()  # unpredictable without the secret
+    monkeypatch.undo()
+    selection = Selection(table, country="THA", role="destination")
+    assert RECORD_CELL_KEY in selection.frame.columns
+    counts = trends.yearly_counts(selection)
+    # a cell's key is the sum of its records' keys: 2019 holds the record of row 2 only
+    assert counts.filter(pl.col("year") == 2019)[CELL_KEY].item() == keys[0]
+    # a stable pseudonymous id (the register's): the same record keeps its key in another file, another row
+    with_ids = table.data.with_columns(pl.Series(STABLE_ID, ["a1", "b2", "c3", "d4"]))
+    moved = dataclasses.replace(table.provenance, sha256="cd" * 32)
+    reordered = LoadedTable(
+        with_ids.reverse().with_columns(source_row=pl.Series([9, 8, 7, 6])), moved, rows_in=4
+    )
+    first = record_keys(LoadedTable(with_ids, table.provenance, rows_in=4)).to_list()
+    assert record_keys(reordered).to_list() == first[::-1]

@@ -1,0 +1,276 @@
+from __future__ import annotations
+
+import polars as pl
+from hypothesis import given
+from hypothesis import strategies as st
+
+from evidence.analyses import routes
+from evidence.analyses.selection import Selection
+from evidence.notebooks.builders import (
+    interval_display,
+    protected_table,
+    region_table,
+    route_view,
+    shares_view,
+    sources_view,
+    yearly_numbers,
+)
+from evidence.presentation.disclosure import DisclosureRule, suppress_table
+from evidence.sources.case_schema import conform
+
+RULE = DisclosureRule(5)
+
+
+def _shares(counts: dict[str, int], n_unknown: int) -> pl.DataFrame:
+    n_known = sum(counts.values())
+    return pl.DataFrame(
+        {
+            "category": list(counts),
+            "count": list(counts.values()),
+            "n_known": [n_known] * len(counts),
+            "n_unknown": [n_unknown] * len(counts),
+            "share": [c / n_known if n_known else None for c in counts.values()],
+            "ci_low": [0.1] * len(counts),
+            "ci_high": [0.2] * len(counts),
+        }
+    )
+
+
+def test_shares_view_protects_categories_with_the_total_it_publishes():
+    view = shares_view(_shares({"Female": 120, "Male": 3, "Trans": 0}, n_unknown=40), RULE, label="Sex")
+    victims = dict(zip(view["Sex"], view["Victims"], strict=True))
+    assert victims["Male"] == "<5" and victims["All victims in the selection"] == "163"
+    # total − Female − Not recorded would give Male back: one of them is withheld too
+    assert "x" in (victims["Female"], victims["Not recorded"])
+    shares = dict(zip(view["Sex"], view["Share of those recorded"], strict=True))
+    assert shares["Male"] == "" and view["95% interval"][1] == ""
+
+
+def test_shares_view_sorts_by_the_given_order_and_handles_overlapping_categories():
+    view = shares_view(
+        _shares({"30-38": 50, "0-8": 20}, n_unknown=30), RULE, label="Age", order=["0-8", "30-38"]
+    )
+    assert view["Age"].to_list()[:2] == ["0-8", "30-38"]
+    assert view["Share of those recorded"].to_list()[:2] == ["28.6%", "71.4%"]
+    # flag groups: one victim, several forms; the recorded/not recorded split is protected on its own
+    forms = _shares({"Forced labour": 30, "Sexual": 25}, n_unknown=3).with_columns(n_known=pl.lit(50))
+    view = shares_view(forms, RULE, label="Form")
+    victims = dict(zip(view["Form"], view["Victims"], strict=True))
+    assert victims["Not recorded"] == "<5" and victims["Recorded (at least one)"] == "x"
+    assert set(view["Share of those recorded"]) == {""}  # no denominator published, no share
+
+
+@given(st.lists(st.integers(0, 30), min_size=1, max_size=6), st.integers(0, 30))
+def test_no_withheld_category_can_be_recomputed_from_the_total(counts, n_unknown):
+    shares = _shares({f"c{i}": c for i, c in enumerate(counts)}, n_unknown)
+    if not sum(counts) + n_unknown:
+        return
+    view = shares_view(shares, RULE)
+    if view is None:
+        return
+    cells = view["Victims"].to_list()
+    withheld = sum(v in ("<5", "x") for v in cells[:-1])
+    assert withheld != 1 or cells[-1] in ("<5", "x")
+    for text in cells:
+        assert text in ("<5", "x") or not RULE.is_small(int(text.replace(",", "")))
+
+
+def _cases() -> pl.DataFrame:
+    rows = (
+        [("MMR", "THA")] * 40
+        + [("KHM", "THA")] * 20
+        + [("LAO", "THA")] * 3
+        + [("THA", "THA")] * 10
+        + [("THA", "JPN")] * 7
+        + [(None, "THA")] * 2
+        + [("THA", None)] * 6
+    )
+    return conform(
+        pl.DataFrame(
+            {
+                "year": [2020] * len(rows),
+                "origin_iso3": [o for o, _ in rows],
+                "destination_iso3": [d for _, d in rows],
+                "origin_region": ["Asia" if o else None for o, _ in rows],
+                "destination_region": ["Asia" if d else None for _, d in rows],
+            }
+        )
+    )
+
+
+def _route_view(top_n: int = 2):
+    selection = Selection(_cases(), country="THA", role="both")
+    flows = routes.flows(selection)
+    return flows, route_view(flows, routes.flow_coverage(selection), RULE, top_n=top_n)
+
+
+def test_route_view_holds_every_route_number_in_one_protected_table():
+    _, view = _route_view()
+    shown = view.table.display()
+    assert shown["route"].to_list() == [
+        "Myanmar → Thailand",
+        "Cambodia → Thailand",
+        "All other routes",
+        "Origin (citizenship) unknown",
+        "Destination unknown",
+        "All victims",
+    ]
+    rows = {r["route"]: r for r in shown.iter_rows(named=True)}
+    assert rows["All victims"]["All victims"] == "88"
+    # Lao PDR (3) and Japan (7) are both in Asia: the other routes' classes hide no small count
+    assert rows["All other routes"]["Domestic"] == "10" and rows["All other routes"]["Intraregional"] == "10"
+    assert rows["Origin (citizenship) unknown"]["All victims"] == "<5"
+    # the unknown destinations would give the small unknown origins back from the column total
+    assert "x" in (rows["Destination unknown"]["Route unknown"], rows["All victims"]["Route unknown"])
+    figures = dict(zip(*view.key_figures().get_columns(), strict=True))
+    assert figures["Identified victims in the selection"] == "88"
+    assert figures["origin (citizenship) unknown"] == "<5"
+    assert figures["on a known route (origin and destination known)"] in ("80", "x")
+    chart = view.chart_data()
+    assert chart["victims"].to_list() == [40, 20] and chart["victims"].min() >= RULE.threshold
+
+
+def test_region_table_is_left_out_when_the_route_table_gives_a_withheld_cell_back():
+    flows, view = _route_view(top_n=5)
+    region = region_table(flows, "region", RULE, view)
+    if region is not None:  # any withheld region pair must not be a published corridor
+        published = set(map(tuple, view.chart_data().select("origin_iso3", "destination_iso3").rows()))
+        assert published
+        assert region.n_suppressed == 0 or region.n_suppressed >= 2
+
+
+def test_too_small_a_table_is_none_not_an_error():
+    assert protected_table(pl.DataFrame({"k": list("abcd"), "n": [1, 1, 1, 1]}), "k", ["n"], RULE) is None
+
+
+def test_sources_view_keeps_rows_read_from_giving_small_rejections_back():
+    from evidence.sources.loaded import LoadedTable, issues_frame
+    from evidence.sources.provenance import Provenance
+
+    provenance = Provenance(
+        source="ctdc",
+        layout="global_synthetic",
+        release="2024",
+        path="/d/a.csv",
+        sha256="a" * 64,
+        url="",
+        licence="",
+        citation="CTDC",
+        synthetic=False,
+        demo=False,
+    )
+    rejects = issues_frame([{"row": r, "column": "year", "value": "x", "reason": "bad year"} for r in (1, 2)])
+    table = LoadedTable(pl.DataFrame({"x": list(range(40))}), provenance, rows_in=42, rejects=rejects)
+    shown = sources_view([table], RULE).display()
+    assert shown.height == 1 and shown["source"].to_list() == ["ctdc, release 2024"]
+    row = shown.row(0, named=True)
+    assert row["rejected"] == "<5"
+    assert "x" in (row["kept"], row["read"])  # read − kept would be the rejected rows
+
+
+def _yearly_cases() -> pl.DataFrame:
+    rows = (
+        [(2019, "Female")] * 28
+        + [(2019, None)] * 2
+        + [(2020, "Female")] * 20
+        + [(2020, None)] * 5
+        + [(2021, "Female")] * 12
+    )
+    return conform(
+        pl.DataFrame(
+            {
+                "year": [y for y, _ in rows],
+                "gender": [g for _, g in rows],
+                "destination_iso3": ["THA"] * len(rows),
+                "exploitation_forced_labour": [True] * len(rows),
+                "exploitation_sexual": [g is None for _, g in rows],
+            }
+        )
+    )
+
+
+def test_yearly_counts_and_the_table_by_dimension_are_protected_together():
+    numbers = yearly_numbers(Selection(_yearly_cases(), years=(2019, 2021)), RULE, by="gender")
+    table = numbers.by_category.low
+    assert numbers.partition and table.display().columns == ["year", "Female", "Unknown", "All victims"]
+    per_year = numbers.per_year.low
+    assert per_year.display()["victims"].to_list() == table.display()["All victims"].to_list()
+    assert per_year.display()["note"].to_list() == ["", "", "probably incomplete", ""]  # the final year
+    assert table.display()["Unknown"].to_list()[0] == "<5"
+    # overlapping categories (forms) do not add up: no totals, primary suppression only
+    forms = yearly_numbers(Selection(_yearly_cases(), years=(2019, 2021)), RULE, by="form")
+    assert (
+        not forms.partition and not forms.by_category.low.has_total_row and forms.per_year.low.has_total_row
+    )
+    assert forms.series("Forced labour")["count"].to_list() == [30, 25, 12]
+
+
+def test_interval_display_withholds_a_cell_withheld_in_either_bound():
+    low = suppress_table(pl.DataFrame({"k": ["a", "b", "c"], "n": [10, 1, 20]}), "k", ["n"], RULE)
+    high = suppress_table(pl.DataFrame({"k": ["a", "b", "c"], "n": [10, 12, 20]}), "k", ["n"], RULE)
+    shown = interval_display(low, high)
+    assert shown["n"].to_list()[1] == "<5–12"
+    assert "x" in shown["n"].to_list()  # the low bounds' complement hides its high bound too
+
+
+def _glotip(tmp_path, rows):
+    from _glotip import write_small_glotip
+
+    from evidence.sources.unodc import load
+
+    return load(
+        write_small_glotip(tmp_path / "g.xlsx", [("THA", category, value) for category, value in rows])
+    )
+
+
+def test_unmapped_citizenships_for_review_with_protected_victim_counts(tmp_path):
+    from evidence.notebooks.builders import (
+        source_heading,
+        unmapped_citizenship_share,
+        unmapped_citizenship_table,
+    )
+
+    loaded = _glotip(tmp_path, [("Myanmar", "60"), ("Thialand", "30"), ("Atlantis", "3"), ("Atlantis", "<5")])
+    table = unmapped_citizenship_table(loaded, RULE)
+    assert table.columns == [
+        "As written",
+        "Breakdown",
+        "Rows",
+        "Detected victims",
+        "Suggested country (to review; not applied)",
+    ]
+    assert table.rows() == [
+        ("Thialand", "citizenship", "1", "30", "Thailand (THA), similarity 0.88"),
+        ("Atlantis", "citizenship", "2", "<5–7", ""),  # 3 + (1 to 4): the small bound withheld
+    ]
+    assert "Rows" not in unmapped_citizenship_table(loaded, RULE, rows=False).columns
+    convicted = _glotip(tmp_path, [("Myanmar", "60"), ("Atlantis", "0")])
+    assert unmapped_citizenship_table(convicted, RULE)["Detected victims"].to_list() == ["0"]
+    assert unmapped_citizenship_table(convicted, RULE, rows=False) is None
+    assert unmapped_citizenship_share(loaded).startswith(
+        "Of the victims detected by citizenship, 36.2%–38.1%"
+    )
+    assert source_heading(loaded) == "### UNODC GLOTIP, release 30 May 2023"
+
+
+def test_unmapped_citizenships_only_for_unodc_and_none_when_all_map(tmp_path, shared_data):
+    from evidence.notebooks.builders import unmapped_citizenship_share, unmapped_citizenship_table
+    from evidence.sources.registry import load
+
+    assert unmapped_citizenship_table(_glotip(tmp_path, [("Myanmar", "60")]), RULE) is None
+    tiers = load(shared_data / "tip" / "tip_tiers_1999_2015.csv")
+    assert unmapped_citizenship_table(tiers, RULE) is None and unmapped_citizenship_share(tiers) is None
+
+
+def test_source_headings_escape_what_a_sidecar_wrote(tmp_path, shared_data):
+    import dataclasses
+
+    from evidence.notebooks.builders import source_heading
+    from evidence.sources.registry import load
+
+    tiers = load(shared_data / "tip" / "tip_tiers_1999_2015.csv")
+    tiers.provenance = dataclasses.replace(
+        tiers.provenance, name="<img src=x onerror=alert(1)> *x*", release_label=""
+    )
+    heading = source_heading(tiers)
+    assert "<img" not in heading and "\\*x\\*" in heading

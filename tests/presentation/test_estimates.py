@@ -1,0 +1,139 @@
+"""Disclosure control of hidden-population estimates: no small number of people, observed or estimated."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from evidence.analyses.estimation import ListCapture, estimate_population, read_list_capture
+from evidence.analyses.estimation.sensitivity import ModelChoice, model_choices, sensitivity
+from evidence.presentation.disclosure import DisclosureRule, assert_no_small_counts
+from evidence.presentation.estimates import (
+    disclose_estimate,
+    disclosed_payload,
+    estimate_headline,
+    estimate_rows,
+    sensitivity_chart_data,
+    sensitivity_frame,
+)
+
+THREE_PEOPLE = ListCapture(lists=("A", "B"), counts=np.array([1, 1, 1]))  # issue 14's example
+
+
+@pytest.fixture(scope="module")
+def western(shared_data: Path):
+    return estimate_population(read_list_capture(shared_data / "mse" / "western_us_5list" / "Western.csv"))
+
+
+def test_three_people_publish_no_number_of_people() -> None:
+    result = estimate_population(THREE_PEOPLE, method="main")
+    shown = disclose_estimate(result)
+    assert shown.text("observed") == "<5"
+    assert [shown.text(f) for f in ("estimate", "dark_figure", "low", "high")] == ["x"] * 4
+    payload = disclosed_payload(result)
+    assert payload["observed"] == "<5" and payload["estimate"] == payload["dark_figure"] == "x"
+    assert payload["interval"] == ["x", "x"] and payload["disclosure"]["threshold"] == 5
+    assert "fewer than 5 people" in payload["disclosure"]["withheld"][0]
+    assert payload["existence"]["lp_optimum"] is None
+    headline = estimate_headline(result)
+    assert "withheld" in headline and "3" not in headline
+    rows = dict(estimate_rows(result))
+    assert rows["observed (on at least one list)"] == "<5"
+    assert "3 people" not in str(estimate_rows(result))
+
+
+def test_a_small_dark_figure_is_withheld_with_the_estimate(western) -> None:
+    observed = western.observed
+    small = dataclasses.replace(
+        western, dark_figure=3.2, estimate=observed + 3.2, interval=(observed + 1.4, observed + 40.0)
+    )
+    shown = disclose_estimate(small)
+    assert shown.text("observed") == f"{observed:,}"
+    assert (shown.text("dark_figure"), shown.text("estimate"), shown.text("low")) == ("<5", "x", "x")
+    assert shown.text("high") == f"{observed + 40:,}"
+    assert len(shown.reasons) == 2
+
+
+def test_published_estimates_keep_their_precision_and_unbounded_limits_say_so(western) -> None:
+    shown = disclose_estimate(western)
+    assert not shown.withheld
+    assert shown.json_value("estimate") == western.estimate  # not rounded in JSON
+    assert shown.text("estimate") == f"{western.estimate:,.0f}"
+    unbounded = dataclasses.replace(western, interval=(western.interval[0], math.inf))
+    shown = disclose_estimate(unbounded)
+    assert shown.text("high") == "no upper limit" and shown.json_value("high") is None
+    assert shown.interval_text().endswith("or more (no upper limit)")
+
+
+def test_the_rule_follows_its_threshold(western) -> None:
+    tight = DisclosureRule(threshold=western.observed + 1)
+    assert disclose_estimate(western, tight).text("observed") == f"<{western.observed + 1}"
+
+
+@given(
+    observed=st.integers(1, 60),
+    dark=st.floats(0, 80),
+    low_gap=st.floats(0, 1),
+    high_gap=st.floats(1, 3),
+    threshold=st.integers(2, 11),
+)
+def test_no_published_number_gives_a_small_count_back(
+    observed: int, dark: float, low_gap: float, high_gap: float, threshold: int
+) -> None:
+    """Whatever is published, no small count of people (observed, on no list, or a limit's part on no list)
+    is among the published numbers or their differences with the observed total."""
+    result = estimate_population(THREE_PEOPLE, method="main")
+    result = dataclasses.replace(
+        result,
+        observed=observed,
+        dark_figure=dark,
+        estimate=observed + dark,
+        interval=(observed + dark * low_gap, observed + dark * high_gap + 0.5),
+    )
+    rule = DisclosureRule(threshold=threshold)
+    shown = disclose_estimate(result, rule)
+    published = {k: v for k, v in shown.values.items() if v is not None}
+    if "observed" not in published:
+        assert not published  # nothing at all from too few people
+        return
+    for field in ("estimate", "dark_figure", "low", "high"):
+        if field in published:
+            part = round(published[field]) - observed if field != "dark_figure" else round(published[field])
+            assert not rule.is_small(part), (field, part)
+
+
+def test_sensitivity_table_and_chart_data(shared_data: Path) -> None:
+    capture = read_list_capture(shared_data / "mse" / "uk_2013_5list" / "UKdat_5.csv")
+    labels = [c.label for c in model_choices(capture.n_lists)]
+    assert labels[:4] == [
+        "main effects only",
+        "stepwise, p < 0.001, pairs",
+        "stepwise, p < 0.02, pairs",
+        "stepwise, p < 0.05, pairs",
+    ]
+    assert "lowest BIC, up to 4-way" in labels and "downhill, up to 3-way" in labels
+    choices = [
+        ModelChoice("bic", max_order=2),
+        ModelChoice("bic", max_order=4),
+        ModelChoice("downhill", max_order=4),
+    ]
+    rows = sensitivity(capture, choices)
+    frame = sensitivity_frame(rows)
+    assert frame["estimate"].to_list() == ["22,991", "25,311", "12,262"]
+    assert frame["model choice"].to_list() == [
+        "lowest BIC, pairs",
+        "lowest BIC, up to 4-way",
+        "downhill, up to 4-way",
+    ]
+    chart = sensitivity_chart_data(rows)
+    assert chart.height == 3 and chart["method"].to_list() == ["bic", "bic", "downhill"]
+    too_few = sensitivity(THREE_PEOPLE, [ModelChoice("main", max_order=1)])
+    assert sensitivity_frame(too_few)["estimate"].to_list() == ["x"]
+    assert sensitivity_chart_data(too_few).height == 0
+    assert_no_small_counts(" ".join(sensitivity_frame(too_few).row(0)))
