@@ -63,3 +63,23 @@ def _no_kernels_in_the_fast_lane():
             delattr(cls, name)
         else:
             setattr(cls, name, method)
+
+
+#: Calls that execute a notebook: a test that makes one is a kernel test even if its author forgot the mark.
+_KERNEL_CALLS = ("run_notebook(", "execute_run(", "run_batch(", "execute_notebook(")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects the lane's tests
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    import inspect
+
+    for item in items:
+        function = getattr(item, "function", None)
+        if function is None or item.get_closest_marker("kernel") is not None:
+            continue
+        try:
+            source = inspect.getsource(function)
+        except (OSError, TypeError):
+            continue
+        if any(call in source for call in _KERNEL_CALLS):
+            item.add_marker(pytest.mark.kernel)

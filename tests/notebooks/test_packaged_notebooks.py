@@ -118,6 +118,7 @@ def test_data_quality_on_real_shared_data(tmp_path, shared_data):
 
 
 @pytest.mark.slow
+@pytest.mark.kernel
 def test_hidden_population_shows_its_sensitivity_to_the_model(tmp_path):
     from evidence.runs.execute import run_notebook
 
@@ -140,6 +141,7 @@ def test_hidden_population_shows_its_sensitivity_to_the_model(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.kernel
 def test_hidden_population_withholds_small_numbers_of_people(tmp_path):
     """Issue 14: never "3 people on at least one list" from three people."""
     from evidence.runs.execute import run_notebook
