@@ -194,6 +194,9 @@ def warm_up(modules: Sequence[str] = (), launched: dict[str, str] | None = None)
 
     global _BASELINE
     for module in modules:
+        parent = module.rpartition(".")[0]
+        if parent and parent in sys.modules and hasattr(sys.modules[parent], module.rpartition(".")[2]):
+            continue  # a name the package has already (a function, a class, a loaded submodule)
         try:
             importlib.import_module(module)
         except Exception:  # noqa: BLE001, S112 - the notebook's own import raises it where a reader sees it

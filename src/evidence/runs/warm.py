@@ -291,4 +291,6 @@ def notebook_imports(notebook_text: str) -> tuple[str, ...]:
                 modules.extend(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 modules.append(node.module)
+                # `from package import module`: the names may be submodules (warm_up skips those that are not)
+                modules.extend(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
     return tuple(dict.fromkeys(modules))
