@@ -38,7 +38,11 @@ def test_profile_counts_under_the_denominator_rule():
     female = {r["category"]: r for r in out.filter(pl.col("group") == "Female").iter_rows(named=True)}
     # Female: victims 1 (threats, abuse), 2 (abuse), 6 (nothing recorded: unknown, not "no")
     assert female["Threats"]["count"] == 1 and female["Abuse"]["count"] == 2
-    assert female["Abuse"]["n_group"] == 3 and female["Abuse"]["n_known"] == 2 and female["Abuse"]["n_unknown"] == 1
+    assert (
+        female["Abuse"]["n_group"] == 3
+        and female["Abuse"]["n_known"] == 2
+        and female["Abuse"]["n_unknown"] == 1
+    )
     assert female["Threats"]["share"] == pytest.approx(0.5)
     # the victim without a recorded sex is its own group, never dropped
     assert out.filter(pl.col("group") == "Unknown")["n_group"][0] == 1
@@ -65,7 +69,9 @@ def test_route_class_from_regions_only():
             "origin_region": ["Asia", "Asia", None],
             "destination_region": ["Asia", "Europe", "Asia"],
         },
-        schema={c: pl.String for c in ("origin_iso3", "destination_iso3", "origin_region", "destination_region")},
+        schema={
+            c: pl.String for c in ("origin_iso3", "destination_iso3", "origin_region", "destination_region")
+        },
     )
     classes = only_regions.select(causes.route_class_expr().alias("class"))["class"].to_list()
     assert classes == ["domestic or intraregional", "transregional", None]
@@ -105,7 +111,9 @@ def demo():
 
 def test_one_binary_predictor_gives_the_cross_product_ratio(demo):
     """Known answer: a logistic regression on one binary predictor estimates the 2×2 table's odds ratio."""
-    model = causes.association_model(demo, "exploitation_sexual", ["sex"], missing="complete_case", min_category_n=1)
+    model = causes.association_model(
+        demo, "exploitation_sexual", ["sex"], missing="complete_case", min_category_n=1
+    )
     sample = demo.filter(pl.col("gender").is_in(["Female", "Male"]))
     flags = ["exploitation_forced_labour", "exploitation_sexual", "exploitation_other"]
     known = sample.filter(pl.any_horizontal([pl.col(f).fill_null(False) for f in flags]))
@@ -133,9 +141,9 @@ def test_complete_case_and_all_case_account_for_every_record(demo):
 def test_association_grid_covers_every_recorded_means(demo):
     grid, failures = causes.association_grid(demo, "means_of_control")
     recorded = causes.recorded_flags_of(demo, "means_of_control")
-    assert set(grid["outcome"].unique().to_list()) | set(failures) == {causes.label_of(f) for f in recorded} | set(
-        failures
-    )
+    assert set(grid["outcome"].unique().to_list()) | set(failures) == {
+        causes.label_of(f) for f in recorded
+    } | set(failures)
     assert len(grid["outcome"].unique()) + len(failures) == len(recorded) == 8
     assert (grid["ci_low"] <= grid["odds_ratio"]).all() and (grid["odds_ratio"] <= grid["ci_high"]).all()
 

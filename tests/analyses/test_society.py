@@ -46,7 +46,9 @@ def test_thailand_gsi_figures_with_source_and_year(panel):
 def test_detection_gap_of_thailand_by_hand(panel, shared_data):
     # the count read straight from the workbook, without the toolkit's loader
     raw = pl.read_excel(
-        shared_data / "unodc" / "data_glotip_2023-05-30.xlsx", engine="calamine", read_options={"header_row": 2}
+        shared_data / "unodc" / "data_glotip_2023-05-30.xlsx",
+        engine="calamine",
+        read_options={"header_row": 2},
     )
     cell = raw.filter(
         (pl.col("Iso3_code") == "THA")
@@ -146,7 +148,9 @@ def test_tier_event_study_has_its_reference_and_intervals(panel):
     assert reference["rate_ratio"] == 1.0 and reference["ci_low"] is None
     others = estimates.filter(pl.col("event_time") != -1)
     assert others.height == 6
-    assert (others["ci_low"] < others["rate_ratio"]).all() and (others["rate_ratio"] < others["ci_high"]).all()
+    assert (others["ci_low"] < others["rate_ratio"]).all() and (
+        others["rate_ratio"] < others["ci_high"]
+    ).all()
     assert study.events.height >= 5 and study.events["iso3"].is_unique().all()
     assert study.to_dict()["n_events"] == study.events.height
 

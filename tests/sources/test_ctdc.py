@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from evidence.core.errors import InputError
-from evidence.sources import ctdc
+from evidence.core.errors import InputError, UnknownFormatError
+from evidence.sources import ctdc, registry
 from evidence.sources.case_schema import CASE_SCHEMA, FLAG_GROUPS, apply_denominator_rule
 from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, load
@@ -518,3 +518,25 @@ def test_demo_data_loads(tmp_path: Path) -> None:
     loaded = load(path)
     assert (loaded.provenance.layout, loaded.rows_in, loaded.rows_rejected) == ("global_synthetic", 400, 0)
     assert loaded.provenance.demo is True
+
+
+def test_a_recoded_derivative_is_told_what_a_release_has(tmp_path: Path) -> None:
+    """Issue 10: "Age Band, Trafficking Duration, …" with no year or countries is a derived table, not a release."""
+    path = tmp_path / "derived.csv"
+    path.write_text(
+        "Age Band,Trafficking Duration,Gender,Exploitation Type,Count\n9--17,0--12,Female,Sexual,12\n"
+    )
+    with pytest.raises(UnknownFormatError) as caught:
+        registry.detect(path)
+    message = str(caught.value)
+    assert "looks like a table derived from CTDC data" in message and "not a CTDC release" in message
+    assert "lacks yearOfRegistration, ageBroad, citizenship, CountryOfExploitation, traffickMonths" in message
+
+
+def test_trailing_delimiters_are_unnamed_columns_not_repeated_names(tmp_path: Path, fixtures: Path) -> None:
+    lines = (fixtures / "ctdc" / "synthetic_v2024.csv").read_text().splitlines()
+    path = tmp_path / "trailing.csv"
+    path.write_text("\n".join(line + ",,," for line in lines) + "\n")
+    loaded = ctdc.load(path)
+    assert loaded.rows_in == len(lines) - 1 == loaded.rows_kept
+    assert "3 unnamed column(s) not used (a header with trailing delimiters?)" in loaded.provenance.notes

@@ -80,9 +80,9 @@ def test_list_capture_is_never_sniffed() -> None:
         ("A,B,n\n1,0,3\n2,1,2\n", 3, "A", "0 or 1"),
         ("A,B,n\n1,0,3\n0,yes,2\n", 3, "B", "0 or 1"),
         ("A,B,n\n1,0,3\n0,,2\n", 3, "B", "0 or 1"),
-        ("A,B,n\n1,0,-3\n0,1,2\n", 2, "n", "non-negative integer"),
-        ("A,B,n\n1,0,3\n0,1,2.5\n", 3, "n", "non-negative integer"),
-        ("A,B,n\n1,0,3\n0,1,many\n", 3, "n", "non-negative integer"),
+        ("A,B,n\n1,0,-3\n0,1,2\n", 2, "n", "whole number of people"),
+        ("A,B,n\n1,0,3\n0,1,2.5\n", 3, "n", "whole number of people"),
+        ("A,B,n\n1,0,3\n0,1,many\n", 3, "n", "whole number of people"),
         ("A,n\n1,3\n", 1, None, "at least two lists"),
         ("A,B,n\n1,0,3\n0,1,2\n1,0,4\n", 4, None, "appears on rows [2, 4]"),
         ("A,B,n\n1,0,3\n0,0,7\n", 3, "n", "all-zero history"),
@@ -90,6 +90,19 @@ def test_list_capture_is_never_sniffed() -> None:
         ("id,A,B\n7,1,0\n7,0,1\n", 3, "id", "more than one row"),
         ("A,B,n,count\n1,0,3,3\n", 1, None, "more than one count column"),
         ("A,B,n\n", None, None, "no data rows"),
+        # counts no list can hold (issue 14): they would overflow the sums
+        ("A,B,n\n1,0,inf\n0,1,2\n", 2, "n", "whole number of people"),
+        ("A,B,n\n1,0,1e300\n0,1,2\n", 2, "n", "whole number of people"),
+        (f"A,B,n\n1,0,{2**63 - 1}\n0,1,2\n", 2, "n", "whole number of people"),
+        ("A,B,n\n1,0,NaN\n0,1,2\n", 2, "n", "whole number of people"),
+        ("A,B,n\n1,0,\n0,1,2\n", 2, "n", "found an empty cell"),
+        # what a CSV parser would pad, cut or rename silently
+        ("A,B,n\n1,0,3,9\n0,1,2\n", 2, None, "4 fields where the header has 3"),
+        ("A,B,n\n1,0\n0,1,2\n", 2, None, "2 fields where the header has 3"),
+        ("A,A,n\n1,0,3\n0,1,2\n", 1, None, "duplicated column names ['A']"),
+        ("A,,n\n1,0,3\n0,1,2\n", 1, None, "column 2 of the header has no name"),
+        ("A,B,n\n1,0,3\n\n0,1,2\n", 3, None, "blank line among the data rows"),
+        ('A,B,n\n"1,0,3\n0,1,2\n', None, None, "quoted field is never closed"),
     ],
 )
 def test_refusals_name_file_row_and_column(
@@ -102,6 +115,35 @@ def test_refusals_name_file_row_and_column(
     assert words in error.message
     assert error.path == str(path)
     assert (error.row, error.column) == (row, column)
+
+
+@pytest.mark.parametrize(
+    ("data", "how"),
+    [
+        (b"A;B;n\n1;0;3\n0;1;2\n1;1;1\n", "semicolons"),
+        (b"A\tB\tn\n1\t0\t3\n0\t1\t2\n1\t1\t1\n", "tabs"),
+        (b"A,B,n\r1,0,3\r0,1,2\r1,1,1\r", "CR-only line ends"),
+        ("A,B,n\n1,0,3\n0,1,2\n1,1,1\n".encode("utf-16"), "UTF-16"),
+        (b"A,B,n\r\n1,0,3\r\n0,1,2\r\n1,1,1\r\n\n\n", "CRLF and blank lines at the end"),
+    ],
+)
+def test_what_spreadsheets_save_reads_the_same(tmp_path: Path, data: bytes, how: str) -> None:
+    path = tmp_path / "lists.csv"
+    path.write_bytes(data)
+    loaded = load_list_capture(path)
+    assert loaded.data.columns == ["A", "B", "count"], how
+    assert loaded.data["count"].to_list() == [3, 2, 1], how
+
+
+def test_workbooks_and_binary_files_are_refused_plainly(tmp_path: Path) -> None:
+    import openpyxl
+
+    openpyxl.Workbook().save(tmp_path / "lists.xlsx")
+    with pytest.raises(InputError, match="save the sheet as CSV"):
+        load_list_capture(tmp_path / "lists.xlsx")
+    (tmp_path / "lists.csv.gz").write_bytes(b"\x1f\x8b\x08\x00" + bytes(40))
+    with pytest.raises(InputError, match="gzip"):
+        load_list_capture(tmp_path / "lists.csv.gz")
 
 
 def test_empty_and_missing_files(tmp_path: Path) -> None:

@@ -63,3 +63,46 @@ def test_sidecar_completes_provenance(tmp_path, monkeypatch):
     sidecar_path(path).write_text(json.dumps({"relase": "typo"}))
     with pytest.raises(InputError, match="unknown keys"):
         load(path)
+
+
+def test_a_header_longer_than_the_head_is_read_whole(tmp_path):
+    from evidence.sources.registry import FileHead
+
+    header = ",".join(f"column_{i}" for i in range(20_000))
+    path = tmp_path / "wide.csv"
+    path.write_text(header + "\n" + ",".join("1" * 20_000) + "\n")
+    assert FileHead(path).first_line == header
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), ".xls"),
+        (b"\x1f\x8b\x08\x00" + bytes(100), "gzip"),
+        (b"%PDF-1.7\n", "PDF"),
+        (b"  <!DOCTYPE html><html></html>", "web page"),
+        (b"Rar!\x1a\x07\x00", "RAR"),
+        (bytes(range(256)), "binary data"),
+    ],
+)
+def test_files_that_are_no_table_are_named_for_what_they_are(tmp_path, data, says):
+    path = tmp_path / "download.csv"
+    path.write_bytes(data)
+    with pytest.raises(UnknownFormatError, match=says):
+        detect(path)
+
+
+def test_a_cut_zip_is_a_damaged_workbook(tmp_path):
+    import openpyxl
+
+    openpyxl.Workbook().save(tmp_path / "book.xlsx")
+    data = (tmp_path / "book.xlsx").read_bytes()
+    (tmp_path / "cut.xlsx").write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError, match="the workbook is damaged or incomplete") as caught:
+        detect(tmp_path / "cut.xlsx")
+    assert "PK" not in str(caught.value)
+
+
+def test_no_loader_is_optional():
+    """Every built-in loader module is imported for real: a missing one is an error, not skipped (issue 17)."""
+    assert {"case_records", "ctdc", "unodc_glotip", "us_tip_tiers", "walkfree_gsi"} <= set(registry.loaders())

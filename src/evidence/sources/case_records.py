@@ -64,6 +64,7 @@ from evidence.sources.case_schema import (
     conform,
 )
 from evidence.sources.countries import country_table, map_to_iso3, with_regions
+from evidence.sources.delimited import text_encoding
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.provenance import Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, apply_sidecar, check_readable, register
@@ -155,7 +156,12 @@ def _resolve_columns(header: list[str], mapping: CaseRecordsMapping, data_path: 
 
 def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
     try:
-        text = path.read_bytes().decode(mapping.encoding)
+        data = path.read_bytes()
+        encoding, detected = mapping.encoding, text_encoding(data[:4096])
+        if encoding.lower().replace("_", "-").startswith("utf-8") and detected != "utf-8":
+            # spreadsheets save "Unicode text" as UTF-16, whatever the mapping expects
+            encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else detected
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         raise InputError(
@@ -234,6 +240,8 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         if blank
         else []
     )
+    if encoding != mapping.encoding:
+        notes.append("read as UTF-16 text (the mapping expects UTF-8)")
     return _Raw(frame, issues_frame(structural), notes)
 
 

@@ -22,6 +22,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -42,12 +43,12 @@ from evidence.sources.case_schema import (
     apply_denominator_rule,
     conform,
 )
-from evidence.sources.delimited import field_count_rejects, scan_records
+from evidence.sources.delimited import check_width, field_count_rejects, scan_records, split_line, utf8_text
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.metadata import dataset, describe
 from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
-from evidence.sources.workbook import workbook_mentions
+from evidence.sources.workbook import HeaderMatch, read_sheet
 
 SOURCE = "ctdc"
 GLOBAL_SYNTHETIC = "global_synthetic"
@@ -438,6 +439,7 @@ class _Header:
     columns: list[str]  # as in the file (BOM and surrounding blanks removed)
     delimiter: str | None = None  # None for a workbook
     sheet: str | None = None
+    header_row: int = 1  # the sheet row of the header (titles may stand above it in a workbook)
 
 
 #: Enough to recognise a layout; its other columns, when absent, read as empty (and the provenance says so).
@@ -476,9 +478,7 @@ def _canonical_name(column: str) -> str:
 
 
 def _split_header(line: str, delimiter: str) -> list[str]:
-    import csv
-
-    return [c.strip().lstrip("\ufeff") for c in next(csv.reader([line], delimiter=delimiter), [])]
+    return [c.strip().lstrip("\ufeff") for c in split_line(line, delimiter)]
 
 
 def _read_header(head: FileHead) -> _Header | None:
@@ -496,25 +496,15 @@ def _read_header(head: FileHead) -> _Header | None:
 
 
 def _read_workbook_header(head: FileHead) -> _Header | None:
-    # other sources' workbooks are turned away cheaply: fastexcel parses a whole sheet to give its header
-    if not any(workbook_mentions(head.path, [token]) for token in ("yearOfRegistration", "yearRegister")):
-        return None
-    import fastexcel
-
+    """The CTDC header in the top rows of any sheet (the sheet's name and declared size are not trusted)."""
     matches = []
-    try:
-        reader = fastexcel.read_excel(str(head.path))
-        sheets = reader.sheet_names
-    except fastexcel.FastExcelError:  # a damaged workbook is not recognisably CTDC; the registry says so
-        return None
-    for sheet in sheets:
-        try:
-            columns = [str(c.name) for c in reader.load_sheet(sheet, n_rows=0).available_columns()]
-        except fastexcel.FastExcelError:  # e.g. an empty sheet: no header to recognise
-            columns = []
-        layout = _layout_of(columns)
-        if layout:
-            matches.append(_Header(layout, columns, sheet=sheet))
+    for sheet in head.workbook.sheets:
+        for index, row in enumerate(sheet.rows):
+            columns = ["" if cell is None else str(cell).strip() for cell in row]
+            layout = _layout_of(columns)
+            if layout:
+                matches.append(_Header(layout, columns, sheet=sheet.name, header_row=index + 1))
+                break
     if len(matches) > 1:
         raise InputError(
             f"several sheets hold CTDC data ({', '.join(repr(m.sheet) for m in matches)}); "
@@ -522,6 +512,54 @@ def _read_workbook_header(head: FileHead) -> _Header | None:
             path=head.path,
         )
     return matches[0] if matches else None
+
+
+#: Words of CTDC's fields, as tables derived from a release relabel them ("Age Band", "Trafficking Duration").
+_DERIVED_KEYS = {
+    "ageband",
+    "agebroad",
+    "traffickingduration",
+    "traffickmonths",
+    "citizenship",
+    "countryofexploitation",
+    "yearofregistration",
+    "majoritystatus",
+    "typeofexploitation",
+    "meansofcontrol",
+    "recruiterrelation",
+    "recruiterrelationship",
+    "datasource",
+}
+
+
+def diagnose(head: FileHead) -> str | None:
+    """For a file that uses CTDC's fields but is no release (a derived or recoded table): what it lacks."""
+    rows: list[list[str]] = []
+    if head.is_xlsx:
+        rows = [
+            [str(c) for c in row if c is not None] for sheet in head.workbook.sheets for row in sheet.rows
+        ]
+    else:
+        line = head.first_line
+        rows = [_split_header(line, d) for d in (",", ";", "\t", "|") if d in line]
+    keys = {_label_key(name) for name in [*SYNTHETIC_COLUMNS, *K_ANON_COLUMNS, *VP_COLUMNS]} | _DERIVED_KEYS
+    for columns in rows:
+        ctdc_like = [c for c in columns if _label_key(c) in keys]
+        if len(ctdc_like) < 2:
+            continue
+        present = {_label_key(c) for c in columns}
+        required = SYNTHETIC_COLUMNS[:6]
+        missing = [c for c in required if _label_key(c) not in present]
+        repeated = sorted(
+            n for n, count in Counter(_canonical_name(c) for c in columns if c).items() if count > 1
+        )
+        return (
+            f"looks like a table derived from CTDC data (columns {', '.join(ctdc_like[:6])}), not a CTDC "
+            f"release: a release has the columns {', '.join(required)}, and this file lacks "
+            f"{', '.join(missing) or 'the rest of a release'}"
+            + (f"; it names a column more than once: {', '.join(repeated)}" if repeated else "")
+        )
+    return None
 
 
 def sniff(head: FileHead) -> str | None:
@@ -555,14 +593,14 @@ def _read(path: Path, header: _Header) -> _Raw:
             path=path,
             hint=f"re-save it with {expected!r} as the delimiter, or load the file as published",
         )
-    data = path.read_bytes()
+    original = path.read_bytes()
+    data, notes = utf8_text(original, path)  # UTF-16 and CR-only line ends, as spreadsheets save CSV
     with ThreadPoolExecutor(max_workers=1) as pool:
         # hashing releases the GIL, so it overlaps with parsing
-        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        digest = pool.submit(lambda: hashlib.sha256(original).hexdigest())
         frame, ragged = _parse_csv(path, data, header)
         sha256 = digest.result()
     ncols = len(header.columns)
-    notes: list[str] = []
     structural = empty_issues()
     buf = np.frombuffer(data, dtype=np.uint8)
     quoted = bool(np.any(buf == ord('"')))
@@ -637,7 +675,14 @@ def _parse_csv(path: Path, data: bytes, header: _Header) -> tuple[pl.DataFrame, 
             if data.count(b'"') % 2:
                 message = "a quoted field is never closed (the file has an odd number of '\"' characters)"
             raise InputError(f"cannot parse as CSV: {message}", path=path) from exc
-        return frame.rename(dict(zip(frame.columns, header.columns, strict=True))), ragged
+        if frame.width != len(header.columns):
+            raise InputError(
+                f"the header has {len(header.columns)} columns but the CSV parser finds {frame.width} "
+                "(a stray quote or line break in the header?)",
+                path=path,
+                row=1,
+            )
+        return frame.rename(dict(zip(frame.columns, _labels(header.columns), strict=True))), ragged
     raise AssertionError("unreachable: the text-only attempt returns or raises")
 
 
@@ -655,16 +700,17 @@ def _undecodable(path: Path, data: bytes) -> InputError:
 
 
 def _read_workbook(path: Path, header: _Header) -> _Raw:
-    try:
-        frame = pl.read_excel(path, sheet_name=header.sheet, infer_schema_length=0)
-    except Exception as exc:  # fastexcel raises its own error types
-        raise InputError(f"cannot read sheet {header.sheet!r}: {exc}", path=path) from exc
-    frame = frame.rename(dict(zip(frame.columns, header.columns, strict=True)))
-    # the sheet's own row numbers (header on row 1)
+    assert header.sheet is not None
+    match = HeaderMatch(sheet=header.sheet, header_row=header.header_row, top_rows=())
+    frame, first_row = read_sheet(path, match, dtypes="string")
+    # the sheet's own row numbers
     frame = frame.with_columns(pl.all().cast(pl.String)).with_columns(
-        source_row=pl.int_range(2, frame.height + 2, dtype=pl.Int64)
+        source_row=pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64)
     )
-    notes = [f"read from sheet {header.sheet!r}"]
+    notes = [
+        f"read from sheet {header.sheet!r}"
+        + (f", header on row {header.header_row}" if header.header_row > 1 else "")
+    ]
     empty = frame.select(pl.all_horizontal(pl.exclude("source_row").is_null())).to_series()
     if empty.any():
         notes.append(f"{int(empty.sum())} empty sheet row(s) ignored (no record)")
@@ -937,9 +983,21 @@ def _align_columns(raw: _Raw, layout: str) -> None:
     if missing:
         raw.notes.append("columns absent from this file, read as empty: " + ", ".join(missing))
         frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in missing])
+    unnamed = [c for c in extra if c.startswith(_UNNAMED)]
+    extra = [c for c in extra if not c.startswith(_UNNAMED)]
     if extra:
         raw.notes.append("columns not used: " + ", ".join(extra))
+    if unnamed:
+        raw.notes.append(f"{len(unnamed)} unnamed column(s) not used (a header with trailing delimiters?)")
     raw.frame = frame
+
+
+_UNNAMED = "(unnamed column "
+
+
+def _labels(columns: list[str]) -> list[str]:
+    """The header's names, with a distinct label for each blank one (a header may end in delimiters)."""
+    return [name if name.strip() else f"{_UNNAMED}{i + 1})" for i, name in enumerate(columns)]
 
 
 def _release(layout: str, age_bands: list[str]) -> tuple[str, str | None]:
@@ -970,8 +1028,10 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
         raise InputError("not a CTDC file: the header matches none of the three CTDC layouts", path=path)
     if layout is not None and header.layout != layout:
         raise InputError(f"expected a CTDC {layout} file, found {header.layout}", path=path)
-    names = [_canonical_name(c) for c in header.columns]
-    repeated = sorted({n for n in names if names.count(n) > 1})
+    check_width(len(header.columns), path)
+    # unnamed columns (a header with trailing delimiters) are no names, so they cannot repeat one
+    names = Counter(_canonical_name(c) for c in header.columns if c.strip())
+    repeated = sorted(n for n, count in names.items() if count > 1)
     if repeated:
         raise InputError(f"the header names a column more than once: {', '.join(repeated)}", path=path)
     raw = _read(path, header)
@@ -1073,6 +1133,7 @@ LOADER = register(
         sniff=sniff,
         load=load,
         description="CTDC victim-level data: Global Synthetic (v2024/v2025), k-anonymised, Victim–Perpetrator",
+        diagnose=diagnose,
         version="3",  # bump when the case table from the same file changes (3: provenance from metadata)
     )
 )

@@ -1,5 +1,8 @@
-"""Delimited text files: where each record starts and how many fields it has, without trusting a CSV parser.
+"""Delimited text files: their encoding and line ends, and where each record starts and how many fields it has,
+without trusting a CSV parser.
 
+Spreadsheet programs save CSV as UTF-16 ("Unicode text") or with CR-only line ends (Excel's "CSV (Macintosh)");
+:func:`utf8_text` turns both into the UTF-8 with LF line ends that the parsers read, keeping every line number.
 Parsers pad a short record with empty fields and may cut a long one: a truncated row would then be read as a
 row of empty cells (for a TIP file, "not ranked"). Loaders scan the bytes once, vectorised, and reject such
 rows with their line numbers.
@@ -7,12 +10,88 @@ rows with their line numbers.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import polars as pl
 
+from evidence.core.errors import InputError
 from evidence.sources.loaded import empty_issues, issues_frame
+
+#: More columns than any spreadsheet holds (Excel's limit is 16,384): not a table, whatever its header says.
+MAX_COLUMNS = 16_384
+#: How far the header line is read (a header of 16,384 long column names fits).
+MAX_HEADER_BYTES = 8 * 1024 * 1024
+
+_BOMS = {b"\xef\xbb\xbf": "utf-8", b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+
+
+def text_encoding(head: bytes) -> str:
+    """``utf-8``, ``utf-16-le`` or ``utf-16-be``: from a byte-order mark, else from where the zero bytes of
+    UTF-16 text fall (ASCII text in UTF-16 has a zero in every other byte)."""
+    for bom, encoding in _BOMS.items():
+        if head.startswith(bom):
+            return encoding
+    sample = head[:4096]
+    if len(sample) >= 8:
+        even, odd = sample[0::2], sample[1::2]
+        if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+            return "utf-16-le"
+        if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+            return "utf-16-be"
+    return "utf-8"
+
+
+def utf8_text(data: bytes, path: str | Path) -> tuple[bytes, list[str]]:
+    """The file's bytes as UTF-8 text with LF (or CRLF) line ends, and notes saying what was converted.
+
+    UTF-16 is transcoded; CR-only line ends become LF. Line numbers are unchanged by both.
+    """
+    notes = []
+    encoding = text_encoding(data[:4096])
+    if encoding.startswith("utf-16"):
+        try:
+            text = data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else encoding)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"this file is UTF-16 text, but bytes {data[exc.start : exc.end]!r} are not valid UTF-16",
+                path=path,
+                hint="re-save it as UTF-8 (CSV UTF-8 in Excel)",
+            ) from None
+        data = text.encode("utf-8")
+        notes.append("read as UTF-16 text (transcoded to UTF-8)")
+    if b"\r" in data and b"\n" not in data:
+        data = data.replace(b"\r", b"\n")
+        notes.append("CR-only line ends (Excel's CSV for Macintosh) read as line ends")
+    return data, notes
+
+
+def split_line(line: str, delimiter: str) -> list[str]:
+    """The fields of one line as a CSV reader splits them. A stray CR or NUL inside the line is kept in its field
+    as a space (the csv module refuses such a line; the parsers that read the data keep the field)."""
+    cleaned = line.replace("\r", " ").replace("\n", " ").replace("\x00", " ")
+    return next(csv.reader([cleaned], delimiter=delimiter), [])
+
+
+def check_quotes(data: bytes, path: str | Path) -> None:
+    """A clear error for a file whose quotes do not pair up (a parser would read the rest as one field)."""
+    if data.count(b'"') % 2:
+        raise InputError(
+            "a quoted field is never closed (the file has an odd number of '\"' characters)", path=path
+        )
+
+
+def check_width(columns: int, path: str | Path) -> None:
+    """A clear error for a header wider than any spreadsheet."""
+    if columns > MAX_COLUMNS:
+        raise InputError(
+            f"the header has {columns:,} columns, more than any spreadsheet holds ({MAX_COLUMNS:,}): "
+            "not a table this toolkit reads",
+            path=path,
+            row=1,
+        )
 
 
 @dataclasses.dataclass

@@ -16,14 +16,17 @@ never be mistaken for list data, so list-capture data are always read by asking 
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from evidence.core.errors import InputError
+from evidence.sources.delimited import check_quotes, check_width, scan_records, split_line, utf8_text
 from evidence.sources.loaded import LoadedTable, issues_frame
 from evidence.sources.provenance import Provenance, sha256_file
-from evidence.sources.registry import apply_sidecar, check_readable
+from evidence.sources.registry import FileHead, apply_sidecar, check_readable, describe_unreadable
 
 SOURCE = "list_capture"
 COUNT_COLUMN = "count"
@@ -31,6 +34,10 @@ COUNT_COLUMN = "count"
 COUNT_COLUMN_NAMES = ("n", "count", "frequency", "freq")
 #: Names of the identifier column accepted (and dropped) in a ``case_records`` file.
 CASE_ID_COLUMN_NAMES = ("case_id", "id")
+
+#: Largest count accepted in one row: more people than live on Earth. A larger number (``1e300``, ``inf``,
+#: 2^63 - 1) is a mistake, and the sum of such counts would overflow.
+MAX_COUNT = 10_000_000_000
 
 _FIRST_DATA_LINE = 2  # line 1 is the header
 
@@ -55,20 +62,60 @@ def load_list_capture(path: str | Path) -> LoadedTable:
 
 
 def _read_strings(path: Path) -> pl.DataFrame:
+    """Every cell as text, after the checks a CSV parser does not make (encoding, delimiter, header names,
+    the number of fields of every record)."""
     check_readable(path)
-    try:
-        frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-    except pl.exceptions.PolarsError as exc:
-        raise InputError(f"cannot read as CSV: {exc}", path=path) from exc
-    if frame.width == 0:
-        raise InputError("the file has no columns", path=path)
-    if frame.height == 0:
-        raise InputError("the file has a header but no data rows", path=path)
-    stripped = [c.strip() for c in frame.columns]
-    duplicated = sorted({c for c in stripped if stripped.count(c) > 1})
+    head = FileHead(path)
+    if head.is_xlsx:
+        raise InputError(
+            "a workbook: list-capture data are read from CSV", path=path, hint="save the sheet as CSV"
+        )
+    unreadable = describe_unreadable(head)
+    if unreadable:
+        raise InputError(unreadable, path=path)
+    data, _ = utf8_text(path.read_bytes(), path)
+    header_line = data.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r")
+    delimiter, header = _header(header_line)
+    check_width(len(header), path)
+    unnamed = [i + 1 for i, name in enumerate(header) if not name]
+    if unnamed:
+        raise InputError(f"column {unnamed[0]} of the header has no name", path=path, row=1)
+    duplicated = sorted(name for name, n in Counter(header).items() if n > 1)
     if duplicated:
         raise InputError(f"duplicated column names {duplicated}", path=path, row=1)
-    return frame.rename(dict(zip(frame.columns, stripped, strict=True)))
+    check_quotes(data, path)
+    scan = scan_records(data, delimiter)
+    blank = scan.blank
+    wrong = (scan.field_counts != len(header)) & ~blank
+    if wrong.any():
+        index = int(wrong.argmax())
+        raise InputError(
+            f"{scan.field_counts[index]} fields where the header has {len(header)}",
+            path=path,
+            row=int(scan.lines[index]),
+        )
+    records = np.flatnonzero(~blank)
+    inner_blank = blank[: records[-1]] if records.size else blank[:0]
+    if inner_blank.any():  # blank lines at the end are harmless; among the rows they would shift row numbers
+        raise InputError(
+            "a blank line among the data rows", path=path, row=int(scan.lines[inner_blank.argmax()])
+        )
+    data = data.rstrip(b"\r\n") + b"\n"  # the blank lines at the end
+    try:
+        frame = pl.read_csv(data, separator=delimiter, infer_schema=False, quote_char='"')
+    except pl.exceptions.PolarsError as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"cannot read as CSV: {message}", path=path) from exc
+    if frame.height == 0:
+        raise InputError("the file has a header but no data rows", path=path)
+    return frame.rename(dict(zip(frame.columns, header, strict=True)))
+
+
+def _header(line: str) -> tuple[str, list[str]]:
+    """The delimiter (comma, semicolon, tab or pipe: the one splitting the header most) and the column names."""
+    candidates = {d: split_line(line, d) for d in (",", ";", "\t", "|")}
+    delimiter = max(candidates, key=lambda d: (len(candidates[d]), d == ","))
+    return delimiter, [name.strip() for name in candidates[delimiter]]
 
 
 def _count_column(frame: pl.DataFrame, path: Path) -> str | None:
@@ -150,11 +197,18 @@ def _histories(frame: pl.DataFrame, count_column: str, path: Path) -> LoadedTabl
 def _counts(values: pl.Series, column: str, path: Path) -> pl.Series:
     text = values.str.strip_chars()
     numbers = text.cast(pl.Float64, strict=False)
-    bad = numbers.is_null() | numbers.is_nan() | (numbers < 0) | (numbers != numbers.floor())
+    bad = (
+        numbers.is_null()
+        | ~numbers.is_finite()
+        | (numbers < 0)
+        | (numbers != numbers.floor())
+        | (numbers > MAX_COUNT)
+    )
     if bad.any():
         index = int(bad.arg_true()[0])
+        found = "an empty cell" if values[index] is None else repr(values[index])
         raise InputError(
-            f"a count must be a non-negative integer, found {values[index]!r}",
+            f"a count must be a whole number of people from 0 to {MAX_COUNT:,}, found {found}",
             path=path,
             row=index + _FIRST_DATA_LINE,
             column=column,

@@ -132,6 +132,7 @@ class LoadedTable:
             "url": p.url,
             "licence": p.licence,
             "citation": p.citation_text(),
+            "notes": list(p.notes),
         }
 
 

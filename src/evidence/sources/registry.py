@@ -13,15 +13,17 @@ from functools import cached_property
 from pathlib import Path
 
 from evidence.core.errors import InputError, UnknownFormatError
+from evidence.sources.delimited import MAX_HEADER_BYTES, text_encoding
 from evidence.sources.loaded import LoadedTable
 from evidence.sources.provenance import Provenance
+from evidence.sources.workbook import DAMAGED, DAMAGED_HINT, WorkbookHead, workbook_head
 
 _HEAD_BYTES = 64 * 1024
 
 
 @dataclasses.dataclass
 class FileHead:
-    """What sniffers look at: the first bytes of a text file, or the sheet names of a workbook."""
+    """What sniffers look at: the first bytes and header line of a text file, or the top rows of a workbook."""
 
     path: Path
 
@@ -30,14 +32,34 @@ class FileHead:
         with open(self.path, "rb") as fh:
             return fh.read(_HEAD_BYTES)
 
-    @property
+    @cached_property
     def is_xlsx(self) -> bool:
-        return self.raw[:4] == b"PK\x03\x04" and zipfile.is_zipfile(self.path)
+        """Whether the file is an Excel workbook (a zip holding ``xl/workbook.xml``).
+
+        A file that starts as a zip but is not a whole one (a download cut short) is an error, not text.
+        """
+        if not self.raw.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+            return False
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise InputError(
+                f"{DAMAGED} (not a whole zip archive: {exc})", path=self.path, hint=DAMAGED_HINT
+            ) from None
+        return "xl/workbook.xml" in names or any(n.lower() == "xl/workbook.xml" for n in names)
+
+    @cached_property
+    def encoding(self) -> str:
+        """``utf-8``, ``utf-16-le`` or ``utf-16-be`` (see :func:`evidence.sources.delimited.text_encoding`)."""
+        return text_encoding(self.raw)
 
     @cached_property
     def text(self) -> str:
-        """Decoded head (UTF-8, BOM removed; Latin-1 as a fallback so sniffing never fails on encoding)."""
+        """Decoded head (BOM removed; UTF-16 decoded; Latin-1 as a fallback so sniffing never fails on encoding)."""
         raw = self.raw
+        if self.encoding.startswith("utf-16"):
+            return raw.decode("utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else self.encoding, "replace")
         if raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         try:
@@ -49,18 +71,61 @@ class FileHead:
 
     @cached_property
     def first_line(self) -> str:
-        return self.text.splitlines()[0] if self.text else ""
+        """The whole header line, however long (a wide header does not fit in the head).
+
+        Lines end at LF (a CR before it dropped), as CSV parsers read them; at CR only in a file without LF.
+        """
+        text = self.text.lstrip("\ufeff")
+        if "\n" in text or len(self.raw) < _HEAD_BYTES or self.encoding != "utf-8":
+            return _first_line(text)
+        with open(self.path, "rb") as fh:  # a header longer than the head: read on to its end
+            data = fh.read(MAX_HEADER_BYTES).removeprefix(b"\xef\xbb\xbf")
+        return _first_line(data.decode("utf-8", "replace"))
 
     @cached_property
-    def sheet_names(self) -> list[str]:
-        if not self.is_xlsx:
-            return []
-        import fastexcel
+    def workbook(self) -> WorkbookHead:
+        """The top rows of every sheet (an empty head for a file that is not a workbook)."""
+        return workbook_head(self.path) if self.is_xlsx else WorkbookHead(())
 
-        try:
-            return list(fastexcel.read_excel(str(self.path)).sheet_names)
-        except Exception as exc:  # a damaged workbook
-            raise InputError(f"cannot read the workbook: {exc}", path=self.path) from exc
+    @property
+    def sheet_names(self) -> list[str]:
+        return self.workbook.sheet_names
+
+
+def _first_line(text: str) -> str:
+    if "\n" in text:
+        return text.split("\n", 1)[0].removesuffix("\r")
+    return text.split("\r", 1)[0]
+
+
+#: What a file that no loader reads is, told from its first bytes: (signature, description).
+_NOT_A_TABLE = (
+    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls) or another old Office file; save it as .xlsx"),
+    (b"\x1f\x8b", "a gzip-compressed file; decompress it first"),
+    (b"%PDF", "a PDF document, not a data table"),
+    (b"PK\x03\x04", "a zip archive that is not an Excel workbook (no xl/workbook.xml); unpack it first"),
+    (b"Rar!", "a RAR archive; unpack it first"),
+    (b"7z\xbc\xaf", "a 7-Zip archive; unpack it first"),
+)
+
+
+def describe_unreadable(head: FileHead) -> str | None:
+    """What a file is when it is plainly not a data table (an old .xls, an archive, a PDF, a web page), else None."""
+    raw = head.raw
+    if (
+        raw.startswith(b"PK\x03\x04")
+        and b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet" in raw[:200]
+    ):
+        return "an OpenDocument spreadsheet (.ods); save it as .xlsx"
+    for signature, description in _NOT_A_TABLE:
+        if raw.startswith(signature):
+            return description
+    start = head.text.lstrip("\ufeff \t\r\n")[:200].lower()
+    if start.startswith(("<!doctype html", "<html")) or ("<html" in start and start.startswith("<")):
+        return "a web page (HTML), not data: an error or login page saved in place of the download?"
+    if head.encoding == "utf-8" and b"\x00" in raw:
+        return "binary data, not a text table"
+    return None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,6 +143,9 @@ class Loader:
     #: Sniffed first when higher: a file a user has annotated (a mapping beside it) is read as they say,
     #: whichever loader modules happen to be imported first.
     priority: int = 0
+    #: For a file no loader recognised: what this source would need that the file lacks, when the file comes
+    #: close to one of its layouts (e.g. a table derived from a release); None when it does not.
+    diagnose: Callable[[FileHead], str | None] | None = None
 
 
 _LOADERS: dict[str, Loader] = {}
@@ -99,11 +167,7 @@ def _import_builtin_loaders() -> None:
     import importlib
 
     for module in ("case_records", "ctdc", "unodc", "tip", "walkfree"):
-        try:
-            importlib.import_module(f"evidence.sources.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"evidence.sources.{module}":
-                raise
+        importlib.import_module(f"evidence.sources.{module}")
 
 
 def check_readable(path: str | Path) -> Path:
@@ -126,14 +190,22 @@ def detect(path: str | Path) -> tuple[Loader, str]:
         layout = loader.sniff(head)
         if layout:
             return loader, layout
+    hint = "known sources: " + ", ".join(sorted(_LOADERS))
+    if not head.is_xlsx:
+        unreadable = describe_unreadable(head)
+        if unreadable:
+            raise UnknownFormatError(unreadable, path=path, hint=hint)
+        if not head.text.strip():
+            raise UnknownFormatError("the file holds only blank lines", path=path)
+    near_misses = [
+        reason for loader in _LOADERS.values() if loader.diagnose and (reason := loader.diagnose(head))
+    ]
+    if near_misses:
+        raise UnknownFormatError("; ".join(near_misses), path=path)
     what = (
         f"a workbook with sheets {head.sheet_names}" if head.is_xlsx else f"header {head.first_line[:120]!r}"
     )
-    raise UnknownFormatError(
-        f"not a layout any loader knows ({what})",
-        path=path,
-        hint="known sources: " + ", ".join(sorted(_LOADERS)),
-    )
+    raise UnknownFormatError(f"not a layout any loader knows ({what})", path=path, hint=hint)
 
 
 def load(path: str | Path) -> LoadedTable:

@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from evidence.core.errors import InputError
-from evidence.sources.delimited import field_count_rejects, scan_records
+from evidence.sources.delimited import check_quotes, field_count_rejects, scan_records, utf8_text
 from evidence.sources.loaded import LoadedTable, issues_where
 from evidence.sources.metadata import describe
 from evidence.sources.registry import FileHead, Loader, register
@@ -101,8 +101,10 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         columns = {"iso3": "iso3", "country": "country", "report_year": "report_year", "tier_text": "tier"}
     else:
         raise InputError(f"unknown TIP layout {layout!r}", path=path)
-    data = path.read_bytes()
+    original = path.read_bytes()
+    data, text_notes = utf8_text(original, path)  # UTF-16 and CR-only line ends, as spreadsheets save CSV
     raw, structural, notes = _read_records(path, data)
+    notes = text_notes + notes
     by_name = {c.strip().casefold(): c for c in raw.columns}
     frame = raw.select(
         "source_row",
@@ -126,7 +128,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         layout,
         KELLEY_RELEASE if layout == KELLEY_LAYOUT else _year_span(kept),
         path=str(path),
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=hashlib.sha256(original).hexdigest(),
         notes=tuple(notes),
     )
     data = kept.select([pl.col(c).cast(t) for c, t in TIER_SCHEMA.items()]).sort("iso3", "report_year")
@@ -141,6 +143,7 @@ def _read_records(path: Path, data: bytes) -> tuple[pl.DataFrame, pl.DataFrame, 
     A short row is not padded into a placement: in Kelley's coding an empty tier means "not ranked", so a
     truncated line would otherwise become one. Blank lines carry no record.
     """
+    check_quotes(data, path)
     try:
         frame = pl.read_csv(
             data,

@@ -2,8 +2,9 @@
 
 Layout (every release so far): row 1 ``UNODC``, row 2 the release date (``30/05/2023``), row 3 the header
 (``Iso3_code, Country, Region, Subregion, Indicator, Dimension, Category, Sex, Age, Year, Unit of measurement,
-txtVALUE, Source``), data from row 4. The header is found by its labels, so a renamed sheet, extra columns or
-moved columns are tolerated.
+txtVALUE, Source``), data from row 4. The header is found by its labels in the top rows of any sheet, so a
+renamed or moved sheet, notes above the header, extra or moved columns and a wrong declared sheet size are
+tolerated; ``Region``, ``Subregion``, ``Unit of measurement`` and ``Source`` may be absent (read as empty).
 
 Rules:
 
@@ -35,7 +36,7 @@ from evidence.sources.loaded import LoadedTable, issues_where
 from evidence.sources.metadata import describe
 from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
-from evidence.sources.workbook import HeaderMatch, column_for, find_header, read_sheet
+from evidence.sources.workbook import HeaderMatch, best_partial_header, column_for, find_header, read_sheet
 
 SOURCE = "unodc_glotip"
 LAYOUT = "glotip_xlsx"
@@ -57,6 +58,8 @@ HEADER = (
     "txtVALUE",
     "Source",
 )
+#: The columns without which a row means nothing; the others of :data:`HEADER` may be absent.
+REQUIRED = ("Iso3_code", "Country", "Indicator", "Dimension", "Category", "Sex", "Age", "Year", "txtVALUE")
 #: Canonical column <- publisher's column.
 _COLUMNS = {
     "reporting_code": "Iso3_code",
@@ -125,13 +128,22 @@ _MISENCODED_PATTERN = "\ufffd|[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac"  # U+F
 
 
 def sniff(head: FileHead) -> str | None:
-    """``glotip_xlsx`` for a workbook with the GLOTIP header near the top of a sheet (``data_glotip*`` first)."""
-    return LAYOUT if head.is_xlsx and _find_header(head.path, head.sheet_names) else None
+    """``glotip_xlsx`` for a workbook with the GLOTIP header near the top of any sheet."""
+    return LAYOUT if head.is_xlsx and _find_header(head.path) else None
 
 
-def _find_header(path: Path, sheet_names: list[str]) -> HeaderMatch | None:
-    ordered = sorted(sheet_names, key=lambda name: not name.lower().startswith("data_glotip"))
-    return find_header(path, ordered, HEADER)
+def _find_header(path: Path) -> HeaderMatch | None:
+    return find_header(path, REQUIRED, prefer=lambda name: name.lower().startswith("data_glotip"))
+
+
+def diagnose(head: FileHead) -> str | None:
+    """For a workbook with most of the GLOTIP header: which of its required columns it lacks."""
+    near = best_partial_header(head.path, HEADER) if head.is_xlsx else None
+    missing = [label for label in (near[2] if near else []) if label in REQUIRED]
+    if not near or not missing:
+        return None
+    sheet, row, _ = near
+    return f"sheet {sheet!r}, row {row} looks like the UNODC GLOTIP header but lacks the columns {missing}"
 
 
 def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
@@ -139,11 +151,9 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     path = Path(path)
     if layout != LAYOUT:
         raise InputError(f"unknown UNODC layout {layout!r}", path=path)
-    import fastexcel
-
-    match = _find_header(path, list(fastexcel.read_excel(str(path)).sheet_names))
+    match = _find_header(path)
     if match is None:
-        raise InputError(f"no sheet has the GLOTIP header {list(HEADER)}", path=path)
+        raise InputError(f"no sheet has the GLOTIP header {list(REQUIRED)}", path=path)
     raw, first_row = read_sheet(path, match, dtypes="string")
     frame = _select(raw).with_row_index("source_row", offset=first_row).cast({"source_row": pl.Int64})
     # Fully empty rows (formatting left below the table) are not data rows.
@@ -182,14 +192,24 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
 
 def _select(raw: pl.DataFrame) -> pl.DataFrame:
     """The publisher's columns under canonical names, text stripped, empty text as null."""
-
-    def text(label: str) -> pl.Expr:
-        value = pl.col(column_for(raw, label)).cast(pl.String).str.strip_chars()
-        return pl.when(value == "").then(None).otherwise(value)
-
-    return raw.select(
-        [text(label).alias(name) for name, label in _COLUMNS.items()]
-        + [text("Year").alias("year_text"), text("txtVALUE").alias("value_text")]
+    labels = {**_COLUMNS, "year_text": "Year", "value_text": "txtVALUE"}
+    present = {}
+    for name, label in labels.items():
+        try:
+            present[name] = column_for(raw, label)
+        except KeyError:  # an optional column this release lacks
+            continue
+    # stripped once, then emptied: one pass over each column's text
+    stripped = raw.select(
+        [pl.col(column).cast(pl.String).str.strip_chars().alias(name) for name, column in present.items()]
+    )
+    return stripped.select(
+        [
+            pl.when(pl.col(name) != "").then(pl.col(name)).alias(name)
+            if name in present
+            else pl.lit(None, pl.String).alias(name)
+            for name in labels
+        ]
     )
 
 
@@ -233,8 +253,11 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
     year = pl.col("year_text").cast(pl.Float64, strict=False)
     year_ok = (year == year.round()) & year.is_between(1900, 2100)
     is_country = pl.col("country").is_not_null() & pl.col("reporting_code").str.contains(r"^[A-Z]{3}$")
-    return frame.with_columns(
-        *_count_columns(pl.col("value_text")),
+    # a release repeats few value texts ("<5" in half its rows): each distinct text is parsed once
+    counts = parse_counts(frame["value_text"].unique())
+    return frame.join(
+        counts, on="value_text", how="left", nulls_equal=True, maintain_order="left"
+    ).with_columns(
         year=pl.when(year_ok).then(year).cast(pl.Int16),
         iso3=pl.when(is_country).then(pl.col("reporting_code")),
         is_country=is_country.fill_null(False),
@@ -449,5 +472,6 @@ register(
         load=load,
         description="UNODC GLOTIP country data (data_glotip.xlsx) -> indicator table",
         version=LOADER_VERSION,
+        diagnose=diagnose,
     )
 )

@@ -1,29 +1,43 @@
 """Walk Free Global Slavery Index (GSI) 2023 workbook -> the canonical GSI table (one row per country).
 
-Sheet ``GSI 2023 summary data``: a title row, then the header on the 3rd row, then 180 countries. The workbook
-has no ISO3 codes; countries are mapped through the country reference (an unmapped name is kept with ``iso3``
+Sheet ``GSI 2023 summary data``: a title row, then the header on the 3rd row, then 180 countries. The sheet is
+found by its header (Country, Population, Region and the prevalence and number estimates), whatever its name
+or place in the workbook. A row with figures but no country (a blank cell, or a formula without a stored value)
+is counted and rejected, as is a figure that is not a finite, non-negative number. The workbook has no ISO3
+codes; countries are mapped through the country reference (an unmapped name is kept with ``iso3``
 null and flagged, never guessed). Empty cells mean "not assessed" and stay null; so does a population the
 workbook writes as 0 (flagged). Estimates refer to 2021.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
 
 from evidence.core.errors import InputError
-from evidence.sources.loaded import LoadedTable, issues_where
+from evidence.sources.loaded import Check, LoadedTable, issues_where
 from evidence.sources.metadata import describe
 from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
-from evidence.sources.workbook import find_header, normalise_label, read_sheet
+from evidence.sources.workbook import (
+    HeaderMatch,
+    best_partial_header,
+    find_header,
+    normalise_label,
+    read_sheet,
+)
 
 SOURCE = "walkfree_gsi"
 LAYOUT = "gsi2023_xlsx"
-LOADER_VERSION = "3"  # 2: a population of 0 is missing; 3: provenance from the source metadata
+LOADER_VERSION = (
+    "4"  # 2: a population of 0 is missing; 3: provenance from the source metadata; 4: rows without
+)
+# a country or with impossible figures rejected
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the only edition in this layout
+EDITION = int(RELEASE)
 ESTIMATE_YEAR = 2021
 
 #: Canonical column <- the start of the publisher's header label (matched case- and whitespace-insensitively).
@@ -54,17 +68,67 @@ GSI_SCHEMA: dict[str, pl.DataType] = {
     **{name: pl.Float64 for name in MEASURES},
 }
 
+#: Labels of the header row that tell the summary sheet from the workbook's other sheets (a label may be the
+#: start of a longer cell).
+HEADER_LABELS = (
+    "Country",
+    "Population",
+    "Region",
+    MEASURES["prevalence_per_1000"],
+    MEASURES["estimated_number_in_modern_slavery"],
+)
+
 REASON_NOT_NUMBER = "not a number"
+REASON_NOT_FINITE = "not a finite number (NaN or infinity)"
+REASON_NEGATIVE = "negative: an estimate, population or vulnerability score cannot be below 0"
+#: Measures that cannot be negative. Government-response scores can: Walk Free subtracts points for harmful
+#: policies (the 2023 index gives North Korea a response total of -2.6%).
+NON_NEGATIVE = tuple(name for name in MEASURES if not name.startswith("response_"))
+REASON_NO_COUNTRY = "country missing (a blank cell, or a formula without a stored value)"
 REASON_UNMAPPED = "country not mapped to ISO3"
 REASON_DUPLICATE = "country appears more than once"
 REASON_ZERO_POPULATION = "population published as 0: read as missing"
 
 
 def sniff(head: FileHead) -> str | None:
-    """``gsi2023_xlsx`` for a workbook with the GSI 2023 summary sheet."""
+    """``gsi2023_xlsx`` for a workbook with a sheet headed like the GSI 2023 summary data."""
+    return LAYOUT if head.is_xlsx and _find_header(head.path) else None
+
+
+def _find_header(path: Path) -> HeaderMatch | None:
+    """The summary sheet's header, unless the sheet's name or title names another edition of the index."""
+    match = find_header(
+        path,
+        HEADER_LABELS,
+        by_start=True,
+        prefer=lambda name: normalise_label(name) == normalise_label(SHEET),
+    )
+    if match is None:
+        return None
+    titles = [match.sheet, *(str(c) for row in match.top_rows[: match.header_row - 1] for c in row if c)]
+    editions = {
+        int(y)
+        for t in titles
+        for y in re.findall(r"(?:global slavery index|gsi)\s*(\d{4})", t, re.IGNORECASE)
+    }
+    return match if not editions or editions == {EDITION} else None
+
+
+def diagnose(head: FileHead) -> str | None:
+    """For a workbook with most of the GSI summary header (or a sheet named like it): what the header lacks."""
     if not head.is_xlsx:
         return None
-    return LAYOUT if any(normalise_label(s) == normalise_label(SHEET) for s in head.sheet_names) else None
+    labels = ["Country", "Region", *MEASURES.values()]
+    same_name = normalise_label(SHEET).__eq__
+    near = best_partial_header(
+        head.path, labels, by_start=True, sheet=lambda name: same_name(normalise_label(name))
+    )
+    if near is None or not near[2]:
+        return None
+    sheet, row, missing = near
+    return (
+        f"sheet {sheet!r}, row {row} looks like the GSI 2023 summary header but lacks the columns {missing}"
+    )
 
 
 def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
@@ -72,14 +136,11 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     path = Path(path)
     if layout != LAYOUT:
         raise InputError(f"unknown Walk Free layout {layout!r}", path=path)
-    import fastexcel
-
-    sheets = [
-        s for s in fastexcel.read_excel(str(path)).sheet_names if normalise_label(s) == normalise_label(SHEET)
-    ]
-    match = find_header(path, sheets, ("Country", "Population", "Region"))
+    match = _find_header(path)
     if match is None:
-        raise InputError(f"sheet {SHEET!r} has no header with Country, Population and Region", path=path)
+        raise InputError(
+            diagnose(FileHead(path)) or f"no sheet has the GSI header {list(HEADER_LABELS)}", path=path
+        )
     # Read twice (the sheet is small): as text, to see every cell as published (calamine would silently turn
     # "n/a" in a number column into null), and with inferred types, for numbers at full precision (calamine's
     # text of a number is rounded).
@@ -98,20 +159,20 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         )
         .with_row_index("source_row", offset=first_row)
         .cast({"source_row": pl.Int64})
-        # Blank rows and footnotes below the table (text in the first column only) are not countries.
-        .filter(
-            pl.col("country").is_not_null() & pl.any_horizontal(pl.col("region", *MEASURES).is_not_null())
-        )
+        # Blank rows and footnotes below the table (text in the first column only) are not countries; a row
+        # with figures is, even when its country cell is empty.
+        .filter(pl.any_horizontal(pl.col("region", *MEASURES).is_not_null()))
     )
     rows_in = frame.height
 
-    rejects = issues_where(
-        frame,
-        [
-            (columns[n], n, pl.col(n).is_not_null() & pl.col(f"{n}__number").is_null(), REASON_NOT_NUMBER)
-            for n in MEASURES
-        ],
-    )
+    number_checks = [
+        (REASON_NOT_NUMBER, lambda n: pl.col(n).is_not_null() & pl.col(f"{n}__number").is_null()),
+        (REASON_NOT_FINITE, lambda n: ~pl.col(f"{n}__number").is_finite()),
+        (REASON_NEGATIVE, lambda n: (pl.col(f"{n}__number") < 0) & pl.lit(n in NON_NEGATIVE)),
+    ]
+    checks: list[Check] = [("Country", "country", pl.col("country").is_null(), REASON_NO_COUNTRY)]
+    checks += [(columns[n], n, check(n), reason) for reason, check in number_checks for n in MEASURES]
+    rejects = issues_where(frame, checks)
     kept = frame.join(rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti")
     # the workbook writes 0 as the population of a few countries (Kosovo, Palau…) it has no figure for
     zero_population = pl.col("population__number") == 0
@@ -160,14 +221,14 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
 def _columns(raw: pl.DataFrame, path: Path) -> dict[str, str]:
     """Canonical name -> the sheet's column, matching each label by its start."""
     labels = {normalise_label(c): c for c in raw.columns}
-    columns = {"country": labels.get("country"), "region": labels.get("region")}
+    columns: dict[str, str | None] = {"country": labels.get("country"), "region": labels.get("region")}
     for name, start in MEASURES.items():
         wanted = normalise_label(start)
         columns[name] = next((c for label, c in labels.items() if label.startswith(wanted)), None)
     missing = [name for name, column in columns.items() if column is None]
     if missing:
         raise InputError(f"GSI sheet lacks the columns {missing}", path=path)
-    return columns
+    return {name: column for name, column in columns.items() if column is not None}
 
 
 register(
@@ -177,5 +238,6 @@ register(
         load=load,
         description="Walk Free Global Slavery Index 2023 workbook -> GSI table",
         version=LOADER_VERSION,
+        diagnose=diagnose,
     )
 )

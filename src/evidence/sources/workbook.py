@@ -1,45 +1,258 @@
-"""Reading publishers' workbooks: find the header row cheaply, then read the sheet fast.
+"""Reading publishers' workbooks without trusting what a workbook says about itself.
 
-Publishers put titles, dates and notes above the header, so a loader first *peeks* at the top rows (openpyxl in
-read-only mode streams only the start of a sheet, where calamine would parse the whole sheet) and then reads
-the sheet with calamine (``fastexcel``), many times faster than openpyxl for the full read.
-Row numbers given to users are the sheet's own (1-based, as Excel shows them).
+A workbook declares its sheets' sizes (``<dimension ref="A1"/>`` in a release whose sheet holds 46,000 rows),
+names its sheets as its author liked, and puts titles, dates and notes above its header. So the header is found
+by its *content*: the top rows of every sheet are peeked once per file (streamed from the sheet's XML, only as
+far as those rows, with every cell read whatever the declarations say), and every sniffer and loader asks that
+one :class:`WorkbookHead`. The table is then read with calamine (``fastexcel``), which builds
+its range from the cells themselves and is many times faster than openpyxl for a full read.
+
+A file that is not a whole workbook (a download cut short, a damaged zip) is one clear error:
+:data:`DAMAGED`. Row numbers given to users are the sheet's own (1-based, as Excel shows them).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
-from collections.abc import Iterable, Sequence
+import importlib.util
+import re
+import zipfile
+import zlib
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from xml.etree import ElementTree
 
 import polars as pl
 
 from evidence.core.errors import InputError
 
-#: How many top rows are searched for a header.
-PEEK_ROWS = 12
+#: How many top rows of each sheet are searched for a header (titles and notes may stand above it).
+PEEK_ROWS = 40
+#: How many sheets are peeked (a publisher's data sheet is never far down a workbook).
+MAX_SHEETS = 60
+#: Excel's own limit: no sheet a spreadsheet can open has more columns.
+MAX_COLUMNS = 16_384
+
+DAMAGED = "the workbook is damaged or incomplete"
+DAMAGED_HINT = "download it again, or open and re-save it in a spreadsheet program"
 
 
-def peek_rows(
-    path: str | Path, sheets: Sequence[str], n: int = PEEK_ROWS
-) -> dict[str, list[tuple[Any, ...]]]:
-    """The first ``n`` rows of each named sheet as tuples of cell values (row 1 first, empty rows included)."""
-    import openpyxl
+@dataclasses.dataclass(frozen=True)
+class SheetHead:
+    """The first :data:`PEEK_ROWS` rows of one sheet (row 1 first; a missing row is an empty tuple)."""
 
+    name: str
+    rows: tuple[tuple[Any, ...], ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkbookHead:
+    """Every sheet's name (in workbook order) and top rows."""
+
+    sheets: tuple[SheetHead, ...]
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [sheet.name for sheet in self.sheets]
+
+
+def workbook_head(path: str | Path) -> WorkbookHead:
+    """The top rows of every sheet, read once per unchanged file (sniffers and loaders share it).
+
+    Raises :class:`InputError` (:data:`DAMAGED`) when the file is not a whole, readable workbook.
+    """
+    path = Path(path)
+    stat = path.stat()
+    return _workbook_head(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _workbook_head(path: str, mtime_ns: int, size: int) -> WorkbookHead:
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # a damaged or password-protected workbook
-        raise InputError(f"cannot read the workbook: {exc}", path=path) from exc
+        return _peek(path)
+    except (
+        OSError,
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        ElementTree.ParseError,
+        KeyError,
+        ValueError,
+        NotImplementedError,  # a compression method zipfile lacks
+        RuntimeError,  # an encrypted (password-protected) member
+    ) as exc:
+        raise InputError(f"{DAMAGED} ({_describe(exc)})", path=path, hint=DAMAGED_HINT) from exc
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
+
+
+# --- the peek: the top rows of every sheet, straight from the workbook's XML ----------------------------------
+# Not openpyxl: it trusts cells to be what their type says (a numeric cell holding "NaN" stops it) and, in its
+# streaming mode, the declared dimension. Here every value is taken as written, namespaces are ignored (strict
+# OOXML reads too), and rows and cells are placed by their references, or by position where a writer omits them.
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _attribute(element: ElementTree.Element, name: str) -> str | None:
+    for key, value in element.attrib.items():
+        if _local(key) == name:
+            return value
+    return None
+
+
+def _peek(path: str) -> WorkbookHead:
+    with zipfile.ZipFile(path) as book:
+        names = {name.lower(): name for name in book.namelist()}
+
+        def part(name: str) -> str | None:
+            return names.get(name.lstrip("/").lower())
+
+        workbook = ElementTree.fromstring(book.read(part("xl/workbook.xml") or "xl/workbook.xml"))
+        targets = {}
+        rels_part = part("xl/_rels/workbook.xml.rels")
+        if rels_part:
+            for rel in ElementTree.fromstring(book.read(rels_part)):
+                target = rel.get("Target", "")
+                targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        shared_part = next((t for t in targets.values() if t.lower().endswith("sharedstrings.xml")), None)
+        shared = _shared_strings(book, part(shared_part or "xl/sharedStrings.xml"))
+        styles_part = next((t for t in targets.values() if t.lower().endswith("styles.xml")), "xl/styles.xml")
+        date_styles = _date_styles(book, part(styles_part))
+        properties = next((e for e in workbook if _local(e.tag) == "workbookPr"), None)
+        epoch = (
+            _EPOCH_1904 if properties is not None and properties.get("date1904") in ("1", "true") else _EPOCH
+        )
+        sheets = []
+        entries = [e for e in workbook.iter() if _local(e.tag) == "sheet"][:MAX_SHEETS]
+        for entry in entries:
+            sheet_part = part(targets.get(_attribute(entry, "id"), ""))
+            rows = _top_rows(book, sheet_part, shared, date_styles, epoch) if sheet_part else ()
+            sheets.append(SheetHead(entry.get("name", ""), rows))
+    return WorkbookHead(tuple(sheets))
+
+
+def _shared_strings(book: zipfile.ZipFile, name: str | None) -> list[str]:
+    if name is None:
+        return []
+    strings = []
+    with book.open(name) as stream:
+        for _, element in ElementTree.iterparse(stream):
+            if _local(element.tag) == "si":
+                strings.append(_text_of(element))
+                element.clear()
+    return strings
+
+
+def _text_of(element: ElementTree.Element) -> str:
+    """The text of a string item or inline string: its ``t`` and rich-text runs, without phonetic hints."""
+    parts = []
+    for child in element:
+        tag = _local(child.tag)
+        if tag == "t":
+            parts.append(child.text or "")
+        elif tag == "r":
+            parts.extend(t.text or "" for t in child if _local(t.tag) == "t")
+    return "".join(parts)
+
+
+#: Excel's built-in number formats that show dates.
+_DATE_FORMAT_IDS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)}
+_EPOCH = dt.datetime(1899, 12, 30)
+_EPOCH_1904 = dt.datetime(1904, 1, 1)
+
+
+def _date_styles(book: zipfile.ZipFile, name: str | None) -> set[int]:
+    """Indexes of the cell styles that show a number as a date."""
+    if name is None:
+        return set()
+    root = ElementTree.fromstring(book.read(name))
+    custom = {}
+    for element in root.iter():
+        if _local(element.tag) == "numFmt":
+            code = re.sub(r'"[^"]*"|\[[^]]*]|\\.', "", element.get("formatCode", "").lower())
+            custom[int(element.get("numFmtId", "-1"))] = bool(re.search(r"[dmy]", code))
+    cell_formats = next((e for e in root.iter() if _local(e.tag) == "cellXfs"), None)
+    dates = set()
+    for index, xf in enumerate(cell_formats if cell_formats is not None else []):
+        format_id = int(xf.get("numFmtId", "0"))
+        if custom.get(format_id, format_id in _DATE_FORMAT_IDS):
+            dates.add(index)
+    return dates
+
+
+def _top_rows(
+    book: zipfile.ZipFile, name: str, shared: list[str], date_styles: set[int], epoch: dt.datetime
+) -> tuple[tuple[Any, ...], ...]:
+    rows: dict[int, dict[int, Any]] = {}
+    row_number, column = 0, 0
+    cells: dict[int, Any] = {}  # a cell outside any row (malformed) lands nowhere
+    with book.open(name) as stream:
+        for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+            tag = _local(element.tag)
+            if tag == "row" and event == "start":
+                reference = element.get("r")
+                row_number = int(reference) if reference and reference.isdigit() else row_number + 1
+                if row_number > PEEK_ROWS:
+                    break
+                cells = rows.setdefault(row_number, {})
+                column = 0
+            elif tag == "c" and event == "end":
+                column = _column_of(element.get("r"), column)
+                if column <= MAX_COLUMNS:
+                    cells[column] = _value(element, shared, date_styles, epoch)
+                element.clear()
+            elif tag == "row" and event == "end":
+                element.clear()
+    return tuple(_row_tuple(rows.get(number, {})) for number in range(1, max(rows, default=0) + 1))
+
+
+def _column_of(reference: str | None, previous: int) -> int:
+    """The 1-based column of a cell reference (``AB12`` -> 28), or the next column when there is none."""
+    letters = re.match(r"[A-Za-z]+", reference or "")
+    if not letters:
+        return previous + 1
+    number = 0
+    for letter in letters.group().upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _row_tuple(cells: dict[int, Any]) -> tuple[Any, ...]:
+    """A row's values by column, up to its last cell with a value (formatting alone makes no cell)."""
+    filled = [column for column, value in cells.items() if value is not None and value != ""]
+    return tuple(cells.get(column) for column in range(1, max(filled, default=0) + 1))
+
+
+def _value(cell: ElementTree.Element, shared: list[str], date_styles: set[int], epoch: dt.datetime) -> Any:
+    """A cell's value as written: text for text, a number or date for a number, never an error."""
+    kind = cell.get("t", "n")
+    children = {_local(child.tag): child for child in cell}
+    if kind == "inlineStr":
+        return _text_of(children["is"]) if "is" in children else None
+    raw = children["v"].text if "v" in children else None
+    if raw is None:
+        return None
+    if kind == "s":
+        index = int(raw)
+        return shared[index] if 0 <= index < len(shared) else None
+    if kind != "n":  # str, e (an error such as #N/A), b, d: the text as written
+        return raw
     try:
-        return {
-            sheet: [tuple(row) for row in wb[sheet].iter_rows(min_row=1, max_row=n, values_only=True)]
-            for sheet in sheets
-            if sheet in wb.sheetnames
-        }
-    finally:
-        wb.close()
+        number = float(raw)
+    except ValueError:
+        return raw
+    if int(cell.get("s", "0") or 0) in date_styles and 0 < number < 2_958_466:
+        return epoch + dt.timedelta(days=number)
+    return int(number) if number.is_integer() and "." not in raw and "e" not in raw.lower() else number
 
 
 def normalise_label(value: Any) -> str:
@@ -55,73 +268,70 @@ class HeaderMatch:
     header_row: int  # 1-based sheet row of the header
     top_rows: tuple[tuple[Any, ...], ...]  # the peeked rows (row 1 first)
 
+    @property
+    def header(self) -> tuple[Any, ...]:
+        """The header row's cells."""
+        return self.top_rows[self.header_row - 1]
+
 
 def find_header(
-    path: str | Path, sheets: Iterable[str], required: Sequence[str], *, max_sheets: int = 4
+    path: str | Path,
+    required: Sequence[str],
+    *,
+    prefer: Callable[[str], bool] | None = None,
+    by_start: bool = False,
 ) -> HeaderMatch | None:
-    """The first sheet (of at most ``max_sheets``) with a top row containing every ``required`` label.
+    """The first row (of the top rows of any sheet) holding every ``required`` label, else None.
 
-    Peeking costs about a second on a large workbook (openpyxl reads all shared strings), so workbooks that do
-    not even contain the labels are turned away by a byte search first, and a match is remembered for the
-    same unchanged file (a sniffer and then its loader ask the same question).
+    Sheets are searched in workbook order, those ``prefer`` picks first; their names are never required.
+    Labels compare case- and whitespace-insensitively, whole or (``by_start``) as the start of a cell.
     """
-    path = Path(path)
-    stat = path.stat()
-    return _find_header(
-        str(path), stat.st_mtime_ns, stat.st_size, tuple(sheets)[:max_sheets], tuple(required)
-    )
-
-
-@functools.lru_cache(maxsize=32)
-def _find_header(
-    path: str, mtime_ns: int, size: int, sheets: tuple[str, ...], required: tuple[str, ...]
-) -> HeaderMatch | None:
-    if not workbook_mentions(path, required):
-        return None
-    wanted = {normalise_label(label) for label in required}
-    for sheet, rows in peek_rows(path, list(sheets)).items():
-        for index, row in enumerate(rows):
-            if wanted <= {normalise_label(cell) for cell in row}:
-                return HeaderMatch(sheet=sheet, header_row=index + 1, top_rows=tuple(rows))
+    head = workbook_head(path)
+    sheets = sorted(head.sheets, key=lambda sheet: not prefer(sheet.name)) if prefer else head.sheets
+    wanted = [normalise_label(label) for label in required]
+    for sheet in sheets:
+        for index, row in enumerate(sheet.rows):
+            cells = {normalise_label(cell) for cell in row if cell is not None}
+            if all(_has_label(cells, label, by_start) for label in wanted):
+                return HeaderMatch(sheet=sheet.name, header_row=index + 1, top_rows=sheet.rows)
     return None
 
 
-_SHEET_HEAD_BYTES = 256 * 1024
+def best_partial_header(
+    path: str | Path,
+    labels: Sequence[str],
+    *,
+    by_start: bool = False,
+    share: float = 0.5,
+    sheet: Callable[[str], bool] | None = None,
+) -> tuple[str, int, list[str]] | None:
+    """The top row holding the most of ``labels``: its sheet, row and the labels it lacks, for telling a user
+    what a near miss lacks. Only rows holding at least ``share`` of the labels count (any row of the sheets
+    ``sheet`` picks); None when there is no such row."""
+    wanted = [(normalise_label(label), label) for label in labels]
+    best: tuple[str, int, list[str]] | None = None
+    for head in workbook_head(path).sheets:
+        picked = sheet is not None and sheet(head.name)
+        for index, row in enumerate(head.rows):
+            cells = {normalise_label(cell) for cell in row if cell is not None}
+            missing = [label for key, label in wanted if not _has_label(cells, key, by_start)]
+            enough = picked or len(wanted) - len(missing) >= share * len(wanted)
+            if enough and len(missing) < len(wanted) and (best is None or len(missing) < len(best[2])):
+                best = (head.name, index + 1, missing)
+    return best
 
 
-def workbook_mentions(path: str | Path, labels: Iterable[str]) -> bool:
-    """Whether every label occurs as text in the workbook (its shared strings or the start of a sheet).
-
-    A cheap, conservative pre-check: a False is certain; a True still needs the header to be found.
-    """
-    import html
-    import zipfile
-
-    tokens = {html.escape(label, quote=False).encode("utf-8") for label in labels}
-    found: set[bytes] = set()
-    try:
-        with zipfile.ZipFile(path) as book:
-            for name in book.namelist():
-                is_strings = name == "xl/sharedStrings.xml"
-                if not (is_strings or (name.startswith("xl/worksheets/") and name.endswith(".xml"))):
-                    continue
-                with book.open(name) as member:
-                    chunk = member.read() if is_strings else member.read(_SHEET_HEAD_BYTES)
-                found |= {token for token in tokens if token in chunk}
-                if found == tokens:
-                    return True
-    except (OSError, zipfile.BadZipFile):
-        return False
-    return False
+def _has_label(cells: set[str], label: str, by_start: bool) -> bool:
+    return label in cells or (by_start and any(cell.startswith(label) for cell in cells))
 
 
 def read_sheet(
-    path: str | Path, match: HeaderMatch, *, dtypes: str | dict[str, str] | None = None
+    path: str | Path, match: HeaderMatch, *, dtypes: Literal["string"] | None = None
 ) -> tuple[pl.DataFrame, int]:
     """Read the sheet below the header found by :func:`find_header`.
 
     Returns the frame (columns named by the header, whitespace in names collapsed) and the sheet row of its
-    first data row. ``dtypes`` as fastexcel takes them (``"string"`` reads every cell as text); by default
+    first data row. ``dtypes="string"`` reads every cell as text; by default
     calamine infers each column's type.
     """
     import fastexcel
@@ -129,12 +339,31 @@ def read_sheet(
     try:
         reader = fastexcel.read_excel(str(path))
         # fastexcel counts header_row from the sheet's first row (0-based), not from its first non-empty row.
-        sheet = reader.load_sheet(match.sheet, header_row=match.header_row - 1, dtypes=dtypes)
-        frame = sheet.to_polars()
+        options: dict[str, Any] = {"header_row": match.header_row - 1, "dtypes": dtypes}
+        if _HAS_PYARROW:  # the eager read hands over one Arrow batch: faster than the lazy sheet
+            frame = pl.DataFrame(reader.load_sheet_eager(match.sheet, **options))
+        else:
+            frame = reader.load_sheet(match.sheet, **options).to_polars()
     except Exception as exc:
-        raise InputError(f"cannot read sheet {match.sheet!r}: {exc}", path=path) from exc
-    frame = frame.rename({c: " ".join(c.split()) for c in frame.columns})
-    return frame, match.header_row + 1
+        raise InputError(
+            f"{DAMAGED}: cannot read sheet {match.sheet!r} ({_describe(exc)})", path=path, hint=DAMAGED_HINT
+        ) from exc
+    return frame.rename(_collapsed_names(frame.columns)), match.header_row + 1
+
+
+_HAS_PYARROW = importlib.util.find_spec("pyarrow") is not None
+
+
+def _collapsed_names(columns: list[str]) -> dict[str, str]:
+    """Column names with whitespace collapsed, where that makes no two columns share a name."""
+    taken = set(columns)
+    renames = {}
+    for column in columns:
+        name = " ".join(column.split())
+        if name != column and name not in taken:
+            renames[column] = name
+            taken.add(name)
+    return renames
 
 
 def column_for(frame: pl.DataFrame, label: str) -> str:

@@ -1,0 +1,164 @@
+"""Rewriting real workbooks into the shapes other programs and later releases give them (test fixtures only).
+
+Every fixture is made at test time from a real workbook in ``../shared/data``, by editing its XML parts: never
+a committed copy.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+Edit = Callable[[bytes], bytes]
+
+
+def sheet_part(path: Path, sheet: str) -> str:
+    """The zip member holding the named sheet (through the workbook's relationships, as Excel resolves it)."""
+    with zipfile.ZipFile(path) as book:
+        workbook = book.read("xl/workbook.xml").decode()
+        rels = book.read("xl/_rels/workbook.xml.rels").decode()
+    name = re.escape(sheet.replace("&", "&amp;"))
+    rid = re.search(rf'<sheet [^>]*name="{name}"[^>]*r:id="([^"]+)"', workbook).group(1)
+    target = re.search(rf'<Relationship [^>]*Id="{rid}"[^>]*Target="([^"]+)"', rels) or re.search(
+        rf'<Relationship [^>]*Target="([^"]+)"[^>]*Id="{rid}"', rels
+    )
+    return "xl/" + target.group(1).lstrip("/").removeprefix("xl/")
+
+
+def rewrite(
+    source: Path,
+    target: Path,
+    edits: dict[str, Edit],
+    *,
+    last: tuple[str, ...] = (),
+    drop: tuple[str, ...] = (),
+) -> Path:
+    """Copy ``source`` to ``target`` with members edited, some dropped and some moved to the end of the zip."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        items = [i for i in old.infolist() if i.filename not in drop]
+        items.sort(key=lambda i: i.filename in last)
+        for item in items:
+            data = old.read(item.filename)
+            if item.filename in edits:
+                data = edits[item.filename](data)
+            new.writestr(item.filename, data)
+    return target
+
+
+def set_dimension(ref: str | None) -> Edit:
+    """The sheet's declared size set to ``ref`` (e.g. ``A1``), or the element removed (None)."""
+    replacement = b"" if ref is None else f'<dimension ref="{ref}"/>'.encode()
+    return lambda xml: re.sub(rb"<dimension [^>]*/>", replacement, xml, count=1)
+
+
+def rename_sheet(old: str, new: str) -> Edit:
+    return lambda xml: xml.replace(f'name="{old}"'.encode(), f'name="{new}"'.encode(), 1)
+
+
+def move_sheet_last(name: str) -> Edit:
+    """The named sheet's entry moved to the end of the workbook's sheet list (sheet order as the user sees it)."""
+
+    def edit(xml: bytes) -> bytes:
+        entry = re.search(rf'<sheet [^>]*name="{re.escape(name)}"[^>]*/>'.encode(), xml).group(0)
+        xml = xml.replace(entry, b"", 1)
+        return xml.replace(b"</sheets>", entry + b"</sheets>", 1)
+
+    return edit
+
+
+def keep_rows(last_row: int) -> Edit:
+    """Rows after ``last_row`` removed (a small copy of a large release)."""
+
+    def edit(xml: bytes) -> bytes:
+        start = xml.find(f'<row r="{last_row + 1}"'.encode())
+        end = xml.find(b"</sheetData>")
+        return xml if start < 0 else xml[:start] + xml[end:]
+
+    return edit
+
+
+def shift_rows(by: int, notes: list[str]) -> Edit:
+    """Every row moved down ``by`` rows, with ``notes`` (inline text in column A) in the rows freed above."""
+
+    def cell(match: re.Match[bytes]) -> bytes:
+        return match.group(1) + str(int(match.group(2)) + by).encode()
+
+    def edit(xml: bytes) -> bytes:
+        xml = re.sub(rb'(<row r=")(\d+)', cell, xml)
+        xml = re.sub(rb'(<c r="[A-Z]+)(\d+)', cell, xml)
+        rows = b"".join(
+            f'<row r="{i + 1}"><c r="A{i + 1}" t="inlineStr"><is><t>{html.escape(text)}</t></is></c></row>'.encode()
+            for i, text in enumerate(notes)
+            if text
+        )
+        return re.sub(rb"<sheetData>|<sheetData/>", b"<sheetData>" + rows, xml, count=1)
+
+    return edit
+
+
+def like_libreoffice(xml: bytes) -> bytes:
+    """A sheet as LibreOffice Calc writes it: ``sheetPr filterMode``, every number typed ``t="n"``, every row
+    carrying its layout attributes."""
+    xml = re.sub(rb"<sheetPr[^>]*/>|<sheetPr[^>]*>.*?</sheetPr>", b"", xml, count=1, flags=re.DOTALL)
+    xml = re.sub(
+        rb"(<worksheet [^>]*>)",
+        rb'\1<sheetPr filterMode="false"><pageSetUpPr fitToPage="false"/></sheetPr>',
+        xml,
+        count=1,
+    )
+    xml = re.sub(rb'<c r="([A-Z]+\d+)"( s="\d+")?>', rb'<c r="\1"\2 t="n">', xml)
+    return re.sub(
+        rb'<row r="(\d+)"[^>]*>',
+        rb'<row r="\1" customFormat="false" ht="12.8" hidden="false" customHeight="false" outlineLevel="0" '
+        rb'collapsed="false">',
+        xml,
+    )
+
+
+def calc_workbook(xml: bytes) -> bytes:
+    """The workbook part as LibreOffice writes it (``appName="Calc"``, no Excel extensions)."""
+    xml = re.sub(rb"<fileVersion [^>]*/>", b'<fileVersion appName="Calc"/>', xml, count=1)
+    return re.sub(rb"<extLst>.*?</extLst>", b"", xml, flags=re.DOTALL)
+
+
+def with_filter(ref: str, hidden_rows: tuple[int, ...]) -> Edit:
+    """An autofilter over ``ref`` with some rows hidden by it (the rows are still data)."""
+
+    def edit(xml: bytes) -> bytes:
+        for row in hidden_rows:
+            xml = xml.replace(f'<row r="{row}"'.encode(), f'<row r="{row}" hidden="1"'.encode(), 1)
+        xml = re.sub(rb"<autoFilter [^>]*/>", b"", xml)
+        return xml.replace(b"</sheetData>", f'</sheetData><autoFilter ref="{ref}"/>'.encode(), 1)
+
+    return edit
+
+
+def set_cell(ref: str, xml_cell: str) -> Edit:
+    """The cell ``ref`` replaced by ``xml_cell`` (``<c r="A5" ...>...</c>``) as written."""
+    pattern = rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)'.encode()
+
+    def edit(xml: bytes) -> bytes:
+        new, count = re.subn(pattern, xml_cell.encode(), xml, count=1, flags=re.DOTALL)
+        assert count == 1, f"no cell {ref}"
+        return new
+
+    return edit
+
+
+def chain(*edits: Edit) -> Edit:
+    def edit(xml: bytes) -> bytes:
+        for step in edits:
+            xml = step(xml)
+        return xml
+
+    return edit
+
+
+def truncated(source: Path, target: Path, fraction: float = 0.5) -> Path:
+    """The first part of the file only (a download cut short)."""
+    data = source.read_bytes()
+    target.write_bytes(data[: int(len(data) * fraction)])
+    return target

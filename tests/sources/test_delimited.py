@@ -1,0 +1,79 @@
+"""Encodings and line ends of delimited text, as spreadsheet programs save them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from evidence.core.errors import InputError
+from evidence.sources.delimited import (
+    MAX_COLUMNS,
+    check_quotes,
+    check_width,
+    split_line,
+    text_encoding,
+    utf8_text,
+)
+
+TEXT = "iso3,report_year,tier\nTHA,2016,Tier 2 Watch List\nKHM,2016,Tier 2\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (TEXT.encode(), "utf-8"),
+        (b"\xef\xbb\xbf" + TEXT.encode(), "utf-8"),
+        (TEXT.encode("utf-16"), "utf-16-le"),  # Python writes the BOM of the machine's order (little-endian)
+        (b"\xfe\xff" + TEXT.encode("utf-16-be"), "utf-16-be"),
+        (TEXT.encode("utf-16-le"), "utf-16-le"),  # no BOM: told from where the zero bytes fall
+        (TEXT.encode("utf-16-be"), "utf-16-be"),
+    ],
+)
+def test_encoding_is_told_from_bom_or_zero_bytes(data: bytes, encoding: str) -> None:
+    assert text_encoding(data) == encoding
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        TEXT.encode("utf-16"),
+        TEXT.encode("utf-16-be"),
+        TEXT.replace("\n", "\r").encode(),
+        TEXT.replace("\n", "\r").encode("utf-16"),
+    ],
+)
+def test_utf16_and_cr_only_become_utf8_with_the_same_lines(data: bytes) -> None:
+    converted, notes = utf8_text(data, "f.csv")
+    assert converted == TEXT.encode()
+    assert notes
+
+
+def test_utf8_with_lf_or_crlf_is_left_alone() -> None:
+    for data in (TEXT.encode(), TEXT.replace("\n", "\r\n").encode()):
+        assert utf8_text(data, "f.csv") == (data, [])
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00\r"), max_size=200))
+def test_any_utf16_text_round_trips(text: str) -> None:
+    assert utf8_text(("a,b\n" + text).encode("utf-16"), "f.csv")[0] == ("a,b\n" + text).encode()
+
+
+def test_broken_utf16_is_told_as_utf16() -> None:
+    with pytest.raises(InputError, match="this file is UTF-16 text"):
+        utf8_text(b"\xff\xfe" + "a,b\n".encode("utf-16-le") + b"\x00\xd8", "f.csv")  # a lone surrogate
+
+
+def test_width_and_quotes() -> None:
+    check_width(MAX_COLUMNS, "f.csv")
+    with pytest.raises(InputError, match="more than any spreadsheet holds") as caught:
+        check_width(1_000_000, "f.csv")
+    assert "more than once" not in str(caught.value)
+    check_quotes(b'a,"b"\n', "f.csv")
+    with pytest.raises(InputError, match="never closed"):
+        check_quotes(b'a,"b\n', "f.csv")
+
+
+def test_a_stray_line_break_inside_a_header_line_stays_in_its_field() -> None:
+    assert split_line("a,b\rc,d", ",") == ["a", "b c", "d"]
+    assert split_line('"x;y";z\x00', ";") == ["x;y", "z "]

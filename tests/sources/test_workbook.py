@@ -1,0 +1,318 @@
+"""Workbook reading that trusts nothing a workbook says about itself (issue 10).
+
+Each fixture is a real shared workbook rewritten at test time the way another program or a later release
+writes it: a wrong or missing declared size, a renamed or moved sheet, notes above the header, LibreOffice's
+output, filters and hidden rows. Each must load exactly as the original does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+from _xlsx import (
+    calc_workbook,
+    chain,
+    keep_rows,
+    like_libreoffice,
+    move_sheet_last,
+    rename_sheet,
+    rewrite,
+    set_cell,
+    set_dimension,
+    sheet_part,
+    shift_rows,
+    truncated,
+    with_filter,
+)
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+
+from evidence.core.errors import InputError
+from evidence.sources import registry, unodc, walkfree, workbook
+from evidence.sources.registry import FileHead
+
+UNODC_FILE = "unodc/data_glotip_2023-05-30.xlsx"
+GSI_FILE = "walkfree/gsi_2023.xlsx"
+UNODC_SHEET = "data_glotip_1"
+SMALL_ROWS = 300  # data rows kept in the small copy of the UNODC release (header on row 3)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("workbooks")
+
+
+@pytest.fixture(scope="module")
+def unodc_small(shared_data: Path, folder: Path) -> Path:
+    """The 2023 release cut to its first 300 data rows (its table object and everything else kept)."""
+    source = shared_data / UNODC_FILE
+    return rewrite(
+        source, folder / "unodc_small.xlsx", {sheet_part(source, UNODC_SHEET): keep_rows(3 + SMALL_ROWS)}
+    )
+
+
+@pytest.fixture(scope="module")
+def unodc_baseline(unodc_small: Path):
+    loaded = unodc.load(unodc_small)
+    assert loaded.rows_in == SMALL_ROWS
+    return loaded
+
+
+def _same_table(loaded, baseline, *, row_shift: int = 0) -> None:
+    expected = baseline.data.with_columns(pl.col("source_row") + row_shift)
+    assert_frame_equal(loaded.data, expected)
+    assert (loaded.rows_in, loaded.rows_rejected) == (baseline.rows_in, baseline.rows_rejected)
+    assert loaded.provenance.release == baseline.provenance.release == "2023-05-30"
+
+
+def _unodc_variant(unodc_small: Path, folder: Path, name: str, sheet_edit, **options) -> Path:
+    return rewrite(
+        unodc_small, folder / f"{name}.xlsx", {sheet_part(unodc_small, UNODC_SHEET): sheet_edit}, **options
+    )
+
+
+def test_the_real_release_with_a_one_cell_dimension_and_a_renamed_sheet_loads_whole(
+    shared_data: Path, folder: Path
+) -> None:
+    """What the 2025 release does (``<dimension ref="A1"/>``, read-only openpyxl then saw only column A)."""
+    source = shared_data / UNODC_FILE
+    edited = rewrite(
+        source,
+        folder / "glotip_dimension_a1.xlsx",
+        {
+            sheet_part(source, UNODC_SHEET): set_dimension("A1"),
+            "xl/workbook.xml": rename_sheet(UNODC_SHEET, "Sheet1"),
+        },
+    )
+    assert registry.detect(edited)[0].source == unodc.SOURCE
+    loaded = registry.load(edited)
+    assert (loaded.rows_in, loaded.rows_kept + loaded.rows_rejected) == (46_556, 46_556)
+    assert loaded.provenance.release == "2023-05-30"
+    assert "sheet 'Sheet1', header on row 3" in loaded.provenance.notes
+
+
+@pytest.mark.parametrize(
+    ("name", "edit"),
+    [
+        ("dimension_one_cell", set_dimension("A1")),
+        ("dimension_missing", set_dimension(None)),
+        ("dimension_too_small", set_dimension("A1:C5")),
+        ("filtered_rows_hidden", with_filter(f"A3:M{3 + SMALL_ROWS}", hidden_rows=(4, 5, 90))),
+    ],
+)
+def test_unodc_sheet_declarations_are_not_trusted(unodc_small, unodc_baseline, folder, name, edit) -> None:
+    _same_table(unodc.load(_unodc_variant(unodc_small, folder, name, edit)), unodc_baseline)
+
+
+def test_unodc_header_below_notes_is_found(unodc_small, unodc_baseline, folder) -> None:
+    notes = ["Trafficking in persons: country data", "", "Note: <5 is a count from 1 to 4", ""]
+    path = _unodc_variant(unodc_small, folder, "notes_above", shift_rows(len(notes), notes))
+    loaded = unodc.load(path)
+    _same_table(loaded, unodc_baseline, row_shift=len(notes))
+    assert "header on row 7" in loaded.provenance.notes[0]
+
+
+def test_unodc_saved_like_libreoffice(unodc_small, unodc_baseline, folder) -> None:
+    path = rewrite(
+        unodc_small,
+        folder / "libreoffice_like.xlsx",
+        {
+            sheet_part(unodc_small, UNODC_SHEET): chain(like_libreoffice, set_dimension(None)),
+            "xl/workbook.xml": calc_workbook,
+        },
+        last=("[Content_Types].xml",),
+        drop=("xl/calcChain.xml",),
+    )
+    _same_table(unodc.load(path), unodc_baseline)
+
+
+def test_the_release_holds_a_table_object_and_still_loads(unodc_small, unodc_baseline) -> None:
+    with zipfile.ZipFile(unodc_small) as book:
+        assert any(name.startswith("xl/tables/") for name in book.namelist())
+    assert unodc_baseline.rows_kept + unodc_baseline.rows_rejected == SMALL_ROWS
+
+
+def test_the_header_is_read_once_per_file(unodc_small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every sniffer and the loader share one peek at the top rows (the cost the benchmark measured)."""
+    workbook._workbook_head.cache_clear()
+    calls = []
+    real = workbook._peek
+    monkeypatch.setattr(workbook, "_peek", lambda path: calls.append(path) or real(path))
+    registry.load(unodc_small)
+    assert len(calls) == 1
+
+
+def test_the_peek_reads_what_writers_omit_or_mistype(tmp_path: Path) -> None:
+    """No row or cell references, strict-OOXML namespaces, a numeric cell holding NaN, an error cell, a date."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["UNODC"])
+    ws.append([dt.datetime(2025, 4, 14)])
+    ws.append(list(unodc.HEADER))
+    ws.append(
+        [
+            "THA",
+            "Thailand",
+            "Asia",
+            "South-eastern Asia",
+            "Detected trafficking victims",
+            "Total",
+            "-",  # without cell references an empty cell cannot be placed: none here
+            "Total",
+            "Total",
+            2022,
+            "Counts",
+            "295",
+            "GLOTIP",
+        ]
+    )
+    wb.save(tmp_path / "plain.xlsx")
+    part = sheet_part(tmp_path / "plain.xlsx", "Sheet")
+    strict = chain(
+        lambda xml: re.sub(rb' r="[A-Z]*[0-9]+"', b"", xml),  # neither rows nor cells say where they are
+        lambda xml: xml.replace(
+            b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+            b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+        ),
+        lambda xml: xml.replace(
+            b"</sheetData>", b'<row><c t="e"><v>#N/A</v></c><c><v>NaN</v></c></row></sheetData>'
+        ),
+    )
+    path = rewrite(tmp_path / "plain.xlsx", tmp_path / "odd.xlsx", {part: strict})
+    rows = workbook.workbook_head(path).sheets[0].rows
+    assert rows[1] == (dt.datetime(2025, 4, 14),)
+    assert rows[2] == unodc.HEADER
+    assert rows[3][0] == "THA" and rows[3][9] == 2022
+    assert rows[4][0] == "#N/A" and math.isnan(rows[4][1])
+    assert unodc.sniff(FileHead(path)) == unodc.LAYOUT
+
+
+@pytest.mark.parametrize("fraction", [0.2, 0.5, 0.95])
+def test_a_truncated_workbook_is_damaged_not_unknown(
+    unodc_small: Path, folder: Path, fraction: float
+) -> None:
+    path = truncated(unodc_small, folder / f"cut_{fraction}.xlsx", fraction)
+    with pytest.raises(InputError, match="the workbook is damaged or incomplete") as caught:
+        registry.load(path)
+    assert "PK" not in str(caught.value)  # no zip bytes shown to the user
+
+
+def test_a_damaged_sheet_inside_a_whole_zip_is_damaged(unodc_small: Path, folder: Path) -> None:
+    part = sheet_part(unodc_small, UNODC_SHEET)
+    path = rewrite(unodc_small, folder / "broken_xml.xlsx", {part: lambda xml: xml[: len(xml) // 2]})
+    with pytest.raises(InputError, match="the workbook is damaged or incomplete"):
+        registry.load(path)
+
+
+def test_a_release_without_a_required_column_says_which(unodc_small: Path, folder: Path) -> None:
+    # the txtVALUE header cell (L3) emptied: the sheet is close to the layout but unusable
+    path = _unodc_variant(unodc_small, folder, "no_value_column", set_cell("L3", '<c r="L3"/>'))
+    with pytest.raises(
+        InputError, match=r"looks like the UNODC GLOTIP header but lacks the columns \['txtVALUE'\]"
+    ):
+        registry.load(path)
+
+
+# --- Walk Free GSI --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def gsi_baseline(shared_data: Path):
+    return walkfree.load(shared_data / GSI_FILE)
+
+
+def test_gsi_sheet_renamed_moved_and_one_cell_dimension(
+    shared_data: Path, folder: Path, gsi_baseline
+) -> None:
+    source = shared_data / GSI_FILE
+    path = rewrite(
+        source,
+        folder / "gsi_moved.xlsx",
+        {
+            sheet_part(source, walkfree.SHEET): set_dimension("A1"),
+            "xl/workbook.xml": chain(move_sheet_last(walkfree.SHEET), rename_sheet(walkfree.SHEET, "Data")),
+        },
+    )
+    assert FileHead(path).sheet_names[-1] == "Data"
+    loaded = registry.load(path)
+    assert_frame_equal(loaded.data, gsi_baseline.data)
+    assert "sheet 'Data', header on row 3" in loaded.provenance.notes
+
+
+def test_gsi_saved_like_libreoffice(shared_data: Path, folder: Path, gsi_baseline) -> None:
+    source = shared_data / GSI_FILE
+    path = rewrite(
+        source,
+        folder / "gsi_libreoffice_like.xlsx",
+        {sheet_part(source, walkfree.SHEET): like_libreoffice, "xl/workbook.xml": calc_workbook},
+        last=("[Content_Types].xml",),
+    )
+    assert_frame_equal(registry.load(path).data, gsi_baseline.data)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_gsi_round_trip_through_real_libreoffice(shared_data: Path, folder: Path, gsi_baseline) -> None:
+    out = folder / "libreoffice"
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(out), str(shared_data / GSI_FILE)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+        env={"HOME": str(folder), "PATH": "/usr/bin:/bin"},
+    )
+    loaded = registry.load(out / "gsi_2023.xlsx")
+    assert (loaded.rows_in, loaded.rows_kept) == (180, 180)
+    # Calc keeps 15 significant digits
+    assert_frame_equal(loaded.data, gsi_baseline.data, rel_tol=1e-12)
+
+
+def test_gsi_rows_without_a_country_or_with_impossible_estimates_are_counted_and_rejected(
+    shared_data: Path, folder: Path
+) -> None:
+    source = shared_data / GSI_FILE
+    edits = chain(
+        set_cell("A5", '<c r="A5"/>'),  # blank country
+        set_cell("A6", '<c r="A6" t="str"><f>CONCATENATE("",B2)</f></c>'),  # formula, no stored value
+        set_cell("D7", '<c r="D7"><v>NaN</v></c>'),  # prevalence
+        set_cell("E8", '<c r="E8"><v>-401000</v></c>'),  # estimated number
+        set_cell("B9", '<c r="B9"><v>INF</v></c>'),  # population
+    )
+    path = rewrite(source, folder / "gsi_bad_rows.xlsx", {sheet_part(source, walkfree.SHEET): edits})
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (180, 175, 5)
+    reasons = dict(zip(loaded.rejects["row"].to_list(), loaded.rejects["reason"].to_list(), strict=True))
+    assert reasons == {
+        5: walkfree.REASON_NO_COUNTRY,
+        6: walkfree.REASON_NO_COUNTRY,
+        7: walkfree.REASON_NOT_FINITE,
+        8: walkfree.REASON_NEGATIVE,
+        9: walkfree.REASON_NOT_FINITE,
+    }
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1, max_size=4))
+def test_a_corrupted_workbook_loads_or_is_one_input_error(unodc_small: Path, tmp_path: Path, flips) -> None:
+    """Bytes changed anywhere in the file: the result is a table that accounts for its rows, or an InputError."""
+    data = bytearray(unodc_small.read_bytes())
+    for where, value in flips:
+        data[int(where * len(data))] = value
+    path = tmp_path / "corrupted.xlsx"
+    path.write_bytes(bytes(data))
+    workbook._workbook_head.cache_clear()  # the same path holds new bytes (its size may not change)
+    try:
+        loaded = registry.load(path)
+    except InputError:
+        return
+    assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected
