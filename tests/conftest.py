@@ -33,3 +33,53 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def fixtures() -> Path:
     return FIXTURES
+
+
+# ------------------------------------------------------------------------------------------------ test lanes
+# scripts/test runs a fast lane first (`-m "not kernel and not browser"`: no Jupyter kernel, no Chromium),
+# then the rest. In the fast lane a test that starts a kernel fails loudly, so a missing `kernel` mark is
+# found at once rather than slowing the lane down.
+FAST_LANE = os.environ.get("EVIDENCE_TEST_LANE") == "fast"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_kernels_in_the_fast_lane():
+    if not FAST_LANE:
+        yield
+        return
+    from jupyter_client.manager import AsyncKernelManager, KernelManager
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("the fast lane starts no kernel: mark this test @pytest.mark.kernel")
+
+    names = ("_async_start_kernel", "start_kernel")
+    classes = (KernelManager, AsyncKernelManager)
+    saved = {(cls, name): cls.__dict__.get(name) for cls in classes for name in names}
+    for cls, name in saved:
+        setattr(cls, name, refuse)
+    yield
+    for (cls, name), method in saved.items():
+        if method is None:
+            delattr(cls, name)
+        else:
+            setattr(cls, name, method)
+
+
+#: Calls that execute a notebook: a test that makes one is a kernel test even if its author forgot the mark.
+_KERNEL_CALLS = ("run_notebook(", "execute_run(", "run_batch(", "execute_notebook(")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects the lane's tests
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    import inspect
+
+    for item in items:
+        function = getattr(item, "function", None)
+        if function is None or item.get_closest_marker("kernel") is not None:
+            continue
+        try:
+            source = inspect.getsource(function)
+        except (OSError, TypeError):
+            continue
+        if any(call in source for call in _KERNEL_CALLS):
+            item.add_marker(pytest.mark.kernel)

@@ -222,7 +222,12 @@ def write_run(runs_root: Path, notebook: Any, provenance: list[dict[str, Any]]) 
         "run_id": f"trends-{PAYLOADS['img']}",
         "status": "ok",
         "error": None,
-        "notebook": {"name": "trends", "path": "notebooks/trends.ipynb", "executed": "trends.ipynb"},
+        "notebook": {
+            "name": "trends",
+            "path": "notebooks/trends.ipynb",
+            "sha256": "cd" * 32,
+            "executed": "trends.ipynb",
+        },
         "parameters": {
             "country": PAYLOADS["script"],
             "role": PAYLOADS["markdown-link"],
@@ -235,7 +240,11 @@ def write_run(runs_root: Path, notebook: Any, provenance: list[dict[str, Any]]) 
         "data": [],
         "provenance": provenance,
         "toolkit": {"version": PAYLOADS["typst-read"]},
-        "timings": {"started": "2026-11-28T09:00:00+00:00", "ended": PAYLOADS["typst-markup"]},
+        "timings": {
+            "started": "2026-11-28T09:00:00+00:00",
+            "ended": PAYLOADS["typst-markup"],
+            "seconds": 1.0,
+        },
     }
     (folder / "run.json").write_text(json.dumps(record), encoding="utf-8")
     return folder
@@ -410,6 +419,7 @@ def test_only_web_urls_become_links() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.kernel
 def test_the_trends_brief_of_a_workbook_with_script_in_its_categories(tmp_path: Path) -> None:
     """The attack as reported: a UNODC category ``<img src=x onerror=…>`` (by form of exploitation) became a
     table header of the trends brief and ran when the brief was opened. Run the packaged notebook on such a

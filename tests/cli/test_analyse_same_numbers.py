@@ -53,6 +53,7 @@ def sample(shared_data):
 
 
 @pytest.mark.slow
+@pytest.mark.kernel
 def test_trend_prints_the_notebooks_tables(sample, tmp_path):
     from evidence.runs.execute import run_notebook
 
@@ -73,6 +74,7 @@ def test_trend_prints_the_notebooks_tables(sample, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.kernel
 def test_flows_prints_the_notebooks_route_table(sample, tmp_path):
     from evidence.runs.execute import run_notebook
 

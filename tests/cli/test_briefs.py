@@ -128,6 +128,7 @@ def test_brief_rejects_bad_options_before_any_kernel(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.kernel
 def test_brief_on_the_demo_data_end_to_end(tmp_path: Path) -> None:
     """`evidence brief THA`: runs the country_brief notebook on the demo data, renders HTML and PDF."""
     from evidence.briefs.document import build_document

@@ -51,6 +51,7 @@ def test_bad_parameters_stop_before_any_kernel(app, tiny, tmp_path, no_kernel):
     )
 
 
+@pytest.mark.kernel
 def test_run_with_parameters_file_and_overrides(app, tiny, tmp_path):
     params = tmp_path / "params.yaml"
     params.write_text("n: 2\nlabel: b\n")
@@ -63,6 +64,7 @@ def test_run_with_parameters_file_and_overrides(app, tiny, tmp_path):
     assert folder.name.startswith("tiny-5-b-")
 
 
+@pytest.mark.kernel
 def test_batch_exits_non_zero_when_a_run_fails_and_prints_a_summary(app, tiny, tmp_path):
     plan = tmp_path / "plan.yaml"
     plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  fail: [true, false]\n")
@@ -81,3 +83,80 @@ def test_kernel_install_into_a_prefix(app, tmp_path, monkeypatch):
     result = runner.invoke(app, ["kernel", "install", "--name", "evidence-test", "--sys-prefix"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "share" / "jupyter" / "kernels" / "evidence-test" / "kernel.json").is_file()
+
+
+@pytest.mark.kernel
+def test_run_skips_an_unchanged_run_unless_forced(app, tiny, tmp_path):
+    out = tmp_path / "runs"
+    args = ["run", str(tiny), "-p", "n", "2", "--out-root", str(out)]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0 and "ran tiny" in first.output, first.output
+    (folder,) = out.iterdir()
+    written = (folder / "run.json").stat().st_mtime_ns
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0 and "unchanged since its last run" in again.output
+    assert (folder / "run.json").stat().st_mtime_ns == written
+    forced = runner.invoke(app, [*args, "--force"])
+    assert forced.exit_code == 0 and "ran tiny" in forced.output
+    assert (folder / "run.json").stat().st_mtime_ns != written
+
+
+def test_checks_between_parameters_stop_run_brief_and_batch_before_any_kernel(run_main, tmp_path, no_kernel):
+    out = str(tmp_path / "runs")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("notebooks: [country_brief]\nparameters:\n  year_from: 2020\n  year_to: 2015\n")
+    for args in (
+        ["run", "country_brief", "-p", "year_from", "2020", "-p", "year_to", "2015", "--out-root", out],
+        ["batch", str(plan), "--out-root", out],
+    ):
+        code, _, err = run_main(args)
+        assert code == 2 and "requires 1990 <= year_from <= year_to <= 2100" in err, err
+        assert "year_from=2020, year_to=2015" in err
+    code, _, err = run_main(["run", "country_brief", "-p", "disclosure_threshold", "1", "--out-root", out])
+    assert code == 2 and "disclosure_threshold >= 2" in err
+    code, _, err = run_main(["run", "country_brief", "-p", "year_from", "1066", "--out-root", out])
+    assert code == 2 and "1990 <= year_from" in err
+    assert not (tmp_path / "runs").exists()
+
+
+def test_a_read_only_runs_folder_is_one_line_for_run_and_batch(run_main, tiny, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    runs = tmp_path / "reports" / "runs"
+    real_mkdir = os.mkdir
+
+    def read_only(path, *args, **kwargs):
+        if str(path).startswith(str(tmp_path / "reports")):
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        return real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "mkdir", read_only)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\n")
+    for args in (["run", str(tiny), "--out-root", str(runs)], ["batch", str(plan), "--out-root", str(runs)]):
+        code, _, err = run_main(args)
+        assert code == 2 and "Traceback" not in err, err
+        assert err.strip() == f"error: {runs}: cannot write to the runs folder: Read-only file system"
+
+
+@pytest.mark.kernel
+@pytest.mark.slow
+def test_batch_renders_the_briefs_of_its_runs(run_main, tmp_path, monkeypatch):
+    monkeypatch.delenv("EVIDENCE_DATA", raising=False)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("notebooks: [country_brief]\nparameters:\n  country: [THA, KHM]\n")
+    out = tmp_path / "reports" / "runs"
+    code, out_text, err = run_main(["batch", str(plan), "--workers", "2", "--render", "--out-root", str(out)])
+    assert code == 0, out_text + err
+    folders = sorted(p for p in out.iterdir() if not p.name.startswith("."))
+    assert len(folders) == 2
+    for folder in folders:
+        assert (folder / "brief.html").is_file() and (folder / "brief.pdf").is_file()
+    index = (tmp_path / "reports" / "index.html").read_text()
+    assert all(folder.name in index for folder in folders)
+    # unchanged: nothing run, nothing rendered again
+    stamps = [(f / "brief.html").stat().st_mtime_ns for f in folders]
+    code, out_text, _ = run_main(["batch", str(plan), "--render", "--out-root", str(out)])
+    assert code == 0 and "ran 0, skipped 2, failed 0" in out_text
+    assert [(f / "brief.html").stat().st_mtime_ns for f in folders] == stamps

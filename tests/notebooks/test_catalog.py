@@ -10,6 +10,7 @@ from evidence.notebooks.catalog import (
     ParamType,
     find_notebook,
     packaged_notebooks,
+    parse_checks,
     parse_parameters,
     read_notebook,
 )
@@ -21,10 +22,9 @@ role = "both"  # one of: origin|destination|both
 year_from: int = 2012
 weights: list[float] = [0.5, 1.0]
 years: tuple[int, int] = (2012, 2023)
-span: tuple[int, ...] = (1, 2, 3)
 data: list[str] = []  # data files; empty means the demo data
-kind: Literal["case", "indicator"] = "case"
-threshold: int | None = None
+kind: str = "case"  # one of: case|indicator
+threshold: Optional[int] = None
 level: Optional[float] = 0.95
 flag = True
 label = None
@@ -40,7 +40,6 @@ def test_types_defaults_choices_and_markers():
         "year_from",
         "weights",
         "years",
-        "span",
         "data",
         "kind",
         "threshold",
@@ -55,9 +54,9 @@ def test_types_defaults_choices_and_markers():
     assert params["role"].choices == ("origin", "destination", "both")
     assert str(params["weights"].type) == "list[float]"
     assert str(params["years"].type) == "tuple[int, int]" and params["years"].default == (2012, 2023)
-    assert str(params["span"].type) == "tuple[int, ...]"
     assert params["data"].validator == "data_files" and params["data"].default == []
     assert params["kind"].choices == ("case", "indicator") and params["kind"].type.kind == "str"
+    assert params["kind"].help == ""
     assert str(params["threshold"].type) == "int | None"
     assert str(params["level"].type) == "float | None"
     assert params["flag"].type == ParamType("bool")
@@ -74,13 +73,18 @@ def test_numeric_choices_are_typed():
     "source, message",
     [
         ("x: dict[str, int] = {}\n", "unsupported type annotation"),
-        ("x: Literal['a'] = 'a'  # one of: a|b\n", "declares its choices twice"),
+        # what Papermill's inspection cannot read is refused, never silently left out
+        ("x: int | None = None\n", "parameter 'x': Papermill cannot read its declaration"),
+        ("x: Literal['a', 'b'] = 'a'\n", "parameter 'x': Papermill cannot read its declaration"),
         ("x: int = (\n", "not valid Python"),
+        ("x: int = 1\n# check: x <= y\n", "'y' is not a parameter"),
+        ("x: int = 1\n# check: x + 1\n", "write a comparison"),
+        ("x: int = 1\n# check: x <= 'a'\n", "compare parameters and numbers only"),
     ],
 )
 def test_bad_declarations_name_the_parameter(source, message):
     with pytest.raises(InputError, match=message):
-        parse_parameters(source)
+        parse_checks(source, parse_parameters(source))
 
 
 def _notebook(tmp_path, cells):
@@ -145,3 +149,22 @@ def test_packaged_notebooks_are_found_by_name():
     for name in ("country_brief", "routes", "trends", "data_quality"):
         assert name in found and find_notebook(name) == found[name]
     assert set(found) <= set(PACKAGED_NOTEBOOKS) | {"hidden_population"}
+
+
+def test_checks_between_parameters_are_read_from_the_parameters_cell():
+    source = "a: int = 1\nb: int = 2\n# check: 1990 <= a <= b <= 2100\n# CHECK: b >= 2\n"
+    checks = parse_checks(source, parse_parameters(source))
+    assert [c.text for c in checks] == ["1990 <= a <= b <= 2100", "b >= 2"]
+    assert checks[0].violation({"a": 2000, "b": 2010}) is None
+    assert "requires 1990 <= a <= b <= 2100 (given a=2020, b=2010)" in checks[0].violation(
+        {"a": 2020, "b": 2010}
+    )
+    assert checks[0].violation({"a": 1800, "b": 2010}) is not None
+    assert checks[1].violation({"a": 1, "b": None}) is None  # an unset optional value is not checked
+
+
+def test_the_packaged_notebooks_declare_their_checks():
+    brief = read_notebook("country_brief")
+    texts = [c.text for c in brief.checks]
+    assert any("year_from <= year_to" in t for t in texts) and any("disclosure_threshold" in t for t in texts)
+    assert read_notebook("hidden_population").parameters["lists_path"].type.nullable

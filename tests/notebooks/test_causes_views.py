@@ -138,6 +138,7 @@ def test_comparison_and_event_views(panel):
 
 
 @pytest.mark.slow
+@pytest.mark.kernel
 def test_causes_consequences_notebook_on_the_real_shared_files(tmp_path, shared_data):
     import json
     from pathlib import Path

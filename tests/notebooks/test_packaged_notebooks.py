@@ -61,6 +61,7 @@ def _outputs(path: Path) -> tuple[str, list[str]]:
 
 
 @pytest.mark.slow
+@pytest.mark.kernel
 def test_country_brief_on_the_demo_data(tmp_path, monkeypatch):
     from evidence.runs.execute import run_notebook
     from evidence.runs.record import read_record
@@ -77,8 +78,8 @@ def test_country_brief_on_the_demo_data(tmp_path, monkeypatch):
     assert "<N" not in text and "evidence run" not in text  # no placeholder, no analyst instructions
     assert text.count("Key figures") == 1
     record = read_record(folder)
-    assert record["provenance"][0]["demo"] is True
-    assert record["data"][0]["sha256"] == record["provenance"][0]["sha256"]  # hashed what the notebook loaded
+    assert record.provenance[0]["demo"] is True
+    assert record.data[0].sha256 == record.provenance[0]["sha256"]  # hashed what the notebook loaded
 
 
 @pytest.mark.slow
@@ -86,6 +87,7 @@ def test_country_brief_on_the_demo_data(tmp_path, monkeypatch):
     ("name", "parameters"),
     [("routes", {"country": "KHM"}), ("trends", {"country": "KHM", "by": "gender", "year_from": 2012})],
 )
+@pytest.mark.kernel
 def test_routes_and_trends_on_the_demo_data(tmp_path, monkeypatch, name, parameters):
     from evidence.runs.execute import run_notebook
 
@@ -98,6 +100,7 @@ def test_routes_and_trends_on_the_demo_data(tmp_path, monkeypatch, name, paramet
 
 
 @pytest.mark.slow
+@pytest.mark.kernel
 def test_data_quality_on_real_shared_data(tmp_path, shared_data):
     from evidence.runs.execute import run_notebook
     from evidence.runs.record import read_record
@@ -108,13 +111,14 @@ def test_data_quality_on_real_shared_data(tmp_path, shared_data):
     text, errors = _outputs(Path(outcome.folder) / "data_quality.ipynb")
     assert not errors and "SYNTHETIC" not in text
     assert "1,478" in text  # rows read, kept
-    provenance = read_record(outcome.folder)["provenance"]
+    provenance = read_record(outcome.folder).provenance
     assert (
         provenance[0]["source"] == "ctdc" and provenance[0]["rows_in"] == 1478 and not provenance[0]["demo"]
     )
 
 
 @pytest.mark.slow
+@pytest.mark.kernel
 def test_hidden_population_shows_its_sensitivity_to_the_model(tmp_path):
     from evidence.runs.execute import run_notebook
 
@@ -137,6 +141,7 @@ def test_hidden_population_shows_its_sensitivity_to_the_model(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.kernel
 def test_hidden_population_withholds_small_numbers_of_people(tmp_path):
     """Issue 14: never "3 people on at least one list" from three people."""
     from evidence.runs.execute import run_notebook

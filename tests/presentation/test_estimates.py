@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from evidence.analyses.estimation import ListCapture, estimate_population, read_list_capture
@@ -83,6 +83,8 @@ def test_the_rule_follows_its_threshold(western) -> None:
     high_gap=st.floats(1, 3),
     threshold=st.integers(2, 11),
 )
+# 4.5 rounds to 4 and 1.5 to 2 (half to even): the estimate's own rounding must not give back 1 person
+@example(observed=3, dark=1.5, low_gap=0.0, high_gap=1.0, threshold=2)
 def test_no_published_number_gives_a_small_count_back(
     observed: int, dark: float, low_gap: float, high_gap: float, threshold: int
 ) -> None:

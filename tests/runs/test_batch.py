@@ -103,6 +103,7 @@ def test_auto_countries_are_those_with_enough_cases(shared_data):
     assert all(len(code) == 3 and code.isupper() for code in few)
 
 
+@pytest.mark.kernel
 def test_second_batch_skips_unchanged_runs(tmp_path, tiny):
     runs = prepare_plan(
         expand_plan({"notebooks": [str(tiny)], "parameters": {"n": [1, 2]}}, base_dir=tmp_path),
@@ -115,8 +116,16 @@ def test_second_batch_skips_unchanged_runs(tmp_path, tiny):
     assert [o.status for o in second.outcomes] == ["skipped", "skipped"] and started == [(0, 2)]
     forced = run_batch(runs[:1], workers=1, force=True)
     assert [o.status for o in forced.outcomes] == ["ok"]
+    # an executed notebook cut short, another deleted: those runs are redone, not skipped
+    damaged = runs[0].folder / "tiny.ipynb"
+    damaged.write_bytes(damaged.read_bytes()[:-10])
+    (runs[1].folder / "tiny.ipynb").unlink()
+    redone = run_batch(runs, workers=2)
+    assert [o.status for o in redone.outcomes] == ["ok", "ok"]
+    assert read_record(runs[0].folder).status == "ok" and (runs[1].folder / "tiny.ipynb").is_file()
 
 
+@pytest.mark.kernel
 def test_resume_after_a_killed_worker(tmp_path, tiny):
     marker = tmp_path / "killed-once"
     plan = {
@@ -134,9 +143,10 @@ def test_resume_after_a_killed_worker(tmp_path, tiny):
     assert folders == [runs[1].run_id]  # the killed run left nothing behind (its temporary was cleaned)
     second = run_batch(runs, workers=1)
     assert [o.status for o in second.outcomes] == ["ok", "skipped"]
-    assert read_record(tmp_path / "runs" / runs[0].run_id)["status"] == "ok"
+    assert read_record(tmp_path / "runs" / runs[0].run_id).status == "ok"
 
 
+@pytest.mark.kernel
 def test_dask_cluster_on_loopback(tmp_path, tiny):
     distributed = pytest.importorskip("distributed")
     runs = prepare_plan(
@@ -154,7 +164,7 @@ def test_dask_cluster_on_loopback(tmp_path, tiny):
         report = run_batch(runs, executor=cluster.scheduler_address)
     assert [o.status for o in report.outcomes] == ["ok", "ok"], report.outcomes
     for run in runs:
-        assert read_record(run.folder)["parameters"]["n"] in (5, 6)
+        assert read_record(run.folder).parameters["n"] in (5, 6)
     with pytest.raises(ParameterError, match="unknown executor"):
         run_batch(runs, executor="threads", force=True)
 

@@ -43,6 +43,7 @@ def test_parameter_errors_raise_before_any_kernel_starts(tiny, tmp_path, no_kern
     assert not any(tmp_path.iterdir())
 
 
+@pytest.mark.kernel
 def test_a_run_writes_its_own_folder_with_a_record(tiny, tmp_path):
     outcome = run_notebook(tiny, {"n": "4", "country": "Cambodia", "years": "2012-2014"}, out_root=tmp_path)
     assert outcome.status == "ok", outcome.error
@@ -52,22 +53,23 @@ def test_a_run_writes_its_own_folder_with_a_record(tiny, tmp_path):
     result = json.loads((folder / "figures" / "squares.json").read_text())
     assert result == {"label": "a", "country": "KHM", "years": [2012, 2014], "squares": [0, 1, 4, 9]}
     record = read_record(folder)
-    assert record["status"] == "ok" and record["error"] is None
-    assert record["parameters"]["n"] == 4 and record["parameters"]["kill_once"] == ""
-    assert record["notebook"]["name"] == "tiny" and len(record["notebook"]["sha256"]) == 64
-    assert record["timings"]["seconds"] > 0 and record["python"]["version"]
-    assert {o["path"] for o in record["outputs"]} >= {"tiny.ipynb", "figures/squares.json", "run.log"}
+    assert record.status == "ok" and record.error is None
+    assert record.parameters["n"] == 4 and record.parameters["kill_once"] == ""
+    assert record.notebook.name == "tiny" and len(record.notebook.sha256) == 64
+    assert record.timings.seconds > 0 and record.python.version
+    assert {o.path for o in record.outputs} >= {"tiny.ipynb", "figures/squares.json", "run.log"}
     executed = json.loads((folder / "tiny.ipynb").read_text())
     injected = [c for c in executed["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
     assert 'country = "KHM"' in "".join(injected[0]["source"])
 
 
+@pytest.mark.kernel
 def test_a_failing_notebook_goes_to_the_failed_folder(tiny, tmp_path):
     outcome = run_notebook(tiny, {"fail": True}, out_root=tmp_path)
     assert outcome.status == "failed" and "RuntimeError: asked to fail" in outcome.error
     folder = tmp_path / FAILED_DIR / outcome.run_id
     assert outcome.folder == str(folder) and (folder / "tiny.ipynb").is_file()
-    assert read_record(folder)["status"] == "failed"
+    assert read_record(folder).status == "failed"
     assert sorted(p.name for p in tmp_path.iterdir()) == [FAILED_DIR]
 
 
@@ -79,7 +81,7 @@ def test_an_interrupted_run_leaves_no_folder(tiny, tmp_path, monkeypatch):
 
     monkeypatch.setattr(papermill, "execute_notebook", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        execute_run(prepare_run(tiny, {}, out_root=tmp_path))
+        execute_run(prepare_run(tiny, {}, out_root=tmp_path), warm=False)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -95,18 +97,83 @@ def test_temporaries_of_dead_processes_are_cleaned(tmp_path):
     assert socket.gethostname()  # the host tag comes from the machine's name
 
 
-def test_replacing_a_run_is_atomic(tmp_path):
+@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "move-aside"])
+def test_replacing_a_run_is_atomic(tmp_path, monkeypatch, exchange):
+    if not exchange:
+        monkeypatch.setenv("EVIDENCE_NO_RENAME_EXCHANGE", "1")
     target = tmp_path / "run"
     target.mkdir()
     (target / "old.txt").write_text("old")
     new = tmp_path / ".run.tmp"
     new.mkdir()
     (new / "new.txt").write_text("new")
-    execute._replace_directory(new, target)
+    execute._swap_into_place(new, target)
     assert [p.name for p in target.iterdir()] == ["new.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
 
+@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "move-aside"])
+def test_identical_runs_finishing_together_replace_the_folder_one_after_the_other(
+    tmp_path, monkeypatch, exchange
+):
+    """Many processes' threads swapping the same run folder at once: no ENOTEMPTY, one whole run left."""
+    import threading
+
+    if not exchange:
+        monkeypatch.setenv("EVIDENCE_NO_RENAME_EXCHANGE", "1")
+    target = tmp_path / "run"
+    sources = []
+    for i in range(8):
+        source = tmp_path / f".run.{i}.part"
+        source.mkdir()
+        (source / "who.txt").write_text(str(i))
+        sources.append(source)
+    barrier, errors = threading.Barrier(len(sources)), []
+
+    def swap(source):
+        barrier.wait()
+        try:
+            execute._swap_into_place(source, target)
+        except OSError as exc:  # pragma: no cover - what the lock prevents
+            errors.append(exc)
+
+    threads = [threading.Thread(target=swap, args=(s,)) for s in sources]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert [p.name for p in target.iterdir()] == ["who.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_a_kill_between_moving_the_old_run_aside_and_renaming_the_new_one_in_loses_nothing(tmp_path):
+    """Without an atomic exchange, a process killed mid-swap leaves the good run aside; the next run or
+    batch puts it back."""
+    import subprocess
+    import sys
+
+    target = tmp_path / "run"
+    target.mkdir()
+    (target / "good.txt").write_text("the earlier good run")
+    new = tmp_path / ".run.new"
+    new.mkdir()
+    (new / "new.txt").write_text("never renamed in")
+    code = (
+        "import os, sys; from pathlib import Path; from evidence.runs import execute\n"
+        "execute._between_moves = lambda aside: os._exit(9)  # killed right there\n"
+        "execute._swap_into_place(Path(sys.argv[1]), Path(sys.argv[2]))\n"
+    )
+    env = {**os.environ, "EVIDENCE_NO_RENAME_EXCHANGE": "1"}
+    proc = subprocess.run([sys.executable, "-c", code, str(new), str(target)], env=env, check=False)
+    assert proc.returncode == 9 and not target.exists()
+    (aside,) = [p for p in tmp_path.iterdir() if p.name.endswith(".old")]
+    assert clean_stale_temporaries(tmp_path) == [aside]
+    assert (target / "good.txt").read_text() == "the earlier good run"
+    assert not any(p.name.endswith(".old") for p in tmp_path.iterdir())
+
+
+@pytest.mark.kernel
 def test_a_run_executes_the_notebook_as_checked_even_if_edited_later(tiny, tmp_path):
     copy = tmp_path / "tiny.ipynb"
     copy.write_text(tiny.read_text())
@@ -146,7 +213,7 @@ def test_data_files_are_hashed_before_the_run_and_pinned_for_the_kernel(tmp_path
     assert empty.kernel_env == {"EVIDENCE_DATA": str(configured.resolve())}
     given = prepare_run(listed, {"data": str(configured)}, out_root=tmp_path / "runs")
     assert given.data == empty.data and given.kernel_env == {} and given.run_id != empty.run_id
-    optional = _notebook_with(tmp_path, "lists_path: str | None = None  # list-capture data file\n")
+    optional = _notebook_with(tmp_path, "lists_path: Optional[str] = None  # list-capture data file\n")
     assert prepare_run(optional, {}, out_root=tmp_path / "runs").data == []
     configured.write_text("a,b\n1,2\n3,4\n")
     assert prepare_run(listed, {}, out_root=tmp_path / "runs").cache_key != empty.cache_key

@@ -25,7 +25,7 @@ all_years: list[int] = []
 share: float = 0.5
 verbose: bool = False
 data: list[str] = []  # data files
-note: str | None = None
+note: Optional[str] = None
 """
 
 

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import os
 
+from _run_records import record
+
 from evidence.runs.cache import cache_key, data_fingerprints, file_sha256, is_fresh, toolkit_fingerprint
 from evidence.runs.record import write_record
 
@@ -37,9 +39,26 @@ def test_toolkit_fingerprint_names_version_and_files():
 
 def test_fresh_only_for_a_successful_run_with_the_same_key(tmp_path):
     assert not is_fresh(tmp_path / "missing", "k")
-    write_record(tmp_path, {"status": "ok", "cache_key": "k"})
+    (tmp_path / "nb.ipynb").write_text('{"cells": [], "metadata": {}}')
+    write_record(tmp_path, record(cache_key="k"))
     assert is_fresh(tmp_path, "k") and not is_fresh(tmp_path, "other")
-    write_record(tmp_path, {"status": "failed", "cache_key": "k"})
+    write_record(tmp_path, record(status="failed", cache_key="k"))
     assert not is_fresh(tmp_path, "k")
     (tmp_path / "run.json").write_text("{half a rec")
+    assert not is_fresh(tmp_path, "k")
+
+
+def test_a_run_whose_executed_notebook_is_missing_or_damaged_is_not_fresh(tmp_path):
+    notebook = tmp_path / "nb.ipynb"
+    notebook.write_text('{"cells": [], "metadata": {}}')
+    size = notebook.stat().st_size
+    write_record(tmp_path, record(cache_key="k", outputs=[{"path": "nb.ipynb", "bytes": size}]))
+    assert is_fresh(tmp_path, "k")
+    notebook.write_text('{"cells": [], "metadata": {}')  # cut short: one byte less
+    assert not is_fresh(tmp_path, "k")
+    notebook.write_text(
+        '{"cells": [], "metadata": {}}'.replace("cells", "cellz")
+    )  # same size, not a notebook
+    assert not is_fresh(tmp_path, "k")
+    notebook.unlink()
     assert not is_fresh(tmp_path, "k")

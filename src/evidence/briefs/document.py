@@ -38,7 +38,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -49,6 +49,9 @@ from evidence.presentation.markup import escape_markdown, markdown_code, markdow
 from evidence.presentation.tables import TABLE_MIME, TableData
 
 __all__ = ["BriefDocument", "build_document", "escape_markdown"]
+
+if TYPE_CHECKING:
+    from evidence.runs.record import RunRecord
 
 #: The Markdown source of a brief, written into the run folder (Quarto renders it as it is).
 SOURCE_FILE = "brief.qmd"
@@ -125,14 +128,13 @@ def build_document(run_dir: str | Path) -> BriefDocument:
 
     run_dir = Path(run_dir)
     record = load_record(run_dir)
-    if record.get("status") != "ok":
+    if not record.ok:
         raise InputError(
-            f"the run did not succeed ({record.get('error') or 'status ' + repr(record.get('status'))}); "
+            f"the run did not succeed ({record.error or 'status ' + repr(record.status)}); "
             "a brief is made only from a successful run",
             path=run_dir,
         )
-    notebook_info = record.get("notebook") or {}
-    executed = run_dir / str(notebook_info.get("executed") or "")
+    executed = run_dir / record.notebook.executed
     if not executed.is_file():
         found = sorted(run_dir.glob("*.ipynb"))
         if len(found) != 1:
@@ -143,8 +145,8 @@ def build_document(run_dir: str | Path) -> BriefDocument:
     except Exception as exc:  # nbformat raises several unrelated types for a damaged file
         raise InputError(f"cannot read the executed notebook: {exc}", path=executed) from exc
 
-    parameters = dict(record.get("parameters") or {})
-    provenance = [p for p in record.get("provenance") or [] if isinstance(p, dict) and "error" not in p]
+    parameters = dict(record.parameters)
+    provenance = [p for p in record.provenance if "error" not in p]
     # the demo file given to the run counts too, should the notebook not have recorded what it loaded
     demo = any(p.get("demo") for p in provenance) or _ran_on_demo_file(record)
     synthetic = any(p.get("synthetic") for p in provenance)
@@ -153,7 +155,7 @@ def build_document(run_dir: str | Path) -> BriefDocument:
     displayed: list[str] = []
     tables: list[TableData] = []
     parts = _notebook_parts(notebook, figures, displayed, tables)
-    title, parts = _take_title(parts, fallback=_humanise(str(notebook_info.get("name") or executed.stem)))
+    title, parts = _take_title(parts, fallback=_humanise(record.notebook.name or executed.stem))
     if (country := country_of(parameters)) and country.lower() not in title.lower():
         # "Country brief" of a parameterised notebook → "Country brief: Thailand"
         title = f"{title}: {country}"
@@ -173,8 +175,8 @@ def build_document(run_dir: str | Path) -> BriefDocument:
         date=_run_date(record),
         body="\n\n".join(b.strip() for b in blocks if b.strip()) + "\n",
         figures=figures,
-        run_id=str(record.get("run_id") or run_dir.name),
-        notebook=str(notebook_info.get("name") or executed.stem),
+        run_id=record.run_id or run_dir.name,
+        notebook=record.notebook.name or executed.stem,
         parameters=parameters,
         provenance=provenance,
         demo=demo,
@@ -184,12 +186,11 @@ def build_document(run_dir: str | Path) -> BriefDocument:
     )
 
 
-def _ran_on_demo_file(record: Mapping[str, Any]) -> bool:
+def _ran_on_demo_file(record: RunRecord) -> bool:
     from evidence.sources.demo import demo_file
 
     demo = demo_file().resolve()  # where the demo data live (without generating them)
-    given = [d for d in record.get("data") or [] if isinstance(d, dict) and d.get("path")]
-    return any(Path(str(d["path"])).resolve() == demo for d in given)
+    return any(Path(d.path).resolve() == demo for d in record.data if d.path)
 
 
 # ------------------------------------------------------------------------------------------- notebook cells
@@ -544,11 +545,11 @@ def sources_section(provenance: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def about_section(record: Mapping[str, Any], parameters: Mapping[str, Any]) -> str:
+def about_section(record: RunRecord, parameters: Mapping[str, Any]) -> str:
     """ "About this brief": disclosure control and how the brief was made (methods live in the notebook)."""
     rule = DisclosureRule(threshold=disclosure_threshold(parameters))
-    toolkit = (record.get("toolkit") or {}).get("version", "unknown")
-    notebook = (record.get("notebook") or {}).get("name", "the notebook")
+    toolkit = record.toolkit.get("version", "unknown")
+    notebook = record.notebook.name or "the notebook"
     disclosure = (
         f"**Disclosure control.** {escape_markdown(rule.describe())} Victim data are sensitive: the counts "
         "in this brief were suppressed under this rule when its tables were built, and checked again before "
@@ -561,7 +562,7 @@ def about_section(record: Mapping[str, Any], parameters: Mapping[str, Any]) -> s
     )
     made = (
         f"Produced with the *evidence* toolkit {escape_markdown(toolkit)} from the notebook "
-        f"{markdown_code(notebook)} (run {markdown_code(record.get('run_id', ''))}). The run's folder holds "
+        f"{markdown_code(notebook)} (run {markdown_code(record.run_id)}). The run's folder holds "
         "the executed notebook and `run.json`, which records every parameter, data file (with its sha256) "
         "and package version."
     )
@@ -681,9 +682,9 @@ def _citation(p: Mapping[str, Any]) -> str:
     return citation.replace("<date>", accessed or "the run date")
 
 
-def _run_date(record: Mapping[str, Any]) -> str:
-    ended = (record.get("timings") or {}).get("ended") or (record.get("timings") or {}).get("started")
-    if isinstance(ended, str) and len(ended) >= 10:
+def _run_date(record: RunRecord) -> str:
+    ended = record.timings.ended or record.timings.started
+    if len(ended) >= 10:
         return ended[:10]
     return dt.date.today().isoformat()
 

@@ -55,16 +55,16 @@ def collect_briefs(runs_root: str | Path) -> list[IndexEntry]:
         files = {fmt: path for fmt, path in files.items() if path.is_file()}
         if not files:
             continue
-        provenance = [p for p in record.get("provenance") or [] if isinstance(p, dict) and "error" not in p]
+        provenance = [p for p in record.provenance if "error" not in p]
         entries.append(
             IndexEntry(
                 folder=folder,
-                title=str(brief.get("title") or record.get("run_id") or folder.name),
+                title=str(brief.get("title") or record.run_id or folder.name),
                 subtitle=str(brief.get("subtitle") or ""),
-                notebook=str((record.get("notebook") or {}).get("name") or brief.get("notebook") or ""),
-                parameters=dict(record.get("parameters") or {}),
+                notebook=str(record.notebook.name or brief.get("notebook") or ""),
+                parameters=dict(record.parameters),
                 releases=_releases(provenance),
-                run_date=str((record.get("timings") or {}).get("ended") or "")[:10],
+                run_date=record.timings.ended[:10],
                 rendered_at=str(brief.get("rendered_at") or ""),
                 files=files,
                 demo=bool(brief.get("demo")) or any(p.get("demo") for p in provenance),

@@ -81,8 +81,7 @@ def brief_command(
     """
     from evidence.briefs.render import choose_renderer, parse_formats, render_run
     from evidence.notebooks.catalog import read_notebook
-    from evidence.runs.cache import is_fresh
-    from evidence.runs.execute import execute_run, prepare_run
+    from evidence.runs.execute import prepare_run, run_unless_fresh
 
     # fail on a bad option before a kernel starts
     formats = parse_formats(format)
@@ -91,12 +90,12 @@ def brief_command(
     given = brief_parameters(spec, country=country, role=role, years=years, data=data, threshold=threshold)
     prepared = prepare_run(spec, given, out_root=out_root, kernel_name=kernel)
 
-    if not force and is_fresh(prepared.folder, prepared.cache_key):
+    with console.status(f"running {prepared.run_id} ..."):
+        outcome = run_unless_fresh(prepared, force=force)
+    if outcome.status == "skipped":
         console.print(f"[dim]unchanged since its last run:[/] {_relative(prepared.folder)}")
         folder = prepared.folder
     else:
-        with console.status(f"running {prepared.run_id} ..."):
-            outcome = execute_run(prepared)
         if outcome.status != "ok":
             err_console.print(f"[bold red]the notebook failed:[/] {outcome.error}", highlight=False)
             err_console.print(f"the partly executed notebook and run.json are in {_relative(outcome.folder)}")

@@ -1,6 +1,9 @@
 """Entry point of the ``evidence`` command. Each topic registers its commands from its own module.
 
-Heavy libraries are imported inside commands, so that ``evidence --help`` stays fast.
+Adding commands: write ``evidence/cli/<topic>.py`` with a ``register(app)`` function and add ``<topic>`` to
+:data:`TOPICS`. A topic module imports only typer and the standard library at module level; everything else
+(polars, the analyses, papermill, altair, ...) is imported inside the command that uses it, so ``--help`` and
+the light commands start fast. ``tests/cli/test_main.py`` checks what each command imports.
 """
 
 from __future__ import annotations
@@ -9,7 +12,6 @@ import importlib
 import sys
 
 import typer
-from rich.console import Console
 
 from evidence.core.errors import EvidenceError
 
@@ -21,32 +23,37 @@ app = typer.Typer(
     add_completion=False,
 )
 
-# topic module -> it defines ``register(app)``; a missing module (work in progress) is skipped
-_TOPICS = ("data", "analyse", "estimate", "runs", "briefs", "register", "compare")
+#: Topic modules under ``evidence.cli``, in the order their commands are listed; each defines ``register(app)``.
+TOPICS = ("data", "analyse", "estimate", "runs", "briefs", "register", "compare")
 
-for _topic in _TOPICS:
-    try:
-        _module = importlib.import_module(f"evidence.cli.{_topic}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"evidence.cli.{_topic}":
-            raise
-        continue
-    _module.register(app)
+for _topic in TOPICS:
+    importlib.import_module(f"evidence.cli.{_topic}").register(app)
 
-err_console = Console(stderr=True)
+
+def _error(message: str) -> None:
+    from rich.console import Console
+
+    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True, markup=True)
 
 
 def main() -> None:
     """Run the CLI; errors meant for users are printed plainly (no traceback) with exit code 2.
 
     Usage errors (an unknown option, a missing argument) are handled by click's standalone mode, which prints
-    them with the usage line and exits 2.
+    them with the usage line and exits 2. A file or folder the system refuses (read-only, full disk, no
+    permission) is one line naming it, exit code 2.
     """
+    from rich.markup import escape
+
     try:
         app()
     except EvidenceError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        _error(escape(str(exc)))
+        sys.exit(2)
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        _error(escape(f"{where}{exc.strerror or exc}"))
         sys.exit(2)
     except KeyboardInterrupt:
-        err_console.print("interrupted")
+        _error("interrupted")
         sys.exit(130)

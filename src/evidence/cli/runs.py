@@ -7,10 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 if TYPE_CHECKING:
     from evidence.notebooks.catalog import NotebookSpec
@@ -56,11 +54,16 @@ def run_command(
     describe: Annotated[
         bool, typer.Option("--describe", help="List the notebook's parameters; run nothing.")
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Run the notebook even if its inputs are unchanged.")
+    ] = False,
 ) -> None:
     """Run a notebook with checked parameters into its own folder under the runs folder.
 
     Give parameters after the notebook as -p NAME VALUE (repeat for several; a list parameter collects
-    repeated values), e.g. evidence run country_brief -p country THA -p year_from 2015.
+    repeated values), e.g. evidence run country_brief -p country THA -p year_from 2015. A run whose inputs
+    (notebook, parameters, data files, toolkit) are unchanged since its last successful run is not executed
+    again (--force to re-run it).
     """
     from evidence.notebooks.catalog import read_notebook
     from evidence.runs.params import anchor_data_paths, parse_cli_pairs, read_parameters_file
@@ -74,11 +77,17 @@ def run_command(
         given.update(anchor_data_paths(spec, read_parameters_file(parameters_file), parameters_file.parent))
     given.update(parse_cli_pairs(spec, _parameter_pairs(ctx.args)))
 
-    from evidence.runs.execute import execute_run, prepare_run
+    from evidence.runs.execute import prepare_run, run_unless_fresh
 
     prepared = prepare_run(spec, given, out_root=out_root, kernel_name=kernel, cell_timeout=timeout)
     with console.status(f"running {prepared.run_id} ..."):
-        outcome = execute_run(prepared)
+        outcome = run_unless_fresh(prepared, force=force)
+    if outcome.status == "skipped":
+        console.print(
+            f"[dim]unchanged since its last run (--force to re-run):[/] {_relative(outcome.folder)}",
+            soft_wrap=True,
+        )
+        return
     if outcome.status == "ok":
         console.print(
             f"[green]ran[/] {spec.name} in {outcome.seconds:.1f} s → {_relative(outcome.folder)}",
@@ -124,8 +133,20 @@ def batch_command(
     kernel: Annotated[
         str | None, typer.Option(help="Jupyter kernel name (default: the worker's own interpreter).")
     ] = None,
+    render: Annotated[
+        bool,
+        typer.Option(
+            "--render",
+            help="Render each successful run into its brief (HTML and PDF) in the same workers, and update "
+            "the briefs index.",
+        ),
+    ] = False,
 ) -> None:
-    """Run a plan's notebooks in parallel; skip runs whose inputs are unchanged; exit 1 if any run failed."""
+    """Run a plan's notebooks in parallel; skip runs whose inputs are unchanged; exit 1 if any run failed.
+
+    Each worker executes its runs in one warm kernel, started once (a run that kills or hangs it is recorded
+    as failed and the kernel replaced).
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from evidence.runs.batch import load_plan, prepare_plan, run_batch
@@ -152,19 +173,51 @@ def batch_command(
             task = progress.add_task("running", total=to_run, last="")
 
     def on_done(outcome: RunOutcome) -> None:
+        if task is None or outcome.status == "skipped":  # a skipped run's brief, rendered or kept
+            return
         mark = "[green]✓[/]" if outcome.status == "ok" else "[red]✗[/]"
         progress.update(task, advance=1, last=f"{mark} {outcome.run_id}")
 
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill`, a cron or CI timeout: stop like Ctrl-C
     try:
         report = run_batch(
-            runs, workers=workers, executor=executor, force=force, on_start=on_start, on_done=on_done
+            runs,
+            workers=workers,
+            executor=executor,
+            force=force,
+            on_start=on_start,
+            on_done=on_done,
+            after=render_brief if render else None,
         )
     finally:
         signal.signal(signal.SIGTERM, previous)
         progress.stop()
     _print_summary(report, out_root)
+    if render:
+        from evidence.briefs.index import index_path, write_index
+
+        index = write_index(out_root, index_path(out_root))
+        console.print(f"index of briefs: {_relative(index)}", soft_wrap=True)
     raise typer.Exit(report.exit_code)
+
+
+def render_brief(outcome: RunOutcome) -> RunOutcome:
+    """Render a batch run's brief (HTML and PDF) in the worker; a skipped run whose brief is newer than its
+    record keeps it. A brief that cannot be rendered makes the run failed, with the reason."""
+    import dataclasses
+
+    from evidence.briefs.render import BRIEF_RECORD, render_run
+    from evidence.core.errors import EvidenceError
+
+    folder = Path(outcome.folder)
+    brief, record = folder / BRIEF_RECORD, folder / "run.json"
+    if outcome.status == "skipped" and brief.is_file() and brief.stat().st_mtime >= record.stat().st_mtime:
+        return outcome
+    try:
+        render_run(folder, update_index=False)
+    except (EvidenceError, OSError) as exc:
+        return dataclasses.replace(outcome, status="failed", error=f"the brief could not be rendered: {exc}")
+    return outcome
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -174,6 +227,9 @@ def _interrupt(signum: int, frame: object) -> None:
 def _print_summary(report: BatchReport, out_root: Path) -> None:
     """Every run with what became of it (skipped runs counted, not listed, in big batches), where the run
     folders are, and one last line a log can be searched for."""
+    from rich import box
+    from rich.table import Table
+
     table = Table(title="Batch summary", title_justify="left", box=box.SIMPLE_HEAD)
     longest = max((len(o.run_id) for o in report.outcomes), default=10)
     # a log must show whole run names and reasons: fold long ones, never cut them
@@ -203,6 +259,8 @@ def _print_summary(report: BatchReport, out_root: Path) -> None:
 
 
 def _print_parameters(spec: NotebookSpec) -> None:
+    from rich.table import Table
+
     table = Table(title=f"{spec.name} parameters", title_justify="left")
     for column in ("name", "type", "default", "allowed", "meaning"):
         table.add_column(column)
@@ -211,6 +269,8 @@ def _print_parameters(spec: NotebookSpec) -> None:
         allowed = "|".join(map(str, p.choices)) if p.choices else checks.get(p.validator or "", "")
         table.add_row(*(escape(text) for text in (p.name, str(p.type), repr(p.default), allowed, p.help)))
     console.print(table)
+    if spec.checks:
+        console.print("checked before a kernel starts: " + "; ".join(escape(c.text) for c in spec.checks))
 
 
 def _relative(path: str | Path) -> str:

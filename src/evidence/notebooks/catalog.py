@@ -1,20 +1,27 @@
 """Locating notebooks and reading the parameters they declare, without starting a kernel.
 
 A notebook declares its parameters in the code cell tagged ``parameters`` (Papermill's convention), one
-assignment per parameter. The type comes from the annotation, else from the default's type; a trailing comment
-documents the parameter and may carry markers::
+assignment per parameter, read by Papermill's own inspection (what ``papermill --help-notebook`` shows). The
+type is the annotation, else the default's type; values are checked and converted by pydantic. A trailing
+comment documents the parameter and may carry markers::
 
-    country: str = "THA"  # ISO3 code of the country (a name is accepted too)
+    country: str = "THA"  # ISO3 code of the country (a country name is accepted too)
     role: str = "both"  # one of: origin|destination|both
     year_from: int = 2012
     years: tuple[int, int] = (2012, 2023)
     data: list[str] = []  # data files; empty means the configured data, else the synthetic demo data
-    kind: Literal["case", "indicator"] = "case"
+    lists_path: Optional[str] = None  # (with ``from typing import Optional`` in the cell)
+    # check: 1990 <= year_from <= year_to <= 2100
 
-Markers in the comment: ``one of: a|b|c`` restricts the value to those choices (as ``Literal[...]`` does);
-the word ``ISO3`` makes the value a country, checked and normalised by
-:func:`evidence.sources.countries.to_iso3`; the words ``data files`` make the value a list of data files,
-checked to exist and made absolute before a kernel starts (a run's kernel works in the run's own folder).
+Types: ``str``, ``int``, ``float``, ``bool``, ``list[X]``, ``tuple[X, Y]`` and ``Optional[X]`` (what Papermill
+can read: not ``X | None`` nor ``Literal[...]``; an assignment it cannot read is an error, never a silently
+missing parameter). Markers in the comment: ``one of: a|b|c`` restricts the value to those choices; the word
+``ISO3`` makes the value a country, checked and normalised by :func:`evidence.sources.countries.to_iso3`; the
+words ``data files`` make the value a list of data files, checked to exist and made absolute before a kernel
+starts (a run's kernel works in the run's own folder).
+
+``# check:`` lines declare constraints, on one parameter or between several (comparisons of parameters and
+numbers, chained as in Python): every run, brief and batch checks them before a kernel starts.
 """
 
 from __future__ import annotations
@@ -50,20 +57,18 @@ _MARKERS = {
 
 @dataclasses.dataclass(frozen=True)
 class ParamType:
-    """A declared parameter type: a scalar (``str``, ``int``, ``float``, ``bool``, ``any``), a ``list`` of
-    one item type, or a ``tuple`` of fixed item types (``variadic``: ``tuple[int, ...]``)."""
+    """A declared parameter type: a scalar (``str``, ``int``, ``float``, ``bool``, ``any``), a ``list`` of one
+    item type, or a ``tuple`` of fixed item types; ``nullable`` for ``Optional[...]``."""
 
     kind: str  # "str" | "int" | "float" | "bool" | "any" | "list" | "tuple"
     items: tuple[ParamType, ...] = ()
     nullable: bool = False
-    variadic: bool = False
 
     def __str__(self) -> str:
         if self.kind == "list":
             text = f"list[{self.items[0]}]"
         elif self.kind == "tuple":
-            inner = f"{self.items[0]}, ..." if self.variadic else ", ".join(map(str, self.items))
-            text = f"tuple[{inner}]"
+            text = f"tuple[{', '.join(map(str, self.items))}]"
         else:
             text = self.kind
         return f"{text} | None" if self.nullable else text
@@ -74,9 +79,25 @@ class ParamType:
 
     def item_type(self, index: int = 0) -> ParamType:
         """The type of a sequence's item at ``index``."""
-        if self.kind == "tuple" and not self.variadic:
+        if self.kind == "tuple":
             return self.items[index]
         return self.items[0]
+
+    def python_type(self) -> Any:
+        """The Python type (for pydantic): ``list[int]``, ``tuple[int, int]``, ``Optional[str]``, ..."""
+        from typing import Any as AnyType
+        from typing import Optional
+
+        base: Any
+        if self.kind == "list":
+            base = list[self.items[0].python_type()]  # type: ignore[misc]
+        elif self.kind == "tuple":
+            base = tuple.__class_getitem__(tuple(i.python_type() for i in self.items))
+        elif self.kind == "any":
+            base = AnyType
+        else:
+            base = _SCALARS[self.kind]
+        return Optional[base] if self.nullable and base is not AnyType else base  # noqa: UP045
 
 
 ANY = ParamType("any")
@@ -112,6 +133,7 @@ class NotebookSpec:
     parameters: dict[str, Parameter]
     kernel_name: str | None
     text: str = dataclasses.field(default="", repr=False)  # the file's content, as hashed
+    checks: tuple[Check, ...] = ()
 
 
 def notebooks_dir() -> Path:
@@ -165,13 +187,15 @@ def read_notebook(name_or_path: str | Path) -> NotebookSpec:
         raise InputError("more than one cell is tagged 'parameters'", path=path)
     source = _cell_source(tagged[0]) if tagged else ""
     kernel = (nb.get("metadata", {}).get("kernelspec") or {}).get("name")
+    parameters = parse_parameters(source, path=path)
     return NotebookSpec(
         name=path.stem,
         path=path,
         sha256=hashlib.sha256(raw).hexdigest(),
-        parameters=parse_parameters(source, path=path),
+        parameters=parameters,
         kernel_name=kernel,
         text=raw.decode("utf-8"),
+        checks=parse_checks(source, parameters, path=path),
     )
 
 
@@ -181,55 +205,56 @@ def _cell_source(cell: dict) -> str:
 
 
 def parse_parameters(source: str, *, path: str | Path | None = None) -> dict[str, Parameter]:
-    """Parse a ``parameters`` cell's source into declared parameters, in order."""
+    """The parameters a ``parameters`` cell declares, in order, as Papermill's inspection reads them.
+
+    An assignment Papermill cannot read (an annotation such as ``int | None``) is an error naming it: a
+    parameter must never go missing silently.
+    """
+    from papermill.translators import PythonTranslator
+
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
         raise InputError(
             f"the parameters cell is not valid Python: {exc.msg}", path=path, row=exc.lineno
         ) from exc
-    lines = source.splitlines()
+    found = {p.name: p for p in PythonTranslator.inspect({"source": source})}
     params: dict[str, Parameter] = {}
     for node in tree.body:
         if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            name, annotation, value = node.target.id, node.annotation, node.value
+            name = node.target.id
         elif (
             isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
         ):
-            name, annotation, value = node.targets[0].id, None, node.value
+            name = node.targets[0].id
         else:
-            continue  # imports, comments turned expressions, helper statements: not parameters
-        comment = _trailing_comment(lines, node)
-        params[name] = _parameter(name, annotation, value, comment, source, path)
+            continue  # imports, helper statements: not parameters
+        if name not in found:
+            raise InputError(
+                f"parameter {name!r}: Papermill cannot read its declaration; write the "
+                "type as str, int, float, bool, list[...], tuple[...] or Optional[...] and one assignment "
+                "per line",
+                path=path,
+                row=node.lineno,
+            )
+        params[name] = _parameter(found[name], path)
     return params
 
 
-def _trailing_comment(lines: list[str], node: ast.stmt) -> str:
-    line = lines[(node.end_lineno or node.lineno) - 1]
-    tail = line[node.end_col_offset :] if node.end_col_offset is not None else ""
-    return tail.split("#", 1)[1].strip() if "#" in tail else ""
-
-
-def _parameter(
-    name: str, annotation: ast.expr | None, value: ast.expr | None, comment: str, source: str, path: Any
-) -> Parameter:
+def _parameter(found: Any, path: Any) -> Parameter:
+    name, comment = found.name, found.help
     default: Any = None
     literal = True
-    if value is not None:
-        try:
-            default = ast.literal_eval(value)
-        except ValueError:
-            default, literal = ast.get_source_segment(source, value), False
-    choices: tuple[Any, ...] = ()
-    if annotation is not None:
-        ptype, choices = _annotation_type(annotation, name, path)
-    else:
+    try:
+        default = ast.literal_eval(found.default)
+    except (ValueError, SyntaxError):
+        default, literal = found.default, False
+    if found.inferred_type_name == "None":
         ptype = _type_of_value(default) if literal else ANY
+    else:
+        ptype = _annotation_type(found.inferred_type_name, name, path)
+    choices: tuple[Any, ...] = ()
     if match := _CHOICE.search(comment):
-        if choices:
-            raise InputError(
-                f"parameter {name!r} declares its choices twice (Literal and 'one of:')", path=path
-            )
         texts = [c.strip() for c in match.group(1).split("|") if c.strip()]
         choices = tuple(_coerce_choice(text, ptype) for text in texts)
     validator = next((key for key, pattern in _MARKERS.items() if pattern.search(comment)), None)
@@ -247,56 +272,40 @@ def _coerce_choice(text: str, ptype: ParamType) -> Any:
     return text
 
 
-def _annotation_type(node: ast.expr, name: str, path: Any) -> tuple[ParamType, tuple[Any, ...]]:
-    """A ParamType (and Literal choices) from an annotation's AST."""
+def _annotation_type(annotation: str, name: str, path: Any) -> ParamType:
+    """A ParamType from the annotation Papermill read (``list[str]``, ``Optional[int]``, ...)."""
 
     def fail() -> InputError:
         return InputError(
-            f"parameter {name!r}: unsupported type annotation {ast.unparse(node)!r} "
-            "(use str, int, float, bool, list[...], tuple[...], Literal[...], or X | None)",
+            f"parameter {name!r}: unsupported type annotation {annotation!r} "
+            "(use str, int, float, bool, list[...], tuple[...] or Optional[...])",
             path=path,
         )
 
-    def convert(n: ast.expr) -> tuple[ParamType, tuple[Any, ...]]:
-        if isinstance(n, ast.Constant) and isinstance(n.value, str):  # a quoted annotation
-            return convert(ast.parse(n.value, mode="eval").body)
-        if isinstance(n, ast.Constant) and n.value is None:
-            return ParamType("any", nullable=True), ()
-        if isinstance(n, ast.Name | ast.Attribute):
-            ident = n.id if isinstance(n, ast.Name) else n.attr
-            if ident in _SCALARS:
-                return ParamType(ident), ()
-            if ident in ("Any", "object"):
-                return ANY, ()
-            if ident in ("list", "List"):
-                return ParamType("list", (ANY,)), ()
+    def convert(n: ast.expr) -> ParamType:
+        if isinstance(n, ast.Name):
+            if n.id in _SCALARS:
+                return ParamType(n.id)
+            if n.id in ("Any", "object"):
+                return ANY
+            if n.id in ("list", "List"):
+                return ParamType("list", (ANY,))
             raise fail()
-        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.BitOr):
-            left, right = convert(n.left), convert(n.right)
-            parts = [p for p in (left, right) if not (p[0].kind == "any" and p[0].nullable)]
-            if len(parts) != 1:
-                raise fail()
-            return dataclasses.replace(parts[0][0], nullable=True), parts[0][1]
-        if isinstance(n, ast.Subscript):
-            head = n.value.id if isinstance(n.value, ast.Name) else getattr(n.value, "attr", "")
+        if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name):
+            head = n.value.id
             args = list(n.slice.elts) if isinstance(n.slice, ast.Tuple) else [n.slice]
             if head == "Optional" and len(args) == 1:
-                inner, choices = convert(args[0])
-                return dataclasses.replace(inner, nullable=True), choices
-            if head == "Literal":
-                values = tuple(ast.literal_eval(a) for a in args)
-                kinds = {type(v).__name__ for v in values}
-                kind = kinds.pop() if len(kinds) == 1 and next(iter(kinds)) in _SCALARS else "any"
-                return ParamType(kind), values
+                return dataclasses.replace(convert(args[0]), nullable=True)
             if head in ("list", "List", "Sequence") and len(args) == 1:
-                return ParamType("list", (convert(args[0])[0],)), ()
+                return ParamType("list", (convert(args[0]),))
             if head in ("tuple", "Tuple"):
-                if len(args) == 2 and isinstance(args[1], ast.Constant) and args[1].value is Ellipsis:
-                    return ParamType("tuple", (convert(args[0])[0],), variadic=True), ()
-                return ParamType("tuple", tuple(convert(a)[0] for a in args)), ()
+                return ParamType("tuple", tuple(convert(a) for a in args))
         raise fail()
 
-    return convert(node)
+    try:
+        return convert(ast.parse(annotation, mode="eval").body)
+    except SyntaxError:
+        raise fail() from None
 
 
 def _type_of_value(value: Any) -> ParamType:
@@ -314,3 +323,76 @@ def _type_of_value(value: Any) -> ParamType:
             )
         return ParamType("list", (item,))
     return ANY
+
+
+# ------------------------------------------------------------------------------------------------- checks
+
+_CHECK_LINE = re.compile(r"^\s*#\s*check:\s*(?P<expr>.+?)\s*$", re.IGNORECASE | re.MULTILINE)
+_COMPARISONS: dict[type, Any] = {
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+    ast.Eq: lambda a, b: a == b,
+    ast.NotEq: lambda a, b: a != b,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Check:
+    """A constraint a notebook declares on its parameters (``# check: year_from <= year_to``)."""
+
+    text: str
+    names: tuple[str, ...]
+    terms: tuple[Any, ...]  # ("name", x) or ("value", 3), one more than ops
+    ops: tuple[Any, ...]
+
+    def violation(self, values: dict[str, Any]) -> str | None:
+        """Why ``values`` break this check, or None (a check on a parameter that is None is not applied)."""
+        resolved = [values.get(v) if kind == "name" else v for kind, v in self.terms]
+        if any(v is None for v in resolved):
+            return None
+        for op, left, right in zip(self.ops, resolved, resolved[1:], strict=False):
+            try:
+                holds = _COMPARISONS[op](left, right)
+            except TypeError:
+                holds = False
+            if not holds:
+                given = ", ".join(f"{n}={values.get(n)!r}" for n in self.names)
+                return f"the notebook requires {self.text} (given {given})"
+        return None
+
+
+def parse_checks(source: str, parameters: dict[str, Parameter], *, path: Any = None) -> tuple[Check, ...]:
+    """The ``# check:`` lines of a parameters cell: chained comparisons of parameters and numbers."""
+    checks = []
+    for match in _CHECK_LINE.finditer(source):
+        text = match["expr"]
+        row = source[: match.start()].count("\n") + 1
+
+        def fail(why: str, text: str = text, row: int = row) -> InputError:
+            return InputError(f"check {text!r}: {why}", path=path, row=row)
+
+        try:
+            node = ast.parse(text, mode="eval").body
+        except SyntaxError:
+            raise fail("not a comparison") from None
+        if not isinstance(node, ast.Compare) or not all(type(op) in _COMPARISONS for op in node.ops):
+            raise fail("write a comparison such as 'year_from <= year_to' or '2 <= threshold'")
+        terms: list[tuple[str, Any]] = []
+        for operand in [node.left, *node.comparators]:
+            if isinstance(operand, ast.Name):
+                if operand.id not in parameters:
+                    raise fail(f"{operand.id!r} is not a parameter{did_you_mean(operand.id, parameters)}")
+                terms.append(("name", operand.id))
+                continue
+            try:
+                value = ast.literal_eval(operand)
+            except ValueError:
+                raise fail("compare parameters and numbers only") from None
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise fail("compare parameters and numbers only")
+            terms.append(("value", value))
+        names = tuple(dict.fromkeys(v for kind, v in terms if kind == "name"))
+        checks.append(Check(text, names, tuple(terms), tuple(type(op) for op in node.ops)))
+    return tuple(checks)

@@ -8,9 +8,12 @@ same calls work: outputs go to a temporary folder and provenance is returned, no
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import sys
 import tempfile
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -66,13 +69,32 @@ def load_data(data: Sequence[str | Path] = ()) -> list[LoadedTable]:
     """Load :func:`data_files` and record their provenance for the run.
 
     Tables come from the harmonised-table cache when the file is unchanged: every brief reads the same
-    releases (the UNODC workbook takes about a second to harmonise, its cached table a hundredth of that).
+    releases (the UNODC workbook takes about a second to harmonise, its cached table a hundredth of that). A
+    warm kernel keeps the tables it has loaded in memory, so the runs after the first read no file at all.
     """
-    from evidence.sources.cache import load_cached
-
-    loaded = [load_cached(p) for p in data_files(data)]
+    loaded = [_load_remembered(p) for p in data_files(data)]
     record_provenance(*loaded)
     return loaded
+
+
+#: Tables loaded in this process, by (path, size, mtime): a warm kernel loads each data file once.
+_TABLES: dict[tuple[str, int, int], LoadedTable] = {}
+_TABLES_KEPT = 8
+
+
+def _load_remembered(path: Path) -> LoadedTable:
+    from evidence.sources.cache import load_cached
+
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    table = _TABLES.get(key)
+    if table is None:
+        table = load_cached(path)
+        if len(_TABLES) >= _TABLES_KEPT:
+            _TABLES.pop(next(iter(_TABLES)))
+        _TABLES[key] = table
+    # a copy: a notebook that sets an attribute of its table must not change the next run's
+    return copy.copy(table)
 
 
 def provenance_entry(table: LoadedTable) -> dict[str, Any]:
@@ -140,3 +162,84 @@ def synthetic_notice(tables: Iterable[LoadedTable]) -> str | None:
             ":::"
         )
     return None
+
+
+# ------------------------------------------------------------------------------------ warm kernels (runs)
+# A run's kernel may be a warm one (evidence.runs.warm): started once, pre-loaded, and reset between runs by
+# these calls, so that a run executes as it would in a fresh kernel.
+
+
+class _Baseline:
+    """What a fresh kernel has, taken after the warm-up: restored before and after every run."""
+
+    def __init__(self, launched: dict[str, str] | None = None) -> None:
+        # what the kernel set in its own environment when it started (not what it was started with)
+        self.own = {k: v for k, v in os.environ.items() if launched is not None and launched.get(k) != v}
+        self.path = list(sys.path)
+        self.filters = list(warnings.filters)
+        self.theme = _altair_theme()
+
+
+_BASELINE: _Baseline | None = None
+
+
+def _altair_theme() -> str | None:
+    alt = sys.modules.get("altair")
+    return getattr(getattr(alt, "theme", None), "active", None) if alt is not None else None
+
+
+def warm_up(modules: Sequence[str] = (), launched: dict[str, str] | None = None) -> None:
+    """Import ``modules`` (those the first notebook imports; one that fails to import is left for the notebook
+    to report) and, when charts are among them, start the chart renderer (its first chart costs most).
+    ``launched`` is the environment the kernel was started with."""
+    import importlib
+
+    global _BASELINE
+    for module in modules:
+        parent = module.rpartition(".")[0]
+        if parent and parent in sys.modules and hasattr(sys.modules[parent], module.rpartition(".")[2]):
+            continue  # a name the package has already (a function, a class, a loaded submodule)
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001, S112 - the notebook's own import raises it where a reader sees it
+            continue
+    if {"evidence.presentation.charts", "evidence.notebooks.views"} & set(modules):  # a notebook with charts
+        from evidence.presentation.charts import warm_renderer
+
+        warm_renderer()
+    _BASELINE = _Baseline(launched)
+
+
+def begin_run(folder: str, env: dict[str, str]) -> None:
+    """Reset this kernel for a new run: a new session (empty namespace, execution count 1), the environment
+    ``env`` (with what the kernel sets for itself: ``MPLBACKEND``, ``PAGER``, ``JPY_PARENT_PID``, ...), the
+    working directory ``folder``, and the import path, warning filters (with their "already shown" registries)
+    and chart theme of a fresh kernel."""
+    global _BASELINE
+    if _BASELINE is None:
+        _BASELINE = _Baseline()
+    _reset_namespace()
+    os.environ.clear()
+    os.environ.update({**env, **_BASELINE.own})
+    sys.path[:] = _BASELINE.path
+    warnings.resetwarnings()  # also forgets which warnings were shown once already
+    warnings.filters[:] = _BASELINE.filters  # type: ignore[index]  # a list at run time
+    if _BASELINE.theme is not None and _altair_theme() != _BASELINE.theme:
+        sys.modules["altair"].theme.enable(_BASELINE.theme)
+    os.chdir(folder)
+
+
+def end_run(home: str) -> None:
+    """After a run: drop its namespace (memory, open files) and leave its folder, which is then moved."""
+    _reset_namespace()
+    os.chdir(home)
+
+
+def _reset_namespace() -> None:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - a kernel always has IPython
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.reset(new_session=True)

@@ -19,7 +19,10 @@ Disclosure
 
 Rendering
     :func:`save_chart` writes ``.svg``, ``.png``, ``.pdf`` (vl-convert) or a self-contained ``.html`` with the
-    Vega, Vega-Lite and vega-embed JavaScript inlined (no CDN, opens without a network), atomically.
+    Vega, Vega-Lite and vega-embed JavaScript inlined (no CDN, opens without a network), atomically;
+    :func:`save_charts` renders several together. One converter serves the whole process (vl-convert's engine,
+    started once; a warm kernel starts it before its first run), and a chart whose spec and data were rendered
+    before is copied from the chart cache (``<cache>/charts``) instead.
 
 Text from data
     Titles, labels, legends and tooltips come from data (category names) and parameters: they are text to
@@ -31,6 +34,7 @@ Text from data
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -57,6 +61,7 @@ __all__ = [
     "flow_map",
     "interval_chart",
     "save_chart",
+    "save_charts",
     "stacked_share_chart",
     "trend_chart",
 ]
@@ -482,7 +487,8 @@ def flow_map(
         .project(**projection)
     )
     points = (
-        alt.Chart(ends.unique())
+        # in a fixed order: the same flows give the same spec (and chart cache entry) every time
+        alt.Chart(ends.unique(maintain_order=True))
         .mark_circle(color="#333333", size=30, opacity=0.9)
         .encode(longitude="lon:Q", latitude="lat:Q")
         .project(**projection)
@@ -686,29 +692,145 @@ def chart_html(spec: dict[str, Any], vl_version: str | None = None) -> str:
     return _PAGE.format(library=library, spec=data)
 
 
+_FORMATS = (".svg", ".png", ".pdf", ".html", ".json")
+#: Rendered charts kept in the cache folder (the oldest are removed beyond this).
+CHART_CACHE_FILES = 2000
+
+
+def warm_renderer() -> None:
+    """Start the converter (vl-convert's JavaScript engine, reused by every later chart of this process): its
+    first chart costs most of a second, the next ones a few hundredths. A warm kernel calls this at start."""
+    import vl_convert as vlc
+
+    spec = {"mark": "point", "data": {"values": [{"x": 1}]}, "encoding": {"x": {"field": "x"}}}
+    vlc.vegalite_to_svg(spec, vl_version=_vl_version())
+
+
 def save_chart(chart: alt.TopLevelMixin, path: str | Path, *, scale: float = 2.0) -> Path:
     """Render a chart offline to ``.svg``, ``.png`` (``scale`` × pixels), ``.pdf``, ``.html`` or ``.json``.
 
     HTML is self-contained: the Vega, Vega-Lite and vega-embed JavaScript is inlined, so the file opens with
-    no network. Every file is written atomically.
+    no network. Every file is written atomically. A chart whose spec (data included) was rendered before in
+    the same format is copied from the chart cache instead of being rendered again.
     """
+    return save_charts([(chart, path)], scale=scale)[0]
+
+
+def save_charts(charts: Sequence[tuple[alt.TopLevelMixin, str | Path]], *, scale: float = 2.0) -> list[Path]:
+    """Render several charts together (a brief's charts): the ones not in the chart cache are rendered
+    concurrently by the one converter of this process; returns their paths in order."""
+    jobs = []
+    for chart, path in charts:
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix not in _FORMATS:
+            raise ParameterError(
+                f"cannot save a chart as {suffix or 'a file without extension'!r}: use .svg, .png, "
+                ".pdf, .html or .json"
+            )
+        jobs.append((chart_spec(chart), path, suffix))
+    todo = [job for job in jobs if not _from_cache(*job, scale=scale)]
+    if len(todo) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(4, len(todo))) as pool:
+            list(pool.map(lambda job: _render(*job, scale=scale), todo))
+    else:
+        for job in todo:
+            _render(*job, scale=scale)
+    return [path for _, path, _ in jobs]
+
+
+def _render(spec: dict[str, Any], path: Path, suffix: str, *, scale: float) -> None:
     import vl_convert as vlc
 
-    path = Path(path)
-    spec = chart_spec(chart)
     version = _vl_version()
-    suffix = path.suffix.lower()
+    content: str | bytes
     if suffix == ".svg":
-        return write_text(path, vlc.vegalite_to_svg(spec, vl_version=version))
-    if suffix == ".png":
-        return write_bytes(path, vlc.vegalite_to_png(spec, vl_version=version, scale=scale))
-    if suffix == ".pdf":
-        return write_bytes(path, vlc.vegalite_to_pdf(spec, vl_version=version))
-    if suffix == ".html":
-        return write_text(path, chart_html(spec, version))
+        content = _stable_ids(vlc.vegalite_to_svg(spec, vl_version=version), spec)
+    elif suffix == ".png":
+        content = vlc.vegalite_to_png(spec, vl_version=version, scale=scale)
+    elif suffix == ".pdf":
+        content = vlc.vegalite_to_pdf(spec, vl_version=version)
+    elif suffix == ".html":
+        content = chart_html(spec, version)
+    else:
+        content = json.dumps(spec, indent=2, ensure_ascii=False)
+    if isinstance(content, str):
+        write_text(path, content)
+    else:
+        write_bytes(path, content)
+    if suffix != ".json":
+        _to_cache(spec, suffix, scale, path)
+
+
+_SVG_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def _stable_ids(svg: str, spec: dict[str, Any]) -> str:
+    """The SVG with its element ids (clip paths, gradients) named from the chart's spec, not from a counter.
+
+    Vega numbers them per process (``clip1``, ``clip2``, ...), so the same chart would come out differently
+    after other charts (in a warm kernel, or from the chart cache), and two charts inlined in one HTML brief
+    could both define ``clip1`` and clip each other. Named ``c<hash of spec>-<n>``, the SVG is a function of
+    the chart alone and its ids are unique on any page.
+    """
+    ids = list(dict.fromkeys(_SVG_ID.findall(svg)))
+    if not ids:
+        return svg
+    import hashlib
+
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:10]
+    names = {old: f"c{digest}-{n}" for n, old in enumerate(ids, start=1)}
+    pattern = re.compile(r'(\bid="|url\(#|href="#)(' + "|".join(map(re.escape, ids)) + r')(?=[")])')
+    return pattern.sub(lambda m: m.group(1) + names[m.group(2)], svg)
+
+
+def _cache_entry(spec: dict[str, Any], suffix: str, scale: float) -> Path:
+    import hashlib
+
+    import vl_convert as vlc
+
+    from evidence.core.config import cache_dir
+
+    key = {
+        "spec": spec,
+        "suffix": suffix,
+        "scale": scale if suffix == ".png" else None,
+        "vl_version": _vl_version(),
+        "vega": vlc.get_vega_version(),
+    }
+    text = json.dumps(key, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return cache_dir() / "charts" / digest[:2] / f"{digest}{suffix}"
+
+
+def _from_cache(spec: dict[str, Any], path: Path, suffix: str, *, scale: float) -> bool:
     if suffix == ".json":
-        return write_text(path, json.dumps(spec, indent=2, ensure_ascii=False))
-    raise ParameterError(
-        f"cannot save a chart as {suffix or 'a file without extension'!r}: use .svg, .png, "
-        ".pdf, .html or .json"
-    )
+        return False
+    entry = _cache_entry(spec, suffix, scale)
+    try:
+        content = entry.read_bytes()
+    except OSError:
+        return False
+    write_bytes(path, content)
+    return True
+
+
+def _to_cache(spec: dict[str, Any], suffix: str, scale: float, rendered: Path) -> None:
+    """Keep a rendered chart for the next identical one; a cache that cannot be written is no error."""
+    entry = _cache_entry(spec, suffix, scale)
+    try:
+        write_bytes(entry, rendered.read_bytes())
+        _prune_cache(entry.parent.parent)
+    except OSError:
+        pass
+
+
+def _prune_cache(root: Path) -> None:
+    entries = list(root.glob("*/*"))
+    if len(entries) <= CHART_CACHE_FILES:
+        return
+    entries.sort(key=lambda p: p.stat().st_mtime)
+    for old in entries[: len(entries) - CHART_CACHE_FILES * 9 // 10]:  # room for a while
+        old.unlink(missing_ok=True)

@@ -130,7 +130,8 @@ def disclose_estimate(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
             f"fewer than {rule.threshold} people are on the lists: the number observed and every estimate "
             "from it are withheld"
         )
-    elif rule.is_small(round(result.dark_figure)):
+    # the estimate is shown rounded on its own: its part on no list can round differently from the dark figure
+    elif rule.is_small(round(result.dark_figure)) or rule.is_small(round(result.estimate) - observed):
         marks["dark_figure"] = _SMALL
         marks["estimate"] = _COMPLEMENT
         reasons.append(

@@ -13,9 +13,11 @@ A plan is a YAML file::
         parameters: {country: LAO, year_from: 2015}
 
 Every run is checked (:func:`~evidence.runs.execute.prepare_run`) before any executes. A run whose inputs are
-unchanged since a successful run is skipped; killed or failed runs are executed again by the next batch.
-Runs execute in a process pool (one kernel per run) or on a Dask distributed cluster (``tcp://HOST:PORT``);
-workers must see the same paths (the plan's data files and the runs folder).
+unchanged since a successful run is skipped (unless its executed notebook is missing or damaged); killed or
+failed runs are executed again by the next batch. Runs execute in a process pool — each worker keeps one warm
+kernel (:mod:`evidence.runs.warm`) for all the runs it executes — or on a Dask distributed cluster
+(``tcp://HOST:PORT``, a fresh kernel per run); workers must see the same paths (the plan's data files and the
+runs folder).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from evidence.runs.execute import (
     DEFAULT_OUT_ROOT,
     PreparedRun,
     RunOutcome,
+    check_writable,
     clean_stale_temporaries,
     execute_run,
     execute_run_in_subprocess,
@@ -232,6 +235,11 @@ def prepare_plan(
     return list(prepared.values())
 
 
+#: What a batch does with each run's outcome after it, in the worker (e.g. render its brief): a picklable
+#: (module-level) function that returns the outcome, marked failed if that step failed.
+AfterRun = Callable[[RunOutcome], RunOutcome]
+
+
 def run_batch(
     runs: list[PreparedRun],
     *,
@@ -240,14 +248,17 @@ def run_batch(
     force: bool = False,
     on_start: Callable[[int, int], None] | None = None,
     on_done: Callable[[RunOutcome], None] | None = None,
+    after: AfterRun | None = None,
 ) -> BatchReport:
     """Execute the runs that are not fresh (all with ``force``); report every run's outcome in order.
 
-    ``executor`` is ``processes`` (a local process pool of ``workers``) or a Dask scheduler address
-    (``tcp://HOST:PORT``; ``dask://HOST:PORT`` is accepted too). ``on_start(to_run, skipped)`` and
-    ``on_done(outcome)`` let a caller draw progress.
+    ``executor`` is ``processes`` (a local process pool of ``workers``, each with one warm kernel) or a Dask
+    scheduler address (``tcp://HOST:PORT``; ``dask://HOST:PORT`` is accepted too). ``on_start(to_run,
+    skipped)`` and ``on_done(outcome)`` let a caller draw progress. ``after`` is applied to every successful
+    and every skipped run in the workers of the pool (rendering briefs, for one).
     """
     for root in {r.out_root for r in runs}:
+        check_writable(root)  # a read-only runs folder: one error, not a failure per run
         clean_stale_temporaries(root)
     outcomes: dict[str, RunOutcome] = {}
     todo = []
@@ -264,16 +275,31 @@ def run_batch(
         if on_done:
             on_done(outcome)
 
-    if todo:
-        if executor == "processes":
-            _run_in_processes(todo, workers or default_workers(len(todo)), done)
-        elif executor.startswith(("tcp://", "dask://", "tls://")):
+    if executor == "processes":
+        jobs: list[PreparedRun | RunOutcome] = [*todo]
+        if after is not None:
+            jobs += [o for o in outcomes.values() if o.status == "skipped"]
+        if jobs:
+            _run_in_processes(jobs, workers or default_workers(len(jobs)), done, after)
+    elif executor.startswith(("tcp://", "dask://", "tls://")):
+        if todo:
             _run_on_dask(todo, executor.replace("dask://", "tcp://", 1), done)
-        else:
-            raise ParameterError(
-                f"unknown executor {executor!r}: use 'processes' or a Dask scheduler address tcp://HOST:PORT"
-            )
+        if after is not None:
+            for run in runs:
+                done(after(outcomes[run.run_id]))
+    else:
+        raise ParameterError(
+            f"unknown executor {executor!r}: use 'processes' or a Dask scheduler address tcp://HOST:PORT"
+        )
     return BatchReport([outcomes[r.run_id] for r in runs])
+
+
+def _execute(job: PreparedRun | RunOutcome, after: AfterRun | None) -> RunOutcome:
+    """A worker's task: execute a run (or take a skipped run's outcome), then ``after`` if it succeeded."""
+    outcome = execute_run(job) if isinstance(job, PreparedRun) else job
+    if after is not None and outcome.status in ("ok", "skipped"):
+        outcome = after(outcome)
+    return outcome
 
 
 def default_workers(n_runs: int) -> int:
@@ -286,22 +312,27 @@ def _process_context() -> multiprocessing.context.BaseContext:
     # the workers it forks
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["evidence.runs.execute", "papermill"])
+        context.set_forkserver_preload(["evidence.runs.execute", "evidence.runs.warm", "papermill"])
         return context
     return multiprocessing.get_context("spawn")
 
 
-def _run_in_processes(todo: list[PreparedRun], workers: int, done: Callable[[RunOutcome], None]) -> None:
+def _run_in_processes(
+    todo: list[PreparedRun | RunOutcome],
+    workers: int,
+    done: Callable[[RunOutcome], None],
+    after: AfterRun | None = None,
+) -> None:
     """A process pool with at most ``workers`` runs submitted at once, so a dead worker's run is known: when
     the pool breaks, the runs in flight are recorded as failed and the rest continue in a fresh pool."""
     pending = list(reversed(todo))
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_process_context())
-    in_flight: dict[Future, PreparedRun] = {}
+    in_flight: dict[Future, Any] = {}
     try:
         while pending or in_flight:
             while pending and len(in_flight) < workers:
                 run = pending.pop()
-                in_flight[pool.submit(execute_run, run)] = run
+                in_flight[pool.submit(_execute, run, after)] = run
             finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             broken = False
             for future in finished:
@@ -310,22 +341,12 @@ def _run_in_processes(todo: list[PreparedRun], workers: int, done: Callable[[Run
                     done(future.result())
                 except BrokenProcessPool:
                     broken = True
-                    done(
-                        RunOutcome(
-                            run.run_id, run.notebook_name, "failed", str(run.folder), error=_WORKER_DIED
-                        )
-                    )
-                except Exception as exc:  # pragma: no cover - execute_run reports failures itself
-                    done(
-                        RunOutcome(run.run_id, run.notebook_name, "failed", str(run.folder), error=repr(exc))
-                    )
+                    done(_failed(run, _WORKER_DIED))
+                except Exception as exc:  # noqa: BLE001 - execute_run reports failures itself; this is a bug
+                    done(_failed(run, repr(exc)))
             if broken:
                 for run in in_flight.values():
-                    done(
-                        RunOutcome(
-                            run.run_id, run.notebook_name, "failed", str(run.folder), error=_WORKER_DIED
-                        )
-                    )
+                    done(_failed(run, _WORKER_DIED))
                 in_flight.clear()
                 pool.shutdown(wait=True, cancel_futures=True)
                 pool = ProcessPoolExecutor(max_workers=workers, mp_context=_process_context())
@@ -333,6 +354,12 @@ def _run_in_processes(todo: list[PreparedRun], workers: int, done: Callable[[Run
         _stop(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def _failed(job: PreparedRun | RunOutcome, error: str) -> RunOutcome:
+    if isinstance(job, RunOutcome):
+        return dataclasses.replace(job, status="failed", error=error)
+    return RunOutcome(job.run_id, job.notebook_name, "failed", str(job.folder), error=error)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

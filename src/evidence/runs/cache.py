@@ -50,7 +50,7 @@ def toolkit_fingerprint() -> dict[str, str]:
     root = Path(evidence.__file__).resolve().parent
     digest = hashlib.sha256()
     walks = [os.walk(root / layer) for layer in NOTEBOOK_LAYERS]
-    top = [(str(root), [], ["__init__.py"])]
+    top: list[tuple[str, list[str], list[str]]] = [(str(root), [], ["__init__.py"])]
     for dirpath, dirnames, filenames in itertools.chain(top, *walks):
         dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not d.startswith("."))
         for filename in sorted(filenames):
@@ -79,8 +79,22 @@ def cache_key(
 
 
 def is_fresh(run_folder: str | Path, key: str) -> bool:
-    """True when ``run_folder`` holds a successful run with this cache key."""
+    """True when ``run_folder`` holds a successful run with this cache key whose executed notebook is intact
+    (present, the size its record says, a readable notebook): a damaged run is one to redo, not to skip."""
+    import json
+
     from evidence.runs.record import read_record
 
-    record = read_record(run_folder)
-    return record is not None and record.get("status") == "ok" and record.get("cache_key") == key
+    folder = Path(run_folder)
+    record = read_record(folder)
+    if record is None or record.status != "ok" or record.cache_key != key:
+        return False
+    executed = folder / record.notebook.executed
+    recorded = {o.path: o.bytes for o in record.outputs}
+    try:
+        if recorded.get(record.notebook.executed) not in (None, executed.stat().st_size):
+            return False
+        notebook = json.loads(executed.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(notebook, dict) and isinstance(notebook.get("cells"), list)

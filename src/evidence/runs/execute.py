@@ -1,19 +1,28 @@
 """One parameterised run of a notebook, into its own folder, atomically.
 
 :func:`prepare_run` does everything that can fail without a kernel: it reads the notebook's declared
-parameters, checks and coerces the given values, hashes the data files and names the run folder. Then
-:func:`execute_run` executes the notebook with Papermill into a temporary folder beside the final one
-(``.<run_id>.<host>-<pid>.<random>.part``; the kernel's working directory and ``EVIDENCE_RUN_DIR``, so
-figures land inside it) and, on success, renames it to ``<out_root>/<run_id>``. A failed run is moved to
+parameters, checks and coerces the given values (and the checks between them), hashes the data files and
+names the run folder. Then :func:`execute_run` executes the notebook with Papermill — in this process's warm
+kernel (:mod:`evidence.runs.warm`), or in a fresh kernel for a kernel the user names — into a temporary folder
+beside the final one (``.<run_id>.<host>-<pid>.<random>.part``; the kernel's working directory and
+``EVIDENCE_RUN_DIR``, so figures land inside it) and, on success, swaps it into ``<out_root>/<run_id>``.
+
+The swap holds a lock (``flock`` on the runs folder), so two identical runs started together replace the folder
+one after the other, and exchanges the two folders in one atomic step where the system can
+(Linux ``renameat2``); elsewhere the old run is moved aside first, and if the process is killed before the
+new one is in place, the next run or batch puts the old one back. A failed run is moved to
 ``<out_root>/failed/<run_id>`` (with the partly executed notebook and the error in ``run.json``) and never
 replaces an earlier successful run; a killed run leaves only its temporary folder, which the next run or batch
-on this machine removes once its process is gone.
+on this machine removes once its process is gone. A run that cannot write its results (a full disk) is
+recorded as failed and its temporary folder removed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import errno
 import logging
 import os
 import platform
@@ -23,22 +32,33 @@ import shutil
 import socket
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from evidence.core.errors import InputError
 from evidence.notebooks.catalog import NotebookSpec, read_notebook
 from evidence.notebooks.runtime import RUN_DIR_ENV, data_files, read_provenance
-from evidence.runs.cache import cache_key, data_fingerprints, toolkit_fingerprint
+from evidence.runs.cache import cache_key, data_fingerprints, is_fresh, toolkit_fingerprint
 from evidence.runs.params import resolve_parameters, run_id
-from evidence.runs.record import FAILED_DIR, RECORD_FILE, RECORD_VERSION, write_record
+from evidence.runs.record import (
+    FAILED_DIR,
+    RECORD_FILE,
+    NotebookInfo,
+    PythonInfo,
+    RunRecord,
+    Timings,
+    write_record,
+)
 
 DEFAULT_OUT_ROOT = Path("reports") / "runs"
 LOG_FILE = "run.log"
 #: Seconds a kernel may take to start. Papermill's 60 are too few on a busy machine (a parallel batch on a
 #: shared server), and a slow start is not the notebook's fault.
 KERNEL_START_TIMEOUT = 300
-_TEMP = re.compile(r"^\.(?P<run>.+)\.(?P<host>[A-Za-z0-9_-]+?)-(?P<pid>\d+)\.[A-Za-z0-9_]+\.(?:part|old)$")
+_TEMP = re.compile(
+    r"^\.(?P<run>.+)\.(?P<host>[A-Za-z0-9_-]+?)-(?P<pid>\d+)\.[A-Za-z0-9_]+\.(?P<kind>part|old)$"
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,90 +170,201 @@ class _CheckedParameters(logging.Filter):
 _PAPERMILL_FILTER = _CheckedParameters()
 
 
-def execute_run(run: PreparedRun) -> RunOutcome:
-    """Execute a prepared run into its folder (atomically); never raises for a failing notebook."""
+def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
+    """Execute a prepared run into its folder (atomically); never raises for a failing notebook, a dead or hung
+    kernel or a full disk (the outcome says why the run failed).
+
+    ``warm`` (default: unless the run names its own kernel) executes in this process's warm kernel, started
+    on the first run and reused by the next ones. Raises :class:`~evidence.core.errors.InputError` when the
+    runs folder cannot be written at all (read-only).
+    """
+    from evidence.runs.kernel import ensure_run_kernel, ipc_prefix, kernel_manager_class, remove_ipc_files
+
+    warm = run.kernel_name is None if warm is None else warm
+    kernel = run.kernel_name or ensure_run_kernel()
+    tmp = _start_folder(Path(run.out_root), run.run_id)
+    # the kernel starts (and imports what the notebook imports) while this process imports Papermill
+    warm_kernel = _launch_warm(kernel, run.notebook_text) if warm else None
+
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from evidence.runs.kernel import ensure_run_kernel, ipc_prefix, kernel_manager_class, remove_ipc_files
-
     logging.getLogger("papermill").addFilter(_PAPERMILL_FILTER)  # adding the same filter twice is a no-op
-    out_root = Path(run.out_root)
-    out_root.mkdir(parents=True, exist_ok=True)
-    clean_stale_temporaries(out_root)
-    tmp = _make_temporary(out_root, run.run_id, "part")
-    kernel = run.kernel_name or ensure_run_kernel()
     env = {**run.kernel_env, RUN_DIR_ENV: str(tmp), "PYTHONHASHSEED": "0"}
     executed = f"{run.notebook_name}.ipynb"
     # the run kernel speaks IPC (no TCP port races between parallel runs); a kernel the user names may
     # only know TCP
-    sockets = ipc_prefix() if run.kernel_name is None and os.name == "posix" else None
+    sockets = ipc_prefix() if not warm and run.kernel_name is None and os.name == "posix" else None
     started, t0 = _now(), time.perf_counter()
     error: str | None = None
+    options: dict[str, Any] = {
+        "parameters": run.parameters,
+        "kernel_name": kernel,
+        "language": "python",
+        "progress_bar": False,
+        "log_output": False,
+        "request_save_on_cell_execute": False,
+        "execution_timeout": run.cell_timeout,
+        "start_timeout": KERNEL_START_TIMEOUT,
+    }
+    source = nbformat.reads(run.notebook_text, as_version=4) if run.notebook_text else run.notebook_path
     try:
         with open(tmp / LOG_FILE, "a", encoding="utf-8") as log:
-            papermill.execute_notebook(
-                nbformat.reads(run.notebook_text, as_version=4) if run.notebook_text else run.notebook_path,
-                str(tmp / executed),
-                parameters=run.parameters,
-                kernel_name=kernel,
-                language="python",
-                progress_bar=False,
-                log_output=False,
-                request_save_on_cell_execute=False,
-                stdout_file=log,
-                stderr_file=log,
-                execution_timeout=run.cell_timeout,
-                start_timeout=KERNEL_START_TIMEOUT,
-                kernel_manager_class=kernel_manager_class(env, tmp / LOG_FILE, ipc=sockets),
-                resources={"metadata": {"path": str(tmp)}},  # the kernel's cwd, without a process-wide chdir
-            )
+            if warm_kernel is not None:
+                from evidence.runs.warm import WARM_ENGINE, register_engine
+
+                register_engine()
+                warm_kernel.wait_ready()
+                warm_kernel.begin(tmp, {**os.environ, **env})
+                papermill.execute_notebook(
+                    source,
+                    str(tmp / executed),
+                    engine_name=WARM_ENGINE,
+                    warm_kernel=warm_kernel,
+                    stdout_file=log,
+                    stderr_file=log,
+                    **options,
+                )
+            else:
+                papermill.execute_notebook(
+                    source,
+                    str(tmp / executed),
+                    stdout_file=log,
+                    stderr_file=log,
+                    kernel_manager_class=kernel_manager_class(env, tmp / LOG_FILE, ipc=sockets),
+                    resources={
+                        "metadata": {"path": str(tmp)}
+                    },  # the kernel's cwd, without a process-wide chdir
+                    **options,
+                )
     except PapermillExecutionError as exc:
         error = f"{exc.ename}: {exc.evalue} (in cell {exc.cell_index})"
     except (KeyboardInterrupt, SystemExit):
+        if warm_kernel is not None:
+            _discard(warm_kernel, "interrupted")
+            warm_kernel = None
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    except Exception as exc:  # a dead kernel, a timeout, a bad notebook: this run failed, a batch goes on
-        error = f"{type(exc).__name__}: {exc}".strip()
+    except Exception as exc:  # noqa: BLE001 - a dead or hung kernel, a bad notebook: the run failed
+        error = _reason(exc)
+        if warm_kernel is not None:  # whatever state it is in, it is not fit for the next run
+            _discard(warm_kernel, error)
+            warm_kernel = None
     finally:
         if sockets:
             remove_ipc_files(sockets)
+        if warm_kernel is not None:
+            _finish_warm(warm_kernel)
     seconds = time.perf_counter() - t0
     status = "ok" if error is None else "failed"
     target = run.folder if status == "ok" else run.failed_folder
-    _record_paths(tmp / executed, run.notebook_path, target / executed)
-    record = {
-        "record_version": RECORD_VERSION,
-        "run_id": run.run_id,
-        "status": status,
-        "error": error,
-        "notebook": {
-            "name": run.notebook_name,
-            "path": run.notebook_path,
-            "sha256": run.notebook_sha256,
-            "executed": executed,
-        },
-        "parameters": run.parameters,
-        "data": run.data,
-        "provenance": _provenance_or_note(tmp),
-        "toolkit": run.toolkit,
-        "python": {
-            "version": platform.python_version(),
-            "implementation": platform.python_implementation(),
-            "executable": sys.executable,
-        },
-        "kernel": kernel,
-        "host": socket.gethostname(),
-        "timings": {"started": started, "ended": _now(), "seconds": round(seconds, 3)},
-        "outputs": _outputs(tmp),
-        "cache_key": run.cache_key,
-    }
-    write_record(tmp, record)
-    _replace_directory(tmp, target)
+    try:
+        _record_paths(tmp / executed, run.notebook_path, target / executed)
+        record = _record(run, status, error, tmp, executed, kernel, started, seconds)
+        write_record(tmp, record)
+        _swap_into_place(tmp, target)
+    except OSError as exc:  # a full disk, a folder made read-only under the run: no half-written run is left
+        shutil.rmtree(tmp, ignore_errors=True)
+        reason = f"could not write the run's results: {_os_reason(exc)}"
+        error = f"{error}; {reason}" if error else reason
+        _record_failure(run, error, kernel, started, seconds)
+        return RunOutcome(run.run_id, run.notebook_name, "failed", str(run.failed_folder), seconds, error)
     if status == "ok" and run.failed_folder.exists():
         shutil.rmtree(run.failed_folder, ignore_errors=True)  # an earlier failure of this run is resolved
     return RunOutcome(run.run_id, run.notebook_name, status, str(target), seconds, error)
+
+
+def run_unless_fresh(run: PreparedRun, *, force: bool = False) -> RunOutcome:
+    """Execute a run unless a successful run with the same inputs is in its folder (status "skipped");
+    ``force`` executes it anyway. What ``evidence run``, ``brief`` and ``batch`` do."""
+    if not force and is_fresh(run.folder, run.cache_key):
+        return RunOutcome(run.run_id, run.notebook_name, "skipped", str(run.folder))
+    return execute_run(run)
+
+
+def _launch_warm(kernel_name: str, notebook_text: str) -> Any:
+    from evidence.runs.warm import kernel_pool, notebook_imports
+
+    preload = notebook_imports(notebook_text)
+    return kernel_pool().launch(kernel_name, start_timeout=KERNEL_START_TIMEOUT, preload=preload)
+
+
+def _discard(kernel: Any, reason: str) -> None:
+    from evidence.runs.warm import kernel_pool
+
+    kernel_pool().discard(kernel, reason)
+
+
+def _finish_warm(kernel: Any) -> None:
+    from evidence.runs.warm import KernelUnusable
+
+    try:
+        kernel.end()
+    except KernelUnusable as exc:
+        _discard(kernel, str(exc))
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a run failed, in one line: a dead kernel and a hung cell said plainly."""
+    name = type(exc).__name__
+    if name == "DeadKernelError":
+        return f"the kernel died while the notebook ran ({exc}); it was replaced by a fresh one"
+    if name == "CellTimeoutError":
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "a cell timed out"
+        return f"{first.rstrip('.')}; the kernel was replaced by a fresh one"
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return _os_reason(exc)
+    return f"{name}: {exc}".strip()
+
+
+def _os_reason(exc: OSError) -> str:
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"
+
+
+def _record(
+    run: PreparedRun,
+    status: str,
+    error: str | None,
+    folder: Path,
+    executed: str,
+    kernel: str,
+    started: str,
+    seconds: float,
+) -> RunRecord:
+    return RunRecord(
+        run_id=run.run_id,
+        status=status,  # type: ignore[arg-type]
+        error=error,
+        notebook=NotebookInfo(
+            name=run.notebook_name, path=run.notebook_path, sha256=run.notebook_sha256, executed=executed
+        ),
+        parameters=run.parameters,
+        data=run.data,  # type: ignore[arg-type]
+        provenance=_provenance_or_note(folder),
+        toolkit=run.toolkit,
+        python=PythonInfo(
+            version=platform.python_version(),
+            implementation=platform.python_implementation(),
+            executable=sys.executable,
+        ),
+        kernel=kernel,
+        host=socket.gethostname(),
+        timings=Timings(started=started, ended=_now(), seconds=round(seconds, 3)),
+        outputs=_outputs(folder),  # type: ignore[arg-type]
+        cache_key=run.cache_key,
+    )
+
+
+def _record_failure(run: PreparedRun, error: str, kernel: str, started: str, seconds: float) -> None:
+    """Record a run that could not write its results: a ``run.json`` alone in its failed folder, if even that
+    can be written (on a full disk it may not; the outcome still says why)."""
+    folder = run.failed_folder
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        record = _record(run, "failed", error, folder, f"{run.notebook_name}.ipynb", kernel, started, seconds)
+        write_record(folder, record)
 
 
 def execute_run_in_subprocess(run: PreparedRun) -> RunOutcome:
@@ -302,7 +433,10 @@ def _record_paths(executed: Path, notebook_path: str, final_path: Path) -> None:
 
     if not executed.is_file():
         return
-    nb = nbformat.read(executed, as_version=4)
+    try:
+        nb = nbformat.read(executed, as_version=4)
+    except (ValueError, nbformat.reader.NotJSONError):  # cut short (a full disk): the run is failed anyway
+        return
     if "papermill" in nb.metadata:
         nb.metadata.papermill.input_path = notebook_path
         nb.metadata.papermill.output_path = str(final_path)
@@ -312,7 +446,7 @@ def _record_paths(executed: Path, notebook_path: str, final_path: Path) -> None:
 def _provenance_or_note(folder: Path) -> list[dict[str, Any]]:
     try:
         return read_provenance(folder)
-    except Exception as exc:  # a damaged provenance file must not lose the run's record
+    except Exception as exc:  # noqa: BLE001 - a damaged provenance file must not lose the run's record
         return [{"error": f"unreadable provenance.json: {exc}"}]
 
 
@@ -321,16 +455,88 @@ def _outputs(folder: Path) -> list[dict[str, Any]]:
     return [{"path": p.relative_to(folder).as_posix(), "bytes": p.stat().st_size} for p in files]
 
 
-def _replace_directory(source: Path, target: Path) -> None:
-    """Rename ``source`` onto ``target``; an existing ``target`` is moved aside first, then removed."""
+def _start_folder(out_root: Path, name: str) -> Path:
+    """The run's temporary folder in ``out_root`` (created, with stale temporaries cleaned first); a runs
+    folder that cannot be written is one clear error naming it."""
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+        clean_stale_temporaries(out_root)
+        return _make_temporary(out_root, name, "part")
+    except OSError as exc:
+        raise InputError(f"cannot write to the runs folder: {exc.strerror or exc}", path=out_root) from exc
+
+
+def check_writable(out_root: str | Path) -> None:
+    """Raise one clear :class:`InputError` naming ``out_root`` when runs cannot be written there."""
+    folder = _start_folder(Path(out_root), "write-check")
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _folder_lock(target: Path) -> Iterator[None]:
+    """An exclusive lock for swapping run folders in ``target``'s parent folder: a ``flock`` on that folder
+    itself (no lock file left behind), held for the few renames of a swap.
+
+    On systems without ``fcntl`` the lock is a no-op (the swap stays atomic where the system allows)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+#: Called between "old run moved aside" and "new run renamed in" when the system cannot exchange two folders
+#: atomically (a test replaces it to simulate a kill at that moment).
+_between_moves: Callable[[Path], None] = lambda aside: None
+
+
+def _swap_into_place(source: Path, target: Path) -> None:
+    """Put ``source`` at ``target``, replacing a run there, under ``target``'s lock.
+
+    Exchanged atomically where the system can; otherwise the old run is moved aside (``.<name>...old``)
+    first, and a process killed before the new one is in place leaves it there for :func:`restore_moved_aside`.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        aside = _make_temporary(target.parent, target.name, "old")
-        os.replace(target, aside / "run")
-        os.replace(source, target)
-        shutil.rmtree(aside, ignore_errors=True)
-    else:
-        os.replace(source, target)
+    with _folder_lock(target):
+        if not target.exists():
+            os.replace(source, target)
+            return
+        if _exchange(source, target):  # the old run is now at source, a name of this process only
+            old = source
+        else:
+            old = _make_temporary(target.parent, target.name, "old")
+            os.replace(target, old / "run")
+            _between_moves(old)
+            os.replace(source, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Exchange two folders in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False when the system
+    or file system cannot."""
+    if not sys.platform.startswith("linux") or os.environ.get("EVIDENCE_NO_RENAME_EXCHANGE"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
 
 
 def _make_temporary(parent: Path, name: str, kind: str) -> Path:
@@ -345,7 +551,8 @@ def _make_temporary(parent: Path, name: str, kind: str) -> Path:
 
 
 def clean_stale_temporaries(out_root: str | Path) -> list[Path]:
-    """Remove temporary run folders left by killed runs on this machine (their process is gone)."""
+    """Remove temporary run folders left by killed runs on this machine (their process is gone); a good run
+    that such a process had moved aside is put back first."""
     removed = []
     out_root = Path(out_root)
     for folder in (out_root, out_root / FAILED_DIR):
@@ -356,9 +563,19 @@ def clean_stale_temporaries(out_root: str | Path) -> list[Path]:
             if not match or not entry.is_dir() or match["host"] != _host_tag():
                 continue
             if not _process_alive(int(match["pid"])):
+                if match["kind"] == "old":
+                    _restore_moved_aside(entry, folder / match["run"])
                 shutil.rmtree(entry, ignore_errors=True)
                 removed.append(entry)
     return removed
+
+
+def _restore_moved_aside(aside: Path, target: Path) -> None:
+    """A run moved aside by a process killed before the new run was renamed in: put it back (unless a newer
+    run is in place by now)."""
+    with _folder_lock(target):
+        if (aside / "run").is_dir() and not target.exists():
+            os.replace(aside / "run", target)
 
 
 def _process_alive(pid: int) -> bool:

@@ -112,6 +112,12 @@ def kernel_manager_class(
                 kw.setdefault("stderr", self._run_log)
             return await super()._async_pre_start_kernel(**kw)
 
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            await super()._async_cleanup_resources(restart=restart)
+            log = getattr(self, "_run_log", None)
+            if log is not None and not restart:
+                log.close()  # the kernel is gone: the manager's copy of its output file too
+
     return RunKernelManager
 
 

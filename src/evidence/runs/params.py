@@ -1,13 +1,14 @@
 """Checking and coercing run parameters against a notebook's declared parameters, before any kernel starts.
 
 Values come as strings from the command line (``-p year_from 2015``) or typed from YAML; both go through
-:func:`coerce`, so ``"2015"`` becomes 2015 for an ``int``, ``"2015-2022"`` becomes ``[2015, 2022]`` for a
+:func:`coerce` (pydantic, with the notebook's declared types), so ``"2015"`` becomes 2015 for an ``int``, ``"2015-2022"`` becomes ``[2015, 2022]`` for a
 ``tuple[int, int]`` (and every year for a ``list[int]``), and ``"yes"`` becomes True for a ``bool``. Sequences
 are always passed to the notebook as lists (what Papermill can inject and JSON can record).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -37,7 +38,8 @@ def resolve_parameters(
     """Every declared parameter with its value: the given ones coerced and checked, the others' defaults.
 
     Raises one :class:`ParameterError` listing every problem (unknown names, wrong types, unknown countries,
-    values outside the choices, missing data files). ``base_dir`` anchors relative data-file paths (a plan
+    values outside the choices, missing data files), then the notebook's ``# check:`` constraints that the
+    values break (``year_from <= year_to``, a threshold of at least 2, ...). ``base_dir`` anchors relative data-file paths (a plan
     file's folder); the working directory by default.
     """
     problems = []
@@ -58,6 +60,8 @@ def resolve_parameters(
         except ParameterError as exc:
             origin = "" if name in given else " (its declared default)"
             problems.append(f"{exc}{origin}")
+    if not problems:  # the checks between parameters, once every value is known to be of its type
+        problems = [v for check in spec.checks if (v := check.violation(resolved)) is not None]
     if problems:
         raise ParameterError("; ".join(problems) if len(problems) == 1 else "\n  " + "\n  ".join(problems))
     return resolved
@@ -95,60 +99,50 @@ def _detail(exc: _Mismatch) -> str:
 
 
 def coerce(ptype: ParamType, value: Any) -> Any:
-    """``value`` as ``ptype``: typed values are checked, strings are parsed; raises ``_Mismatch``."""
+    """``value`` as ``ptype``, checked and converted by pydantic (lax mode: ``"2015"`` is an int, ``"yes"`` a
+    bool); text for a sequence is split first (``a,b``, ``[a, b]``, a range ``2015-2022``). Sequences come back
+    as lists. Raises ``_Mismatch``."""
+    from pydantic import ValidationError
+
     if value is None or (isinstance(value, str) and ptype.nullable and value.strip().lower() in _NONE):
         if ptype.nullable or ptype.kind == "any":
             return None
         raise _Mismatch("no value")
-    kind = ptype.kind
-    if kind == "any":
-        return list(value) if isinstance(value, tuple) else value
-    if kind in ("list", "tuple"):
-        return _coerce_sequence(ptype, value)
-    if kind == "str":
+    if ptype.is_sequence:
         if isinstance(value, str):
-            return value
-        raise _Mismatch(f"a {type(value).__name__}, not text")
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-            return value.strip().lower() in _TRUE
-        if isinstance(value, int) and value in (0, 1):
-            return bool(value)
-        raise _Mismatch("use true or false")
-    if kind == "int":
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str) and _INT.fullmatch(value.strip()):
-            return int(value)
-        raise _Mismatch("not a whole number")
-    if kind == "float":
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-        if isinstance(value, str):
-            try:
-                return float(value)
-            except ValueError:
-                pass
-        raise _Mismatch("not a number")
-    raise _Mismatch(f"unsupported type {ptype}")
+            value = _split_text(ptype, value)
+        elif not isinstance(value, list | tuple):
+            value = [value]  # one scalar where a list is expected: a list of one
+        if ptype.kind == "tuple" and len(value) != len(ptype.items):
+            raise _Mismatch(f"{len(value)} values where {len(ptype.items)} are expected")
+    if isinstance(value, bool) and ptype.kind in ("int", "float"):
+        raise _Mismatch("true/false is not a number")  # pydantic would take it as 1/0
+    if isinstance(value, str) and ptype.kind == "bool":
+        value = value.strip()
+    try:
+        checked = _adapter(ptype).validate_python(value)
+    except ValidationError as exc:
+        raise _Mismatch(_pydantic_reason(exc)) from None
+    return _as_lists(checked)
 
 
-def _coerce_sequence(ptype: ParamType, value: Any) -> list[Any]:
-    if isinstance(value, str):
-        value = _split_text(ptype, value)
-    elif not isinstance(value, list | tuple):
-        value = [value]  # one scalar where a list is expected: a list of one
-    if ptype.kind == "tuple" and not ptype.variadic and len(value) != len(ptype.items):
-        raise _Mismatch(f"{len(value)} values where {len(ptype.items)} are expected")
-    out = []
-    for index, item in enumerate(value):
-        try:
-            out.append(coerce(ptype.item_type(index), item))
-        except _Mismatch as exc:
-            raise _Mismatch(f"item {index + 1} {item!r}: {exc}") from None
-    return out
+@functools.cache
+def _adapter(ptype: ParamType) -> Any:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(ptype.python_type())
+
+
+def _pydantic_reason(exc: Any) -> str:
+    error = exc.errors()[0]
+    where = " ".join(f"item {i + 1}" for i in error.get("loc", ()) if isinstance(i, int))
+    return f"{where}: {error['msg']}" if where else str(error["msg"])
+
+
+def _as_lists(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return [_as_lists(v) for v in value]
+    return value
 
 
 def _split_text(ptype: ParamType, text: str) -> list[Any]:
@@ -167,7 +161,7 @@ def _split_text(ptype: ParamType, text: str) -> list[Any]:
         low, high = int(m.group(1)), int(m.group(2))
         if low > high:
             raise _Mismatch(f"the range {stripped!r} runs backwards")
-        if ptype.kind == "tuple" and not ptype.variadic and len(ptype.items) == 2:
+        if ptype.kind == "tuple" and len(ptype.items) == 2:
             return [low, high]  # a (from, to) pair
         return list(range(low, high + 1))
     return [part.strip() for part in stripped.split(",")]

@@ -1,11 +1,12 @@
 """A run's record, ``run.json`` in its folder: what ran, on what, with what, how long, and with what result.
 
-Keys (version 1)::
+The record is typed (:class:`RunRecord`, a pydantic model): readers get attributes, not an untyped dict, and a
+damaged or foreign ``run.json`` is refused as a whole (the run is then one to be redone). Fields (version 1)::
 
     record_version  1
     run_id          the folder's name, e.g. "country_brief-THA-both-2012-2023-5-3f9a1c"
     status          "ok" | "failed"
-    error           null, or why the run failed (the notebook's exception, a dead kernel, ...)
+    error           null, or why the run failed (the notebook's exception, a dead kernel, a full disk, ...)
     notebook        {"name", "path", "sha256", "executed": file name of the executed notebook}
     parameters      every parameter's value as injected (defaults included)
     data            [{"path", "sha256"}]: the data files the run was given (hashed before it started)
@@ -18,14 +19,18 @@ Keys (version 1)::
     timings         {"started", "ended" (ISO 8601, UTC), "seconds"}
     outputs         [{"path" (relative to the run folder), "bytes"}]
     cache_key       hash of the run's inputs (notebook, parameters, data, toolkit)
+
+Fields written by later steps (a brief's ``formats``, ...) are kept as extra fields when a record is read and
+written again.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from evidence.core.atomic import write_text
 from evidence.core.errors import InputError
@@ -36,22 +41,86 @@ RECORD_VERSION = 1
 FAILED_DIR = "failed"
 
 
-def write_record(folder: str | Path, record: dict[str, Any]) -> Path:
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class NotebookInfo(_Part):
+    name: str
+    path: str
+    sha256: str
+    executed: str
+
+
+class DataFile(_Part):
+    path: str
+    sha256: str
+
+
+class PythonInfo(_Part):
+    version: str
+    implementation: str = ""
+    executable: str = ""
+
+
+class Timings(_Part):
+    started: str
+    ended: str
+    seconds: float
+
+
+class OutputFile(_Part):
+    path: str
+    bytes: int
+
+
+class RunRecord(_Part):
+    """The content of a run's ``run.json``."""
+
+    record_version: int = RECORD_VERSION
+    run_id: str
+    status: Literal["ok", "failed"]
+    error: str | None = None
+    notebook: NotebookInfo
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    data: list[DataFile] = Field(default_factory=list)
+    provenance: list[dict[str, Any]] = Field(default_factory=list)
+    toolkit: dict[str, str] = Field(default_factory=dict)
+    python: PythonInfo | None = None
+    kernel: str | None = None
+    host: str = ""
+    timings: Timings
+    outputs: list[OutputFile] = Field(default_factory=list)
+    cache_key: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> RunRecord:
+        return cls.model_validate_json(text)
+
+
+def write_record(folder: str | Path, record: RunRecord) -> Path:
     """Write ``run.json`` into ``folder`` atomically."""
-    return write_text(Path(folder) / RECORD_FILE, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    return write_text(Path(folder) / RECORD_FILE, record.to_json())
 
 
-def read_record(folder: str | Path) -> dict[str, Any] | None:
-    """The record in ``folder``; None when there is none (or it is unreadable: a run to be redone)."""
+def read_record(folder: str | Path) -> RunRecord | None:
+    """The record in ``folder``; None when there is none, or it is unreadable or not a run record (a run to
+    be redone)."""
     path = Path(folder) / RECORD_FILE
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return RunRecord.from_json(path.read_bytes())
+    except (OSError, ValueError, ValidationError):
         return None
-    return record if isinstance(record, dict) else None
 
 
-def list_runs(out_root: str | Path, *, include_failed: bool = False) -> Iterator[tuple[Path, dict[str, Any]]]:
+def list_runs(out_root: str | Path, *, include_failed: bool = False) -> Iterator[tuple[Path, RunRecord]]:
     """Every run folder under ``out_root`` with its record, by name; failed runs only when asked."""
     out_root = Path(out_root)
     if not out_root.is_dir():
@@ -67,7 +136,7 @@ def list_runs(out_root: str | Path, *, include_failed: bool = False) -> Iterator
             yield folder, record
 
 
-def load_record(folder: str | Path) -> dict[str, Any]:
+def load_record(folder: str | Path) -> RunRecord:
     """The record of a run folder, or a clear error when it is not one."""
     record = read_record(folder)
     if record is None:

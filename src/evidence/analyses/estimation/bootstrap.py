@@ -23,7 +23,7 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtr, ndtri  # the normal functions: scipy.stats takes seconds to import
 
 from evidence.analyses.estimation.lists import ListCapture
 from evidence.analyses.estimation.selection import FitLog
@@ -122,10 +122,10 @@ def bca_limits(
     """
     B = len(replicates)
     share = np.clip(np.mean(replicates < point), 0.5 / B, 1 - 0.5 / B)
-    z0 = float(norm.ppf(share))
-    za = norm.ppf([(1 - level) / 2, (1 + level) / 2])
+    z0 = float(ndtri(share))
+    za = ndtri(np.array([(1 - level) / 2, (1 + level) / 2]))
     shifted = z0 + za
-    probabilities = norm.cdf(z0 + shifted / (1 - accel * shifted))
+    probabilities = ndtr(z0 + shifted / (1 - accel * shifted))
     low, high = quantile_type8(replicates, probabilities)
     return (float(low), float(high)), z0, (float(probabilities[0]), float(probabilities[1]))
 

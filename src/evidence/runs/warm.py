@@ -1,0 +1,296 @@
+"""Warm kernels: started once, with the toolkit's heavy imports loaded, and reused by run after run.
+
+Starting a kernel and importing the toolkit into it costs seconds; executing a country brief in a kernel that
+is already up costs about one. A :class:`WarmKernel` is started (and pre-loaded, see
+:func:`evidence.notebooks.runtime.warm_up`) once per process — once per worker of a batch — and executes every
+run of that process through Papermill's engine interface (the ``evidence-warm`` engine below), so the executed
+notebook is the one a plain ``papermill`` run writes.
+
+Between runs the kernel is reset (:func:`evidence.notebooks.runtime.begin_run` and ``end_run``): a new IPython
+session with an empty user namespace and execution count 1, the environment and working directory of the new
+run, the warning filters and registries, the chart theme. A kernel that dies, hangs past a cell timeout, or
+cannot be reset is shut down and replaced by a fresh one; the run it was executing is recorded as failed with
+the reason.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import queue
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+#: Papermill engine name of warm execution.
+WARM_ENGINE = "evidence-warm"
+#: A kernel is replaced after this many runs, so that memory a notebook leaks (caches in libraries) is bounded.
+MAX_RUNS_PER_KERNEL = 200
+#: Seconds the reset between runs may take before the kernel counts as hung.
+RESET_TIMEOUT = 60.0
+
+
+class KernelUnusable(RuntimeError):
+    """The warm kernel died, hung, or could not be reset or started; it is replaced."""
+
+
+def _runtime(name: str) -> str:
+    return f"__import__('evidence.notebooks.runtime', fromlist=['_']).{name}"
+
+
+class WarmKernel:
+    """One kernel of this interpreter, started in the background and reused for run after run."""
+
+    def __init__(self, kernel_name: str, *, start_timeout: float, preload: tuple[str, ...] = ()) -> None:
+        from evidence.runs.kernel import ipc_prefix, kernel_manager_class
+
+        self.kernel_name = kernel_name
+        self.start_timeout = start_timeout
+        self.runs = 0
+        self.broken: str | None = None
+        self._ipc = ipc_prefix() if os.name == "posix" else None
+        log_dir = Path(tempfile.gettempdir()) / "evidence-kernels"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = log_dir / f"{uuid.uuid4().hex[:12]}.log"
+        self._home = tempfile.mkdtemp(prefix="evidence-kernel-")  # the kernel's folder between runs
+        self._start_env = {"PYTHONHASHSEED": "0"}
+        manager_class = kernel_manager_class(self._start_env, self.log_path, ipc=self._ipc)
+        self.km = manager_class(kernel_name=kernel_name)
+        self.kc: Any = None
+        self._preload: str | None = None
+        self._ready = False
+        _run(self._launch(preload))
+
+    async def _launch(self, preload: tuple[str, ...]) -> None:
+        await self.km.start_kernel(cwd=self._home)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        # queued until the kernel listens: the imports run while this process goes on with its own work
+        # the environment it was started with: what the kernel sets itself on top (MPLBACKEND, PAGER, ...) is
+        # kept for every run, the rest follows each run's environment
+        launched = json.dumps({**os.environ, **self._start_env})
+        code = f"{_runtime('warm_up')}({list(preload)!r}, __import__('json').loads({launched!r}))"
+        self._preload = self.kc.execute(code, silent=True, store_history=False)
+
+    def wait_ready(self) -> None:
+        """Block until the kernel is up and pre-loaded; raise :class:`KernelUnusable` if it is not."""
+        if self._ready:
+            return
+        try:
+            _run(self._await_reply(self._preload or "", self.start_timeout, what="start"))
+        except KernelUnusable:
+            raise
+        except Exception as exc:
+            raise KernelUnusable(f"the kernel did not start: {type(exc).__name__}: {exc}") from exc
+        self._ready = True
+
+    async def _await_reply(self, msg_id: str, timeout: float, *, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            if not await self.km.is_alive():
+                raise KernelUnusable(f"the kernel died during {what}{self._log_tail()}")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise KernelUnusable(f"the kernel did not answer within {timeout:.0f} s during {what}")
+            try:
+                reply = await self.kc.get_shell_msg(timeout=min(1.0, remaining))
+            except queue.Empty:
+                continue
+            if reply.get("parent_header", {}).get("msg_id") != msg_id:
+                continue  # a late reply to an earlier request
+            content = reply.get("content", {})
+            if content.get("status") != "ok":
+                raise KernelUnusable(
+                    f"the kernel failed during {what}: {content.get('ename')}: {content.get('evalue')}"
+                )
+            return
+
+    def call(self, code: str, *, what: str, timeout: float = RESET_TIMEOUT) -> None:
+        """Execute a line of toolkit code in the kernel, outside the notebook's history and outputs."""
+        self.wait_ready()
+        msg_id = self.kc.execute(code, silent=True, store_history=False)
+        _run(self._await_reply(msg_id, timeout, what=what))
+
+    def begin(self, folder: str | Path, env: Mapping[str, str]) -> None:
+        """Reset the kernel for a new run in ``folder`` with exactly the environment ``env``."""
+        args = json.dumps({"folder": str(folder), "env": dict(env)})
+        self.call(f"{_runtime('begin_run')}(**__import__('json').loads({args!r}))", what="the reset")
+
+    def end(self) -> None:
+        """Clear the finished run's namespace and leave its folder (so it can be renamed into place)."""
+        self.call(f"{_runtime('end_run')}({self._home!r})", what="the clean-up after the run")
+        self.runs += 1
+
+    def alive(self) -> bool:
+        try:
+            return bool(_run(self.km.is_alive()))
+        except Exception:  # noqa: BLE001 - a manager that cannot tell: the kernel is not usable
+            return False
+
+    def _log_tail(self, lines: int = 5) -> str:
+        try:
+            tail = self.log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-lines:]
+        except OSError:
+            return ""
+        return (": " + " | ".join(tail)) if tail else ""
+
+    def shutdown(self) -> None:
+        """Stop the kernel now and remove its files (idempotent)."""
+        from evidence.runs.kernel import remove_ipc_files
+
+        with contextlib.suppress(Exception):
+            if self.kc is not None:
+                self.kc.stop_channels()
+        with contextlib.suppress(Exception):
+            _run(self.km.shutdown_kernel(now=True))
+        with contextlib.suppress(Exception):
+            _run(self.km.cleanup_resources())
+        if self._ipc:
+            remove_ipc_files(self._ipc)
+        self.log_path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            os.rmdir(self._home)
+        self.kc = None
+
+
+def _run(awaitable: Any) -> Any:
+    from jupyter_core.utils import ensure_event_loop
+
+    return ensure_event_loop().run_until_complete(awaitable)
+
+
+class KernelPool:
+    """The warm kernel of this process (one per batch worker): started on demand, replaced when unusable."""
+
+    def __init__(self) -> None:
+        self._kernels: dict[str, WarmKernel] = {}
+        self._lock = threading.Lock()
+
+    def launch(self, kernel_name: str, *, start_timeout: float, preload: tuple[str, ...] = ()) -> WarmKernel:
+        """The kernel for ``kernel_name``, started (in the background, importing ``preload``: the modules the
+        first run's notebook imports) if there is none."""
+        with self._lock:
+            kernel = self._kernels.get(kernel_name)
+            if kernel is not None and (kernel.broken or kernel.runs >= MAX_RUNS_PER_KERNEL):
+                self._kernels.pop(kernel_name)
+                kernel.shutdown()
+                kernel = None
+            if kernel is None:
+                kernel = WarmKernel(kernel_name, start_timeout=start_timeout, preload=preload)
+                self._kernels[kernel_name] = kernel
+            return kernel
+
+    def discard(self, kernel: WarmKernel, reason: str) -> None:
+        """Shut down a kernel that is no longer fit for runs; the next run starts a fresh one."""
+        kernel.broken = reason
+        with self._lock:
+            if self._kernels.get(kernel.kernel_name) is kernel:
+                self._kernels.pop(kernel.kernel_name)
+        kernel.shutdown()
+
+    def shutdown(self) -> None:
+        with self._lock:
+            kernels, self._kernels = list(self._kernels.values()), {}
+        for kernel in kernels:
+            kernel.shutdown()
+
+
+_POOL: KernelPool | None = None
+
+
+def kernel_pool() -> KernelPool:
+    """This process's pool (shut down when the process ends, also in a process-pool worker)."""
+    global _POOL
+    if _POOL is None:
+        import multiprocessing.util
+
+        _POOL = KernelPool()
+        atexit.register(_POOL.shutdown)
+        # workers of a process pool leave through os._exit: atexit does not run there, multiprocessing's
+        # finalizers do
+        multiprocessing.util.Finalize(_POOL, _POOL.shutdown, exitpriority=10)
+    return _POOL
+
+
+def register_engine() -> None:
+    """Make the ``evidence-warm`` engine known to Papermill (idempotent)."""
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    if WARM_ENGINE in papermill_engines._engines:
+        return
+
+    class WarmEngine(NBClientEngine):
+        """Papermill's nbclient engine on a kernel that is already running (and stays running)."""
+
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man: Any,
+            kernel_name: str,
+            log_output: bool = False,
+            stdout_file: Any = None,
+            stderr_file: Any = None,
+            start_timeout: float = 60,
+            execution_timeout: float | None = None,
+            warm_kernel: WarmKernel | None = None,
+            **kwargs: Any,
+        ) -> Any:
+            from papermill.clientwrap import PapermillNotebookClient
+            from papermill.log import logger
+
+            if warm_kernel is None:
+                raise ValueError("the evidence-warm engine needs warm_kernel=")
+            kwargs = remove_args(
+                ["input_path", "timeout", "startup_timeout", "kernel_manager_class"], **kwargs
+            )
+            final = merge_kwargs(
+                kwargs,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
+            # a kernel manager we pass in is not ours to shut down: nbclient leaves the kernel running
+            client = PapermillNotebookClient(nb_man, km=warm_kernel.km, **final)
+            client.kc = warm_kernel.kc
+            return client.execute()
+
+    papermill_engines.register(WARM_ENGINE, WarmEngine)
+
+
+def notebook_imports(notebook_text: str) -> tuple[str, ...]:
+    """The modules a notebook's code cells import (absolute imports, in order): what a kernel started for it
+    loads while the runner prepares the run."""
+    import ast
+
+    try:
+        cells = json.loads(notebook_text).get("cells", [])
+    except (ValueError, AttributeError):
+        return ()
+    modules: list[str] = []
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        try:
+            tree = ast.parse("".join(source) if isinstance(source, list) else source)
+        except SyntaxError:  # magics, shell escapes: that cell's imports load when it runs
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules.extend(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules.append(node.module)
+                # `from package import module`: the names may be submodules (warm_up skips those that are not)
+                modules.extend(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
+    return tuple(dict.fromkeys(modules))

@@ -1,0 +1,169 @@
+"""Warm kernels: reused between runs without leaking state; replaced when they die or hang."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from evidence.runs.execute import execute_run, prepare_run
+from evidence.runs.warm import kernel_pool
+
+pytestmark = pytest.mark.kernel
+
+POLLUTER = """\
+import os, sys, warnings
+import altair as alt
+leak = "from A"
+os.environ["LEAK"] = "A"
+os.chdir("/")
+sys.path.append("/leak")
+warnings.simplefilter("ignore")
+warnings.warn("shown in A")
+alt.theme.enable("dark")
+"""
+
+PROBE = """\
+import os, sys, warnings
+import altair as alt
+print(sorted(k for k in globals() if not k.startswith("_") and k not in ("In", "Out", "exit", "quit", "get_ipython")))
+print(len(In), os.environ.get("LEAK"), os.getcwd() == os.environ["EVIDENCE_RUN_DIR"], "/leak" in sys.path)
+print(alt.theme.active)
+warnings.warn("shown in B")
+"""
+
+
+def _notebook(path: Path, parameters: str, *cells: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    first = nbformat.v4.new_code_cell(parameters)
+    first.metadata["tags"] = ["parameters"]
+    nb.cells = [first, *(nbformat.v4.new_code_cell(c) for c in cells)]
+    nbformat.write(nb, path)
+    return path
+
+
+def _outputs(folder: str | Path, name: str) -> list:
+    """What a reader sees of an executed notebook: each code cell's execution count and outputs (timings,
+    which live in the metadata, left out)."""
+    nb = json.loads((Path(folder) / f"{name}.ipynb").read_text())
+    return [(c["execution_count"], c["outputs"]) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+@pytest.fixture
+def fresh_pool():
+    kernel_pool().shutdown()
+    yield kernel_pool()
+    kernel_pool().shutdown()
+
+
+def test_runs_a_then_b_in_one_kernel_give_what_b_gives_alone(tmp_path, fresh_pool):
+    polluter = _notebook(tmp_path / "polluter.ipynb", "x: int = 1", POLLUTER)
+    probe = _notebook(tmp_path / "probe.ipynb", "y: int = 2", PROBE)
+    b = prepare_run(probe, out_root=tmp_path / "runs")
+
+    alone = execute_run(b)
+    assert alone.status == "ok", alone.error
+    expected = _outputs(alone.folder, "probe")
+    kernel = next(iter(fresh_pool._kernels.values()))
+
+    a = execute_run(prepare_run(polluter, out_root=tmp_path / "runs"))
+    assert a.status == "ok", a.error
+    again = execute_run(b)
+    assert again.status == "ok", again.error
+    assert next(iter(fresh_pool._kernels.values())) is kernel  # one kernel served all three runs
+    assert _outputs(again.folder, "probe") == expected
+    text = json.dumps(expected)
+    assert "['alt', 'open', 'os', 'sys', 'warnings', 'y']" in text and "None True False" in text
+    assert "shown in B" in text and "dark" not in text  # the warning shows, A's chart theme is gone
+
+
+@pytest.mark.slow
+def test_a_country_brief_after_another_is_the_brief_alone(tmp_path, fresh_pool):
+    """The real notebook: MMR after THA in one kernel gives MMR's brief as from a kernel of its own."""
+    runs = tmp_path / "runs"
+    mmr = prepare_run("country_brief", {"country": "MMR"}, out_root=runs)
+    alone = execute_run(mmr)
+    assert alone.status == "ok", alone.error
+    expected = _outputs(alone.folder, "country_brief")
+    figures = {p.name: p.read_bytes() for p in (Path(alone.folder) / "figures").iterdir()}
+    fresh_pool.shutdown()
+
+    assert execute_run(prepare_run("country_brief", {"country": "THA"}, out_root=runs)).status == "ok"
+    again = execute_run(mmr)
+    assert again.status == "ok", again.error
+    assert _outputs(again.folder, "country_brief") == expected
+    assert {p.name: p.read_bytes() for p in (Path(again.folder) / "figures").iterdir()} == figures
+
+
+def test_a_kernel_that_dies_is_replaced_and_its_run_failed(tmp_path, fresh_pool):
+    notebook = _notebook(tmp_path / "dies.ipynb", "die: bool = False", "import os\nif die:\n    os._exit(3)")
+    died = execute_run(prepare_run(notebook, {"die": True}, out_root=tmp_path))
+    assert died.status == "failed" and "the kernel died" in died.error
+    assert json.loads((Path(died.folder) / "run.json").read_text())["error"] == died.error
+    assert not fresh_pool._kernels  # the dead kernel is gone from the pool
+    after = execute_run(prepare_run(notebook, {"die": False}, out_root=tmp_path))
+    assert after.status == "ok", after.error
+
+
+def test_a_hung_kernel_is_replaced_and_its_run_failed(tmp_path, fresh_pool):
+    notebook = _notebook(
+        tmp_path / "hangs.ipynb", "hang: bool = False", "import time\nif hang:\n    time.sleep(600)"
+    )
+    hung = execute_run(prepare_run(notebook, {"hang": True}, out_root=tmp_path, cell_timeout=3))
+    assert hung.status == "failed" and "timed out" in hung.error and "replaced" in hung.error
+    assert not fresh_pool._kernels
+    after = execute_run(prepare_run(notebook, {"hang": False}, out_root=tmp_path, cell_timeout=60))
+    assert after.status == "ok", after.error
+
+
+@pytest.mark.slow
+def test_plain_papermill_still_runs_the_notebooks_unchanged(tmp_path, monkeypatch):
+    """The declarations the runner reads (Optional imports, '# check:' lines) are plain Python to Papermill."""
+    import papermill
+
+    from evidence.notebooks.catalog import find_notebook
+
+    monkeypatch.delenv("EVIDENCE_DATA", raising=False)
+    out = tmp_path / "hidden_population.ipynb"
+    papermill.execute_notebook(
+        str(find_notebook("hidden_population")),
+        str(out),
+        parameters={"bootstrap_replicates": 0},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
+    executed = json.loads(out.read_text())
+    errors = [o for c in executed["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]
+    assert not errors and "Estimated total population" in out.read_text()
+
+
+def test_a_warm_run_sees_the_environment_a_fresh_kernel_sees(tmp_path, fresh_pool, monkeypatch):
+    """What the runner's environment says now (a variable set or removed since the kernel started), plus
+    what a kernel sets for itself (MPLBACKEND, PAGER, ...)."""
+    probe = _notebook(
+        tmp_path / "env.ipynb",
+        "x: int = 1",
+        # the toolkit imported as every notebook of it does (polars sets a variable when imported)
+        "import json, os\nimport evidence.notebooks\n"
+        "print(json.dumps({k: v for k, v in os.environ.items() if k != 'EVIDENCE_RUN_DIR'}))",
+    )
+
+    def seen(warm: bool) -> dict:
+        outcome = execute_run(prepare_run(probe, out_root=tmp_path / ("warm" if warm else "cold")), warm=warm)
+        assert outcome.status == "ok", outcome.error
+        cell = json.loads((Path(outcome.folder) / "env.ipynb").read_text())["cells"][-1]
+        env = json.loads("".join(cell["outputs"][0]["text"]))
+        env.pop("JPY_PARENT_PID")  # the process that started the kernel: this one either way
+        return env
+
+    monkeypatch.setenv("EVIDENCE_SET_BEFORE", "1")
+    seen(warm=True)  # the kernel starts with EVIDENCE_SET_BEFORE
+    monkeypatch.delenv("EVIDENCE_SET_BEFORE")
+    monkeypatch.setenv("EVIDENCE_SET_AFTER", "2")
+    warm = seen(warm=True)
+    assert warm == seen(warm=False)
+    assert "EVIDENCE_SET_BEFORE" not in warm and warm["EVIDENCE_SET_AFTER"] == "2" and "MPLBACKEND" in warm
