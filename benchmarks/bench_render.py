@@ -116,7 +116,12 @@ def make_run(folder: Path) -> Path:
     record = {
         "run_id": run.name,
         "status": "ok",
-        "notebook": {"name": "country_brief", "executed": "country_brief.ipynb"},
+        "notebook": {
+            "name": "country_brief",
+            "path": "notebooks/country_brief.ipynb",
+            "sha256": "0" * 64,
+            "executed": "country_brief.ipynb",
+        },
         "parameters": {"country": "THA", "role": "both", "year_from": 2012, "year_to": 2023},
         "provenance": [
             {
@@ -132,7 +137,11 @@ def make_run(folder: Path) -> Path:
             }
         ],
         "toolkit": {"version": "bench"},
-        "timings": {"ended": "2026-01-01T00:00:00+00:00"},
+        "timings": {
+            "started": "2026-01-01T00:00:00+00:00",
+            "ended": "2026-01-01T00:00:00+00:00",
+            "seconds": 0.0,
+        },
     }
     (run / "run.json").write_text(json.dumps(record))
     return run
