@@ -39,7 +39,7 @@ def test_thailand_gsi_figures_with_source_and_year(panel):
     prevalence = _value(panel, "THA", society.PREVALENCE)
     assert estimated["value"] == 401_000 and round(prevalence["value"], 2) == 5.74
     assert estimated["year"] == prevalence["year"] == 2021
-    assert estimated["source"] == "Walk Free Global Slavery Index 2023"
+    assert estimated["source"] == "Walk Free Global Slavery Index, 2023 edition"
     assert _value(panel, "THA", society.POPULATION)["value"] == 69_800_000
 
 
@@ -106,13 +106,29 @@ def test_compare_puts_the_country_first_and_keeps_missing_values_visible(panel):
     assert cambodia["value_high"][0] is None  # no UNODC total for Cambodia: a visible gap, not a dropped row
     assert set(table.filter(pl.col("value_high").is_not_null())["source"].to_list()) >= {
         "UNODC GLOTIP, release 30 May 2023",
-        "Walk Free Global Slavery Index 2023",
+        "Walk Free Global Slavery Index, 2023 edition",
     }
 
 
-def test_default_peers_are_the_m49_neighbours():
+def test_default_peers_are_the_m49_subregion():
     assert {"KHM", "LAO", "MMR", "VNM"} <= set(society.default_peers("THA"))
     assert "THA" not in society.default_peers("THA")
+    # the subregion, not the intermediate region: Brazil's peers are Latin America and the Caribbean
+    assert {"ARG", "MEX", "HTI"} <= set(society.default_peers("BRA"))
+
+
+def test_gsi_profile_ranks_thailand_in_its_region(sources):
+    gsi = sources["gsi"]
+    profile = society.gsi_profile(gsi, "Thailand")
+    row = {r["measure"]: r for r in profile.iter_rows(named=True)}
+    assert row["estimated_number_in_modern_slavery"]["value"] == 401_000
+    assert row["prevalence_per_1000"]["value"] == pytest.approx(5.74, abs=0.005)
+    region = gsi.data.filter(pl.col("region") == "Asia and the Pacific")
+    higher = region.filter(pl.col("prevalence_per_1000") > row["prevalence_per_1000"]["value"]).height
+    assert row["prevalence_per_1000"]["rank"] == higher + 1  # by hand: 1 = the highest in the region
+    assert row["prevalence_per_1000"]["ranked"] == region["prevalence_per_1000"].drop_nulls().len()
+    assert row["response_total"]["region"] == "Asia and the Pacific" and row["response_total"]["year"] == 2021
+    assert society.gsi_profile(gsi, "AND").is_empty()  # Andorra: not assessed, no figures and no error
 
 
 def test_detection_model_matches_an_independent_statsmodels_fit(panel):

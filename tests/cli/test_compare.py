@@ -28,7 +28,7 @@ def test_compare_json(run_main, files):
     assert payload["country"] == "THA" and payload["peers"] == ["KHM", "LAO", "MMR", "SGP"]
     thailand = payload["countries"][0]["measures"]
     assert thailand["estimated_in_modern_slavery"]["value"] == 401000
-    assert thailand["estimated_in_modern_slavery"]["source"] == "Walk Free Global Slavery Index 2023"
+    assert thailand["estimated_in_modern_slavery"]["source"] == "Walk Free Global Slavery Index, 2023 edition"
     assert round(thailand["prevalence_per_1000"]["value"], 2) == 5.74
     assert thailand["detected_victims"]["value"] == 134 and thailand["detected_victims"]["year"] == 2021
     assert thailand["tip_tier"]["label"] == "Tier 3" and thailand["tip_tier"]["year"] == 2015
@@ -42,7 +42,7 @@ def test_compare_table_names_sources_and_years(run_main, files):
     code, out, _ = run_main(["compare", "THA", "--peers", "MMR", *files])
     assert code in (0, None)
     assert "401,000 (2021)" in out and "Tier 3 (2015)" in out
-    assert "Source: Walk Free Global Slavery Index 2023" in out and "UNODC GLOTIP, release 30 May 2023" in out
+    assert "Source: Walk Free Global Slavery Index, 2023 edition" in out and "UNODC GLOTIP, release 30 May 2023" in out
 
 
 def test_compare_says_what_is_missing(run_main, shared_data, monkeypatch):

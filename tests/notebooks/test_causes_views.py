@@ -132,7 +132,7 @@ def test_comparison_and_event_views(panel):
     table, sources = views.comparison_view(panel, "THA", ["SGP"], RULE)
     assert table.columns == ["Measure", "Thailand", "Singapore", "Source"]
     assert "<5 (2021)" in table["Singapore"].to_list() and "401,000 (2021)" in table["Thailand"].to_list()
-    assert "Walk Free Global Slavery Index 2023" in sources
+    assert "Walk Free Global Slavery Index, 2023 edition" in sources
     estimates = views.event_study_view([society.tier_event_study(panel, "upgrade")])
     assert estimates["ci_low"].null_count() == 0
 

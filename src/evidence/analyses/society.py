@@ -133,7 +133,11 @@ _SHORT_NAMES = {
 
 
 def source_name(provenance: Provenance) -> str:
-    """A reader's name for a source and its release, e.g. ``"UNODC GLOTIP, release 30 May 2023"``."""
+    """A reader's name for a source and its release, e.g. ``"UNODC GLOTIP, release 30 May 2023"``: the
+    source's own label (from its metadata) where it has one, so that a panel value is cited as every other
+    number of a brief is."""
+    if provenance.name or provenance.release_label:
+        return provenance.label
     short = _SHORT_NAMES.get(provenance.source) or provenance.title or provenance.source
     release = provenance.release
     if not release or release == "unknown":
@@ -142,8 +146,6 @@ def source_name(provenance: Provenance) -> str:
         release = dt.date.fromisoformat(release).strftime("%-d %B %Y")
     except ValueError:
         pass
-    if provenance.source == "walkfree_gsi":
-        return f"{short} {release}"
     return f"{short}, release {release}"
 
 
@@ -273,24 +275,59 @@ def _names(iso3: pl.Series) -> pl.Series:
 
 
 def default_peers(country: str) -> list[str]:
-    """The country's neighbours for comparison: the other countries of its UN M49 intermediate region where it
-    has one (Middle Africa, South America…), else of its subregion (South-eastern Asia…), in name order."""
+    """The country's neighbours for comparison: the other countries of its UN M49 subregion (South-eastern
+    Asia, Western Europe…), in name order; empty for a country without one."""
     from evidence.sources.countries import country_table
 
     country = _iso3(country)
     table = country_table()
     own = table.filter(pl.col("iso3") == country)
-    if not own.height:
+    if not own.height or not own["subregion"][0]:
         return []
-    intermediate, subregion = own["intermediate_region"][0], own["subregion"][0]
-    if intermediate:
-        same = pl.col("intermediate_region") == intermediate
-    elif subregion:
-        same = pl.col("subregion") == subregion
-    else:
-        return []
-    peers = table.filter(same.fill_null(False) & (pl.col("iso3") != country)).sort("name")
+    same = (pl.col("subregion") == own["subregion"][0]).fill_null(False)
+    peers = table.filter(same & (pl.col("iso3") != country)).sort("name")
     return peers["iso3"].to_list()
+
+
+#: GSI figures a country brief shows, and whether a higher value ranks first in the region (1 = highest).
+GSI_PROFILE: tuple[tuple[str, str], ...] = (
+    ("estimated_number_in_modern_slavery", "Estimated number of people in modern slavery"),
+    ("prevalence_per_1000", "Estimated prevalence per 1,000 population"),
+    ("vulnerability_total", "Vulnerability to modern slavery (0-100; higher: more vulnerable)"),
+    ("response_total", "Government response rating (%; higher: stronger response)"),
+)
+
+
+def gsi_profile(table: LoadedTable, country: str) -> pl.DataFrame:
+    """The country's GSI figures (:data:`GSI_PROFILE`) with its rank in its Walk Free region (1 = the highest
+    value of the countries of the region assessed on that figure; ties share the best rank): columns measure,
+    label, value, rank, ranked (countries of the region with a value), region, year. Empty when the GSI table
+    does not assess the country."""
+    if table.kind != "gsi":
+        raise ParameterError(f"gsi_profile needs the GSI table, not a {table.kind} table")
+    iso3 = _iso3(country)
+    data = table.data.filter(pl.col("iso3").is_not_null())
+    own = data.filter(pl.col("iso3") == iso3)
+    schema = {
+        "measure": pl.String,
+        "label": pl.String,
+        "value": pl.Float64,
+        "rank": pl.Int64,
+        "ranked": pl.Int64,
+        "region": pl.String,
+        "year": pl.Int64,
+    }
+    if not own.height:
+        return pl.DataFrame(schema=schema)
+    region, year = own["region"][0], own["estimate_year"][0]
+    peers = data.filter(pl.col("region") == region) if region else own
+    rows = []
+    for column, label in GSI_PROFILE:
+        value = own[column][0]
+        values = peers[column].drop_nulls()
+        rank = None if value is None else int((values > value).sum()) + 1
+        rows.append((column, label, value, rank, values.len(), region, year))
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def country_panel(

@@ -37,8 +37,8 @@ def compare_command(
         str | None,
         typer.Option(
             "--peers",
-            help="Countries to compare with, e.g. KHM,LAO,MMR. Default: the country's UN M49 (intermediate) "
-            "subregion.",
+            help="Countries to compare with, e.g. KHM,LAO,MMR. Default: the other countries of its UN M49 "
+            "subregion (South-eastern Asia, ...).",
         ),
     ] = None,
     data: DataOpt = None,

@@ -1,0 +1,228 @@
+"""What each loaded source holds for one country in one role: the years it has victims for, the victims of a
+selection, and the span of years a brief should cover by default.
+
+A country brief brings several sources together (victim-level case data, UNODC's detected victims, Walk Free's
+estimates, US TIP tiers). Before anything is built, :func:`coverage` tells for each of them whether it holds
+anything for the country and role (and, for victim counts, in the years asked for), and which years it does hold,
+so that:
+
+* the default years of a brief are the span the data hold for the country and role (:attr:`Coverage.span`), not a
+  fixed window;
+* a selection with no victims is refused before any work starts, with the years the data do hold
+  (:attr:`Coverage.empty`, :meth:`Coverage.explain`);
+* a source that holds nothing for the brief is neither analysed nor cited.
+
+Victims are counted the way the analyses count them (:func:`evidence.analyses.trends.yearly_counts`): case
+records of the country's citizens (origin), exploited or identified in it (destination) or either (both); for
+UNODC's country data, victims the country detected (destination), its nationals in other countries' citizenship
+breakdowns (origin), or either. A censored UNODC cell (``<5``) holds 1 to 4 victims: it counts as holding
+victims. Only *whether* there are victims and in which years is reported here, never how many: the counts go
+through disclosure control where they are published.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+
+import polars as pl
+
+from evidence.analyses.selection import Selection, check_country, check_role, check_years
+from evidence.core.errors import ParameterError
+from evidence.sources.loaded import LoadedTable
+
+#: Table kinds that count victims (case records, UNODC's detected victims) and those that give context.
+VICTIM_KINDS = ("case", "indicator")
+CONTEXT_KINDS = ("gsi", "tier")
+
+#: How a brief names a role.
+ROLE_WORDS = {
+    "origin": "country of origin",
+    "destination": "country of destination",
+    "both": "country of origin or destination",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceCoverage:
+    """What one loaded table holds for the country and role.
+
+    ``years``: the years it has victims for (case, indicator), its report years that rank the country (tier), or
+    the estimate year (GSI), sorted; empty when it holds nothing for the country. ``in_selection``: whether it has
+    victims in the selection's years (case, indicator) or any value for the country (GSI, tier).
+    """
+
+    table: LoadedTable
+    years: tuple[int, ...]
+    in_selection: bool
+
+    @property
+    def kind(self) -> str:
+        return self.table.kind
+
+    @property
+    def counts_victims(self) -> bool:
+        return self.kind in VICTIM_KINDS
+
+    @property
+    def label(self) -> str:
+        """The source as readers name it, with its release."""
+        return self.table.provenance.label
+
+    def years_text(self) -> str:
+        """The years held, as readers read them: ``2010``, ``2003–2021``, ``2002, 2010, 2014–2019``; ``none``."""
+        return years_text(self.years)
+
+
+@dataclasses.dataclass(frozen=True)
+class Coverage:
+    """What every loaded table holds for ``country`` as ``role`` in ``years`` (None: every year)."""
+
+    country: str
+    role: str
+    years: tuple[int, int] | None
+    sources: tuple[SourceCoverage, ...]
+
+    @property
+    def victim_sources(self) -> list[SourceCoverage]:
+        return [s for s in self.sources if s.counts_victims]
+
+    @property
+    def context_sources(self) -> list[SourceCoverage]:
+        return [s for s in self.sources if s.kind in CONTEXT_KINDS]
+
+    @property
+    def span(self) -> tuple[int, int] | None:
+        """The default years: from the first to the last year any victim source holds victims of the country in
+        its role; None when none does."""
+        years = [y for s in self.victim_sources for y in s.years]
+        return (min(years), max(years)) if years else None
+
+    @property
+    def has_victims(self) -> bool:
+        """Whether any victim source has victims in the selection."""
+        return any(s.in_selection for s in self.victim_sources)
+
+    @property
+    def empty(self) -> bool:
+        """A selection a brief must refuse: victim data were given and none has victims in the selection, or no
+        victim data were given and no other source holds anything for the country."""
+        if self.victim_sources:
+            return not self.has_victims
+        return not any(s.in_selection for s in self.context_sources)
+
+    def place(self) -> str:
+        from evidence.sources.countries import name_of
+
+        return f"{name_of(self.country) or self.country} as {ROLE_WORDS[self.role]}"
+
+    def explain(self) -> str:
+        """Why the selection is empty and which years the data do hold for the country and role (one paragraph,
+        plain text)."""
+        when = f" in {years_text(range(self.years[0], self.years[1] + 1))}" if self.years else ""
+        sources = self.victim_sources or list(self.sources)
+        if not sources:
+            return "no data files were given"
+        held = [f"{s.label}: {s.years_text()}" for s in sources]
+        what = "no victims" if self.victim_sources else "nothing"
+        return f"the data hold {what} of {self.place()}{when}. Years they hold for it: " + "; ".join(held)
+
+
+def years_text(years: Iterable[int]) -> str:
+    """Years as runs: ``2003–2021``, ``2010``, ``2002, 2010, 2014–2019``; ``none`` when there are none."""
+    ordered = sorted(set(years))
+    if not ordered:
+        return "none"
+    runs: list[tuple[int, int]] = []
+    for year in ordered:
+        if runs and year == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], year)
+        else:
+            runs.append((year, year))
+    return ", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in runs)
+
+
+def victim_years(table: LoadedTable, country: str, role: str) -> tuple[int, ...]:
+    """The years ``table`` (case or UNODC indicator) holds victims of ``country`` as ``role`` for, sorted."""
+    country = _iso3(country)
+    role = check_role(role)
+    if table.kind == "case":
+        records = Selection(table, country=country, role=role).records()
+        years = (
+            records["year"].drop_nulls().unique().cast(pl.Int64).to_list()
+            if "year" in records.columns
+            else []
+        )
+        return tuple(sorted(int(y) for y in years))
+    if table.kind == "indicator":
+        roles = ("origin", "destination") if role == "both" else (role,)
+        found: set[int] = set()
+        for one in roles:
+            counts = _indicator_counts(table, country, one)
+            found |= set(counts.filter(pl.col("count_high") > 0)["year"].cast(pl.Int64).to_list())
+        return tuple(sorted(found))
+    raise ParameterError(f"a {table.kind} table holds no victims (case records or UNODC country data)")
+
+
+def _indicator_counts(table: LoadedTable, country: str, role: str) -> pl.DataFrame:
+    from evidence.analyses import trends
+
+    return trends.yearly_counts(Selection(table, country=country, role=role))  # type: ignore[arg-type]
+
+
+def _context_years(table: LoadedTable, country: str) -> tuple[int, ...]:
+    data = table.data.filter(pl.col("iso3") == country)
+    if table.kind == "gsi":
+        measured = data.filter(
+            pl.col("estimated_number_in_modern_slavery").is_not_null()
+            | pl.col("prevalence_per_1000").is_not_null()
+        )
+        return tuple(sorted({int(y) for y in measured["estimate_year"].drop_nulls().to_list()}))
+    if table.kind == "tier":
+        ranked = data.filter(pl.col("tier").is_not_null())
+        return tuple(sorted({int(y) for y in ranked["report_year"].drop_nulls().to_list()}))
+    return ()
+
+
+def source_coverage(
+    table: LoadedTable, country: str, role: str, years: tuple[int, int] | None = None
+) -> SourceCoverage | None:
+    """What ``table`` holds for the country and role (None for a table a brief does not read, such as list
+    capture data)."""
+    if table.kind in VICTIM_KINDS:
+        held = victim_years(table, country, role)
+        if years is None:
+            undated = table.kind == "case" and _has_undated(table, country, role)
+            inside = bool(held) or undated
+        else:
+            inside = any(years[0] <= y <= years[1] for y in held)
+        return SourceCoverage(table, held, inside)
+    if table.kind in CONTEXT_KINDS:
+        held = _context_years(table, _iso3(country))
+        return SourceCoverage(table, held, bool(held))
+    return None
+
+
+def _has_undated(table: LoadedTable, country: str, role: str) -> bool:
+    records = Selection(table, country=country, role=role).records()  # type: ignore[arg-type]
+    return "year" in records.columns and bool(records["year"].null_count())
+
+
+def coverage(
+    tables: Sequence[LoadedTable],
+    country: str,
+    role: str = "both",
+    years: tuple[int, int] | str | None = None,
+) -> Coverage:
+    """What each of ``tables`` holds for ``country`` as ``role`` in ``years`` (see the module docstring)."""
+    iso3 = _iso3(country)
+    role = check_role(role)
+    span = check_years(years)
+    found = [source_coverage(t, iso3, role, span) for t in tables]
+    return Coverage(iso3, role, span, tuple(s for s in found if s is not None))
+
+
+def _iso3(country: str) -> str:
+    iso3 = check_country(country)
+    assert iso3 is not None
+    return iso3

@@ -1,0 +1,91 @@
+"""What each source holds for a country and role, on the real shared files (and small frames by hand)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from evidence.analyses.coverage import coverage, victim_years, years_text
+from evidence.sources.cache import load_cached
+
+
+@pytest.fixture(scope="module")
+def tables(shared_data):
+    files = [
+        "ctdc/k_anon_sample.csv",
+        "unodc/data_glotip_2023-05-30.xlsx",
+        "walkfree/gsi_2023.xlsx",
+        "tip/tip_tiers_1999_2015.csv",
+    ]
+    return [load_cached(shared_data / f) for f in files]
+
+
+def _unodc_years(unodc, *, iso3=None, citizenship=None):
+    """Years with detected victims, straight from the canonical rows (an independent reading)."""
+    rows = unodc.data.filter(
+        (pl.col("indicator") == "Detected trafficking victims")
+        & (pl.col("sex") == "Total")
+        & (pl.col("age") == "Total")
+        & (pl.col("value_high") > 0)
+    )
+    if iso3 is not None:
+        rows = rows.filter((pl.col("iso3") == iso3) & (pl.col("dimension") == "Total"))
+    else:
+        own = (pl.col("iso3") == citizenship) & pl.col("category").str.to_lowercase().is_in(["nationals"])
+        rows = rows.filter(
+            (pl.col("dimension") == "by citizenship") & ((pl.col("category_iso3") == citizenship) | own)
+        )
+    return tuple(sorted(set(rows["year"].cast(pl.Int64).to_list())))
+
+
+def test_thailand_as_destination_holds_2010_case_records_and_unodc_years(tables):
+    unodc = tables[1]
+    found = coverage(tables, "THA", "destination")
+    by_kind = {s.kind: s for s in found.sources}
+    assert by_kind["case"].years == (2010,)  # the sample's 139 Thailand records are all from 2010
+    assert by_kind["indicator"].years == _unodc_years(unodc, iso3="THA")
+    assert by_kind["gsi"].years == (2021,) and by_kind["tier"].years == tuple(range(2001, 2016))
+    assert found.span == (min(2010, by_kind["indicator"].years[0]), max(2010, by_kind["indicator"].years[-1]))
+    assert not found.empty
+
+
+def test_thailand_as_origin_reads_other_countries_citizenship_breakdowns(tables):
+    unodc = tables[1]
+    found = coverage(tables, "THA", "origin")
+    by_kind = {s.kind: s for s in found.sources}
+    assert by_kind["case"].years == () and not by_kind["case"].in_selection
+    assert by_kind["indicator"].years == _unodc_years(unodc, citizenship="THA")
+
+
+def test_an_empty_window_is_empty_and_says_which_years_the_data_hold(tables):
+    found = coverage(tables[:1], "THA", "destination", "2012-2023")
+    assert found.empty
+    text = found.explain()
+    assert "no victims of Thailand as country of destination in 2012–2023" in text
+    assert "CTDC k-anonymised global dataset" in text and ": 2010" in text
+
+
+def test_context_sources_alone_hold_the_country_or_not(tables):
+    gsi, tip = tables[2:]
+    assert not coverage([gsi, tip], "THA", "origin").empty
+    assert coverage([gsi], "AND", "origin").empty  # Andorra: not assessed by the GSI
+    assert coverage([], "THA").empty and coverage([], "THA").explain() == "no data files were given"
+
+
+def test_victim_years_of_a_bare_case_table_by_hand(tables):
+    case = tables[0]
+    records = case.data.filter((pl.col("origin_iso3") == "KHM") & pl.col("year").is_not_null())
+    assert victim_years(case, "Cambodia", "origin") == tuple(sorted(set(records["year"].to_list())))
+
+
+@pytest.mark.parametrize(
+    ("years", "text"),
+    [
+        ([], "none"),
+        ([2010], "2010"),
+        ([2003, 2004, 2005], "2003–2005"),
+        ([2002, 2010, 2014, 2015], "2002, 2010, 2014–2015"),
+    ],
+)
+def test_years_text(years, text):
+    assert years_text(years) == text
