@@ -49,14 +49,17 @@ def brief_command(
     ] = None,
     years: Annotated[
         str | None,
-        typer.Option(help="Year range A-B, e.g. 2015-2023, or one year (default: the notebook's)."),
+        typer.Option(
+            help="Year range A-B, e.g. 2015-2023, or one year (default: the span the data hold for the "
+            "country and role)."
+        ),
     ] = None,
     data: Annotated[
         list[Path] | None,
         typer.Option(
             "--data",
-            help="A data file (repeat for several). Default: EVIDENCE_DATA, else the synthetic demo data, "
-            "and the brief then says so on its first page.",
+            help="A data file (repeat for several; any mix of case data, UNODC GLOTIP, GSI 2023, TIP tiers). "
+            "Default: EVIDENCE_DATA, else the synthetic demo data, and the brief then says so on its first page.",
         ),
     ] = None,
     threshold: Annotated[
@@ -73,11 +76,30 @@ def brief_command(
         str | None, typer.Option(help="Jupyter kernel name (default: this environment's interpreter).")
     ] = None,
     skip_disclosure_check: Annotated[bool, typer.Option("--skip-disclosure-check", help=_CHECK_HELP)] = False,
+    peers: Annotated[
+        str | None,
+        typer.Option(
+            "--peers",
+            help="Countries to compare with, e.g. KHM,LAO,MMR,VNM (default: the other countries of its UN M49 "
+            "subregion).",
+        ),
+    ] = None,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty",
+            help="Build the brief even when the data hold no victims of the country in its role and years "
+            "(refused by default, naming the years the data hold).",
+        ),
+    ] = False,
 ) -> None:
     """Build a country brief in one step: run the country_brief notebook, then render it to HTML and PDF.
 
-    A run whose inputs (notebook, parameters, data files, toolkit) are unchanged since its last successful run
-    is not executed again; its brief is re-rendered.
+    Give any mix of the sources the toolkit reads with --data (victim-level case data, a UNODC GLOTIP
+    workbook, the Walk Free GSI 2023 workbook, TIP tier placements): the brief has a section per source that
+    holds data for the country and role. The years default to the span the data hold for them. A run whose
+    inputs (notebook, parameters, data files, toolkit) are unchanged since its last successful run is not
+    executed again; its brief is re-rendered.
     """
     from evidence.briefs.render import choose_renderer, parse_formats, render_run
     from evidence.notebooks.catalog import read_notebook
@@ -87,8 +109,10 @@ def brief_command(
     formats = parse_formats(format)
     choose_renderer(renderer)
     spec = read_notebook(BRIEF_NOTEBOOK)
-    given = brief_parameters(spec, country=country, role=role, years=years, data=data, threshold=threshold)
-    prepared = prepare_run(spec, given, out_root=out_root, kernel_name=kernel)
+    given = brief_parameters(
+        spec, country=country, role=role, years=years, data=data, threshold=threshold, peers=peers
+    )
+    prepared = prepare_run(spec, given, out_root=out_root, kernel_name=kernel, allow_empty=allow_empty)
 
     with console.status(f"running {prepared.run_id} ..."):
         outcome = run_unless_fresh(prepared, force=force)
@@ -117,6 +141,7 @@ def brief_parameters(
     years: str | None = None,
     data: list[Path] | None = None,
     threshold: int | None = None,
+    peers: str | None = None,
 ) -> dict[str, Any]:
     """The brief command's options as the notebook's own parameters (checked again by the runs layer)."""
     from evidence.core.errors import ParameterError
@@ -148,6 +173,8 @@ def brief_parameters(
         given[data_names[0]] = [str(Path(p).expanduser().resolve()) for p in data]
     if threshold is not None:
         given[find(*[n for n in names if "threshold" in n.lower()], what="--threshold")] = threshold
+    if peers is not None:
+        given[find("peers", what="--peers")] = [p.strip() for p in peers.split(",") if p.strip()]
     return given
 
 

@@ -20,6 +20,10 @@ err_console = Console(stderr=True)
 kernel_app = typer.Typer(help="The Jupyter kernel of this environment.", no_args_is_help=True)
 
 _OUT_ROOT = Path("reports") / "runs"
+ALLOW_EMPTY_HELP = (
+    "Run a selection that holds no victims in the data (refused by default, before a kernel starts, for "
+    "notebooks that declare their selection)."
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -57,6 +61,7 @@ def run_command(
     force: Annotated[
         bool, typer.Option("--force", help="Run the notebook even if its inputs are unchanged.")
     ] = False,
+    allow_empty: Annotated[bool, typer.Option("--allow-empty", help=ALLOW_EMPTY_HELP)] = False,
 ) -> None:
     """Run a notebook with checked parameters into its own folder under the runs folder.
 
@@ -79,7 +84,9 @@ def run_command(
 
     from evidence.runs.execute import prepare_run, run_unless_fresh
 
-    prepared = prepare_run(spec, given, out_root=out_root, kernel_name=kernel, cell_timeout=timeout)
+    prepared = prepare_run(
+        spec, given, out_root=out_root, kernel_name=kernel, cell_timeout=timeout, allow_empty=allow_empty
+    )
     with console.status(f"running {prepared.run_id} ..."):
         outcome = run_unless_fresh(prepared, force=force)
     if outcome.status == "skipped":
@@ -138,20 +145,33 @@ def batch_command(
         typer.Option(
             "--render",
             help="Render each successful run into its brief (HTML and PDF) in the same workers, and update "
-            "the briefs index.",
+            "the briefs index (also the plan's 'render: true').",
         ),
+    ] = False,
+    allow_empty: Annotated[
+        bool, typer.Option("--allow-empty", help=ALLOW_EMPTY_HELP + " Also the plan's 'allow_empty: true'.")
     ] = False,
 ) -> None:
     """Run a plan's notebooks in parallel; skip runs whose inputs are unchanged; exit 1 if any run failed.
 
     Each worker executes its runs in one warm kernel, started once (a run that kills or hangs it is recorded
-    as failed and the kernel replaced).
+    as failed and the kernel replaced). A run whose selection holds no victims is not executed: the summary
+    lists it as empty, with the years the data hold.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from evidence.runs.batch import load_plan, prepare_plan, run_batch
+    from evidence.runs.batch import prepare_plan, read_plan, run_batch
 
-    runs = prepare_plan(load_plan(plan), out_root=out_root, kernel_name=kernel)
+    planned = read_plan(plan)
+    render = render or planned.render
+    empty: list[RunOutcome] = []
+    runs = prepare_plan(
+        planned.runs,
+        out_root=out_root,
+        kernel_name=kernel,
+        allow_empty=allow_empty or planned.allow_empty,
+        empty=empty,
+    )
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -192,6 +212,7 @@ def batch_command(
     finally:
         signal.signal(signal.SIGTERM, previous)
         progress.stop()
+    report.outcomes.extend(empty)
     _print_summary(report, out_root)
     if render:
         from evidence.briefs.index import index_path, write_index
@@ -234,15 +255,16 @@ def _print_summary(report: BatchReport, out_root: Path) -> None:
     longest = max((len(o.run_id) for o in report.outcomes), default=10)
     # a log must show whole run names and reasons: fold long ones, never cut them
     table.add_column("run", overflow="fold", min_width=min(longest, 60))
-    columns = ("status", "seconds", "reason") if report.failed else ("status", "seconds")
+    has_reasons = bool(report.failed) or bool(report.count("empty"))
+    columns = ("status", "seconds", "reason") if has_reasons else ("status", "seconds")
     for column in columns:
         table.add_column(column, overflow="fold")
     many = len(report.outcomes) > 50
     shown = [o for o in report.outcomes if o.status != "skipped"] if many else report.outcomes
-    colour = {"ok": "green", "skipped": "dim", "failed": "bold red"}
+    colour = {"ok": "green", "skipped": "dim", "failed": "bold red", "empty": "yellow"}
     for o in shown:
         status = "ran" if o.status == "ok" else o.status
-        seconds = f"{o.seconds:.1f}" if o.status != "skipped" else ""
+        seconds = f"{o.seconds:.1f}" if o.status not in ("skipped", "empty") else ""
         cells = [o.run_id, f"[{colour[o.status]}]{status}[/]", seconds, escape(o.error or "")]
         table.add_row(*cells[: 1 + len(columns)])
     if len(shown) < len(report.outcomes):
@@ -252,8 +274,9 @@ def _print_summary(report: BatchReport, out_root: Path) -> None:
     console.print(
         f"run folders: {where}/<run>" + (f"; failed runs: {where}/failed/<run>" if report.failed else "")
     )
+    empty = f", empty {report.count('empty')}" if report.count("empty") else ""
     console.print(
-        f"ran {report.count('ok')}, skipped {report.count('skipped')}, failed {report.count('failed')}",
+        f"ran {report.count('ok')}, skipped {report.count('skipped')}, failed {report.count('failed')}{empty}",
         style="bold red" if report.failed else "bold",
     )
 

@@ -22,6 +22,15 @@ starts (a run's kernel works in the run's own folder).
 
 ``# check:`` lines declare constraints, on one parameter or between several (comparisons of parameters and
 numbers, chained as in Python): every run, brief and batch checks them before a kernel starts.
+
+A ``# selection:`` line says which parameters select victims in the data (a country, its role, the years and
+the data files)::
+
+    # selection: country=country, role=role, years=year_from:year_to, data=data
+
+Every run, brief and batch then reads the data before a kernel starts: years left empty (``None``) become the
+span the data hold for the country and role, and a selection with no victims is refused, naming the years the
+data do hold (:mod:`evidence.runs.selection`).
 """
 
 from __future__ import annotations
@@ -134,6 +143,7 @@ class NotebookSpec:
     kernel_name: str | None
     text: str = dataclasses.field(default="", repr=False)  # the file's content, as hashed
     checks: tuple[Check, ...] = ()
+    selection: SelectionDeclaration | None = None
 
 
 def notebooks_dir() -> Path:
@@ -196,6 +206,7 @@ def read_notebook(name_or_path: str | Path) -> NotebookSpec:
         kernel_name=kernel,
         text=raw.decode("utf-8"),
         checks=parse_checks(source, parameters, path=path),
+        selection=parse_selection(source, parameters, path=path),
     )
 
 
@@ -396,3 +407,69 @@ def parse_checks(source: str, parameters: dict[str, Parameter], *, path: Any = N
         names = tuple(dict.fromkeys(v for kind, v in terms if kind == "name"))
         checks.append(Check(text, names, tuple(terms), tuple(type(op) for op in node.ops)))
     return tuple(checks)
+
+
+# ---------------------------------------------------------------------------------------------- selection
+
+_SELECTION_LINE = re.compile(r"^\s*#\s*selection:\s*(?P<body>.+?)\s*$", re.IGNORECASE | re.MULTILINE)
+_SELECTION_KEYS = ("country", "role", "years", "data")
+
+
+@dataclasses.dataclass(frozen=True)
+class SelectionDeclaration:
+    """Which parameters select victims in the data (``# selection: country=country, role=role,
+    years=year_from:year_to, data=data``): the country (required), its role, the first and last year, and the
+    data files (by default every data-files parameter)."""
+
+    text: str
+    country: str
+    role: str | None = None
+    year_from: str | None = None
+    year_to: str | None = None
+    data: str | None = None
+
+
+def parse_selection(
+    source: str, parameters: dict[str, Parameter], *, path: Any = None
+) -> SelectionDeclaration | None:
+    """The ``# selection:`` line of a parameters cell (at most one), checked against the parameters."""
+    found = list(_SELECTION_LINE.finditer(source))
+    if not found:
+        return None
+    if len(found) > 1:
+        raise InputError("more than one '# selection:' line", path=path)
+    match = found[0]
+    text = match["body"]
+    row = source[: match.start()].count("\n") + 1
+
+    def fail(why: str) -> InputError:
+        return InputError(f"selection {text!r}: {why}", path=path, row=row)
+
+    names: dict[str, str] = {}
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        key, sep, value = (s.strip() for s in part.partition("="))
+        if not sep or key not in _SELECTION_KEYS:
+            raise fail(f"write key=parameter with keys {', '.join(_SELECTION_KEYS)}, not {part!r}")
+        if key in names:
+            raise fail(f"{key!r} is given twice")
+        names[key] = value
+    if "country" not in names:
+        raise fail("name the country parameter (country=...)")
+    first, _, last = (part.strip() for part in names.pop("years", "").partition(":"))
+    if bool(first) != bool(last):
+        raise fail("give the years as first:last (two parameters)")
+    declared = SelectionDeclaration(
+        text=text,
+        country=names["country"],
+        role=names.get("role") or None,
+        year_from=first or None,
+        year_to=last or None,
+        data=names.get("data") or None,
+    )
+    for key in ("country", "role", "year_from", "year_to", "data"):
+        name = getattr(declared, key)
+        if name is not None and name not in parameters:
+            raise fail(f"{name!r} ({key}) is not a parameter{did_you_mean(name, parameters)}")
+    if declared.data and parameters[declared.data].validator != "data_files":
+        raise fail(f"{declared.data!r} is not a data-files parameter")
+    return declared

@@ -49,7 +49,8 @@ def output_dir(*parts: str) -> Path:
 
 
 def data_files(data: Sequence[str | Path] = ()) -> list[Path]:
-    """The data files a notebook loads: those given, else ``EVIDENCE_DATA``, else the synthetic demo file.
+    """The data files a notebook loads: those given, else ``EVIDENCE_DATA``, else the synthetic demo files (the
+    case records, and the UNODC-, GSI- and TIP-layout files of :mod:`evidence.sources.demo_context`).
 
     The runner calls this too (before the kernel starts), so a run's cache key hashes the same files the
     notebook loads.
@@ -57,8 +58,9 @@ def data_files(data: Sequence[str | Path] = ()) -> list[Path]:
     paths = [Path(p).expanduser() for p in data] or configured_data_paths()
     if not paths:
         from evidence.sources.demo import demo_path
+        from evidence.sources.demo_context import demo_context_paths
 
-        return [demo_path()]
+        return [demo_path(), *demo_context_paths()]
     missing = [p for p in paths if not p.is_file()]
     if missing:
         raise InputError("no such data file", path=missing[0])
@@ -72,9 +74,15 @@ def load_data(data: Sequence[str | Path] = ()) -> list[LoadedTable]:
     releases (the UNODC workbook takes about a second to harmonise, its cached table a hundredth of that). A
     warm kernel keeps the tables it has loaded in memory, so the runs after the first read no file at all.
     """
-    loaded = [_load_remembered(p) for p in data_files(data)]
+    loaded = load_tables(data_files(data))
     record_provenance(*loaded)
     return loaded
+
+
+def load_tables(paths: Sequence[str | Path]) -> list[LoadedTable]:
+    """Load files (remembered in this process, from the harmonised-table cache) without recording anything:
+    what the runner reads before a kernel starts (:mod:`evidence.runs.selection`)."""
+    return [_load_remembered(Path(p)) for p in paths]
 
 
 #: Tables loaded in this process, by (path, size, mtime): a warm kernel loads each data file once.

@@ -408,6 +408,48 @@ def _projection(points: pl.DataFrame | None, padding_degrees: float = 6.0) -> di
     return {"type": "equalEarth", "fit": box}
 
 
+#: Pixel widths of the thickest and the thinnest flow line (at its origin) on a flow map.
+_FLOW_WIDTH = (1.5, 12.0)
+_ARC_STEPS = 24
+
+
+def _flow_width(value: float, largest: float) -> float:
+    low, high = _FLOW_WIDTH
+    return low + (high - low) * (value / largest if largest else 0.0)
+
+
+def _arc(lon1: float, lat1: float, lon2: float, lat2: float) -> list[tuple[float, float]]:
+    """Points of a gentle curve from origin towards destination (a quadratic Bézier in longitude/latitude, bent
+    to the right of the direction of travel, so that flows A → B and B → A do not overlap), ending just short
+    of the destination so that arrowheads of flows into one country do not pile up on one point."""
+    import math
+
+    dx, dy = lon2 - lon1, lat2 - lat1
+    bend = 0.22
+    cx, cy = (lon1 + lon2) / 2 + dy * bend, (lat1 + lat2) / 2 - dx * bend
+    cy = max(-80.0, min(80.0, cy))
+    points = []
+    for i in range(_ARC_STEPS + 1):
+        t = 0.92 * i / _ARC_STEPS
+        x = (1 - t) ** 2 * lon1 + 2 * (1 - t) * t * cx + t * t * lon2
+        y = (1 - t) ** 2 * lat1 + 2 * (1 - t) * t * cy + t * t * lat2
+        points.append((x, y))
+    if not math.isfinite(points[-1][0]):  # pragma: no cover - centroids are finite
+        return []
+    return points
+
+
+def _heading(points: list[tuple[float, float]]) -> float:
+    """The direction of travel at the end of an arc, as a clockwise angle from north in degrees (what Vega's
+    ``angle`` rotates a triangle by): east is scaled by the cosine of the latitude, as the map draws it."""
+    import math
+
+    (x1, y1), (x2, y2) = points[-3], points[-1]
+    east = (x2 - x1) * math.cos(math.radians(y2))
+    north = y2 - y1
+    return math.degrees(math.atan2(east, north)) % 360
+
+
 def flow_map(
     flows: DisclosedTable | pl.DataFrame,
     origin: str,
@@ -420,19 +462,27 @@ def flow_map(
     top: int | None = 20,
     zoom: bool = True,
     legend_title: str | None = None,
+    focus: str | None = None,
+    labels: int = 8,
     rule: DisclosureRule = DEFAULT_RULE,
-) -> alt.LayerChart:
-    """Origin → destination lines over the world map, as wide as the flow, between country centroids.
+) -> alt.HConcatChart:
+    """Origin → destination flows over the world map, with the legend beside it.
 
-    Centroids come from the shipped Natural Earth map (:func:`~evidence.presentation.maps.country_centroids`).
-    ``top`` keeps the largest flows; ``zoom`` fits the map to the flows' endpoints (else, or when they span
-    most of the world, the whole world).
-    Flows whose country has no map location (e.g. an unknown origin) are left out and counted in the subtitle.
+    Each flow is a curve between the countries' centroids that tapers from its origin (as wide as the flow) to
+    its destination, where an arrowhead points the way; a domestic flow (origin = destination) is a circle on
+    the country, as large as a line of the same number is wide. The ``focus`` country and the ``labels``
+    countries with the most victims are named on the map. ``top`` keeps the largest flows; ``zoom`` fits the
+    map to the flows' countries (else, or when they span most of the world, the whole world).
+
+    Centroids come from the shipped Natural Earth map (:func:`~evidence.presentation.maps.country_centroids`);
+    flows whose country has no map location (e.g. an unknown origin) are left out and counted in the subtitle.
     """
     rule = _rule_of(flows, rule)
     frame, withheld = _chart_data(flows, [value], rule, "flow map")
     frame = _used_columns(frame, [origin, destination, value], "flow map")
-    frame = frame.filter(pl.col(value).is_not_null()).sort(value, descending=True)
+    frame = frame.filter(pl.col(value).is_not_null() & (pl.col(value) > 0)).sort(
+        [value, origin, destination], descending=[True, False, False]
+    )
     if top is not None:
         frame = frame.head(top)
     centroids = country_centroids().select("iso3", "lon", "lat")
@@ -440,7 +490,7 @@ def flow_map(
         frame.select(
             pl.col(origin).alias("origin"),
             pl.col(destination).alias("destination"),
-            pl.col(value).alias("value"),
+            pl.col(value).cast(pl.Float64).alias("value"),
         )
         .join(centroids.rename({"iso3": "origin", "lon": "lon1", "lat": "lat1"}), on="origin", how="inner")
         .join(
@@ -450,12 +500,24 @@ def flow_map(
         )
     )
     unlocated = frame.height - located.height
-    located = located.with_columns(
-        pl.Series("origin_name", [_country_label(c) for c in located["origin"].to_list()], dtype=pl.String),
-        pl.Series(
-            "destination_name", [_country_label(c) for c in located["destination"].to_list()], dtype=pl.String
-        ),
-    )
+    largest = float(located["value"].max() or 0.0)  # type: ignore[arg-type]
+    legend_title = legend_title or value.replace("_", " ").capitalize()
+    arcs, heads, circles = [], [], []
+    for flow, row in enumerate(located.iter_rows(named=True)):
+        width = _flow_width(row["value"], largest)
+        tip = {
+            "from": _country_label(row["origin"]),
+            "to": _country_label(row["destination"]),
+            "victims": row["value"],
+        }
+        if row["origin"] == row["destination"]:
+            circles.append({**tip, "lon": row["lon1"], "lat": row["lat1"], "size": (2 * width + 4) ** 2})
+            continue
+        points = _arc(row["lon1"], row["lat1"], row["lon2"], row["lat2"])
+        for step, (lon, lat) in enumerate(points):
+            taper = 1 - 0.8 * step / _ARC_STEPS
+            arcs.append({**tip, "flow": flow, "step": step, "lon": lon, "lat": lat, "width": width * taper})
+        heads.append({**tip, "lon": points[-1][0], "lat": points[-1][1], "angle": _heading(points)})
     ends = pl.concat(
         [
             located.select(pl.col("lon1").alias("lon"), pl.col("lat1").alias("lat")),
@@ -463,46 +525,171 @@ def flow_map(
         ]
     )
     projection = _projection(ends if zoom else None)
-    legend_title = legend_title or value.replace("_", " ").capitalize()
-    lines = (
-        alt.Chart(located)
-        .mark_rule(color=PALETTE[5], opacity=0.75, strokeCap="round")
-        .encode(
-            longitude="lon1:Q",
-            latitude="lat1:Q",
-            longitude2="lon2:Q",
-            latitude2="lat2:Q",
-            strokeWidth=alt.StrokeWidth(
-                "value:Q",
-                title=legend_title,
-                scale=alt.Scale(range=[1, 9]),
-                legend=alt.Legend(format=",~f"),
-            ),
-            tooltip=[
-                alt.Tooltip("origin_name:N", title="From"),
-                alt.Tooltip("destination_name:N", title="To"),
-                alt.Tooltip("value:Q", format=",~f", title=legend_title),
-            ],
+    tooltip = [
+        alt.Tooltip("from:N", title="From"),
+        alt.Tooltip("to:N", title="To"),
+        alt.Tooltip("victims:Q", format=",~f", title=legend_title),
+    ]
+    layers: list[alt.Chart] = [_basemap(projection)]
+    if arcs:
+        layers.append(
+            alt.Chart(pl.DataFrame(arcs))
+            .mark_trail(color=PALETTE[5], opacity=0.75)
+            .encode(
+                longitude="lon:Q",
+                latitude="lat:Q",
+                detail="flow:N",
+                order="step:Q",
+                size=alt.Size("width:Q", scale=None, legend=None),
+                tooltip=tooltip,
+            )
+            .project(**projection)
         )
-        .project(**projection)
-    )
-    points = (
-        # in a fixed order: the same flows give the same spec (and chart cache entry) every time
-        alt.Chart(ends.unique(maintain_order=True))
-        .mark_circle(color="#333333", size=30, opacity=0.9)
-        .encode(longitude="lon:Q", latitude="lat:Q")
-        .project(**projection)
-    )
+        layers.append(
+            alt.Chart(pl.DataFrame(heads))
+            .mark_point(shape="triangle", filled=True, color=PALETTE[5], size=60, opacity=0.9)
+            .encode(
+                longitude="lon:Q", latitude="lat:Q", angle=alt.Angle("angle:Q", scale=None), tooltip=tooltip
+            )
+            .project(**projection)
+        )
+    if circles:
+        layers.append(
+            alt.Chart(pl.DataFrame(circles))
+            .mark_circle(color=PALETTE[5], opacity=0.55, stroke=PALETTE[5], strokeWidth=1.5)
+            .encode(
+                longitude="lon:Q",
+                latitude="lat:Q",
+                size=alt.Size("size:Q", scale=None, legend=None),
+                tooltip=tooltip,
+            )
+            .project(**projection)
+        )
+    layers += _labels_layers(_map_labels(located, focus, labels), projection)
     notes = [
         _withheld_note(withheld, rule),
         f"{unlocated} flow(s) without a map location not drawn." if unlocated else None,
         BOUNDARIES_CREDIT + ".",
     ]
-    # The whole world in Equal Earth is about twice as wide as it is tall.
-    height = 380 if "fit" in projection else _WIDTH // 2
-    return alt.layer(_basemap(projection), lines, points).properties(
-        title=_title(title, source, subtitle, notes), width=_WIDTH, height=height
+    map_width = _WIDTH - 130
+    height = 340 if "fit" in projection else map_width // 2
+    drawn = alt.layer(*layers).properties(width=map_width, height=height)
+    legend = _flow_legend(largest, legend_title, domestic=bool(circles), height=height)
+    return alt.hconcat(drawn, legend, spacing=8).properties(title=_title(title, source, subtitle, notes))
+
+
+def _map_labels(located: pl.DataFrame, focus: str | None, n: int) -> pl.DataFrame:
+    """The countries a flow map names: the focus country, then those with the most victims at either end."""
+    ends = pl.concat(
+        [
+            located.select(
+                pl.col("origin").alias("iso3"),
+                pl.col("lon1").alias("lon"),
+                pl.col("lat1").alias("lat"),
+                "value",
+            ),
+            located.select(
+                pl.col("destination").alias("iso3"),
+                pl.col("lon2").alias("lon"),
+                pl.col("lat2").alias("lat"),
+                "value",
+            ),
+        ]
     )
+    totals = (
+        ends.group_by("iso3", "lon", "lat")
+        .agg(pl.col("value").sum())
+        .with_columns(first=(pl.col("iso3") == (focus or "")).cast(pl.Int8))
+        .sort(["first", "value", "iso3"], descending=[True, True, False])
+        .head(max(n, 1 if focus else 0))
+    )
+    return totals.select(
+        "lon",
+        "lat",
+        pl.Series("name", [_country_label(c) for c in totals["iso3"].to_list()], dtype=pl.String),
+        pl.when(pl.col("first") == 1).then(pl.lit("bold")).otherwise(pl.lit("normal")).alias("weight"),
+    )
+
+
+def _labels_layers(named: pl.DataFrame, projection: dict[str, Any]) -> list[alt.Chart]:
+    """Country names on a map (lon, lat, name, weight: bold or normal), on a white halo so they read over lines
+    and shading."""
+    layers = []
+    for weight in ("bold", "normal"):
+        rows = named.filter(pl.col("weight") == weight).select("lon", "lat", "name")
+        if not rows.height:
+            continue
+        text = alt.Chart(rows).encode(longitude="lon:Q", latitude="lat:Q", text="name:N")
+        style = {"dy": -11, "fontSize": 11, "fontWeight": weight}
+        layers.append(
+            text.mark_text(**style, stroke="white", strokeWidth=3, strokeOpacity=0.85).project(**projection)
+        )
+        layers.append(text.mark_text(**style, color="#1a1a1a").project(**projection))
+    return layers
+
+
+def _nice_steps(largest: float) -> list[float]:
+    """Two or three round values up to ``largest`` for a legend (e.g. 2,000, 1,000, 200)."""
+    import math
+
+    if largest <= 0:
+        return []
+    magnitude = 10 ** math.floor(math.log10(largest))
+    top = max(m * magnitude for m in (1, 2, 5, 10) if m * magnitude <= largest)
+    steps = [top, top / 2, top / 10]
+    return [v for v in dict.fromkeys(round(v) for v in steps) if v >= 1]
+
+
+def _flow_legend(largest: float, title: str, *, domestic: bool, height: int) -> alt.LayerChart:
+    """The flow map's legend, drawn beside it: tapered lines of round numbers of victims, and the circle of a
+    domestic flow."""
+    rows, labels = [], []
+    steps = _nice_steps(largest)
+    for i, number in enumerate(steps):
+        width = _flow_width(number, largest)
+        for step in range(_ARC_STEPS + 1):
+            rows.append(
+                {
+                    "key": i,
+                    "x": step / _ARC_STEPS * 40,
+                    "y": i * 26,
+                    "width": width * (1 - 0.8 * step / _ARC_STEPS),
+                }
+            )
+        labels.append({"x": 48, "y": i * 26, "text": f"{number:,.0f}"})
+    y_end = len(steps) * 26
+    if domestic and steps:
+        labels.append({"x": 48, "y": y_end, "text": f"{steps[-1]:,.0f} (domestic)"})
+    frames = []
+    x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[0, 130]))
+    # y grows downwards: the first row at the top, under the legend's title
+    y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-20, max(height - 20, y_end + 40)], reverse=True))
+    header = (
+        alt.Chart(pl.DataFrame({"x": [0], "y": [-18], "text": [title]}))
+        .mark_text(align="left", baseline="middle", fontSize=11, fontWeight="bold", color="#333333")
+        .encode(x=x, y=y, text="text:N")
+    )
+    frames.append(header)
+    if rows:
+        frames.append(
+            alt.Chart(pl.DataFrame(rows))
+            .mark_trail(color=PALETTE[5], opacity=0.75)
+            .encode(x=x, y=y, detail="key:N", order="x:Q", size=alt.Size("width:Q", scale=None, legend=None))
+        )
+    if domestic and steps:
+        size = (2 * _flow_width(steps[-1], largest) + 4) ** 2
+        frames.append(
+            alt.Chart(pl.DataFrame({"x": [20], "y": [y_end], "size": [size]}))
+            .mark_circle(color=PALETTE[5], opacity=0.55, stroke=PALETTE[5], strokeWidth=1.5)
+            .encode(x=x, y=y, size=alt.Size("size:Q", scale=None, legend=None))
+        )
+    if labels:
+        frames.append(
+            alt.Chart(pl.DataFrame(labels))
+            .mark_text(align="left", baseline="middle", fontSize=11, color="#333333")
+            .encode(x=x, y=y, text="text:N")
+        )
+    return alt.layer(*frames).properties(width=124, height=height)
 
 
 def choropleth(
@@ -516,9 +703,11 @@ def choropleth(
     legend_title: str | None = None,
     counts: bool = True,
     value_format: str = ",~f",
+    focus: str | None = None,
     rule: DisclosureRule = DEFAULT_RULE,
 ) -> alt.LayerChart:
-    """Countries shaded by ``value``; countries without data in light grey (withheld ones say so on hover).
+    """Countries shaded by ``value``, the legend beside the map; countries without data in light grey (withheld
+    ones say so on hover); the ``focus`` country (the brief's) outlined in black and named.
 
     ``value_format`` is a d3 format for the legend and tooltip (``".1%"`` for shares, ``",~f"`` for counts).
     """
@@ -567,7 +756,13 @@ def choropleth(
                 title=legend_title,
                 # The palest blues are too close to the no-data grey: start a quarter of the way in.
                 scale=alt.Scale(scheme=alt.SchemeParams(name=_SEQUENTIAL_SCHEME, extent=[0.25, 1.0])),
-                legend=alt.Legend(format=value_format, orient="bottom", gradientLength=240),
+                legend=alt.Legend(
+                    format=value_format,
+                    orient="right",
+                    direction="vertical",
+                    gradientLength=160,
+                    titleLimit=160,
+                ),
             ),
             tooltip=[
                 alt.Tooltip("properties.name:N", title="Country"),
@@ -576,9 +771,21 @@ def choropleth(
         )
         .project(**projection)
     )
+    layers: list[alt.Chart] = [background, shaded]
+    if focus is not None:
+        own = [f for f in features if f["properties"]["iso3"] == focus]
+        if own:
+            layers.append(
+                alt.Chart(_geo_data(own))
+                .mark_geoshape(filled=False, stroke="#1a1a1a", strokeWidth=1.6)
+                .project(**projection)
+            )
+        point = country_centroids().filter(pl.col("iso3") == focus)
+        named = point.select("lon", "lat", pl.lit(_country_label(focus)).alias("name"), weight=pl.lit("bold"))
+        layers += _labels_layers(named, projection)
     notes = [_withheld_note(withheld, rule), "Grey: no data. " + BOUNDARIES_CREDIT + "."]
-    return alt.layer(background, shaded).properties(
-        title=_title(title, source, subtitle, notes), width=_WIDTH, height=320
+    return alt.layer(*layers).properties(
+        title=_title(title, source, subtitle, notes), width=_WIDTH - 110, height=260
     )
 
 

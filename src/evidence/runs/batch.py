@@ -11,8 +11,12 @@ A plan is a YAML file::
     runs:                                # explicit runs besides the grid
       - notebook: trends
         parameters: {country: LAO, year_from: 2015}
+    render: true                         # render each run's brief (HTML, PDF) and the index (default false)
+    allow_empty: false                   # run selections that hold no victims too (default false)
 
-Every run is checked (:func:`~evidence.runs.execute.prepare_run`) before any executes. A run whose inputs are
+Every run is checked (:func:`~evidence.runs.execute.prepare_run`) before any executes. A run whose selection
+holds no victims (a notebook that declares its selection) is not executed: it is reported as ``empty`` with the
+years the data hold, and the other runs go ahead (``allow_empty`` runs it anyway). A run whose inputs are
 unchanged since a successful run is skipped (unless its executed notebook is missing or damaged); killed or
 failed runs are executed again by the next batch. Runs execute in a process pool — each worker keeps one warm
 kernel (:mod:`evidence.runs.warm`) for all the runs it executes — or on a Dask distributed cluster
@@ -46,10 +50,11 @@ from evidence.runs.execute import (
     prepare_run,
 )
 from evidence.runs.params import anchor_data_paths, read_yaml
+from evidence.runs.selection import EmptySelectionError
 
 DEFAULT_MIN_CASES = 50
 AUTO = "auto"
-_PLAN_KEYS = {"notebooks", "parameters", "runs", "min_cases"}
+_PLAN_KEYS = {"notebooks", "parameters", "runs", "min_cases", "render", "allow_empty"}
 _WORKER_DIED = "the worker process died while this run was executing (killed, or out of memory)"
 
 
@@ -84,11 +89,32 @@ class BatchReport:
         return 1 if self.failed else 0
 
 
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """A plan file: its runs, and what the batch does with them (render their briefs; run empty selections)."""
+
+    runs: list[PlannedRun]
+    render: bool = False
+    allow_empty: bool = False
+
+
+def read_plan(path: str | Path) -> Plan:
+    """Read a plan file: its runs (:func:`load_plan`) and its settings (``render``, ``allow_empty``)."""
+    path = Path(path)
+    plan = read_yaml(path, "the plan") or {}
+    runs = expand_plan(plan, base_dir=path.parent, path=path)
+    settings = {}
+    for key in ("render", "allow_empty"):
+        value = plan.get(key, False)
+        if not isinstance(value, bool):
+            raise InputError(f"{key} must be true or false, got {value!r}", path=path)
+        settings[key] = value
+    return Plan(runs, **settings)
+
+
 def load_plan(path: str | Path) -> list[PlannedRun]:
     """Read a plan file and expand it into runs (grid × notebooks, then explicit runs; duplicates removed)."""
-    path = Path(path)
-    plan = read_yaml(path, "the plan")
-    return expand_plan(plan or {}, base_dir=path.parent, path=path)
+    return read_plan(path).runs
 
 
 def expand_plan(plan: Mapping[str, Any], *, base_dir: Path, path: Path | None = None) -> list[PlannedRun]:
@@ -215,14 +241,36 @@ def countries_with_cases(paths: Iterable[str | Path], min_cases: int) -> list[st
 
 
 def prepare_plan(
-    runs: list[PlannedRun], *, out_root: str | Path = DEFAULT_OUT_ROOT, kernel_name: str | None = None
+    runs: list[PlannedRun],
+    *,
+    out_root: str | Path = DEFAULT_OUT_ROOT,
+    kernel_name: str | None = None,
+    allow_empty: bool = False,
+    empty: list[RunOutcome] | None = None,
 ) -> list[PreparedRun]:
-    """Check every run of a plan before anything executes; one error lists every bad run."""
+    """Check every run of a plan before anything executes; one error lists every bad run.
+
+    A run whose selection holds no victims is refused like any invalid run, unless ``allow_empty`` runs it, or
+    ``empty`` is given: the refusal is then added to it as an outcome of status ``empty`` (with the reason) and
+    the other runs go ahead.
+    """
     prepared: dict[str, PreparedRun] = {}
     problems = []
     for i, run in enumerate(runs, start=1):
         try:
-            p = prepare_run(run.notebook, run.parameters, out_root=out_root, kernel_name=kernel_name)
+            p = prepare_run(
+                run.notebook,
+                run.parameters,
+                out_root=out_root,
+                kernel_name=kernel_name,
+                allow_empty=allow_empty,
+            )
+        except EmptySelectionError as exc:
+            if empty is None:
+                problems.append(f"run {i} {run.label()}: {str(exc).strip()}")
+            else:
+                empty.append(RunOutcome(run.label(), run.notebook.name, "empty", "", error=str(exc)))
+            continue
         except (ParameterError, InputError) as exc:
             problems.append(f"run {i} {run.label()}: {str(exc).strip()}")
             continue

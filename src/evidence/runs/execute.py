@@ -50,6 +50,7 @@ from evidence.runs.record import (
     Timings,
     write_record,
 )
+from evidence.runs.selection import settle_selection
 
 DEFAULT_OUT_ROOT = Path("reports") / "runs"
 LOG_FILE = "run.log"
@@ -92,7 +93,8 @@ class PreparedRun:
 
 @dataclasses.dataclass(frozen=True)
 class RunOutcome:
-    """What became of a run: ``status`` is "ok", "failed" or "skipped" (unchanged since a successful run)."""
+    """What became of a run: ``status`` is "ok", "failed", "skipped" (unchanged since a successful run) or
+    "empty" (its selection holds no victims: not executed, ``error`` says why)."""
 
     run_id: str
     notebook: str
@@ -110,15 +112,23 @@ def prepare_run(
     kernel_name: str | None = None,
     base_dir: str | Path | None = None,
     cell_timeout: float | None = None,
+    allow_empty: bool = False,
 ) -> PreparedRun:
     """Check a run's parameters against the notebook's declaration and fix its inputs; no kernel starts.
 
     Raises :class:`~evidence.core.errors.ParameterError` for unknown names, wrong types, unknown countries,
-    values outside the declared choices and missing data files.
+    values outside the declared choices and missing data files. A notebook that declares its selection
+    (``# selection:``) gets empty years filled from the data, and a selection without victims is refused
+    (:class:`~evidence.runs.selection.EmptySelectionError`) unless ``allow_empty``.
     """
     spec = notebook if isinstance(notebook, NotebookSpec) else read_notebook(notebook)
     resolved = resolve_parameters(spec, parameters or {}, base_dir=base_dir)
     files, fallback = _run_data_files(spec, resolved)
+    if spec.selection is not None:
+        selected = (
+            _run_data_files(spec, resolved, only=spec.selection.data)[0] if spec.selection.data else files
+        )
+        resolved = settle_selection(spec, resolved, selected, allow_empty=allow_empty)
     data = data_fingerprints(files)
     toolkit = toolkit_fingerprint()
     return PreparedRun(
@@ -140,13 +150,16 @@ def prepare_run(
     )
 
 
-def _run_data_files(spec: NotebookSpec, parameters: Mapping[str, Any]) -> tuple[list[Path], list[Path]]:
-    """The data files the notebook will load (its data-file parameters' values, or what an empty list
-    means: the configured data, else the demo data), and those of them that an empty list stands for."""
+def _run_data_files(
+    spec: NotebookSpec, parameters: Mapping[str, Any], *, only: str | None = None
+) -> tuple[list[Path], list[Path]]:
+    """The data files the notebook will load (its data-file parameters' values, or ``only`` that one's, or
+    what an empty list means: the configured data, else the demo data), and those of them that an empty list
+    stands for."""
     files: list[Path] = []
     fallback: list[Path] = []
     for name, param in spec.parameters.items():
-        if param.validator != "data_files" or name not in parameters:
+        if param.validator != "data_files" or name not in parameters or (only and name != only):
             continue
         value = parameters[name]
         if not param.type.is_sequence:  # one optional file: None means none, not the configured data
@@ -418,10 +431,16 @@ def run_notebook(
     out_root: str | Path = DEFAULT_OUT_ROOT,
     kernel_name: str | None = None,
     cell_timeout: float | None = None,
+    allow_empty: bool = False,
 ) -> RunOutcome:
     """Check, then execute one run (the Python API behind ``evidence run``)."""
     prepared = prepare_run(
-        notebook, parameters, out_root=out_root, kernel_name=kernel_name, cell_timeout=cell_timeout
+        notebook,
+        parameters,
+        out_root=out_root,
+        kernel_name=kernel_name,
+        cell_timeout=cell_timeout,
+        allow_empty=allow_empty,
     )
     return execute_run(prepared)
 

@@ -1,0 +1,141 @@
+"""Charts of the country brief's context sections, in the house style of :mod:`evidence.presentation.charts`.
+
+* :func:`tier_strip_chart`: a country's US TIP Report tier, report year by report year (a strip of cells);
+* :func:`magnitude_chart`: identified, detected and estimated numbers of one country side by side on a
+  logarithmic scale (orders of magnitude);
+* :func:`peer_chart`: the country beside its peers on a few indicators, one panel per indicator.
+
+Disclosure: these charts draw published values only. Identified and detected victims reach
+:func:`magnitude_chart` as the numbers the brief's tables publish (a withheld number is null and not drawn);
+estimates, scores, rates and tiers are not counts of identified people. An integer column holding a small
+count is refused, as in every chart of the toolkit.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from evidence.presentation.charts import _WIDTH, PALETTE, _chart_data, _title, _used_columns
+from evidence.presentation.disclosure import DEFAULT_RULE, DisclosureRule
+
+__all__ = ["TIER_COLOURS", "magnitude_chart", "peer_chart", "tier_strip_chart"]
+
+#: The tiers in their order, with colours from the house palette (Tier 1 bluish green to Tier 3 vermillion)
+#: and the short text written in each cell.
+TIER_COLOURS: dict[str, tuple[str, str]] = {
+    "Tier 1": ("#009E73", "1"),
+    "Tier 2": ("#56B4E9", "2"),
+    "Tier 2 Watch List": ("#E69F00", "2WL"),
+    "Tier 3": ("#D55E00", "3"),
+}
+
+
+def tier_strip_chart(
+    data: pl.DataFrame, year: str, tier: str, *, title: str, source: str, subtitle: str | None = None
+) -> alt.TopLevelMixin:
+    """One cell per report year, coloured by the tier (``tier`` holds labels of :data:`TIER_COLOURS`; a year
+    the country was not ranked is left blank), with the tier written in the cell."""
+    frame = _used_columns(data, [year, tier], "tier strip chart").filter(pl.col(tier).is_not_null())
+    frame = frame.with_columns(
+        pl.col(year).cast(pl.Int64),
+        pl.col(tier).cast(pl.String),
+        short=pl.col(tier)
+        .cast(pl.String)
+        .replace_strict({k: v[1] for k, v in TIER_COLOURS.items()}, default=""),
+    )
+    first, last = (int(frame[year].min()), int(frame[year].max())) if frame.height else (0, 0)  # type: ignore[arg-type]
+    years = list(range(first, last + 1))
+    x = alt.X(f"{year}:O", title="Report year", scale=alt.Scale(domain=years), axis=alt.Axis(labelAngle=0))
+    colour = alt.Color(
+        f"{tier}:N",
+        title="Tier",
+        scale=alt.Scale(domain=list(TIER_COLOURS), range=[c for c, _ in TIER_COLOURS.values()]),
+        legend=alt.Legend(orient="right"),
+    )
+    base = alt.Chart(frame).encode(x=x)
+    cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=colour,
+        tooltip=[alt.Tooltip(f"{year}:O", title="Report"), alt.Tooltip(f"{tier}:N", title="Tier")],
+    )
+    text = base.mark_text(fontSize=11, color="white", fontWeight="bold").encode(text="short:N")
+    step = max(18, min(40, (_WIDTH - 150) // max(len(years), 1)))
+    notes = ["2WL: Tier 2 Watch List. A blank year: not ranked in that report, or not in the data."]
+    return alt.layer(cells, text).properties(
+        title=_title(title, source, subtitle, notes), width=alt.Step(step), height=44
+    )
+
+
+def magnitude_chart(
+    data: pl.DataFrame,
+    label: str,
+    value: str,
+    text: str,
+    *,
+    title: str,
+    source: str,
+    subtitle: str | None = None,
+    x_title: str = "People (logarithmic scale)",
+    rule: DisclosureRule = DEFAULT_RULE,
+) -> alt.TopLevelMixin:
+    """Horizontal bars on a logarithmic scale, one per ``label`` in the order given, with ``text`` (the value as
+    the brief's table shows it) beside each bar: numbers that differ by orders of magnitude, side by side. A
+    null ``value`` (withheld, or not available) draws no bar."""
+    frame, _ = _chart_data(
+        data, [c for c, t in data.schema.items() if t.is_integer()], rule, "magnitude chart"
+    )
+    frame = _used_columns(frame, [label, value, text], "magnitude chart")
+    frame = frame.filter(pl.col(value).is_not_null() & (pl.col(value) > 0)).with_columns(
+        pl.col(value).cast(pl.Float64)
+    )
+    order = frame[label].to_list()
+    y = alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    x = alt.X(f"{value}:Q", title=x_title, scale=alt.Scale(type="log"), axis=alt.Axis(format=",~s"))
+    base = alt.Chart(frame).encode(y=y)
+    bars = base.mark_bar(color=PALETTE[0], height=18).encode(
+        x=x, tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{text}:N", title="Number")]
+    )
+    labels = base.mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
+        x=alt.X(f"{value}:Q"), text=f"{text}:N"
+    )
+    return alt.layer(bars, labels).properties(
+        title=_title(title, source, subtitle), width=_WIDTH - 260, height=alt.Step(30)
+    )
+
+
+def peer_chart(
+    data: pl.DataFrame,
+    country: str,
+    measure: str,
+    value: str,
+    role: str,
+    *,
+    title: str,
+    source: str,
+    subtitle: str | None = None,
+    measures: list[str] | None = None,
+) -> alt.HConcatChart:
+    """One small bar chart per ``measure`` (in the order of ``measures``), one bar per country, the brief's
+    country (``role == "country"``) in the accent colour; countries without a value are named with no bar."""
+    frame = _used_columns(data, [country, measure, value, role], "peer chart")
+    order = list(dict.fromkeys(frame[country].to_list()))
+    panels = []
+    for name in measures or list(dict.fromkeys(frame[measure].to_list())):
+        rows = frame.filter(pl.col(measure) == name)
+        colour = alt.Color(
+            f"{role}:N",
+            scale=alt.Scale(domain=["country", "peer"], range=[PALETTE[5], PALETTE[0]]),
+            legend=None,
+        )
+        panels.append(
+            alt.Chart(rows)
+            .mark_bar()
+            .encode(
+                y=alt.Y(f"{country}:N", sort=order, title=None, axis=alt.Axis(labelLimit=120)),
+                x=alt.X(f"{value}:Q", title=None, axis=alt.Axis(format=",~s", tickCount=3)),
+                color=colour,
+                tooltip=[alt.Tooltip(f"{country}:N"), alt.Tooltip(f"{value}:Q", format=",.3~f", title=name)],
+            )
+            .properties(title=alt.TitleParams(name, fontSize=11, fontWeight="normal"), width=140)
+        )
+    return alt.hconcat(*panels, spacing=12).properties(title=_title(title, source, subtitle))
