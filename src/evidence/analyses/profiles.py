@@ -48,6 +48,15 @@ def _flags_of(df: pl.DataFrame, group: str) -> list[str]:
     return flags
 
 
+def recorded_in_layout(df: pl.DataFrame, group: str) -> bool:
+    """Whether a table's layout records ``group`` at all (a flag group with a flag set or cleared somewhere, or
+    a column with a value somewhere): the difference between "not recorded in these data" and "no victim of
+    this selection has it recorded"."""
+    if group in FLAG_DIMENSIONS:
+        return bool(recorded_flags(df, FLAG_DIMENSIONS[group]))
+    return group in df.columns and df[group].null_count() < df.height
+
+
 def group_shares(cases: Selected, group: str, *, level: float = 0.95) -> pl.DataFrame:
     """Share of each category of ``group`` (a flag group such as ``form``/``exploitation``, ``means_of_control``,
     ``labour_sector``, or a column such as ``gender``) among the records where the group is known.

@@ -520,7 +520,7 @@ def sources_section(provenance: Sequence[Mapping[str, Any]]) -> str:
     lines = ["## Sources and citations {.brief-sources}", ""]
     sources = _unique_sources(provenance)
     if not sources:
-        lines.append("The run recorded no data sources.")
+        lines.append("The run recorded no data sources that it used.")
     for p in sources:
         name = p.get("name") or p.get("title") or p.get("source") or "unknown source"
         release = p.get("release")
@@ -643,8 +643,12 @@ def disclosure_threshold(parameters: Mapping[str, Any]) -> int:
 
 
 def _unique_sources(provenance: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Each source once; a source the notebook recorded as not cited (``"cited": false``: it contributed no
+    number to the brief) is left out, so a brief never cites a source it did not use."""
     seen, unique = set(), []
     for p in provenance:
+        if p.get("cited") is False:
+            continue
         key = (p.get("source"), p.get("release"), p.get("sha256"))
         if key not in seen:
             seen.add(key)

@@ -90,9 +90,9 @@ def source_line(tables: Iterable[LoadedTable]) -> str:
     for t in tables:
         p = t.provenance
         label = p.label
-        if p.demo:
+        if p.demo and "not real" not in label.lower():
             label += " (synthetic demo data, not real records)"
-        elif p.synthetic:
+        elif p.synthetic and not p.demo:
             label += " (synthetic records)"
         parts.append(label)
     return "; ".join(dict.fromkeys(parts)) or "unknown"
@@ -1043,23 +1043,33 @@ def _censored_numbers(
     )
 
 
-def trend_sentence(models: SeriesModels) -> str:
-    """One paragraph on the annual rate ratio of the complete years (count model), or why there is none."""
+def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") -> str:
+    """One paragraph on the annual rate ratio of the complete years (count model), or why there is none. When
+    the interval of the ratio includes 1 the sentence says the data show no clear change: the point estimate
+    alone would overclaim. ``noun`` names what is counted ("detected victims" for UNODC's data)."""
     rr = models.rate_ratio
     if rr is None:
         note = models.rate_note or ""
         if note.startswith("too few"):
-            return "Too few complete years with identified victims to estimate a trend."
+            return f"Too few complete years with {noun} to estimate a trend."
         if "withheld" in note:
             return "No trend is estimated: some yearly counts are withheld by disclosure control."
         return f"No trend could be estimated from these years ({escape_markdown(note)})."
-    change = "more" if rr.rate_ratio >= 1 else "fewer"
-    text = (
-        f"From {rr.first_year} to {rr.last_year}, the number of identified victims changed by a factor of "
-        f"**{rr.rate_ratio:.2f} a year** (95% interval {rr.ci_low:.2f}–{rr.ci_high:.2f}; "
-        f"{rr.model.replace('_', ' ')} model, {rr.n_years} complete years): about {abs(rr.rate_ratio - 1):.0%} "
-        f"{change} identified victims each year."
-    )
+    model = f"{rr.model.replace('_', ' ')} model, {rr.n_years} complete years"
+    interval = f"95% interval {rr.ci_low:.2f}–{rr.ci_high:.2f}"
+    if rr.ci_low <= 1 <= rr.ci_high:
+        text = (
+            f"From {rr.first_year} to {rr.last_year}, the data show **no clear change** in the number of {noun}: "
+            f"the annual rate ratio is {rr.rate_ratio:.2f} ({interval}; {model}), and an interval that includes "
+            "1 is compatible with no change at all."
+        )
+    else:
+        change = "more" if rr.rate_ratio >= 1 else "fewer"
+        text = (
+            f"From {rr.first_year} to {rr.last_year}, the number of {noun} changed by a factor of "
+            f"**{rr.rate_ratio:.2f} a year** ({interval}; {model}): about {abs(rr.rate_ratio - 1):.0%} "
+            f"{change} {noun} each year."
+        )
     if rr.overdispersed:
         text += " The counts vary more than a Poisson model allows, so a negative binomial model was used."
     if rr.low_bound and rr.high_bound:

@@ -478,11 +478,12 @@ PERSON_TOPICS: tuple[tuple[str, str | None], ...] = (
 
 
 def show_person_section(
-    cases: pl.DataFrame, rule: DisclosureRule, *, source: str, level: str = "###"
+    cases: pl.DataFrame, rule: DisclosureRule, *, source: str, level: str = "###", models: int | None = None
 ) -> None:
     """The person: every recorded topic by a characteristic, the heat table and duration charts, what is not
     recorded, and the odds ratios of each form of exploitation and means of control (with the complete-case
-    comparison for sexual exploitation). Topics the data do not record are named in one sentence."""
+    comparison of the first model); ``models`` limits how many models are shown (a brief shows one). Topics
+    the data do not record are named in one sentence."""
     from IPython.display import Markdown, display
 
     from evidence.notebooks.views import show_chart, show_table
@@ -540,14 +541,25 @@ def show_person_section(
             rule=rule,
         )
         show_chart(chart, "means_by_form")
-    show_models(cases, rule, topics=[t for t in ("form", "means_of_control") if t in topics], level=level)
+    show_models(
+        cases,
+        rule,
+        topics=[t for t in ("form", "means_of_control") if t in topics],
+        level=level,
+        limit=models,
+    )
 
 
 def show_models(
-    cases: pl.DataFrame, rule: DisclosureRule, *, topics: Sequence[str], level: str = "###"
+    cases: pl.DataFrame,
+    rule: DisclosureRule,
+    *,
+    topics: Sequence[str],
+    level: str = "###",
+    limit: int | None = None,
 ) -> None:
-    """Odds ratios of every flag of ``topics`` by victims' characteristics, and the complete-case comparison of
-    the first model that can be fitted."""
+    """Odds ratios of every flag of ``topics`` (the first ``limit`` models that can be fitted) by victims'
+    characteristics, and the complete-case comparison of the first model that can be fitted."""
     from IPython.display import Markdown, display
 
     from evidence.core.errors import EvidenceError
@@ -557,20 +569,26 @@ def show_models(
     if "age_group" not in predictors and "majority_status" in causes.recorded_characteristics(cases):
         predictors.insert(1, "majority_status")
     compared = False
+    shown = 0
     for topic in topics:
         failures = {}
         for flag in causes.recorded_flags_of(cases, topic):
+            if limit is not None and shown >= limit:
+                return
             try:
                 model = causes.association_model(cases, flag, predictors)
             except EvidenceError as exc:
                 failures[causes.label_of(flag)] = str(exc)
                 continue
+            shown += 1
             display(Markdown(f"{level} Which victims' records show {model.outcome_label.lower()}"))
             display(Markdown(model_sentence(model, rule)))
+            view = model_view(model, rule)
             show_table(
-                model_view(model, rule),
+                view,
                 note="Odds ratios above 1: more often recorded than in the reference category, other "
                 "characteristics in the model equal. An association, not a cause.",
+                kinds={c: "statistic" for c in view.columns[2:4]},
             )
             if not compared:
                 compared = True
@@ -583,7 +601,11 @@ def show_models(
                     Markdown(f"{level} Complete cases against all victims ({model.outcome_label.lower()})")
                 )
                 display(Markdown(model_sentence(complete, rule)))
-                show_table(missing_comparison_view(table, rule))
+                compared_view = missing_comparison_view(table, rule)
+                show_table(
+                    compared_view,
+                    kinds={c: "statistic" for c in compared_view.columns if c.startswith("Odds ratio")},
+                )
         if failures:
             display(
                 Markdown(
@@ -600,9 +622,11 @@ def show_society_section(
     rule: DisclosureRule,
     *,
     level: str = "###",
+    compare: bool = True,
 ) -> None:
-    """Society: the country beside its peers, the detection scatter, the detection model and the TIP tier
-    event study, each shown when its sources are there (and said in one sentence when not)."""
+    """Society: the country beside its peers (unless ``compare`` is false: the country brief shows them in a
+    section of their own), the detection scatter, the detection model and the TIP tier event study, each shown
+    when its sources are there (and said in one sentence when not)."""
     from IPython.display import Markdown, display
 
     from evidence.analyses import society
@@ -611,15 +635,19 @@ def show_society_section(
     from evidence.presentation import causes_charts
 
     iso3 = _iso3(country)
-    display(Markdown(f"{level} The country beside its peers"))
     table, sources = comparison_view(panel, iso3, peers, rule)
-    show_table(
-        table,
-        source="; ".join(sources),
-        note="Each value for the year in brackets, the latest its source "
-        "holds; rates divide by the GSI's 2021 population and estimate.",
-    )
-    citation = "; ".join(sources)
+    if compare:
+        display(Markdown(f"{level} The country beside its peers"))
+        show_table(
+            table,
+            source="; ".join(sources),
+            note="Each value for the year in brackets, the latest its source "
+            "holds; rates divide by the GSI's 2021 population and estimate.",
+        )
+
+    def citation(*source_ids: str) -> str:
+        return "; ".join(p.label for p in panel.sources if p.source in source_ids)
+
     if {"unodc_glotip", "walkfree_gsi"} <= panel.source_ids:
         display(Markdown(f"{level} Detection against estimated prevalence"))
         points = detection_points(panel, iso3, peers, rule)
@@ -630,7 +658,7 @@ def show_society_section(
             "country",
             "role",
             title="Detected victims per 100,000 against estimated prevalence",
-            source=citation,
+            source=citation("unodc_glotip", "walkfree_gsi"),
             x_title="Estimated in modern slavery per 1,000 (GSI, 2021)",
             y_title="Detected victims per 100,000 (UNODC, latest year)",
             rule=rule,
@@ -641,10 +669,12 @@ def show_society_section(
         except EvidenceError as exc:
             display(Markdown(f"No detection model: {escape_markdown(exc)}."))
         else:
+            model_table = detection_model_view(model)
             show_table(
-                detection_model_view(model),
+                model_table,
                 note=f"{model.n_countries} countries; Poisson pseudo-likelihood "
                 "with robust intervals. An association, not a cause.",
+                kinds={c: "statistic" for c in model_table.columns[1:]},
             )
             display(Markdown("\n".join(f"- {s}" for s in model.sentences())))
     else:
@@ -671,7 +701,7 @@ def show_society_section(
                 "ci_high",
                 series="kind",
                 title="Detected victims around a TIP downgrade or upgrade",
-                source=citation,
+                source=citation("unodc_glotip", "us_tip_tiers"),
                 subtitle="Ratio to the year before the report; country and year effects removed",
                 rule=rule,
             )

@@ -123,7 +123,13 @@ def record_provenance(*tables: LoadedTable) -> list[dict[str, Any]]:
     Calling it again with the same file (same path and sha256) replaces that file's entry, so re-executing a
     cell never duplicates sources.
     """
-    entries = [provenance_entry(t) for t in tables]
+    return record_entries([provenance_entry(t) for t in tables])
+
+
+def record_entries(entries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add provenance entries (:func:`provenance_entry`, possibly with more facts, such as whether a brief
+    cited the table) to the run's ``provenance.json``, replacing the entries of the same files; return all."""
+    entries = list(entries)
     folder = run_dir()
     if folder is None:
         return entries

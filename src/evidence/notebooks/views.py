@@ -6,12 +6,14 @@ Markdown prose) section by section, so that the notebooks stay thin.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import polars as pl
 
+from evidence.analyses.coverage import ROLE_WORDS
 from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import (
     COVERAGE_KINDS,
@@ -44,6 +46,20 @@ def show_chart(chart: object, name: str) -> None:
 
     path = save_chart(chart, output_dir("figures") / f"{name}.svg")
     display(SVG(filename=str(path)))
+
+
+def show_charts(named: Sequence[tuple[object, str]]) -> None:
+    """Save several charts as SVG (``figures/<name>.svg``) together — the ones not in the chart cache rendered
+    concurrently by the one converter — and show them in order."""
+    from IPython.display import SVG, display
+
+    from evidence.notebooks.runtime import output_dir
+    from evidence.presentation.charts import save_charts
+
+    folder = output_dir("figures")
+    paths = save_charts([(chart, folder / f"{name}.svg") for chart, name in named])  # type: ignore[misc]
+    for path in paths:
+        display(SVG(filename=str(path)))
 
 
 def show_table(
@@ -170,11 +186,7 @@ def show_source_heading(table: LoadedTable | None, suffix: str | None = None) ->
 
 
 #: How a country brief names a role.
-ROLE_TEXT = {
-    "origin": "country of origin",
-    "destination": "country of destination",
-    "both": "country of origin or destination",
-}
+ROLE_TEXT = ROLE_WORDS
 
 
 # ------------------------------------------------------------------------------------------------------ routes
@@ -235,11 +247,14 @@ def show_route_table(
         return
     rule = numbers.low.table.rule
     top_n = numbers.low.corridors.height or 1
+    noun = "identified victims" if numbers.exact else "detected victims"
+    shown = numbers.table()
     show_table(
-        numbers.table(),
-        caption=f"Identified victims by route and class of route ({regional_level} level)",
+        shown,
+        caption=f"{noun.capitalize()} by route and class of route ({regional_level} level)",
         labels={"route": "Route (origin → destination)"},
         source=source,
+        note=censored_note(shown),
     )
     note = None if numbers.exact else "Lower bounds: a censored cell (<5) counts as 1."
     show_route_charts(
@@ -251,6 +266,9 @@ def show_route_table(
         rule=rule,
         tag=tag,
         top=top_n,
+        focus=numbers.selection.country if numbers.selection else None,
+        role=numbers.selection.role if numbers.selection else None,
+        legend_title=noun.capitalize(),
     )
 
 
@@ -283,33 +301,58 @@ def show_emerging(selection: Selection) -> None:
 
 # ------------------------------------------------------------------------------------------------------ trends
 
-_YEAR_LABELS = {"year": "Year", "note": "Note", "victims": "Identified victims"}
-_CENSORED_NOTE = "A range where censored cells (<5) make the exact count unknown."
+_CENSORED_NOTE = (
+    "A range where cells the publisher gives as <5 (fewer than five victims) make the exact count unknown."
+)
+_RANGE = re.compile(r"\d–\d|–<|<\d+–")
+
+
+def censored_note(shown: DisclosedTable | pl.DataFrame | None) -> str | None:
+    """The note on ranges of censored counts, for a table that shows one (``12–15``, ``<5–9``)."""
+    if not isinstance(shown, pl.DataFrame):
+        return None
+    cells = (str(v) for c in shown.columns for v in shown[c].drop_nulls().to_list())
+    return _CENSORED_NOTE if any(_RANGE.search(v) for v in cells) else None
+
+
+def victims_noun(selection: Selection) -> str:
+    """What a selection's victims are called: identified (victim records) or detected (UNODC's country data)."""
+    return "identified victims" if selection.kind == "case" else "detected victims"
 
 
 def show_yearly_section(
-    selection: Selection, rule: DisclosureRule, *, dimension: str | None, place: str, source: str
+    selection: Selection,
+    rule: DisclosureRule,
+    *,
+    dimension: str | None,
+    place: str,
+    source: str,
+    numbers: YearlyNumbers | None = None,
 ) -> YearlyNumbers | None:
-    """Identified victims per year of a selection: the table, the probably incomplete years, the chart and the
-    trend sentence. Returns the numbers for later sections, or None when the selection holds no victims."""
+    """Victims per year of a selection (identified, or detected for UNODC's data): the table, the probably
+    incomplete years, the chart and the trend sentence. ``numbers`` are the selection's yearly numbers when
+    already built. Returns them for later sections, or None when the selection holds no victims."""
     from evidence.core.errors import EvidenceError
     from evidence.presentation import charts
 
-    try:
-        numbers = yearly_numbers(selection, rule, by=dimension)
-    except EvidenceError as exc:
-        _markdown(escape_markdown(f"Not available by {dimension} in these data: {exc}"))
-        numbers = yearly_numbers(selection, rule)
+    noun = victims_noun(selection)
+    if numbers is None:
+        try:
+            numbers = yearly_numbers(selection, rule, by=dimension)
+        except EvidenceError as exc:
+            _markdown(escape_markdown(f"Not available by {dimension} in these data: {exc}"))
+            numbers = yearly_numbers(selection, rule)
     if not numbers.counts.height or not (numbers.counts["count_high"].sum() or 0):
-        _markdown("No identified victims in this selection.")
+        _markdown(f"No {noun} in this selection.")
         return None
     per_year = numbers.per_year
+    shown = None if per_year is None else per_year.shown()
     show_table(
-        None if per_year is None else per_year.shown(),
-        caption="Identified victims per year",
-        labels=_YEAR_LABELS,
+        shown,
+        caption=f"{noun.capitalize()} per year",
+        labels={"year": "Year", "note": "Note", "victims": noun.capitalize()},
         source=source,
-        note=None if numbers.exact else _CENSORED_NOTE,
+        note=censored_note(shown),
     )
     for year in numbers.incomplete:
         _markdown(f"- **{year.year}** is probably incomplete: {escape_markdown(year.reason)}.")
@@ -347,14 +390,15 @@ def show_dimension_section(numbers: YearlyNumbers, *, place: str, source: str) -
 
     by = numbers.by or ""
     label = by.replace("_", " ")
-    caption = f"Identified victims per year by {label}"
+    caption = f"{victims_noun(numbers.selection).capitalize()} per year by {label}"
     table = numbers.by_category
     if table is None:
         _markdown("No table by this dimension for this selection.")
         return
     note = None
+    shown = table.shown()
     if not numbers.exact:
-        note = _CENSORED_NOTE
+        note = censored_note(shown) or ""
         if any(c == "Sum of categories" for c in table.low.count_columns):
             note += (
                 " The publisher's total is the number of victims; the categories' sum differs from it (one "
@@ -365,7 +409,7 @@ def show_dimension_section(numbers: YearlyNumbers, *, place: str, source: str) -
         note = (
             f"One victim can count in several categories of {label}, so they add up to more than the victims."
         )
-    show_table(table.shown(), caption=caption, labels={"year": "Year"}, source=source, note=note)
+    show_table(shown, caption=caption, labels={"year": "Year"}, source=source, note=note or None)
     if not table.exact:
         return
     shown = table.low
@@ -385,12 +429,12 @@ def show_dimension_section(numbers: YearlyNumbers, *, place: str, source: str) -
             "year",
             by,
             "count",
-            title=f"Identified victims by {label}, {place}",
+            title=f"{victims_noun(numbers.selection).capitalize()} by {label}, {place}",
             subtitle="One victim can have several categories." if not numbers.partition else None,
             source=source,
             rule=shown.rule,
         ),
-        f"shares_{tag}_{by}",
+        f"shares_{tag}_{numbers.selection.role}_{by}",
     )
 
 
@@ -529,13 +573,20 @@ def show_profiles(
     selection: Selection, rule: DisclosureRule, groups: Sequence[tuple[str, str]] = PROFILE_GROUPS
 ) -> None:
     """Shares of each group (forms, sex, age…) of the selection's victims, or why a group is not shown."""
+    from evidence.analyses.profiles import recorded_in_layout
     from evidence.core.errors import EvidenceError
 
+    if not selection.records().height:
+        _markdown("No identified victims in this selection: no profile to show.")
+        return
     for group, title in groups:
+        if not recorded_in_layout(selection.frame, group):
+            _markdown(f"**{title}**: not recorded in these data (the layout has no such field).")
+            continue
         try:
             view = profile_view(selection, group, rule, label=title)
-        except EvidenceError as exc:  # the data record nothing of this group
-            _markdown(f"**{title}**: not recorded in these data ({escape_markdown(exc)}).")
+        except EvidenceError:  # recorded in the layout, but for none of this selection's victims
+            _markdown(f"**{title}**: not recorded for any victim of this selection.")
             continue
         show_table(view, caption=title)
 
@@ -550,41 +601,77 @@ def show_route_charts(
     rule: DisclosureRule,
     tag: str = "",
     top: int | None = None,
+    focus: str | None = None,
+    role: str | None = None,
+    legend_title: str = "Victims",
 ) -> None:
-    """Show the largest published routes as a bar chart and as a flow map (``corridors…``, ``flow_map…``).
+    """Show the largest published routes as a bar chart, a flow map and, for a country as origin or as
+    destination, a world map of the countries at the other end (``corridors…``, ``flow_map…``, ``world…``).
 
     ``published_routes`` is the route table's chart data (origin_iso3, destination_iso3, victims, share), already
-    through disclosure control.
+    through disclosure control; ``focus`` is the selection's country, named on the maps.
     """
     from evidence.presentation import charts
 
     suffix = f"_{tag}" if tag else ""
     bar_options = {"top": top} if top is not None else {}
-    show_chart(
-        charts.corridor_bar_chart(
-            published_routes,
-            "origin_iso3",
-            "destination_iso3",
-            "victims",
-            share="share",
-            title=title,
-            subtitle=subtitle,
-            source=source,
-            rule=rule,
-            **bar_options,
+    named: list[tuple[object, str]] = [
+        (
+            charts.corridor_bar_chart(
+                published_routes,
+                "origin_iso3",
+                "destination_iso3",
+                "victims",
+                share="share",
+                title=title,
+                subtitle=subtitle,
+                source=source,
+                rule=rule,
+                **bar_options,
+            ),
+            f"corridors{suffix}",
         ),
-        f"corridors{suffix}",
-    )
-    show_chart(
-        charts.flow_map(
-            published_routes.drop("share"),
-            "origin_iso3",
-            "destination_iso3",
-            "victims",
-            title=map_title,
-            subtitle=subtitle,
-            source=source,
-            rule=rule,
+        (
+            charts.flow_map(
+                published_routes.drop("share"),
+                "origin_iso3",
+                "destination_iso3",
+                "victims",
+                title=map_title,
+                subtitle=subtitle,
+                source=source,
+                rule=rule,
+                focus=focus,
+                legend_title=legend_title,
+            ),
+            f"flow_map{suffix}",
         ),
-        f"flow_map{suffix}",
+    ]
+    other = {"destination": "origin_iso3", "origin": "destination_iso3"}.get(role or "")
+    world = (
+        published_routes.group_by(other)
+        .agg(pl.col("victims").sum())
+        .filter(pl.col("victims") > 0)
+        .sort(other)
+        if other and focus
+        else None
     )
+    if world is not None and world.height:
+        ends = "come from" if role == "destination" else "were found in"
+        named.append(
+            (
+                charts.choropleth(
+                    world,
+                    other,  # type: ignore[arg-type]
+                    "victims",
+                    title=f"The world view: where the victims of the largest routes {ends}",
+                    subtitle=subtitle,
+                    source=source,
+                    legend_title=legend_title,
+                    focus=focus,
+                    rule=rule,
+                ),
+                f"world{suffix}",
+            )
+        )
+    show_charts(named)

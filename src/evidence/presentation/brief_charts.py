@@ -13,6 +13,8 @@ count is refused, as in every chart of the toolkit.
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import polars as pl
 
@@ -46,7 +48,14 @@ def tier_strip_chart(
     )
     first, last = (int(frame[year].min()), int(frame[year].max())) if frame.height else (0, 0)  # type: ignore[arg-type]
     years = list(range(first, last + 1))
-    x = alt.X(f"{year}:O", title="Report year", scale=alt.Scale(domain=years), axis=alt.Axis(labelAngle=0))
+    every = 1 if len(years) <= 12 else 2 if len(years) <= 24 else 5
+    labelled = [y for y in years if (y - first) % every == 0]
+    x = alt.X(
+        f"{year}:O",
+        title="Report year",
+        scale=alt.Scale(domain=years),
+        axis=alt.Axis(labelAngle=0, values=labelled),
+    )
     colour = alt.Color(
         f"{tier}:N",
         title="Tier",
@@ -59,7 +68,7 @@ def tier_strip_chart(
         tooltip=[alt.Tooltip(f"{year}:O", title="Report"), alt.Tooltip(f"{tier}:N", title="Tier")],
     )
     text = base.mark_text(fontSize=11, color="white", fontWeight="bold").encode(text="short:N")
-    step = max(18, min(40, (_WIDTH - 150) // max(len(years), 1)))
+    step = max(16, min(40, (_WIDTH - 150) // max(len(years), 1)))
     notes = ["2WL: Tier 2 Watch List. A blank year: not ranked in that report, or not in the data."]
     return alt.layer(cells, text).properties(
         title=_title(title, source, subtitle, notes), width=alt.Step(step), height=44
@@ -90,16 +99,23 @@ def magnitude_chart(
     )
     order = frame[label].to_list()
     y = alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
-    x = alt.X(f"{value}:Q", title=x_title, scale=alt.Scale(type="log"), axis=alt.Axis(format=",~s"))
+    top = float(frame[value].max() or 10)  # type: ignore[arg-type]
+    x = alt.X(
+        f"{value}:Q",
+        title=x_title,
+        scale=alt.Scale(type="log", domain=[1, 10 ** math.ceil(math.log10(top) + 0.6)]),
+        axis=alt.Axis(format=",~s"),
+    )
     base = alt.Chart(frame).encode(y=y)
+    # a bar on a logarithmic scale starts at 1, not 0 (which the scale cannot place)
     bars = base.mark_bar(color=PALETTE[0], height=18).encode(
-        x=x, tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{text}:N", title="Number")]
+        x=x, x2=alt.datum(1), tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{text}:N", title="Number")]
     )
     labels = base.mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
         x=alt.X(f"{value}:Q"), text=f"{text}:N"
     )
     return alt.layer(bars, labels).properties(
-        title=_title(title, source, subtitle), width=_WIDTH - 260, height=alt.Step(30)
+        title=_title(title, source, subtitle), width=_WIDTH - 200, height=alt.Step(30)
     )
 
 

@@ -76,6 +76,8 @@ _LAND_COLOUR = "#ececec"
 _BORDER_COLOUR = "#ffffff"
 _FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 _WIDTH, _HEIGHT = 600, 340
+#: Characters of a subtitle line (11 px text): longer lines are wrapped to stay within the chart's width.
+_SUBTITLE_CHARACTERS = 105
 
 
 @alt.theme.register(THEME_NAME, enable=False)
@@ -162,10 +164,14 @@ def _title(
 ) -> alt.TitleParams:
     if not source or not source.strip():
         raise ParameterError("every chart names its source (e.g. source='UNODC GLOTIP, 2023 release')")
+    import textwrap
+
     lines = [subtitle] if subtitle else []
     lines += [n for n in notes if n]
     lines.append(source if source.lower().startswith("source") else f"Source: {source}")
-    return alt.TitleParams(text=title, subtitle=lines)
+    # Vega does not wrap a subtitle: a long line (several sources) would widen the chart beyond the page
+    wrapped = [part for line in lines for part in textwrap.wrap(line, _SUBTITLE_CHARACTERS) or [""]]
+    return alt.TitleParams(text=title, subtitle=wrapped)
 
 
 def _withheld_note(withheld: int, rule: DisclosureRule) -> str | None:

@@ -106,6 +106,27 @@ def table_notes(table: DisclosedTable, source: str, *, shares: Shares = None) ->
     return notes
 
 
+_SMALL_LABEL = re.compile(r"(?:^|[\s–(-])<(\d+)(?:$|[\s–)-])")
+
+
+def withheld_notes(shown: pl.DataFrame) -> list[str]:
+    """What the labels of withheld cells mean, for a table of already disclosed text (``<5``, ``x``), only for
+    the labels it uses: the same notes a :class:`DisclosedTable` gets from :func:`table_notes`."""
+    thresholds: set[int] = set()
+    complement = False
+    for column in shown.columns:
+        for cell in shown[column].drop_nulls().to_list():
+            text = str(cell)
+            thresholds |= {int(m) for m in _SMALL_LABEL.findall(text)}
+            complement = complement or text == COMPLEMENT_LABEL or text.startswith(f"{COMPLEMENT_LABEL} (")
+    notes = [f"<{t}: fewer than {t}, not shown to protect individuals." for t in sorted(thresholds)]
+    if complement:
+        notes.append(
+            f"{COMPLEMENT_LABEL}: withheld so that a small count cannot be recomputed from the totals."
+        )
+    return notes
+
+
 @dataclasses.dataclass(frozen=True)
 class Column:
     """One column of a :class:`TableData`: its name in the data, its header, what its numbers are (a kind
@@ -359,7 +380,8 @@ def table_data(
             )
             for c in shown.columns
         )
-        notes = [source if source.lower().startswith("source") else f"Source: {source}"] if source else []
+        notes = withheld_notes(shown)
+        notes += [source if source.lower().startswith("source") else f"Source: {source}"] if source else []
         row_headers, total_row = 0, False
     else:
         raise ParameterError(f"cannot show a {type(table).__name__} as a table")

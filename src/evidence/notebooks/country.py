@@ -1,0 +1,619 @@
+"""The country brief's own builders: what each source holds for the country, what the sources say together,
+and the context sections (Walk Free estimates, US TIP tiers). Pure: they return tables and text and show
+nothing (:mod:`evidence.notebooks.country_views` shows them), so every number is tested.
+
+A :class:`CountryBrief` is one country in one role over a span of years, with the loaded tables and the
+disclosure rule. It knows which tables hold anything for the brief (:mod:`evidence.analyses.coverage`) and
+which ones the brief actually cites (:meth:`CountryBrief.cite`): a chart or a table names only the sources its
+numbers come from, and a source that contributes nothing is neither analysed nor listed among the brief's
+sources (:meth:`CountryBrief.provenance`).
+
+The published numbers come from the view builders every other output uses (:mod:`evidence.notebooks.builders`:
+:func:`~evidence.notebooks.builders.route_numbers`, :func:`~evidence.notebooks.builders.yearly_numbers`), built
+once per selection and kept (:meth:`CountryBrief.yearly`, :meth:`CountryBrief.routes`), so that a number shown
+in two sections of the brief is the same protected number.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+
+from evidence.analyses.coverage import ROLE_WORDS, Coverage, coverage, years_text
+from evidence.analyses.selection import Selection
+from evidence.notebooks.builders import (
+    VICTIMS,
+    RouteBounds,
+    YearlyNumbers,
+    route_numbers,
+    source_line,
+    yearly_numbers,
+)
+from evidence.presentation.disclosure import COMPLEMENT_LABEL, DisclosureRule
+from evidence.presentation.markup import escape_markdown, number
+from evidence.sources.countries import name_of
+from evidence.sources.loaded import LoadedTable
+
+#: What each kind of source counts, in a brief's words.
+SOURCE_KINDS = {
+    "case": "Victims identified and assisted (victim-level case records)",
+    "indicator": "Victims detected by national authorities (country data)",
+    "gsi": "Estimated number of people in modern slavery (modelled)",
+    "tier": "US TIP Report tier placements (policy context)",
+}
+
+#: Each kind of source's caveat, said wherever its numbers are set beside another source's.
+CAVEATS = {
+    "case": (
+        "Identified victims are the people that the contributing organisations identified and assisted: not all "
+        "victims in the country, and a change over time reflects who is reached as much as trafficking itself. "
+        "In CTDC data the destination is where the victim was identified or assisted."
+    ),
+    "indicator": (
+        "Detected victims are those national authorities detected and reported to UNODC: detection reflects "
+        "law enforcement and identification efforts as much as the number of victims."
+    ),
+    "gsi": (
+        "The Global Slavery Index estimates how many people lived in modern slavery (forced labour and forced "
+        "marriage) on a given day in 2021, from surveys and models: a wide uncertainty, and a broader idea than "
+        "trafficking; a stock of people, not a yearly count."
+    ),
+}
+
+
+@dataclasses.dataclass
+class CountryBrief:
+    """One country in one role over a span of years, with the loaded tables and the disclosure rule."""
+
+    tables: list[LoadedTable]
+    rule: DisclosureRule
+    country: str
+    role: str
+    years: tuple[int, int] | None
+    peers: list[str] | None
+    coverage: Coverage
+    cited: dict[int, LoadedTable] = dataclasses.field(default_factory=dict)
+    _kept: dict[tuple[Any, ...], Any] = dataclasses.field(default_factory=dict, repr=False)
+
+    # -------------------------------------------------------------------------------------- what it is about
+
+    @property
+    def place(self) -> str:
+        """The country's name."""
+        return name_of(self.country) or self.country
+
+    @property
+    def place_role(self) -> str:
+        """ "Thailand as country of destination"."""
+        return f"{self.place} as {ROLE_WORDS[self.role]}"
+
+    @property
+    def period(self) -> str:
+        """The years as readers read them ("2009–2021"), or "all years"."""
+        if self.years is None:
+            return "all years"
+        return years_text(range(self.years[0], self.years[1] + 1))
+
+    def holding(self, kind: str) -> list[LoadedTable]:
+        """The tables of ``kind`` that hold something for the brief (victims in its years; the country's
+        estimates or tiers)."""
+        return [s.table for s in self.coverage.sources if s.kind == kind and s.in_selection]
+
+    def given(self, kind: str) -> list[LoadedTable]:
+        """The tables of ``kind`` among the data files, whether or not they hold anything for the brief."""
+        return [t for t in self.tables if t.kind == kind]
+
+    def years_held(self, table: LoadedTable) -> str:
+        """The years ``table`` holds for the country and role, as text."""
+        found = next((s for s in self.coverage.sources if s.table is table), None)
+        return found.years_text() if found else "none"
+
+    # --------------------------------------------------------------------------------------------- citing
+
+    def cite(self, *tables: LoadedTable) -> str:
+        """Mark ``tables`` as cited by the brief and return their source line (for a chart or table)."""
+        for table in tables:
+            self.cited[id(table)] = table
+        return source_line(tables)
+
+    def provenance(self) -> list[dict[str, Any]]:
+        """Every loaded table's provenance entry, with ``cited``: whether the brief used any of its numbers."""
+        from evidence.notebooks.runtime import provenance_entry
+
+        return [{**provenance_entry(t), "cited": id(t) in self.cited} for t in self.tables]
+
+    # ------------------------------------------------------------------------------- published numbers
+
+    def selection(self, table: LoadedTable, role: str | None = None) -> Selection:
+        """The selection of ``table`` for the brief's country, role (or ``role``) and years."""
+        return Selection(table, country=self.country, role=role or self.role, years=self.years)  # type: ignore[arg-type]
+
+    def yearly(self, table: LoadedTable, role: str | None = None, by: str | None = "form") -> YearlyNumbers:
+        """The published yearly numbers of a selection (built once: every section reads the same ones). For a
+        dimension the table does not have, the numbers without it."""
+        from evidence.core.errors import EvidenceError
+
+        key = ("yearly", id(table), role or self.role, by)
+        if key not in self._kept:
+            selection = self.selection(table, role)
+            try:
+                self._kept[key] = yearly_numbers(selection, self.rule, by=by)
+            except EvidenceError:
+                self._kept[key] = yearly_numbers(selection, self.rule)
+        return self._kept[key]  # type: ignore[no-any-return]
+
+    def routes(self, table: LoadedTable, role: str | None = None) -> RouteBounds | None:
+        """The published route numbers of a selection (built once), None when too few to protect."""
+        key = ("routes", id(table), role or self.role)
+        if key not in self._kept:
+            self._kept[key] = route_numbers(self.selection(table, role), self.rule)
+        return self._kept[key]  # type: ignore[no-any-return]
+
+
+def open_brief(
+    tables: Sequence[LoadedTable],
+    rule: DisclosureRule,
+    *,
+    country: str,
+    role: str = "both",
+    years: tuple[int | None, int | None] | None = None,
+    peers: Sequence[str] | None = None,
+) -> CountryBrief:
+    """The brief of ``country`` as ``role``: years left empty become the span the data hold for it (as the runner
+    does before a kernel starts); ``peers`` empty means the country's subregion."""
+    from evidence.analyses.selection import check_country, check_role
+
+    iso3 = check_country(country)
+    assert iso3 is not None
+    role = check_role(role)
+    first, last = years if years is not None else (None, None)
+    if first is None or last is None:
+        span = coverage(tables, iso3, role).span
+        if span is not None:
+            first = span[0] if first is None else first
+            last = span[1] if last is None else last
+    chosen = (int(first), int(last)) if first is not None and last is not None else None
+    found = coverage(tables, iso3, role, chosen)
+    peer_list = [p for p in (check_country(p) for p in peers or []) if p] or None
+    return CountryBrief(list(tables), rule, iso3, role, chosen, peer_list, found)
+
+
+# ------------------------------------------------------------------------------------------- the overview
+
+
+def overview_view(brief: CountryBrief) -> pl.DataFrame:
+    """One row per data file that holds something for the brief: its source and release, what it counts and
+    the years it holds for the country in its role."""
+    rows = []
+    for found in brief.coverage.sources:
+        if not found.in_selection:
+            continue
+        rows.append(
+            {
+                "Source and release": source_line([found.table]),
+                "What it gives": SOURCE_KINDS.get(found.kind, found.kind),
+                f"Years it holds for {brief.place_role}": found.years_text(),
+            }
+        )
+    return pl.DataFrame(rows, schema={k: pl.String for k in rows[0]} if rows else None)
+
+
+def unused_sentence(brief: CountryBrief) -> str | None:
+    """One sentence naming the data files given that hold nothing for the brief (and the years they do hold),
+    or None."""
+    unused = [s for s in brief.coverage.sources if not s.in_selection]
+    if not unused:
+        return None
+    parts = [f"{s.label} (it holds {brief.place_role} in: {s.years_text()})" for s in unused]
+    return escape_markdown(
+        f"Not used, because they hold nothing for {brief.place_role} in {brief.period}: "
+        + "; ".join(parts)
+        + "."
+    )
+
+
+# -------------------------------------------------------------------------------- numbers in one year
+
+
+def published_in_year(numbers: YearlyNumbers, year: int) -> tuple[int | str | None, int | str | None] | None:
+    """The published victims of one year, as (low, high): counts, or the label shown where withheld; None
+    when the year is not in the table."""
+    if numbers.per_year is None:
+        return None
+    years = numbers.per_year.low.frame["year"].to_list()
+    cells = numbers.per_year.cells(VICTIMS)
+    for shown_year, pair in zip(years, cells, strict=True):
+        if shown_year == str(year):
+            return pair
+    return None
+
+
+def cell_text(pair: tuple[int | str | None, int | str | None] | None) -> str:
+    """A published (low, high) pair as a reader sees it: ``1,541``, ``1,541–1,550``, ``<5``, ``x``."""
+    if pair is None:
+        return "n/a"
+    low, high = pair
+    if isinstance(low, str) or isinstance(high, str):
+        return str(low if isinstance(low, str) else high)
+    if low is None or high is None:
+        return "n/a"
+    return f"{low:,}" if low == high else f"{low:,}–{high:,}"
+
+
+def _point(pair: tuple[int | str | None, int | str | None] | None) -> float | None:
+    if pair is None or not all(isinstance(v, int) for v in pair):
+        return None
+    low, high = pair
+    return (low + high) / 2  # type: ignore[operator]
+
+
+def years_with_victims(numbers: YearlyNumbers) -> list[int]:
+    """The years of a yearly table with published victims (low bound above 0)."""
+    counts = numbers.counts.filter(pl.col("count_high") > 0)
+    return sorted(int(y) for y in counts["year"].to_list())
+
+
+def _nearest(years: Sequence[int], target: int) -> int | None:
+    return min(years, key=lambda y: (abs(y - target), -y)) if years else None
+
+
+# ------------------------------------------------------------------------------------- the sources together
+
+
+@dataclasses.dataclass(frozen=True)
+class Magnitude:
+    """One row of the sources-together table: what, which source, which year, the number as published."""
+
+    what: str
+    short: str  # for a chart's axis: "Identified (case data)"
+    kind: str  # case, indicator, gsi
+    table: LoadedTable
+    year: int | None
+    text: str  # as the brief's table shows it ("1,541", "<5", "401,000")
+    value: float | None  # for the chart (None: withheld or not available)
+    per_thousand: float | None = None  # per 1,000 estimated in modern slavery, where meaningful
+
+
+def magnitudes(brief: CountryBrief) -> list[Magnitude]:
+    """Identified (case data), detected (UNODC) and estimated (GSI) numbers for the country, each in one year:
+    the GSI's estimate year (2021) or, for the others, the year nearest to it that the brief's data hold; and
+    each number per 1,000 estimated in modern slavery where both are about people in the country (not for the
+    country's nationals found abroad)."""
+    from evidence.analyses.society import gsi_profile
+
+    gsi = brief.holding("gsi")
+    estimate = None
+    target = brief.years[1] if brief.years else None
+    rows: list[Magnitude] = []
+    if gsi:
+        profile = gsi_profile(gsi[0], brief.country)
+        number_row = profile.filter(pl.col("measure") == "estimated_number_in_modern_slavery")
+        if number_row.height and number_row["value"][0] is not None:
+            estimate = float(number_row["value"][0])
+            target = int(number_row["year"][0])
+    in_country = brief.role in ("destination", "both")
+    for table in brief.holding("case"):
+        numbers = brief.yearly(table)
+        year = _nearest(years_with_victims(numbers), target) if target else None
+        if year is None:
+            continue
+        pair = published_in_year(numbers, year)
+        where = "in" if brief.role == "destination" else ("of" if brief.role == "origin" else "in or from")
+        rows.append(
+            Magnitude(
+                f"Victims identified and assisted {where} {brief.place} (case data)",
+                "Identified (case data)",
+                "case",
+                table,
+                year,
+                cell_text(pair),
+                _point(pair),
+            )
+        )
+    for table in brief.holding("indicator"):
+        roles = ["destination"] if brief.role == "destination" else ["origin"] if brief.role == "origin" else [
+            "destination",
+            "origin",
+        ]  # fmt: skip
+        for role in roles:
+            numbers = brief.yearly(table, role)
+            year = _nearest(years_with_victims(numbers), target) if target else None
+            if year is None:
+                continue
+            pair = published_in_year(numbers, year)
+            what = (
+                f"Victims detected by the authorities of {brief.place} (UNODC)"
+                if role == "destination"
+                else f"Nationals of {brief.place} detected in other countries or at home (UNODC)"
+            )
+            short = (
+                "Detected in the country (UNODC)" if role == "destination" else "Nationals detected (UNODC)"
+            )
+            rows.append(Magnitude(what, short, "indicator", table, year, cell_text(pair), _point(pair)))
+    if gsi and estimate is not None:
+        rows.append(
+            Magnitude(
+                f"People estimated to be in modern slavery in {brief.place} (GSI, modelled)",
+                "Estimated in modern slavery (GSI)",
+                "gsi",
+                gsi[0],
+                target,
+                f"{estimate:,.0f}",
+                estimate,
+            )
+        )
+    if estimate:
+        rows = [
+            dataclasses.replace(r, per_thousand=r.value / estimate * 1000)
+            if r.kind != "gsi" and r.value is not None and in_country and "Nationals" not in r.what
+            else r
+            for r in rows
+        ]
+    return rows
+
+
+def magnitude_table(rows: Sequence[Magnitude]) -> pl.DataFrame:
+    """The sources-together table for display."""
+    return pl.DataFrame(
+        {
+            "What": [r.what for r in rows],
+            "Source": [source_line([r.table]) for r in rows],
+            "Year": ["" if r.year is None else str(r.year) for r in rows],
+            "Number": [r.text for r in rows],
+            "Per 1,000 estimated in modern slavery": [
+                "" if r.per_thousand is None else _significant(r.per_thousand) for r in rows
+            ],
+        },
+        schema={
+            c: pl.String
+            for c in ("What", "Source", "Year", "Number", "Per 1,000 estimated in modern slavery")
+        },
+    )
+
+
+def _significant(value: float, digits: int = 2) -> str:
+    if value == 0:
+        return "0"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    return f"{value:,.{decimals}f}"
+
+
+def magnitude_sentences(brief: CountryBrief, rows: Sequence[Magnitude]) -> list[str]:
+    """What the sources say together, in orders of magnitude, one sentence per comparison; each number is a
+    published one (a withheld number is not compared)."""
+    estimate = next((r for r in rows if r.kind == "gsi"), None)
+    out = []
+    for r in rows:
+        if r.kind == "gsi" or r.per_thousand is None or estimate is None:
+            continue
+        verb = "identified and assisted" if r.kind == "case" else "detected"
+        ratio = _significant(r.per_thousand)
+        out.append(
+            f"For every 1,000 people estimated to be in modern slavery in {escape_markdown(brief.place)} in "
+            f"{estimate.year}, {number(float(ratio.replace(',', '')), 'statistic', digits=_decimals(ratio))} "
+            f"victims were {verb} in {r.year} ({escape_markdown(r.text)} in all; "
+            f"{escape_markdown(_order(r.per_thousand))})."
+        )
+    if estimate is not None and any(r.kind != "gsi" and r.per_thousand is None and r.value for r in rows):
+        out.append(
+            "Nationals found abroad are not set against the estimate: the GSI estimates people in modern slavery "
+            "living in the country, whatever their nationality."
+        )
+    return out
+
+
+def _decimals(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _order(per_thousand: float) -> str:
+    """The ratio of a yearly count to the estimate in words: "about one in 2,000"."""
+    if per_thousand <= 0:
+        return "none"
+    one_in = 1000 / per_thousand
+    if one_in < 1.5:
+        return "about as many as estimated"
+    magnitude = 10 ** math.floor(math.log10(one_in))
+    rounded = round(one_in / magnitude) * magnitude
+    return f"about one in {rounded:,.0f}"
+
+
+# --------------------------------------------------------------------------------------- the GSI section
+
+
+def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
+    """The country's GSI figures with its rank in its region, and one sentence; None when the GSI table given
+    does not assess the country."""
+    from evidence.analyses.society import gsi_profile
+
+    tables = brief.holding("gsi")
+    if not tables:
+        return None
+    profile = gsi_profile(tables[0], brief.country)
+    if profile.is_empty():
+        return None
+    region = profile["region"][0] or "its region"
+    formats = {
+        "estimated_number_in_modern_slavery": lambda v: f"{v:,.0f}",
+        "prevalence_per_1000": lambda v: f"{v:.2f}",
+        "vulnerability_total": lambda v: f"{v:.1f}",
+        "response_total": lambda v: f"{v:.1f}",
+    }
+    table = pl.DataFrame(
+        {
+            "Measure": profile["label"].to_list(),
+            brief.place: [
+                "n/a" if v is None else formats[m](v)
+                for m, v in zip(profile["measure"].to_list(), profile["value"].to_list(), strict=True)
+            ],
+            f"Rank in {region} (1 = highest)": [
+                "" if r is None else f"{r} of {n}"
+                for r, n in zip(profile["rank"].to_list(), profile["ranked"].to_list(), strict=True)
+            ],
+        }
+    )
+    values = dict(zip(profile["measure"].to_list(), profile["value"].to_list(), strict=True))
+    year = profile["year"][0]
+    sentence = (
+        f"Walk Free estimates that {values['estimated_number_in_modern_slavery'] or 0:,.0f} people were living in "
+        f"modern slavery in {brief.place} on any given day in {year}, {values['prevalence_per_1000'] or 0:.2f} "
+        f"for every 1,000 people."
+        if values.get("estimated_number_in_modern_slavery") is not None
+        else f"Walk Free assesses {brief.place} but publishes no estimate of the number in modern slavery."
+    )
+    return table, escape_markdown(sentence)
+
+
+# ------------------------------------------------------------------------------------ the TIP tier section
+
+
+def tier_history(brief: CountryBrief) -> pl.DataFrame:
+    """The country's tier in every report year the tier files hold (report_year, tier; a later file wins for the
+    same year), sorted."""
+    frames = [
+        t.data.filter((pl.col("iso3") == brief.country) & pl.col("tier").is_not_null()).select(
+            pl.col("report_year").cast(pl.Int64), pl.col("tier").cast(pl.String), pl.lit(i).alias("_order")
+        )
+        for i, t in enumerate(brief.holding("tier"))
+    ]
+    if not frames:
+        return pl.DataFrame(schema={"report_year": pl.Int64, "tier": pl.String})
+    return (
+        pl.concat(frames)
+        .sort("_order")
+        .unique("report_year", keep="last", maintain_order=True)
+        .sort("report_year")
+        .drop("_order")
+    )
+
+
+def tier_sentence(brief: CountryBrief, history: pl.DataFrame) -> str:
+    """The latest placement and the changes onto or off the Watch List and Tier 3, in one paragraph."""
+    if not history.height:
+        return f"No TIP tier placement of {escape_markdown(brief.place)} in the tier files given."
+    latest = history.row(-1, named=True)
+    text = (
+        f"In the latest report the data hold ({latest['report_year']}), {brief.place} was placed on "
+        f"{latest['tier']}."
+    )
+    changes = []
+    previous = None
+    for row in history.iter_rows(named=True):
+        if (
+            previous is not None
+            and row["tier"] != previous["tier"]
+            and row["report_year"] == previous["report_year"] + 1
+        ):
+            changes.append(f"{previous['tier']} to {row['tier']} in {row['report_year']}")
+        previous = row
+    if changes:
+        text += " Changes: " + "; ".join(changes) + "."
+    listed = history.filter(pl.col("tier").is_in(["Tier 2 Watch List", "Tier 3"]))["report_year"].to_list()
+    if listed:
+        text += f" On the Watch List or Tier 3 in the reports of {years_text(listed)}."
+    return escape_markdown(text)
+
+
+# ------------------------------------------------------------------------------------------ key figures
+
+
+def key_figures(brief: CountryBrief) -> list[tuple[str, str]]:
+    """The brief's headline numbers (label, value as published), one per source that holds data: identified
+    victims in the years (case data), detected victims in the latest year (UNODC), the GSI estimate, the
+    latest TIP tier."""
+    out: list[tuple[str, str]] = []
+    for table in brief.holding("case"):
+        numbers = brief.routes(table)
+        if numbers is not None:
+            total = numbers.key_figures()["Victims"][0]
+            out.append((f"Victims identified, {brief.period} (case data)", str(total)))
+    for table in brief.holding("indicator"):
+        roles = ["destination", "origin"] if brief.role == "both" else [brief.role]
+        for role in roles:
+            numbers = brief.yearly(table, role)
+            years = years_with_victims(numbers)
+            if not years:
+                continue
+            text = cell_text(published_in_year(numbers, years[-1]))
+            what = (
+                "Victims detected in the country" if role == "destination" else "Nationals detected (UNODC)"
+            )
+            if role == "destination":
+                what += " (UNODC)"
+            out.append((f"{what}, {years[-1]}", text))
+    for table in brief.holding("gsi")[:1]:
+        from evidence.analyses.society import gsi_profile
+
+        profile = gsi_profile(table, brief.country).filter(
+            pl.col("measure") == "estimated_number_in_modern_slavery"
+        )
+        if profile.height and profile["value"][0] is not None:
+            out.append(
+                (
+                    f"People estimated in modern slavery, {profile['year'][0]} (GSI)",
+                    f"{profile['value'][0]:,.0f}",
+                )
+            )
+    history = tier_history(brief)
+    if history.height:
+        latest = history.row(-1, named=True)
+        out.append((f"US TIP Report tier, {latest['report_year']}", str(latest["tier"])))
+    return out
+
+
+def key_figures_markdown(brief: CountryBrief) -> str:
+    """The key-figures box (a ``.key-figures`` div, which the brief puts first): the country, role and years,
+    then :func:`key_figures`; a withheld number is explained under it."""
+    lines = [
+        "::: {.key-figures}",
+        "### At a glance",
+        "",
+        f"- **Country:** {escape_markdown(brief.place)} as {ROLE_WORDS[brief.role]}",
+        f"- **Years:** {escape_markdown(brief.period)}",
+    ]
+    figures = key_figures(brief)
+    for label, value in figures:
+        lines.append(f"- **{escape_markdown(label)}:** {escape_markdown(value)}")
+    shown = " ".join(v for _, v in figures)
+    if brief.rule.label in shown:
+        lines.append(f"\n{escape_markdown(brief.rule.label)}: fewer than {brief.rule.threshold}, not shown.")
+    if COMPLEMENT_LABEL in [v for _, v in figures]:
+        lines.append(f"\n{COMPLEMENT_LABEL}: withheld so that a small count cannot be recomputed.")
+    lines.append(":::")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------------------------- peers
+
+
+def peer_table(disclosed: pl.DataFrame, measures: Sequence[str]) -> pl.DataFrame:
+    """The comparison (:func:`evidence.presentation.comparison.disclosed_comparison`) as one row per country
+    (the brief's country first) and one column per measure, each value as published; the year of detected
+    victims (and the rates made of them) and of the TIP tier in brackets, since they differ between countries
+    (GSI figures are all for its estimate year, said under the table)."""
+    from evidence.analyses.society import DETECTED, DETECTED_PER_100K, DETECTION_GAP, TIER
+    from evidence.presentation.comparison import NOT_AVAILABLE, SHORT_LABELS
+
+    dated = {DETECTED, DETECTED_PER_100K, DETECTION_GAP, TIER}
+    cells = disclosed.with_columns(
+        cell=pl.when(
+            pl.col("measure").is_in(list(dated))
+            & pl.col("year").is_not_null()
+            & (pl.col("display") != NOT_AVAILABLE)
+        )
+        .then(pl.col("display") + " (" + pl.col("year").cast(pl.String) + ")")
+        .otherwise(pl.col("display"))
+    )
+    countries = list(dict.fromkeys(cells["iso3"].to_list()))
+    names = dict(zip(cells["iso3"].to_list(), cells["country"].to_list(), strict=True))
+    lookup = {(r["iso3"], r["measure"]): r["cell"] for r in cells.iter_rows(named=True)}
+    columns: dict[str, list[str]] = {"Country": [names[c] or c for c in countries]}
+    for measure in measures:
+        columns[SHORT_LABELS.get(measure, measure)] = [
+            lookup.get((c, measure), NOT_AVAILABLE) for c in countries
+        ]
+    return pl.DataFrame(columns, schema={c: pl.String for c in columns})

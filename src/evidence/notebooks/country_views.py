@@ -1,0 +1,458 @@
+"""What the country brief shows, section by section: display only. The numbers and sentences come from
+:mod:`evidence.notebooks.country` and :mod:`evidence.notebooks.builders` (pure, tested); here they are shown
+with the display functions of :mod:`evidence.notebooks.views`, so that ``notebooks/country_brief.ipynb``
+stays a page of prose and calls.
+
+Every section shows data from the sources that hold some for the country, role and years, citing only those
+(:meth:`~evidence.notebooks.country.CountryBrief.cite`), or says in one sentence why it has none.
+:func:`finish` records which sources the brief cited (a source that contributed nothing is not listed among
+its sources) and refuses a brief that shows nothing at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from evidence.notebooks import views
+from evidence.notebooks.country import (
+    CAVEATS,
+    CountryBrief,
+    gsi_view,
+    key_figures_markdown,
+    magnitude_sentences,
+    magnitude_table,
+    magnitudes,
+    open_brief,
+    overview_view,
+    peer_table,
+    tier_history,
+    tier_sentence,
+    unused_sentence,
+)
+from evidence.presentation.markup import escape_markdown
+
+_say = views.show_markdown
+
+#: Where each kind of source comes from, for the sentence of a section that was given none.
+_HOW_TO_GIVE = {
+    "case": "victim-level case data (a CTDC file or the organisation's own records)",
+    "indicator": "UNODC GLOTIP country data (data_glotip.xlsx; `evidence data fetch unodc-glotip`)",
+    "gsi": "the Walk Free Global Slavery Index 2023 workbook",
+    "tier": "US TIP Report tier placements (a tier CSV)",
+}
+
+
+def start(
+    data: Sequence[str],
+    threshold: int,
+    *,
+    country: str,
+    role: str,
+    years: tuple[int | None, int | None],
+    peers: Sequence[str] = (),
+) -> CountryBrief:
+    """Load the data, settle the years (the span the data hold when not given) and show the brief's heading,
+    the synthetic-data notice and the key-figures box."""
+    from evidence.notebooks.runtime import load_data, synthetic_notice
+    from evidence.presentation.disclosure import DisclosureRule
+
+    tables = load_data(data)
+    brief = open_brief(
+        tables, DisclosureRule(threshold), country=country, role=role, years=years, peers=peers
+    )
+    _say(f"**{escape_markdown(brief.place_role)}, {escape_markdown(brief.period)}.**")
+    if notice := synthetic_notice(tables):
+        _say(notice)
+    _say(key_figures_markdown(brief))
+    return brief
+
+
+def _missing(brief: CountryBrief, kind: str, what: str) -> bool:
+    """Say in one sentence why a section of ``kind`` has no data (none given, or nothing for the selection);
+    True when it has none."""
+    if brief.holding(kind):
+        return False
+    given = brief.given(kind)
+    if not given:
+        _say(f"No {what}: the data files given include no {_HOW_TO_GIVE[kind]}.")
+    else:
+        held = "; ".join(f"{t.provenance.label}: {brief.years_held(t)}" for t in given)
+        _say(
+            escape_markdown(
+                f"No {what}: the {_HOW_TO_GIVE[kind].split(' (')[0]} given hold nothing for {brief.place_role} "
+                f"in {brief.period} (years they hold for it: {held})."
+            )
+        )
+    return True
+
+
+# ----------------------------------------------------------------------------------------------- overview
+
+
+def show_overview(brief: CountryBrief) -> None:
+    """The sources that hold data for the brief, what each gives and the years it holds; the others named."""
+    table = overview_view(brief)
+    if table.height:
+        views.show_table(table, caption="The data of this brief", kinds={table.columns[-1]: "years"})
+    else:
+        _say(f"None of the data files given holds anything for {escape_markdown(brief.place_role)}.")
+    if sentence := unused_sentence(brief):
+        _say(sentence)
+
+
+def show_together(brief: CountryBrief) -> None:
+    """Identified, detected and estimated for the country, side by side as orders of magnitude, with each
+    source's caveat."""
+    from evidence.presentation.brief_charts import magnitude_chart
+
+    rows = magnitudes(brief)
+    if len(rows) < 2:
+        have = "one source holds" if rows else "no source holds"
+        _say(
+            f"Nothing to set side by side: {have} a number for {escape_markdown(brief.place)} among identified "
+            "victims (case data), detected victims (UNODC) and the estimate of people in modern slavery (GSI)."
+        )
+        return
+    tables = list({id(r.table): r.table for r in rows}.values())
+    source = brief.cite(*tables)
+    views.show_table(
+        magnitude_table(rows),
+        caption=f"What the sources say about {brief.place}",
+        kinds={"Year": "years", "Per 1,000 estimated in modern slavery": "statistic"},
+        note="Each number in one year: the GSI's estimate year, or the nearest year the data hold.",
+        source=source,
+    )
+    frame = pl.DataFrame(
+        {
+            "what": [r.short for r in rows],
+            "value": [r.value for r in rows],
+            "text": [f"{r.text} ({r.year})" for r in rows],
+        },
+        schema={"what": pl.String, "value": pl.Float64, "text": pl.String},
+    )
+    views.show_chart(
+        magnitude_chart(
+            frame,
+            "what",
+            "value",
+            "text",
+            title=f"Identified, detected and estimated: {brief.place}",
+            subtitle="Orders of magnitude: each step of the scale is ten times the one before.",
+            source=source,
+            rule=brief.rule,
+        ),
+        "sources_together",
+    )
+    for sentence in magnitude_sentences(brief, rows):
+        _say(sentence)
+    kinds = list(dict.fromkeys(r.kind for r in rows))
+    _say("\n".join(f"- {escape_markdown(CAVEATS[k])}" for k in kinds if k in CAVEATS))
+
+
+# -------------------------------------------------------------------------------------- the case data
+
+
+def show_case_section(brief: CountryBrief) -> None:
+    """Per case table holding victims: key figures, routes (table, bar chart, flow map, world map), victims per
+    year with the trend, by form, and who is identified."""
+    if _missing(brief, "case", "victim-level case data for this brief"):
+        return
+    tables = brief.holding("case")
+    for table in tables:
+        source = brief.cite(table)
+        if len(tables) > 1:
+            views.show_source_heading(table)
+        numbers = brief.routes(table)
+        views.show_key_figures(numbers)
+        _say("#### Routes")
+        views.show_route_table(
+            numbers,
+            title=f"Largest routes, {brief.place_role}",
+            map_title=f"Largest routes of identified victims, {brief.place}",
+            subtitle=f"Identified victims, {brief.period}",
+            source=source,
+            tag=f"case{tables.index(table)}",
+        )
+        _say("#### Victims per year")
+        selection = brief.selection(table)
+        yearly = views.show_yearly_section(
+            selection,
+            brief.rule,
+            dimension="form",
+            place=brief.place_role,
+            source=source,
+            numbers=brief.yearly(table),
+        )
+        if yearly is not None and yearly.by is not None:
+            views.show_dimension_section(yearly, place=brief.place_role, source=source)
+        _say("#### Who is identified")
+        views.show_profiles(selection, brief.rule)
+
+
+# ----------------------------------------------------------------------------------------------- UNODC
+
+
+def show_detected_section(brief: CountryBrief) -> None:
+    """UNODC's detected victims: in the country (per year with the trend, by form, sex and age, and by
+    citizenship) and the country's nationals detected abroad (per year, by country of detection), as the role
+    asks."""
+    if _missing(brief, "indicator", "detected victims"):
+        return
+    table = brief.holding("indicator")[0]
+    roles = ["destination", "origin"] if brief.role == "both" else [brief.role]
+    for role in roles:
+        numbers = brief.yearly(table, role)
+        if not numbers.counts.height or not (numbers.counts["count_high"].sum() or 0):
+            _say(
+                escape_markdown(
+                    f"UNODC's data hold no detected victims of {brief.place} as {_role_words(role)} in "
+                    f"{brief.period}."
+                )
+            )
+            continue
+        source = brief.cite(table)
+        place = f"{brief.place} as {_role_words(role)}"
+        if role == "destination":
+            _say(f"#### Victims detected in {escape_markdown(brief.place)}")
+        else:
+            _say(f"#### Nationals of {escape_markdown(brief.place)} detected abroad or at home")
+        selection = brief.selection(table, role)
+        yearly = views.show_yearly_section(
+            selection, brief.rule, dimension="form", place=place, source=source, numbers=numbers
+        )
+        if yearly is None:
+            continue
+        if role == "destination":
+            if yearly.by is not None:
+                views.show_dimension_section(yearly, place=place, source=source)
+            for by in ("sex", "age"):
+                views.show_dimension_section(brief.yearly(table, role, by=by), place=place, source=source)
+            _say(f"##### Citizenship of the victims detected in {escape_markdown(brief.place)}")
+            title = f"Citizenship of detected victims, {brief.place}"
+        else:
+            _say(
+                "UNODC breaks detected victims down by form, sex and age for the country that detected them, "
+                "not by their citizenship: the forms, sex and age of nationals detected abroad are not in these "
+                "data."
+            )
+            _say(f"##### Where nationals of {escape_markdown(brief.place)} were detected")
+            title = f"Where nationals of {brief.place} were detected"
+        routes = brief.routes(table, role)
+        if routes is None:
+            views.show_table(None)
+            continue
+        views.show_route_table(
+            routes,
+            title=title,
+            map_title=f"Detected victims by route, {place}",
+            subtitle=f"Detected victims, {brief.period}",
+            source=source,
+            tag=f"unodc_{role}",
+        )
+
+
+def _role_words(role: str) -> str:
+    from evidence.analyses.coverage import ROLE_WORDS
+
+    return ROLE_WORDS[role]
+
+
+# ------------------------------------------------------------------------------------------ GSI and TIP
+
+
+def show_estimates_section(brief: CountryBrief) -> None:
+    """The GSI's estimate, prevalence, vulnerability and government response, with the country's rank in its
+    region."""
+    if _missing(brief, "gsi", "estimate of modern slavery"):
+        return
+    found = gsi_view(brief)
+    if found is None:
+        _say(f"The GSI workbook does not assess {escape_markdown(brief.place)}.")
+        return
+    table, sentence = found
+    source = brief.cite(brief.holding("gsi")[0])
+    _say(sentence)
+    views.show_table(
+        table,
+        caption=f"{brief.place} in the Global Slavery Index",
+        kinds={
+            table.columns[1]: ["people", "statistic", "statistic", "statistic"],
+            table.columns[2]: "label",
+        },
+        note="Estimates refer to 2021 and are modelled, with wide uncertainty; scores and ratings as published.",
+        source=source,
+    )
+
+
+def show_tier_section(brief: CountryBrief) -> None:
+    """The country's US TIP Report tier, report year by report year, as a strip chart and one sentence."""
+    from evidence.presentation.brief_charts import tier_strip_chart
+
+    if _missing(brief, "tier", "TIP tier placements"):
+        return
+    history = tier_history(brief)
+    source = brief.cite(*brief.holding("tier"))
+    views.show_chart(
+        tier_strip_chart(
+            history,
+            "report_year",
+            "tier",
+            title=f"US TIP Report tier of {brief.place}",
+            subtitle="Tier 1: meets the minimum standards; Tier 3: does not, and is not making significant efforts.",
+            source=source,
+        ),
+        "tip_tiers",
+    )
+    _say(tier_sentence(brief, history))
+
+
+# ------------------------------------------------------------------------------------------------ peers
+
+
+def _panel(brief: CountryBrief):  # type: ignore[no-untyped-def]
+    from evidence.analyses.society import country_panel
+
+    tables = [t for t in brief.tables if t.kind in ("indicator", "gsi", "tier")]
+    if not tables:
+        return None
+    return country_panel(tables)
+
+
+def show_peers_section(brief: CountryBrief) -> None:
+    """The country beside its neighbours (default: its UN M49 subregion) on the same indicators: a table with
+    each value's year and source, and a chart."""
+    from evidence.analyses.society import (
+        COMPARE_MEASURES,
+        DETECTED,
+        DETECTED_PER_100K,
+        DETECTION_GAP,
+        PREVALENCE,
+        RESPONSE,
+        TIER,
+        default_peers,
+    )
+    from evidence.presentation.brief_charts import peer_chart
+    from evidence.presentation.comparison import SHORT_LABELS, disclosed_comparison
+
+    panel = _panel(brief)
+    if panel is None:
+        _say(
+            "No comparison with other countries: it needs UNODC GLOTIP country data, the GSI workbook or TIP "
+            "tier placements among the data files."
+        )
+        return
+    peers = brief.peers or default_peers(brief.country)
+    if not peers:
+        _say(f"No neighbours to compare {escape_markdown(brief.place)} with: give them with --peers.")
+        return
+    compared = disclosed_comparison(panel.compare(brief.country, peers), brief.rule)
+    shown = compared.filter(pl.col("value_high").is_not_null() | pl.col("label").is_not_null())
+    if not shown.height:
+        _say(
+            f"The country data given hold none of these indicators for {escape_markdown(brief.place)} or its peers."
+        )
+        return
+    used = set(shown["source_id"].drop_nulls().to_list())
+    cited = [
+        t
+        for t in brief.tables
+        if t.provenance.source in used or ("derived" in used and t.kind in ("indicator", "gsi"))
+    ]
+    source = brief.cite(*cited)
+    names = ", ".join(shown.filter(pl.col("role") == "peer")["country"].unique(maintain_order=True).to_list())
+    chosen = "the peers given" if brief.peers else "its UN M49 subregion"
+    _say(escape_markdown(f"{brief.place} beside {chosen}: {names}."))
+    measures = [m for m in COMPARE_MEASURES if m in shown["measure"].to_list()]
+    table = peer_table(compared, measures)
+    kinds: dict[str, str | Sequence[str | None]] = {
+        SHORT_LABELS.get(m, m): "people" if m == DETECTED else "label" if m == TIER else "statistic"
+        for m in measures
+    }
+    views.show_table(
+        table,
+        caption=f"{brief.place} and its neighbours",
+        kinds=kinds,
+        note="Detected victims and the rates made of them are for the year in brackets, the latest UNODC holds "
+        "for each country; GSI figures refer to 2021, and rates divide by the GSI's 2021 population and "
+        "estimate. n/a: not in the data.",
+        source=source,
+    )
+    chart_measures = [m for m in (PREVALENCE, RESPONSE, DETECTED_PER_100K, DETECTION_GAP) if m in measures]
+    if not chart_measures:
+        return
+    points = compared.filter(pl.col("measure").is_in(chart_measures)).select(
+        "country",
+        pl.col("measure").replace_strict({m: SHORT_LABELS.get(m, m) for m in chart_measures}),
+        pl.coalesce("value", (pl.col("value_low") + pl.col("value_high")) / 2).alias("value"),
+        "role",
+    )
+    views.show_chart(
+        peer_chart(
+            points,
+            "country",
+            "measure",
+            "value",
+            "role",
+            title=f"{brief.place} beside its neighbours",
+            subtitle="The country in orange. A country without a bar has no value in the data.",
+            source=source,
+            measures=[SHORT_LABELS.get(m, m) for m in chart_measures],
+        ),
+        "peers",
+    )
+
+
+# ---------------------------------------------------------------------------------- causes and consequences
+
+
+def show_causes_section(brief: CountryBrief) -> None:
+    """Causes and consequences: for the person (recruitment, means of control, duration, forms, from the case
+    data of the brief's selection) and for society (detection against estimated prevalence, the detection
+    model and the tier event study)."""
+    from evidence.notebooks.causes_views import show_person_section, show_society_section
+
+    _say("### For the trafficked person")
+    cases = [brief.selection(t).records() for t in brief.holding("case")]
+    if not cases:
+        _say("The person's side needs victim-level case data, and none holds victims for this brief.")
+    else:
+        source = brief.cite(*brief.holding("case"))
+        show_person_section(
+            pl.concat(cases, how="diagonal_relaxed"), brief.rule, source=source, level="####", models=1
+        )
+        _say(
+            "The `causes_consequences` notebook fits the model of every form of exploitation and means of "
+            "control, and compares complete cases with all victims for each."
+        )
+    _say("### For society")
+    panel = _panel(brief)
+    if panel is None:
+        _say(
+            "Society's side needs country data: UNODC GLOTIP with the GSI workbook (detection against "
+            "prevalence) or with TIP tier placements (detected victims around a change of tier)."
+        )
+        return
+    if {"unodc_glotip", "walkfree_gsi"} <= panel.source_ids or {
+        "unodc_glotip",
+        "us_tip_tiers",
+    } <= panel.source_ids:
+        brief.cite(*[t for t in brief.tables if t.kind in ("indicator", "gsi", "tier")])
+    show_society_section(panel, brief.country, brief.peers, brief.rule, level="####", compare=False)
+
+
+# ------------------------------------------------------------------------------------------------ the end
+
+
+def finish(brief: CountryBrief) -> None:
+    """Record which sources the brief cited (those that contributed nothing are left out of its sources), and
+    refuse a brief that showed nothing from any source."""
+    from evidence.core.errors import EvidenceError
+    from evidence.notebooks.runtime import record_entries
+
+    record_entries(brief.provenance())
+    if not brief.cited:
+        raise EvidenceError(
+            f"nothing to brief: no data file holds anything for {brief.place_role} in {brief.period}"
+        )
