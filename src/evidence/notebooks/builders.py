@@ -1055,27 +1055,31 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
         if "withheld" in note:
             return "No trend is estimated: some yearly counts are withheld by disclosure control."
         return f"No trend could be estimated from these years ({escape_markdown(note)})."
+
+    def stat(value: float) -> str:  # a ratio, never a count of people
+        return markup.marked(f"{value:.2f}", "statistic")
+
     model = f"{rr.model.replace('_', ' ')} model, {rr.n_years} complete years"
-    interval = f"95% interval {rr.ci_low:.2f}–{rr.ci_high:.2f}"
+    interval = f"95% interval {stat(rr.ci_low)}–{stat(rr.ci_high)}"
     if rr.ci_low <= 1 <= rr.ci_high:
         text = (
             f"From {rr.first_year} to {rr.last_year}, the data show **no clear change** in the number of {noun}: "
-            f"the annual rate ratio is {rr.rate_ratio:.2f} ({interval}; {model}), and an interval that includes "
-            "1 is compatible with no change at all."
+            f"the annual rate ratio is {stat(rr.rate_ratio)} ({interval}; {model}), and an interval that "
+            f"includes {markup.marked('1', 'statistic')} is compatible with no change at all."
         )
     else:
         change = "more" if rr.rate_ratio >= 1 else "fewer"
         text = (
             f"From {rr.first_year} to {rr.last_year}, the number of {noun} changed by a factor of "
-            f"**{rr.rate_ratio:.2f} a year** ({interval}; {model}): about {abs(rr.rate_ratio - 1):.0%} "
-            f"{change} {noun} each year."
+            f"**{stat(rr.rate_ratio)} a year** ({interval}; {model}): about "
+            f"{markup.marked(f'{abs(rr.rate_ratio - 1):.0%}', 'statistic')} {change} {noun} each year."
         )
     if rr.overdispersed:
         text += " The counts vary more than a Poisson model allows, so a negative binomial model was used."
     if rr.low_bound and rr.high_bound:
         text += (
             f" Censored years enter at their midpoint; on the low bounds the ratio is "
-            f"{rr.low_bound.rate_ratio:.2f}, on the high bounds {rr.high_bound.rate_ratio:.2f}."
+            f"{stat(rr.low_bound.rate_ratio)}, on the high bounds {stat(rr.high_bound.rate_ratio)}."
         )
     if rr.warnings:
         text += " The model fit warned: " + escape_markdown("; ".join(rr.warnings)) + "."

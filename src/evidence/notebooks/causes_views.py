@@ -525,12 +525,13 @@ def show_person_section(
     if {"form", "means_of_control"} <= set(topics):
         display(Markdown(f"{level} Means of control by form of exploitation"))
         table, shares = heat_table(cases, rule)
-        show_table(
-            table,
-            source=source,
-            note="Share of the victims of each form (with means of control recorded) "
-            "who were controlled in each way; a victim can be controlled in several ways.",
-        )
+        if models is None:  # a brief (which limits the models) shows the heat table as a chart only
+            show_table(
+                table,
+                source=source,
+                note="Share of the victims of each form (with means of control recorded) "
+                "who were controlled in each way; a victim can be controlled in several ways.",
+            )
         chart = causes_charts.heat_table_chart(
             shares,
             "row",

@@ -261,7 +261,22 @@ def _nearest(years: Sequence[int], target: int) -> int | None:
     return min(years, key=lambda y: (abs(y - target), -y)) if years else None
 
 
+def nearest_published(numbers: YearlyNumbers, target: int | None) -> int | None:
+    """The year nearest to ``target`` whose victims are published as a number (not withheld, not ``<5``),
+    else the nearest year with victims at all; None without a target or victims."""
+    if target is None:
+        return None
+    years = years_with_victims(numbers)
+    published = [y for y in years if _point(published_in_year(numbers, y)) is not None]
+    return _nearest(published, target) or _nearest(years, target)
+
+
 # ------------------------------------------------------------------------------------- the sources together
+
+
+#: How many years a yearly count may lie from the GSI's estimate year to be set against it (as the detection
+#: gap of :mod:`evidence.analyses.society`).
+MAX_YEARS_APART = 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -298,7 +313,7 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
     in_country = brief.role in ("destination", "both")
     for table in brief.holding("case"):
         numbers = brief.yearly(table)
-        year = _nearest(years_with_victims(numbers), target) if target else None
+        year = nearest_published(numbers, target)
         if year is None:
             continue
         pair = published_in_year(numbers, year)
@@ -321,7 +336,7 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
         ]  # fmt: skip
         for role in roles:
             numbers = brief.yearly(table, role)
-            year = _nearest(years_with_victims(numbers), target) if target else None
+            year = nearest_published(numbers, target)
             if year is None:
                 continue
             pair = published_in_year(numbers, year)
@@ -346,10 +361,15 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
                 estimate,
             )
         )
-    if estimate:
+    if estimate and target is not None:
         rows = [
             dataclasses.replace(r, per_thousand=r.value / estimate * 1000)
-            if r.kind != "gsi" and r.value is not None and in_country and "Nationals" not in r.what
+            if r.kind != "gsi"
+            and r.value is not None
+            and in_country
+            and "Nationals" not in r.what
+            and r.year is not None
+            and abs(r.year - target) <= MAX_YEARS_APART
             else r
             for r in rows
         ]
@@ -398,11 +418,26 @@ def magnitude_sentences(brief: CountryBrief, rows: Sequence[Magnitude]) -> list[
             f"victims were {verb} in {r.year} ({escape_markdown(r.text)} in all; "
             f"{escape_markdown(_order(r.per_thousand))})."
         )
-    if estimate is not None and any(r.kind != "gsi" and r.per_thousand is None and r.value for r in rows):
-        out.append(
-            "Nationals found abroad are not set against the estimate: the GSI estimates people in modern slavery "
-            "living in the country, whatever their nationality."
-        )
+    if estimate is not None and estimate.year is not None:
+        far = [
+            r
+            for r in rows
+            if r.kind != "gsi" and r.year is not None and abs(r.year - estimate.year) > MAX_YEARS_APART
+        ]
+        if far:
+            out.append(
+                escape_markdown(
+                    "Not set against the estimate, being more than "
+                    f"{MAX_YEARS_APART} years from it: "
+                    + "; ".join(f"{r.short.lower()} ({r.year})" for r in far)
+                    + "."
+                )
+            )
+        if any("Nationals" in r.what for r in rows):
+            out.append(
+                "Nationals found abroad are not set against the estimate: the GSI estimates people in modern "
+                "slavery living in the country, whatever their nationality."
+            )
     return out
 
 
@@ -599,6 +634,10 @@ def peer_table(disclosed: pl.DataFrame, measures: Sequence[str]) -> pl.DataFrame
     from evidence.presentation.comparison import NOT_AVAILABLE, SHORT_LABELS
 
     dated = {DETECTED, DETECTED_PER_100K, DETECTION_GAP, TIER}
+    short_tier = pl.col("display").str.replace("Tier 2 Watch List", "Tier 2 WL", literal=True)
+    disclosed = disclosed.with_columns(
+        display=pl.when(pl.col("measure") == TIER).then(short_tier).otherwise(pl.col("display"))
+    )
     cells = disclosed.with_columns(
         cell=pl.when(
             pl.col("measure").is_in(list(dated))

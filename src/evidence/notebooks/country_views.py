@@ -376,7 +376,7 @@ def show_peers_section(brief: CountryBrief) -> None:
         kinds=kinds,
         note="Detected victims and the rates made of them are for the year in brackets, the latest UNODC holds "
         "for each country; GSI figures refer to 2021, and rates divide by the GSI's 2021 population and "
-        "estimate. n/a: not in the data.",
+        "estimate. Tier 2 WL: Tier 2 Watch List. n/a: not in the data.",
         source=source,
     )
     chart_measures = [m for m in (PREVALENCE, RESPONSE, DETECTED_PER_100K, DETECTION_GAP) if m in measures]

@@ -369,17 +369,17 @@ def show_yearly_section(
                 value,
                 low,
                 high,
-                title=f"Identified victims per year, {place}",
-                y_title="Identified victims",
+                title=f"{noun.capitalize()} per year, {place}",
+                y_title=noun.capitalize(),
                 subtitle=None
                 if low is None
                 else "Line: lower bound; band: the range that censored cells (<5) allow.",
                 source=source,
                 rule=rule,
             ),
-            f"trend_{tag}",
+            f"trend_{tag}_{selection.role}",
         )
-    _markdown(trend_sentence(numbers.models()))
+    _markdown(trend_sentence(numbers.models(), noun=noun))
     return numbers
 
 

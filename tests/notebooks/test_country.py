@@ -1,0 +1,144 @@
+"""The country brief's builders on the real shared files, each number checked against an independent reading."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from evidence.notebooks import country
+from evidence.presentation.disclosure import DisclosureRule
+from evidence.sources.cache import load_cached
+
+RULE = DisclosureRule(5)
+
+
+@pytest.fixture(scope="module")
+def tables(shared_data):
+    files = [
+        "ctdc/k_anon_sample.csv",
+        "unodc/data_glotip_2023-05-30.xlsx",
+        "walkfree/gsi_2023.xlsx",
+        "tip/tip_tiers_1999_2015.csv",
+    ]
+    return [load_cached(shared_data / f) for f in files]
+
+
+def _brief(tables, iso3="THA", role="destination", years=None, peers=()):
+    return country.open_brief(tables, RULE, country=iso3, role=role, years=years or (None, None), peers=peers)
+
+
+def _detected_by_hand(unodc, iso3: str) -> dict[int, tuple[int, int]]:
+    """Detected victims per year (Total dimension, sex and age), straight from the canonical rows."""
+    rows = unodc.data.filter(
+        (pl.col("iso3") == iso3)
+        & (pl.col("indicator") == "Detected trafficking victims")
+        & (pl.col("dimension") == "Total")
+        & (pl.col("sex") == "Total")
+        & (pl.col("age") == "Total")
+    )
+    return {int(r["year"]): (int(r["value_low"]), int(r["value_high"])) for r in rows.iter_rows(named=True)}
+
+
+def test_the_brief_covers_the_years_the_data_hold(tables):
+    brief = _brief(tables)
+    unodc_years = sorted(_detected_by_hand(tables[1], "THA"))
+    assert brief.years == (min(2010, unodc_years[0]), max(2010, unodc_years[-1]))
+    assert {t.kind for t in [*brief.holding("case"), *brief.holding("indicator")]} == {"case", "indicator"}
+    assert brief.holding("gsi") and brief.holding("tier")
+    assert brief.place_role == "Thailand as country of destination"
+
+
+def test_detected_victims_per_year_are_the_workbooks(tables):
+    brief = _brief(tables)
+    numbers = brief.yearly(brief.holding("indicator")[0], "destination")
+    by_hand = _detected_by_hand(tables[1], "THA")
+    for year, (low, high) in by_hand.items():
+        if brief.years[0] <= year <= brief.years[1]:
+            expected = f"{low:,}" if low == high else "<5"
+            assert country.cell_text(country.published_in_year(numbers, year)) == expected, year
+
+
+def test_magnitudes_set_detected_victims_against_the_estimate(tables):
+    brief = _brief(tables)
+    rows = {r.kind: r for r in country.magnitudes(brief)}
+    assert rows["gsi"].text == "401,000" and rows["gsi"].year == 2021
+    detected = _detected_by_hand(tables[1], "THA")[2021]
+    assert rows["indicator"].year == 2021 and rows["indicator"].text == f"{detected[0]:,}"
+    assert rows["indicator"].per_thousand == pytest.approx(detected[0] / 401_000 * 1000)
+    # the case data's one year (2010) is too far from the estimate's to be set against it
+    assert rows["case"].year == 2010 and rows["case"].per_thousand is None
+    sentences = " ".join(country.magnitude_sentences(brief, list(rows.values())))
+    assert "identified (case data) (2010)" in sentences and "about one in" in sentences
+    table = country.magnitude_table(list(rows.values()))
+    assert table["Source"].to_list()[1] == "UNODC GLOTIP, release 30 May 2023"
+
+
+def test_nationals_abroad_are_not_set_against_the_estimate(tables):
+    brief = _brief(tables, "KHM", "origin")
+    rows = country.magnitudes(brief)
+    nationals = [r for r in rows if r.kind == "indicator"]
+    assert nationals and all(r.per_thousand is None for r in nationals)
+    assert any("Nationals found abroad" in s for s in country.magnitude_sentences(brief, rows))
+
+
+def test_gsi_view_shows_thailands_figures_and_ranks(tables):
+    table, sentence = country.gsi_view(_brief(tables))
+    values = dict(zip(table["Measure"].to_list(), table["Thailand"].to_list(), strict=True))
+    assert values["Estimated number of people in modern slavery"] == "401,000"
+    assert values["Estimated prevalence per 1,000 population"] == "5.74"
+    assert "401,000" in sentence and "5.74" in sentence
+    assert table.columns[2] == "Rank in Asia and the Pacific (1 = highest)"
+    assert all(" of " in r for r in table[table.columns[2]].to_list())
+
+
+def test_tier_history_of_thailand(tables):
+    brief = _brief(tables)
+    history = country.tier_history(brief)
+    tiers = dict(zip(history["report_year"].to_list(), history["tier"].to_list(), strict=True))
+    # the shared data's PROVENANCE: Tier 2 2001-03, Watch List 2004, Tier 2 2005-09, Watch List 2010-13, Tier 3 2014-15
+    assert tiers[2001] == tiers[2003] == "Tier 2" and tiers[2004] == "Tier 2 Watch List"
+    assert tiers[2010] == tiers[2013] == "Tier 2 Watch List" and tiers[2014] == tiers[2015] == "Tier 3"
+    text = country.tier_sentence(brief, history)
+    assert "(2015), Thailand was placed on Tier 3" in text and "Tier 2 Watch List to Tier 3 in 2014" in text
+
+
+def test_an_unused_source_is_named_once_and_never_cited(tables):
+    brief = _brief(tables, "THA", "origin")  # the CTDC sample holds no Thai nationals
+    assert not brief.holding("case")
+    assert "CTDC k-anonymised global dataset" in country.unused_sentence(brief)
+    assert "CTDC" not in " ".join(country.overview_view(brief)["Source and release"].to_list())
+    brief.cite(*brief.holding("indicator"))
+    cited = {e["source"]: e["cited"] for e in brief.provenance()}
+    assert cited["ctdc"] is False and cited["unodc_glotip"] is True
+
+
+def test_key_figures(tables):
+    brief = _brief(tables)
+    figures = dict(country.key_figures(brief))
+    assert figures["People estimated in modern slavery, 2021 (GSI)"] == "401,000"
+    assert figures["US TIP Report tier, 2015"] == "Tier 3"
+    detected = _detected_by_hand(tables[1], "THA")
+    last = max(detected)
+    assert figures[f"Victims detected in the country (UNODC), {last}"] == f"{detected[last][0]:,}"
+    box = country.key_figures_markdown(brief)
+    assert box.startswith("::: {.key-figures}") and box.endswith(":::")
+
+
+def test_peer_table_puts_the_country_first_with_dated_values(tables):
+    from evidence.analyses.society import COMPARE_MEASURES, country_panel
+    from evidence.presentation.comparison import disclosed_comparison
+
+    panel = country_panel(tables[1:])
+    compared = disclosed_comparison(panel.compare("THA", ["KHM", "LAO"]), RULE)
+    table = country.peer_table(compared, COMPARE_MEASURES)
+    assert table["Country"].to_list() == ["Thailand", "Cambodia", "Lao PDR"]
+    thailand = table.row(0, named=True)
+    assert thailand["TIP tier"] == "Tier 3 (2015)"
+    assert thailand["Estimated in modern slavery"] == "401,000"  # GSI: one year for all, said in the note
+    assert thailand["Detected victims"].endswith("(2021)")
+
+
+def test_years_given_are_kept(tables):
+    brief = _brief(tables, years=(2015, 2018))
+    assert brief.years == (2015, 2018) and brief.period == "2015–2018"
+    assert not brief.holding("case")  # the sample's Thailand records are all from 2010

@@ -1,0 +1,204 @@
+"""The data-aware check before a kernel starts: default years from the data, empty selections refused.
+
+Nothing here starts a kernel (these tests run in the fast lane, where starting one fails), which is itself part
+of what is checked: a refused selection never reaches a kernel.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from evidence.core.errors import InputError, ParameterError
+from evidence.notebooks.catalog import parse_parameters, parse_selection, read_notebook
+from evidence.runs.batch import prepare_plan, read_plan
+from evidence.runs.execute import prepare_run
+from evidence.runs.selection import EmptySelectionError
+
+
+@pytest.fixture(scope="module")
+def real(shared_data: Path) -> dict[str, str]:
+    return {
+        "ctdc": str(shared_data / "ctdc" / "k_anon_sample.csv"),
+        "unodc": str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"),
+        "gsi": str(shared_data / "walkfree" / "gsi_2023.xlsx"),
+        "tip": str(shared_data / "tip" / "tip_tiers_1999_2015.csv"),
+    }
+
+
+def test_an_empty_window_is_refused_naming_the_years_the_data_hold(real, tmp_path):
+    with pytest.raises(EmptySelectionError) as refused:
+        prepare_run(
+            "country_brief",
+            {
+                "country": "THA",
+                "role": "destination",
+                "year_from": 2012,
+                "year_to": 2023,
+                "data": [real["ctdc"]],
+            },
+            out_root=tmp_path,
+        )
+    message = str(refused.value)
+    assert "no victims of Thailand as country of destination in 2012–2023" in message
+    assert "CTDC k-anonymised global dataset" in message and ": 2010" in message
+    assert "--allow-empty" in message
+    assert isinstance(refused.value, ParameterError)  # exit code 2, like every invalid parameter
+    assert not list(tmp_path.iterdir())  # nothing was started or written
+
+
+def test_allow_empty_runs_it_anyway(real, tmp_path):
+    prepared = prepare_run(
+        "country_brief",
+        {"country": "THA", "role": "destination", "year_from": 2012, "year_to": 2023, "data": [real["ctdc"]]},
+        out_root=tmp_path,
+        allow_empty=True,
+    )
+    assert prepared.parameters["year_from"] == 2012 and prepared.parameters["year_to"] == 2023
+
+
+def test_default_years_are_the_span_the_data_hold(real, tmp_path):
+    from evidence.analyses.coverage import coverage
+    from evidence.sources.cache import load_cached
+
+    data = [real[k] for k in ("ctdc", "unodc", "gsi", "tip")]
+    prepared = prepare_run(
+        "country_brief", {"country": "THA", "role": "destination", "data": data}, out_root=tmp_path
+    )
+    span = coverage([load_cached(p) for p in data], "THA", "destination").span
+    assert (prepared.parameters["year_from"], prepared.parameters["year_to"]) == span
+    assert prepared.run_id.startswith(f"country_brief-THA-destination-{span[0]}-{span[1]}-")
+    # CTDC alone: its one year for Thailand
+    alone = prepare_run(
+        "country_brief", {"country": "THA", "role": "destination", "data": data[:1]}, out_root=tmp_path
+    )
+    assert (alone.parameters["year_from"], alone.parameters["year_to"]) == (2010, 2010)
+    # one end given, the other from the data
+    half = prepare_run(
+        "country_brief",
+        {"country": "THA", "role": "destination", "year_from": 2015, "data": data},
+        out_root=tmp_path,
+    )
+    assert (half.parameters["year_from"], half.parameters["year_to"]) == (2015, span[1])
+
+
+def test_a_country_the_data_do_not_hold_at_all_is_refused(real, tmp_path):
+    with pytest.raises(EmptySelectionError, match="Years they hold for it: CTDC .*: none"):
+        prepare_run(
+            "country_brief", {"country": "ISL", "role": "origin", "data": [real["ctdc"]]}, out_root=tmp_path
+        )
+
+
+def test_the_cli_refuses_before_a_kernel_starts(real, tmp_path, monkeypatch, capsys):
+    import sys
+
+    from evidence.cli.main import main
+
+    monkeypatch.setattr(
+        sys,
+        "argv",
+        ["evidence", "brief", "THA", "--role", "destination", "--years", "2012-2023", "--data", real["ctdc"],
+         "--out-root", str(tmp_path / "runs")],
+    )  # fmt: skip
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "2010" in " ".join(err.split()) and "allow-empty" in err
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+# ---------------------------------------------------------------------------------------- the declaration
+
+
+PARAMETERS = """
+country: str = "THA"  # ISO3
+role: str = "both"  # one of: origin|destination|both
+year_from: Optional[int] = None
+year_to: Optional[int] = None
+data: list[str] = []  # data files
+label: str = "x"
+"""
+
+
+def _declared(line: str):
+    source = "from typing import Optional\n" + PARAMETERS + line
+    return parse_selection(source, parse_parameters(source))
+
+
+def test_the_selection_line_is_read_and_checked():
+    declared = _declared("# selection: country=country, role=role, years=year_from:year_to, data=data")
+    assert (declared.country, declared.role, declared.year_from, declared.year_to, declared.data) == (
+        "country",
+        "role",
+        "year_from",
+        "year_to",
+        "data",
+    )
+    assert _declared("") is None
+    for bad, why in [
+        ("# selection: role=role", "name the country"),
+        ("# selection: country=nation", r"'nation' \(country\) is not a parameter"),
+        ("# selection: country=country, years=year_from", "first:last"),
+        ("# selection: country=country, place=country", "keys country, role, years, data"),
+        ("# selection: country=country, data=label", "not a data-files parameter"),
+    ]:
+        with pytest.raises(InputError, match=why):
+            _declared(bad)
+
+
+def test_the_packaged_country_brief_declares_its_selection():
+    declared = read_notebook("country_brief").selection
+    assert declared is not None and declared.year_from == "year_from" and declared.data == "data"
+
+
+# ------------------------------------------------------------------------------------------------ batches
+
+
+def _plan(tmp_path: Path, real: dict[str, str], **extra: object) -> Path:
+    plan = {
+        "notebooks": ["country_brief"],
+        "parameters": {
+            "country": ["THA", "KHM"],
+            "role": "destination",
+            "year_from": 2012,
+            "year_to": 2023,
+            "data": [real["ctdc"]],
+        },
+        **extra,
+    }
+    path = tmp_path / "plan.yaml"
+    path.write_text(json.dumps(plan), encoding="utf-8")
+    return path
+
+
+def test_a_batch_reports_empty_runs_and_goes_ahead_with_the_others(real, tmp_path):
+    plan = read_plan(_plan(tmp_path, real, render=True))
+    assert plan.render and not plan.allow_empty and len(plan.runs) == 2
+    empty: list = []
+    # Cambodia has victims in 2018 as a country of destination (KH → KH), Thailand none in 2012-2023
+    prepared = prepare_plan(plan.runs, out_root=tmp_path / "runs", empty=empty)
+    assert [p.parameters["country"] for p in prepared] == ["KHM"]
+    assert [o.status for o in empty] == ["empty"] and "2010" in empty[0].error
+    # without somewhere to put them, an empty run is an invalid run like any other (nothing runs)
+    with pytest.raises(ParameterError, match="1 of 2 runs are invalid"):
+        prepare_plan(plan.runs, out_root=tmp_path / "runs")
+    assert len(prepare_plan(plan.runs, out_root=tmp_path / "runs", allow_empty=True)) == 2
+
+
+def test_plan_settings_must_be_true_or_false(real, tmp_path):
+    with pytest.raises(InputError, match="render must be true or false"):
+        read_plan(_plan(tmp_path, real, render="yes please"))
+
+
+def test_a_notebook_without_a_declaration_is_not_read_against_its_data(tmp_path):
+    nb = new_notebook(
+        cells=[new_code_cell('country: str = "ISL"  # ISO3', metadata={"tags": ["parameters"]})]
+    )
+    path = tmp_path / "plain.ipynb"
+    nbformat.write(nb, path)
+    assert prepare_run(path, {}, out_root=tmp_path / "runs").parameters == {"country": "ISL"}
