@@ -42,7 +42,10 @@ def test_compare_table_names_sources_and_years(run_main, files):
     code, out, _ = run_main(["compare", "THA", "--peers", "MMR", *files])
     assert code in (0, None)
     assert "401,000 (2021)" in out and "Tier 3 (2015)" in out
-    assert "Source: Walk Free Global Slavery Index, 2023 edition" in out and "UNODC GLOTIP, release 30 May 2023" in out
+    assert (
+        "Source: Walk Free Global Slavery Index, 2023 edition" in out
+        and "UNODC GLOTIP, release 30 May 2023" in out
+    )
 
 
 def test_compare_says_what_is_missing(run_main, shared_data, monkeypatch):

@@ -274,3 +274,35 @@ def test_source_headings_escape_what_a_sidecar_wrote(tmp_path, shared_data):
     )
     heading = source_heading(tiers)
     assert heading.startswith("### \\<img src=x onerror=alert(1)\\> \\*x\\*")  # text, never markup
+
+
+def _models(rate: float, low: float, high: float):
+    from evidence.analyses.trends import RateRatio
+    from evidence.notebooks.builders import SeriesModels
+
+    ratio = RateRatio(
+        rate_ratio=rate,
+        ci_low=low,
+        ci_high=high,
+        p_value=0.5,
+        model="poisson",
+        first_year=2010,
+        last_year=2020,
+        n_years=11,
+        dispersion=1.0,
+        alpha=None,
+        basis="exact",
+    )
+    return SeriesModels(None, ratio, None, None, None)
+
+
+def test_a_trend_whose_interval_includes_one_is_no_clear_change():
+    from evidence.notebooks.builders import trend_sentence
+
+    text = trend_sentence(_models(1.04, 0.97, 1.12), noun="detected victims")
+    assert "no clear change" in text and "detected victims" in text
+    assert "4%" not in text and "more detected victims each year" not in text  # no change claimed
+    clear = trend_sentence(_models(1.10, 1.04, 1.16))
+    assert "no clear change" not in clear and "10%" in clear and "more identified victims each year" in clear
+    # every ratio is marked as a statistic: the disclosure scan reads no count of people in it
+    assert 'data-kind="statistic">1.10<' in clear

@@ -174,15 +174,66 @@ def test_withheld_values_are_left_out_and_said(trend, charts) -> None:
     assert 2015 not in [r["year"] for r in rows]  # the band goes with the withheld count
 
 
+def _rows(spec: dict, key: str) -> list[dict]:
+    return [r for data in spec["datasets"].values() for r in data if isinstance(r, dict) and key in r]
+
+
 def test_flow_map_uses_centroids_and_reports_unlocated(charts) -> None:
     spec = chart_spec(charts["flow_map"])
     subtitle = " ".join(spec["title"]["subtitle"])
     assert "1 flow(s) without a map location" in subtitle  # origin XXX
     assert "Natural Earth" in subtitle
-    rows = [r for data in spec["datasets"].values() for r in data if isinstance(r, dict) and "lon1" in r]
-    myanmar = next(r for r in rows if r["origin"] == "MMR")
-    assert 92 < myanmar["lon1"] < 101 and 15 < myanmar["lat1"] < 25
-    assert {r["destination"] for r in rows} >= {"SGP", "MYS"}  # small states placed from the supplement
+    arcs = _rows(spec, "step")
+    myanmar = next(r for r in arcs if r["from"] == "Myanmar" and r["step"] == 0)
+    assert 92 < myanmar["lon"] < 101 and 15 < myanmar["lat"] < 25  # the curve starts at Myanmar's centroid
+    assert {r["to"] for r in arcs} >= {"Singapore", "Malaysia"}  # small states placed from the supplement
+
+
+def test_flow_map_shows_direction_domestic_flows_labels_and_a_legend_beside_it() -> None:
+    flows = pl.DataFrame(
+        {"o": ["MMR", "THA", "THA", "KHM"], "d": ["THA", "THA", "JPN", "THA"], "n": [1200, 300, 90, 800]}
+    )
+    spec = chart_spec(flow_map(flows, "o", "d", "n", title="t", source=SOURCE, focus="THA"))
+    assert len(spec["hconcat"]) == 2  # the map, then its legend beside it (not under it)
+    arcs = _rows(spec, "step")
+    myanmar = sorted((r for r in arcs if r["from"] == "Myanmar"), key=lambda r: r["step"])
+    # tapered: widest at the origin, narrowest at the destination, as wide as the flow
+    assert myanmar[-1]["width"] < 0.5 * myanmar[0]["width"]
+    japan = next(r for r in arcs if r["to"] == "Japan" and r["step"] == 0)
+    assert myanmar[0]["width"] > japan["width"]
+    heads = _rows(spec, "angle")
+    assert {(r["from"], r["to"]) for r in heads} == {
+        ("Myanmar", "Thailand"),
+        ("Thailand", "Japan"),
+        ("Cambodia", "Thailand"),
+    }
+    to_japan = next(r for r in heads if r["to"] == "Japan")
+    assert 0 < to_japan["angle"] < 90  # north-east, clockwise from north
+    circles = [r for r in _rows(spec, "size") if "from" in r]  # the legend has a circle too
+    assert [(r["from"], r["to"], r["victims"]) for r in circles] == [("Thailand", "Thailand", 300)]
+    names = {r["name"] for r in _rows(spec, "name")}
+    assert {"Thailand", "Myanmar", "Cambodia", "Japan"} <= names
+    marks = json.dumps(spec)
+    assert '"trail"' in marks and '"triangle"' in marks
+
+
+def test_choropleth_puts_its_legend_beside_the_map_and_outlines_the_country() -> None:
+    data = pl.DataFrame({"iso3": ["MMR", "KHM"], "n": [900, 300]})
+    spec = chart_spec(choropleth(data, "iso3", "n", title="t", source=SOURCE, focus="THA"))
+    shaded = next(layer for layer in spec["layer"] if "color" in layer.get("encoding", {}))
+    assert shaded["encoding"]["color"]["legend"]["orient"] == "right"
+    assert any(layer.get("mark", {}).get("stroke") == "#1a1a1a" for layer in spec["layer"])
+    assert "Thailand" in json.dumps(spec)
+
+
+def test_long_source_lines_wrap_within_the_chart() -> None:
+    sources = "; ".join(f"Source number {i}, release 30 May 2023" for i in range(6))
+    spec = chart_spec(
+        corridor_bar_chart(
+            pl.DataFrame({"o": ["MMR"], "d": ["THA"], "n": [50]}), "o", "d", "n", title="t", source=sources
+        )
+    )
+    assert len(spec["title"]["subtitle"]) > 1 and all(len(line) <= 105 for line in spec["title"]["subtitle"])
 
 
 def test_every_chart_needs_a_source(trend) -> None:

@@ -146,7 +146,23 @@ def test_a_frame_becomes_a_table_of_text() -> None:
     assert [c.header for c in data.columns] == ["flow class", "victims"]
     assert data.rows == (("domestic", "1,234"), ("", "<5"))
     assert [c.numeric for c in data.columns] == [False, True]
-    assert data.notes == ()
+    # a withheld label it shows is explained under it, as for a protected table
+    assert data.notes == ("<5: fewer than 5, not shown to protect individuals.",)
+    assert table_data(frame.filter(pl.col("victims") != "<5")).notes == ()
+
+
+def test_withheld_notes_explain_only_the_labels_used() -> None:
+    from evidence.presentation.tables import withheld_notes
+
+    notes = withheld_notes(
+        pl.DataFrame({"a": ["<5–12", "1,541", "x"], "b": ["Lao PDR", "<11", "2,000–2,010"]})
+    )
+    assert notes == [
+        "<5: fewer than 5, not shown to protect individuals.",
+        "<11: fewer than 11, not shown to protect individuals.",
+        "x: withheld so that a small count cannot be recomputed from the totals.",
+    ]
+    assert withheld_notes(pl.DataFrame({"route": ["Mexico → USA", "x-ray"], "n": ["12", "1,000"]})) == []
 
 
 def test_a_table_of_mixed_rows_gives_each_row_its_kind() -> None:

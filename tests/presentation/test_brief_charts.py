@@ -1,0 +1,77 @@
+"""The country brief's context charts: tier strip, orders of magnitude, peers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from evidence.presentation.brief_charts import TIER_COLOURS, magnitude_chart, peer_chart, tier_strip_chart
+from evidence.presentation.charts import chart_spec, save_chart
+from evidence.presentation.disclosure import DisclosureError
+
+
+def _rows(spec: dict) -> list[dict]:
+    return [r for data in spec["datasets"].values() for r in data if isinstance(r, dict)]
+
+
+def test_tier_strip_has_a_cell_per_ranked_year_in_the_tier_colours(tmp_path: Path) -> None:
+    history = pl.DataFrame(
+        {"year": [2001, 2002, 2004, 2014], "tier": ["Tier 2", "Tier 2", "Tier 2 Watch List", "Tier 3"]}
+    )
+    chart = tier_strip_chart(history, "year", "tier", title="Tiers", source="US TIP")
+    spec = chart_spec(chart)
+    rows = _rows(spec)
+    assert [(r["year"], r["short"]) for r in rows] == [(2001, "2"), (2002, "2"), (2004, "2WL"), (2014, "3")]
+    colour = next(layer for layer in spec["layer"] if "color" in layer["encoding"])["encoding"]["color"]
+    assert colour["scale"]["domain"] == list(TIER_COLOURS)
+    assert colour["legend"]["orient"] == "right"
+    x = spec["layer"][0]["encoding"]["x"]
+    assert x["scale"]["domain"] == list(range(2001, 2015))  # unranked years keep their place, blank
+    assert x["axis"]["values"] == list(range(2001, 2015, 2))  # labels thinned beyond 12 years
+    assert save_chart(chart, tmp_path / "t.svg").read_text().count(">2WL<") == 1  # the cell of 2004
+
+
+def test_magnitude_chart_draws_published_values_on_a_log_scale() -> None:
+    data = pl.DataFrame(
+        {
+            "what": ["Identified", "Detected", "Estimated"],
+            "value": [139.0, None, 401_000.0],
+            "text": ["139", "<5", "401,000"],
+        }
+    )
+    spec = chart_spec(magnitude_chart(data, "what", "value", "text", title="t", source="s"))
+    bars = spec["layer"][0]["encoding"]
+    assert bars["x"]["scale"]["type"] == "log" and bars["x2"] == {"datum": 1}
+    assert [r["what"] for r in _rows(spec)] == ["Identified", "Estimated"]  # a withheld value draws no bar
+    with pytest.raises(DisclosureError):
+        magnitude_chart(data.with_columns(n=pl.lit(3)), "what", "value", "text", title="t", source="s")
+
+
+def test_peer_chart_has_a_panel_per_measure_and_the_country_in_the_accent_colour() -> None:
+    data = pl.DataFrame(
+        {
+            "country": ["Thailand", "Cambodia"] * 2,
+            "measure": ["Prevalence", "Prevalence", "Response", "Response"],
+            "value": [5.74, 2.0, 55.1, None],
+            "role": ["country", "peer"] * 2,
+        }
+    )
+    spec = chart_spec(
+        peer_chart(
+            data,
+            "country",
+            "measure",
+            "value",
+            "role",
+            title="t",
+            source="s",
+            measures=["Prevalence", "Response"],
+        )
+    )
+    assert [panel["title"]["text"] for panel in spec["hconcat"]] == ["Prevalence", "Response"]
+    colour = spec["hconcat"][0]["encoding"]["color"]["scale"]
+    assert colour["domain"] == ["country", "peer"] and colour["range"][0] != colour["range"][1]
+    assert "Cambodia" in json.dumps(spec["hconcat"][1])  # named even without a value

@@ -1,0 +1,52 @@
+"""The synthetic demo files in the UNODC, GSI and TIP layouts: loaded by the ordinary loaders, labelled demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from evidence.sources.demo_context import demo_context_paths, write_demo_context
+from evidence.sources.registry import load
+
+
+@pytest.fixture(scope="module")
+def demo_files(tmp_path_factory) -> list[Path]:
+    return write_demo_context(tmp_path_factory.mktemp("demo"))
+
+
+def test_each_file_loads_with_its_layouts_loader_and_says_it_is_demo_data(demo_files):
+    loaded = [load(p) for p in demo_files]
+    assert [t.kind for t in loaded] == ["indicator", "gsi", "tier"]
+    for table in loaded:
+        assert table.provenance.demo and table.provenance.synthetic
+        assert table.rows_rejected == 0 and table.rows_kept > 0
+        assert "demo" in table.provenance.label.lower()
+
+
+def test_the_demo_countries_have_every_section(demo_files):
+    from evidence.analyses.coverage import coverage
+
+    loaded = [load(p) for p in demo_files]
+    unodc, gsi, tip = loaded
+    thailand = unodc.data.filter(pl.col("iso3") == "THA")
+    assert set(thailand["dimension"].unique().to_list()) >= {
+        "Total",
+        "by form of exploitation",
+        "by citizenship",
+    }
+    assert unodc.data["censored"].any()  # counts of 1 to 4 published as <5, as UNODC does
+    assert (gsi.data["iso3"] == "THA").any() and (tip.data["iso3"] == "THA").any()
+    found = coverage(loaded, "THA", "both")
+    assert all(s.in_selection for s in found.sources)
+
+
+def test_files_are_generated_once_and_again_when_damaged(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path))
+    first = demo_context_paths()
+    stamps = [p.stat().st_mtime_ns for p in first]
+    assert demo_context_paths() == first and [p.stat().st_mtime_ns for p in first] == stamps
+    first[1].write_bytes(b"damaged")
+    again = demo_context_paths()
+    assert load(again[1]).kind == "gsi"
