@@ -1,0 +1,260 @@
+"""The country brief on the real shared files together (CTDC k-anonymised sample, UNODC GLOTIP 2023, GSI 2023, TIP
+tiers): Thailand as destination and as origin, Cambodia as origin; and on the demo data, where every section has
+data. Each UNODC number checked here is recomputed from the workbook with openpyxl, not with the toolkit's loader.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evidence.presentation.tables import TABLE_MIME, TableData
+
+pytestmark = [pytest.mark.slow, pytest.mark.kernel]
+
+BRIEFS = {
+    "THA-destination": ("THA", "destination"),
+    "THA-origin": ("THA", "origin"),
+    "KHM-origin": ("KHM", "origin"),
+}
+
+
+@pytest.fixture(scope="module")
+def real_files(shared_data: Path) -> list[str]:
+    return [
+        str(shared_data / "ctdc" / "k_anon_sample.csv"),
+        str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"),
+        str(shared_data / "walkfree" / "gsi_2023.xlsx"),
+        str(shared_data / "tip" / "tip_tiers_1999_2015.csv"),
+    ]
+
+
+@pytest.fixture(scope="module")
+def briefs(real_files, tmp_path_factory) -> dict[str, Path]:
+    from evidence.briefs.render import render_run
+    from evidence.runs.execute import run_notebook
+
+    out_root = tmp_path_factory.mktemp("briefs") / "runs"
+    folders = {}
+    for name, (iso3, role) in BRIEFS.items():
+        outcome = run_notebook(
+            "country_brief", {"country": iso3, "role": role, "data": real_files}, out_root=out_root
+        )
+        assert outcome.status == "ok", outcome.error
+        folders[name] = Path(outcome.folder)
+        render_run(folders[name], formats="html" if name != "THA-destination" else "all")
+    return folders
+
+
+def _notebook(folder: Path) -> dict[str, Any]:
+    return json.loads((folder / "country_brief.ipynb").read_text(encoding="utf-8"))
+
+
+def _text(folder: Path) -> str:
+    parts = []
+    for cell in _notebook(folder)["cells"]:
+        if cell["cell_type"] == "markdown":
+            parts.append("".join(cell["source"]))
+        for out in cell.get("outputs", []):
+            assert out["output_type"] != "error", out.get("evalue")
+            for mime, value in out.get("data", {}).items():
+                if mime in ("text/markdown", "text/html", "image/svg+xml"):  # the charts' titles too
+                    parts.append("".join(value) if isinstance(value, list) else str(value))
+    return "\n".join(parts)
+
+
+def _tables(folder: Path) -> list[TableData]:
+    found = []
+    for cell in _notebook(folder)["cells"]:
+        for out in cell.get("outputs", []):
+            if TABLE_MIME in out.get("data", {}):
+                found.append(TableData.from_json(out["data"][TABLE_MIME]))
+    return found
+
+
+def _table(folder: Path, caption: str, after: str | None = None) -> dict[str, dict[str, str]]:
+    """The first table of that caption (after the table whose caption is ``after``), as {first cell: row}."""
+    tables = _tables(folder)
+    if after is not None:
+        tables = tables[[t.caption for t in tables].index(after) + 1 :]
+    table = next(t for t in tables if t.caption == caption)
+    headers = [c.header for c in table.columns]
+    return {row[0]: dict(zip(headers, row, strict=True)) for row in table.rows}
+
+
+def _workbook_rows(path: str) -> list[dict[str, Any]]:
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(r for i, r in enumerate(rows) if i == 2)  # UNODC, the release date, then the header
+    return [dict(zip(header, r, strict=False)) for r in rows]
+
+
+def _published(values: list[str]) -> str:
+    """The range a reader sees for a sum of published cells (``<5`` is 1 to 4)."""
+    low = sum(1 if v == "<5" else int(v.replace(",", "")) for v in values)
+    high = sum(4 if v == "<5" else int(v.replace(",", "")) for v in values)
+    if len(values) == 1 and values[0] == "<5":
+        return "<5"
+    return f"{low:,}" if low == high else f"{low:,}–{high:,}"
+
+
+def _years(folder: Path) -> tuple[int, int]:
+    parameters = json.loads((folder / "run.json").read_text())["parameters"]
+    return parameters["year_from"], parameters["year_to"]
+
+
+def test_every_brief_ran_and_rendered(briefs):
+    for name, folder in briefs.items():
+        assert (folder / "brief.html").is_file(), name
+    assert (briefs["THA-destination"] / "brief.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_detected_victims_in_thailand_are_the_workbooks(briefs, real_files):
+    folder = briefs["THA-destination"]
+    first, last = _years(folder)
+    rows = _workbook_rows(real_files[1])
+    totals = {
+        int(r["Year"]): str(r["txtVALUE"])
+        for r in rows
+        if r["Iso3_code"] == "THA"
+        and r["Indicator"] == "Detected trafficking victims"
+        and (r["Dimension"], r["Sex"], r["Age"]) == ("Total", "Total", "Total")
+    }
+    shown = _table(folder, "Detected victims per year")
+    checked = 0
+    for year, value in totals.items():
+        if first <= year <= last:
+            assert shown[str(year)]["Detected victims"] == _published([value]), year
+            checked += 1
+    assert checked >= 10
+    total = [v for y, v in totals.items() if first <= y <= last]
+    assert shown["Total"]["Detected victims"] == _published(total)
+    # by citizenship: Myanmar (written "Myanmar" or "Burmese") → Thailand over the brief's years
+    myanmar = [
+        str(r["txtVALUE"])
+        for r in rows
+        if r["Iso3_code"] == "THA"
+        and r["Indicator"] == "Detected trafficking victims"
+        and (r["Dimension"], r["Sex"], r["Age"]) == ("by citizenship", "Total", "Total")
+        and r["Category"] in ("Myanmar", "Burmese")
+        and first <= int(r["Year"]) <= last
+    ]
+    routes = _table(
+        folder,
+        "Detected victims by route and class of route (region level)",
+        after="Detected victims per year by age",
+    )
+    assert routes["Myanmar → Thailand"]["All victims"] == _published(myanmar)
+
+
+def test_thai_nationals_detected_abroad_are_the_workbooks(briefs, real_files):
+    folder = briefs["THA-origin"]
+    first, last = _years(folder)
+    rows = _workbook_rows(real_files[1])
+    japan = [
+        str(r["txtVALUE"])
+        for r in rows
+        if r["Iso3_code"] == "JPN"
+        and r["Indicator"] == "Detected trafficking victims"
+        and (r["Dimension"], r["Sex"], r["Age"]) == ("by citizenship", "Total", "Total")
+        and r["Category"] in ("Thailand", "Thai")
+        and first <= int(r["Year"]) <= last
+    ]
+    routes = _table(folder, "Detected victims by route and class of route (region level)")
+    assert japan and routes["Thailand → Japan"]["All victims"] == _published(japan)
+
+
+def test_thailands_gsi_figures_and_tier_appear(briefs):
+    text = _text(briefs["THA-destination"])
+    assert "401,000" in text and "5.74" in text
+    gsi = _table(briefs["THA-destination"], "Thailand in the Global Slavery Index")
+    assert gsi["Estimated number of people in modern slavery"]["Thailand"] == "401,000"
+    assert "Tier 3" in text and "US TIP Report tier of Thailand" in text
+
+
+def test_an_unused_source_is_not_cited(briefs):
+    from evidence.briefs.document import build_document, sources_section
+
+    folder = briefs["THA-origin"]  # the CTDC sample holds no Thai nationals
+    provenance = json.loads((folder / "run.json").read_text())["provenance"]
+    cited = {p["source"]: p["cited"] for p in provenance}
+    assert cited == {"ctdc": False, "unodc_glotip": True, "walkfree_gsi": True, "us_tip_tiers": True}
+    document = build_document(folder)
+    assert "CTDC" not in sources_section(document.provenance)
+    for table in document.tables:
+        assert not any("CTDC" in note for note in table.notes), table.caption
+    for name, svg in document.figures.items():
+        assert b"CTDC" not in svg, name
+    html = (folder / "brief.html").read_text(encoding="utf-8")
+    sources = html[html.index("Sources and citations") :]
+    assert "CTDC" not in sources and "UNODC GLOTIP" in sources
+    # it is named once, with the years it does hold, so a reader knows it was considered
+    assert "Not used, because they hold nothing for Thailand as country of origin" in _text(folder)
+
+
+def test_wording_never_leaks_internals(briefs):
+    for folder in briefs.values():
+        html = (folder / "brief.html").read_text(encoding="utf-8")
+        for internal in ("global_synthetic", "k_anonymised", "glotip_xlsx", "CTDC unknown", "n.d.."):
+            assert internal not in html, (folder.name, internal)
+        if "&lt;5" in html:
+            assert "fewer than 5" in html
+        assert not re.search(r"not recorded in these data \(", html)
+
+
+def test_cambodia_as_origin(briefs):
+    folder = briefs["KHM-origin"]
+    text = _text(folder)
+    assert "Nationals of Cambodia detected abroad or at home" in text
+    routes = _table(folder, "Identified victims by route and class of route (region level)")
+    assert "Cambodia → Thailand" in routes
+
+
+@pytest.mark.browser
+def test_the_multi_source_brief_draws_every_chart_offline(briefs):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "briefs"))
+    from _chromium import chromium_path, ink_share, load_page
+
+    if chromium_path() is None:
+        pytest.skip("headless Chromium is not installed")
+    folder = briefs["THA-destination"]
+    figures = len(list((folder / "brief-figures").iterdir()))
+    page = load_page(folder / "brief.html", height=3000)
+    assert page.failed == []
+    assert all(url.startswith(("file:", "data:")) for url in page.requests), page.requests
+    assert figures >= 10 and len(page.images) == figures
+    assert all(image["complete"] and image["width"] > 0 for image in page.images), page.images
+    share, colours = ink_share(page.screenshot)
+    assert share > 0.02 and colours > 20
+
+
+def test_the_demo_brief_shows_every_section(tmp_path, monkeypatch):
+    from evidence.runs.execute import run_notebook
+
+    monkeypatch.delenv("EVIDENCE_DATA", raising=False)
+    outcome = run_notebook("country_brief", {"country": "THA"}, out_root=tmp_path)
+    assert outcome.status == "ok", outcome.error
+    folder = Path(outcome.folder)
+    text = _text(folder)
+    captions = {t.caption for t in _tables(folder)}
+    assert {
+        "The data of this brief",
+        "What the sources say about Thailand",
+        "Identified victims and their routes",
+        "Detected victims per year",
+        "Thailand in the Global Slavery Index",
+        "Thailand and its neighbours",
+    } <= captions
+    assert "No detected victims" not in text and "No victim-level case data" not in text
+    assert "No TIP tier" not in text and "No estimate of modern slavery" not in text
+    assert "Synthetic demo data" in text
+    record = json.loads((folder / "run.json").read_text())
+    assert all(p["demo"] for p in record["provenance"]) and len(record["provenance"]) == 4
