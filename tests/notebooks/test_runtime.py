@@ -39,8 +39,12 @@ def test_data_files_given_configured_or_demo(tmp_path, monkeypatch):
     monkeypatch.delenv("EVIDENCE_DATA")
     from evidence.sources import demo
 
+    from evidence.sources import demo_context
+
     monkeypatch.setattr(demo, "demo_path", lambda: tmp_path / "demo.csv")
-    assert runtime.data_files([]) == [tmp_path / "demo.csv"]
+    monkeypatch.setattr(demo_context, "demo_context_paths", lambda: [tmp_path / "unodc.xlsx"])
+    # the demo case records and the demo files of the other layouts (UNODC, GSI, TIP)
+    assert runtime.data_files([]) == [tmp_path / "demo.csv", tmp_path / "unodc.xlsx"]
     with pytest.raises(InputError, match="no such data file"):
         runtime.data_files([str(tmp_path / "missing.csv")])
 

@@ -30,7 +30,7 @@ the data files)::
 
 Every run, brief and batch then reads the data before a kernel starts: years left empty (``None``) become the
 span the data hold for the country and role, and a selection with no victims is refused, naming the years the
-data do hold (:mod:`evidence.runs.selection`).
+data do hold (:mod:`evidence.runs.selection_check`).
 """
 
 from __future__ import annotations

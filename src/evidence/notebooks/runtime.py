@@ -81,7 +81,7 @@ def load_data(data: Sequence[str | Path] = ()) -> list[LoadedTable]:
 
 def load_tables(paths: Sequence[str | Path]) -> list[LoadedTable]:
     """Load files (remembered in this process, from the harmonised-table cache) without recording anything:
-    what the runner reads before a kernel starts (:mod:`evidence.runs.selection`)."""
+    what the runner reads before a kernel starts (:mod:`evidence.runs.selection_check`)."""
     return [_load_remembered(Path(p)) for p in paths]
 
 

@@ -380,7 +380,8 @@ def table_data(
             )
             for c in shown.columns
         )
-        notes = withheld_notes(shown)
+        # the labels a table shows are explained under it, unless the caller's note does so already
+        notes = [n for n in withheld_notes(shown) if not (note and n.split(":")[0] in note)]
         notes += [source if source.lower().startswith("source") else f"Source: {source}"] if source else []
         row_headers, total_row = 0, False
     else:

@@ -50,7 +50,7 @@ from evidence.runs.execute import (
     prepare_run,
 )
 from evidence.runs.params import anchor_data_paths, read_yaml
-from evidence.runs.selection import EmptySelectionError
+from evidence.runs.selection_check import EmptySelectionError
 
 DEFAULT_MIN_CASES = 50
 AUTO = "auto"

@@ -50,7 +50,7 @@ from evidence.runs.record import (
     Timings,
     write_record,
 )
-from evidence.runs.selection import settle_selection
+from evidence.runs.selection_check import settle_selection
 
 DEFAULT_OUT_ROOT = Path("reports") / "runs"
 LOG_FILE = "run.log"
@@ -119,7 +119,7 @@ def prepare_run(
     Raises :class:`~evidence.core.errors.ParameterError` for unknown names, wrong types, unknown countries,
     values outside the declared choices and missing data files. A notebook that declares its selection
     (``# selection:``) gets empty years filled from the data, and a selection without victims is refused
-    (:class:`~evidence.runs.selection.EmptySelectionError`) unless ``allow_empty``.
+    (:class:`~evidence.runs.selection_check.EmptySelectionError`) unless ``allow_empty``.
     """
     spec = notebook if isinstance(notebook, NotebookSpec) else read_notebook(notebook)
     resolved = resolve_parameters(spec, parameters or {}, base_dir=base_dir)

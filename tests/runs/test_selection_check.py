@@ -17,7 +17,7 @@ from evidence.core.errors import InputError, ParameterError
 from evidence.notebooks.catalog import parse_parameters, parse_selection, read_notebook
 from evidence.runs.batch import prepare_plan, read_plan
 from evidence.runs.execute import prepare_run
-from evidence.runs.selection import EmptySelectionError
+from evidence.runs.selection_check import EmptySelectionError
 
 
 @pytest.fixture(scope="module")
