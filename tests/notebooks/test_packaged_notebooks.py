@@ -72,11 +72,11 @@ def test_country_brief_on_the_demo_data(tmp_path, monkeypatch):
     folder = Path(outcome.folder)
     text, errors = _outputs(folder / "country_brief.ipynb")
     assert not errors
-    assert "Synthetic demo data" in text and "Identified victims are not prevalence" in text
+    assert "Synthetic demo data" in text and "Three different counts" in text
     assert "Myanmar" in text and "a year" in text  # the main corridor and the trend sentence
     assert "shape: (" not in text  # tables are formatted, never polars' truncated reprs
     assert "<N" not in text and "evidence run" not in text  # no placeholder, no analyst instructions
-    assert text.count("Key figures") == 1
+    assert text.count("At a glance") == 1  # the key figures, once
     record = read_record(folder)
     assert record.provenance[0]["demo"] is True
     assert record.data[0].sha256 == record.provenance[0]["sha256"]  # hashed what the notebook loaded
