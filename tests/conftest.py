@@ -30,6 +30,23 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+#: The four real sources a country brief brings together, as the shared data folder holds them.
+REAL_SOURCES = (
+    "ctdc/k_anon_sample.csv",
+    "unodc/data_glotip_2023-05-30.xlsx",
+    "walkfree/gsi_2023.xlsx",
+    "tip/tip_tiers_1999_2015.csv",
+)
+
+
+@pytest.fixture(scope="session")
+def real_tables(shared_data):
+    """The CTDC k-anonymised sample, UNODC GLOTIP 2023, GSI 2023 and TIP tiers, loaded (in that order)."""
+    from evidence.sources.cache import load_cached
+
+    return [load_cached(shared_data / name) for name in REAL_SOURCES]
+
+
 @pytest.fixture(scope="session")
 def fixtures() -> Path:
     return FIXTURES

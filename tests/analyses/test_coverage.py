@@ -6,18 +6,11 @@ import polars as pl
 import pytest
 
 from evidence.analyses.coverage import coverage, victim_years, years_text
-from evidence.sources.cache import load_cached
 
 
 @pytest.fixture(scope="module")
-def tables(shared_data):
-    files = [
-        "ctdc/k_anon_sample.csv",
-        "unodc/data_glotip_2023-05-30.xlsx",
-        "walkfree/gsi_2023.xlsx",
-        "tip/tip_tiers_1999_2015.csv",
-    ]
-    return [load_cached(shared_data / f) for f in files]
+def tables(real_tables):
+    return real_tables
 
 
 def _unodc_years(unodc, *, iso3=None, citizenship=None):

@@ -562,9 +562,9 @@ def key_figures(brief: CountryBrief) -> list[tuple[str, str]]:
     latest TIP tier."""
     out: list[tuple[str, str]] = []
     for table in brief.holding("case"):
-        numbers = brief.routes(table)
-        if numbers is not None:
-            total = numbers.key_figures()["Victims"][0]
+        routes = brief.routes(table)
+        if routes is not None:
+            total = routes.key_figures()["Victims"][0]
             out.append((f"Victims identified, {brief.period} (case data)", str(total)))
     for table in brief.holding("indicator"):
         roles = ["destination", "origin"] if brief.role == "both" else [brief.role]
