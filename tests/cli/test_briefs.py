@@ -103,6 +103,14 @@ def test_brief_options_become_the_notebook_parameters(tmp_path: Path) -> None:
     assert brief_parameters(spec, country="THA") == {"country": "THA"}
 
 
+def test_brief_peers_become_the_notebooks_list_of_countries() -> None:
+    spec = read_notebook("country_brief")
+    given = brief_parameters(spec, country="THA", peers="KHM, LAO,MMR")
+    assert given == {"country": "THA", "peers": ["KHM", "LAO", "MMR"]}
+    with pytest.raises(ParameterError, match="no parameter for --peers"):
+        brief_parameters(read_notebook("routes"), country="THA", peers="KHM")
+
+
 def test_a_years_tuple_parameter_takes_the_range(tmp_path: Path) -> None:
     spec = read_notebook(
         _notebook_with(tmp_path, 'country: str = "THA"\nyears: tuple[int, int] = (2012, 2023)\n')

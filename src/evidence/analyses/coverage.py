@@ -124,8 +124,8 @@ class Coverage:
         if not sources:
             return "no data files were given"
         held = [f"{s.label}: {s.years_text()}" for s in sources]
-        what = "no victims" if self.victim_sources else "nothing"
-        return f"the data hold {what} of {self.place()}{when}. Years they hold for it: " + "; ".join(held)
+        what = "no victims of" if self.victim_sources else "nothing for"
+        return f"the data hold {what} {self.place()}{when}. Years they hold for it: " + "; ".join(held)
 
 
 def years_text(years: Iterable[int]) -> str:

@@ -69,19 +69,19 @@ def start(
     return brief
 
 
-def _missing(brief: CountryBrief, kind: str, what: str) -> bool:
+def _missing(brief: CountryBrief, kind: str) -> bool:
     """Say in one sentence why a section of ``kind`` has no data (none given, or nothing for the selection);
     True when it has none."""
     if brief.holding(kind):
         return False
     given = brief.given(kind)
     if not given:
-        _say(f"No {what}: the data files given include no {_HOW_TO_GIVE[kind]}.")
+        _say(f"Not shown: none of the data files given is {_HOW_TO_GIVE[kind]}; add one with `--data`.")
     else:
         held = "; ".join(f"{t.provenance.label}: {brief.years_held(t)}" for t in given)
         _say(
             escape_markdown(
-                f"No {what}: the {_HOW_TO_GIVE[kind].split(' (')[0]} given hold nothing for {brief.place_role} "
+                f"Not shown: the {_HOW_TO_GIVE[kind].split(' (')[0]} given hold nothing for {brief.place_role} "
                 f"in {brief.period} (years they hold for it: {held})."
             )
         )
@@ -157,7 +157,7 @@ def show_together(brief: CountryBrief) -> None:
 def show_case_section(brief: CountryBrief) -> None:
     """Per case table holding victims: key figures, routes (table, bar chart, flow map, world map), victims per
     year with the trend, by form, and who is identified."""
-    if _missing(brief, "case", "victim-level case data for this brief"):
+    if _missing(brief, "case"):
         return
     tables = brief.holding("case")
     for table in tables:
@@ -198,7 +198,7 @@ def show_detected_section(brief: CountryBrief) -> None:
     """UNODC's detected victims: in the country (per year with the trend, by form, sex and age, and by
     citizenship) and the country's nationals detected abroad (per year, by country of detection), as the role
     asks."""
-    if _missing(brief, "indicator", "detected victims"):
+    if _missing(brief, "indicator"):
         return
     table = brief.holding("indicator")[0]
     roles = ["destination", "origin"] if brief.role == "both" else [brief.role]
@@ -265,7 +265,7 @@ def _role_words(role: str) -> str:
 def show_estimates_section(brief: CountryBrief) -> None:
     """The GSI's estimate, prevalence, vulnerability and government response, with the country's rank in its
     region."""
-    if _missing(brief, "gsi", "estimate of modern slavery"):
+    if _missing(brief, "gsi"):
         return
     found = gsi_view(brief)
     if found is None:
@@ -290,7 +290,7 @@ def show_tier_section(brief: CountryBrief) -> None:
     """The country's US TIP Report tier, report year by report year, as a strip chart and one sentence."""
     from evidence.presentation.brief_charts import tier_strip_chart
 
-    if _missing(brief, "tier", "TIP tier placements"):
+    if _missing(brief, "tier"):
         return
     history = tier_history(brief)
     source = brief.cite(*brief.holding("tier"))

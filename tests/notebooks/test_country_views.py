@@ -1,0 +1,74 @@
+"""What the brief's sections say when a source is missing, and which sources they cite (no kernel)."""
+
+from __future__ import annotations
+
+import pytest
+
+from evidence.notebooks import country_views
+from evidence.notebooks.country import open_brief
+from evidence.presentation.disclosure import DisclosureRule
+
+
+@pytest.fixture
+def shown(monkeypatch, tmp_path):
+    import IPython.display
+
+    out: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: out.extend(objs))
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    return out
+
+
+def _text(shown) -> str:
+    parts = []
+    for obj in shown:
+        if isinstance(obj, dict):
+            parts.append(obj.get("text/markdown", ""))
+        else:
+            parts.append(str(getattr(obj, "data", "")))
+    return "\n".join(parts)
+
+
+def test_every_section_without_data_says_why_in_one_sentence(real_tables, shown):
+    gsi = real_tables[2]
+    brief = open_brief([gsi], DisclosureRule(5), country="THA", role="origin")
+    for show in (
+        country_views.show_case_section,
+        country_views.show_detected_section,
+        country_views.show_tier_section,
+        country_views.show_together,
+    ):
+        before = len(shown)
+        show(brief)
+        said = _text(shown[before:])
+        assert len(shown) - before == 1 and said.count(".") >= 1, show.__name__  # one sentence, no table
+    text = _text(shown)
+    assert "none of the data files given is victim-level case data" in text
+    assert "none of the data files given is UNODC GLOTIP country data" in text
+    assert "Nothing to set side by side" in text
+    country_views.show_estimates_section(brief)
+    assert "401,000" in _text(shown)
+    assert [t.provenance.source for t in brief.cited.values()] == ["walkfree_gsi"]
+
+
+def test_a_source_given_but_empty_for_the_brief_names_the_years_it_holds(real_tables, shown):
+    case = real_tables[0]
+    brief = open_brief(
+        [case, real_tables[2]], DisclosureRule(5), country="THA", role="destination", years=(2015, 2018)
+    )
+    country_views.show_case_section(brief)
+    assert "hold nothing for Thailand as country of destination in 2015–2018" in _text(shown)
+    assert "years they hold for it: CTDC k-anonymised global dataset" in _text(shown) and ": 2010" in _text(
+        shown
+    )
+    assert not brief.cited
+
+
+def test_a_brief_that_shows_nothing_is_refused(real_tables, shown):
+    from evidence.core.errors import EvidenceError
+
+    brief = open_brief(
+        real_tables[:1], DisclosureRule(5), country="THA", role="destination", years=(2015, 2018)
+    )
+    with pytest.raises(EvidenceError, match="nothing to brief"):
+        country_views.finish(brief)
