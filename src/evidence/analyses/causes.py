@@ -35,8 +35,9 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
-from evidence.analyses.common import clean_float, recorded_flags, resolve_table, wilson_interval
+from evidence.analyses.intervals import clean_float, wilson_interval
 from evidence.analyses.routes import flow_class_expr
+from evidence.analyses.selection import recorded_flags, resolve_table
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
 from evidence.core.errors import ParameterError
 from evidence.sources.case_schema import AGE_BANDS, FLAG_GROUPS, TRAFFICKING_DURATIONS, apply_denominator_rule

@@ -14,7 +14,7 @@ victim was detected or exploited; in CTDC a proxy, where the victim was first as
 sum where no contributing cell is censored, else null: a flow made of ``12`` and ``<5`` is 13–16 victims, not 12
 and not 14.5. Case-table counts are exact (low = high = victims). ``share`` is the flow's share of all victims in
 the known flows of the selection, computed on point values (exact, else the interval midpoint, see
-:data:`evidence.analyses.common.CENSORED_POINT_RULE`) and before the ``min_victims`` filter.
+:data:`evidence.analyses.intervals.CENSORED_POINT_RULE`) and before the ``min_victims`` filter.
 
 **Flow classes.** ``domestic`` (origin = destination), ``intraregional`` (different countries in the same UN M49
 region, or subregion with ``regional_level="subregion"``), ``transregional`` (different regions), ``unknown``

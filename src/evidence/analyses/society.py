@@ -36,7 +36,8 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
-from evidence.analyses.common import DEFAULT_INDICATOR, check_country, clean_float, point_expr
+from evidence.analyses.intervals import clean_float, point_expr
+from evidence.analyses.selection import DEFAULT_INDICATOR, check_country
 from evidence.core.errors import ParameterError
 from evidence.sources.loaded import LoadedTable
 from evidence.sources.provenance import Provenance

@@ -25,11 +25,11 @@ key (``cell_key``) beside the count. With an indicator table, a selection withou
 reads every reporting country's own breakdowns (as ``destination``).
 
 **Models on censored counts.** A model needs one number per year: it uses the point value (exact, else the
-midpoint, :data:`~evidence.analyses.common.CENSORED_POINT_RULE`), and when any year is censored it is refitted on
+midpoint, :data:`~evidence.analyses.intervals.CENSORED_POINT_RULE`), and when any year is censored it is refitted on
 the low bounds and on the high bounds (``low_bound`` and ``high_bound`` of the result), never on zeros.
 
 **Sparse series.** A trend or a segment whose victims all fall in its first or last year (or that has none) has
-no finite estimate. :func:`rate_ratio` then raises :class:`~evidence.analyses.common.EstimationError`;
+no finite estimate. :func:`rate_ratio` then raises :class:`~evidence.analyses.count_models.EstimationError`;
 :func:`find_break` skips the break years that leave such a segment and raises it only when none is left
 ("no break could be estimated"); :func:`incomplete_years` does not judge a year from such a history. The models
 raise only ``ParameterError`` and its subclass ``EstimationError``, both of the ``EvidenceError`` family.

@@ -53,9 +53,13 @@ from evidence.presentation.disclosure import (
 from evidence.presentation.maps import BOUNDARIES_CREDIT, country_centroids, world_geojson
 
 __all__ = [
+    "CHART_HEIGHT",
+    "CHART_WIDTH",
     "PALETTE",
     "THEME_NAME",
+    "chart_data",
     "chart_spec",
+    "chart_title",
     "choropleth",
     "corridor_bar_chart",
     "flow_map",
@@ -64,6 +68,7 @@ __all__ = [
     "save_charts",
     "stacked_share_chart",
     "trend_chart",
+    "used_columns",
 ]
 
 THEME_NAME = "evidence"
@@ -75,7 +80,8 @@ _NO_DATA_COLOUR = "#e3e3e3"
 _LAND_COLOUR = "#ececec"
 _BORDER_COLOUR = "#ffffff"
 _FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
-_WIDTH, _HEIGHT = 600, 340
+#: The size of every chart of the toolkit (this module's and :mod:`.causes_charts`'), in pixels.
+CHART_WIDTH, CHART_HEIGHT = 600, 340
 
 
 @alt.theme.register(THEME_NAME, enable=False)
@@ -86,7 +92,7 @@ def house_theme() -> alt.theme.ThemeConfig:
             "background": "white",
             "font": _FONT,
             "padding": 12,
-            "view": {"continuousWidth": _WIDTH, "continuousHeight": _HEIGHT, "stroke": None},
+            "view": {"continuousWidth": CHART_WIDTH, "continuousHeight": CHART_HEIGHT, "stroke": None},
             "title": {
                 "anchor": "start",
                 "fontSize": 16,
@@ -123,7 +129,7 @@ def house_theme() -> alt.theme.ThemeConfig:
 # --------------------------------------------------------------------------------------------- data checks
 
 
-def _chart_data(
+def chart_data(
     data: DisclosedTable | pl.DataFrame,
     count_columns: Sequence[str],
     rule: DisclosureRule,
@@ -148,7 +154,7 @@ def _chart_data(
     return data, 0
 
 
-def _used_columns(frame: pl.DataFrame, columns: Sequence[str | None], what: str) -> pl.DataFrame:
+def used_columns(frame: pl.DataFrame, columns: Sequence[str | None], what: str) -> pl.DataFrame:
     """Only the columns a chart draws: the rest would travel unchecked in the spec (and in an HTML page)."""
     wanted = list(dict.fromkeys(c for c in columns if c is not None))
     missing = [c for c in wanted if c not in frame.columns]
@@ -157,9 +163,10 @@ def _used_columns(frame: pl.DataFrame, columns: Sequence[str | None], what: str)
     return frame.select(wanted)
 
 
-def _title(
+def chart_title(
     title: str, source: str, subtitle: str | None = None, notes: Sequence[str] = ()
 ) -> alt.TitleParams:
+    """A chart's title block: the title, then the subtitle, the notes and the source (required) below it."""
     if not source or not source.strip():
         raise ParameterError("every chart names its source (e.g. source='UNODC GLOTIP, 2023 release')")
     lines = [subtitle] if subtitle else []
@@ -199,8 +206,8 @@ def trend_chart(
 ) -> alt.LayerChart:
     """A yearly line (one per ``series``), with an interval band from ``low`` to ``high`` when given."""
     rule = _rule_of(data, rule)
-    frame, withheld = _chart_data(data, [value] if counts else [], rule, "trend chart")
-    frame = _used_columns(frame, [year, value, low, high, series], "trend chart")
+    frame, withheld = chart_data(data, [value] if counts else [], rule, "trend chart")
+    frame = used_columns(frame, [year, value, low, high, series], "trend chart")
     if (low is None) != (high is None):
         raise ParameterError("give both low and high for an interval band, or neither")
     bounds = [c for c in (low, high) if c is not None]
@@ -234,7 +241,7 @@ def trend_chart(
     if low is not None:
         notes.insert(0, "Shaded band: interval from the analysis.")
     return alt.layer(*layers).properties(
-        title=_title(title, source, subtitle, notes), width=_WIDTH, height=_HEIGHT
+        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=CHART_HEIGHT
     )
 
 
@@ -257,8 +264,8 @@ def stacked_share_chart(
     counts in the tooltip do not.
     """
     rule = _rule_of(data, rule)
-    frame, withheld = _chart_data(data, [value], rule, "stacked share chart")
-    frame = _used_columns(frame, [x, category, value], "stacked share chart")
+    frame, withheld = chart_data(data, [value], rule, "stacked share chart")
+    frame = used_columns(frame, [x, category, value], "stacked share chart")
     frame = frame.filter(pl.col(value).is_not_null())
     x_type = "O" if frame[x].dtype.is_integer() or frame[x].dtype == pl.String else "N"
     # ordered categories (age bands, durations) keep their order in the legend and the stack, not A–Z
@@ -288,7 +295,9 @@ def stacked_share_chart(
         )
     )
     notes = ["Shares of the published counts.", _withheld_note(withheld, rule)]
-    return chart.properties(title=_title(title, source, subtitle, notes), width=_WIDTH, height=_HEIGHT)
+    return chart.properties(
+        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=CHART_HEIGHT
+    )
 
 
 def _category_order(values: pl.Series) -> list[str]:
@@ -328,8 +337,8 @@ def corridor_bar_chart(
     if top < 1:
         raise ParameterError(f"top must be at least 1, got {top}")
     rule = _rule_of(data, rule)
-    frame, withheld = _chart_data(data, [value], rule, "corridor bar chart")
-    frame = _used_columns(frame, [origin, destination, value, share], "corridor bar chart")
+    frame, withheld = chart_data(data, [value], rule, "corridor bar chart")
+    frame = used_columns(frame, [origin, destination, value, share], "corridor bar chart")
     frame = frame.filter(pl.col(value).is_not_null()).sort(value, descending=True).head(top)
     if share is not None:
         # To the precision shown (0.1%): a share at full precision gives its denominator back exactly.
@@ -359,7 +368,7 @@ def corridor_bar_chart(
     )
     notes = [_withheld_note(withheld, rule)]
     return alt.layer(bars, text_marks).properties(
-        title=_title(title, source, subtitle, notes), width=_WIDTH, height=alt.Step(24)
+        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=alt.Step(24)
     )
 
 
@@ -430,8 +439,8 @@ def flow_map(
     Flows whose country has no map location (e.g. an unknown origin) are left out and counted in the subtitle.
     """
     rule = _rule_of(flows, rule)
-    frame, withheld = _chart_data(flows, [value], rule, "flow map")
-    frame = _used_columns(frame, [origin, destination, value], "flow map")
+    frame, withheld = chart_data(flows, [value], rule, "flow map")
+    frame = used_columns(frame, [origin, destination, value], "flow map")
     frame = frame.filter(pl.col(value).is_not_null()).sort(value, descending=True)
     if top is not None:
         frame = frame.head(top)
@@ -499,9 +508,9 @@ def flow_map(
         BOUNDARIES_CREDIT + ".",
     ]
     # The whole world in Equal Earth is about twice as wide as it is tall.
-    height = 380 if "fit" in projection else _WIDTH // 2
+    height = 380 if "fit" in projection else CHART_WIDTH // 2
     return alt.layer(_basemap(projection), lines, points).properties(
-        title=_title(title, source, subtitle, notes), width=_WIDTH, height=height
+        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=height
     )
 
 
@@ -523,8 +532,8 @@ def choropleth(
     ``value_format`` is a d3 format for the legend and tooltip (``".1%"`` for shares, ``",~f"`` for counts).
     """
     rule = _rule_of(data, rule)
-    frame, withheld = _chart_data(data, [value] if counts else [], rule, "choropleth")
-    frame = _used_columns(frame, [iso3, value], "choropleth")
+    frame, withheld = chart_data(data, [value] if counts else [], rule, "choropleth")
+    frame = used_columns(frame, [iso3, value], "choropleth")
     if frame[iso3].is_duplicated().any():
         raise ParameterError(f"choropleth: {iso3!r} must name each country once")
     values = dict(zip(frame[iso3].to_list(), frame[value].to_list(), strict=True))
@@ -578,7 +587,7 @@ def choropleth(
     )
     notes = [_withheld_note(withheld, rule), "Grey: no data. " + BOUNDARIES_CREDIT + "."]
     return alt.layer(background, shaded).properties(
-        title=_title(title, source, subtitle, notes), width=_WIDTH, height=320
+        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=320
     )
 
 
@@ -604,7 +613,7 @@ def interval_chart(
     interval with it, and a missing ``high`` (an unbounded interval) draws no whisker end. ``reference`` draws
     a vertical rule (e.g. the number observed), labelled by ``reference_label``.
     """
-    frame = _used_columns(data, [label, value, low, high, colour], "interval chart")
+    frame = used_columns(data, [label, value, low, high, colour], "interval chart")
     frame = frame.filter(pl.col(value).is_not_null())
     order = frame[label].to_list()
     y = alt.Y(f"{label}:N", sort=order, title=None)
@@ -637,7 +646,7 @@ def interval_chart(
         if reference_label:
             lines.insert(0, f"Dashed line: {reference_label}.")
     return alt.layer(*layers).properties(
-        title=_title(title, source, subtitle, lines), width=_WIDTH, height=alt.Step(26)
+        title=chart_title(title, source, subtitle, lines), width=CHART_WIDTH, height=alt.Step(26)
     )
 
 
