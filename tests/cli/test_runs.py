@@ -79,10 +79,17 @@ def test_batch_exits_non_zero_when_a_run_fails_and_prints_a_summary(app, tiny, t
 def test_kernel_install_into_a_prefix(app, tmp_path, monkeypatch):
     import sys
 
+    from evidence.runs.kernel import environment_kernel_name
+
     monkeypatch.setattr(sys, "prefix", str(tmp_path))
     result = runner.invoke(app, ["kernel", "install", "--name", "evidence-test", "--sys-prefix"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "share" / "jupyter" / "kernels" / "evidence-test" / "kernel.json").is_file()
+    result = runner.invoke(app, ["kernel", "install", "--sys-prefix"])
+    assert result.exit_code == 0, result.output
+    name = environment_kernel_name()
+    assert (tmp_path / "share" / "jupyter" / "kernels" / name / "kernel.json").is_file()
+    assert name in result.output
 
 
 @pytest.mark.kernel

@@ -22,10 +22,32 @@ def test_kernel_manager_finds_the_spec_and_adds_the_environment(tmp_path, monkey
     assert "python3" in manager.kernel_spec_manager.find_kernel_specs()
 
 
-def test_install_kernel_for_jupyterlab(tmp_path):
-    where = kernel.install_kernel("evidence-test", user=False, prefix=str(tmp_path))
+def test_install_kernel_for_jupyterlab_under_the_name_runs_use(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    where = kernel.install_kernel(user=False, prefix=str(tmp_path))
+    assert where.name == kernel.environment_kernel_name() == kernel.ensure_run_kernel()
     spec = json.loads((where / "kernel.json").read_text())
-    assert spec["argv"][0] == sys.executable and "evidence" in spec["display_name"]
+    run_spec = json.loads((kernel.kernels_root() / where.name / "kernel.json").read_text())
+    assert spec["argv"][0] == run_spec["argv"][0] == sys.executable
+    assert spec["display_name"] == run_spec["display_name"] == kernel.environment_display_name()
+    assert kernel.checkout_name() in spec["display_name"]
+    assert kernel.install_kernel("evidence-test", user=False, prefix=str(tmp_path)).name == "evidence-test"
+
+
+def test_two_checkouts_keep_their_own_kernels(tmp_path, monkeypatch):
+    import re
+
+    names = {}
+    for checkout in ("evidence", "evidence-copy"):
+        for parent in ("a", "b"):
+            monkeypatch.setattr(sys, "prefix", str(tmp_path / parent / checkout / ".venv"))
+            names[(parent, checkout)] = (kernel.environment_kernel_name(), kernel.environment_display_name())
+    assert len({name for name, _ in names.values()}) == 4  # same folder name elsewhere: another kernel
+    assert names[("a", "evidence")][0].startswith("evidence-evidence-")
+    assert "evidence-copy" in names[("a", "evidence-copy")][1]  # the launcher says which checkout
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "My Envs" / "Research Env (2024)"))
+    name = kernel.environment_kernel_name()
+    assert re.fullmatch(r"[a-z0-9._-]+", name) and name.startswith("evidence-research-env-2024-")
 
 
 def test_ipc_socket_files_are_named_once_and_removed(tmp_path, monkeypatch):

@@ -21,8 +21,10 @@ more (or better-recorded) identification. Every trend statement built on these f
 
 **Selections and keys.** The count functions take a :class:`~evidence.analyses.selection.Selection`
 (country, role, years, indicator) or a whole table. Counts of a table protected by cell key carry each cell's
-key (``cell_key``) beside the count. With an indicator table, a selection without a country in role ``both``
-reads every reporting country's own breakdowns (as ``destination``).
+key (``cell_key``) beside the count. With an indicator table, role ``both`` reads the victims detected in the
+country (its own reports) and its citizens detected in other countries (their citizenship breakdowns), with no
+dimension or by citizenship, destination or corridor; a selection without a country in role ``both`` reads every
+reporting country's own breakdowns (as ``destination``).
 
 **Models on censored counts.** A model needs one number per year: it uses the point value (exact, else the
 midpoint, :data:`~evidence.analyses.intervals.CENSORED_POINT_RULE`), and when any year is censored it is refitted on
@@ -117,8 +119,8 @@ def yearly_counts(selection: Selected, *, by: str | None = None) -> pl.DataFrame
     ``cell_key`` for keyed records).
 
     The selection's ``country``/``role`` select victims exploited or detected in the country
-    (``destination``), its citizens (``origin``) or either (``both``, case table only). See the module
-    docstring for the dimensions.
+    (``destination``), its citizens (``origin``) or either (``both``). See the module docstring for the
+    dimensions.
     """
     counts, _ = _counts_and_denominators(as_selection(selection), by=by)
     return counts
@@ -316,10 +318,18 @@ def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
     if role == "both" and country is None:
         role = "destination"  # every reporting country's own breakdowns
     if role == "both":
-        raise ParameterError(
-            "role 'both' needs victim records; with an indicator table use destination or origin"
-        )
-    if role == "origin":
+        # the victims detected in the country (its own reports) and its citizens detected elsewhere (the
+        # citizenship breakdowns of the other reporting countries): no victim is in both
+        if dimension not in ("total", "citizenship", "destination", "corridor"):
+            raise ParameterError(
+                "with an indicator table, role 'both' adds the country's citizens detected abroad, whom the "
+                "other countries break down by citizenship only: use no dimension, citizenship, destination or "
+                "corridor, or role destination for the breakdowns of the victims detected in the country"
+            )
+        own = selectors["total"] if dimension == "total" else selectors["citizenship"]
+        abroad = selectors["citizenship"] & (origin == country).fill_null(False) & (pl.col("iso3") != country)
+        rows = rows.filter((own & (pl.col("iso3") == country)) | abroad)
+    elif role == "origin":
         # a country's citizens as counted in the citizenship breakdowns of the countries that detected them
         if dimension not in ("total", "destination", "corridor"):
             raise ParameterError(

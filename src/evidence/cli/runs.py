@@ -283,15 +283,29 @@ def _relative(path: str | Path) -> str:
 
 @kernel_app.command("install")
 def kernel_install(
-    name: Annotated[str, typer.Option(help="Kernel name shown in JupyterLab's launcher.")] = "evidence",
+    name: Annotated[
+        str | None,
+        typer.Option(
+            help="Kernel name (default: this environment's, evidence-<checkout>-<hash>, the one runs use).",
+            metavar="NAME",
+        ),
+    ] = None,
     sys_prefix: Annotated[
         bool, typer.Option("--sys-prefix", help="Install into this environment instead of the user's folder.")
     ] = False,
 ) -> None:
-    """Register this environment as a Jupyter kernel, so JupyterLab runs the notebooks with the toolkit."""
+    """Register this environment as a Jupyter kernel, so JupyterLab runs the notebooks with the toolkit.
+
+    The kernel is named after this checkout's environment, so each checkout keeps its own kernel; runs use the
+    same kernel.
+    """
     import sys
 
-    from evidence.runs.kernel import install_kernel
+    from evidence.runs.kernel import environment_display_name, install_kernel
 
     where = install_kernel(name, user=not sys_prefix, prefix=sys.prefix if sys_prefix else None)
-    console.print(f"installed kernel {name!r} for {sys.executable} in {where}")
+    console.print(
+        f"installed kernel {where.name!r} ({environment_display_name()}) for {sys.executable} in {where}",
+        soft_wrap=True,
+        highlight=False,
+    )
