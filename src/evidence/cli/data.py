@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-console = Console()
-err_console = Console(stderr=True)
+from evidence.cli.options import DEFAULT_THRESHOLD, ThresholdOpt, make_console
+
+console = make_console()
+err_console = make_console(stderr=True)
 data_app = typer.Typer(help="Load, validate, fetch and list data files.", no_args_is_help=True)
 
 
@@ -81,9 +82,7 @@ def validate_command(
             "intervals, non-negative estimates, categories); exit 1 when any fails.",
         ),
     ] = False,
-    threshold: Annotated[
-        int, typer.Option("--threshold", min=2, help="Disclosure threshold for the victim counts shown.")
-    ] = 5,
+    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
 ) -> None:
     """Check a file: exit 0 when every row is kept, 1 (with a report of the rejected rows) otherwise."""
     from evidence.sources.registry import load
@@ -290,6 +289,7 @@ def _warn_if_demo(provenance) -> None:
             title="[bold]SYNTHETIC DEMO DATA[/]",
             border_style="bold red",
             style="bold yellow",
+            expand=False,
         )
     )
 
