@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 #: The role every command selects unless told otherwise (as the notebooks and ``Selection`` do).
@@ -167,12 +167,13 @@ class _Console(Console):
     """A rich console that wraps to the terminal on a terminal, and never wraps elsewhere."""
 
     @property
-    def width(self) -> int:
-        return super().width if self.is_terminal else UNWRAPPED_WIDTH
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        return size if self.is_terminal else ConsoleDimensions(UNWRAPPED_WIDTH, size.height)
 
-    @width.setter
-    def width(self, width: int) -> None:
-        Console.width.fset(self, width)  # type: ignore[attr-defined]
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
 
 
 def make_console(*, stderr: bool = False, **kwargs: Any) -> Console:
