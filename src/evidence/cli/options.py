@@ -110,8 +110,11 @@ def _tidy(param: Any) -> None:
         param.metavar = param.name.upper()  # "evidence run NOTEBOOK", as the README writes it
 
 
-class EvidenceCommand(TyperCommand):
-    """A command whose help is wrapped by the terminal, never mid-sentence, and whose flags show no type."""
+class _Grammar:
+    """Help wrapped by the terminal, never mid-sentence, and flags without a type: for commands and groups."""
+
+    help: str | None
+    params: list[Any]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -120,26 +123,18 @@ class EvidenceCommand(TyperCommand):
             _tidy(param)
 
     def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
+        option = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
             _tidy(option)
         return option
 
 
-class EvidenceGroup(TyperGroup):
-    """A group of commands with the same help conventions as :class:`EvidenceCommand`."""
+class EvidenceCommand(_Grammar, TyperCommand):
+    """A command of the ``evidence`` CLI (see :class:`_Grammar`)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.help = paragraphs(self.help)
-        for param in self.params:
-            _tidy(param)
 
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            _tidy(option)
-        return option
+class EvidenceGroup(_Grammar, TyperGroup):
+    """A group of commands of the ``evidence`` CLI (see :class:`_Grammar`)."""
 
 
 def apply_grammar(app: typer.Typer) -> None:
