@@ -187,7 +187,9 @@ def test_parameter_errors_are_reported_before_loading(args, message):
         CliRunner().invoke(_app(), args, catch_exceptions=False)
 
 
-@pytest.mark.parametrize("command", ["flows", "trend", "estimate", "compare THA", "brief THA", "data validate x"])
+@pytest.mark.parametrize(
+    "command", ["flows", "trend", "estimate", "compare THA", "brief THA", "data validate x"]
+)
 def test_a_threshold_below_two_is_a_usage_error_of_every_command(run_main, command):
     code, _, err = run_main([*command.split(), "--threshold", "1"])
     assert code == 2 and "--threshold" in err and "greater than or equal to 2" in " ".join(err.split())

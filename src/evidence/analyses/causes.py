@@ -510,7 +510,7 @@ def association_model(
     variation is left out, counted. The reference category of each predictor is its most frequent recorded
     category. A predictor the data do not record, or with a single category left, is skipped (and named).
     """
-    import statsmodels.api as sm  # type: ignore[import-untyped]
+    import statsmodels.api as sm
 
     if missing not in ("complete_case", "indicator"):
         raise ParameterError(f"missing must be complete_case or indicator, not {missing!r}")

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import polars as pl
@@ -318,7 +318,7 @@ def corridor_yearly_counts(selection: Selected) -> pl.DataFrame:
     corridors = counts.select(_KEYS).unique()
     if selection.kind == "case":
         span = covered_years(selection.frame, selection.years) or (
-            (int(counts["year"].min()), int(counts["year"].max())) if counts.height else None
+            _year_span(counts["year"]) if counts.height else None
         )
         if span is None:
             return counts.sort(["year", *_KEYS])
@@ -476,9 +476,9 @@ def emerging_routes(
     empty_schema = {**{k: pl.String for k in _KEYS}, "reason": pl.String}
     if not yearly.height:
         return pl.DataFrame(schema=empty_schema)
-    last = int(yearly["year"].max())
+    first, last = _year_span(yearly["year"])
     split = last - later_years + 1
-    if split <= int(yearly["year"].min()):
+    if split <= first:
         raise ParameterError(
             f"no earlier period: the selection's years end at {last} and later_years={later_years}"
         )
@@ -640,3 +640,9 @@ def hub_measures(flow_table: pl.DataFrame, value: str = "victims") -> pl.DataFra
 def _check_value(value: str) -> None:
     if value not in ("victims", "victims_low", "victims_high"):
         raise ParameterError(f"value must be victims, victims_low or victims_high, not {value!r}")
+
+
+def _year_span(years: pl.Series) -> tuple[int, int]:
+    """The first and last year of a non-empty column of years."""
+    first, last = years.cast(pl.Int64).min(), years.cast(pl.Int64).max()
+    return int(cast(int, first)), int(cast(int, last))

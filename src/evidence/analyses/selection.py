@@ -241,7 +241,7 @@ class Selection:
     @property
     def kind(self) -> TableKind:
         """Which canonical table: ``case`` (victim records) or ``indicator`` (UNODC's country data)."""
-        return self._kind  # type: ignore[attr-defined,no-any-return]
+        return self._kind  # type: ignore[attr-defined]
 
     @property
     def loaded(self) -> LoadedTable | None:

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -208,8 +208,8 @@ def _case_counts(
             )
             .collect()
         )
-        labels = [flag_label(c) for c in flags]
-        counts = _complete(counts, by, labels, years, lf)
+        flag_labels = [flag_label(c) for c in flags]
+        counts = _complete(counts, by, flag_labels, years, lf)
         return _with_bounds(counts, by), denominators
     else:
         value = _case_dimension(whole, by)
@@ -607,7 +607,9 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = 3, level: float = 0.9
         chosen = fit_counts(y, design(best_year))
     except EstimationError:
         chosen = best_poisson
-    null_family = "negative_binomial" if chosen.model == "negative_binomial" else "poisson"
+    null_family: Literal["poisson", "negative_binomial"] = (
+        "negative_binomial" if chosen.model == "negative_binomial" else "poisson"
+    )
     try:
         null = fit_counts(y, np.column_stack([intercept, t]), family=null_family)
     except EstimationError as exc:  # cannot happen for a series with two estimable segments; kept as a guard
@@ -621,15 +623,15 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = 3, level: float = 0.9
     if chosen.model == "quasi_poisson":
         lr /= max(chosen.dispersion, 1.0)
     p = float(stats.chi2.sf(lr, 2))
-    before = chosen.coefficient(np.array([0.0, 1.0, 0.0, 0.0]), level)
-    after = chosen.coefficient(np.array([0.0, 1.0, 0.0, 1.0]), level)
+    slope_before = chosen.coefficient(np.array([0.0, 1.0, 0.0, 0.0]), level)
+    slope_after = chosen.coefficient(np.array([0.0, 1.0, 0.0, 1.0]), level)
     jump = chosen.coefficient(np.array([0.0, 0.0, 1.0, 0.0]), level)
     return Break(
         break_year=best_year,
-        rate_ratio_before=before[0],
-        ci_before=(before[1], before[2]),
-        rate_ratio_after=after[0],
-        ci_after=(after[1], after[2]),
+        rate_ratio_before=slope_before[0],
+        ci_before=(slope_before[1], slope_before[2]),
+        rate_ratio_after=slope_after[0],
+        ci_after=(slope_after[1], slope_after[2]),
         level_change=jump[0],
         ci_level_change=(jump[1], jump[2]),
         lr_statistic=lr,
@@ -807,7 +809,9 @@ def share_change(
     counts and denominators summed over each period's years (censored counts at their point value)."""
     from statsmodels.stats.proportion import confint_proportions_2indep
 
-    period_a, period_b = check_years(period_a), check_years(period_b)
+    first, second = check_years(period_a), check_years(period_b)
+    if first is None or second is None:
+        raise ParameterError("share_change needs two periods")
     dimension = [
         c for c in shares.columns if c not in {"year", *COUNT_COLUMNS, "n", "share", "ci_low", "ci_high"}
     ]
@@ -825,14 +829,14 @@ def share_change(
         s = sel.select(point.sum().alias("c"), pl.col("n").sum().alias("n")).row(0)
         return float(s[0]), float(s[1])
 
-    (ca, na), (cb, nb) = totals(period_a), totals(period_b)
+    (ca, na), (cb, nb) = totals(first), totals(second)
     if not (na > 0 and nb > 0):
         raise ParameterError("a period has no victims with a known value: no share to compare")
     low, high = confint_proportions_2indep(cb, nb, ca, na, method="newcomb", compare="diff", alpha=1 - level)
     return ShareChange(
         category=category,
-        period_a=period_a,
-        period_b=period_b,
+        period_a=first,
+        period_b=second,
         count_a=ca,
         n_a=na,
         count_b=cb,

@@ -235,7 +235,7 @@ def list_command(
             how = "direct" if row["direct_download"] else "page: --url"
         cached_text = f"[green]{row['cached']}[/]" if row["cached"] else "[dim]not cached[/]"
         title = f"[bold yellow]{row['title']}[/]" if row["name"] == "demo" else row["title"]
-        table.add_row(row["name"], title, how, cached_text)
+        table.add_row(str(row["name"]), str(title), how, cached_text)
     console.print(table)
     console.print(
         "[dim]'page: --url': the publisher serves the file from a web page; pass its direct link with "

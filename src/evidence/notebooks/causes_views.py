@@ -658,7 +658,7 @@ def show_society_section(
         studies = []
         for kind in ("downgrade", "upgrade"):
             try:
-                studies.append(society.tier_event_study(panel, kind))  # type: ignore[arg-type]
+                studies.append(society.tier_event_study(panel, kind))
             except EvidenceError as exc:
                 display(Markdown(f"No {kind} event study: {escape_markdown(exc)}."))
         if studies:

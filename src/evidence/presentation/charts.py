@@ -37,9 +37,10 @@ import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, cast
 
 import altair as alt
+import numpy as np
 import polars as pl
 
 from evidence.core.atomic import write_bytes, write_text
@@ -75,7 +76,7 @@ THEME_NAME = "evidence"
 #: Okabe & Ito (2008), "Color Universal Design": blue, orange, bluish green, reddish purple, sky blue,
 #: vermillion, yellow, black. Yellow comes late: it is weak on white.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-_SEQUENTIAL_SCHEME = "blues"
+_SEQUENTIAL_SCHEME: Final = "blues"
 _NO_DATA_COLOUR = "#e3e3e3"
 _LAND_COLOUR = "#ececec"
 _BORDER_COLOUR = "#ffffff"
@@ -119,7 +120,8 @@ def house_theme() -> alt.theme.ThemeConfig:
                 "titleFontWeight": "normal",
                 "orient": "bottom",
             },
-            "range": {"category": PALETTE, "ramp": {"scheme": _SEQUENTIAL_SCHEME}},
+            # vega-lite takes a scheme for the ramp; altair's typed config knows only lists of colours
+            "range": {"category": PALETTE, "ramp": cast(Any, {"scheme": _SEQUENTIAL_SCHEME})},
             "line": {"strokeWidth": 2.5},
             "point": {"size": 40, "filled": True},
         }
@@ -164,7 +166,7 @@ def used_columns(frame: pl.DataFrame, columns: Sequence[str | None], what: str) 
 
 
 def chart_title(
-    title: str, source: str, subtitle: str | None = None, notes: Sequence[str] = ()
+    title: str, source: str, subtitle: str | None = None, notes: Sequence[str | None] = ()
 ) -> alt.TitleParams:
     """A chart's title block: the title, then the subtitle, the notes and the source (required) below it."""
     if not source or not source.strip():
@@ -203,7 +205,7 @@ def trend_chart(
     y_title: str | None = None,
     counts: bool = True,
     rule: DisclosureRule = DEFAULT_RULE,
-) -> alt.LayerChart:
+) -> alt.TopLevelMixin:
     """A yearly line (one per ``series``), with an interval band from ``low`` to ``high`` when given."""
     rule = _rule_of(data, rule)
     frame, withheld = chart_data(data, [value] if counts else [], rule, "trend chart")
@@ -328,7 +330,7 @@ def corridor_bar_chart(
     subtitle: str | None = None,
     x_title: str = "Victims",
     rule: DisclosureRule = DEFAULT_RULE,
-) -> alt.LayerChart:
+) -> alt.TopLevelMixin:
     """Horizontal bars of the ``top`` corridors (origin → destination, by country name), largest first.
 
     ``share`` names a column of shares (0..1) to print beside each bar, e.g. the corridor's share of all
@@ -385,7 +387,7 @@ def _geo_data(features: list[dict[str, Any]]) -> alt.InlineData:
     )
 
 
-def _basemap(projection: alt.Projection) -> alt.Chart:
+def _basemap(projection: alt.Projection | dict[str, Any]) -> alt.Chart:
     features = world_geojson()["features"]
     return (
         alt.Chart(_geo_data(features))
@@ -401,11 +403,13 @@ def _projection(points: pl.DataFrame | None, padding_degrees: float = 6.0) -> di
     """
     if points is None or points.is_empty():
         return {"type": "equalEarth"}
-    if points["lon"].max() - points["lon"].min() > 150 or points["lat"].max() - points["lat"].min() > 90:
+    lon = points["lon"].cast(pl.Float64).to_numpy()
+    lat = points["lat"].cast(pl.Float64).to_numpy()
+    if np.ptp(lon) > 150 or np.ptp(lat) > 90:
         return {"type": "equalEarth"}
-    lon_min, lon_max = points["lon"].min() - padding_degrees, points["lon"].max() + padding_degrees
-    lat_min = max(points["lat"].min() - padding_degrees, -85.0)
-    lat_max = min(points["lat"].max() + padding_degrees, 85.0)
+    lon_min, lon_max = float(lon.min()) - padding_degrees, float(lon.max()) + padding_degrees
+    lat_min = max(float(lat.min()) - padding_degrees, -85.0)
+    lat_max = min(float(lat.max()) + padding_degrees, 85.0)
     box = {
         "type": "Feature",
         "properties": {},
@@ -430,7 +434,7 @@ def flow_map(
     zoom: bool = True,
     legend_title: str | None = None,
     rule: DisclosureRule = DEFAULT_RULE,
-) -> alt.LayerChart:
+) -> alt.TopLevelMixin:
     """Origin → destination lines over the world map, as wide as the flow, between country centroids.
 
     Centroids come from the shipped Natural Earth map (:func:`~evidence.presentation.maps.country_centroids`).
@@ -526,7 +530,7 @@ def choropleth(
     counts: bool = True,
     value_format: str = ",~f",
     rule: DisclosureRule = DEFAULT_RULE,
-) -> alt.LayerChart:
+) -> alt.TopLevelMixin:
     """Countries shaded by ``value``; countries without data in light grey (withheld ones say so on hover).
 
     ``value_format`` is a d3 format for the legend and tooltip (``".1%"`` for shares, ``",~f"`` for counts).
@@ -606,7 +610,7 @@ def interval_chart(
     reference: float | None = None,
     reference_label: str | None = None,
     notes: Sequence[str] = (),
-) -> alt.LayerChart:
+) -> alt.TopLevelMixin:
     """Estimates with their intervals, one row per ``label`` (dot and whisker), in the order of the data.
 
     For model results (estimates, not counts of records): nulls are left out — a withheld value takes its

@@ -398,6 +398,6 @@ def _run_on_dask(todo: list[PreparedRun], address: str, done: Callable[[RunOutco
             run = futures[future]
             try:
                 done(future.result())
-            except Exception as exc:  # KilledWorker, a lost connection, a worker without the toolkit
+            except Exception as exc:  # noqa: BLE001 - KilledWorker, a lost connection, a worker without the toolkit
                 error = f"{type(exc).__name__}: {exc}"
                 done(RunOutcome(run.run_id, run.notebook_name, "failed", str(run.folder), error=error))

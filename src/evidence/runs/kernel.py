@@ -126,7 +126,7 @@ def kernel_manager_class(
             kw["env"] = {**os.environ, **kw.get("env", {}), **extra_env}
             if log_path is not None:
                 # the kernel's own messages (start-up warnings, crashes) go to the run's log, not the terminal
-                self._run_log = open(log_path, "ab")  # noqa: SIM115 - the kernel process holds it as long as it runs
+                self._run_log = open(log_path, "ab")  # noqa: SIM115, ASYNC230 - held by the kernel process; opening is instant
                 kw.setdefault("stdout", self._run_log)
                 kw.setdefault("stderr", self._run_log)
             return await super()._async_pre_start_kernel(**kw)
