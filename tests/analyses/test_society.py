@@ -132,8 +132,8 @@ def test_gsi_profile_ranks_thailand_in_its_region(sources):
 
 
 def test_detection_model_matches_an_independent_statsmodels_fit(panel):
-    import statsmodels.formula.api as smf
     import statsmodels.api as sm
+    import statsmodels.formula.api as smf
 
     model = society.detection_model(panel)
     data = model.data.to_pandas()

@@ -37,9 +37,7 @@ def test_data_files_given_configured_or_demo(tmp_path, monkeypatch):
     assert runtime.data_files([str(given)]) == [given.resolve()]
     assert runtime.data_files([]) == [configured.resolve()]
     monkeypatch.delenv("EVIDENCE_DATA")
-    from evidence.sources import demo
-
-    from evidence.sources import demo_context
+    from evidence.sources import demo, demo_context
 
     monkeypatch.setattr(demo, "demo_path", lambda: tmp_path / "demo.csv")
     monkeypatch.setattr(demo_context, "demo_context_paths", lambda: [tmp_path / "unodc.xlsx"])

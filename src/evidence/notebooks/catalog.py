@@ -145,6 +145,11 @@ class NotebookSpec:
     checks: tuple[Check, ...] = ()
     selection: SelectionDeclaration | None = None
 
+    @property
+    def data_parameter(self) -> str | None:
+        """The parameter that takes the notebook's data files (what ``--data`` gives), if it declares one."""
+        return next((n for n, p in self.parameters.items() if p.validator == "data_files"), None)
+
 
 def notebooks_dir() -> Path:
     """Where the packaged notebooks live: inside an installed wheel, else the source tree's ``notebooks/``."""

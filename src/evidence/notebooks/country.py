@@ -144,14 +144,14 @@ class CountryBrief:
                 self._kept[key] = yearly_numbers(selection, self.rule, by=by)
             except EvidenceError:
                 self._kept[key] = yearly_numbers(selection, self.rule)
-        return self._kept[key]  # type: ignore[no-any-return]
+        return self._kept[key]
 
     def routes(self, table: LoadedTable, role: str | None = None) -> RouteBounds | None:
         """The published route numbers of a selection (built once), None when too few to protect."""
         key = ("routes", id(table), role or self.role)
         if key not in self._kept:
             self._kept[key] = route_numbers(self.selection(table, role), self.rule)
-        return self._kept[key]  # type: ignore[no-any-return]
+        return self._kept[key]
 
 
 def open_brief(

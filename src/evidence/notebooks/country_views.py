@@ -12,6 +12,7 @@ its sources) and refuses a brief that shows nothing at all.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -32,6 +33,9 @@ from evidence.notebooks.country import (
     unused_sentence,
 )
 from evidence.presentation.markup import escape_markdown
+
+if TYPE_CHECKING:
+    from evidence.analyses.society import CountryPanel
 
 _say = views.show_markdown
 
@@ -311,7 +315,7 @@ def show_tier_section(brief: CountryBrief) -> None:
 # ------------------------------------------------------------------------------------------------ peers
 
 
-def _panel(brief: CountryBrief):  # type: ignore[no-untyped-def]
+def _panel(brief: CountryBrief) -> CountryPanel | None:
     from evidence.analyses.society import country_panel
 
     tables = [t for t in brief.tables if t.kind in ("indicator", "gsi", "tier")]

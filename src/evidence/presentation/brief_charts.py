@@ -18,7 +18,7 @@ import math
 import altair as alt
 import polars as pl
 
-from evidence.presentation.charts import _WIDTH, PALETTE, _chart_data, _title, _used_columns
+from evidence.presentation.charts import CHART_WIDTH, PALETTE, chart_data, chart_title, used_columns
 from evidence.presentation.disclosure import DEFAULT_RULE, DisclosureRule
 
 __all__ = ["TIER_COLOURS", "magnitude_chart", "peer_chart", "tier_strip_chart"]
@@ -38,7 +38,7 @@ def tier_strip_chart(
 ) -> alt.TopLevelMixin:
     """One cell per report year, coloured by the tier (``tier`` holds labels of :data:`TIER_COLOURS`; a year
     the country was not ranked is left blank), with the tier written in the cell."""
-    frame = _used_columns(data, [year, tier], "tier strip chart").filter(pl.col(tier).is_not_null())
+    frame = used_columns(data, [year, tier], "tier strip chart").filter(pl.col(tier).is_not_null())
     frame = frame.with_columns(
         pl.col(year).cast(pl.Int64),
         pl.col(tier).cast(pl.String),
@@ -68,10 +68,10 @@ def tier_strip_chart(
         tooltip=[alt.Tooltip(f"{year}:O", title="Report"), alt.Tooltip(f"{tier}:N", title="Tier")],
     )
     text = base.mark_text(fontSize=11, color="white", fontWeight="bold").encode(text="short:N")
-    step = max(16, min(40, (_WIDTH - 150) // max(len(years), 1)))
+    step = max(16, min(40, (CHART_WIDTH - 150) // max(len(years), 1)))
     notes = ["2WL: Tier 2 Watch List. A blank year: not ranked in that report, or not in the data."]
     return alt.layer(cells, text).properties(
-        title=_title(title, source, subtitle, notes), width=alt.Step(step), height=44
+        title=chart_title(title, source, subtitle, notes), width=alt.Step(step), height=44
     )
 
 
@@ -90,10 +90,10 @@ def magnitude_chart(
     """Horizontal bars on a logarithmic scale, one per ``label`` in the order given, with ``text`` (the value as
     the brief's table shows it) beside each bar: numbers that differ by orders of magnitude, side by side. A
     null ``value`` (withheld, or not available) draws no bar."""
-    frame, _ = _chart_data(
+    frame, _ = chart_data(
         data, [c for c, t in data.schema.items() if t.is_integer()], rule, "magnitude chart"
     )
-    frame = _used_columns(frame, [label, value, text], "magnitude chart")
+    frame = used_columns(frame, [label, value, text], "magnitude chart")
     frame = frame.filter(pl.col(value).is_not_null() & (pl.col(value) > 0)).with_columns(
         pl.col(value).cast(pl.Float64)
     )
@@ -115,7 +115,7 @@ def magnitude_chart(
         x=alt.X(f"{value}:Q"), text=f"{text}:N"
     )
     return alt.layer(bars, labels).properties(
-        title=_title(title, source, subtitle), width=_WIDTH - 200, height=alt.Step(30)
+        title=chart_title(title, source, subtitle), width=CHART_WIDTH - 200, height=alt.Step(30)
     )
 
 
@@ -133,7 +133,7 @@ def peer_chart(
 ) -> alt.HConcatChart:
     """One small bar chart per ``measure`` (in the order of ``measures``), one bar per country, the brief's
     country (``role == "country"``) in the accent colour; countries without a value are named with no bar."""
-    frame = _used_columns(data, [country, measure, value, role], "peer chart")
+    frame = used_columns(data, [country, measure, value, role], "peer chart")
     order = list(dict.fromkeys(frame[country].to_list()))
     panels = []
     for name in measures or list(dict.fromkeys(frame[measure].to_list())):
@@ -154,4 +154,4 @@ def peer_chart(
             )
             .properties(title=alt.TitleParams(name, fontSize=11, fontWeight="normal"), width=140)
         )
-    return alt.hconcat(*panels, spacing=12).properties(title=_title(title, source, subtitle))
+    return alt.hconcat(*panels, spacing=12).properties(title=chart_title(title, source, subtitle))

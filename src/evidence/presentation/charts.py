@@ -37,9 +37,10 @@ import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, cast
 
 import altair as alt
+import numpy as np
 import polars as pl
 
 from evidence.core.atomic import write_bytes, write_text
@@ -53,9 +54,13 @@ from evidence.presentation.disclosure import (
 from evidence.presentation.maps import BOUNDARIES_CREDIT, country_centroids, world_geojson
 
 __all__ = [
+    "CHART_HEIGHT",
+    "CHART_WIDTH",
     "PALETTE",
     "THEME_NAME",
+    "chart_data",
     "chart_spec",
+    "chart_title",
     "choropleth",
     "corridor_bar_chart",
     "flow_map",
@@ -64,18 +69,20 @@ __all__ = [
     "save_charts",
     "stacked_share_chart",
     "trend_chart",
+    "used_columns",
 ]
 
 THEME_NAME = "evidence"
 #: Okabe & Ito (2008), "Color Universal Design": blue, orange, bluish green, reddish purple, sky blue,
 #: vermillion, yellow, black. Yellow comes late: it is weak on white.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-_SEQUENTIAL_SCHEME = "blues"
+_SEQUENTIAL_SCHEME: Final = "blues"
 _NO_DATA_COLOUR = "#e3e3e3"
 _LAND_COLOUR = "#ececec"
 _BORDER_COLOUR = "#ffffff"
 _FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
-_WIDTH, _HEIGHT = 600, 340
+#: The size of every chart of the toolkit (this module's and :mod:`.causes_charts`'), in pixels.
+CHART_WIDTH, CHART_HEIGHT = 600, 340
 #: Characters of a subtitle line (11 px text): longer lines are wrapped to stay within the chart's width.
 _SUBTITLE_CHARACTERS = 105
 
@@ -88,7 +95,7 @@ def house_theme() -> alt.theme.ThemeConfig:
             "background": "white",
             "font": _FONT,
             "padding": 12,
-            "view": {"continuousWidth": _WIDTH, "continuousHeight": _HEIGHT, "stroke": None},
+            "view": {"continuousWidth": CHART_WIDTH, "continuousHeight": CHART_HEIGHT, "stroke": None},
             "title": {
                 "anchor": "start",
                 "fontSize": 16,
@@ -115,7 +122,8 @@ def house_theme() -> alt.theme.ThemeConfig:
                 "titleFontWeight": "normal",
                 "orient": "bottom",
             },
-            "range": {"category": PALETTE, "ramp": {"scheme": _SEQUENTIAL_SCHEME}},
+            # vega-lite takes a scheme for the ramp; altair's typed config knows only lists of colours
+            "range": {"category": PALETTE, "ramp": cast(Any, {"scheme": _SEQUENTIAL_SCHEME})},
             "line": {"strokeWidth": 2.5},
             "point": {"size": 40, "filled": True},
         }
@@ -125,7 +133,7 @@ def house_theme() -> alt.theme.ThemeConfig:
 # --------------------------------------------------------------------------------------------- data checks
 
 
-def _chart_data(
+def chart_data(
     data: DisclosedTable | pl.DataFrame,
     count_columns: Sequence[str],
     rule: DisclosureRule,
@@ -150,7 +158,7 @@ def _chart_data(
     return data, 0
 
 
-def _used_columns(frame: pl.DataFrame, columns: Sequence[str | None], what: str) -> pl.DataFrame:
+def used_columns(frame: pl.DataFrame, columns: Sequence[str | None], what: str) -> pl.DataFrame:
     """Only the columns a chart draws: the rest would travel unchecked in the spec (and in an HTML page)."""
     wanted = list(dict.fromkeys(c for c in columns if c is not None))
     missing = [c for c in wanted if c not in frame.columns]
@@ -159,9 +167,10 @@ def _used_columns(frame: pl.DataFrame, columns: Sequence[str | None], what: str)
     return frame.select(wanted)
 
 
-def _title(
-    title: str, source: str, subtitle: str | None = None, notes: Sequence[str] = ()
+def chart_title(
+    title: str, source: str, subtitle: str | None = None, notes: Sequence[str | None] = ()
 ) -> alt.TitleParams:
+    """A chart's title block: the title, then the subtitle, the notes and the source (required) below it."""
     if not source or not source.strip():
         raise ParameterError("every chart names its source (e.g. source='UNODC GLOTIP, 2023 release')")
     import textwrap
@@ -202,11 +211,11 @@ def trend_chart(
     y_title: str | None = None,
     counts: bool = True,
     rule: DisclosureRule = DEFAULT_RULE,
-) -> alt.LayerChart:
+) -> alt.TopLevelMixin:
     """A yearly line (one per ``series``), with an interval band from ``low`` to ``high`` when given."""
     rule = _rule_of(data, rule)
-    frame, withheld = _chart_data(data, [value] if counts else [], rule, "trend chart")
-    frame = _used_columns(frame, [year, value, low, high, series], "trend chart")
+    frame, withheld = chart_data(data, [value] if counts else [], rule, "trend chart")
+    frame = used_columns(frame, [year, value, low, high, series], "trend chart")
     if (low is None) != (high is None):
         raise ParameterError("give both low and high for an interval band, or neither")
     bounds = [c for c in (low, high) if c is not None]
@@ -240,7 +249,7 @@ def trend_chart(
     if low is not None:
         notes.insert(0, "Shaded band: interval from the analysis.")
     return alt.layer(*layers).properties(
-        title=_title(title, source, subtitle, notes), width=_WIDTH, height=_HEIGHT
+        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=CHART_HEIGHT
     )
 
 
@@ -263,8 +272,8 @@ def stacked_share_chart(
     counts in the tooltip do not.
     """
     rule = _rule_of(data, rule)
-    frame, withheld = _chart_data(data, [value], rule, "stacked share chart")
-    frame = _used_columns(frame, [x, category, value], "stacked share chart")
+    frame, withheld = chart_data(data, [value], rule, "stacked share chart")
+    frame = used_columns(frame, [x, category, value], "stacked share chart")
     frame = frame.filter(pl.col(value).is_not_null())
     x_type = "O" if frame[x].dtype.is_integer() or frame[x].dtype == pl.String else "N"
     # ordered categories (age bands, durations) keep their order in the legend and the stack, not A–Z
@@ -294,7 +303,9 @@ def stacked_share_chart(
         )
     )
     notes = ["Shares of the published counts.", _withheld_note(withheld, rule)]
-    return chart.properties(title=_title(title, source, subtitle, notes), width=_WIDTH, height=_HEIGHT)
+    return chart.properties(
+        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=CHART_HEIGHT
+    )
 
 
 def _category_order(values: pl.Series) -> list[str]:
@@ -325,7 +336,7 @@ def corridor_bar_chart(
     subtitle: str | None = None,
     x_title: str = "Victims",
     rule: DisclosureRule = DEFAULT_RULE,
-) -> alt.LayerChart:
+) -> alt.TopLevelMixin:
     """Horizontal bars of the ``top`` corridors (origin → destination, by country name), largest first.
 
     ``share`` names a column of shares (0..1) to print beside each bar, e.g. the corridor's share of all
@@ -334,8 +345,8 @@ def corridor_bar_chart(
     if top < 1:
         raise ParameterError(f"top must be at least 1, got {top}")
     rule = _rule_of(data, rule)
-    frame, withheld = _chart_data(data, [value], rule, "corridor bar chart")
-    frame = _used_columns(frame, [origin, destination, value, share], "corridor bar chart")
+    frame, withheld = chart_data(data, [value], rule, "corridor bar chart")
+    frame = used_columns(frame, [origin, destination, value, share], "corridor bar chart")
     frame = frame.filter(pl.col(value).is_not_null()).sort(value, descending=True).head(top)
     if share is not None:
         # To the precision shown (0.1%): a share at full precision gives its denominator back exactly.
@@ -365,7 +376,7 @@ def corridor_bar_chart(
     )
     notes = [_withheld_note(withheld, rule)]
     return alt.layer(bars, text_marks).properties(
-        title=_title(title, source, subtitle, notes), width=_WIDTH, height=alt.Step(24)
+        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=alt.Step(24)
     )
 
 
@@ -382,7 +393,7 @@ def _geo_data(features: list[dict[str, Any]]) -> alt.InlineData:
     )
 
 
-def _basemap(projection: alt.Projection) -> alt.Chart:
+def _basemap(projection: alt.Projection | dict[str, Any]) -> alt.Chart:
     features = world_geojson()["features"]
     return (
         alt.Chart(_geo_data(features))
@@ -398,11 +409,13 @@ def _projection(points: pl.DataFrame | None, padding_degrees: float = 6.0) -> di
     """
     if points is None or points.is_empty():
         return {"type": "equalEarth"}
-    if points["lon"].max() - points["lon"].min() > 150 or points["lat"].max() - points["lat"].min() > 90:
+    lon = points["lon"].cast(pl.Float64).to_numpy()
+    lat = points["lat"].cast(pl.Float64).to_numpy()
+    if np.ptp(lon) > 150 or np.ptp(lat) > 90:
         return {"type": "equalEarth"}
-    lon_min, lon_max = points["lon"].min() - padding_degrees, points["lon"].max() + padding_degrees
-    lat_min = max(points["lat"].min() - padding_degrees, -85.0)
-    lat_max = min(points["lat"].max() + padding_degrees, 85.0)
+    lon_min, lon_max = float(lon.min()) - padding_degrees, float(lon.max()) + padding_degrees
+    lat_min = max(float(lat.min()) - padding_degrees, -85.0)
+    lat_max = min(float(lat.max()) + padding_degrees, 85.0)
     box = {
         "type": "Feature",
         "properties": {},
@@ -415,12 +428,12 @@ def _projection(points: pl.DataFrame | None, padding_degrees: float = 6.0) -> di
 
 
 #: Pixel widths of the thickest and the thinnest flow line (at its origin) on a flow map.
-_FLOW_WIDTH = (1.5, 12.0)
+_FLOWCHART_WIDTH = (1.5, 12.0)
 _ARC_STEPS = 24
 
 
 def _flow_width(value: float, largest: float) -> float:
-    low, high = _FLOW_WIDTH
+    low, high = _FLOWCHART_WIDTH
     return low + (high - low) * (value / largest if largest else 0.0)
 
 
@@ -484,8 +497,8 @@ def flow_map(
     flows whose country has no map location (e.g. an unknown origin) are left out and counted in the subtitle.
     """
     rule = _rule_of(flows, rule)
-    frame, withheld = _chart_data(flows, [value], rule, "flow map")
-    frame = _used_columns(frame, [origin, destination, value], "flow map")
+    frame, withheld = chart_data(flows, [value], rule, "flow map")
+    frame = used_columns(frame, [origin, destination, value], "flow map")
     frame = frame.filter(pl.col(value).is_not_null() & (pl.col(value) > 0)).sort(
         [value, origin, destination], descending=[True, False, False]
     )
@@ -577,11 +590,11 @@ def flow_map(
         f"{unlocated} flow(s) without a map location not drawn." if unlocated else None,
         BOUNDARIES_CREDIT + ".",
     ]
-    map_width = _WIDTH - 130
+    map_width = CHART_WIDTH - 130
     height = 340 if "fit" in projection else map_width // 2
     drawn = alt.layer(*layers).properties(width=map_width, height=height)
     legend = _flow_legend(largest, legend_title, domestic=bool(circles), height=height)
-    return alt.hconcat(drawn, legend, spacing=8).properties(title=_title(title, source, subtitle, notes))
+    return alt.hconcat(drawn, legend, spacing=8).properties(title=chart_title(title, source, subtitle, notes))
 
 
 def _map_labels(located: pl.DataFrame, focus: str | None, n: int) -> pl.DataFrame:
@@ -626,11 +639,13 @@ def _labels_layers(named: pl.DataFrame, projection: dict[str, Any]) -> list[alt.
         if not rows.height:
             continue
         text = alt.Chart(rows).encode(longitude="lon:Q", latitude="lat:Q", text="name:N")
-        style = {"dy": -11, "fontSize": 11, "fontWeight": weight}
-        layers.append(
-            text.mark_text(**style, stroke="white", strokeWidth=3, strokeOpacity=0.85).project(**projection)
+        halo = text.mark_text(
+            dy=-11, fontSize=11, fontWeight=weight, stroke="white", strokeWidth=3, strokeOpacity=0.85
         )
-        layers.append(text.mark_text(**style, color="#1a1a1a").project(**projection))
+        layers.append(halo.project(**projection))
+        layers.append(
+            text.mark_text(dy=-11, fontSize=11, fontWeight=weight, color="#1a1a1a").project(**projection)
+        )
     return layers
 
 
@@ -695,7 +710,8 @@ def _flow_legend(largest: float, title: str, *, domestic: bool, height: int) -> 
             .mark_text(align="left", baseline="middle", fontSize=11, color="#333333")
             .encode(x=x, y=y, text="text:N")
         )
-    return alt.layer(*frames).properties(width=124, height=height)
+    legend: alt.LayerChart = alt.layer(*frames).properties(width=124, height=height)  # type: ignore[assignment]
+    return legend
 
 
 def choropleth(
@@ -711,15 +727,15 @@ def choropleth(
     value_format: str = ",~f",
     focus: str | None = None,
     rule: DisclosureRule = DEFAULT_RULE,
-) -> alt.LayerChart:
+) -> alt.TopLevelMixin:
     """Countries shaded by ``value``, the legend beside the map; countries without data in light grey (withheld
     ones say so on hover); the ``focus`` country (the brief's) outlined in black and named.
 
     ``value_format`` is a d3 format for the legend and tooltip (``".1%"`` for shares, ``",~f"`` for counts).
     """
     rule = _rule_of(data, rule)
-    frame, withheld = _chart_data(data, [value] if counts else [], rule, "choropleth")
-    frame = _used_columns(frame, [iso3, value], "choropleth")
+    frame, withheld = chart_data(data, [value] if counts else [], rule, "choropleth")
+    frame = used_columns(frame, [iso3, value], "choropleth")
     if frame[iso3].is_duplicated().any():
         raise ParameterError(f"choropleth: {iso3!r} must name each country once")
     values = dict(zip(frame[iso3].to_list(), frame[value].to_list(), strict=True))
@@ -791,7 +807,7 @@ def choropleth(
         layers += _labels_layers(named, projection)
     notes = [_withheld_note(withheld, rule), "Grey: no data. " + BOUNDARIES_CREDIT + "."]
     return alt.layer(*layers).properties(
-        title=_title(title, source, subtitle, notes), width=_WIDTH - 110, height=260
+        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH - 110, height=260
     )
 
 
@@ -810,14 +826,14 @@ def interval_chart(
     reference: float | None = None,
     reference_label: str | None = None,
     notes: Sequence[str] = (),
-) -> alt.LayerChart:
+) -> alt.TopLevelMixin:
     """Estimates with their intervals, one row per ``label`` (dot and whisker), in the order of the data.
 
     For model results (estimates, not counts of records): nulls are left out — a withheld value takes its
     interval with it, and a missing ``high`` (an unbounded interval) draws no whisker end. ``reference`` draws
     a vertical rule (e.g. the number observed), labelled by ``reference_label``.
     """
-    frame = _used_columns(data, [label, value, low, high, colour], "interval chart")
+    frame = used_columns(data, [label, value, low, high, colour], "interval chart")
     frame = frame.filter(pl.col(value).is_not_null())
     order = frame[label].to_list()
     y = alt.Y(f"{label}:N", sort=order, title=None)
@@ -850,7 +866,7 @@ def interval_chart(
         if reference_label:
             lines.insert(0, f"Dashed line: {reference_label}.")
     return alt.layer(*layers).properties(
-        title=_title(title, source, subtitle, lines), width=_WIDTH, height=alt.Step(26)
+        title=chart_title(title, source, subtitle, lines), width=CHART_WIDTH, height=alt.Step(26)
     )
 
 
