@@ -182,3 +182,13 @@ def test_missing_sources_give_clear_errors(sources):
         society.tier_event_study(no_tip)
     with pytest.raises(ParameterError, match="one GSI file"):
         society.country_panel([sources["gsi"], sources["gsi"]])
+
+
+def test_models_of_the_same_panel_are_fitted_once_per_process(sources):
+    again = society.country_panel(sources.values())  # the same files, panel made again (the next brief)
+    first = society.detection_model(again)
+    assert society.detection_model(society.country_panel(sources.values())) is first
+    assert society.tier_event_study(again, "downgrade") is society.tier_event_study(again, "downgrade")
+    # another panel (fewer countries) is another model
+    fewer = society.country_panel(sources.values(), countries=society.default_peers("THA") + ["THA"])
+    assert fewer.fingerprint != again.fingerprint

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 import warnings
 from collections.abc import Iterable, Sequence
@@ -168,6 +169,14 @@ class CountryPanel:
     def source_ids(self) -> set[str]:
         """Which sources the panel holds (``unodc_glotip``, ``walkfree_gsi``, ``us_tip_tiers``)."""
         return {p.source for p in self.sources}
+
+    @functools.cached_property
+    def fingerprint(self) -> tuple[Any, ...]:
+        """What the panel's models depend on: its sources' files, indicator and rows (a panel made again from
+        the same files has the same fingerprint, so a warm kernel fits its models once for every brief)."""
+        rows = int(self.frame.hash_rows(seed=0).sum()) if self.frame.height else 0
+        files = tuple((p.source, p.sha256, p.release) for p in self.sources)
+        return (files, self.indicator, self.frame.height, rows)
 
     @property
     def countries(self) -> list[str]:
@@ -678,6 +687,20 @@ def _predictor_matrix(data: pl.DataFrame) -> tuple[np.ndarray, list[str]]:
     return np.column_stack(columns), names
 
 
+#: Models fitted in this process, by what they depend on (:attr:`CountryPanel.fingerprint` and their options):
+#: every country's brief of a batch reads the same cross-country models.
+_FITTED: dict[tuple[Any, ...], Any] = {}
+_FITTED_KEPT = 16
+
+
+def _remembered(key: tuple[Any, ...], fit: Any) -> Any:
+    if key not in _FITTED:
+        if len(_FITTED) >= _FITTED_KEPT:
+            _FITTED.pop(next(iter(_FITTED)))
+        _FITTED[key] = fit()
+    return _FITTED[key]
+
+
 def detection_model(
     panel: CountryPanel, *, max_gap: int = 2, cov_type: str = "HC1", level: float = 0.95
 ) -> DetectionModel:
@@ -689,7 +712,14 @@ def detection_model(
     heteroskedasticity-robust (``cov_type``, HC1 by default) covariance, which does not assume Poisson
     variance. Prevalence enters as log2 (the ratio is for a doubling), the two scores per 10 points. Censored
     counts use the midpoint; when any is censored the model is refitted on the low and on the high bounds.
+    A model fitted before in this process on the same panel is not fitted again.
     """
+    key = ("detection", panel.fingerprint, max_gap, cov_type, level)
+    fitted: DetectionModel = _remembered(key, lambda: _detection_model(panel, max_gap, cov_type, level))
+    return fitted
+
+
+def _detection_model(panel: CountryPanel, max_gap: int, cov_type: str, level: float) -> DetectionModel:
     data, excluded = detection_design(panel, max_gap=max_gap)
     if data.height <= len(DETECTION_PREDICTORS) + 1:
         raise ParameterError(
@@ -828,10 +858,19 @@ def tier_event_study(
     years outside the window are left out. A rate ratio of 1.5 at event time +1 means 50% more detected
     victims than the year before the event, beyond what the country's level and the common year effects say.
     The report year is the year the report was published (it covers roughly April of the year before to
-    March): authorities may act before and after it. Censored counts use the midpoint (refits on bounds).
+    March): authorities may act before and after it. Censored counts use the midpoint (refits on bounds). A
+    study made before in this process on the same panel is not made again.
     """
     if kind not in ("downgrade", "upgrade"):
         raise ParameterError(f"kind must be downgrade or upgrade, not {kind!r}")
+    key = ("event", panel.fingerprint, kind, tuple(window), level, min_events)
+    study: EventStudy = _remembered(key, lambda: _tier_event_study(panel, kind, window, level, min_events))
+    return study
+
+
+def _tier_event_study(
+    panel: CountryPanel, kind: EventKind, window: tuple[int, int], level: float, min_events: int
+) -> EventStudy:
     first, last = window
     if not first < -1 < last + 1 or first >= 0:
         raise ParameterError(
