@@ -322,6 +322,11 @@ def _print_parameters(spec: NotebookSpec) -> None:
     console.print(table)
     if spec.checks:
         console.print("checked before a kernel starts: " + "; ".join(escape(c.text) for c in spec.checks))
+    if spec.selection is not None:
+        console.print(
+            f"read against its data before a kernel starts ({escape(spec.selection.text)}): empty years become "
+            "the span the data hold; a selection with no victims is refused unless --allow-empty"
+        )
 
 
 def _relative(path: str | Path) -> str:
