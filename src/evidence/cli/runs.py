@@ -65,6 +65,10 @@ def run_command(
     (notebook, parameters, data files, toolkit) are unchanged since its last successful run is not executed
     again (--force to re-run it).
     """
+    if not describe:
+        from evidence.runs.warm import prestart
+
+        prestart(notebook, kernel)  # the kernel starts (on another core) while the run is checked
     from evidence.notebooks.catalog import read_notebook
     from evidence.runs.params import anchor_data_paths, parse_cli_pairs, read_parameters_file
 
