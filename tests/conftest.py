@@ -17,6 +17,12 @@ settings.load_profile("evidence")
 # one, so that their perturbed numbers are reproducible and no key file is written outside the test folders.
 os.environ.setdefault("EVIDENCE_CELL_KEY_SECRET", "evidence tests: a fixed, public secret")
 
+# One BLAS thread per process (set before numpy loads; kernels and subprocesses inherit it): the two lanes of
+# scripts/test, and colleagues' work, share two cores, and BLAS threads that wait on each other on a busy
+# machine made single fits take tens of seconds.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO_ROOT / ".." / "shared" / "data").resolve()
 FIXTURES = REPO_ROOT / "tests" / "fixtures"

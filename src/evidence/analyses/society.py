@@ -899,8 +899,15 @@ def _fit_event(
 ) -> tuple[list[float], list[float], list[float], list[float]]:
     from statsmodels.genmod import families  # type: ignore[import-untyped]  # not statsmodels.api: slower
     from statsmodels.genmod.generalized_linear_model import GLM  # type: ignore[import-untyped]
+    from threadpoolctl import threadpool_limits
 
-    with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
+    # one BLAS thread: with a few hundred dummy columns, BLAS threads wait on each other whenever another
+    # process holds a core (a busy machine made this fit take 5 to 50 s instead of 0.4)
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        np.errstate(all="ignore"),
+        threadpool_limits(limits=1, user_api="blas"),
+    ):
         warnings.simplefilter("always")
         fit = GLM(y, X, family=families.Poisson()).fit(cov_type="cluster", cov_kwds={"groups": groups})
     notes += [str(w.message) for w in caught]
