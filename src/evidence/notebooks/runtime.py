@@ -16,13 +16,17 @@ import tempfile
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evidence.core.atomic import write_text
 from evidence.core.config import configured_data_paths
 from evidence.core.errors import InputError
-from evidence.presentation.markup import escape_markdown
-from evidence.sources.loaded import LoadedTable
+
+if TYPE_CHECKING:
+    from evidence.sources.loaded import LoadedTable
+
+# No table library at import: a warm kernel imports this module to be reset between runs, and polars (for one)
+# changes the environment when it loads; a kernel must have loaded only what the notebook loads.
 
 #: Environment variable naming the run folder a kernel executes in (set by :mod:`evidence.runs`).
 RUN_DIR_ENV = "EVIDENCE_RUN_DIR"
@@ -141,6 +145,8 @@ def read_provenance(folder: str | Path) -> list[dict[str, Any]]:
 def synthetic_notice(tables: Iterable[LoadedTable]) -> str | None:
     """A Markdown notice when any table is synthetic: one bold sentence for the toolkit's demo data (a brief
     adds its own banner), a callout for a publisher's synthetic release; None when all data are real."""
+    from evidence.presentation.markup import escape_markdown
+
     tables = list(tables)
     demo = [t for t in tables if t.provenance.demo]
     synthetic = [t for t in tables if t.provenance.synthetic and not t.provenance.demo]

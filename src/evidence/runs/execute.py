@@ -279,6 +279,10 @@ def run_unless_fresh(run: PreparedRun, *, force: bool = False) -> RunOutcome:
     """Execute a run unless a successful run with the same inputs is in its folder (status "skipped");
     ``force`` executes it anyway. What ``evidence run``, ``brief`` and ``batch`` do."""
     if not force and is_fresh(run.folder, run.cache_key):
+        if "evidence.runs.warm" in sys.modules:  # a kernel started ahead for this run is not needed
+            from evidence.runs.warm import kernel_pool
+
+            kernel_pool().shutdown_unused()
         return RunOutcome(run.run_id, run.notebook_name, "skipped", str(run.folder))
     return execute_run(run)
 

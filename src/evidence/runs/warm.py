@@ -203,6 +203,15 @@ class KernelPool:
         for kernel in kernels:
             kernel.shutdown()
 
+    def shutdown_unused(self) -> None:
+        """Stop the kernels that have executed no run (started ahead for a run that was then skipped), so they
+        stop taking a core."""
+        with self._lock:
+            unused = [k for k in self._kernels.values() if k.runs == 0]
+            self._kernels = {name: k for name, k in self._kernels.items() if k.runs > 0}
+        for kernel in unused:
+            kernel.shutdown()
+
 
 _POOL: KernelPool | None = None
 
