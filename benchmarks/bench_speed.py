@@ -75,7 +75,7 @@ def bench_estimate(repeat: int) -> None:
         return
     _pair(
         "evidence estimate New Orleans 5-list (no bootstrap) ÷ python -c 'import polars'",
-        lambda: _run([str(BIN / "evidence"), "estimate", str(MSE), "--bootstrap", "0"]),
+        lambda: _run([str(BIN / "evidence"), "estimate", "--data", str(MSE), "--bootstrap", "0"]),
         lambda: _run([sys.executable, "-c", "import polars"]),
         repeat,
         "≤ 5",

@@ -859,7 +859,7 @@ def test_malformed_input(
 ) -> None:
     path = case.make(inputs, shared_data)
     if case.command == "estimate":
-        args = ["estimate", str(path), "--json"]
+        args = ["estimate", "--data", str(path), "--json"]
     elif case.command == "validate":
         args = ["data", "validate", str(path), "--limit", "100"]
     else:

@@ -12,6 +12,7 @@ from evidence.analyses.selection import (
     STABLE_ID,
     Selection,
     as_selection,
+    check_years,
     record_keys,
 )
 from evidence.core.errors import ParameterError
@@ -91,3 +92,26 @@ def test_record_keys_are_fixed_secret_and_carried_into_counts(monkeypatch):
     )
     first = record_keys(LoadedTable(with_ids, table.provenance, rows_in=4)).to_list()
     assert record_keys(reordered).to_list() == first[::-1]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2015-2023", (2015, 2023)),
+        ("2015–2023", (2015, 2023)),
+        ("2015..2023", (2015, 2023)),
+        ("2015:2023", (2015, 2023)),
+        ("2020", (2020, 2020)),
+        (" 2012 - 2013 ", (2012, 2013)),
+        ((2012, 2013), (2012, 2013)),
+        (None, None),
+    ],
+)
+def test_check_years_reads_every_spelling_of_a_range(text, expected):
+    assert check_years(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2023-2015", "15-23", "last five", "2015-", (2015,)])
+def test_check_years_refuses_what_is_no_range(text):
+    with pytest.raises(ParameterError, match="years"):
+        check_years(text)

@@ -116,8 +116,8 @@ def test_default_peers_are_the_m49_neighbours():
 
 
 def test_detection_model_matches_an_independent_statsmodels_fit(panel):
-    import statsmodels.formula.api as smf
     import statsmodels.api as sm
+    import statsmodels.formula.api as smf
 
     model = society.detection_model(panel)
     data = model.data.to_pandas()

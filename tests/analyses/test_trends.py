@@ -426,8 +426,31 @@ def test_indicator_origin_role_reads_the_breakdowns_of_the_detecting_countries()
     assert set(corridors["corridor"]) == {"THA>JPN", "PHL>JPN"}
     with pytest.raises(ParameterError):
         trends.yearly_counts(Selection(rows, country="THA", role="origin"), by="form")
-    with pytest.raises(ParameterError):
-        trends.yearly_counts(Selection(rows, country="THA", role="both"))
+    with pytest.raises(ParameterError, match="role destination"):
+        trends.yearly_counts(Selection(rows, country="THA", role="both"), by="form")
+
+
+def test_indicator_both_roles_add_the_victims_detected_in_the_country_and_its_citizens_detected_abroad():
+    rows = indicator_rows(
+        [
+            ("THA", 2020, "Total", "Total", "Total", "Total", 70),
+            ("THA", 2020, "by citizenship", "Nationals", "Total", "Total", 25),
+            ("THA", 2020, "by citizenship", "MMR", "Total", "Total", 45),
+            ("MYS", 2020, "by citizenship", "THA", "Total", "Total", 9),
+            ("JPN", 2020, "by citizenship", "THA", "Total", "Total", "<5"),
+            ("JPN", 2020, "by citizenship", "PHL", "Total", "Total", 40),
+        ]
+    )
+    both = trends.yearly_counts(Selection(rows, country="THA", role="both"))
+    # 70 detected in Thailand (its 25 nationals among them, counted once) + 9 in Malaysia + <5 in Japan
+    assert both.row(0, named=True) == {"year": 2020, "count": None, "count_low": 80, "count_high": 83}
+    corridors = trends.yearly_counts(Selection(rows, country="THA", role="both"), by="corridor")
+    assert dict(zip(corridors["corridor"], corridors["count_low"])) == {
+        "THA>THA": 25,
+        "MMR>THA": 45,
+        "THA>MYS": 9,
+        "THA>JPN": 1,
+    }
 
 
 def test_censored_share_interval_spans_both_bounds():

@@ -92,7 +92,9 @@ def small_numbers(value, threshold: int = 5) -> list:
 
 
 def test_flows_json_never_shows_a_small_count(case_file):
-    payload = run("flows", str(case_file), "--country", "THA", "--role", "destination", "--min-victims", "0")
+    payload = run(
+        "flows", "--data", str(case_file), "--country", "THA", "--role", "destination", "--min-victims", "0"
+    )
     assert small_numbers(payload["flows"]) == [] and small_numbers(payload["total"]) == []
     by_origin = {f.get("origin_iso3"): f for f in payload["flows"]}
     assert by_origin["LAO"]["victims"] == "<5" and by_origin["VNM"]["victims"] == "<5"
@@ -111,6 +113,7 @@ def recomputable(payload: dict) -> bool:
 def test_a_lone_small_flow_gets_a_complement(case_file):
     payload = run(
         "flows",
+        "--data",
         str(case_file),
         "--country",
         "THA",
@@ -131,6 +134,7 @@ def test_a_lone_small_flow_gets_a_complement(case_file):
 def test_flows_sum_the_rest_into_other_flows(case_file):
     payload = run(
         "flows",
+        "--data",
         str(case_file),
         "--country",
         "THA",
@@ -149,7 +153,7 @@ def test_flows_sum_the_rest_into_other_flows(case_file):
 
 
 def test_trend_json_withholds_small_cells_and_models_only_published_series(case_file):
-    payload = run("trend", str(case_file), "--country", "THA", "--by", "gender")
+    payload = run("trend", "--data", str(case_file), "--country", "THA", "--by", "gender")
     assert small_numbers(payload["yearly_counts"]) == []
     male = {row["year"]: row["Male"] for row in payload["yearly_counts"]}
     assert male[2016] == male[2018] == "<5" and male[2017] == 10
@@ -161,7 +165,7 @@ def test_trend_json_withholds_small_cells_and_models_only_published_series(case_
 
 
 def test_trend_without_dimension_has_a_total_row(case_file):
-    payload = run("trend", str(case_file), "--country", "THA", "--years", "2016-2021")
+    payload = run("trend", "--data", str(case_file), "--country", "THA", "--years", "2016-2021")
     years = [row["year"] for row in payload["yearly_counts"]]
     assert years == [2016, 2017, 2018, 2019, 2020, 2021, "Total"]
     assert payload["series"][0]["rate_ratio"]["first_year"] == 2016
@@ -175,13 +179,20 @@ def test_trend_without_dimension_has_a_total_row(case_file):
         (["flows", "--country", "XXX"], "unknown country"),
         (["trend", "--years", "2020-2010"], "after the last"),
         (["flows", "--role", "sideways"], "role must be"),
-        (["flows", "--threshold", "1"], "threshold"),
         (["flows", "--regional-level", "planet"], "--regional-level"),
     ],
 )
 def test_parameter_errors_are_reported_before_loading(args, message):
     with pytest.raises(ParameterError, match=message):
         CliRunner().invoke(_app(), args, catch_exceptions=False)
+
+
+@pytest.mark.parametrize(
+    "command", ["flows", "trend", "estimate", "compare THA", "brief THA", "data validate x"]
+)
+def test_a_threshold_below_two_is_a_usage_error_of_every_command(run_main, command):
+    code, _, err = run_main([*command.split(), "--threshold", "1"])
+    assert code == 2 and "--threshold" in err and "greater than or equal to 2" in " ".join(err.split())
 
 
 def test_demo_data_is_used_loudly_when_no_file_is_given(tmp_path, monkeypatch):
@@ -196,6 +207,7 @@ def test_demo_data_is_used_loudly_when_no_file_is_given(tmp_path, monkeypatch):
 def test_real_unodc_flows_into_thailand(shared_data):
     payload = run(
         "flows",
+        "--data",
         str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"),
         "--country",
         "THA",
@@ -217,8 +229,8 @@ def test_flows_total_is_the_trend_total_so_unknowns_cannot_be_recomputed_across_
         {"year": 2021, "origin_iso3": None, "destination_iso3": "THA"}
     ] * 2  # unknown origin: a small count
     path = _case_parquet(tmp_path / "u.parquet", records)
-    flows = run("flows", str(path), "--country", "THA", "--role", "destination")
-    trend = run("trend", str(path), "--country", "THA", "--role", "destination")
+    flows = run("flows", "--data", str(path), "--country", "THA", "--role", "destination")
+    trend = run("trend", "--data", str(path), "--country", "THA", "--role", "destination")
     assert flows["unknown"]["origin"] == "<5"
     assert flows["total"] == trend["yearly_counts"][-1]["victims"] or flows["total"] == "x"
     assert not recomputable(flows) and all(
@@ -230,22 +242,22 @@ def test_undated_records_are_a_row_of_the_trend_table_so_its_total_is_the_flows_
     records = _victims("MMR", 30, 2020) + _victims("MMR", 40, 2021)
     records += [{**_victims("MMR", 1, 2020)[0], "year": None}] * 3  # a year band, or no year: a small count
     path = _case_parquet(tmp_path / "b.parquet", records)
-    flows = run("flows", str(path), "--country", "THA", "--role", "destination")
-    trend = run("trend", str(path), "--country", "THA", "--role", "destination")
+    flows = run("flows", "--data", str(path), "--country", "THA", "--role", "destination")
+    trend = run("trend", "--data", str(path), "--country", "THA", "--role", "destination")
     rows = {row["year"]: row["victims"] for row in trend["yearly_counts"]}
     assert rows["undated"] == "<5" and "undated" in trend
     assert rows["Total"] == flows["total"] == 73  # neither output gives the 3 undated records away
     assert small_numbers(trend["yearly_counts"]) == []
-    dated_only = run("trend", str(path), "--country", "THA", "--years", "2020-2021")
+    dated_only = run("trend", "--data", str(path), "--country", "THA", "--years", "2020-2021")
     assert [row["year"] for row in dated_only["yearly_counts"]] == [2020, 2021, "Total"]
 
 
 def test_real_victim_perpetrator_file_has_no_country_flows_and_mostly_banded_years(shared_data):
     path = str(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
-    flows = run("flows", path)
+    flows = run("flows", "--data", path)
     assert [f for f in flows["flows"] if f["rank"] or f["victims"]] == [] and flows["total"] == 21_195
     assert any("records no countries" in note for note in flows["notes"])
-    trend = run("trend", path)
+    trend = run("trend", "--data", path)
     rows = {row["year"]: row["victims"] for row in trend["yearly_counts"]}
     assert rows == {2019: 2_398, 2020: 2_002, "undated": 16_795, "Total": 21_195}  # bands 2005-2013 etc.
 
@@ -253,7 +265,7 @@ def test_real_victim_perpetrator_file_has_no_country_flows_and_mostly_banded_yea
 def test_unodc_breakdowns_beside_the_published_total_never_as_victims(shared_data):
     """Thailand, 2023 release: 807 victims of sexual exploitation in 2017 against a published total of 471."""
     path = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
-    payload = run("trend", path, "--country", "THA", "--by", "form")
+    payload = run("trend", "--data", path, "--country", "THA", "--role", "destination", "--by", "form")
     rows = {row["year"]: row for row in payload["yearly_counts"]}
     assert rows[2017]["Sexual exploitation"] == 807 and rows[2017]["Published total"] == 471
     assert rows[2017]["Sum of categories"] == 903  # a sum of forms, shown apart, never as the victims
@@ -261,5 +273,5 @@ def test_unodc_breakdowns_beside_the_published_total_never_as_victims(shared_dat
     assert rows[2012]["Forced labour"] is None  # not reported that year: missing, not zero
     assert not {"All victims", "victims", "Total"} & set(rows[2017])
     assert "not a count of victims" in payload["totals"]
-    by_sex = run("trend", path, "--country", "THA", "--by", "sex")
+    by_sex = run("trend", "--data", path, "--country", "THA", "--role", "destination", "--by", "sex")
     assert "Published total" in by_sex["yearly_counts"][0]

@@ -100,7 +100,7 @@ def _published_cells(path, data) -> tuple[dict[frozenset[int], set[int]], set[fr
     published: dict[frozenset[int], set[int]] = {}
     withheld: set[frozenset[int]] = set()
     for role, years, by in FAMILY:
-        args = ["trend", str(path), "--country", "USA", "--role", role, "--years", years]
+        args = ["trend", "--data", str(path), "--country", "USA", "--role", role, "--years", years]
         try:
             payload = _json(*args, *(["--by", by] if by else []))
         except ParameterError:  # no victims in this selection
@@ -114,7 +114,9 @@ def _published_cells(path, data) -> tuple[dict[frozenset[int], set[int]], set[fr
                     published.setdefault(records, set()).add(value)
                 else:
                     withheld.add(records)
-    flows = _json("flows", str(path), "--country", "USA", "--role", "destination", "--years", "2015-2019")
+    flows = _json(
+        "flows", "--data", str(path), "--country", "USA", "--role", "destination", "--years", "2015-2019"
+    )
     records = _records(data, "destination", "2015-2019", "Total", None, "victims")
     published.setdefault(records, set()).add(flows["total"])
     return published, withheld
@@ -193,8 +195,12 @@ def test_with_suppression_alone_the_issues_attack_recovers_the_withheld_count(sa
     sidecar = tmp_path / "k_anon_sample.csv"
     sidecar.write_bytes(path.read_bytes())
     (tmp_path / "k_anon_sample.csv.provenance.json").write_text('{"protection": "suppression"}')
-    both = _json("trend", str(sidecar), "--country", "USA", "--by", "gender", "--years", "2018-2019")
-    last = _json("trend", str(sidecar), "--country", "USA", "--by", "gender", "--years", "2019-2019")
+    both = _json(
+        "trend", "--data", str(sidecar), "--country", "USA", "--by", "gender", "--years", "2018-2019"
+    )
+    last = _json(
+        "trend", "--data", str(sidecar), "--country", "USA", "--by", "gender", "--years", "2019-2019"
+    )
     assert both["protection"] == "suppression"
     assert both["yearly_counts"][0]["Unknown"] == "<5"
     assert both["yearly_counts"][-1]["Unknown"] - last["yearly_counts"][0]["Unknown"] == 3  # the true count

@@ -61,7 +61,7 @@ def test_trend_prints_the_notebooks_tables(sample, tmp_path):
     outcome = run_notebook("trends", parameters, out_root=tmp_path)
     assert outcome.status == "ok", outcome.error
     tables = _tables(Path(outcome.folder) / "trends.ipynb")
-    cli = _json("trend", str(sample), "--country", "USA", "--by", "gender", "--years", "2015-2019")
+    cli = _json("trend", "--data", str(sample), "--country", "USA", "--by", "gender", "--years", "2015-2019")
     assert cli["protection"] == "cell_key"
     shown = tables["Identified victims per year by gender"]
     header, rows = shown[0], shown[1:]
@@ -82,7 +82,9 @@ def test_flows_prints_the_notebooks_route_table(sample, tmp_path):
     assert outcome.status == "ok", outcome.error
     tables = _tables(Path(outcome.folder) / "routes.ipynb")
     route_table = tables["Identified victims by route and class of route (region level)"]
-    cli = _json("flows", str(sample), "--country", "USA", "--role", "destination", "--years", "2015-2019")
+    cli = _json(
+        "flows", "--data", str(sample), "--country", "USA", "--role", "destination", "--years", "2015-2019"
+    )
     printed = [f["victims"] for f in cli["flows"]]
     printed += [cli["unknown"]["origin"], cli["unknown"]["destination"], cli["total"]]
     assert [row[-1] for row in route_table[1:]] == [_text(v) for v in printed]

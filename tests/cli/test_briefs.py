@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from evidence.cli.briefs import brief_parameters, parse_years
+from evidence.cli.briefs import brief_parameters
 from evidence.cli.main import app, main
 from evidence.core.errors import ParameterError
 from evidence.notebooks.catalog import read_notebook
@@ -57,26 +57,6 @@ def test_render_errors_are_plain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         main()
     assert exit_info.value.code == 2
     assert "unknown brief format 'docx'" in capsys.readouterr().err
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2015-2023", (2015, 2023)),
-        ("2015–2023", (2015, 2023)),
-        ("2015..2023", (2015, 2023)),
-        ("2020", (2020, 2020)),
-        (" 2012 - 2013 ", (2012, 2013)),
-    ],
-)
-def test_parse_years(text: str, expected: tuple[int, int]) -> None:
-    assert parse_years(text) == expected
-
-
-@pytest.mark.parametrize("text", ["2023-2015", "15-23", "last five", "2015-"])
-def test_bad_years(text: str) -> None:
-    with pytest.raises(ParameterError, match="--years"):
-        parse_years(text)
 
 
 def test_brief_options_become_the_notebook_parameters(tmp_path: Path) -> None:

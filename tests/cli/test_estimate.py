@@ -20,7 +20,7 @@ def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_json_has_the_published_new_orleans_estimate(shared_data: Path) -> None:
     path = shared_data / "mse" / "new_orleans_8list" / "NewOrl_185cases_SparseMSE.csv"
-    result = runner.invoke(app, ["estimate", str(path), "--json"])
+    result = runner.invoke(app, ["estimate", "--data", str(path), "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["observed"] == 185
@@ -35,19 +35,21 @@ def test_json_has_the_published_new_orleans_estimate(shared_data: Path) -> None:
 
 def test_json_with_bootstrap_method_and_threshold(shared_data: Path) -> None:
     path = shared_data / "mse" / "western_us_5list" / "Western.csv"
-    args = ["estimate", str(path), "--method", "main", "--bootstrap", "40", "--seed", "5", "--json"]
+    args = ["estimate", "--data", str(path), "--method", "main", "--bootstrap", "40", "--seed", "5", "--json"]
     first = json.loads(runner.invoke(app, args).stdout)
     again = json.loads(runner.invoke(app, args).stdout)
     assert first["interval_method"] == "bca" and first["bootstrap_replicates"] == 40 and first["seed"] == 5
     assert first["interval"] == again["interval"]
     assert first["terms"] == [] and first["method"] == "main"
-    main_effects = json.loads(runner.invoke(app, ["estimate", str(path), "--p-enter", "0", "--json"]).stdout)
+    main_effects = json.loads(
+        runner.invoke(app, ["estimate", "--data", str(path), "--p-enter", "0", "--json"]).stdout
+    )
     assert main_effects["estimate"] == pytest.approx(first["estimate"])
 
 
 def test_human_output_is_a_table_of_aggregates(shared_data: Path) -> None:
     path = shared_data / "mse" / "uk_2013_5list" / "UKdat_5.csv"
-    result = runner.invoke(app, ["estimate", str(path), "--method", "bic"])
+    result = runner.invoke(app, ["estimate", "--data", str(path), "--method", "bic"])
     assert result.exit_code == 0, result.output
     assert "22,991" in result.stdout
     assert "lowest BIC (exhaustive search)" in result.stdout
@@ -67,7 +69,7 @@ def test_without_a_file_it_uses_the_demo_lists_loudly() -> None:
 def test_bad_input_exits_2_with_one_line(run_main, tmp_path: Path) -> None:
     path = tmp_path / "lists.csv"
     path.write_text("A,B,n\n1,0,3\n0,2,1\n", encoding="utf-8")
-    code, out, err = run_main(["estimate", str(path)])
+    code, out, err = run_main(["estimate", "--data", str(path)])
     assert code == 2 and "Traceback" not in err + out
     assert err.startswith("error:") and "row 3" in err and "'B'" in err
 
@@ -80,12 +82,14 @@ def test_unknown_method_exits_2(run_main, monkeypatch, capsys) -> None:
 def test_higher_orders_and_the_downhill_search(shared_data: Path) -> None:
     path = shared_data / "mse" / "uk_2013_5list" / "UKdat_5.csv"
     bic = json.loads(
-        runner.invoke(app, ["estimate", str(path), "-m", "bic", "--max-order", "4", "--json"]).stdout
+        runner.invoke(
+            app, ["estimate", "--data", str(path), "-m", "bic", "--max-order", "4", "--json"]
+        ).stdout
     )
     assert round(bic["estimate"]) == 25311 and bic["max_order"] == 4
     assert bic["model_space"]["models"] == bic["model_space"]["fitted"] == 6893
     assert bic["model_space"]["search"] == "exhaustive" and bic["terms"][-1] == "LA:NG:PFNCA"
-    result = runner.invoke(app, ["estimate", str(path), "-m", "downhill", "--max-order", "4"])
+    result = runner.invoke(app, ["estimate", "--data", str(path), "-m", "downhill", "--max-order", "4"])
     assert result.exit_code == 0, result.output
     assert "12,262" in result.stdout and "greedy" not in result.stdout.split("model choice")[0]
     assert "LA:NG:PF" not in result.stdout  # the downhill search stops at pairs here (and no emoji codes)
@@ -95,7 +99,7 @@ def test_the_disclosure_threshold_withholds_small_numbers_of_people(tmp_path: Pa
     """Issue 14: three people on two lists must not print "observed 3" or a dark figure of 1."""
     path = tmp_path / "three.csv"
     path.write_text("A,B,count\n1,0,1\n0,1,1\n1,1,1\n", encoding="utf-8")
-    result = runner.invoke(app, ["estimate", str(path)])
+    result = runner.invoke(app, ["estimate", "--data", str(path)])
     assert result.exit_code == 0, result.output
     assert "<5" in result.stdout and "withheld" in result.stdout
     rows = {
@@ -106,19 +110,21 @@ def test_the_disclosure_threshold_withholds_small_numbers_of_people(tmp_path: Pa
     assert rows["observed (on at least one list)"] == "<5"
     assert rows["estimated total population"] == rows["estimated on no list"] == "x"
     assert rows["95% interval"] == "x – x"
-    payload = json.loads(runner.invoke(app, ["estimate", str(path), "--json"]).stdout)
+    payload = json.loads(runner.invoke(app, ["estimate", "--data", str(path), "--json"]).stdout)
     assert payload["observed"] == "<5" and payload["estimate"] == "x" and payload["interval"] == ["x", "x"]
-    loose = json.loads(runner.invoke(app, ["estimate", str(path), "--json", "--threshold", "2"]).stdout)
+    loose = json.loads(
+        runner.invoke(app, ["estimate", "--data", str(path), "--json", "--threshold", "2"]).stdout
+    )
     assert loose["observed"] == 3 and loose["disclosure"]["threshold"] == 2
 
 
 def test_bootstrap_takes_a_number_or_auto(run_main, shared_data: Path) -> None:
     path = shared_data / "mse" / "western_us_5list" / "Western.csv"
-    code, _out, err = run_main(["estimate", str(path), "--bootstrap", "lots"])
+    code, _out, err = run_main(["estimate", "--data", str(path), "--bootstrap", "lots"])
     assert code == 2 and "'auto'" in err
     payload = json.loads(
         runner.invoke(
-            app, ["estimate", str(path), "-m", "main", "-b", "1,000", "--seed", "1", "--json"]
+            app, ["estimate", "--data", str(path), "-m", "main", "-b", "1,000", "--seed", "1", "--json"]
         ).stdout
     )
     assert payload["bootstrap"]["requested"] == 1000 and payload["bootstrap_replicates"] == 1000

@@ -42,7 +42,7 @@ def test_the_documented_commands_in_order(exports, run_main, tmp_path) -> None:
     assert code in (0, None) and "evidence estimate" in out, err
     code, out, err = run_main(["register", "snapshot", str(outputs[2]), "--as-of", "2023-05-31"])
     assert code in (0, None), err
-    code, out, err = run_main(["estimate", str(outputs[1]), "--json"])
+    code, out, err = run_main(["estimate", "--data", str(outputs[1]), "--json"])
     assert code in (0, None), err
     secrets = {s for s in identifying_values(exports) if len(s) >= 6}
     for output in [*outputs, register]:

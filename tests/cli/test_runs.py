@@ -79,10 +79,17 @@ def test_batch_exits_non_zero_when_a_run_fails_and_prints_a_summary(app, tiny, t
 def test_kernel_install_into_a_prefix(app, tmp_path, monkeypatch):
     import sys
 
+    from evidence.runs.kernel import environment_kernel_name
+
     monkeypatch.setattr(sys, "prefix", str(tmp_path))
     result = runner.invoke(app, ["kernel", "install", "--name", "evidence-test", "--sys-prefix"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "share" / "jupyter" / "kernels" / "evidence-test" / "kernel.json").is_file()
+    result = runner.invoke(app, ["kernel", "install", "--sys-prefix"])
+    assert result.exit_code == 0, result.output
+    name = environment_kernel_name()
+    assert (tmp_path / "share" / "jupyter" / "kernels" / name / "kernel.json").is_file()
+    assert name in result.output
 
 
 @pytest.mark.kernel
@@ -160,3 +167,12 @@ def test_batch_renders_the_briefs_of_its_runs(run_main, tmp_path, monkeypatch):
     code, out_text, _ = run_main(["batch", str(plan), "--render", "--out-root", str(out)])
     assert code == 0 and "ran 0, skipped 2, failed 0" in out_text
     assert [(f / "brief.html").stat().st_mtime_ns for f in folders] == stamps
+
+
+def test_run_takes_data_files_with_data_as_every_command_does(app, tiny, tmp_path, no_kernel):
+    data = tmp_path / "cases.csv"
+    data.write_text("x\n")
+    result = runner.invoke(app, ["run", str(tiny), "--data", str(data)])
+    assert isinstance(result.exception, ParameterError) and "takes no data files" in str(result.exception)
+    result = runner.invoke(app, ["run", "routes", "--data", str(data), "-p", "data", str(data)])
+    assert isinstance(result.exception, ParameterError) and "given twice" in str(result.exception)

@@ -191,3 +191,17 @@ def test_auto_expands_to_the_countries_of_the_plan_data(tmp_path, shared_data):
     expected = countries_with_cases([sample], 100)
     assert [r.parameters["country"] for r in runs] == expected
     assert all(r.parameters["data"] == [str(sample)] for r in runs)
+
+
+def test_data_files_given_to_the_batch_go_to_every_run_whose_plan_names_none(tmp_path):
+    from evidence.runs.batch import expand_plan
+
+    plan = {
+        "notebooks": ["routes"],
+        "parameters": {"country": ["THA", "KHM"]},
+        "runs": [{"notebook": "trends", "parameters": {"data": ["own.csv"]}}],
+    }
+    given = tmp_path / "cases.csv"
+    runs = expand_plan(plan, base_dir=tmp_path, data=[given])
+    assert [r.parameters["data"] for r in runs] == [[str(given)], [str(given)], [str(tmp_path / "own.csv")]]
+    assert all("data" not in r.parameters for r in expand_plan(plan | {"runs": []}, base_dir=tmp_path))

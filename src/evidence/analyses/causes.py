@@ -35,8 +35,9 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
-from evidence.analyses.common import clean_float, recorded_flags, resolve_table, wilson_interval
+from evidence.analyses.intervals import clean_float, wilson_interval
 from evidence.analyses.routes import flow_class_expr
+from evidence.analyses.selection import recorded_flags, resolve_table
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
 from evidence.core.errors import ParameterError
 from evidence.sources.case_schema import AGE_BANDS, FLAG_GROUPS, TRAFFICKING_DURATIONS, apply_denominator_rule
@@ -509,8 +510,8 @@ def association_model(
     variation is left out, counted. The reference category of each predictor is its most frequent recorded
     category. A predictor the data do not record, or with a single category left, is skipped (and named).
     """
-    from statsmodels.genmod import families  # type: ignore[import-untyped]  # not statsmodels.api: slower
-    from statsmodels.genmod.generalized_linear_model import GLM  # type: ignore[import-untyped]
+    from statsmodels.genmod import families  # not statsmodels.api: it imports every model
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     if missing not in ("complete_case", "indicator"):
         raise ParameterError(f"missing must be complete_case or indicator, not {missing!r}")

@@ -14,7 +14,7 @@ victim was detected or exploited; in CTDC a proxy, where the victim was first as
 sum where no contributing cell is censored, else null: a flow made of ``12`` and ``<5`` is 13–16 victims, not 12
 and not 14.5. Case-table counts are exact (low = high = victims). ``share`` is the flow's share of all victims in
 the known flows of the selection, computed on point values (exact, else the interval midpoint, see
-:data:`evidence.analyses.common.CENSORED_POINT_RULE`) and before the ``min_victims`` filter.
+:data:`evidence.analyses.intervals.CENSORED_POINT_RULE`) and before the ``min_victims`` filter.
 
 **Flow classes.** ``domestic`` (origin = destination), ``intraregional`` (different countries in the same UN M49
 region, or subregion with ``regional_level="subregion"``), ``transregional`` (different regions), ``unknown``
@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import polars as pl
@@ -318,7 +318,7 @@ def corridor_yearly_counts(selection: Selected) -> pl.DataFrame:
     corridors = counts.select(_KEYS).unique()
     if selection.kind == "case":
         span = covered_years(selection.frame, selection.years) or (
-            (int(counts["year"].min()), int(counts["year"].max())) if counts.height else None
+            _year_span(counts["year"]) if counts.height else None
         )
         if span is None:
             return counts.sort(["year", *_KEYS])
@@ -477,9 +477,9 @@ def emerging_routes(
     empty_schema = {**{k: pl.String for k in _KEYS}, "reason": pl.String}
     if not yearly.height:
         return pl.DataFrame(schema=empty_schema)
-    last = int(yearly["year"].max())
+    first, last = _year_span(yearly["year"])
     split = last - later_years + 1
-    if split <= int(yearly["year"].min()):
+    if split <= first:
         raise ParameterError(
             f"no earlier period: the selection's years end at {last} and later_years={later_years}"
         )
@@ -641,3 +641,9 @@ def hub_measures(flow_table: pl.DataFrame, value: str = "victims") -> pl.DataFra
 def _check_value(value: str) -> None:
     if value not in ("victims", "victims_low", "victims_high"):
         raise ParameterError(f"value must be victims, victims_low or victims_high, not {value!r}")
+
+
+def _year_span(years: pl.Series) -> tuple[int, int]:
+    """The first and last year of a non-empty column of years."""
+    first, last = years.cast(pl.Int64).min(), years.cast(pl.Int64).max()
+    return int(cast(int, first)), int(cast(int, last))

@@ -101,13 +101,14 @@ def check_role(role: str) -> Role:
 
 
 def check_years(years: tuple[int, int] | str | None) -> tuple[int, int] | None:
-    """``(first, last)`` inclusive, from a tuple or a text such as ``"2015-2020"`` (or a single ``"2019"``)."""
+    """``(first, last)`` inclusive, from a tuple or a text such as ``"2015-2020"`` (also ``2015–2020``,
+    ``2015..2020``, ``2015:2020``) or a single ``"2019"``."""
     if years is None:
         return None
     if isinstance(years, str):
-        match = re.fullmatch(r"\s*(\d{4})\s*(?:[-–:]\s*(\d{4})\s*)?", years)
+        match = re.fullmatch(r"\s*(\d{4})\s*(?:(?:-|–|\.\.|:)\s*(\d{4})\s*)?", years)
         if not match:
-            raise ParameterError(f"years must look like 2015-2020, not {years!r}")
+            raise ParameterError(f"years must look like 2015-2020 (or one year), not {years!r}")
         first, last = int(match[1]), int(match[2] or match[1])
     else:
         try:
@@ -240,7 +241,7 @@ class Selection:
     @property
     def kind(self) -> TableKind:
         """Which canonical table: ``case`` (victim records) or ``indicator`` (UNODC's country data)."""
-        return self._kind  # type: ignore[attr-defined,no-any-return]
+        return self._kind  # type: ignore[attr-defined]
 
     @property
     def loaded(self) -> LoadedTable | None:

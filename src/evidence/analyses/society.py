@@ -31,12 +31,16 @@ import datetime as dt
 import math
 import warnings
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import polars as pl
 
-from evidence.analyses.common import DEFAULT_INDICATOR, check_country, clean_float, point_expr
+if TYPE_CHECKING:
+    from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
+
+from evidence.analyses.intervals import clean_float, point_expr
+from evidence.analyses.selection import DEFAULT_INDICATOR, check_country
 from evidence.core.errors import ParameterError
 from evidence.sources.loaded import LoadedTable
 from evidence.sources.provenance import Provenance
@@ -111,7 +115,7 @@ TIER_RANKS: dict[str, int] = {"Tier 1": 1, "Tier 2": 2, "Tier 2 Watch List": 3, 
 #: A tier rank at or above this is on the lists that can bring sanctions (Watch List, Tier 3).
 LISTED_RANK = 3
 
-PANEL_SCHEMA: dict[str, pl.DataType] = {
+PANEL_SCHEMA: dict[str, PolarsDataType] = {
     "iso3": pl.String(),
     "country": pl.String(),  # the country reference's name (a published name where the reference has none)
     "measure": pl.String(),  # a key of MEASURES
@@ -679,8 +683,8 @@ def detection_model(
 def _fit_rate_ratios(
     y: np.ndarray, X: np.ndarray, offset: np.ndarray, cov_type: str, level: float, notes: list[str]
 ) -> tuple[ModelTerm, ...]:
-    from statsmodels.genmod import families  # type: ignore[import-untyped]  # not statsmodels.api: slower
-    from statsmodels.genmod.generalized_linear_model import GLM  # type: ignore[import-untyped]
+    from statsmodels.genmod import families  # not statsmodels.api: it imports every model
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -897,8 +901,8 @@ def _event_design(
 def _fit_event(
     y: np.ndarray, X: np.ndarray, groups: np.ndarray, n_times: int, level: float, notes: list[str]
 ) -> tuple[list[float], list[float], list[float], list[float]]:
-    from statsmodels.genmod import families  # type: ignore[import-untyped]  # not statsmodels.api: slower
-    from statsmodels.genmod.generalized_linear_model import GLM  # type: ignore[import-untyped]
+    from statsmodels.genmod import families  # not statsmodels.api: it imports every model
+    from statsmodels.genmod.generalized_linear_model import GLM
     from threadpoolctl import threadpool_limits
 
     # one BLAS thread: with a few hundred dummy columns, BLAS threads wait on each other whenever another

@@ -21,15 +21,17 @@ more (or better-recorded) identification. Every trend statement built on these f
 
 **Selections and keys.** The count functions take a :class:`~evidence.analyses.selection.Selection`
 (country, role, years, indicator) or a whole table. Counts of a table protected by cell key carry each cell's
-key (``cell_key``) beside the count. With an indicator table, a selection without a country in role ``both``
-reads every reporting country's own breakdowns (as ``destination``).
+key (``cell_key``) beside the count. With an indicator table, role ``both`` reads the victims detected in the
+country (its own reports) and its citizens detected in other countries (their citizenship breakdowns), with no
+dimension or by citizenship, destination or corridor; a selection without a country in role ``both`` reads every
+reporting country's own breakdowns (as ``destination``).
 
 **Models on censored counts.** A model needs one number per year: it uses the point value (exact, else the
-midpoint, :data:`~evidence.analyses.common.CENSORED_POINT_RULE`), and when any year is censored it is refitted on
+midpoint, :data:`~evidence.analyses.intervals.CENSORED_POINT_RULE`), and when any year is censored it is refitted on
 the low bounds and on the high bounds (``low_bound`` and ``high_bound`` of the result), never on zeros.
 
 **Sparse series.** A trend or a segment whose victims all fall in its first or last year (or that has none) has
-no finite estimate. :func:`rate_ratio` then raises :class:`~evidence.analyses.common.EstimationError`;
+no finite estimate. :func:`rate_ratio` then raises :class:`~evidence.analyses.count_models.EstimationError`;
 :func:`find_break` skips the break years that leave such a segment and raises it only when none is left
 ("no break could be estimated"); :func:`incomplete_years` does not judge a year from such a history. The models
 raise only ``ParameterError`` and its subclass ``EstimationError``, both of the ``EvidenceError`` family.
@@ -39,7 +41,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -117,8 +119,8 @@ def yearly_counts(selection: Selected, *, by: str | None = None) -> pl.DataFrame
     ``cell_key`` for keyed records).
 
     The selection's ``country``/``role`` select victims exploited or detected in the country
-    (``destination``), its citizens (``origin``) or either (``both``, case table only). See the module
-    docstring for the dimensions.
+    (``destination``), its citizens (``origin``) or either (``both``). See the module docstring for the
+    dimensions.
     """
     counts, _ = _counts_and_denominators(as_selection(selection), by=by)
     return counts
@@ -206,8 +208,8 @@ def _case_counts(
             )
             .collect()
         )
-        labels = [flag_label(c) for c in flags]
-        counts = _complete(counts, by, labels, years, lf)
+        flag_labels = [flag_label(c) for c in flags]
+        counts = _complete(counts, by, flag_labels, years, lf)
         return _with_bounds(counts, by), denominators
     else:
         value = _case_dimension(whole, by)
@@ -316,10 +318,18 @@ def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
     if role == "both" and country is None:
         role = "destination"  # every reporting country's own breakdowns
     if role == "both":
-        raise ParameterError(
-            "role 'both' needs victim records; with an indicator table use destination or origin"
-        )
-    if role == "origin":
+        # the victims detected in the country (its own reports) and its citizens detected elsewhere (the
+        # citizenship breakdowns of the other reporting countries): no victim is in both
+        if dimension not in ("total", "citizenship", "destination", "corridor"):
+            raise ParameterError(
+                "with an indicator table, role 'both' adds the country's citizens detected abroad, whom the "
+                "other countries break down by citizenship only: use no dimension, citizenship, destination or "
+                "corridor, or role destination for the breakdowns of the victims detected in the country"
+            )
+        own = selectors["total"] if dimension == "total" else selectors["citizenship"]
+        abroad = selectors["citizenship"] & (origin == country).fill_null(False) & (pl.col("iso3") != country)
+        rows = rows.filter((own & (pl.col("iso3") == country)) | abroad)
+    elif role == "origin":
         # a country's citizens as counted in the citizenship breakdowns of the countries that detected them
         if dimension not in ("total", "destination", "corridor"):
             raise ParameterError(
@@ -597,7 +607,9 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = 3, level: float = 0.9
         chosen = fit_counts(y, design(best_year))
     except EstimationError:
         chosen = best_poisson
-    null_family = "negative_binomial" if chosen.model == "negative_binomial" else "poisson"
+    null_family: Literal["poisson", "negative_binomial"] = (
+        "negative_binomial" if chosen.model == "negative_binomial" else "poisson"
+    )
     try:
         null = fit_counts(y, np.column_stack([intercept, t]), family=null_family)
     except EstimationError as exc:  # cannot happen for a series with two estimable segments; kept as a guard
@@ -611,15 +623,15 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = 3, level: float = 0.9
     if chosen.model == "quasi_poisson":
         lr /= max(chosen.dispersion, 1.0)
     p = float(chdtrc(2, lr))
-    before = chosen.coefficient(np.array([0.0, 1.0, 0.0, 0.0]), level)
-    after = chosen.coefficient(np.array([0.0, 1.0, 0.0, 1.0]), level)
+    slope_before = chosen.coefficient(np.array([0.0, 1.0, 0.0, 0.0]), level)
+    slope_after = chosen.coefficient(np.array([0.0, 1.0, 0.0, 1.0]), level)
     jump = chosen.coefficient(np.array([0.0, 0.0, 1.0, 0.0]), level)
     return Break(
         break_year=best_year,
-        rate_ratio_before=before[0],
-        ci_before=(before[1], before[2]),
-        rate_ratio_after=after[0],
-        ci_after=(after[1], after[2]),
+        rate_ratio_before=slope_before[0],
+        ci_before=(slope_before[1], slope_before[2]),
+        rate_ratio_after=slope_after[0],
+        ci_after=(slope_after[1], slope_after[2]),
         level_change=jump[0],
         ci_level_change=(jump[1], jump[2]),
         lr_statistic=lr,
@@ -797,7 +809,9 @@ def share_change(
     counts and denominators summed over each period's years (censored counts at their point value)."""
     from statsmodels.stats.proportion import confint_proportions_2indep
 
-    period_a, period_b = check_years(period_a), check_years(period_b)
+    first, second = check_years(period_a), check_years(period_b)
+    if first is None or second is None:
+        raise ParameterError("share_change needs two periods")
     dimension = [
         c for c in shares.columns if c not in {"year", *COUNT_COLUMNS, "n", "share", "ci_low", "ci_high"}
     ]
@@ -815,14 +829,14 @@ def share_change(
         s = sel.select(point.sum().alias("c"), pl.col("n").sum().alias("n")).row(0)
         return float(s[0]), float(s[1])
 
-    (ca, na), (cb, nb) = totals(period_a), totals(period_b)
+    (ca, na), (cb, nb) = totals(first), totals(second)
     if not (na > 0 and nb > 0):
         raise ParameterError("a period has no victims with a known value: no share to compare")
     low, high = confint_proportions_2indep(cb, nb, ca, na, method="newcomb", compare="diff", alpha=1 - level)
     return ShareChange(
         category=category,
-        period_a=period_a,
-        period_b=period_b,
+        period_a=first,
+        period_b=second,
         count_a=ca,
         n_a=na,
         count_b=cb,

@@ -67,7 +67,7 @@ class RenderError(EvidenceError):
 def pandoc_path() -> str:
     """The pandoc binary bundled with ``pypandoc-binary`` (else one on PATH)."""
     try:
-        import pypandoc  # type: ignore[import-untyped]
+        import pypandoc
 
         return pypandoc.get_pandoc_path()
     except (ImportError, OSError) as exc:

@@ -14,36 +14,30 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-console = Console()
-err_console = Console(stderr=True)
+from evidence.cli.options import (
+    DEFAULT_ROLE,
+    DEFAULT_THRESHOLD,
+    CountryOpt,
+    DataOpt,
+    JsonOpt,
+    RoleOpt,
+    ThresholdOpt,
+    YearsOpt,
+    data_paths,
+    make_console,
+)
+
+console = make_console()
+err_console = make_console(stderr=True)
 
 DEMO_WARNING = "SYNTHETIC DEMO DATA: invented records for trying the toolkit, NOT real victims. Never cite these numbers."
 DETECTION_CAVEAT = (
     "Counts of identified victims measure detection as much as prevalence: a change can reflect more victims "
     "or more (or better-recorded) identification."
 )
-
-DataArg = Annotated[
-    Path | None,
-    typer.Argument(
-        help="A data file any loader reads (CTDC, UNODC GLOTIP…). Omitted: the synthetic demo data."
-    ),
-]
-CountryOpt = Annotated[
-    str | None, typer.Option("--country", "-c", help="ISO3 code (or a country name), e.g. THA.")
-]
-YearsOpt = Annotated[str | None, typer.Option("--years", help="Inclusive range of years, e.g. 2015-2020.")]
-ThresholdOpt = Annotated[
-    int,
-    typer.Option(
-        "--threshold", help="Disclosure threshold: counts below it are withheld (UNODC 5, CTDC 10/11)."
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -55,26 +49,55 @@ def register(app: typer.Typer) -> None:
 # ------------------------------------------------------------------------------------------------- shared
 
 
-def _load(data: Path | None):
-    """Load DATA (through the harmonised-table cache), or the demo data when it is omitted; warn loudly whenever
-    the data are the toolkit's demo."""
-    from evidence.sources.cache import load_cached as load
+def _tables(data: list[Path] | None, command: str) -> list[Any]:
+    """The tables ``command`` answers for: each data file given (``--data``, else ``EVIDENCE_DATA``, else the
+    demo data) that holds victim records or UNODC-style indicators, loaded through the harmonised-table cache.
+    A file given with ``--data`` that holds neither is an error; one from ``EVIDENCE_DATA`` is passed over,
+    with a note (it configures briefs too, which read more kinds). Demo data are announced loudly."""
+    from evidence.core.errors import InputError
+    from evidence.sources.cache import load_cached
 
-    if data is None:
+    paths = data_paths(data)
+    if not paths:
         from evidence.sources.demo import demo_path
 
-        data = demo_path()
-    loaded = load(data)
-    if loaded.kind not in ("case", "indicator"):
-        from evidence.core.errors import InputError
-
+        paths = [demo_path()]
+    tables = []
+    for path in paths:
+        loaded = load_cached(path)
+        if loaded.kind not in ("case", "indicator"):
+            if data:
+                raise InputError(
+                    f"this is a {loaded.kind} table; {command} needs victim records or UNODC-style indicators",
+                    path=path,
+                )
+            err_console.print(
+                f"[dim]{escape(str(path))} (EVIDENCE_DATA): a {loaded.kind} table, not read by {command}[/]",
+                highlight=False,
+            )
+            continue
+        if loaded.provenance.demo:
+            err_console.print(f"[bold yellow]WARNING — {DEMO_WARNING}[/]", highlight=False)
+        tables.append(loaded)
+    if not tables:
         raise InputError(
-            f"this is a {loaded.kind} table; flows and trends need victim records or UNODC-style indicators",
-            path=data,
+            f"none of the files in EVIDENCE_DATA holds victim records or UNODC-style indicators for {command}; "
+            "give one with --data FILE",
+            path=paths[0],
         )
-    if loaded.provenance.demo:
-        err_console.print(f"[bold yellow]WARNING — {DEMO_WARNING}[/]", highlight=False)
-    return loaded
+    return tables
+
+
+def _answer(payloads: list[dict[str, Any]], as_json: bool, show: Any) -> None:
+    """Print each table's answer: as JSON (one object, or a list of them for several tables) or as text."""
+    if as_json:
+        typer.echo(json.dumps(payloads[0] if len(payloads) == 1 else payloads, indent=2, ensure_ascii=False))
+        return
+    for payload in payloads:
+        if len(payloads) > 1:
+            data = payload["data"]
+            console.print(f"[bold]{escape(data['source'])}[/] — {escape(data['path'])}", highlight=False)
+        show(payload)
 
 
 def _rule(threshold: int):
@@ -122,38 +145,42 @@ def _json_bounds(low: int | str | None, high: int | str | None) -> int | str | l
     return low if low == high else [low, high]
 
 
-def _echo_json(payload: dict[str, Any]) -> None:
-    typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-
-
 # -------------------------------------------------------------------------------------------------- flows
 
 
 def flows_command(
-    data: DataArg = None,
+    data: DataOpt = None,
     country: CountryOpt = None,
-    role: Annotated[str, typer.Option("--role", help="origin, destination or both.")] = "both",
+    role: RoleOpt = DEFAULT_ROLE,
     years: YearsOpt = None,
     min_victims: Annotated[
         int,
-        typer.Option("--min-victims", help="Report a flow only with at least this many victims (UNODC: 5)."),
+        typer.Option(
+            "--min-victims",
+            metavar="N",
+            help="Report a flow only with at least this many victims (UNODC: 5).",
+        ),
     ] = 5,
     top: Annotated[
         int,
-        typer.Option("--top", help="Show the N largest flows; the rest are summed as 'All other routes'."),
+        typer.Option(
+            "--top", metavar="N", help="Show the N largest flows; the rest are summed as 'All other routes'."
+        ),
     ] = 10,
     regional_level: Annotated[
         str,
-        typer.Option("--regional-level", help="Intraregional means same M49 'region' or same 'subregion'."),
+        typer.Option(
+            "--regional-level",
+            metavar="LEVEL",
+            help="region or subregion: intraregional means the same UN M49 region, or the same subregion.",
+        ),
     ] = "region",
-    threshold: ThresholdOpt = 5,
+    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
     as_json: JsonOpt = False,
 ) -> None:
     """Origin → destination flows of victims for a country, after disclosure control."""
-    from evidence.analyses.selection import Selection, check_country, check_role, check_years
+    from evidence.analyses.selection import check_country, check_role, check_years
     from evidence.core.errors import ParameterError
-    from evidence.notebooks.builders import ALL_VICTIMS, OTHER_ROUTES, TOO_FEW, route_numbers
-    from evidence.presentation.disclosure import DisclosureError
 
     rule = _rule(threshold)
     check_country(country), check_role(role), check_years(years)
@@ -163,7 +190,28 @@ def flows_command(
         raise ParameterError(f"--min-victims must be at least 0, not {min_victims}")
     if regional_level not in ("region", "subregion"):
         raise ParameterError(f"--regional-level must be region or subregion, not {regional_level!r}")
-    loaded = _load(data)
+    payloads = [
+        _flows_payload(loaded, rule, country, role, years, min_victims, top, regional_level)
+        for loaded in _tables(data, "flows")
+    ]
+    _answer(payloads, as_json, _print_flows)
+
+
+def _flows_payload(
+    loaded: Any,
+    rule: Any,
+    country: str | None,
+    role: str,
+    years: str | None,
+    min_victims: int,
+    top: int,
+    regional_level: str,
+) -> dict[str, Any]:
+    """The flows of one table, protected, as the JSON answer."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import ALL_VICTIMS, OTHER_ROUTES, TOO_FEW, route_numbers
+    from evidence.presentation.disclosure import DisclosureError
+
     selection = Selection(loaded, country=country, role=role, years=years)  # type: ignore[arg-type]
     # the same builder as the notebooks' route table: one protected table, the same numbers everywhere
     numbers = route_numbers(
@@ -230,7 +278,7 @@ def flows_command(
     elif loaded.data.select(pl_all_null("origin_iso3", "destination_iso3")).row(0) == (True, True):
         notes.append(
             "this file records no countries (the Victim–Perpetrator layout has regions only): no flow between "
-            "countries can be placed; try `evidence trend FILE --by origin_region`"
+            "countries can be placed; try `evidence trend --data FILE --by origin_region`"
         )
     payload = {
         "command": "flows",
@@ -240,7 +288,7 @@ def flows_command(
             "min_victims": min_victims,
             "top": top,
             "regional_level": regional_level,
-            "threshold": threshold,
+            "threshold": rule.threshold,
         },
         "protection": selection.protection,
         "disclosure": numbers.low.table.describe(),
@@ -252,10 +300,7 @@ def flows_command(
         "unknown": unknown_out,
         "notes": notes,
     }
-    if as_json:
-        _echo_json(payload)
-        return
-    _print_flows(payload)
+    return payload
 
 
 def pl_all_null(*columns: str):
@@ -315,32 +360,41 @@ def _print_flows(payload: dict[str, Any]) -> None:
 
 
 def trend_command(
-    data: DataArg = None,
+    data: DataOpt = None,
     country: CountryOpt = None,
-    role: Annotated[
-        str, typer.Option("--role", help="destination (exploited/detected in), origin (citizens of) or both.")
-    ] = "destination",
+    role: RoleOpt = DEFAULT_ROLE,
     by: Annotated[
         str | None,
         typer.Option(
             "--by",
-            help="Dimension: form, gender/sex, age_band/age, majority_status, data_source_type, corridor, citizenship…",
+            metavar="DIMENSION",
+            help="A dimension: form, gender (sex), age_band (age), majority_status, data_source_type, corridor, "
+            "citizenship…",
         ),
     ] = None,
     years: YearsOpt = None,
-    threshold: ThresholdOpt = 5,
+    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
     as_json: JsonOpt = False,
 ) -> None:
     """Yearly counts, the annual rate ratio (Poisson/negative-binomial GLM), a break search and incomplete years."""
-    from evidence.analyses.selection import Selection, check_country, check_role, check_years
+    from evidence.analyses.selection import check_country, check_role, check_years
+
+    rule = _rule(threshold)
+    check_country(country), check_role(role), check_years(years)
+    payloads = [_trend_payload(loaded, rule, country, role, years, by) for loaded in _tables(data, "trend")]
+    _answer(payloads, as_json, _print_trend)
+
+
+def _trend_payload(
+    loaded: Any, rule: Any, country: str | None, role: str, years: str | None, by: str | None
+) -> dict[str, Any]:
+    """The yearly counts and models of one table, protected, as the JSON answer."""
+    from evidence.analyses.selection import Selection
     from evidence.analyses.trends import FLAG_DIMENSIONS
     from evidence.core.errors import ParameterError
     from evidence.notebooks.builders import CATEGORY_SUM, TOO_FEW, UNDATED, yearly_numbers
     from evidence.presentation.disclosure import DisclosureError
 
-    rule = _rule(threshold)
-    check_country(country), check_role(role), check_years(years)
-    loaded = _load(data)
     selection = Selection(loaded, country=country, role=role, years=years)  # type: ignore[arg-type]
     # the same builder as the notebooks' yearly tables: the same numbers everywhere
     numbers = yearly_numbers(selection, rule, by=by)
@@ -353,7 +407,7 @@ def trend_command(
     payload: dict[str, Any] = {
         "command": "trend",
         "data": _data_summary(loaded),
-        "parameters": {**selection.to_dict(), "by": by, "threshold": threshold},
+        "parameters": {**selection.to_dict(), "by": by, "threshold": rule.threshold},
         "protection": selection.protection,
         "disclosure": table.low.describe(),
         "caveat": DETECTION_CAVEAT,
@@ -389,10 +443,7 @@ def trend_command(
                 f"to it in some years ('{CATEGORY_SUM}': one victim can have several forms, or a category is "
                 "not reported), so their sum is not a count of victims"
             )
-    if as_json:
-        _echo_json(payload)
-        return
-    _print_trend(payload)
+    return payload
 
 
 def _rows(table) -> list[dict[str, Any]]:

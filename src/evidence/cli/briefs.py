@@ -6,20 +6,44 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
-console = Console()
-err_console = Console(stderr=True)
+from evidence.cli.options import (
+    DEFAULT_OUT_ROOT,
+    DEFAULT_ROLE,
+    DEFAULT_THRESHOLD,
+    CountryArg,
+    DataOpt,
+    ForceOpt,
+    KernelOpt,
+    OutRootOpt,
+    RoleOpt,
+    ThresholdOpt,
+    YearsOpt,
+    make_console,
+)
 
-_OUT_ROOT = Path("reports") / "runs"
+console = make_console()
+err_console = make_console(stderr=True)
+
 BRIEF_NOTEBOOK = "country_brief"
 
-_FORMAT_HELP = "html, pdf or all (both)."
-_RENDERER_HELP = "auto (Quarto when its CLI is on PATH, else built-in), quarto or builtin (pandoc + Typst)."
-_CHECK_HELP = (
-    "Skip the scan of the brief's text for small counts. The scan is a heuristic safety net; skip it only "
-    "for numbers you have checked are not counts of people."
-)
+FormatOpt = Annotated[str, typer.Option("--format", metavar="FORMAT", help="html, pdf or all (both).")]
+RendererOpt = Annotated[
+    str,
+    typer.Option(
+        "--renderer",
+        metavar="RENDERER",
+        help="auto (Quarto when its CLI is on PATH, else built-in), quarto or builtin (pandoc + Typst).",
+    ),
+]
+SkipCheckOpt = Annotated[
+    bool,
+    typer.Option(
+        "--skip-disclosure-check",
+        help="Skip the scan of the brief's text for small counts. The scan is a heuristic safety net; skip it "
+        "only for numbers you have checked are not counts of people.",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -28,10 +52,12 @@ def register(app: typer.Typer) -> None:
 
 
 def render_command(
-    run_dir: Annotated[Path, typer.Argument(help="A run folder made by evidence run/batch/brief.")],
-    format: Annotated[str, typer.Option("--format", help=_FORMAT_HELP)] = "all",
-    renderer: Annotated[str, typer.Option(help=_RENDERER_HELP)] = "auto",
-    skip_disclosure_check: Annotated[bool, typer.Option("--skip-disclosure-check", help=_CHECK_HELP)] = False,
+    run_dir: Annotated[
+        Path, typer.Argument(metavar="RUN_DIR", help="A run folder made by evidence run, batch or brief.")
+    ],
+    format: FormatOpt = "all",
+    renderer: RendererOpt = "auto",
+    skip_disclosure_check: SkipCheckOpt = False,
 ) -> None:
     """Render an executed run into a brief (HTML and PDF, beside the run) and update the briefs index."""
     from evidence.briefs.render import render_run
@@ -43,36 +69,17 @@ def render_command(
 
 
 def brief_command(
-    country: Annotated[str, typer.Argument(help="The country: an ISO3 code (THA) or a name (Thailand).")],
-    role: Annotated[
-        str | None, typer.Option(help="origin, destination or both (default: the notebook's, both).")
-    ] = None,
-    years: Annotated[
-        str | None,
-        typer.Option(help="Year range A-B, e.g. 2015-2023, or one year (default: the notebook's)."),
-    ] = None,
-    data: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--data",
-            help="A data file (repeat for several). Default: EVIDENCE_DATA, else the synthetic demo data, "
-            "and the brief then says so on its first page.",
-        ),
-    ] = None,
-    threshold: Annotated[
-        int | None,
-        typer.Option(min=2, help="Disclosure threshold: counts below it are withheld (default 5)."),
-    ] = None,
-    format: Annotated[str, typer.Option("--format", help=_FORMAT_HELP)] = "all",
-    renderer: Annotated[str, typer.Option(help=_RENDERER_HELP)] = "auto",
-    out_root: Annotated[Path, typer.Option(help="Folder that receives one folder per run.")] = _OUT_ROOT,
-    force: Annotated[
-        bool, typer.Option("--force", help="Run the notebook even if its inputs are unchanged.")
-    ] = False,
-    kernel: Annotated[
-        str | None, typer.Option(help="Jupyter kernel name (default: this environment's interpreter).")
-    ] = None,
-    skip_disclosure_check: Annotated[bool, typer.Option("--skip-disclosure-check", help=_CHECK_HELP)] = False,
+    country: CountryArg,
+    role: RoleOpt = DEFAULT_ROLE,
+    years: YearsOpt = None,
+    data: DataOpt = None,
+    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
+    format: FormatOpt = "all",
+    renderer: RendererOpt = "auto",
+    out_root: OutRootOpt = DEFAULT_OUT_ROOT,
+    force: ForceOpt = False,
+    kernel: KernelOpt = None,
+    skip_disclosure_check: SkipCheckOpt = False,
 ) -> None:
     """Build a country brief in one step: run the country_brief notebook, then render it to HTML and PDF.
 
@@ -139,35 +146,28 @@ def brief_parameters(
     if role is not None:
         given[find("role", what="--role")] = role
     if years is not None:
-        first, last = parse_years(years)
+        from evidence.analyses.selection import check_years
+
+        first, last = check_years(years)  # type: ignore[misc]  # a text gives a pair
         if "years" in spec.parameters:
             given["years"] = [first, last]
         else:
             given[find("year_from", "first_year", "start_year", what="--years")] = first
             given[find("year_to", "last_year", "end_year", what="--years")] = last
     if data:
-        data_names = [n for n, p in spec.parameters.items() if p.validator == "data_files"]
-        if not data_names:
-            raise ParameterError(f"the {spec.name} notebook takes no data files")
-        given[data_names[0]] = [str(Path(p).expanduser().resolve()) for p in data]
+        given.update(data_parameters(spec, data))
     if threshold is not None:
         given[find(*[n for n in names if "threshold" in n.lower()], what="--threshold")] = threshold
     return given
 
 
-def parse_years(text: str) -> tuple[int, int]:
-    """``"2015-2023"`` (also ``2015–2023``, ``2015..2023``, ``2015:2023``) or ``"2020"`` → (first, last)."""
-    import re
-
+def data_parameters(spec: Any, data: list[Path]) -> dict[str, Any]:
+    """``--data FILE ...`` as the notebook's own data-file parameter (absolute paths)."""
     from evidence.core.errors import ParameterError
 
-    match = re.fullmatch(r"\s*(\d{4})\s*(?:(?:-|–|\.\.|:)\s*(\d{4}))?\s*", text)
-    if not match:
-        raise ParameterError(f"--years expects a year range such as 2015-2023 (or one year), got {text!r}")
-    first, last = int(match[1]), int(match[2] or match[1])
-    if first > last:
-        raise ParameterError(f"--years: the first year {first} is after the last year {last}")
-    return first, last
+    if spec.data_parameter is None:
+        raise ParameterError(f"the {spec.name} notebook takes no data files (--data)")
+    return {spec.data_parameter: [str(Path(p).expanduser().resolve()) for p in data]}
 
 
 def _report(result: Any) -> None:

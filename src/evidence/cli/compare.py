@@ -11,19 +11,19 @@ Imports stay light (polars and the analysis only; no charting or notebook librar
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-DataOpt = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--data",
-        help="A UNODC GLOTIP workbook, the Walk Free GSI 2023 workbook or a TIP tier CSV (repeat for several). "
-        "Default: the files in EVIDENCE_DATA.",
-    ),
-]
+from evidence.cli.options import (
+    DEFAULT_THRESHOLD,
+    CountryArg,
+    DataOpt,
+    JsonOpt,
+    ThresholdOpt,
+    data_paths,
+    make_console,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -32,31 +32,25 @@ def register(app: typer.Typer) -> None:
 
 
 def compare_command(
-    country: Annotated[str, typer.Argument(help="ISO3 code (or a country name), e.g. THA.")],
+    country: CountryArg,
     peers: Annotated[
         str | None,
         typer.Option(
             "--peers",
+            metavar="ISO3,…",
             help="Countries to compare with, e.g. KHM,LAO,MMR. Default: the country's UN M49 (intermediate) "
             "subregion.",
         ),
     ] = None,
     data: DataOpt = None,
-    threshold: Annotated[
-        int,
-        typer.Option(
-            "--threshold", help="Disclosure threshold: counts below it are withheld (UNODC 5, CTDC 10/11)."
-        ),
-    ] = 5,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
+    as_json: JsonOpt = False,
 ) -> None:
     """A country beside its peers: detected victims, GSI estimates, vulnerability, response and TIP tier."""
-    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     from evidence.analyses.society import country_panel
-    from evidence.core.config import configured_data_paths
     from evidence.core.errors import InputError, ParameterError
     from evidence.presentation.comparison import (
         comparison_json,
@@ -68,7 +62,7 @@ def compare_command(
     from evidence.sources.cache import load_cached
 
     rule = DisclosureRule(threshold=threshold)
-    paths = list(data or []) or configured_data_paths()
+    paths = data_paths(data)
     if not paths:
         raise ParameterError(
             "compare needs UNODC GLOTIP country data, the Walk Free GSI 2023 workbook and/or TIP tier placements: "
@@ -107,7 +101,7 @@ def compare_command(
         }
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    console = Console()
+    console = make_console()
     wide = comparison_table(disclosed)
     countries = wide.columns[1:-1]
     # a few countries per table: one column per country stays readable in a terminal

@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-console = Console()
-err_console = Console(stderr=True)
+from evidence.cli.options import DEFAULT_THRESHOLD, ThresholdOpt, make_console
+
+console = make_console()
+err_console = make_console(stderr=True)
 data_app = typer.Typer(help="Load, validate, fetch and list data files.", no_args_is_help=True)
 
 
@@ -81,9 +82,7 @@ def validate_command(
             "intervals, non-negative estimates, categories); exit 1 when any fails.",
         ),
     ] = False,
-    threshold: Annotated[
-        int, typer.Option("--threshold", min=2, help="Disclosure threshold for the victim counts shown.")
-    ] = 5,
+    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
 ) -> None:
     """Check a file: exit 0 when every row is kept, 1 (with a report of the rejected rows) otherwise."""
     from evidence.sources.registry import load
@@ -236,7 +235,7 @@ def list_command(
             how = "direct" if row["direct_download"] else "page: --url"
         cached_text = f"[green]{row['cached']}[/]" if row["cached"] else "[dim]not cached[/]"
         title = f"[bold yellow]{row['title']}[/]" if row["name"] == "demo" else row["title"]
-        table.add_row(row["name"], title, how, cached_text)
+        table.add_row(str(row["name"]), str(title), how, cached_text)
     console.print(table)
     console.print(
         "[dim]'page: --url': the publisher serves the file from a web page; pass its direct link with "
@@ -290,6 +289,7 @@ def _warn_if_demo(provenance) -> None:
             title="[bold]SYNTHETIC DEMO DATA[/]",
             border_style="bold red",
             style="bold yellow",
+            expand=False,
         )
     )
 

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-console = Console(emoji=False)  # "LA:NG:PF" must not become an emoji
-err_console = Console(stderr=True)
+from evidence.cli.options import DEFAULT_THRESHOLD, JsonOpt, ThresholdOpt, make_console
+
+console = make_console(emoji=False)  # "LA:NG:PF" must not become an emoji
+err_console = make_console(stderr=True)
 
 DEMO_WARNING = "SYNTHETIC DEMO LISTS: invented people for trying the toolkit, NOT real records. Never cite these numbers."
 METHOD_HELP = (
@@ -34,23 +35,28 @@ def register(app: typer.Typer) -> None:
 def estimate_command(
     lists: Annotated[
         Path | None,
-        typer.Argument(
-            help="List-capture CSV: a 0/1 column per list and a count column (n, count, frequency…), "
-            "or one row per case with 0/1 columns and no count column. Omitted: the synthetic demo lists.",
+        typer.Option(
+            "--data",
+            metavar="FILE",
+            help="A list-capture CSV: a 0/1 column per list and a count column (n, count, frequency…), or one "
+            "row per case with 0/1 columns and no count column. Default: the synthetic demo lists.",
         ),
     ] = None,
-    method: Annotated[str, typer.Option("--method", "-m", help=METHOD_HELP)] = "stepwise",
+    method: Annotated[str, typer.Option("--method", "-m", metavar="METHOD", help=METHOD_HELP)] = "stepwise",
     max_order: Annotated[
         int,
         typer.Option(
             "--max-order",
+            metavar="N",
             help="Highest interaction order of the hierarchical models searched: 2 pairs, 3 triples, …",
         ),
     ] = 2,
     p_enter: Annotated[
         float,
         typer.Option(
-            "--p-enter", help="Stepwise: an interaction enters while its p-value is below this (0: none)."
+            "--p-enter",
+            metavar="P",
+            help="Stepwise: an interaction enters while its p-value is below this (0: none).",
         ),
     ] = 0.02,
     bootstrap: Annotated[
@@ -58,20 +64,17 @@ def estimate_command(
         typer.Option(
             "--bootstrap",
             "-b",
+            metavar="N|auto",
             help="BCa bootstrap replicates repeating the model choice (0: log-normal interval; 1000 to publish; "
             "auto: rounds of 1,000 until the limits move less than 5%).",
         ),
     ] = "0",
     seed: Annotated[
-        int | None, typer.Option("--seed", help="Random seed of the bootstrap (drawn if omitted).")
+        int | None,
+        typer.Option("--seed", metavar="N", help="Random seed of the bootstrap (drawn if omitted)."),
     ] = None,
-    threshold: Annotated[
-        int,
-        typer.Option(
-            "--threshold", help="Disclosure threshold: numbers of people below it are withheld (UNODC 5)."
-        ),
-    ] = 5,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
+    as_json: JsonOpt = False,
 ) -> None:
     """Estimate the total population (observed + on no list) from the overlap of several lists."""
     from evidence.analyses.estimation import estimate_population, read_list_capture

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import Annotated
 
 import typer
 
+from evidence.cli.options import apply_grammar, make_console
 from evidence.core.errors import EvidenceError
 
 app = typer.Typer(
@@ -26,14 +28,36 @@ app = typer.Typer(
 #: Topic modules under ``evidence.cli``, in the order their commands are listed; each defines ``register(app)``.
 TOPICS = ("data", "analyse", "estimate", "runs", "briefs", "register", "compare")
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"evidence {version('evidence')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_print_version, help="Print the toolkit's version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Turn counter-trafficking data into research evidence."""
+
+
 for _topic in TOPICS:
     importlib.import_module(f"evidence.cli.{_topic}").register(app)
+apply_grammar(app)  # every command's help wrapped by the terminal, flags without a type
 
 
 def _error(message: str) -> None:
-    from rich.console import Console
-
-    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True, markup=True)
+    make_console(stderr=True).print(
+        f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True, markup=True
+    )
 
 
 def main() -> None:

@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-console = Console()
+from evidence.cli.options import DEFAULT_THRESHOLD, JsonOpt, ThresholdOpt, make_console
+
+console = make_console()
 register_app = typer.Typer(
     help="The organisation's own case records over time: pseudonymised, with history, figures as of any date.",
     no_args_is_help=True,
@@ -37,7 +38,6 @@ AsOfOpt = Annotated[
         metavar="DATE",
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -187,10 +187,7 @@ def figures_command(
         int | None,
         typer.Option("--from", help="First year of the period (default: the earliest).", metavar="YEAR"),
     ] = None,
-    threshold: Annotated[
-        int,
-        typer.Option("--threshold", help="Disclosure threshold: counts below it are withheld.", metavar="N"),
-    ] = 5,
+    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
     country: Annotated[
         str | None,
         typer.Option(
@@ -284,7 +281,7 @@ def lists_command(
         return
     console.print(
         f"Wrote {escape(str(out))}: {len(report.lists)} lists ({escape(', '.join(report.lists))}), "
-        f"{report.histories} capture histories. Estimate with: evidence estimate {escape(str(out))}",
+        f"{report.histories} capture histories. Estimate with: evidence estimate --data {escape(str(out))}",
         soft_wrap=True,
     )
     if report.people_unrecorded:

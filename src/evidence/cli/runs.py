@@ -7,23 +7,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
+
+from evidence.cli.options import (
+    DEFAULT_OUT_ROOT,
+    DataOpt,
+    ForceOpt,
+    KernelOpt,
+    OutRootOpt,
+    make_console,
+)
 
 if TYPE_CHECKING:
     from evidence.notebooks.catalog import NotebookSpec
     from evidence.runs.batch import BatchReport
     from evidence.runs.execute import RunOutcome
 
-console = Console()
-err_console = Console(stderr=True)
+console = make_console()
+err_console = make_console(stderr=True)
 kernel_app = typer.Typer(help="The Jupyter kernel of this environment.", no_args_is_help=True)
-
-_OUT_ROOT = Path("reports") / "runs"
 
 
 def register(app: typer.Typer) -> None:
-    # -p NAME VALUE (two values, repeatable) is beyond typer's option types: it is parsed from the extra args
+    # -p NAME VALUE takes two values, beyond typer's option types: the option takes the NAME and each VALUE
+    # stays among the extra arguments, in order (see _parameter_pairs)
     app.command("run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
         run_command
     )
@@ -36,39 +43,51 @@ def run_command(
     notebook: Annotated[
         str,
         typer.Argument(
-            help="A packaged notebook (country_brief, routes, trends, data_quality, "
-            "hidden_population) or the path of a notebook."
+            metavar="NOTEBOOK",
+            help="A packaged notebook (country_brief, routes, trends, data_quality, hidden_population, "
+            "causes_consequences) or the path of a notebook.",
         ),
     ],
+    parameter: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--parameter",
+            "-p",
+            metavar="NAME VALUE",
+            help="A notebook parameter, e.g. -p country THA (repeat for several; a list parameter collects "
+            "repeated values). --describe lists them.",
+        ),
+    ] = None,
+    data: DataOpt = None,
     parameters_file: Annotated[
         Path | None,
-        typer.Option("--parameters-file", "-f", help="YAML file of name: value (-p overrides it)."),
+        typer.Option(
+            "--parameters-file", "-f", metavar="YAML", help="A YAML file of name: value (-p overrides it)."
+        ),
     ] = None,
-    out_root: Annotated[Path, typer.Option(help="Folder that receives one folder per run.")] = _OUT_ROOT,
-    kernel: Annotated[
-        str | None, typer.Option(help="Jupyter kernel name (default: this environment's interpreter).")
-    ] = None,
+    out_root: OutRootOpt = DEFAULT_OUT_ROOT,
+    kernel: KernelOpt = None,
     timeout: Annotated[
-        float | None, typer.Option(help="Fail a cell that runs longer than this (seconds).")
+        float | None,
+        typer.Option("--timeout", metavar="SECONDS", help="Fail a cell that runs longer than this."),
     ] = None,
     describe: Annotated[
         bool, typer.Option("--describe", help="List the notebook's parameters; run nothing.")
     ] = False,
-    force: Annotated[
-        bool, typer.Option("--force", help="Run the notebook even if its inputs are unchanged.")
-    ] = False,
+    force: ForceOpt = False,
 ) -> None:
     """Run a notebook with checked parameters into its own folder under the runs folder.
 
-    Give parameters after the notebook as -p NAME VALUE (repeat for several; a list parameter collects
-    repeated values), e.g. evidence run country_brief -p country THA -p year_from 2015. A run whose inputs
-    (notebook, parameters, data files, toolkit) are unchanged since its last successful run is not executed
-    again (--force to re-run it).
+    For example: evidence run country_brief -p country THA -p year_from 2015 --data ctdc.csv. A run whose
+    inputs (notebook, parameters, data files, toolkit) are unchanged since its last successful run is not
+    executed again (--force to re-run it).
     """
     if not describe:
         from evidence.runs.warm import prestart
 
         prestart(notebook, kernel)  # the kernel starts (on another core) while the run is checked
+    from evidence.cli.briefs import data_parameters
+    from evidence.core.errors import ParameterError
     from evidence.notebooks.catalog import read_notebook
     from evidence.runs.params import anchor_data_paths, parse_cli_pairs, read_parameters_file
 
@@ -79,7 +98,12 @@ def run_command(
     given = {}
     if parameters_file is not None:
         given.update(anchor_data_paths(spec, read_parameters_file(parameters_file), parameters_file.parent))
-    given.update(parse_cli_pairs(spec, _parameter_pairs(ctx.args)))
+    pairs = _parameter_pairs(parameter or [], ctx.args)
+    if data:
+        if any(name == spec.data_parameter for name, _ in pairs):
+            raise ParameterError(f"data files are given twice: --data and -p {spec.data_parameter}; keep one")
+        given.update(data_parameters(spec, data))
+    given.update(parse_cli_pairs(spec, pairs))
 
     from evidence.runs.execute import prepare_run, run_unless_fresh
 
@@ -105,38 +129,46 @@ def run_command(
     raise typer.Exit(1)
 
 
-def _parameter_pairs(args: list[str]) -> list[tuple[str, str]]:
+def _parameter_pairs(names: list[str], values: list[str]) -> list[tuple[str, str]]:
+    """``-p NAME VALUE`` pairs: the option took each NAME, and the VALUEs are the extra arguments, in order."""
     from evidence.core.errors import ParameterError
 
-    pairs, rest = [], list(args)
-    while rest:
-        flag = rest.pop(0)
-        if flag not in ("-p", "--parameter"):
-            raise ParameterError(f"unexpected argument {flag!r} (parameters are given as -p NAME VALUE)")
-        if len(rest) < 2:
-            raise ParameterError(f"{flag} needs a NAME and a VALUE")
-        pairs.append((rest.pop(0), rest.pop(0)))
-    return pairs
+    if len(values) > len(names):
+        stray = values[len(names)] if not names else values[-1]
+        raise ParameterError(f"unexpected argument {stray!r} (parameters are given as -p NAME VALUE)")
+    if len(values) < len(names):
+        raise ParameterError(f"-p {names[len(values)]} needs a NAME and a VALUE")
+    return list(zip(names, values, strict=True))
 
 
 def batch_command(
     plan: Annotated[
-        Path, typer.Argument(help="Plan YAML: notebooks × a parameter grid, and/or a list of runs.")
+        Path,
+        typer.Argument(
+            metavar="PLAN", help="A plan (YAML): notebooks × a parameter grid, and/or a list of runs."
+        ),
     ],
+    data: DataOpt = None,
     workers: Annotated[
         int | None,
-        typer.Option(min=1, help="Parallel runs in the process pool (default: CPUs, at most the runs)."),
+        typer.Option(
+            "--workers",
+            min=1,
+            metavar="N",
+            help="Parallel runs in the process pool (default: CPUs, at most the runs).",
+        ),
     ] = None,
     executor: Annotated[
-        str, typer.Option(help="'processes' (a local pool) or a Dask scheduler address tcp://HOST:PORT.")
+        str,
+        typer.Option(
+            "--executor",
+            metavar="EXECUTOR",
+            help="processes (a local pool) or the address of a Dask scheduler, tcp://HOST:PORT.",
+        ),
     ] = "processes",
-    force: Annotated[
-        bool, typer.Option("--force", help="Run everything, even runs whose inputs are unchanged.")
-    ] = False,
-    out_root: Annotated[Path, typer.Option(help="Folder that receives one folder per run.")] = _OUT_ROOT,
-    kernel: Annotated[
-        str | None, typer.Option(help="Jupyter kernel name (default: the worker's own interpreter).")
-    ] = None,
+    force: ForceOpt = False,
+    out_root: OutRootOpt = DEFAULT_OUT_ROOT,
+    kernel: KernelOpt = None,
     render: Annotated[
         bool,
         typer.Option(
@@ -149,13 +181,13 @@ def batch_command(
     """Run a plan's notebooks in parallel; skip runs whose inputs are unchanged; exit 1 if any run failed.
 
     Each worker executes its runs in one warm kernel, started once (a run that kills or hangs it is recorded
-    as failed and the kernel replaced).
+    as failed and the kernel replaced). --data gives the data files of every run whose plan names none.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from evidence.runs.batch import load_plan, prepare_plan, run_batch
 
-    runs = prepare_plan(load_plan(plan), out_root=out_root, kernel_name=kernel)
+    runs = prepare_plan(load_plan(plan, data=data or ()), out_root=out_root, kernel_name=kernel)
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -287,15 +319,29 @@ def _relative(path: str | Path) -> str:
 
 @kernel_app.command("install")
 def kernel_install(
-    name: Annotated[str, typer.Option(help="Kernel name shown in JupyterLab's launcher.")] = "evidence",
+    name: Annotated[
+        str | None,
+        typer.Option(
+            help="Kernel name (default: this environment's, evidence-<checkout>-<hash>, the one runs use).",
+            metavar="NAME",
+        ),
+    ] = None,
     sys_prefix: Annotated[
         bool, typer.Option("--sys-prefix", help="Install into this environment instead of the user's folder.")
     ] = False,
 ) -> None:
-    """Register this environment as a Jupyter kernel, so JupyterLab runs the notebooks with the toolkit."""
+    """Register this environment as a Jupyter kernel, so JupyterLab runs the notebooks with the toolkit.
+
+    The kernel is named after this checkout's environment, so each checkout keeps its own kernel; runs use the
+    same kernel.
+    """
     import sys
 
-    from evidence.runs.kernel import install_kernel
+    from evidence.runs.kernel import environment_display_name, install_kernel
 
     where = install_kernel(name, user=not sys_prefix, prefix=sys.prefix if sys_prefix else None)
-    console.print(f"installed kernel {name!r} for {sys.executable} in {where}")
+    console.print(
+        f"installed kernel {where.name!r} ({environment_display_name()}) for {sys.executable} in {where}",
+        soft_wrap=True,
+        highlight=False,
+    )

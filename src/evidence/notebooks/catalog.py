@@ -135,6 +135,11 @@ class NotebookSpec:
     text: str = dataclasses.field(default="", repr=False)  # the file's content, as hashed
     checks: tuple[Check, ...] = ()
 
+    @property
+    def data_parameter(self) -> str | None:
+        """The parameter that takes the notebook's data files (what ``--data`` gives), if it declares one."""
+        return next((n for n, p in self.parameters.items() if p.validator == "data_files"), None)
+
 
 def notebooks_dir() -> Path:
     """Where the packaged notebooks live: inside an installed wheel, else the source tree's ``notebooks/``."""

@@ -398,7 +398,7 @@ def detection_points(
 
 def _iso3(value: str) -> str:
     """An ISO3 code from a code or a name (a clear error otherwise)."""
-    from evidence.analyses.common import check_country
+    from evidence.analyses.selection import check_country
 
     iso3 = check_country(value)
     assert iso3 is not None
@@ -452,7 +452,7 @@ def person_cases(
 ) -> pl.DataFrame | None:
     """The victim records the person section describes: every case table given (one canonical table), all of
     them (``scope="all"``) or the country's victims as ``role``; None when no case table was given."""
-    from evidence.analyses.common import check_role, country_filter
+    from evidence.analyses.selection import check_role, country_filter
 
     if scope not in ("country", "all"):
         raise ParameterError(f"person_scope must be country or all, not {scope!r}")
@@ -658,7 +658,7 @@ def show_society_section(
         studies = []
         for kind in ("downgrade", "upgrade"):
             try:
-                studies.append(society.tier_event_study(panel, kind))  # type: ignore[arg-type]
+                studies.append(society.tier_event_study(panel, kind))
             except EvidenceError as exc:
                 display(Markdown(f"No {kind} event study: {escape_markdown(exc)}."))
         if studies:

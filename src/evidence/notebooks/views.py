@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
@@ -33,8 +33,11 @@ from evidence.presentation.markup import escape_markdown, markdown_code
 from evidence.sources.countries import name_of
 from evidence.sources.loaded import LoadedTable
 
+if TYPE_CHECKING:
+    import altair as alt
 
-def show_chart(chart: object, name: str) -> None:
+
+def show_chart(chart: alt.TopLevelMixin, name: str) -> None:
     """Save a chart as SVG in the run's ``figures`` folder (``figures/<name>.svg``) and show that SVG inline
     (no JavaScript, no network: the executed notebook and any brief made from it display it offline)."""
     from IPython.display import SVG, display
@@ -559,7 +562,7 @@ def show_route_charts(
     from evidence.presentation import charts
 
     suffix = f"_{tag}" if tag else ""
-    bar_options = {"top": top} if top is not None else {}
+    bar_options: dict[str, Any] = {"top": top} if top is not None else {}
     show_chart(
         charts.corridor_bar_chart(
             published_routes,

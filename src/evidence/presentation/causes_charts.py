@@ -21,7 +21,14 @@ import altair as alt
 import polars as pl
 
 from evidence.core.errors import ParameterError
-from evidence.presentation.charts import _HEIGHT, _WIDTH, PALETTE, _chart_data, _title, _used_columns
+from evidence.presentation.charts import (
+    CHART_HEIGHT,
+    CHART_WIDTH,
+    PALETTE,
+    chart_data,
+    chart_title,
+    used_columns,
+)
 from evidence.presentation.disclosure import DEFAULT_RULE, DisclosureRule
 
 __all__ = ["detection_scatter", "distribution_chart", "event_study_chart", "heat_table_chart"]
@@ -36,9 +43,9 @@ def _checked(
 ) -> pl.DataFrame:
     """Only the drawn columns, after the disclosure check of any integer column among them that is not named
     in ``not_counts`` (such as years from an event)."""
-    frame = _used_columns(frame, columns, what)
+    frame = used_columns(frame, columns, what)
     counts = [c for c, t in frame.schema.items() if t.is_integer() and c not in not_counts]
-    checked, _ = _chart_data(frame, counts, rule, what)
+    checked, _ = chart_data(frame, counts, rule, what)
     return checked
 
 
@@ -93,7 +100,7 @@ def heat_table_chart(
     )
     notes = [_withheld(withheld, "shares")]
     return alt.layer(cells, text).properties(
-        title=_title(title, source, subtitle, [n for n in notes if n]),
+        title=chart_title(title, source, subtitle, [n for n in notes if n]),
         width=alt.Step(56),
         height=alt.Step(28),
     )
@@ -145,7 +152,9 @@ def distribution_chart(
         )
         notes.insert(0, "Lines: 95% intervals (Wilson).")
     return alt.layer(*layers).properties(
-        title=_title(title, source, subtitle, [n for n in notes if n]), width=_WIDTH, height=_HEIGHT
+        title=chart_title(title, source, subtitle, [n for n in notes if n]),
+        width=CHART_WIDTH,
+        height=CHART_HEIGHT,
     )
 
 
@@ -188,7 +197,9 @@ def detection_scatter(
     )
     notes = [f"{left_out} countries without both values are not shown." if left_out else None]
     return alt.layer(points, labels).properties(
-        title=_title(title, source, subtitle, [n for n in notes if n]), width=_WIDTH, height=_HEIGHT
+        title=chart_title(title, source, subtitle, [n for n in notes if n]),
+        width=CHART_WIDTH,
+        height=CHART_HEIGHT,
     )
 
 
@@ -241,5 +252,7 @@ def event_study_chart(
     )
     notes = ["Vertical lines: 95% intervals, clustered by country. A ratio of 1: no change."]
     return alt.layer(one, rules, points).properties(
-        title=_title(title, source, subtitle, [n for n in notes if n]), width=_WIDTH, height=_HEIGHT
+        title=chart_title(title, source, subtitle, [n for n in notes if n]),
+        width=CHART_WIDTH,
+        height=CHART_HEIGHT,
     )

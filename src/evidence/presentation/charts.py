@@ -37,9 +37,10 @@ import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, cast
 
 import altair as alt
+import numpy as np
 import polars as pl
 
 from evidence.core.atomic import write_bytes, write_text
@@ -53,9 +54,13 @@ from evidence.presentation.disclosure import (
 from evidence.presentation.maps import BOUNDARIES_CREDIT, country_centroids, world_geojson
 
 __all__ = [
+    "CHART_HEIGHT",
+    "CHART_WIDTH",
     "PALETTE",
     "THEME_NAME",
+    "chart_data",
     "chart_spec",
+    "chart_title",
     "choropleth",
     "corridor_bar_chart",
     "flow_map",
@@ -64,18 +69,20 @@ __all__ = [
     "save_charts",
     "stacked_share_chart",
     "trend_chart",
+    "used_columns",
 ]
 
 THEME_NAME = "evidence"
 #: Okabe & Ito (2008), "Color Universal Design": blue, orange, bluish green, reddish purple, sky blue,
 #: vermillion, yellow, black. Yellow comes late: it is weak on white.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-_SEQUENTIAL_SCHEME = "blues"
+_SEQUENTIAL_SCHEME: Final = "blues"
 _NO_DATA_COLOUR = "#e3e3e3"
 _LAND_COLOUR = "#ececec"
 _BORDER_COLOUR = "#ffffff"
 _FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
-_WIDTH, _HEIGHT = 600, 340
+#: The size of every chart of the toolkit (this module's and :mod:`.causes_charts`'), in pixels.
+CHART_WIDTH, CHART_HEIGHT = 600, 340
 
 
 @alt.theme.register(THEME_NAME, enable=False)
@@ -86,7 +93,7 @@ def house_theme() -> alt.theme.ThemeConfig:
             "background": "white",
             "font": _FONT,
             "padding": 12,
-            "view": {"continuousWidth": _WIDTH, "continuousHeight": _HEIGHT, "stroke": None},
+            "view": {"continuousWidth": CHART_WIDTH, "continuousHeight": CHART_HEIGHT, "stroke": None},
             "title": {
                 "anchor": "start",
                 "fontSize": 16,
@@ -113,7 +120,8 @@ def house_theme() -> alt.theme.ThemeConfig:
                 "titleFontWeight": "normal",
                 "orient": "bottom",
             },
-            "range": {"category": PALETTE, "ramp": {"scheme": _SEQUENTIAL_SCHEME}},
+            # vega-lite takes a scheme for the ramp; altair's typed config knows only lists of colours
+            "range": {"category": PALETTE, "ramp": cast(Any, {"scheme": _SEQUENTIAL_SCHEME})},
             "line": {"strokeWidth": 2.5},
             "point": {"size": 40, "filled": True},
         }
@@ -123,7 +131,7 @@ def house_theme() -> alt.theme.ThemeConfig:
 # --------------------------------------------------------------------------------------------- data checks
 
 
-def _chart_data(
+def chart_data(
     data: DisclosedTable | pl.DataFrame,
     count_columns: Sequence[str],
     rule: DisclosureRule,
@@ -148,7 +156,7 @@ def _chart_data(
     return data, 0
 
 
-def _used_columns(frame: pl.DataFrame, columns: Sequence[str | None], what: str) -> pl.DataFrame:
+def used_columns(frame: pl.DataFrame, columns: Sequence[str | None], what: str) -> pl.DataFrame:
     """Only the columns a chart draws: the rest would travel unchecked in the spec (and in an HTML page)."""
     wanted = list(dict.fromkeys(c for c in columns if c is not None))
     missing = [c for c in wanted if c not in frame.columns]
@@ -157,9 +165,10 @@ def _used_columns(frame: pl.DataFrame, columns: Sequence[str | None], what: str)
     return frame.select(wanted)
 
 
-def _title(
-    title: str, source: str, subtitle: str | None = None, notes: Sequence[str] = ()
+def chart_title(
+    title: str, source: str, subtitle: str | None = None, notes: Sequence[str | None] = ()
 ) -> alt.TitleParams:
+    """A chart's title block: the title, then the subtitle, the notes and the source (required) below it."""
     if not source or not source.strip():
         raise ParameterError("every chart names its source (e.g. source='UNODC GLOTIP, 2023 release')")
     lines = [subtitle] if subtitle else []
@@ -196,11 +205,11 @@ def trend_chart(
     y_title: str | None = None,
     counts: bool = True,
     rule: DisclosureRule = DEFAULT_RULE,
-) -> alt.LayerChart:
+) -> alt.TopLevelMixin:
     """A yearly line (one per ``series``), with an interval band from ``low`` to ``high`` when given."""
     rule = _rule_of(data, rule)
-    frame, withheld = _chart_data(data, [value] if counts else [], rule, "trend chart")
-    frame = _used_columns(frame, [year, value, low, high, series], "trend chart")
+    frame, withheld = chart_data(data, [value] if counts else [], rule, "trend chart")
+    frame = used_columns(frame, [year, value, low, high, series], "trend chart")
     if (low is None) != (high is None):
         raise ParameterError("give both low and high for an interval band, or neither")
     bounds = [c for c in (low, high) if c is not None]
@@ -234,7 +243,7 @@ def trend_chart(
     if low is not None:
         notes.insert(0, "Shaded band: interval from the analysis.")
     return alt.layer(*layers).properties(
-        title=_title(title, source, subtitle, notes), width=_WIDTH, height=_HEIGHT
+        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=CHART_HEIGHT
     )
 
 
@@ -257,8 +266,8 @@ def stacked_share_chart(
     counts in the tooltip do not.
     """
     rule = _rule_of(data, rule)
-    frame, withheld = _chart_data(data, [value], rule, "stacked share chart")
-    frame = _used_columns(frame, [x, category, value], "stacked share chart")
+    frame, withheld = chart_data(data, [value], rule, "stacked share chart")
+    frame = used_columns(frame, [x, category, value], "stacked share chart")
     frame = frame.filter(pl.col(value).is_not_null())
     x_type = "O" if frame[x].dtype.is_integer() or frame[x].dtype == pl.String else "N"
     # ordered categories (age bands, durations) keep their order in the legend and the stack, not A–Z
@@ -288,7 +297,9 @@ def stacked_share_chart(
         )
     )
     notes = ["Shares of the published counts.", _withheld_note(withheld, rule)]
-    return chart.properties(title=_title(title, source, subtitle, notes), width=_WIDTH, height=_HEIGHT)
+    return chart.properties(
+        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=CHART_HEIGHT
+    )
 
 
 def _category_order(values: pl.Series) -> list[str]:
@@ -319,7 +330,7 @@ def corridor_bar_chart(
     subtitle: str | None = None,
     x_title: str = "Victims",
     rule: DisclosureRule = DEFAULT_RULE,
-) -> alt.LayerChart:
+) -> alt.TopLevelMixin:
     """Horizontal bars of the ``top`` corridors (origin → destination, by country name), largest first.
 
     ``share`` names a column of shares (0..1) to print beside each bar, e.g. the corridor's share of all
@@ -328,8 +339,8 @@ def corridor_bar_chart(
     if top < 1:
         raise ParameterError(f"top must be at least 1, got {top}")
     rule = _rule_of(data, rule)
-    frame, withheld = _chart_data(data, [value], rule, "corridor bar chart")
-    frame = _used_columns(frame, [origin, destination, value, share], "corridor bar chart")
+    frame, withheld = chart_data(data, [value], rule, "corridor bar chart")
+    frame = used_columns(frame, [origin, destination, value, share], "corridor bar chart")
     frame = frame.filter(pl.col(value).is_not_null()).sort(value, descending=True).head(top)
     if share is not None:
         # To the precision shown (0.1%): a share at full precision gives its denominator back exactly.
@@ -359,7 +370,7 @@ def corridor_bar_chart(
     )
     notes = [_withheld_note(withheld, rule)]
     return alt.layer(bars, text_marks).properties(
-        title=_title(title, source, subtitle, notes), width=_WIDTH, height=alt.Step(24)
+        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=alt.Step(24)
     )
 
 
@@ -376,7 +387,7 @@ def _geo_data(features: list[dict[str, Any]]) -> alt.InlineData:
     )
 
 
-def _basemap(projection: alt.Projection) -> alt.Chart:
+def _basemap(projection: alt.Projection | dict[str, Any]) -> alt.Chart:
     features = world_geojson()["features"]
     return (
         alt.Chart(_geo_data(features))
@@ -392,11 +403,13 @@ def _projection(points: pl.DataFrame | None, padding_degrees: float = 6.0) -> di
     """
     if points is None or points.is_empty():
         return {"type": "equalEarth"}
-    if points["lon"].max() - points["lon"].min() > 150 or points["lat"].max() - points["lat"].min() > 90:
+    lon = points["lon"].cast(pl.Float64).to_numpy()
+    lat = points["lat"].cast(pl.Float64).to_numpy()
+    if np.ptp(lon) > 150 or np.ptp(lat) > 90:
         return {"type": "equalEarth"}
-    lon_min, lon_max = points["lon"].min() - padding_degrees, points["lon"].max() + padding_degrees
-    lat_min = max(points["lat"].min() - padding_degrees, -85.0)
-    lat_max = min(points["lat"].max() + padding_degrees, 85.0)
+    lon_min, lon_max = float(lon.min()) - padding_degrees, float(lon.max()) + padding_degrees
+    lat_min = max(float(lat.min()) - padding_degrees, -85.0)
+    lat_max = min(float(lat.max()) + padding_degrees, 85.0)
     box = {
         "type": "Feature",
         "properties": {},
@@ -421,7 +434,7 @@ def flow_map(
     zoom: bool = True,
     legend_title: str | None = None,
     rule: DisclosureRule = DEFAULT_RULE,
-) -> alt.LayerChart:
+) -> alt.TopLevelMixin:
     """Origin → destination lines over the world map, as wide as the flow, between country centroids.
 
     Centroids come from the shipped Natural Earth map (:func:`~evidence.presentation.maps.country_centroids`).
@@ -430,8 +443,8 @@ def flow_map(
     Flows whose country has no map location (e.g. an unknown origin) are left out and counted in the subtitle.
     """
     rule = _rule_of(flows, rule)
-    frame, withheld = _chart_data(flows, [value], rule, "flow map")
-    frame = _used_columns(frame, [origin, destination, value], "flow map")
+    frame, withheld = chart_data(flows, [value], rule, "flow map")
+    frame = used_columns(frame, [origin, destination, value], "flow map")
     frame = frame.filter(pl.col(value).is_not_null()).sort(value, descending=True)
     if top is not None:
         frame = frame.head(top)
@@ -499,9 +512,9 @@ def flow_map(
         BOUNDARIES_CREDIT + ".",
     ]
     # The whole world in Equal Earth is about twice as wide as it is tall.
-    height = 380 if "fit" in projection else _WIDTH // 2
+    height = 380 if "fit" in projection else CHART_WIDTH // 2
     return alt.layer(_basemap(projection), lines, points).properties(
-        title=_title(title, source, subtitle, notes), width=_WIDTH, height=height
+        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=height
     )
 
 
@@ -517,14 +530,14 @@ def choropleth(
     counts: bool = True,
     value_format: str = ",~f",
     rule: DisclosureRule = DEFAULT_RULE,
-) -> alt.LayerChart:
+) -> alt.TopLevelMixin:
     """Countries shaded by ``value``; countries without data in light grey (withheld ones say so on hover).
 
     ``value_format`` is a d3 format for the legend and tooltip (``".1%"`` for shares, ``",~f"`` for counts).
     """
     rule = _rule_of(data, rule)
-    frame, withheld = _chart_data(data, [value] if counts else [], rule, "choropleth")
-    frame = _used_columns(frame, [iso3, value], "choropleth")
+    frame, withheld = chart_data(data, [value] if counts else [], rule, "choropleth")
+    frame = used_columns(frame, [iso3, value], "choropleth")
     if frame[iso3].is_duplicated().any():
         raise ParameterError(f"choropleth: {iso3!r} must name each country once")
     values = dict(zip(frame[iso3].to_list(), frame[value].to_list(), strict=True))
@@ -578,7 +591,7 @@ def choropleth(
     )
     notes = [_withheld_note(withheld, rule), "Grey: no data. " + BOUNDARIES_CREDIT + "."]
     return alt.layer(background, shaded).properties(
-        title=_title(title, source, subtitle, notes), width=_WIDTH, height=320
+        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=320
     )
 
 
@@ -597,14 +610,14 @@ def interval_chart(
     reference: float | None = None,
     reference_label: str | None = None,
     notes: Sequence[str] = (),
-) -> alt.LayerChart:
+) -> alt.TopLevelMixin:
     """Estimates with their intervals, one row per ``label`` (dot and whisker), in the order of the data.
 
     For model results (estimates, not counts of records): nulls are left out — a withheld value takes its
     interval with it, and a missing ``high`` (an unbounded interval) draws no whisker end. ``reference`` draws
     a vertical rule (e.g. the number observed), labelled by ``reference_label``.
     """
-    frame = _used_columns(data, [label, value, low, high, colour], "interval chart")
+    frame = used_columns(data, [label, value, low, high, colour], "interval chart")
     frame = frame.filter(pl.col(value).is_not_null())
     order = frame[label].to_list()
     y = alt.Y(f"{label}:N", sort=order, title=None)
@@ -637,7 +650,7 @@ def interval_chart(
         if reference_label:
             lines.insert(0, f"Dashed line: {reference_label}.")
     return alt.layer(*layers).properties(
-        title=_title(title, source, subtitle, lines), width=_WIDTH, height=alt.Step(26)
+        title=chart_title(title, source, subtitle, lines), width=CHART_WIDTH, height=alt.Step(26)
     )
 
 

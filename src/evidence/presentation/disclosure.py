@@ -530,7 +530,10 @@ def _exposed_cells(
     position = {cell: k for k, cell in enumerate(hidden)}
     all_bounds = _attacker_bounds(grid, status, rule, chosen_from)
     # Only lines with a suppressed cell constrain anything; published cells move to the right-hand side.
-    row_of, column_of, coefficient, rhs = [], [], [], []
+    row_of: list[int] = []
+    column_of: list[int] = []
+    coefficient: list[float] = []
+    rhs: list[float] = []
     for members, total in grid.lines:
         entries: dict[int, float] = {}
         constant = 0.0
@@ -564,7 +567,7 @@ def _exposed_cells(
             break
         differs_with(rng.choice([-1.0, 1.0], size=len(hidden)) * unresolved)
     exposed = []
-    for k in np.flatnonzero(unresolved):
+    for k in np.flatnonzero(unresolved).tolist():
         objective = np.zeros(len(hidden))
         objective[k] = 1.0
         differs_with(objective)

@@ -329,7 +329,7 @@ def table_data(
     row's cell of that column is (``{"value": ["lists", "people", ...]}``, for a table of mixed rows).
     """
     given = dict(kinds or {})
-    kinds = {c: k for c, k in given.items() if isinstance(k, str)}
+    column_kinds = {c: k for c, k in given.items() if isinstance(k, str)}
     per_row = {c: list(k) for c, k in given.items() if not isinstance(k, str)}
     labels = labels or {}
     if isinstance(table, DisclosedTable):
@@ -341,7 +341,7 @@ def table_data(
             Column(
                 name=c,
                 header=labels.get(c, c),
-                kind=kinds.get(c, ("statistic" if shares else PEOPLE) if c in counts else "label"),
+                kind=column_kinds.get(c, ("statistic" if shares else PEOPLE) if c in counts else "label"),
                 numeric=c in counts,
             )
             for c in shown.columns
@@ -354,7 +354,7 @@ def table_data(
             Column(
                 name=c,
                 header=labels.get(c, c.replace("_", " ")),
-                kind=kinds.get(c),
+                kind=column_kinds.get(c),
                 numeric=bool(shown.height) and all(_NUMERIC_TEXT.match(v) for v in shown[c] if v),
             )
             for c in shown.columns

@@ -84,15 +84,21 @@ class BatchReport:
         return 1 if self.failed else 0
 
 
-def load_plan(path: str | Path) -> list[PlannedRun]:
-    """Read a plan file and expand it into runs (grid × notebooks, then explicit runs; duplicates removed)."""
+def load_plan(path: str | Path, *, data: Iterable[str | Path] = ()) -> list[PlannedRun]:
+    """Read a plan file and expand it into runs (grid × notebooks, then explicit runs; duplicates removed).
+
+    ``data`` (``evidence batch --data``) gives the data files of every run whose plan names none.
+    """
     path = Path(path)
     plan = read_yaml(path, "the plan")
-    return expand_plan(plan or {}, base_dir=path.parent, path=path)
+    return expand_plan(plan or {}, base_dir=path.parent, path=path, data=data)
 
 
-def expand_plan(plan: Mapping[str, Any], *, base_dir: Path, path: Path | None = None) -> list[PlannedRun]:
-    """A plan mapping (as read from YAML) expanded into runs."""
+def expand_plan(
+    plan: Mapping[str, Any], *, base_dir: Path, path: Path | None = None, data: Iterable[str | Path] = ()
+) -> list[PlannedRun]:
+    """A plan mapping (as read from YAML) expanded into runs; ``data`` as in :func:`load_plan`."""
+    files = [str(Path(p).expanduser().resolve()) for p in data]
     if not isinstance(plan, Mapping):
         raise InputError("a plan must be a mapping with 'notebooks' and 'parameters', or 'runs'", path=path)
     unknown = set(plan) - _PLAN_KEYS
@@ -124,6 +130,8 @@ def expand_plan(plan: Mapping[str, Any], *, base_dir: Path, path: Path | None = 
             )
     for spec in specs:
         own = {k: v for k, v in grid.items() if k in spec.parameters}
+        if files and spec.data_parameter is not None and spec.data_parameter not in own:
+            own[spec.data_parameter] = files  # one value: the run reads all of them
         axes = {k: _grid_values(spec, k, v, own, min_cases, base_dir) for k, v in own.items()}
         for combo in itertools.product(*axes.values()):
             runs.append(
@@ -139,7 +147,10 @@ def expand_plan(plan: Mapping[str, Any], *, base_dir: Path, path: Path | None = 
         given = entry.get("parameters") or {}
         if not isinstance(given, Mapping):
             raise InputError(f"runs[{i}]: 'parameters' must be a mapping of name: value", path=path)
-        runs.append(PlannedRun(spec, anchor_data_paths(spec, dict(given), base_dir)))
+        given = dict(given)
+        if files and spec.data_parameter is not None and spec.data_parameter not in given:
+            given[spec.data_parameter] = files
+        runs.append(PlannedRun(spec, anchor_data_paths(spec, given, base_dir)))
     return runs
 
 
@@ -387,6 +398,6 @@ def _run_on_dask(todo: list[PreparedRun], address: str, done: Callable[[RunOutco
             run = futures[future]
             try:
                 done(future.result())
-            except Exception as exc:  # KilledWorker, a lost connection, a worker without the toolkit
+            except Exception as exc:  # noqa: BLE001 - KilledWorker, a lost connection, a worker without the toolkit
                 error = f"{type(exc).__name__}: {exc}"
                 done(RunOutcome(run.run_id, run.notebook_name, "failed", str(run.folder), error=error))

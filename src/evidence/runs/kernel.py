@@ -1,9 +1,11 @@
-"""The Jupyter kernel a run executes in: the current interpreter, never a kernel name that may not exist.
+"""The Jupyter kernel of this environment: one name for runs and for JupyterLab, never one another checkout takes.
 
-The notebooks' metadata names ``python3`` (so they open anywhere); a run instead uses a kernel spec written on
-the fly for ``sys.executable`` into the user cache, so it executes with exactly the environment that checked
-its parameters. :func:`install_kernel` registers that environment for JupyterLab
-(``evidence kernel install``).
+The kernel is named after the environment (:func:`environment_kernel_name`: ``evidence-<checkout>-<hash of the
+environment's path>``), so two checkouts, each with its own environment, keep their own kernels side by side.
+The notebooks' metadata names ``python3`` (so they open anywhere); a run instead uses this environment's kernel,
+whose spec is written on the fly for ``sys.executable`` into the user cache, so it executes with exactly the
+environment that checked its parameters. :func:`install_kernel` registers the same kernel, under the same name,
+for JupyterLab (``evidence kernel install``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 import uuid
 from pathlib import Path
@@ -22,10 +25,25 @@ from evidence.core.atomic import write_text
 from evidence.core.config import cache_dir
 
 
-def run_kernel_name() -> str:
-    """Name of the kernel spec for this interpreter (one per interpreter path)."""
-    digest = hashlib.sha256(sys.executable.encode("utf-8")).hexdigest()[:8]
-    return f"evidence-run-{digest}"
+def checkout_name() -> str:
+    """The name of what this environment belongs to: the project folder of a project's ``.venv`` (the
+    checkout), else the environment's own folder name."""
+    prefix = Path(sys.prefix)
+    return prefix.parent.name if prefix.name in (".venv", "venv", "env") else prefix.name
+
+
+def environment_kernel_name() -> str:
+    """This environment's kernel name, ``evidence-<checkout>-<8 hex digits of the environment's path>``: the
+    checkout says whose it is, the hash keeps two checkouts of the same name apart."""
+    digest = hashlib.sha256(str(Path(sys.prefix).resolve()).encode("utf-8")).hexdigest()[:8]
+    # Jupyter accepts letters, digits, '.', '_' and '-' in kernel names
+    checkout = re.sub(r"[^a-z0-9._-]+", "-", checkout_name().lower()).strip("-.") or "env"
+    return f"evidence-{checkout}-{digest}"
+
+
+def environment_display_name() -> str:
+    """What JupyterLab's launcher shows for this environment's kernel: the toolkit and the checkout."""
+    return f"Python {sys.version_info.major}.{sys.version_info.minor} (evidence: {checkout_name()})"
 
 
 def kernels_root() -> Path:
@@ -34,16 +52,17 @@ def kernels_root() -> Path:
 
 
 def ensure_run_kernel() -> str:
-    """Write the kernel spec for ``sys.executable`` where runs look for it, unless it is there; return its name.
+    """Write this environment's kernel spec (:func:`environment_kernel_name`) where runs look for it, unless it
+    is there; return its name.
 
     Checked on every call, not once per process: the cache folder can change within a process (a user's
     ``EVIDENCE_CACHE_DIR``, a test's temporary cache), and a stale "already written" would name a kernel
     that does not exist there.
     """
-    name = run_kernel_name()
+    name = environment_kernel_name()
     spec = {
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": f"Python {sys.version_info.major}.{sys.version_info.minor} (evidence run)",
+        "display_name": environment_display_name(),
         "language": "python",
         "metadata": {"debugger": False},
     }
@@ -107,7 +126,7 @@ def kernel_manager_class(
             kw["env"] = {**os.environ, **kw.get("env", {}), **extra_env}
             if log_path is not None:
                 # the kernel's own messages (start-up warnings, crashes) go to the run's log, not the terminal
-                self._run_log = open(log_path, "ab")  # noqa: SIM115 - the kernel process holds it as long as it runs
+                self._run_log = open(log_path, "ab")  # noqa: SIM115, ASYNC230 - held by the kernel process; opening is instant
                 kw.setdefault("stdout", self._run_log)
                 kw.setdefault("stderr", self._run_log)
             return await super()._async_pre_start_kernel(**kw)
@@ -122,15 +141,20 @@ def kernel_manager_class(
 
 
 def install_kernel(
-    name: str = "evidence", *, user: bool = True, prefix: str | None = None, display_name: str | None = None
+    name: str | None = None,
+    *,
+    user: bool = True,
+    prefix: str | None = None,
+    display_name: str | None = None,
 ) -> Path:
-    """Register this environment as a Jupyter kernel (for JupyterLab); return the kernel spec's folder."""
+    """Register this environment as a Jupyter kernel for JupyterLab, under the name runs use
+    (:func:`environment_kernel_name`) unless ``name`` is given; return the kernel spec's folder."""
     from ipykernel.kernelspec import install
 
     where = install(
-        kernel_name=name,
+        kernel_name=name or environment_kernel_name(),
         user=user and prefix is None,
         prefix=prefix,
-        display_name=display_name or f"Python (evidence, {Path(sys.prefix).name})",
+        display_name=display_name or environment_display_name(),
     )
     return Path(where)

@@ -35,9 +35,12 @@ import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
 from evidence.core.errors import InputError
 from evidence.sources.case_mapping import (
@@ -93,7 +96,7 @@ FIRST_YEAR = 1990
 
 ASSISTANCE_PREFIX = "assistance_"
 #: Extra columns (after the canonical ones, in this order; ``assistance_*`` last, in the mapping's order).
-EXTRA_COLUMNS: dict[str, pl.DataType] = {
+EXTRA_COLUMNS: dict[str, PolarsDataType] = {
     "transit_iso3": pl.String,
     "referral_source": pl.String,
     **{flag: pl.Boolean for flag in EXTRA_FLAGS},
@@ -190,7 +193,8 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         raise InputError("the file has no header line", path=path) from None
     positions = _resolve_columns(header, mapping, path)
     ncols = len(header)
-    records: list[list[str]] = []
+    # each record a list of cells (None pads a short one); a blank line's record becomes None
+    records: list[Any] = []
     lines: list[int] = []  # each record's first line (quoted fields may span lines)
     previous_end = reader.line_num
     try:
@@ -203,7 +207,8 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         raise InputError(f"cannot parse as CSV: {exc}", path=path, row=previous_end + 1 + skipped) from exc
     structural: list[dict[str, Any]] = []
     blank: list[int] = []
-    kept_records, rows = [], []
+    kept_records: list[Any] = []
+    rows: list[int] = []
     # one pass in C finds the rare records that need a look: blank lines and a wrong number of fields
     for index in [i for i, n in enumerate(map(len, records)) if n != ncols]:
         record, line = records[index], lines[index]
@@ -339,7 +344,7 @@ class _Decoder:
         return fold(cell) in self.mapping.missing
 
     def column(
-        self, column: str, decode: Callable[[str], Any], dtype: pl.DataType, *, flag_bad: bool = False
+        self, column: str, decode: Callable[[str], Any], dtype: PolarsDataType, *, flag_bad: bool = False
     ) -> pl.Expr:
         """``decode`` maps a stripped, non-missing cell to its value (None: unknown) or raises :class:`_Bad`."""
         cell = pl.col(column).str.strip_chars()
@@ -361,7 +366,7 @@ class _Decoder:
             return pl.lit(None, dtype=dtype)
         return cell.replace_strict(list(good), list(good.values()), default=None, return_dtype=dtype)
 
-    def coded(self, field: str, dtype: pl.DataType) -> pl.Expr:
+    def coded(self, field: str, dtype: PolarsDataType) -> pl.Expr:
         allowed = CODED_FIELDS[field]
         codes = self.mapping.values.get(field, {})
         what = field.replace("_", " ")
@@ -430,9 +435,9 @@ class _Decoder:
         cells = self.frame.get_column(column).str.strip_chars().drop_nulls().unique().to_list()
         if coding == "names":
             pieces = {p.strip() for c in cells for p in c.split(mapping.list_separator)} | set(cells)
-            pieces = sorted(p for p in pieces if p)
+            names = sorted(p for p in pieces if p)
             mapped = dict(
-                zip(pieces, map_to_iso3(pieces, reporting_iso3=mapping.reporting_country).iso3.to_list())
+                zip(names, map_to_iso3(names, reporting_iso3=mapping.reporting_country).iso3.to_list())
             )
         else:
             mapped = {}
@@ -471,7 +476,7 @@ def _age_band_of_years(value: str) -> str:
     if age > MAX_AGE:
         raise _Bad(f"age out of range 0-{MAX_AGE}")
     for band in reversed(AGE_BANDS):
-        if age >= int(re.match(r"\d+", band).group()):
+        if age >= int(re.findall(r"\d+", band)[0]):
             return band
     raise AssertionError("unreachable: the first band starts at 0")
 

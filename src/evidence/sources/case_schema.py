@@ -7,7 +7,12 @@ denominator rule (a record is in a group's denominator only if at least one flag
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
+
+if TYPE_CHECKING:
+    from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
 GENDERS = ["Female", "Male", "Trans/non-conforming"]
 AGE_BANDS = ["0-8", "9-17", "18-20", "21-23", "24-26", "27-29", "30-38", "39-47", "48+"]
@@ -85,7 +90,7 @@ FLAG_GROUPS: dict[str, list[str]] = {
 FLAG_COLUMNS: list[str] = [c for cols in FLAG_GROUPS.values() for c in cols]
 
 #: Column -> dtype of the canonical case table, in order.
-CASE_SCHEMA: dict[str, pl.DataType] = {
+CASE_SCHEMA: dict[str, PolarsDataType] = {
     "source_row": pl.Int64,  # line number of the record in its file (1-based, header lines counted)
     "year": pl.Int16,  # year of registration; null when only a band is known (VP layout) or unknown
     "year_band": pl.String,  # the year as published when it is a band ("2014-2018"); else the year as text

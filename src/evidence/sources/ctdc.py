@@ -23,13 +23,16 @@ import datetime as dt
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
+
+if TYPE_CHECKING:
+    from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
 from evidence.core.errors import InputError
 from evidence.sources.case_schema import (
@@ -352,7 +355,7 @@ class _Coded:
     """A coded source column: each distinct value decodes to values of one or more output columns."""
 
     source: str
-    outputs: dict[str, pl.DataType]
+    outputs: Mapping[str, PolarsDataType]
     decode: Callable[[str], tuple[Any, ...]]  # raises _Unknown; never sees a missing value
     # the outputs computed straight from a column the parser read as integers (no lookup table needed)
     from_integers: Callable[[pl.Expr], tuple[pl.Expr, ...]] | None = None
@@ -588,7 +591,7 @@ def _read(path: Path, header: _Header) -> _Raw:
     expected = _EXPECTED_DELIMITER[header.layout]
     if header.delimiter != expected:
         raise InputError(
-            f"a CTDC {header.layout} file separated by {_DELIMITER_NAMES[header.delimiter]}; CTDC publishes "
+            f"a CTDC {header.layout} file separated by {_DELIMITER_NAMES.get(header.delimiter or '', header.delimiter)}; CTDC publishes "
             f"this layout separated by {_DELIMITER_NAMES[expected]}",
             path=path,
             hint=f"re-save it with {expected!r} as the delimiter, or load the file as published",
@@ -631,12 +634,15 @@ def _read(path: Path, header: _Header) -> _Raw:
     return _Raw(frame, structural, sha256, notes, rows_in=frame.height)
 
 
-def _integer_columns(header: _Header) -> dict[str, pl.DataType]:
+def _integer_columns(header: _Header) -> dict[str, PolarsDataType]:
     """Flag and year columns parsed as integers on the fast path (the header's own spelling)."""
-    flags = {GLOBAL_SYNTHETIC: SYNTHETIC_FLAGS, K_ANONYMISED: K_ANON_FLAGS, VICTIM_PERPETRATOR: VP_FLAGS}[
-        header.layout
-    ]
-    out: dict[str, pl.DataType] = {}
+    by_layout: dict[str, Collection[str]] = {
+        GLOBAL_SYNTHETIC: SYNTHETIC_FLAGS,
+        K_ANONYMISED: K_ANON_FLAGS,
+        VICTIM_PERPETRATOR: VP_FLAGS,
+    }
+    flags = by_layout[header.layout]
+    out: dict[str, PolarsDataType] = {}
     for column in header.columns:
         name = _canonical_name(column)
         if name in flags:
@@ -919,9 +925,9 @@ def _k_anon_mapping(raw: pl.DataFrame) -> _Mapping:
             [~pl.col(s).is_in(_known_flag_values(raw, s)).fill_null(False) for s in substantive]
         )
         named_by_text = _labels_to_flags(mapping.values(raw, group.text_column), group)
-        targets = sorted({t for s in substantive for t in K_ANON_FLAGS[s]})
+        group_targets = sorted({t for s in substantive for t in K_ANON_FLAGS[s]})
         use_text = f"_derived{i}"
-        for t in targets:
+        for t in group_targets:
             mapping.before[f"_text{i}_{t}"] = pl.col(group.text_column).replace_strict(
                 {text: t in named for text, named in named_by_text.items()},
                 default=False,

@@ -325,7 +325,7 @@ def _matrix(table: dict[str, list[float]]) -> np.ndarray:
 def _draw_categorical(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
     """One category per row, each row with its own probabilities (rows of ``probs``)."""
     cum = probs.cumsum(axis=1)
-    u = rng.random(probs.shape[0])[:, None] * cum[:, -1:]
+    u = rng.random((probs.shape[0], 1)) * cum[:, -1:]
     return np.minimum((u > cum).sum(axis=1), probs.shape[1] - 1)
 
 

@@ -6,9 +6,14 @@ censored cell (UNODC's ``<5``) has value null, value_low 1, value_high 4 and ``c
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
-INDICATOR_SCHEMA: dict[str, pl.DataType] = {
+if TYPE_CHECKING:
+    from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
+
+INDICATOR_SCHEMA: dict[str, PolarsDataType] = {
     "source_row": pl.Int64,  # row in the sheet (1-based, header rows counted)
     "iso3": pl.String,  # reporting country; null when the reporting area is not a country (see reporting_code)
     "reporting_code": pl.String,  # the publisher's code as published: an ISO3 code or an aggregate (UNODC "CAR")

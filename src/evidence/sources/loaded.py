@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
 from evidence.sources.provenance import Provenance
 
 #: Schema of a rejects (and flags) table: one row per problem; a row of the file may have several problems.
-ISSUES_SCHEMA: dict[str, pl.DataType] = {
+ISSUES_SCHEMA: dict[str, PolarsDataType] = {
     "row": pl.Int64,  # 1-based line number in the file (header lines count), or the sheet row in a workbook
     "column": pl.String,
     "value": pl.String,
@@ -42,7 +46,7 @@ def issues_frame(records: list[dict[str, Any]] | pl.DataFrame) -> pl.DataFrame:
 Check = tuple[str, str, pl.Expr, str | pl.Expr]
 
 
-def issues_where(frame: pl.DataFrame, checks: list[Check]) -> pl.DataFrame:
+def issues_where(frame: pl.DataFrame, checks: Sequence[Check]) -> pl.DataFrame:
     """One issue per check for each row of ``frame`` (with its ``source_row``) where the check's condition holds."""
     parts = [
         frame.filter(condition.fill_null(False)).select(

@@ -17,8 +17,12 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
 from evidence.core.errors import InputError
 from evidence.sources.delimited import check_quotes, field_count_rejects, scan_records, utf8_text
@@ -37,7 +41,7 @@ TIER_DTYPE = pl.Enum(list(TIERS))
 SPECIAL_CASE = "Special Case"
 NOT_RANKED = "not ranked"
 
-TIER_SCHEMA: dict[str, pl.DataType] = {
+TIER_SCHEMA: dict[str, PolarsDataType] = {
     "source_row": pl.Int64,  # line of the placement in its file (1-based, the header is line 1)
     "iso3": pl.String,
     "country": pl.String,
@@ -131,9 +135,9 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         sha256=hashlib.sha256(original).hexdigest(),
         notes=tuple(notes),
     )
-    data = kept.select([pl.col(c).cast(t) for c, t in TIER_SCHEMA.items()]).sort("iso3", "report_year")
+    table = kept.select([pl.col(c).cast(t) for c, t in TIER_SCHEMA.items()]).sort("iso3", "report_year")
     return LoadedTable(
-        data=data, provenance=provenance, rows_in=rows_in, rejects=rejects, flags=flags, kind="tier"
+        data=table, provenance=provenance, rows_in=rows_in, rejects=rejects, flags=flags, kind="tier"
     )
 
 
@@ -225,7 +229,8 @@ def _year_span(frame: pl.DataFrame) -> str:
     years = frame["report_year"].drop_nulls()
     if years.is_empty():
         return "unknown"
-    low, high = years.min(), years.max()
+    values = years.cast(pl.Int64).to_list()
+    low, high = min(values), max(values)
     return str(low) if low == high else f"{low}-{high}"
 
 

@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
 from evidence.core.errors import InputError
 from evidence.sources.loaded import Check, LoadedTable, issues_where
@@ -59,7 +63,7 @@ MEASURES: dict[str, str] = {
     "response_total": "Government response total",
 }
 
-GSI_SCHEMA: dict[str, pl.DataType] = {
+GSI_SCHEMA: dict[str, PolarsDataType] = {
     "source_row": pl.Int64,
     "iso3": pl.String,
     "country": pl.String,  # as published

@@ -38,6 +38,7 @@ from evidence.sources.register.keys import RegisterKey, RegisterKeyError, load_k
 
 if TYPE_CHECKING:
     import duckdb
+    from polars._typing import PolarsDataType
 
 FORMAT_VERSION = "1"
 APPLICATION = "evidence-register"
@@ -77,7 +78,7 @@ def is_register_file(head: bytes) -> bool:
     return head[8:12] == _DUCKDB_MAGIC
 
 
-def _sql_type(dtype: pl.DataType) -> str:
+def _sql_type(dtype: PolarsDataType) -> str:
     if dtype == pl.Boolean:
         return "BOOLEAN"
     if dtype.is_integer():

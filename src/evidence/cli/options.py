@@ -1,0 +1,189 @@
+"""The CLI's one grammar: the options every command shares, defined once, and how help and output are shown.
+
+* **Data files** are given with ``--data FILE`` (repeat for several) by every command that reads data (``flows``,
+  ``trend``, ``compare``, ``brief``, ``run``, ``batch``; ``estimate`` reads one list file); without it, the
+  files in ``EVIDENCE_DATA``, else the synthetic demo data. ``run -p data FILE`` stays valid (it is the
+  notebooks' own parameter).
+* **A selection** is ``--country ISO3`` (or ``COUNTRY`` where a command is about one country), ``--role`` (origin,
+  destination or both; ``both`` by default everywhere) and ``--years A-B``.
+* **``--threshold N``** is the disclosure threshold wherever it appears: counts of people below it are withheld.
+* **Help** is written as paragraphs and wrapped by the terminal (:class:`EvidenceCommand`); flags show no type.
+* **Output** (:func:`make_console`) wraps to the terminal on a terminal; anything else (a log file, a pipe) gets
+  whole lines, so paths and names are never cut.
+
+Only typer, rich and the standard library are imported here: every command imports this module.
+"""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console, ConsoleDimensions
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+
+#: The role every command selects unless told otherwise (as the notebooks and ``Selection`` do).
+DEFAULT_ROLE = "both"
+#: The disclosure threshold unless told otherwise (UNODC's; ``evidence.presentation.disclosure.DEFAULT_RULE``).
+DEFAULT_THRESHOLD = 5
+#: Where runs go unless told otherwise.
+DEFAULT_OUT_ROOT = Path("reports") / "runs"
+#: Width of output that does not go to a terminal: wide enough that no line is ever wrapped or cut.
+UNWRAPPED_WIDTH = 10_000
+
+DataOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--data",
+        metavar="FILE",
+        help="A data file any loader reads: CTDC records, a UNODC GLOTIP workbook, the GSI workbook, TIP tiers, "
+        "case records or a register (repeat for several). Default: the files in EVIDENCE_DATA, else the "
+        "synthetic demo data.",
+    ),
+]
+CountryOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--country", "-c", metavar="ISO3", help="The country: an ISO3 code (THA) or a name (Thailand)."
+    ),
+]
+CountryArg = Annotated[
+    str, typer.Argument(metavar="COUNTRY", help="The country: an ISO3 code (THA) or a name (Thailand).")
+]
+RoleOpt = Annotated[
+    str,
+    typer.Option(
+        "--role",
+        metavar="ROLE",
+        help="origin (victims who are its citizens), destination (exploited or detected in it) or both.",
+    ),
+]
+YearsOpt = Annotated[
+    str | None,
+    typer.Option("--years", metavar="A-B", help="An inclusive range of years, e.g. 2015-2023, or one year."),
+]
+ThresholdOpt = Annotated[
+    int,
+    typer.Option(
+        "--threshold",
+        min=2,
+        metavar="N",
+        help="Disclosure threshold: counts of people below it are withheld (UNODC 5; CTDC 10 or 11).",
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Run even if the inputs are unchanged since the last run.")
+]
+OutRootOpt = Annotated[
+    Path, typer.Option("--out-root", metavar="DIR", help="The folder that receives one folder per run.")
+]
+KernelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--kernel",
+        metavar="NAME",
+        help="A Jupyter kernel name. Default: this environment's kernel (evidence-<checkout>-<hash>, the one "
+        "evidence kernel install registers).",
+    ),
+]
+
+
+# ---------------------------------------------------------------------------------------------------- help
+
+
+def paragraphs(text: str | None) -> str | None:
+    """Help text as paragraphs with no line breaks inside them, for the terminal to wrap: a docstring's lines
+    are broken for the source file, not for the reader's screen."""
+    if not text:
+        return text
+    return "\n\n".join(" ".join(part.split()) for part in inspect.cleandoc(text).split("\n\n"))
+
+
+def _tidy(param: Any) -> None:
+    param.help = paragraphs(getattr(param, "help", None))
+    if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+        param.metavar = ""  # a flag takes no value: no "<bool>"
+    elif isinstance(param, TyperArgument) and param.metavar is None and param.name:
+        param.metavar = param.name.upper()  # "evidence run NOTEBOOK", as the README writes it
+
+
+class _Grammar:
+    """Help wrapped by the terminal, never mid-sentence, and flags without a type: for commands and groups."""
+
+    help: str | None
+    params: list[Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = paragraphs(self.help)
+        for param in self.params:
+            _tidy(param)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            _tidy(option)
+        return option
+
+
+class EvidenceCommand(_Grammar, TyperCommand):
+    """A command of the ``evidence`` CLI (see :class:`_Grammar`)."""
+
+
+class EvidenceGroup(_Grammar, TyperGroup):
+    """A group of commands of the ``evidence`` CLI (see :class:`_Grammar`)."""
+
+
+def apply_grammar(app: typer.Typer) -> None:
+    """Give every command and group of ``app`` (and of its sub-apps) the help conventions above, whichever
+    topic module registered it."""
+    app.info.cls = _ours(app.info.cls, TyperGroup, EvidenceGroup)
+    for command in app.registered_commands:
+        command.cls = _ours(command.cls, TyperCommand, EvidenceCommand)
+    for group in app.registered_groups:
+        group.cls = _ours(group.cls, TyperGroup, EvidenceGroup)
+        if group.typer_instance is not None:
+            apply_grammar(group.typer_instance)
+
+
+def _ours(given: Any, plain: type, ours: type) -> Any:
+    """``ours`` in place of typer's default class (unset or the plain one); a class of a command's own is kept."""
+    value = getattr(given, "value", given)  # typer wraps defaults in a placeholder
+    return ours if value is None or value is plain else given
+
+
+# -------------------------------------------------------------------------------------------------- output
+
+
+class _Console(Console):
+    """A rich console that wraps to the terminal on a terminal, and never wraps elsewhere."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        return size if self.is_terminal else ConsoleDimensions(UNWRAPPED_WIDTH, size.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
+def make_console(*, stderr: bool = False, **kwargs: Any) -> Console:
+    """The CLI's console for standard output (or error): on a terminal, wrapped to its width; to a log file or a
+    pipe (a cron job, ``| grep``), lines are whole, so paths, run names and ``--describe`` columns are never
+    wrapped or cut. Decided at each print, so a console made at import follows where the output goes."""
+    return _Console(stderr=stderr, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------------- data
+
+
+def data_paths(data: list[Path] | None) -> list[Path]:
+    """The data files a command was given (``--data``), else those in ``EVIDENCE_DATA``; empty when neither
+    names any (the command then uses the synthetic demo data, and says so)."""
+    from evidence.core.config import configured_data_paths
+
+    return [Path(p).expanduser() for p in data] if data else configured_data_paths()

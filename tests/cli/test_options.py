@@ -1,0 +1,145 @@
+"""One CLI grammar: every command's help, the shared options, output that a log file keeps whole."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import shutil
+from pathlib import Path
+
+import pytest
+import typer.main
+import typer.rich_utils
+from typer.testing import CliRunner
+
+from evidence.cli.main import app
+from evidence.cli.options import DEFAULT_ROLE, DEFAULT_THRESHOLD, paragraphs
+
+#: Options that name data files, a country, a role, the years or the disclosure threshold: one meaning each.
+SHARED = {"--data", "--country", "--role", "--years", "--threshold", "--force", "--out-root", "--kernel"}
+#: Where one of them means something else on purpose, and why.
+OWN_MEANING = {
+    ("estimate", "--data"),  # one list-capture file, not the tables the loaders read
+    ("data fetch", "--force"),  # download again, not run again
+    ("register figures", "--country"),  # the organisation's own country, by default the register's
+}
+
+
+def _commands(command=None, path=()):
+    """Every command of the CLI as (path of names, click command), groups included."""
+    command = command or typer.main.get_command(app)
+    yield path, command
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _commands(sub, (*path, name))
+
+
+COMMANDS = list(_commands())
+
+
+def _help(path: tuple[str, ...], monkeypatch: pytest.MonkeyPatch, width: int) -> str:
+    monkeypatch.setattr(typer.rich_utils, "MAX_WIDTH", width)
+    result = CliRunner().invoke(app, [*path, "--help"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _lines(output: str) -> list[str]:
+    """The help's lines without the panels' borders, whitespace collapsed."""
+    return [" ".join(line.strip("│╭╮╰╯─ ").split()) for line in output.splitlines()]
+
+
+@pytest.mark.parametrize("path, command", COMMANDS, ids=[" ".join(p) or "evidence" for p, _ in COMMANDS])
+def test_every_help_is_wrapped_by_the_terminal_never_mid_sentence(path, command, monkeypatch):
+    """On a wide terminal each paragraph of a command's help, and each option's help, is one line: the text
+    has no line breaks of its own, so the terminal wraps it, at its width."""
+    lines = _lines(_help(path, monkeypatch, 1000))
+    for paragraph in paragraphs(command.help or "").split("\n\n"):
+        if paragraph:
+            assert any(paragraph in line for line in lines), (path, paragraph)
+    for param in command.params:
+        if param.help:
+            assert "\n" not in param.help and any(param.help in line for line in lines), (path, param.name)
+
+
+@pytest.mark.parametrize("path, command", COMMANDS, ids=[" ".join(p) or "evidence" for p, _ in COMMANDS])
+def test_flags_show_no_type_and_options_say_what_they_take(path, command, monkeypatch):
+    output = _help(path, monkeypatch, 200)
+    assert "<bool>" not in output
+    for param in command.params:
+        if param.param_type_name == "option" and not param.is_flag and not param.hidden:
+            # an option that takes a value says which (a metavar such as FILE or N, or its type)
+            line = next(line for line in _lines(output) if param.opts[-1] in line.split())
+            assert param.metavar or "<" in line, (path, param.opts)
+
+
+def test_shared_options_mean_the_same_everywhere():
+    meanings: dict[str, set[tuple[str | None, object]]] = {}
+    for path, command in COMMANDS:
+        for param in command.params:
+            for opt in set(param.opts) & SHARED:
+                if (" ".join(path), opt) in OWN_MEANING:
+                    continue
+                meanings.setdefault(opt, set()).add((param.help, param.metavar))
+                if opt == "--role":
+                    assert param.default == DEFAULT_ROLE
+                if opt == "--threshold":
+                    assert param.default == DEFAULT_THRESHOLD
+    assert {opt for opt, seen in meanings.items() if len(seen) > 1} == set()
+    assert {"--data", "--role", "--threshold"} <= set(meanings)
+
+
+def test_every_command_that_reads_data_takes_it_with_data():
+    commands = dict(COMMANDS)
+    for path in [("flows",), ("trend",), ("estimate",), ("compare",), ("brief",), ("run",), ("batch",)]:
+        options = {opt for param in commands[path].params for opt in param.opts}
+        assert "--data" in options, path
+    positional = {p.name for p in commands[("flows",)].params if p.param_type_name == "argument"}
+    assert positional == set()  # no second, positional form
+
+
+def test_run_help_lists_its_parameters_option(monkeypatch):
+    output = _help(("run",), monkeypatch, 200)
+    assert "-p" in output and "NAME VALUE" in output
+
+
+def test_the_default_threshold_is_the_disclosure_rules():
+    from evidence.presentation.disclosure import DEFAULT_RULE
+
+    assert DEFAULT_THRESHOLD == DEFAULT_RULE.threshold
+
+
+def test_version(run_main):
+    code, out, _ = run_main(["--version"])
+    assert code == 0 and out.strip() == f"evidence {importlib.metadata.version('evidence')}"
+
+
+def test_output_to_a_log_file_keeps_long_paths_and_columns_whole(run_main, fixtures, tmp_path):
+    """Written to a file (a cron job's log), nothing is wrapped or cut: not a long path, not the meaning of a
+    notebook parameter in --describe."""
+    deep = tmp_path / ("a_folder_whose_name_is_long_as_in_shared_research_drives_" * 2) / ("subfolder_" * 8)
+    deep.mkdir(parents=True)
+    data = deep / "cases.csv"
+    shutil.copy(fixtures / "ctdc" / "synthetic_v2024.csv", data)
+    assert len(str(data)) > 200
+    code, out, _ = run_main(["data", "load", str(data)])
+    assert code == 0 and str(data) in out.splitlines()[_line_with(out, "path")]
+    notebook = deep / "tiny.ipynb"
+    text = (fixtures / "notebooks" / "tiny.ipynb").read_text(encoding="utf-8")
+    long_help = "how many squares are drawn, counted from the first to the last, in the order they are given"
+    notebook.write_text(text.replace("how many squares", long_help), encoding="utf-8")
+    code, out, _ = run_main(["run", str(notebook), "--describe"])
+    assert code == 0 and any(long_help in line for line in out.splitlines()), out
+
+
+def _line_with(text: str, word: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines()) if line.split()[:1] == [word])
+
+
+def test_brief_and_compare_data_default_to_environment(monkeypatch, tmp_path):
+    from evidence.cli.options import data_paths
+
+    files = [tmp_path / "a.csv", tmp_path / "b.xlsx"]
+    monkeypatch.setenv("EVIDENCE_DATA", ":".join(map(str, files)))
+    assert data_paths(None) == files
+    assert data_paths([Path("x.csv")]) == [Path("x.csv")]
+    monkeypatch.delenv("EVIDENCE_DATA")
+    assert data_paths(None) == []
