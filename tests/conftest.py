@@ -17,6 +17,19 @@ settings.load_profile("evidence")
 # one, so that their perturbed numbers are reproducible and no key file is written outside the test folders.
 os.environ.setdefault("EVIDENCE_CELL_KEY_SECRET", "evidence tests: a fixed, public secret")
 
+# One BLAS thread per process (set before numpy loads; kernels and subprocesses inherit it): the two lanes of
+# scripts/test, and colleagues' work, share two cores, and BLAS threads that wait on each other on a busy
+# machine made single fits take tens of seconds.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+# pytest-xdist's workers (scripts/test runs the fast lane on both cores) start with COLUMNS=80 and LINES=24 in
+# their environment: rich would fix every console the CLI creates at import to 80 columns, whatever width a test
+# then sets. Without them the width is read when printing, as in a plain pytest run.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _variable in ("COLUMNS", "LINES"):
+        os.environ.pop(_variable, None)
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO_ROOT / ".." / "shared" / "data").resolve()
 FIXTURES = REPO_ROOT / "tests" / "fixtures"

@@ -53,6 +53,42 @@ def test_html_is_self_contained(html: str) -> None:
     assert "<style" in html and "--accent" in html  # the stylesheet is inlined
 
 
+def test_one_pandoc_process_writes_what_pandoc_writes_format_by_format(source: Path) -> None:
+    """render.lua reads the source once and writes both formats: each exactly as `pandoc --lua-filter brief.lua
+    --template ...` writes it on its own (the HTML before its stylesheet and figures are inlined)."""
+    templates = builtin.TEMPLATES
+    converted = builtin.convert(source.read_text(encoding="utf-8"), displayed="Counted **12** people")
+    html = builtin.pandoc(
+        source,
+        "html5",
+        "--standalone",
+        f"--template={templates / 'brief.html'}",
+        f"--css={templates / 'brief.css'}",
+    )
+    typst = builtin.pandoc(source, "typst", "--standalone", f"--template={templates / 'brief.typ'}")
+    assert (converted.html, converted.typst) == (html, typst)
+    # (the command line ends a fragment with a newline)
+    assert converted.displayed_html == builtin.pandoc(None, "html5", text="Counted **12** people").rstrip(
+        "\n"
+    )
+
+
+def test_only_the_briefs_own_figures_and_stylesheet_are_inlined(tmp_path: Path) -> None:
+    (tmp_path / "brief-figures").mkdir()
+    (tmp_path / "brief-figures" / "chart.svg").write_text("<svg/>")
+    (tmp_path / "secret.txt").write_text("not part of any brief")
+    csp = builtin.csp_meta()
+    stylesheet = f'<link rel="stylesheet" href="{builtin.TEMPLATES / "brief.css"}" />'
+    page = f'<html><head>{csp}{stylesheet}</head><body><img src="brief-figures/chart.svg" /></body></html>'
+    inlined = builtin.self_contained(page, tmp_path)
+    assert '<img role="img" src="data:image/svg+xml;base64,PHN2Zy8+"' in inlined
+    assert "<link" not in inlined and "--accent" in inlined
+    outside = page.replace("brief-figures/chart.svg", "brief-figures/../secret.txt")
+    assert "secret" in builtin.self_contained(outside, tmp_path)  # left as it was: a path, never inlined
+    with pytest.raises(RenderError, match="missing"):
+        builtin.self_contained(page.replace("chart.svg", "gone.svg"), tmp_path)
+
+
 def test_html_keeps_findings_and_boxes(html: str) -> None:
     body = html[html.index("<main") :]
     assert '<h1 class="title">Country brief: Thailand</h1>' in html

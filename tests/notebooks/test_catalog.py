@@ -168,3 +168,17 @@ def test_the_packaged_notebooks_declare_their_checks():
     texts = [c.text for c in brief.checks]
     assert any("year_from <= year_to" in t for t in texts) and any("disclosure_threshold" in t for t in texts)
     assert read_notebook("hidden_population").parameters["lists_path"].type.nullable
+
+
+def test_reading_a_notebook_imports_no_table_library():
+    """The CLI reads a notebook's parameters before it starts a kernel: nothing heavy on that path."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from evidence.notebooks import read_notebook; read_notebook('country_brief'); "
+        "print(sorted(m for m in ('polars', 'pandas') if m in sys.modules)); "
+        "from evidence.notebooks import load_data; print(load_data.__module__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[:2] == ["[]", "evidence.notebooks.runtime"]

@@ -89,3 +89,37 @@ def test_load_data_reads_unchanged_files_from_the_cache(tmp_path, monkeypatch):
     assert is_cached(data)
     second = load_data([str(data)])[0]
     assert second.data.equals(first.data) and second.provenance.demo and second.rows_in == first.rows_in
+
+
+def test_record_modules_lists_the_innermost_new_modules_and_adds_to_the_list(tmp_path, monkeypatch):
+    import json.decoder
+    import json.scanner
+    import sys
+
+    new = {"json", "json.decoder", "json.scanner", "json.encoder"}
+    monkeypatch.setattr(runtime, "_STARTED_WITH", frozenset(sys.modules) - new)
+    monkeypatch.setattr(runtime, "_RECORDED", 0)
+    target = tmp_path / "kernels" / "preload.json"
+    target.parent.mkdir()
+    target.write_text(json.dumps(["csv"]))  # what an earlier kernel of the same notebook loaded
+    runtime.record_modules(target)
+    listed = json.loads(target.read_text())
+    assert listed[0] == "csv" and set(listed[1:]) == {"json.decoder", "json.scanner", "json.encoder"}
+    target.write_text("[]")
+    runtime.record_modules(target)  # nothing new since: the file is not written again
+    assert target.read_text() == "[]"
+
+
+def test_warm_up_imports_what_it_can_and_freezes_the_collector(monkeypatch):
+    import gc
+    import sys
+
+    monkeypatch.setattr(runtime, "_BASELINE", None)
+    monkeypatch.setattr(runtime, "_STARTED_WITH", None)
+    sys.modules.pop("graphlib", None)
+    runtime.warm_up(["graphlib", "evidence.no_such_module"], dict(os.environ), charts=False)
+    try:
+        assert "graphlib" in sys.modules and "evidence.no_such_module" not in sys.modules
+        assert gc.get_freeze_count() > 0 and runtime._BASELINE is not None
+    finally:
+        gc.unfreeze()

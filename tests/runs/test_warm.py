@@ -8,8 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from evidence.runs.execute import execute_run, prepare_run
-from evidence.runs.warm import kernel_pool
+from evidence.runs.execute import execute_run, prepare_run, run_unless_fresh
+from evidence.runs.warm import kernel_pool, preload_file, prestart
 
 pytestmark = pytest.mark.kernel
 
@@ -167,3 +167,46 @@ def test_a_warm_run_sees_the_environment_a_fresh_kernel_sees(tmp_path, fresh_poo
     warm = seen(warm=True)
     assert warm == seen(warm=False)
     assert "EVIDENCE_SET_BEFORE" not in warm and warm["EVIDENCE_SET_AFTER"] == "2" and "MPLBACKEND" in warm
+
+
+def test_a_kernel_preloads_what_the_earlier_runs_of_its_notebook_loaded(tmp_path, fresh_pool, monkeypatch):
+    """The toolkit imports its heavy libraries where they are used, not where a notebook says `import`: the
+    next kernel for the notebook learns them from its earlier runs (and imports them before its first run)."""
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    lazy = _notebook(
+        tmp_path / "lazy.ipynb",
+        "x: int = 1",
+        "import sys\nprint('graphlib' in sys.modules)",
+        # as the toolkit's functions import their libraries: out of sight of the notebook's own imports
+        "import importlib\nimportlib.import_module('graph' + 'lib')",
+    )
+    run = prepare_run(lazy, out_root=tmp_path / "runs")
+
+    def loaded_at_start() -> str:
+        outcome = execute_run(run)
+        assert outcome.status == "ok", outcome.error
+        cells = _outputs(outcome.folder, "lazy")
+        printed = ["".join(o["text"]) for _, outputs in cells for o in outputs if o.get("name") == "stdout"]
+        return printed[0].strip()
+
+    assert loaded_at_start() == "False"
+    assert "graphlib" in json.loads(preload_file(run.notebook_sha256, run.toolkit).read_text())
+    fresh_pool.shutdown()  # the next run starts a new kernel
+    assert loaded_at_start() == "True"
+
+
+def test_a_kernel_started_ahead_runs_the_run_or_stops_when_it_is_skipped(tmp_path, fresh_pool):
+    notebook = _notebook(tmp_path / "ahead.ipynb", "x: int = 1", "print(x)")
+    prestart(notebook)
+    started = next(iter(fresh_pool._kernels.values()))
+    run = prepare_run(notebook, out_root=tmp_path / "runs")
+    assert run_unless_fresh(run).status == "ok"
+    assert next(iter(fresh_pool._kernels.values())) is started and started.runs == 1
+
+    fresh_pool.shutdown()
+    prestart(notebook)
+    assert fresh_pool._kernels  # started for a run that turns out unchanged...
+    assert run_unless_fresh(run).status == "skipped"
+    assert not fresh_pool._kernels  # ...and stopped at once
+    prestart(tmp_path / "missing.ipynb")  # a start-up aid never raises: the check that follows reports
+    assert not fresh_pool._kernels

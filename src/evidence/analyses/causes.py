@@ -510,7 +510,8 @@ def association_model(
     variation is left out, counted. The reference category of each predictor is its most frequent recorded
     category. A predictor the data do not record, or with a single category left, is skipped (and named).
     """
-    import statsmodels.api as sm
+    from statsmodels.genmod import families  # not statsmodels.api: it imports every model
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     if missing not in ("complete_case", "indicator"):
         raise ParameterError(f"missing must be complete_case or indicator, not {missing!r}")
@@ -577,7 +578,7 @@ def association_model(
     notes: list[str] = []
     with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
         warnings.simplefilter("always")
-        fit = sm.GLM(y, X, family=sm.families.Binomial()).fit()
+        fit = GLM(y, X, family=families.Binomial()).fit()
     notes += [str(w.message) for w in caught]
     params, bse = np.asarray(fit.params), np.asarray(fit.bse)
     ci = np.asarray(fit.conf_int(alpha=1 - level))

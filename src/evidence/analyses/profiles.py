@@ -259,7 +259,8 @@ def odds_ratios(
     reference category of each predictor is ``references[predictor]`` when given, else its most frequent
     remaining category.
     """
-    import statsmodels.api as sm
+    from statsmodels.genmod import families  # not statsmodels.api: it imports every model (about 0.5 s)
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     df = _cases(cases)
     predictors = tuple(predictors)
@@ -319,7 +320,7 @@ def odds_ratios(
             design[name] = (sample[p] == category).cast(pl.Float64)
     exog = pl.DataFrame(design).to_pandas()  # statsmodels keeps pandas column names as term names
     with captured_warnings() as caught:
-        fit = sm.GLM(sample["_y"].to_numpy(), exog, family=sm.families.Binomial()).fit()
+        fit = GLM(sample["_y"].to_numpy(), exog, family=families.Binomial()).fit()
     intervals = fit.conf_int(alpha=1 - level)
     counts = {p: dict(sample.group_by(p).len().iter_rows()) for p in used}
     terms = [

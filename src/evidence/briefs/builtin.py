@@ -1,9 +1,15 @@
 """The built-in renderer: a brief's Markdown source to self-contained HTML and PDF, offline, without Quarto.
 
+One pandoc process
+    pandoc 3 (the binary shipped in ``pypandoc-binary``) runs ``templates/render.lua``: it reads the brief's
+    Markdown once (pandoc's Markdown reader is most of pandoc's time on a brief: its pipe tables) and writes
+    the HTML and the Typst markup, each through the brief filter for its format and with the brief's template
+    (:func:`convert`), and the HTML fragment of the notebook's computed text that disclosure control scans.
+    The output is what ``pandoc --lua-filter brief.lua --template ...`` writes, format by format.
 HTML
-    pandoc 3 (the binary shipped in ``pypandoc-binary``) with the brief template, stylesheet and filter in
-    ``templates/``: ``--standalone --embed-resources`` inlines the stylesheet and every figure (SVG and PNG
-    as data URIs), so the file opens offline and requests nothing. pandoc rather than nbconvert: the input
+    The stylesheet and every figure are then inlined (the stylesheet as a ``<style>`` element, the figures of
+    ``brief-figures/`` as data URIs, as ``--embed-resources`` does), so the file opens offline and requests
+    nothing. pandoc rather than nbconvert: the input
     is the brief's Markdown source (code, prompts and working output already gone), the same source Quarto
     renders, and pandoc writes Typst for the PDF too. Measured with ``benchmarks/bench_render.py`` (the
     country brief on the demo data): pandoc 0.24 s, nbconvert's HTMLExporter 0.41 s (median), and
@@ -22,7 +28,9 @@ Content-Security-Policy
 
 from __future__ import annotations
 
+import dataclasses
 import html as html_module
+import json
 import os
 import re
 import secrets
@@ -34,6 +42,8 @@ from evidence.core.atomic import write_bytes, write_text
 from evidence.core.errors import EvidenceError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+#: Folder beside a brief's source holding its figures (as :data:`evidence.briefs.document.FIGURES_DIR`).
+FIGURES_DIR = "brief-figures"
 #: What an HTML brief may do: show inline styles and data: images (and fonts); no script, frame, form or fetch.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; base-uri 'none'; "
@@ -93,24 +103,122 @@ def pandoc(source: str | Path | None, to: str, *extra: str, text: str | None = N
     return done.stdout
 
 
+@dataclasses.dataclass(frozen=True)
+class Converted:
+    """What one pandoc process made of a brief's source: the HTML page (stylesheet and figures not yet
+    inlined), the Typst markup and the HTML of the displayed text, each when asked for."""
+
+    html: str | None = None
+    typst: str | None = None
+    displayed_html: str | None = None
+
+
+def convert(
+    source_text: str | None, *, html: bool = True, typst: bool = True, displayed: str | None = None
+) -> Converted:
+    """Convert a brief's Markdown source to HTML and/or Typst, and ``displayed`` Markdown to an HTML fragment,
+    in one pandoc process (``templates/render.lua``)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="evidence-pandoc-") as scratch:
+        folder = Path(scratch)
+        request: dict[str, object] = {"templates": str(TEMPLATES), "css": [str(TEMPLATES / "brief.css")]}
+        if source_text is not None and (html or typst):
+            (folder / "brief.md").write_text(source_text, encoding="utf-8")
+            request["source"] = str(folder / "brief.md")
+            if html:
+                request["html"] = str(folder / "brief.html")
+            if typst:
+                request["typst"] = str(folder / "brief.typ")
+        if displayed is not None:
+            (folder / "displayed.md").write_text(displayed, encoding="utf-8")
+            request.update(
+                displayed=str(folder / "displayed.md"), displayed_html=str(folder / "displayed.html")
+            )
+        (folder / "request.json").write_text(json.dumps(request), encoding="utf-8")
+        command = [pandoc_path(), "lua", str(TEMPLATES / "render.lua"), str(folder / "request.json")]
+        try:
+            done = subprocess.run(
+                command, capture_output=True, text=True, timeout=_TIMEOUT_SECONDS, check=False
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise RenderError(f"pandoc took longer than {_TIMEOUT_SECONDS} s on a brief") from exc
+        if done.returncode != 0:
+            raise RenderError(f"pandoc could not convert a brief: {(done.stderr or done.stdout).strip()}")
+
+        def read(key: str) -> str | None:
+            path = request.get(key)
+            return Path(str(path)).read_text(encoding="utf-8") if path else None
+
+        return Converted(html=read("html"), typst=read("typst"), displayed_html=read("displayed_html"))
+
+
+def _source(source: str | Path) -> tuple[Path, str]:
+    path = Path(source).resolve()
+    try:
+        return path, path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RenderError(
+            f"pandoc could not convert {source}: cannot read it ({exc.strerror or exc})"
+        ) from exc
+
+
 def html_document(source: str | Path) -> str:
     """The self-contained HTML of a brief source (stylesheet and figures inlined)."""
-    html = pandoc(
-        source,
-        "html5",
-        "--standalone",
-        "--embed-resources",
-        f"--template={TEMPLATES / 'brief.html'}",
-        f"--css={TEMPLATES / 'brief.css'}",
-        f"--resource-path={Path(source).resolve().parent}",
-    )
+    path, text = _source(source)
+    page = convert(text, typst=False).html or ""
+    return self_contained(page, path.parent, what=str(source))
+
+
+_STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]*)" />')
+_FIGURE = re.compile(r'<img src="([^"]*)"')
+_MIME = {
+    "svg": "image/svg+xml",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+}
+
+
+def self_contained(
+    page: str, folder: Path, *, what: str = "a brief", figures: dict[str, bytes] | None = None
+) -> str:
+    """Inline a brief page's stylesheet (the template's) and its figures (files of ``brief-figures/`` in
+    ``folder``, or ``figures`` by name) as ``--embed-resources`` does, then check that the page is
+    self-contained and carries its Content-Security-Policy."""
+    import base64
+
+    stylesheet = str(TEMPLATES / "brief.css")
+
+    def style(match: re.Match[str]) -> str:
+        if html_module.unescape(match.group(1)) != stylesheet:
+            return match.group(0)  # not the template's stylesheet: left for the checks below
+        return f'<style type="text/css">\n{(TEMPLATES / "brief.css").read_text(encoding="utf-8")}</style>'
+
+    def figure(match: re.Match[str]) -> str:
+        src = html_module.unescape(match.group(1))
+        prefix = f"{FIGURES_DIR}/"
+        # the brief filter lets an image through only from the figures folder (plain names) or as a data: URI
+        if not src.startswith(prefix) or "/" in src[len(prefix) :] or src.endswith("/"):
+            return match.group(0)
+        name = src[len(prefix) :]
+        try:
+            data = figures[name] if figures is not None else (folder / FIGURES_DIR / name).read_bytes()
+        except (KeyError, OSError) as exc:
+            raise RenderError(f"the figure {src} of {what} is missing") from exc
+        mime = _MIME.get(name.rpartition(".")[2].lower(), "application/octet-stream")
+        role = ' role="img"' if mime == "image/svg+xml" else ""
+        return f'<img{role} src="data:{mime};base64,{base64.b64encode(data).decode("ascii")}"'
+
+    html = _FIGURE.sub(figure, _STYLESHEET.sub(style, page))
     if remote := external_references(html):
         raise RenderError(
-            f"the HTML brief of {source} would load from the web ({', '.join(remote[:3])}); briefs must open "
+            f"the HTML brief of {what} would load from the web ({', '.join(remote[:3])}); briefs must open "
             "offline: use local files or drop the reference"
         )
     if content_security_policy(html) != CONTENT_SECURITY_POLICY:
-        raise RenderError(f"the HTML brief of {source} lacks its Content-Security-Policy (template changed?)")
+        raise RenderError(f"the HTML brief of {what} lacks its Content-Security-Policy (template changed?)")
     return html
 
 
@@ -121,15 +229,17 @@ def render_html(source: str | Path, target: str | Path) -> Path:
 
 def typst_markup(source: str | Path) -> str:
     """The brief as Typst markup (the brief template with its Quarto-compatible partials)."""
-    return pandoc(source, "typst", "--standalone", f"--template={TEMPLATES / 'brief.typ'}")
+    return convert(_source(source)[1], html=False).typst or ""
 
 
-def render_pdf(source: str | Path, target: str | Path) -> Path:
-    """Render a brief source to PDF at ``target`` (atomically), through Typst."""
+def render_pdf(source: str | Path, target: str | Path, *, markup: str | None = None) -> Path:
+    """Render a brief source to PDF at ``target`` (atomically), through Typst (``markup``: its Typst markup,
+    when converted already)."""
     import typst
 
     source = Path(source).resolve()
-    markup = typst_markup(source)
+    if markup is None:
+        markup = typst_markup(source)
     # beside the source, so that the figures' relative paths resolve inside Typst's root folder
     scratch = source.parent / f".{source.stem}.{os.getpid()}.{secrets.token_hex(4)}.typ"
     try:
@@ -145,7 +255,7 @@ def render_pdf(source: str | Path, target: str | Path) -> Path:
 
 def markdown_to_html(markdown: str) -> str:
     """Brief Markdown as an HTML fragment, through the brief filter: what a reader reads, for checks."""
-    return pandoc(None, "html5", text=markdown)
+    return convert(None, displayed=markdown).displayed_html or ""
 
 
 _CSP_META = re.compile(

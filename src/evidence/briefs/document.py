@@ -42,21 +42,21 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+# the folder beside the source holding the brief's figures (not ``brief_files``: Quarto owns and deletes that)
+from evidence.briefs.builtin import FIGURES_DIR
 from evidence.core.atomic import atomic_directory, write_text
 from evidence.core.errors import InputError
 from evidence.presentation.disclosure import KIND_ATTRIBUTE, NUMBER_KINDS, DisclosureRule
 from evidence.presentation.markup import escape_markdown, markdown_code, markdown_link
 from evidence.presentation.tables import TABLE_MIME, TableData
 
-__all__ = ["BriefDocument", "build_document", "escape_markdown"]
+__all__ = ["FIGURES_DIR", "BriefDocument", "build_document", "escape_markdown"]
 
 if TYPE_CHECKING:
     from evidence.runs.record import RunRecord
 
 #: The Markdown source of a brief, written into the run folder (Quarto renders it as it is).
 SOURCE_FILE = "brief.qmd"
-#: Folder beside the source holding the brief's figures (not ``brief_files``: Quarto owns and deletes that).
-FIGURES_DIR = "brief-figures"
 
 _REMOVE_TAGS = frozenset(
     {"parameters", "injected-parameters", "remove-cell", "remove_cell", "remove-output", "remove_output"}

@@ -114,23 +114,39 @@ def render_run(
     formats = parse_formats(formats)
     chosen = choose_renderer(renderer)
     document = build_document(run_dir)
-    if check_disclosure:
-        check_brief_disclosure(document)
-    source = document.write(run_dir)
-
-    outputs: dict[str, Path] = {}
+    outputs = {fmt: run_dir / OUTPUT_FILES[fmt] for fmt in formats}
     seconds: dict[str, float] = {}
-    for fmt in formats:
-        target = run_dir / OUTPUT_FILES[fmt]
-        started = time.perf_counter()
-        if chosen == "quarto":
+    if chosen == "quarto":
+        if check_disclosure:
+            check_brief_disclosure(document)
+        source = document.write(run_dir)
+        for fmt, target in outputs.items():
+            started = time.perf_counter()
             render_with_quarto(source, fmt, target)
-        elif fmt == "html":
-            builtin.render_html(source, target)
-        else:
-            builtin.render_pdf(source, target)
-        seconds[fmt] = time.perf_counter() - started
-        outputs[fmt] = target
+            seconds[fmt] = time.perf_counter() - started
+    else:
+        # one pandoc process reads the source once: the HTML, the Typst markup and the text disclosure
+        # control scans (nothing is written before the scan has passed)
+        started = time.perf_counter()
+        converted = builtin.convert(
+            document.source_text(),
+            html="html" in formats,
+            typst="pdf" in formats,
+            displayed=document.displayed if check_disclosure and document.displayed.strip() else None,
+        )
+        converting = time.perf_counter() - started
+        if check_disclosure:
+            check_brief_disclosure(document, converted.displayed_html or "")
+        source = document.write(run_dir)
+        if "html" in outputs:
+            started = time.perf_counter()
+            page = builtin.self_contained(converted.html or "", run_dir, what=str(source))
+            write_text(outputs["html"], page)
+            seconds["html"] = converting / len(outputs) + time.perf_counter() - started
+        if "pdf" in outputs:
+            started = time.perf_counter()
+            builtin.render_pdf(source, outputs["pdf"], markup=converted.typst or "")
+            seconds["pdf"] = converting / len(outputs) + time.perf_counter() - started
     _write_brief_record(run_dir, document, chosen, outputs)
     index = None
     if update_index:
@@ -138,11 +154,12 @@ def render_run(
     return RenderedBrief(run_dir, document.title, chosen, outputs, seconds, document.demo, index)
 
 
-def check_brief_disclosure(document: BriefDocument) -> None:
-    """Stop when what the notebook displayed shows a count the run's disclosure rule suppresses."""
+def check_brief_disclosure(document: BriefDocument, displayed_html: str | None = None) -> None:
+    """Stop when what the notebook displayed shows a count the run's disclosure rule suppresses
+    (``displayed_html``: the displayed text as HTML, when converted already)."""
     from evidence.presentation.disclosure import DisclosureError
 
-    if hits := disclosure_hits(document):
+    if hits := disclosure_hits(document, displayed_html):
         listed = "; ".join(str(h) for h in hits[:10]) + (
             f"; and {len(hits) - 10} more" if len(hits) > 10 else ""
         )
@@ -155,7 +172,7 @@ def check_brief_disclosure(document: BriefDocument) -> None:
         )
 
 
-def disclosure_hits(document: BriefDocument) -> list[Any]:
+def disclosure_hits(document: BriefDocument, displayed_html: str | None = None) -> list[Any]:
     """Small counts of people in what the notebook displayed (tables, computed Markdown) as a reader sees it.
 
     The notebook's authored prose is not scanned: it states no counts from the data, and phrases such as "one
@@ -171,7 +188,9 @@ def disclosure_hits(document: BriefDocument) -> list[Any]:
     for table in document.tables:
         hits += find_small_counts(table.to_html(), rule)
     if document.displayed.strip():
-        hits += find_small_counts(builtin.markdown_to_html(document.displayed), rule)
+        if displayed_html is None:
+            displayed_html = builtin.markdown_to_html(document.displayed)
+        hits += find_small_counts(displayed_html, rule)
     return hits
 
 

@@ -93,6 +93,10 @@ def brief_command(
     inputs (notebook, parameters, data files, toolkit) are unchanged since its last successful run is not
     executed again; its brief is re-rendered.
     """
+    from evidence.runs.warm import prestart
+
+    prestart(BRIEF_NOTEBOOK, kernel)  # the kernel starts (on another core) while the run is checked
+
     from evidence.briefs.render import choose_renderer, parse_formats, render_run
     from evidence.notebooks.catalog import read_notebook
     from evidence.runs.execute import prepare_run, run_unless_fresh

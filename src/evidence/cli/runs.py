@@ -84,6 +84,10 @@ def run_command(
     inputs (notebook, parameters, data files, toolkit) are unchanged since its last successful run is not
     executed again (--force to re-run it).
     """
+    if not describe:
+        from evidence.runs.warm import prestart
+
+        prestart(notebook, kernel)  # the kernel starts (on another core) while the run is checked
     from evidence.cli.briefs import data_parameters
     from evidence.core.errors import ParameterError
     from evidence.notebooks.catalog import read_notebook

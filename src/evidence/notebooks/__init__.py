@@ -9,15 +9,29 @@ from evidence.notebooks.catalog import (
     packaged_notebooks,
     read_notebook,
 )
-from evidence.notebooks.runtime import (
-    data_files,
-    load_data,
-    output_dir,
-    read_provenance,
-    record_provenance,
-    run_dir,
-    synthetic_notice,
+
+# the run-time calls load on first use (PEP 562): reading a notebook's parameters, as the CLI does before it
+# starts a kernel, then imports no table library
+_RUNTIME = frozenset(
+    {
+        "data_files",
+        "load_data",
+        "output_dir",
+        "read_provenance",
+        "record_provenance",
+        "run_dir",
+        "synthetic_notice",
+    }
 )
+
+
+def __getattr__(name: str) -> object:
+    if name in _RUNTIME:
+        from evidence.notebooks import runtime
+
+        return getattr(runtime, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "NotebookSpec",

@@ -16,13 +16,17 @@ import tempfile
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evidence.core.atomic import write_text
 from evidence.core.config import configured_data_paths
 from evidence.core.errors import InputError
-from evidence.presentation.markup import escape_markdown
-from evidence.sources.loaded import LoadedTable
+
+if TYPE_CHECKING:
+    from evidence.sources.loaded import LoadedTable
+
+# No table library at import: a warm kernel imports this module to be reset between runs, and polars (for one)
+# changes the environment when it loads; a kernel must have loaded only what the notebook loads.
 
 #: Environment variable naming the run folder a kernel executes in (set by :mod:`evidence.runs`).
 RUN_DIR_ENV = "EVIDENCE_RUN_DIR"
@@ -155,6 +159,8 @@ def read_provenance(folder: str | Path) -> list[dict[str, Any]]:
 def synthetic_notice(tables: Iterable[LoadedTable]) -> str | None:
     """A Markdown notice when any table is synthetic: one bold sentence for the toolkit's demo data (a brief
     adds its own banner), a callout for a publisher's synthetic release; None when all data are real."""
+    from evidence.presentation.markup import escape_markdown
+
     tables = list(tables)
     demo = [t for t in tables if t.provenance.demo]
     synthetic = [t for t in tables if t.provenance.synthetic and not t.provenance.demo]
@@ -202,26 +208,78 @@ def _altair_theme() -> str | None:
     return getattr(getattr(alt, "theme", None), "active", None) if alt is not None else None
 
 
-def warm_up(modules: Sequence[str] = (), launched: dict[str, str] | None = None) -> None:
-    """Import ``modules`` (those the first notebook imports; one that fails to import is left for the notebook
-    to report) and, when charts are among them, start the chart renderer (its first chart costs most).
-    ``launched`` is the environment the kernel was started with."""
+def warm_up(
+    modules: Sequence[str] = (),
+    launched: dict[str, str] | None = None,
+    *,
+    charts: bool | None = None,
+) -> None:
+    """Import ``modules`` (those the notebook imports, and those its earlier runs loaded; one that fails to
+    import is left for the notebook to report) and, for a notebook with charts, start the chart renderer (its
+    first chart costs most). ``launched`` is the environment the kernel was started with; ``charts`` (default:
+    whether the chart modules are among ``modules``) says whether to start the renderer.
+
+    Afterwards the objects made so far are frozen out of the garbage collector, so that the collections of the
+    runs to come (every reset between runs makes one) do not walk the libraries' objects again.
+    """
+    import gc
     import importlib
 
-    global _BASELINE
+    global _BASELINE, _STARTED_WITH
+    if _STARTED_WITH is None:
+        _STARTED_WITH = frozenset(sys.modules)
+    if charts is None:
+        charts = bool(
+            {"evidence.presentation.charts", "evidence.notebooks.views", "vl_convert"} & set(modules)
+        )
     for module in modules:
-        parent = module.rpartition(".")[0]
-        if parent and parent in sys.modules and hasattr(sys.modules[parent], module.rpartition(".")[2]):
+        if module in sys.modules:
+            continue
+        parent, _, leaf = module.rpartition(".")
+        if parent and parent in sys.modules and hasattr(sys.modules[parent], leaf):
             continue  # a name the package has already (a function, a class, a loaded submodule)
         try:
             importlib.import_module(module)
-        except Exception:  # noqa: BLE001, S112 - the notebook's own import raises it where a reader sees it
+        except BaseException:  # noqa: BLE001, S112 - the notebook's own import raises it where a reader sees it
             continue
-    if {"evidence.presentation.charts", "evidence.notebooks.views"} & set(modules):  # a notebook with charts
+    if charts:
         from evidence.presentation.charts import warm_renderer
 
         warm_renderer()
+    gc.collect()
+    gc.freeze()
     _BASELINE = _Baseline(launched)
+
+
+#: The modules this kernel had before :func:`warm_up`: the kernel's own (IPython, ipykernel, ...).
+_STARTED_WITH: frozenset[str] | None = None
+#: How many modules the last :func:`record_modules` saw (it writes only when that grew).
+_RECORDED = 0
+
+
+def record_modules(target: str | Path) -> None:
+    """Add the modules this kernel imported beyond its own (for the runs it executed and its warm-up) to the
+    JSON list at ``target``: what a kernel started for the same notebook pre-loads next time. Only the
+    innermost names are kept (importing ``a.b.c`` imports ``a`` and ``a.b``), in the order they were first
+    imported; a list that cannot be written is no error."""
+    global _RECORDED
+    if _STARTED_WITH is None or len(sys.modules) == _RECORDED:
+        return
+    loaded = [name for name in list(sys.modules) if name not in _STARTED_WITH and not name.startswith("__")]
+    target = Path(target)
+    try:
+        earlier = json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        earlier = []
+    names = list(dict.fromkeys([*(n for n in earlier if isinstance(n, str)), *loaded]))
+    prefixes = {name.rpartition(".")[0] for name in names}
+    innermost = [name for name in names if name not in prefixes]
+    if innermost != earlier:
+        try:
+            write_text(target, json.dumps(innermost) + "\n")
+        except OSError:
+            return
+    _RECORDED = len(sys.modules)
 
 
 def begin_run(folder: str, env: dict[str, str]) -> None:
@@ -243,10 +301,13 @@ def begin_run(folder: str, env: dict[str, str]) -> None:
     os.chdir(folder)
 
 
-def end_run(home: str) -> None:
-    """After a run: drop its namespace (memory, open files) and leave its folder, which is then moved."""
+def end_run(home: str, modules_file: str | None = None) -> None:
+    """After a run: drop its namespace (memory, open files) and leave its folder, which is then moved; with
+    ``modules_file``, :func:`record_modules` there."""
     _reset_namespace()
     os.chdir(home)
+    if modules_file:
+        record_modules(modules_file)
 
 
 def _reset_namespace() -> None:

@@ -197,7 +197,7 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     kernel = run.kernel_name or ensure_run_kernel()
     tmp = _start_folder(Path(run.out_root), run.run_id)
     # the kernel starts (and imports what the notebook imports) while this process imports Papermill
-    warm_kernel = _launch_warm(kernel, run.notebook_text) if warm else None
+    warm_kernel = _launch_warm(kernel, run) if warm else None
 
     import nbformat
     import papermill
@@ -268,7 +268,7 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
         if sockets:
             remove_ipc_files(sockets)
         if warm_kernel is not None:
-            _finish_warm(warm_kernel)
+            _finish_warm(warm_kernel, run)
     seconds = time.perf_counter() - t0
     status = "ok" if error is None else "failed"
     target = run.folder if status == "ok" else run.failed_folder
@@ -292,14 +292,22 @@ def run_unless_fresh(run: PreparedRun, *, force: bool = False) -> RunOutcome:
     """Execute a run unless a successful run with the same inputs is in its folder (status "skipped");
     ``force`` executes it anyway. What ``evidence run``, ``brief`` and ``batch`` do."""
     if not force and is_fresh(run.folder, run.cache_key):
+        if "evidence.runs.warm" in sys.modules:  # a kernel started ahead for this run is not needed
+            from evidence.runs.warm import kernel_pool
+
+            kernel_pool().shutdown_unused()
         return RunOutcome(run.run_id, run.notebook_name, "skipped", str(run.folder))
     return execute_run(run)
 
 
-def _launch_warm(kernel_name: str, notebook_text: str) -> Any:
-    from evidence.runs.warm import kernel_pool, notebook_imports
+def _launch_warm(kernel_name: str, run: PreparedRun) -> Any:
+    from evidence.runs.warm import kernel_pool, preload_file, preload_modules, prune_preload_files
 
-    preload = notebook_imports(notebook_text)
+    learned = preload_file(run.notebook_sha256, run.toolkit)
+    if not learned.exists():
+        prune_preload_files()  # a new notebook or toolkit version: make room for its list
+    # a kernel started ahead (evidence.runs.warm.prestart) or by an earlier run is reused as it is
+    preload = preload_modules(run.notebook_text, learned)
     return kernel_pool().launch(kernel_name, start_timeout=KERNEL_START_TIMEOUT, preload=preload)
 
 
@@ -309,11 +317,12 @@ def _discard(kernel: Any, reason: str) -> None:
     kernel_pool().discard(kernel, reason)
 
 
-def _finish_warm(kernel: Any) -> None:
-    from evidence.runs.warm import KernelUnusable
+def _finish_warm(kernel: Any, run: PreparedRun) -> None:
+    from evidence.runs.warm import KernelUnusable, preload_file
 
     try:
-        kernel.end()
+        # the kernel lists the modules it has loaded: the next kernel for this notebook pre-loads them
+        kernel.end(preload_file(run.notebook_sha256, run.toolkit))
     except KernelUnusable as exc:
         _discard(kernel, str(exc))
 

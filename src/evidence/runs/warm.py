@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import hashlib
 import json
 import os
 import queue
@@ -122,9 +123,11 @@ class WarmKernel:
         args = json.dumps({"folder": str(folder), "env": dict(env)})
         self.call(f"{_runtime('begin_run')}(**__import__('json').loads({args!r}))", what="the reset")
 
-    def end(self) -> None:
-        """Clear the finished run's namespace and leave its folder (so it can be renamed into place)."""
-        self.call(f"{_runtime('end_run')}({self._home!r})", what="the clean-up after the run")
+    def end(self, modules_file: str | Path | None = None) -> None:
+        """Clear the finished run's namespace and leave its folder (so it can be renamed into place); with
+        ``modules_file``, add the modules the kernel has loaded to that list (see :func:`preload_file`)."""
+        recorded = str(modules_file) if modules_file else None
+        self.call(f"{_runtime('end_run')}({self._home!r}, {recorded!r})", what="the clean-up after the run")
         self.runs += 1
 
     def alive(self) -> bool:
@@ -200,6 +203,15 @@ class KernelPool:
         for kernel in kernels:
             kernel.shutdown()
 
+    def shutdown_unused(self) -> None:
+        """Stop the kernels that have executed no run (started ahead for a run that was then skipped), so they
+        stop taking a core."""
+        with self._lock:
+            unused = [k for k in self._kernels.values() if k.runs == 0]
+            self._kernels = {name: k for name, k in self._kernels.items() if k.runs > 0}
+        for kernel in unused:
+            kernel.shutdown()
+
 
 _POOL: KernelPool | None = None
 
@@ -266,6 +278,75 @@ def register_engine() -> None:
             return client.execute()
 
     papermill_engines.register(WARM_ENGINE, WarmEngine)
+
+
+#: Learned pre-load lists kept in the cache folder (the oldest are removed beyond this).
+PRELOAD_FILES_KEPT = 50
+
+
+def preload_file(notebook_sha256: str, toolkit: Mapping[str, str]) -> Path:
+    """Where the modules that runs of this notebook (this exact file) with this toolkit (this exact code) load
+    are listed: written by the kernels that execute them, read by the next kernel started for it."""
+    from evidence.core.config import cache_dir
+
+    key = hashlib.sha256(
+        f"{notebook_sha256}:{json.dumps(dict(toolkit), sort_keys=True)}".encode()
+    ).hexdigest()
+    return cache_dir() / "kernels" / f"preload-{key[:24]}.json"
+
+
+def preload_modules(notebook_text: str, learned: Path | None = None) -> tuple[str, ...]:
+    """What a kernel started for a notebook imports before its first run: the notebook's own imports, then
+    the modules its earlier runs loaded (the toolkit imports its heavy libraries only where they are used:
+    statsmodels, scipy, altair...)."""
+    modules = list(notebook_imports(notebook_text))
+    if learned is not None:
+        try:
+            listed = json.loads(learned.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            listed = []
+        if isinstance(listed, list):
+            modules += [m for m in listed if isinstance(m, str)]
+    return tuple(dict.fromkeys(modules))
+
+
+def prune_preload_files() -> None:
+    """Keep the newest :data:`PRELOAD_FILES_KEPT` learned lists (one is written per notebook and toolkit
+    version)."""
+    from evidence.core.config import cache_dir
+
+    with contextlib.suppress(OSError):
+        files = sorted((cache_dir() / "kernels").glob("preload-*.json"), key=lambda p: p.stat().st_mtime)
+        for old in files[:-PRELOAD_FILES_KEPT]:
+            old.unlink(missing_ok=True)
+
+
+def prestart(notebook: str | Path, kernel_name: str | None = None) -> None:
+    """Start this process's warm kernel for a run of ``notebook`` now, before the run is checked, so that
+    the kernel starts and imports what the notebook needs while this process checks the parameters, hashes
+    the data and imports Papermill (two cores at work instead of one after the other).
+
+    Only for the default kernel (a kernel the user names is started fresh by the run). Never raises: a
+    notebook that cannot be read here is reported by the check that follows; a kernel started for a run that
+    turns out to be unchanged (skipped) is stopped when this process ends.
+    """
+    if kernel_name is not None:
+        return
+    try:
+        from evidence.notebooks.catalog import find_notebook
+        from evidence.runs.cache import toolkit_fingerprint
+        from evidence.runs.kernel import ensure_run_kernel
+
+        raw = find_notebook(notebook).read_bytes()
+        learned = preload_file(hashlib.sha256(raw).hexdigest(), toolkit_fingerprint())
+        preload = preload_modules(raw.decode("utf-8"), learned)
+        kernel_pool().launch(ensure_run_kernel(), start_timeout=PRESTART_TIMEOUT, preload=preload)
+    except Exception:  # noqa: BLE001, S110 - a start-up aid only: the run starts its kernel itself
+        pass
+
+
+#: Seconds a kernel started ahead of its run may take to start (as the runner's own start timeout).
+PRESTART_TIMEOUT = 300.0
 
 
 def notebook_imports(notebook_text: str) -> tuple[str, ...]:
