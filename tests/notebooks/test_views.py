@@ -81,3 +81,24 @@ def test_trend_sections_show_tables_and_charts_and_keep_what_later_sections_need
         selection.replace(country="ISL"), DisclosureRule(5), dimension=None, **options
     )
     assert nobody is None
+
+
+def test_show_charts_says_so_for_a_chart_with_nothing_to_draw_and_draws_the_others(tmp_path, monkeypatch):
+    import altair as alt
+    import IPython.display
+
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import NOTHING_TO_DRAW, show_charts
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    drawn = alt.Chart(pl.DataFrame({"x": ["a", "b"], "y": [1, 2]})).mark_bar().encode(x="x:N", y="y:Q")
+    nothing = alt.Chart(pl.DataFrame({"x": [], "y": []}, schema={"x": pl.String, "y": pl.Int64})).mark_bar()
+    show_charts([(nothing, "nothing"), (drawn, "drawn")])
+    assert [type(obj).__name__ for obj in shown] == ["Markdown", "SVG"]
+    assert shown[0].data == NOTHING_TO_DRAW
+    assert (tmp_path / "figures" / "drawn.svg").exists() and not (
+        tmp_path / "figures" / "nothing.svg"
+    ).exists()

@@ -72,3 +72,19 @@ def test_charts_rendered_together_are_the_charts_rendered_one_by_one(tmp_path, c
     assert alone.read_text() == (tmp_path / "map.svg").read_text()
     with pytest.raises(Exception, match="cannot save a chart as '.gif'"):
         charts.save_charts([(_bars(), tmp_path / "x.gif")])
+
+
+def test_a_chart_with_no_row_is_empty_and_refused_rather_than_drawn_infinitely_large(tmp_path, cache):
+    from evidence.core.errors import ParameterError
+    from evidence.presentation.causes_charts import distribution_chart
+
+    withheld = pl.DataFrame(
+        {"category": ["<1 month", "1-6 months"], "share": [None, None], "group": ["Female", "Male"]},
+        schema={"category": pl.String, "share": pl.Float64, "group": pl.String},
+    )
+    empty = distribution_chart(withheld, "category", "share", group="group", title="Duration", source="t")
+    assert charts.chart_is_empty(empty)
+    assert not charts.chart_is_empty(_bars()) and not charts.chart_is_empty(_map())
+    with pytest.raises(ParameterError, match="no row to draw"):
+        charts.save_chart(empty, tmp_path / "duration.svg")
+    assert not (tmp_path / "duration.svg").exists()

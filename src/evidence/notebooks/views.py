@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import polars as pl
 
@@ -41,28 +41,32 @@ if TYPE_CHECKING:
 
 def show_chart(chart: alt.TopLevelMixin, name: str) -> None:
     """Save a chart as SVG in the run's ``figures`` folder (``figures/<name>.svg``) and show that SVG inline
-    (no JavaScript, no network: the executed notebook and any brief made from it display it offline)."""
-    from IPython.display import SVG, display
+    (no JavaScript, no network: the executed notebook and any brief made from it display it offline). A chart
+    with nothing to draw (every value withheld) is shown as a sentence saying so."""
+    show_charts([(chart, name)])
 
-    from evidence.notebooks.runtime import output_dir
-    from evidence.presentation.charts import save_chart
 
-    path = save_chart(chart, output_dir("figures") / f"{name}.svg")
-    display(SVG(filename=str(path)))
+NOTHING_TO_DRAW: Final = "Nothing to draw here: every value of this chart is withheld or absent."
 
 
 def show_charts(named: Sequence[tuple[object, str]]) -> None:
     """Save several charts as SVG (``figures/<name>.svg``) together — the ones not in the chart cache rendered
     concurrently by the one converter — and show them in order."""
-    from IPython.display import SVG, display
+    from IPython.display import SVG, Markdown, display
 
     from evidence.notebooks.runtime import output_dir
-    from evidence.presentation.charts import save_charts
+    from evidence.presentation.charts import chart_is_empty, chart_spec, save_charts
 
     folder = output_dir("figures")
-    paths = save_charts([(chart, folder / f"{name}.svg") for chart, name in named])  # type: ignore[misc]
-    for path in paths:
-        display(SVG(filename=str(path)))
+    specs = [(chart_spec(chart), name) for chart, name in named]  # type: ignore[arg-type]
+    drawable = [(spec, name) for spec, name in specs if not chart_is_empty(spec)]
+    saved = save_charts([(spec, folder / f"{name}.svg") for spec, name in drawable])
+    paths = dict(zip([name for _, name in drawable], saved, strict=True))
+    for _, name in named:
+        if name in paths:
+            display(SVG(filename=str(paths[name])))
+        else:
+            display(Markdown(NOTHING_TO_DRAW))
 
 
 def show_table(

@@ -880,10 +880,35 @@ def _vl_version() -> str | None:
     return wanted if wanted in vlc.get_vegalite_versions() else None
 
 
-def chart_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    """The Vega-Lite spec of a chart in the house theme (whatever theme is enabled elsewhere)."""
+def chart_spec(chart: alt.TopLevelMixin | dict[str, Any]) -> dict[str, Any]:
+    """The Vega-Lite spec of a chart in the house theme (whatever theme is enabled elsewhere); a spec is
+    returned as it is."""
+    if isinstance(chart, dict):
+        return chart
     with alt.theme.enable(THEME_NAME):
         return chart.to_dict()
+
+
+def chart_is_empty(chart: alt.TopLevelMixin | dict[str, Any]) -> bool:
+    """Whether a chart has no row to draw: every dataset it holds is empty (e.g. every share withheld).
+
+    Vega sizes such a chart as infinitely large, which no SVG reader accepts, so callers show a sentence
+    instead."""
+    spec = chart if isinstance(chart, dict) else chart_spec(chart)
+    values: list[Any] = [rows for rows in (spec.get("datasets") or {}).values()]
+    stack: list[Any] = [spec]
+    while stack:  # inline data anywhere in the spec (layers, concatenations, lookups)
+        node = stack.pop()
+        if isinstance(node, dict):
+            data = node.get("data")
+            if isinstance(data, dict) and "values" in data:
+                values.append(data["values"])
+            elif isinstance(data, dict) and "url" in data:
+                return False  # data read at render time: not known to be empty
+            stack.extend(v for k, v in node.items() if k != "datasets" and isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, (dict, list)))
+    return bool(values) and all(not rows for rows in values)
 
 
 _PAGE = """<!DOCTYPE html>
@@ -935,7 +960,7 @@ def warm_renderer() -> None:
     vlc.vegalite_to_svg(spec, vl_version=_vl_version())
 
 
-def save_chart(chart: alt.TopLevelMixin, path: str | Path, *, scale: float = 2.0) -> Path:
+def save_chart(chart: alt.TopLevelMixin | dict[str, Any], path: str | Path, *, scale: float = 2.0) -> Path:
     """Render a chart offline to ``.svg``, ``.png`` (``scale`` × pixels), ``.pdf``, ``.html`` or ``.json``.
 
     HTML is self-contained: the Vega, Vega-Lite and vega-embed JavaScript is inlined, so the file opens with
@@ -945,7 +970,9 @@ def save_chart(chart: alt.TopLevelMixin, path: str | Path, *, scale: float = 2.0
     return save_charts([(chart, path)], scale=scale)[0]
 
 
-def save_charts(charts: Sequence[tuple[alt.TopLevelMixin, str | Path]], *, scale: float = 2.0) -> list[Path]:
+def save_charts(
+    charts: Sequence[tuple[alt.TopLevelMixin | dict[str, Any], str | Path]], *, scale: float = 2.0
+) -> list[Path]:
     """Render several charts together (a brief's charts): the ones not in the chart cache are rendered
     concurrently by the one converter of this process; returns their paths in order."""
     jobs = []
@@ -957,7 +984,10 @@ def save_charts(charts: Sequence[tuple[alt.TopLevelMixin, str | Path]], *, scale
                 f"cannot save a chart as {suffix or 'a file without extension'!r}: use .svg, .png, "
                 ".pdf, .html or .json"
             )
-        jobs.append((chart_spec(chart), path, suffix))
+        spec = chart_spec(chart)
+        if chart_is_empty(spec):
+            raise ParameterError(f"the chart for {path.name} has no row to draw (check chart_is_empty first)")
+        jobs.append((spec, path, suffix))
     todo = [job for job in jobs if not _from_cache(*job, scale=scale)]
     if len(todo) > 1:
         from concurrent.futures import ThreadPoolExecutor
