@@ -276,7 +276,7 @@ def test_source_headings_escape_what_a_sidecar_wrote(tmp_path, shared_data):
     assert heading.startswith("### \\<img src=x onerror=alert(1)\\> \\*x\\*")  # text, never markup
 
 
-def _models(rate: float, low: float, high: float):
+def _models(rate: float, low: float, high: float, n_years: int = 11):
     from evidence.analyses.trends import RateRatio
     from evidence.notebooks.builders import SeriesModels
 
@@ -288,7 +288,7 @@ def _models(rate: float, low: float, high: float):
         model="poisson",
         first_year=2010,
         last_year=2020,
-        n_years=11,
+        n_years=n_years,
         dispersion=1.0,
         alpha=None,
         basis="exact",
@@ -306,3 +306,8 @@ def test_a_trend_whose_interval_includes_one_is_no_clear_change():
     assert "no clear change" not in clear and "10%" in clear and "more identified victims each year" in clear
     # every ratio is marked as a statistic: the disclosure scan reads no count of people in it
     assert 'data-kind="statistic">1.10<' in clear
+    # so is the number of years, which the scanner once took for 3 people ("3 complete years")
+    from evidence.presentation.disclosure import find_small_counts
+
+    short = trend_sentence(_models(1.10, 1.04, 1.16, n_years=3))
+    assert not find_small_counts(short)

@@ -1059,7 +1059,7 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
     def stat(value: float) -> str:  # a ratio, never a count of people
         return markup.marked(f"{value:.2f}", "statistic")
 
-    model = f"{rr.model.replace('_', ' ')} model, {rr.n_years} complete years"
+    model = f"{rr.model.replace('_', ' ')} model, {markup.number(rr.n_years, 'years')} complete years"
     interval = f"95% interval {stat(rr.ci_low)}–{stat(rr.ci_high)}"
     if rr.ci_low <= 1 <= rr.ci_high:
         text = (
