@@ -52,7 +52,7 @@ NOTHING_TO_DRAW: Final = "Nothing to draw here: every value of this chart is wit
 def show_charts(named: Sequence[tuple[object, str]]) -> None:
     """Save several charts as SVG (``figures/<name>.svg``) together — the ones not in the chart cache rendered
     concurrently by the one converter — and show them in order."""
-    from IPython.display import SVG, Markdown, display
+    from IPython.display import Markdown, display
 
     from evidence.notebooks.runtime import output_dir
     from evidence.presentation.charts import chart_is_empty, chart_spec, save_charts
@@ -64,9 +64,20 @@ def show_charts(named: Sequence[tuple[object, str]]) -> None:
     paths = dict(zip([name for _, name in drawable], saved, strict=True))
     for _, name in named:
         if name in paths:
-            display(SVG(filename=str(paths[name])))
+            display(svg_bundle(paths[name].read_text(encoding="utf-8")), raw=True)
         else:
             display(Markdown(NOTHING_TO_DRAW))
+
+
+def svg_bundle(svg: str) -> dict[str, str]:
+    """An SVG document as a display bundle. The converter writes a bare ``<svg>`` element, shown as it is;
+    anything else (an XML declaration, a doctype) goes through IPython's ``SVG``, which keeps the ``<svg>``
+    element only, parsing the whole document to find it (a tenth of a second for a map)."""
+    if not svg.lstrip().startswith("<svg"):
+        from IPython.display import SVG
+
+        svg = SVG(data=svg).data
+    return {"image/svg+xml": svg}
 
 
 def show_table(

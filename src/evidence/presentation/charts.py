@@ -33,6 +33,7 @@ Text from data
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -386,17 +387,27 @@ def _geo_data(features: list[dict[str, Any]]) -> alt.InlineData:
     As a string, altair neither copies nor validates the thousands of coordinates one by one (that took
     about a second per map); the spec and the rendered chart are the same.
     """
-    collection = {"type": "FeatureCollection", "features": features}
-    return alt.InlineData(
-        values=json.dumps(collection, separators=(",", ":")),
-        format=alt.DataFormat(type="json", property="features"),
-    )
+    return _inline_features(_feature_collection_text(features))
+
+
+def _feature_collection_text(features: list[dict[str, Any]]) -> str:
+    return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+
+
+def _inline_features(text: str) -> alt.InlineData:
+    return alt.InlineData(values=text, format=alt.DataFormat(type="json", property="features"))
+
+
+@functools.cache
+def _world_basemap_text() -> str:
+    """The whole world as :func:`_geo_data` writes it, made once per process: every map's basemap holds these
+    same ~450 KB."""
+    return _feature_collection_text(world_geojson()["features"])
 
 
 def _basemap(projection: alt.Projection | dict[str, Any]) -> alt.Chart:
-    features = world_geojson()["features"]
     return (
-        alt.Chart(_geo_data(features))
+        alt.Chart(_inline_features(_world_basemap_text()))
         .mark_geoshape(fill=_LAND_COLOUR, stroke=_BORDER_COLOUR, strokeWidth=0.5, clip=True)
         .project(**projection)
     )
@@ -886,7 +897,9 @@ def chart_spec(chart: alt.TopLevelMixin | dict[str, Any]) -> dict[str, Any]:
     if isinstance(chart, dict):
         return chart
     with alt.theme.enable(THEME_NAME):
-        return chart.to_dict()
+        # not validated against the Vega-Lite schema here (altair's validation took a quarter of a brief's
+        # chart time): the spec is the same, and the tests validate every chart builder's spec
+        return chart.to_dict(validate=False)
 
 
 def chart_is_empty(chart: alt.TopLevelMixin | dict[str, Any]) -> bool:
