@@ -83,6 +83,14 @@ def charts(trend, flows) -> dict[str, alt.TopLevelMixin]:
     }
 
 
+def test_every_chart_builder_makes_a_valid_vega_lite_spec(charts) -> None:
+    # chart_spec skips altair's schema validation when drawing; validated here, the spec must be the same
+    for name, chart in charts.items():
+        with alt.theme.enable(THEME_NAME):
+            validated = chart.to_dict(validate=True)
+        assert chart_spec(chart) == validated, name
+
+
 def test_house_theme_applies_to_the_toolkits_charts_only() -> None:
     # imported (above), the module registers its theme but leaves altair's own theme alone
     assert THEME_NAME in alt.theme.names()
