@@ -67,7 +67,7 @@ def tier_strip_chart(
         color=colour,
         tooltip=[alt.Tooltip(f"{year}:O", title="Report"), alt.Tooltip(f"{tier}:N", title="Tier")],
     )
-    text = base.mark_text(fontSize=11, color="white", fontWeight="bold").encode(text="short:N")
+    text = base.mark_text(fontSize=11, color="white", fontWeight="bold").encode(text=alt.Text("short:N"))
     step = max(16, min(40, (CHART_WIDTH - 150) // max(len(years), 1)))
     notes = ["2WL: Tier 2 Watch List. A blank year: not ranked in that report, or not in the data."]
     return alt.layer(cells, text).properties(
@@ -112,7 +112,7 @@ def magnitude_chart(
         x=x, x2=alt.datum(1), tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{text}:N", title="Number")]
     )
     labels = base.mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
-        x=alt.X(f"{value}:Q"), text=f"{text}:N"
+        x=alt.X(f"{value}:Q"), text=alt.Text(f"{text}:N")
     )
     return alt.layer(bars, labels).properties(
         title=chart_title(title, source, subtitle), width=CHART_WIDTH - 200, height=alt.Step(30)

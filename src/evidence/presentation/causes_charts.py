@@ -92,10 +92,14 @@ def heat_table_chart(
             scale=alt.Scale(scheme="blues", domain=[0, 1]),
             legend=alt.Legend(format="%"),
         ),
-        tooltip=[f"{row}:N", f"{column}:N", alt.Tooltip(f"{share}:Q", format=".1%")],
+        tooltip=[
+            alt.Tooltip(f"{row}:N"),
+            alt.Tooltip(f"{column}:N"),
+            alt.Tooltip(f"{share}:Q", format=".1%"),
+        ],
     )
     text = base.mark_text(fontSize=11).encode(
-        text="label:N",
+        text=alt.Text("label:N"),
         color=alt.condition(f"datum['{share}'] > 0.6", alt.value("white"), alt.value("#1a1a1a")),
     )
     notes = [_withheld(withheld, "shares")]
@@ -138,8 +142,8 @@ def distribution_chart(
         y=alt.Y(f"{share}:Q", title="Share of victims with it recorded", axis=alt.Axis(format="%")),
         color=colour,
         tooltip=[
-            f"{category}:N",
-            *([f"{group}:N"] if group else []),
+            alt.Tooltip(f"{category}:N"),
+            *([alt.Tooltip(f"{group}:N")] if group else []),
             alt.Tooltip(f"{share}:Q", format=".1%"),
         ],
         **offset,
@@ -188,12 +192,16 @@ def detection_scatter(
     points = base.mark_circle(size=60, opacity=0.85).encode(
         color=alt.Color(f"{role}:N", scale=role_scale, title=None),
         order=alt.Order("_order:Q"),
-        tooltip=[f"{name}:N", alt.Tooltip(f"{x}:Q", format=".3~g"), alt.Tooltip(f"{y}:Q", format=".3~g")],
+        tooltip=[
+            alt.Tooltip(f"{name}:N"),
+            alt.Tooltip(f"{x}:Q", format=".3~g"),
+            alt.Tooltip(f"{y}:Q", format=".3~g"),
+        ],
     )
     labels = (
         base.transform_filter(f"datum['{role}'] != 'other'")
         .mark_text(align="left", dx=6, dy=-4, fontSize=11, color="#1a1a1a")
-        .encode(text=f"{name}:N")
+        .encode(text=alt.Text(f"{name}:N"))
     )
     notes = [f"{left_out} countries without both values are not shown." if left_out else None]
     return alt.layer(points, labels).properties(
@@ -237,18 +245,18 @@ def event_study_chart(
         ),
         color=colour,
         tooltip=[
-            f"{time}:O",
+            alt.Tooltip(f"{time}:O"),
             alt.Tooltip(f"{ratio}:Q", format=".2f"),
             alt.Tooltip(f"{low}:Q", format=".2f"),
             alt.Tooltip(f"{high}:Q", format=".2f"),
-            *([f"{series}:N"] if series else []),
+            *([alt.Tooltip(f"{series}:N")] if series else []),
         ],
         **offset,
     )
     one = (
         alt.Chart(pl.DataFrame({"one": [1.0]}))
         .mark_rule(strokeDash=[4, 4], color="#888888")
-        .encode(y="one:Q")
+        .encode(y=alt.Y("one:Q"))
     )
     notes = ["Vertical lines: 95% intervals, clustered by country. A ratio of 1: no change."]
     return alt.layer(one, rules, points).properties(

@@ -566,10 +566,10 @@ def flow_map(
             alt.Chart(pl.DataFrame(arcs))
             .mark_trail(color=PALETTE[5], opacity=0.75)
             .encode(
-                longitude="lon:Q",
-                latitude="lat:Q",
-                detail="flow:N",
-                order="step:Q",
+                longitude=alt.Longitude("lon:Q"),
+                latitude=alt.Latitude("lat:Q"),
+                detail=alt.Detail("flow:N"),
+                order=alt.Order("step:Q"),
                 size=alt.Size("width:Q", scale=None, legend=None),
                 tooltip=tooltip,
             )
@@ -579,7 +579,10 @@ def flow_map(
             alt.Chart(pl.DataFrame(heads))
             .mark_point(shape="triangle", filled=True, color=PALETTE[5], size=60, opacity=0.9)
             .encode(
-                longitude="lon:Q", latitude="lat:Q", angle=alt.Angle("angle:Q", scale=None), tooltip=tooltip
+                longitude=alt.Longitude("lon:Q"),
+                latitude=alt.Latitude("lat:Q"),
+                angle=alt.Angle("angle:Q", scale=None),
+                tooltip=tooltip,
             )
             .project(**projection)
         )
@@ -588,8 +591,8 @@ def flow_map(
             alt.Chart(pl.DataFrame(circles))
             .mark_circle(color=PALETTE[5], opacity=0.55, stroke=PALETTE[5], strokeWidth=1.5)
             .encode(
-                longitude="lon:Q",
-                latitude="lat:Q",
+                longitude=alt.Longitude("lon:Q"),
+                latitude=alt.Latitude("lat:Q"),
                 size=alt.Size("size:Q", scale=None, legend=None),
                 tooltip=tooltip,
             )
@@ -649,7 +652,9 @@ def _labels_layers(named: pl.DataFrame, projection: dict[str, Any]) -> list[alt.
         rows = named.filter(pl.col("weight") == weight).select("lon", "lat", "name")
         if not rows.height:
             continue
-        text = alt.Chart(rows).encode(longitude="lon:Q", latitude="lat:Q", text="name:N")
+        text = alt.Chart(rows).encode(
+            longitude=alt.Longitude("lon:Q"), latitude=alt.Latitude("lat:Q"), text=alt.Text("name:N")
+        )
         halo = text.mark_text(
             dy=-11, fontSize=11, fontWeight=weight, stroke="white", strokeWidth=3, strokeOpacity=0.85
         )
@@ -699,14 +704,20 @@ def _flow_legend(largest: float, title: str, *, domestic: bool, height: int) -> 
     header = (
         alt.Chart(pl.DataFrame({"x": [0], "y": [-18], "text": [title]}))
         .mark_text(align="left", baseline="middle", fontSize=11, fontWeight="bold", color="#333333")
-        .encode(x=x, y=y, text="text:N")
+        .encode(x=x, y=y, text=alt.Text("text:N"))
     )
     frames.append(header)
     if rows:
         frames.append(
             alt.Chart(pl.DataFrame(rows))
             .mark_trail(color=PALETTE[5], opacity=0.75)
-            .encode(x=x, y=y, detail="key:N", order="x:Q", size=alt.Size("width:Q", scale=None, legend=None))
+            .encode(
+                x=x,
+                y=y,
+                detail=alt.Detail("key:N"),
+                order=alt.Order("x:Q"),
+                size=alt.Size("width:Q", scale=None, legend=None),
+            )
         )
     if domestic and steps:
         size = (2 * _flow_width(steps[-1], largest) + 4) ** 2
@@ -719,7 +730,7 @@ def _flow_legend(largest: float, title: str, *, domestic: bool, height: int) -> 
         frames.append(
             alt.Chart(pl.DataFrame(labels))
             .mark_text(align="left", baseline="middle", fontSize=11, color="#333333")
-            .encode(x=x, y=y, text="text:N")
+            .encode(x=x, y=y, text=alt.Text("text:N"))
         )
     legend: alt.LayerChart = alt.layer(*frames).properties(width=124, height=height)  # type: ignore[assignment]
     return legend
@@ -872,7 +883,7 @@ def interval_chart(
             0,
             alt.Chart(pl.DataFrame({"reference": [reference]}))
             .mark_rule(color="#888888", strokeDash=[4, 3])
-            .encode(x="reference:Q"),
+            .encode(x=alt.X("reference:Q")),
         )
         if reference_label:
             lines.insert(0, f"Dashed line: {reference_label}.")
