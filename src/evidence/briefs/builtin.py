@@ -211,15 +211,17 @@ def self_contained(
         role = ' role="img"' if mime == "image/svg+xml" else ""
         return f'<img{role} src="data:{mime};base64,{base64.b64encode(data).decode("ascii")}"'
 
-    html = _FIGURE.sub(figure, _STYLESHEET.sub(style, page))
-    if remote := external_references(html):
+    styled = _STYLESHEET.sub(style, page)
+    # checked before the figures are inlined, which changes nothing the checks look for (a figure becomes a
+    # base64 data: URI) and leaves them a tenth of the text to scan
+    if remote := external_references(styled):
         raise RenderError(
             f"the HTML brief of {what} would load from the web ({', '.join(remote[:3])}); briefs must open "
             "offline: use local files or drop the reference"
         )
-    if content_security_policy(html) != CONTENT_SECURITY_POLICY:
+    if content_security_policy(styled) != CONTENT_SECURITY_POLICY:
         raise RenderError(f"the HTML brief of {what} lacks its Content-Security-Policy (template changed?)")
-    return html
+    return _FIGURE.sub(figure, styled)
 
 
 def render_html(source: str | Path, target: str | Path) -> Path:
