@@ -325,3 +325,65 @@ def test_interval_chart_draws_estimates_in_order_and_leaves_out_withheld_ones(tm
     assert "Dashed line: people on at least one list." in svg and f"Source: {SOURCE}" in svg
     with pytest.raises(ParameterError, match="source"):
         interval_chart(data, "choice", "estimate", "low", "high", title="t", source="")
+
+
+def _basemap_isos(spec: dict) -> set[str]:
+    base = spec["hconcat"][0]["layer"][0]
+    text = spec["datasets"][base["data"]["name"]] if "name" in base["data"] else base["data"]["values"]
+    return {f["properties"]["iso3"] for f in json.loads(text)["features"]}
+
+
+def test_a_zoomed_flow_map_draws_the_countries_in_view_only() -> None:
+    from evidence.presentation.charts import _countries_in_view, _feature_bounds
+    from evidence.presentation.maps import world_geojson
+
+    flows = pl.DataFrame(
+        {"o": ["MMR", "KHM", "LAO", "THA"], "d": ["THA", "THA", "THA", "MYS"], "n": [120, 80, 60, 50]}
+    )
+    spec = chart_spec(flow_map(flows, "o", "d", "n", title="t", source=SOURCE))
+    isos = _basemap_isos(spec)
+    world = world_geojson()["features"]
+    assert {"THA", "MMR", "KHM", "LAO", "MYS"} <= isos  # the flows' countries and their neighbours
+    assert not {"BRA", "USA", "FRA"} & isos  # far outside the view
+    assert len(isos) < len(world) / 2
+    # every country whose box meets the fitted points' box is kept (the view holds at least that box)
+    fit = spec["hconcat"][0]["layer"][0]["projection"]["fit"]
+    lons = [p[0] for p in fit["geometry"]["coordinates"]]
+    lats = [p[1] for p in fit["geometry"]["coordinates"]]
+    inside = {
+        world[i]["properties"]["iso3"]
+        for i, (w, s, e, n) in enumerate(_feature_bounds())
+        if w <= max(lons) and e >= min(lons) and s <= max(lats) and n >= min(lats)
+    }
+    assert inside <= isos
+    # a region that reaches the antimeridian or a pole keeps the whole world
+    wide = {"type": "Feature", "geometry": {"type": "MultiPoint", "coordinates": [[-170, -10], [170, 10]]}}
+    assert _countries_in_view(wide, 470, 340) is None
+
+
+def test_a_world_flow_map_keeps_every_country() -> None:
+    from evidence.presentation.maps import world_geojson
+
+    flows = pl.DataFrame({"o": ["BRA", "THA", "USA"], "d": ["USA", "NOR", "AUS"], "n": [50, 60, 70]})
+    spec = chart_spec(flow_map(flows, "o", "d", "n", title="t", source=SOURCE))
+    assert len(_basemap_isos(spec)) == len({f["properties"]["iso3"] for f in world_geojson()["features"]})
+
+
+def test_leaving_out_the_countries_out_of_view_draws_the_same_map() -> None:
+    import vl_convert as vlc
+
+    from evidence.presentation.charts import _world_basemap_text
+
+    flows = pl.DataFrame(
+        {"o": ["MMR", "KHM", "LAO", "IDN"], "d": ["THA", "THA", "THA", "MYS"], "n": [120, 80, 60, 50]}
+    )
+    zoomed = chart_spec(flow_map(flows, "o", "d", "n", title="t", source=SOURCE))
+    whole = json.loads(json.dumps(zoomed))
+    whole["datasets"][whole["hconcat"][0]["layer"][0]["data"]["name"]] = _world_basemap_text()
+    assert len(_basemap_isos(whole)) > 2 * len(_basemap_isos(zoomed))
+    images = [png_pixels(vlc.vegalite_to_png(spec, scale=1)) for spec in (zoomed, whole)]
+    (width, height, rows, _), (width2, height2, rows2, _) = images
+    assert (width, height) == (width2, height2)
+    # the same picture, up to the rounding of a few edge pixels' anti-aliasing
+    differing = [(a, b) for row, row2 in zip(rows, rows2, strict=True) for a, b in zip(row, row2) if a != b]
+    assert len(differing) <= 16 and all(abs(a - b) <= 2 for a, b in differing)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -399,18 +400,110 @@ def _inline_features(text: str) -> alt.InlineData:
 
 
 @functools.cache
-def _world_basemap_text() -> str:
-    """The whole world as :func:`_geo_data` writes it, made once per process: every map's basemap holds these
-    same ~450 KB."""
-    return _feature_collection_text(world_geojson()["features"])
+def _world_basemap_text(keep: frozenset[int] | None = None) -> str:
+    """The world's features (those at the indices ``keep``, else all) as :func:`_geo_data` writes them, made
+    once per process: every map's basemap holds the same text."""
+    features = world_geojson()["features"]
+    return _feature_collection_text([f for i, f in enumerate(features) if keep is None or i in keep])
 
 
-def _basemap(projection: alt.Projection | dict[str, Any]) -> alt.Chart:
+def _basemap(projection: dict[str, Any], width: int, height: int) -> alt.Chart:
+    """The land and borders under a map of ``width`` × ``height`` pixels: the whole world, or on a map zoomed to
+    a region only the countries that can show in it (the others would be projected and clipped away: most of
+    the time Vega takes to draw a zoomed map)."""
+    keep = _countries_in_view(projection["fit"], width, height) if "fit" in projection else None
     return (
-        alt.Chart(_inline_features(_world_basemap_text()))
+        alt.Chart(_inline_features(_world_basemap_text(keep)))
         .mark_geoshape(fill=_LAND_COLOUR, stroke=_BORDER_COLOUR, strokeWidth=0.5, clip=True)
         .project(**projection)
     )
+
+
+# Equal Earth (Šavrič, Patterson & Jenny 2018), as d3-geo's geoEqualEarthRaw computes it
+_EE = (1.340264, -0.081106, 0.000893, 0.003796)
+_EE_M = math.sqrt(3) / 2
+
+
+def _equal_earth(lon: float, lat: float) -> tuple[float, float]:
+    """Equal Earth x and y (radians of the unit sphere, y up) of a point in degrees."""
+    a1, a2, a3, a4 = _EE
+    theta = math.asin(_EE_M * math.sin(math.radians(lat)))
+    t2 = theta * theta
+    t6 = t2 * t2 * t2
+    x = math.radians(lon) * math.cos(theta) / (_EE_M * (a1 + 3 * a2 * t2 + t6 * (7 * a3 + 9 * a4 * t2)))
+    return x, theta * (a1 + a2 * t2 + t6 * (a3 + a4 * t2))
+
+
+def _latitude_at(y: float) -> float:
+    """The latitude (degrees) whose Equal Earth y is ``y`` (y grows with latitude: bisection)."""
+    low, high = -90.0, 90.0
+    for _ in range(50):
+        middle = (low + high) / 2
+        if _equal_earth(0.0, middle)[1] < y:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+#: Degrees added around the region a zoomed map shows before countries are left out of its basemap.
+_VIEW_MARGIN = 5.0
+
+
+def _countries_in_view(fit: dict[str, Any], width: int, height: int) -> frozenset[int] | None:
+    """Indices of the world's features whose bounding box meets what an Equal Earth map fitted to ``fit`` (a
+    GeoJSON feature whose points are fitted into the view, as Vega does) shows in ``width`` × ``height`` pixels,
+    with a margin; None (every country) when that region reaches the antimeridian or a pole.
+
+    Vega scales the fitted points' projected bounds to fill the view in one direction and centres them, so the
+    view shows more than the points in the other direction: that region, taken back to longitudes and
+    latitudes (wider in longitude towards a pole, since meridians converge), is what is kept.
+    """
+    points = [_equal_earth(lon, lat) for lon, lat in fit["geometry"]["coordinates"]]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    box_w, box_h = max(xs) - min(xs), max(ys) - min(ys)
+    if box_w <= 0 or box_h <= 0:
+        return None
+    scale = min(width / box_w, height / box_h)
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    half_w, half_h = width / 2 / scale, height / 2 / scale
+    south, north = _latitude_at(cy - half_h) - _VIEW_MARGIN, _latitude_at(cy + half_h) + _VIEW_MARGIN
+    if south <= -89 or north >= 89:
+        return None
+    # x = longitude × a factor that falls towards the poles, so an edge of the view reaches its extreme
+    # longitude at the latitude nearest to or farthest from the equator
+    nearest = 0.0 if south <= 0 <= north else min(abs(south), abs(north))
+    farthest = max(abs(south), abs(north))
+    factors = [_equal_earth(1.0, lat)[0] / math.radians(1.0) for lat in (nearest, farthest)]
+    west = min(math.degrees((cx - half_w) / f) for f in factors) - _VIEW_MARGIN
+    east = max(math.degrees((cx + half_w) / f) for f in factors) + _VIEW_MARGIN
+    if west <= -180 or east >= 180:
+        return None
+    return frozenset(
+        i
+        for i, (w, s, e, n) in enumerate(_feature_bounds())
+        if w <= east and e >= west and s <= north and n >= south
+    )
+
+
+@functools.cache
+def _feature_bounds() -> tuple[tuple[float, float, float, float], ...]:
+    """West, south, east, north of each of the world's features (degrees)."""
+
+    def corners(coordinates: Any) -> list[tuple[float, float]]:
+        if coordinates and isinstance(coordinates[0], (int, float)):
+            return [(float(coordinates[0]), float(coordinates[1]))]
+        return [point for part in coordinates for point in corners(part)]
+
+    bounds = []
+    for feature in world_geojson()["features"]:
+        points = corners(feature["geometry"]["coordinates"]) if feature.get("geometry") else []
+        if not points:
+            bounds.append((-180.0, -90.0, 180.0, 90.0))  # nothing to measure: always kept
+            continue
+        lons, lats = [p[0] for p in points], [p[1] for p in points]
+        bounds.append((min(lons), min(lats), max(lons), max(lats)))
+    return tuple(bounds)
 
 
 def _projection(points: pl.DataFrame | None, padding_degrees: float = 6.0) -> dict[str, Any]:
@@ -560,7 +653,9 @@ def flow_map(
         alt.Tooltip("to:N", title="To"),
         alt.Tooltip("victims:Q", format=",~f", title=legend_title),
     ]
-    layers: list[alt.Chart] = [_basemap(projection)]
+    map_width = CHART_WIDTH - 130
+    height = 340 if "fit" in projection else map_width // 2
+    layers: list[alt.Chart] = [_basemap(projection, map_width, height)]
     if arcs:
         layers.append(
             alt.Chart(pl.DataFrame(arcs))
@@ -604,8 +699,6 @@ def flow_map(
         f"{unlocated} flow(s) without a map location not drawn." if unlocated else None,
         BOUNDARIES_CREDIT + ".",
     ]
-    map_width = CHART_WIDTH - 130
-    height = 340 if "fit" in projection else map_width // 2
     drawn = alt.layer(*layers).properties(width=map_width, height=height)
     legend = _flow_legend(largest, legend_title, domestic=bool(circles), height=height)
     return alt.hconcat(drawn, legend, spacing=8).properties(title=chart_title(title, source, subtitle, notes))
