@@ -97,8 +97,19 @@ def test_show_charts_says_so_for_a_chart_with_nothing_to_draw_and_draws_the_othe
     drawn = alt.Chart(pl.DataFrame({"x": ["a", "b"], "y": [1, 2]})).mark_bar().encode(x="x:N", y="y:Q")
     nothing = alt.Chart(pl.DataFrame({"x": [], "y": []}, schema={"x": pl.String, "y": pl.Int64})).mark_bar()
     show_charts([(nothing, "nothing"), (drawn, "drawn")])
-    assert [type(obj).__name__ for obj in shown] == ["Markdown", "SVG"]
+    assert [type(obj).__name__ for obj in shown] == ["Markdown", "dict"]
     assert shown[0].data == NOTHING_TO_DRAW
+    # the SVG as the converter wrote it (a bundle shown raw), the same file the run keeps
+    assert shown[1] == {"image/svg+xml": (tmp_path / "figures" / "drawn.svg").read_text(encoding="utf-8")}
     assert (tmp_path / "figures" / "drawn.svg").exists() and not (
         tmp_path / "figures" / "nothing.svg"
     ).exists()
+
+
+def test_an_svg_with_a_prolog_is_shown_as_its_svg_element() -> None:
+    from evidence.notebooks.views import svg_bundle
+
+    bare = '<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"><rect width="1" height="1"/></svg>'
+    assert svg_bundle(bare) == {"image/svg+xml": bare}
+    shown = svg_bundle('<?xml version="1.0"?>\n<!DOCTYPE svg>\n' + bare)["image/svg+xml"]
+    assert shown.startswith("<svg") and "<?xml" not in shown and "DOCTYPE" not in shown
