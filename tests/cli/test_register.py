@@ -62,3 +62,34 @@ def test_errors_are_one_line_without_traceback(exports, run_main, tmp_path) -> N
 def test_the_help_does_not_import_duckdb() -> None:
     code = "import sys, evidence.cli.main; assert 'duckdb' not in sys.modules, 'duckdb imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_figures_of_real_records_are_perturbed_by_the_cell_key_method(exports, run_main, tmp_path) -> None:
+    """The organisation's real records get the cell key method in their key figures as in every other output:
+    figures as of other dates or from other years cannot be subtracted into a person. Invented records (the
+    fixture's mapping says synthetic) keep suppression alone."""
+    synthetic_mapping = exports[0].parent / "cases.mapping.yaml"
+    real_mapping = tmp_path / "real.mapping.yaml"
+    text = synthetic_mapping.read_text(encoding="utf-8")
+    assert "synthetic: true" in text
+    real_mapping.write_text(text.replace("synthetic: true", "synthetic: false"), encoding="utf-8")
+    protections = {}
+    for name, mapping in (("synthetic", synthetic_mapping), ("real", real_mapping)):
+        register = tmp_path / f"{name}.duckdb"
+        for export in exports:
+            code, _, err = run_main(
+                ["register", "import", str(export), "--mapping", str(mapping), "--register", str(register)]
+            )
+            assert code in (0, None), err
+        _, out, _ = run_main(
+            ["register", "figures", "--as-of", "2023-06-30", "--register", str(register), "--json"]
+        )
+        figures = json.loads(out)
+        protections[name] = figures["protection"]
+        if name == "real":
+            assert "cell key method" in figures["disclosure"]
+            _, text_out, _ = run_main(
+                ["register", "figures", "--as-of", "2023-06-30", "--register", str(register)]
+            )
+            assert "perturbed slightly (cell key method)" in " ".join(text_out.split())
+    assert protections == {"synthetic": "suppression", "real": "cell_key"}

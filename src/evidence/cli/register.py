@@ -199,6 +199,7 @@ def figures_command(
 ) -> None:
     """The key figures: victims assisted in the period by sex, age, nationality, form, assistance; nationals
     trafficked abroad. Every number passes disclosure control."""
+    from evidence.analyses.selection import record_keys
     from evidence.presentation.disclosure import DisclosureRule
     from evidence.presentation.key_figures import key_figures
     from evidence.sources.register import register_country
@@ -211,6 +212,8 @@ def figures_command(
         year_from=year_from,
         country=(country or register_country(path) or None),
         rule=DisclosureRule(threshold=threshold),
+        # real records: perturbed by the cell key method, as every other output of them
+        record_keys=record_keys(loaded) if loaded.protection == "cell_key" else None,
     )
     if as_json:
         _echo_json(figures.to_dict())
@@ -227,7 +230,7 @@ def figures_command(
         console.print(out)
     for note in figures.notes:
         console.print(f"Note: {escape(note)}")
-    console.print(figures.rule.describe())
+    console.print(figures.describe())
 
 
 @register_app.command("export-ctdc")
