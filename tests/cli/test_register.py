@@ -30,6 +30,10 @@ def test_the_documented_commands_in_order(exports, run_main, tmp_path) -> None:
     _, out, _ = run_main(["register", "status", "--json"])
     facts = json.loads(out)
     assert len(facts["imports"]) == 3 and facts["records"] > 100
+    _, out, _ = run_main(["register", "status"])
+    # every import says when it was made, which export (date, file, sha256) and what it changed
+    imported = facts["imports"][-1]["imported_at"][:10]
+    assert "imported" in out and imported in out and facts["imports"][-1]["file_sha256"][:12] in out
     _, out, _ = run_main(["register", "figures", "--as-of", "2023-06-30", "--from", "2018", "--json"])
     figures = json.loads(out)
     assert figures["period"] == [2018, 2023] and set(figures["tables"]) >= {"sex", "form", "nationals_abroad"}

@@ -161,11 +161,22 @@ def status_command(register_path: RegisterOpt = None, as_json: JsonOpt = False) 
         soft_wrap=True,
     )
     table = Table(
-        "#", "exported on", "file", "sha256", "in", "new", "updated", "unchanged", "rejected", "missing"
+        "#",
+        "imported",
+        "exported on",
+        "file",
+        "sha256",
+        "in",
+        "new",
+        "updated",
+        "unchanged",
+        "rejected",
+        "missing",
     )
     for entry in facts["imports"]:
         table.add_row(
             str(entry["import_id"]),
+            (entry["imported_at"] or "")[:19].replace("T", " "),
             entry["exported_on"],
             escape(entry["file_name"]),
             entry["file_sha256"][:12],
