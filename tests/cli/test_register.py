@@ -39,6 +39,8 @@ def test_the_documented_commands_in_order(exports, run_main, tmp_path) -> None:
     assert figures["period"] == [2018, 2023] and set(figures["tables"]) >= {"sex", "form", "nationals_abroad"}
     _, text, _ = run_main(["register", "figures", "--as-of", "2023-05-31"])
     assert "as of 2023-05-31" in text
+    # titles whole on their own line in a log file, not wrapped to the width of their narrow table
+    assert "Form of exploitation (a person may count under several)" in text.splitlines()
     outputs = [tmp_path / "ctdc.csv", tmp_path / "lists.csv", tmp_path / "snapshot.parquet"]
     code, out, err = run_main(["register", "export-ctdc", str(outputs[0]), "--k", "5"])
     assert code in (0, None) and "k = 5" in out, err

@@ -235,7 +235,9 @@ def figures_command(
     )
     for name, table in figures.tables.items():
         shown = table.display()
-        out = Table("", "victims", title=figures.titles[name], title_justify="left")
+        # the title on its own line: as a table title it would wrap to the narrow table's width
+        console.print(f"[bold]{escape(figures.titles[name])}[/]", soft_wrap=True)
+        out = Table("", "victims")
         for category, text in zip(shown["category"].to_list(), shown["victims"].to_list(), strict=True):
             out.add_row(escape(category or "Total"), text)
         console.print(out)
