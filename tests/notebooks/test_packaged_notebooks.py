@@ -156,3 +156,14 @@ def test_hidden_population_withholds_small_numbers_of_people(tmp_path):
     assert not errors
     assert "Estimated total population: withheld" in text and "| \\<5 |" in text  # "<5", escaped
     assert "3 people" not in text and "3 on at least" not in text
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
+def test_a_role_parameter_defaults_to_the_role_every_command_defaults_to(path):
+    """One grammar: `evidence flows`/`trend`/`brief` and every notebook read the same role when none is given,
+    so `evidence trend --country THA` and `evidence run trends -p country THA` describe the same victims."""
+    from evidence.cli.options import DEFAULT_ROLE
+
+    role = read_notebook(path).parameters.get("role")
+    if role is not None:
+        assert role.default == DEFAULT_ROLE, path.name
