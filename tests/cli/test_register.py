@@ -98,4 +98,13 @@ def test_figures_of_real_records_are_perturbed_by_the_cell_key_method(exports, r
                 ["register", "figures", "--as-of", "2023-06-30", "--register", str(register)]
             )
             assert "perturbed slightly (cell key method)" in " ".join(text_out.split())
+            # the same records give the same number in every output: the figures and `evidence trend`
+            _, out, _ = run_main(["trend", "--data", str(register), "--by", "gender", "--json"])
+            total = json.loads(out)["yearly_counts"][-1]
+            sex = {r["category"]: r["victims"] for r in figures["tables"]["sex"]["rows"]}
+            assert (total["Female"], total["Male"], total["All victims"]) == (
+                sex["Female"],
+                sex["Male"],
+                figures["total"]["victims"],
+            )
     assert protections == {"synthetic": "suppression", "real": "cell_key"}
