@@ -186,6 +186,8 @@ def test_reading_a_notebook_imports_no_table_library():
 
 def test_help_before_a_choice_marker_keeps_no_dangling_punctuation():
     """``# what it is: one of: a|b`` gives the help "what it is" (shown whole by ``run --describe``)."""
-    params = parse_parameters('role: str = "both"  # the victims described: one of: origin|destination|both\n')
+    params = parse_parameters(
+        'role: str = "both"  # the victims described: one of: origin|destination|both\n'
+    )
     assert params["role"].help == "the victims described"
     assert params["role"].choices == ("origin", "destination", "both")
