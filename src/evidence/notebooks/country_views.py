@@ -168,6 +168,14 @@ def show_case_section(brief: CountryBrief) -> None:
         source = brief.cite(table)
         if len(tables) > 1:
             views.show_source_heading(table)
+        if brief.period_for(table) != brief.period:
+            _say(
+                escape_markdown(
+                    f"The {table.provenance.label} holds victims of {brief.place_role} in "
+                    f"{brief.period_for(table)} only, of the brief's {brief.period}: the numbers below cover "
+                    f"{brief.period_for(table)}."
+                )
+            )
         numbers = brief.routes(table)
         views.show_key_figures(numbers)
         _say("#### Routes")
@@ -175,7 +183,7 @@ def show_case_section(brief: CountryBrief) -> None:
             numbers,
             title=f"Largest routes, {brief.place_role}",
             map_title=f"Largest routes of identified victims, {brief.place}",
-            subtitle=f"Identified victims, {brief.period}",
+            subtitle=f"Identified victims, {brief.period_for(table)}",
             source=source,
             tag=f"case{tables.index(table)}",
         )
@@ -251,7 +259,7 @@ def show_detected_section(brief: CountryBrief) -> None:
             routes,
             title=title,
             map_title=f"Detected victims by route, {place}",
-            subtitle=f"Detected victims, {brief.period}",
+            subtitle=f"Detected victims, {brief.period_for(table, role)}",
             source=source,
             tag=f"unodc_{role}",
         )
