@@ -431,8 +431,16 @@ def show_causes_section(brief: CountryBrief) -> None:
         _say("The person's side needs victim-level case data, and none holds victims for this brief.")
     else:
         source = brief.cite(*brief.holding("case"))
+        from evidence.analyses.causes import recorded_topics
+
+        in_data = sorted({t for table in brief.holding("case") for t in recorded_topics(table)})
         show_person_section(
-            pl.concat(cases, how="diagonal_relaxed"), brief.rule, source=source, level="####", models=1
+            pl.concat(cases, how="diagonal_relaxed"),
+            brief.rule,
+            source=source,
+            level="####",
+            models=1,
+            recorded_in_data=in_data,
         )
         _say(
             "The `causes_consequences` notebook fits the model of every form of exploitation and means of "
