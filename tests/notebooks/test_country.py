@@ -146,6 +146,7 @@ def test_each_victim_source_covers_the_years_it_holds_within_the_brief(tables):
     case = brief.holding("case")[0]
     unodc = brief.holding("indicator")[0]
     assert brief.years_for(case) == (2010, 2010) and brief.period_for(case) == "2010"
+    assert brief.years_held(case, within=True) == "2010"
     assert brief.selection(case).years == (2010, 2010)
     detected = sorted(_detected_by_hand(tables[1], "THA"))
     assert brief.years_for(unodc, "destination") == (detected[0], detected[-1])
@@ -156,3 +157,10 @@ def test_each_victim_source_covers_the_years_it_holds_within_the_brief(tables):
     assert brief.yearly(case).counts["year"].to_list() == [2010]
     narrow = _brief(tables, years=(2011, 2015))
     assert narrow.years_for(case) is None and narrow.selection(case).years == (2011, 2015)
+
+
+def test_the_headline_of_nationals_detected_is_the_latest_year_published_as_a_number(tables):
+    brief = _brief(tables, iso3="KHM", role="origin")  # Cambodia's nationals: 2021 is <5, 2019 is a number
+    figures = dict(country.key_figures(brief))
+    (label,) = [k for k in figures if k.startswith("Nationals detected (UNODC)")]
+    assert figures[label] not in ("<5", "x") and not label.endswith("2021")

@@ -107,10 +107,16 @@ class CountryBrief:
         """The tables of ``kind`` among the data files, whether or not they hold anything for the brief."""
         return [t for t in self.tables if t.kind == kind]
 
-    def years_held(self, table: LoadedTable) -> str:
-        """The years ``table`` holds for the country and role, as text."""
+    def years_held(self, table: LoadedTable, *, within: bool = False) -> str:
+        """The years ``table`` holds for the country and role, as text (``within``: only those of the
+        brief's years)."""
         found = next((s for s in self.coverage.sources if s.table is table), None)
-        return found.years_text() if found else "none"
+        if found is None:
+            return "none"
+        years = found.years
+        if within and self.years is not None:
+            years = tuple(y for y in years if self.years[0] <= y <= self.years[1])
+        return years_text(years)
 
     # --------------------------------------------------------------------------------------------- citing
 
@@ -592,13 +598,15 @@ def key_figures(brief: CountryBrief) -> list[tuple[str, str]]:
             years = years_with_victims(numbers)
             if not years:
                 continue
-            text = cell_text(published_in_year(numbers, years[-1]))
+            # the latest year published as a number: a headline of "<5" or "x" says little
+            latest = nearest_published(numbers, years[-1]) or years[-1]
+            text = cell_text(published_in_year(numbers, latest))
             what = (
                 "Victims detected in the country" if role == "destination" else "Nationals detected (UNODC)"
             )
             if role == "destination":
                 what += " (UNODC)"
-            out.append((f"{what}, {years[-1]}", text))
+            out.append((f"{what}, {latest}", text))
     for table in brief.holding("gsi")[:1]:
         from evidence.analyses.society import gsi_profile
 

@@ -171,9 +171,9 @@ def show_case_section(brief: CountryBrief) -> None:
         if brief.period_for(table) != brief.period:
             _say(
                 escape_markdown(
-                    f"The {table.provenance.label} holds victims of {brief.place_role} in "
-                    f"{brief.period_for(table)} only, of the brief's {brief.period}: the numbers below cover "
-                    f"{brief.period_for(table)}."
+                    f"{table.provenance.label}: victims of {brief.place_role} in "
+                    f"{brief.years_held(table, within=True)} only, of the brief's {brief.period}; the numbers "
+                    f"below cover {brief.period_for(table)}."
                 )
             )
         numbers = brief.routes(table)
