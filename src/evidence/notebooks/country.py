@@ -622,8 +622,8 @@ def key_figures(brief: CountryBrief) -> list[tuple[str, str]]:
             )
     history = tier_history(brief)
     if history.height:
-        latest = history.row(-1, named=True)
-        out.append((f"US TIP Report tier, {latest['report_year']}", str(latest["tier"])))
+        placement = history.row(-1, named=True)
+        out.append((f"US TIP Report tier, {placement['report_year']}", str(placement["tier"])))
     return out
 
 
