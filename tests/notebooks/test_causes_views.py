@@ -166,3 +166,24 @@ def test_causes_consequences_notebook_on_the_real_shared_files(tmp_path, shared_
         "detection_vs_prevalence.svg",
         "tier_event_study.svg",
     }
+
+
+def test_a_field_is_called_absent_only_when_the_data_files_lack_it(small, shared_data, monkeypatch):
+    import IPython.display
+
+    shown: list[str] = []
+    monkeypatch.setattr(
+        IPython.display, "display", lambda *objs, **kw: shown.extend(str(o.data) for o in objs)
+    )
+    import evidence.notebooks.views as base
+
+    monkeypatch.setattr(base, "show_table", lambda *a, **k: None)
+    monkeypatch.setattr(base, "show_chart", lambda *a, **k: None)
+    whole = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    in_file = causes.recorded_topics(whole)
+    assert "recruiter_relation" in in_file and "recruiter_relation" not in causes.recorded_topics(small)
+    views.show_person_section(small, RULE, source="CTDC", models=0, recorded_in_data=in_file)
+    text = " ".join(shown)
+    absent = next(s for s in shown if s.startswith("Not recorded in these data"))
+    assert "relation to the recruiter" not in absent.lower() and "duration" in absent.lower()
+    assert "but for none of the victims of this selection: relation to the recruiter" in text.lower()

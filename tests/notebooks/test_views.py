@@ -102,3 +102,27 @@ def test_show_charts_says_so_for_a_chart_with_nothing_to_draw_and_draws_the_othe
     assert (tmp_path / "figures" / "drawn.svg").exists() and not (
         tmp_path / "figures" / "nothing.svg"
     ).exists()
+
+
+def test_one_year_is_a_table_row_not_a_chart(tmp_path, monkeypatch):
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import show_dimension_section, show_yearly_section
+    from evidence.presentation.disclosure import DisclosureRule
+    from evidence.sources.demo import write_demo
+    from evidence.sources.registry import load
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path / "run"))
+    table = load(write_demo(tmp_path / "demo.csv", n_rows=3000))
+    options = {"place": "Thailand", "source": "demo"}
+    for years, charts_expected in (((2015, 2015), 0), ((2014, 2015), 2)):
+        shown.clear()
+        selection = Selection(table, country="THA", role="destination", years=years)
+        section = show_yearly_section(selection, DisclosureRule(5), dimension="form", **options)
+        assert section is not None
+        show_dimension_section(section, **options)
+        assert sum(type(obj).__name__ == "SVG" for obj in shown) == charts_expected, years

@@ -478,12 +478,20 @@ PERSON_TOPICS: tuple[tuple[str, str | None], ...] = (
 
 
 def show_person_section(
-    cases: pl.DataFrame, rule: DisclosureRule, *, source: str, level: str = "###", models: int | None = None
+    cases: pl.DataFrame,
+    rule: DisclosureRule,
+    *,
+    source: str,
+    level: str = "###",
+    models: int | None = None,
+    recorded_in_data: Sequence[str] | None = None,
 ) -> None:
     """The person: every recorded topic by a characteristic, the heat table and duration charts, what is not
     recorded, and the odds ratios of each form of exploitation and means of control (with the complete-case
     comparison of the first model); ``models`` limits how many models are shown (a brief shows one). Topics
-    the data do not record are named in one sentence."""
+    the data do not record are named in one sentence; given the topics the whole data files record
+    (``recorded_in_data``, :func:`evidence.analyses.causes.recorded_topics`), those the files record but not
+    for any victim of ``cases`` are named apart, so that a field is called absent only when it is."""
     from IPython.display import Markdown, display
 
     from evidence.notebooks.views import show_chart, show_table
@@ -491,9 +499,18 @@ def show_person_section(
 
     topics = causes.recorded_topics(cases)
     characteristics = causes.recorded_characteristics(cases)
-    absent = [causes.TOPICS[t].lower() for t, _ in PERSON_TOPICS if t not in topics]
+    in_data = set(topics if recorded_in_data is None else recorded_in_data) | set(topics)
+    absent = [causes.TOPICS[t].lower() for t, _ in PERSON_TOPICS if t not in in_data]
     if absent:
         display(Markdown(f"Not recorded in these data: {escape_markdown(', '.join(absent))}."))
+    unrecorded = [causes.TOPICS[t].lower() for t, _ in PERSON_TOPICS if t in in_data and t not in topics]
+    if unrecorded:
+        display(
+            Markdown(
+                "Recorded in these data, but for none of the victims of this selection: "
+                f"{escape_markdown(', '.join(unrecorded))}."
+            )
+        )
     display(Markdown(f"{level} What is recorded"))
     show_table(missing_view(cases, rule), source=source)
     for topic, by in PERSON_TOPICS:

@@ -168,6 +168,14 @@ def show_case_section(brief: CountryBrief) -> None:
         source = brief.cite(table)
         if len(tables) > 1:
             views.show_source_heading(table)
+        if brief.period_for(table) != brief.period:
+            _say(
+                escape_markdown(
+                    f"{table.provenance.label}: victims of {brief.place_role} in "
+                    f"{brief.years_held(table, within=True)} only, of the brief's {brief.period}; the numbers "
+                    f"below cover {brief.period_for(table)}."
+                )
+            )
         numbers = brief.routes(table)
         views.show_key_figures(numbers)
         _say("#### Routes")
@@ -175,7 +183,7 @@ def show_case_section(brief: CountryBrief) -> None:
             numbers,
             title=f"Largest routes, {brief.place_role}",
             map_title=f"Largest routes of identified victims, {brief.place}",
-            subtitle=f"Identified victims, {brief.period}",
+            subtitle=f"Identified victims, {brief.period_for(table)}",
             source=source,
             tag=f"case{tables.index(table)}",
         )
@@ -251,7 +259,7 @@ def show_detected_section(brief: CountryBrief) -> None:
             routes,
             title=title,
             map_title=f"Detected victims by route, {place}",
-            subtitle=f"Detected victims, {brief.period}",
+            subtitle=f"Detected victims, {brief.period_for(table, role)}",
             source=source,
             tag=f"unodc_{role}",
         )
@@ -423,8 +431,16 @@ def show_causes_section(brief: CountryBrief) -> None:
         _say("The person's side needs victim-level case data, and none holds victims for this brief.")
     else:
         source = brief.cite(*brief.holding("case"))
+        from evidence.analyses.causes import recorded_topics
+
+        in_data = sorted({t for table in brief.holding("case") for t in recorded_topics(table)})
         show_person_section(
-            pl.concat(cases, how="diagonal_relaxed"), brief.rule, source=source, level="####", models=1
+            pl.concat(cases, how="diagonal_relaxed"),
+            brief.rule,
+            source=source,
+            level="####",
+            models=1,
+            recorded_in_data=in_data,
         )
         _say(
             "The `causes_consequences` notebook fits the model of every form of exploitation and means of "
