@@ -108,3 +108,33 @@ def test_figures_of_real_records_are_perturbed_by_the_cell_key_method(exports, r
                 figures["total"]["victims"],
             )
     assert protections == {"synthetic": "suppression", "real": "cell_key"}
+
+
+@pytest.mark.kernel
+@pytest.mark.slow
+def test_the_register_is_a_data_source_of_brief_and_batch(exports, run_main, tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("EVIDENCE_DATA", raising=False)
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    for export in exports:
+        code, _, err = run_main(["register", "import", str(export), "--mapping", str(mapping)])
+        assert code in (0, None), err
+    register = tmp_path / "data" / "register.duckdb"
+    out = tmp_path / "reports" / "runs"
+    code, text, err = run_main(["brief", "THA", "--data", str(register), "--out-root", str(out)])
+    assert code in (0, None), text + err
+    (folder,) = [p for p in out.iterdir() if not p.name.startswith(".")]
+    (entry,) = json.loads((folder / "provenance.json").read_text())
+    assert entry["path"] == str(register) and entry["cited"] and entry["kind"] == "case", entry
+    html = (folder / "brief.html").read_text()
+    assert "Identified and assisted victims" in html
+    assert json.loads((folder / "brief.json").read_text())["demo"] is False  # the register is no demo file
+    secrets = {s for s in identifying_values(exports) if len(s) >= 6}
+    assert not [s for s in secrets if s in html]
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "notebooks: [country_brief]\nparameters:\n  country: [THA]\n  role: [destination, origin]\n"
+    )
+    code, text, err = run_main(
+        ["batch", str(plan), "--data", str(register), "--workers", "1", "--out-root", str(tmp_path / "batch")]
+    )
+    assert code in (0, None) and "ran 2, skipped 0, failed 0" in text, text + err
