@@ -123,11 +123,11 @@ def test_key_figures(tables):
 
 def test_peer_table_puts_the_country_first_with_dated_values(tables):
     from evidence.analyses.society import COMPARE_MEASURES, country_panel
-    from evidence.presentation.comparison import disclosed_comparison
+    from evidence.presentation.comparison import comparison_by_country, disclosed_comparison
 
     panel = country_panel(tables[1:])
     compared = disclosed_comparison(panel.compare("THA", ["KHM", "LAO"]), RULE)
-    table = country.peer_table(compared, COMPARE_MEASURES)
+    table = comparison_by_country(compared, COMPARE_MEASURES)
     assert table["Country"].to_list() == ["Thailand", "Cambodia", "Lao PDR"]
     thailand = table.row(0, named=True)
     assert thailand["TIP tier"] == "Tier 3 (2015)"

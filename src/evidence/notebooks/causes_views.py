@@ -357,12 +357,18 @@ def missing_comparison_view(table: pl.DataFrame, rule: DisclosureRule) -> pl.Dat
 def comparison_view(
     panel: CountryPanel, country: str, peers: Sequence[str] | None, rule: DisclosureRule
 ) -> tuple[pl.DataFrame, list[str]]:
-    """The country beside its peers (one row per measure, one column per country, the source last) and the
+    """The country beside its peers (one row per country, the country first, one column per measure) and the
     sources to cite under it."""
-    from evidence.presentation.comparison import comparison_sources, comparison_table, disclosed_comparison
+    from evidence.analyses.society import COMPARE_MEASURES
+    from evidence.presentation.comparison import (
+        comparison_by_country,
+        comparison_sources,
+        disclosed_comparison,
+    )
 
     disclosed = disclosed_comparison(panel.compare(country, peers), rule)
-    return comparison_table(disclosed), comparison_sources(disclosed)
+    measures = [m for m in COMPARE_MEASURES if m in disclosed["measure"].to_list()]
+    return comparison_by_country(disclosed, measures), comparison_sources(disclosed)
 
 
 def detection_points(
@@ -656,11 +662,16 @@ def show_society_section(
     table, sources = comparison_view(panel, iso3, peers, rule)
     if compare:
         display(Markdown(f"{level} The country beside its peers"))
+        from evidence.presentation.comparison import comparison_kinds
+
+        kinds = {k: v for k, v in comparison_kinds(society.COMPARE_MEASURES).items() if k in table.columns}
         show_table(
             table,
             source="; ".join(sources),
-            note="Each value for the year in brackets, the latest its source "
-            "holds; rates divide by the GSI's 2021 population and estimate.",
+            note="Detected victims and the rates made of them are for the year in brackets, the latest UNODC "
+            "holds for each country; GSI figures refer to 2021, and rates divide by the GSI's 2021 population "
+            "and estimate. Tier 2 WL: Tier 2 Watch List. n/a: not in the data.",
+            kinds=dict(kinds),
         )
 
     def citation(*source_ids: str) -> str:

@@ -647,39 +647,3 @@ def key_figures_markdown(brief: CountryBrief) -> str:
         lines.append(f"\n{COMPLEMENT_LABEL}: withheld so that a small count cannot be recomputed.")
     lines.append(":::")
     return "\n".join(lines)
-
-
-# ----------------------------------------------------------------------------------------------- peers
-
-
-def peer_table(disclosed: pl.DataFrame, measures: Sequence[str]) -> pl.DataFrame:
-    """The comparison (:func:`evidence.presentation.comparison.disclosed_comparison`) as one row per country
-    (the brief's country first) and one column per measure, each value as published; the year of detected
-    victims (and the rates made of them) and of the TIP tier in brackets, since they differ between countries
-    (GSI figures are all for its estimate year, said under the table)."""
-    from evidence.analyses.society import DETECTED, DETECTED_PER_100K, DETECTION_GAP, TIER
-    from evidence.presentation.comparison import NOT_AVAILABLE, SHORT_LABELS
-
-    dated = {DETECTED, DETECTED_PER_100K, DETECTION_GAP, TIER}
-    short_tier = pl.col("display").str.replace("Tier 2 Watch List", "Tier 2 WL", literal=True)
-    disclosed = disclosed.with_columns(
-        display=pl.when(pl.col("measure") == TIER).then(short_tier).otherwise(pl.col("display"))
-    )
-    cells = disclosed.with_columns(
-        cell=pl.when(
-            pl.col("measure").is_in(list(dated))
-            & pl.col("year").is_not_null()
-            & (pl.col("display") != NOT_AVAILABLE)
-        )
-        .then(pl.col("display") + " (" + pl.col("year").cast(pl.String) + ")")
-        .otherwise(pl.col("display"))
-    )
-    countries = list(dict.fromkeys(cells["iso3"].to_list()))
-    names = dict(zip(cells["iso3"].to_list(), cells["country"].to_list(), strict=True))
-    lookup = {(r["iso3"], r["measure"]): r["cell"] for r in cells.iter_rows(named=True)}
-    columns: dict[str, list[str]] = {"Country": [names[c] or c for c in countries]}
-    for measure in measures:
-        columns[SHORT_LABELS.get(measure, measure)] = [
-            lookup.get((c, measure), NOT_AVAILABLE) for c in countries
-        ]
-    return pl.DataFrame(columns, schema={c: pl.String for c in columns})

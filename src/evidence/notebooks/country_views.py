@@ -27,7 +27,6 @@ from evidence.notebooks.country import (
     magnitudes,
     open_brief,
     overview_view,
-    peer_table,
     tier_history,
     tier_sentence,
     unused_sentence,
@@ -337,16 +336,19 @@ def show_peers_section(brief: CountryBrief) -> None:
     each value's year and source, and a chart."""
     from evidence.analyses.society import (
         COMPARE_MEASURES,
-        DETECTED,
         DETECTED_PER_100K,
         DETECTION_GAP,
         PREVALENCE,
         RESPONSE,
-        TIER,
         default_peers,
     )
     from evidence.presentation.brief_charts import peer_chart
-    from evidence.presentation.comparison import SHORT_LABELS, disclosed_comparison
+    from evidence.presentation.comparison import (
+        SHORT_LABELS,
+        comparison_by_country,
+        comparison_kinds,
+        disclosed_comparison,
+    )
 
     panel = _panel(brief)
     if panel is None:
@@ -377,11 +379,8 @@ def show_peers_section(brief: CountryBrief) -> None:
     chosen = "the peers given" if brief.peers else "its UN M49 subregion"
     _say(escape_markdown(f"{brief.place} beside {chosen}: {names}."))
     measures = [m for m in COMPARE_MEASURES if m in shown["measure"].to_list()]
-    table = peer_table(compared, measures)
-    kinds: dict[str, str | Sequence[str | None]] = {
-        SHORT_LABELS.get(m, m): "people" if m == DETECTED else "label" if m == TIER else "statistic"
-        for m in measures
-    }
+    table = comparison_by_country(compared, measures)
+    kinds: dict[str, str | Sequence[str | None]] = dict(comparison_kinds(measures))
     views.show_table(
         table,
         caption=f"{brief.place} and its neighbours",
