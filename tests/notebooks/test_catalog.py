@@ -167,7 +167,8 @@ def test_the_packaged_notebooks_declare_their_checks():
     brief = read_notebook("country_brief")
     texts = [c.text for c in brief.checks]
     assert any("year_from <= year_to" in t for t in texts) and any("disclosure_threshold" in t for t in texts)
-    assert read_notebook("hidden_population").parameters["lists_path"].type.nullable
+    # every notebook takes its data files through `data` (what --data fills), the list-capture file too
+    assert {read_notebook(n).data_parameter for n in packaged_notebooks()} == {"data"}
 
 
 def test_reading_a_notebook_imports_no_table_library():

@@ -149,7 +149,7 @@ def test_hidden_population_withholds_small_numbers_of_people(tmp_path):
     lists = tmp_path / "three.csv"
     lists.write_text("A,B,count\n1,0,1\n0,1,1\n1,1,1\n", encoding="utf-8")
     outcome = run_notebook(
-        "hidden_population", {"lists_path": str(lists), "bootstrap_replicates": 0}, out_root=tmp_path / "runs"
+        "hidden_population", {"data": [str(lists)], "bootstrap_replicates": 0}, out_root=tmp_path / "runs"
     )
     assert outcome.status == "ok", outcome.error
     text, errors = _outputs(Path(outcome.folder) / "hidden_population.ipynb")
