@@ -59,6 +59,29 @@ def test_render_errors_are_plain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert "unknown brief format 'docx'" in capsys.readouterr().err
 
 
+def test_a_run_folder_that_cannot_be_written_is_one_line_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    import errno
+    import tempfile
+
+    run = make_run(tmp_path / "runs")
+    real_mkstemp = tempfile.mkstemp
+
+    def read_only(*args, **kwargs):
+        if str(kwargs.get("dir", "")).startswith(str(run)):
+            raise OSError(errno.EROFS, "Read-only file system", str(kwargs["dir"]) + "/.brief.html.x.part")
+        return real_mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(sys, "argv", ["evidence", "render", str(run), "--format", "html"])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "Traceback" not in err
+    assert err.strip() == f"error: {run}: cannot write the brief into the run folder: Read-only file system"
+
+
 def test_brief_options_become_the_notebook_parameters(tmp_path: Path) -> None:
     spec = read_notebook(
         _notebook_with(

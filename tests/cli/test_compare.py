@@ -59,6 +59,9 @@ def test_compare_says_what_is_missing(run_main, shared_data, monkeypatch):
     payload = json.loads(out)
     assert payload["sources_missing"] == ["unodc_glotip", "us_tip_tiers"]
     assert payload["countries"][0]["measures"]["detected_victims"]["display"] == "n/a"
+    _, text, _ = run_main(["compare", "THA", "--data", str(shared_data / "walkfree" / "gsi_2023.xlsx")])
+    # a reader is told what is missing by its name, never by a layout id
+    assert "Not given: UNODC GLOTIP country data" in text and "unodc_glotip" not in text
     code, _, err = run_main(["compare", "THA", "--data", str(shared_data / "ctdc" / "k_anon_sample.csv")])
     assert code == 2 and "case table" in err
 

@@ -30,11 +30,17 @@ def test_the_documented_commands_in_order(exports, run_main, tmp_path) -> None:
     _, out, _ = run_main(["register", "status", "--json"])
     facts = json.loads(out)
     assert len(facts["imports"]) == 3 and facts["records"] > 100
+    _, out, _ = run_main(["register", "status"])
+    # every import says when it was made, which export (date, file, sha256) and what it changed
+    imported = facts["imports"][-1]["imported_at"][:10]
+    assert "imported" in out and imported in out and facts["imports"][-1]["file_sha256"][:12] in out
     _, out, _ = run_main(["register", "figures", "--as-of", "2023-06-30", "--from", "2018", "--json"])
     figures = json.loads(out)
     assert figures["period"] == [2018, 2023] and set(figures["tables"]) >= {"sex", "form", "nationals_abroad"}
     _, text, _ = run_main(["register", "figures", "--as-of", "2023-05-31"])
     assert "as of 2023-05-31" in text
+    # titles whole on their own line in a log file, not wrapped to the width of their narrow table
+    assert "Form of exploitation (a person may count under several)" in text.splitlines()
     outputs = [tmp_path / "ctdc.csv", tmp_path / "lists.csv", tmp_path / "snapshot.parquet"]
     code, out, err = run_main(["register", "export-ctdc", str(outputs[0]), "--k", "5"])
     assert code in (0, None) and "k = 5" in out, err
@@ -62,3 +68,73 @@ def test_errors_are_one_line_without_traceback(exports, run_main, tmp_path) -> N
 def test_the_help_does_not_import_duckdb() -> None:
     code = "import sys, evidence.cli.main; assert 'duckdb' not in sys.modules, 'duckdb imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_figures_of_real_records_are_perturbed_by_the_cell_key_method(exports, run_main, tmp_path) -> None:
+    """The organisation's real records get the cell key method in their key figures as in every other output:
+    figures as of other dates or from other years cannot be subtracted into a person. Invented records (the
+    fixture's mapping says synthetic) keep suppression alone."""
+    synthetic_mapping = exports[0].parent / "cases.mapping.yaml"
+    real_mapping = tmp_path / "real.mapping.yaml"
+    text = synthetic_mapping.read_text(encoding="utf-8")
+    assert "synthetic: true" in text
+    real_mapping.write_text(text.replace("synthetic: true", "synthetic: false"), encoding="utf-8")
+    protections = {}
+    for name, mapping in (("synthetic", synthetic_mapping), ("real", real_mapping)):
+        register = tmp_path / f"{name}.duckdb"
+        for export in exports:
+            code, _, err = run_main(
+                ["register", "import", str(export), "--mapping", str(mapping), "--register", str(register)]
+            )
+            assert code in (0, None), err
+        _, out, _ = run_main(
+            ["register", "figures", "--as-of", "2023-06-30", "--register", str(register), "--json"]
+        )
+        figures = json.loads(out)
+        protections[name] = figures["protection"]
+        if name == "real":
+            assert "cell key method" in figures["disclosure"]
+            _, text_out, _ = run_main(
+                ["register", "figures", "--as-of", "2023-06-30", "--register", str(register)]
+            )
+            assert "perturbed slightly (cell key method)" in " ".join(text_out.split())
+            # the same records give the same number in every output: the figures and `evidence trend`
+            _, out, _ = run_main(["trend", "--data", str(register), "--by", "gender", "--json"])
+            total = json.loads(out)["yearly_counts"][-1]
+            sex = {r["category"]: r["victims"] for r in figures["tables"]["sex"]["rows"]}
+            assert (total["Female"], total["Male"], total["All victims"]) == (
+                sex["Female"],
+                sex["Male"],
+                figures["total"]["victims"],
+            )
+    assert protections == {"synthetic": "suppression", "real": "cell_key"}
+
+
+@pytest.mark.kernel
+@pytest.mark.slow
+def test_the_register_is_a_data_source_of_brief_and_batch(exports, run_main, tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("EVIDENCE_DATA", raising=False)
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    for export in exports:
+        code, _, err = run_main(["register", "import", str(export), "--mapping", str(mapping)])
+        assert code in (0, None), err
+    register = tmp_path / "data" / "register.duckdb"
+    out = tmp_path / "reports" / "runs"
+    code, text, err = run_main(["brief", "THA", "--data", str(register), "--out-root", str(out)])
+    assert code in (0, None), text + err
+    (folder,) = [p for p in out.iterdir() if not p.name.startswith(".")]
+    (entry,) = json.loads((folder / "provenance.json").read_text())
+    assert entry["path"] == str(register) and entry["cited"] and entry["kind"] == "case", entry
+    html = (folder / "brief.html").read_text()
+    assert "Identified and assisted victims" in html
+    assert json.loads((folder / "brief.json").read_text())["demo"] is False  # the register is no demo file
+    secrets = {s for s in identifying_values(exports) if len(s) >= 6}
+    assert not [s for s in secrets if s in html]
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "notebooks: [country_brief]\nparameters:\n  country: [THA]\n  role: [destination, origin]\n"
+    )
+    code, text, err = run_main(
+        ["batch", str(plan), "--data", str(register), "--workers", "1", "--out-root", str(tmp_path / "batch")]
+    )
+    assert code in (0, None) and "ran 2, skipped 0, failed 0" in text, text + err

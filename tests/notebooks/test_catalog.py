@@ -167,7 +167,8 @@ def test_the_packaged_notebooks_declare_their_checks():
     brief = read_notebook("country_brief")
     texts = [c.text for c in brief.checks]
     assert any("year_from <= year_to" in t for t in texts) and any("disclosure_threshold" in t for t in texts)
-    assert read_notebook("hidden_population").parameters["lists_path"].type.nullable
+    # every notebook takes its data files through `data` (what --data fills), the list-capture file too
+    assert {read_notebook(n).data_parameter for n in packaged_notebooks()} == {"data"}
 
 
 def test_reading_a_notebook_imports_no_table_library():
@@ -182,3 +183,12 @@ def test_reading_a_notebook_imports_no_table_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split("\n")[:2] == ["[]", "evidence.notebooks.runtime"]
+
+
+def test_help_before_a_choice_marker_keeps_no_dangling_punctuation():
+    """``# what it is: one of: a|b`` gives the help "what it is" (shown whole by ``run --describe``)."""
+    params = parse_parameters(
+        'role: str = "both"  # the victims described: one of: origin|destination|both\n'
+    )
+    assert params["role"].help == "the victims described"
+    assert params["role"].choices == ("origin", "destination", "both")

@@ -130,8 +130,12 @@ def test_detection_points_leave_out_small_counts(panel):
 
 def test_comparison_and_event_views(panel):
     table, sources = views.comparison_view(panel, "THA", ["SGP"], RULE)
-    assert table.columns == ["Measure", "Thailand", "Singapore", "Source"]
-    assert "<5 (2021)" in table["Singapore"].to_list() and "401,000 (2021)" in table["Thailand"].to_list()
+    # one row per country (a page holds the measures as columns, not a dozen countries)
+    assert table["Country"].to_list() == ["Thailand", "Singapore"] and table.columns[1] == "Detected victims"
+    thailand, singapore = table.row(0, named=True), table.row(1, named=True)
+    assert (
+        singapore["Detected victims"] == "<5 (2021)" and thailand["Estimated in modern slavery"] == "401,000"
+    )
     assert "Walk Free Global Slavery Index, 2023 edition" in sources
     estimates = views.event_study_view([society.tier_event_study(panel, "upgrade")])
     assert estimates["ci_low"].null_count() == 0
@@ -161,8 +165,29 @@ def test_causes_consequences_notebook_on_the_real_shared_files(tmp_path, shared_
     text = "\n".join(
         "".join(v) if isinstance(v, list) else str(v) for o in outputs for v in o.get("data", {}).values()
     )
-    assert "401,000 (2021)" in text and "Relation of the perpetrator(s) to the victim" in text
+    assert "401,000" in text and "Relation of the perpetrator(s) to the victim" in text
     assert {p.name for p in (folder / "figures").iterdir()} >= {
         "detection_vs_prevalence.svg",
         "tier_event_study.svg",
     }
+
+
+def test_a_field_is_called_absent_only_when_the_data_files_lack_it(small, shared_data, monkeypatch):
+    import IPython.display
+
+    shown: list[str] = []
+    monkeypatch.setattr(
+        IPython.display, "display", lambda *objs, **kw: shown.extend(str(o.data) for o in objs)
+    )
+    import evidence.notebooks.views as base
+
+    monkeypatch.setattr(base, "show_table", lambda *a, **k: None)
+    monkeypatch.setattr(base, "show_chart", lambda *a, **k: None)
+    whole = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    in_file = causes.recorded_topics(whole)
+    assert "recruiter_relation" in in_file and "recruiter_relation" not in causes.recorded_topics(small)
+    views.show_person_section(small, RULE, source="CTDC", models=0, recorded_in_data=in_file)
+    text = " ".join(shown)
+    absent = next(s for s in shown if s.startswith("Not recorded in these data"))
+    assert "relation to the recruiter" not in absent.lower() and "duration" in absent.lower()
+    assert "but for none of the victims of this selection: relation to the recruiter" in text.lower()

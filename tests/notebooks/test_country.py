@@ -61,7 +61,11 @@ def test_magnitudes_set_detected_victims_against_the_estimate(tables):
     # the case data's one year (2010) is too far from the estimate's to be set against it
     assert rows["case"].year == 2010 and rows["case"].per_thousand is None
     sentences = " ".join(country.magnitude_sentences(brief, list(rows.values())))
-    assert "identified (case data) (2010)" in sentences and "about one in" in sentences
+    assert (
+        "identified and assisted in Thailand (case data), 2010: not set against the estimate of 2021"
+        in sentences
+        and "about one in" in sentences
+    )
     table = country.magnitude_table(list(rows.values()))
     assert table["Source"].to_list()[1] == "UNODC GLOTIP, release 30 May 2023"
 
@@ -119,11 +123,11 @@ def test_key_figures(tables):
 
 def test_peer_table_puts_the_country_first_with_dated_values(tables):
     from evidence.analyses.society import COMPARE_MEASURES, country_panel
-    from evidence.presentation.comparison import disclosed_comparison
+    from evidence.presentation.comparison import comparison_by_country, disclosed_comparison
 
     panel = country_panel(tables[1:])
     compared = disclosed_comparison(panel.compare("THA", ["KHM", "LAO"]), RULE)
-    table = country.peer_table(compared, COMPARE_MEASURES)
+    table = comparison_by_country(compared, COMPARE_MEASURES)
     assert table["Country"].to_list() == ["Thailand", "Cambodia", "Lao PDR"]
     thailand = table.row(0, named=True)
     assert thailand["TIP tier"] == "Tier 3 (2015)"
@@ -135,3 +139,28 @@ def test_years_given_are_kept(tables):
     brief = _brief(tables, years=(2015, 2018))
     assert brief.years == (2015, 2018) and brief.period == "2015–2018"
     assert not brief.holding("case")  # the sample's Thailand records are all from 2010
+
+
+def test_each_victim_source_covers_the_years_it_holds_within_the_brief(tables):
+    brief = _brief(tables)  # the CTDC sample holds Thailand in 2010 only; UNODC from 2009 (destination)
+    case = brief.holding("case")[0]
+    unodc = brief.holding("indicator")[0]
+    assert brief.years_for(case) == (2010, 2010) and brief.period_for(case) == "2010"
+    assert brief.years_held(case, within=True) == "2010"
+    assert brief.selection(case).years == (2010, 2010)
+    detected = sorted(_detected_by_hand(tables[1], "THA"))
+    assert brief.years_for(unodc, "destination") == (detected[0], detected[-1])
+    assert brief.years_for(brief.holding("gsi")[0]) == brief.years  # context: the brief's years
+    figures = dict(country.key_figures(brief))
+    assert "Victims identified, 2010 (case data)" in figures
+    # the yearly table of the case data is 2010 alone, not a run of empty years around it
+    assert brief.yearly(case).counts["year"].to_list() == [2010]
+    narrow = _brief(tables, years=(2011, 2015))
+    assert narrow.years_for(case) is None and narrow.selection(case).years == (2011, 2015)
+
+
+def test_the_headline_of_nationals_detected_is_the_latest_year_published_as_a_number(tables):
+    brief = _brief(tables, iso3="KHM", role="origin")  # Cambodia's nationals: 2021 is <5, 2019 is a number
+    figures = dict(country.key_figures(brief))
+    (label,) = [k for k in figures if k.startswith("Nationals detected (UNODC)")]
+    assert figures[label] not in ("<5", "x") and not label.endswith("2021")

@@ -149,10 +149,21 @@ def test_hidden_population_withholds_small_numbers_of_people(tmp_path):
     lists = tmp_path / "three.csv"
     lists.write_text("A,B,count\n1,0,1\n0,1,1\n1,1,1\n", encoding="utf-8")
     outcome = run_notebook(
-        "hidden_population", {"lists_path": str(lists), "bootstrap_replicates": 0}, out_root=tmp_path / "runs"
+        "hidden_population", {"data": [str(lists)], "bootstrap_replicates": 0}, out_root=tmp_path / "runs"
     )
     assert outcome.status == "ok", outcome.error
     text, errors = _outputs(Path(outcome.folder) / "hidden_population.ipynb")
     assert not errors
     assert "Estimated total population: withheld" in text and "| \\<5 |" in text  # "<5", escaped
     assert "3 people" not in text and "3 on at least" not in text
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
+def test_a_role_parameter_defaults_to_the_role_every_command_defaults_to(path):
+    """One grammar: `evidence flows`/`trend`/`brief` and every notebook read the same role when none is given,
+    so `evidence trend --country THA` and `evidence run trends -p country THA` describe the same victims."""
+    from evidence.cli.options import DEFAULT_ROLE
+
+    role = read_notebook(path).parameters.get("role")
+    if role is not None:
+        assert role.default == DEFAULT_ROLE, path.name

@@ -123,3 +123,17 @@ def test_warm_up_imports_what_it_can_and_freezes_the_collector(monkeypatch):
         assert gc.get_freeze_count() > 0 and runtime._BASELINE is not None
     finally:
         gc.unfreeze()
+
+
+def test_one_data_file_is_one_existing_file_or_none(tmp_path):
+    from evidence.core.errors import InputError, ParameterError
+    from evidence.notebooks.runtime import one_data_file
+
+    lists = tmp_path / "lists.csv"
+    lists.write_text("A,B,count\n1,0,3\n")
+    assert one_data_file([]) is None
+    assert one_data_file([str(lists)]) == lists.resolve()
+    with pytest.raises(ParameterError, match="reads one data file; 2 were given"):
+        one_data_file([lists, lists])
+    with pytest.raises(InputError, match="no such data file"):
+        one_data_file([tmp_path / "missing.csv"])

@@ -113,3 +113,29 @@ def test_an_svg_with_a_prolog_is_shown_as_its_svg_element() -> None:
     assert svg_bundle(bare) == {"image/svg+xml": bare}
     shown = svg_bundle('<?xml version="1.0"?>\n<!DOCTYPE svg>\n' + bare)["image/svg+xml"]
     assert shown.startswith("<svg") and "<?xml" not in shown and "DOCTYPE" not in shown
+
+
+def test_one_year_is_a_table_row_not_a_chart(tmp_path, monkeypatch):
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import show_dimension_section, show_yearly_section
+    from evidence.presentation.disclosure import DisclosureRule
+    from evidence.sources.demo import write_demo
+    from evidence.sources.registry import load
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path / "run"))
+    table = load(write_demo(tmp_path / "demo.csv", n_rows=3000))
+    options = {"place": "Thailand", "source": "demo"}
+    for years, charts_expected in (((2015, 2015), 0), ((2014, 2015), 2)):
+        shown.clear()
+        selection = Selection(table, country="THA", role="destination", years=years)
+        section = show_yearly_section(selection, DisclosureRule(5), dimension="form", **options)
+        assert section is not None
+        show_dimension_section(section, **options)
+        assert sum(isinstance(obj, dict) and "image/svg+xml" in obj for obj in shown) == charts_expected, (
+            years
+        )

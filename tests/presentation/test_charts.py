@@ -250,11 +250,14 @@ def test_every_chart_needs_a_source(trend) -> None:
 
 
 def test_a_table_protected_with_its_totals_charts_in_long_form(tmp_path: Path) -> None:
-    wide = pl.DataFrame({"year": [2020, 2021, 2022], "sexual": [50, 3, 44], "labour": [40, 30, 52]})
-    long = suppress_table(wide, "year", ["sexual", "labour"]).to_long("form", "victims")
+    wide = pl.DataFrame(
+        {"year": [2020, 2021, 2022, 2023], "sexual": [50, 3, 44, 60], "labour": [40, 30, 52, 45]}
+        | {"other": [20, 25, 30, 35]}
+    )
+    long = suppress_table(wide, "year", ["sexual", "labour", "other"]).to_long("form", "victims")
     chart = stacked_share_chart(long, "year", "form", "victims", title="Forms", source=SOURCE)
     rows = next(iter(chart_spec(chart)["datasets"].values()))
-    assert all(r["victims"] is None or r["victims"] >= 5 for r in rows)
+    assert rows and all(r["victims"] is None or r["victims"] >= 5 for r in rows)
     assert {(r["year"], r["form"]) for r in rows}.isdisjoint({(2021, "sexual")})
     page = save_chart(chart, tmp_path / "forms.html").read_text()
     assert_no_small_counts(page)  # the scanner skips the inlined JavaScript and the spec

@@ -55,3 +55,21 @@ def test_format_value():
     assert comparison.format_value(society.ESTIMATED, 401000.0) == "401,000"
     assert comparison.format_value(society.DETECTION_GAP, 0.33416) == "0.334"
     assert comparison.format_value(society.DETECTED, None) == "n/a"
+
+
+def test_comparison_by_country_leaves_out_a_measure_no_country_has():
+    from evidence.analyses.society import DETECTED, TIER
+    from evidence.presentation.comparison import NOT_AVAILABLE, comparison_by_country
+
+    disclosed = pl.DataFrame(
+        {
+            "iso3": ["THA", "THA", "KHM", "KHM"],
+            "country": ["Thailand", "Thailand", "Cambodia", "Cambodia"],
+            "measure": [DETECTED, TIER, DETECTED, TIER],
+            "display": ["134", NOT_AVAILABLE, "<5", NOT_AVAILABLE],
+            "year": [2021, None, 2020, None],
+        }
+    )
+    table = comparison_by_country(disclosed, [DETECTED, TIER])
+    assert table.columns == ["Country", "Detected victims"]
+    assert table["Detected victims"].to_list() == ["134 (2021)", "<5 (2020)"]

@@ -187,7 +187,7 @@ class CountryPanel:
         """A clear error when ``what`` needs a source the panel does not hold."""
         missing = [s for s in source_ids if s not in self.source_ids]
         if missing:
-            names = ", ".join(_SOURCE_HELP.get(s, s) for s in missing)
+            names = ", ".join(SOURCE_HELP.get(s, s) for s in missing)
             raise ParameterError(f"{what} needs {names}; give the file(s) with --data (or EVIDENCE_DATA)")
 
     def measure(self, measure: str, *, countries: Sequence[str] | None = None) -> pl.DataFrame:
@@ -268,7 +268,8 @@ class CountryPanel:
         return out.select("iso3", *measures, *[f"{m}_year" for m in measures]).sort("iso3")
 
 
-_SOURCE_HELP = {
+#: What each source of the panel is, for a reader told that it is missing.
+SOURCE_HELP = {
     "unodc_glotip": "UNODC GLOTIP country data (data_glotip.xlsx; `evidence data fetch unodc-glotip`)",
     "walkfree_gsi": "the Walk Free Global Slavery Index 2023 workbook",
     "us_tip_tiers": "US TIP Report tier placements (a tier CSV)",

@@ -62,11 +62,7 @@ def render_command(
     skip_disclosure_check: SkipCheckOpt = False,
 ) -> None:
     """Render an executed run into a brief (HTML and PDF, beside the run) and update the briefs index."""
-    from evidence.briefs.render import render_run
-
-    result = render_run(
-        run_dir, formats=format, renderer=renderer, check_disclosure=not skip_disclosure_check
-    )
+    result = _render(run_dir, formats=format, renderer=renderer, check_disclosure=not skip_disclosure_check)
     _report(result)
 
 
@@ -97,7 +93,7 @@ def brief_command(
 
     prestart(BRIEF_NOTEBOOK, kernel)  # the kernel starts (on another core) while the run is checked
 
-    from evidence.briefs.render import choose_renderer, parse_formats, render_run
+    from evidence.briefs.render import choose_renderer, parse_formats
     from evidence.notebooks.catalog import read_notebook
     from evidence.runs.execute import prepare_run, run_unless_fresh
 
@@ -123,10 +119,28 @@ def brief_command(
         console.print(f"[green]ran[/] {spec.name} in {outcome.seconds:.1f} s → {_relative(outcome.folder)}")
         folder = Path(outcome.folder)
     with console.status("rendering the brief ..."):
-        result = render_run(
+        result = _render(
             folder, formats=formats, renderer=renderer, check_disclosure=not skip_disclosure_check
         )
     _report(result)
+
+
+def _render(run_dir: Path, **options: Any) -> Any:
+    """Render a run folder; a folder the brief cannot be written into is one error naming that folder (not
+    the temporary file the atomic write was making in it)."""
+    import errno
+
+    from evidence.briefs.render import render_run
+    from evidence.core.errors import InputError
+
+    try:
+        return render_run(run_dir, **options)
+    except OSError as exc:
+        if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise InputError(
+            f"cannot write the brief into the run folder: {exc.strerror or exc}", path=run_dir
+        ) from exc
 
 
 def brief_parameters(

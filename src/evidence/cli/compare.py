@@ -50,7 +50,7 @@ def compare_command(
     from rich.markup import escape
     from rich.table import Table
 
-    from evidence.analyses.society import country_panel
+    from evidence.analyses.society import SOURCE_HELP, country_panel
     from evidence.core.errors import InputError, ParameterError
     from evidence.presentation.comparison import (
         comparison_json,
@@ -129,4 +129,8 @@ def compare_command(
     for citation in comparison_sources(disclosed):
         console.print("Source: " + escape(citation), highlight=False)
     for source in missing:
-        console.print(f"[yellow]Not given:[/] {escape(source)} (its measures show n/a)", highlight=False)
+        console.print(
+            f"[yellow]Not given:[/] {escape(SOURCE_HELP.get(source, source))}; its measures show n/a",
+            highlight=False,
+            soft_wrap=True,
+        )

@@ -161,11 +161,22 @@ def status_command(register_path: RegisterOpt = None, as_json: JsonOpt = False) 
         soft_wrap=True,
     )
     table = Table(
-        "#", "exported on", "file", "sha256", "in", "new", "updated", "unchanged", "rejected", "missing"
+        "#",
+        "imported",
+        "exported on",
+        "file",
+        "sha256",
+        "in",
+        "new",
+        "updated",
+        "unchanged",
+        "rejected",
+        "missing",
     )
     for entry in facts["imports"]:
         table.add_row(
             str(entry["import_id"]),
+            (entry["imported_at"] or "")[:19].replace("T", " "),
             entry["exported_on"],
             escape(entry["file_name"]),
             entry["file_sha256"][:12],
@@ -199,6 +210,7 @@ def figures_command(
 ) -> None:
     """The key figures: victims assisted in the period by sex, age, nationality, form, assistance; nationals
     trafficked abroad. Every number passes disclosure control."""
+    from evidence.analyses.selection import record_keys
     from evidence.presentation.disclosure import DisclosureRule
     from evidence.presentation.key_figures import key_figures
     from evidence.sources.register import register_country
@@ -211,6 +223,8 @@ def figures_command(
         year_from=year_from,
         country=(country or register_country(path) or None),
         rule=DisclosureRule(threshold=threshold),
+        # real records: perturbed by the cell key method, as every other output of them
+        record_keys=record_keys(loaded) if loaded.protection == "cell_key" else None,
     )
     if as_json:
         _echo_json(figures.to_dict())
@@ -221,13 +235,15 @@ def figures_command(
     )
     for name, table in figures.tables.items():
         shown = table.display()
-        out = Table("", "victims", title=figures.titles[name], title_justify="left")
+        # the title on its own line: as a table title it would wrap to the narrow table's width
+        console.print(f"[bold]{escape(figures.titles[name])}[/]", soft_wrap=True)
+        out = Table("", "victims")
         for category, text in zip(shown["category"].to_list(), shown["victims"].to_list(), strict=True):
             out.add_row(escape(category or "Total"), text)
         console.print(out)
     for note in figures.notes:
         console.print(f"Note: {escape(note)}")
-    console.print(figures.rule.describe())
+    console.print(figures.describe())
 
 
 @register_app.command("export-ctdc")

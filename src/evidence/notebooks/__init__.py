@@ -16,6 +16,7 @@ _RUNTIME = frozenset(
     {
         "data_files",
         "load_data",
+        "one_data_file",
         "output_dir",
         "read_provenance",
         "record_provenance",
@@ -40,6 +41,7 @@ __all__ = [
     "data_files",
     "find_notebook",
     "load_data",
+    "one_data_file",
     "output_dir",
     "packaged_notebooks",
     "read_notebook",

@@ -274,7 +274,7 @@ def _parameter(found: Any, path: Any) -> Parameter:
         texts = [c.strip() for c in match.group(1).split("|") if c.strip()]
         choices = tuple(_coerce_choice(text, ptype) for text in texts)
     validator = next((key for key, pattern in _MARKERS.items() if pattern.search(comment)), None)
-    help_text = _CHOICE.sub("", comment).strip(" ;,")
+    help_text = _CHOICE.sub("", comment).strip(" ;,:")  # "what it is: one of: a|b" reads "what it is"
     return Parameter(name, ptype, default, literal, choices, validator, help_text)
 
 

@@ -357,12 +357,18 @@ def missing_comparison_view(table: pl.DataFrame, rule: DisclosureRule) -> pl.Dat
 def comparison_view(
     panel: CountryPanel, country: str, peers: Sequence[str] | None, rule: DisclosureRule
 ) -> tuple[pl.DataFrame, list[str]]:
-    """The country beside its peers (one row per measure, one column per country, the source last) and the
+    """The country beside its peers (one row per country, the country first, one column per measure) and the
     sources to cite under it."""
-    from evidence.presentation.comparison import comparison_sources, comparison_table, disclosed_comparison
+    from evidence.analyses.society import COMPARE_MEASURES
+    from evidence.presentation.comparison import (
+        comparison_by_country,
+        comparison_sources,
+        disclosed_comparison,
+    )
 
     disclosed = disclosed_comparison(panel.compare(country, peers), rule)
-    return comparison_table(disclosed), comparison_sources(disclosed)
+    measures = [m for m in COMPARE_MEASURES if m in disclosed["measure"].to_list()]
+    return comparison_by_country(disclosed, measures), comparison_sources(disclosed)
 
 
 def detection_points(
@@ -478,12 +484,20 @@ PERSON_TOPICS: tuple[tuple[str, str | None], ...] = (
 
 
 def show_person_section(
-    cases: pl.DataFrame, rule: DisclosureRule, *, source: str, level: str = "###", models: int | None = None
+    cases: pl.DataFrame,
+    rule: DisclosureRule,
+    *,
+    source: str,
+    level: str = "###",
+    models: int | None = None,
+    recorded_in_data: Sequence[str] | None = None,
 ) -> None:
     """The person: every recorded topic by a characteristic, the heat table and duration charts, what is not
     recorded, and the odds ratios of each form of exploitation and means of control (with the complete-case
     comparison of the first model); ``models`` limits how many models are shown (a brief shows one). Topics
-    the data do not record are named in one sentence."""
+    the data do not record are named in one sentence; given the topics the whole data files record
+    (``recorded_in_data``, :func:`evidence.analyses.causes.recorded_topics`), those the files record but not
+    for any victim of ``cases`` are named apart, so that a field is called absent only when it is."""
     from IPython.display import Markdown, display
 
     from evidence.notebooks.views import show_chart, show_table
@@ -491,9 +505,18 @@ def show_person_section(
 
     topics = causes.recorded_topics(cases)
     characteristics = causes.recorded_characteristics(cases)
-    absent = [causes.TOPICS[t].lower() for t, _ in PERSON_TOPICS if t not in topics]
+    in_data = set(topics if recorded_in_data is None else recorded_in_data) | set(topics)
+    absent = [causes.TOPICS[t].lower() for t, _ in PERSON_TOPICS if t not in in_data]
     if absent:
         display(Markdown(f"Not recorded in these data: {escape_markdown(', '.join(absent))}."))
+    unrecorded = [causes.TOPICS[t].lower() for t, _ in PERSON_TOPICS if t in in_data and t not in topics]
+    if unrecorded:
+        display(
+            Markdown(
+                "Recorded in these data, but for none of the victims of this selection: "
+                f"{escape_markdown(', '.join(unrecorded))}."
+            )
+        )
     display(Markdown(f"{level} What is recorded"))
     show_table(missing_view(cases, rule), source=source)
     for topic, by in PERSON_TOPICS:
@@ -639,11 +662,16 @@ def show_society_section(
     table, sources = comparison_view(panel, iso3, peers, rule)
     if compare:
         display(Markdown(f"{level} The country beside its peers"))
+        from evidence.presentation.comparison import comparison_kinds
+
+        kinds = {k: v for k, v in comparison_kinds(society.COMPARE_MEASURES).items() if k in table.columns}
         show_table(
             table,
             source="; ".join(sources),
-            note="Each value for the year in brackets, the latest its source "
-            "holds; rates divide by the GSI's 2021 population and estimate.",
+            note="Detected victims and the rates made of them are for the year in brackets, the latest UNODC "
+            "holds for each country; GSI figures refer to 2021, and rates divide by the GSI's 2021 population "
+            "and estimate. Tier 2 WL: Tier 2 Watch List. n/a: not in the data.",
+            kinds=dict(kinds),
         )
 
     def citation(*source_ids: str) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 
 import polars as pl
 
-from evidence.analyses.coverage import ROLE_WORDS, Coverage, coverage, years_text
+from evidence.analyses.coverage import ROLE_WORDS, VICTIM_KINDS, Coverage, coverage, years_text
 from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import (
     VICTIMS,
@@ -107,10 +107,16 @@ class CountryBrief:
         """The tables of ``kind`` among the data files, whether or not they hold anything for the brief."""
         return [t for t in self.tables if t.kind == kind]
 
-    def years_held(self, table: LoadedTable) -> str:
-        """The years ``table`` holds for the country and role, as text."""
+    def years_held(self, table: LoadedTable, *, within: bool = False) -> str:
+        """The years ``table`` holds for the country and role, as text (``within``: only those of the
+        brief's years)."""
         found = next((s for s in self.coverage.sources if s.table is table), None)
-        return found.years_text() if found else "none"
+        if found is None:
+            return "none"
+        years = found.years
+        if within and self.years is not None:
+            years = tuple(y for y in years if self.years[0] <= y <= self.years[1])
+        return years_text(years)
 
     # --------------------------------------------------------------------------------------------- citing
 
@@ -128,9 +134,29 @@ class CountryBrief:
 
     # ------------------------------------------------------------------------------- published numbers
 
+    def years_for(self, table: LoadedTable, role: str | None = None) -> tuple[int, int] | None:
+        """The years of the brief in which ``table`` holds victims of the country as ``role`` (or the brief's
+        role): from the first to the last such year. A source that covers fewer years than the brief shows its
+        own, not a run of empty years; None when it holds none (or the brief has no years)."""
+        if self.years is None or table.kind not in VICTIM_KINDS:
+            return self.years
+        key = ("years", id(table), role or self.role)
+        if key not in self._kept:
+            held = coverage([table], self.country, role or self.role).sources[0].years
+            inside = [y for y in held if self.years[0] <= y <= self.years[1]]
+            self._kept[key] = (inside[0], inside[-1]) if inside else None
+        return self._kept[key]
+
+    def period_for(self, table: LoadedTable, role: str | None = None) -> str:
+        """:meth:`years_for` as readers read them ("2010", "2009–2021")."""
+        years = self.years_for(table, role)
+        return years_text(range(years[0], years[1] + 1)) if years else self.period
+
     def selection(self, table: LoadedTable, role: str | None = None) -> Selection:
-        """The selection of ``table`` for the brief's country, role (or ``role``) and years."""
-        return Selection(table, country=self.country, role=role or self.role, years=self.years)  # type: ignore[arg-type]
+        """The selection of ``table`` for the brief's country, role (or ``role``) and the years it holds
+        victims in (:meth:`years_for`)."""
+        years = self.years_for(table, role) or self.years
+        return Selection(table, country=self.country, role=role or self.role, years=years)  # type: ignore[arg-type]
 
     def yearly(self, table: LoadedTable, role: str | None = None, by: str | None = "form") -> YearlyNumbers:
         """The published yearly numbers of a selection (built once: every section reads the same ones). For a
@@ -427,10 +453,9 @@ def magnitude_sentences(brief: CountryBrief, rows: Sequence[Magnitude]) -> list[
         if far:
             out.append(
                 escape_markdown(
-                    "Not set against the estimate, being more than "
-                    f"{MAX_YEARS_APART} years from it: "
-                    + "; ".join(f"{r.short.lower()} ({r.year})" for r in far)
-                    + "."
+                    "; ".join(f"{r.what}, {r.year}" for r in far)
+                    + f": not set against the estimate of {estimate.year}, being more than {MAX_YEARS_APART} "
+                    "years from it."
                 )
             )
         if any("Nationals" in r.what for r in rows):
@@ -565,7 +590,7 @@ def key_figures(brief: CountryBrief) -> list[tuple[str, str]]:
         routes = brief.routes(table)
         if routes is not None:
             total = routes.key_figures()["Victims"][0]
-            out.append((f"Victims identified, {brief.period} (case data)", str(total)))
+            out.append((f"Victims identified, {brief.period_for(table)} (case data)", str(total)))
     for table in brief.holding("indicator"):
         roles = ["destination", "origin"] if brief.role == "both" else [brief.role]
         for role in roles:
@@ -573,13 +598,15 @@ def key_figures(brief: CountryBrief) -> list[tuple[str, str]]:
             years = years_with_victims(numbers)
             if not years:
                 continue
-            text = cell_text(published_in_year(numbers, years[-1]))
+            # the latest year published as a number: a headline of "<5" or "x" says little
+            latest = nearest_published(numbers, years[-1]) or years[-1]
+            text = cell_text(published_in_year(numbers, latest))
             what = (
                 "Victims detected in the country" if role == "destination" else "Nationals detected (UNODC)"
             )
             if role == "destination":
                 what += " (UNODC)"
-            out.append((f"{what}, {years[-1]}", text))
+            out.append((f"{what}, {latest}", text))
     for table in brief.holding("gsi")[:1]:
         from evidence.analyses.society import gsi_profile
 
@@ -595,8 +622,8 @@ def key_figures(brief: CountryBrief) -> list[tuple[str, str]]:
             )
     history = tier_history(brief)
     if history.height:
-        latest = history.row(-1, named=True)
-        out.append((f"US TIP Report tier, {latest['report_year']}", str(latest["tier"])))
+        placement = history.row(-1, named=True)
+        out.append((f"US TIP Report tier, {placement['report_year']}", str(placement["tier"])))
     return out
 
 
@@ -620,39 +647,3 @@ def key_figures_markdown(brief: CountryBrief) -> str:
         lines.append(f"\n{COMPLEMENT_LABEL}: withheld so that a small count cannot be recomputed.")
     lines.append(":::")
     return "\n".join(lines)
-
-
-# ----------------------------------------------------------------------------------------------- peers
-
-
-def peer_table(disclosed: pl.DataFrame, measures: Sequence[str]) -> pl.DataFrame:
-    """The comparison (:func:`evidence.presentation.comparison.disclosed_comparison`) as one row per country
-    (the brief's country first) and one column per measure, each value as published; the year of detected
-    victims (and the rates made of them) and of the TIP tier in brackets, since they differ between countries
-    (GSI figures are all for its estimate year, said under the table)."""
-    from evidence.analyses.society import DETECTED, DETECTED_PER_100K, DETECTION_GAP, TIER
-    from evidence.presentation.comparison import NOT_AVAILABLE, SHORT_LABELS
-
-    dated = {DETECTED, DETECTED_PER_100K, DETECTION_GAP, TIER}
-    short_tier = pl.col("display").str.replace("Tier 2 Watch List", "Tier 2 WL", literal=True)
-    disclosed = disclosed.with_columns(
-        display=pl.when(pl.col("measure") == TIER).then(short_tier).otherwise(pl.col("display"))
-    )
-    cells = disclosed.with_columns(
-        cell=pl.when(
-            pl.col("measure").is_in(list(dated))
-            & pl.col("year").is_not_null()
-            & (pl.col("display") != NOT_AVAILABLE)
-        )
-        .then(pl.col("display") + " (" + pl.col("year").cast(pl.String) + ")")
-        .otherwise(pl.col("display"))
-    )
-    countries = list(dict.fromkeys(cells["iso3"].to_list()))
-    names = dict(zip(cells["iso3"].to_list(), cells["country"].to_list(), strict=True))
-    lookup = {(r["iso3"], r["measure"]): r["cell"] for r in cells.iter_rows(named=True)}
-    columns: dict[str, list[str]] = {"Country": [names[c] or c for c in countries]}
-    for measure in measures:
-        columns[SHORT_LABELS.get(measure, measure)] = [
-            lookup.get((c, measure), NOT_AVAILABLE) for c in countries
-        ]
-    return pl.DataFrame(columns, schema={c: pl.String for c in columns})

@@ -27,7 +27,6 @@ from evidence.notebooks.country import (
     magnitudes,
     open_brief,
     overview_view,
-    peer_table,
     tier_history,
     tier_sentence,
     unused_sentence,
@@ -168,6 +167,14 @@ def show_case_section(brief: CountryBrief) -> None:
         source = brief.cite(table)
         if len(tables) > 1:
             views.show_source_heading(table)
+        if brief.period_for(table) != brief.period:
+            _say(
+                escape_markdown(
+                    f"{table.provenance.label}: victims of {brief.place_role} in "
+                    f"{brief.years_held(table, within=True)} only, of the brief's {brief.period}; the numbers "
+                    f"below cover {brief.period_for(table)}."
+                )
+            )
         numbers = brief.routes(table)
         views.show_key_figures(numbers)
         _say("#### Routes")
@@ -175,7 +182,7 @@ def show_case_section(brief: CountryBrief) -> None:
             numbers,
             title=f"Largest routes, {brief.place_role}",
             map_title=f"Largest routes of identified victims, {brief.place}",
-            subtitle=f"Identified victims, {brief.period}",
+            subtitle=f"Identified victims, {brief.period_for(table)}",
             source=source,
             tag=f"case{tables.index(table)}",
         )
@@ -251,7 +258,7 @@ def show_detected_section(brief: CountryBrief) -> None:
             routes,
             title=title,
             map_title=f"Detected victims by route, {place}",
-            subtitle=f"Detected victims, {brief.period}",
+            subtitle=f"Detected victims, {brief.period_for(table, role)}",
             source=source,
             tag=f"unodc_{role}",
         )
@@ -329,16 +336,19 @@ def show_peers_section(brief: CountryBrief) -> None:
     each value's year and source, and a chart."""
     from evidence.analyses.society import (
         COMPARE_MEASURES,
-        DETECTED,
         DETECTED_PER_100K,
         DETECTION_GAP,
         PREVALENCE,
         RESPONSE,
-        TIER,
         default_peers,
     )
     from evidence.presentation.brief_charts import peer_chart
-    from evidence.presentation.comparison import SHORT_LABELS, disclosed_comparison
+    from evidence.presentation.comparison import (
+        SHORT_LABELS,
+        comparison_by_country,
+        comparison_kinds,
+        disclosed_comparison,
+    )
 
     panel = _panel(brief)
     if panel is None:
@@ -369,11 +379,8 @@ def show_peers_section(brief: CountryBrief) -> None:
     chosen = "the peers given" if brief.peers else "its UN M49 subregion"
     _say(escape_markdown(f"{brief.place} beside {chosen}: {names}."))
     measures = [m for m in COMPARE_MEASURES if m in shown["measure"].to_list()]
-    table = peer_table(compared, measures)
-    kinds: dict[str, str | Sequence[str | None]] = {
-        SHORT_LABELS.get(m, m): "people" if m == DETECTED else "label" if m == TIER else "statistic"
-        for m in measures
-    }
+    table = comparison_by_country(compared, measures)
+    kinds: dict[str, str | Sequence[str | None]] = dict(comparison_kinds(measures))
     views.show_table(
         table,
         caption=f"{brief.place} and its neighbours",
@@ -423,8 +430,16 @@ def show_causes_section(brief: CountryBrief) -> None:
         _say("The person's side needs victim-level case data, and none holds victims for this brief.")
     else:
         source = brief.cite(*brief.holding("case"))
+        from evidence.analyses.causes import recorded_topics
+
+        in_data = sorted({t for table in brief.holding("case") for t in recorded_topics(table)})
         show_person_section(
-            pl.concat(cases, how="diagonal_relaxed"), brief.rule, source=source, level="####", models=1
+            pl.concat(cases, how="diagonal_relaxed"),
+            brief.rule,
+            source=source,
+            level="####",
+            models=1,
+            recorded_in_data=in_data,
         )
         _say(
             "The `causes_consequences` notebook fits the model of every form of exploitation and means of "

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from evidence.core.atomic import write_text
 from evidence.core.config import configured_data_paths
-from evidence.core.errors import InputError
+from evidence.core.errors import InputError, ParameterError
 
 if TYPE_CHECKING:
     from evidence.sources.loaded import LoadedTable
@@ -69,6 +69,21 @@ def data_files(data: Sequence[str | Path] = ()) -> list[Path]:
     if missing:
         raise InputError("no such data file", path=missing[0])
     return [p.resolve() for p in paths]
+
+
+def one_data_file(data: Sequence[str | Path]) -> Path | None:
+    """The one data file a notebook that reads a single file was given (the ``data`` parameter that ``--data``
+    fills, as for every notebook); None when none was given; more than one is an error naming them."""
+    if not data:
+        return None
+    if len(data) > 1:
+        raise ParameterError(
+            f"this notebook reads one data file; {len(data)} were given: {', '.join(map(str, data))}"
+        )
+    path = Path(data[0]).expanduser()
+    if not path.is_file():
+        raise InputError("no such data file", path=path)
+    return path.resolve()
 
 
 def load_data(data: Sequence[str | Path] = ()) -> list[LoadedTable]:

@@ -376,7 +376,7 @@ def show_yearly_section(
         _markdown(f"- **{year.year}** is probably incomplete: {escape_markdown(year.reason)}.")
     tag = selection.loaded.provenance.source if selection.loaded else "data"
     chart = numbers.chart_table() if numbers.exact else numbers.chart_bounds()
-    if chart is not None:
+    if chart is not None and _years_shown(numbers) > 1:  # one year is a table row, not a line
         value, low, high = (
             ("victims", None, None) if numbers.exact else ("count_low", "count_low", "count_high")
         )
@@ -439,6 +439,8 @@ def show_dimension_section(numbers: YearlyNumbers, *, place: str, source: str) -
             source=source,
             shares="row",
         )
+    if _years_shown(numbers) < 2:
+        return
     chart_table = _dated(shown)
     tag = numbers.selection.loaded.provenance.source if numbers.selection.loaded else "data"
     show_chart(
@@ -454,6 +456,11 @@ def show_dimension_section(numbers: YearlyNumbers, *, place: str, source: str) -
         ),
         f"shares_{tag}_{numbers.selection.role}_{by}",
     )
+
+
+def _years_shown(numbers: YearlyNumbers) -> int:
+    """How many dated years the yearly numbers hold (a chart over years needs two)."""
+    return numbers.counts.filter(pl.col("year").is_not_null())["year"].n_unique()
 
 
 def _dated(table: DisclosedTable) -> DisclosedTable:

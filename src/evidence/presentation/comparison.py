@@ -12,6 +12,7 @@ not counts of identified people and are shown as published.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
@@ -168,3 +169,45 @@ def _clean(value: float | None) -> float | None:
     if value is None or not math.isfinite(value):
         return None
     return round(float(value), 8)
+
+
+def comparison_by_country(disclosed: pl.DataFrame, measures: Sequence[str]) -> pl.DataFrame:
+    """The comparison (:func:`disclosed_comparison`) as one row per country, the country first, and one column
+    per measure (a page's width holds the measures, not a dozen countries), each value as published; the year
+    of detected victims (and the rates made of them) and of the TIP tier in brackets, since they differ between
+    countries (GSI figures are all for its estimate year, said under the table). A measure no country has is
+    left out."""
+    dated = {DETECTED, DETECTED_PER_100K, DETECTION_GAP, TIER}
+    short_tier = pl.col("display").str.replace("Tier 2 Watch List", "Tier 2 WL", literal=True)
+    disclosed = disclosed.with_columns(
+        display=pl.when(pl.col("measure") == TIER).then(short_tier).otherwise(pl.col("display"))
+    )
+    cells = disclosed.with_columns(
+        cell=pl.when(
+            pl.col("measure").is_in(list(dated))
+            & pl.col("year").is_not_null()
+            & (pl.col("display") != NOT_AVAILABLE)
+        )
+        .then(pl.col("display") + " (" + pl.col("year").cast(pl.String) + ")")
+        .otherwise(pl.col("display"))
+    )
+    countries = list(dict.fromkeys(cells["iso3"].to_list()))
+    names = dict(zip(cells["iso3"].to_list(), cells["country"].to_list(), strict=True))
+    lookup = {(r["iso3"], r["measure"]): r["cell"] for r in cells.iter_rows(named=True)}
+    columns: dict[str, list[str]] = {"Country": [names[c] or c for c in countries]}
+    for measure in measures:
+        columns[SHORT_LABELS.get(measure, measure)] = [
+            lookup.get((c, measure), NOT_AVAILABLE) for c in countries
+        ]
+    # a measure no country has (TIP tiers when no tier file was given) is left out, not a column of n/a
+    columns = {k: v for k, v in columns.items() if k == "Country" or any(c != NOT_AVAILABLE for c in v)}
+    return pl.DataFrame(columns, schema={c: pl.String for c in columns})
+
+
+def comparison_kinds(measures: Sequence[str]) -> dict[str, str]:
+    """What the numbers of each column of :func:`comparison_by_country` are, for the disclosure scan: detected
+    victims are people, the tier a label, the rest statistics."""
+    return {
+        SHORT_LABELS.get(m, m): "people" if m == DETECTED else "label" if m == TIER else "statistic"
+        for m in measures
+    }

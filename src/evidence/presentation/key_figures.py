@@ -6,6 +6,8 @@ trafficked abroad (and returned), by country of exploitation. Every number passe
 tables that split the total (sex, age band, nationality, country of exploitation) are protected with their
 total (secondary suppression); forms and kinds of assistance, where one person may count several times, get
 the threshold rule on each count and their denominator (people whose form, or assistance, is recorded).
+Given each record's key (the organisation's real records), every count is instead perturbed by the cell key
+method, so that figures as of other dates or for other periods cannot be subtracted into a person.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import polars as pl
 from evidence.core.errors import ParameterError
 from evidence.presentation.disclosure import (
     DEFAULT_RULE,
+    PERTURBATION_NOTE,
     DisclosedTable,
     DisclosureRule,
     suppress_counts,
@@ -36,6 +39,7 @@ BREAKDOWNS = {
 }
 _EXTRA_FORMS = ["exploitation_forced_criminality"]
 ASSISTANCE_PREFIX = "assistance_"
+_KEY = "__record_key"  # each record's cell key, beside the records while the figures are counted
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +56,12 @@ class KeyFigures:
     titles: dict[str, str]
     rule: DisclosureRule
     notes: tuple[str, ...] = ()
+    #: whether the counts were perturbed by the cell key method
+    perturbed: bool = False
+
+    def describe(self) -> str:
+        """What a reader needs to know about the protection of these figures."""
+        return self.rule.describe() + (" " + PERTURBATION_NOTE if self.perturbed else "")
 
     def total_shown(self) -> str:
         """The total as published (e.g. ``"1,234"`` or ``"<5"``)."""
@@ -80,19 +90,26 @@ class KeyFigures:
             "tables": {
                 name: {"title": self.titles[name], "rows": rows(t)} for name, t in self.tables.items()
             },
-            "disclosure": self.rule.describe(),
+            "disclosure": self.describe(),
+            "protection": "cell_key" if self.perturbed else "suppression",
             "notes": list(self.notes),
         }
 
 
+def _keys(frame: pl.DataFrame, keyed: bool) -> pl.DataFrame | None:
+    """The cell keys of a count frame (its ``key`` column, renamed for the count column), if keyed."""
+    return frame.select(pl.col("key").alias(COUNT)) if keyed else None
+
+
 def _partition(data: pl.DataFrame, column: str, rule: DisclosureRule) -> DisclosedTable:
+    keyed = _KEY in data.columns
     counts = (
         data.group_by(column)
-        .agg(pl.len().alias(COUNT))
+        .agg(pl.len().alias(COUNT), (pl.col(_KEY).sum() if keyed else pl.lit(0)).alias("key"))
         .sort(column, nulls_last=True)  # categories in their own order (age bands), "not recorded" last
-        .select(pl.col(column).cast(pl.String).fill_null(NOT_RECORDED).alias("category"), COUNT)
+        .select(pl.col(column).cast(pl.String).fill_null(NOT_RECORDED).alias("category"), COUNT, "key")
     )
-    return suppress_table(counts, "category", [COUNT], rule)
+    return suppress_table(counts.drop("key"), "category", [COUNT], rule, cell_keys=_keys(counts, keyed))
 
 
 def _multi_response(
@@ -106,10 +123,18 @@ def _multi_response(
     recorded = (
         pl.any_horizontal([pl.col(c).is_not_null() for c in present.values()]) if present else pl.lit(False)
     )
-    counts = [(label, int(data.get_column(c).fill_null(False).sum())) for label, c in present.items()]
-    counts.append((known, int(data.select(recorded.sum()).item())))
-    frame = pl.DataFrame(counts, schema={"category": pl.String, COUNT: pl.Int64}, orient="row")
-    return suppress_counts(frame, COUNT, rule)
+    keyed = _KEY in data.columns
+    key = pl.col(_KEY) if keyed else pl.lit(0)
+    selections = [(label, pl.col(c).fill_null(False)) for label, c in present.items()] + [(known, recorded)]
+    counts = pl.DataFrame(
+        [
+            (label, int(data.select(chosen.sum()).item()), int(data.select(key.filter(chosen).sum()).item()))
+            for label, chosen in selections
+        ],
+        schema={"category": pl.String, COUNT: pl.Int64, "key": pl.Int64},
+        orient="row",
+    )
+    return suppress_counts(counts.drop("key"), COUNT, rule, cell_keys=_keys(counts, keyed))
 
 
 def _label(column: str, prefix: str) -> str:
@@ -123,13 +148,19 @@ def key_figures(
     year_from: int | None = None,
     country: str | None = None,
     rule: DisclosureRule = DEFAULT_RULE,
+    record_keys: pl.Series | None = None,
 ) -> KeyFigures:
     """The key figures of a case table as of a date (the table should be the records as they stood then).
 
     People count when their year (of registration or assistance) is between ``year_from`` (default: the
     earliest) and the as-of date's year. ``country`` (ISO3) is the organisation's country, for its nationals
-    trafficked abroad.
+    trafficked abroad. ``record_keys`` (each record's cell key, row for row, as
+    :func:`evidence.analyses.selection.record_keys` gives them) perturb every count by the cell key method.
     """
+    if record_keys is not None:
+        if record_keys.len() != data.height:
+            raise ParameterError("record_keys needs one key per record")
+        data = data.with_columns(record_keys.cast(pl.Int64).alias(_KEY))
     as_of_date = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     year_to = as_of_date.year
     without_year = int(data.get_column("year").null_count())
@@ -140,7 +171,14 @@ def key_figures(
     if year_from > year_to:
         raise ParameterError(f"--from {year_from} is after the as-of date's year {year_to}")
     period = dated.filter(pl.col("year").is_between(year_from, year_to))
-    total = suppress_counts(pl.DataFrame({"category": ["Total"], COUNT: [period.height]}), COUNT, rule)
+    keyed = record_keys is not None
+    total = suppress_counts(
+        pl.DataFrame({"category": ["Total"], COUNT: [period.height]}),
+        COUNT,
+        rule,
+        # the total's key is its records' keys summed, as the totals row of every table: the same number
+        cell_keys=pl.DataFrame({COUNT: [int(period.get_column(_KEY).sum())]}) if keyed else None,
+    )
     tables = {name: _partition(period, column, rule) for name, (_, column) in BREAKDOWNS.items()}
     titles = {name: title for name, (title, _) in BREAKDOWNS.items()}
     forms = {_label(c, "exploitation_"): c for c in [*FLAG_GROUPS["exploitation"], *_EXTRA_FORMS]}
@@ -160,7 +198,10 @@ def key_figures(
             tables["nationals_abroad"] = _partition(abroad, "destination_iso3", rule)
         else:
             tables["nationals_abroad"] = suppress_counts(
-                pl.DataFrame({"category": ["Total"], COUNT: [0]}), COUNT, rule
+                pl.DataFrame({"category": ["Total"], COUNT: [0]}),
+                COUNT,
+                rule,
+                cell_keys=pl.DataFrame({COUNT: [0]}) if keyed else None,
             )
         titles["nationals_abroad"] = (
             f"Nationals of {country} trafficked abroad and returned, by country of exploitation"
@@ -182,4 +223,5 @@ def key_figures(
         titles=titles,
         rule=rule,
         notes=tuple(notes),
+        perturbed=keyed,
     )
