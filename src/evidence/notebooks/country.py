@@ -343,7 +343,7 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
         if year is None:
             continue
         pair = published_in_year(numbers, year)
-        where = "in" if brief.role == "destination" else ("of" if brief.role == "origin" else "in or from")
+        where = "in" if brief.role == "destination" else ("from" if brief.role == "origin" else "in or from")
         rows.append(
             Magnitude(
                 f"Victims identified and assisted {where} {brief.place} (case data)",
