@@ -93,6 +93,10 @@ def test_higher_orders_and_the_downhill_search(shared_data: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "12,262" in result.stdout and "greedy" not in result.stdout.split("model choice")[0]
     assert "LA:NG:PF" not in result.stdout  # the downhill search stops at pairs here (and no emoji codes)
+    args = ["estimate", "--data", str(path), "-m", "downhill", "--max-order", "4", "--downhill-start", "full"]
+    full = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    assert full["downhill_start"] == "full" and round(full["estimate"]) == 5080
+    assert "from the full model" in runner.invoke(app, args).stdout
 
 
 def test_the_disclosure_threshold_withholds_small_numbers_of_people(tmp_path: Path) -> None:

@@ -51,6 +51,15 @@ def estimate_command(
             help="Highest interaction order of the hierarchical models searched: 2 pairs, 3 triples, …",
         ),
     ] = 2,
+    downhill_start: Annotated[
+        str,
+        typer.Option(
+            "--downhill-start",
+            metavar="main|full",
+            help="Downhill: start from main effects (the reference's walk, which gives Silverman et al.'s "
+            "published figures) or from the full model (every interaction up to --max-order), removing terms.",
+        ),
+    ] = "main",
     p_enter: Annotated[
         float,
         typer.Option(
@@ -94,7 +103,13 @@ def estimate_command(
         many = "rounds of 1,000" if replicates == "auto" else f"{replicates:,}"
         err_console.print(f"bootstrapping {many} replicates of the whole model choice…", highlight=False)
     result = estimate_population(
-        capture, method=method, p_enter=p_enter, max_order=max_order, bootstrap=replicates, seed=seed
+        capture,
+        method=method,
+        p_enter=p_enter,
+        max_order=max_order,
+        bootstrap=replicates,
+        seed=seed,
+        downhill_start=downhill_start,
     )
     if as_json:
         from evidence.presentation.estimates import disclosed_payload

@@ -180,7 +180,8 @@ def method_text(result: PopulationEstimate) -> str:
     if result.method == "bic":
         return f"lowest BIC ({result.search} search)"
     if result.method == "downhill":
-        return "downhill search in BIC from main effects (a local minimum)"
+        start = "the full model" if result.downhill_start == "full" else "main effects"
+        return f"downhill search in BIC from {start} (a local minimum)"
     return "main effects only: lists assumed independent"
 
 

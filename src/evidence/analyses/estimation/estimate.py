@@ -14,6 +14,7 @@ from evidence.analyses.estimation.lists import ListCapture, read_list_capture
 from evidence.analyses.estimation.loglinear import ExistenceCheck, check_existence
 from evidence.analyses.estimation.models import MAX_ORDER_LIMIT
 from evidence.analyses.estimation.selection import (
+    DOWNHILL_STARTS,
     FitLog,
     Selection,
     best_by_bic_estimates,
@@ -68,6 +69,7 @@ class PopulationEstimate:
     limit_quantiles: tuple[float, float] | None = None
     monte_carlo_se: tuple[float, float] | None = None
     bootstrap_rounds: tuple[tuple[int, float, float], ...] = ()
+    downhill_start: str | None = None  # downhill: "main" effects or the "full" model
     seed: int | None = None
     source: str = ""
 
@@ -95,6 +97,7 @@ class PopulationEstimate:
             "p_enter": self.p_enter,
             "max_order": self.max_order,
             "search": self.search,
+            "downhill_start": self.downhill_start,
             "model_space": {
                 "description": self.model_space,
                 "max_order": self.max_order,
@@ -135,15 +138,16 @@ def select_model(
     method: str = "stepwise",
     p_enter: float = DEFAULT_P_ENTER,
     max_order: int = DEFAULT_MAX_ORDER,
+    downhill_start: str = "main",
 ) -> Selection:
-    """Choose and fit the model by ``method``: "stepwise" (with ``p_enter``), "bic", "downhill" or "main", among
-    hierarchical models with interactions of up to ``max_order`` lists."""
+    """Choose and fit the model by ``method``: "stepwise" (with ``p_enter``), "bic", "downhill" (from
+    ``downhill_start``) or "main", among hierarchical models with interactions of up to ``max_order`` lists."""
     if method == "stepwise":
         return stepwise(capture, p_enter, max_order)
     if method == "bic":
         return bic_search(capture, max_order)
     if method == "downhill":
-        return downhill(capture, max_order)
+        return downhill(capture, max_order, downhill_start)
     if method == "main":
         return main_effects(capture)
     raise ParameterError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
@@ -157,12 +161,14 @@ def estimate_population(
     seed: int | None = None,
     level: float = 0.95,
     max_order: int = DEFAULT_MAX_ORDER,
+    downhill_start: str = "main",
 ) -> PopulationEstimate:
     """Estimate the total population from list-capture data by multiple systems estimation.
 
     ``method``: "stepwise" (Chan, Silverman & Vincent 2021; an interaction enters while its p-value is below
     ``p_enter``, 0 giving main effects), "bic" (lowest BIC: exhaustive search where feasible, else downhill),
-    "downhill" (the downhill search of Silverman, Chan & Vincent 2024) or "main" (independent lists); the
+    "downhill" (the downhill search of Silverman, Chan & Vincent 2024, from main effects or, with
+    ``downhill_start="full"``, from every interaction up to ``max_order``) or "main" (independent lists); the
     models are hierarchical with interactions of up to ``max_order`` lists (2: pairs). With ``bootstrap`` = 0
     the interval is observed + exp(intercept ± z·SE); otherwise it is the BCa interval of ``bootstrap``
     replicates that each repeat the whole model selection (1,000 for publication; "auto" adds rounds of 1,000
@@ -172,12 +178,16 @@ def estimate_population(
     if not isinstance(capture, ListCapture):
         capture = read_list_capture(capture)
     _check_parameters(method, p_enter, bootstrap, level, max_order)
+    if downhill_start not in DOWNHILL_STARTS:
+        raise ParameterError(
+            f"unknown downhill start {downhill_start!r}; choose one of {', '.join(DOWNHILL_STARTS)}"
+        )
     from threadpoolctl import threadpool_limits
 
     # The matrices are tiny (cells × a few dozen parameters): BLAS threads only contend with each other and
     # with other processes, making batched fits several times slower on a busy machine.
     with threadpool_limits(limits=1, user_api="blas"):
-        return _estimate(capture, method, p_enter, bootstrap, seed, level, max_order)
+        return _estimate(capture, method, p_enter, bootstrap, seed, level, max_order, downhill_start)
 
 
 def _estimate(
@@ -188,8 +198,9 @@ def _estimate(
     seed: int | None,
     level: float,
     max_order: int,
+    downhill_start: str = "main",
 ) -> PopulationEstimate:
-    selection = select_model(capture, method, p_enter, max_order)
+    selection = select_model(capture, method, p_enter, max_order, downhill_start)
     fit = selection.fit
     existence = check_existence(capture, fit.terms)
     if not existence.ok or not math.isfinite(fit.estimate):
@@ -217,6 +228,7 @@ def _estimate(
         "existence": existence,
         "steps": selection.steps,
         "source": capture.source,
+        "downhill_start": selection.start,
     }
     if bootstrap == 0:
         return PopulationEstimate(**common, interval=fit.interval(level), interval_method="intercept_se")
@@ -299,7 +311,7 @@ def _estimator(capture: ListCapture, selection: Selection, p_enter: float, log: 
         return lambda Y: stepwise_estimates(capture, Y, p_enter, order, log)
     if selection.method == "downhill" or (selection.method == "bic" and selection.search == "greedy"):
         # a greedy BIC search is the downhill search: each replicate repeats it
-        return lambda Y: downhill_estimates(capture, Y, order, log)
+        return lambda Y: downhill_estimates(capture, Y, order, log, selection.start or "main")
     if selection.method == "main":
         models: list[tuple] = [()]
     else:

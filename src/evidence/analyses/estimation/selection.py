@@ -32,6 +32,7 @@ from evidence.analyses.estimation.loglinear import (
     fit_model,
 )
 from evidence.analyses.estimation.models import ModelSpace
+from evidence.core.errors import ParameterError
 
 #: Up to this many models in the space the BIC search is exhaustive: five lists at any order (up to 6,893
 #: models, a few seconds). Beyond it (six lists: 32,768 pairwise models, 3.7 million up to order 3) the downhill
@@ -64,6 +65,13 @@ class Selection:
     ] = ()  # bic/downhill: (terms, BIC) of valid fits, best first
     models_fitted: int = 1
     models_admissible: int = 1  # of the models fitted, those whose estimate exists and is identifiable
+    start: str | None = None  # downhill: where the walk started ("main" effects or the "full" model)
+
+
+#: Where the downhill search starts: from main effects (as MultipleSystemsEstimation does, and as reproduces
+#: Silverman, Chan & Vincent's published downhill figures) or from the model with every interaction up to the
+#: maximum order, removing terms while the BIC falls.
+DOWNHILL_STARTS = ("main", "full")
 
 
 def model_is_valid(capture: ListCapture, fit: ModelFit) -> bool:
@@ -299,19 +307,30 @@ def bic_search(capture: ListCapture, max_order: int = 2) -> Selection:
     return _ranked(capture, space, scores, method="bic", search="greedy", best=end)
 
 
-def downhill(capture: ListCapture, max_order: int = 2) -> Selection:
+def downhill(capture: ListCapture, max_order: int = 2, start: str = "main") -> Selection:
     """The downhill search of Silverman, Chan & Vincent (2024, section 5.2).
 
-    Start from main effects; evaluate every neighbouring hierarchical model (one interaction added whose
-    lower-order interactions are all in the model, at most ``max_order`` lists; or one generator removed);
-    move to the neighbour with the lowest BIC if it is lower than the current one, else stop. Invalid models
-    (MLE not existing, not identifiable, not converged) are never moved to. The result is a local minimum of
-    BIC, often but not always the global one.
+    Start from main effects (``start="main"``) or from the model with every interaction up to ``max_order``
+    (``"full"``); evaluate every neighbouring hierarchical model (one interaction added whose lower-order
+    interactions are all in the model, at most ``max_order`` lists; or one generator removed); move to the
+    neighbour with the lowest BIC if it is lower than the current one, else stop. Invalid models (MLE not
+    existing, not identifiable, not converged) are never moved to; from an invalid start (the full model often
+    is one) the walk removes one generator at a time, the removal with the lowest BIC first, until it reaches a
+    valid model, and goes on from there. The result is a local minimum of BIC, often but not always the global
+    one.
     """
     space = ModelSpace(capture.n_lists, max_order)
     scores: dict[int, float] = {}
-    end = _descend(space, _single_scorer(capture, space, scores))
-    return _ranked(capture, space, scores, method="downhill", search="greedy", best=end)
+    end = _descend(space, _single_scorer(capture, space, scores), start_model(space, start))
+    selection = _ranked(capture, space, scores, method="downhill", search="greedy", best=end)
+    return dataclasses.replace(selection, start=start)
+
+
+def start_model(space: ModelSpace, start: str) -> int:
+    """The model the downhill search starts from (:data:`DOWNHILL_STARTS`)."""
+    if start not in DOWNHILL_STARTS:
+        raise ParameterError(f"unknown downhill start {start!r}; choose one of {', '.join(DOWNHILL_STARTS)}")
+    return 0 if start == "main" else space.full()
 
 
 def _single_scorer(
@@ -326,12 +345,20 @@ def _single_scorer(
     return score
 
 
-def _descend(space: ModelSpace, score: Callable[[int], float]) -> int:
-    """Walk downhill in BIC from main effects; return the local minimum reached."""
-    current = 0
+def _descend(space: ModelSpace, score: Callable[[int], float], start: int = 0) -> int:
+    """Walk downhill in BIC from ``start`` (main effects by default); return the local minimum reached."""
+    current = start
     best = score(current)
     while True:
-        scored = [(score(m), m.bit_count(), m) for m in space.neighbours(current)]
+        neighbours = space.neighbours(current)
+        if math.isinf(best):
+            # an invalid model (the full model often is): remove terms, the best removal first, until valid
+            removals = [m for m in neighbours if not m & ~current]
+            if not removals:
+                return current
+            best, _, current = min((score(m), m.bit_count(), m) for m in removals)
+            continue
+        scored = [(score(m), m.bit_count(), m) for m in neighbours]
         if not scored:
             return current
         value, _, move = min(scored)
@@ -407,9 +434,10 @@ def _inherits_invalidity(
 
 
 def downhill_estimates(
-    capture: ListCapture, Y: np.ndarray, max_order: int = 2, log: FitLog | None = None
+    capture: ListCapture, Y: np.ndarray, max_order: int = 2, log: FitLog | None = None, start: str = "main"
 ) -> np.ndarray:
-    """The population estimate of :func:`downhill` for each count vector in ``Y`` (replicates × cells).
+    """The population estimate of :func:`downhill` (from ``start``) for each count vector in ``Y`` (replicates ×
+    cells).
 
     All replicates walk together: at each step the neighbours of every replicate's current model are fitted
     in batches, and each replicate moves to its best valid neighbour if that lowers its BIC. NaN where no
@@ -419,8 +447,9 @@ def downhill_estimates(
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
     B = len(Y)
     space = ModelSpace(capture.n_lists, max_order)
-    current = [0] * B
-    bic, est, ok = _fit_models_rows(capture, space, [0] * B, Y, np.arange(B), log)
+    first = start_model(space, start)
+    current = [first] * B
+    bic, est, ok = _fit_models_rows(capture, space, [first] * B, Y, np.arange(B), log)
     valid = np.array([ok(b) for b in range(B)], dtype=bool)
     best = np.where(valid, bic, np.inf)
     estimate = np.where(valid, est, np.nan)
@@ -431,7 +460,10 @@ def downhill_estimates(
         for b in active:
             if current[b] not in neighbours:
                 neighbours[current[b]] = space.neighbours(current[b])
+            invalid = math.isinf(best[b])
             for m in neighbours[current[b]]:
+                if invalid and m & ~current[b]:
+                    continue  # from an invalid model (a full start) the walk only removes terms
                 pair_models.append(m)
                 pair_rows.append(b)
         if not pair_models:
@@ -447,6 +479,14 @@ def downhill_estimates(
             end = position
             while end < len(order) and rows[order[end]] == b:
                 end += 1
+            if math.isinf(best[b]):  # still invalid: take the best removal, valid or not
+                k = next((k for k in order[position:end] if ok(k)), order[position])
+                current[b] = pair_models[k]
+                if ok(k):
+                    best[b], estimate[b] = bic[k], est[k]
+                moved.append(int(b))
+                position = end
+                continue
             for k in order[position:end]:
                 if not bic[k] < best[b]:
                     break
