@@ -35,8 +35,8 @@ err_console = make_console(stderr=True)
 
 DEMO_WARNING = "SYNTHETIC DEMO DATA: invented records for trying the toolkit, NOT real victims. Never cite these numbers."
 DETECTION_CAVEAT = (
-    "Counts of identified victims measure detection as much as prevalence: a change can reflect more victims "
-    "or more (or better-recorded) identification."
+    "Counts of identified or detected victims measure detection as much as prevalence: a change can reflect "
+    "more victims or more (or better-recorded) identification."
 )
 
 
