@@ -191,3 +191,25 @@ def test_a_field_is_called_absent_only_when_the_data_files_lack_it(small, shared
     absent = next(s for s in shown if s.startswith("Not recorded in these data"))
     assert "relation to the recruiter" not in absent.lower() and "duration" in absent.lower()
     assert "but for none of the victims of this selection: relation to the recruiter" in text.lower()
+
+
+def test_the_person_section_publishes_the_same_perturbed_counts_as_the_other_tables(shared_data):
+    """Real records are perturbed by the cell key method everywhere: an exact count of the same victims in the
+    person section would give the noise away by subtraction."""
+    from evidence.analyses.selection import RECORD_CELL_KEY, Selection
+    from evidence.notebooks.builders import route_numbers
+
+    table = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    selection = Selection(table, country="THA", role="destination")
+    assert selection.keyed
+    cases = views.person_cases([table], country="THA", role="destination")
+    assert RECORD_CELL_KEY in cases.columns and cases.height == selection.records().height
+    total = route_numbers(selection, RULE).key_figures()["Victims"][0]
+    missing = views.missing_view(cases, RULE)
+    assert set(missing["Victims"].to_list()) == {total}  # every variable's total is the published total
+    form = views.profile_view(cases, "form", None, RULE)
+    assert form is not None and form.counts.perturbed
+    everyone = views.person_cases([table], country="THA", scope="all")
+    model = causes.association_model(everyone, "exploitation_sexual", ["sex"])
+    assert model.keyed and "Victims" not in views.model_view(model, RULE).columns
+    assert not re.search(r"\d", views.model_sentence(model, RULE).split(":", 1)[1])

@@ -27,7 +27,6 @@ Counts here are raw: everything published passes disclosure control in the prese
 from __future__ import annotations
 
 import dataclasses
-import math
 import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -35,9 +34,10 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from evidence.analyses.count_models import safe_exp
 from evidence.analyses.intervals import clean_float, wilson_interval
 from evidence.analyses.routes import flow_class_expr
-from evidence.analyses.selection import recorded_flags, resolve_table
+from evidence.analyses.selection import RECORD_CELL_KEY, recorded_flags, resolve_table
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
 from evidence.core.errors import ParameterError
 from evidence.sources.case_schema import AGE_BANDS, FLAG_GROUPS, TRAFFICKING_DURATIONS, apply_denominator_rule
@@ -281,7 +281,9 @@ def profile(
     One row per group of ``by`` (``Unknown`` for victims whose characteristic is not recorded; the single
     group ``All victims`` without ``by``) and category of the topic, every combination present (zeros kept).
     Columns: group, category, count, n_group (victims in the group), n_known (of them, recorded for the
-    topic: the denominator), n_unknown, share (count / n_known), ci_low, ci_high (Wilson).
+    topic: the denominator), n_unknown, share (count / n_known), ci_low, ci_high (Wilson); for records that
+    carry cell keys (:data:`~evidence.analyses.selection.RECORD_CELL_KEY`) also count_key, n_known_key and
+    n_unknown_key, the sums of their records' keys, for the perturbation of the published counts.
     """
     df = _cases(cases).with_row_index("_id")
     pairs, categories = _topic_pairs(df, topic)
@@ -294,17 +296,19 @@ def profile(
         present = set(groups["group"].unique().to_list())
         order = [g for g in (declared or sorted(present - {UNKNOWN})) if g in present]
         order += sorted(present - set(order) - {UNKNOWN}) + ([UNKNOWN] if UNKNOWN in present else [])
-    n_group = groups.group_by("group").agg(pl.len().cast(pl.Int64).alias("n_group"))
-    known = (
-        pairs.select("_id")
-        .unique()
-        .join(groups, on="_id")
-        .group_by("group")
-        .agg(pl.len().cast(pl.Int64).alias("n_known"))
-    )
-    counts = (
-        pairs.join(groups, on="_id").group_by("group", "category").agg(pl.len().cast(pl.Int64).alias("count"))
-    )
+    # real records carry cell keys: each count gets the sum of its records' keys beside it (``<count>_key``)
+    keyed = RECORD_CELL_KEY in df.columns
+    if keyed:
+        groups = groups.join(df.select("_id", RECORD_CELL_KEY), on="_id")
+
+    def counted(name: str) -> list[pl.Expr]:
+        return [pl.len().cast(pl.Int64).alias(name)] + (
+            [pl.col(RECORD_CELL_KEY).sum().cast(pl.Int64).alias(f"{name}_key")] if keyed else []
+        )
+
+    n_group = groups.group_by("group").agg(counted("n_group"))
+    known = pairs.select("_id").unique().join(groups, on="_id").group_by("group").agg(counted("n_known"))
+    counts = pairs.join(groups, on="_id").group_by("group", "category").agg(counted("count"))
     grid = pl.DataFrame(
         {"group": [g for g in order for _ in categories], "category": [c for _ in order for c in categories]}
     )
@@ -315,12 +319,19 @@ def profile(
         .with_columns(pl.col("count", "n_known").fill_null(0))
         .with_columns(n_unknown=pl.col("n_group") - pl.col("n_known"))
     )
+    if keyed:  # the key of the unknowns is the group's key less the known's (keys add like counts)
+        out = out.with_columns(pl.col("count_key", "n_known_key").fill_null(0)).with_columns(
+            n_unknown_key=pl.col("n_group_key") - pl.col("n_known_key")
+        )
     low, high = wilson_interval(out["count"].to_numpy(), out["n_known"].to_numpy(), 1 - level)
+    keys = ["count_key", "n_known_key", "n_unknown_key"] if keyed else []
     return out.with_columns(
         share=pl.when(pl.col("n_known") > 0).then(pl.col("count") / pl.col("n_known")),
         ci_low=pl.Series(low).fill_nan(None),
         ci_high=pl.Series(high).fill_nan(None),
-    ).select("group", "category", "count", "n_group", "n_known", "n_unknown", "share", "ci_low", "ci_high")
+    ).select(
+        "group", "category", "count", "n_group", "n_known", "n_unknown", "share", "ci_low", "ci_high", *keys
+    )
 
 
 def cross_profile(
@@ -328,22 +339,28 @@ def cross_profile(
 ) -> pl.DataFrame:
     """Victims by two topics at once, e.g. each means of control among the victims of each form (the heat
     table). Columns: row, column, count (victims with both), n_known (victims of ``row`` recorded for
-    ``column_topic``: the denominator), share. Every combination of categories is present."""
+    ``column_topic``: the denominator), share, and count_key and n_known_key for records that carry cell keys.
+    Every combination of categories is present."""
     if row_topic == column_topic:
         raise ParameterError("choose two different topics")
     df = _cases(cases).with_row_index("_id")
     rows, row_order = _topic_pairs(df, row_topic)
     columns, column_order = _topic_pairs(df, column_topic)
-    known = (
-        rows.join(columns.select("_id").unique(), on="_id")
-        .group_by("category")
-        .agg(pl.len().cast(pl.Int64).alias("n_known"))
-    )
+    keyed = RECORD_CELL_KEY in df.columns
+    if keyed:
+        rows = rows.join(df.select("_id", RECORD_CELL_KEY), on="_id")
+
+    def counted(name: str) -> list[pl.Expr]:
+        return [pl.len().cast(pl.Int64).alias(name)] + (
+            [pl.col(RECORD_CELL_KEY).sum().cast(pl.Int64).alias(f"{name}_key")] if keyed else []
+        )
+
+    known = rows.join(columns.select("_id").unique(), on="_id").group_by("category").agg(counted("n_known"))
     both = (
         rows.rename({"category": "row"})
         .join(columns.rename({"category": "column"}), on="_id")
         .group_by("row", "column")
-        .agg(pl.len().cast(pl.Int64).alias("count"))
+        .agg(counted("count"))
     )
     grid = pl.DataFrame(
         {
@@ -354,7 +371,9 @@ def cross_profile(
     return (
         grid.join(both, on=["row", "column"], how="left")
         .join(known.rename({"category": "row"}), on="row", how="left")
-        .with_columns(pl.col("count", "n_known").fill_null(0))
+        .with_columns(
+            pl.col(["count", "n_known"] + (["count_key", "n_known_key"] if keyed else [])).fill_null(0)
+        )
         .with_columns(share=pl.when(pl.col("n_known") > 0).then(pl.col("count") / pl.col("n_known")))
     )
 
@@ -366,22 +385,33 @@ def missing_values(
     """For each topic and characteristic: victims, how many have it recorded and how many do not.
 
     Columns: variable, kind (topic or characteristic), n, n_recorded, n_not_recorded, share_not_recorded,
-    in_layout (false when the file's layout has no such field: every victim is then "not recorded").
+    in_layout (false when the file's layout has no such field: every victim is then "not recorded"); for
+    records that carry cell keys also n_recorded_key and n_not_recorded_key.
     """
     df = _cases(cases).with_row_index("_id")
     variables = list(variables) if variables is not None else [*TOPICS, *CHARACTERISTICS]
+    keyed = RECORD_CELL_KEY in df.columns
+    all_key = int(df[RECORD_CELL_KEY].sum()) if keyed else 0
     rows = []
     for name in variables:
+        recorded_key = 0
         if name in TOPICS:
             try:
                 pairs, _ = _topic_pairs(df, name)
-                recorded, in_layout = int(pairs["_id"].n_unique()), True
+                ids = pairs.select("_id").unique()
+                recorded, in_layout = ids.height, True
+                if keyed:
+                    recorded_key = int(
+                        ids.join(df.select("_id", RECORD_CELL_KEY), on="_id")[RECORD_CELL_KEY].sum()
+                    )
             except ParameterError:
                 recorded, in_layout = 0, False
             kind = "topic"
         else:
             expr, _ = _characteristic(name)
             recorded = int(df.select(expr.is_not_null().sum()).item())
+            if keyed:
+                recorded_key = int(df.filter(expr.is_not_null())[RECORD_CELL_KEY].sum())
             in_layout, kind = recorded > 0, "characteristic"
         rows.append(
             {
@@ -392,6 +422,11 @@ def missing_values(
                 "n_not_recorded": df.height - recorded,
                 "share_not_recorded": (df.height - recorded) / df.height if df.height else None,
                 "in_layout": in_layout,
+                **(
+                    {"n_recorded_key": recorded_key, "n_not_recorded_key": all_key - recorded_key}
+                    if keyed
+                    else {}
+                ),
             }
         )
     return pl.DataFrame(
@@ -404,6 +439,7 @@ def missing_values(
             "n_not_recorded": pl.Int64,
             "share_not_recorded": pl.Float64,
             "in_layout": pl.Boolean,
+            **({"n_recorded_key": pl.Int64, "n_not_recorded_key": pl.Int64} if keyed else {}),
         },
     )
 
@@ -438,6 +474,9 @@ class AssociationModel:
     separation_suspected: bool
     level: float
     warnings: tuple[str, ...] = ()
+    keyed: bool = (
+        False  # fitted on records whose published counts are perturbed (cell keys): counts not shown
+    )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -589,9 +628,9 @@ def association_model(
             "predictor": p,
             "category": c,
             "reference": r,
-            "odds_ratio": _exp(params[i]),
-            "ci_low": _exp(ci[i, 0]),
-            "ci_high": _exp(ci[i, 1]),
+            "odds_ratio": safe_exp(params[i]),
+            "ci_low": safe_exp(ci[i, 0]),
+            "ci_high": safe_exp(ci[i, 1]),
             "p_value": float(pvalues[i]),
             "n": int(counts[p].get(c, 0)),
         }
@@ -629,11 +668,8 @@ def association_model(
         separation_suspected=separation,
         level=level,
         warnings=tuple(dict.fromkeys(notes)),
+        keyed=RECORD_CELL_KEY in df.columns,
     )
-
-
-def _exp(x: float) -> float:
-    return math.exp(x) if x < 709 else math.inf
 
 
 def _merge_rare(data: pl.DataFrame, predictor: str, min_n: int) -> tuple[pl.DataFrame, tuple[str, ...], int]:

@@ -79,10 +79,14 @@ class ProfileView:
 
 
 def _protect(
-    frame: pl.DataFrame, key: str, columns: Sequence[str], rule: DisclosureRule
+    frame: pl.DataFrame,
+    key: str,
+    columns: Sequence[str],
+    rule: DisclosureRule,
+    cell_keys: pl.DataFrame | None = None,
 ) -> DisclosedTable | None:
     try:
-        return suppress_table(frame, key, list(columns), rule, total_label="__total")
+        return suppress_table(frame, key, list(columns), rule, total_label="__total", cell_keys=cell_keys)
     except DisclosureError:
         return None
 
@@ -99,14 +103,29 @@ def profile_view(cases: pl.DataFrame, topic: str, by: str | None, rule: Disclosu
     sizes = long.group_by("group", maintain_order=True).agg(
         pl.col("n_known").first(), pl.col("n_unknown").first()
     )
+    # real records: the counts are perturbed by their keys, as in every other table of the same records
+    keyed = "count_key" in long.columns
+    wide_keys = (
+        long.pivot(on="category", index="group", values="count_key", maintain_order=True).select(categories)
+        if keyed
+        else None
+    )
+    size_keys = (
+        long.group_by("group", maintain_order=True).agg(
+            pl.col("n_known_key").first().alias(RECORDED), pl.col("n_unknown_key").first().alias(NOT_RECORDED)
+        )
+        if keyed
+        else None
+    )
     multi = topic in causes.MULTI_VALUED
     if multi:
-        counts = _protect(wide, "group", categories, rule)
+        counts = _protect(wide, "group", categories, rule, wide_keys)
         split = _protect(
             sizes.rename({"n_known": RECORDED, "n_unknown": NOT_RECORDED}),
             "group",
             [RECORDED, NOT_RECORDED],
             rule,
+            size_keys,
         )
         if counts is None or split is None:
             return None
@@ -115,7 +134,12 @@ def profile_view(cases: pl.DataFrame, topic: str, by: str | None, rule: Disclosu
         split_reasons = split.reasons
     else:
         with_unknown = wide.join(sizes.select("group", pl.col("n_unknown").alias(NOT_RECORDED)), on="group")
-        counts = _protect(with_unknown, "group", [*categories, NOT_RECORDED], rule)
+        keys = (
+            pl.concat([wide_keys, size_keys.select(NOT_RECORDED)], how="horizontal")
+            if wide_keys is not None and size_keys is not None
+            else None
+        )
+        counts = _protect(with_unknown, "group", [*categories, NOT_RECORDED], rule, keys)
         if counts is None:
             return None
         split = None
@@ -190,8 +214,22 @@ def heat_table(
     where the count or the denominator is withheld). Both topics overlap (a victim can have several forms and
     several means), so no total is published and primary suppression protects every count."""
     cross = causes.cross_profile(cases, row_topic, column_topic)
-    counts = suppress_counts(cross.select("row", "column", "count"), "count", rule)
-    bases = suppress_counts(cross.select("row", "n_known").unique(maintain_order=True), "n_known", rule)
+    keyed = "count_key" in cross.columns  # real records: perturbed by their keys
+    counts = suppress_counts(
+        cross.select("row", "column", "count"),
+        "count",
+        rule,
+        cell_keys=cross.select(pl.col("count_key").alias("count")) if keyed else None,
+    )
+    base_rows = cross.select("row", "n_known", *(["n_known_key"] if keyed else [])).unique(
+        maintain_order=True
+    )
+    bases = suppress_counts(
+        base_rows.select("row", "n_known"),
+        "n_known",
+        rule,
+        cell_keys=base_rows.select(pl.col("n_known_key").alias("n_known")) if keyed else None,
+    )
     base_of = dict(zip(bases.frame["row"].to_list(), bases.frame["n_known"].to_list(), strict=True))
     shares = counts.frame.select(
         "row",
@@ -236,7 +274,14 @@ def missing_view(
         pl.col("n_recorded").alias(RECORDED),
         pl.col("n_not_recorded").alias(NOT_RECORDED),
     )
-    table = _protect(frame, "Variable", [RECORDED, NOT_RECORDED], rule)
+    keys = (
+        missing.select(
+            pl.col("n_recorded_key").alias(RECORDED), pl.col("n_not_recorded_key").alias(NOT_RECORDED)
+        )
+        if "n_recorded_key" in missing.columns
+        else None
+    )
+    table = _protect(frame, "Variable", [RECORDED, NOT_RECORDED], rule, keys)
     if table is None:
         return None
     shown = table.display().head(frame.height).rename({"__total": "Victims"})
@@ -260,10 +305,11 @@ def _ratio(value: float | None) -> str:
 
 
 def model_view(model: causes.AssociationModel, rule: DisclosureRule) -> pl.DataFrame:
-    """Odds ratios with their intervals and the victims of each category (withheld where small)."""
+    """Odds ratios with their intervals and the victims of each category (withheld where small; not shown for
+    records whose counts are perturbed, since the model's counts are exact)."""
     n = suppress_counts(model.terms.select("n"), "n", rule).display()["n"].to_list()
     labels = causes.CHARACTERISTIC_LABELS
-    return model.terms.select(
+    view = model.terms.select(
         pl.col("predictor")
         .replace_strict(labels, default=pl.col("predictor"), return_dtype=pl.String)
         .alias("Characteristic"),
@@ -276,6 +322,7 @@ def model_view(model: causes.AssociationModel, rule: DisclosureRule) -> pl.DataF
         ).alias(f"{model.level:.0%} interval"),
         pl.Series("Victims", n, dtype=pl.String),
     )
+    return view.drop("Victims") if model.keyed else view
 
 
 def model_sentence(model: causes.AssociationModel, rule: DisclosureRule) -> str:
@@ -283,6 +330,13 @@ def model_sentence(model: causes.AssociationModel, rule: DisclosureRule) -> str:
 
     def count(value: int) -> str:
         return rule.label if rule.is_small(value) else f"{value:,}"
+
+    if model.keyed:  # exact counts beside perturbed tables of the same records would give the noise away
+        how = (
+            "unknown characteristics kept as a category" if model.missing == "indicator" else "complete cases"
+        )
+        left = f" Left out: {', '.join(model.excluded)}." if model.excluded else ""
+        return f"{model.outcome_label}: logistic regression ({how}).{left}"
 
     how = (
         "keeping unknown characteristics as a category"
@@ -458,17 +512,20 @@ def person_cases(
 ) -> pl.DataFrame | None:
     """The victim records the person section describes: every case table given (one canonical table), all of
     them (``scope="all"``) or the country's victims as ``role``; None when no case table was given."""
-    from evidence.analyses.selection import check_role, country_filter
+    from evidence.analyses.selection import Selection
 
     if scope not in ("country", "all"):
         raise ParameterError(f"person_scope must be country or all, not {scope!r}")
-    frames = [t.data for t in tables if t.kind == "case"]
+    # through the selection: real records carry their cell keys, so the counts are perturbed as everywhere
+    chosen = (
+        Selection(t) if scope == "all" else Selection(t, country=_iso3(country), role=role)  # type: ignore[arg-type]
+        for t in tables
+        if t.kind == "case"
+    )
+    frames = [selection.records() for selection in chosen]
     if not frames:
         return None
-    cases = pl.concat(frames, how="vertical_relaxed")
-    if scope == "all":
-        return cases
-    return cases.filter(country_filter(_iso3(country), check_role(role)))
+    return pl.concat(frames, how="diagonal_relaxed")
 
 
 #: What the person section describes, in order, and by which characteristic.
