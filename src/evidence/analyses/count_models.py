@@ -81,11 +81,12 @@ class CountFit:
         se = float(math.sqrt(max(contrast @ self.cov @ contrast, 0.0)))
         z = ndtri(0.5 + level / 2)
         p = float(2 * ndtr(-abs(estimate) / se)) if se > 0 else (0.0 if estimate else 1.0)
-        return _exp(estimate), _exp(estimate - z * se), _exp(estimate + z * se), p
+        return safe_exp(estimate), safe_exp(estimate - z * se), safe_exp(estimate + z * se), p
 
 
-def _exp(x: float) -> float:
-    return math.exp(x) if not x > 709.0 else math.inf  # NaN stays NaN
+def safe_exp(x: float) -> float:
+    """exp(x), infinite instead of an overflow error; NaN stays NaN (an undefined limit, not an unbounded one)."""
+    return math.exp(x) if not x > 709.0 else math.inf
 
 
 def finite_trend_exists(years: np.ndarray, counts: np.ndarray) -> bool:

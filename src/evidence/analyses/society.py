@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import math
 import warnings
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
@@ -40,6 +39,7 @@ import polars as pl
 if TYPE_CHECKING:
     from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
+from evidence.analyses.count_models import safe_exp
 from evidence.analyses.intervals import clean_float, point_expr
 from evidence.analyses.selection import DEFAULT_INDICATOR, check_country
 from evidence.core.errors import ParameterError
@@ -767,17 +767,13 @@ def _fit_rate_ratios(
             ModelTerm(
                 term=name,
                 change=change,
-                rate_ratio=_exp(fit.params[i]),
-                ci_low=_exp(ci[i, 0]),
-                ci_high=_exp(ci[i, 1]),
+                rate_ratio=safe_exp(fit.params[i]),
+                ci_low=safe_exp(ci[i, 0]),
+                ci_high=safe_exp(ci[i, 1]),
                 p_value=float(fit.pvalues[i]),
             )
         )
     return tuple(terms)
-
-
-def _exp(x: float) -> float:
-    return math.exp(x) if x < 709 else math.inf
 
 
 # ----------------------------------------------------------------------------------- TIP tier event study
@@ -998,8 +994,8 @@ def _fit_event(
     ci = np.asarray(fit.conf_int(alpha=1 - level))[:n_times]
     pvalues = np.asarray(fit.pvalues)[:n_times]
     return (
-        [_exp(b) for b in params],
-        [_exp(c) for c in ci[:, 0]],
-        [_exp(c) for c in ci[:, 1]],
+        [safe_exp(b) for b in params],
+        [safe_exp(c) for c in ci[:, 0]],
+        [safe_exp(c) for c in ci[:, 1]],
         [float(p) for p in pvalues],
     )
