@@ -281,3 +281,14 @@ def test_validate_lists_unmapped_citizenships_with_victims_and_a_suggestion(tmp_
     assert "<5" in lines["Atlantis"]
     text = " ".join(result.stdout.split())
     assert "Of the victims detected by citizenship, 34.1%–36.2% have a citizenship" in text
+
+
+def test_text_from_the_data_is_never_rich_markup(capsys):
+    import polars as pl
+
+    from evidence.cli import data
+
+    frame = pl.DataFrame({"As written [b]": ["Côte [/] d'Ivoire", "[link=https://x.example]x[/link]"]})
+    data._print_display("Unmapped", frame)  # "[/]" used to raise rich.errors.MarkupError
+    out = capsys.readouterr().out
+    assert "Côte [/] d'Ivoire" in out and "[link=https://x.example]" in out and "As written [b]" in out

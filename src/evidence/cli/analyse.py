@@ -468,7 +468,7 @@ def _print_trend(payload: dict[str, Any]) -> None:
     table = Table(title=title)
     table.add_column("year")
     for c in columns:
-        table.add_column(c, justify="right")
+        table.add_column(escape(c), justify="right")  # category names come from the data
     for row in payload["yearly_counts"]:
         cells = [_fmt_any(row[c]) for c in columns]
         table.add_row(str(row["year"]), *cells)

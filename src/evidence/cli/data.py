@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from evidence.cli.options import DEFAULT_THRESHOLD, ThresholdOpt, make_console
@@ -143,15 +144,15 @@ def _print_summary(summary: dict) -> None:
         "rows_kept",
         "rows_rejected",
     ):
-        table.add_row(key, str(summary.get(key)))
+        table.add_row(key, escape(str(summary.get(key))))
     if summary.get("demo"):
         table.add_row("[bold yellow]SYNTHETIC[/]", "[bold yellow]toolkit demo data, not real records[/]")
     elif summary.get("synthetic"):
         table.add_row("synthetic", "yes (publisher's synthetic records)")
     for reason, n in summary.get("reject_reasons", {}).items():
-        table.add_row("rejected", f"{n} rows: {reason}")
+        table.add_row("rejected", escape(f"{n} rows: {reason}"))
     for reason, n in summary.get("flag_reasons", {}).items():
-        table.add_row("flagged", f"{n} rows: {reason}")
+        table.add_row("flagged", escape(f"{n} rows: {reason}"))
     console.print(table)
 
 
@@ -161,7 +162,7 @@ def _print_issues(title: str, issues, limit: int) -> None:
         table.add_column(col)
     for rec in issues.head(limit).iter_rows(named=True):
         table.add_row(
-            *(str(rec[c]) if rec[c] is not None else "" for c in ("row", "column", "value", "reason"))
+            *(escape(str(rec[c])) if rec[c] is not None else "" for c in ("row", "column", "value", "reason"))
         )
     console.print(table)
     if issues.height > limit:
@@ -327,8 +328,8 @@ def _print_display(title: str, frame) -> None:
     table = Table(title=title)
     for col in frame.columns:
         table.add_column(
-            col, justify="right" if col.lower() in {"victims", "rows", "detected victims"} else "left"
+            escape(col), justify="right" if col.lower() in {"victims", "rows", "detected victims"} else "left"
         )
-    for row in frame.iter_rows():
-        table.add_row(*row)
+    for row in frame.iter_rows():  # text from the data: never rich markup
+        table.add_row(*(escape(str(v)) if v is not None else "" for v in row))
     console.print(table)
