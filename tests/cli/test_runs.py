@@ -178,3 +178,14 @@ def test_run_takes_data_files_with_data_as_every_command_does(app, tiny, tmp_pat
     assert isinstance(result.exception, ParameterError) and "takes no data files" in str(result.exception)
     result = runner.invoke(app, ["run", "routes", "--data", str(data), "-p", "data", str(data)])
     assert isinstance(result.exception, ParameterError) and "given twice" in str(result.exception)
+
+
+@pytest.mark.kernel
+def test_a_refused_brief_stops_the_kernel_it_started_ahead(run_main, tmp_path, monkeypatch):
+    from evidence.runs import warm
+
+    monkeypatch.delenv("EVIDENCE_DATA", raising=False)
+    code, _, err = run_main(["brief", "ISL", "--out-root", str(tmp_path / "runs")])  # no victims of Iceland
+    assert code == 2 and "Iceland" in err
+    # the kernel started ahead is stopped on refusal (kernels of earlier runs in this process may stay)
+    assert warm._POOL is not None and all(k.runs > 0 for k in warm._POOL._kernels.values())

@@ -89,7 +89,7 @@ def brief_command(
     inputs (notebook, parameters, data files, toolkit) are unchanged since its last successful run is not
     executed again; its brief is re-rendered.
     """
-    from evidence.runs.warm import prestart
+    from evidence.runs.warm import prestart, stop_unused_kernels
 
     prestart(BRIEF_NOTEBOOK, kernel)  # the kernel starts (on another core) while the run is checked
 
@@ -97,14 +97,17 @@ def brief_command(
     from evidence.notebooks.catalog import read_notebook
     from evidence.runs.execute import prepare_run, run_unless_fresh
 
-    # fail on a bad option before a kernel starts
-    formats = parse_formats(format)
-    choose_renderer(renderer)
-    spec = read_notebook(BRIEF_NOTEBOOK)
-    given = brief_parameters(
-        spec, country=country, role=role, years=years, data=data, threshold=threshold, peers=peers
-    )
-    prepared = prepare_run(spec, given, out_root=out_root, kernel_name=kernel, allow_empty=allow_empty)
+    try:  # a refused run (bad option, empty selection) stops the kernel started ahead at once
+        formats = parse_formats(format)
+        choose_renderer(renderer)
+        spec = read_notebook(BRIEF_NOTEBOOK)
+        given = brief_parameters(
+            spec, country=country, role=role, years=years, data=data, threshold=threshold, peers=peers
+        )
+        prepared = prepare_run(spec, given, out_root=out_root, kernel_name=kernel, allow_empty=allow_empty)
+    except BaseException:
+        stop_unused_kernels()
+        raise
 
     with console.status(f"running {prepared.run_id} ..."):
         outcome = run_unless_fresh(prepared, force=force)

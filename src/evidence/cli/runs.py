@@ -88,30 +88,40 @@ def run_command(
         from evidence.runs.warm import prestart
 
         prestart(notebook, kernel)  # the kernel starts (on another core) while the run is checked
-    from evidence.cli.briefs import data_parameters
-    from evidence.core.errors import ParameterError
-    from evidence.notebooks.catalog import read_notebook
-    from evidence.runs.params import anchor_data_paths, parse_cli_pairs, read_parameters_file
+    try:  # a refused run (bad parameter, empty selection) stops the kernel started ahead at once
+        from evidence.cli.briefs import data_parameters
+        from evidence.core.errors import ParameterError
+        from evidence.notebooks.catalog import read_notebook
+        from evidence.runs.params import anchor_data_paths, parse_cli_pairs, read_parameters_file
 
-    spec = read_notebook(notebook)
-    if describe:
-        _print_parameters(spec)
-        return
-    given = {}
-    if parameters_file is not None:
-        given.update(anchor_data_paths(spec, read_parameters_file(parameters_file), parameters_file.parent))
-    pairs = _parameter_pairs(parameter or [], ctx.args)
-    if data:
-        if any(name == spec.data_parameter for name, _ in pairs):
-            raise ParameterError(f"data files are given twice: --data and -p {spec.data_parameter}; keep one")
-        given.update(data_parameters(spec, data))
-    given.update(parse_cli_pairs(spec, pairs))
+        spec = read_notebook(notebook)
+        if describe:
+            _print_parameters(spec)
+            return
+        given = {}
+        if parameters_file is not None:
+            given.update(
+                anchor_data_paths(spec, read_parameters_file(parameters_file), parameters_file.parent)
+            )
+        pairs = _parameter_pairs(parameter or [], ctx.args)
+        if data:
+            if any(name == spec.data_parameter for name, _ in pairs):
+                raise ParameterError(
+                    f"data files are given twice: --data and -p {spec.data_parameter}; keep one"
+                )
+            given.update(data_parameters(spec, data))
+        given.update(parse_cli_pairs(spec, pairs))
 
-    from evidence.runs.execute import prepare_run, run_unless_fresh
+        from evidence.runs.execute import prepare_run, run_unless_fresh
 
-    prepared = prepare_run(
-        spec, given, out_root=out_root, kernel_name=kernel, cell_timeout=timeout, allow_empty=allow_empty
-    )
+        prepared = prepare_run(
+            spec, given, out_root=out_root, kernel_name=kernel, cell_timeout=timeout, allow_empty=allow_empty
+        )
+    except BaseException:
+        from evidence.runs.warm import stop_unused_kernels
+
+        stop_unused_kernels()
+        raise
     with console.status(f"running {prepared.run_id} ..."):
         outcome = run_unless_fresh(prepared, force=force)
     if outcome.status == "skipped":

@@ -321,6 +321,12 @@ def prune_preload_files() -> None:
             old.unlink(missing_ok=True)
 
 
+def stop_unused_kernels() -> None:
+    """Stop the kernels this process started ahead that have run nothing (their run was refused or skipped)."""
+    if _POOL is not None:
+        _POOL.shutdown_unused()
+
+
 def prestart(notebook: str | Path, kernel_name: str | None = None) -> None:
     """Start this process's warm kernel for a run of ``notebook`` now, before the run is checked, so that
     the kernel starts and imports what the notebook needs while this process checks the parameters, hashes
