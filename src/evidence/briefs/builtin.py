@@ -181,11 +181,9 @@ _MIME = {
 }
 
 
-def self_contained(
-    page: str, folder: Path, *, what: str = "a brief", figures: dict[str, bytes] | None = None
-) -> str:
+def self_contained(page: str, folder: Path, *, what: str = "a brief") -> str:
     """Inline a brief page's stylesheet (the template's) and its figures (files of ``brief-figures/`` in
-    ``folder``, or ``figures`` by name) as ``--embed-resources`` does, then check that the page is
+    ``folder``) as ``--embed-resources`` does, then check that the page is
     self-contained and carries its Content-Security-Policy."""
     import base64
 
@@ -204,8 +202,8 @@ def self_contained(
             return match.group(0)
         name = src[len(prefix) :]
         try:
-            data = figures[name] if figures is not None else (folder / FIGURES_DIR / name).read_bytes()
-        except (KeyError, OSError) as exc:
+            data = (folder / FIGURES_DIR / name).read_bytes()
+        except OSError as exc:
             raise RenderError(f"the figure {src} of {what} is missing") from exc
         mime = _MIME.get(name.rpartition(".")[2].lower(), "application/octet-stream")
         role = ' role="img"' if mime == "image/svg+xml" else ""

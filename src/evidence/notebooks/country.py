@@ -107,13 +107,21 @@ class CountryBrief:
         """The tables of ``kind`` among the data files, whether or not they hold anything for the brief."""
         return [t for t in self.tables if t.kind == kind]
 
+    def _held(self, table: LoadedTable, role: str | None = None) -> tuple[int, ...]:
+        """The years ``table`` holds for the country as ``role`` (the brief's role: read from its coverage)."""
+        role = role or self.role
+        if role == self.role:
+            found = next((s for s in self.coverage.sources if s.table is table), None)
+            return found.years if found else ()
+        key = ("held", id(table), role)
+        if key not in self._kept:
+            self._kept[key] = coverage([table], self.country, role).sources[0].years
+        return self._kept[key]
+
     def years_held(self, table: LoadedTable, *, within: bool = False) -> str:
         """The years ``table`` holds for the country and role, as text (``within``: only those of the
         brief's years)."""
-        found = next((s for s in self.coverage.sources if s.table is table), None)
-        if found is None:
-            return "none"
-        years = found.years
+        years = self._held(table)
         if within and self.years is not None:
             years = tuple(y for y in years if self.years[0] <= y <= self.years[1])
         return years_text(years)
@@ -140,12 +148,8 @@ class CountryBrief:
         own, not a run of empty years; None when it holds none (or the brief has no years)."""
         if self.years is None or table.kind not in VICTIM_KINDS:
             return self.years
-        key = ("years", id(table), role or self.role)
-        if key not in self._kept:
-            held = coverage([table], self.country, role or self.role).sources[0].years
-            inside = [y for y in held if self.years[0] <= y <= self.years[1]]
-            self._kept[key] = (inside[0], inside[-1]) if inside else None
-        return self._kept[key]
+        inside = [y for y in self._held(table, role) if self.years[0] <= y <= self.years[1]]
+        return (inside[0], inside[-1]) if inside else None
 
     def period_for(self, table: LoadedTable, role: str | None = None) -> str:
         """:meth:`years_for` as readers read them ("2010", "2009–2021")."""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from evidence.analyses.coverage import ROLE_WORDS
 from evidence.notebooks import views
 from evidence.notebooks.country import (
     CAVEATS,
@@ -218,13 +219,13 @@ def show_detected_section(brief: CountryBrief) -> None:
         if not numbers.counts.height or not (numbers.counts["count_high"].sum() or 0):
             _say(
                 escape_markdown(
-                    f"UNODC's data hold no detected victims of {brief.place} as {_role_words(role)} in "
+                    f"UNODC's data hold no detected victims of {brief.place} as {ROLE_WORDS[role]} in "
                     f"{brief.period}."
                 )
             )
             continue
         source = brief.cite(table)
-        place = f"{brief.place} as {_role_words(role)}"
+        place = f"{brief.place} as {ROLE_WORDS[role]}"
         if role == "destination":
             _say(f"#### Victims detected in {escape_markdown(brief.place)}")
         else:
@@ -262,12 +263,6 @@ def show_detected_section(brief: CountryBrief) -> None:
             source=source,
             tag=f"unodc_{role}",
         )
-
-
-def _role_words(role: str) -> str:
-    from evidence.analyses.coverage import ROLE_WORDS
-
-    return ROLE_WORDS[role]
 
 
 # ------------------------------------------------------------------------------------------ GSI and TIP

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import polars as pl
 
-from evidence.analyses.coverage import ROLE_WORDS
 from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import (
     COVERAGE_KINDS,
@@ -204,7 +203,6 @@ def show_source_heading(table: LoadedTable | None, suffix: str | None = None) ->
 
 
 #: How a country brief names a role.
-ROLE_TEXT = ROLE_WORDS
 
 
 # ------------------------------------------------------------------------------------------------------ routes
@@ -501,7 +499,7 @@ def show_reasons(opened: Opened) -> None:
             if summary[kind]:
                 show_table(
                     reasons_table(summary[kind], opened.rule, total_label=f"All {title}"),
-                    caption=f"{_title(table)}: {title} by reason",
+                    caption=f"{table.provenance.label}: {title} by reason",  # the table writer escapes it
                     labels={"reason": "Reason", "rows": "Rows"},
                     source=source_line([table]),
                 )

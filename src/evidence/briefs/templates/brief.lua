@@ -239,10 +239,10 @@ local sanitise = {
 }
 
 function Image(img)
-  if img.src:match("^https?://") then
+  if img.src:lower():match("^https?://") then  -- HTTP:// too: a scheme is case-insensitive
     return pandoc.Link(#img.caption > 0 and img.caption or { pandoc.Str(img.src) }, img.src)
   end
-  if to_typst and img.src:match("^data:") then
+  if to_typst and img.src:lower():match("^data:") then
     -- Typst cannot read inline data; such images come from HTML outputs and are shown in the HTML brief
     return pandoc.Emph({ pandoc.Str("[image shown in the HTML version]") })
   end
