@@ -48,3 +48,19 @@ def test_outputs_get_ordinary_permissions(tmp_path):
     finally:
         os.umask(umask)
     assert stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
+def test_a_mode_is_set_before_the_file_appears(tmp_path, monkeypatch):
+    """An owner-only output is never visible with wider permissions, even for a moment."""
+    import stat
+
+    seen: list[int] = []
+    real_replace = os.replace
+
+    def replace(src, dst):
+        seen.append(stat.S_IMODE(os.stat(src).st_mode))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    out = write_text(tmp_path / "lists.csv", "A,B,n\n1,0,3\n", mode=0o600)
+    assert seen == [0o600] and stat.S_IMODE(out.stat().st_mode) == 0o600

@@ -313,7 +313,6 @@ def snapshot_command(
     register_path: RegisterOpt = None,
 ) -> None:
     """Write the records as they stood on a date as a canonical table (pseudonymised, owner-only)."""
-    import os
 
     from evidence.core.errors import ParameterError
     from evidence.sources.store import write_parquet
@@ -321,8 +320,7 @@ def snapshot_command(
     if out.suffix != ".parquet":
         raise ParameterError(f"{out}: the snapshot is a .parquet file")
     loaded = _as_of(_path(register_path), as_of)
-    write_parquet(loaded, out)
-    os.chmod(out, 0o600)
+    write_parquet(loaded, out, mode=0o600)
     console.print(
         f"Wrote {escape(str(out))}: {loaded.rows_kept} records as of {loaded.provenance.release}",
         soft_wrap=True,

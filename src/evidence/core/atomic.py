@@ -17,10 +17,12 @@ def _umask() -> int:
 
 
 @contextlib.contextmanager
-def atomic_path(target: str | Path) -> Iterator[Path]:
+def atomic_path(target: str | Path, *, mode: int | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it is renamed onto ``target``.
 
-    The temporary file lives in the same directory so that the final ``os.replace`` is atomic.
+    The temporary file lives in the same directory so that the final ``os.replace`` is atomic. The file gets
+    ``mode`` (e.g. ``0o600`` for owner-only) before it is renamed, so it is never visible with wider
+    permissions; by default, what an ordinary ``open()`` would give.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -31,16 +33,16 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         yield tmp_path
         # mkstemp makes owner-only files; outputs get the permissions an ordinary open() would give
         if tmp_path.exists():
-            tmp_path.chmod(0o666 & ~_umask())
+            tmp_path.chmod(0o666 & ~_umask() if mode is None else mode)
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
 
 
-def write_text(target: str | Path, text: str, encoding: str = "utf-8") -> Path:
-    """Write text to ``target`` atomically."""
-    with atomic_path(target) as tmp:
+def write_text(target: str | Path, text: str, encoding: str = "utf-8", *, mode: int | None = None) -> Path:
+    """Write text to ``target`` atomically (with ``mode``, see :func:`atomic_path`)."""
+    with atomic_path(target, mode=mode) as tmp:
         tmp.write_text(text, encoding=encoding)
     return Path(target)
 

@@ -16,8 +16,9 @@ from evidence.sources.provenance import Provenance
 _KEY = "evidence"
 
 
-def write_parquet(loaded: LoadedTable, path: str | Path) -> Path:
-    """Write the canonical table atomically; provenance, accounting, rejects and flags go in the metadata."""
+def write_parquet(loaded: LoadedTable, path: str | Path, *, mode: int | None = None) -> Path:
+    """Write the canonical table atomically (with ``mode``, see :func:`evidence.core.atomic.atomic_path`);
+    provenance, accounting, rejects and flags go in the metadata."""
     meta = {
         "provenance": loaded.provenance.to_dict(),
         "kind": loaded.kind,
@@ -25,7 +26,7 @@ def write_parquet(loaded: LoadedTable, path: str | Path) -> Path:
         "rejects": _issues_json(loaded.rejects),
         "flags": _issues_json(loaded.flags),
     }
-    with atomic_path(path) as tmp:
+    with atomic_path(path, mode=mode) as tmp:
         loaded.data.write_parquet(tmp, metadata={_KEY: json.dumps(meta, ensure_ascii=False)})
     return Path(path)
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -243,6 +242,5 @@ def write_ctdc_export(
     writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
     writer.writerow([TERMS, *kept.columns])
     writer.writerows([["", *("" if v is None else v for v in row)] for row in kept.iter_rows()])
-    path = write_text(out, buffer.getvalue())
-    os.chmod(path, 0o600)  # shared deliberately, not by accident
+    write_text(out, buffer.getvalue(), mode=0o600)  # shared deliberately, not by accident
     return report

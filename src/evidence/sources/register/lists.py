@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import os
 from pathlib import Path
 
 import polars as pl
@@ -64,6 +63,5 @@ def write_lists(data: pl.DataFrame, out: str | Path, by: str = "referral_source"
     histories, report = capture_histories(data, by)
     buffer = io.StringIO()
     histories.write_csv(buffer)
-    path = write_text(out, buffer.getvalue())
-    os.chmod(path, 0o600)
+    write_text(out, buffer.getvalue(), mode=0o600)
     return report
