@@ -27,14 +27,13 @@ Counts here are raw: everything published passes disclosure control in the prese
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
 import polars as pl
 
-from evidence.analyses.count_models import safe_exp
+from evidence.analyses.count_models import captured_warnings, safe_exp
 from evidence.analyses.intervals import clean_float, wilson_interval
 from evidence.analyses.routes import flow_class_expr
 from evidence.analyses.selection import RECORD_CELL_KEY, recorded_flags, resolve_table
@@ -615,10 +614,9 @@ def association_model(
     X = np.column_stack(columns)
     y = data["_y"].to_numpy().astype(float)
     notes: list[str] = []
-    with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
-        warnings.simplefilter("always")
+    with captured_warnings() as caught:
         fit = GLM(y, X, family=families.Binomial()).fit()
-    notes += [str(w.message) for w in caught]
+    notes += caught
     params, bse = np.asarray(fit.params), np.asarray(fit.bse)
     ci = np.asarray(fit.conf_int(alpha=1 - level))
     pvalues = np.asarray(fit.pvalues)

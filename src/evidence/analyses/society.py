@@ -27,9 +27,7 @@ vulnerability, and how it moves around a change of TIP tier; they do not say tha
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import functools
-import warnings
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -39,12 +37,13 @@ import polars as pl
 if TYPE_CHECKING:
     from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
-from evidence.analyses.count_models import safe_exp
+from evidence.analyses.count_models import captured_warnings, safe_exp
 from evidence.analyses.intervals import clean_float, point_expr
 from evidence.analyses.selection import DEFAULT_INDICATOR, check_country
 from evidence.core.errors import ParameterError
 from evidence.sources.loaded import LoadedTable
 from evidence.sources.provenance import Provenance
+from evidence.sources.tip import TIERS
 
 # ------------------------------------------------------------------------------------------------ measures
 
@@ -112,7 +111,7 @@ COMPARE_MEASURES: tuple[str, ...] = (
     DETECTION_GAP,
 )
 
-TIER_RANKS: dict[str, int] = {"Tier 1": 1, "Tier 2": 2, "Tier 2 Watch List": 3, "Tier 3": 4}
+TIER_RANKS: dict[str, int] = {tier: rank for rank, tier in enumerate(TIERS, start=1)}  # 1 = Tier 1
 #: A tier rank at or above this is on the lists that can bring sanctions (Watch List, Tier 3).
 LISTED_RANK = 3
 
@@ -129,30 +128,6 @@ PANEL_SCHEMA: dict[str, PolarsDataType] = {
     "source_id": pl.String(),  # the loader's source name (unodc_glotip, walkfree_gsi, us_tip_tiers)
     "note": pl.String(),  # how a derived value was computed (which years of which sources)
 }
-
-_SHORT_NAMES = {
-    "unodc_glotip": "UNODC GLOTIP",
-    "walkfree_gsi": "Walk Free Global Slavery Index",
-    "us_tip_tiers": "US TIP Report tiers",
-}
-
-
-def source_name(provenance: Provenance) -> str:
-    """A reader's name for a source and its release, e.g. ``"UNODC GLOTIP, release 30 May 2023"``: the
-    source's own label (from its metadata) where it has one, so that a panel value is cited as every other
-    number of a brief is."""
-    if provenance.name or provenance.release_label:
-        return provenance.label
-    short = _SHORT_NAMES.get(provenance.source) or provenance.title or provenance.source
-    release = provenance.release
-    if not release or release == "unknown":
-        return short
-    try:
-        release = dt.date.fromisoformat(release).strftime("%-d %B %Y")
-    except ValueError:
-        pass
-    return f"{short}, release {release}"
-
 
 # --------------------------------------------------------------------------------------------- the panel
 
@@ -398,7 +373,7 @@ def country_panel(
 
 def _with_source(frame: pl.DataFrame, provenance: Provenance) -> pl.DataFrame:
     return frame.with_columns(
-        source=pl.lit(source_name(provenance)),
+        source=pl.lit(provenance.label),
         source_id=pl.lit(provenance.source),
         country=pl.lit(None, pl.String),
     )
@@ -465,7 +440,7 @@ def _tiers(tables: list[LoadedTable]) -> pl.DataFrame:
             "report_year",
             pl.col("tier").cast(pl.String),
             pl.lit(i).alias("_order"),
-            pl.lit(source_name(t.provenance)).alias("source"),
+            pl.lit(t.provenance.label).alias("source"),
             pl.lit(t.provenance.source).alias("source_id"),
         )
         for i, t in enumerate(tables)
@@ -754,10 +729,9 @@ def _fit_rate_ratios(
     from statsmodels.genmod import families  # not statsmodels.api: it imports every model
     from statsmodels.genmod.generalized_linear_model import GLM
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with captured_warnings() as caught:
         fit = GLM(y, X, family=families.Poisson(), offset=offset).fit(cov_type=cov_type)
-    notes += [str(w.message) for w in caught]
+    notes += caught
     if not fit.converged:
         notes.append("the model did not converge")
     ci = np.asarray(fit.conf_int(alpha=1 - level))
@@ -980,14 +954,9 @@ def _fit_event(
 
     # one BLAS thread: with a few hundred dummy columns, BLAS threads wait on each other whenever another
     # process holds a core (a busy machine made this fit take 5 to 50 s instead of 0.4)
-    with (
-        warnings.catch_warnings(record=True) as caught,
-        np.errstate(all="ignore"),
-        threadpool_limits(limits=1, user_api="blas"),
-    ):
-        warnings.simplefilter("always")
+    with captured_warnings() as caught, threadpool_limits(limits=1, user_api="blas"):
         fit = GLM(y, X, family=families.Poisson()).fit(cov_type="cluster", cov_kwds={"groups": groups})
-    notes += [str(w.message) for w in caught]
+    notes += caught
     if not fit.converged:
         notes.append("the event-study model did not converge")
     params = np.asarray(fit.params)[:n_times]
