@@ -164,3 +164,19 @@ def test_the_summary_table_says_which_numbers_count_people(western) -> None:
     )
     hits = find_small_counts(table_data(leaked, kinds={"value": estimate_row_kinds(rows)}).to_html())
     assert [h.value for h in hits] == [3]
+
+
+def test_the_sensitivity_table_reuses_the_headline_estimate_made_with_the_same_settings(shared_data):
+    from evidence.analyses.estimation import estimate_population, read_list_capture
+    from evidence.analyses.estimation.sensitivity import ModelChoice, sensitivity
+
+    capture = read_list_capture(shared_data / "mse" / "uk_2013_4list" / "UKdat_4.csv")
+    headline = estimate_population(capture, method="stepwise", bootstrap=50, seed=3)
+    choices = [ModelChoice("stepwise", 0.02, 2), ModelChoice("stepwise", 0.05, 2)]
+    rows = sensitivity(capture, choices, bootstrap=50, seed=3, known=headline)
+    assert rows[0].result is headline and rows[1].result is not headline
+    # the same numbers as fitting it again: reuse changes nothing but the time
+    again = sensitivity(capture, choices[:1], bootstrap=50, seed=3)[0].result
+    assert again is not None and again.interval == headline.interval and again.estimate == headline.estimate
+    other_seed = sensitivity(capture, choices[:1], bootstrap=50, seed=4, known=headline)
+    assert other_seed[0].result is not headline

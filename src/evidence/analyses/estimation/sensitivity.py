@@ -63,12 +63,18 @@ def sensitivity(
     bootstrap: int | str = 0,
     seed: int | None = None,
     level: float = 0.95,
+    known: PopulationEstimate | None = None,
 ) -> list[SensitivityRow]:
     """The estimate and interval under each model choice (by default :func:`model_choices`), all with the same
-    bootstrap settings and seed. A choice that gives no estimate for these data says why instead."""
+    bootstrap settings and seed. A choice that gives no estimate for these data says why instead. ``known`` is
+    an estimate already made of the same data with the same settings (the headline one): its choice is not
+    fitted and bootstrapped again."""
     choices = list(choices) if choices is not None else model_choices(capture.n_lists)
     rows = []
     for choice in choices:
+        if known is not None and _same_choice(known, choice, bootstrap, seed, level):
+            rows.append(SensitivityRow(choice, known))
+            continue
         try:
             result = estimate_population(
                 capture,
@@ -84,3 +90,20 @@ def sensitivity(
             continue
         rows.append(SensitivityRow(choice, result))
     return rows
+
+
+def _same_choice(
+    result: PopulationEstimate, choice: ModelChoice, bootstrap: int | str, seed: int | None, level: float
+) -> bool:
+    """Whether ``result`` is what :func:`sensitivity` would compute for ``choice`` with these settings."""
+    if result.bootstrap_requested != bootstrap or result.level != level:
+        return False
+    if bootstrap != 0 and (seed is None or result.seed != seed):  # the same replicates, not merely as many
+        return False
+    if result.method != choice.method or result.downhill_start not in (None, "main"):
+        return False
+    if choice.method == "main":
+        return True
+    p_enter = choice.p_enter if choice.p_enter is not None else DEFAULT_P_ENTER
+    same_p = choice.method != "stepwise" or result.p_enter == p_enter
+    return same_p and result.max_order == max(2, choice.max_order)
