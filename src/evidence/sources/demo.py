@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -461,18 +462,22 @@ def demo_path(n_rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED) -> Path:
     rebuilt. Generation is deterministic, so the rebuilt file has the same bytes.
     """
     path = demo_file(n_rows, seed)
-    if _demo_intact(path):
+    if demo_intact(path):
         return path
     write_demo(path, n_rows, seed)
+    write_demo_manifest(path, rows=n_rows, seed=seed)
+    return path
+
+
+def write_demo_manifest(path: Path, **facts: Any) -> None:
+    """Record a generated demo file's sha256 and size (and ``facts``) beside it, for :func:`demo_intact`."""
     manifest = {
         "generator_version": DEMO_VERSION,
-        "rows": n_rows,
-        "seed": seed,
+        **facts,
         "sha256": sha256_file(path),
         "size": path.stat().st_size,
     }
     write_text(manifest_path(path), json.dumps(manifest, indent=2) + "\n")
-    return path
 
 
 def default_data_paths() -> tuple[list[Path], bool]:
@@ -486,7 +491,8 @@ def default_data_paths() -> tuple[list[Path], bool]:
     return [demo_path()], True
 
 
-def _demo_intact(path: Path) -> bool:
+def demo_intact(path: Path) -> bool:
+    """Whether a generated demo file is as written: it matches its manifest and its sidecar says demo."""
     sidecar = sidecar_path(path)
     if not (sidecar.is_file() and matches_manifest(path)):
         return False

@@ -27,8 +27,15 @@ import polars as pl
 
 from evidence.core.atomic import atomic_path, write_text
 from evidence.core.config import cache_dir
-from evidence.sources.demo import DEFAULT_ROWS, DEFAULT_SEED, DEMO_RELEASE, DEMO_VERSION, generate_demo
-from evidence.sources.provenance import manifest_path, matches_manifest, sha256_file
+from evidence.sources.demo import (
+    DEFAULT_ROWS,
+    DEFAULT_SEED,
+    DEMO_RELEASE,
+    DEMO_VERSION,
+    demo_intact,
+    generate_demo,
+    write_demo_manifest,
+)
 from evidence.sources.registry import sidecar_path
 
 #: The years of the UNODC-layout and TIP-layout demo files.
@@ -251,24 +258,9 @@ def demo_context_paths(seed: int = DEFAULT_SEED) -> list[Path]:
     one is missing, damaged or has lost its sidecar."""
     folder = cache_dir() / "demo"
     paths = [folder / name for name in _FILES.values()]
-    if all(_intact(p) for p in paths):
+    if all(demo_intact(p) for p in paths):
         return paths
     write_demo_context(folder, seed)
     for path in paths:
-        manifest = {
-            "generator_version": DEMO_VERSION,
-            "sha256": sha256_file(path),
-            "size": path.stat().st_size,
-        }
-        write_text(manifest_path(path), json.dumps(manifest, indent=2) + "\n")
+        write_demo_manifest(path)
     return paths
-
-
-def _intact(path: Path) -> bool:
-    sidecar = sidecar_path(path)
-    if not (sidecar.is_file() and matches_manifest(path)):
-        return False
-    try:
-        return json.loads(sidecar.read_text(encoding="utf-8")).get("demo") is True
-    except (OSError, ValueError):
-        return False
