@@ -67,7 +67,7 @@ from evidence.sources.case_schema import (
     conform,
 )
 from evidence.sources.countries import country_table, map_to_iso3, with_regions
-from evidence.sources.delimited import text_encoding
+from evidence.sources.delimited import text_encoding, utf16_codec
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.provenance import Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, apply_sidecar, check_readable, register
@@ -163,7 +163,7 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         encoding, detected = mapping.encoding, text_encoding(data[:4096])
         if encoding.lower().replace("_", "-").startswith("utf-8") and detected != "utf-8":
             # spreadsheets save "Unicode text" as UTF-16, whatever the mapping expects
-            encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else detected
+            encoding = utf16_codec(data, detected)
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1

@@ -44,6 +44,12 @@ def text_encoding(head: bytes) -> str:
     return "utf-8"
 
 
+def utf16_codec(head: bytes, encoding: str) -> str:
+    """The codec for UTF-16 text detected as ``encoding``: ``utf-16`` when a byte-order mark gives the order
+    (the codec then removes it), else the detected ``utf-16-le``/``-be``."""
+    return "utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else encoding
+
+
 def utf8_text(data: bytes, path: str | Path) -> tuple[bytes, list[str]]:
     """The file's bytes as UTF-8 text with LF (or CRLF) line ends, and notes saying what was converted.
 
@@ -53,7 +59,7 @@ def utf8_text(data: bytes, path: str | Path) -> tuple[bytes, list[str]]:
     encoding = text_encoding(data[:4096])
     if encoding.startswith("utf-16"):
         try:
-            text = data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else encoding)
+            text = data.decode(utf16_codec(data, encoding))
         except UnicodeDecodeError as exc:
             raise InputError(
                 f"this file is UTF-16 text, but bytes {data[exc.start : exc.end]!r} are not valid UTF-16",

@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from evidence.core.errors import InputError, UnknownFormatError
-from evidence.sources.delimited import MAX_HEADER_BYTES, text_encoding
+from evidence.sources.delimited import MAX_HEADER_BYTES, text_encoding, utf16_codec
 from evidence.sources.loaded import LoadedTable
 from evidence.sources.provenance import Provenance
 from evidence.sources.workbook import DAMAGED, DAMAGED_HINT, WorkbookHead, workbook_head
@@ -59,7 +59,7 @@ class FileHead:
         """Decoded head (BOM removed; UTF-16 decoded; Latin-1 as a fallback so sniffing never fails on encoding)."""
         raw = self.raw
         if self.encoding.startswith("utf-16"):
-            return raw.decode("utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else self.encoding, "replace")
+            return raw.decode(utf16_codec(raw, self.encoding), "replace")
         if raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         try:
