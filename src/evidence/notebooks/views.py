@@ -202,9 +202,6 @@ def show_source_heading(table: LoadedTable | None, suffix: str | None = None) ->
     _markdown(f"### {_title(table)}{kind if suffix is None else suffix}")
 
 
-#: How a country brief names a role.
-
-
 # ------------------------------------------------------------------------------------------------------ routes
 
 
