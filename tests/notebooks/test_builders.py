@@ -311,3 +311,19 @@ def test_a_trend_whose_interval_includes_one_is_no_clear_change():
 
     short = trend_sentence(_models(1.10, 1.04, 1.16, n_years=3))
     assert not find_small_counts(short)
+
+
+def test_yearly_numbers_leave_the_years_with_missing_reporters_out_of_the_trend():
+    from _indicator import nationals_reported
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import yearly_numbers
+    from evidence.presentation.disclosure import DisclosureRule
+
+    rows = nationals_reported(range(2010, 2020), tha_from=2013)
+    numbers = yearly_numbers(Selection(rows, country="MMR", role="origin"), DisclosureRule(5))
+    assert numbers.flagged == [2012, 2011, 2010]
+    rate = numbers.models().rate_ratio
+    assert rate is not None and rate.first_year == 2013  # fitted on the years with a stable set of reporters
+    # the jump of 2013 is Thailand joining, not a trend
+    assert abs(rate.rate_ratio - 1.0) < 1e-6

@@ -317,8 +317,9 @@ class RouteView:
             )
         )
 
-    def key_figures(self) -> pl.DataFrame:
-        """Measure and victims (as text: a count, the rule's label or ``x``) read from the table."""
+    def key_figures(self, noun: str = "identified victims") -> pl.DataFrame:
+        """Measure and victims (as text: a count, the rule's label or ``x``) read from the table; ``noun``:
+        what the victims are (identified in case data, detected in UNODC's)."""
         shown = self.table.display()
         total = self.table.total_label
         known = self.known_routes()
@@ -333,7 +334,7 @@ class RouteView:
         return pl.DataFrame(
             {
                 "Measure": [
-                    "Identified victims in the selection",
+                    f"{noun.capitalize()} in the selection",
                     "on a known route (origin and destination known)",
                     "origin (citizenship) unknown",
                     "destination unknown",
@@ -475,9 +476,9 @@ def interval_display(low: DisclosedTable, high: DisclosedTable) -> pl.DataFrame:
 
 
 def interval_key_figures(low: RouteView, high: RouteView) -> pl.DataFrame:
-    """:meth:`RouteView.key_figures` of the low and the high bounds as one table (``"low–high"`` where they
-    differ; ``x`` where either is withheld for another reason than being small)."""
-    lo, hi = low.key_figures(), high.key_figures()
+    """:meth:`RouteView.key_figures` of the low and the high bounds (UNODC's detected victims) as one table
+    (``"low–high"`` where they differ; ``x`` where either is withheld for another reason than being small)."""
+    lo, hi = low.key_figures("detected victims"), high.key_figures("detected victims")
     label = low.table.rule.label
 
     def both(a: str, b: str) -> str:
@@ -862,10 +863,14 @@ def yearly_numbers(
         selection.frame["year"] if "year" in selection.frame.columns else pl.Series([], dtype=pl.Int64)
     )
     incomplete = (
-        trends.incomplete_years(
-            counts,
-            late_registration=selection.kind == "case",
-            release_end=frame_year.max(),  # type: ignore[arg-type]
+        trends.merge_incomplete(
+            trends.incomplete_years(
+                counts,
+                late_registration=selection.kind == "case",
+                release_end=frame_year.max(),  # type: ignore[arg-type]
+            ),
+            # a sum over reporting countries (nationals detected) flags the years some of them are missing
+            [f for f in trends.reporter_gaps(selection) if f.year in set(counts["year"].to_list())],
         )
         if counts.height
         else ()

@@ -23,7 +23,7 @@ from typing import Any
 
 import polars as pl
 
-from evidence.analyses.coverage import ROLE_WORDS, VICTIM_KINDS, Coverage, coverage, years_text
+from evidence.analyses.coverage import ROLE_WORDS, VICTIM_KINDS, Coverage, coverage, default_years, years_text
 from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import (
     VICTIMS,
@@ -200,13 +200,7 @@ def open_brief(
     iso3 = check_country(country)
     assert iso3 is not None
     role = check_role(role)
-    first, last = years if years is not None else (None, None)
-    if first is None or last is None:
-        span = coverage(tables, iso3, role).span
-        if span is not None:
-            first = span[0] if first is None else first
-            last = span[1] if last is None else last
-    chosen = (int(first), int(last)) if first is not None and last is not None else None
+    chosen = default_years(tables, iso3, role, years)
     found = coverage(tables, iso3, role, chosen)
     peer_list = [p for p in (check_country(p) for p in peers or []) if p] or None
     return CountryBrief(list(tables), rule, iso3, role, chosen, peer_list, found)
