@@ -103,6 +103,12 @@ class CountryBrief:
         estimates or tiers)."""
         return [s.table for s in self.coverage.sources if s.kind == kind and s.in_selection]
 
+    def used_tables(self) -> list[LoadedTable]:
+        """The tables the brief can use: those holding something for it, and the country data that the
+        comparison with other countries reads (a file holding nothing for the brief is neither used nor cited)."""
+        holding = {id(s.table) for s in self.coverage.sources if s.in_selection}
+        return [t for t in self.tables if id(t) in holding or t.kind in ("indicator", "gsi", "tier")]
+
     def given(self, kind: str) -> list[LoadedTable]:
         """The tables of ``kind`` among the data files, whether or not they hold anything for the brief."""
         return [t for t in self.tables if t.kind == kind]
@@ -298,6 +304,9 @@ def nearest_published(numbers: YearlyNumbers, target: int | None) -> int | None:
 # ------------------------------------------------------------------------------------- the sources together
 
 
+#: How a year flagged by :func:`evidence.analyses.trends.incomplete_years` (or a change of reporters) is said.
+INCOMPLETE_WORDS = "probably incomplete"
+
 #: How many years a yearly count may lie from the GSI's estimate year to be set against it (as the detection
 #: gap of :mod:`evidence.analyses.society`).
 MAX_YEARS_APART = 2
@@ -315,6 +324,14 @@ class Magnitude:
     text: str  # as the brief's table shows it ("1,541", "<5", "401,000")
     value: float | None  # for the chart (None: withheld or not available)
     per_thousand: float | None = None  # per 1,000 estimated in modern slavery, where meaningful
+    incomplete: bool = False  # the year is flagged as probably incomplete in the source's yearly numbers
+
+    @property
+    def year_text(self) -> str:
+        """The year, said to be probably incomplete where it is flagged so."""
+        if self.year is None:
+            return ""
+        return f"{self.year} ({INCOMPLETE_WORDS})" if self.incomplete else str(self.year)
 
 
 def magnitudes(brief: CountryBrief) -> list[Magnitude]:
@@ -351,6 +368,7 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
                 year,
                 cell_text(pair),
                 _point(pair),
+                incomplete=year in numbers.flagged,
             )
         )
     for table in brief.holding("indicator"):
@@ -372,7 +390,18 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
             short = (
                 "Detected in the country (UNODC)" if role == "destination" else "Nationals detected (UNODC)"
             )
-            rows.append(Magnitude(what, short, "indicator", table, year, cell_text(pair), _point(pair)))
+            rows.append(
+                Magnitude(
+                    what,
+                    short,
+                    "indicator",
+                    table,
+                    year,
+                    cell_text(pair),
+                    _point(pair),
+                    incomplete=year in numbers.flagged,
+                )
+            )
     if gsi and estimate is not None:
         rows.append(
             Magnitude(
@@ -406,7 +435,7 @@ def magnitude_table(rows: Sequence[Magnitude]) -> pl.DataFrame:
         {
             "What": [r.what for r in rows],
             "Source": [source_line([r.table]) for r in rows],
-            "Year": ["" if r.year is None else str(r.year) for r in rows],
+            "Year": [r.year_text for r in rows],
             "Number": [r.text for r in rows],
             "Per 1,000 estimated in modern slavery": [
                 "" if r.per_thousand is None else _significant(r.per_thousand) for r in rows
@@ -439,8 +468,13 @@ def magnitude_sentences(brief: CountryBrief, rows: Sequence[Magnitude]) -> list[
         out.append(
             f"For every 1,000 people estimated to be in modern slavery in {escape_markdown(brief.place)} in "
             f"{estimate.year}, {number(float(ratio.replace(',', '')), 'statistic', digits=_decimals(ratio))} "
-            f"victims were {verb} in {r.year} ({escape_markdown(r.text)} in all; "
+            f"victims were {verb} in {escape_markdown(r.year_text)} ({escape_markdown(r.text)} in all; "
             f"{escape_markdown(_order(r.per_thousand))})."
+            + (
+                f" {r.year} is flagged as {INCOMPLETE_WORDS} (see the yearly table), so the ratio may be too low."
+                if r.incomplete
+                else ""
+            )
         )
     if estimate is not None and estimate.year is not None:
         far = [
@@ -604,7 +638,8 @@ def key_figures(brief: CountryBrief) -> list[tuple[str, str]]:
             )
             if role == "destination":
                 what += " (UNODC)"
-            out.append((f"{what}, {latest}", text))
+            flagged = f" ({INCOMPLETE_WORDS})" if latest in numbers.flagged else ""
+            out.append((f"{what}, {latest}{flagged}", text))
     for table in brief.holding("gsi")[:1]:
         from evidence.analyses.society import gsi_profile
 

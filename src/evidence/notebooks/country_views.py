@@ -58,8 +58,8 @@ def start(
     peers: Sequence[str] = (),
 ) -> CountryBrief:
     """Load the data, settle the years (the span the data hold when not given) and show the brief's heading,
-    the synthetic-data notice and the key-figures box."""
-    from evidence.notebooks.runtime import load_data, synthetic_notice
+    the synthetic-data notice (for the files the brief uses) and the key-figures box."""
+    from evidence.notebooks.runtime import load_data
     from evidence.presentation.disclosure import DisclosureRule
 
     tables = load_data(data)
@@ -67,8 +67,7 @@ def start(
         tables, DisclosureRule(threshold), country=country, role=role, years=years, peers=peers
     )
     _say(f"**{escape_markdown(brief.place_role)}, {escape_markdown(brief.period)}.**")
-    if notice := synthetic_notice(tables):
-        _say(notice)
+    views.show_notice(brief.used_tables())
     _say(key_figures_markdown(brief))
     return brief
 

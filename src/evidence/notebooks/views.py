@@ -6,9 +6,10 @@ Markdown prose) section by section, so that the notebooks stay thin.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import polars as pl
@@ -138,12 +139,37 @@ def _title(table: LoadedTable) -> str:
 @dataclass(frozen=True)
 class Opened:
     """What a packaged notebook settles in its first cell: the loaded tables, the disclosure rule, the sources
-    line, and the place's name."""
+    line, and the place's name; for a notebook about one country, role and years (:func:`open_selections`),
+    the years and the selections of the tables that hold its victims.
+
+    :meth:`cite` marks the tables whose numbers a section shows: once a notebook cites, a table it never
+    cites is recorded as not cited, and a brief made from the run does not list it among its sources."""
 
     tables: list[LoadedTable]
     rule: DisclosureRule
     source: str
     place: str
+    years: tuple[int, int] | None = None
+    selections: list[Selection] = field(default_factory=list)
+    cited: dict[int, LoadedTable] = field(default_factory=dict)
+
+    @property
+    def period(self) -> str:
+        """The notebook's years as readers read them (``2012–2023``), or "all years"."""
+        from evidence.analyses.coverage import years_text
+
+        return years_text(range(self.years[0], self.years[1] + 1)) if self.years else "all years"
+
+    def cite(self, *tables: LoadedTable) -> str:
+        """Mark ``tables`` as used (their numbers are shown) and return their source line; records which of
+        the loaded tables the notebook has cited so far in the run's provenance."""
+        from evidence.notebooks.runtime import provenance_entry, record_entries
+
+        new = [t for t in tables if id(t) not in self.cited]
+        self.cited.update((id(t), t) for t in tables)
+        if new:
+            record_entries([{**provenance_entry(t), "cited": id(t) in self.cited} for t in self.tables])
+        return source_line(tables)
 
     def analysable(self, notebook: str) -> list[LoadedTable]:
         """The tables with victims per route and year: victim records and UNODC's country data (an error
@@ -172,20 +198,78 @@ class Opened:
 
 
 def open_notebook(
-    data: Sequence[str], threshold: int, *, heading: str | None = None, country: str | None = None
+    data: Sequence[str],
+    threshold: int,
+    *,
+    heading: str | None = None,
+    country: str | None = None,
+    notice: bool = True,
 ) -> Opened:
     """Load the data (recording their provenance for the run), show ``heading`` and, for synthetic data, the
-    notice; the rule is the disclosure rule of ``threshold``."""
-    from evidence.notebooks.runtime import load_data, synthetic_notice
+    notice (``notice=False``: the notebook shows it, for the tables it uses, with :func:`show_notice`); the
+    rule is the disclosure rule of ``threshold``."""
+    from evidence.notebooks.runtime import load_data
 
     rule = DisclosureRule(threshold)
     tables = load_data(data)
     place = (name_of(country) or country) if country else ""
     if heading:
         _markdown(heading.format(place=escape_markdown(place)))  # the place may be a parameter as given
+    if notice:
+        show_notice(tables)
+    return Opened(tables, rule, source_line(tables), place)
+
+
+def show_notice(tables: Sequence[LoadedTable]) -> None:
+    """The synthetic-data notice for the tables a notebook uses (none when they are all real)."""
+    from evidence.notebooks.runtime import synthetic_notice
+
     if notice := synthetic_notice(tables):
         _markdown(notice)
-    return Opened(tables, rule, source_line(tables), place)
+
+
+def open_selections(
+    notebook: str,
+    data: Sequence[str],
+    threshold: int,
+    *,
+    country: str,
+    role: str,
+    years: tuple[int | None, int | None],
+    heading: str,
+) -> Opened:
+    """Open a notebook about ``country`` as ``role``: load the data, settle the years (a year left empty is
+    the first or last the data hold for the country and role, the rule of the country brief), show
+    ``heading`` (``{place}``, ``{role}`` and ``{years}`` filled in), and keep the selection of each table of victims
+    (:meth:`Opened.analysable`) that holds some in those years. A table that holds none is named in one
+    sentence, not analysed and not cited; the synthetic-data notice covers the tables used."""
+    from evidence.analyses.coverage import ROLE_WORDS, coverage, default_years
+
+    opened = open_notebook(data, threshold, country=country, notice=False)
+    tables = opened.analysable(notebook)
+    settled = default_years(tables, country, role, years)
+    found = coverage(tables, country, role, settled)
+    used = [s.table for s in found.sources if s.in_selection]
+    opened = dataclasses.replace(
+        opened,
+        years=settled,
+        selections=[
+            Selection(t, country=country, role=role, years=settled)  # type: ignore[arg-type]
+            for t in used
+        ],
+    )
+    role_words = ROLE_WORDS[found.role]
+    _markdown(heading.format(place=escape_markdown(opened.place), role=role_words, years=opened.period))
+    show_notice(used)
+    unused = [s for s in found.sources if not s.in_selection]
+    if unused:
+        held = "; ".join(f"{s.label} (years it holds for it: {s.years_text()})" for s in unused)
+        _markdown(
+            escape_markdown(
+                f"Not used, because they hold no victims of {found.place()} in {opened.period}: {held}."
+            )
+        )
+    return opened
 
 
 def show_sources(opened: Opened) -> None:
@@ -460,8 +544,6 @@ def _years_shown(numbers: YearlyNumbers) -> int:
 
 def _dated(table: DisclosedTable) -> DisclosedTable:
     """A year × category table without its totals and its ``undated`` row, years as numbers (for charts)."""
-    import dataclasses
-
     n = table.frame.height - (1 if table.has_total_row else 0)
     body, reasons = table.frame.head(n), table.reasons.head(n)
     keep = body["year"] != "undated"
