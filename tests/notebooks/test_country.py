@@ -111,6 +111,8 @@ def test_an_unused_source_is_named_once_and_never_cited(tables):
     brief.cite(*brief.holding("indicator"))
     cited = {e["source"]: e["cited"] for e in brief.provenance()}
     assert cited["ctdc"] is False and cited["unodc_glotip"] is True
+    # the synthetic-data notice follows the files used: the case file is none of them
+    assert [t.kind for t in brief.used_tables()] == ["indicator", "gsi", "tier"]
 
 
 def test_key_figures(tables):

@@ -557,7 +557,8 @@ def about_section(record: RunRecord, parameters: Mapping[str, Any]) -> str:
         "it was rendered."
     )
     limits = (
-        "Identified victims are the cases that reached an organisation's records; they are not the number of "
+        "Identified and detected victims are the cases that reached an organisation's records or the "
+        "authorities' attention; they are not the number of "
         "people trafficked, and changes over time reflect identification and reporting as much as "
         "trafficking itself."
     )

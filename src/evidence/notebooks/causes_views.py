@@ -215,7 +215,7 @@ def heat_table(
     """Each category of ``column_topic`` among the victims of each category of ``row_topic`` (the heat table
     of means of control by form). Returns the display table (rows: categories of ``row_topic`` with their
     denominator; cells ``"45%"``, or the rule's label) and the shares for the chart (row, column, share; null
-    where the count or the denominator is withheld). Both topics overlap (a victim can have several forms and
+    where the count or the denominator is withheld; rows with no victim left out). Both topics overlap (a victim can have several forms and
     several means), so no total is published and primary suppression protects every count."""
     cross = causes.cross_profile(cases, row_topic, column_topic)
     keyed = "count_key" in cross.columns  # real records: perturbed by their keys
@@ -261,7 +261,8 @@ def heat_table(
         "row", pl.col("n_known").alias(f"Victims with {causes.TOPICS[column_topic].lower()} recorded")
     )
     table = wide.join(base_text, on="row", how="left").rename({"row": causes.TOPICS[row_topic]})
-    return table, shares
+    # a row without a victim has no share to draw: it is not withheld (the chart counts withheld shares)
+    return table, shares.filter(pl.col("row").replace_strict(base_of, default=None).fill_null(-1) != 0)
 
 
 def missing_view(

@@ -240,7 +240,7 @@ def show_detected_section(brief: CountryBrief) -> None:
                 views.show_dimension_section(yearly, place=place, source=source)
             for by in ("sex", "age"):
                 views.show_dimension_section(brief.yearly(table, role, by=by), place=place, source=source)
-            _say(f"##### Citizenship of the victims detected in {escape_markdown(brief.place)}")
+            heading = f"Citizenship of the victims detected in {brief.place}"
             title = f"Citizenship of detected victims, {brief.place}"
         else:
             _say(
@@ -248,9 +248,19 @@ def show_detected_section(brief: CountryBrief) -> None:
                 "not by their citizenship: the forms, sex and age of nationals detected abroad are not in these "
                 "data."
             )
-            _say(f"##### Where nationals of {escape_markdown(brief.place)} were detected")
-            title = f"Where nationals of {brief.place} were detected"
+            heading = f"Where nationals of {brief.place} were detected"
+            title = heading
         routes = brief.routes(table, role)
+        if routes is not None and views.holds_no_victims(routes):
+            # a section with nothing in it is one sentence: no table of zeros, no empty chart or map
+            _say(
+                escape_markdown(
+                    f"{heading}: UNODC's data hold no citizenship breakdown of these victims in "
+                    f"{brief.period_for(table, role)}."
+                )
+            )
+            continue
+        _say(f"##### {escape_markdown(heading)}")
         if routes is None:
             views.show_table(None)
             continue

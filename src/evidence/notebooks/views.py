@@ -308,6 +308,9 @@ def show_routes(
     if numbers is None:
         show_table(None)
         return None
+    if holds_no_victims(numbers):
+        _markdown(f"No {victims_noun(selection)} with a route in this selection: nothing to tabulate or map.")
+        return None
     if key_figures:
         show_key_figures(numbers)
     show_route_table(
@@ -322,10 +325,18 @@ def show_routes(
     return numbers
 
 
+def holds_no_victims(numbers: RouteBounds) -> bool:
+    """Whether a selection's route numbers hold no victim at all (every bound of the total 0): a route table,
+    chart or map of it would show nothing but zeros."""
+    total = numbers.high.total_row()[numbers.high.table.total_label]
+    return total == 0
+
+
 def show_key_figures(numbers: RouteBounds | None) -> None:
     """Victims of the selection, on a known route, and with an unknown origin or destination."""
+    noun = "identified victims" if numbers is None or numbers.exact else "detected victims"
     show_table(
-        None if numbers is None else numbers.key_figures(), caption="Identified victims and their routes"
+        None if numbers is None else numbers.key_figures(), caption=f"{noun.capitalize()} and their routes"
     )
 
 
@@ -379,7 +390,8 @@ def show_region_table(numbers: RouteBounds, level: str, *, source: str) -> None:
         return
     show_table(
         table,
-        caption=f"Identified victims by {level} of origin (rows) and of destination (columns)",
+        caption=f"{'Identified' if numbers.exact else 'Detected'} victims by {level} of origin (rows) and of "
+        "destination (columns)",
         labels={f"origin_{level}": f"Origin {level}"},
         source=source,
     )
@@ -490,7 +502,12 @@ def show_dimension_section(numbers: YearlyNumbers, *, place: str, source: str) -
     caption = f"{victims_noun(numbers.selection).capitalize()} per year by {label}"
     table = numbers.by_category
     if table is None:
-        _markdown("No table by this dimension for this selection.")
+        why = (
+            "the data publish no such breakdown for it"
+            if not numbers.exact
+            else "the data hold no such breakdown for it, or too few victims to protect"
+        )
+        _markdown(escape_markdown(f"{caption}: not shown, because {why}."))
         return
     note = None
     shown = table.shown()
