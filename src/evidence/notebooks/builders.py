@@ -1103,7 +1103,7 @@ def break_sentence(models: SeriesModels) -> str:
         return f"No break could be estimated from this series: {escape_markdown(note)}."
     text = (
         f"Most likely break: **{found.break_year}** "
-        f"(adjusted p = {markup.marked(f'{found.p_value_adjusted:.3g}', 'statistic')}). "
+        f"(adjusted p {markup.marked(markup.p_value_text(found.p_value_adjusted), 'statistic')}). "
         f"Before it the rate ratio was {found.rate_ratio_before:.2f} a year "
         f"({found.ci_before[0]:.2f}–{found.ci_before[1]:.2f}), after it {found.rate_ratio_after:.2f} "
         f"({found.ci_after[0]:.2f}–{found.ci_after[1]:.2f})."
