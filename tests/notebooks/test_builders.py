@@ -111,7 +111,7 @@ def test_route_view_holds_every_route_number_in_one_protected_table():
         "Myanmar → Thailand",
         "Cambodia → Thailand",
         "All other routes",
-        "Origin (citizenship) unknown",
+        "Origin (citizenship) unknown or stateless",
         "Destination unknown",
         "All victims",
     ]
@@ -119,12 +119,12 @@ def test_route_view_holds_every_route_number_in_one_protected_table():
     assert rows["All victims"]["All victims"] == "88"
     # Lao PDR (3) and Japan (7) are both in Asia: the other routes' classes hide no small count
     assert rows["All other routes"]["Domestic"] == "10" and rows["All other routes"]["Intraregional"] == "10"
-    assert rows["Origin (citizenship) unknown"]["All victims"] == "<5"
+    assert rows["Origin (citizenship) unknown or stateless"]["All victims"] == "<5"
     # the unknown destinations would give the small unknown origins back from the column total
     assert "x" in (rows["Destination unknown"]["Route unknown"], rows["All victims"]["Route unknown"])
     figures = dict(zip(*view.key_figures().get_columns(), strict=True))
     assert figures["Identified victims in the selection"] == "88"
-    assert figures["origin (citizenship) unknown"] == "<5"
+    assert figures["origin (citizenship) unknown or stateless"] == "<5"
     assert figures["on a known route (origin and destination known)"] in ("80", "x")
     chart = view.chart_data()
     assert chart["victims"].to_list() == [40, 20] and chart["victims"].min() >= RULE.threshold

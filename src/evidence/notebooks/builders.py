@@ -271,7 +271,9 @@ ROUTE_CLASS_LABELS = {
 NO_ROUTE = "Route unknown"
 _NO_ROUTE_KEY = "__no_route"
 OTHER_ROUTES = "All other routes"
-ORIGIN_UNKNOWN = "Origin (citizenship) unknown"
+#: Victims with no country of citizenship: unknown, or none (stateless: UNODC's "Stateless" and the Rohingya, an
+#: ethnic group, name no country; the canonical citizenship is an ISO3 code, and there is none for statelessness).
+ORIGIN_UNKNOWN = "Origin (citizenship) unknown or stateless"
 DESTINATION_UNKNOWN = "Destination unknown"
 ALL_VICTIMS = "All victims"
 
@@ -336,7 +338,7 @@ class RouteView:
                 "Measure": [
                     f"{noun.capitalize()} in the selection",
                     "on a known route (origin and destination known)",
-                    "origin (citizenship) unknown",
+                    ORIGIN_UNKNOWN[0].lower() + ORIGIN_UNKNOWN[1:],
                     "destination unknown",
                 ],
                 "Victims": [shown[total][-1], known_text, row(ORIGIN_UNKNOWN), row(DESTINATION_UNKNOWN)],
