@@ -1142,16 +1142,26 @@ def field_table(fields: pl.DataFrame, rule: DisclosureRule, *, keyed: bool = Fal
         shown = table.display()["n"].to_list()
         published = table.frame["n"].to_list()
         share = f"{published[0] / published[2]:.0%}" if published[0] is not None and published[2] else ""
-        rows.append((row["field"], *shown, share))
+        rows.append((FIELD_LABELS.get(row["field"], row["field"]), *shown, share))
     return pl.DataFrame(rows, schema=["Field", "Known", "Not known", "Records", "Share known"], orient="row")
 
 
-def completeness_table(frame: pl.DataFrame, by: str, rule: DisclosureRule) -> pl.DataFrame | None:
+#: Fields whose column name does not say what a reader needs to know (a year known as a range is known).
+FIELD_LABELS = {
+    "year": "year (a single year)",
+    "year_band": "year_band (a single year, or a range such as 2014-2018)",
+}
+
+
+def completeness_table(
+    frame: pl.DataFrame, by: str, rule: DisclosureRule, *, not_collected: Sequence[str] = ()
+) -> pl.DataFrame | None:
     """:func:`evidence.analyses.quality.completeness_by` for display: records per value of ``by`` with their
     total (protected; perturbed when the frame has cell keys), and per key field the share of them with it
     known, as a whole percentage. A share is shown only where the records are published and neither the known
     nor the unknown records it implies are a small count (a share times its records gives them back); else
-    ``–``. None when too few records to protect."""
+    ``–``. A field in ``not_collected`` (the layout has no such field) is left out: 0% would read as missing.
+    None when too few records to protect."""
     labelled = frame.with_columns(pl.col(by).cast(pl.String).fill_null("unknown"))
     keys = labelled.select(pl.col(CELL_KEY).alias("records")) if CELL_KEY in labelled.columns else None
     table = protected_table(
@@ -1162,7 +1172,8 @@ def completeness_table(frame: pl.DataFrame, by: str, rule: DisclosureRule) -> pl
     records = table.frame["records"].to_list()[: labelled.height]
     shown = table.display()
     columns = {}
-    for column in [c for c in labelled.columns if c.startswith("known_")]:
+    fields = [c for c in labelled.columns if c.startswith("known_")]
+    for column in [c for c in fields if c.removeprefix("known_") not in not_collected]:
         cells = []
         for share, n in zip(labelled[column].to_list(), records, strict=True):
             known = None if share is None or n is None else round(share * n)
@@ -1175,13 +1186,20 @@ def completeness_table(frame: pl.DataFrame, by: str, rule: DisclosureRule) -> pl
 
 
 def reasons_table(
-    reasons: dict[str, int], rule: DisclosureRule, *, total_label: str
-) -> DisclosedTable | None:
-    """Rows per reason (rejected or flagged) with their total, protected; None when too few to protect."""
+    reasons: dict[str, int], rule: DisclosureRule, *, total_label: str, people: bool = True
+) -> DisclosedTable | pl.DataFrame | None:
+    """Rows per reason (rejected or flagged) with their total, protected when the rows are people (victim
+    records); None when too few to protect. The rows of a country-level table (``people=False``: countries,
+    published values, tier placements) are no one's records: their counts are shown as they are."""
     frame = pl.DataFrame(
         {"reason": list(reasons), "rows": [int(v) for v in reasons.values()]},
         schema={"reason": pl.String, "rows": pl.Int64},
     )
+    if not people:
+        total = pl.DataFrame({"reason": [total_label], "rows": [int(frame["rows"].sum())]})
+        return pl.concat([frame, total]).with_columns(
+            pl.col("rows").map_elements(lambda n: f"{n:,}", pl.String)
+        )
     return protected_table(frame, "reason", ["rows"], rule, total_label=total_label)
 
 

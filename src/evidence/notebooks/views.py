@@ -591,13 +591,16 @@ def show_reasons(opened: Opened) -> None:
 
     for table in opened.tables:
         summary = table.summary()
+        people = table.kind == "case"  # other tables' rows are countries or published values, not people
         for kind, title in (("reject_reasons", "rejected rows"), ("flag_reasons", "flagged rows")):
             if summary[kind]:
                 show_table(
-                    reasons_table(summary[kind], opened.rule, total_label=f"All {title}"),
-                    caption=f"{table.provenance.label}: {title} by reason",  # the table writer escapes it
+                    reasons_table(summary[kind], opened.rule, total_label=f"All {title}", people=people),
+                    caption=f"{table.provenance.label}: {title} by reason"  # the table writer escapes it
+                    + ("" if people else " (rows of a country-level table: countries or published values)"),
                     labels={"reason": "Reason", "rows": "Rows"},
                     source=source_line([table]),
+                    kinds=None if people else {"rows": "values"},
                 )
 
 
@@ -624,13 +627,25 @@ def show_completeness(opened: Opened) -> None:
             show_markdown(
                 "Not collected by this layout: " + ", ".join(markdown_code(f) for f in missing) + "."
             )
+        # records known by a band of years only are in a band, not "unknown"
+        by_year = ("year_band", "By year or band of years") if quality.has_year_ranges(table.data) else None
         for by, title in (
-            ("year", "By year"),
+            by_year or ("year", "By year"),
             ("data_source_type", "By source type (case management or hotline)"),
         ):
+            left_out = [f for f in quality.KEY_FIELDS if f in missing]
             show_table(
-                completeness_table(quality.completeness_by(selection, by), by, opened.rule),
+                completeness_table(
+                    quality.completeness_by(selection, by), by, opened.rule, not_collected=missing
+                ),
                 caption=f"{title}: records, and the share of them with each field known",
+                note=(
+                    "Fields this layout does not collect are left out: "
+                    + ", ".join(f.replace("_", " ") for f in left_out)
+                    + "."
+                )
+                if left_out
+                else None,
             )
 
 
