@@ -7,33 +7,50 @@ import polars as pl
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
 
 
+def indicator_row(
+    iso3: str, year: int, dimension: str, category: str, value, *, category_iso3: str | None = None, **more
+) -> dict:
+    """One row of the canonical indicator table: ``value`` a number or ``"<5"`` (kept as the bounds 1-4)."""
+    censored = value == "<5"
+    return {
+        "source_row": 4,
+        "iso3": iso3,
+        "country": iso3,
+        "region": "Asia",
+        "subregion": "South-eastern Asia",
+        "year": year,
+        "indicator": "Detected trafficking victims",
+        "dimension": dimension,
+        "category": category,
+        "category_iso3": category_iso3,
+        "sex": "Total",
+        "age": "Total",
+        "unit": "Counts",
+        "value": None if censored else float(value),
+        "value_low": 1.0 if censored else float(value),
+        "value_high": 4.0 if censored else float(value),
+        "censored": censored,
+        "source_note": None,
+        **more,
+    }
+
+
 def indicator_rows(rows: list[tuple]) -> pl.DataFrame:
     """(iso3, year, dimension, category, sex, age, value or "<5") → indicator table rows."""
-    out = []
-    for i, (iso3, year, dimension, category, sex, age, value) in enumerate(rows):
-        censored = value == "<5"
-        out.append(
-            {
-                "source_row": i + 4,
-                "iso3": iso3,
-                "country": iso3,
-                "region": "Asia",
-                "subregion": "South-eastern Asia",
-                "year": year,
-                "indicator": "Detected trafficking victims",
-                "dimension": dimension,
-                "category": category,
-                "category_iso3": category if dimension == "by citizenship" and len(category) == 3 else None,
-                "sex": sex,
-                "age": age,
-                "unit": "Counts",
-                "value": None if censored else float(value),
-                "value_low": 1.0 if censored else float(value),
-                "value_high": 4.0 if censored else float(value),
-                "censored": censored,
-                "source_note": None,
-            }
+    out = [
+        indicator_row(
+            iso3,
+            year,
+            dimension,
+            category,
+            value,
+            category_iso3=category if dimension == "by citizenship" and len(category) == 3 else None,
+            sex=sex,
+            age=age,
+            source_row=i + 4,
         )
+        for i, (iso3, year, dimension, category, sex, age, value) in enumerate(rows)
+    ]
     return pl.DataFrame(out, schema=INDICATOR_SCHEMA)
 
 

@@ -243,6 +243,11 @@ def test_each_source_gives_its_address_once_as_a_link() -> None:
     assert section.count("dp-trafficking-persons") == 2  # the link's text and its target
     assert f"[{cited}](<{cited}>)" in section
     bare = sources_section([{**p, "citation": "UNODC. 2023. Country data."}])
-    assert bare.count("dp-trafficking-persons") == 2  # no address in the citation: the source's address follows it
+    assert (
+        bare.count("dp-trafficking-persons") == 2
+    )  # no address in the citation: the source's address follows it
     hostile = sources_section([{**p, "citation": "See javascript:alert(1) and https://ok.example/a_b."}])
-    assert "](<javascript" not in hostile and "[https://ok.example/a\\_b](<https://ok.example/a_b>)\\." in hostile
+    assert (
+        "](<javascript" not in hostile
+        and "[https://ok.example/a\\_b](<https://ok.example/a_b>)\\." in hostile
+    )
