@@ -820,7 +820,8 @@ def reporter_gaps(
     flags = []
     for year, share, missing in missed.select("year", pl.col("missed") / expected, "iso3").iter_rows():
         names = [name_of(code) or code for code in missing]
-        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        # the largest three and how many others (at least 5: a number of countries below 5 reads as people)
+        shown = ", ".join(names) if len(names) <= 7 else ", ".join(names[:3]) + f" and {len(names) - 3} more"
         flags.append(
             IncompleteYear(
                 int(year),
