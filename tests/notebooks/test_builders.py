@@ -327,3 +327,18 @@ def test_yearly_numbers_leave_the_years_with_missing_reporters_out_of_the_trend(
     assert rate is not None and rate.first_year == 2013  # fitted on the years with a stable set of reporters
     # the jump of 2013 is Thailand joining, not a trend
     assert abs(rate.rate_ratio - 1.0) < 1e-6
+
+
+def test_too_few_years_for_a_break_says_its_numbers_are_years():
+    from _indicator import nationals_reported
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import break_sentence, yearly_numbers
+    from evidence.presentation.disclosure import DisclosureRule, find_small_counts
+
+    rows = nationals_reported(range(2010, 2015), tha_from=2010)  # five complete years: a trend, no break
+    sentence = break_sentence(
+        yearly_numbers(Selection(rows, country="MMR", role="origin"), DisclosureRule(5)).models()
+    )
+    assert sentence.startswith("Too few complete years to search for a break") and "got" in sentence
+    assert find_small_counts(sentence) == []  # "got 5" is years, not five people

@@ -19,6 +19,7 @@ withheld denominator, is withheld too. A selection too small to protect gives No
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -1101,7 +1102,9 @@ def break_sentence(models: SeriesModels) -> str:
     if found is None:
         note = models.break_note or ""
         if note.startswith("a break needs"):
-            return f"Too few complete years to search for a break ({escape_markdown(note)})."
+            # its numbers are numbers of years (marked so: the brief's scan reads "got 3" as 3 people)
+            years = re.sub(r"\d+", lambda m: markup.marked(m.group(), "years"), escape_markdown(note))
+            return f"Too few complete years to search for a break ({years})."
         return f"No break could be estimated from this series: {escape_markdown(note)}."
     text = (
         f"Most likely break: **{found.break_year}** "
