@@ -168,26 +168,3 @@ def test_brief_on_the_demo_data_end_to_end(tmp_path: Path) -> None:
         app, ["brief", "THA", "--years", "2015-2023", "--out-root", str(out_root), "--format", "html"]
     )
     assert again.exit_code == 0 and "unchanged since its last run" in again.output
-
-
-def test_the_briefs_kernel_starts_before_its_options_are_parsed(run_main, monkeypatch, tmp_path) -> None:
-    """`evidence brief` starts its kernel as soon as the command is known (typer's parsing of the options
-    takes tenths of a second), not for help or a kernel the user names; a command line that turns out wrong
-    stops it."""
-    from evidence.runs import warm
-
-    calls: list[tuple] = []
-    monkeypatch.setattr(warm, "prestart", lambda *args: calls.append(("prestart", *args)))
-    monkeypatch.setattr(warm, "stop_unused_kernels", lambda: calls.append(("stop",)))
-
-    code, _, _ = run_main(["brief", "THA", "--no-such-option"])
-    assert code == 2  # the usage error comes after the kernel was asked for, and stops it
-    assert calls == [("prestart", "country_brief"), ("stop",)]
-
-    for args in (["brief", "--help"], ["brief", "THA", "--kernel", "python3", "--no-such-option"]):
-        calls.clear()
-        run_main(args)
-        assert ("prestart", "country_brief") not in calls, args
-    calls.clear()
-    runner.invoke(app, ["brief", "THA", "--no-such-option"])  # the app called directly: no command line
-    assert calls == []

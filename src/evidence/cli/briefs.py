@@ -91,8 +91,6 @@ def brief_command(
     """
     from evidence.runs.warm import prestart, stop_unused_kernels
 
-    if kernel is not None:
-        stop_unused_kernels()  # one started ahead (start_kernel_ahead) that the run will not use
     prestart(BRIEF_NOTEBOOK, kernel)  # the kernel starts (on another core) while the run is checked
 
     from evidence.briefs.render import choose_renderer, parse_formats
@@ -128,19 +126,6 @@ def brief_command(
             folder, formats=formats, renderer=renderer, check_disclosure=not skip_disclosure_check
         )
     _report(result)
-
-
-def start_kernel_ahead(ctx: typer.Context, args: list[str]) -> None:
-    """Start the brief's warm kernel before the brief's options are parsed (``ctx``: the command group's
-    context; ``args``: the command line after the program's name), unless it asks for help or names its own
-    kernel. :func:`brief_command` finds it running (:func:`evidence.runs.warm.prestart`); a command line that
-    turns out to be wrong stops it when the command ends."""
-    if any(a in ("--help", "-h", "--kernel") or a.startswith("--kernel=") for a in args):
-        return
-    from evidence.runs.warm import prestart, stop_unused_kernels
-
-    prestart(BRIEF_NOTEBOOK)
-    ctx.call_on_close(stop_unused_kernels)
 
 
 def _render(run_dir: Path, **options: Any) -> Any:

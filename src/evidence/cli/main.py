@@ -39,7 +39,6 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _options(
-    ctx: typer.Context,
     show_version: Annotated[
         bool,
         typer.Option(
@@ -48,16 +47,6 @@ def _options(
     ] = False,
 ) -> None:
     """Turn counter-trafficking data into research evidence."""
-    # called once the command is known, before its options are parsed (typer builds a pydantic validator
-    # for each: a few tenths of a second); the kernel of a brief is on the critical path, so it starts now
-    if ctx.invoked_subcommand == "brief" and _COMMAND_LINE is not None:
-        from evidence.cli.briefs import start_kernel_ahead
-
-        start_kernel_ahead(ctx, _COMMAND_LINE)
-
-
-#: The command line :func:`main` runs (None when the app is called otherwise, e.g. by a test's runner).
-_COMMAND_LINE: list[str] | None = None
 
 
 for _topic in TOPICS:
@@ -80,8 +69,6 @@ def main() -> None:
     """
     from rich.markup import escape
 
-    global _COMMAND_LINE
-    _COMMAND_LINE = sys.argv[1:]
     try:
         app()
     except EvidenceError as exc:
@@ -94,5 +81,3 @@ def main() -> None:
     except KeyboardInterrupt:
         _error("interrupted")
         sys.exit(130)
-    finally:
-        _COMMAND_LINE = None

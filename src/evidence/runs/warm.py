@@ -190,12 +190,6 @@ class KernelPool:
                 self._kernels[kernel_name] = kernel
             return kernel
 
-    def has(self, kernel_name: str) -> bool:
-        """Whether this pool holds a kernel for ``kernel_name`` that is fit for runs (started or starting)."""
-        with self._lock:
-            kernel = self._kernels.get(kernel_name)
-            return kernel is not None and not kernel.broken and kernel.runs < MAX_RUNS_PER_KERNEL
-
     def discard(self, kernel: WarmKernel, reason: str) -> None:
         """Shut down a kernel that is no longer fit for runs; the next run starts a fresh one."""
         kernel.broken = reason
@@ -414,8 +408,6 @@ def prestart(notebook: str | Path, kernel_name: str | None = None) -> None:
         from evidence.runs.cache import toolkit_fingerprint
         from evidence.runs.kernel import ensure_run_kernel
 
-        if kernel_pool().has(ensure_run_kernel()):
-            return  # started ahead already (evidence.cli.briefs.start_kernel_ahead)
         raw = find_notebook(notebook).read_bytes()
         learned = preload_file(hashlib.sha256(raw).hexdigest(), toolkit_fingerprint())
         preload = preload_modules(raw.decode("utf-8"), learned)
