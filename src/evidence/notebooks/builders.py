@@ -836,11 +836,54 @@ class YearlyNumbers:
         )
 
     def chart_bounds(self) -> DisclosedTable | None:
-        """Victims per year of censored counts for a chart: the low and high bounds, primary suppression."""
-        if self.exact or not self.counts.height:
+        """Victims per year of censored counts for a chart: the low and high bounds as the table of
+        :attr:`per_year` publishes them, a year withheld there (``<5``, or ``x`` to protect another) withheld
+        here too, so not drawn."""
+        if self.exact or self.per_year is None:
             return None
-        return suppress_counts(
-            self.counts.select("year", "count_low", "count_high"), ["count_low", "count_high"], self.rule
+        table = self.per_year.low
+        n = table.frame.height - (1 if table.has_total_row else 0)
+        years: list[int] = []
+        lows: list[int | None] = []
+        highs: list[int | None] = []
+        reasons: list[str | None] = []
+        for year, (low, high) in zip(
+            table.frame["year"].head(n), self.per_year.cells(VICTIMS)[:n], strict=True
+        ):
+            if year == UNDATED:
+                continue
+            withheld = isinstance(low, str) or isinstance(high, str)
+            years.append(int(year))
+            lows.append(None if withheld else low)  # type: ignore[arg-type]
+            highs.append(None if withheld else high)  # type: ignore[arg-type]
+            reasons.append(None if not withheld else "small" if low == table.rule.label else "complement")
+        flags = [r is not None for r in reasons]
+        frame = pl.DataFrame(
+            {
+                "year": years,
+                "count_low": lows,
+                "count_low_suppressed": flags,
+                "count_high": highs,
+                "count_high_suppressed": flags,
+            },
+            schema={
+                "year": pl.Int64,
+                "count_low": pl.Int64,
+                "count_low_suppressed": pl.Boolean,
+                "count_high": pl.Int64,
+                "count_high_suppressed": pl.Boolean,
+            },
+        )
+        return DisclosedTable(
+            frame=frame,
+            count_columns=("count_low", "count_high"),
+            rule=table.rule,
+            n_primary=2 * reasons.count("small"),
+            n_secondary=2 * reasons.count("complement"),
+            reasons=pl.DataFrame(
+                {"count_low": reasons, "count_high": reasons},
+                schema={"count_low": pl.String, "count_high": pl.String},
+            ),
         )
 
 
