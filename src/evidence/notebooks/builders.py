@@ -289,6 +289,8 @@ class RouteView:
 
     table: DisclosedTable
     corridors: pl.DataFrame  # route (label), origin_iso3, destination_iso3, flow_class of the corridor rows
+    #: perturbed records (cell key): the victims on a known route as a cell of their own (column ``n``)
+    known: DisclosedTable | None = None
 
     def total_row(self) -> dict[str, int | None]:
         """The totals row: victims per class, route unknown, and all victims (None where withheld)."""
@@ -296,6 +298,10 @@ class RouteView:
 
     def known_routes(self) -> int | None:
         """Victims on a known route, where it is published or follows from published totals."""
+        if self.known is not None:
+            # a cell of its own, perturbed by its records' keys: the same records as the selection's (no route
+            # unknown) give the same number as its total, never one more
+            return self.known.frame["n"][0]
         totals = self.total_row()
         classes = [totals[c] for c in ROUTE_CLASS_LABELS.values() if c in totals]
         if all(v is not None for v in classes):
@@ -323,7 +329,9 @@ class RouteView:
         total = self.table.total_label
         known = self.known_routes()
         known_text = f"{known:,}" if known is not None else COMPLEMENT_LABEL
-        if known is not None and self.table.rule.is_small(known):
+        if self.known is not None:
+            known_text = str(self.known.display()["n"][0])
+        elif known is not None and self.table.rule.is_small(known):
             known_text = self.table.rule.label
 
         def row(route: str) -> str:
@@ -436,7 +444,16 @@ def route_view(
         total_label=ALL_VICTIMS,
         cell_keys=cell_keys.fill_null(0).rename(rename) if keyed else None,
     )
-    return None if table is None else RouteView(table, corridors)
+    if table is None:
+        return None
+    known = None
+    if keyed:  # the victims on a known route: the class columns' records, their count and their keys summed
+        on_route = [c for c in classes if c in counts.columns]
+        n, key = (
+            int(frame.select(pl.sum_horizontal(on_route).sum()).item() or 0) for frame in (counts, cell_keys)
+        )
+        known = suppress_counts(pl.DataFrame({"n": [n]}), "n", rule, cell_keys=pl.DataFrame({"n": [key]}))
+    return RouteView(table, corridors, known)
 
 
 def interval_display(low: DisclosedTable, high: DisclosedTable) -> pl.DataFrame:

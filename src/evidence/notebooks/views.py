@@ -240,8 +240,13 @@ def show_routes(
 
 def show_key_figures(numbers: RouteBounds | None) -> None:
     """Victims of the selection, on a known route, and with an unknown origin or destination."""
+    from evidence.presentation.disclosure import PERTURBATION_NOTE
+
+    perturbed = numbers is not None and numbers.low.table.perturbed
     show_table(
-        None if numbers is None else numbers.key_figures(), caption="Identified victims and their routes"
+        None if numbers is None else numbers.key_figures(),
+        caption="Identified victims and their routes",
+        note=PERTURBATION_NOTE if perturbed else None,
     )
 
 
