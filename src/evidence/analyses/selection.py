@@ -189,19 +189,17 @@ def record_keys(table: LoadedTable) -> pl.Series:
 
     data = table.data
     content = sorted(c for c in data.columns if c not in ("source_row", STABLE_ID, RECORD_CELL_KEY))
-    named = [
-        pl.when(pl.col(c).is_not_null())
-        .then(pl.lit(f"{c}=") + pl.col(c).cast(pl.String) + pl.lit("\x1f"))
-        .otherwise(pl.lit(""))
-        for c in content
-    ]
-    text = pl.lit("content\x00") + (pl.concat_str(named) if named else pl.lit(""))
+    # "name=value" per field; a null field's pair is null, and concat_str leaves it out
+    pairs = [pl.lit(f"{c}=") + pl.col(c).cast(pl.String) + pl.lit("\x1f") for c in content]
+    text = pl.lit("content\x00") + (pl.concat_str(pairs, ignore_nulls=True) if pairs else pl.lit(""))
     if STABLE_ID in data.columns:  # a stable id: the same record keeps its key from one export to the next
         stable = pl.col(STABLE_ID).cast(pl.String)
         text = pl.when(stable.is_not_null()).then(pl.lit("id\x00") + stable).otherwise(text)
-    names = data.select(text.alias("name"))["name"].to_list()
+    names = data.select(text.alias("name"))["name"]
+    unique = names.unique(maintain_order=True)  # identical records: one HMAC
     secret = secret_key("cell_key", CELL_KEY_SECRET_ENV)
-    return pl.Series(RECORD_CELL_KEY, _hashed_keys(secret, tuple(names)), dtype=pl.Int64)
+    keys = pl.Series(_hashed_keys(secret, tuple(unique.to_list())), dtype=pl.Int64)
+    return names.replace_strict(unique, keys, return_dtype=pl.Int64).alias(RECORD_CELL_KEY)
 
 
 @functools.lru_cache(maxsize=8)
