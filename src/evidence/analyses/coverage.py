@@ -222,6 +222,24 @@ def coverage(
     return Coverage(iso3, role, span, tuple(s for s in found if s is not None))
 
 
+def default_years(
+    tables: Sequence[LoadedTable],
+    country: str,
+    role: str,
+    years: tuple[int | None, int | None] | None = None,
+) -> tuple[int, int] | None:
+    """``years`` with a first or last year left empty (None) filled from the span the data hold for ``country``
+    as ``role`` (:attr:`Coverage.span`): the one rule for every notebook and brief. None when a year stays
+    unknown (no victim source holds the country)."""
+    first, last = years if years is not None else (None, None)
+    if first is None or last is None:
+        span = coverage(tables, country, role).span
+        if span is not None:
+            first = span[0] if first is None else first
+            last = span[1] if last is None else last
+    return (int(first), int(last)) if first is not None and last is not None else None
+
+
 def _iso3(country: str) -> str:
     iso3 = check_country(country)
     assert iso3 is not None
