@@ -240,9 +240,12 @@ def show_routes(
 
 def show_key_figures(numbers: RouteBounds | None) -> None:
     """Victims of the selection, on a known route, and with an unknown origin or destination."""
-    show_table(
-        None if numbers is None else numbers.key_figures(), caption="Identified victims and their routes"
+    caption = (
+        "Identified victims and their routes"
+        if numbers is None or numbers.exact
+        else "Detected victims in the citizenship breakdown and their routes"
     )
+    show_table(None if numbers is None else numbers.key_figures(), caption=caption)
 
 
 def show_route_table(
