@@ -188,7 +188,9 @@ def add_sheet_from(
         row_xml = re.sub(rb'(<row r=")\d+', rb"\g<1>" + str(new).encode(), row_xml, count=1)
         return re.sub(rb'(<c r="[A-Z]+)\d+', rb"\g<1>" + str(new).encode(), row_xml)
 
-    moved = [renumber(found[n].group(0), header_rows + i + 1) for i, n in enumerate(sorted(wanted & set(found)))]
+    moved = [
+        renumber(found[n].group(0), header_rows + i + 1) for i, n in enumerate(sorted(wanted & set(found)))
+    ]
     top = [found[n].group(0) for n in range(1, header_rows + 1) if n in found]
     start, end = xml.index(b"<sheetData>"), xml.index(b"</sheetData>")
     new_sheet = xml[:start] + b"<sheetData>" + b"".join(top + moved) + xml[end:]
@@ -229,4 +231,16 @@ def add_sheet_from(
     )
     with zipfile.ZipFile(target, "a", zipfile.ZIP_DEFLATED) as book:
         book.writestr(new_part, new_sheet)
+    return target
+
+
+def sheet_as_csv(source: Path, target: Path, sheet: str, *, skip_rows: int = 0, separator: str = ",") -> Path:
+    """The sheet saved as delimited text, as a spreadsheet program saves it (every row as its cells show it, no
+    header added; the first ``skip_rows`` rows left out)."""
+    import fastexcel
+    import polars as pl
+
+    rows = fastexcel.read_excel(str(source)).load_sheet(sheet, header_row=None, dtypes="string").to_polars()
+    rows = rows.with_columns(pl.all().str.replace(r"^(-?\d+)\.0$", "${1}"))  # 2010, not 2010.0
+    rows.slice(skip_rows).write_csv(target, include_header=False, separator=separator)
     return target
