@@ -315,7 +315,7 @@ def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBou
     summed = str(routes.key_figures()["Victims"][0])
     return escape_markdown(
         f"The citizenship breakdown sums to {summed} victims; UNODC's total of the victims detected in "
-        f"{brief.place} in {brief.period_for(table, 'destination')} is {total} (victims per year, above). The "
+        f"{brief.place} in {years_text(years_with_victims(numbers))} is {total} (victims per year, above). The "
         "two differ because a country breaks down by citizenship only some of the victims it detects, or counts "
         "a victim under more than one citizenship, and because censored cells (<5) are ranges."
     )
