@@ -430,8 +430,10 @@ def test_a_release_split_over_two_sheets_loads_every_row(
     assert loaded.data.equals(glotip_2023.data)
     assert loaded.provenance.notes == (
         "sheet 'data_glotip_1', header on row 3",
-        "sheet 'data_glotip_2', header on row 3: read too (the data continue there); its rows 4–16,559 are "
-        "numbered 30,004–46,559 here",
+        (
+            "sheet 'data_glotip_2', header on row 3: read too (the data continue there); its rows 4–16,559 are "
+            "numbered 30,004–46,559 here"
+        ),
     )
 
 

@@ -7,6 +7,9 @@ far as those rows, with every cell read whatever the declarations say), and ever
 one :class:`WorkbookHead`. The table is then read with calamine (``fastexcel``), which builds
 its range from the cells themselves and is many times faster than openpyxl for a full read.
 
+A workbook saved as delimited text (CSV) is searched the same way, as one sheet named "" (:func:`table_head`), and
+read with polars (:func:`read_sheet`), so a loader recognises its layout in either form.
+
 A file that is not a whole workbook (a download cut short, a damaged zip) is one clear error:
 :data:`DAMAGED`. Row numbers given to users are the sheet's own (1-based, as Excel shows them).
 """
