@@ -171,6 +171,9 @@ def test_trend_without_dimension_has_a_total_row(case_file):
     assert payload["series"][0]["rate_ratio"]["first_year"] == 2016
     # 2021 is not the release's final year (2022): late registration cannot have left it short
     assert all(flag["year"] != 2021 for flag in payload["incomplete_years"])
+    # "none" is the trends notebook's word for no dimension: one vocabulary for both
+    none = run("trend", "--data", str(case_file), "--country", "THA", "--years", "2016-2021", "--by", "none")
+    assert none["yearly_counts"] == payload["yearly_counts"] and none["parameters"]["by"] is None
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,8 @@ records of the country's citizens (origin), exploited or identified in it (desti
 UNODC's country data, victims the country detected (destination), its nationals in other countries' citizenship
 breakdowns (origin), or either; a year the country published only a breakdown of its victims (by form, sex, age
 or citizenship, without a total) holds victims too. A censored UNODC cell (``<5``) holds 1 to 4 victims: it
-counts as holding victims. Only *whether* there are victims and in which years is reported here, never how many: the counts go
-through disclosure control where they are published.
+counts as holding victims. Only *whether* there are victims and in which years is reported here, never how
+many: the counts go through disclosure control where they are published.
 """
 
 from __future__ import annotations
@@ -228,6 +228,24 @@ def coverage(
     span = check_years(years)
     found = [source_coverage(t, iso3, role, span) for t in tables]
     return Coverage(iso3, role, span, tuple(s for s in found if s is not None))
+
+
+def default_years(
+    tables: Sequence[LoadedTable],
+    country: str,
+    role: str,
+    years: tuple[int | None, int | None] | None = None,
+) -> tuple[int, int] | None:
+    """``years`` with a first or last year left empty (None) filled from the span the data hold for ``country``
+    as ``role`` (:attr:`Coverage.span`): the one rule for every notebook and brief. None when a year stays
+    unknown (no victim source holds the country)."""
+    first, last = years if years is not None else (None, None)
+    if first is None or last is None:
+        span = coverage(tables, country, role).span
+        if span is not None:
+            first = span[0] if first is None else first
+            last = span[1] if last is None else last
+    return (int(first), int(last)) if first is not None and last is not None else None
 
 
 def _iso3(country: str) -> str:

@@ -373,8 +373,8 @@ def trend_command(
         typer.Option(
             "--by",
             metavar="DIMENSION",
-            help="A dimension: form, gender (sex), age_band (age), majority_status, data_source_type, corridor, "
-            "citizenship…",
+            help="A dimension: none (the default: victims per year only), form, gender (sex), age_band (age), "
+            "majority_status, data_source_type, corridor, citizenship…",
         ),
     ] = None,
     years: YearsOpt = None,
@@ -386,6 +386,8 @@ def trend_command(
 
     rule = _rule(threshold)
     check_country(country), check_role(role), check_years(years)
+    if by is not None and by.strip().lower() == "none":  # the trends notebook's word for no dimension
+        by = None
     payloads = [_trend_payload(loaded, rule, country, role, years, by) for loaded in _tables(data, "trend")]
     _answer(payloads, as_json, _print_trend)
 
@@ -465,6 +467,8 @@ def _rows(table) -> list[dict[str, Any]]:
 
 
 def _print_trend(payload: dict[str, Any]) -> None:
+    from evidence.presentation.markup import p_value_text
+
     params = payload["parameters"]
     title = "Victims per year" + (f" — {params['country']} ({params['role']})" if params["country"] else "")
     if params["by"]:
@@ -504,8 +508,8 @@ def _print_trend(payload: dict[str, Any]) -> None:
         if brk:
             console.print(
                 f"    break at {brk['break_year']}: {brk['rate_ratio_before']:.3f}/yr before, "
-                f"{brk['rate_ratio_after']:.3f}/yr after, LR p = {brk['p_value']:.3g} "
-                f"(adjusted for the search {brk['p_value_adjusted']:.3g})",
+                f"{brk['rate_ratio_after']:.3f}/yr after, LR p {p_value_text(brk['p_value'])} "
+                f"(adjusted for the search: p {p_value_text(brk['p_value_adjusted'])})",
                 highlight=False,
             )
     for flag in payload["incomplete_years"]:

@@ -19,6 +19,7 @@ withheld denominator, is withheld too. A selection too small to protect gives No
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -282,7 +283,9 @@ ROUTE_CLASS_LABELS = {
 NO_ROUTE = "Route unknown"
 _NO_ROUTE_KEY = "__no_route"
 OTHER_ROUTES = "All other routes"
-ORIGIN_UNKNOWN = "Origin (citizenship) unknown"
+#: Victims with no country of citizenship: unknown, or none (stateless: UNODC's "Stateless" and the Rohingya, an
+#: ethnic group, name no country; the canonical citizenship is an ISO3 code, and there is none for statelessness).
+ORIGIN_UNKNOWN = "Origin (citizenship) unknown or stateless"
 DESTINATION_UNKNOWN = "Destination unknown"
 ALL_VICTIMS = "All victims"
 #: The total of a route table of UNODC's data: the sum of the citizenship breakdown, which is not the number of
@@ -331,8 +334,9 @@ class RouteView:
             )
         )
 
-    def key_figures(self) -> pl.DataFrame:
-        """Measure and victims (as text: a count, the rule's label or ``x``) read from the table."""
+    def key_figures(self, noun: str = "identified victims") -> pl.DataFrame:
+        """Measure and victims (as text: a count, the rule's label or ``x``) read from the table; ``noun``:
+        what the victims are (identified in case data, detected in UNODC's)."""
         shown = self.table.display()
         total = self.table.total_label
         known = self.known_routes()
@@ -345,7 +349,7 @@ class RouteView:
             return str(values.item()) if values.len() else "0"
 
         first = (
-            "Identified victims in the selection"
+            f"{noun.capitalize()} in the selection"
             if total == ALL_VICTIMS
             else "Detected victims in the citizenship breakdown (its sum, not UNODC's total)"
         )
@@ -354,7 +358,7 @@ class RouteView:
                 "Measure": [
                     first,
                     "on a known route (origin and destination known)",
-                    "origin (citizenship) unknown",
+                    ORIGIN_UNKNOWN[0].lower() + ORIGIN_UNKNOWN[1:],
                     "destination unknown",
                 ],
                 "Victims": [shown[total][-1], known_text, row(ORIGIN_UNKNOWN), row(DESTINATION_UNKNOWN)],
@@ -495,9 +499,9 @@ def interval_display(low: DisclosedTable, high: DisclosedTable) -> pl.DataFrame:
 
 
 def interval_key_figures(low: RouteView, high: RouteView) -> pl.DataFrame:
-    """:meth:`RouteView.key_figures` of the low and the high bounds as one table (``"low–high"`` where they
-    differ; ``x`` where either is withheld for another reason than being small)."""
-    lo, hi = low.key_figures(), high.key_figures()
+    """:meth:`RouteView.key_figures` of the low and the high bounds (UNODC's detected victims) as one table
+    (``"low–high"`` where they differ; ``x`` where either is withheld for another reason than being small)."""
+    lo, hi = low.key_figures("detected victims"), high.key_figures("detected victims")
     label = low.table.rule.label
 
     def both(a: str, b: str) -> str:
@@ -896,10 +900,14 @@ def yearly_numbers(
         selection.frame["year"] if "year" in selection.frame.columns else pl.Series([], dtype=pl.Int64)
     )
     incomplete = (
-        trends.incomplete_years(
-            counts,
-            late_registration=selection.kind == "case",
-            release_end=frame_year.max(),  # type: ignore[arg-type]
+        trends.merge_incomplete(
+            trends.incomplete_years(
+                counts,
+                late_registration=selection.kind == "case",
+                release_end=frame_year.max(),  # type: ignore[arg-type]
+            ),
+            # a sum over reporting countries (nationals detected) flags the years some of them are missing
+            [f for f in trends.reporter_gaps(selection) if f.year in set(counts["year"].to_list())],
         )
         if counts.height
         else ()
@@ -1131,11 +1139,13 @@ def break_sentence(models: SeriesModels) -> str:
     if found is None:
         note = models.break_note or ""
         if note.startswith("a break needs"):
-            return f"Too few complete years to search for a break ({escape_markdown(note)})."
+            # its numbers are numbers of years (marked so: the brief's scan reads "got 3" as 3 people)
+            years = re.sub(r"\d+", lambda m: markup.marked(m.group(), "years"), escape_markdown(note))
+            return f"Too few complete years to search for a break ({years})."
         return f"No break could be estimated from this series: {escape_markdown(note)}."
     text = (
         f"Most likely break: **{found.break_year}** "
-        f"(adjusted p = {markup.marked(f'{found.p_value_adjusted:.3g}', 'statistic')}). "
+        f"(adjusted p {markup.marked(markup.p_value_text(found.p_value_adjusted), 'statistic')}). "
         f"Before it the rate ratio was {found.rate_ratio_before:.2f} a year "
         f"({found.ci_before[0]:.2f}–{found.ci_before[1]:.2f}), after it {found.rate_ratio_after:.2f} "
         f"({found.ci_after[0]:.2f}–{found.ci_after[1]:.2f})."
@@ -1172,16 +1182,26 @@ def field_table(fields: pl.DataFrame, rule: DisclosureRule, *, keyed: bool = Fal
         shown = table.display()["n"].to_list()
         published = table.frame["n"].to_list()
         share = f"{published[0] / published[2]:.0%}" if published[0] is not None and published[2] else ""
-        rows.append((row["field"], *shown, share))
+        rows.append((FIELD_LABELS.get(row["field"], row["field"]), *shown, share))
     return pl.DataFrame(rows, schema=["Field", "Known", "Not known", "Records", "Share known"], orient="row")
 
 
-def completeness_table(frame: pl.DataFrame, by: str, rule: DisclosureRule) -> pl.DataFrame | None:
+#: Fields whose column name does not say what a reader needs to know (a year known as a range is known).
+FIELD_LABELS = {
+    "year": "year (a single year)",
+    "year_band": "year_band (a single year, or a range such as 2014-2018)",
+}
+
+
+def completeness_table(
+    frame: pl.DataFrame, by: str, rule: DisclosureRule, *, not_collected: Sequence[str] = ()
+) -> pl.DataFrame | None:
     """:func:`evidence.analyses.quality.completeness_by` for display: records per value of ``by`` with their
     total (protected; perturbed when the frame has cell keys), and per key field the share of them with it
     known, as a whole percentage. A share is shown only where the records are published and neither the known
     nor the unknown records it implies are a small count (a share times its records gives them back); else
-    ``–``. None when too few records to protect."""
+    ``–``. A field in ``not_collected`` (the layout has no such field) is left out: 0% would read as missing.
+    None when too few records to protect."""
     labelled = frame.with_columns(pl.col(by).cast(pl.String).fill_null("unknown"))
     keys = labelled.select(pl.col(CELL_KEY).alias("records")) if CELL_KEY in labelled.columns else None
     table = protected_table(
@@ -1192,7 +1212,8 @@ def completeness_table(frame: pl.DataFrame, by: str, rule: DisclosureRule) -> pl
     records = table.frame["records"].to_list()[: labelled.height]
     shown = table.display()
     columns = {}
-    for column in [c for c in labelled.columns if c.startswith("known_")]:
+    fields = [c for c in labelled.columns if c.startswith("known_")]
+    for column in [c for c in fields if c.removeprefix("known_") not in not_collected]:
         cells = []
         for share, n in zip(labelled[column].to_list(), records, strict=True):
             known = None if share is None or n is None else round(share * n)
@@ -1205,13 +1226,20 @@ def completeness_table(frame: pl.DataFrame, by: str, rule: DisclosureRule) -> pl
 
 
 def reasons_table(
-    reasons: dict[str, int], rule: DisclosureRule, *, total_label: str
-) -> DisclosedTable | None:
-    """Rows per reason (rejected or flagged) with their total, protected; None when too few to protect."""
+    reasons: dict[str, int], rule: DisclosureRule, *, total_label: str, people: bool = True
+) -> DisclosedTable | pl.DataFrame | None:
+    """Rows per reason (rejected or flagged) with their total, protected when the rows are people (victim
+    records); None when too few to protect. The rows of a country-level table (``people=False``: countries,
+    published values, tier placements) are no one's records: their counts are shown as they are."""
     frame = pl.DataFrame(
         {"reason": list(reasons), "rows": [int(v) for v in reasons.values()]},
         schema={"reason": pl.String, "rows": pl.Int64},
     )
+    if not people:
+        total = pl.DataFrame({"reason": [total_label], "rows": [int(frame["rows"].sum())]})
+        return pl.concat([frame, total]).with_columns(
+            pl.col("rows").map_elements(lambda n: f"{n:,}", pl.String)
+        )
     return protected_table(frame, "reason", ["rows"], rule, total_label=total_label)
 
 

@@ -59,8 +59,8 @@ def start(
     peers: Sequence[str] = (),
 ) -> CountryBrief:
     """Load the data, settle the years (the span the data hold when not given) and show the brief's heading,
-    the synthetic-data notice and the key-figures box."""
-    from evidence.notebooks.runtime import load_data, synthetic_notice
+    the synthetic-data notice (for the files the brief uses) and the key-figures box."""
+    from evidence.notebooks.runtime import load_data
     from evidence.presentation.disclosure import DisclosureRule
 
     tables = load_data(data)
@@ -68,8 +68,7 @@ def start(
         tables, DisclosureRule(threshold), country=country, role=role, years=years, peers=peers
     )
     _say(f"**{escape_markdown(brief.place_role)}, {escape_markdown(brief.period)}.**")
-    if notice := synthetic_notice(tables):
-        _say(notice)
+    views.show_notice(brief.used_tables())
     _say(key_figures_markdown(brief))
     return brief
 
@@ -263,7 +262,7 @@ def show_detected_section(brief: CountryBrief) -> None:
         if role == "destination":
             for breakdown in shown:
                 views.show_dimension_section(breakdown, place=place, source=source)
-            _say(f"##### Citizenship of the victims detected in {escape_markdown(brief.place)}")
+            heading = f"Citizenship of the victims detected in {brief.place}"
             title = f"Citizenship of detected victims, {brief.place}"
         else:
             _say(
@@ -271,16 +270,22 @@ def show_detected_section(brief: CountryBrief) -> None:
                 "not by their citizenship: the forms, sex and age of nationals detected abroad are not in these "
                 "data."
             )
-            _say(f"##### Where nationals of {escape_markdown(brief.place)} were detected")
-            title = f"Where nationals of {brief.place} were detected"
-        if role == "destination" and not by_citizenship:
+            heading = f"Where nationals of {brief.place} were detected"
+            title = heading
+        # a citizenship breakdown UNODC does not publish (Cambodia as destination) is said, not built
+        routes = brief.routes(table, role) if by_citizenship or role != "destination" else None
+        if (role == "destination" and not by_citizenship) or (
+            routes is not None and views.holds_no_victims(routes)
+        ):
+            # a section with nothing in it is one sentence: no table of zeros, no empty chart or map
             _say(
                 escape_markdown(
-                    f"UNODC publishes no breakdown by citizenship of these victims in {brief.period}."
+                    f"{heading}: UNODC's data hold no citizenship breakdown of these victims in "
+                    f"{brief.period_for(table, role)}."
                 )
             )
             continue
-        routes = brief.routes(table, role)
+        _say(f"##### {escape_markdown(heading)}")
         if routes is None:
             views.show_table(None)
             continue
