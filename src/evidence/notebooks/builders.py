@@ -849,7 +849,7 @@ class YearlyNumbers:
         complete = series.filter(~pl.col("year").is_in(self.flagged))
         # a trend through one or two years with victims (the rest zeros) is an artefact, not a finding
         if complete.height < 3 or (complete["count_high"].fill_null(0) > 0).sum() < 3:
-            return SeriesModels(category, None, "too few complete years with identified victims", None, None)
+            return SeriesModels(category, None, "too few complete years with victims", None, None)
         try:
             rate = trends.rate_ratio(complete)
         except EvidenceError as exc:
