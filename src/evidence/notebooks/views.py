@@ -334,10 +334,12 @@ def holds_no_victims(numbers: RouteBounds) -> bool:
 
 def show_key_figures(numbers: RouteBounds | None) -> None:
     """Victims of the selection, on a known route, and with an unknown origin or destination."""
-    noun = "identified victims" if numbers is None or numbers.exact else "detected victims"
-    show_table(
-        None if numbers is None else numbers.key_figures(), caption=f"{noun.capitalize()} and their routes"
+    caption = (
+        "Identified victims and their routes"
+        if numbers is None or numbers.exact
+        else "Detected victims in the citizenship breakdown and their routes"
     )
+    show_table(None if numbers is None else numbers.key_figures(), caption=caption)
 
 
 def show_route_table(
