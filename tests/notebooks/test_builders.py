@@ -32,7 +32,16 @@ def _shares(counts: dict[str, int], n_unknown: int) -> pl.DataFrame:
             "share": [c / n_known if n_known else None for c in counts.values()],
             "ci_low": [0.1] * len(counts),
             "ci_high": [0.2] * len(counts),
-        }
+        },
+        schema={
+            "category": pl.String,
+            "count": pl.Int64,
+            "n_known": pl.Int64,
+            "n_unknown": pl.Int64,
+            "share": pl.Float64,
+            "ci_low": pl.Float64,
+            "ci_high": pl.Float64,
+        },
     )
 
 
@@ -58,6 +67,28 @@ def test_shares_view_sorts_by_the_given_order_and_handles_overlapping_categories
     victims = dict(zip(view["Form"], view["Victims"], strict=True))
     assert victims["Not recorded"] == "<5" and victims["Recorded (at least one)"] == "x"
     assert set(view["Share of those recorded"]) == {""}  # no denominator published, no share
+
+
+def test_a_field_recorded_for_no_victim_counts_every_victim_as_not_recorded():
+    empty = _shares({}, n_unknown=0)
+    view = shares_view(empty, RULE, label="Age", records=(96, 0))
+    assert dict(zip(view["Age"], view["Victims"], strict=True)) == {
+        "Not recorded": "96",
+        "All victims in the selection": "96",
+    }
+
+
+def test_the_age_of_cambodias_victims_recorded_for_none_of_them(real_tables):
+    """KHM as destination in the CTDC sample: every age blank. The table said "Not recorded 0 / All victims 0"."""
+    from evidence.notebooks.builders import profile_view
+
+    selection = Selection(real_tables[0], country="KHM", role="destination")
+    assert selection.records()["age_band"].null_count() == selection.records().height > 0
+    ages = dict(zip(*profile_view(selection, "age_band", RULE, label="Age").get_columns()[:2], strict=True))
+    sexes = dict(zip(*profile_view(selection, "gender", RULE, label="Sex").get_columns()[:2], strict=True))
+    # the selection's published (perturbed) total, the same in both tables
+    total = sexes["All victims in the selection"]
+    assert int(total) > 50 and ages == {"Not recorded": total, "All victims in the selection": total}
 
 
 @given(st.lists(st.integers(0, 30), min_size=1, max_size=6), st.integers(0, 30))
@@ -311,6 +342,33 @@ def test_a_trend_whose_interval_includes_one_is_no_clear_change():
 
     short = trend_sentence(_models(1.10, 1.04, 1.16, n_years=3))
     assert not find_small_counts(short)
+
+
+def test_victims_on_a_known_route_are_a_cell_of_their_own_never_more_than_the_same_records(real_tables):
+    # the review: "Identified victims 111; on a known route 112" (KHM, origin), the second a sum of perturbed
+    # class totals. Counted as one cell (the records on a route, their keys summed), the same records give the
+    # same number: where every victim's route is known, both lines are one number
+    from evidence.notebooks.builders import route_numbers
+
+    rule = DisclosureRule(5)
+    checked = 0
+    for country, role in [("KHM", "origin"), ("KHM", "both"), ("THA", "destination"), ("UKR", "origin")]:
+        selection = Selection(real_tables[0], country=country, role=role)
+        numbers = route_numbers(selection, rule)
+        assert numbers is not None and numbers.low.known is not None  # real records: keyed
+        records = selection.records()
+        on_route = records.drop_nulls(["origin_iso3", "destination_iso3"]).height
+        figures = dict(zip(*numbers.key_figures().get_columns(), strict=True))
+        total, known = (
+            figures["Identified victims in the selection"],
+            figures["on a known route (origin and destination known)"],
+        )
+        if on_route == records.height:
+            assert known == total, (country, role)
+            checked += 1
+        # and the share denominators of the routes are that published number
+        assert numbers.low.known_routes() == int(known.replace(",", ""))
+    assert checked >= 2
 
 
 def test_yearly_numbers_leave_the_years_with_missing_reporters_out_of_the_trend():

@@ -28,7 +28,7 @@ import polars as pl
 
 from evidence.analyses.count_models import EstimationError
 from evidence.analyses.routes import FlowCoverage
-from evidence.analyses.selection import CELL_KEY, Selection
+from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, Selection
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, Break, IncompleteYear, RateRatio
 from evidence.core.errors import EvidenceError, ParameterError
 from evidence.presentation import markup
@@ -150,6 +150,7 @@ def shares_view(
     *,
     label: str = "category",
     order: Sequence[str] | None = None,
+    records: tuple[int, int] = (0, 0),
 ) -> pl.DataFrame | None:
     """A shares table (columns category, count, n_known, n_unknown, share, ci_low, ci_high, and their cell
     keys for keyed records, as :func:`evidence.analyses.profiles.group_shares` returns) for display: the
@@ -160,7 +161,9 @@ def shares_view(
     that overlap (flag groups: one victim, several forms) get primary suppression, and the known/unknown
     split its own protected table. A share and its interval are shown only where both the count and the
     number of victims with the field recorded are published. ``order`` sorts the categories (e.g. age bands
-    by age); by default they keep the given order.
+    by age); by default they keep the given order. ``records`` (the selection's records and the sum of their
+    cell keys) gives "Not recorded" and the total where ``shares`` has no rows (a column known for none of the
+    selection: every victim is "not recorded").
     """
     if order is not None:
         rank = {c: i for i, c in enumerate(order)}
@@ -169,9 +172,9 @@ def shares_view(
         )
     keyed = CELL_KEY in shares.columns
     n_known = int(shares["n_known"][0]) if shares.height else 0
-    n_unknown = int(shares["n_unknown"][0]) if shares.height else 0
+    n_unknown = int(shares["n_unknown"][0]) if shares.height else records[0]
     known_key = int(shares["n_known_key"][0]) if keyed and shares.height else 0
-    unknown_key = int(shares["n_unknown_key"][0]) if keyed and shares.height else 0
+    unknown_key = int(shares["n_unknown_key"][0]) if keyed and shares.height else records[1]
     not_recorded = pl.DataFrame({"category": ["Not recorded"], "count": [n_unknown], CELL_KEY: [unknown_key]})
     total_label = "All victims in the selection"
     category_keys = shares[CELL_KEY] if keyed else pl.Series(CELL_KEY, [0] * shares.height, dtype=pl.Int64)
@@ -243,7 +246,15 @@ def profile_view(
     from evidence.analyses import profiles
 
     shares = profiles.group_shares(selection, group)
-    return shares_view(shares, rule, label=label, order=category_order(selection.frame, group))
+    records = selection.records()
+    keys = int(records[RECORD_CELL_KEY].sum()) if RECORD_CELL_KEY in records.columns else 0
+    return shares_view(
+        shares,
+        rule,
+        label=label,
+        order=category_order(selection.frame, group),
+        records=(records.height, keys),
+    )
 
 
 def category_order(data: pl.DataFrame, column: str) -> list[str] | None:
@@ -277,6 +288,9 @@ OTHER_ROUTES = "All other routes"
 ORIGIN_UNKNOWN = "Origin (citizenship) unknown or stateless"
 DESTINATION_UNKNOWN = "Destination unknown"
 ALL_VICTIMS = "All victims"
+#: The total of a route table of UNODC's data: the sum of the citizenship breakdown, which is not the number of
+#: detected victims (a country may break down some of its victims only, and its cells are censored).
+BREAKDOWN_SUM = "Sum of the citizenship breakdown"
 
 
 @dataclass(frozen=True)
@@ -290,8 +304,10 @@ class RouteView:
     in one place can undo a suppression in another.
     """
 
-    table: DisclosedTable
+    table: DisclosedTable  # its total is ALL_VICTIMS (case records) or BREAKDOWN_SUM (UNODC's breakdown)
     corridors: pl.DataFrame  # route (label), origin_iso3, destination_iso3, flow_class of the corridor rows
+    #: perturbed records (cell key): the victims on a known route as a cell of their own (column ``n``)
+    known: DisclosedTable | None = None
 
     def total_row(self) -> dict[str, int | None]:
         """The totals row: victims per class, route unknown, and all victims (None where withheld)."""
@@ -299,6 +315,10 @@ class RouteView:
 
     def known_routes(self) -> int | None:
         """Victims on a known route, where it is published or follows from published totals."""
+        if self.known is not None:
+            # a cell of its own, perturbed by its records' keys: the same records as the selection's (no route
+            # unknown) give the same number as its total, never one more
+            return self.known.frame["n"][0]
         totals = self.total_row()
         classes = [totals[c] for c in ROUTE_CLASS_LABELS.values() if c in totals]
         if all(v is not None for v in classes):
@@ -327,17 +347,24 @@ class RouteView:
         total = self.table.total_label
         known = self.known_routes()
         known_text = f"{known:,}" if known is not None else COMPLEMENT_LABEL
-        if known is not None and self.table.rule.is_small(known):
+        if self.known is not None:
+            known_text = str(self.known.display()["n"][0])
+        elif known is not None and self.table.rule.is_small(known):
             known_text = self.table.rule.label
 
         def row(route: str) -> str:
             values = shown.filter(pl.col("route") == route)[total]
             return str(values.item()) if values.len() else "0"
 
+        first = (
+            f"{noun.capitalize()} in the selection"
+            if total == ALL_VICTIMS
+            else "Detected victims in the citizenship breakdown (its sum, not UNODC's total)"
+        )
         return pl.DataFrame(
             {
                 "Measure": [
-                    f"{noun.capitalize()} in the selection",
+                    first,
                     "on a known route (origin and destination known)",
                     ORIGIN_UNKNOWN[0].lower() + ORIGIN_UNKNOWN[1:],
                     "destination unknown",
@@ -371,7 +398,8 @@ def route_view(
     too small to protect. Exact counts (case data: ``exact``) or one ``bound`` of censored counts; the
     corridors listed are the largest by point value either way (with a low bound of at least
     ``min_victims``), so the two bounds' views have the same rows. A flow table with cell keys gives a
-    perturbed table (cell key method)."""
+    perturbed table (cell key method). The total is :data:`ALL_VICTIMS` for exact counts, else
+    :data:`BREAKDOWN_SUM`: the sum of a citizenship breakdown is never called victims."""
     from evidence.analyses import routes
 
     if top_n < 1:
@@ -437,10 +465,19 @@ def route_view(
         "route",
         list(rename.values()),
         rule,
-        total_label=ALL_VICTIMS,
+        total_label=ALL_VICTIMS if exact else BREAKDOWN_SUM,
         cell_keys=cell_keys.fill_null(0).rename(rename) if keyed else None,
     )
-    return None if table is None else RouteView(table, corridors)
+    if table is None:
+        return None
+    known = None
+    if keyed:  # the victims on a known route: the class columns' records, their count and their keys summed
+        on_route = [c for c in classes if c in counts.columns]
+        n, key = (
+            int(frame.select(pl.sum_horizontal(on_route).sum()).item() or 0) for frame in (counts, cell_keys)
+        )
+        known = suppress_counts(pl.DataFrame({"n": [n]}), "n", rule, cell_keys=pl.DataFrame({"n": [key]}))
+    return RouteView(table, corridors, known)
 
 
 def interval_display(low: DisclosedTable, high: DisclosedTable) -> pl.DataFrame:
@@ -772,6 +809,20 @@ class YearlyNumbers:
     categories: tuple[str, ...]
 
     @property
+    def holds_victims(self) -> bool:
+        """Whether the selection has victims in any year: in the yearly totals or, for UNODC's data, in a
+        breakdown published without a total (a country's forms of a year it gave no total for)."""
+        return any(
+            frame is not None and frame.height and bool(frame["count_high"].sum())
+            for frame in (self.counts, self.by_counts)
+        )
+
+    @property
+    def has_totals(self) -> bool:
+        """Whether the selection has victims in the yearly totals."""
+        return bool(self.counts.height and self.counts["count_high"].sum())
+
+    @property
     def flagged(self) -> list[int]:
         """Years flagged as probably incomplete (left out of the models)."""
         return [y.year for y in self.incomplete]
@@ -815,7 +866,7 @@ class YearlyNumbers:
         complete = series.filter(~pl.col("year").is_in(self.flagged))
         # a trend through one or two years with victims (the rest zeros) is an artefact, not a finding
         if complete.height < 3 or (complete["count_high"].fill_null(0) > 0).sum() < 3:
-            return SeriesModels(category, None, "too few complete years with identified victims", None, None)
+            return SeriesModels(category, None, "too few complete years with victims", None, None)
         try:
             rate = trends.rate_ratio(complete)
         except EvidenceError as exc:
@@ -840,11 +891,54 @@ class YearlyNumbers:
         )
 
     def chart_bounds(self) -> DisclosedTable | None:
-        """Victims per year of censored counts for a chart: the low and high bounds, primary suppression."""
-        if self.exact or not self.counts.height:
+        """Victims per year of censored counts for a chart: the low and high bounds as the table of
+        :attr:`per_year` publishes them, a year withheld there (``<5``, or ``x`` to protect another) withheld
+        here too, so not drawn."""
+        if self.exact or self.per_year is None:
             return None
-        return suppress_counts(
-            self.counts.select("year", "count_low", "count_high"), ["count_low", "count_high"], self.rule
+        table = self.per_year.low
+        n = table.frame.height - (1 if table.has_total_row else 0)
+        years: list[int] = []
+        lows: list[int | None] = []
+        highs: list[int | None] = []
+        reasons: list[str | None] = []
+        for year, (low, high) in zip(
+            table.frame["year"].head(n), self.per_year.cells(VICTIMS)[:n], strict=True
+        ):
+            if year == UNDATED:
+                continue
+            withheld = isinstance(low, str) or isinstance(high, str)
+            years.append(int(year))
+            lows.append(None if withheld else low)  # type: ignore[arg-type]
+            highs.append(None if withheld else high)  # type: ignore[arg-type]
+            reasons.append(None if not withheld else "small" if low == table.rule.label else "complement")
+        flags = [r is not None for r in reasons]
+        frame = pl.DataFrame(
+            {
+                "year": years,
+                "count_low": lows,
+                "count_low_suppressed": flags,
+                "count_high": highs,
+                "count_high_suppressed": flags,
+            },
+            schema={
+                "year": pl.Int64,
+                "count_low": pl.Int64,
+                "count_low_suppressed": pl.Boolean,
+                "count_high": pl.Int64,
+                "count_high_suppressed": pl.Boolean,
+            },
+        )
+        return DisclosedTable(
+            frame=frame,
+            count_columns=("count_low", "count_high"),
+            rule=table.rule,
+            n_primary=2 * reasons.count("small"),
+            n_secondary=2 * reasons.count("complement"),
+            reasons=pl.DataFrame(
+                {"count_low": reasons, "count_high": reasons},
+                schema={"count_low": pl.String, "count_high": pl.String},
+            ),
         )
 
 
@@ -1016,10 +1110,13 @@ def _censored_numbers(
     if by is not None and by_counts is not None and by_counts.height:
         long = _year_text(by_counts)
         published = selection.role != "origin"  # an origin's total is the sum of other countries' breakdowns
+        # every year the dimension or the total is published in: a breakdown published without a total
+        # (Thailand's forms of 2007) is shown, its total cell left empty
+        years = pl.concat([counts.select("year"), long.select("year")]).unique().sort("year")
         tables = []
         for bound in ("count_low", "count_high"):
             wide = long.pivot(on=by, index="year", values=bound)
-            wide = counts.select("year").join(wide, on="year", how="left")
+            wide = years.join(wide, on="year", how="left")
             wide = wide.select(
                 "year",
                 *[pl.col(c) if c in wide.columns else pl.lit(None, pl.Int64).alias(c) for c in categories],
@@ -1035,7 +1132,7 @@ def _censored_numbers(
         )
         columns = [
             *categories,
-            PUBLISHED_TOTAL if published else ALL_VICTIMS,
+            *([PUBLISHED_TOTAL if published else ALL_VICTIMS] if counts.height else []),  # none published
             *([CATEGORY_SUM] if differs else []),
         ]
         low_table = suppress_counts(low.select("year", *columns), columns, rule)

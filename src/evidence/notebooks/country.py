@@ -25,6 +25,7 @@ import polars as pl
 
 from evidence.analyses.coverage import ROLE_WORDS, VICTIM_KINDS, Coverage, coverage, default_years, years_text
 from evidence.analyses.selection import Selection
+from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, near_estimate
 from evidence.notebooks.builders import (
     VICTIMS,
     RouteBounds,
@@ -301,15 +302,30 @@ def nearest_published(numbers: YearlyNumbers, target: int | None) -> int | None:
     return _nearest(published, target) or _nearest(years, target)
 
 
+def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBounds) -> str | None:
+    """For the victims detected in the country (UNODC): the sum of the citizenship breakdown beside UNODC's own
+    total of the same years, both as published elsewhere in the brief, so that the route table's sum is never
+    read as the number of victims; None for case data or when either is not published."""
+    if routes.exact:
+        return None
+    numbers = brief.yearly(table, "destination")
+    if numbers.per_year is None or not numbers.per_year.low.has_total_row:
+        return None
+    total = cell_text(numbers.per_year.cells(VICTIMS)[-1])
+    summed = str(routes.key_figures()["Victims"][0])
+    return escape_markdown(
+        f"The citizenship breakdown sums to {summed} victims; UNODC's total of the victims detected in "
+        f"{brief.place} in {years_text(years_with_victims(numbers))} is {total} (victims per year, above). The "
+        "two differ because a country breaks down by citizenship only some of the victims it detects, or counts "
+        "a victim under more than one citizenship, and because censored cells (<5) are ranges."
+    )
+
+
 # ------------------------------------------------------------------------------------- the sources together
 
 
 #: How a year flagged by :func:`evidence.analyses.trends.incomplete_years` (or a change of reporters) is said.
 INCOMPLETE_WORDS = "probably incomplete"
-
-#: How many years a yearly count may lie from the GSI's estimate year to be set against it (as the detection
-#: gap of :mod:`evidence.analyses.society`).
-MAX_YEARS_APART = 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -422,7 +438,7 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
             and in_country
             and "Nationals" not in r.what
             and r.year is not None
-            and abs(r.year - target) <= MAX_YEARS_APART
+            and near_estimate(r.year, target)
             else r
             for r in rows
         ]
@@ -480,13 +496,13 @@ def magnitude_sentences(brief: CountryBrief, rows: Sequence[Magnitude]) -> list[
         far = [
             r
             for r in rows
-            if r.kind != "gsi" and r.year is not None and abs(r.year - estimate.year) > MAX_YEARS_APART
+            if r.kind != "gsi" and r.year is not None and not near_estimate(r.year, estimate.year)
         ]
         if far:
             out.append(
                 escape_markdown(
                     "; ".join(f"{r.what}, {r.year}" for r in far)
-                    + f": not set against the estimate of {estimate.year}, being more than {MAX_YEARS_APART} "
+                    + f": not set against the estimate of {estimate.year}, being more than {MAX_YEARS_FROM_ESTIMATE} "
                     "years from it."
                 )
             )
