@@ -27,6 +27,8 @@ from evidence.presentation.charts import (
     PALETTE,
     chart_data,
     chart_title,
+    layered,
+    unchecked,
     used_columns,
 )
 from evidence.presentation.disclosure import DEFAULT_RULE, DisclosureRule
@@ -55,6 +57,7 @@ def _withheld(n: int, what: str) -> str | None:
     return f"{n} {what} withheld under disclosure control (blank)."
 
 
+@unchecked
 def heat_table_chart(
     data: pl.DataFrame,
     row: str,
@@ -103,13 +106,16 @@ def heat_table_chart(
         color=alt.condition(f"datum['{share}'] > 0.6", alt.value("white"), alt.value("#1a1a1a")),
     )
     notes = [_withheld(withheld, "shares")]
-    return alt.layer(cells, text).properties(
+    return layered(
+        cells,
+        text,
         title=chart_title(title, source, subtitle, [n for n in notes if n]),
         width=alt.Step(56),
         height=alt.Step(28),
     )
 
 
+@unchecked
 def distribution_chart(
     data: pl.DataFrame,
     category: str,
@@ -155,13 +161,15 @@ def distribution_chart(
             base.mark_rule(color="#333333").encode(x=x, y=alt.Y(f"{low}:Q"), y2=alt.Y2(f"{high}:Q"), **offset)
         )
         notes.insert(0, "Lines: 95% intervals (Wilson).")
-    return alt.layer(*layers).properties(
+    return layered(
+        *layers,
         title=chart_title(title, source, subtitle, [n for n in notes if n]),
         width=CHART_WIDTH,
         height=CHART_HEIGHT,
     )
 
 
+@unchecked
 def detection_scatter(
     data: pl.DataFrame,
     x: str,
@@ -204,13 +212,16 @@ def detection_scatter(
         .encode(text=alt.Text(f"{name}:N"))
     )
     notes = [f"{left_out} countries without both values are not shown." if left_out else None]
-    return alt.layer(points, labels).properties(
+    return layered(
+        points,
+        labels,
         title=chart_title(title, source, subtitle, [n for n in notes if n]),
         width=CHART_WIDTH,
         height=CHART_HEIGHT,
     )
 
 
+@unchecked
 def event_study_chart(
     data: pl.DataFrame,
     time: str,
@@ -259,7 +270,10 @@ def event_study_chart(
         .encode(y=alt.Y("one:Q"))
     )
     notes = ["Vertical lines: 95% intervals, clustered by country. A ratio of 1: no change."]
-    return alt.layer(one, rules, points).properties(
+    return layered(
+        one,
+        rules,
+        points,
         title=chart_title(title, source, subtitle, [n for n in notes if n]),
         width=CHART_WIDTH,
         height=CHART_HEIGHT,

@@ -37,13 +37,14 @@ import functools
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Final, cast
+from typing import Any, Final, ParamSpec, TypeVar, cast
 
 import altair as alt
 import numpy as np
 import polars as pl
+from altair.utils.schemapi import debug_mode
 
 from evidence.core.atomic import write_bytes, write_text
 from evidence.core.errors import ParameterError
@@ -196,9 +197,100 @@ def _rule_of(data: DisclosedTable | pl.DataFrame, rule: DisclosureRule) -> Discl
     return data.rule if isinstance(data, DisclosedTable) else rule
 
 
+# ----------------------------------------------------------------------------------------------- assembly
+#
+# altair checks each schema object against the Vega-Lite schema as it is made ("debug mode") and each property
+# given with ``.properties()``, and copies a layered or concatenated chart's sub-charts deeply each time the
+# chart is made, given a property or turned into a spec; a schema object carries every field its schema allows
+# (a mark over a hundred, mostly unset). That was most of the time a brief's charts took before they were
+# drawn. The builders below make the same specs without it: built with :func:`unchecked`, assembled with
+# :func:`layered`, :func:`side_by_side` and :func:`with_properties`. The tests validate every builder's whole
+# spec against the schema instead.
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_Chart = TypeVar("_Chart", bound=alt.TopLevelMixin)
+
+#: The properties of a chart that hold schema objects (marks, channels, scales, titles, ...) or other charts.
+_PARTS: Final = (
+    "mark",
+    "encoding",
+    "projection",
+    "transform",
+    "title",
+    "width",
+    "height",
+    "layer",
+    "hconcat",
+)
+
+
+def unchecked(builder: Callable[_P, _R]) -> Callable[_P, _R]:
+    """The chart builder with altair's check of each schema object as it is made turned off (the spec is the
+    same; a spec is validated whole in the tests)."""
+
+    @functools.wraps(builder)
+    def build(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with debug_mode(False):
+            return builder(*args, **kwargs)
+
+    return build
+
+
+def _plain_part(value: Any) -> Any:
+    if isinstance(value, alt.TopLevelMixin):
+        return plain(value)
+    if isinstance(value, alt.SchemaBase):
+        return value.to_dict(validate=False)
+    if isinstance(value, list):
+        return [_plain_part(v) for v in value]
+    return value
+
+
+def plain(chart: _Chart) -> _Chart:
+    """The chart with its mark, encodings, projection, transforms and title held as the plain dicts they are
+    written as in the spec (its data stays as it is; its sub-charts are made plain too): the spec is the same,
+    and altair's copies of the chart walk a few keys instead of every field of every schema object."""
+    copy = chart.copy(deep=False)
+    for key in _PARTS:
+        value = getattr(chart, key, alt.Undefined)
+        if value is not alt.Undefined:
+            copy[key] = _plain_part(value)
+    if isinstance(copy, alt.Chart) and isinstance(copy.encoding, dict):
+        # altair looks into the encoding of a layer (for facets) as an object
+        copy.encoding = alt.FacetedEncoding(**copy.encoding)
+    return copy
+
+
+def with_properties(chart: _Chart, **properties: Any) -> _Chart:
+    """``chart.properties(**properties)`` (e.g. ``projection=alt.Projection(...)`` for ``chart.project()``)
+    without altair's check of each property against the schema."""
+    copy = chart.copy(deep=False)
+    for key, value in properties.items():
+        copy[key] = value
+    return copy
+
+
+def layered(*layers: alt.Chart, **properties: Any) -> alt.LayerChart:
+    """``alt.layer(*layers).properties(**properties)``, the same spec made at a fraction of the cost: the layers
+    :func:`plain`, the properties given as the layered chart is made (altair checks each property given later,
+    then copies every layer again)."""
+    return alt.LayerChart(
+        layer=[plain(c) for c in layers], **{k: _plain_part(v) for k, v in properties.items()}
+    )
+
+
+def side_by_side(*charts: alt.TopLevelMixin, **properties: Any) -> alt.HConcatChart:
+    """``alt.hconcat(*charts).properties(**properties)``, made as :func:`layered` makes layers."""
+    return alt.HConcatChart(
+        hconcat=[plain(c) for c in charts], **{k: _plain_part(v) for k, v in properties.items()}
+    )
+
+
 # ------------------------------------------------------------------------------------------------ builders
 
 
+@unchecked
 def trend_chart(
     data: DisclosedTable | pl.DataFrame,
     year: str,
@@ -250,11 +342,12 @@ def trend_chart(
     notes = [_withheld_note(withheld, rule)]
     if low is not None:
         notes.insert(0, "Shaded band: interval from the analysis.")
-    return alt.layer(*layers).properties(
-        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=CHART_HEIGHT
+    return layered(
+        *layers, title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=CHART_HEIGHT
     )
 
 
+@unchecked
 def stacked_share_chart(
     data: DisclosedTable | pl.DataFrame,
     x: str,
@@ -305,8 +398,8 @@ def stacked_share_chart(
         )
     )
     notes = ["Shares of the published counts.", _withheld_note(withheld, rule)]
-    return chart.properties(
-        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=CHART_HEIGHT
+    return with_properties(
+        chart, title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=CHART_HEIGHT
     )
 
 
@@ -325,6 +418,7 @@ def _country_label(code: str | None) -> str:
     return name_of(code) or code
 
 
+@unchecked
 def corridor_bar_chart(
     data: DisclosedTable | pl.DataFrame,
     origin: str,
@@ -377,8 +471,12 @@ def corridor_bar_chart(
         x=alt.X(f"{value}:Q"), text="label:N"
     )
     notes = [_withheld_note(withheld, rule)]
-    return alt.layer(bars, text_marks).properties(
-        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=alt.Step(24)
+    return layered(
+        bars,
+        text_marks,
+        title=chart_title(title, source, subtitle, notes),
+        width=CHART_WIDTH,
+        height=alt.Step(24),
     )
 
 
@@ -407,15 +505,18 @@ def _world_basemap_text(keep: frozenset[int] | None = None) -> str:
     return _feature_collection_text([f for i, f in enumerate(features) if keep is None or i in keep])
 
 
+def _on_map(layers: list[alt.Chart], projection: dict[str, Any]) -> list[alt.Chart]:
+    """The layers drawn in one map projection (each layer's ``.project(**projection)``)."""
+    return [with_properties(layer, projection=alt.Projection(**projection)) for layer in layers]
+
+
 def _basemap(projection: dict[str, Any], width: int, height: int) -> alt.Chart:
     """The land and borders under a map of ``width`` × ``height`` pixels: the whole world, or on a map zoomed to
     a region only the countries that can show in it (the others would be projected and clipped away: most of
     the time Vega takes to draw a zoomed map)."""
     keep = _countries_in_view(projection["fit"], width, height) if "fit" in projection else None
-    return (
-        alt.Chart(_inline_features(_world_basemap_text(keep)))
-        .mark_geoshape(fill=_LAND_COLOUR, stroke=_BORDER_COLOUR, strokeWidth=0.5, clip=True)
-        .project(**projection)
+    return alt.Chart(_inline_features(_world_basemap_text(keep))).mark_geoshape(
+        fill=_LAND_COLOUR, stroke=_BORDER_COLOUR, strokeWidth=0.5, clip=True
     )
 
 
@@ -573,6 +674,7 @@ def _heading(points: list[tuple[float, float]]) -> float:
     return math.degrees(math.atan2(east, north)) % 360
 
 
+@unchecked
 def flow_map(
     flows: DisclosedTable | pl.DataFrame,
     origin: str,
@@ -668,7 +770,6 @@ def flow_map(
                 size=alt.Size("width:Q", scale=None, legend=None),
                 tooltip=tooltip,
             )
-            .project(**projection)
         )
         layers.append(
             alt.Chart(pl.DataFrame(heads))
@@ -679,7 +780,6 @@ def flow_map(
                 angle=alt.Angle("angle:Q", scale=None),
                 tooltip=tooltip,
             )
-            .project(**projection)
         )
     if circles:
         layers.append(
@@ -691,17 +791,16 @@ def flow_map(
                 size=alt.Size("size:Q", scale=None, legend=None),
                 tooltip=tooltip,
             )
-            .project(**projection)
         )
-    layers += _labels_layers(_map_labels(located, focus, labels), projection)
+    layers += _labels_layers(_map_labels(located, focus, labels))
     notes = [
         _withheld_note(withheld, rule),
         f"{unlocated} flow(s) without a map location not drawn." if unlocated else None,
         BOUNDARIES_CREDIT + ".",
     ]
-    drawn = alt.layer(*layers).properties(width=map_width, height=height)
+    drawn = layered(*_on_map(layers, projection), width=map_width, height=height)
     legend = _flow_legend(largest, legend_title, domestic=bool(circles), height=height)
-    return alt.hconcat(drawn, legend, spacing=8).properties(title=chart_title(title, source, subtitle, notes))
+    return side_by_side(drawn, legend, spacing=8, title=chart_title(title, source, subtitle, notes))
 
 
 def _map_labels(located: pl.DataFrame, focus: str | None, n: int) -> pl.DataFrame:
@@ -737,7 +836,7 @@ def _map_labels(located: pl.DataFrame, focus: str | None, n: int) -> pl.DataFram
     )
 
 
-def _labels_layers(named: pl.DataFrame, projection: dict[str, Any]) -> list[alt.Chart]:
+def _labels_layers(named: pl.DataFrame) -> list[alt.Chart]:
     """Country names on a map (lon, lat, name, weight: bold or normal), on a white halo so they read over lines
     and shading."""
     layers = []
@@ -751,10 +850,8 @@ def _labels_layers(named: pl.DataFrame, projection: dict[str, Any]) -> list[alt.
         halo = text.mark_text(
             dy=-11, fontSize=11, fontWeight=weight, stroke="white", strokeWidth=3, strokeOpacity=0.85
         )
-        layers.append(halo.project(**projection))
-        layers.append(
-            text.mark_text(dy=-11, fontSize=11, fontWeight=weight, color="#1a1a1a").project(**projection)
-        )
+        layers.append(halo)
+        layers.append(text.mark_text(dy=-11, fontSize=11, fontWeight=weight, color="#1a1a1a"))
     return layers
 
 
@@ -825,10 +922,10 @@ def _flow_legend(largest: float, title: str, *, domestic: bool, height: int) -> 
             .mark_text(align="left", baseline="middle", fontSize=11, color="#333333")
             .encode(x=x, y=y, text=alt.Text("text:N"))
         )
-    legend: alt.LayerChart = alt.layer(*frames).properties(width=124, height=height)  # type: ignore[assignment]
-    return legend
+    return layered(*frames, width=124, height=height)
 
 
+@unchecked
 def choropleth(
     data: DisclosedTable | pl.DataFrame,
     iso3: str,
@@ -882,7 +979,6 @@ def choropleth(
                 alt.Tooltip("properties.label:N", title=legend_title),
             ]
         )
-        .project(**projection)
     )
     shaded = (
         alt.Chart(_geo_data([f for f in features if f["properties"]["value"] is not None]))
@@ -906,26 +1002,27 @@ def choropleth(
                 alt.Tooltip("properties.value:Q", title=legend_title, format=value_format),
             ],
         )
-        .project(**projection)
     )
     layers: list[alt.Chart] = [background, shaded]
     if focus is not None:
         own = [f for f in features if f["properties"]["iso3"] == focus]
         if own:
             layers.append(
-                alt.Chart(_geo_data(own))
-                .mark_geoshape(filled=False, stroke="#1a1a1a", strokeWidth=1.6)
-                .project(**projection)
+                alt.Chart(_geo_data(own)).mark_geoshape(filled=False, stroke="#1a1a1a", strokeWidth=1.6)
             )
         point = country_centroids().filter(pl.col("iso3") == focus)
         named = point.select("lon", "lat", pl.lit(_country_label(focus)).alias("name"), weight=pl.lit("bold"))
-        layers += _labels_layers(named, projection)
+        layers += _labels_layers(named)
     notes = [_withheld_note(withheld, rule), "Grey: no data. " + BOUNDARIES_CREDIT + "."]
-    return alt.layer(*layers).properties(
-        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH - 110, height=260
+    return layered(
+        *_on_map(layers, projection),
+        title=chart_title(title, source, subtitle, notes),
+        width=CHART_WIDTH - 110,
+        height=260,
     )
 
 
+@unchecked
 def interval_chart(
     data: pl.DataFrame,
     label: str,
@@ -980,8 +1077,8 @@ def interval_chart(
         )
         if reference_label:
             lines.insert(0, f"Dashed line: {reference_label}.")
-    return alt.layer(*layers).properties(
-        title=chart_title(title, source, subtitle, lines), width=CHART_WIDTH, height=alt.Step(26)
+    return layered(
+        *layers, title=chart_title(title, source, subtitle, lines), width=CHART_WIDTH, height=alt.Step(26)
     )
 
 
@@ -1000,7 +1097,7 @@ def chart_spec(chart: alt.TopLevelMixin | dict[str, Any]) -> dict[str, Any]:
     returned as it is."""
     if isinstance(chart, dict):
         return chart
-    with alt.theme.enable(THEME_NAME):
+    with alt.theme.enable(THEME_NAME), debug_mode(False):
         # not validated against the Vega-Lite schema here (altair's validation took a quarter of a brief's
         # chart time): the spec is the same, and the tests validate every chart builder's spec
         return chart.to_dict(validate=False)
