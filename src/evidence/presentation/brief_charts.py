@@ -121,7 +121,7 @@ def magnitude_chart(
     base = alt.Chart(frame).encode(y=y)
     # a bar on a logarithmic scale starts at 1, not 0 (which the scale cannot place)
     bars = base.mark_bar(color=PALETTE[0], height=18).encode(
-        x=x, x2=alt.datum(1), tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{text}:N", title="Number")]
+        x=x, x2=alt.X2Datum(1), tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{text}:N", title="Number")]
     )
     labels = base.mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
         x=alt.X(f"{value}:Q"), text=alt.Text(f"{text}:N")

@@ -103,7 +103,9 @@ def heat_table_chart(
     )
     text = base.mark_text(fontSize=11).encode(
         text=alt.Text("label:N"),
-        color=alt.condition(f"datum['{share}'] > 0.6", alt.value("white"), alt.value("#1a1a1a")),
+        color=alt.ColorValue(
+            **alt.condition(f"datum['{share}'] > 0.6", alt.value("white"), alt.value("#1a1a1a"))
+        ),
     )
     notes = [_withheld(withheld, "shares")]
     return layered(
@@ -141,7 +143,7 @@ def distribution_chart(
     groups = list(dict.fromkeys(frame[group].to_list())) if group else []
     x = alt.X(f"{category}:N", sort=order, title=category_title, axis=alt.Axis(labelAngle=0))
     offset = {"xOffset": alt.XOffset(f"{group}:N", sort=groups)} if group else {}
-    colour = alt.Color(f"{group}:N", sort=groups, title=None) if group else alt.value(PALETTE[0])
+    colour = alt.Color(f"{group}:N", sort=groups, title=None) if group else alt.ColorValue(PALETTE[0])
     base = alt.Chart(frame)
     bars = base.mark_bar().encode(
         x=x,
@@ -238,7 +240,7 @@ def event_study_chart(
     """Rate ratios by event time (log scale) with their intervals, a reference line at 1 and a mark at the
     event (time 0); one colour per ``series`` (e.g. downgrade, upgrade)."""
     frame = _checked(data, [time, ratio, low, high, series], rule, "event-study chart", not_counts=[time])
-    colour = alt.Color(f"{series}:N", title=None) if series else alt.value(PALETTE[0])
+    colour = alt.Color(f"{series}:N", title=None) if series else alt.ColorValue(PALETTE[0])
     offset = {"xOffset": alt.XOffset(f"{series}:N")} if series else {}
     x = alt.X(
         f"{time}:O",

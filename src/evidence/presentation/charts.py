@@ -37,7 +37,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Final, ParamSpec, TypeVar, cast
 
@@ -321,7 +321,7 @@ def trend_chart(
     colour = (
         alt.Color(f"{series}:N", title=series.replace("_", " ").capitalize())
         if series
-        else alt.value(PALETTE[0])
+        else alt.ColorValue(PALETTE[0])
     )
     tooltip = [alt.Tooltip(f"{year}:Q", format="d"), alt.Tooltip(f"{value}:Q", format=",~f")]
     if series:
@@ -332,7 +332,7 @@ def trend_chart(
     )
     layers: list[alt.Chart] = []
     if low is not None and high is not None:
-        band_colour = alt.Color(f"{series}:N", legend=None) if series else alt.value(PALETTE[0])
+        band_colour = alt.Color(f"{series}:N", legend=None) if series else alt.ColorValue(PALETTE[0])
         layers.append(
             base.mark_area(opacity=0.2).encode(
                 x=x, y=alt.Y(f"{low}:Q", title=y_title), y2=alt.Y2(f"{high}:Q"), color=band_colour
@@ -464,11 +464,11 @@ def corridor_bar_chart(
     base = alt.Chart(frame).encode(y=y)
     bars = base.mark_bar(color=PALETTE[0]).encode(
         x=alt.X(f"{value}:Q", title=x_title, axis=alt.Axis(format=",~f")),
-        tooltip=["corridor:N", alt.Tooltip(f"{value}:Q", format=",~f")]
+        tooltip=[alt.Tooltip("corridor:N"), alt.Tooltip(f"{value}:Q", format=",~f")]
         + ([alt.Tooltip(f"{share}:Q", format=".1%")] if share else []),
     )
     text_marks = base.mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
-        x=alt.X(f"{value}:Q"), text="label:N"
+        x=alt.X(f"{value}:Q"), text=alt.Text("label:N")
     )
     notes = [_withheld_note(withheld, rule)]
     return layered(
@@ -480,17 +480,47 @@ def corridor_bar_chart(
     )
 
 
-def _geo_data(features: list[dict[str, Any]]) -> alt.InlineData:
-    """Map features inline as one JSON string, which Vega parses.
+_COMPACT: Final = (",", ":")
+
+
+@functools.cache
+def _world_features() -> tuple[dict[str, Any], ...]:
+    """The world's features, read once per process (never changed: a map gives a feature new properties in
+    :func:`_geo_data`)."""
+    return tuple(world_geojson()["features"])
+
+
+@functools.cache
+def _feature_text(index: int) -> tuple[str, str]:
+    """The JSON text of the world's feature ``index`` before and after its properties, written once per process
+    (thousands of coordinates)."""
+    hole = "\0"  # json.dumps writes NUL as an escape, so it marks the one place of the properties
+    parts = [
+        json.dumps(key) + ":" + (hole if key == "properties" else json.dumps(value, separators=_COMPACT))
+        for key, value in _world_features()[index].items()
+    ]
+    before, after = ("{" + ",".join(parts) + "}").split(hole)
+    return before, after
+
+
+def _features_text(features: Iterable[tuple[int, dict[str, Any]]]) -> str:
+    """``json.dumps`` of a FeatureCollection of the world's features at the given indices, each with the
+    properties given (compact separators), made from the text of their geometries written once."""
+    texts = []
+    for index, properties in features:
+        before, after = _feature_text(index)
+        texts.append(before + json.dumps(properties, separators=_COMPACT) + after)
+    return '{"type":"FeatureCollection","features":[' + ",".join(texts) + "]}"
+
+
+def _geo_data(features: Iterable[tuple[int, dict[str, Any]]]) -> alt.InlineData:
+    """The world's features at the given indices, each with the properties given, inline as one JSON string,
+    which Vega parses.
 
     As a string, altair neither copies nor validates the thousands of coordinates one by one (that took
     about a second per map); the spec and the rendered chart are the same.
     """
-    return _inline_features(_feature_collection_text(features))
-
-
-def _feature_collection_text(features: list[dict[str, Any]]) -> str:
-    return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+    return _inline_features(_features_text(features))
 
 
 def _inline_features(text: str) -> alt.InlineData:
@@ -500,9 +530,9 @@ def _inline_features(text: str) -> alt.InlineData:
 @functools.cache
 def _world_basemap_text(keep: frozenset[int] | None = None) -> str:
     """The world's features (those at the indices ``keep``, else all) as :func:`_geo_data` writes them, made
-    once per process: every map's basemap holds the same text."""
-    features = world_geojson()["features"]
-    return _feature_collection_text([f for i, f in enumerate(features) if keep is None or i in keep])
+    once per process and region: every map's basemap holds the same text."""
+    world = _world_features()
+    return _features_text((i, f["properties"]) for i, f in enumerate(world) if keep is None or i in keep)
 
 
 def _on_map(layers: list[alt.Chart], projection: dict[str, Any]) -> list[alt.Chart]:
@@ -597,7 +627,7 @@ def _feature_bounds() -> tuple[tuple[float, float, float, float], ...]:
         return [point for part in coordinates for point in corners(part)]
 
     bounds = []
-    for feature in world_geojson()["features"]:
+    for feature in _world_features():
         points = corners(feature["geometry"]["coordinates"]) if feature.get("geometry") else []
         if not points:
             bounds.append((-180.0, -90.0, 180.0, 90.0))  # nothing to measure: always kept
@@ -955,23 +985,18 @@ def choropleth(
     if isinstance(data, DisclosedTable) and value + "_suppressed" in data.body.columns:
         body = data.body
         hidden = set(body.filter(pl.col(value + "_suppressed"))[iso3].to_list())
-    features = world_geojson()["features"]
-    for feature in features:
+    shown = []  # (index in the world, properties) of every country
+    for index, feature in enumerate(_world_features()):
         code = feature["properties"]["iso3"]
         number = values.get(code)
-        feature["properties"]["value"] = number
-        if code in hidden:
-            feature["properties"]["label"] = "withheld (disclosure control)"
-        elif number is None:
-            feature["properties"]["label"] = "no data"
-        else:
-            feature["properties"]["label"] = None
+        label = "withheld (disclosure control)" if code in hidden else "no data" if number is None else None
+        shown.append((index, {**feature["properties"], "value": number, "label": label}))
     legend_title = legend_title or value.replace("_", " ").capitalize()
     projection = {"type": "equalEarth"}
     # Every country is drawn grey first; Vega-Lite drops marks whose colour field is null, so the shaded
     # layer only covers countries with a value.
     background = (
-        alt.Chart(_geo_data(features))
+        alt.Chart(_geo_data(shown))
         .mark_geoshape(fill=_NO_DATA_COLOUR, stroke=_BORDER_COLOUR, strokeWidth=0.4)
         .encode(
             tooltip=[
@@ -981,7 +1006,7 @@ def choropleth(
         )
     )
     shaded = (
-        alt.Chart(_geo_data([f for f in features if f["properties"]["value"] is not None]))
+        alt.Chart(_geo_data((i, p) for i, p in shown if p["value"] is not None))
         .mark_geoshape(stroke=_BORDER_COLOUR, strokeWidth=0.4)
         .encode(
             color=alt.Color(
@@ -1005,7 +1030,7 @@ def choropleth(
     )
     layers: list[alt.Chart] = [background, shaded]
     if focus is not None:
-        own = [f for f in features if f["properties"]["iso3"] == focus]
+        own = [(i, p) for i, p in shown if p["iso3"] == focus]
         if own:
             layers.append(
                 alt.Chart(_geo_data(own)).mark_geoshape(filled=False, stroke="#1a1a1a", strokeWidth=1.6)
@@ -1052,11 +1077,11 @@ def interval_chart(
     colour_encoding = (
         alt.Color(f"{colour}:N", title=colour.replace("_", " ").capitalize())
         if colour
-        else alt.value(PALETTE[0])
+        else alt.ColorValue(PALETTE[0])
     )
     base = alt.Chart(frame).encode(y=y)
     x_axis = alt.Axis(format=",~f")
-    tooltip = [f"{label}:N", alt.Tooltip(f"{value}:Q", format=",.0f")]
+    tooltip = [alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", format=",.0f")]
     tooltip += [alt.Tooltip(f"{c}:Q", format=",.0f") for c in (low, high)]
     whiskers = base.mark_rule(strokeWidth=2).encode(
         x=alt.X(f"{low}:Q", title=x_title, axis=x_axis, scale=alt.Scale(zero=False)),
