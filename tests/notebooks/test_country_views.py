@@ -72,3 +72,44 @@ def test_a_brief_that_shows_nothing_is_refused(real_tables, shown):
     )
     with pytest.raises(EvidenceError, match="nothing to brief"):
         country_views.finish(brief)
+
+
+def test_every_chart_of_a_demo_brief_is_a_valid_vega_lite_spec(shown, tmp_path, monkeypatch):
+    # Charts are drawn from specs altair does not validate (chart_spec): here every chart of a whole demo brief
+    # is validated against the Vega-Lite schema once, and must be the spec that was drawn.
+    import altair as alt
+
+    from evidence.presentation import charts
+
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    drawn: list[tuple[object, dict]] = []
+    unvalidated = charts.chart_spec
+
+    def recorded(chart):
+        spec = unvalidated(chart)
+        drawn.append((chart, spec))
+        return spec
+
+    def saved(jobs, **_):  # no drawing: the specs are what is checked here
+        for _, path in jobs:
+            path.write_text("<svg></svg>")
+        return [path for _, path in jobs]
+
+    monkeypatch.setattr(charts, "chart_spec", recorded)
+    monkeypatch.setattr(charts, "save_charts", saved)
+    brief = country_views.start([], 5, country="THA", role="both", years=(None, None))
+    for show in (
+        country_views.show_together,
+        country_views.show_case_section,
+        country_views.show_detected_section,
+        country_views.show_tier_section,
+        country_views.show_peers_section,
+        country_views.show_causes_section,
+    ):
+        show(brief)
+    kinds = set()
+    for chart, spec in drawn:
+        with alt.theme.enable(charts.THEME_NAME):
+            assert chart.to_dict(validate=True) == spec  # raises on a spec the schema does not allow
+        kinds.add(next(k for k in ("layer", "hconcat", "mark") if k in spec))
+    assert len(drawn) >= 15 and kinds == {"layer", "hconcat", "mark"}  # the brief's charts, of every form

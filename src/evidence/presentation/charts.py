@@ -258,8 +258,16 @@ def plain(chart: _Chart) -> _Chart:
             copy[key] = _plain_part(value)
     if isinstance(copy, alt.Chart) and isinstance(copy.encoding, dict):
         # altair looks into the encoding of a layer (for facets) as an object
-        copy.encoding = alt.FacetedEncoding(**copy.encoding)
+        copy.encoding = _Encoding(**copy.encoding)
     return copy
+
+
+class _Encoding(alt.FacetedEncoding):
+    """An encoding that holds only the channels it is given (altair's holds all of them, mostly unset, and
+    copies each one each time it copies a chart)."""
+
+    def __init__(self, **channels: Any) -> None:
+        alt.SchemaBase.__init__(self, **channels)
 
 
 def with_properties(chart: _Chart, **properties: Any) -> _Chart:
