@@ -209,7 +209,7 @@ def _rule_of(data: DisclosedTable | pl.DataFrame, rule: DisclosureRule) -> Discl
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
-_Chart = TypeVar("_Chart", bound=alt.TopLevelMixin)
+_Chart = TypeVar("_Chart", bound=alt.SchemaBase)
 
 #: The properties of a chart that hold schema objects (marks, channels, scales, titles, ...) or other charts.
 _PARTS: Final = (
@@ -238,7 +238,7 @@ def unchecked(builder: Callable[_P, _R]) -> Callable[_P, _R]:
 
 
 def _plain_part(value: Any) -> Any:
-    if isinstance(value, alt.TopLevelMixin):
+    if isinstance(value, (alt.Chart, alt.LayerChart, alt.HConcatChart)):
         return plain(value)
     if isinstance(value, alt.SchemaBase):
         return value.to_dict(validate=False)
@@ -288,7 +288,7 @@ def layered(*layers: alt.Chart, **properties: Any) -> alt.LayerChart:
     )
 
 
-def side_by_side(*charts: alt.TopLevelMixin, **properties: Any) -> alt.HConcatChart:
+def side_by_side(*charts: alt.Chart | alt.LayerChart, **properties: Any) -> alt.HConcatChart:
     """``alt.hconcat(*charts).properties(**properties)``, made as :func:`layered` makes layers."""
     return alt.HConcatChart(
         hconcat=[plain(c) for c in charts], **{k: _plain_part(v) for k, v in properties.items()}
