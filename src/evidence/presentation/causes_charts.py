@@ -103,6 +103,7 @@ def heat_table_chart(
     )
     text = base.mark_text(fontSize=11).encode(
         text=alt.Text("label:N"),
+        # a channel object, not the condition's dict: altair would look that up among its schema classes
         color=alt.ColorValue(
             **alt.condition(f"datum['{share}'] > 0.6", alt.value("white"), alt.value("#1a1a1a"))
         ),
