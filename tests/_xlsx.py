@@ -162,3 +162,85 @@ def truncated(source: Path, target: Path, fraction: float = 0.5) -> Path:
     data = source.read_bytes()
     target.write_bytes(data[: int(len(data) * fraction)])
     return target
+
+
+def add_sheet_from(
+    source: Path,
+    target: Path,
+    sheet: str,
+    new_name: str,
+    rows: range,
+    *,
+    header_rows: int = 3,
+    move: bool = True,
+) -> Path:
+    """A copy of ``source`` with a sheet ``new_name`` added after ``sheet``: the ``header_rows`` top rows of
+    ``sheet`` and its ``rows`` (renumbered to follow them), which ``move`` removes from ``sheet`` (a table split
+    over two sheets) or leaves there too (a copy of part of the data). The new sheet has no table object."""
+    part = sheet_part(source, sheet)
+    with zipfile.ZipFile(source) as book:
+        xml = book.read(part)
+    row_pattern = re.compile(rb'<row r="(\d+)"[^>]*>.*?</row>', re.DOTALL)
+    found = {int(m.group(1)): m for m in row_pattern.finditer(xml)}
+    wanted = set(rows)
+
+    def renumber(row_xml: bytes, new: int) -> bytes:
+        row_xml = re.sub(rb'(<row r=")\d+', rb"\g<1>" + str(new).encode(), row_xml, count=1)
+        return re.sub(rb'(<c r="[A-Z]+)\d+', rb"\g<1>" + str(new).encode(), row_xml)
+
+    moved = [
+        renumber(found[n].group(0), header_rows + i + 1) for i, n in enumerate(sorted(wanted & set(found)))
+    ]
+    top = [found[n].group(0) for n in range(1, header_rows + 1) if n in found]
+    start, end = xml.index(b"<sheetData>"), xml.index(b"</sheetData>")
+    new_sheet = xml[:start] + b"<sheetData>" + b"".join(top + moved) + xml[end:]
+    new_sheet = re.sub(rb"<tableParts.*?</tableParts>", b"", new_sheet, flags=re.DOTALL)
+    new_sheet = new_sheet.replace(b'tabSelected="1"', b"")
+    if move:
+        kept = b"".join(m.group(0) for n, m in sorted(found.items()) if n not in wanted)
+        xml = xml[:start] + b"<sheetData>" + kept + xml[end:]
+    new_part = "xl/worksheets/added_sheet.xml"
+
+    def add_to_workbook(book_xml: bytes) -> bytes:
+        entry = f'<sheet name="{html.escape(new_name)}" sheetId="99" r:id="rIdAdded"/>'.encode()
+        return book_xml.replace(b"</sheets>", entry + b"</sheets>", 1)
+
+    def add_relationship(rels: bytes) -> bytes:
+        relation = (
+            b'<Relationship Id="rIdAdded" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            b'relationships/worksheet" Target="worksheets/added_sheet.xml"/>'
+        )
+        return rels.replace(b"</Relationships>", relation + b"</Relationships>", 1)
+
+    def add_content_type(types: bytes) -> bytes:
+        override = (
+            f'<Override PartName="/{new_part}" ContentType="application/vnd.openxmlformats-officedocument.'
+            'spreadsheetml.worksheet+xml"/>'
+        ).encode()
+        return types.replace(b"</Types>", override + b"</Types>", 1)
+
+    rewrite(
+        source,
+        target,
+        {
+            part: lambda _: xml,
+            "xl/workbook.xml": add_to_workbook,
+            "xl/_rels/workbook.xml.rels": add_relationship,
+            "[Content_Types].xml": add_content_type,
+        },
+    )
+    with zipfile.ZipFile(target, "a", zipfile.ZIP_DEFLATED) as book:
+        book.writestr(new_part, new_sheet)
+    return target
+
+
+def sheet_as_csv(source: Path, target: Path, sheet: str, *, skip_rows: int = 0, separator: str = ",") -> Path:
+    """The sheet saved as delimited text, as a spreadsheet program saves it (every row as its cells show it, no
+    header added; the first ``skip_rows`` rows left out)."""
+    import fastexcel
+    import polars as pl
+
+    rows = fastexcel.read_excel(str(source)).load_sheet(sheet, header_row=None, dtypes="string").to_polars()
+    rows = rows.with_columns(pl.all().str.replace(r"^(-?\d+)\.0$", "${1}"))  # 2010, not 2010.0
+    rows.slice(skip_rows).write_csv(target, include_header=False, separator=separator)
+    return target

@@ -16,14 +16,12 @@ def tables(real_tables):
 def _unodc_years(unodc, *, iso3=None, citizenship=None):
     """Years with detected victims, straight from the canonical rows (an independent reading)."""
     rows = unodc.data.filter(
-        (pl.col("indicator") == "Detected trafficking victims")
-        & (pl.col("sex") == "Total")
-        & (pl.col("age") == "Total")
-        & (pl.col("value_high") > 0)
+        (pl.col("indicator") == "Detected trafficking victims") & (pl.col("value_high") > 0)
     )
-    if iso3 is not None:
-        rows = rows.filter((pl.col("iso3") == iso3) & (pl.col("dimension") == "Total"))
+    if iso3 is not None:  # the country's own figures: its total, or any breakdown of its victims
+        rows = rows.filter((pl.col("iso3") == iso3) & (pl.col("dimension") != "by country of repatriation"))
     else:
+        rows = rows.filter((pl.col("sex") == "Total") & (pl.col("age") == "Total"))
         own = (pl.col("iso3") == citizenship) & pl.col("category").str.to_lowercase().is_in(["nationals"])
         rows = rows.filter(
             (pl.col("dimension") == "by citizenship") & ((pl.col("category_iso3") == citizenship) | own)
@@ -40,6 +38,16 @@ def test_thailand_as_destination_holds_2010_case_records_and_unodc_years(tables)
     assert by_kind["gsi"].years == (2021,) and by_kind["tier"].years == tuple(range(2001, 2016))
     assert found.span == (min(2010, by_kind["indicator"].years[0]), max(2010, by_kind["indicator"].years[-1]))
     assert not found.empty
+
+
+def test_a_breakdown_published_without_a_total_holds_victims(tables):
+    """Cambodia gives UNODC no total of the victims it detects, but their forms (2007, 2017-2020) and ages
+    (2013-2015): UNODC holds victims of Cambodia as destination in those years."""
+    unodc = tables[1]
+    found = coverage([unodc], "KHM", "destination")
+    assert found.sources[0].years == (2007, 2013, 2014, 2015, 2017, 2018, 2019, 2020)
+    assert found.sources[0].years == _unodc_years(unodc, iso3="KHM")
+    assert not found.empty and found.span == (2007, 2020)
 
 
 def test_thailand_as_origin_reads_other_countries_citizenship_breakdowns(tables):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from evidence.analyses.quality import completeness_by, field_completeness, indicator_coverage
+from evidence.analyses.quality import completeness_by, field_completeness, has_year_ranges, indicator_coverage
 from evidence.notebooks.builders import completeness_table, coverage_view, field_table, reasons_table
 from evidence.presentation.disclosure import DisclosureRule
 from evidence.sources.case_schema import conform
@@ -33,6 +33,16 @@ def test_field_completeness_uses_the_denominator_rule_and_tells_absent_fields():
     assert rows["exploitation"]["known"] == 2 and rows["exploitation"]["collected"]
     assert not rows["trafficking_duration"]["collected"] and not rows["means_of_control"]["collected"]
     assert set(table["records"]) == {4}
+
+
+def test_a_year_known_as_a_range_is_known_not_missing():
+    cases = _cases().with_columns(year_band=pl.Series(["2020", "2020", "2021", "2014-2018"]))
+    assert has_year_ranges(cases) and not has_year_ranges(_cases())
+    rows = {r["field"]: r for r in field_completeness(cases).iter_rows(named=True)}
+    assert rows["year"]["known"] == 3 and rows["year_band"]["known"] == 4  # the range counts as known
+    assert "year_band" not in field_completeness(_cases())["field"].to_list()  # the band is the year itself
+    by_band = completeness_by(cases, "year_band")
+    assert by_band["year_band"].to_list() == ["2014-2018", "2020", "2021"]
 
 
 def test_completeness_by_year_keeps_unknown_years():
@@ -67,11 +77,20 @@ def test_completeness_table_hides_shares_that_give_a_small_count_back():
     assert shown["Year"].to_list() == ["2020", "2021", "unknown", "All records"]
     assert shown["gender"].to_list() == ["–", "50%", "0%", ""]  # 49 of 50 known: 1 unknown
     assert shown["Records"].to_list()[-1] == "120"
+    # a field the layout does not collect is left out: a column of 0% would read as missing
+    frame = frame.with_columns(known_age_band=pl.lit(0.0))
+    assert "age band" not in completeness_table(frame, "year", RULE, not_collected=["age_band"]).columns
+    assert "age band" in completeness_table(frame, "year", RULE).columns
 
 
 def test_reasons_table_and_indicator_coverage():
     table = reasons_table({"bad year": 3, "no country": 20}, RULE, total_label="All rejected rows")
     assert table.display()["rows"].to_list() == ["<5", "x", "23"]
+    # the rows of a country-level table (4 countries without a population) are no people: shown as they are
+    countries = reasons_table(
+        {"population published as 0": 4}, RULE, total_label="All flagged rows", people=False
+    )
+    assert countries.rows() == [("population published as 0", "4"), ("All flagged rows", "4")]
     data = pl.DataFrame(
         {"year": [2020, 2020, 2021], "iso3": ["THA", "KHM", "THA"], "censored": [True, False, False]}
     )

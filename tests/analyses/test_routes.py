@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from _indicator import indicator_row
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,27 +57,7 @@ def thai_cases() -> pl.DataFrame:
 
 
 def citizenship(iso3: str, year: int, category: str, value, iso: str | None = None) -> dict:
-    censored = value == "<5"
-    return {
-        "source_row": 1,
-        "iso3": iso3,
-        "country": iso3,
-        "region": "Asia",
-        "subregion": "South-eastern Asia",
-        "year": year,
-        "indicator": "Detected trafficking victims",
-        "dimension": "by citizenship",
-        "category": category,
-        "category_iso3": iso,
-        "sex": "Total",
-        "age": "Total",
-        "unit": "Counts",
-        "value": None if censored else float(value),
-        "value_low": 1.0 if censored else float(value),
-        "value_high": 4.0 if censored else float(value),
-        "censored": censored,
-        "source_note": None,
-    }
+    return indicator_row(iso3, year, "by citizenship", category, value, category_iso3=iso, source_row=1)
 
 
 @pytest.fixture

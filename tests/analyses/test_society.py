@@ -192,3 +192,27 @@ def test_models_of_the_same_panel_are_fitted_once_per_process(sources):
     # another panel (fewer countries) is another model
     fewer = society.country_panel(sources.values(), countries=society.default_peers("THA") + ["THA"])
     assert fewer.fingerprint != again.fingerprint
+
+
+@pytest.mark.parametrize(
+    ("year", "near"), [(2019, True), (2021, True), (2023, True), (2018, False), (2015, False)]
+)
+def test_near_estimate_is_at_most_two_years_either_way(year, near):
+    assert society.near_estimate(year, 2021) is near
+    frame = pl.DataFrame({"year": [year]})
+    assert frame.select(society.near_estimate(pl.col("year"), 2021)).item() is near
+
+
+def test_detected_victims_far_from_the_estimate_are_not_set_against_it(panel):
+    """Lao PDR's latest total is of 2015: six years from the GSI's 2021 estimate, so no detection gap (it was
+    shown as 2.82 per 1,000 estimated), while its rate per 100,000 population stays."""
+    gaps = panel.measure(society.DETECTION_GAP)
+    assert gaps.height > 50 and gaps["year"].is_between(2019, 2023).all()
+    assert _value(panel, "LAO", society.DETECTED, 2015)["value"] == 107
+    assert panel.measure(society.DETECTION_GAP, countries=["LAO"]).is_empty()
+    compared = panel.compare("THA", ["LAO"]).filter(pl.col("measure") == society.DETECTION_GAP)
+    assert compared.select("iso3", "year", "value").rows() == [
+        ("THA", 2021, pytest.approx(134 / 401)),
+        ("LAO", None, None),  # n/a, not 2015's victims against 2021's estimate
+    ]
+    assert not panel.measure(society.DETECTED_PER_100K, countries=["LAO"]).is_empty()

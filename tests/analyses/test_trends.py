@@ -7,6 +7,7 @@ import math
 import numpy as np
 import polars as pl
 import pytest
+from _indicator import indicator_rows, nationals_reported
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +16,6 @@ from evidence.analyses.count_models import EstimationError, finite_trend_exists
 from evidence.analyses.selection import Selection
 from evidence.core.errors import EvidenceError, ParameterError
 from evidence.sources.case_schema import conform
-from evidence.sources.indicator_schema import INDICATOR_SCHEMA
 
 Z95 = 1.959963984540054
 
@@ -26,36 +26,6 @@ def series(years, counts) -> pl.DataFrame:
 
 def cases(records: list[dict]) -> pl.DataFrame:
     return conform(pl.DataFrame(records, infer_schema_length=None))
-
-
-def indicator_rows(rows: list[tuple]) -> pl.DataFrame:
-    """(iso3, year, dimension, category, sex, age, value or "<5") → indicator table rows."""
-    out = []
-    for i, (iso3, year, dimension, category, sex, age, value) in enumerate(rows):
-        censored = value == "<5"
-        out.append(
-            {
-                "source_row": i + 4,
-                "iso3": iso3,
-                "country": iso3,
-                "region": "Asia",
-                "subregion": "South-eastern Asia",
-                "year": year,
-                "indicator": "Detected trafficking victims",
-                "dimension": dimension,
-                "category": category,
-                "category_iso3": category if dimension == "by citizenship" and len(category) == 3 else None,
-                "sex": sex,
-                "age": age,
-                "unit": "Counts",
-                "value": None if censored else float(value),
-                "value_low": 1.0 if censored else float(value),
-                "value_high": 4.0 if censored else float(value),
-                "censored": censored,
-                "source_note": None,
-            }
-        )
-    return pl.DataFrame(out, schema=INDICATOR_SCHEMA)
 
 
 # ----------------------------------------------------------------------------------------------- rate ratio
@@ -284,6 +254,37 @@ def test_late_registration_always_flags_the_final_year_and_steady_series_otherwi
 def test_two_incomplete_years_are_flagged_latest_first():
     flags = trends.incomplete_years(series(range(2014, 2024), [100] * 8 + [30, 10]))
     assert [f.year for f in flags] == [2023, 2022]
+
+
+def test_a_sum_over_reporting_countries_flags_the_years_a_large_reporter_is_missing():
+    rows = nationals_reported(range(2010, 2020), tha_from=2013, mys_partial=2017)
+    selection = Selection(rows, country="MMR", role="origin")
+    flags = trends.reporter_gaps(selection)
+    # Thailand (300 of the ~400 a year) publishes no breakdown before 2013; Malaysia's 2017 breakdown lists a
+    # tenth of its total (60 of ~400: 15%, above the 10% that counts)
+    assert [f.year for f in flags] == [2017, 2012, 2011, 2010]
+    assert "Thailand" in flags[-1].reason and "Malaysia" not in flags[-1].reason
+    assert "Malaysia" in flags[0].reason and "reporting countries" in flags[0].reason
+    # a smaller share missing is no change of the set that matters
+    assert [f.year for f in trends.reporter_gaps(selection, min_share=0.2)] == [2012, 2011, 2010]
+    # role both: the country's own total is a reporter too, always published here
+    assert [f.year for f in trends.reporter_gaps(Selection(rows, country="MMR", role="both"))] == [
+        2017,
+        2012,
+        2011,
+        2010,
+    ]
+    # one reporter (destination) or case data: nothing to flag
+    assert trends.reporter_gaps(Selection(rows, country="THA", role="destination")) == ()
+
+
+def test_a_reporter_that_stops_listing_nationals_it_usually_lists_counts_as_missing():
+    rows = nationals_reported(range(2010, 2020), tha_from=2010, jpn_drops=2019)
+    flags = trends.reporter_gaps(Selection(rows, country="MMR", role="origin"))
+    # Japan lists 40 a year (10% of ~380) and <5 in 2019: that breakdown left them out
+    assert [f.year for f in flags] == [2019] and "Japan" in flags[0].reason
+    steady = nationals_reported(range(2010, 2020), tha_from=2010)
+    assert trends.reporter_gaps(Selection(steady, country="MMR", role="origin")) == ()
 
 
 # ------------------------------------------------------------------------------------------ yearly counts

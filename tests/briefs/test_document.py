@@ -228,4 +228,26 @@ def test_sources_are_named_as_their_metadata_names_them_never_by_layout() -> Non
     assert _release_label(p) == "UNODC GLOTIP, release 30 May 2023"
     section = sources_section([p])
     assert "**UNODC GLOTIP** — release 30 May 2023" in section and "glotip_xlsx" not in section
-    assert "n.d." not in section and "release 30 May 2023. https://dataunodc.un.org" in section
+    assert "n.d." not in section and "release 30 May 2023. [https://dataunodc.un.org" in section
+
+
+def test_each_source_gives_its_address_once_as_a_link() -> None:
+    from evidence.briefs.document import sources_section
+    from evidence.sources.metadata import describe
+
+    p = describe("unodc_glotip", "glotip_xlsx", "2023-05-30", path="x.xlsx", sha256="0" * 64).to_dict()
+    cited = "https://dataunodc.un.org/dp-trafficking-persons"
+    assert cited in p["citation"]
+    section = sources_section([p])
+    # the citation's own address is its link (the full stop after it is no part of it), and is not repeated
+    assert section.count("dp-trafficking-persons") == 2  # the link's text and its target
+    assert f"[{cited}](<{cited}>)" in section
+    bare = sources_section([{**p, "citation": "UNODC. 2023. Country data."}])
+    assert (
+        bare.count("dp-trafficking-persons") == 2
+    )  # no address in the citation: the source's address follows it
+    hostile = sources_section([{**p, "citation": "See javascript:alert(1) and https://ok.example/a_b."}])
+    assert (
+        "](<javascript" not in hostile
+        and "[https://ok.example/a\\_b](<https://ok.example/a_b>)\\." in hostile
+    )

@@ -39,6 +39,25 @@ def test_index_lists_the_brief_with_parameters_releases_and_dates(runs_root: Pat
     assert external_references(page) == [] and "<script" not in page
 
 
+def test_briefs_rendered_into_another_runs_folder_join_the_index_and_none_vanishes(tmp_path: Path) -> None:
+    runs, briefs = tmp_path / "reports" / "runs", tmp_path / "reports" / "briefs"
+    first = make_run(runs, "country_brief-THA-a")
+    second = make_run(briefs, "country_brief-KHM-b")
+    render_run(first, renderer="builtin", formats="html")
+    result = render_run(second, renderer="builtin", formats="html")
+    assert result.index == tmp_path / "reports" / "index.html"
+    page = result.index.read_text(encoding="utf-8")
+    assert "2 briefs ·" in page
+    assert 'href="runs/country_brief-THA-a/brief.html"' in page
+    assert 'href="briefs/country_brief-KHM-b/brief.html"' in page
+    # rendering into the first folder again keeps the second's brief; a folder removed drops out
+    page = render_run(first, renderer="builtin", formats="html").index.read_text(encoding="utf-8")
+    assert "country_brief-KHM-b" in page
+    shutil.rmtree(briefs)
+    page = write_index(runs).read_text(encoding="utf-8")
+    assert "1 brief ·" in page and "country_brief-KHM-b" not in page
+
+
 def test_runs_without_a_brief_and_removed_briefs_drop_out(runs_root: Path) -> None:
     first = make_run(runs_root, "country_brief-THA-a")
     second = make_run(runs_root, "country_brief-KHM-b", demo=False)

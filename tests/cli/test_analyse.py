@@ -171,6 +171,9 @@ def test_trend_without_dimension_has_a_total_row(case_file):
     assert payload["series"][0]["rate_ratio"]["first_year"] == 2016
     # 2021 is not the release's final year (2022): late registration cannot have left it short
     assert all(flag["year"] != 2021 for flag in payload["incomplete_years"])
+    # "none" is the trends notebook's word for no dimension: one vocabulary for both
+    none = run("trend", "--data", str(case_file), "--country", "THA", "--years", "2016-2021", "--by", "none")
+    assert none["yearly_counts"] == payload["yearly_counts"] and none["parameters"]["by"] is None
 
 
 @pytest.mark.parametrize(
@@ -275,3 +278,24 @@ def test_unodc_breakdowns_beside_the_published_total_never_as_victims(shared_dat
     assert "not a count of victims" in payload["totals"]
     by_sex = run("trend", "--data", path, "--country", "THA", "--role", "destination", "--by", "sex")
     assert "Published total" in by_sex["yearly_counts"][0]
+
+
+def test_bolivias_total_row_is_not_a_citizenship_in_flows(shared_data):
+    """BOL 2017 published "TOTAL 397" inside its citizenship breakdown: it was an unknown origin (432) and
+    doubled the breakdown (797-830)."""
+    path = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    payload = run("flows", "--data", path, "--country", "BOL", "--role", "destination", "--years", "2017")
+    assert payload["unknown"]["origin"] == 35  # "Sin determinar" only
+    assert payload["total"] == [400, 433]  # 354 nationals + 11 cells of 1-4 + 35 unknown
+    assert payload["total_label"] == "Sum of the citizenship breakdown"
+    assert any("not UNODC's count of detected victims" in note for note in payload["notes"])
+
+
+def test_trend_by_a_breakdown_published_without_a_total(shared_data):
+    """Cambodia as destination: no total, forms in 2007 and 2017-2020 (it was refused as holding no victims)."""
+    path = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    payload = run("trend", "--data", path, "--country", "KHM", "--role", "destination", "--by", "form")
+    rows = {row["year"]: row for row in payload["yearly_counts"]}
+    assert list(rows) == [2007, 2017, 2018, 2019, 2020]
+    assert rows[2007]["Forced labour"] == 12 and rows[2007]["Sexual exploitation"] == 30
+    assert "Published total" not in rows[2007]

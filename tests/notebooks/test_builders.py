@@ -32,7 +32,16 @@ def _shares(counts: dict[str, int], n_unknown: int) -> pl.DataFrame:
             "share": [c / n_known if n_known else None for c in counts.values()],
             "ci_low": [0.1] * len(counts),
             "ci_high": [0.2] * len(counts),
-        }
+        },
+        schema={
+            "category": pl.String,
+            "count": pl.Int64,
+            "n_known": pl.Int64,
+            "n_unknown": pl.Int64,
+            "share": pl.Float64,
+            "ci_low": pl.Float64,
+            "ci_high": pl.Float64,
+        },
     )
 
 
@@ -58,6 +67,28 @@ def test_shares_view_sorts_by_the_given_order_and_handles_overlapping_categories
     victims = dict(zip(view["Form"], view["Victims"], strict=True))
     assert victims["Not recorded"] == "<5" and victims["Recorded (at least one)"] == "x"
     assert set(view["Share of those recorded"]) == {""}  # no denominator published, no share
+
+
+def test_a_field_recorded_for_no_victim_counts_every_victim_as_not_recorded():
+    empty = _shares({}, n_unknown=0)
+    view = shares_view(empty, RULE, label="Age", records=(96, 0))
+    assert dict(zip(view["Age"], view["Victims"], strict=True)) == {
+        "Not recorded": "96",
+        "All victims in the selection": "96",
+    }
+
+
+def test_the_age_of_cambodias_victims_recorded_for_none_of_them(real_tables):
+    """KHM as destination in the CTDC sample: every age blank. The table said "Not recorded 0 / All victims 0"."""
+    from evidence.notebooks.builders import profile_view
+
+    selection = Selection(real_tables[0], country="KHM", role="destination")
+    assert selection.records()["age_band"].null_count() == selection.records().height > 0
+    ages = dict(zip(*profile_view(selection, "age_band", RULE, label="Age").get_columns()[:2], strict=True))
+    sexes = dict(zip(*profile_view(selection, "gender", RULE, label="Sex").get_columns()[:2], strict=True))
+    # the selection's published (perturbed) total, the same in both tables
+    total = sexes["All victims in the selection"]
+    assert int(total) > 50 and ages == {"Not recorded": total, "All victims in the selection": total}
 
 
 @given(st.lists(st.integers(0, 30), min_size=1, max_size=6), st.integers(0, 30))
@@ -111,7 +142,7 @@ def test_route_view_holds_every_route_number_in_one_protected_table():
         "Myanmar → Thailand",
         "Cambodia → Thailand",
         "All other routes",
-        "Origin (citizenship) unknown",
+        "Origin (citizenship) unknown or stateless",
         "Destination unknown",
         "All victims",
     ]
@@ -119,12 +150,12 @@ def test_route_view_holds_every_route_number_in_one_protected_table():
     assert rows["All victims"]["All victims"] == "88"
     # Lao PDR (3) and Japan (7) are both in Asia: the other routes' classes hide no small count
     assert rows["All other routes"]["Domestic"] == "10" and rows["All other routes"]["Intraregional"] == "10"
-    assert rows["Origin (citizenship) unknown"]["All victims"] == "<5"
+    assert rows["Origin (citizenship) unknown or stateless"]["All victims"] == "<5"
     # the unknown destinations would give the small unknown origins back from the column total
     assert "x" in (rows["Destination unknown"]["Route unknown"], rows["All victims"]["Route unknown"])
     figures = dict(zip(*view.key_figures().get_columns(), strict=True))
     assert figures["Identified victims in the selection"] == "88"
-    assert figures["origin (citizenship) unknown"] == "<5"
+    assert figures["origin (citizenship) unknown or stateless"] == "<5"
     assert figures["on a known route (origin and destination known)"] in ("80", "x")
     chart = view.chart_data()
     assert chart["victims"].to_list() == [40, 20] and chart["victims"].min() >= RULE.threshold
@@ -311,3 +342,34 @@ def test_a_trend_whose_interval_includes_one_is_no_clear_change():
 
     short = trend_sentence(_models(1.10, 1.04, 1.16, n_years=3))
     assert not find_small_counts(short)
+
+
+def test_yearly_numbers_leave_the_years_with_missing_reporters_out_of_the_trend():
+    from _indicator import nationals_reported
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import yearly_numbers
+    from evidence.presentation.disclosure import DisclosureRule
+
+    rows = nationals_reported(range(2010, 2020), tha_from=2013)
+    numbers = yearly_numbers(Selection(rows, country="MMR", role="origin"), DisclosureRule(5))
+    assert numbers.flagged == [2012, 2011, 2010]
+    rate = numbers.models().rate_ratio
+    assert rate is not None and rate.first_year == 2013  # fitted on the years with a stable set of reporters
+    # the jump of 2013 is Thailand joining, not a trend
+    assert abs(rate.rate_ratio - 1.0) < 1e-6
+
+
+def test_too_few_years_for_a_break_says_its_numbers_are_years():
+    from _indicator import nationals_reported
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import break_sentence, yearly_numbers
+    from evidence.presentation.disclosure import DisclosureRule, find_small_counts
+
+    rows = nationals_reported(range(2010, 2015), tha_from=2010)  # five complete years: a trend, no break
+    sentence = break_sentence(
+        yearly_numbers(Selection(rows, country="MMR", role="origin"), DisclosureRule(5)).models()
+    )
+    assert sentence.startswith("Too few complete years to search for a break") and "got" in sentence
+    assert find_small_counts(sentence) == []  # "got 5" is years, not five people

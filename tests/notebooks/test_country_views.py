@@ -74,6 +74,27 @@ def test_a_brief_that_shows_nothing_is_refused(real_tables, shown):
         country_views.finish(brief)
 
 
+def test_a_breakdown_the_data_do_not_publish_is_one_sentence_not_a_table_of_zeros(real_tables, shown):
+    unodc = real_tables[1]
+    # Lao PDR publishes detected victims (totals 2007-2015, forms 2017-2020) but no citizenship breakdown
+    brief = open_brief([unodc], DisclosureRule(5), country="LAO", role="destination")
+    country_views.show_detected_section(brief)
+    text = _text(shown)
+    assert "Citizenship of the victims detected in Lao PDR: UNODC" in text
+    assert "data hold no citizenship breakdown of these victims in 2007–2020." in text
+    assert "##### Citizenship" not in text and "Nothing to draw" not in text
+    assert not [o for o in shown if isinstance(o, dict) and "image/svg+xml" in o and "Citizenship" in str(o)]
+    assert "| 2017 | \\<5 | \\<5 | \\<5 |  |" in text  # its forms, published without a total
+    # a dimension with no table names itself (Djibouti publishes no forms in any year)
+    shown.clear()
+    country_views.show_detected_section(
+        open_brief([unodc], DisclosureRule(5), country="DJI", role="destination")
+    )
+    text = _text(shown)
+    assert "Detected victims per year by form: not shown, because the data publish no such breakdown" in text
+    assert "No table by this dimension" not in text
+
+
 def test_every_chart_of_a_demo_brief_is_a_valid_vega_lite_spec(shown, tmp_path, monkeypatch):
     # Charts are drawn from specs altair does not validate (chart_spec): here every chart of a whole demo brief
     # is validated against the Vega-Lite schema once, and must be the spec that was drawn.

@@ -74,6 +74,8 @@ def test_synthetic_notice_is_one_short_line_for_demo_data():
     assert "\n" not in demo and ":::" not in demo
     publisher = runtime.synthetic_notice([_table(synthetic=True)])
     assert "publisher's synthetic release" in publisher
+    # the file is named as readers know it (its source and release), not by the loader's id
+    assert _table(synthetic=True).provenance.label in publisher and "The ctdc file" not in publisher
 
 
 def test_load_data_reads_unchanged_files_from_the_cache(tmp_path, monkeypatch):

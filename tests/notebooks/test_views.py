@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 
@@ -139,3 +141,58 @@ def test_one_year_is_a_table_row_not_a_chart(tmp_path, monkeypatch):
         assert sum(isinstance(obj, dict) and "image/svg+xml" in obj for obj in shown) == charts_expected, (
             years
         )
+
+
+def test_a_notebook_about_one_country_uses_warns_about_and_cites_only_the_files_holding_its_victims(
+    tmp_path, monkeypatch, fixtures
+):
+    import json
+    import shutil
+
+    import IPython.display
+
+    from evidence.notebooks import runtime, views
+    from evidence.sources.demo import write_demo
+
+    shown: list[str] = []
+    monkeypatch.setattr(
+        IPython.display, "display", lambda obj, raw=False: shown.append(getattr(obj, "data", ""))
+    )
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv(runtime.RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    real = shutil.copy(fixtures / "ctdc" / "k_anon_small.csv", tmp_path / "real.csv")  # Thailand: 2012
+    # a publisher's synthetic release (the demo's records without the demo's sidecar) with no Thai victims
+    records = pl.read_csv(write_demo(tmp_path / "demo.csv", n_rows=400), infer_schema_length=None)
+    synthetic = tmp_path / "synthetic.csv"
+    records.filter((pl.col("citizenship") != "THA") & (pl.col("CountryOfExploitation") != "THA")).write_csv(
+        synthetic
+    )
+    opened = views.open_selections(
+        "routes",
+        [str(real), str(synthetic)],
+        5,
+        country="THA",
+        role="destination",
+        years=(None, None),
+        heading="## Routes into {place}, {years}",
+    )
+    text = "\n".join(shown)
+    assert opened.years == (2012, 2012) and "## Routes into Thailand, 2012" in text  # the span the data hold
+    assert [s.loaded.provenance.path for s in opened.selections] == [str(real.resolve())]
+    assert "Synthetic records" not in text  # the synthetic file is loaded, not used
+    assert "Not used, because they hold no victims of Thailand as country of destination in 2012" in text
+    assert "CTDC Global Synthetic Dataset" in text
+    assert opened.cite(opened.selections[0].loaded) == views.source_line([opened.selections[0].loaded])
+    cited = {
+        Path(e["path"]).name: e["cited"] for e in json.loads((tmp_path / runtime.PROVENANCE_FILE).read_text())
+    }
+    assert cited == {"real.csv": True, "synthetic.csv": False}  # a brief of this run lists the real file only
+    # the same release holding Thai victims is used, and warned about by its name
+    shown.clear()
+    records.write_csv(synthetic)
+    opened = views.open_selections(
+        "routes", [str(synthetic)], 5, country="THA", role="destination", years=(None, None), heading="#"
+    )
+    assert opened.selections and "Synthetic records" in "\n".join(shown)
+    assert "CTDC Global Synthetic Dataset" in "\n".join(shown)

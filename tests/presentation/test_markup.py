@@ -66,3 +66,10 @@ def test_safe_url_examples() -> None:
         "ftp://x.org",
     ):
         assert safe_url(url) is None
+
+
+def test_a_p_value_is_never_printed_as_zero():
+    from evidence.presentation.markup import p_value_text
+
+    assert p_value_text(0.0) == "< 0.001" and p_value_text(1e-12) == "< 0.001"
+    assert p_value_text(0.0234) == "= 0.0234" and p_value_text(0.5) == "= 0.5"

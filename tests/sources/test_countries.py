@@ -602,3 +602,8 @@ def test_suggestions_are_for_review_and_never_applied():
     assert suggest_country("Thailand") is None  # it maps: nothing to suggest
     for text in ("Stateless", "Unknown", "Former Yugoslavia", "", None):
         assert suggest_country(text) is None
+    # a demonym of two countries is as close to both: no country is suggested for it
+    for text in ("Congolese", "Dominican"):
+        assert suggest_country(text) is None, text
+    assert suggest_country("Ugandian") is None  # it maps (a reviewed misspelling); "Ugandean" likewise
+    assert suggest_country("Philipines").iso3 == "PHL"  # one country clearly closest

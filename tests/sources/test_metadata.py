@@ -21,7 +21,9 @@ LAYOUTS = [
     (ctdc.SOURCE, ctdc.K_ANONYMISED, "ctdc/k_anon_sample.csv"),
     (ctdc.SOURCE, ctdc.VICTIM_PERPETRATOR, "ctdc/vp_synthetic_condensed.csv"),
     (unodc.SOURCE, unodc.LAYOUT, "unodc/data_glotip_2023-05-30.xlsx"),
+    (unodc.SOURCE, unodc.LAYOUT_CSV, None),
     (walkfree.SOURCE, walkfree.LAYOUT, "walkfree/gsi_2023.xlsx"),
+    (walkfree.SOURCE, walkfree.LAYOUT_CSV, None),
     (tip.SOURCE, tip.KELLEY_LAYOUT, "tip/tip_tiers_1999_2015.csv"),
     (tip.SOURCE, tip.SIMPLE_LAYOUT, None),
 ]

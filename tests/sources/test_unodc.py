@@ -277,7 +277,12 @@ def glotip_2023(shared_data: Path):
 
 def test_real_release_row_accounting(glotip_2023) -> None:
     assert glotip_2023.provenance.release == "2023-05-30"
-    assert (glotip_2023.rows_in, glotip_2023.rows_kept, glotip_2023.rows_rejected) == (46_556, 46_556, 0)
+    assert (glotip_2023.rows_in, glotip_2023.rows_kept, glotip_2023.rows_rejected) == (46_556, 46_554, 2)
+    # the two rows rejected are breakdowns' own totals (Bolivia's citizenships, Guatemala's repatriations)
+    assert sorted(glotip_2023.rejects.select("value", "reason").rows()) == [
+        ("TOTAL", unodc.REASON_TOTAL_CATEGORY),
+        ("TOTAL POR AÑO", unodc.REASON_TOTAL_CATEGORY),
+    ]
     assert glotip_2023.data["censored"].sum() == 23_076
     assert glotip_2023.data.filter(pl.col("censored"))["value_low"].unique().to_list() == [1.0]
 
@@ -361,3 +366,134 @@ def test_real_release_share_of_victims_with_an_unmapped_citizenship(glotip_2023)
     assert 0 < low <= high < 0.02  # under 2% of victims detected by citizenship
     table = unodc.unmapped_categories(glotip_2023)
     assert table["victims_low"].sum() >= coverage.unmapped[0]  # repatriation rows are listed too
+
+
+# --- totals written as categories --------------------------------------------------------------------------
+
+
+def test_a_breakdowns_own_total_is_rejected_and_total_is_spelled_total(tmp_path: Path) -> None:
+    rows = [
+        row(
+            "397", dimension="Total", category="TOTAL", sex="TOTAL", age="Total"
+        ),  # the total, spelled otherwise
+        row("354", category="Nationals"),
+        row("397", category="TOTAL"),  # the citizenship breakdown's own total
+        row("88", dimension="by form of exploitation", category="Total por año"),
+        row("54", dimension="by form of exploitation", category="Sexual exploitation", sex="Grand total"),
+    ]
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", rows))
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (5, 3, 2)
+    assert loaded.rejects.select("row", "value", "reason").rows() == [
+        (6, "TOTAL", unodc.REASON_TOTAL_CATEGORY),
+        (7, "Total por año", unodc.REASON_TOTAL_CATEGORY),
+    ]
+    data = loaded.data.select("dimension", "category", "sex", "age", "value").rows()
+    assert data == [
+        ("Total", "Total", "Total", "Total", 397.0),
+        ("by citizenship", "Nationals", "Total", "Total", 354.0),
+        ("by form of exploitation", "Sexual exploitation", "Total", "Total", 54.0),
+    ]
+    assert loaded.flags.filter(pl.col("reason").str.contains("not mapped")).is_empty()
+
+
+def test_bolivias_total_row_is_not_counted_as_a_citizenship(glotip_2023) -> None:
+    """BOL 2017: "TOTAL 397" among its citizenships had made the breakdown sum to 797-830, "unknown" 432."""
+    from evidence.analyses import routes
+    from evidence.analyses.selection import Selection
+
+    selection = Selection(glotip_2023, country="BOL", role="destination", years=(2017, 2017))
+    coverage = routes.flow_coverage(selection)
+    assert coverage.unknown_origin == (35, 35)  # "Sin determinar" only
+    flows = routes.flows(selection)
+    known = (int(flows["victims_low"].sum()), int(flows["victims_high"].sum()))
+    assert (known[0] + 35, known[1] + 35) == (400, 433)  # 354 nationals, 11 cells "<5", 35 unknown
+
+
+# --- a release split over sheets; the table saved as CSV ------------------------------------------------------
+
+
+def test_a_release_split_over_two_sheets_loads_every_row(
+    shared_data: Path, glotip_2023, tmp_path: Path
+) -> None:
+    from _xlsx import add_sheet_from
+
+    split = add_sheet_from(
+        shared_data / REAL_FILE,
+        tmp_path / "split.xlsx",
+        "data_glotip_1",
+        "data_glotip_2",
+        range(30_004, 46_560),
+    )
+    loaded = registry.load(split)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (46_556, 46_554, 2)
+    # the second sheet's rows are numbered on from the first's, as the note says: here, as in the original
+    assert loaded.data.equals(glotip_2023.data)
+    assert loaded.provenance.notes == (
+        "sheet 'data_glotip_1', header on row 3",
+        (
+            "sheet 'data_glotip_2', header on row 3: read too (the data continue there); its rows 4–16,559 are "
+            "numbered 30,004–46,559 here"
+        ),
+    )
+
+
+def test_a_sheet_copying_rows_of_another_is_refused_naming_it(shared_data: Path, tmp_path: Path) -> None:
+    from _xlsx import add_sheet_from, keep_rows, rewrite, sheet_part
+
+    source = shared_data / REAL_FILE
+    small = rewrite(source, tmp_path / "small.xlsx", {sheet_part(source, "data_glotip_1"): keep_rows(500)})
+    copied = add_sheet_from(
+        small, tmp_path / "copy.xlsx", "data_glotip_1", "Thailand", range(40, 90), move=False
+    )
+    with pytest.raises(InputError, match="every row of sheet 'Thailand' repeats a row of 'data_glotip_1'"):
+        registry.load(copied)
+
+
+def test_sheets_of_two_releases_are_refused(tmp_path: Path) -> None:
+    import openpyxl
+
+    path = write_glotip(tmp_path / "g.xlsx", [row()])
+    book = openpyxl.load_workbook(path)
+    older = book.create_sheet("data_glotip_2021")
+    for line in (["UNODC"], ["02/02/2021"], list(unodc.HEADER), list(row("9", year=2019))):
+        older.append(line)
+    book.save(path)
+    with pytest.raises(InputError, match=r"'data_glotip_1' \(release 2023-05-30\) and 'data_glotip_2021'"):
+        unodc.load(path)
+
+
+@pytest.mark.parametrize(("separator", "skip_rows"), [(",", 0), (";", 0), (",", 2)])
+def test_the_release_saved_as_csv_loads_as_the_workbook(
+    shared_data: Path, glotip_2023, tmp_path: Path, separator: str, skip_rows: int
+) -> None:
+    from _xlsx import sheet_as_csv
+
+    path = sheet_as_csv(
+        shared_data / REAL_FILE,
+        tmp_path / "glotip.csv",
+        "data_glotip_1",
+        skip_rows=skip_rows,
+        separator=separator,
+    )
+    assert registry.detect(path)[1] == unodc.LAYOUT_CSV
+    loaded = registry.load(path)
+    assert loaded.provenance.layout == unodc.LAYOUT_CSV
+    assert (loaded.rows_in, loaded.rows_rejected) == (46_556, 2)
+    # line numbers are the file's, as the workbook's row numbers were the sheet's
+    expected = glotip_2023.data.with_columns(pl.col("source_row") - skip_rows)
+    assert loaded.data.equals(expected)
+    if skip_rows:  # the title rows, and with them the release date, left out when saving
+        assert loaded.provenance.release == "unknown"
+        assert "no release date found above the header" in loaded.provenance.notes
+    else:
+        assert loaded.provenance.release == "2023-05-30"
+
+
+def test_a_csv_lacking_a_glotip_column_says_which(tmp_path: Path) -> None:
+    header = [h for h in unodc.HEADER if h != "txtVALUE"]
+    path = tmp_path / "g.csv"
+    path.write_text("UNODC\n30/05/2023\n" + ",".join(header) + "\nTHA,Thailand\n", encoding="utf-8")
+    with pytest.raises(
+        InputError, match=r"line 3 looks like the UNODC GLOTIP header but lacks the columns \['txtVALUE'\]"
+    ):
+        registry.load(path)

@@ -172,3 +172,31 @@ def test_real_workbook_thailand(gsi) -> None:
     assert tha["estimate_year"] == 2021
     scores = [tha[c] for c in walkfree.MEASURES if c.startswith(("vulnerability_", "response_"))]
     assert all(0 <= s <= 100 for s in scores)
+
+
+@pytest.mark.parametrize("separator", [",", ";"])
+def test_the_summary_sheet_saved_as_csv_loads_as_the_workbook(
+    shared_data: Path, gsi, tmp_path: Path, separator: str
+) -> None:
+    from _xlsx import sheet_as_csv
+    from polars.testing import assert_frame_equal
+
+    path = sheet_as_csv(shared_data / REAL_FILE, tmp_path / "gsi.csv", walkfree.SHEET, separator=separator)
+    assert registry.detect(path)[1] == walkfree.LAYOUT_CSV
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (180, 180, 0)
+    # numbers as the cells show them (the text of a number is rounded to about 9 decimals)
+    assert_frame_equal(loaded.data.drop("source_row"), gsi.data.drop("source_row"), rel_tol=1e-8)
+    assert loaded.flags["reason"].to_list() == [walkfree.REASON_ZERO_POPULATION] * 4
+
+
+def test_a_csv_with_thousands_separators_reads_its_numbers(tmp_path: Path) -> None:
+    """What a spreadsheet program writes when its cells show 69,800,000: the text as shown."""
+    cells = ["Thailand", "69,800,000", "Asia and the Pacific", "5.74", "401,000", *["50"] * 12]
+    path = tmp_path / "gsi.csv"
+    lines = [",".join(f'"{h}"' for h in HEADER), ",".join(f'"{c}"' for c in cells), '"Atlantis","n/a","Asia"']
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = registry.load(path)
+    tha = loaded.data.row(0, named=True)
+    assert (tha["population"], tha["estimated_number_in_modern_slavery"]) == (69_800_000, 401_000)
+    assert loaded.rejects.select("row", "value", "reason").rows() == [(3, "n/a", walkfree.REASON_NOT_NUMBER)]

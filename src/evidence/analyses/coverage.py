@@ -15,9 +15,10 @@ so that:
 Victims are counted the way the analyses count them (:func:`evidence.analyses.trends.yearly_counts`): case
 records of the country's citizens (origin), exploited or identified in it (destination) or either (both); for
 UNODC's country data, victims the country detected (destination), its nationals in other countries' citizenship
-breakdowns (origin), or either. A censored UNODC cell (``<5``) holds 1 to 4 victims: it counts as holding
-victims. Only *whether* there are victims and in which years is reported here, never how many: the counts go
-through disclosure control where they are published.
+breakdowns (origin), or either; a year the country published only a breakdown of its victims (by form, sex, age
+or citizenship, without a total) holds victims too. A censored UNODC cell (``<5``) holds 1 to 4 victims: it
+counts as holding victims. Only *whether* there are victims and in which years is reported here, never how
+many: the counts go through disclosure control where they are published.
 """
 
 from __future__ import annotations
@@ -158,16 +159,23 @@ def victim_years(table: LoadedTable, country: str, role: str) -> tuple[int, ...]
         roles = ("origin", "destination") if role == "both" else (role,)
         found: set[int] = set()
         for one in roles:
-            counts = _indicator_counts(table, country, one)
-            found |= set(counts.filter(pl.col("count_high") > 0)["year"].cast(pl.Int64).to_list())
+            # the victims a country detected are published as a total and broken down by form, sex, age and
+            # citizenship; a year with a breakdown but no total (Cambodia's forms of 2007) holds victims too
+            for by in INDICATOR_BREAKDOWNS if one == "destination" else (None,):
+                counts = _indicator_counts(table, country, one, by)
+                found |= set(counts.filter(pl.col("count_high") > 0)["year"].cast(pl.Int64).to_list())
         return tuple(sorted(found))
     raise ParameterError(f"a {table.kind} table holds no victims (case records or UNODC country data)")
 
 
-def _indicator_counts(table: LoadedTable, country: str, role: str) -> pl.DataFrame:
+#: The dimensions UNODC publishes the victims a country detected by (None: the total).
+INDICATOR_BREAKDOWNS = (None, "form", "sex", "age", "citizenship")
+
+
+def _indicator_counts(table: LoadedTable, country: str, role: str, by: str | None = None) -> pl.DataFrame:
     from evidence.analyses import trends
 
-    return trends.yearly_counts(Selection(table, country=country, role=role))  # type: ignore[arg-type]
+    return trends.yearly_counts(Selection(table, country=country, role=role), by=by)  # type: ignore[arg-type]
 
 
 def _context_years(table: LoadedTable, country: str) -> tuple[int, ...]:
@@ -220,6 +228,24 @@ def coverage(
     span = check_years(years)
     found = [source_coverage(t, iso3, role, span) for t in tables]
     return Coverage(iso3, role, span, tuple(s for s in found if s is not None))
+
+
+def default_years(
+    tables: Sequence[LoadedTable],
+    country: str,
+    role: str,
+    years: tuple[int | None, int | None] | None = None,
+) -> tuple[int, int] | None:
+    """``years`` with a first or last year left empty (None) filled from the span the data hold for ``country``
+    as ``role`` (:attr:`Coverage.span`): the one rule for every notebook and brief. None when a year stays
+    unknown (no victim source holds the country)."""
+    first, last = years if years is not None else (None, None)
+    if first is None or last is None:
+        span = coverage(tables, country, role).span
+        if span is not None:
+            first = span[0] if first is None else first
+            last = span[1] if last is None else last
+    return (int(first), int(last)) if first is not None and last is not None else None
 
 
 def _iso3(country: str) -> str:

@@ -33,13 +33,21 @@ def _records(table: Selection | LoadedTable | pl.DataFrame) -> pl.DataFrame:
     return as_selection(table).records()
 
 
+def has_year_ranges(df: pl.DataFrame) -> bool:
+    """Whether some records have a band of years (``2014-2018``) and no single year: their year is known as a
+    range, not unknown."""
+    return "year_band" in df.columns and bool(
+        df.select((pl.col("year").is_null() & pl.col("year_band").is_not_null()).any()).item()
+    )
+
+
 def _fields(df: pl.DataFrame) -> list[str]:
     grouped = {c for cols in FLAG_GROUPS.values() for c in cols}
-    singles = [
-        c
-        for c in df.columns
-        if c not in grouped and c not in ("source_row", "year_band", RECORD_CELL_KEY, STABLE_ID)
-    ]
+    # the band is the year itself (``2019``) unless some records have a range only: then it is a field of its own
+    skipped = {"source_row", RECORD_CELL_KEY, STABLE_ID} | (
+        {"year_band"} if not has_year_ranges(df) else set()
+    )
+    singles = [c for c in df.columns if c not in grouped and c not in skipped]
     return singles + list(FLAG_GROUPS)
 
 

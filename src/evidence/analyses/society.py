@@ -12,7 +12,9 @@
 
 and derives, for each year with detected victims, **detected per 100,000 population** and **detected per 1,000
 estimated in modern slavery** (the *detection gap*: how many of those estimated to be in modern slavery
-authorities detect). Both divide by the GSI's 2021 figures whatever the year of detection; the ``note`` says so.
+authorities detect). Both divide by the GSI's 2021 figures; the ``note`` says so. The detection gap is given only
+for years within :data:`MAX_YEARS_FROM_ESTIMATE` of the estimate's (:func:`near_estimate`, the one rule wherever
+victims are set against the estimate): victims of 2015 say little about the people in modern slavery in 2021.
 
 The panel is one tidy table (:data:`PANEL_SCHEMA`): one row per country, measure and year, with the value (and
 its bounds), the source it came from and the year it refers to. :meth:`CountryPanel.latest` and
@@ -110,6 +112,17 @@ COMPARE_MEASURES: tuple[str, ...] = (
     TIER,
     DETECTION_GAP,
 )
+
+#: How many years a yearly count of victims may lie from the GSI's estimate year to be set against the estimate
+#: (the detection gap, the detection model, the country brief's orders of magnitude).
+MAX_YEARS_FROM_ESTIMATE = 2
+
+
+def near_estimate(year: Any, estimate_year: Any, *, max_gap: int = MAX_YEARS_FROM_ESTIMATE) -> Any:
+    """Whether a count of ``year`` may be set against the estimate of ``estimate_year``: at most ``max_gap``
+    years apart. Years are numbers (a bool back) or polars expressions (an expression back)."""
+    return abs(year - estimate_year) <= max_gap
+
 
 TIER_RANKS: dict[str, int] = {tier: rank for rank, tier in enumerate(TIERS, start=1)}  # 1 = Tier 1
 #: A tier rank at or above this is on the lists that can bring sanctions (Watch List, Tier 3).
@@ -362,7 +375,10 @@ def country_panel(
         parts.append(_tiers(tier_tables))
     if detected is not None and population is not None and estimated is not None:
         parts.append(_rate(detected, population, DETECTED_PER_100K, 100_000, "population"))
-        parts.append(_rate(detected, estimated, DETECTION_GAP, 1_000, "estimated number in modern slavery"))
+        # victims of a year far from the estimate's are not set against it
+        near = detected.join(estimated.select("iso3", pl.col("year").alias("_estimate_year")), on="iso3")
+        near = near.filter(near_estimate(pl.col("year"), pl.col("_estimate_year"))).drop("_estimate_year")
+        parts.append(_rate(near, estimated, DETECTION_GAP, 1_000, "estimated number in modern slavery"))
     frame = pl.concat([p.select(list(PANEL_SCHEMA)).cast(PANEL_SCHEMA) for p in parts])  # type: ignore[arg-type]
     if countries is not None:
         frame = frame.filter(pl.col("iso3").is_in([_iso3(c) for c in countries]))
@@ -599,7 +615,7 @@ DETECTION_PREDICTORS: tuple[tuple[str, str, str], ...] = (
 
 
 def detection_design(
-    panel: CountryPanel, *, max_gap: int = 2
+    panel: CountryPanel, *, max_gap: int = MAX_YEARS_FROM_ESTIMATE
 ) -> tuple[pl.DataFrame, dict[str, tuple[str, ...]]]:
     """The countries :func:`detection_model` uses, and those it leaves out (by reason).
 
@@ -613,7 +629,7 @@ def detection_design(
     window = (gsi_year - max_gap, gsi_year + max_gap)
     detected = (
         panel.measure(DETECTED)
-        .filter(pl.col("year").is_between(*window) & pl.col("value_high").is_not_null())
+        .filter(near_estimate(pl.col("year"), gsi_year, max_gap=max_gap) & pl.col("value_high").is_not_null())
         .with_columns(_distance=(pl.col("year") - gsi_year).abs())
         .sort(["iso3", "_distance", "year"], descending=[False, False, True])
         .unique("iso3", keep="first", maintain_order=True)
@@ -678,7 +694,7 @@ def _remembered(key: tuple[Any, ...], fit: Any) -> Any:
 
 
 def detection_model(
-    panel: CountryPanel, *, max_gap: int = 2, cov_type: str = "HC1", level: float = 0.95
+    panel: CountryPanel, *, max_gap: int = MAX_YEARS_FROM_ESTIMATE, cov_type: str = "HC1", level: float = 0.95
 ) -> DetectionModel:
     """How detected victims per population go with estimated prevalence, government response and vulnerability,
     across countries (one country, one observation; see :func:`detection_design`).

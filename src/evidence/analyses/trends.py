@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -722,6 +723,128 @@ def incomplete_years(
     return tuple(flags[y] for y in sorted(flags, reverse=True))
 
 
+#: A reporter that usually lists at least this many of a country's nationals and lists fewer than five in a
+#: year's breakdown is taken to have left them out of it (:func:`reporter_gaps`).
+_USUALLY_LISTED = 20
+
+
+def reporter_gaps(
+    selection: Selection, *, min_share: float = 0.1, min_coverage: float = 0.5
+) -> tuple[IncompleteYear, ...]:
+    """The years of a UNODC series summed over several reporting countries that miss some of them.
+
+    A country's nationals detected (role ``origin``, and the nationals detected abroad in role ``both``) are the
+    sum of the citizenship breakdowns of the countries that detected them, and which countries publish a
+    breakdown changes from year to year. A reporter *misses* a year when it published no citizenship breakdown
+    for it, or one that accounts for less than ``min_coverage`` of the total it published (a partial list of
+    its largest citizenships), or one that lists fewer than five of the nationals where it usually lists
+    at least :data:`_USUALLY_LISTED` (it left them out). A year is flagged when the reporters it misses detect at least ``min_share`` of
+    the nationals counted in the years their breakdowns are complete: its count then falls (or rises) with the
+    set of reporters, not with the victims. In role ``both`` the country's own total is one of the reporters.
+    Other selections (case data, role ``destination``: one reporter) have no such years.
+    """
+    if selection.kind != "indicator" or selection.country is None or selection.role == "destination":
+        return ()
+    country = selection.country
+    frame = selection.frame.filter(
+        (pl.col("indicator") == selection.indicator)
+        & pl.col("year").is_not_null()
+        & year_filter(selection.years)
+        & (pl.col("sex") == "Total")
+        & (pl.col("age") == "Total")
+    ).with_columns(
+        pl.col("year").cast(pl.Int32), point_expr("value", "value_low", "value_high").alias("point")
+    )
+    citizenship = frame.filter(pl.col("dimension") == "by citizenship")
+    totals = (
+        frame.filter(pl.col("dimension") == "Total")
+        .group_by("iso3", "year")
+        .agg(pl.col("value_low").sum().alias("total"), pl.col("point").sum().alias("own"))
+    )
+    listed = citizenship.group_by("iso3", "year").agg(pl.col("value_high").sum().alias("listed"))
+    nationals = (citizenship_origin_expr() == country).fill_null(False)
+    if selection.role == "both":
+        nationals = nationals & (pl.col("iso3") != country)
+    counted = citizenship.filter(nationals).group_by("iso3", "year").agg(pl.col("point").sum().alias("n"))
+    if selection.role == "both":
+        own = totals.filter(pl.col("iso3") == country).select("iso3", "year", pl.col("own").alias("n"))
+        counted = pl.concat([counted, own.with_columns(pl.col("n").cast(counted["n"].dtype))])
+    years = sorted(set(counted.filter(pl.col("n") > 0)["year"].to_list()))
+    reporters = sorted(set(counted.filter(pl.col("n") > 0)["iso3"].to_list()))
+    if not years or len(reporters) < 2:
+        return ()
+    grid = (
+        pl.DataFrame({"iso3": reporters})
+        .join(pl.DataFrame({"year": years}, schema={"year": pl.Int32}), how="cross")
+        .join(totals, on=["iso3", "year"], how="left")
+        .join(listed, on=["iso3", "year"], how="left")
+        .join(counted, on=["iso3", "year"], how="left")
+    )
+    grid = grid.with_columns(pl.col("n").fill_null(0.0))
+    # a reporter that usually lists dozens of these nationals and lists fewer than five in a breakdown of its
+    # own has left them out of that breakdown (a list of its largest citizenships, or foreigners only)
+    usual_listed = (
+        grid.filter(pl.col("n") >= 5).group_by("iso3").agg(pl.col("n").median().alias("listed_usually"))
+    )
+    grid = grid.join(usual_listed, on="iso3", how="left")
+    own_total = pl.col("iso3") == country if selection.role == "both" else pl.lit(False)
+    complete = (
+        pl.when(own_total)
+        .then(pl.col("total").is_not_null())
+        .otherwise(
+            pl.col("listed").is_not_null()
+            & (pl.col("total").is_null() | (pl.col("listed") >= min_coverage * pl.col("total")))
+            & ((pl.col("n") >= 5) | (pl.col("listed_usually").fill_null(0) < _USUALLY_LISTED))
+        )
+    )
+    grid = grid.with_columns(complete.alias("complete"))
+    usual = grid.group_by("iso3").agg(
+        pl.when(pl.col("complete").any())
+        .then(pl.col("n").filter(pl.col("complete")).mean())
+        .otherwise(pl.col("n").mean())
+        .alias("usual")
+    )
+    expected = float(usual["usual"].sum())
+    if expected <= 0:
+        return ()
+    missed = (
+        grid.filter(~pl.col("complete"))
+        .join(usual, on="iso3")
+        .group_by("year")
+        .agg(pl.col("usual").sum().alias("missed"), pl.col("iso3").sort_by("usual", descending=True))
+        .filter(pl.col("missed") >= min_share * expected)
+        .sort("year", descending=True)
+    )
+    from evidence.sources.countries import name_of
+
+    flags = []
+    for year, share, missing in missed.select("year", pl.col("missed") / expected, "iso3").iter_rows():
+        names = [name_of(code) or code for code in missing]
+        # the largest three and how many others (at least 5: a number of countries below 5 reads as people)
+        shown = ", ".join(names) if len(names) <= 7 else ", ".join(names[:3]) + f" and {len(names) - 3} more"
+        flags.append(
+            IncompleteYear(
+                int(year),
+                f"the set of reporting countries changes: no full citizenship breakdown from {shown} this "
+                f"year (in the other years they detect about {share:.0%} of these nationals)",
+                None,
+                None,
+            )
+        )
+    return tuple(flags)
+
+
+def merge_incomplete(*flags: Sequence[IncompleteYear]) -> tuple[IncompleteYear, ...]:
+    """Flags of incomplete years from several rules, one per year (their reasons joined), latest first."""
+    merged: dict[int, IncompleteYear] = {}
+    for flag in (f for group in flags for f in group):
+        found = merged.get(flag.year)
+        merged[flag.year] = (
+            flag if found is None else dataclasses.replace(found, reason=f"{found.reason}; {flag.reason}")
+        )
+    return tuple(merged[y] for y in sorted(merged, reverse=True))
+
+
 # ----------------------------------------------------------------------------------------- shares over time
 
 
@@ -857,7 +980,9 @@ __all__ = [
     "ShareChange",
     "find_break",
     "incomplete_years",
+    "merge_incomplete",
     "rate_ratio",
+    "reporter_gaps",
     "share_change",
     "shares_over_time",
     "undated_counts",

@@ -537,9 +537,10 @@ def sources_section(provenance: Sequence[Mapping[str, Any]]) -> str:
         entry = f"- **{escape_markdown(str(name))}** — " + ", ".join(facts) + "."
         citation = _citation(p)
         if citation:
-            entry += f" {escape_markdown(citation)}"
-        if p.get("url"):
-            # a link only to the web (http, https): never javascript:, data: or a local file
+            entry += f" {_linked(citation)}"
+        if p.get("url") and not _WEB_ADDRESS.search(citation):
+            # a link only to the web (http, https): never javascript:, data: or a local file; a citation that
+            # gives its own address is not followed by a second one
             entry += f" {markdown_link(p['url'])}"
         lines.append(entry)
     return "\n".join(lines)
@@ -556,7 +557,8 @@ def about_section(record: RunRecord, parameters: Mapping[str, Any]) -> str:
         "it was rendered."
     )
     limits = (
-        "Identified victims are the cases that reached an organisation's records; they are not the number of "
+        "Identified and detected victims are the cases that reached an organisation's records or the "
+        "authorities' attention; they are not the number of "
         "people trafficked, and changes over time reflect identification and reporting as much as "
         "trafficking itself."
     )
@@ -678,6 +680,19 @@ def _release_label(p: Mapping[str, Any]) -> str:
     elif p.get("synthetic"):
         label += " (synthetic release)"
     return label
+
+
+#: A web address inside a citation's text (a full stop or comma after it ends the sentence, not the address).
+_WEB_ADDRESS = re.compile(r"https?://[^\s<>()\[\]]+[^\s<>()\[\].,;:]")
+
+
+def _linked(text: str) -> str:
+    """Citation text escaped for Markdown, its web addresses as links (:func:`markdown_link`)."""
+    parts, start = [], 0
+    for found in _WEB_ADDRESS.finditer(text):
+        parts += [escape_markdown(text[start : found.start()]), markdown_link(found.group())]
+        start = found.end()
+    return "".join([*parts, escape_markdown(text[start:])])
 
 
 def _citation(p: Mapping[str, Any]) -> str:

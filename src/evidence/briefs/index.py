@@ -1,9 +1,12 @@
-"""The index page: every rendered brief under a runs folder, with its parameters, data releases and dates.
+"""The index page: every rendered brief under the runs folders beside it, with parameters, releases and dates.
 
 It sits beside the runs folder (``reports/runs`` → ``reports/index.html``), links to each brief with a
 relative path (the ``reports`` folder can be copied or served as it is), is self-contained (its styles
-inline, nothing fetched) and is rewritten atomically after every render. Briefs whose run folder is gone, or
-whose files were removed, drop out of it on the next rewrite.
+inline, nothing fetched) and is rewritten atomically after every render. Rendering into another runs folder
+of the same parent (``--out-root reports/briefs``) adds that folder's briefs to the same index: the page
+records the runs folders it lists (relative to itself), and each rewrite lists them all, so no brief vanishes
+because another folder was rendered last. Briefs whose run folder is gone, or whose files were removed, drop
+out of it on the next rewrite.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import datetime as dt
 import html
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -74,14 +78,39 @@ def collect_briefs(runs_root: str | Path) -> list[IndexEntry]:
 
 
 def write_index(runs_root: str | Path, target: str | Path | None = None) -> Path:
-    """Write the index of the briefs under ``runs_root`` (atomically); return its path."""
+    """Write the index of the briefs under ``runs_root`` and under the runs folders the index already lists
+    that still exist (atomically); return its path."""
     target = Path(target) if target is not None else index_path(runs_root)
-    entries = collect_briefs(runs_root)
-    return write_text(target, index_html(entries, base=target.resolve().parent))
+    base = target.resolve().parent
+    roots = sorted({Path(runs_root).resolve(), *indexed_roots(target)})
+    entries = [e for root in roots for e in collect_briefs(root)]
+    entries.sort(key=lambda e: (e.rendered_at, e.folder.name), reverse=True)
+    return write_text(target, index_html(entries, base=base, roots=roots))
 
 
-def index_html(entries: list[IndexEntry], *, base: Path) -> str:
-    """The index page for ``entries``, with links relative to the folder ``base``."""
+#: The ``<meta>`` of an index page that lists the runs folders it indexes (JSON, relative to the page).
+_ROOTS_META = "evidence-runs-folders"
+
+
+def indexed_roots(target: str | Path) -> list[Path]:
+    """The runs folders an existing index page lists (those that still exist), absolute."""
+    try:
+        page = Path(target).read_text(encoding="utf-8")
+    except OSError:
+        return []
+    found = re.search(rf'<meta name="{_ROOTS_META}" content="([^"]*)"', page)
+    try:
+        names = json.loads(html.unescape(found.group(1))) if found else []
+    except ValueError:
+        return []
+    base = Path(target).resolve().parent
+    folders = [(base / name).resolve() for name in names if isinstance(name, str)]
+    return [f for f in folders if f.is_dir()]
+
+
+def index_html(entries: list[IndexEntry], *, base: Path, roots: list[Path] | None = None) -> str:
+    """The index page for ``entries``, with links relative to the folder ``base``; ``roots``: the runs folders
+    it indexes (recorded in the page, so that the next rewrite lists them too)."""
     from evidence.briefs.builtin import TEMPLATES, csp_meta
 
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -103,6 +132,7 @@ def index_html(entries: list[IndexEntry], *, base: Path) -> str:
 {csp_meta()}
 <meta name="viewport" content="width=device-width, initial-scale=1" />
 <meta name="generator" content="evidence" />
+<meta name="{_ROOTS_META}" content="{html.escape(json.dumps([_relative(r, base) for r in roots or []]), quote=True)}" />
 <title>Research briefs</title>
 <style>
 {style}

@@ -209,7 +209,7 @@ def _flows_payload(
 ) -> dict[str, Any]:
     """The flows of one table, protected, as the JSON answer."""
     from evidence.analyses.selection import Selection
-    from evidence.notebooks.builders import ALL_VICTIMS, OTHER_ROUTES, TOO_FEW, route_numbers
+    from evidence.notebooks.builders import OTHER_ROUTES, TOO_FEW, route_numbers
     from evidence.presentation.disclosure import DisclosureError
 
     selection = Selection(loaded, country=country, role=role, years=years)  # type: ignore[arg-type]
@@ -263,7 +263,7 @@ def _flows_payload(
     classes = {
         column: _json_bounds(low, high)
         for column in numbers.low.table.count_columns
-        if column != ALL_VICTIMS
+        if column != numbers.low.table.total_label
         for (low, high) in [_bounds_of(numbers, column)]
     }
     notes = [
@@ -275,6 +275,10 @@ def _flows_payload(
     ]
     if censored:
         notes.append("UNODC <5 cells are censored: victims are [low, high] bounds where any cell is <5")
+        notes.append(
+            "the total is the sum of the citizenship breakdown, not UNODC's count of detected victims "
+            "(`evidence trend` gives that)"
+        )
     elif loaded.data.select(pl_all_null("origin_iso3", "destination_iso3")).row(0) == (True, True):
         notes.append(
             "this file records no countries (the Victim–Perpetrator layout has regions only): no flow between "
@@ -294,6 +298,7 @@ def _flows_payload(
         "disclosure": numbers.low.table.describe(),
         "flows": records,
         "total": _json_bounds(*total_row["victims"]),
+        "total_label": "Total" if not censored else numbers.low.table.total_label,
         "classes": classes,
         "n_flows": flow_table.height,
         "n_flows_reported": int((flow_table["victims_low"] >= min_victims).sum()),
@@ -347,7 +352,7 @@ def _print_flows(payload: dict[str, Any]) -> None:
             )
     for side, value in payload["unknown"].items():
         table.add_row("", f"unknown {side}", "", "", _fmt_any(value), "")
-    table.add_row("", "[bold]Total[/]", "", "", _fmt_any(payload["total"]), "")
+    table.add_row("", f"[bold]{escape(payload['total_label'])}[/]", "", "", _fmt_any(payload["total"]), "")
     console.print(table)
     console.print(f"[dim]{escape(payload['disclosure'])}[/]")
     for note in payload["notes"]:
@@ -368,8 +373,8 @@ def trend_command(
         typer.Option(
             "--by",
             metavar="DIMENSION",
-            help="A dimension: form, gender (sex), age_band (age), majority_status, data_source_type, corridor, "
-            "citizenship…",
+            help="A dimension: none (the default: victims per year only), form, gender (sex), age_band (age), "
+            "majority_status, data_source_type, corridor, citizenship…",
         ),
     ] = None,
     years: YearsOpt = None,
@@ -381,6 +386,8 @@ def trend_command(
 
     rule = _rule(threshold)
     check_country(country), check_role(role), check_years(years)
+    if by is not None and by.strip().lower() == "none":  # the trends notebook's word for no dimension
+        by = None
     payloads = [_trend_payload(loaded, rule, country, role, years, by) for loaded in _tables(data, "trend")]
     _answer(payloads, as_json, _print_trend)
 
@@ -398,7 +405,7 @@ def _trend_payload(
     selection = Selection(loaded, country=country, role=role, years=years)  # type: ignore[arg-type]
     # the same builder as the notebooks' yearly tables: the same numbers everywhere
     numbers = yearly_numbers(selection, rule, by=by)
-    if not numbers.counts.height or not numbers.counts["count_high"].sum():
+    if not numbers.holds_victims:
         raise ParameterError("no victims in this selection (check --country, --role and --years)")
     censored = not numbers.exact
     table = numbers.by_category if by else numbers.per_year
@@ -460,6 +467,8 @@ def _rows(table) -> list[dict[str, Any]]:
 
 
 def _print_trend(payload: dict[str, Any]) -> None:
+    from evidence.presentation.markup import p_value_text
+
     params = payload["parameters"]
     title = "Victims per year" + (f" — {params['country']} ({params['role']})" if params["country"] else "")
     if params["by"]:
@@ -499,8 +508,8 @@ def _print_trend(payload: dict[str, Any]) -> None:
         if brk:
             console.print(
                 f"    break at {brk['break_year']}: {brk['rate_ratio_before']:.3f}/yr before, "
-                f"{brk['rate_ratio_after']:.3f}/yr after, LR p = {brk['p_value']:.3g} "
-                f"(adjusted for the search {brk['p_value_adjusted']:.3g})",
+                f"{brk['rate_ratio_after']:.3f}/yr after, LR p {p_value_text(brk['p_value'])} "
+                f"(adjusted for the search: p {p_value_text(brk['p_value_adjusted'])})",
                 highlight=False,
             )
     for flag in payload["incomplete_years"]:

@@ -50,7 +50,7 @@ def compare_command(
     from rich.markup import escape
     from rich.table import Table
 
-    from evidence.analyses.society import SOURCE_HELP, country_panel
+    from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, SOURCE_HELP, country_panel
     from evidence.core.errors import InputError, ParameterError
     from evidence.presentation.comparison import (
         comparison_json,
@@ -117,6 +117,10 @@ def compare_command(
             table.add_row(*[escape(str(v)) for v in row])
         console.print(table)
     console.print("Values are for the year in brackets: the latest the source holds for each country.")
+    console.print(
+        f"Detected per 1,000 estimated: victims of a year at most {MAX_YEARS_FROM_ESTIMATE} years from the GSI's "
+        "estimate only (n/a when the latest is further)."
+    )
     if disclosed["withheld"].any():
         console.print(
             f"{rule.label}: fewer than {rule.threshold} detected victims; a rate of such a count is shown only "

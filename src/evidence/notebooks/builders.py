@@ -19,6 +19,7 @@ withheld denominator, is withheld too. A selection too small to protect gives No
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -27,7 +28,7 @@ import polars as pl
 
 from evidence.analyses.count_models import EstimationError
 from evidence.analyses.routes import FlowCoverage
-from evidence.analyses.selection import CELL_KEY, Selection
+from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, Selection
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, Break, IncompleteYear, RateRatio
 from evidence.core.errors import EvidenceError, ParameterError
 from evidence.presentation import markup
@@ -149,6 +150,7 @@ def shares_view(
     *,
     label: str = "category",
     order: Sequence[str] | None = None,
+    records: tuple[int, int] = (0, 0),
 ) -> pl.DataFrame | None:
     """A shares table (columns category, count, n_known, n_unknown, share, ci_low, ci_high, and their cell
     keys for keyed records, as :func:`evidence.analyses.profiles.group_shares` returns) for display: the
@@ -159,7 +161,9 @@ def shares_view(
     that overlap (flag groups: one victim, several forms) get primary suppression, and the known/unknown
     split its own protected table. A share and its interval are shown only where both the count and the
     number of victims with the field recorded are published. ``order`` sorts the categories (e.g. age bands
-    by age); by default they keep the given order.
+    by age); by default they keep the given order. ``records`` (the selection's records and the sum of their
+    cell keys) gives "Not recorded" and the total where ``shares`` has no rows (a column known for none of the
+    selection: every victim is "not recorded").
     """
     if order is not None:
         rank = {c: i for i, c in enumerate(order)}
@@ -168,9 +172,9 @@ def shares_view(
         )
     keyed = CELL_KEY in shares.columns
     n_known = int(shares["n_known"][0]) if shares.height else 0
-    n_unknown = int(shares["n_unknown"][0]) if shares.height else 0
+    n_unknown = int(shares["n_unknown"][0]) if shares.height else records[0]
     known_key = int(shares["n_known_key"][0]) if keyed and shares.height else 0
-    unknown_key = int(shares["n_unknown_key"][0]) if keyed and shares.height else 0
+    unknown_key = int(shares["n_unknown_key"][0]) if keyed and shares.height else records[1]
     not_recorded = pl.DataFrame({"category": ["Not recorded"], "count": [n_unknown], CELL_KEY: [unknown_key]})
     total_label = "All victims in the selection"
     category_keys = shares[CELL_KEY] if keyed else pl.Series(CELL_KEY, [0] * shares.height, dtype=pl.Int64)
@@ -242,7 +246,15 @@ def profile_view(
     from evidence.analyses import profiles
 
     shares = profiles.group_shares(selection, group)
-    return shares_view(shares, rule, label=label, order=category_order(selection.frame, group))
+    records = selection.records()
+    keys = int(records[RECORD_CELL_KEY].sum()) if RECORD_CELL_KEY in records.columns else 0
+    return shares_view(
+        shares,
+        rule,
+        label=label,
+        order=category_order(selection.frame, group),
+        records=(records.height, keys),
+    )
 
 
 def category_order(data: pl.DataFrame, column: str) -> list[str] | None:
@@ -271,9 +283,14 @@ ROUTE_CLASS_LABELS = {
 NO_ROUTE = "Route unknown"
 _NO_ROUTE_KEY = "__no_route"
 OTHER_ROUTES = "All other routes"
-ORIGIN_UNKNOWN = "Origin (citizenship) unknown"
+#: Victims with no country of citizenship: unknown, or none (stateless: UNODC's "Stateless" and the Rohingya, an
+#: ethnic group, name no country; the canonical citizenship is an ISO3 code, and there is none for statelessness).
+ORIGIN_UNKNOWN = "Origin (citizenship) unknown or stateless"
 DESTINATION_UNKNOWN = "Destination unknown"
 ALL_VICTIMS = "All victims"
+#: The total of a route table of UNODC's data: the sum of the citizenship breakdown, which is not the number of
+#: detected victims (a country may break down some of its victims only, and its cells are censored).
+BREAKDOWN_SUM = "Sum of the citizenship breakdown"
 
 
 @dataclass(frozen=True)
@@ -287,7 +304,7 @@ class RouteView:
     in one place can undo a suppression in another.
     """
 
-    table: DisclosedTable
+    table: DisclosedTable  # its total is ALL_VICTIMS (case records) or BREAKDOWN_SUM (UNODC's breakdown)
     corridors: pl.DataFrame  # route (label), origin_iso3, destination_iso3, flow_class of the corridor rows
 
     def total_row(self) -> dict[str, int | None]:
@@ -317,8 +334,9 @@ class RouteView:
             )
         )
 
-    def key_figures(self) -> pl.DataFrame:
-        """Measure and victims (as text: a count, the rule's label or ``x``) read from the table."""
+    def key_figures(self, noun: str = "identified victims") -> pl.DataFrame:
+        """Measure and victims (as text: a count, the rule's label or ``x``) read from the table; ``noun``:
+        what the victims are (identified in case data, detected in UNODC's)."""
         shown = self.table.display()
         total = self.table.total_label
         known = self.known_routes()
@@ -330,12 +348,17 @@ class RouteView:
             values = shown.filter(pl.col("route") == route)[total]
             return str(values.item()) if values.len() else "0"
 
+        first = (
+            f"{noun.capitalize()} in the selection"
+            if total == ALL_VICTIMS
+            else "Detected victims in the citizenship breakdown (its sum, not UNODC's total)"
+        )
         return pl.DataFrame(
             {
                 "Measure": [
-                    "Identified victims in the selection",
+                    first,
                     "on a known route (origin and destination known)",
-                    "origin (citizenship) unknown",
+                    ORIGIN_UNKNOWN[0].lower() + ORIGIN_UNKNOWN[1:],
                     "destination unknown",
                 ],
                 "Victims": [shown[total][-1], known_text, row(ORIGIN_UNKNOWN), row(DESTINATION_UNKNOWN)],
@@ -367,7 +390,8 @@ def route_view(
     too small to protect. Exact counts (case data: ``exact``) or one ``bound`` of censored counts; the
     corridors listed are the largest by point value either way (with a low bound of at least
     ``min_victims``), so the two bounds' views have the same rows. A flow table with cell keys gives a
-    perturbed table (cell key method)."""
+    perturbed table (cell key method). The total is :data:`ALL_VICTIMS` for exact counts, else
+    :data:`BREAKDOWN_SUM`: the sum of a citizenship breakdown is never called victims."""
     from evidence.analyses import routes
 
     if top_n < 1:
@@ -433,7 +457,7 @@ def route_view(
         "route",
         list(rename.values()),
         rule,
-        total_label=ALL_VICTIMS,
+        total_label=ALL_VICTIMS if exact else BREAKDOWN_SUM,
         cell_keys=cell_keys.fill_null(0).rename(rename) if keyed else None,
     )
     return None if table is None else RouteView(table, corridors)
@@ -475,9 +499,9 @@ def interval_display(low: DisclosedTable, high: DisclosedTable) -> pl.DataFrame:
 
 
 def interval_key_figures(low: RouteView, high: RouteView) -> pl.DataFrame:
-    """:meth:`RouteView.key_figures` of the low and the high bounds as one table (``"low–high"`` where they
-    differ; ``x`` where either is withheld for another reason than being small)."""
-    lo, hi = low.key_figures(), high.key_figures()
+    """:meth:`RouteView.key_figures` of the low and the high bounds (UNODC's detected victims) as one table
+    (``"low–high"`` where they differ; ``x`` where either is withheld for another reason than being small)."""
+    lo, hi = low.key_figures("detected victims"), high.key_figures("detected victims")
     label = low.table.rule.label
 
     def both(a: str, b: str) -> str:
@@ -768,6 +792,20 @@ class YearlyNumbers:
     categories: tuple[str, ...]
 
     @property
+    def holds_victims(self) -> bool:
+        """Whether the selection has victims in any year: in the yearly totals or, for UNODC's data, in a
+        breakdown published without a total (a country's forms of a year it gave no total for)."""
+        return any(
+            frame is not None and frame.height and bool(frame["count_high"].sum())
+            for frame in (self.counts, self.by_counts)
+        )
+
+    @property
+    def has_totals(self) -> bool:
+        """Whether the selection has victims in the yearly totals."""
+        return bool(self.counts.height and self.counts["count_high"].sum())
+
+    @property
     def flagged(self) -> list[int]:
         """Years flagged as probably incomplete (left out of the models)."""
         return [y.year for y in self.incomplete]
@@ -811,7 +849,7 @@ class YearlyNumbers:
         complete = series.filter(~pl.col("year").is_in(self.flagged))
         # a trend through one or two years with victims (the rest zeros) is an artefact, not a finding
         if complete.height < 3 or (complete["count_high"].fill_null(0) > 0).sum() < 3:
-            return SeriesModels(category, None, "too few complete years with identified victims", None, None)
+            return SeriesModels(category, None, "too few complete years with victims", None, None)
         try:
             rate = trends.rate_ratio(complete)
         except EvidenceError as exc:
@@ -862,10 +900,14 @@ def yearly_numbers(
         selection.frame["year"] if "year" in selection.frame.columns else pl.Series([], dtype=pl.Int64)
     )
     incomplete = (
-        trends.incomplete_years(
-            counts,
-            late_registration=selection.kind == "case",
-            release_end=frame_year.max(),  # type: ignore[arg-type]
+        trends.merge_incomplete(
+            trends.incomplete_years(
+                counts,
+                late_registration=selection.kind == "case",
+                release_end=frame_year.max(),  # type: ignore[arg-type]
+            ),
+            # a sum over reporting countries (nationals detected) flags the years some of them are missing
+            [f for f in trends.reporter_gaps(selection) if f.year in set(counts["year"].to_list())],
         )
         if counts.height
         else ()
@@ -1008,10 +1050,13 @@ def _censored_numbers(
     if by is not None and by_counts is not None and by_counts.height:
         long = _year_text(by_counts)
         published = selection.role != "origin"  # an origin's total is the sum of other countries' breakdowns
+        # every year the dimension or the total is published in: a breakdown published without a total
+        # (Thailand's forms of 2007) is shown, its total cell left empty
+        years = pl.concat([counts.select("year"), long.select("year")]).unique().sort("year")
         tables = []
         for bound in ("count_low", "count_high"):
             wide = long.pivot(on=by, index="year", values=bound)
-            wide = counts.select("year").join(wide, on="year", how="left")
+            wide = years.join(wide, on="year", how="left")
             wide = wide.select(
                 "year",
                 *[pl.col(c) if c in wide.columns else pl.lit(None, pl.Int64).alias(c) for c in categories],
@@ -1027,7 +1072,7 @@ def _censored_numbers(
         )
         columns = [
             *categories,
-            PUBLISHED_TOTAL if published else ALL_VICTIMS,
+            *([PUBLISHED_TOTAL if published else ALL_VICTIMS] if counts.height else []),  # none published
             *([CATEGORY_SUM] if differs else []),
         ]
         low_table = suppress_counts(low.select("year", *columns), columns, rule)
@@ -1094,11 +1139,13 @@ def break_sentence(models: SeriesModels) -> str:
     if found is None:
         note = models.break_note or ""
         if note.startswith("a break needs"):
-            return f"Too few complete years to search for a break ({escape_markdown(note)})."
+            # its numbers are numbers of years (marked so: the brief's scan reads "got 3" as 3 people)
+            years = re.sub(r"\d+", lambda m: markup.marked(m.group(), "years"), escape_markdown(note))
+            return f"Too few complete years to search for a break ({years})."
         return f"No break could be estimated from this series: {escape_markdown(note)}."
     text = (
         f"Most likely break: **{found.break_year}** "
-        f"(adjusted p = {markup.marked(f'{found.p_value_adjusted:.3g}', 'statistic')}). "
+        f"(adjusted p {markup.marked(markup.p_value_text(found.p_value_adjusted), 'statistic')}). "
         f"Before it the rate ratio was {found.rate_ratio_before:.2f} a year "
         f"({found.ci_before[0]:.2f}–{found.ci_before[1]:.2f}), after it {found.rate_ratio_after:.2f} "
         f"({found.ci_after[0]:.2f}–{found.ci_after[1]:.2f})."
@@ -1135,16 +1182,26 @@ def field_table(fields: pl.DataFrame, rule: DisclosureRule, *, keyed: bool = Fal
         shown = table.display()["n"].to_list()
         published = table.frame["n"].to_list()
         share = f"{published[0] / published[2]:.0%}" if published[0] is not None and published[2] else ""
-        rows.append((row["field"], *shown, share))
+        rows.append((FIELD_LABELS.get(row["field"], row["field"]), *shown, share))
     return pl.DataFrame(rows, schema=["Field", "Known", "Not known", "Records", "Share known"], orient="row")
 
 
-def completeness_table(frame: pl.DataFrame, by: str, rule: DisclosureRule) -> pl.DataFrame | None:
+#: Fields whose column name does not say what a reader needs to know (a year known as a range is known).
+FIELD_LABELS = {
+    "year": "year (a single year)",
+    "year_band": "year_band (a single year, or a range such as 2014-2018)",
+}
+
+
+def completeness_table(
+    frame: pl.DataFrame, by: str, rule: DisclosureRule, *, not_collected: Sequence[str] = ()
+) -> pl.DataFrame | None:
     """:func:`evidence.analyses.quality.completeness_by` for display: records per value of ``by`` with their
     total (protected; perturbed when the frame has cell keys), and per key field the share of them with it
     known, as a whole percentage. A share is shown only where the records are published and neither the known
     nor the unknown records it implies are a small count (a share times its records gives them back); else
-    ``–``. None when too few records to protect."""
+    ``–``. A field in ``not_collected`` (the layout has no such field) is left out: 0% would read as missing.
+    None when too few records to protect."""
     labelled = frame.with_columns(pl.col(by).cast(pl.String).fill_null("unknown"))
     keys = labelled.select(pl.col(CELL_KEY).alias("records")) if CELL_KEY in labelled.columns else None
     table = protected_table(
@@ -1155,7 +1212,8 @@ def completeness_table(frame: pl.DataFrame, by: str, rule: DisclosureRule) -> pl
     records = table.frame["records"].to_list()[: labelled.height]
     shown = table.display()
     columns = {}
-    for column in [c for c in labelled.columns if c.startswith("known_")]:
+    fields = [c for c in labelled.columns if c.startswith("known_")]
+    for column in [c for c in fields if c.removeprefix("known_") not in not_collected]:
         cells = []
         for share, n in zip(labelled[column].to_list(), records, strict=True):
             known = None if share is None or n is None else round(share * n)
@@ -1168,13 +1226,20 @@ def completeness_table(frame: pl.DataFrame, by: str, rule: DisclosureRule) -> pl
 
 
 def reasons_table(
-    reasons: dict[str, int], rule: DisclosureRule, *, total_label: str
-) -> DisclosedTable | None:
-    """Rows per reason (rejected or flagged) with their total, protected; None when too few to protect."""
+    reasons: dict[str, int], rule: DisclosureRule, *, total_label: str, people: bool = True
+) -> DisclosedTable | pl.DataFrame | None:
+    """Rows per reason (rejected or flagged) with their total, protected when the rows are people (victim
+    records); None when too few to protect. The rows of a country-level table (``people=False``: countries,
+    published values, tier placements) are no one's records: their counts are shown as they are."""
     frame = pl.DataFrame(
         {"reason": list(reasons), "rows": [int(v) for v in reasons.values()]},
         schema={"reason": pl.String, "rows": pl.Int64},
     )
+    if not people:
+        total = pl.DataFrame({"reason": [total_label], "rows": [int(frame["rows"].sum())]})
+        return pl.concat([frame, total]).with_columns(
+            pl.col("rows").map_elements(lambda n: f"{n:,}", pl.String)
+        )
     return protected_table(frame, "reason", ["rows"], rule, total_label=total_label)
 
 

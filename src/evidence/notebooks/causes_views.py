@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -44,6 +45,9 @@ from evidence.presentation.disclosure import (
 )
 from evidence.presentation.markup import escape_markdown, number
 from evidence.sources.loaded import LoadedTable
+
+if TYPE_CHECKING:
+    from evidence.analyses.selection import Selection
 
 NOT_RECORDED = "Not recorded"
 RECORDED = "Recorded"
@@ -211,7 +215,7 @@ def heat_table(
     """Each category of ``column_topic`` among the victims of each category of ``row_topic`` (the heat table
     of means of control by form). Returns the display table (rows: categories of ``row_topic`` with their
     denominator; cells ``"45%"``, or the rule's label) and the shares for the chart (row, column, share; null
-    where the count or the denominator is withheld). Both topics overlap (a victim can have several forms and
+    where the count or the denominator is withheld; rows with no victim left out). Both topics overlap (a victim can have several forms and
     several means), so no total is published and primary suppression protects every count."""
     cross = causes.cross_profile(cases, row_topic, column_topic)
     keyed = "count_key" in cross.columns  # real records: perturbed by their keys
@@ -257,7 +261,8 @@ def heat_table(
         "row", pl.col("n_known").alias(f"Victims with {causes.TOPICS[column_topic].lower()} recorded")
     )
     table = wide.join(base_text, on="row", how="left").rename({"row": causes.TOPICS[row_topic]})
-    return table, shares
+    # a row without a victim has no share to draw: it is not withheld (the chart counts withheld shares)
+    return table, shares.filter(pl.col("row").replace_strict(base_of, default=None).fill_null(-1) != 0)
 
 
 def missing_view(
@@ -507,24 +512,41 @@ def event_study_view(studies: Sequence[EventStudy]) -> pl.DataFrame:
 # ------------------------------------------------------------------------------------------- notebook sections
 
 
-def person_cases(
+def person_tables(
     tables: Sequence[LoadedTable], *, country: str, role: str = "both", scope: str = "country"
-) -> pl.DataFrame | None:
-    """The victim records the person section describes: every case table given (one canonical table), all of
-    them (``scope="all"``) or the country's victims as ``role``; None when no case table was given."""
+) -> list[LoadedTable]:
+    """The case tables that hold victims for the person section (:func:`person_cases`): a case table with no
+    victim of the country in its role contributes nothing, and is neither used nor cited."""
+    return [s.loaded for s in _person_selections(tables, country=country, role=role, scope=scope) if s.loaded]
+
+
+def _person_selections(
+    tables: Sequence[LoadedTable], *, country: str, role: str, scope: str
+) -> list[Selection]:
     from evidence.analyses.selection import Selection
 
     if scope not in ("country", "all"):
         raise ParameterError(f"person_scope must be country or all, not {scope!r}")
     # through the selection: real records carry their cell keys, so the counts are perturbed as everywhere
-    chosen = (
+    chosen = [
         Selection(t) if scope == "all" else Selection(t, country=_iso3(country), role=role)  # type: ignore[arg-type]
         for t in tables
         if t.kind == "case"
-    )
-    frames = [selection.records() for selection in chosen]
-    if not frames:
+    ]
+    return [s for s in chosen if s.records().height]
+
+
+def person_cases(
+    tables: Sequence[LoadedTable], *, country: str, role: str = "both", scope: str = "country"
+) -> pl.DataFrame | None:
+    """The victim records the person section describes: every case table given (one canonical table), all of
+    them (``scope="all"``) or the country's victims as ``role``; None when no case table was given (an empty
+    frame when none holds any of these victims)."""
+    if not any(t.kind == "case" for t in tables):
         return None
+    frames = [s.records() for s in _person_selections(tables, country=country, role=role, scope=scope)]
+    if not frames:
+        return pl.DataFrame()
     return pl.concat(frames, how="diagonal_relaxed")
 
 

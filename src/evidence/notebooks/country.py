@@ -23,8 +23,9 @@ from typing import Any
 
 import polars as pl
 
-from evidence.analyses.coverage import ROLE_WORDS, VICTIM_KINDS, Coverage, coverage, years_text
+from evidence.analyses.coverage import ROLE_WORDS, VICTIM_KINDS, Coverage, coverage, default_years, years_text
 from evidence.analyses.selection import Selection
+from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, near_estimate
 from evidence.notebooks.builders import (
     VICTIMS,
     RouteBounds,
@@ -102,6 +103,12 @@ class CountryBrief:
         """The tables of ``kind`` that hold something for the brief (victims in its years; the country's
         estimates or tiers)."""
         return [s.table for s in self.coverage.sources if s.kind == kind and s.in_selection]
+
+    def used_tables(self) -> list[LoadedTable]:
+        """The tables the brief can use: those holding something for it, and the country data that the
+        comparison with other countries reads (a file holding nothing for the brief is neither used nor cited)."""
+        holding = {id(s.table) for s in self.coverage.sources if s.in_selection}
+        return [t for t in self.tables if id(t) in holding or t.kind in ("indicator", "gsi", "tier")]
 
     def given(self, kind: str) -> list[LoadedTable]:
         """The tables of ``kind`` among the data files, whether or not they hold anything for the brief."""
@@ -200,13 +207,7 @@ def open_brief(
     iso3 = check_country(country)
     assert iso3 is not None
     role = check_role(role)
-    first, last = years if years is not None else (None, None)
-    if first is None or last is None:
-        span = coverage(tables, iso3, role).span
-        if span is not None:
-            first = span[0] if first is None else first
-            last = span[1] if last is None else last
-    chosen = (int(first), int(last)) if first is not None and last is not None else None
+    chosen = default_years(tables, iso3, role, years)
     found = coverage(tables, iso3, role, chosen)
     peer_list = [p for p in (check_country(p) for p in peers or []) if p] or None
     return CountryBrief(list(tables), rule, iso3, role, chosen, peer_list, found)
@@ -301,12 +302,30 @@ def nearest_published(numbers: YearlyNumbers, target: int | None) -> int | None:
     return _nearest(published, target) or _nearest(years, target)
 
 
+def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBounds) -> str | None:
+    """For the victims detected in the country (UNODC): the sum of the citizenship breakdown beside UNODC's own
+    total of the same years, both as published elsewhere in the brief, so that the route table's sum is never
+    read as the number of victims; None for case data or when either is not published."""
+    if routes.exact:
+        return None
+    numbers = brief.yearly(table, "destination")
+    if numbers.per_year is None or not numbers.per_year.low.has_total_row:
+        return None
+    total = cell_text(numbers.per_year.cells(VICTIMS)[-1])
+    summed = str(routes.key_figures()["Victims"][0])
+    return escape_markdown(
+        f"The citizenship breakdown sums to {summed} victims; UNODC's total of the victims detected in "
+        f"{brief.place} in {years_text(years_with_victims(numbers))} is {total} (victims per year, above). The "
+        "two differ because a country breaks down by citizenship only some of the victims it detects, or counts "
+        "a victim under more than one citizenship, and because censored cells (<5) are ranges."
+    )
+
+
 # ------------------------------------------------------------------------------------- the sources together
 
 
-#: How many years a yearly count may lie from the GSI's estimate year to be set against it (as the detection
-#: gap of :mod:`evidence.analyses.society`).
-MAX_YEARS_APART = 2
+#: How a year flagged by :func:`evidence.analyses.trends.incomplete_years` (or a change of reporters) is said.
+INCOMPLETE_WORDS = "probably incomplete"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -321,6 +340,14 @@ class Magnitude:
     text: str  # as the brief's table shows it ("1,541", "<5", "401,000")
     value: float | None  # for the chart (None: withheld or not available)
     per_thousand: float | None = None  # per 1,000 estimated in modern slavery, where meaningful
+    incomplete: bool = False  # the year is flagged as probably incomplete in the source's yearly numbers
+
+    @property
+    def year_text(self) -> str:
+        """The year, said to be probably incomplete where it is flagged so."""
+        if self.year is None:
+            return ""
+        return f"{self.year} ({INCOMPLETE_WORDS})" if self.incomplete else str(self.year)
 
 
 def magnitudes(brief: CountryBrief) -> list[Magnitude]:
@@ -357,6 +384,7 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
                 year,
                 cell_text(pair),
                 _point(pair),
+                incomplete=year in numbers.flagged,
             )
         )
     for table in brief.holding("indicator"):
@@ -378,7 +406,18 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
             short = (
                 "Detected in the country (UNODC)" if role == "destination" else "Nationals detected (UNODC)"
             )
-            rows.append(Magnitude(what, short, "indicator", table, year, cell_text(pair), _point(pair)))
+            rows.append(
+                Magnitude(
+                    what,
+                    short,
+                    "indicator",
+                    table,
+                    year,
+                    cell_text(pair),
+                    _point(pair),
+                    incomplete=year in numbers.flagged,
+                )
+            )
     if gsi and estimate is not None:
         rows.append(
             Magnitude(
@@ -399,7 +438,7 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
             and in_country
             and "Nationals" not in r.what
             and r.year is not None
-            and abs(r.year - target) <= MAX_YEARS_APART
+            and near_estimate(r.year, target)
             else r
             for r in rows
         ]
@@ -412,7 +451,7 @@ def magnitude_table(rows: Sequence[Magnitude]) -> pl.DataFrame:
         {
             "What": [r.what for r in rows],
             "Source": [source_line([r.table]) for r in rows],
-            "Year": ["" if r.year is None else str(r.year) for r in rows],
+            "Year": [r.year_text for r in rows],
             "Number": [r.text for r in rows],
             "Per 1,000 estimated in modern slavery": [
                 "" if r.per_thousand is None else _significant(r.per_thousand) for r in rows
@@ -445,20 +484,25 @@ def magnitude_sentences(brief: CountryBrief, rows: Sequence[Magnitude]) -> list[
         out.append(
             f"For every 1,000 people estimated to be in modern slavery in {escape_markdown(brief.place)} in "
             f"{estimate.year}, {number(float(ratio.replace(',', '')), 'statistic', digits=_decimals(ratio))} "
-            f"victims were {verb} in {r.year} ({escape_markdown(r.text)} in all; "
+            f"victims were {verb} in {escape_markdown(r.year_text)} ({escape_markdown(r.text)} in all; "
             f"{escape_markdown(_order(r.per_thousand))})."
+            + (
+                f" {r.year} is flagged as {INCOMPLETE_WORDS} (see the yearly table), so the ratio may be too low."
+                if r.incomplete
+                else ""
+            )
         )
     if estimate is not None and estimate.year is not None:
         far = [
             r
             for r in rows
-            if r.kind != "gsi" and r.year is not None and abs(r.year - estimate.year) > MAX_YEARS_APART
+            if r.kind != "gsi" and r.year is not None and not near_estimate(r.year, estimate.year)
         ]
         if far:
             out.append(
                 escape_markdown(
                     "; ".join(f"{r.what}, {r.year}" for r in far)
-                    + f": not set against the estimate of {estimate.year}, being more than {MAX_YEARS_APART} "
+                    + f": not set against the estimate of {estimate.year}, being more than {MAX_YEARS_FROM_ESTIMATE} "
                     "years from it."
                 )
             )
@@ -610,7 +654,8 @@ def key_figures(brief: CountryBrief) -> list[tuple[str, str]]:
             )
             if role == "destination":
                 what += " (UNODC)"
-            out.append((f"{what}, {latest}", text))
+            flagged = f" ({INCOMPLETE_WORDS})" if latest in numbers.flagged else ""
+            out.append((f"{what}, {latest}{flagged}", text))
     for table in brief.holding("gsi")[:1]:
         from evidence.analyses.society import gsi_profile
 

@@ -21,6 +21,7 @@ from evidence.notebooks import views
 from evidence.notebooks.country import (
     CAVEATS,
     CountryBrief,
+    breakdown_sentence,
     gsi_view,
     key_figures_markdown,
     magnitude_sentences,
@@ -58,8 +59,8 @@ def start(
     peers: Sequence[str] = (),
 ) -> CountryBrief:
     """Load the data, settle the years (the span the data hold when not given) and show the brief's heading,
-    the synthetic-data notice and the key-figures box."""
-    from evidence.notebooks.runtime import load_data, synthetic_notice
+    the synthetic-data notice (for the files the brief uses) and the key-figures box."""
+    from evidence.notebooks.runtime import load_data
     from evidence.presentation.disclosure import DisclosureRule
 
     tables = load_data(data)
@@ -67,8 +68,7 @@ def start(
         tables, DisclosureRule(threshold), country=country, role=role, years=years, peers=peers
     )
     _say(f"**{escape_markdown(brief.place_role)}, {escape_markdown(brief.period)}.**")
-    if notice := synthetic_notice(tables):
-        _say(notice)
+    views.show_notice(brief.used_tables())
     _say(key_figures_markdown(brief))
     return brief
 
@@ -206,6 +206,10 @@ def show_case_section(brief: CountryBrief) -> None:
 # ----------------------------------------------------------------------------------------------- UNODC
 
 
+#: A UNODC breakdown as readers name it.
+_BREAKDOWN_NAMES = {"form": "form of exploitation", "sex": "sex", "age": "age"}
+
+
 def show_detected_section(brief: CountryBrief) -> None:
     """UNODC's detected victims: in the country (per year with the trend, by form, sex and age, and by
     citizenship) and the country's nationals detected abroad (per year, by country of detection), as the role
@@ -216,7 +220,15 @@ def show_detected_section(brief: CountryBrief) -> None:
     roles = ["destination", "origin"] if brief.role == "both" else [brief.role]
     for role in roles:
         numbers = brief.yearly(table, role)
-        if not numbers.counts.height or not (numbers.counts["count_high"].sum() or 0):
+        # the victims a country detected: a total, and breakdowns that may be published in years without one
+        breakdowns = (
+            [numbers, *(brief.yearly(table, role, by=by) for by in ("sex", "age"))]
+            if role == "destination"
+            else []
+        )
+        by_citizenship = role == "destination" and brief.yearly(table, role, by="citizenship").holds_victims
+        held = [b for b in breakdowns if b.by is not None and b.holds_victims]
+        if not numbers.has_totals and not held and not by_citizenship:
             _say(
                 escape_markdown(
                     f"UNODC's data hold no detected victims of {brief.place} as {ROLE_WORDS[role]} in "
@@ -231,17 +243,26 @@ def show_detected_section(brief: CountryBrief) -> None:
         else:
             _say(f"#### Nationals of {escape_markdown(brief.place)} detected abroad or at home")
         selection = brief.selection(table, role)
-        yearly = views.show_yearly_section(
-            selection, brief.rule, dimension="form", place=place, source=source, numbers=numbers
-        )
-        if yearly is None:
-            continue
+        if numbers.has_totals:
+            yearly = views.show_yearly_section(
+                selection, brief.rule, dimension="form", place=place, source=source, numbers=numbers
+            )
+            if yearly is None:
+                continue
+            shown = [b for b in breakdowns if b.by is not None]
+        else:
+            names = [_BREAKDOWN_NAMES[b.by or ""] for b in held] + (["citizenship"] if by_citizenship else [])
+            _say(
+                escape_markdown(
+                    f"UNODC publishes no total of the victims detected in {brief.place} in "
+                    f"{brief.period_for(table, role)}, only their breakdown by {' and by '.join(names)} (below)."
+                )
+            )
+            shown = held
         if role == "destination":
-            if yearly.by is not None:
-                views.show_dimension_section(yearly, place=place, source=source)
-            for by in ("sex", "age"):
-                views.show_dimension_section(brief.yearly(table, role, by=by), place=place, source=source)
-            _say(f"##### Citizenship of the victims detected in {escape_markdown(brief.place)}")
+            for breakdown in shown:
+                views.show_dimension_section(breakdown, place=place, source=source)
+            heading = f"Citizenship of the victims detected in {brief.place}"
             title = f"Citizenship of detected victims, {brief.place}"
         else:
             _say(
@@ -249,9 +270,22 @@ def show_detected_section(brief: CountryBrief) -> None:
                 "not by their citizenship: the forms, sex and age of nationals detected abroad are not in these "
                 "data."
             )
-            _say(f"##### Where nationals of {escape_markdown(brief.place)} were detected")
-            title = f"Where nationals of {brief.place} were detected"
-        routes = brief.routes(table, role)
+            heading = f"Where nationals of {brief.place} were detected"
+            title = heading
+        # a citizenship breakdown UNODC does not publish (Cambodia as destination) is said, not built
+        routes = brief.routes(table, role) if by_citizenship or role != "destination" else None
+        if (role == "destination" and not by_citizenship) or (
+            routes is not None and views.holds_no_victims(routes)
+        ):
+            # a section with nothing in it is one sentence: no table of zeros, no empty chart or map
+            _say(
+                escape_markdown(
+                    f"{heading}: UNODC's data hold no citizenship breakdown of these victims in "
+                    f"{brief.period_for(table, role)}."
+                )
+            )
+            continue
+        _say(f"##### {escape_markdown(heading)}")
         if routes is None:
             views.show_table(None)
             continue
@@ -263,6 +297,8 @@ def show_detected_section(brief: CountryBrief) -> None:
             source=source,
             tag=f"unodc_{role}",
         )
+        if role == "destination" and (sentence := breakdown_sentence(brief, table, routes)):
+            _say(sentence)
 
 
 # ------------------------------------------------------------------------------------------ GSI and TIP
@@ -333,6 +369,7 @@ def show_peers_section(brief: CountryBrief) -> None:
         COMPARE_MEASURES,
         DETECTED_PER_100K,
         DETECTION_GAP,
+        MAX_YEARS_FROM_ESTIMATE,
         PREVALENCE,
         RESPONSE,
         default_peers,
@@ -382,7 +419,8 @@ def show_peers_section(brief: CountryBrief) -> None:
         kinds=kinds,
         note="Detected victims and the rates made of them are for the year in brackets, the latest UNODC holds "
         "for each country; GSI figures refer to 2021, and rates divide by the GSI's 2021 population and "
-        "estimate. Tier 2 WL: Tier 2 Watch List. n/a: not in the data.",
+        f"estimate (per 1,000 estimated: only victims of a year at most {MAX_YEARS_FROM_ESTIMATE} years from "
+        "2021). Tier 2 WL: Tier 2 Watch List. n/a: not in the data.",
         source=source,
     )
     chart_measures = [m for m in (PREVALENCE, RESPONSE, DETECTED_PER_100K, DETECTION_GAP) if m in measures]

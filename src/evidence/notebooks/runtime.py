@@ -172,8 +172,9 @@ def read_provenance(folder: str | Path) -> list[dict[str, Any]]:
 
 
 def synthetic_notice(tables: Iterable[LoadedTable]) -> str | None:
-    """A Markdown notice when any table is synthetic: one bold sentence for the toolkit's demo data (a brief
-    adds its own banner), a callout for a publisher's synthetic release; None when all data are real."""
+    """A Markdown notice when any of ``tables`` (those a notebook *uses*: a loaded file that contributes
+    nothing is no reason for a warning) is synthetic: one bold sentence for the toolkit's demo data (a brief
+    adds its own banner), a callout naming each publisher's synthetic release; None when all are real."""
     from evidence.presentation.markup import escape_markdown
 
     tables = list(tables)
@@ -187,13 +188,16 @@ def synthetic_notice(tables: Iterable[LoadedTable]) -> str | None:
             "below show how the analysis works and say nothing about real victims or routes. Do not cite them."
         )
     if synthetic:
-        names = escape_markdown(", ".join(sorted({t.provenance.source for t in synthetic})))
+        labels = sorted({t.provenance.label for t in synthetic})
+        names = escape_markdown("; ".join(labels))
+        one = len(labels) == 1
+        which = "file used here is the publisher's" if one else "files used here are their publishers'"
         return (
             "::: {.callout-warning}\n"
             "## Synthetic records\n\n"
-            f"The {names} file used here is the publisher's synthetic release: its records are generated to "
-            "preserve aggregate patterns, not real individual cases. Small counts in particular are not "
-            "reliable.\n"
+            f"The {which} synthetic release ({names}): {'its' if one else 'their'} records are generated to "
+            "preserve aggregate patterns, not real "
+            "individual cases. Small counts in particular are not reliable.\n"
             ":::"
         )
     return None

@@ -6,9 +6,10 @@ Markdown prose) section by section, so that the notebooks stay thin.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import polars as pl
@@ -138,12 +139,37 @@ def _title(table: LoadedTable) -> str:
 @dataclass(frozen=True)
 class Opened:
     """What a packaged notebook settles in its first cell: the loaded tables, the disclosure rule, the sources
-    line, and the place's name."""
+    line, and the place's name; for a notebook about one country, role and years (:func:`open_selections`),
+    the years and the selections of the tables that hold its victims.
+
+    :meth:`cite` marks the tables whose numbers a section shows: once a notebook cites, a table it never
+    cites is recorded as not cited, and a brief made from the run does not list it among its sources."""
 
     tables: list[LoadedTable]
     rule: DisclosureRule
     source: str
     place: str
+    years: tuple[int, int] | None = None
+    selections: list[Selection] = field(default_factory=list)
+    cited: dict[int, LoadedTable] = field(default_factory=dict)
+
+    @property
+    def period(self) -> str:
+        """The notebook's years as readers read them (``2012–2023``), or "all years"."""
+        from evidence.analyses.coverage import years_text
+
+        return years_text(range(self.years[0], self.years[1] + 1)) if self.years else "all years"
+
+    def cite(self, *tables: LoadedTable) -> str:
+        """Mark ``tables`` as used (their numbers are shown) and return their source line; records which of
+        the loaded tables the notebook has cited so far in the run's provenance."""
+        from evidence.notebooks.runtime import provenance_entry, record_entries
+
+        new = [t for t in tables if id(t) not in self.cited]
+        self.cited.update((id(t), t) for t in tables)
+        if new:
+            record_entries([{**provenance_entry(t), "cited": id(t) in self.cited} for t in self.tables])
+        return source_line(tables)
 
     def analysable(self, notebook: str) -> list[LoadedTable]:
         """The tables with victims per route and year: victim records and UNODC's country data (an error
@@ -172,20 +198,78 @@ class Opened:
 
 
 def open_notebook(
-    data: Sequence[str], threshold: int, *, heading: str | None = None, country: str | None = None
+    data: Sequence[str],
+    threshold: int,
+    *,
+    heading: str | None = None,
+    country: str | None = None,
+    notice: bool = True,
 ) -> Opened:
     """Load the data (recording their provenance for the run), show ``heading`` and, for synthetic data, the
-    notice; the rule is the disclosure rule of ``threshold``."""
-    from evidence.notebooks.runtime import load_data, synthetic_notice
+    notice (``notice=False``: the notebook shows it, for the tables it uses, with :func:`show_notice`); the
+    rule is the disclosure rule of ``threshold``."""
+    from evidence.notebooks.runtime import load_data
 
     rule = DisclosureRule(threshold)
     tables = load_data(data)
     place = (name_of(country) or country) if country else ""
     if heading:
         _markdown(heading.format(place=escape_markdown(place)))  # the place may be a parameter as given
+    if notice:
+        show_notice(tables)
+    return Opened(tables, rule, source_line(tables), place)
+
+
+def show_notice(tables: Sequence[LoadedTable]) -> None:
+    """The synthetic-data notice for the tables a notebook uses (none when they are all real)."""
+    from evidence.notebooks.runtime import synthetic_notice
+
     if notice := synthetic_notice(tables):
         _markdown(notice)
-    return Opened(tables, rule, source_line(tables), place)
+
+
+def open_selections(
+    notebook: str,
+    data: Sequence[str],
+    threshold: int,
+    *,
+    country: str,
+    role: str,
+    years: tuple[int | None, int | None],
+    heading: str,
+) -> Opened:
+    """Open a notebook about ``country`` as ``role``: load the data, settle the years (a year left empty is
+    the first or last the data hold for the country and role, the rule of the country brief), show
+    ``heading`` (``{place}``, ``{role}`` and ``{years}`` filled in), and keep the selection of each table of victims
+    (:meth:`Opened.analysable`) that holds some in those years. A table that holds none is named in one
+    sentence, not analysed and not cited; the synthetic-data notice covers the tables used."""
+    from evidence.analyses.coverage import ROLE_WORDS, coverage, default_years
+
+    opened = open_notebook(data, threshold, country=country, notice=False)
+    tables = opened.analysable(notebook)
+    settled = default_years(tables, country, role, years)
+    found = coverage(tables, country, role, settled)
+    used = [s.table for s in found.sources if s.in_selection]
+    opened = dataclasses.replace(
+        opened,
+        years=settled,
+        selections=[
+            Selection(t, country=country, role=role, years=settled)  # type: ignore[arg-type]
+            for t in used
+        ],
+    )
+    role_words = ROLE_WORDS[found.role]
+    _markdown(heading.format(place=escape_markdown(opened.place), role=role_words, years=opened.period))
+    show_notice(used)
+    unused = [s for s in found.sources if not s.in_selection]
+    if unused:
+        held = "; ".join(f"{s.label} (years it holds for it: {s.years_text()})" for s in unused)
+        _markdown(
+            escape_markdown(
+                f"Not used, because they hold no victims of {found.place()} in {opened.period}: {held}."
+            )
+        )
+    return opened
 
 
 def show_sources(opened: Opened) -> None:
@@ -224,6 +308,9 @@ def show_routes(
     if numbers is None:
         show_table(None)
         return None
+    if holds_no_victims(numbers):
+        _markdown(f"No {victims_noun(selection)} with a route in this selection: nothing to tabulate or map.")
+        return None
     if key_figures:
         show_key_figures(numbers)
     show_route_table(
@@ -238,11 +325,21 @@ def show_routes(
     return numbers
 
 
+def holds_no_victims(numbers: RouteBounds) -> bool:
+    """Whether a selection's route numbers hold no victim at all (every bound of the total 0): a route table,
+    chart or map of it would show nothing but zeros."""
+    total = numbers.high.total_row()[numbers.high.table.total_label]
+    return total == 0
+
+
 def show_key_figures(numbers: RouteBounds | None) -> None:
     """Victims of the selection, on a known route, and with an unknown origin or destination."""
-    show_table(
-        None if numbers is None else numbers.key_figures(), caption="Identified victims and their routes"
+    caption = (
+        "Identified victims and their routes"
+        if numbers is None or numbers.exact
+        else "Detected victims in the citizenship breakdown and their routes"
     )
+    show_table(None if numbers is None else numbers.key_figures(), caption=caption)
 
 
 def show_route_table(
@@ -295,7 +392,8 @@ def show_region_table(numbers: RouteBounds, level: str, *, source: str) -> None:
         return
     show_table(
         table,
-        caption=f"Identified victims by {level} of origin (rows) and of destination (columns)",
+        caption=f"{'Identified' if numbers.exact else 'Detected'} victims by {level} of origin (rows) and of "
+        "destination (columns)",
         labels={f"origin_{level}": f"Origin {level}"},
         source=source,
     )
@@ -406,7 +504,12 @@ def show_dimension_section(numbers: YearlyNumbers, *, place: str, source: str) -
     caption = f"{victims_noun(numbers.selection).capitalize()} per year by {label}"
     table = numbers.by_category
     if table is None:
-        _markdown("No table by this dimension for this selection.")
+        why = (
+            "the data publish no such breakdown for it"
+            if not numbers.exact
+            else "the data hold no such breakdown for it, or too few victims to protect"
+        )
+        _markdown(escape_markdown(f"{caption}: not shown, because {why}."))
         return
     note = None
     shown = table.shown()
@@ -460,8 +563,6 @@ def _years_shown(numbers: YearlyNumbers) -> int:
 
 def _dated(table: DisclosedTable) -> DisclosedTable:
     """A year × category table without its totals and its ``undated`` row, years as numbers (for charts)."""
-    import dataclasses
-
     n = table.frame.height - (1 if table.has_total_row else 0)
     body, reasons = table.frame.head(n), table.reasons.head(n)
     keep = body["year"] != "undated"
@@ -492,13 +593,16 @@ def show_reasons(opened: Opened) -> None:
 
     for table in opened.tables:
         summary = table.summary()
+        people = table.kind == "case"  # other tables' rows are countries or published values, not people
         for kind, title in (("reject_reasons", "rejected rows"), ("flag_reasons", "flagged rows")):
             if summary[kind]:
                 show_table(
-                    reasons_table(summary[kind], opened.rule, total_label=f"All {title}"),
-                    caption=f"{table.provenance.label}: {title} by reason",  # the table writer escapes it
+                    reasons_table(summary[kind], opened.rule, total_label=f"All {title}", people=people),
+                    caption=f"{table.provenance.label}: {title} by reason"  # the table writer escapes it
+                    + ("" if people else " (rows of a country-level table: countries or published values)"),
                     labels={"reason": "Reason", "rows": "Rows"},
                     source=source_line([table]),
+                    kinds=None if people else {"rows": "values"},
                 )
 
 
@@ -525,13 +629,25 @@ def show_completeness(opened: Opened) -> None:
             show_markdown(
                 "Not collected by this layout: " + ", ".join(markdown_code(f) for f in missing) + "."
             )
+        # records known by a band of years only are in a band, not "unknown"
+        by_year = ("year_band", "By year or band of years") if quality.has_year_ranges(table.data) else None
         for by, title in (
-            ("year", "By year"),
+            by_year or ("year", "By year"),
             ("data_source_type", "By source type (case management or hotline)"),
         ):
+            left_out = [f for f in quality.KEY_FIELDS if f in missing]
             show_table(
-                completeness_table(quality.completeness_by(selection, by), by, opened.rule),
+                completeness_table(
+                    quality.completeness_by(selection, by), by, opened.rule, not_collected=missing
+                ),
                 caption=f"{title}: records, and the share of them with each field known",
+                note=(
+                    "Fields this layout does not collect are left out: "
+                    + ", ".join(f.replace("_", " ") for f in left_out)
+                    + "."
+                )
+                if left_out
+                else None,
             )
 
 

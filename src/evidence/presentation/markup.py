@@ -19,7 +19,15 @@ from urllib.parse import urlsplit
 
 from evidence.presentation.disclosure import KIND_ATTRIBUTE, check_kind
 
-__all__ = ["escape_markdown", "markdown_code", "markdown_link", "marked", "number", "safe_url"]
+__all__ = [
+    "escape_markdown",
+    "markdown_code",
+    "markdown_link",
+    "marked",
+    "number",
+    "p_value_text",
+    "safe_url",
+]
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|$@^~&\"'])")
 _REPEATED_PUNCTUATION = re.compile(r"([-.])(?=\1)")
@@ -77,6 +85,14 @@ def markdown_link(url: object, text: object | None = None) -> str:
         return label
     # inside <...> only '>' and spaces end the destination, and safe_url lets neither through
     return f"[{label}](<{safe}>)"
+
+
+def p_value_text(p: float, *, smallest: float = 0.001) -> str:
+    """A p-value as a reader reads it, with its relation: ``= 0.0231``, ``< 0.001`` (never ``= 0``, which a
+    p-value is not: one below ``smallest`` is given as below it)."""
+    if p < smallest:
+        return f"< {smallest:g}"
+    return f"= {p:.3g}"
 
 
 def marked(text: str, kind: str) -> str:

@@ -268,12 +268,16 @@ class Suggestion:
 
 #: Below this similarity nothing is suggested ("Thialand" -> Thailand at 0.875; "Korean" -> "Komoren" at 0.77 not).
 SUGGESTION_CUTOFF = 0.8
+#: Nothing is suggested when another country's spelling is within this of the closest: the text is ambiguous
+#: ("Congolese" is 0.824 like "Togolese", 0.818 like "Congolese (DRC)"; "Dominican": Dominica, Dominicano).
+SUGGESTION_MARGIN = 0.05
 
 
 def suggest_country(text: str | None, *, cutoff: float = SUGGESTION_CUTOFF) -> Suggestion | None:
     """The country whose name or alias is spelled most like ``text`` (for review; :func:`to_iso3` never uses it).
 
-    None for text that maps already, names no country closely enough, or is closest to "Nationals"."""
+    None for text that maps already, names no country closely enough, is about as close to the spellings of two
+    countries (:data:`SUGGESTION_MARGIN`), or is closest to "Nationals"."""
     if text is None or _lookup(text) is not None:
         return None
     import difflib
@@ -282,11 +286,17 @@ def suggest_country(text: str | None, *, cutoff: float = SUGGESTION_CUTOFF) -> S
     if len(key) < 3:
         return None
     candidates = [k for k, iso3 in _index().items() if iso3 != _REPORTING and len(k) > 3]
-    close = difflib.get_close_matches(key, candidates, n=1, cutoff=cutoff)
+    close = difflib.get_close_matches(key, candidates, n=10, cutoff=max(0.0, cutoff - SUGGESTION_MARGIN))
     if not close:
         return None
-    ratio = difflib.SequenceMatcher(None, key, close[0]).ratio()
-    return Suggestion(text=text, iso3=_index()[close[0]], spelling=close[0], similarity=round(ratio, 3))
+    ratios = [(difflib.SequenceMatcher(None, key, k).ratio(), k) for k in close]
+    best, spelling = ratios[0]
+    if best < cutoff:
+        return None
+    # as close to another country's spelling: the text names neither ("Congolese": Togolese, Congolese (DRC))
+    if any(_index()[k] != _index()[spelling] and best - ratio < SUGGESTION_MARGIN for ratio, k in ratios[1:]):
+        return None
+    return Suggestion(text=text, iso3=_index()[spelling], spelling=spelling, similarity=round(best, 3))
 
 
 def _checked_reporting(reporting_iso3: str | None) -> str | None:

@@ -50,6 +50,86 @@ def utf16_codec(head: bytes, encoding: str) -> str:
     return "utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else encoding
 
 
+def decoded_head(raw: bytes) -> str:
+    """The first bytes of a text file as text, for sniffing: BOM removed, UTF-16 decoded, a multi-byte character
+    cut by the head's end dropped, Latin-1 as a fallback (sniffing never fails on encoding)."""
+    encoding = text_encoding(raw)
+    if encoding.startswith("utf-16"):
+        return raw.decode(utf16_codec(raw, encoding), "replace")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(raw) - 4:  # a multi-byte character cut by the head's end
+            return raw[: exc.start].decode("utf-8")
+        return raw.decode("latin-1")
+
+
+#: Delimiters tried on a text file whose delimiter no layout fixes (most fields wins).
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def top_records(path: str | Path, rows: int, *, head_bytes: int = 256 * 1024) -> tuple[str, list[list[str]]]:
+    """The delimiter and the first ``rows`` records of a delimited text file (whole lines of its first
+    ``head_bytes`` only), for finding a header by its labels. The delimiter is the one of :data:`DELIMITERS`
+    that splits the records into the most fields."""
+    with open(path, "rb") as fh:
+        raw = fh.read(head_bytes)
+    text = decoded_head(raw)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if len(raw) == head_bytes and len(lines) > 1:
+        lines = lines[:-1]  # the last line was cut by the head's end
+    lines = lines[:rows]
+    best: tuple[int, str, list[list[str]]] = (0, ",", [])
+    for delimiter in DELIMITERS:
+        try:
+            records = list(csv.reader((line.replace("\x00", " ") for line in lines), delimiter=delimiter))
+        except csv.Error:
+            continue
+        width = max((len(r) for r in records), default=0)
+        if width > best[0]:
+            best = (width, delimiter, records)
+    return best[1], best[2]
+
+
+def read_delimited(
+    path: str | Path, *, delimiter: str, header_row: int, as_text: bool = True
+) -> pl.DataFrame:
+    """A delimited text file read below its header (``header_row``: 1-based line), every cell as text
+    (``as_text``), or each column holding numbers as numbers (written with thousands separators too, as
+    spreadsheet programs save them; its other cells null). Empty cells are null; short records are padded."""
+    data, _ = utf8_text(Path(path).read_bytes(), path)
+    frame = pl.read_csv(
+        data,
+        separator=delimiter,
+        skip_rows=header_row - 1,
+        has_header=True,
+        infer_schema=False,
+        quote_char='"',
+        truncate_ragged_lines=True,
+        encoding="utf8-lossy",
+    )
+    if as_text:
+        return frame
+    return frame.with_columns(_as_number(frame[c]) for c in frame.columns)
+
+
+_NUMBER = r"^[+-]?(([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+
+
+def _as_number(column: pl.Series) -> pl.Series:
+    """A text column holding numbers (``1,234.5`` too) as numbers, its other cells null (as a spreadsheet's
+    typed read gives them); a column without numbers unchanged."""
+    text = column.str.strip_chars()
+    numeric = text.str.contains(_NUMBER).fill_null(False)
+    if not numeric.any():
+        return column
+    values = text.str.replace_all(",", "").cast(pl.Float64, strict=False)
+    both = pl.DataFrame({"numeric": numeric, "value": values})
+    return both.select(pl.when("numeric").then("value").alias(column.name)).to_series()
+
+
 def utf8_text(data: bytes, path: str | Path) -> tuple[bytes, list[str]]:
     """The file's bytes as UTF-8 text with LF (or CRLF) line ends, and notes saying what was converted.
 

@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from evidence.core.errors import InputError, UnknownFormatError
-from evidence.sources.delimited import MAX_HEADER_BYTES, text_encoding, utf16_codec
+from evidence.sources.delimited import MAX_HEADER_BYTES, decoded_head, text_encoding
 from evidence.sources.loaded import LoadedTable
 from evidence.sources.provenance import Provenance
 from evidence.sources.workbook import DAMAGED, DAMAGED_HINT, WorkbookHead, workbook_head
@@ -57,17 +57,7 @@ class FileHead:
     @cached_property
     def text(self) -> str:
         """Decoded head (BOM removed; UTF-16 decoded; Latin-1 as a fallback so sniffing never fails on encoding)."""
-        raw = self.raw
-        if self.encoding.startswith("utf-16"):
-            return raw.decode(utf16_codec(raw, self.encoding), "replace")
-        if raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            if exc.start >= len(raw) - 4:  # a multi-byte character cut by the head's end
-                return raw[: exc.start].decode("utf-8")
-            return raw.decode("latin-1")
+        return decoded_head(self.raw)
 
     @cached_property
     def first_line(self) -> str:
@@ -90,6 +80,12 @@ class FileHead:
     @property
     def sheet_names(self) -> list[str]:
         return self.workbook.sheet_names
+
+    @cached_property
+    def tabular(self) -> bool:
+        """Whether the file may hold a table: a workbook, or text that is not plainly something else (an old
+        .xls, an archive, a PDF, a web page: see :func:`describe_unreadable`)."""
+        return self.is_xlsx or describe_unreadable(self) is None
 
 
 def _first_line(text: str) -> str:

@@ -5,11 +5,16 @@ Layout (every release so far): row 1 ``UNODC``, row 2 the release date (``30/05/
 txtVALUE, Source``), data from row 4. The header is found by its labels in the top rows of any sheet, so a
 renamed or moved sheet, notes above the header, extra or moved columns and a wrong declared sheet size are
 tolerated; ``Region``, ``Subregion``, ``Unit of measurement`` and ``Source`` may be absent (read as empty).
+Every sheet carrying the header is read (a release split over sheets; refused when the sheets hold different
+releases or one copies another); the same table saved as CSV (layout ``glotip_csv``) reads the same way.
 
 Rules:
 
 * ``txtVALUE`` is text. ``1,541`` -> 1541 (value == value_low == value_high). ``<N`` (UNODC's ``<5``) is a
   censored count between 1 and N-1: value null, value_low 1, value_high N-1, censored true.
+* "Total" however written (``TOTAL``, ``Total por año``) is spelled ``Total`` in Dimension, Sex and Age and in the
+  Category of the Total dimension. A breakdown's row whose Category is its total (``TOTAL 397`` among Bolivia's
+  citizenships) is **rejected** with its reason: counted as a category it would double the victims.
 * A row is **rejected** (with its reason) when it cannot be a count: value missing, not a whole number written
   with or without thousands separators (``1,541``/``1541``), or above :data:`PLAUSIBLE_MAX_COUNT` (the values that
   look like mangled dates, ``61,102,019`` = 6/11/2019, are all above it); when the year, indicator or dimension
@@ -36,12 +41,22 @@ from evidence.sources.loaded import LoadedTable, issues_where
 from evidence.sources.metadata import describe
 from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
-from evidence.sources.workbook import HeaderMatch, best_partial_header, column_for, find_header, read_sheet
+from evidence.sources.workbook import (
+    HeaderMatch,
+    best_partial_header,
+    column_for,
+    find_header,
+    find_headers,
+    read_sheet,
+)
 
 SOURCE = "unodc_glotip"
 LAYOUT = "glotip_xlsx"
+#: The same table saved as delimited text (CSV) by a spreadsheet program.
+LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "3"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after release
+LOADER_VERSION = "4"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after release;
+# 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"
 
 HEADER = (
     "Iso3_code",
@@ -118,6 +133,10 @@ REASON_AGGREGATE = (
 REASON_CATEGORY_MISSING = "category missing"
 REASON_DUPLICATE = "repeats another row's country, year, indicator, dimension, category, sex and age"
 REASON_UNMAPPED = {label: f"{label} not mapped to a country" for label in COUNTRY_DIMENSIONS.values()}
+REASON_TOTAL_CATEGORY = (
+    "category is the breakdown's own total (TOTAL, Total por año...), not a category: left out so that it is not "
+    "counted as one (the Total dimension publishes the total)"
+)
 
 _COUNT_PATTERN = (
     r"^([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.0+)?$"  # "1,541", "1541", "1541.0" (a numeric cell read as text)
@@ -125,43 +144,53 @@ _COUNT_PATTERN = (
 _CENSORED_PATTERN = r"^<\s*([0-9]+)$"
 _QUESTIONNAIRE_PATTERN = r"^Q\d+(\.\d+)*(_\w*)?$"
 _MISENCODED_PATTERN = "\ufffd|[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac"  # U+FFFD; "Ã´"; "â€™" (cp1252)
+#: A value that names the total, however written: "Total", "TOTAL", "Total por año", "Grand total", "Totales".
+_TOTAL_PATTERN = r"(?i)^(grand\s+)?total(e?s)?(\s.*)?$"
 
 
 def sniff(head: FileHead) -> str | None:
-    """``glotip_xlsx`` for a workbook with the GLOTIP header near the top of any sheet."""
-    return LAYOUT if head.is_xlsx and _find_header(head.path) else None
+    """``glotip_xlsx`` for a workbook with the GLOTIP header near the top of any sheet; ``glotip_csv`` for the
+    table saved as delimited text."""
+    match = _find_header(head.path) if head.tabular else None
+    if match is None:
+        return None
+    return LAYOUT if match.delimiter is None else LAYOUT_CSV
 
 
 def _find_header(path: Path) -> HeaderMatch | None:
-    return find_header(path, REQUIRED, prefer=lambda name: name.lower().startswith("data_glotip"))
+    return find_header(path, REQUIRED, prefer=_preferred)
+
+
+def _preferred(sheet: str) -> bool:
+    return sheet.lower().startswith("data_glotip")
 
 
 def diagnose(head: FileHead) -> str | None:
-    """For a workbook with most of the GLOTIP header: which of its required columns it lacks."""
-    near = best_partial_header(head.path, HEADER) if head.is_xlsx else None
+    """For a workbook (or text file) with most of the GLOTIP header: which of its required columns it lacks."""
+    near = best_partial_header(head.path, HEADER) if head.tabular else None
     missing = [label for label in (near[2] if near else []) if label in REQUIRED]
     if not near or not missing:
         return None
     sheet, row, _ = near
-    return f"sheet {sheet!r}, row {row} looks like the UNODC GLOTIP header but lacks the columns {missing}"
+    where = f"sheet {sheet!r}, row {row}" if sheet else f"line {row}"
+    return f"{where} looks like the UNODC GLOTIP header but lacks the columns {missing}"
 
 
 def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
-    """Read a GLOTIP workbook onto the canonical indicator table, with rejects, flags and provenance."""
+    """Read a GLOTIP workbook (every sheet carrying the header: a release split over sheets) or the table saved
+    as CSV onto the canonical indicator table, with rejects, flags and provenance."""
     path = Path(path)
-    if layout != LAYOUT:
+    if layout not in (LAYOUT, LAYOUT_CSV):
         raise InputError(f"unknown UNODC layout {layout!r}", path=path)
-    match = _find_header(path)
-    if match is None:
+    matches = find_headers(path, REQUIRED)
+    if not matches:
         raise InputError(f"no sheet has the GLOTIP header {list(REQUIRED)}", path=path)
-    raw, first_row = read_sheet(path, match, dtypes="string")
-    frame = _select(raw).with_row_index("source_row", offset=first_row).cast({"source_row": pl.Int64})
-    # Fully empty rows (formatting left below the table) are not data rows.
-    frame = frame.filter(~pl.all_horizontal(pl.exclude("source_row").is_null()))
+    matches.sort(key=lambda match: not _preferred(match.sheet))  # its row numbers stay the sheet's own
+    frame, notes = _read_sheets(path, matches)
     rows_in = frame.height
 
     parsed = _parse(frame)
-    release = _release(match)
+    release = _release(matches[0])
     rejects = _rejects(parsed, latest_year=_latest_year(release))
     kept = parsed.join(
         rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti"
@@ -172,12 +201,11 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
 
     provenance = describe(
         SOURCE,
-        LAYOUT,
+        layout,
         release,
         path=str(path),
         sha256=sha256_file(path),
-        notes=(f"sheet {match.sheet!r}, header on row {match.header_row}",)
-        + (() if release != "unknown" else ("no release date found above the header",)),
+        notes=tuple(notes) + (() if release != "unknown" else ("no release date found above the header",)),
     )
     data = kept.select([pl.col(c).cast(t) for c, t in INDICATOR_SCHEMA.items()]).sort("source_row")
     return LoadedTable(
@@ -188,6 +216,55 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         flags=flags.sort("row"),
         kind="indicator",
     )
+
+
+def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, list[str]]:
+    """The data rows of every sheet carrying the header, one after another, and a note per sheet.
+
+    The first sheet's rows keep their row numbers; a later sheet's rows are numbered on from the last row
+    before them (row numbers name rows in rejects and flags, so no two may share one), as its note says.
+    Refused: sheets of different releases, and a sheet whose every row repeats an earlier sheet (a copy or a
+    filtered view would count its victims twice).
+    """
+    release = _release(matches[0])
+    frames: list[pl.DataFrame] = []
+    notes = [matches[0].where]
+    next_row = 0
+    for index, match in enumerate(matches):
+        other = _release(match)
+        if other != release:
+            raise InputError(
+                f"sheets {matches[0].sheet!r} (release {release}) and {match.sheet!r} (release {other}) both "
+                "hold GLOTIP data: two releases in one workbook",
+                path=path,
+                hint="save each release as its own file",
+            )
+        raw, first_row = read_sheet(path, match, dtypes="string")
+        start = first_row if index == 0 else next_row
+        frame = _select(raw).with_row_index("source_row", offset=start).cast({"source_row": pl.Int64})
+        next_row = start + raw.height
+        # Fully empty rows (formatting left below the table) are not data rows.
+        frame = frame.filter(~pl.all_horizontal(pl.exclude("source_row").is_null()))
+        if index and frame.height:
+            earlier = pl.concat(frames).drop("source_row").unique()
+            if (
+                not frame.drop("source_row")
+                .join(earlier, on=earlier.columns, how="anti", nulls_equal=True)
+                .height
+            ):
+                raise InputError(
+                    f"every row of sheet {match.sheet!r} repeats a row of "
+                    f"{', '.join(repr(m.sheet) for m in matches[:index])}: a copy or a filtered view of the "
+                    "data would count its victims twice",
+                    path=path,
+                    hint="remove the copied sheet, or save the sheet to read as its own file",
+                )
+            notes.append(
+                f"{match.where}: read too (the data continue there); its rows {first_row:,}–"
+                f"{first_row + raw.height - 1:,} are numbered {start:,}–{next_row - 1:,} here"
+            )
+        frames.append(frame)
+    return pl.concat(frames), notes
 
 
 def _select(raw: pl.DataFrame) -> pl.DataFrame:
@@ -255,6 +332,17 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
     is_country = pl.col("country").is_not_null() & pl.col("reporting_code").str.contains(r"^[A-Z]{3}$")
     # a release repeats few value texts ("<5" in half its rows): each distinct text is parsed once
     counts = parse_counts(frame["value_text"].unique())
+    total = pl.lit("Total")
+    frame = frame.with_columns(
+        pl.when(pl.col(c).str.contains(_TOTAL_PATTERN)).then(total).otherwise(pl.col(c)).alias(c)
+        for c in ("dimension", "sex", "age")
+    ).with_columns(
+        # the category of the Total dimension is spelled "Total"; a breakdown's total row keeps its text (rejected)
+        pl.when((pl.col("dimension") == total) & pl.col("category").str.contains(_TOTAL_PATTERN))
+        .then(total)
+        .otherwise(pl.col("category"))
+        .alias("category")
+    )
     return frame.join(
         counts, on="value_text", how="left", nulls_equal=True, maintain_order="left"
     ).with_columns(
@@ -279,6 +367,12 @@ def _rejects(parsed: pl.DataFrame, *, latest_year: int) -> pl.DataFrame:
             ("Year", "year_text", pl.col("year") > latest_year, REASON_YEAR_AFTER_RELEASE),
             ("Indicator", "indicator", pl.col("indicator").is_null(), REASON_KEY_MISSING),
             ("Dimension", "dimension", pl.col("dimension").is_null(), REASON_KEY_MISSING),
+            (
+                "Category",
+                "category",
+                (pl.col("dimension") != "Total") & pl.col("category").str.contains(_TOTAL_PATTERN),
+                REASON_TOTAL_CATEGORY,
+            ),
         ],
     )
 
@@ -470,7 +564,7 @@ register(
         source=SOURCE,
         sniff=sniff,
         load=load,
-        description="UNODC GLOTIP country data (data_glotip.xlsx) -> indicator table",
+        description="UNODC GLOTIP country data (data_glotip.xlsx, or saved as CSV) -> indicator table",
         version=LOADER_VERSION,
         diagnose=diagnose,
     )

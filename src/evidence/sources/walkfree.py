@@ -2,7 +2,7 @@
 
 Sheet ``GSI 2023 summary data``: a title row, then the header on the 3rd row, then 180 countries. The sheet is
 found by its header (Country, Population, Region and the prevalence and number estimates), whatever its name
-or place in the workbook. A row with figures but no country (a blank cell, or a formula without a stored value)
+or place in the workbook; the sheet saved as CSV (layout ``gsi2023_csv``) reads the same way. A row with figures but no country (a blank cell, or a formula without a stored value)
 is counted and rejected, as is a figure that is not a finite, non-negative number. The workbook has no ISO3
 codes; countries are mapped through the country reference (an unmapped name is kept with ``iso3``
 null and flagged, never guessed). Empty cells mean "not assessed" and stay null; so does a population the
@@ -35,6 +35,8 @@ from evidence.sources.workbook import (
 
 SOURCE = "walkfree_gsi"
 LAYOUT = "gsi2023_xlsx"
+#: The summary sheet saved as delimited text (CSV) by a spreadsheet program.
+LAYOUT_CSV = "gsi2023_csv"
 LOADER_VERSION = (
     "4"  # 2: a population of 0 is missing; 3: provenance from the source metadata; 4: rows without
 )
@@ -95,8 +97,12 @@ REASON_ZERO_POPULATION = "population published as 0: read as missing"
 
 
 def sniff(head: FileHead) -> str | None:
-    """``gsi2023_xlsx`` for a workbook with a sheet headed like the GSI 2023 summary data."""
-    return LAYOUT if head.is_xlsx and _find_header(head.path) else None
+    """``gsi2023_xlsx`` for a workbook with a sheet headed like the GSI 2023 summary data; ``gsi2023_csv`` for
+    that sheet saved as delimited text."""
+    match = _find_header(head.path) if head.tabular else None
+    if match is None:
+        return None
+    return LAYOUT if match.delimiter is None else LAYOUT_CSV
 
 
 def _find_header(path: Path) -> HeaderMatch | None:
@@ -119,8 +125,9 @@ def _find_header(path: Path) -> HeaderMatch | None:
 
 
 def diagnose(head: FileHead) -> str | None:
-    """For a workbook with most of the GSI summary header (or a sheet named like it): what the header lacks."""
-    if not head.is_xlsx:
+    """For a workbook or text file with most of the GSI summary header (or a sheet named like it): what the
+    header lacks."""
+    if not head.tabular:
         return None
     labels = ["Country", "Region", *MEASURES.values()]
     same_name = normalise_label(SHEET).__eq__
@@ -130,15 +137,14 @@ def diagnose(head: FileHead) -> str | None:
     if near is None or not near[2]:
         return None
     sheet, row, missing = near
-    return (
-        f"sheet {sheet!r}, row {row} looks like the GSI 2023 summary header but lacks the columns {missing}"
-    )
+    where = f"sheet {sheet!r}, row {row}" if sheet else f"line {row}"
+    return f"{where} looks like the GSI 2023 summary header but lacks the columns {missing}"
 
 
 def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
-    """Read the GSI 2023 summary sheet onto the canonical GSI table."""
+    """Read the GSI 2023 summary sheet (or that sheet saved as CSV) onto the canonical GSI table."""
     path = Path(path)
-    if layout != LAYOUT:
+    if layout not in (LAYOUT, LAYOUT_CSV):
         raise InputError(f"unknown Walk Free layout {layout!r}", path=path)
     match = _find_header(path)
     if match is None:
@@ -207,14 +213,11 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     )
     provenance = describe(
         SOURCE,
-        LAYOUT,
+        layout,
         RELEASE,
         path=str(path),
         sha256=sha256_file(path),
-        notes=(
-            f"estimates refer to {ESTIMATE_YEAR}",
-            f"sheet {match.sheet!r}, header on row {match.header_row}",
-        ),
+        notes=(f"estimates refer to {ESTIMATE_YEAR}", match.where),
     )
     data = kept.select([pl.col(c).cast(t) for c, t in GSI_SCHEMA.items()]).sort("source_row")
     return LoadedTable(
@@ -240,7 +243,7 @@ register(
         source=SOURCE,
         sniff=sniff,
         load=load,
-        description="Walk Free Global Slavery Index 2023 workbook -> GSI table",
+        description="Walk Free Global Slavery Index 2023 workbook (or its summary sheet as CSV) -> GSI table",
         version=LOADER_VERSION,
         diagnose=diagnose,
     )

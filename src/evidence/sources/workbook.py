@@ -7,6 +7,9 @@ far as those rows, with every cell read whatever the declarations say), and ever
 one :class:`WorkbookHead`. The table is then read with calamine (``fastexcel``), which builds
 its range from the cells themselves and is many times faster than openpyxl for a full read.
 
+A workbook saved as delimited text (CSV) is searched the same way, as one sheet named "" (:func:`table_head`), and
+read with polars (:func:`read_sheet`), so a loader recognises its layout in either form.
+
 A file that is not a whole workbook (a download cut short, a damaged zip) is one clear error:
 :data:`DAMAGED`. Row numbers given to users are the sheet's own (1-based, as Excel shows them).
 """
@@ -42,10 +45,13 @@ DAMAGED_HINT = "download it again, or open and re-save it in a spreadsheet progr
 
 @dataclasses.dataclass(frozen=True)
 class SheetHead:
-    """The first :data:`PEEK_ROWS` rows of one sheet (row 1 first; a missing row is an empty tuple)."""
+    """The first :data:`PEEK_ROWS` rows of one sheet (row 1 first; a missing row is an empty tuple).
+
+    A delimited text file (a workbook saved as CSV) is one sheet, named "", with its ``delimiter``."""
 
     name: str
     rows: tuple[tuple[Any, ...], ...]
+    delimiter: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,6 +91,27 @@ def _workbook_head(path: str, mtime_ns: int, size: int) -> WorkbookHead:
         RuntimeError,  # an encrypted (password-protected) member
     ) as exc:
         raise InputError(f"{DAMAGED} ({_describe(exc)})", path=path, hint=DAMAGED_HINT) from exc
+
+
+def table_head(path: str | Path) -> WorkbookHead:
+    """:func:`workbook_head` of a workbook; of a delimited text file, its top records as one sheet (so that a
+    workbook saved as CSV is recognised by the same header)."""
+    path = Path(path)
+    with open(path, "rb") as fh:
+        is_zip = fh.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
+    if is_zip:
+        return workbook_head(path)
+    stat = path.stat()
+    return _text_head(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _text_head(path: str, mtime_ns: int, size: int) -> WorkbookHead:
+    from evidence.sources.delimited import top_records
+
+    delimiter, records = top_records(path, PEEK_ROWS)
+    rows = tuple(tuple(cell if cell != "" else None for cell in record) for record in records)
+    return WorkbookHead((SheetHead("", rows, delimiter),))
 
 
 def _describe(exc: Exception) -> str:
@@ -264,14 +291,25 @@ def normalise_label(value: Any) -> str:
 class HeaderMatch:
     """Where :func:`find_header` found the header: its sheet and row, and the rows peeked above and at it."""
 
-    sheet: str
-    header_row: int  # 1-based sheet row of the header
+    sheet: str  # "" for a delimited text file
+    header_row: int  # 1-based sheet row (text: line) of the header
     top_rows: tuple[tuple[Any, ...], ...]  # the peeked rows (row 1 first)
+    delimiter: str | None = None  # a delimited text file's delimiter; None for a workbook's sheet
 
     @property
     def header(self) -> tuple[Any, ...]:
         """The header row's cells."""
         return self.top_rows[self.header_row - 1]
+
+    @property
+    def where(self) -> str:
+        """Where the header is, for provenance notes: ``sheet 'data', header on row 3`` (text: ``line 3``)."""
+        if self.delimiter is not None:
+            return f"delimited text ({_DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))}), header on line {self.header_row}"
+        return f"sheet {self.sheet!r}, header on row {self.header_row}"
+
+
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
 def find_header(
@@ -284,17 +322,27 @@ def find_header(
     """The first row (of the top rows of any sheet) holding every ``required`` label, else None.
 
     Sheets are searched in workbook order, those ``prefer`` picks first; their names are never required.
-    Labels compare case- and whitespace-insensitively, whole or (``by_start``) as the start of a cell.
+    Labels compare case- and whitespace-insensitively, whole or (``by_start``) as the start of a cell. A
+    delimited text file is searched as one sheet (see :func:`table_head`).
     """
-    head = workbook_head(path)
-    sheets = sorted(head.sheets, key=lambda sheet: not prefer(sheet.name)) if prefer else head.sheets
+    found = find_headers(path, required, by_start=by_start)
+    if prefer is not None:
+        found.sort(key=lambda match: not prefer(match.sheet))
+    return found[0] if found else None
+
+
+def find_headers(path: str | Path, required: Sequence[str], *, by_start: bool = False) -> list[HeaderMatch]:
+    """Per sheet holding every ``required`` label in one of its top rows, its first such row, in workbook
+    order (a table split over several sheets repeats its header on each)."""
     wanted = [normalise_label(label) for label in required]
-    for sheet in sheets:
+    found = []
+    for sheet in table_head(path).sheets:
         for index, row in enumerate(sheet.rows):
             cells = {normalise_label(cell) for cell in row if cell is not None}
             if all(_has_label(cells, label, by_start) for label in wanted):
-                return HeaderMatch(sheet=sheet.name, header_row=index + 1, top_rows=sheet.rows)
-    return None
+                found.append(HeaderMatch(sheet.name, index + 1, sheet.rows, sheet.delimiter))
+                break
+    return found
 
 
 def best_partial_header(
@@ -310,7 +358,7 @@ def best_partial_header(
     ``sheet`` picks); None when there is no such row."""
     wanted = [(normalise_label(label), label) for label in labels]
     best: tuple[str, int, list[str]] | None = None
-    for head in workbook_head(path).sheets:
+    for head in table_head(path).sheets:
         picked = sheet is not None and sheet(head.name)
         for index, row in enumerate(head.rows):
             cells = {normalise_label(cell) for cell in row if cell is not None}
@@ -332,8 +380,19 @@ def read_sheet(
 
     Returns the frame (columns named by the header, whitespace in names collapsed) and the sheet row of its
     first data row. ``dtypes="string"`` reads every cell as text; by default
-    calamine infers each column's type.
+    calamine infers each column's type. A delimited text file is read the same way (see
+    :func:`evidence.sources.delimited.read_delimited`).
     """
+    if match.delimiter is not None:
+        from evidence.sources.delimited import read_delimited
+
+        try:
+            frame = read_delimited(
+                path, delimiter=match.delimiter, header_row=match.header_row, as_text=dtypes == "string"
+            )
+        except pl.exceptions.PolarsError as exc:
+            raise InputError(f"cannot read the file as delimited text ({_describe(exc)})", path=path) from exc
+        return frame.rename(_collapsed_names(frame.columns)), match.header_row + 1
     import fastexcel
 
     try:

@@ -1,0 +1,79 @@
+"""Small UNODC indicator tables built in memory (the canonical layout), for the tests of trends and builders."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from evidence.sources.indicator_schema import INDICATOR_SCHEMA
+
+
+def indicator_row(
+    iso3: str, year: int, dimension: str, category: str, value, *, category_iso3: str | None = None, **more
+) -> dict:
+    """One row of the canonical indicator table: ``value`` a number or ``"<5"`` (kept as the bounds 1-4)."""
+    censored = value == "<5"
+    return {
+        "source_row": 4,
+        "iso3": iso3,
+        "country": iso3,
+        "region": "Asia",
+        "subregion": "South-eastern Asia",
+        "year": year,
+        "indicator": "Detected trafficking victims",
+        "dimension": dimension,
+        "category": category,
+        "category_iso3": category_iso3,
+        "sex": "Total",
+        "age": "Total",
+        "unit": "Counts",
+        "value": None if censored else float(value),
+        "value_low": 1.0 if censored else float(value),
+        "value_high": 4.0 if censored else float(value),
+        "censored": censored,
+        "source_note": None,
+        **more,
+    }
+
+
+def indicator_rows(rows: list[tuple]) -> pl.DataFrame:
+    """(iso3, year, dimension, category, sex, age, value or "<5") → indicator table rows."""
+    out = [
+        indicator_row(
+            iso3,
+            year,
+            dimension,
+            category,
+            value,
+            category_iso3=category if dimension == "by citizenship" and len(category) == 3 else None,
+            sex=sex,
+            age=age,
+            source_row=i + 4,
+        )
+        for i, (iso3, year, dimension, category, sex, age, value) in enumerate(rows)
+    ]
+    return pl.DataFrame(out, schema=INDICATOR_SCHEMA)
+
+
+def nationals_reported(years, *, tha_from: int, mys_partial: int | None = None, jpn_drops: int | None = None):
+    """Myanmar's nationals detected by Thailand (its breakdown from ``tha_from`` on), Malaysia (a breakdown
+    that covers a tenth of its total in ``mys_partial``) and Japan (which lists <5 in ``jpn_drops``)."""
+    rows = []
+    for year in years:
+        for iso3, total in (("THA", 500), ("MYS", 200), ("JPN", 100)):
+            rows.append((iso3, year, "Total", "Total", "Total", "Total", total))
+        rows.append(("MMR", year, "Total", "Total", "Total", "Total", 50))
+        if year >= tha_from:
+            rows += [
+                ("THA", year, "by citizenship", "MMR", "Total", "Total", 300),
+                ("THA", year, "by citizenship", "Nationals", "Total", "Total", 200),
+            ]
+        share = 20 if year == mys_partial else 200
+        rows += [
+            ("MYS", year, "by citizenship", "MMR", "Total", "Total", share * 3 // 10),
+            ("MYS", year, "by citizenship", "IDN", "Total", "Total", share * 7 // 10),
+        ]
+        rows += [
+            ("JPN", year, "by citizenship", "MMR", "Total", "Total", "<5" if year == jpn_drops else 40),
+            ("JPN", year, "by citizenship", "PHL", "Total", "Total", 60),
+        ]
+    return indicator_rows(rows)
