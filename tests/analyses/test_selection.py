@@ -94,6 +94,22 @@ def test_record_keys_are_fixed_secret_and_carried_into_counts(monkeypatch):
     assert record_keys(reordered).to_list() == first[::-1]
 
 
+def test_a_record_without_an_id_is_keyed_by_its_content_not_its_file_or_row():
+    table = _loaded()
+    keys = record_keys(table).to_list()
+    # another file (other bytes), the rows reversed and renumbered, the columns in another order
+    moved = dataclasses.replace(table.provenance, sha256="cd" * 32, path="elsewhere.csv")
+    data = table.data.reverse().with_columns(source_row=pl.Series([11, 12, 13, 14]))
+    copy = LoadedTable(data.select(reversed(data.columns)), moved, rows_in=4)
+    assert record_keys(copy).to_list() == keys[::-1]
+    # identical records share a key (the cell key method allows it); a different value gives another key
+    twice = LoadedTable(pl.concat([table.data, table.data.head(1)]), table.provenance, rows_in=5)
+    assert record_keys(twice).to_list() == [*keys, keys[0]]
+    changed = table.data.with_columns(pl.Series("origin_iso3", ["LAO", "THA", "KHM", "MMR"]))
+    assert record_keys(LoadedTable(changed, table.provenance, rows_in=4)).to_list()[1:] == keys[1:]
+    assert record_keys(LoadedTable(changed, table.provenance, rows_in=4))[0] != keys[0]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -344,6 +344,33 @@ def test_a_trend_whose_interval_includes_one_is_no_clear_change():
     assert not find_small_counts(short)
 
 
+def test_victims_on_a_known_route_are_a_cell_of_their_own_never_more_than_the_same_records(real_tables):
+    # the review: "Identified victims 111; on a known route 112" (KHM, origin), the second a sum of perturbed
+    # class totals. Counted as one cell (the records on a route, their keys summed), the same records give the
+    # same number: where every victim's route is known, both lines are one number
+    from evidence.notebooks.builders import route_numbers
+
+    rule = DisclosureRule(5)
+    checked = 0
+    for country, role in [("KHM", "origin"), ("KHM", "both"), ("THA", "destination"), ("UKR", "origin")]:
+        selection = Selection(real_tables[0], country=country, role=role)
+        numbers = route_numbers(selection, rule)
+        assert numbers is not None and numbers.low.known is not None  # real records: keyed
+        records = selection.records()
+        on_route = records.drop_nulls(["origin_iso3", "destination_iso3"]).height
+        figures = dict(zip(*numbers.key_figures().get_columns(), strict=True))
+        total, known = (
+            figures["Identified victims in the selection"],
+            figures["on a known route (origin and destination known)"],
+        )
+        if on_route == records.height:
+            assert known == total, (country, role)
+            checked += 1
+        # and the share denominators of the routes are that published number
+        assert numbers.low.known_routes() == int(known.replace(",", ""))
+    assert checked >= 2
+
+
 def test_yearly_numbers_leave_the_years_with_missing_reporters_out_of_the_trend():
     from _indicator import nationals_reported
 

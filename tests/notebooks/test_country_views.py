@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from evidence.notebooks import country_views
@@ -72,6 +74,189 @@ def test_a_brief_that_shows_nothing_is_refused(real_tables, shown):
     )
     with pytest.raises(EvidenceError, match="nothing to brief"):
         country_views.finish(brief)
+
+
+# ------------------------------------------------------------------ charts draw only what their tables publish
+
+#: Charts with no count of people to check against a table: tier placements, and model estimates.
+_NO_COUNTS = ("tip_tiers", "tier_event_study")
+_WITHHELD = ("<5", "x", "n/a", "")
+
+
+def _rows(spec) -> list[dict]:
+    """Every data row a chart spec carries (inline values, named datasets, GeoJSON features' properties)."""
+    found: list[dict] = []
+
+    def add(values):
+        if isinstance(values, str) and values.startswith("{"):  # GeoJSON inlined as text
+            values = json.loads(values)
+        if isinstance(values, dict) and values.get("type") == "FeatureCollection":
+            found.extend(f["properties"] for f in values["features"])
+        elif isinstance(values, list):
+            for value in values:
+                if isinstance(value, str | dict) and "FeatureCollection" in str(value)[:40]:
+                    add(value)
+                elif isinstance(value, dict):
+                    found.append(value)
+
+    def walk(node):
+        if isinstance(node, dict):
+            for values in (node.get("datasets") or {}).values():
+                add(values)
+            data = node.get("data")
+            if isinstance(data, dict) and "values" in data:
+                add(data["values"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    return found
+
+
+def _bounds(cell: str) -> tuple[int, int]:
+    """A published count as (low, high): ``1,234``, or ``396–405``."""
+    parts = [int(part.replace(",", "")) for part in cell.split("–")]
+    return parts[0], parts[-1]
+
+
+def _low(cell: str) -> int:
+    return _bounds(cell)[0]
+
+
+def _last(items, caption_has: str, *, not_has: str = "\x00") -> dict:
+    tables = [t for kind, t in items if kind == "table" and caption_has in (t["caption"] or "")]
+    tables = [t for t in tables if not_has not in (t["caption"] or "")]
+    assert tables, f"no table '{caption_has}' before the chart"
+    return tables[-1]
+
+
+def _cells(table: dict) -> dict[tuple[str, str], str]:
+    headers = [c["header"] for c in table["columns"]]
+    return {
+        (row[0], header): cell for row in table["rows"] for header, cell in zip(headers, row, strict=True)
+    }
+
+
+def _check_chart(name: str, spec, before: list, brief) -> int:
+    """Every value a chart draws is published by the table it stands for; how many values were checked."""
+    rows = _rows(spec)
+    checked = 0
+    if name.startswith("trend_"):
+        table = _last(before, "per year", not_has=" by ")
+        cells = {row[0]: row[-1] for row in table["rows"]}
+        for row in rows:
+            cell = cells[str(row["year"])]
+            assert cell not in _WITHHELD, f"{name}: {row['year']} drawn, withheld in its table ({cell})"
+            if "victims" in row:
+                assert _low(cell) == row["victims"]
+            else:
+                assert (row["count_low"], row["count_high"]) == _bounds(cell)
+            checked += 1
+    elif name.startswith("shares_"):
+        cells = _cells(_last(before, " per year by ", not_has="shares"))
+        by = name.rsplit("_", 1)[1]
+        for row in rows:
+            cell = cells[(str(row["year"]), row[by])]
+            assert cell not in _WITHHELD and _low(cell) == row["count"], f"{name}: {row} against {cell}"
+            checked += 1
+    elif name.startswith(("corridors_", "flow_map_", "world_")):
+        cells = {r[0]: r[-1] for r in _last(before, "by route and class of route")["rows"]}
+        for row in rows:
+            if name.startswith("corridors_"):
+                route, value = row["corridor"], row["victims"]
+            elif name.startswith("flow_map_") and "from" in row and "victims" in row:
+                route, value = f"{row['from']} → {row['to']}", row["victims"]
+            elif name.startswith("world_") and row.get("value") is not None:
+                role = name.rsplit("_", 1)[1] if name.endswith(("origin", "destination")) else brief.role
+                route = (
+                    f"{brief.place} → {row['name']}" if role == "origin" else f"{row['name']} → {brief.place}"
+                )
+                value = row["value"]
+            else:
+                continue
+            assert route in cells and cells[route] not in _WITHHELD, f"{name}: {route} drawn, not published"
+            assert _low(cells[route]) == value, f"{name}: {route} drawn as {value}, published {cells[route]}"
+            checked += 1
+    elif name == "sources_together":
+        numbers = [r[3] for r in _last(before, "What the sources say")["rows"]]
+        for row in rows:
+            if row.get("value") is not None:
+                assert (
+                    row["text"].rsplit(" (", 1)[0] in numbers
+                    and row["text"].rsplit(" (", 1)[0] not in _WITHHELD
+                )
+                checked += 1
+    elif name in ("peers", "detection_vs_prevalence"):
+        cells = _cells(_last(before, "and its neighbours"))
+        countries = {country for country, _ in cells}
+        for row in rows:
+            if name == "peers" and row.get("value") is not None:
+                cell = cells[(row["country"], row["measure"])]
+            elif name == "detection_vs_prevalence" and row.get("country") in countries:
+                cell = cells[(row["country"], "Detected per 100,000")]
+            else:
+                continue
+            assert not cell.startswith(("<", "x", "n/a")), f"{name}: {row} drawn, its table shows {cell}"
+            checked += 1
+    elif name == "means_by_form":
+        heat = next(t for kind, t in reversed(before) if kind == "heat")
+        shown = {(r[heat.columns[0]], c): r[c] for r in heat.iter_rows(named=True) for c in heat.columns[1:]}
+        for row in rows:
+            if row.get("share") is not None:
+                assert shown[(row["row"], row["column"])] == row["label"], f"{name}: {row}"
+                checked += 1
+    else:
+        assert name in _NO_COUNTS, f"chart {name}: no check says what table it stands for"
+    return checked
+
+
+@pytest.mark.parametrize(("country", "role"), [("KHM", "origin"), ("USA", "both")])
+def test_every_chart_of_a_brief_draws_only_what_its_table_publishes(
+    real_tables, monkeypatch, tmp_path, country, role
+):
+    # the review: KHM-origin's nationals table withheld 2015 and 2020 ("x") while the chart beside it drew 16 and 5
+    import IPython.display
+
+    from evidence.notebooks import causes_views, views
+    from evidence.presentation.charts import chart_spec
+    from evidence.presentation.tables import TABLE_MIME
+
+    items: list[tuple[str, object]] = []
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+
+    def displayed(*objects, **_):
+        for obj in objects:
+            if isinstance(obj, dict) and TABLE_MIME in obj:
+                items.append(("table", obj[TABLE_MIME]))
+
+    def heat_table(*args, **kwargs):
+        table, shares = real_heat_table(*args, **kwargs)
+        items.append(("heat", table))
+        return table, shares
+
+    real_heat_table = causes_views.heat_table
+    monkeypatch.setattr(IPython.display, "display", displayed)
+    monkeypatch.setattr(
+        views, "show_charts", lambda named: items.extend(("chart", (n, chart_spec(c))) for c, n in named)
+    )
+    monkeypatch.setattr(causes_views, "heat_table", heat_table)
+    brief = open_brief(real_tables, DisclosureRule(5), country=country, role=role)
+    for show in (
+        country_views.show_together,
+        country_views.show_case_section,
+        country_views.show_detected_section,
+        country_views.show_tier_section,
+        country_views.show_peers_section,
+        country_views.show_causes_section,
+    ):
+        show(brief)
+    charts = [(i, item) for i, (kind, item) in enumerate(items) if kind == "chart"]
+    assert len(charts) >= 10
+    checked = {name: _check_chart(name, spec, items[:i], brief) for i, (name, spec) in charts}
+    assert all(n > 0 for name, n in checked.items() if name not in _NO_COUNTS), checked
 
 
 def test_a_breakdown_the_data_do_not_publish_is_one_sentence_not_a_table_of_zeros(real_tables, shown):

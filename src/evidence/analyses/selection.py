@@ -14,10 +14,12 @@ reads every reporting country). ``years`` is inclusive; a year outside the table
 its records' keys (:data:`CELL_KEY`). The sum of disjoint cells' keys is the key of their union, so totals and
 merged categories get their keys the way they get their counts. Disclosure control
 (:mod:`evidence.presentation.disclosure`) turns a cell's key into its perturbation: the same records give the
-same published number in every output. The keys are an HMAC of a stable record id (the pseudonymous id a source
-keeps in :data:`STABLE_ID`, such as the register's; else the file's sha256 and the record's row) under a secret key
-kept outside the data (:mod:`evidence.core.secret_key`), so that nobody holding the same public file can
-compute them.
+same published number in every output. The keys are an HMAC, under a secret key kept outside the data
+(:mod:`evidence.core.secret_key`, so that nobody holding the same public file can compute them), of a stable
+record id (the pseudonymous id a source keeps in :data:`STABLE_ID`, such as the register's) or, without one, of
+the record's content (:func:`record_keys`): never of the file's bytes or the record's row, so that a copy of the
+file saved otherwise (other line endings, columns moved, a column added or dropped, rows reordered) gives every
+record the same key and every output the same numbers — outputs of two copies cannot be averaged.
 """
 
 from __future__ import annotations
@@ -175,25 +177,29 @@ def recorded_flags(df: pl.DataFrame, group: str) -> list[str]:
 
 
 def record_keys(table: LoadedTable) -> pl.Series:
-    """Each record's key (Int64 in ``[0, 2**32)``), in the order of ``table.data`` (see the module docstring)."""
+    """Each record's key (Int64 in ``[0, 2**32)``), in the order of ``table.data`` (see the module docstring).
+
+    A record with a stable id (:data:`STABLE_ID`) is keyed by it; any other by its content on the canonical
+    table: its column name and value pairs, sorted by name, nulls left out (so neither the order of the
+    columns nor a column added to the schema later changes a key). The row, the file's bytes and name take no
+    part. Identical records share a key, as the cell key method allows: a cell's key is still the sum of its
+    records' keys, a function of which records it counts.
+    """
     from evidence.core.secret_key import secret_key
 
     data = table.data
-    rows = (
-        data["source_row"].cast(pl.Int64).to_list()
-        if "source_row" in data.columns and not data["source_row"].null_count()
-        else list(range(1, data.height + 1))
-    )
-    # a file is identified by its content: the same release gives the same keys wherever it is stored
-    identity = table.provenance.sha256 or f"{table.provenance.source}/{table.provenance.release}"
-    names = [f"{identity}\x00{row}" for row in rows]
+    content = sorted(c for c in data.columns if c not in ("source_row", STABLE_ID, RECORD_CELL_KEY))
+    # "name=value" per field; a null field's pair is null, and concat_str leaves it out
+    pairs = [pl.lit(f"{c}=") + pl.col(c).cast(pl.String) + pl.lit("\x1f") for c in content]
+    text = pl.lit("content\x00") + (pl.concat_str(pairs, ignore_nulls=True) if pairs else pl.lit(""))
     if STABLE_ID in data.columns:  # a stable id: the same record keeps its key from one export to the next
-        names = [
-            f"id\x00{stable}" if stable is not None else name
-            for stable, name in zip(data[STABLE_ID].cast(pl.String).to_list(), names, strict=True)
-        ]
+        stable = pl.col(STABLE_ID).cast(pl.String)
+        text = pl.when(stable.is_not_null()).then(pl.lit("id\x00") + stable).otherwise(text)
+    names = data.select(text.alias("name"))["name"]
+    unique = names.unique(maintain_order=True)  # identical records: one HMAC
     secret = secret_key("cell_key", CELL_KEY_SECRET_ENV)
-    return pl.Series(RECORD_CELL_KEY, _hashed_keys(secret, tuple(names)), dtype=pl.Int64)
+    keys = pl.Series(_hashed_keys(secret, tuple(unique.to_list())), dtype=pl.Int64)
+    return names.replace_strict(unique, keys, return_dtype=pl.Int64).alias(RECORD_CELL_KEY)
 
 
 @functools.lru_cache(maxsize=8)

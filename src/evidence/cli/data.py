@@ -38,6 +38,7 @@ def load_command(
     summary_tables: Annotated[
         bool, typer.Option("--summary", help="Also show counts by year and the 10 largest corridors.")
     ] = False,
+    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
 ) -> None:
     """Load a file onto its canonical table and summarise it."""
     from evidence.core.errors import ParameterError
@@ -65,7 +66,7 @@ def load_command(
         if not as_json:
             _print_summary(summary)
             if summary_tables:
-                _print_count_tables(loaded)
+                _print_count_tables(loaded, threshold)
     if as_json:
         result = summaries[0] if len(summaries) == 1 else summaries
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
@@ -295,33 +296,49 @@ def _warn_if_demo(provenance) -> None:
     )
 
 
-def _print_count_tables(loaded) -> None:
-    """Counts by year and the 10 largest corridors, after small-cell suppression (1-4 shown as <5)."""
+def _print_count_tables(loaded, threshold: int) -> None:
+    """Victims by year and the 10 largest corridors, protected as every other output of the same records: the
+    yearly table is the one of the briefs and `evidence trend`, the corridors are the cells `evidence flows`
+    publishes (perturbed by the cell key method for victim records of real people, else small counts withheld)."""
     import polars as pl
 
-    from evidence.presentation.disclosure import suppress_counts, suppress_table
+    from evidence.analyses.selection import CELL_KEY, Selection, count_exprs
+    from evidence.notebooks.builders import TOO_FEW, yearly_numbers
+    from evidence.presentation.disclosure import DisclosureRule, suppress_counts
 
     if loaded.kind != "case":
         console.print(f"[dim](--summary covers victim case tables; this is a {loaded.kind} table)[/]")
         return
-    data = loaded.data
-    by_year = (
-        data.group_by(pl.col("year_band").fill_null("unknown").alias("year")).len("victims").sort("year")
-    )
-    disclosed = suppress_table(by_year, "year", ["victims"])
-    _print_display("Victims by year", disclosed.display())
+    rule = DisclosureRule(threshold)
+    selection = Selection(loaded)
+    per_year = yearly_numbers(selection, rule).per_year
+    if per_year is None:
+        console.print(TOO_FEW)
+        return
+    _print_display("Victims by year", per_year.low.display())
+    keyed = selection.keyed
     corridors = (
-        data.drop_nulls(["origin_iso3", "destination_iso3"])
+        selection.frame.drop_nulls(["origin_iso3", "destination_iso3"])
         .group_by(corridor=pl.format("{} -> {}", "origin_iso3", "destination_iso3"))
-        .len("victims")
-        .sort(["victims", "corridor"], descending=[True, False])
-        .head(10)
+        .agg(count_exprs(keyed, "victims"))
+    )
+    disclosed = suppress_counts(
+        corridors.select("corridor", "victims"),
+        "victims",
+        rule,
+        cell_keys=corridors.select(pl.col(CELL_KEY).alias("victims")) if keyed else None,
+    )
+    # the largest by the published counts: an order by the true ones would tell them apart
+    largest = (
+        disclosed.frame.with_row_index("row")
+        .sort(["victims", "corridor"], descending=[True, False], nulls_last=True)
+        .head(10)["row"]
     )
     _print_display(
         "Largest corridors, origin -> destination (citizenship -> country of exploitation)",
-        suppress_counts(corridors, "victims").display(),
+        disclosed.display()[largest],
     )
-    console.print("[dim]" + disclosed.rule.describe() + "[/]")
+    console.print("[dim]" + per_year.low.describe() + "[/]")
 
 
 def _print_display(title: str, frame) -> None:

@@ -306,6 +306,8 @@ class RouteView:
 
     table: DisclosedTable  # its total is ALL_VICTIMS (case records) or BREAKDOWN_SUM (UNODC's breakdown)
     corridors: pl.DataFrame  # route (label), origin_iso3, destination_iso3, flow_class of the corridor rows
+    #: perturbed records (cell key): the victims on a known route as a cell of their own (column ``n``)
+    known: DisclosedTable | None = None
 
     def total_row(self) -> dict[str, int | None]:
         """The totals row: victims per class, route unknown, and all victims (None where withheld)."""
@@ -313,6 +315,10 @@ class RouteView:
 
     def known_routes(self) -> int | None:
         """Victims on a known route, where it is published or follows from published totals."""
+        if self.known is not None:
+            # a cell of its own, perturbed by its records' keys: the same records as the selection's (no route
+            # unknown) give the same number as its total, never one more
+            return self.known.frame["n"][0]
         totals = self.total_row()
         classes = [totals[c] for c in ROUTE_CLASS_LABELS.values() if c in totals]
         if all(v is not None for v in classes):
@@ -341,7 +347,9 @@ class RouteView:
         total = self.table.total_label
         known = self.known_routes()
         known_text = f"{known:,}" if known is not None else COMPLEMENT_LABEL
-        if known is not None and self.table.rule.is_small(known):
+        if self.known is not None:
+            known_text = str(self.known.display()["n"][0])
+        elif known is not None and self.table.rule.is_small(known):
             known_text = self.table.rule.label
 
         def row(route: str) -> str:
@@ -460,7 +468,16 @@ def route_view(
         total_label=ALL_VICTIMS if exact else BREAKDOWN_SUM,
         cell_keys=cell_keys.fill_null(0).rename(rename) if keyed else None,
     )
-    return None if table is None else RouteView(table, corridors)
+    if table is None:
+        return None
+    known = None
+    if keyed:  # the victims on a known route: the class columns' records, their count and their keys summed
+        on_route = [c for c in classes if c in counts.columns]
+        n, key = (
+            int(frame.select(pl.sum_horizontal(on_route).sum()).item() or 0) for frame in (counts, cell_keys)
+        )
+        known = suppress_counts(pl.DataFrame({"n": [n]}), "n", rule, cell_keys=pl.DataFrame({"n": [key]}))
+    return RouteView(table, corridors, known)
 
 
 def interval_display(low: DisclosedTable, high: DisclosedTable) -> pl.DataFrame:
@@ -874,11 +891,54 @@ class YearlyNumbers:
         )
 
     def chart_bounds(self) -> DisclosedTable | None:
-        """Victims per year of censored counts for a chart: the low and high bounds, primary suppression."""
-        if self.exact or not self.counts.height:
+        """Victims per year of censored counts for a chart: the low and high bounds as the table of
+        :attr:`per_year` publishes them, a year withheld there (``<5``, or ``x`` to protect another) withheld
+        here too, so not drawn."""
+        if self.exact or self.per_year is None:
             return None
-        return suppress_counts(
-            self.counts.select("year", "count_low", "count_high"), ["count_low", "count_high"], self.rule
+        table = self.per_year.low
+        n = table.frame.height - (1 if table.has_total_row else 0)
+        years: list[int] = []
+        lows: list[int | None] = []
+        highs: list[int | None] = []
+        reasons: list[str | None] = []
+        for year, (low, high) in zip(
+            table.frame["year"].head(n), self.per_year.cells(VICTIMS)[:n], strict=True
+        ):
+            if year == UNDATED:
+                continue
+            withheld = isinstance(low, str) or isinstance(high, str)
+            years.append(int(year))
+            lows.append(None if withheld else low)  # type: ignore[arg-type]
+            highs.append(None if withheld else high)  # type: ignore[arg-type]
+            reasons.append(None if not withheld else "small" if low == table.rule.label else "complement")
+        flags = [r is not None for r in reasons]
+        frame = pl.DataFrame(
+            {
+                "year": years,
+                "count_low": lows,
+                "count_low_suppressed": flags,
+                "count_high": highs,
+                "count_high_suppressed": flags,
+            },
+            schema={
+                "year": pl.Int64,
+                "count_low": pl.Int64,
+                "count_low_suppressed": pl.Boolean,
+                "count_high": pl.Int64,
+                "count_high_suppressed": pl.Boolean,
+            },
+        )
+        return DisclosedTable(
+            frame=frame,
+            count_columns=("count_low", "count_high"),
+            rule=table.rule,
+            n_primary=2 * reasons.count("small"),
+            n_secondary=2 * reasons.count("complement"),
+            reasons=pl.DataFrame(
+                {"count_low": reasons, "count_high": reasons},
+                schema={"count_low": pl.String, "count_high": pl.String},
+            ),
         )
 
 

@@ -334,12 +334,19 @@ def holds_no_victims(numbers: RouteBounds) -> bool:
 
 def show_key_figures(numbers: RouteBounds | None) -> None:
     """Victims of the selection, on a known route, and with an unknown origin or destination."""
+    from evidence.presentation.disclosure import PERTURBATION_NOTE
+
     caption = (
         "Identified victims and their routes"
         if numbers is None or numbers.exact
         else "Detected victims in the citizenship breakdown and their routes"
     )
-    show_table(None if numbers is None else numbers.key_figures(), caption=caption)
+    perturbed = numbers is not None and numbers.low.table.perturbed
+    show_table(
+        None if numbers is None else numbers.key_figures(),
+        caption=caption,
+        note=PERTURBATION_NOTE if perturbed else None,
+    )
 
 
 def show_route_table(
