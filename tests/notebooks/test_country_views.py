@@ -278,3 +278,44 @@ def test_a_breakdown_the_data_do_not_publish_is_one_sentence_not_a_table_of_zero
     text = _text(shown)
     assert "Detected victims per year by form: not shown, because the data publish no such breakdown" in text
     assert "No table by this dimension" not in text
+
+
+def test_every_chart_of_a_demo_brief_is_a_valid_vega_lite_spec(shown, tmp_path, monkeypatch):
+    # Charts are drawn from specs altair does not validate (chart_spec): here every chart of a whole demo brief
+    # is validated against the Vega-Lite schema once, and must be the spec that was drawn.
+    import altair as alt
+
+    from evidence.presentation import charts
+
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    drawn: list[tuple[object, dict]] = []
+    unvalidated = charts.chart_spec
+
+    def recorded(chart):
+        spec = unvalidated(chart)
+        drawn.append((chart, spec))
+        return spec
+
+    def saved(jobs, **_):  # no drawing: the specs are what is checked here
+        for _, path in jobs:
+            path.write_text("<svg></svg>")
+        return [path for _, path in jobs]
+
+    monkeypatch.setattr(charts, "chart_spec", recorded)
+    monkeypatch.setattr(charts, "save_charts", saved)
+    brief = country_views.start([], 5, country="THA", role="both", years=(None, None))
+    for show in (
+        country_views.show_together,
+        country_views.show_case_section,
+        country_views.show_detected_section,
+        country_views.show_tier_section,
+        country_views.show_peers_section,
+        country_views.show_causes_section,
+    ):
+        show(brief)
+    kinds = set()
+    for chart, spec in drawn:
+        with alt.theme.enable(charts.THEME_NAME):
+            assert chart.to_dict(validate=True) == spec  # raises on a spec the schema does not allow
+        kinds.add(next(k for k in ("layer", "hconcat", "mark") if k in spec))
+    assert len(drawn) >= 15 and kinds == {"layer", "hconcat", "mark"}  # the brief's charts, of every form

@@ -16,12 +16,16 @@ from evidence.presentation.charts import (
     PALETTE,
     THEME_NAME,
     chart_spec,
+    chart_title,
     choropleth,
     corridor_bar_chart,
     flow_map,
+    layered,
     save_chart,
+    side_by_side,
     stacked_share_chart,
     trend_chart,
+    with_properties,
 )
 from evidence.presentation.disclosure import (
     DisclosureError,
@@ -89,6 +93,45 @@ def test_every_chart_builder_makes_a_valid_vega_lite_spec(charts) -> None:
         with alt.theme.enable(THEME_NAME):
             validated = chart.to_dict(validate=True)
         assert chart_spec(chart) == validated, name
+
+
+def test_charts_assembled_without_altairs_checks_have_altairs_spec(trend) -> None:
+    # layered, side_by_side and with_properties skip altair's per-property checks and deep copies: the spec
+    # (its key order too) is the one altair's own alt.layer/alt.hconcat/.properties/.project make
+    base = alt.Chart(trend).encode(x=alt.X("year:Q", axis=alt.Axis(format="d")))
+    line = base.mark_line(point=True).encode(y=alt.Y("victims:Q"), color=alt.ColorValue(PALETTE[0]))
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
+    points = alt.Chart(pl.DataFrame({"lon": [100.5], "lat": [13.7]})).mark_circle()
+    points = points.encode(longitude=alt.Longitude("lon:Q"), latitude=alt.Latitude("lat:Q"))
+    title = chart_title("Victims", SOURCE, "A subtitle")
+    pairs = [
+        (layered(band, line, title=title, width=300, height=alt.Step(20)),
+         alt.layer(band, line).properties(title=title, width=300, height=alt.Step(20))),
+        (with_properties(points, projection=alt.Projection(type="equalEarth")), points.project(type="equalEarth")),
+        (side_by_side(layered(band, line, width=200), with_properties(points, width=80), spacing=8, title=title),
+         alt.hconcat(alt.layer(band, line).properties(width=200), points.properties(width=80), spacing=8)
+         .properties(title=title)),
+    ]  # fmt: skip
+    for cheap, altairs in pairs:
+        with alt.theme.enable(THEME_NAME):
+            assert json.dumps(cheap.to_dict(validate=True)) == json.dumps(altairs.to_dict(validate=True))
+
+
+def test_map_features_are_written_as_json_dumps_writes_them() -> None:
+    # a map's features are written from each geometry's text, made once per process
+    from evidence.presentation.charts import _features_text
+    from evidence.presentation.maps import world_geojson
+
+    world = world_geojson()["features"]
+    shaded = [
+        dict(f, properties={**f["properties"], "value": i * 1.5, "label": '<"é">'})
+        for i, f in enumerate(world)
+    ]
+    for chosen in (range(len(world)), range(3, 7), range(0)):
+        for features in (world, shaded):
+            expected = {"type": "FeatureCollection", "features": [features[i] for i in chosen]}
+            written = _features_text((i, features[i]["properties"]) for i in chosen)
+            assert written == json.dumps(expected, separators=(",", ":"))
 
 
 def test_house_theme_applies_to_the_toolkits_charts_only() -> None:
@@ -321,6 +364,8 @@ def test_interval_chart_draws_estimates_in_order_and_leaves_out_withheld_ones(tm
         reference_label="people on at least one list",
     )
     spec = chart_spec(chart)
+    with alt.theme.enable(THEME_NAME):
+        assert chart.to_dict(validate=True) == spec  # a valid Vega-Lite spec
     values = [row for dataset in spec["datasets"].values() for row in dataset if "choice" in row]
     assert [row["choice"] for row in values] == ["main effects only", "stepwise", "lowest BIC"]
     assert spec["layer"][1]["encoding"]["y"]["sort"] == ["main effects only", "stepwise", "lowest BIC"]

@@ -18,7 +18,17 @@ import math
 import altair as alt
 import polars as pl
 
-from evidence.presentation.charts import CHART_WIDTH, PALETTE, chart_data, chart_title, used_columns
+from evidence.presentation.charts import (
+    CHART_WIDTH,
+    PALETTE,
+    chart_data,
+    chart_title,
+    layered,
+    side_by_side,
+    unchecked,
+    used_columns,
+    with_properties,
+)
 from evidence.presentation.disclosure import DEFAULT_RULE, DisclosureRule
 
 __all__ = ["TIER_COLOURS", "magnitude_chart", "peer_chart", "tier_strip_chart"]
@@ -33,6 +43,7 @@ TIER_COLOURS: dict[str, tuple[str, str]] = {
 }
 
 
+@unchecked
 def tier_strip_chart(
     data: pl.DataFrame, year: str, tier: str, *, title: str, source: str, subtitle: str | None = None
 ) -> alt.TopLevelMixin:
@@ -70,11 +81,12 @@ def tier_strip_chart(
     text = base.mark_text(fontSize=11, color="white", fontWeight="bold").encode(text=alt.Text("short:N"))
     step = max(16, min(40, (CHART_WIDTH - 150) // max(len(years), 1)))
     notes = ["2WL: Tier 2 Watch List. A blank year: not ranked in that report, or not in the data."]
-    return alt.layer(cells, text).properties(
-        title=chart_title(title, source, subtitle, notes), width=alt.Step(step), height=44
+    return layered(
+        cells, text, title=chart_title(title, source, subtitle, notes), width=alt.Step(step), height=44
     )
 
 
+@unchecked
 def magnitude_chart(
     data: pl.DataFrame,
     label: str,
@@ -109,16 +121,17 @@ def magnitude_chart(
     base = alt.Chart(frame).encode(y=y)
     # a bar on a logarithmic scale starts at 1, not 0 (which the scale cannot place)
     bars = base.mark_bar(color=PALETTE[0], height=18).encode(
-        x=x, x2=alt.datum(1), tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{text}:N", title="Number")]
+        x=x, x2=alt.X2Datum(1), tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{text}:N", title="Number")]
     )
     labels = base.mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
         x=alt.X(f"{value}:Q"), text=alt.Text(f"{text}:N")
     )
-    return alt.layer(bars, labels).properties(
-        title=chart_title(title, source, subtitle), width=CHART_WIDTH - 200, height=alt.Step(30)
+    return layered(
+        bars, labels, title=chart_title(title, source, subtitle), width=CHART_WIDTH - 200, height=alt.Step(30)
     )
 
 
+@unchecked
 def peer_chart(
     data: pl.DataFrame,
     country: str,
@@ -143,7 +156,7 @@ def peer_chart(
             scale=alt.Scale(domain=["country", "peer"], range=[PALETTE[5], PALETTE[0]]),
             legend=None,
         )
-        panels.append(
+        bars = (
             alt.Chart(rows)
             .mark_bar()
             .encode(
@@ -152,6 +165,8 @@ def peer_chart(
                 color=colour,
                 tooltip=[alt.Tooltip(f"{country}:N"), alt.Tooltip(f"{value}:Q", format=",.3~f", title=name)],
             )
-            .properties(title=alt.TitleParams(name, fontSize=11, fontWeight="normal"), width=140)
         )
-    return alt.hconcat(*panels, spacing=12).properties(title=chart_title(title, source, subtitle))
+        panels.append(
+            with_properties(bars, title=alt.TitleParams(name, fontSize=11, fontWeight="normal"), width=140)
+        )
+    return side_by_side(*panels, spacing=12, title=chart_title(title, source, subtitle))

@@ -27,6 +27,8 @@ from evidence.presentation.charts import (
     PALETTE,
     chart_data,
     chart_title,
+    layered,
+    unchecked,
     used_columns,
 )
 from evidence.presentation.disclosure import DEFAULT_RULE, DisclosureRule
@@ -55,6 +57,7 @@ def _withheld(n: int, what: str) -> str | None:
     return f"{n} {what} withheld under disclosure control (blank)."
 
 
+@unchecked
 def heat_table_chart(
     data: pl.DataFrame,
     row: str,
@@ -100,16 +103,22 @@ def heat_table_chart(
     )
     text = base.mark_text(fontSize=11).encode(
         text=alt.Text("label:N"),
-        color=alt.condition(f"datum['{share}'] > 0.6", alt.value("white"), alt.value("#1a1a1a")),
+        # a channel object, not the condition's dict: altair would look that up among its schema classes
+        color=alt.ColorValue(
+            **alt.condition(f"datum['{share}'] > 0.6", alt.value("white"), alt.value("#1a1a1a"))
+        ),
     )
     notes = [_withheld(withheld, "shares")]
-    return alt.layer(cells, text).properties(
+    return layered(
+        cells,
+        text,
         title=chart_title(title, source, subtitle, [n for n in notes if n]),
         width=alt.Step(56),
         height=alt.Step(28),
     )
 
 
+@unchecked
 def distribution_chart(
     data: pl.DataFrame,
     category: str,
@@ -135,7 +144,7 @@ def distribution_chart(
     groups = list(dict.fromkeys(frame[group].to_list())) if group else []
     x = alt.X(f"{category}:N", sort=order, title=category_title, axis=alt.Axis(labelAngle=0))
     offset = {"xOffset": alt.XOffset(f"{group}:N", sort=groups)} if group else {}
-    colour = alt.Color(f"{group}:N", sort=groups, title=None) if group else alt.value(PALETTE[0])
+    colour = alt.Color(f"{group}:N", sort=groups, title=None) if group else alt.ColorValue(PALETTE[0])
     base = alt.Chart(frame)
     bars = base.mark_bar().encode(
         x=x,
@@ -155,13 +164,15 @@ def distribution_chart(
             base.mark_rule(color="#333333").encode(x=x, y=alt.Y(f"{low}:Q"), y2=alt.Y2(f"{high}:Q"), **offset)
         )
         notes.insert(0, "Lines: 95% intervals (Wilson).")
-    return alt.layer(*layers).properties(
+    return layered(
+        *layers,
         title=chart_title(title, source, subtitle, [n for n in notes if n]),
         width=CHART_WIDTH,
         height=CHART_HEIGHT,
     )
 
 
+@unchecked
 def detection_scatter(
     data: pl.DataFrame,
     x: str,
@@ -204,13 +215,16 @@ def detection_scatter(
         .encode(text=alt.Text(f"{name}:N"))
     )
     notes = [f"{left_out} countries without both values are not shown." if left_out else None]
-    return alt.layer(points, labels).properties(
+    return layered(
+        points,
+        labels,
         title=chart_title(title, source, subtitle, [n for n in notes if n]),
         width=CHART_WIDTH,
         height=CHART_HEIGHT,
     )
 
 
+@unchecked
 def event_study_chart(
     data: pl.DataFrame,
     time: str,
@@ -227,7 +241,7 @@ def event_study_chart(
     """Rate ratios by event time (log scale) with their intervals, a reference line at 1 and a mark at the
     event (time 0); one colour per ``series`` (e.g. downgrade, upgrade)."""
     frame = _checked(data, [time, ratio, low, high, series], rule, "event-study chart", not_counts=[time])
-    colour = alt.Color(f"{series}:N", title=None) if series else alt.value(PALETTE[0])
+    colour = alt.Color(f"{series}:N", title=None) if series else alt.ColorValue(PALETTE[0])
     offset = {"xOffset": alt.XOffset(f"{series}:N")} if series else {}
     x = alt.X(
         f"{time}:O",
@@ -259,7 +273,10 @@ def event_study_chart(
         .encode(y=alt.Y("one:Q"))
     )
     notes = ["Vertical lines: 95% intervals, clustered by country. A ratio of 1: no change."]
-    return alt.layer(one, rules, points).properties(
+    return layered(
+        one,
+        rules,
+        points,
         title=chart_title(title, source, subtitle, [n for n in notes if n]),
         width=CHART_WIDTH,
         height=CHART_HEIGHT,

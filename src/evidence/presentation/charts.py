@@ -17,6 +17,14 @@ Disclosure
     checked; pass ``counts=False`` when the value itself is not a count. Where a count is withheld, its
     interval bounds are dropped too.
 
+Building
+    Builders (here, in :mod:`.brief_charts` and :mod:`.causes_charts`) run :func:`unchecked` (altair's
+    check of each schema object as it is made turned off) and compose charts with :func:`layered`,
+    :func:`side_by_side` and :func:`with_properties` instead of ``alt.layer``, ``alt.hconcat`` and
+    ``.properties()``: the same specs (tested), made without altair's repeated deep copies and per-property
+    checks, which took most of a brief's chart time. Every builder's spec, and every chart of a demo brief,
+    is validated against the Vega-Lite schema in the tests.
+
 Rendering
     :func:`save_chart` writes ``.svg``, ``.png``, ``.pdf`` (vl-convert) or a self-contained ``.html`` with the
     Vega, Vega-Lite and vega-embed JavaScript inlined (no CDN, opens without a network), atomically;
@@ -37,13 +45,14 @@ import functools
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Final, cast
+from typing import Any, Final, ParamSpec, TypeVar, cast
 
 import altair as alt
 import numpy as np
 import polars as pl
+from altair.utils.schemapi import debug_mode
 
 from evidence.core.atomic import write_bytes, write_text
 from evidence.core.errors import ParameterError
@@ -67,11 +76,16 @@ __all__ = [
     "corridor_bar_chart",
     "flow_map",
     "interval_chart",
+    "layered",
+    "plain",
     "save_chart",
     "save_charts",
+    "side_by_side",
     "stacked_share_chart",
     "trend_chart",
+    "unchecked",
     "used_columns",
+    "with_properties",
 ]
 
 THEME_NAME = "evidence"
@@ -196,9 +210,108 @@ def _rule_of(data: DisclosedTable | pl.DataFrame, rule: DisclosureRule) -> Discl
     return data.rule if isinstance(data, DisclosedTable) else rule
 
 
+# ----------------------------------------------------------------------------------------------- assembly
+#
+# altair checks each schema object against the Vega-Lite schema as it is made ("debug mode") and each property
+# given with ``.properties()``, and copies a layered or concatenated chart's sub-charts deeply each time the
+# chart is made, given a property or turned into a spec; a schema object carries every field its schema allows
+# (a mark over a hundred, mostly unset). That was most of the time a brief's charts took before they were
+# drawn. The builders below make the same specs without it: built with :func:`unchecked`, assembled with
+# :func:`layered`, :func:`side_by_side` and :func:`with_properties`. The tests validate every builder's whole
+# spec against the schema instead.
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_Chart = TypeVar("_Chart", bound=alt.SchemaBase)
+
+#: The properties of a chart that hold schema objects (marks, channels, scales, titles, ...) or other charts.
+_PARTS: Final = (
+    "mark",
+    "encoding",
+    "projection",
+    "transform",
+    "title",
+    "width",
+    "height",
+    "layer",
+    "hconcat",
+)
+
+
+def unchecked(builder: Callable[_P, _R]) -> Callable[_P, _R]:
+    """The chart builder with altair's check of each schema object as it is made turned off (the spec is the
+    same; a spec is validated whole in the tests)."""
+
+    @functools.wraps(builder)
+    def build(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with debug_mode(False):
+            return builder(*args, **kwargs)
+
+    return build
+
+
+def _plain_part(value: Any) -> Any:
+    if isinstance(value, (alt.Chart, alt.LayerChart, alt.HConcatChart)):
+        return plain(value)
+    if isinstance(value, alt.SchemaBase):
+        return value.to_dict(validate=False)
+    if isinstance(value, list):
+        return [_plain_part(v) for v in value]
+    return value
+
+
+def plain(chart: _Chart) -> _Chart:
+    """The chart with its mark, encodings, projection, transforms and title held as the plain dicts they are
+    written as in the spec (its data stays as it is; its sub-charts are made plain too): the spec is the same,
+    and altair's copies of the chart walk a few keys instead of every field of every schema object."""
+    copy = chart.copy(deep=False)
+    for key in _PARTS:
+        value = getattr(chart, key, alt.Undefined)
+        if value is not alt.Undefined:
+            copy[key] = _plain_part(value)
+    if isinstance(copy, alt.Chart) and isinstance(copy.encoding, dict):
+        # altair looks into the encoding of a layer (for facets) as an object
+        copy.encoding = _Encoding(**copy.encoding)
+    return copy
+
+
+class _Encoding(alt.FacetedEncoding):
+    """An encoding that holds only the channels it is given (altair's holds all of them, mostly unset, and
+    copies each one each time it copies a chart)."""
+
+    def __init__(self, **channels: Any) -> None:
+        alt.SchemaBase.__init__(self, **channels)
+
+
+def with_properties(chart: _Chart, **properties: Any) -> _Chart:
+    """``chart.properties(**properties)`` (e.g. ``projection=alt.Projection(...)`` for ``chart.project()``)
+    without altair's check of each property against the schema."""
+    copy = chart.copy(deep=False)
+    for key, value in properties.items():
+        copy[key] = value
+    return copy
+
+
+def layered(*layers: alt.Chart, **properties: Any) -> alt.LayerChart:
+    """``alt.layer(*layers).properties(**properties)``, the same spec made at a fraction of the cost: the layers
+    :func:`plain`, the properties given as the layered chart is made (altair checks each property given later,
+    then copies every layer again)."""
+    return alt.LayerChart(
+        layer=[plain(c) for c in layers], **{k: _plain_part(v) for k, v in properties.items()}
+    )
+
+
+def side_by_side(*charts: alt.Chart | alt.LayerChart, **properties: Any) -> alt.HConcatChart:
+    """``alt.hconcat(*charts).properties(**properties)``, made as :func:`layered` makes layers."""
+    return alt.HConcatChart(
+        hconcat=[plain(c) for c in charts], **{k: _plain_part(v) for k, v in properties.items()}
+    )
+
+
 # ------------------------------------------------------------------------------------------------ builders
 
 
+@unchecked
 def trend_chart(
     data: DisclosedTable | pl.DataFrame,
     year: str,
@@ -229,7 +342,7 @@ def trend_chart(
     colour = (
         alt.Color(f"{series}:N", title=series.replace("_", " ").capitalize())
         if series
-        else alt.value(PALETTE[0])
+        else alt.ColorValue(PALETTE[0])
     )
     tooltip = [alt.Tooltip(f"{year}:Q", format="d"), alt.Tooltip(f"{value}:Q", format=",~f")]
     if series:
@@ -240,7 +353,7 @@ def trend_chart(
     )
     layers: list[alt.Chart] = []
     if low is not None and high is not None:
-        band_colour = alt.Color(f"{series}:N", legend=None) if series else alt.value(PALETTE[0])
+        band_colour = alt.Color(f"{series}:N", legend=None) if series else alt.ColorValue(PALETTE[0])
         layers.append(
             base.mark_area(opacity=0.2).encode(
                 x=x, y=alt.Y(f"{low}:Q", title=y_title), y2=alt.Y2(f"{high}:Q"), color=band_colour
@@ -250,11 +363,12 @@ def trend_chart(
     notes = [_withheld_note(withheld, rule)]
     if low is not None:
         notes.insert(0, "Shaded band: interval from the analysis.")
-    return alt.layer(*layers).properties(
-        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=CHART_HEIGHT
+    return layered(
+        *layers, title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=CHART_HEIGHT
     )
 
 
+@unchecked
 def stacked_share_chart(
     data: DisclosedTable | pl.DataFrame,
     x: str,
@@ -305,8 +419,8 @@ def stacked_share_chart(
         )
     )
     notes = ["Shares of the published counts.", _withheld_note(withheld, rule)]
-    return chart.properties(
-        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=CHART_HEIGHT
+    return with_properties(
+        chart, title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=CHART_HEIGHT
     )
 
 
@@ -325,6 +439,7 @@ def _country_label(code: str | None) -> str:
     return name_of(code) or code
 
 
+@unchecked
 def corridor_bar_chart(
     data: DisclosedTable | pl.DataFrame,
     origin: str,
@@ -370,29 +485,63 @@ def corridor_bar_chart(
     base = alt.Chart(frame).encode(y=y)
     bars = base.mark_bar(color=PALETTE[0]).encode(
         x=alt.X(f"{value}:Q", title=x_title, axis=alt.Axis(format=",~f")),
-        tooltip=["corridor:N", alt.Tooltip(f"{value}:Q", format=",~f")]
+        tooltip=[alt.Tooltip("corridor:N"), alt.Tooltip(f"{value}:Q", format=",~f")]
         + ([alt.Tooltip(f"{share}:Q", format=".1%")] if share else []),
     )
     text_marks = base.mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
-        x=alt.X(f"{value}:Q"), text="label:N"
+        x=alt.X(f"{value}:Q"), text=alt.Text("label:N")
     )
     notes = [_withheld_note(withheld, rule)]
-    return alt.layer(bars, text_marks).properties(
-        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=alt.Step(24)
+    return layered(
+        bars,
+        text_marks,
+        title=chart_title(title, source, subtitle, notes),
+        width=CHART_WIDTH,
+        height=alt.Step(24),
     )
 
 
-def _geo_data(features: list[dict[str, Any]]) -> alt.InlineData:
-    """Map features inline as one JSON string, which Vega parses.
+_COMPACT: Final = (",", ":")
+
+
+@functools.cache
+def _world_features() -> tuple[dict[str, Any], ...]:
+    """The world's features, read once per process (never changed: a map gives a feature new properties in
+    :func:`_geo_data`)."""
+    return tuple(world_geojson()["features"])
+
+
+@functools.cache
+def _feature_text(index: int) -> tuple[str, str]:
+    """The JSON text of the world's feature ``index`` before and after its properties, written once per process
+    (thousands of coordinates)."""
+    hole = "\0"  # json.dumps writes NUL as an escape, so it marks the one place of the properties
+    parts = [
+        json.dumps(key) + ":" + (hole if key == "properties" else json.dumps(value, separators=_COMPACT))
+        for key, value in _world_features()[index].items()
+    ]
+    before, after = ("{" + ",".join(parts) + "}").split(hole)
+    return before, after
+
+
+def _features_text(features: Iterable[tuple[int, dict[str, Any]]]) -> str:
+    """``json.dumps`` of a FeatureCollection of the world's features at the given indices, each with the
+    properties given (compact separators), made from the text of their geometries written once."""
+    texts = []
+    for index, properties in features:
+        before, after = _feature_text(index)
+        texts.append(before + json.dumps(properties, separators=_COMPACT) + after)
+    return '{"type":"FeatureCollection","features":[' + ",".join(texts) + "]}"
+
+
+def _geo_data(features: Iterable[tuple[int, dict[str, Any]]]) -> alt.InlineData:
+    """The world's features at the given indices, each with the properties given, inline as one JSON string,
+    which Vega parses.
 
     As a string, altair neither copies nor validates the thousands of coordinates one by one (that took
     about a second per map); the spec and the rendered chart are the same.
     """
-    return _inline_features(_feature_collection_text(features))
-
-
-def _feature_collection_text(features: list[dict[str, Any]]) -> str:
-    return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+    return _inline_features(_features_text(features))
 
 
 def _inline_features(text: str) -> alt.InlineData:
@@ -402,9 +551,14 @@ def _inline_features(text: str) -> alt.InlineData:
 @functools.cache
 def _world_basemap_text(keep: frozenset[int] | None = None) -> str:
     """The world's features (those at the indices ``keep``, else all) as :func:`_geo_data` writes them, made
-    once per process: every map's basemap holds the same text."""
-    features = world_geojson()["features"]
-    return _feature_collection_text([f for i, f in enumerate(features) if keep is None or i in keep])
+    once per process and region: every map's basemap holds the same text."""
+    world = _world_features()
+    return _features_text((i, f["properties"]) for i, f in enumerate(world) if keep is None or i in keep)
+
+
+def _on_map(layers: list[alt.Chart], projection: dict[str, Any]) -> list[alt.Chart]:
+    """The layers drawn in one map projection (each layer's ``.project(**projection)``)."""
+    return [with_properties(layer, projection=alt.Projection(**projection)) for layer in layers]
 
 
 def _basemap(projection: dict[str, Any], width: int, height: int) -> alt.Chart:
@@ -412,10 +566,8 @@ def _basemap(projection: dict[str, Any], width: int, height: int) -> alt.Chart:
     a region only the countries that can show in it (the others would be projected and clipped away: most of
     the time Vega takes to draw a zoomed map)."""
     keep = _countries_in_view(projection["fit"], width, height) if "fit" in projection else None
-    return (
-        alt.Chart(_inline_features(_world_basemap_text(keep)))
-        .mark_geoshape(fill=_LAND_COLOUR, stroke=_BORDER_COLOUR, strokeWidth=0.5, clip=True)
-        .project(**projection)
+    return alt.Chart(_inline_features(_world_basemap_text(keep))).mark_geoshape(
+        fill=_LAND_COLOUR, stroke=_BORDER_COLOUR, strokeWidth=0.5, clip=True
     )
 
 
@@ -496,7 +648,7 @@ def _feature_bounds() -> tuple[tuple[float, float, float, float], ...]:
         return [point for part in coordinates for point in corners(part)]
 
     bounds = []
-    for feature in world_geojson()["features"]:
+    for feature in _world_features():
         points = corners(feature["geometry"]["coordinates"]) if feature.get("geometry") else []
         if not points:
             bounds.append((-180.0, -90.0, 180.0, 90.0))  # nothing to measure: always kept
@@ -573,6 +725,7 @@ def _heading(points: list[tuple[float, float]]) -> float:
     return math.degrees(math.atan2(east, north)) % 360
 
 
+@unchecked
 def flow_map(
     flows: DisclosedTable | pl.DataFrame,
     origin: str,
@@ -668,7 +821,6 @@ def flow_map(
                 size=alt.Size("width:Q", scale=None, legend=None),
                 tooltip=tooltip,
             )
-            .project(**projection)
         )
         layers.append(
             alt.Chart(pl.DataFrame(heads))
@@ -679,7 +831,6 @@ def flow_map(
                 angle=alt.Angle("angle:Q", scale=None),
                 tooltip=tooltip,
             )
-            .project(**projection)
         )
     if circles:
         layers.append(
@@ -691,17 +842,16 @@ def flow_map(
                 size=alt.Size("size:Q", scale=None, legend=None),
                 tooltip=tooltip,
             )
-            .project(**projection)
         )
-    layers += _labels_layers(_map_labels(located, focus, labels), projection)
+    layers += _labels_layers(_map_labels(located, focus, labels))
     notes = [
         _withheld_note(withheld, rule),
         f"{unlocated} flow(s) without a map location not drawn." if unlocated else None,
         BOUNDARIES_CREDIT + ".",
     ]
-    drawn = alt.layer(*layers).properties(width=map_width, height=height)
+    drawn = layered(*_on_map(layers, projection), width=map_width, height=height)
     legend = _flow_legend(largest, legend_title, domestic=bool(circles), height=height)
-    return alt.hconcat(drawn, legend, spacing=8).properties(title=chart_title(title, source, subtitle, notes))
+    return side_by_side(drawn, legend, spacing=8, title=chart_title(title, source, subtitle, notes))
 
 
 def _map_labels(located: pl.DataFrame, focus: str | None, n: int) -> pl.DataFrame:
@@ -737,7 +887,7 @@ def _map_labels(located: pl.DataFrame, focus: str | None, n: int) -> pl.DataFram
     )
 
 
-def _labels_layers(named: pl.DataFrame, projection: dict[str, Any]) -> list[alt.Chart]:
+def _labels_layers(named: pl.DataFrame) -> list[alt.Chart]:
     """Country names on a map (lon, lat, name, weight: bold or normal), on a white halo so they read over lines
     and shading."""
     layers = []
@@ -751,10 +901,8 @@ def _labels_layers(named: pl.DataFrame, projection: dict[str, Any]) -> list[alt.
         halo = text.mark_text(
             dy=-11, fontSize=11, fontWeight=weight, stroke="white", strokeWidth=3, strokeOpacity=0.85
         )
-        layers.append(halo.project(**projection))
-        layers.append(
-            text.mark_text(dy=-11, fontSize=11, fontWeight=weight, color="#1a1a1a").project(**projection)
-        )
+        layers.append(halo)
+        layers.append(text.mark_text(dy=-11, fontSize=11, fontWeight=weight, color="#1a1a1a"))
     return layers
 
 
@@ -825,10 +973,10 @@ def _flow_legend(largest: float, title: str, *, domestic: bool, height: int) -> 
             .mark_text(align="left", baseline="middle", fontSize=11, color="#333333")
             .encode(x=x, y=y, text=alt.Text("text:N"))
         )
-    legend: alt.LayerChart = alt.layer(*frames).properties(width=124, height=height)  # type: ignore[assignment]
-    return legend
+    return layered(*frames, width=124, height=height)
 
 
+@unchecked
 def choropleth(
     data: DisclosedTable | pl.DataFrame,
     iso3: str,
@@ -858,23 +1006,18 @@ def choropleth(
     if isinstance(data, DisclosedTable) and value + "_suppressed" in data.body.columns:
         body = data.body
         hidden = set(body.filter(pl.col(value + "_suppressed"))[iso3].to_list())
-    features = world_geojson()["features"]
-    for feature in features:
+    shown = []  # (index in the world, properties) of every country
+    for index, feature in enumerate(_world_features()):
         code = feature["properties"]["iso3"]
         number = values.get(code)
-        feature["properties"]["value"] = number
-        if code in hidden:
-            feature["properties"]["label"] = "withheld (disclosure control)"
-        elif number is None:
-            feature["properties"]["label"] = "no data"
-        else:
-            feature["properties"]["label"] = None
+        label = "withheld (disclosure control)" if code in hidden else "no data" if number is None else None
+        shown.append((index, {**feature["properties"], "value": number, "label": label}))
     legend_title = legend_title or value.replace("_", " ").capitalize()
     projection = {"type": "equalEarth"}
     # Every country is drawn grey first; Vega-Lite drops marks whose colour field is null, so the shaded
     # layer only covers countries with a value.
     background = (
-        alt.Chart(_geo_data(features))
+        alt.Chart(_geo_data(shown))
         .mark_geoshape(fill=_NO_DATA_COLOUR, stroke=_BORDER_COLOUR, strokeWidth=0.4)
         .encode(
             tooltip=[
@@ -882,10 +1025,9 @@ def choropleth(
                 alt.Tooltip("properties.label:N", title=legend_title),
             ]
         )
-        .project(**projection)
     )
     shaded = (
-        alt.Chart(_geo_data([f for f in features if f["properties"]["value"] is not None]))
+        alt.Chart(_geo_data((i, p) for i, p in shown if p["value"] is not None))
         .mark_geoshape(stroke=_BORDER_COLOUR, strokeWidth=0.4)
         .encode(
             color=alt.Color(
@@ -906,26 +1048,27 @@ def choropleth(
                 alt.Tooltip("properties.value:Q", title=legend_title, format=value_format),
             ],
         )
-        .project(**projection)
     )
     layers: list[alt.Chart] = [background, shaded]
     if focus is not None:
-        own = [f for f in features if f["properties"]["iso3"] == focus]
+        own = [(i, p) for i, p in shown if p["iso3"] == focus]
         if own:
             layers.append(
-                alt.Chart(_geo_data(own))
-                .mark_geoshape(filled=False, stroke="#1a1a1a", strokeWidth=1.6)
-                .project(**projection)
+                alt.Chart(_geo_data(own)).mark_geoshape(filled=False, stroke="#1a1a1a", strokeWidth=1.6)
             )
         point = country_centroids().filter(pl.col("iso3") == focus)
         named = point.select("lon", "lat", pl.lit(_country_label(focus)).alias("name"), weight=pl.lit("bold"))
-        layers += _labels_layers(named, projection)
+        layers += _labels_layers(named)
     notes = [_withheld_note(withheld, rule), "Grey: no data. " + BOUNDARIES_CREDIT + "."]
-    return alt.layer(*layers).properties(
-        title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH - 110, height=260
+    return layered(
+        *_on_map(layers, projection),
+        title=chart_title(title, source, subtitle, notes),
+        width=CHART_WIDTH - 110,
+        height=260,
     )
 
 
+@unchecked
 def interval_chart(
     data: pl.DataFrame,
     label: str,
@@ -955,11 +1098,11 @@ def interval_chart(
     colour_encoding = (
         alt.Color(f"{colour}:N", title=colour.replace("_", " ").capitalize())
         if colour
-        else alt.value(PALETTE[0])
+        else alt.ColorValue(PALETTE[0])
     )
     base = alt.Chart(frame).encode(y=y)
     x_axis = alt.Axis(format=",~f")
-    tooltip = [f"{label}:N", alt.Tooltip(f"{value}:Q", format=",.0f")]
+    tooltip = [alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", format=",.0f")]
     tooltip += [alt.Tooltip(f"{c}:Q", format=",.0f") for c in (low, high)]
     whiskers = base.mark_rule(strokeWidth=2).encode(
         x=alt.X(f"{low}:Q", title=x_title, axis=x_axis, scale=alt.Scale(zero=False)),
@@ -980,8 +1123,8 @@ def interval_chart(
         )
         if reference_label:
             lines.insert(0, f"Dashed line: {reference_label}.")
-    return alt.layer(*layers).properties(
-        title=chart_title(title, source, subtitle, lines), width=CHART_WIDTH, height=alt.Step(26)
+    return layered(
+        *layers, title=chart_title(title, source, subtitle, lines), width=CHART_WIDTH, height=alt.Step(26)
     )
 
 
@@ -1000,7 +1143,7 @@ def chart_spec(chart: alt.TopLevelMixin | dict[str, Any]) -> dict[str, Any]:
     returned as it is."""
     if isinstance(chart, dict):
         return chart
-    with alt.theme.enable(THEME_NAME):
+    with alt.theme.enable(THEME_NAME), debug_mode(False):
         # not validated against the Vega-Lite schema here (altair's validation took a quarter of a brief's
         # chart time): the spec is the same, and the tests validate every chart builder's spec
         return chart.to_dict(validate=False)

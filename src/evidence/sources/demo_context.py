@@ -19,7 +19,9 @@ The figures are invented to be plausible, not estimates of anything:
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -226,8 +228,31 @@ def _write_workbook(
     ws.title = sheet
     for line in [*top_rows, header, *rows]:
         ws.append(line)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
     with atomic_path(path) as tmp:
-        workbook.save(tmp)
+        tmp.write_bytes(_reproducible_xlsx(buffer.getvalue()))
+
+
+_FIXED_TIME = (2023, 5, 30, 0, 0, 0)
+_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _reproducible_xlsx(content: bytes) -> bytes:
+    """The workbook with the save time taken out (openpyxl stamps it into docProps/core.xml and every zip
+    entry), so that the same seed gives the same bytes and the same sha256 in every cache folder."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _STAMP.sub(rb"\g<1>2023-05-30T00:00:00Z\g<2>", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, data)
+    return out.getvalue()
 
 
 def write_demo_context(folder: str | Path, seed: int = DEFAULT_SEED) -> list[Path]:
