@@ -182,22 +182,27 @@ def _fake_render_lua(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: st
     monkeypatch.setattr(builtin, "TEMPLATES", templates)
 
 
-def _scratch_folders() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("evidence-pandoc-*")}
+@pytest.fixture
+def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The temporary folder conversions make their scratch folders in (this test's own, not the machine's,
+    where parallel tests make theirs)."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
 
 
-def test_a_pandoc_failure_while_converting_is_a_render_error(tmp_path: Path, monkeypatch) -> None:
-    before = _scratch_folders()
+def test_a_pandoc_failure_while_converting_is_a_render_error(tmp_path: Path, monkeypatch, scratch) -> None:
     _fake_render_lua(tmp_path, monkeypatch, 'error("the reader choked on the brief")')
     with pytest.raises(RenderError, match="the reader choked"):
         builtin.convert("# Brief")
     _fake_render_lua(tmp_path, monkeypatch, "-- ends without writing anything")
     with pytest.raises(RenderError, match="ended without writing the typst"):
         builtin.convert("# Brief", html=False)
-    assert _scratch_folders() <= before  # each conversion removed its scratch folder
+    assert list(scratch.iterdir()) == []  # each conversion removed its scratch folder
 
 
-def test_a_conversion_left_early_stops_pandoc(tmp_path: Path, monkeypatch) -> None:
+def test_a_conversion_left_early_stops_pandoc(tmp_path: Path, monkeypatch, scratch) -> None:
     """A render refused after the displayed text was scanned does not wait for pandoc to finish the rest."""
     _fake_render_lua(
         tmp_path,
@@ -208,12 +213,12 @@ io.stdout:write("displayed_html\\n"); io.stdout:flush()
 while true do end  -- the rest would take forever
 """,
     )
-    before = _scratch_folders()
     started = time.monotonic()
     with builtin.Conversion("# Brief", displayed="12") as conversion:
         assert conversion.result("displayed_html") == "<p>12</p>"
+        assert len(list(scratch.iterdir())) == 1  # its scratch folder, while it runs
     assert time.monotonic() - started < 60
-    assert _scratch_folders() <= before
+    assert list(scratch.iterdir()) == []
 
 
 def test_a_pandoc_that_hangs_is_stopped(tmp_path: Path, monkeypatch) -> None:

@@ -4,7 +4,7 @@ by compiled validators: the same verdicts, the same errors."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from hypothesis import given
@@ -36,11 +36,15 @@ INVALID = [
 ]
 
 
+def _original() -> Callable:
+    """nbformat's own check (a run earlier in this process may have put the compiled ones in front of it)."""
+    return getattr(nbbase.validate, "original", nbbase.validate)
+
+
 @pytest.fixture
 def original_calls(monkeypatch) -> Iterator[list[str]]:
     """The original nbformat check, counting its calls, under the compiled ones (all restored afterwards)."""
-    assert not getattr(nbbase.validate, "compiled_parts", False), "the original check is needed first"
-    original, calls = nbbase.validate, []
+    original, calls = _original(), []
 
     def counted(node, ref=None):
         calls.append(ref)
@@ -112,11 +116,12 @@ def test_messages_from_a_kernel_are_accepted_and_refused_alike(msg_type, data, c
         except ValidationError as exc:
             return ("refused", exc.message)
 
-    original = nbbase.validate
-    before = outcome()
+    installed = nbbase.validate
+    nbbase.validate = _original()
     try:
+        before = outcome()
         compile_nbformat_checks()
         after = outcome()
     finally:
-        nbbase.validate = original
+        nbbase.validate = installed
     assert after == before

@@ -324,6 +324,7 @@ def compile_nbformat_checks() -> None:
         return original(node, ref)
 
     validate.compiled_parts = True  # type: ignore[attr-defined]
+    validate.original = original  # type: ignore[attr-defined]
     nbbase.validate = validate
 
 
