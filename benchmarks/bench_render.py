@@ -12,6 +12,9 @@ Paths measured, alternating, in the same run:
     document         reading the run into the brief's source (``build_document`` + ``write``)
     builtin html     pandoc with template, filter and ``--embed-resources`` (self-contained)
     builtin pdf      pandoc → Typst markup → ``typst.compile``
+    builtin both     the render step of ``evidence brief``: ``render_run`` with the built-in renderer (one pandoc
+                     process for the scanned text, the Typst markup and the HTML; the PDF typeset while pandoc
+                     writes the HTML; the disclosure scan; the brief's record)
     nbconvert html   nbconvert's HTMLExporter with inputs excluded and images embedded (the alternative for
                      HTML that was measured when choosing pandoc)
     quarto html/pdf  ``quarto render`` of the same source, when the Quarto CLI is on PATH
@@ -36,7 +39,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from evidence.briefs import builtin
 from evidence.briefs.document import SOURCE_FILE, build_document
-from evidence.briefs.render import render_with_quarto
+from evidence.briefs.render import render_run, render_with_quarto
 
 KEY_FIGURES = "::: {.key-figures}\n### Key figures\n\n- **5,446** victims\n- **61%** women\n:::"
 
@@ -195,6 +198,7 @@ def main() -> None:
             "document (run -> brief.qmd)": document,
             "builtin html": lambda: builtin.render_html(source, out / "brief.html"),
             "builtin pdf": lambda: builtin.render_pdf(source, out / "brief.pdf"),
+            "builtin both (render_run)": lambda: render_run(run, renderer="builtin", update_index=False),
             "nbconvert html": nbconvert_html,
         }
         if shutil.which("quarto"):

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -71,6 +76,166 @@ def test_one_pandoc_process_writes_what_pandoc_writes_format_by_format(source: P
     assert converted.displayed_html == builtin.pandoc(None, "html5", text="Counted **12** people").rstrip(
         "\n"
     )
+
+
+# what the sanitising passes act on, in both formats: links (to anchors, to scripts, to the web), images (from
+# the web, data: URIs, outside the figures folder), raw HTML and Typst, citations, attributes, boxes with titles
+HOSTILE_SOURCE = """---
+title: 'Brief'
+---
+
+::: {.key-figures}
+### Key figures [see below](#methods)
+
+- **1,204** victims
+:::
+
+::: {.callout-note}
+## Reading [the chart](#chart) and [UNODC](https://www.unodc.org/)
+
+A [script](javascript:alert(1)), a [file](file:///etc/passwd), a [path](../secret.html) and @unodc2024.
+:::
+
+![map](https://example.org/map.png) ![inline](data:image/png;base64,AAAA) ![up](../secret.png)
+![chart](brief-figures/figure-1.svg){onload="alert(1)" width=80%}
+
+<b>bold</b> <span onclick="x()">span</span> `#raw typst`{=typst} `\\textbf{tex}`{=latex}
+
+<div onmouseover="alert(2)"><p>raw block</p><script>alert(3)</script></div>
+
+```{=typst}
+#set page(fill: red)
+```
+
+**Table of origins**
+
+| origin | victims |
+|:--|--:|
+| [Myanmar](#mmr) | <5 |
+
+## Methods {#methods onclick="alert(4)"}
+
+Text.
+"""
+
+
+def test_shared_passes_write_what_the_filter_writes_format_by_format(tmp_path: Path) -> None:
+    """The filter passes render.lua runs once for both formats give each format exactly what the whole filter
+    gives it on its own, on a source full of what the filter sanitises."""
+    source = tmp_path / "brief.qmd"
+    source.write_text(HOSTILE_SOURCE, encoding="utf-8")
+    templates = builtin.TEMPLATES
+    converted = builtin.convert(HOSTILE_SOURCE, displayed=HOSTILE_SOURCE)
+    html = builtin.pandoc(
+        source,
+        "html5",
+        "--standalone",
+        f"--template={templates / 'brief.html'}",
+        f"--css={templates / 'brief.css'}",
+    )
+    typst = builtin.pandoc(source, "typst", "--standalone", f"--template={templates / 'brief.typ'}")
+    assert (converted.html, converted.typst) == (html, typst)
+    assert converted.displayed_html == builtin.pandoc(source, "html5").rstrip("\n")
+    # the sanitising did act (the comparison is not between two unfiltered documents)
+    assert "javascript:" not in html and "onclick" not in html and "<script" not in html
+    assert '<a href="#methods">' in html and "#methods" not in typst.split("#brief-keyfigures")[1]
+    assert "\\#set page(fill: red)" in typst and "\n#set page(fill: red)" not in typst  # text, not markup
+
+
+def _request_lines(tmp_path: Path, source_text: str) -> list[str]:
+    (tmp_path / "brief.md").write_text(source_text, encoding="utf-8")
+    (tmp_path / "displayed.md").write_text("Counted **12** people", encoding="utf-8")
+    request = {
+        "templates": str(builtin.TEMPLATES),
+        "source": str(tmp_path / "brief.md"),
+        "html": str(tmp_path / "out.html"),
+        "typst": str(tmp_path / "out.typ"),
+        "displayed": str(tmp_path / "displayed.md"),
+        "displayed_html": str(tmp_path / "displayed.html"),
+    }
+    (tmp_path / "request.json").write_text(json.dumps(request), encoding="utf-8")
+    script = builtin.TEMPLATES / "render.lua"
+    done = subprocess.run(
+        [builtin.pandoc_path(), "lua", str(script), str(tmp_path / "request.json")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.splitlines()
+
+
+def test_render_lua_says_when_each_output_is_complete_in_the_order_a_render_needs_them(
+    tmp_path: Path,
+) -> None:
+    # the displayed text first (scanned before anything is written), then the Typst markup (typeset while
+    # pandoc writes the HTML), then the HTML
+    assert _request_lines(tmp_path, HOSTILE_SOURCE) == ["displayed_html", "typst", "html"]
+    for name in ("displayed.html", "out.typ", "out.html"):
+        assert (tmp_path / name).stat().st_size > 0
+
+
+def _fake_render_lua(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str) -> None:
+    templates = tmp_path / "templates"
+    if not templates.exists():
+        shutil.copytree(builtin.TEMPLATES, templates)
+    (templates / "render.lua").write_text(script, encoding="utf-8")
+    monkeypatch.setattr(builtin, "TEMPLATES", templates)
+
+
+@pytest.fixture
+def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The temporary folder conversions make their scratch folders in (this test's own, not the machine's,
+    where parallel tests make theirs)."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def test_a_pandoc_failure_while_converting_is_a_render_error(tmp_path: Path, monkeypatch, scratch) -> None:
+    _fake_render_lua(tmp_path, monkeypatch, 'error("the reader choked on the brief")')
+    with pytest.raises(RenderError, match="the reader choked"):
+        builtin.convert("# Brief")
+    _fake_render_lua(tmp_path, monkeypatch, "-- ends without writing anything")
+    with pytest.raises(RenderError, match="ended without writing the typst"):
+        builtin.convert("# Brief", html=False)
+    assert list(scratch.iterdir()) == []  # each conversion removed its scratch folder
+
+
+def test_a_conversion_left_early_stops_pandoc(tmp_path: Path, monkeypatch, scratch) -> None:
+    """A render refused after the displayed text was scanned does not wait for pandoc to finish the rest."""
+    _fake_render_lua(
+        tmp_path,
+        monkeypatch,
+        """local request = pandoc.json.decode(io.open(arg[1]):read("a"), false)
+local out = io.open(request.displayed_html, "w"); out:write("<p>12</p>"); out:close()
+io.stdout:write("displayed_html\\n"); io.stdout:flush()
+while true do end  -- the rest would take forever
+""",
+    )
+    started = time.monotonic()
+    with builtin.Conversion("# Brief", displayed="12") as conversion:
+        assert conversion.result("displayed_html") == "<p>12</p>"
+        assert len(list(scratch.iterdir())) == 1  # its scratch folder, while it runs
+    assert time.monotonic() - started < 60
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_pandoc_that_hangs_is_stopped(tmp_path: Path, monkeypatch) -> None:
+    _fake_render_lua(tmp_path, monkeypatch, "while true do end")
+    monkeypatch.setattr(builtin, "_TIMEOUT_SECONDS", 1)
+    with pytest.raises(RenderError, match="took longer than 1 s"):
+        builtin.convert("# Brief")
+
+
+def test_typst_reads_nothing_outside_the_briefs_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "run"
+    (folder / "brief-figures").mkdir(parents=True)
+    (tmp_path / "secret.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
+    shutil.copy(tmp_path / "secret.svg", folder / "brief-figures" / "figure-1.svg")
+    assert builtin.typeset('#image("brief-figures/figure-1.svg")', folder).startswith(b"%PDF-")
+    with pytest.raises(RenderError, match="escape the project root"):
+        builtin.typeset('#image("../secret.svg")', folder)
 
 
 def test_only_the_briefs_own_figures_and_stylesheet_are_inlined(tmp_path: Path) -> None:

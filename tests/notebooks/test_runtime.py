@@ -119,11 +119,31 @@ def test_warm_up_imports_what_it_can_and_freezes_the_collector(monkeypatch):
     monkeypatch.setattr(runtime, "_BASELINE", None)
     monkeypatch.setattr(runtime, "_STARTED_WITH", None)
     sys.modules.pop("graphlib", None)
+    import importlib
+
+    collecting_during_imports = []
+    real_import = importlib.import_module
+
+    def spy(name, *args):
+        collecting_during_imports.append(gc.isenabled())
+        return real_import(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", spy)
+    assert gc.isenabled()
     runtime.warm_up(["graphlib", "evidence.no_such_module"], dict(os.environ), charts=False)
     try:
         assert "graphlib" in sys.modules and "evidence.no_such_module" not in sys.modules
         assert gc.get_freeze_count() > 0 and runtime._BASELINE is not None
+        # the collector rested while the modules were imported, and collects again afterwards
+        assert collecting_during_imports == [False, False] and gc.isenabled()
     finally:
+        gc.unfreeze()
+    gc.disable()  # a collector switched off before stays off
+    try:
+        runtime.warm_up([], dict(os.environ), charts=False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
         gc.unfreeze()
 
 

@@ -71,6 +71,9 @@ def test_a_failing_notebook_goes_to_the_failed_folder(tiny, tmp_path):
     assert outcome.folder == str(folder) and (folder / "tiny.ipynb").is_file()
     assert read_record(folder).status == "failed"
     assert sorted(p.name for p in tmp_path.iterdir()) == [FAILED_DIR]
+    # the executed notebook names the notebook and where it now lies (the failed folder)
+    papermill = json.loads((folder / "tiny.ipynb").read_text())["metadata"]["papermill"]
+    assert (papermill["input_path"], papermill["output_path"]) == (str(tiny), str(folder / "tiny.ipynb"))
 
 
 def test_an_interrupted_run_leaves_no_folder(tiny, tmp_path, monkeypatch):

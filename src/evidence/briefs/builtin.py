@@ -3,9 +3,10 @@
 One pandoc process
     pandoc 3 (the binary shipped in ``pypandoc-binary``) runs ``templates/render.lua``: it reads the brief's
     Markdown once (pandoc's Markdown reader is most of pandoc's time on a brief: its pipe tables) and writes
-    the HTML and the Typst markup, each through the brief filter for its format and with the brief's template
-    (:func:`convert`), and the HTML fragment of the notebook's computed text that disclosure control scans.
-    The output is what ``pandoc --lua-filter brief.lua --template ...`` writes, format by format.
+    the HTML fragment of the notebook's computed text that disclosure control scans, the Typst markup and the
+    HTML, each through the brief filter for its format and with the brief's template (:class:`Conversion`),
+    each handed over as soon as it is written: the PDF is typeset while pandoc writes the HTML. The output
+    is what ``pandoc --lua-filter brief.lua --template ...`` writes, format by format.
 HTML
     The stylesheet and every figure are then inlined (the stylesheet as a ``<style>`` element, the figures of
     ``brief-figures/`` as data URIs, as ``--embed-resources`` does), so the file opens offline and requests
@@ -16,7 +17,8 @@ HTML
     nbconvert's template loads require.js and MathJax from a CDN, so its page would not open offline.
 PDF
     pandoc writes Typst markup (``-t typst``, the same template partials as Quarto's Typst format) and the
-    ``typst`` Python package compiles it: no LaTeX, no browser, no network.
+    ``typst`` Python package compiles it (:func:`typeset`, from memory, with the brief's folder as Typst's
+    root): no LaTeX, no browser, no network. The fonts are looked up once per process.
 
 Both check their result: an HTML brief that still refers to a resource on the web is an error.
 
@@ -31,12 +33,15 @@ from __future__ import annotations
 import dataclasses
 import html as html_module
 import json
-import os
 import re
-import secrets
+import shutil
 import subprocess
+import tempfile
+import threading
 from functools import cache
 from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Self
 
 from evidence.core.atomic import write_bytes, write_text
 from evidence.core.errors import EvidenceError
@@ -118,39 +123,112 @@ def convert(
 ) -> Converted:
     """Convert a brief's Markdown source to HTML and/or Typst, and ``displayed`` Markdown to an HTML fragment,
     in one pandoc process (``templates/render.lua``)."""
-    import tempfile
+    with Conversion(source_text, html=html, typst=typst, displayed=displayed) as conversion:
+        converted = Converted(
+            html=conversion.result("html"),
+            typst=conversion.result("typst"),
+            displayed_html=conversion.result("displayed_html"),
+        )
+        conversion.finish()
+    return converted
 
-    with tempfile.TemporaryDirectory(prefix="evidence-pandoc-") as scratch:
-        folder = Path(scratch)
-        request: dict[str, object] = {"templates": str(TEMPLATES), "css": [str(TEMPLATES / "brief.css")]}
-        if source_text is not None and (html or typst):
-            (folder / "brief.md").write_text(source_text, encoding="utf-8")
-            request["source"] = str(folder / "brief.md")
-            if html:
-                request["html"] = str(folder / "brief.html")
-            if typst:
-                request["typst"] = str(folder / "brief.typ")
-        if displayed is not None:
-            (folder / "displayed.md").write_text(displayed, encoding="utf-8")
-            request.update(
-                displayed=str(folder / "displayed.md"), displayed_html=str(folder / "displayed.html")
-            )
-        (folder / "request.json").write_text(json.dumps(request), encoding="utf-8")
-        command = [pandoc_path(), "lua", str(TEMPLATES / "render.lua"), str(folder / "request.json")]
+
+class Conversion:
+    """One pandoc process converting a brief (``templates/render.lua``; see :func:`convert`), started at once:
+    :meth:`result` hands over each output as soon as pandoc has written it (the displayed text first, then the
+    Typst markup, then the HTML), so that the caller works on one while pandoc writes the next. Use it as a
+    context manager: leaving it stops pandoc if it still runs and removes its scratch folder."""
+
+    _ORDER = ("displayed_html", "typst", "html")
+
+    def __init__(
+        self, source_text: str | None, *, html: bool = True, typst: bool = True, displayed: str | None = None
+    ) -> None:
+        self._folder = Path(tempfile.mkdtemp(prefix="evidence-pandoc-"))
+        self._ready: set[str] = set()
+        self._timed_out = False
         try:
-            done = subprocess.run(
-                command, capture_output=True, text=True, timeout=_TIMEOUT_SECONDS, check=False
+            request: dict[str, object] = {"templates": str(TEMPLATES), "css": [str(TEMPLATES / "brief.css")]}
+            if source_text is not None and (html or typst):
+                (self._folder / "brief.md").write_text(source_text, encoding="utf-8")
+                request["source"] = str(self._folder / "brief.md")
+                if html:
+                    request["html"] = str(self._folder / "brief.html")
+                if typst:
+                    request["typst"] = str(self._folder / "brief.typ")
+            if displayed is not None:
+                (self._folder / "displayed.md").write_text(displayed, encoding="utf-8")
+                request.update(
+                    displayed=str(self._folder / "displayed.md"),
+                    displayed_html=str(self._folder / "displayed.html"),
+                )
+            self._request = request
+            (self._folder / "request.json").write_text(json.dumps(request), encoding="utf-8")
+            # pandoc's messages go to a file: a pipe nobody reads while waiting for the outputs could fill up
+            self._stderr: IO[bytes] = open(self._folder / "stderr.txt", "wb")  # noqa: SIM115 - closed in close()
+            self._process = subprocess.Popen(
+                [pandoc_path(), "lua", str(TEMPLATES / "render.lua"), str(self._folder / "request.json")],
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+                text=True,
             )
-        except subprocess.TimeoutExpired as exc:
-            raise RenderError(f"pandoc took longer than {_TIMEOUT_SECONDS} s on a brief") from exc
-        if done.returncode != 0:
-            raise RenderError(f"pandoc could not convert a brief: {(done.stderr or done.stdout).strip()}")
+        except BaseException:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            raise
+        self._timer = threading.Timer(_TIMEOUT_SECONDS, self._kill_on_timeout)
+        self._timer.daemon = True
+        self._timer.start()
 
-        def read(key: str) -> str | None:
-            path = request.get(key)
-            return Path(str(path)).read_text(encoding="utf-8") if path else None
+    def _kill_on_timeout(self) -> None:
+        self._timed_out = True
+        self._process.kill()
 
-        return Converted(html=read("html"), typst=read("typst"), displayed_html=read("displayed_html"))
+    def result(self, key: str) -> str | None:
+        """The output ``key`` (``"displayed_html"``, ``"typst"`` or ``"html"``), once pandoc has written it;
+        None when it was not asked for. Raises :class:`RenderError` when pandoc fails before."""
+        if key not in self._ORDER:
+            raise ValueError(f"unknown output {key!r}")
+        path = self._request.get(key)
+        if not path:
+            return None
+        assert self._process.stdout is not None
+        while key not in self._ready:
+            line = self._process.stdout.readline()
+            if not line:  # pandoc has ended
+                self.finish()
+                raise RenderError(f"pandoc ended without writing the {key} of a brief")
+            self._ready.add(line.strip())
+        return Path(str(path)).read_text(encoding="utf-8")
+
+    def finish(self) -> None:
+        """Wait for pandoc to end; raise :class:`RenderError` if it failed or took too long."""
+        code = self._process.wait()
+        self._timer.cancel()
+        if self._timed_out:
+            raise RenderError(f"pandoc took longer than {_TIMEOUT_SECONDS} s on a brief")
+        if code != 0:
+            self._stderr.flush()
+            message = (self._folder / "stderr.txt").read_text(encoding="utf-8", errors="replace").strip()
+            raise RenderError(f"pandoc could not convert a brief: {message or f'exit code {code}'}")
+
+    def close(self) -> None:
+        """Stop pandoc if it still runs and remove the scratch folder (idempotent)."""
+        self._timer.cancel()
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+        self._stderr.close()
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
 
 
 def _source(source: str | Path) -> tuple[Path, str]:
@@ -235,22 +313,29 @@ def typst_markup(source: str | Path) -> str:
 def render_pdf(source: str | Path, target: str | Path, *, markup: str | None = None) -> Path:
     """Render a brief source to PDF at ``target`` (atomically), through Typst (``markup``: its Typst markup,
     when converted already)."""
-    import typst
-
     source = Path(source).resolve()
     if markup is None:
         markup = typst_markup(source)
-    # beside the source, so that the figures' relative paths resolve inside Typst's root folder
-    scratch = source.parent / f".{source.stem}.{os.getpid()}.{secrets.token_hex(4)}.typ"
+    return write_bytes(target, typeset(markup, source.parent, what=str(source)))
+
+
+def typeset(markup: str, folder: str | Path, *, what: str = "a brief") -> bytes:
+    """A brief's Typst markup as PDF bytes, with ``folder`` (the brief's, holding ``brief-figures/``) as Typst's
+    root: the figures' relative paths resolve there, and nothing outside it can be read."""
+    import typst
+
     try:
-        scratch.write_text(markup, encoding="utf-8")
-        try:
-            pdf = typst.compile(str(scratch), root=str(source.parent))
-        except Exception as exc:  # typst raises a bare RuntimeError with the compiler's diagnostics
-            raise RenderError(f"Typst could not typeset the brief {source}: {exc}") from exc
-    finally:
-        scratch.unlink(missing_ok=True)
-    return write_bytes(target, pdf)
+        return typst.compile(markup.encode("utf-8"), root=str(folder), font_paths=_fonts())
+    except Exception as exc:  # typst raises a bare RuntimeError with the compiler's diagnostics
+        raise RenderError(f"Typst could not typeset the brief {what}: {exc}") from exc
+
+
+@cache
+def _fonts() -> Any:
+    """The fonts Typst may use (the system's and its own), looked up once per process, not once per brief."""
+    import typst
+
+    return typst.Fonts()
 
 
 def markdown_to_html(markdown: str) -> str:

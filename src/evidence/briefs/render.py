@@ -46,7 +46,7 @@ from evidence.briefs.document import (
     disclosure_threshold,
 )
 from evidence.briefs.index import index_path, read_json_object, write_index
-from evidence.core.atomic import atomic_path, write_text
+from evidence.core.atomic import atomic_path, write_bytes, write_text
 from evidence.core.errors import ParameterError
 
 FORMATS = ("html", "pdf")
@@ -125,28 +125,39 @@ def render_run(
             render_with_quarto(source, fmt, target)
             seconds[fmt] = time.perf_counter() - started
     else:
-        # one pandoc process reads the source once: the HTML, the Typst markup and the text disclosure
-        # control scans (nothing is written before the scan has passed)
+        # one pandoc process reads the source once and hands over, in turn, the text disclosure control scans
+        # (nothing is written before the scan has passed), the Typst markup (typeset while pandoc goes on)
+        # and the HTML; each format's seconds are the time spent on it, waiting for pandoc included
         started = time.perf_counter()
-        converted = builtin.convert(
+        with builtin.Conversion(
             document.source_text(),
             html="html" in formats,
             typst="pdf" in formats,
             displayed=document.displayed if check_disclosure and document.displayed.strip() else None,
-        )
-        converting = time.perf_counter() - started
-        if check_disclosure:
-            check_brief_disclosure(document, converted.displayed_html or "")
-        source = document.write(run_dir)
-        if "html" in outputs:
+        ) as conversion:
+            if check_disclosure:
+                check_brief_disclosure(document, conversion.result("displayed_html") or "")
+            source = document.write(run_dir)
+            made: dict[str, str | bytes] = {}
+            if "pdf" in outputs:
+                markup = conversion.result("typst") or ""
+                made["pdf"] = builtin.typeset(markup, run_dir, what=str(source))
+                seconds["pdf"], started = time.perf_counter() - started, time.perf_counter()
+            if "html" in outputs:
+                made["html"] = builtin.self_contained(
+                    conversion.result("html") or "", run_dir, what=str(source)
+                )
+                seconds["html"] = time.perf_counter() - started
+            conversion.finish()
+        # written in the order of FORMATS, as before: the HTML, then the PDF
+        for fmt, target in outputs.items():
             started = time.perf_counter()
-            page = builtin.self_contained(converted.html or "", run_dir, what=str(source))
-            write_text(outputs["html"], page)
-            seconds["html"] = converting / len(outputs) + time.perf_counter() - started
-        if "pdf" in outputs:
-            started = time.perf_counter()
-            builtin.render_pdf(source, outputs["pdf"], markup=converted.typst or "")
-            seconds["pdf"] = converting / len(outputs) + time.perf_counter() - started
+            content = made[fmt]
+            if isinstance(content, bytes):
+                write_bytes(target, content)
+            else:
+                write_text(target, content)
+            seconds[fmt] += time.perf_counter() - started
     _write_brief_record(run_dir, document, chosen, outputs)
     index = None
     if update_index:

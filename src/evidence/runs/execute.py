@@ -203,7 +203,10 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from evidence.runs.warm import compile_nbformat_checks
+
     logging.getLogger("papermill").addFilter(_PAPERMILL_FILTER)  # adding the same filter twice is a no-op
+    compile_nbformat_checks()  # each output the kernel sends is checked, in microseconds
     env = {**run.kernel_env, RUN_DIR_ENV: str(tmp), "PYTHONHASHSEED": "0"}
     executed = f"{run.notebook_name}.ipynb"
     # the run kernel speaks IPC (no TCP port races between parallel runs); a kernel the user names may
@@ -222,6 +225,7 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
         "start_timeout": KERNEL_START_TIMEOUT,
     }
     source = nbformat.reads(run.notebook_text, as_version=4) if run.notebook_text else run.notebook_path
+    paths_recorded = False  # whether Papermill wrote the notebook with the paths of a successful run
     try:
         with open(tmp / LOG_FILE, "a", encoding="utf-8") as log:
             if warm_kernel is not None:
@@ -235,10 +239,13 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
                     str(tmp / executed),
                     engine_name=WARM_ENGINE,
                     warm_kernel=warm_kernel,
+                    # as the record of a successful run says them (a failed one is corrected below)
+                    recorded_paths=(run.notebook_path, str(run.folder / executed)),
                     stdout_file=log,
                     stderr_file=log,
                     **options,
                 )
+                paths_recorded = True
             else:
                 papermill.execute_notebook(
                     source,
@@ -273,7 +280,8 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     status = "ok" if error is None else "failed"
     target = run.folder if status == "ok" else run.failed_folder
     try:
-        _record_paths(tmp / executed, run.notebook_path, target / executed)
+        if not (paths_recorded and status == "ok"):
+            _record_paths(tmp / executed, run.notebook_path, target / executed)
         record = _record(run, status, error, tmp, executed, kernel, started, seconds)
         write_record(tmp, record)
         _swap_into_place(tmp, target)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -239,7 +240,22 @@ def register_engine() -> None:
         return
 
     class WarmEngine(NBClientEngine):
-        """Papermill's nbclient engine on a kernel that is already running (and stays running)."""
+        """Papermill's nbclient engine on a kernel that is already running (and stays running).
+
+        ``recorded_paths`` (the notebook's path, the executed notebook's final path) go into the executed
+        notebook's Papermill metadata before Papermill writes it (given the notebook's content, Papermill
+        would record the whole notebook as its input, and the temporary folder as its output)."""
+
+        @classmethod
+        def execute_notebook(
+            cls, nb: Any, kernel_name: str, recorded_paths: tuple[str, str] | None = None, **kwargs: Any
+        ) -> Any:
+            executed = super().execute_notebook(nb, kernel_name, **kwargs)
+            if recorded_paths is not None:
+                executed.metadata.papermill["input_path"], executed.metadata.papermill["output_path"] = (
+                    recorded_paths
+                )
+            return executed
 
         @classmethod
         def execute_managed_notebook(
@@ -278,6 +294,56 @@ def register_engine() -> None:
             return client.execute()
 
     papermill_engines.register(WARM_ENGINE, WarmEngine)
+
+
+def compile_nbformat_checks() -> None:
+    """Have nbformat check the outputs (and cells) it builds against the notebook schema with compiled validators.
+
+    nbclient builds every output a kernel sends with ``nbformat.v4.output_from_msg``, which checks it against
+    its part of the schema (``display_data``, ``stream``...); for a part, nbformat falls back to
+    ``jsonschema``, which resolves the schema again on every call: over a millisecond an output, a fifth of a
+    second for a country brief's outputs, in the process that waits for the kernel. The same part of the same
+    schema compiled once (``fastjsonschema``, what nbformat uses for whole notebooks) takes a few hundredths of
+    that. What it rejects is checked again the original way, which raises nbformat's own error: what passes
+    and what fails, and how, are unchanged. Idempotent; affects this process only.
+    """
+    from nbformat.v4 import nbbase
+
+    if getattr(nbbase.validate, "compiled_parts", False):
+        return
+    original = nbbase.validate
+
+    def validate(node: Any, ref: str | None = None) -> Any:
+        check = _part_validator(ref) if ref is not None else None
+        if check is not None:
+            try:
+                check(node)
+                return None
+            except Exception:  # noqa: BLE001, S110 - rejected (or uncheckable): the original decides and says why
+                pass
+        return original(node, ref)
+
+    validate.compiled_parts = True  # type: ignore[attr-defined]
+    validate.original = original  # type: ignore[attr-defined]
+    nbbase.validate = validate
+
+
+@functools.cache
+def _part_validator(ref: str) -> Any:
+    """The compiled check of one part (``ref``, a definition) of the schema nbformat checks the notebook
+    elements it builds against (nbformat 4's current minor version); None for a part the schema lacks."""
+    import fastjsonschema
+    from nbformat.v4 import nbbase
+
+    schema_file = (
+        Path(nbbase.__file__).parent / nbbase.nbformat_schema[(nbbase.nbformat, nbbase.nbformat_minor)]
+    )
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    if ref not in schema["definitions"]:
+        return None
+    return fastjsonschema.compile(
+        {"$schema": schema["$schema"], "definitions": schema["definitions"], "$ref": f"#/definitions/{ref}"}
+    )
 
 
 #: Learned pre-load lists kept in the cache folder (the oldest are removed beyond this).

@@ -190,8 +190,7 @@ local sanitise = {
   RawBlock = sanitise_raw_block,
   Link = function(link)
     sanitise_attr(link)
-    -- (in Typst, a link to an anchor the document lacks stops the PDF: anchors stay links in HTML only)
-    if not safe_link_target(link.target) or (to_typst and link.target:match("^%s*#")) then
+    if not safe_link_target(link.target) then
       -- never a link to javascript:, data:, file: or a path: the reader sees the link's text only
       return pandoc.Span(link.content)
     end
@@ -237,6 +236,13 @@ local sanitise = {
     return tbl
   end,
 }
+
+-- In Typst, a link to an anchor the document lacks stops the PDF: anchors stay links in HTML only.
+function Link(link)
+  if to_typst and link.target:match("^%s*#") then
+    return pandoc.Span(link.content)
+  end
+end
 
 function Image(img)
   if img.src:lower():match("^https?://") then  -- HTTP:// too: a scheme is case-insensitive
@@ -338,9 +344,6 @@ end
 
 -- A table's title written as a bold line before it ("**Age**") stays on the same page as the table in Typst.
 local function keep_titles_with_tables(blocks)
-  if not to_typst then
-    return nil
-  end
   local out = pandoc.List()
   for i, block in ipairs(blocks) do
     local next_block = blocks[i + 1]
@@ -354,10 +357,15 @@ local function keep_titles_with_tables(blocks)
   return out
 end
 
+-- The first SHARED_PASSES passes do the same whatever the output format: the built-in renderer (render.lua)
+-- runs them once on a brief and only the others once per format.
+SHARED_PASSES = 3
+
 return {
   { Pandoc = move_key_figures },
   { RawBlock = RawBlock },
   sanitise,
-  { Image = Image, Div = Div, Table = Table },
-  { Blocks = keep_titles_with_tables },
+  { Link = Link, Image = Image, Div = Div, Table = Table },
+  -- (an HTML brief has nothing to keep together: no walk over every list of blocks)
+  { Blocks = to_typst and keep_titles_with_tables or nil },
 }

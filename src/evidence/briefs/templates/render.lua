@@ -10,6 +10,13 @@ Every key but "source" is optional: a format is written when its output path is 
 read and written as an HTML fragment (what a reader sees of the notebook's computed text, for the disclosure
 scan). The HTML written here refers to its stylesheet and figures; the renderer inlines them (as pandoc's
 --embed-resources would).
+
+The outputs are written in the order the renderer needs them: the displayed text (scanned before anything is
+written), the Typst markup (typeset while this process goes on with the HTML), the HTML. Each file is complete
+when its key ("displayed_html", "typst", "html") is printed on a line of standard output.
+
+The brief filter's passes that do the same for every format (its first SHARED_PASSES) run once on the brief,
+the others once per format: the output is what `pandoc --lua-filter brief.lua` writes, format by format.
 ]]
 
 local request_file = arg[1]
@@ -24,14 +31,48 @@ local function write_file(path, text)
   handle:write(text)
   handle:close()
 end
+local function done(key)
+  io.stdout:write(key, "\n")
+  io.stdout:flush()
+end
 
 local request = pandoc.json.decode(read_file(request_file), false)
 local templates = request.templates
-local filter = pandoc.path.join({ templates, "brief.lua" })
+local filter_file = pandoc.path.join({ templates, "brief.lua" })
 
-local function filtered(doc, format)
+-- the brief filter's passes for one output format (the filter reads FORMAT when it is loaded)
+local function brief_filter(format)
   local env = setmetatable({ FORMAT = format }, { __index = _G })
-  return pandoc.utils.run_lua_filter(doc:clone(), filter, env)
+  local passes = assert(loadfile(filter_file, "t", env))()
+  return passes, env.SHARED_PASSES or 0
+end
+
+local function run_passes(doc, passes, first, last)
+  for i = first, last do
+    doc = doc:walk(passes[i])
+  end
+  return doc
+end
+
+local filters = {}
+local function filter_for(format)
+  if not filters[format] then
+    local passes, shared = brief_filter(format)
+    filters[format] = { passes = passes, shared = shared }
+  end
+  return filters[format]
+end
+
+-- the format-independent passes (those of the HTML filter: they are the same for every format)
+local function shared_passes(doc)
+  local filter = filter_for("html5")
+  return run_passes(doc, filter.passes, 1, filter.shared)
+end
+
+-- the rest, for one format, on a document the shared passes have run on
+local function format_passes(doc, format)
+  local filter = filter_for(format)
+  return run_passes(doc:clone(), filter.passes, filter.shared + 1, #filter.passes)
 end
 
 local function template(name)
@@ -45,19 +86,23 @@ local function write_html(doc, standalone)
     options.template = template("brief.html")
     options.variables = { css = request.css or {} }
   end
-  return pandoc.write(filtered(doc, "html5"), "html5", options)
+  return pandoc.write(format_passes(doc, "html5"), "html5", options)
 end
 
+if request.displayed then
+  local displayed = shared_passes(pandoc.read(read_file(request.displayed), "markdown"))
+  write_file(request.displayed_html, write_html(displayed, false))
+  done("displayed_html")
+end
 if request.html or request.typst then
-  local doc = pandoc.read(read_file(request.source), "markdown")
-  if request.html then
-    write_file(request.html, write_html(doc, true))
-  end
+  local doc = shared_passes(pandoc.read(read_file(request.source), "markdown"))
   if request.typst then
     local options = { wrap_text = "wrap-none", template = template("brief.typ") }
-    write_file(request.typst, pandoc.write(filtered(doc, "typst"), "typst", options))
+    write_file(request.typst, pandoc.write(format_passes(doc, "typst"), "typst", options))
+    done("typst")
   end
-end
-if request.displayed then
-  write_file(request.displayed_html, write_html(pandoc.read(read_file(request.displayed), "markdown"), false))
+  if request.html then
+    write_file(request.html, write_html(doc, true))
+    done("html")
+  end
 end
