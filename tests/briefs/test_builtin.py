@@ -58,11 +58,9 @@ def test_html_is_self_contained(html: str) -> None:
     assert "<style" in html and "--accent" in html  # the stylesheet is inlined
 
 
-def test_one_pandoc_process_writes_what_pandoc_writes_format_by_format(source: Path) -> None:
-    """render.lua reads the source once and writes both formats: each exactly as `pandoc --lua-filter brief.lua
-    --template ...` writes it on its own (the HTML before its stylesheet and figures are inlined)."""
+def _pandoc_each_format(source: Path) -> tuple[str, str]:
+    """HTML and Typst as `pandoc --lua-filter brief.lua --template ...` writes each on its own."""
     templates = builtin.TEMPLATES
-    converted = builtin.convert(source.read_text(encoding="utf-8"), displayed="Counted **12** people")
     html = builtin.pandoc(
         source,
         "html5",
@@ -70,7 +68,14 @@ def test_one_pandoc_process_writes_what_pandoc_writes_format_by_format(source: P
         f"--template={templates / 'brief.html'}",
         f"--css={templates / 'brief.css'}",
     )
-    typst = builtin.pandoc(source, "typst", "--standalone", f"--template={templates / 'brief.typ'}")
+    return html, builtin.pandoc(source, "typst", "--standalone", f"--template={templates / 'brief.typ'}")
+
+
+def test_one_pandoc_process_writes_what_pandoc_writes_format_by_format(source: Path) -> None:
+    """render.lua reads the source once and writes both formats: each exactly as `pandoc --lua-filter brief.lua
+    --template ...` writes it on its own (the HTML before its stylesheet and figures are inlined)."""
+    converted = builtin.convert(source.read_text(encoding="utf-8"), displayed="Counted **12** people")
+    html, typst = _pandoc_each_format(source)
     assert (converted.html, converted.typst) == (html, typst)
     # (the command line ends a fragment with a newline)
     assert converted.displayed_html == builtin.pandoc(None, "html5", text="Counted **12** people").rstrip(
@@ -124,16 +129,8 @@ def test_shared_passes_write_what_the_filter_writes_format_by_format(tmp_path: P
     gives it on its own, on a source full of what the filter sanitises."""
     source = tmp_path / "brief.qmd"
     source.write_text(HOSTILE_SOURCE, encoding="utf-8")
-    templates = builtin.TEMPLATES
     converted = builtin.convert(HOSTILE_SOURCE, displayed=HOSTILE_SOURCE)
-    html = builtin.pandoc(
-        source,
-        "html5",
-        "--standalone",
-        f"--template={templates / 'brief.html'}",
-        f"--css={templates / 'brief.css'}",
-    )
-    typst = builtin.pandoc(source, "typst", "--standalone", f"--template={templates / 'brief.typ'}")
+    html, typst = _pandoc_each_format(source)
     assert (converted.html, converted.typst) == (html, typst)
     assert converted.displayed_html == builtin.pandoc(source, "html5").rstrip("\n")
     # the sanitising did act (the comparison is not between two unfiltered documents)

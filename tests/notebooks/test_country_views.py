@@ -79,6 +79,15 @@ def test_a_brief_that_shows_nothing_is_refused(real_tables, shown):
 # ------------------------------------------------------------------ charts draw only what their tables publish
 
 #: Charts with no count of people to check against a table: tier placements, and model estimates.
+#: The sections of a country brief that draw charts, in the notebook's order.
+CHARTED_SECTIONS = (
+    country_views.show_together,
+    country_views.show_case_section,
+    country_views.show_detected_section,
+    country_views.show_tier_section,
+    country_views.show_peers_section,
+    country_views.show_causes_section,
+)
 _NO_COUNTS = ("tip_tiers", "tier_event_study")
 _WITHHELD = ("<5", "x", "n/a", "")
 
@@ -244,14 +253,7 @@ def test_every_chart_of_a_brief_draws_only_what_its_table_publishes(
     )
     monkeypatch.setattr(causes_views, "heat_table", heat_table)
     brief = open_brief(real_tables, DisclosureRule(5), country=country, role=role)
-    for show in (
-        country_views.show_together,
-        country_views.show_case_section,
-        country_views.show_detected_section,
-        country_views.show_tier_section,
-        country_views.show_peers_section,
-        country_views.show_causes_section,
-    ):
+    for show in CHARTED_SECTIONS:
         show(brief)
     charts = [(i, item) for i, (kind, item) in enumerate(items) if kind == "chart"]
     assert len(charts) >= 10
@@ -304,14 +306,7 @@ def test_every_chart_of_a_demo_brief_is_a_valid_vega_lite_spec(shown, tmp_path, 
     monkeypatch.setattr(charts, "chart_spec", recorded)
     monkeypatch.setattr(charts, "save_charts", saved)
     brief = country_views.start([], 5, country="THA", role="both", years=(None, None))
-    for show in (
-        country_views.show_together,
-        country_views.show_case_section,
-        country_views.show_detected_section,
-        country_views.show_tier_section,
-        country_views.show_peers_section,
-        country_views.show_causes_section,
-    ):
+    for show in CHARTED_SECTIONS:
         show(brief)
     kinds = set()
     for chart, spec in drawn:
