@@ -272,6 +272,13 @@ def recorded_characteristics(cases: LoadedTable | pl.DataFrame) -> list[str]:
 # ------------------------------------------------------------------------------------------------- profiles
 
 
+def _counted(name: str, keyed: bool) -> list[pl.Expr]:
+    """A count aggregation ``name`` and, for keyed (real) records, the sum of their cell keys ``<name>_key``."""
+    return [pl.len().cast(pl.Int64).alias(name)] + (
+        [pl.col(RECORD_CELL_KEY).sum().cast(pl.Int64).alias(f"{name}_key")] if keyed else []
+    )
+
+
 def profile(
     cases: LoadedTable | pl.DataFrame, topic: str, by: str | None = None, *, level: float = 0.95
 ) -> pl.DataFrame:
@@ -300,14 +307,11 @@ def profile(
     if keyed:
         groups = groups.join(df.select("_id", RECORD_CELL_KEY), on="_id")
 
-    def counted(name: str) -> list[pl.Expr]:
-        return [pl.len().cast(pl.Int64).alias(name)] + (
-            [pl.col(RECORD_CELL_KEY).sum().cast(pl.Int64).alias(f"{name}_key")] if keyed else []
-        )
-
-    n_group = groups.group_by("group").agg(counted("n_group"))
-    known = pairs.select("_id").unique().join(groups, on="_id").group_by("group").agg(counted("n_known"))
-    counts = pairs.join(groups, on="_id").group_by("group", "category").agg(counted("count"))
+    n_group = groups.group_by("group").agg(_counted("n_group", keyed))
+    known = (
+        pairs.select("_id").unique().join(groups, on="_id").group_by("group").agg(_counted("n_known", keyed))
+    )
+    counts = pairs.join(groups, on="_id").group_by("group", "category").agg(_counted("count", keyed))
     grid = pl.DataFrame(
         {"group": [g for g in order for _ in categories], "category": [c for _ in order for c in categories]}
     )
@@ -349,17 +353,16 @@ def cross_profile(
     if keyed:
         rows = rows.join(df.select("_id", RECORD_CELL_KEY), on="_id")
 
-    def counted(name: str) -> list[pl.Expr]:
-        return [pl.len().cast(pl.Int64).alias(name)] + (
-            [pl.col(RECORD_CELL_KEY).sum().cast(pl.Int64).alias(f"{name}_key")] if keyed else []
-        )
-
-    known = rows.join(columns.select("_id").unique(), on="_id").group_by("category").agg(counted("n_known"))
+    known = (
+        rows.join(columns.select("_id").unique(), on="_id")
+        .group_by("category")
+        .agg(_counted("n_known", keyed))
+    )
     both = (
         rows.rename({"category": "row"})
         .join(columns.rename({"category": "column"}), on="_id")
         .group_by("row", "column")
-        .agg(counted("count"))
+        .agg(_counted("count", keyed))
     )
     grid = pl.DataFrame(
         {
