@@ -33,7 +33,7 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
-from evidence.analyses.count_models import captured_warnings, safe_exp
+from evidence.analyses.count_models import captured_warnings, one_blas_thread, safe_exp
 from evidence.analyses.intervals import clean_float, wilson_interval
 from evidence.analyses.routes import flow_class_expr
 from evidence.analyses.selection import RECORD_CELL_KEY, recorded_flags, resolve_table
@@ -617,12 +617,12 @@ def association_model(
     X = np.column_stack(columns)
     y = data["_y"].to_numpy().astype(float)
     notes: list[str] = []
-    with captured_warnings() as caught:
+    with captured_warnings() as caught, one_blas_thread():
         fit = GLM(y, X, family=families.Binomial()).fit()
+        params, bse = np.asarray(fit.params), np.asarray(fit.bse)
+        ci = np.asarray(fit.conf_int(alpha=1 - level))
+        pvalues = np.asarray(fit.pvalues)
     notes += caught
-    params, bse = np.asarray(fit.params), np.asarray(fit.bse)
-    ci = np.asarray(fit.conf_int(alpha=1 - level))
-    pvalues = np.asarray(fit.pvalues)
     counts = {p: dict(data.group_by(p).len().iter_rows()) for p in model_predictors}
     rows = [
         {
@@ -714,19 +714,24 @@ def compare_missing(
     *,
     min_category_n: int = MIN_CATEGORY_N,
     level: float = 0.95,
+    everyone: AssociationModel | None = None,
 ) -> tuple[pl.DataFrame, AssociationModel, AssociationModel]:
     """The complete-case fit beside the missing-indicator fit of the same model (:func:`association_model`).
 
     Returns a table (predictor, category, then odds_ratio, ci_low, ci_high, n for each fit, suffixed
     ``_complete`` and ``_all``; a category present in only one fit, such as ``Unknown``, has nulls for the
-    other) and both models (each says how many records it used and left out).
+    other) and both models (each says how many records it used and left out). ``everyone``: the
+    missing-indicator fit of the same cases and arguments, when the caller has it already (not fitted again).
     """
     complete = association_model(
         cases, outcome, predictors, missing="complete_case", min_category_n=min_category_n, level=level
     )
-    everyone = association_model(
-        cases, outcome, predictors, missing="indicator", min_category_n=min_category_n, level=level
-    )
+    if everyone is None:
+        everyone = association_model(
+            cases, outcome, predictors, missing="indicator", min_category_n=min_category_n, level=level
+        )
+    elif (everyone.outcome, everyone.missing, everyone.level) != (outcome, "indicator", level):
+        raise ParameterError("everyone must be the missing-indicator fit of the same outcome and level")
     keep = ["predictor", "category", "odds_ratio", "ci_low", "ci_high", "n"]
     left = complete.terms.select(keep).rename({c: f"{c}_complete" for c in keep[2:]})
     right = everyone.terms.select(keep).rename({c: f"{c}_all" for c in keep[2:]})

@@ -696,7 +696,7 @@ def show_models(
             if not compared:
                 compared = True
                 try:
-                    table, complete, _ = causes.compare_missing(cases, flag, predictors)
+                    table, complete, _ = causes.compare_missing(cases, flag, predictors, everyone=model)
                 except EvidenceError as exc:
                     display(Markdown(f"No complete-case comparison: {escape_markdown(exc)}."))
                     continue
