@@ -396,6 +396,38 @@ def test_complements_resist_an_attacker_who_knows_they_are_the_smallest() -> Non
         assert not is_pinned(truth, mask, False, cell, bounds_of)
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=matrices, rule=rules, data=st.data())
+def test_the_network_audit_exposes_exactly_the_cells_linear_programming_pins(
+    rows: list[list[int]], rule: DisclosureRule, data: st.DataObject
+) -> None:
+    """The audit's cycles in the network of the table's lines (no LP) and the min/max linear programs agree
+    on which withheld cells a table gives away, whatever is withheld: small cells, complements chosen from
+    any of their lines (whose rivals may even sit below them: then both leave it to the LP), margins."""
+    from evidence.presentation import disclosure
+
+    grid = disclosure._grid_with_margins(rows)
+    status: list[str | None] = [disclosure._SMALL if rule.is_small(v) else None for v in grid.values]
+    extra = data.draw(st.sets(st.integers(0, len(grid.values) - 1), max_size=len(grid.values)))
+    chosen_from: dict[int, list[int]] = {}
+    for cell in sorted(extra):
+        if status[cell] is None:
+            status[cell] = disclosure._COMPLEMENT
+            lines = grid.lines_of(cell)
+            chosen_from[cell] = data.draw(st.lists(st.sampled_from(lines), max_size=2, unique=True))
+    hidden = [i for i, s in enumerate(status) if s is not None]
+    if not hidden:
+        assert disclosure._exposed_cells(grid, status, rule, chosen_from) == []
+        return
+    all_bounds = disclosure._attacker_bounds(grid, status, rule, chosen_from)
+    bounds = [all_bounds[c] for c in hidden]
+    within = all(low <= grid.values[c] <= high for c, (low, high) in zip(hidden, bounds, strict=True))
+    assert (disclosure._movable_cells(grid, hidden, bounds) is not None) == within
+    assert disclosure._exposed_cells(grid, status, rule, chosen_from) == disclosure._exposed_cells_by_lp(
+        grid, hidden, bounds
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "found"),
     [

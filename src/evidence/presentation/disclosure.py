@@ -511,24 +511,132 @@ def _attacker_bounds(
     return bounds
 
 
+def _movable_cells(grid: _Grid, hidden: list[int], bounds: list[tuple[float, float]]) -> list[int] | None:
+    """The suppressed cells (positions in ``hidden``) that some table consistent with what is published sets
+    to another value than the true one, found without linear programming; None when the lines of the table
+    are not a network (then the linear programs decide).
+
+    The lines of a table with margins are a network (the reason it is totally unimodular): signed so that
+    each suppressed cell enters one line and leaves the other (a cell in one line only runs to a free
+    "outside" node), every line with a suppressed cell is a node and every suppressed cell an arc; what is
+    published is the supply of the nodes. From the true table, a cell below its upper bound can go up one
+    (an arc forward), above its lower bound down one (an arc back). A cycle of such steps changes every cell
+    on it by one and keeps every line's sum and every bound: a table consistent with everything published
+    that differs from the true one by a whole count. A cell is movable when a path leads back from its arc's
+    head to its tail without the cell itself. Conversely a table that differs in a cell is the true one plus a
+    circulation, which splits into such cycles (each moving its cells the way the circulation does, so within
+    their bounds): a cell on none of them is pinned. Exact, with whole numbers only.
+    """
+    outside = -1
+    lines_of: list[list[int]] = []
+    for cell in hidden:
+        lines = grid.lines_of(cell)
+        if not 1 <= len(lines) <= 2:
+            return None
+        lines_of.append(lines)
+
+    def coefficient(cell: int, line: int) -> int:
+        return -1 if grid.lines[line][1] == cell else 1
+
+    # signs of the lines: a cell in two lines must have opposite signed coefficients in them
+    sign: dict[int, int] = {}
+    by_line: dict[int, list[int]] = {}
+    for k, lines in enumerate(lines_of):
+        for line in lines:
+            by_line.setdefault(line, []).append(k)
+    for start in by_line:
+        if start in sign:
+            continue
+        sign[start] = 1
+        todo = [start]
+        while todo:
+            line = todo.pop()
+            for k in by_line[line]:
+                for other in lines_of[k]:
+                    if other == line:
+                        continue
+                    wanted = -sign[line] * coefficient(hidden[k], line) * coefficient(hidden[k], other)
+                    if other not in sign:
+                        sign[other] = wanted
+                        todo.append(other)
+                    elif sign[other] != wanted:
+                        return None
+    # each cell an arc tail -> head (leaves the line where its signed coefficient is -1)
+    arcs: list[tuple[int, int]] = []
+    for k, lines in enumerate(lines_of):
+        ends = {sign[line] * coefficient(hidden[k], line): line for line in lines}
+        arcs.append((ends.get(-1, outside), ends.get(1, outside)))
+    steps: dict[int, list[tuple[int, int]]] = {}  # node -> (next node, cell) one step of the residual graph
+    for k, (tail, head) in enumerate(arcs):
+        value, (low, high) = float(grid.values[hidden[k]]), bounds[k]
+        if not low <= value <= high:
+            return None  # the true table breaks a bound: leave it to the linear programs
+        if value < high:
+            steps.setdefault(tail, []).append((head, k))
+        if value > low:
+            steps.setdefault(head, []).append((tail, k))
+
+    def reaches(source: int, target: int, without: int) -> list[int] | None:
+        """The cells on a path of steps from ``source`` to ``target`` that does not use cell ``without``."""
+        came: dict[int, tuple[int, int]] = {source: (source, -1)}
+        todo = [source]
+        while todo:
+            node = todo.pop()
+            if node == target:
+                path = []
+                while node != source:
+                    node, k = came[node]
+                    path.append(k)
+                return path
+            for nxt, k in steps.get(node, ()):
+                if k != without and nxt not in came:
+                    came[nxt] = (node, k)
+                    todo.append(nxt)
+        return None
+
+    movable: set[int] = set()
+    for k, (tail, head) in enumerate(arcs):
+        if k in movable:
+            continue
+        value, (low, high) = float(grid.values[hidden[k]]), bounds[k]
+        path = reaches(head, tail, k) if value < high else None
+        if path is None and value > low:
+            path = reaches(tail, head, k)
+        if path is not None:
+            movable.update([k, *path])
+    return sorted(movable)
+
+
 def _exposed_cells(
     grid: _Grid, status: list[str | None], rule: DisclosureRule, chosen_from: dict[int, list[int]]
 ) -> list[int]:
     """Suppressed cells whose value is the only one consistent with everything published.
 
     A cell is safe as soon as one feasible table differs from the true one in that cell (the true table is
-    feasible, so the cell's interval then has width > 0). Feasible tables are found by linear programming
-    with a few objectives that move many cells at once; the cells still unresolved get their own min/max.
+    feasible, so the cell's interval then has width > 0). In a table with margins, whose lines form a network,
+    a cycle of whole-count steps finds such a table for every cell that has one (:func:`_movable_cells`);
+    otherwise linear programming does (:func:`_exposed_cells_by_lp`).
     """
+    hidden = [i for i, s in enumerate(status) if s is not None]
+    if not hidden:
+        return []
+    all_bounds = _attacker_bounds(grid, status, rule, chosen_from)
+    bounds = [all_bounds[cell] for cell in hidden]
+    movable = _movable_cells(grid, hidden, bounds)
+    if movable is None:
+        return _exposed_cells_by_lp(grid, hidden, bounds)
+    moves = set(movable)
+    return [cell for k, cell in enumerate(hidden) if k not in moves]
+
+
+def _exposed_cells_by_lp(grid: _Grid, hidden: list[int], bounds: list[tuple[float, float]]) -> list[int]:
+    """:func:`_exposed_cells` by linear programming: feasible tables are found with a few objectives that move
+    many cells at once; the cells still unresolved get their own min/max."""
     import numpy as np
     from scipy.optimize import linprog
     from scipy.sparse import csr_array
 
-    hidden = [i for i, s in enumerate(status) if s is not None]
-    if not hidden:
-        return []
     position = {cell: k for k, cell in enumerate(hidden)}
-    all_bounds = _attacker_bounds(grid, status, rule, chosen_from)
     # Only lines with a suppressed cell constrain anything; published cells move to the right-hand side.
     row_of: list[int] = []
     column_of: list[int] = []
@@ -550,7 +658,6 @@ def _exposed_cells(
             rhs.append(-constant)
     a_eq = csr_array((coefficient, (row_of, column_of)), shape=(len(rhs), len(hidden))) if rhs else None
     b_eq = np.array(rhs) if rhs else None
-    bounds = [all_bounds[cell] for cell in hidden]
     truth = np.array([grid.values[cell] for cell in hidden], dtype=float)
     unresolved = np.ones(len(hidden), dtype=bool)
 
