@@ -6,8 +6,11 @@ import math
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from evidence.analyses import causes
+from evidence.analyses.selection import RECORD_CELL_KEY
 from evidence.core.errors import ParameterError
 from evidence.sources.cache import load_cached
 from evidence.sources.case_schema import conform
@@ -92,6 +95,54 @@ def test_missing_values_count_every_victim():
     assert rows["sex"]["n_recorded"] == 5
     assert rows["recruiter_relation"]["in_layout"] is False
     assert (out["n_recorded"] + out["n_not_recorded"] == out["n"]).all()
+
+
+def _recorded_by_pairs(df: pl.DataFrame) -> dict[str, tuple[bool, int, int]]:
+    """What each topic's pairs (:func:`causes._topic_pairs`) say: (in the layout, victims recorded, the sum of
+    their keys): the definition the one-pass counts of recorded_topics and missing_values must keep."""
+    df = df.with_row_index("_id")
+    out = {}
+    for topic in causes.TOPICS:
+        try:
+            pairs, _ = causes._topic_pairs(df, topic)
+        except ParameterError:
+            out[topic] = (False, 0, 0)
+            continue
+        ids = pairs.select("_id").unique().join(df.select("_id", RECORD_CELL_KEY), on="_id")
+        out[topic] = (True, ids.height, int(ids[RECORD_CELL_KEY].sum()))
+    return out
+
+
+_TEXTS = st.sampled_from([None, "", ";", " ; ", "FamilyIntimatePartner", "A; B", " ;Europe", "Asia", "x;;"])
+_FLAGS = st.sampled_from([None, None, True, False])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), n=st.integers(0, 6))
+def test_recorded_topics_and_missing_values_count_what_the_topic_pairs_hold(data, n):
+    flags = [c for group in causes.FLAG_GROUPS.values() for c in group][::3] + list(causes.PERPETRATOR_ROLES)
+    texts = [*causes.PERPETRATOR_VALUES, "origin_region"]
+    columns = {c: data.draw(st.lists(_FLAGS, min_size=n, max_size=n)) for c in flags}
+    columns |= {c: data.draw(st.lists(_TEXTS, min_size=n, max_size=n)) for c in texts}
+    columns["trafficking_duration"] = data.draw(
+        st.lists(st.sampled_from([None, "0-12 months", "25+ months"]), min_size=n, max_size=n)
+    )
+    columns["gender"] = data.draw(st.lists(st.sampled_from([None, "Female", "Male"]), min_size=n, max_size=n))
+    df = conform(pl.DataFrame(columns, schema_overrides={c: pl.Boolean for c in flags})).with_columns(
+        pl.Series(
+            RECORD_CELL_KEY, data.draw(st.lists(st.integers(0, 2**32 - 1), min_size=n, max_size=n)), pl.Int64
+        )
+    )
+    expected = _recorded_by_pairs(df)
+    assert causes.recorded_topics(df) == [t for t, (_, n_ids, _) in expected.items() if n_ids]
+    out = causes.missing_values(df)
+    for row in out.filter(pl.col("kind") == "topic").iter_rows(named=True):
+        in_layout, recorded, key = expected[row["variable"]]
+        assert (row["in_layout"], row["n_recorded"], row["n_recorded_key"]) == (in_layout, recorded, key)
+        assert row["n_not_recorded_key"] == int(df[RECORD_CELL_KEY].sum()) - key
+    sex = out.filter(pl.col("variable") == "sex").row(0, named=True)
+    assert sex["n_recorded"] == df["gender"].is_not_null().sum()
+    assert sex["n_recorded_key"] == int(df.filter(pl.col("gender").is_not_null())[RECORD_CELL_KEY].sum())
 
 
 def test_a_topic_not_in_the_layout_is_a_clear_error(shared_data):

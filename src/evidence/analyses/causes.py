@@ -248,18 +248,53 @@ def _not_recorded(topic: str) -> ParameterError:
     return ParameterError(f"{TOPICS[topic].lower()} is not recorded in these data{where}")
 
 
+def _topic_columns(topic: str) -> list[str]:
+    """The columns whose values say whether a victim is recorded for ``topic`` (the flags of a flag topic)."""
+    if topic == "perpetrator_role":
+        return list(PERPETRATOR_ROLES)
+    if topic in FLAG_DIMENSIONS:
+        return list(FLAG_GROUPS[FLAG_DIMENSIONS[topic]])
+    if topic == PERPETRATOR_ORIGIN:
+        return ["perpetrator_citizenship_region"]
+    return [topic]
+
+
+def _recorded_exprs(df: pl.DataFrame, topics: Sequence[str]) -> dict[str, pl.Expr | None]:
+    """For each topic: an expression true for the victims :func:`_topic_pairs` gives a category of the topic,
+    or None where it raises (the data do not record the topic at all). One pass over the data for all the
+    topics, where :func:`_topic_pairs` makes each topic's pairs."""
+    columns = list(dict.fromkeys(c for t in topics for c in _topic_columns(t) if c in df.columns))
+    known = df.select(pl.col(columns).is_not_null().any()).row(0, named=True) if columns else {}
+    out: dict[str, pl.Expr | None] = {}
+    for topic in topics:
+        present = [c for c in _topic_columns(topic) if known.get(c)]
+        if not present:
+            out[topic] = None  # every column of the topic null or absent: not recorded
+        elif topic in FLAG_DIMENSIONS or topic == "perpetrator_role":
+            # under the denominator rule a flag is true exactly where it was recorded true
+            out[topic] = pl.any_horizontal(pl.col(c).fill_null(False) for c in present)
+        elif topic == PERPETRATOR_ORIGIN:
+            out[topic] = pl.col("perpetrator_citizenship_region").is_not_null() & pl.col(
+                "origin_region"
+            ).is_not_null()
+        elif topic == "trafficking_duration":
+            out[topic] = pl.col(topic).is_not_null()
+        else:  # a multi-valued text column: a value that is not only separators and spaces
+            out[topic] = pl.col(topic).is_not_null() & pl.col(topic).str.split(";").list.eval(
+                pl.element().str.strip_chars() != ""
+            ).list.any().fill_null(False)
+    return out
+
+
 def recorded_topics(cases: LoadedTable | pl.DataFrame) -> list[str]:
     """The topics the data record (for at least one victim)."""
-    df = _cases(cases).with_row_index("_id")
-    out = []
-    for topic in TOPICS:
-        try:
-            pairs, _ = _topic_pairs(df, topic)
-        except ParameterError:
-            continue
-        if pairs.height:
-            out.append(topic)
-    return out
+    df = _cases(cases)
+    exprs = _recorded_exprs(df, list(TOPICS))
+    recorded = {t: e for t, e in exprs.items() if e is not None}
+    if not recorded:
+        return []
+    found = df.select(e.any().alias(t) for t, e in recorded.items()).row(0, named=True)
+    return [t for t in TOPICS if found.get(t)]
 
 
 def recorded_characteristics(cases: LoadedTable | pl.DataFrame) -> list[str]:
@@ -390,31 +425,48 @@ def missing_values(
     in_layout (false when the file's layout has no such field: every victim is then "not recorded"); for
     records that carry cell keys also n_recorded_key and n_not_recorded_key.
     """
-    df = _cases(cases).with_row_index("_id")
+    df = _cases(cases)
     variables = list(variables) if variables is not None else [*TOPICS, *CHARACTERISTICS]
+    for name in variables:
+        if name not in TOPICS:
+            _characteristic(name)
     keyed = RECORD_CELL_KEY in df.columns
     all_key = int(df[RECORD_CELL_KEY].sum()) if keyed else 0
+    # whether each victim is recorded for each variable, counted (and its records' keys summed) in one pass
+    topic_exprs = _recorded_exprs(df, [v for v in variables if v in TOPICS])
+    recorded_exprs = {
+        name: topic_exprs[name] if name in TOPICS else CHARACTERISTICS[name][0].is_not_null()
+        for name in variables
+    }
+    counted = [e for e in recorded_exprs.values() if e is not None]
+    sums = (
+        df.select(
+            [e.sum().fill_null(0).alias(f"n{i}") for i, e in enumerate(counted)]
+            + (
+                [
+                    pl.col(RECORD_CELL_KEY).filter(e).sum().fill_null(0).alias(f"k{i}")
+                    for i, e in enumerate(counted)
+                ]
+                if keyed
+                else []
+            )
+        ).row(0, named=True)
+        if counted
+        else {}
+    )
     rows = []
+    index = 0
     for name in variables:
         recorded_key = 0
-        if name in TOPICS:
-            try:
-                pairs, _ = _topic_pairs(df, name)
-                ids = pairs.select("_id").unique()
-                recorded, in_layout = ids.height, True
-                if keyed:
-                    recorded_key = int(
-                        ids.join(df.select("_id", RECORD_CELL_KEY), on="_id")[RECORD_CELL_KEY].sum()
-                    )
-            except ParameterError:
-                recorded, in_layout = 0, False
-            kind = "topic"
+        if recorded_exprs[name] is None:
+            recorded, in_layout = 0, False
         else:
-            expr, _ = _characteristic(name)
-            recorded = int(df.select(expr.is_not_null().sum()).item())
+            recorded = int(sums[f"n{index}"])
             if keyed:
-                recorded_key = int(df.filter(expr.is_not_null())[RECORD_CELL_KEY].sum())
-            in_layout, kind = recorded > 0, "characteristic"
+                recorded_key = int(sums[f"k{index}"])
+            index += 1
+            in_layout = True if name in TOPICS else recorded > 0
+        kind = "topic" if name in TOPICS else "characteristic"
         rows.append(
             {
                 "variable": name,
