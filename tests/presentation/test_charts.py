@@ -117,6 +117,19 @@ def test_charts_assembled_without_altairs_checks_have_altairs_spec(trend) -> Non
             assert json.dumps(cheap.to_dict(validate=True)) == json.dumps(altairs.to_dict(validate=True))
 
 
+def test_parts_held_whole_are_written_as_copies(trend) -> None:
+    # plain() holds a layer's mark, channels and title whole (altair's copies take them by reference): each
+    # spec made of the chart gets its own copy, so changing one spec changes neither the chart nor the next
+    base = alt.Chart(trend).encode(x=alt.X("year:Q", axis=alt.Axis(format="d")))
+    line = base.mark_line(point=True).encode(y=alt.Y("victims:Q"), tooltip=[alt.Tooltip("victims:Q")])
+    chart = side_by_side(layered(line, line.mark_point(), width=200), line, title=chart_title("V", SOURCE))
+    first, second = chart_spec(chart), chart_spec(chart)
+    assert first == second
+    first["hconcat"][0]["layer"][0]["encoding"]["x"]["axis"]["format"] = "changed"
+    first["hconcat"][1]["encoding"]["tooltip"].append({"field": "changed"})
+    assert chart_spec(chart) == second
+
+
 def test_map_features_are_written_as_json_dumps_writes_them() -> None:
     # a map's features are written from each geometry's text, made once per process
     from evidence.presentation.charts import _features_text

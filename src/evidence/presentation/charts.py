@@ -47,7 +47,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Final, ParamSpec, TypeVar, cast
+from typing import Any, ClassVar, Final, ParamSpec, TypeVar, cast
 
 import altair as alt
 import numpy as np
@@ -260,18 +260,58 @@ def _plain_part(value: Any) -> Any:
     return value
 
 
+def _json_copy(value: Any) -> Any:
+    """A copy of a spec's JSON value (dicts and lists copied, the rest shared: strings, numbers, None)."""
+    if type(value) is dict:
+        return {k: _json_copy(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_json_copy(v) for v in value]
+    return value
+
+
+class _Written:
+    """A part of a chart written as its spec already (a dict or a list of them, as ``to_dict`` writes it), held
+    whole. altair copies every sub-chart of a layered or concatenated chart deeply, walking every value,
+    each time such a chart is made and each time it is turned into a spec (a map's layers were copied a dozen
+    times): it takes this by reference, and writes it into the spec as a copy of the value, as it is
+    (``to_dict``: altair's ``SchemaLike``)."""
+
+    __slots__ = ("value",)
+    _schema: ClassVar[dict[str, str]] = {"type": "object"}
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def to_dict(self, *args: Any, **kwargs: Any) -> Any:
+        return _json_copy(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Written) and self.value == other.value
+
+    __hash__ = None  # type: ignore[assignment]  # unhashable, as the dict or list it holds
+
+
+def _written(value: Any) -> Any:
+    """``value`` (a plain part) held whole when it is a dict or a list of plain values (not of charts)."""
+    if type(value) is dict or (type(value) is list and not any(isinstance(v, alt.SchemaBase) for v in value)):
+        return _Written(value)
+    return value
+
+
 def plain(chart: _Chart) -> _Chart:
     """The chart with its mark, encodings, projection, transforms and title held as the plain dicts they are
-    written as in the spec (its data stays as it is; its sub-charts are made plain too): the spec is the same,
-    and altair's copies of the chart walk a few keys instead of every field of every schema object."""
+    written as in the spec (its data stays as it is; its sub-charts are made plain too), each held whole
+    (:class:`_Written`): the spec is the same, and altair's copies of the chart walk a few keys instead of every
+    field of every schema object."""
     copy = chart.copy(deep=False)
     for key in _PARTS:
         value = getattr(chart, key, alt.Undefined)
         if value is not alt.Undefined:
-            copy[key] = _plain_part(value)
+            part = _plain_part(value)
+            copy[key] = _written(part) if key not in ("encoding", "width", "height") else part
     if isinstance(copy, alt.Chart) and isinstance(copy.encoding, dict):
         # altair looks into the encoding of a layer (for facets) as an object
-        copy.encoding = _Encoding(**copy.encoding)
+        copy.encoding = _Encoding(**{k: _written(v) for k, v in copy.encoding.items()})
     return copy
 
 
