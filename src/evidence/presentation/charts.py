@@ -41,11 +41,12 @@ Text from data
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Final, ParamSpec, TypeVar, cast
 
@@ -1183,10 +1184,50 @@ def chart_spec(chart: alt.TopLevelMixin | dict[str, Any]) -> dict[str, Any]:
     returned as it is."""
     if isinstance(chart, dict):
         return chart
-    with alt.theme.enable(THEME_NAME), debug_mode(False):
+    with alt.theme.enable(THEME_NAME), debug_mode(False), _rows_of_frames():
         # not validated against the Vega-Lite schema here (altair's validation took a quarter of a brief's
         # chart time): the spec is the same, and the tests validate every chart builder's spec
         return chart.to_dict(validate=False)
+
+
+#: The largest frame altair's default data transformer writes into a spec (beyond, it raises).
+_MAX_ROWS: Final = 5000
+_ROWS_TRANSFORMER: Final = "evidence-rows"
+
+
+@contextlib.contextmanager
+def _rows_of_frames() -> Iterator[None]:
+    """While a spec is written: a polars frame of numbers, text and booleans becomes its rows as altair's
+    default data transformer writes them (``{"values": frame.rows(named=True)}``), without the round through
+    narwhals that converts its dates (it has none) and copies it; any other data, or any other transformer
+    enabled, as before."""
+    registry = alt.data_transformers
+    if registry.active != "default":
+        yield
+        return
+    fallback = registry.get()
+    assert fallback is not None
+
+    def transform(data: Any) -> Any:
+        if (
+            isinstance(data, pl.DataFrame)
+            and data.height <= _MAX_ROWS
+            and all(_plain_dtype(dtype) for dtype in data.schema.values())
+        ):
+            return {"values": data.rows(named=True)}
+        return fallback(data)
+
+    registry.register(_ROWS_TRANSFORMER, transform)
+    with registry.enable(_ROWS_TRANSFORMER):
+        yield
+
+
+def _plain_dtype(dtype: pl.DataType) -> bool:
+    """A column type whose values altair writes as polars gives them (no date or time to format)."""
+    return (
+        (dtype.is_numeric() and not isinstance(dtype, pl.Decimal))
+        or isinstance(dtype, (pl.String, pl.Boolean, pl.Null, pl.Categorical, pl.Enum))
+    )
 
 
 def chart_is_empty(chart: alt.TopLevelMixin | dict[str, Any]) -> bool:
