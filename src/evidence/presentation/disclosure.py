@@ -332,24 +332,43 @@ def _as_counts(df: pl.DataFrame, columns: Sequence[str], *, allow_null: bool) ->
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ParameterError(f"count column(s) not in the table: {', '.join(missing)}")
-    casts = []
-    for column in columns:
-        series = df[column]
-        if not series.dtype.is_numeric():
-            raise ParameterError(f"count column {column!r} is {series.dtype}, not a number")
-        if series.dtype.is_float():
-            finite = series.drop_nulls()
-            if (finite.is_nan() | finite.is_infinite() | (finite != finite.round(0))).any():
-                raise ParameterError(f"count column {column!r} holds values that are not whole numbers")
-        if (series.drop_nulls() < 0).any():
+    schema = df.schema
+    numeric = [(i, column) for i, column in enumerate(columns) if schema[column].is_numeric()]
+    # every column's checks in one pass (nulls take no part in any() and comparisons), raised in their order
+    checks = (
+        df.select(
+            check
+            for i, column in numeric
+            for check in (
+                (
+                    pl.col(column).is_nan()
+                    | pl.col(column).is_infinite()
+                    | (pl.col(column) != pl.col(column).round(0))
+                )
+                .any()
+                .alias(f"fraction{i}")
+                if schema[column].is_float()
+                else pl.lit(False).alias(f"fraction{i}"),
+                (pl.col(column) < 0).any().alias(f"negative{i}"),
+                pl.col(column).null_count().alias(f"null{i}"),
+            )
+        ).row(0, named=True)
+        if numeric
+        else {}
+    )
+    for i, column in enumerate(columns):
+        if not schema[column].is_numeric():
+            raise ParameterError(f"count column {column!r} is {schema[column]}, not a number")
+        if checks[f"fraction{i}"]:
+            raise ParameterError(f"count column {column!r} holds values that are not whole numbers")
+        if checks[f"negative{i}"]:
             raise ParameterError(f"count column {column!r} holds negative values")
-        if not allow_null and series.null_count():
+        if not allow_null and checks[f"null{i}"]:
             raise ParameterError(
                 f"count column {column!r} has missing values; a table with totals needs every cell "
                 "(fill true zeros with 0 or drop the row)"
             )
-        casts.append(pl.col(column).cast(pl.Int64))
-    return df.with_columns(casts)
+    return df.with_columns(pl.col(column).cast(pl.Int64) for column in columns)
 
 
 def _flag_column(column: str) -> str:
@@ -797,9 +816,10 @@ def suppress_table(
     if total_label in value_columns:
         raise ParameterError(f"a value column is already named {total_label!r}; choose another total_label")
     counts = _as_counts(df.select([*keys, *value_columns]), value_columns, allow_null=False)
-    if counts.select(keys).null_count().sum_horizontal().item():
+    key_columns = counts.select(keys)
+    if key_columns.null_count().sum_horizontal().item():
         raise ParameterError("row keys must not be missing in a table with totals")
-    if counts.select(keys).is_duplicated().any():
+    if key_columns.is_duplicated().any():
         raise ParameterError(f"row key {', '.join(keys)} is not unique; aggregate the table first")
     if not margins:
         return suppress_counts(counts, value_columns, rule, cell_keys=cell_keys, noise=noise)
@@ -831,9 +851,7 @@ def suppress_table(
             cell = i * width + j
             reasons[column].append(status[cell])
             published[column].append(None if status[cell] is not None else grid.values[cell])
-    key_frame = pl.concat(
-        [counts.select(keys), pl.DataFrame({k: [None] for k in keys}, schema=counts.select(keys).schema)]
-    )
+    key_frame = pl.concat([key_columns, pl.DataFrame({k: [None] for k in keys}, schema=key_columns.schema)])
     frame = key_frame.with_columns(
         [pl.Series(c, published[c], dtype=pl.Int64) for c in out_columns]
         + [pl.Series(_flag_column(c), [r is not None for r in reasons[c]]) for c in out_columns]
