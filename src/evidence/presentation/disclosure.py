@@ -68,6 +68,7 @@ What a number counts
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
@@ -1085,6 +1086,22 @@ def _visible_text(text: str) -> str:
     return _EMPHASIS.sub("", html.unescape(_TAG.sub(" ", _without_hidden(text))))
 
 
+# what around a number says it is not a count (see _is_count_like)
+_BOUND_BEFORE = re.compile(r"[<>≤≥]\s*$")
+_PERCENT_AFTER = re.compile(r"\s*(?:%|‰|per\s*cent|percent|pp\b|percentage)", re.IGNORECASE)
+_LABEL_BEFORE = re.compile(rf"\b{_LABEL_WORDS}\.?\s*$", re.IGNORECASE)
+_MONTH_AFTER = re.compile(rf"\s*{_MONTHS}\b", re.IGNORECASE)
+_MONTH_BEFORE = re.compile(rf"\b{_MONTHS}\.?\s*$", re.IGNORECASE)
+_DURATION_AFTER = re.compile(
+    r"\s*(?:years?|yrs?|months?|weeks?|days?|hours?|minutes?|times|fold)\b", re.IGNORECASE
+)
+_LINE_START_BEFORE = re.compile(r"(?:^|\n)\s*$")
+_LIST_MARK_AFTER = re.compile(r"[.)]\s")
+_BRACKET_BEFORE = re.compile(r"\[\s*$")
+_BRACKET_AFTER = re.compile(r"\s*\]")
+_GROUPING = re.compile(f"[{_THOUSANDS}]")
+
+
 def _is_count_like(text: str, start: int, end: int) -> bool:
     token = text[start:end]
     before, after = text[max(0, start - 40) : start], text[end : end + 40]
@@ -1098,24 +1115,34 @@ def _is_count_like(text: str, start: int, end: int) -> bool:
         return False  # "3rd", "2x", "5%", "1:1", "1–4", ...
     if after[:1] == "." and after[1:2].isdigit():
         return False
-    if re.search(r"[<>≤≥]\s*$", before):
+    if _BOUND_BEFORE.search(before):
         return False  # a label such as "< 5" or a bound "≥ 2"
-    if re.match(r"\s*(?:%|‰|per\s*cent|percent|pp\b|percentage)", after, re.IGNORECASE):
+    if _PERCENT_AFTER.match(after):
         return False
-    if re.search(rf"\b{_LABEL_WORDS}\.?\s*$", before, re.IGNORECASE):
+    if _LABEL_BEFORE.search(before):
         return False
-    if re.match(rf"\s*{_MONTHS}\b", after, re.IGNORECASE) or re.search(
-        rf"\b{_MONTHS}\.?\s*$", before, re.IGNORECASE
-    ):
+    if _MONTH_AFTER.match(after) or _MONTH_BEFORE.search(before):
         return False  # a day of the month
-    if re.match(
-        r"\s*(?:years?|yrs?|months?|weeks?|days?|hours?|minutes?|times|fold)\b", after, re.IGNORECASE
-    ):
+    if _DURATION_AFTER.match(after):
         return False  # a duration or an age, not a count of people
-    if re.search(r"(?:^|\n)\s*$", before) and re.match(r"[.)]\s", after):
+    if _LINE_START_BEFORE.search(before) and _LIST_MARK_AFTER.match(after):
         return False  # a numbered list item
-    is_citation = re.search(r"\[\s*$", before) and re.match(r"\s*\]", after)  # "[1]"
+    is_citation = _BRACKET_BEFORE.search(before) and _BRACKET_AFTER.match(after)  # "[1]"
     return not is_citation
+
+
+@functools.lru_cache(maxsize=16)
+def _small_words(rule: DisclosureRule) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """The number words of the counts ``rule`` withholds, as a whole table cell (with a word for people
+    after it) and as a word anywhere; None when no such word exists."""
+    words = [w for i, w in enumerate(_NUMBER_WORDS) if rule.is_small(i)]
+    if not words:
+        return None, None
+    alternatives = "|".join(words)
+    return (
+        re.compile(rf"\s*({alternatives})(?:\s+{_PEOPLE})?\s*", re.IGNORECASE),
+        re.compile(rf"\b({alternatives})\b", re.IGNORECASE),
+    )
 
 
 def find_small_counts(text: str, rule: DisclosureRule = DEFAULT_RULE) -> list[SmallCountHit]:
@@ -1149,18 +1176,13 @@ def find_small_counts(text: str, rule: DisclosureRule = DEFAULT_RULE) -> list[Sm
     for match in _NUMBER.finditer(visible):
         if not _is_count_like(visible, match.start(), match.end()):
             continue
-        value = int(re.sub(f"[{_THOUSANDS}]", "", match.group()))
+        value = int(_GROUPING.sub("", match.group()))
         if rule.is_small(value):
             context = " ".join(visible[max(0, match.start() - 30) : match.end() + 30].split())
             hits.append(SmallCountHit(value, context))
-    small_words = [w for i, w in enumerate(_NUMBER_WORDS) if rule.is_small(i)]
     # Only a whole cell: in running text, captions and notes a number word is language ("One victim can have
     # several forms"), and the toolkit writes the counts it computes as digits.
-    spelled = (
-        re.compile(rf"\s*({'|'.join(small_words)})(?:\s+{_PEOPLE})?\s*", re.IGNORECASE)
-        if small_words
-        else None
-    )
+    spelled = _small_words(rule)[0]
     for cell in _table_cells(text):
         if spelled and (word := spelled.fullmatch(cell)):
             hits.append(SmallCountHit(_NUMBER_WORDS.index(word.group(1).lower()), cell.strip()))
@@ -1236,12 +1258,12 @@ def _people_counts(segment: str, rule: DisclosureRule) -> list[SmallCountHit]:
     for match in _PEOPLE_NUMBER.finditer(segment):
         if match.group(1):
             continue
-        value = float(re.sub(f"[{_THOUSANDS}]", "", match.group(2)))
+        value = float(_GROUPING.sub("", match.group(2)))
         if rule.is_small(value):
             shown = int(value) if value.is_integer() else value
             hits.append(SmallCountHit(shown, " ".join(segment.split())[:80]))
-    words = [w for i, w in enumerate(_NUMBER_WORDS) if rule.is_small(i)]
-    for match in re.finditer(rf"\b({'|'.join(words)})\b", segment, re.IGNORECASE) if words else ():
+    words = _small_words(rule)[1]
+    for match in words.finditer(segment) if words else ():
         hits.append(
             SmallCountHit(_NUMBER_WORDS.index(match.group(1).lower()), " ".join(segment.split())[:80])
         )
