@@ -215,3 +215,80 @@ def test_what_the_victim_perpetrator_dataset_adds(shared_data):
     assert own["count"].sum() == own["n_known"][0]  # single-valued: the three answers partition the known
     model = causes.association_model(vp, "exploitation_sexual", ["sex", "majority_status", "origin_region"])
     assert model.n_used > 10_000 and "sex" in model.predictors
+
+
+def _merge_rare_by_frame(data: pl.DataFrame, predictor: str, min_n: int):
+    """The merge of rare categories as one polars operation after another (its earlier definition)."""
+    stats = data.group_by(predictor).agg(pl.len().alias("n"), pl.col("_y").mean().alias("rate"))
+    rare = stats.filter((pl.col("n") < min_n) | (pl.col("rate") == 0) | (pl.col("rate") == 1))[
+        predictor
+    ].to_list()
+    if not rare:
+        return data, (), 0
+    data = data.with_columns(
+        pl.when(pl.col(predictor).is_in(rare))
+        .then(pl.lit("Other"))
+        .otherwise(pl.col(predictor))
+        .alias(predictor)
+    )
+    other = data.filter(pl.col(predictor) == "Other")
+    rate = other["_y"].mean() if other.height else None
+    if other.height < min_n or rate in (0, 1, None):
+        return data.filter(pl.col(predictor) != "Other"), (), other.height
+    return data, tuple(sorted(rare)), 0
+
+
+def _reference_by_frame(data: pl.DataFrame, predictor: str) -> str:
+    counts = (
+        data.filter(~pl.col(predictor).is_in(["Unknown", "Other"]))
+        .group_by(predictor)
+        .len()
+        .sort(["len", predictor], descending=[True, False])
+    )
+    if not counts.height:
+        counts = data.group_by(predictor).len().sort(["len", predictor], descending=[True, False])
+    return str(counts[predictor][0])
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), n=st.integers(1, 60), min_n=st.integers(1, 8))
+def test_a_models_sample_is_merged_and_referenced_as_one_frame_operation_after_another(data, n, min_n):
+    import numpy as np
+
+    names = ["a", "b", "Ünknown", "Unknown", "Other", "z", "B"]
+    frame = pl.DataFrame(
+        {
+            "_y": data.draw(st.lists(st.integers(0, 1), min_size=n, max_size=n)),
+            "p": data.draw(st.lists(st.sampled_from(names[:4]), min_size=n, max_size=n)),
+            "q": data.draw(st.lists(st.sampled_from(names[2:]), min_size=n, max_size=n)),
+        },
+        schema={"_y": pl.Int8, "p": pl.String, "q": pl.String},
+    )
+    y = frame["_y"].to_numpy()
+    sample = {
+        p: causes._Coded(
+            frame.select((pl.col(p).rank("dense") - 1).cast(pl.Int64))[p].to_numpy(),
+            frame[p].unique().sort().to_list(),
+        )
+        for p in ("p", "q")
+    }
+    expected = frame
+    for p in ("p", "q"):
+        expected, merged, dropped = _merge_rare_by_frame(expected, p, min_n)
+        keep, merged_coded, dropped_coded = causes._merge_rare(y, sample, p, min_n)
+        if keep is not None:
+            y = y[keep]
+            sample = {q: causes._Coded(v.codes[keep], v.names) for q, v in sample.items()}
+        assert (merged_coded, dropped_coded) == (merged, dropped)
+    assert y.tolist() == expected["_y"].to_list()
+    for p in ("p", "q"):
+        values = [sample[p].names[c] for c in sample[p].codes.tolist()]
+        assert values == expected[p].to_list()
+        counts = sample[p].counts()
+        assert counts == dict(expected.group_by(p).len().sort(p).iter_rows())
+        if counts:
+            assert causes._reference(counts) == _reference_by_frame(expected, p)
+            for category in counts:
+                assert np.array_equal(
+                    sample[p].indicator(category), (expected[p] == category).cast(pl.Float64).to_numpy()
+                )
