@@ -45,6 +45,7 @@ import contextlib
 import functools
 import json
 import math
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -1328,8 +1329,10 @@ def save_charts(
         spec = chart_spec(chart)
         if chart_is_empty(spec):
             raise ParameterError(f"the chart for {path.name} has no row to draw (check chart_is_empty first)")
-        jobs.append((spec, path, suffix))
-    todo = [job for job in jobs if not _from_cache(*job, scale=scale)]
+        # where the chart cache keeps it (None: not kept), found once for the look-up and the keeping
+        entry = _cache_entry(spec, suffix, scale) if suffix != ".json" else None
+        jobs.append((spec, path, suffix, entry))
+    todo = [job for job in jobs if not _from_cache(job[3], job[1])]
     if len(todo) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -1338,10 +1341,10 @@ def save_charts(
     else:
         for job in todo:
             _render(*job, scale=scale)
-    return [path for _, path, _ in jobs]
+    return [job[1] for job in jobs]
 
 
-def _render(spec: dict[str, Any], path: Path, suffix: str, *, scale: float) -> None:
+def _render(spec: dict[str, Any], path: Path, suffix: str, entry: Path | None, *, scale: float) -> None:
     import vl_convert as vlc
 
     version = _vl_version()
@@ -1360,8 +1363,8 @@ def _render(spec: dict[str, Any], path: Path, suffix: str, *, scale: float) -> N
         write_text(path, content)
     else:
         write_bytes(path, content)
-    if suffix != ".json":
-        _to_cache(spec, suffix, scale, path)
+    if entry is not None:
+        _to_cache(entry, path)
 
 
 _SVG_ID = re.compile(r'\bid="([^"]+)"')
@@ -1405,10 +1408,9 @@ def _cache_entry(spec: dict[str, Any], suffix: str, scale: float) -> Path:
     return cache_dir() / "charts" / digest[:2] / f"{digest}{suffix}"
 
 
-def _from_cache(spec: dict[str, Any], path: Path, suffix: str, *, scale: float) -> bool:
-    if suffix == ".json":
+def _from_cache(entry: Path | None, path: Path) -> bool:
+    if entry is None:
         return False
-    entry = _cache_entry(spec, suffix, scale)
     try:
         content = entry.read_bytes()
     except OSError:
@@ -1417,17 +1419,22 @@ def _from_cache(spec: dict[str, Any], path: Path, suffix: str, *, scale: float) 
     return True
 
 
-def _to_cache(spec: dict[str, Any], suffix: str, scale: float, rendered: Path) -> None:
-    """Keep a rendered chart for the next identical one; a cache that cannot be written is no error."""
-    entry = _cache_entry(spec, suffix, scale)
+def _to_cache(entry: Path, rendered: Path) -> None:
+    """Keep a rendered chart for the next identical one; a cache that cannot be written is no error.
+
+    The cache is pruned when its entry's folder (one of 256, by the first two hex digits of the key) holds
+    more than its share of :data:`CHART_CACHE_FILES`: counting every entry of the cache at every chart took
+    milliseconds a chart once it held a few hundred."""
     try:
         write_bytes(entry, rendered.read_bytes())
-        _prune_cache(entry.parent.parent)
+        if sum(1 for _ in os.scandir(entry.parent)) > CHART_CACHE_FILES // 256:
+            _prune_cache(entry.parent.parent)
     except OSError:
         pass
 
 
 def _prune_cache(root: Path) -> None:
+    """Remove the oldest entries of the chart cache beyond :data:`CHART_CACHE_FILES` (down to 90% of it)."""
     entries = list(root.glob("*/*"))
     if len(entries) <= CHART_CACHE_FILES:
         return
