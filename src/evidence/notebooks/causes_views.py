@@ -671,8 +671,9 @@ def show_models(
     from evidence.core.errors import EvidenceError
     from evidence.notebooks.views import show_table
 
-    predictors = [p for p in causes.DEFAULT_PREDICTORS if p in causes.recorded_characteristics(cases)]
-    if "age_group" not in predictors and "majority_status" in causes.recorded_characteristics(cases):
+    recorded = causes.recorded_characteristics(cases)
+    predictors = [p for p in causes.DEFAULT_PREDICTORS if p in recorded]
+    if "age_group" not in predictors and "majority_status" in recorded:
         predictors.insert(1, "majority_status")
     compared = False
     shown = 0
