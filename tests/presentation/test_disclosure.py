@@ -428,6 +428,42 @@ def test_the_network_audit_exposes_exactly_the_cells_linear_programming_pins(
     )
 
 
+_NAMES = st.sampled_from(["td", "TH", "span", "br", "div", "p", "tr", "script", "Style", "b1"])
+_ATTRIBUTES = st.lists(
+    st.tuples(
+        st.sampled_from(["data-kind", "DATA-KIND", "class", "style", "colspan", "x:y"]),
+        st.sampled_from(["", '="people"', "='years'", ' = "countries"', '="peeple"', '=""', '="a&amp;b"',
+                         '="people" ', "=people", '="<5>"']),
+    ),
+    max_size=3,
+)  # fmt: skip
+_TOKENS = st.one_of(
+    st.sampled_from(["3", " 4 ", "&lt;5", "&amp;", "a & b", "x&y;", "&#52;", "&quot;2&quot;", "\n", "1,234"]),
+    st.builds(
+        lambda name, attrs, close: f"<{name}{''.join(f' {a}{v}' for a, v in attrs)}{close}>",
+        _NAMES,
+        _ATTRIBUTES,
+        st.sampled_from(["", "/", " /", " "]),
+    ),
+    st.builds(lambda name, space: f"</{name}{space}>", _NAMES, st.sampled_from(["", " ", "\n"])),
+    st.sampled_from(["<", "< 5", "<!-- 3 -->", "<!DOCTYPE html>", "<?x?>", "</ td>", "<td\nclass='a'>",
+                     '<a b="1"c="2">', "<td/>", "</>"]),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(tokens=st.lists(_TOKENS, max_size=25))
+def test_the_toolkits_html_is_split_by_kind_as_the_html_parser_splits_it(tokens: list[str]) -> None:
+    from evidence.presentation import disclosure
+
+    text = "".join(tokens)
+    parser = disclosure._KindSplitter()
+    parser.feed(text)
+    parser.close()
+    expected = ("".join(parser.kept), [" ".join(parts) for parts in parser.people])
+    assert disclosure._split_by_kind(text) == expected
+
+
 @pytest.mark.parametrize(
     ("text", "found"),
     [

@@ -1209,7 +1209,11 @@ class _KindSplitter(HTMLParser):
         return next((kind for _, kind in reversed(self.open) if kind is not None), None)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.kept.append(self.get_starttag_text() or "")
+        self.start(tag, attrs, self.get_starttag_text() or "")
+
+    def start(self, tag: str, attrs: list[tuple[str, str | None]], text: str) -> None:
+        """A start tag (``text`` as written) with its attributes, as :class:`HTMLParser` gives them."""
+        self.kept.append(text)
         if tag in self._VOID:
             return
         kind = dict(attrs).get(KIND_ATTRIBUTE)
@@ -1220,7 +1224,11 @@ class _KindSplitter(HTMLParser):
         self.open.append((tag, kind))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.kept.append(self.get_starttag_text() or "")
+        self.start_end(self.get_starttag_text() or "")
+
+    def start_end(self, text: str) -> None:
+        """An empty element's tag (``<br/>``) as written."""
+        self.kept.append(text)
 
     def handle_endtag(self, tag: str) -> None:
         self.kept.append(f"</{tag}>")
@@ -1240,9 +1248,56 @@ class _KindSplitter(HTMLParser):
         self.kept.append(f"<!--{data}-->")
 
 
+# The HTML the toolkit writes (its tables, the brief's Markdown converted): tags whose attributes are quoted,
+# and text. A start tag, an end tag, or text up to the next "<".
+_PLAIN_HTML = re.compile(
+    r"<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'))?)*)\s*(/?)>"
+    r"|</([a-zA-Z][a-zA-Z0-9]*)\s*>"
+    r"|[^<]+"
+)
+_PLAIN_ATTRIBUTE = re.compile(r"\s+([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(\"[^\"]*\"|'[^']*'))?")
+
+
+def _split_plain_html(splitter: _KindSplitter, text: str) -> bool:
+    """Feed ``splitter`` what :class:`HTMLParser` would give it for ``text``, when the text is made only of
+    tags with quoted attributes and of text (no comment, declaration, script or style, no ``<`` that opens no
+    tag): the same tags, attributes (names in lower case, values unescaped) and text (unescaped, one piece
+    between two tags), read by one regular expression instead of the parser's state machine. False (nothing
+    fed) for any other text."""
+    tokens = []
+    position = 0
+    while position < len(text):
+        match = _PLAIN_HTML.match(text, position)
+        if match is None:
+            return False
+        tag = match.group(1)
+        if tag is not None and tag.lower() in HTMLParser.CDATA_CONTENT_ELEMENTS:
+            return False
+        tokens.append(match)
+        position = match.end()
+    for match in tokens:
+        if (tag := match.group(1)) is not None:
+            # a value as written, quotes included ("" when none is given)
+            attrs = [
+                (name.lower(), html.unescape(value[1:-1]) if value else None)
+                for name, value in _PLAIN_ATTRIBUTE.findall(match.group(2))
+            ]
+            if match.group(3):
+                splitter.start_end(match.group())
+            else:
+                splitter.start(tag.lower(), attrs, match.group())
+        elif (tag := match.group(4)) is not None:
+            splitter.handle_endtag(tag.lower())
+        else:
+            splitter.handle_data(html.unescape(match.group()))
+    return True
+
+
 def _split_by_kind(text: str) -> tuple[str, list[str]]:
     """The text without the content of kind-marked elements, and the text of each element marked people."""
     splitter = _KindSplitter()
+    if _split_plain_html(splitter, text):
+        return "".join(splitter.kept), [" ".join(parts) for parts in splitter.people]
     splitter.feed(text)
     splitter.close()
     return "".join(splitter.kept), [" ".join(parts) for parts in splitter.people]
