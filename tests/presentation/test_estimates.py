@@ -191,7 +191,7 @@ def western_runs(shared_data: Path):
 def test_the_headline_gives_the_monte_carlo_range_beside_the_interval(western_runs) -> None:
     (low_a, low_b), (high_a, high_b) = western_runs.monte_carlo_range
     headline = estimate_headline(western_runs)
-    assert "median of 3 independent bootstrap runs" in headline
+    assert "median of <span data-kind=\"parameter\">3</span> independent bootstrap runs" in headline
     assert f"a lower limit of {low_a:,.0f} – {low_b:,.0f}" in headline
     assert f"an upper limit of {high_a:,.0f} – {high_b:,.0f}" in headline
     rows = dict(estimate_rows(western_runs))
@@ -238,3 +238,13 @@ def test_interactions_at_minus_infinity_and_the_model_spread_reach_the_headline_
     assert "from 1,000 (lowest BIC, pairs) to 9,000 (stepwise, p \\< 0.02, up to 4-way)" in headline
     calm = ModelSpread(low=low, high=high, choices=11, beyond_interval=False)
     assert "cannot pin" not in estimate_headline(western, spread=calm)
+
+
+def test_the_headline_publishes_no_small_count_of_runs_or_model_choices(western_runs) -> None:
+    """The number of runs and of model choices are not counts of people: marked, the scanner skips them."""
+    from evidence.analyses.estimation.sensitivity import ModelSpread, SensitivityRow
+    from evidence.briefs.builtin import markdown_to_html
+
+    low = SensitivityRow(ModelChoice("bic", max_order=2), dataclasses.replace(western_runs, estimate=1000.0))
+    spread = ModelSpread(low=low, high=low, choices=4, beyond_interval=True)
+    assert_no_small_counts(markdown_to_html(estimate_headline(western_runs, spread=spread)))

@@ -26,7 +26,7 @@ import polars as pl
 from evidence.analyses.estimation.estimate import PopulationEstimate
 from evidence.analyses.estimation.sensitivity import ModelSpread, SensitivityRow
 from evidence.presentation.disclosure import COMPLEMENT_LABEL, DEFAULT_RULE, PEOPLE, DisclosureRule
-from evidence.presentation.markup import escape_markdown
+from evidence.presentation.markup import escape_markdown, number
 
 __all__ = [
     "DisclosedEstimate",
@@ -317,7 +317,8 @@ def spread_text(
     low = disclose_estimate(spread.low.result, rule).text("estimate") if spread.low.result else "x"
     high = disclose_estimate(spread.high.result, rule).text("estimate") if spread.high.result else "x"
     return (
-        f"**The data cannot pin the number down.** The {spread.choices} reasonable model choices tried give "
+        f"**The data cannot pin the number down.** The {number(spread.choices, 'parameter')} reasonable model "
+        "choices tried give "
         f"estimates from {low} ({escape_markdown(spread.low.choice.label)}) to {high} "
         f"({escape_markdown(spread.high.choice.label)}), beyond this interval: the interval allows for the "
         "sampling error of one way of choosing the model, not for the choice between ways. Report the range "
@@ -394,7 +395,8 @@ def estimate_headline(
     if result.interval_method == "bca" and not shown.withheld:
         if text := monte_carlo_range_text(result, rule):
             paragraphs.append(
-                f"The interval is the median of {result.bootstrap_runs} independent bootstrap runs; one run alone "
+                f"The interval is the median of {number(result.bootstrap_runs, 'parameter')} independent bootstrap "
+                f"runs; one run alone "
                 f"(as published) gave {text}."
             )
         elif any(_extreme_limits(result)):
