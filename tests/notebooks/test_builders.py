@@ -12,6 +12,7 @@ from evidence.notebooks.builders import (
     region_table,
     route_view,
     shares_view,
+    sources_kinds,
     sources_view,
     yearly_numbers,
 )
@@ -197,6 +198,44 @@ def test_sources_view_keeps_rows_read_from_giving_small_rejections_back():
     row = shown.row(0, named=True)
     assert row["rejected"] == "<5"
     assert "x" in (row["kept"], row["read"])  # read − kept would be the rejected rows
+
+
+def test_sources_view_shows_rows_of_country_level_tables_as_they_are():
+    """Rows of a UNODC table are cells of a public aggregate, not people: 2 rejected rows are shown (and
+    marked as values for the scan) beside a victim-level file whose small rejection stays withheld."""
+    from evidence.sources.loaded import LoadedTable, issues_frame
+    from evidence.sources.provenance import Provenance
+
+    def provenance(source: str, path: str) -> Provenance:
+        return Provenance(
+            source=source, layout=source, release="2023", path=path, sha256="a" * 64, url="", licence="",
+            citation=source, synthetic=False, demo=False,
+        )  # fmt: skip
+
+    def rejects(n: int) -> pl.DataFrame:
+        return issues_frame(
+            [{"row": r, "column": "y", "value": "x", "reason": "bad"} for r in range(1, n + 1)]
+        )
+
+    unodc = LoadedTable(
+        pl.DataFrame({"x": range(46_554)}), provenance("unodc", "/d/u.xlsx"), rows_in=46_556,
+        rejects=rejects(2), kind="indicator",
+    )  # fmt: skip
+    cases = LoadedTable(
+        pl.DataFrame({"x": range(40)}), provenance("ctdc", "/d/c.csv"), rows_in=43, rejects=rejects(3)
+    )
+    table = sources_view([unodc, cases], RULE)
+    shown = table.display()
+    assert shown["source"].to_list() == ["unodc, release 2023", "ctdc, release 2023"]  # the order given
+    assert shown.row(0, named=True) == {
+        "source": "unodc, release 2023", "records": "real", "kept": "46,554", "rejected": "2", "read": "46,556",
+    }  # fmt: skip
+    assert shown.row(1, named=True)["rejected"] == "<5" and "x" in (shown["kept"][1], shown["read"][1])
+    assert sources_kinds([unodc, cases]) == {c: ["values", "people"] for c in ("kept", "rejected", "read")}
+    assert sources_view([unodc], RULE).display()["rejected"].to_list() == ["2"]
+    tiny = LoadedTable(pl.DataFrame({"x": range(3)}), provenance("ctdc", "/d/t.csv"), rows_in=3)
+    both = sources_view([tiny, unodc], RULE).display()
+    assert both["kept"].to_list() == ["<5", "46,554"]
 
 
 def _yearly_cases() -> pl.DataFrame:

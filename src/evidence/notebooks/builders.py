@@ -34,6 +34,8 @@ from evidence.core.errors import EvidenceError, ParameterError
 from evidence.presentation import markup
 from evidence.presentation.disclosure import (
     COMPLEMENT_LABEL,
+    PEOPLE,
+    SUPPRESSED_SUFFIX,
     DisclosedTable,
     DisclosureError,
     DisclosureRule,
@@ -101,34 +103,83 @@ def source_line(tables: Iterable[LoadedTable]) -> str:
 
 def sources_view(tables: Iterable[LoadedTable], rule: DisclosureRule) -> DisclosedTable | None:
     """One row per loaded file: source and release, what the records are, and rows kept and rejected
-    with rows read as their total (protected together: read minus kept would give a withheld rejected count
-    back); None when the counts are too few to protect. Row accounting is exact (never perturbed)."""
-    rows = []
-    for t in tables:
-        p = t.provenance
-        rows.append(
-            {
-                "source": p.label,  # the source's name and release, never a layout id
-                "records": "synthetic demo" if p.demo else ("synthetic" if p.synthetic else "real"),
-                "kept": t.rows_kept,
-                "rejected": t.rows_rejected,
-            }
-        )
-    if not rows:
+    with rows read as their total. Row accounting is exact (never perturbed).
+
+    Where a row of the file is a person (victim-level records) the counts are protected together (read minus
+    kept would give a withheld rejected count back); the rows of a country-level table (UNODC, GSI, TIP) are
+    cells of a public aggregate, not people, and are shown as they are. None when there are no files, or
+    the victim-level files' counts are too few to protect."""
+    loaded = list(tables)
+    if not loaded:
         return None
+    rows = [
+        {
+            "source": t.provenance.label,  # the source's name and release, never a layout id
+            "records": "synthetic demo"
+            if t.provenance.demo
+            else ("synthetic" if t.provenance.synthetic else "real"),
+            "kept": t.rows_kept,
+            "rejected": t.rows_rejected,
+        }
+        for t in loaded
+    ]
     frame = pl.DataFrame(rows)
     keys = ["source", "records"]
     if frame.select(keys).is_duplicated().any():  # the same release loaded twice (two files)
         frame = frame.with_columns(
             pl.col("source") + " (file " + (pl.int_range(pl.len()) + 1).cast(pl.String) + ")"
         )
-    table = protected_table(frame, keys, ["kept", "rejected"], rule, total_label="read")
-    if table is None:
-        return None
-    # protected with its totals row (rows over all files), which is then left out: it adds nothing to read
-    return dataclasses.replace(
-        table, frame=table.frame.head(-1), reasons=table.reasons.head(-1), has_total_row=False
+    people = pl.Series([rows_are_people(t) for t in loaded])
+    counts = ["kept", "rejected", "read"]
+    parts, reasons = [], []
+    if people.any():
+        protected = protected_table(
+            frame.filter(people), keys, ["kept", "rejected"], rule, total_label="read"
+        )
+        if protected is None:
+            return None
+        # protected with its totals row (rows over all files), left out: it adds nothing to read
+        parts.append(protected.frame.head(-1))
+        reasons.append(protected.reasons.head(-1))
+    aggregate = frame.filter(~people)
+    if aggregate.height:
+        parts.append(
+            aggregate.with_columns((pl.col("kept") + pl.col("rejected")).alias("read")).with_columns(
+                [pl.lit(False).alias(c + SUPPRESSED_SUFFIX) for c in counts]
+            )
+        )
+        reasons.append(
+            pl.DataFrame(
+                {c: [None] * aggregate.height for c in counts}, schema={c: pl.String for c in counts}
+            )
+        )
+    # the parts hold the victim-level files, then the others: back to the order the files were given in
+    back = pl.concat([pl.arg_where(people, eager=True), pl.arg_where(~people, eager=True)]).arg_sort()
+    body = pl.concat([p.select(parts[0].columns) for p in parts], how="vertical_relaxed")[back]
+    why = pl.concat(reasons, how="vertical_relaxed")[back]
+    marks = why.unpivot()["value"]
+    return DisclosedTable(
+        frame=body,
+        count_columns=tuple(counts),
+        rule=rule,
+        n_primary=int((marks == "small").sum()),
+        n_secondary=int((marks == "complement").sum()),
+        has_total_column=True,
+        total_label="read",
+        reasons=why,
     )
+
+
+def rows_are_people(table: LoadedTable) -> bool:
+    """Whether one data row of ``table`` is one person (victim-level records), so that its row counts are
+    counts of people (protected when published) rather than cells of a country-level table."""
+    return table.kind == "case"
+
+
+def sources_kinds(tables: Iterable[LoadedTable]) -> dict[str, list[str]]:
+    """The ``kinds`` of :func:`sources_view`'s count columns, row by row, for the brief's disclosure scan."""
+    per_row = [PEOPLE if rows_are_people(t) else "values" for t in tables]
+    return {column: per_row for column in ("kept", "rejected", "read")}
 
 
 #: Readable headers of :func:`sources_view`.

@@ -26,6 +26,7 @@ from evidence.notebooks.builders import (
     profile_view,
     route_numbers,
     source_line,
+    sources_kinds,
     sources_view,
     trend_sentence,
     yearly_numbers,
@@ -274,7 +275,12 @@ def open_selections(
 
 def show_sources(opened: Opened) -> None:
     """The data files: source, release, layout, rows kept and rejected."""
-    show_table(sources_view(opened.tables, opened.rule), labels=SOURCE_LABELS, source=opened.source)
+    show_table(
+        sources_view(opened.tables, opened.rule),
+        labels=SOURCE_LABELS,
+        source=opened.source,
+        kinds=sources_kinds(opened.tables),
+    )
 
 
 def show_source_heading(table: LoadedTable | None, suffix: str | None = None) -> None:
