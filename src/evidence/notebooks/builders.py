@@ -1286,13 +1286,12 @@ def panel_gaps_sentence(numbers: YearlyNumbers) -> str:
     panel = numbers.panel
     if panel is None:
         return ""
-    first, last = panel.panel.window
     years = numbers.counts.height
     return (
         f"In {markup.number(len(panel.gap_years), 'years')} of the {markup.number(years, 'years')} years the "
         "set of reporting countries changes: countries that detect many of these victims in other years "
-        "published no full citizenship breakdown, so the count rises and falls with who reports. The trend is "
-        f"fitted instead on the countries that reported in full every year of {first}–{last} (below)."
+        "published no full citizenship breakdown, so the count above rises and falls with who reports, not "
+        "only with the victims: no trend is fitted on it."
     )
 
 

@@ -525,10 +525,10 @@ def show_yearly_section(
                     "count_low",
                     "count_low",
                     "count_high",
-                    title=f"Detected victims per year, {place}: steady reporters",
+                    title=f"Steady reporters' detected victims, {place}",
                     y_title="Detected victims",
-                    subtitle="The countries that reported in full every year. Line: lower bound; band: the range "
-                    "that censored cells (<5) allow.",
+                    subtitle="Per year, summed over the countries that reported in full every year. Line: lower "
+                    "bound; band: the range that censored cells (<5) allow.",
                     source=source,
                     rule=rule,
                 ),
