@@ -23,6 +23,8 @@ from evidence.notebooks.builders import (
     YearlyNumbers,
     break_sentence,
     emerging_view,
+    panel_gaps_sentence,
+    panel_sentence,
     profile_view,
     route_numbers,
     source_line,
@@ -478,8 +480,12 @@ def show_yearly_section(
         source=source,
         note=censored_note(shown),
     )
-    for year in numbers.incomplete:
+    panel = numbers.panel
+    # with a steady reporters' panel, the years that miss some reporters are said once, not one by one
+    for year in numbers.incomplete if panel is None else panel.other:
         _markdown(f"- **{year.year}** is probably incomplete: {escape_markdown(year.reason)}.")
+    if panel is not None:
+        _markdown(panel_gaps_sentence(numbers))
     tag = selection.loaded.provenance.source if selection.loaded else "data"
     chart = numbers.chart_table() if numbers.exact else numbers.chart_bounds()
     if chart is not None and _years_shown(numbers) > 1:  # one year is a table row, not a line
@@ -503,6 +509,37 @@ def show_yearly_section(
             ),
             f"trend_{tag}_{selection.role}",
         )
+    if panel is not None:
+        noun = "victims detected by these countries"
+        _markdown(panel_sentence(numbers))
+        shown = None if panel.per_year is None else panel.per_year.shown()
+        show_table(
+            shown,
+            caption="Detected victims per year, the countries that reported every year",
+            labels={"year": "Year", "note": "Note", "victims": "Detected victims"},
+            source=source,
+            note=censored_note(shown),
+        )
+        for year in panel.incomplete:
+            _markdown(f"- **{year.year}** is probably incomplete: {escape_markdown(year.reason)}.")
+        chart = panel.chart_bounds()
+        if chart is not None:
+            show_chart(
+                charts.trend_chart(
+                    chart,
+                    "year",
+                    "count_low",
+                    "count_low",
+                    "count_high",
+                    title=f"Steady reporters' detected victims, {place}",
+                    y_title="Detected victims",
+                    subtitle="Per year, summed over the countries that reported in full every year. Line: lower "
+                    "bound; band: the range that censored cells (<5) allow.",
+                    source=source,
+                    rule=rule,
+                ),
+                f"trend_{tag}_{selection.role}_steady",
+            )
     _markdown(trend_sentence(numbers.models(), noun=noun))
     return numbers
 
