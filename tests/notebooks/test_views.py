@@ -237,3 +237,27 @@ def test_a_series_whose_reporters_come_and_go_shows_its_steady_reporters_trend(t
     for obj in shown:
         html = obj.get("text/html", "") if isinstance(obj, dict) else getattr(obj, "data", "")
         assert not find_small_counts(html)
+
+
+def test_unmapped_citizenships_table_marks_the_files_strings_as_labels(tmp_path, monkeypatch):
+    """A digit inside a citizenship string of the file ("Other (3)") is text, not a count the brief's scan
+    would refuse; the detected victims beside it are still checked."""
+    from types import SimpleNamespace
+
+    import IPython.display
+    from _glotip import write_small_glotip
+
+    from evidence.notebooks import views
+    from evidence.presentation.disclosure import DisclosureRule
+    from evidence.sources.unodc import load
+
+    loaded = load(
+        write_small_glotip(tmp_path / "g.xlsx", [("THA", "Myanmar", "60"), ("THA", "Other (3) <b>", "30")])
+    )
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    views.show_unmapped_citizenships(SimpleNamespace(tables=[loaded], rule=DisclosureRule(5)))
+    (table,) = [obj for obj in shown if isinstance(obj, dict) and "text/html" in obj]
+    assert "Other (3) &lt;b&gt;" in table["text/html"]
+    assert find_small_counts(table["text/html"]) == []
+    assert 'data-kind="people"' in table["text/html"]

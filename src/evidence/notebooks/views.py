@@ -33,7 +33,7 @@ from evidence.notebooks.builders import (
     trend_sentence,
     yearly_numbers,
 )
-from evidence.presentation.disclosure import DisclosedTable, DisclosureRule
+from evidence.presentation.disclosure import PEOPLE, DisclosedTable, DisclosureRule
 from evidence.presentation.markup import escape_markdown, markdown_code
 from evidence.sources.countries import name_of
 from evidence.sources.loaded import LoadedTable
@@ -720,6 +720,9 @@ def show_unmapped_citizenships(opened: Opened) -> None:
             unmapped,
             caption="Citizenships not mapped to a country, with a suggested country to review",
             source=source_line([table]),
+            # the strings are the file's own text (a digit in one is no count); the victims column is
+            kinds={c: "label" for c in unmapped.columns if c != "Detected victims"}
+            | {"Detected victims": PEOPLE},
         )
     if all(share is None for _, share in shares):
         show_markdown("No UNODC table among the data files: no free-text citizenships to map.")
