@@ -191,7 +191,7 @@ def western_runs(shared_data: Path):
 def test_the_headline_gives_the_monte_carlo_range_beside_the_interval(western_runs) -> None:
     (low_a, low_b), (high_a, high_b) = western_runs.monte_carlo_range
     headline = estimate_headline(western_runs)
-    assert "median of <span data-kind=\"parameter\">3</span> independent bootstrap runs" in headline
+    assert 'median of <span data-kind="parameter">3</span> independent bootstrap runs' in headline
     assert f"a lower limit of {low_a:,.0f} – {low_b:,.0f}" in headline
     assert f"an upper limit of {high_a:,.0f} – {high_b:,.0f}" in headline
     rows = dict(estimate_rows(western_runs))
