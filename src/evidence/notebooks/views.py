@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import polars as pl
 
 from evidence.analyses.selection import Selection
+from evidence.core.errors import ParameterError
 from evidence.notebooks.builders import (
     COVERAGE_KINDS,
     SOURCE_LABELS,
@@ -92,6 +93,7 @@ def show_table(
     labels: Mapping[str, str] | None = None,
     shares: Literal["column", "row"] | None = None,
     kinds: Mapping[str, str | Sequence[str | None]] | None = None,
+    perturbed: bool = False,
 ) -> None:
     """Show a table through :mod:`evidence.presentation.tables` (the one table writer): HTML and Markdown for
     JupyterLab and renderers, and the table's data for briefs; without polars' dtype and shape lines or row
@@ -103,6 +105,8 @@ def show_table(
     instead of counts; ``kinds`` says what the numbers of a column are (``{"Countries": "countries"}``, see
     :data:`~evidence.presentation.disclosure.NUMBER_KINDS`), so that the brief's disclosure scan checks counts
     of people only; a list of kinds gives one per row (a table of mixed rows, such as item/value).
+    ``perturbed``: a frame whose counts the cell key method perturbed (a :class:`DisclosedTable` says so
+    itself) gets the note that says so.
     """
     from IPython.display import Markdown, display
 
@@ -114,7 +118,14 @@ def show_table(
     if isinstance(table, DisclosedTable):
         source = source or "the data files listed under Data and sources"
     data = table_data(
-        table, source=source, caption=caption, note=note, labels=labels, shares=shares, kinds=kinds
+        table,
+        source=source,
+        caption=caption,
+        note=note,
+        labels=labels,
+        shares=shares,
+        kinds=kinds,
+        perturbed=perturbed,
     )
     display(data.bundle(), raw=True)
 
@@ -229,6 +240,29 @@ def show_notice(tables: Sequence[LoadedTable]) -> None:
 
     if notice := synthetic_notice(tables):
         _markdown(notice)
+
+
+def protection_text(tables: Sequence[LoadedTable]) -> str | None:
+    """A bullet for a notebook's methods: the cell key method of the victim records of real people among
+    ``tables`` (those a notebook uses), whose counts it perturbs; None when it uses none."""
+    from evidence.presentation.disclosure import DEFAULT_NOISE
+
+    keyed = [t for t in tables if t.kind == "case" and t.protection == "cell_key"]
+    if not keyed:
+        return None
+    names = "; ".join(dict.fromkeys(_title(t) for t in keyed))
+    return (
+        f"- Counts of victim records of real people ({names}) are protected by the {DEFAULT_NOISE.describe()}. "
+        "The same records give the same number in every table, run and brief, so a total may differ from the "
+        "sum of its parts by a few (said under each such table); small counts are still withheld, and no "
+        "complementary cells are needed."
+    )
+
+
+def show_protection(tables: Sequence[LoadedTable]) -> None:
+    """:func:`protection_text` of the tables a notebook uses, when any is protected by the cell key method."""
+    if text := protection_text(tables):
+        _markdown(text)
 
 
 def open_selections(
@@ -418,7 +452,11 @@ def show_emerging(selection: Selection) -> None:
     """Growing and new corridors of a selection, or a sentence when there are none."""
     from evidence.analyses import routes
 
-    emerging = routes.emerging_routes(selection)
+    try:
+        emerging = routes.emerging_routes(selection)
+    except ParameterError as exc:  # too few years for an earlier and a later period (one year of records)
+        _markdown(f"Growing and new corridors are not tested here: {escape_markdown(exc)}.")
+        return
     if not emerging.height:
         _markdown("No corridor grows significantly or appears in this selection.")
         return
@@ -672,7 +710,9 @@ def show_completeness(opened: Opened) -> None:
         selection = Selection(table)
         fields = quality.field_completeness(selection)
         show_table(
-            field_table(fields, opened.rule, keyed=selection.keyed), caption="Records with each field known"
+            field_table(fields, opened.rule, keyed=selection.keyed),
+            caption="Records with each field known",
+            perturbed=selection.keyed,
         )
         missing = fields.filter(~fields["collected"])["field"].to_list()
         if missing:
@@ -698,6 +738,7 @@ def show_completeness(opened: Opened) -> None:
                 )
                 if left_out
                 else None,
+                perturbed=selection.keyed,
             )
 
 
@@ -777,7 +818,7 @@ def show_profiles(
         except EvidenceError:  # recorded in the layout, but for none of this selection's victims
             _markdown(f"**{title}**: not recorded for any victim of this selection.")
             continue
-        show_table(view, caption=title)
+        show_table(view, caption=title, perturbed=selection.keyed)
 
 
 def show_route_charts(
