@@ -174,10 +174,10 @@ def _columns(raw: pl.DataFrame, data: bytes, layout: str, path: Path) -> tuple[d
     cells = _header_cells(line)
     if len(cells) != len(raw.columns) - 1:  # the parser and the header line disagree: trust the parser
         cells = [c for c in raw.columns if c != "source_row"]
-    names = dict(zip(cells, [c for c in raw.columns if c != "source_row"], strict=True))
+    pairs = zip(cells, [c for c in raw.columns if c != "source_row"], strict=True)
     wanted = {header_key(label): name for name, label in _COLUMNS[layout].items()}
     columns: dict[str, str] = {}
-    for cell, column in names.items():
+    for cell, column in pairs:
         name = wanted.get(header_key(cell))
         if name is None:
             continue
