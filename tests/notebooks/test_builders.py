@@ -12,6 +12,7 @@ from evidence.notebooks.builders import (
     region_table,
     route_view,
     shares_view,
+    sources_kinds,
     sources_view,
     yearly_numbers,
 )
@@ -199,6 +200,44 @@ def test_sources_view_keeps_rows_read_from_giving_small_rejections_back():
     assert "x" in (row["kept"], row["read"])  # read − kept would be the rejected rows
 
 
+def test_sources_view_shows_rows_of_country_level_tables_as_they_are():
+    """Rows of a UNODC table are cells of a public aggregate, not people: 2 rejected rows are shown (and
+    marked as values for the scan) beside a victim-level file whose small rejection stays withheld."""
+    from evidence.sources.loaded import LoadedTable, issues_frame
+    from evidence.sources.provenance import Provenance
+
+    def provenance(source: str, path: str) -> Provenance:
+        return Provenance(
+            source=source, layout=source, release="2023", path=path, sha256="a" * 64, url="", licence="",
+            citation=source, synthetic=False, demo=False,
+        )  # fmt: skip
+
+    def rejects(n: int) -> pl.DataFrame:
+        return issues_frame(
+            [{"row": r, "column": "y", "value": "x", "reason": "bad"} for r in range(1, n + 1)]
+        )
+
+    unodc = LoadedTable(
+        pl.DataFrame({"x": range(46_554)}), provenance("unodc", "/d/u.xlsx"), rows_in=46_556,
+        rejects=rejects(2), kind="indicator",
+    )  # fmt: skip
+    cases = LoadedTable(
+        pl.DataFrame({"x": range(40)}), provenance("ctdc", "/d/c.csv"), rows_in=43, rejects=rejects(3)
+    )
+    table = sources_view([unodc, cases], RULE)
+    shown = table.display()
+    assert shown["source"].to_list() == ["unodc, release 2023", "ctdc, release 2023"]  # the order given
+    assert shown.row(0, named=True) == {
+        "source": "unodc, release 2023", "records": "real", "kept": "46,554", "rejected": "2", "read": "46,556",
+    }  # fmt: skip
+    assert shown.row(1, named=True)["rejected"] == "<5" and "x" in (shown["kept"][1], shown["read"][1])
+    assert sources_kinds([unodc, cases]) == {c: ["values", "people"] for c in ("kept", "rejected", "read")}
+    assert sources_view([unodc], RULE).display()["rejected"].to_list() == ["2"]
+    tiny = LoadedTable(pl.DataFrame({"x": range(3)}), provenance("ctdc", "/d/t.csv"), rows_in=3)
+    both = sources_view([tiny, unodc], RULE).display()
+    assert both["kept"].to_list() == ["<5", "46,554"]
+
+
 def _yearly_cases() -> pl.DataFrame:
     rows = (
         [(2019, "Female")] * 28
@@ -381,6 +420,8 @@ def test_yearly_numbers_leave_the_years_with_missing_reporters_out_of_the_trend(
     rows = nationals_reported(range(2010, 2020), tha_from=2013)
     numbers = yearly_numbers(Selection(rows, country="MMR", role="origin"), DisclosureRule(5))
     assert numbers.flagged == [2012, 2011, 2010]
+    # the full series keeps as many complete years as the steady reporters' panel has (2013-2019): no panel
+    assert numbers.panel is None
     rate = numbers.models().rate_ratio
     assert rate is not None and rate.first_year == 2013  # fitted on the years with a stable set of reporters
     # the jump of 2013 is Thailand joining, not a trend
@@ -400,3 +441,107 @@ def test_too_few_years_for_a_break_says_its_numbers_are_years():
     )
     assert sentence.startswith("Too few complete years to search for a break") and "got" in sentence
     assert find_small_counts(sentence) == []  # "got 5" is years, not five people
+
+
+def _coming_and_going():
+    """Myanmar's nationals detected by two large reporters that take turns to publish a breakdown (so every
+    year misses one) and by two steady ones, one of them with a code no reference names (``*Z*``)."""
+    from _indicator import breakdowns
+
+    years = range(2010, 2020)
+    return breakdowns(
+        {
+            "THA": {y: 200 if y % 2 else None for y in years},
+            "MYS": {y: None if y % 2 else 200 for y in years},
+            "JPN": {y: 40 + 10 * (y - 2010) for y in years},
+            "*Z*": dict.fromkeys(years, 60),
+        }
+    )
+
+
+def test_a_series_whose_reporters_come_and_go_is_modelled_on_its_steady_reporters():
+    from evidence.notebooks.builders import (
+        panel_gaps_sentence,
+        panel_sentence,
+        trend_sentence,
+        yearly_numbers,
+    )
+    from evidence.presentation.disclosure import find_small_counts
+
+    numbers = yearly_numbers(Selection(_coming_and_going(), country="MMR", role="origin"), RULE)
+    assert sorted(numbers.flagged) == list(range(2010, 2020))  # every year misses Thailand or Malaysia
+    panel = numbers.panel
+    assert (
+        panel is not None and panel.panel.window == (2010, 2019) and panel.panel.reporters == ("*Z*", "JPN")
+    )
+    assert panel.gap_years == tuple(range(2010, 2020)) and panel.other == () and panel.incomplete == ()
+    models = numbers.models()
+    assert models.panel is panel.panel and models.rate_ratio is not None
+    assert (models.rate_ratio.first_year, models.rate_ratio.n_years) == (2010, 10)
+    assert models.rate_ratio.rate_ratio > 1  # Japan's growth, not the turns of the large reporters
+    assert models.to_dict()["steady_reporters"]["reporters"] == ["*Z*", "JPN"]
+    # the panel's yearly counts are published as the full series' are: a protected table, the chart from it
+    assert panel.per_year is not None
+    published = [lo for lo, _ in panel.per_year.cells("victims")]
+    assert published[:-1] == panel.panel.counts["count_low"].to_list() and published[-1] == 1450
+    chart = panel.chart_bounds()
+    assert chart is not None and chart.frame["count_low"].to_list() == published[:-1]
+    gaps, described = panel_gaps_sentence(numbers), panel_sentence(numbers)
+    assert 'data-kind="years">10</span> of the <span data-kind="years">10</span> years' in gaps
+    assert "2010–2019" in described and 'data-kind="countries">2</span> countries' in described
+    # the largest first; a code no reference names is text, never Markdown
+    assert "(Japan and \\*Z\\*; " in described and "*Z*" not in described.replace("\\*Z\\*", "")
+    assert 'data-kind="statistic">42%</span> of the nationals of Myanmar detected in those years' in described
+    text = trend_sentence(models, noun="victims detected by these countries")
+    for sentence in (gaps, described, text):
+        assert find_small_counts(sentence) == []
+
+
+def test_a_small_count_of_the_panel_is_withheld_in_its_table_and_its_chart():
+    from _indicator import breakdowns
+
+    from evidence.notebooks.builders import yearly_numbers
+
+    years = range(2010, 2016)
+    rows = breakdowns(
+        {
+            "THA": {y: 10 if y % 2 else None for y in years},
+            "MYS": {y: None if y % 2 else 10 for y in years},
+            "DEU": {y: 2 if y == 2012 else 10 for y in years},
+            "JPN": {y: "<5" if y == 2012 else 2 for y in years},
+        },
+        others=5,
+    )
+    numbers = yearly_numbers(Selection(rows, country="MMR", role="origin"), RULE)
+    assert numbers.panel is not None and numbers.panel.per_year is not None
+    assert numbers.panel.panel.reporters == ("DEU", "JPN")
+    cells = numbers.panel.per_year.cells("victims")
+    # 2012: 3-6 victims, a low bound under 5: withheld in both bounds, and another year with it (the total is
+    # published: secondary suppression, as in the full series' table)
+    assert cells[2] == (RULE.label, RULE.label)
+    assert sorted(cells[:-1], key=str).count((12, 12)) == 4 and ("x", "x") in cells
+    chart = numbers.panel.chart_bounds()
+    assert chart is not None and chart.frame.height == 6
+    withheld = [i for i, cell in enumerate(cells[:-1]) if cell[0] in (RULE.label, "x")]
+    assert chart.frame["count_low"].is_null().arg_true().to_list() == withheld
+    assert chart.frame["count_high"].is_null().arg_true().to_list() == withheld
+
+
+def test_the_real_release_fits_a_trend_for_thailand_cambodia_and_myanmar_as_origin(real_tables):
+    from evidence.analyses import trends
+    from evidence.notebooks.builders import panel_sentence, yearly_numbers
+    from evidence.presentation.disclosure import find_small_counts
+
+    unodc = real_tables[1]
+    for country in ("THA", "KHM", "MMR"):
+        selection = Selection(unodc, country=country, role="origin")
+        numbers = yearly_numbers(selection, RULE)
+        assert numbers.panel is not None, country
+        steady = numbers.panel.panel
+        rate = numbers.models().rate_ratio
+        assert rate is not None and rate.first_year == steady.window[0], country
+        assert rate.n_years == steady.n_years - len(numbers.panel.incomplete)
+        assert set(steady.reporters) <= set(trends._reporter_grid(selection)["iso3"].to_list())
+        assert not find_small_counts(panel_sentence(numbers))
+    thai = yearly_numbers(Selection(unodc, country="THA", role="origin"), RULE)
+    assert thai.panel is not None and len(thai.panel.gap_years) == thai.counts.height  # every year

@@ -170,6 +170,12 @@ def test_causes_consequences_notebook_on_the_real_shared_files(tmp_path, shared_
         "".join(v) if isinstance(v, list) else str(v) for o in outputs for v in o.get("data", {}).values()
     )
     assert "401,000" in text and "Relation of the perpetrator(s) to the victim" in text
+    # events are countries (a country's first change counted) beside comparison countries, not "in" them
+    import re
+
+    said = re.findall(r"([\d,]+)</span> countries with a (downgrade|upgrade) \(its first counted\), compared "
+                      r"with <span[^>]*>([\d,]+)</span> countries without one", text)  # fmt: skip
+    assert {kind for _, kind, _ in said} == {"downgrade", "upgrade"}
     assert {p.name for p in (folder / "figures").iterdir()} >= {
         "detection_vs_prevalence.svg",
         "tier_event_study.svg",

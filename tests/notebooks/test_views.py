@@ -201,3 +201,68 @@ def test_a_notebook_about_one_country_uses_warns_about_and_cites_only_the_files_
     )
     assert opened.selections and "Synthetic records" in "\n".join(shown)
     assert "CTDC Global Synthetic Dataset" in "\n".join(shown)
+
+
+def test_a_series_whose_reporters_come_and_go_shows_its_steady_reporters_trend(tmp_path, monkeypatch):
+    import IPython.display
+    from _indicator import breakdowns
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import show_yearly_section
+    from evidence.presentation.disclosure import DisclosureRule
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path / "run"))
+    years = range(2010, 2020)
+    rows = breakdowns(
+        {
+            "THA": {y: 200 if y % 2 else None for y in years},
+            "MYS": {y: None if y % 2 else 200 for y in years},
+            "JPN": {y: 40 + 10 * (y - 2010) for y in years},
+            "<b>": dict.fromkeys(years, 60),
+        }
+    )
+    selection = Selection(rows, country="MMR", role="origin")
+    numbers = show_yearly_section(
+        selection, DisclosureRule(5), dimension=None, place="Myanmar as origin", source="test"
+    )
+    assert numbers is not None and numbers.panel is not None
+    texts = [obj.data for obj in shown if type(obj).__name__ == "Markdown"]
+    # the ten years that miss a reporter are said once, not one by one
+    assert not [t for t in texts if t.startswith("- **")]
+    assert sum("set of reporting countries changes" in t for t in texts) == 1
+    (described,) = [t for t in texts if "complete citizenship breakdown every year" in t]
+    assert "\\<b\\>" in described and "<b>" not in described  # a reporter's code from the data is text
+    assert any("victims detected by these countries" in t for t in texts)  # the trend: the panel's
+    tables = [obj for obj in shown if isinstance(obj, dict) and "text/markdown" in obj]
+    assert any("the countries that reported every year" in t["text/markdown"] for t in tables)
+    assert sum(isinstance(obj, dict) and "image/svg+xml" in obj for obj in shown) == 2
+    for obj in shown:
+        html = obj.get("text/html", "") if isinstance(obj, dict) else getattr(obj, "data", "")
+        assert not find_small_counts(html)
+
+
+def test_unmapped_citizenships_table_marks_the_files_strings_as_labels(tmp_path, monkeypatch):
+    """A digit inside a citizenship string of the file ("Other (3)") is text, not a count the brief's scan
+    would refuse; the detected victims beside it are still checked."""
+    from types import SimpleNamespace
+
+    import IPython.display
+    from _glotip import write_small_glotip
+
+    from evidence.notebooks import views
+    from evidence.presentation.disclosure import DisclosureRule
+    from evidence.sources.unodc import load
+
+    loaded = load(
+        write_small_glotip(tmp_path / "g.xlsx", [("THA", "Myanmar", "60"), ("THA", "Other (3) <b>", "30")])
+    )
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    views.show_unmapped_citizenships(SimpleNamespace(tables=[loaded], rule=DisclosureRule(5)))
+    (table,) = [obj for obj in shown if isinstance(obj, dict) and "text/html" in obj]
+    assert "Other (3) &lt;b&gt;" in table["text/html"]
+    assert find_small_counts(table["text/html"]) == []
+    assert 'data-kind="people"' in table["text/html"]

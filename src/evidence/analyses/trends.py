@@ -728,23 +728,13 @@ def incomplete_years(
 _USUALLY_LISTED = 20
 
 
-def reporter_gaps(
-    selection: Selection, *, min_share: float = 0.1, min_coverage: float = 0.5
-) -> tuple[IncompleteYear, ...]:
-    """The years of a UNODC series summed over several reporting countries that miss some of them.
-
-    A country's nationals detected (role ``origin``, and the nationals detected abroad in role ``both``) are the
-    sum of the citizenship breakdowns of the countries that detected them, and which countries publish a
-    breakdown changes from year to year. A reporter *misses* a year when it published no citizenship breakdown
-    for it, or one that accounts for less than ``min_coverage`` of the total it published (a partial list of
-    its largest citizenships), or one that lists fewer than five of the nationals where it usually lists
-    at least :data:`_USUALLY_LISTED` (it left them out). A year is flagged when the reporters it misses detect at least ``min_share`` of
-    the nationals counted in the years their breakdowns are complete: its count then falls (or rises) with the
-    set of reporters, not with the victims. In role ``both`` the country's own total is one of the reporters.
-    Other selections (case data, role ``destination``: one reporter) have no such years.
-    """
+def _reporter_grid(selection: Selection, *, min_coverage: float = 0.5) -> pl.DataFrame | None:
+    """The reporters × years of a UNODC series summed over reporting countries (see :func:`reporter_gaps`):
+    columns iso3, year, n (the nationals a reporter counted: point values, 0 when none) and complete (whether
+    its breakdown of that year is complete). The years are those with nationals counted. None for a selection
+    that is no such sum (case data, role ``destination``, no country), or one with fewer than two reporters."""
     if selection.kind != "indicator" or selection.country is None or selection.role == "destination":
-        return ()
+        return None
     country = selection.country
     frame = selection.frame.filter(
         (pl.col("indicator") == selection.indicator)
@@ -772,7 +762,7 @@ def reporter_gaps(
     years = sorted(set(counted.filter(pl.col("n") > 0)["year"].to_list()))
     reporters = sorted(set(counted.filter(pl.col("n") > 0)["iso3"].to_list()))
     if not years or len(reporters) < 2:
-        return ()
+        return None
     grid = (
         pl.DataFrame({"iso3": reporters})
         .join(pl.DataFrame({"year": years}, schema={"year": pl.Int32}), how="cross")
@@ -797,7 +787,27 @@ def reporter_gaps(
             & ((pl.col("n") >= 5) | (pl.col("listed_usually").fill_null(0) < _USUALLY_LISTED))
         )
     )
-    grid = grid.with_columns(complete.alias("complete"))
+    return grid.select("iso3", "year", "n", complete.alias("complete")).sort("iso3", "year")
+
+
+def reporter_gaps(
+    selection: Selection, *, min_share: float = 0.1, min_coverage: float = 0.5
+) -> tuple[IncompleteYear, ...]:
+    """The years of a UNODC series summed over several reporting countries that miss some of them.
+
+    A country's nationals detected (role ``origin``, and the nationals detected abroad in role ``both``) are the
+    sum of the citizenship breakdowns of the countries that detected them, and which countries publish a
+    breakdown changes from year to year. A reporter *misses* a year when it published no citizenship breakdown
+    for it, or one that accounts for less than ``min_coverage`` of the total it published (a partial list of
+    its largest citizenships), or one that lists fewer than five of the nationals where it usually lists
+    at least :data:`_USUALLY_LISTED` (it left them out). A year is flagged when the reporters it misses detect at least ``min_share`` of
+    the nationals counted in the years their breakdowns are complete: its count then falls (or rises) with the
+    set of reporters, not with the victims. In role ``both`` the country's own total is one of the reporters.
+    Other selections (case data, role ``destination``: one reporter) have no such years.
+    """
+    grid = _reporter_grid(selection, min_coverage=min_coverage)
+    if grid is None:
+        return ()
     usual = grid.group_by("iso3").agg(
         pl.when(pl.col("complete").any())
         .then(pl.col("n").filter(pl.col("complete")).mean())
@@ -832,6 +842,93 @@ def reporter_gaps(
             )
         )
     return tuple(flags)
+
+
+@dataclasses.dataclass(frozen=True)
+class SteadyPanel:
+    """A balanced panel of steady reporters (:func:`steady_reporters`): the ``window`` (first, last year), the
+    ``reporters`` (ISO3, sorted) whose citizenship breakdowns are complete in every year of it, their yearly
+    ``counts`` summed (year, count, count_low, count_high: what :func:`rate_ratio` takes) and the ``share`` of
+    all the nationals counted in the window's years that they account for (point values)."""
+
+    window: tuple[int, int]
+    reporters: tuple[str, ...]
+    counts: pl.DataFrame
+    share: float
+    #: the nationals each reporter counted in the window (point values), in the order of ``reporters``
+    detected: tuple[float, ...]
+
+    @property
+    def n_years(self) -> int:
+        return self.window[1] - self.window[0] + 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "window": list(self.window),
+            "reporters": list(self.reporters),
+            "share": clean_float(self.share, 4),
+            "rule": "the reporters whose citizenship breakdowns are complete in every year of the window",
+        }
+
+
+def steady_reporters(
+    selection: Selection,
+    *,
+    min_years: int = 5,
+    min_reporters: int = 2,
+    min_share: float = 0.25,
+    min_coverage: float = 0.5,
+) -> SteadyPanel | None:
+    """The balanced panel of steady reporters of a UNODC series summed over reporting countries: the series
+    summed over only the reporters whose citizenship breakdowns are complete (as :func:`reporter_gaps` judges
+    them) in every year of a window, so that its count moves with the victims, not with who reports.
+
+    The window: consecutive years (each with nationals counted) of at least ``min_years``, whose steady
+    reporters (complete every year, with nationals counted in the window) number at least ``min_reporters``
+    and account for at least ``min_share`` of the nationals counted in its years (point values); of these, the
+    one with the most years × share, so that a long window of a few small reporters does not beat a shorter one
+    of nearly all; ties go to the latest window, then the longer. None when no window qualifies, or for a
+    selection that is no such sum (case data, role ``destination``).
+    """
+    if min_years < 2 or min_reporters < 1 or not 0 <= min_share <= 1:
+        raise ParameterError("a panel needs min_years ≥ 2, min_reporters ≥ 1 and min_share in [0, 1]")
+    grid = _reporter_grid(selection, min_coverage=min_coverage)
+    if grid is None:
+        return None
+    reporters = grid["iso3"].unique().sort().to_list()
+    years = grid["year"].unique().sort().to_list()
+    shape = (len(reporters), len(years))  # the grid is sorted by reporter, then year, every cell present
+    complete = grid["complete"].to_numpy().reshape(shape)
+    counted = grid["n"].to_numpy().reshape(shape)
+    best: tuple[tuple[float, int, int], int, int, np.ndarray, float] | None = None
+    for i in range(len(years)):
+        for j in range(i + min_years - 1, len(years)):
+            if years[j] - years[i] != j - i:  # a year without nationals counted breaks the window
+                break
+            steady = complete[:, i : j + 1].all(axis=1) & (counted[:, i : j + 1].sum(axis=1) > 0)
+            if steady.sum() < min_reporters:
+                break  # a longer window keeps fewer reporters
+            share = float(counted[steady, i : j + 1].sum() / counted[:, i : j + 1].sum())
+            if share < min_share:
+                continue
+            key = (round((j - i + 1) * share, 9), years[j], j - i)
+            if best is None or key > best[0]:
+                best = (key, years[i], years[j], steady, share)
+    if best is None:
+        return None
+    _, first, last, steady, share = best
+    panel = tuple(r for r, keep in zip(reporters, steady, strict=True) if keep)
+    rows = selection.frame.filter(pl.col("iso3").is_in(panel))
+    counts = yearly_counts(selection.replace(table=rows, years=(first, last)))
+    # a year all steady reporters list none of these nationals in is a count of 0 (their breakdowns are complete)
+    listed = pl.col("year").is_in(counts["year"].implode())
+    counts = (
+        pl.DataFrame({"year": range(first, last + 1)}, schema={"year": counts["year"].dtype})
+        .join(counts, on="year", how="left")
+        .with_columns(pl.when(listed).then(pl.col(c)).otherwise(0).alias(c) for c in COUNT_COLUMNS)
+    )
+    detected = counted[steady][:, years.index(first) : years.index(last) + 1].sum(axis=1)
+    return SteadyPanel((first, last), panel, counts, share, tuple(float(n) for n in detected))
 
 
 def merge_incomplete(*flags: Sequence[IncompleteYear]) -> tuple[IncompleteYear, ...]:
@@ -978,6 +1075,7 @@ __all__ = [
     "IncompleteYear",
     "RateRatio",
     "ShareChange",
+    "SteadyPanel",
     "find_break",
     "incomplete_years",
     "merge_incomplete",
@@ -985,6 +1083,7 @@ __all__ = [
     "reporter_gaps",
     "share_change",
     "shares_over_time",
+    "steady_reporters",
     "undated_counts",
     "yearly_counts",
 ]

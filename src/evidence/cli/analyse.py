@@ -429,6 +429,11 @@ def _trend_payload(
         "rate ratios and breaks are fitted on the published yearly counts of the years not flagged as probably "
         "incomplete"
     )
+    if numbers.panel is not None:
+        payload["models"] += (
+            "; the series of all victims, whose reporting countries come and go, on its steady reporters: the "
+            "countries whose citizenship breakdowns are complete in every year of a window (steady_reporters)"
+        )
     if any(row["year"] == UNDATED for row in payload["yearly_counts"]):
         payload["undated"] = (
             f"{UNDATED}: records without a single year of registration (a band such as 2014-2018, or none); "
@@ -495,6 +500,12 @@ def _print_trend(payload: dict[str, Any]) -> None:
             f"{rr['first_year']}–{rr['last_year']}",
             highlight=False,
         )
+        if steady := s.get("steady_reporters"):
+            console.print(
+                f"    on the steady reporters of {steady['window'][0]}–{steady['window'][1]}: "
+                f"{escape(', '.join(steady['reporters']))} ({steady['share']:.0%} of the victims counted)",
+                highlight=False,
+            )
         for bound in ("low_bound", "high_bound"):
             if bound in rr:
                 b = rr[bound]

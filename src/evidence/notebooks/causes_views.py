@@ -817,8 +817,9 @@ def show_society_section(
             display(
                 Markdown(
                     "; ".join(
-                        f"{number(s.events.height, 'values')} {s.kind}s in "
-                        f"{number(s.n_countries, 'countries')} countries"
+                        f"{number(s.events.height, 'countries')} countries with a {s.kind} (its first "
+                        f"counted), compared with {number(s.n_countries - s.events.height, 'countries')} "
+                        f"countries without one"
                         for s in studies
                     )
                     + ". An association around the report year, not the effect of the tier."

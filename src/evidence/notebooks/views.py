@@ -23,14 +23,17 @@ from evidence.notebooks.builders import (
     YearlyNumbers,
     break_sentence,
     emerging_view,
+    panel_gaps_sentence,
+    panel_sentence,
     profile_view,
     route_numbers,
     source_line,
+    sources_kinds,
     sources_view,
     trend_sentence,
     yearly_numbers,
 )
-from evidence.presentation.disclosure import DisclosedTable, DisclosureRule
+from evidence.presentation.disclosure import PEOPLE, DisclosedTable, DisclosureRule
 from evidence.presentation.markup import escape_markdown, markdown_code
 from evidence.sources.countries import name_of
 from evidence.sources.loaded import LoadedTable
@@ -274,7 +277,12 @@ def open_selections(
 
 def show_sources(opened: Opened) -> None:
     """The data files: source, release, layout, rows kept and rejected."""
-    show_table(sources_view(opened.tables, opened.rule), labels=SOURCE_LABELS, source=opened.source)
+    show_table(
+        sources_view(opened.tables, opened.rule),
+        labels=SOURCE_LABELS,
+        source=opened.source,
+        kinds=sources_kinds(opened.tables),
+    )
 
 
 def show_source_heading(table: LoadedTable | None, suffix: str | None = None) -> None:
@@ -472,8 +480,12 @@ def show_yearly_section(
         source=source,
         note=censored_note(shown),
     )
-    for year in numbers.incomplete:
+    panel = numbers.panel
+    # with a steady reporters' panel, the years that miss some reporters are said once, not one by one
+    for year in numbers.incomplete if panel is None else panel.other:
         _markdown(f"- **{year.year}** is probably incomplete: {escape_markdown(year.reason)}.")
+    if panel is not None:
+        _markdown(panel_gaps_sentence(numbers))
     tag = selection.loaded.provenance.source if selection.loaded else "data"
     chart = numbers.chart_table() if numbers.exact else numbers.chart_bounds()
     if chart is not None and _years_shown(numbers) > 1:  # one year is a table row, not a line
@@ -497,6 +509,37 @@ def show_yearly_section(
             ),
             f"trend_{tag}_{selection.role}",
         )
+    if panel is not None:
+        noun = "victims detected by these countries"
+        _markdown(panel_sentence(numbers))
+        shown = None if panel.per_year is None else panel.per_year.shown()
+        show_table(
+            shown,
+            caption="Detected victims per year, the countries that reported every year",
+            labels={"year": "Year", "note": "Note", "victims": "Detected victims"},
+            source=source,
+            note=censored_note(shown),
+        )
+        for year in panel.incomplete:
+            _markdown(f"- **{year.year}** is probably incomplete: {escape_markdown(year.reason)}.")
+        chart = panel.chart_bounds()
+        if chart is not None:
+            show_chart(
+                charts.trend_chart(
+                    chart,
+                    "year",
+                    "count_low",
+                    "count_low",
+                    "count_high",
+                    title=f"Steady reporters' detected victims, {place}",
+                    y_title="Detected victims",
+                    subtitle="Per year, summed over the countries that reported in full every year. Line: lower "
+                    "bound; band: the range that censored cells (<5) allow.",
+                    source=source,
+                    rule=rule,
+                ),
+                f"trend_{tag}_{selection.role}_steady",
+            )
     _markdown(trend_sentence(numbers.models(), noun=noun))
     return numbers
 
@@ -677,6 +720,9 @@ def show_unmapped_citizenships(opened: Opened) -> None:
             unmapped,
             caption="Citizenships not mapped to a country, with a suggested country to review",
             source=source_line([table]),
+            # the strings are the file's own text (a digit in one is no count); the victims column is
+            kinds={c: "label" for c in unmapped.columns if c != "Detected victims"}
+            | {"Detected victims": PEOPLE},
         )
     if all(share is None for _, share in shares):
         show_markdown("No UNODC table among the data files: no free-text citizenships to map.")
