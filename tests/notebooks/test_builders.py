@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -545,3 +546,98 @@ def test_the_real_release_fits_a_trend_for_thailand_cambodia_and_myanmar_as_orig
         assert not find_small_counts(panel_sentence(numbers))
     thai = yearly_numbers(Selection(unodc, country="THA", role="origin"), RULE)
     assert thai.panel is not None and len(thai.panel.gap_years) == thai.counts.height  # every year
+
+
+def test_a_fall_in_a_publishers_own_totals_is_kept_in_the_model_not_flagged_as_late_registration():
+    """Thailand, 2023 release: 1,540 detected victims in 2019, 146 in 2020, 134 in 2021 — what the country
+    reported. Flagged as "probably incomplete (late registration)" and left out, the trend read +20% a year."""
+    from _indicator import indicator_rows
+
+    totals = {2014: 595, 2015: 982, 2016: 850, 2017: 471, 2018: 417, 2019: 1540, 2020: 146, 2021: 134}
+    rows = indicator_rows([("THA", y, "Total", "Total", "Total", "Total", n) for y, n in totals.items()])
+    numbers = yearly_numbers(Selection(rows, country="THA", role="destination"), RULE)
+    assert numbers.flagged == []
+    rate = numbers.models().rate_ratio
+    assert rate is not None and (rate.first_year, rate.last_year, rate.n_years) == (2014, 2021, 8)
+    assert (
+        numbers.per_year is not None
+        and "probably incomplete" not in numbers.per_year.low.frame["note"].to_list()
+    )
+    # the same fall in registration data is the late-registration rule's business
+    records = [
+        {"year": y, "origin_iso3": "MMR", "destination_iso3": "THA"}
+        for y, n in totals.items()
+        for _ in range(n)
+    ]
+    cases = yearly_numbers(Selection(conform(pl.DataFrame(records)), country="THA", role="destination"), RULE)
+    assert cases.flagged == [2021, 2020]
+    assert "late registration" in cases.incomplete[0].reason
+
+
+def test_real_unodc_thailand_totals_are_all_in_the_trend(shared_data):
+    from evidence.sources.cache import load_cached
+
+    loaded = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    numbers = yearly_numbers(Selection(loaded, country="THA", role="destination"), RULE)
+    assert numbers.flagged == []
+    rate = numbers.models().rate_ratio
+    assert rate is not None and (rate.first_year, rate.last_year) == (2009, 2021)
+    # Bolivia's victims of unknown sex and age are a column of both breakdowns, and then add up to the total
+    bolivia = Selection(loaded, country="BOL", role="destination", years=(2016, 2019))
+    for by in ("sex", "age"):
+        by_category = yearly_numbers(bolivia, RULE, by=by).by_category
+        assert by_category is not None
+        rows = {r["year"]: r for r in by_category.low.frame.iter_rows(named=True)}
+        assert rows["2017"]["Unknown"] == 53 and rows["2017"]["Published total"] == 397
+        assert rows["2016"]["Unknown"] is None  # not published that year: missing, not zero
+        assert "Sum of categories" not in by_category.low.count_columns  # 105 + 239 + 53 = 397
+
+
+def test_the_categories_sum_is_explained_by_the_dimension():
+    from evidence.notebooks.builders import category_sum_reason
+
+    assert "several forms" in category_sum_reason("form")
+    for by in ("sex", "gender", "age", "citizenship"):
+        assert "several" not in category_sum_reason(by) and "cover every victim" in category_sum_reason(by)
+
+
+def test_a_share_of_censored_counts_is_the_range_the_bounds_allow():
+    from evidence.notebooks.builders import share_range, share_range_text
+
+    # Thailand 2020-2021: all other routes 16-64 of 249-303 victims on known routes (the routes included)
+    low, high = share_range(16, 64, 249, 303)
+    assert low == pytest.approx(16 / (16 + 303 - 64)) and high == pytest.approx(64 / (64 + 249 - 16))
+    assert share_range_text((low, high)) == "6–22%"  # not the midpoints' 40 / 276 = 14.5%
+    assert share_range_text(share_range(43, 43, 249, 303)) == "14–18%"  # exact count, censored total
+    assert share_range_text(share_range(6, 9, 249, 303)) == "2.0–3.6%"  # tenths below 10%
+    assert share_range_text(share_range(50, 50, 200, 200)) == "25.0%"  # exact: one share
+    assert share_range_text((0.152, 0.154)) == "15–16%"  # rounded outwards: the range shown holds it
+    assert share_range_text((0.15, 0.17)) == "15–17%"  # 0.15 * 100 is not above 15
+    assert share_range(None, 4, 10, 12) is None and share_range(0, 0, 0, 0) is None
+    assert share_range_text(None) is None
+
+
+def test_route_chart_shares_of_censored_counts_are_ranges(shared_data):
+    from evidence.notebooks.builders import route_numbers
+    from evidence.sources.cache import load_cached
+
+    loaded = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    numbers = route_numbers(Selection(loaded, country="THA", role="destination", years=(2020, 2021)), RULE)
+    assert numbers is not None
+    chart = numbers.chart_data()
+    shares = dict(zip(chart["origin_iso3"].to_list(), chart["share"].to_list(), strict=True))
+    assert shares["LAO"] == "15–20%" and shares["THA"] == "45–56%"
+    assert chart.schema["share"] == pl.String
+
+
+def test_too_short_a_span_for_growing_corridors_is_one_sentence():
+    from evidence.analyses.routes import PeriodSplit
+    from evidence.notebooks.builders import emerging_unassessed
+    from evidence.presentation.disclosure import find_small_counts
+
+    text = emerging_unassessed(PeriodSplit(2019, 2021, 3))
+    assert text is not None and "too short a span" in text and text.count(".") == 1
+    assert ">2019<" in text and ">2021<" in text and find_small_counts(text) == []  # "3 years" is no 3 people
+    assert ">2010</span> only" in (emerging_unassessed(PeriodSplit(2010, 2010, 3)) or "")
+    assert emerging_unassessed(PeriodSplit(2015, 2021, 3)) is None  # comparable
+    assert emerging_unassessed(PeriodSplit(None, None, 3)) is None  # no corridor: nothing to say here

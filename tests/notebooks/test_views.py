@@ -266,3 +266,55 @@ def test_unmapped_citizenships_table_marks_the_files_strings_as_labels(tmp_path,
     assert "Other (3) &lt;b&gt;" in table["text/html"]
     assert find_small_counts(table["text/html"]) == []
     assert 'data-kind="people"' in table["text/html"]
+
+
+def test_growing_corridors_of_too_short_a_span_are_one_sentence_not_an_error(monkeypatch):
+    """The routes notebook crashed (no earlier period) for any span of three years or fewer."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.views import show_emerging
+    from evidence.sources.case_schema import conform
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    records = [
+        {"year": year, "origin_iso3": "MMR", "destination_iso3": "THA"} for year in (2019, 2020, 2021)
+    ] * 12
+    table = conform(pl.DataFrame(records))
+    show_emerging(Selection(table, country="THA", role="destination", years=(2019, 2021)))
+    (sentence,) = shown
+    assert "too short a span" in sentence.data and "2019" in sentence.data  # type: ignore[attr-defined]
+    shown.clear()
+    show_emerging(Selection(table.filter(pl.col("year") == 2020), country="THA", role="destination"))
+    assert "too short a span" in shown[0].data  # type: ignore[attr-defined]
+
+
+def test_unodc_tables_by_sex_explain_their_sum_without_forms(monkeypatch):
+    import IPython.display
+    from _indicator import indicator_rows
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import yearly_numbers
+    from evidence.notebooks.views import show_dimension_section
+    from evidence.presentation.disclosure import DisclosureRule
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    rows = indicator_rows(
+        [
+            ("BOL", 2017, "Total", "Total", "Total", "Total", 397),
+            ("BOL", 2017, "Total", "Total", "Female", "Total", 105),
+            ("BOL", 2017, "Total", "Total", "Male", "Total", 239),
+            ("BOL", 2018, "Total", "Total", "Total", "Total", 332),
+            ("BOL", 2018, "Total", "Total", "Female", "Total", 93),
+            ("BOL", 2018, "Total", "Total", "Male", "Total", 205),
+            ("BOL", 2018, "Total", "Total", "Unknown", "Unknown", 34),
+        ]
+    )
+    numbers = yearly_numbers(Selection(rows, country="BOL", role="destination"), DisclosureRule(5), by="sex")
+    show_dimension_section(numbers, place="Bolivia", source="test")
+    markdown = shown[0]["text/markdown"]  # type: ignore[index]
+    assert "| Female | Male | Unknown | Published total |" in markdown
+    assert "Sum of categories" in markdown  # 2017 publishes no Unknown: 344 of 397
+    assert "several" not in markdown and "does not cover every victim" in markdown

@@ -455,6 +455,51 @@ def _corridor_growth(years: np.ndarray, counts: np.ndarray) -> tuple[float | str
     return (math.exp(slope), math.exp(slope - z * se), math.exp(slope + z * se), p, model, warned)
 
 
+@dataclasses.dataclass(frozen=True)
+class PeriodSplit:
+    """The years the corridors of a selection are observed in (``first`` to ``last``; None when it has no
+    corridor) and the split :func:`emerging_routes` makes of them: the later period is the last
+    ``later_years`` years, the earlier one the years before it."""
+
+    first: int | None
+    last: int | None
+    later_years: int
+
+    @property
+    def comparable(self) -> bool:
+        """Whether there is an earlier period to compare the later one with (the span is longer than
+        ``later_years``)."""
+        return self.first is not None and self.last is not None and self.last - self.later_years >= self.first
+
+    @property
+    def earlier(self) -> tuple[int, int] | None:
+        if not self.comparable:
+            return None
+        return cast(int, self.first), cast(int, self.last) - self.later_years
+
+    @property
+    def later(self) -> tuple[int, int] | None:
+        if not self.comparable:
+            return None
+        return cast(int, self.last) - self.later_years + 1, cast(int, self.last)
+
+
+def emerging_periods(selection: Selected, *, later_years: int = 3) -> PeriodSplit:
+    """The periods :func:`emerging_routes` would compare for a selection, to ask before calling it whether
+    the comparison is possible (:attr:`PeriodSplit.comparable`): a selection whose corridors span
+    ``later_years`` years or fewer has no earlier period."""
+    if later_years < 1:
+        raise ParameterError(f"later_years must be at least 1, not {later_years}")
+    return _period_split(corridor_yearly_counts(selection), later_years)
+
+
+def _period_split(yearly: pl.DataFrame, later_years: int) -> PeriodSplit:
+    if not yearly.height:
+        return PeriodSplit(None, None, later_years)
+    first, last = _year_span(yearly["year"])
+    return PeriodSplit(first, last, later_years)
+
+
 def emerging_routes(
     selection: Selected,
     *,
@@ -467,22 +512,25 @@ def emerging_routes(
     ``growth``: rate ratio above 1 with a Benjamini–Hochberg q-value below ``alpha`` (:func:`corridor_trends`).
     ``new``: no victims at all in the earlier period (high bound 0) and at least ``min_victims`` (low bound) in
     the later period, the last ``later_years`` years of the selection. ``reason`` lists which apply.
+
+    Raises ``ParameterError`` when the selection's years leave no earlier period (``later_years`` years or
+    fewer): :func:`emerging_periods` says beforehand whether the comparison is possible.
     """
     if later_years < 1:
         raise ParameterError(f"later_years must be at least 1, not {later_years}")
     if not 0 < alpha < 1:
         raise ParameterError(f"alpha must be between 0 and 1, not {alpha}")
     yearly = corridor_yearly_counts(selection)
-    trends = _corridor_trends(yearly, min_victims=min_victims, min_years=MIN_TREND_YEARS)
     empty_schema = {**{k: pl.String for k in _KEYS}, "reason": pl.String}
-    if not yearly.height:
+    span = _period_split(yearly, later_years)
+    if span.first is None or span.last is None:
         return pl.DataFrame(schema=empty_schema)
-    first, last = _year_span(yearly["year"])
-    split = last - later_years + 1
-    if split <= first:
+    if not span.comparable:
         raise ParameterError(
-            f"no earlier period: the selection's years end at {last} and later_years={later_years}"
+            f"no earlier period: the selection's years end at {span.last} and later_years={later_years}"
         )
+    last, split = span.last, span.last - later_years + 1
+    trends = _corridor_trends(yearly, min_victims=min_victims, min_years=MIN_TREND_YEARS)
     periods = yearly.group_by(_KEYS).agg(
         pl.col("victims_low").filter(pl.col("year") < split).sum().alias("earlier_low"),
         pl.col("victims_high").filter(pl.col("year") < split).sum().alias("earlier_high"),

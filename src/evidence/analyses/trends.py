@@ -295,13 +295,30 @@ def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
     dimension = _INDICATOR_DIMENSIONS[by]
     rows = df.filter((pl.col("indicator") == indicator) & pl.col("year").is_not_null() & year_filter(years))
     total = pl.lit("Total")
+    # UNODC publishes the victims of unknown sex and age as one row (Sex and Age both Unknown): the Unknown of
+    # the breakdown by sex and of the one by age, unless the country-year has a row of its own for that
+    # (Unknown sex of all ages, or all sexes of unknown age), which is then the Unknown
+    both_unknown = (pl.col("sex") == UNKNOWN) & (pl.col("age") == UNKNOWN)
+    in_year = ["iso3", "year", "indicator"]
+    own_unknown = {
+        "sex": ((pl.col("dimension") == "Total") & (pl.col("sex") == UNKNOWN) & (pl.col("age") == total))
+        .any()
+        .over(in_year),
+        "age": ((pl.col("dimension") == "Total") & (pl.col("sex") == total) & (pl.col("age") == UNKNOWN))
+        .any()
+        .over(in_year),
+    }
     selectors = {
         "total": (pl.col("dimension") == "Total") & (pl.col("sex") == total) & (pl.col("age") == total),
         "form": (pl.col("dimension") == "by form of exploitation")
         & (pl.col("sex") == total)
         & (pl.col("age") == total),
-        "sex": (pl.col("dimension") == "Total") & (pl.col("sex") != total) & (pl.col("age") == total),
-        "age": (pl.col("dimension") == "Total") & (pl.col("sex") == total) & (pl.col("age") != total),
+        "sex": (pl.col("dimension") == "Total")
+        & (pl.col("sex") != total)
+        & ((pl.col("age") == total) | (both_unknown & ~own_unknown["sex"])),
+        "age": (pl.col("dimension") == "Total")
+        & (pl.col("age") != total)
+        & ((pl.col("sex") == total) | (both_unknown & ~own_unknown["age"])),
         "citizenship": (pl.col("dimension") == "by citizenship")
         & (pl.col("sex") == total)
         & (pl.col("age") == total),
@@ -673,15 +690,21 @@ def incomplete_years(
     late_registration: bool = False,
     release_end: int | None = None,
 ) -> tuple[IncompleteYear, ...]:
-    """Flag the latest years that are probably incomplete.
+    """Flag the latest years of *registration* data (victim records: CTDC, an organisation's case records) that
+    are probably incomplete because cases keep being registered after the data are extracted.
 
-    Rule: the last year is flagged when its count (high bound if censored) is below ``fraction`` of the count
-    predicted by a log-linear Poisson trend of the ``history`` years before it (at least 3 needed, with a finite
-    trend: not all victims in one end year); if flagged,
-    the year before is tested the same way (its history excludes the later years), up to ``max_years`` years.
-    With ``late_registration`` (CTDC and other registration data) the final year is always flagged, because
-    cases keep being registered after a release; given ``release_end`` (the release's last year), only when the
-    series reaches it: a series that stops earlier has no year a release cut short.
+    Rule: the latest ``k`` years (``k`` up to ``max_years``) are flagged when each of them is below ``fraction``
+    of the count a log-linear Poisson trend of the ``history`` years before them predicts (at least 3 needed,
+    with a finite trend: not all victims in one end year); the longest such run of latest years is flagged. A
+    year's expected count is thus never computed from a history holding a year flagged with it (a final year
+    is not judged against a trend through the fall of the year before). With ``late_registration`` the final
+    year is always flagged, because cases keep being registered after a release; given ``release_end`` (the
+    release's last year), only when the series reaches it: a series that stops earlier has no year a release
+    cut short.
+
+    Not for a publisher's own yearly totals (UNODC's detected victims are what each country reported for the
+    year, complete when published: a fall there is a fall in what was reported, to be shown and modelled, not
+    set aside); a sum over reporting countries has its own rule, :func:`reporter_gaps`.
     """
     if not 0 < fraction <= 1:
         raise ParameterError(f"fraction must be in (0, 1], not {fraction}")
@@ -690,29 +713,32 @@ def incomplete_years(
     points, highs = series["point"].to_numpy(), series["count_high"].to_numpy()
     flags: dict[int, IncompleteYear] = {}
     for k in range(1, max_years + 1):
-        if len(years) - k < 3:
+        first = len(years) - k  # the earliest year of the run tested
+        if first < 3:
             break
-        i = len(years) - k
-        hist = slice(max(0, i - history), i)
+        hist = slice(max(0, first - history), first)
         hy, hc = years[hist].astype(float), points[hist]
         if not finite_trend_exists(hy, hc):  # no finite trend to extrapolate from
-            break
+            continue
         t = hy - hy.mean()
         try:
             fit = fit_counts(hc, np.column_stack([np.ones_like(t), t]), family="poisson")
         except EstimationError:
-            break
-        log_expected = fit.params[0] + fit.params[1] * (years[i] - hy.mean())
-        expected = float(math.exp(min(log_expected, 709.0)))
-        if not highs[i] < fraction * expected:
-            break
-        flags[int(years[i])] = IncompleteYear(
-            int(years[i]),
+            continue
+        run = range(first, len(years))
+        expected = {
+            i: float(math.exp(min(fit.params[0] + fit.params[1] * (years[i] - hy.mean()), 709.0)))
+            for i in run
+        }
+        if not all(highs[i] < fraction * expected[i] for i in run):
+            continue
+        reason = (
             f"below {fraction:.0%} of the count expected from the {int(hy[0])}-{int(hy[-1])} trend "
-            "(late registration or reporting, or a real fall)",
-            float(highs[i]),
-            expected,
+            "(late registration or reporting, or a real fall)"
         )
+        flags = {
+            int(years[i]): IncompleteYear(int(years[i]), reason, float(highs[i]), expected[i]) for i in run
+        }
     if late_registration and len(years) and (release_end is None or int(years[-1]) >= release_end):
         last = int(years[-1])
         note = "final year of the release: possibly incomplete (late registration)"

@@ -141,6 +141,16 @@ def _fmt_any(value: int | str | list | None) -> str:
     return _fmt_bounds(*value) if isinstance(value, list) else _fmt(value)
 
 
+def _fmt_share(share: float | list | None) -> str:
+    """A share of the flows' JSON (a number, or a [low, high] range) as the table shows it."""
+    from evidence.notebooks.builders import share_range_text
+
+    if share is None:
+        return "–"
+    bounds = (share[0], share[1]) if isinstance(share, list) else (share, share)
+    return share_range_text(bounds) or "–"
+
+
 def _json_bounds(low: int | str | None, high: int | str | None) -> int | str | list | None:
     return low if low == high else [low, high]
 
@@ -209,7 +219,7 @@ def _flows_payload(
 ) -> dict[str, Any]:
     """The flows of one table, protected, as the JSON answer."""
     from evidence.analyses.selection import Selection
-    from evidence.notebooks.builders import OTHER_ROUTES, TOO_FEW, route_numbers
+    from evidence.notebooks.builders import OTHER_ROUTES, TOO_FEW, route_numbers, share_range
     from evidence.presentation.disclosure import DisclosureError
 
     selection = Selection(loaded, country=country, role=role, years=years)  # type: ignore[arg-type]
@@ -223,13 +233,17 @@ def _flows_payload(
     flow_table = numbers.flow_table
     known = (numbers.low.known_routes(), numbers.high.known_routes())
 
-    def share(victims: tuple[Any, Any]) -> float | None:
+    def share(victims: tuple[Any, Any]) -> float | list[float] | None:
+        """The share of the victims on known routes: a number, or for censored counts the [low, high] range
+        the bounds allow (never a midpoint's share, which would read as precise)."""
         lo, hi = victims
-        if not (
-            isinstance(lo, int) and isinstance(hi, int) and known[0] is not None and known[1] is not None
-        ):
+        if not (isinstance(lo, int) and isinstance(hi, int)):
             return None
-        return round((lo + hi) / (known[0] + known[1]), 4) if known[0] + known[1] else None
+        bounds = share_range(lo, hi, *known)
+        if bounds is None:
+            return None
+        low, high = round(bounds[0], 4), round(bounds[1], 4)
+        return low if low == high else [low, high]
 
     rows = numbers.rows()
     n_listed = numbers.low.corridors.height
@@ -274,6 +288,10 @@ def _flows_payload(
         "shares are of the victims with a known origin and destination; the total includes the unknowns",
     ]
     if censored:
+        notes.append(
+            "a share is a range where censored counts (<5) make the route's count or the known routes' total a "
+            "range: from the route at its low bound and the others at their high bounds to the other way round"
+        )
         notes.append("UNODC <5 cells are censored: victims are [low, high] bounds where any cell is <5")
         notes.append(
             "the total is the sum of the citizenship breakdown, not UNODC's count of detected victims "
@@ -338,7 +356,7 @@ def _print_flows(payload: dict[str, Any]) -> None:
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for r in payload["flows"]:
-        share = f"{r['share']:.1%}" if r["share"] is not None else "–"
+        share = _fmt_share(r["share"])
         if r["rank"] is None:
             table.add_row("", r["label"], "", "", _fmt_any(r["victims"]), share)
         else:
@@ -399,7 +417,13 @@ def _trend_payload(
     from evidence.analyses.selection import Selection
     from evidence.analyses.trends import FLAG_DIMENSIONS
     from evidence.core.errors import ParameterError
-    from evidence.notebooks.builders import CATEGORY_SUM, TOO_FEW, UNDATED, yearly_numbers
+    from evidence.notebooks.builders import (
+        CATEGORY_SUM,
+        TOO_FEW,
+        UNDATED,
+        category_sum_reason,
+        yearly_numbers,
+    )
     from evidence.presentation.disclosure import DisclosureError
 
     selection = Selection(loaded, country=country, role=role, years=years)  # type: ignore[arg-type]
@@ -452,8 +476,8 @@ def _trend_payload(
         if by and CATEGORY_SUM in table.low.count_columns:
             payload["totals"] = (
                 "'Published total' is the publisher's count of detected victims; the categories do not add up "
-                f"to it in some years ('{CATEGORY_SUM}': one victim can have several forms, or a category is "
-                "not reported), so their sum is not a count of victims"
+                f"to it in some years ('{CATEGORY_SUM}': {category_sum_reason(by)}), so their sum is not a "
+                "count of victims"
             )
     return payload
 

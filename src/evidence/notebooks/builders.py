@@ -19,6 +19,7 @@ withheld denominator, is withheld too. A selection too small to protect gives No
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from typing import Any, Literal
 import polars as pl
 
 from evidence.analyses.count_models import EstimationError
-from evidence.analyses.routes import FlowCoverage
+from evidence.analyses.routes import FlowCoverage, PeriodSplit
 from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, Selection
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, Break, IncompleteYear, RateRatio, SteadyPanel
 from evidence.core.errors import EvidenceError, ParameterError
@@ -661,12 +662,21 @@ class RouteBounds:
         return self.low.table if self.exact else interval_display(self.low.table, self.high.table)
 
     def chart_data(self) -> pl.DataFrame:
-        """Published corridors for charts: exact counts, or the low bounds of corridors published in both."""
+        """Published corridors for charts: exact counts, or the low bounds of corridors published in both. The
+        share of the victims on known routes is a number for exact counts; for censored counts the range the
+        bounds allow, as text (:func:`share_range_text`), never the share of the low bounds alone."""
         low = self.low.chart_data()
         if self.exact:
             return low
         keys = ["origin_iso3", "destination_iso3"]
-        return low.join(self.high.chart_data().select(keys), on=keys, how="semi")
+        high = self.high.chart_data().select(*keys, pl.col("victims").alias("_high"))
+        both = low.join(high, on=keys, how="inner", maintain_order="left")
+        known = (self.low.known_routes(), self.high.known_routes())
+        shares = [
+            share_range_text(share_range(lo, hi, *known))
+            for lo, hi in zip(both["victims"].to_list(), both["_high"].to_list(), strict=True)
+        ]
+        return both.select(*keys, "victims", pl.Series("share", shares, dtype=pl.String))
 
     def region_table(self, level: str) -> DisclosedTable | pl.DataFrame | None:
         """:func:`region_table` of exact counts, else of both bounds shown as ranges (None if either is)."""
@@ -702,6 +712,42 @@ class RouteBounds:
                 low = high = low if isinstance(low, str) else high
             out.append({"route": route, **corridors.get(route, {}), "victims": (low, high)})
         return out
+
+
+def share_range(
+    low: int | None, high: int | None, known_low: int | None, known_high: int | None
+) -> tuple[float, float] | None:
+    """The share of the victims on known routes that a route of ``low``–``high`` victims can have when all
+    known routes together (the route included) hold ``known_low``–``known_high``: smallest with the route at
+    its low bound and the other routes at their high bounds, largest the other way round. Exact counts give
+    one share twice. None when a count is withheld or no victim is on a known route.
+
+    A censored count's midpoint over a midpoint total would read as precise where the count spans a range
+    (16–64 victims is a share of 6–21%, not 14.5%)."""
+    if low is None or high is None or known_low is None or known_high is None:
+        return None
+    smallest_total = low + max(known_high - high, 0)
+    largest_total = high + max(known_low - low, 0)
+    if smallest_total <= 0 or largest_total <= 0:
+        return None
+    return low / smallest_total, high / largest_total
+
+
+def share_range_text(shares: tuple[float, float] | None) -> str | None:
+    """A share, or the range of one, as readers see it: ``50.0%`` when the range is one share to the tenth of a
+    percent, else ``6–22%`` (tenths below 10%: ``2.0–3.6%``), rounded outwards so that the range shown holds
+    the one computed."""
+    if shares is None:
+        return None
+    low, high = shares
+    if f"{low:.1%}" == f"{high:.1%}":
+        return f"{low:.1%}"
+    digits = 0 if high >= 0.1 else 1
+    scale = 10**digits
+    # rounded to 9 places first: 0.15 * 100 is 15.000000000000002, whose ceiling is not 15
+    a = math.floor(round(low * 100 * scale, 9)) / scale
+    b = math.ceil(round(high * 100 * scale, 9)) / scale
+    return f"{a:.{digits}f}–{b:.{digits}f}%"
 
 
 def route_numbers(
@@ -759,6 +805,25 @@ def emerging_view(emerging: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(columns, schema={c: pl.String for c in columns})
 
 
+def emerging_unassessed(periods: PeriodSplit) -> str | None:
+    """One sentence on why growing and new corridors are not assessed for a selection whose corridors span too
+    few years to compare an earlier period with the later one (:func:`evidence.analyses.routes.emerging_periods`),
+    or None when they can be (or there is no corridor at all)."""
+    if periods.comparable or periods.first is None or periods.last is None:
+        return None
+    span = (
+        markup.number(periods.first, "years", thousands=False)
+        if periods.first == periods.last
+        else f"{markup.number(periods.first, 'years', thousands=False)}–"
+        f"{markup.number(periods.last, 'years', thousands=False)}"
+    )
+    return (
+        f"The corridors of this selection are observed in {span} only: too short a span to compare an earlier "
+        f"period with the last {markup.number(periods.later_years, 'years')} years, so growing and new corridors "
+        "are not assessed."
+    )
+
+
 # ---------------------------------------------------------------------------------------- victims per year
 
 #: The row of a yearly table for records without a single year (a band such as 2014-2018, or none).
@@ -768,6 +833,15 @@ VICTIMS = "victims"
 #: Columns of a censored by-dimension table (UNODC): the publisher's own total, and the categories' sum.
 PUBLISHED_TOTAL = "Published total"
 CATEGORY_SUM = "Sum of categories"
+
+
+def category_sum_reason(by: str | None) -> str:
+    """Why the categories of a UNODC breakdown by ``by`` need not add up to the publisher's total: one victim
+    can have several forms of exploitation (forms only); a breakdown by sex, age or citizenship (one category
+    per victim, its Unknown included where published) may leave victims out, or disagree with the total."""
+    if by in FLAG_DIMENSIONS:
+        return "one victim can have several forms, or a form is not reported"
+    return "the breakdown does not cover every victim, or the publisher's figures disagree"
 
 
 @dataclass(frozen=True)
@@ -846,7 +920,8 @@ class PanelNumbers:
     complete years than the steady reporters span): the balanced panel of
     :func:`~evidence.analyses.trends.steady_reporters`, its yearly counts protected as the full series' are
     (``per_year``: year, note and victims, each bound protected on its own), its own probably incomplete years
-    (``incomplete``: a last year far below its trend, left out of the models as in the full series), the years
+    (``incomplete``: none, as the reporters published them — a fall in them is modelled, never set aside as
+    late registration), the years
     of the full series whose set of reporters changes (``gap_years``) and the full series' other probably
     incomplete years (``other``)."""
 
@@ -1058,13 +1133,17 @@ def yearly_numbers(
     )
     others: tuple[IncompleteYear, ...] = ()
     gaps: list[IncompleteYear] = []
-    if counts.height:
+    if counts.height and selection.kind == "case":
+        # registration data: the latest years are short of the cases registered later (late registration)
         others = trends.incomplete_years(
             counts,
-            late_registration=selection.kind == "case",
+            late_registration=True,
             release_end=frame_year.max(),  # type: ignore[arg-type]
         )
-        # a sum over reporting countries (nationals detected) flags the years some of them are missing
+    elif counts.height:
+        # a publisher's yearly counts (UNODC) are what each country reported for the year: a fall is shown and
+        # modelled, never set aside as late registration; a sum over reporting countries (nationals detected)
+        # flags the years some of them are missing
         gaps = [f for f in trends.reporter_gaps(selection) if f.year in set(counts["year"].to_list())]
     incomplete = trends.merge_incomplete(others, gaps)
     flagged = [y.year for y in incomplete]
@@ -1099,7 +1178,9 @@ def _panel_numbers(
     panel = trends.steady_reporters(selection)
     if panel is None:
         return None
-    incomplete = trends.incomplete_years(panel.counts)
+    # the steady reporters' counts are what they published for each year (UNODC): no year of theirs is set
+    # aside as late registration, a fall is modelled (the field stays for a rule that would apply to them)
+    incomplete: tuple[IncompleteYear, ...] = ()
     flagged = {f.year for f in (*gaps, *others)}
     complete = sum(1 for year in counts["year"].to_list() if year not in flagged)
     if complete >= panel.n_years - len(incomplete):

@@ -22,6 +22,8 @@ from evidence.notebooks.builders import (
     RouteBounds,
     YearlyNumbers,
     break_sentence,
+    category_sum_reason,
+    emerging_unassessed,
     emerging_view,
     panel_gaps_sentence,
     panel_sentence,
@@ -415,9 +417,14 @@ def show_region_table(numbers: RouteBounds, level: str, *, source: str) -> None:
 
 
 def show_emerging(selection: Selection) -> None:
-    """Growing and new corridors of a selection, or a sentence when there are none."""
+    """Growing and new corridors of a selection, or a sentence when there are none or its years are too few to
+    compare periods."""
     from evidence.analyses import routes
 
+    unassessed = emerging_unassessed(routes.emerging_periods(selection))
+    if unassessed is not None:
+        _markdown(unassessed)
+        return
     emerging = routes.emerging_routes(selection)
     if not emerging.height:
         _markdown("No corridor grows significantly or appears in this selection.")
@@ -567,9 +574,8 @@ def show_dimension_section(numbers: YearlyNumbers, *, place: str, source: str) -
         note = censored_note(shown) or ""
         if any(c == "Sum of categories" for c in table.low.count_columns):
             note += (
-                " The publisher's total is the number of victims; the categories' sum differs from it (one "
-                "victim can count in several categories, or a category is not reported), so it is not a count "
-                "of victims."
+                " The publisher's total is the number of victims; the categories' sum differs from it "
+                f"({category_sum_reason(numbers.by)}), so it is not a count of victims."
             )
     elif not numbers.partition:
         note = (
