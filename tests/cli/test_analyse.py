@@ -347,3 +347,36 @@ def test_real_unodc_shares_of_censored_routes_are_ranges(shared_data):
     assert all(isinstance(f["share"], list) for f in payload["flows"])  # the known routes' total is a range
     printed = CliRunner().invoke(_app(), ["flows", *args], catch_exceptions=False).stdout
     assert "6–22%" in printed and "14.5%" not in printed
+
+
+def test_flows_rank_only_published_corridors_and_list_the_withheld_after_them(tmp_path):
+    # a route table with withheld corridors (complements of an exact 3 in a UNODC-layout file): ranked by their
+    # place among the published, a withheld corridor would be bounded by its neighbours' counts
+    from _glotip import write_small_glotip
+
+    rows = [
+        ("Myanmar", "1150"),
+        ("Thailand", "132"),
+        ("Cambodia", "70"),
+        ("Lao People's Democratic Republic", "32"),
+    ]
+    rows += [(c, "<5") for c in ("Bangladesh", "Indonesia", "India", "Syrian Arab Republic", "Viet Nam")]
+    rows += [("Eritrea", "3"), ("Unknown", "155")]
+    path = write_small_glotip(tmp_path / "g.xlsx", [("THA", c, v) for c, v in rows])
+    payload = run("flows", "--data", str(path), "--country", "THA", "--role", "destination")
+    corridors = [f for f in payload["flows"] if "label" not in f]
+    withheld = [f for f in corridors if f["victims"] == "x"]
+    assert withheld and all(f["rank"] is None for f in withheld)
+    published = [f for f in corridors if f["victims"] != "x"]
+    assert [f["rank"] for f in published] == list(range(1, len(published) + 1))
+    assert corridors == published + sorted(withheld, key=lambda f: f["origin_iso3"])
+    printed = (
+        CliRunner()
+        .invoke(
+            _app(),
+            ["flows", "--data", str(path), "--country", "THA", "--role", "destination"],
+            catch_exceptions=False,
+        )
+        .stdout
+    )
+    assert "│ 2 │" not in printed and "│   │ LAO" in printed

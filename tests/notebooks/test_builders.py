@@ -641,3 +641,65 @@ def test_too_short_a_span_for_growing_corridors_is_one_sentence():
     assert ">2010</span> only" in (emerging_unassessed(PeriodSplit(2010, 2010, 3)) or "")
     assert emerging_unassessed(PeriodSplit(2015, 2021, 3)) is None  # comparable
     assert emerging_unassessed(PeriodSplit(None, None, 3)) is None  # no corridor: nothing to say here
+
+
+# Thailand as destination, 2019, as UNODC's workbook has it: four corridors, eight "<5" citizenships (three of
+# them outside Asia) and 155 victims of unknown citizenship
+_THA_2019 = [
+    ("Myanmar", "1150"),
+    ("Thailand", "132"),
+    ("Cambodia", "70"),
+    ("Lao People's Democratic Republic", "32"),
+    *[(c, "<5") for c in ("Bangladesh", "Indonesia", "India", "Syrian Arab Republic", "Viet Nam")],
+    *[(c, "<5") for c in ("Eritrea", "United Republic of Tanzania", "Uganda")],
+    ("Unknown", "155"),
+]
+
+
+def _tha_routes(tmp_path, rows):
+    from evidence.notebooks.builders import route_numbers
+
+    return route_numbers(Selection(_glotip(tmp_path, rows), country="THA", role="destination"), RULE)
+
+
+def test_unodc_route_table_withholds_nothing_for_the_publishers_own_censored_cells(tmp_path):
+    # the review: THA → THA and LAO → THA shown "x" (132 and 32 in the workbook), complements of the
+    # transregional other routes, whose low bound 3 is no count of people but the number of "<5" cells
+    numbers = _tha_routes(tmp_path, _THA_2019)
+    shown = {r["route"]: r for r in numbers.table().iter_rows(named=True)}
+    total = "Sum of the citizenship breakdown"
+    assert shown["Thailand → Thailand"][total] == "132" and shown["Lao PDR → Thailand"][total] == "32"
+    assert shown["All other routes"]["Transregional"] == "<5–12" and shown[total]["Transregional"] == "<5–12"
+    assert not any("x" in row.values() for row in shown.values())
+    assert numbers.low.table.n_secondary == numbers.high.table.n_secondary == 0
+    assert numbers.chart_data()["victims"].to_list() == [1150, 132, 70, 32]
+
+
+def test_withheld_corridors_are_listed_after_the_published_ones_not_by_their_hidden_size(tmp_path):
+    # an exact 3 (a file that publishes small counts) needs complements: the corridors withheld for it are
+    # listed after the published ones, by name; their place among the published would bound their counts
+    rows = [r for r in _THA_2019 if r[0] not in ("United Republic of Tanzania", "Uganda")]
+    numbers = _tha_routes(tmp_path, [r if r[0] != "Eritrea" else ("Eritrea", "3") for r in rows])
+    n = numbers.low.corridors.height
+    listed = [r["route"] for r in numbers.rows()[:n]]
+    withheld = [r["route"] for r in numbers.rows()[:n] if any(isinstance(v, str) for v in r["victims"])]
+    assert withheld and listed[-len(withheld) :] == sorted(withheld)
+    assert listed[0] == "Myanmar → Thailand" and listed[0] not in withheld
+    for view in (numbers.low, numbers.high):  # both bounds, the corridors and the table in the same order
+        assert view.table.frame["route"].head(n).to_list() == listed == view.corridors["route"].to_list()
+    assert numbers.table()["route"].head(n).to_list() == listed
+    published = [r for r in listed if r not in withheld]
+    assert numbers.chart_data().height == len(published)
+
+
+def test_real_unodc_route_tables_publish_the_domestic_route(shared_data):
+    from evidence.notebooks.builders import route_numbers
+    from evidence.sources.cache import load_cached
+
+    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    numbers = route_numbers(Selection(glotip, country="THA", role="destination", years="2019"), RULE)
+    rows = {r["route"]: r["victims"] for r in numbers.rows()}
+    assert rows["Thailand → Thailand"] == (132, 132) and rows["Lao PDR → Thailand"] == (32, 32)
+    for country, role, years in [("THA", "destination", "2019"), ("MMR", "origin", "2019")]:
+        numbers = route_numbers(Selection(glotip, country=country, role=role, years=years), RULE)
+        assert numbers.low.table.n_secondary == numbers.high.table.n_secondary == 0, (country, role)

@@ -162,8 +162,13 @@ def test_a_notebook_about_one_country_uses_warns_about_and_cites_only_the_files_
     monkeypatch.setenv(runtime.RUN_DIR_ENV, str(tmp_path))
     monkeypatch.chdir(tmp_path)
     real = shutil.copy(fixtures / "ctdc" / "k_anon_small.csv", tmp_path / "real.csv")  # Thailand: 2012
-    # a publisher's synthetic release (the demo's records without the demo's sidecar) with no Thai victims
-    records = pl.read_csv(write_demo(tmp_path / "demo.csv", n_rows=400), infer_schema_length=None)
+    # a publisher's synthetic release (the demo's records without the demo's sidecar and marker column) with no
+    # Thai victims
+    from evidence.sources.provenance import DEMO_MARKER
+
+    records = pl.read_csv(write_demo(tmp_path / "demo.csv", n_rows=400), infer_schema_length=None).drop(
+        DEMO_MARKER
+    )
     synthetic = tmp_path / "synthetic.csv"
     records.filter((pl.col("citizenship") != "THA") & (pl.col("CountryOfExploitation") != "THA")).write_csv(
         synthetic

@@ -9,6 +9,7 @@ series whose yearly counts are all published, so that they cannot give a withhel
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -248,10 +249,14 @@ def _flows_payload(
     rows = numbers.rows()
     n_listed = numbers.low.corridors.height
     records: list[dict[str, Any]] = []
-    for rank, row in enumerate(rows[:n_listed], start=1):
+    # ranked by published counts only: a withheld corridor is listed after the published ones, without a rank
+    # (its place among them would bound its hidden count)
+    ranks = itertools.count(1)
+    for row in rows[:n_listed]:
+        withheld = any(isinstance(v, str) for v in row["victims"])
         records.append(
             {
-                "rank": rank,
+                "rank": None if withheld else next(ranks),
                 "origin_iso3": row["origin_iso3"],
                 "destination_iso3": row["destination_iso3"],
                 "flow_class": row["flow_class"],
@@ -357,11 +362,11 @@ def _print_flows(payload: dict[str, Any]) -> None:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for r in payload["flows"]:
         share = _fmt_share(r["share"])
-        if r["rank"] is None:
+        if "label" in r:
             table.add_row("", r["label"], "", "", _fmt_any(r["victims"]), share)
         else:
             table.add_row(
-                str(r["rank"]),
+                "" if r["rank"] is None else str(r["rank"]),
                 r["origin_iso3"],
                 r["destination_iso3"],
                 r["flow_class"],

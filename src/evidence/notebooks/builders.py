@@ -28,7 +28,7 @@ from typing import Any, Literal
 import polars as pl
 
 from evidence.analyses.count_models import EstimationError
-from evidence.analyses.routes import FlowCoverage, PeriodSplit
+from evidence.analyses.routes import UNCENSORED, FlowCoverage, PeriodSplit
 from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, Selection
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, Break, IncompleteYear, RateRatio, SteadyPanel
 from evidence.core.errors import EvidenceError, ParameterError
@@ -61,12 +61,20 @@ def protected_table(
     *,
     total_label: str = "Total",
     cell_keys: pl.DataFrame | None = None,
+    censored: pl.DataFrame | None = None,
 ) -> DisclosedTable | None:
     """:func:`~evidence.presentation.disclosure.suppress_table` (totals; secondary suppression and audit, or
-    cell key perturbation when ``cell_keys`` are given), or None for a table too small to protect."""
+    cell key perturbation when ``cell_keys`` are given; ``censored``: the cells made only of the publisher's
+    censored counts), or None for a table too small to protect."""
     try:
         return suppress_table(
-            df, key, list(value_columns), rule, total_label=total_label, cell_keys=cell_keys
+            df,
+            key,
+            list(value_columns),
+            rule,
+            total_label=total_label,
+            cell_keys=cell_keys,
+            censored=censored,
         )
     except DisclosureError:
         return None
@@ -465,6 +473,8 @@ def route_view(
     flows = flow_table.with_columns(pl.col("flow_class").cast(pl.String))
     if not keyed:
         flows = flows.with_columns(pl.lit(0, pl.Int64).alias(CELL_KEY))
+    if UNCENSORED not in flows.columns:  # a flow table of exact counts made elsewhere: nothing censored
+        flows = flows.with_columns(pl.col(value).alias(UNCENSORED))
     reported = flow_table.filter(pl.col("victims_low") >= min_victims)
     top = (
         routes.top_corridors(reported, top_n).with_columns(pl.col("flow_class").cast(pl.String))
@@ -477,26 +487,44 @@ def route_view(
     ]
     corridors = top.select(pl.Series("route", labels, dtype=pl.String), *keys, "flow_class")
     listed = flows.join(top.select(keys), on=keys, how="semi")
-    listed = corridors.join(listed.select(*keys, value, CELL_KEY), on=keys, how="left")
+    listed = corridors.join(listed.select(*keys, value, CELL_KEY, UNCENSORED), on=keys, how="left")
     rest = flows.join(top.select(keys), on=keys, how="anti")
     unknown_keys = coverage.cell_keys
+    unknown_exact = coverage.uncensored
+    unknown_n = [coverage.unknown_origin[side], coverage.unknown_destination[side]]
     long = pl.concat(
         [
-            listed.select("route", "flow_class", pl.col(value).cast(pl.Int64).alias("n"), CELL_KEY),
+            listed.select(
+                "route", "flow_class", pl.col(value).cast(pl.Int64).alias("n"), CELL_KEY, UNCENSORED
+            ),
             rest.group_by("flow_class")
-            .agg(pl.col(value).sum().cast(pl.Int64).alias("n"), pl.col(CELL_KEY).sum())
-            .select(pl.lit(OTHER_ROUTES).alias("route"), "flow_class", "n", CELL_KEY),
+            .agg(
+                pl.col(value).sum().cast(pl.Int64).alias("n"),
+                pl.col(CELL_KEY).sum(),
+                pl.col(UNCENSORED).sum(),
+            )
+            .select(pl.lit(OTHER_ROUTES).alias("route"), "flow_class", "n", CELL_KEY, UNCENSORED),
             pl.DataFrame(
                 {
                     "route": [ORIGIN_UNKNOWN, DESTINATION_UNKNOWN],
                     "flow_class": [_NO_ROUTE_KEY, _NO_ROUTE_KEY],
-                    "n": [coverage.unknown_origin[side], coverage.unknown_destination[side]],
+                    "n": unknown_n,
                     CELL_KEY: [
                         unknown_keys.get("unknown_origin", 0),
                         unknown_keys.get("unknown_destination", 0),
                     ],
+                    UNCENSORED: [
+                        unknown_exact.get(part, n)
+                        for n, part in zip(unknown_n, ("unknown_origin", "unknown_destination"), strict=True)
+                    ],
                 },
-                schema={"route": pl.String, "flow_class": pl.String, "n": pl.Int64, CELL_KEY: pl.Int64},
+                schema={
+                    "route": pl.String,
+                    "flow_class": pl.String,
+                    "n": pl.Int64,
+                    CELL_KEY: pl.Int64,
+                    UNCENSORED: pl.Int64,
+                },
             ),
         ]
     )
@@ -506,12 +534,23 @@ def route_view(
     columns = {**classes, _NO_ROUTE_KEY: NO_ROUTE}
     # every row is there, empty or not: corridors, the other routes, the unknowns
     order = pl.DataFrame({"route": [*labels, OTHER_ROUTES, ORIGIN_UNKNOWN, DESTINATION_UNKNOWN]})
-    summed = long.group_by("route", "flow_class").agg(pl.col("n").sum(), pl.col(CELL_KEY).sum())
-    counts = order.join(_wide(summed, "route", "flow_class", "n", list(columns)), on="route", how="left")
-    cell_keys = order.join(
-        _wide(summed, "route", "flow_class", CELL_KEY, list(columns)), on="route", how="left"
+    summed = long.group_by("route", "flow_class").agg(
+        pl.col("n").sum(), pl.col(CELL_KEY).sum(), pl.col(UNCENSORED).sum()
     )
+
+    def wide(measure: str) -> pl.DataFrame:
+        return order.join(
+            _wide(summed, "route", "flow_class", measure, list(columns)), on="route", how="left"
+        )
+
+    counts, cell_keys = wide("n"), wide(CELL_KEY)
     rename = {c: label for c, label in columns.items()}
+    # a cell made only of UNODC's "<5" cells: its bound is the publisher's own censoring (no exact part)
+    censored = (
+        None
+        if exact
+        else wide(UNCENSORED).fill_null(0).select(pl.col(c).eq(0).alias(rename[c]) for c in columns)
+    )
     table = protected_table(
         counts.fill_null(0).rename(rename),
         "route",
@@ -519,6 +558,7 @@ def route_view(
         rule,
         total_label=ALL_VICTIMS if exact else BREAKDOWN_SUM,
         cell_keys=cell_keys.fill_null(0).rename(rename) if keyed else None,
+        censored=censored,
     )
     if table is None:
         return None
@@ -599,12 +639,23 @@ def region_table(
     if not matrix.height:
         return None
     row_key = matrix.columns[0]
-    cell_keys = None
-    if CELL_KEY in flow_table.columns:
-        keyed = flow_table.drop(value).rename({CELL_KEY: value}) if value != CELL_KEY else flow_table
-        key_matrix = routes.region_flow_matrix(keyed, level, value=value)  # type: ignore[arg-type]
-        cell_keys = matrix.select(row_key).join(key_matrix, on=row_key, how="left").fill_null(0)
-    table = protected_table(matrix.fill_null(0), row_key, matrix.columns[1:], rule, cell_keys=cell_keys)
+
+    def matrix_of(measure: str) -> pl.DataFrame:
+        """The region matrix of another measure of the flows (cell keys, exact parts), cell for cell."""
+        swapped = flow_table.drop(value).rename({measure: value})
+        other = routes.region_flow_matrix(swapped, level, value=value)  # type: ignore[arg-type]
+        return matrix.select(row_key).join(other, on=row_key, how="left").fill_null(0)
+
+    cell_keys = matrix_of(CELL_KEY) if CELL_KEY in flow_table.columns else None
+    # bounds (UNODC): the cells made only of "<5" cells, whose bounds are the publisher's own censoring
+    censored = (
+        matrix_of(UNCENSORED).select(pl.col(c).eq(0) for c in matrix.columns[1:])
+        if value != "victims" and UNCENSORED in flow_table.columns
+        else None
+    )
+    table = protected_table(
+        matrix.fill_null(0), row_key, matrix.columns[1:], rule, cell_keys=cell_keys, censored=censored
+    )
     if table is None:
         return None
     origin, destination = f"origin_{level}", f"destination_{level}"
@@ -617,10 +668,12 @@ def region_table(
     )
     off_known = totals.get(classes["transregional"]) is not None
     withheld_diagonal, withheld_off = 0, 0
-    for row in table.body.iter_rows(named=True):
+    for index, row in enumerate(table.body.iter_rows(named=True)):
         for column in table.value_columns:
             if not row[column + "_suppressed"]:
                 continue
+            if censored is not None and censored[column][index]:
+                continue  # the publisher's own "<5" cells: their bound follows from its file, not from ours
             pair = flows.filter((pl.col(origin) == row[row_key]) & (pl.col(destination) == column))
             if set(map(tuple, pair.select("origin_iso3", "destination_iso3").rows())) <= published:
                 return None  # every flow of this region pair is a corridor published in the route table
@@ -770,7 +823,36 @@ def route_numbers(
     high = low if exact else route_view(flow_table, coverage, rule, bound="high", **options)
     if low is None or high is None:
         return None
+    low, high = published_first(low, high)
     return RouteBounds(low, high, flow_table, selection, min_victims)
+
+
+def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteView]:
+    """The two bounds' views (the same one for exact counts) with the withheld corridors moved after the
+    published ones, in the order of their names: listed by size among the published, a withheld corridor's
+    place would give its hidden count bounds (between its neighbours'). The other rows keep their places."""
+    total = low.table.total_label
+    n = low.corridors.height
+
+    def withheld(view: RouteView) -> list[bool]:
+        return [r is not None for r in view.table.reasons[total].head(n).to_list()]
+
+    hidden = [a or b for a, b in zip(withheld(low), withheld(high), strict=True)]
+    if not any(hidden):
+        return low, high
+    labels = low.corridors["route"].to_list()
+    order = [i for i in range(n) if not hidden[i]]
+    order += sorted((i for i in range(n) if hidden[i]), key=lambda i: labels[i])
+    order += list(range(n, low.table.frame.height))
+
+    def reordered(view: RouteView) -> RouteView:
+        table = dataclasses.replace(
+            view.table, frame=view.table.frame[order], reasons=view.table.reasons[order]
+        )
+        return dataclasses.replace(view, table=table, corridors=view.corridors[order[:n]])
+
+    moved = reordered(low)
+    return moved, moved if high is low else reordered(high)
 
 
 def emerging_view(emerging: pl.DataFrame) -> pl.DataFrame:

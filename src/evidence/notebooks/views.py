@@ -94,6 +94,7 @@ def show_table(
     labels: Mapping[str, str] | None = None,
     shares: Literal["column", "row"] | None = None,
     kinds: Mapping[str, str | Sequence[str | None]] | None = None,
+    perturbed: bool = False,
 ) -> None:
     """Show a table through :mod:`evidence.presentation.tables` (the one table writer): HTML and Markdown for
     JupyterLab and renderers, and the table's data for briefs; without polars' dtype and shape lines or row
@@ -105,6 +106,8 @@ def show_table(
     instead of counts; ``kinds`` says what the numbers of a column are (``{"Countries": "countries"}``, see
     :data:`~evidence.presentation.disclosure.NUMBER_KINDS`), so that the brief's disclosure scan checks counts
     of people only; a list of kinds gives one per row (a table of mixed rows, such as item/value).
+    ``perturbed``: a frame whose counts the cell key method perturbed (a :class:`DisclosedTable` says so
+    itself) gets the note that says so.
     """
     from IPython.display import Markdown, display
 
@@ -116,7 +119,14 @@ def show_table(
     if isinstance(table, DisclosedTable):
         source = source or "the data files listed under Data and sources"
     data = table_data(
-        table, source=source, caption=caption, note=note, labels=labels, shares=shares, kinds=kinds
+        table,
+        source=source,
+        caption=caption,
+        note=note,
+        labels=labels,
+        shares=shares,
+        kinds=kinds,
+        perturbed=perturbed,
     )
     display(data.bundle(), raw=True)
 
@@ -231,6 +241,29 @@ def show_notice(tables: Sequence[LoadedTable]) -> None:
 
     if notice := synthetic_notice(tables):
         _markdown(notice)
+
+
+def protection_text(tables: Sequence[LoadedTable]) -> str | None:
+    """A bullet for a notebook's methods: the cell key method of the victim records of real people among
+    ``tables`` (those a notebook uses), whose counts it perturbs; None when it uses none."""
+    from evidence.presentation.disclosure import DEFAULT_NOISE
+
+    keyed = [t for t in tables if t.kind == "case" and t.protection == "cell_key"]
+    if not keyed:
+        return None
+    names = "; ".join(dict.fromkeys(_title(t) for t in keyed))
+    return (
+        f"- Counts of victim records of real people ({names}) are protected by the {DEFAULT_NOISE.describe()}. "
+        "The same records give the same number in every table, run and brief, so a total may differ from the "
+        "sum of its parts by a few (said under each such table); small counts are still withheld, and no "
+        "complementary cells are needed."
+    )
+
+
+def show_protection(tables: Sequence[LoadedTable]) -> None:
+    """:func:`protection_text` of the tables a notebook uses, when any is protected by the cell key method."""
+    if text := protection_text(tables):
+        _markdown(text)
 
 
 def open_selections(
@@ -678,7 +711,9 @@ def show_completeness(opened: Opened) -> None:
         selection = Selection(table)
         fields = quality.field_completeness(selection)
         show_table(
-            field_table(fields, opened.rule, keyed=selection.keyed), caption="Records with each field known"
+            field_table(fields, opened.rule, keyed=selection.keyed),
+            caption="Records with each field known",
+            perturbed=selection.keyed,
         )
         missing = fields.filter(~fields["collected"])["field"].to_list()
         if missing:
@@ -704,6 +739,7 @@ def show_completeness(opened: Opened) -> None:
                 )
                 if left_out
                 else None,
+                perturbed=selection.keyed,
             )
 
 
@@ -783,7 +819,7 @@ def show_profiles(
         except EvidenceError:  # recorded in the layout, but for none of this selection's victims
             _markdown(f"**{title}**: not recorded for any victim of this selection.")
             continue
-        show_table(view, caption=title)
+        show_table(view, caption=title, perturbed=selection.keyed)
 
 
 def show_route_charts(
