@@ -77,3 +77,22 @@ def nationals_reported(years, *, tha_from: int, mys_partial: int | None = None, 
             ("JPN", year, "by citizenship", "PHL", "Total", "Total", 60),
         ]
     return indicator_rows(rows)
+
+
+def breakdowns(
+    table: dict[str, dict[int, int | str | None]], *, of: str = "MMR", others: int = 50
+) -> pl.DataFrame:
+    """Reporting countries' totals and citizenship breakdowns: ``table[reporter][year]`` is the number of
+    nationals of ``of`` its breakdown lists (a number, or ``"<5"``), or None for a year it published a total
+    but no breakdown. Each breakdown also lists ``others`` Indonesians, and the total is the breakdown's sum."""
+    rows = []
+    for iso3, years in table.items():
+        for year, value in years.items():
+            listed = 0 if value is None else 2 if value == "<5" else int(value)
+            rows.append((iso3, year, "Total", "Total", "Total", "Total", listed + others))
+            if value is not None:
+                rows += [
+                    (iso3, year, "by citizenship", of, "Total", "Total", value),
+                    (iso3, year, "by citizenship", "IDN", "Total", "Total", others),
+                ]
+    return indicator_rows(rows)

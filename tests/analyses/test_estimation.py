@@ -341,37 +341,37 @@ def test_every_dataset_through_every_method(mse: Path, name: str, method: str) -
 
 # ------------------------------------------------------------------------------------ BCa bootstrap
 
-#: Seeds of the independent 1,000-replicate runs whose median limits are compared with a published run: one
-#: run's BCa limits vary by 5–15% between seeds (the lower limit sits far in the tail when z0 is large).
-SEEDS = tuple(range(10))
-
-
-def median_bca_limits(capture: ListCapture, method: str, seeds: tuple[int, ...] = SEEDS) -> np.ndarray:
-    limits = [
-        estimate_population(capture, method=method, bootstrap=1000, seed=seed).interval for seed in seeds
-    ]
-    return np.median(np.array(limits), axis=0)
+#: docs/methods.md: the headline interval (the median of independent runs of 1,000 replicates, with the
+#: notebook's seed) is within this of every BCa interval in ../shared/data/mse/PUBLISHED.md. Each published
+#: interval is one run of SparseMSE (seed 1234), which itself moves by about this much from seed to seed.
+PUBLISHED_TOLERANCE = 0.12
+NOTEBOOK_SEED = 2026
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("name", "published"),
-    [(NEW_ORLEANS_5, (589, 1703)), (WESTERN, (1293, 3670)), (NEW_ORLEANS_8, (717, 1657))],
+    ("name", "method", "runs", "published"),
+    [
+        (NEW_ORLEANS_5, "stepwise", "auto", (589, 1703)),
+        (WESTERN, "stepwise", "auto", (1293, 3670)),
+        (NEW_ORLEANS_8, "stepwise", "auto", (717, 1657)),
+        # 1,000 replicates of the BIC search take ~20 s: five runs instead of up to twenty
+        (UK_5, "bic", 5, (11456, 43894)),
+    ],
 )
-def test_stepwise_bca_within_ten_percent_of_published(
-    mse: Path, name: str, published: tuple[int, int]
+def test_headline_interval_is_within_the_documented_tolerance_of_published(
+    mse: Path, name: str, method: str, runs: int | str, published: tuple[int, int]
 ) -> None:
-    low, high = median_bca_limits(capture_of(mse, name), "stepwise")
-    assert low == pytest.approx(published[0], rel=0.10)
-    assert high == pytest.approx(published[1], rel=0.10)
-
-
-@pytest.mark.slow
-def test_bic_bca_within_ten_percent_of_published(mse: Path) -> None:
-    result = estimate_population(capture_of(mse, UK_5), method="bic", bootstrap=1000, seed=11)
-    assert result.interval_method == "bca" and result.bootstrap_replicates == 1000
-    assert result.interval[0] == pytest.approx(11456, rel=0.10)
-    assert result.interval[1] == pytest.approx(43894, rel=0.10)
+    result = estimate_population(
+        capture_of(mse, name), method=method, bootstrap=1000, runs=runs, seed=NOTEBOOK_SEED
+    )
+    assert result.interval_method == "bca" and result.bootstrap_runs >= 5
+    assert result.bootstrap_replicates == 1000 * result.bootstrap_runs
+    for limit, expected, (lowest, highest) in zip(
+        result.interval, published, result.monte_carlo_range or (), strict=True
+    ):
+        assert limit == pytest.approx(expected, rel=PUBLISHED_TOLERANCE)
+        assert lowest <= limit <= highest
 
 
 @pytest.mark.slow

@@ -151,17 +151,48 @@ def test_monte_carlo_spread_is_reported(mse: Path) -> None:
     assert 0 < low_p < 0.5 < high_p < 1
 
 
-def test_auto_adds_rounds_until_the_limits_settle(mse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_adds_independent_runs_until_the_median_limits_settle(
+    mse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(bootstrap_module, "AUTO_STEP", 100)
     capture = read_list_capture(mse / WESTERN)
     result = estimate_population(capture, method="main", bootstrap="auto", seed=9)
-    rounds = result.bootstrap_rounds
-    assert len(rounds) >= 2 and result.bootstrap_replicates == rounds[-1][0] == 100 * len(rounds)
-    (_, low_a, high_a), (_, low_b, high_b) = rounds[-2], rounds[-1]
-    assert abs(low_b - low_a) <= 0.05 * low_a and abs(high_b - high_a) <= 0.05 * high_a
-    assert result.interval == (low_b, high_b)
+    runs = result.bootstrap_rounds
+    k = len(runs)
+    assert bootstrap_module.AUTO_MIN_RUNS <= k <= bootstrap_module.AUTO_MAX_RUNS
+    assert result.bootstrap_runs == k and result.runs_requested == "auto"
+    assert result.bootstrap_replicates == runs[-1][0] == 100 * k
+    lows, highs = np.array([r[1] for r in runs]), np.array([r[2] for r in runs])
+    assert result.interval == (np.median(lows), np.median(highs))
+    assert result.monte_carlo_range == ((lows.min(), lows.max()), (highs.min(), highs.max()))
+    if k < bootstrap_module.AUTO_MAX_RUNS:  # stopped because both medians are known to 2.5%
+        for values, se in zip((lows, highs), result.monte_carlo_se, strict=True):
+            assert se == pytest.approx(math.sqrt(math.pi / 2) * np.std(values, ddof=1) / math.sqrt(k))
+            assert se <= bootstrap_module.AUTO_TOLERANCE * np.median(values)
     again = estimate_population(capture, method="main", bootstrap="auto", seed=9)
     assert again.interval == result.interval  # reproducible with its seed
+
+
+def test_the_first_of_several_runs_is_the_single_run_of_the_same_seed(mse: Path) -> None:
+    capture = read_list_capture(mse / WESTERN)
+    single = estimate_population(capture, bootstrap=50, seed=3)
+    several = estimate_population(capture, bootstrap=50, seed=3, runs=3)
+    assert several.bootstrap_rounds[0][1:] == single.interval
+    assert several.bootstrap_runs == 3 and several.bootstrap_replicates == 150
+    low, high = several.interval
+    assert sorted(r[1] for r in several.bootstrap_rounds)[1] == low
+    assert sorted(r[2] for r in several.bootstrap_rounds)[1] == high
+    assert single.monte_carlo_range is None and several.monte_carlo_range is not None
+
+
+@given(st.lists(st.tuples(st.floats(1, 1e6), st.floats(1, 1e6)).map(sorted), min_size=2, max_size=25))
+def test_the_median_of_runs_lies_within_their_monte_carlo_range(limits: list[list[float]]) -> None:
+    table = np.array(limits)
+    for column in table.T:
+        median = float(np.median(column))
+        assert column.min() <= median <= column.max()
+        se = bootstrap_module._median_se(column)
+        assert se >= 0 and (se > 0 or np.ptp(column) == 0)
 
 
 def test_too_few_estimates_is_an_error() -> None:

@@ -246,6 +246,29 @@ def test_emerging_routes_find_growth_and_new_corridors_after_bh_correction():
     assert len(found) <= 4  # flat corridors stay out after the correction (at most one false positive)
 
 
+def test_emerging_periods_say_whether_a_selection_spans_enough_years_to_compare():
+    df = simulated_corridors()
+    periods = routes.emerging_periods(df, later_years=3)
+    assert periods.comparable and periods.later == (periods.last - 2, periods.last)
+    assert periods.earlier == (periods.first, periods.last - 3)
+    three = Selection(df, years=(periods.last - 2, periods.last))
+    short = routes.emerging_periods(three)
+    assert not short.comparable and short.earlier is None and short.later is None
+    assert (short.first, short.last) == (periods.last - 2, periods.last)
+    # emerging_routes stays strict for direct callers
+    with pytest.raises(ParameterError, match="no earlier period"):
+        routes.emerging_routes(three)
+    # one year of records (the k-anonymised CTDC sample holds 2010 only for Thailand)
+    one = routes.emerging_periods(cases(victims("MMR", "THA", 12, year=2010)))
+    assert (one.first, one.last, one.comparable) == (2010, 2010, False)
+    # no corridor at all: nothing to compare, and nothing emerging
+    nobody = cases(victims(None, "THA", 12))
+    assert routes.emerging_periods(nobody).first is None
+    assert routes.emerging_routes(nobody).height == 0
+    with pytest.raises(ParameterError, match="later_years"):
+        routes.emerging_periods(df, later_years=0)
+
+
 def test_case_corridor_years_stop_at_the_release_years():
     df = cases(victims("MMR", "THA", 5, year=2018) + victims("MMR", "THA", 7, year=2020))
     yearly = routes.corridor_yearly_counts(Selection(df, years=(2010, 2030)))

@@ -7,13 +7,13 @@ import math
 import numpy as np
 import polars as pl
 import pytest
-from _indicator import indicator_rows, nationals_reported
+from _indicator import breakdowns, indicator_rows, nationals_reported
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidence.analyses import trends
 from evidence.analyses.count_models import EstimationError, finite_trend_exists
-from evidence.analyses.selection import Selection
+from evidence.analyses.selection import Selection, citizenship_origin_expr
 from evidence.core.errors import EvidenceError, ParameterError
 from evidence.sources.case_schema import conform
 
@@ -256,6 +256,20 @@ def test_two_incomplete_years_are_flagged_latest_first():
     assert [f.year for f in flags] == [2023, 2022]
 
 
+def test_the_expected_count_of_a_year_never_comes_from_a_history_holding_a_flagged_year():
+    # 2022 falls to 20, 2023 stays low at 45: against the 2017-2021 trend (100 a year) both are short; judged
+    # one at a time, 2023 would be set against a trend through 2022's fall, expect ~35 and pass
+    flags = trends.incomplete_years(series(range(2014, 2024), [100] * 8 + [20, 45]))
+    assert [f.year for f in flags] == [2023, 2022]
+    assert all("2017-2021 trend" in f.reason for f in flags)
+    assert all(f.expected == pytest.approx(100, rel=1e-6) for f in flags)
+    # the two-year rule gives the flagged run one history too
+    two = trends.incomplete_years(series(range(2014, 2024), [100] * 8 + [30, 10]))
+    assert [f.expected for f in two] == [pytest.approx(100, rel=1e-6)] * 2
+    # a dip followed by a recovery is no run of latest years
+    assert trends.incomplete_years(series(range(2014, 2024), [100] * 8 + [10, 90])) == ()
+
+
 def test_a_sum_over_reporting_countries_flags_the_years_a_large_reporter_is_missing():
     rows = nationals_reported(range(2010, 2020), tha_from=2013, mys_partial=2017)
     selection = Selection(rows, country="MMR", role="origin")
@@ -287,7 +301,195 @@ def test_a_reporter_that_stops_listing_nationals_it_usually_lists_counts_as_miss
     assert trends.reporter_gaps(Selection(steady, country="MMR", role="origin")) == ()
 
 
+# ------------------------------------------------------------------------------------------ steady reporters
+
+
+def _steady(table, **options):
+    return trends.steady_reporters(Selection(breakdowns(table), country="MMR", role="origin"), **options)
+
+
+def test_a_reporter_that_drops_out_leaves_the_panel_of_the_years_it_reported():
+    years = range(2010, 2020)
+    panel = _steady(
+        {
+            "THA": {y: 300 if y < 2017 else None for y in years},  # no breakdown from 2017 on
+            "MYS": dict.fromkeys(years, 60),
+            "JPN": dict.fromkeys(years, 40),
+        }
+    )
+    # 2010-2016 with all three (7 years × 100%) beats 2010-2019 with Malaysia and Japan (10 × 1000/3100)
+    assert panel is not None and panel.window == (2010, 2016) and panel.n_years == 7
+    assert panel.reporters == ("JPN", "MYS", "THA") and panel.share == 1.0
+    assert panel.detected == (280.0, 420.0, 2100.0)
+    assert panel.counts.columns == ["year", "count", "count_low", "count_high"]
+    assert panel.counts["year"].to_list() == list(range(2010, 2017))
+    assert panel.counts["count"].to_list() == [400] * 7
+    # its counts are what the trend model takes: a flat series
+    assert trends.rate_ratio(panel.counts).rate_ratio == pytest.approx(1.0)
+    # Thailand gone, the two others over every year: the window whose years × share is larger wins
+    small = _steady(
+        {
+            "THA": {y: 10 if y < 2017 else None for y in years},
+            "MYS": dict.fromkeys(years, 60),
+            "JPN": dict.fromkeys(years, 40),
+        }
+    )
+    assert small is not None and small.window == (2010, 2019) and small.reporters == ("JPN", "MYS")
+    assert small.share == pytest.approx(1000 / 1070)
+
+
+def test_equal_windows_go_to_the_latest_and_censored_cells_stay_bounds():
+    years = range(2010, 2021)
+    gap = {y: (None if y == 2015 else 100) for y in years}
+    panel = _steady({"THA": gap, "MYS": dict(gap), "JPN": {y: "<5" if y == 2018 else 10 for y in years}})
+    # 2010-2014 and 2016-2020 both hold all three reporters in full (5 years × 100%): the latest is chosen;
+    # Japan alone reports in 2015, and one reporter is no panel
+    assert panel is not None and panel.window == (2016, 2020) and panel.reporters == ("JPN", "MYS", "THA")
+    row = panel.counts.filter(pl.col("year") == 2018).row(0, named=True)
+    assert row["count"] is None and (row["count_low"], row["count_high"]) == (201, 204)
+    assert _steady({"THA": gap, "MYS": dict(gap), "JPN": dict.fromkeys(years, 10)}, min_years=6) is None
+
+
+def test_no_panel_without_enough_steady_years_reporters_or_share():
+    years = range(2010, 2020)
+    # the two reporters alternate: never both complete for five years running
+    alternating = {
+        "THA": {y: 100 if y % 2 else None for y in years},
+        "MYS": {y: None if y % 2 else 100 for y in years},
+    }
+    assert _steady(alternating) is None
+    assert (
+        _steady({"THA": dict.fromkeys(range(2010, 2014), 100), "MYS": dict.fromkeys(range(2010, 2014), 50)})
+        is None
+    )
+    # steady, but two small reporters beside a large one that comes and goes: below the share that counts
+    tiny = {
+        "THA": {y: 1000 if y % 3 else None for y in years},
+        "MYS": dict.fromkeys(years, 5),
+        "JPN": dict.fromkeys(years, 5),
+    }
+    assert _steady(tiny) is None
+    assert _steady(tiny, min_share=0.0) is not None
+    # one reporter (destination), no country, or case data: no sum over reporters
+    rows = breakdowns({"THA": dict.fromkeys(years, 100), "MYS": dict.fromkeys(years, 50)})
+    assert trends.steady_reporters(Selection(rows, country="THA", role="destination")) is None
+    assert trends.steady_reporters(Selection(rows, role="origin")) is None
+    with pytest.raises(ParameterError):
+        trends.steady_reporters(Selection(rows, country="MMR", role="origin"), min_years=1)
+
+
+def test_a_year_without_any_nationals_counted_breaks_the_window():
+    # no reporter lists these nationals in 2015 at all (the year is not in the series): no window spans it
+    years = [y for y in range(2010, 2021) if y != 2015]
+    table = {"THA": dict.fromkeys(years, 100), "MYS": dict.fromkeys(years, 50)}
+    panel = _steady(table)
+    assert panel is not None and panel.window == (2016, 2020)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.one_of(st.none(), st.integers(5, 400)), min_size=8, max_size=8), min_size=2, max_size=5
+    )
+)
+def test_a_panel_holds_only_reporters_complete_every_year_and_never_counts_more_than_the_series(grid):
+    codes = ["THA", "MYS", "JPN", "USA", "DEU"][: len(grid)]
+    years = range(2010, 2018)
+    table = {code: dict(zip(years, values, strict=True)) for code, values in zip(codes, grid, strict=True)}
+    selection = Selection(breakdowns(table), country="MMR", role="origin")
+    panel = trends.steady_reporters(selection)
+    if panel is None:
+        return
+    first, last = panel.window
+    assert (
+        last - first + 1 >= 5
+        and len(panel.reporters) >= 2
+        and list(panel.reporters) == sorted(panel.reporters)
+    )
+    for code in panel.reporters:  # every reporter of the panel published a breakdown every year of the window
+        assert all(table[code][y] is not None for y in range(first, last + 1))
+    assert 0.25 <= panel.share <= 1 + 1e-12
+    full = trends.yearly_counts(selection).join(panel.counts, on="year", suffix="_panel")
+    assert full.height == panel.n_years
+    assert (full["count_low_panel"] <= full["count_low"]).all()
+    assert (full["count_high_panel"] <= full["count_high"]).all()
+
+
+def test_the_real_release_has_a_steady_panel_for_thailand_as_origin(shared_data):
+    from evidence.sources.cache import load_cached
+
+    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    selection = Selection(table, country="THA", role="origin")
+    counts = trends.yearly_counts(selection)
+    assert len(trends.reporter_gaps(selection)) == counts.height  # every year misses some reporter
+    panel = trends.steady_reporters(selection)
+    assert panel is not None and panel.n_years >= 5 and len(panel.reporters) >= 2 and panel.share >= 0.25
+    # each reporter published, every year of the window, a citizenship breakdown (Sex and Age Total) that
+    # covers at least half of its own total and lists at least five Thai nationals where it usually lists 20
+    frame = table.data.filter(
+        (pl.col("indicator") == selection.indicator) & (pl.col("sex") == "Total") & (pl.col("age") == "Total")
+    ).with_columns(thai=(citizenship_origin_expr() == "THA").fill_null(False))
+    first, last = panel.window
+    for code in panel.reporters:
+        rows = frame.filter(pl.col("iso3") == code)
+        breakdown = rows.filter(pl.col("dimension") == "by citizenship")
+        thai = breakdown.filter("thai").group_by("year").agg(pl.col("value_high").sum())
+        usually = thai.filter(pl.col("value_high") >= 5)["value_high"].median() or 0
+        for year in range(first, last + 1):
+            listed = breakdown.filter(pl.col("year") == year)["value_high"]
+            total = rows.filter((pl.col("year") == year) & (pl.col("dimension") == "Total"))["value_low"]
+            assert listed.len(), (code, year)
+            assert listed.sum() >= 0.5 * total.sum(), (code, year)
+            nationals = thai.filter(pl.col("year") == year)["value_high"].sum()
+            assert nationals >= 5 or usually < 20, (code, year)
+    # the panel is a part of the full series in every year of its window
+    full = counts.join(panel.counts, on="year", suffix="_panel")
+    assert full.height == panel.n_years and (full["count_high_panel"] <= full["count_high"]).all()
+    assert trends.rate_ratio(panel.counts).n_years == panel.n_years
+
+
 # ------------------------------------------------------------------------------------------ yearly counts
+
+
+def test_unodc_victims_of_unknown_sex_and_age_are_the_unknown_of_both_breakdowns():
+    """UNODC publishes them as one row, Sex and Age Unknown (Bolivia 2017: 105 + 239 + 53 = 397)."""
+    rows = indicator_rows(
+        [
+            ("BOL", 2017, "Total", "Total", "Total", "Total", 397),
+            ("BOL", 2017, "Total", "Total", "Female", "Total", 105),
+            ("BOL", 2017, "Total", "Total", "Male", "Total", 239),
+            ("BOL", 2017, "Total", "Total", "Total", "0 to 17 years", 184),
+            ("BOL", 2017, "Total", "Total", "Total", "18 years or over", 160),
+            ("BOL", 2017, "Total", "Total", "Female", "0 to 17 years", 43),
+            ("BOL", 2017, "Total", "Total", "Unknown", "Unknown", 53),
+            ("BOL", 2016, "Total", "Total", "Total", "Total", 301),
+            ("BOL", 2016, "Total", "Total", "Female", "Total", 235),
+            ("BOL", 2016, "Total", "Total", "Male", "Total", 66),
+            # a country-year with a row of its own for unknown sex: that row is the Unknown, not both
+            ("ARG", 2017, "Total", "Total", "Unknown", "Total", 7),
+            ("ARG", 2017, "Total", "Total", "Unknown", "Unknown", "<5"),
+            ("ARG", 2017, "Total", "Total", "Total", "Unknown", 3),
+        ]
+    )
+    bol = Selection(rows, country="BOL", role="destination")
+    by_sex = trends.yearly_counts(bol, by="sex")
+    assert dict(by_sex.filter(pl.col("year") == 2017).select("sex", "count").rows()) == {
+        "Female": 105,
+        "Male": 239,
+        "Unknown": 53,
+    }
+    assert by_sex.filter(pl.col("year") == 2016)["sex"].to_list() == ["Female", "Male"]  # none published
+    by_age = trends.yearly_counts(bol, by="age")
+    assert dict(by_age.select("age", "count").rows()) == {
+        "0 to 17 years": 184,
+        "18 years or over": 160,
+        "Unknown": 53,
+    }
+    arg = Selection(rows, country="ARG", role="destination")
+    assert trends.yearly_counts(arg, by="sex").select("sex", "count").rows() == [("Unknown", 7)]
+    assert trends.yearly_counts(arg, by="age").select("age", "count").rows() == [("Unknown", 3)]
+    # the total and the forms are untouched
+    assert trends.yearly_counts(bol)["count"].to_list() == [301, 397]
 
 
 def test_case_counts_fill_empty_years_with_zeros_and_filter_by_role():

@@ -159,7 +159,26 @@ def test_describe_parameters_leaves_out_data_and_thresholds() -> None:
         "data": ["/x.csv"],
         "threshold": 11,
     }
-    assert describe_parameters(parameters) == "Cambodia · role: origin · 2015–2023"
+    assert describe_parameters(parameters) == "Cambodia · role: origin · 2015–2023 · data: x.csv"
+    assert describe_parameters({**parameters, "data": []}) == "Cambodia · role: origin · 2015–2023"
+
+
+def test_a_run_on_named_data_says_which_in_its_title_and_subtitle(tmp_path: Path) -> None:
+    """Runs of a notebook on a dataset (hidden_population) are told apart by the data file: by its name in
+    the subtitle and by its stem in the title, never by the folders it sits in; escaped where written."""
+    nb = new_notebook(cells=[new_markdown_cell("# Hidden population: multiple systems estimation\n\nText.")])
+    run = make_run(tmp_path / "runs", notebook=nb)
+    record = json.loads((run / "run.json").read_text())
+    record["parameters"] = {"data": ["/private/folder/Ned_*[x](y)<b>.csv"], "method": "stepwise"}
+    (run / "run.json").write_text(json.dumps(record))
+    document = build_document(run)
+    assert document.title == "Hidden population: multiple systems estimation — Ned_*[x](y)<b>"
+    assert document.subtitle == "method: stepwise · data: Ned_*[x](y)<b>.csv"
+    assert "private" not in document.source_text()
+    front = document.front_matter()
+    assert front["title"] == escape_markdown(document.title) and "<b>" not in front["title"]
+    plain = builtin.pandoc(None, "plain", text=front["subtitle"]).strip()
+    assert plain == document.subtitle
 
 
 _PRINTABLE = st.characters(codec="utf-8", exclude_categories=["Cc", "Cs", "Zl", "Zp"])

@@ -41,7 +41,7 @@ def demo_file(tmp_path: Path) -> Path:
 def file_with_rejects(tmp_path: Path) -> Path:
     path = write_demo(tmp_path / "rejects.csv", n_rows=200)
     with open(path, "a", encoding="utf-8") as fh:
-        fh.write("20x5,Man,,THA,THA" + "," * (len(V2024_COLUMNS) - 5) + "\n")
+        fh.write("20x5,Man,,THA,THA" + "," * (len(V2024_COLUMNS) - 5) + f",{DEMO_RELEASE}\n")  # marker last
     return path
 
 
@@ -61,6 +61,17 @@ def test_load_json_summary(demo_file: Path) -> None:
     assert summary["sha256"] == sha256_file(demo_file)
     assert summary["demo"] is True and summary["synthetic"] is True
     assert "SYNTHETIC DEMO DATA" in result.stderr  # the banner goes to stderr: stdout stays valid JSON
+
+
+def test_a_copy_of_the_demo_file_without_its_sidecar_is_still_demo_data(
+    demo_file: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "copied.csv"
+    copy.write_bytes(demo_file.read_bytes().replace(b"\n", b"\r\n"))  # copied, and re-saved with CRLF
+    result = invoke("data", "load", str(copy), "--json")
+    summary = json.loads(result.stdout)
+    assert (summary["demo"], summary["synthetic"], summary["release"]) == (True, True, DEMO_RELEASE)
+    assert "CTDC" not in summary["citation"] and "SYNTHETIC DEMO DATA" in result.stderr
 
 
 def test_load_without_path_uses_the_demo_data_loudly(isolated_environment: Path) -> None:

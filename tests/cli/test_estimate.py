@@ -133,3 +133,18 @@ def test_bootstrap_takes_a_number_or_auto(run_main, shared_data: Path) -> None:
     )
     assert payload["bootstrap"]["requested"] == 1000 and payload["bootstrap_replicates"] == 1000
     assert len(payload["bootstrap"]["monte_carlo_se"]) == 2
+
+
+def test_independent_runs_give_the_median_limits_and_their_monte_carlo_range(
+    run_main, shared_data: Path
+) -> None:
+    path = shared_data / "mse" / "western_us_5list" / "Western.csv"
+    code, _out, err = run_main(["estimate", "--data", str(path), "-b", "40", "--runs", "many"])
+    assert code == 2 and "--runs" in err
+    args = ["estimate", "--data", str(path), "-m", "main", "-b", "40", "--runs", "3", "--seed", "1"]
+    payload = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    assert payload["bootstrap"]["runs"] == 3 and payload["bootstrap_replicates"] == 120
+    (low_a, low_b), (high_a, high_b) = payload["bootstrap"]["monte_carlo_range"]
+    assert low_a <= payload["interval"][0] <= low_b and high_a <= payload["interval"][1] <= high_b
+    text = runner.invoke(app, args).stdout
+    assert "median of the limits of 3 independent runs" in text and "Monte Carlo range" in text

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -12,6 +13,7 @@ from evidence.notebooks.builders import (
     region_table,
     route_view,
     shares_view,
+    sources_kinds,
     sources_view,
     yearly_numbers,
 )
@@ -199,6 +201,44 @@ def test_sources_view_keeps_rows_read_from_giving_small_rejections_back():
     assert "x" in (row["kept"], row["read"])  # read − kept would be the rejected rows
 
 
+def test_sources_view_shows_rows_of_country_level_tables_as_they_are():
+    """Rows of a UNODC table are cells of a public aggregate, not people: 2 rejected rows are shown (and
+    marked as values for the scan) beside a victim-level file whose small rejection stays withheld."""
+    from evidence.sources.loaded import LoadedTable, issues_frame
+    from evidence.sources.provenance import Provenance
+
+    def provenance(source: str, path: str) -> Provenance:
+        return Provenance(
+            source=source, layout=source, release="2023", path=path, sha256="a" * 64, url="", licence="",
+            citation=source, synthetic=False, demo=False,
+        )  # fmt: skip
+
+    def rejects(n: int) -> pl.DataFrame:
+        return issues_frame(
+            [{"row": r, "column": "y", "value": "x", "reason": "bad"} for r in range(1, n + 1)]
+        )
+
+    unodc = LoadedTable(
+        pl.DataFrame({"x": range(46_554)}), provenance("unodc", "/d/u.xlsx"), rows_in=46_556,
+        rejects=rejects(2), kind="indicator",
+    )  # fmt: skip
+    cases = LoadedTable(
+        pl.DataFrame({"x": range(40)}), provenance("ctdc", "/d/c.csv"), rows_in=43, rejects=rejects(3)
+    )
+    table = sources_view([unodc, cases], RULE)
+    shown = table.display()
+    assert shown["source"].to_list() == ["unodc, release 2023", "ctdc, release 2023"]  # the order given
+    assert shown.row(0, named=True) == {
+        "source": "unodc, release 2023", "records": "real", "kept": "46,554", "rejected": "2", "read": "46,556",
+    }  # fmt: skip
+    assert shown.row(1, named=True)["rejected"] == "<5" and "x" in (shown["kept"][1], shown["read"][1])
+    assert sources_kinds([unodc, cases]) == {c: ["values", "people"] for c in ("kept", "rejected", "read")}
+    assert sources_view([unodc], RULE).display()["rejected"].to_list() == ["2"]
+    tiny = LoadedTable(pl.DataFrame({"x": range(3)}), provenance("ctdc", "/d/t.csv"), rows_in=3)
+    both = sources_view([tiny, unodc], RULE).display()
+    assert both["kept"].to_list() == ["<5", "46,554"]
+
+
 def _yearly_cases() -> pl.DataFrame:
     rows = (
         [(2019, "Female")] * 28
@@ -381,6 +421,8 @@ def test_yearly_numbers_leave_the_years_with_missing_reporters_out_of_the_trend(
     rows = nationals_reported(range(2010, 2020), tha_from=2013)
     numbers = yearly_numbers(Selection(rows, country="MMR", role="origin"), DisclosureRule(5))
     assert numbers.flagged == [2012, 2011, 2010]
+    # the full series keeps as many complete years as the steady reporters' panel has (2013-2019): no panel
+    assert numbers.panel is None
     rate = numbers.models().rate_ratio
     assert rate is not None and rate.first_year == 2013  # fitted on the years with a stable set of reporters
     # the jump of 2013 is Thailand joining, not a trend
@@ -400,3 +442,264 @@ def test_too_few_years_for_a_break_says_its_numbers_are_years():
     )
     assert sentence.startswith("Too few complete years to search for a break") and "got" in sentence
     assert find_small_counts(sentence) == []  # "got 5" is years, not five people
+
+
+def _coming_and_going():
+    """Myanmar's nationals detected by two large reporters that take turns to publish a breakdown (so every
+    year misses one) and by two steady ones, one of them with a code no reference names (``*Z*``)."""
+    from _indicator import breakdowns
+
+    years = range(2010, 2020)
+    return breakdowns(
+        {
+            "THA": {y: 200 if y % 2 else None for y in years},
+            "MYS": {y: None if y % 2 else 200 for y in years},
+            "JPN": {y: 40 + 10 * (y - 2010) for y in years},
+            "*Z*": dict.fromkeys(years, 60),
+        }
+    )
+
+
+def test_a_series_whose_reporters_come_and_go_is_modelled_on_its_steady_reporters():
+    from evidence.notebooks.builders import (
+        panel_gaps_sentence,
+        panel_sentence,
+        trend_sentence,
+        yearly_numbers,
+    )
+    from evidence.presentation.disclosure import find_small_counts
+
+    numbers = yearly_numbers(Selection(_coming_and_going(), country="MMR", role="origin"), RULE)
+    assert sorted(numbers.flagged) == list(range(2010, 2020))  # every year misses Thailand or Malaysia
+    panel = numbers.panel
+    assert (
+        panel is not None and panel.panel.window == (2010, 2019) and panel.panel.reporters == ("*Z*", "JPN")
+    )
+    assert panel.gap_years == tuple(range(2010, 2020)) and panel.other == () and panel.incomplete == ()
+    models = numbers.models()
+    assert models.panel is panel.panel and models.rate_ratio is not None
+    assert (models.rate_ratio.first_year, models.rate_ratio.n_years) == (2010, 10)
+    assert models.rate_ratio.rate_ratio > 1  # Japan's growth, not the turns of the large reporters
+    assert models.to_dict()["steady_reporters"]["reporters"] == ["*Z*", "JPN"]
+    # the panel's yearly counts are published as the full series' are: a protected table, the chart from it
+    assert panel.per_year is not None
+    published = [lo for lo, _ in panel.per_year.cells("victims")]
+    assert published[:-1] == panel.panel.counts["count_low"].to_list() and published[-1] == 1450
+    chart = panel.chart_bounds()
+    assert chart is not None and chart.frame["count_low"].to_list() == published[:-1]
+    gaps, described = panel_gaps_sentence(numbers), panel_sentence(numbers)
+    assert 'data-kind="years">10</span> of the <span data-kind="years">10</span> years' in gaps
+    assert "2010–2019" in described and 'data-kind="countries">2</span> countries' in described
+    # the largest first; a code no reference names is text, never Markdown
+    assert "(Japan and \\*Z\\*; " in described and "*Z*" not in described.replace("\\*Z\\*", "")
+    assert 'data-kind="statistic">42%</span> of the nationals of Myanmar detected in those years' in described
+    text = trend_sentence(models, noun="victims detected by these countries")
+    for sentence in (gaps, described, text):
+        assert find_small_counts(sentence) == []
+
+
+def test_a_small_count_of_the_panel_is_withheld_in_its_table_and_its_chart():
+    from _indicator import breakdowns
+
+    from evidence.notebooks.builders import yearly_numbers
+
+    years = range(2010, 2016)
+    rows = breakdowns(
+        {
+            "THA": {y: 10 if y % 2 else None for y in years},
+            "MYS": {y: None if y % 2 else 10 for y in years},
+            "DEU": {y: 2 if y == 2012 else 10 for y in years},
+            "JPN": {y: "<5" if y == 2012 else 2 for y in years},
+        },
+        others=5,
+    )
+    numbers = yearly_numbers(Selection(rows, country="MMR", role="origin"), RULE)
+    assert numbers.panel is not None and numbers.panel.per_year is not None
+    assert numbers.panel.panel.reporters == ("DEU", "JPN")
+    cells = numbers.panel.per_year.cells("victims")
+    # 2012: 3-6 victims, a low bound under 5: withheld in both bounds, and another year with it (the total is
+    # published: secondary suppression, as in the full series' table)
+    assert cells[2] == (RULE.label, RULE.label)
+    assert sorted(cells[:-1], key=str).count((12, 12)) == 4 and ("x", "x") in cells
+    chart = numbers.panel.chart_bounds()
+    assert chart is not None and chart.frame.height == 6
+    withheld = [i for i, cell in enumerate(cells[:-1]) if cell[0] in (RULE.label, "x")]
+    assert chart.frame["count_low"].is_null().arg_true().to_list() == withheld
+    assert chart.frame["count_high"].is_null().arg_true().to_list() == withheld
+
+
+def test_the_real_release_fits_a_trend_for_thailand_cambodia_and_myanmar_as_origin(real_tables):
+    from evidence.analyses import trends
+    from evidence.notebooks.builders import panel_sentence, yearly_numbers
+    from evidence.presentation.disclosure import find_small_counts
+
+    unodc = real_tables[1]
+    for country in ("THA", "KHM", "MMR"):
+        selection = Selection(unodc, country=country, role="origin")
+        numbers = yearly_numbers(selection, RULE)
+        assert numbers.panel is not None, country
+        steady = numbers.panel.panel
+        rate = numbers.models().rate_ratio
+        assert rate is not None and rate.first_year == steady.window[0], country
+        assert rate.n_years == steady.n_years - len(numbers.panel.incomplete)
+        assert set(steady.reporters) <= set(trends._reporter_grid(selection)["iso3"].to_list())
+        assert not find_small_counts(panel_sentence(numbers))
+    thai = yearly_numbers(Selection(unodc, country="THA", role="origin"), RULE)
+    assert thai.panel is not None and len(thai.panel.gap_years) == thai.counts.height  # every year
+
+
+def test_a_fall_in_a_publishers_own_totals_is_kept_in_the_model_not_flagged_as_late_registration():
+    """Thailand, 2023 release: 1,540 detected victims in 2019, 146 in 2020, 134 in 2021 — what the country
+    reported. Flagged as "probably incomplete (late registration)" and left out, the trend read +20% a year."""
+    from _indicator import indicator_rows
+
+    totals = {2014: 595, 2015: 982, 2016: 850, 2017: 471, 2018: 417, 2019: 1540, 2020: 146, 2021: 134}
+    rows = indicator_rows([("THA", y, "Total", "Total", "Total", "Total", n) for y, n in totals.items()])
+    numbers = yearly_numbers(Selection(rows, country="THA", role="destination"), RULE)
+    assert numbers.flagged == []
+    rate = numbers.models().rate_ratio
+    assert rate is not None and (rate.first_year, rate.last_year, rate.n_years) == (2014, 2021, 8)
+    assert (
+        numbers.per_year is not None
+        and "probably incomplete" not in numbers.per_year.low.frame["note"].to_list()
+    )
+    # the same fall in registration data is the late-registration rule's business
+    records = [
+        {"year": y, "origin_iso3": "MMR", "destination_iso3": "THA"}
+        for y, n in totals.items()
+        for _ in range(n)
+    ]
+    cases = yearly_numbers(Selection(conform(pl.DataFrame(records)), country="THA", role="destination"), RULE)
+    assert cases.flagged == [2021, 2020]
+    assert "late registration" in cases.incomplete[0].reason
+
+
+def test_real_unodc_thailand_totals_are_all_in_the_trend(shared_data):
+    from evidence.sources.cache import load_cached
+
+    loaded = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    numbers = yearly_numbers(Selection(loaded, country="THA", role="destination"), RULE)
+    assert numbers.flagged == []
+    rate = numbers.models().rate_ratio
+    assert rate is not None and (rate.first_year, rate.last_year) == (2009, 2021)
+    # Bolivia's victims of unknown sex and age are a column of both breakdowns, and then add up to the total
+    bolivia = Selection(loaded, country="BOL", role="destination", years=(2016, 2019))
+    for by in ("sex", "age"):
+        by_category = yearly_numbers(bolivia, RULE, by=by).by_category
+        assert by_category is not None
+        rows = {r["year"]: r for r in by_category.low.frame.iter_rows(named=True)}
+        assert rows["2017"]["Unknown"] == 53 and rows["2017"]["Published total"] == 397
+        assert rows["2016"]["Unknown"] is None  # not published that year: missing, not zero
+        assert "Sum of categories" not in by_category.low.count_columns  # 105 + 239 + 53 = 397
+
+
+def test_the_categories_sum_is_explained_by_the_dimension():
+    from evidence.notebooks.builders import category_sum_reason
+
+    assert "several forms" in category_sum_reason("form")
+    for by in ("sex", "gender", "age", "citizenship"):
+        assert "several" not in category_sum_reason(by) and "cover every victim" in category_sum_reason(by)
+
+
+def test_a_share_of_censored_counts_is_the_range_the_bounds_allow():
+    from evidence.notebooks.builders import share_range, share_range_text
+
+    # Thailand 2020-2021: all other routes 16-64 of 249-303 victims on known routes (the routes included)
+    low, high = share_range(16, 64, 249, 303)
+    assert low == pytest.approx(16 / (16 + 303 - 64)) and high == pytest.approx(64 / (64 + 249 - 16))
+    assert share_range_text((low, high)) == "6–22%"  # not the midpoints' 40 / 276 = 14.5%
+    assert share_range_text(share_range(43, 43, 249, 303)) == "14–18%"  # exact count, censored total
+    assert share_range_text(share_range(6, 9, 249, 303)) == "2.0–3.6%"  # tenths below 10%
+    assert share_range_text(share_range(50, 50, 200, 200)) == "25.0%"  # exact: one share
+    assert share_range_text((0.152, 0.154)) == "15–16%"  # rounded outwards: the range shown holds it
+    assert share_range_text((0.15, 0.17)) == "15–17%"  # 0.15 * 100 is not above 15
+    assert share_range(None, 4, 10, 12) is None and share_range(0, 0, 0, 0) is None
+    assert share_range_text(None) is None
+
+
+def test_route_chart_shares_of_censored_counts_are_ranges(shared_data):
+    from evidence.notebooks.builders import route_numbers
+    from evidence.sources.cache import load_cached
+
+    loaded = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    numbers = route_numbers(Selection(loaded, country="THA", role="destination", years=(2020, 2021)), RULE)
+    assert numbers is not None
+    chart = numbers.chart_data()
+    shares = dict(zip(chart["origin_iso3"].to_list(), chart["share"].to_list(), strict=True))
+    assert shares["LAO"] == "15–20%" and shares["THA"] == "45–56%"
+    assert chart.schema["share"] == pl.String
+
+
+def test_too_short_a_span_for_growing_corridors_is_one_sentence():
+    from evidence.analyses.routes import PeriodSplit
+    from evidence.notebooks.builders import emerging_unassessed
+    from evidence.presentation.disclosure import find_small_counts
+
+    text = emerging_unassessed(PeriodSplit(2019, 2021, 3))
+    assert text is not None and "too short a span" in text and text.count(".") == 1
+    assert ">2019<" in text and ">2021<" in text and find_small_counts(text) == []  # "3 years" is no 3 people
+    assert ">2010</span> only" in (emerging_unassessed(PeriodSplit(2010, 2010, 3)) or "")
+    assert emerging_unassessed(PeriodSplit(2015, 2021, 3)) is None  # comparable
+    assert emerging_unassessed(PeriodSplit(None, None, 3)) is None  # no corridor: nothing to say here
+
+
+# Thailand as destination, 2019, as UNODC's workbook has it: four corridors, eight "<5" citizenships (three of
+# them outside Asia) and 155 victims of unknown citizenship
+_THA_2019 = [
+    ("Myanmar", "1150"),
+    ("Thailand", "132"),
+    ("Cambodia", "70"),
+    ("Lao People's Democratic Republic", "32"),
+    *[(c, "<5") for c in ("Bangladesh", "Indonesia", "India", "Syrian Arab Republic", "Viet Nam")],
+    *[(c, "<5") for c in ("Eritrea", "United Republic of Tanzania", "Uganda")],
+    ("Unknown", "155"),
+]
+
+
+def _tha_routes(tmp_path, rows):
+    from evidence.notebooks.builders import route_numbers
+
+    return route_numbers(Selection(_glotip(tmp_path, rows), country="THA", role="destination"), RULE)
+
+
+def test_unodc_route_table_withholds_nothing_for_the_publishers_own_censored_cells(tmp_path):
+    # the review: THA → THA and LAO → THA shown "x" (132 and 32 in the workbook), complements of the
+    # transregional other routes, whose low bound 3 is no count of people but the number of "<5" cells
+    numbers = _tha_routes(tmp_path, _THA_2019)
+    shown = {r["route"]: r for r in numbers.table().iter_rows(named=True)}
+    total = "Sum of the citizenship breakdown"
+    assert shown["Thailand → Thailand"][total] == "132" and shown["Lao PDR → Thailand"][total] == "32"
+    assert shown["All other routes"]["Transregional"] == "<5–12" and shown[total]["Transregional"] == "<5–12"
+    assert not any("x" in row.values() for row in shown.values())
+    assert numbers.low.table.n_secondary == numbers.high.table.n_secondary == 0
+    assert numbers.chart_data()["victims"].to_list() == [1150, 132, 70, 32]
+
+
+def test_withheld_corridors_are_listed_after_the_published_ones_not_by_their_hidden_size(tmp_path):
+    # an exact 3 (a file that publishes small counts) needs complements: the corridors withheld for it are
+    # listed after the published ones, by name; their place among the published would bound their counts
+    rows = [r for r in _THA_2019 if r[0] not in ("United Republic of Tanzania", "Uganda")]
+    numbers = _tha_routes(tmp_path, [r if r[0] != "Eritrea" else ("Eritrea", "3") for r in rows])
+    n = numbers.low.corridors.height
+    listed = [r["route"] for r in numbers.rows()[:n]]
+    withheld = [r["route"] for r in numbers.rows()[:n] if any(isinstance(v, str) for v in r["victims"])]
+    assert withheld and listed[-len(withheld) :] == sorted(withheld)
+    assert listed[0] == "Myanmar → Thailand" and listed[0] not in withheld
+    for view in (numbers.low, numbers.high):  # both bounds, the corridors and the table in the same order
+        assert view.table.frame["route"].head(n).to_list() == listed == view.corridors["route"].to_list()
+    assert numbers.table()["route"].head(n).to_list() == listed
+    published = [r for r in listed if r not in withheld]
+    assert numbers.chart_data().height == len(published)
+
+
+def test_real_unodc_route_tables_publish_the_domestic_route(shared_data):
+    from evidence.notebooks.builders import route_numbers
+    from evidence.sources.cache import load_cached
+
+    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    numbers = route_numbers(Selection(glotip, country="THA", role="destination", years="2019"), RULE)
+    rows = {r["route"]: r["victims"] for r in numbers.rows()}
+    assert rows["Thailand → Thailand"] == (132, 132) and rows["Lao PDR → Thailand"] == (32, 32)
+    for country, role, years in [("THA", "destination", "2019"), ("MMR", "origin", "2019")]:
+        numbers = route_numbers(Selection(glotip, country=country, role=role, years=years), RULE)
+        assert numbers.low.table.n_secondary == numbers.high.table.n_secondary == 0, (country, role)

@@ -175,6 +175,23 @@ def test_thai_nationals_detected_abroad_are_the_workbooks(briefs, real_files):
     assert japan and routes["Thailand → Japan"]["Sum of the citizenship breakdown"] == _published(japan)
 
 
+def test_nationals_detected_abroad_get_a_trend_from_their_steady_reporters(briefs):
+    # every year of Thailand's (most of Cambodia's) nationals misses some reporting country: the trend is fitted
+    # on the countries that reported in full every year of a window, named, and the gaps said once
+    for name in ("THA-origin", "KHM-origin"):
+        text = re.sub(r"<[^>]+>", "", " ".join(_text(briefs[name]).split()))
+        assert re.search(
+            r"countries that published a complete citizenship breakdown every year of \d{4}–\d{4}", text
+        )
+        assert "Too few complete years with detected victims" not in text, name
+        assert "no full citizenship breakdown from" not in text, name  # no reason per year
+        assert (
+            "in the number of victims detected by these countries" in text
+            or "victims detected by these countries each year" in text
+        )
+        assert "Steady reporters' detected victims" in text  # the panel's chart
+
+
 def test_thailands_gsi_figures_and_tier_appear(briefs):
     text = _text(briefs["THA-destination"])
     assert "401,000" in text and "5.74" in text

@@ -136,8 +136,27 @@ def test_hidden_population_shows_its_sensitivity_to_the_model(tmp_path):
         "downhill, pairs",
     ):
         assert choice in text
-    assert "Monte Carlo spread of the limits" in text
+    # the headline's interval: the median of independent runs, with the range one run gives beside it
+    assert "independent bootstrap runs; one run alone" in text and "Monte Carlo range" in text
     assert (folder / "figures" / "sensitivity.svg").is_file()
+
+
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_hidden_population_on_real_lists_names_them_and_says_when_models_disagree(tmp_path, shared_data):
+    """Netherlands 6-list: stepwise 111,139 with I:K and K:R at −∞, against 43,585 by BIC and downhill."""
+    from evidence.runs.execute import run_notebook
+
+    ned = shared_data / "mse" / "netherlands_2010_2015_6list" / "Ned.csv"
+    outcome = run_notebook(
+        "hidden_population", {"data": [str(ned)], "bootstrap_replicates": 0}, out_root=tmp_path
+    )
+    assert outcome.status == "ok", outcome.error
+    assert Path(outcome.folder).name.startswith("hidden_population-Ned-stepwise-")
+    text, errors = _outputs(Path(outcome.folder) / "hidden_population.ipynb")
+    assert not errors and "Estimated total population: **111,139**" in text
+    assert "The data cannot pin the number down" in text and "from 43,585" in text and "to 163,356" in text
+    assert "I:K, K:R" in text
 
 
 @pytest.mark.slow

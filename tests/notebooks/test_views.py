@@ -162,8 +162,13 @@ def test_a_notebook_about_one_country_uses_warns_about_and_cites_only_the_files_
     monkeypatch.setenv(runtime.RUN_DIR_ENV, str(tmp_path))
     monkeypatch.chdir(tmp_path)
     real = shutil.copy(fixtures / "ctdc" / "k_anon_small.csv", tmp_path / "real.csv")  # Thailand: 2012
-    # a publisher's synthetic release (the demo's records without the demo's sidecar) with no Thai victims
-    records = pl.read_csv(write_demo(tmp_path / "demo.csv", n_rows=400), infer_schema_length=None)
+    # a publisher's synthetic release (the demo's records without the demo's sidecar and marker column) with no
+    # Thai victims
+    from evidence.sources.provenance import DEMO_MARKER
+
+    records = pl.read_csv(write_demo(tmp_path / "demo.csv", n_rows=400), infer_schema_length=None).drop(
+        DEMO_MARKER
+    )
     synthetic = tmp_path / "synthetic.csv"
     records.filter((pl.col("citizenship") != "THA") & (pl.col("CountryOfExploitation") != "THA")).write_csv(
         synthetic
@@ -196,3 +201,120 @@ def test_a_notebook_about_one_country_uses_warns_about_and_cites_only_the_files_
     )
     assert opened.selections and "Synthetic records" in "\n".join(shown)
     assert "CTDC Global Synthetic Dataset" in "\n".join(shown)
+
+
+def test_a_series_whose_reporters_come_and_go_shows_its_steady_reporters_trend(tmp_path, monkeypatch):
+    import IPython.display
+    from _indicator import breakdowns
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import show_yearly_section
+    from evidence.presentation.disclosure import DisclosureRule
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path / "run"))
+    years = range(2010, 2020)
+    rows = breakdowns(
+        {
+            "THA": {y: 200 if y % 2 else None for y in years},
+            "MYS": {y: None if y % 2 else 200 for y in years},
+            "JPN": {y: 40 + 10 * (y - 2010) for y in years},
+            "<b>": dict.fromkeys(years, 60),
+        }
+    )
+    selection = Selection(rows, country="MMR", role="origin")
+    numbers = show_yearly_section(
+        selection, DisclosureRule(5), dimension=None, place="Myanmar as origin", source="test"
+    )
+    assert numbers is not None and numbers.panel is not None
+    texts = [obj.data for obj in shown if type(obj).__name__ == "Markdown"]
+    # the ten years that miss a reporter are said once, not one by one
+    assert not [t for t in texts if t.startswith("- **")]
+    assert sum("set of reporting countries changes" in t for t in texts) == 1
+    (described,) = [t for t in texts if "complete citizenship breakdown every year" in t]
+    assert "\\<b\\>" in described and "<b>" not in described  # a reporter's code from the data is text
+    assert any("victims detected by these countries" in t for t in texts)  # the trend: the panel's
+    tables = [obj for obj in shown if isinstance(obj, dict) and "text/markdown" in obj]
+    assert any("the countries that reported every year" in t["text/markdown"] for t in tables)
+    assert sum(isinstance(obj, dict) and "image/svg+xml" in obj for obj in shown) == 2
+    for obj in shown:
+        html = obj.get("text/html", "") if isinstance(obj, dict) else getattr(obj, "data", "")
+        assert not find_small_counts(html)
+
+
+def test_unmapped_citizenships_table_marks_the_files_strings_as_labels(tmp_path, monkeypatch):
+    """A digit inside a citizenship string of the file ("Other (3)") is text, not a count the brief's scan
+    would refuse; the detected victims beside it are still checked."""
+    from types import SimpleNamespace
+
+    import IPython.display
+    from _glotip import write_small_glotip
+
+    from evidence.notebooks import views
+    from evidence.presentation.disclosure import DisclosureRule
+    from evidence.sources.unodc import load
+
+    loaded = load(
+        write_small_glotip(tmp_path / "g.xlsx", [("THA", "Myanmar", "60"), ("THA", "Other (3) <b>", "30")])
+    )
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    views.show_unmapped_citizenships(SimpleNamespace(tables=[loaded], rule=DisclosureRule(5)))
+    (table,) = [obj for obj in shown if isinstance(obj, dict) and "text/html" in obj]
+    assert "Other (3) &lt;b&gt;" in table["text/html"]
+    assert find_small_counts(table["text/html"]) == []
+    assert 'data-kind="people"' in table["text/html"]
+
+
+def test_growing_corridors_of_too_short_a_span_are_one_sentence_not_an_error(monkeypatch):
+    """The routes notebook crashed (no earlier period) for any span of three years or fewer."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.views import show_emerging
+    from evidence.sources.case_schema import conform
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    records = [
+        {"year": year, "origin_iso3": "MMR", "destination_iso3": "THA"} for year in (2019, 2020, 2021)
+    ] * 12
+    table = conform(pl.DataFrame(records))
+    show_emerging(Selection(table, country="THA", role="destination", years=(2019, 2021)))
+    (sentence,) = shown
+    assert "too short a span" in sentence.data and "2019" in sentence.data  # type: ignore[attr-defined]
+    shown.clear()
+    show_emerging(Selection(table.filter(pl.col("year") == 2020), country="THA", role="destination"))
+    assert "too short a span" in shown[0].data  # type: ignore[attr-defined]
+
+
+def test_unodc_tables_by_sex_explain_their_sum_without_forms(monkeypatch):
+    import IPython.display
+    from _indicator import indicator_rows
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import yearly_numbers
+    from evidence.notebooks.views import show_dimension_section
+    from evidence.presentation.disclosure import DisclosureRule
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    rows = indicator_rows(
+        [
+            ("BOL", 2017, "Total", "Total", "Total", "Total", 397),
+            ("BOL", 2017, "Total", "Total", "Female", "Total", 105),
+            ("BOL", 2017, "Total", "Total", "Male", "Total", 239),
+            ("BOL", 2018, "Total", "Total", "Total", "Total", 332),
+            ("BOL", 2018, "Total", "Total", "Female", "Total", 93),
+            ("BOL", 2018, "Total", "Total", "Male", "Total", 205),
+            ("BOL", 2018, "Total", "Total", "Unknown", "Unknown", 34),
+        ]
+    )
+    numbers = yearly_numbers(Selection(rows, country="BOL", role="destination"), DisclosureRule(5), by="sex")
+    show_dimension_section(numbers, place="Bolivia", source="test")
+    markdown = shown[0]["text/markdown"]  # type: ignore[index]
+    assert "| Female | Male | Unknown | Published total |" in markdown
+    assert "Sum of categories" in markdown  # 2017 publishes no Unknown: 344 of 397
+    assert "several" not in markdown and "does not cover every victim" in markdown

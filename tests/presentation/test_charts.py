@@ -263,6 +263,18 @@ def test_withheld_values_are_left_out_and_said(trend, charts) -> None:
     assert 2015 not in [r["year"] for r in rows]  # the band goes with the withheld count
 
 
+def test_corridor_bars_print_a_range_of_shares_as_given() -> None:
+    # a censored count's share is a range (builders.share_range_text), never a midpoint's share
+    data = pl.DataFrame(
+        {"o": ["LAO", "MMR"], "d": ["THA", "THA"], "n": [46, 43], "share": ["15–20%", "14–18%"]}
+    )
+    spec = chart_spec(corridor_bar_chart(data, "o", "d", "n", share="share", title="t", source=SOURCE))
+    assert {r["label"] for r in _rows(spec, "label")} == {"46 (15–20%)", "43 (14–18%)"}
+    numeric = data.with_columns(share=pl.Series([0.5, 0.25]))
+    spec = chart_spec(corridor_bar_chart(numeric, "o", "d", "n", share="share", title="t", source=SOURCE))
+    assert {r["label"] for r in _rows(spec, "label")} == {"46 (50%)", "43 (25%)"}
+
+
 def _rows(spec: dict, key: str) -> list[dict]:
     return [r for data in spec["datasets"].values() for r in data if isinstance(r, dict) and key in r]
 

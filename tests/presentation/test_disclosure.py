@@ -415,16 +415,19 @@ def test_the_network_audit_exposes_exactly_the_cells_linear_programming_pins(
             status[cell] = disclosure._COMPLEMENT
             lines = grid.lines_of(cell)
             chosen_from[cell] = data.draw(st.lists(st.sampled_from(lines), max_size=2, unique=True))
-    hidden = [i for i, s in enumerate(status) if s is not None]
+    # cells the attacker knows anyway (a publisher's censored bounds): published, whatever their status
+    known = data.draw(st.lists(st.booleans(), min_size=len(grid.values), max_size=len(grid.values)))
+    known = known if data.draw(st.booleans()) else None
+    hidden = [i for i, s in enumerate(status) if s is not None and not (known and known[i])]
     if not hidden:
-        assert disclosure._exposed_cells(grid, status, rule, chosen_from) == []
+        assert disclosure._exposed_cells(grid, status, rule, chosen_from, known) == []
         return
-    all_bounds = disclosure._attacker_bounds(grid, status, rule, chosen_from)
+    all_bounds = disclosure._attacker_bounds(grid, status, rule, chosen_from, known)
     bounds = [all_bounds[c] for c in hidden]
     within = all(low <= grid.values[c] <= high for c, (low, high) in zip(hidden, bounds, strict=True))
     assert (disclosure._movable_cells(grid, hidden, bounds) is not None) == within
-    assert disclosure._exposed_cells(grid, status, rule, chosen_from) == disclosure._exposed_cells_by_lp(
-        grid, hidden, bounds
+    assert disclosure._exposed_cells(grid, status, rule, chosen_from, known) == (
+        disclosure._exposed_cells_by_lp(grid, hidden, bounds)
     )
 
 
@@ -534,3 +537,102 @@ def test_cell_keys_must_match_the_table():
         suppress_table(
             pl.DataFrame({"k": ["a"], "n": [10]}), "k", ["n"], RULE, cell_keys=pl.DataFrame({"m": [1]})
         )
+
+
+# ------------------------------------------------------------------------------ the publisher's censored cells
+
+
+def _route_bounds() -> tuple[pl.DataFrame, list[str]]:
+    """The low bounds of UNODC's Thailand as destination, 2019: corridors, then the other routes, whose
+    transregional 3 is three "<5" citizenships (and intraregional 5 five of them)."""
+    frame = pl.DataFrame(
+        {
+            "route": ["MMR", "THA", "KHM", "LAO", "other"],
+            "domestic": [0, 132, 0, 0, 0],
+            "intra": [1150, 0, 70, 32, 5],
+            "trans": [0, 0, 0, 0, 3],
+        }
+    )
+    return frame, ["domestic", "intra", "trans"]
+
+
+def test_a_bound_of_the_publishers_own_censored_cells_needs_no_complement() -> None:
+    frame, columns = _route_bounds()
+    # as an exact count, the 3 costs complements, the domestic route among them (the reviewer's "x")
+    exact = suppress_table(frame, "route", columns)
+    assert exact.display()["domestic"][1] == "x" and exact.n_secondary >= 4
+    # as a bound of "<5" cells it is the number of those cells in UNODC's file: shown "<5", nothing else withheld
+    censored = pl.DataFrame(
+        {
+            "domestic": [True, False, True, True, True],  # zeros have no exact part either
+            "intra": [False, False, False, False, True],
+            "trans": [True] * 5,
+        }
+    )
+    table = suppress_table(frame, "route", columns, censored=censored)
+    shown = table.display()
+    assert table.n_secondary == 0 and table.n_primary == 2
+    assert shown["trans"].to_list() == ["0", "0", "0", "0", "<5", "<5"]  # the cell and its column total
+    assert shown["domestic"][1] == "132" and shown["intra"][3] == "32"
+
+
+def test_a_censored_bound_hides_nothing_so_it_is_never_a_complement() -> None:
+    # an exact 3 needs a complement; the smallest candidate, 6, is six "<5" cells whose bound anyone with the
+    # publisher's file knows: the next candidate is withheld instead. The audit's attacker is given the 6 (and
+    # does not take it for a rival the complement was smaller than): the 3 lies anywhere in 1..4.
+    frame = pl.DataFrame({"k": list("abcd"), "n": [3, 6, 40, 50]})
+    assert suppress_table(frame, "k", ["n"]).display()["n"].to_list() == ["<5", "x", "40", "50", "99"]
+    table = suppress_table(frame, "k", ["n"], censored=pl.DataFrame({"n": [False, True, False, False]}))
+    assert table.display()["n"].to_list() == ["<5", "6", "x", "50", "99"]
+    truth = full_grid(np.array([[3], [6], [40], [50]]))
+    _, mask = published_grid(table)
+    reasons = table.reasons.to_numpy()
+
+    def bounds_of(c: tuple[int, int]) -> tuple[float, float | None]:
+        return (1, 4) if reasons[c] == "small" else (5, 50)  # x: no more than the 50 published beside it
+
+    for cell in zip(*np.nonzero(mask), strict=True):
+        assert not is_pinned(truth, mask, False, cell, bounds_of)
+
+
+def test_small_cells_all_censored_by_the_publisher_are_publishable() -> None:
+    # four exact counts of 1 under a total of 4 pin each other down (refused); four "<5" cells of UNODC's file
+    # under their sum are what the file says, and the sum is known when all its cells are
+    frame = pl.DataFrame({"form": ["a", "b", "c", "d"], "n": [1, 1, 1, 1]})
+    with pytest.raises(DisclosureError, match="cannot be published"):
+        suppress_table(frame, "form", ["n"])
+    table = suppress_table(frame, "form", ["n"], censored=pl.DataFrame({"n": [True] * 4}))
+    assert table.display()["n"].to_list() == ["<5"] * 5 and table.n_secondary == 0
+    with pytest.raises(ParameterError, match="censored needs"):
+        suppress_table(frame, "form", ["n"], censored=pl.DataFrame({"n": [True]}))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=matrices, flags=st.lists(st.booleans(), min_size=64, max_size=64))
+def test_an_attacker_with_the_publishers_file_pins_no_other_withheld_cell(
+    rows: list[list[int]], flags: list[bool]
+) -> None:
+    # cells marked censored are known to the attacker (as are margins all of whose cells are); every other
+    # withheld cell must still be free in what he can deduce, and a known cell is never a complement
+    matrix = np.array(rows, dtype=np.int64)
+    frame, columns = as_frame(matrix)
+    marked = np.array(flags[: matrix.size]).reshape(matrix.shape)
+    censored = pl.DataFrame({c: marked[:, j].tolist() for j, c in enumerate(columns)})
+    try:
+        table = suppress_table(frame, "row", columns, RULE, censored=censored)
+    except DisclosureError:
+        return
+    truth = full_grid(matrix)
+    known = full_grid(marked.astype(np.int64)) == full_grid(np.ones_like(matrix))
+    _, mask = published_grid(table)
+    reasons = table.reasons.to_numpy()
+    assert not ((reasons == "complement") & known).any()
+    small = (truth >= 1) & (truth < RULE.threshold)
+    assert (mask | ~small).all()
+    hidden = mask & ~known  # the attacker reads the known cells as if they were published
+
+    def labelled_bounds(c: tuple[int, int]) -> tuple[float, float | None]:
+        return (1, RULE.threshold - 1) if reasons[c] == "small" else (RULE.threshold, None)
+
+    for cell in zip(*np.nonzero(hidden), strict=True):
+        assert not is_pinned(truth, hidden, matrix.shape[1] > 1, cell, labelled_bounds), cell

@@ -180,3 +180,71 @@ def test_the_sensitivity_table_reuses_the_headline_estimate_made_with_the_same_s
     assert again is not None and again.interval == headline.interval and again.estimate == headline.estimate
     other_seed = sensitivity(capture, choices[:1], bootstrap=50, seed=4, known=headline)
     assert other_seed[0].result is not headline
+
+
+@pytest.fixture(scope="module")
+def western_runs(shared_data: Path):
+    capture = read_list_capture(shared_data / "mse" / "western_us_5list" / "Western.csv")
+    return estimate_population(capture, bootstrap=60, runs=3, seed=2)
+
+
+def test_the_headline_gives_the_monte_carlo_range_beside_the_interval(western_runs) -> None:
+    (low_a, low_b), (high_a, high_b) = western_runs.monte_carlo_range
+    headline = estimate_headline(western_runs)
+    assert 'median of <span data-kind="parameter">3</span> independent bootstrap runs' in headline
+    assert f"a lower limit of {low_a:,.0f} – {low_b:,.0f}" in headline
+    assert f"an upper limit of {high_a:,.0f} – {high_b:,.0f}" in headline
+    rows = dict(estimate_rows(western_runs))
+    assert rows["interval"].startswith("BCa bootstrap: the median of the limits of 3 independent runs of 60")
+    payload = disclosed_payload(western_runs)
+    assert payload["bootstrap"]["runs"] == 3 and len(payload["bootstrap"]["rounds"]) == 3
+    assert payload["bootstrap"]["monte_carlo_range"] == [list(r) for r in western_runs.monte_carlo_range]
+
+
+def test_a_limit_at_the_most_extreme_replicate_of_one_run_is_said_to_move(western) -> None:
+    single = dataclasses.replace(
+        western,
+        interval_method="bca",
+        bootstrap_runs=1,
+        bootstrap_replicates=1000,
+        limit_quantiles=(0.00004, 0.7),
+        replicates_beyond=(0.04, 300.0),
+        monte_carlo_se=(8.0, 60.0),
+    )
+    lines = [text for item, text in estimate_rows(single) if item == "bootstrap"]
+    assert any("lower limit is the run's most extreme replicate" in line for line in lines)
+    assert any("±60 (upper)" in line and "lower)" not in line for line in lines)  # no ± for the lower
+    assert "moves a lot from seed to seed" in estimate_headline(single)
+
+
+def test_monte_carlo_limits_close_to_the_number_observed_are_withheld(western_runs) -> None:
+    observed = western_runs.observed
+    close = dataclasses.replace(western_runs, monte_carlo_range=((observed + 2, 1500.0), (3000.0, 4000.0)))
+    payload = disclosed_payload(close)
+    assert payload["bootstrap"]["monte_carlo_range"][0][0] == "x"
+    assert "a lower limit of x – 1,500" in estimate_headline(close)
+
+
+def test_interactions_at_minus_infinity_and_the_model_spread_reach_the_headline_escaped(western) -> None:
+    from evidence.analyses.estimation.sensitivity import ModelSpread, SensitivityRow
+
+    odd = dataclasses.replace(western, infinite_parameters=("A*:<b>",))
+    low = SensitivityRow(ModelChoice("bic", max_order=2), dataclasses.replace(western, estimate=1000.0))
+    high = SensitivityRow(ModelChoice("stepwise", 0.02, 4), dataclasses.replace(western, estimate=9000.0))
+    spread = ModelSpread(low=low, high=high, choices=11, beyond_interval=True)
+    headline = estimate_headline(odd, spread=spread)
+    assert "A\\*:\\<b\\>" in headline and "<b>" not in headline
+    assert "The data cannot pin the number down" in headline
+    assert "from 1,000 (lowest BIC, pairs) to 9,000 (stepwise, p \\< 0.02, up to 4-way)" in headline
+    calm = ModelSpread(low=low, high=high, choices=11, beyond_interval=False)
+    assert "cannot pin" not in estimate_headline(western, spread=calm)
+
+
+def test_the_headline_publishes_no_small_count_of_runs_or_model_choices(western_runs) -> None:
+    """The number of runs and of model choices are not counts of people: marked, the scanner skips them."""
+    from evidence.analyses.estimation.sensitivity import ModelSpread, SensitivityRow
+    from evidence.briefs.builtin import markdown_to_html
+
+    low = SensitivityRow(ModelChoice("bic", max_order=2), dataclasses.replace(western_runs, estimate=1000.0))
+    spread = ModelSpread(low=low, high=low, choices=4, beyond_interval=True)
+    assert_no_small_counts(markdown_to_html(estimate_headline(western_runs, spread=spread)))

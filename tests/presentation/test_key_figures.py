@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from evidence.core.errors import ParameterError
 from evidence.presentation.disclosure import DisclosureRule
-from evidence.presentation.key_figures import COUNT, key_figures
-from evidence.sources.case_schema import conform
+from evidence.presentation.key_figures import (
+    COUNT,
+    FORCED_CRIMINALITY_LABEL,
+    FORMS_TITLE,
+    OTHER_NOT_FORCED_CRIMINALITY_LABEL,
+    KeyFigures,
+    key_figures,
+)
+from evidence.sources.case_schema import CASE_SCHEMA, conform
 
 
 def _records(rows: list[dict]) -> pl.DataFrame:
+    """The canonical table of ``rows``, with their extra columns (assistance, forced criminality) after it."""
     frame = conform(pl.DataFrame(rows))
-    extras = pl.DataFrame(rows).select(pl.col("^assistance_.*$"))
+    extras = pl.DataFrame(rows).select([c for c in pl.DataFrame(rows).columns if c not in CASE_SCHEMA])
     return pl.concat([frame, extras], how="horizontal")
 
 
@@ -126,3 +136,189 @@ def test_without_record_keys_nothing_is_perturbed() -> None:
     figures = key_figures(_records(ROWS), as_of="2022-12-31", year_from=2012)
     assert not figures.perturbed and figures.to_dict()["protection"] == "suppression"
     assert "cell key" not in figures.describe()
+
+
+def _shown(figures: KeyFigures, table: str) -> dict[str, str]:
+    return {r["category"]: r["shown"] for r in figures.to_dict()["tables"][table]["rows"]}
+
+
+def _value(figures: KeyFigures, table: str, category: str) -> int | None:
+    """A published count (None where withheld)."""
+    return {r["category"]: r[COUNT] for r in figures.to_dict()["tables"][table]["rows"]}[category]
+
+
+CRIMINALITY = (
+    _people(40, year=2022, gender="Male", origin_iso3="MMR", exploitation_forced_labour=True)
+    + _people(
+        53,
+        year=2022,
+        gender="Male",
+        origin_iso3="THA",
+        exploitation_other=True,
+        exploitation_forced_criminality=True,
+    )
+    + _people(
+        8,
+        year=2022,
+        gender="Female",
+        origin_iso3="LAO",
+        exploitation_other=True,
+        exploitation_forced_criminality=False,
+    )
+)
+
+
+def test_forced_criminality_and_the_other_other_forms_are_disjoint_rows_not_a_repeat_of_other() -> None:
+    """Forced criminality sets exploitation_other: "Other" and "Forced criminality" side by side would list the
+    same people twice. "Other" is split into two rows that never share a person and add up to it."""
+    figures = key_figures(_records(CRIMINALITY), as_of="2022-12-31")
+    forms = _shown(figures, "form")
+    assert "Other" not in forms
+    assert forms[FORCED_CRIMINALITY_LABEL] == "53" and forms[OTHER_NOT_FORCED_CRIMINALITY_LABEL] == "8"
+    assert forms["Forced labour"] == "40" and forms["People whose form of exploitation is recorded"] == "101"
+    assert figures.titles["form"] == FORMS_TITLE and "several" in FORMS_TITLE
+    assert any("forced criminality" in note for note in figures.notes)
+    # records that do not hold forced criminality keep CTDC's "Other"
+    without = [
+        {k: v for k, v in row.items() if k != "exploitation_forced_criminality"} for row in CRIMINALITY
+    ]
+    plain = _shown(key_figures(_records(without), as_of="2022-12-31"), "form")
+    assert plain["Other"] == "61" and FORCED_CRIMINALITY_LABEL not in plain
+
+
+def test_a_small_split_row_cannot_be_recomputed_from_the_people_recorded() -> None:
+    """Forced criminality and the other "other" forms never share a person: with nothing else recorded, the
+    people recorded less forced criminality would be the small row, so one more count is withheld."""
+    rows = _people(30, year=2022, exploitation_other=True, exploitation_forced_criminality=True) + _people(
+        3, year=2022, exploitation_other=True, exploitation_forced_criminality=False
+    )
+    figures = key_figures(_records(rows), as_of="2022-12-31")
+    assert _shown(figures, "form")[OTHER_NOT_FORCED_CRIMINALITY_LABEL] == "<5"
+    recorded = _value(figures, "form", "People whose form of exploitation is recorded")
+    criminality = _value(figures, "form", FORCED_CRIMINALITY_LABEL)
+    assert recorded is None or criminality is None
+
+
+def test_a_total_less_its_part_never_gives_a_small_count() -> None:
+    """Differences across tables: 40 people, 37 with a recorded form (3 without); 12 Thai nationals, 10 of them
+    abroad (2 at home). Each difference would be a small count, so one side of each is withheld."""
+    rows = (
+        _people(10, year=2022, origin_iso3="THA", destination_iso3="MYS", exploitation_forced_labour=True)
+        + _people(2, year=2022, origin_iso3="THA", destination_iso3="THA", exploitation_forced_labour=True)
+        + _people(25, year=2022, origin_iso3="MMR", destination_iso3="THA", exploitation_sexual=True)
+        + _people(3, year=2022, origin_iso3="MMR", destination_iso3="THA")
+    )
+    figures = key_figures(_records(rows), as_of="2022-12-31", country="THA")
+    total = figures.total.frame[COUNT][0]
+    recorded = _value(figures, "form", "People whose form of exploitation is recorded")
+    assert total is None or recorded is None
+    thai = _value(figures, "nationality", "THA")
+    abroad = _value(figures, "nationals_abroad", "Total")
+    assert thai is None or abroad is None
+
+
+REPATRIATED = _people(
+    23,
+    year=2022,
+    origin_iso3="THA",
+    destination_iso3="MYS",
+    exploitation_forced_labour=True,
+    assistance_shelter=True,
+    assistance_return_reintegration=True,
+) + _people(
+    1,
+    year=2022,
+    origin_iso3="THA",
+    destination_iso3="MYS",
+    exploitation_forced_labour=True,
+    assistance_shelter=True,
+    assistance_return_reintegration=False,
+)
+
+
+def test_nationals_abroad_are_counted_returned_or_not_and_split_by_return_assistance() -> None:
+    """The table by country of exploitation counts everyone abroad (the case table has no "returned" field);
+    where the records hold return assistance a second table says how many received it, protected with it."""
+    rows = REPATRIATED + _people(
+        30, year=2022, origin_iso3="MMR", destination_iso3="THA", assistance_return_reintegration=True
+    )
+    figures = key_figures(_records(rows), as_of="2022-12-31", country="THA")
+    assert "returned or not" in figures.titles["nationals_abroad"]
+    assert _shown(figures, "nationals_abroad") == {"MYS": "24", "Total": "24"}
+    split = _shown(figures, "nationals_abroad_return")
+    assert split["Not received (other assistance recorded)"] == "<5" and split["Total"] == "24"
+    assert split["Received"] == "x"  # 24 - 23 would give the one person not returned
+    assert "return and reintegration" in figures.titles["nationals_abroad_return"]
+    # without a return assistance kind: no split, and a note says so
+    plain = [{k: v for k, v in r.items() if k != "assistance_return_reintegration"} for r in REPATRIATED]
+    figures = key_figures(_records(plain), as_of="2022-12-31", country="THA")
+    assert "nationals_abroad_return" not in figures.tables
+    assert any("whether or not they were returned" in note for note in figures.notes)
+
+
+def test_split_rows_and_differences_are_perturbed_when_the_records_are_real() -> None:
+    """With record keys every count, the split rows included, is moved by its own key: no secondary
+    suppression, and small true counts still withheld."""
+    records = _records(REPATRIATED + CRIMINALITY)
+    keys = pl.Series("k", [(i * 2_654_435_761) % 2**32 for i in range(records.height)], dtype=pl.Int64)
+    figures = key_figures(records, as_of="2022-12-31", country="THA", record_keys=keys)
+    assert all(t.n_secondary == 0 for t in figures.tables.values())
+    assert _shown(figures, "nationals_abroad_return")["Not received (other assistance recorded)"] == "<5"
+    assert _value(figures, "form", FORCED_CRIMINALITY_LABEL) is not None
+
+
+def _undetermined(figures: KeyFigures) -> None:
+    """Independent checks of the differences a reader can take (not the module's own audit)."""
+    rule = figures.rule
+    total = figures.total.frame[COUNT][0]
+    for name, table in figures.tables.items():
+        reasons = table.reasons[COUNT].to_list()
+        if table.has_total_row and sum(r is not None for r in reasons) == 1:
+            # a table with its total: a small count is never the only one withheld
+            assert "small" not in reasons, name
+    for name, recorded_label in (
+        ("form", "People whose form of exploitation is recorded"),
+        ("assistance", "People whose assistance is recorded"),
+    ):
+        recorded = _value(figures, name, recorded_label)
+        if total is not None and recorded is not None:
+            assert not rule.is_small(total - recorded), name
+        counts = {r["category"]: r[COUNT] for r in figures.to_dict()["tables"][name]["rows"]}
+        counts.pop(recorded_label)
+        hidden = [c for c, v in counts.items() if v is None]
+        if recorded is not None and len(hidden) == 1:
+            # everyone recorded counts under some row: the withheld row is at least the rest's shortfall
+            shortfall = recorded - sum(v for v in counts.values() if v is not None)
+            assert shortfall < rule.threshold - 1 or _shown(figures, name)[hidden[0]] == "x", name
+    if "nationals_abroad" in figures.tables and figures.country:
+        thai = {r["category"]: r[COUNT] for r in figures.to_dict()["tables"]["nationality"]["rows"]}
+        nationals, abroad = thai.get(figures.country, 0), _value(figures, "nationals_abroad", "Total")
+        if nationals is not None and abroad is not None:
+            assert not rule.is_small(nationals - abroad)
+
+
+PERSON = st.fixed_dictionaries(
+    {
+        "year": st.just(2022),
+        "gender": st.sampled_from(["Female", "Male", None]),
+        "origin_iso3": st.sampled_from(["THA", "MMR", "KHM"]),
+        "destination_iso3": st.sampled_from(["THA", "MYS", "JPN", None]),
+        "exploitation_forced_labour": st.sampled_from([True, None]),
+        "exploitation_sexual": st.sampled_from([True, None]),
+        "exploitation_forced_criminality": st.sampled_from([True, False, None]),
+        "assistance_shelter": st.sampled_from([True, False, None]),
+        "assistance_return_reintegration": st.sampled_from([True, False, None]),
+    }
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(people=st.lists(st.tuples(PERSON, st.integers(1, 8)), min_size=1, max_size=8))
+def test_no_difference_of_published_numbers_is_a_small_count(people) -> None:
+    rows = []
+    for person, n in people:
+        person = dict(person)
+        person["exploitation_other"] = True if person["exploitation_forced_criminality"] else None
+        rows += _people(n, **person)
+    figures = key_figures(_records(rows), as_of="2022-12-31", country="THA")
+    _undetermined(figures)

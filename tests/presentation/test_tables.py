@@ -173,3 +173,16 @@ def test_a_table_of_mixed_rows_gives_each_row_its_kind() -> None:
     assert find_small_counts(data.to_html()) == []
     with pytest.raises(ParameterError, match="1 kinds given for the 2 rows"):
         table_data(frame, kinds={"value": ["lists"]})
+
+
+def test_a_frame_of_perturbed_counts_says_so_as_a_perturbed_table_does():
+    from evidence.presentation.disclosure import PERTURBATION_NOTE
+
+    keys = pl.DataFrame({"n": [11, 22]})
+    perturbed = suppress_table(pl.DataFrame({"k": ["a", "b"], "n": [40, 60]}), "k", ["n"], cell_keys=keys)
+    assert PERTURBATION_NOTE in table_data(perturbed, source="test").notes
+    # the same counts as text (a view built from the table) lose the flag: the caller passes it on
+    frame = perturbed.display()
+    assert PERTURBATION_NOTE not in table_data(frame, source="test").notes
+    notes = table_data(frame, source="test", note="A note.", perturbed=True).notes
+    assert notes == (PERTURBATION_NOTE, "Source: test", "A note.")

@@ -88,6 +88,37 @@ def test_an_interrupted_run_leaves_no_folder(tiny, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("warm", [False, True], ids=["fresh", "warm"])
+def test_a_cells_last_outputs_are_awaited_longer_than_nbclients_four_seconds(
+    tiny, tmp_path, monkeypatch, warm
+):
+    """Papermill makes the wait for a cell's last outputs an error; nbclient's default (4 s) failed finished
+    cells on a loaded machine, so runs ask for :data:`IOPUB_TIMEOUT` (a client option nbclient knows)."""
+    import nbclient
+    import papermill
+
+    from evidence.runs import warm as warm_module
+
+    seen: dict = {}
+
+    def capture(*args, **kwargs):
+        seen.update(kwargs)
+        raise KeyboardInterrupt
+
+    class Ready:  # a warm kernel that is ready at once (no process)
+        def wait_ready(self): ...
+        def begin(self, *a): ...
+
+    monkeypatch.setattr(papermill, "execute_notebook", capture)
+    monkeypatch.setattr(execute, "_launch_warm", lambda *a: Ready())
+    monkeypatch.setattr(execute, "_discard", lambda *a: None)
+    monkeypatch.setattr(warm_module, "register_engine", lambda: None)
+    with pytest.raises(KeyboardInterrupt):
+        execute_run(prepare_run(tiny, {}, out_root=tmp_path), warm=warm)
+    assert seen["iopub_timeout"] == execute.IOPUB_TIMEOUT >= 60
+    assert nbclient.NotebookClient.class_traits()["iopub_timeout"].default_value == 4
+
+
 def test_temporaries_of_dead_processes_are_cleaned(tmp_path):
     host = execute._host_tag()
     dead = tmp_path / f".tiny-3-abc123.{host}-999999999.x1y2.part"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -152,3 +154,27 @@ def test_run_id_is_readable_and_changes_with_any_parameter():
 @given(st.dictionaries(st.text(min_size=1, max_size=5), st.integers(), min_size=1, max_size=6))
 def test_parameters_hash_ignores_key_order(params):
     assert parameters_hash("nb", params) == parameters_hash("nb", dict(reversed(list(params.items()))))
+
+
+def test_run_id_names_the_data_files_by_their_stem():
+    """Runs of one notebook on different data are told apart at a glance (hidden_population on New Orleans,
+    UK and Netherlands lists); the folder a file sits in changes the hash only, never the readable part."""
+    base = resolve_parameters(spec(), {"country": "THA"})
+    assert "-data" not in run_id(spec(), base)  # no data files named: as before
+    ned = run_id(spec(), {**base, "data": ["/a/Ned.csv"]})
+    elsewhere = run_id(spec(), {**base, "data": ["/b/Ned.csv"]})
+    assert ned.startswith("brief-THA-both-2012-2012-2023-Ned-")
+    assert ned.rsplit("-", 1)[0] == elsewhere.rsplit("-", 1)[0] and ned != elsewhere
+    uk = run_id(spec(), {**base, "data": ["/a/UKdat_5.csv", "/a/données été.xlsx"]})
+    assert "-UKdat_5_donnees_ete-" in uk
+
+
+@given(st.lists(st.text(max_size=60), max_size=4), st.text(max_size=20))
+def test_run_ids_are_short_safe_ascii_whatever_the_file_names(names, country):
+    parameters = {"country": country, "data": [f"/some/where/{n}.csv" for n in names]}
+    name = run_id(spec(), parameters)
+    slug, digest = name.rsplit("-", 1)
+    assert re.fullmatch(r"[A-Za-z0-9._-]+", name) and name.isascii()
+    assert len(slug) <= 80 and len(digest) == 6
+    assert not slug.endswith((".", "-")) and ".." not in name.split("-")
+    assert run_id(spec(), parameters) == name  # stable

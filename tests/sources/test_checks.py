@@ -128,3 +128,17 @@ def test_loading_never_imports_pandera(shared_data: Path) -> None:
         "assert 'pandera' not in sys.modules, 'pandera imported on load'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_release_named_by_a_span_of_years_is_the_span_checked(real) -> None:
+    """TIP tiers: the span the provenance cites is the span the checks hold the table to (not up to the year
+    Kelley published, 2017)."""
+    tiers = real["tip/tip_tiers_1999_2015.csv"]
+    assert year_span(tiers) == (1999, 2015)
+    issues = check_values(_with(tiers, report_year=pl.lit(2016)))
+    assert set(issues["column"]) == {"report_year"}
+    assert "1999-2015" in issues["reason"][0]
+    extended = dataclasses.replace(
+        tiers, provenance=dataclasses.replace(tiers.provenance, release="1999-2024")
+    )
+    assert year_span(extended) == (1999, 2024)

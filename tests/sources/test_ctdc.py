@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import tempfile
 from pathlib import Path
 
@@ -540,3 +541,31 @@ def test_trailing_delimiters_are_unnamed_columns_not_repeated_names(tmp_path: Pa
     loaded = ctdc.load(path)
     assert loaded.rows_in == len(lines) - 1 == loaded.rows_kept
     assert "3 unnamed column(s) not used (a header with trailing delimiters?)" in loaded.provenance.notes
+
+
+def test_header_labels_compare_by_key(ctdc_fixtures: Path, tmp_path: Path) -> None:
+    """A re-saved header (case changed, words spaced or joined by '_') reads as the layout's columns."""
+    original = (ctdc_fixtures / "synthetic_v2024.csv").read_text(encoding="utf-8")
+    header, rest = original.split("\n", 1)
+    respelled = ",".join(
+        re.sub(r"(?<=[a-z])(?=[A-Z])", "_", c).upper() if i % 2 else c.lower()
+        for i, c in enumerate(header.split(","))
+    )
+    (tmp_path / "respelled.csv").write_text(respelled + "\n" + rest, encoding="utf-8")
+    expected, loaded = load(ctdc_fixtures / "synthetic_v2024.csv"), load(tmp_path / "respelled.csv")
+    assert loaded.provenance.layout == ctdc.GLOBAL_SYNTHETIC
+    assert loaded.data.equals(expected.data)
+    assert not any("not used" in note for note in loaded.provenance.notes)
+
+
+def test_a_file_carrying_the_demo_marker_is_demo_data_not_a_ctdc_release(
+    ctdc_fixtures: Path, tmp_path: Path
+) -> None:
+    from evidence.sources.provenance import DEMO_MARKER
+
+    table = pl.read_csv(ctdc_fixtures / "synthetic_v2024.csv", infer_schema=False)
+    table.with_columns(pl.lit("demo-7").alias(DEMO_MARKER)).write_csv(tmp_path / "d.csv")
+    p = ctdc.load(tmp_path / "d.csv").provenance
+    assert (p.release, p.demo, p.synthetic) == ("demo-7", True, True)
+    assert "CTDC" not in p.citation and not any("told from" in n or "not used" in n for n in p.notes)
+    assert load(ctdc_fixtures / "synthetic_v2024.csv").provenance.demo is False

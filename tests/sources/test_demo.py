@@ -24,6 +24,7 @@ from evidence.sources.demo import (
     generate_demo,
     write_demo,
 )
+from evidence.sources.provenance import DEMO_MARKER
 from evidence.sources.registry import sidecar_path
 
 
@@ -66,7 +67,7 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
     c = write_demo(tmp_path / "c.csv", n_rows=3_000, seed=8)
     assert a.read_bytes() == b.read_bytes()
     assert a.read_bytes() != c.read_bytes()
-    assert a.read_bytes().splitlines()[0].decode() == ",".join(V2024_COLUMNS)
+    assert a.read_bytes().splitlines()[0].decode() == ",".join([*V2024_COLUMNS, DEMO_MARKER])
 
 
 def test_sidecar_labels_the_file_synthetic_demo(tmp_path: Path) -> None:
@@ -256,3 +257,84 @@ def test_every_table_is_a_valid_v2024_file(n_rows: int, seed: int) -> None:
     assert (
         table.select(pl.sum_horizontal([pl.col(c).is_not_null() for c in LABOUR_COLUMNS]).max()).item() <= 1
     )
+
+
+# --- demo data are told by their content, not by the sidecar ----------------------------------------------------
+
+
+def _assert_demo(path: Path, release: str = f"demo-{demo.DEMO_VERSION}") -> None:
+    from evidence.sources.registry import load
+
+    p = load(path).provenance
+    assert (p.demo, p.synthetic, p.release) == (True, True, release)
+    assert "NOT real" in p.label and "Counter" not in p.citation and "CTDC" not in p.citation
+    assert p.url == "" and p.date_published == ""
+    assert not any("told from" in note for note in p.notes)  # no CTDC release inferred from the age bands
+
+
+@pytest.fixture(scope="module")
+def demo_copy(tmp_path_factory) -> Path:
+    """A demo file copied elsewhere without its sidecar (``cp``, an e-mail attachment, a download)."""
+    folder = tmp_path_factory.mktemp("copy")
+    original = write_demo(folder / "syn.csv", n_rows=600)
+    copy = folder / "copied.csv"
+    copy.write_bytes(original.read_bytes())
+    assert not sidecar_path(copy).exists()
+    return copy
+
+
+def test_a_copy_without_its_sidecar_is_still_demo_data(demo_copy: Path) -> None:
+    _assert_demo(demo_copy)
+
+
+def test_re_saves_keep_the_marker(demo_copy: Path, tmp_path: Path) -> None:
+    """CRLF line ends, columns and rows reordered, rows filtered, saved as a workbook: still demo data."""
+    import openpyxl
+
+    (tmp_path / "crlf.csv").write_bytes(demo_copy.read_bytes().replace(b"\n", b"\r\n"))
+    _assert_demo(tmp_path / "crlf.csv")
+    table = pl.read_csv(demo_copy, infer_schema=False)
+    table.select(reversed(table.columns)).reverse().write_csv(tmp_path / "reordered.csv")
+    _assert_demo(tmp_path / "reordered.csv")
+    table.filter(pl.col("CountryOfExploitation") == "THA").write_csv(tmp_path / "tha.csv")
+    _assert_demo(tmp_path / "tha.csv")
+    book = openpyxl.Workbook()
+    for row in [table.columns, *table.head(50).rows()]:
+        book.active.append(list(row))
+    book.save(tmp_path / "saved.xlsx")
+    _assert_demo(tmp_path / "saved.xlsx")
+
+
+def test_a_sidecar_cannot_make_demo_data_real(demo_copy: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "mine.csv"
+    copy.write_bytes(demo_copy.read_bytes())
+    sidecar_path(copy).write_text(json.dumps({"release": "2024", "demo": False, "synthetic": False}))
+    _assert_demo(copy)
+
+
+def test_files_of_the_first_generator_are_told_by_their_checksum(tmp_path: Path) -> None:
+    """Version 1 wrote no marker column: its default file (the v2024 columns alone) is in DEMO_SHA256."""
+    from evidence.sources.provenance import DEMO_SHA256, sha256_file
+
+    path = tmp_path / "ctdc_v2024_layout_demo-1_seed20240101_20000.csv"
+    generate_demo(demo.DEFAULT_ROWS, demo.DEFAULT_SEED).write_csv(path)
+    assert DEMO_SHA256[sha256_file(path)] == "demo-1"
+    _assert_demo(path, "demo-1")
+
+
+def test_the_checksum_list_holds_the_current_default_file(tmp_path: Path, monkeypatch) -> None:
+    from evidence.sources.provenance import DEMO_SHA256, sha256_file
+
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path))
+    assert DEMO_SHA256.get(sha256_file(demo_path())) == demo.DEMO_RELEASE
+
+
+def test_demo_intact_asks_the_content_not_the_sidecar(tmp_path: Path) -> None:
+    path = write_demo(tmp_path / "demo.csv", n_rows=300)
+    demo.write_demo_manifest(path)
+    sidecar_path(path).unlink()
+    assert demo.demo_intact(path)
+    # the same records without the marker column are no demo file of this generator
+    pl.read_csv(path, infer_schema=False).drop(DEMO_MARKER).write_csv(path)
+    demo.write_demo_manifest(path)
+    assert not demo.demo_intact(path)

@@ -68,3 +68,25 @@ def test_the_demo_workbooks_are_the_same_bytes_whenever_written(tmp_path):
                 assert {info.date_time for info in archive.infolist()} == {(2023, 5, 30, 0, 0, 0)}
                 core = archive.read("docProps/core.xml").decode()
                 assert core.count("2023-05-30T00:00:00Z") == 2
+
+
+def test_copies_without_their_sidecars_are_still_demo_data(demo_files, tmp_path):
+    """A copy of each file (no sidecar) is labelled demo from its content: never cited as UNODC's, Walk Free's or
+    the State Department's."""
+    from evidence.sources.provenance import DEMO_MARKER
+
+    for path in demo_files:
+        copy = tmp_path / path.name
+        copy.write_bytes(path.read_bytes())
+        p = load(copy).provenance
+        assert (p.demo, p.synthetic, p.release) == (True, True, "demo-2")
+        assert "NOT real" in p.label and p.url == "" and "<date>" not in p.citation
+        assert not any(DEMO_MARKER in note for note in p.notes if note.startswith("columns not used"))
+
+
+def test_the_checksum_list_holds_the_current_default_tip_file(tmp_path, monkeypatch):
+    from evidence.sources.provenance import DEMO_SHA256, sha256_file
+
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path))
+    tip = demo_context_paths()[2]
+    assert DEMO_SHA256.get(sha256_file(tip)) == "demo-2"

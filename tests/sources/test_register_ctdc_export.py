@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from evidence.sources.case_schema import FLAG_GROUPS, conform
 from evidence.sources.ctdc import load as load_ctdc
 from evidence.sources.register import records_as_of
-from evidence.sources.register.ctdc_export import QUASI_IDENTIFIERS, anonymise, write_ctdc_export
+from evidence.sources.register.ctdc_export import (
+    IMPLIED,
+    QUASI_IDENTIFIERS,
+    _columns,
+    anonymise,
+    write_ctdc_export,
+)
 
 #: The quasi-identifiers as the loader reads them back onto the case table.
 CANONICAL_QUASI_IDENTIFIERS = [
@@ -82,3 +91,83 @@ def test_k_below_two_is_refused(register_fixture) -> None:
 
     with pytest.raises(ParameterError, match="at least 2"):
         anonymise(pl.DataFrame({"year": [2020]}), k=1)
+
+
+# --- columns that imply a quasi-identifier ----------------------------------------------------------------
+
+
+#: What each implied column of the layout says, stated here rather than read from the module: a labour sector
+#: says forced labour, a type of sexual exploitation says sexual exploitation.
+LABOUR_COLUMNS = [c for c in _columns() if c.startswith("typeOfLabour")]
+SEX_COLUMNS = [c for c in _columns() if c.startswith("typeOfSex")]
+AGE_COLUMNS = ["majorityStatus", "majorityStatusAtExploit", "majorityEntry"]
+
+
+def _implied_fields_follow_their_quasi_identifier(kept: pl.DataFrame, levels: dict[str, str]) -> None:
+    """In every exported row, no implied field is filled where its quasi-identifier is withheld (or where the
+    form it implies is not written for the row)."""
+
+    def filled(columns: list[str]) -> pl.Expr:
+        return pl.any_horizontal([pl.col(c).is_not_null() for c in columns])
+
+    labour = kept.filter(filled(LABOUR_COLUMNS) & (pl.col("isForcedLabour").fill_null("") != "1"))
+    sex = kept.filter(filled(SEX_COLUMNS) & (pl.col("isSexualExploit").fill_null("") != "1"))
+    assert labour.height == 0 and sex.height == 0
+    if levels["typeOfExploitConcatenated"] == "withheld":
+        assert kept.filter(filled([*LABOUR_COLUMNS, *SEX_COLUMNS])).height == 0
+    if levels["ageBroad"] == "withheld":
+        assert kept.filter(filled(AGE_COLUMNS)).height == 0
+
+
+def test_every_sector_and_type_of_sexual_exploitation_column_is_declared_implied() -> None:
+    assert set(IMPLIED) == {*LABOUR_COLUMNS, *SEX_COLUMNS}
+    assert {quasi for quasi, _ in IMPLIED.values()} == {"typeOfExploitConcatenated"}
+
+
+def test_a_withheld_form_of_exploitation_takes_the_fishing_sector_with_it(register_fixture) -> None:
+    """The invented register at k = 11: the form of exploitation is withheld, and the fishing sector (written
+    as "other"), which says forced labour, goes with it."""
+    data = records_as_of(register_fixture.register).data
+    assert data["labour_fishing"].fill_null(False).sum() > 0
+    kept, report = anonymise(data, k=11)
+    assert report.levels["typeOfExploitConcatenated"] == "withheld"
+    _implied_fields_follow_their_quasi_identifier(kept, report.levels)
+    assert report.implied_withheld > 0 and any("left out for" in line for line in report.lines())
+    # at a k that keeps the form, the sector is written beside forced labour
+    kept, report = anonymise(data, k=2, max_suppressed=0.5)
+    if report.levels["typeOfExploitConcatenated"] == "as recorded":
+        assert kept.filter(pl.col("typeOfLabourOther") == "1").height > 0
+        _implied_fields_follow_their_quasi_identifier(kept, report.levels)
+
+
+_FORMS = FLAG_GROUPS["exploitation"][:3]
+_SECTORS = ["labour_agriculture", "labour_construction", "labour_domestic_work", "labour_other"]
+_SEX_TYPES = ["sex_prostitution", "sex_pornography"]
+RECORD = st.fixed_dictionaries(
+    {
+        "year": st.integers(2015, 2023),
+        "data_source_type": st.sampled_from(["Case management", "Hotline", None]),
+        "gender": st.sampled_from(["Female", "Male", None]),
+        "age_band": st.sampled_from(["9-17", "18-20", "30-38", None]),
+        "majority_status": st.sampled_from(["Minor", "Adult", None]),
+        "origin_iso3": st.sampled_from(["THA", "MMR", "KHM", "VNM", None]),
+        "destination_iso3": st.sampled_from(["THA", "MYS", "JPN", None]),
+        # flags as any input may hold them, not only as the loader's denominator rule leaves them
+        **{c: st.sampled_from([True, False, None]) for c in [*_FORMS, *_SECTORS, *_SEX_TYPES]},
+    }
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    records=st.lists(st.tuples(RECORD, st.integers(1, 12)), min_size=1, max_size=12),
+    k=st.integers(2, 11),
+    max_suppressed=st.sampled_from([0.0, 0.05, 0.3]),
+)
+def test_no_implied_field_is_filled_where_its_quasi_identifier_is_withheld(
+    records, k, max_suppressed
+) -> None:
+    rows = [record for record, n in records for _ in range(n)]
+    kept, report = anonymise(conform(pl.DataFrame(rows)), k=k, max_suppressed=max_suppressed)
+    _implied_fields_follow_their_quasi_identifier(kept, report.levels)
+    assert report.rows_written == kept.height

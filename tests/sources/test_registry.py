@@ -106,3 +106,41 @@ def test_a_cut_zip_is_a_damaged_workbook(tmp_path):
 def test_no_loader_is_optional():
     """Every built-in loader module is imported for real: a missing one is an error, not skipped (issue 17)."""
     assert {"case_records", "ctdc", "unodc_glotip", "us_tip_tiers", "walkfree_gsi"} <= set(registry.loaders())
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ctdc/k_anon_sample.csv",
+        "ctdc/vp_synthetic_condensed.csv",
+        "tip/tip_tiers_1999_2015.csv",
+        "walkfree/gsi_2023.xlsx",
+        "unodc/data_glotip_2023-05-30.xlsx",
+    ],
+)
+def test_real_releases_are_never_taken_for_demo_data(shared_data, name):
+    from evidence.sources.provenance import sha256_file
+    from evidence.sources.registry import demo_signature
+
+    path = shared_data / name
+    assert demo_signature(path, sha256_file(path)) is None
+
+
+def test_the_demo_marker_is_found_in_any_sheet_and_names_the_release(tmp_path):
+    import openpyxl
+
+    from evidence.sources.provenance import DEMO_MARKER
+    from evidence.sources.registry import demo_signature
+
+    book = openpyxl.Workbook()
+    book.active.append(["notes"])
+    data = book.create_sheet("data")
+    for line in (["title"], [], ["a", "Evidence Synthetic-Demo"], [1, "demo-9"]):
+        data.append(line)
+    book.save(tmp_path / "b.xlsx")
+    release, how = demo_signature(tmp_path / "b.xlsx")
+    assert release == "demo-9" and DEMO_MARKER in how
+    (tmp_path / "c.csv").write_text(f"x;{DEMO_MARKER}\n1;\n")
+    assert demo_signature(tmp_path / "c.csv")[0] == "demo"  # no release written: still demo
+    (tmp_path / "d.csv").write_text("x,y\n1,evidence_synthetic_demo\n")
+    assert demo_signature(tmp_path / "d.csv") is not None  # a cell anywhere in the top rows

@@ -7,6 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from evidence.core.errors import InputError
 from evidence.sources import registry, tip
 from evidence.sources.registry import FileHead
 
@@ -23,7 +24,7 @@ def test_sniffs_both_layouts(fixtures: Path, tmp_path: Path) -> None:
         2020,
         "Tier 1",
     )
-    (tmp_path / "other.csv").write_text("iso3,report_year,tier,victims\nXAA,2020,Tier 1,3\n")
+    (tmp_path / "other.csv").write_text("iso3,report_year,tier\nXAA,2020,3\n".replace("tier", "tiers"))
     assert tip.sniff(FileHead(tmp_path / "other.csv")) is None
 
 
@@ -120,3 +121,93 @@ def test_real_file_thailand_history(kelley) -> None:
     assert set(kelley.data.filter(pl.col("iso3") == "THA", pl.col("report_year") < 2001)["special_case"]) == {
         "not ranked"
     }
+
+
+# --- headers as users re-save them; a Kelley file extended with later reports ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Country,ISO3,Report Year,Tier",
+        "ISO-3,Report_Year,TIER",
+        '"iso3" , "report year" , "Tier"',
+        "tier,report_year,iso3,country",
+    ],
+)
+def test_simple_layout_headers_compare_by_key(tmp_path: Path, header: str) -> None:
+    cells = [c.strip().strip('"').strip() for c in header.split(",")]
+    values = {"iso3": "THA", "reportyear": "2024", "tier": "Tier 2", "country": "Thailand"}
+    line = ",".join(values["".join(ch for ch in c.lower() if ch.isalnum())] for c in cells)
+    (tmp_path / "t.csv").write_text(f"{header}\n{line}\n")
+    loaded = registry.load(tmp_path / "t.csv")
+    assert loaded.provenance.layout == tip.SIMPLE_LAYOUT
+    assert loaded.data.select("iso3", "report_year", "tier").row(0) == ("THA", 2024, "Tier 2")
+    assert not any("not used" in n for n in loaded.provenance.notes)
+
+
+def test_other_columns_are_read_past_and_named(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text(
+        "iso3,report_year,tier,country,notes,Source page\nTHA,2024,Tier 2,Thailand,upgraded,p. 512\n"
+    )
+    loaded = registry.load(tmp_path / "t.csv")
+    assert (loaded.rows_kept, loaded.rows_rejected) == (1, 0)
+    assert loaded.data["country"].to_list() == ["Thailand"]
+    assert "columns not used: notes, Source page" in loaded.provenance.notes
+
+
+@pytest.mark.parametrize("header", ["iso3,report_year,Tier,tier", "iso3,report_year,tier,tier"])
+def test_a_column_named_twice_is_refused(tmp_path: Path, header: str) -> None:
+    (tmp_path / "t.csv").write_text(f"{header}\nTHA,2024,Tier 2,Tier 3\n")
+    with pytest.raises(InputError, match="names the column 'tier' more than once"):
+        registry.load(tmp_path / "t.csv")
+
+
+def _kelley_extended(shared_data: Path, tmp_path: Path, years: range) -> Path:
+    lines = "".join(f'"Thailand","THA",{y},800,"Tier 2    "\n' for y in years)
+    path = tmp_path / "kelley_ext.csv"
+    path.write_bytes((shared_data / REAL_FILE).read_bytes() + lines.encode())
+    return path
+
+
+def test_a_kelley_file_extended_with_later_reports_is_released_as_its_span(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    from evidence.sources.checks import check_values, year_span
+
+    loaded = registry.load(_kelley_extended(shared_data, tmp_path, range(2016, 2025)))
+    p = loaded.provenance
+    assert p.layout == tip.KELLEY_LAYOUT and p.release == "1999-2024"
+    assert p.label == "US TIP Report tiers (Kelley's coding), reports of 1999\u20132024"
+    assert "reports of 1999\u20132024" in p.citation and "Kelley, Judith G. 2017" in p.citation
+    assert p.date_published == ""  # not Kelley's 2017 publication: the file's span is no release of hers
+    assert any("report years 2016\u20132024 are not in Kelley's coding" in n for n in p.notes)
+    # one span everywhere: the release, its label and the value checks
+    assert year_span(loaded) == (1999, 2024)
+    assert check_values(loaded).height == 0
+    assert loaded.data.filter(pl.col("iso3") == "THA")["report_year"].max() == 2024
+
+
+def test_the_real_kelley_file_keeps_its_release_and_checks_its_own_span(kelley) -> None:
+    from evidence.sources.checks import year_span
+
+    p = kelley.provenance
+    assert p.release == tip.KELLEY_RELEASE == "1999-2015" and p.date_published == "2017"
+    assert year_span(kelley) == (1999, 2015)  # not up to 2017, the year Kelley published
+    assert not any("not in Kelley's coding" in n for n in p.notes)
+    assert not any("not used" in n for n in p.notes)  # ccode is part of her layout
+
+
+def test_a_kelley_layout_with_columns_reordered_and_capitalised(tmp_path: Path) -> None:
+    (tmp_path / "k.csv").write_text(
+        "Tier,Year,ISO,CCode,Country Name,comment\nTier 1,2020,XAA,999,Exampleland,x\n"
+    )
+    loaded = registry.load(tmp_path / "k.csv")
+    assert loaded.provenance.layout == tip.KELLEY_LAYOUT and loaded.provenance.release == "2020"
+    assert loaded.data.select("iso3", "country", "report_year", "tier").row(0) == (
+        "XAA",
+        "Exampleland",
+        2020,
+        "Tier 1",
+    )
+    assert "columns not used: comment" in loaded.provenance.notes

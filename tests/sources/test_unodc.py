@@ -449,6 +449,42 @@ def test_a_sheet_copying_rows_of_another_is_refused_naming_it(shared_data: Path,
         registry.load(copied)
 
 
+@pytest.mark.parametrize("date_rows", [False, True])
+def test_a_filtered_copy_sheet_is_named_a_copy_with_or_without_the_date_rows(
+    tmp_path: Path, date_rows: bool
+) -> None:
+    """A sheet holding the header and some rows of the data sheet is a copy, whatever stands above its header
+    (a pivot or filter copied without the release-date row is not a second release)."""
+    import openpyxl
+
+    rows = [row("7", category="Myanmar"), row("9", category="Cambodia"), row("3", iso3="LAO", country="Lao")]
+    path = write_glotip(tmp_path / "g.xlsx", rows)
+    book = openpyxl.load_workbook(path)
+    pivot = book.create_sheet("THA pivot")
+    for line in [
+        *([["UNODC"], ["30/05/2023"]] if date_rows else []),
+        list(unodc.HEADER),
+        *map(list, rows[:2]),
+    ]:
+        pivot.append(line)
+    book.save(path)
+    with pytest.raises(InputError, match="every row of sheet 'THA pivot' repeats a row of 'data_glotip_1'"):
+        registry.load(path)
+
+
+def test_a_sheet_of_new_rows_without_a_date_row_is_still_another_release(tmp_path: Path) -> None:
+    import openpyxl
+
+    path = write_glotip(tmp_path / "g.xlsx", [row("7")])
+    book = openpyxl.load_workbook(path)
+    other = book.create_sheet("more")
+    for line in (list(unodc.HEADER), list(row("9", year=2019))):
+        other.append(line)
+    book.save(path)
+    with pytest.raises(InputError, match=r"'more' \(release unknown\)"):
+        registry.load(path)
+
+
 def test_sheets_of_two_releases_are_refused(tmp_path: Path) -> None:
     import openpyxl
 

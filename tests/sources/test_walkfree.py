@@ -200,3 +200,81 @@ def test_a_csv_with_thousands_separators_reads_its_numbers(tmp_path: Path) -> No
     tha = loaded.data.row(0, named=True)
     assert (tha["population"], tha["estimated_number_in_modern_slavery"]) == (69_800_000, 401_000)
     assert loaded.rejects.select("row", "value", "reason").rows() == [(3, "n/a", walkfree.REASON_NOT_NUMBER)]
+
+
+# --- header labels as a later edition or a re-save words them ---------------------------------------------------
+
+
+def _reworded(header: list[str]) -> list[str]:
+    """The header as a later edition might word it: case, parentheses and punctuation changed."""
+    out = list(header)
+    out[0] = "COUNTRY"
+    out[3] = "Estimated prevalence of modern slavery (per 1,000 population)"
+    out[4] = "Estimated number of people in modern-slavery"
+    out[9] = "Effects of Conflict"
+    out[10] = "Total vulnerability score, %"
+    return out
+
+
+def test_a_reworded_header_reads_the_same_columns(tmp_path: Path) -> None:
+    cells = ["Thailand", "69800000", "Asia and the Pacific", "5.74", "401000", *["50"] * 12]
+    path = tmp_path / "gsi.csv"
+    lines = [",".join(f'"{h}"' for h in _reworded(HEADER)), ",".join(cells)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert registry.detect(path)[1] == walkfree.LAYOUT_CSV
+    tha = registry.load(path).data.row(0, named=True)
+    assert (tha["iso3"], tha["prevalence_per_1000"], tha["estimated_number_in_modern_slavery"]) == (
+        "THA",
+        5.74,
+        401_000,
+    )
+    assert tha["vulnerability_effects_of_conflict"] == 50 and tha["vulnerability_total"] == 50
+
+
+def test_the_real_workbook_with_a_reworded_header_loads_the_same(
+    shared_data: Path, gsi, tmp_path: Path
+) -> None:
+    from _xlsx import sheet_as_csv
+
+    path = sheet_as_csv(shared_data / REAL_FILE, tmp_path / "gsi.csv", walkfree.SHEET)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header_line = next(i for i, line in enumerate(lines) if line.startswith(("Country", '"Country')))
+    lines[header_line] = ",".join(f'"{h}"' for h in _reworded(HEADER))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (180, 180, 0)
+    tha = loaded.data.filter(pl.col("iso3") == "THA").row(0, named=True)
+    assert (
+        round(tha["prevalence_per_1000"], 2) == 5.74 and tha["estimated_number_in_modern_slavery"] == 401_000
+    )
+
+
+def test_other_columns_are_named_as_not_used(tmp_path: Path) -> None:
+    import openpyxl
+
+    path = write_gsi(tmp_path / "g.xlsx", [country("Thailand")])
+    book = openpyxl.load_workbook(path)
+    ws = book[walkfree.SHEET]
+    ws.cell(row=3, column=len(HEADER) + 1, value="ISO3 (added by us)")
+    ws.cell(row=4, column=len(HEADER) + 1, value="THA")
+    book.save(path)
+    loaded = registry.load(path)
+    assert loaded.rows_kept == 1
+    assert "columns not used: ISO3 (added by us)" in loaded.provenance.notes
+
+
+def test_a_label_two_columns_start_with_is_refused_an_exact_one_wins(tmp_path: Path) -> None:
+    cells = ["Thailand", "69800000", "Asia and the Pacific", "5.74", "401000", *["50"] * 12, "69800001"]
+    path = tmp_path / "gsi.csv"
+
+    def write(header: list[str]) -> Path:
+        path.write_text(",".join(f'"{h}"' for h in header) + "\n" + ",".join(cells) + "\n", encoding="utf-8")
+        return path
+
+    # "Population" exactly, and a longer label starting with it: the exact one is the population
+    loaded = registry.load(write([*HEADER, "Population (2023, UN DESA)"]))
+    assert loaded.data["population"].to_list() == [69_800_000]
+    assert "columns not used: Population (2023, UN DESA)" in loaded.provenance.notes
+    # two longer labels and no exact one: which is meant cannot be told
+    with pytest.raises(InputError, match="more than one column for 'Population'"):
+        registry.load(write(["Country", "Population (2021)", *HEADER[2:], "Population (2023, UN DESA)"]))

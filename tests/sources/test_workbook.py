@@ -316,3 +316,43 @@ def test_a_corrupted_workbook_loads_or_is_one_input_error(unodc_small: Path, tmp
     except InputError:
         return
     assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Report Year", "report_year"),
+        ("ISO3", "iso-3"),
+        (" Tier ", "TIER"),
+        (
+            "Estimated prevalence of modern slavery (per 1,000)",
+            "estimated prevalence of modern slavery per 1000",
+        ),
+        ("Iso3_code", "ISO3 code"),
+        ("txtVALUE", "txt value"),
+    ],
+)
+def test_header_key_ignores_case_whitespace_punctuation_and_parentheses(a: str, b: str) -> None:
+    assert workbook.header_key(a) == workbook.header_key(b)
+
+
+def test_header_key_keeps_letters_and_digits_apart() -> None:
+    assert workbook.header_key("GSI 2023") != workbook.header_key("GSI 2018")
+    assert workbook.header_key("Año") == "año" and workbook.header_key(None) == ""
+    assert workbook.header_key(2023) == "2023"
+
+
+def test_the_glotip_header_respelled_is_found(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["UNODC"])
+    sheet.append(["30/05/2023"])
+    sheet.append([label.upper().replace("_", " ") for label in unodc.HEADER])
+    sheet.append(["THA", "Thailand", "Asia", "South-eastern Asia", "Detected trafficking victims", "Total",
+                  "Total", "Total", "Total", 2020, "Counts", "155", "GLOTIP"])  # fmt: skip
+    book.save(tmp_path / "g.xlsx")
+    loaded = registry.load(tmp_path / "g.xlsx")
+    assert loaded.provenance.source == unodc.SOURCE and loaded.provenance.release == "2023-05-30"
+    assert loaded.data.select("iso3", "year", "value").row(0) == ("THA", 2020, 155)

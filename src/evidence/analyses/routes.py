@@ -12,7 +12,9 @@ victim was detected or exploited; in CTDC a proxy, where the victim was first as
 
 **Counts and censoring.** Every flow table carries ``victims_low`` and ``victims_high``. ``victims`` is the exact
 sum where no contributing cell is censored, else null: a flow made of ``12`` and ``<5`` is 13–16 victims, not 12
-and not 14.5. Case-table counts are exact (low = high = victims). ``share`` is the flow's share of all victims in
+and not 14.5. Case-table counts are exact (low = high = victims). ``victims_uncensored`` (:data:`UNCENSORED`) is
+the sum of the parts published exactly (12 in that flow; 0 for a flow made of ``<5`` cells only, whose bounds
+are then the publisher's own censoring: see :func:`evidence.notebooks.builders.route_view`). ``share`` is the flow's share of all victims in
 the known flows of the selection, computed on point values (exact, else the interval midpoint, see
 :data:`evidence.analyses.intervals.CENSORED_POINT_RULE`) and before the ``min_victims`` filter.
 
@@ -76,6 +78,8 @@ FLOW_COLUMNS = [
     "flow_class",
     "share",
 ]
+#: The sum of a flow's parts published exactly (censored parts left out): 0 when every part is censored.
+UNCENSORED = "victims_uncensored"
 _KEYS = ["origin_iso3", "destination_iso3"]
 #: Fewest observed years for which a corridor's growth is tested.
 MIN_TREND_YEARS = 3
@@ -88,7 +92,7 @@ def flow_records(selection: Selected) -> pl.DataFrame:
     """Victims per year, origin and destination (unknowns kept as nulls), before aggregation over years.
 
     Columns: year, origin_iso3, destination_iso3, the four region columns, victims (null when censored),
-    victims_low, victims_high (and ``cell_key`` for keyed records).
+    victims_low, victims_high, victims_uncensored (and ``cell_key`` for keyed records).
     """
     selection = as_selection(selection)
     df = selection.frame
@@ -115,7 +119,10 @@ def _case_flow_records(df: pl.DataFrame, *, keyed: bool) -> pl.DataFrame:
             ],
         )
         .with_columns(
-            pl.col("year").cast(pl.Int32), victims_low=pl.col("victims"), victims_high=pl.col("victims")
+            pl.col("year").cast(pl.Int32),
+            victims_low=pl.col("victims"),
+            victims_high=pl.col("victims"),
+            **{UNCENSORED: pl.col("victims")},
         )
         .select(_record_columns(keyed))
         .collect()
@@ -135,6 +142,7 @@ def _indicator_flow_records(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
         victims=pl.col("value").round(0).cast(pl.Int64),
         victims_low=pl.col("value_low").round(0).cast(pl.Int64),
         victims_high=pl.col("value_high").round(0).cast(pl.Int64),
+        **{UNCENSORED: pl.col("value").round(0).cast(pl.Int64).fill_null(0)},
         year=pl.col("year").cast(pl.Int32),
     )
     regions = _region_lookup(df)
@@ -168,7 +176,7 @@ def _region_lookup(indicator_df: pl.DataFrame) -> pl.DataFrame:
 
 
 def _record_columns(keyed: bool) -> list[str]:
-    return ["year", *_KEYS, *FLOW_COLUMNS[2:9], *([CELL_KEY] if keyed else [])]
+    return ["year", *_KEYS, *FLOW_COLUMNS[2:9], UNCENSORED, *([CELL_KEY] if keyed else [])]
 
 
 def _sum_cells(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
@@ -176,6 +184,7 @@ def _sum_cells(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     region_cols = [c for c in FLOW_COLUMNS[2:6] if c in frame.columns and c not in keys]
     return frame.group_by(keys).agg(
         *censored_sum("victims", "victims_low", "victims_high"),
+        pl.col(UNCENSORED).sum(),
         *[pl.col(c).drop_nulls().first() for c in region_cols],
         *([pl.col(CELL_KEY).sum()] if CELL_KEY in frame.columns else []),
     )
@@ -207,7 +216,7 @@ def flows(
     )
     if min_victims:
         out = out.filter(pl.col("victims_low") >= min_victims)
-    return out.select(*FLOW_COLUMNS, *([CELL_KEY] if CELL_KEY in out.columns else [])).sort(
+    return out.select(*FLOW_COLUMNS, UNCENSORED, *([CELL_KEY] if CELL_KEY in out.columns else [])).sort(
         [point_expr("victims", "victims_low", "victims_high"), "origin_iso3", "destination_iso3"],
         descending=[True, False, False],
     )
@@ -241,6 +250,8 @@ class FlowCoverage:
     unknown_destination: tuple[int, int]  # includes records where both are unknown
     #: per part (total, known, unknown_origin, unknown_destination): its cell key, for keyed records
     cell_keys: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: per part: the sum of its cells published exactly (:data:`UNCENSORED`; 0 when all are censored)
+    uncensored: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def unknown(self) -> tuple[int, int]:
@@ -265,7 +276,12 @@ def flow_coverage(selection: Selected) -> FlowCoverage:
         "unknown_origin": origin_missing & ~destination_missing,
         "unknown_destination": destination_missing,
     }
-    measures = ["victims_low", "victims_high", *([CELL_KEY] if CELL_KEY in records.columns else [])]
+    measures = [
+        "victims_low",
+        "victims_high",
+        UNCENSORED,
+        *([CELL_KEY] if CELL_KEY in records.columns else []),
+    ]
     sums = records.select(
         *[pl.col(m).filter(cond).sum().alias(f"{name}_{m}") for name, cond in parts.items() for m in measures]
     ).row(0, named=True)
@@ -275,7 +291,12 @@ def flow_coverage(selection: Selected) -> FlowCoverage:
 
     keys = {name: int(sums[f"{name}_{CELL_KEY}"] or 0) for name in parts} if CELL_KEY in measures else {}
     return FlowCoverage(
-        pair("total"), pair("known"), pair("unknown_origin"), pair("unknown_destination"), cell_keys=keys
+        pair("total"),
+        pair("known"),
+        pair("unknown_origin"),
+        pair("unknown_destination"),
+        cell_keys=keys,
+        uncensored={name: int(sums[f"{name}_{UNCENSORED}"] or 0) for name in parts},
     )
 
 
@@ -455,6 +476,51 @@ def _corridor_growth(years: np.ndarray, counts: np.ndarray) -> tuple[float | str
     return (math.exp(slope), math.exp(slope - z * se), math.exp(slope + z * se), p, model, warned)
 
 
+@dataclasses.dataclass(frozen=True)
+class PeriodSplit:
+    """The years the corridors of a selection are observed in (``first`` to ``last``; None when it has no
+    corridor) and the split :func:`emerging_routes` makes of them: the later period is the last
+    ``later_years`` years, the earlier one the years before it."""
+
+    first: int | None
+    last: int | None
+    later_years: int
+
+    @property
+    def comparable(self) -> bool:
+        """Whether there is an earlier period to compare the later one with (the span is longer than
+        ``later_years``)."""
+        return self.first is not None and self.last is not None and self.last - self.later_years >= self.first
+
+    @property
+    def earlier(self) -> tuple[int, int] | None:
+        if not self.comparable:
+            return None
+        return cast(int, self.first), cast(int, self.last) - self.later_years
+
+    @property
+    def later(self) -> tuple[int, int] | None:
+        if not self.comparable:
+            return None
+        return cast(int, self.last) - self.later_years + 1, cast(int, self.last)
+
+
+def emerging_periods(selection: Selected, *, later_years: int = 3) -> PeriodSplit:
+    """The periods :func:`emerging_routes` would compare for a selection, to ask before calling it whether
+    the comparison is possible (:attr:`PeriodSplit.comparable`): a selection whose corridors span
+    ``later_years`` years or fewer has no earlier period."""
+    if later_years < 1:
+        raise ParameterError(f"later_years must be at least 1, not {later_years}")
+    return _period_split(corridor_yearly_counts(selection), later_years)
+
+
+def _period_split(yearly: pl.DataFrame, later_years: int) -> PeriodSplit:
+    if not yearly.height:
+        return PeriodSplit(None, None, later_years)
+    first, last = _year_span(yearly["year"])
+    return PeriodSplit(first, last, later_years)
+
+
 def emerging_routes(
     selection: Selected,
     *,
@@ -467,22 +533,25 @@ def emerging_routes(
     ``growth``: rate ratio above 1 with a Benjamini–Hochberg q-value below ``alpha`` (:func:`corridor_trends`).
     ``new``: no victims at all in the earlier period (high bound 0) and at least ``min_victims`` (low bound) in
     the later period, the last ``later_years`` years of the selection. ``reason`` lists which apply.
+
+    Raises ``ParameterError`` when the selection's years leave no earlier period (``later_years`` years or
+    fewer): :func:`emerging_periods` says beforehand whether the comparison is possible.
     """
     if later_years < 1:
         raise ParameterError(f"later_years must be at least 1, not {later_years}")
     if not 0 < alpha < 1:
         raise ParameterError(f"alpha must be between 0 and 1, not {alpha}")
     yearly = corridor_yearly_counts(selection)
-    trends = _corridor_trends(yearly, min_victims=min_victims, min_years=MIN_TREND_YEARS)
     empty_schema = {**{k: pl.String for k in _KEYS}, "reason": pl.String}
-    if not yearly.height:
+    span = _period_split(yearly, later_years)
+    if span.first is None or span.last is None:
         return pl.DataFrame(schema=empty_schema)
-    first, last = _year_span(yearly["year"])
-    split = last - later_years + 1
-    if split <= first:
+    if not span.comparable:
         raise ParameterError(
-            f"no earlier period: the selection's years end at {last} and later_years={later_years}"
+            f"no earlier period: the selection's years end at {span.last} and later_years={later_years}"
         )
+    last, split = span.last, span.last - later_years + 1
+    trends = _corridor_trends(yearly, min_victims=min_victims, min_years=MIN_TREND_YEARS)
     periods = yearly.group_by(_KEYS).agg(
         pl.col("victims_low").filter(pl.col("year") < split).sum().alias("earlier_low"),
         pl.col("victims_high").filter(pl.col("year") < split).sum().alias("earlier_high"),

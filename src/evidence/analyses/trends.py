@@ -295,13 +295,30 @@ def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
     dimension = _INDICATOR_DIMENSIONS[by]
     rows = df.filter((pl.col("indicator") == indicator) & pl.col("year").is_not_null() & year_filter(years))
     total = pl.lit("Total")
+    # UNODC publishes the victims of unknown sex and age as one row (Sex and Age both Unknown): the Unknown of
+    # the breakdown by sex and of the one by age, unless the country-year has a row of its own for that
+    # (Unknown sex of all ages, or all sexes of unknown age), which is then the Unknown
+    both_unknown = (pl.col("sex") == UNKNOWN) & (pl.col("age") == UNKNOWN)
+    in_year = ["iso3", "year", "indicator"]
+    own_unknown = {
+        "sex": ((pl.col("dimension") == "Total") & (pl.col("sex") == UNKNOWN) & (pl.col("age") == total))
+        .any()
+        .over(in_year),
+        "age": ((pl.col("dimension") == "Total") & (pl.col("sex") == total) & (pl.col("age") == UNKNOWN))
+        .any()
+        .over(in_year),
+    }
     selectors = {
         "total": (pl.col("dimension") == "Total") & (pl.col("sex") == total) & (pl.col("age") == total),
         "form": (pl.col("dimension") == "by form of exploitation")
         & (pl.col("sex") == total)
         & (pl.col("age") == total),
-        "sex": (pl.col("dimension") == "Total") & (pl.col("sex") != total) & (pl.col("age") == total),
-        "age": (pl.col("dimension") == "Total") & (pl.col("sex") == total) & (pl.col("age") != total),
+        "sex": (pl.col("dimension") == "Total")
+        & (pl.col("sex") != total)
+        & ((pl.col("age") == total) | (both_unknown & ~own_unknown["sex"])),
+        "age": (pl.col("dimension") == "Total")
+        & (pl.col("age") != total)
+        & ((pl.col("sex") == total) | (both_unknown & ~own_unknown["age"])),
         "citizenship": (pl.col("dimension") == "by citizenship")
         & (pl.col("sex") == total)
         & (pl.col("age") == total),
@@ -673,15 +690,21 @@ def incomplete_years(
     late_registration: bool = False,
     release_end: int | None = None,
 ) -> tuple[IncompleteYear, ...]:
-    """Flag the latest years that are probably incomplete.
+    """Flag the latest years of *registration* data (victim records: CTDC, an organisation's case records) that
+    are probably incomplete because cases keep being registered after the data are extracted.
 
-    Rule: the last year is flagged when its count (high bound if censored) is below ``fraction`` of the count
-    predicted by a log-linear Poisson trend of the ``history`` years before it (at least 3 needed, with a finite
-    trend: not all victims in one end year); if flagged,
-    the year before is tested the same way (its history excludes the later years), up to ``max_years`` years.
-    With ``late_registration`` (CTDC and other registration data) the final year is always flagged, because
-    cases keep being registered after a release; given ``release_end`` (the release's last year), only when the
-    series reaches it: a series that stops earlier has no year a release cut short.
+    Rule: the latest ``k`` years (``k`` up to ``max_years``) are flagged when each of them is below ``fraction``
+    of the count a log-linear Poisson trend of the ``history`` years before them predicts (at least 3 needed,
+    with a finite trend: not all victims in one end year); the longest such run of latest years is flagged. A
+    year's expected count is thus never computed from a history holding a year flagged with it (a final year
+    is not judged against a trend through the fall of the year before). With ``late_registration`` the final
+    year is always flagged, because cases keep being registered after a release; given ``release_end`` (the
+    release's last year), only when the series reaches it: a series that stops earlier has no year a release
+    cut short.
+
+    Not for a publisher's own yearly totals (UNODC's detected victims are what each country reported for the
+    year, complete when published: a fall there is a fall in what was reported, to be shown and modelled, not
+    set aside); a sum over reporting countries has its own rule, :func:`reporter_gaps`.
     """
     if not 0 < fraction <= 1:
         raise ParameterError(f"fraction must be in (0, 1], not {fraction}")
@@ -690,29 +713,32 @@ def incomplete_years(
     points, highs = series["point"].to_numpy(), series["count_high"].to_numpy()
     flags: dict[int, IncompleteYear] = {}
     for k in range(1, max_years + 1):
-        if len(years) - k < 3:
+        first = len(years) - k  # the earliest year of the run tested
+        if first < 3:
             break
-        i = len(years) - k
-        hist = slice(max(0, i - history), i)
+        hist = slice(max(0, first - history), first)
         hy, hc = years[hist].astype(float), points[hist]
         if not finite_trend_exists(hy, hc):  # no finite trend to extrapolate from
-            break
+            continue
         t = hy - hy.mean()
         try:
             fit = fit_counts(hc, np.column_stack([np.ones_like(t), t]), family="poisson")
         except EstimationError:
-            break
-        log_expected = fit.params[0] + fit.params[1] * (years[i] - hy.mean())
-        expected = float(math.exp(min(log_expected, 709.0)))
-        if not highs[i] < fraction * expected:
-            break
-        flags[int(years[i])] = IncompleteYear(
-            int(years[i]),
+            continue
+        run = range(first, len(years))
+        expected = {
+            i: float(math.exp(min(fit.params[0] + fit.params[1] * (years[i] - hy.mean()), 709.0)))
+            for i in run
+        }
+        if not all(highs[i] < fraction * expected[i] for i in run):
+            continue
+        reason = (
             f"below {fraction:.0%} of the count expected from the {int(hy[0])}-{int(hy[-1])} trend "
-            "(late registration or reporting, or a real fall)",
-            float(highs[i]),
-            expected,
+            "(late registration or reporting, or a real fall)"
         )
+        flags = {
+            int(years[i]): IncompleteYear(int(years[i]), reason, float(highs[i]), expected[i]) for i in run
+        }
     if late_registration and len(years) and (release_end is None or int(years[-1]) >= release_end):
         last = int(years[-1])
         note = "final year of the release: possibly incomplete (late registration)"
@@ -728,23 +754,13 @@ def incomplete_years(
 _USUALLY_LISTED = 20
 
 
-def reporter_gaps(
-    selection: Selection, *, min_share: float = 0.1, min_coverage: float = 0.5
-) -> tuple[IncompleteYear, ...]:
-    """The years of a UNODC series summed over several reporting countries that miss some of them.
-
-    A country's nationals detected (role ``origin``, and the nationals detected abroad in role ``both``) are the
-    sum of the citizenship breakdowns of the countries that detected them, and which countries publish a
-    breakdown changes from year to year. A reporter *misses* a year when it published no citizenship breakdown
-    for it, or one that accounts for less than ``min_coverage`` of the total it published (a partial list of
-    its largest citizenships), or one that lists fewer than five of the nationals where it usually lists
-    at least :data:`_USUALLY_LISTED` (it left them out). A year is flagged when the reporters it misses detect at least ``min_share`` of
-    the nationals counted in the years their breakdowns are complete: its count then falls (or rises) with the
-    set of reporters, not with the victims. In role ``both`` the country's own total is one of the reporters.
-    Other selections (case data, role ``destination``: one reporter) have no such years.
-    """
+def _reporter_grid(selection: Selection, *, min_coverage: float = 0.5) -> pl.DataFrame | None:
+    """The reporters × years of a UNODC series summed over reporting countries (see :func:`reporter_gaps`):
+    columns iso3, year, n (the nationals a reporter counted: point values, 0 when none) and complete (whether
+    its breakdown of that year is complete). The years are those with nationals counted. None for a selection
+    that is no such sum (case data, role ``destination``, no country), or one with fewer than two reporters."""
     if selection.kind != "indicator" or selection.country is None or selection.role == "destination":
-        return ()
+        return None
     country = selection.country
     frame = selection.frame.filter(
         (pl.col("indicator") == selection.indicator)
@@ -772,7 +788,7 @@ def reporter_gaps(
     years = sorted(set(counted.filter(pl.col("n") > 0)["year"].to_list()))
     reporters = sorted(set(counted.filter(pl.col("n") > 0)["iso3"].to_list()))
     if not years or len(reporters) < 2:
-        return ()
+        return None
     grid = (
         pl.DataFrame({"iso3": reporters})
         .join(pl.DataFrame({"year": years}, schema={"year": pl.Int32}), how="cross")
@@ -797,7 +813,27 @@ def reporter_gaps(
             & ((pl.col("n") >= 5) | (pl.col("listed_usually").fill_null(0) < _USUALLY_LISTED))
         )
     )
-    grid = grid.with_columns(complete.alias("complete"))
+    return grid.select("iso3", "year", "n", complete.alias("complete")).sort("iso3", "year")
+
+
+def reporter_gaps(
+    selection: Selection, *, min_share: float = 0.1, min_coverage: float = 0.5
+) -> tuple[IncompleteYear, ...]:
+    """The years of a UNODC series summed over several reporting countries that miss some of them.
+
+    A country's nationals detected (role ``origin``, and the nationals detected abroad in role ``both``) are the
+    sum of the citizenship breakdowns of the countries that detected them, and which countries publish a
+    breakdown changes from year to year. A reporter *misses* a year when it published no citizenship breakdown
+    for it, or one that accounts for less than ``min_coverage`` of the total it published (a partial list of
+    its largest citizenships), or one that lists fewer than five of the nationals where it usually lists
+    at least :data:`_USUALLY_LISTED` (it left them out). A year is flagged when the reporters it misses detect at least ``min_share`` of
+    the nationals counted in the years their breakdowns are complete: its count then falls (or rises) with the
+    set of reporters, not with the victims. In role ``both`` the country's own total is one of the reporters.
+    Other selections (case data, role ``destination``: one reporter) have no such years.
+    """
+    grid = _reporter_grid(selection, min_coverage=min_coverage)
+    if grid is None:
+        return ()
     usual = grid.group_by("iso3").agg(
         pl.when(pl.col("complete").any())
         .then(pl.col("n").filter(pl.col("complete")).mean())
@@ -832,6 +868,93 @@ def reporter_gaps(
             )
         )
     return tuple(flags)
+
+
+@dataclasses.dataclass(frozen=True)
+class SteadyPanel:
+    """A balanced panel of steady reporters (:func:`steady_reporters`): the ``window`` (first, last year), the
+    ``reporters`` (ISO3, sorted) whose citizenship breakdowns are complete in every year of it, their yearly
+    ``counts`` summed (year, count, count_low, count_high: what :func:`rate_ratio` takes) and the ``share`` of
+    all the nationals counted in the window's years that they account for (point values)."""
+
+    window: tuple[int, int]
+    reporters: tuple[str, ...]
+    counts: pl.DataFrame
+    share: float
+    #: the nationals each reporter counted in the window (point values), in the order of ``reporters``
+    detected: tuple[float, ...]
+
+    @property
+    def n_years(self) -> int:
+        return self.window[1] - self.window[0] + 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "window": list(self.window),
+            "reporters": list(self.reporters),
+            "share": clean_float(self.share, 4),
+            "rule": "the reporters whose citizenship breakdowns are complete in every year of the window",
+        }
+
+
+def steady_reporters(
+    selection: Selection,
+    *,
+    min_years: int = 5,
+    min_reporters: int = 2,
+    min_share: float = 0.25,
+    min_coverage: float = 0.5,
+) -> SteadyPanel | None:
+    """The balanced panel of steady reporters of a UNODC series summed over reporting countries: the series
+    summed over only the reporters whose citizenship breakdowns are complete (as :func:`reporter_gaps` judges
+    them) in every year of a window, so that its count moves with the victims, not with who reports.
+
+    The window: consecutive years (each with nationals counted) of at least ``min_years``, whose steady
+    reporters (complete every year, with nationals counted in the window) number at least ``min_reporters``
+    and account for at least ``min_share`` of the nationals counted in its years (point values); of these, the
+    one with the most years × share, so that a long window of a few small reporters does not beat a shorter one
+    of nearly all; ties go to the latest window, then the longer. None when no window qualifies, or for a
+    selection that is no such sum (case data, role ``destination``).
+    """
+    if min_years < 2 or min_reporters < 1 or not 0 <= min_share <= 1:
+        raise ParameterError("a panel needs min_years ≥ 2, min_reporters ≥ 1 and min_share in [0, 1]")
+    grid = _reporter_grid(selection, min_coverage=min_coverage)
+    if grid is None:
+        return None
+    reporters = grid["iso3"].unique().sort().to_list()
+    years = grid["year"].unique().sort().to_list()
+    shape = (len(reporters), len(years))  # the grid is sorted by reporter, then year, every cell present
+    complete = grid["complete"].to_numpy().reshape(shape)
+    counted = grid["n"].to_numpy().reshape(shape)
+    best: tuple[tuple[float, int, int], int, int, np.ndarray, float] | None = None
+    for i in range(len(years)):
+        for j in range(i + min_years - 1, len(years)):
+            if years[j] - years[i] != j - i:  # a year without nationals counted breaks the window
+                break
+            steady = complete[:, i : j + 1].all(axis=1) & (counted[:, i : j + 1].sum(axis=1) > 0)
+            if steady.sum() < min_reporters:
+                break  # a longer window keeps fewer reporters
+            share = float(counted[steady, i : j + 1].sum() / counted[:, i : j + 1].sum())
+            if share < min_share:
+                continue
+            key = (round((j - i + 1) * share, 9), years[j], j - i)
+            if best is None or key > best[0]:
+                best = (key, years[i], years[j], steady, share)
+    if best is None:
+        return None
+    _, first, last, steady, share = best
+    panel = tuple(r for r, keep in zip(reporters, steady, strict=True) if keep)
+    rows = selection.frame.filter(pl.col("iso3").is_in(panel))
+    counts = yearly_counts(selection.replace(table=rows, years=(first, last)))
+    # a year all steady reporters list none of these nationals in is a count of 0 (their breakdowns are complete)
+    listed = pl.col("year").is_in(counts["year"].implode())
+    counts = (
+        pl.DataFrame({"year": range(first, last + 1)}, schema={"year": counts["year"].dtype})
+        .join(counts, on="year", how="left")
+        .with_columns(pl.when(listed).then(pl.col(c)).otherwise(0).alias(c) for c in COUNT_COLUMNS)
+    )
+    detected = counted[steady][:, years.index(first) : years.index(last) + 1].sum(axis=1)
+    return SteadyPanel((first, last), panel, counts, share, tuple(float(n) for n in detected))
 
 
 def merge_incomplete(*flags: Sequence[IncompleteYear]) -> tuple[IncompleteYear, ...]:
@@ -978,6 +1101,7 @@ __all__ = [
     "IncompleteYear",
     "RateRatio",
     "ShareChange",
+    "SteadyPanel",
     "find_break",
     "incomplete_years",
     "merge_incomplete",
@@ -985,6 +1109,7 @@ __all__ = [
     "reporter_gaps",
     "share_change",
     "shares_over_time",
+    "steady_reporters",
     "undated_counts",
     "yearly_counts",
 ]

@@ -37,7 +37,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from html.parser import HTMLParser
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -159,6 +159,9 @@ def build_document(run_dir: str | Path) -> BriefDocument:
     if (country := country_of(parameters)) and country.lower() not in title.lower():
         # "Country brief" of a parameterised notebook → "Country brief: Thailand"
         title = f"{title}: {country}"
+    elif not country and (data := data_names(parameters, stems=True)):
+        # a notebook about a dataset: "Hidden population: multiple systems estimation — Ned"
+        title = f"{title} — {data}"
     findings = "\n\n".join(p for p in parts if p.strip())
 
     blocks = []
@@ -595,11 +598,32 @@ def reader_parameters(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def describe_parameters(parameters: Mapping[str, Any]) -> str:
-    """A one-line subtitle from a run's parameters, e.g. ``Thailand · role: both · 2012–2023``."""
-    return " · ".join(
+    """A one-line subtitle from a run's parameters, e.g. ``Thailand · role: both · 2012–2023``, ending with the
+    data files' names when the run names any (``… · data: Ned.csv``; untrusted text, escaped where written)."""
+    shown = [
         value if label in ("Country", "Years") else f"{label.lower()}: {value}"
         for label, value in reader_parameters(parameters)
-    )
+    ]
+    if data := data_names(parameters):
+        shown.append(f"data: {data}")
+    return " · ".join(shown)
+
+
+#: Parameters that name data files (the notebooks' ``data``).
+_DATA_NAMES = ("data", "data_files", "paths")
+
+
+def data_names(parameters: Mapping[str, Any], *, stems: bool = False) -> str:
+    """The data files a run names, by file name (or stem) only — never the folders they sit in —, comma
+    separated; empty for the notebook's default data. Untrusted text: escape it where it is written."""
+    names = []
+    for name, value in parameters.items():
+        if name.lower() not in _DATA_NAMES or value in (None, "", [], ()):
+            continue
+        for item in value if isinstance(value, list | tuple) else [value]:
+            path = PurePath(str(item).replace("\\", "/"))
+            names.append(path.stem if stems else path.name)
+    return ", ".join(n for n in names if n)
 
 
 def country_of(parameters: Mapping[str, Any]) -> str | None:

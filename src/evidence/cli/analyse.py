@@ -9,6 +9,7 @@ series whose yearly counts are all published, so that they cannot give a withhel
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -141,6 +142,16 @@ def _fmt_any(value: int | str | list | None) -> str:
     return _fmt_bounds(*value) if isinstance(value, list) else _fmt(value)
 
 
+def _fmt_share(share: float | list | None) -> str:
+    """A share of the flows' JSON (a number, or a [low, high] range) as the table shows it."""
+    from evidence.notebooks.builders import share_range_text
+
+    if share is None:
+        return "–"
+    bounds = (share[0], share[1]) if isinstance(share, list) else (share, share)
+    return share_range_text(bounds) or "–"
+
+
 def _json_bounds(low: int | str | None, high: int | str | None) -> int | str | list | None:
     return low if low == high else [low, high]
 
@@ -209,7 +220,7 @@ def _flows_payload(
 ) -> dict[str, Any]:
     """The flows of one table, protected, as the JSON answer."""
     from evidence.analyses.selection import Selection
-    from evidence.notebooks.builders import OTHER_ROUTES, TOO_FEW, route_numbers
+    from evidence.notebooks.builders import OTHER_ROUTES, TOO_FEW, route_numbers, share_range
     from evidence.presentation.disclosure import DisclosureError
 
     selection = Selection(loaded, country=country, role=role, years=years)  # type: ignore[arg-type]
@@ -223,21 +234,29 @@ def _flows_payload(
     flow_table = numbers.flow_table
     known = (numbers.low.known_routes(), numbers.high.known_routes())
 
-    def share(victims: tuple[Any, Any]) -> float | None:
+    def share(victims: tuple[Any, Any]) -> float | list[float] | None:
+        """The share of the victims on known routes: a number, or for censored counts the [low, high] range
+        the bounds allow (never a midpoint's share, which would read as precise)."""
         lo, hi = victims
-        if not (
-            isinstance(lo, int) and isinstance(hi, int) and known[0] is not None and known[1] is not None
-        ):
+        if not (isinstance(lo, int) and isinstance(hi, int)):
             return None
-        return round((lo + hi) / (known[0] + known[1]), 4) if known[0] + known[1] else None
+        bounds = share_range(lo, hi, *known)
+        if bounds is None:
+            return None
+        low, high = round(bounds[0], 4), round(bounds[1], 4)
+        return low if low == high else [low, high]
 
     rows = numbers.rows()
     n_listed = numbers.low.corridors.height
     records: list[dict[str, Any]] = []
-    for rank, row in enumerate(rows[:n_listed], start=1):
+    # ranked by published counts only: a withheld corridor is listed after the published ones, without a rank
+    # (its place among them would bound its hidden count)
+    ranks = itertools.count(1)
+    for row in rows[:n_listed]:
+        withheld = any(isinstance(v, str) for v in row["victims"])
         records.append(
             {
-                "rank": rank,
+                "rank": None if withheld else next(ranks),
                 "origin_iso3": row["origin_iso3"],
                 "destination_iso3": row["destination_iso3"],
                 "flow_class": row["flow_class"],
@@ -274,6 +293,10 @@ def _flows_payload(
         "shares are of the victims with a known origin and destination; the total includes the unknowns",
     ]
     if censored:
+        notes.append(
+            "a share is a range where censored counts (<5) make the route's count or the known routes' total a "
+            "range: from the route at its low bound and the others at their high bounds to the other way round"
+        )
         notes.append("UNODC <5 cells are censored: victims are [low, high] bounds where any cell is <5")
         notes.append(
             "the total is the sum of the citizenship breakdown, not UNODC's count of detected victims "
@@ -338,12 +361,12 @@ def _print_flows(payload: dict[str, Any]) -> None:
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for r in payload["flows"]:
-        share = f"{r['share']:.1%}" if r["share"] is not None else "–"
-        if r["rank"] is None:
+        share = _fmt_share(r["share"])
+        if "label" in r:
             table.add_row("", r["label"], "", "", _fmt_any(r["victims"]), share)
         else:
             table.add_row(
-                str(r["rank"]),
+                "" if r["rank"] is None else str(r["rank"]),
                 r["origin_iso3"],
                 r["destination_iso3"],
                 r["flow_class"],
@@ -399,7 +422,13 @@ def _trend_payload(
     from evidence.analyses.selection import Selection
     from evidence.analyses.trends import FLAG_DIMENSIONS
     from evidence.core.errors import ParameterError
-    from evidence.notebooks.builders import CATEGORY_SUM, TOO_FEW, UNDATED, yearly_numbers
+    from evidence.notebooks.builders import (
+        CATEGORY_SUM,
+        TOO_FEW,
+        UNDATED,
+        category_sum_reason,
+        yearly_numbers,
+    )
     from evidence.presentation.disclosure import DisclosureError
 
     selection = Selection(loaded, country=country, role=role, years=years)  # type: ignore[arg-type]
@@ -429,6 +458,11 @@ def _trend_payload(
         "rate ratios and breaks are fitted on the published yearly counts of the years not flagged as probably "
         "incomplete"
     )
+    if numbers.panel is not None:
+        payload["models"] += (
+            "; the series of all victims, whose reporting countries come and go, on its steady reporters: the "
+            "countries whose citizenship breakdowns are complete in every year of a window (steady_reporters)"
+        )
     if any(row["year"] == UNDATED for row in payload["yearly_counts"]):
         payload["undated"] = (
             f"{UNDATED}: records without a single year of registration (a band such as 2014-2018, or none); "
@@ -447,8 +481,8 @@ def _trend_payload(
         if by and CATEGORY_SUM in table.low.count_columns:
             payload["totals"] = (
                 "'Published total' is the publisher's count of detected victims; the categories do not add up "
-                f"to it in some years ('{CATEGORY_SUM}': one victim can have several forms, or a category is "
-                "not reported), so their sum is not a count of victims"
+                f"to it in some years ('{CATEGORY_SUM}': {category_sum_reason(by)}), so their sum is not a "
+                "count of victims"
             )
     return payload
 
@@ -495,6 +529,12 @@ def _print_trend(payload: dict[str, Any]) -> None:
             f"{rr['first_year']}–{rr['last_year']}",
             highlight=False,
         )
+        if steady := s.get("steady_reporters"):
+            console.print(
+                f"    on the steady reporters of {steady['window'][0]}–{steady['window'][1]}: "
+                f"{escape(', '.join(steady['reporters']))} ({steady['share']:.0%} of the victims counted)",
+                highlight=False,
+            )
         for bound in ("low_bound", "high_bound"):
             if bound in rr:
                 b = rr[bound]

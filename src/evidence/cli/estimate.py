@@ -74,10 +74,20 @@ def estimate_command(
             "--bootstrap",
             "-b",
             metavar="N|auto",
-            help="BCa bootstrap replicates repeating the model choice (0: log-normal interval; 1000 to publish; "
-            "auto: rounds of 1,000 until the limits move less than 5%).",
+            help="BCa bootstrap replicates repeating the model choice, per run (0: log-normal interval; 1000 as "
+            "published; auto: 1,000 per run and --runs auto).",
         ),
     ] = "0",
+    runs: Annotated[
+        str,
+        typer.Option(
+            "--runs",
+            metavar="N|auto",
+            help="Independent bootstrap runs whose median limits make the interval, with their Monte Carlo range "
+            "(1: one run, as published; auto: 5 to 20 runs, until the Monte Carlo error of each limit is under "
+            "2.5%).",
+        ),
+    ] = "1",
     seed: Annotated[
         int | None,
         typer.Option("--seed", metavar="N", help="Random seed of the bootstrap (drawn if omitted)."),
@@ -91,6 +101,7 @@ def estimate_command(
 
     rule = DisclosureRule(threshold=threshold)
     replicates = _replicates(bootstrap)
+    independent = _runs(runs)
     if lists is None:
         from evidence.analyses.estimation.demo import demo_lists_path
 
@@ -100,14 +111,22 @@ def estimate_command(
     if demo and not as_json:
         err_console.print(f"[bold yellow]{DEMO_WARNING}[/]", highlight=False)
     if replicates and not as_json:
-        many = "rounds of 1,000" if replicates == "auto" else f"{replicates:,}"
-        err_console.print(f"bootstrapping {many} replicates of the whole model choice…", highlight=False)
+        per_run = 1000 if replicates == "auto" else replicates
+        how_many = (
+            "independent runs" if replicates == "auto" or independent == "auto" else f"{independent} run"
+        )
+        if how_many.endswith("run") and independent != 1:
+            how_many += "s"
+        err_console.print(
+            f"bootstrapping the whole model choice: {how_many} of {per_run:,} replicates…", highlight=False
+        )
     result = estimate_population(
         capture,
         method=method,
         p_enter=p_enter,
         max_order=max_order,
         bootstrap=replicates,
+        runs=independent,
         seed=seed,
         downhill_start=downhill_start,
     )
@@ -131,6 +150,18 @@ def _replicates(text: str) -> int | str:
         return int(cleaned.replace(",", "").replace("_", ""))
     except ValueError:
         raise ParameterError(f"--bootstrap takes a number of replicates or 'auto', not {text!r}") from None
+
+
+def _runs(text: str) -> int | str:
+    from evidence.core.errors import ParameterError
+
+    cleaned = text.strip().lower()
+    if cleaned == "auto":
+        return "auto"
+    try:
+        return int(cleaned)
+    except ValueError:
+        raise ParameterError(f"--runs takes a number of independent runs or 'auto', not {text!r}") from None
 
 
 def _finite(value: object) -> object:

@@ -209,7 +209,8 @@ def figures_command(
     as_json: JsonOpt = False,
 ) -> None:
     """The key figures: victims assisted in the period by sex, age, nationality, form, assistance; nationals
-    trafficked abroad. Every number passes disclosure control."""
+    trafficked abroad (returned or not) by country, and by return assistance. Every number passes disclosure
+    control."""
     from evidence.analyses.selection import record_keys
     from evidence.presentation.disclosure import DisclosureRule
     from evidence.presentation.key_figures import key_figures

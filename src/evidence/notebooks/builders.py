@@ -19,6 +19,7 @@ withheld denominator, is withheld too. A selection too small to protect gives No
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,13 +28,15 @@ from typing import Any, Literal
 import polars as pl
 
 from evidence.analyses.count_models import EstimationError
-from evidence.analyses.routes import FlowCoverage
+from evidence.analyses.routes import UNCENSORED, FlowCoverage, PeriodSplit
 from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, Selection
-from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, Break, IncompleteYear, RateRatio
+from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, Break, IncompleteYear, RateRatio, SteadyPanel
 from evidence.core.errors import EvidenceError, ParameterError
 from evidence.presentation import markup
 from evidence.presentation.disclosure import (
     COMPLEMENT_LABEL,
+    PEOPLE,
+    SUPPRESSED_SUFFIX,
     DisclosedTable,
     DisclosureError,
     DisclosureRule,
@@ -58,12 +61,20 @@ def protected_table(
     *,
     total_label: str = "Total",
     cell_keys: pl.DataFrame | None = None,
+    censored: pl.DataFrame | None = None,
 ) -> DisclosedTable | None:
     """:func:`~evidence.presentation.disclosure.suppress_table` (totals; secondary suppression and audit, or
-    cell key perturbation when ``cell_keys`` are given), or None for a table too small to protect."""
+    cell key perturbation when ``cell_keys`` are given; ``censored``: the cells made only of the publisher's
+    censored counts), or None for a table too small to protect."""
     try:
         return suppress_table(
-            df, key, list(value_columns), rule, total_label=total_label, cell_keys=cell_keys
+            df,
+            key,
+            list(value_columns),
+            rule,
+            total_label=total_label,
+            cell_keys=cell_keys,
+            censored=censored,
         )
     except DisclosureError:
         return None
@@ -101,34 +112,83 @@ def source_line(tables: Iterable[LoadedTable]) -> str:
 
 def sources_view(tables: Iterable[LoadedTable], rule: DisclosureRule) -> DisclosedTable | None:
     """One row per loaded file: source and release, what the records are, and rows kept and rejected
-    with rows read as their total (protected together: read minus kept would give a withheld rejected count
-    back); None when the counts are too few to protect. Row accounting is exact (never perturbed)."""
-    rows = []
-    for t in tables:
-        p = t.provenance
-        rows.append(
-            {
-                "source": p.label,  # the source's name and release, never a layout id
-                "records": "synthetic demo" if p.demo else ("synthetic" if p.synthetic else "real"),
-                "kept": t.rows_kept,
-                "rejected": t.rows_rejected,
-            }
-        )
-    if not rows:
+    with rows read as their total. Row accounting is exact (never perturbed).
+
+    Where a row of the file is a person (victim-level records) the counts are protected together (read minus
+    kept would give a withheld rejected count back); the rows of a country-level table (UNODC, GSI, TIP) are
+    cells of a public aggregate, not people, and are shown as they are. None when there are no files, or
+    the victim-level files' counts are too few to protect."""
+    loaded = list(tables)
+    if not loaded:
         return None
+    rows = [
+        {
+            "source": t.provenance.label,  # the source's name and release, never a layout id
+            "records": "synthetic demo"
+            if t.provenance.demo
+            else ("synthetic" if t.provenance.synthetic else "real"),
+            "kept": t.rows_kept,
+            "rejected": t.rows_rejected,
+        }
+        for t in loaded
+    ]
     frame = pl.DataFrame(rows)
     keys = ["source", "records"]
     if frame.select(keys).is_duplicated().any():  # the same release loaded twice (two files)
         frame = frame.with_columns(
             pl.col("source") + " (file " + (pl.int_range(pl.len()) + 1).cast(pl.String) + ")"
         )
-    table = protected_table(frame, keys, ["kept", "rejected"], rule, total_label="read")
-    if table is None:
-        return None
-    # protected with its totals row (rows over all files), which is then left out: it adds nothing to read
-    return dataclasses.replace(
-        table, frame=table.frame.head(-1), reasons=table.reasons.head(-1), has_total_row=False
+    people = pl.Series([rows_are_people(t) for t in loaded])
+    counts = ["kept", "rejected", "read"]
+    parts, reasons = [], []
+    if people.any():
+        protected = protected_table(
+            frame.filter(people), keys, ["kept", "rejected"], rule, total_label="read"
+        )
+        if protected is None:
+            return None
+        # protected with its totals row (rows over all files), left out: it adds nothing to read
+        parts.append(protected.frame.head(-1))
+        reasons.append(protected.reasons.head(-1))
+    aggregate = frame.filter(~people)
+    if aggregate.height:
+        parts.append(
+            aggregate.with_columns((pl.col("kept") + pl.col("rejected")).alias("read")).with_columns(
+                [pl.lit(False).alias(c + SUPPRESSED_SUFFIX) for c in counts]
+            )
+        )
+        reasons.append(
+            pl.DataFrame(
+                {c: [None] * aggregate.height for c in counts}, schema={c: pl.String for c in counts}
+            )
+        )
+    # the parts hold the victim-level files, then the others: back to the order the files were given in
+    back = pl.concat([pl.arg_where(people, eager=True), pl.arg_where(~people, eager=True)]).arg_sort()
+    body = pl.concat([p.select(parts[0].columns) for p in parts], how="vertical_relaxed")[back]
+    why = pl.concat(reasons, how="vertical_relaxed")[back]
+    marks = why.unpivot()["value"]
+    return DisclosedTable(
+        frame=body,
+        count_columns=tuple(counts),
+        rule=rule,
+        n_primary=int((marks == "small").sum()),
+        n_secondary=int((marks == "complement").sum()),
+        has_total_column=True,
+        total_label="read",
+        reasons=why,
     )
+
+
+def rows_are_people(table: LoadedTable) -> bool:
+    """Whether one data row of ``table`` is one person (victim-level records), so that its row counts are
+    counts of people (protected when published) rather than cells of a country-level table."""
+    return table.kind == "case"
+
+
+def sources_kinds(tables: Iterable[LoadedTable]) -> dict[str, list[str]]:
+    """The ``kinds`` of :func:`sources_view`'s count columns, row by row, for the brief's disclosure scan."""
+    per_row = [PEOPLE if rows_are_people(t) else "values" for t in tables]
+    return {column: per_row for column in ("kept", "rejected", "read")}
 
 
 #: Readable headers of :func:`sources_view`.
@@ -413,6 +473,8 @@ def route_view(
     flows = flow_table.with_columns(pl.col("flow_class").cast(pl.String))
     if not keyed:
         flows = flows.with_columns(pl.lit(0, pl.Int64).alias(CELL_KEY))
+    if UNCENSORED not in flows.columns:  # a flow table of exact counts made elsewhere: nothing censored
+        flows = flows.with_columns(pl.col(value).alias(UNCENSORED))
     reported = flow_table.filter(pl.col("victims_low") >= min_victims)
     top = (
         routes.top_corridors(reported, top_n).with_columns(pl.col("flow_class").cast(pl.String))
@@ -425,26 +487,44 @@ def route_view(
     ]
     corridors = top.select(pl.Series("route", labels, dtype=pl.String), *keys, "flow_class")
     listed = flows.join(top.select(keys), on=keys, how="semi")
-    listed = corridors.join(listed.select(*keys, value, CELL_KEY), on=keys, how="left")
+    listed = corridors.join(listed.select(*keys, value, CELL_KEY, UNCENSORED), on=keys, how="left")
     rest = flows.join(top.select(keys), on=keys, how="anti")
     unknown_keys = coverage.cell_keys
+    unknown_exact = coverage.uncensored
+    unknown_n = [coverage.unknown_origin[side], coverage.unknown_destination[side]]
     long = pl.concat(
         [
-            listed.select("route", "flow_class", pl.col(value).cast(pl.Int64).alias("n"), CELL_KEY),
+            listed.select(
+                "route", "flow_class", pl.col(value).cast(pl.Int64).alias("n"), CELL_KEY, UNCENSORED
+            ),
             rest.group_by("flow_class")
-            .agg(pl.col(value).sum().cast(pl.Int64).alias("n"), pl.col(CELL_KEY).sum())
-            .select(pl.lit(OTHER_ROUTES).alias("route"), "flow_class", "n", CELL_KEY),
+            .agg(
+                pl.col(value).sum().cast(pl.Int64).alias("n"),
+                pl.col(CELL_KEY).sum(),
+                pl.col(UNCENSORED).sum(),
+            )
+            .select(pl.lit(OTHER_ROUTES).alias("route"), "flow_class", "n", CELL_KEY, UNCENSORED),
             pl.DataFrame(
                 {
                     "route": [ORIGIN_UNKNOWN, DESTINATION_UNKNOWN],
                     "flow_class": [_NO_ROUTE_KEY, _NO_ROUTE_KEY],
-                    "n": [coverage.unknown_origin[side], coverage.unknown_destination[side]],
+                    "n": unknown_n,
                     CELL_KEY: [
                         unknown_keys.get("unknown_origin", 0),
                         unknown_keys.get("unknown_destination", 0),
                     ],
+                    UNCENSORED: [
+                        unknown_exact.get(part, n)
+                        for n, part in zip(unknown_n, ("unknown_origin", "unknown_destination"), strict=True)
+                    ],
                 },
-                schema={"route": pl.String, "flow_class": pl.String, "n": pl.Int64, CELL_KEY: pl.Int64},
+                schema={
+                    "route": pl.String,
+                    "flow_class": pl.String,
+                    "n": pl.Int64,
+                    CELL_KEY: pl.Int64,
+                    UNCENSORED: pl.Int64,
+                },
             ),
         ]
     )
@@ -454,12 +534,23 @@ def route_view(
     columns = {**classes, _NO_ROUTE_KEY: NO_ROUTE}
     # every row is there, empty or not: corridors, the other routes, the unknowns
     order = pl.DataFrame({"route": [*labels, OTHER_ROUTES, ORIGIN_UNKNOWN, DESTINATION_UNKNOWN]})
-    summed = long.group_by("route", "flow_class").agg(pl.col("n").sum(), pl.col(CELL_KEY).sum())
-    counts = order.join(_wide(summed, "route", "flow_class", "n", list(columns)), on="route", how="left")
-    cell_keys = order.join(
-        _wide(summed, "route", "flow_class", CELL_KEY, list(columns)), on="route", how="left"
+    summed = long.group_by("route", "flow_class").agg(
+        pl.col("n").sum(), pl.col(CELL_KEY).sum(), pl.col(UNCENSORED).sum()
     )
+
+    def wide(measure: str) -> pl.DataFrame:
+        return order.join(
+            _wide(summed, "route", "flow_class", measure, list(columns)), on="route", how="left"
+        )
+
+    counts, cell_keys = wide("n"), wide(CELL_KEY)
     rename = {c: label for c, label in columns.items()}
+    # a cell made only of UNODC's "<5" cells: its bound is the publisher's own censoring (no exact part)
+    censored = (
+        None
+        if exact
+        else wide(UNCENSORED).fill_null(0).select(pl.col(c).eq(0).alias(rename[c]) for c in columns)
+    )
     table = protected_table(
         counts.fill_null(0).rename(rename),
         "route",
@@ -467,6 +558,7 @@ def route_view(
         rule,
         total_label=ALL_VICTIMS if exact else BREAKDOWN_SUM,
         cell_keys=cell_keys.fill_null(0).rename(rename) if keyed else None,
+        censored=censored,
     )
     if table is None:
         return None
@@ -547,12 +639,23 @@ def region_table(
     if not matrix.height:
         return None
     row_key = matrix.columns[0]
-    cell_keys = None
-    if CELL_KEY in flow_table.columns:
-        keyed = flow_table.drop(value).rename({CELL_KEY: value}) if value != CELL_KEY else flow_table
-        key_matrix = routes.region_flow_matrix(keyed, level, value=value)  # type: ignore[arg-type]
-        cell_keys = matrix.select(row_key).join(key_matrix, on=row_key, how="left").fill_null(0)
-    table = protected_table(matrix.fill_null(0), row_key, matrix.columns[1:], rule, cell_keys=cell_keys)
+
+    def matrix_of(measure: str) -> pl.DataFrame:
+        """The region matrix of another measure of the flows (cell keys, exact parts), cell for cell."""
+        swapped = flow_table.drop(value).rename({measure: value})
+        other = routes.region_flow_matrix(swapped, level, value=value)  # type: ignore[arg-type]
+        return matrix.select(row_key).join(other, on=row_key, how="left").fill_null(0)
+
+    cell_keys = matrix_of(CELL_KEY) if CELL_KEY in flow_table.columns else None
+    # bounds (UNODC): the cells made only of "<5" cells, whose bounds are the publisher's own censoring
+    censored = (
+        matrix_of(UNCENSORED).select(pl.col(c).eq(0) for c in matrix.columns[1:])
+        if value != "victims" and UNCENSORED in flow_table.columns
+        else None
+    )
+    table = protected_table(
+        matrix.fill_null(0), row_key, matrix.columns[1:], rule, cell_keys=cell_keys, censored=censored
+    )
     if table is None:
         return None
     origin, destination = f"origin_{level}", f"destination_{level}"
@@ -565,10 +668,12 @@ def region_table(
     )
     off_known = totals.get(classes["transregional"]) is not None
     withheld_diagonal, withheld_off = 0, 0
-    for row in table.body.iter_rows(named=True):
+    for index, row in enumerate(table.body.iter_rows(named=True)):
         for column in table.value_columns:
             if not row[column + "_suppressed"]:
                 continue
+            if censored is not None and censored[column][index]:
+                continue  # the publisher's own "<5" cells: their bound follows from its file, not from ours
             pair = flows.filter((pl.col(origin) == row[row_key]) & (pl.col(destination) == column))
             if set(map(tuple, pair.select("origin_iso3", "destination_iso3").rows())) <= published:
                 return None  # every flow of this region pair is a corridor published in the route table
@@ -610,12 +715,21 @@ class RouteBounds:
         return self.low.table if self.exact else interval_display(self.low.table, self.high.table)
 
     def chart_data(self) -> pl.DataFrame:
-        """Published corridors for charts: exact counts, or the low bounds of corridors published in both."""
+        """Published corridors for charts: exact counts, or the low bounds of corridors published in both. The
+        share of the victims on known routes is a number for exact counts; for censored counts the range the
+        bounds allow, as text (:func:`share_range_text`), never the share of the low bounds alone."""
         low = self.low.chart_data()
         if self.exact:
             return low
         keys = ["origin_iso3", "destination_iso3"]
-        return low.join(self.high.chart_data().select(keys), on=keys, how="semi")
+        high = self.high.chart_data().select(*keys, pl.col("victims").alias("_high"))
+        both = low.join(high, on=keys, how="inner", maintain_order="left")
+        known = (self.low.known_routes(), self.high.known_routes())
+        shares = [
+            share_range_text(share_range(lo, hi, *known))
+            for lo, hi in zip(both["victims"].to_list(), both["_high"].to_list(), strict=True)
+        ]
+        return both.select(*keys, "victims", pl.Series("share", shares, dtype=pl.String))
 
     def region_table(self, level: str) -> DisclosedTable | pl.DataFrame | None:
         """:func:`region_table` of exact counts, else of both bounds shown as ranges (None if either is)."""
@@ -653,6 +767,42 @@ class RouteBounds:
         return out
 
 
+def share_range(
+    low: int | None, high: int | None, known_low: int | None, known_high: int | None
+) -> tuple[float, float] | None:
+    """The share of the victims on known routes that a route of ``low``–``high`` victims can have when all
+    known routes together (the route included) hold ``known_low``–``known_high``: smallest with the route at
+    its low bound and the other routes at their high bounds, largest the other way round. Exact counts give
+    one share twice. None when a count is withheld or no victim is on a known route.
+
+    A censored count's midpoint over a midpoint total would read as precise where the count spans a range
+    (16–64 victims is a share of 6–21%, not 14.5%)."""
+    if low is None or high is None or known_low is None or known_high is None:
+        return None
+    smallest_total = low + max(known_high - high, 0)
+    largest_total = high + max(known_low - low, 0)
+    if smallest_total <= 0 or largest_total <= 0:
+        return None
+    return low / smallest_total, high / largest_total
+
+
+def share_range_text(shares: tuple[float, float] | None) -> str | None:
+    """A share, or the range of one, as readers see it: ``50.0%`` when the range is one share to the tenth of a
+    percent, else ``6–22%`` (tenths below 10%: ``2.0–3.6%``), rounded outwards so that the range shown holds
+    the one computed."""
+    if shares is None:
+        return None
+    low, high = shares
+    if f"{low:.1%}" == f"{high:.1%}":
+        return f"{low:.1%}"
+    digits = 0 if high >= 0.1 else 1
+    scale = 10**digits
+    # rounded to 9 places first: 0.15 * 100 is 15.000000000000002, whose ceiling is not 15
+    a = math.floor(round(low * 100 * scale, 9)) / scale
+    b = math.ceil(round(high * 100 * scale, 9)) / scale
+    return f"{a:.{digits}f}–{b:.{digits}f}%"
+
+
 def route_numbers(
     selection: Selection,
     rule: DisclosureRule,
@@ -673,7 +823,36 @@ def route_numbers(
     high = low if exact else route_view(flow_table, coverage, rule, bound="high", **options)
     if low is None or high is None:
         return None
+    low, high = published_first(low, high)
     return RouteBounds(low, high, flow_table, selection, min_victims)
+
+
+def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteView]:
+    """The two bounds' views (the same one for exact counts) with the withheld corridors moved after the
+    published ones, in the order of their names: listed by size among the published, a withheld corridor's
+    place would give its hidden count bounds (between its neighbours'). The other rows keep their places."""
+    total = low.table.total_label
+    n = low.corridors.height
+
+    def withheld(view: RouteView) -> list[bool]:
+        return [r is not None for r in view.table.reasons[total].head(n).to_list()]
+
+    hidden = [a or b for a, b in zip(withheld(low), withheld(high), strict=True)]
+    if not any(hidden):
+        return low, high
+    labels = low.corridors["route"].to_list()
+    order = [i for i in range(n) if not hidden[i]]
+    order += sorted((i for i in range(n) if hidden[i]), key=lambda i: labels[i])
+    order += list(range(n, low.table.frame.height))
+
+    def reordered(view: RouteView) -> RouteView:
+        table = dataclasses.replace(
+            view.table, frame=view.table.frame[order], reasons=view.table.reasons[order]
+        )
+        return dataclasses.replace(view, table=table, corridors=view.corridors[order[:n]])
+
+    moved = reordered(low)
+    return moved, moved if high is low else reordered(high)
 
 
 def emerging_view(emerging: pl.DataFrame) -> pl.DataFrame:
@@ -708,6 +887,25 @@ def emerging_view(emerging: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(columns, schema={c: pl.String for c in columns})
 
 
+def emerging_unassessed(periods: PeriodSplit) -> str | None:
+    """One sentence on why growing and new corridors are not assessed for a selection whose corridors span too
+    few years to compare an earlier period with the later one (:func:`evidence.analyses.routes.emerging_periods`),
+    or None when they can be (or there is no corridor at all)."""
+    if periods.comparable or periods.first is None or periods.last is None:
+        return None
+    span = (
+        markup.number(periods.first, "years", thousands=False)
+        if periods.first == periods.last
+        else f"{markup.number(periods.first, 'years', thousands=False)}–"
+        f"{markup.number(periods.last, 'years', thousands=False)}"
+    )
+    return (
+        f"The corridors of this selection are observed in {span} only: too short a span to compare an earlier "
+        f"period with the last {markup.number(periods.later_years, 'years')} years, so growing and new corridors "
+        "are not assessed."
+    )
+
+
 # ---------------------------------------------------------------------------------------- victims per year
 
 #: The row of a yearly table for records without a single year (a band such as 2014-2018, or none).
@@ -717,6 +915,15 @@ VICTIMS = "victims"
 #: Columns of a censored by-dimension table (UNODC): the publisher's own total, and the categories' sum.
 PUBLISHED_TOTAL = "Published total"
 CATEGORY_SUM = "Sum of categories"
+
+
+def category_sum_reason(by: str | None) -> str:
+    """Why the categories of a UNODC breakdown by ``by`` need not add up to the publisher's total: one victim
+    can have several forms of exploitation (forms only); a breakdown by sex, age or citizenship (one category
+    per victim, its Unknown included where published) may leave victims out, or disagree with the total."""
+    if by in FLAG_DIMENSIONS:
+        return "one victim can have several forms, or a form is not reported"
+    return "the breakdown does not cover every victim, or the publisher's figures disagree"
 
 
 @dataclass(frozen=True)
@@ -771,9 +978,13 @@ class SeriesModels:
     rate_note: str | None
     found_break: Break | None
     break_note: str | None
+    #: the steady reporters whose summed series the models read instead of the full one, when they do
+    panel: SteadyPanel | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"category": self.category or "all"}
+        if self.panel is not None:
+            out["steady_reporters"] = self.panel.to_dict()
         if self.rate_ratio is None:
             out["note"] = f"not modelled: {self.rate_note}"
             return out
@@ -782,6 +993,34 @@ class SeriesModels:
         if self.break_note:
             out["break_note"] = self.break_note
         return out
+
+
+@dataclass(frozen=True)
+class PanelNumbers:
+    """The series the trend models read when the reporting countries of a UNODC sum come and go
+    (:func:`~evidence.analyses.trends.reporter_gaps` flags so many years that the full series leaves fewer
+    complete years than the steady reporters span): the balanced panel of
+    :func:`~evidence.analyses.trends.steady_reporters`, its yearly counts protected as the full series' are
+    (``per_year``: year, note and victims, each bound protected on its own), its own probably incomplete years
+    (``incomplete``: none, as the reporters published them — a fall in them is modelled, never set aside as
+    late registration), the years
+    of the full series whose set of reporters changes (``gap_years``) and the full series' other probably
+    incomplete years (``other``)."""
+
+    panel: SteadyPanel
+    incomplete: tuple[IncompleteYear, ...]
+    gap_years: tuple[int, ...]
+    other: tuple[IncompleteYear, ...]
+    per_year: Bounds | None
+
+    def complete(self) -> pl.DataFrame:
+        """The panel's counts of the years not flagged as probably incomplete: what the models read."""
+        return self.panel.counts.filter(~pl.col("year").is_in([f.year for f in self.incomplete]))
+
+    def chart_bounds(self) -> DisclosedTable | None:
+        """The panel's yearly bounds for a chart, drawn from the cells of :attr:`per_year` (see
+        :meth:`YearlyNumbers.chart_bounds`)."""
+        return None if self.per_year is None else _chart_bounds(self.per_year)
 
 
 @dataclass(frozen=True)
@@ -807,6 +1046,8 @@ class YearlyNumbers:
     partition: bool
     incomplete: tuple[IncompleteYear, ...]
     categories: tuple[str, ...]
+    #: the steady reporters' series the trend of all victims is fitted on instead, when reporters come and go
+    panel: PanelNumbers | None = None
 
     @property
     def holds_victims(self) -> bool:
@@ -855,28 +1096,16 @@ class YearlyNumbers:
         )
 
     def models(self, category: str | None = None) -> SeriesModels:
-        """Rate ratio and break of :meth:`series` on the years not flagged as probably incomplete."""
-        from evidence.analyses import trends
-
+        """Rate ratio and break of :meth:`series` on the years not flagged as probably incomplete; for all
+        victims with a :attr:`panel`, of the steady reporters' series (every year of its window)."""
+        if category is None and self.panel is not None:
+            return _series_models(category, self.panel.complete(), self.panel.panel)
         series = self.series(category)
         if series is None:
             return SeriesModels(
                 category, None, "some yearly counts are withheld by disclosure control", None, None
             )
-        complete = series.filter(~pl.col("year").is_in(self.flagged))
-        # a trend through one or two years with victims (the rest zeros) is an artefact, not a finding
-        if complete.height < 3 or (complete["count_high"].fill_null(0) > 0).sum() < 3:
-            return SeriesModels(category, None, "too few complete years with victims", None, None)
-        try:
-            rate = trends.rate_ratio(complete)
-        except EvidenceError as exc:
-            return SeriesModels(category, None, str(exc), None, None)
-        try:
-            found: Break | None = trends.find_break(complete)
-            note = None
-        except (ParameterError, EstimationError) as exc:
-            found, note = None, str(exc)
-        return SeriesModels(category, rate, None, found, note)
+        return _series_models(category, series.filter(~pl.col("year").is_in(self.flagged)))
 
     def chart_table(self) -> DisclosedTable | None:
         """Victims per year for a chart: the dated rows of :attr:`per_year` (exact counts), years as numbers."""
@@ -896,50 +1125,75 @@ class YearlyNumbers:
         here too, so not drawn."""
         if self.exact or self.per_year is None:
             return None
-        table = self.per_year.low
-        n = table.frame.height - (1 if table.has_total_row else 0)
-        years: list[int] = []
-        lows: list[int | None] = []
-        highs: list[int | None] = []
-        reasons: list[str | None] = []
-        for year, (low, high) in zip(
-            table.frame["year"].head(n), self.per_year.cells(VICTIMS)[:n], strict=True
-        ):
-            if year == UNDATED:
-                continue
-            withheld = isinstance(low, str) or isinstance(high, str)
-            years.append(int(year))
-            lows.append(None if withheld else low)  # type: ignore[arg-type]
-            highs.append(None if withheld else high)  # type: ignore[arg-type]
-            reasons.append(None if not withheld else "small" if low == table.rule.label else "complement")
-        flags = [r is not None for r in reasons]
-        frame = pl.DataFrame(
-            {
-                "year": years,
-                "count_low": lows,
-                "count_low_suppressed": flags,
-                "count_high": highs,
-                "count_high_suppressed": flags,
-            },
-            schema={
-                "year": pl.Int64,
-                "count_low": pl.Int64,
-                "count_low_suppressed": pl.Boolean,
-                "count_high": pl.Int64,
-                "count_high_suppressed": pl.Boolean,
-            },
-        )
-        return DisclosedTable(
-            frame=frame,
-            count_columns=("count_low", "count_high"),
-            rule=table.rule,
-            n_primary=2 * reasons.count("small"),
-            n_secondary=2 * reasons.count("complement"),
-            reasons=pl.DataFrame(
-                {"count_low": reasons, "count_high": reasons},
-                schema={"count_low": pl.String, "count_high": pl.String},
-            ),
-        )
+        return _chart_bounds(self.per_year)
+
+
+def _series_models(
+    category: str | None, complete: pl.DataFrame, panel: SteadyPanel | None = None
+) -> SeriesModels:
+    """Rate ratio and break of the complete years of a series (year, count, count_low, count_high)."""
+    from evidence.analyses import trends
+
+    # a trend through one or two years with victims (the rest zeros) is an artefact, not a finding
+    if complete.height < 3 or (complete["count_high"].fill_null(0) > 0).sum() < 3:
+        return SeriesModels(category, None, "too few complete years with victims", None, None, panel)
+    try:
+        rate = trends.rate_ratio(complete)
+    except EvidenceError as exc:
+        return SeriesModels(category, None, str(exc), None, None, panel)
+    try:
+        found: Break | None = trends.find_break(complete)
+        note = None
+    except (ParameterError, EstimationError) as exc:
+        found, note = None, str(exc)
+    return SeriesModels(category, rate, None, found, note, panel)
+
+
+def _chart_bounds(per_year: Bounds) -> DisclosedTable:
+    """The low and high bounds of a protected yearly table (year, victims) for a chart, a year withheld in the
+    table withheld here too (not drawn), the total row and the undated row left out."""
+    table = per_year.low
+    n = table.frame.height - (1 if table.has_total_row else 0)
+    years: list[int] = []
+    lows: list[int | None] = []
+    highs: list[int | None] = []
+    reasons: list[str | None] = []
+    for year, (low, high) in zip(table.frame["year"].head(n), per_year.cells(VICTIMS)[:n], strict=True):
+        if year == UNDATED:
+            continue
+        withheld = isinstance(low, str) or isinstance(high, str)
+        years.append(int(year))
+        lows.append(None if withheld else low)  # type: ignore[arg-type]
+        highs.append(None if withheld else high)  # type: ignore[arg-type]
+        reasons.append(None if not withheld else "small" if low == table.rule.label else "complement")
+    flags = [r is not None for r in reasons]
+    frame = pl.DataFrame(
+        {
+            "year": years,
+            "count_low": lows,
+            "count_low_suppressed": flags,
+            "count_high": highs,
+            "count_high_suppressed": flags,
+        },
+        schema={
+            "year": pl.Int64,
+            "count_low": pl.Int64,
+            "count_low_suppressed": pl.Boolean,
+            "count_high": pl.Int64,
+            "count_high_suppressed": pl.Boolean,
+        },
+    )
+    return DisclosedTable(
+        frame=frame,
+        count_columns=("count_low", "count_high"),
+        rule=table.rule,
+        n_primary=2 * reasons.count("small"),
+        n_secondary=2 * reasons.count("complement"),
+        reasons=pl.DataFrame(
+            {"count_low": reasons, "count_high": reasons},
+            schema={"count_low": pl.String, "count_high": pl.String},
+        ),
+    )
 
 
 def yearly_numbers(
@@ -959,27 +1213,83 @@ def yearly_numbers(
     frame_year = (
         selection.frame["year"] if "year" in selection.frame.columns else pl.Series([], dtype=pl.Int64)
     )
-    incomplete = (
-        trends.merge_incomplete(
-            trends.incomplete_years(
-                counts,
-                late_registration=selection.kind == "case",
-                release_end=frame_year.max(),  # type: ignore[arg-type]
-            ),
-            # a sum over reporting countries (nationals detected) flags the years some of them are missing
-            [f for f in trends.reporter_gaps(selection) if f.year in set(counts["year"].to_list())],
+    others: tuple[IncompleteYear, ...] = ()
+    gaps: list[IncompleteYear] = []
+    if counts.height and selection.kind == "case":
+        # registration data: the latest years are short of the cases registered later (late registration)
+        others = trends.incomplete_years(
+            counts,
+            late_registration=True,
+            release_end=frame_year.max(),  # type: ignore[arg-type]
         )
-        if counts.height
-        else ()
-    )
+    elif counts.height:
+        # a publisher's yearly counts (UNODC) are what each country reported for the year: a fall is shown and
+        # modelled, never set aside as late registration; a sum over reporting countries (nationals detected)
+        # flags the years some of them are missing
+        gaps = [f for f in trends.reporter_gaps(selection) if f.year in set(counts["year"].to_list())]
+    incomplete = trends.merge_incomplete(others, gaps)
     flagged = [y.year for y in incomplete]
     categories = (
         tuple(_ordered(by_counts[by].unique().to_list(), order)) if by_counts is not None and by else ()
     )
-    common = {"selection": selection, "by": by, "rule": rule, "counts": counts, "by_counts": by_counts}
+    common = {
+        "selection": selection,
+        "by": by,
+        "rule": rule,
+        "counts": counts,
+        "by_counts": by_counts,
+        "panel": _panel_numbers(selection, rule, counts, gaps, others) if gaps else None,
+    }
     if selection.kind == "case":
         return _case_numbers(common, flagged, tuple(incomplete), categories)
     return _censored_numbers(common, tuple(incomplete), categories)
+
+
+def _panel_numbers(
+    selection: Selection,
+    rule: DisclosureRule,
+    counts: pl.DataFrame,
+    gaps: Sequence[IncompleteYear],
+    others: tuple[IncompleteYear, ...],
+) -> PanelNumbers | None:
+    """The steady reporters' series, when the years that miss some reporters (``gaps``) and the other
+    probably incomplete years leave the full series fewer complete years than the panel spans (a trend on
+    fewer, scattered years, or none); else None."""
+    from evidence.analyses import trends
+
+    panel = trends.steady_reporters(selection)
+    if panel is None:
+        return None
+    # the steady reporters' counts are what they published for each year (UNODC): no year of theirs is set
+    # aside as late registration, a fall is modelled (the field stays for a rule that would apply to them)
+    incomplete: tuple[IncompleteYear, ...] = ()
+    flagged = {f.year for f in (*gaps, *others)}
+    complete = sum(1 for year in counts["year"].to_list() if year not in flagged)
+    if complete >= panel.n_years - len(incomplete):
+        return None
+    return PanelNumbers(
+        panel=panel,
+        incomplete=incomplete,
+        gap_years=tuple(sorted(f.year for f in gaps)),
+        other=others,
+        per_year=_bounds_per_year(
+            _year_text(panel.counts), [f.year for f in incomplete] if incomplete else None, rule
+        ),
+    )
+
+
+def _bounds_per_year(
+    counts: pl.DataFrame, flagged: Sequence[int] | None, rule: DisclosureRule
+) -> Bounds | None:
+    """The protected table of censored victims per year (year as text, the note on probably incomplete years
+    unless ``flagged`` is None, victims), each bound on its own; None when too small to protect."""
+    notes = [] if flagged is None else [_notes(counts["year"], flagged)]
+    keys = ["year"] if flagged is None else ["year", "note"]
+    pair = []
+    for bound in ("count_low", "count_high"):
+        frame = counts.select("year", *notes, pl.col(bound).alias(VICTIMS))
+        pair.append(protected_table(frame, keys, [VICTIMS], rule))
+    return None if pair[0] is None or pair[1] is None else Bounds(pair[0], pair[1])
 
 
 def _year_text(frame: pl.DataFrame) -> pl.DataFrame:
@@ -1097,14 +1407,7 @@ def _censored_numbers(
     rule: DisclosureRule = common["rule"]
     counts = _year_text(common["counts"])
     flagged = [y.year for y in incomplete]
-    per_year = None
-    if counts.height:
-        pair = []
-        for bound in ("count_low", "count_high"):
-            frame = counts.select("year", _notes(counts["year"], flagged), pl.col(bound).alias(VICTIMS))
-            pair.append(protected_table(frame, ["year", "note"], [VICTIMS], rule))
-        if pair[0] is not None and pair[1] is not None:
-            per_year = Bounds(pair[0], pair[1])
+    per_year = _bounds_per_year(counts, flagged, rule) if counts.height else None
     by_category = None
     by_counts: pl.DataFrame | None = common["by_counts"]
     if by is not None and by_counts is not None and by_counts.height:
@@ -1189,6 +1492,49 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
     if rr.warnings:
         text += " The model fit warned: " + escape_markdown("; ".join(rr.warnings)) + "."
     return text
+
+
+def panel_gaps_sentence(numbers: YearlyNumbers) -> str:
+    """Why the trend of a UNODC sum over reporting countries is fitted on its steady reporters: how many of
+    its years miss some reporters (said once, instead of a reason per year)."""
+    panel = numbers.panel
+    if panel is None:
+        return ""
+    years = numbers.counts.height
+    return (
+        f"In {markup.number(len(panel.gap_years), 'years')} of the {markup.number(years, 'years')} years the "
+        "set of reporting countries changes: countries that detect many of these victims in other years "
+        "published no full citizenship breakdown, so the count above rises and falls with who reports, not "
+        "only with the victims: no trend is fitted on it."
+    )
+
+
+def panel_sentence(numbers: YearlyNumbers) -> str:
+    """What the steady reporters' series is: its years, the countries (largest first) and the share of the
+    victims counted in those years that they account for, and why it is used."""
+    panel = numbers.panel
+    if panel is None:
+        return ""
+    steady, selection = panel.panel, numbers.selection
+    country = escape_markdown(name_of(selection.country or "") or selection.country or "")
+    ordered = sorted(zip(steady.detected, steady.reporters, strict=True), key=lambda p: (-p[0], p[1]))
+    names = [escape_markdown(name_of(code) or code) for _, code in ordered]
+    if len(names) > 7:  # the largest three and how many others
+        shown = ", ".join(names[:3]) + f" and {markup.number(len(names) - 3, 'countries')} more"
+    else:
+        shown = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    what = (
+        f"the nationals of {country} detected in those years"
+        if selection.role == "origin"
+        else f"the victims of {country} counted in those years (for {country} itself, its own total)"
+    )
+    first, last = steady.window
+    return (
+        f"The trend is fitted on the victims detected by the {markup.number(len(names), 'countries')} countries "
+        f"that published a complete citizenship breakdown every year of {first}–{last} ({shown}; "
+        f"{markup.marked(f'{steady.share:.0%}', 'statistic')} of {what}). Summed over the same countries "
+        "every year, this count moves with the victims they detect, not with who reports."
+    )
 
 
 def break_sentence(models: SeriesModels) -> str:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from evidence.analyses import causes
+from evidence.analyses.selection import RECORD_CELL_KEY
 from evidence.analyses.society import (
     DETECTED_PER_100K,
     PREVALENCE,
@@ -385,9 +386,13 @@ def model_sentence(model: causes.AssociationModel, rule: DisclosureRule) -> str:
     return " ".join(parts)
 
 
-def missing_comparison_view(table: pl.DataFrame, rule: DisclosureRule) -> pl.DataFrame:
+def missing_comparison_view(
+    table: pl.DataFrame, rule: DisclosureRule, *, keyed: bool = False
+) -> pl.DataFrame:
     """:func:`evidence.analyses.causes.compare_missing`'s table for display: each odds ratio and interval from
-    the complete-case fit beside the fit that keeps every victim (unknowns as a category)."""
+    the complete-case fit beside the fit that keeps every victim (unknowns as a category), with the victims of
+    each category (withheld where small; not shown for ``keyed`` records, whose counts elsewhere are perturbed:
+    the models' counts are exact, as in :func:`model_view`)."""
     out = {}
     for suffix, label in (("complete", "complete cases"), ("all", "all victims")):
         n = suppress_counts(table.select(pl.col(f"n_{suffix}")), f"n_{suffix}", rule).display(missing="")[
@@ -404,13 +409,14 @@ def missing_comparison_view(table: pl.DataFrame, rule: DisclosureRule) -> pl.Dat
         ]
         out[f"Victims, {label}"] = n.to_list()
     labels = causes.CHARACTERISTIC_LABELS
-    return pl.DataFrame(
+    view = pl.DataFrame(
         {
             "Characteristic": [labels.get(p, p) for p in table["predictor"].to_list()],
             "Category": table["category"].to_list(),
             **out,
         }
     )
+    return view.drop(c for c in view.columns if c.startswith("Victims")) if keyed else view
 
 
 # ----------------------------------------------------------------------------------------------------- society
@@ -599,8 +605,10 @@ def show_person_section(
                 f"{escape_markdown(', '.join(unrecorded))}."
             )
         )
+    # real records carry cell keys: every count of them shown here is perturbed, and says so under its table
+    keyed = RECORD_CELL_KEY in cases.columns
     display(Markdown(f"{level} What is recorded"))
-    show_table(missing_view(cases, rule), source=source)
+    show_table(missing_view(cases, rule), source=source, perturbed=keyed)
     for topic, by in PERSON_TOPICS:
         if topic not in topics:
             continue
@@ -610,7 +618,9 @@ def show_person_section(
         what = causes.TOPICS[topic]
         by_text = f" by {causes.CHARACTERISTIC_LABELS[by].lower()}" if by else ""
         display(Markdown(f"{level} {what}{by_text}"))
-        show_table(view.table if view else None, note=view.note if view else None, source=source)
+        show_table(
+            view.table if view else None, note=view.note if view else None, source=source, perturbed=keyed
+        )
         if view is not None and topic == "trafficking_duration":
             shares = view.shares.filter(pl.col("group") != ALL)
             chart = causes_charts.distribution_chart(
@@ -636,6 +646,7 @@ def show_person_section(
                 source=source,
                 note="Share of the victims of each form (with means of control recorded) "
                 "who were controlled in each way; a victim can be controlled in several ways.",
+                perturbed=keyed,
             )
         chart = causes_charts.heat_table_chart(
             shares,
@@ -708,7 +719,7 @@ def show_models(
                     Markdown(f"{level} Complete cases against all victims ({model.outcome_label.lower()})")
                 )
                 display(Markdown(model_sentence(complete, rule)))
-                compared_view = missing_comparison_view(table, rule)
+                compared_view = missing_comparison_view(table, rule, keyed=complete.keyed)
                 show_table(
                     compared_view,
                     kinds={c: "statistic" for c in compared_view.columns if c.startswith("Odds ratio")},
@@ -821,8 +832,9 @@ def show_society_section(
             display(
                 Markdown(
                     "; ".join(
-                        f"{number(s.events.height, 'values')} {s.kind}s in "
-                        f"{number(s.n_countries, 'countries')} countries"
+                        f"{number(s.events.height, 'countries')} countries with a {s.kind} (its first "
+                        f"counted), compared with {number(s.n_countries - s.events.height, 'countries')} "
+                        f"countries without one"
                         for s in studies
                     )
                     + ". An association around the report year, not the effect of the tier."

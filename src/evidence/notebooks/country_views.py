@@ -127,6 +127,8 @@ def show_together(brief: CountryBrief) -> None:
         kinds={"Year": "years", "Per 1,000 estimated in modern slavery": "statistic"},
         note="Each number in one year: the GSI's estimate year, or the nearest year the data hold.",
         source=source,
+        # identified victims of real people's records are a perturbed count (cell key), as in their own tables
+        perturbed=any(r.kind == "case" and r.table.protection == "cell_key" for r in rows),
     )
     frame = pl.DataFrame(
         {

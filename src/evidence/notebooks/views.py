@@ -22,15 +22,20 @@ from evidence.notebooks.builders import (
     RouteBounds,
     YearlyNumbers,
     break_sentence,
+    category_sum_reason,
+    emerging_unassessed,
     emerging_view,
+    panel_gaps_sentence,
+    panel_sentence,
     profile_view,
     route_numbers,
     source_line,
+    sources_kinds,
     sources_view,
     trend_sentence,
     yearly_numbers,
 )
-from evidence.presentation.disclosure import DisclosedTable, DisclosureRule
+from evidence.presentation.disclosure import PEOPLE, DisclosedTable, DisclosureRule
 from evidence.presentation.markup import escape_markdown, markdown_code
 from evidence.sources.countries import name_of
 from evidence.sources.loaded import LoadedTable
@@ -89,6 +94,7 @@ def show_table(
     labels: Mapping[str, str] | None = None,
     shares: Literal["column", "row"] | None = None,
     kinds: Mapping[str, str | Sequence[str | None]] | None = None,
+    perturbed: bool = False,
 ) -> None:
     """Show a table through :mod:`evidence.presentation.tables` (the one table writer): HTML and Markdown for
     JupyterLab and renderers, and the table's data for briefs; without polars' dtype and shape lines or row
@@ -100,6 +106,8 @@ def show_table(
     instead of counts; ``kinds`` says what the numbers of a column are (``{"Countries": "countries"}``, see
     :data:`~evidence.presentation.disclosure.NUMBER_KINDS`), so that the brief's disclosure scan checks counts
     of people only; a list of kinds gives one per row (a table of mixed rows, such as item/value).
+    ``perturbed``: a frame whose counts the cell key method perturbed (a :class:`DisclosedTable` says so
+    itself) gets the note that says so.
     """
     from IPython.display import Markdown, display
 
@@ -111,7 +119,14 @@ def show_table(
     if isinstance(table, DisclosedTable):
         source = source or "the data files listed under Data and sources"
     data = table_data(
-        table, source=source, caption=caption, note=note, labels=labels, shares=shares, kinds=kinds
+        table,
+        source=source,
+        caption=caption,
+        note=note,
+        labels=labels,
+        shares=shares,
+        kinds=kinds,
+        perturbed=perturbed,
     )
     display(data.bundle(), raw=True)
 
@@ -228,6 +243,29 @@ def show_notice(tables: Sequence[LoadedTable]) -> None:
         _markdown(notice)
 
 
+def protection_text(tables: Sequence[LoadedTable]) -> str | None:
+    """A bullet for a notebook's methods: the cell key method of the victim records of real people among
+    ``tables`` (those a notebook uses), whose counts it perturbs; None when it uses none."""
+    from evidence.presentation.disclosure import DEFAULT_NOISE
+
+    keyed = [t for t in tables if t.kind == "case" and t.protection == "cell_key"]
+    if not keyed:
+        return None
+    names = "; ".join(dict.fromkeys(_title(t) for t in keyed))
+    return (
+        f"- Counts of victim records of real people ({names}) are protected by the {DEFAULT_NOISE.describe()}. "
+        "The same records give the same number in every table, run and brief, so a total may differ from the "
+        "sum of its parts by a few (said under each such table); small counts are still withheld, and no "
+        "complementary cells are needed."
+    )
+
+
+def show_protection(tables: Sequence[LoadedTable]) -> None:
+    """:func:`protection_text` of the tables a notebook uses, when any is protected by the cell key method."""
+    if text := protection_text(tables):
+        _markdown(text)
+
+
 def open_selections(
     notebook: str,
     data: Sequence[str],
@@ -274,7 +312,12 @@ def open_selections(
 
 def show_sources(opened: Opened) -> None:
     """The data files: source, release, layout, rows kept and rejected."""
-    show_table(sources_view(opened.tables, opened.rule), labels=SOURCE_LABELS, source=opened.source)
+    show_table(
+        sources_view(opened.tables, opened.rule),
+        labels=SOURCE_LABELS,
+        source=opened.source,
+        kinds=sources_kinds(opened.tables),
+    )
 
 
 def show_source_heading(table: LoadedTable | None, suffix: str | None = None) -> None:
@@ -407,9 +450,14 @@ def show_region_table(numbers: RouteBounds, level: str, *, source: str) -> None:
 
 
 def show_emerging(selection: Selection) -> None:
-    """Growing and new corridors of a selection, or a sentence when there are none."""
+    """Growing and new corridors of a selection, or a sentence when there are none or its years are too few to
+    compare periods."""
     from evidence.analyses import routes
 
+    unassessed = emerging_unassessed(routes.emerging_periods(selection))
+    if unassessed is not None:
+        _markdown(unassessed)
+        return
     emerging = routes.emerging_routes(selection)
     if not emerging.height:
         _markdown("No corridor grows significantly or appears in this selection.")
@@ -472,8 +520,12 @@ def show_yearly_section(
         source=source,
         note=censored_note(shown),
     )
-    for year in numbers.incomplete:
+    panel = numbers.panel
+    # with a steady reporters' panel, the years that miss some reporters are said once, not one by one
+    for year in numbers.incomplete if panel is None else panel.other:
         _markdown(f"- **{year.year}** is probably incomplete: {escape_markdown(year.reason)}.")
+    if panel is not None:
+        _markdown(panel_gaps_sentence(numbers))
     tag = selection.loaded.provenance.source if selection.loaded else "data"
     chart = numbers.chart_table() if numbers.exact else numbers.chart_bounds()
     if chart is not None and _years_shown(numbers) > 1:  # one year is a table row, not a line
@@ -497,6 +549,37 @@ def show_yearly_section(
             ),
             f"trend_{tag}_{selection.role}",
         )
+    if panel is not None:
+        noun = "victims detected by these countries"
+        _markdown(panel_sentence(numbers))
+        shown = None if panel.per_year is None else panel.per_year.shown()
+        show_table(
+            shown,
+            caption="Detected victims per year, the countries that reported every year",
+            labels={"year": "Year", "note": "Note", "victims": "Detected victims"},
+            source=source,
+            note=censored_note(shown),
+        )
+        for year in panel.incomplete:
+            _markdown(f"- **{year.year}** is probably incomplete: {escape_markdown(year.reason)}.")
+        chart = panel.chart_bounds()
+        if chart is not None:
+            show_chart(
+                charts.trend_chart(
+                    chart,
+                    "year",
+                    "count_low",
+                    "count_low",
+                    "count_high",
+                    title=f"Steady reporters' detected victims, {place}",
+                    y_title="Detected victims",
+                    subtitle="Per year, summed over the countries that reported in full every year. Line: lower "
+                    "bound; band: the range that censored cells (<5) allow.",
+                    source=source,
+                    rule=rule,
+                ),
+                f"trend_{tag}_{selection.role}_steady",
+            )
     _markdown(trend_sentence(numbers.models(), noun=noun))
     return numbers
 
@@ -524,9 +607,8 @@ def show_dimension_section(numbers: YearlyNumbers, *, place: str, source: str) -
         note = censored_note(shown) or ""
         if any(c == "Sum of categories" for c in table.low.count_columns):
             note += (
-                " The publisher's total is the number of victims; the categories' sum differs from it (one "
-                "victim can count in several categories, or a category is not reported), so it is not a count "
-                "of victims."
+                " The publisher's total is the number of victims; the categories' sum differs from it "
+                f"({category_sum_reason(numbers.by)}), so it is not a count of victims."
             )
     elif not numbers.partition:
         note = (
@@ -629,7 +711,9 @@ def show_completeness(opened: Opened) -> None:
         selection = Selection(table)
         fields = quality.field_completeness(selection)
         show_table(
-            field_table(fields, opened.rule, keyed=selection.keyed), caption="Records with each field known"
+            field_table(fields, opened.rule, keyed=selection.keyed),
+            caption="Records with each field known",
+            perturbed=selection.keyed,
         )
         missing = fields.filter(~fields["collected"])["field"].to_list()
         if missing:
@@ -655,6 +739,7 @@ def show_completeness(opened: Opened) -> None:
                 )
                 if left_out
                 else None,
+                perturbed=selection.keyed,
             )
 
 
@@ -677,6 +762,9 @@ def show_unmapped_citizenships(opened: Opened) -> None:
             unmapped,
             caption="Citizenships not mapped to a country, with a suggested country to review",
             source=source_line([table]),
+            # the strings are the file's own text (a digit in one is no count); the victims column is
+            kinds={c: "label" for c in unmapped.columns if c != "Detected victims"}
+            | {"Detected victims": PEOPLE},
         )
     if all(share is None for _, share in shares):
         show_markdown("No UNODC table among the data files: no free-text citizenships to map.")
@@ -731,7 +819,7 @@ def show_profiles(
         except EvidenceError:  # recorded in the layout, but for none of this selection's victims
             _markdown(f"**{title}**: not recorded for any victim of this selection.")
             continue
-        show_table(view, caption=title)
+        show_table(view, caption=title, perturbed=selection.keyed)
 
 
 def show_route_charts(

@@ -499,7 +499,8 @@ def corridor_bar_chart(
     """Horizontal bars of the ``top`` corridors (origin → destination, by country name), largest first.
 
     ``share`` names a column of shares (0..1) to print beside each bar, e.g. the corridor's share of all
-    victims from the analysis; without it only counts are printed.
+    victims from the analysis, or of text printed as it is (a range of shares: ``15–19%``); without it only
+    counts are printed.
     """
     if top < 1:
         raise ParameterError(f"top must be at least 1, got {top}")
@@ -507,7 +508,8 @@ def corridor_bar_chart(
     frame, withheld = chart_data(data, [value], rule, "corridor bar chart")
     frame = used_columns(frame, [origin, destination, value, share], "corridor bar chart")
     frame = frame.filter(pl.col(value).is_not_null()).sort(value, descending=True).head(top)
-    if share is not None:
+    text_share = share is not None and frame.schema[share] == pl.String
+    if share is not None and not text_share:
         # To the precision shown (0.1%): a share at full precision gives its denominator back exactly.
         frame = frame.with_columns(pl.col(share).round(3))
     labels = [
@@ -517,7 +519,7 @@ def corridor_bar_chart(
     frame = frame.with_columns(pl.Series("corridor", labels))
     if share is not None:
         text = [
-            f"{v:,}" + ("" if s is None else f" ({s:.0%})")
+            f"{v:,}" + ("" if s is None else f" ({s})" if text_share else f" ({s:.0%})")
             for v, s in zip(frame[value].to_list(), frame[share].to_list(), strict=True)
         ]
     else:
@@ -528,7 +530,13 @@ def corridor_bar_chart(
     bars = base.mark_bar(color=PALETTE[0]).encode(
         x=alt.X(f"{value}:Q", title=x_title, axis=alt.Axis(format=",~f")),
         tooltip=[alt.Tooltip("corridor:N"), alt.Tooltip(f"{value}:Q", format=",~f")]
-        + ([alt.Tooltip(f"{share}:Q", format=".1%")] if share else []),
+        + (
+            [alt.Tooltip(f"{share}:N")]
+            if text_share
+            else [alt.Tooltip(f"{share}:Q", format=".1%")]
+            if share
+            else []
+        ),
     )
     text_marks = base.mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
         x=alt.X(f"{value}:Q"), text=alt.Text("label:N")

@@ -34,6 +34,12 @@ Secondary suppression (:func:`suppress_table`)
     with margins are totally unimodular (and every bound is a whole number), so the feasible range of a cell
     has whole-number ends, and a range wider than zero holds at least two whole values.
 
+    Cells made only of counts the publisher itself censored (``censored``: UNODC's ``<5`` cells, kept as
+    bounds) are the exception: a small bound of such a cell (3 censored cells have the low bound 3 and the
+    high bound 12) is no count of people but the number of ``<5`` cells in the publisher's own file, so it is
+    shown ``<5`` without a complement, and the audit's attacker is given its value, as anyone with the file
+    has it (a stronger attacker, not a weaker audit). A margin is such a cell when all its cells are.
+
 The cell key method (victim-level records of real people)
     Suppression protects each table on its own; two overlapping outputs (years 2018-2019 and 2019 alone; a
     role, a group, a total) can still be subtracted to give a withheld cell back. For tables whose counts come
@@ -502,15 +508,20 @@ def _grid_with_margins(matrix: list[list[int]]) -> _Grid:
 
 
 def _attacker_bounds(
-    grid: _Grid, status: list[str | None], rule: DisclosureRule, chosen_from: dict[int, list[int]]
+    grid: _Grid,
+    status: list[str | None],
+    rule: DisclosureRule,
+    chosen_from: dict[int, list[int]],
+    known: Sequence[bool] | None = None,
 ) -> list[tuple[float, float]]:
     """What someone who knows this algorithm can say about each cell from its label alone.
 
     A published cell is its value. A ``<5`` cell lies in 1..threshold-1. A complement was chosen among
     published positive cells, so it is at least the threshold; and, as the smallest of the candidates in the
     lines it was chosen from (``chosen_from``), it is at most any positive cell of those lines that is still
-    published (a cell published now was published then). Without such a cell, the upper bound is only there to
-    keep the linear programs bounded: it lies well above the grand total, so it never binds.
+    published (a cell published now was published then; a ``known`` cell never was a candidate). Without such a
+    cell, the upper bound is only there to keep the linear programs bounded: it lies well above the grand
+    total, so it never binds.
     """
     ceiling = float(2 * grid.values[-1] + rule.threshold)
     bounds = []
@@ -522,7 +533,7 @@ def _attacker_bounds(
                 grid.values[c]
                 for line in chosen_from.get(cell, ())
                 for c in [*grid.lines[line][0], grid.lines[line][1]]
-                if status[c] is None and grid.values[c] > 0
+                if status[c] is None and grid.values[c] > 0 and not (known and known[c])
             ]
             low = float(rule.threshold if value >= rule.threshold else 0)
             bounds.append((low, float(min(rivals, default=ceiling))))
@@ -628,19 +639,24 @@ def _movable_cells(grid: _Grid, hidden: list[int], bounds: list[tuple[float, flo
 
 
 def _exposed_cells(
-    grid: _Grid, status: list[str | None], rule: DisclosureRule, chosen_from: dict[int, list[int]]
+    grid: _Grid,
+    status: list[str | None],
+    rule: DisclosureRule,
+    chosen_from: dict[int, list[int]],
+    known: Sequence[bool] | None = None,
 ) -> list[int]:
     """Suppressed cells whose value is the only one consistent with everything published.
 
     A cell is safe as soon as one feasible table differs from the true one in that cell (the true table is
     feasible, so the cell's interval then has width > 0). In a table with margins, whose lines form a network,
     a cycle of whole-count steps finds such a table for every cell that has one (:func:`_movable_cells`);
-    otherwise linear programming does (:func:`_exposed_cells_by_lp`).
+    otherwise linear programming does (:func:`_exposed_cells_by_lp`). The attacker knows the value of a
+    ``known`` cell (a publisher's censored bound), withheld or not: it counts as published.
     """
-    hidden = [i for i, s in enumerate(status) if s is not None]
+    hidden = [i for i, s in enumerate(status) if s is not None and not (known and known[i])]
     if not hidden:
         return []
-    all_bounds = _attacker_bounds(grid, status, rule, chosen_from)
+    all_bounds = _attacker_bounds(grid, status, rule, chosen_from, known)
     bounds = [all_bounds[cell] for cell in hidden]
     movable = _movable_cells(grid, hidden, bounds)
     if movable is None:
@@ -705,8 +721,11 @@ def _exposed_cells_by_lp(grid: _Grid, hidden: list[int], bounds: list[tuple[floa
     return exposed
 
 
-def _protect(grid: _Grid, status: list[str | None], rule: DisclosureRule, audit: bool) -> None:
-    """Add complements to ``status`` in place until no suppressed cell can be recomputed."""
+def _protect(
+    grid: _Grid, status: list[str | None], rule: DisclosureRule, audit: bool, known: Sequence[bool]
+) -> None:
+    """Add complements to ``status`` in place until no suppressed cell can be recomputed. Cells ``known`` to
+    anyone (the publisher's own censored bounds) need no protection: they count as published."""
     values = grid.values
     chosen_from: dict[int, list[int]] = {}  # complement -> the lines it was the smallest candidate of
 
@@ -716,14 +735,14 @@ def _protect(grid: _Grid, status: list[str | None], rule: DisclosureRule, audit:
 
     def suppressed_in(line: int) -> int:
         members, total = grid.lines[line]
-        return sum(status[c] is not None for c in [*members, total])
+        return sum(status[c] is not None and not known[c] for c in [*members, total])
 
     def best_complement(candidate_lines: Iterable[int]) -> int | None:
         candidates = {
             c
             for line in candidate_lines
             for c in [*grid.lines[line][0], grid.lines[line][1]]
-            if status[c] is None and values[c] > 0
+            if status[c] is None and values[c] > 0 and not known[c]  # a known cell hides nothing
         }
         if not candidates:
             return None
@@ -755,7 +774,7 @@ def _protect(grid: _Grid, status: list[str | None], rule: DisclosureRule, audit:
                         changed = True
         if not audit:
             return
-        exposed = _exposed_cells(grid, status, rule, chosen_from)
+        exposed = _exposed_cells(grid, status, rule, chosen_from, known)
         if not exposed:
             return
         touched: set[int] = set()  # lines that got a complement in this pass: re-audit before adding there
@@ -788,6 +807,7 @@ def suppress_table(
     audit: bool = True,
     cell_keys: pl.DataFrame | None = None,
     noise: CellKeyNoise = DEFAULT_NOISE,
+    censored: pl.DataFrame | None = None,
 ) -> DisclosedTable:
     """Disclosure control of a two-way (or one-way) table published with its totals.
 
@@ -806,6 +826,10 @@ def suppress_table(
     the table is protected by the cell key method instead of secondary suppression: every cell and every
     total (its key the sum of its cells' keys) is perturbed by its key, small counts withheld (see the module
     docstring).
+
+    ``censored`` (a frame with a boolean column per value column, row for row as ``df``) marks the cells made
+    only of counts the publisher censored (a bound of UNODC's ``<5`` cells): small, they are shown as small
+    counts but get no complement, and the audit takes their value as known (see the module docstring).
     """
     keys = [row_key] if isinstance(row_key, str) else list(row_key)
     value_columns = list(value_columns)
@@ -841,7 +865,7 @@ def suppress_table(
     else:
         status = [_SMALL if rule.is_small(v) else None for v in grid.values]
         n_primary = sum(s is not None for s in status)
-        _protect(grid, status, rule, audit)
+        _protect(grid, status, rule, audit, _known_cells(censored, value_columns, counts.height, grid))
 
     width = grid.n_cols
     out_columns = [*value_columns, total_label] if width > len(value_columns) else value_columns
@@ -869,6 +893,25 @@ def suppress_table(
         reasons=pl.DataFrame(reasons, schema={c: pl.String for c in out_columns}),
         perturbed=cell_keys is not None,
     )
+
+
+def _known_cells(
+    censored: pl.DataFrame | None, columns: Sequence[str], height: int, grid: _Grid
+) -> list[bool]:
+    """Per cell of ``grid`` (margins included): whether it is made only of the publisher's censored counts; a
+    margin is when all its cells are."""
+    if censored is None:
+        return [False] * len(grid.values)
+    missing = [c for c in columns if c not in censored.columns]
+    if missing or censored.height != height:
+        raise ParameterError(
+            f"censored needs a column per value column ({', '.join(columns)}) and a row per row of the table"
+        )
+    flags = [[bool(v) for v in row] for row in censored.select(columns).fill_null(False).rows()]
+    known = _grid_with_margins([[int(v) for v in row] for row in flags]).values
+    # a margin is known when every cell of its line is: its sum of flags equals the line's length
+    shaped = _grid_with_margins([[1] * len(columns) for _ in range(height)]).values
+    return [k == n for k, n in zip(known, shaped, strict=True)]
 
 
 def suppress_crosstab(

@@ -24,8 +24,9 @@ from typing import Any
 import polars as pl
 
 from evidence.analyses.estimation.estimate import PopulationEstimate
-from evidence.analyses.estimation.sensitivity import SensitivityRow
+from evidence.analyses.estimation.sensitivity import ModelSpread, SensitivityRow
 from evidence.presentation.disclosure import COMPLEMENT_LABEL, DEFAULT_RULE, PEOPLE, DisclosureRule
+from evidence.presentation.markup import escape_markdown, number
 
 __all__ = [
     "DisclosedEstimate",
@@ -34,8 +35,10 @@ __all__ = [
     "estimate_headline",
     "estimate_row_kinds",
     "estimate_rows",
+    "monte_carlo_range_text",
     "sensitivity_chart_data",
     "sensitivity_frame",
+    "spread_text",
 ]
 
 _SMALL, _COMPLEMENT = "small", "complement"
@@ -165,6 +168,14 @@ def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
         low, high = (COMPLEMENT_LABEL if mark else value for value, mark in zip(limits, marks, strict=True))
         rounds.append({**entry, "low": low, "high": high})
     payload["bootstrap"]["rounds"] = rounds
+    if result.monte_carlo_range:
+        payload["bootstrap"]["monte_carlo_range"] = [
+            [
+                COMPLEMENT_LABEL if mark else value
+                for value, mark in zip(*disclose_limits(result.observed, pair, rule), strict=True)
+            ]
+            for pair in result.monte_carlo_range
+        ]
     if shown.withheld:
         # the standard errors of withheld limits, and the fit of the existence check, would hint at them
         payload["bootstrap"]["monte_carlo_se"] = None
@@ -204,6 +215,12 @@ def _models(count: int) -> str:
 
 
 def interval_method_text(result: PopulationEstimate) -> str:
+    if result.interval_method == "bca" and result.bootstrap_runs > 1:
+        per_run = result.bootstrap_replicates // result.bootstrap_runs
+        return (
+            f"BCa bootstrap: the median of the limits of {result.bootstrap_runs} independent runs of "
+            f"{per_run:,} replicates, each replicate repeating the model choice (seed {result.seed})"
+        )
     if result.interval_method == "bca":
         return (
             f"BCa bootstrap of {result.bootstrap_replicates:,} replicates, each repeating the model choice "
@@ -218,15 +235,34 @@ def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None 
         return []
     lines = []
     se = result.monte_carlo_se
-    if se and all(math.isfinite(v) for v in se) and not (shown and shown.withheld):
-        lines.append(
-            f"Monte Carlo spread of the limits: ±{se[0]:,.0f} (lower), ±{se[1]:,.0f} (upper) as a standard "
-            "error over resamples of the replicates; another seed moves them about this much"
-        )
-    if result.bootstrap_rounds:
-        lines.append(
-            f"{result.bootstrap_replicates:,} replicates drawn in rounds until neither limit moved by 5% or more"
-        )
+    withheld = bool(shown and shown.withheld)
+    if result.bootstrap_runs > 1:
+        per_run = result.bootstrap_replicates // result.bootstrap_runs
+        if not withheld and (text := monte_carlo_range_text(result)):
+            lines.append(f"Monte Carlo range: one run of {per_run:,} replicates (as published) gave {text}")
+        if se and all(math.isfinite(v) for v in se) and not withheld:
+            lines.append(
+                f"Monte Carlo standard error of the median limits: ±{se[0]:,.0f} (lower), ±{se[1]:,.0f} (upper)"
+            )
+    else:
+        extreme = _extreme_limits(result)
+        for name, at in zip(("lower", "upper"), extreme, strict=True):
+            if at:
+                lines.append(
+                    f"the {name} limit is the run's most extreme replicate (read at probability {at}): another "
+                    "seed moves it a lot, by more than one run can measure; independent runs (auto) give the "
+                    "limit and its Monte Carlo range"
+                )
+        spreads = [
+            f"±{v:,.0f} ({name})"
+            for name, v, at in zip(("lower", "upper"), se or (), extreme, strict=False)
+            if math.isfinite(v) and not at
+        ]
+        if spreads and not withheld:
+            lines.append(
+                f"Monte Carlo spread of the limits: {', '.join(spreads)} as a standard error over resamples of "
+                "the replicates; another seed moves them about this much"
+            )
     if result.bootstrap_unbounded:
         lines.append(
             f"{result.bootstrap_unbounded:,} replicates had no case on more than one list: estimate unbounded"
@@ -242,6 +278,52 @@ def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None 
             f"{result.rejected_unconverged:,} fits did not converge even from a cold start: not used"
         )
     return lines
+
+
+def _extreme_limits(result: PopulationEstimate) -> tuple[str | None, str | None]:
+    """For each limit of a single run read beyond its most extreme replicate, the probability it is read at."""
+    if result.interval_method != "bca" or not result.replicates_beyond or not result.limit_quantiles:
+        return None, None
+    low_p, high_p = result.limit_quantiles
+    return (
+        f"{low_p:.2g}" if result.replicates_beyond[0] < 1 else None,
+        f"{high_p:.5g}" if result.replicates_beyond[1] < 1 else None,
+    )
+
+
+def monte_carlo_range_text(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str:
+    """The range of each limit over independent runs, e.g. "a lower limit of 455 – 580 and an upper limit of
+    1,473 – 1,665" (limits too close to the number observed withheld, ``x``); empty for a single run."""
+    if not result.monte_carlo_range:
+        return ""
+    parts = []
+    for name, pair in zip(("lower", "upper"), result.monte_carlo_range, strict=True):
+        values, marks = disclose_limits(result.observed, pair, rule)
+        shown = [
+            COMPLEMENT_LABEL if mark else ("no limit" if value is None else f"{value:,.0f}")
+            for value, mark in zip(values, marks, strict=True)
+        ]
+        parts.append(f"{'a' if name == 'lower' else 'an'} {name} limit of {shown[0]} – {shown[1]}")
+    return " and ".join(parts)
+
+
+def spread_text(
+    spread: ModelSpread | None, result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE
+) -> str:
+    """In plain words, when reasonable model choices give estimates beyond the headline interval: the data
+    cannot pin the number down, and the range across the models. Empty otherwise."""
+    if spread is None or not spread.beyond_interval or disclose_estimate(result, rule).withheld:
+        return ""
+    low = disclose_estimate(spread.low.result, rule).text("estimate") if spread.low.result else "x"
+    high = disclose_estimate(spread.high.result, rule).text("estimate") if spread.high.result else "x"
+    return (
+        f"**The data cannot pin the number down.** The {number(spread.choices, 'parameter')} reasonable model "
+        "choices tried give "
+        f"estimates from {low} ({escape_markdown(spread.low.choice.label)}) to {high} "
+        f"({escape_markdown(spread.high.choice.label)}), beyond this interval: the interval allows for the "
+        "sampling error of one way of choosing the model, not for the choice between ways. Report the range "
+        "across the models with the estimate (see *Sensitivity to the model choice*)."
+    )
 
 
 def estimate_rows(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> list[tuple[str, str]]:
@@ -290,18 +372,49 @@ def estimate_row_kinds(rows: Sequence[tuple[str, str]]) -> list[str | None]:
     return [PEOPLE if item.endswith("% interval") else ROW_KINDS.get(item) for item, _ in rows]
 
 
-def estimate_headline(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str:
-    """A Markdown headline with the estimate and its interval (only numbers and fixed words: nothing from
-    the data file), or why they are withheld."""
+def estimate_headline(
+    result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE, spread: ModelSpread | None = None
+) -> str:
+    """A Markdown headline with the estimate and its interval, the interval's Monte Carlo range, and — when
+    other reasonable model choices give estimates beyond the interval — that the data cannot pin the number
+    down, with the range across the models (numbers, fixed words and escaped list names), or why they are
+    withheld."""
     shown = disclose_estimate(result, rule)
     if shown.values["estimate"] is None:
         return f"### Estimated total population: withheld\n\n{shown.reasons[0].capitalize()}."
-    return (
-        f"### Estimated total population: **{shown.text('estimate')}** "
-        f"({result.level:.0%} interval {shown.interval_text()})\n\n"
-        f"People on at least one list: {shown.text('observed')}; estimated on none: "
-        f"{shown.text('dark_figure')}."
-    )
+    paragraphs = [
+        (
+            f"### Estimated total population: **{shown.text('estimate')}** "
+            f"({result.level:.0%} interval {shown.interval_text()})"
+        ),
+        (
+            f"People on at least one list: {shown.text('observed')}; estimated on none: "
+            f"{shown.text('dark_figure')}."
+        ),
+    ]
+    if result.interval_method == "bca" and not shown.withheld:
+        if text := monte_carlo_range_text(result, rule):
+            paragraphs.append(
+                f"The interval is the median of {number(result.bootstrap_runs, 'parameter')} independent bootstrap "
+                f"runs; one run alone "
+                f"(as published) gave {text}."
+            )
+        elif any(_extreme_limits(result)):
+            paragraphs.append(
+                "The interval is one bootstrap run: a limit read at its most extreme replicate moves a lot from "
+                "seed to seed (independent runs, `auto`, give the limit and its Monte Carlo range)."
+            )
+    if result.infinite_parameters:
+        pairs = ", ".join(escape_markdown(t) for t in result.infinite_parameters)
+        paragraphs.append(
+            f"The chosen model holds {pairs}: interactions of lists with no case in common, fixed at −∞ (the "
+            "lists are treated as excluding each other), as SparseMSE's stepwise selection does when the "
+            "absence of overlap is itself significant. Every combination of lists holding one is left out of "
+            "the fit."
+        )
+    if text := spread_text(spread, result, rule):
+        paragraphs.append(text)
+    return "\n\n".join(paragraphs)
 
 
 def sensitivity_frame(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEFAULT_RULE) -> pl.DataFrame:

@@ -2,18 +2,41 @@
 
 "Victims of trafficking assisted between 2012 and 2023, as of June 2023": the total, then by sex, age band,
 nationality, form of exploitation and assistance received, and the nationals of the organisation's country
-trafficked abroad (and returned), by country of exploitation. Every number passes disclosure control:
-tables that split the total (sex, age band, nationality, country of exploitation) are protected with their
-total (secondary suppression); forms and kinds of assistance, where one person may count several times, get
-the threshold rule on each count and their denominator (people whose form, or assistance, is recorded).
-Given each record's key (the organisation's real records), every count is instead perturbed by the cell key
-method, so that figures as of other dates or for other periods cannot be subtracted into a person.
+trafficked abroad, by country of exploitation and by whether they received return assistance.
+
+Forms of exploitation
+    One person may count under several forms (forced labour and sexual exploitation), which the title says.
+    Forced criminality is a form CTDC codes as "other" (a true ``exploitation_forced_criminality`` also sets
+    ``exploitation_other``): where the records hold it, "Other" is shown split into "Forced criminality" and
+    "Other forms (not forced criminality)", so that nobody counts twice for the same form.
+
+Nationals abroad
+    The canonical case table has no field saying that a person was returned: it holds the country of
+    exploitation, and return assistance only where the organisation records it as a kind of assistance. So the
+    table by country of exploitation counts every national whose recorded country of exploitation is another
+    country, returned or not; where the records hold an assistance kind about return (its name contains
+    ``return`` or ``repatriation``), a second table splits the same people into those who received it, those
+    recorded without it, and those whose assistance is not recorded.
+
+Disclosure control
+    Every number passes it. Without record keys (invented records) the whole box is protected as one system:
+    the tables that split the total (sex, age band, nationality) or a part of it (nationals abroad by country
+    of exploitation and by return) are linear constraints that share their totals, and so are the differences
+    a reader can take between a total and its parts (the total less the people whose form is recorded; the
+    nationals of the country less those abroad). Forms and kinds of assistance add inequalities (each count is
+    at most the people whose group is recorded, and together at least them; forced criminality and the other
+    "other" forms never share a person). Small counts are withheld, and further counts (marked ``x``) until no
+    withheld count, and no small difference of published ones, has only one value consistent with everything
+    published (checked by integer programming). Given each record's key (the organisation's real records),
+    every count is instead perturbed by the cell key method, so that figures as of other dates, for other
+    periods or of a total and its parts cannot be subtracted into a person.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 import polars as pl
@@ -23,9 +46,9 @@ from evidence.presentation.disclosure import (
     DEFAULT_RULE,
     PERTURBATION_NOTE,
     DisclosedTable,
+    DisclosureError,
     DisclosureRule,
     suppress_counts,
-    suppress_table,
 )
 from evidence.sources.case_schema import FLAG_GROUPS
 
@@ -37,15 +60,29 @@ BREAKDOWNS = {
     "age_band": ("Age band", "age_band"),
     "nationality": ("Nationality", "origin_iso3"),
 }
-_EXTRA_FORMS = ["exploitation_forced_criminality"]
+FORMS_TITLE = "Form of exploitation (a person may count under several)"
+#: The forms' labels; a form of the case table not named here is labelled from its column.
+FORM_LABELS = {
+    "exploitation_forced_labour": "Forced labour",
+    "exploitation_sexual": "Sexual exploitation",
+    "exploitation_other": "Other",
+}
+FORCED_CRIMINALITY = "exploitation_forced_criminality"
+FORCED_CRIMINALITY_LABEL = "Forced criminality"
+OTHER_NOT_FORCED_CRIMINALITY_LABEL = "Other forms (not forced criminality)"
 ASSISTANCE_PREFIX = "assistance_"
+#: An assistance kind whose name holds one of these is about return (``return_reintegration``, ...).
+RETURN_WORDS = ("return", "repatriat")
 _KEY = "__record_key"  # each record's cell key, beside the records while the figures are counted
+# why a count is withheld, as DisclosedTable.display reads it
+_SMALL, _COMPLEMENT = "small", "complement"
 
 
 @dataclasses.dataclass(frozen=True)
 class KeyFigures:
     """The protected key figures; ``tables`` by name (see :data:`BREAKDOWNS`, ``form``, ``assistance``,
-    ``nationals_abroad``), each a :class:`DisclosedTable` whose key column is ``category``."""
+    ``nationals_abroad``, ``nationals_abroad_return``), each a :class:`DisclosedTable` whose key column is
+    ``category`` (the tables that split a total end with it, category null)."""
 
     as_of: str
     year_from: int
@@ -96,49 +133,351 @@ class KeyFigures:
         }
 
 
-def _keys(frame: pl.DataFrame, keyed: bool) -> pl.DataFrame | None:
-    """The cell keys of a count frame (its ``key`` column, renamed for the count column), if keyed."""
-    return frame.select(pl.col("key").alias(COUNT)) if keyed else None
+@dataclasses.dataclass
+class _Cells:
+    """Every count of the box and the linear relations between them that a reader can use.
 
+    A cell is a count of people with its cell key (the sum of its records' keys). A count shown in two tables
+    (a total) is one cell. Some cells are never shown but follow from shown ones (the total less the people
+    whose form is recorded): they take part in the relations so that a small one is protected like a withheld
+    count.
+    """
 
-def _partition(data: pl.DataFrame, column: str, rule: DisclosureRule) -> DisclosedTable:
-    keyed = _KEY in data.columns
-    counts = (
-        data.group_by(column)
-        .agg(pl.len().alias(COUNT), (pl.col(_KEY).sum() if keyed else pl.lit(0)).alias("key"))
-        .sort(column, nulls_last=True)  # categories in their own order (age bands), "not recorded" last
-        .select(pl.col(column).cast(pl.String).fill_null(NOT_RECORDED).alias("category"), COUNT, "key")
-    )
-    return suppress_table(counts.drop("key"), "category", [COUNT], rule, cell_keys=_keys(counts, keyed))
+    keyed: bool
+    values: list[int] = dataclasses.field(default_factory=list)
+    keys: list[int] = dataclasses.field(default_factory=list)
+    shown: list[bool] = dataclasses.field(default_factory=list)
+    #: (parts, total): the parts add up to the total
+    lines: list[tuple[list[int], int]] = dataclasses.field(default_factory=list)
+    #: {cell: coefficient}: the weighted sum is at most 0
+    at_most: list[dict[int, int]] = dataclasses.field(default_factory=list)
+
+    def new(self, value: int, key: int, *, shown: bool = True) -> int:
+        """A cell of ``value`` people whose keys sum to ``key``; its index."""
+        self.values.append(value)
+        self.keys.append(key)
+        self.shown.append(shown)
+        return len(self.values) - 1
+
+    def add(self, frame: pl.DataFrame, chosen: pl.Expr | None = None, *, shown: bool = True) -> int:
+        """A cell counting the records of ``frame`` (those ``chosen``, if given); its index."""
+        selected = frame if chosen is None else frame.filter(chosen)
+        key = int(selected.get_column(_KEY).sum()) if self.keyed else 0
+        return self.new(selected.height, key, shown=shown)
+
+    def partition(
+        self, frame: pl.DataFrame, parts: list[tuple[str, pl.Expr]], total: int
+    ) -> list[tuple[str, int]]:
+        """Cells for ``parts`` (disjoint selections covering ``frame``) adding up to the cell ``total``."""
+        rows = [(label, self.add(frame, chosen)) for label, chosen in parts]
+        self.lines.append(([cell for _, cell in rows], total))
+        return rows
+
+    def by_column(self, frame: pl.DataFrame, column: str, total: int) -> list[tuple[str, int]]:
+        """A partition by the values of ``column``, in the column's own order (age bands), "not recorded" last."""
+        counts = (
+            frame.group_by(column)
+            .agg(pl.len().alias("n"), (pl.col(_KEY).sum() if self.keyed else pl.lit(0)).alias("key"))
+            .sort(column, nulls_last=True)
+        )
+        rows = [
+            (NOT_RECORDED if value is None else str(value), self.new(int(n), int(key)))
+            for value, n, key in counts.iter_rows()
+        ]
+        self.lines.append(([cell for _, cell in rows], total))
+        return rows
 
 
 def _multi_response(
-    data: pl.DataFrame, flags: dict[str, str], rule: DisclosureRule, known: str
-) -> DisclosedTable:
-    """Counts of people per flag (a person may count under several), and the people the group is known for."""
-    # a flag these records never fill is not asked, so it is left out rather than shown as 0
-    present = {
-        label: c for label, c in flags.items() if c in data.columns and data[c].null_count() < data.height
-    }
-    recorded = (
-        pl.any_horizontal([pl.col(c).is_not_null() for c in present.values()]) if present else pl.lit(False)
-    )
-    keyed = _KEY in data.columns
-    key = pl.col(_KEY) if keyed else pl.lit(0)
-    selections = [(label, pl.col(c).fill_null(False)) for label, c in present.items()] + [(known, recorded)]
-    counts = pl.DataFrame(
-        [
-            (label, int(data.select(chosen.sum()).item()), int(data.select(key.filter(chosen).sum()).item()))
-            for label, chosen in selections
-        ],
-        schema={"category": pl.String, COUNT: pl.Int64, "key": pl.Int64},
-        orient="row",
-    )
-    return suppress_counts(counts.drop("key"), COUNT, rule, cell_keys=_keys(counts, keyed))
+    cells: _Cells,
+    data: pl.DataFrame,
+    selections: list[tuple[str, pl.Expr]],
+    known: str,
+    total: int,
+    disjoint: Iterable[tuple[str, str]] = (),
+) -> tuple[list[tuple[str, int]], int]:
+    """Counts of people per selection (a person may count under several) and of the people the group is
+    known for (some selection true); the relations a reader can use between them and the total."""
+    recorded_expr = pl.any_horizontal([e for _, e in selections]) if selections else pl.lit(False)
+    rows = [(label, cells.add(data, chosen)) for label, chosen in selections]
+    recorded = cells.add(data, recorded_expr)
+    unknown = cells.add(data, ~recorded_expr, shown=False)  # the total less the people recorded
+    cells.lines.append(([recorded, unknown], total))
+    index = dict(rows)
+    for _, cell in rows:  # no count exceeds the people recorded
+        cells.at_most.append({cell: 1, recorded: -1})
+    if rows:  # everyone recorded counts under at least one
+        cells.at_most.append({recorded: 1, **{cell: -1 for _, cell in rows}})
+    for a, b in disjoint:  # two selections no one is in at once
+        if a in index and b in index:
+            cells.at_most.append({index[a]: 1, index[b]: 1, recorded: -1})
+    return [*rows, (known, recorded)], unknown
+
+
+def _present(data: pl.DataFrame, column: str) -> bool:
+    """Whether the records hold the column (a flag they never fill was not asked: left out, not shown as 0)."""
+    return column in data.columns and data[column].null_count() < data.height
 
 
 def _label(column: str, prefix: str) -> str:
-    return column.removeprefix(prefix).replace("_", " ").capitalize()
+    words = column.removeprefix(prefix).replace("return_reintegration", "return_and_reintegration")
+    return words.replace("_", " ").capitalize()
+
+
+def _form_selections(data: pl.DataFrame) -> list[tuple[str, pl.Expr]]:
+    """The forms of exploitation the records hold, "other" split around forced criminality where it is held."""
+    split = _present(data, FORCED_CRIMINALITY) and _present(data, "exploitation_other")
+    out: list[tuple[str, pl.Expr]] = []
+    for column in FLAG_GROUPS["exploitation"]:
+        if not _present(data, column):
+            continue
+        flag = pl.col(column).fill_null(False)
+        if column == "exploitation_other" and split:
+            criminality = pl.col(FORCED_CRIMINALITY).fill_null(False)
+            out.append((FORCED_CRIMINALITY_LABEL, criminality))
+            out.append((OTHER_NOT_FORCED_CRIMINALITY_LABEL, flag & ~criminality))
+        else:
+            out.append((FORM_LABELS.get(column) or _label(column, "exploitation_"), flag))
+    if not split and _present(data, FORCED_CRIMINALITY):  # records without "other": forced criminality alone
+        out.append((FORCED_CRIMINALITY_LABEL, pl.col(FORCED_CRIMINALITY).fill_null(False)))
+    return out
+
+
+def return_column(data: pl.DataFrame) -> str | None:
+    """The first assistance column about return (see :data:`RETURN_WORDS`) that the records fill, if any."""
+    for column in data.columns:
+        kind = column.removeprefix(ASSISTANCE_PREFIX)
+        if (
+            column.startswith(ASSISTANCE_PREFIX)
+            and any(w in kind for w in RETURN_WORDS)
+            and _present(data, column)
+        ):
+            return column
+    return None
+
+
+# ------------------------------------------------------------------------------------------- protection
+
+
+def _pinned(
+    cells: _Cells,
+    status: list[str | None],
+    rule: DisclosureRule,
+    chosen_from: dict[int, list[int]],
+    of: list[int],
+) -> dict[int, bool]:
+    """For each cell of ``of``: whether everything published leaves it only one whole value.
+
+    The attacker knows the relations, the published counts, that a ``<5`` count lies in 1..threshold-1, that
+    an ``x`` count is at least the threshold and at most every still-published positive count of the relations
+    it was chosen from (it was the smallest), and that a count never shown is at least 0. Each cell is safe as
+    soon as one whole-number solution of all that gives it another value (found by integer programming: a few
+    objectives that move many cells at once, then each cell still unresolved on its own).
+    """
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    values = cells.values
+    ceiling = float(2 * sum(values) + rule.threshold)
+    relations = _relations(cells)
+    bounds: dict[int, tuple[float, float]] = {}
+    for cell, value in enumerate(values):
+        if status[cell] == _SMALL:
+            bounds[cell] = (rule.smallest_small, rule.threshold - 1)
+        elif status[cell] == _COMPLEMENT:
+            rivals = [
+                values[c]
+                for r in chosen_from.get(cell, ())
+                for c in relations[r]
+                if c != cell and cells.shown[c] and status[c] is None and values[c] > 0
+            ]
+            bounds[cell] = (rule.threshold, float(min(rivals, default=ceiling)))
+        elif not cells.shown[cell]:
+            bounds[cell] = (0.0, ceiling)
+    # published counts are constants: only the others are unknowns
+    unknown = sorted(bounds)
+    position = {cell: k for k, cell in enumerate(unknown)}
+    signed = [({**dict.fromkeys(parts, 1), total: -1}, True) for parts, total in cells.lines]
+    signed += [(weights, False) for weights in cells.at_most]
+    rows, lower, upper = [], [], []
+    for weights, equal in signed:
+        row = np.zeros(len(unknown))
+        constant = 0.0
+        for cell, weight in weights.items():
+            if cell in position:
+                row[position[cell]] += weight
+            else:
+                constant += weight * values[cell]
+        if row.any():
+            rows.append(row)
+            lower.append(-constant if equal else -np.inf)
+            upper.append(-constant)
+    constraints = [LinearConstraint(np.array(rows), lower, upper)] if rows else []
+    box = Bounds([bounds[c][0] for c in unknown], [bounds[c][1] for c in unknown])
+    truth = np.array([values[c] for c in unknown], dtype=float)
+    unresolved = dict.fromkeys(of, True)
+
+    def differs_with(objective: np.ndarray) -> None:
+        result = milp(objective, constraints=constraints, bounds=box, integrality=np.ones(len(unknown)))
+        if result.status == 0:
+            for cell in unresolved:
+                if abs(result.x[position[cell]] - truth[position[cell]]) > 0.5:
+                    unresolved[cell] = False
+
+    def pending() -> np.ndarray:
+        mask = np.zeros(len(unknown))
+        mask[[position[c] for c, u in unresolved.items() if u]] = 1.0
+        return mask
+
+    rng = np.random.default_rng(0)  # fixed seed: the same figures always get the same protection
+    for attempt in range(6):  # all pending cells down, all up, then four random mixes
+        if not any(unresolved.values()):
+            break
+        direction = [1.0, -1.0][attempt] if attempt < 2 else rng.choice([-1.0, 1.0], len(unknown))
+        differs_with(direction * pending())
+    for cell in of:
+        for sign in (1.0, -1.0):
+            if unresolved[cell]:
+                objective = np.zeros(len(unknown))
+                objective[position[cell]] = sign
+                differs_with(objective)
+    return unresolved
+
+
+def _relations(cells: _Cells) -> list[list[int]]:
+    """Every relation (lines, then inequalities) as the cells it ties together."""
+    return [[*parts, total] for parts, total in cells.lines] + [list(w) for w in cells.at_most]
+
+
+def _protect(cells: _Cells, rule: DisclosureRule) -> list[str | None]:
+    """Why each cell is withheld (small, complement) or None: no small count, shown or following from shown
+    ones, has only one value consistent with what is published."""
+    values = cells.values
+    status: list[str | None] = [
+        _SMALL if shown and rule.is_small(v) else None for v, shown in zip(values, cells.shown, strict=True)
+    ]
+    # a count withheld by its label alone is 1..threshold-1; one never shown may be anything from 0
+    label_pins = rule.smallest_small == rule.threshold - 1
+    sensitive = [
+        c for c, v in enumerate(values) if rule.is_small(v) and (not cells.shown[c] or not label_pins)
+    ]
+    if not sensitive:
+        return status
+    relations = _relations(cells)
+    of_cell: dict[int, list[int]] = {}
+    for r, members in enumerate(relations):
+        for cell in members:
+            of_cell.setdefault(cell, []).append(r)
+    chosen_from: dict[int, list[int]] = {}
+
+    def best(candidate_relations: Iterable[int]) -> int | None:
+        found = {
+            c
+            for r in candidate_relations
+            for c in relations[r]
+            if cells.shown[c] and status[c] is None and values[c] > 0
+        }
+        return min(found, key=lambda c: (values[c], c)) if found else None
+
+    def widening(cell: int) -> Iterable[list[int]]:
+        own = of_cell.get(cell, [])
+        yield own
+        neighbours = {c for r in own for c in relations[r] if status[c] is not None or not cells.shown[c]}
+        yield sorted({r for c in neighbours for r in of_cell.get(c, [])})
+        yield list(range(len(relations)))
+
+    exposed = sensitive
+    while True:
+        # withholding more only widens what is consistent: a cell found safe stays safe, only the rest are checked
+        pinned = _pinned(cells, status, rule, chosen_from, exposed)
+        exposed = [c for c in exposed if pinned[c]]
+        if not exposed:
+            return _publish_the_determined(cells, status, rule, chosen_from, sensitive)
+        touched: set[int] = set()  # relations that got a withheld count in this pass: re-check first
+        for cell in exposed:
+            if touched.intersection(of_cell.get(cell, [])):
+                continue
+            for candidates in widening(cell):
+                complement = best(candidates)
+                if complement is not None:
+                    status[complement] = _COMPLEMENT
+                    chosen_from[complement] = list(candidates)
+                    touched.update(of_cell.get(complement, []))
+                    break
+        if not touched:
+            raise DisclosureError(
+                "these key figures cannot be published safely: even with every count withheld, what is "
+                f"published determines a count below {rule.threshold}; choose a wider period"
+            )
+
+
+def _publish_the_determined(
+    cells: _Cells,
+    status: list[str | None],
+    rule: DisclosureRule,
+    chosen_from: dict[int, list[int]],
+    sensitive: list[int],
+) -> list[str | None]:
+    """``status`` with every withheld count that what is published determines anyway published again (the
+    largest first: a total withheld in one table and the sum of another's parts), when nothing becomes
+    exposed by it."""
+    complements = sorted(
+        (c for c, s in enumerate(status) if s == _COMPLEMENT), key=lambda c: -cells.values[c]
+    )
+    for cell in complements:
+        if not _pinned(cells, status, rule, chosen_from, [cell])[cell]:
+            continue
+        status[cell] = None
+        if any(_pinned(cells, status, rule, chosen_from, sensitive).values()):
+            status[cell] = _COMPLEMENT
+    return status
+
+
+def _published(cells: _Cells, rule: DisclosureRule) -> tuple[list[int | None], list[str | None]]:
+    """Each cell as published (null where withheld) and why it is withheld."""
+    if cells.keyed:
+        # every count moved by its own key: the same records give the same number in every table
+        frame = suppress_counts(
+            pl.DataFrame({COUNT: cells.values}, schema={COUNT: pl.Int64}),
+            COUNT,
+            rule,
+            cell_keys=pl.DataFrame({COUNT: cells.keys}, schema={COUNT: pl.Int64}),
+        )
+        return frame.frame[COUNT].to_list(), frame.reasons[COUNT].to_list()
+    status = _protect(cells, rule)
+    return [None if s is not None else v for v, s in zip(cells.values, status, strict=True)], status
+
+
+def _table(
+    rows: list[tuple[str, int]],
+    total: int | None,
+    published: list[int | None],
+    reasons: list[str | None],
+    rule: DisclosureRule,
+    perturbed: bool,
+) -> DisclosedTable:
+    """The published cells of one table (with its totals row when ``total`` is given)."""
+    cells = [cell for _, cell in rows] + ([] if total is None else [total])
+    labels: list[str | None] = [label for label, _ in rows] + ([] if total is None else [None])
+    why = [reasons[c] for c in cells]
+    frame = pl.DataFrame(
+        {
+            "category": labels,
+            COUNT: [published[c] for c in cells],
+            COUNT + "_suppressed": [r is not None for r in why],
+        },
+        schema={"category": pl.String, COUNT: pl.Int64, COUNT + "_suppressed": pl.Boolean},
+    )
+    return DisclosedTable(
+        frame=frame,
+        count_columns=(COUNT,),
+        rule=rule,
+        n_primary=sum(r == _SMALL for r in why),
+        n_secondary=sum(r == _COMPLEMENT for r in why),
+        has_total_row=total is not None,
+        reasons=pl.DataFrame({COUNT: why}, schema={COUNT: pl.String}),
+        perturbed=perturbed,
+    )
 
 
 def key_figures(
@@ -163,7 +502,6 @@ def key_figures(
         data = data.with_columns(record_keys.cast(pl.Int64).alias(_KEY))
     as_of_date = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     year_to = as_of_date.year
-    without_year = int(data.get_column("year").null_count())
     dated = data.filter(pl.col("year").is_not_null())
     if year_from is None:
         earliest = dated.get_column("year").min()
@@ -172,54 +510,99 @@ def key_figures(
         raise ParameterError(f"--from {year_from} is after the as-of date's year {year_to}")
     period = dated.filter(pl.col("year").is_between(year_from, year_to))
     keyed = record_keys is not None
-    total = suppress_counts(
-        pl.DataFrame({"category": ["Total"], COUNT: [period.height]}),
-        COUNT,
-        rule,
-        # the total's key is its records' keys summed, as the totals row of every table: the same number
-        cell_keys=pl.DataFrame({COUNT: [int(period.get_column(_KEY).sum())]}) if keyed else None,
+    cells = _Cells(keyed)
+    total = cells.add(period)
+    rows: dict[str, list[tuple[str, int]]] = {}
+    totals: dict[str, int | None] = {}
+    titles: dict[str, str] = {}
+    for name, (title, column) in BREAKDOWNS.items():
+        rows[name], totals[name], titles[name] = cells.by_column(period, column, total), total, title
+    rows["form"], _ = _multi_response(
+        cells,
+        period,
+        _form_selections(period),
+        "People whose form of exploitation is recorded",
+        total,
+        disjoint=[(FORCED_CRIMINALITY_LABEL, OTHER_NOT_FORCED_CRIMINALITY_LABEL)],
     )
-    tables = {name: _partition(period, column, rule) for name, (_, column) in BREAKDOWNS.items()}
-    titles = {name: title for name, (title, _) in BREAKDOWNS.items()}
-    forms = {_label(c, "exploitation_"): c for c in [*FLAG_GROUPS["exploitation"], *_EXTRA_FORMS]}
-    tables["form"] = _multi_response(period, forms, rule, "People whose form of exploitation is recorded")
-    titles["form"] = "Form of exploitation (a person may count under several)"
-    assistance = {_label(c, ASSISTANCE_PREFIX): c for c in period.columns if c.startswith(ASSISTANCE_PREFIX)}
-    tables["assistance"] = _multi_response(period, assistance, rule, "People whose assistance is recorded")
+    totals["form"], titles["form"] = None, FORMS_TITLE
+    assistance_columns = [
+        c for c in period.columns if c.startswith(ASSISTANCE_PREFIX) and _present(period, c)
+    ]
+    assistance_kinds = [
+        (_label(c, ASSISTANCE_PREFIX), pl.col(c).fill_null(False)) for c in assistance_columns
+    ]
+    rows["assistance"], assistance_unknown = _multi_response(
+        cells, period, assistance_kinds, "People whose assistance is recorded", total
+    )
+    totals["assistance"] = None
     titles["assistance"] = "Assistance received (a person may count under several)"
     notes = []
+    if FORCED_CRIMINALITY_LABEL in dict(rows["form"]) and OTHER_NOT_FORCED_CRIMINALITY_LABEL in dict(
+        rows["form"]
+    ):
+        notes.append(
+            'forced criminality is a form CTDC codes as "other": it is counted apart from the other forms coded '
+            '"other", and together they are the people CTDC would count as "other"'
+        )
     if country:
-        abroad = period.filter(
-            (pl.col("origin_iso3") == country)
-            & pl.col("destination_iso3").is_not_null()
-            & (pl.col("destination_iso3") != country)
-        )
-        if abroad.height:
-            tables["nationals_abroad"] = _partition(abroad, "destination_iso3", rule)
-        else:
-            tables["nationals_abroad"] = suppress_counts(
-                pl.DataFrame({"category": ["Total"], COUNT: [0]}),
-                COUNT,
-                rule,
-                cell_keys=pl.DataFrame({COUNT: [0]}) if keyed else None,
-            )
+        nationals = period.filter(pl.col("origin_iso3") == country)
+        abroad_expr = pl.col("destination_iso3").is_not_null() & (pl.col("destination_iso3") != country)
+        abroad = nationals.filter(abroad_expr)
+        abroad_total = cells.add(abroad)
+        rows["nationals_abroad"] = cells.by_column(abroad, "destination_iso3", abroad_total)
+        totals["nationals_abroad"] = abroad_total
         titles["nationals_abroad"] = (
-            f"Nationals of {country} trafficked abroad and returned, by country of exploitation"
+            f"Nationals of {country} trafficked abroad (returned or not), by country of exploitation"
         )
+        nationality = dict(rows["nationality"])
+        if country in nationality:  # the nationals less those abroad: exploited at home or not recorded where
+            at_home = cells.add(nationals, ~abroad_expr, shown=False)
+            cells.lines.append(([abroad_total, at_home], nationality[country]))
+        returned = return_column(period)
+        if returned is not None:
+            kind = _label(returned, ASSISTANCE_PREFIX).lower()
+            assisted = pl.any_horizontal([e for _, e in assistance_kinds])
+            flag = pl.col(returned).fill_null(False)
+            rows["nationals_abroad_return"] = cells.partition(
+                abroad,
+                [
+                    ("Received", flag),
+                    ("Not received (other assistance recorded)", assisted & ~flag),
+                    ("Assistance not recorded", ~assisted),
+                ],
+                abroad_total,
+            )
+            totals["nationals_abroad_return"] = abroad_total
+            titles["nationals_abroad_return"] = (
+                f"Nationals of {country} trafficked abroad, by {kind} assistance received"
+            )
+            (_, got), _, (_, unrecorded) = rows["nationals_abroad_return"]
+            # a reader may set these beside the assistance table: subsets of its counts
+            cells.at_most.append({got: 1, dict(rows["assistance"])[_label(returned, ASSISTANCE_PREFIX)]: -1})
+            cells.at_most.append({unrecorded: 1, assistance_unknown: -1})
+        else:
+            notes.append(
+                "the records hold no assistance about return: the nationals abroad are counted whether or not "
+                "they were returned"
+            )
     else:
         notes.append(
             "the register has no country (reporting_country in the mapping): nationals abroad not counted"
         )
-    if without_year:
-        shown = rule.label if rule.is_small(without_year) else f"{without_year:,}"
+    undated = data.filter(pl.col("year").is_null())
+    without_year = cells.add(undated) if undated.height else None
+    published, reasons = _published(cells, rule)
+    if without_year is not None:
+        shown = rule.label if reasons[without_year] else f"{published[without_year]:,}"
         notes.append(f"records without a year, not counted in any period: {shown}")
     return KeyFigures(
         as_of=as_of_date.isoformat(),
         year_from=year_from,
         year_to=year_to,
         country=country,
-        total=total,
-        tables=tables,
+        total=_table([("Total", total)], None, published, reasons, rule, keyed),
+        tables={name: _table(r, totals[name], published, reasons, rule, keyed) for name, r in rows.items()},
         titles=titles,
         rule=rule,
         notes=tuple(notes),

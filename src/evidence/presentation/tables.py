@@ -339,6 +339,7 @@ def table_data(
     decimals: int = 1,
     labels: Mapping[str, str] | None = None,
     kinds: Mapping[str, str | Sequence[str | None]] | None = None,
+    perturbed: bool = False,
 ) -> TableData:
     """A :class:`TableData` of a disclosed table or of a frame of already disclosed values.
 
@@ -348,6 +349,9 @@ def table_data(
     headers with spaces for underscores; its columns have only the kinds ``kinds`` gives them. ``labels``
     renames columns for the header; ``note`` is added under the table. A kind given as a list says what each
     row's cell of that column is (``{"value": ["lists", "people", ...]}``, for a table of mixed rows).
+    ``perturbed``: the counts of the frame were perturbed by the cell key method (a frame made from a perturbed
+    :class:`DisclosedTable` has lost its flag), which :data:`PERTURBATION_NOTE` says under it, as under every
+    perturbed :class:`DisclosedTable`.
     """
     given = dict(kinds or {})
     column_kinds = {c: k for c, k in given.items() if isinstance(k, str)}
@@ -368,6 +372,8 @@ def table_data(
             for c in shown.columns
         )
         notes = table_notes(table, source, shares=shares)
+        if perturbed and not table.perturbed:
+            notes.insert(len(notes) - 1, PERTURBATION_NOTE)  # before the source line, as table_notes puts it
         row_headers, total_row = len(table.key_columns), table.has_total_row
     elif isinstance(table, pl.DataFrame):
         shown = table.select(pl.all().cast(pl.String).fill_null(""))
@@ -382,6 +388,7 @@ def table_data(
         )
         # the labels a table shows are explained under it, unless the caller's note does so already
         notes = [n for n in withheld_notes(shown) if not (note and n.split(":")[0] in note)]
+        notes += [PERTURBATION_NOTE] if perturbed else []
         notes += [source if source.lower().startswith("source") else f"Source: {source}"] if source else []
         row_headers, total_row = 0, False
     else:

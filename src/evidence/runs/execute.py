@@ -57,6 +57,10 @@ LOG_FILE = "run.log"
 #: Seconds a kernel may take to start. Papermill's 60 are too few on a busy machine (a parallel batch on a
 #: shared server), and a slow start is not the notebook's fault.
 KERNEL_START_TIMEOUT = 300
+#: Seconds to wait for a cell's last outputs after the kernel has replied. Papermill makes running out of
+#: this wait an error, and nbclient's 4 s failed runs of finished cells on a loaded machine (a batch of two
+#: workers at load ~4); a kernel that truly stops sending is still caught, by this or the cell timeout.
+IOPUB_TIMEOUT = 120
 _TEMP = re.compile(
     r"^\.(?P<run>.+)\.(?P<host>[A-Za-z0-9_-]+?)-(?P<pid>\d+)\.[A-Za-z0-9_]+\.(?P<kind>part|old)$"
 )
@@ -223,6 +227,7 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
         "request_save_on_cell_execute": False,
         "execution_timeout": run.cell_timeout,
         "start_timeout": KERNEL_START_TIMEOUT,
+        "iopub_timeout": IOPUB_TIMEOUT,
     }
     source = nbformat.reads(run.notebook_text, as_version=4) if run.notebook_text else run.notebook_path
     paths_recorded = False  # whether Papermill wrote the notebook with the paths of a successful run

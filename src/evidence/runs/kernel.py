@@ -131,11 +131,28 @@ def kernel_manager_class(
                 kw.setdefault("stderr", self._run_log)
             return await super()._async_pre_start_kernel(**kw)
 
+        async def _async_start_kernel(self, **kw: Any) -> None:
+            try:
+                await super()._async_start_kernel(**kw)
+            except BaseException:
+                # a kernel that did not start (no such kernel, a failed launch): nbclient cleans nothing up
+                # after it, so its log is closed here rather than by the garbage collector
+                self._close_run_log()
+                raise
+
+        start_kernel = _async_start_kernel
+
         async def _async_cleanup_resources(self, restart: bool = False) -> None:
-            await super()._async_cleanup_resources(restart=restart)
+            try:
+                await super()._async_cleanup_resources(restart=restart)
+            finally:
+                if not restart:
+                    self._close_run_log()  # the kernel is gone: the manager's copy of its output file too
+
+        def _close_run_log(self) -> None:
             log = getattr(self, "_run_log", None)
-            if log is not None and not restart:
-                log.close()  # the kernel is gone: the manager's copy of its output file too
+            if log is not None:
+                log.close()
 
     return RunKernelManager
 

@@ -270,22 +270,47 @@ def parameters_hash(notebook: str, parameters: Mapping[str, Any], length: int = 
 
 
 _SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9._]+")
+#: At most this many characters of a run id's readable part name its data files.
+_DATA_SLUG_LENGTH = 40
 
 
 def run_id(spec: NotebookSpec, parameters: Mapping[str, Any], max_length: int = 80) -> str:
-    """A run folder's name: the notebook, its short scalar values in declaration order, and a hash of all.
+    """A run folder's name: the notebook, its data files' names, its short scalar values in declaration order,
+    and a hash of all.
 
-    ``country_brief-THA-both-2012-2023-5-3f9a1c``: readable at a glance, and unique because the hash covers
-    every parameter (data files, lists and long values are left out of the readable part).
+    ``country_brief-THA-both-2012-2023-5-3f9a1c``, ``hidden_population-NewOrl_5_185cases-stepwise-…-4b2e1d``:
+    readable at a glance, and unique because the hash covers every parameter (lists and long values are left
+    out of the readable part). Only ASCII letters, digits, ``.``, ``_`` and ``-``, at most ``max_length``
+    characters before the hash.
     """
     parts = [spec.name]
     for name in spec.parameters:
         value = parameters.get(name)
-        if isinstance(value, bool) or value is None:
+        if spec.parameters[name].validator == "data_files":
+            parts.append(data_slug(value))
+        elif isinstance(value, bool) or value is None:
             continue
-        if isinstance(value, int | str) and 0 < len(str(value)) <= 16:
-            parts.append(_SLUG_UNSAFE.sub("_", str(value)).strip("_"))
+        elif isinstance(value, int | str) and 0 < len(str(value)) <= 16:
+            parts.append(slug_text(str(value)))
         elif isinstance(value, list) and 0 < len(value) <= 2 and all(isinstance(v, int) for v in value):
             parts.append("-".join(str(v) for v in value))
-    slug = "-".join(p for p in parts if p)[:max_length].rstrip("-")
+    slug = "-".join(p for p in parts if p)[:max_length].rstrip("-.")
     return f"{slug}-{parameters_hash(spec.name, parameters)}"
+
+
+def slug_text(text: str) -> str:
+    """``text`` in a run id: accents dropped (``données`` → ``donnees``), every other run of characters
+    outside ASCII letters, digits, ``.`` and ``_`` one ``_``, no leading or trailing ``_`` or ``.``."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _SLUG_UNSAFE.sub("_", plain).strip("_.")
+
+
+def data_slug(value: Any, max_length: int = _DATA_SLUG_LENGTH) -> str:
+    """The data files of a run as its id names them: each file's stem (``NewOrl_5_185cases_SparseMSE``) through
+    :func:`slug_text`, joined by ``_``, at most ``max_length`` characters (the hash tells longer ones apart).
+    Empty when the run names no file (the notebook's default data)."""
+    files = value if isinstance(value, list) else [value]
+    stems = [slug_text(Path(str(f)).stem) for f in files if isinstance(f, str | Path) and str(f)]
+    return "_".join(s for s in stems if s)[:max_length].rstrip("_.")

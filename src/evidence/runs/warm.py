@@ -63,16 +63,31 @@ class WarmKernel:
         self._home = tempfile.mkdtemp(prefix="evidence-kernel-")  # the kernel's folder between runs
         self._start_env = {"PYTHONHASHSEED": "0"}
         manager_class = kernel_manager_class(self._start_env, self.log_path, ipc=self._ipc)
-        self.km = manager_class(kernel_name=kernel_name)
+        # The kernel's one zmq context, shared by its manager (control socket) and its client (shell, iopub,
+        # stdin, control): made here and destroyed by shutdown(), so the sockets of a kernel that is gone are
+        # closed then, not whenever the garbage collector reaches them.
+        import zmq.asyncio
+
+        self._context = zmq.asyncio.Context()
+        self.km = manager_class(kernel_name=kernel_name, context=self._context)
         self.kc: Any = None
         self._preload: str | None = None
         self._ready = False
-        _run(self._launch(preload))
+        try:
+            _run(self._launch(preload))
+        except BaseException:
+            self.shutdown()  # a kernel that could not start leaves nothing open behind (its log, its context)
+            raise
 
     async def _launch(self, preload: tuple[str, ...]) -> None:
         await self.km.start_kernel(cwd=self._home)
-        self.kc = self.km.client()
-        self.kc.start_channels()
+        self.kc = self.km.client(context=self._context)
+        # No heartbeat channel: whether the kernel lives is asked of its manager (is its process running?),
+        # here and in nbclient (a client made by a manager asks the manager). The heartbeat's thread, stopped
+        # before it has begun beating (a kernel started ahead for a run that turns out unchanged), would
+        # open sockets in a loop until zmq refuses ("Too many open files" at 1,023 sockets, and a process
+        # limit of 1,024 descriptors reached on the way).
+        self.kc.start_channels(hb=False)
         # queued until the kernel listens: the imports run while this process goes on with its own work
         # the environment it was started with: what the kernel sets itself on top (MPLBACKEND, PAGER, ...) is
         # kept for every run, the rest follows each run's environment
@@ -145,16 +160,19 @@ class WarmKernel:
         return (": " + " | ".join(tail)) if tail else ""
 
     def shutdown(self) -> None:
-        """Stop the kernel now and remove its files (idempotent)."""
+        """Stop the kernel now, close everything this process held open for it (its sockets, its zmq context,
+        its log) and remove its files (idempotent). Each step is taken even if one before it failed."""
         from evidence.runs.kernel import remove_ipc_files
 
-        with contextlib.suppress(Exception):
-            if self.kc is not None:
-                self.kc.stop_channels()
+        if self.kc is not None:
+            with contextlib.suppress(Exception):
+                self.kc.stop_channels()  # closes the client's sockets (linger 0)
         with contextlib.suppress(Exception):
             _run(self.km.shutdown_kernel(now=True))
         with contextlib.suppress(Exception):
-            _run(self.km.cleanup_resources())
+            _run(self.km.cleanup_resources())  # the manager's control socket, the kernel's log file
+        with contextlib.suppress(Exception):
+            self._context.destroy(linger=0)  # any socket still open in it, then the context and its threads
         if self._ipc:
             remove_ipc_files(self._ipc)
         self.log_path.unlink(missing_ok=True)

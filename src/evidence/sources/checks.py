@@ -78,10 +78,15 @@ def _issues(failures: pl.DataFrame, data: pl.DataFrame) -> pl.DataFrame:
 
 
 def year_span(loaded: LoadedTable) -> tuple[int, int]:
-    """The years a table may hold: from its known release's first year (else FIRST_YEAR) to the last year the
-    release can cover: its known last year or the year it was published, whichever is later (no release holds
-    figures of a year after its own); this year when neither is known."""
+    """The years a table may hold. A release named by a span of years (``1999-2024``: TIP tiers, whose release
+    is the span of report years in the file) is that span exactly: the span the provenance cites is the span
+    checked. Otherwise from its known release's first year (else FIRST_YEAR) to the last year the release can
+    cover: its known last year or the year it was published, whichever is later (no release holds figures of a
+    year after its own); this year when neither is known."""
     release = loaded.provenance.release
+    span = re.fullmatch(r"(\d{4})-(\d{4})", release)
+    if span:
+        return int(span[1]), int(span[2])
     described = _dataset(loaded)
     known = described.known_release(release) if described else None
     first = known.years[0] if known and known.years else FIRST_YEAR
@@ -89,8 +94,6 @@ def year_span(loaded: LoadedTable) -> tuple[int, int]:
     published = described.date_published(release) if described else ""
     if published:
         ends.append(int(published[:4]))
-    elif re.fullmatch(r"\d{4}-\d{4}", release):  # a span of report years
-        ends.append(int(release[5:]))
     return first, max(ends) if ends else dt.date.today().year
 
 

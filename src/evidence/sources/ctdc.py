@@ -49,9 +49,9 @@ from evidence.sources.case_schema import (
 from evidence.sources.delimited import check_width, field_count_rejects, scan_records, split_line, utf8_text
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.metadata import dataset, describe
-from evidence.sources.provenance import sha256_file
-from evidence.sources.registry import FileHead, Loader, register
-from evidence.sources.workbook import HeaderMatch, read_sheet
+from evidence.sources.provenance import DEMO_MARKER, as_demo, sha256_file
+from evidence.sources.registry import FileHead, Loader, demo_signature, register
+from evidence.sources.workbook import HeaderMatch, header_key, read_sheet
 
 SOURCE = "ctdc"
 GLOBAL_SYNTHETIC = "global_synthetic"
@@ -173,10 +173,6 @@ class _ConcatGroup:
     text_column: str
     flags: tuple[str, ...]
     aliases: dict[str, str]  # normalised label -> flag column, where the label is not the flag's name
-
-
-def _label_key(label: str) -> str:
-    return re.sub(r"[^a-z]", "", label.lower())
 
 
 def _flags_with_prefix(prefix: str) -> tuple[str, ...]:
@@ -470,14 +466,15 @@ def _layout_of(columns: list[str]) -> str | None:
     return None
 
 
-_KNOWN_NAMES = {c.lower(): c for c in [*SYNTHETIC_COLUMNS, *K_ANON_COLUMNS, *VP_COLUMNS]}
-_KNOWN_NAMES.update({alias.lower(): name for alias, name in SYNTHETIC_ALIASES.items()})
+_KNOWN_NAMES = {header_key(c): c for c in [*SYNTHETIC_COLUMNS, *K_ANON_COLUMNS, *VP_COLUMNS]}
+_KNOWN_NAMES.update({header_key(alias): name for alias, name in SYNTHETIC_ALIASES.items()})
 
 
 def _canonical_name(column: str) -> str:
-    """The layout's spelling of a header cell (case and blanks ignored; aliases resolved)."""
+    """The layout's spelling of a header cell (case, blanks and punctuation ignored, as
+    :func:`~evidence.sources.workbook.header_key` compares labels; aliases resolved)."""
     text = column.strip().lstrip("\ufeff").strip()
-    return _KNOWN_NAMES.get(text.lower(), text)
+    return _KNOWN_NAMES.get(header_key(text), text) if text else text
 
 
 def _split_header(line: str, delimiter: str) -> list[str]:
@@ -545,14 +542,14 @@ def diagnose(head: FileHead) -> str | None:
     else:
         line = head.first_line
         rows = [_split_header(line, d) for d in (",", ";", "\t", "|") if d in line]
-    keys = {_label_key(name) for name in [*SYNTHETIC_COLUMNS, *K_ANON_COLUMNS, *VP_COLUMNS]} | _DERIVED_KEYS
+    keys = {header_key(name) for name in [*SYNTHETIC_COLUMNS, *K_ANON_COLUMNS, *VP_COLUMNS]} | _DERIVED_KEYS
     for columns in rows:
-        ctdc_like = [c for c in columns if _label_key(c) in keys]
+        ctdc_like = [c for c in columns if header_key(c) in keys]
         if len(ctdc_like) < 2:
             continue
-        present = {_label_key(c) for c in columns}
+        present = {header_key(c) for c in columns}
         required = SYNTHETIC_COLUMNS[:6]
-        missing = [c for c in required if _label_key(c) not in present]
+        missing = [c for c in required if header_key(c) not in present]
         repeated = sorted(
             n for n, count in Counter(_canonical_name(c) for c in columns if c).items() if count > 1
         )
@@ -950,13 +947,13 @@ def _known_flag_values(raw: pl.DataFrame, source: str) -> list[Any]:
 
 def _labels_to_flags(texts: list[str], group: _ConcatGroup) -> dict[str, set[str]]:
     """Each distinct text of a concatenated field -> the canonical flags its labels name."""
-    by_key = {_label_key(_strip_prefix(s)): s for s in group.flags}
+    by_key = {header_key(_strip_prefix(s)): s for s in group.flags}
     by_key.update(group.aliases)
     result = {}
     for text in texts:
         named: set[str] = set()
         for label in text.split(";"):
-            source = by_key.get(_label_key(label))
+            source = by_key.get(header_key(label))
             if source:
                 named.update(K_ANON_FLAGS[source])
         result[text] = named
@@ -983,7 +980,11 @@ def _align_columns(raw: _Raw, layout: str) -> None:
     frame = raw.frame.rename({c: _canonical_name(c) for c in raw.frame.columns if c != "source_row"})
     wanted = _columns_for(layout)
     missing = [c for c in wanted if c not in frame.columns]
-    extra = [c for c in frame.columns if c not in wanted and c != "source_row"]
+    extra = [
+        c
+        for c in frame.columns
+        if c not in wanted and c != "source_row" and header_key(c) != header_key(DEMO_MARKER)
+    ]
     if layout == K_ANONYMISED and extra and extra[0].lower().startswith(_K_ANON_TERMS_PREFIX):
         extra = extra[1:]  # the terms-of-use header cell heads an always-empty column
     if missing:
@@ -1049,10 +1050,12 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
         VICTIM_PERPETRATOR: _vp_mapping,
     }
     mapping = build[header.layout](frame)
-    release, how = _release(
+    # the toolkit's demo data (its as_demo note says so): its age bands say nothing of a CTDC release
+    demo = demo_signature(path, raw.sha256)
+    release, how = demo or _release(
         header.layout, mapping.values(frame, "ageBroad") if "ageBroad" in frame.columns else []
     )
-    if how:
+    if how and not demo:
         raw.notes.append(how)
     if header.layout == K_ANONYMISED:
         unmapped = [
@@ -1102,6 +1105,8 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     provenance = describe(
         SOURCE, header.layout, release, path=str(path), sha256=raw.sha256, notes=tuple(raw.notes)
     )
+    if demo:
+        provenance = as_demo(provenance, *demo)
     return LoadedTable(
         data=data, provenance=provenance, rows_in=raw.rows_in, rejects=rejects_table, flags=flags
     )
@@ -1140,6 +1145,8 @@ LOADER = register(
         load=load,
         description="CTDC victim-level data: Global Synthetic (v2024/v2025), k-anonymised, Victim–Perpetrator",
         diagnose=diagnose,
-        version="3",  # bump when the case table from the same file changes (3: provenance from metadata)
+        # bump when the case table from the same file changes (3: provenance from metadata; 4: demo files
+        # recognised by their marker column, header labels compared by header_key)
+        version="4",
     )
 )

@@ -17,6 +17,31 @@ _CHUNK = 1 << 20
 PROTECTIONS = ("cell_key", "suppression")
 
 
+#: The column every demo file the toolkit writes carries, each of its cells holding the generator's release
+#: (``demo-2``). It travels with the data: a copy, a re-save (CRLF, another delimiter, a workbook), reordered or
+#: filtered rows and columns keep it, where a ``.provenance.json`` sidecar stays behind. A file whose header
+#: names it is read as demo data, whatever else it says (:func:`evidence.sources.registry.demo_signature`).
+DEMO_MARKER = "evidence_synthetic_demo"
+#: sha256 of the demo files the toolkit generates with its default parameters (the cached demo data) -> their
+#: release. A second line behind :data:`DEMO_MARKER`: generator version 1 wrote no marker column, so an exact
+#: copy of one of its files is told by its checksum alone. Add the files of each new generator version
+#: (``tests/sources/test_demo.py`` checks the current ones).
+DEMO_SHA256: dict[str, str] = {
+    # generator version 1 (no marker column)
+    "4cd213a40d90a21f482593f88fe9661928222964fd58aca51fad50fee09be8b1": "demo-1",  # CTDC v2024 layout
+    "db64b48ba7035e976d48da44f2c345a13cb0f563459a73a9f18fe7f08cea2ab2": "demo-1",  # UNODC layout
+    "926593aba652d59153645dee85a2e38c819a4c63f7c90923dcdd443a35892fd9": "demo-1",  # GSI layout
+    "943193fa6604537cbf2a6ea28bced422fd458f398700141472f882c5863b2b76": "demo-1",  # TIP layout
+    # generator version 2 (with the marker column)
+    "4f5453522d9f7d2875a5de696c8f24debe49ab4fcaa49e75a853bee027d5a9c4": "demo-2",  # CTDC v2024 layout
+    "3c6e86e09d258b7c31a798f2849d60ad5af90651c4d4db1a44dfc244cb4f476a": "demo-2",  # UNODC layout
+    "7b908ab85638e08087cf9701a763d96de95dbffe958e295322987b8ac6112d1f": "demo-2",  # GSI layout
+    "51b49c93e4399f2c62dd299f452cb89deb3a97ddc32c848d9e000211f5a098a7": "demo-2",  # TIP layout
+}
+DEMO_CITATION = "evidence toolkit synthetic demo data (generated, not real victims or figures)"
+DEMO_TERMS = ("Invented figures for demonstrating the toolkit: never cite or publish them as findings.",)
+
+
 def sha256_file(path: str | Path) -> str:
     """Hex sha256 of a file, read in chunks."""
     digest = hashlib.sha256()
@@ -108,3 +133,29 @@ class Provenance:
         """The citation with the access date filled in where the publisher asks for one."""
         accessed = accessed or self.loaded_at[:10]
         return self.citation.replace("<date>", accessed)
+
+
+def as_demo(provenance: Provenance, release: str, how: str) -> Provenance:
+    """``provenance`` of a file recognised as the toolkit's demo data (``how`` says by what, for the notes):
+    synthetic and demo, its own title and citation, nothing of the publisher whose layout it imitates (so
+    invented numbers are never cited as the publisher's). A provenance already labelled demo is kept as is."""
+    if provenance.demo:
+        return provenance
+    layout = provenance.name or provenance.source
+    title = f"evidence synthetic demo data in the {layout} layout (NOT real records)"
+    return dataclasses.replace(
+        provenance,
+        release=release,
+        release_label="",
+        title=title,
+        name=title,
+        synthetic=True,
+        demo=True,
+        url="",
+        licence="CC0-1.0",
+        citation=DEMO_CITATION,
+        producer="evidence toolkit",
+        date_published="",
+        terms=DEMO_TERMS,
+        notes=(*provenance.notes, how),
+    )

@@ -7,6 +7,7 @@ that recognises it. Adding a source means writing one module, not changing this 
 from __future__ import annotations
 
 import dataclasses
+import re
 import zipfile
 from collections.abc import Callable
 from functools import cached_property
@@ -15,8 +16,15 @@ from pathlib import Path
 from evidence.core.errors import InputError, UnknownFormatError
 from evidence.sources.delimited import MAX_HEADER_BYTES, decoded_head, text_encoding
 from evidence.sources.loaded import LoadedTable
-from evidence.sources.provenance import Provenance
-from evidence.sources.workbook import DAMAGED, DAMAGED_HINT, WorkbookHead, workbook_head
+from evidence.sources.provenance import DEMO_MARKER, DEMO_SHA256, Provenance, as_demo
+from evidence.sources.workbook import (
+    DAMAGED,
+    DAMAGED_HINT,
+    WorkbookHead,
+    header_key,
+    table_head,
+    workbook_head,
+)
 
 _HEAD_BYTES = 64 * 1024
 
@@ -221,11 +229,41 @@ def load(path: str | Path) -> LoadedTable:
 
 
 def apply_sidecar(loaded: LoadedTable, path: str | Path) -> LoadedTable:
-    """Complete ``loaded``'s provenance from the sidecar beside ``path``, when there is one."""
+    """Complete ``loaded``'s provenance from the sidecar beside ``path``, when there is one; then label it the
+    toolkit's demo data when its content says so (:func:`demo_signature`), whatever the sidecar says."""
     sidecar = sidecar_path(path)
     if sidecar.exists():
         loaded.provenance = _merge_sidecar(loaded.provenance, sidecar)
+    if not loaded.provenance.demo:
+        found = demo_signature(path, loaded.provenance.sha256)
+        if found:
+            loaded.provenance = as_demo(loaded.provenance, *found)
     return loaded
+
+
+def demo_signature(path: str | Path, sha256: str | None = None) -> tuple[str, str] | None:
+    """(release, how it was told) when the file is the toolkit's demo data, told from its content: a
+    :data:`~evidence.sources.provenance.DEMO_MARKER` column in the top rows of any sheet (its first value names
+    the release), or the checksum of a demo file the toolkit generated (``sha256``, when the caller has it).
+    None for any other file. Never the sidecar: a copy leaves it behind."""
+    key = header_key(DEMO_MARKER)
+    try:
+        head = table_head(path)
+    except (InputError, OSError, ValueError):
+        head = WorkbookHead(())
+    for sheet in head.sheets:
+        for index, row in enumerate(sheet.rows):
+            if key not in (keys := [header_key(cell) for cell in row]):
+                continue
+            column = keys.index(key)
+            below = [str(r[column]).strip() for r in sheet.rows[index + 1 :] if column < len(r) and r[column]]
+            release = below[0] if below and re.fullmatch(r"demo-\d+", below[0]) else "demo"
+            return release, f"the toolkit's synthetic demo data: the file carries its {DEMO_MARKER!r} column"
+    if sha256 and sha256 in DEMO_SHA256:
+        return DEMO_SHA256[
+            sha256
+        ], "the toolkit's synthetic demo data: the checksum of a demo file it generated"
+    return None
 
 
 def sidecar_path(path: str | Path) -> Path:

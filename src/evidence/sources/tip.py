@@ -4,9 +4,15 @@ Two layouts:
 
 * ``kelley_csv``: J. Kelley's coding (*Scorecard Diplomacy*, 2017) of the 1999–2015 reports, columns
   ``countryname, iso, year, ccode, tier``; tier labels carry trailing spaces (``Tier 1    ``), ``Watchlist``
-  is Tier 2 Watch List and ``NA``/empty means the country was not ranked that year.
+  is Tier 2 Watch List and ``NA``/empty means the country was not ranked that year. Users extend the file with
+  later reports in the same layout, so its release is the span of report years it holds (``1999-2024``), not
+  the span of Kelley's own coding; report years beyond that coding are named in a provenance note.
 * ``simple_csv``: the toolkit's own layout for adding later reports by hand, ``iso3,report_year,tier`` with an
   optional ``country`` column (documented in ``docs/data-formats.md``).
+
+Both layouts are recognised from the header line, its labels compared by
+:func:`~evidence.sources.workbook.header_key` (``ISO3``, ``Report Year`` and ``report_year`` are one label), in
+any order; other columns are read past and named in a "columns not used" note.
 
 Tier table columns: ``source_row``, ``iso3``, ``country``, ``report_year``, ``tier`` (ordered: Tier 1 < Tier 2
 < Tier 2 Watch List < Tier 3; null when not ranked or a special case), ``tier_label`` (as published, whitespace
@@ -25,13 +31,22 @@ if TYPE_CHECKING:
     from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
 from evidence.core.errors import InputError
-from evidence.sources.delimited import check_quotes, field_count_rejects, scan_records, utf8_text
+from evidence.sources.delimited import (
+    check_quotes,
+    field_count_rejects,
+    scan_records,
+    split_line,
+    utf8_text,
+)
 from evidence.sources.loaded import LoadedTable, issues_where
-from evidence.sources.metadata import describe
+from evidence.sources.metadata import dataset, describe
+from evidence.sources.provenance import DEMO_MARKER
 from evidence.sources.registry import FileHead, Loader, register
+from evidence.sources.workbook import header_key
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "3"  # 2: source_row; 3: provenance from the source metadata
+LOADER_VERSION = "4"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+# the span of its report years; headers matched by header_key, extra columns read past; demo files recognised
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -54,6 +69,11 @@ TIER_SCHEMA: dict[str, PolarsDataType] = {
 KELLEY_HEADER = ("countryname", "iso", "year", "ccode", "tier")
 SIMPLE_REQUIRED = ("iso3", "report_year", "tier")
 SIMPLE_OPTIONAL = ("country",)
+#: Canonical column <- the layout's header label (compared by header_key).
+_COLUMNS = {
+    KELLEY_LAYOUT: {"iso3": "iso", "country": "countryname", "report_year": "year", "tier_text": "tier"},
+    SIMPLE_LAYOUT: {"iso3": "iso3", "country": "country", "report_year": "report_year", "tier_text": "tier"},
+}
 
 #: Accepted spellings (case-folded, whitespace collapsed) -> canonical tier or special case.
 _LABELS: dict[str, str] = {
@@ -69,7 +89,8 @@ _LABELS: dict[str, str] = {
     "not ranked": NOT_RANKED,
 }
 
-#: The release of Kelley's coding (the only one); a simple file's release is the span of its report years.
+#: The span of report years of Kelley's own coding. A file in her layout is released as the span of the report
+#: years it holds (one that users extended with later reports runs past this), as a simple file is.
 KELLEY_RELEASE = "1999-2015"
 
 REASON_ISO3 = "iso3 missing or not three letters"
@@ -78,43 +99,45 @@ REASON_TIER = "tier not recognised (expected Tier 1, Tier 2, Tier 2 Watch List, 
 REASON_DUPLICATE = "more than one placement for this iso3 and report year"
 
 
-def _header(head: FileHead) -> list[str]:
-    return [cell.strip().strip('"').strip().casefold() for cell in head.first_line.split(",")]
+def _header_cells(line: str) -> list[str]:
+    """The header line's labels as written (BOM and surrounding blanks removed)."""
+    return [cell.strip().lstrip("\ufeff").strip() for cell in split_line(line, ",")]
+
+
+def _layout_of(cells: list[str]) -> str | None:
+    keys = {header_key(cell) for cell in cells}
+    if {header_key(label) for label in KELLEY_HEADER} <= keys:
+        return KELLEY_LAYOUT
+    if {header_key(label) for label in SIMPLE_REQUIRED} <= keys:
+        return SIMPLE_LAYOUT
+    return None
 
 
 def sniff(head: FileHead) -> str | None:
-    """``kelley_csv`` or ``simple_csv`` from the header line of a CSV file."""
+    """``kelley_csv`` or ``simple_csv`` from the header line of a CSV file (labels by header_key, any order,
+    other columns allowed)."""
     if head.is_xlsx:
         return None
-    header = _header(head)
-    if tuple(header) == KELLEY_HEADER:
-        return KELLEY_LAYOUT
-    if set(SIMPLE_REQUIRED) <= set(header) <= set(SIMPLE_REQUIRED + SIMPLE_OPTIONAL) and len(
-        set(header)
-    ) == len(header):
-        return SIMPLE_LAYOUT
-    return None
+    return _layout_of(_header_cells(head.first_line))
 
 
 def load(path: str | Path, layout: str) -> LoadedTable:
     """Read a tier file (either layout) onto the canonical tier table."""
     path = Path(path)
-    if layout == KELLEY_LAYOUT:
-        columns = {"iso3": "iso", "country": "countryname", "report_year": "year", "tier_text": "tier"}
-    elif layout == SIMPLE_LAYOUT:
-        columns = {"iso3": "iso3", "country": "country", "report_year": "report_year", "tier_text": "tier"}
-    else:
+    if layout not in _COLUMNS:
         raise InputError(f"unknown TIP layout {layout!r}", path=path)
     original = path.read_bytes()
     data, text_notes = utf8_text(original, path)  # UTF-16 and CR-only line ends, as spreadsheets save CSV
     raw, structural, notes = _read_records(path, data)
     notes = text_notes + notes
-    by_name = {c.strip().casefold(): c for c in raw.columns}
+    columns, unused = _columns(raw, data, layout, path)
+    if unused:
+        notes.append("columns not used: " + ", ".join(unused))
     frame = raw.select(
         "source_row",
         *[
-            (pl.col(by_name[source]) if source in by_name else pl.lit(None, pl.String)).alias(name)
-            for name, source in columns.items()
+            (pl.col(columns[name]) if name in columns else pl.lit(None, pl.String)).alias(name)
+            for name in _COLUMNS[layout]
         ],
     )
     rows_in = frame.height
@@ -127,10 +150,13 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         kept,
         [("tier", "tier_label", pl.struct("iso3", "report_year").is_duplicated(), REASON_DUPLICATE)],
     )
+    release = _year_span(kept)
+    if layout == KELLEY_LAYOUT:
+        notes += _beyond_kelley(kept)
     provenance = describe(
         SOURCE,
         layout,
-        KELLEY_RELEASE if layout == KELLEY_LAYOUT else _year_span(kept),
+        release,
         path=str(path),
         sha256=hashlib.sha256(original).hexdigest(),
         notes=tuple(notes),
@@ -139,6 +165,61 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     return LoadedTable(
         data=table, provenance=provenance, rows_in=rows_in, rejects=rejects, flags=flags, kind="tier"
     )
+
+
+def _columns(raw: pl.DataFrame, data: bytes, layout: str, path: Path) -> tuple[dict[str, str], list[str]]:
+    """Canonical name -> the frame's column for the layout's labels (by header_key), and the header's other
+    labels (not used). A label the header names twice is refused: which placement would be the real one?"""
+    line = data.split(b"\n", 1)[0].decode("utf-8", "replace").removesuffix("\r")
+    cells = _header_cells(line)
+    if len(cells) != len(raw.columns) - 1:  # the parser and the header line disagree: trust the parser
+        cells = [c for c in raw.columns if c != "source_row"]
+    pairs = zip(cells, [c for c in raw.columns if c != "source_row"], strict=True)
+    wanted = {header_key(label): name for name, label in _COLUMNS[layout].items()}
+    columns: dict[str, str] = {}
+    for cell, column in pairs:
+        name = wanted.get(header_key(cell))
+        if name is None:
+            continue
+        if name in columns:
+            raise InputError(
+                f"the header names the column {_COLUMNS[layout][name]!r} more than once "
+                f"({columns[name]!r} and {cell!r})",
+                path=path,
+                row=1,
+            )
+        columns[name] = column
+    # the layout's own labels (Kelley's ccode) and the demo marker are no surprise
+    own = {header_key(label) for label in (KELLEY_HEADER if layout == KELLEY_LAYOUT else ())}
+    own.add(header_key(DEMO_MARKER))
+    unused = [cell for cell in cells if cell and header_key(cell) not in wanted.keys() | own]
+    return columns, unused
+
+
+def _beyond_kelley(kept: pl.DataFrame) -> list[str]:
+    """A note naming the report years a Kelley-layout file holds beyond Kelley's own coding (added by a user)."""
+    known = dataset(SOURCE, KELLEY_LAYOUT).known_release(KELLEY_RELEASE)
+    first, last = known.years if known and known.years else (1999, 2015)
+    years = sorted({int(y) for y in kept["report_year"].drop_nulls().to_list()})
+    beyond = [y for y in years if not first <= y <= last]
+    if not beyond:
+        return []
+    note = (
+        f"report years {_years_text(beyond)} are not in Kelley's coding (reports of {first}\u2013{last}): "
+        "placements added to the file in her layout; check them against the reports"
+    )
+    return [note]
+
+
+def _years_text(years: list[int]) -> str:
+    """2016, 2017, 2018, 2020 -> "2016–2018, 2020"."""
+    runs: list[list[int]] = []
+    for year in years:
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}\u2013{r[-1]}" for r in runs)
 
 
 def _read_records(path: Path, data: bytes) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:

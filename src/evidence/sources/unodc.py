@@ -55,8 +55,9 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "4"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after release;
-# 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"
+LOADER_VERSION = "5"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after release;
+# 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
+# recognised by their content, header labels compared by header_key
 
 HEADER = (
     "Iso3_code",
@@ -231,20 +232,14 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
     notes = [matches[0].where]
     next_row = 0
     for index, match in enumerate(matches):
-        other = _release(match)
-        if other != release:
-            raise InputError(
-                f"sheets {matches[0].sheet!r} (release {release}) and {match.sheet!r} (release {other}) both "
-                "hold GLOTIP data: two releases in one workbook",
-                path=path,
-                hint="save each release as its own file",
-            )
         raw, first_row = read_sheet(path, match, dtypes="string")
         start = first_row if index == 0 else next_row
         frame = _select(raw).with_row_index("source_row", offset=start).cast({"source_row": pl.Int64})
         next_row = start + raw.height
         # Fully empty rows (formatting left below the table) are not data rows.
         frame = frame.filter(~pl.all_horizontal(pl.exclude("source_row").is_null()))
+        # A copy or filtered view is told first, whatever the rows above its header say: a copied sheet often
+        # lacks the release-date row, and "two releases" would then misname what the sheet is.
         if index and frame.height:
             earlier = pl.concat(frames).drop("source_row").unique()
             if (
@@ -259,6 +254,15 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
                     path=path,
                     hint="remove the copied sheet, or save the sheet to read as its own file",
                 )
+        other = _release(match)
+        if other != release:
+            raise InputError(
+                f"sheets {matches[0].sheet!r} (release {release}) and {match.sheet!r} (release {other}) both "
+                "hold GLOTIP data: two releases in one workbook",
+                path=path,
+                hint="save each release as its own file",
+            )
+        if index and frame.height:
             notes.append(
                 f"{match.where}: read too (the data continue there); its rows {first_row:,}–"
                 f"{first_row + raw.height - 1:,} are numbered {start:,}–{next_row - 1:,} here"

@@ -23,13 +23,13 @@ if TYPE_CHECKING:
 from evidence.core.errors import InputError
 from evidence.sources.loaded import Check, LoadedTable, issues_where
 from evidence.sources.metadata import describe
-from evidence.sources.provenance import sha256_file
+from evidence.sources.provenance import DEMO_MARKER, sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import (
     HeaderMatch,
     best_partial_header,
     find_header,
-    normalise_label,
+    header_key,
     read_sheet,
 )
 
@@ -37,16 +37,17 @@ SOURCE = "walkfree_gsi"
 LAYOUT = "gsi2023_xlsx"
 #: The summary sheet saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "gsi2023_csv"
-LOADER_VERSION = (
-    "4"  # 2: a population of 0 is missing; 3: provenance from the source metadata; 4: rows without
-)
-# a country or with impossible figures rejected
+#: 2: a population of 0 is missing; 3: provenance from the source metadata; 4: rows without a country or with
+#: impossible figures rejected; 5: labels compared by header_key, columns not used noted, demo files recognised
+LOADER_VERSION = "5"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the only edition in this layout
 EDITION = int(RELEASE)
 ESTIMATE_YEAR = 2021
 
-#: Canonical column <- the start of the publisher's header label (matched case- and whitespace-insensitively).
+#: Canonical column <- the start of the publisher's header label, compared by
+#: :func:`~evidence.sources.workbook.header_key` (case, whitespace, punctuation and parentheses ignored), so a
+#: reworded edition ("Estimated prevalence of modern slavery (per 1,000 population)") reads the same.
 MEASURES: dict[str, str] = {
     "population": "Population",
     "prevalence_per_1000": "Estimated prevalence of modern slavery per 1,000",
@@ -111,7 +112,7 @@ def _find_header(path: Path) -> HeaderMatch | None:
         path,
         HEADER_LABELS,
         by_start=True,
-        prefer=lambda name: normalise_label(name) == normalise_label(SHEET),
+        prefer=lambda name: header_key(name) == header_key(SHEET),
     )
     if match is None:
         return None
@@ -130,9 +131,9 @@ def diagnose(head: FileHead) -> str | None:
     if not head.tabular:
         return None
     labels = ["Country", "Region", *MEASURES.values()]
-    same_name = normalise_label(SHEET).__eq__
+    same_name = header_key(SHEET).__eq__
     near = best_partial_header(
-        head.path, labels, by_start=True, sheet=lambda name: same_name(normalise_label(name))
+        head.path, labels, by_start=True, sheet=lambda name: same_name(header_key(name))
     )
     if near is None or not near[2]:
         return None
@@ -157,6 +158,11 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     text, first_row = read_sheet(path, match, dtypes="string")
     typed, _ = read_sheet(path, match)
     columns = _columns(text, path)
+    unused = [
+        c
+        for c in text.columns
+        if c not in columns.values() and not _unnamed(c) and header_key(c) != header_key(DEMO_MARKER)
+    ]
     measures = [columns[name] for name in MEASURES]
     frame = (
         text.select([pl.col(source).alias(name) for name, source in columns.items()])
@@ -217,7 +223,11 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         RELEASE,
         path=str(path),
         sha256=sha256_file(path),
-        notes=(f"estimates refer to {ESTIMATE_YEAR}", match.where),
+        notes=(
+            f"estimates refer to {ESTIMATE_YEAR}",
+            match.where,
+            *([f"columns not used: {', '.join(unused)}"] if unused else []),
+        ),
     )
     data = kept.select([pl.col(c).cast(t) for c, t in GSI_SCHEMA.items()]).sort("source_row")
     return LoadedTable(
@@ -226,16 +236,34 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
 
 
 def _columns(raw: pl.DataFrame, path: Path) -> dict[str, str]:
-    """Canonical name -> the sheet's column, matching each label by its start."""
-    labels = {normalise_label(c): c for c in raw.columns}
-    columns: dict[str, str | None] = {"country": labels.get("country"), "region": labels.get("region")}
-    for name, start in MEASURES.items():
-        wanted = normalise_label(start)
-        columns[name] = next((c for label, c in labels.items() if label.startswith(wanted)), None)
+    """Canonical name -> the sheet's column, matching each label by its start (by :func:`header_key`).
+
+    A label matched by the start of two columns is ambiguous and refused, never resolved by column order."""
+    columns: dict[str, str | None] = {}
+    ambiguous = []
+    wanted = {"country": ("Country", False), "region": ("Region", False)}
+    wanted.update({name: (start, True) for name, start in MEASURES.items()})
+    for name, (label, by_start) in wanted.items():
+        key = header_key(label)
+        found = [
+            c for c in raw.columns if header_key(c) == key or (by_start and header_key(c).startswith(key))
+        ]
+        exact = [c for c in found if header_key(c) == key]
+        found = exact or found
+        if len(found) > 1:
+            ambiguous.append(f"{label!r} ({', '.join(repr(c) for c in found)})")
+        columns[name] = found[0] if found else None
+    if ambiguous:
+        raise InputError(f"GSI sheet: more than one column for {'; '.join(ambiguous)}", path=path)
     missing = [name for name, column in columns.items() if column is None]
     if missing:
         raise InputError(f"GSI sheet lacks the columns {missing}", path=path)
     return {name: column for name, column in columns.items() if column is not None}
+
+
+def _unnamed(column: str) -> bool:
+    """A column the header leaves blank (calamine names it ``__UNNAMED__3``, polars ``_duplicated_``...)."""
+    return column.startswith(("__UNNAMED__", "_duplicated_")) or not column.strip()
 
 
 register(

@@ -282,9 +282,17 @@ def _value(cell: ElementTree.Element, shared: list[str], date_styles: set[int], 
     return int(number) if number.is_integer() and "." not in raw and "e" not in raw.lower() else number
 
 
-def normalise_label(value: Any) -> str:
-    """A header cell as compared by sniffers: text, whitespace collapsed, case folded."""
-    return " ".join(str(value).split()).casefold() if value is not None else ""
+def header_key(value: Any) -> str:
+    """A header cell (or sheet name) as every loader compares it: its letters and digits, case folded.
+
+    Case, whitespace, punctuation and parentheses do not count, so ``Report Year``, ``report_year`` and
+    ``REPORT-YEAR`` are one key, and ``Estimated prevalence of modern slavery (per 1,000 population)`` starts
+    with the key of ``Estimated prevalence of modern slavery per 1,000``. The one helper the loaders share for
+    matching a publisher's header labels.
+    """
+    if value is None:
+        return ""
+    return "".join(ch for ch in str(value).casefold() if ch.isalnum())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -322,7 +330,8 @@ def find_header(
     """The first row (of the top rows of any sheet) holding every ``required`` label, else None.
 
     Sheets are searched in workbook order, those ``prefer`` picks first; their names are never required.
-    Labels compare case- and whitespace-insensitively, whole or (``by_start``) as the start of a cell. A
+    Labels compare by :func:`header_key` (case, whitespace and punctuation ignored), whole or (``by_start``) as
+    the start of a cell. A
     delimited text file is searched as one sheet (see :func:`table_head`).
     """
     found = find_headers(path, required, by_start=by_start)
@@ -334,11 +343,11 @@ def find_header(
 def find_headers(path: str | Path, required: Sequence[str], *, by_start: bool = False) -> list[HeaderMatch]:
     """Per sheet holding every ``required`` label in one of its top rows, its first such row, in workbook
     order (a table split over several sheets repeats its header on each)."""
-    wanted = [normalise_label(label) for label in required]
+    wanted = [header_key(label) for label in required]
     found = []
     for sheet in table_head(path).sheets:
         for index, row in enumerate(sheet.rows):
-            cells = {normalise_label(cell) for cell in row if cell is not None}
+            cells = {header_key(cell) for cell in row if cell is not None}
             if all(_has_label(cells, label, by_start) for label in wanted):
                 found.append(HeaderMatch(sheet.name, index + 1, sheet.rows, sheet.delimiter))
                 break
@@ -356,12 +365,12 @@ def best_partial_header(
     """The top row holding the most of ``labels``: its sheet, row and the labels it lacks, for telling a user
     what a near miss lacks. Only rows holding at least ``share`` of the labels count (any row of the sheets
     ``sheet`` picks); None when there is no such row."""
-    wanted = [(normalise_label(label), label) for label in labels]
+    wanted = [(header_key(label), label) for label in labels]
     best: tuple[str, int, list[str]] | None = None
     for head in table_head(path).sheets:
         picked = sheet is not None and sheet(head.name)
         for index, row in enumerate(head.rows):
-            cells = {normalise_label(cell) for cell in row if cell is not None}
+            cells = {header_key(cell) for cell in row if cell is not None}
             missing = [label for key, label in wanted if not _has_label(cells, key, by_start)]
             enough = picked or len(wanted) - len(missing) >= share * len(wanted)
             if enough and len(missing) < len(wanted) and (best is None or len(missing) < len(best[2])):
@@ -426,9 +435,9 @@ def _collapsed_names(columns: list[str]) -> dict[str, str]:
 
 
 def column_for(frame: pl.DataFrame, label: str) -> str:
-    """The frame's column whose name matches ``label`` (case and whitespace insensitive)."""
-    wanted = normalise_label(label)
+    """The frame's column whose name matches ``label`` (by :func:`header_key`)."""
+    wanted = header_key(label)
     for column in frame.columns:
-        if normalise_label(column) == wanted:
+        if header_key(column) == wanted:
             return column
     raise KeyError(label)

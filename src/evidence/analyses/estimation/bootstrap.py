@@ -31,12 +31,19 @@ from evidence.analyses.estimation.selection import FitLog
 #: Estimates a population from one vector of cell counts per row (replicates × cells); NaN where it fails.
 Estimator = Callable[[np.ndarray], np.ndarray]
 
-#: ``--bootstrap auto``: replicates drawn per round, the tolerance on the limits' move, and the cap.
+#: Independent runs (``runs="auto"``, ``bootstrap="auto"``): each draws :data:`AUTO_STEP` replicates — the
+#: 1,000 of the published intervals — and forms its own BCa interval; the interval is the median of the runs'
+#: limits. Runs are added, at least :data:`AUTO_MIN_RUNS` and at most :data:`AUTO_MAX_RUNS`, until the Monte
+#: Carlo standard error of each median limit is at most :data:`AUTO_TOLERANCE` of it.
 AUTO_STEP = 1000
-AUTO_TOLERANCE = 0.05
-AUTO_MAX = 20_000
-#: Resamples of the replicate estimates used to measure the Monte Carlo spread of the limits.
+AUTO_MIN_RUNS = 5
+AUTO_MAX_RUNS = 20
+AUTO_TOLERANCE = 0.025
+AUTO_MAX = AUTO_STEP * AUTO_MAX_RUNS
+#: Resamples of the replicate estimates used to measure the Monte Carlo spread of a single run's limits.
 _SPREAD_RESAMPLES = 200
+#: Standard error of a sample median over that of a mean, for a normal population: √(π/2).
+_MEDIAN_SE_FACTOR = math.sqrt(math.pi / 2)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -51,7 +58,13 @@ class BootstrapResult:
     limit_quantiles: tuple[float, float]  # the BCa-adjusted probabilities at which the limits are read
     monte_carlo_se: tuple[float, float]  # standard error of each limit from resampling the replicates
     fits: FitLog
-    rounds: tuple[tuple[int, float, float], ...] = ()  # auto: (replicates so far, low, high) per round
+    #: with more than one run: (replicates drawn so far, low, high) of each independent run
+    rounds: tuple[tuple[int, float, float], ...] = ()
+    #: with more than one run: (lowest, highest) of the runs' lower limits, and of their upper limits
+    monte_carlo_range: tuple[tuple[float, float], tuple[float, float]] | None = None
+    #: replicates of one run expected beyond each limit (replicates × adjusted tail probability): below 1 the
+    #: limit is the run's most extreme replicate, and another seed moves it a lot
+    beyond: tuple[float, float] = (math.nan, math.nan)
 
     @property
     def drawn(self) -> int:
@@ -163,24 +176,34 @@ def bca_bootstrap(
     rng: np.random.Generator,
     level: float = 0.95,
     fits: FitLog | None = None,
+    runs: int | str = 1,
 ) -> BootstrapResult:
     """Run ``estimator`` on resamples and on the jackknife, and form the BCa interval.
 
-    ``replicates`` is a number, or ``"auto"``: rounds of :data:`AUTO_STEP` replicates are added until neither
-    limit moves by more than :data:`AUTO_TOLERANCE` (relative) from one round to the next, at most
-    :data:`AUTO_MAX` replicates. ``fits`` collects the estimator's cold refits and rejected fits.
+    ``runs`` independent bootstraps of ``replicates`` replicates each (the jackknife acceleration is the same
+    for all) each give BCa limits; the interval is their median, and its Monte Carlo error is measured from
+    their spread. One run is the published procedure as it stands (SparseMSE's ``estimatepopulation``).
+    ``runs="auto"`` adds runs until the standard error of each median limit is at most :data:`AUTO_TOLERANCE`
+    of it (at least :data:`AUTO_MIN_RUNS`, at most :data:`AUTO_MAX_RUNS`); ``replicates="auto"`` means
+    :data:`AUTO_STEP` replicates per run and ``runs="auto"``. ``fits`` collects the estimator's cold refits and
+    rejected fits.
     """
     fits = fits if fits is not None else FitLog()
+    if replicates == "auto":
+        replicates, runs = AUTO_STEP, "auto"
+    automatic = runs == "auto"
+    wanted = AUTO_MAX_RUNS if automatic else int(runs)
+    step = int(replicates)
     jack_rows, weights = jackknife_counts(capture)
     jack = estimator(jack_rows)
     ok = np.isfinite(jack)
     accel = acceleration(jack[ok], weights[ok]) if ok.any() else 0.0
 
-    automatic = replicates == "auto"
-    step = AUTO_STEP if automatic else int(replicates)
-    estimates = np.zeros(0)
+    pooled: list[np.ndarray] = []
     failed = unbounded = empty = 0
-    rounds: list[tuple[int, float, float]] = []
+    limits: list[tuple[float, float]] = []
+    z0s: list[float] = []
+    probabilities: list[tuple[float, float]] = []
     while True:
         Y = resample(capture, step, rng)
         values = np.asarray(estimator(Y), dtype=float)
@@ -189,35 +212,59 @@ def bca_bootstrap(
         unbounded += int(no_overlap.sum())
         empty += int(with_empty_list(capture, Y).sum())
         failed += int(np.isnan(values).sum())
-        estimates = np.concatenate([estimates, values[~np.isnan(values)]])
+        estimates = values[~np.isnan(values)]
         if len(estimates) < 2:
             raise ValueError("fewer than two bootstrap replicates gave an estimate")
-        interval, z0, probabilities = bca_limits(estimates, point, accel, level)
-        drawn = len(estimates) + failed
-        rounds.append((drawn, *interval))
-        if not automatic or drawn >= AUTO_MAX:
+        pooled.append(estimates)
+        interval, z0, adjusted = bca_limits(estimates, point, accel, level)
+        limits.append(interval)
+        z0s.append(z0)
+        probabilities.append(adjusted)
+        if len(limits) >= wanted:
             break
-        if len(rounds) > 1 and all(
-            _moved_less(a, b) for a, b in zip(rounds[-2][1:], rounds[-1][1:], strict=True)
-        ):
+        if automatic and len(limits) >= AUTO_MIN_RUNS and all(_settled(c) for c in np.array(limits).T):
             break
-    spread = limits_spread(estimates, point, accel, level, rng)
+    table = np.array(limits)
+    tails = np.array([(p_low, 1.0 - p_high) for p_low, p_high in probabilities])
+    if len(limits) == 1:
+        spread = limits_spread(pooled[0], point, accel, level, rng)
+        monte_carlo_range = None
+    else:
+        spread = (_median_se(table[:, 0]), _median_se(table[:, 1]))
+        monte_carlo_range = (
+            (float(table[:, 0].min()), float(table[:, 0].max())),
+            (float(table[:, 1].min()), float(table[:, 1].max())),
+        )
     return BootstrapResult(
-        interval=interval,
-        replicates=estimates,
+        interval=(float(np.median(table[:, 0])), float(np.median(table[:, 1]))),
+        replicates=np.concatenate(pooled),
         failed=failed,
         unbounded=unbounded,
         empty_list=empty,
-        bias_correction=z0,
+        bias_correction=float(np.median(z0s)),
         acceleration=accel,
-        limit_quantiles=probabilities,
+        limit_quantiles=(float(np.median(tails[:, 0])), float(1.0 - np.median(tails[:, 1]))),
         monte_carlo_se=spread,
         fits=fits,
-        rounds=tuple(rounds) if automatic else (),
+        rounds=tuple((step * (k + 1), float(low), float(high)) for k, (low, high) in enumerate(limits))
+        if len(limits) > 1
+        else (),
+        monte_carlo_range=monte_carlo_range,
+        beyond=(step * float(np.median(tails[:, 0])), step * float(np.median(tails[:, 1]))),
     )
 
 
-def _moved_less(before: float, after: float) -> bool:
-    if math.isinf(before) or math.isinf(after):
-        return before == after
-    return abs(after - before) <= AUTO_TOLERANCE * abs(before)
+def _median_se(limits: np.ndarray) -> float:
+    """Standard error of the median of independent runs' limits (√(π/2)·sd/√k); NaN when some are unbounded."""
+    if len(limits) < 2 or not np.isfinite(limits).all():
+        return math.nan
+    return float(_MEDIAN_SE_FACTOR * np.std(limits, ddof=1) / math.sqrt(len(limits)))
+
+
+def _settled(limits: np.ndarray) -> bool:
+    """Whether the median of these runs' limits is known well enough: its standard error at most
+    :data:`AUTO_TOLERANCE` of it, or every run unbounded."""
+    if np.isinf(limits).all():
+        return True
+    se = _median_se(limits)
+    return math.isfinite(se) and se <= AUTO_TOLERANCE * abs(float(np.median(limits)))

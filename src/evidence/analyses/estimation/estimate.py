@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from evidence.analyses.estimation.bootstrap import AUTO_MAX, bca_bootstrap
+from evidence.analyses.estimation.bootstrap import AUTO_MAX, AUTO_MAX_RUNS, bca_bootstrap
 from evidence.analyses.estimation.lists import ListCapture, read_list_capture
 from evidence.analyses.estimation.loglinear import ExistenceCheck, check_existence
 from evidence.analyses.estimation.models import MAX_ORDER_LIMIT
@@ -57,8 +57,10 @@ class PopulationEstimate:
     infinite_parameters: tuple[str, ...]  # interactions in the model fixed at −∞ (no case on all their lists)
     existence: ExistenceCheck
     steps: tuple[tuple[str, float], ...] = ()  # stepwise: term added and its p-value, in order
-    bootstrap_requested: int | str = 0  # a number of replicates or "auto"
-    bootstrap_replicates: int = 0  # drawn
+    bootstrap_requested: int | str = 0  # a number of replicates per run or "auto"
+    bootstrap_replicates: int = 0  # drawn, over every run
+    bootstrap_runs: int = 0  # independent runs whose median limits make the interval
+    runs_requested: int | str = 1  # a number of runs or "auto"
     bootstrap_failed: int = 0  # no valid model: left out
     bootstrap_unbounded: int = 0  # no overlap between any lists: estimate +∞
     bootstrap_empty_list: int = 0  # a list with no case: analysed without it
@@ -68,7 +70,11 @@ class PopulationEstimate:
     acceleration: float | None = None
     limit_quantiles: tuple[float, float] | None = None
     monte_carlo_se: tuple[float, float] | None = None
-    bootstrap_rounds: tuple[tuple[int, float, float], ...] = ()
+    bootstrap_rounds: tuple[tuple[int, float, float], ...] = ()  # (replicates so far, low, high) of each run
+    #: with more than one run: (lowest, highest) over the runs of the lower limit, and of the upper limit
+    monte_carlo_range: tuple[tuple[float, float], tuple[float, float]] | None = None
+    #: replicates of one run expected beyond each limit: below 1, the limit is a run's most extreme replicate
+    replicates_beyond: tuple[float, float] | None = None
     downhill_start: str | None = None  # downhill: "main" effects or the "full" model
     seed: int | None = None
     source: str = ""
@@ -119,6 +125,8 @@ class PopulationEstimate:
             "bootstrap": {
                 "requested": self.bootstrap_requested,
                 "replicates": self.bootstrap_replicates,
+                "runs_requested": self.runs_requested,
+                "runs": self.bootstrap_runs,
                 "failed": self.bootstrap_failed,
                 "unbounded": self.bootstrap_unbounded,
                 "empty_list": self.bootstrap_empty_list,
@@ -126,6 +134,10 @@ class PopulationEstimate:
                 "rejected_unconverged": self.rejected_unconverged,
                 "limit_quantiles": list(self.limit_quantiles) if self.limit_quantiles else None,
                 "monte_carlo_se": list(self.monte_carlo_se) if self.monte_carlo_se else None,
+                "monte_carlo_range": [list(r) for r in self.monte_carlo_range]
+                if self.monte_carlo_range
+                else None,
+                "replicates_beyond": list(self.replicates_beyond) if self.replicates_beyond else None,
                 "rounds": [
                     {"replicates": n, "low": low, "high": high} for n, low, high in self.bootstrap_rounds
                 ],
@@ -162,6 +174,7 @@ def estimate_population(
     level: float = 0.95,
     max_order: int = DEFAULT_MAX_ORDER,
     downhill_start: str = "main",
+    runs: int | str = 1,
 ) -> PopulationEstimate:
     """Estimate the total population from list-capture data by multiple systems estimation.
 
@@ -171,13 +184,17 @@ def estimate_population(
     ``downhill_start="full"``, from every interaction up to ``max_order``) or "main" (independent lists); the
     models are hierarchical with interactions of up to ``max_order`` lists (2: pairs). With ``bootstrap`` = 0
     the interval is observed + exp(intercept ± z·SE); otherwise it is the BCa interval of ``bootstrap``
-    replicates that each repeat the whole model selection (1,000 for publication; "auto" adds rounds of 1,000
-    until the limits move less than 5%). ``seed`` makes the bootstrap reproducible; when omitted one is drawn
-    and reported.
+    replicates that each repeat the whole model selection (1,000 as published), or with ``runs`` > 1 the median
+    of the limits of that many independent such bootstraps (``runs="auto"``: until the Monte Carlo standard
+    error of each limit is at most 2.5% of it; ``bootstrap="auto"``: 1,000 replicates per run and
+    ``runs="auto"``). ``seed`` makes the bootstrap reproducible; when omitted one is drawn and reported.
     """
     if not isinstance(capture, ListCapture):
         capture = read_list_capture(capture)
     _check_parameters(method, p_enter, bootstrap, level, max_order)
+    _check_runs(runs)
+    if bootstrap == "auto":  # 1,000 replicates per run (bootstrap.AUTO_STEP), as many runs as needed
+        runs = "auto"
     if downhill_start not in DOWNHILL_STARTS:
         raise ParameterError(
             f"unknown downhill start {downhill_start!r}; choose one of {', '.join(DOWNHILL_STARTS)}"
@@ -187,7 +204,7 @@ def estimate_population(
     # The matrices are tiny (cells × a few dozen parameters): BLAS threads only contend with each other and
     # with other processes, making batched fits several times slower on a busy machine.
     with threadpool_limits(limits=1, user_api="blas"):
-        return _estimate(capture, method, p_enter, bootstrap, seed, level, max_order, downhill_start)
+        return _estimate(capture, method, p_enter, bootstrap, seed, level, max_order, downhill_start, runs)
 
 
 def _estimate(
@@ -199,6 +216,7 @@ def _estimate(
     level: float,
     max_order: int,
     downhill_start: str = "main",
+    runs: int | str = 1,
 ) -> PopulationEstimate:
     selection = select_model(capture, method, p_enter, max_order, downhill_start)
     fit = selection.fit
@@ -238,7 +256,14 @@ def _estimate(
     log = FitLog()
     try:
         result = bca_bootstrap(
-            capture, _estimator(capture, selection, p_enter, log), fit.estimate, bootstrap, rng, level, log
+            capture,
+            _estimator(capture, selection, p_enter, log),
+            fit.estimate,
+            bootstrap,
+            rng,
+            level,
+            log,
+            runs=runs,
         )
     except ValueError as exc:  # almost every replicate had no valid model: the data are too sparse
         raise InputError(
@@ -250,6 +275,8 @@ def _estimate(
         interval_method="bca",
         bootstrap_requested=bootstrap,
         bootstrap_replicates=result.drawn,
+        bootstrap_runs=max(1, len(result.rounds)),
+        runs_requested=runs,
         bootstrap_failed=result.failed,
         bootstrap_unbounded=result.unbounded,
         bootstrap_empty_list=result.empty_list,
@@ -260,6 +287,8 @@ def _estimate(
         limit_quantiles=result.limit_quantiles,
         monte_carlo_se=result.monte_carlo_se,
         bootstrap_rounds=result.rounds,
+        monte_carlo_range=result.monte_carlo_range,
+        replicates_beyond=result.beyond,
         seed=seed,
     )
 
@@ -295,6 +324,16 @@ def _check_parameters(
         raise ParameterError(f"at most {AUTO_MAX * 5:,} bootstrap replicates, not {bootstrap:,}")
     if not (0.0 < level < 1.0):
         raise ParameterError(f"the interval level must be between 0 and 1, not {level}")
+
+
+def _check_runs(runs: int | str) -> None:
+    if runs == "auto":
+        return
+    if isinstance(runs, bool) or not isinstance(runs, int) or not (1 <= runs <= AUTO_MAX_RUNS * 5):
+        raise ParameterError(
+            f"the number of independent bootstrap runs must be a whole number from 1 to {AUTO_MAX_RUNS * 5} "
+            f"or 'auto', not {runs!r}"
+        )
 
 
 def top_models_for_bootstrap(n_lists: int) -> int | None:

@@ -96,6 +96,7 @@ def _same_choice(
     result: PopulationEstimate, choice: ModelChoice, bootstrap: int | str, seed: int | None, level: float
 ) -> bool:
     """Whether ``result`` is what :func:`sensitivity` would compute for ``choice`` with these settings."""
+    # the headline may have more independent runs than the other choices: it is then only more precise
     if result.bootstrap_requested != bootstrap or result.level != level:
         return False
     if bootstrap != 0 and (seed is None or result.seed != seed):  # the same replicates, not merely as many
@@ -107,3 +108,32 @@ def _same_choice(
     p_enter = choice.p_enter if choice.p_enter is not None else DEFAULT_P_ENTER
     same_p = choice.method != "stepwise" or result.p_enter == p_enter
     return same_p and result.max_order == max(2, choice.max_order)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class ModelSpread:
+    """How far apart the model choices' estimates are, against the headline interval."""
+
+    low: SensitivityRow  # the choice with the lowest estimate
+    high: SensitivityRow  # the choice with the highest estimate
+    choices: int  # model choices that gave an estimate
+    beyond_interval: bool  # some choice's estimate lies outside the headline's interval
+
+    @property
+    def range(self) -> tuple[float, float]:
+        assert self.low.result is not None and self.high.result is not None
+        return self.low.result.estimate, self.high.result.estimate
+
+
+def model_spread(rows: Sequence[SensitivityRow], headline: PopulationEstimate) -> ModelSpread | None:
+    """The lowest and highest estimate over the model choices that gave one (the headline's among them), and
+    whether any lies outside the headline interval: then the data cannot pin the number down, whatever the
+    interval of one model choice says. None when no choice gave an estimate."""
+    estimated = [row for row in rows if row.result is not None]
+    if not estimated:
+        return None
+    low = min(estimated, key=lambda row: row.result.estimate)  # type: ignore[union-attr]
+    high = max(estimated, key=lambda row: row.result.estimate)  # type: ignore[union-attr]
+    lower, upper = headline.interval
+    beyond = any(not (lower <= row.result.estimate <= upper) for row in estimated)  # type: ignore[union-attr]
+    return ModelSpread(low=low, high=high, choices=len(estimated), beyond_interval=beyond)

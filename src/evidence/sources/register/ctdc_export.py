@@ -10,9 +10,14 @@ records fall in sets smaller than k; those records are left out. The file is the
 countries, 0/1 flags, the first column a terms sentence), and the toolkit's CTDC loader reads it back.
 
 The other columns (means of control, labour sectors, types of sexual exploitation, recruiter relations) are
-not quasi-identifiers and are written as recorded; a flag of the case table that merges several of the
-layout's (``means_abuse``: psychological, physical or sexual; ``means_debt_bondage_earnings``) cannot be
-written faithfully and is left empty, which the report says.
+not quasi-identifiers and are written as recorded, except where they imply one (:data:`IMPLIED`): a labour
+sector says the person was in forced labour and a type of sexual exploitation that they were sexually
+exploited, so these are written only where the form they imply is written for the record: they are withheld
+with the form of exploitation, and left out where the form is not recorded (a sector beside an unknown form
+would single the record out among those whose form is unknown). Majority status, implied by the age band, is
+withheld with it. A flag of the case table that merges several of the layout's (``means_abuse``:
+psychological, physical or sexual; ``means_debt_bondage_earnings``) cannot be written faithfully and is left
+empty, which the report says.
 """
 
 from __future__ import annotations
@@ -43,6 +48,14 @@ QUASI_IDENTIFIERS: dict[str, tuple[str, ...]] = {
     "typeOfExploitConcatenated": ("as recorded", "withheld"),
 }
 _EXPLOITATION_FLAGS = [c for c in K_ANON_FLAGS if c.startswith("is") and c != "isAbduction"]
+_LABOUR = [*(c for c in K_ANON_FLAGS if c.startswith("typeOfLabour")), "typeOfLabourConcatenated"]
+_SEX = [*(c for c in K_ANON_FLAGS if c.startswith("typeOfSex")), "typeOfSexConcatenated"]
+#: Columns whose value implies a quasi-identifier's -> (the quasi-identifier, the columns of the value they
+#: imply, any of which must be written as 1 for them to be written).
+IMPLIED: dict[str, tuple[str, tuple[str, ...]]] = {
+    **{c: ("typeOfExploitConcatenated", ("isForcedLabour", "isSexAndLabour")) for c in _LABOUR},
+    **{c: ("typeOfExploitConcatenated", ("isSexualExploit", "isSexAndLabour")) for c in _SEX},
+}
 _DATA_SOURCES = {"Case management": "Case Management", "Hotline": "Hotline"}
 
 
@@ -89,6 +102,9 @@ class ExportReport:
     levels: dict[str, str]  # quasi-identifier -> the level used
     smallest_set: int  # the size of the smallest set of records sharing all quasi-identifiers (>= k)
     not_written: tuple[str, ...]  # case-table flags the layout cannot hold faithfully
+    #: records written whose labour sector or type of sexual exploitation was left out because the form of
+    #: exploitation it implies is not written for them (withheld, or not recorded)
+    implied_withheld: int = 0
 
     def lines(self) -> list[str]:
         """The report as lines of text."""
@@ -103,6 +119,11 @@ class ExportReport:
             ),
         ]
         out += [f"{column}: {level}" for column, level in self.levels.items()]
+        if self.implied_withheld:
+            out.append(
+                f"labour sector or type of sexual exploitation left out for {self.implied_withheld} records: "
+                "written only where the form of exploitation it implies is written"
+            )
         if self.not_written:
             out.append(
                 "not written (the layout has no single column for them): " + ", ".join(self.not_written)
@@ -184,6 +205,25 @@ def _generalise(frame: pl.DataFrame, column: str, level: int, first_year: int) -
     return frame.with_columns(pl.lit(None, pl.String).alias(column))
 
 
+def _withhold_implied(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """``frame`` with every implied column emptied where the value it implies is not written as 1; and how
+    many records lost a filled value so."""
+    conditions = {
+        column: pl.any_horizontal([pl.col(c).fill_null("") == "1" for c in implying])
+        for column, (_, implying) in IMPLIED.items()
+    }
+    lost = pl.any_horizontal(
+        [pl.col(column).is_not_null() & ~condition for column, condition in conditions.items()]
+    )
+    n_lost = int(frame.select(lost.sum()).item()) if frame.height else 0
+    # every condition reads the quasi-identifier's columns, never an implied one: all apply at once
+    emptied = frame.with_columns(
+        pl.when(condition).then(pl.col(column)).otherwise(None).alias(column)
+        for column, condition in conditions.items()
+    )
+    return emptied, n_lost
+
+
 def _set_sizes(frame: pl.DataFrame) -> pl.Series:
     keys = [*QUASI_IDENTIFIERS, "majorityStatus"]
     return frame.select(pl.len().over(keys)).to_series()
@@ -220,7 +260,7 @@ def anonymise(
             raisable, key=lambda c: (frame.get_column(c).n_unique(), -list(QUASI_IDENTIFIERS).index(c))
         )
         levels[widest] += 1
-    kept = frame.filter(~small)
+    kept, implied_withheld = _withhold_implied(frame.filter(~small))
     report = ExportReport(
         k=k,
         rows_in=data.height,
@@ -229,6 +269,7 @@ def anonymise(
         levels={c: QUASI_IDENTIFIERS[c][level] for c, level in levels.items()},
         smallest_set=smallest_set(kept, [*QUASI_IDENTIFIERS, "majorityStatus"]),
         not_written=tuple(merged),
+        implied_withheld=implied_withheld,
     )
     return kept, report
 

@@ -1,0 +1,68 @@
+"""How much the estimate depends on the model choice: every choice's estimate, and their spread against the
+headline interval (docs/methods.md, "Model choice")."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from evidence.analyses.estimation import estimate_population, read_list_capture
+from evidence.analyses.estimation.demo import demo_lists_path
+from evidence.analyses.estimation.sensitivity import (
+    ModelChoice,
+    SensitivityRow,
+    model_choices,
+    model_spread,
+    sensitivity,
+)
+
+NED = "netherlands_2010_2015_6list/Ned.csv"
+
+
+@pytest.fixture(scope="module")
+def demo_estimate():
+    return estimate_population(demo_lists_path())
+
+
+@given(
+    st.lists(st.floats(2_000, 1e6) | st.none(), min_size=1, max_size=12),
+    st.floats(2_000, 1e6),
+    st.floats(0, 1e6),
+)
+def test_the_spread_spans_every_estimate_and_says_when_one_leaves_the_interval(
+    demo_estimate, estimates, low, width
+) -> None:
+    headline = dataclasses.replace(demo_estimate, interval=(low, low + width))
+    rows = [
+        SensitivityRow(
+            ModelChoice("stepwise", 0.02),
+            None if e is None else dataclasses.replace(demo_estimate, estimate=e),
+        )
+        for e in estimates
+    ]
+    spread = model_spread(rows, headline)
+    given_estimates = [e for e in estimates if e is not None]
+    if not given_estimates:
+        assert spread is None
+        return
+    assert spread is not None and spread.choices == len(given_estimates)
+    assert spread.range == (min(given_estimates), max(given_estimates))
+    assert spread.beyond_interval == any(not (low <= e <= low + width) for e in given_estimates)
+
+
+def test_netherlands_model_choices_disagree_beyond_the_stepwise_interval(shared_data: Path) -> None:
+    """The 6-list Netherlands data: stepwise (with two pairs of lists at −∞, as SparseMSE's stepwise selects
+    them) gives 111,139, the BIC and downhill searches 43,585 at every order, stepwise up to 4-way 163,356."""
+    capture = read_list_capture(shared_data / "mse" / NED)
+    headline = estimate_population(capture)
+    assert round(headline.estimate) == 111139 and headline.infinite_parameters == ("I:K", "K:R")
+    rows = sensitivity(capture, known=headline)
+    assert len(rows) == len(model_choices(capture.n_lists))
+    spread = model_spread(rows, headline)
+    assert spread is not None and spread.beyond_interval
+    assert [round(x) for x in spread.range] == [43585, 163356]
+    assert spread.low.choice.method in ("bic", "downhill") and spread.high.choice.max_order == 4
