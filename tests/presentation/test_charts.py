@@ -135,7 +135,12 @@ def test_frames_are_written_into_the_spec_as_altairs_data_transformer_writes_the
 
     frames = [
         pl.DataFrame(
-            {"n": [1, None, 3], "x": [0.5, float("nan"), None], "s": ["a", None, "ü"], "b": [True, False, None]}
+            {
+                "n": [1, None, 3],
+                "x": [0.5, float("nan"), None],
+                "s": ["a", None, "ü"],
+                "b": [True, False, None],
+            }
         ).with_columns(pl.col("s").cast(pl.Categorical).alias("c"), pl.lit(None).alias("null")),
         pl.DataFrame({"day": [dt.date(2020, 1, 2)], "at": [dt.datetime(2020, 1, 2, 3, 4)], "n": [1]}),
         pl.DataFrame({"n": list(range(4)), "e": pl.Series(["a", "b", "a", "b"], dtype=pl.Enum(["b", "a"]))}),

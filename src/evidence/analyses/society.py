@@ -966,6 +966,7 @@ def _fit_event(
 ) -> tuple[list[float], list[float], list[float], list[float]]:
     from statsmodels.genmod import families  # not statsmodels.api: it imports every model
     from statsmodels.genmod.generalized_linear_model import GLM
+
     # one BLAS thread: with a few hundred dummy columns, BLAS threads wait on each other whenever another
     # process holds a core (a busy machine made this fit take 5 to 50 s instead of 0.4)
     with captured_warnings() as caught, one_blas_thread():

@@ -1233,9 +1233,8 @@ def _rows_of_frames() -> Iterator[None]:
 
 def _plain_dtype(dtype: pl.DataType) -> bool:
     """A column type whose values altair writes as polars gives them (no date or time to format)."""
-    return (
-        (dtype.is_numeric() and not isinstance(dtype, pl.Decimal))
-        or isinstance(dtype, (pl.String, pl.Boolean, pl.Null, pl.Categorical, pl.Enum))
+    return (dtype.is_numeric() and not isinstance(dtype, pl.Decimal)) or isinstance(
+        dtype, (pl.String, pl.Boolean, pl.Null, pl.Categorical, pl.Enum)
     )
 
 
