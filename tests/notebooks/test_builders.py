@@ -517,9 +517,10 @@ def test_a_small_count_of_the_panel_is_withheld_in_its_table_and_its_chart():
     assert numbers.panel is not None and numbers.panel.per_year is not None
     assert numbers.panel.panel.reporters == ("DEU", "JPN")
     cells = numbers.panel.per_year.cells("victims")
-    # 2012: 3-6 victims, a low bound under 5: withheld in both bounds, and another year with it (the total is
-    # published: secondary suppression, as in the full series' table)
-    assert cells[2] == (RULE.label, RULE.label)
+    # 2012: 3-6 victims, a low bound under 5 beside a published high bound: "<5-6" as the table shows it
+    # (builders.published_pair), and another year withheld with it (the total is published: secondary
+    # suppression, as in the full series' table)
+    assert cells[2] == (RULE.label, 6)
     assert sorted(cells[:-1], key=str).count((12, 12)) == 4 and ("x", "x") in cells
     chart = numbers.panel.chart_bounds()
     assert chart is not None and chart.frame.height == 6
@@ -613,6 +614,9 @@ def test_a_share_of_censored_counts_is_the_range_the_bounds_allow():
     assert share_range_text(share_range(50, 50, 200, 200)) == "25.0%"  # exact: one share
     assert share_range_text((0.152, 0.154)) == "15–16%"  # rounded outwards: the range shown holds it
     assert share_range_text((0.15, 0.17)) == "15–17%"  # 0.15 * 100 is not above 15
+    # Lao PDR, Thailand 2019: 32/1416-32/1392 both round to 2.3%, outwards they are 2.2-2.3%
+    assert share_range_text(share_range(32, 32, 1392, 1416)) == "2.2–2.3%"
+    assert share_range_text((0.023, 0.023)) == "2.3%" and share_range_text((0.02, 0.03)) == "2.0–3.0%"
     assert share_range(None, 4, 10, 12) is None and share_range(0, 0, 0, 0) is None
     assert share_range_text(None) is None
 
@@ -703,3 +707,39 @@ def test_real_unodc_route_tables_publish_the_domestic_route(shared_data):
     for country, role, years in [("THA", "destination", "2019"), ("MMR", "origin", "2019")]:
         numbers = route_numbers(Selection(glotip, country=country, role=role, years=years), RULE)
         assert numbers.low.table.n_secondary == numbers.high.table.n_secondary == 0, (country, role)
+
+
+def test_round_outwards_holds_the_range_and_rounds_one_value_to_the_nearest():
+    from evidence.notebooks.builders import round_outwards
+
+    assert round_outwards(32 / 1416, 32 / 1392, 4) == (0.0225, 0.023)
+    assert round_outwards(0.15, 0.17, 2) == (0.15, 0.17)  # on the grid: not widened by float error
+    assert round_outwards(0.82615, 0.82615, 4) == (round(0.82615, 4),) * 2
+
+
+@given(st.integers(0, 10_000), st.integers(0, 10_000), st.integers(0, 6))
+def test_round_outwards_always_holds_the_range(a, b, places):
+    from evidence.notebooks.builders import round_outwards
+
+    low, high = sorted((a / 10_007, b / 10_007))
+    shown_low, shown_high = round_outwards(low, high, places)
+    if low != high:
+        assert shown_low <= low + 1e-12 and high - 1e-12 <= shown_high
+
+
+def test_published_pair_is_the_one_rule_of_intervals():
+    from evidence.notebooks.builders import bounds_text, published_pair
+
+    assert published_pair(3, 12, "<5") == (3, 12)
+    assert published_pair("<5", 12, "<5") == ("<5", 12)  # a censored sum reaching the threshold
+    assert published_pair("<5", "<5", "<5") == ("<5", "<5")
+    assert published_pair("<5", "x", "<5") == ("x", "x")  # withheld in one bound: withheld in both
+    assert published_pair(20, "x", "<5") == ("x", "x")
+    assert [bounds_text(p) for p in [(1541, 1541), (1541, 1550), ("<5", 12), ("<5", "<5"), ("x", "x")]] == [
+        "1,541",
+        "1,541–1,550",
+        "<5–12",
+        "<5",
+        "x",
+    ]
+    assert bounds_text((None, None)) == "" and bounds_text((None, None), missing="n/a") == "n/a"
