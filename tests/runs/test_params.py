@@ -203,7 +203,13 @@ def test_run_ids_keep_every_fixed_segment_and_name_every_file():
     # country_brief on four files: THA destination lost its threshold, the TIP file was never named and
     # gsi_2023 became gsi (a fixed cut at 80 characters); now the data part shares what is left evenly
     brief = spec(BRIEF)
-    base = {"country": "THA", "year_from": 2007, "year_to": 2021, "data": FOUR_FILES, "disclosure_threshold": 5}
+    base = {
+        "country": "THA",
+        "year_from": 2007,
+        "year_to": 2021,
+        "data": FOUR_FILES,
+        "disclosure_threshold": 5,
+    }
     destination = run_id(brief, {**base, "role": "destination"})
     origin = run_id(brief, {**base, "role": "origin"})
     assert destination.startswith("brief-THA-destination-2007-2021-k_anon_sa")
@@ -223,7 +229,9 @@ def test_run_ids_keep_every_fixed_segment_and_name_every_file():
     st.integers(2, 99),
     st.integers(20, 120),
 )
-def test_run_ids_are_ascii_bounded_and_keep_every_non_data_segment(names, country, role, threshold, max_length):
+def test_run_ids_are_ascii_bounded_and_keep_every_non_data_segment(
+    names, country, role, threshold, max_length
+):
     brief = spec(BRIEF)
     parameters = {
         "country": country,
