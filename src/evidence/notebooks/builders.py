@@ -28,7 +28,8 @@ from typing import Any, Literal
 import polars as pl
 
 from evidence.analyses.count_models import EstimationError
-from evidence.analyses.routes import UNCENSORED, FlowCoverage, PeriodSplit
+from evidence.analyses.intervals import UNCENSORED
+from evidence.analyses.routes import FlowCoverage, PeriodSplit
 from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, Selection
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, Break, IncompleteYear, RateRatio, SteadyPanel
 from evidence.core.errors import EvidenceError, ParameterError
@@ -78,6 +79,16 @@ def protected_table(
         )
     except DisclosureError:
         return None
+
+
+def censored_cells(exact_parts: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """The ``censored`` mask of :func:`protected_table` (a boolean column per count column, row for row) from a
+    table of the cells' parts published exactly (:data:`~evidence.analyses.intervals.UNCENSORED`, cell for cell):
+    a cell without one is made only of the publisher's own ``<5`` cells (UNODC's, or none at all), so its bounds
+    follow from the publisher's file: shown as small without a complement, never picked as one, and known to the
+    audit's attacker (see :func:`~evidence.presentation.disclosure.suppress_table`). The one rule of the route,
+    region and yearly tables. An exact small count (a file that publishes ``3``) has one, and is protected."""
+    return exact_parts.select(pl.col(c).fill_null(0).eq(0).alias(c) for c in columns)
 
 
 def _published(table: DisclosedTable, column: str) -> list[int | None]:
@@ -546,11 +557,7 @@ def route_view(
     counts, cell_keys = wide("n"), wide(CELL_KEY)
     rename = {c: label for c, label in columns.items()}
     # a cell made only of UNODC's "<5" cells: its bound is the publisher's own censoring (no exact part)
-    censored = (
-        None
-        if exact
-        else wide(UNCENSORED).fill_null(0).select(pl.col(c).eq(0).alias(rename[c]) for c in columns)
-    )
+    censored = None if exact else censored_cells(wide(UNCENSORED).rename(rename), list(rename.values()))
     table = protected_table(
         counts.fill_null(0).rename(rename),
         "route",
@@ -572,7 +579,9 @@ def route_view(
     return RouteView(table, corridors, known)
 
 
-def published_pair(low: int | str | None, high: int | str | None, label: str) -> tuple[Any, Any]:
+def published_pair(
+    low: int | str | None, high: int | str | None, label: str, *, censored: bool = False
+) -> tuple[Any, Any]:
     """The published (low, high) of one censored count, from what each bound's protected table publishes for
     it (a count, ``label`` for a small cell, ``x`` for a complement, None where missing): the one rule of every
     interval the toolkit shows (notebooks, briefs, the CLI and its JSON).
@@ -581,14 +590,17 @@ def published_pair(low: int | str | None, high: int | str | None, label: str) ->
     bound would give a withheld low bound back), ``(x, x)``; a high bound that is small makes the whole range
     small, ``(label, label)``; the one exception is a low bound withheld only for being small beside a published
     high bound (a censored sum such as three ``<5`` cells, 3–12), ``(label, 12)``, never ``label`` alone, which
-    would say the count is below the threshold."""
+    would say the count is below the threshold. The exception holds only for a cell made only of the
+    publisher's ``<5`` cells (``censored``: :attr:`DisclosedTable.known`), whose bounds anyone with the file
+    has: a sum with an exact part (``3`` and ``<5``, 4–7) would give the part back (7 − 4), so its published
+    high bound is withheld with the low one, ``(label, label)``."""
     withheld = isinstance(low, str), isinstance(high, str)
     if not any(withheld):
         return low, high
     if high == label:
         return label, label
     if low == label and isinstance(high, int):
-        return label, high
+        return (label, high) if censored else (label, label)
     return COMPLEMENT_LABEL, COMPLEMENT_LABEL
 
 
@@ -661,7 +673,7 @@ def region_table(
     cell_keys = matrix_of(CELL_KEY) if CELL_KEY in flow_table.columns else None
     # bounds (UNODC): the cells made only of "<5" cells, whose bounds are the publisher's own censoring
     censored = (
-        matrix_of(UNCENSORED).select(pl.col(c).eq(0) for c in matrix.columns[1:])
+        censored_cells(matrix_of(UNCENSORED), matrix.columns[1:])
         if value != "victims" and UNCENSORED in flow_table.columns
         else None
     )
@@ -769,10 +781,11 @@ class RouteBounds:
             return value
 
         out = []
-        for (route, lo, lo_reason), (_, hi, hi_reason) in zip(
-            self.low.row_totals(), self.high.row_totals(), strict=True
+        total_known = self.low.table.known_cells(self.low.table.total_label)
+        for (route, lo, lo_reason), (_, hi, hi_reason), known in zip(
+            self.low.row_totals(), self.high.row_totals(), total_known, strict=True
         ):
-            low, high = published_pair(shown(lo, lo_reason), shown(hi, hi_reason), rule.label)
+            low, high = published_pair(shown(lo, lo_reason), shown(hi, hi_reason), rule.label, censored=known)
             out.append({"route": route, **corridors.get(route, {}), "victims": (low, high)})
         return out
 
@@ -867,7 +880,10 @@ def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteVi
 
     def reordered(view: RouteView) -> RouteView:
         table = dataclasses.replace(
-            view.table, frame=view.table.frame[order], reasons=view.table.reasons[order]
+            view.table,
+            frame=view.table.frame[order],
+            reasons=view.table.reasons[order],
+            known=view.table.known[order] if view.table.known.height else view.table.known,
         )
         return dataclasses.replace(view, table=table, corridors=view.corridors[order[:n]])
 
@@ -973,8 +989,8 @@ class Bounds:
                 for v, r in zip(table.frame[column].to_list(), table.reasons[column].to_list(), strict=True)
             ]
 
-        pairs = zip(shown(self.low), shown(self.high), strict=True)
-        return [published_pair(lo, hi, rule.label) for lo, hi in pairs]
+        pairs = zip(shown(self.low), shown(self.high), self.low.known_cells(column), strict=True)
+        return [published_pair(lo, hi, rule.label, censored=known) for lo, hi, known in pairs]
 
     def withheld(self, column: str) -> bool:
         """Whether any cell of ``column`` (totals row aside) is withheld in either bound."""
@@ -1299,13 +1315,19 @@ def _bounds_per_year(
     counts: pl.DataFrame, flagged: Sequence[int] | None, rule: DisclosureRule
 ) -> Bounds | None:
     """The protected table of censored victims per year (year as text, the note on probably incomplete years
-    unless ``flagged`` is None, victims), each bound on its own; None when too small to protect."""
+    unless ``flagged`` is None, victims), each bound on its own; None when too small to protect. A year made
+    only of the publisher's ``<5`` cells (nothing published exactly) needs no complement (:func:`censored_cells`)."""
     notes = [] if flagged is None else [_notes(counts["year"], flagged)]
     keys = ["year"] if flagged is None else ["year", "note"]
+    censored = (
+        censored_cells(counts.select(pl.col(UNCENSORED).alias(VICTIMS)), [VICTIMS])
+        if UNCENSORED in counts.columns
+        else None
+    )
     pair = []
     for bound in ("count_low", "count_high"):
         frame = counts.select("year", *notes, pl.col(bound).alias(VICTIMS))
-        pair.append(protected_table(frame, keys, [VICTIMS], rule))
+        pair.append(protected_table(frame, keys, [VICTIMS], rule, censored=censored))
     return None if pair[0] is None or pair[1] is None else Bounds(pair[0], pair[1])
 
 
