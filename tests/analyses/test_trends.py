@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from evidence.analyses import trends
 from evidence.analyses.count_models import EstimationError, finite_trend_exists
+from evidence.analyses.intervals import UNCENSORED
 from evidence.analyses.selection import Selection, citizenship_origin_expr
 from evidence.core.errors import EvidenceError, ParameterError
 from evidence.sources.case_schema import conform
@@ -357,9 +358,9 @@ def test_a_reporter_that_drops_out_leaves_the_panel_of_the_years_it_reported():
     assert panel is not None and panel.window == (2010, 2016) and panel.n_years == 7
     assert panel.reporters == ("JPN", "MYS", "THA") and panel.share == 1.0
     assert panel.detected == (280.0, 420.0, 2100.0)
-    assert panel.counts.columns == ["year", "count", "count_low", "count_high"]
+    assert panel.counts.columns == ["year", "count", "count_low", "count_high", UNCENSORED]
     assert panel.counts["year"].to_list() == list(range(2010, 2017))
-    assert panel.counts["count"].to_list() == [400] * 7
+    assert panel.counts["count"].to_list() == panel.counts[UNCENSORED].to_list() == [400] * 7
     # its counts are what the trend model takes: a flat series
     assert trends.rate_ratio(panel.counts).rate_ratio == pytest.approx(1.0)
     # Thailand gone, the two others over every year: the window whose years × share is larger wins
@@ -685,7 +686,9 @@ def test_indicator_counts_keep_censored_cells_as_bounds_never_zero():
         "count": None,
         "count_low": 1,
         "count_high": 4,
+        UNCENSORED: 0,  # made only of the publisher's <5 cell: nothing published exactly
     }
+    assert counts.filter(pl.col("year") == 2021)[UNCENSORED].item() == 60
     result = trends.rate_ratio(counts)
     assert result.basis == "point"
     assert result.low_bound is not None and result.high_bound is not None
@@ -706,7 +709,13 @@ def test_indicator_origin_role_reads_the_breakdowns_of_the_detecting_countries()
         ]
     )
     total = trends.yearly_counts(Selection(rows, country="THA", role="origin"))
-    assert total.row(0, named=True) == {"year": 2020, "count": None, "count_low": 35, "count_high": 38}
+    assert total.row(0, named=True) == {
+        "year": 2020,
+        "count": None,
+        "count_low": 35,
+        "count_high": 38,
+        UNCENSORED: 34,  # 25 + 9 published exactly, and Japan's <5
+    }
     by_destination = trends.yearly_counts(Selection(rows, country="THA", role="origin"), by="destination")
     assert dict(zip(by_destination["destination"], by_destination["count_low"])) == {
         "THA": 25,
@@ -734,7 +743,13 @@ def test_indicator_both_roles_add_the_victims_detected_in_the_country_and_its_ci
     )
     both = trends.yearly_counts(Selection(rows, country="THA", role="both"))
     # 70 detected in Thailand (its 25 nationals among them, counted once) + 9 in Malaysia + <5 in Japan
-    assert both.row(0, named=True) == {"year": 2020, "count": None, "count_low": 80, "count_high": 83}
+    assert both.row(0, named=True) == {
+        "year": 2020,
+        "count": None,
+        "count_low": 80,
+        "count_high": 83,
+        UNCENSORED: 79,
+    }
     corridors = trends.yearly_counts(Selection(rows, country="THA", role="both"), by="corridor")
     assert dict(zip(corridors["corridor"], corridors["count_low"])) == {
         "THA>THA": 25,

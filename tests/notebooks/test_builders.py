@@ -783,3 +783,116 @@ def test_real_unodc_route_tables_publish_the_domestic_route(shared_data):
     for country, role, years in [("THA", "destination", "2019"), ("MMR", "origin", "2019")]:
         numbers = route_numbers(Selection(glotip, country=country, role=role, years=years), RULE)
         assert numbers.low.table.n_secondary == numbers.high.table.n_secondary == 0, (country, role)
+
+
+# ------------------------------------------------------------- yearly tables and the publisher's censored cells
+
+
+def _pinned_years(truth: list[int], reasons: list[str | None], known: list[bool]) -> list[int]:
+    """The withheld years (not ``known``) that an attacker pins down in a one-way yearly table with its total
+    (the last row): published and known cells are their values, a ``<5`` lies in 1..4, an ``x`` is at least
+    5 and, as the smallest candidate, at most any published positive year."""
+    rows = range(len(truth) - 1)
+    public = [reasons[i] is None or known[i] for i in rows]
+    rivals = [truth[i] for i in rows if reasons[i] is None and not known[i] and truth[i] > 0]
+    bounds = {
+        i: (1, RULE.threshold - 1) if reasons[i] == "small" else (RULE.threshold, min(rivals, default=10**9))
+        for i in rows
+        if not public[i]
+    }
+    if reasons[-1] is not None:  # the total withheld: no line to solve
+        return [i for i, (lo, hi) in bounds.items() if lo == hi]
+    rest = truth[-1] - sum(truth[i] for i in rows if public[i])
+    pinned = []
+    for i, (lo, hi) in bounds.items():
+        others = [b for j, b in bounds.items() if j != i]
+        low = max(lo, rest - sum(b[1] for b in others))
+        high = min(hi, rest - sum(b[0] for b in others))
+        if low == high:
+            pinned.append(i)
+    return pinned
+
+
+def _mmr_detected(first: int | str) -> pl.DataFrame:
+    """Myanmar's nationals in Thailand's citizenship breakdowns, 2018-2021: ``first`` in 2018 (``"<5"``, or a
+    small count published exactly, as a file that publishes ``3``), then 40, 60 and 55."""
+    from _indicator import breakdowns
+
+    return breakdowns({"THA": {2018: first, 2019: 40, 2020: 60, 2021: 55}}, others=20)
+
+
+def _audited(numbers, censored: list[bool]) -> None:
+    """Both bounds' yearly tables: no withheld year pinned down, and no year of ``<5`` cells a complement."""
+    counts = numbers.counts.sort("year")
+    for table, bound in ((numbers.per_year.low, "count_low"), (numbers.per_year.high, "count_high")):
+        truth = [*counts[bound].to_list(), int(counts[bound].sum())]
+        reasons = table.reasons["victims"].to_list()
+        known = [*censored, all(censored)]
+        assert _pinned_years(truth, reasons, known) == [], bound
+        assert not any(r == "complement" and k for r, k in zip(reasons, known, strict=True)), bound
+
+
+def test_a_year_of_the_publishers_own_censored_cells_needs_no_complement():
+    from evidence.analyses.intervals import UNCENSORED
+
+    numbers = yearly_numbers(Selection(_mmr_detected("<5"), country="MMR", role="origin"), RULE)
+    assert numbers.counts[UNCENSORED].to_list() == [0, 40, 60, 55]
+    cells = numbers.per_year.cells("victims")
+    # 2018 is one "<5" cell of Thailand's breakdown: shown as small, and the other years as published
+    assert cells == [("<5", "<5"), (40, 40), (60, 60), (55, 55), (156, 159)]
+    assert numbers.per_year.low.n_secondary == numbers.per_year.high.n_secondary == 0
+    assert "x" not in numbers.per_year.shown()["victims"].to_list()
+    # before, the same bounds protected as if 2018's 1 were a count of people cost a complement (the 40)
+    frame = numbers.counts.select(pl.col("year").cast(pl.String), pl.col("count_low").alias("victims"))
+    assert suppress_table(frame, "year", ["victims"], RULE).display()["victims"].to_list()[1] == "x"
+    _audited(numbers, [True, False, False, False])
+    # the chart draws the published years only, never the "<5"
+    chart = numbers.chart_bounds()
+    assert chart is not None and chart.frame["count_low"].to_list() == [None, 40, 60, 55]
+    assert chart.frame["count_high"].is_null().to_list() == [True, False, False, False]
+
+
+def test_an_exact_small_count_of_a_year_is_still_protected_with_a_complement():
+    # a file that publishes "3": a count of people, withheld, with a complement so that the total does not give
+    # it back; the same where the 3 is summed with a "<5" cell (an exact part: not the publisher's censoring)
+    for first, rows in (("3", _mmr_detected(3)), ("3 and <5", _mixed())):
+        numbers = yearly_numbers(Selection(rows, country="MMR", role="origin"), RULE)
+        cells = numbers.per_year.cells("victims")
+        assert cells[0] == ("<5", "<5") and ("x", "x") in cells[1:-1], first
+        assert numbers.per_year.low.n_secondary >= 1, first
+        _audited(numbers, [False] * 4)
+        chart = numbers.chart_bounds()
+        withheld = [i for i, cell in enumerate(cells[:-1]) if isinstance(cell[0], str)]
+        assert chart is not None and chart.frame["count_low"].is_null().arg_true().to_list() == withheld
+
+
+def _mixed() -> pl.DataFrame:
+    """As :func:`_mmr_detected` with 3, and a "<5" of Myanmar's nationals in Malaysia's 2018 breakdown."""
+    from _indicator import indicator_rows
+
+    extra = indicator_rows([("MYS", 2018, "by citizenship", "MMR", "Total", "Total", "<5")])
+    return pl.concat([_mmr_detected(3), extra])
+
+
+def test_real_unodc_myanmar_as_origin_withholds_no_year_beside_the_publishers_own_censored_cells(shared_data):
+    # the review: 2011 shown "x" beside the "<5" of 2007-2010, each one "<5" cell of another country's breakdown
+    from evidence.sources.cache import load_cached
+
+    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    for country in ("MMR", "KHM"):  # Cambodia: 2015 and 2020 were withheld beside 2009, 2010 and 2021
+        numbers = yearly_numbers(Selection(glotip, country=country, role="origin"), RULE)
+        assert (
+            numbers.per_year is not None and numbers.panel is not None and numbers.panel.per_year is not None
+        )
+        for bounds in (numbers.per_year, numbers.panel.per_year):
+            assert bounds.low.n_secondary == bounds.high.n_secondary == 0, country
+            assert ("x", "x") not in bounds.cells("victims"), country
+    numbers = yearly_numbers(Selection(glotip, country="MMR", role="origin"), RULE)
+    cells = dict(
+        zip(numbers.per_year.low.frame["year"].to_list(), numbers.per_year.cells("victims"), strict=True)
+    )
+    assert [cells[str(y)] for y in range(2007, 2011)] == [("<5", "<5")] * 4 and cells["2011"] == (59, 59)
+    chart = numbers.chart_bounds()
+    assert chart is not None
+    drawn = dict(zip(chart.frame["year"].to_list(), chart.frame["count_low"].to_list(), strict=True))
+    assert [drawn[y] for y in range(2007, 2012)] == [None, None, None, None, 59]

@@ -17,7 +17,10 @@ more (or better-recorded) identification. Every trend statement built on these f
   dimension split by sex or age; ``citizenship`` (origin country), ``destination`` and ``corridor``
   (``ORIGIN>DESTINATION``) the "by citizenship" rows (with ``role="origin"``: a country's citizens in the
   breakdowns of the countries that detected them). A year a country did not report is *missing*, not zero.
-  Censored cells (``<5``) are kept as bounds ``count_low`` and ``count_high``; ``count`` is exact or null.
+  Censored cells (``<5``) are kept as bounds ``count_low`` and ``count_high``; ``count`` is exact or null, and
+  ``victims_uncensored`` (:data:`~evidence.analyses.intervals.UNCENSORED`) the sum of the cells published exactly
+  (0 for a count made only of ``<5`` cells, whose bounds follow from the publisher's file: disclosure control
+  gives it no complement, see :func:`evidence.notebooks.builders.censored_cells`).
 
 **Selections and keys.** The count functions take a :class:`~evidence.analyses.selection.Selection`
 (country, role, years, indicator) or a whole table. Counts of a table protected by cell key carry each cell's
@@ -59,7 +62,14 @@ from evidence.analyses.count_models import (
     finite_trend_exists,
     fit_counts,
 )
-from evidence.analyses.intervals import CENSORED_POINT_RULE, clean_float, point_expr, wilson_interval
+from evidence.analyses.intervals import (
+    CENSORED_POINT_RULE,
+    UNCENSORED,
+    clean_float,
+    point_expr,
+    uncensored_expr,
+    wilson_interval,
+)
 from evidence.analyses.selection import (
     CELL_KEY,
     RECORD_CELL_KEY,
@@ -122,7 +132,7 @@ def flag_label(column: str) -> str:
 
 def yearly_counts(selection: Selected, *, by: str | None = None) -> pl.DataFrame:
     """Victims per year (and per category of ``by``): columns year, [by], count, count_low, count_high (and
-    ``cell_key`` for keyed records).
+    ``cell_key`` for keyed records; :data:`~evidence.analyses.intervals.UNCENSORED` for an indicator table).
 
     The selection's ``country``/``role`` select victims exploited or detected in the country
     (``destination``), its citizens (``origin``) or either (``both``). See the module docstring for the
@@ -384,6 +394,7 @@ def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
             .alias("count"),
             pl.col("value_low").sum().round(0).cast(pl.Int64).alias("count_low"),
             pl.col("value_high").sum().round(0).cast(pl.Int64).alias("count_high"),
+            uncensored_expr("value").sum().alias(UNCENSORED),
         )
         .sort(keys)
     )
@@ -915,7 +926,8 @@ def reporter_gaps(
 class SteadyPanel:
     """A balanced panel of steady reporters (:func:`steady_reporters`): the ``window`` (first, last year), the
     ``reporters`` (ISO3, sorted) whose citizenship breakdowns are complete in every year of it, their yearly
-    ``counts`` summed (year, count, count_low, count_high: what :func:`rate_ratio` takes) and the ``share`` of
+    ``counts`` summed (year, count, count_low, count_high: what :func:`rate_ratio` takes; and the part published
+    exactly, :data:`~evidence.analyses.intervals.UNCENSORED`) and the ``share`` of
     all the nationals counted in the window's years that they account for (point values)."""
 
     window: tuple[int, int]
@@ -1004,7 +1016,9 @@ def steady_reporters(
     counts = (
         pl.DataFrame({"year": range(first, last + 1)}, schema={"year": counts["year"].dtype})
         .join(counts, on="year", how="left")
-        .with_columns(pl.when(listed).then(pl.col(c)).otherwise(0).alias(c) for c in COUNT_COLUMNS)
+        .with_columns(
+            pl.when(listed).then(pl.col(c)).otherwise(0).alias(c) for c in [*COUNT_COLUMNS, UNCENSORED]
+        )
     )
     detected = counted[steady][:, years.index(first) : years.index(last) + 1].sum(axis=1)
     return SteadyPanel((first, last), panel, counts, share, tuple(float(n) for n in detected))

@@ -28,7 +28,8 @@ from typing import Any, Literal
 import polars as pl
 
 from evidence.analyses.count_models import EstimationError
-from evidence.analyses.routes import UNCENSORED, FlowCoverage, PeriodSplit
+from evidence.analyses.intervals import UNCENSORED
+from evidence.analyses.routes import FlowCoverage, PeriodSplit
 from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, Selection
 from evidence.analyses.trends import (
     FLAG_DIMENSIONS,
@@ -86,6 +87,16 @@ def protected_table(
         )
     except DisclosureError:
         return None
+
+
+def censored_cells(exact_parts: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """The ``censored`` mask of :func:`protected_table` (a boolean column per count column, row for row) from a
+    table of the cells' parts published exactly (:data:`~evidence.analyses.intervals.UNCENSORED`, cell for cell):
+    a cell without one is made only of the publisher's own ``<5`` cells (UNODC's, or none at all), so its bounds
+    follow from the publisher's file: shown as small without a complement, never picked as one, and known to the
+    audit's attacker (see :func:`~evidence.presentation.disclosure.suppress_table`). The one rule of the route,
+    region and yearly tables. An exact small count (a file that publishes ``3``) has one, and is protected."""
+    return exact_parts.select(pl.col(c).fill_null(0).eq(0).alias(c) for c in columns)
 
 
 def _published(table: DisclosedTable, column: str) -> list[int | None]:
@@ -554,11 +565,7 @@ def route_view(
     counts, cell_keys = wide("n"), wide(CELL_KEY)
     rename = {c: label for c, label in columns.items()}
     # a cell made only of UNODC's "<5" cells: its bound is the publisher's own censoring (no exact part)
-    censored = (
-        None
-        if exact
-        else wide(UNCENSORED).fill_null(0).select(pl.col(c).eq(0).alias(rename[c]) for c in columns)
-    )
+    censored = None if exact else censored_cells(wide(UNCENSORED).rename(rename), list(rename.values()))
     table = protected_table(
         counts.fill_null(0).rename(rename),
         "route",
@@ -657,7 +664,7 @@ def region_table(
     cell_keys = matrix_of(CELL_KEY) if CELL_KEY in flow_table.columns else None
     # bounds (UNODC): the cells made only of "<5" cells, whose bounds are the publisher's own censoring
     censored = (
-        matrix_of(UNCENSORED).select(pl.col(c).eq(0) for c in matrix.columns[1:])
+        censored_cells(matrix_of(UNCENSORED), matrix.columns[1:])
         if value != "victims" and UNCENSORED in flow_table.columns
         else None
     )
@@ -1302,13 +1309,19 @@ def _bounds_per_year(
     counts: pl.DataFrame, flagged: Sequence[int] | None, rule: DisclosureRule
 ) -> Bounds | None:
     """The protected table of censored victims per year (year as text, the note on probably incomplete years
-    unless ``flagged`` is None, victims), each bound on its own; None when too small to protect."""
+    unless ``flagged`` is None, victims), each bound on its own; None when too small to protect. A year made
+    only of the publisher's ``<5`` cells (nothing published exactly) needs no complement (:func:`censored_cells`)."""
     notes = [] if flagged is None else [_notes(counts["year"], flagged)]
     keys = ["year"] if flagged is None else ["year", "note"]
+    censored = (
+        censored_cells(counts.select(pl.col(UNCENSORED).alias(VICTIMS)), [VICTIMS])
+        if UNCENSORED in counts.columns
+        else None
+    )
     pair = []
     for bound in ("count_low", "count_high"):
         frame = counts.select("year", *notes, pl.col(bound).alias(VICTIMS))
-        pair.append(protected_table(frame, keys, [VICTIMS], rule))
+        pair.append(protected_table(frame, keys, [VICTIMS], rule, censored=censored))
     return None if pair[0] is None or pair[1] is None else Bounds(pair[0], pair[1])
 
 
