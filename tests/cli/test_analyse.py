@@ -440,3 +440,19 @@ def test_shares_of_censored_counts_are_rounded_outwards_in_json_and_text(tmp_pat
         assert low <= lo / (lo + 1416 - hi) and hi / (hi + 1392 - lo) <= high
     printed = CliRunner().invoke(_app(), args, catch_exceptions=False).stdout
     assert "2.2–2.3%" in printed
+
+
+def test_real_unodc_series_of_only_censored_cells_is_not_estimable(shared_data):
+    """Thailand by sex 2017-2021: "Other" and "Unknown" are <5 every year with victims. The CLI printed a rate
+    ratio of 1.000 (0.574-1.741), dispersion 0 and a separation warning; now it says why there is none."""
+    path = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    args = ["trend", "--data", path, "--country", "THA", "--role", "destination", "--by", "sex"]
+    payload = run(*args, "--years", "2017-2021")
+    series = {s["category"]: s for s in payload["series"]}
+    for category in ("Other", "Unknown"):
+        assert "rate_ratio" not in series[category], category
+        assert series[category]["note"].startswith("not estimable: every year with victims is censored")
+    assert "rate_ratio" in series["Female"] and "rate_ratio" in series["Male"]
+    printed = CliRunner().invoke(_app(), [*args, "--years", "2017-2021"], catch_exceptions=False).stdout
+    assert "Other: not estimable: every year with victims is censored" in " ".join(printed.split())
+    assert "Perfect separation" not in printed

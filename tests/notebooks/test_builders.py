@@ -531,7 +531,7 @@ def test_a_small_count_of_the_panel_is_withheld_in_its_table_and_its_chart():
             "THA": {y: 10 if y % 2 else None for y in years},
             "MYS": {y: None if y % 2 else 10 for y in years},
             "DEU": {y: 2 if y == 2012 else 10 for y in years},
-            "JPN": {y: "<5" if y == 2012 else 2 for y in years},
+            "JPN": {y: "<5" if y == 2012 else 5 for y in years},  # a contributing reporter: 5 most years
         },
         others=5,
     )
@@ -542,7 +542,7 @@ def test_a_small_count_of_the_panel_is_withheld_in_its_table_and_its_chart():
     # 2012: 3-6 victims, a low bound under 5: withheld in both bounds, and another year with it (the total is
     # published: secondary suppression, as in the full series' table)
     assert cells[2] == (RULE.label, RULE.label)
-    assert sorted(cells[:-1], key=str).count((12, 12)) == 4 and ("x", "x") in cells
+    assert sorted(cells[:-1], key=str).count((15, 15)) == 4 and ("x", "x") in cells
     chart = numbers.panel.chart_bounds()
     assert chart is not None and chart.frame.height == 6
     withheld = [i for i, cell in enumerate(cells[:-1]) if cell[0] in (RULE.label, "x")]
@@ -550,24 +550,104 @@ def test_a_small_count_of_the_panel_is_withheld_in_its_table_and_its_chart():
     assert chart.frame["count_high"].is_null().arg_true().to_list() == withheld
 
 
-def test_the_real_release_fits_a_trend_for_thailand_cambodia_and_myanmar_as_origin(real_tables):
+def test_the_real_release_fits_a_trend_for_thailand_and_viet_nam_as_origin_on_their_panels(real_tables):
+    """Thailand (2012-2020: Thailand and Germany) and Viet Nam (2012-2016: United Kingdom and Netherlands) get
+    a panel of contributing reporters. Cambodia's and Myanmar's 2011-2020 panels were Thailand's series with a
+    stray <5 from Germany or Finland: no panel now, their trends read their full series' unflagged years."""
     from evidence.analyses import trends
-    from evidence.notebooks.builders import panel_sentence, yearly_numbers
+    from evidence.notebooks.builders import break_sentence, panel_sentence, yearly_numbers
     from evidence.presentation.disclosure import find_small_counts
 
     unodc = real_tables[1]
-    for country in ("THA", "KHM", "MMR"):
+    for country in ("THA", "VNM"):
         selection = Selection(unodc, country=country, role="origin")
         numbers = yearly_numbers(selection, RULE)
         assert numbers.panel is not None, country
         steady = numbers.panel.panel
         rate = numbers.models().rate_ratio
         assert rate is not None and rate.first_year == steady.window[0], country
-        assert rate.n_years == steady.n_years - len(numbers.panel.incomplete)
+        # the panel's counts are what its reporters published: no year of it is set aside (Thailand's panel
+        # falls from 222 in 2019 to 87 in 2020, and 2020 is in the model)
+        assert numbers.panel.incomplete == () and rate.n_years == steady.n_years
+        assert rate.last_year == steady.window[1]
         assert set(steady.reporters) <= set(trends._reporter_grid(selection)["iso3"].to_list())
         assert not find_small_counts(panel_sentence(numbers))
+        assert "listing" in panel_sentence(numbers) and "or more of these nationals in most of them" in (
+            panel_sentence(numbers)
+        )
+        first = steady.window[0]
+        assert break_sentence(numbers.models()).startswith(
+            f"Searched on the steady reporters' series of {first}"
+        )
     thai = yearly_numbers(Selection(unodc, country="THA", role="origin"), RULE)
     assert thai.panel is not None and len(thai.panel.gap_years) == thai.counts.height  # every year
+    for country in ("KHM", "MMR"):
+        numbers = yearly_numbers(Selection(unodc, country=country, role="origin"), RULE)
+        assert numbers.panel is None, country
+        models = numbers.models()
+        assert models.panel is None and not break_sentence(models).startswith("Searched on the steady")
+
+
+def test_a_fall_in_the_panels_last_year_is_kept_in_the_model():
+    """docs/methods.md: the panel's counts are what its reporters published; a fall in its last year (Myanmar,
+    2011-2020: 1,150 in 2019, 8 in 2020) is shown and modelled, never flagged as late registration."""
+    from _indicator import breakdowns
+
+    from evidence.notebooks.builders import yearly_numbers
+
+    years = range(2010, 2020)
+    rows = breakdowns(
+        {
+            "THA": {y: 200 if y % 2 else None for y in years},
+            "MYS": {y: None if y % 2 else 200 for y in years},
+            "JPN": {y: 8 if y == 2019 else 300 for y in years},
+            "KOR": {y: 6 if y == 2019 else 100 for y in years},
+        }
+    )
+    numbers = yearly_numbers(Selection(rows, country="MMR", role="origin"), RULE)
+    panel = numbers.panel
+    assert panel is not None and panel.panel.window == (2010, 2019) and panel.incomplete == ()
+    assert panel.complete()["year"].to_list() == list(years)
+    assert panel.complete().filter(pl.col("year") == 2019)["count"].item() == 14
+    rate = numbers.models().rate_ratio
+    assert rate is not None and (rate.last_year, rate.n_years) == (2019, 10)
+    assert "2019" not in [str(y) for y in numbers.flagged if y not in panel.gap_years]
+
+
+def test_a_series_of_only_censored_cells_is_not_modelled_and_says_why():
+    """UNODC, Thailand by sex 2017-2021: "Other" is <5 every year. The rule of trends.no_trend_information,
+    read by the notebooks and the CLI alike."""
+    from _indicator import indicator_rows
+
+    from evidence.notebooks.builders import break_sentence, trend_sentence, yearly_numbers
+
+    rows = []
+    for year in range(2017, 2022):
+        rows += [
+            ("THA", year, "Total", "Total", "Total", "Total", 300 + year - 2017),
+            ("THA", year, "Total", "Total", "Female", "Total", 200),
+            ("THA", year, "Total", "Total", "Male", "Total", 100 + year - 2017 - (1 if year == 2019 else 0)),
+            ("THA", year, "Total", "Total", "Other", "Total", "<5"),
+        ]
+    numbers = yearly_numbers(
+        Selection(indicator_rows(rows), country="THA", role="destination"), RULE, by="sex"
+    )
+    other = numbers.models("Other")
+    assert other.rate_ratio is None and other.found_break is None
+    assert other.to_dict()["note"] == (
+        "not estimable: every year with victims is censored (published only as a range such as <5)"
+    )
+    assert trend_sentence(other).startswith("No trend or break can be estimated: every year with victims")
+    assert break_sentence(other).startswith("No trend or break can be estimated")
+    assert numbers.models("Female").rate_ratio is not None and numbers.models().rate_ratio is not None
+    # at a threshold above every count of a category (each shown <250), its trend is not estimable either
+    from evidence.presentation.disclosure import DisclosureRule
+
+    high = yearly_numbers(
+        Selection(indicator_rows(rows), country="THA", role="destination"), DisclosureRule(250), by="sex"
+    )
+    assert "below the disclosure threshold (250)" in (high.models("Male").rate_note or "")
+    assert high.models().rate_ratio is not None
 
 
 def test_a_fall_in_a_publishers_own_totals_is_kept_in_the_model_not_flagged_as_late_registration():
@@ -863,12 +943,15 @@ def test_real_unodc_myanmar_as_origin_withholds_no_year_beside_the_publishers_ow
     from evidence.sources.cache import load_cached
 
     glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
-    for country in ("MMR", "KHM"):  # Cambodia: 2015 and 2020 were withheld beside 2009, 2010 and 2021
+    # Cambodia: 2015 and 2020 were withheld beside 2009, 2010 and 2021. Myanmar and Cambodia have no steady
+    # reporters' panel since a panel counts only contributing reporters; Thailand's panel table is checked
+    for country in ("MMR", "KHM", "THA"):
         numbers = yearly_numbers(Selection(glotip, country=country, role="origin"), RULE)
-        assert (
-            numbers.per_year is not None and numbers.panel is not None and numbers.panel.per_year is not None
-        )
-        for bounds in (numbers.per_year, numbers.panel.per_year):
+        assert numbers.per_year is not None
+        assert (numbers.panel is not None) == (country == "THA"), country
+        panel = () if numbers.panel is None else (numbers.panel.per_year,)
+        assert None not in panel
+        for bounds in (numbers.per_year, *panel):
             assert bounds.low.n_secondary == bounds.high.n_secondary == 0, country
             assert ("x", "x") not in bounds.cells("victims"), country
     numbers = yearly_numbers(Selection(glotip, country="MMR", role="origin"), RULE)

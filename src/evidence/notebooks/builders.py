@@ -31,7 +31,15 @@ from evidence.analyses.count_models import EstimationError
 from evidence.analyses.intervals import UNCENSORED
 from evidence.analyses.routes import FlowCoverage, PeriodSplit
 from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, Selection
-from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, Break, IncompleteYear, RateRatio, SteadyPanel
+from evidence.analyses.trends import (
+    FLAG_DIMENSIONS,
+    PANEL_FLOOR,
+    UNKNOWN,
+    Break,
+    IncompleteYear,
+    RateRatio,
+    SteadyPanel,
+)
 from evidence.core.errors import EvidenceError, ParameterError
 from evidence.presentation import markup
 from evidence.presentation.disclosure import (
@@ -1019,7 +1027,8 @@ class SeriesModels:
         if self.panel is not None:
             out["steady_reporters"] = self.panel.to_dict()
         if self.rate_ratio is None:
-            out["note"] = f"not modelled: {self.rate_note}"
+            note = self.rate_note or ""
+            out["note"] = note if note.startswith("not estimable") else f"not modelled: {note}"
             return out
         out["rate_ratio"] = self.rate_ratio.to_dict()
         out["break"] = self.found_break.to_dict() if self.found_break else None
@@ -1131,14 +1140,17 @@ class YearlyNumbers:
     def models(self, category: str | None = None) -> SeriesModels:
         """Rate ratio and break of :meth:`series` on the years not flagged as probably incomplete; for all
         victims with a :attr:`panel`, of the steady reporters' series (every year of its window)."""
+        threshold = self.rule.threshold
         if category is None and self.panel is not None:
-            return _series_models(category, self.panel.complete(), self.panel.panel)
+            return _series_models(category, self.panel.complete(), self.panel.panel, threshold=threshold)
         series = self.series(category)
         if series is None:
             return SeriesModels(
                 category, None, "some yearly counts are withheld by disclosure control", None, None
             )
-        return _series_models(category, series.filter(~pl.col("year").is_in(self.flagged)))
+        return _series_models(
+            category, series.filter(~pl.col("year").is_in(self.flagged)), threshold=threshold
+        )
 
     def chart_table(self) -> DisclosedTable | None:
         """Victims per year for a chart: the dated rows of :attr:`per_year` (exact counts), years as numbers."""
@@ -1162,14 +1174,22 @@ class YearlyNumbers:
 
 
 def _series_models(
-    category: str | None, complete: pl.DataFrame, panel: SteadyPanel | None = None
+    category: str | None,
+    complete: pl.DataFrame,
+    panel: SteadyPanel | None = None,
+    *,
+    threshold: int | None = None,
 ) -> SeriesModels:
-    """Rate ratio and break of the complete years of a series (year, count, count_low, count_high)."""
+    """Rate ratio and break of the complete years of a series (year, count, count_low, count_high); none, with
+    the reason, for a series that holds no trend (:func:`~evidence.analyses.trends.no_trend_information`:
+    every year with victims censored, or below the disclosure ``threshold``)."""
     from evidence.analyses import trends
 
     # a trend through one or two years with victims (the rest zeros) is an artefact, not a finding
     if complete.height < 3 or (complete["count_high"].fill_null(0) > 0).sum() < 3:
         return SeriesModels(category, None, "too few complete years with victims", None, None, panel)
+    if reason := trends.no_trend_information(complete, threshold=threshold):
+        return SeriesModels(category, None, f"not estimable: {reason}", None, None, panel)
     try:
         rate = trends.rate_ratio(complete)
     except EvidenceError as exc:
@@ -1499,6 +1519,9 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
         note = models.rate_note or ""
         if note.startswith("too few"):
             return f"Too few complete years with {noun} to estimate a trend."
+        if note.startswith("not estimable"):
+            reason = escape_markdown(note.removeprefix("not estimable: "))
+            return f"No trend or break can be estimated: {reason}, so the series holds no information on a change."
         if "withheld" in note:
             return "No trend is estimated: some yearly counts are withheld by disclosure control."
         return f"No trend could be estimated from these years ({escape_markdown(note)})."
@@ -1570,14 +1593,28 @@ def panel_sentence(numbers: YearlyNumbers) -> str:
     first, last = steady.window
     return (
         f"The trend is fitted on the victims detected by the {markup.number(len(names), 'countries')} countries "
-        f"that published a complete citizenship breakdown every year of {first}–{last} ({shown}; "
+        f"that published a complete citizenship breakdown every year of {first}–{last}, listing "
+        f"{markup.marked(str(PANEL_FLOOR), 'statistic')} or more of these nationals in most of them ({shown}; "
         f"{markup.marked(f'{steady.share:.0%}', 'statistic')} of {what}). Summed over the same countries "
         "every year, this count moves with the victims they detect, not with who reports."
     )
 
 
 def break_sentence(models: SeriesModels) -> str:
-    """One paragraph on the most likely break in the trend of the complete years, or why there is none."""
+    """One paragraph on the most likely break in the trend of the complete years, or why there is none; when
+    the models read a steady reporters' panel, it says so first (the break is the panel's, not the full
+    series')."""
+    text = _break_text(models)
+    if models.panel is not None and models.rate_ratio is not None:
+        first, last = models.panel.window
+        text = (
+            f"Searched on the steady reporters' series of {first}–{last} (the panel above), not on the full "
+            f"series, whose reporting countries come and go. {text}"
+        )
+    return text
+
+
+def _break_text(models: SeriesModels) -> str:
     found = models.found_break
     if models.rate_ratio is None:
         return trend_sentence(models).replace("estimate a trend", "search for a break")
