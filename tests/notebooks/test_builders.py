@@ -277,11 +277,33 @@ def test_yearly_counts_and_the_table_by_dimension_are_protected_together():
 
 
 def test_interval_display_withholds_a_cell_withheld_in_either_bound():
+    censored = pl.DataFrame({"n": [False, True, False]})  # b: three of the publisher's "<5" cells, 3-12
+    low = suppress_table(
+        pl.DataFrame({"k": ["a", "b", "c"], "n": [10, 3, 20]}), "k", ["n"], RULE, censored=censored
+    )
+    high = suppress_table(
+        pl.DataFrame({"k": ["a", "b", "c"], "n": [10, 12, 20]}), "k", ["n"], RULE, censored=censored
+    )
+    shown = interval_display(low, high)
+    assert shown["n"].to_list()[1] == "<5–12"
+    # the same bounds with an exact part (not the publisher's censoring): the high bound would give it back
     low = suppress_table(pl.DataFrame({"k": ["a", "b", "c"], "n": [10, 1, 20]}), "k", ["n"], RULE)
     high = suppress_table(pl.DataFrame({"k": ["a", "b", "c"], "n": [10, 12, 20]}), "k", ["n"], RULE)
     shown = interval_display(low, high)
-    assert shown["n"].to_list()[1] == "<5–12"
+    assert shown["n"].to_list()[1] == "<5"
     assert "x" in shown["n"].to_list()  # the low bounds' complement hides its high bound too
+    assert (
+        "x"
+        not in interval_display(
+            *(
+                suppress_table(pl.DataFrame({"k": ["a", "b"], "n": [10, n]}), "k", ["n"], RULE, censored=mask)
+                for n, mask in (
+                    (3, pl.DataFrame({"n": [False, True]})),
+                    (12, pl.DataFrame({"n": [False, True]})),
+                )
+            )
+        )["n"].to_list()
+    )  # the publisher's own "<5" cells need no complement
 
 
 def _glotip(tmp_path, rows):
@@ -693,6 +715,9 @@ def test_a_share_of_censored_counts_is_the_range_the_bounds_allow():
     assert share_range_text(share_range(50, 50, 200, 200)) == "25.0%"  # exact: one share
     assert share_range_text((0.152, 0.154)) == "15–16%"  # rounded outwards: the range shown holds it
     assert share_range_text((0.15, 0.17)) == "15–17%"  # 0.15 * 100 is not above 15
+    # Lao PDR, Thailand 2019: 32/1416-32/1392 both round to 2.3%, outwards they are 2.2-2.3%
+    assert share_range_text(share_range(32, 32, 1392, 1416)) == "2.2–2.3%"
+    assert share_range_text((0.023, 0.023)) == "2.3%" and share_range_text((0.02, 0.03)) == "2.0–3.0%"
     assert share_range(None, 4, 10, 12) is None and share_range(0, 0, 0, 0) is None
     assert share_range_text(None) is None
 
@@ -783,6 +808,45 @@ def test_real_unodc_route_tables_publish_the_domestic_route(shared_data):
     for country, role, years in [("THA", "destination", "2019"), ("MMR", "origin", "2019")]:
         numbers = route_numbers(Selection(glotip, country=country, role=role, years=years), RULE)
         assert numbers.low.table.n_secondary == numbers.high.table.n_secondary == 0, (country, role)
+
+
+def test_round_outwards_holds_the_range_and_rounds_one_value_to_the_nearest():
+    from evidence.notebooks.builders import round_outwards
+
+    assert round_outwards(32 / 1416, 32 / 1392, 4) == (0.0225, 0.023)
+    assert round_outwards(0.15, 0.17, 2) == (0.15, 0.17)  # on the grid: not widened by float error
+    assert round_outwards(0.82615, 0.82615, 4) == (round(0.82615, 4),) * 2
+
+
+@given(st.integers(0, 10_000), st.integers(0, 10_000), st.integers(0, 6))
+def test_round_outwards_always_holds_the_range(a, b, places):
+    from evidence.notebooks.builders import round_outwards
+
+    low, high = sorted((a / 10_007, b / 10_007))
+    shown_low, shown_high = round_outwards(low, high, places)
+    if low != high:
+        assert shown_low <= low + 1e-12 and high - 1e-12 <= shown_high
+
+
+def test_published_pair_is_the_one_rule_of_intervals():
+    from evidence.notebooks.builders import bounds_text, published_pair
+
+    assert published_pair(3, 12, "<5") == (3, 12)
+    # a sum of three "<5" cells (3-12) reaching the threshold: its bounds are the publisher's, "<5-12"
+    assert published_pair("<5", 12, "<5", censored=True) == ("<5", 12)
+    # an exact 3 and a "<5" (4-7): the high bound would give the 3 back (7 - 4), withheld with the low one
+    assert published_pair("<5", 7, "<5") == ("<5", "<5")
+    assert published_pair("<5", "<5", "<5") == ("<5", "<5")
+    assert published_pair("<5", "x", "<5") == ("x", "x")  # withheld in one bound: withheld in both
+    assert published_pair(20, "x", "<5") == ("x", "x")
+    assert [bounds_text(p) for p in [(1541, 1541), (1541, 1550), ("<5", 12), ("<5", "<5"), ("x", "x")]] == [
+        "1,541",
+        "1,541–1,550",
+        "<5–12",
+        "<5",
+        "x",
+    ]
+    assert bounds_text((None, None)) == "" and bounds_text((None, None), missing="n/a") == "n/a"
 
 
 # ------------------------------------------------------------- yearly tables and the publisher's censored cells

@@ -587,39 +587,56 @@ def route_view(
     return RouteView(table, corridors, known)
 
 
+def published_pair(
+    low: int | str | None, high: int | str | None, label: str, *, censored: bool = False
+) -> tuple[Any, Any]:
+    """The published (low, high) of one censored count, from what each bound's protected table publishes for
+    it (a count, ``label`` for a small cell, ``x`` for a complement, None where missing): the one rule of every
+    interval the toolkit shows (notebooks, briefs, the CLI and its JSON).
+
+    A cell withheld in either bound is withheld in both (an exact cell's bounds are equal, so a published high
+    bound would give a withheld low bound back), ``(x, x)``; a high bound that is small makes the whole range
+    small, ``(label, label)``; the one exception is a low bound withheld only for being small beside a published
+    high bound (a censored sum such as three ``<5`` cells, 3–12), ``(label, 12)``, never ``label`` alone, which
+    would say the count is below the threshold. The exception holds only for a cell made only of the
+    publisher's ``<5`` cells (``censored``: :attr:`DisclosedTable.known`), whose bounds anyone with the file
+    has: a sum with an exact part (``3`` and ``<5``, 4–7) would give the part back (7 − 4), so its published
+    high bound is withheld with the low one, ``(label, label)``."""
+    withheld = isinstance(low, str), isinstance(high, str)
+    if not any(withheld):
+        return low, high
+    if high == label:
+        return label, label
+    if low == label and isinstance(high, int):
+        return (label, high) if censored else (label, label)
+    return COMPLEMENT_LABEL, COMPLEMENT_LABEL
+
+
+def bounds_text(pair: tuple[int | str | None, int | str | None], *, missing: str = "") -> str:
+    """A published (low, high) pair (:func:`published_pair`) as every table shows it: ``1,541``,
+    ``1,541–1,550``, ``<5``, ``<5–12``, ``x``; ``missing`` where neither bound is published or withheld."""
+    low, high = pair
+    if low is None or high is None:
+        return missing
+
+    def text(value: int | str) -> str:
+        return f"{value:,}" if isinstance(value, int) else str(value)
+
+    return text(low) if low == high else f"{text(low)}–{text(high)}"
+
+
 def interval_display(low: DisclosedTable, high: DisclosedTable) -> pl.DataFrame:
     """Two protected tables of the same rows and columns, holding the low and the high bounds of censored
-    counts (UNODC), shown as one: the count where the bounds agree, else ``"low–high"``.
-
-    A cell withheld in either bound's table is withheld in both (an exact cell's bounds are equal, so a
-    published high bound would give a withheld low bound back), shown ``x``; the one exception is a low bound
-    withheld only for being small beside a published high bound (a censored sum), shown ``"<5–12"``."""
-    rule = low.rule
-    low_shown, high_shown = low.display(), high.display()
-    columns = {}
+    counts (UNODC), shown as one: each cell's :func:`published_pair` as :func:`bounds_text` (the count where
+    the bounds agree, else ``"low–high"``; ``x``, ``<5`` or ``<5–12`` where withheld)."""
+    columns: dict[str, list[str]] = {}
+    low_shown = low.display()
     for column in low.key_columns:
         columns[column] = low_shown[column].to_list()
+    pairs = Bounds(low, high)
     for column in low.count_columns:
-        cells = []
-        for lo, hi, lo_text, hi_text in zip(
-            low.frame[column].to_list(),
-            high.frame[column].to_list(),
-            low_shown[column].to_list(),
-            high_shown[column].to_list(),
-            strict=True,
-        ):
-            if lo is not None and hi is not None:
-                cells.append(lo_text if lo == hi else f"{lo_text}–{hi_text}")
-            elif hi_text == rule.label:
-                cells.append(rule.label)
-            elif lo_text == rule.label and hi is not None:
-                cells.append(f"{rule.label}–{hi_text}")
-            elif lo is None and hi is None and not lo_text and not hi_text:
-                cells.append("")  # missing in both (not reported), not withheld
-            else:
-                cells.append(COMPLEMENT_LABEL)
-        columns[column] = cells
-    return pl.DataFrame(columns)
+        columns[column] = [bounds_text(pair) for pair in pairs.cells(column)]
+    return pl.DataFrame(columns, schema={c: pl.String for c in columns})
 
 
 def interval_key_figures(low: RouteView, high: RouteView) -> pl.DataFrame:
@@ -760,7 +777,7 @@ class RouteBounds:
     def rows(self) -> list[dict[str, Any]]:
         """One record per row of the route table (corridors, other routes, unknowns, the total): route label,
         origin and destination and class for a corridor, and the published victims as ``(low, high)`` — each
-        a count or, where withheld, the label shown (``<5`` or ``x``)."""
+        a count or, where withheld, the label shown (``<5`` or ``x``), by :func:`published_pair`."""
         rule = self.low.table.rule
         corridors = {r["route"]: r for r in self.low.corridors.iter_rows(named=True)}
 
@@ -772,12 +789,11 @@ class RouteBounds:
             return value
 
         out = []
-        for (route, lo, lo_reason), (_, hi, hi_reason) in zip(
-            self.low.row_totals(), self.high.row_totals(), strict=True
+        total_known = self.low.table.known_cells(self.low.table.total_label)
+        for (route, lo, lo_reason), (_, hi, hi_reason), known in zip(
+            self.low.row_totals(), self.high.row_totals(), total_known, strict=True
         ):
-            low, high = shown(lo, lo_reason), shown(hi, hi_reason)
-            if isinstance(low, str) != isinstance(high, str):  # withheld in one bound: withheld in both
-                low = high = low if isinstance(low, str) else high
+            low, high = published_pair(shown(lo, lo_reason), shown(hi, hi_reason), rule.label, censored=known)
             out.append({"route": route, **corridors.get(route, {}), "victims": (low, high)})
         return out
 
@@ -801,21 +817,31 @@ def share_range(
     return low / smallest_total, high / largest_total
 
 
+def round_outwards(low: float, high: float, places: int) -> tuple[float, float]:
+    """A range rounded outwards to ``places`` decimals: the low end down, the high end up, so that the range
+    shown holds the one computed (32/1416–32/1392 = 0.02260–0.02299 is 0.0226–0.0230 at four places, 2.2–2.3%
+    at a tenth of a percent). One value (``low == high``) is rounded to the nearest."""
+    if low == high:
+        return round(low, places), round(low, places)
+    scale = 10**places
+    # rounded to 9 more places first: 0.15 * 100 is 15.000000000000002, whose ceiling is not 15
+    return (
+        math.floor(round(low * scale, 9)) / scale,
+        math.ceil(round(high * scale, 9)) / scale,
+    )
+
+
 def share_range_text(shares: tuple[float, float] | None) -> str | None:
-    """A share, or the range of one, as readers see it: ``50.0%`` when the range is one share to the tenth of a
-    percent, else ``6–22%`` (tenths below 10%: ``2.0–3.6%``), rounded outwards so that the range shown holds
-    the one computed."""
+    """A share, or the range of one, as readers see it: ``25.0%`` for one share (to the tenth of a percent),
+    else the range rounded outwards (:func:`round_outwards`) so that the range shown holds the one computed:
+    ``6–22%``, tenths below 10% (``2.0–3.6%``, ``2.2–2.3%`` for 2.260–2.299%); one share where both ends round
+    outwards to the same number."""
     if shares is None:
         return None
     low, high = shares
-    if f"{low:.1%}" == f"{high:.1%}":
-        return f"{low:.1%}"
-    digits = 0 if high >= 0.1 else 1
-    scale = 10**digits
-    # rounded to 9 places first: 0.15 * 100 is 15.000000000000002, whose ceiling is not 15
-    a = math.floor(round(low * 100 * scale, 9)) / scale
-    b = math.ceil(round(high * 100 * scale, 9)) / scale
-    return f"{a:.{digits}f}–{b:.{digits}f}%"
+    digits = 0 if high >= 0.1 and low != high else 1
+    a, b = round_outwards(low * 100, high * 100, digits)
+    return f"{a:.{digits}f}%" if a == b else f"{a:.{digits}f}–{b:.{digits}f}%"
 
 
 def route_numbers(
@@ -862,7 +888,10 @@ def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteVi
 
     def reordered(view: RouteView) -> RouteView:
         table = dataclasses.replace(
-            view.table, frame=view.table.frame[order], reasons=view.table.reasons[order]
+            view.table,
+            frame=view.table.frame[order],
+            reasons=view.table.reasons[order],
+            known=view.table.known[order] if view.table.known.height else view.table.known,
         )
         return dataclasses.replace(view, table=table, corridors=view.corridors[order[:n]])
 
@@ -958,7 +987,8 @@ class Bounds:
         return self.low if self.exact else interval_display(self.low, self.high)
 
     def cells(self, column: str) -> list[tuple[int | str | None, int | str | None]]:
-        """A column's published (low, high) per row: a count, or the label shown where withheld."""
+        """A column's published (low, high) per row (:func:`published_pair`): a count, or the label shown where
+        withheld (``("<5", 12)`` for a censored sum whose high bound is published)."""
         rule = self.low.rule
 
         def shown(table: DisclosedTable) -> list[int | str | None]:
@@ -967,12 +997,8 @@ class Bounds:
                 for v, r in zip(table.frame[column].to_list(), table.reasons[column].to_list(), strict=True)
             ]
 
-        pairs = []
-        for lo, hi in zip(shown(self.low), shown(self.high), strict=True):
-            if isinstance(lo, str) != isinstance(hi, str):  # withheld in one bound: withheld in both
-                lo = hi = lo if isinstance(lo, str) else hi
-            pairs.append((lo, hi))
-        return pairs
+        pairs = zip(shown(self.low), shown(self.high), self.low.known_cells(column), strict=True)
+        return [published_pair(lo, hi, rule.label, censored=known) for lo, hi, known in pairs]
 
     def withheld(self, column: str) -> bool:
         """Whether any cell of ``column`` (totals row aside) is withheld in either bound."""

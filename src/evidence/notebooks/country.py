@@ -30,6 +30,7 @@ from evidence.notebooks.builders import (
     VICTIMS,
     RouteBounds,
     YearlyNumbers,
+    bounds_text,
     route_numbers,
     source_line,
     yearly_numbers,
@@ -264,15 +265,9 @@ def published_in_year(numbers: YearlyNumbers, year: int) -> tuple[int | str | No
 
 
 def cell_text(pair: tuple[int | str | None, int | str | None] | None) -> str:
-    """A published (low, high) pair as a reader sees it: ``1,541``, ``1,541–1,550``, ``<5``, ``x``."""
-    if pair is None:
-        return "n/a"
-    low, high = pair
-    if isinstance(low, str) or isinstance(high, str):
-        return str(low if isinstance(low, str) else high)
-    if low is None or high is None:
-        return "n/a"
-    return f"{low:,}" if low == high else f"{low:,}–{high:,}"
+    """A published (low, high) pair as a reader sees it (:func:`~evidence.notebooks.builders.bounds_text`):
+    ``1,541``, ``1,541–1,550``, ``<5``, ``<5–12``, ``x``; ``n/a`` when not published."""
+    return "n/a" if pair is None else bounds_text(pair, missing="n/a")
 
 
 def _point(pair: tuple[int | str | None, int | str | None] | None) -> float | None:
