@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from evidence.analyses import trends
 from evidence.analyses.count_models import EstimationError, finite_trend_exists
+from evidence.analyses.intervals import UNCENSORED
 from evidence.analyses.selection import Selection, citizenship_origin_expr
 from evidence.core.errors import EvidenceError, ParameterError
 from evidence.sources.case_schema import conform
@@ -147,6 +148,42 @@ def test_rate_ratio_of_victims_in_a_single_end_year_is_not_estimable():
     # a single year of victims inside the series has a finite maximum-likelihood trend: exactly flat
     middle = trends.rate_ratio(series([2018, 2019, 2020], [0, 6, 0]))
     assert middle.rate_ratio == pytest.approx(1.0, abs=1e-6)
+
+
+def _censored(years, cells) -> pl.DataFrame:
+    """A UNODC-like series: a number, or "<5" (count null, bounds 1-4)."""
+    return pl.DataFrame(
+        {
+            "year": list(years),
+            "count": [None if c == "<5" else c for c in cells],
+            "count_low": [1 if c == "<5" else c for c in cells],
+            "count_high": [4 if c == "<5" else c for c in cells],
+        }
+    )
+
+
+def test_a_series_of_only_censored_cells_holds_no_trend():
+    """UNODC, Thailand, victims of sex "Other" 2017-2021: <5 every year. Fitted, it gave 1.000 (0.574-1.741),
+    dispersion 0 and a separation warning: constant midpoints, no information."""
+    only = _censored(range(2017, 2022), ["<5"] * 5)
+    reason = trends.no_trend_information(only)
+    assert reason is not None and "every year with victims is censored" in reason
+    with pytest.raises(EstimationError, match="not estimable: every year with victims is censored"):
+        trends.rate_ratio(only)
+    with pytest.raises(EstimationError, match="not estimable"):
+        trends.find_break(_censored(range(2010, 2022), ["<5"] * 12))
+    # years without victims (0) add nothing: <5 and zeros are still no trend
+    assert trends.no_trend_information(_censored(range(2017, 2022), ["<5", 0, "<5", 0, 0])) is not None
+    # one published number is information: the model is fitted (on the midpoint, then both bounds)
+    mixed = _censored(range(2017, 2022), ["<5", "<5", 12, "<5", "<5"])
+    assert trends.no_trend_information(mixed) is None
+    assert trends.rate_ratio(mixed).low_bound is not None
+    # below a disclosure threshold every year (each shown <11): no trend either, when the threshold is given
+    small = series(range(2015, 2020), [5, 7, 6, 9, 8])
+    assert trends.no_trend_information(small) is None and trends.rate_ratio(small).basis == "exact"
+    below = trends.no_trend_information(small, threshold=11)
+    assert below is not None and "below the disclosure threshold (11)" in below
+    assert trends.no_trend_information(series(range(2015, 2020), [5, 7, 6, 9, 11]), threshold=11) is None
 
 
 def test_censored_series_whose_bound_fit_has_no_covariance_still_gets_a_rate_ratio():
@@ -321,9 +358,9 @@ def test_a_reporter_that_drops_out_leaves_the_panel_of_the_years_it_reported():
     assert panel is not None and panel.window == (2010, 2016) and panel.n_years == 7
     assert panel.reporters == ("JPN", "MYS", "THA") and panel.share == 1.0
     assert panel.detected == (280.0, 420.0, 2100.0)
-    assert panel.counts.columns == ["year", "count", "count_low", "count_high"]
+    assert panel.counts.columns == ["year", "count", "count_low", "count_high", UNCENSORED]
     assert panel.counts["year"].to_list() == list(range(2010, 2017))
-    assert panel.counts["count"].to_list() == [400] * 7
+    assert panel.counts["count"].to_list() == panel.counts[UNCENSORED].to_list() == [400] * 7
     # its counts are what the trend model takes: a flat series
     assert trends.rate_ratio(panel.counts).rate_ratio == pytest.approx(1.0)
     # Thailand gone, the two others over every year: the window whose years × share is larger wins
@@ -378,6 +415,29 @@ def test_no_panel_without_enough_steady_years_reporters_or_share():
         trends.steady_reporters(Selection(rows, country="MMR", role="origin"), min_years=1)
 
 
+def test_a_reporter_that_lists_the_nationals_as_fewer_than_five_in_most_years_is_no_reporter_of_the_panel():
+    """Cambodia as origin, 2011-2020: Thailand plus Germany and Finland, each with a single <5 in ten years,
+    passed "at least 2 reporters" while the panel was Thailand's series."""
+    years = range(2011, 2021)
+    one_small = {y: "<5" if y == 2012 else 0 for y in years}
+    khm_like = {"THA": dict.fromkeys(years, 50), "DEU": one_small, "FIN": dict(one_small)}
+    assert _steady(khm_like) is None
+    # a reporter whose published counts are the majority of the window's years does contribute
+    most = {y: "<5" if y in (2011, 2012, 2013, 2014) else 8 for y in years}  # 6 of 10 years: 8
+    panel = _steady({"THA": dict.fromkeys(years, 50), "DEU": most, "FIN": dict(one_small)})
+    assert panel is not None and panel.reporters == ("DEU", "THA") and panel.window == (2011, 2020)
+    # Finland's <5 is neither counted nor named: the panel is the contributing reporters' sum
+    assert panel.counts.filter(pl.col("year") == 2012)["count_low"].item() == 51
+    assert panel.share == pytest.approx(558 / 560.5)  # <5 at its midpoint, 2.5
+    # the rule is about the window: half the years is not most of them (5 of 10)
+    half = {y: "<5" if y < 2016 else 8 for y in years}
+    assert _steady({"THA": dict.fromkeys(years, 50), "DEU": half}, min_years=10) is None
+    # a longer window can make a reporter's numbers the majority (3 of 5 years: <5; 6 of 9 years: 8)
+    late = {y: "<5" if y < 2014 else 8 for y in range(2011, 2020)}
+    grown = _steady({"THA": dict.fromkeys(range(2011, 2020), 50), "DEU": late}, min_years=9)
+    assert grown is not None and grown.window == (2011, 2019)
+
+
 def test_a_year_without_any_nationals_counted_breaks_the_window():
     # no reporter lists these nationals in 2015 at all (the year is not in the series): no window spans it
     years = [y for y in range(2010, 2021) if y != 2015]
@@ -408,6 +468,7 @@ def test_a_panel_holds_only_reporters_complete_every_year_and_never_counts_more_
     )
     for code in panel.reporters:  # every reporter of the panel published a breakdown every year of the window
         assert all(table[code][y] is not None for y in range(first, last + 1))
+        # and contributes: at least 5 of the nationals in most of its years (here every number is 5 or more)
     assert 0.25 <= panel.share <= 1 + 1e-12
     full = trends.yearly_counts(selection).join(panel.counts, on="year", suffix="_panel")
     assert full.height == panel.n_years
@@ -446,6 +507,34 @@ def test_the_real_release_has_a_steady_panel_for_thailand_as_origin(shared_data)
     full = counts.join(panel.counts, on="year", suffix="_panel")
     assert full.height == panel.n_years and (full["count_high_panel"] <= full["count_high"]).all()
     assert trends.rate_ratio(panel.counts).n_years == panel.n_years
+    # every reporter of it lists at least 5 Thai nationals (a published number) in most years of the window
+    grid = trends._reporter_grid(selection).filter(
+        pl.col("iso3").is_in(panel.reporters) & pl.col("year").is_between(first, last)
+    )
+    listed = grid.group_by("iso3").agg((pl.col("n_low") >= trends.PANEL_FLOOR).sum().alias("years"))
+    assert (2 * listed["years"] > panel.n_years).all()
+
+
+def test_the_real_release_panels_count_only_reporters_that_contribute(shared_data):
+    """2023 release, nationals as origin. Before the contribution rule: Thailand 2012-2020 was CHL, DEU, ESP,
+    FIN, THA (Chile, Spain and Finland: a few <5 and one number each); Cambodia 2011-2020 was Thailand with one
+    <5 each from Germany and Finland; Myanmar 2011-2020 Thailand with one <5 from Finland; Lao PDR 2014-2018
+    Thailand with Malaysia (numbers in 2 of 5 years); Viet Nam 2012-2016 seven reporters."""
+    from evidence.sources.cache import load_cached
+
+    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    panels = {
+        code: trends.steady_reporters(Selection(table, country=code, role="origin"))
+        for code in ("THA", "KHM", "MMR", "LAO", "VNM")
+    }
+    found = {code: None if p is None else (p.window, p.reporters) for code, p in panels.items()}
+    assert found == {
+        "THA": ((2012, 2020), ("DEU", "THA")),
+        "KHM": None,  # Thailand alone contributes: no panel of "at least 2 reporters"
+        "MMR": ((2017, 2021), ("MMR", "THA")),  # Myanmar's own breakdown and Thailand's
+        "LAO": None,
+        "VNM": ((2012, 2016), ("GBR", "NLD")),
+    }
 
 
 # ------------------------------------------------------------------------------------------ yearly counts
@@ -597,7 +686,9 @@ def test_indicator_counts_keep_censored_cells_as_bounds_never_zero():
         "count": None,
         "count_low": 1,
         "count_high": 4,
+        UNCENSORED: 0,  # made only of the publisher's <5 cell: nothing published exactly
     }
+    assert counts.filter(pl.col("year") == 2021)[UNCENSORED].item() == 60
     result = trends.rate_ratio(counts)
     assert result.basis == "point"
     assert result.low_bound is not None and result.high_bound is not None
@@ -618,7 +709,13 @@ def test_indicator_origin_role_reads_the_breakdowns_of_the_detecting_countries()
         ]
     )
     total = trends.yearly_counts(Selection(rows, country="THA", role="origin"))
-    assert total.row(0, named=True) == {"year": 2020, "count": None, "count_low": 35, "count_high": 38}
+    assert total.row(0, named=True) == {
+        "year": 2020,
+        "count": None,
+        "count_low": 35,
+        "count_high": 38,
+        UNCENSORED: 34,  # 25 + 9 published exactly, and Japan's <5
+    }
     by_destination = trends.yearly_counts(Selection(rows, country="THA", role="origin"), by="destination")
     assert dict(zip(by_destination["destination"], by_destination["count_low"])) == {
         "THA": 25,
@@ -646,7 +743,13 @@ def test_indicator_both_roles_add_the_victims_detected_in_the_country_and_its_ci
     )
     both = trends.yearly_counts(Selection(rows, country="THA", role="both"))
     # 70 detected in Thailand (its 25 nationals among them, counted once) + 9 in Malaysia + <5 in Japan
-    assert both.row(0, named=True) == {"year": 2020, "count": None, "count_low": 80, "count_high": 83}
+    assert both.row(0, named=True) == {
+        "year": 2020,
+        "count": None,
+        "count_low": 80,
+        "count_high": 83,
+        UNCENSORED: 79,
+    }
     corridors = trends.yearly_counts(Selection(rows, country="THA", role="both"), by="corridor")
     assert dict(zip(corridors["corridor"], corridors["count_low"])) == {
         "THA>THA": 25,

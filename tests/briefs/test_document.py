@@ -270,3 +270,17 @@ def test_each_source_gives_its_address_once_as_a_link() -> None:
         "](<javascript" not in hostile
         and "[https://ok.example/a\\_b](<https://ok.example/a_b>)\\." in hostile
     )
+
+
+def test_parameters_a_run_resolved_are_what_readers_see(tmp_path: Path) -> None:
+    # hidden_population: bootstrap_runs 0 means "as many as needed"; the brief names the runs made, never 0
+    nb = new_notebook(cells=[new_markdown_cell("Text only.")])
+    run = make_run(tmp_path / "runs", notebook=nb)
+    record = json.loads((run / "run.json").read_text())
+    record["parameters"] = {"method": "stepwise", "bootstrap_runs": 0}
+    (run / "run.json").write_text(json.dumps(record))
+    (run / "resolved.json").write_text(json.dumps({"bootstrap_runs": "auto (11 runs)"}))
+    document = build_document(run)
+    assert "bootstrap runs: auto (11 runs)" in document.subtitle
+    assert "**Bootstrap runs:** auto (11 runs)" in document.body
+    assert "Bootstrap runs:** 0" not in document.body

@@ -380,3 +380,79 @@ def test_flows_rank_only_published_corridors_and_list_the_withheld_after_them(tm
         .stdout
     )
     assert "│ 2 │" not in printed and "│   │ LAO" in printed
+
+
+def _thailand_2019(tmp_path):
+    """Thailand 2019 as UNODC publishes it: four corridors, five Asian and three African ``<5`` cells."""
+    from _glotip import write_small_glotip
+
+    rows = [
+        ("Myanmar", "1150"),
+        ("Thailand", "132"),
+        ("Cambodia", "70"),
+        ("Lao People's Democratic Republic", "32"),
+    ]
+    rows += [(c, "<5") for c in ("Bangladesh", "Indonesia", "India", "Viet Nam", "Philippines")]
+    rows += [(c, "<5") for c in ("Nigeria", "Uganda", "Kenya")]
+    rows += [("Unknown", "155")]
+    return write_small_glotip(tmp_path / "g.xlsx", [("THA", c, v) for c, v in rows])
+
+
+def test_a_censored_sum_reaching_the_threshold_is_never_shown_below_it(tmp_path):
+    # three African <5 cells are 3-12 transregional victims: "<5-12" as in the notebooks, never "<5"
+    from evidence.notebooks.builders import route_numbers
+    from evidence.sources.unodc import load
+
+    path = _thailand_2019(tmp_path)
+    args = ["flows", "--data", str(path), "--country", "THA", "--role", "destination"]
+    payload = run(*args)
+    assert payload["classes"]["Transregional"] == ["<5", 12]
+    # at a threshold of 11 the eight <5 cells (8-32) are "<11-32", and a cell withheld in one bound is "x"
+    payload = run(*args, "--threshold", "11")
+    other = payload["flows"][-1]
+    assert other["label"] == "All other routes" and other["victims"] == ["<11", 32]
+    printed = CliRunner().invoke(_app(), [*args, "--threshold", "11"], catch_exceptions=False).stdout
+    assert "<11–32" in printed
+    for value in [f["victims"] for f in payload["flows"]] + list(payload["classes"].values()):
+        if isinstance(value, list) and "x" in value:
+            raise AssertionError(f"a withheld bound beside another: {value}")
+    # cell for cell the notebooks' route table (one formatting rule)
+    from evidence.analyses.selection import Selection
+    from evidence.presentation.disclosure import DisclosureRule
+
+    numbers = route_numbers(Selection(load(path), country="THA", role="destination"), DisclosureRule(11))
+    shown = numbers.table()
+    total = numbers.low.table.total_label
+    assert shown[total].to_list()[len(payload["flows"]) - 1] == "<11–32"
+
+
+def test_shares_of_censored_counts_are_rounded_outwards_in_json_and_text(tmp_path):
+    path = _thailand_2019(tmp_path)
+    args = ["flows", "--data", str(path), "--country", "THA", "--role", "destination"]
+    flows = {f.get("origin_iso3"): f for f in run(*args)["flows"]}
+    # Lao PDR: 32/1416-32/1392 = 0.022599-0.022989, so [0.0225, 0.0230] (not 0.0226); Myanmar's high end
+    # 1150/1392 = 0.826149 is 0.8262 (not 0.8261)
+    assert flows["LAO"]["share"] == [0.0225, 0.023]
+    assert flows["MMR"]["share"][1] == 0.8262
+    for f in flows.values():
+        low, high = f["share"]
+        lo, hi = f["victims"] if isinstance(f["victims"], list) else (f["victims"],) * 2
+        assert low <= lo / (lo + 1416 - hi) and hi / (hi + 1392 - lo) <= high
+    printed = CliRunner().invoke(_app(), args, catch_exceptions=False).stdout
+    assert "2.2–2.3%" in printed
+
+
+def test_real_unodc_series_of_only_censored_cells_is_not_estimable(shared_data):
+    """Thailand by sex 2017-2021: "Other" and "Unknown" are <5 every year with victims. The CLI printed a rate
+    ratio of 1.000 (0.574-1.741), dispersion 0 and a separation warning; now it says why there is none."""
+    path = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    args = ["trend", "--data", path, "--country", "THA", "--role", "destination", "--by", "sex"]
+    payload = run(*args, "--years", "2017-2021")
+    series = {s["category"]: s for s in payload["series"]}
+    for category in ("Other", "Unknown"):
+        assert "rate_ratio" not in series[category], category
+        assert series[category]["note"].startswith("not estimable: every year with victims is censored")
+    assert "rate_ratio" in series["Female"] and "rate_ratio" in series["Male"]
+    printed = CliRunner().invoke(_app(), [*args, "--years", "2017-2021"], catch_exceptions=False).stdout
+    assert "Other: not estimable: every year with victims is censored" in " ".join(printed.split())
+    assert "Perfect separation" not in printed

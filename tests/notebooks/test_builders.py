@@ -277,11 +277,33 @@ def test_yearly_counts_and_the_table_by_dimension_are_protected_together():
 
 
 def test_interval_display_withholds_a_cell_withheld_in_either_bound():
+    censored = pl.DataFrame({"n": [False, True, False]})  # b: three of the publisher's "<5" cells, 3-12
+    low = suppress_table(
+        pl.DataFrame({"k": ["a", "b", "c"], "n": [10, 3, 20]}), "k", ["n"], RULE, censored=censored
+    )
+    high = suppress_table(
+        pl.DataFrame({"k": ["a", "b", "c"], "n": [10, 12, 20]}), "k", ["n"], RULE, censored=censored
+    )
+    shown = interval_display(low, high)
+    assert shown["n"].to_list()[1] == "<5–12"
+    # the same bounds with an exact part (not the publisher's censoring): the high bound would give it back
     low = suppress_table(pl.DataFrame({"k": ["a", "b", "c"], "n": [10, 1, 20]}), "k", ["n"], RULE)
     high = suppress_table(pl.DataFrame({"k": ["a", "b", "c"], "n": [10, 12, 20]}), "k", ["n"], RULE)
     shown = interval_display(low, high)
-    assert shown["n"].to_list()[1] == "<5–12"
+    assert shown["n"].to_list()[1] == "<5"
     assert "x" in shown["n"].to_list()  # the low bounds' complement hides its high bound too
+    assert (
+        "x"
+        not in interval_display(
+            *(
+                suppress_table(pl.DataFrame({"k": ["a", "b"], "n": [10, n]}), "k", ["n"], RULE, censored=mask)
+                for n, mask in (
+                    (3, pl.DataFrame({"n": [False, True]})),
+                    (12, pl.DataFrame({"n": [False, True]})),
+                )
+            )
+        )["n"].to_list()
+    )  # the publisher's own "<5" cells need no complement
 
 
 def _glotip(tmp_path, rows):
@@ -509,7 +531,7 @@ def test_a_small_count_of_the_panel_is_withheld_in_its_table_and_its_chart():
             "THA": {y: 10 if y % 2 else None for y in years},
             "MYS": {y: None if y % 2 else 10 for y in years},
             "DEU": {y: 2 if y == 2012 else 10 for y in years},
-            "JPN": {y: "<5" if y == 2012 else 2 for y in years},
+            "JPN": {y: "<5" if y == 2012 else 5 for y in years},  # a contributing reporter: 5 most years
         },
         others=5,
     )
@@ -520,7 +542,7 @@ def test_a_small_count_of_the_panel_is_withheld_in_its_table_and_its_chart():
     # 2012: 3-6 victims, a low bound under 5: withheld in both bounds, and another year with it (the total is
     # published: secondary suppression, as in the full series' table)
     assert cells[2] == (RULE.label, RULE.label)
-    assert sorted(cells[:-1], key=str).count((12, 12)) == 4 and ("x", "x") in cells
+    assert sorted(cells[:-1], key=str).count((15, 15)) == 4 and ("x", "x") in cells
     chart = numbers.panel.chart_bounds()
     assert chart is not None and chart.frame.height == 6
     withheld = [i for i, cell in enumerate(cells[:-1]) if cell[0] in (RULE.label, "x")]
@@ -528,24 +550,104 @@ def test_a_small_count_of_the_panel_is_withheld_in_its_table_and_its_chart():
     assert chart.frame["count_high"].is_null().arg_true().to_list() == withheld
 
 
-def test_the_real_release_fits_a_trend_for_thailand_cambodia_and_myanmar_as_origin(real_tables):
+def test_the_real_release_fits_a_trend_for_thailand_and_viet_nam_as_origin_on_their_panels(real_tables):
+    """Thailand (2012-2020: Thailand and Germany) and Viet Nam (2012-2016: United Kingdom and Netherlands) get
+    a panel of contributing reporters. Cambodia's and Myanmar's 2011-2020 panels were Thailand's series with a
+    stray <5 from Germany or Finland: no panel now, their trends read their full series' unflagged years."""
     from evidence.analyses import trends
-    from evidence.notebooks.builders import panel_sentence, yearly_numbers
+    from evidence.notebooks.builders import break_sentence, panel_sentence, yearly_numbers
     from evidence.presentation.disclosure import find_small_counts
 
     unodc = real_tables[1]
-    for country in ("THA", "KHM", "MMR"):
+    for country in ("THA", "VNM"):
         selection = Selection(unodc, country=country, role="origin")
         numbers = yearly_numbers(selection, RULE)
         assert numbers.panel is not None, country
         steady = numbers.panel.panel
         rate = numbers.models().rate_ratio
         assert rate is not None and rate.first_year == steady.window[0], country
-        assert rate.n_years == steady.n_years - len(numbers.panel.incomplete)
+        # the panel's counts are what its reporters published: no year of it is set aside (Thailand's panel
+        # falls from 222 in 2019 to 87 in 2020, and 2020 is in the model)
+        assert numbers.panel.incomplete == () and rate.n_years == steady.n_years
+        assert rate.last_year == steady.window[1]
         assert set(steady.reporters) <= set(trends._reporter_grid(selection)["iso3"].to_list())
         assert not find_small_counts(panel_sentence(numbers))
+        assert "listing" in panel_sentence(numbers) and "or more of these nationals in most of them" in (
+            panel_sentence(numbers)
+        )
+        first = steady.window[0]
+        assert break_sentence(numbers.models()).startswith(
+            f"Searched on the steady reporters' series of {first}"
+        )
     thai = yearly_numbers(Selection(unodc, country="THA", role="origin"), RULE)
     assert thai.panel is not None and len(thai.panel.gap_years) == thai.counts.height  # every year
+    for country in ("KHM", "MMR"):
+        numbers = yearly_numbers(Selection(unodc, country=country, role="origin"), RULE)
+        assert numbers.panel is None, country
+        models = numbers.models()
+        assert models.panel is None and not break_sentence(models).startswith("Searched on the steady")
+
+
+def test_a_fall_in_the_panels_last_year_is_kept_in_the_model():
+    """docs/methods.md: the panel's counts are what its reporters published; a fall in its last year (Myanmar,
+    2011-2020: 1,150 in 2019, 8 in 2020) is shown and modelled, never flagged as late registration."""
+    from _indicator import breakdowns
+
+    from evidence.notebooks.builders import yearly_numbers
+
+    years = range(2010, 2020)
+    rows = breakdowns(
+        {
+            "THA": {y: 200 if y % 2 else None for y in years},
+            "MYS": {y: None if y % 2 else 200 for y in years},
+            "JPN": {y: 8 if y == 2019 else 300 for y in years},
+            "KOR": {y: 6 if y == 2019 else 100 for y in years},
+        }
+    )
+    numbers = yearly_numbers(Selection(rows, country="MMR", role="origin"), RULE)
+    panel = numbers.panel
+    assert panel is not None and panel.panel.window == (2010, 2019) and panel.incomplete == ()
+    assert panel.complete()["year"].to_list() == list(years)
+    assert panel.complete().filter(pl.col("year") == 2019)["count"].item() == 14
+    rate = numbers.models().rate_ratio
+    assert rate is not None and (rate.last_year, rate.n_years) == (2019, 10)
+    assert "2019" not in [str(y) for y in numbers.flagged if y not in panel.gap_years]
+
+
+def test_a_series_of_only_censored_cells_is_not_modelled_and_says_why():
+    """UNODC, Thailand by sex 2017-2021: "Other" is <5 every year. The rule of trends.no_trend_information,
+    read by the notebooks and the CLI alike."""
+    from _indicator import indicator_rows
+
+    from evidence.notebooks.builders import break_sentence, trend_sentence, yearly_numbers
+
+    rows = []
+    for year in range(2017, 2022):
+        rows += [
+            ("THA", year, "Total", "Total", "Total", "Total", 300 + year - 2017),
+            ("THA", year, "Total", "Total", "Female", "Total", 200),
+            ("THA", year, "Total", "Total", "Male", "Total", 100 + year - 2017 - (1 if year == 2019 else 0)),
+            ("THA", year, "Total", "Total", "Other", "Total", "<5"),
+        ]
+    numbers = yearly_numbers(
+        Selection(indicator_rows(rows), country="THA", role="destination"), RULE, by="sex"
+    )
+    other = numbers.models("Other")
+    assert other.rate_ratio is None and other.found_break is None
+    assert other.to_dict()["note"] == (
+        "not estimable: every year with victims is censored (published only as a range such as <5)"
+    )
+    assert trend_sentence(other).startswith("No trend or break can be estimated: every year with victims")
+    assert break_sentence(other).startswith("No trend or break can be estimated")
+    assert numbers.models("Female").rate_ratio is not None and numbers.models().rate_ratio is not None
+    # at a threshold above every count of a category (each shown <250), its trend is not estimable either
+    from evidence.presentation.disclosure import DisclosureRule
+
+    high = yearly_numbers(
+        Selection(indicator_rows(rows), country="THA", role="destination"), DisclosureRule(250), by="sex"
+    )
+    assert "below the disclosure threshold (250)" in (high.models("Male").rate_note or "")
+    assert high.models().rate_ratio is not None
 
 
 def test_a_fall_in_a_publishers_own_totals_is_kept_in_the_model_not_flagged_as_late_registration():
@@ -613,6 +715,9 @@ def test_a_share_of_censored_counts_is_the_range_the_bounds_allow():
     assert share_range_text(share_range(50, 50, 200, 200)) == "25.0%"  # exact: one share
     assert share_range_text((0.152, 0.154)) == "15–16%"  # rounded outwards: the range shown holds it
     assert share_range_text((0.15, 0.17)) == "15–17%"  # 0.15 * 100 is not above 15
+    # Lao PDR, Thailand 2019: 32/1416-32/1392 both round to 2.3%, outwards they are 2.2-2.3%
+    assert share_range_text(share_range(32, 32, 1392, 1416)) == "2.2–2.3%"
+    assert share_range_text((0.023, 0.023)) == "2.3%" and share_range_text((0.02, 0.03)) == "2.0–3.0%"
     assert share_range(None, 4, 10, 12) is None and share_range(0, 0, 0, 0) is None
     assert share_range_text(None) is None
 
@@ -703,3 +808,158 @@ def test_real_unodc_route_tables_publish_the_domestic_route(shared_data):
     for country, role, years in [("THA", "destination", "2019"), ("MMR", "origin", "2019")]:
         numbers = route_numbers(Selection(glotip, country=country, role=role, years=years), RULE)
         assert numbers.low.table.n_secondary == numbers.high.table.n_secondary == 0, (country, role)
+
+
+def test_round_outwards_holds_the_range_and_rounds_one_value_to_the_nearest():
+    from evidence.notebooks.builders import round_outwards
+
+    assert round_outwards(32 / 1416, 32 / 1392, 4) == (0.0225, 0.023)
+    assert round_outwards(0.15, 0.17, 2) == (0.15, 0.17)  # on the grid: not widened by float error
+    assert round_outwards(0.82615, 0.82615, 4) == (round(0.82615, 4),) * 2
+
+
+@given(st.integers(0, 10_000), st.integers(0, 10_000), st.integers(0, 6))
+def test_round_outwards_always_holds_the_range(a, b, places):
+    from evidence.notebooks.builders import round_outwards
+
+    low, high = sorted((a / 10_007, b / 10_007))
+    shown_low, shown_high = round_outwards(low, high, places)
+    if low != high:
+        assert shown_low <= low + 1e-12 and high - 1e-12 <= shown_high
+
+
+def test_published_pair_is_the_one_rule_of_intervals():
+    from evidence.notebooks.builders import bounds_text, published_pair
+
+    assert published_pair(3, 12, "<5") == (3, 12)
+    # a sum of three "<5" cells (3-12) reaching the threshold: its bounds are the publisher's, "<5-12"
+    assert published_pair("<5", 12, "<5", censored=True) == ("<5", 12)
+    # an exact 3 and a "<5" (4-7): the high bound would give the 3 back (7 - 4), withheld with the low one
+    assert published_pair("<5", 7, "<5") == ("<5", "<5")
+    assert published_pair("<5", "<5", "<5") == ("<5", "<5")
+    assert published_pair("<5", "x", "<5") == ("x", "x")  # withheld in one bound: withheld in both
+    assert published_pair(20, "x", "<5") == ("x", "x")
+    assert [bounds_text(p) for p in [(1541, 1541), (1541, 1550), ("<5", 12), ("<5", "<5"), ("x", "x")]] == [
+        "1,541",
+        "1,541–1,550",
+        "<5–12",
+        "<5",
+        "x",
+    ]
+    assert bounds_text((None, None)) == "" and bounds_text((None, None), missing="n/a") == "n/a"
+
+
+# ------------------------------------------------------------- yearly tables and the publisher's censored cells
+
+
+def _pinned_years(truth: list[int], reasons: list[str | None], known: list[bool]) -> list[int]:
+    """The withheld years (not ``known``) that an attacker pins down in a one-way yearly table with its total
+    (the last row): published and known cells are their values, a ``<5`` lies in 1..4, an ``x`` is at least
+    5 and, as the smallest candidate, at most any published positive year."""
+    rows = range(len(truth) - 1)
+    public = [reasons[i] is None or known[i] for i in rows]
+    rivals = [truth[i] for i in rows if reasons[i] is None and not known[i] and truth[i] > 0]
+    bounds = {
+        i: (1, RULE.threshold - 1) if reasons[i] == "small" else (RULE.threshold, min(rivals, default=10**9))
+        for i in rows
+        if not public[i]
+    }
+    if reasons[-1] is not None:  # the total withheld: no line to solve
+        return [i for i, (lo, hi) in bounds.items() if lo == hi]
+    rest = truth[-1] - sum(truth[i] for i in rows if public[i])
+    pinned = []
+    for i, (lo, hi) in bounds.items():
+        others = [b for j, b in bounds.items() if j != i]
+        low = max(lo, rest - sum(b[1] for b in others))
+        high = min(hi, rest - sum(b[0] for b in others))
+        if low == high:
+            pinned.append(i)
+    return pinned
+
+
+def _mmr_detected(first: int | str) -> pl.DataFrame:
+    """Myanmar's nationals in Thailand's citizenship breakdowns, 2018-2021: ``first`` in 2018 (``"<5"``, or a
+    small count published exactly, as a file that publishes ``3``), then 40, 60 and 55."""
+    from _indicator import breakdowns
+
+    return breakdowns({"THA": {2018: first, 2019: 40, 2020: 60, 2021: 55}}, others=20)
+
+
+def _audited(numbers, censored: list[bool]) -> None:
+    """Both bounds' yearly tables: no withheld year pinned down, and no year of ``<5`` cells a complement."""
+    counts = numbers.counts.sort("year")
+    for table, bound in ((numbers.per_year.low, "count_low"), (numbers.per_year.high, "count_high")):
+        truth = [*counts[bound].to_list(), int(counts[bound].sum())]
+        reasons = table.reasons["victims"].to_list()
+        known = [*censored, all(censored)]
+        assert _pinned_years(truth, reasons, known) == [], bound
+        assert not any(r == "complement" and k for r, k in zip(reasons, known, strict=True)), bound
+
+
+def test_a_year_of_the_publishers_own_censored_cells_needs_no_complement():
+    from evidence.analyses.intervals import UNCENSORED
+
+    numbers = yearly_numbers(Selection(_mmr_detected("<5"), country="MMR", role="origin"), RULE)
+    assert numbers.counts[UNCENSORED].to_list() == [0, 40, 60, 55]
+    cells = numbers.per_year.cells("victims")
+    # 2018 is one "<5" cell of Thailand's breakdown: shown as small, and the other years as published
+    assert cells == [("<5", "<5"), (40, 40), (60, 60), (55, 55), (156, 159)]
+    assert numbers.per_year.low.n_secondary == numbers.per_year.high.n_secondary == 0
+    assert "x" not in numbers.per_year.shown()["victims"].to_list()
+    # before, the same bounds protected as if 2018's 1 were a count of people cost a complement (the 40)
+    frame = numbers.counts.select(pl.col("year").cast(pl.String), pl.col("count_low").alias("victims"))
+    assert suppress_table(frame, "year", ["victims"], RULE).display()["victims"].to_list()[1] == "x"
+    _audited(numbers, [True, False, False, False])
+    # the chart draws the published years only, never the "<5"
+    chart = numbers.chart_bounds()
+    assert chart is not None and chart.frame["count_low"].to_list() == [None, 40, 60, 55]
+    assert chart.frame["count_high"].is_null().to_list() == [True, False, False, False]
+
+
+def test_an_exact_small_count_of_a_year_is_still_protected_with_a_complement():
+    # a file that publishes "3": a count of people, withheld, with a complement so that the total does not give
+    # it back; the same where the 3 is summed with a "<5" cell (an exact part: not the publisher's censoring)
+    for first, rows in (("3", _mmr_detected(3)), ("3 and <5", _mixed())):
+        numbers = yearly_numbers(Selection(rows, country="MMR", role="origin"), RULE)
+        cells = numbers.per_year.cells("victims")
+        assert cells[0] == ("<5", "<5") and ("x", "x") in cells[1:-1], first
+        assert numbers.per_year.low.n_secondary >= 1, first
+        _audited(numbers, [False] * 4)
+        chart = numbers.chart_bounds()
+        withheld = [i for i, cell in enumerate(cells[:-1]) if isinstance(cell[0], str)]
+        assert chart is not None and chart.frame["count_low"].is_null().arg_true().to_list() == withheld
+
+
+def _mixed() -> pl.DataFrame:
+    """As :func:`_mmr_detected` with 3, and a "<5" of Myanmar's nationals in Malaysia's 2018 breakdown."""
+    from _indicator import indicator_rows
+
+    extra = indicator_rows([("MYS", 2018, "by citizenship", "MMR", "Total", "Total", "<5")])
+    return pl.concat([_mmr_detected(3), extra])
+
+
+def test_real_unodc_myanmar_as_origin_withholds_no_year_beside_the_publishers_own_censored_cells(shared_data):
+    # the review: 2011 shown "x" beside the "<5" of 2007-2010, each one "<5" cell of another country's breakdown
+    from evidence.sources.cache import load_cached
+
+    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    # Cambodia: 2015 and 2020 were withheld beside 2009, 2010 and 2021. Myanmar and Cambodia have no steady
+    # reporters' panel since a panel counts only contributing reporters; Thailand's panel table is checked
+    for country in ("MMR", "KHM", "THA"):
+        numbers = yearly_numbers(Selection(glotip, country=country, role="origin"), RULE)
+        assert numbers.per_year is not None
+        assert (numbers.panel is not None) == (country == "THA"), country
+        panel = () if numbers.panel is None else (numbers.panel.per_year,)
+        assert None not in panel
+        for bounds in (numbers.per_year, *panel):
+            assert bounds.low.n_secondary == bounds.high.n_secondary == 0, country
+            assert ("x", "x") not in bounds.cells("victims"), country
+    numbers = yearly_numbers(Selection(glotip, country="MMR", role="origin"), RULE)
+    cells = dict(
+        zip(numbers.per_year.low.frame["year"].to_list(), numbers.per_year.cells("victims"), strict=True)
+    )
+    assert [cells[str(y)] for y in range(2007, 2011)] == [("<5", "<5")] * 4 and cells["2011"] == (59, 59)
+    chart = numbers.chart_bounds()
+    assert chart is not None
+    drawn = dict(zip(chart.frame["year"].to_list(), chart.frame["count_low"].to_list(), strict=True))
+    assert [drawn[y] for y in range(2007, 2012)] == [None, None, None, None, 59]

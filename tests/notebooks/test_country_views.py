@@ -314,3 +314,24 @@ def test_every_chart_of_a_demo_brief_is_a_valid_vega_lite_spec(shown, tmp_path, 
             assert chart.to_dict(validate=True) == spec  # raises on a spec the schema does not allow
         kinds.add(next(k for k in ("layer", "hconcat", "mark") if k in spec))
     assert len(drawn) >= 15 and kinds == {"layer", "hconcat", "mark"}  # the brief's charts, of every form
+
+
+def test_the_peers_sentence_names_the_countries_the_table_lists(real_tables, shown):
+    # the UNODC-only Thailand brief: every neighbour of the table in the sentence (those shown <5 or without a
+    # total too), and Cambodia, whose forms and ages are in the file but no total, is "no total", not "n/a"
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    unodc = [t for t in real_tables if t.kind == "indicator"]
+    brief = open_brief(unodc, DisclosureRule(5), country="THA", role="destination")
+    country_views.show_peers_section(brief)
+    text = _text(shown)
+    sentence = next(line for line in text.splitlines() if "beside its UN M49 subregion" in line)
+    table = next(
+        TableData.from_json(obj[TABLE_MIME]) for obj in shown if isinstance(obj, dict) and TABLE_MIME in obj
+    )
+    listed = [row[0] for row in table.rows][1:]
+    assert sentence.rstrip(".").split(": ", 1)[1].replace("\\", "").split(", ") == listed
+    assert {"Cambodia", "Singapore", "Timor-Leste"} <= set(listed)
+    cambodia = next(row for row in table.rows if row[0] == "Cambodia")
+    assert "no total" in cambodia and "n/a" not in cambodia[1:2]
+    assert "no total: the UNODC data hold figures for the country" in table.notes[-1]

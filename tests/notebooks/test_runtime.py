@@ -159,3 +159,13 @@ def test_one_data_file_is_one_existing_file_or_none(tmp_path):
         one_data_file([lists, lists])
     with pytest.raises(InputError, match="no such data file"):
         one_data_file([tmp_path / "missing.csv"])
+
+
+def test_record_resolved_merges_into_the_run_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv(runtime.RUN_DIR_ENV, str(tmp_path))
+    runtime.record_resolved(bootstrap_runs="auto (11 runs)")
+    runtime.record_resolved(seed=7)
+    assert runtime.read_resolved(tmp_path) == {"bootstrap_runs": "auto (11 runs)", "seed": 7}
+    monkeypatch.delenv(runtime.RUN_DIR_ENV, raising=False)
+    assert runtime.record_resolved(x=1) == {"x": 1}  # outside a run: nothing written
+    assert runtime.read_resolved(tmp_path / "elsewhere") == {}

@@ -318,3 +318,26 @@ def test_unodc_tables_by_sex_explain_their_sum_without_forms(monkeypatch):
     assert "| Female | Male | Unknown | Published total |" in markdown
     assert "Sum of categories" in markdown  # 2017 publishes no Unknown: 344 of 397
     assert "several" not in markdown and "does not cover every victim" in markdown
+
+
+def test_a_dimension_the_data_do_not_break_down_by_is_named(monkeypatch):
+    # UNODC origin by form: the yearly section says "Not available by form" and falls back to the victims per
+    # year, whose numbers have no dimension; the dimension section names it, never "per year by :"
+    import IPython.display
+    from _indicator import indicator_rows
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import yearly_numbers
+    from evidence.notebooks.views import show_dimension_section
+    from evidence.presentation.disclosure import DisclosureRule
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    rows = indicator_rows([("BOL", 2017, "Total", "Total", "Total", "Total", 397)])
+    numbers = yearly_numbers(Selection(rows, country="BOL", role="destination"), DisclosureRule(5))
+    assert numbers.by is None
+    show_dimension_section(numbers, place="Bolivia", source="test", dimension="form")
+    show_dimension_section(numbers, place="Bolivia", source="test")
+    texts = [str(getattr(obj, "data", obj)) for obj in shown]
+    assert "No breakdown by form" in texts[0] and "by this dimension" in texts[1]
+    assert not any("by :" in t or "by  " in t for t in texts)

@@ -73,3 +73,22 @@ def test_comparison_by_country_leaves_out_a_measure_no_country_has():
     table = comparison_by_country(disclosed, [DETECTED, TIER])
     assert table.columns == ["Country", "Detected victims"]
     assert table["Detected victims"].to_list() == ["134 (2021)", "<5 (2020)"]
+
+
+def test_a_country_without_a_total_is_told_apart_from_one_not_in_the_data():
+    import polars as pl
+
+    from evidence.analyses.society import DETECTED, DETECTED_PER_100K, PREVALENCE
+    from evidence.presentation.comparison import NO_TOTAL, NOT_AVAILABLE, mark_missing_totals
+
+    disclosed = pl.DataFrame(
+        {
+            "iso3": ["KHM", "KHM", "KHM", "XYZ", "XYZ"],
+            "measure": [DETECTED, DETECTED_PER_100K, PREVALENCE, DETECTED, DETECTED_PER_100K],
+            "display": [NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE],
+        }
+    )
+    marked = mark_missing_totals(disclosed, {"KHM", "THA"})
+    # Cambodia reports (forms, ages) but no total; its GSI prevalence is simply missing; XYZ is not in the data
+    assert marked["display"].to_list() == [NO_TOTAL, NO_TOTAL, NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE]
+    assert mark_missing_totals(disclosed, set()).equals(disclosed)

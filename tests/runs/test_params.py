@@ -16,6 +16,7 @@ from evidence.runs.params import (
     parse_cli_pairs,
     resolve_parameters,
     run_id,
+    slug_text,
 )
 
 SOURCE = """
@@ -178,3 +179,75 @@ def test_run_ids_are_short_safe_ascii_whatever_the_file_names(names, country):
     assert len(slug) <= 80 and len(digest) == 6
     assert not slug.endswith((".", "-")) and ".." not in name.split("-")
     assert run_id(spec(), parameters) == name  # stable
+
+
+BRIEF = """
+country: str = "THA"  # ISO3 code
+role: str = "both"  # one of: origin|destination|both
+year_from: Optional[int] = None
+year_to: Optional[int] = None
+data: list[str] = []  # data files
+peers: list[str] = []
+disclosure_threshold: int = 5
+"""
+
+FOUR_FILES = [
+    "/d/ctdc/k_anon_sample.csv",
+    "/d/unodc/data_glotip_2023-05-30.xlsx",
+    "/d/walkfree/gsi_2023.xlsx",
+    "/d/tip/tip_tiers_1999_2015.csv",
+]
+
+
+def test_run_ids_keep_every_fixed_segment_and_name_every_file():
+    # country_brief on four files: THA destination lost its threshold, the TIP file was never named and
+    # gsi_2023 became gsi (a fixed cut at 80 characters); now the data part shares what is left evenly
+    brief = spec(BRIEF)
+    base = {
+        "country": "THA",
+        "year_from": 2007,
+        "year_to": 2021,
+        "data": FOUR_FILES,
+        "disclosure_threshold": 5,
+    }
+    destination = run_id(brief, {**base, "role": "destination"})
+    origin = run_id(brief, {**base, "role": "origin"})
+    assert destination.startswith("brief-THA-destination-2007-2021-k_anon_sa")
+    assert destination.rsplit("-", 1)[0].endswith("-5") and origin.rsplit("-", 1)[0].endswith("-5")
+    for name in (destination, origin):
+        data = name.split("-")[5]
+        assert "gsi_2023" in data and "tip_tier" in data and "data_glot" in data and len(name) <= 80 + 7
+    assert run_id(brief, {**base, "role": "origin", "data": FOUR_FILES[:1]}).startswith(
+        "brief-THA-origin-2007-2021-k_anon_sample-5-"
+    )
+
+
+@given(
+    st.lists(st.text(max_size=60), max_size=6),
+    st.text(max_size=16),
+    st.sampled_from(["origin", "destination", "both"]),
+    st.integers(2, 99),
+    st.integers(20, 120),
+)
+def test_run_ids_are_ascii_bounded_and_keep_every_non_data_segment(
+    names, country, role, threshold, max_length
+):
+    brief = spec(BRIEF)
+    parameters = {
+        "country": country,
+        "role": role,
+        "year_from": 2010,
+        "year_to": 2020,
+        "data": [f"/some/where/{n}.csv" for n in names],
+        "disclosure_threshold": threshold,
+    }
+    name = run_id(brief, parameters, max_length=max_length)
+    slug, digest = name.rsplit("-", 1)
+    assert name.isascii() and re.fullmatch(r"[A-Za-z0-9._-]+", name) and len(digest) == 6
+    fixed = [s for s in ("brief", slug_text(country), role, "2010", "2020", str(threshold)) if s]
+    assert len(slug) <= max(max_length, len("-".join(fixed)))
+    padded = f"-{slug}-"
+    assert all(f"-{s}-" in padded for s in fixed)
+    assert [s for s in slug.split("-") if s in fixed or s.startswith("brief")][:1] == ["brief"]
+    assert "" not in slug.split("-") and not slug.endswith((".", "_"))
+    assert run_id(brief, parameters, max_length=max_length) == name  # stable

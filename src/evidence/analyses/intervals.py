@@ -5,7 +5,10 @@
 that needs one number per cell uses the *point* rule of :data:`CENSORED_POINT_RULE`: the exact value where there
 is one, else the midpoint of the bounds (2.5 for ``<5``). Models fitted on points are also refitted on the low and
 on the high bounds, so that a reader sees how much the censoring could move the answer. Every sum of such counts
-goes through :func:`strict_sum`: polars' ``sum`` skips nulls, which would read a censored part as 0.
+goes through :func:`strict_sum`: polars' ``sum`` skips nulls, which would read a censored part as 0. A sum also
+carries the part of it published exactly (:data:`UNCENSORED`, :func:`uncensored_expr`): 0 means a sum made only of
+the publisher's own ``<5`` cells, whose bounds follow from the publisher's file (disclosure control gives such a
+cell no complement: :func:`evidence.notebooks.builders.censored_cells`).
 """
 
 from __future__ import annotations
@@ -17,11 +20,20 @@ import numpy as np
 import polars as pl
 
 CENSORED_POINT_RULE = "exact value where published, else the midpoint of the censoring interval (2.5 for <5)"
+#: The column of a count's parts published exactly (censored parts left out): 0 when every part is censored (a
+#: flow or a year made of ``12`` and ``<5`` has 12; one of ``<5`` cells only, 0). Flows and yearly counts carry it.
+UNCENSORED = "victims_uncensored"
 
 
 def point_expr(exact: str, low: str, high: str) -> pl.Expr:
     """The point value of a possibly censored count (:data:`CENSORED_POINT_RULE`)."""
     return pl.coalesce(pl.col(exact).cast(pl.Float64), (pl.col(low) + pl.col(high)) / 2)
+
+
+def uncensored_expr(exact: str) -> pl.Expr:
+    """The part of a possibly censored count published exactly (:data:`UNCENSORED`), per cell: its exact value,
+    or 0 where censored; summed with polars' ``sum`` (a censored part adds 0)."""
+    return pl.col(exact).round(0).cast(pl.Int64).fill_null(0)
 
 
 def strict_sum(column: str) -> pl.Expr:

@@ -12,10 +12,11 @@ victim was detected or exploited; in CTDC a proxy, where the victim was first as
 
 **Counts and censoring.** Every flow table carries ``victims_low`` and ``victims_high``. ``victims`` is the exact
 sum where no contributing cell is censored, else null: a flow made of ``12`` and ``<5`` is 13–16 victims, not 12
-and not 14.5. Case-table counts are exact (low = high = victims). ``victims_uncensored`` (:data:`UNCENSORED`) is
-the sum of the parts published exactly (12 in that flow; 0 for a flow made of ``<5`` cells only, whose bounds
-are then the publisher's own censoring: see :func:`evidence.notebooks.builders.route_view`). ``share`` is the flow's share of all victims in
-the known flows of the selection, computed on point values (exact, else the interval midpoint, see
+and not 14.5. Case-table counts are exact (low = high = victims). ``victims_uncensored``
+(:data:`~evidence.analyses.intervals.UNCENSORED`) is the sum of the parts published exactly (12 in that flow; 0 for
+a flow made of ``<5`` cells only, whose bounds are then the publisher's own censoring: see
+:func:`evidence.notebooks.builders.censored_cells`). ``share`` is the flow's share of all victims in the known flows
+of the selection, computed on point values (exact, else the interval midpoint, see
 :data:`evidence.analyses.intervals.CENSORED_POINT_RULE`) and before the ``min_victims`` filter.
 
 **Flow classes.** ``domestic`` (origin = destination), ``intraregional`` (different countries in the same UN M49
@@ -44,7 +45,7 @@ import numpy as np
 import polars as pl
 
 from evidence.analyses.count_models import OVERDISPERSION_THRESHOLD, captured_warnings, finite_trend_exists
-from evidence.analyses.intervals import censored_sum, point_expr, strict_sum
+from evidence.analyses.intervals import UNCENSORED, censored_sum, point_expr, strict_sum, uncensored_expr
 from evidence.analyses.selection import (
     CELL_KEY,
     Selection,
@@ -78,8 +79,6 @@ FLOW_COLUMNS = [
     "flow_class",
     "share",
 ]
-#: The sum of a flow's parts published exactly (censored parts left out): 0 when every part is censored.
-UNCENSORED = "victims_uncensored"
 _KEYS = ["origin_iso3", "destination_iso3"]
 #: Fewest observed years for which a corridor's growth is tested.
 MIN_TREND_YEARS = 3
@@ -142,7 +141,7 @@ def _indicator_flow_records(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
         victims=pl.col("value").round(0).cast(pl.Int64),
         victims_low=pl.col("value_low").round(0).cast(pl.Int64),
         victims_high=pl.col("value_high").round(0).cast(pl.Int64),
-        **{UNCENSORED: pl.col("value").round(0).cast(pl.Int64).fill_null(0)},
+        **{UNCENSORED: uncensored_expr("value")},
         year=pl.col("year").cast(pl.Int32),
     )
     regions = _region_lookup(df)
@@ -250,7 +249,7 @@ class FlowCoverage:
     unknown_destination: tuple[int, int]  # includes records where both are unknown
     #: per part (total, known, unknown_origin, unknown_destination): its cell key, for keyed records
     cell_keys: dict[str, int] = dataclasses.field(default_factory=dict)
-    #: per part: the sum of its cells published exactly (:data:`UNCENSORED`; 0 when all are censored)
+    #: per part: the sum of its cells published exactly (:data:`~evidence.analyses.intervals.UNCENSORED`; 0 when all are censored)
     uncensored: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @property

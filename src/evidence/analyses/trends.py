@@ -17,7 +17,10 @@ more (or better-recorded) identification. Every trend statement built on these f
   dimension split by sex or age; ``citizenship`` (origin country), ``destination`` and ``corridor``
   (``ORIGIN>DESTINATION``) the "by citizenship" rows (with ``role="origin"``: a country's citizens in the
   breakdowns of the countries that detected them). A year a country did not report is *missing*, not zero.
-  Censored cells (``<5``) are kept as bounds ``count_low`` and ``count_high``; ``count`` is exact or null.
+  Censored cells (``<5``) are kept as bounds ``count_low`` and ``count_high``; ``count`` is exact or null, and
+  ``victims_uncensored`` (:data:`~evidence.analyses.intervals.UNCENSORED`) the sum of the cells published exactly
+  (0 for a count made only of ``<5`` cells, whose bounds follow from the publisher's file: disclosure control
+  gives it no complement, see :func:`evidence.notebooks.builders.censored_cells`).
 
 **Selections and keys.** The count functions take a :class:`~evidence.analyses.selection.Selection`
 (country, role, years, indicator) or a whole table. Counts of a table protected by cell key carry each cell's
@@ -28,7 +31,12 @@ reporting country's own breakdowns (as ``destination``).
 
 **Models on censored counts.** A model needs one number per year: it uses the point value (exact, else the
 midpoint, :data:`~evidence.analyses.intervals.CENSORED_POINT_RULE`), and when any year is censored it is refitted on
-the low bounds and on the high bounds (``low_bound`` and ``high_bound`` of the result), never on zeros.
+the low bounds and on the high bounds (``low_bound`` and ``high_bound`` of the result), never on zeros. A series
+every year of which with victims is censored (only ``<5`` cells) holds no trend: the model would read constant
+midpoints and print a ratio near 1 with an interval. :func:`no_trend_information` says so, and
+:func:`rate_ratio` and :func:`find_break` raise ``EstimationError`` ("not estimable: …") for it; the notebooks
+and the CLI (through ``notebooks.builders``) also call it with the disclosure threshold, so a series whose
+counts are all withheld as below it is not modelled either.
 
 **Sparse series.** A trend or a segment whose victims all fall in its first or last year (or that has none) has
 no finite estimate. :func:`rate_ratio` then raises :class:`~evidence.analyses.count_models.EstimationError`;
@@ -54,7 +62,14 @@ from evidence.analyses.count_models import (
     finite_trend_exists,
     fit_counts,
 )
-from evidence.analyses.intervals import CENSORED_POINT_RULE, clean_float, point_expr, wilson_interval
+from evidence.analyses.intervals import (
+    CENSORED_POINT_RULE,
+    UNCENSORED,
+    clean_float,
+    point_expr,
+    uncensored_expr,
+    wilson_interval,
+)
 from evidence.analyses.selection import (
     CELL_KEY,
     RECORD_CELL_KEY,
@@ -117,7 +132,7 @@ def flag_label(column: str) -> str:
 
 def yearly_counts(selection: Selected, *, by: str | None = None) -> pl.DataFrame:
     """Victims per year (and per category of ``by``): columns year, [by], count, count_low, count_high (and
-    ``cell_key`` for keyed records).
+    ``cell_key`` for keyed records; :data:`~evidence.analyses.intervals.UNCENSORED` for an indicator table).
 
     The selection's ``country``/``role`` select victims exploited or detected in the country
     (``destination``), its citizens (``origin``) or either (``both``). See the module docstring for the
@@ -379,6 +394,7 @@ def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
             .alias("count"),
             pl.col("value_low").sum().round(0).cast(pl.Int64).alias("count_low"),
             pl.col("value_high").sum().round(0).cast(pl.Int64).alias("count_high"),
+            uncensored_expr("value").sum().alias(UNCENSORED),
         )
         .sort(keys)
     )
@@ -415,6 +431,24 @@ def _series(counts: pl.DataFrame) -> pl.DataFrame:
 
 
 # ----------------------------------------------------------------------------------------------- rate ratio
+
+
+def no_trend_information(counts: pl.DataFrame, *, threshold: int | None = None) -> str | None:
+    """Why a yearly series (year, count, count_low, count_high) carries no information on a trend, or None.
+
+    A series of which every year with victims is censored (published only as a range such as ``<5``) holds
+    no trend: a model would read the same midpoint every year. With a disclosure ``threshold``, so does one of
+    which every year with victims is below it (each count withheld as ``<T`` where it is published): a model
+    would only give back what the table withholds. Years without victims (0) are no information either way."""
+    series = _series(counts)
+    victims = series.filter(pl.col("count_high") > 0)
+    if not victims.height:
+        return None  # no victims at all: the models say so themselves
+    if victims["count"].is_null().all():
+        return "every year with victims is censored (published only as a range such as <5)"
+    if threshold is not None and bool((victims["count_high"] < threshold).all()):
+        return f"every year with victims is below the disclosure threshold ({threshold})"
+    return None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -474,8 +508,11 @@ def rate_ratio(counts: pl.DataFrame, *, level: float = 0.95) -> RateRatio:
     converge — quasi-Poisson. Censored years: see the module docstring.
 
     Raises ``ParameterError`` for fewer than 2 years, no victims or an invalid count, and its subclass
-    ``EstimationError`` when no finite rate ratio exists (every victim in the first or last year)."""
+    ``EstimationError`` when no finite rate ratio exists (every victim in the first or last year) or the series
+    holds no trend (:func:`no_trend_information`: every year with victims censored)."""
     series = _series(counts)
+    if reason := no_trend_information(series):
+        raise EstimationError(f"not estimable: {reason}")
     censored = bool(series["count"].is_null().any())
     main = _rate_ratio(
         series["year"].to_numpy(), series["point"].to_numpy(), "point" if censored else "exact", level
@@ -585,6 +622,8 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = 3, level: float = 0.9
     if min_segment < 2:
         raise ParameterError(f"min_segment must be at least 2, not {min_segment}")
     series = _series(counts)
+    if reason := no_trend_information(series):
+        raise EstimationError(f"not estimable: {reason}")
     years = series["year"].to_numpy().astype(float)
     y = series["point"].to_numpy()
     candidates_years = [
@@ -753,10 +792,17 @@ def incomplete_years(
 #: year's breakdown is taken to have left them out of it (:func:`reporter_gaps`).
 _USUALLY_LISTED = 20
 
+#: The publisher's own floor: UNODC publishes counts below 5 as ``<5``. A steady reporter that lists a country's
+#: nationals as a number of at least this in no more than half the years of a panel's window (``<5``, or none)
+#: adds next to nothing to the panel's trend and is no reporter of it (:func:`steady_reporters`). It is the
+#: publisher's floor, not the brief's disclosure threshold: the same panel whatever threshold a reader chooses.
+PANEL_FLOOR = 5
+
 
 def _reporter_grid(selection: Selection, *, min_coverage: float = 0.5) -> pl.DataFrame | None:
     """The reporters × years of a UNODC series summed over reporting countries (see :func:`reporter_gaps`):
-    columns iso3, year, n (the nationals a reporter counted: point values, 0 when none) and complete (whether
+    columns iso3, year, n (the nationals a reporter counted: point values, 0 when none), n_low (their low
+    bound: a ``<5`` cell counts 1) and complete (whether
     its breakdown of that year is complete). The years are those with nationals counted. None for a selection
     that is no such sum (case data, role ``destination``, no country), or one with fewer than two reporters."""
     if selection.kind != "indicator" or selection.country is None or selection.role == "destination":
@@ -781,9 +827,15 @@ def _reporter_grid(selection: Selection, *, min_coverage: float = 0.5) -> pl.Dat
     nationals = (citizenship_origin_expr() == country).fill_null(False)
     if selection.role == "both":
         nationals = nationals & (pl.col("iso3") != country)
-    counted = citizenship.filter(nationals).group_by("iso3", "year").agg(pl.col("point").sum().alias("n"))
+    counted = (
+        citizenship.filter(nationals)
+        .group_by("iso3", "year")
+        .agg(pl.col("point").sum().alias("n"), pl.col("value_low").sum().cast(pl.Float64).alias("n_low"))
+    )
     if selection.role == "both":
-        own = totals.filter(pl.col("iso3") == country).select("iso3", "year", pl.col("own").alias("n"))
+        own = totals.filter(pl.col("iso3") == country).select(
+            "iso3", "year", pl.col("own").alias("n"), pl.col("total").cast(pl.Float64).alias("n_low")
+        )
         counted = pl.concat([counted, own.with_columns(pl.col("n").cast(counted["n"].dtype))])
     years = sorted(set(counted.filter(pl.col("n") > 0)["year"].to_list()))
     reporters = sorted(set(counted.filter(pl.col("n") > 0)["iso3"].to_list()))
@@ -796,7 +848,7 @@ def _reporter_grid(selection: Selection, *, min_coverage: float = 0.5) -> pl.Dat
         .join(listed, on=["iso3", "year"], how="left")
         .join(counted, on=["iso3", "year"], how="left")
     )
-    grid = grid.with_columns(pl.col("n").fill_null(0.0))
+    grid = grid.with_columns(pl.col("n").fill_null(0.0), pl.col("n_low").fill_null(0.0))
     # a reporter that usually lists dozens of these nationals and lists fewer than five in a breakdown of its
     # own has left them out of that breakdown (a list of its largest citizenships, or foreigners only)
     usual_listed = (
@@ -813,7 +865,7 @@ def _reporter_grid(selection: Selection, *, min_coverage: float = 0.5) -> pl.Dat
             & ((pl.col("n") >= 5) | (pl.col("listed_usually").fill_null(0) < _USUALLY_LISTED))
         )
     )
-    return grid.select("iso3", "year", "n", complete.alias("complete")).sort("iso3", "year")
+    return grid.select("iso3", "year", "n", "n_low", complete.alias("complete")).sort("iso3", "year")
 
 
 def reporter_gaps(
@@ -874,7 +926,8 @@ def reporter_gaps(
 class SteadyPanel:
     """A balanced panel of steady reporters (:func:`steady_reporters`): the ``window`` (first, last year), the
     ``reporters`` (ISO3, sorted) whose citizenship breakdowns are complete in every year of it, their yearly
-    ``counts`` summed (year, count, count_low, count_high: what :func:`rate_ratio` takes) and the ``share`` of
+    ``counts`` summed (year, count, count_low, count_high: what :func:`rate_ratio` takes; and the part published
+    exactly, :data:`~evidence.analyses.intervals.UNCENSORED`) and the ``share`` of
     all the nationals counted in the window's years that they account for (point values)."""
 
     window: tuple[int, int]
@@ -893,7 +946,10 @@ class SteadyPanel:
             "window": list(self.window),
             "reporters": list(self.reporters),
             "share": clean_float(self.share, 4),
-            "rule": "the reporters whose citizenship breakdowns are complete in every year of the window",
+            "rule": (
+                "the reporters whose citizenship breakdowns are complete in every year of the window and list "
+                f"at least {PANEL_FLOOR} of these nationals in more than half of its years"
+            ),
         }
 
 
@@ -909,8 +965,12 @@ def steady_reporters(
     summed over only the reporters whose citizenship breakdowns are complete (as :func:`reporter_gaps` judges
     them) in every year of a window, so that its count moves with the victims, not with who reports.
 
-    The window: consecutive years (each with nationals counted) of at least ``min_years``, whose steady
-    reporters (complete every year, with nationals counted in the window) number at least ``min_reporters``
+    A steady reporter of a window is complete in every year of it and contributes to it: its breakdown lists at
+    least :data:`PANEL_FLOOR` of these nationals (a published number, not ``<5``) in more than half of the
+    window's years. One that lists them as ``<5`` or not at all in most years is left out of the panel (its
+    count, and its name): with it, "at least two reporters" could be one country's series and a few stray
+    ``<5`` cells. The window: consecutive years (each with nationals counted) of at least ``min_years``, whose
+    steady reporters number at least ``min_reporters``
     and account for at least ``min_share`` of the nationals counted in its years (point values); of these, the
     one with the most years × share, so that a long window of a few small reporters does not beat a shorter one
     of nearly all; ties go to the latest window, then the longer. None when no window qualifies, or for a
@@ -926,14 +986,19 @@ def steady_reporters(
     shape = (len(reporters), len(years))  # the grid is sorted by reporter, then year, every cell present
     complete = grid["complete"].to_numpy().reshape(shape)
     counted = grid["n"].to_numpy().reshape(shape)
+    numbered = grid["n_low"].to_numpy().reshape(shape) >= PANEL_FLOOR
     best: tuple[tuple[float, int, int], int, int, np.ndarray, float] | None = None
     for i in range(len(years)):
         for j in range(i + min_years - 1, len(years)):
             if years[j] - years[i] != j - i:  # a year without nationals counted breaks the window
                 break
-            steady = complete[:, i : j + 1].all(axis=1) & (counted[:, i : j + 1].sum(axis=1) > 0)
+            complete_all = complete[:, i : j + 1].all(axis=1) & (counted[:, i : j + 1].sum(axis=1) > 0)
+            if complete_all.sum() < min_reporters:
+                break  # a longer window keeps fewer complete reporters
+            # contributing: a published count of at least the floor in more than half of the window's years
+            steady = complete_all & (2 * numbered[:, i : j + 1].sum(axis=1) > j - i + 1)
             if steady.sum() < min_reporters:
-                break  # a longer window keeps fewer reporters
+                continue  # a longer window can make a reporter's counts the majority
             share = float(counted[steady, i : j + 1].sum() / counted[:, i : j + 1].sum())
             if share < min_share:
                 continue
@@ -951,7 +1016,9 @@ def steady_reporters(
     counts = (
         pl.DataFrame({"year": range(first, last + 1)}, schema={"year": counts["year"].dtype})
         .join(counts, on="year", how="left")
-        .with_columns(pl.when(listed).then(pl.col(c)).otherwise(0).alias(c) for c in COUNT_COLUMNS)
+        .with_columns(
+            pl.when(listed).then(pl.col(c)).otherwise(0).alias(c) for c in [*COUNT_COLUMNS, UNCENSORED]
+        )
     )
     detected = counted[steady][:, years.index(first) : years.index(last) + 1].sum(axis=1)
     return SteadyPanel((first, last), panel, counts, share, tuple(float(n) for n in detected))
@@ -1097,6 +1164,7 @@ def share_change(
 
 
 __all__ = [
+    "PANEL_FLOOR",
     "Break",
     "IncompleteYear",
     "RateRatio",
@@ -1105,6 +1173,7 @@ __all__ = [
     "find_break",
     "incomplete_years",
     "merge_incomplete",
+    "no_trend_information",
     "rate_ratio",
     "reporter_gaps",
     "share_change",

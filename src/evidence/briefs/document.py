@@ -145,7 +145,10 @@ def build_document(run_dir: str | Path) -> BriefDocument:
     except Exception as exc:  # nbformat raises several unrelated types for a damaged file
         raise InputError(f"cannot read the executed notebook: {exc}", path=executed) from exc
 
-    parameters = dict(record.parameters)
+    from evidence.notebooks.runtime import read_resolved
+
+    # as the run resolved them where it did (bootstrap_runs 0 → "auto (11 runs)"): what readers see
+    parameters = {**record.parameters, **read_resolved(run_dir)}
     provenance = [p for p in record.provenance if "error" not in p]
     # the demo file given to the run counts too, should the notebook not have recorded what it loaded
     demo = any(p.get("demo") for p in provenance) or _ran_on_demo_file(record)

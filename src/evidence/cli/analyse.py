@@ -3,7 +3,10 @@
 Every count printed here has passed the small-cell rule of :mod:`evidence.presentation.disclosure`: a count
 below the threshold is shown as ``<5`` (the rule's label) and cells withheld so that it cannot be recomputed
 from totals as ``x``. In ``--json`` output a published count is a number and a withheld one is that label (a
-string); a share is null where its count is withheld. Model results (rate ratios, breaks) are reported only for
+string); a censored count is a ``[low, high]`` pair, whose low bound is the label where only it is small
+(``["<5", 12]``: three ``<5`` cells, shown ``<5–12`` as in the notebooks). A share is null where its count is
+withheld, else a number or a ``[low, high]`` range rounded outwards to four decimals (the low bound down, the
+high bound up), so that the range printed holds the exact one. Model results (rate ratios, breaks) are reported only for
 series whose yearly counts are all published, so that they cannot give a withheld count back.
 """
 
@@ -133,9 +136,11 @@ def _fmt(value: int | str | None) -> str:
 
 
 def _fmt_bounds(low: int | str | None, high: int | str | None) -> str:
-    if low == high:
-        return _fmt(low)
-    return f"{_fmt(low)}–{_fmt(high)}"
+    """A published (low, high) pair as the notebooks show it (the same formatter: ``<5–12``, never ``<5``
+    for a range that reaches the threshold)."""
+    from evidence.notebooks.builders import bounds_text
+
+    return bounds_text((low, high))
 
 
 def _fmt_any(value: int | str | list | None) -> str:
@@ -220,7 +225,7 @@ def _flows_payload(
 ) -> dict[str, Any]:
     """The flows of one table, protected, as the JSON answer."""
     from evidence.analyses.selection import Selection
-    from evidence.notebooks.builders import OTHER_ROUTES, TOO_FEW, route_numbers, share_range
+    from evidence.notebooks.builders import OTHER_ROUTES, TOO_FEW, round_outwards, route_numbers, share_range
     from evidence.presentation.disclosure import DisclosureError
 
     selection = Selection(loaded, country=country, role=role, years=years)  # type: ignore[arg-type]
@@ -243,7 +248,7 @@ def _flows_payload(
         bounds = share_range(lo, hi, *known)
         if bounds is None:
             return None
-        low, high = round(bounds[0], 4), round(bounds[1], 4)
+        low, high = round_outwards(*bounds, 4)  # the range printed holds the exact one
         return low if low == high else [low, high]
 
     rows = numbers.rows()

@@ -28,9 +28,18 @@ from typing import Any, Literal
 import polars as pl
 
 from evidence.analyses.count_models import EstimationError
-from evidence.analyses.routes import UNCENSORED, FlowCoverage, PeriodSplit
+from evidence.analyses.intervals import UNCENSORED
+from evidence.analyses.routes import FlowCoverage, PeriodSplit
 from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, Selection
-from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, Break, IncompleteYear, RateRatio, SteadyPanel
+from evidence.analyses.trends import (
+    FLAG_DIMENSIONS,
+    PANEL_FLOOR,
+    UNKNOWN,
+    Break,
+    IncompleteYear,
+    RateRatio,
+    SteadyPanel,
+)
 from evidence.core.errors import EvidenceError, ParameterError
 from evidence.presentation import markup
 from evidence.presentation.disclosure import (
@@ -78,6 +87,16 @@ def protected_table(
         )
     except DisclosureError:
         return None
+
+
+def censored_cells(exact_parts: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """The ``censored`` mask of :func:`protected_table` (a boolean column per count column, row for row) from a
+    table of the cells' parts published exactly (:data:`~evidence.analyses.intervals.UNCENSORED`, cell for cell):
+    a cell without one is made only of the publisher's own ``<5`` cells (UNODC's, or none at all), so its bounds
+    follow from the publisher's file: shown as small without a complement, never picked as one, and known to the
+    audit's attacker (see :func:`~evidence.presentation.disclosure.suppress_table`). The one rule of the route,
+    region and yearly tables. An exact small count (a file that publishes ``3``) has one, and is protected."""
+    return exact_parts.select(pl.col(c).fill_null(0).eq(0).alias(c) for c in columns)
 
 
 def _published(table: DisclosedTable, column: str) -> list[int | None]:
@@ -546,11 +565,7 @@ def route_view(
     counts, cell_keys = wide("n"), wide(CELL_KEY)
     rename = {c: label for c, label in columns.items()}
     # a cell made only of UNODC's "<5" cells: its bound is the publisher's own censoring (no exact part)
-    censored = (
-        None
-        if exact
-        else wide(UNCENSORED).fill_null(0).select(pl.col(c).eq(0).alias(rename[c]) for c in columns)
-    )
+    censored = None if exact else censored_cells(wide(UNCENSORED).rename(rename), list(rename.values()))
     table = protected_table(
         counts.fill_null(0).rename(rename),
         "route",
@@ -572,39 +587,56 @@ def route_view(
     return RouteView(table, corridors, known)
 
 
+def published_pair(
+    low: int | str | None, high: int | str | None, label: str, *, censored: bool = False
+) -> tuple[Any, Any]:
+    """The published (low, high) of one censored count, from what each bound's protected table publishes for
+    it (a count, ``label`` for a small cell, ``x`` for a complement, None where missing): the one rule of every
+    interval the toolkit shows (notebooks, briefs, the CLI and its JSON).
+
+    A cell withheld in either bound is withheld in both (an exact cell's bounds are equal, so a published high
+    bound would give a withheld low bound back), ``(x, x)``; a high bound that is small makes the whole range
+    small, ``(label, label)``; the one exception is a low bound withheld only for being small beside a published
+    high bound (a censored sum such as three ``<5`` cells, 3–12), ``(label, 12)``, never ``label`` alone, which
+    would say the count is below the threshold. The exception holds only for a cell made only of the
+    publisher's ``<5`` cells (``censored``: :attr:`DisclosedTable.known`), whose bounds anyone with the file
+    has: a sum with an exact part (``3`` and ``<5``, 4–7) would give the part back (7 − 4), so its published
+    high bound is withheld with the low one, ``(label, label)``."""
+    withheld = isinstance(low, str), isinstance(high, str)
+    if not any(withheld):
+        return low, high
+    if high == label:
+        return label, label
+    if low == label and isinstance(high, int):
+        return (label, high) if censored else (label, label)
+    return COMPLEMENT_LABEL, COMPLEMENT_LABEL
+
+
+def bounds_text(pair: tuple[int | str | None, int | str | None], *, missing: str = "") -> str:
+    """A published (low, high) pair (:func:`published_pair`) as every table shows it: ``1,541``,
+    ``1,541–1,550``, ``<5``, ``<5–12``, ``x``; ``missing`` where neither bound is published or withheld."""
+    low, high = pair
+    if low is None or high is None:
+        return missing
+
+    def text(value: int | str) -> str:
+        return f"{value:,}" if isinstance(value, int) else str(value)
+
+    return text(low) if low == high else f"{text(low)}–{text(high)}"
+
+
 def interval_display(low: DisclosedTable, high: DisclosedTable) -> pl.DataFrame:
     """Two protected tables of the same rows and columns, holding the low and the high bounds of censored
-    counts (UNODC), shown as one: the count where the bounds agree, else ``"low–high"``.
-
-    A cell withheld in either bound's table is withheld in both (an exact cell's bounds are equal, so a
-    published high bound would give a withheld low bound back), shown ``x``; the one exception is a low bound
-    withheld only for being small beside a published high bound (a censored sum), shown ``"<5–12"``."""
-    rule = low.rule
-    low_shown, high_shown = low.display(), high.display()
-    columns = {}
+    counts (UNODC), shown as one: each cell's :func:`published_pair` as :func:`bounds_text` (the count where
+    the bounds agree, else ``"low–high"``; ``x``, ``<5`` or ``<5–12`` where withheld)."""
+    columns: dict[str, list[str]] = {}
+    low_shown = low.display()
     for column in low.key_columns:
         columns[column] = low_shown[column].to_list()
+    pairs = Bounds(low, high)
     for column in low.count_columns:
-        cells = []
-        for lo, hi, lo_text, hi_text in zip(
-            low.frame[column].to_list(),
-            high.frame[column].to_list(),
-            low_shown[column].to_list(),
-            high_shown[column].to_list(),
-            strict=True,
-        ):
-            if lo is not None and hi is not None:
-                cells.append(lo_text if lo == hi else f"{lo_text}–{hi_text}")
-            elif hi_text == rule.label:
-                cells.append(rule.label)
-            elif lo_text == rule.label and hi is not None:
-                cells.append(f"{rule.label}–{hi_text}")
-            elif lo is None and hi is None and not lo_text and not hi_text:
-                cells.append("")  # missing in both (not reported), not withheld
-            else:
-                cells.append(COMPLEMENT_LABEL)
-        columns[column] = cells
-    return pl.DataFrame(columns)
+        columns[column] = [bounds_text(pair) for pair in pairs.cells(column)]
+    return pl.DataFrame(columns, schema={c: pl.String for c in columns})
 
 
 def interval_key_figures(low: RouteView, high: RouteView) -> pl.DataFrame:
@@ -649,7 +681,7 @@ def region_table(
     cell_keys = matrix_of(CELL_KEY) if CELL_KEY in flow_table.columns else None
     # bounds (UNODC): the cells made only of "<5" cells, whose bounds are the publisher's own censoring
     censored = (
-        matrix_of(UNCENSORED).select(pl.col(c).eq(0) for c in matrix.columns[1:])
+        censored_cells(matrix_of(UNCENSORED), matrix.columns[1:])
         if value != "victims" and UNCENSORED in flow_table.columns
         else None
     )
@@ -745,7 +777,7 @@ class RouteBounds:
     def rows(self) -> list[dict[str, Any]]:
         """One record per row of the route table (corridors, other routes, unknowns, the total): route label,
         origin and destination and class for a corridor, and the published victims as ``(low, high)`` — each
-        a count or, where withheld, the label shown (``<5`` or ``x``)."""
+        a count or, where withheld, the label shown (``<5`` or ``x``), by :func:`published_pair`."""
         rule = self.low.table.rule
         corridors = {r["route"]: r for r in self.low.corridors.iter_rows(named=True)}
 
@@ -757,12 +789,11 @@ class RouteBounds:
             return value
 
         out = []
-        for (route, lo, lo_reason), (_, hi, hi_reason) in zip(
-            self.low.row_totals(), self.high.row_totals(), strict=True
+        total_known = self.low.table.known_cells(self.low.table.total_label)
+        for (route, lo, lo_reason), (_, hi, hi_reason), known in zip(
+            self.low.row_totals(), self.high.row_totals(), total_known, strict=True
         ):
-            low, high = shown(lo, lo_reason), shown(hi, hi_reason)
-            if isinstance(low, str) != isinstance(high, str):  # withheld in one bound: withheld in both
-                low = high = low if isinstance(low, str) else high
+            low, high = published_pair(shown(lo, lo_reason), shown(hi, hi_reason), rule.label, censored=known)
             out.append({"route": route, **corridors.get(route, {}), "victims": (low, high)})
         return out
 
@@ -786,21 +817,31 @@ def share_range(
     return low / smallest_total, high / largest_total
 
 
+def round_outwards(low: float, high: float, places: int) -> tuple[float, float]:
+    """A range rounded outwards to ``places`` decimals: the low end down, the high end up, so that the range
+    shown holds the one computed (32/1416–32/1392 = 0.02260–0.02299 is 0.0226–0.0230 at four places, 2.2–2.3%
+    at a tenth of a percent). One value (``low == high``) is rounded to the nearest."""
+    if low == high:
+        return round(low, places), round(low, places)
+    scale = 10**places
+    # rounded to 9 more places first: 0.15 * 100 is 15.000000000000002, whose ceiling is not 15
+    return (
+        math.floor(round(low * scale, 9)) / scale,
+        math.ceil(round(high * scale, 9)) / scale,
+    )
+
+
 def share_range_text(shares: tuple[float, float] | None) -> str | None:
-    """A share, or the range of one, as readers see it: ``50.0%`` when the range is one share to the tenth of a
-    percent, else ``6–22%`` (tenths below 10%: ``2.0–3.6%``), rounded outwards so that the range shown holds
-    the one computed."""
+    """A share, or the range of one, as readers see it: ``25.0%`` for one share (to the tenth of a percent),
+    else the range rounded outwards (:func:`round_outwards`) so that the range shown holds the one computed:
+    ``6–22%``, tenths below 10% (``2.0–3.6%``, ``2.2–2.3%`` for 2.260–2.299%); one share where both ends round
+    outwards to the same number."""
     if shares is None:
         return None
     low, high = shares
-    if f"{low:.1%}" == f"{high:.1%}":
-        return f"{low:.1%}"
-    digits = 0 if high >= 0.1 else 1
-    scale = 10**digits
-    # rounded to 9 places first: 0.15 * 100 is 15.000000000000002, whose ceiling is not 15
-    a = math.floor(round(low * 100 * scale, 9)) / scale
-    b = math.ceil(round(high * 100 * scale, 9)) / scale
-    return f"{a:.{digits}f}–{b:.{digits}f}%"
+    digits = 0 if high >= 0.1 and low != high else 1
+    a, b = round_outwards(low * 100, high * 100, digits)
+    return f"{a:.{digits}f}%" if a == b else f"{a:.{digits}f}–{b:.{digits}f}%"
 
 
 def route_numbers(
@@ -847,7 +888,10 @@ def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteVi
 
     def reordered(view: RouteView) -> RouteView:
         table = dataclasses.replace(
-            view.table, frame=view.table.frame[order], reasons=view.table.reasons[order]
+            view.table,
+            frame=view.table.frame[order],
+            reasons=view.table.reasons[order],
+            known=view.table.known[order] if view.table.known.height else view.table.known,
         )
         return dataclasses.replace(view, table=table, corridors=view.corridors[order[:n]])
 
@@ -943,7 +987,8 @@ class Bounds:
         return self.low if self.exact else interval_display(self.low, self.high)
 
     def cells(self, column: str) -> list[tuple[int | str | None, int | str | None]]:
-        """A column's published (low, high) per row: a count, or the label shown where withheld."""
+        """A column's published (low, high) per row (:func:`published_pair`): a count, or the label shown where
+        withheld (``("<5", 12)`` for a censored sum whose high bound is published)."""
         rule = self.low.rule
 
         def shown(table: DisclosedTable) -> list[int | str | None]:
@@ -952,12 +997,8 @@ class Bounds:
                 for v, r in zip(table.frame[column].to_list(), table.reasons[column].to_list(), strict=True)
             ]
 
-        pairs = []
-        for lo, hi in zip(shown(self.low), shown(self.high), strict=True):
-            if isinstance(lo, str) != isinstance(hi, str):  # withheld in one bound: withheld in both
-                lo = hi = lo if isinstance(lo, str) else hi
-            pairs.append((lo, hi))
-        return pairs
+        pairs = zip(shown(self.low), shown(self.high), self.low.known_cells(column), strict=True)
+        return [published_pair(lo, hi, rule.label, censored=known) for lo, hi, known in pairs]
 
     def withheld(self, column: str) -> bool:
         """Whether any cell of ``column`` (totals row aside) is withheld in either bound."""
@@ -986,7 +1027,8 @@ class SeriesModels:
         if self.panel is not None:
             out["steady_reporters"] = self.panel.to_dict()
         if self.rate_ratio is None:
-            out["note"] = f"not modelled: {self.rate_note}"
+            note = self.rate_note or ""
+            out["note"] = note if note.startswith("not estimable") else f"not modelled: {note}"
             return out
         out["rate_ratio"] = self.rate_ratio.to_dict()
         out["break"] = self.found_break.to_dict() if self.found_break else None
@@ -1098,14 +1140,17 @@ class YearlyNumbers:
     def models(self, category: str | None = None) -> SeriesModels:
         """Rate ratio and break of :meth:`series` on the years not flagged as probably incomplete; for all
         victims with a :attr:`panel`, of the steady reporters' series (every year of its window)."""
+        threshold = self.rule.threshold
         if category is None and self.panel is not None:
-            return _series_models(category, self.panel.complete(), self.panel.panel)
+            return _series_models(category, self.panel.complete(), self.panel.panel, threshold=threshold)
         series = self.series(category)
         if series is None:
             return SeriesModels(
                 category, None, "some yearly counts are withheld by disclosure control", None, None
             )
-        return _series_models(category, series.filter(~pl.col("year").is_in(self.flagged)))
+        return _series_models(
+            category, series.filter(~pl.col("year").is_in(self.flagged)), threshold=threshold
+        )
 
     def chart_table(self) -> DisclosedTable | None:
         """Victims per year for a chart: the dated rows of :attr:`per_year` (exact counts), years as numbers."""
@@ -1129,14 +1174,22 @@ class YearlyNumbers:
 
 
 def _series_models(
-    category: str | None, complete: pl.DataFrame, panel: SteadyPanel | None = None
+    category: str | None,
+    complete: pl.DataFrame,
+    panel: SteadyPanel | None = None,
+    *,
+    threshold: int | None = None,
 ) -> SeriesModels:
-    """Rate ratio and break of the complete years of a series (year, count, count_low, count_high)."""
+    """Rate ratio and break of the complete years of a series (year, count, count_low, count_high); none, with
+    the reason, for a series that holds no trend (:func:`~evidence.analyses.trends.no_trend_information`:
+    every year with victims censored, or below the disclosure ``threshold``)."""
     from evidence.analyses import trends
 
     # a trend through one or two years with victims (the rest zeros) is an artefact, not a finding
     if complete.height < 3 or (complete["count_high"].fill_null(0) > 0).sum() < 3:
         return SeriesModels(category, None, "too few complete years with victims", None, None, panel)
+    if reason := trends.no_trend_information(complete, threshold=threshold):
+        return SeriesModels(category, None, f"not estimable: {reason}", None, None, panel)
     try:
         rate = trends.rate_ratio(complete)
     except EvidenceError as exc:
@@ -1282,13 +1335,19 @@ def _bounds_per_year(
     counts: pl.DataFrame, flagged: Sequence[int] | None, rule: DisclosureRule
 ) -> Bounds | None:
     """The protected table of censored victims per year (year as text, the note on probably incomplete years
-    unless ``flagged`` is None, victims), each bound on its own; None when too small to protect."""
+    unless ``flagged`` is None, victims), each bound on its own; None when too small to protect. A year made
+    only of the publisher's ``<5`` cells (nothing published exactly) needs no complement (:func:`censored_cells`)."""
     notes = [] if flagged is None else [_notes(counts["year"], flagged)]
     keys = ["year"] if flagged is None else ["year", "note"]
+    censored = (
+        censored_cells(counts.select(pl.col(UNCENSORED).alias(VICTIMS)), [VICTIMS])
+        if UNCENSORED in counts.columns
+        else None
+    )
     pair = []
     for bound in ("count_low", "count_high"):
         frame = counts.select("year", *notes, pl.col(bound).alias(VICTIMS))
-        pair.append(protected_table(frame, keys, [VICTIMS], rule))
+        pair.append(protected_table(frame, keys, [VICTIMS], rule, censored=censored))
     return None if pair[0] is None or pair[1] is None else Bounds(pair[0], pair[1])
 
 
@@ -1460,6 +1519,9 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
         note = models.rate_note or ""
         if note.startswith("too few"):
             return f"Too few complete years with {noun} to estimate a trend."
+        if note.startswith("not estimable"):
+            reason = escape_markdown(note.removeprefix("not estimable: "))
+            return f"No trend or break can be estimated: {reason}, so the series holds no information on a change."
         if "withheld" in note:
             return "No trend is estimated: some yearly counts are withheld by disclosure control."
         return f"No trend could be estimated from these years ({escape_markdown(note)})."
@@ -1531,14 +1593,28 @@ def panel_sentence(numbers: YearlyNumbers) -> str:
     first, last = steady.window
     return (
         f"The trend is fitted on the victims detected by the {markup.number(len(names), 'countries')} countries "
-        f"that published a complete citizenship breakdown every year of {first}–{last} ({shown}; "
+        f"that published a complete citizenship breakdown every year of {first}–{last}, listing "
+        f"{markup.marked(str(PANEL_FLOOR), 'statistic')} or more of these nationals in most of them ({shown}; "
         f"{markup.marked(f'{steady.share:.0%}', 'statistic')} of {what}). Summed over the same countries "
         "every year, this count moves with the victims they detect, not with who reports."
     )
 
 
 def break_sentence(models: SeriesModels) -> str:
-    """One paragraph on the most likely break in the trend of the complete years, or why there is none."""
+    """One paragraph on the most likely break in the trend of the complete years, or why there is none; when
+    the models read a steady reporters' panel, it says so first (the break is the panel's, not the full
+    series')."""
+    text = _break_text(models)
+    if models.panel is not None and models.rate_ratio is not None:
+        first, last = models.panel.window
+        text = (
+            f"Searched on the steady reporters' series of {first}–{last} (the panel above), not on the full "
+            f"series, whose reporting countries come and go. {text}"
+        )
+    return text
+
+
+def _break_text(models: SeriesModels) -> str:
     found = models.found_break
     if models.rate_ratio is None:
         return trend_sentence(models).replace("estimate a trend", "search for a break")

@@ -30,6 +30,7 @@ from evidence.notebooks.builders import (
     VICTIMS,
     RouteBounds,
     YearlyNumbers,
+    bounds_text,
     route_numbers,
     source_line,
     yearly_numbers,
@@ -264,15 +265,9 @@ def published_in_year(numbers: YearlyNumbers, year: int) -> tuple[int | str | No
 
 
 def cell_text(pair: tuple[int | str | None, int | str | None] | None) -> str:
-    """A published (low, high) pair as a reader sees it: ``1,541``, ``1,541–1,550``, ``<5``, ``x``."""
-    if pair is None:
-        return "n/a"
-    low, high = pair
-    if isinstance(low, str) or isinstance(high, str):
-        return str(low if isinstance(low, str) else high)
-    if low is None or high is None:
-        return "n/a"
-    return f"{low:,}" if low == high else f"{low:,}–{high:,}"
+    """A published (low, high) pair as a reader sees it (:func:`~evidence.notebooks.builders.bounds_text`):
+    ``1,541``, ``1,541–1,550``, ``<5``, ``<5–12``, ``x``; ``n/a`` when not published."""
+    return "n/a" if pair is None else bounds_text(pair, missing="n/a")
 
 
 def _point(pair: tuple[int | str | None, int | str | None] | None) -> float | None:
@@ -313,12 +308,31 @@ def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBou
         return None
     total = cell_text(numbers.per_year.cells(VICTIMS)[-1])
     summed = str(routes.key_figures()["Victims"][0])
-    return escape_markdown(
-        f"The citizenship breakdown sums to {summed} victims; UNODC's total of the victims detected in "
-        f"{brief.place} in {years_text(years_with_victims(numbers))} is {total} (victims per year, above). The "
-        "two differ because a country breaks down by citizenship only some of the victims it detects, or counts "
-        "a victim under more than one citizenship, and because censored cells (<5) are ranges."
+    total_years = years_with_victims(numbers)
+    listed = breakdown_years(routes)
+    # each number with its own span: the breakdown can hold years UNODC gives no total for (Thailand: 2008)
+    extra = [y for y in listed if y not in total_years]
+    also = (
+        f" The breakdown also covers {years_text(extra)}, for which UNODC gives no total. Beyond the years, the"
+        if extra
+        else " The"
     )
+    return escape_markdown(
+        f"The citizenship breakdown of {years_text(listed)} sums to {summed} victims; UNODC's total of the "
+        f"victims detected in {brief.place} in {years_text(total_years)} is {total} (victims per year, above)."
+        f"{also} two differ because a country breaks down by citizenship only some of the victims it "
+        "detects, or counts a victim under more than one citizenship, and because censored cells (<5) are ranges."
+    )
+
+
+def breakdown_years(routes: RouteBounds) -> list[int]:
+    """The years whose citizenship breakdown (the route table's rows) lists victims of the selection."""
+    from evidence.analyses import trends
+
+    if routes.selection is None:
+        return []
+    counts = trends.yearly_counts(routes.selection, by="citizenship")
+    return sorted({int(y) for y in counts.filter(pl.col("count_high") > 0)["year"].drop_nulls().to_list()})
 
 
 # ------------------------------------------------------------------------------------- the sources together

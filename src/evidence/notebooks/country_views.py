@@ -378,10 +378,13 @@ def show_peers_section(brief: CountryBrief) -> None:
     )
     from evidence.presentation.brief_charts import peer_chart
     from evidence.presentation.comparison import (
+        NO_TOTAL,
+        NOT_AVAILABLE,
         SHORT_LABELS,
         comparison_by_country,
         comparison_kinds,
         disclosed_comparison,
+        mark_missing_totals,
     )
 
     panel = _panel(brief)
@@ -395,7 +398,12 @@ def show_peers_section(brief: CountryBrief) -> None:
     if not peers:
         _say(f"No neighbours to compare {escape_markdown(brief.place)} with: give them with --peers.")
         return
+    # countries the UNODC data hold any figure for: one without a total is "no total", not "not in the data"
+    reporting = {
+        iso3 for t in brief.tables if t.kind == "indicator" for iso3 in t.data["iso3"].drop_nulls().unique()
+    }
     compared = disclosed_comparison(panel.compare(brief.country, peers), brief.rule)
+    compared = mark_missing_totals(compared, reporting)
     shown = compared.filter(pl.col("value_high").is_not_null() | pl.col("label").is_not_null())
     if not shown.height:
         _say(
@@ -409,11 +417,19 @@ def show_peers_section(brief: CountryBrief) -> None:
         if t.provenance.source in used or ("derived" in used and t.kind in ("indicator", "gsi"))
     ]
     source = brief.cite(*cited)
-    names = ", ".join(shown.filter(pl.col("role") == "peer")["country"].unique(maintain_order=True).to_list())
-    chosen = "the peers given" if brief.peers else "its UN M49 subregion"
-    _say(escape_markdown(f"{brief.place} beside {chosen}: {names}."))
     measures = [m for m in COMPARE_MEASURES if m in shown["measure"].to_list()]
     table = comparison_by_country(compared, measures)
+    # the sentence names the neighbours the table lists, in its order (withheld or missing values included)
+    names = ", ".join(table["Country"].to_list()[1:])
+    chosen = "the peers given" if brief.peers else "its UN M49 subregion"
+    _say(escape_markdown(f"{brief.place} beside {chosen}: {names}."))
+    cells = {cell for column in table.columns[1:] for cell in table[column].to_list()}
+    missing = f"{NOT_AVAILABLE}: not in the data." if NOT_AVAILABLE in cells else ""
+    if NO_TOTAL in cells:
+        missing += (
+            f" {NO_TOTAL}: the UNODC data hold figures for the country (by form, sex, age or citizenship) but "
+            "no total of detected victims."
+        )
     kinds: dict[str, str | Sequence[str | None]] = dict(comparison_kinds(measures))
     views.show_table(
         table,
@@ -422,7 +438,7 @@ def show_peers_section(brief: CountryBrief) -> None:
         note="Detected victims and the rates made of them are for the year in brackets, the latest UNODC holds "
         "for each country; GSI figures refer to 2021, and rates divide by the GSI's 2021 population and "
         f"estimate (per 1,000 estimated: only victims of a year at most {MAX_YEARS_FROM_ESTIMATE} years from "
-        "2021). Tier 2 WL: Tier 2 Watch List. n/a: not in the data.",
+        f"2021). Tier 2 WL: Tier 2 Watch List. {missing}".rstrip(),
         source=source,
     )
     chart_measures = [m for m in (PREVALENCE, RESPONSE, DETECTED_PER_100K, DETECTION_GAP) if m in measures]

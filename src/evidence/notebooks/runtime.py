@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 RUN_DIR_ENV = "EVIDENCE_RUN_DIR"
 #: File in the run folder where a notebook's loaded tables' provenance is collected.
 PROVENANCE_FILE = "provenance.json"
+#: Parameters as a run resolved them (:func:`record_resolved`), shown in its brief instead of those given.
+RESOLVED_FILE = "resolved.json"
 
 
 def run_dir() -> Path | None:
@@ -158,6 +160,31 @@ def record_entries(entries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     merged = [e for e in existing if (e.get("path"), e.get("sha256")) not in keys] + entries
     write_text(target, json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
     return merged
+
+
+def record_resolved(**values: Any) -> dict[str, Any]:
+    """Parameters as the run resolved them, for readers of its brief (the run record keeps the values given):
+    ``bootstrap_runs=0`` means "as many as needed", and the brief should say how many were made
+    (``record_resolved(bootstrap_runs="auto (11 runs)")``). Written to the run's ``resolved.json`` (when in a
+    run); returns everything recorded so far."""
+    folder = run_dir()
+    if folder is None:
+        return dict(values)
+    merged = {**read_resolved(folder), **values}
+    write_text(folder / RESOLVED_FILE, json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
+    return merged
+
+
+def read_resolved(folder: str | Path) -> dict[str, Any]:
+    """The parameters a notebook resolved in ``folder`` (:func:`record_resolved`; empty when none)."""
+    target = Path(folder) / RESOLVED_FILE
+    if not target.is_file():
+        return {}
+    try:
+        values = json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read the resolved parameters: {exc}", path=target) from exc
+    return dict(values) if isinstance(values, dict) else {}
 
 
 def read_provenance(folder: str | Path) -> list[dict[str, Any]]:

@@ -584,12 +584,20 @@ def show_yearly_section(
     return numbers
 
 
-def show_dimension_section(numbers: YearlyNumbers, *, place: str, source: str) -> None:
+def show_dimension_section(
+    numbers: YearlyNumbers, *, place: str, source: str, dimension: str | None = None
+) -> None:
     """Identified victims per year by the numbers' dimension: the protected table, shares of the year where
-    the categories add up to the year's victims, and a chart of the shares."""
+    the categories add up to the year's victims, and a chart of the shares. Numbers without a dimension (the
+    data have none by ``dimension``: :func:`show_yearly_section` said so, and fell back to the victims per
+    year) get one sentence naming the dimension, never an empty one."""
     from evidence.presentation import charts
 
-    by = numbers.by or ""
+    if numbers.by is None:
+        wanted = f" by {dimension.replace('_', ' ')}" if dimension else " by this dimension"
+        _markdown(escape_markdown(f"No breakdown{wanted} in these data for this selection (see above)."))
+        return
+    by = numbers.by
     label = by.replace("_", " ")
     caption = f"{victims_noun(numbers.selection).capitalize()} per year by {label}"
     table = numbers.by_category

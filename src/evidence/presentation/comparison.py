@@ -12,7 +12,7 @@ not counts of identified people and are shown as published.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import polars as pl
@@ -45,6 +45,9 @@ SHORT_LABELS: dict[str, str] = {
 }
 _RATES = {DETECTED_PER_100K: DETECTED, DETECTION_GAP: DETECTED}
 NOT_AVAILABLE = "n/a"
+#: Shown for detected victims (and their rates) of a country the UNODC data hold other figures for (by form,
+#: sex or age) but no total: not "n/a", which says the country is not in the data.
+NO_TOTAL = "no total"
 #: Short source names for a table's source column (the full names and releases go in the note under it).
 SOURCE_TAGS = {
     "unodc_glotip": "UNODC",
@@ -106,6 +109,29 @@ def disclosed_comparison(compare: pl.DataFrame, rule: DisclosureRule = DEFAULT_R
         rows.append(out)
     schema = {**compare.schema, "display": pl.String(), "withheld": pl.Boolean()}
     return pl.DataFrame(rows, schema=schema)
+
+
+def mark_missing_totals(disclosed: pl.DataFrame, reporting: Iterable[str]) -> pl.DataFrame:
+    """:func:`disclosed_comparison` with :data:`NO_TOTAL` instead of ``n/a`` for the detected victims (and the
+    rates made of them) of a country among ``reporting`` (the countries the UNODC data hold any figure for)
+    that has no published total: "n/a" is left for a country that is not in the data."""
+    reporting = set(reporting)
+    no_total = {
+        r["iso3"]
+        for r in disclosed.filter(pl.col("measure") == DETECTED).iter_rows(named=True)
+        if r["display"] == NOT_AVAILABLE and r["iso3"] in reporting
+    }
+    if not no_total:
+        return disclosed
+    return disclosed.with_columns(
+        display=pl.when(
+            pl.col("iso3").is_in(list(no_total))
+            & pl.col("measure").is_in([DETECTED, *_RATES])
+            & (pl.col("display") == NOT_AVAILABLE)
+        )
+        .then(pl.lit(NO_TOTAL))
+        .otherwise(pl.col("display"))
+    )
 
 
 def comparison_table(disclosed: pl.DataFrame) -> pl.DataFrame:
@@ -186,7 +212,7 @@ def comparison_by_country(disclosed: pl.DataFrame, measures: Sequence[str]) -> p
         cell=pl.when(
             pl.col("measure").is_in(list(dated))
             & pl.col("year").is_not_null()
-            & (pl.col("display") != NOT_AVAILABLE)
+            & ~pl.col("display").is_in([NOT_AVAILABLE, NO_TOTAL])
         )
         .then(pl.col("display") + " (" + pl.col("year").cast(pl.String) + ")")
         .otherwise(pl.col("display"))

@@ -238,6 +238,16 @@ class DisclosedTable:
     reasons: pl.DataFrame = field(repr=False, default_factory=pl.DataFrame)
     #: whether the published counts were perturbed by the cell key method (see the module docstring)
     perturbed: bool = False
+    #: Per count column, row for row (margins included): whether the cell is made only of the publisher's own
+    #: censored counts (``censored`` of :func:`suppress_table`), whose bounds anyone with the file has; empty
+    #: when none is (exact counts, or a table not made by :func:`suppress_table`).
+    known: pl.DataFrame = field(repr=False, default_factory=pl.DataFrame)
+
+    def known_cells(self, column: str) -> list[bool]:
+        """:attr:`known` of one count column (all false when the table records none)."""
+        if column in self.known.columns:
+            return [bool(v) for v in self.known[column].to_list()]
+        return [False] * self.frame.height
 
     def describe(self) -> str:
         """What a reader of this table needs to know about its protection, in a sentence or two."""
@@ -853,6 +863,7 @@ def suppress_table(
 
     matrix = counts.select(value_columns).rows()
     grid = _grid_with_margins([list(r) for r in matrix])
+    known_grid = [False] * len(grid.values)  # the publisher's own censored cells (suppression only)
     if cell_keys is not None:
         key_values = _keys_of(cell_keys, value_columns, counts.height)
         key_grid = _grid_with_margins(
@@ -865,16 +876,19 @@ def suppress_table(
     else:
         status = [_SMALL if rule.is_small(v) else None for v in grid.values]
         n_primary = sum(s is not None for s in status)
-        _protect(grid, status, rule, audit, _known_cells(censored, value_columns, counts.height, grid))
+        known_grid = _known_cells(censored, value_columns, counts.height, grid)
+        _protect(grid, status, rule, audit, known_grid)
 
     width = grid.n_cols
     out_columns = [*value_columns, total_label] if width > len(value_columns) else value_columns
     published: dict[str, list[int | None]] = {c: [] for c in out_columns}
     reasons: dict[str, list[str | None]] = {c: [] for c in out_columns}
+    known: dict[str, list[bool]] = {c: [] for c in out_columns}
     for i in range(grid.n_rows):
         for j, column in enumerate(out_columns):
             cell = i * width + j
             reasons[column].append(status[cell])
+            known[column].append(known_grid[cell])
             published[column].append(None if status[cell] is not None else grid.values[cell])
     key_frame = pl.concat([key_columns, pl.DataFrame({k: [None] for k in keys}, schema=key_columns.schema)])
     frame = key_frame.with_columns(
@@ -892,6 +906,9 @@ def suppress_table(
         total_label=total_label,
         reasons=pl.DataFrame(reasons, schema={c: pl.String for c in out_columns}),
         perturbed=cell_keys is not None,
+        known=pl.DataFrame(known, schema={c: pl.Boolean for c in out_columns})
+        if any(known_grid)
+        else pl.DataFrame(),
     )
 
 

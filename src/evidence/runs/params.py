@@ -280,21 +280,31 @@ def run_id(spec: NotebookSpec, parameters: Mapping[str, Any], max_length: int = 
 
     ``country_brief-THA-both-2012-2023-5-3f9a1c``, ``hidden_population-NewOrl_5_185cases-stepwise-…-4b2e1d``:
     readable at a glance, and unique because the hash covers every parameter (lists and long values are left
-    out of the readable part). Only ASCII letters, digits, ``.``, ``_`` and ``-``, at most ``max_length``
-    characters before the hash.
+    out of the readable part). Only ASCII letters, digits, ``.``, ``_`` and ``-``.
+
+    The cut is predictable: every other segment (the notebook, the country, the role, the years, the threshold)
+    is always kept whole; the data files' part gets what is left of ``max_length`` characters (at most
+    :data:`_DATA_SLUG_LENGTH`), shared evenly among the files (:func:`data_slug`), so that every file is named
+    by the start of its stem; the trailing hash tells apart runs whose readable parts agree. The readable part
+    is at most ``max_length`` characters unless its fixed segments alone are longer.
     """
-    parts = [spec.name]
+    segments: list[tuple[bool, Any]] = [(False, spec.name)]  # (names data files?, text or the files)
     for name in spec.parameters:
         value = parameters.get(name)
         if spec.parameters[name].validator == "data_files":
-            parts.append(data_slug(value))
+            segments.append((True, value))
         elif isinstance(value, bool) or value is None:
             continue
         elif isinstance(value, int | str) and 0 < len(str(value)) <= 16:
-            parts.append(slug_text(str(value)))
+            segments.append((False, slug_text(str(value))))
         elif isinstance(value, list) and 0 < len(value) <= 2 and all(isinstance(v, int) for v in value):
-            parts.append("-".join(str(v) for v in value))
-    slug = "-".join(p for p in parts if p)[:max_length].rstrip("-.")
+            segments.append((False, "-".join(str(v) for v in value)))
+    fixed = [text for is_data, text in segments if not is_data and text]
+    n_data = sum(1 for is_data, _ in segments if is_data)
+    left = max_length - len("-".join(fixed)) - n_data  # a separator before each data part
+    budget = max(0, min(_DATA_SLUG_LENGTH, left // n_data)) if n_data else 0
+    parts = [data_slug(text, budget) if is_data else text for is_data, text in segments]
+    slug = "-".join(p for p in parts if p)
     return f"{slug}-{parameters_hash(spec.name, parameters)}"
 
 
@@ -309,8 +319,23 @@ def slug_text(text: str) -> str:
 
 def data_slug(value: Any, max_length: int = _DATA_SLUG_LENGTH) -> str:
     """The data files of a run as its id names them: each file's stem (``NewOrl_5_185cases_SparseMSE``) through
-    :func:`slug_text`, joined by ``_``, at most ``max_length`` characters (the hash tells longer ones apart).
-    Empty when the run names no file (the notebook's default data)."""
+    :func:`slug_text`, joined by ``_``, at most ``max_length`` characters shared evenly: a stem shorter than its
+    share is kept whole and leaves the rest to the others, a longer one is cut to its share (four files in 38
+    characters: ``k_anon_sa_data_glot_gsi_2023_tip_tiers``), so that every file is named. Empty when the run
+    names no file (the notebook's default data) or when there is no room."""
     files = value if isinstance(value, list) else [value]
     stems = [slug_text(Path(str(f)).stem) for f in files if isinstance(f, str | Path) and str(f)]
-    return "_".join(s for s in stems if s)[:max_length].rstrip("_.")
+    stems = [s for s in stems if s]
+    if not stems or max_length <= 0:
+        return ""
+    room = max_length - (len(stems) - 1)  # the "_" between stems
+    if room < len(stems):  # not even a character each: as many whole-ish names as fit
+        return "_".join(stems)[:max_length].rstrip("_.")
+    shares = [0] * len(stems)
+    order = sorted(range(len(stems)), key=lambda i: len(stems[i]))
+    for position, i in enumerate(order):  # water-filling: the shortest first, each the even share of the rest
+        share = room // (len(stems) - position)
+        shares[i] = min(len(stems[i]), share)
+        room -= shares[i]
+    cut = [stem[:share].rstrip("_.") or stem[:share] for stem, share in zip(stems, shares, strict=True)]
+    return "_".join(c for c in cut if c.strip("_.")).strip("_.")
