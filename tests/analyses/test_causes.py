@@ -6,8 +6,11 @@ import math
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from evidence.analyses import causes
+from evidence.analyses.selection import RECORD_CELL_KEY
 from evidence.core.errors import ParameterError
 from evidence.sources.cache import load_cached
 from evidence.sources.case_schema import conform
@@ -94,6 +97,54 @@ def test_missing_values_count_every_victim():
     assert (out["n_recorded"] + out["n_not_recorded"] == out["n"]).all()
 
 
+def _recorded_by_pairs(df: pl.DataFrame) -> dict[str, tuple[bool, int, int]]:
+    """What each topic's pairs (:func:`causes._topic_pairs`) say: (in the layout, victims recorded, the sum of
+    their keys): the definition the one-pass counts of recorded_topics and missing_values must keep."""
+    df = df.with_row_index("_id")
+    out = {}
+    for topic in causes.TOPICS:
+        try:
+            pairs, _ = causes._topic_pairs(df, topic)
+        except ParameterError:
+            out[topic] = (False, 0, 0)
+            continue
+        ids = pairs.select("_id").unique().join(df.select("_id", RECORD_CELL_KEY), on="_id")
+        out[topic] = (True, ids.height, int(ids[RECORD_CELL_KEY].sum()))
+    return out
+
+
+_TEXTS = st.sampled_from([None, "", ";", " ; ", "FamilyIntimatePartner", "A; B", " ;Europe", "Asia", "x;;"])
+_FLAGS = st.sampled_from([None, None, True, False])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), n=st.integers(0, 6))
+def test_recorded_topics_and_missing_values_count_what_the_topic_pairs_hold(data, n):
+    flags = [c for group in causes.FLAG_GROUPS.values() for c in group][::3] + list(causes.PERPETRATOR_ROLES)
+    texts = [*causes.PERPETRATOR_VALUES, "origin_region"]
+    columns = {c: data.draw(st.lists(_FLAGS, min_size=n, max_size=n)) for c in flags}
+    columns |= {c: data.draw(st.lists(_TEXTS, min_size=n, max_size=n)) for c in texts}
+    columns["trafficking_duration"] = data.draw(
+        st.lists(st.sampled_from([None, "0-12 months", "25+ months"]), min_size=n, max_size=n)
+    )
+    columns["gender"] = data.draw(st.lists(st.sampled_from([None, "Female", "Male"]), min_size=n, max_size=n))
+    df = conform(pl.DataFrame(columns, schema_overrides={c: pl.Boolean for c in flags})).with_columns(
+        pl.Series(
+            RECORD_CELL_KEY, data.draw(st.lists(st.integers(0, 2**32 - 1), min_size=n, max_size=n)), pl.Int64
+        )
+    )
+    expected = _recorded_by_pairs(df)
+    assert causes.recorded_topics(df) == [t for t, (_, n_ids, _) in expected.items() if n_ids]
+    out = causes.missing_values(df)
+    for row in out.filter(pl.col("kind") == "topic").iter_rows(named=True):
+        in_layout, recorded, key = expected[row["variable"]]
+        assert (row["in_layout"], row["n_recorded"], row["n_recorded_key"]) == (in_layout, recorded, key)
+        assert row["n_not_recorded_key"] == int(df[RECORD_CELL_KEY].sum()) - key
+    sex = out.filter(pl.col("variable") == "sex").row(0, named=True)
+    assert sex["n_recorded"] == df["gender"].is_not_null().sum()
+    assert sex["n_recorded_key"] == int(df.filter(pl.col("gender").is_not_null())[RECORD_CELL_KEY].sum())
+
+
 def test_a_topic_not_in_the_layout_is_a_clear_error(shared_data):
     vp = load_cached(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
     with pytest.raises(ParameterError, match="duration of exploitation is not recorded in these data"):
@@ -164,3 +215,80 @@ def test_what_the_victim_perpetrator_dataset_adds(shared_data):
     assert own["count"].sum() == own["n_known"][0]  # single-valued: the three answers partition the known
     model = causes.association_model(vp, "exploitation_sexual", ["sex", "majority_status", "origin_region"])
     assert model.n_used > 10_000 and "sex" in model.predictors
+
+
+def _merge_rare_by_frame(data: pl.DataFrame, predictor: str, min_n: int):
+    """The merge of rare categories as one polars operation after another (its earlier definition)."""
+    stats = data.group_by(predictor).agg(pl.len().alias("n"), pl.col("_y").mean().alias("rate"))
+    rare = stats.filter((pl.col("n") < min_n) | (pl.col("rate") == 0) | (pl.col("rate") == 1))[
+        predictor
+    ].to_list()
+    if not rare:
+        return data, (), 0
+    data = data.with_columns(
+        pl.when(pl.col(predictor).is_in(rare))
+        .then(pl.lit("Other"))
+        .otherwise(pl.col(predictor))
+        .alias(predictor)
+    )
+    other = data.filter(pl.col(predictor) == "Other")
+    rate = other["_y"].mean() if other.height else None
+    if other.height < min_n or rate in (0, 1, None):
+        return data.filter(pl.col(predictor) != "Other"), (), other.height
+    return data, tuple(sorted(rare)), 0
+
+
+def _reference_by_frame(data: pl.DataFrame, predictor: str) -> str:
+    counts = (
+        data.filter(~pl.col(predictor).is_in(["Unknown", "Other"]))
+        .group_by(predictor)
+        .len()
+        .sort(["len", predictor], descending=[True, False])
+    )
+    if not counts.height:
+        counts = data.group_by(predictor).len().sort(["len", predictor], descending=[True, False])
+    return str(counts[predictor][0])
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), n=st.integers(1, 60), min_n=st.integers(1, 8))
+def test_a_models_sample_is_merged_and_referenced_as_one_frame_operation_after_another(data, n, min_n):
+    import numpy as np
+
+    names = ["a", "b", "Ünknown", "Unknown", "Other", "z", "B"]
+    frame = pl.DataFrame(
+        {
+            "_y": data.draw(st.lists(st.integers(0, 1), min_size=n, max_size=n)),
+            "p": data.draw(st.lists(st.sampled_from(names[:4]), min_size=n, max_size=n)),
+            "q": data.draw(st.lists(st.sampled_from(names[2:]), min_size=n, max_size=n)),
+        },
+        schema={"_y": pl.Int8, "p": pl.String, "q": pl.String},
+    )
+    y = frame["_y"].to_numpy()
+    sample = {
+        p: causes._Coded(
+            frame.select((pl.col(p).rank("dense") - 1).cast(pl.Int64))[p].to_numpy(),
+            frame[p].unique().sort().to_list(),
+        )
+        for p in ("p", "q")
+    }
+    expected = frame
+    for p in ("p", "q"):
+        expected, merged, dropped = _merge_rare_by_frame(expected, p, min_n)
+        keep, merged_coded, dropped_coded = causes._merge_rare(y, sample, p, min_n)
+        if keep is not None:
+            y = y[keep]
+            sample = {q: causes._Coded(v.codes[keep], v.names) for q, v in sample.items()}
+        assert (merged_coded, dropped_coded) == (merged, dropped)
+    assert y.tolist() == expected["_y"].to_list()
+    for p in ("p", "q"):
+        values = [sample[p].names[c] for c in sample[p].codes.tolist()]
+        assert values == expected[p].to_list()
+        counts = sample[p].counts()
+        assert counts == dict(expected.group_by(p).len().sort(p).iter_rows())
+        if counts:
+            assert causes._reference(counts) == _reference_by_frame(expected, p)
+            for category in counts:
+                assert np.array_equal(
+                    sample[p].indicator(category), (expected[p] == category).cast(pl.Float64).to_numpy()
+                )

@@ -61,3 +61,27 @@ def test_warnings_of_a_fit_are_captured_for_the_result_not_printed():
             warnings.warn("old API", DeprecationWarning, stacklevel=1)
     assert caught == ["the fit did not converge"]  # once, for the reader of the result
     assert [str(w.message) for w in printed] == ["old API"]  # developers' warnings pass on
+
+
+@settings(max_examples=30, deadline=None)
+@given(counts=st.lists(st.integers(0, 400), min_size=6, max_size=14))
+def test_a_poisson_fit_given_is_the_one_fit_counts_would_make(counts):
+    from evidence.analyses.count_models import EstimationError, fit_counts
+
+    y = np.array(counts, dtype=float)
+    t = np.arange(len(y)) - (len(y) - 1) / 2
+    X = np.column_stack([np.ones_like(t), t])
+    try:
+        poisson = fit_counts(y, X, family="poisson")
+    except EstimationError:
+        return
+    for family in ("auto", "poisson", "negative_binomial"):
+        again, reused = fit_counts(y, X, family=family), fit_counts(y, X, family=family, poisson=poisson)
+        assert (again.model, again.llf, again.aic, again.alpha, again.warnings) == (
+            reused.model,
+            reused.llf,
+            reused.aic,
+            reused.alpha,
+            reused.warnings,
+        )
+        assert np.array_equal(again.params, reused.params) and np.array_equal(again.cov, reused.cov)

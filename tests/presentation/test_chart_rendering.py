@@ -88,3 +88,22 @@ def test_a_chart_with_no_row_is_empty_and_refused_rather_than_drawn_infinitely_l
     with pytest.raises(ParameterError, match="no row to draw"):
         charts.save_chart(empty, tmp_path / "duration.svg")
     assert not (tmp_path / "duration.svg").exists()
+
+
+def test_the_chart_cache_keeps_its_newest_charts_up_to_its_size(tmp_path, cache, monkeypatch):
+    import os
+
+    # 300 charts rendered in a cache of 256: pruned back to 90% of it, the oldest removed (each folder of
+    # the cache holds a share of 1 then, so every new chart counts the cache)
+    monkeypatch.setattr(charts, "CHART_CACHE_FILES", 256)
+    rendered = tmp_path / "chart.svg"
+    rendered.write_text("<svg/>")
+    entries = []
+    for n in range(300):
+        entry = cache / f"{n % 256:02x}" / f"{n:064x}.svg"
+        charts._to_cache(entry, rendered)
+        os.utime(entry, (n, n))  # written in this order
+        entries.append(entry)
+    kept = sorted(cache.glob("*/*"))
+    assert 230 <= len(kept) <= 256
+    assert entries[-1].exists() and not entries[0].exists()

@@ -117,6 +117,49 @@ def test_charts_assembled_without_altairs_checks_have_altairs_spec(trend) -> Non
             assert json.dumps(cheap.to_dict(validate=True)) == json.dumps(altairs.to_dict(validate=True))
 
 
+def test_parts_held_whole_are_written_as_copies(trend) -> None:
+    # plain() holds a layer's mark, channels and title whole (altair's copies take them by reference): each
+    # spec made of the chart gets its own copy, so changing one spec changes neither the chart nor the next
+    base = alt.Chart(trend).encode(x=alt.X("year:Q", axis=alt.Axis(format="d")))
+    line = base.mark_line(point=True).encode(y=alt.Y("victims:Q"), tooltip=[alt.Tooltip("victims:Q")])
+    chart = side_by_side(layered(line, line.mark_point(), width=200), line, title=chart_title("V", SOURCE))
+    first, second = chart_spec(chart), chart_spec(chart)
+    assert first == second
+    first["hconcat"][0]["layer"][0]["encoding"]["x"]["axis"]["format"] = "changed"
+    first["hconcat"][1]["encoding"]["tooltip"].append({"field": "changed"})
+    assert chart_spec(chart) == second
+
+
+def test_frames_are_written_into_the_spec_as_altairs_data_transformer_writes_them() -> None:
+    import datetime as dt
+
+    frames = [
+        pl.DataFrame(
+            {
+                "n": [1, None, 3],
+                "x": [0.5, float("nan"), None],
+                "s": ["a", None, "ü"],
+                "b": [True, False, None],
+            }
+        ).with_columns(pl.col("s").cast(pl.Categorical).alias("c"), pl.lit(None).alias("null")),
+        pl.DataFrame({"day": [dt.date(2020, 1, 2)], "at": [dt.datetime(2020, 1, 2, 3, 4)], "n": [1]}),
+        pl.DataFrame({"n": list(range(4)), "e": pl.Series(["a", "b", "a", "b"], dtype=pl.Enum(["b", "a"]))}),
+    ]
+    for frame in frames:
+        chart = alt.Chart(frame).mark_point().encode(x="n:Q")
+        with alt.theme.enable(THEME_NAME):
+            altairs = chart.to_dict(validate=False)
+        assert json.dumps(chart_spec(chart)) == json.dumps(altairs)
+        layers = layered(chart, chart.mark_line())
+        with alt.theme.enable(THEME_NAME):
+            altairs = alt.layer(chart, chart.mark_line()).to_dict(validate=False)
+        assert json.dumps(chart_spec(layers)) == json.dumps(altairs)
+    # beyond altair's limit of rows, its own error, and the transformer enabled before is back
+    with pytest.raises(alt.MaxRowsError):
+        chart_spec(alt.Chart(pl.DataFrame({"n": range(5001)})).mark_point().encode(x="n:Q"))
+    assert alt.data_transformers.active == "default"
+
+
 def test_map_features_are_written_as_json_dumps_writes_them() -> None:
     # a map's features are written from each geometry's text, made once per process
     from evidence.presentation.charts import _features_text

@@ -396,6 +396,77 @@ def test_complements_resist_an_attacker_who_knows_they_are_the_smallest() -> Non
         assert not is_pinned(truth, mask, False, cell, bounds_of)
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=matrices, rule=rules, data=st.data())
+def test_the_network_audit_exposes_exactly_the_cells_linear_programming_pins(
+    rows: list[list[int]], rule: DisclosureRule, data: st.DataObject
+) -> None:
+    """The audit's cycles in the network of the table's lines (no LP) and the min/max linear programs agree
+    on which withheld cells a table gives away, whatever is withheld: small cells, complements chosen from
+    any of their lines (whose rivals may even sit below them: then both leave it to the LP), margins."""
+    from evidence.presentation import disclosure
+
+    grid = disclosure._grid_with_margins(rows)
+    status: list[str | None] = [disclosure._SMALL if rule.is_small(v) else None for v in grid.values]
+    extra = data.draw(st.sets(st.integers(0, len(grid.values) - 1), max_size=len(grid.values)))
+    chosen_from: dict[int, list[int]] = {}
+    for cell in sorted(extra):
+        if status[cell] is None:
+            status[cell] = disclosure._COMPLEMENT
+            lines = grid.lines_of(cell)
+            chosen_from[cell] = data.draw(st.lists(st.sampled_from(lines), max_size=2, unique=True))
+    # cells the attacker knows anyway (a publisher's censored bounds): published, whatever their status
+    known = data.draw(st.lists(st.booleans(), min_size=len(grid.values), max_size=len(grid.values)))
+    known = known if data.draw(st.booleans()) else None
+    hidden = [i for i, s in enumerate(status) if s is not None and not (known and known[i])]
+    if not hidden:
+        assert disclosure._exposed_cells(grid, status, rule, chosen_from, known) == []
+        return
+    all_bounds = disclosure._attacker_bounds(grid, status, rule, chosen_from, known)
+    bounds = [all_bounds[c] for c in hidden]
+    within = all(low <= grid.values[c] <= high for c, (low, high) in zip(hidden, bounds, strict=True))
+    assert (disclosure._movable_cells(grid, hidden, bounds) is not None) == within
+    assert disclosure._exposed_cells(grid, status, rule, chosen_from, known) == (
+        disclosure._exposed_cells_by_lp(grid, hidden, bounds)
+    )
+
+
+_NAMES = st.sampled_from(["td", "TH", "span", "br", "div", "p", "tr", "script", "Style", "b1"])
+_ATTRIBUTES = st.lists(
+    st.tuples(
+        st.sampled_from(["data-kind", "DATA-KIND", "class", "style", "colspan", "x:y"]),
+        st.sampled_from(["", '="people"', "='years'", ' = "countries"', '="peeple"', '=""', '="a&amp;b"',
+                         '="people" ', "=people", '="<5>"']),
+    ),
+    max_size=3,
+)  # fmt: skip
+_TOKENS = st.one_of(
+    st.sampled_from(["3", " 4 ", "&lt;5", "&amp;", "a & b", "x&y;", "&#52;", "&quot;2&quot;", "\n", "1,234"]),
+    st.builds(
+        lambda name, attrs, close: f"<{name}{''.join(f' {a}{v}' for a, v in attrs)}{close}>",
+        _NAMES,
+        _ATTRIBUTES,
+        st.sampled_from(["", "/", " /", " "]),
+    ),
+    st.builds(lambda name, space: f"</{name}{space}>", _NAMES, st.sampled_from(["", " ", "\n"])),
+    st.sampled_from(["<", "< 5", "<!-- 3 -->", "<!DOCTYPE html>", "<?x?>", "</ td>", "<td\nclass='a'>",
+                     '<a b="1"c="2">', "<td/>", "</>"]),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(tokens=st.lists(_TOKENS, max_size=25))
+def test_the_toolkits_html_is_split_by_kind_as_the_html_parser_splits_it(tokens: list[str]) -> None:
+    from evidence.presentation import disclosure
+
+    text = "".join(tokens)
+    parser = disclosure._KindSplitter()
+    parser.feed(text)
+    parser.close()
+    expected = ("".join(parser.kept), [" ".join(parts) for parts in parser.people])
+    assert disclosure._split_by_kind(text) == expected
+
+
 @pytest.mark.parametrize(
     ("text", "found"),
     [

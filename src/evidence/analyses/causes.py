@@ -33,7 +33,7 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
-from evidence.analyses.count_models import captured_warnings, safe_exp
+from evidence.analyses.count_models import captured_warnings, one_blas_thread, safe_exp
 from evidence.analyses.intervals import clean_float, wilson_interval
 from evidence.analyses.routes import flow_class_expr
 from evidence.analyses.selection import RECORD_CELL_KEY, recorded_flags, resolve_table
@@ -248,18 +248,53 @@ def _not_recorded(topic: str) -> ParameterError:
     return ParameterError(f"{TOPICS[topic].lower()} is not recorded in these data{where}")
 
 
+def _topic_columns(topic: str) -> list[str]:
+    """The columns whose values say whether a victim is recorded for ``topic`` (the flags of a flag topic)."""
+    if topic == "perpetrator_role":
+        return list(PERPETRATOR_ROLES)
+    if topic in FLAG_DIMENSIONS:
+        return list(FLAG_GROUPS[FLAG_DIMENSIONS[topic]])
+    if topic == PERPETRATOR_ORIGIN:
+        return ["perpetrator_citizenship_region"]
+    return [topic]
+
+
+def _recorded_exprs(df: pl.DataFrame, topics: Sequence[str]) -> dict[str, pl.Expr | None]:
+    """For each topic: an expression true for the victims :func:`_topic_pairs` gives a category of the topic,
+    or None where it raises (the data do not record the topic at all). One pass over the data for all the
+    topics, where :func:`_topic_pairs` makes each topic's pairs."""
+    columns = list(dict.fromkeys(c for t in topics for c in _topic_columns(t) if c in df.columns))
+    known = df.select(pl.col(columns).is_not_null().any()).row(0, named=True) if columns else {}
+    out: dict[str, pl.Expr | None] = {}
+    for topic in topics:
+        present = [c for c in _topic_columns(topic) if known.get(c)]
+        if not present:
+            out[topic] = None  # every column of the topic null or absent: not recorded
+        elif topic in FLAG_DIMENSIONS or topic == "perpetrator_role":
+            # under the denominator rule a flag is true exactly where it was recorded true
+            out[topic] = pl.any_horizontal(pl.col(c).fill_null(False) for c in present)
+        elif topic == PERPETRATOR_ORIGIN:
+            out[topic] = (
+                pl.col("perpetrator_citizenship_region").is_not_null() & pl.col("origin_region").is_not_null()
+            )
+        elif topic == "trafficking_duration":
+            out[topic] = pl.col(topic).is_not_null()
+        else:  # a multi-valued text column: a value that is not only separators and spaces
+            out[topic] = pl.col(topic).is_not_null() & pl.col(topic).str.split(";").list.eval(
+                pl.element().str.strip_chars() != ""
+            ).list.any().fill_null(False)
+    return out
+
+
 def recorded_topics(cases: LoadedTable | pl.DataFrame) -> list[str]:
     """The topics the data record (for at least one victim)."""
-    df = _cases(cases).with_row_index("_id")
-    out = []
-    for topic in TOPICS:
-        try:
-            pairs, _ = _topic_pairs(df, topic)
-        except ParameterError:
-            continue
-        if pairs.height:
-            out.append(topic)
-    return out
+    df = _cases(cases)
+    exprs = _recorded_exprs(df, list(TOPICS))
+    recorded = {t: e for t, e in exprs.items() if e is not None}
+    if not recorded:
+        return []
+    found = df.select(e.any().alias(t) for t, e in recorded.items()).row(0, named=True)
+    return [t for t in TOPICS if found.get(t)]
 
 
 def recorded_characteristics(cases: LoadedTable | pl.DataFrame) -> list[str]:
@@ -390,31 +425,48 @@ def missing_values(
     in_layout (false when the file's layout has no such field: every victim is then "not recorded"); for
     records that carry cell keys also n_recorded_key and n_not_recorded_key.
     """
-    df = _cases(cases).with_row_index("_id")
+    df = _cases(cases)
     variables = list(variables) if variables is not None else [*TOPICS, *CHARACTERISTICS]
+    for name in variables:
+        if name not in TOPICS:
+            _characteristic(name)
     keyed = RECORD_CELL_KEY in df.columns
     all_key = int(df[RECORD_CELL_KEY].sum()) if keyed else 0
+    # whether each victim is recorded for each variable, counted (and its records' keys summed) in one pass
+    topic_exprs = _recorded_exprs(df, [v for v in variables if v in TOPICS])
+    recorded_exprs = {
+        name: topic_exprs[name] if name in TOPICS else CHARACTERISTICS[name][0].is_not_null()
+        for name in variables
+    }
+    counted = [e for e in recorded_exprs.values() if e is not None]
+    sums = (
+        df.select(
+            [e.sum().fill_null(0).alias(f"n{i}") for i, e in enumerate(counted)]
+            + (
+                [
+                    pl.col(RECORD_CELL_KEY).filter(e).sum().fill_null(0).alias(f"k{i}")
+                    for i, e in enumerate(counted)
+                ]
+                if keyed
+                else []
+            )
+        ).row(0, named=True)
+        if counted
+        else {}
+    )
     rows = []
+    index = 0
     for name in variables:
         recorded_key = 0
-        if name in TOPICS:
-            try:
-                pairs, _ = _topic_pairs(df, name)
-                ids = pairs.select("_id").unique()
-                recorded, in_layout = ids.height, True
-                if keyed:
-                    recorded_key = int(
-                        ids.join(df.select("_id", RECORD_CELL_KEY), on="_id")[RECORD_CELL_KEY].sum()
-                    )
-            except ParameterError:
-                recorded, in_layout = 0, False
-            kind = "topic"
+        if recorded_exprs[name] is None:
+            recorded, in_layout = 0, False
         else:
-            expr, _ = _characteristic(name)
-            recorded = int(df.select(expr.is_not_null().sum()).item())
+            recorded = int(sums[f"n{index}"])
             if keyed:
-                recorded_key = int(df.filter(expr.is_not_null())[RECORD_CELL_KEY].sum())
-            in_layout, kind = recorded > 0, "characteristic"
+                recorded_key = int(sums[f"k{index}"])
+            index += 1
+            in_layout = True if name in TOPICS else recorded > 0
+        kind = "topic" if name in TOPICS else "characteristic"
         rows.append(
             {
                 "variable": name,
@@ -586,44 +638,52 @@ def association_model(
             excluded["a characteristic not recorded (complete-case analysis)"] = before - data.height
     else:
         data = data.with_columns(pl.col(used).fill_null(UNKNOWN))
-    data = data.with_columns(pl.col("_y").cast(pl.Int8))
+    # the rest on the sample's arrays (a few thousand rows; each predictor as codes into its sorted
+    # categories): what polars would do per predictor, one operation at a time, at a fraction of the cost
+    y_int = data["_y"].cast(pl.Int8).to_numpy()
+    codes = data.select((pl.col(p).rank("dense") - 1).cast(pl.Int64) for p in used)
+    categories = data.select(pl.col(p).unique().sort().implode() for p in used).row(0) if used else ()
+    sample = {p: _Coded(codes[p].to_numpy(), list(names)) for p, names in zip(used, categories, strict=True)}
     merged: dict[str, tuple[str, ...]] = {}
     for p in used:
-        data, merged_p, dropped = _merge_rare(data, p, min_category_n)
+        keep, merged_p, dropped = _merge_rare(y_int, sample, p, min_category_n)
+        if keep is not None:
+            y_int = y_int[keep]
+            sample = {q: _Coded(values.codes[keep], values.names) for q, values in sample.items()}
         if merged_p:
             merged[p] = merged_p
         if dropped:
             excluded[f"{CHARACTERISTIC_LABELS[p].lower()}: too few victims, or no variation, in {OTHER}"] = (
                 dropped
             )
+    counts = {p: sample[p].counts() for p in used}
     model_predictors = []
     for p in used:
-        if data[p].n_unique() < 2:
+        if len(counts[p]) < 2:
             skipped[p] = "a single category left in the sample"
         else:
             model_predictors.append(p)
-    if data.height == 0 or data["_y"].n_unique() < 2:
+    if len(y_int) == 0 or len(set(y_int.tolist())) < 2:
         raise ParameterError(
             f"{flag_label(outcome).lower()}: the sample has no variation in the outcome (or no records)"
         )
     if not model_predictors:
         raise ParameterError("no characteristic has more than one category in the sample")
-    references = {p: _reference(data, p) for p in model_predictors}
-    columns, names = [np.ones(data.height)], [("const", "", "")]
+    references = {p: _reference(counts[p]) for p in model_predictors}
+    columns, names = [np.ones(len(y_int))], [("const", "", "")]
     for p in model_predictors:
-        for category in sorted(set(data[p].to_list()) - {references[p]}):
-            columns.append((data[p] == category).cast(pl.Float64).to_numpy())
+        for category in sorted(set(counts[p]) - {references[p]}):
+            columns.append(sample[p].indicator(category))
             names.append((p, category, references[p]))
     X = np.column_stack(columns)
-    y = data["_y"].to_numpy().astype(float)
+    y = y_int.astype(float)
     notes: list[str] = []
-    with captured_warnings() as caught:
+    with captured_warnings() as caught, one_blas_thread():
         fit = GLM(y, X, family=families.Binomial()).fit()
+        params, bse = np.asarray(fit.params), np.asarray(fit.bse)
+        ci = np.asarray(fit.conf_int(alpha=1 - level))
+        pvalues = np.asarray(fit.pvalues)
     notes += caught
-    params, bse = np.asarray(fit.params), np.asarray(fit.bse)
-    ci = np.asarray(fit.conf_int(alpha=1 - level))
-    pvalues = np.asarray(fit.pvalues)
-    counts = {p: dict(data.group_by(p).len().iter_rows()) for p in model_predictors}
     rows = [
         {
             "predictor": p,
@@ -661,8 +721,8 @@ def association_model(
         terms=terms,
         n_records=n_records,
         n_outcome_known=n_outcome_known,
-        n_used=data.height,
-        n_outcome=int(data["_y"].sum()),
+        n_used=len(y_int),
+        n_outcome=int(y_int.sum()),
         excluded=excluded,
         merged=merged,
         skipped=skipped,
@@ -673,38 +733,56 @@ def association_model(
     )
 
 
-def _merge_rare(data: pl.DataFrame, predictor: str, min_n: int) -> tuple[pl.DataFrame, tuple[str, ...], int]:
-    """Merge rare or outcome-constant categories into Other; drop Other when it is itself unusable.
-    Returns the data, the categories merged, and the number of records dropped."""
-    stats = data.group_by(predictor).agg(pl.len().alias("n"), pl.col("_y").mean().alias("rate"))
-    rare = stats.filter((pl.col("n") < min_n) | (pl.col("rate") == 0) | (pl.col("rate") == 1))[
-        predictor
-    ].to_list()
+@dataclasses.dataclass(frozen=True)
+class _Coded:
+    """A predictor's values in a model's sample: a code per record into ``names`` (its categories)."""
+
+    codes: np.ndarray
+    names: list[str]
+
+    def counts(self) -> dict[str, int]:
+        """Records per category present, in the order of ``names``."""
+        sizes = np.bincount(self.codes, minlength=len(self.names)).tolist()
+        return {name: n for name, n in zip(self.names, sizes, strict=True) if n}
+
+    def indicator(self, category: str) -> np.ndarray:
+        """1.0 where the record is in ``category``, else 0.0."""
+        return (self.codes == self.names.index(category)).astype(np.float64)
+
+
+def _merge_rare(
+    y: np.ndarray, sample: dict[str, _Coded], predictor: str, min_n: int
+) -> tuple[np.ndarray | None, tuple[str, ...], int]:
+    """Merge rare or outcome-constant categories of ``predictor`` into Other (in ``sample``); drop Other when
+    it is itself unusable. Returns the records to keep (None: all), the categories merged, and the number of
+    records dropped."""
+    values = sample[predictor]
+    sizes = np.bincount(values.codes, minlength=len(values.names)).tolist()
+    with_outcome = np.bincount(values.codes, weights=y, minlength=len(values.names)).tolist()
+    rare = [
+        name
+        for name, n, k in zip(values.names, sizes, with_outcome, strict=True)
+        if n and (n < min_n or k == 0 or k == n)  # too few, or a rate of 0 or 1
+    ]
     if not rare:
-        return data, (), 0
-    data = data.with_columns(
-        pl.when(pl.col(predictor).is_in(rare))
-        .then(pl.lit(OTHER))
-        .otherwise(pl.col(predictor))
-        .alias(predictor)
-    )
-    other = data.filter(pl.col(predictor) == OTHER)
-    rate = other["_y"].mean() if other.height else None
-    if other.height < min_n or rate in (0, 1, None):
-        return data.filter(pl.col(predictor) != OTHER), (), other.height
-    return data, tuple(sorted(rare)), 0
+        return None, (), 0
+    names = values.names if OTHER in values.names else [*values.names, OTHER]
+    other_code = names.index(OTHER)
+    recode = np.arange(len(names))
+    recode[[names.index(name) for name in rare]] = other_code
+    codes = recode[values.codes]
+    sample[predictor] = _Coded(codes, names)
+    other = codes == other_code
+    n_other, k_other = int(other.sum()), int(y[other].sum())
+    if n_other < min_n or k_other in (0, n_other):
+        return ~other, (), n_other
+    return None, tuple(sorted(rare)), 0
 
 
-def _reference(data: pl.DataFrame, predictor: str) -> str:
-    counts = (
-        data.filter(~pl.col(predictor).is_in([UNKNOWN, OTHER]))
-        .group_by(predictor)
-        .len()
-        .sort(["len", predictor], descending=[True, False])
-    )
-    if not counts.height:  # only Unknown and Other: take the larger
-        counts = data.group_by(predictor).len().sort(["len", predictor], descending=[True, False])
-    return str(counts[predictor][0])
+def _reference(counts: dict[str, int]) -> str:
+    """The most frequent recorded category (ties: the first by name); only Unknown and Other: the larger."""
+    recorded = {c: n for c, n in counts.items() if c not in (UNKNOWN, OTHER)} or counts
+    return str(min(recorded, key=lambda c: (-recorded[c], c)))
 
 
 def compare_missing(
@@ -714,19 +792,24 @@ def compare_missing(
     *,
     min_category_n: int = MIN_CATEGORY_N,
     level: float = 0.95,
+    everyone: AssociationModel | None = None,
 ) -> tuple[pl.DataFrame, AssociationModel, AssociationModel]:
     """The complete-case fit beside the missing-indicator fit of the same model (:func:`association_model`).
 
     Returns a table (predictor, category, then odds_ratio, ci_low, ci_high, n for each fit, suffixed
     ``_complete`` and ``_all``; a category present in only one fit, such as ``Unknown``, has nulls for the
-    other) and both models (each says how many records it used and left out).
+    other) and both models (each says how many records it used and left out). ``everyone``: the
+    missing-indicator fit of the same cases and arguments, when the caller has it already (not fitted again).
     """
     complete = association_model(
         cases, outcome, predictors, missing="complete_case", min_category_n=min_category_n, level=level
     )
-    everyone = association_model(
-        cases, outcome, predictors, missing="indicator", min_category_n=min_category_n, level=level
-    )
+    if everyone is None:
+        everyone = association_model(
+            cases, outcome, predictors, missing="indicator", min_category_n=min_category_n, level=level
+        )
+    elif (everyone.outcome, everyone.missing, everyone.level) != (outcome, "indicator", level):
+        raise ParameterError("everyone must be the missing-indicator fit of the same outcome and level")
     keep = ["predictor", "category", "odds_ratio", "ci_low", "ci_high", "n"]
     left = complete.terms.select(keep).rename({c: f"{c}_complete" for c in keep[2:]})
     right = everyone.terms.select(keep).rename({c: f"{c}_all" for c in keep[2:]})

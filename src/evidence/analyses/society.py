@@ -39,7 +39,7 @@ import polars as pl
 if TYPE_CHECKING:
     from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
-from evidence.analyses.count_models import captured_warnings, safe_exp
+from evidence.analyses.count_models import captured_warnings, one_blas_thread, safe_exp
 from evidence.analyses.intervals import clean_float, point_expr
 from evidence.analyses.selection import DEFAULT_INDICATOR, check_country
 from evidence.core.errors import ParameterError
@@ -966,11 +966,10 @@ def _fit_event(
 ) -> tuple[list[float], list[float], list[float], list[float]]:
     from statsmodels.genmod import families  # not statsmodels.api: it imports every model
     from statsmodels.genmod.generalized_linear_model import GLM
-    from threadpoolctl import threadpool_limits
 
     # one BLAS thread: with a few hundred dummy columns, BLAS threads wait on each other whenever another
     # process holds a core (a busy machine made this fit take 5 to 50 s instead of 0.4)
-    with captured_warnings() as caught, threadpool_limits(limits=1, user_api="blas"):
+    with captured_warnings() as caught, one_blas_thread():
         fit = GLM(y, X, family=families.Poisson()).fit(cov_type="cluster", cov_kwds={"groups": groups})
     notes += caught
     if not fit.converged:

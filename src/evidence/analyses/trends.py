@@ -661,7 +661,7 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = 3, level: float = 0.9
         )
     best_year, best_poisson = max(search, key=lambda s: s[1].llf)
     try:
-        chosen = fit_counts(y, design(best_year))
+        chosen = fit_counts(y, design(best_year), poisson=best_poisson)
     except EstimationError:
         chosen = best_poisson
     null_family: Literal["poisson", "negative_binomial"] = (

@@ -159,20 +159,23 @@ def profile_view(cases: pl.DataFrame, topic: str, by: str | None, rule: Disclosu
         )
     labels = groups if by is None else [*groups, ALL]  # without a characteristic the one group is everyone
     display = counts.display()
+    published = {c: counts.frame[c].to_list() for c in categories}
+    shown = {c: display[c].to_list() for c in categories}
+    intervals: dict[tuple[str, str], tuple[float | None, float | None]] = {}
+    for group, category, low, high in long.select("group", "category", "ci_low", "ci_high").iter_rows():
+        intervals.setdefault((group, category), (low, high))  # the first row of a group and category
     columns: dict[str, list[str]] = {"category": [*categories, RECORDED, NOT_RECORDED]}
     share_rows = []
     for g, label in enumerate(labels):
         cells = []
         for category in categories:
-            count = counts.frame[category][g]
+            count = published[category][g]
             base = recorded[g]
-            text = display[category][g]
+            text = shown[category][g]
             if count is not None and base:
                 share = count / base
                 text = f"{text} ({share * 100:.1f}%)"
-                match = long.filter((pl.col("group") == label) & (pl.col("category") == category))
-                low = match["ci_low"][0] if match.height else None
-                high = match["ci_high"][0] if match.height else None
+                low, high = intervals.get((label, category), (None, None))
             else:
                 share = low = high = None
             share_rows.append(
@@ -679,8 +682,9 @@ def show_models(
     from evidence.core.errors import EvidenceError
     from evidence.notebooks.views import show_table
 
-    predictors = [p for p in causes.DEFAULT_PREDICTORS if p in causes.recorded_characteristics(cases)]
-    if "age_group" not in predictors and "majority_status" in causes.recorded_characteristics(cases):
+    recorded = causes.recorded_characteristics(cases)
+    predictors = [p for p in causes.DEFAULT_PREDICTORS if p in recorded]
+    if "age_group" not in predictors and "majority_status" in recorded:
         predictors.insert(1, "majority_status")
     compared = False
     shown = 0
@@ -707,7 +711,7 @@ def show_models(
             if not compared:
                 compared = True
                 try:
-                    table, complete, _ = causes.compare_missing(cases, flag, predictors)
+                    table, complete, _ = causes.compare_missing(cases, flag, predictors, everyone=model)
                 except EvidenceError as exc:
                     display(Markdown(f"No complete-case comparison: {escape_markdown(exc)}."))
                     continue

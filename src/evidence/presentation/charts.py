@@ -41,13 +41,15 @@ Text from data
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
+import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Final, ParamSpec, TypeVar, cast
+from typing import Any, ClassVar, Final, ParamSpec, TypeVar, cast
 
 import altair as alt
 import numpy as np
@@ -260,18 +262,58 @@ def _plain_part(value: Any) -> Any:
     return value
 
 
+def _json_copy(value: Any) -> Any:
+    """A copy of a spec's JSON value (dicts and lists copied, the rest shared: strings, numbers, None)."""
+    if type(value) is dict:
+        return {k: _json_copy(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_json_copy(v) for v in value]
+    return value
+
+
+class _Written:
+    """A part of a chart written as its spec already (a dict or a list of them, as ``to_dict`` writes it), held
+    whole. altair copies every sub-chart of a layered or concatenated chart deeply, walking every value,
+    each time such a chart is made and each time it is turned into a spec (a map's layers were copied a dozen
+    times): it takes this by reference, and writes it into the spec as a copy of the value, as it is
+    (``to_dict``: altair's ``SchemaLike``)."""
+
+    __slots__ = ("value",)
+    _schema: ClassVar[dict[str, str]] = {"type": "object"}
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def to_dict(self, *args: Any, **kwargs: Any) -> Any:
+        return _json_copy(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Written) and self.value == other.value
+
+    __hash__ = None  # type: ignore[assignment]  # unhashable, as the dict or list it holds
+
+
+def _written(value: Any) -> Any:
+    """``value`` (a plain part) held whole when it is a dict or a list of plain values (not of charts)."""
+    if type(value) is dict or (type(value) is list and not any(isinstance(v, alt.SchemaBase) for v in value)):
+        return _Written(value)
+    return value
+
+
 def plain(chart: _Chart) -> _Chart:
     """The chart with its mark, encodings, projection, transforms and title held as the plain dicts they are
-    written as in the spec (its data stays as it is; its sub-charts are made plain too): the spec is the same,
-    and altair's copies of the chart walk a few keys instead of every field of every schema object."""
+    written as in the spec (its data stays as it is; its sub-charts are made plain too), each held whole
+    (:class:`_Written`): the spec is the same, and altair's copies of the chart walk a few keys instead of every
+    field of every schema object."""
     copy = chart.copy(deep=False)
     for key in _PARTS:
         value = getattr(chart, key, alt.Undefined)
         if value is not alt.Undefined:
-            copy[key] = _plain_part(value)
+            part = _plain_part(value)
+            copy[key] = _written(part) if key not in ("encoding", "width", "height") else part
     if isinstance(copy, alt.Chart) and isinstance(copy.encoding, dict):
         # altair looks into the encoding of a layer (for facets) as an object
-        copy.encoding = _Encoding(**copy.encoding)
+        copy.encoding = _Encoding(**{k: _written(v) for k, v in copy.encoding.items()})
     return copy
 
 
@@ -1151,10 +1193,49 @@ def chart_spec(chart: alt.TopLevelMixin | dict[str, Any]) -> dict[str, Any]:
     returned as it is."""
     if isinstance(chart, dict):
         return chart
-    with alt.theme.enable(THEME_NAME), debug_mode(False):
+    with alt.theme.enable(THEME_NAME), debug_mode(False), _rows_of_frames():
         # not validated against the Vega-Lite schema here (altair's validation took a quarter of a brief's
         # chart time): the spec is the same, and the tests validate every chart builder's spec
         return chart.to_dict(validate=False)
+
+
+#: The largest frame altair's default data transformer writes into a spec (beyond, it raises).
+_MAX_ROWS: Final = 5000
+_ROWS_TRANSFORMER: Final = "evidence-rows"
+
+
+@contextlib.contextmanager
+def _rows_of_frames() -> Iterator[None]:
+    """While a spec is written: a polars frame of numbers, text and booleans becomes its rows as altair's
+    default data transformer writes them (``{"values": frame.rows(named=True)}``), without the round through
+    narwhals that converts its dates (it has none) and copies it; any other data, or any other transformer
+    enabled, as before."""
+    registry = alt.data_transformers
+    if registry.active != "default":
+        yield
+        return
+    fallback = registry.get()
+    assert fallback is not None
+
+    def transform(data: Any) -> Any:
+        if (
+            isinstance(data, pl.DataFrame)
+            and data.height <= _MAX_ROWS
+            and all(_plain_dtype(dtype) for dtype in data.schema.values())
+        ):
+            return {"values": data.rows(named=True)}
+        return fallback(data)
+
+    registry.register(_ROWS_TRANSFORMER, transform)
+    with registry.enable(_ROWS_TRANSFORMER):
+        yield
+
+
+def _plain_dtype(dtype: pl.DataType) -> bool:
+    """A column type whose values altair writes as polars gives them (no date or time to format)."""
+    return (dtype.is_numeric() and not isinstance(dtype, pl.Decimal)) or isinstance(
+        dtype, (pl.String, pl.Boolean, pl.Null, pl.Categorical, pl.Enum)
+    )
 
 
 def chart_is_empty(chart: alt.TopLevelMixin | dict[str, Any]) -> bool:
@@ -1255,8 +1336,10 @@ def save_charts(
         spec = chart_spec(chart)
         if chart_is_empty(spec):
             raise ParameterError(f"the chart for {path.name} has no row to draw (check chart_is_empty first)")
-        jobs.append((spec, path, suffix))
-    todo = [job for job in jobs if not _from_cache(*job, scale=scale)]
+        # where the chart cache keeps it (None: not kept), found once for the look-up and the keeping
+        entry = _cache_entry(spec, suffix, scale) if suffix != ".json" else None
+        jobs.append((spec, path, suffix, entry))
+    todo = [job for job in jobs if not _from_cache(job[3], job[1])]
     if len(todo) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -1265,10 +1348,10 @@ def save_charts(
     else:
         for job in todo:
             _render(*job, scale=scale)
-    return [path for _, path, _ in jobs]
+    return [job[1] for job in jobs]
 
 
-def _render(spec: dict[str, Any], path: Path, suffix: str, *, scale: float) -> None:
+def _render(spec: dict[str, Any], path: Path, suffix: str, entry: Path | None, *, scale: float) -> None:
     import vl_convert as vlc
 
     version = _vl_version()
@@ -1287,8 +1370,8 @@ def _render(spec: dict[str, Any], path: Path, suffix: str, *, scale: float) -> N
         write_text(path, content)
     else:
         write_bytes(path, content)
-    if suffix != ".json":
-        _to_cache(spec, suffix, scale, path)
+    if entry is not None:
+        _to_cache(entry, path)
 
 
 _SVG_ID = re.compile(r'\bid="([^"]+)"')
@@ -1332,10 +1415,9 @@ def _cache_entry(spec: dict[str, Any], suffix: str, scale: float) -> Path:
     return cache_dir() / "charts" / digest[:2] / f"{digest}{suffix}"
 
 
-def _from_cache(spec: dict[str, Any], path: Path, suffix: str, *, scale: float) -> bool:
-    if suffix == ".json":
+def _from_cache(entry: Path | None, path: Path) -> bool:
+    if entry is None:
         return False
-    entry = _cache_entry(spec, suffix, scale)
     try:
         content = entry.read_bytes()
     except OSError:
@@ -1344,17 +1426,22 @@ def _from_cache(spec: dict[str, Any], path: Path, suffix: str, *, scale: float) 
     return True
 
 
-def _to_cache(spec: dict[str, Any], suffix: str, scale: float, rendered: Path) -> None:
-    """Keep a rendered chart for the next identical one; a cache that cannot be written is no error."""
-    entry = _cache_entry(spec, suffix, scale)
+def _to_cache(entry: Path, rendered: Path) -> None:
+    """Keep a rendered chart for the next identical one; a cache that cannot be written is no error.
+
+    The cache is pruned when its entry's folder (one of 256, by the first two hex digits of the key) holds
+    more than its share of :data:`CHART_CACHE_FILES`: counting every entry of the cache at every chart took
+    milliseconds a chart once it held a few hundred."""
     try:
         write_bytes(entry, rendered.read_bytes())
-        _prune_cache(entry.parent.parent)
+        if sum(1 for _ in os.scandir(entry.parent)) > CHART_CACHE_FILES // 256:
+            _prune_cache(entry.parent.parent)
     except OSError:
         pass
 
 
 def _prune_cache(root: Path) -> None:
+    """Remove the oldest entries of the chart cache beyond :data:`CHART_CACHE_FILES` (down to 90% of it)."""
     entries = list(root.glob("*/*"))
     if len(entries) <= CHART_CACHE_FILES:
         return

@@ -74,6 +74,7 @@ What a number counts
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
@@ -348,24 +349,43 @@ def _as_counts(df: pl.DataFrame, columns: Sequence[str], *, allow_null: bool) ->
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ParameterError(f"count column(s) not in the table: {', '.join(missing)}")
-    casts = []
-    for column in columns:
-        series = df[column]
-        if not series.dtype.is_numeric():
-            raise ParameterError(f"count column {column!r} is {series.dtype}, not a number")
-        if series.dtype.is_float():
-            finite = series.drop_nulls()
-            if (finite.is_nan() | finite.is_infinite() | (finite != finite.round(0))).any():
-                raise ParameterError(f"count column {column!r} holds values that are not whole numbers")
-        if (series.drop_nulls() < 0).any():
+    schema = df.schema
+    numeric = [(i, column) for i, column in enumerate(columns) if schema[column].is_numeric()]
+    # every column's checks in one pass (nulls take no part in any() and comparisons), raised in their order
+    checks = (
+        df.select(
+            check
+            for i, column in numeric
+            for check in (
+                (
+                    pl.col(column).is_nan()
+                    | pl.col(column).is_infinite()
+                    | (pl.col(column) != pl.col(column).round(0))
+                )
+                .any()
+                .alias(f"fraction{i}")
+                if schema[column].is_float()
+                else pl.lit(False).alias(f"fraction{i}"),
+                (pl.col(column) < 0).any().alias(f"negative{i}"),
+                pl.col(column).null_count().alias(f"null{i}"),
+            )
+        ).row(0, named=True)
+        if numeric
+        else {}
+    )
+    for i, column in enumerate(columns):
+        if not schema[column].is_numeric():
+            raise ParameterError(f"count column {column!r} is {schema[column]}, not a number")
+        if checks[f"fraction{i}"]:
+            raise ParameterError(f"count column {column!r} holds values that are not whole numbers")
+        if checks[f"negative{i}"]:
             raise ParameterError(f"count column {column!r} holds negative values")
-        if not allow_null and series.null_count():
+        if not allow_null and checks[f"null{i}"]:
             raise ParameterError(
                 f"count column {column!r} has missing values; a table with totals needs every cell "
                 "(fill true zeros with 0 or drop the row)"
             )
-        casts.append(pl.col(column).cast(pl.Int64))
-    return df.with_columns(casts)
+    return df.with_columns(pl.col(column).cast(pl.Int64) for column in columns)
 
 
 def _flag_column(column: str) -> str:
@@ -532,6 +552,102 @@ def _attacker_bounds(
     return bounds
 
 
+def _movable_cells(grid: _Grid, hidden: list[int], bounds: list[tuple[float, float]]) -> list[int] | None:
+    """The suppressed cells (positions in ``hidden``) that some table consistent with what is published sets
+    to another value than the true one, found without linear programming; None when the lines of the table
+    are not a network (then the linear programs decide).
+
+    The lines of a table with margins are a network (the reason it is totally unimodular): signed so that
+    each suppressed cell enters one line and leaves the other (a cell in one line only runs to a free
+    "outside" node), every line with a suppressed cell is a node and every suppressed cell an arc; what is
+    published is the supply of the nodes. From the true table, a cell below its upper bound can go up one
+    (an arc forward), above its lower bound down one (an arc back). A cycle of such steps changes every cell
+    on it by one and keeps every line's sum and every bound: a table consistent with everything published
+    that differs from the true one by a whole count. A cell is movable when a path leads back from its arc's
+    head to its tail without the cell itself. Conversely a table that differs in a cell is the true one plus a
+    circulation, which splits into such cycles (each moving its cells the way the circulation does, so within
+    their bounds): a cell on none of them is pinned. Exact, with whole numbers only.
+    """
+    outside = -1
+    lines_of: list[list[int]] = []
+    for cell in hidden:
+        lines = grid.lines_of(cell)
+        if not 1 <= len(lines) <= 2:
+            return None
+        lines_of.append(lines)
+
+    def coefficient(cell: int, line: int) -> int:
+        return -1 if grid.lines[line][1] == cell else 1
+
+    # signs of the lines: a cell in two lines must have opposite signed coefficients in them
+    sign: dict[int, int] = {}
+    by_line: dict[int, list[int]] = {}
+    for k, lines in enumerate(lines_of):
+        for line in lines:
+            by_line.setdefault(line, []).append(k)
+    for start in by_line:
+        if start in sign:
+            continue
+        sign[start] = 1
+        todo = [start]
+        while todo:
+            line = todo.pop()
+            for k in by_line[line]:
+                for other in lines_of[k]:
+                    if other == line:
+                        continue
+                    wanted = -sign[line] * coefficient(hidden[k], line) * coefficient(hidden[k], other)
+                    if other not in sign:
+                        sign[other] = wanted
+                        todo.append(other)
+                    elif sign[other] != wanted:
+                        return None
+    # each cell an arc tail -> head (leaves the line where its signed coefficient is -1)
+    arcs: list[tuple[int, int]] = []
+    for k, lines in enumerate(lines_of):
+        ends = {sign[line] * coefficient(hidden[k], line): line for line in lines}
+        arcs.append((ends.get(-1, outside), ends.get(1, outside)))
+    steps: dict[int, list[tuple[int, int]]] = {}  # node -> (next node, cell) one step of the residual graph
+    for k, (tail, head) in enumerate(arcs):
+        value, (low, high) = float(grid.values[hidden[k]]), bounds[k]
+        if not low <= value <= high:
+            return None  # the true table breaks a bound: leave it to the linear programs
+        if value < high:
+            steps.setdefault(tail, []).append((head, k))
+        if value > low:
+            steps.setdefault(head, []).append((tail, k))
+
+    def reaches(source: int, target: int, without: int) -> list[int] | None:
+        """The cells on a path of steps from ``source`` to ``target`` that does not use cell ``without``."""
+        came: dict[int, tuple[int, int]] = {source: (source, -1)}
+        todo = [source]
+        while todo:
+            node = todo.pop()
+            if node == target:
+                path = []
+                while node != source:
+                    node, k = came[node]
+                    path.append(k)
+                return path
+            for nxt, k in steps.get(node, ()):
+                if k != without and nxt not in came:
+                    came[nxt] = (node, k)
+                    todo.append(nxt)
+        return None
+
+    movable: set[int] = set()
+    for k, (tail, head) in enumerate(arcs):
+        if k in movable:
+            continue
+        value, (low, high) = float(grid.values[hidden[k]]), bounds[k]
+        path = reaches(head, tail, k) if value < high else None
+        if path is None and value > low:
+            path = reaches(tail, head, k)
+        if path is not None:
+            movable.update([k, *path])
+    return sorted(movable)
+
+
 def _exposed_cells(
     grid: _Grid,
     status: list[str | None],
@@ -542,19 +658,31 @@ def _exposed_cells(
     """Suppressed cells whose value is the only one consistent with everything published.
 
     A cell is safe as soon as one feasible table differs from the true one in that cell (the true table is
-    feasible, so the cell's interval then has width > 0). Feasible tables are found by linear programming
-    with a few objectives that move many cells at once; the cells still unresolved get their own min/max.
-    The attacker knows the value of a ``known`` cell (a publisher's censored bound), withheld or not.
+    feasible, so the cell's interval then has width > 0). In a table with margins, whose lines form a network,
+    a cycle of whole-count steps finds such a table for every cell that has one (:func:`_movable_cells`);
+    otherwise linear programming does (:func:`_exposed_cells_by_lp`). The attacker knows the value of a
+    ``known`` cell (a publisher's censored bound), withheld or not: it counts as published.
     """
+    hidden = [i for i, s in enumerate(status) if s is not None and not (known and known[i])]
+    if not hidden:
+        return []
+    all_bounds = _attacker_bounds(grid, status, rule, chosen_from, known)
+    bounds = [all_bounds[cell] for cell in hidden]
+    movable = _movable_cells(grid, hidden, bounds)
+    if movable is None:
+        return _exposed_cells_by_lp(grid, hidden, bounds)
+    moves = set(movable)
+    return [cell for k, cell in enumerate(hidden) if k not in moves]
+
+
+def _exposed_cells_by_lp(grid: _Grid, hidden: list[int], bounds: list[tuple[float, float]]) -> list[int]:
+    """:func:`_exposed_cells` by linear programming: feasible tables are found with a few objectives that move
+    many cells at once; the cells still unresolved get their own min/max."""
     import numpy as np
     from scipy.optimize import linprog
     from scipy.sparse import csr_array
 
-    hidden = [i for i, s in enumerate(status) if s is not None and not (known and known[i])]
-    if not hidden:
-        return []
     position = {cell: k for k, cell in enumerate(hidden)}
-    all_bounds = _attacker_bounds(grid, status, rule, chosen_from, known)
     # Only lines with a suppressed cell constrain anything; published cells move to the right-hand side.
     row_of: list[int] = []
     column_of: list[int] = []
@@ -576,7 +704,6 @@ def _exposed_cells(
             rhs.append(-constant)
     a_eq = csr_array((coefficient, (row_of, column_of)), shape=(len(rhs), len(hidden))) if rhs else None
     b_eq = np.array(rhs) if rhs else None
-    bounds = [all_bounds[cell] for cell in hidden]
     truth = np.array([grid.values[cell] for cell in hidden], dtype=float)
     unresolved = np.ones(len(hidden), dtype=bool)
 
@@ -724,9 +851,10 @@ def suppress_table(
     if total_label in value_columns:
         raise ParameterError(f"a value column is already named {total_label!r}; choose another total_label")
     counts = _as_counts(df.select([*keys, *value_columns]), value_columns, allow_null=False)
-    if counts.select(keys).null_count().sum_horizontal().item():
+    key_columns = counts.select(keys)
+    if key_columns.null_count().sum_horizontal().item():
         raise ParameterError("row keys must not be missing in a table with totals")
-    if counts.select(keys).is_duplicated().any():
+    if key_columns.is_duplicated().any():
         raise ParameterError(f"row key {', '.join(keys)} is not unique; aggregate the table first")
     if not margins:
         return suppress_counts(counts, value_columns, rule, cell_keys=cell_keys, noise=noise)
@@ -762,9 +890,7 @@ def suppress_table(
             reasons[column].append(status[cell])
             known[column].append(known_grid[cell])
             published[column].append(None if status[cell] is not None else grid.values[cell])
-    key_frame = pl.concat(
-        [counts.select(keys), pl.DataFrame({k: [None] for k in keys}, schema=counts.select(keys).schema)]
-    )
+    key_frame = pl.concat([key_columns, pl.DataFrame({k: [None] for k in keys}, schema=key_columns.schema)])
     frame = key_frame.with_columns(
         [pl.Series(c, published[c], dtype=pl.Int64) for c in out_columns]
         + [pl.Series(_flag_column(c), [r is not None for r in reasons[c]]) for c in out_columns]
@@ -1020,6 +1146,22 @@ def _visible_text(text: str) -> str:
     return _EMPHASIS.sub("", html.unescape(_TAG.sub(" ", _without_hidden(text))))
 
 
+# what around a number says it is not a count (see _is_count_like)
+_BOUND_BEFORE = re.compile(r"[<>≤≥]\s*$")
+_PERCENT_AFTER = re.compile(r"\s*(?:%|‰|per\s*cent|percent|pp\b|percentage)", re.IGNORECASE)
+_LABEL_BEFORE = re.compile(rf"\b{_LABEL_WORDS}\.?\s*$", re.IGNORECASE)
+_MONTH_AFTER = re.compile(rf"\s*{_MONTHS}\b", re.IGNORECASE)
+_MONTH_BEFORE = re.compile(rf"\b{_MONTHS}\.?\s*$", re.IGNORECASE)
+_DURATION_AFTER = re.compile(
+    r"\s*(?:years?|yrs?|months?|weeks?|days?|hours?|minutes?|times|fold)\b", re.IGNORECASE
+)
+_LINE_START_BEFORE = re.compile(r"(?:^|\n)\s*$")
+_LIST_MARK_AFTER = re.compile(r"[.)]\s")
+_BRACKET_BEFORE = re.compile(r"\[\s*$")
+_BRACKET_AFTER = re.compile(r"\s*\]")
+_GROUPING = re.compile(f"[{_THOUSANDS}]")
+
+
 def _is_count_like(text: str, start: int, end: int) -> bool:
     token = text[start:end]
     before, after = text[max(0, start - 40) : start], text[end : end + 40]
@@ -1033,24 +1175,34 @@ def _is_count_like(text: str, start: int, end: int) -> bool:
         return False  # "3rd", "2x", "5%", "1:1", "1–4", ...
     if after[:1] == "." and after[1:2].isdigit():
         return False
-    if re.search(r"[<>≤≥]\s*$", before):
+    if _BOUND_BEFORE.search(before):
         return False  # a label such as "< 5" or a bound "≥ 2"
-    if re.match(r"\s*(?:%|‰|per\s*cent|percent|pp\b|percentage)", after, re.IGNORECASE):
+    if _PERCENT_AFTER.match(after):
         return False
-    if re.search(rf"\b{_LABEL_WORDS}\.?\s*$", before, re.IGNORECASE):
+    if _LABEL_BEFORE.search(before):
         return False
-    if re.match(rf"\s*{_MONTHS}\b", after, re.IGNORECASE) or re.search(
-        rf"\b{_MONTHS}\.?\s*$", before, re.IGNORECASE
-    ):
+    if _MONTH_AFTER.match(after) or _MONTH_BEFORE.search(before):
         return False  # a day of the month
-    if re.match(
-        r"\s*(?:years?|yrs?|months?|weeks?|days?|hours?|minutes?|times|fold)\b", after, re.IGNORECASE
-    ):
+    if _DURATION_AFTER.match(after):
         return False  # a duration or an age, not a count of people
-    if re.search(r"(?:^|\n)\s*$", before) and re.match(r"[.)]\s", after):
+    if _LINE_START_BEFORE.search(before) and _LIST_MARK_AFTER.match(after):
         return False  # a numbered list item
-    is_citation = re.search(r"\[\s*$", before) and re.match(r"\s*\]", after)  # "[1]"
+    is_citation = _BRACKET_BEFORE.search(before) and _BRACKET_AFTER.match(after)  # "[1]"
     return not is_citation
+
+
+@functools.lru_cache(maxsize=16)
+def _small_words(rule: DisclosureRule) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """The number words of the counts ``rule`` withholds, as a whole table cell (with a word for people
+    after it) and as a word anywhere; None when no such word exists."""
+    words = [w for i, w in enumerate(_NUMBER_WORDS) if rule.is_small(i)]
+    if not words:
+        return None, None
+    alternatives = "|".join(words)
+    return (
+        re.compile(rf"\s*({alternatives})(?:\s+{_PEOPLE})?\s*", re.IGNORECASE),
+        re.compile(rf"\b({alternatives})\b", re.IGNORECASE),
+    )
 
 
 def find_small_counts(text: str, rule: DisclosureRule = DEFAULT_RULE) -> list[SmallCountHit]:
@@ -1084,18 +1236,13 @@ def find_small_counts(text: str, rule: DisclosureRule = DEFAULT_RULE) -> list[Sm
     for match in _NUMBER.finditer(visible):
         if not _is_count_like(visible, match.start(), match.end()):
             continue
-        value = int(re.sub(f"[{_THOUSANDS}]", "", match.group()))
+        value = int(_GROUPING.sub("", match.group()))
         if rule.is_small(value):
             context = " ".join(visible[max(0, match.start() - 30) : match.end() + 30].split())
             hits.append(SmallCountHit(value, context))
-    small_words = [w for i, w in enumerate(_NUMBER_WORDS) if rule.is_small(i)]
     # Only a whole cell: in running text, captions and notes a number word is language ("One victim can have
     # several forms"), and the toolkit writes the counts it computes as digits.
-    spelled = (
-        re.compile(rf"\s*({'|'.join(small_words)})(?:\s+{_PEOPLE})?\s*", re.IGNORECASE)
-        if small_words
-        else None
-    )
+    spelled = _small_words(rule)[0]
     for cell in _table_cells(text):
         if spelled and (word := spelled.fullmatch(cell)):
             hits.append(SmallCountHit(_NUMBER_WORDS.index(word.group(1).lower()), cell.strip()))
@@ -1122,7 +1269,11 @@ class _KindSplitter(HTMLParser):
         return next((kind for _, kind in reversed(self.open) if kind is not None), None)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.kept.append(self.get_starttag_text() or "")
+        self.start(tag, attrs, self.get_starttag_text() or "")
+
+    def start(self, tag: str, attrs: list[tuple[str, str | None]], text: str) -> None:
+        """A start tag (``text`` as written) with its attributes, as :class:`HTMLParser` gives them."""
+        self.kept.append(text)
         if tag in self._VOID:
             return
         kind = dict(attrs).get(KIND_ATTRIBUTE)
@@ -1133,7 +1284,11 @@ class _KindSplitter(HTMLParser):
         self.open.append((tag, kind))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.kept.append(self.get_starttag_text() or "")
+        self.start_end(self.get_starttag_text() or "")
+
+    def start_end(self, text: str) -> None:
+        """An empty element's tag (``<br/>``) as written."""
+        self.kept.append(text)
 
     def handle_endtag(self, tag: str) -> None:
         self.kept.append(f"</{tag}>")
@@ -1153,9 +1308,56 @@ class _KindSplitter(HTMLParser):
         self.kept.append(f"<!--{data}-->")
 
 
+# The HTML the toolkit writes (its tables, the brief's Markdown converted): tags whose attributes are quoted,
+# and text. A start tag, an end tag, or text up to the next "<".
+_PLAIN_HTML = re.compile(
+    r"<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'))?)*)\s*(/?)>"
+    r"|</([a-zA-Z][a-zA-Z0-9]*)\s*>"
+    r"|[^<]+"
+)
+_PLAIN_ATTRIBUTE = re.compile(r"\s+([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(\"[^\"]*\"|'[^']*'))?")
+
+
+def _split_plain_html(splitter: _KindSplitter, text: str) -> bool:
+    """Feed ``splitter`` what :class:`HTMLParser` would give it for ``text``, when the text is made only of
+    tags with quoted attributes and of text (no comment, declaration, script or style, no ``<`` that opens no
+    tag): the same tags, attributes (names in lower case, values unescaped) and text (unescaped, one piece
+    between two tags), read by one regular expression instead of the parser's state machine. False (nothing
+    fed) for any other text."""
+    tokens = []
+    position = 0
+    while position < len(text):
+        match = _PLAIN_HTML.match(text, position)
+        if match is None:
+            return False
+        tag = match.group(1)
+        if tag is not None and tag.lower() in HTMLParser.CDATA_CONTENT_ELEMENTS:
+            return False
+        tokens.append(match)
+        position = match.end()
+    for match in tokens:
+        if (tag := match.group(1)) is not None:
+            # a value as written, quotes included ("" when none is given)
+            attrs = [
+                (name.lower(), html.unescape(value[1:-1]) if value else None)
+                for name, value in _PLAIN_ATTRIBUTE.findall(match.group(2))
+            ]
+            if match.group(3):
+                splitter.start_end(match.group())
+            else:
+                splitter.start(tag.lower(), attrs, match.group())
+        elif (tag := match.group(4)) is not None:
+            splitter.handle_endtag(tag.lower())
+        else:
+            splitter.handle_data(html.unescape(match.group()))
+    return True
+
+
 def _split_by_kind(text: str) -> tuple[str, list[str]]:
     """The text without the content of kind-marked elements, and the text of each element marked people."""
     splitter = _KindSplitter()
+    if _split_plain_html(splitter, text):
+        return "".join(splitter.kept), [" ".join(parts) for parts in splitter.people]
     splitter.feed(text)
     splitter.close()
     return "".join(splitter.kept), [" ".join(parts) for parts in splitter.people]
@@ -1171,12 +1373,12 @@ def _people_counts(segment: str, rule: DisclosureRule) -> list[SmallCountHit]:
     for match in _PEOPLE_NUMBER.finditer(segment):
         if match.group(1):
             continue
-        value = float(re.sub(f"[{_THOUSANDS}]", "", match.group(2)))
+        value = float(_GROUPING.sub("", match.group(2)))
         if rule.is_small(value):
             shown = int(value) if value.is_integer() else value
             hits.append(SmallCountHit(shown, " ".join(segment.split())[:80]))
-    words = [w for i, w in enumerate(_NUMBER_WORDS) if rule.is_small(i)]
-    for match in re.finditer(rf"\b({'|'.join(words)})\b", segment, re.IGNORECASE) if words else ():
+    words = _small_words(rule)[1]
+    for match in words.finditer(segment) if words else ():
         hits.append(
             SmallCountHit(_NUMBER_WORDS.index(match.group(1).lower()), " ".join(segment.split())[:80])
         )
