@@ -7,7 +7,7 @@ import math
 import numpy as np
 import polars as pl
 import pytest
-from _indicator import breakdowns, indicator_rows, nationals_reported
+from _indicator import BOLIVIA_2017, breakdowns, indicator_rows, nationals_reported
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -544,9 +544,7 @@ def test_unodc_victims_of_unknown_sex_and_age_are_the_unknown_of_both_breakdowns
     """UNODC publishes them as one row, Sex and Age Unknown (Bolivia 2017: 105 + 239 + 53 = 397)."""
     rows = indicator_rows(
         [
-            ("BOL", 2017, "Total", "Total", "Total", "Total", 397),
-            ("BOL", 2017, "Total", "Total", "Female", "Total", 105),
-            ("BOL", 2017, "Total", "Total", "Male", "Total", 239),
+            *BOLIVIA_2017,
             ("BOL", 2017, "Total", "Total", "Total", "0 to 17 years", 184),
             ("BOL", 2017, "Total", "Total", "Total", "18 years or over", 160),
             ("BOL", 2017, "Total", "Total", "Female", "0 to 17 years", 43),

@@ -292,7 +292,7 @@ def test_growing_corridors_of_too_short_a_span_are_one_sentence_not_an_error(mon
 
 def test_unodc_tables_by_sex_explain_their_sum_without_forms(monkeypatch):
     import IPython.display
-    from _indicator import indicator_rows
+    from _indicator import BOLIVIA_2017, indicator_rows
 
     from evidence.analyses.selection import Selection
     from evidence.notebooks.builders import yearly_numbers
@@ -303,9 +303,7 @@ def test_unodc_tables_by_sex_explain_their_sum_without_forms(monkeypatch):
     monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
     rows = indicator_rows(
         [
-            ("BOL", 2017, "Total", "Total", "Total", "Total", 397),
-            ("BOL", 2017, "Total", "Total", "Female", "Total", 105),
-            ("BOL", 2017, "Total", "Total", "Male", "Total", 239),
+            *BOLIVIA_2017,
             ("BOL", 2018, "Total", "Total", "Total", "Total", 332),
             ("BOL", 2018, "Total", "Total", "Female", "Total", 93),
             ("BOL", 2018, "Total", "Total", "Male", "Total", 205),
