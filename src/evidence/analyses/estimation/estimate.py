@@ -199,11 +199,11 @@ def estimate_population(
         raise ParameterError(
             f"unknown downhill start {downhill_start!r}; choose one of {', '.join(DOWNHILL_STARTS)}"
         )
-    from threadpoolctl import threadpool_limits
+    from evidence.analyses.count_models import one_blas_thread
 
     # The matrices are tiny (cells × a few dozen parameters): BLAS threads only contend with each other and
     # with other processes, making batched fits several times slower on a busy machine.
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         return _estimate(capture, method, p_enter, bootstrap, seed, level, max_order, downhill_start, runs)
 
 
