@@ -299,7 +299,52 @@ def test_typst_tables_size_their_columns_and_keep_their_title(tmp_path: Path) ->
     )
     markup = builtin.typst_markup(source)
     assert "#brief-keep-with-next[" in markup.split("Sources")[0]  # the bold title sticks to its table
-    assert "columns: 4" in markup  # sized to the content, not four equal shares that overlap
+    # sized to the content, not four equal shares that overlap: the citation gets the room it needs
+    widths = _column_widths(_typst_table(markup))
+    assert len(widths) == 4 and abs(sum(widths) - 100) < 0.1
+    assert widths[2] == max(widths) and widths[2] > 40
+
+
+def _typst_table(markup: str) -> str:
+    return markup[markup.index("#table(") : markup.index("table.hline()")]
+
+
+def _column_widths(table: str) -> list[float]:
+    found = re.search(r"columns: \(([^)]*)\)", table)
+    assert found, table
+    return [float(w.strip().removesuffix("%")) for w in found.group(1).split(",")]
+
+
+def test_typst_tables_wrap_long_headers_within_columns_and_keep_numbers_right_aligned(tmp_path: Path) -> None:
+    # a table too wide for the page (long headers, many columns): widths from the content, each column at least
+    # its longest word ("Vulnerability"), so headers wrap in their column instead of overprinting the next one
+    headers = ["Country", "Detected victims", "Vulnerability (0-100)", "Government response (%)", "TIP tier"]
+    rows = [
+        ["Brunei Darussalam", "134 (2021)", "46.5", "55.1", "Tier 2 WL (2015)"],
+        ["Cambodia", "no total", "n/a", "42.3", "Tier 2 (2015)"],
+    ]
+    source = tmp_path / "brief.qmd"
+    table = ["| " + " | ".join(headers) + " |", "|:---|---:|---:|---:|:---|"]
+    table += ["| " + " | ".join(r) + " |" for r in rows]
+    source.write_text("\n".join(table) + "\n")
+    markup = _typst_table(builtin.typst_markup(source))
+    assert "align: (left,right,right,right,left,)" in markup  # the Markdown's alignment row, kept
+    widths = _column_widths(markup)
+    assert len(widths) == 5 and abs(sum(widths) - 100) < 0.1
+    # proportional to what each column needs: the names and the long headers get more room than the tiers
+    assert min(widths[0], widths[2], widths[3]) > widths[4] > 0
+
+    # a table whose numbers come without an alignment row (read from HTML) is right-aligned where it holds
+    # numbers, "134 (2021)" and placeholders (n/a, no total) included; a small table keeps `auto` columns
+    html = (
+        "```{=html}\n<table><tr><th>Country</th><th>Detected victims</th><th>Tier</th></tr>"
+        "<tr><td>Thailand</td><td>134 (2021)</td><td>Tier 2 (2015)</td></tr>"
+        "<tr><td>Cambodia</td><td>no total</td><td>Tier 3 (2015)</td></tr></table>\n```\n"
+    )
+    source.write_text(html)
+    small = _typst_table(builtin.typst_markup(source))
+    assert "columns: 3" in small
+    assert "align: (left,right,left,)" in small
 
 
 def test_remote_images_become_links(tmp_path: Path) -> None:

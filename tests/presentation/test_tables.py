@@ -151,6 +151,20 @@ def test_a_frame_becomes_a_table_of_text() -> None:
     assert table_data(frame.filter(pl.col("victims") != "<5")).notes == ()
 
 
+def test_numbers_with_their_year_in_brackets_and_placeholders_make_a_numeric_column() -> None:
+    frame = pl.DataFrame(
+        {
+            "Country": ["Thailand", "Brunei Darussalam", "Cambodia"],
+            "Detected victims": ["134 (2021)", "<5 (2020)", "no total"],
+            "Prevalence": ["5.74", "n/a", "4.98"],
+            "TIP tier": ["Tier 3 (2015)", "Tier 2 (2015)", "Tier 2 WL (2015)"],
+        }
+    )
+    data = table_data(frame)
+    assert [c.numeric for c in data.columns] == [False, True, True, False]
+    assert "|:---|---:|---:|:---|" in data.to_markdown()
+
+
 def test_withheld_notes_explain_only_the_labels_used() -> None:
     from evidence.presentation.tables import withheld_notes
 

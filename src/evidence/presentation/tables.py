@@ -21,7 +21,7 @@ import dataclasses
 import html
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import polars as pl
@@ -58,6 +58,18 @@ TABLE_MIME = "application/vnd.evidence.table+json"
 _FORMAT_VERSION = 1
 # a cell that holds a number, a range, a label such as "<5" or "x", a share: right-aligned
 _NUMERIC_TEXT = re.compile(r"^[<>~x–\-+]?[\d,.\s%–<-]*$")
+# ... possibly with the year it is for in brackets ("134 (2021)", "<5 (2020)"); and what such a column shows
+# where it has no number
+_BRACKET_NOTE = re.compile(r"\s*\([^()]*\)$")
+_NO_NUMBER = frozenset({"n/a", "no total"})
+
+
+def _numeric_column(values: Iterable[str]) -> bool:
+    """Whether a column of cells holds numbers (right-aligned in every format): every cell that is not empty
+    is a number, a range or a label such as ``<5``, with or without a note in brackets, or ``n/a``."""
+    return all(
+        v in _NO_NUMBER or _NUMERIC_TEXT.match(_BRACKET_NOTE.sub("", v)) is not None for v in values if v
+    )
 
 
 def format_share(value: float | None, decimals: int = 1) -> str:
@@ -196,7 +208,7 @@ class TableData:
                 name=h,
                 header=h,
                 kind=kinds.get(h),
-                numeric=bool(body) and all(_NUMERIC_TEXT.match(r[i]) for r in body if r[i]),
+                numeric=bool(body) and _numeric_column(r[i] for r in body),
             )
             for i, h in enumerate(headers)
         )
@@ -382,7 +394,7 @@ def table_data(
                 name=c,
                 header=labels.get(c, c.replace("_", " ")),
                 kind=column_kinds.get(c),
-                numeric=bool(shown.height) and all(_NUMERIC_TEXT.match(v) for v in shown[c] if v),
+                numeric=bool(shown.height) and _numeric_column(shown[c]),
             )
             for c in shown.columns
         )

@@ -277,21 +277,98 @@ function Div(div)
   end
 end
 
--- A column of numbers (counts, "<5", "x", shares) is right-aligned, any other column left-aligned, in every
--- format, unless the table says otherwise.
+-- A column of numbers (counts, "<5", "x", shares, "134 (2021)": a number with the year it is for) is
+-- right-aligned, any other column left-aligned, in every format, unless the table says otherwise.
 local function is_numeric(text)
+  text = text:gsub("%s*%([^()]*%)$", "") -- a note in brackets after the number: "134 (2021)"
   return text:match("^[%d%.,%%<>x~%s%-\u{2013}\u{2014}]*$") ~= nil and text:match("%d") ~= nil
 end
 
+local PLACEHOLDERS = { [""] = true, x = true, ["\u{2013}"] = true, ["n/a"] = true, ["no total"] = true }
+
 local function numeric_or_blank(text)
-  return text == "" or text == "x" or text:match("^<%d+$") ~= nil or text == "\u{2013}" or is_numeric(text)
+  return PLACEHOLDERS[text] == true or text:match("^<%d+$") ~= nil or is_numeric(text)
+end
+
+-- Column widths for Typst. Typst shrinks `auto` columns that do not fit the page to equal shares, and a word
+-- longer than its column's share overprints the next column. A table too wide for the page gets widths from
+-- its content instead, as a browser lays out a table: each column at least as wide as its longest word, the
+-- room left shared in proportion to what each column needs to set its longest cell on one line; its long
+-- headers then wrap within their columns. A table that fits keeps `auto` columns (as wide as their content).
+-- (The widths are estimates in characters; the PDF of a brief shows how they come out.)
+local LINE_CHARS = 90 -- characters of table text (0.85em) on a line of the page (A4, the template's margins)
+local CELL_CHARS = 2 -- a cell's inset, in characters
+
+local function text_length(text)
+  return utf8.len(text) or #text
+end
+
+local function typst_widths(tbl)
+  local n = #tbl.colspecs
+  local least, most = {}, {}
+  for i = 1, n do
+    least[i], most[i] = 1, 1
+  end
+  local function measure(rows)
+    for _, row in ipairs(rows) do
+      local column = 1
+      for _, cell in ipairs(row.cells) do
+        local span = cell.col_span or 1
+        if span == 1 and column <= n then
+          local text = pandoc.utils.stringify(cell.contents)
+          most[column] = math.max(most[column], text_length(text))
+          for word in text:gmatch("%S+") do
+            least[column] = math.max(least[column], text_length(word))
+          end
+        end
+        column = column + span
+      end
+    end
+  end
+  measure(tbl.head.rows)
+  for _, body in ipairs(tbl.bodies) do
+    measure(body.head)
+    measure(body.body)
+  end
+  measure(tbl.foot.rows)
+  local room = LINE_CHARS - CELL_CHARS * n
+  local sum_least, sum_most = 0, 0
+  for i = 1, n do
+    sum_least, sum_most = sum_least + least[i], sum_most + most[i]
+  end
+  if sum_most <= room then
+    return nil
+  end
+  -- a table whose longest words alone do not fit the line is set smaller (down to 70%), so that they do
+  local scale = math.max(0.7, math.min(1, LINE_CHARS / (sum_least + CELL_CHARS * n)))
+  local widths, total = {}, 0
+  for i = 1, n do
+    local width = least[i]
+    if sum_least < room then
+      width = width + (most[i] - least[i]) * (room - sum_least) / (sum_most - sum_least)
+    end
+    widths[i] = width + CELL_CHARS
+    total = total + widths[i]
+  end
+  for i = 1, n do
+    widths[i] = widths[i] / total
+  end
+  return widths, scale
 end
 
 function Table(tbl)
+  local widths, scale
+  if to_typst then
+    widths, scale = typst_widths(tbl)
+    if scale and scale < 1 then
+      tbl.attributes["typst:text:size"] = string.format("%.2fem", scale)
+    end
+  end
   for i, colspec in ipairs(tbl.colspecs) do
-    -- Widths guessed by pandoc's HTML reader are equal shares, which squeeze long words into overlapping
-    -- columns in Typst; every renderer sizes columns to their content better.
-    colspec[2] = nil
+    -- Widths guessed by pandoc's readers (equal shares from the HTML reader, dashes of a long pipe table) squeeze
+    -- long words into overlapping columns in Typst: a browser sizes columns to their content, Typst gets
+    -- widths from it (typst_widths).
+    colspec[2] = widths and widths[i] or nil
     if colspec[1] == "AlignDefault" then
       local numbers, others = 0, 0
       for _, body in ipairs(tbl.bodies) do
