@@ -640,21 +640,23 @@ def interval_display(low: DisclosedTable, high: DisclosedTable) -> pl.DataFrame:
 
 
 def interval_key_figures(low: RouteView, high: RouteView) -> pl.DataFrame:
-    """:meth:`RouteView.key_figures` of the low and the high bounds (UNODC's detected victims) as one table
-    (``"low–high"`` where they differ; ``x`` where either is withheld for another reason than being small)."""
+    """:meth:`RouteView.key_figures` of the low and the high bounds (UNODC's detected victims) as one table:
+    the selection and the unknown routes as the route table shows them (:func:`interval_display`, one protected
+    version of each cell), the victims on a known route as :func:`published_pair` gives its bounds."""
     lo, hi = low.key_figures("detected victims"), high.key_figures("detected victims")
-    label = low.table.rule.label
+    shown = interval_display(low.table, high.table)
+    total = low.table.total_label
 
-    def both(a: str, b: str) -> str:
-        if a == b:
-            return a
-        if COMPLEMENT_LABEL in (a, b):
-            return COMPLEMENT_LABEL
-        return f"{a}–{b}"
+    def row(route: str) -> str:
+        values = shown.filter(pl.col("route") == route)[total]
+        return str(values.item()) if values.len() else "0"
 
-    return lo.with_columns(
-        pl.Series("Victims", [both(a, b) for a, b in zip(lo["Victims"], hi["Victims"], strict=True)])
-    ).with_columns(pl.col("Victims").replace(f"{label}–{label}", label))
+    def bound(text: str) -> int | str:
+        return int(text.replace(",", "")) if text.replace(",", "").isdigit() else text
+
+    on_known = published_pair(bound(lo["Victims"][1]), bound(hi["Victims"][1]), low.table.rule.label)
+    victims = [shown[total][-1], bounds_text(on_known), row(ORIGIN_UNKNOWN), row(DESTINATION_UNKNOWN)]
+    return lo.with_columns(pl.Series("Victims", victims))
 
 
 def region_table(
