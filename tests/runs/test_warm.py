@@ -305,3 +305,71 @@ def test_kernels_shut_down_leave_no_descriptors_open(tmp_path, fresh_pool, kept_
         f"{_open_fds() - fds} descriptors left by {N_KERNELS} kernels"
     )
     assert _open_zmq_contexts() == contexts
+
+
+# ------------------------------------------------------------------------ a kernel not heard on its output channel
+def _deafened(monkeypatch, how_many: int) -> list:
+    """The first ``how_many`` warm kernels started from now on lose their output (IOPub) subscription: what
+    happens when the kernel publishes before the subscription has taken effect."""
+    import zmq
+
+    from evidence.runs import warm
+
+    deaf: list = []
+    launch = warm.WarmKernel._launch
+
+    async def _launch(self, preload):
+        await launch(self, preload)
+        if len(deaf) < how_many:
+            self.kc.iopub_channel.socket.setsockopt(zmq.UNSUBSCRIBE, b"")
+            deaf.append(self)
+
+    monkeypatch.setattr(warm.WarmKernel, "_launch", _launch)
+    return deaf
+
+
+def test_a_kernel_not_heard_on_its_output_channel_is_not_ready(fresh_pool, monkeypatch):
+    from evidence.runs.kernel import ensure_run_kernel
+    from evidence.runs.warm import KernelUnusable
+
+    deaf = _deafened(monkeypatch, 1)
+    kernel = fresh_pool.launch(ensure_run_kernel(), start_timeout=8)
+    with pytest.raises(KernelUnusable, match=r"output channel \(IOPub\) did not connect within 8 s"):
+        kernel.wait_ready()
+    assert deaf == [kernel]
+
+
+def test_a_run_whose_kernel_is_not_heard_gets_a_fresh_one(tmp_path, fresh_pool, monkeypatch):
+    """The cell outputs of a kernel whose output channel is not connected would be lost (the run waiting out
+    the IOPub timeout): the kernel is replaced before the run begins, once, and the run goes on."""
+    from evidence.runs import execute
+
+    monkeypatch.setattr(execute, "KERNEL_START_TIMEOUT", 8)
+    deaf = _deafened(monkeypatch, 1)
+    notebook = _notebook(tmp_path / "heard.ipynb", "x: int = 1", "print(x + 1)")
+    outcome = execute_run(prepare_run(notebook, out_root=tmp_path / "runs"))
+    assert outcome.status == "ok", outcome.error
+    assert _outputs(outcome.folder, "heard")[-1][1][0]["text"] == ["2\n"]
+    (kernel,) = fresh_pool._kernels.values()
+    assert kernel is not deaf[0] and deaf[0].kc is None  # the deaf one was shut down
+
+    deaf = _deafened(monkeypatch, 2)  # the fresh kernel is not heard either: the run fails, saying why
+    fresh_pool.shutdown()
+    failed = execute_run(prepare_run(notebook, {"x": 2}, out_root=tmp_path / "runs"))
+    assert failed.status == "failed" and "output channel (IOPub) did not connect" in failed.error
+    assert not fresh_pool._kernels
+
+
+def test_outputs_that_come_over_several_seconds_are_all_read(tmp_path, fresh_pool):
+    """The runner reads a cell's outputs in polls of a second (a missed wake-up costs one poll): outputs
+    spread over several polls all arrive, in order."""
+    from evidence.runs import warm
+
+    notebook = _notebook(
+        tmp_path / "slow.ipynb",
+        "x: int = 1",
+        "import time\nprint('a', flush=True)\ntime.sleep(2.5 * %r)\nprint('b')" % warm.OUTPUT_POLL_SECONDS,
+    )
+    outcome = execute_run(prepare_run(notebook, out_root=tmp_path / "runs"))
+    assert outcome.status == "ok", outcome.error
+    assert "".join(line for o in _outputs(outcome.folder, "slow")[-1][1] for line in o["text"]) == "a\nb\n"

@@ -234,10 +234,15 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     try:
         with open(tmp / LOG_FILE, "a", encoding="utf-8") as log:
             if warm_kernel is not None:
-                from evidence.runs.warm import WARM_ENGINE, register_engine
+                from evidence.runs.warm import WARM_ENGINE, KernelUnusable, register_engine
 
                 register_engine()
-                warm_kernel.wait_ready()
+                try:
+                    warm_kernel.wait_ready()
+                except KernelUnusable as exc:  # it did not start: not the run's doing, so a fresh one, once
+                    _discard(warm_kernel, str(exc))
+                    warm_kernel = _launch_warm(kernel, run)
+                    warm_kernel.wait_ready()
                 warm_kernel.begin(tmp, {**os.environ, **env})
                 papermill.execute_notebook(
                     source,

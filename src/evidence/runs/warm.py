@@ -96,16 +96,41 @@ class WarmKernel:
         self._preload = self.kc.execute(code, silent=True, store_history=False)
 
     def wait_ready(self) -> None:
-        """Block until the kernel is up and pre-loaded; raise :class:`KernelUnusable` if it is not."""
+        """Block until the kernel is up, pre-loaded and heard on its output channel; raise
+        :class:`KernelUnusable` if it is not."""
         if self._ready:
             return
+        deadline = time.monotonic() + self.start_timeout
         try:
             _run(self._await_reply(self._preload or "", self.start_timeout, what="start"))
+            _run(self._await_output_channel(deadline))
         except KernelUnusable:
             raise
         except Exception as exc:
             raise KernelUnusable(f"the kernel did not start: {type(exc).__name__}: {exc}") from exc
         self._ready = True
+
+    async def _await_output_channel(self, deadline: float) -> None:
+        """Wait until a message of the kernel arrives on the output (IOPub) channel, asking for kernel info
+        until one does (as jupyter_client's ``wait_for_ready``, which cold runs go through, does).
+
+        The channel is a subscription: what the kernel publishes before it has taken effect is dropped, and a
+        cell whose outputs (with the "idle" that ends it) are dropped waits out the whole IOPub timeout. A run
+        starts only on a kernel that has been heard there."""
+        while True:
+            try:
+                await self.kc.get_iopub_msg(timeout=0.2)
+            except queue.Empty:
+                pass
+            else:
+                return  # what else is queued (the start-up's status messages) the runner skips: not its cells
+            if not await self.km.is_alive():
+                raise KernelUnusable(f"the kernel died during start{self._log_tail()}")
+            if time.monotonic() >= deadline:
+                raise KernelUnusable(
+                    f"the kernel's output channel (IOPub) did not connect within {self.start_timeout:.0f} s"
+                )
+            self.kc.kernel_info()  # its reply's "busy" and "idle" are published on the channel
 
     async def _await_reply(self, msg_id: str, timeout: float, *, what: str) -> None:
         deadline = time.monotonic() + timeout
@@ -307,11 +332,44 @@ def register_engine() -> None:
                 stderr_file=stderr_file,
             )
             # a kernel manager we pass in is not ours to shut down: nbclient leaves the kernel running
-            client = PapermillNotebookClient(nb_man, km=warm_kernel.km, **final)
+            client = _client_class(PapermillNotebookClient)(nb_man, km=warm_kernel.km, **final)
             client.kc = warm_kernel.kc
             return client.execute()
 
     papermill_engines.register(WARM_ENGINE, WarmEngine)
+
+
+@functools.cache
+def _client_class(base: type) -> type:
+    """Papermill's notebook client, reading a cell's outputs in polls of a second rather than one unbounded
+    wait: a wake-up of the event loop that is missed (the output socket's descriptor signals edges, not
+    levels) then costs a second, not the whole IOPub timeout and the run."""
+    import asyncio
+
+    from jupyter_core.utils import ensure_async
+    from nbclient.exceptions import CellExecutionComplete
+
+    if not hasattr(base, "_async_poll_output_msg"):  # a future nbclient: its own reading, unchanged
+        return base
+
+    class PollingClient(base):
+        async def _async_poll_output_msg(self, parent_msg_id: str, cell: Any, cell_index: int) -> None:
+            while True:
+                try:
+                    msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=OUTPUT_POLL_SECONDS))
+                except (queue.Empty, asyncio.TimeoutError):
+                    continue
+                if msg["parent_header"].get("msg_id") == parent_msg_id:
+                    try:
+                        self.process_message(msg, cell, cell_index)
+                    except CellExecutionComplete:
+                        return
+
+    return PollingClient
+
+
+#: Seconds of one wait for a cell's outputs (see :func:`_client_class`).
+OUTPUT_POLL_SECONDS = 1.0
 
 
 def compile_nbformat_checks() -> None:
