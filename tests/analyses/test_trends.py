@@ -330,12 +330,38 @@ def test_a_sum_over_reporting_countries_flags_the_years_a_large_reporter_is_miss
 
 
 def test_a_reporter_that_stops_listing_nationals_it_usually_lists_counts_as_missing():
-    rows = nationals_reported(range(2010, 2020), tha_from=2010, jpn_drops=2019)
+    rows = nationals_reported(range(2010, 2020), tha_from=2010, jpn_omits=2019)
     flags = trends.reporter_gaps(Selection(rows, country="MMR", role="origin"))
-    # Japan lists 40 a year (10% of ~380) and <5 in 2019: that breakdown left them out
+    # Japan lists 40 a year (10% of ~380) and no Myanmar row at all in 2019: that breakdown left them out
     assert [f.year for f in flags] == [2019] and "Japan" in flags[0].reason
     steady = nationals_reported(range(2010, 2020), tha_from=2010)
     assert trends.reporter_gaps(Selection(steady, country="MMR", role="origin")) == ()
+
+
+def test_a_published_censored_cell_is_a_count_not_a_breakdown_that_left_the_nationals_out():
+    """Review finding 2: Thailand's 2021 breakdown lists ``Cambodia <5`` (14 rows, 142-175 against its total
+    of 134); read as an omission, it made 2021 "probably incomplete: no full citizenship breakdown from
+    Thailand" for Cambodia and Lao PDR."""
+    rows = nationals_reported(range(2010, 2020), tha_from=2010, jpn_drops=2019)
+    selection = Selection(rows, country="MMR", role="origin")
+    assert trends.reporter_gaps(selection) == ()  # Japan's <5 of 2019 is a fall to 1-4, published
+    grid = trends._reporter_grid(selection)
+    assert grid.filter((pl.col("iso3") == "JPN") & (pl.col("year") == 2019))["complete"].item()
+    # the largest reporter falling to <5 is data too
+    years = range(2014, 2022)
+    table = {"THA": {y: "<5" if y == 2021 else 60 for y in years}, "MYS": dict.fromkeys(years, 10)}
+    assert trends.reporter_gaps(Selection(breakdowns(table), country="MMR", role="origin")) == ()
+
+
+def test_a_breakdown_without_a_total_is_set_against_the_least_total_of_the_reporter():
+    """Thailand 2008 (2023 release): no total, a breakdown of two cells (2-8 victims) beside totals of 122 to
+    1,540 in other years: no full breakdown, whatever a <5 cell in it says."""
+    years = range(2008, 2016)
+    rows = breakdowns({"THA": dict.fromkeys(years, 60), "MYS": dict.fromkeys(years, 20)}, others=100)
+    small = indicator_rows([("THA", 2008, "by citizenship", "MMR", "Total", "Total", "<5")])
+    rows = pl.concat([rows.filter(~((pl.col("iso3") == "THA") & (pl.col("year") == 2008))), small])
+    flags = trends.reporter_gaps(Selection(rows, country="MMR", role="origin"))
+    assert [f.year for f in flags] == [2008] and "Thailand" in flags[0].reason
 
 
 # ------------------------------------------------------------------------------------------ steady reporters
@@ -486,7 +512,7 @@ def test_the_real_release_has_a_steady_panel_for_thailand_as_origin(shared_data)
     panel = trends.steady_reporters(selection)
     assert panel is not None and panel.n_years >= 5 and len(panel.reporters) >= 2 and panel.share >= 0.25
     # each reporter published, every year of the window, a citizenship breakdown (Sex and Age Total) that
-    # covers at least half of its own total and lists at least five Thai nationals where it usually lists 20
+    # covers at least half of its own total and lists Thai nationals (a number or <5) where it usually lists 20
     frame = table.data.filter(
         (pl.col("indicator") == selection.indicator) & (pl.col("sex") == "Total") & (pl.col("age") == "Total")
     ).with_columns(thai=(citizenship_origin_expr() == "THA").fill_null(False))
@@ -494,15 +520,17 @@ def test_the_real_release_has_a_steady_panel_for_thailand_as_origin(shared_data)
     for code in panel.reporters:
         rows = frame.filter(pl.col("iso3") == code)
         breakdown = rows.filter(pl.col("dimension") == "by citizenship")
-        thai = breakdown.filter("thai").group_by("year").agg(pl.col("value_high").sum())
+        thai = (
+            breakdown.filter("thai").group_by("year").agg(pl.col("value_high").sum(), pl.len().alias("cells"))
+        )
         usually = thai.filter(pl.col("value_high") >= 5)["value_high"].median() or 0
         for year in range(first, last + 1):
             listed = breakdown.filter(pl.col("year") == year)["value_high"]
             total = rows.filter((pl.col("year") == year) & (pl.col("dimension") == "Total"))["value_low"]
             assert listed.len(), (code, year)
             assert listed.sum() >= 0.5 * total.sum(), (code, year)
-            nationals = thai.filter(pl.col("year") == year)["value_high"].sum()
-            assert nationals >= 5 or usually < 20, (code, year)
+            cells = thai.filter(pl.col("year") == year)["cells"].sum()
+            assert cells > 0 or usually < 20, (code, year)
     # the panel is a part of the full series in every year of its window
     full = counts.join(panel.counts, on="year", suffix="_panel")
     assert full.height == panel.n_years and (full["count_high_panel"] <= full["count_high"]).all()
@@ -513,6 +541,42 @@ def test_the_real_release_has_a_steady_panel_for_thailand_as_origin(shared_data)
     )
     listed = grid.group_by("iso3").agg((pl.col("n_low") >= trends.PANEL_FLOOR).sum().alias("years"))
     assert (2 * listed["years"] > panel.n_years).all()
+
+
+def test_the_real_release_thailand_published_its_2021_breakdown_with_cambodians_and_laotians_as_fewer_than_5(
+    shared_data,
+):
+    """Review finding 2: Thailand's 2021 breakdown (14 rows, 142-175 victims against a total of 134) lists
+    Cambodia and Lao PDR as <5. No flag of Cambodia's or Lao PDR's nationals may say Thailand published no full
+    breakdown that year; Cambodia's 2021 stays flagged for the true reason (Malaysia and Finland published
+    totals without a breakdown, Germany nothing)."""
+    from evidence.sources.cache import load_cached
+
+    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    thai_2021 = table.data.filter(
+        (pl.col("iso3") == "THA")
+        & (pl.col("year") == 2021)
+        & (pl.col("indicator") == "Detected trafficking victims")
+        & (pl.col("dimension") == "by citizenship")
+        & (pl.col("sex") == "Total")
+        & (pl.col("age") == "Total")
+    )
+    assert thai_2021.height == 14 and (thai_2021["value_low"].sum(), thai_2021["value_high"].sum()) == (
+        142,
+        175,
+    )
+    for code in ("KHM", "LAO"):
+        selection = Selection(table, country=code, role="origin")
+        listed = thai_2021.filter((citizenship_origin_expr() == code).fill_null(False))
+        assert listed["censored"].to_list() == [True], code
+        grid = trends._reporter_grid(selection)
+        assert grid.filter((pl.col("iso3") == "THA") & (pl.col("year") == 2021))["complete"].item(), code
+        flags = {f.year: f.reason for f in trends.reporter_gaps(selection)}
+        assert "Thailand" not in flags.get(2021, ""), code
+    khm = {f.year: f.reason for f in trends.reporter_gaps(Selection(table, country="KHM", role="origin"))}
+    assert "from Malaysia, Germany, Finland this year" in khm[2021]
+    lao = {f.year for f in trends.reporter_gaps(Selection(table, country="LAO", role="origin"))}
+    assert 2021 not in lao and 2008 in lao  # Thailand 2008: two cells (2-8) and no total: partial
 
 
 def test_the_real_release_panels_count_only_reporters_that_contribute(shared_data):
@@ -530,10 +594,11 @@ def test_the_real_release_panels_count_only_reporters_that_contribute(shared_dat
     found = {code: None if p is None else (p.window, p.reporters) for code, p in panels.items()}
     assert found == {
         "THA": ((2012, 2020), ("DEU", "THA")),
-        "KHM": None,  # Thailand alone contributes: no panel of "at least 2 reporters"
+        # Malaysia's 2018 CAMBODIA <5 is a count, not an omission: its breakdowns of 2014-2018 are complete
+        "KHM": ((2014, 2018), ("MYS", "THA")),
         "MMR": ((2017, 2021), ("MMR", "THA")),  # Myanmar's own breakdown and Thailand's
         "LAO": None,
-        "VNM": ((2012, 2016), ("GBR", "NLD")),
+        "VNM": ((2014, 2018), ("MYS", "NLD")),
     }
 
 
