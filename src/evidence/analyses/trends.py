@@ -38,6 +38,17 @@ midpoints and print a ratio near 1 with an interval. :func:`no_trend_information
 and the CLI (through ``notebooks.builders``) also call it with the disclosure threshold, so a series whose
 counts are all withheld as below it is not modelled either.
 
+**Short series.** A trend is modelled from at least :data:`MIN_COMPLETE_YEARS` (6) years, at least
+:data:`MIN_YEARS_WITH_VICTIMS` (3) of them with victims: :func:`too_few_years` says why a series is shorter, and
+:func:`rate_ratio` raises ``ParameterError`` for it (``min_years`` lowers the floor for an analyst who knows
+better; the notebooks, briefs and CLI never do). Why six: yearly counts of identified or detected victims vary
+far more than a Poisson model allows (who reports, campaigns, a change of law), so the model estimates a
+dispersion beside its level and slope, from n − 2 residual degrees of freedom. With 2 (four years) the
+dispersion's 95% range spans a factor of about 150, with 4 (six years) about 23: below that the interval of the
+rate ratio says more about the few points than about the trend; a Poisson fit with no extra variation would
+instead give a falsely narrow interval. A UNODC sum of other countries' breakdowns adds the reporters' coming
+and going on top. A shorter series is shown year by year, and the text says why no trend is given.
+
 **Sparse series.** A trend or a segment whose victims all fall in its first or last year (or that has none) has
 no finite estimate. :func:`rate_ratio` then raises :class:`~evidence.analyses.count_models.EstimationError`;
 :func:`find_break` skips the break years that leave such a segment and raises it only when none is left
@@ -432,6 +443,35 @@ def _series(counts: pl.DataFrame) -> pl.DataFrame:
 
 # ----------------------------------------------------------------------------------------------- rate ratio
 
+#: The fewest years a trend model reads (the module docstring says why): a rate ratio with an estimated
+#: dispersion needs at least 4 residual degrees of freedom.
+MIN_COMPLETE_YEARS = 6
+#: Of those years, the fewest with victims: a trend through one or two years with victims is an artefact.
+MIN_YEARS_WITH_VICTIMS = 3
+
+
+def too_few_years(counts: pl.DataFrame, *, min_years: int = MIN_COMPLETE_YEARS) -> str | None:
+    """Why a yearly series (the complete years a model would read) is too short for a trend, or None: fewer
+    than ``min_years`` years, or fewer than :data:`MIN_YEARS_WITH_VICTIMS` of them with victims. The reason
+    starts with "too few" and names the years and the rule."""
+    series = _series(counts)
+    years = [int(y) for y in series["year"].to_list()]
+    with_victims = int((series["count_high"].fill_null(0) > 0).sum())
+    if len(years) >= min_years and with_victims >= MIN_YEARS_WITH_VICTIMS:
+        return None
+    from evidence.analyses.coverage import years_text
+
+    held = f"{len(years)} ({years_text(years)})" if years else "none"
+    if len(years) < min_years:
+        return (
+            f"too few complete years: {held}, where a trend needs at least {min_years} (with fewer, the year-to-"
+            "year variation of the counts cannot be told from a trend)"
+        )
+    return (
+        f"too few complete years with victims: {with_victims} of {held}, where a trend needs at least "
+        f"{MIN_YEARS_WITH_VICTIMS}"
+    )
+
 
 def no_trend_information(counts: pl.DataFrame, *, threshold: int | None = None) -> str | None:
     """Why a yearly series (year, count, count_low, count_high) carries no information on a trend, or None.
@@ -502,17 +542,25 @@ class RateRatio:
         return out
 
 
-def rate_ratio(counts: pl.DataFrame, *, level: float = 0.95) -> RateRatio:
+def rate_ratio(
+    counts: pl.DataFrame, *, level: float = 0.95, min_years: int = MIN_COMPLETE_YEARS
+) -> RateRatio:
     """Annual rate ratio of a yearly series with its ``level`` Wald interval: a Poisson GLM of count on year;
     if the Pearson dispersion exceeds 1.5, a negative binomial (NB2, alpha estimated), else — if that fails to
     converge — quasi-Poisson. Censored years: see the module docstring.
 
-    Raises ``ParameterError`` for fewer than 2 years, no victims or an invalid count, and its subclass
+    Raises ``ParameterError`` for fewer than ``min_years`` years (:func:`too_few_years`; at least 2 whatever
+    ``min_years`` says), no victims or an invalid count, and its subclass
     ``EstimationError`` when no finite rate ratio exists (every victim in the first or last year) or the series
     holds no trend (:func:`no_trend_information`: every year with victims censored)."""
     series = _series(counts)
     if reason := no_trend_information(series):
         raise EstimationError(f"not estimable: {reason}")
+    if series.height < max(min_years, 2):
+        raise ParameterError(
+            f"a rate ratio needs at least {max(min_years, 2)} years of counts, got {series.height} "
+            "(the module docstring says why: Short series)"
+        )
     censored = bool(series["count"].is_null().any())
     main = _rate_ratio(
         series["year"].to_numpy(), series["point"].to_numpy(), "point" if censored else "exact", level
@@ -977,7 +1025,7 @@ class SteadyPanel:
 def steady_reporters(
     selection: Selection,
     *,
-    min_years: int = 5,
+    min_years: int = MIN_COMPLETE_YEARS,
     min_reporters: int = 2,
     min_share: float = 0.25,
     min_coverage: float = 0.5,

@@ -1187,11 +1187,12 @@ def _series_models(
     every year with victims censored, or below the disclosure ``threshold``)."""
     from evidence.analyses import trends
 
-    # a trend through one or two years with victims (the rest zeros) is an artefact, not a finding
-    if complete.height < 3 or (complete["count_high"].fill_null(0) > 0).sum() < 3:
-        return SeriesModels(category, None, "too few complete years with victims", None, None, panel)
-    if reason := trends.no_trend_information(complete, threshold=threshold):
+    if complete.height and (reason := trends.no_trend_information(complete, threshold=threshold)):
         return SeriesModels(category, None, f"not estimable: {reason}", None, None, panel)
+    # too short a series (fewer than 6 complete years, or fewer than 3 with victims) gives no trend worth
+    # stating: the one rule of trends.too_few_years, said in the text
+    if reason := trends.too_few_years(complete):
+        return SeriesModels(category, None, reason, None, None, panel)
     try:
         rate = trends.rate_ratio(complete)
     except EvidenceError as exc:
@@ -1512,6 +1513,12 @@ def _censored_numbers(
     )
 
 
+def _years_note(note: str) -> str:
+    """A note on too few years, escaped, its numbers marked as numbers of years or years (the brief's scan
+    would read "4 (2014-2017)" as four people)."""
+    return re.sub(r"\d+", lambda m: markup.marked(m.group(), "years"), escape_markdown(note))
+
+
 def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") -> str:
     """One paragraph on the annual rate ratio of the complete years (count model), or why there is none. When
     the interval of the ratio includes 1 the sentence says the data show no clear change: the point estimate
@@ -1520,7 +1527,10 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
     if rr is None:
         note = models.rate_note or ""
         if note.startswith("too few"):
-            return f"Too few complete years with {noun} to estimate a trend."
+            return (
+                f"No trend in the number of {noun} is estimated from the complete years (those not flagged as "
+                f"probably incomplete): {_years_note(note)}."
+            )
         if note.startswith("not estimable"):
             reason = escape_markdown(note.removeprefix("not estimable: "))
             return f"No trend or break can be estimated: {reason}, so the series holds no information on a change."
@@ -1619,13 +1629,14 @@ def break_sentence(models: SeriesModels) -> str:
 def _break_text(models: SeriesModels) -> str:
     found = models.found_break
     if models.rate_ratio is None:
+        if (models.rate_note or "").startswith("too few"):
+            return f"No break is searched for in the complete years: {_years_note(models.rate_note or '')}."
         return trend_sentence(models).replace("estimate a trend", "search for a break")
     if found is None:
         note = models.break_note or ""
         if note.startswith("a break needs"):
             # its numbers are numbers of years (marked so: the brief's scan reads "got 3" as 3 people)
-            years = re.sub(r"\d+", lambda m: markup.marked(m.group(), "years"), escape_markdown(note))
-            return f"Too few complete years to search for a break ({years})."
+            return f"Too few complete years to search for a break ({_years_note(note)})."
         return f"No break could be estimated from this series: {escape_markdown(note)}."
     text = (
         f"Most likely break: **{found.break_year}** "
