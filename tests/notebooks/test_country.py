@@ -92,11 +92,9 @@ def test_nationals_abroad_are_not_set_against_the_estimate(tables):
     assert nationals and all(r.per_thousand is None for r in nationals)
     sentences = country.magnitude_sentences(brief, rows)
     assert any("Nationals found abroad" in s for s in sentences)
-    # a sum over reporting countries that misses some of them in its year says so (reporter_gaps); the year
-    # nearest the estimate's published as a number: 2020 (2021 is one "<5" cell, which no longer costs 2020 an x)
-    assert [(r.year, r.incomplete, r.year_text) for r in nationals] == [
-        (2020, True, "2020 (probably incomplete)")
-    ]
+    # the complete year nearest the estimate's (2021): 2019-2021 miss Malaysia's breakdown (flagged), 2018 is
+    # complete; 2020 (Thailand's one cell of 5) was chosen only because 2021 is <5 (review finding 3)
+    assert [(r.year, r.incomplete, r.year_text) for r in nationals] == [(2018, False, "2018")]
 
 
 def test_gsi_view_shows_thailands_figures_and_ranks(tables):
@@ -183,11 +181,72 @@ def test_each_victim_source_covers_the_years_it_holds_within_the_brief(tables):
     assert narrow.years_for(case) is None and narrow.selection(case).years == (2011, 2015)
 
 
-def test_the_headline_of_nationals_detected_is_the_latest_year_published_as_a_number(tables):
-    brief = _brief(tables, iso3="KHM", role="origin")  # Cambodia's nationals: 2021 is <5, 2019 is a number
+def test_the_headline_of_nationals_detected_is_the_latest_complete_year(tables):
+    """Review finding 3: Cambodia's headline was "Nationals detected (UNODC), 2020 (probably incomplete): 5",
+    Thailand's one cell of 2020, chosen because 2021 is <5. 2019-2021 miss Malaysia's breakdown (it published
+    totals only); 2018 is complete: Thailand 43, Malaysia <5 (CAMBODIA), Panama <5."""
+    brief = _brief(tables, iso3="KHM", role="origin")
     figures = dict(country.key_figures(brief))
     (label,) = [k for k in figures if k.startswith("Nationals detected (UNODC)")]
-    assert figures[label] not in ("<5", "x") and not label.endswith("2021")
+    numbers = brief.yearly(brief.holding("indicator")[0], "origin")
+    assert numbers.flagged[:3] == [2021, 2020, 2019] and 2018 not in numbers.flagged
+    assert label == "Nationals detected (UNODC), 2018" and figures[label] == "45–51"
+    unodc = tables[1].data.filter(
+        (pl.col("year") == 2018)
+        & (pl.col("indicator") == "Detected trafficking victims")
+        & (pl.col("dimension") == "by citizenship")
+        & (pl.col("sex") == "Total")
+        & (pl.col("age") == "Total")
+        & pl.col("category").str.to_lowercase().eq("cambodia")
+    )
+    assert (unodc["value_low"].sum(), unodc["value_high"].sum()) == (45, 51)
+
+
+def _numbers(rows, role="origin"):
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import yearly_numbers
+
+    return yearly_numbers(Selection(rows, country="MMR", role=role), RULE)
+
+
+def test_a_headline_year_is_never_a_flagged_one_because_the_nearer_complete_year_is_censored():
+    from _indicator import breakdowns
+
+    years = range(2012, 2022)
+    # Thailand lists Myanmar's nationals every year (<5 in 2021); Malaysia, a large reporter, publishes no
+    # breakdown in 2020: 2020 is flagged, 2021 (<5) is complete
+    rows = breakdowns(
+        {
+            "THA": {y: "<5" if y == 2021 else 100 for y in years},
+            "MYS": {y: None if y == 2020 else 80 for y in years},
+        }
+    )
+    numbers = _numbers(rows)
+    assert numbers.flagged == [2020]
+    assert country.nearest_published(numbers, 2021) == 2021  # the complete year, <5 and all
+    assert country.cell_text(country.published_in_year(numbers, 2021)) not in ("", "n/a")
+    assert country.flag_words(numbers, 2021) == ""
+    # the latest year flagged: the latest complete year before it, not the flagged one
+    late = breakdowns(
+        {"THA": dict.fromkeys(years, 100), "MYS": {y: None if y == 2021 else 80 for y in years}}
+    )
+    numbers = _numbers(late)
+    assert numbers.flagged == [2021] and country.nearest_published(numbers, 2021) == 2020
+    assert country.flag_words(numbers, 2021) == "probably incomplete"
+
+
+def test_a_headline_from_a_series_whose_every_year_is_flagged_says_so():
+    from _indicator import breakdowns
+
+    years = range(2010, 2016)
+    # two large reporters take turns to publish a breakdown: every year misses one
+    rows = breakdowns(
+        {"THA": {y: 200 if y % 2 else None for y in years}, "MYS": {y: None if y % 2 else 200 for y in years}}
+    )
+    numbers = _numbers(rows)
+    assert sorted(numbers.flagged) == list(years)
+    assert country.nearest_published(numbers, 2015) == 2015
+    assert country.flag_words(numbers, 2015) == "probably incomplete, as is every year of the series"
 
 
 def test_tables_by_dimension_cover_the_years_the_dimension_is_published(tables):

@@ -288,13 +288,28 @@ def _nearest(years: Sequence[int], target: int) -> int | None:
 
 
 def nearest_published(numbers: YearlyNumbers, target: int | None) -> int | None:
-    """The year nearest to ``target`` whose victims are published as a number (not withheld, not ``<5``),
-    else the nearest year with victims at all; None without a target or victims."""
+    """The year with victims nearest to ``target`` (ties: the later) among the years *not* flagged as probably
+    incomplete, whatever its victims are published as (a number, ``<5``, or withheld): a headline is the
+    latest complete year's, said with its year, never a flagged year's because a nearer complete year is
+    censored (Cambodia's nationals: 5 in 2020, a year missing Malaysia's breakdown, beside ``<5`` in 2021).
+    Only when every year with victims is flagged, the nearest of them (:func:`flag_words` says so). None
+    without a target or victims."""
     if target is None:
         return None
     years = years_with_victims(numbers)
-    published = [y for y in years if _point(published_in_year(numbers, y)) is not None]
-    return _nearest(published, target) or _nearest(years, target)
+    complete = [y for y in years if y not in numbers.flagged]
+    return _nearest(complete, target) or _nearest(years, target)
+
+
+def flag_words(numbers: YearlyNumbers, year: int) -> str:
+    """What a headline says of its year's completeness: nothing for a complete year; "probably incomplete"
+    for a flagged one, and that every year is so when no year of the series is complete (the only reason
+    :func:`nearest_published` picks a flagged year)."""
+    if year not in numbers.flagged:
+        return ""
+    if all(y in numbers.flagged for y in years_with_victims(numbers)):
+        return f"{INCOMPLETE_WORDS}, as is every year of the series"
+    return INCOMPLETE_WORDS
 
 
 def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBounds) -> str | None:
@@ -355,13 +370,17 @@ class Magnitude:
     value: float | None  # for the chart (None: withheld or not available)
     per_thousand: float | None = None  # per 1,000 estimated in modern slavery, where meaningful
     incomplete: bool = False  # the year is flagged as probably incomplete in the source's yearly numbers
+    #: how the year's flag is said (:func:`flag_words`): "probably incomplete", or that every year is so
+    flag_text: str = ""
 
     @property
     def year_text(self) -> str:
         """The year, said to be probably incomplete where it is flagged so."""
         if self.year is None:
             return ""
-        return f"{self.year} ({INCOMPLETE_WORDS})" if self.incomplete else str(self.year)
+        if not self.incomplete:
+            return str(self.year)
+        return f"{self.year} ({self.flag_text or INCOMPLETE_WORDS})"
 
 
 def magnitudes(brief: CountryBrief) -> list[Magnitude]:
@@ -399,6 +418,7 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
                 cell_text(pair),
                 _point(pair),
                 incomplete=year in numbers.flagged,
+                flag_text=flag_words(numbers, year),
             )
         )
     for table in brief.holding("indicator"):
@@ -430,6 +450,7 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
                     cell_text(pair),
                     _point(pair),
                     incomplete=year in numbers.flagged,
+                    flag_text=flag_words(numbers, year),
                 )
             )
     if gsi and estimate is not None:
@@ -645,8 +666,8 @@ def tier_sentence(brief: CountryBrief, history: pl.DataFrame) -> str:
 
 def key_figures(brief: CountryBrief) -> list[tuple[str, str]]:
     """The brief's headline numbers (label, value as published), one per source that holds data: identified
-    victims in the years (case data), detected victims in the latest year (UNODC), the GSI estimate, the
-    latest TIP tier."""
+    victims in the years (case data), detected victims in the latest complete year (UNODC: the latest year not
+    flagged as probably incomplete, :func:`nearest_published`), the GSI estimate, the latest TIP tier."""
     out: list[tuple[str, str]] = []
     for table in brief.holding("case"):
         routes = brief.routes(table)
@@ -660,7 +681,8 @@ def key_figures(brief: CountryBrief) -> list[tuple[str, str]]:
             years = years_with_victims(numbers)
             if not years:
                 continue
-            # the latest year published as a number: a headline of "<5" or "x" says little
+            # the latest complete year (not flagged as probably incomplete), as published there, with its year;
+            # a flagged year only when every year is flagged, and then the label says so
             latest = nearest_published(numbers, years[-1]) or years[-1]
             text = cell_text(published_in_year(numbers, latest))
             what = (
@@ -668,7 +690,8 @@ def key_figures(brief: CountryBrief) -> list[tuple[str, str]]:
             )
             if role == "destination":
                 what += " (UNODC)"
-            flagged = f" ({INCOMPLETE_WORDS})" if latest in numbers.flagged else ""
+            words = flag_words(numbers, latest)
+            flagged = f" ({words})" if words else ""
             out.append((f"{what}, {latest}{flagged}", text))
     for table in brief.holding("gsi")[:1]:
         from evidence.analyses.society import gsi_profile
