@@ -276,8 +276,12 @@ def test_unodc_breakdowns_beside_the_published_total_never_as_victims(shared_dat
     assert rows[2012]["Forced labour"] is None  # not reported that year: missing, not zero
     assert not {"All victims", "victims", "Total"} & set(rows[2017])
     assert "not a count of victims" in payload["totals"]
+    # one form above the year's total: an inconsistency in the publisher's data, named (review finding 5)
+    assert payload["inconsistent"]["cells"] == [
+        {"year": "2017", "category": "Sexual exploitation", "count": "807", "total": "471"}
+    ]
     by_sex = run("trend", "--data", path, "--country", "THA", "--role", "destination", "--by", "sex")
-    assert "Published total" in by_sex["yearly_counts"][0]
+    assert "Published total" in by_sex["yearly_counts"][0] and "inconsistent" not in by_sex
 
 
 def test_bolivias_total_row_is_not_a_citizenship_in_flows(shared_data):

@@ -736,6 +736,51 @@ def test_the_categories_sum_is_explained_by_the_dimension():
         assert "several" not in category_sum_reason(by) and "cover every victim" in category_sum_reason(by)
 
 
+def _forms(years: dict[int, tuple]):
+    """Thailand's detected victims by form: ``years[year]`` = (total, forced labour, sexual, other)."""
+    from _indicator import indicator_rows
+
+    rows = []
+    for year, (total, labour, sexual, other) in years.items():
+        rows += [
+            ("THA", year, "Total", "Total", "Total", "Total", total),
+            ("THA", year, "by form of exploitation", "Forced labour", "Total", "Total", labour),
+            ("THA", year, "by form of exploitation", "Sexual exploitation", "Total", "Total", sexual),
+            ("THA", year, "by form of exploitation", "Other forms of exploitation", "Total", "Total", other),
+        ]
+    return yearly_numbers(Selection(indicator_rows(rows), country="THA", role="destination"), RULE, by="form")
+
+
+def test_a_form_above_the_published_total_is_flagged_as_the_publishers_inconsistency():
+    """Review finding 5: Thailand 2017, sexual exploitation 807 against 471 victims (by sex 379 + 92, by age
+    365 + 106: 471), was explained as "one victim can have several forms, or a form is not reported", which
+    cannot make one form larger than the victims."""
+    from evidence.notebooks.builders import categories_above_total, category_sum_note
+
+    # 2017 as published; 2016: the forms add up to more than the total, none above it (several forms fit)
+    numbers = _forms({2016: (850, 500, 400, 10), 2017: (471, 85, 807, 11)})
+    above = categories_above_total(numbers)
+    assert [(c.year, c.category, c.count, c.total) for c in above] == [
+        ("2017", "Sexual exploitation", "807", "471")
+    ]
+    note = category_sum_note(numbers)
+    assert "(one victim can have several forms, or a form is not reported)" in note  # 2016: it fits
+    assert (
+        "An inconsistency in the publisher's data: in 2017, sexual exploitation 807, more than the year's "
+        "total of 471." in note
+    )
+    assert "cannot count more victims than the total" in note
+    # the inconsistent year alone: no explanation offered that cannot hold
+    only = category_sum_note(_forms({2017: (471, 85, 807, 11)}))
+    assert "several forms" not in only.split("An inconsistency")[0] and "in 2017, sexual" in only
+    # forms that add up, or exceed the total only together: the explanation, no inconsistency
+    fits = _forms({2016: (850, 500, 400, 10), 2015: (982, 500, 400, 82)})
+    assert categories_above_total(fits) == [] and "inconsistency" not in category_sum_note(fits)
+    assert category_sum_note(_forms({2015: (982, 500, 400, 82)})) is None
+    # a censored form is never compared on its midpoint: <5 against 3 victims says nothing
+    assert categories_above_total(_forms({2018: (30, 10, 12, "<5")})) == []
+
+
 def test_a_share_of_censored_counts_is_the_range_the_bounds_allow():
     from evidence.notebooks.builders import share_range, share_range_text
 

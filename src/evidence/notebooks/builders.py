@@ -973,6 +973,82 @@ def category_sum_reason(by: str | None) -> str:
 
 
 @dataclass(frozen=True)
+class CategoryAboveTotal:
+    """A category of a UNODC breakdown published as more victims than the publisher's own total of the year
+    (Thailand 2017: sexual exploitation 807, 471 victims in all): an inconsistency in the publisher's data,
+    which neither several forms per victim nor an unreported category can explain."""
+
+    year: str
+    category: str
+    count: str  # as the table shows it ("807")
+    total: str  # as the table shows it ("471")
+
+    def text(self) -> str:
+        return f"in {self.year}, {self.category.lower()} {self.count}, more than the year's total of {self.total}"
+
+
+def categories_above_total(numbers: YearlyNumbers) -> list[CategoryAboveTotal]:
+    """The cells of a censored by-dimension table (UNODC) whose published low bound exceeds the published high
+    bound of the publisher's total of the same year, as the table shows both (a cell withheld in either is
+    never compared: nothing is said that the table does not show). Empty for exact counts, for a table without
+    the publisher's total (role origin: the total is the breakdowns' own sum), or none."""
+    table = numbers.by_category
+    if numbers.exact or table is None or PUBLISHED_TOTAL not in table.low.count_columns:
+        return []
+    n = table.low.frame.height - (1 if table.low.has_total_row else 0)
+    years = table.low.frame["year"].head(n).to_list()
+    totals = table.cells(PUBLISHED_TOTAL)[:n]
+    out = []
+    for category in numbers.categories:
+        if category not in table.low.count_columns:
+            continue
+        for year, cell, total in zip(years, table.cells(category)[:n], totals, strict=True):
+            low, high = cell[0], total[1]
+            if isinstance(low, int) and isinstance(high, int) and low > high:
+                out.append(CategoryAboveTotal(str(year), category, bounds_text(cell), bounds_text(total)))
+    return sorted(out, key=lambda c: (c.year, numbers.categories.index(c.category)))
+
+
+def category_sum_note(numbers: YearlyNumbers) -> str | None:
+    """The note under a censored by-dimension table whose categories do not add up to the publisher's total
+    (:data:`CATEGORY_SUM` shown): why they may differ (:func:`category_sum_reason`) where that can explain
+    it, and, named with their year and both numbers, the categories larger than the year's total, which no
+    overlap or gap can explain: an inconsistency in the publisher's data. None when the sums agree."""
+    table = numbers.by_category
+    if numbers.exact or table is None or CATEGORY_SUM not in table.low.count_columns:
+        return None
+    above = categories_above_total(numbers)
+    n = table.low.frame.height - (1 if table.low.has_total_row else 0)
+    years = [str(y) for y in table.low.frame["year"].head(n).to_list()]
+    differing = {
+        year
+        for year, total, summed in zip(
+            years, table.cells(PUBLISHED_TOTAL)[:n], table.cells(CATEGORY_SUM)[:n], strict=True
+        )
+        if total != summed and None not in total and None not in summed
+    }
+    explained = differing - {c.year for c in above}
+    text = "The publisher's total is the number of victims; the categories' sum differs from it"
+    text += (
+        f" ({category_sum_reason(numbers.by)}), so it is not a count of victims."
+        if explained or not above
+        else ", so it is not a count of victims."
+    )
+    if above:
+        what = "form of exploitation" if numbers.by in FLAG_DIMENSIONS else "category"
+        why = (
+            "neither several forms per victim nor a form not reported can explain it"
+            if numbers.by in FLAG_DIMENSIONS
+            else "no gap in the breakdown can explain it"
+        )
+        text += (
+            f" An inconsistency in the publisher's data: {'; '.join(c.text() for c in above)}. A single {what} "
+            f"cannot count more victims than the total ({why}); both are shown as published."
+        )
+    return text
+
+
+@dataclass(frozen=True)
 class Bounds:
     """A protected table of exact counts (``low`` is ``high``), or the pair of protected tables of the low and
     the high bounds of censored counts (UNODC), with the same rows and columns."""
