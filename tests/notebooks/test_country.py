@@ -249,6 +249,24 @@ def test_a_headline_from_a_series_whose_every_year_is_flagged_says_so():
     assert country.flag_words(numbers, 2015) == "probably incomplete, as is every year of the series"
 
 
+def test_netherlands_breakdown_is_compared_with_the_total_of_the_years_it_covers(tables):
+    """Review finding 7, real file: NLD's breakdown covers 2007-2019; the total of 2007-2020 holds 2020's 984."""
+    brief = _brief(tables, "NLD", "destination")
+    unodc = brief.holding("indicator")[0]
+    detected = _detected_by_hand(tables[1], "NLD")
+    assert detected[2020] == (984, 984)
+    common = sum(low for year, (low, _) in detected.items() if 2007 <= year <= 2019)
+    assert common == 14_123
+    sentence = country.breakdown_sentence(brief, unodc, brief.routes(unodc, "destination"))
+    assert "The citizenship breakdown of 2007–2019 sums to 14,065–15,259 victims" in sentence
+    assert (
+        "UNODC\\'s total also covers 2020 (984 victims), for which it publishes no citizenship breakdown"
+        in (sentence)
+    )
+    assert "the breakdown sums to 14,065–15,259 and the total is 14,123" in sentence
+    assert "Over those years the two agree" in sentence and "more than one citizenship" not in sentence
+
+
 def test_tables_by_dimension_cover_the_years_the_dimension_is_published(tables):
     """Thailand published its 2007 forms (forced labour 158, sexual exploitation 169, other 217) without a
     total: the table by form starts in 2007, as the models do, its total cell empty."""
@@ -281,6 +299,58 @@ def test_a_country_publishing_breakdowns_without_a_total_has_them_shown(tables):
     assert PUBLISHED_TOTAL not in forms.by_category.low.count_columns  # none published, none shown empty
 
 
+def _small_brief(rows):
+    """A country brief of Thailand as destination over a small UNODC table built in memory."""
+    from _indicator import indicator_rows
+
+    from evidence.sources.loaded import LoadedTable
+    from evidence.sources.provenance import Provenance
+
+    provenance = Provenance(
+        source="unodc_glotip", layout="unodc_glotip", release="2023", path="/d/u.xlsx", sha256="a" * 64, url="",
+        licence="", citation="UNODC", synthetic=False, demo=False,
+    )  # fmt: skip
+    frame = indicator_rows(rows)
+    table = LoadedTable(frame, provenance, rows_in=frame.height, kind="indicator")
+    brief = country.open_brief([table], RULE, country="THA", role="destination")
+    return brief, table, brief.routes(table, "destination")
+
+
+def test_a_total_year_without_a_breakdown_is_named_and_the_two_compared_over_the_years_both_cover():
+    """Review finding 7 (Netherlands): the breakdown of 2007-2019 (14,065-15,259) was set against the total of
+    2007-2020 (15,107) and said to differ; 2020 (984) has no breakdown, and over 2007-2019 the total, 14,123,
+    lies within the breakdown's range."""
+    rows = []
+    for year, total, listed in (
+        (2018, 400, [(300, "MMR"), ("<5", "KHM"), ("<5", "LAO")]),
+        (2019, 500, [(497, "MMR")]),
+    ):
+        rows.append(("THA", year, "Total", "Total", "Total", "Total", total))
+        rows += [("THA", year, "by citizenship", code, "Total", "Total", value) for value, code in listed]
+        if year == 2018:
+            rows.append(("THA", year, "by citizenship", "VNM", "Total", "Total", 97))
+    rows.append(("THA", 2020, "Total", "Total", "Total", "Total", 984))  # no breakdown in 2020
+    brief, table, routes = _small_brief(rows)
+    sentence = country.breakdown_sentence(brief, table, routes)
+    assert "The citizenship breakdown of 2018–2019 sums to 896–902 victims" in sentence
+    assert "detected in Thailand in 2018–2020 is 1,884" in sentence
+    assert (
+        "UNODC\\'s total also covers 2020 (984 victims), for which it publishes no citizenship breakdown"
+        in (sentence)
+    )
+    assert (
+        "Over the years both cover, 2018–2019, the breakdown sums to 896–902 and the total is 900" in sentence
+    )
+    assert "Over those years the two agree: the total lies within the range" in sentence
+    assert "counts a victim under more than one citizenship" not in sentence
+    # over the common years a total outside the range gets the reasons
+    rows[-2] = ("THA", 2019, "by citizenship", "MMR", "Total", "Total", 300)
+    brief, table, routes = _small_brief(rows)
+    sentence = country.breakdown_sentence(brief, table, routes)
+    assert "the breakdown sums to 699–705 and the total is 900" in sentence
+    assert "Over those years, the two differ because a country breaks down" in sentence
+
+
 def test_the_route_table_sums_the_citizenship_breakdown_beside_the_published_total(tables):
     """Thailand: 6,944 detected victims per UNODC's totals, 6,287-6,437 in the citizenship breakdown; the
     route table must not call the second "victims"."""
@@ -302,5 +372,10 @@ def test_the_route_table_sums_the_citizenship_breakdown_beside_the_published_tot
     assert "The citizenship breakdown of 2008–2021 sums to" in sentence
     assert "detected in Thailand in 2009–2021 is" in sentence
     assert "The breakdown also covers 2008, for which UNODC gives no total." in sentence
+    # compared over the years both cover (2009-2021): the breakdown without 2008's two <5 cells
+    assert (
+        "Over the years both cover, 2009–2021, the breakdown sums to 6,287–6,437 and the total is 6,944"
+        in (sentence)
+    )
     case = brief.holding("case")[0]
     assert country.breakdown_sentence(brief, case, brief.routes(case)) is None

@@ -314,8 +314,14 @@ def flag_words(numbers: YearlyNumbers, year: int) -> str:
 
 def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBounds) -> str | None:
     """For the victims detected in the country (UNODC): the sum of the citizenship breakdown beside UNODC's own
-    total of the same years, both as published elsewhere in the brief, so that the route table's sum is never
-    read as the number of victims; None for case data or when either is not published."""
+    total, both as published elsewhere in the brief, so that the route table's sum is never read as the number
+    of victims; None for case data or when either is not published.
+
+    Each number is given with its own years, and where they differ the two are compared over the years both
+    cover, naming the years of the breakdown without a total and those of the total without a breakdown
+    (Netherlands: the total of 2007-2020 holds 2020's 984 victims, of which there is no breakdown; over
+    2007-2019 the total, 14,123, lies within the breakdown's range, 14,065-15,259). Only where the total falls
+    outside the breakdown's range over those years are the reasons for a difference given."""
     if routes.exact:
         return None
     numbers = brief.yearly(table, "destination")
@@ -325,19 +331,100 @@ def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBou
     summed = str(routes.key_figures()["Victims"][0])
     total_years = years_with_victims(numbers)
     listed = breakdown_years(routes)
-    # each number with its own span: the breakdown can hold years UNODC gives no total for (Thailand: 2008)
-    extra = [y for y in listed if y not in total_years]
-    also = (
-        f" The breakdown also covers {years_text(extra)}, for which UNODC gives no total. Beyond the years, the"
-        if extra
-        else " The"
-    )
-    return escape_markdown(
+    common = [y for y in listed if y in total_years]
+    extra = [y for y in listed if y not in total_years]  # Thailand: 2008, a breakdown without a total
+    total_only = [y for y in total_years if y not in listed]  # Netherlands: 2020, a total without a breakdown
+    text = (
         f"The citizenship breakdown of {years_text(listed)} sums to {summed} victims; UNODC's total of the "
         f"victims detected in {brief.place} in {years_text(total_years)} is {total} (victims per year, above)."
-        f"{also} two differ because a country breaks down by citizenship only some of the victims it "
-        "detects, or counts a victim under more than one citizenship, and because censored cells (<5) are ranges."
     )
+    if extra:
+        text += f" The breakdown also covers {years_text(extra)}, for which UNODC gives no total."
+    if total_only:
+        cells = [cell_text(published_in_year(numbers, y)) for y in total_only]
+        shown = cells[0] if len(cells) == 1 else "; ".join(f"{y}: {c}" for y, c in zip(total_only, cells))
+        text += (
+            f" UNODC's total also covers {years_text(total_only)} ({shown} victims), for which it publishes no "
+            "citizenship breakdown."
+        )
+    # the two over the years both cover: the published yearly totals and the breakdown's yearly sums
+    pair_total = _summed_pair([published_in_year(numbers, y) for y in common]) if common else None
+    pair_breakdown = (
+        _breakdown_pair(routes, common, extra, brief.rule.threshold)
+        if common and (extra or total_only)
+        else None
+    )
+    if not (extra or total_only):
+        pair_breakdown = _text_pair(summed)
+        pair_total = _text_pair(total)
+    if (extra or total_only) and common and pair_total is not None and pair_breakdown is not None:
+        text += (
+            f" Over the years both cover, {years_text(common)}, the breakdown sums to "
+            f"{bounds_text(pair_breakdown)} and the total is {bounds_text(pair_total)}."
+        )
+    apart = bool(extra or total_only)
+    compared = pair_total is not None and pair_breakdown is not None
+    within = (
+        pair_total is not None
+        and pair_breakdown is not None
+        and pair_breakdown[0] <= pair_total[0]
+        and pair_total[1] <= pair_breakdown[1]
+    )
+    reasons = (
+        "two differ because a country breaks down by citizenship only some of the victims it detects, or counts "
+        "a victim under more than one citizenship, and because censored cells (<5) are ranges."
+    )
+    if not common:
+        text += " They cover no year in common, so they are not compared."
+    elif within:
+        text += (
+            f" {'Over those years the two agree' if apart else 'The two agree'}: the total lies within the range "
+            "that the breakdown's censored cells (<5) allow."
+        )
+    elif compared:
+        text += f" {'Over those years, the' if apart else 'The'} {reasons}"
+    else:  # a number of the common years withheld: not compared year for year
+        text += f" {'Beyond the years, the' if apart else 'The'} {reasons}"
+    return escape_markdown(text)
+
+
+def _text_pair(text: str) -> tuple[int, int] | None:
+    """A published number or range as a table shows it ("6,944", "6,289–6,445") as (low, high); None for a
+    label ("<5", "x") or a missing cell."""
+    parts = text.replace(",", "").split("–")
+    if not all(p.isdigit() for p in parts) or len(parts) > 2:
+        return None
+    return int(parts[0]), int(parts[-1])
+
+
+def _summed_pair(pairs: Sequence[tuple[int | str | None, int | str | None] | None]) -> tuple[int, int] | None:
+    """The sum of published (low, high) pairs, None when any of them is withheld or missing: a sum of shown
+    numbers, which discloses nothing the table above does not."""
+    if not pairs or not all(p is not None and all(isinstance(v, int) for v in p) for p in pairs):
+        return None
+    return sum(p[0] for p in pairs), sum(p[1] for p in pairs)  # type: ignore[index,misc]
+
+
+def _breakdown_pair(
+    routes: RouteBounds, years: Sequence[int], rest: Sequence[int], threshold: int
+) -> tuple[int, int] | None:
+    """The citizenship breakdown's sum over ``years`` (low, high: the publisher's cells, ``<5`` as 1-4). None
+    when its low bound is below the disclosure ``threshold``, or when the part left out (the breakdown of the
+    ``rest`` of its years), which a reader gets as the difference from the route table's sum, is below the
+    threshold and not made only of the publisher's own ``<5`` cells (the rule of
+    :func:`~evidence.notebooks.builders.published_pair`)."""
+    from evidence.analyses import trends
+    from evidence.analyses.intervals import UNCENSORED
+
+    if routes.selection is None:
+        return None
+    counts = trends.yearly_counts(routes.selection, by="citizenship")
+    inside = counts.filter(pl.col("year").is_in(list(years)))
+    low, high = int(inside["count_low"].sum()), int(inside["count_high"].sum())
+    outside = counts.filter(pl.col("year").is_in(list(rest)))
+    if outside.height and outside["count_low"].sum() < threshold and outside[UNCENSORED].sum() > 0:
+        return None
+    return None if low < threshold else (low, high)
 
 
 def breakdown_years(routes: RouteBounds) -> list[int]:
