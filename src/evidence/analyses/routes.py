@@ -472,7 +472,14 @@ class FlowCoverage:
         return (self.total[0] - self.known[0], self.total[1] - self.known[1])
 
     def to_dict(self) -> dict[str, Any]:
-        parts = ("total", "known", "unknown_origin", "unknown_destination", "repatriated_abroad", "own_nationals")
+        parts = (
+            "total",
+            "known",
+            "unknown_origin",
+            "unknown_destination",
+            "repatriated_abroad",
+            "own_nationals",
+        )
         return {name: list(getattr(self, name)) for name in parts} | {"unknown": list(self.unknown)}
 
 
@@ -530,15 +537,17 @@ def unmapped_origins(selection: Selected) -> pl.DataFrame:
     from evidence.sources.unodc import UNSPECIFIED_CATEGORIES
 
     selection = as_selection(selection)
-    schema = {
-        "category": pl.String,
-        "stateless": pl.Boolean,
-        "years": pl.List(pl.Int32),
-        "victims": pl.Int64,
-        "victims_low": pl.Int64,
-        "victims_high": pl.Int64,
-        UNCENSORED: pl.Int64,
-    }
+    schema = pl.Schema(
+        {
+            "category": pl.String,
+            "stateless": pl.Boolean,
+            "years": pl.List(pl.Int32),
+            "victims": pl.Int64,
+            "victims_low": pl.Int64,
+            "victims_high": pl.Int64,
+            UNCENSORED: pl.Int64,
+        }
+    )
     if selection.kind == "case" or selection.role == "origin" and selection.country is not None:
         return pl.DataFrame(schema=schema)
     rows = _indicator_cells(selection.frame, selection.indicator, _DIMENSION_CITIZENSHIP)
@@ -565,7 +574,7 @@ def unmapped_origins(selection: Selected) -> pl.DataFrame:
     )
     return (
         out.select(list(schema))
-        .cast(schema)  # type: ignore[arg-type]
+        .cast(schema)
         .sort([point_expr("victims", "victims_low", "victims_high"), "category"], descending=[True, False])
     )
 

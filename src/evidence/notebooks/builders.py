@@ -652,6 +652,45 @@ def route_label(origin: str, destination: str, basis: str, years: Sequence[int] 
     return f"{o} → {d} (nationals repatriated from {d}{when})"
 
 
+def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> str | None:
+    """One line under a UNODC route table naming the citizenships of its "origin unknown or stateless" row
+    that name no country (:func:`evidence.analyses.routes.unmapped_origins`), each with its detected victims
+    and years, a stateless group (the Rohingya) said to be one; None when there are none (case data, a
+    country as origin). Counts protected as every count (a bound below the threshold withheld; a sum of the
+    publisher's ``<5`` cells kept as ``<5`` or ``<5–12``: :func:`published_pair`); the texts are the file's,
+    escaped for Markdown and HTML."""
+    from evidence.analyses import routes
+    from evidence.analyses.coverage import years_text
+
+    if selection is None or selection.kind == "case":
+        return None
+    found = routes.unmapped_origins(selection)
+    if not found.height:
+        return None
+    low = suppress_counts(found.select("category", "victims_low"), "victims_low", rule)
+    high = suppress_counts(found.select("category", "victims_high"), "victims_high", rule)
+
+    def shown(table: DisclosedTable, column: str) -> list[int | str | None]:
+        return [
+            rule.label if reason == "small" else value
+            for value, reason in zip(
+                table.frame[column].to_list(), table.reasons[column].to_list(), strict=True
+            )
+        ]
+
+    parts = []
+    for row, lo, hi in zip(
+        found.iter_rows(named=True), shown(low, "victims_low"), shown(high, "victims_high"), strict=True
+    ):
+        pair = published_pair(lo, hi, rule.label, censored=row[UNCENSORED] == 0)
+        group = " (a stateless group: no country of citizenship)" if row["stateless"] else ""
+        parts.append(f"{row['category']}{group} {bounds_text(pair)} ({years_text(row['years'])})")
+    return escape_markdown(
+        f"Citizenship not mapped to a country (counted above in {ORIGIN_UNKNOWN[0].lower()}{ORIGIN_UNKNOWN[1:]}, "
+        f"with those the publisher gives as unknown): {'; '.join(parts)}."
+    )
+
+
 def published_pair(
     low: int | str | None, high: int | str | None, label: str, *, censored: bool = False
 ) -> tuple[Any, Any]:
