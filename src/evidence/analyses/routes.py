@@ -537,17 +537,15 @@ def unmapped_origins(selection: Selected) -> pl.DataFrame:
     from evidence.sources.unodc import UNSPECIFIED_CATEGORIES
 
     selection = as_selection(selection)
-    schema = pl.Schema(
-        {
-            "category": pl.String,
-            "stateless": pl.Boolean,
-            "years": pl.List(pl.Int32),
-            "victims": pl.Int64,
-            "victims_low": pl.Int64,
-            "victims_high": pl.Int64,
-            UNCENSORED: pl.Int64,
-        }
-    )
+    schema: dict[str, Any] = {
+        "category": pl.String,
+        "stateless": pl.Boolean,
+        "years": pl.List(pl.Int32),
+        "victims": pl.Int64,
+        "victims_low": pl.Int64,
+        "victims_high": pl.Int64,
+        UNCENSORED: pl.Int64,
+    }
     if selection.kind == "case" or selection.role == "origin" and selection.country is not None:
         return pl.DataFrame(schema=schema)
     rows = _indicator_cells(selection.frame, selection.indicator, _DIMENSION_CITIZENSHIP)
