@@ -572,7 +572,7 @@ def unmapped_origins(selection: Selected) -> pl.DataFrame:
     )
     return (
         out.select(list(schema))
-        .cast(schema)
+        .cast(pl.Schema(schema))
         .sort([point_expr("victims", "victims_low", "victims_high"), "category"], descending=[True, False])
     )
 
