@@ -731,7 +731,8 @@ def test_route_chart_shares_of_censored_counts_are_ranges(shared_data):
     assert numbers is not None
     chart = numbers.chart_data()
     shares = dict(zip(chart["origin_iso3"].to_list(), chart["share"].to_list(), strict=True))
-    assert shares["LAO"] == "15–20%" and shares["THA"] == "45–56%"
+    # the known routes 111-165: Thailand's own nationals are on no route (where exploited is not recorded)
+    assert shares["LAO"] == "28–43%" and "THA" not in shares
     assert chart.schema["share"] == pl.String
 
 
@@ -773,11 +774,15 @@ def test_unodc_route_table_withholds_nothing_for_the_publishers_own_censored_cel
     numbers = _tha_routes(tmp_path, _THA_2019)
     shown = {r["route"]: r for r in numbers.table().iter_rows(named=True)}
     total = "Sum of the citizenship breakdown"
-    assert shown["Thailand → Thailand"][total] == "132" and shown["Lao PDR → Thailand"][total] == "32"
+    own = "Nationals of Thailand detected by its own authorities; where they were exploited is not recorded"
+    assert (
+        shown[own][total] == "132" and shown[own]["Route unknown"] == "132" and shown[own]["Domestic"] == "0"
+    )
+    assert shown["Lao PDR → Thailand"][total] == "32"
     assert shown["All other routes"]["Transregional"] == "<5–12" and shown[total]["Transregional"] == "<5–12"
     assert not any("x" in row.values() for row in shown.values())
     assert numbers.low.table.n_secondary == numbers.high.table.n_secondary == 0
-    assert numbers.chart_data()["victims"].to_list() == [1150, 132, 70, 32]
+    assert numbers.chart_data()["victims"].to_list() == [1150, 70, 32]
 
 
 def test_withheld_corridors_are_listed_after_the_published_ones_not_by_their_hidden_size(tmp_path):
@@ -797,14 +802,16 @@ def test_withheld_corridors_are_listed_after_the_published_ones_not_by_their_hid
     assert numbers.chart_data().height == len(published)
 
 
-def test_real_unodc_route_tables_publish_the_domestic_route(shared_data):
+def test_real_unodc_route_tables_publish_the_nationals_detected_at_home(shared_data):
     from evidence.notebooks.builders import route_numbers
     from evidence.sources.cache import load_cached
 
     glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
     numbers = route_numbers(Selection(glotip, country="THA", role="destination", years="2019"), RULE)
     rows = {r["route"]: r["victims"] for r in numbers.rows()}
-    assert rows["Thailand → Thailand"] == (132, 132) and rows["Lao PDR → Thailand"] == (32, 32)
+    own = "Nationals of Thailand detected by its own authorities; where they were exploited is not recorded"
+    assert rows[own] == (132, 132) and rows["Lao PDR → Thailand"] == (32, 32)
+    assert "Thailand → Thailand" not in rows  # not a domestic route: the data do not say where
     for country, role, years in [("THA", "destination", "2019"), ("MMR", "origin", "2019")]:
         numbers = route_numbers(Selection(glotip, country=country, role=role, years=years), RULE)
         assert numbers.low.table.n_secondary == numbers.high.table.n_secondary == 0, (country, role)
