@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -64,8 +65,8 @@ def attack(
     """The tightest range of the low and the high bound of each withheld cell (not one of the publisher's own
     ``<5`` cells, whose bounds anyone with its file has), over every table of exact parts and censored parts
     that gives what is published: each cell's published pair, read as the reader can read it (a number; ``<5``:
-    the low bound is below the threshold; ``x``: withheld, a whole number of at least 1; ``<5–12``: a sum of
-    ``<5`` cells only)."""
+    the low bound is below the threshold; ``x``: a complement in either bound, so the high bound is at least
+    the threshold; ``<5–12``: a sum of ``<5`` cells only, known)."""
     from scipy.optimize import Bounds as Box
     from scipy.optimize import LinearConstraint, milp
 
@@ -105,12 +106,15 @@ def attack(
         low, high = bounds.cells(columns[j])[i]
         if isinstance(low, int):
             between(low_row, low, low)
+            between(high_row, high, high)  # a pair is published whole or withheld whole
         elif low == rule.label:
+            # "<5": the low bound is small (the high one may be too, or be withheld beside it)
             between(low_row, rule.smallest_small, rule.threshold - 1)
         else:
-            between(low_row, 1, np.inf)  # a withheld cell is never 0: a true zero is published
-        if isinstance(high, int):
-            between(high_row, high, high)
+            # "x": a complement in one bound or the other: the high bound is at least the threshold (a complement,
+            # or the high bound of one), the low bound at least 1 (it may be small beside a complement)
+            between(low_row, 1, np.inf)
+            between(high_row, rule.threshold, np.inf)
         if isinstance(low, str) or isinstance(high, str):
             withheld.append(((i, j), low_row, high_row))
     # duplicate rows (a one-column table's row total is its cell) make HiGHS' presolve call a feasible
@@ -163,6 +167,7 @@ def tables(draw: st.DrawFn) -> tuple[list[list[int]], list[list[int]]]:
     return matrix(exact_parts), matrix(censored_parts)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(tables(), st.sampled_from([DisclosureRule(5), DisclosureRule(11)]))
 def test_no_withheld_bound_is_pinned_by_a_reader_holding_both_bounds(table, rule) -> None:
@@ -178,3 +183,30 @@ def test_an_exact_three_beside_a_censored_cell_is_not_given_back_by_the_two_boun
     ranges = attack(exact, censored, bounds)
     assert ranges[(0, 0)]["low"][0] < ranges[(0, 0)]["low"][1]
     _assert_protected(exact, censored, DisclosureRule(5))
+
+
+def test_a_small_low_bound_beside_a_high_bound_that_is_not_is_shown_small_in_both() -> None:
+    # 1 and a "<5" (2–5) beside 2 and three "<5" (5–14), total 7–19: the 2–5 is "<5" in both bounds. Shown as
+    # "<5–x" (its low bound small, its high bound withheld, as methods.md promises for ranges reaching the
+    # threshold) it would tell the reader that its high bound is at least 5, so its low bound at least 2 (a
+    # low bound of 1 is one "<5" cell or an exact 1, both below 5 at the high end); the 5–14 is a complement
+    # of at least 5 in the low table, so the low bound is at most 7 − 5 = 2: pinned at 2. Shown "<5", 1–4.
+    exact, censored = [[1], [2]], [[1], [3]]
+    bounds = publish(exact, censored, DisclosureRule(5))
+    assert bounds is not None
+    assert bounds.cells("c0") == [("<5", "<5"), ("x", "x"), (7, 19)]
+    assert attack(exact, censored, bounds)[(0, 0)]["low"] == (1, 4)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known, not fixed: a published range gives its exact part back (5–8 = 4 + one '<5'); harmless for "
+    "UNODC's files, whose exact cells are never below 5, a leak for a file that publishes small counts",
+)
+def test_a_published_range_does_not_give_a_small_exact_part_back() -> None:
+    # an exact 4 (a file that publishes small counts) and a "<5": 5–8, neither bound small, so both are shown;
+    # (8 − 5) / 3 = one "<5" cell, and 5 − 1 = 4 exact victims
+    bounds = publish([[4], [30]], [[1], [0]], DisclosureRule(5))
+    assert bounds is not None
+    low, high = bounds.cells("c0")[0]
+    assert not (isinstance(low, int) and isinstance(high, int)), f"{low}–{high} gives the exact 4 back"
