@@ -470,6 +470,11 @@ def detection_points(
     ).select("iso3", "country", "role", DETECTED_PER_100K, PREVALENCE)
 
 
+def _article(word: str) -> str:
+    """ "an" before a vowel sound ("an upgrade"), else "a" ("a downgrade")."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
 def _iso3(value: str) -> str:
     """An ISO3 code from a code or a name (a clear error otherwise)."""
     from evidence.analyses.selection import check_country
@@ -832,7 +837,7 @@ def show_society_section(
             display(
                 Markdown(
                     "; ".join(
-                        f"{number(s.events.height, 'countries')} countries with a {s.kind} (its first "
+                        f"{number(s.events.height, 'countries')} countries with {_article(s.kind)} {s.kind} (its first "
                         f"counted), compared with {number(s.n_countries - s.events.height, 'countries')} "
                         f"countries without one"
                         for s in studies

@@ -37,7 +37,7 @@ from evidence.notebooks.builders import (
 )
 from evidence.presentation.disclosure import COMPLEMENT_LABEL, DisclosureRule
 from evidence.presentation.markup import escape_markdown, number
-from evidence.sources.countries import name_of
+from evidence.sources.countries import name_in_text, name_of
 from evidence.sources.loaded import LoadedTable
 
 #: What each kind of source counts, in a brief's words.
@@ -84,13 +84,24 @@ class CountryBrief:
     # -------------------------------------------------------------------------------------- what it is about
 
     @property
-    def place(self) -> str:
-        """The country's name."""
+    def name(self) -> str:
+        """The country's name, as a label (a table's column, the key figures): "Netherlands"."""
         return name_of(self.country) or self.country
 
     @property
+    def place(self) -> str:
+        """The country's name as a sentence says it (:func:`~evidence.sources.countries.name_in_text`):
+        "Thailand", "the Netherlands"."""
+        return name_in_text(self.country) or self.country
+
+    @property
+    def place_start(self) -> str:
+        """:attr:`place` at the start of a sentence or caption: "Thailand", "The Netherlands"."""
+        return name_in_text(self.country, start=True) or self.country
+
+    @property
     def place_role(self) -> str:
-        """ "Thailand as country of destination"."""
+        """ "Thailand as country of destination", "the Netherlands as country of destination"."""
         return f"{self.place} as {ROLE_WORDS[self.role]}"
 
     @property
@@ -240,7 +251,12 @@ def unused_sentence(brief: CountryBrief) -> str | None:
     unused = [s for s in brief.coverage.sources if not s.in_selection]
     if not unused:
         return None
-    parts = [f"{s.label} (it holds {brief.place_role} in: {s.years_text()})" for s in unused]
+    parts = [
+        f"{s.label} (it holds {brief.place_role} in: {s.years_text()})"
+        if s.records_countries
+        else f"{s.label} (it records UN regions only, never countries)"
+        for s in unused
+    ]
     return escape_markdown(
         f"Not used, because they hold nothing for {brief.place_role} in {brief.period}: "
         + "; ".join(parts)
@@ -568,7 +584,7 @@ def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
     table = pl.DataFrame(
         {
             "Measure": profile["label"].to_list(),
-            brief.place: [
+            brief.name: [
                 "n/a" if v is None else formats[m](v)
                 for m, v in zip(profile["measure"].to_list(), profile["value"].to_list(), strict=True)
             ],
@@ -697,7 +713,7 @@ def key_figures_markdown(brief: CountryBrief) -> str:
         "::: {.key-figures}",
         "### At a glance",
         "",
-        f"- **Country:** {escape_markdown(brief.place)} as {ROLE_WORDS[brief.role]}",
+        f"- **Country:** {escape_markdown(brief.name)} as {ROLE_WORDS[brief.role]}",
         f"- **Years:** {escape_markdown(brief.period)}",
     ]
     figures = key_figures(brief)

@@ -67,7 +67,9 @@ def start(
     brief = open_brief(
         tables, DisclosureRule(threshold), country=country, role=role, years=years, peers=peers
     )
-    _say(f"**{escape_markdown(brief.place_role)}, {escape_markdown(brief.period)}.**")
+    _say(
+        f"**{escape_markdown(brief.place_start)} as {ROLE_WORDS[brief.role]}, {escape_markdown(brief.period)}.**"
+    )
     views.show_notice(brief.used_tables())
     _say(key_figures_markdown(brief))
     return brief
@@ -320,7 +322,7 @@ def show_estimates_section(brief: CountryBrief) -> None:
     _say(sentence)
     views.show_table(
         table,
-        caption=f"{brief.place} in the Global Slavery Index",
+        caption=f"{brief.place_start} in the Global Slavery Index",
         kinds={
             table.columns[1]: ["people", "statistic", "statistic", "statistic"],
             table.columns[2]: "label",
@@ -422,7 +424,7 @@ def show_peers_section(brief: CountryBrief) -> None:
     # the sentence names the neighbours the table lists, in its order (withheld or missing values included)
     names = ", ".join(table["Country"].to_list()[1:])
     chosen = "the peers given" if brief.peers else "its UN M49 subregion"
-    _say(escape_markdown(f"{brief.place} beside {chosen}: {names}."))
+    _say(escape_markdown(f"{brief.place_start} beside {chosen}: {names}."))
     cells = {cell for column in table.columns[1:] for cell in table[column].to_list()}
     missing = f"{NOT_AVAILABLE}: not in the data." if NOT_AVAILABLE in cells else ""
     if NO_TOTAL in cells:
@@ -433,7 +435,7 @@ def show_peers_section(brief: CountryBrief) -> None:
     kinds: dict[str, str | Sequence[str | None]] = dict(comparison_kinds(measures))
     views.show_table(
         table,
-        caption=f"{brief.place} and its neighbours",
+        caption=f"{brief.place_start} and its neighbours",
         kinds=kinds,
         note="Detected victims and the rates made of them are for the year in brackets, the latest UNODC holds "
         "for each country; GSI figures refer to 2021, and rates divide by the GSI's 2021 population and "
@@ -457,7 +459,7 @@ def show_peers_section(brief: CountryBrief) -> None:
             "measure",
             "value",
             "role",
-            title=f"{brief.place} beside its neighbours",
+            title=f"{brief.place_start} beside its neighbours",
             subtitle="The country in orange. A country without a bar has no value in the data.",
             source=source,
             measures=[SHORT_LABELS.get(m, m) for m in chart_measures],

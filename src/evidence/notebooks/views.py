@@ -301,7 +301,12 @@ def open_selections(
     show_notice(used)
     unused = [s for s in found.sources if not s.in_selection]
     if unused:
-        held = "; ".join(f"{s.label} (years it holds for it: {s.years_text()})" for s in unused)
+        held = "; ".join(
+            f"{s.label} (years it holds for it: {s.years_text()})"
+            if s.records_countries
+            else f"{s.label} ({s.held_text()})"
+            for s in unused
+        )
         _markdown(
             escape_markdown(
                 f"Not used, because they hold no victims of {found.place()} in {opened.period}: {held}."
