@@ -82,7 +82,9 @@ class SourceCoverage:
             return True
         data = self.table.data
         columns = [c for c in ("origin_iso3", "destination_iso3") if c in data.columns]
-        return bool(columns) and bool(data.select(pl.any_horizontal(pl.col(columns).is_not_null()).any()).item())
+        return bool(columns) and bool(
+            data.select(pl.any_horizontal(pl.col(columns).is_not_null()).any()).item()
+        )
 
     def held_text(self) -> str:
         """What it holds for the country and role, as readers read it: the years (:meth:`years_text`), or
