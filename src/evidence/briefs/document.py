@@ -730,9 +730,11 @@ def _linked(text: str) -> str:
 
 
 def _citation(p: Mapping[str, Any]) -> str:
-    citation = str(p.get("citation") or "")
-    accessed = str(p.get("loaded_at") or "")[:10]
-    return citation.replace("<date>", accessed or "the run date")
+    """The citation with the date the file was obtained (its provenance's ``accessed``), or without an access
+    date when that is not known: never the day the brief was rendered or the data loaded."""
+    from evidence.sources.provenance import with_access_date
+
+    return with_access_date(str(p.get("citation") or ""), str(p.get("accessed") or ""))
 
 
 def _run_date(record: RunRecord) -> str:
