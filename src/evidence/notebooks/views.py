@@ -537,6 +537,7 @@ def show_yearly_section(
         value, low, high = (
             ("victims", None, None) if numbers.exact else ("count_low", "count_low", "count_high")
         )
+        summed = selection.kind == "indicator" and selection.role == "origin"
         show_chart(
             charts.trend_chart(
                 chart,
@@ -546,9 +547,13 @@ def show_yearly_section(
                 high,
                 title=f"{noun.capitalize()} per year, {place}",
                 y_title=noun.capitalize(),
-                subtitle=None
-                if low is None
-                else "Line: lower bound; band: the range that censored cells (<5) allow.",
+                # a country's nationals are a sum of other countries' breakdowns: it moves with who reports
+                subtitle="Summed over the citizenship breakdowns of the countries that detected them (and the "
+                "country's own count of its nationals)."
+                if summed
+                else None,
+                band_note="Line: lower bound; shaded band: the range that censored cells (<5) allow.",
+                flagged=numbers.flagged,
                 source=source,
                 rule=rule,
             ),
@@ -578,8 +583,9 @@ def show_yearly_section(
                     "count_high",
                     title=f"Steady reporters' detected victims, {place}",
                     y_title="Detected victims",
-                    subtitle="Per year, summed over the countries that reported in full every year. Line: lower "
-                    "bound; band: the range that censored cells (<5) allow.",
+                    subtitle="Per year, summed over the countries that reported in full every year.",
+                    band_note="Line: lower bound; shaded band: the range that censored cells (<5) allow.",
+                    flagged=[y.year for y in panel.incomplete],
                     source=source,
                     rule=rule,
                 ),

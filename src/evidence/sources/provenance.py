@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 import datetime as dt
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
