@@ -415,10 +415,11 @@ def trend_chart(
     layers.append(line)
     marked = [int(y) for y in flagged]
     if marked:
+        stroke = alt.Stroke(f"{series}:N", legend=None) if series else alt.StrokeValue(PALETTE[0])
         layers.append(
             base.transform_filter(alt.FieldOneOfPredicate(field=year, oneOf=marked))
-            .mark_point(filled=True, fill="white", size=70, strokeWidth=2)
-            .encode(x=x, y=alt.Y(f"{value}:Q"), color=colour, tooltip=tooltip)
+            .mark_point(filled=False, fill="white", fillOpacity=1, opacity=1, size=60, strokeWidth=2)
+            .encode(x=x, y=alt.Y(f"{value}:Q"), stroke=stroke, tooltip=tooltip)
         )
     notes = [_withheld_note(withheld, rule)]
     if drawn:
