@@ -181,7 +181,7 @@ def _check_chart(name: str, spec, before: list, brief) -> int:
             elif name.startswith("world_") and row.get("value") is not None:
                 role = name.rsplit("_", 1)[1] if name.endswith(("origin", "destination")) else brief.role
                 route = (
-                    f"{brief.place} → {row['name']}" if role == "origin" else f"{row['name']} → {brief.place}"
+                    f"{brief.name} → {row['name']}" if role == "origin" else f"{row['name']} → {brief.name}"
                 )
                 value = row["value"]
             else:
