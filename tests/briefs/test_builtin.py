@@ -264,7 +264,7 @@ def test_html_keeps_findings_and_boxes(html: str) -> None:
         assert f'<td style="text-align: right;">{cell}</td>' in body
     assert "shape:" not in body and "<td>str</td>" not in body
     assert "Identified victims by year" in body  # the figure caption from `#| fig-cap`
-    assert "Sources and citations" in body and "Accessed 2026-11-28" in body
+    assert "Sources and citations" in body and "Accessed 2026-11-20" in body
     assert "Disclosure control" in body
 
 
