@@ -384,7 +384,7 @@ def test_outputs_that_come_over_several_seconds_are_all_read(tmp_path, fresh_poo
     notebook = _notebook(
         tmp_path / "slow.ipynb",
         "x: int = 1",
-        "import time\nprint('a', flush=True)\ntime.sleep(2.5 * %r)\nprint('b')" % warm.OUTPUT_POLL_SECONDS,
+        f"import time\nprint('a', flush=True)\ntime.sleep(2.5 * {warm.OUTPUT_POLL_SECONDS!r})\nprint('b')",
     )
     outcome = execute_run(prepare_run(notebook, out_root=tmp_path / "runs"))
     assert outcome.status == "ok", outcome.error

@@ -344,8 +344,6 @@ def _client_class(base: type) -> type:
     """Papermill's notebook client, reading a cell's outputs in polls of a second rather than one unbounded
     wait: a wake-up of the event loop that is missed (the output socket's descriptor signals edges, not
     levels) then costs a second, not the whole IOPub timeout and the run."""
-    import asyncio
-
     from jupyter_core.utils import ensure_async
     from nbclient.exceptions import CellExecutionComplete
 
@@ -357,7 +355,7 @@ def _client_class(base: type) -> type:
             while True:
                 try:
                     msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=OUTPUT_POLL_SECONDS))
-                except (queue.Empty, asyncio.TimeoutError):
+                except (TimeoutError, queue.Empty):
                     continue
                 if msg["parent_header"].get("msg_id") == parent_msg_id:
                     try:
