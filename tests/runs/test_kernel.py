@@ -24,7 +24,9 @@ def test_run_kernels_keep_no_input_history_but_jupyterlab_kernels_do(tmp_path, m
     run_spec = json.loads((kernel.kernels_root() / name / "kernel.json").read_text())
     assert "--HistoryManager.enabled=False" in run_spec["argv"]
     assert run_spec["argv"][:5] == [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    installed = json.loads((kernel.install_kernel(user=False, prefix=str(tmp_path)) / "kernel.json").read_text())
+    installed = json.loads(
+        (kernel.install_kernel(user=False, prefix=str(tmp_path)) / "kernel.json").read_text()
+    )
     assert not any("HistoryManager" in arg for arg in installed["argv"])
 
 
