@@ -421,19 +421,6 @@ end
 
 -- A table's title written as a bold line before it ("**Age**") stays on the same page as the table in Typst.
 local function keep_titles_with_tables(blocks)
-  -- most lists of blocks (every table cell holds one) have no title before a table: they are left as they are
-  -- (nil), so pandoc does not read them back from Lua
-  local found = false
-  for i = 1, #blocks - 1 do
-    local block, next_block = blocks[i], blocks[i + 1]
-    if block.t == "Para" and (next_block.t == "Table" or next_block.t == "Figure") then
-      found = true
-      break
-    end
-  end
-  if not found then
-    return nil
-  end
   local out = pandoc.List()
   for i, block in ipairs(blocks) do
     local next_block = blocks[i + 1]
