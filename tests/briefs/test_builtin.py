@@ -305,6 +305,21 @@ def test_typst_tables_size_their_columns_and_keep_their_title(tmp_path: Path) ->
     assert widths[2] == max(widths) and widths[2] > 40
 
 
+def test_typst_keeps_each_title_with_its_table_wherever_it_is_and_nothing_else(tmp_path: Path) -> None:
+    # lists of blocks without a title before a table (the document's text, every table cell) are left as they
+    # are; a title before a table is kept with it at the top level and inside a box
+    source = tmp_path / "brief.qmd"
+    source.write_text(
+        "**Alone**\n\nText after a bold line.\n\n**Top**\n\n| a | b |\n|---|--:|\n| x | 1 |\n\n"
+        "::: {.callout-note}\n## Box\n\n**Inside**\n\n| c | d |\n|---|--:|\n| y | 2 |\n:::\n"
+    )
+    markup = builtin.typst_markup(source)
+    assert markup.count("#brief-keep-with-next[") == 2
+    for title in ("Top", "Inside"):
+        assert re.search(r"#brief-keep-with-next\[\s*#strong\[" + title + r"\]\s*\]\s*#figure\(", markup)
+    assert not re.search(r"#brief-keep-with-next\[\s*#strong\[Alone\]", markup)
+
+
 def _typst_table(markup: str) -> str:
     return markup[markup.index("#table(") : markup.index("table.hline()")]
 
