@@ -365,13 +365,13 @@ def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBou
         )
     # the two over the years both cover: the published yearly totals and the breakdown's yearly sums
     pair_total = _summed_pair([published_in_year(numbers, y) for y in common]) if common else None
+    # the breakdown of the common years as the route table sums it: its own sum when it has no year without
+    # a total (the years a total has without a breakdown add nothing to it), else the route table of the
+    # common years' span
     pair_breakdown = (
-        _breakdown_pair(routes, common, extra, brief.rule.threshold)
-        if common and (extra or total_only)
-        else None
+        _text_pair(summed) if not extra else _breakdown_pair(brief, table, common, extra) if common else None
     )
     if not (extra or total_only):
-        pair_breakdown = _text_pair(summed)
         pair_total = _text_pair(total)
     if (extra or total_only) and common and pair_total is not None and pair_breakdown is not None:
         text += (
@@ -422,25 +422,32 @@ def _summed_pair(pairs: Sequence[tuple[int | str | None, int | str | None] | Non
 
 
 def _breakdown_pair(
-    routes: RouteBounds, years: Sequence[int], rest: Sequence[int], threshold: int
+    brief: CountryBrief, table: LoadedTable, years: Sequence[int], rest: Sequence[int]
 ) -> tuple[int, int] | None:
-    """The citizenship breakdown's sum over ``years`` (low, high: the publisher's cells, ``<5`` as 1-4). None
-    when its low bound is below the disclosure ``threshold``, or when the part left out (the breakdown of the
-    ``rest`` of its years), which a reader gets as the difference from the route table's sum, is below the
-    threshold and not made only of the publisher's own ``<5`` cells (the rule of
+    """The sum of the citizenship breakdown over ``years`` as the route table of their span publishes it
+    (:func:`~evidence.notebooks.builders.route_numbers`: the same rule and protection). None when a year of
+    the ``rest`` (the breakdown's years without a total) lies inside that span, when the sum is withheld, or
+    when the part left out, which a reader gets as the difference from the full route table's sum, is below
+    the disclosure threshold and not made only of the publisher's own ``<5`` cells (the rule of
     :func:`~evidence.notebooks.builders.published_pair`)."""
     from evidence.analyses import trends
     from evidence.analyses.intervals import UNCENSORED
 
-    if routes.selection is None:
+    first, last = years[0], years[-1]
+    if any(first <= y <= last for y in rest):
         return None
-    counts = trends.yearly_counts(routes.selection, by="citizenship")
-    inside = counts.filter(pl.col("year").is_in(list(years)))
-    low, high = int(inside["count_low"].sum()), int(inside["count_high"].sum())
-    outside = counts.filter(pl.col("year").is_in(list(rest)))
-    if outside.height and outside["count_low"].sum() < threshold and outside[UNCENSORED].sum() > 0:
+    selection = Selection(table, country=brief.country, role="destination", years=(first, last))
+    left_out = trends.yearly_counts(
+        Selection(table, country=brief.country, role="destination", years=brief.years), by="citizenship"
+    ).filter(pl.col("year").is_in(list(rest)))
+    if (
+        left_out.height
+        and left_out["count_low"].sum() < brief.rule.threshold
+        and left_out[UNCENSORED].sum() > 0
+    ):
         return None
-    return None if low < threshold else (low, high)
+    routes = route_numbers(selection, brief.rule)
+    return None if routes is None else _text_pair(str(routes.key_figures()["Victims"][0]))
 
 
 def breakdown_years(routes: RouteBounds) -> list[int]:
