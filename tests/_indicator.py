@@ -54,9 +54,17 @@ def indicator_rows(rows: list[tuple]) -> pl.DataFrame:
     return pl.DataFrame(out, schema=INDICATOR_SCHEMA)
 
 
-def nationals_reported(years, *, tha_from: int, mys_partial: int | None = None, jpn_drops: int | None = None):
+def nationals_reported(
+    years,
+    *,
+    tha_from: int,
+    mys_partial: int | None = None,
+    jpn_drops: int | None = None,
+    jpn_omits: int | None = None,
+):
     """Myanmar's nationals detected by Thailand (its breakdown from ``tha_from`` on), Malaysia (a breakdown
-    that covers a tenth of its total in ``mys_partial``) and Japan (which lists <5 in ``jpn_drops``)."""
+    that covers a tenth of its total in ``mys_partial``) and Japan (which lists <5 in ``jpn_drops``, and no
+    Myanmar row at all in ``jpn_omits``: its other citizenship is still listed)."""
     rows = []
     for year in years:
         for iso3, total in (("THA", 500), ("MYS", 200), ("JPN", 100)):
@@ -72,10 +80,11 @@ def nationals_reported(years, *, tha_from: int, mys_partial: int | None = None, 
             ("MYS", year, "by citizenship", "MMR", "Total", "Total", share * 3 // 10),
             ("MYS", year, "by citizenship", "IDN", "Total", "Total", share * 7 // 10),
         ]
-        rows += [
-            ("JPN", year, "by citizenship", "MMR", "Total", "Total", "<5" if year == jpn_drops else 40),
-            ("JPN", year, "by citizenship", "PHL", "Total", "Total", 60),
-        ]
+        if year != jpn_omits:
+            rows.append(
+                ("JPN", year, "by citizenship", "MMR", "Total", "Total", "<5" if year == jpn_drops else 40)
+            )
+        rows.append(("JPN", year, "by citizenship", "PHL", "Total", "Total", 60))
     return indicator_rows(rows)
 
 

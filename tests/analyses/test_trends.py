@@ -34,7 +34,7 @@ def cases(records: list[dict]) -> pl.DataFrame:
 
 def test_doubling_counts_give_rate_ratio_two_with_the_hand_computed_interval():
     years, counts = np.arange(2015, 2019), np.array([5, 10, 20, 40])
-    result = trends.rate_ratio(series(years, counts))
+    result = trends.rate_ratio(series(years, counts), min_years=2)  # the mechanics, below the brief's floor
     assert result.rate_ratio == pytest.approx(2.0, rel=1e-9)
     assert result.model == "poisson"  # a perfect fit: no overdispersion
     # Wald interval by hand: var(slope) = [(X' diag(mu) X)^-1]_11, and mu = counts since the fit is exact
@@ -46,7 +46,7 @@ def test_doubling_counts_give_rate_ratio_two_with_the_hand_computed_interval():
 
 
 def test_two_years_match_the_closed_form_ratio_of_poisson_counts():
-    result = trends.rate_ratio(series([2020, 2021], [20, 30]))
+    result = trends.rate_ratio(series([2020, 2021], [20, 30]), min_years=2)
     se = math.sqrt(1 / 20 + 1 / 30)
     assert result.rate_ratio == pytest.approx(1.5, rel=1e-9)
     assert result.ci_low == pytest.approx(1.5 * math.exp(-Z95 * se), rel=1e-6)
@@ -90,6 +90,33 @@ def test_rate_ratio_refuses_what_it_cannot_estimate():
         trends.rate_ratio(series([2020, 2021], [0, 0]))
     with pytest.raises(ParameterError, match="several series"):
         trends.rate_ratio(pl.DataFrame({"year": [2020, 2020], "count": [1, 2]}))
+
+
+def test_a_trend_needs_six_complete_years_three_of_them_with_victims():
+    """Review finding 11: Cambodia's nationals, 2014-2017 (16 to 109 in consecutive years), gave a negative
+    binomial rate ratio 1.34 (0.83-2.18) from four points, its dispersion estimated on 2 degrees of freedom."""
+    four = series(range(2014, 2018), [16, 109, 60, 80])
+    reason = trends.too_few_years(four)
+    assert reason is not None and reason.startswith("too few complete years: 4 (2014–2017)")
+    assert f"at least {trends.MIN_COMPLETE_YEARS}" in reason and trends.MIN_COMPLETE_YEARS == 6
+    with pytest.raises(ParameterError, match="at least 6 years"):
+        trends.rate_ratio(four)
+    assert trends.rate_ratio(four, min_years=4).n_years == 4  # an analyst may lower the floor, knowingly
+    # six years is enough; scattered years are named as they are
+    six = series([2010, 2011, 2013, 2014, 2016, 2017], [16, 109, 60, 80, 70, 90])
+    assert trends.too_few_years(six) is None and trends.rate_ratio(six).n_years == 6
+    assert "5 (2010–2011, 2013–2014, 2016)" in trends.too_few_years(six.head(5))
+    # six years, two with victims: a trend through two points is an artefact
+    sparse = series(range(2010, 2016), [0, 0, 7, 0, 9, 0])
+    assert trends.too_few_years(sparse).startswith("too few complete years with victims: 2 of 6")
+
+
+def test_a_panel_of_steady_reporters_spans_as_many_years_as_a_trend_needs():
+    years = range(2010, 2015)  # five years of two steady reporters: a panel of the old rule, no trend now
+    rows = breakdowns({"THA": dict.fromkeys(years, 100), "MYS": dict.fromkeys(years, 50)})
+    selection = Selection(rows, country="MMR", role="origin")
+    assert trends.steady_reporters(selection) is None
+    assert trends.steady_reporters(selection, min_years=5) is not None
 
 
 # --------------------------------------------------------------------------------------------------- breaks
@@ -144,9 +171,9 @@ def test_break_search_skips_the_candidate_years_without_a_finite_segment():
 def test_rate_ratio_of_victims_in_a_single_end_year_is_not_estimable():
     for counts in ([0, 0, 7], [5, 0, 0], [0, 0, 0, 0, 0, 1], [10**6, 0, 0, 0]):
         with pytest.raises(EstimationError, match="no finite rate ratio"):
-            trends.rate_ratio(series(range(2015, 2015 + len(counts)), counts))
+            trends.rate_ratio(series(range(2015, 2015 + len(counts)), counts), min_years=2)
     # a single year of victims inside the series has a finite maximum-likelihood trend: exactly flat
-    middle = trends.rate_ratio(series([2018, 2019, 2020], [0, 6, 0]))
+    middle = trends.rate_ratio(series([2018, 2019, 2020], [0, 6, 0]), min_years=2)
     assert middle.rate_ratio == pytest.approx(1.0, abs=1e-6)
 
 
@@ -177,10 +204,12 @@ def test_a_series_of_only_censored_cells_holds_no_trend():
     # one published number is information: the model is fitted (on the midpoint, then both bounds)
     mixed = _censored(range(2017, 2022), ["<5", "<5", 12, "<5", "<5"])
     assert trends.no_trend_information(mixed) is None
-    assert trends.rate_ratio(mixed).low_bound is not None
+    assert trends.rate_ratio(mixed, min_years=5).low_bound is not None
     # below a disclosure threshold every year (each shown <11): no trend either, when the threshold is given
     small = series(range(2015, 2020), [5, 7, 6, 9, 8])
-    assert trends.no_trend_information(small) is None and trends.rate_ratio(small).basis == "exact"
+    assert (
+        trends.no_trend_information(small) is None and trends.rate_ratio(small, min_years=5).basis == "exact"
+    )
     below = trends.no_trend_information(small, threshold=11)
     assert below is not None and "below the disclosure threshold (11)" in below
     assert trends.no_trend_information(series(range(2015, 2020), [5, 7, 6, 9, 11]), threshold=11) is None
@@ -196,7 +225,7 @@ def test_censored_series_whose_bound_fit_has_no_covariance_still_gets_a_rate_rat
             "count_high": [4, 6, 54],
         }
     )
-    result = trends.rate_ratio(counts)
+    result = trends.rate_ratio(counts, min_years=2)
     assert result.basis == "point" and result.low_bound is not None and result.high_bound is not None
     assert result.low_bound.rate_ratio > result.rate_ratio > result.high_bound.rate_ratio > 1
 
@@ -330,18 +359,46 @@ def test_a_sum_over_reporting_countries_flags_the_years_a_large_reporter_is_miss
 
 
 def test_a_reporter_that_stops_listing_nationals_it_usually_lists_counts_as_missing():
-    rows = nationals_reported(range(2010, 2020), tha_from=2010, jpn_drops=2019)
+    rows = nationals_reported(range(2010, 2020), tha_from=2010, jpn_omits=2019)
     flags = trends.reporter_gaps(Selection(rows, country="MMR", role="origin"))
-    # Japan lists 40 a year (10% of ~380) and <5 in 2019: that breakdown left them out
+    # Japan lists 40 a year (10% of ~380) and no Myanmar row at all in 2019: that breakdown left them out
     assert [f.year for f in flags] == [2019] and "Japan" in flags[0].reason
     steady = nationals_reported(range(2010, 2020), tha_from=2010)
     assert trends.reporter_gaps(Selection(steady, country="MMR", role="origin")) == ()
+
+
+def test_a_published_censored_cell_is_a_count_not_a_breakdown_that_left_the_nationals_out():
+    """Review finding 2: Thailand's 2021 breakdown lists ``Cambodia <5`` (14 rows, 142-175 against its total
+    of 134); read as an omission, it made 2021 "probably incomplete: no full citizenship breakdown from
+    Thailand" for Cambodia and Lao PDR."""
+    rows = nationals_reported(range(2010, 2020), tha_from=2010, jpn_drops=2019)
+    selection = Selection(rows, country="MMR", role="origin")
+    assert trends.reporter_gaps(selection) == ()  # Japan's <5 of 2019 is a fall to 1-4, published
+    grid = trends._reporter_grid(selection)
+    assert grid.filter((pl.col("iso3") == "JPN") & (pl.col("year") == 2019))["complete"].item()
+    # the largest reporter falling to <5 is data too
+    years = range(2014, 2022)
+    table = {"THA": {y: "<5" if y == 2021 else 60 for y in years}, "MYS": dict.fromkeys(years, 10)}
+    assert trends.reporter_gaps(Selection(breakdowns(table), country="MMR", role="origin")) == ()
+
+
+def test_a_breakdown_without_a_total_is_set_against_the_least_total_of_the_reporter():
+    """Thailand 2008 (2023 release): no total, a breakdown of two cells (2-8 victims) beside totals of 122 to
+    1,540 in other years: no full breakdown, whatever a <5 cell in it says."""
+    years = range(2008, 2016)
+    rows = breakdowns({"THA": dict.fromkeys(years, 60), "MYS": dict.fromkeys(years, 20)}, others=100)
+    small = indicator_rows([("THA", 2008, "by citizenship", "MMR", "Total", "Total", "<5")])
+    rows = pl.concat([rows.filter(~((pl.col("iso3") == "THA") & (pl.col("year") == 2008))), small])
+    flags = trends.reporter_gaps(Selection(rows, country="MMR", role="origin"))
+    assert [f.year for f in flags] == [2008] and "Thailand" in flags[0].reason
 
 
 # ------------------------------------------------------------------------------------------ steady reporters
 
 
 def _steady(table, **options):
+    # the window mechanics on small tables: five-year windows (the default is trends.MIN_COMPLETE_YEARS, six)
+    options.setdefault("min_years", 5)
     return trends.steady_reporters(Selection(breakdowns(table), country="MMR", role="origin"), **options)
 
 
@@ -486,7 +543,7 @@ def test_the_real_release_has_a_steady_panel_for_thailand_as_origin(shared_data)
     panel = trends.steady_reporters(selection)
     assert panel is not None and panel.n_years >= 5 and len(panel.reporters) >= 2 and panel.share >= 0.25
     # each reporter published, every year of the window, a citizenship breakdown (Sex and Age Total) that
-    # covers at least half of its own total and lists at least five Thai nationals where it usually lists 20
+    # covers at least half of its own total and lists Thai nationals (a number or <5) where it usually lists 20
     frame = table.data.filter(
         (pl.col("indicator") == selection.indicator) & (pl.col("sex") == "Total") & (pl.col("age") == "Total")
     ).with_columns(thai=(citizenship_origin_expr() == "THA").fill_null(False))
@@ -494,15 +551,17 @@ def test_the_real_release_has_a_steady_panel_for_thailand_as_origin(shared_data)
     for code in panel.reporters:
         rows = frame.filter(pl.col("iso3") == code)
         breakdown = rows.filter(pl.col("dimension") == "by citizenship")
-        thai = breakdown.filter("thai").group_by("year").agg(pl.col("value_high").sum())
+        thai = (
+            breakdown.filter("thai").group_by("year").agg(pl.col("value_high").sum(), pl.len().alias("cells"))
+        )
         usually = thai.filter(pl.col("value_high") >= 5)["value_high"].median() or 0
         for year in range(first, last + 1):
             listed = breakdown.filter(pl.col("year") == year)["value_high"]
             total = rows.filter((pl.col("year") == year) & (pl.col("dimension") == "Total"))["value_low"]
             assert listed.len(), (code, year)
             assert listed.sum() >= 0.5 * total.sum(), (code, year)
-            nationals = thai.filter(pl.col("year") == year)["value_high"].sum()
-            assert nationals >= 5 or usually < 20, (code, year)
+            cells = thai.filter(pl.col("year") == year)["cells"].sum()
+            assert cells > 0 or usually < 20, (code, year)
     # the panel is a part of the full series in every year of its window
     full = counts.join(panel.counts, on="year", suffix="_panel")
     assert full.height == panel.n_years and (full["count_high_panel"] <= full["count_high"]).all()
@@ -513,6 +572,42 @@ def test_the_real_release_has_a_steady_panel_for_thailand_as_origin(shared_data)
     )
     listed = grid.group_by("iso3").agg((pl.col("n_low") >= trends.PANEL_FLOOR).sum().alias("years"))
     assert (2 * listed["years"] > panel.n_years).all()
+
+
+def test_the_real_release_thailand_published_its_2021_breakdown_with_cambodians_and_laotians_as_fewer_than_5(
+    shared_data,
+):
+    """Review finding 2: Thailand's 2021 breakdown (14 rows, 142-175 victims against a total of 134) lists
+    Cambodia and Lao PDR as <5. No flag of Cambodia's or Lao PDR's nationals may say Thailand published no full
+    breakdown that year; Cambodia's 2021 stays flagged for the true reason (Malaysia and Finland published
+    totals without a breakdown, Germany nothing)."""
+    from evidence.sources.cache import load_cached
+
+    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    thai_2021 = table.data.filter(
+        (pl.col("iso3") == "THA")
+        & (pl.col("year") == 2021)
+        & (pl.col("indicator") == "Detected trafficking victims")
+        & (pl.col("dimension") == "by citizenship")
+        & (pl.col("sex") == "Total")
+        & (pl.col("age") == "Total")
+    )
+    assert thai_2021.height == 14 and (thai_2021["value_low"].sum(), thai_2021["value_high"].sum()) == (
+        142,
+        175,
+    )
+    for code in ("KHM", "LAO"):
+        selection = Selection(table, country=code, role="origin")
+        listed = thai_2021.filter((citizenship_origin_expr() == code).fill_null(False))
+        assert listed["censored"].to_list() == [True], code
+        grid = trends._reporter_grid(selection)
+        assert grid.filter((pl.col("iso3") == "THA") & (pl.col("year") == 2021))["complete"].item(), code
+        flags = {f.year: f.reason for f in trends.reporter_gaps(selection)}
+        assert "Thailand" not in flags.get(2021, ""), code
+    khm = {f.year: f.reason for f in trends.reporter_gaps(Selection(table, country="KHM", role="origin"))}
+    assert "from Malaysia, Germany, Finland this year" in khm[2021]
+    lao = {f.year for f in trends.reporter_gaps(Selection(table, country="LAO", role="origin"))}
+    assert 2021 not in lao and 2008 in lao  # Thailand 2008: two cells (2-8) and no total: partial
 
 
 def test_the_real_release_panels_count_only_reporters_that_contribute(shared_data):
@@ -528,12 +623,24 @@ def test_the_real_release_panels_count_only_reporters_that_contribute(shared_dat
         for code in ("THA", "KHM", "MMR", "LAO", "VNM")
     }
     found = {code: None if p is None else (p.window, p.reporters) for code, p in panels.items()}
+    five = {
+        code: trends.steady_reporters(Selection(table, country=code, role="origin"), min_years=5)
+        for code in ("KHM", "MMR", "VNM")
+    }
+    assert {code: (p.window, p.reporters) for code, p in five.items() if p is not None} == {
+        "KHM": ((2014, 2018), ("MYS", "THA")),
+        "MMR": ((2017, 2021), ("MMR", "THA")),
+        "VNM": ((2014, 2018), ("MYS", "NLD")),
+    }
     assert found == {
         "THA": ((2012, 2020), ("DEU", "THA")),
-        "KHM": None,  # Thailand alone contributes: no panel of "at least 2 reporters"
-        "MMR": ((2017, 2021), ("MMR", "THA")),  # Myanmar's own breakdown and Thailand's
+        # five-year windows, fewer than a trend needs (MIN_COMPLETE_YEARS): Cambodia 2014-2018 (Malaysia's 2018
+        # CAMBODIA <5 is a count, not an omission), Myanmar 2017-2021 (its own breakdown and Thailand's), Viet
+        # Nam 2014-2018 (Malaysia and the Netherlands)
+        "KHM": None,
+        "MMR": None,
         "LAO": None,
-        "VNM": ((2012, 2016), ("GBR", "NLD")),
+        "VNM": None,
     }
 
 
@@ -687,7 +794,7 @@ def test_indicator_counts_keep_censored_cells_as_bounds_never_zero():
         UNCENSORED: 0,  # made only of the publisher's <5 cell: nothing published exactly
     }
     assert counts.filter(pl.col("year") == 2021)[UNCENSORED].item() == 60
-    result = trends.rate_ratio(counts)
+    result = trends.rate_ratio(counts, min_years=2)
     assert result.basis == "point"
     assert result.low_bound is not None and result.high_bound is not None
     assert result.low_bound.basis == "low bound"

@@ -276,8 +276,12 @@ def test_unodc_breakdowns_beside_the_published_total_never_as_victims(shared_dat
     assert rows[2012]["Forced labour"] is None  # not reported that year: missing, not zero
     assert not {"All victims", "victims", "Total"} & set(rows[2017])
     assert "not a count of victims" in payload["totals"]
+    # one form above the year's total: an inconsistency in the publisher's data, named (review finding 5)
+    assert payload["inconsistent"]["cells"] == [
+        {"year": "2017", "category": "Sexual exploitation", "count": "807", "total": "471"}
+    ]
     by_sex = run("trend", "--data", path, "--country", "THA", "--role", "destination", "--by", "sex")
-    assert "Published total" in by_sex["yearly_counts"][0]
+    assert "Published total" in by_sex["yearly_counts"][0] and "inconsistent" not in by_sex
 
 
 def test_bolivias_total_row_is_not_a_citizenship_in_flows(shared_data):
@@ -453,7 +457,10 @@ def test_real_unodc_series_of_only_censored_cells_is_not_estimable(shared_data):
     for category in ("Other", "Unknown"):
         assert "rate_ratio" not in series[category], category
         assert series[category]["note"].startswith("not estimable: every year with victims is censored")
-    assert "rate_ratio" in series["Female"] and "rate_ratio" in series["Male"]
+    # five years: too few for a trend of any category (trends.MIN_COMPLETE_YEARS), and the note says so
+    assert series["Female"]["note"].startswith("not modelled: too few complete years: 5 (2017–2021)")
+    wider = {s["category"]: s for s in run(*args, "--years", "2009-2021")["series"]}
+    assert "rate_ratio" in wider["Female"] and "rate_ratio" in wider["Male"]
     printed = CliRunner().invoke(_app(), [*args, "--years", "2017-2021"], catch_exceptions=False).stdout
     assert "Other: not estimable: every year with victims is censored" in " ".join(printed.split())
     assert "Perfect separation" not in printed

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import pytest
 from hypothesis import given
@@ -455,15 +457,41 @@ def test_too_few_years_for_a_break_says_its_numbers_are_years():
     from _indicator import nationals_reported
 
     from evidence.analyses.selection import Selection
-    from evidence.notebooks.builders import break_sentence, yearly_numbers
+    from evidence.notebooks.builders import break_sentence, trend_sentence, yearly_numbers
     from evidence.presentation.disclosure import DisclosureRule, find_small_counts
 
-    rows = nationals_reported(range(2010, 2015), tha_from=2010)  # five complete years: a trend, no break
-    sentence = break_sentence(
-        yearly_numbers(Selection(rows, country="MMR", role="origin"), DisclosureRule(5)).models()
+    rows = nationals_reported(range(2010, 2015), tha_from=2010)  # five complete years: no trend, no break
+    models = yearly_numbers(Selection(rows, country="MMR", role="origin"), DisclosureRule(5)).models()
+    sentence = break_sentence(models)
+    assert sentence.startswith("No break is searched for in the complete years: too few complete years")
+    assert find_small_counts(sentence) == []  # "5 (2010-2014)" is years, not five people
+    trend = trend_sentence(models, noun="detected victims")
+    assert "too few complete years" in trend and "at least" in trend and find_small_counts(trend) == []
+
+
+def test_a_short_series_says_why_no_trend_is_reported():
+    """Review finding 11: four complete years (Cambodia's nationals 2014-2017) gave a negative binomial rate
+    ratio and interval. The brief now says how many complete years there are and how many a trend needs."""
+    from _indicator import nationals_reported
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import trend_sentence, yearly_numbers
+    from evidence.presentation.disclosure import DisclosureRule
+
+    rows = nationals_reported(range(2016, 2020), tha_from=2016)  # four complete years
+    numbers = yearly_numbers(Selection(rows, country="MMR", role="origin"), DisclosureRule(5))
+    assert numbers.flagged == [] and numbers.panel is None
+    models = numbers.models()
+    assert models.rate_ratio is None and models.rate_note.startswith("too few complete years: 4 (2016–2019)")
+    text = re.sub(r"<[^>]+>", "", trend_sentence(models, noun="detected victims"))
+    assert text.startswith("No trend in the number of detected victims is estimated from the complete years")
+    assert "4 (2016–2019), where a trend needs at least 6" in text
+    assert models.to_dict()["note"].startswith("not modelled: too few complete years")
+    six = yearly_numbers(
+        Selection(nationals_reported(range(2014, 2020), tha_from=2014), country="MMR", role="origin"),
+        DisclosureRule(5),
     )
-    assert sentence.startswith("Too few complete years to search for a break") and "got" in sentence
-    assert find_small_counts(sentence) == []  # "got 5" is years, not five people
+    assert six.models().rate_ratio is not None and six.models().rate_ratio.n_years == 6
 
 
 def _coming_and_going():
@@ -551,15 +579,15 @@ def test_a_small_count_of_the_panel_is_withheld_in_its_table_and_its_chart():
 
 
 def test_the_real_release_fits_a_trend_for_thailand_and_viet_nam_as_origin_on_their_panels(real_tables):
-    """Thailand (2012-2020: Thailand and Germany) and Viet Nam (2012-2016: United Kingdom and Netherlands) get
-    a panel of contributing reporters. Cambodia's and Myanmar's 2011-2020 panels were Thailand's series with a
-    stray <5 from Germany or Finland: no panel now, their trends read their full series' unflagged years."""
+    """Thailand (2012-2020: Thailand and Germany) gets a panel of contributing reporters. Cambodia's and
+    Myanmar's 2011-2020 panels were Thailand's series with a stray <5 from Germany or Finland; Viet Nam's
+    (2014-2018) and Myanmar's (2017-2021) windows are five years, fewer than a trend needs: no panel."""
     from evidence.analyses import trends
     from evidence.notebooks.builders import break_sentence, panel_sentence, yearly_numbers
     from evidence.presentation.disclosure import find_small_counts
 
     unodc = real_tables[1]
-    for country in ("THA", "VNM"):
+    for country in ("THA",):
         selection = Selection(unodc, country=country, role="origin")
         numbers = yearly_numbers(selection, RULE)
         assert numbers.panel is not None, country
@@ -581,11 +609,16 @@ def test_the_real_release_fits_a_trend_for_thailand_and_viet_nam_as_origin_on_th
         )
     thai = yearly_numbers(Selection(unodc, country="THA", role="origin"), RULE)
     assert thai.panel is not None and len(thai.panel.gap_years) == thai.counts.height  # every year
-    for country in ("KHM", "MMR"):
+    for country in ("KHM", "MMR", "VNM"):
         numbers = yearly_numbers(Selection(unodc, country=country, role="origin"), RULE)
         assert numbers.panel is None, country
         models = numbers.models()
         assert models.panel is None and not break_sentence(models).startswith("Searched on the steady")
+        # five steady years at most (Cambodia 2014-2018, Myanmar 2017-2021, Viet Nam 2014-2018): too few for a
+        # trend (review finding 11), and the full series has fewer complete years still
+        assert models.rate_ratio is None and (models.rate_note or "").startswith("too few complete years"), (
+            country
+        )
 
 
 def test_a_fall_in_the_panels_last_year_is_kept_in_the_model():
@@ -622,7 +655,7 @@ def test_a_series_of_only_censored_cells_is_not_modelled_and_says_why():
     from evidence.notebooks.builders import break_sentence, trend_sentence, yearly_numbers
 
     rows = []
-    for year in range(2017, 2022):
+    for year in range(2016, 2022):  # six years: a trend of the categories with numbers
         rows += [
             ("THA", year, "Total", "Total", "Total", "Total", 300 + year - 2017),
             ("THA", year, "Total", "Total", "Female", "Total", 200),
@@ -701,6 +734,51 @@ def test_the_categories_sum_is_explained_by_the_dimension():
     assert "several forms" in category_sum_reason("form")
     for by in ("sex", "gender", "age", "citizenship"):
         assert "several" not in category_sum_reason(by) and "cover every victim" in category_sum_reason(by)
+
+
+def _forms(years: dict[int, tuple]):
+    """Thailand's detected victims by form: ``years[year]`` = (total, forced labour, sexual, other)."""
+    from _indicator import indicator_rows
+
+    rows = []
+    for year, (total, labour, sexual, other) in years.items():
+        rows += [
+            ("THA", year, "Total", "Total", "Total", "Total", total),
+            ("THA", year, "by form of exploitation", "Forced labour", "Total", "Total", labour),
+            ("THA", year, "by form of exploitation", "Sexual exploitation", "Total", "Total", sexual),
+            ("THA", year, "by form of exploitation", "Other forms of exploitation", "Total", "Total", other),
+        ]
+    return yearly_numbers(Selection(indicator_rows(rows), country="THA", role="destination"), RULE, by="form")
+
+
+def test_a_form_above_the_published_total_is_flagged_as_the_publishers_inconsistency():
+    """Review finding 5: Thailand 2017, sexual exploitation 807 against 471 victims (by sex 379 + 92, by age
+    365 + 106: 471), was explained as "one victim can have several forms, or a form is not reported", which
+    cannot make one form larger than the victims."""
+    from evidence.notebooks.builders import categories_above_total, category_sum_note
+
+    # 2017 as published; 2016: the forms add up to more than the total, none above it (several forms fit)
+    numbers = _forms({2016: (850, 500, 400, 10), 2017: (471, 85, 807, 11)})
+    above = categories_above_total(numbers)
+    assert [(c.year, c.category, c.count, c.total) for c in above] == [
+        ("2017", "Sexual exploitation", "807", "471")
+    ]
+    note = category_sum_note(numbers)
+    assert "(one victim can have several forms, or a form is not reported)" in note  # 2016: it fits
+    assert (
+        "An inconsistency in the publisher's data: in 2017, sexual exploitation 807, more than the year's "
+        "total of 471." in note
+    )
+    assert "cannot count more victims than the total" in note
+    # the inconsistent year alone: no explanation offered that cannot hold
+    only = category_sum_note(_forms({2017: (471, 85, 807, 11)}))
+    assert "several forms" not in only.split("An inconsistency")[0] and "in 2017, sexual" in only
+    # forms that add up, or exceed the total only together: the explanation, no inconsistency
+    fits = _forms({2016: (850, 500, 400, 10), 2015: (982, 500, 400, 82)})
+    assert categories_above_total(fits) == [] and "inconsistency" not in category_sum_note(fits)
+    assert category_sum_note(_forms({2015: (982, 500, 400, 82)})) is None
+    # a censored form is never compared on its midpoint: <5 against 3 victims says nothing
+    assert categories_above_total(_forms({2018: (30, 10, 12, "<5")})) == []
 
 
 def test_a_share_of_censored_counts_is_the_range_the_bounds_allow():

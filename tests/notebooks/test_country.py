@@ -92,11 +92,9 @@ def test_nationals_abroad_are_not_set_against_the_estimate(tables):
     assert nationals and all(r.per_thousand is None for r in nationals)
     sentences = country.magnitude_sentences(brief, rows)
     assert any("Nationals found abroad" in s for s in sentences)
-    # a sum over reporting countries that misses some of them in its year says so (reporter_gaps); the year
-    # nearest the estimate's published as a number: 2020 (2021 is one "<5" cell, which no longer costs 2020 an x)
-    assert [(r.year, r.incomplete, r.year_text) for r in nationals] == [
-        (2020, True, "2020 (probably incomplete)")
-    ]
+    # the complete year nearest the estimate's (2021): 2019-2021 miss Malaysia's breakdown (flagged), 2018 is
+    # complete; 2020 (Thailand's one cell of 5) was chosen only because 2021 is <5 (review finding 3)
+    assert [(r.year, r.incomplete, r.year_text) for r in nationals] == [(2018, False, "2018")]
 
 
 def test_gsi_view_shows_thailands_figures_and_ranks(tables):
@@ -228,11 +226,92 @@ def test_each_victim_source_covers_the_years_it_holds_within_the_brief(tables):
     assert narrow.years_for(case) is None and narrow.selection(case).years == (2011, 2015)
 
 
-def test_the_headline_of_nationals_detected_is_the_latest_year_published_as_a_number(tables):
-    brief = _brief(tables, iso3="KHM", role="origin")  # Cambodia's nationals: 2021 is <5, 2019 is a number
+def test_the_headline_of_nationals_detected_is_the_latest_complete_year(tables):
+    """Review finding 3: Cambodia's headline was "Nationals detected (UNODC), 2020 (probably incomplete): 5",
+    Thailand's one cell of 2020, chosen because 2021 is <5. 2019-2021 miss Malaysia's breakdown (it published
+    totals only); 2018 is complete: Thailand 43, Malaysia <5 (CAMBODIA), Panama <5."""
+    brief = _brief(tables, iso3="KHM", role="origin")
     figures = dict(country.key_figures(brief))
     (label,) = [k for k in figures if k.startswith("Nationals detected (UNODC)")]
-    assert figures[label] not in ("<5", "x") and not label.endswith("2021")
+    numbers = brief.yearly(brief.holding("indicator")[0], "origin")
+    assert numbers.flagged[:3] == [2021, 2020, 2019] and 2018 not in numbers.flagged
+    assert label == "Nationals detected (UNODC), 2018" and figures[label] == "45–51"
+    unodc = tables[1].data.filter(
+        (pl.col("year") == 2018)
+        & (pl.col("indicator") == "Detected trafficking victims")
+        & (pl.col("dimension") == "by citizenship")
+        & (pl.col("sex") == "Total")
+        & (pl.col("age") == "Total")
+        & pl.col("category").str.to_lowercase().eq("cambodia")
+    )
+    assert (unodc["value_low"].sum(), unodc["value_high"].sum()) == (45, 51)
+
+
+def _numbers(rows, role="origin"):
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import yearly_numbers
+
+    return yearly_numbers(Selection(rows, country="MMR", role=role), RULE)
+
+
+def test_a_headline_year_is_never_a_flagged_one_because_the_nearer_complete_year_is_censored():
+    from _indicator import breakdowns
+
+    years = range(2012, 2022)
+    # Thailand lists Myanmar's nationals every year (<5 in 2021); Malaysia, a large reporter, publishes no
+    # breakdown in 2020: 2020 is flagged, 2021 (<5) is complete
+    rows = breakdowns(
+        {
+            "THA": {y: "<5" if y == 2021 else 100 for y in years},
+            "MYS": {y: None if y == 2020 else 80 for y in years},
+        }
+    )
+    numbers = _numbers(rows)
+    assert numbers.flagged == [2020]
+    assert country.nearest_published(numbers, 2021) == 2021  # the complete year, <5 and all
+    assert country.cell_text(country.published_in_year(numbers, 2021)) not in ("", "n/a")
+    assert country.flag_words(numbers, 2021) == ""
+    # the latest year flagged: the latest complete year before it, not the flagged one
+    late = breakdowns(
+        {"THA": dict.fromkeys(years, 100), "MYS": {y: None if y == 2021 else 80 for y in years}}
+    )
+    numbers = _numbers(late)
+    assert numbers.flagged == [2021] and country.nearest_published(numbers, 2021) == 2020
+    assert country.flag_words(numbers, 2021) == "probably incomplete"
+
+
+def test_a_headline_from_a_series_whose_every_year_is_flagged_says_so():
+    from _indicator import breakdowns
+
+    years = range(2010, 2016)
+    # two large reporters take turns to publish a breakdown: every year misses one
+    rows = breakdowns(
+        {"THA": {y: 200 if y % 2 else None for y in years}, "MYS": {y: None if y % 2 else 200 for y in years}}
+    )
+    numbers = _numbers(rows)
+    assert sorted(numbers.flagged) == list(years)
+    assert country.nearest_published(numbers, 2015) == 2015
+    assert country.flag_words(numbers, 2015) == "probably incomplete, as is every year of the series"
+
+
+def test_netherlands_breakdown_is_compared_with_the_total_of_the_years_it_covers(tables):
+    """Review finding 7, real file: NLD's breakdown covers 2007-2019; the total of 2007-2020 holds 2020's 984."""
+    brief = _brief(tables, "NLD", "destination")
+    unodc = brief.holding("indicator")[0]
+    detected = _detected_by_hand(tables[1], "NLD")
+    assert detected[2020] == (984, 984)
+    common = sum(low for year, (low, _) in detected.items() if 2007 <= year <= 2019)
+    assert common == 14_123
+    routes = brief.routes(unodc, "destination")
+    summed = str(routes.key_figures()["Victims"][0])  # 14,065-15,259 at the review; the route table's sum
+    sentence = country.breakdown_sentence(brief, unodc, routes)
+    assert f"The citizenship breakdown of 2007–2019 sums to {summed} victims" in sentence
+    assert (
+        "UNODC\\'s total also covers 2020 (984 victims), for which it publishes no citizenship breakdown"
+        in (sentence)
+    )
+    assert f"the breakdown sums to {summed} and the total is 14,123" in sentence
+    assert "Over those years the two agree" in sentence and "more than one citizenship" not in sentence
 
 
 def test_tables_by_dimension_cover_the_years_the_dimension_is_published(tables):
@@ -267,6 +346,58 @@ def test_a_country_publishing_breakdowns_without_a_total_has_them_shown(tables):
     assert PUBLISHED_TOTAL not in forms.by_category.low.count_columns  # none published, none shown empty
 
 
+def _small_brief(rows):
+    """A country brief of Thailand as destination over a small UNODC table built in memory."""
+    from _indicator import indicator_rows
+
+    from evidence.sources.loaded import LoadedTable
+    from evidence.sources.provenance import Provenance
+
+    provenance = Provenance(
+        source="unodc_glotip", layout="unodc_glotip", release="2023", path="/d/u.xlsx", sha256="a" * 64, url="",
+        licence="", citation="UNODC", synthetic=False, demo=False,
+    )  # fmt: skip
+    frame = indicator_rows(rows)
+    table = LoadedTable(frame, provenance, rows_in=frame.height, kind="indicator")
+    brief = country.open_brief([table], RULE, country="THA", role="destination")
+    return brief, table, brief.routes(table, "destination")
+
+
+def test_a_total_year_without_a_breakdown_is_named_and_the_two_compared_over_the_years_both_cover():
+    """Review finding 7 (Netherlands): the breakdown of 2007-2019 (14,065-15,259) was set against the total of
+    2007-2020 (15,107) and said to differ; 2020 (984) has no breakdown, and over 2007-2019 the total, 14,123,
+    lies within the breakdown's range."""
+    rows = []
+    for year, total, listed in (
+        (2018, 400, [(300, "MMR"), ("<5", "KHM"), ("<5", "LAO")]),
+        (2019, 500, [(497, "MMR")]),
+    ):
+        rows.append(("THA", year, "Total", "Total", "Total", "Total", total))
+        rows += [("THA", year, "by citizenship", code, "Total", "Total", value) for value, code in listed]
+        if year == 2018:
+            rows.append(("THA", year, "by citizenship", "VNM", "Total", "Total", 97))
+    rows.append(("THA", 2020, "Total", "Total", "Total", "Total", 984))  # no breakdown in 2020
+    brief, table, routes = _small_brief(rows)
+    sentence = country.breakdown_sentence(brief, table, routes)
+    assert "The citizenship breakdown of 2018–2019 sums to 896–902 victims" in sentence
+    assert "detected in Thailand in 2018–2020 is 1,884" in sentence
+    assert (
+        "UNODC\\'s total also covers 2020 (984 victims), for which it publishes no citizenship breakdown"
+        in (sentence)
+    )
+    assert (
+        "Over the years both cover, 2018–2019, the breakdown sums to 896–902 and the total is 900" in sentence
+    )
+    assert "Over those years the two agree: the total lies within the range" in sentence
+    assert "counts a victim under more than one citizenship" not in sentence
+    # over the common years a total outside the range gets the reasons
+    rows[-2] = ("THA", 2019, "by citizenship", "MMR", "Total", "Total", 300)
+    brief, table, routes = _small_brief(rows)
+    sentence = country.breakdown_sentence(brief, table, routes)
+    assert "the breakdown sums to 699–705 and the total is 900" in sentence
+    assert "Over those years, the two differ because a country breaks down" in sentence
+
+
 def test_the_route_table_sums_the_citizenship_breakdown_beside_the_published_total(tables):
     """Thailand: 6,944 detected victims per UNODC's totals, 6,287-6,437 in the citizenship breakdown; the
     route table must not call the second "victims"."""
@@ -288,5 +419,10 @@ def test_the_route_table_sums_the_citizenship_breakdown_beside_the_published_tot
     assert "The citizenship breakdown of 2008–2021 sums to" in sentence
     assert "detected in Thailand in 2009–2021 is" in sentence
     assert "The breakdown also covers 2008, for which UNODC gives no total." in sentence
+    # compared over the years both cover (2009-2021): the breakdown without 2008's two <5 cells
+    assert (
+        "Over the years both cover, 2009–2021, the breakdown sums to 6,287–6,437 and the total is 6,944"
+        in (sentence)
+    )
     case = brief.holding("case")[0]
     assert country.breakdown_sentence(brief, case, brief.routes(case)) is None

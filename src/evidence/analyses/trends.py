@@ -38,6 +38,17 @@ midpoints and print a ratio near 1 with an interval. :func:`no_trend_information
 and the CLI (through ``notebooks.builders``) also call it with the disclosure threshold, so a series whose
 counts are all withheld as below it is not modelled either.
 
+**Short series.** A trend is modelled from at least :data:`MIN_COMPLETE_YEARS` (6) years, at least
+:data:`MIN_YEARS_WITH_VICTIMS` (3) of them with victims: :func:`too_few_years` says why a series is shorter, and
+:func:`rate_ratio` raises ``ParameterError`` for it (``min_years`` lowers the floor for an analyst who knows
+better; the notebooks, briefs and CLI never do). Why six: yearly counts of identified or detected victims vary
+far more than a Poisson model allows (who reports, campaigns, a change of law), so the model estimates a
+dispersion beside its level and slope, from n − 2 residual degrees of freedom. With 2 (four years) the
+dispersion's 95% range spans a factor of about 150, with 4 (six years) about 23: below that the interval of the
+rate ratio says more about the few points than about the trend; a Poisson fit with no extra variation would
+instead give a falsely narrow interval. A UNODC sum of other countries' breakdowns adds the reporters' coming
+and going on top. A shorter series is shown year by year, and the text says why no trend is given.
+
 **Sparse series.** A trend or a segment whose victims all fall in its first or last year (or that has none) has
 no finite estimate. :func:`rate_ratio` then raises :class:`~evidence.analyses.count_models.EstimationError`;
 :func:`find_break` skips the break years that leave such a segment and raises it only when none is left
@@ -432,6 +443,35 @@ def _series(counts: pl.DataFrame) -> pl.DataFrame:
 
 # ----------------------------------------------------------------------------------------------- rate ratio
 
+#: The fewest years a trend model reads (the module docstring says why): a rate ratio with an estimated
+#: dispersion needs at least 4 residual degrees of freedom.
+MIN_COMPLETE_YEARS = 6
+#: Of those years, the fewest with victims: a trend through one or two years with victims is an artefact.
+MIN_YEARS_WITH_VICTIMS = 3
+
+
+def too_few_years(counts: pl.DataFrame, *, min_years: int = MIN_COMPLETE_YEARS) -> str | None:
+    """Why a yearly series (the complete years a model would read) is too short for a trend, or None: fewer
+    than ``min_years`` years, or fewer than :data:`MIN_YEARS_WITH_VICTIMS` of them with victims. The reason
+    starts with "too few" and names the years and the rule."""
+    series = _series(counts)
+    years = [int(y) for y in series["year"].to_list()]
+    with_victims = int((series["count_high"].fill_null(0) > 0).sum())
+    if len(years) >= min_years and with_victims >= MIN_YEARS_WITH_VICTIMS:
+        return None
+    from evidence.analyses.coverage import years_text
+
+    held = f"{len(years)} ({years_text(years)})" if years else "none"
+    if len(years) < min_years:
+        return (
+            f"too few complete years: {held}, where a trend needs at least {min_years} (with fewer, the year-to-"
+            "year variation of the counts cannot be told from a trend)"
+        )
+    return (
+        f"too few complete years with victims: {with_victims} of {held}, where a trend needs at least "
+        f"{MIN_YEARS_WITH_VICTIMS}"
+    )
+
 
 def no_trend_information(counts: pl.DataFrame, *, threshold: int | None = None) -> str | None:
     """Why a yearly series (year, count, count_low, count_high) carries no information on a trend, or None.
@@ -502,17 +542,25 @@ class RateRatio:
         return out
 
 
-def rate_ratio(counts: pl.DataFrame, *, level: float = 0.95) -> RateRatio:
+def rate_ratio(
+    counts: pl.DataFrame, *, level: float = 0.95, min_years: int = MIN_COMPLETE_YEARS
+) -> RateRatio:
     """Annual rate ratio of a yearly series with its ``level`` Wald interval: a Poisson GLM of count on year;
     if the Pearson dispersion exceeds 1.5, a negative binomial (NB2, alpha estimated), else — if that fails to
     converge — quasi-Poisson. Censored years: see the module docstring.
 
-    Raises ``ParameterError`` for fewer than 2 years, no victims or an invalid count, and its subclass
+    Raises ``ParameterError`` for fewer than ``min_years`` years (:func:`too_few_years`; at least 2 whatever
+    ``min_years`` says), no victims or an invalid count, and its subclass
     ``EstimationError`` when no finite rate ratio exists (every victim in the first or last year) or the series
     holds no trend (:func:`no_trend_information`: every year with victims censored)."""
     series = _series(counts)
     if reason := no_trend_information(series):
         raise EstimationError(f"not estimable: {reason}")
+    if series.height < max(min_years, 2):
+        raise ParameterError(
+            f"a rate ratio needs at least {max(min_years, 2)} years of counts, got {series.height} "
+            "(the module docstring says why: Short series)"
+        )
     censored = bool(series["count"].is_null().any())
     main = _rate_ratio(
         series["year"].to_numpy(), series["point"].to_numpy(), "point" if censored else "exact", level
@@ -788,8 +836,9 @@ def incomplete_years(
     return tuple(flags[y] for y in sorted(flags, reverse=True))
 
 
-#: A reporter that usually lists at least this many of a country's nationals and lists fewer than five in a
-#: year's breakdown is taken to have left them out of it (:func:`reporter_gaps`).
+#: A reporter that usually lists at least this many of a country's nationals and lists none of them at all in a
+#: year's breakdown (no cell: neither a number nor ``<5``) is taken to have left them out of it
+#: (:func:`reporter_gaps`). A published ``<5`` is data (a count of 1 to 4), never an omission.
 _USUALLY_LISTED = 20
 
 #: The publisher's own floor: UNODC publishes counts below 5 as ``<5``. A steady reporter that lists a country's
@@ -804,7 +853,12 @@ def _reporter_grid(selection: Selection, *, min_coverage: float = 0.5) -> pl.Dat
     columns iso3, year, n (the nationals a reporter counted: point values, 0 when none), n_low (their low
     bound: a ``<5`` cell counts 1) and complete (whether
     its breakdown of that year is complete). The years are those with nationals counted. None for a selection
-    that is no such sum (case data, role ``destination``, no country), or one with fewer than two reporters."""
+    that is no such sum (case data, role ``destination``, no country), or one with fewer than two reporters.
+
+    A breakdown is complete when it is published, covers at least ``min_coverage`` of the reporter's total
+    (of the least total it published in the selection's years when it gives none that year), and lists these nationals in a cell of their own (a number, ``<5`` or 0) or comes from a reporter that
+    usually lists fewer than :data:`_USUALLY_LISTED` of them. A published ``<5`` is a censored count, not a
+    breakdown that left them out: Thailand's 2021 breakdown lists ``Cambodia <5`` beside 13 other rows."""
     if selection.kind != "indicator" or selection.country is None or selection.role == "destination":
         return None
     country = selection.country
@@ -830,11 +884,19 @@ def _reporter_grid(selection: Selection, *, min_coverage: float = 0.5) -> pl.Dat
     counted = (
         citizenship.filter(nationals)
         .group_by("iso3", "year")
-        .agg(pl.col("point").sum().alias("n"), pl.col("value_low").sum().cast(pl.Float64).alias("n_low"))
+        .agg(
+            pl.col("point").sum().alias("n"),
+            pl.col("value_low").sum().cast(pl.Float64).alias("n_low"),
+            pl.len().cast(pl.UInt32).alias("cells"),
+        )
     )
     if selection.role == "both":
         own = totals.filter(pl.col("iso3") == country).select(
-            "iso3", "year", pl.col("own").alias("n"), pl.col("total").cast(pl.Float64).alias("n_low")
+            "iso3",
+            "year",
+            pl.col("own").alias("n"),
+            pl.col("total").cast(pl.Float64).alias("n_low"),
+            pl.lit(1, pl.UInt32).alias("cells"),
         )
         counted = pl.concat([counted, own.with_columns(pl.col("n").cast(counted["n"].dtype))])
     years = sorted(set(counted.filter(pl.col("n") > 0)["year"].to_list()))
@@ -848,21 +910,28 @@ def _reporter_grid(selection: Selection, *, min_coverage: float = 0.5) -> pl.Dat
         .join(listed, on=["iso3", "year"], how="left")
         .join(counted, on=["iso3", "year"], how="left")
     )
-    grid = grid.with_columns(pl.col("n").fill_null(0.0), pl.col("n_low").fill_null(0.0))
-    # a reporter that usually lists dozens of these nationals and lists fewer than five in a breakdown of its
-    # own has left them out of that breakdown (a list of its largest citizenships, or foreigners only)
+    grid = grid.with_columns(
+        pl.col("n").fill_null(0.0), pl.col("n_low").fill_null(0.0), pl.col("cells").fill_null(0)
+    )
+    # a reporter that usually lists dozens of these nationals and lists none of them in a breakdown of its own
+    # has left them out of that breakdown (a list of its largest citizenships, or foreigners only); one that
+    # lists them as <5 published a count of 1 to 4 (a real fall, not an omission)
     usual_listed = (
         grid.filter(pl.col("n") >= 5).group_by("iso3").agg(pl.col("n").median().alias("listed_usually"))
     )
-    grid = grid.join(usual_listed, on="iso3", how="left")
+    # a breakdown published without a total that year is set against the least total the reporter published
+    # in another year (Thailand 2008: two cells, 2-8 victims, beside totals of 122 to 1,540)
+    least_total = totals.group_by("iso3").agg(pl.col("total").min().alias("least_total"))
+    grid = grid.join(usual_listed, on="iso3", how="left").join(least_total, on="iso3", how="left")
+    reference = pl.coalesce("total", "least_total")
     own_total = pl.col("iso3") == country if selection.role == "both" else pl.lit(False)
     complete = (
         pl.when(own_total)
         .then(pl.col("total").is_not_null())
         .otherwise(
             pl.col("listed").is_not_null()
-            & (pl.col("total").is_null() | (pl.col("listed") >= min_coverage * pl.col("total")))
-            & ((pl.col("n") >= 5) | (pl.col("listed_usually").fill_null(0) < _USUALLY_LISTED))
+            & (reference.is_null() | (pl.col("listed") >= min_coverage * reference))
+            & ((pl.col("cells") > 0) | (pl.col("listed_usually").fill_null(0) < _USUALLY_LISTED))
         )
     )
     return grid.select("iso3", "year", "n", "n_low", complete.alias("complete")).sort("iso3", "year")
@@ -877,8 +946,8 @@ def reporter_gaps(
     sum of the citizenship breakdowns of the countries that detected them, and which countries publish a
     breakdown changes from year to year. A reporter *misses* a year when it published no citizenship breakdown
     for it, or one that accounts for less than ``min_coverage`` of the total it published (a partial list of
-    its largest citizenships), or one that lists fewer than five of the nationals where it usually lists
-    at least :data:`_USUALLY_LISTED` (it left them out). A year is flagged when the reporters it misses detect at least ``min_share`` of
+    its largest citizenships; without a total that year, of the least total it published), or one that lists none of the nationals (no cell) where it usually lists
+    at least :data:`_USUALLY_LISTED` (it left them out; a published ``<5`` is a count, not an omission). A year is flagged when the reporters it misses detect at least ``min_share`` of
     the nationals counted in the years their breakdowns are complete: its count then falls (or rises) with the
     set of reporters, not with the victims. In role ``both`` the country's own total is one of the reporters.
     Other selections (case data, role ``destination``: one reporter) have no such years.
@@ -956,7 +1025,7 @@ class SteadyPanel:
 def steady_reporters(
     selection: Selection,
     *,
-    min_years: int = 5,
+    min_years: int = MIN_COMPLETE_YEARS,
     min_reporters: int = 2,
     min_share: float = 0.25,
     min_coverage: float = 0.5,

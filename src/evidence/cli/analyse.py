@@ -431,6 +431,7 @@ def _trend_payload(
         CATEGORY_SUM,
         TOO_FEW,
         UNDATED,
+        categories_above_total,
         category_sum_reason,
         yearly_numbers,
     )
@@ -489,6 +490,16 @@ def _trend_payload(
                 f"to it in some years ('{CATEGORY_SUM}': {category_sum_reason(by)}), so their sum is not a "
                 "count of victims"
             )
+        if above := categories_above_total(numbers):
+            # a category larger than the year's total: no overlap or gap explains it (review finding 5)
+            payload["inconsistent"] = {
+                "note": "categories published as more victims than the publisher's total of the same year: an "
+                "inconsistency in the publisher's data, shown as published",
+                "cells": [
+                    {"year": c.year, "category": c.category, "count": c.count, "total": c.total}
+                    for c in above
+                ],
+            }
     return payload
 
 

@@ -1087,6 +1087,82 @@ def category_sum_reason(by: str | None) -> str:
 
 
 @dataclass(frozen=True)
+class CategoryAboveTotal:
+    """A category of a UNODC breakdown published as more victims than the publisher's own total of the year
+    (Thailand 2017: sexual exploitation 807, 471 victims in all): an inconsistency in the publisher's data,
+    which neither several forms per victim nor an unreported category can explain."""
+
+    year: str
+    category: str
+    count: str  # as the table shows it ("807")
+    total: str  # as the table shows it ("471")
+
+    def text(self) -> str:
+        return f"in {self.year}, {self.category.lower()} {self.count}, more than the year's total of {self.total}"
+
+
+def categories_above_total(numbers: YearlyNumbers) -> list[CategoryAboveTotal]:
+    """The cells of a censored by-dimension table (UNODC) whose published low bound exceeds the published high
+    bound of the publisher's total of the same year, as the table shows both (a cell withheld in either is
+    never compared: nothing is said that the table does not show). Empty for exact counts, for a table without
+    the publisher's total (role origin: the total is the breakdowns' own sum), or none."""
+    table = numbers.by_category
+    if numbers.exact or table is None or PUBLISHED_TOTAL not in table.low.count_columns:
+        return []
+    n = table.low.frame.height - (1 if table.low.has_total_row else 0)
+    years = table.low.frame["year"].head(n).to_list()
+    totals = table.cells(PUBLISHED_TOTAL)[:n]
+    out = []
+    for category in numbers.categories:
+        if category not in table.low.count_columns:
+            continue
+        for year, cell, total in zip(years, table.cells(category)[:n], totals, strict=True):
+            low, high = cell[0], total[1]
+            if isinstance(low, int) and isinstance(high, int) and low > high:
+                out.append(CategoryAboveTotal(str(year), category, bounds_text(cell), bounds_text(total)))
+    return sorted(out, key=lambda c: (c.year, numbers.categories.index(c.category)))
+
+
+def category_sum_note(numbers: YearlyNumbers) -> str | None:
+    """The note under a censored by-dimension table whose categories do not add up to the publisher's total
+    (:data:`CATEGORY_SUM` shown): why they may differ (:func:`category_sum_reason`) where that can explain
+    it, and, named with their year and both numbers, the categories larger than the year's total, which no
+    overlap or gap can explain: an inconsistency in the publisher's data. None when the sums agree."""
+    table = numbers.by_category
+    if numbers.exact or table is None or CATEGORY_SUM not in table.low.count_columns:
+        return None
+    above = categories_above_total(numbers)
+    n = table.low.frame.height - (1 if table.low.has_total_row else 0)
+    years = [str(y) for y in table.low.frame["year"].head(n).to_list()]
+    differing = {
+        year
+        for year, total, summed in zip(
+            years, table.cells(PUBLISHED_TOTAL)[:n], table.cells(CATEGORY_SUM)[:n], strict=True
+        )
+        if total != summed and None not in total and None not in summed
+    }
+    explained = differing - {c.year for c in above}
+    text = "The publisher's total is the number of victims; the categories' sum differs from it"
+    text += (
+        f" ({category_sum_reason(numbers.by)}), so it is not a count of victims."
+        if explained or not above
+        else ", so it is not a count of victims."
+    )
+    if above:
+        what = "form of exploitation" if numbers.by in FLAG_DIMENSIONS else "category"
+        why = (
+            "neither several forms per victim nor a form not reported can explain it"
+            if numbers.by in FLAG_DIMENSIONS
+            else "no gap in the breakdown can explain it"
+        )
+        text += (
+            f" An inconsistency in the publisher's data: {'; '.join(c.text() for c in above)}. A single {what} "
+            f"cannot count more victims than the total ({why}); both are shown as published."
+        )
+    return text
+
+
+@dataclass(frozen=True)
 class Bounds:
     """A protected table of exact counts (``low`` is ``high``), or the pair of protected tables of the low and
     the high bounds of censored counts (UNODC), with the same rows and columns."""
@@ -1301,11 +1377,12 @@ def _series_models(
     every year with victims censored, or below the disclosure ``threshold``)."""
     from evidence.analyses import trends
 
-    # a trend through one or two years with victims (the rest zeros) is an artefact, not a finding
-    if complete.height < 3 or (complete["count_high"].fill_null(0) > 0).sum() < 3:
-        return SeriesModels(category, None, "too few complete years with victims", None, None, panel)
-    if reason := trends.no_trend_information(complete, threshold=threshold):
+    if complete.height and (reason := trends.no_trend_information(complete, threshold=threshold)):
         return SeriesModels(category, None, f"not estimable: {reason}", None, None, panel)
+    # too short a series (fewer than 6 complete years, or fewer than 3 with victims) gives no trend worth
+    # stating: the one rule of trends.too_few_years, said in the text
+    if reason := trends.too_few_years(complete):
+        return SeriesModels(category, None, reason, None, None, panel)
     try:
         rate = trends.rate_ratio(complete)
     except EvidenceError as exc:
@@ -1626,6 +1703,12 @@ def _censored_numbers(
     )
 
 
+def _years_note(note: str) -> str:
+    """A note on too few years, escaped, its numbers marked as numbers of years or years (the brief's scan
+    would read "4 (2014-2017)" as four people)."""
+    return re.sub(r"\d+", lambda m: markup.marked(m.group(), "years"), escape_markdown(note))
+
+
 def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") -> str:
     """One paragraph on the annual rate ratio of the complete years (count model), or why there is none. When
     the interval of the ratio includes 1 the sentence says the data show no clear change: the point estimate
@@ -1634,7 +1717,10 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
     if rr is None:
         note = models.rate_note or ""
         if note.startswith("too few"):
-            return f"Too few complete years with {noun} to estimate a trend."
+            return (
+                f"No trend in the number of {noun} is estimated from the complete years (those not flagged as "
+                f"probably incomplete): {_years_note(note)}."
+            )
         if note.startswith("not estimable"):
             reason = escape_markdown(note.removeprefix("not estimable: "))
             return f"No trend or break can be estimated: {reason}, so the series holds no information on a change."
@@ -1733,13 +1819,14 @@ def break_sentence(models: SeriesModels) -> str:
 def _break_text(models: SeriesModels) -> str:
     found = models.found_break
     if models.rate_ratio is None:
+        if (models.rate_note or "").startswith("too few"):
+            return f"No break is searched for in the complete years: {_years_note(models.rate_note or '')}."
         return trend_sentence(models).replace("estimate a trend", "search for a break")
     if found is None:
         note = models.break_note or ""
         if note.startswith("a break needs"):
             # its numbers are numbers of years (marked so: the brief's scan reads "got 3" as 3 people)
-            years = re.sub(r"\d+", lambda m: markup.marked(m.group(), "years"), escape_markdown(note))
-            return f"Too few complete years to search for a break ({years})."
+            return f"Too few complete years to search for a break ({_years_note(note)})."
         return f"No break could be estimated from this series: {escape_markdown(note)}."
     text = (
         f"Most likely break: **{found.break_year}** "

@@ -304,19 +304,40 @@ def _nearest(years: Sequence[int], target: int) -> int | None:
 
 
 def nearest_published(numbers: YearlyNumbers, target: int | None) -> int | None:
-    """The year nearest to ``target`` whose victims are published as a number (not withheld, not ``<5``),
-    else the nearest year with victims at all; None without a target or victims."""
+    """The year with victims nearest to ``target`` (ties: the later) among the years *not* flagged as probably
+    incomplete, whatever its victims are published as (a number, ``<5``, or withheld): a headline is the
+    latest complete year's, said with its year, never a flagged year's because a nearer complete year is
+    censored (Cambodia's nationals: 5 in 2020, a year missing Malaysia's breakdown, beside ``<5`` in 2021).
+    Only when every year with victims is flagged, the nearest of them (:func:`flag_words` says so). None
+    without a target or victims."""
     if target is None:
         return None
     years = years_with_victims(numbers)
-    published = [y for y in years if _point(published_in_year(numbers, y)) is not None]
-    return _nearest(published, target) or _nearest(years, target)
+    complete = [y for y in years if y not in numbers.flagged]
+    return _nearest(complete, target) or _nearest(years, target)
+
+
+def flag_words(numbers: YearlyNumbers, year: int) -> str:
+    """What a headline says of its year's completeness: nothing for a complete year; "probably incomplete"
+    for a flagged one, and that every year is so when no year of the series is complete (the only reason
+    :func:`nearest_published` picks a flagged year)."""
+    if year not in numbers.flagged:
+        return ""
+    if all(y in numbers.flagged for y in years_with_victims(numbers)):
+        return f"{INCOMPLETE_WORDS}, as is every year of the series"
+    return INCOMPLETE_WORDS
 
 
 def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBounds) -> str | None:
     """For the victims detected in the country (UNODC): the sum of the citizenship breakdown beside UNODC's own
-    total of the same years, both as published elsewhere in the brief, so that the route table's sum is never
-    read as the number of victims; None for case data or when either is not published."""
+    total, both as published elsewhere in the brief, so that the route table's sum is never read as the number
+    of victims; None for case data or when either is not published.
+
+    Each number is given with its own years, and where they differ the two are compared over the years both
+    cover, naming the years of the breakdown without a total and those of the total without a breakdown
+    (Netherlands: the total of 2007-2020 holds 2020's 984 victims, of which there is no breakdown; over
+    2007-2019 the total, 14,123, lies within the breakdown's range, 14,065-15,259). Only where the total falls
+    outside the breakdown's range over those years are the reasons for a difference given."""
     if routes.exact:
         return None
     numbers = brief.yearly(table, "destination")
@@ -326,19 +347,107 @@ def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBou
     summed = str(routes.key_figures()["Victims"][0])
     total_years = years_with_victims(numbers)
     listed = breakdown_years(routes)
-    # each number with its own span: the breakdown can hold years UNODC gives no total for (Thailand: 2008)
-    extra = [y for y in listed if y not in total_years]
-    also = (
-        f" The breakdown also covers {years_text(extra)}, for which UNODC gives no total. Beyond the years, the"
-        if extra
-        else " The"
-    )
-    return escape_markdown(
+    common = [y for y in listed if y in total_years]
+    extra = [y for y in listed if y not in total_years]  # Thailand: 2008, a breakdown without a total
+    total_only = [y for y in total_years if y not in listed]  # Netherlands: 2020, a total without a breakdown
+    text = (
         f"The citizenship breakdown of {years_text(listed)} sums to {summed} victims; UNODC's total of the "
         f"victims detected in {brief.place} in {years_text(total_years)} is {total} (victims per year, above)."
-        f"{also} two differ because a country breaks down by citizenship only some of the victims it "
-        "detects, or counts a victim under more than one citizenship, and because censored cells (<5) are ranges."
     )
+    if extra:
+        text += f" The breakdown also covers {years_text(extra)}, for which UNODC gives no total."
+    if total_only:
+        cells = [cell_text(published_in_year(numbers, y)) for y in total_only]
+        shown = cells[0] if len(cells) == 1 else "; ".join(f"{y}: {c}" for y, c in zip(total_only, cells))
+        text += (
+            f" UNODC's total also covers {years_text(total_only)} ({shown} victims), for which it publishes no "
+            "citizenship breakdown."
+        )
+    # the two over the years both cover: the published yearly totals and the breakdown's yearly sums
+    pair_total = _summed_pair([published_in_year(numbers, y) for y in common]) if common else None
+    # the breakdown of the common years as the route table sums it: its own sum when it has no year without
+    # a total (the years a total has without a breakdown add nothing to it), else the route table of the
+    # common years' span
+    pair_breakdown = (
+        _text_pair(summed) if not extra else _breakdown_pair(brief, table, common, extra) if common else None
+    )
+    if not (extra or total_only):
+        pair_total = _text_pair(total)
+    if (extra or total_only) and common and pair_total is not None and pair_breakdown is not None:
+        text += (
+            f" Over the years both cover, {years_text(common)}, the breakdown sums to "
+            f"{bounds_text(pair_breakdown)} and the total is {bounds_text(pair_total)}."
+        )
+    apart = bool(extra or total_only)
+    compared = pair_total is not None and pair_breakdown is not None
+    within = (
+        pair_total is not None
+        and pair_breakdown is not None
+        and pair_breakdown[0] <= pair_total[0]
+        and pair_total[1] <= pair_breakdown[1]
+    )
+    reasons = (
+        "two differ because a country breaks down by citizenship only some of the victims it detects, or counts "
+        "a victim under more than one citizenship, and because censored cells (<5) are ranges."
+    )
+    if not common:
+        text += " They cover no year in common, so they are not compared."
+    elif within:
+        text += (
+            f" {'Over those years the two agree' if apart else 'The two agree'}: the total lies within the range "
+            "that the breakdown's censored cells (<5) allow."
+        )
+    elif compared:
+        text += f" {'Over those years, the' if apart else 'The'} {reasons}"
+    else:  # a number of the common years withheld: not compared year for year
+        text += f" {'Beyond the years, the' if apart else 'The'} {reasons}"
+    return escape_markdown(text)
+
+
+def _text_pair(text: str) -> tuple[int, int] | None:
+    """A published number or range as a table shows it ("6,944", "6,289–6,445") as (low, high); None for a
+    label ("<5", "x") or a missing cell."""
+    parts = text.replace(",", "").split("–")
+    if not all(p.isdigit() for p in parts) or len(parts) > 2:
+        return None
+    return int(parts[0]), int(parts[-1])
+
+
+def _summed_pair(pairs: Sequence[tuple[int | str | None, int | str | None] | None]) -> tuple[int, int] | None:
+    """The sum of published (low, high) pairs, None when any of them is withheld or missing: a sum of shown
+    numbers, which discloses nothing the table above does not."""
+    if not pairs or not all(p is not None and all(isinstance(v, int) for v in p) for p in pairs):
+        return None
+    return sum(p[0] for p in pairs), sum(p[1] for p in pairs)  # type: ignore[index,misc]
+
+
+def _breakdown_pair(
+    brief: CountryBrief, table: LoadedTable, years: Sequence[int], rest: Sequence[int]
+) -> tuple[int, int] | None:
+    """The sum of the citizenship breakdown over ``years`` as the route table of their span publishes it
+    (:func:`~evidence.notebooks.builders.route_numbers`: the same rule and protection). None when a year of
+    the ``rest`` (the breakdown's years without a total) lies inside that span, when the sum is withheld, or
+    when the part left out, which a reader gets as the difference from the full route table's sum, is below
+    the disclosure threshold and not made only of the publisher's own ``<5`` cells (the rule of
+    :func:`~evidence.notebooks.builders.published_pair`)."""
+    from evidence.analyses import trends
+    from evidence.analyses.intervals import UNCENSORED
+
+    first, last = years[0], years[-1]
+    if any(first <= y <= last for y in rest):
+        return None
+    selection = Selection(table, country=brief.country, role="destination", years=(first, last))
+    left_out = trends.yearly_counts(
+        Selection(table, country=brief.country, role="destination", years=brief.years), by="citizenship"
+    ).filter(pl.col("year").is_in(list(rest)))
+    if (
+        left_out.height
+        and left_out["count_low"].sum() < brief.rule.threshold
+        and left_out[UNCENSORED].sum() > 0
+    ):
+        return None
+    routes = route_numbers(selection, brief.rule)
+    return None if routes is None else _text_pair(str(routes.key_figures()["Victims"][0]))
 
 
 def breakdown_years(routes: RouteBounds) -> list[int]:
@@ -371,13 +480,17 @@ class Magnitude:
     value: float | None  # for the chart (None: withheld or not available)
     per_thousand: float | None = None  # per 1,000 estimated in modern slavery, where meaningful
     incomplete: bool = False  # the year is flagged as probably incomplete in the source's yearly numbers
+    #: how the year's flag is said (:func:`flag_words`): "probably incomplete", or that every year is so
+    flag_text: str = ""
 
     @property
     def year_text(self) -> str:
         """The year, said to be probably incomplete where it is flagged so."""
         if self.year is None:
             return ""
-        return f"{self.year} ({INCOMPLETE_WORDS})" if self.incomplete else str(self.year)
+        if not self.incomplete:
+            return str(self.year)
+        return f"{self.year} ({self.flag_text or INCOMPLETE_WORDS})"
 
 
 def magnitudes(brief: CountryBrief) -> list[Magnitude]:
@@ -415,6 +528,7 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
                 cell_text(pair),
                 _point(pair),
                 incomplete=year in numbers.flagged,
+                flag_text=flag_words(numbers, year),
             )
         )
     for table in brief.holding("indicator"):
@@ -446,6 +560,7 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
                     cell_text(pair),
                     _point(pair),
                     incomplete=year in numbers.flagged,
+                    flag_text=flag_words(numbers, year),
                 )
             )
     if gsi and estimate is not None:
@@ -700,9 +815,10 @@ def tier_sentence(brief: CountryBrief, history: pl.DataFrame) -> str:
 
 def key_figures(brief: CountryBrief) -> list[tuple[str, str]]:
     """The brief's headline numbers (label, value as published), one per source that holds data: identified
-    victims in the years (case data), detected victims in the latest year (UNODC), the GSI estimate, the
-    latest TIP tier — unless it is more than :data:`MAX_TIER_YEARS_OLDER` years older than the other figures
-    (:func:`tier_left_out` then says why it is not there)."""
+    victims in the years (case data), detected victims in the latest complete year (UNODC: the latest year not
+    flagged as probably incomplete, :func:`nearest_published`), the GSI estimate, the latest TIP tier — unless
+    it is more than :data:`MAX_TIER_YEARS_OLDER` years older than the other figures (:func:`tier_left_out`
+    then says why it is not there)."""
     out = [(label, value) for label, value, _ in _headline_figures(brief)]
     history = tier_history(brief)
     if history.height and tier_left_out(brief, history) is None:
@@ -741,7 +857,8 @@ def _headline_figures(brief: CountryBrief) -> list[tuple[str, str, int]]:
             years = years_with_victims(numbers)
             if not years:
                 continue
-            # the latest year published as a number: a headline of "<5" or "x" says little
+            # the latest complete year (not flagged as probably incomplete), as published there, with its year;
+            # a flagged year only when every year is flagged, and then the label says so
             latest = nearest_published(numbers, years[-1]) or years[-1]
             text = cell_text(published_in_year(numbers, latest))
             what = (
@@ -749,7 +866,8 @@ def _headline_figures(brief: CountryBrief) -> list[tuple[str, str, int]]:
             )
             if role == "destination":
                 what += " (UNODC)"
-            flagged = f" ({INCOMPLETE_WORDS})" if latest in numbers.flagged else ""
+            words = flag_words(numbers, latest)
+            flagged = f" ({words})" if words else ""
             out.append((f"{what}, {latest}{flagged}", text, latest))
     for table in brief.holding("gsi")[:1]:
         from evidence.analyses.society import gsi_profile

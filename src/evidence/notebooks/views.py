@@ -22,7 +22,7 @@ from evidence.notebooks.builders import (
     RouteBounds,
     YearlyNumbers,
     break_sentence,
-    category_sum_reason,
+    category_sum_note,
     emerging_unassessed,
     emerging_view,
     panel_gaps_sentence,
@@ -627,11 +627,8 @@ def show_dimension_section(
     shown = table.shown()
     if not numbers.exact:
         note = censored_note(shown) or ""
-        if any(c == "Sum of categories" for c in table.low.count_columns):
-            note += (
-                " The publisher's total is the number of victims; the categories' sum differs from it "
-                f"({category_sum_reason(numbers.by)}), so it is not a count of victims."
-            )
+        if summed := category_sum_note(numbers):
+            note = f"{note} {summed}" if note else summed
     elif not numbers.partition:
         note = (
             f"One victim can count in several categories of {label}, so they add up to more than the victims."
