@@ -70,7 +70,6 @@ FLAG_GROUPS: dict[str, list[str]] = {
         "labour_peddling",
         "labour_transportation",
         "labour_other",
-        "labour_not_specified",
     ],
     "sexual_exploitation_type": [
         "sex_prostitution",

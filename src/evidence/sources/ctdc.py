@@ -140,7 +140,9 @@ K_ANON_FLAGS: dict[str, tuple[str, ...]] = {
     "typeOfLabourPeddling": ("labour_peddling",),
     "typeOfLabourTransportation": ("labour_transportation",),
     "typeOfLabourOther": ("labour_other",),
-    "typeOfLabourNotSpecified": ("labour_not_specified",),
+    # "Not specified" says the sector is not recorded: no sector flag, so such a victim is not in the sector's
+    # denominator (as meansOfControlNotSpecified)
+    "typeOfLabourNotSpecified": (),
     "typeOfSexProstitution": ("sex_prostitution",),
     "typeOfSexPornography": ("sex_pornography",),
     "typeOfSexRemoteInteractiveServices": ("sex_remote_interactive_services",),
