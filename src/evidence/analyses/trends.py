@@ -91,7 +91,7 @@ from evidence.analyses.selection import (
     year_filter,
 )
 from evidence.core.errors import ParameterError
-from evidence.sources.case_schema import FLAG_GROUPS, apply_denominator_rule
+from evidence.sources.case_schema import FLAG_GROUPS, FLAG_LABELS, apply_denominator_rule
 from evidence.sources.loaded import LoadedTable
 
 #: What the trend functions take: a :class:`~evidence.analyses.selection.Selection`, or a whole table.
@@ -132,6 +132,8 @@ def flag_label(column: str) -> str:
     """A readable name for a flag column (``labour_domestic_work`` → ``Domestic work``)."""
     if column in FORM_LABELS:
         return FORM_LABELS[column]
+    if column in FLAG_LABELS:
+        return FLAG_LABELS[column]
     return column.split("_", 1)[1].replace("_", " ").capitalize()
 
 
