@@ -104,7 +104,7 @@ def test_the_disclosure_note_says_what_was_done_to_which_source() -> None:
         "label": "CTDC k-anonymised global dataset, release not stated in the file",
         "kind": "case",
         "protection": "suppression",
-        "published_protection": "k-anonymised by CTDC before release (k = 11)",
+        "published_protection": "k-anonymised by CTDC before release, k = 11",
     }
     own = {"source": "register", "label": "Shelter records", "kind": "case", "protection": "cell_key"}
     unodc = {
