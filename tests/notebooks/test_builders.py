@@ -764,7 +764,8 @@ def test_route_chart_shares_of_censored_counts_are_ranges(shared_data):
     assert numbers is not None
     chart = numbers.chart_data()
     shares = dict(zip(chart["origin_iso3"].to_list(), chart["share"].to_list(), strict=True))
-    assert shares["LAO"] == "15–20%" and shares["THA"] == "45–56%"
+    # the known routes 111-165: Thailand's own nationals are on no route (where exploited is not recorded)
+    assert shares["LAO"] == "28–43%" and "THA" not in shares
     assert chart.schema["share"] == pl.String
 
 
@@ -806,11 +807,15 @@ def test_unodc_route_table_withholds_nothing_for_the_publishers_own_censored_cel
     numbers = _tha_routes(tmp_path, _THA_2019)
     shown = {r["route"]: r for r in numbers.table().iter_rows(named=True)}
     total = "Sum of the citizenship breakdown"
-    assert shown["Thailand → Thailand"][total] == "132" and shown["Lao PDR → Thailand"][total] == "32"
+    own = "Nationals of Thailand detected by its own authorities; where they were exploited is not recorded"
+    assert (
+        shown[own][total] == "132" and shown[own]["Route unknown"] == "132" and shown[own]["Domestic"] == "0"
+    )
+    assert shown["Lao PDR → Thailand"][total] == "32"
     assert shown["All other routes"]["Transregional"] == "<5–12" and shown[total]["Transregional"] == "<5–12"
     assert not any("x" in row.values() for row in shown.values())
     assert numbers.low.table.n_secondary == numbers.high.table.n_secondary == 0
-    assert numbers.chart_data()["victims"].to_list() == [1150, 132, 70, 32]
+    assert numbers.chart_data()["victims"].to_list() == [1150, 70, 32]
 
 
 def test_withheld_corridors_are_listed_after_the_published_ones_not_by_their_hidden_size(tmp_path):
@@ -830,14 +835,16 @@ def test_withheld_corridors_are_listed_after_the_published_ones_not_by_their_hid
     assert numbers.chart_data().height == len(published)
 
 
-def test_real_unodc_route_tables_publish_the_domestic_route(shared_data):
+def test_real_unodc_route_tables_publish_the_nationals_detected_at_home(shared_data):
     from evidence.notebooks.builders import route_numbers
     from evidence.sources.cache import load_cached
 
     glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
     numbers = route_numbers(Selection(glotip, country="THA", role="destination", years="2019"), RULE)
     rows = {r["route"]: r["victims"] for r in numbers.rows()}
-    assert rows["Thailand → Thailand"] == (132, 132) and rows["Lao PDR → Thailand"] == (32, 32)
+    own = "Nationals of Thailand detected by its own authorities; where they were exploited is not recorded"
+    assert rows[own] == (132, 132) and rows["Lao PDR → Thailand"] == (32, 32)
+    assert "Thailand → Thailand" not in rows  # not a domestic route: the data do not say where
     for country, role, years in [("THA", "destination", "2019"), ("MMR", "origin", "2019")]:
         numbers = route_numbers(Selection(glotip, country=country, role=role, years=years), RULE)
         assert numbers.low.table.n_secondary == numbers.high.table.n_secondary == 0, (country, role)
@@ -996,3 +1003,58 @@ def test_real_unodc_myanmar_as_origin_withholds_no_year_beside_the_publishers_ow
     assert chart is not None
     drawn = dict(zip(chart.frame["year"].to_list(), chart.frame["count_low"].to_list(), strict=True))
     assert [drawn[y] for y in range(2007, 2012)] == [None, None, None, None, 59]
+
+
+def test_route_tables_name_the_citizenships_not_mapped_to_a_country(tmp_path):
+    """The review: Rohingya victims merged into "unknown or stateless" and never named."""
+    from evidence.notebooks.builders import unmapped_origins_line
+    from evidence.presentation.disclosure import DisclosureRule, find_small_counts
+
+    rows = [
+        ("Myanmar", "60"),
+        ("Rohingya", "148"),
+        ("Rohingya", "<5"),
+        ("<b>Atlantis*</b>", "3"),
+        ("Unknown", "9"),
+    ]
+    selection = Selection(_glotip(tmp_path, rows), country="THA", role="destination")
+    line = unmapped_origins_line(selection, RULE)
+    assert line is not None and "Rohingya (a stateless group: no country of citizenship) 149–152" in line
+    assert "Unknown" not in line  # the publisher's own unknown is no text to map
+    assert "<b>" not in line and "\\<b\\>Atlantis\\*" in line  # the file's text, escaped
+    assert "Atlantis\\*\\</b\\> \\<5" in line  # an exact 3 below the threshold is withheld
+    assert find_small_counts(line.replace("\\<5", "")) == []
+    # a censored <5 alone stays <5; a higher threshold withholds the same way
+    only = Selection(
+        _glotip(tmp_path, [("Rohingya", "<5"), ("Myanmar", "20")]), country="THA", role="destination"
+    )
+    assert "Rohingya (a stateless group: no country of citizenship) \\<5" in (
+        unmapped_origins_line(only, RULE) or ""
+    )
+    assert "\\<11" in (unmapped_origins_line(selection, DisclosureRule(11)) or "")
+    assert unmapped_origins_line(Selection(selection.table, country="MMR", role="origin"), RULE) is None
+
+
+def test_real_thailand_route_table_names_the_rohingya(shared_data):
+    from evidence.notebooks.builders import unmapped_origins_line
+    from evidence.sources.cache import load_cached
+
+    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    line = unmapped_origins_line(Selection(glotip, country="THA", role="destination"), RULE)
+    assert line is not None and "Rohingya (a stateless group: no country of citizenship) 202–205" in line
+
+
+def test_real_myanmar_route_table_shows_china_as_repatriation_not_a_domestic_route(shared_data):
+    from evidence.notebooks.builders import route_numbers
+    from evidence.sources.cache import load_cached
+
+    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    numbers = route_numbers(Selection(glotip, country="MMR", role="origin"), RULE)
+    rows = {r["route"]: r["victims"] for r in numbers.rows()}
+    assert rows["Myanmar → China (nationals repatriated from China, 2017–2021)"] == (814, 817)
+    assert rows["Myanmar → Myanmar (exploited at home, by the repatriation breakdown, 2020)"] == (78, 78)
+    own = "Nationals of Myanmar detected by its own authorities; where they were exploited is not recorded"
+    assert rows[own] == (263, 271)
+    assert rows["Nationals of Myanmar repatriated from abroad, country not stated"] == (74, 81)
+    assert "Myanmar → Myanmar" not in rows  # no longer 1,273 "domestic"
+    assert ("MMR", "CHN") in set(numbers.chart_data().select("origin_iso3", "destination_iso3").rows())

@@ -6,9 +6,22 @@ victim was detected or exploited; in CTDC a proxy, where the victim was first as
 * Case table: origin = ``origin_iso3``, destination = ``destination_iso3``, one victim per record. Records
   whose origin or destination is unknown are not part of any flow; :func:`flow_coverage` counts them.
 * Indicator table (UNODC GLOTIP): rows of ``dimension == "by citizenship"`` with Sex and Age ``Total``; the
-  origin is ``category_iso3`` and the destination the reporting country ``iso3``. The category ``Nationals``
-  (citizens of the reporting country) is a domestic flow. Categories the normaliser could not map (and
-  ``Unknown``) are unknown origins, counted by :func:`flow_coverage`.
+  origin is ``category_iso3`` and the destination the reporting country ``iso3`` (``detected_iso3``: UNODC's
+  country is where the victims were *detected*). Categories the normaliser could not map (and ``Unknown``) are
+  unknown origins, counted by :func:`flow_coverage` (:func:`unmapped_origins` names them).
+* **A country's own nationals** (``Nationals``, or its own name, in its own breakdown) were detected at home,
+  not necessarily exploited there (returnees are detected by their own country): they are no domestic flow
+  unless the data say where they were exploited. Where the same country and year publish the breakdown ``by
+  country of repatriation`` *as the questionnaire defines it* (its nationals by the country they were
+  repatriated from, with the subtotal ``Abroad`` or its own country, ``Nationals``, "Domestic (Myanmar)", among
+  the categories: :func:`repatriation_split`), the own-nationals cell is split by it: a flow to each country
+  of repatriation and a domestic flow for those exploited at home (``route_basis`` ``"repatriation"``), those
+  repatriated from abroad with no country stated (destination unknown, :attr:`FlowCoverage.repatriated_abroad`),
+  and the rest, whose place of exploitation is not recorded (:attr:`FlowCoverage.own_nationals`). A
+  repatriation breakdown without those markers (a list of countries only: some countries of destination
+  listed in 2010–2016 where they repatriated foreign victims *to*) cannot be told from that reading and is
+  not used. The split never adds victims: its parts come out of the own-nationals cell (their bounds are
+  intervals: the cell less the parts), and a breakdown larger than the cell is not used.
 
 **Counts and censoring.** Every flow table carries ``victims_low`` and ``victims_high``. ``victims`` is the exact
 sum where no contributing cell is censored, else null: a flow made of ``12`` and ``<5`` is 13–16 victims, not 12
@@ -27,7 +40,8 @@ subregions; they report "subregional" flows (neighbouring countries) inside "int
 ``"region"`` follows the M49 regions carried by both tables; ``"subregion"`` is the closer match to the reports'
 groupings (Myanmar, Cambodia, Lao PDR → Thailand is intraregional at both levels).
 
-**Selections.** Every function takes a :class:`~evidence.analyses.selection.Selection` (country, role,
+**Selections.** For the indicator table, a country as destination selects the victims it *detected*
+(``detected_iso3``), repatriation flows of its nationals included. Every function takes a :class:`~evidence.analyses.selection.Selection` (country, role,
 years, indicator; or a whole table). The flow tables of a table protected by cell key carry each cell's key
 (``cell_key``) beside its count, summed as the counts are.
 
@@ -78,8 +92,22 @@ FLOW_COLUMNS = [
     "victims_high",
     "flow_class",
     "share",
+    "route_basis",
 ]
 _KEYS = ["origin_iso3", "destination_iso3"]
+#: What places a victim on a route: a case record; UNODC's citizenship breakdown (detecting country as
+#: destination); a country's repatriation breakdown of its own nationals; or a country's own nationals whose
+#: place of exploitation is not recorded (destination unknown).
+ROUTE_BASES = ("record", "citizenship", "repatriation", "own_nationals")
+#: Flows keyed as published: the same pair of countries from two bases (Myanmar → Thailand as Thailand detected
+#: them, and as Myanmar repatriated them) are two flows, never summed (the same people may be in both).
+_FLOW_KEYS = [*_KEYS, "route_basis"]
+#: Stateless groups among citizenship texts: no country, but a group, named as such (never "unknown").
+STATELESS_CATEGORIES = frozenset(
+    ["stateless", "rohingya", "apatride", "apátrida", "apatrida", "sin nacionalidad", "staatenlos"]
+)
+_DIMENSION_CITIZENSHIP = "by citizenship"
+_DIMENSION_REPATRIATION = "by country of repatriation"
 #: Fewest observed years for which a corridor's growth is tested.
 MIN_TREND_YEARS = 3
 
@@ -102,7 +130,16 @@ def flow_records(selection: Selected) -> pl.DataFrame:
     base = base.filter(year_filter(selection.years)) if selection.years else base
     if selection.country is None:
         return base
-    return base.filter(country_filter(selection.country, selection.role))
+    if selection.kind == "case":
+        return base.filter(country_filter(selection.country, selection.role))
+    return base.filter(_detected_filter(selection.country, selection.role))
+
+
+def _detected_filter(country: str, role: str) -> pl.Expr:
+    """Indicator records of ``country`` as origin (its nationals), as destination (the victims it detected:
+    UNODC's country), or either."""
+    origin, detected = pl.col("origin_iso3") == country, pl.col("detected_iso3") == country
+    return {"origin": origin, "destination": detected, "both": origin | detected}[role].fill_null(False)
 
 
 def _case_flow_records(df: pl.DataFrame, *, keyed: bool) -> pl.DataFrame:
@@ -122,39 +159,188 @@ def _case_flow_records(df: pl.DataFrame, *, keyed: bool) -> pl.DataFrame:
             victims_low=pl.col("victims"),
             victims_high=pl.col("victims"),
             **{UNCENSORED: pl.col("victims")},
+            route_basis=pl.lit("record"),
+            detected_iso3=pl.col("destination_iso3"),
         )
         .select(_record_columns(keyed))
         .collect()
     )
 
 
-def _indicator_flow_records(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
-    rows = df.filter(
+def _indicator_cells(df: pl.DataFrame, indicator: str, dimension: str) -> pl.DataFrame:
+    """The Sex- and Age-``Total`` cells of one dimension of an indicator, as victims bounds."""
+    return df.filter(
         (pl.col("indicator") == indicator)
-        & (pl.col("dimension") == "by citizenship")
+        & (pl.col("dimension") == dimension)
         & (pl.col("sex") == "Total")
         & (pl.col("age") == "Total")
-    )
-    rows = rows.with_columns(
-        origin_iso3=citizenship_origin_expr(),
-        destination_iso3=pl.col("iso3"),
+    ).with_columns(
         victims=pl.col("value").round(0).cast(pl.Int64),
         victims_low=pl.col("value_low").round(0).cast(pl.Int64),
         victims_high=pl.col("value_high").round(0).cast(pl.Int64),
         **{UNCENSORED: uncensored_expr("value")},
         year=pl.col("year").cast(pl.Int32),
     )
+
+
+def _indicator_flow_records(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
+    rows = _indicator_cells(df, indicator, _DIMENSION_CITIZENSHIP).with_columns(
+        origin_iso3=citizenship_origin_expr(), detected_iso3=pl.col("iso3")
+    )
+    own = pl.col("origin_iso3") == pl.col("detected_iso3")
+    # a country's own nationals: detected at home, where exploited not recorded (unless split below)
+    rows = rows.with_columns(
+        destination_iso3=pl.when(own.fill_null(False)).then(None).otherwise(pl.col("detected_iso3")),
+        route_basis=pl.when(own.fill_null(False))
+        .then(pl.lit("own_nationals"))
+        .otherwise(pl.lit("citizenship")),
+    )
+    keys = ["year", "detected_iso3", *_FLOW_KEYS]
+    # A country may list the same citizenship twice in a year under two spellings: add them up.
+    summed = _sum_cells(rows.select(*keys, *_MEASURES), keys)
+    split = repatriation_split(df, indicator, summed.filter(pl.col("route_basis") == "own_nationals"))
+    if split.height:
+        replaced = split.select("year", "detected_iso3").unique()
+        summed = pl.concat(
+            [
+                summed.join(
+                    replaced.with_columns(route_basis=pl.lit("own_nationals")),
+                    on=["year", "detected_iso3", "route_basis"],
+                    how="anti",
+                ),
+                split.select(summed.columns),
+            ],
+            how="vertical_relaxed",
+        )
     regions = _region_lookup(df)
     for side in ("origin", "destination"):
-        rows = rows.join(
+        summed = summed.join(
             regions.rename(
                 {"iso3": f"{side}_iso3", "region": f"{side}_region", "subregion": f"{side}_subregion"}
             ),
             on=f"{side}_iso3",
             how="left",
         )
-    # A country may list the same citizenship twice in a year under two spellings: add them up.
-    return _sum_cells(rows, ["year", *_KEYS]).select(_record_columns(keyed=False))
+    return summed.select(_record_columns(keyed=False))
+
+
+_MEASURES = ["victims", "victims_low", "victims_high", UNCENSORED]
+
+
+def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> pl.DataFrame:
+    """The own-nationals cells ``own`` (year, detected_iso3, bounds) split by the same country's and year's
+    breakdown by country of repatriation, where that breakdown reads as UNODC's questionnaire defines it: the
+    country's nationals by the country they were repatriated *from*, marked by the subtotal ``Abroad`` or the
+    country itself (``Nationals``, its name, "Domestic (Myanmar)") among its categories.
+
+    Per cell: a flow to each country of repatriation (``route_basis`` ``repatriation``), a domestic flow for
+    those recorded as exploited at home, those repatriated from abroad without a country (``Abroad`` less the
+    countries listed; destination null, basis ``repatriation``) and the rest (the cell less all of these:
+    destination null, basis ``own_nationals``). Bounds are intervals (a ``<5`` part is 1–4, the rest the cell
+    less it). A breakdown whose parts exceed the cell (low bounds above its high bound) is not used: the cell
+    stays whole. Unknown or unmapped categories stay in the rest. Empty when nothing is split."""
+    columns = ["year", "detected_iso3", *_FLOW_KEYS, *_MEASURES]
+    empty = pl.DataFrame(
+        schema={
+            "year": pl.Int32,
+            "detected_iso3": pl.String,
+            "origin_iso3": pl.String,
+            "destination_iso3": pl.String,
+            "route_basis": pl.String,
+            "victims": pl.Int64,
+            "victims_low": pl.Int64,
+            "victims_high": pl.Int64,
+            UNCENSORED: pl.Int64,
+        }
+    )
+    if not own.height or "category" not in df.columns:
+        return empty
+    rows = _indicator_cells(df, indicator, _DIMENSION_REPATRIATION).filter(pl.col("iso3").is_not_null())
+    if not rows.height:
+        return empty
+    text = pl.col("category").str.strip_chars().str.to_lowercase()
+    part = (
+        pl.when(text == "abroad")
+        .then(pl.lit("abroad"))
+        .when(citizenship_origin_expr() == pl.col("iso3"))
+        .then(pl.lit("home"))
+        .when(pl.col("category_iso3").is_not_null())
+        .then(pl.lit("country"))
+        .otherwise(pl.lit("unplaced"))
+    )
+    rows = rows.with_columns(part=part, detected_iso3=pl.col("iso3"))
+    cell = ["year", "detected_iso3"]
+    marked = rows.group_by(cell).agg(pl.col("part").is_in(["abroad", "home"]).any().alias("marked"))
+    rows = rows.join(marked.filter("marked"), on=cell, how="semi")
+    rows = rows.join(own.select(cell), on=cell, how="semi")
+    if not rows.height:
+        return empty
+
+    def total(name: str, where: pl.Expr) -> list[pl.Expr]:
+        return [
+            pl.col("victims_low").filter(where).sum().alias(f"{name}_low"),
+            pl.col("victims_high").filter(where).sum().alias(f"{name}_high"),
+            where.any().alias(f"has_{name}"),
+        ]
+
+    parts = rows.group_by(cell).agg(
+        *total("listed", pl.col("part") == "country"),
+        *total("abroad", pl.col("part") == "abroad"),
+        *total("home", pl.col("part") == "home"),
+    )
+    nationals = own.group_by(cell).agg(
+        pl.col("victims_low").sum().alias("n_low"), pl.col("victims_high").sum().alias("n_high")
+    )
+    parts = parts.join(nationals, on=cell).with_columns(
+        # abroad in all: the subtotal where given (never less than the countries it covers)
+        away_low=pl.max_horizontal("abroad_low", "listed_low"),
+        away_high=pl.max_horizontal("abroad_high", "listed_high"),
+    )
+    parts = parts.filter(pl.col("away_low") + pl.col("home_low") <= pl.col("n_high"))
+    if not parts.height:
+        return empty
+    derived = parts.with_columns(
+        unstated_low=pl.when("has_abroad")
+        .then((pl.col("abroad_low") - pl.col("listed_high")).clip(lower_bound=0))
+        .otherwise(0),
+        unstated_high=pl.when("has_abroad")
+        .then((pl.col("abroad_high") - pl.col("listed_low")).clip(lower_bound=0))
+        .otherwise(0),
+        rest_low=(pl.col("n_low") - pl.col("away_high") - pl.col("home_high")).clip(lower_bound=0),
+        rest_high=(pl.col("n_high") - pl.col("away_low") - pl.col("home_low")).clip(lower_bound=0),
+    )
+
+    def remainder(prefix: str, basis: str) -> pl.DataFrame:
+        low, high = pl.col(f"{prefix}_low"), pl.col(f"{prefix}_high")
+        return derived.filter(high > 0).select(
+            *cell,
+            origin_iso3=pl.col("detected_iso3"),
+            destination_iso3=pl.lit(None, pl.String),
+            route_basis=pl.lit(basis),
+            victims=pl.when(low == high).then(low),
+            victims_low=low,
+            victims_high=high,
+            # a part derived from the published cells: its low bound is what the cells give exactly
+            **{UNCENSORED: low},
+        )
+
+    named = (
+        rows.join(parts.select(cell), on=cell, how="semi")
+        .filter(pl.col("part").is_in(["country", "home"]))
+        .with_columns(
+            origin_iso3=pl.col("detected_iso3"),
+            destination_iso3=pl.when(pl.col("part") == "home")
+            .then(pl.col("detected_iso3"))
+            .otherwise(pl.col("category_iso3")),
+            route_basis=pl.lit("repatriation"),
+        )
+    )
+    named = _sum_cells(named.select(columns), ["year", "detected_iso3", *_FLOW_KEYS])
+    out = pl.concat(
+        [named, remainder("unstated", "repatriation"), remainder("rest", "own_nationals")],
+        how="vertical_relaxed",
+    )
+    return out.select(columns).cast({c: t for c, t in empty.schema.items()})
 
 
 def _region_lookup(indicator_df: pl.DataFrame) -> pl.DataFrame:
@@ -175,7 +361,15 @@ def _region_lookup(indicator_df: pl.DataFrame) -> pl.DataFrame:
 
 
 def _record_columns(keyed: bool) -> list[str]:
-    return ["year", *_KEYS, *FLOW_COLUMNS[2:9], UNCENSORED, *([CELL_KEY] if keyed else [])]
+    return [
+        "year",
+        *_KEYS,
+        *FLOW_COLUMNS[2:9],
+        UNCENSORED,
+        "route_basis",
+        "detected_iso3",
+        *([CELL_KEY] if keyed else []),
+    ]
 
 
 def _sum_cells(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
@@ -207,7 +401,7 @@ def flows(
         raise ParameterError(f"min_victims must be at least 0, not {min_victims}")
     records = flow_records(selection)
     known = records.filter(pl.col("origin_iso3").is_not_null() & pl.col("destination_iso3").is_not_null())
-    out = _sum_cells(known, _KEYS)
+    out = _sum_cells(known, _FLOW_KEYS)
     point = point_expr("victims", "victims_low", "victims_high")
     out = out.with_columns(
         flow_class=flow_class_expr(regional_level),
@@ -216,9 +410,24 @@ def flows(
     if min_victims:
         out = out.filter(pl.col("victims_low") >= min_victims)
     return out.select(*FLOW_COLUMNS, UNCENSORED, *([CELL_KEY] if CELL_KEY in out.columns else [])).sort(
-        [point_expr("victims", "victims_low", "victims_high"), "origin_iso3", "destination_iso3"],
-        descending=[True, False, False],
+        [point_expr("victims", "victims_low", "victims_high"), *_FLOW_KEYS],
+        descending=[True, False, False, False],
     )
+
+
+def flow_years(selection: Selected) -> dict[tuple[str, str, str], list[int]]:
+    """The years each flow (origin, destination, route basis) of a selection has victims in (high bound above
+    0): what a repatriation flow's label says."""
+    records = flow_records(selection).filter(
+        pl.col("origin_iso3").is_not_null()
+        & pl.col("destination_iso3").is_not_null()
+        & (pl.col("victims_high") > 0)
+    )
+    grouped = records.group_by(_FLOW_KEYS).agg(pl.col("year").unique().sort())
+    return {
+        (row["origin_iso3"], row["destination_iso3"], row["route_basis"]): [int(y) for y in row["year"]]
+        for row in grouped.iter_rows(named=True)
+    }
 
 
 def flow_class_expr(regional_level: RegionalLevel = "region") -> pl.Expr:
@@ -251,6 +460,11 @@ class FlowCoverage:
     cell_keys: dict[str, int] = dataclasses.field(default_factory=dict)
     #: per part: the sum of its cells published exactly (:data:`~evidence.analyses.intervals.UNCENSORED`; 0 when all are censored)
     uncensored: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: UNODC: a country's nationals repatriated from abroad, no country stated (not in ``unknown_destination``)
+    repatriated_abroad: tuple[int, int] = (0, 0)
+    #: UNODC: a country's nationals detected by its own authorities, where exploited not recorded (not in
+    #: ``unknown_destination``)
+    own_nationals: tuple[int, int] = (0, 0)
 
     @property
     def unknown(self) -> tuple[int, int]:
@@ -258,7 +472,14 @@ class FlowCoverage:
         return (self.total[0] - self.known[0], self.total[1] - self.known[1])
 
     def to_dict(self) -> dict[str, Any]:
-        parts = ("total", "known", "unknown_origin", "unknown_destination")
+        parts = (
+            "total",
+            "known",
+            "unknown_origin",
+            "unknown_destination",
+            "repatriated_abroad",
+            "own_nationals",
+        )
         return {name: list(getattr(self, name)) for name in parts} | {"unknown": list(self.unknown)}
 
 
@@ -269,11 +490,15 @@ def flow_coverage(selection: Selected) -> FlowCoverage:
     records = flow_records(selection)
     origin_missing = pl.col("origin_iso3").is_null()
     destination_missing = pl.col("destination_iso3").is_null()
+    own = pl.col("route_basis") == "own_nationals"
+    abroad = destination_missing & (pl.col("route_basis") == "repatriation")
     parts = {
         "total": pl.lit(True),
         "known": ~origin_missing & ~destination_missing,
         "unknown_origin": origin_missing & ~destination_missing,
-        "unknown_destination": destination_missing,
+        "unknown_destination": destination_missing & ~own & ~abroad,
+        "repatriated_abroad": abroad,
+        "own_nationals": own,
     }
     measures = [
         "victims_low",
@@ -296,6 +521,59 @@ def flow_coverage(selection: Selected) -> FlowCoverage:
         pair("unknown_destination"),
         cell_keys=keys,
         uncensored={name: int(sums[f"{name}_{UNCENSORED}"] or 0) for name in parts},
+        repatriated_abroad=pair("repatriated_abroad"),
+        own_nationals=pair("own_nationals"),
+    )
+
+
+def unmapped_origins(selection: Selected) -> pl.DataFrame:
+    """The citizenship texts of an indicator selection that name no country (neither mapped nor the
+    publisher's own "Unknown"), with their victims: what :func:`flow_coverage` counts as an unknown origin,
+    named. ``stateless`` marks a stateless group (:data:`STATELESS_CATEGORIES`: the Rohingya, "Stateless"),
+    which has no country of citizenship by definition. Only victims detected in the selection's country (its
+    role destination or both: a text naming no country cannot be selected as an origin). Columns: category,
+    stateless, years (list), victims (null when censored), victims_low, victims_high and
+    :data:`~evidence.analyses.intervals.UNCENSORED`; most victims first."""
+    from evidence.sources.unodc import UNSPECIFIED_CATEGORIES
+
+    selection = as_selection(selection)
+    schema: dict[str, Any] = {
+        "category": pl.String,
+        "stateless": pl.Boolean,
+        "years": pl.List(pl.Int32),
+        "victims": pl.Int64,
+        "victims_low": pl.Int64,
+        "victims_high": pl.Int64,
+        UNCENSORED: pl.Int64,
+    }
+    if selection.kind == "case" or selection.role == "origin" and selection.country is not None:
+        return pl.DataFrame(schema=schema)
+    rows = _indicator_cells(selection.frame, selection.indicator, _DIMENSION_CITIZENSHIP)
+    text = pl.col("category").str.strip_chars()
+    rows = rows.filter(
+        citizenship_origin_expr().is_null()
+        & text.is_not_null()
+        & ~text.str.to_lowercase().is_in(list(UNSPECIFIED_CATEGORIES))
+        & (pl.col("victims_high") > 0)
+    )
+    if selection.years:
+        rows = rows.filter(year_filter(selection.years))
+    if selection.country is not None:
+        rows = rows.filter(pl.col("iso3") == selection.country)
+    out = (
+        rows.with_columns(category=text)
+        .group_by("category")
+        .agg(
+            *censored_sum("victims", "victims_low", "victims_high"),
+            pl.col(UNCENSORED).sum(),
+            pl.col("year").unique().sort().alias("years"),
+        )
+        .with_columns(stateless=pl.col("category").str.to_lowercase().is_in(list(STATELESS_CATEGORIES)))
+    )
+    return (
+        out.select(list(schema))
+        .cast(pl.Schema(schema))
+        .sort([point_expr("victims", "victims_low", "victims_high"), "category"], descending=[True, False])
     )
 
 
@@ -305,8 +583,9 @@ def top_corridors(flow_table: pl.DataFrame, n: int = 10, *, include_domestic: bo
         raise ParameterError(f"n must be at least 1, not {n}")
     out = flow_table if include_domestic else flow_table.filter(pl.col("flow_class") != "domestic")
     point = point_expr("victims", "victims_low", "victims_high")
+    keys = _FLOW_KEYS if "route_basis" in out.columns else _KEYS
     return (
-        out.sort([point, *_KEYS], descending=[True, False, False])
+        out.sort([point, *keys], descending=[True, *[False] * len(keys)])
         .head(n)
         .with_columns(
             rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int32),
@@ -327,10 +606,12 @@ def corridor_yearly_counts(selection: Selected) -> pl.DataFrame:
     breakdown (a year it did not report is missing, not zero).
     """
     selection = as_selection(selection)
+    # corridors as detected (case records, citizenship breakdowns): a repatriation breakdown is another measure
     records = flow_records(selection).filter(
         pl.col("origin_iso3").is_not_null()
         & pl.col("destination_iso3").is_not_null()
         & pl.col("year").is_not_null()
+        & pl.col("route_basis").is_in(["record", "citizenship"])
     )
     counts = _sum_cells(records, ["year", *_KEYS]).select(
         "year", *_KEYS, "victims", "victims_low", "victims_high"
@@ -348,8 +629,8 @@ def corridor_yearly_counts(selection: Selected) -> pl.DataFrame:
     else:
         reporting_years = (
             flow_records(selection.replace(country=None))
-            .filter(pl.col("destination_iso3").is_not_null())
-            .select("destination_iso3", "year")
+            .filter(pl.col("detected_iso3").is_not_null())
+            .select(pl.col("detected_iso3").alias("destination_iso3"), "year")
             .unique()
         )
         grid = corridors.join(reporting_years, on="destination_iso3")

@@ -366,6 +366,10 @@ OTHER_ROUTES = "All other routes"
 #: ethnic group, name no country; the canonical citizenship is an ISO3 code, and there is none for statelessness).
 ORIGIN_UNKNOWN = "Origin (citizenship) unknown or stateless"
 DESTINATION_UNKNOWN = "Destination unknown"
+#: UNODC: a country's nationals detected at home, by the repatriation breakdown or without it
+#: (:func:`evidence.analyses.routes.repatriation_split`); ``{who}`` is "Nationals of Myanmar" or "Nationals".
+REPATRIATED_ABROAD = "{who} repatriated from abroad, country not stated"
+OWN_NATIONALS = "{who} detected by {whose} own authorities; where they were exploited is not recorded"
 ALL_VICTIMS = "All victims"
 #: The total of a route table of UNODC's data: the sum of the citizenship breakdown, which is not the number of
 #: detected victims (a country may break down some of its victims only, and its cells are censored).
@@ -384,9 +388,12 @@ class RouteView:
     """
 
     table: DisclosedTable  # its total is ALL_VICTIMS (case records) or BREAKDOWN_SUM (UNODC's breakdown)
-    corridors: pl.DataFrame  # route (label), origin_iso3, destination_iso3, flow_class of the corridor rows
+    #: route (label), origin_iso3, destination_iso3, flow_class and route_basis of the corridor rows
+    corridors: pl.DataFrame
     #: perturbed records (cell key): the victims on a known route as a cell of their own (column ``n``)
     known: DisclosedTable | None = None
+    #: UNODC: the rows of nationals detected at home without a place of exploitation (key figure -> row label)
+    home_rows: tuple[tuple[str, str], ...] = ()
 
     def total_row(self) -> dict[str, int | None]:
         """The totals row: victims per class, route unknown, and all victims (None where withheld)."""
@@ -447,8 +454,15 @@ class RouteView:
                     "on a known route (origin and destination known)",
                     ORIGIN_UNKNOWN[0].lower() + ORIGIN_UNKNOWN[1:],
                     "destination unknown",
+                    *(measure for measure, _ in self.home_rows),
                 ],
-                "Victims": [shown[total][-1], known_text, row(ORIGIN_UNKNOWN), row(DESTINATION_UNKNOWN)],
+                "Victims": [
+                    shown[total][-1],
+                    known_text,
+                    row(ORIGIN_UNKNOWN),
+                    row(DESTINATION_UNKNOWN),
+                    *(row(label) for _, label in self.home_rows),
+                ],
             }
         )
 
@@ -458,6 +472,20 @@ class RouteView:
         known = self.known_routes()
         totals = self.table.frame.select("route", pl.col(self.table.total_label).alias("victims"))
         frame = self.corridors.join(totals, on="route", how="left").filter(pl.col("victims").is_not_null())
+        if "route_basis" in frame.columns:
+            # a repatriation route is drawn where no detected route links the same countries (a chart names a
+            # route by its countries: two bars or lines of one pair would read as one route counted twice)
+            detected = frame.filter(pl.col("route_basis") != "repatriation")
+            frame = pl.concat(
+                [
+                    detected,
+                    frame.filter(pl.col("route_basis") == "repatriation").join(
+                        detected.select("origin_iso3", "destination_iso3"),
+                        on=["origin_iso3", "destination_iso3"],
+                        how="anti",
+                    ),
+                ]
+            )
         share = pl.col("victims") / known if known else pl.lit(None, pl.Float64)
         return frame.select("origin_iso3", "destination_iso3", "victims", share.alias("share"))
 
@@ -471,6 +499,8 @@ def route_view(
     min_victims: int = MIN_VICTIMS,
     bound: Literal["low", "high"] = "low",
     exact: bool = True,
+    country: str | None = None,
+    years: dict[tuple[str, str, str], list[int]] | None = None,
 ) -> RouteView | None:
     """Build the :class:`RouteView` of a flow table (:func:`evidence.analyses.routes.flows`) and the victims of
     the selection not on a route (:class:`~evidence.analyses.routes.FlowCoverage`); None when the selection is
@@ -478,7 +508,13 @@ def route_view(
     corridors listed are the largest by point value either way (with a low bound of at least
     ``min_victims``), so the two bounds' views have the same rows. A flow table with cell keys gives a
     perturbed table (cell key method). The total is :data:`ALL_VICTIMS` for exact counts, else
-    :data:`BREAKDOWN_SUM`: the sum of a citizenship breakdown is never called victims."""
+    :data:`BREAKDOWN_SUM`: the sum of a citizenship breakdown is never called victims.
+
+    UNODC's own nationals detected at home (:func:`evidence.analyses.routes.repatriation_split`): a route from
+    their repatriation breakdown is labelled as such with its years (``years``: per origin, destination and
+    basis, :func:`evidence.analyses.routes.flow_years`); those repatriated from abroad without a country and
+    those whose place of exploitation is not recorded are rows of their own, in the column
+    :data:`NO_ROUTE`, named after ``country`` (the selection's) where given."""
     from evidence.analyses import routes
 
     if top_n < 1:
@@ -488,7 +524,9 @@ def route_view(
     value = "victims" if exact else f"victims_{bound}"
     side = 0 if exact or bound == "low" else 1
     keyed = CELL_KEY in flow_table.columns
-    keys = ["origin_iso3", "destination_iso3"]
+    if "route_basis" not in flow_table.columns:  # a flow table made elsewhere: one basis
+        flow_table = flow_table.with_columns(route_basis=pl.lit("record"))
+    keys = ["origin_iso3", "destination_iso3", "route_basis"]
     flows = flow_table.with_columns(pl.col("flow_class").cast(pl.String))
     if not keyed:
         flows = flows.with_columns(pl.lit(0, pl.Int64).alias(CELL_KEY))
@@ -501,8 +539,8 @@ def route_view(
         else reported.with_columns(pl.col("flow_class").cast(pl.String))
     )
     labels = [
-        f"{name_of(o) or o} → {name_of(d) or d}"
-        for o, d in zip(top["origin_iso3"].to_list(), top["destination_iso3"].to_list(), strict=True)
+        route_label(o, d, basis, (years or {}).get((o, d, basis), []))
+        for o, d, basis in top.select(keys).iter_rows()
     ]
     corridors = top.select(pl.Series("route", labels, dtype=pl.String), *keys, "flow_class")
     listed = flows.join(top.select(keys), on=keys, how="semi")
@@ -510,7 +548,23 @@ def route_view(
     rest = flows.join(top.select(keys), on=keys, how="anti")
     unknown_keys = coverage.cell_keys
     unknown_exact = coverage.uncensored
+    unknown_rows = [ORIGIN_UNKNOWN, DESTINATION_UNKNOWN]
+    unknown_parts = ["unknown_origin", "unknown_destination"]
     unknown_n = [coverage.unknown_origin[side], coverage.unknown_destination[side]]
+    # UNODC's own nationals detected at home, not placed on a route: rows only where the selection has them
+    who = f"Nationals of {name_of(country) or country}" if country else "Nationals"
+    whose = "its" if country else "their country's"
+    home_rows: list[tuple[str, str]] = []
+    for part, template, measure in (
+        ("repatriated_abroad", REPATRIATED_ABROAD, "nationals repatriated from abroad, country not stated"),
+        ("own_nationals", OWN_NATIONALS, "nationals detected at home, place of exploitation not recorded"),
+    ):
+        if getattr(coverage, part)[1] > 0:
+            label = template.format(who=who, whose=whose)
+            home_rows.append((measure, label))
+            unknown_rows.append(label)
+            unknown_parts.append(part)
+            unknown_n.append(getattr(coverage, part)[side])
     long = pl.concat(
         [
             listed.select(
@@ -525,16 +579,12 @@ def route_view(
             .select(pl.lit(OTHER_ROUTES).alias("route"), "flow_class", "n", CELL_KEY, UNCENSORED),
             pl.DataFrame(
                 {
-                    "route": [ORIGIN_UNKNOWN, DESTINATION_UNKNOWN],
-                    "flow_class": [_NO_ROUTE_KEY, _NO_ROUTE_KEY],
+                    "route": unknown_rows,
+                    "flow_class": [_NO_ROUTE_KEY] * len(unknown_rows),
                     "n": unknown_n,
-                    CELL_KEY: [
-                        unknown_keys.get("unknown_origin", 0),
-                        unknown_keys.get("unknown_destination", 0),
-                    ],
+                    CELL_KEY: [unknown_keys.get(part, 0) for part in unknown_parts],
                     UNCENSORED: [
-                        unknown_exact.get(part, n)
-                        for n, part in zip(unknown_n, ("unknown_origin", "unknown_destination"), strict=True)
+                        unknown_exact.get(part, n) for n, part in zip(unknown_n, unknown_parts, strict=True)
                     ],
                 },
                 schema={
@@ -552,7 +602,7 @@ def route_view(
     }
     columns = {**classes, _NO_ROUTE_KEY: NO_ROUTE}
     # every row is there, empty or not: corridors, the other routes, the unknowns
-    order = pl.DataFrame({"route": [*labels, OTHER_ROUTES, ORIGIN_UNKNOWN, DESTINATION_UNKNOWN]})
+    order = pl.DataFrame({"route": [*labels, OTHER_ROUTES, *unknown_rows]})
     summed = long.group_by("route", "flow_class").agg(
         pl.col("n").sum(), pl.col(CELL_KEY).sum(), pl.col(UNCENSORED).sum()
     )
@@ -584,7 +634,61 @@ def route_view(
             int(frame.select(pl.sum_horizontal(on_route).sum()).item() or 0) for frame in (counts, cell_keys)
         )
         known = suppress_counts(pl.DataFrame({"n": [n]}), "n", rule, cell_keys=pl.DataFrame({"n": [key]}))
-    return RouteView(table, corridors, known)
+    return RouteView(table, corridors, known, tuple(home_rows))
+
+
+def route_label(origin: str, destination: str, basis: str, years: Sequence[int] = ()) -> str:
+    """A corridor as the route table names it: "Myanmar → Thailand"; a route read from a country's
+    repatriation breakdown says so, with its years: "Myanmar → China (nationals repatriated from China,
+    2017–2021)", "Myanmar → Myanmar (exploited at home, by the repatriation breakdown, 2020)"."""
+    from evidence.analyses.coverage import years_text
+
+    o, d = name_of(origin) or origin, name_of(destination) or destination
+    if basis != "repatriation":
+        return f"{o} → {d}"
+    when = f", {years_text(years)}" if years else ""
+    if origin == destination:
+        return f"{o} → {d} (exploited at home, by the repatriation breakdown{when})"
+    return f"{o} → {d} (nationals repatriated from {d}{when})"
+
+
+def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> str | None:
+    """One line under a UNODC route table naming the citizenships of its "origin unknown or stateless" row
+    that name no country (:func:`evidence.analyses.routes.unmapped_origins`), each with its detected victims
+    and years, a stateless group (the Rohingya) said to be one; None when there are none (case data, a
+    country as origin). Counts protected as every count (a bound below the threshold withheld; a sum of the
+    publisher's ``<5`` cells kept as ``<5`` or ``<5–12``: :func:`published_pair`); the texts are the file's,
+    escaped for Markdown and HTML."""
+    from evidence.analyses import routes
+    from evidence.analyses.coverage import years_text
+
+    if selection is None or selection.kind == "case":
+        return None
+    found = routes.unmapped_origins(selection)
+    if not found.height:
+        return None
+    low = suppress_counts(found.select("category", "victims_low"), "victims_low", rule)
+    high = suppress_counts(found.select("category", "victims_high"), "victims_high", rule)
+
+    def shown(table: DisclosedTable, column: str) -> list[int | str | None]:
+        return [
+            rule.label if reason == "small" else value
+            for value, reason in zip(
+                table.frame[column].to_list(), table.reasons[column].to_list(), strict=True
+            )
+        ]
+
+    parts = []
+    for row, lo, hi in zip(
+        found.iter_rows(named=True), shown(low, "victims_low"), shown(high, "victims_high"), strict=True
+    ):
+        pair = published_pair(lo, hi, rule.label, censored=row[UNCENSORED] == 0)
+        group = " (a stateless group: no country of citizenship)" if row["stateless"] else ""
+        parts.append(f"{row['category']}{group} {bounds_text(pair)} ({years_text(row['years'])})")
+    return escape_markdown(
+        f"Citizenship not mapped to a country (counted above in {ORIGIN_UNKNOWN[0].lower()}{ORIGIN_UNKNOWN[1:]}, "
+        f"with those the publisher gives as unknown): {'; '.join(parts)}."
+    )
 
 
 def published_pair(
@@ -655,7 +759,13 @@ def interval_key_figures(low: RouteView, high: RouteView) -> pl.DataFrame:
         return int(text.replace(",", "")) if text.replace(",", "").isdigit() else text
 
     on_known = published_pair(bound(lo["Victims"][1]), bound(hi["Victims"][1]), low.table.rule.label)
-    victims = [shown[total][-1], bounds_text(on_known), row(ORIGIN_UNKNOWN), row(DESTINATION_UNKNOWN)]
+    victims = [
+        shown[total][-1],
+        bounds_text(on_known),
+        row(ORIGIN_UNKNOWN),
+        row(DESTINATION_UNKNOWN),
+        *(row(label) for _, label in low.home_rows),
+    ]
     return lo.with_columns(pl.Series("Victims", victims))
 
 
@@ -862,6 +972,10 @@ def route_numbers(
     coverage = routes.flow_coverage(selection)
     exact = selection.kind == "case"
     options: dict[str, Any] = {"top_n": top_n, "min_victims": min_victims, "exact": exact}
+    if (flow_table["route_basis"] == "repatriation").any():
+        options["years"] = routes.flow_years(selection)
+    if not exact:
+        options["country"] = selection.country
     low = route_view(flow_table, coverage, rule, bound="low", **options)
     high = low if exact else route_view(flow_table, coverage, rule, bound="high", **options)
     if low is None or high is None:

@@ -34,6 +34,7 @@ from evidence.notebooks.builders import (
     sources_kinds,
     sources_view,
     trend_sentence,
+    unmapped_origins_line,
     yearly_numbers,
 )
 from evidence.presentation.disclosure import PEOPLE, DisclosedTable, DisclosureRule
@@ -417,6 +418,8 @@ def show_route_table(
         source=source,
         note=censored_note(shown),
     )
+    if (unmapped := unmapped_origins_line(numbers.selection, rule)) is not None:
+        _markdown(unmapped)
     note = None if numbers.exact else "Lower bounds: a censored cell (<5) counts as 1."
     show_route_charts(
         numbers.chart_data(),
