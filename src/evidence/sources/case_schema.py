@@ -92,7 +92,6 @@ FLAG_COLUMNS: list[str] = [c for cols in FLAG_GROUPS.values() for c in cols]
 #: "Drugs alcohol"); the others read as their name (``labour_domestic_work`` → "Domestic work").
 FLAG_LABELS: dict[str, str] = {
     "means_debt_bondage_earnings": "Debt bondage or earnings taken",
-    "means_abuse": "Psychological, physical or sexual abuse",
     "means_drugs_alcohol": "Drugs or alcohol given",
     "means_deny_basic_needs": "Basic needs withheld",
     "means_excessive_work_hours": "Excessive working hours",
