@@ -54,14 +54,14 @@ def test_profile_counts_under_the_denominator_rule():
 
 def test_duration_and_route_class():
     out = causes.profile(_cases(), "trafficking_duration", "route_class")
-    intraregional = out.filter(pl.col("group") == "intraregional")
+    intraregional = out.filter(pl.col("group") == "Intraregional")
     assert dict(zip(intraregional["category"], intraregional["count"], strict=True)) == {
         "0-12 months": 1,
         "13-24 months": 0,
         "25+ months": 0,
     }
-    assert out.filter(pl.col("group") == "transregional")["n_group"][0] == 1  # MMR -> DEU
-    assert out.filter(pl.col("group") == "domestic")["n_known"][0] == 1  # THA -> THA, 25+ months
+    assert out.filter(pl.col("group") == "Transregional")["n_group"][0] == 1  # MMR -> DEU
+    assert out.filter(pl.col("group") == "Domestic")["n_known"][0] == 1  # THA -> THA, 25+ months
 
 
 def test_route_class_from_regions_only():
@@ -77,7 +77,8 @@ def test_route_class_from_regions_only():
         },
     )
     classes = only_regions.select(causes.route_class_expr().alias("class"))["class"].to_list()
-    assert classes == ["domestic or intraregional", "transregional", None]
+    # capitalised as the route tables write their classes ("Domestic", "Intraregional", "Transregional")
+    assert classes == ["Domestic or intraregional", "Transregional", None]
 
 
 def test_cross_profile_denominators():
@@ -225,6 +226,7 @@ def _merge_rare_by_frame(data: pl.DataFrame, predictor: str, min_n: int):
     ].to_list()
     if not rare:
         return data, (), 0
+    had_other = (data[predictor] == "Other").any()
     data = data.with_columns(
         pl.when(pl.col(predictor).is_in(rare))
         .then(pl.lit("Other"))
@@ -234,7 +236,9 @@ def _merge_rare_by_frame(data: pl.DataFrame, predictor: str, min_n: int):
     other = data.filter(pl.col(predictor) == "Other")
     rate = other["_y"].mean() if other.height else None
     if other.height < min_n or rate in (0, 1, None):
-        return data.filter(pl.col(predictor) != "Other"), (), other.height
+        # left out: named as the data name them (the rare categories, and an "Other" of the data's own)
+        left_out = tuple(sorted({*rare, *(["Other"] if had_other else [])}))
+        return data.filter(pl.col(predictor) != "Other"), left_out, other.height
     return data, tuple(sorted(rare)), 0
 
 
@@ -292,3 +296,21 @@ def test_a_models_sample_is_merged_and_referenced_as_one_frame_operation_after_a
                 assert np.array_equal(
                     sample[p].indicator(category), (expected[p] == category).cast(pl.Float64).to_numpy()
                 )
+
+
+def test_a_category_left_out_is_named_as_the_tables_name_it():
+    """A rare category merged into Other and then left out is named ("Trans/non-conforming"), not "Other"."""
+    n = 40
+    frame = conform(
+        pl.DataFrame(
+            {
+                "gender": ["Female"] * n + ["Male"] * n + ["Trans/non-conforming"] * 2,
+                "exploitation_sexual": [True, False] * n + [True, True],
+                "exploitation_forced_labour": [False, True] * n + [False, False],
+            }
+        )
+    )
+    model = causes.association_model(frame, "exploitation_sexual", ["sex"], missing="complete_case")
+    left_out = [k for k in model.excluded if k.startswith("sex:")]
+    assert left_out == ["sex: too few victims, or no variation, in Trans/non-conforming"]
+    assert "sex" not in model.merged

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import polars as pl
 import pytest
 
@@ -90,3 +92,19 @@ def test_victim_years_of_a_bare_case_table_by_hand(tables):
 )
 def test_years_text(years, text):
     assert years_text(years) == text
+
+
+def test_a_case_table_of_regions_only_records_no_countries(tables):
+    """Records that name UN regions only (the Victim–Perpetrator layout) hold no country: said in words, not
+    as an empty list of years; a table that names countries but not this one still lists its years."""
+    regions_only = dataclasses.replace(
+        tables[0],
+        data=tables[0].data.with_columns(
+            pl.lit(None, pl.String).alias("origin_iso3"), pl.lit(None, pl.String).alias("destination_iso3")
+        ),
+    )
+    found = coverage([regions_only], "VNM", "origin").sources[0]
+    assert not found.records_countries and found.held_text() == "it records UN regions only, never countries"
+    assert "it records UN regions only" in coverage([regions_only], "VNM", "origin").explain()
+    named = coverage([tables[0]], "ISL", "origin").sources[0]
+    assert named.records_countries and named.held_text() == "none"

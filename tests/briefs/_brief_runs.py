@@ -164,6 +164,7 @@ def make_run(
         "synthetic": True,
         "demo": demo,
         "loaded_at": "2026-11-28T09:00:00+00:00",
+        "accessed": "2026-11-20",  # when the file was obtained (its sidecar): the citation's access date
         "notes": [],
         "kind": "case",
         "rows_in": 1000,

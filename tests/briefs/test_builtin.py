@@ -264,7 +264,7 @@ def test_html_keeps_findings_and_boxes(html: str) -> None:
         assert f'<td style="text-align: right;">{cell}</td>' in body
     assert "shape:" not in body and "<td>str</td>" not in body
     assert "Identified victims by year" in body  # the figure caption from `#| fig-cap`
-    assert "Sources and citations" in body and "Accessed 2026-11-28" in body
+    assert "Sources and citations" in body and "Accessed 2026-11-20" in body
     assert "Disclosure control" in body
 
 
@@ -303,6 +303,21 @@ def test_typst_tables_size_their_columns_and_keep_their_title(tmp_path: Path) ->
     widths = _column_widths(_typst_table(markup))
     assert len(widths) == 4 and abs(sum(widths) - 100) < 0.1
     assert widths[2] == max(widths) and widths[2] > 40
+
+
+def test_typst_keeps_each_title_with_its_table_wherever_it_is_and_nothing_else(tmp_path: Path) -> None:
+    # lists of blocks without a title before a table (the document's text, every table cell) are left as they
+    # are; a title before a table is kept with it at the top level and inside a box
+    source = tmp_path / "brief.qmd"
+    source.write_text(
+        "**Alone**\n\nText after a bold line.\n\n**Top**\n\n| a | b |\n|---|--:|\n| x | 1 |\n\n"
+        "::: {.callout-note}\n## Box\n\n**Inside**\n\n| c | d |\n|---|--:|\n| y | 2 |\n:::\n"
+    )
+    markup = builtin.typst_markup(source)
+    assert markup.count("#brief-keep-with-next[") == 2
+    for title in ("Top", "Inside"):
+        assert re.search(r"#brief-keep-with-next\[\s*#strong\[" + title + r"\]\s*\]\s*#figure\(", markup)
+    assert not re.search(r"#brief-keep-with-next\[\s*#strong\[Alone\]", markup)
 
 
 def _typst_table(markup: str) -> str:

@@ -93,7 +93,8 @@ def test_real_data_have_no_demo_banner_and_name_a_synthetic_release(tmp_path: Pa
     assert "synthetic-banner" not in document.body
     assert "the publisher's synthetic release" in document.body
     assert "licence: CC BY 4.0" in document.body
-    assert "Accessed 2026-11-28" in document.body  # the citation's <date>, filled in
+    # the citation's <date>: when the file was obtained (its provenance), never when it was loaded or rendered
+    assert "Accessed 2026-11-20" in document.body and "2026-11-28" not in document.body
 
 
 def test_the_disclosure_note_says_what_was_done_to_which_source() -> None:

@@ -193,6 +193,30 @@ def test_numbers_that_say_what_they_count_are_checked_only_when_they_count_peopl
     assert sorted(h.value for h in hits) == [2, 3]
 
 
+def test_digits_in_labels_are_not_counts_and_count_cells_stay_strict(tmp_path: Path) -> None:
+    """A category named ``Q6.1_10s_2019`` or ``alert(2)`` (a header, a caption, a row label) counts nothing;
+    the table writer marks which cells are counts, and those are read strictly."""
+    from evidence.briefs.document import build_document
+    from evidence.presentation.tables import TableData
+
+    table = TableData.from_cells(
+        ["Form", "Q6.1_10s_2019", "alert(2)", "Published total"],
+        [["Q6.1_10s_2019 alert(3)", "12", "20", "32"]],
+        caption="Detected victims by form: alert(4), Q6.1_1s_2019",
+        kinds={"Form": "label", "Q6.1_10s_2019": "people", "alert(2)": "people", "Published total": "people"},
+    )
+    nb = executed_notebook()
+    nb.cells.append(_table_output_cell(table))
+    assert disclosure_hits(build_document(make_run(tmp_path / "labels", notebook=nb))) == []
+    # the same labels over a small count: the count is caught, the labels are not
+    leaky = TableData.from_cells(
+        ["Form", "alert(2)"], [["Q6.1_10s_2019", "3"]], kinds={"Form": "label", "alert(2)": "people"}
+    )
+    nb.cells.append(_table_output_cell(leaky))
+    hits = disclosure_hits(build_document(make_run(tmp_path / "leak", notebook=nb)))
+    assert [h.value for h in hits] == [3]
+
+
 def test_reports_quarto_project_matches_the_package_config() -> None:
     config = yaml.safe_load((REPO / "reports" / "_quarto.yml").read_text())
     expected = quarto_config(

@@ -138,6 +138,23 @@ def test_detection_points_leave_out_small_counts(panel):
     assert set(points.filter(pl.col("role") == "peer")["iso3"]) <= set(society.default_peers("THA"))
 
 
+def test_detection_points_take_the_models_years(panel):
+    """The scatter draws each country's detected victims of the year nearest the estimate within 2019-2023, as
+    the detection model takes them: Lao PDR and Viet Nam (latest count 2015) are left out, as of the model."""
+    points = views.detection_points(panel, "THA", None, RULE)
+    drawn = set(points.filter(pl.col("detected_per_100k").is_not_null())["iso3"].to_list())
+    assert {"LAO", "VNM"}.isdisjoint(drawn) and {"THA", "PHL", "MMR"} <= drawn
+    in_window = panel.measure(society.DETECTED).filter(pl.col("year").is_between(2019, 2023))
+    assert drawn <= set(in_window["iso3"].to_list())
+    assert views.detection_window(panel) == society.detection_model(panel).year_window == (2019, 2023)
+
+
+def test_a_detection_gap_withheld_by_the_rule_is_not_called_missing(panel):
+    table, _ = views.comparison_view(panel, "THA", ["LAO", "MYS"], RULE)
+    gaps = dict(zip(table["Country"].to_list(), table["Detected per 1,000 estimated"].to_list(), strict=True))
+    assert gaps["Lao PDR"] == "n/c" and gaps["Malaysia"].endswith("(2021)")
+
+
 def test_comparison_and_event_views(panel):
     table, sources = views.comparison_view(panel, "THA", ["SGP"], RULE)
     # one row per country (a page holds the measures as columns, not a dozen countries)
@@ -179,9 +196,9 @@ def test_causes_consequences_notebook_on_the_real_shared_files(tmp_path, shared_
     # events are countries (a country's first change counted) beside comparison countries, not "in" them
     import re
 
-    said = re.findall(r"([\d,]+)</span> countries with a (downgrade|upgrade) \(its first counted\), compared "
+    said = re.findall(r"([\d,]+)</span> countries with (?:a downgrade|an upgrade) \(its first counted\), compared "
                       r"with <span[^>]*>([\d,]+)</span> countries without one", text)  # fmt: skip
-    assert {kind for _, kind, _ in said} == {"downgrade", "upgrade"}
+    assert len(said) == 2 and "with a upgrade" not in text
     assert {p.name for p in (folder / "figures").iterdir()} >= {
         "detection_vs_prevalence.svg",
         "tier_event_study.svg",

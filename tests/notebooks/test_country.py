@@ -166,13 +166,58 @@ def test_key_figures(tables):
     brief = _brief(tables)
     figures = dict(country.key_figures(brief))
     assert figures["People estimated in modern slavery, 2021 (GSI)"] == "401,000"
-    assert figures["US TIP Report tier, 2015"] == "Tier 3"
+    # the tier data end with the 2015 report, 6 years before the other figures (2021): not a headline beside
+    # them, and the box says why it is not there
+    assert not [label for label in figures if "TIP" in label]
     detected = _detected_by_hand(tables[1], "THA")
     last = max(detected)
     # Thailand's 2021 count is far below its trend, but it is what the country reported: not "incomplete"
     assert figures[f"Victims detected in the country (UNODC), {last}"] == f"{detected[last][0]:,}"
     box = country.key_figures_markdown(brief)
     assert box.startswith("::: {.key-figures}") and box.endswith(":::")
+    assert "the tier data given end with the report of 2015, 6 years before the other figures (2021)" in box
+
+
+def _later_tiers(tmp_path, rows):
+    """A tier file of later reports in the simple CSV layout (iso3, report_year, tier), loaded."""
+    from evidence.sources.registry import load
+
+    path = tmp_path / "tiers_later.csv"
+    path.write_text("iso3,report_year,tier\n" + "".join(f"{i},{y},{t}\n" for i, y, t in rows))
+    return load(path)
+
+
+def test_a_tier_of_a_later_report_is_a_key_figure_again(tables, tmp_path):
+    """With a tier file of later reports (the simple CSV layout), the latest placement is within 2 years of
+    the other figures: shown at a glance, and no age is said anywhere."""
+    later = _later_tiers(tmp_path, [("THA", 2020, "Tier 2 Watch List"), ("THA", 2021, "Tier 2 Watch List")])
+    brief = _brief([*tables, later])
+    figures = dict(country.key_figures(brief))
+    assert figures["US TIP Report tier, 2021 report"] == "Tier 2 Watch List"
+    assert country.tier_left_out(brief) is None and country.tier_age(brief) is None
+    text = country.tier_sentence(brief, country.tier_history(brief))
+    assert "(2021), Thailand was placed on Tier 2 Watch List" in text and "years before" not in text
+    # a report one or two years older than the other figures is still a headline, its age said in the section
+    older = _brief([*tables, _later_tiers(tmp_path, [("THA", 2019, "Tier 2")])])
+    assert dict(country.key_figures(older))["US TIP Report tier, 2019 report"] == "Tier 2"
+    assert "2 years before the brief\\'s other figures (2021)" in country.tier_sentence(
+        older, country.tier_history(older)
+    )
+
+
+def test_the_tier_section_says_how_old_the_tier_data_are(tables):
+    brief = _brief(tables)
+    assert country.tier_age(brief) == (2015, 2021, 6)
+    text = country.tier_sentence(brief, country.tier_history(brief))
+    assert "end with the report of 2015, 6 years before the brief\\'s other figures (2021)" in text  # escaped
+
+
+def test_a_country_whose_name_takes_the_is_said_so(tables):
+    brief = _brief(tables, "NLD", "destination")
+    assert brief.place == "the Netherlands" and brief.place_start == "The Netherlands"
+    assert brief.name == "Netherlands" and brief.place_role == "the Netherlands as country of destination"
+    assert "the Netherlands was placed on" in country.tier_sentence(brief, country.tier_history(brief))
+    assert "**Country:** Netherlands as country of destination" in country.key_figures_markdown(brief)
 
 
 def test_peer_table_puts_the_country_first_with_dated_values(tables):

@@ -181,7 +181,7 @@ def _check_chart(name: str, spec, before: list, brief) -> int:
             elif name.startswith("world_") and row.get("value") is not None:
                 role = name.rsplit("_", 1)[1] if name.endswith(("origin", "destination")) else brief.role
                 route = (
-                    f"{brief.place} → {row['name']}" if role == "origin" else f"{row['name']} → {brief.place}"
+                    f"{brief.name} → {row['name']}" if role == "origin" else f"{row['name']} → {brief.name}"
                 )
                 value = row["value"]
             else:
@@ -335,3 +335,28 @@ def test_the_peers_sentence_names_the_countries_the_table_lists(real_tables, sho
     cambodia = next(row for row in table.rows if row[0] == "Cambodia")
     assert "no total" in cambodia and "n/a" not in cambodia[1:2]
     assert "no total: the UNODC data hold figures for the country" in table.notes[-1]
+
+
+def test_a_count_the_text_will_not_set_against_the_estimate_is_not_drawn_beside_it(
+    real_tables, monkeypatch, tmp_path
+):
+    """Thailand's identified victims (2010) are more than 2 years from the estimate (2021): the sentences refuse
+    to compare them, so the orders-of-magnitude chart leaves them out and says why."""
+    from evidence.notebooks import views
+    from evidence.presentation.charts import chart_spec
+
+    charts: list[tuple[str, dict]] = []
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: None)
+    monkeypatch.setattr(
+        views, "show_charts", lambda named: charts.extend((n, chart_spec(c)) for c, n in named)
+    )
+    brief = open_brief(real_tables, DisclosureRule(5), country="THA", role="destination")
+    country_views.show_together(brief)
+    (spec,) = [spec for name, spec in charts if name == "sources_together"]
+    drawn = [r["what"] for r in _rows(spec) if "what" in r]
+    assert drawn == ["Detected in the country (UNODC)", "Estimated in modern slavery (GSI)"]
+    assert (
+        "Not drawn: Identified (case data), 2010 (more than 2 years from the estimate of 2021)."
+        in (spec["title"]["subtitle"])
+    )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from evidence.presentation import causes_charts
-from evidence.presentation.charts import chart_spec, save_chart
+from evidence.presentation.charts import CHART_HEIGHT, CHART_WIDTH, chart_spec, save_chart
 from evidence.presentation.disclosure import DisclosureError
 
 
@@ -90,3 +91,46 @@ def test_small_counts_are_refused():
             title="t",
             source="s",
         )
+
+
+def test_scatter_axes_span_the_data_and_labels_do_not_overlap():
+    """Close points (Lao PDR beside the Philippines) get labels apart; the axes span the data, not the decades
+    around them (an axis of 0.1-100 for values of 0.6-30 is mostly empty)."""
+    frame = pl.DataFrame(
+        {
+            "x": [5.16, 7.84, 5.0, 6.26, 4.07, 5.74, 0.6, 30.0],
+            "y": [1.47, 1.46, 0.46, 0.37, 0.45, 0.19, 0.01, 20.0],
+            "name": ["Lao PDR", "Philippines", "Viet Nam", "Malaysia", "Cambodia", "Thailand", "A", "B"],
+            "role": ["peer", "peer", "peer", "peer", "peer", "country", "other", "other"],
+        }
+    )
+    spec = chart_spec(causes_charts.detection_scatter(frame, "x", "y", "name", "role", title="t", source="s"))
+    x_scale = spec["layer"][0]["encoding"]["x"]["scale"]
+    assert x_scale["domain"][0] > 0.4 and x_scale["domain"][1] < 40 and x_scale["nice"] is False
+    placed = causes_charts._placed_labels(
+        frame,
+        "x",
+        "y",
+        "name",
+        "role",
+        causes_charts._log_domain(frame["x"]),
+        causes_charts._log_domain(frame["y"]),
+    )
+    assert sorted(placed["name"].to_list()) == [
+        "Cambodia",
+        "Lao PDR",
+        "Malaysia",
+        "Philippines",
+        "Thailand",
+        "Viet Nam",
+    ]
+    boxes = []
+    x0, x1 = (math.log10(v) for v in causes_charts._log_domain(frame["x"]))
+    y0, y1 = (math.log10(v) for v in causes_charts._log_domain(frame["y"]))
+    for row in placed.iter_rows(named=True):
+        px = CHART_WIDTH * (math.log10(row["_label_x"]) - x0) / (x1 - x0)
+        py = CHART_HEIGHT * (1 - (math.log10(row["_label_y"]) - y0) / (y1 - y0))
+        width = causes_charts._CHAR_WIDTH * len(row["name"])
+        left = px if row["_align"] == "left" else px - width
+        boxes.append((left, py - 6, left + width, py + 6))
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if causes_charts._overlap(a, b)]

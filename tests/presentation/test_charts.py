@@ -287,6 +287,28 @@ def test_trend_chart_breaks_its_line_at_years_without_data() -> None:
     assert not any("gap in the line" in line for line in steady["title"]["subtitle"])
 
 
+def test_a_band_and_its_note_only_where_the_band_is_drawn(trend) -> None:
+    """A band from a value to itself (bounds of exact counts) is not drawn, and the note does not promise one."""
+    flat = trend.with_columns(low=pl.col("victims"), high=pl.col("victims"))
+    spec = chart_spec(trend_chart(flat, "year", "victims", "low", "high", title="t", source=SOURCE))
+    assert "Shaded band" not in json.dumps(spec["title"]) and '"area"' not in json.dumps(spec)
+    wide = trend.with_columns(low=pl.col("victims"), high=pl.col("victims") + 3)
+    spec = chart_spec(
+        trend_chart(wide, "year", "victims", "low", "high", title="t", source=SOURCE, band_note="Band: b.")
+    )
+    assert "Band: b." in spec["title"]["subtitle"] and '"area"' in json.dumps(spec)
+
+
+def test_flagged_years_are_open_circles_and_said(trend) -> None:
+    years = trend["year"].to_list()
+    spec = chart_spec(trend_chart(trend, "year", "victims", title="t", source=SOURCE, flagged=years[-2:]))
+    assert any("Open circles" in line for line in spec["title"]["subtitle"])
+    circles = [layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "point"]
+    assert circles and circles[0]["transform"][0]["filter"]["oneOf"] == years[-2:]
+    plain = chart_spec(trend_chart(trend, "year", "victims", title="t", source=SOURCE))
+    assert "Open circles" not in json.dumps(plain["title"])
+
+
 def test_corridor_bars_print_a_range_of_shares_as_given() -> None:
     # a censored count's share is a range (builders.share_range_text), never a midpoint's share
     data = pl.DataFrame(

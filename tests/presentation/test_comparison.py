@@ -92,3 +92,49 @@ def test_a_country_without_a_total_is_told_apart_from_one_not_in_the_data():
     # Cambodia reports (forms, ages) but no total; its GSI prevalence is simply missing; XYZ is not in the data
     assert marked["display"].to_list() == [NO_TOTAL, NO_TOTAL, NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE]
     assert mark_missing_totals(disclosed, set()).equals(disclosed)
+
+
+def _disclosed(rows):
+    """A disclosed comparison of a few rows (iso3, measure, year, display)."""
+    return pl.DataFrame(
+        [{"iso3": i, "measure": m, "year": y, "display": d} for i, m, y, d in rows],
+        schema={"iso3": pl.String, "measure": pl.String, "year": pl.Int16, "display": pl.String},
+    )
+
+
+def test_a_detection_gap_withheld_by_the_two_year_rule_is_not_called_missing():
+    from evidence.analyses.society import DETECTED, DETECTION_GAP, ESTIMATED
+    from evidence.presentation.comparison import NOT_COMPARED, mark_not_compared, not_compared_note
+
+    disclosed = _disclosed(
+        [
+            ("THA", DETECTED, 2021, "134"),
+            ("THA", ESTIMATED, 2021, "401,000"),
+            ("THA", DETECTION_GAP, 2021, "0.334"),
+            ("LAO", DETECTED, 2015, "107"),  # in the data, too far from the estimate of 2021
+            ("LAO", ESTIMATED, 2021, "38,000"),
+            ("LAO", DETECTION_GAP, None, "n/a"),
+            ("BRN", DETECTED, 2020, "<5"),  # no estimate: not in the data
+            ("BRN", ESTIMATED, None, "n/a"),
+            ("BRN", DETECTION_GAP, None, "n/a"),
+        ]
+    )
+    marked = mark_not_compared(disclosed)
+    gap = dict(marked.filter(pl.col("measure") == DETECTION_GAP).select("iso3", "display").iter_rows())
+    assert gap == {"THA": "0.334", "LAO": NOT_COMPARED, "BRN": "n/a"}
+    assert "more than 2 years from the estimate's 2021" in not_compared_note(2)
+
+
+def test_tiers_older_than_the_other_figures_are_said_to_be():
+    from evidence.analyses.society import DETECTED, ESTIMATED, TIER
+    from evidence.presentation.comparison import tier_age_note
+
+    rows = [
+        ("THA", DETECTED, 2021, "134"),
+        ("THA", ESTIMATED, 2021, "401,000"),
+        ("THA", TIER, 2015, "Tier 3"),
+    ]
+    note = tier_age_note(_disclosed(rows))
+    assert note is not None and "end with the report of 2015, 6 years before" in note and "(2021)" in note
+    later = [*rows[:2], ("THA", TIER, 2021, "Tier 2 Watch List")]
+    assert tier_age_note(_disclosed(later)) is None

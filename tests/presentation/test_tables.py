@@ -140,6 +140,25 @@ def test_table_data_travel_as_json_and_say_what_they_count() -> None:
         TableData.from_json({**data.to_json(), "rows": [["2020"]]})  # a row of the wrong width
 
 
+def test_headers_and_captions_are_labels_and_keep_their_columns_kind() -> None:
+    """The scan reads count cells, not the names of columns (``Q6.1_10s_2019``, ``alert(2)``): header cells and
+    the caption are labels; the column's kind travels in ``data-column-kind`` (read back by html_tables)."""
+    from evidence.briefs.document import html_tables
+
+    data = TableData.from_cells(
+        ["Year", "alert(2)", "Q6.1_10s_2019"],
+        [["2019", "12", "3"]],
+        caption="by form: alert(4)",
+        kinds={"Year": "years", "alert(2)": "people", "Q6.1_10s_2019": "people"},
+    )
+    written = data.to_html()
+    assert '<th scope="col" data-kind="label" data-column-kind="people"' in written
+    assert '<caption data-kind="label"' in written
+    assert [h.value for h in find_small_counts(written)] == [3]  # the count cell, strictly; no label
+    (read,) = html_tables(written)
+    assert [c.kind for c in read.columns] == ["years", "people", "people"]
+
+
 def test_a_frame_becomes_a_table_of_text() -> None:
     frame = pl.DataFrame({"flow_class": ["domestic", None], "victims": ["1,234", "<5"]})
     data = table_data(frame, kinds={"victims": "people"})

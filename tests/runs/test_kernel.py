@@ -16,6 +16,20 @@ def test_run_kernel_spec_points_at_this_interpreter(tmp_path, monkeypatch):
     assert spec["argv"][0] == sys.executable and spec["language"] == "python"
 
 
+def test_run_kernels_keep_no_input_history_but_jupyterlab_kernels_do(tmp_path, monkeypatch):
+    # a run's kernel writes no SQLite history (per cell, and at every reset of a warm kernel); the kernel
+    # installed for JupyterLab is a plain one
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    name = kernel.ensure_run_kernel()
+    run_spec = json.loads((kernel.kernels_root() / name / "kernel.json").read_text())
+    assert "--HistoryManager.enabled=False" in run_spec["argv"]
+    assert run_spec["argv"][:5] == [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    installed = json.loads(
+        (kernel.install_kernel(user=False, prefix=str(tmp_path)) / "kernel.json").read_text()
+    )
+    assert not any("HistoryManager" in arg for arg in installed["argv"])
+
+
 def test_kernel_manager_finds_the_spec_and_adds_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path))
     name = kernel.ensure_run_kernel()

@@ -93,6 +93,16 @@ def test_a_country_the_data_do_not_hold_at_all_is_refused(real, tmp_path):
         )
 
 
+def test_a_file_of_regions_only_is_said_to_record_no_countries(real, shared_data, tmp_path):
+    """The Victim–Perpetrator dataset records UN regions, never countries: the refusal says so, not "none"."""
+    vp = str(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+    with pytest.raises(EmptySelectionError) as refused:
+        prepare_run("country_brief", {"country": "VNM", "role": "origin", "data": [vp]}, out_root=tmp_path)
+    message = str(refused.value)
+    assert "Victim–Perpetrator" in message and "it records UN regions only, never countries" in message
+    assert ": none" not in message
+
+
 def test_the_cli_refuses_before_a_kernel_starts(real, tmp_path, monkeypatch, capsys):
     import sys
 

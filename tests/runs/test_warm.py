@@ -83,6 +83,22 @@ def test_runs_a_then_b_in_one_kernel_give_what_b_gives_alone(tmp_path, fresh_poo
     assert "shown in B" in text and "dark" not in text  # the warning shows, A's chart theme is gone
 
 
+def test_a_runs_kernel_keeps_its_inputs_in_memory_only(tmp_path, fresh_pool):
+    # no SQLite history written per cell and per reset; In, Out and the execution counts are as before
+    probe = _notebook(
+        tmp_path / "history.ipynb",
+        "z: int = 3",
+        "print(get_ipython().history_manager.enabled)",
+        "print(len(In), In[-1])",
+    )
+    outcome = execute_run(prepare_run(probe, out_root=tmp_path / "runs"))
+    assert outcome.status == "ok", outcome.error
+    outputs = _outputs(outcome.folder, "history")
+    assert [count for count, _ in outputs] == [1, 2, 3, 4]  # the injected parameters' cell is one of them
+    assert "".join(outputs[2][1][0]["text"]) == "False\n"
+    assert "".join(outputs[3][1][0]["text"]) == "5 print(len(In), In[-1])\n"  # In[0] is empty
+
+
 @pytest.mark.slow
 def test_a_country_brief_after_another_is_the_brief_alone(tmp_path, fresh_pool):
     """The real notebook: MMR after THA in one kernel gives MMR's brief as from a kernel of its own."""

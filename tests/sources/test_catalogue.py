@@ -75,7 +75,7 @@ def test_ctdc_citation_follows_the_codebook_and_names_the_release() -> None:
         "Counter-Trafficking Data Collaborative (CTDC). 2024. 'Global Synthetic Dataset'"
     )
     assert "release 2024" in citation
-    assert "(Accessed <date>)" in citation
+    assert "(accessed <date>)" in citation  # the same case in every source's citation
 
 
 def test_titles_name_the_release_or_say_it_is_the_latest() -> None:
@@ -93,6 +93,8 @@ def test_sidecar_labels() -> None:
         "release": "2024",
         "synthetic": True,
     }
+    fetched = CATALOGUE["unodc-glotip"].sidecar_labels("u", "n", accessed="2026-03-04T05:06:07+00:00")
+    assert fetched["accessed"] == "2026-03-04"  # the day the file was obtained: a citation's access date
     assert "release" not in CATALOGUE["unodc-glotip"].sidecar_labels(
         "u", "n"
     )  # the loader reads it from the file

@@ -607,3 +607,13 @@ def test_suggestions_are_for_review_and_never_applied():
         assert suggest_country(text) is None, text
     assert suggest_country("Ugandian") is None  # it maps (a reviewed misspelling); "Ugandean" likewise
     assert suggest_country("Philipines").iso3 == "PHL"  # one country clearly closest
+
+
+def test_names_in_a_sentence_take_the_where_english_does():
+    from evidence.sources.countries import name_in_text
+
+    assert name_in_text("NLD") == "the Netherlands" and name_in_text("nld", start=True) == "The Netherlands"
+    assert name_in_text("PHL") == "the Philippines" and name_in_text("USA") == "the United States"
+    assert name_in_text("GBR") == "the United Kingdom" and name_in_text("RUS") == "the Russian Federation"
+    assert name_in_text("THA") == "Thailand" and name_in_text("THA", start=True) == "Thailand"
+    assert name_in_text("LAO") == "Lao PDR" and name_in_text(None) is None and name_in_text("XXX") is None

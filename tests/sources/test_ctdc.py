@@ -476,9 +476,11 @@ def test_provenance(ctdc_fixtures: Path) -> None:
     assert p.licence == "CTDC Terms of Use (https://www.ctdatacollaborative.org/page/terms-use)"
     assert p.citation == (
         "Counter-Trafficking Data Collaborative (CTDC). 2024. 'Global Synthetic Dataset', release 2024. "
-        "https://www.ctdatacollaborative.org/page/global-synthetic-dataset (Accessed <date>)."
+        "https://www.ctdatacollaborative.org/page/global-synthetic-dataset (accessed <date>)."
     )
-    assert p.citation_text("2026-01-31").endswith("(Accessed 2026-01-31).")
+    assert p.citation_text("2026-01-31").endswith("(accessed 2026-01-31).")
+    # no access date known (no sidecar says when the file was obtained): the clause is left out
+    assert p.citation_text().endswith("global-synthetic-dataset.") and "accessed" not in p.citation_text()
 
 
 def test_denominator_rule_on_a_hand_made_table() -> None:

@@ -60,6 +60,9 @@ def test_sidecar_completes_provenance(tmp_path, monkeypatch):
     sidecar_path(path).write_text(json.dumps({"release": "demo-1", "synthetic": True, "demo": True}))
     prov = load(path).provenance
     assert (prov.release, prov.synthetic, prov.demo) == ("demo-1", True, True)
+    # the date the file was obtained: the citation's access date
+    sidecar_path(path).write_text(json.dumps({"accessed": "2025-06-01"}))
+    assert load(path).provenance.accessed == "2025-06-01"
     sidecar_path(path).write_text(json.dumps({"relase": "typo"}))
     with pytest.raises(InputError, match="unknown keys"):
         load(path)

@@ -12,7 +12,7 @@ them (multi-valued cells such as ``Female;Male`` count under each value).
 **Characteristics** (:data:`CHARACTERISTICS`) are who the victim is and where they went: sex, age band (or
 the coarser :data:`AGE_GROUPS`), minor or adult, origin (citizenship) and its UN region, and the class of route
 (domestic, intraregional, transregional by UN M49 region; a record that gives only regions, as the
-Victim–Perpetrator dataset does, is ``transregional`` when they differ and ``domestic or intraregional`` when
+Victim–Perpetrator dataset does, is ``Transregional`` when they differ and ``Domestic or intraregional`` when
 they are the same).
 
 **Nothing is dropped silently.** A victim whose characteristic is not recorded is in the group ``Unknown``; one
@@ -59,7 +59,9 @@ AGE_GROUPS: dict[str, str] = {
     "48+": "48+",
 }
 AGE_GROUP_ORDER = ("0-17", "18-29", "30-47", "48+")
-ROUTE_CLASSES = ("domestic", "intraregional", "domestic or intraregional", "transregional")
+ROUTE_CLASSES = ("Domestic", "Intraregional", "Domestic or intraregional", "Transregional")
+#: The route classes as the route tables write them (capitalised), from the flow classes of the analyses.
+_ROUTE_CLASS_NAMES = {c.lower(): c for c in ROUTE_CLASSES}
 
 
 def route_class_expr() -> pl.Expr:
@@ -69,11 +71,11 @@ def route_class_expr() -> pl.Expr:
     by_country = flow_class_expr("region").cast(pl.String)
     return (
         pl.when(countries_known & (by_country != "unknown"))
-        .then(by_country)
+        .then(by_country.replace(_ROUTE_CLASS_NAMES))
         .when(~countries_known & regions_known & (pl.col("origin_region") != pl.col("destination_region")))
-        .then(pl.lit("transregional"))
+        .then(pl.lit("Transregional"))
         .when(~countries_known & regions_known)
-        .then(pl.lit("domestic or intraregional"))
+        .then(pl.lit("Domestic or intraregional"))
         .otherwise(pl.lit(None, pl.String))
     )
 
@@ -666,12 +668,13 @@ def association_model(
         if keep is not None:
             y_int = y_int[keep]
             sample = {q: _Coded(values.codes[keep], values.names) for q, values in sample.items()}
-        if merged_p:
-            merged[p] = merged_p
         if dropped:
-            excluded[f"{CHARACTERISTIC_LABELS[p].lower()}: too few victims, or no variation, in {OTHER}"] = (
-                dropped
-            )
+            # named as the tables name them ("Trans/non-conforming"), not as the "Other" they were merged into
+            excluded[
+                f"{CHARACTERISTIC_LABELS[p].lower()}: too few victims, or no variation, in {', '.join(merged_p)}"
+            ] = dropped
+        elif merged_p:
+            merged[p] = merged_p
     counts = {p: sample[p].counts() for p in used}
     model_predictors = []
     for p in used:
@@ -770,8 +773,8 @@ def _merge_rare(
     y: np.ndarray, sample: dict[str, _Coded], predictor: str, min_n: int
 ) -> tuple[np.ndarray | None, tuple[str, ...], int]:
     """Merge rare or outcome-constant categories of ``predictor`` into Other (in ``sample``); drop Other when
-    it is itself unusable. Returns the records to keep (None: all), the categories merged, and the number of
-    records dropped."""
+    it is itself unusable. Returns the records to keep (None: all), the categories merged (or, when dropped,
+    the categories left out), and the number of records dropped."""
     values = sample[predictor]
     sizes = np.bincount(values.codes, minlength=len(values.names)).tolist()
     with_outcome = np.bincount(values.codes, weights=y, minlength=len(values.names)).tolist()
@@ -791,7 +794,10 @@ def _merge_rare(
     other = codes == other_code
     n_other, k_other = int(other.sum()), int(y[other].sum())
     if n_other < min_n or k_other in (0, n_other):
-        return ~other, (), n_other
+        # the categories left out by name (as the tables name them), not the "Other" they were merged into
+        had_other = OTHER in values.names and sizes[values.names.index(OTHER)] > 0
+        left_out = sorted({*rare, *([OTHER] if had_other else [])})
+        return ~other, tuple(left_out), n_other
     return None, tuple(sorted(rare)), 0
 
 

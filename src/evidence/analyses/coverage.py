@@ -74,6 +74,25 @@ class SourceCoverage:
         """The years held, as readers read them: ``2010``, ``2003–2021``, ``2002, 2010, 2014–2019``; ``none``."""
         return years_text(self.years)
 
+    @property
+    def records_countries(self) -> bool:
+        """Whether the table records countries at all: case records that name UN regions only (the CTDC
+        Victim–Perpetrator layout) can hold no country's victims, whatever the years."""
+        if self.kind != "case":
+            return True
+        data = self.table.data
+        columns = [c for c in ("origin_iso3", "destination_iso3") if c in data.columns]
+        return bool(columns) and bool(
+            data.select(pl.any_horizontal(pl.col(columns).is_not_null()).any()).item()
+        )
+
+    def held_text(self) -> str:
+        """What it holds for the country and role, as readers read it: the years (:meth:`years_text`), or
+        that it records no countries at all (an empty list of years would say less, and mislead)."""
+        if not self.years and not self.records_countries:
+            return "it records UN regions only, never countries"
+        return self.years_text()
+
 
 @dataclasses.dataclass(frozen=True)
 class Coverage:
@@ -113,9 +132,9 @@ class Coverage:
         return not any(s.in_selection for s in self.context_sources)
 
     def place(self) -> str:
-        from evidence.sources.countries import name_of
+        from evidence.sources.countries import name_in_text
 
-        return f"{name_of(self.country) or self.country} as {ROLE_WORDS[self.role]}"
+        return f"{name_in_text(self.country) or self.country} as {ROLE_WORDS[self.role]}"
 
     def explain(self) -> str:
         """Why the selection is empty and which years the data do hold for the country and role (one paragraph,
@@ -124,7 +143,7 @@ class Coverage:
         sources = self.victim_sources or list(self.sources)
         if not sources:
             return "no data files were given"
-        held = [f"{s.label}: {s.years_text()}" for s in sources]
+        held = [f"{s.label}: {s.held_text()}" for s in sources]
         what = "no victims of" if self.victim_sources else "nothing for"
         return f"the data hold {what} {self.place()}{when}. Years they hold for it: " + "; ".join(held)
 

@@ -46,7 +46,12 @@ import yaml
 from evidence.briefs.builtin import FIGURES_DIR
 from evidence.core.atomic import atomic_directory, write_text
 from evidence.core.errors import InputError
-from evidence.presentation.disclosure import KIND_ATTRIBUTE, NUMBER_KINDS, DisclosureRule
+from evidence.presentation.disclosure import (
+    COLUMN_KIND_ATTRIBUTE,
+    KIND_ATTRIBUTE,
+    NUMBER_KINDS,
+    DisclosureRule,
+)
 from evidence.presentation.markup import escape_markdown, markdown_code, markdown_link
 from evidence.presentation.tables import TABLE_MIME, TableData
 
@@ -395,7 +400,9 @@ class _HtmlTables(HTMLParser):
                 self._row, self._kinds = [], []
             elif tag in ("td", "th") and self._row is not None:
                 self._cell = []
-                self._kinds.append(dict(attrs).get(KIND_ATTRIBUTE))
+                given = dict(attrs)
+                # a header cell of the toolkit's tables is a label and says its column's kind apart
+                self._kinds.append(given.get(COLUMN_KIND_ATTRIBUTE) or given.get(KIND_ATTRIBUTE))
             elif tag == "caption":
                 self._caption = []
             elif tag == "br" and self._cell is not None:
@@ -752,9 +759,11 @@ def _linked(text: str) -> str:
 
 
 def _citation(p: Mapping[str, Any]) -> str:
-    citation = str(p.get("citation") or "")
-    accessed = str(p.get("loaded_at") or "")[:10]
-    return citation.replace("<date>", accessed or "the run date")
+    """The citation with the date the file was obtained (its provenance's ``accessed``), or without an access
+    date when that is not known: never the day the brief was rendered or the data loaded."""
+    from evidence.sources.provenance import with_access_date
+
+    return with_access_date(str(p.get("citation") or ""), str(p.get("accessed") or ""))
 
 
 def _run_date(record: RunRecord) -> str:

@@ -178,8 +178,9 @@ def check_brief_disclosure(document: BriefDocument, displayed_html: str | None =
         raise DisclosureError(
             f"the brief of run {document.run_id} shows counts below {threshold}: {listed}. Suppress them in "
             "the notebook (evidence.presentation.disclosure); a number that is not a count of people says "
-            "what it counts (show_table(..., kinds=...), evidence.presentation.markup.number), or re-render "
-            "with --skip-disclosure-check"
+            "what it counts (show_table(..., kinds=...), evidence.presentation.markup.number); a table's "
+            "captions, headers and row labels are never read as counts. Only when the brief is known to be "
+            "safe: re-render with --skip-disclosure-check (which skips the whole check)"
         )
 
 
@@ -187,7 +188,9 @@ def disclosure_hits(document: BriefDocument, displayed_html: str | None = None) 
     """Small counts of people in what the notebook displayed (tables, computed Markdown) as a reader sees it.
 
     The notebook's authored prose is not scanned: it states no counts from the data, and phrases such as "one
-    victim can have several forms" are not disclosures. Numbers say what they count (``data-kind``, see
+    victim can have several forms" are not disclosures. In a table, the cells are read, not the names of what
+    they count: its caption, header cells and row labels are labels (a category ``Q6.1_10s_2019`` or
+    ``alert(2)`` is no count), as the table writer marks them (:meth:`~evidence.presentation.tables.TableData.to_html`). Numbers say what they count (``data-kind``, see
     :mod:`evidence.presentation.disclosure`): a table column or a number in prose marked as anything but
     counts of people (lists, countries, years, shares...) is not a disclosure and is skipped; counts of people
     are checked strictly; numbers whose kind is not said are read with the scanner's heuristics.

@@ -53,7 +53,7 @@ from evidence.presentation.disclosure import (
     suppress_table,
 )
 from evidence.presentation.markup import escape_markdown
-from evidence.sources.countries import name_of
+from evidence.sources.countries import name_in_text, name_of
 from evidence.sources.loaded import LoadedTable
 
 #: What a notebook shows instead of a table that no suppression can protect (a tiny selection).
@@ -1748,7 +1748,7 @@ def panel_sentence(numbers: YearlyNumbers) -> str:
     if panel is None:
         return ""
     steady, selection = panel.panel, numbers.selection
-    country = escape_markdown(name_of(selection.country or "") or selection.country or "")
+    country = escape_markdown(name_in_text(selection.country or "") or selection.country or "")
     ordered = sorted(zip(steady.detected, steady.reporters, strict=True), key=lambda p: (-p[0], p[1]))
     names = [escape_markdown(name_of(code) or code) for _, code in ordered]
     if len(names) > 7:  # the largest three and how many others

@@ -450,24 +450,50 @@ def comparison_view(
         comparison_by_country,
         comparison_sources,
         disclosed_comparison,
+        mark_not_compared,
     )
 
-    disclosed = disclosed_comparison(panel.compare(country, peers), rule)
+    disclosed = mark_not_compared(disclosed_comparison(panel.compare(country, peers), rule))
     measures = [m for m in COMPARE_MEASURES if m in disclosed["measure"].to_list()]
     return comparison_by_country(disclosed, measures), comparison_sources(disclosed)
+
+
+def detection_window(panel: CountryPanel) -> tuple[int, int]:
+    """The years whose detected victims may be set against the GSI's estimate (the estimate's year ±
+    :data:`~evidence.analyses.society.MAX_YEARS_FROM_ESTIMATE`): the detection model's rule."""
+    from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE
+
+    years = panel.measure(PREVALENCE)["year"].drop_nulls()
+    year = int(years.max()) if not years.is_empty() else 2021  # type: ignore[arg-type]
+    return year - MAX_YEARS_FROM_ESTIMATE, year + MAX_YEARS_FROM_ESTIMATE
 
 
 def detection_points(
     panel: CountryPanel, country: str, peers: Sequence[str] | None, rule: DisclosureRule
 ) -> pl.DataFrame:
-    """Every country's detected victims per 100,000 (latest year) and estimated prevalence per 1,000, with its
-    role (country, peer, other) and name; a country whose detected count is withheld (small) is left out,
-    since its rate would give the count back."""
+    """Every country's detected victims per 100,000 and estimated prevalence per 1,000, with its role
+    (country, peer, other) and name. Detected victims are those of the year nearest the GSI's estimate within
+    :func:`detection_window` (the later of two equally near), as the detection model takes them: a country
+    whose latest count is older is left out, as it is of the model. A country whose detected count is
+    withheld (small) is left out, since its rate would give the count back."""
     from evidence.analyses.society import DETECTED, default_peers
 
     iso3 = _iso3(country)
     peer_codes = default_peers(iso3) if peers is None else [_iso3(p) for p in peers]
-    latest = panel.latest([DETECTED, DETECTED_PER_100K, PREVALENCE])
+    first, last = detection_window(panel)
+    centre = (first + last) // 2
+    detected = (
+        panel.frame.filter(
+            pl.col("measure").is_in([DETECTED, DETECTED_PER_100K])
+            & pl.col("value_high").is_not_null()
+            & pl.col("year").is_between(first, last)
+        )
+        .with_columns(_distance=(pl.col("year").cast(pl.Int64) - centre).abs())
+        .sort(["iso3", "measure", "_distance", "year"], descending=[False, False, False, True])
+        .unique(["iso3", "measure"], keep="first", maintain_order=True)
+        .drop("_distance")
+    )
+    latest = pl.concat([detected, panel.latest([PREVALENCE])], how="diagonal_relaxed")
     small = latest.filter((pl.col("measure") == DETECTED) & rule.small_expr(pl.col("value_high")))[
         "iso3"
     ].to_list()
@@ -486,6 +512,11 @@ def detection_points(
         .then(pl.lit("peer"))
         .otherwise(pl.lit("other"))
     ).select("iso3", "country", "role", DETECTED_PER_100K, PREVALENCE)
+
+
+def _article(word: str) -> str:
+    """ "an" before a vowel sound ("an upgrade"), else "a" ("a downgrade")."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def _iso3(value: str) -> str:
@@ -775,15 +806,19 @@ def show_society_section(
     table, sources = comparison_view(panel, iso3, peers, rule)
     if compare:
         display(Markdown(f"{level} The country beside its peers"))
-        from evidence.presentation.comparison import comparison_kinds
+        from evidence.presentation.comparison import NOT_COMPARED, comparison_kinds, not_compared_note
 
         kinds = {k: v for k, v in comparison_kinds(society.COMPARE_MEASURES).items() if k in table.columns}
+        cells = {cell for column in table.columns[1:] for cell in table[column].to_list()}
+        legend = " n/a: not in the data." if "n/a" in cells else ""
+        if NOT_COMPARED in cells:
+            legend += " " + not_compared_note(society.MAX_YEARS_FROM_ESTIMATE)
         show_table(
             table,
             source="; ".join(sources),
             note="Detected victims and the rates made of them are for the year in brackets, the latest UNODC "
             "holds for each country; GSI figures refer to 2021, and rates divide by the GSI's 2021 population "
-            "and estimate. Tier 2 WL: Tier 2 Watch List. n/a: not in the data.",
+            f"and estimate. Tier 2 WL: Tier 2 Watch List.{legend}",
             kinds=dict(kinds),
         )
 
@@ -793,6 +828,7 @@ def show_society_section(
     if {"unodc_glotip", "walkfree_gsi"} <= panel.source_ids:
         display(Markdown(f"{level} Detection against estimated prevalence"))
         points = detection_points(panel, iso3, peers, rule)
+        first, last = detection_window(panel)
         chart = causes_charts.detection_scatter(
             points,
             PREVALENCE,
@@ -801,8 +837,10 @@ def show_society_section(
             "role",
             title="Detected victims per 100,000 against estimated prevalence",
             source=citation("unodc_glotip", "walkfree_gsi"),
+            subtitle=f"Detected victims of the year nearest the estimate's, within {first}–{last} (as in the "
+            "model below).",
             x_title="Estimated in modern slavery per 1,000 (GSI, 2021)",
-            y_title="Detected victims per 100,000 (UNODC, latest year)",
+            y_title=f"Detected victims per 100,000 (UNODC, {first}–{last})",
             rule=rule,
         )
         show_chart(chart, "detection_vs_prevalence")
@@ -812,10 +850,12 @@ def show_society_section(
             display(Markdown(f"No detection model: {escape_markdown(exc)}."))
         else:
             model_table = detection_model_view(model)
+            first, last = model.year_window
             show_table(
                 model_table,
-                note=f"{model.n_countries} countries; Poisson pseudo-likelihood "
-                "with robust intervals. An association, not a cause.",
+                note=f"{model.n_countries} countries, each with its detected victims of the year nearest the "
+                f"GSI's estimate within {first}–{last} (a country whose latest count is older is left out); "
+                "Poisson pseudo-likelihood with robust intervals. An association, not a cause.",
                 kinds={c: "statistic" for c in model_table.columns[1:]},
             )
             display(Markdown("\n".join(f"- {s}" for s in model.sentences())))
@@ -851,7 +891,7 @@ def show_society_section(
             display(
                 Markdown(
                     "; ".join(
-                        f"{number(s.events.height, 'countries')} countries with a {s.kind} (its first "
+                        f"{number(s.events.height, 'countries')} countries with {_article(s.kind)} {s.kind} (its first "
                         f"counted), compared with {number(s.n_countries - s.events.height, 'countries')} "
                         f"countries without one"
                         for s in studies

@@ -37,7 +37,7 @@ from evidence.notebooks.builders import (
 )
 from evidence.presentation.disclosure import COMPLEMENT_LABEL, DisclosureRule
 from evidence.presentation.markup import escape_markdown, number
-from evidence.sources.countries import name_of
+from evidence.sources.countries import name_in_text, name_of
 from evidence.sources.loaded import LoadedTable
 
 #: What each kind of source counts, in a brief's words.
@@ -84,13 +84,24 @@ class CountryBrief:
     # -------------------------------------------------------------------------------------- what it is about
 
     @property
-    def place(self) -> str:
-        """The country's name."""
+    def name(self) -> str:
+        """The country's name, as a label (a table's column, the key figures): "Netherlands"."""
         return name_of(self.country) or self.country
 
     @property
+    def place(self) -> str:
+        """The country's name as a sentence says it (:func:`~evidence.sources.countries.name_in_text`):
+        "Thailand", "the Netherlands"."""
+        return name_in_text(self.country) or self.country
+
+    @property
+    def place_start(self) -> str:
+        """:attr:`place` at the start of a sentence or caption: "Thailand", "The Netherlands"."""
+        return name_in_text(self.country, start=True) or self.country
+
+    @property
     def place_role(self) -> str:
-        """ "Thailand as country of destination"."""
+        """ "Thailand as country of destination", "the Netherlands as country of destination"."""
         return f"{self.place} as {ROLE_WORDS[self.role]}"
 
     @property
@@ -240,7 +251,12 @@ def unused_sentence(brief: CountryBrief) -> str | None:
     unused = [s for s in brief.coverage.sources if not s.in_selection]
     if not unused:
         return None
-    parts = [f"{s.label} (it holds {brief.place_role} in: {s.years_text()})" for s in unused]
+    parts = [
+        f"{s.label} (it holds {brief.place_role} in: {s.years_text()})"
+        if s.records_countries
+        else f"{s.label} (it records UN regions only, never countries)"
+        for s in unused
+    ]
     return escape_markdown(
         f"Not used, because they hold nothing for {brief.place_role} in {brief.period}: "
         + "; ".join(parts)
@@ -593,7 +609,7 @@ def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
     table = pl.DataFrame(
         {
             "Measure": profile["label"].to_list(),
-            brief.place: [
+            brief.name: [
                 "n/a" if v is None else formats[m](v)
                 for m, v in zip(profile["measure"].to_list(), profile["value"].to_list(), strict=True)
             ],
@@ -638,8 +654,45 @@ def tier_history(brief: CountryBrief) -> pl.DataFrame:
     )
 
 
+#: How many years older than the brief's other headline figures the latest TIP tier may be and still be shown
+#: among them (At a glance): the brief's one rule for numbers of different years side by side
+#: (:data:`~evidence.analyses.society.MAX_YEARS_FROM_ESTIMATE`). An older placement is the policy context of
+#: another time (Kelley's coding ends with the 2015 report): it stays in the tier section, said to be that old,
+#: and is left out of At a glance. A tier file of later reports (the simple CSV layout) brings it back.
+MAX_TIER_YEARS_OLDER = MAX_YEARS_FROM_ESTIMATE
+
+
+def figures_year(brief: CountryBrief) -> int | None:
+    """The latest year of the brief's other headline figures (identified victims, detected victims, the GSI
+    estimate): what the TIP tier is dated against; None when there are none."""
+    years = [year for _, _, year in _headline_figures(brief)]
+    return max(years) if years else None
+
+
+def tier_age(brief: CountryBrief, history: pl.DataFrame | None = None) -> tuple[int, int, int] | None:
+    """(the latest report year of the tier data, the year of the brief's other figures, how many years older
+    the tier is), or None when there is no tier or no other figure, or the tier is not older."""
+    history = tier_history(brief) if history is None else history
+    other = figures_year(brief)
+    if not history.height or other is None:
+        return None
+    last = int(history["report_year"].max())  # type: ignore[arg-type]
+    return (last, other, other - last) if other > last else None
+
+
+def tier_age_sentence(age: tuple[int, int, int]) -> str:
+    """ "The tier data end with the report of 2015, 6 years before the brief's other figures (2021)…"."""
+    last, other, gap = age
+    return (
+        f"The tier data given end with the report of {last}, {gap} year{'s' if gap != 1 else ''} before the "
+        f"brief's other figures ({other}): later placements are not in them (the State Department publishes a "
+        "report each June; later reports can be added as a simple tier CSV)."
+    )
+
+
 def tier_sentence(brief: CountryBrief, history: pl.DataFrame) -> str:
-    """The latest placement and the changes onto or off the Watch List and Tier 3, in one paragraph."""
+    """The latest placement and the changes onto or off the Watch List and Tier 3, in one paragraph; when the
+    tier data end years before the brief's other figures, how many (:func:`tier_age`)."""
     if not history.height:
         return f"No TIP tier placement of {escape_markdown(brief.place)} in the tier files given."
     latest = history.row(-1, named=True)
@@ -647,6 +700,8 @@ def tier_sentence(brief: CountryBrief, history: pl.DataFrame) -> str:
         f"In the latest report the data hold ({latest['report_year']}), {brief.place} was placed on "
         f"{latest['tier']}."
     )
+    if age := tier_age(brief, history):
+        text += " " + tier_age_sentence(age)
     changes = []
     previous = None
     for row in history.iter_rows(named=True):
@@ -671,13 +726,39 @@ def tier_sentence(brief: CountryBrief, history: pl.DataFrame) -> str:
 def key_figures(brief: CountryBrief) -> list[tuple[str, str]]:
     """The brief's headline numbers (label, value as published), one per source that holds data: identified
     victims in the years (case data), detected victims in the latest year (UNODC), the GSI estimate, the
-    latest TIP tier."""
-    out: list[tuple[str, str]] = []
+    latest TIP tier — unless it is more than :data:`MAX_TIER_YEARS_OLDER` years older than the other figures
+    (:func:`tier_left_out` then says why it is not there)."""
+    out = [(label, value) for label, value, _ in _headline_figures(brief)]
+    history = tier_history(brief)
+    if history.height and tier_left_out(brief, history) is None:
+        placement = history.row(-1, named=True)
+        out.append((f"US TIP Report tier, {placement['report_year']} report", str(placement["tier"])))
+    return out
+
+
+def tier_left_out(brief: CountryBrief, history: pl.DataFrame | None = None) -> str | None:
+    """Why the latest TIP tier is not among the key figures (too many years older than the others: see
+    :data:`MAX_TIER_YEARS_OLDER`), or None when it is shown (or there is none)."""
+    age = tier_age(brief, history)
+    if age is None or age[2] <= MAX_TIER_YEARS_OLDER:
+        return None
+    last, other, gap = age
+    return (
+        f"US TIP Report tier: not shown here, the tier data given end with the report of {last}, {gap} years "
+        f"before the other figures ({other}); see the policy context below."
+    )
+
+
+def _headline_figures(brief: CountryBrief) -> list[tuple[str, str, int]]:
+    """The key figures other than the tier, each with its (latest) year."""
+    out: list[tuple[str, str, int]] = []
     for table in brief.holding("case"):
         routes = brief.routes(table)
+        span = brief.years_for(table)
         if routes is not None:
             total = routes.key_figures()["Victims"][0]
-            out.append((f"Victims identified, {brief.period_for(table)} (case data)", str(total)))
+            year = span[1] if span else max(brief._held(table) or (0,))
+            out.append((f"Victims identified, {brief.period_for(table)} (case data)", str(total), year))
     for table in brief.holding("indicator"):
         roles = ["destination", "origin"] if brief.role == "both" else [brief.role]
         for role in roles:
@@ -694,7 +775,7 @@ def key_figures(brief: CountryBrief) -> list[tuple[str, str]]:
             if role == "destination":
                 what += " (UNODC)"
             flagged = f" ({INCOMPLETE_WORDS})" if latest in numbers.flagged else ""
-            out.append((f"{what}, {latest}{flagged}", text))
+            out.append((f"{what}, {latest}{flagged}", text, latest))
     for table in brief.holding("gsi")[:1]:
         from evidence.analyses.society import gsi_profile
 
@@ -706,12 +787,9 @@ def key_figures(brief: CountryBrief) -> list[tuple[str, str]]:
                 (
                     f"People estimated in modern slavery, {profile['year'][0]} (GSI)",
                     f"{profile['value'][0]:,.0f}",
+                    int(profile["year"][0]),
                 )
             )
-    history = tier_history(brief)
-    if history.height:
-        placement = history.row(-1, named=True)
-        out.append((f"US TIP Report tier, {placement['report_year']}", str(placement["tier"])))
     return out
 
 
@@ -722,7 +800,7 @@ def key_figures_markdown(brief: CountryBrief) -> str:
         "::: {.key-figures}",
         "### At a glance",
         "",
-        f"- **Country:** {escape_markdown(brief.place)} as {ROLE_WORDS[brief.role]}",
+        f"- **Country:** {escape_markdown(brief.name)} as {ROLE_WORDS[brief.role]}",
         f"- **Years:** {escape_markdown(brief.period)}",
     ]
     figures = key_figures(brief)
@@ -733,5 +811,7 @@ def key_figures_markdown(brief: CountryBrief) -> str:
         lines.append(f"\n{escape_markdown(brief.rule.label)}: fewer than {brief.rule.threshold}, not shown.")
     if COMPLEMENT_LABEL in [v for _, v in figures]:
         lines.append(f"\n{COMPLEMENT_LABEL}: withheld so that a small count cannot be recomputed.")
+    if left_out := tier_left_out(brief):
+        lines.append(f"\n{escape_markdown(left_out)}")
     lines.append(":::")
     return "\n".join(lines)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from evidence.analyses.coverage import ROLE_WORDS
+from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, near_estimate
 from evidence.notebooks import views
 from evidence.notebooks.country import (
     CAVEATS,
@@ -67,7 +68,9 @@ def start(
     brief = open_brief(
         tables, DisclosureRule(threshold), country=country, role=role, years=years, peers=peers
     )
-    _say(f"**{escape_markdown(brief.place_role)}, {escape_markdown(brief.period)}.**")
+    _say(
+        f"**{escape_markdown(brief.place_start)} as {ROLE_WORDS[brief.role]}, {escape_markdown(brief.period)}.**"
+    )
     views.show_notice(brief.used_tables())
     _say(key_figures_markdown(brief))
     return brief
@@ -130,27 +133,51 @@ def show_together(brief: CountryBrief) -> None:
         # identified victims of real people's records are a perturbed count (cell key), as in their own tables
         perturbed=any(r.kind == "case" and r.table.protection == "cell_key" for r in rows),
     )
+    # the chart sets its numbers side by side on one axis: one the text refuses to set against the estimate
+    # (too many years from it) is not drawn beside it either, and the chart says so
+    estimate = next((r for r in rows if r.kind == "gsi"), None)
+    far = [
+        r
+        for r in rows
+        if estimate is not None
+        and estimate.year is not None
+        and r.kind != "gsi"
+        and r.year is not None
+        and not near_estimate(r.year, estimate.year)
+    ]
+    drawn = [r for r in rows if r not in far]
     frame = pl.DataFrame(
         {
-            "what": [r.short for r in rows],
-            "value": [r.value for r in rows],
-            "text": [f"{r.text} ({r.year})" for r in rows],
+            "what": [r.short for r in drawn],
+            "value": [r.value for r in drawn],
+            "text": [f"{r.text} ({r.year})" for r in drawn],
         },
         schema={"what": pl.String, "value": pl.Float64, "text": pl.String},
     )
-    views.show_chart(
-        magnitude_chart(
-            frame,
-            "what",
-            "value",
-            "text",
-            title=f"Identified, detected and estimated: {brief.place}",
-            subtitle="Orders of magnitude: each step of the scale is ten times the one before.",
-            source=source,
-            rule=brief.rule,
-        ),
-        "sources_together",
+    not_drawn = (
+        [
+            "Not drawn: "
+            + "; ".join(f"{r.short}, {r.year}" for r in far)
+            + f" (more than {MAX_YEARS_FROM_ESTIMATE} years from the estimate of {estimate.year})."
+        ]
+        if far and estimate is not None
+        else []
     )
+    if len(drawn) >= 2:  # one bar sets nothing side by side: the table and the sentences say it all
+        views.show_chart(
+            magnitude_chart(
+                frame,
+                "what",
+                "value",
+                "text",
+                title=f"Identified, detected and estimated: {brief.place}",
+                subtitle="Orders of magnitude: each step of the scale is ten times the one before.",
+                source=source,
+                rule=brief.rule,
+                notes=not_drawn,
+            ),
+            "sources_together",
+        )
     for sentence in magnitude_sentences(brief, rows):
         _say(sentence)
     kinds = list(dict.fromkeys(r.kind for r in rows))
@@ -320,7 +347,7 @@ def show_estimates_section(brief: CountryBrief) -> None:
     _say(sentence)
     views.show_table(
         table,
-        caption=f"{brief.place} in the Global Slavery Index",
+        caption=f"{brief.place_start} in the Global Slavery Index",
         kinds={
             table.columns[1]: ["people", "statistic", "statistic", "statistic"],
             table.columns[2]: "label",
@@ -380,11 +407,15 @@ def show_peers_section(brief: CountryBrief) -> None:
     from evidence.presentation.comparison import (
         NO_TOTAL,
         NOT_AVAILABLE,
+        NOT_COMPARED,
         SHORT_LABELS,
         comparison_by_country,
         comparison_kinds,
         disclosed_comparison,
         mark_missing_totals,
+        mark_not_compared,
+        not_compared_note,
+        tier_age_note,
     )
 
     panel = _panel(brief)
@@ -403,7 +434,7 @@ def show_peers_section(brief: CountryBrief) -> None:
         iso3 for t in brief.tables if t.kind == "indicator" for iso3 in t.data["iso3"].drop_nulls().unique()
     }
     compared = disclosed_comparison(panel.compare(brief.country, peers), brief.rule)
-    compared = mark_missing_totals(compared, reporting)
+    compared = mark_not_compared(mark_missing_totals(compared, reporting))
     shown = compared.filter(pl.col("value_high").is_not_null() | pl.col("label").is_not_null())
     if not shown.height:
         _say(
@@ -422,7 +453,7 @@ def show_peers_section(brief: CountryBrief) -> None:
     # the sentence names the neighbours the table lists, in its order (withheld or missing values included)
     names = ", ".join(table["Country"].to_list()[1:])
     chosen = "the peers given" if brief.peers else "its UN M49 subregion"
-    _say(escape_markdown(f"{brief.place} beside {chosen}: {names}."))
+    _say(escape_markdown(f"{brief.place_start} beside {chosen}: {names}."))
     cells = {cell for column in table.columns[1:] for cell in table[column].to_list()}
     missing = f"{NOT_AVAILABLE}: not in the data." if NOT_AVAILABLE in cells else ""
     if NO_TOTAL in cells:
@@ -430,10 +461,14 @@ def show_peers_section(brief: CountryBrief) -> None:
             f" {NO_TOTAL}: the UNODC data hold figures for the country (by form, sex, age or citizenship) but "
             "no total of detected victims."
         )
+    if NOT_COMPARED in cells:
+        missing += " " + not_compared_note(MAX_YEARS_FROM_ESTIMATE)
+    if aged := tier_age_note(compared):
+        missing += " " + aged
     kinds: dict[str, str | Sequence[str | None]] = dict(comparison_kinds(measures))
     views.show_table(
         table,
-        caption=f"{brief.place} and its neighbours",
+        caption=f"{brief.place_start} and its neighbours",
         kinds=kinds,
         note="Detected victims and the rates made of them are for the year in brackets, the latest UNODC holds "
         "for each country; GSI figures refer to 2021, and rates divide by the GSI's 2021 population and "
@@ -457,7 +492,7 @@ def show_peers_section(brief: CountryBrief) -> None:
             "measure",
             "value",
             "role",
-            title=f"{brief.place} beside its neighbours",
+            title=f"{brief.place_start} beside its neighbours",
             subtitle="The country in orange. A country without a bar has no value in the data.",
             source=source,
             measures=[SHORT_LABELS.get(m, m) for m in chart_measures],

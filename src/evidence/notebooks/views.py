@@ -303,7 +303,12 @@ def open_selections(
     show_notice(used)
     unused = [s for s in found.sources if not s.in_selection]
     if unused:
-        held = "; ".join(f"{s.label} (years it holds for it: {s.years_text()})" for s in unused)
+        held = "; ".join(
+            f"{s.label} (years it holds for it: {s.years_text()})"
+            if s.records_countries
+            else f"{s.label} ({s.held_text()})"
+            for s in unused
+        )
         _markdown(
             escape_markdown(
                 f"Not used, because they hold no victims of {found.place()} in {opened.period}: {held}."
@@ -536,6 +541,7 @@ def show_yearly_section(
         value, low, high = (
             ("victims", None, None) if numbers.exact else ("count_low", "count_low", "count_high")
         )
+        summed = selection.kind == "indicator" and selection.role == "origin"
         show_chart(
             charts.trend_chart(
                 chart,
@@ -545,9 +551,13 @@ def show_yearly_section(
                 high,
                 title=f"{noun.capitalize()} per year, {place}",
                 y_title=noun.capitalize(),
-                subtitle=None
-                if low is None
-                else "Line: lower bound; band: the range that censored cells (<5) allow.",
+                # a country's nationals are a sum of other countries' breakdowns: it moves with who reports
+                subtitle="Summed over the citizenship breakdowns of the countries that detected them (and the "
+                "country's own count of its nationals)."
+                if summed
+                else None,
+                band_note="Line: lower bound; shaded band: the range that censored cells (<5) allow.",
+                flagged=numbers.flagged,
                 source=source,
                 rule=rule,
             ),
@@ -577,8 +587,9 @@ def show_yearly_section(
                     "count_high",
                     title=f"Steady reporters' detected victims, {place}",
                     y_title="Detected victims",
-                    subtitle="Per year, summed over the countries that reported in full every year. Line: lower "
-                    "bound; band: the range that censored cells (<5) allow.",
+                    subtitle="Per year, summed over the countries that reported in full every year.",
+                    band_note="Line: lower bound; shaded band: the range that censored cells (<5) allow.",
+                    flagged=[y.year for y in panel.incomplete],
                     source=source,
                     rule=rule,
                 ),

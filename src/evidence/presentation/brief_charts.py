@@ -98,10 +98,12 @@ def magnitude_chart(
     subtitle: str | None = None,
     x_title: str = "People (logarithmic scale)",
     rule: DisclosureRule = DEFAULT_RULE,
+    notes: list[str] | None = None,
 ) -> alt.TopLevelMixin:
     """Horizontal bars on a logarithmic scale, one per ``label`` in the order given, with ``text`` (the value as
     the brief's table shows it) beside each bar: numbers that differ by orders of magnitude, side by side. A
-    null ``value`` (withheld, or not available) draws no bar."""
+    null ``value`` (withheld, or not available) draws no bar; ``notes`` go under the subtitle (what is not
+    drawn, and why)."""
     frame, _ = chart_data(
         data, [c for c, t in data.schema.items() if t.is_integer()], rule, "magnitude chart"
     )
@@ -127,7 +129,11 @@ def magnitude_chart(
         x=alt.X(f"{value}:Q"), text=alt.Text(f"{text}:N")
     )
     return layered(
-        bars, labels, title=chart_title(title, source, subtitle), width=CHART_WIDTH - 200, height=alt.Step(30)
+        bars,
+        labels,
+        title=chart_title(title, source, subtitle, notes or ()),
+        width=CHART_WIDTH - 200,
+        height=alt.Step(30),
     )
 
 

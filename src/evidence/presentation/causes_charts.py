@@ -196,9 +196,11 @@ def detection_scatter(
         _order=pl.col(role).replace_strict({"country": 2, "peer": 1}, default=0, return_dtype=pl.Int8)
     )
     role_scale = alt.Scale(domain=["other", "peer", "country"], range=["#c8c8c8", PALETTE[1], PALETTE[5]])
+    # the axes span the data (a little padding), not the decades around them: most of a 0.1-100 axis is empty
+    x_domain, y_domain = _log_domain(frame[x]), _log_domain(frame[y])
     base = alt.Chart(frame).encode(
-        x=alt.X(f"{x}:Q", scale=alt.Scale(type="log"), title=x_title),
-        y=alt.Y(f"{y}:Q", scale=alt.Scale(type="log"), title=y_title),
+        x=alt.X(f"{x}:Q", scale=alt.Scale(type="log", domain=x_domain, nice=False), title=x_title),
+        y=alt.Y(f"{y}:Q", scale=alt.Scale(type="log", domain=y_domain, nice=False), title=y_title),
     )
     points = base.mark_circle(size=60, opacity=0.85).encode(
         color=alt.Color(f"{role}:N", scale=role_scale, title=None),
@@ -209,19 +211,123 @@ def detection_scatter(
             alt.Tooltip(f"{y}:Q", format=".3~g"),
         ],
     )
-    labels = (
-        base.transform_filter(f"datum['{role}'] != 'other'")
-        .mark_text(align="left", dx=6, dy=-4, fontSize=11, color="#1a1a1a")
-        .encode(text=alt.Text(f"{name}:N"))
-    )
+    placed = _placed_labels(frame, x, y, name, role, x_domain, y_domain)
+    label_layers = [
+        alt.Chart(placed.filter(pl.col("_align") == align))
+        .mark_text(align=align, baseline="middle", fontSize=_LABEL_FONT, color="#1a1a1a")
+        .encode(
+            x=alt.X("_label_x:Q", scale=alt.Scale(type="log", domain=x_domain, nice=False)),
+            y=alt.Y("_label_y:Q", scale=alt.Scale(type="log", domain=y_domain, nice=False)),
+            text=alt.Text(f"{name}:N"),
+        )
+        for align in ("left", "right")
+        if (placed["_align"] == align).any()
+    ]
     notes = [f"{left_out} countries without both values are not shown." if left_out else None]
     return layered(
         points,
-        labels,
+        *label_layers,
         title=chart_title(title, source, subtitle, [n for n in notes if n]),
         width=CHART_WIDTH,
         height=CHART_HEIGHT,
     )
+
+
+_LABEL_FONT = 11
+_CHAR_WIDTH = 6.3  # pixels per character of an 11 px sans-serif label, on average (a little generous)
+_LABEL_HEIGHT = 13
+_POINT_RADIUS = 5
+
+
+def _log_domain(values: pl.Series, pad: float = 1.25) -> list[float]:
+    """A log scale's domain around the positive ``values``: from the smallest over ``pad`` to the largest
+    times ``pad`` (a decade either side of one value)."""
+    positive = values.filter(values > 0)
+    if positive.is_empty():
+        return [0.1, 10.0]
+    low, high = float(positive.min()), float(positive.max())  # type: ignore[arg-type]
+    if low == high:
+        return [low / 10, high * 10]
+    return [low / pad, high * pad]
+
+
+def _placed_labels(
+    frame: pl.DataFrame,
+    x: str,
+    y: str,
+    name: str,
+    role: str,
+    x_domain: list[float],
+    y_domain: list[float],
+) -> pl.DataFrame:
+    """The labelled points (``role`` not ``other``) with where each label goes (``_label_x``, ``_label_y`` in
+    data units; ``_align``: the side of the point its text is anchored on), so that no label overlaps another
+    or sits on a labelled point: each takes the first free place among right, left, above-right, below-right,
+    above-left, below-left, further up and down (the country first, then by height), in pixels of the plot."""
+    import math
+
+    labelled = frame.filter(pl.col(role) != "other").sort(
+        [pl.col(role) != "country", pl.col(y)], descending=[False, True]
+    )
+    if labelled.is_empty():
+        return labelled.with_columns(
+            _label_x=pl.lit(None, pl.Float64),
+            _label_y=pl.lit(None, pl.Float64),
+            _align=pl.lit(None, pl.String),
+        )
+    lx0, lx1 = math.log10(x_domain[0]), math.log10(x_domain[1])
+    ly0, ly1 = math.log10(y_domain[0]), math.log10(y_domain[1])
+
+    def to_pixels(vx: float, vy: float) -> tuple[float, float]:
+        return (
+            CHART_WIDTH * (math.log10(vx) - lx0) / (lx1 - lx0),
+            CHART_HEIGHT * (1 - (math.log10(vy) - ly0) / (ly1 - ly0)),
+        )
+
+    def to_data(px: float, py: float) -> tuple[float, float]:
+        return (
+            10 ** (lx0 + px / CHART_WIDTH * (lx1 - lx0)),
+            10 ** (ly0 + (1 - py / CHART_HEIGHT) * (ly1 - ly0)),
+        )
+
+    centres = [to_pixels(vx, vy) for vx, vy in zip(labelled[x].to_list(), labelled[y].to_list(), strict=True)]
+    points = [
+        (px - _POINT_RADIUS, py - _POINT_RADIUS, px + _POINT_RADIUS, py + _POINT_RADIUS) for px, py in centres
+    ]
+    boxes: list[tuple[float, float, float, float]] = []
+    out_x, out_y, aligns = [], [], []
+    gap, step = _POINT_RADIUS + 3, _LABEL_HEIGHT
+    for (px, py), text in zip(centres, labelled[name].to_list(), strict=True):
+        width = _CHAR_WIDTH * len(str(text))
+        candidates = [("left", 0.0), ("right", 0.0), ("left", -step), ("left", step), ("right", -step)]
+        candidates += [("right", step), ("left", -2 * step), ("left", 2 * step), ("right", -2 * step)]
+        candidates += [("right", 2 * step), ("left", -3 * step), ("left", 3 * step)]
+        chosen = None
+        for align, dy in candidates:
+            left = px + gap if align == "left" else px - gap - width
+            box = (left, py + dy - _LABEL_HEIGHT / 2, left + width, py + dy + _LABEL_HEIGHT / 2)
+            if not any(_overlap(box, other) for other in [*boxes, *points]):
+                chosen = (align, dy, box)
+                break
+        if chosen is None:  # nowhere free: to the right, as before
+            left = px + gap
+            chosen = ("left", 0.0, (left, py - _LABEL_HEIGHT / 2, left + width, py + _LABEL_HEIGHT / 2))
+        align, dy, box = chosen
+        boxes.append(box)
+        anchor_x = px + gap if align == "left" else px - gap
+        vx, vy = to_data(anchor_x, py + dy)
+        out_x.append(vx)
+        out_y.append(vy)
+        aligns.append(align)
+    return labelled.with_columns(
+        pl.Series("_label_x", out_x, pl.Float64),
+        pl.Series("_label_y", out_y, pl.Float64),
+        pl.Series("_align", aligns, pl.String),
+    )
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 @unchecked

@@ -372,8 +372,14 @@ def trend_chart(
     y_title: str | None = None,
     counts: bool = True,
     rule: DisclosureRule = DEFAULT_RULE,
+    band_note: str = "Shaded band: interval from the analysis.",
+    flagged: Sequence[int] = (),
+    flagged_note: str = "Open circles: years flagged as probably incomplete (see the table).",
 ) -> alt.TopLevelMixin:
-    """A yearly line (one per ``series``), with an interval band from ``low`` to ``high`` when given."""
+    """A yearly line (one per ``series``), with an interval band from ``low`` to ``high`` when given. The band
+    and ``band_note`` (what the band is, and the line where that needs saying) are drawn and said only where
+    the band has a width somewhere: a band from a value to itself is not there to be read. Years in
+    ``flagged`` (probably incomplete ones, say) are drawn as open circles, said in ``flagged_note``."""
     rule = _rule_of(data, rule)
     frame, withheld = chart_data(data, [value] if counts else [], rule, "trend chart")
     frame = used_columns(frame, [year, value, low, high, series], "trend chart")
@@ -413,7 +419,12 @@ def trend_chart(
         tooltip=tooltip,
     )
     layers: list[alt.Chart] = []
-    if low is not None and high is not None:
+    drawn = (
+        low is not None
+        and high is not None
+        and bool(frame.select((pl.col(high) > pl.col(low)).fill_null(False).any()).item())
+    )
+    if drawn:
         band_colour = alt.Color(f"{series}:N", legend=None) if series else alt.ColorValue(PALETTE[0])
         layers.append(
             base.mark_area(opacity=0.2).encode(
@@ -425,11 +436,21 @@ def trend_chart(
             )
         )
     layers.append(line)
+    marked = [int(y) for y in flagged]
+    if marked:
+        stroke = alt.Stroke(f"{series}:N", legend=None) if series else alt.StrokeValue(PALETTE[0])
+        layers.append(
+            base.transform_filter(alt.FieldOneOfPredicate(field=year, oneOf=marked))
+            .mark_point(filled=False, fill="white", fillOpacity=1, opacity=1, size=60, strokeWidth=2)
+            .encode(x=x, y=alt.Y(f"{value}:Q"), stroke=stroke, tooltip=tooltip)
+        )
     notes = [_withheld_note(withheld, rule)]
     if gaps:
         notes.append("A gap in the line: years without data (no records), not zeros.")
-    if low is not None:
-        notes.insert(0, "Shaded band: interval from the analysis.")
+    if drawn:
+        notes.insert(0, band_note)
+    if marked and frame.filter(pl.col(year).is_in(marked)).height:
+        notes.insert(0, flagged_note)
     return layered(
         *layers, title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=CHART_HEIGHT
     )

@@ -48,6 +48,10 @@ NOT_AVAILABLE = "n/a"
 #: Shown for detected victims (and their rates) of a country the UNODC data hold other figures for (by form,
 #: sex or age) but no total: not "n/a", which says the country is not in the data.
 NO_TOTAL = "no total"
+#: Shown for the detection gap (detected per 1,000 estimated) of a country whose detected victims and estimate are
+#: both in the data but whose latest detected victims are too many years from the estimate's to be set against
+#: it (:func:`~evidence.analyses.society.near_estimate`): withheld by the brief's rule, not missing from the data.
+NOT_COMPARED = "n/c"
 #: Short source names for a table's source column (the full names and releases go in the note under it).
 SOURCE_TAGS = {
     "unodc_glotip": "UNODC",
@@ -134,6 +138,44 @@ def mark_missing_totals(disclosed: pl.DataFrame, reporting: Iterable[str]) -> pl
     )
 
 
+def mark_not_compared(disclosed: pl.DataFrame) -> pl.DataFrame:
+    """:func:`disclosed_comparison` with :data:`NOT_COMPARED` instead of ``n/a`` for the detection gap of a
+    country that has both detected victims and an estimate, but detected victims of a year too far from the
+    estimate's (:func:`~evidence.analyses.society.near_estimate`): the rule withheld it, the data do not lack
+    it."""
+    from evidence.analyses.society import near_estimate
+
+    def year_of(measure: str) -> dict[str, int]:
+        rows = disclosed.filter((pl.col("measure") == measure) & pl.col("year").is_not_null())
+        return dict(zip(rows["iso3"].to_list(), rows["year"].cast(pl.Int64).to_list(), strict=True))
+
+    detected, estimated = year_of(DETECTED), year_of(ESTIMATED)
+    far = [
+        iso3
+        for iso3, year in detected.items()
+        if iso3 in estimated and not near_estimate(year, estimated[iso3])
+    ]
+    if not far:
+        return disclosed
+    return disclosed.with_columns(
+        display=pl.when(
+            pl.col("iso3").is_in(far)
+            & (pl.col("measure") == DETECTION_GAP)
+            & (pl.col("display") == NOT_AVAILABLE)
+        )
+        .then(pl.lit(NOT_COMPARED))
+        .otherwise(pl.col("display"))
+    )
+
+
+def not_compared_note(max_gap: int, estimate_year: int | str = 2021) -> str:
+    """The legend of :data:`NOT_COMPARED`."""
+    return (
+        f"{NOT_COMPARED}: not compared, the country's latest detected victims (year in brackets) are more than "
+        f"{max_gap} years from the estimate's {estimate_year}."
+    )
+
+
 def comparison_table(disclosed: pl.DataFrame) -> pl.DataFrame:
     """One row per measure, one column per country (the displayed value with its year in brackets), and the
     measure's source last, for a report or the terminal."""
@@ -212,7 +254,7 @@ def comparison_by_country(disclosed: pl.DataFrame, measures: Sequence[str]) -> p
         cell=pl.when(
             pl.col("measure").is_in(list(dated))
             & pl.col("year").is_not_null()
-            & ~pl.col("display").is_in([NOT_AVAILABLE, NO_TOTAL])
+            & ~pl.col("display").is_in([NOT_AVAILABLE, NO_TOTAL, NOT_COMPARED])
         )
         .then(pl.col("display") + " (" + pl.col("year").cast(pl.String) + ")")
         .otherwise(pl.col("display"))
@@ -228,6 +270,26 @@ def comparison_by_country(disclosed: pl.DataFrame, measures: Sequence[str]) -> p
     # a measure no country has (TIP tiers when no tier file was given) is left out, not a column of n/a
     columns = {k: v for k, v in columns.items() if k == "Country" or any(c != NOT_AVAILABLE for c in v)}
     return pl.DataFrame(columns, schema={c: pl.String for c in columns})
+
+
+def tier_age_note(disclosed: pl.DataFrame) -> str | None:
+    """A note for under the comparison when the TIP tiers shown end years before its other figures (Kelley's
+    coding ends with the 2015 report, the GSI's estimates refer to 2021): the last report year of the tiers
+    shown, and how many years older it is than the latest year of the other values; None when the tiers are
+    not older (or none is shown)."""
+    shown = disclosed.filter(pl.col("year").is_not_null() & (pl.col("display") != NOT_AVAILABLE))
+    tiers = shown.filter(pl.col("measure") == TIER)["year"]
+    others = shown.filter(pl.col("measure") != TIER)["year"]
+    if tiers.is_empty() or others.is_empty():
+        return None
+    last, other = int(tiers.max()), int(others.max())  # type: ignore[arg-type]
+    if other <= last:
+        return None
+    gap = other - last
+    return (
+        f"TIP tiers: the tier data given end with the report of {last}, {gap} year{'s' if gap != 1 else ''} "
+        f"before the latest of the other figures ({other}); a country's tier may have changed since."
+    )
 
 
 def comparison_kinds(measures: Sequence[str]) -> dict[str, str]:

@@ -1082,6 +1082,11 @@ NUMBER_KINDS: dict[str, str] = {
 }
 #: The HTML attribute that says what the numbers of an element are.
 KIND_ATTRIBUTE = "data-kind"
+#: The kind of text that names things (a header, a caption, a category): never read as counts.
+LABEL = "label"
+#: The HTML attribute of a table's header cell that says what the numbers of its column are (the header cell
+#: itself is a :data:`LABEL`: "Q6.1_10s_2019" or "Tier 2" names a column, it counts nothing).
+COLUMN_KIND_ATTRIBUTE = "data-column-kind"
 
 
 def check_kind(kind: str) -> str:

@@ -28,8 +28,10 @@ import polars as pl
 
 from evidence.core.errors import InputError, ParameterError
 from evidence.presentation.disclosure import (
+    COLUMN_KIND_ATTRIBUTE,
     COMPLEMENT_LABEL,
     KIND_ATTRIBUTE,
+    LABEL,
     PEOPLE,
     PERTURBATION_NOTE,
     SHARE_SUPPRESSED_LABEL,
@@ -218,17 +220,30 @@ class TableData:
 
     def to_html(self) -> str:
         """An HTML ``<table>`` (caption, header, body, notes in ``<tfoot>``), escaped and self-styled; every
-        cell of a column with a kind carries ``data-kind``."""
+        cell of a column with a kind carries ``data-kind``. The caption and the header cells are labels
+        (``data-kind="label"``: the disclosure scan reads the cells' numbers, not the names of their columns),
+        a header cell saying what its column's numbers are in ``data-column-kind``."""
 
         def attributes(column: Column, scope: str) -> str:
-            kind = f' {KIND_ATTRIBUTE}="{html.escape(column.kind)}"' if column.kind is not None else ""
+            if scope == "col":
+                # a header names its column (a category such as "Q6.1_10s_2019" included): a label, never
+                # read as a count; what the column's numbers are rides along for readers of the HTML
+                own = (
+                    f' {COLUMN_KIND_ATTRIBUTE}="{html.escape(column.kind)}"'
+                    if column.kind is not None
+                    else ""
+                )
+                kind = f' {KIND_ATTRIBUTE}="{LABEL}"{own}'
+            else:
+                kind = f' {KIND_ATTRIBUTE}="{html.escape(column.kind)}"' if column.kind is not None else ""
             align = "right" if column.numeric else "left"
             return f' scope="{scope}"{kind} style="text-align:{align}"'
 
         parts = ['<table class="evidence-table" style="border-collapse:collapse">']
         if self.caption:
             parts.append(
-                f'<caption style="text-align:left;font-weight:bold">{html.escape(self.caption)}</caption>'
+                f'<caption {KIND_ATTRIBUTE}="{LABEL}" style="text-align:left;font-weight:bold">'
+                f"{html.escape(self.caption)}</caption>"
             )
         head = "".join(f"<th{attributes(c, 'col')}>{html.escape(c.header)}</th>" for c in self.columns)
         parts.append(f"<thead><tr>{head}</tr></thead>")

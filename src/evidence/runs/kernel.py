@@ -51,6 +51,14 @@ def kernels_root() -> Path:
     return cache_dir() / "jupyter" / "kernels"
 
 
+#: What a run's kernel is started with beyond a JupyterLab kernel: no input history. IPython keeps every cell's
+#: source in a SQLite file of the user's profile, written by a thread of the kernel and at every reset between
+#: a warm kernel's runs (a tenth of a CPU-second a country brief, and a file that the kernels of parallel
+#: workers all lock); a run's record and executed notebook hold its code already, and nothing a notebook
+#: displays or computes depends on that file (execution counts and ``In``/``Out`` are kept in memory).
+RUN_KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
+
+
 def ensure_run_kernel() -> str:
     """Write this environment's kernel spec (:func:`environment_kernel_name`) where runs look for it, unless it
     is there; return its name.
@@ -61,7 +69,7 @@ def ensure_run_kernel() -> str:
     """
     name = environment_kernel_name()
     spec = {
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", *RUN_KERNEL_OPTIONS],
         "display_name": environment_display_name(),
         "language": "python",
         "metadata": {"debugger": False},

@@ -34,13 +34,15 @@ class Release:
     synthetic: bool = False  # the publisher's records are synthetic (not real cases)
     dataset: str = ""  # the metadata file it comes from
 
-    def sidecar_labels(self, url: str, note: str) -> dict:
+    def sidecar_labels(self, url: str, note: str, accessed: str = "") -> dict:
         """The provenance sidecar of a file fetched from ``url``: its origin and, when pinned, its release.
 
         Title, licence and citation stay the loader's (from the same metadata); it reads the release date
         from the file when the catalogue does not pin one.
         """
         labels: dict = {"url": url, "notes": [note]}
+        if accessed:  # the date the file was obtained: a citation's access date
+            labels["accessed"] = accessed[:10]
         if self.release:
             labels["release"] = self.release
         if self.synthetic:

@@ -376,6 +376,29 @@ def name_of(iso3: str | None) -> str | None:
     return _attribute("name").get(iso3.upper()) if iso3 else None
 
 
+#: Countries and territories whose short English name takes "the" in a sentence ("in the Netherlands", "the
+#: United States"): plural names, names of a union, kingdom, federation or republic, and groups of islands.
+_NAMES_WITH_THE = frozenset(
+    {
+        "ARE", "BHS", "CAF", "CCK", "COD", "COG", "COK", "COM", "CYM", "DOM", "FLK", "FRO", "GBR", "GMB",
+        "HMD", "MDV", "MHL", "MNP", "NLD", "PHL", "RUS", "SGS", "SLB", "TCA", "UMI", "USA", "VAT", "VGB",
+        "VIR", "ALA", "ATF",
+    }
+)  # fmt: skip
+
+
+def name_in_text(iso3: str | None, *, start: bool = False) -> str | None:
+    """The country's name as a sentence says it: with "the" where English puts one ("the Netherlands", "the
+    Philippines", "the United States", "the Russian Federation"), else :func:`name_of`; ``start``: at the
+    start of a sentence ("The Netherlands"). None if the code is unknown."""
+    name = name_of(iso3)
+    if name is None or iso3 is None:
+        return name
+    if iso3.upper() in _NAMES_WITH_THE:
+        return f"{'The' if start else 'the'} {name}"
+    return name
+
+
 def region_of(iso3: str | None) -> str | None:
     """UN M49 region of an ISO3 code ("THA" -> "Asia"); None if unknown or outside every region."""
     return _attribute("region").get(iso3.upper()) if iso3 else None

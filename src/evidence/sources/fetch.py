@@ -92,7 +92,11 @@ def fetch(
         "content_type": content_type,
         "fetched_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     }
-    labels = release.sidecar_labels(source_url, f"fetched from {source_url} on {manifest['fetched_at']}")
+    labels = release.sidecar_labels(
+        source_url,
+        f"fetched from {source_url} on {manifest['fetched_at']}",
+        accessed=str(manifest["fetched_at"]),
+    )
     write_text(manifest_path(target), json.dumps(manifest, indent=2) + "\n")
     write_text(sidecar_path(target), json.dumps(labels, indent=2, ensure_ascii=False) + "\n")
     return target

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -101,10 +102,13 @@ class Provenance:
     date_published: str = ""  # ISO 8601, as precise as known ("2023-05-30", "2024-02"); "" when unknown
     terms: tuple[str, ...] = ()  # the publisher's terms a user of the data must know
     protection: str = ""  # one of PROTECTIONS, or "" for the default of the table's kind
-    # How the publisher protected a release of victim records before publishing it ("k-anonymised by its
-    # publisher (k = 11)"); "" when it did not (an organisation's own records). A published, protected release
-    # is shown as published: perturbing it would only make numbers that contradict the public file.
+    # How the publisher protected a release of victim records before publishing it ("k-anonymised by CTDC
+    # before release, k = 11"); "" when it did not (an organisation's own records). A published, protected
+    # release is shown as published: perturbing it would only make numbers that contradict the public file.
     published_protection: str = ""
+    # When the file was obtained (ISO date), as its provenance sidecar says (``evidence data fetch`` writes it);
+    # "" when not known: a citation then gives no access date rather than a made-up one.
+    accessed: str = ""
 
     @property
     def label(self) -> str:
@@ -136,9 +140,22 @@ class Provenance:
         return cls(**kw)
 
     def citation_text(self, accessed: str | None = None) -> str:
-        """The citation with the access date filled in where the publisher asks for one."""
-        accessed = accessed or self.loaded_at[:10]
-        return self.citation.replace("<date>", accessed)
+        """The citation with the access date filled in where the publisher asks for one: ``accessed``, else
+        the date the file was obtained (:attr:`accessed`); with neither, the access clause is left out (an
+        access date is a claim of fact: the day a table was loaded or a brief rendered is not it)."""
+        return with_access_date(self.citation, accessed or self.accessed)
+
+
+#: Where a citation template puts the access date: "(accessed <date>)", "Accessed <date>." (any case).
+_ACCESS_CLAUSE = re.compile(r"\s*\(\s*accessed\s+<date>\s*\)|\s*\baccessed\s+<date>\.?", re.IGNORECASE)
+
+
+def with_access_date(citation: str, accessed: str | None) -> str:
+    """``citation`` with its ``<date>`` placeholder filled with ``accessed`` (an ISO date, or longer: its
+    first ten characters), or, when the access date is not known, without the clause that would state it."""
+    if accessed:
+        return citation.replace("<date>", accessed[:10])
+    return _ACCESS_CLAUSE.sub("", citation).replace("<date>", "").strip()
 
 
 def as_demo(provenance: Provenance, release: str, how: str) -> Provenance:

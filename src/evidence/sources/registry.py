@@ -294,6 +294,7 @@ def _merge_sidecar(provenance: Provenance, sidecar: Path) -> Provenance:
         "date_published",
         "protection",
         "published_protection",
+        "accessed",
     }
     unknown = set(extra) - allowed
     if unknown:
