@@ -61,6 +61,19 @@ def real_tables(shared_data):
 
 
 @pytest.fixture(scope="session")
+def own_records(real_tables):
+    """The k-anonymised sample as if it were an organisation's own records of real people (protection
+    ``cell_key``, as a sidecar would state it): CTDC's published release itself is shown as published, so the
+    tests of the cell key method on real records use this."""
+    import dataclasses
+
+    sample = real_tables[0]
+    return dataclasses.replace(
+        sample, provenance=dataclasses.replace(sample.provenance, protection="cell_key")
+    )
+
+
+@pytest.fixture(scope="session")
 def fixtures() -> Path:
     return FIXTURES
 

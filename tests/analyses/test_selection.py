@@ -69,6 +69,34 @@ def test_protection_follows_the_provenance_else_the_kind_of_records():
         _loaded(protection="noise")
 
 
+def test_a_release_its_publisher_protected_is_shown_as_published_not_perturbed(shared_data):
+    import dataclasses
+
+    from evidence.sources.registry import load
+
+    # CTDC's k-anonymised release is public and k = 11-protected: its provenance says so (from its metadata,
+    # not its file name), and its counts are not perturbed (16 Cambodians in Thailand stay 16)
+    k_anon = load(shared_data / "ctdc" / "k_anon_sample.csv")
+    assert "k-anonymised" in k_anon.provenance.published_protection
+    assert k_anon.protection == "suppression" and not Selection(k_anon).keyed
+    from evidence.analyses import trends
+
+    khm = Selection(k_anon, country="KHM", role="origin", years=(2010, 2010))
+    assert trends.yearly_counts(khm)["count"].to_list() == [16] and "cell_key" not in trends.yearly_counts(
+        khm
+    )
+    # an organisation's own records (no publisher's protection) are still perturbed
+    own = _loaded()
+    assert not own.provenance.published_protection and Selection(own).keyed
+    # the property travels with the provenance: a copy renamed, or another release, behaves the same
+    renamed = dataclasses.replace(k_anon, provenance=dataclasses.replace(k_anon.provenance, path="other.csv"))
+    assert renamed.protection == "suppression"
+    stated = dataclasses.replace(
+        own, provenance=dataclasses.replace(own.provenance, published_protection="x")
+    )
+    assert stated.protection == "suppression"
+
+
 def test_record_keys_are_fixed_secret_and_carried_into_counts(monkeypatch):
     from evidence.analyses import trends
 

@@ -686,7 +686,7 @@ def test_unodc_victims_of_unknown_sex_and_age_are_the_unknown_of_both_breakdowns
     assert trends.yearly_counts(bol)["count"].to_list() == [301, 397]
 
 
-def test_case_counts_fill_empty_years_with_zeros_and_filter_by_role():
+def test_case_counts_give_rows_only_for_years_the_selection_covers_and_filter_by_role():
     df = cases(
         [{"year": 2015, "origin_iso3": "MMR", "destination_iso3": "THA"}] * 3
         + [{"year": 2017, "origin_iso3": "MMR", "destination_iso3": "THA"}] * 2
@@ -694,21 +694,59 @@ def test_case_counts_fill_empty_years_with_zeros_and_filter_by_role():
         + [{"year": None, "origin_iso3": "MMR", "destination_iso3": "THA"}]
     )
     counts = trends.yearly_counts(Selection(df, country="THA", role="destination"))
-    assert counts["year"].to_list() == [2015, 2016, 2017]
-    assert counts["count"].to_list() == [3, 0, 2]
+    assert counts["year"].to_list() == [2015, 2017]  # 2016: no records of Thailand, not 0 victims
+    assert counts["count"].to_list() == [3, 2]
     both = trends.yearly_counts(Selection(df, country="THA", role="both"))
-    assert both["count"].to_list() == [3, 0, 3]
+    assert both["count"].to_list() == [3, 3]
 
 
-def test_case_counts_give_no_zeros_for_years_the_release_does_not_cover():
+def test_case_counts_give_no_zeros_for_years_the_data_do_not_cover_for_the_selection():
     df = cases(
-        [{"year": 2015, "origin_iso3": "MMR", "destination_iso3": "THA"}] * 3
+        [{"year": 2015, "origin_iso3": "MMR", "destination_iso3": "THA", "gender": "Female"}] * 3
         + [{"year": 2017, "origin_iso3": "THA", "destination_iso3": "MYS"}]
+        + [{"year": 2018, "origin_iso3": "MMR", "destination_iso3": "THA", "gender": "Male"}] * 2
     )
-    counts = trends.yearly_counts(Selection(df, country="THA", role="destination", years=(2010, 2030)))
-    assert counts["year"].to_list() == [2015, 2016, 2017]  # 2016-2017 are zeros; 2010-2014, 2018- unobserved
-    assert counts["count"].to_list() == [3, 0, 0]
+    tha = Selection(df, country="THA", role="destination", years=(2010, 2030))
+    counts = trends.yearly_counts(tha)
+    # 2016-2017 hold no record of Thailand as destination (2017 has other countries' records): not covered
+    assert counts.select("year", "count").rows() == [(2015, 3), (2018, 2)]
+    # within a covered year a category without victims is a true 0
+    by_sex = trends.yearly_counts(tha, by="gender").select("year", "gender", "count").rows()
+    assert by_sex == [(2015, "Female", 3), (2015, "Male", 0), (2018, "Female", 0), (2018, "Male", 2)]
     assert trends.yearly_counts(Selection(df, years=(2030, 2040))).height == 0
+
+
+def test_case_counts_by_a_flag_group_leave_out_years_whose_victims_have_it_not_recorded():
+    df = cases(
+        [{"year": 2010, "destination_iso3": "THA"}] * 4  # form not recorded
+        + [
+            {
+                "year": 2012,
+                "destination_iso3": "THA",
+                "exploitation_sexual": True,
+                "exploitation_forced_labour": False,
+            }
+        ]
+        * 3
+        + [{"year": 2012, "destination_iso3": "THA"}]
+    )
+    tha = Selection(df, country="THA", role="destination")
+    assert trends.yearly_counts(tha).select("year", "count").rows() == [(2010, 4), (2012, 4)]
+    forms = trends.yearly_counts(tha, by="form")
+    assert set(forms["year"]) == {2012}  # 2010's victims: form not recorded, not 0 of every form
+    assert dict(forms.select("form", "count").iter_rows())["Sexual exploitation"] == 3
+    assert dict(forms.select("form", "count").iter_rows())["Forced labour"] == 0  # a true 0 of 2012
+
+
+def test_case_counts_of_the_k_anon_sample_are_not_zeros_between_its_blocks(shared_data):
+    from evidence.sources.registry import load
+
+    table = load(shared_data / "ctdc" / "k_anon_sample.csv")
+    khm = Selection(table, country="KHM", role="origin", years=(2010, 2018))
+    counts = trends.yearly_counts(khm)
+    assert counts.select("year", "count").rows() == [(2010, 16), (2018, 95)]  # 2011-2017: not covered
+    # the 16 of 2010 have no form recorded: no row, not seven zeros
+    assert set(trends.yearly_counts(khm, by="form")["year"]) == {2018}
 
 
 def test_undated_counts_are_the_records_yearly_counts_leave_out():

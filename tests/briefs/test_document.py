@@ -97,6 +97,30 @@ def test_real_data_have_no_demo_banner_and_name_a_synthetic_release(tmp_path: Pa
     assert "Accessed 2026-11-20" in document.body and "2026-11-28" not in document.body
 
 
+def test_the_disclosure_note_says_what_was_done_to_which_source() -> None:
+    from evidence.briefs.document import protection_sentences
+
+    k_anon = {
+        "source": "ctdc",
+        "label": "CTDC k-anonymised global dataset, release not stated in the file",
+        "kind": "case",
+        "protection": "suppression",
+        "published_protection": "k-anonymised by CTDC before release, k = 11",
+    }
+    own = {"source": "register", "label": "Shelter records", "kind": "case", "protection": "cell_key"}
+    unodc = {
+        "source": "unodc_glotip",
+        "label": "UNODC GLOTIP",
+        "kind": "indicator",
+        "protection": "suppression",
+    }
+    text = protection_sentences([k_anon, unodc])
+    assert "CTDC k-anonymised global dataset" in text and "shown as published (not perturbed)" in text
+    assert "k = 11" in text and "cell key" not in text and "UNODC" not in text
+    both = protection_sentences([k_anon, own])
+    assert "Shelter records: victim records of real people, every count also perturbed slightly" in both
+
+
 def test_demo_data_open_with_the_banner(run_folder: Path) -> None:
     document = build_document(run_folder)
     assert document.body.startswith("::: {.synthetic-banner}\n**SYNTHETIC DEMO DATA — NOT REAL RECORDS.**")

@@ -55,10 +55,18 @@ def _json(*args: str) -> dict:
     return json.loads(result.stdout)
 
 
+#: The sidecar that makes a test-time copy of the sample an organisation's own records (CTDC's k-anonymised
+#: release itself is shown as published, never perturbed): the family of outputs the cell key protects.
+OWN_RECORDS = '{"protection": "cell_key"}'
+
+
 @pytest.fixture(scope="module")
-def sample(shared_data):
+def sample(shared_data, tmp_path_factory):
     path = shared_data / "ctdc" / "k_anon_sample.csv"
-    return path, load(path).data
+    own = tmp_path_factory.mktemp("own") / "k_anon_sample.csv"
+    own.write_bytes(path.read_bytes())
+    own.with_name(own.name + ".provenance.json").write_text(OWN_RECORDS)
+    return own, load(own).data
 
 
 #: How many records of each group (year, sex, age band) the thinned sample keeps, in turn.
@@ -80,6 +88,7 @@ def thinned(shared_data, tmp_path_factory):
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     out = tmp_path_factory.mktemp("thinned") / "k_anon_thinned.csv"
     out.write_text(lines[0] + "".join(lines[row - 1] for row in sorted(keep)), encoding="utf-8")
+    out.with_name(out.name + ".provenance.json").write_text(OWN_RECORDS)
     return out, load(out).data
 
 
@@ -296,5 +305,6 @@ def test_a_copy_saved_another_way_publishes_the_same_numbers(variant, sample, or
     path, _ = sample
     copy = tmp_path / "k_anon_copy.csv"
     _copy(path, copy, variant)
+    copy.with_name(copy.name + ".provenance.json").write_text(OWN_RECORDS)  # the user's records, saved again
     assert copy.read_bytes() != path.read_bytes()
     assert _outputs(copy) == original_outputs

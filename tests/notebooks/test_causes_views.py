@@ -226,13 +226,13 @@ def test_a_field_is_called_absent_only_when_the_data_files_lack_it(small, shared
     assert "but for none of the victims of this selection: relation to the recruiter" in text.lower()
 
 
-def test_the_person_section_publishes_the_same_perturbed_counts_as_the_other_tables(shared_data):
+def test_the_person_section_publishes_the_same_perturbed_counts_as_the_other_tables(own_records):
     """Real records are perturbed by the cell key method everywhere: an exact count of the same victims in the
     person section would give the noise away by subtraction."""
     from evidence.analyses.selection import RECORD_CELL_KEY, Selection
     from evidence.notebooks.builders import route_numbers
 
-    table = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    table = own_records
     selection = Selection(table, country="THA", role="destination")
     assert selection.keyed
     cases = views.person_cases([table], country="THA", role="destination")

@@ -97,6 +97,36 @@ def test_nationals_abroad_are_not_set_against_the_estimate(tables):
     assert [(r.year, r.incomplete, r.year_text) for r in nationals] == [(2018, False, "2018")]
 
 
+def test_role_both_sets_only_the_victims_exploited_in_the_country_against_the_estimate(tables):
+    import dataclasses
+
+    from evidence.sources.case_schema import conform
+
+    k_anon, gsi = tables[0], tables[2]
+    records = [("MMR", "THA")] * 12 + [("THA", "MYS")] * 30  # 30 Thai nationals exploited in Malaysia
+    data = conform(
+        pl.DataFrame(
+            {
+                "source_row": range(2, 2 + len(records)),
+                "year": [2021] * len(records),
+                "origin_iso3": [o for o, _ in records],
+                "destination_iso3": [d for _, d in records],
+            }
+        )
+    )
+    case = dataclasses.replace(k_anon, data=data, rows_in=data.height)
+    brief = _brief([case, gsi], role="both")
+    rows = [r for r in country.magnitudes(brief) if r.kind == "case"]
+    assert [(r.what, r.text) for r in rows] == [
+        ("Victims exploited in Thailand, identified and assisted (case data)", "12"),
+        ("Victims identified and assisted in or from Thailand (case data)", "42"),
+    ]
+    assert rows[0].per_thousand == pytest.approx(12 / 401_000 * 1000) and rows[1].per_thousand is None
+    sentences = " ".join(country.magnitude_sentences(brief, country.magnitudes(brief)))
+    assert "only the victims exploited in Thailand are set against the estimate" in sentences
+    assert "0.03" in sentences and "42 in all" not in sentences
+
+
 def test_gsi_view_shows_thailands_figures_and_ranks(tables):
     table, sentence = country.gsi_view(_brief(tables))
     values = dict(zip(table["Measure"].to_list(), table["Thailand"].to_list(), strict=True))

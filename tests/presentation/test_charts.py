@@ -268,6 +268,25 @@ def test_withheld_values_are_left_out_and_said(trend, charts) -> None:
     assert 2015 not in [r["year"] for r in rows]  # the band goes with the withheld count
 
 
+def test_trend_chart_breaks_its_line_at_years_without_data() -> None:
+    # case data covering 2010 and 2018 only (CTDC blocks): no line drawn through 2011-2017 as if data
+    blocks = pl.DataFrame({"year": [2010, 2018, 2019], "victims": [16, 95, 40]})
+    spec = chart_spec(trend_chart(blocks, "year", "victims", title="t", source=SOURCE))
+    rows = next(iter(spec["datasets"].values()))
+    assert [(r["year"], r["_segment"]) for r in rows] == [(2010, 0), (2018, 1), (2019, 1)]
+    assert any("gap in the line" in line for line in spec["title"]["subtitle"])
+    steady = chart_spec(
+        trend_chart(
+            blocks.head(1).vstack(pl.DataFrame({"year": [2011], "victims": [20]})),
+            "year",
+            "victims",
+            title="t",
+            source=SOURCE,
+        )
+    )
+    assert not any("gap in the line" in line for line in steady["title"]["subtitle"])
+
+
 def test_a_band_and_its_note_only_where_the_band_is_drawn(trend) -> None:
     """A band from a value to itself (bounds of exact counts) is not drawn, and the note does not promise one."""
     flat = trend.with_columns(low=pl.col("victims"), high=pl.col("victims"))

@@ -84,6 +84,28 @@ def test_k_anon_data_source_type(k_anon_sample) -> None:
     assert counts == {"Case management": 721, "Hotline": 757}
 
 
+def test_k_anon_labour_sector_not_specified_is_not_a_recorded_sector(
+    k_anon_sample, shared_data: Path
+) -> None:
+    # the 14 Thai records with a sector field all say "Not specified": no sector is recorded for them
+    raw = pl.read_csv(shared_data / "ctdc" / "k_anon_sample.csv", separator=";", infer_schema=False)
+    thai = raw.filter(pl.col("CountryOfExploitation") == "TH")
+    assert thai["typeOfLabourConcatenated"].drop_nulls().unique().to_list() == ["Not specified"]
+    assert thai.filter(pl.col("typeOfLabourNotSpecified") == "1").height == 14
+    sectors = FLAG_GROUPS["labour_sector"]
+    assert not any("not_specified" in c for c in sectors)
+    records = apply_denominator_rule(k_anon_sample.data.filter(pl.col("destination_iso3") == "THA"))
+    recorded = records.select(pl.any_horizontal([pl.col(c).fill_null(False) for c in sectors]).sum()).item()
+    assert recorded == 0
+    assert (
+        ctdc.K_ANON_FLAGS["typeOfLabourNotSpecified"],
+        ctdc.K_ANON_FLAGS["meansOfControlNotSpecified"],
+    ) == (
+        (),
+        (),
+    )
+
+
 def test_k_anon_excerpt(shared_data: Path) -> None:
     loaded = load(shared_data / "ctdc" / "k_anon_excerpt.csv")
     assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (38, 38, 0)

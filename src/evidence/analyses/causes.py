@@ -96,12 +96,28 @@ CHARACTERISTICS: dict[str, tuple[pl.Expr, tuple[str, ...] | None]] = {
 CHARACTERISTIC_LABELS = {
     "sex": "Sex",
     "age_band": "Age band",
-    "age_group": "Age",
+    "age_group": "Age group",
     "majority_status": "Minor or adult",
     "origin": "Origin (citizenship)",
     "origin_region": "Region of origin",
     "route_class": "Class of route",
 }
+
+
+#: Characteristics made from another one (the age group from the age band; the region of origin from the
+#: origin where the country is known…) -> that one: where both are recorded for the same number of victims,
+#: a table of what is recorded lists them as one variable, not as separate variables with identical counts.
+DERIVED_CHARACTERISTICS: dict[str, str] = {
+    "age_group": "age_band",
+    "majority_status": "age_band",
+    "origin_region": "origin",
+    "route_class": "origin",
+}
+#: How the age groups are made from the age bands, for a note under a table by age group.
+AGE_GROUPS_NOTE = (
+    "Age groups merge the recorded age bands: 0-17 holds 0-8 and 9-17; 18-29 holds 18-20 to 27-29; 30-47 holds "
+    "30-38 and 39-47."
+)
 
 
 def _characteristic(name: str) -> tuple[pl.Expr, tuple[str, ...] | None]:

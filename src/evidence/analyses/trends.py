@@ -5,13 +5,22 @@ more (or better-recorded) identification. Every trend statement built on these f
 
 **The two tables.**
 
-* Case table: one victim per record; a year of the selection without records is a count of 0. Dimensions are
-  any column (``gender``, ``age_band``, ``majority_status``, ``data_source_type``, ``origin_iso3``…), a flag
-  group (``form`` = the ``exploitation_*`` flags, or ``means_of_control``, ``labour_sector``…, in long form
-  under the CTDC denominator rule: a record counts in every form flagged true, so forms can sum to more than
-  the records) or ``corridor`` (``ORIGIN>DESTINATION``). A missing value is the category ``Unknown``. Zeros
-  are given only for years the release covers. Records without a single year (a band such as ``2014-2018``,
-  or none) are in no year: :func:`undated_counts` counts them.
+* Case table: one victim per record. Dimensions are any column (``gender``, ``age_band``,
+  ``majority_status``, ``data_source_type``, ``origin_iso3``…), a flag group (``form`` = the ``exploitation_*``
+  flags, or ``means_of_control``, ``labour_sector``…, in long form under the CTDC denominator rule: a record
+  counts in every form flagged true, so forms can sum to more than the records) or ``corridor``
+  (``ORIGIN>DESTINATION``). A missing value is the category ``Unknown``. Records without a single year (a band
+  such as ``2014-2018``, or none) are in no year: :func:`undated_counts` counts them.
+
+  *Covered years* (the rule of :func:`yearly_counts`): a year is covered when the data hold at least one dated
+  record of the selection in it (its country in its role, its years). Case data are what contributing
+  organisations recorded, and a compilation such as CTDC's holds a country only in the years some contributor
+  recorded it (the k-anonymised sample is a set of blocks): a year without any record of the selection says
+  nothing was recorded or reported, not that there were no victims. So such a year has **no row** (as a year a
+  country did not report to UNODC), never a count of 0; that other countries have records that year does not
+  make it covered. Within a covered year a category without victims is a true 0. For a flag group the year must
+  also have a victim with the group recorded (at least one flag true): a year whose victims all have it not
+  recorded has no rows (its victims' form is *not recorded*, not 0 of every form).
 * Indicator table (UNODC): ``by=None`` is the Total dimension (Sex and Age Total); ``form`` the "by form of
   exploitation" rows; ``sex`` (or ``gender``) and ``age`` (or ``age_band``/``majority_status``) the Total
   dimension split by sex or age; ``citizenship`` (origin country), ``destination`` and ``corridor``
@@ -89,12 +98,11 @@ from evidence.analyses.selection import (
     check_years,
     citizenship_origin_expr,
     count_exprs,
-    covered_years,
     recorded_flags,
     year_filter,
 )
 from evidence.core.errors import ParameterError
-from evidence.sources.case_schema import FLAG_GROUPS, apply_denominator_rule
+from evidence.sources.case_schema import FLAG_GROUPS, FLAG_LABELS, apply_denominator_rule
 from evidence.sources.loaded import LoadedTable
 
 #: What the trend functions take: a :class:`~evidence.analyses.selection.Selection`, or a whole table.
@@ -135,6 +143,8 @@ def flag_label(column: str) -> str:
     """A readable name for a flag column (``labour_domestic_work`` → ``Domestic work``)."""
     if column in FORM_LABELS:
         return FORM_LABELS[column]
+    if column in FLAG_LABELS:
+        return FLAG_LABELS[column]
     return column.split("_", 1)[1].replace("_", " ").capitalize()
 
 
@@ -147,7 +157,9 @@ def yearly_counts(selection: Selected, *, by: str | None = None) -> pl.DataFrame
 
     The selection's ``country``/``role`` select victims exploited or detected in the country
     (``destination``), its citizens (``origin``) or either (``both``). See the module docstring for the
-    dimensions.
+    dimensions. A case table has rows only for the years the selection covers (module docstring): a year
+    without a row has no records of the selection (or, by a flag group, none with the group recorded), which
+    is not a count of 0.
     """
     counts, _ = _counts_and_denominators(as_selection(selection), by=by)
     return counts
@@ -175,7 +187,7 @@ def undated_counts(selection: Selected, *, by: str | None = None) -> pl.DataFram
         return empty
     try:  # one stand-in year: the undated records are counted as a year of their own
         stand_in = undated.with_columns(year=pl.lit(0, pl.Int16))
-        counts, _ = _case_counts(stand_in, by=by, years=None, keyed=keyed)
+        counts, _ = _case_counts(stand_in, by=by, keyed=keyed)
     except ParameterError:
         if by in FLAG_DIMENSIONS:
             return empty
@@ -190,9 +202,8 @@ def _counts_and_denominators(
     ``by`` (for a flag group: at least one flag true)."""
     if selection.kind == "case":
         records = selection.records().filter(pl.col("year").is_not_null())
-        # zeros only for the years the release covers
-        years = covered_years(selection.frame, selection.years)
-        return _case_counts(records, by=by, years=years, keyed=selection.keyed, whole=selection.frame)
+        # zeros only within the years the selection covers (see the module docstring)
+        return _case_counts(records, by=by, keyed=selection.keyed, whole=selection.frame)
     return _indicator_counts(selection, by=by), None
 
 
@@ -200,7 +211,6 @@ def _case_counts(
     records: pl.DataFrame,
     *,
     by: str | None,
-    years: tuple[int, int] | None,
     keyed: bool,
     whole: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -236,7 +246,9 @@ def _case_counts(
             .collect()
         )
         flag_labels = [flag_label(c) for c in flags]
-        counts = _complete(counts, by, flag_labels, years, lf)
+        # a year is covered for the group when one of its victims has the group recorded
+        recorded = lf.filter(pl.any_horizontal([pl.col(c).fill_null(False) for c in flags]))
+        counts = _complete(counts, by, flag_labels, recorded)
         return _with_bounds(counts, by), denominators
     else:
         value = _case_dimension(whole, by)
@@ -250,7 +262,7 @@ def _case_counts(
             .collect()
         )
     labels = counts[by].unique().sort().to_list() if by else None
-    counts = _complete(counts, by, labels, years, lf)
+    counts = _complete(counts, by, labels, lf)
     return _with_bounds(counts, by), denominators
 
 
@@ -285,16 +297,12 @@ def _complete(
     counts: pl.DataFrame,
     by: str | None,
     labels: list[str] | None,
-    years: tuple[int, int] | None,
-    lf: pl.LazyFrame,
+    covering: pl.LazyFrame,
 ) -> pl.DataFrame:
-    """Zeros for the years (and categories) of the selection that have no records."""
-    if years is None:
-        span = lf.select(pl.col("year").min().alias("lo"), pl.col("year").max().alias("hi")).collect().row(0)
-        if span[0] is None:
-            return counts
-        years = (int(span[0]), int(span[1]))
-    grid = pl.DataFrame({"year": range(years[0], years[1] + 1)}, schema={"year": pl.Int32})
+    """Zeros for the categories without records in the years the selection covers: the years of its records
+    ``covering`` (for a flag group, those with the group recorded). A year of the span without such records
+    gets no row: it is not covered (nothing recorded or reported), never a count of 0 (module docstring)."""
+    grid = covering.select(pl.col("year").cast(pl.Int32).unique()).collect()
     if by is not None:
         grid = grid.join(pl.DataFrame({by: labels or []}, schema={by: pl.String}), how="cross")
     keys = ["year"] + ([by] if by else [])

@@ -559,6 +559,33 @@ def sources_section(provenance: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def protection_sentences(provenance: Sequence[Mapping[str, Any]]) -> str:
+    """What was done to the counts of each source of victim records the brief cites: perturbed by the cell key
+    method (an organisation's own records), or shown as published, small counts withheld (a release its
+    publisher already protected, such as CTDC's k-anonymised dataset; synthetic records)."""
+    sentences = []
+    for p in _unique_sources(provenance):
+        if p.get("kind", "case") != "case":
+            continue
+        name = escape_markdown(str(p.get("label") or p.get("name") or p.get("title") or "the case data"))
+        if p.get("protection") == "cell_key":
+            sentences.append(
+                f"{name}: victim records of real people, every count also perturbed slightly (cell key method), "
+                "the same way in every output."
+            )
+        elif p.get("published_protection"):
+            protected = escape_markdown(str(p["published_protection"]))
+            sentences.append(
+                f"{name}: already protected by its publisher ({protected}); its counts are shown as published "
+                "(not perturbed), with the threshold above applied."
+            )
+        elif p.get("protection") == "suppression" and p.get("synthetic"):
+            sentences.append(
+                f"{name}: synthetic records, counts shown as computed, with the threshold above."
+            )
+    return " ".join(sentences)
+
+
 def about_section(record: RunRecord, parameters: Mapping[str, Any]) -> str:
     """ "About this brief": disclosure control and how the brief was made (methods live in the notebook)."""
     rule = DisclosureRule(threshold=disclosure_threshold(parameters))
@@ -569,6 +596,8 @@ def about_section(record: RunRecord, parameters: Mapping[str, Any]) -> str:
         "in this brief were suppressed under this rule when its tables were built, and checked again before "
         "it was rendered."
     )
+    if what := protection_sentences(record.provenance):
+        disclosure += " " + what
     limits = (
         "Identified and detected victims are the cases that reached an organisation's records or the "
         "authorities' attention; they are not the number of "

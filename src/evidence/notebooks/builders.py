@@ -1072,6 +1072,8 @@ def emerging_unassessed(periods: PeriodSplit) -> str | None:
 UNDATED = "undated"
 #: Column of the yearly tables for victims.
 VICTIMS = "victims"
+#: The note of a year of a case table's span without any record of the selection: not covered, never 0.
+NO_RECORDS = "no records"
 #: Columns of a censored by-dimension table (UNODC): the publisher's own total, and the categories' sum.
 PUBLISHED_TOTAL = "Published total"
 CATEGORY_SUM = "Sum of categories"
@@ -1321,7 +1323,8 @@ class YearlyNumbers:
             return None
         frame = table.low.frame
         body = frame.head(frame.height - 1) if table.low.has_total_row else frame
-        dated = body.filter(pl.col("year") != UNDATED)
+        # a year without a count (no records of the selection; by a flag group, none recorded) is no point
+        dated = body.filter((pl.col("year") != UNDATED) & pl.col(column).is_not_null())
         return dated.select(
             pl.col("year").cast(pl.Int32),
             pl.col(column).alias("count"),
@@ -1350,7 +1353,8 @@ class YearlyNumbers:
             return None
         table = self.per_year.low
         n = table.frame.height - 1
-        keep = table.frame.head(n)["year"] != UNDATED
+        # a year without records is left out (a gap in the line, never a 0)
+        keep = (table.frame.head(n)["year"] != UNDATED) & table.frame.head(n)[VICTIMS].is_not_null()
         frame = table.frame.head(n).filter(keep).with_columns(pl.col("year").cast(pl.Int64))
         return dataclasses.replace(
             table, frame=frame, reasons=table.reasons.head(n).filter(keep), has_total_row=False
@@ -1590,9 +1594,9 @@ def _case_numbers(
     per_year = by_category = None
     if by is not None and long is not None and long.height:
         order = totals.select("year")
-        counts = order.join(
-            _wide(long, "year", by, "count", list(categories)), on="year", how="left"
-        ).fill_null(0)
+        # a year absent from the categories' counts (by a flag group: none of its victims has one recorded)
+        # stays empty: not recorded, not 0
+        counts = order.join(_wide(long, "year", by, "count", list(categories)), on="year", how="left")
         keys = order.join(
             _wide(long, "year", by, CELL_KEY, list(categories)), on="year", how="left"
         ).fill_null(0)
@@ -1617,6 +1621,11 @@ def _case_numbers(
             cell_keys=totals.select(pl.col(CELL_KEY).alias(VICTIMS)) if keyed else None,
         )
         per_year = None if table is None else Bounds(table, table)
+    if per_year is not None:
+        uncovered = _uncovered_years(selection, common["counts"])
+        if uncovered:
+            table = _with_no_records(per_year.low, uncovered)
+            per_year = Bounds(table, table)
     return YearlyNumbers(
         **common,
         per_year=per_year,
@@ -1624,6 +1633,51 @@ def _case_numbers(
         partition=partition,
         incomplete=incomplete,
         categories=categories,
+    )
+
+
+def _uncovered_years(selection: Selection, counts: pl.DataFrame) -> list[int]:
+    """The years of a case selection's span (its years, else its first to last year with records) that hold
+    no record of it: not covered by the data (see :mod:`evidence.analyses.trends`)."""
+    covered = {int(y) for y in counts["year"].drop_nulls().to_list()}
+    if not covered:
+        return []
+    first, last = selection.years or (min(covered), max(covered))
+    return [y for y in range(max(first, min(covered)), min(last, max(covered)) + 1) if y not in covered]
+
+
+def _with_no_records(table: DisclosedTable, years: Sequence[int]) -> DisclosedTable:
+    """A protected table of victims per year (year as text, note, victims; totals row last) with a row for each
+    of ``years`` that holds no records: noted :data:`NO_RECORDS`, its count empty (not a 0, not withheld)."""
+    n = table.frame.height - (1 if table.has_total_row else 0)
+    added = pl.DataFrame(
+        {
+            "year": [str(y) for y in years],
+            "note": [NO_RECORDS] * len(years),
+            VICTIMS: [None] * len(years),
+            VICTIMS + "_suppressed": [False] * len(years),
+        },
+        schema={c: table.frame.schema[c] for c in ("year", "note", VICTIMS, VICTIMS + "_suppressed")},
+    )
+    position = pl.col("year").replace({UNDATED: "9999"})  # the undated row stays last
+    body = pl.concat(
+        [
+            table.frame.head(n).with_columns(pl.int_range(pl.len()).alias("_old")),
+            added.with_columns(pl.lit(None, pl.Int64).alias("_old")),
+        ],
+        how="diagonal_relaxed",
+    ).sort(position)
+    reasons = table.reasons.head(n)
+    order = body["_old"].to_list()
+    body_reasons = pl.DataFrame(
+        {c: [None if i is None else reasons[c][i] for i in order] for c in reasons.columns},
+        schema=reasons.schema,
+    )
+    frame = pl.concat([body.drop("_old"), table.frame.tail(table.frame.height - n)], how="vertical_relaxed")
+    return dataclasses.replace(
+        table,
+        frame=frame.select(table.frame.columns),
+        reasons=pl.concat([body_reasons, table.reasons.tail(table.frame.height - n)]),
     )
 
 

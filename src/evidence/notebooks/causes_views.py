@@ -278,6 +278,7 @@ def missing_view(
     if not missing.height:
         return None
     labels = {**causes.TOPICS, **causes.CHARACTERISTIC_LABELS}
+    missing, labels = _merge_derived(missing, labels)
     frame = missing.select(
         pl.col("variable").replace_strict(labels, return_dtype=pl.String).alias("Variable"),
         pl.col("n_recorded").alias(RECORDED),
@@ -303,6 +304,23 @@ def missing_view(
         )
     ]
     return shown.with_columns(pl.Series("Share not recorded", share))
+
+
+def _merge_derived(missing: pl.DataFrame, labels: dict[str, str]) -> tuple[pl.DataFrame, dict[str, str]]:
+    """Rows of :func:`~evidence.analyses.causes.missing_values` without the characteristics derived from
+    another one recorded for as many victims (:data:`~evidence.analyses.causes.DERIVED_CHARACTERISTICS`): the
+    age band, age group and minor or adult of the same victims are one variable, "Age band; also as …"."""
+    counts = {r["variable"]: (r["n_recorded"], r["n_not_recorded"]) for r in missing.iter_rows(named=True)}
+    merged: dict[str, list[str]] = {}
+    dropped = []
+    for derived, parent in causes.DERIVED_CHARACTERISTICS.items():
+        if derived in counts and parent in counts and counts[derived] == counts[parent]:
+            merged.setdefault(parent, []).append(labels[derived].lower())
+            dropped.append(derived)
+    if not merged:
+        return missing, labels
+    also = {parent: f"{labels[parent]}; also as {' and '.join(names)}" for parent, names in merged.items()}
+    return missing.filter(~pl.col("variable").is_in(dropped)), {**labels, **also}
 
 
 def _ratio(value: float | None) -> str:
@@ -649,9 +667,10 @@ def show_person_section(
         what = causes.TOPICS[topic]
         by_text = f" by {causes.CHARACTERISTIC_LABELS[by].lower()}" if by else ""
         display(Markdown(f"{level} {what}{by_text}"))
-        show_table(
-            view.table if view else None, note=view.note if view else None, source=source, perturbed=keyed
-        )
+        note = view.note if view else None
+        if view is not None and by == "age_group":
+            note = " ".join(n for n in (note, causes.AGE_GROUPS_NOTE) if n)
+        show_table(view.table if view else None, note=note, source=source, perturbed=keyed)
         if view is not None and topic == "trafficking_duration":
             shares = view.shares.filter(pl.col("group") != ALL)
             chart = causes_charts.distribution_chart(

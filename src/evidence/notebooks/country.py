@@ -482,6 +482,9 @@ class Magnitude:
     incomplete: bool = False  # the year is flagged as probably incomplete in the source's yearly numbers
     #: how the year's flag is said (:func:`flag_words`): "probably incomplete", or that every year is so
     flag_text: str = ""
+    #: the victims were exploited or detected in the country (role destination): only such a number is set
+    #: against the estimate of people in modern slavery living in the country
+    in_country: bool = False
 
     @property
     def year_text(self) -> str:
@@ -510,27 +513,41 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
         if number_row.height and number_row["value"][0] is not None:
             estimate = float(number_row["value"][0])
             target = int(number_row["year"][0])
-    in_country = brief.role in ("destination", "both")
+    # with role "both" the victims exploited in the country (set against the estimate) and all those
+    # identified in or from it (its nationals exploited abroad too: not set against it), each on its row
+    case_roles = {"destination": ["destination"], "origin": ["origin"], "both": ["destination", "both"]}
+    case_words = {
+        "destination": (
+            "Victims exploited in {place}, identified and assisted",
+            "Identified, exploited there",
+        ),
+        "origin": ("Victims identified and assisted from {place}", "Identified (case data)"),
+        "both": ("Victims identified and assisted in or from {place}", "Identified, in or from it"),
+    }
     for table in brief.holding("case"):
-        numbers = brief.yearly(table)
-        year = nearest_published(numbers, target)
-        if year is None:
-            continue
-        pair = published_in_year(numbers, year)
-        where = "in" if brief.role == "destination" else ("from" if brief.role == "origin" else "in or from")
-        rows.append(
-            Magnitude(
-                f"Victims identified and assisted {where} {brief.place} (case data)",
-                "Identified (case data)",
-                "case",
-                table,
-                year,
-                cell_text(pair),
-                _point(pair),
-                incomplete=year in numbers.flagged,
-                flag_text=flag_words(numbers, year),
+        for role in case_roles[brief.role]:
+            numbers = brief.yearly(table, role)
+            year = nearest_published(numbers, target)
+            if year is None:
+                continue
+            pair = published_in_year(numbers, year)
+            what, short = case_words[role]
+            if brief.role == "destination":
+                what, short = "Victims identified and assisted in {place}", "Identified (case data)"
+            rows.append(
+                Magnitude(
+                    what.format(place=brief.place) + " (case data)",
+                    short,
+                    "case",
+                    table,
+                    year,
+                    cell_text(pair),
+                    _point(pair),
+                    incomplete=year in numbers.flagged,
+                    flag_text=flag_words(numbers, year),
+                    in_country=role == "destination",
+                )
             )
-        )
     for table in brief.holding("indicator"):
         roles = ["destination"] if brief.role == "destination" else ["origin"] if brief.role == "origin" else [
             "destination",
@@ -561,6 +578,7 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
                     _point(pair),
                     incomplete=year in numbers.flagged,
                     flag_text=flag_words(numbers, year),
+                    in_country=role == "destination",
                 )
             )
     if gsi and estimate is not None:
@@ -580,8 +598,7 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
             dataclasses.replace(r, per_thousand=r.value / estimate * 1000)
             if r.kind != "gsi"
             and r.value is not None
-            and in_country
-            and "Nationals" not in r.what
+            and r.in_country
             and r.year is not None
             and near_estimate(r.year, target)
             else r
@@ -649,6 +666,14 @@ def magnitude_sentences(brief: CountryBrief, rows: Sequence[Magnitude]) -> list[
                     "; ".join(f"{r.what}, {r.year}" for r in far)
                     + f": not set against the estimate of {estimate.year}, being more than {MAX_YEARS_FROM_ESTIMATE} "
                     "years from it."
+                )
+            )
+        if any(r.kind == "case" and not r.in_country for r in rows) and brief.role == "both":
+            out.append(
+                escape_markdown(
+                    f"Victims identified in or from {brief.place} include its nationals exploited abroad: only "
+                    f"the victims exploited in {brief.place} are set against the estimate, which counts people "
+                    "living in the country."
                 )
             )
         if any("Nationals" in r.what for r in rows):

@@ -130,6 +130,7 @@ def provenance_entry(table: LoadedTable) -> dict[str, Any]:
     """What a run records about one loaded table: its provenance and its row accounting."""
     entry = table.provenance.to_dict()
     entry.update(
+        protection=table.protection,  # the protection applied (the default of its kind when none is stated)
         kind=table.kind,
         rows_in=table.rows_in,
         rows_kept=table.rows_kept,

@@ -17,6 +17,7 @@ import polars as pl
 from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import (
     COVERAGE_KINDS,
+    NO_RECORDS,
     SOURCE_LABELS,
     TOO_FEW,
     RouteBounds,
@@ -526,7 +527,7 @@ def show_yearly_section(
         caption=f"{noun.capitalize()} per year",
         labels={"year": "Year", "note": "Note", "victims": noun.capitalize()},
         source=source,
-        note=censored_note(shown),
+        note=" ".join(n for n in (censored_note(shown), _no_records_note(numbers)) if n) or None,
     )
     panel = numbers.panel
     # with a steady reporters' panel, the years that miss some reporters are said once, not one by one
@@ -633,6 +634,11 @@ def show_dimension_section(
         note = (
             f"One victim can count in several categories of {label}, so they add up to more than the victims."
         )
+        if _not_recorded_years(table.low):
+            note += (
+                f" An empty row: none of the year's victims has the {label} recorded (not recorded, not 0); "
+                "a year without records of the selection is not listed."
+            )
     show_table(shown, caption=caption, labels={"year": "Year"}, source=source, note=note or None)
     if not table.exact:
         return
@@ -662,6 +668,34 @@ def show_dimension_section(
         ),
         f"shares_{tag}_{numbers.selection.role}_{by}",
     )
+
+
+def _no_records_note(numbers: YearlyNumbers) -> str | None:
+    """The note on the years of a case selection's span without records (rows noted :data:`NO_RECORDS`)."""
+    from evidence.analyses.coverage import years_text
+
+    if numbers.per_year is None or "note" not in numbers.per_year.low.frame.columns:
+        return None
+    years = [
+        int(y) for y, n in numbers.per_year.low.frame.select("year", "note").iter_rows() if n == NO_RECORDS
+    ]
+    if not years:
+        return None
+    return (
+        f"{NO_RECORDS.capitalize()}: the data hold no record of this selection in {years_text(years)} (not "
+        "covered by the data, or nothing recorded or reported), which is not a count of 0; such years are left "
+        "out of the chart and the trend."
+    )
+
+
+def _not_recorded_years(table: DisclosedTable) -> list[str]:
+    """The years of a case table by category whose cells are all empty and none withheld (not recorded)."""
+    n = table.frame.height - (1 if table.has_total_row else 0)
+    body, reasons = table.frame.head(n), table.reasons.head(n)
+    columns = list(table.value_columns)
+    empty = body.select(pl.all_horizontal(pl.col(c).is_null() for c in columns)).to_series()
+    kept = reasons.select(pl.all_horizontal(pl.col(c).is_null() for c in columns)).to_series()
+    return body.filter(empty & kept)["year"].cast(pl.String).to_list()
 
 
 def _years_shown(numbers: YearlyNumbers) -> int:

@@ -353,6 +353,10 @@ def side_by_side(*charts: alt.Chart | alt.LayerChart, **properties: Any) -> alt.
 # ------------------------------------------------------------------------------------------------ builders
 
 
+#: Column of a trend chart's data: the run of consecutive years a point belongs to (a missing year ends a run).
+_SEGMENT = "_segment"
+
+
 @unchecked
 def trend_chart(
     data: DisclosedTable | pl.DataFrame,
@@ -382,6 +386,16 @@ def trend_chart(
     if (low is None) != (high is None):
         raise ParameterError("give both low and high for an interval band, or neither")
     bounds = [c for c in (low, high) if c is not None]
+    # A year the data do not hold (no row: not covered, not reported) breaks the line: a line across it would
+    # draw values for years without data. A withheld year has its row, and the line runs past it.
+    by_series = [series] if series else []
+    frame = frame.sort([*by_series, year]).with_columns(
+        ((pl.col(year).diff().over(by_series) if by_series else pl.col(year).diff()) > 1)
+        .fill_null(False)
+        .cum_sum()
+        .alias(_SEGMENT)
+    )
+    gaps = bool(frame.height and frame[_SEGMENT].max())
     # A withheld count takes its interval with it: a band around a hidden value would hint at it.
     frame = frame.with_columns(pl.when(pl.col(value).is_not_null()).then(pl.col(c)).alias(c) for c in bounds)
     frame = frame.filter(pl.col(value).is_not_null())
@@ -396,8 +410,13 @@ def trend_chart(
     if series:
         tooltip.insert(0, alt.Tooltip(f"{series}:N"))
     base = alt.Chart(frame)
+    segment = alt.Detail(f"{_SEGMENT}:N")
     line = base.mark_line(point=True).encode(
-        x=x, y=alt.Y(f"{value}:Q", title=y_title, axis=alt.Axis(format=",~f")), color=colour, tooltip=tooltip
+        x=x,
+        y=alt.Y(f"{value}:Q", title=y_title, axis=alt.Axis(format=",~f")),
+        color=colour,
+        detail=segment,
+        tooltip=tooltip,
     )
     layers: list[alt.Chart] = []
     drawn = (
@@ -409,7 +428,11 @@ def trend_chart(
         band_colour = alt.Color(f"{series}:N", legend=None) if series else alt.ColorValue(PALETTE[0])
         layers.append(
             base.mark_area(opacity=0.2).encode(
-                x=x, y=alt.Y(f"{low}:Q", title=y_title), y2=alt.Y2(f"{high}:Q"), color=band_colour
+                x=x,
+                y=alt.Y(f"{low}:Q", title=y_title),
+                y2=alt.Y2(f"{high}:Q"),
+                color=band_colour,
+                detail=segment,
             )
         )
     layers.append(line)
@@ -422,6 +445,8 @@ def trend_chart(
             .encode(x=x, y=alt.Y(f"{value}:Q"), stroke=stroke, tooltip=tooltip)
         )
     notes = [_withheld_note(withheld, rule)]
+    if gaps:
+        notes.append("A gap in the line: years without data (no records), not zeros.")
     if drawn:
         notes.insert(0, band_note)
     if marked and frame.filter(pl.col(year).is_in(marked)).height:

@@ -40,6 +40,16 @@ Secondary suppression (:func:`suppress_table`)
     shown ``<5`` without a complement, and the audit's attacker is given its value, as anyone with the file
     has it (a stronger attacker, not a weaker audit). A margin is such a cell when all its cells are.
 
+Which counts are perturbed
+    The cell key method below protects an organisation's *own* victim-level records of real people, which
+    nobody else publishes. A source that is itself a published, protected release (CTDC's k-anonymised global
+    dataset, k = 11, already public) is shown as published, with only the threshold rule applied: perturbing
+    it adds error without protection, and gives counts (16 → 17) and shares ("100%") that contradict the
+    public file. Which applies is a property of the source's provenance
+    (:attr:`~evidence.sources.provenance.Provenance.published_protection`, from its metadata, so a newer
+    release of the same dataset behaves the same; :attr:`~evidence.sources.loaded.LoadedTable.protection`),
+    never of a file name; synthetic records and public aggregates are not perturbed either.
+
 The cell key method (victim-level records of real people)
     Suppression protects each table on its own; two overlapping outputs (years 2018-2019 and 2019 alone; a
     role, a group, a total) can still be subtracted to give a withheld cell back. For tables whose counts come

@@ -70,7 +70,6 @@ FLAG_GROUPS: dict[str, list[str]] = {
         "labour_peddling",
         "labour_transportation",
         "labour_other",
-        "labour_not_specified",
     ],
     "sexual_exploitation_type": [
         "sex_prostitution",
@@ -88,6 +87,24 @@ FLAG_GROUPS: dict[str, list[str]] = {
 }
 
 FLAG_COLUMNS: list[str] = [c for cols in FLAG_GROUPS.values() for c in cols]
+
+#: Readers' names of the flags whose column name does not read as a label (``means_drugs_alcohol`` is not
+#: "Drugs alcohol"); the others read as their name (``labour_domestic_work`` → "Domestic work").
+FLAG_LABELS: dict[str, str] = {
+    "means_debt_bondage_earnings": "Debt bondage or earnings taken",
+    "means_drugs_alcohol": "Drugs or alcohol given",
+    "means_deny_basic_needs": "Basic needs withheld",
+    "means_excessive_work_hours": "Excessive working hours",
+    "means_withhold_documents": "Documents withheld",
+    "means_restricts_movement": "Movement restricted",
+    "means_restricts_financial_access": "Access to money restricted",
+    "means_restricts_medical_care": "Medical care restricted",
+    "means_uses_children": "Uses the victim's children",
+    "means_threat_of_law_enforcement": "Threat of law enforcement",
+    "means_other": "Other means of control",
+    "labour_other": "Other sector",
+    "recruiter_other": "Other relation",
+}
 
 #: Column -> dtype of the canonical case table, in order.
 CASE_SCHEMA: dict[str, PolarsDataType] = {

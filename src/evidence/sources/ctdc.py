@@ -140,7 +140,9 @@ K_ANON_FLAGS: dict[str, tuple[str, ...]] = {
     "typeOfLabourPeddling": ("labour_peddling",),
     "typeOfLabourTransportation": ("labour_transportation",),
     "typeOfLabourOther": ("labour_other",),
-    "typeOfLabourNotSpecified": ("labour_not_specified",),
+    # "Not specified" says the sector is not recorded: no sector flag, so such a victim is not in the sector's
+    # denominator (as meansOfControlNotSpecified)
+    "typeOfLabourNotSpecified": (),
     "typeOfSexProstitution": ("sex_prostitution",),
     "typeOfSexPornography": ("sex_pornography",),
     "typeOfSexRemoteInteractiveServices": ("sex_remote_interactive_services",),
@@ -1146,7 +1148,8 @@ LOADER = register(
         description="CTDC victim-level data: Global Synthetic (v2024/v2025), k-anonymised, Victim–Perpetrator",
         diagnose=diagnose,
         # bump when the case table from the same file changes (3: provenance from metadata; 4: demo files
-        # recognised by their marker column, header labels compared by header_key)
-        version="4",
+        # recognised by their marker column, header labels compared by header_key; 5: "Not specified" labour
+        # sector feeds no flag, the k-anonymised release's published protection in its provenance)
+        version="5",
     )
 )

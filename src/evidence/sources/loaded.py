@@ -85,11 +85,14 @@ class LoadedTable:
     @property
     def protection(self) -> str:
         """How this table's counts are protected when published: what its provenance states, else
-        ``cell_key`` for victim-level records of real people and ``suppression`` for everything else
-        (public aggregates such as UNODC's, synthetic records). See :data:`~evidence.sources.provenance.PROTECTIONS`."""
+        ``cell_key`` for an organisation's own victim-level records of real people, and ``suppression`` for
+        everything else: public aggregates such as UNODC's, synthetic records, and a release of real records its
+        publisher already protected (``provenance.published_protection``: CTDC's k-anonymised dataset), which
+        is shown as published with small counts withheld. See :data:`~evidence.sources.provenance.PROTECTIONS`."""
         if self.provenance.protection:
             return self.provenance.protection
-        return "cell_key" if self.kind == "case" and not self.provenance.synthetic else "suppression"
+        own_records = not (self.provenance.synthetic or self.provenance.published_protection)
+        return "cell_key" if self.kind == "case" and own_records else "suppression"
 
     @property
     def rows_kept(self) -> int:

@@ -293,6 +293,7 @@ def _merge_sidecar(provenance: Provenance, sidecar: Path) -> Provenance:
         "terms",
         "date_published",
         "protection",
+        "published_protection",
         "accessed",
     }
     unknown = set(extra) - allowed

@@ -96,6 +96,8 @@ class Dataset:
     citation: str  # template, see the module docstring
     terms: tuple[str, ...] = ()
     synthetic: bool = False
+    #: how the publisher protected its real records before release (``Provenance.published_protection``)
+    published_protection: str = ""
     release_wording: str = "release {release}"
     releases: tuple[KnownRelease, ...] = ()
     downloads: tuple[Download, ...] = ()
@@ -164,6 +166,7 @@ class Dataset:
             citation=self.citation_for(release),
             title=self.title,
             synthetic=self.synthetic,
+            published_protection=self.published_protection,
             notes=notes,
             name=self.name,
             release_label=self.release_phrase(release),
