@@ -513,74 +513,63 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
         if number_row.height and number_row["value"][0] is not None:
             estimate = float(number_row["value"][0])
             target = int(number_row["year"][0])
+
+    def magnitude(table: LoadedTable, kind: str, role: str, what: str, short: str) -> Magnitude | None:
+        numbers = brief.yearly(table, role)
+        year = nearest_published(numbers, target)
+        if year is None:
+            return None
+        pair = published_in_year(numbers, year)
+        return Magnitude(
+            what,
+            short,
+            kind,
+            table,
+            year,
+            cell_text(pair),
+            _point(pair),
+            incomplete=year in numbers.flagged,
+            flag_text=flag_words(numbers, year),
+            in_country=role == "destination",
+        )
+
     # with role "both" the victims exploited in the country (set against the estimate) and all those
     # identified in or from it (its nationals exploited abroad too: not set against it), each on its row
-    case_roles = {"destination": ["destination"], "origin": ["origin"], "both": ["destination", "both"]}
-    case_words = {
-        "destination": (
+    case_words = {  # (what, short) by the brief's role and the row's
+        ("destination", "destination"): (
+            "Victims identified and assisted in {place}",
+            "Identified (case data)",
+        ),
+        ("origin", "origin"): ("Victims identified and assisted from {place}", "Identified (case data)"),
+        ("both", "destination"): (
             "Victims exploited in {place}, identified and assisted",
             "Identified, exploited there",
         ),
-        "origin": ("Victims identified and assisted from {place}", "Identified (case data)"),
-        "both": ("Victims identified and assisted in or from {place}", "Identified, in or from it"),
+        ("both", "both"): ("Victims identified and assisted in or from {place}", "Identified, in or from it"),
     }
-    for table in brief.holding("case"):
-        for role in case_roles[brief.role]:
-            numbers = brief.yearly(table, role)
-            year = nearest_published(numbers, target)
-            if year is None:
-                continue
-            pair = published_in_year(numbers, year)
-            what, short = case_words[role]
-            if brief.role == "destination":
-                what, short = "Victims identified and assisted in {place}", "Identified (case data)"
-            rows.append(
-                Magnitude(
-                    what.format(place=brief.place) + " (case data)",
-                    short,
-                    "case",
-                    table,
-                    year,
-                    cell_text(pair),
-                    _point(pair),
-                    incomplete=year in numbers.flagged,
-                    flag_text=flag_words(numbers, year),
-                    in_country=role == "destination",
-                )
-            )
-    for table in brief.holding("indicator"):
-        roles = ["destination"] if brief.role == "destination" else ["origin"] if brief.role == "origin" else [
-            "destination",
-            "origin",
-        ]  # fmt: skip
-        for role in roles:
-            numbers = brief.yearly(table, role)
-            year = nearest_published(numbers, target)
-            if year is None:
-                continue
-            pair = published_in_year(numbers, year)
-            what = (
-                f"Victims detected by the authorities of {brief.place} (UNODC)"
-                if role == "destination"
-                else f"Nationals of {brief.place} detected in other countries or at home (UNODC)"
-            )
-            short = (
-                "Detected in the country (UNODC)" if role == "destination" else "Nationals detected (UNODC)"
-            )
-            rows.append(
-                Magnitude(
-                    what,
-                    short,
-                    "indicator",
-                    table,
-                    year,
-                    cell_text(pair),
-                    _point(pair),
-                    incomplete=year in numbers.flagged,
-                    flag_text=flag_words(numbers, year),
-                    in_country=role == "destination",
-                )
-            )
+    unodc_words = {
+        "destination": (
+            f"Victims detected by the authorities of {brief.place} (UNODC)",
+            "Detected in the country (UNODC)",
+        ),
+        "origin": (
+            f"Nationals of {brief.place} detected in other countries or at home (UNODC)",
+            "Nationals detected (UNODC)",
+        ),
+    }
+    case_roles = {"destination": ["destination"], "origin": ["origin"], "both": ["destination", "both"]}
+    unodc_roles = {"destination": ["destination"], "origin": ["origin"], "both": ["destination", "origin"]}
+    candidates = [
+        magnitude(table, "case", role, what.format(place=brief.place) + " (case data)", short)
+        for table in brief.holding("case")
+        for role in case_roles[brief.role]
+        for what, short in [case_words[brief.role, role]]
+    ] + [
+        magnitude(table, "indicator", role, *unodc_words[role])
+        for table in brief.holding("indicator")
+        for role in unodc_roles[brief.role]
+    ]
+    rows.extend(row for row in candidates if row is not None)
     if gsi and estimate is not None:
         rows.append(
             Magnitude(
