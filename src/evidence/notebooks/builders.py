@@ -670,17 +670,12 @@ def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> 
     low = suppress_counts(found.select("category", "victims_low"), "victims_low", rule)
     high = suppress_counts(found.select("category", "victims_high"), "victims_high", rule)
 
-    def shown(table: DisclosedTable, column: str) -> list[int | str | None]:
-        return [
-            rule.label if reason == "small" else value
-            for value, reason in zip(
-                table.frame[column].to_list(), table.reasons[column].to_list(), strict=True
-            )
-        ]
-
     parts = []
     for row, lo, hi in zip(
-        found.iter_rows(named=True), shown(low, "victims_low"), shown(high, "victims_high"), strict=True
+        found.iter_rows(named=True),
+        published_values(low, "victims_low"),
+        published_values(high, "victims_high"),
+        strict=True,
     ):
         pair = published_pair(lo, hi, rule.label, censored=row[UNCENSORED] == 0)
         group = " (a stateless group: no country of citizenship)" if row["stateless"] else ""
@@ -689,6 +684,15 @@ def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> 
         f"Citizenship not mapped to a country (counted above in {ORIGIN_UNKNOWN[0].lower()}{ORIGIN_UNKNOWN[1:]}, "
         f"with those the publisher gives as unknown): {'; '.join(parts)}."
     )
+
+
+def published_values(table: DisclosedTable, column: str) -> list[int | str | None]:
+    """A protected column as published: each count, or the label shown where it is withheld (the rule's
+    ``<5`` for a small cell, ``x`` for a complement)."""
+    return [
+        table.rule.label if r == "small" else COMPLEMENT_LABEL if r == "complement" else v
+        for v, r in zip(table.frame[column].to_list(), table.reasons[column].to_list(), strict=True)
+    ]
 
 
 def published_pair(
@@ -1183,16 +1187,13 @@ class Bounds:
     def cells(self, column: str) -> list[tuple[int | str | None, int | str | None]]:
         """A column's published (low, high) per row (:func:`published_pair`): a count, or the label shown where
         withheld (``("<5", 12)`` for a censored sum whose high bound is published)."""
-        rule = self.low.rule
-
-        def shown(table: DisclosedTable) -> list[int | str | None]:
-            return [
-                rule.label if r == "small" else COMPLEMENT_LABEL if r == "complement" else v
-                for v, r in zip(table.frame[column].to_list(), table.reasons[column].to_list(), strict=True)
-            ]
-
-        pairs = zip(shown(self.low), shown(self.high), self.low.known_cells(column), strict=True)
-        return [published_pair(lo, hi, rule.label, censored=known) for lo, hi, known in pairs]
+        pairs = zip(
+            published_values(self.low, column),
+            published_values(self.high, column),
+            self.low.known_cells(column),
+            strict=True,
+        )
+        return [published_pair(lo, hi, self.low.rule.label, censored=known) for lo, hi, known in pairs]
 
     def withheld(self, column: str) -> bool:
         """Whether any cell of ``column`` (totals row aside) is withheld in either bound."""
