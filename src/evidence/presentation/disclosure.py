@@ -1076,6 +1076,8 @@ def suppress_bounds(
         raise ParameterError("cannot publish totals of an empty table")
     low_grid = _grid_with_margins([list(r) for r in low_counts.select(value_columns).rows()])
     high_grid = _grid_with_margins([list(r) for r in high_counts.select(value_columns).rows()])
+    if any(hi < lo for lo, hi in zip(low_grid.values, high_grid.values, strict=True)):
+        raise ParameterError("a high bound is smaller than its low bound")
     known = _known_cells(censored, value_columns, low_counts.height, low_grid)
     if exact is None:  # each cell's exact part from its two bounds: low - (high - low) / 3
         spread = largest - smallest
