@@ -1,11 +1,12 @@
 """Censored counts (UNODC's ``<5``) published as two bounds: an attacker who holds both bounds of every cell.
 
-Each bound of a table is protected on its own (:func:`~evidence.notebooks.builders.protected_table`), and the
-reader sees the two as one (:meth:`~evidence.notebooks.builders.Bounds.cells`, :func:`published_pair`). These
-tests take the reader's side: holding every published pair (cells, totals, margins) and knowing how bounds are
-made (a cell is an exact part ``E`` and ``k`` censored parts, each 1-4: low ``E + k``, high ``E + 4k``), they
-compute by integer programming the tightest range of each withheld cell's bounds. The rule of
-:mod:`evidence.presentation.disclosure` must hold for both: a withheld cell takes at least two whole values.
+The two bounds of a table are protected as one system (:func:`~evidence.notebooks.builders.protected_bounds`),
+and the reader sees the two as one (:meth:`~evidence.notebooks.builders.Bounds.cells`, :func:`published_pair`).
+These tests take the reader's side: holding every published pair (cells, totals, margins) and knowing how bounds
+are made (a cell is an exact part ``E`` and ``k`` censored parts, each 1-4: low ``E + k``, high ``E + 4k``), they
+compute by integer programming the tightest range of each withheld cell's bounds, and of each small exact part
+(``0 < E < threshold``, a file that publishes ``3``). The rule of :mod:`evidence.presentation.disclosure` must
+hold for both bounds and for small exact parts: each takes at least two whole values.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evidence.notebooks.builders import Bounds, censored_cells, protected_table
+from evidence.notebooks.builders import Bounds, protected_bounds
 from evidence.presentation.disclosure import DisclosureRule
 
 #: UNODC's censoring: a "<5" cell is 1..4, whatever the toolkit's own threshold.
@@ -33,16 +34,17 @@ def _frame(matrix: list[list[int]], columns: list[str]) -> pl.DataFrame:
 
 
 def publish(exact: list[list[int]], censored: list[list[int]], rule: DisclosureRule) -> Bounds | None:
-    """The two bounds of a table of censored counts, protected as the route, region and yearly tables are: the
-    low and the high bound each by :func:`protected_table`, the cells without an exact part known."""
+    """The two bounds of a table of censored counts, protected as the route, region and yearly tables are: both
+    bounds as one system by :func:`protected_bounds`, given the exact parts (the cells without one known)."""
     columns = [f"c{j}" for j in range(len(exact[0]))]
     low = [[e + k * CENSORED_LOW for e, k in zip(*r, strict=True)] for r in zip(exact, censored, strict=True)]
     high = [
         [e + k * CENSORED_HIGH for e, k in zip(*r, strict=True)] for r in zip(exact, censored, strict=True)
     ]
-    known = censored_cells(_frame(exact, columns).drop("row"), columns)
-    pair = [protected_table(_frame(m, columns), "row", columns, rule, censored=known) for m in (low, high)]
-    return None if pair[0] is None or pair[1] is None else Bounds(pair[0], pair[1])
+    exact_parts = _frame(exact, columns).drop("row")
+    return protected_bounds(
+        _frame(low, columns), _frame(high, columns), "row", columns, rule, exact=exact_parts
+    )
 
 
 def _cells(n_rows: int, n_cols: int, total_column: bool) -> dict[tuple[int, int], list[tuple[int, int]]]:
@@ -63,10 +65,11 @@ def attack(
     exact: list[list[int]], censored: list[list[int]], bounds: Bounds
 ) -> dict[tuple[int, int], dict[str, tuple[int, int]]]:
     """The tightest range of the low and the high bound of each withheld cell (not one of the publisher's own
-    ``<5`` cells, whose bounds anyone with its file has), over every table of exact parts and censored parts
-    that gives what is published: each cell's published pair, read as the reader can read it (a number; ``<5``:
-    the low bound is below the threshold; ``x``: a complement in either bound, so the high bound is at least
-    the threshold; ``<5–12``: a sum of ``<5`` cells only, known)."""
+    ``<5`` cells, whose bounds anyone with its file has), and of the exact part of each cell whose exact part is
+    small (``"exact"``), over every table of exact parts and censored parts that gives what is published: each
+    cell's published pair, read as the reader can read it (a number; ``<5``: the low bound is below the
+    threshold; ``x``: a complement in either bound, so the high bound is at least the threshold; ``<5–12``: a
+    sum of ``<5`` cells only, known)."""
     from scipy.optimize import Bounds as Box
     from scipy.optimize import LinearConstraint, milp
 
@@ -93,7 +96,11 @@ def attack(
         upper.append(high)
 
     withheld = []
+    small_exact = []
     for (i, j), members in cells.items():
+        exact_part = sum(exact[a][b] for a, b in members)
+        if 0 < exact_part < rule.threshold:
+            small_exact.append(((i, j), weights(members, 1, 0)))
         low_row, high_row = weights(members, 1, CENSORED_LOW), weights(members, 1, CENSORED_HIGH)
         if bounds.low.known_cells(columns[j])[
             i
@@ -136,10 +143,13 @@ def attack(
         assert result.status == 0, result.message  # the true table is a solution
         return round(float(objective @ result.x))
 
-    return {
+    ranges = {
         cell: {name: (extreme(row), -extreme(-row)) for name, row in (("low", low_row), ("high", high_row))}
         for cell, low_row, high_row in withheld
     }
+    for cell, row in small_exact:
+        ranges.setdefault(cell, {})["exact"] = (extreme(row), -extreme(-row))
+    return ranges
 
 
 def _assert_protected(exact: list[list[int]], censored: list[list[int]], rule: DisclosureRule) -> None:
@@ -148,12 +158,12 @@ def _assert_protected(exact: list[list[int]], censored: list[list[int]], rule: D
         return
     for cell, ranges in attack(exact, censored, bounds).items():
         for name, (smallest, largest) in ranges.items():
-            assert smallest < largest, f"the {name} bound of withheld cell {cell} is pinned at {smallest}"
+            assert smallest < largest, f"the {name} part of cell {cell} is pinned at {smallest}"
 
 
-# exact parts as UNODC publishes them: zeros and counts of at least 5 (its counts below 5 are "<5"); a file that
-# publishes small exact counts is the known leak of the xfail tests below. Censored parts: few
-exact_parts = st.sampled_from([0, 0, 0, 5, 6, 7, 9, 12, 15, 30])
+# exact parts: zeros and counts of at least 5 as UNODC publishes them (its counts below 5 are "<5"), and small
+# exact counts (a file that publishes "3"). Censored parts: few
+exact_parts = st.sampled_from([0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 9, 12, 15, 30])
 censored_parts = st.sampled_from([0, 0, 0, 1, 1, 2, 3])
 shapes = st.tuples(st.integers(1, 4), st.integers(1, 3))
 
@@ -191,19 +201,15 @@ def test_a_small_low_bound_beside_a_high_bound_that_is_not_is_shown_small_in_bot
     # "<5–x" (its low bound small, its high bound withheld, as methods.md promises for ranges reaching the
     # threshold) it would tell the reader that its high bound is at least 5, so its low bound at least 2 (a
     # low bound of 1 is one "<5" cell or an exact 1, both below 5 at the high end); the 5–14 is a complement
-    # of at least 5 in the low table, so the low bound is at most 7 − 5 = 2: pinned at 2. Shown "<5", 1–4.
+    # of at least 5 in the low table, so the low bound is at most 7 − 5 = 2: pinned at 2. Shown "<5", 1–4. The
+    # total is withheld too: its exact part is small (7–19 is 3 exact and four "<5", 7 − 4 = 3)
     exact, censored = [[1], [2]], [[1], [3]]
     bounds = publish(exact, censored, DisclosureRule(5))
     assert bounds is not None
-    assert bounds.cells("c0") == [("<5", "<5"), ("x", "x"), (7, 19)]
+    assert bounds.cells("c0") == [("<5", "<5"), ("x", "x"), ("x", "x")]
     assert attack(exact, censored, bounds)[(0, 0)]["low"] == (1, 4)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known, not fixed: a published range gives its exact part back (5–8 = 4 + one '<5'); harmless for "
-    "UNODC's files, whose exact cells are never below 5, a leak for a file that publishes small counts",
-)
 def test_a_published_range_does_not_give_a_small_exact_part_back() -> None:
     # an exact 4 (a file that publishes small counts) and a "<5": 5–8, neither bound small, so both are shown;
     # (8 − 5) / 3 = one "<5" cell, and 5 − 1 = 4 exact victims
@@ -211,13 +217,10 @@ def test_a_published_range_does_not_give_a_small_exact_part_back() -> None:
     assert bounds is not None
     low, high = bounds.cells("c0")[0]
     assert not (isinstance(low, int) and isinstance(high, int)), f"{low}–{high} gives the exact 4 back"
+    _assert_protected([[4], [30]], [[1], [0]], DisclosureRule(5))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known, not fixed: with a small exact count (a file that publishes '4'), a reader holding both bounds "
-    "and the grand total pins the low bound of the withheld small cell",
-)
 def test_a_small_exact_count_beside_a_censored_one_is_not_pinned() -> None:
-    # found by the property test when it drew small exact parts: the exact 4 of the last row is pinned at 4
+    # found by the property test when it drew small exact parts: with each bound protected on its own, the
+    # exact 4 of the last row was pinned at 4 by the two bounds and the grand total
     _assert_protected([[5, 0], [0, 5], [0, 4]], [[0, 0], [0, 1], [0, 0]], DisclosureRule(5))

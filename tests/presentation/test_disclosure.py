@@ -20,6 +20,7 @@ from evidence.presentation.disclosure import (
     disclosed_share,
     find_small_counts,
     require_disclosed,
+    suppress_bounds,
     suppress_counts,
     suppress_crosstab,
     suppress_table,
@@ -636,3 +637,76 @@ def test_an_attacker_with_the_publishers_file_pins_no_other_withheld_cell(
 
     for cell in zip(*np.nonzero(hidden), strict=True):
         assert not is_pinned(truth, hidden, matrix.shape[1] > 1, cell, labelled_bounds), cell
+
+
+# ------------------------------------------------------------------------- two bounds of censored counts
+
+
+def _bounds(
+    low: list[int], high: list[int], exact: list[int], **options: object
+) -> tuple[DisclosedTable, ...]:
+    frame = pl.DataFrame({"k": [f"r{i}" for i in range(len(low))]})
+    return suppress_bounds(
+        frame.with_columns(n=pl.Series(low)),
+        frame.with_columns(n=pl.Series(high)),
+        "k",
+        ["n"],
+        exact=pl.DataFrame({"n": exact}),
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_bounds_withhold_a_small_exact_part_in_both_and_protect_it() -> None:
+    # 5–8 is an exact 4 and one "<5" (8 − 5 = 3 × 1): withheld in both bounds, and its row's neighbour with it
+    # (else 35 − 30 and 38 − 30 give it back); the total (34 exact) is published
+    low, high = _bounds([5, 30], [8, 30], [4, 30])
+    for table in (low, high):
+        assert table.reasons["n"].to_list() == ["complement", "complement", None]
+        assert table.n_primary == 1 and table.n_secondary == 1
+    assert low.frame["n"].to_list() == [None, None, 35] and high.frame["n"].to_list() == [None, None, 38]
+
+
+def test_bounds_of_exact_parts_of_zero_or_at_least_the_threshold_are_each_bounds_table() -> None:
+    # UNODC's files: an exact 12 and 30, "<5" cells beside them; the same tables as each bound on its own
+    rows = pl.DataFrame({"k": ["r0", "r1", "r2"]})
+    low_counts, high_counts, exact = [12, 2, 30], [12, 8, 30], [12, 0, 30]
+    low, high = _bounds(low_counts, high_counts, exact, censored=pl.DataFrame({"n": [e == 0 for e in exact]}))
+    for table, counts in ((low, low_counts), (high, high_counts)):
+        alone = suppress_table(
+            rows.with_columns(n=pl.Series(counts)),
+            "k",
+            ["n"],
+            censored=pl.DataFrame({"n": [e == 0 for e in exact]}),
+        )
+        assert table.frame.equals(alone.frame) and table.reasons.equals(alone.reasons)
+
+
+def test_bounds_that_are_a_difference_of_censored_sums_are_audited_as_bounds() -> None:
+    # 74–81 (nationals repatriated from abroad, country not stated: a total less its breakdown) is 74 exact and
+    # a spread of 7, no number of "<5" cells: audited as a pair of bounds of at least its exact part
+    low, high = _bounds([74, 6, 20], [81, 6, 20], [74, 6, 20])
+    assert low.frame["n"].to_list() == [74, 6, 20, 100] and high.frame["n"].to_list() == [81, 6, 20, 107]
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "exact", "message"),
+    [
+        ([5, 30], [8, 30], [6, 30], "exact part is larger"),
+        ([5, 30], [4, 30], [4, 30], "smaller than"),
+    ],
+)
+def test_bounds_that_do_not_fit_are_refused(
+    low: list[int], high: list[int], exact: list[int], message: str
+) -> None:
+    with pytest.raises(ParameterError, match=message):
+        _bounds(low, high, exact)
+
+
+def test_bounds_tables_need_the_same_rows() -> None:
+    with pytest.raises(ParameterError, match="same rows"):
+        suppress_bounds(
+            pl.DataFrame({"k": ["a", "b"], "n": [5, 6]}),
+            pl.DataFrame({"k": ["b", "a"], "n": [5, 6]}),
+            "k",
+            ["n"],
+        )

@@ -49,6 +49,7 @@ from evidence.presentation.disclosure import (
     DisclosedTable,
     DisclosureError,
     DisclosureRule,
+    suppress_bounds,
     suppress_counts,
     suppress_table,
 )
@@ -89,13 +90,42 @@ def protected_table(
         return None
 
 
+def protected_bounds(
+    low: pl.DataFrame,
+    high: pl.DataFrame,
+    key: str | Sequence[str],
+    value_columns: Sequence[str],
+    rule: DisclosureRule,
+    *,
+    total_label: str = "Total",
+    exact: pl.DataFrame | None = None,
+) -> Bounds | None:
+    """The two bounds of a table of censored counts (UNODC), protected as one system
+    (:func:`~evidence.presentation.disclosure.suppress_bounds`: a reader holds both bounds of every published
+    cell, so neither a withheld cell nor a small exact part follows from the pair), or None for a table too
+    small to protect. ``exact``: each cell's part published exactly (:data:`~evidence.analyses.intervals.UNCENSORED`,
+    cell for cell; a cell without one is made only of the publisher's ``<5`` cells: :func:`censored_cells`);
+    None: read from the bounds, and no cell taken as the publisher's own. The one protection of the route,
+    region and yearly tables of censored counts."""
+    columns = list(value_columns)
+    censored = None if exact is None else censored_cells(exact, columns)
+    try:
+        pair = suppress_bounds(
+            low, high, key, columns, rule, exact=exact, censored=censored, total_label=total_label
+        )
+    except DisclosureError:
+        return None
+    return Bounds(*pair)
+
+
 def censored_cells(exact_parts: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
     """The ``censored`` mask of :func:`protected_table` (a boolean column per count column, row for row) from a
     table of the cells' parts published exactly (:data:`~evidence.analyses.intervals.UNCENSORED`, cell for cell):
     a cell without one is made only of the publisher's own ``<5`` cells (UNODC's, or none at all), so its bounds
     follow from the publisher's file: shown as small without a complement, never picked as one, and known to the
     audit's attacker (see :func:`~evidence.presentation.disclosure.suppress_table`). The one rule of the route,
-    region and yearly tables. An exact small count (a file that publishes ``3``) has one, and is protected."""
+    region and yearly tables (:func:`protected_bounds`). An exact small count (a file that publishes ``3``) has
+    one, and is protected."""
     return exact_parts.select(pl.col(c).fill_null(0).eq(0).alias(c) for c in columns)
 
 
@@ -521,8 +551,11 @@ def route_view(
         raise ParameterError(f"top_n must be at least 1, not {top_n}")
     if min_victims < 0:
         raise ParameterError(f"min_victims must be at least 0, not {min_victims}")
-    value = "victims" if exact else f"victims_{bound}"
     side = 0 if exact or bound == "low" else 1
+    # both bounds' counts (the same column twice for exact counts): the pair is protected as one system
+    bound_columns = ("victims", "victims") if exact else ("victims_low", "victims_high")
+    value = bound_columns[side]
+    measures = {"n_low": bound_columns[0], "n_high": bound_columns[1]}
     keyed = CELL_KEY in flow_table.columns
     if "route_basis" not in flow_table.columns:  # a flow table made elsewhere: one basis
         flow_table = flow_table.with_columns(route_basis=pl.lit("record"))
@@ -531,7 +564,7 @@ def route_view(
     if not keyed:
         flows = flows.with_columns(pl.lit(0, pl.Int64).alias(CELL_KEY))
     if UNCENSORED not in flows.columns:  # a flow table of exact counts made elsewhere: nothing censored
-        flows = flows.with_columns(pl.col(value).alias(UNCENSORED))
+        flows = flows.with_columns(pl.col(value).alias(UNCENSORED))  # exact counts: one column
     reported = flow_table.filter(pl.col("victims_low") >= min_victims)
     top = (
         routes.top_corridors(reported, top_n).with_columns(pl.col("flow_class").cast(pl.String))
@@ -544,13 +577,18 @@ def route_view(
     ]
     corridors = top.select(pl.Series("route", labels, dtype=pl.String), *keys, "flow_class")
     listed = flows.join(top.select(keys), on=keys, how="semi")
-    listed = corridors.join(listed.select(*keys, value, CELL_KEY, UNCENSORED), on=keys, how="left")
+    listed = corridors.join(
+        listed.select(*keys, *set(bound_columns), CELL_KEY, UNCENSORED), on=keys, how="left"
+    )
     rest = flows.join(top.select(keys), on=keys, how="anti")
     unknown_keys = coverage.cell_keys
     unknown_exact = coverage.uncensored
     unknown_rows = [ORIGIN_UNKNOWN, DESTINATION_UNKNOWN]
     unknown_parts = ["unknown_origin", "unknown_destination"]
-    unknown_n = [coverage.unknown_origin[side], coverage.unknown_destination[side]]
+    sides = (0, 0) if exact else (0, 1)
+    unknown_n = [
+        [getattr(coverage, part)[s] for part in ("unknown_origin", "unknown_destination")] for s in sides
+    ]
     # UNODC's own nationals detected at home, not placed on a route: rows only where the selection has them
     who = f"Nationals of {name_of(country) or country}" if country else "Nationals"
     whose = "its" if country else "their country's"
@@ -564,33 +602,41 @@ def route_view(
             home_rows.append((measure, label))
             unknown_rows.append(label)
             unknown_parts.append(part)
-            unknown_n.append(getattr(coverage, part)[side])
+            for counts_of_side, s in zip(unknown_n, sides, strict=True):
+                counts_of_side.append(getattr(coverage, part)[s])
     long = pl.concat(
         [
             listed.select(
-                "route", "flow_class", pl.col(value).cast(pl.Int64).alias("n"), CELL_KEY, UNCENSORED
+                "route",
+                "flow_class",
+                *(pl.col(c).cast(pl.Int64).alias(n) for n, c in measures.items()),
+                CELL_KEY,
+                UNCENSORED,
             ),
             rest.group_by("flow_class")
             .agg(
-                pl.col(value).sum().cast(pl.Int64).alias("n"),
+                *(pl.col(c).sum().cast(pl.Int64).alias(n) for n, c in measures.items()),
                 pl.col(CELL_KEY).sum(),
                 pl.col(UNCENSORED).sum(),
             )
-            .select(pl.lit(OTHER_ROUTES).alias("route"), "flow_class", "n", CELL_KEY, UNCENSORED),
+            .select(pl.lit(OTHER_ROUTES).alias("route"), "flow_class", *measures, CELL_KEY, UNCENSORED),
             pl.DataFrame(
                 {
                     "route": unknown_rows,
                     "flow_class": [_NO_ROUTE_KEY] * len(unknown_rows),
-                    "n": unknown_n,
+                    "n_low": unknown_n[0],
+                    "n_high": unknown_n[1],
                     CELL_KEY: [unknown_keys.get(part, 0) for part in unknown_parts],
                     UNCENSORED: [
-                        unknown_exact.get(part, n) for n, part in zip(unknown_n, unknown_parts, strict=True)
+                        unknown_exact.get(part, n)
+                        for n, part in zip(unknown_n[side], unknown_parts, strict=True)
                     ],
                 },
                 schema={
                     "route": pl.String,
                     "flow_class": pl.String,
-                    "n": pl.Int64,
+                    "n_low": pl.Int64,
+                    "n_high": pl.Int64,
                     CELL_KEY: pl.Int64,
                     UNCENSORED: pl.Int64,
                 },
@@ -604,7 +650,7 @@ def route_view(
     # every row is there, empty or not: corridors, the other routes, the unknowns
     order = pl.DataFrame({"route": [*labels, OTHER_ROUTES, *unknown_rows]})
     summed = long.group_by("route", "flow_class").agg(
-        pl.col("n").sum(), pl.col(CELL_KEY).sum(), pl.col(UNCENSORED).sum()
+        pl.col(*measures).sum(), pl.col(CELL_KEY).sum(), pl.col(UNCENSORED).sum()
     )
 
     def wide(measure: str) -> pl.DataFrame:
@@ -612,19 +658,32 @@ def route_view(
             _wide(summed, "route", "flow_class", measure, list(columns)), on="route", how="left"
         )
 
-    counts, cell_keys = wide("n"), wide(CELL_KEY)
+    counts, cell_keys = wide(list(measures)[side]), wide(CELL_KEY)
     rename = {c: label for c, label in columns.items()}
     # a cell made only of UNODC's "<5" cells: its bound is the publisher's own censoring (no exact part)
     censored = None if exact else censored_cells(wide(UNCENSORED).rename(rename), list(rename.values()))
-    table = protected_table(
-        counts.fill_null(0).rename(rename),
-        "route",
-        list(rename.values()),
-        rule,
-        total_label=ALL_VICTIMS if exact else BREAKDOWN_SUM,
-        cell_keys=cell_keys.fill_null(0).rename(rename) if keyed else None,
-        censored=censored,
-    )
+    table: DisclosedTable | None
+    if exact or keyed:
+        table = protected_table(
+            counts.fill_null(0).rename(rename),
+            "route",
+            list(rename.values()),
+            rule,
+            total_label=ALL_VICTIMS if exact else BREAKDOWN_SUM,
+            cell_keys=cell_keys.fill_null(0).rename(rename) if keyed else None,
+            censored=censored,
+        )
+    else:  # both bounds protected as one system, this bound's table kept
+        pair = protected_bounds(
+            wide("n_low").fill_null(0).rename(rename),
+            wide("n_high").fill_null(0).rename(rename),
+            "route",
+            list(rename.values()),
+            rule,
+            total_label=BREAKDOWN_SUM,
+            exact=wide(UNCENSORED).rename(rename),
+        )
+        table = None if pair is None else (pair.low, pair.high)[side]
     if table is None:
         return None
     known = None
@@ -801,9 +860,29 @@ def region_table(
         if value != "victims" and UNCENSORED in flow_table.columns
         else None
     )
-    table = protected_table(
-        matrix.fill_null(0), row_key, matrix.columns[1:], rule, cell_keys=cell_keys, censored=censored
-    )
+    table: DisclosedTable | None
+    if censored is not None and value in ("victims_low", "victims_high"):
+        # both bounds protected as one system, this bound's table kept
+        other_bound = routes.region_flow_matrix(
+            flow_table,
+            level,  # type: ignore[arg-type]
+            value="victims_high" if value == "victims_low" else "victims_low",
+        )
+        other = matrix.select(row_key).join(other_bound, on=row_key, how="left").select(matrix.columns)
+        low, high = (matrix, other) if value == "victims_low" else (other, matrix)
+        bounds = protected_bounds(
+            low.fill_null(0),
+            high.fill_null(0),
+            row_key,
+            matrix.columns[1:],
+            rule,
+            exact=matrix_of(UNCENSORED),
+        )
+        table = None if bounds is None else bounds.low if value == "victims_low" else bounds.high
+    else:
+        table = protected_table(
+            matrix.fill_null(0), row_key, matrix.columns[1:], rule, cell_keys=cell_keys, censored=censored
+        )
     if table is None:
         return None
     origin, destination = f"origin_{level}", f"destination_{level}"
@@ -1533,20 +1612,16 @@ def _bounds_per_year(
     counts: pl.DataFrame, flagged: Sequence[int] | None, rule: DisclosureRule
 ) -> Bounds | None:
     """The protected table of censored victims per year (year as text, the note on probably incomplete years
-    unless ``flagged`` is None, victims), each bound on its own; None when too small to protect. A year made
-    only of the publisher's ``<5`` cells (nothing published exactly) needs no complement (:func:`censored_cells`)."""
+    unless ``flagged`` is None, victims), both bounds as one system (:func:`protected_bounds`); None when too
+    small to protect. A year made only of the publisher's ``<5`` cells (nothing published exactly) needs no
+    complement (:func:`censored_cells`)."""
     notes = [] if flagged is None else [_notes(counts["year"], flagged)]
     keys = ["year"] if flagged is None else ["year", "note"]
-    censored = (
-        censored_cells(counts.select(pl.col(UNCENSORED).alias(VICTIMS)), [VICTIMS])
-        if UNCENSORED in counts.columns
-        else None
+    exact = counts.select(pl.col(UNCENSORED).alias(VICTIMS)) if UNCENSORED in counts.columns else None
+    low, high = (
+        counts.select("year", *notes, pl.col(bound).alias(VICTIMS)) for bound in ("count_low", "count_high")
     )
-    pair = []
-    for bound in ("count_low", "count_high"):
-        frame = counts.select("year", *notes, pl.col(bound).alias(VICTIMS))
-        pair.append(protected_table(frame, keys, [VICTIMS], rule, censored=censored))
-    return None if pair[0] is None or pair[1] is None else Bounds(pair[0], pair[1])
+    return protected_bounds(low, high, keys, [VICTIMS], rule, exact=exact)
 
 
 def _year_text(frame: pl.DataFrame) -> pl.DataFrame:

@@ -40,6 +40,17 @@ Secondary suppression (:func:`suppress_table`)
     shown ``<5`` without a complement, and the audit's attacker is given its value, as anyone with the file
     has it (a stronger attacker, not a weaker audit). A margin is such a cell when all its cells are.
 
+Censored counts published as two bounds (:func:`suppress_bounds`)
+    A cell of censored counts is an exact part ``E`` and ``k`` censored parts of 1..4: low ``E + k``, high
+    ``E + 4k``. A reader who holds both bounds has ``E`` and ``k`` (5–8: one ``<5`` and an exact 4), and
+    combines the two tables' totals, so the bounds are protected as one system: a cell whose exact part is small
+    (``0 < E < threshold``, margins included) is withheld in both bounds, each bound is protected as above, and
+    an integer programme then audits the pair (what the reader sees: a cell withheld in either bound is withheld
+    in both) against a reader who knows how bounds are made: every withheld cell's low and high bound, and every
+    small exact part, must take at least two whole values; a cell pinned gets a complement in both bounds, and
+    the loop repeats. Exact parts of 0 or at least the threshold (UNODC's files) give the audit nothing to add
+    in practice, and the tables are those that protecting each bound on its own gives.
+
 Which counts are perturbed
     The cell key method below protects an organisation's *own* victim-level records of real people, which
     nobody else publishes. A source that is itself a published, protected release (CTDC's k-anonymised global
@@ -88,7 +99,7 @@ import functools
 import html
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Literal
@@ -116,6 +127,7 @@ __all__ = [
     "disclosed_share",
     "find_small_counts",
     "require_disclosed",
+    "suppress_bounds",
     "suppress_counts",
     "suppress_crosstab",
     "suppress_table",
@@ -741,54 +753,100 @@ def _exposed_cells_by_lp(grid: _Grid, hidden: list[int], bounds: list[tuple[floa
     return exposed
 
 
+def _suppressed_in(grid: _Grid, status: list[str | None], known: Sequence[bool], line: int) -> int:
+    """How many cells of a line are withheld (a ``known`` cell hides nothing: it counts as published)."""
+    members, total = grid.lines[line]
+    return sum(status[c] is not None and not known[c] for c in [*members, total])
+
+
+def _best_complement(
+    grid: _Grid, status: list[str | None], known: Sequence[bool], candidate_lines: Iterable[int]
+) -> int | None:
+    """The complement to add in one of ``candidate_lines``: the published positive cell with the smallest value
+    (ties: the one that also completes another line, then the first); None when there is none."""
+    values = grid.values
+    candidates = {
+        c
+        for line in candidate_lines
+        for c in [*grid.lines[line][0], grid.lines[line][1]]
+        if status[c] is None and values[c] > 0 and not known[c]  # a known cell hides nothing
+    }
+    if not candidates:
+        return None
+
+    def completes_another(cell: int) -> int:
+        return -sum(_suppressed_in(grid, status, known, line) == 1 for line in grid.lines_of(cell))
+
+    return min(candidates, key=lambda c: (values[c], completes_another(c), c))
+
+
+def _widening_lines(grid: _Grid, status: list[str | None], cell: int) -> Iterable[list[int]]:
+    """Where to find a complement for an exposed cell: its lines, then its suppressed neighbours' lines, then
+    all."""
+    own = grid.lines_of(cell)
+    yield own
+    neighbours = {
+        c for line in own for c in [*grid.lines[line][0], grid.lines[line][1]] if status[c] is not None
+    }
+    yield sorted({line for c in neighbours for line in grid.lines_of(c)})
+    yield list(range(len(grid.lines)))
+
+
+def _complements_for(
+    grid: _Grid,
+    status: list[str | None],
+    known: Sequence[bool],
+    exposed: Sequence[int],
+    add_complement: Callable[[int, list[int]], None],
+) -> bool:
+    """One complement for each exposed cell, looked for ever further afield (:func:`_widening_lines`), none in
+    a line that already got one in this pass (the audit runs again first); whether any was added."""
+    touched: set[int] = set()
+    for cell in exposed:
+        if touched.intersection(grid.lines_of(cell)):
+            continue
+        for lines in _widening_lines(grid, status, cell):
+            complement = _best_complement(grid, status, known, lines)
+            if complement is not None:
+                add_complement(complement, lines)
+                touched.update(grid.lines_of(complement))
+                break
+    return bool(touched)
+
+
+def _unprotectable(rule: DisclosureRule) -> DisclosureError:
+    # Every positive cell is withheld and the labels alone still pin a count down (e.g. four categories of "<5"
+    # under a total of "<5": each must be 1). No suppression can protect it.
+    return DisclosureError(
+        "this table cannot be published safely: even with every count withheld, the labels "
+        f"determine a count below {rule.threshold}; merge categories or publish the total only"
+    )
+
+
 def _protect(
-    grid: _Grid, status: list[str | None], rule: DisclosureRule, audit: bool, known: Sequence[bool]
+    grid: _Grid,
+    status: list[str | None],
+    rule: DisclosureRule,
+    audit: bool,
+    known: Sequence[bool],
+    chosen_from: dict[int, list[int]] | None = None,
 ) -> None:
     """Add complements to ``status`` in place until no suppressed cell can be recomputed. Cells ``known`` to
-    anyone (the publisher's own censored bounds) need no protection: they count as published."""
-    values = grid.values
-    chosen_from: dict[int, list[int]] = {}  # complement -> the lines it was the smallest candidate of
+    anyone (the publisher's own censored bounds) need no protection: they count as published. ``chosen_from``
+    (complement -> the lines it was the smallest candidate of) is kept across calls when given."""
+    chosen_from = {} if chosen_from is None else chosen_from
 
     def add_complement(cell: int, lines: list[int]) -> None:
         status[cell] = _COMPLEMENT
         chosen_from[cell] = lines
-
-    def suppressed_in(line: int) -> int:
-        members, total = grid.lines[line]
-        return sum(status[c] is not None and not known[c] for c in [*members, total])
-
-    def best_complement(candidate_lines: Iterable[int]) -> int | None:
-        candidates = {
-            c
-            for line in candidate_lines
-            for c in [*grid.lines[line][0], grid.lines[line][1]]
-            if status[c] is None and values[c] > 0 and not known[c]  # a known cell hides nothing
-        }
-        if not candidates:
-            return None
-
-        def completes_another(cell: int) -> int:
-            return -sum(suppressed_in(line) == 1 for line in grid.lines_of(cell))
-
-        return min(candidates, key=lambda c: (values[c], completes_another(c), c))
-
-    def widening_lines(cell: int) -> Iterable[list[int]]:
-        """Where to find a complement: the cell's lines, then its suppressed neighbours' lines, then all."""
-        own = grid.lines_of(cell)
-        yield own
-        neighbours = {
-            c for line in own for c in [*grid.lines[line][0], grid.lines[line][1]] if status[c] is not None
-        }
-        yield sorted({line for c in neighbours for line in grid.lines_of(c)})
-        yield list(range(len(grid.lines)))
 
     while True:
         changed = True
         while changed:
             changed = False
             for line in range(len(grid.lines)):
-                if suppressed_in(line) == 1:
-                    cell = best_complement([line])
+                if _suppressed_in(grid, status, known, line) == 1:
+                    cell = _best_complement(grid, status, known, [line])
                     if cell is not None:
                         add_complement(cell, [line])
                         changed = True
@@ -797,23 +855,8 @@ def _protect(
         exposed = _exposed_cells(grid, status, rule, chosen_from, known)
         if not exposed:
             return
-        touched: set[int] = set()  # lines that got a complement in this pass: re-audit before adding there
-        for cell in exposed:
-            if touched.intersection(grid.lines_of(cell)):
-                continue
-            for lines in widening_lines(cell):
-                complement = best_complement(lines)
-                if complement is not None:
-                    add_complement(complement, lines)
-                    touched.update(grid.lines_of(complement))
-                    break
-        if not touched:
-            # Every positive cell is withheld and the labels alone still pin a count down (e.g. four
-            # categories of "<5" under a total of "<5": each must be 1). No suppression can protect it.
-            raise DisclosureError(
-                "this table cannot be published safely: even with every count withheld, the labels "
-                f"determine a count below {rule.threshold}; merge categories or publish the total only"
-            )
+        if not _complements_for(grid, status, known, exposed, add_complement):
+            raise _unprotectable(rule)
 
 
 def suppress_table(
@@ -851,21 +894,8 @@ def suppress_table(
     only of counts the publisher censored (a bound of UNODC's ``<5`` cells): small, they are shown as small
     counts but get no complement, and the audit takes their value as known (see the module docstring).
     """
-    keys = [row_key] if isinstance(row_key, str) else list(row_key)
-    value_columns = list(value_columns)
-    if not value_columns:
-        raise ParameterError("suppress_table needs at least one value column")
-    missing = [k for k in keys if k not in df.columns]
-    if missing:
-        raise ParameterError(f"row key column(s) not in the table: {', '.join(missing)}")
-    if total_label in value_columns:
-        raise ParameterError(f"a value column is already named {total_label!r}; choose another total_label")
-    counts = _as_counts(df.select([*keys, *value_columns]), value_columns, allow_null=False)
+    keys, value_columns, counts = _checked_table(df, row_key, value_columns, total_label)
     key_columns = counts.select(keys)
-    if key_columns.null_count().sum_horizontal().item():
-        raise ParameterError("row keys must not be missing in a table with totals")
-    if key_columns.is_duplicated().any():
-        raise ParameterError(f"row key {', '.join(keys)} is not unique; aggregate the table first")
     if not margins:
         return suppress_counts(counts, value_columns, rule, cell_keys=cell_keys, noise=noise)
     if counts.height == 0:
@@ -889,8 +919,57 @@ def suppress_table(
         known_grid = _known_cells(censored, value_columns, counts.height, grid)
         _protect(grid, status, rule, audit, known_grid)
 
+    return _disclosed_table(
+        key_columns,
+        value_columns,
+        total_label,
+        grid,
+        status,
+        known_grid,
+        rule,
+        n_primary=n_primary,
+        perturbed=cell_keys is not None,
+    )
+
+
+def _checked_table(
+    df: pl.DataFrame, row_key: str | Sequence[str], value_columns: Sequence[str], total_label: str
+) -> tuple[list[str], list[str], pl.DataFrame]:
+    """The row keys, the value columns and the table (keys and counts as Int64) of a table with totals,
+    checked: whole non-negative counts, unique keys that are never missing."""
+    keys = [row_key] if isinstance(row_key, str) else list(row_key)
+    value_columns = list(value_columns)
+    if not value_columns:
+        raise ParameterError("suppress_table needs at least one value column")
+    missing = [k for k in keys if k not in df.columns]
+    if missing:
+        raise ParameterError(f"row key column(s) not in the table: {', '.join(missing)}")
+    if total_label in value_columns:
+        raise ParameterError(f"a value column is already named {total_label!r}; choose another total_label")
+    counts = _as_counts(df.select([*keys, *value_columns]), value_columns, allow_null=False)
+    key_columns = counts.select(keys)
+    if key_columns.null_count().sum_horizontal().item():
+        raise ParameterError("row keys must not be missing in a table with totals")
+    if key_columns.is_duplicated().any():
+        raise ParameterError(f"row key {', '.join(keys)} is not unique; aggregate the table first")
+    return keys, value_columns, counts
+
+
+def _disclosed_table(
+    key_columns: pl.DataFrame,
+    value_columns: Sequence[str],
+    total_label: str,
+    grid: _Grid,
+    status: list[str | None],
+    known_grid: Sequence[bool],
+    rule: DisclosureRule,
+    *,
+    n_primary: int,
+    perturbed: bool = False,
+) -> DisclosedTable:
+    """The :class:`DisclosedTable` of a protected grid (margins included): what is published, and why not."""
     width = grid.n_cols
-    out_columns = [*value_columns, total_label] if width > len(value_columns) else value_columns
+    out_columns = [*value_columns, total_label] if width > len(value_columns) else list(value_columns)
     published: dict[str, list[int | None]] = {c: [] for c in out_columns}
     reasons: dict[str, list[str | None]] = {c: [] for c in out_columns}
     known: dict[str, list[bool]] = {c: [] for c in out_columns}
@@ -900,22 +979,24 @@ def suppress_table(
             reasons[column].append(status[cell])
             known[column].append(known_grid[cell])
             published[column].append(None if status[cell] is not None else grid.values[cell])
+    keys = key_columns.columns
     key_frame = pl.concat([key_columns, pl.DataFrame({k: [None] for k in keys}, schema=key_columns.schema)])
     frame = key_frame.with_columns(
         [pl.Series(c, published[c], dtype=pl.Int64) for c in out_columns]
         + [pl.Series(_flag_column(c), [r is not None for r in reasons[c]]) for c in out_columns]
     )
+    n_withheld = sum(s is not None for s in status)
     return DisclosedTable(
         frame=frame,
         count_columns=tuple(out_columns),
         rule=rule,
         n_primary=n_primary,
-        n_secondary=sum(s == _COMPLEMENT for s in status),
+        n_secondary=n_withheld - n_primary,
         has_total_row=True,
         has_total_column=width > len(value_columns),
         total_label=total_label,
         reasons=pl.DataFrame(reasons, schema={c: pl.String for c in out_columns}),
-        perturbed=cell_keys is not None,
+        perturbed=perturbed,
         known=pl.DataFrame(known, schema={c: pl.Boolean for c in out_columns})
         if any(known_grid)
         else pl.DataFrame(),
@@ -939,6 +1020,274 @@ def _known_cells(
     # a margin is known when every cell of its line is: its sum of flags equals the line's length
     shaped = _grid_with_margins([[1] * len(columns) for _ in range(height)]).values
     return [k == n for k, n in zip(known, shaped, strict=True)]
+
+
+#: UNODC's censoring: a ``<5`` cell is 1..4 (the low bound of a censored count takes 1 per ``<5`` cell, the high 4).
+CENSORED_RANGE = (1, 4)
+
+
+def suppress_bounds(
+    low: pl.DataFrame,
+    high: pl.DataFrame,
+    row_key: str | Sequence[str],
+    value_columns: Sequence[str],
+    rule: DisclosureRule = DEFAULT_RULE,
+    *,
+    exact: pl.DataFrame | None = None,
+    censored: pl.DataFrame | None = None,
+    total_label: str = "Total",
+    censored_range: tuple[int, int] = CENSORED_RANGE,
+) -> tuple[DisclosedTable, DisclosedTable]:
+    """Disclosure control of a table of censored counts published as two bounds (UNODC's ``<5``), the low and
+    the high bound protected as one system (see the module docstring).
+
+    ``low`` and ``high`` are the tables of the two bounds (the same rows, keys and columns, as
+    :func:`suppress_table` takes them); each cell is an exact part ``E`` (the counts published exactly) and
+    ``k`` censored parts, each in ``censored_range`` (1..4): low ``E + k``, high ``E + 4k``, so the two bounds of
+    a cell give ``E`` and ``k`` back. ``censored`` marks the cells without an exact part (as
+    :func:`suppress_table`). Each bound is protected as :func:`suppress_table` protects it, and:
+
+    - a cell whose exact part is small (``0 < E < threshold``: a file that publishes ``3``) is withheld in
+      both bounds, ``x`` where its low bound is not itself small (a published 5–8 is 4 exact and one ``<5``);
+    - the pair is audited by integer programming against a reader who holds both bounds of every published
+      cell and margin and knows how bounds are made: every withheld cell's low and high bound must take at
+      least two values, and so must the exact part of every cell whose exact part is small; a cell they pin
+      gets a complement in both bounds, and the loop repeats.
+
+    ``exact`` (a frame with a column per value column, row for row) holds each cell's exact part; None: read
+    from the bounds (``low - (high - low) / 3``). A cell whose bounds are not of that form (a difference of
+    censored sums) is audited as any pair of bounds of at least its exact part.
+
+    Returns the protected low and high tables; raises :class:`DisclosureError` for a table that no
+    suppression can protect. For exact parts that are 0 or at least the threshold (UNODC's files) the joint
+    audit has found nothing to add (real UNODC tables; hundreds of random ones): the two tables are then those
+    that :func:`suppress_table` gives each bound.
+    """
+    smallest, largest = censored_range
+    if not 0 < smallest < largest:
+        raise ParameterError(
+            f"censored_range must be two whole numbers 0 < low < high, not {censored_range!r}"
+        )
+    keys, value_columns, low_counts = _checked_table(low, row_key, value_columns, total_label)
+    _, _, high_counts = _checked_table(high, row_key, value_columns, total_label)
+    if not low_counts.select(keys).equals(high_counts.select(keys)):
+        raise ParameterError("the low and the high bound tables must have the same rows, in the same order")
+    if low_counts.height == 0:
+        raise ParameterError("cannot publish totals of an empty table")
+    low_grid = _grid_with_margins([list(r) for r in low_counts.select(value_columns).rows()])
+    high_grid = _grid_with_margins([list(r) for r in high_counts.select(value_columns).rows()])
+    if any(hi < lo for lo, hi in zip(low_grid.values, high_grid.values, strict=True)):
+        raise ParameterError("a high bound is smaller than its low bound")
+    known = _known_cells(censored, value_columns, low_counts.height, low_grid)
+    if exact is None:  # each cell's exact part from its two bounds: low - (high - low) / 3
+        spread = largest - smallest
+        parts = [
+            [max(lo - smallest * ((hi - lo) // spread), 0) for lo, hi in zip(*r, strict=True)]
+            for r in zip(
+                low_counts.select(value_columns).rows(), high_counts.select(value_columns).rows(), strict=True
+            )
+        ]
+    else:
+        if exact.height != low_counts.height or any(c not in exact.columns for c in value_columns):
+            raise ParameterError("exact needs a column per value column and a row per row of the table")
+        parts = [
+            list(r)
+            for r in _as_counts(exact.fill_null(0), value_columns, allow_null=False)
+            .select(value_columns)
+            .rows()
+        ]
+    exact_grid = _grid_with_margins(parts)
+    if any(e > lo for e, lo in zip(exact_grid.values, low_grid.values, strict=True)):
+        raise ParameterError("a cell's exact part is larger than its low bound")
+    if any(k and e for k, e in zip(known, exact_grid.values, strict=True)):
+        raise ParameterError("a cell marked censored has an exact part")
+    status_low: list[str | None] = [_SMALL if rule.is_small(v) else None for v in low_grid.values]
+    status_high: list[str | None] = [_SMALL if rule.is_small(v) else None for v in high_grid.values]
+    for cell, part in enumerate(exact_grid.values):
+        if part > 0 and rule.is_small(part) and status_low[cell] is None:
+            # a small exact part whose bounds are not small: both published would give it back
+            status_low[cell] = status_high[cell] = _COMPLEMENT
+    n_primary = (sum(s is not None for s in status_low), sum(s is not None for s in status_high))
+    chosen: tuple[dict[int, list[int]], dict[int, list[int]]] = ({}, {})
+    n_interior = len(value_columns)
+    shown: list[str | None] = []
+
+    def add_complement(cell: int, _lines: list[int]) -> None:
+        for status in (status_low, status_high, shown):
+            if status[cell] is None:
+                status[cell] = _COMPLEMENT
+
+    while True:
+        _protect(low_grid, status_low, rule, True, known, chosen[0])
+        _protect(high_grid, status_high, rule, True, known, chosen[1])
+        shown[:] = [_pair_label(lo, hi) for lo, hi in zip(status_low, status_high, strict=True)]
+        pinned = _pinned_pairs(
+            (low_grid, high_grid, exact_grid), n_interior, shown, known, rule, censored_range
+        )
+        if not pinned:
+            break
+        # complements among the cells published in both bounds, the smallest low bound first
+        if not _complements_for(low_grid, shown, known, pinned, add_complement):
+            raise _unprotectable(rule)
+    key_columns = low_counts.select(keys)
+    return (
+        _disclosed_table(
+            key_columns, value_columns, total_label, low_grid, status_low, known, rule, n_primary=n_primary[0]
+        ),
+        _disclosed_table(
+            key_columns,
+            value_columns,
+            total_label,
+            high_grid,
+            status_high,
+            known,
+            rule,
+            n_primary=n_primary[1],
+        ),
+    )
+
+
+def _pair_label(low: str | None, high: str | None) -> str | None:
+    """How a reader sees a cell from the reasons of its two bounds (as
+    :func:`evidence.notebooks.builders.published_pair` shows it): published (None), small (``<5``: the low
+    bound is small) or withheld (``x``: the high bound is at least the threshold)."""
+    if low is None and high is None:
+        return None
+    if high == _SMALL or (low == _SMALL and high is None):
+        return _SMALL
+    return _COMPLEMENT
+
+
+def _pinned_pairs(
+    grids: tuple[_Grid, _Grid, _Grid],
+    n_interior: int,
+    shown: Sequence[str | None],
+    known: Sequence[bool],
+    rule: DisclosureRule,
+    censored_range: tuple[int, int],
+) -> list[int]:
+    """The cells (margins included) that a reader holding both bounds pins down, by integer programming.
+
+    ``grids``: the low bounds, the high bounds and the exact parts. The reader's unknowns are each interior
+    cell's exact part ``E`` and its number of censored parts ``k`` (whole, at least 0: low ``E + k``, high
+    ``E + 4k``); a cell whose bounds are not of that form (a difference of censored sums, 74–81) gets two more,
+    its low and high bound less ``E`` (whole, the low at most the high). What is published constrains them: a
+    published pair and a ``known`` cell fix both bounds of a cell (a margin is the sum of its cells), a ``<5``
+    puts the low bound in 1..threshold-1, an ``x`` the low bound at 1 or more and the high bound at the
+    threshold or more. A withheld cell is pinned when its low or its high bound takes one value only over every
+    table of whole numbers that fits; any cell whose exact part is small (0 < E < threshold) is pinned when that
+    part does. Feasible tables are found with a few objectives that move many cells at once; the cells still
+    unresolved get their own min/max."""
+    import numpy as np
+    from scipy.optimize import Bounds as Box
+    from scipy.optimize import LinearConstraint, milp
+
+    low_grid, high_grid, exact_grid = grids
+    smallest, largest = censored_range
+    width, n_rows = low_grid.n_cols, low_grid.n_rows - 1
+    n = n_rows * n_interior
+    index = [i * width + j for i in range(n_rows) for j in range(n_interior)]  # interior cell -> grid cell
+    # the truth: E and k of every interior cell, then the low and high parts of the irregular ones
+    exact_parts = [exact_grid.values[c] for c in index]
+    low_parts = [low_grid.values[c] - e for c, e in zip(index, exact_parts, strict=True)]
+    high_parts = [high_grid.values[c] - e for c, e in zip(index, exact_parts, strict=True)]
+    censored = [a // smallest for a in low_parts]
+    irregular = [
+        m
+        for m in range(n)
+        if low_parts[m] != smallest * censored[m] or high_parts[m] != largest * censored[m]
+    ]
+    for m in irregular:
+        censored[m] = 0
+    extra = {m: 2 * n + 2 * q for q, m in enumerate(irregular)}  # its low part, then its high part
+    n_vars = 2 * n + 2 * len(irregular)
+    truth = np.array(
+        exact_parts + censored + [part for m in irregular for part in (low_parts[m], high_parts[m])],
+        dtype=float,
+    )
+
+    def members(cell: int) -> list[int]:
+        i, j = divmod(cell, width)
+        return [
+            a * n_interior + b
+            for a in (range(n_rows) if i == n_rows else [i])
+            for b in (range(n_interior) if j >= n_interior else [j])
+        ]
+
+    def weights(of: list[int], bound: int | None) -> np.ndarray:
+        """The low bound (0), the high bound (1) or the exact part (None) of the sum of cells ``of``."""
+        row = np.zeros(n_vars)
+        for m in of:
+            row[m] += 1
+            if bound is not None:
+                row[n + m] += (smallest, largest)[bound]
+                if m in extra:
+                    row[extra[m] + bound] += 1
+        return row
+
+    rows: list[np.ndarray] = []
+    lower: list[float] = []
+    upper: list[float] = []
+    checks: list[tuple[int, np.ndarray]] = []  # (grid cell, a quantity that must take two values)
+    for m in irregular:  # a bound less the exact part: the low at most the high
+        row = np.zeros(n_vars)
+        row[extra[m]], row[extra[m] + 1] = -1.0, 1.0
+        rows.append(row)
+        lower.append(0.0)
+        upper.append(np.inf)
+    for cell, label in enumerate(shown):
+        cells = members(cell)
+        low_row, high_row = weights(cells, 0), weights(cells, 1)
+        if known[cell] or label is None:
+            for row in (low_row, high_row):
+                rows.append(row)
+                lower.append(float(row @ truth))
+                upper.append(float(row @ truth))
+        elif label == _SMALL:
+            rows.append(low_row)
+            lower.append(float(rule.smallest_small))
+            upper.append(float(rule.threshold - 1))
+        else:
+            rows += [low_row, high_row]
+            lower += [1.0, float(rule.threshold)]
+            upper += [np.inf, np.inf]
+        if label is not None and not known[cell]:
+            checks += [(cell, low_row), (cell, high_row)]
+        if exact_grid.values[cell] > 0 and rule.is_small(exact_grid.values[cell]):
+            checks.append((cell, weights(cells, None)))
+    if not checks:
+        return []
+    # duplicate rows (a one-column table's row total is its cell) can make HiGHS' presolve call a feasible
+    # integer program infeasible: one row each
+    stacked = np.unique(np.column_stack([np.array(rows), lower, upper]), axis=0)
+    constraints = LinearConstraint(stacked[:, :-2], stacked[:, -2], stacked[:, -1])
+    ceiling = 10 * (float(truth @ weights(list(range(n)), 1)) + rule.threshold)
+    box, integral = Box(0, ceiling), np.ones(n_vars)
+    quantities = np.array([row for _, row in checks])
+    true_values = quantities @ truth
+    unresolved = np.ones(len(checks), dtype=bool)
+
+    def differs_with(objective: np.ndarray) -> None:
+        for options in ({}, {"presolve": False}):
+            result = milp(
+                objective, constraints=constraints, integrality=integral, bounds=box, options=options
+            )
+            if result.status == 0:
+                unresolved[np.abs(quantities @ result.x - true_values) > 0.5] = False
+                return
+
+    rng = np.random.default_rng(0)  # fixed seed: the same table always gets the same suppression
+    for sign in (1.0, -1.0):
+        differs_with(sign * (unresolved @ quantities))
+    for _ in range(4):
+        if not unresolved.any():
+            break
+        differs_with((rng.choice([-1.0, 1.0], size=len(checks)) * unresolved) @ quantities)
+    for k in np.flatnonzero(unresolved).tolist():
+        differs_with(quantities[k])
+        if unresolved[k]:
+            differs_with(-quantities[k])
+    return sorted({checks[k][0] for k in np.flatnonzero(unresolved).tolist()})
 
 
 def suppress_crosstab(
