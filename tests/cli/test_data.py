@@ -156,10 +156,7 @@ def test_load_summary_of_real_victim_records_publishes_the_numbers_of_every_othe
 
     from evidence.sources.registry import load
 
-    # the sample as an organisation's own records (CTDC's published release itself is not perturbed)
-    path = tmp_path / "own_records.csv"
-    path.write_bytes((shared_data / "ctdc" / "k_anon_sample.csv").read_bytes())
-    path.with_name(path.name + ".provenance.json").write_text('{"protection": "cell_key"}')
+    path = shared_data / "ctdc" / "k_anon_sample.csv"  # records of real people: perturbed by the cell key
     cells = _summary_cells(invoke("data", "load", str(path), "--summary").stdout)
     flows = json.loads(invoke("flows", "--data", str(path), "--json").stdout)["flows"]
     trend = json.loads(invoke("trend", "--data", str(path), "--json").stdout)["yearly_counts"]

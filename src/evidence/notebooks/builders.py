@@ -658,7 +658,8 @@ def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> 
     and years, a stateless group (the Rohingya) said to be one; None when there are none (case data, a
     country as origin). Counts protected as every count (a bound below the threshold withheld; a sum of the
     publisher's ``<5`` cells kept as ``<5`` or ``<5–12``: :func:`published_pair`); the texts are the file's,
-    escaped for Markdown and HTML."""
+    escaped for Markdown and HTML and marked as labels (:func:`~evidence.presentation.markup.data_label`: a
+    category "alert(2)" or "Q6.1_10s_2019" holds no count), the counts beside them scanned as every count."""
     from evidence.analyses import routes
     from evidence.analyses.coverage import years_text
 
@@ -679,10 +680,15 @@ def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> 
     ):
         pair = published_pair(lo, hi, rule.label, censored=row[UNCENSORED] == 0)
         group = " (a stateless group: no country of citizenship)" if row["stateless"] else ""
-        parts.append(f"{row['category']}{group} {bounds_text(pair)} ({years_text(row['years'])})")
-    return escape_markdown(
-        f"Citizenship not mapped to a country (counted above in {ORIGIN_UNKNOWN[0].lower()}{ORIGIN_UNKNOWN[1:]}, "
-        f"with those the publisher gives as unknown): {'; '.join(parts)}."
+        counted = escape_markdown(f"{group} {bounds_text(pair)} ({years_text(row['years'])})")
+        parts.append(markup.data_label(row["category"]) + counted)
+    return (
+        escape_markdown(
+            f"Citizenship not mapped to a country (counted above in {ORIGIN_UNKNOWN[0].lower()}"
+            f"{ORIGIN_UNKNOWN[1:]}, with those the publisher gives as unknown): "
+        )
+        + "; ".join(parts)
+        + "."
     )
 
 

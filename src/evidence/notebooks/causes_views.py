@@ -856,9 +856,11 @@ def show_society_section(
                 note=f"{model.n_countries} countries, each with its detected victims of the year nearest the "
                 f"GSI's estimate within {first}–{last} (a country whose latest count is older is left out); "
                 "Poisson pseudo-likelihood with robust intervals. An association, not a cause.",
-                kinds={c: "statistic" for c in model_table.columns[1:]},
+                # "Where": the change a ratio is for ("10 points higher": a step of a scale, no count of people)
+                kinds={"Where": "parameter"} | {c: "statistic" for c in model_table.columns[1:]},
             )
-            display(Markdown("\n".join(f"- {s}" for s in model.sentences())))
+            sentences = model.sentences(mark=lambda step: number(step, "parameter"))
+            display(Markdown("\n".join(f"- {s}" for s in sentences)))
     else:
         display(
             Markdown(
