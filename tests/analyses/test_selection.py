@@ -83,7 +83,9 @@ def test_a_release_its_publisher_protected_is_still_perturbed_by_the_cell_key(sh
     own = _loaded()
     assert not own.provenance.published_protection and Selection(own).keyed
     # the publisher's protection changes nothing, wherever it is stated
-    stated = dataclasses.replace(own, provenance=dataclasses.replace(own.provenance, published_protection="x"))
+    stated = dataclasses.replace(
+        own, provenance=dataclasses.replace(own.provenance, published_protection="x")
+    )
     assert stated.protection == "cell_key"
     # synthetic records, and a sidecar's explicit choice, are not perturbed
     synthetic = dataclasses.replace(own, provenance=dataclasses.replace(own.provenance, synthetic=True))

@@ -347,7 +347,9 @@ def test_text_from_the_data_is_never_rich_markup(capsys):
     assert "Côte [/] d'Ivoire" in out and "[link=https://x.example]" in out and "As written [b]" in out
 
 
-def test_load_of_list_capture_data_names_evidence_estimate(run_main, shared_data: Path, tmp_path: Path) -> None:
+def test_load_of_list_capture_data_names_evidence_estimate(
+    run_main, shared_data: Path, tmp_path: Path
+) -> None:
     # the review (finding 16): "not a layout any loader knows (header 'LA,NG,PFNCA,GO,GP,count')"
     path = shared_data / "mse" / "uk_2013_5list" / "UKdat_5.csv"
     code, out, err = run_main(["data", "load", str(path)])

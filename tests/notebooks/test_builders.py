@@ -1097,7 +1097,9 @@ def test_route_tables_name_the_citizenships_not_mapped_to_a_country(tmp_path):
     ]
     selection = Selection(_glotip(tmp_path, rows), country="THA", role="destination")
     line = unmapped_origins_line(selection, RULE)
-    assert line is not None and "Rohingya</span> (a stateless group: no country of citizenship) 149–152" in line
+    assert (
+        line is not None and "Rohingya</span> (a stateless group: no country of citizenship) 149–152" in line
+    )
     assert "Unknown" not in line  # the publisher's own unknown is no text to map
     assert "<b>" not in line and "\\<b\\>Atlantis\\*" in line  # the file's text, escaped
     assert "Atlantis\\*\\</b\\></span> \\<5" in line  # an exact 3 below the threshold is withheld
@@ -1136,7 +1138,9 @@ def test_real_thailand_route_table_names_the_rohingya(shared_data):
 
     glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
     line = unmapped_origins_line(Selection(glotip, country="THA", role="destination"), RULE)
-    assert line is not None and "Rohingya</span> (a stateless group: no country of citizenship) 202–205" in line
+    assert (
+        line is not None and "Rohingya</span> (a stateless group: no country of citizenship) 202–205" in line
+    )
 
 
 def test_real_myanmar_route_table_shows_china_as_repatriation_not_a_domestic_route(shared_data):

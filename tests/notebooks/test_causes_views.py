@@ -256,7 +256,9 @@ def test_a_too_few_note_of_a_country_level_model_is_no_count_of_people():
     from evidence.notebooks.causes_views import _too_few_note
     from evidence.presentation.disclosure import find_small_counts
 
-    note = _too_few_note(ParameterError("only 2 countries have detected victims and every GSI figure: too few"))
+    note = _too_few_note(
+        ParameterError("only 2 countries have detected victims and every GSI figure: too few")
+    )
     assert find_small_counts(markdown_to_html(note)) == []
     other = _too_few_note(ParameterError("3 victims <b>x</b>"))
     assert "\\<b\\>" in other and [h.value for h in find_small_counts(markdown_to_html(other))] == [3]

@@ -291,7 +291,12 @@ def test_a_real_data_brief_builds_at_ctdcs_thresholds(real_files, tmp_path, thre
     from evidence.briefs.render import render_run
     from evidence.runs.execute import run_notebook
 
-    parameters = {"country": "THA", "role": "destination", "data": real_files, "disclosure_threshold": threshold}
+    parameters = {
+        "country": "THA",
+        "role": "destination",
+        "data": real_files,
+        "disclosure_threshold": threshold,
+    }
     outcome = run_notebook("country_brief", parameters, out_root=tmp_path / "runs")
     assert outcome.status == "ok", outcome.error
     folder = Path(outcome.folder)

@@ -670,9 +670,7 @@ class Break:
 MIN_BREAK_SEGMENT = 4
 
 
-def find_break(
-    counts: pl.DataFrame, *, min_segment: int = MIN_BREAK_SEGMENT, level: float = 0.95
-) -> Break:
+def find_break(counts: pl.DataFrame, *, min_segment: int = MIN_BREAK_SEGMENT, level: float = 0.95) -> Break:
     """Search the break year of a yearly series (each segment at least ``min_segment`` published years: the
     years of the series, not of its span), by maximum
     Poisson likelihood; the chosen model is refitted as negative binomial when overdispersed (as

@@ -586,11 +586,11 @@ def _print_trend(payload: dict[str, Any]) -> None:
         if key in payload:
             console.print(f"[dim]{escape(payload[key])}[/]")
     if inconsistent := payload.get("inconsistent"):
-        cells = "; ".join(
+        listed = "; ".join(
             f"{c['year']} {c['category']} {c['count']} > total {c['total']}" for c in inconsistent["cells"]
         )
         console.print(
-            f"[yellow]publisher inconsistency:[/] {escape(cells)}: {escape(inconsistent['note'])}; left out of "
+            f"[yellow]publisher inconsistency:[/] {escape(listed)}: {escape(inconsistent['note'])}; left out of "
             "that category's models",
             highlight=False,
         )

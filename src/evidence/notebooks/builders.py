@@ -1375,9 +1375,7 @@ class YearlyNumbers:
             else ()
         )
         kept = series.filter(~pl.col("year").is_in([*self.flagged, *above]))
-        return dataclasses.replace(
-            _series_models(category, kept, threshold=threshold), above_total=above
-        )
+        return dataclasses.replace(_series_models(category, kept, threshold=threshold), above_total=above)
 
     def chart_table(self) -> DisclosedTable | None:
         """Victims per year for a chart: the dated rows of :attr:`per_year` (exact counts), years as numbers."""
