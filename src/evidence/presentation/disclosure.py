@@ -80,7 +80,9 @@ What a number counts
     ``data-kind="<kind>"`` with one of :data:`NUMBER_KINDS`
     (:func:`evidence.presentation.markup.number` and the table writer of :mod:`evidence.presentation.tables`
     write it). The scanner skips what is marked as any kind but :data:`PEOPLE`, checks every number marked
-    :data:`PEOPLE` strictly, and reads unmarked text with its heuristics.
+    :data:`PEOPLE` strictly, and reads unmarked text with its heuristics. A name from the data written into
+    prose is marked :data:`LABEL` (:func:`evidence.presentation.markup.data_label`), as table headers are:
+    "alert(2)" or "Q6.1_10s_2019" counts nobody, and only the name is skipped, never the counts beside it.
 """
 
 from __future__ import annotations
