@@ -69,32 +69,27 @@ def test_protection_follows_the_provenance_else_the_kind_of_records():
         _loaded(protection="noise")
 
 
-def test_a_release_its_publisher_protected_is_shown_as_published_not_perturbed(shared_data):
+def test_a_release_its_publisher_protected_is_still_perturbed_by_the_cell_key(shared_data):
     import dataclasses
 
     from evidence.sources.registry import load
 
     # CTDC's k-anonymised release is public and k = 11-protected: its provenance says so (from its metadata,
-    # not its file name), and its counts are not perturbed (16 Cambodians in Thailand stay 16)
+    # not its file name, shown in the brief's note), but its records are of real people and two overlapping
+    # tables of it subtract to a withheld count (review finding 1): the cell key applies
     k_anon = load(shared_data / "ctdc" / "k_anon_sample.csv")
     assert "k-anonymised" in k_anon.provenance.published_protection
-    assert k_anon.protection == "suppression" and not Selection(k_anon).keyed
-    from evidence.analyses import trends
-
-    khm = Selection(k_anon, country="KHM", role="origin", years=(2010, 2010))
-    assert trends.yearly_counts(khm)["count"].to_list() == [16] and "cell_key" not in trends.yearly_counts(
-        khm
-    )
-    # an organisation's own records (no publisher's protection) are still perturbed
+    assert k_anon.protection == "cell_key" and Selection(k_anon).keyed
     own = _loaded()
     assert not own.provenance.published_protection and Selection(own).keyed
-    # the property travels with the provenance: a copy renamed, or another release, behaves the same
-    renamed = dataclasses.replace(k_anon, provenance=dataclasses.replace(k_anon.provenance, path="other.csv"))
-    assert renamed.protection == "suppression"
+    # the publisher's protection changes nothing, wherever it is stated
     stated = dataclasses.replace(
         own, provenance=dataclasses.replace(own.provenance, published_protection="x")
     )
-    assert stated.protection == "suppression"
+    assert stated.protection == "cell_key"
+    # synthetic records, and a sidecar's explicit choice, are not perturbed
+    synthetic = dataclasses.replace(own, provenance=dataclasses.replace(own.provenance, synthetic=True))
+    assert synthetic.protection == "suppression"
 
 
 def test_record_keys_are_fixed_secret_and_carried_into_counts(monkeypatch):

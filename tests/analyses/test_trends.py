@@ -133,7 +133,7 @@ def test_break_is_found_at_the_known_year_of_a_piecewise_series():
     assert found.ci_before[0] < math.exp(0.12) < found.ci_before[1]
     assert found.ci_after[0] < math.exp(-0.15) < found.ci_after[1]
     assert found.aic_break < found.aic_no_break
-    assert found.n_candidates == len(years) - 2 * 3 + 1
+    assert found.n_candidates == len(years) - 2 * trends.MIN_BREAK_SEGMENT + 1
 
 
 def test_no_break_in_a_straight_series_is_not_significant():
@@ -144,20 +144,31 @@ def test_no_break_in_a_straight_series_is_not_significant():
 
 
 def test_break_needs_two_full_segments():
-    with pytest.raises(ParameterError, match="at least 6 years"):
-        trends.find_break(series(range(2015, 2020), [1, 2, 3, 4, 5]))
+    with pytest.raises(ParameterError, match="at least 8 years"):
+        trends.find_break(series(range(2015, 2022), [1, 2, 3, 4, 5, 6, 7]))
+
+
+def test_a_break_has_four_published_years_on_each_side_whatever_the_span():
+    # the review (finding 10): Thailand's "other forms" broke at 2019 with 2019-2021 after it (0.178/yr), and
+    # at 2017 with 2007, 2014-2016 before it: segments count the published years, not the span
+    years = [2007, 2014, 2015, 2016, 2017, 2018, 2019, 2020, 2021]
+    counts = [217, 300, 310, 330, 350, 360, 900, 120, 20]  # a collapse in the last three years
+    found = trends.find_break(series(years, counts))
+    assert found.break_year in (2017, 2018)
+    assert {y for y, _ in found.candidates} == {2017, 2018}
+    assert trends.MIN_BREAK_SEGMENT == 4
 
 
 def test_zeros_then_a_jump_has_no_break_to_estimate_rather_than_an_overflow():
     # every candidate year leaves a segment of zeros (or with its only victims in an end year)
     for counts in ([0, 0, 0, 0, 0, 50, 60, 70], [0, 0, 0, 5, 9, 12], [0] * 6, [0] * 8 + [14] + [0] * 9):
         with pytest.raises(EstimationError, match="no break could be estimated"):
-            trends.find_break(series(range(2010, 2010 + len(counts)), counts))
+            trends.find_break(series(range(2010, 2010 + len(counts)), counts), min_segment=3)
 
 
 def test_break_search_skips_the_candidate_years_without_a_finite_segment():
     counts = [0, 0, 3, 10, 12, 15, 20, 22]  # a break at 2013 leaves 0, 0, 3: victims only in its last year
-    found = trends.find_break(series(range(2010, 2018), counts))
+    found = trends.find_break(series(range(2010, 2018), counts), min_segment=3)
     assert found.skipped_candidates == (2013,)
     assert [year for year, _ in found.candidates] == [2014, 2015]
     assert found.n_candidates == 2 and found.p_value_adjusted == pytest.approx(min(1.0, 2 * found.p_value))

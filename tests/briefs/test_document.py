@@ -104,7 +104,7 @@ def test_the_disclosure_note_says_what_was_done_to_which_source() -> None:
         "source": "ctdc",
         "label": "CTDC k-anonymised global dataset, release not stated in the file",
         "kind": "case",
-        "protection": "suppression",
+        "protection": "cell_key",
         "published_protection": "k-anonymised by CTDC before release, k = 11",
     }
     own = {"source": "register", "label": "Shelter records", "kind": "case", "protection": "cell_key"}
@@ -115,8 +115,10 @@ def test_the_disclosure_note_says_what_was_done_to_which_source() -> None:
         "protection": "suppression",
     }
     text = protection_sentences([k_anon, unodc])
-    assert "CTDC k-anonymised global dataset" in text and "shown as published (not perturbed)" in text
-    assert "k = 11" in text and "cell key" not in text and "UNODC" not in text
+    # review finding 1: the publisher's protection is stated, and the counts are perturbed all the same
+    assert "in the file: victim records of real people, already protected by its publisher" in text
+    assert "k = 11" in text and "cell key method" in text and "not perturbed" not in text
+    assert "UNODC" not in text
     both = protection_sentences([k_anon, own])
     assert "Shelter records: victim records of real people, every count also perturbed slightly" in both
 

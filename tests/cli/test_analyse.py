@@ -284,6 +284,28 @@ def test_unodc_breakdowns_beside_the_published_total_never_as_victims(shared_dat
     assert "Published total" in by_sex["yearly_counts"][0] and "inconsistent" not in by_sex
 
 
+def test_trend_by_form_says_its_years_leaves_out_a_form_above_its_total_and_breaks_on_four_years(
+    shared_data, monkeypatch
+):
+    """The review (finding 10): models "2007–2021" from 9 years with data; a break at 2017 resting on 807 > 471;
+    "other forms" broken at 2019 with three years after it."""
+    path = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    args = ("trend", "--data", path, "--country", "THA", "--role", "destination", "--by", "form")
+    series = {s["category"]: s for s in run(*args)["series"]}
+    assert series["Forced labour"]["years_used"] == [2007, *range(2014, 2022)]
+    sexual = series["Sexual exploitation"]
+    assert 2017 not in sexual["years_used"] and sexual["left_out_above_total"] == [2017]
+    for s in series.values():
+        if s.get("break"):
+            used, year = s["years_used"], s["break"]["break_year"]
+            assert sum(y < year for y in used) >= 4 and sum(y >= year for y in used) >= 4, s["category"]
+    monkeypatch.setenv("COLUMNS", "250")
+    shown = CliRunner().invoke(_app(), list(args), catch_exceptions=False).output
+    assert "years used: 2007, 2014–2021 (9)" in shown and "2007–2021" not in shown
+    assert "left out: 2017, where this category exceeds the year's published total" in shown
+    assert "publisher inconsistency: 2017 Sexual exploitation 807 > total 471" in shown
+
+
 def test_bolivias_total_row_is_not_a_citizenship_in_flows(shared_data):
     """BOL 2017 published "TOTAL 397" inside its citizenship breakdown: it was an unknown origin (432) and
     doubled the breakdown (797-830)."""

@@ -156,10 +156,7 @@ def test_load_summary_of_real_victim_records_publishes_the_numbers_of_every_othe
 
     from evidence.sources.registry import load
 
-    # the sample as an organisation's own records (CTDC's published release itself is not perturbed)
-    path = tmp_path / "own_records.csv"
-    path.write_bytes((shared_data / "ctdc" / "k_anon_sample.csv").read_bytes())
-    path.with_name(path.name + ".provenance.json").write_text('{"protection": "cell_key"}')
+    path = shared_data / "ctdc" / "k_anon_sample.csv"  # records of real people: perturbed by the cell key
     cells = _summary_cells(invoke("data", "load", str(path), "--summary").stdout)
     flows = json.loads(invoke("flows", "--data", str(path), "--json").stdout)["flows"]
     trend = json.loads(invoke("trend", "--data", str(path), "--json").stdout)["yearly_counts"]
@@ -348,3 +345,22 @@ def test_text_from_the_data_is_never_rich_markup(capsys):
     data._print_display("Unmapped", frame)  # "[/]" used to raise rich.errors.MarkupError
     out = capsys.readouterr().out
     assert "Côte [/] d'Ivoire" in out and "[link=https://x.example]" in out and "As written [b]" in out
+
+
+def test_load_of_list_capture_data_names_evidence_estimate(
+    run_main, shared_data: Path, tmp_path: Path
+) -> None:
+    # the review (finding 16): "not a layout any loader knows (header 'LA,NG,PFNCA,GO,GP,count')"
+    path = shared_data / "mse" / "uk_2013_5list" / "UKdat_5.csv"
+    code, out, err = run_main(["data", "load", str(path)])
+    message = " ".join(err.split())
+    assert code == 2 and "UKdat_5.csv" in message and "Traceback" not in err + out
+    assert "list-capture data" in message and f"evidence estimate --data {path}" in message
+    cases = tmp_path / "cases.csv"  # one row per case, no count column
+    cases.write_text("case_id,police,ngo,shelter\n1,1,0,0\n2,0,1,1\n3,1,1,0\n")
+    message = " ".join(run_main(["data", "load", str(cases)])[2].split())
+    assert "list-capture data (a 0/1 column per list:" in message and "evidence estimate" in message
+    # a file of other 0/1 flags with a text column is no list data
+    other = tmp_path / "other.csv"
+    other.write_text("name,a,b\nx,1,0\n")
+    assert "list-capture" not in run_main(["data", "load", str(other)])[2]

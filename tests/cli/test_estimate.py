@@ -148,3 +148,22 @@ def test_independent_runs_give_the_median_limits_and_their_monte_carlo_range(
     assert low_a <= payload["interval"][0] <= low_b and high_a <= payload["interval"][1] <= high_b
     text = runner.invoke(app, args).stdout
     assert "median of the limits of 3 independent runs" in text and "Monte Carlo range" in text
+
+
+@pytest.mark.parametrize(
+    ("path", "what"),
+    [
+        ("ctdc/k_anon_sample.csv", "CTDC victim-level data (source ctdc, layout k_anonymised)"),
+        ("unodc/data_glotip_2023-05-30.xlsx", "UNODC GLOTIP country data (source unodc_glotip"),
+        ("tip/tip_tiers_1999_2015.csv", "US TIP Report tier placements"),
+    ],
+)
+def test_a_file_of_another_source_is_named_with_the_right_command(
+    run_main, shared_data: Path, path, what
+) -> None:
+    # the review (finding 16): "row 2, column 'By using this data you agree…': list membership must be 0 or 1"
+    code, out, err = run_main(["estimate", "--data", str(shared_data / path)])
+    assert code == 2 and "Traceback" not in err + out
+    message = " ".join(err.split())
+    assert path.split("/")[-1] in message and what in message and "list membership" not in message
+    assert "not list-capture data" in message and "`evidence data load`" in message

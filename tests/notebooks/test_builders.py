@@ -1097,20 +1097,39 @@ def test_route_tables_name_the_citizenships_not_mapped_to_a_country(tmp_path):
     ]
     selection = Selection(_glotip(tmp_path, rows), country="THA", role="destination")
     line = unmapped_origins_line(selection, RULE)
-    assert line is not None and "Rohingya (a stateless group: no country of citizenship) 149–152" in line
+    assert (
+        line is not None and "Rohingya</span> (a stateless group: no country of citizenship) 149–152" in line
+    )
     assert "Unknown" not in line  # the publisher's own unknown is no text to map
     assert "<b>" not in line and "\\<b\\>Atlantis\\*" in line  # the file's text, escaped
-    assert "Atlantis\\*\\</b\\> \\<5" in line  # an exact 3 below the threshold is withheld
+    assert "Atlantis\\*\\</b\\></span> \\<5" in line  # an exact 3 below the threshold is withheld
     assert find_small_counts(line.replace("\\<5", "")) == []
     # a censored <5 alone stays <5; a higher threshold withholds the same way
     only = Selection(
         _glotip(tmp_path, [("Rohingya", "<5"), ("Myanmar", "20")]), country="THA", role="destination"
     )
-    assert "Rohingya (a stateless group: no country of citizenship) \\<5" in (
+    assert "Rohingya</span> (a stateless group: no country of citizenship) \\<5" in (
         unmapped_origins_line(only, RULE) or ""
     )
     assert "\\<11" in (unmapped_origins_line(selection, DisclosureRule(11)) or "")
     assert unmapped_origins_line(Selection(selection.table, country="MMR", role="origin"), RULE) is None
+
+
+def test_digits_in_a_category_of_the_data_do_not_stop_a_brief_and_counts_are_still_scanned(tmp_path):
+    """The review (finding 12): a citizenship "<img src=x onerror=alert(2)>" (7 victims) stopped the brief,
+    its "2" read as a count of people; a later GLOTIP category such as "Q6.1_10s_2019" would too."""
+    from evidence.briefs.builtin import markdown_to_html
+    from evidence.notebooks.builders import unmapped_origins_line
+    from evidence.presentation.disclosure import find_small_counts
+
+    rows = [("Myanmar", "60"), ("<img src=x onerror=alert(2)>", "7"), ("Q6.1_10s_2019", "12")]
+    line = unmapped_origins_line(Selection(_glotip(tmp_path, rows), country="THA", role="destination"), RULE)
+    assert line is not None
+    page = markdown_to_html(line)
+    assert "<img" not in page and "&lt;img src=x onerror=alert(2)&gt;" in page
+    assert find_small_counts(page) == []
+    # only the names are labels: a small count beside one is still caught
+    assert [h.value for h in find_small_counts(page.replace("</span> 12", "</span> 3"))] == [3]
 
 
 def test_real_thailand_route_table_names_the_rohingya(shared_data):
@@ -1119,7 +1138,9 @@ def test_real_thailand_route_table_names_the_rohingya(shared_data):
 
     glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
     line = unmapped_origins_line(Selection(glotip, country="THA", role="destination"), RULE)
-    assert line is not None and "Rohingya (a stateless group: no country of citizenship) 202–205" in line
+    assert (
+        line is not None and "Rohingya</span> (a stateless group: no country of citizenship) 202–205" in line
+    )
 
 
 def test_real_myanmar_route_table_shows_china_as_repatriation_not_a_domestic_route(shared_data):

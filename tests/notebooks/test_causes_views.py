@@ -246,3 +246,19 @@ def test_the_person_section_publishes_the_same_perturbed_counts_as_the_other_tab
     model = causes.association_model(everyone, "exploitation_sexual", ["sex"])
     assert model.keyed and "Victims" not in views.model_view(model, RULE).columns
     assert not re.search(r"\d", views.model_sentence(model, RULE).split(":", 1)[1])
+
+
+def test_a_too_few_note_of_a_country_level_model_is_no_count_of_people():
+    # a brief from a partial GLOTIP file stopped on "only 2 countries have detected victims…" (review follow-up
+    # of finding 2): the numbers of these notes size the analysis; other notes are scanned as ever
+    from evidence.briefs.builtin import markdown_to_html
+    from evidence.core.errors import ParameterError
+    from evidence.notebooks.causes_views import _too_few_note
+    from evidence.presentation.disclosure import find_small_counts
+
+    note = _too_few_note(
+        ParameterError("only 2 countries have detected victims and every GSI figure: too few")
+    )
+    assert find_small_counts(markdown_to_html(note)) == []
+    other = _too_few_note(ParameterError("3 victims <b>x</b>"))
+    assert "\\<b\\>" in other and [h.value for h in find_small_counts(markdown_to_html(other))] == [3]

@@ -282,3 +282,25 @@ def test_the_demo_brief_shows_every_section(tmp_path, monkeypatch):
     assert "Synthetic demo data" in text
     record = json.loads((folder / "run.json").read_text())
     assert all(p["demo"] for p in record["provenance"]) and len(record["provenance"]) == 4
+
+
+@pytest.mark.parametrize("threshold", [10, 11])
+def test_a_real_data_brief_builds_at_ctdcs_thresholds(real_files, tmp_path, threshold):
+    # review finding 2: at 11 (CTDC's k) the scan read the model's "10 points higher" as 10 people and
+    # refused the brief; the step is marked as a parameter, the counts of people are still scanned
+    from evidence.briefs.render import render_run
+    from evidence.runs.execute import run_notebook
+
+    parameters = {
+        "country": "THA",
+        "role": "destination",
+        "data": real_files,
+        "disclosure_threshold": threshold,
+    }
+    outcome = run_notebook("country_brief", parameters, out_root=tmp_path / "runs")
+    assert outcome.status == "ok", outcome.error
+    folder = Path(outcome.folder)
+    render_run(folder, formats="html")
+    text = _text(folder)
+    assert 'is <span data-kind="parameter">10</span> points higher' in text
+    assert (folder / "brief.html").is_file()

@@ -73,3 +73,53 @@ def test_a_p_value_is_never_printed_as_zero():
 
     assert p_value_text(0.0) == "< 0.001" and p_value_text(1e-12) == "< 0.001"
     assert p_value_text(0.0234) == "= 0.0234" and p_value_text(0.5) == "= 0.5"
+
+
+# ------------------------------------------------------------------ invisible format characters (bidi controls)
+
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+
+
+def test_the_unsafe_format_characters_are_every_format_character_but_the_joiners() -> None:
+    import sys
+    import unicodedata
+
+    from evidence.presentation.markup import UNSAFE_FORMAT
+
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if unicodedata.category(char) == "Cf" and char not in "\u200c\u200d":
+            assert UNSAFE_FORMAT.fullmatch(char), hex(code)
+        elif UNSAFE_FORMAT.fullmatch(char):
+            # only the format characters of a Unicode newer than this Python's (Egyptian hieroglyph controls)
+            assert 0x13439 <= code <= 0x1343F, hex(code)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.text(max_size=5), st.sampled_from(_BIDI), st.characters(categories=["Cf"])), max_size=12
+    )
+)
+def test_no_bidi_control_or_format_character_reaches_markdown_or_html(parts: list[str]) -> None:
+    """The review (finding 13): "Lao\u202eRDP" passed into the brief, and the RLO reversed the counts after it."""
+    from evidence.presentation.markup import data_label, escape_html, strip_unsafe_format
+    from evidence.presentation.tables import TableData
+
+    text = "".join(parts)
+    table = TableData.from_cells([text, "Victims"], [[text, "12"]], caption=text, notes=[text])
+    outputs = [
+        escape_markdown(text),
+        markdown_code(text),
+        escape_html(text),
+        data_label(text),
+        marked(text, "label"),
+        table.to_html(),
+        table.to_markdown(),
+    ]
+    for out in outputs:
+        assert not any(c in out for c in _BIDI), repr(out)
+        assert strip_unsafe_format(out) == out
+    # the joiners some scripts need are kept, and the visible text is not otherwise changed
+    assert escape_html("می\u200cخواهم") == "می\u200cخواهم"
+    assert escape_markdown("Lao\u202eRDP 11") == "LaoRDP 11"

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -565,22 +565,24 @@ class DetectionModel:
         """The terms as a table."""
         return pl.DataFrame([dataclasses.asdict(t) for t in self.terms])
 
-    def sentences(self) -> list[str]:
-        """One sentence per term, worded as association (the interval says whether the data show one)."""
+    def sentences(self, mark: Callable[[int], str] = str) -> list[str]:
+        """One sentence per term, worded as association (the interval says whether the data show one); the
+        model's unit ("10 points") written by ``mark``, so that a caller can say it is no count of people."""
         out = []
         for t in self.terms:
+            change = change_text(t.term, mark) if t.term in _CHANGES else t.change
             clear = not (t.ci_low <= 1 <= t.ci_high)
             ratio = f"{t.rate_ratio:.2f} ({self.level:.0%} interval {t.ci_low:.2f}–{t.ci_high:.2f})"
             if clear:
                 direction = "more" if t.rate_ratio > 1 else "fewer"
                 out.append(
-                    f"Where {t.change}, countries detected {direction} victims per population, other things "
+                    f"Where {change}, countries detected {direction} victims per population, other things "
                     f"in the model equal: a rate ratio of {ratio}. An association, not a cause."
                 )
             else:
                 out.append(
                     f"The data show no clear association between {_TERM_NAMES.get(t.term, t.term)} and "
-                    f"detected victims per population (rate ratio {ratio} where {t.change})."
+                    f"detected victims per population (rate ratio {ratio} where {change})."
                 )
         return out
 
@@ -606,11 +608,28 @@ _TERM_NAMES = {
     VULNERABILITY: "vulnerability",
 }
 
+#: The step of a ``per10`` predictor: a rate ratio is for a change of this many points of its scale.
+PER10_STEP = 10
+#: What a rate ratio of each predictor is for, with ``{step}`` where the model's unit goes (a number of points
+#: of a 0-100 scale, never a count of people: :meth:`DetectionModel.sentences` lets the caller mark it).
+_CHANGES = {
+    PREVALENCE: "estimated prevalence is twice as high",
+    RESPONSE: "the government-response rating is {step} points higher",
+    VULNERABILITY: "the vulnerability score is {step} points higher",
+}
+
+
+def change_text(term: str, mark: Callable[[int], str] = str) -> str:
+    """What a rate ratio of ``term`` is for, its step written by ``mark`` (e.g. a number marked as a
+    parameter, so that "10 points" is not read as 10 people)."""
+    return _CHANGES[term].format(step=mark(PER10_STEP))
+
+
 #: Predictors of :func:`detection_model`: (name, how it enters the model, what a rate ratio is for).
 DETECTION_PREDICTORS: tuple[tuple[str, str, str], ...] = (
-    (PREVALENCE, "log2", "estimated prevalence is twice as high"),
-    (RESPONSE, "per10", "the government-response rating is 10 points higher"),
-    (VULNERABILITY, "per10", "the vulnerability score is 10 points higher"),
+    (PREVALENCE, "log2", change_text(PREVALENCE)),
+    (RESPONSE, "per10", change_text(RESPONSE)),
+    (VULNERABILITY, "per10", change_text(VULNERABILITY)),
 )
 
 
@@ -674,7 +693,7 @@ def _predictor_matrix(data: pl.DataFrame) -> tuple[np.ndarray, list[str]]:
     columns, names = [np.ones(data.height)], ["const"]
     for name, transform, _ in DETECTION_PREDICTORS:
         x = data[name].to_numpy().astype(float)
-        columns.append(np.log2(x) if transform == "log2" else x / 10.0)
+        columns.append(np.log2(x) if transform == "log2" else x / float(PER10_STEP))
         names.append(name)
     return np.column_stack(columns), names
 

@@ -664,8 +664,15 @@ class Break:
         }
 
 
-def find_break(counts: pl.DataFrame, *, min_segment: int = 3, level: float = 0.95) -> Break:
-    """Search the break year of a yearly series (each segment at least ``min_segment`` years), by maximum
+#: Published years a break needs on each side (:func:`find_break`; the brief and ``evidence trend`` alike): a
+#: segment's level and slope are two parameters, and two more years are what test them (with 3, the slope
+#: after a break rested on two steps: Thailand's "other forms", 2019-2021, 0.178/yr).
+MIN_BREAK_SEGMENT = 4
+
+
+def find_break(counts: pl.DataFrame, *, min_segment: int = MIN_BREAK_SEGMENT, level: float = 0.95) -> Break:
+    """Search the break year of a yearly series (each segment at least ``min_segment`` published years: the
+    years of the series, not of its span), by maximum
     Poisson likelihood; the chosen model is refitted as negative binomial when overdispersed (as
     :func:`rate_ratio`). Censored years enter at their point value.
 

@@ -561,23 +561,24 @@ def sources_section(provenance: Sequence[Mapping[str, Any]]) -> str:
 
 def protection_sentences(provenance: Sequence[Mapping[str, Any]]) -> str:
     """What was done to the counts of each source of victim records the brief cites: perturbed by the cell key
-    method (an organisation's own records), or shown as published, small counts withheld (a release its
-    publisher already protected, such as CTDC's k-anonymised dataset; synthetic records)."""
+    method (records of real people: an organisation's own, or a release its publisher already protected, such
+    as CTDC's k-anonymised dataset, whose protection is named too), or shown as computed (synthetic records)."""
     sentences = []
     for p in _unique_sources(provenance):
         if p.get("kind", "case") != "case":
             continue
         name = escape_markdown(str(p.get("label") or p.get("name") or p.get("title") or "the case data"))
+        published = escape_markdown(str(p.get("published_protection") or ""))
         if p.get("protection") == "cell_key":
+            before = f"already protected by its publisher ({published}), and " if published else ""
             sentences.append(
-                f"{name}: victim records of real people, every count also perturbed slightly (cell key method), "
-                "the same way in every output."
+                f"{name}: victim records of real people, {before}every count also perturbed slightly (cell key "
+                "method), the same way in every output, so that no two outputs subtract to a withheld count."
             )
-        elif p.get("published_protection"):
-            protected = escape_markdown(str(p["published_protection"]))
+        elif published:
             sentences.append(
-                f"{name}: already protected by its publisher ({protected}); its counts are shown as published "
-                "(not perturbed), with the threshold above applied."
+                f"{name}: already protected by its publisher ({published}); counts shown with the threshold "
+                "above applied."
             )
         elif p.get("protection") == "suppression" and p.get("synthetic"):
             sentences.append(

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from evidence.core.atomic import write_text
+from evidence.presentation.markup import escape_html
 
 INDEX_FILE = "index.html"
 
@@ -132,7 +133,7 @@ def index_html(entries: list[IndexEntry], *, base: Path, roots: list[Path] | Non
 {csp_meta()}
 <meta name="viewport" content="width=device-width, initial-scale=1" />
 <meta name="generator" content="evidence" />
-<meta name="{_ROOTS_META}" content="{html.escape(json.dumps([_relative(r, base) for r in roots or []]), quote=True)}" />
+<meta name="{_ROOTS_META}" content="{escape_html(json.dumps([_relative(r, base) for r in roots or []]), quote=True)}" />
 <title>Research briefs</title>
 <style>
 {style}
@@ -142,7 +143,7 @@ def index_html(entries: list[IndexEntry], *, base: Path, roots: list[Path] | Non
 <header class="brief-title-block index-title-block">
   <p class="brief-kind">Research briefs</p>
   <h1 class="title">Rendered briefs</h1>
-  <p class="subtitle">{len(entries):,} {plural} · updated {html.escape(generated)}</p>
+  <p class="subtitle">{len(entries):,} {plural} · updated {escape_html(generated)}</p>
 </header>
 <main class="brief-body index-body">
 {body}
@@ -154,26 +155,26 @@ def index_html(entries: list[IndexEntry], *, base: Path, roots: list[Path] | Non
 
 def _row(entry: IndexEntry, base: Path) -> str:
     links = " · ".join(
-        f'<a href="{html.escape(_relative(path, base), quote=True)}">{fmt.upper()}</a>'
+        f'<a href="{escape_html(_relative(path, base), quote=True)}">{fmt.upper()}</a>'
         for fmt, path in sorted(entry.files.items())
     )
     title_target = entry.files.get("html") or next(iter(entry.files.values()))
     demo = ' <span class="tag tag-demo">synthetic demo data</span>' if entry.demo else ""
-    subtitle = f'<div class="muted">{html.escape(entry.subtitle)}</div>' if entry.subtitle else ""
+    subtitle = f'<div class="muted">{escape_html(entry.subtitle)}</div>' if entry.subtitle else ""
     parameters = "".join(
-        f'<li><span class="muted">{html.escape(name)}</span> {html.escape(_value(value))}</li>'
+        f'<li><span class="muted">{escape_html(name)}</span> {escape_html(_value(value))}</li>'
         for name, value in entry.parameters.items()
     )
-    releases = "".join(f"<li>{html.escape(r)}</li>" for r in entry.releases) or "<li>none recorded</li>"
+    releases = "".join(f"<li>{escape_html(r)}</li>" for r in entry.releases) or "<li>none recorded</li>"
     return (
         "<tr>"
-        f'<td><a class="brief-link" href="{html.escape(_relative(title_target, base), quote=True)}">'
-        f"{html.escape(entry.title)}</a>{demo}{subtitle}"
-        f'<div class="muted">{html.escape(entry.notebook)} · {links}</div></td>'
+        f'<td><a class="brief-link" href="{escape_html(_relative(title_target, base), quote=True)}">'
+        f"{escape_html(entry.title)}</a>{demo}{subtitle}"
+        f'<div class="muted">{escape_html(entry.notebook)} · {links}</div></td>'
         f'<td><ul class="plain">{parameters}</ul></td>'
         f'<td><ul class="plain">{releases}</ul></td>'
-        f"<td>{html.escape(entry.run_date)}</td>"
-        f"<td>{html.escape(entry.rendered_at[:16].replace('T', ' '))}</td>"
+        f"<td>{escape_html(entry.run_date)}</td>"
+        f"<td>{escape_html(entry.rendered_at[:16].replace('T', ' '))}</td>"
         "</tr>"
     )
 

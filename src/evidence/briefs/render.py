@@ -178,7 +178,8 @@ def check_brief_disclosure(document: BriefDocument, displayed_html: str | None =
         raise DisclosureError(
             f"the brief of run {document.run_id} shows counts below {threshold}: {listed}. Suppress them in "
             "the notebook (evidence.presentation.disclosure); a number that is not a count of people says "
-            "what it counts (show_table(..., kinds=...), evidence.presentation.markup.number); a table's "
+            "what it counts (show_table(..., kinds=...), evidence.presentation.markup.number), and a name "
+            "from the data written into prose is a label (evidence.presentation.markup.data_label); a table's "
             "captions, headers and row labels are never read as counts. Only when the brief is known to be "
             "safe: re-render with --skip-disclosure-check (which skips the whole check)"
         )

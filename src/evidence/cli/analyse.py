@@ -517,6 +517,7 @@ def _rows(table) -> list[dict[str, Any]]:
 
 
 def _print_trend(payload: dict[str, Any]) -> None:
+    from evidence.analyses.coverage import years_text
     from evidence.presentation.markup import p_value_text
 
     params = payload["parameters"]
@@ -539,12 +540,19 @@ def _print_trend(payload: dict[str, Any]) -> None:
             console.print(f"[bold]{escape(name)}[/]: {escape(s['note'])}")
             continue
         rr = s["rate_ratio"]
+        # the years the models read, not the span: a gap (no breakdown published) is no year of the model
+        used = s.get("years_used") or range(rr["first_year"], rr["last_year"] + 1)
         console.print(
             f"[bold]{escape(name)}[/]: annual rate ratio {rr['rate_ratio']:.3f} (95% CI {rr['ci_low']:.3f}–{rr['ci_high']:.3f}), "
             f"{rr['model'].replace('_', ' ')}, dispersion {rr['dispersion'] if rr['dispersion'] is not None else 'n/a'}, "
-            f"{rr['first_year']}–{rr['last_year']}",
+            f"years used: {years_text(list(used))} ({len(used)})",
             highlight=False,
         )
+        if left_out := s.get("left_out_above_total"):
+            console.print(
+                f"    left out: {years_text(left_out)}, where this category exceeds the year's published total",
+                highlight=False,
+            )
         if steady := s.get("steady_reporters"):
             console.print(
                 f"    on the steady reporters of {steady['window'][0]}–{steady['window'][1]}: "
@@ -577,6 +585,15 @@ def _print_trend(payload: dict[str, Any]) -> None:
     for key in ("undated", "note", "totals"):
         if key in payload:
             console.print(f"[dim]{escape(payload[key])}[/]")
+    if inconsistent := payload.get("inconsistent"):
+        listed = "; ".join(
+            f"{c['year']} {c['category']} {c['count']} > total {c['total']}" for c in inconsistent["cells"]
+        )
+        console.print(
+            f"[yellow]publisher inconsistency:[/] {escape(listed)}: {escape(inconsistent['note'])}; left out of "
+            "that category's models",
+            highlight=False,
+        )
     console.print(f"[dim]{escape(payload['caveat'])}[/]")
     if "censoring" in payload:
         console.print(f"[dim]{escape(payload['censoring'])}[/]")

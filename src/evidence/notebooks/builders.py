@@ -19,6 +19,7 @@ withheld denominator, is withheld too. A selection too small to protect gives No
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -717,7 +718,8 @@ def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> 
     and years, a stateless group (the Rohingya) said to be one; None when there are none (case data, a
     country as origin). Counts protected as every count (a bound below the threshold withheld; a sum of the
     publisher's ``<5`` cells kept as ``<5`` or ``<5–12``: :func:`published_pair`); the texts are the file's,
-    escaped for Markdown and HTML."""
+    escaped for Markdown and HTML and marked as labels (:func:`~evidence.presentation.markup.data_label`: a
+    category "alert(2)" or "Q6.1_10s_2019" holds no count), the counts beside them scanned as every count."""
     from evidence.analyses import routes
     from evidence.analyses.coverage import years_text
 
@@ -738,10 +740,15 @@ def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> 
     ):
         pair = published_pair(lo, hi, rule.label, censored=row[UNCENSORED] == 0)
         group = " (a stateless group: no country of citizenship)" if row["stateless"] else ""
-        parts.append(f"{row['category']}{group} {bounds_text(pair)} ({years_text(row['years'])})")
-    return escape_markdown(
-        f"Citizenship not mapped to a country (counted above in {ORIGIN_UNKNOWN[0].lower()}{ORIGIN_UNKNOWN[1:]}, "
-        f"with those the publisher gives as unknown): {'; '.join(parts)}."
+        counted = escape_markdown(f"{group} {bounds_text(pair)} ({years_text(row['years'])})")
+        parts.append(markup.data_label(row["category"]) + counted)
+    return (
+        escape_markdown(
+            f"Citizenship not mapped to a country (counted above in {ORIGIN_UNKNOWN[0].lower()}"
+            f"{ORIGIN_UNKNOWN[1:]}, with those the publisher gives as unknown): "
+        )
+        + "; ".join(parts)
+        + "."
     )
 
 
@@ -1295,9 +1302,25 @@ class SeriesModels:
     break_note: str | None
     #: the steady reporters whose summed series the models read instead of the full one, when they do
     panel: SteadyPanel | None = None
+    #: the years the models read (those with a published count, not flagged as probably incomplete)
+    years: tuple[int, ...] = ()
+    #: years left out of this category's models: its cell exceeds the publisher's total of the year (an
+    #: inconsistency in the publisher's data, :func:`categories_above_total`)
+    above_total: tuple[int, ...] = ()
+
+    def years_text(self) -> str:
+        """The years the models read, as a reader reads them: "2007, 2014–2021 (9 years)"."""
+        from evidence.analyses.coverage import years_text
+
+        n = len(self.years)
+        return f"{years_text(list(self.years))} ({n} year{'s' if n != 1 else ''})" if n else "none"
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"category": self.category or "all"}
+        if self.years:
+            out["years_used"] = list(self.years)
+        if self.above_total:
+            out["left_out_above_total"] = list(self.above_total)
         if self.panel is not None:
             out["steady_reporters"] = self.panel.to_dict()
         if self.rate_ratio is None:
@@ -1413,8 +1436,10 @@ class YearlyNumbers:
         )
 
     def models(self, category: str | None = None) -> SeriesModels:
-        """Rate ratio and break of :meth:`series` on the years not flagged as probably incomplete; for all
-        victims with a :attr:`panel`, of the steady reporters' series (every year of its window)."""
+        """Rate ratio and break of :meth:`series` on the years not flagged as probably incomplete, and, for a
+        category, not the years its cell exceeds the publisher's total (:func:`categories_above_total`: an
+        inconsistency no model should read as a change); for all victims with a :attr:`panel`, of the steady
+        reporters' series (every year of its window). The brief and ``evidence trend`` both read these."""
         threshold = self.rule.threshold
         if category is None and self.panel is not None:
             return _series_models(category, self.panel.complete(), self.panel.panel, threshold=threshold)
@@ -1423,9 +1448,13 @@ class YearlyNumbers:
             return SeriesModels(
                 category, None, "some yearly counts are withheld by disclosure control", None, None
             )
-        return _series_models(
-            category, series.filter(~pl.col("year").is_in(self.flagged)), threshold=threshold
+        above = tuple(
+            sorted({int(c.year) for c in categories_above_total(self) if c.category == category})
+            if category is not None
+            else ()
         )
+        kept = series.filter(~pl.col("year").is_in([*self.flagged, *above]))
+        return dataclasses.replace(_series_models(category, kept, threshold=threshold), above_total=above)
 
     def chart_table(self) -> DisclosedTable | None:
         """Victims per year for a chart: the dated rows of :attr:`per_year` (exact counts), years as numbers."""
@@ -1461,22 +1490,24 @@ def _series_models(
     every year with victims censored, or below the disclosure ``threshold``)."""
     from evidence.analyses import trends
 
+    years = tuple(int(y) for y in complete["year"].to_list()) if complete.height else ()
+    models = functools.partial(SeriesModels, category, panel=panel, years=years)
     if complete.height and (reason := trends.no_trend_information(complete, threshold=threshold)):
-        return SeriesModels(category, None, f"not estimable: {reason}", None, None, panel)
+        return models(None, f"not estimable: {reason}", None, None)
     # too short a series (fewer than 6 complete years, or fewer than 3 with victims) gives no trend worth
     # stating: the one rule of trends.too_few_years, said in the text
     if reason := trends.too_few_years(complete):
-        return SeriesModels(category, None, reason, None, None, panel)
+        return models(None, reason, None, None)
     try:
         rate = trends.rate_ratio(complete)
     except EvidenceError as exc:
-        return SeriesModels(category, None, str(exc), None, None, panel)
+        return models(None, str(exc), None, None)
     try:
         found: Break | None = trends.find_break(complete)
         note = None
     except (ParameterError, EstimationError) as exc:
         found, note = None, str(exc)
-    return SeriesModels(category, rate, None, found, note, panel)
+    return models(rate, None, found, note)
 
 
 def _chart_bounds(per_year: Bounds) -> DisclosedTable:

@@ -21,6 +21,7 @@ number of victims of each category only where it is not small. A selection too s
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -528,6 +529,16 @@ def _iso3(value: str) -> str:
     return iso3
 
 
+def _too_few_note(exc: Exception) -> str:
+    """Why a country-level model was not fitted, escaped; in a "too few" note of :mod:`~evidence.analyses.society`
+    ("only 2 countries have detected victims…", "within (-3, 3)") the numbers count countries, events and years,
+    the size of the analysis, never people: marked so (the scanner reads other notes as ever)."""
+    text = escape_markdown(exc)
+    if "too few" not in text:
+        return text
+    return re.sub(r"\d+", lambda m: number(int(m.group()), "parameter"), text)
+
+
 def detection_model_view(model: DetectionModel) -> pl.DataFrame:
     """The detection model's rate ratios as a table."""
     return (
@@ -847,7 +858,7 @@ def show_society_section(
         try:
             model = society.detection_model(panel)
         except EvidenceError as exc:
-            display(Markdown(f"No detection model: {escape_markdown(exc)}."))
+            display(Markdown(f"No detection model: {_too_few_note(exc)}."))
         else:
             model_table = detection_model_view(model)
             first, last = model.year_window
@@ -856,9 +867,11 @@ def show_society_section(
                 note=f"{model.n_countries} countries, each with its detected victims of the year nearest the "
                 f"GSI's estimate within {first}–{last} (a country whose latest count is older is left out); "
                 "Poisson pseudo-likelihood with robust intervals. An association, not a cause.",
-                kinds={c: "statistic" for c in model_table.columns[1:]},
+                # "Where": the change a ratio is for ("10 points higher": a step of a scale, no count of people)
+                kinds={"Where": "parameter"} | {c: "statistic" for c in model_table.columns[1:]},
             )
-            display(Markdown("\n".join(f"- {s}" for s in model.sentences())))
+            sentences = model.sentences(mark=lambda step: number(step, "parameter"))
+            display(Markdown("\n".join(f"- {s}" for s in sentences)))
     else:
         display(
             Markdown(
@@ -872,7 +885,7 @@ def show_society_section(
             try:
                 studies.append(society.tier_event_study(panel, kind))
             except EvidenceError as exc:
-                display(Markdown(f"No {kind} event study: {escape_markdown(exc)}."))
+                display(Markdown(f"No {kind} event study: {_too_few_note(exc)}."))
         if studies:
             estimates = event_study_view(studies)
             chart = causes_charts.event_study_chart(

@@ -52,14 +52,15 @@ Censored counts published as two bounds (:func:`suppress_bounds`)
     in practice, and the tables are those that protecting each bound on its own gives.
 
 Which counts are perturbed
-    The cell key method below protects an organisation's *own* victim-level records of real people, which
-    nobody else publishes. A source that is itself a published, protected release (CTDC's k-anonymised global
-    dataset, k = 11, already public) is shown as published, with only the threshold rule applied: perturbing
-    it adds error without protection, and gives counts (16 → 17) and shares ("100%") that contradict the
-    public file. Which applies is a property of the source's provenance
-    (:attr:`~evidence.sources.provenance.Provenance.published_protection`, from its metadata, so a newer
-    release of the same dataset behaves the same; :attr:`~evidence.sources.loaded.LoadedTable.protection`),
-    never of a file name; synthetic records and public aggregates are not perturbed either.
+    The cell key method below protects every source of victim-level records of real people: an
+    organisation's own records, and a release its publisher already protected (CTDC's k-anonymised global
+    dataset, k = 11). k-anonymity protects the published file; the toolkit publishes new tables of any
+    selection from it, and two overlapping ones subtract to a withheld count (USA, unknown sex, 2018: 86 in
+    2018-2019 less 83 in 2019 gave 3). The publisher's protection
+    (:attr:`~evidence.sources.provenance.Provenance.published_protection`, from its metadata) is stated in
+    the brief's note on protection, and changes nothing here. Which applies is a property of the source's
+    provenance (:attr:`~evidence.sources.loaded.LoadedTable.protection`), never of a file name; synthetic
+    records and public aggregates are not perturbed.
 
 The cell key method (victim-level records of real people)
     Suppression protects each table on its own; two overlapping outputs (years 2018-2019 and 2019 alone; a
@@ -90,7 +91,9 @@ What a number counts
     ``data-kind="<kind>"`` with one of :data:`NUMBER_KINDS`
     (:func:`evidence.presentation.markup.number` and the table writer of :mod:`evidence.presentation.tables`
     write it). The scanner skips what is marked as any kind but :data:`PEOPLE`, checks every number marked
-    :data:`PEOPLE` strictly, and reads unmarked text with its heuristics.
+    :data:`PEOPLE` strictly, and reads unmarked text with its heuristics. A name from the data written into
+    prose is marked :data:`LABEL` (:func:`evidence.presentation.markup.data_label`), as table headers are:
+    "alert(2)" or "Q6.1_10s_2019" counts nobody, and only the name is skipped, never the counts beside it.
 """
 
 from __future__ import annotations

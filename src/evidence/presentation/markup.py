@@ -8,7 +8,16 @@ defends in depth behind this (raw markup it did not write is shown as text, link
 but escaping where a text enters is what makes it read as the reader's text and nothing else.
 
 Numbers in prose carry their kind with :func:`number` (``<span data-kind="lists">4</span>``), so that the
-disclosure scanner checks counts of people only (see :mod:`evidence.presentation.disclosure`).
+disclosure scanner checks counts of people only (see :mod:`evidence.presentation.disclosure`). A name taken
+from the data and written into prose (a category, "Q6.1_10s_2019") goes through :func:`data_label`: escaped,
+and marked as a label, so that its digits are not read as counts; the counts beside it are still scanned.
+
+Invisible format characters that change how text is shown (:data:`UNSAFE_FORMAT`: the bidirectional controls
+U+202A-U+202E, U+2066-U+2069, U+200E, U+200F and U+061C, and every other Unicode format character, category
+Cf, but the joiners U+200C and U+200D that some scripts need) are dropped from untrusted text by every escape
+here (:func:`escape_markdown`, :func:`markdown_code`, :func:`escape_html`): a right-to-left override in a
+category ("Lao\u202eRDP") would otherwise show the counts after it reversed. Markdown reaches the PDF's
+Typst markup through pandoc, so what :func:`escape_markdown` drops never reaches Typst either.
 """
 
 from __future__ import annotations
@@ -17,9 +26,12 @@ import html
 import re
 from urllib.parse import urlsplit
 
-from evidence.presentation.disclosure import KIND_ATTRIBUTE, check_kind
+from evidence.presentation.disclosure import KIND_ATTRIBUTE, LABEL, check_kind
 
 __all__ = [
+    "UNSAFE_FORMAT",
+    "data_label",
+    "escape_html",
     "escape_markdown",
     "markdown_code",
     "markdown_link",
@@ -27,6 +39,7 @@ __all__ = [
     "number",
     "p_value_text",
     "safe_url",
+    "strip_unsafe_format",
 ]
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|$@^~&\"'])")
@@ -36,14 +49,36 @@ _REPEATED_PUNCTUATION = re.compile(r"([-.])(?=\1)")
 _LIST_MARKER = re.compile(r"^(\s*)([%=:])|^(\s*\d*)([-+.)])(?=\s|$)")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+#: Every Unicode format character (category Cf, Unicode 15) but the joiners U+200C and U+200D that some
+#: scripts need (Persian, the Indic scripts, emoji sequences): the bidirectional embeddings, overrides and
+#: isolates (U+202A-U+202E, U+2066-U+2069), the marks (U+200E, U+200F, U+061C), zero-width and invisible
+#: characters, tags. Dropped from untrusted text (a pattern of ranges: listing them by ``unicodedata`` at
+#: import would cost a scan of every code point; ``tests/presentation/test_markup.py`` checks the ranges).
+UNSAFE_FORMAT = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b\u200e\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f]"
+)
+
+
+def strip_unsafe_format(text: object) -> str:
+    """``text`` without the invisible format characters of :data:`UNSAFE_FORMAT` (bidi controls and the like)."""
+    return UNSAFE_FORMAT.sub("", str(text))
+
+
+def escape_html(text: object, *, quote: bool = True) -> str:
+    """``text`` as HTML text (or an attribute value) that reads as itself: :func:`html.escape`, after dropping
+    the format characters that could reorder what follows (:func:`strip_unsafe_format`)."""
+    return html.escape(strip_unsafe_format(text), quote=quote)
 
 
 def escape_markdown(text: object) -> str:
     """``text`` as Markdown that reads back exactly as itself: every character Markdown (pandoc's, Quarto's or
     CommonMark's) could take for markup, an entity, raw HTML or Typst, a link, a list or typography ("--",
     "...", quotes) is backslash-escaped; line breaks become spaces (a value is one line) and control
-    characters are dropped."""
-    flat = _CONTROL.sub("", _LINE_BREAKS.sub(" ", str(text)))
+    characters and invisible format characters (bidi controls: :data:`UNSAFE_FORMAT`) are dropped."""
+    flat = _CONTROL.sub("", _LINE_BREAKS.sub(" ", strip_unsafe_format(text)))
     escaped = _REPEATED_PUNCTUATION.sub(r"\\\1", _MARKDOWN_SPECIAL.sub(r"\\\1", flat))
     # at the start of a line, "- x" and "1. x" would open a list
     return _LIST_MARKER.sub(lambda m: f"{m[1] or m[3] or ''}\\{m[2] or m[4]}", escaped)
@@ -52,7 +87,7 @@ def escape_markdown(text: object) -> str:
 def markdown_code(text: object) -> str:
     """``text`` as a Markdown code span (shown verbatim): its backtick fence is longer than any run of
     backticks inside, so no text can close it early."""
-    flat = _CONTROL.sub("", _LINE_BREAKS.sub(" ", str(text)))
+    flat = _CONTROL.sub("", _LINE_BREAKS.sub(" ", strip_unsafe_format(text)))
     longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if flat.startswith("`") or flat.endswith("`") or not flat.strip() else ""
@@ -100,7 +135,15 @@ def marked(text: str, kind: str) -> str:
     :data:`~evidence.presentation.disclosure.NUMBER_KINDS`): ``<span data-kind="statistic">1</span>``. Readers
     see the text; the disclosure scanner skips it unless ``kind`` is ``"people"``."""
     check_kind(kind)
-    return f'<span {KIND_ATTRIBUTE}="{html.escape(kind)}">{html.escape(text)}</span>'
+    return f'<span {KIND_ATTRIBUTE}="{html.escape(kind)}">{escape_html(text)}</span>'
+
+
+def data_label(text: object) -> str:
+    """A name taken from the data (a category, a column), for Markdown prose: escaped
+    (:func:`escape_markdown`) and marked as a label (``<span data-kind="label">``), so that the disclosure
+    scanner does not read its digits ("alert(2)", "Q6.1_10s_2019") as counts, as it does not read a table's
+    headers. Only the name is marked: the counts written beside it are scanned as ever."""
+    return f'<span {KIND_ATTRIBUTE}="{LABEL}">{escape_markdown(text)}</span>'
 
 
 def number(value: float, kind: str, *, digits: int = 0, thousands: bool = True) -> str:

@@ -18,7 +18,6 @@ its HTML.
 from __future__ import annotations
 
 import dataclasses
-import html
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -39,7 +38,7 @@ from evidence.presentation.disclosure import (
     check_kind,
     disclosed_share,
 )
-from evidence.presentation.markup import escape_markdown
+from evidence.presentation.markup import escape_html, escape_markdown
 
 __all__ = [
     "TABLE_MIME",
@@ -229,13 +228,13 @@ class TableData:
                 # a header names its column (a category such as "Q6.1_10s_2019" included): a label, never
                 # read as a count; what the column's numbers are rides along for readers of the HTML
                 own = (
-                    f' {COLUMN_KIND_ATTRIBUTE}="{html.escape(column.kind)}"'
+                    f' {COLUMN_KIND_ATTRIBUTE}="{escape_html(column.kind)}"'
                     if column.kind is not None
                     else ""
                 )
                 kind = f' {KIND_ATTRIBUTE}="{LABEL}"{own}'
             else:
-                kind = f' {KIND_ATTRIBUTE}="{html.escape(column.kind)}"' if column.kind is not None else ""
+                kind = f' {KIND_ATTRIBUTE}="{escape_html(column.kind)}"' if column.kind is not None else ""
             align = "right" if column.numeric else "left"
             return f' scope="{scope}"{kind} style="text-align:{align}"'
 
@@ -243,20 +242,20 @@ class TableData:
         if self.caption:
             parts.append(
                 f'<caption {KIND_ATTRIBUTE}="{LABEL}" style="text-align:left;font-weight:bold">'
-                f"{html.escape(self.caption)}</caption>"
+                f"{escape_html(self.caption)}</caption>"
             )
-        head = "".join(f"<th{attributes(c, 'col')}>{html.escape(c.header)}</th>" for c in self.columns)
+        head = "".join(f"<th{attributes(c, 'col')}>{escape_html(c.header)}</th>" for c in self.columns)
         parts.append(f"<thead><tr>{head}</tr></thead>")
         parts.append("<tbody>")
         for index, row in enumerate(self.rows):
             cells = []
             for i, (column, value) in enumerate(zip(self.columns, row, strict=True)):
-                text = html.escape(value)
+                text = escape_html(value)
                 if i < self.row_headers:
                     cells.append(f"<th{attributes(column, 'row')}>{text}</th>")
                 else:
                     cell_kind = self.kind_of(index, i)
-                    kind = f' {KIND_ATTRIBUTE}="{html.escape(cell_kind)}"' if cell_kind else ""
+                    kind = f' {KIND_ATTRIBUTE}="{escape_html(cell_kind)}"' if cell_kind else ""
                     align = ' style="text-align:right"' if column.numeric else ""
                     cells.append(f"<td{kind}{align}>{text}</td>")
             is_total = self.total_row and index == len(self.rows) - 1
@@ -264,7 +263,7 @@ class TableData:
             parts.append(f"<tr{style}>{''.join(cells)}</tr>")
         parts.append("</tbody>")
         if self.notes:
-            notes = "<br>".join(html.escape(n) for n in self.notes)
+            notes = "<br>".join(escape_html(n) for n in self.notes)
             parts.append(
                 f'<tfoot><tr><td colspan="{len(self.columns)}" style="font-size:smaller;text-align:left">'
                 f"{notes}</td></tr></tfoot>"

@@ -11,7 +11,11 @@ Both land on the canonical **list-capture table**: one UInt8 column per list and
 (one row per history, or one row per case with count 1); the analysis aggregates rows by history.
 
 This loader is deliberately *not* registered with the sniffing registry: a CTDC-like file of 0/1 flags must
-never be mistaken for list data, so list-capture data are always read by asking for them explicitly.
+never be mistaken for list data, so list-capture data are always read by asking for them explicitly. The two
+commands still recognise each other's files, so that a file given to the wrong one gets the right command
+named: a file a registered loader reads is refused here as what it is (:func:`refuse_other_sources`), and a
+file no registered loader reads but :func:`sniff` takes for list-capture data is named as such by
+:func:`evidence.sources.registry.detect`.
 """
 
 from __future__ import annotations
@@ -61,18 +65,69 @@ def load_list_capture(path: str | Path) -> LoadedTable:
     return apply_sidecar(loaded, path)
 
 
+#: Data rows :func:`sniff` looks at.
+_SNIFF_ROWS = 20
+
+
+def sniff(head: FileHead) -> str | None:
+    """``histories`` or ``case_records`` when the head of a text file looks like list-capture data (every
+    column but a count column, or an identifier, holds only 0 or 1 in the first rows, with at least two such
+    columns, and a count column holds whole numbers), else None. Only to name the right command for a file
+    given to the wrong one: list-capture data are never loaded by sniffing."""
+    if head.is_xlsx or describe_unreadable(head) is not None:
+        return None
+    lines = [line.rstrip("\r") for line in head.text.lstrip("\ufeff").split("\n")]
+    delimiter, header = _header(lines[0])
+    rows = [split_line(line, delimiter) for line in lines[1 : _SNIFF_ROWS + 1] if line.strip()]
+    if not rows or any(len(row) != len(header) for row in rows[:-1]):
+        return None
+    rows = [row for row in rows if len(row) == len(header)]
+    counts = [i for i, name in enumerate(header) if name.lower() in COUNT_COLUMN_NAMES]
+    ids = [i for i, name in enumerate(header) if name.lower() in CASE_ID_COLUMN_NAMES]
+    if len(counts) > 1 or (counts and ids):
+        return None
+    lists = [i for i in range(len(header)) if i not in counts and i not in ids]
+    if len(lists) < 2 or not all(row[i].strip() in ("0", "1") for row in rows for i in lists):
+        return None
+    if counts and not all(row[counts[0]].strip().isdigit() for row in rows):
+        return None
+    return "histories" if counts else "case_records"
+
+
+def refuse_other_sources(path: Path) -> None:
+    """An :class:`InputError` naming the file when a registered loader reads it (CTDC records, a UNODC
+    workbook…): such a file is no list-capture data, and the error names the commands that read it."""
+    from evidence.sources.registry import detect
+
+    try:
+        loader, layout = detect(path)
+    except InputError:
+        return
+    what = loader.description.split(":")[0].split("(")[0].split("->")[0].strip()
+    raise InputError(
+        f"this is {what} (source {loader.source}, layout {layout}), not list-capture data",
+        path=path,
+        hint="read it with `evidence data load`, `evidence trend`, `evidence flows` or `evidence brief`; "
+        "`evidence estimate` needs a list-capture CSV: a 0/1 column per list and a count column (n, count, "
+        "frequency), or one row per case",
+    )
+
+
 def _read_strings(path: Path) -> pl.DataFrame:
     """Every cell as text, after the checks a CSV parser does not make (encoding, delimiter, header names,
     the number of fields of every record)."""
     check_readable(path)
     head = FileHead(path)
     if head.is_xlsx:
+        refuse_other_sources(path)  # a UNODC or GSI workbook: named, with the commands that read it
         raise InputError(
             "a workbook: list-capture data are read from CSV", path=path, hint="save the sheet as CSV"
         )
     unreadable = describe_unreadable(head)
     if unreadable:
         raise InputError(unreadable, path=path)
+    if sniff(head) is None:  # not plainly list data: is it a file another command reads?
+        refuse_other_sources(path)
     data, _ = utf8_text(path.read_bytes(), path)
     header_line = data.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r")
     delimiter, header = _header(header_line)

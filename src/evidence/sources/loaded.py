@@ -85,14 +85,15 @@ class LoadedTable:
     @property
     def protection(self) -> str:
         """How this table's counts are protected when published: what its provenance states, else
-        ``cell_key`` for an organisation's own victim-level records of real people, and ``suppression`` for
-        everything else: public aggregates such as UNODC's, synthetic records, and a release of real records its
-        publisher already protected (``provenance.published_protection``: CTDC's k-anonymised dataset), which
-        is shown as published with small counts withheld. See :data:`~evidence.sources.provenance.PROTECTIONS`."""
+        ``cell_key`` for victim-level records of real people, and ``suppression`` for everything else (public
+        aggregates such as UNODC's, synthetic records). A release of real records its publisher already
+        protected (``provenance.published_protection``: CTDC's k-anonymised dataset) is still records of real
+        people: the toolkit publishes new tables of any selection from it, and two overlapping ones subtract
+        to a withheld count (USA, unknown sex, 2018: 86 - 83 = 3), so it gets the cell key too; its
+        publisher's protection is only stated in the brief. See :data:`~evidence.sources.provenance.PROTECTIONS`."""
         if self.provenance.protection:
             return self.provenance.protection
-        own_records = not (self.provenance.synthetic or self.provenance.published_protection)
-        return "cell_key" if self.kind == "case" and own_records else "suppression"
+        return "cell_key" if self.kind == "case" and not self.provenance.synthetic else "suppression"
 
     @property
     def rows_kept(self) -> int:

@@ -14,9 +14,9 @@ _CHUNK = 1 << 20
 #: How the counts of a table are protected when published (see docs/methods.md, "Disclosure control"):
 #: ``cell_key`` perturbs every count by its records' keys and withholds small ones (victim-level records of
 #: real people); ``suppression`` withholds small counts and their complements (public aggregates, synthetic
-#: records). An empty ``Provenance.protection`` means the default for the table's kind: ``cell_key`` for an
-#: organisation's own victim records, ``suppression`` for a release whose publisher already protected it
-#: (``Provenance.published_protection``, e.g. CTDC's k-anonymised dataset), shown as published.
+#: records). An empty ``Provenance.protection`` means the default for the table's kind: ``cell_key`` for
+#: victim records of real people, an organisation's own or a release its publisher already protected
+#: (``Provenance.published_protection``, e.g. CTDC's k-anonymised dataset, stated in the brief).
 PROTECTIONS = ("cell_key", "suppression")
 
 
@@ -103,8 +103,9 @@ class Provenance:
     terms: tuple[str, ...] = ()  # the publisher's terms a user of the data must know
     protection: str = ""  # one of PROTECTIONS, or "" for the default of the table's kind
     # How the publisher protected a release of victim records before publishing it ("k-anonymised by CTDC
-    # before release, k = 11"); "" when it did not (an organisation's own records). A published, protected
-    # release is shown as published: perturbing it would only make numbers that contradict the public file.
+    # before release, k = 11"); "" when it did not (an organisation's own records). Information for the brief's
+    # note on protection only: such a release is still records of real people and gets the cell key (new
+    # tables of any selection from it can be subtracted, which k-anonymity of the file does not prevent).
     published_protection: str = ""
     # When the file was obtained (ISO date), as its provenance sidecar says (``evidence data fetch`` writes it);
     # "" when not known: a citation then gives no access date rather than a made-up one.

@@ -201,6 +201,15 @@ def detect(path: str | Path) -> tuple[Loader, str]:
             raise UnknownFormatError(unreadable, path=path, hint=hint)
         if not head.text.strip():
             raise UnknownFormatError("the file holds only blank lines", path=path)
+    from evidence.sources import list_capture  # not registered: it imports this module
+
+    if not head.is_xlsx and (layout := list_capture.sniff(head)) is not None:
+        raise UnknownFormatError(
+            f"list-capture data (a 0/1 column per list{' and a count column' if layout == 'histories' else ''}: "
+            f"header {head.first_line[:120]!r}), which no data loader reads",
+            path=path,
+            hint=f"estimate the hidden population from it with `evidence estimate --data {path}`",
+        )
     near_misses = [
         reason for loader in _LOADERS.values() if loader.diagnose and (reason := loader.diagnose(head))
     ]
