@@ -396,6 +396,7 @@ def show_key_figures(numbers: RouteBounds | None) -> None:
         None if numbers is None else numbers.key_figures(),
         caption=caption,
         note=PERTURBATION_NOTE if perturbed else None,
+        kinds=None if numbers is None else numbers.key_figure_kinds(),
     )
 
 
@@ -422,6 +423,7 @@ def show_route_table(
         labels={"route": "Route (origin → destination)"},
         source=source,
         note=censored_note(shown),
+        kinds=numbers.table_kinds(),
     )
     if (unmapped := unmapped_origins_line(numbers.selection, rule)) is not None:
         _markdown(unmapped)
@@ -443,8 +445,9 @@ def show_route_table(
 
 def show_region_table(numbers: RouteBounds, level: str, *, source: str) -> None:
     """Victims by region of origin and of destination (left out where it would undo the route table)."""
-    table = numbers.region_table(level)
-    if table is None:
+    bounds = numbers.region_bounds(level)
+    table = None if bounds is None else bounds.shown()
+    if bounds is None or table is None:
         _markdown(
             "Not shown: a withheld cell could be recomputed from the route table above, or too few victims."
         )
@@ -455,6 +458,7 @@ def show_region_table(numbers: RouteBounds, level: str, *, source: str) -> None:
         "destination (columns)",
         labels={f"origin_{level}": f"Origin {level}"},
         source=source,
+        kinds=bounds.kinds(),
     )
 
 
@@ -483,7 +487,7 @@ _RANGE = re.compile(r"\d–\d|–<|<\d+–")
 
 
 def censored_note(shown: DisclosedTable | pl.DataFrame | None) -> str | None:
-    """The note on ranges of censored counts, for a table that shows one (``12–15``, ``<5–9``)."""
+    """The note on ranges of censored counts, for a table that shows one (``12–15``, ``2–8``)."""
     if not isinstance(shown, pl.DataFrame):
         return None
     cells = (str(v) for c in shown.columns for v in shown[c].drop_nulls().to_list())
@@ -526,6 +530,7 @@ def show_yearly_section(
         shown,
         caption=f"{noun.capitalize()} per year",
         labels={"year": "Year", "note": "Note", "victims": noun.capitalize()},
+        kinds=None if per_year is None else per_year.kinds(),
         source=source,
         note=" ".join(n for n in (censored_note(shown), _no_records_note(numbers)) if n) or None,
     )
@@ -571,6 +576,7 @@ def show_yearly_section(
             shown,
             caption="Detected victims per year, the countries that reported every year",
             labels={"year": "Year", "note": "Note", "victims": "Detected victims"},
+            kinds=None if panel.per_year is None else panel.per_year.kinds(),
             source=source,
             note=censored_note(shown),
         )
@@ -639,7 +645,9 @@ def show_dimension_section(
                 f" An empty row: none of the year's victims has the {label} recorded (not recorded, not 0); "
                 "a year without records of the selection is not listed."
             )
-    show_table(shown, caption=caption, labels={"year": "Year"}, source=source, note=note or None)
+    show_table(
+        shown, caption=caption, labels={"year": "Year"}, source=source, note=note or None, kinds=table.kinds()
+    )
     if not table.exact:
         return
     shown = table.low
