@@ -848,6 +848,11 @@ def test_route_chart_shares_of_censored_counts_are_ranges(shared_data):
     # the known routes 111-165: Thailand's own nationals are on no route (where exploited is not recorded)
     assert shares["LAO"] == "28–43%" and "THA" not in shares
     assert chart.schema["share"] == pl.String
+    # what a chart prints for a corridor: the route table's range, never the low bound alone
+    table = {r["route"]: r for r in numbers.table().iter_rows(named=True)}
+    total = numbers.low.table.total_label
+    texts = dict(zip(chart["origin_iso3"].to_list(), chart["victims_text"].to_list(), strict=True))
+    assert texts["LAO"] == table["Lao PDR → Thailand"][total] and "–" in texts["LAO"]
 
 
 def test_too_short_a_span_for_growing_corridors_is_one_sentence():
@@ -1160,7 +1165,9 @@ def test_a_sum_of_censored_categories_is_its_interval_never_re_censored():
         ("THA", 2015, "Total", "Total", "Total", "0 to 17 years", 40),
         ("THA", 2015, "Total", "Total", "Total", "18 years or over", "<5"),
     ]
-    numbers = yearly_numbers(Selection(indicator_rows(rows), country="THA", role="destination"), RULE, by="age")
+    numbers = yearly_numbers(
+        Selection(indicator_rows(rows), country="THA", role="destination"), RULE, by="age"
+    )
     table = numbers.by_category
     assert table is not None
     shown = {r["year"]: r for r in table.shown().iter_rows(named=True)}

@@ -893,6 +893,10 @@ def region_table(
     return table
 
 
+#: Columns of :meth:`RouteBounds.chart_data` for censored counts: the high bound, and the range as text.
+VICTIMS_HIGH, VICTIMS_TEXT = "victims_high", "victims_text"
+
+
 @dataclass(frozen=True)
 class RouteBounds:
     """The route numbers of a selection: the :class:`RouteView` of exact counts (case data: ``low`` is
@@ -931,14 +935,22 @@ class RouteBounds:
         if kinds is None:
             return {}
         by_route = dict(zip(table.frame["route"].to_list(), kinds, strict=True))
-        routes = [None, None, ORIGIN_UNKNOWN, DESTINATION_UNKNOWN, *(label for _, label in self.low.home_rows)]
+        routes = [
+            None,
+            None,
+            ORIGIN_UNKNOWN,
+            DESTINATION_UNKNOWN,
+            *(label for _, label in self.low.home_rows),
+        ]
         out = [kinds[-1], None, *(by_route.get(r) for r in routes[2:])]
         return {"Victims": out} if any(out) else {}
 
     def chart_data(self) -> pl.DataFrame:
-        """Published corridors for charts: exact counts, or the low bounds of corridors published in both. The
-        share of the victims on known routes is a number for exact counts; for censored counts the range the
-        bounds allow, as text (:func:`share_range_text`), never the share of the low bounds alone."""
+        """Published corridors for charts: exact counts, or the low bounds of corridors published in both,
+        with their high bounds (:data:`VICTIMS_HIGH`) and their range as the route table shows it
+        (:data:`VICTIMS_TEXT`, ``16–25``: what a chart prints, never the low bound alone). The share of the
+        victims on known routes is a number for exact counts; for censored counts the range the bounds allow,
+        as text (:func:`share_range_text`), never the share of the low bounds alone."""
         low = self.low.chart_data()
         if self.exact:
             return low
@@ -950,7 +962,19 @@ class RouteBounds:
             share_range_text(share_range(lo, hi, *known))
             for lo, hi in zip(both["victims"].to_list(), both["_high"].to_list(), strict=True)
         ]
-        return both.select(*keys, "victims", pl.Series("share", shares, dtype=pl.String))
+        # what a chart prints for a corridor: its range as the route table shows it (16–25), never the low
+        # bound alone (a published corridor is published in both bounds)
+        texts = [
+            bounds_text((lo, hi))
+            for lo, hi in zip(both["victims"].to_list(), both["_high"].to_list(), strict=True)
+        ]
+        return both.select(
+            *keys,
+            "victims",
+            pl.Series("share", shares, dtype=pl.String),
+            pl.col("_high").alias(VICTIMS_HIGH),
+            pl.Series(VICTIMS_TEXT, texts, dtype=pl.String),
+        )
 
     def region_table(self, level: str) -> DisclosedTable | pl.DataFrame | None:
         """:func:`region_table` of exact counts, else of both bounds shown as ranges (None if either is)."""
@@ -1842,11 +1866,18 @@ def _censored_numbers(
         # the cells made only of the publisher's <5 cells (a censored category, a sum of such categories):
         # their bounds are the publisher's, shown as an interval (2–8), never re-censored as <5
         exact_parts = long.with_columns(
-            pl.when(pl.col("count_low") == pl.col("count_high")).then(pl.col("count_low")).otherwise(0).alias("_e")
+            pl.when(pl.col("count_low") == pl.col("count_high"))
+            .then(pl.col("count_low"))
+            .otherwise(0)
+            .alias("_e")
         )
         exact_wide = years.join(
-            exact_parts.pivot(on=by, index="year", values="_e", aggregate_function="sum"), on="year", how="left"
-        ).join(exact_parts.group_by("year").agg(pl.col("_e").sum().alias(CATEGORY_SUM)), on="year", how="left")
+            exact_parts.pivot(on=by, index="year", values="_e", aggregate_function="sum"),
+            on="year",
+            how="left",
+        ).join(
+            exact_parts.group_by("year").agg(pl.col("_e").sum().alias(CATEGORY_SUM)), on="year", how="left"
+        )
         if UNCENSORED in counts.columns:  # the total's exact part (role origin: a sum of breakdowns)
             exact_wide = exact_wide.join(
                 counts.select("year", pl.col(UNCENSORED).alias("_total_exact")), on="year", how="left"

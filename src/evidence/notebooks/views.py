@@ -20,6 +20,7 @@ from evidence.notebooks.builders import (
     NO_RECORDS,
     SOURCE_LABELS,
     TOO_FEW,
+    VICTIMS_TEXT,
     RouteBounds,
     YearlyNumbers,
     break_sentence,
@@ -907,6 +908,12 @@ def show_route_charts(
 
     suffix = f"_{tag}" if tag else ""
     bar_options: dict[str, Any] = {"top": top} if top is not None else {}
+    # censored counts: bars are drawn at the low bound and labelled with the range the table shows (16–25);
+    # the maps' widths and shades are low bounds, and their legends say so
+    ranged = VICTIMS_TEXT in published_routes.columns
+    if ranged:
+        bar_options["value_text"] = VICTIMS_TEXT
+        legend_title = f"{legend_title}, lower bound"
     named: list[tuple[object, str]] = [
         (
             charts.corridor_bar_chart(
@@ -925,7 +932,7 @@ def show_route_charts(
         ),
         (
             charts.flow_map(
-                published_routes.drop("share"),
+                published_routes.select("origin_iso3", "destination_iso3", "victims"),
                 "origin_iso3",
                 "destination_iso3",
                 "victims",
