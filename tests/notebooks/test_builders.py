@@ -1197,3 +1197,22 @@ def test_real_unodc_sums_of_censored_cells_are_intervals(shared_data):
     assert row["Sum of categories"] == "2–8"
     for frame in (mmr.shown(),):
         assert not any(str(v).startswith("<5–") for c in frame.columns for v in frame[c].to_list())
+
+
+def test_a_year_of_censored_cells_only_is_an_interval_in_the_table_and_not_drawn(shared_data):
+    """The United States' nationals detected abroad (UNODC, role origin): years of two or three other
+    countries' "<5" cells are 2–8 or 3–12 in the table (marked as bounds); the chart draws no line at 2."""
+    from evidence.presentation.charts import trend_chart
+    from evidence.sources.cache import load_cached
+
+    loaded = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    numbers = yearly_numbers(Selection(loaded, country="USA", role="origin"), RULE)
+    assert numbers.per_year is not None
+    shown = numbers.per_year.shown()["victims"].to_list()
+    kinds = numbers.per_year.kinds()["victims"]
+    intervals = [v for v, k in zip(shown, kinds, strict=True) if k == "censored"]
+    assert intervals and all(int(v.split("–")[0]) < 5 <= int(v.split("–")[1]) for v in intervals)
+    assert not any(v.startswith("<5–") for v in shown)
+    chart = numbers.chart_bounds()
+    assert chart is not None
+    trend_chart(chart, "year", "count_low", "count_low", "count_high", title="t", source="UNODC", rule=RULE)

@@ -1528,11 +1528,15 @@ def _chart_bounds(per_year: Bounds) -> DisclosedTable:
     for year, (low, high) in zip(table.frame["year"].head(n), per_year.cells(VICTIMS)[:n], strict=True):
         if year == UNDATED:
             continue
-        withheld = isinstance(low, str) or isinstance(high, str)
+        # an interval of the publisher's censored cells whose low end is small (2–8) is not drawn: a chart's
+        # line at its low bound would read as a count of people (the table shows the interval)
+        interval = censored_interval((low, high))
+        withheld = isinstance(low, str) or isinstance(high, str) or interval
         years.append(int(year))
         lows.append(None if withheld else low)  # type: ignore[arg-type]
         highs.append(None if withheld else high)  # type: ignore[arg-type]
-        reasons.append(None if not withheld else "small" if low == table.rule.label else "complement")
+        small = interval or low == table.rule.label
+        reasons.append(None if not withheld else "small" if small else "complement")
     flags = [r is not None for r in reasons]
     frame = pl.DataFrame(
         {
