@@ -911,9 +911,11 @@ def show_route_charts(
     # censored counts: bars are drawn at the low bound and labelled with the range the table shows (16–25);
     # the maps' widths and shades are low bounds, and their legends say so
     ranged = VICTIMS_TEXT in published_routes.columns
+    world_legend = legend_title
     if ranged:
         bar_options["value_text"] = VICTIMS_TEXT
         legend_title = f"{legend_title}, lower bound"
+        world_legend = "Victims, lower bound"  # the map's legend title holds about 25 characters
     named: list[tuple[object, str]] = [
         (
             charts.corridor_bar_chart(
@@ -966,7 +968,7 @@ def show_route_charts(
                     title=f"The world view: where the victims of the largest routes {ends}",
                     subtitle=subtitle,
                     source=source,
-                    legend_title=legend_title,
+                    legend_title=world_legend,
                     focus=focus,
                     rule=rule,
                 ),
