@@ -110,11 +110,30 @@ def test_compare_puts_the_country_first_and_keeps_missing_values_visible(panel):
     }
 
 
-def test_default_peers_are_the_m49_subregion():
+def test_default_peers_are_the_m49_intermediate_region_else_the_subregion():
     assert {"KHM", "LAO", "MMR", "VNM"} <= set(society.default_peers("THA"))
     assert "THA" not in society.default_peers("THA")
-    # the subregion, not the intermediate region: Brazil's peers are Latin America and the Caribbean
-    assert {"ARG", "MEX", "HTI"} <= set(society.default_peers("BRA"))
+    assert society.peer_region("THA") == "South-eastern Asia"
+    # the review: Nigeria's "neighbours" were the whole of Sub-Saharan Africa (53 rows, Mayotte, Saint Helena)
+    nigeria = set(society.default_peers("NGA"))
+    assert society.peer_region("NGA") == "Western Africa"
+    assert {"GHA", "BEN", "NER"} <= nigeria and not {"KEN", "ZAF", "MYT", "IOT"} & nigeria
+    # the Americas: South America, not Latin America and the Caribbean
+    assert {"ARG", "PER"} <= set(society.default_peers("BRA")) and not {"MEX", "HTI"} & set(
+        society.default_peers("BRA")
+    )
+    assert {"JAM", "HTI"} <= set(society.default_peers("DOM")) and "BRA" not in society.default_peers("DOM")
+
+
+def test_peers_without_any_figure_are_left_out_and_named(sources):
+    panel = society.country_panel(sources.values())
+    compared = panel.compare("NGA", [*society.default_peers("NGA"), "SHN"])
+    kept, dropped = society.with_data(compared)
+    assert "Saint Helena" in " ".join(dropped) and "SHN" not in kept["iso3"].to_list()
+    assert kept["iso3"][0] == "NGA" and {"GHA", "NER"} <= set(kept["iso3"].to_list())
+    # a country the UNODC data hold only breakdowns for is kept ("no total"), not dropped
+    kept, _ = society.with_data(compared, reporting={"SHN"})
+    assert "SHN" in kept["iso3"].to_list()
 
 
 def test_gsi_profile_ranks_thailand_in_its_region(sources):

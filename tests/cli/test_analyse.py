@@ -426,20 +426,20 @@ def _thailand_2019(tmp_path):
 
 
 def test_a_censored_sum_reaching_the_threshold_is_never_shown_below_it(tmp_path):
-    # three African <5 cells are 3-12 transregional victims: "<5-12" as in the notebooks, never "<5"
+    # three African <5 cells are 3-12 transregional victims: "3-12" as in the notebooks, never "<5" or "<5-12"
     from evidence.notebooks.builders import route_numbers
     from evidence.sources.unodc import load
 
     path = _thailand_2019(tmp_path)
     args = ["flows", "--data", str(path), "--country", "THA", "--role", "destination"]
     payload = run(*args)
-    assert payload["classes"]["Transregional"] == ["<5", 12]
-    # at a threshold of 11 the eight <5 cells (8-32) are "<11-32", and a cell withheld in one bound is "x"
+    assert payload["classes"]["Transregional"] == [3, 12]
+    # at a threshold of 11 the eight <5 cells (8-32) are "8-32", and a cell withheld in one bound is "x"
     payload = run(*args, "--threshold", "11")
     other = payload["flows"][-1]
-    assert other["label"] == "All other routes" and other["victims"] == ["<11", 32]
+    assert other["label"] == "All other routes" and other["victims"] == [8, 32]
     printed = CliRunner().invoke(_app(), [*args, "--threshold", "11"], catch_exceptions=False).stdout
-    assert "<11–32" in printed
+    assert "8–32" in printed and "<11–" not in printed
     for value in [f["victims"] for f in payload["flows"]] + list(payload["classes"].values()):
         if isinstance(value, list) and "x" in value:
             raise AssertionError(f"a withheld bound beside another: {value}")
@@ -450,7 +450,7 @@ def test_a_censored_sum_reaching_the_threshold_is_never_shown_below_it(tmp_path)
     numbers = route_numbers(Selection(load(path), country="THA", role="destination"), DisclosureRule(11))
     shown = numbers.table()
     total = numbers.low.table.total_label
-    assert shown[total].to_list()[len(payload["flows"]) - 1] == "<11–32"
+    assert shown[total].to_list()[len(payload["flows"]) - 1] == "8–32"
 
 
 def test_shares_of_censored_counts_are_rounded_outwards_in_json_and_text(tmp_path):

@@ -38,6 +38,21 @@ def test_compare_json(run_main, files):
     assert payload["sources_missing"] == []
 
 
+def test_compare_labels_a_missing_total_as_the_brief_does_and_leaves_out_peers_without_data(run_main, files):
+    # the review: Cambodia's missing total was "n/a" here and "no total" in the brief's peers table
+    from evidence.presentation.comparison import NO_TOTAL
+
+    code, out, _ = run_main(["compare", "THA", "--peers", "KHM,SHN", *files, "--json"])
+    assert code in (0, None)
+    payload = json.loads(out)
+    cambodia = next(c for c in payload["countries"] if c["iso3"] == "KHM")["measures"]
+    assert cambodia["detected_victims"]["display"] == NO_TOTAL
+    assert payload["peers_left_out"] == ["Saint Helena"] or "Saint Helena" in payload["peers_left_out"][0]
+    assert [c["iso3"] for c in payload["countries"]] == ["THA", "KHM"]
+    _, text, _ = run_main(["compare", "THA", "--peers", "KHM,SHN", *files])
+    assert f"{NO_TOTAL}: the UNODC data hold figures" in " ".join(text.split()) and "Left out: 1" in text
+
+
 def test_compare_table_names_sources_and_years(run_main, files):
     code, out, _ = run_main(["compare", "THA", "--peers", "MMR", *files])
     assert code in (0, None)

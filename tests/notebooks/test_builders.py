@@ -12,6 +12,7 @@ from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import (
     NO_RECORDS,
     interval_display,
+    interval_kinds,
     protected_table,
     region_table,
     route_view,
@@ -320,7 +321,9 @@ def test_interval_display_withholds_a_cell_withheld_in_either_bound():
         pl.DataFrame({"k": ["a", "b", "c"], "n": [10, 12, 20]}), "k", ["n"], RULE, censored=censored
     )
     shown = interval_display(low, high)
-    assert shown["n"].to_list()[1] == "<5–12"
+    # the publisher's bounds as an interval: never re-censored as "<5" (it can reach 12), nor "<5–12"
+    assert shown["n"].to_list()[1] == "3–12"
+    assert interval_kinds(low, high) == {"n": [None, "censored", None, None]}
     # the same bounds with an exact part (not the publisher's censoring): the high bound would give it back
     low = suppress_table(pl.DataFrame({"k": ["a", "b", "c"], "n": [10, 1, 20]}), "k", ["n"], RULE)
     high = suppress_table(pl.DataFrame({"k": ["a", "b", "c"], "n": [10, 12, 20]}), "k", ["n"], RULE)
@@ -845,6 +848,11 @@ def test_route_chart_shares_of_censored_counts_are_ranges(shared_data):
     # the known routes 111-165: Thailand's own nationals are on no route (where exploited is not recorded)
     assert shares["LAO"] == "28–43%" and "THA" not in shares
     assert chart.schema["share"] == pl.String
+    # what a chart prints for a corridor: the route table's range, never the low bound alone
+    table = {r["route"]: r for r in numbers.table().iter_rows(named=True)}
+    total = numbers.low.table.total_label
+    texts = dict(zip(chart["origin_iso3"].to_list(), chart["victims_text"].to_list(), strict=True))
+    assert texts["LAO"] == table["Lao PDR → Thailand"][total] and "–" in texts["LAO"]
 
 
 def test_too_short_a_span_for_growing_corridors_is_one_sentence():
@@ -890,7 +898,10 @@ def test_unodc_route_table_withholds_nothing_for_the_publishers_own_censored_cel
         shown[own][total] == "132" and shown[own]["Route unknown"] == "132" and shown[own]["Domestic"] == "0"
     )
     assert shown["Lao PDR → Thailand"][total] == "32"
-    assert shown["All other routes"]["Transregional"] == "<5–12" and shown[total]["Transregional"] == "<5–12"
+    assert shown["All other routes"]["Transregional"] == "3–12" and shown[total]["Transregional"] == "3–12"
+    kinds = dict(zip(numbers.table()["route"].to_list(), numbers.table_kinds()["Transregional"], strict=True))
+    assert kinds["All other routes"] == numbers.table_kinds()["Transregional"][-1] == "censored"
+    assert kinds["Lao PDR → Thailand"] is None
     assert not any("x" in row.values() for row in shown.values())
     assert numbers.low.table.n_secondary == numbers.high.table.n_secondary == 0
     assert numbers.chart_data()["victims"].to_list() == [1150, 70, 32]
@@ -947,20 +958,22 @@ def test_round_outwards_always_holds_the_range(a, b, places):
 
 
 def test_published_pair_is_the_one_rule_of_intervals():
-    from evidence.notebooks.builders import bounds_text, published_pair
+    from evidence.notebooks.builders import CensoredLow, bounds_text, published_pair
 
     assert published_pair(3, 12, "<5") == (3, 12)
-    # a sum of three "<5" cells (3-12) reaching the threshold: its bounds are the publisher's, "<5-12"
-    assert published_pair("<5", 12, "<5", censored=True) == ("<5", 12)
+    # a sum of three "<5" cells (3-12) reaching the threshold: its bounds are the publisher's, shown "3-12"
+    assert published_pair("<5", 12, "<5", censored=True, low_value=3) == (3, 12)
+    assert isinstance(published_pair("<5", 12, "<5", censored=True, low_value=3)[0], CensoredLow)
     # an exact 3 and a "<5" (4-7): the high bound would give the 3 back (7 - 4), withheld with the low one
     assert published_pair("<5", 7, "<5") == ("<5", "<5")
     assert published_pair("<5", "<5", "<5") == ("<5", "<5")
     assert published_pair("<5", "x", "<5") == ("x", "x")  # withheld in one bound: withheld in both
     assert published_pair(20, "x", "<5") == ("x", "x")
-    assert [bounds_text(p) for p in [(1541, 1541), (1541, 1550), ("<5", 12), ("<5", "<5"), ("x", "x")]] == [
+    pairs = [(1541, 1541), (1541, 1550), (CensoredLow(3), 12), ("<5", "<5"), ("x", "x")]
+    assert [bounds_text(p) for p in pairs] == [
         "1,541",
         "1,541–1,550",
-        "<5–12",
+        "3–12",
         "<5",
         "x",
     ]
@@ -1157,3 +1170,70 @@ def test_real_myanmar_route_table_shows_china_as_repatriation_not_a_domestic_rou
     assert rows["Nationals of Myanmar repatriated from abroad, country not stated"] == (74, 81)
     assert "Myanmar → Myanmar" not in rows  # no longer 1,273 "domestic"
     assert ("MMR", "CHN") in set(numbers.chart_data().select("origin_iso3", "destination_iso3").rows())
+
+
+def test_a_sum_of_censored_categories_is_its_interval_never_re_censored():
+    """Myanmar 2014 (the review): 0-17 "<5" and 18+ "<5" beside a total of 309; their sum was shown "<5",
+    though it can be 2 to 8. Shown "2–8" and marked as the publisher's bounds (not a count of people); a sum
+    with an exact part is not such an interval."""
+    from _indicator import indicator_rows
+
+    rows = [
+        ("THA", 2014, "Total", "Total", "Total", "Total", 309),
+        ("THA", 2014, "Total", "Total", "Total", "0 to 17 years", "<5"),
+        ("THA", 2014, "Total", "Total", "Total", "18 years or over", "<5"),
+        ("THA", 2015, "Total", "Total", "Total", "Total", 100),
+        ("THA", 2015, "Total", "Total", "Total", "0 to 17 years", 40),
+        ("THA", 2015, "Total", "Total", "Total", "18 years or over", "<5"),
+    ]
+    numbers = yearly_numbers(
+        Selection(indicator_rows(rows), country="THA", role="destination"), RULE, by="age"
+    )
+    table = numbers.by_category
+    assert table is not None
+    shown = {r["year"]: r for r in table.shown().iter_rows(named=True)}
+    assert shown["2014"]["Sum of categories"] == "2–8"
+    assert shown["2014"]["0 to 17 years"] == "<5"  # one censored cell: as published
+    assert shown["2015"]["Sum of categories"] == "41–44"
+    kinds = table.kinds()["Sum of categories"]
+    assert kinds[0] == "censored" and kinds[1] is None
+    assert all(k is None for k in table.kinds().get("0 to 17 years", [None]))
+    # the brief's table marks the interval, so the disclosure scan does not read its 2 as people
+    from evidence.presentation.disclosure import find_small_counts
+    from evidence.presentation.tables import table_data
+
+    html = table_data(table.shown(), kinds={"Sum of categories": kinds}).to_html()
+    assert 'data-kind="censored" style="text-align:right">2–8<' in html and not find_small_counts(html, RULE)
+    # unmarked as people, the same cell is a small count to the scan
+    assert find_small_counts(html.replace('data-kind="censored"', 'data-kind="people"'), RULE)
+
+
+def test_real_unodc_sums_of_censored_cells_are_intervals(shared_data):
+    from evidence.sources.cache import load_cached
+
+    loaded = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    mmr = yearly_numbers(Selection(loaded, country="MMR", role="destination"), RULE, by="age").by_category
+    assert mmr is not None
+    row = {r["year"]: r for r in mmr.shown().iter_rows(named=True)}["2014"]
+    assert row["Sum of categories"] == "2–8"
+    for frame in (mmr.shown(),):
+        assert not any(str(v).startswith("<5–") for c in frame.columns for v in frame[c].to_list())
+
+
+def test_a_year_of_censored_cells_only_is_an_interval_in_the_table_and_not_drawn(shared_data):
+    """The United States' nationals detected abroad (UNODC, role origin): years of two or three other
+    countries' "<5" cells are 2–8 or 3–12 in the table (marked as bounds); the chart draws no line at 2."""
+    from evidence.presentation.charts import trend_chart
+    from evidence.sources.cache import load_cached
+
+    loaded = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    numbers = yearly_numbers(Selection(loaded, country="USA", role="origin"), RULE)
+    assert numbers.per_year is not None
+    shown = numbers.per_year.shown()["victims"].to_list()
+    kinds = numbers.per_year.kinds()["victims"]
+    intervals = [v for v, k in zip(shown, kinds, strict=True) if k == "censored"]
+    assert intervals and all(int(v.split("–")[0]) < 5 <= int(v.split("–")[1]) for v in intervals)
+    assert not any(v.startswith("<5–") for v in shown)
+    chart = numbers.chart_bounds()
+    assert chart is not None
+    trend_chart(chart, "year", "count_low", "count_low", "count_high", title="t", source="UNODC", rule=RULE)

@@ -6,6 +6,8 @@ import re
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from evidence.analyses import causes, society
 from evidence.core.errors import ParameterError
@@ -262,3 +264,64 @@ def test_a_too_few_note_of_a_country_level_model_is_no_count_of_people():
     assert find_small_counts(markdown_to_html(note)) == []
     other = _too_few_note(ParameterError("3 victims <b>x</b>"))
     assert "\\<b\\>" in other and [h.value for h in find_small_counts(markdown_to_html(other))] == [3]
+
+
+def _complements_published(view_table: pl.DataFrame) -> list[tuple[str, str, int]]:
+    """(group, item, complement) for every item whose count and the group's "Recorded" margin are both
+    published and whose complement (recorded without the item) is small: what subtraction would disclose."""
+    recorded = view_table.filter(pl.col(view_table.columns[0]) == views.RECORDED)
+    items = view_table.filter(~pl.col(view_table.columns[0]).is_in([views.RECORDED, views.NOT_RECORDED]))
+    out = []
+    for group in view_table.columns[1:]:
+        margin = _COUNT.match(recorded[group][0] or "")
+        if margin is None:
+            continue
+        base = int(margin[1].replace(",", ""))
+        for item, cell in zip(items[items.columns[0]].to_list(), items[group].to_list(), strict=True):
+            match = _COUNT.match(cell or "")
+            if match and RULE.is_small(base - int(match[1].replace(",", ""))):
+                out.append((group, item, base - int(match[1].replace(",", ""))))
+    return out
+
+
+def test_a_multi_response_item_gives_no_small_count_by_subtraction_from_its_margin(shared_data):
+    """The review: Thailand's means of control by sex, Recorded 11 and excessive working hours 10 (one victim
+    with earnings taken only); Russia's Recorded 35 beside Abuse 34 and Threats 32."""
+    cases = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    for country, role in [("THA", "destination"), ("LAO", "origin"), ("RUS", "destination")]:
+        selected = views.person_cases([cases], country=country, role=role)
+        view = views.profile_view(selected, "means_of_control", "sex", RULE)
+        assert view is not None
+        assert _complements_published(view.table) == [], country
+        table, shares = views.heat_table(selected, RULE)
+        assert _heat_complements(table, shares) == [], country
+    tha = views.profile_view(views.person_cases([cases], country="THA"), "means_of_control", "sex", RULE)
+    row = tha.table.filter(pl.col("Means of control") == "Excessive working hours")
+    assert row["Female"][0] == "x"  # 10 of 11: withheld, its complement (1) cannot be recomputed
+
+
+def _heat_complements(table: pl.DataFrame, shares: pl.DataFrame) -> list[tuple[str, str, int]]:
+    bases = dict(zip(table[table.columns[0]].to_list(), table[table.columns[-1]].to_list(), strict=True))
+    out = []
+    for row, column, share in shares.drop_nulls("share").iter_rows():
+        match = _COUNT.match(bases.get(row) or "")
+        if match:
+            base = int(match[1].replace(",", ""))
+            if RULE.is_small(base - round(share * base)):
+                out.append((row, column, base - round(share * base)))
+    return out
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), size=st.integers(6, 80), by=st.sampled_from(["sex", "age_group", None]))
+def test_no_multi_response_complement_is_small_and_published(demo, seed, size, by):
+    # selections of victims most of whom share the same means: items near their margin, in every group
+    flags = causes.recorded_flags(demo, causes.FLAG_DIMENSIONS["means_of_control"])
+    pool = demo.filter(pl.any_horizontal(pl.col(flags).is_not_null()))
+    selection = pool.sample(n=min(size, pool.height), seed=seed)
+    view = views.profile_view(selection, "means_of_control", by, RULE)
+    if view is not None:
+        assert _complements_published(view.table) == []
+        assert not [c for c in _published_counts(view.table) if 0 < c < RULE.threshold]
+    table, shares = views.heat_table(selection, RULE)
+    assert _heat_complements(table, shares) == []

@@ -127,6 +127,39 @@ def test_role_both_sets_only_the_victims_exploited_in_the_country_against_the_es
     assert "0.03" in sentences and "42 in all" not in sentences
 
 
+def test_role_both_never_shows_the_same_victims_as_two_measures(tables):
+    """The review: USA both, "Victims exploited in the United States ... 174" and "Victims identified and
+    assisted in or from the United States ... 174", one figure as two measures. One row, which says so; and
+    where the two differ by a small count (3 nationals exploited abroad), the second row is left out."""
+    import dataclasses
+
+    from evidence.sources.case_schema import conform
+
+    k_anon, gsi = tables[0], tables[2]
+
+    def brief_of(records):
+        data = conform(
+            pl.DataFrame(
+                {
+                    "source_row": range(2, 2 + len(records)),
+                    "year": [2021] * len(records),
+                    "origin_iso3": [o for o, _ in records],
+                    "destination_iso3": [d for _, d in records],
+                }
+            )
+        )
+        return _brief([dataclasses.replace(k_anon, data=data, rows_in=data.height), gsi], role="both")
+
+    rows = [r for r in country.magnitudes(brief_of([("MMR", "THA")] * 12)) if r.kind == "case"]
+    assert [(r.what, r.text) for r in rows] == [
+        ("Victims identified and assisted in or from Thailand, all exploited in it (case data)", "12")
+    ]
+    assert rows[0].per_thousand is not None
+    small = brief_of([("MMR", "THA")] * 12 + [("THA", "MYS")] * 3)
+    rows = [r for r in country.magnitudes(small) if r.kind == "case"]
+    assert [r.text for r in rows] == ["12"]
+
+
 def test_gsi_view_shows_thailands_figures_and_ranks(tables):
     table, sentence = country.gsi_view(_brief(tables))
     values = dict(zip(table["Measure"].to_list(), table["Thailand"].to_list(), strict=True))

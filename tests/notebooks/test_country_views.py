@@ -325,7 +325,10 @@ def test_the_peers_sentence_names_the_countries_the_table_lists(real_tables, sho
     brief = open_brief(unodc, DisclosureRule(5), country="THA", role="destination")
     country_views.show_peers_section(brief)
     text = _text(shown)
-    sentence = next(line for line in text.splitlines() if "beside its UN M49 subregion" in line)
+    sentence = next(
+        line for line in text.splitlines() if "beside its UN M49 region, South-eastern Asia" in line
+    )
+    sentence = sentence.split(" Left out: ")[0]
     table = next(
         TableData.from_json(obj[TABLE_MIME]) for obj in shown if isinstance(obj, dict) and TABLE_MIME in obj
     )
@@ -335,6 +338,31 @@ def test_the_peers_sentence_names_the_countries_the_table_lists(real_tables, sho
     cambodia = next(row for row in table.rows if row[0] == "Cambodia")
     assert "no total" in cambodia and "n/a" not in cambodia[1:2]
     assert "no total: the UNODC data hold figures for the country" in table.notes[-1]
+
+
+def test_the_default_neighbours_of_nigeria_are_western_africa_with_data(real_tables, shown):
+    """The review: Nigeria's "neighbours" were Sub-Saharan Africa, 53 rows with uninhabited territories in
+    n/a. Its M49 intermediate region, and the neighbours no source holds a figure for left out and counted."""
+    import re
+
+    from evidence.analyses.society import default_peers
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    brief = open_brief(real_tables, DisclosureRule(5), country="NGA", role="origin")
+    country_views.show_peers_section(brief)
+    text = _text(shown)
+    sentence = next(line for line in text.splitlines() if "beside its UN M49 region, Western Africa" in line)
+    table = next(
+        TableData.from_json(obj[TABLE_MIME]) for obj in shown if isinstance(obj, dict) and TABLE_MIME in obj
+    )
+    listed = [row[0] for row in table.rows][1:]
+    assert {"Ghana", "Niger"} <= set(listed) and not {"Kenya", "Mayotte", "Saint Helena"} & set(listed)
+    assert len(listed) < 20
+    # every neighbour listed has a figure in some column (no row of n/a only)
+    assert all(any(cell != "n/a" for cell in row[1:]) for row in table.rows[1:])
+    match = re.search(r"Left out: (?:<[^>]*>)?(\d+)(?:</span>)? countr", sentence)
+    assert match is not None and "Saint Helena" in sentence
+    assert int(match[1]) == len(default_peers("NGA")) - len(listed)
 
 
 def test_a_count_the_text_will_not_set_against_the_estimate_is_not_drawn_beside_it(

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from evidence.core.errors import ParameterError
-from evidence.presentation.disclosure import find_small_counts
+from evidence.presentation.disclosure import DisclosureRule, find_small_counts
 from evidence.presentation.tables import TABLE_MIME, TableData
 
 
@@ -339,3 +340,37 @@ def test_a_dimension_the_data_do_not_break_down_by_is_named(monkeypatch):
     texts = [str(getattr(obj, "data", obj)) for obj in shown]
     assert "No breakdown by form" in texts[0] and "by this dimension" in texts[1]
     assert not any("by :" in t or "by  " in t for t in texts)
+
+
+def test_route_charts_of_censored_counts_label_the_range_and_say_the_maps_are_low_bounds(monkeypatch):
+    """The review: THA's citizenship chart printed "India 11" beside the table's 11–23, the world map's legend
+    "11". The bar labels carry the range, the maps' legends say their numbers are low bounds."""
+    from evidence.notebooks import views
+    from evidence.presentation.charts import chart_spec
+
+    captured: list = []
+    monkeypatch.setattr(views, "show_charts", lambda named: captured.extend(named))
+    routes = pl.DataFrame(
+        {
+            "origin_iso3": ["MMR", "IND"],
+            "destination_iso3": ["THA", "THA"],
+            "victims": [2580, 11],
+            "share": ["64–67%", "0.2–0.6%"],
+            "victims_high": [2589, 23],
+            "victims_text": ["2,580–2,589", "11–23"],
+        }
+    )
+    views.show_route_charts(
+        routes,
+        title="t",
+        map_title="m",
+        subtitle=None,
+        source="UNODC",
+        rule=DisclosureRule(5),
+        focus="THA",
+        role="destination",
+        legend_title="Detected victims",
+    )
+    specs = {name: json.dumps(chart_spec(chart), ensure_ascii=False) for chart, name in captured}
+    assert '"11–23 (0.2–0.6%)"' in specs["corridors"] and '"11 (0.2–0.6%)"' not in specs["corridors"]
+    assert "Victims, lower bound" in specs["world"] and "Detected victims, lower bound" in specs["flow_map"]

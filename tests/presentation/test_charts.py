@@ -321,6 +321,23 @@ def test_corridor_bars_print_a_range_of_shares_as_given() -> None:
     assert {r["label"] for r in _rows(spec, "label")} == {"46 (50%)", "43 (25%)"}
 
 
+def test_corridor_bars_of_censored_counts_print_their_range_not_the_low_bound() -> None:
+    # the review: "Uganda 16 (0.4–0.7%)" beside a table's 16–25; bars at the low bound, labels the range
+    data = pl.DataFrame(
+        {
+            "o": ["UGA", "MMR"],
+            "d": ["THA", "THA"],
+            "n": [16, 2580],
+            "share": ["0.4–0.7%", "64–67%"],
+            "text": ["16–25", "2,580–2,589"],
+        }
+    )
+    spec = chart_spec(
+        corridor_bar_chart(data, "o", "d", "n", share="share", value_text="text", title="t", source=SOURCE)
+    )
+    assert {r["label"] for r in _rows(spec, "label")} == {"16–25 (0.4–0.7%)", "2,580–2,589 (64–67%)"}
+
+
 def _rows(spec: dict, key: str) -> list[dict]:
     return [r for data in spec["datasets"].values() for r in data if isinstance(r, dict) and key in r]
 

@@ -276,19 +276,62 @@ def _names(iso3: pl.Series) -> pl.Series:
     return pl.Series("country", [name_of(c) or c for c in iso3.to_list()], dtype=pl.String)
 
 
+def peer_region(country: str) -> str | None:
+    """The UN M49 region whose other countries are the country's default neighbours: its intermediate region
+    where M49 has one (Western Africa, the Caribbean, Central America, South America...: a sub-region such as
+    Sub-Saharan Africa or Latin America and the Caribbean spans a continent), else its sub-region
+    (South-eastern Asia, Western Europe...); None for a country without one."""
+    from evidence.sources.countries import country_table
+
+    own = country_table().filter(pl.col("iso3") == _iso3(country))
+    if not own.height:
+        return None
+    return own["intermediate_region"][0] or own["subregion"][0] or None
+
+
 def default_peers(country: str) -> list[str]:
-    """The country's neighbours for comparison: the other countries of its UN M49 subregion (South-eastern
-    Asia, Western Europe…), in name order; empty for a country without one."""
+    """The country's neighbours for comparison: the other countries of its UN M49 intermediate region where
+    it has one, else of its sub-region (:func:`peer_region`), in name order; empty for a country without one.
+    Territories without data stay in the list: a table of them drops those no source holds a figure for
+    (:func:`with_data`)."""
     from evidence.sources.countries import country_table
 
     country = _iso3(country)
     table = country_table()
     own = table.filter(pl.col("iso3") == country)
-    if not own.height or not own["subregion"][0]:
+    if not own.height:
         return []
-    same = (pl.col("subregion") == own["subregion"][0]).fill_null(False)
+    intermediate = own["intermediate_region"][0]
+    column, region = (
+        ("intermediate_region", intermediate) if intermediate else ("subregion", own["subregion"][0])
+    )
+    if not region:
+        return []
+    same = (pl.col(column) == region).fill_null(False)
     peers = table.filter(same & (pl.col("iso3") != country)).sort("name")
     return peers["iso3"].to_list()
+
+
+def with_data(compared: pl.DataFrame, reporting: Iterable[str] = ()) -> tuple[pl.DataFrame, list[str]]:
+    """:meth:`CountryPanel.compare`'s rows without the peers that no source holds any figure for (British
+    Indian Ocean Territory, Saint Helena...: every measure missing, and not among ``reporting``, the countries
+    the UNODC data hold any figure for, a total or not), and the names of those left out, in order. The
+    country itself is always kept."""
+    reporting = set(reporting)
+    has_data = (
+        compared.group_by("iso3")
+        .agg(
+            (
+                (pl.col("value_high").is_not_null() | pl.col("label").is_not_null()).any()
+                | (pl.col("role") == "country").any()
+            ).alias("_any")
+        )
+        .filter(pl.col("_any") | pl.col("iso3").is_in(list(reporting)))["iso3"]
+        .to_list()
+    )
+    kept = compared.filter(pl.col("iso3").is_in(has_data))
+    dropped = list(dict.fromkeys(compared.filter(~pl.col("iso3").is_in(has_data))["country"].to_list()))
+    return kept, dropped
 
 
 #: GSI figures a country brief shows, and whether a higher value ranks first in the region (1 = highest).

@@ -39,7 +39,8 @@ def compare_command(
             "--peers",
             metavar="ISO3,…",
             help="Countries to compare with, e.g. KHM,LAO,MMR. Default: the other countries of its UN M49 "
-            "subregion (South-eastern Asia, ...).",
+            "intermediate region where it has one (Western Africa, South America, ...), else of its subregion "
+            "(South-eastern Asia, ...); those no file holds any figure for are left out.",
         ),
     ] = None,
     data: DataOpt = None,
@@ -50,13 +51,16 @@ def compare_command(
     from rich.markup import escape
     from rich.table import Table
 
-    from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, SOURCE_HELP, country_panel
+    from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, SOURCE_HELP, country_panel, with_data
     from evidence.core.errors import InputError, ParameterError
     from evidence.presentation.comparison import (
         comparison_json,
         comparison_sources,
         comparison_table,
         disclosed_comparison,
+        mark_missing_totals,
+        mark_not_compared,
+        missing_labels_note,
     )
     from evidence.presentation.disclosure import DisclosureRule
     from evidence.sources.cache import load_cached
@@ -85,7 +89,13 @@ def compare_command(
         raise ParameterError(
             f"none of the files given holds {compared['country'][0]} ({compared['iso3'][0]})"
         )
-    disclosed = disclosed_comparison(compared, rule)
+    # the brief's rules: neighbours without a figure in any file left out (and said), and the same labels
+    # for a missing value ("no total": UNODC holds the country but no total; "n/c": too far from the estimate)
+    reporting = {
+        iso3 for t in tables if t.kind == "indicator" for iso3 in t.data["iso3"].drop_nulls().unique()
+    }
+    compared, left_out = with_data(compared, reporting)
+    disclosed = mark_not_compared(mark_missing_totals(disclosed_comparison(compared, rule), reporting))
     missing = sorted({"unodc_glotip", "walkfree_gsi", "us_tip_tiers"} - panel.source_ids)
     if as_json:
         payload = {
@@ -97,6 +107,7 @@ def compare_command(
                 for p in panel.sources
             ],
             "sources_missing": missing,
+            "peers_left_out": left_out,
             "countries": comparison_json(disclosed),
         }
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
@@ -119,8 +130,18 @@ def compare_command(
     console.print("Values are for the year in brackets: the latest the source holds for each country.")
     console.print(
         f"Detected per 1,000 estimated: victims of a year at most {MAX_YEARS_FROM_ESTIMATE} years from the GSI's "
-        "estimate only (n/a when the latest is further)."
+        "estimate only."
     )
+    if note := missing_labels_note(disclosed):
+        console.print(escape(note), highlight=False)
+    if left_out:
+        console.print(
+            escape(
+                f"Left out: {len(left_out)} {'country or territory' if len(left_out) == 1 else 'countries or territories'}"
+                f" with no figure in any file given ({', '.join(left_out)})."
+            ),
+            highlight=False,
+        )
     if disclosed["withheld"].any():
         console.print(
             f"{rule.label}: fewer than {rule.threshold} detected victims; a rate of such a count is shown only "

@@ -79,7 +79,8 @@ PeersOpt = Annotated[
         "--peers",
         metavar="ISO3,...",
         help="Countries to compare with, e.g. KHM,LAO,MMR,VNM. Default: the other countries of its UN M49 "
-        "subregion (South-eastern Asia, ...).",
+        "intermediate region where it has one (Western Africa, ...), else of its subregion (South-eastern Asia, "
+        "...); those no data file holds a figure for are left out.",
     ),
 ]
 AllowEmptyOpt = Annotated[

@@ -44,6 +44,7 @@ from evidence.analyses.trends import (
 from evidence.core.errors import EvidenceError, ParameterError
 from evidence.presentation import markup
 from evidence.presentation.disclosure import (
+    CENSORED,
     COMPLEMENT_LABEL,
     PEOPLE,
     SUPPRESSED_SUFFIX,
@@ -717,9 +718,10 @@ def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> 
     that name no country (:func:`evidence.analyses.routes.unmapped_origins`), each with its detected victims
     and years, a stateless group (the Rohingya) said to be one; None when there are none (case data, a
     country as origin). Counts protected as every count (a bound below the threshold withheld; a sum of the
-    publisher's ``<5`` cells kept as ``<5`` or ``<5–12``: :func:`published_pair`); the texts are the file's,
-    escaped for Markdown and HTML and marked as labels (:func:`~evidence.presentation.markup.data_label`: a
-    category "alert(2)" or "Q6.1_10s_2019" holds no count), the counts beside them scanned as every count."""
+    publisher's ``<5`` cells shown as its interval, ``2–8``, marked as bounds: :func:`published_pair`); the
+    texts are the file's, escaped for Markdown and HTML and marked as labels
+    (:func:`~evidence.presentation.markup.data_label`: a category "alert(2)" or "Q6.1_10s_2019" holds no
+    count), the counts beside them scanned as every count."""
     from evidence.analyses import routes
     from evidence.analyses.coverage import years_text
 
@@ -738,18 +740,20 @@ def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> 
         published_values(high, "victims_high"),
         strict=True,
     ):
-        pair = published_pair(lo, hi, rule.label, censored=row[UNCENSORED] == 0)
-        group = " (a stateless group: no country of citizenship)" if row["stateless"] else ""
-        counted = escape_markdown(f"{group} {bounds_text(pair)} ({years_text(row['years'])})")
-        parts.append(markup.data_label(row["category"]) + counted)
-    return (
-        escape_markdown(
-            f"Citizenship not mapped to a country (counted above in {ORIGIN_UNKNOWN[0].lower()}"
-            f"{ORIGIN_UNKNOWN[1:]}, with those the publisher gives as unknown): "
+        censored = row[UNCENSORED] == 0
+        pair = published_pair(
+            lo, hi, rule.label, censored=censored, low_value=row["victims_low"] if censored else None
         )
-        + "; ".join(parts)
-        + "."
+        group = " (a stateless group: no country of citizenship)" if row["stateless"] else ""
+        parts.append(
+            f"{markup.data_label(row['category'])}{escape_markdown(group)} {bounds_markup(pair)} "
+            f"({escape_markdown(years_text(row['years']))})"
+        )
+    intro = escape_markdown(
+        f"Citizenship not mapped to a country (counted above in {ORIGIN_UNKNOWN[0].lower()}{ORIGIN_UNKNOWN[1:]}, "
+        "with those the publisher gives as unknown):"
     )
+    return f"{intro} {'; '.join(parts)}."
 
 
 def published_values(table: DisclosedTable, column: str) -> list[int | str | None]:
@@ -761,8 +765,19 @@ def published_values(table: DisclosedTable, column: str) -> list[int | str | Non
     ]
 
 
+class CensoredLow(int):
+    """The low bound of a sum made only of the publisher's censored cells (three UNODC ``<5`` cells: 3, of
+    3–12): public (anyone with the publisher's file has it), so shown as the low end of its interval, never on
+    its own and never as a count of people (marked :data:`~evidence.presentation.disclosure.CENSORED`)."""
+
+
 def published_pair(
-    low: int | str | None, high: int | str | None, label: str, *, censored: bool = False
+    low: int | str | None,
+    high: int | str | None,
+    label: str,
+    *,
+    censored: bool = False,
+    low_value: int | None = None,
 ) -> tuple[Any, Any]:
     """The published (low, high) of one censored count, from what each bound's protected table publishes for
     it (a count, ``label`` for a small cell, ``x`` for a complement, None where missing): the one rule of every
@@ -771,24 +786,36 @@ def published_pair(
     A cell withheld in either bound is withheld in both (an exact cell's bounds are equal, so a published high
     bound would give a withheld low bound back), ``(x, x)``; a high bound that is small makes the whole range
     small, ``(label, label)``; the one exception is a low bound withheld only for being small beside a published
-    high bound (a censored sum such as three ``<5`` cells, 3–12), ``(label, 12)``, never ``label`` alone, which
-    would say the count is below the threshold. The exception holds only for a cell made only of the
-    publisher's ``<5`` cells (``censored``: :attr:`DisclosedTable.known`), whose bounds anyone with the file
-    has: a sum with an exact part (``3`` and ``<5``, 4–7) would give the part back (7 − 4), so its published
-    high bound is withheld with the low one, ``(label, label)``."""
+    high bound (a censored sum such as three ``<5`` cells, 3–12): the interval ``(CensoredLow(3), 12)``, never
+    ``label`` alone, which would say a sum that can reach 12 is below the threshold, nor ``<5–12``. The
+    exception holds only for a cell made only of the publisher's ``<5`` cells (``censored``:
+    :attr:`DisclosedTable.known`), whose bounds anyone with the file has (``low_value``, its low bound:
+    :attr:`DisclosedTable.known_values`; without it, ``(label, 12)``): a sum with an exact part (``3`` and
+    ``<5``, 4–7) would give the part back (7 − 4), so its published high bound is withheld with the low one,
+    ``(label, label)``."""
     withheld = isinstance(low, str), isinstance(high, str)
     if not any(withheld):
         return low, high
     if high == label:
         return label, label
     if low == label and isinstance(high, int):
-        return (label, high) if censored else (label, label)
+        if not censored:
+            return label, label
+        return (CensoredLow(low_value) if low_value is not None else label), high
     return COMPLEMENT_LABEL, COMPLEMENT_LABEL
+
+
+def censored_interval(pair: tuple[Any, Any]) -> bool:
+    """Whether a published pair is an interval of the publisher's censored cells whose low end is below the
+    threshold (``2–8``: :class:`CensoredLow`): its numbers are bounds, marked
+    :data:`~evidence.presentation.disclosure.CENSORED` wherever shown."""
+    return isinstance(pair[0], CensoredLow)
 
 
 def bounds_text(pair: tuple[int | str | None, int | str | None], *, missing: str = "") -> str:
     """A published (low, high) pair (:func:`published_pair`) as every table shows it: ``1,541``,
-    ``1,541–1,550``, ``<5``, ``<5–12``, ``x``; ``missing`` where neither bound is published or withheld."""
+    ``1,541–1,550``, ``2–8`` (a sum of the publisher's censored cells), ``<5``, ``x``; ``missing`` where
+    neither bound is published or withheld."""
     low, high = pair
     if low is None or high is None:
         return missing
@@ -796,13 +823,24 @@ def bounds_text(pair: tuple[int | str | None, int | str | None], *, missing: str
     def text(value: int | str) -> str:
         return f"{value:,}" if isinstance(value, int) else str(value)
 
-    return text(low) if low == high else f"{text(low)}–{text(high)}"
+    return text(low) if low == high and not censored_interval(pair) else f"{text(low)}–{text(high)}"
+
+
+def bounds_markup(pair: tuple[int | str | None, int | str | None], *, missing: str = "") -> str:
+    """:func:`bounds_text` for Markdown prose: an interval of the publisher's censored cells (``2–8``) marked
+    :data:`~evidence.presentation.disclosure.CENSORED` (its low end is a bound, not a count of people), any
+    other text escaped."""
+    from evidence.presentation.markup import marked
+
+    text = bounds_text(pair, missing=missing)
+    return marked(text, CENSORED) if censored_interval(pair) else escape_markdown(text)
 
 
 def interval_display(low: DisclosedTable, high: DisclosedTable) -> pl.DataFrame:
     """Two protected tables of the same rows and columns, holding the low and the high bounds of censored
     counts (UNODC), shown as one: each cell's :func:`published_pair` as :func:`bounds_text` (the count where
-    the bounds agree, else ``"low–high"``; ``x``, ``<5`` or ``<5–12`` where withheld)."""
+    the bounds agree, else ``"low–high"``, ``2–8`` for a sum of the publisher's censored cells; ``x`` or ``<5``
+    where withheld). What the cells are for the disclosure scan: :func:`interval_kinds`."""
     columns: dict[str, list[str]] = {}
     low_shown = low.display()
     for column in low.key_columns:
@@ -811,6 +849,19 @@ def interval_display(low: DisclosedTable, high: DisclosedTable) -> pl.DataFrame:
     for column in low.count_columns:
         columns[column] = [bounds_text(pair) for pair in pairs.cells(column)]
     return pl.DataFrame(columns, schema={c: pl.String for c in columns})
+
+
+def interval_kinds(low: DisclosedTable, high: DisclosedTable) -> dict[str, list[str | None]]:
+    """What the cells of :func:`interval_display` are, per count column that has an interval of the publisher's
+    censored cells (``2–8``: :data:`~evidence.presentation.disclosure.CENSORED`; the other cells None, left to
+    the column's kind): the ``kinds`` of :func:`evidence.notebooks.views.show_table`."""
+    pairs = Bounds(low, high)
+    out: dict[str, list[str | None]] = {}
+    for column in low.count_columns:
+        kinds = [CENSORED if censored_interval(pair) else None for pair in pairs.cells(column)]
+        if any(kinds):
+            out[column] = kinds
+    return out
 
 
 def interval_key_figures(low: RouteView, high: RouteView) -> pl.DataFrame:
@@ -924,6 +975,10 @@ def region_table(
     return table
 
 
+#: Columns of :meth:`RouteBounds.chart_data` for censored counts: the high bound, and the range as text.
+VICTIMS_HIGH, VICTIMS_TEXT = "victims_high", "victims_text"
+
+
 @dataclass(frozen=True)
 class RouteBounds:
     """The route numbers of a selection: the :class:`RouteView` of exact counts (case data: ``low`` is
@@ -948,10 +1003,36 @@ class RouteBounds:
         """The route table: a :class:`DisclosedTable` of exact counts, else the ranges as text."""
         return self.low.table if self.exact else interval_display(self.low.table, self.high.table)
 
+    def table_kinds(self) -> dict[str, list[str | None]]:
+        """What :meth:`table`'s interval cells are for the disclosure scan (:func:`interval_kinds`)."""
+        return {} if self.exact else interval_kinds(self.low.table, self.high.table)
+
+    def key_figure_kinds(self) -> dict[str, list[str | None]]:
+        """What :meth:`key_figures`' victims are for the disclosure scan: the rows read from the route table
+        (the selection, the unknown routes) as its cells are (:func:`interval_kinds`)."""
+        if self.exact:
+            return {}
+        table = self.low.table
+        kinds = interval_kinds(table, self.high.table).get(table.total_label)
+        if kinds is None:
+            return {}
+        by_route = dict(zip(table.frame["route"].to_list(), kinds, strict=True))
+        routes = [
+            None,
+            None,
+            ORIGIN_UNKNOWN,
+            DESTINATION_UNKNOWN,
+            *(label for _, label in self.low.home_rows),
+        ]
+        out = [kinds[-1], None, *(by_route.get(r) for r in routes[2:])]
+        return {"Victims": out} if any(out) else {}
+
     def chart_data(self) -> pl.DataFrame:
-        """Published corridors for charts: exact counts, or the low bounds of corridors published in both. The
-        share of the victims on known routes is a number for exact counts; for censored counts the range the
-        bounds allow, as text (:func:`share_range_text`), never the share of the low bounds alone."""
+        """Published corridors for charts: exact counts, or the low bounds of corridors published in both,
+        with their high bounds (:data:`VICTIMS_HIGH`) and their range as the route table shows it
+        (:data:`VICTIMS_TEXT`, ``16–25``: what a chart prints, never the low bound alone). The share of the
+        victims on known routes is a number for exact counts; for censored counts the range the bounds allow,
+        as text (:func:`share_range_text`), never the share of the low bounds alone."""
         low = self.low.chart_data()
         if self.exact:
             return low
@@ -963,18 +1044,36 @@ class RouteBounds:
             share_range_text(share_range(lo, hi, *known))
             for lo, hi in zip(both["victims"].to_list(), both["_high"].to_list(), strict=True)
         ]
-        return both.select(*keys, "victims", pl.Series("share", shares, dtype=pl.String))
+        # what a chart prints for a corridor: its range as the route table shows it (16–25), never the low
+        # bound alone (a published corridor is published in both bounds)
+        texts = [
+            bounds_text((lo, hi))
+            for lo, hi in zip(both["victims"].to_list(), both["_high"].to_list(), strict=True)
+        ]
+        return both.select(
+            *keys,
+            "victims",
+            pl.Series("share", shares, dtype=pl.String),
+            pl.col("_high").alias(VICTIMS_HIGH),
+            pl.Series(VICTIMS_TEXT, texts, dtype=pl.String),
+        )
 
     def region_table(self, level: str) -> DisclosedTable | pl.DataFrame | None:
         """:func:`region_table` of exact counts, else of both bounds shown as ranges (None if either is)."""
+        bounds = self.region_bounds(level)
+        return None if bounds is None else bounds.shown()
+
+    def region_bounds(self, level: str) -> Bounds | None:
+        """:func:`region_table` of both bounds (one table twice for exact counts); None if either is."""
         rule = self.low.table.rule
         if self.exact:
-            return region_table(self.flow_table, level, rule, self.low)
+            table = region_table(self.flow_table, level, rule, self.low)
+            return None if table is None else Bounds(table, table)
         low = region_table(self.flow_table, level, rule, self.low, value="victims_low")
         high = region_table(self.flow_table, level, rule, self.high, value="victims_high")
         if low is None or high is None:
             return None
-        return interval_display(low, high)
+        return Bounds(low, high)
 
     def rows(self) -> list[dict[str, Any]]:
         """One record per row of the route table (corridors, other routes, unknowns, the total): route label,
@@ -991,11 +1090,15 @@ class RouteBounds:
             return value
 
         out = []
-        total_known = self.low.table.known_cells(self.low.table.total_label)
-        for (route, lo, lo_reason), (_, hi, hi_reason), known in zip(
-            self.low.row_totals(), self.high.row_totals(), total_known, strict=True
+        total_label = self.low.table.total_label
+        total_known = self.low.table.known_cells(total_label)
+        total_values = self.low.table.known_value_cells(total_label)
+        for (route, lo, lo_reason), (_, hi, hi_reason), known, value in zip(
+            self.low.row_totals(), self.high.row_totals(), total_known, total_values, strict=True
         ):
-            low, high = published_pair(shown(lo, lo_reason), shown(hi, hi_reason), rule.label, censored=known)
+            low, high = published_pair(
+                shown(lo, lo_reason), shown(hi, hi_reason), rule.label, censored=known, low_value=value
+            )
             out.append({"route": route, **corridors.get(route, {}), "victims": (low, high)})
         return out
 
@@ -1272,14 +1375,23 @@ class Bounds:
 
     def cells(self, column: str) -> list[tuple[int | str | None, int | str | None]]:
         """A column's published (low, high) per row (:func:`published_pair`): a count, or the label shown where
-        withheld (``("<5", 12)`` for a censored sum whose high bound is published)."""
+        withheld (``(CensoredLow(3), 12)`` for a sum of the publisher's censored cells whose high bound is
+        published)."""
         pairs = zip(
             published_values(self.low, column),
             published_values(self.high, column),
             self.low.known_cells(column),
+            self.low.known_value_cells(column),
             strict=True,
         )
-        return [published_pair(lo, hi, self.low.rule.label, censored=known) for lo, hi, known in pairs]
+        return [
+            published_pair(lo, hi, self.low.rule.label, censored=known, low_value=value)
+            for lo, hi, known, value in pairs
+        ]
+
+    def kinds(self) -> dict[str, list[str | None]]:
+        """What :meth:`shown`'s cells are for the disclosure scan (:func:`interval_kinds`; none when exact)."""
+        return {} if self.exact else interval_kinds(self.low, self.high)
 
     def withheld(self, column: str) -> bool:
         """Whether any cell of ``column`` (totals row aside) is withheld in either bound."""
@@ -1522,11 +1634,15 @@ def _chart_bounds(per_year: Bounds) -> DisclosedTable:
     for year, (low, high) in zip(table.frame["year"].head(n), per_year.cells(VICTIMS)[:n], strict=True):
         if year == UNDATED:
             continue
-        withheld = isinstance(low, str) or isinstance(high, str)
+        # an interval of the publisher's censored cells whose low end is small (2–8) is not drawn: a chart's
+        # line at its low bound would read as a count of people (the table shows the interval)
+        interval = censored_interval((low, high))
+        withheld = isinstance(low, str) or isinstance(high, str) or interval
         years.append(int(year))
         lows.append(None if withheld else low)  # type: ignore[arg-type]
         highs.append(None if withheld else high)  # type: ignore[arg-type]
-        reasons.append(None if not withheld else "small" if low == table.rule.label else "complement")
+        small = interval or low == table.rule.label
+        reasons.append(None if not withheld else "small" if small else "complement")
     flags = [r is not None for r in reasons]
     frame = pl.DataFrame(
         {
@@ -1853,6 +1969,43 @@ def _censored_numbers(
         ]
         low_table = suppress_counts(low.select("year", *columns), columns, rule)
         high_table = suppress_counts(high.select("year", *columns), columns, rule)
+        # the cells made only of the publisher's <5 cells (a censored category, a sum of such categories):
+        # their bounds are the publisher's, shown as an interval (2–8), never re-censored as <5
+        exact_parts = long.with_columns(
+            pl.when(pl.col("count_low") == pl.col("count_high"))
+            .then(pl.col("count_low"))
+            .otherwise(0)
+            .alias("_e")
+        )
+        exact_wide = years.join(
+            exact_parts.pivot(on=by, index="year", values="_e", aggregate_function="sum"),
+            on="year",
+            how="left",
+        ).join(
+            exact_parts.group_by("year").agg(pl.col("_e").sum().alias(CATEGORY_SUM)), on="year", how="left"
+        )
+        if UNCENSORED in counts.columns:  # the total's exact part (role origin: a sum of breakdowns)
+            exact_wide = exact_wide.join(
+                counts.select("year", pl.col(UNCENSORED).alias("_total_exact")), on="year", how="left"
+            )
+        total_column = PUBLISHED_TOTAL if published else ALL_VICTIMS
+        parts = {c: c for c in columns if c in exact_wide.columns and c != total_column}
+        if "_total_exact" in exact_wide.columns and total_column in columns:
+            parts[total_column] = "_total_exact"
+        known = exact_wide.select(
+            [
+                (pl.col(parts[c]).fill_null(0).eq(0) & low[c].is_not_null() & (low[c] != high[c]))
+                .fill_null(False)
+                .alias(c)
+                if c in parts
+                else pl.lit(False).alias(c)
+                for c in columns
+            ]
+        )
+        known_values = low.select(
+            pl.when(known[c]).then(pl.col(c)).otherwise(None).cast(pl.Int64).alias(c) for c in columns
+        )
+        low_table = dataclasses.replace(low_table, known=known, known_values=known_values)
         by_category = Bounds(low_table, high_table)
     return YearlyNumbers(
         **common,

@@ -13,7 +13,10 @@ Society (the cross-country panel, :mod:`evidence.analyses.society`)
 Disclosure: victim counts pass :mod:`evidence.presentation.disclosure`. A profile's table is protected with its
 totals (secondary suppression): by group, the categories of a single-valued topic plus "not recorded" add up to
 the group's victims, and for every topic the groups add up to all victims; a multi-valued topic's categories
-overlap (no row total is published), its recorded/not-recorded split is protected as its own table. A share, or
+overlap (no row total is published), its recorded/not-recorded split is protected as its own table, and each
+category is protected against that "Recorded" margin as a two-cell table (with / without it) with the groups'
+totals (``_protect_items``: exact counts), so that no small count follows by subtraction; the heat table withholds
+a cell whose row's victims without it are a small count. A share, or
 its interval, is shown only where its count and its denominator are both published. Model tables show the
 number of victims of each category only where it is not small. A selection too small to protect gives None.
 """
@@ -135,6 +138,11 @@ def profile_view(cases: pl.DataFrame, topic: str, by: str | None, rule: Disclosu
         )
         if counts is None or split is None:
             return None
+        if counts.perturbed:  # a published item and margin whose difference is small: the item withheld
+            counts = _withhold_small_differences(counts, split, categories, rule)
+        else:  # exact counts: an item's complement within its margin follows by subtraction
+            recorded_of = wide.select("group").join(sizes, on="group", how="left")["n_known"].fill_null(0)
+            counts = _protect_items(counts, wide, recorded_of.to_list(), categories, split, rule)
         recorded = split.frame[RECORDED].to_list()
         not_recorded = split.frame[NOT_RECORDED].to_list()
         split_reasons = split.reasons
@@ -202,6 +210,86 @@ def profile_view(cases: pl.DataFrame, topic: str, by: str | None, rule: Disclosu
     return ProfileView(topic=topic, by=by, table=table, shares=shares, counts=counts, split=split)
 
 
+#: The reason of a cell withheld so that a small count cannot be recomputed (shown ``x``).
+COMPLEMENT_LABEL_REASON = "complement"
+
+
+def _protect_items(
+    counts: DisclosedTable,
+    wide: pl.DataFrame,
+    recorded: list[int],
+    categories: Sequence[str],
+    split: DisclosedTable,
+    rule: DisclosureRule,
+) -> DisclosedTable:
+    """The categories of a multi-valued topic (a victim can have several means of control) protected each
+    against the margin published beside them, "Recorded": an item and the victims without it add up to the
+    recorded victims of its group, so each item is a two-cell table (with / without) with that margin, and
+    the groups add up to all victims. Each is protected as its own table with totals (:func:`suppress_table`:
+    primary suppression of a small "without", complements, the audit), so that no small count follows by
+    subtraction (Recorded 11, excessive working hours 10: one victim without). The "without" cells are never
+    shown. An item whose table would withhold a margin that the recorded / not recorded split publishes is
+    withheld whole (the split was protected without it). Returns ``counts`` with the items' cells replaced
+    (their values and reasons; the table's other columns as they were)."""
+    n = len(recorded)
+    frame, reasons = counts.frame, counts.reasons
+    margin_shown = [r is None for r in split.reasons[RECORDED].to_list()]
+    for category in categories:
+        with_item = wide[category].fill_null(0).to_list()
+        item = pl.DataFrame(
+            {
+                "group": wide["group"],
+                category: with_item,
+                "__without": [max(r - w, 0) for r, w in zip(recorded, with_item, strict=True)],
+            }
+        )
+        protected = _protect(item, "group", [category, "__without"], rule)
+        if protected is None:
+            values: list[int | None] = [None] * (n + 1)
+            why: list[str | None] = [COMPLEMENT_LABEL_REASON] * (n + 1)
+        else:
+            margin_hidden = [r is not None for r in protected.reasons["__total"].to_list()]
+            conflict = any(
+                hidden and shown for hidden, shown in zip(margin_hidden, margin_shown, strict=True)
+            )
+            values = [None] * (n + 1) if conflict else protected.frame[category].to_list()
+            why = [COMPLEMENT_LABEL_REASON] * (n + 1) if conflict else protected.reasons[category].to_list()
+            # a cell the first protection withheld as small stays small (its label says so)
+            before = reasons[category].to_list()
+            why = [b if b == "small" else w for b, w in zip(before, why, strict=True)]
+            values = [None if w is not None else v for v, w in zip(values, why, strict=True)]
+        frame = frame.with_columns(
+            pl.Series(category, values, dtype=pl.Int64),
+            pl.Series(f"{category}_suppressed", [w is not None for w in why]),
+        )
+        reasons = reasons.with_columns(pl.Series(category, why, dtype=pl.String))
+    return dataclasses.replace(counts, frame=frame, reasons=reasons)
+
+
+def _withhold_small_differences(
+    counts: DisclosedTable, split: DisclosedTable, categories: Sequence[str], rule: DisclosureRule
+) -> DisclosedTable:
+    """The items of a multi-valued topic whose counts are perturbed (cell key), each checked against the
+    published "Recorded" margin of its row: where the published margin less the published item is small
+    (Recorded 11, excessive working hours 10), the item is withheld as a complement, so that no small number
+    follows by subtraction, even one the perturbation made up. Items add up to nothing, so withholding one
+    opens no other difference."""
+    frame, reasons = counts.frame, counts.reasons
+    margins = split.frame[RECORDED].to_list()
+    for category in categories:
+        values = frame[category].to_list()
+        why = reasons[category].to_list()
+        for row, (value, margin) in enumerate(zip(values, margins, strict=True)):
+            if value is not None and margin is not None and why[row] is None and rule.is_small(margin - value):
+                values[row], why[row] = None, COMPLEMENT_LABEL_REASON
+        frame = frame.with_columns(
+            pl.Series(category, values, dtype=pl.Int64),
+            pl.Series(f"{category}_suppressed", [w is not None for w in why]),
+        )
+        reasons = reasons.with_columns(pl.Series(category, why, dtype=pl.String))
+    return dataclasses.replace(counts, frame=frame, reasons=reasons)
+
+
 def _count_text(value: int | None, reason: str | None, rule: DisclosureRule) -> str:
     if reason == "small":
         return rule.label
@@ -240,6 +328,31 @@ def heat_table(
         cell_keys=base_rows.select(pl.col("n_known_key").alias("n_known")) if keyed else None,
     )
     base_of = dict(zip(bases.frame["row"].to_list(), bases.frame["n_known"].to_list(), strict=True))
+    # a cell and the row's victims without that means add up to the published denominator, so a small
+    # "without" follows by subtraction (11 recorded, 10 with excessive hours: 1 without), of perturbed counts
+    # too (a reader cannot tell a made-up difference from a true one); the cell is withheld (the "without" is
+    # never shown, so the pair cannot be recomputed)
+    complement = [
+        count is not None
+        and base_of.get(row) is not None
+        and rule.is_small(base_of[row] - count)
+        for row, count in zip(counts.frame["row"].to_list(), counts.frame["count"].to_list(), strict=True)
+    ]
+    if any(complement):
+        hidden = pl.Series(complement)
+        counts = dataclasses.replace(
+            counts,
+            frame=counts.frame.with_columns(
+                pl.when(hidden).then(None).otherwise(pl.col("count")).alias("count"),
+                (pl.col("count_suppressed") | hidden).alias("count_suppressed"),
+            ),
+            reasons=counts.reasons.with_columns(
+                pl.when(hidden)
+                .then(pl.lit(COMPLEMENT_LABEL_REASON))
+                .otherwise(pl.col("count"))
+                .alias("count")
+            ),
+        )
     shares = counts.frame.select(
         "row",
         "column",
@@ -253,8 +366,11 @@ def heat_table(
         .alias("share"),
     )
     withheld = counts.frame["count_suppressed"]
+    complemented = counts.reasons["count"] == COMPLEMENT_LABEL_REASON
     shown = shares.with_columns(
-        text=pl.when(withheld)
+        text=pl.when(complemented)
+        .then(pl.lit(COMPLEMENT_LABEL))
+        .when(withheld)
         .then(pl.lit(rule.label))
         .when(pl.col("share").is_not_null())
         .then((pl.col("share") * 100).round(0).cast(pl.Int64).cast(pl.String) + "%")

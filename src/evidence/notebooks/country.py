@@ -282,7 +282,8 @@ def published_in_year(numbers: YearlyNumbers, year: int) -> tuple[int | str | No
 
 def cell_text(pair: tuple[int | str | None, int | str | None] | None) -> str:
     """A published (low, high) pair as a reader sees it (:func:`~evidence.notebooks.builders.bounds_text`):
-    ``1,541``, ``1,541–1,550``, ``<5``, ``<5–12``, ``x``; ``n/a`` when not published."""
+    ``1,541``, ``1,541–1,550``, ``<5``, ``2–8`` (a sum of the publisher's censored cells), ``x``; ``n/a`` when
+    not published."""
     return "n/a" if pair is None else bounds_text(pair, missing="n/a")
 
 
@@ -569,6 +570,8 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
         for table in brief.holding("indicator")
         for role in unodc_roles[brief.role]
     ]
+    if brief.role == "both":
+        candidates = _one_row_per_measure(candidates, brief)
     rows.extend(row for row in candidates if row is not None)
     if gsi and estimate is not None:
         rows.append(
@@ -594,6 +597,47 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
             for r in rows
         ]
     return rows
+
+
+def _one_row_per_measure(candidates: list[Magnitude | None], brief: CountryBrief) -> list[Magnitude | None]:
+    """Role "both": the case data's victims exploited in the country and those identified in or from it are
+    one measure when they are the same victims (United States 2018: 174 and 174, every victim identified in or
+    from the country exploited in it): one row, which says so, not the same figure twice as two measures. Where
+    they differ by fewer than the threshold, the second row would give a small count (the country's
+    nationals exploited abroad) by subtraction: it is left out too."""
+    out = list(candidates)
+    for i, here in enumerate(out):
+        if here is None or here.kind != "case" or not here.in_country:
+            continue
+        for j, both in enumerate(out):
+            if (
+                j == i
+                or both is None
+                or both.kind != "case"
+                or both.in_country
+                or both.table is not here.table
+            ):
+                continue
+            same = both.year == here.year and both.text == here.text
+            apart = _text_pair(here.text), _text_pair(both.text)
+            small = (
+                both.year == here.year
+                and apart[0] is not None
+                and apart[1] is not None
+                and apart[0][0] == apart[0][1]
+                and apart[1][0] == apart[1][1]
+                and brief.rule.is_small(apart[1][0] - apart[0][0])
+            )
+            if same:
+                out[i] = dataclasses.replace(
+                    here,
+                    what=f"Victims identified and assisted in or from {brief.place}, all exploited in it "
+                    "(case data)",
+                    short="Identified, exploited there",
+                )
+            if same or small:
+                out[j] = None
+    return out
 
 
 def magnitude_table(rows: Sequence[Magnitude]) -> pl.DataFrame:

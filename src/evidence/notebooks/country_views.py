@@ -34,7 +34,7 @@ from evidence.notebooks.country import (
     tier_sentence,
     unused_sentence,
 )
-from evidence.presentation.markup import escape_markdown
+from evidence.presentation.markup import escape_markdown, number
 
 if TYPE_CHECKING:
     from evidence.analyses.society import CountryPanel
@@ -392,8 +392,9 @@ def _panel(brief: CountryBrief) -> CountryPanel | None:
 
 
 def show_peers_section(brief: CountryBrief) -> None:
-    """The country beside its neighbours (default: its UN M49 subregion) on the same indicators: a table with
-    each value's year and source, and a chart."""
+    """The country beside its neighbours (default: its UN M49 intermediate region where it has one, else its
+    sub-region: :func:`~evidence.analyses.society.default_peers`) on the same indicators: a table with each
+    value's year and source, and a chart. Neighbours no source holds any figure for are left out, and counted."""
     from evidence.analyses.society import (
         COMPARE_MEASURES,
         DETECTED_PER_100K,
@@ -402,19 +403,18 @@ def show_peers_section(brief: CountryBrief) -> None:
         PREVALENCE,
         RESPONSE,
         default_peers,
+        peer_region,
+        with_data,
     )
     from evidence.presentation.brief_charts import peer_chart
     from evidence.presentation.comparison import (
-        NO_TOTAL,
-        NOT_AVAILABLE,
-        NOT_COMPARED,
         SHORT_LABELS,
         comparison_by_country,
         comparison_kinds,
         disclosed_comparison,
         mark_missing_totals,
         mark_not_compared,
-        not_compared_note,
+        missing_labels_note,
         tier_age_note,
     )
 
@@ -433,7 +433,9 @@ def show_peers_section(brief: CountryBrief) -> None:
     reporting = {
         iso3 for t in brief.tables if t.kind == "indicator" for iso3 in t.data["iso3"].drop_nulls().unique()
     }
-    compared = disclosed_comparison(panel.compare(brief.country, peers), brief.rule)
+    # neighbours without a figure in any source (uninhabited territories...) are left out, and counted
+    raw, dropped = with_data(panel.compare(brief.country, peers), reporting)
+    compared = disclosed_comparison(raw, brief.rule)
     compared = mark_not_compared(mark_missing_totals(compared, reporting))
     shown = compared.filter(pl.col("value_high").is_not_null() | pl.col("label").is_not_null())
     if not shown.height:
@@ -452,17 +454,17 @@ def show_peers_section(brief: CountryBrief) -> None:
     table = comparison_by_country(compared, measures)
     # the sentence names the neighbours the table lists, in its order (withheld or missing values included)
     names = ", ".join(table["Country"].to_list()[1:])
-    chosen = "the peers given" if brief.peers else "its UN M49 subregion"
-    _say(escape_markdown(f"{brief.place_start} beside {chosen}: {names}."))
-    cells = {cell for column in table.columns[1:] for cell in table[column].to_list()}
-    missing = f"{NOT_AVAILABLE}: not in the data." if NOT_AVAILABLE in cells else ""
-    if NO_TOTAL in cells:
-        missing += (
-            f" {NO_TOTAL}: the UNODC data hold figures for the country (by form, sex, age or citizenship) but "
-            "no total of detected victims."
+    region = peer_region(brief.country)
+    chosen = "the peers given" if brief.peers or not region else f"its UN M49 region, {region}"
+    sentence = escape_markdown(f"{brief.place_start} beside {chosen}: {names}.")
+    if dropped:
+        what = "country or territory" if len(dropped) == 1 else "countries or territories"
+        sentence += (
+            f" Left out: {number(len(dropped), 'countries')} {what} with no figure in any of these sources "
+            f"({escape_markdown(', '.join(dropped))})."
         )
-    if NOT_COMPARED in cells:
-        missing += " " + not_compared_note(MAX_YEARS_FROM_ESTIMATE)
+    _say(sentence)
+    missing = missing_labels_note(compared.filter(pl.col("measure").is_in(measures))) or ""
     if aged := tier_age_note(compared):
         missing += " " + aged
     kinds: dict[str, str | Sequence[str | None]] = dict(comparison_kinds(measures))

@@ -20,6 +20,7 @@ from evidence.notebooks.builders import (
     NO_RECORDS,
     SOURCE_LABELS,
     TOO_FEW,
+    VICTIMS_TEXT,
     RouteBounds,
     YearlyNumbers,
     break_sentence,
@@ -396,6 +397,7 @@ def show_key_figures(numbers: RouteBounds | None) -> None:
         None if numbers is None else numbers.key_figures(),
         caption=caption,
         note=PERTURBATION_NOTE if perturbed else None,
+        kinds=None if numbers is None else numbers.key_figure_kinds(),
     )
 
 
@@ -422,6 +424,7 @@ def show_route_table(
         labels={"route": "Route (origin → destination)"},
         source=source,
         note=censored_note(shown),
+        kinds=numbers.table_kinds(),
     )
     if (unmapped := unmapped_origins_line(numbers.selection, rule)) is not None:
         _markdown(unmapped)
@@ -443,8 +446,9 @@ def show_route_table(
 
 def show_region_table(numbers: RouteBounds, level: str, *, source: str) -> None:
     """Victims by region of origin and of destination (left out where it would undo the route table)."""
-    table = numbers.region_table(level)
-    if table is None:
+    bounds = numbers.region_bounds(level)
+    table = None if bounds is None else bounds.shown()
+    if bounds is None or table is None:
         _markdown(
             "Not shown: a withheld cell could be recomputed from the route table above, or too few victims."
         )
@@ -455,6 +459,7 @@ def show_region_table(numbers: RouteBounds, level: str, *, source: str) -> None:
         "destination (columns)",
         labels={f"origin_{level}": f"Origin {level}"},
         source=source,
+        kinds=bounds.kinds(),
     )
 
 
@@ -483,7 +488,7 @@ _RANGE = re.compile(r"\d–\d|–<|<\d+–")
 
 
 def censored_note(shown: DisclosedTable | pl.DataFrame | None) -> str | None:
-    """The note on ranges of censored counts, for a table that shows one (``12–15``, ``<5–9``)."""
+    """The note on ranges of censored counts, for a table that shows one (``12–15``, ``2–8``)."""
     if not isinstance(shown, pl.DataFrame):
         return None
     cells = (str(v) for c in shown.columns for v in shown[c].drop_nulls().to_list())
@@ -526,6 +531,7 @@ def show_yearly_section(
         shown,
         caption=f"{noun.capitalize()} per year",
         labels={"year": "Year", "note": "Note", "victims": noun.capitalize()},
+        kinds=None if per_year is None else per_year.kinds(),
         source=source,
         note=" ".join(n for n in (censored_note(shown), _no_records_note(numbers)) if n) or None,
     )
@@ -571,6 +577,7 @@ def show_yearly_section(
             shown,
             caption="Detected victims per year, the countries that reported every year",
             labels={"year": "Year", "note": "Note", "victims": "Detected victims"},
+            kinds=None if panel.per_year is None else panel.per_year.kinds(),
             source=source,
             note=censored_note(shown),
         )
@@ -639,7 +646,9 @@ def show_dimension_section(
                 f" An empty row: none of the year's victims has the {label} recorded (not recorded, not 0); "
                 "a year without records of the selection is not listed."
             )
-    show_table(shown, caption=caption, labels={"year": "Year"}, source=source, note=note or None)
+    show_table(
+        shown, caption=caption, labels={"year": "Year"}, source=source, note=note or None, kinds=table.kinds()
+    )
     if not table.exact:
         return
     shown = table.low
@@ -899,6 +908,14 @@ def show_route_charts(
 
     suffix = f"_{tag}" if tag else ""
     bar_options: dict[str, Any] = {"top": top} if top is not None else {}
+    # censored counts: bars are drawn at the low bound and labelled with the range the table shows (16–25);
+    # the maps' widths and shades are low bounds, and their legends say so
+    ranged = VICTIMS_TEXT in published_routes.columns
+    world_legend = legend_title
+    if ranged:
+        bar_options["value_text"] = VICTIMS_TEXT
+        legend_title = f"{legend_title}, lower bound"
+        world_legend = "Victims, lower bound"  # the map's legend title holds about 25 characters
     named: list[tuple[object, str]] = [
         (
             charts.corridor_bar_chart(
@@ -917,7 +934,7 @@ def show_route_charts(
         ),
         (
             charts.flow_map(
-                published_routes.drop("share"),
+                published_routes.select("origin_iso3", "destination_iso3", "victims"),
                 "origin_iso3",
                 "destination_iso3",
                 "victims",
@@ -951,7 +968,7 @@ def show_route_charts(
                     title=f"The world view: where the victims of the largest routes {ends}",
                     subtitle=subtitle,
                     source=source,
-                    legend_title=legend_title,
+                    legend_title=world_legend,
                     focus=focus,
                     rule=rule,
                 ),

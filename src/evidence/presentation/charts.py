@@ -541,18 +541,20 @@ def corridor_bar_chart(
     subtitle: str | None = None,
     x_title: str = "Victims",
     rule: DisclosureRule = DEFAULT_RULE,
+    value_text: str | None = None,
 ) -> alt.TopLevelMixin:
     """Horizontal bars of the ``top`` corridors (origin → destination, by country name), largest first.
 
     ``share`` names a column of shares (0..1) to print beside each bar, e.g. the corridor's share of all
     victims from the analysis, or of text printed as it is (a range of shares: ``15–19%``); without it only
-    counts are printed.
+    counts are printed. ``value_text`` names a column of text printed instead of the count (a censored count's
+    range as its table shows it, ``16–25``, for bars drawn at the low bound: never the low bound alone).
     """
     if top < 1:
         raise ParameterError(f"top must be at least 1, got {top}")
     rule = _rule_of(data, rule)
     frame, withheld = chart_data(data, [value], rule, "corridor bar chart")
-    frame = used_columns(frame, [origin, destination, value, share], "corridor bar chart")
+    frame = used_columns(frame, [origin, destination, value, share, value_text], "corridor bar chart")
     frame = frame.filter(pl.col(value).is_not_null()).sort(value, descending=True).head(top)
     text_share = share is not None and frame.schema[share] == pl.String
     if share is not None and not text_share:
@@ -563,19 +565,25 @@ def corridor_bar_chart(
         for o, d in zip(frame[origin].to_list(), frame[destination].to_list(), strict=True)
     ]
     frame = frame.with_columns(pl.Series("corridor", labels))
+    counts = [f"{v:,}" for v in frame[value].to_list()] if value_text is None else frame[value_text].to_list()
     if share is not None:
         text = [
-            f"{v:,}" + ("" if s is None else f" ({s})" if text_share else f" ({s:.0%})")
-            for v, s in zip(frame[value].to_list(), frame[share].to_list(), strict=True)
+            f"{v}" + ("" if s is None else f" ({s})" if text_share else f" ({s:.0%})")
+            for v, s in zip(counts, frame[share].to_list(), strict=True)
         ]
     else:
-        text = [f"{v:,}" for v in frame[value].to_list()]
+        text = counts
     frame = frame.with_columns(pl.Series("label", text))
     y = alt.Y("corridor:N", sort=alt.SortField(value, order="descending"), title=None)
     base = alt.Chart(frame).encode(y=y)
     bars = base.mark_bar(color=PALETTE[0]).encode(
         x=alt.X(f"{value}:Q", title=x_title, axis=alt.Axis(format=",~f")),
-        tooltip=[alt.Tooltip("corridor:N"), alt.Tooltip(f"{value}:Q", format=",~f")]
+        tooltip=[
+            alt.Tooltip("corridor:N"),
+            alt.Tooltip(f"{value_text}:N", title=x_title)
+            if value_text
+            else alt.Tooltip(f"{value}:Q", format=",~f"),
+        ]
         + (
             [alt.Tooltip(f"{share}:N")]
             if text_share

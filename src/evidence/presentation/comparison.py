@@ -176,6 +176,27 @@ def not_compared_note(max_gap: int, estimate_year: int | str = 2021) -> str:
     )
 
 
+def missing_labels_note(disclosed: pl.DataFrame, max_gap: int | None = None) -> str | None:
+    """What the labels of missing values mean, for those :func:`disclosed_comparison` rows use (after
+    :func:`mark_missing_totals` and :func:`mark_not_compared`): :data:`NOT_AVAILABLE`, :data:`NO_TOTAL`,
+    :data:`NOT_COMPARED`. The one legend of the brief's peers table and ``evidence compare``; None when none is
+    used."""
+    from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE
+
+    used = set(disclosed["display"].to_list())
+    parts = []
+    if NOT_AVAILABLE in used:
+        parts.append(f"{NOT_AVAILABLE}: not in the data.")
+    if NO_TOTAL in used:
+        parts.append(
+            f"{NO_TOTAL}: the UNODC data hold figures for the country (by form, sex, age or citizenship) but no "
+            "total of detected victims."
+        )
+    if NOT_COMPARED in used:
+        parts.append(not_compared_note(MAX_YEARS_FROM_ESTIMATE if max_gap is None else max_gap))
+    return " ".join(parts) or None
+
+
 def comparison_table(disclosed: pl.DataFrame) -> pl.DataFrame:
     """One row per measure, one column per country (the displayed value with its year in brackets), and the
     measure's source last, for a report or the terminal."""

@@ -112,6 +112,7 @@ import polars as pl
 from evidence.core.errors import EvidenceError, ParameterError
 
 __all__ = [
+    "CENSORED",
     "COMPLEMENT_LABEL",
     "DEFAULT_NOISE",
     "DEFAULT_RULE",
@@ -267,12 +268,23 @@ class DisclosedTable:
     #: censored counts (``censored`` of :func:`suppress_table`), whose bounds anyone with the file has; empty
     #: when none is (exact counts, or a table not made by :func:`suppress_table`).
     known: pl.DataFrame = field(repr=False, default_factory=pl.DataFrame)
+    #: Per count column, row for row: the value of each :attr:`known` cell (a bound of the publisher's censored
+    #: counts, public: a sum of three ``<5`` cells has the low bound 3), null elsewhere; shown only as the end
+    #: of an interval of such bounds (``3–12``), marked :data:`CENSORED`, never as a count of people. Empty
+    #: when no cell is known.
+    known_values: pl.DataFrame = field(repr=False, default_factory=pl.DataFrame)
 
     def known_cells(self, column: str) -> list[bool]:
         """:attr:`known` of one count column (all false when the table records none)."""
         if column in self.known.columns:
             return [bool(v) for v in self.known[column].to_list()]
         return [False] * self.frame.height
+
+    def known_value_cells(self, column: str) -> list[int | None]:
+        """:attr:`known_values` of one count column (all None when the table records none)."""
+        if column in self.known_values.columns:
+            return [None if v is None else int(v) for v in self.known_values[column].to_list()]
+        return [None] * self.frame.height
 
     def describe(self) -> str:
         """What a reader of this table needs to know about its protection, in a sentence or two."""
@@ -976,11 +988,13 @@ def _disclosed_table(
     published: dict[str, list[int | None]] = {c: [] for c in out_columns}
     reasons: dict[str, list[str | None]] = {c: [] for c in out_columns}
     known: dict[str, list[bool]] = {c: [] for c in out_columns}
+    known_values: dict[str, list[int | None]] = {c: [] for c in out_columns}
     for i in range(grid.n_rows):
         for j, column in enumerate(out_columns):
             cell = i * width + j
             reasons[column].append(status[cell])
             known[column].append(known_grid[cell])
+            known_values[column].append(grid.values[cell] if known_grid[cell] else None)
             published[column].append(None if status[cell] is not None else grid.values[cell])
     keys = key_columns.columns
     key_frame = pl.concat([key_columns, pl.DataFrame({k: [None] for k in keys}, schema=key_columns.schema)])
@@ -1001,6 +1015,9 @@ def _disclosed_table(
         reasons=pl.DataFrame(reasons, schema={c: pl.String for c in out_columns}),
         perturbed=perturbed,
         known=pl.DataFrame(known, schema={c: pl.Boolean for c in out_columns})
+        if any(known_grid)
+        else pl.DataFrame(),
+        known_values=pl.DataFrame(known_values, schema={c: pl.Int64 for c in out_columns})
         if any(known_grid)
         else pl.DataFrame(),
     )
@@ -1431,7 +1448,11 @@ NUMBER_KINDS: dict[str, str] = {
     "statistic": "a share, rate, ratio, p-value, interval limit or model statistic",
     "parameter": "a setting or size of the analysis (a threshold, a seed, replicates, models searched)",
     "label": "a code, rank, identifier or category name",
+    "censored": "an end of the interval of a sum of the publisher's censored cells (UNODC's <5: three such cells "
+    "are 3–12), which anyone with the publisher's file has: a bound, not a count of people",
 }
+#: The kind of the ends of an interval of the publisher's censored cells (``3–12``), a bound, not a count.
+CENSORED = "censored"
 #: The HTML attribute that says what the numbers of an element are.
 KIND_ATTRIBUTE = "data-kind"
 #: The kind of text that names things (a header, a caption, a category): never read as counts.
