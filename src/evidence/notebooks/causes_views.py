@@ -280,7 +280,12 @@ def _withhold_small_differences(
         values = frame[category].to_list()
         why = reasons[category].to_list()
         for row, (value, margin) in enumerate(zip(values, margins, strict=True)):
-            if value is not None and margin is not None and why[row] is None and rule.is_small(margin - value):
+            if (
+                value is not None
+                and margin is not None
+                and why[row] is None
+                and rule.is_small(margin - value)
+            ):
                 values[row], why[row] = None, COMPLEMENT_LABEL_REASON
         frame = frame.with_columns(
             pl.Series(category, values, dtype=pl.Int64),
@@ -333,9 +338,7 @@ def heat_table(
     # too (a reader cannot tell a made-up difference from a true one); the cell is withheld (the "without" is
     # never shown, so the pair cannot be recomputed)
     complement = [
-        count is not None
-        and base_of.get(row) is not None
-        and rule.is_small(base_of[row] - count)
+        count is not None and base_of.get(row) is not None and rule.is_small(base_of[row] - count)
         for row, count in zip(counts.frame["row"].to_list(), counts.frame["count"].to_list(), strict=True)
     ]
     if any(complement):
