@@ -347,11 +347,42 @@ def test_real_unodc_shares_of_censored_routes_are_ranges(shared_data):
     other = payload["flows"][-1]
     assert other["label"] == "All other routes" and other["victims"] == [16, 64]
     low, high = other["share"]
-    # the known routes 111-165 (Thailand's own nationals are on no route: where exploited is not recorded)
-    assert low == pytest.approx(16 / 117, abs=1e-4) and high == pytest.approx(64 / 159, abs=1e-4)
+    # the known routes 190-244, domestic included (Thailand's own nationals detected at home: 79)
+    assert low == pytest.approx(16 / (244 - 64 + 16), abs=1e-4) and high == pytest.approx(64 / (190 - 16 + 64), abs=1e-4)
     assert all(isinstance(f["share"], list) for f in payload["flows"])  # the known routes' total is a range
     printed = CliRunner().invoke(_app(), ["flows", *args], catch_exceptions=False).stdout
-    assert "13–41%" in printed and "27.5%" not in printed
+    assert "8.1–27%" in printed or "8–27%" in printed
+
+
+def _bound_sum(values, i: int) -> int:
+    return sum(v[i] if isinstance(v, list) else v for v in values)
+
+
+@pytest.mark.parametrize(
+    ("country", "role", "years"), [("THA", "destination", "2015-2021"), ("MMR", "origin", "2015-2021")]
+)
+def test_real_unodc_flows_rows_add_up_to_the_total_as_in_the_brief(shared_data, country, role, years):
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import route_numbers
+    from evidence.presentation.disclosure import DisclosureRule
+    from evidence.sources.cache import load_cached
+
+    path = shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"
+    payload = run("flows", "--data", str(path), "--country", country, "--role", role, "--years", years)
+    values = [f["victims"] for f in payload["flows"]]
+    values += list(payload["unknown"].values()) + [r["victims"] for r in payload["other_rows"]]
+    assert (_bound_sum(values, 0), _bound_sum(values, 1)) == tuple(payload["total"])
+    # the same rows as the brief's route table, from the one builder
+    numbers = route_numbers(Selection(load_cached(path), country=country, role=role, years=years), DisclosureRule(5))
+    assert len(values) == len(numbers.rows()) - 1
+    domestic = next(f for f in payload["flows"] if f.get("origin_iso3") == f.get("destination_iso3") == country)
+    assert domestic["flow_class"] == "domestic" and domestic["route_basis"] == "own_nationals"
+    if country == "THA":  # 1,392 own nationals less the 59 repatriated from abroad in 2020 (exploited abroad)
+        assert domestic["victims"] == 1333 and payload["other_rows"] == []
+    else:  # as origin, those repatriated from abroad without a country stated are a row of their own
+        assert [r["label"] for r in payload["other_rows"]] == [
+            "Nationals of Myanmar repatriated from abroad, country not stated"
+        ]
 
 
 def test_flows_rank_only_published_corridors_and_list_the_withheld_after_them(tmp_path):

@@ -19,6 +19,7 @@ import polars as pl
 from evidence.analyses.coverage import ROLE_WORDS
 from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, near_estimate
 from evidence.notebooks import views
+from evidence.notebooks.builders import route_notes
 from evidence.notebooks.country import (
     CAVEATS,
     CountryBrief,
@@ -313,6 +314,10 @@ def show_detected_section(brief: CountryBrief) -> None:
                     f"{brief.period_for(table, role)}."
                 )
             )
+            # a breakdown the data hold but no route can use is said, as unmapped citizenships are
+            for line in route_notes(brief.selection(table, role), brief.rule):
+                if line.startswith("Not used:"):
+                    _say(escape_markdown(line))
             continue
         _say(f"##### {escape_markdown(heading)}")
         if routes is None:

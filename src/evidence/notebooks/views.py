@@ -34,6 +34,7 @@ from evidence.notebooks.builders import (
     sources_kinds,
     sources_view,
     trend_sentence,
+    route_notes,
     unmapped_origins_line,
     yearly_numbers,
 )
@@ -425,6 +426,8 @@ def show_route_table(
     )
     if (unmapped := unmapped_origins_line(numbers.selection, rule)) is not None:
         _markdown(unmapped)
+    for line in route_notes(numbers.selection, rule):
+        _markdown(escape_markdown(line))
     note = None if numbers.exact else "Lower bounds: a censored cell (<5) counts as 1."
     show_route_charts(
         numbers.chart_data(),
