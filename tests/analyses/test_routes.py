@@ -163,7 +163,11 @@ def test_indicator_flows_carry_censoring_bounds(thai_indicators):
     assert (mmr["victims"], mmr["victims_low"], mmr["victims_high"]) == (None, 13, 16)
     # Thailand's own nationals detected by Thailand: domestic, as UNODC defines it (detected in their own country)
     domestic = by_origin["THA"]
-    assert (domestic["destination_iso3"], domestic["victims"], domestic["flow_class"]) == ("THA", 25, "domestic")
+    assert (domestic["destination_iso3"], domestic["victims"], domestic["flow_class"]) == (
+        "THA",
+        25,
+        "domestic",
+    )
     assert domestic["route_basis"] == "own_nationals"
     assert (by_origin["KHM"]["victims_low"], by_origin["KHM"]["victims_high"]) == (1, 4)
     assert mmr["origin_region"] == "Asia"

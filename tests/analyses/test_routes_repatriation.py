@@ -60,7 +60,11 @@ def test_own_nationals_are_split_by_the_repatriation_breakdown(myanmar):
     assert ("MMR", "citizenship") not in by_key
     # the rest (not shown exploited abroad) were detected at home: domestic, as UNODC counts them
     rest = by_key[("MMR", "own_nationals")]
-    assert (rest["victims_low"], rest["victims_high"], rest["flow_class"]) == (80 + 7 + 28, 83 + 7 + 28, "domestic")
+    assert (rest["victims_low"], rest["victims_high"], rest["flow_class"]) == (
+        80 + 7 + 28,
+        83 + 7 + 28,
+        "domestic",
+    )
     coverage = routes.flow_coverage(selection)
     # 2020: Abroad 82 less China <5: 78-81 abroad without a country
     assert coverage.repatriated_abroad == (78, 81)
@@ -209,7 +213,9 @@ def test_a_breakdown_listing_destinations_of_the_countrys_nationals_is_doubtful(
     # its foreign cells are kept apart and marked; its own nationals stay domestic
     assert basis == {"IND": "doubtful_citizenship", "BTN": "doubtful_citizenship", "NPL": "own_nationals"}
     # corridor trends read routes as detected only: a doubtful cell is no corridor
-    yearly = routes.corridor_yearly_counts(Selection(table(_doubtful_rows()), country="NPL", role="destination"))
+    yearly = routes.corridor_yearly_counts(
+        Selection(table(_doubtful_rows()), country="NPL", role="destination")
+    )
     assert "IND" not in set(yearly["origin_iso3"])
 
 

@@ -348,7 +348,9 @@ def test_real_unodc_shares_of_censored_routes_are_ranges(shared_data):
     assert other["label"] == "All other routes" and other["victims"] == [16, 64]
     low, high = other["share"]
     # the known routes 190-244, domestic included (Thailand's own nationals detected at home: 79)
-    assert low == pytest.approx(16 / (244 - 64 + 16), abs=1e-4) and high == pytest.approx(64 / (190 - 16 + 64), abs=1e-4)
+    assert low == pytest.approx(16 / (244 - 64 + 16), abs=1e-4) and high == pytest.approx(
+        64 / (190 - 16 + 64), abs=1e-4
+    )
     assert all(isinstance(f["share"], list) for f in payload["flows"])  # the known routes' total is a range
     printed = CliRunner().invoke(_app(), ["flows", *args], catch_exceptions=False).stdout
     assert "8.1–27%" in printed or "8–27%" in printed
@@ -373,9 +375,13 @@ def test_real_unodc_flows_rows_add_up_to_the_total_as_in_the_brief(shared_data, 
     values += list(payload["unknown"].values()) + [r["victims"] for r in payload["other_rows"]]
     assert (_bound_sum(values, 0), _bound_sum(values, 1)) == tuple(payload["total"])
     # the same rows as the brief's route table, from the one builder
-    numbers = route_numbers(Selection(load_cached(path), country=country, role=role, years=years), DisclosureRule(5))
+    numbers = route_numbers(
+        Selection(load_cached(path), country=country, role=role, years=years), DisclosureRule(5)
+    )
     assert len(values) == len(numbers.rows()) - 1
-    domestic = next(f for f in payload["flows"] if f.get("origin_iso3") == f.get("destination_iso3") == country)
+    domestic = next(
+        f for f in payload["flows"] if f.get("origin_iso3") == f.get("destination_iso3") == country
+    )
     assert domestic["flow_class"] == "domestic" and domestic["route_basis"] == "own_nationals"
     if country == "THA":  # 1,392 own nationals less the 59 repatriated from abroad in 2020 (exploited abroad)
         assert domestic["victims"] == 1333 and payload["other_rows"] == []

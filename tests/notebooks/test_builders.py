@@ -888,7 +888,9 @@ def test_unodc_route_table_withholds_nothing_for_the_publishers_own_censored_cel
     shown = {r["route"]: r for r in numbers.table().iter_rows(named=True)}
     total = "Sum of the citizenship breakdown"
     own = "Thailand → Thailand"  # its nationals detected at home: domestic, as UNODC defines it
-    assert shown[own][total] == "132" and shown[own]["Route unknown"] == "0" and shown[own]["Domestic"] == "132"
+    assert (
+        shown[own][total] == "132" and shown[own]["Route unknown"] == "0" and shown[own]["Domestic"] == "132"
+    )
     assert shown["Lao PDR → Thailand"][total] == "32"
     assert shown["All other routes"]["Transregional"] == "<5–12" and shown[total]["Transregional"] == "<5–12"
     assert not any("x" in row.values() for row in shown.values())
@@ -1149,7 +1151,9 @@ def test_real_route_notes_say_what_the_route_table_counts_and_leaves_out(shared_
     assert any("domestic trafficking as UNODC defines it" in n for n in thailand)
     # as destination, its nationals repatriated from abroad (2020: 59) are left out, and said to be
     assert any(n.startswith("Left out here: 59 nationals of Thailand") and "(2020)" in n for n in thailand)
-    assert not any("Left out" in n for n in route_notes(Selection(glotip, country="THA", role="origin"), RULE))
+    assert not any(
+        "Left out" in n for n in route_notes(Selection(glotip, country="THA", role="origin"), RULE)
+    )
     # Myanmar 2015-2016: a doubtful breakdown, with its caveat
     myanmar = route_notes(Selection(glotip, country="MMR", role="destination"), RULE)
     assert any(n.startswith("Doubtful citizenship breakdowns (Myanmar 2015–2016)") for n in myanmar)

@@ -457,3 +457,23 @@ def test_the_route_table_sums_the_citizenship_breakdown_beside_the_published_tot
     )
     case = brief.holding("case")[0]
     assert country.breakdown_sentence(brief, case, brief.routes(case)) is None
+
+
+def test_an_origin_brief_shows_the_countrys_own_detected_victims_and_no_lone_partners_small_cell(tables):
+    """Review finding 8: Lao PDR as origin. Its authorities detected 264 (2007), 235, 155, 145 (2010), 157 (2014),
+    107 (2015), none of which the brief showed; it headlined "Nationals detected (UNODC), 2021: <5", one cell
+    of Thailand's, and fitted the trend of what is, in effect, Thailand's count of Lao victims."""
+    brief = _brief(tables, iso3="LAO", role="origin")
+    unodc = brief.holding("indicator")[0]
+    rows = {m.what: m for m in country.magnitudes(brief)}
+    nationals = rows["Nationals of Lao PDR detected in other countries or at home (UNODC)"]
+    assert nationals.year != 2021 and nationals.text not in ("<5", "x")  # 2021: Thailand's <5 only
+    assert 2021 in country.single_partner_small_years(brief, unodc, brief.yearly(unodc, "origin"))
+    own = rows["Victims detected by the authorities of Lao PDR, any citizenship (UNODC)"]
+    assert (own.year, own.text) == (2015, "107")
+    # the trend is labelled for what it is: nationals detected abroad, most of them by Thailand
+    said = country.detected_by_sentence(brief, unodc)
+    assert said is not None and said.startswith("These are nationals of Lao PDR detected by other countries")
+    assert "Thailand detected 97% of them" in said and "no count of its nationals" in said
+    myanmar = country.detected_by_sentence(_brief(tables, iso3="MMR", role="origin"), unodc)
+    assert myanmar is not None and "and by its own authorities" in myanmar

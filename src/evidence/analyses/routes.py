@@ -148,7 +148,9 @@ def _detected_filter(country: str, role: str) -> pl.Expr:
     origin = (pl.col("origin_iso3") == country).fill_null(False)
     # the victims it detected and exploited in it: its nationals repatriated from abroad (exploited in another
     # country, or abroad without a country stated) belong to it as origin only
-    detected = ((pl.col("detected_iso3") == country) & (pl.col("destination_iso3") == country)).fill_null(False)
+    detected = ((pl.col("detected_iso3") == country) & (pl.col("destination_iso3") == country)).fill_null(
+        False
+    )
     return {"origin": origin, "destination": detected, "both": origin | detected}[role]
 
 
@@ -397,7 +399,7 @@ def doubtful_breakdowns(df: pl.DataFrame, indicator: str = "Detected trafficking
     D lists. A country of origin whose breakdown lists mostly its neighbours of destination (Myanmar 2015:
     China 80, Thailand 16, Malaysia 13, its own nationals 21 of 643 detected) is the case in point. Point
     values (interval midpoints) throughout."""
-    schema = {"iso3": pl.String, "year": pl.Int32}
+    schema = pl.Schema({"iso3": pl.String, "year": pl.Int32})
     if "category" not in df.columns:
         return pl.DataFrame(schema=schema)
     cells = (
@@ -489,9 +491,11 @@ def unused_repatriation(selection: Selected) -> pl.DataFrame:
         pl.col("category_iso3").drop_nulls().n_unique().alias("countries"),
         *censored_sum("victims", "victims_low", "victims_high"),
         pl.col(UNCENSORED).sum(),
-        pl.when(pl.col("marked").any()).then(pl.lit("unmatched")).otherwise(pl.lit("ambiguous")).first().alias(
-            "reason"
-        ),
+        pl.when(pl.col("marked").any())
+        .then(pl.lit("unmatched"))
+        .otherwise(pl.lit("ambiguous"))
+        .first()
+        .alias("reason"),
     )
     return out.filter(pl.col("victims_high") > 0).select(list(schema)).cast(pl.Schema(schema)).sort("year")
 

@@ -311,8 +311,7 @@ def _flows_payload(
         + ("(reporting country)" if censored else "(CTDC: where first assisted, a proxy)"),
         f"intraregional = same UN M49 {regional_level}; domestic = same country",
         f"flows with at least {min_victims} victims are listed (the largest {top}); all others are summed",
-        "shares are of the victims with a known origin and destination (domestic ones included); the total "
-        "includes the unknowns",
+        "shares are of the victims with a known origin and destination (domestic included); total with unknowns",
     ]
     notes.extend(route_notes(selection, rule))
     if censored:

@@ -317,6 +317,57 @@ def nearest_published(numbers: YearlyNumbers, target: int | None) -> int | None:
     return _nearest(complete, target) or _nearest(years, target)
 
 
+def single_partner_small_years(brief: CountryBrief, table: LoadedTable, numbers: YearlyNumbers) -> list[int]:
+    """The years in which the country's nationals were detected by one country only and their count is withheld
+    or censored (``<5``): one partner's small cell, no headline of the nationals detected."""
+    from evidence.analyses import routes
+
+    records = routes.flow_records(brief.selection(table, "origin")).filter(pl.col("victims_high") > 0)
+    partners = records.group_by("year").agg(pl.col("detected_iso3").n_unique().alias("n"))
+    lone = [int(y) for y in partners.filter(pl.col("n") == 1)["year"].to_list()]
+    return [y for y in lone if _point(published_in_year(numbers, y)) is None]
+
+
+def detecting_countries(brief: CountryBrief, table: LoadedTable) -> list[tuple[str, float]]:
+    """Who detected the country's nationals (UNODC's citizenship breakdowns, and its own count of its
+    nationals), with each country's share of them (low bounds), largest first: a share, no count."""
+    from evidence.analyses import routes
+
+    records = routes.flow_records(brief.selection(table, "origin"))
+    by = records.group_by("detected_iso3").agg(pl.col("victims_low").sum()).filter(pl.col("victims_low") > 0)
+    total = int(by["victims_low"].sum() or 0)
+    if not total:
+        return []
+    by = by.sort(["victims_low", "detected_iso3"], descending=[True, False])
+    return [(str(code), int(n) / total) for code, n in by.iter_rows()]
+
+
+def detected_by_sentence(brief: CountryBrief, table: LoadedTable) -> str | None:
+    """What the nationals' yearly counts are: detected by other countries (the largest, with its share), and
+    whether the country's own count of its nationals is among them; None without any."""
+    from evidence.sources.countries import name_of
+
+    found = detecting_countries(brief, table)
+    if not found:
+        return None
+    own = dict(found).get(brief.country, 0.0)
+    abroad = [(code, share) for code, share in found if code != brief.country]
+    if not abroad:
+        return None
+    code, share = abroad[0]
+    lead = f"{name_of(code) or code} detected {share:.0%} of them"
+    if own == 0:
+        return (
+            f"These are nationals of {brief.place} detected by other countries ({lead}): UNODC's data hold no "
+            f"count of its nationals by {brief.place}'s own authorities, so their trend is that of the countries "
+            "that detect them, not of all its nationals."
+        )
+    return (
+        f"These are nationals of {brief.place} detected by other countries ({lead}) and by its own authorities "
+        f"({own:.0%} of them)."
+    )
+
+
 def flag_words(numbers: YearlyNumbers, year: int) -> str:
     """What a headline says of its year's completeness: nothing for a complete year; "probably incomplete"
     for a flagged one, and that every year is so when no year of the series is complete (the only reason
@@ -517,6 +568,11 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
     def magnitude(table: LoadedTable, kind: str, role: str, what: str, short: str) -> Magnitude | None:
         numbers = brief.yearly(table, role)
         year = nearest_published(numbers, target)
+        if kind == "indicator" and role == "origin" and year is not None and target is not None:
+            # a headline of nationals is not one partner country's small count (<5) where other years say more
+            lone = single_partner_small_years(brief, table, numbers)
+            if year in lone:
+                year = _nearest([y for y in years_with_victims(numbers) if y not in lone], target) or year
         if year is None:
             return None
         pair = published_in_year(numbers, year)
@@ -556,16 +612,25 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
             f"Nationals of {brief.place} detected in other countries or at home (UNODC)",
             "Nationals detected (UNODC)",
         ),
+        # an origin brief: the country's own detected victims too (their citizenship is not broken down)
+        "own": (
+            f"Victims detected by the authorities of {brief.place}, any citizenship (UNODC)",
+            "Detected in the country (UNODC)",
+        ),
     }
     case_roles = {"destination": ["destination"], "origin": ["origin"], "both": ["destination", "both"]}
-    unodc_roles = {"destination": ["destination"], "origin": ["origin"], "both": ["destination", "origin"]}
+    unodc_roles = {
+        "destination": ["destination"],
+        "origin": ["origin", "own"],
+        "both": ["destination", "origin"],
+    }
     candidates = [
         magnitude(table, "case", role, what.format(place=brief.place) + " (case data)", short)
         for table in brief.holding("case")
         for role in case_roles[brief.role]
         for what, short in [case_words[brief.role, role]]
     ] + [
-        magnitude(table, "indicator", role, *unodc_words[role])
+        magnitude(table, "indicator", "destination" if role == "own" else role, *unodc_words[role])
         for table in brief.holding("indicator")
         for role in unodc_roles[brief.role]
     ]

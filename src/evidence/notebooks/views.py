@@ -29,12 +29,12 @@ from evidence.notebooks.builders import (
     panel_gaps_sentence,
     panel_sentence,
     profile_view,
+    route_notes,
     route_numbers,
     source_line,
     sources_kinds,
     sources_view,
     trend_sentence,
-    route_notes,
     unmapped_origins_line,
     yearly_numbers,
 )
