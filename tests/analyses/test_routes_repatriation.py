@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from _indicator import indicator_row
 
 from evidence.analyses import routes
@@ -234,3 +236,31 @@ def test_real_russias_unused_repatriation_breakdown_is_listed(unodc):
     row_2012 = unused.filter(pl.col("year") == 2012).row(0, named=True)
     # Uzbekistan 903, Ukraine 628, Belarus 51, ...: countries only, direction ambiguous
     assert row_2012["reason"] == "ambiguous" and row_2012["victims_low"] >= 903 + 628 + 51
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(
+    own=st.integers(0, 400),
+    china=st.integers(0, 200),
+    unstated=st.integers(0, 100),
+    home=st.integers(0, 100),
+)
+def test_destination_and_origin_split_the_own_nationals_without_adding_or_losing_any(
+    own, china, unstated, home
+):
+    # whatever the cells, the victims exploited in the country (destination) and those its repatriation
+    # breakdown places abroad (origin only) together are the own-nationals cell, never more, never fewer
+    rows = [
+        row("MMR", 2017, "by citizenship", "Nationals", own),
+        row("MMR", 2017, REPATRIATION, "Abroad", china + unstated),
+        row("MMR", 2017, REPATRIATION, "China", china, "CHN"),
+        row("MMR", 2017, REPATRIATION, "Domestic (Myanmar)", home, "MMR"),
+    ]
+    rows = [r for r in rows if r["value"] != 0]
+    frame = table(rows)
+    inside = routes.flow_coverage(Selection(frame, country="MMR", role="destination"))
+    origin = routes.flow_coverage(Selection(frame, country="MMR", role="origin"))
+    if own >= china + unstated + home:
+        assert inside.total == (own - china - unstated, own - china - unstated)
+        assert inside.repatriated_abroad == (0, 0) and inside.unknown == (0, 0)
+    assert origin.total == (own, own)  # split, or (a breakdown larger than the cell) not used: the cell whole
