@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from _indicator import indicator_row
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from _indicator import indicator_row
 
 from evidence.analyses import routes
 from evidence.analyses.selection import Selection
