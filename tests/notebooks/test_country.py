@@ -477,3 +477,11 @@ def test_an_origin_brief_shows_the_countrys_own_detected_victims_and_no_lone_par
     assert "Thailand detected 97% of them" in said and "no count of its nationals" in said
     myanmar = country.detected_by_sentence(_brief(tables, iso3="MMR", role="origin"), unodc)
     assert myanmar is not None and "and by its own authorities" in myanmar
+
+
+def test_an_origin_briefs_key_figures_headline_no_lone_partners_small_cell(tables):
+    figures = dict(country.key_figures(_brief(tables, iso3="LAO", role="origin")))
+    nationals = [k for k in figures if k.startswith("Nationals detected (UNODC)")]
+    assert nationals and not nationals[0].startswith("Nationals detected (UNODC), 2021")  # Thailand's <5
+    assert figures[nationals[0]] not in ("<5", "x")
+    assert figures["Victims detected in the country (UNODC, any citizenship), 2015"] == "107"

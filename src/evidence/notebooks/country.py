@@ -317,6 +317,21 @@ def nearest_published(numbers: YearlyNumbers, target: int | None) -> int | None:
     return _nearest(complete, target) or _nearest(years, target)
 
 
+def headline_year(
+    brief: CountryBrief, table: LoadedTable, role: str, numbers: YearlyNumbers, target: int | None
+) -> int | None:
+    """The year a UNODC number of the brief is headlined in (:func:`nearest_published`); for the country's
+    nationals, never a year in which one partner country alone detected them and its count is small (``<5``)
+    or withheld, while other years hold more (:func:`single_partner_small_years`)."""
+    year = nearest_published(numbers, target)
+    if role != "origin" or year is None or target is None:
+        return year
+    lone = single_partner_small_years(brief, table, numbers)
+    if year not in lone:
+        return year
+    return _nearest([y for y in years_with_victims(numbers) if y not in lone], target) or year
+
+
 def single_partner_small_years(brief: CountryBrief, table: LoadedTable, numbers: YearlyNumbers) -> list[int]:
     """The years in which the country's nationals were detected by one country only and their count is withheld
     or censored (``<5``): one partner's small cell, no headline of the nationals detected."""
@@ -567,12 +582,8 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
 
     def magnitude(table: LoadedTable, kind: str, role: str, what: str, short: str) -> Magnitude | None:
         numbers = brief.yearly(table, role)
-        year = nearest_published(numbers, target)
-        if kind == "indicator" and role == "origin" and year is not None and target is not None:
-            # a headline of nationals is not one partner country's small count (<5) where other years say more
-            lone = single_partner_small_years(brief, table, numbers)
-            if year in lone:
-                year = _nearest([y for y in years_with_victims(numbers) if y not in lone], target) or year
+        year = headline_year(brief, table, role, numbers, target) if kind == "indicator" else None
+        year = year if kind == "indicator" else nearest_published(numbers, target)
         if year is None:
             return None
         pair = published_in_year(numbers, year)
@@ -930,21 +941,24 @@ def _headline_figures(brief: CountryBrief) -> list[tuple[str, str, int]]:
             year = span[1] if span else max(brief._held(table) or (0,))
             out.append((f"Victims identified, {brief.period_for(table)} (case data)", str(total), year))
     for table in brief.holding("indicator"):
-        roles = ["destination", "origin"] if brief.role == "both" else [brief.role]
+        # an origin brief: the country's own detected victims too, after its nationals
+        roles = {"both": ["destination", "origin"], "origin": ["origin", "destination"]}.get(
+            brief.role, [brief.role]
+        )
         for role in roles:
             numbers = brief.yearly(table, role)
             years = years_with_victims(numbers)
-            if not years:
+            if not years or (role != brief.role and brief.role == "origin" and not numbers.has_totals):
                 continue
             # the latest complete year (not flagged as probably incomplete), as published there, with its year;
             # a flagged year only when every year is flagged, and then the label says so
-            latest = nearest_published(numbers, years[-1]) or years[-1]
+            latest = headline_year(brief, table, role, numbers, years[-1]) or years[-1]
             text = cell_text(published_in_year(numbers, latest))
             what = (
                 "Victims detected in the country" if role == "destination" else "Nationals detected (UNODC)"
             )
             if role == "destination":
-                what += " (UNODC)"
+                what += " (UNODC)" if brief.role != "origin" else " (UNODC, any citizenship)"
             words = flag_words(numbers, latest)
             flagged = f" ({words})" if words else ""
             out.append((f"{what}, {latest}{flagged}", text, latest))
