@@ -472,16 +472,16 @@ def test_shares_of_censored_counts_are_rounded_outwards_in_json_and_text(tmp_pat
     path = _thailand_2019(tmp_path)
     args = ["flows", "--data", str(path), "--country", "THA", "--role", "destination"]
     flows = {f.get("origin_iso3"): f for f in run(*args)["flows"]}
-    # the known routes 1,260-1,284 (Thailand's 132 own nationals are on no route). Lao PDR: 32/1284-32/1260 =
-    # 0.024922-0.025397, so [0.0249, 0.0254] (not 0.0255); Myanmar's high end 1150/1260 = 0.912698 is 0.9127
-    assert flows["LAO"]["share"] == [0.0249, 0.0254]
-    assert flows["MMR"]["share"][1] == 0.9127
+    # the known routes 1,392-1,416, domestic included (Thailand's 132 own nationals detected at home). Lao PDR:
+    # 32/1416-32/1392 = 0.022599-0.022989, so [0.0225, 0.023]; Myanmar's high end 1150/1392 = 0.826149 is 0.8262
+    assert flows["LAO"]["share"] == [0.0225, 0.023]
+    assert flows["MMR"]["share"][1] == 0.8262
     for f in flows.values():
         low, high = f["share"]
         lo, hi = f["victims"] if isinstance(f["victims"], list) else (f["victims"],) * 2
-        assert low <= lo / (lo + 1284 - hi) and hi / (hi + 1260 - lo) <= high
+        assert low <= lo / (lo + 1416 - hi) and hi / (hi + 1392 - lo) <= high
     printed = CliRunner().invoke(_app(), args, catch_exceptions=False).stdout
-    assert "2.4–2.6%" in printed
+    assert "2.2–2.3%" in printed
 
 
 def test_real_unodc_series_of_only_censored_cells_is_not_estimable(shared_data):

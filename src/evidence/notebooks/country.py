@@ -358,8 +358,9 @@ def detecting_countries(brief: CountryBrief, table: LoadedTable) -> list[tuple[s
 
 
 def detected_by_sentence(brief: CountryBrief, table: LoadedTable) -> str | None:
-    """What the nationals' yearly counts are: detected by other countries (the largest, with its share), and
-    whether the country's own count of its nationals is among them; None without any."""
+    """What the nationals' yearly counts are: detected by other countries (naming the one that detects most,
+    without a share: a share beside the published total could give a small remainder back), and whether the
+    country's own count of its nationals is among them; None without any."""
     from evidence.sources.countries import name_of
 
     found = detecting_countries(brief, table)
@@ -370,17 +371,15 @@ def detected_by_sentence(brief: CountryBrief, table: LoadedTable) -> str | None:
     if not abroad:
         return None
     code, share = abroad[0]
-    lead = f"{name_of(code) or code} detected {share:.0%} of them"
+    # who, not how many: a share beside the published total could give a small remainder back
+    lead = f"{'most of them' if share >= 0.5 else 'the most of them'} by {name_of(code) or code}"
     if own == 0:
         return (
             f"These are nationals of {brief.place} detected by other countries ({lead}): UNODC's data hold no "
             f"count of its nationals by {brief.place}'s own authorities, so their trend is that of the countries "
             "that detect them, not of all its nationals."
         )
-    return (
-        f"These are nationals of {brief.place} detected by other countries ({lead}) and by its own authorities "
-        f"({own:.0%} of them)."
-    )
+    return f"These are nationals of {brief.place} detected by other countries ({lead}) and by its own authorities."
 
 
 def flag_words(numbers: YearlyNumbers, year: int) -> str:
