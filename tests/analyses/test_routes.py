@@ -161,8 +161,14 @@ def test_indicator_flows_carry_censoring_bounds(thai_indicators):
     by_origin = {r["origin_iso3"]: r for r in flows.iter_rows(named=True)}
     mmr = by_origin["MMR"]  # 12 + <5: between 13 and 16, not 12 and not 14.5
     assert (mmr["victims"], mmr["victims_low"], mmr["victims_high"]) == (None, 13, 16)
-    # Thailand's own nationals were detected at home: where they were exploited is not recorded (no route)
-    assert "THA" not in by_origin
+    # Thailand's own nationals detected by Thailand: domestic, as UNODC defines it (detected in their own country)
+    domestic = by_origin["THA"]
+    assert (domestic["destination_iso3"], domestic["victims"], domestic["flow_class"]) == (
+        "THA",
+        25,
+        "domestic",
+    )
+    assert domestic["route_basis"] == "own_nationals"
     assert (by_origin["KHM"]["victims_low"], by_origin["KHM"]["victims_high"]) == (1, 4)
     assert mmr["origin_region"] == "Asia"
     coverage = routes.flow_coverage(
@@ -170,13 +176,14 @@ def test_indicator_flows_carry_censoring_bounds(thai_indicators):
     )
     assert coverage.unknown_origin == (6, 6)
     assert coverage.own_nationals == (25, 25) and coverage.unknown_destination == (0, 0)
+    assert coverage.known == (13 + 1 + 25, 16 + 4 + 25)  # the domestic victims are on a known route
     reported = routes.flows(Selection(thai_indicators, country="THA", role="destination"), min_victims=5)
     assert "KHM" not in reported["origin_iso3"].to_list()  # only 1-4 victims: never reported
 
 
 def test_indicator_origin_role_reads_other_countries_breakdowns(thai_indicators):
     flows = routes.flows(Selection(thai_indicators, country="THA", role="origin"))
-    assert dict(zip(flows["destination_iso3"], flows["victims"])) == {"MYS": 9}
+    assert dict(zip(flows["destination_iso3"], flows["victims"])) == {"MYS": 9, "THA": 25}
     assert routes.flow_coverage(Selection(thai_indicators, country="THA", role="origin")).own_nationals == (
         25,
         25,
@@ -213,10 +220,10 @@ def test_region_matrix_and_hub_measures_by_hand(thai_cases):
 def test_censored_sums_stay_unknown_in_the_matrix_unless_a_bound_is_asked(thai_indicators):
     flows = routes.flows(Selection(thai_indicators, country="THA", role="destination"))
     assert routes.region_flow_matrix(flows)["Asia"].item() is None
-    assert routes.region_flow_matrix(flows, value="victims_low")["Asia"].item() == 30 + 13 + 1
+    assert routes.region_flow_matrix(flows, value="victims_low")["Asia"].item() == 30 + 13 + 1 + 25
     hubs = routes.hub_measures(flows).filter(pl.col("iso3") == "THA").row(0, named=True)
-    # Thailand's nationals detected at home are on no route: no domestic flow
-    assert hubs["in_strength"] is None and hubs["domestic"] == 0 and hubs["in_degree"] == 2
+    # Thailand's nationals detected at home: a domestic flow, not an international one
+    assert hubs["in_strength"] is None and hubs["domestic"] == 25 and hubs["in_degree"] == 2
     assert (
         routes.hub_measures(flows, value="victims_high").filter(pl.col("iso3") == "THA")["in_strength"].item()
         == 30 + 16 + 4
@@ -304,7 +311,11 @@ def test_real_unodc_flows_into_thailand(unodc):
     flows = routes.flows(Selection(unodc, country="THA", role="destination"), min_victims=5)
     origins = set(flows["origin_iso3"].to_list())
     assert {"MMR", "KHM", "LAO"} <= origins
-    assert "THA" not in origins  # Thai nationals detected by Thailand: where exploited is not recorded
+    # Thai nationals detected by Thailand: domestic, as UNODC counts them (2012-2021 own nationals, less the 59
+    # repatriated from abroad in 2020 that Thailand's repatriation breakdown shows were exploited abroad)
+    thai = flows.filter(pl.col("origin_iso3") == "THA")
+    assert thai["flow_class"].cast(pl.String).to_list() == ["domestic"] and thai["victims_low"].item() == 2102
+    assert "doubtful_citizenship" not in flows["route_basis"].to_list()
     assert set(
         flows.filter(pl.col("origin_iso3").is_in(["MMR", "KHM", "LAO"]))["flow_class"].cast(pl.String)
     ) == {"intraregional"}
@@ -318,25 +329,21 @@ def test_real_unodc_flows_into_thailand(unodc):
 def test_region_flows_carry_null_victims_and_summed_bounds_where_a_cell_is_censored(thai_indicators):
     flows = routes.flows(Selection(thai_indicators, country="THA", role="destination"))
     long = routes.region_flows(flows).row(0, named=True)
-    # MMR 30 + 12 + <5, KHM <5: not 42 (the exact parts alone), and never 0 (Nationals are on no route)
+    # MMR 30 + 12 + <5, KHM <5, Nationals 25 (domestic): not the exact parts alone, and never 0
     assert (long["origin_region"], long["destination_region"]) == ("Asia", "Asia")
     assert (long["victims"], long["victims_low"], long["victims_high"]) == (
         None,
-        30 + 13 + 1,
-        30 + 16 + 4,
+        30 + 13 + 1 + 25,
+        30 + 16 + 4 + 25,
     )
-    assert routes.region_flow_matrix(flows, value="victims_high")["Asia"].item() == 30 + 16 + 4
+    assert routes.region_flow_matrix(flows, value="victims_high")["Asia"].item() == 30 + 16 + 4 + 25
     hubs = routes.hub_measures(flows).filter(pl.col("iso3") == "THA").row(0, named=True)
     assert (hubs["in_strength"], hubs["in_strength_low"], hubs["in_strength_high"]) == (
         None,
         30 + 13 + 1,
         30 + 16 + 4,
     )
-    assert (hubs["domestic"], hubs["domestic_low"], hubs["domestic_high"]) == (
-        0,
-        0,
-        0,
-    )  # own nationals: no route
+    assert (hubs["domestic"], hubs["domestic_low"], hubs["domestic_high"]) == (25, 25, 25)  # own nationals
     assert (hubs["out_strength"], hubs["out_strength_low"], hubs["out_strength_high"]) == (0, 0, 0)
 
 

@@ -1,11 +1,15 @@
-"""UNODC: a country's own nationals detected at home are no domestic route unless the data say where they were
-exploited (the breakdown by country of repatriation); citizenships that name no country are named."""
+"""UNODC: a country's own nationals detected at home are a domestic route, as UNODC defines domestic trafficking,
+less those its breakdown by country of repatriation shows were exploited abroad; those belong to the country as
+origin only. Citizenships that name no country are named; doubtful breakdowns and unused repatriation
+breakdowns are flagged."""
 
 from __future__ import annotations
 
 import polars as pl
 import pytest
 from _indicator import indicator_row
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evidence.analyses import routes
 from evidence.analyses.selection import Selection
@@ -55,7 +59,14 @@ def test_own_nationals_are_split_by_the_repatriation_breakdown(myanmar):
     assert by_key[("THA", "citizenship")]["victims"] == 400  # never summed with the repatriation route
     domestic = by_key[("MMR", "repatriation")]
     assert domestic["victims"] == 78 and domestic["flow_class"] == "domestic"
-    assert ("MMR", "citizenship") not in by_key and ("MMR", "own_nationals") not in by_key
+    assert ("MMR", "citizenship") not in by_key
+    # the rest (not shown exploited abroad) were detected at home: domestic, as UNODC counts them
+    rest = by_key[("MMR", "own_nationals")]
+    assert (rest["victims_low"], rest["victims_high"], rest["flow_class"]) == (
+        80 + 7 + 28,
+        83 + 7 + 28,
+        "domestic",
+    )
     coverage = routes.flow_coverage(selection)
     # 2020: Abroad 82 less China <5: 78-81 abroad without a country
     assert coverage.repatriated_abroad == (78, 81)
@@ -84,16 +95,31 @@ def test_an_unmarked_or_larger_repatriation_breakdown_is_not_used():
         row("THA", 2018, REPATRIATION, "Japan", 50, "JPN"),
     ]
     selection = Selection(table(rows), country="THA", role="destination")
-    assert routes.flows(selection).height == 0
+    flows = routes.flows(selection)  # the nationals stay whole: one domestic flow, no repatriation route
+    assert flows["route_basis"].to_list() == ["own_nationals"] and flows["victims"].to_list() == [310]
     assert routes.flow_coverage(selection).own_nationals == (310, 310)
+    # neither breakdown is dropped silently: both are listed as unused, with why
+    unused = routes.unused_repatriation(selection)
+    assert unused.select("year", "countries", "victims", "reason").rows() == [
+        (2014, 1, 200, "ambiguous"),
+        (2018, 1, 50, "unmatched"),
+    ]
+    assert routes.unused_repatriation(Selection(table(rows), country="KHM", role="destination")).height == 0
 
 
-def test_a_country_as_destination_keeps_its_nationals_detected_at_home(myanmar):
-    # the victims Myanmar detected: its nationals (repatriation routes included), under its own detection
+def test_a_country_as_destination_holds_only_the_victims_exploited_in_it(myanmar):
+    # the victims Myanmar detected and that were exploited in Myanmar: those repatriated from China, Thailand
+    # and Malaysia were exploited there, and belong to Myanmar as origin only
     selection = Selection(myanmar, country="MMR", role="destination", years=(2017, 2017))
     coverage = routes.flow_coverage(selection)
-    # 353 split into China 254, Thailand 15, Malaysia <5 and the rest 80-83: the parts' bounds are intervals
-    assert coverage.total == (254 + 15 + 1 + 80, 254 + 15 + 4 + 83)
+    assert coverage.total == coverage.known == (80, 83)  # 353 less 270-273 repatriated from abroad
+    assert set(routes.flows(selection)["route_basis"]) == {"own_nationals"}
+    origin = routes.flow_coverage(Selection(myanmar, country="MMR", role="origin", years=(2017, 2017)))
+    # 353 split (the parts' bounds are intervals), and the 400 Thailand detected
+    assert origin.total == (400 + 254 + 15 + 1 + 80, 400 + 254 + 15 + 4 + 83)
+    # 2020: those exploited at home by the repatriation breakdown stay; Abroad without a country does not
+    in_2020 = routes.flow_coverage(Selection(myanmar, country="MMR", role="destination", years=(2020, 2020)))
+    assert in_2020.total == (78 + 7, 78 + 7) and in_2020.repatriated_abroad == (0, 0)
     china = Selection(myanmar, country="CHN", role="destination")
     assert routes.flow_coverage(china).total == (0, 0)  # China did not detect them: Myanmar did
 
@@ -138,9 +164,12 @@ def test_real_myanmar_nationals_repatriated_from_china(unodc):
     china = flows.filter((pl.col("destination_iso3") == "CHN") & (pl.col("route_basis") == "repatriation"))
     assert (china["victims_low"].item(), china["victims_high"].item()) == (814, 817)
     assert routes.flow_years(selection)[("MMR", "CHN", "repatriation")] == [2017, 2018, 2019, 2020, 2021]
-    # "Domestic (Myanmar)" 78 in 2020 is the only domestic route; the 1,273 own nationals are no longer one
+    # domestic: "Domestic (Myanmar)" 78 in 2020, and the own nationals not shown exploited abroad
     domestic = flows.filter(pl.col("flow_class") == "domestic")
-    assert domestic["victims"].to_list() == [78]
+    assert dict(zip(domestic["route_basis"], zip(domestic["victims_low"], domestic["victims_high"]))) == {
+        "repatriation": (78, 78),
+        "own_nationals": (263, 271),
+    }
     coverage = routes.flow_coverage(selection)
     assert coverage.own_nationals == (263, 271)
     assert coverage.repatriated_abroad == (74, 81)
@@ -154,3 +183,84 @@ def test_real_rohingya_detected_in_thailand_are_named(unodc):
     found = routes.unmapped_origins(Selection(unodc, country="THA", role="destination"))
     rohingya = found.filter(pl.col("category") == "Rohingya").row(0, named=True)
     assert (rohingya["victims_low"], rohingya["victims_high"], rohingya["stateless"]) == (202, 205, True)
+
+
+# ---------------------------------------------------------------------------------------- doubtful breakdowns
+
+
+def _doubtful_rows(own: int = 20) -> list[dict]:
+    return [
+        # country A (Nepal)'s breakdown: few of its own nationals, mostly B's (India) citizenship...
+        row("NPL", 2015, "by citizenship", "Nationals", own),
+        row("NPL", 2015, "by citizenship", "India", 80, "IND"),
+        row("NPL", 2015, "by citizenship", "Bhutan", 10, "BTN"),
+        # ... where B is where A's nationals are detected (B's (India) own breakdown), far more than the reverse
+        row("IND", 2015, "by citizenship", "Nepal", 500, "NPL"),
+        # C detects few of A's nationals: no destination of A's nationals
+        row("BTN", 2015, "by citizenship", "Nepal", 3, "NPL"),
+        row("BTN", 2015, "by citizenship", "Nationals", 50),
+        # D: a country of destination listing its countries of origin, with few nationals: not doubtful
+        row("ARE", 2015, "by citizenship", "Nationals", 5),
+        row("ARE", 2015, "by citizenship", "Nepal", 100, "NPL"),
+    ]
+
+
+def test_a_breakdown_listing_destinations_of_the_countrys_nationals_is_doubtful():
+    flagged = routes.doubtful_breakdowns(table(_doubtful_rows()))
+    assert flagged.rows() == [("NPL", 2015)]
+    # the rule has two parts: with its own nationals a large share, the same breakdown is not doubtful
+    assert routes.doubtful_breakdowns(table(_doubtful_rows(own=200))).height == 0
+    flows = routes.flows(Selection(table(_doubtful_rows()), country="NPL", role="destination"))
+    basis = dict(zip(flows["origin_iso3"], flows["route_basis"]))
+    # its foreign cells are kept apart and marked; its own nationals stay domestic
+    assert basis == {"IND": "doubtful_citizenship", "BTN": "doubtful_citizenship", "NPL": "own_nationals"}
+    # corridor trends read routes as detected only: a doubtful cell is no corridor
+    yearly = routes.corridor_yearly_counts(
+        Selection(table(_doubtful_rows()), country="NPL", role="destination")
+    )
+    assert "IND" not in set(yearly["origin_iso3"])
+
+
+def test_real_myanmars_2015_2016_breakdown_is_flagged_and_thailands_is_not(unodc):
+    flagged = routes.doubtful_breakdowns(unodc.data)
+    mmr = flagged.filter(pl.col("iso3") == "MMR")["year"].to_list()
+    assert mmr == [2015, 2016]  # China 80/88, Thailand 16/9, Malaysia 13/6, own nationals 21/28
+    assert flagged.filter(pl.col("iso3").is_in(["THA", "NGA", "USA"])).height == 0
+    flows = routes.flows(Selection(unodc, country="MMR", role="destination"))
+    china = flows.filter(pl.col("origin_iso3") == "CHN").row(0, named=True)
+    assert (china["route_basis"], china["victims"]) == ("doubtful_citizenship", 168)
+
+
+def test_real_russias_unused_repatriation_breakdown_is_listed(unodc):
+    unused = routes.unused_repatriation(Selection(unodc, country="RUS", role="destination"))
+    row_2012 = unused.filter(pl.col("year") == 2012).row(0, named=True)
+    # Uzbekistan 903, Ukraine 628, Belarus 51, ...: countries only, direction ambiguous
+    assert row_2012["reason"] == "ambiguous" and row_2012["victims_low"] >= 903 + 628 + 51
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(
+    own=st.integers(0, 400),
+    china=st.integers(0, 200),
+    unstated=st.integers(0, 100),
+    home=st.integers(0, 100),
+)
+def test_destination_and_origin_split_the_own_nationals_without_adding_or_losing_any(
+    own, china, unstated, home
+):
+    # whatever the cells, the victims exploited in the country (destination) and those its repatriation
+    # breakdown places abroad (origin only) together are the own-nationals cell, never more, never fewer
+    rows = [
+        row("MMR", 2017, "by citizenship", "Nationals", own),
+        row("MMR", 2017, REPATRIATION, "Abroad", china + unstated),
+        row("MMR", 2017, REPATRIATION, "China", china, "CHN"),
+        row("MMR", 2017, REPATRIATION, "Domestic (Myanmar)", home, "MMR"),
+    ]
+    rows = [r for r in rows if r["value"] != 0]
+    frame = table(rows)
+    inside = routes.flow_coverage(Selection(frame, country="MMR", role="destination"))
+    origin = routes.flow_coverage(Selection(frame, country="MMR", role="origin"))
+    if own >= china + unstated + home:
+        assert inside.total == (own - china - unstated, own - china - unstated)
+        assert inside.repatriated_abroad == (0, 0) and inside.unknown == (0, 0)
+    assert origin.total == (own, own)  # split, or (a breakdown larger than the cell) not used: the cell whole

@@ -369,11 +369,48 @@ def test_real_unodc_shares_of_censored_routes_are_ranges(shared_data):
     other = payload["flows"][-1]
     assert other["label"] == "All other routes" and other["victims"] == [16, 64]
     low, high = other["share"]
-    # the known routes 111-165 (Thailand's own nationals are on no route: where exploited is not recorded)
-    assert low == pytest.approx(16 / 117, abs=1e-4) and high == pytest.approx(64 / 159, abs=1e-4)
+    # the known routes 190-244, domestic included (Thailand's own nationals detected at home: 79)
+    assert low == pytest.approx(16 / (244 - 64 + 16), abs=1e-4) and high == pytest.approx(
+        64 / (190 - 16 + 64), abs=1e-4
+    )
     assert all(isinstance(f["share"], list) for f in payload["flows"])  # the known routes' total is a range
     printed = CliRunner().invoke(_app(), ["flows", *args], catch_exceptions=False).stdout
-    assert "13–41%" in printed and "27.5%" not in printed
+    assert "8.1–27%" in printed or "8–27%" in printed
+
+
+def _bound_sum(values, i: int) -> int:
+    return sum(v[i] if isinstance(v, list) else v for v in values)
+
+
+@pytest.mark.parametrize(
+    ("country", "role", "years"), [("THA", "destination", "2015-2021"), ("MMR", "origin", "2015-2021")]
+)
+def test_real_unodc_flows_rows_add_up_to_the_total_as_in_the_brief(shared_data, country, role, years):
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import route_numbers
+    from evidence.presentation.disclosure import DisclosureRule
+    from evidence.sources.cache import load_cached
+
+    path = shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"
+    payload = run("flows", "--data", str(path), "--country", country, "--role", role, "--years", years)
+    values = [f["victims"] for f in payload["flows"]]
+    values += list(payload["unknown"].values()) + [r["victims"] for r in payload["other_rows"]]
+    assert (_bound_sum(values, 0), _bound_sum(values, 1)) == tuple(payload["total"])
+    # the same rows as the brief's route table, from the one builder
+    numbers = route_numbers(
+        Selection(load_cached(path), country=country, role=role, years=years), DisclosureRule(5)
+    )
+    assert len(values) == len(numbers.rows()) - 1
+    domestic = next(
+        f for f in payload["flows"] if f.get("origin_iso3") == f.get("destination_iso3") == country
+    )
+    assert domestic["flow_class"] == "domestic" and domestic["route_basis"] == "own_nationals"
+    if country == "THA":  # 1,392 own nationals less the 59 repatriated from abroad in 2020 (exploited abroad)
+        assert domestic["victims"] == 1333 and payload["other_rows"] == []
+    else:  # as origin, those repatriated from abroad without a country stated are a row of their own
+        assert [r["label"] for r in payload["other_rows"]] == [
+            "Nationals of Myanmar repatriated from abroad, country not stated"
+        ]
 
 
 def test_flows_rank_only_published_corridors_and_list_the_withheld_after_them(tmp_path):
@@ -457,16 +494,16 @@ def test_shares_of_censored_counts_are_rounded_outwards_in_json_and_text(tmp_pat
     path = _thailand_2019(tmp_path)
     args = ["flows", "--data", str(path), "--country", "THA", "--role", "destination"]
     flows = {f.get("origin_iso3"): f for f in run(*args)["flows"]}
-    # the known routes 1,260-1,284 (Thailand's 132 own nationals are on no route). Lao PDR: 32/1284-32/1260 =
-    # 0.024922-0.025397, so [0.0249, 0.0254] (not 0.0255); Myanmar's high end 1150/1260 = 0.912698 is 0.9127
-    assert flows["LAO"]["share"] == [0.0249, 0.0254]
-    assert flows["MMR"]["share"][1] == 0.9127
+    # the known routes 1,392-1,416, domestic included (Thailand's 132 own nationals detected at home). Lao PDR:
+    # 32/1416-32/1392 = 0.022599-0.022989, so [0.0225, 0.023]; Myanmar's high end 1150/1392 = 0.826149 is 0.8262
+    assert flows["LAO"]["share"] == [0.0225, 0.023]
+    assert flows["MMR"]["share"][1] == 0.8262
     for f in flows.values():
         low, high = f["share"]
         lo, hi = f["victims"] if isinstance(f["victims"], list) else (f["victims"],) * 2
-        assert low <= lo / (lo + 1284 - hi) and hi / (hi + 1260 - lo) <= high
+        assert low <= lo / (lo + 1416 - hi) and hi / (hi + 1392 - lo) <= high
     printed = CliRunner().invoke(_app(), args, catch_exceptions=False).stdout
-    assert "2.4–2.6%" in printed
+    assert "2.2–2.3%" in printed
 
 
 def test_real_unodc_series_of_only_censored_cells_is_not_estimable(shared_data):

@@ -845,8 +845,10 @@ def test_route_chart_shares_of_censored_counts_are_ranges(shared_data):
     assert numbers is not None
     chart = numbers.chart_data()
     shares = dict(zip(chart["origin_iso3"].to_list(), chart["share"].to_list(), strict=True))
-    # the known routes 111-165: Thailand's own nationals are on no route (where exploited is not recorded)
-    assert shares["LAO"] == "28–43%" and "THA" not in shares
+    # shares of the known routes, domestic included: Thailand's own nationals detected at home (76 - 59 repatriated
+    # from abroad in 2020, + 62 in 2021) are UNODC's domestic flow, and the largest
+    assert shares["THA"] == "32–42%" and shares["LAO"] == "19–26%"
+    assert chart["origin_iso3"].to_list()[0] == "THA"
     assert chart.schema["share"] == pl.String
     # what a chart prints for a corridor: the route table's range, never the low bound alone
     table = {r["route"]: r for r in numbers.table().iter_rows(named=True)}
@@ -893,9 +895,9 @@ def test_unodc_route_table_withholds_nothing_for_the_publishers_own_censored_cel
     numbers = _tha_routes(tmp_path, _THA_2019)
     shown = {r["route"]: r for r in numbers.table().iter_rows(named=True)}
     total = "Sum of the citizenship breakdown"
-    own = "Nationals of Thailand detected by its own authorities; where they were exploited is not recorded"
+    own = "Thailand → Thailand"  # its nationals detected at home: domestic, as UNODC defines it
     assert (
-        shown[own][total] == "132" and shown[own]["Route unknown"] == "132" and shown[own]["Domestic"] == "0"
+        shown[own][total] == "132" and shown[own]["Route unknown"] == "0" and shown[own]["Domestic"] == "132"
     )
     assert shown["Lao PDR → Thailand"][total] == "32"
     assert shown["All other routes"]["Transregional"] == "3–12" and shown[total]["Transregional"] == "3–12"
@@ -904,7 +906,7 @@ def test_unodc_route_table_withholds_nothing_for_the_publishers_own_censored_cel
     assert kinds["Lao PDR → Thailand"] is None
     assert not any("x" in row.values() for row in shown.values())
     assert numbers.low.table.n_secondary == numbers.high.table.n_secondary == 0
-    assert numbers.chart_data()["victims"].to_list() == [1150, 70, 32]
+    assert numbers.chart_data()["victims"].to_list() == [1150, 132, 70, 32]
 
 
 def test_withheld_corridors_are_listed_after_the_published_ones_not_by_their_hidden_size(tmp_path):
@@ -931,9 +933,8 @@ def test_real_unodc_route_tables_publish_the_nationals_detected_at_home(shared_d
     glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
     numbers = route_numbers(Selection(glotip, country="THA", role="destination", years="2019"), RULE)
     rows = {r["route"]: r["victims"] for r in numbers.rows()}
-    own = "Nationals of Thailand detected by its own authorities; where they were exploited is not recorded"
-    assert rows[own] == (132, 132) and rows["Lao PDR → Thailand"] == (32, 32)
-    assert "Thailand → Thailand" not in rows  # not a domestic route: the data do not say where
+    # its nationals detected at home: a domestic route, as UNODC defines domestic trafficking
+    assert rows["Thailand → Thailand"] == (132, 132) and rows["Lao PDR → Thailand"] == (32, 32)
     for country, role, years in [("THA", "destination", "2019"), ("MMR", "origin", "2019")]:
         numbers = route_numbers(Selection(glotip, country=country, role=role, years=years), RULE)
         assert numbers.low.table.n_secondary == numbers.high.table.n_secondary == 0, (country, role)
@@ -1165,10 +1166,12 @@ def test_real_myanmar_route_table_shows_china_as_repatriation_not_a_domestic_rou
     rows = {r["route"]: r["victims"] for r in numbers.rows()}
     assert rows["Myanmar → China (nationals repatriated from China, 2017–2021)"] == (814, 817)
     assert rows["Myanmar → Myanmar (exploited at home, by the repatriation breakdown, 2020)"] == (78, 78)
-    own = "Nationals of Myanmar detected by its own authorities; where they were exploited is not recorded"
-    assert rows[own] == (263, 271)
+    # the own nationals not shown exploited abroad: domestic (no longer 1,273, the whole own-nationals count)
+    assert rows["Myanmar → Myanmar"] == (263, 271)
     assert rows["Nationals of Myanmar repatriated from abroad, country not stated"] == (74, 81)
-    assert "Myanmar → Myanmar" not in rows  # no longer 1,273 "domestic"
+    # the rows add up to the total (the CLI prints every one of them)
+    total = rows.pop("Sum of the citizenship breakdown")
+    assert tuple(sum(v[i] for v in rows.values()) for i in (0, 1)) == total
     assert ("MMR", "CHN") in set(numbers.chart_data().select("origin_iso3", "destination_iso3").rows())
 
 
@@ -1237,3 +1240,38 @@ def test_a_year_of_censored_cells_only_is_an_interval_in_the_table_and_not_drawn
     chart = numbers.chart_bounds()
     assert chart is not None
     trend_chart(chart, "year", "count_low", "count_low", "count_high", title="t", source="UNODC", rule=RULE)
+
+
+def test_real_route_notes_say_what_the_route_table_counts_and_leaves_out(shared_data):
+    from evidence.notebooks.builders import route_notes
+    from evidence.presentation.disclosure import find_small_counts
+    from evidence.sources.cache import load_cached
+
+    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    thailand = route_notes(Selection(glotip, country="THA", role="destination"), RULE)
+    assert any("domestic trafficking as UNODC defines it" in n for n in thailand)
+    # as destination, its nationals repatriated from abroad (2020: 59) are left out, and said to be
+    assert any(n.startswith("Left out here: 59 nationals of Thailand") and "(2020)" in n for n in thailand)
+    assert not any(
+        "Left out" in n for n in route_notes(Selection(glotip, country="THA", role="origin"), RULE)
+    )
+    # Myanmar 2015-2016: a doubtful breakdown, with its caveat
+    myanmar = route_notes(Selection(glotip, country="MMR", role="destination"), RULE)
+    assert any(n.startswith("Doubtful citizenship breakdowns (Myanmar 2015–2016)") for n in myanmar)
+    # Russia: a repatriation breakdown held and not used is said, with why
+    russia = route_notes(Selection(glotip, country="RUS", role="destination"), RULE)
+    unused = [n for n in russia if n.startswith("Not used:")]
+    assert unused and "lists countries only" in unused[0] and "2010–2016" in unused[0]
+    for note in thailand + myanmar + russia:
+        assert find_small_counts(note) == [], note
+    numbers = route_numbers_of(glotip, "MMR")
+    rows = {r["route"] for r in numbers.rows()}
+    assert any(r.startswith("China → Myanmar (doubtful") for r in rows) and "China → Myanmar" not in rows
+    # a doubtful cell is never drawn as a route (a bar or a line cannot carry its caveat)
+    assert "CHN" not in numbers.chart_data()["origin_iso3"].to_list()
+
+
+def route_numbers_of(glotip, country: str):
+    from evidence.notebooks.builders import route_numbers
+
+    return route_numbers(Selection(glotip, country=country, role="destination"), RULE)

@@ -482,10 +482,39 @@ def test_the_route_table_sums_the_citizenship_breakdown_beside_the_published_tot
     assert "The citizenship breakdown of 2008–2021 sums to" in sentence
     assert "detected in Thailand in 2009–2021 is" in sentence
     assert "The breakdown also covers 2008, for which UNODC gives no total." in sentence
-    # compared over the years both cover (2009-2021): the breakdown without 2008's two <5 cells
+    # compared over the years both cover (2009-2021): the breakdown without 2008's two <5 cells, and without the
+    # 59 nationals repatriated from abroad in 2020 (exploited abroad: not victims of Thailand as destination)
     assert (
-        "Over the years both cover, 2009–2021, the breakdown sums to 6,287–6,437 and the total is 6,944"
+        "Over the years both cover, 2009–2021, the breakdown sums to 6,228–6,378 and the total is 6,944"
         in (sentence)
     )
     case = brief.holding("case")[0]
     assert country.breakdown_sentence(brief, case, brief.routes(case)) is None
+
+
+def test_an_origin_brief_shows_the_countrys_own_detected_victims_and_no_lone_partners_small_cell(tables):
+    """Review finding 8: Lao PDR as origin. Its authorities detected 264 (2007), 235, 155, 145 (2010), 157 (2014),
+    107 (2015), none of which the brief showed; it headlined "Nationals detected (UNODC), 2021: <5", one cell
+    of Thailand's, and fitted the trend of what is, in effect, Thailand's count of Lao victims."""
+    brief = _brief(tables, iso3="LAO", role="origin")
+    unodc = brief.holding("indicator")[0]
+    rows = {m.what: m for m in country.magnitudes(brief)}
+    nationals = rows["Nationals of Lao PDR detected in other countries or at home (UNODC)"]
+    assert nationals.year != 2021 and nationals.text not in ("<5", "x")  # 2021: Thailand's <5 only
+    assert 2021 in country.single_partner_small_years(brief, unodc, brief.yearly(unodc, "origin"))
+    own = rows["Victims detected by the authorities of Lao PDR, any citizenship (UNODC)"]
+    assert (own.year, own.text) == (2015, "107")
+    # the trend is labelled for what it is: nationals detected abroad, most of them by Thailand
+    said = country.detected_by_sentence(brief, unodc)
+    assert said is not None and said.startswith("These are nationals of Lao PDR detected by other countries")
+    assert "most of them by Thailand" in said and "no count of its nationals" in said
+    myanmar = country.detected_by_sentence(_brief(tables, iso3="MMR", role="origin"), unodc)
+    assert myanmar is not None and "and by its own authorities" in myanmar
+
+
+def test_an_origin_briefs_key_figures_headline_no_lone_partners_small_cell(tables):
+    figures = dict(country.key_figures(_brief(tables, iso3="LAO", role="origin")))
+    nationals = [k for k in figures if k.startswith("Nationals detected (UNODC)")]
+    assert nationals and not nationals[0].startswith("Nationals detected (UNODC), 2021")  # Thailand's <5
+    assert figures[nationals[0]] not in ("<5", "x")
+    assert figures["Victims detected in the country (UNODC, any citizenship), 2015"] == "107"

@@ -388,3 +388,28 @@ def test_a_count_the_text_will_not_set_against_the_estimate_is_not_drawn_beside_
         "Not drawn: Identified (case data), 2010 (more than 2 years from the estimate of 2021)."
         in (spec["title"]["subtitle"])
     )
+
+
+def test_an_origin_section_shows_the_countrys_own_detected_victims(real_tables, shown):
+    # review finding 8: Lao PDR's authorities detected 264 (2007) ... 107 (2015): of any citizenship
+    unodc = real_tables[1]
+    country_views.show_detected_section(open_brief([unodc], DisclosureRule(5), country="LAO", role="origin"))
+    text = _text(shown)
+    assert "#### Nationals of Lao PDR detected abroad" in text
+    assert "detected abroad or at home" not in text and "most of them by Thailand" in text
+    assert "#### Victims detected by the authorities of Lao PDR" in text
+    # within the brief's years (2008-2021, the span of its nationals' data)
+    assert "| 2008 |  | 235 |" in text and "| 2010 |  | 145 |" in text and "| 2015 |  | 107 |" in text
+
+
+def test_a_repatriation_breakdown_held_but_not_used_is_said(real_tables, shown):
+    # review finding 15: Russia 2012 by country of repatriation (Uzbekistan 903, Ukraine 628, ...), no
+    # citizenship breakdown: the brief said only "no citizenship breakdown"
+    unodc = real_tables[1]
+    country_views.show_detected_section(
+        open_brief([unodc], DisclosureRule(5), country="RUS", role="destination")
+    )
+    text = _text(shown)
+    assert "data hold no citizenship breakdown" in text
+    assert "Not used: UNODC" in text and "by country of repatriation (2010–2016" in text
+    assert "lists countries only" in text

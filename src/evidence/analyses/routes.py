@@ -9,19 +9,25 @@ victim was detected or exploited; in CTDC a proxy, where the victim was first as
   origin is ``category_iso3`` and the destination the reporting country ``iso3`` (``detected_iso3``: UNODC's
   country is where the victims were *detected*). Categories the normaliser could not map (and ``Unknown``) are
   unknown origins, counted by :func:`flow_coverage` (:func:`unmapped_origins` names them).
-* **A country's own nationals** (``Nationals``, or its own name, in its own breakdown) were detected at home,
-  not necessarily exploited there (returnees are detected by their own country): they are no domestic flow
-  unless the data say where they were exploited. Where the same country and year publish the breakdown ``by
-  country of repatriation`` *as the questionnaire defines it* (its nationals by the country they were
-  repatriated from, with the subtotal ``Abroad`` or its own country, ``Nationals``, "Domestic (Myanmar)", among
-  the categories: :func:`repatriation_split`), the own-nationals cell is split by it: a flow to each country
-  of repatriation and a domestic flow for those exploited at home (``route_basis`` ``"repatriation"``), those
-  repatriated from abroad with no country stated (destination unknown, :attr:`FlowCoverage.repatriated_abroad`),
-  and the rest, whose place of exploitation is not recorded (:attr:`FlowCoverage.own_nationals`). A
-  repatriation breakdown without those markers (a list of countries only: some countries of destination
-  listed in 2010–2016 where they repatriated foreign victims *to*) cannot be told from that reading and is
-  not used. The split never adds victims: its parts come out of the own-nationals cell (their bounds are
-  intervals: the cell less the parts), and a breakdown larger than the cell is not used.
+* **A country's own nationals** (``Nationals``, or its own name, in its own breakdown) were detected in their
+  own country of citizenship: a **domestic** flow, as UNODC defines domestic trafficking (``route_basis``
+  ``"own_nationals"``; :attr:`FlowCoverage.own_nationals` counts them, within the known flows). Where the same
+  country and year publish the breakdown ``by country of repatriation`` *as the questionnaire defines it* (its
+  nationals by the country they were repatriated from, with the subtotal ``Abroad`` or its own country,
+  ``Nationals``, "Domestic (Myanmar)", among the categories: :func:`repatriation_split`), those it shows were
+  exploited abroad are kept apart: a flow to each country of repatriation (``route_basis`` ``"repatriation"``),
+  those repatriated from abroad with no country stated (destination unknown,
+  :attr:`FlowCoverage.repatriated_abroad`), a domestic flow for those it records as exploited at home, and the
+  rest stay domestic (``"own_nationals"``). A repatriation breakdown without those markers (a list of countries
+  only: some countries of destination listed in 2010–2016 where they repatriated foreign victims *to*) cannot
+  be told from that reading and is not used (:func:`unused_repatriation` lists it). The split never adds
+  victims: its parts come out of the own-nationals cell (their bounds are intervals: the cell less the parts),
+  and a breakdown larger than the cell is not used.
+* **Doubtful breakdowns** (:func:`doubtful_breakdowns`): where a country's own nationals are a small share of
+  its citizenship breakdown and the citizenships listed are mostly countries the data show to be destinations
+  of its nationals, the breakdown probably lists countries of exploitation as citizenships. Its foreign cells
+  are flows of ``route_basis`` ``"doubtful_citizenship"``: kept apart from the other years' flows of the same
+  pair, labelled with the caveat, and left out of corridor trends.
 
 **Counts and censoring.** Every flow table carries ``victims_low`` and ``victims_high``. ``victims`` is the exact
 sum where no contributing cell is censored, else null: a flow made of ``12`` and ``<5`` is 13–16 victims, not 12
@@ -40,8 +46,9 @@ subregions; they report "subregional" flows (neighbouring countries) inside "int
 ``"region"`` follows the M49 regions carried by both tables; ``"subregion"`` is the closer match to the reports'
 groupings (Myanmar, Cambodia, Lao PDR → Thailand is intraregional at both levels).
 
-**Selections.** For the indicator table, a country as destination selects the victims it *detected*
-(``detected_iso3``), repatriation flows of its nationals included. Every function takes a :class:`~evidence.analyses.selection.Selection` (country, role,
+**Selections.** For the indicator table, a country as destination selects the victims it *detected* and
+that were exploited in it (``detected_iso3`` and ``destination_iso3``): its nationals repatriated from abroad
+were exploited elsewhere, and belong to the country as origin only. Every function takes a :class:`~evidence.analyses.selection.Selection` (country, role,
 years, indicator; or a whole table). The flow tables of a table protected by cell key carry each cell's key
 (``cell_key``) beside its count, summed as the counts are.
 
@@ -98,7 +105,7 @@ _KEYS = ["origin_iso3", "destination_iso3"]
 #: What places a victim on a route: a case record; UNODC's citizenship breakdown (detecting country as
 #: destination); a country's repatriation breakdown of its own nationals; or a country's own nationals whose
 #: place of exploitation is not recorded (destination unknown).
-ROUTE_BASES = ("record", "citizenship", "repatriation", "own_nationals")
+ROUTE_BASES = ("record", "citizenship", "repatriation", "own_nationals", "doubtful_citizenship")
 #: Flows keyed as published: the same pair of countries from two bases (Myanmar → Thailand as Thailand detected
 #: them, and as Myanmar repatriated them) are two flows, never summed (the same people may be in both).
 _FLOW_KEYS = [*_KEYS, "route_basis"]
@@ -138,8 +145,13 @@ def flow_records(selection: Selected) -> pl.DataFrame:
 def _detected_filter(country: str, role: str) -> pl.Expr:
     """Indicator records of ``country`` as origin (its nationals), as destination (the victims it detected:
     UNODC's country), or either."""
-    origin, detected = pl.col("origin_iso3") == country, pl.col("detected_iso3") == country
-    return {"origin": origin, "destination": detected, "both": origin | detected}[role].fill_null(False)
+    origin = (pl.col("origin_iso3") == country).fill_null(False)
+    # the victims it detected and exploited in it: its nationals repatriated from abroad (exploited in another
+    # country, or abroad without a country stated) belong to it as origin only
+    detected = ((pl.col("detected_iso3") == country) & (pl.col("destination_iso3") == country)).fill_null(
+        False
+    )
+    return {"origin": origin, "destination": detected, "both": origin | detected}[role]
 
 
 def _case_flow_records(df: pl.DataFrame, *, keyed: bool) -> pl.DataFrame:
@@ -188,12 +200,20 @@ def _indicator_flow_records(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
         origin_iso3=citizenship_origin_expr(), detected_iso3=pl.col("iso3")
     )
     own = pl.col("origin_iso3") == pl.col("detected_iso3")
-    # a country's own nationals: detected at home, where exploited not recorded (unless split below)
-    rows = rows.with_columns(
-        destination_iso3=pl.when(own.fill_null(False)).then(None).otherwise(pl.col("detected_iso3")),
-        route_basis=pl.when(own.fill_null(False))
-        .then(pl.lit("own_nationals"))
-        .otherwise(pl.lit("citizenship")),
+    # a country's own nationals detected at home: domestic, as UNODC defines it (unless split below); every
+    # victim of the breakdown was detected in the reporting country
+    doubtful = doubtful_breakdowns(df, indicator).with_columns(_doubtful=pl.lit(True))
+    rows = (
+        rows.join(doubtful, left_on=["detected_iso3", "year"], right_on=["iso3", "year"], how="left")
+        .with_columns(
+            destination_iso3=pl.col("detected_iso3"),
+            route_basis=pl.when(own.fill_null(False))
+            .then(pl.lit("own_nationals"))
+            .when(pl.col("_doubtful").fill_null(False) & pl.col("origin_iso3").is_not_null())
+            .then(pl.lit("doubtful_citizenship"))
+            .otherwise(pl.lit("citizenship")),
+        )
+        .drop("_doubtful")
     )
     keys = ["year", "detected_iso3", *_FLOW_KEYS]
     # A country may list the same citizenship twice in a year under two spellings: add them up.
@@ -255,24 +275,11 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
     )
     if not own.height or "category" not in df.columns:
         return empty
-    rows = _indicator_cells(df, indicator, _DIMENSION_REPATRIATION).filter(pl.col("iso3").is_not_null())
+    rows = _repatriation_cells(df, indicator)
     if not rows.height:
         return empty
-    text = pl.col("category").str.strip_chars().str.to_lowercase()
-    part = (
-        pl.when(text == "abroad")
-        .then(pl.lit("abroad"))
-        .when(citizenship_origin_expr() == pl.col("iso3"))
-        .then(pl.lit("home"))
-        .when(pl.col("category_iso3").is_not_null())
-        .then(pl.lit("country"))
-        .otherwise(pl.lit("unplaced"))
-    )
-    rows = rows.with_columns(part=part, detected_iso3=pl.col("iso3"))
     cell = ["year", "detected_iso3"]
-    marked = rows.group_by(cell).agg(pl.col("part").is_in(["abroad", "home"]).any().alias("marked"))
-    rows = rows.join(marked.filter("marked"), on=cell, how="semi")
-    rows = rows.join(own.select(cell), on=cell, how="semi")
+    rows = rows.filter("marked").join(own.select(cell), on=cell, how="semi")
     if not rows.height:
         return empty
 
@@ -310,12 +317,12 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
         rest_high=(pl.col("n_high") - pl.col("away_low") - pl.col("home_low")).clip(lower_bound=0),
     )
 
-    def remainder(prefix: str, basis: str) -> pl.DataFrame:
+    def remainder(prefix: str, basis: str, destination: pl.Expr) -> pl.DataFrame:
         low, high = pl.col(f"{prefix}_low"), pl.col(f"{prefix}_high")
         return derived.filter(high > 0).select(
             *cell,
             origin_iso3=pl.col("detected_iso3"),
-            destination_iso3=pl.lit(None, pl.String),
+            destination_iso3=destination,
             route_basis=pl.lit(basis),
             victims=pl.when(low == high).then(low),
             victims_low=low,
@@ -337,10 +344,160 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
     )
     named = _sum_cells(named.select(columns), ["year", "detected_iso3", *_FLOW_KEYS])
     out = pl.concat(
-        [named, remainder("unstated", "repatriation"), remainder("rest", "own_nationals")],
+        [
+            named,
+            remainder("unstated", "repatriation", pl.lit(None, pl.String)),
+            # the rest were detected at home and not shown exploited abroad: domestic, as UNODC counts them
+            remainder("rest", "own_nationals", pl.col("detected_iso3")),
+        ],
         how="vertical_relaxed",
     )
     return out.select(columns).cast({c: t for c, t in empty.schema.items()})
+
+
+def _repatriation_cells(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
+    """The Sex- and Age-``Total`` cells of the breakdown by country of repatriation, each with its ``part``
+    (``abroad``: the subtotal; ``home``: the country itself; ``country``: another country; ``unplaced``) and
+    ``marked``: whether its country's and year's breakdown reads as the questionnaire defines it (an ``abroad``
+    or ``home`` part among its categories), else a list of countries whose direction cannot be told."""
+    if "category" not in df.columns:
+        return pl.DataFrame()
+    rows = _indicator_cells(df, indicator, _DIMENSION_REPATRIATION).filter(pl.col("iso3").is_not_null())
+    text = pl.col("category").str.strip_chars().str.to_lowercase()
+    part = (
+        pl.when(text == "abroad")
+        .then(pl.lit("abroad"))
+        .when(citizenship_origin_expr() == pl.col("iso3"))
+        .then(pl.lit("home"))
+        .when(pl.col("category_iso3").is_not_null())
+        .then(pl.lit("country"))
+        .otherwise(pl.lit("unplaced"))
+    )
+    rows = rows.with_columns(part=part, detected_iso3=pl.col("iso3"))
+    return rows.with_columns(
+        marked=pl.col("part").is_in(["abroad", "home"]).any().over("year", "detected_iso3")
+    )
+
+
+#: A citizenship breakdown is doubtful (:func:`doubtful_breakdowns`) where the detecting country's own nationals
+#: are below this share of it ...
+DOUBTFUL_OWN_SHARE = 0.25
+#: ... and at least this share of its foreign victims carry the citizenship of countries the data show to be
+#: destinations of the detecting country's nationals.
+DOUBTFUL_DESTINATION_SHARE = 0.5
+
+
+def doubtful_breakdowns(df: pl.DataFrame, indicator: str = "Detected trafficking victims") -> pl.DataFrame:
+    """The countries and years (columns iso3, year) whose citizenship breakdown looks like countries of
+    exploitation filed as citizenships: a data-quality flag, for any country.
+
+    A country D's breakdown of a year is doubtful when (1) D's own nationals are less than
+    :data:`DOUBTFUL_OWN_SHARE` of it, and (2) at least :data:`DOUBTFUL_DESTINATION_SHARE` of its foreign victims
+    are listed under citizenships C that the data show to be *destinations* of D's nationals: over all years,
+    more of D's nationals were detected in C (C's own citizenship breakdown) or repatriated to D from C (D's
+    repatriation breakdown, where it reads as the questionnaire defines it) than victims of C's citizenship
+    D lists. A country of origin whose breakdown lists mostly its neighbours of destination (Myanmar 2015:
+    China 80, Thailand 16, Malaysia 13, its own nationals 21 of 643 detected) is the case in point. Point
+    values (interval midpoints) throughout."""
+    schema = pl.Schema({"iso3": pl.String, "year": pl.Int32})
+    if "category" not in df.columns:
+        return pl.DataFrame(schema=schema)
+    cells = (
+        _indicator_cells(df, indicator, _DIMENSION_CITIZENSHIP)
+        .filter(pl.col("iso3").is_not_null())
+        .with_columns(
+            origin_iso3=citizenship_origin_expr(),
+            point=point_expr("victims", "victims_low", "victims_high"),
+        )
+    )
+    if not cells.height:
+        return pl.DataFrame(schema=schema)
+    listed = cells.filter(pl.col("origin_iso3").is_not_null())
+    # victims of C's citizenship in D (D's breakdown), and D's nationals in C (C's breakdown; D's repatriation)
+    inward = listed.group_by(d="iso3", c="origin_iso3").agg(pl.col("point").sum().alias("inward"))
+    outward_parts = [listed.select(d="origin_iso3", c="iso3", out="point")]
+    repatriation = _repatriation_cells(df, indicator)
+    if repatriation.height:
+        outward_parts.append(
+            repatriation.filter(pl.col("marked") & (pl.col("part") == "country")).select(
+                d="iso3", c="category_iso3", out=point_expr("victims", "victims_low", "victims_high")
+            )
+        )
+    outward = pl.concat(outward_parts).group_by("d", "c").agg(pl.col("out").sum().alias("outward"))
+    destinations = (
+        inward.join(outward, on=["d", "c"], how="inner")
+        .filter((pl.col("d") != pl.col("c")) & (pl.col("outward") > pl.col("inward")))
+        .select("d", "c", _destination=pl.lit(True))
+    )
+    own = pl.col("origin_iso3") == pl.col("iso3")
+    foreign = pl.col("origin_iso3").is_not_null() & ~own.fill_null(False)
+    per_year = (
+        cells.join(destinations, left_on=["iso3", "origin_iso3"], right_on=["d", "c"], how="left")
+        .group_by("iso3", "year")
+        .agg(
+            pl.col("point").sum().alias("all"),
+            pl.col("point").filter(own.fill_null(False)).sum().alias("own"),
+            pl.col("point").filter(foreign).sum().alias("foreign"),
+            pl.col("point").filter(foreign & pl.col("_destination").fill_null(False)).sum().alias("to"),
+        )
+    )
+    return (
+        per_year.filter(
+            (pl.col("all") > 0)
+            & (pl.col("own") < DOUBTFUL_OWN_SHARE * pl.col("all"))
+            & (pl.col("foreign") > 0)
+            & (pl.col("to") >= DOUBTFUL_DESTINATION_SHARE * pl.col("foreign"))
+        )
+        .select("iso3", "year")
+        .cast(schema)
+        .sort("iso3", "year")
+    )
+
+
+def unused_repatriation(selection: Selected) -> pl.DataFrame:
+    """The breakdown by country of repatriation of the selection's country that no route uses, per year: one
+    that lists countries only (no ``Abroad`` subtotal, no own nationals: whether it lists where the country's
+    nationals came back from or where it sent foreign victims back to cannot be told), or that has no
+    own-nationals cell to split, or whose parts exceed it. Columns: year, countries (how many listed),
+    victims (null when censored), victims_low, victims_high, UNCENSORED, reason (``ambiguous`` or
+    ``unmatched``). Empty for case data or without a country."""
+    selection = as_selection(selection)
+    schema: dict[str, Any] = {
+        "year": pl.Int32,
+        "countries": pl.UInt32,
+        "victims": pl.Int64,
+        "victims_low": pl.Int64,
+        "victims_high": pl.Int64,
+        UNCENSORED: pl.Int64,
+        "reason": pl.String,
+    }
+    if selection.kind == "case" or selection.country is None:
+        return pl.DataFrame(schema=schema)
+    rows = _repatriation_cells(selection.frame, selection.indicator)
+    if not rows.height:
+        return pl.DataFrame(schema=schema)
+    rows = rows.filter(pl.col("iso3") == selection.country)
+    if selection.years:
+        rows = rows.filter(year_filter(selection.years))
+    used = (
+        flow_records(selection.replace(role="origin"))
+        .filter(pl.col("detected_iso3") == selection.country)
+        .filter(pl.col("route_basis") == "repatriation")
+        .select("year")
+        .unique()
+    )
+    rows = rows.join(used, on="year", how="anti").filter(pl.col("part") != "abroad")
+    out = rows.group_by("year").agg(
+        pl.col("category_iso3").drop_nulls().n_unique().alias("countries"),
+        *censored_sum("victims", "victims_low", "victims_high"),
+        pl.col(UNCENSORED).sum(),
+        pl.when(pl.col("marked").any())
+        .then(pl.lit("unmatched"))
+        .otherwise(pl.lit("ambiguous"))
+        .first()
+        .alias("reason"),
+    )
+    return out.filter(pl.col("victims_high") > 0).select(list(schema)).cast(pl.Schema(schema)).sort("year")
 
 
 def _region_lookup(indicator_df: pl.DataFrame) -> pl.DataFrame:
@@ -462,8 +619,8 @@ class FlowCoverage:
     uncensored: dict[str, int] = dataclasses.field(default_factory=dict)
     #: UNODC: a country's nationals repatriated from abroad, no country stated (not in ``unknown_destination``)
     repatriated_abroad: tuple[int, int] = (0, 0)
-    #: UNODC: a country's nationals detected by its own authorities, where exploited not recorded (not in
-    #: ``unknown_destination``)
+    #: UNODC: a country's nationals detected by its own authorities and not shown exploited abroad: a domestic
+    #: flow (within ``known``)
     own_nationals: tuple[int, int] = (0, 0)
 
     @property

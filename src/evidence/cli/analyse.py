@@ -225,7 +225,14 @@ def _flows_payload(
 ) -> dict[str, Any]:
     """The flows of one table, protected, as the JSON answer."""
     from evidence.analyses.selection import Selection
-    from evidence.notebooks.builders import OTHER_ROUTES, TOO_FEW, round_outwards, route_numbers, share_range
+    from evidence.notebooks.builders import (
+        OTHER_ROUTES,
+        TOO_FEW,
+        round_outwards,
+        route_notes,
+        route_numbers,
+        share_range,
+    )
     from evidence.presentation.disclosure import DisclosureError
 
     selection = Selection(loaded, country=country, role=role, years=years)  # type: ignore[arg-type]
@@ -259,9 +266,13 @@ def _flows_payload(
     ranks = itertools.count(1)
     for row in rows[:n_listed]:
         withheld = any(isinstance(v, str) for v in row["victims"])
+        # a cell of a doubtful citizenship breakdown is listed with its caveat, never ranked among the routes
+        doubtful = row.get("route_basis") == "doubtful_citizenship"
         records.append(
             {
-                "rank": None if withheld else next(ranks),
+                "rank": None if withheld or doubtful else next(ranks),
+                "route": row["route"],
+                "route_basis": row.get("route_basis"),
                 "origin_iso3": row["origin_iso3"],
                 "destination_iso3": row["destination_iso3"],
                 "flow_class": row["flow_class"],
@@ -283,6 +294,11 @@ def _flows_payload(
         "origin": _json_bounds(*rows[n_listed + 1]["victims"]),
         "destination": _json_bounds(*rows[n_listed + 2]["victims"]),
     }
+    # the route table's other rows (UNODC: nationals repatriated from abroad, no country stated), as the brief
+    # shows them: every row of the one table, so the rows add up to the total
+    other_rows = [
+        {"label": row["route"], "victims": _json_bounds(*row["victims"])} for row in rows[n_listed + 3 : -1]
+    ]
     total_row = rows[-1]
     classes = {
         column: _json_bounds(low, high)
@@ -295,8 +311,9 @@ def _flows_payload(
         + ("(reporting country)" if censored else "(CTDC: where first assisted, a proxy)"),
         f"intraregional = same UN M49 {regional_level}; domestic = same country",
         f"flows with at least {min_victims} victims are listed (the largest {top}); all others are summed",
-        "shares are of the victims with a known origin and destination; the total includes the unknowns",
+        "shares are of the victims with a known origin and destination (domestic included); total with unknowns",
     ]
+    notes.extend(route_notes(selection, rule))
     if censored:
         notes.append(
             "a share is a range where censored counts (<5) make the route's count or the known routes' total a "
@@ -331,6 +348,7 @@ def _flows_payload(
         "n_flows": flow_table.height,
         "n_flows_reported": int((flow_table["victims_low"] >= min_victims).sum()),
         "unknown": unknown_out,
+        "other_rows": other_rows,
         "notes": notes,
     }
     return payload
@@ -370,16 +388,19 @@ def _print_flows(payload: dict[str, Any]) -> None:
         if "label" in r:
             table.add_row("", r["label"], "", "", _fmt_any(r["victims"]), share)
         else:
+            basis = {"doubtful_citizenship": ", doubtful", "own_nationals": ", detected at home"}
             table.add_row(
                 "" if r["rank"] is None else str(r["rank"]),
                 r["origin_iso3"],
                 r["destination_iso3"],
-                r["flow_class"],
+                r["flow_class"] + basis.get(r.get("route_basis") or "", ""),
                 _fmt_any(r["victims"]),
                 share,
             )
     for side, value in payload["unknown"].items():
         table.add_row("", f"unknown {side}", "", "", _fmt_any(value), "")
+    for row in payload.get("other_rows", []):
+        table.add_row("", escape(row["label"]), "", "", _fmt_any(row["victims"]), "")
     table.add_row("", f"[bold]{escape(payload['total_label'])}[/]", "", "", _fmt_any(payload["total"]), "")
     console.print(table)
     console.print(f"[dim]{escape(payload['disclosure'])}[/]")

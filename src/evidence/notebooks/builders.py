@@ -398,10 +398,9 @@ OTHER_ROUTES = "All other routes"
 #: ethnic group, name no country; the canonical citizenship is an ISO3 code, and there is none for statelessness).
 ORIGIN_UNKNOWN = "Origin (citizenship) unknown or stateless"
 DESTINATION_UNKNOWN = "Destination unknown"
-#: UNODC: a country's nationals detected at home, by the repatriation breakdown or without it
+#: UNODC: a country's nationals repatriated from abroad, no country stated, by its repatriation breakdown
 #: (:func:`evidence.analyses.routes.repatriation_split`); ``{who}`` is "Nationals of Myanmar" or "Nationals".
 REPATRIATED_ABROAD = "{who} repatriated from abroad, country not stated"
-OWN_NATIONALS = "{who} detected by {whose} own authorities; where they were exploited is not recorded"
 ALL_VICTIMS = "All victims"
 #: The total of a route table of UNODC's data: the sum of the citizenship breakdown, which is not the number of
 #: detected victims (a country may break down some of its victims only, and its cells are censored).
@@ -505,6 +504,8 @@ class RouteView:
         totals = self.table.frame.select("route", pl.col(self.table.total_label).alias("victims"))
         frame = self.corridors.join(totals, on="route", how="left").filter(pl.col("victims").is_not_null())
         if "route_basis" in frame.columns:
+            # a doubtful citizenship cell is a route only with its caveat, which a bar or a line cannot carry
+            frame = frame.filter(pl.col("route_basis") != "doubtful_citizenship")
             # a repatriation route is drawn where no detected route links the same countries (a chart names a
             # route by its countries: two bars or lines of one pair would read as one route counted twice)
             detected = frame.filter(pl.col("route_basis") != "repatriation")
@@ -542,11 +543,11 @@ def route_view(
     perturbed table (cell key method). The total is :data:`ALL_VICTIMS` for exact counts, else
     :data:`BREAKDOWN_SUM`: the sum of a citizenship breakdown is never called victims.
 
-    UNODC's own nationals detected at home (:func:`evidence.analyses.routes.repatriation_split`): a route from
-    their repatriation breakdown is labelled as such with its years (``years``: per origin, destination and
-    basis, :func:`evidence.analyses.routes.flow_years`); those repatriated from abroad without a country and
-    those whose place of exploitation is not recorded are rows of their own, in the column
-    :data:`NO_ROUTE`, named after ``country`` (the selection's) where given."""
+    UNODC's own nationals detected at home are a domestic route (:func:`route_label`); a route from their
+    repatriation breakdown (:func:`evidence.analyses.routes.repatriation_split`) is labelled as such with its
+    years (``years``: per origin, destination and basis, :func:`evidence.analyses.routes.flow_years`); those
+    repatriated from abroad without a country are a row of their own, in the column :data:`NO_ROUTE`, named
+    after ``country`` (the selection's) where given."""
     from evidence.analyses import routes
 
     if top_n < 1:
@@ -593,14 +594,12 @@ def route_view(
     ]
     # UNODC's own nationals detected at home, not placed on a route: rows only where the selection has them
     who = f"Nationals of {name_of(country) or country}" if country else "Nationals"
-    whose = "its" if country else "their country's"
     home_rows: list[tuple[str, str]] = []
     for part, template, measure in (
         ("repatriated_abroad", REPATRIATED_ABROAD, "nationals repatriated from abroad, country not stated"),
-        ("own_nationals", OWN_NATIONALS, "nationals detected at home, place of exploitation not recorded"),
     ):
         if getattr(coverage, part)[1] > 0:
-            label = template.format(who=who, whose=whose)
+            label = template.format(who=who)
             home_rows.append((measure, label))
             unknown_rows.append(label)
             unknown_parts.append(part)
@@ -701,13 +700,17 @@ def route_view(
 def route_label(origin: str, destination: str, basis: str, years: Sequence[int] = ()) -> str:
     """A corridor as the route table names it: "Myanmar → Thailand"; a route read from a country's
     repatriation breakdown says so, with its years: "Myanmar → China (nationals repatriated from China,
-    2017–2021)", "Myanmar → Myanmar (exploited at home, by the repatriation breakdown, 2020)"."""
+    2017–2021)", "Myanmar → Myanmar (exploited at home, by the repatriation breakdown, 2020)"; a country's own
+    nationals detected at home are UNODC's domestic flow, "Thailand → Thailand" (:func:`route_notes` says so); a
+    cell of a doubtful breakdown (:func:`evidence.analyses.routes.doubtful_breakdowns`) carries its caveat."""
     from evidence.analyses.coverage import years_text
 
     o, d = name_of(origin) or origin, name_of(destination) or destination
+    when = f", {years_text(years)}" if years else ""
+    if basis == "doubtful_citizenship":
+        return f"{o} → {d} (doubtful: the citizenship may be where nationals of {d} were exploited{when})"
     if basis != "repatriation":
         return f"{o} → {d}"
-    when = f", {years_text(years)}" if years else ""
     if origin == destination:
         return f"{o} → {d} (exploited at home, by the repatriation breakdown{when})"
     return f"{o} → {d} (nationals repatriated from {d}{when})"
@@ -754,6 +757,94 @@ def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> 
         "with those the publisher gives as unknown):"
     )
     return f"{intro} {'; '.join(parts)}."
+
+
+def _protected_text(low: int, high: int, uncensored: int, rule: DisclosureRule) -> str:
+    """One count (or the bounds of one) in a sentence, under the small-cell rule as every count: a bound below
+    the threshold withheld; a sum of the publisher's ``<5`` cells kept as such (:func:`published_pair`)."""
+    frame = pl.DataFrame({"k": ["n"], "low": [low], "high": [high]})
+    lo = published_values(suppress_counts(frame.select("k", "low"), "low", rule), "low")[0]
+    hi = published_values(suppress_counts(frame.select("k", "high"), "high", rule), "high")[0]
+    return bounds_text(published_pair(lo, hi, rule.label, censored=uncensored == 0))
+
+
+def route_notes(selection: Selection | None, rule: DisclosureRule) -> list[str]:
+    """What a UNODC route table of a country needs said beside it (plain text, untrusted names included: escape
+    for the output): its own nationals counted as domestic (and, as destination, those its repatriation breakdown
+    shows were exploited abroad, left out); doubtful citizenship breakdowns
+    (:func:`evidence.analyses.routes.doubtful_breakdowns`); a breakdown by country of repatriation it holds but
+    does not use (:func:`evidence.analyses.routes.unused_repatriation`). Counts under the small-cell rule. Empty
+    for case data or without a country."""
+    from evidence.analyses import routes
+    from evidence.analyses.coverage import years_text
+
+    if selection is None or selection.kind == "case" or selection.country is None:
+        return []
+    country = selection.country
+    place = name_of(country) or country
+    notes: list[str] = []
+    records = routes.flow_records(selection.replace(role="origin")).filter(pl.col("detected_iso3") == country)
+    if (records["route_basis"] == "own_nationals").any():
+        notes.append(
+            f"{place} → {place}: nationals of {place} detected by its own "
+            "authorities, domestic trafficking as UNODC defines it (victims detected in their own country of "
+            "citizenship); the data do not say where each was exploited."
+        )
+    abroad = records.filter(
+        (pl.col("route_basis") == "repatriation")
+        & (pl.col("destination_iso3").is_null() | (pl.col("destination_iso3") != country))
+    )
+    if abroad.height and selection.role == "destination":
+        n = _protected_text(
+            int(abroad["victims_low"].sum()),
+            int(abroad["victims_high"].sum()),
+            int(abroad[UNCENSORED].sum()),
+            rule,
+        )
+        notes.append(
+            f"Left out here: {n} nationals of {place} detected on their return, whom its breakdown by country "
+            f"of repatriation shows were exploited abroad ({years_text(abroad['year'].to_list())}); they are "
+            f"routes of {place} as country of origin, and not part of this sum."
+        )
+    doubtful = (
+        routes.flow_records(selection)
+        .filter(pl.col("route_basis") == "doubtful_citizenship")
+        .group_by("detected_iso3")
+        .agg(pl.col("year").unique().sort())
+        .sort("detected_iso3")
+    )
+    if doubtful.height:
+        which = "; ".join(
+            f"{name_of(code) or code} {years_text(years)}" for code, years in doubtful.iter_rows()
+        )
+        notes.append(
+            f"Doubtful citizenship breakdowns ({which}): the detecting country's own nationals are under "
+            f"{routes.DOUBTFUL_OWN_SHARE:.0%} of its breakdown, and most of the other citizenships it lists are "
+            "countries where the data show its nationals were detected or from which they were repatriated: "
+            "probably countries of exploitation filed as citizenships. Their routes are marked doubtful, kept "
+            "apart from other years', and left out of the charts and of corridor trends."
+        )
+    unused = routes.unused_repatriation(selection)
+    if unused.height:
+        why = {
+            "ambiguous": "it lists countries only (no subtotal 'Abroad', no own nationals), so whether it gives "
+            f"where nationals of {place} came back from or where {place} sent foreign victims back to cannot be "
+            "told",
+            "unmatched": f"its parts do not fit {place}'s count of its own nationals (larger than it, or no such "
+            "count that year)",
+        }
+        for reason, part in unused.group_by("reason", maintain_order=True):
+            n = _protected_text(
+                int(part["victims_low"].sum()),
+                int(part["victims_high"].sum()),
+                int(part[UNCENSORED].sum()),
+                rule,
+            )
+            notes.append(
+                f"Not used: UNODC's breakdown of the victims {place} detected by country of repatriation "
+                f"({years_text(part['year'].to_list())}; {n} victims), because {why[str(reason[0])]}."
+            )
+    return notes
 
 
 def published_values(table: DisclosedTable, column: str) -> list[int | str | None]:
@@ -1165,7 +1256,7 @@ def route_numbers(
     coverage = routes.flow_coverage(selection)
     exact = selection.kind == "case"
     options: dict[str, Any] = {"top_n": top_n, "min_victims": min_victims, "exact": exact}
-    if (flow_table["route_basis"] == "repatriation").any():
+    if flow_table["route_basis"].is_in(["repatriation", "doubtful_citizenship"]).any():
         options["years"] = routes.flow_years(selection)
     if not exact:
         options["country"] = selection.country

@@ -318,6 +318,71 @@ def nearest_published(numbers: YearlyNumbers, target: int | None) -> int | None:
     return _nearest(complete, target) or _nearest(years, target)
 
 
+def headline_year(
+    brief: CountryBrief, table: LoadedTable, role: str, numbers: YearlyNumbers, target: int | None
+) -> int | None:
+    """The year a UNODC number of the brief is headlined in (:func:`nearest_published`); for the country's
+    nationals, never a year in which one partner country alone detected them and its count is small (``<5``)
+    or withheld, while other years hold more (:func:`single_partner_small_years`)."""
+    year = nearest_published(numbers, target)
+    if role != "origin" or year is None or target is None:
+        return year
+    lone = single_partner_small_years(brief, table, numbers)
+    if year not in lone:
+        return year
+    return _nearest([y for y in years_with_victims(numbers) if y not in lone], target) or year
+
+
+def single_partner_small_years(brief: CountryBrief, table: LoadedTable, numbers: YearlyNumbers) -> list[int]:
+    """The years in which the country's nationals were detected by one country only and their count is withheld
+    or censored (``<5``): one partner's small cell, no headline of the nationals detected."""
+    from evidence.analyses import routes
+
+    records = routes.flow_records(brief.selection(table, "origin")).filter(pl.col("victims_high") > 0)
+    partners = records.group_by("year").agg(pl.col("detected_iso3").n_unique().alias("n"))
+    lone = [int(y) for y in partners.filter(pl.col("n") == 1)["year"].to_list()]
+    return [y for y in lone if _point(published_in_year(numbers, y)) is None]
+
+
+def detecting_countries(brief: CountryBrief, table: LoadedTable) -> list[tuple[str, float]]:
+    """Who detected the country's nationals (UNODC's citizenship breakdowns, and its own count of its
+    nationals), with each country's share of them (low bounds), largest first: a share, no count."""
+    from evidence.analyses import routes
+
+    records = routes.flow_records(brief.selection(table, "origin"))
+    by = records.group_by("detected_iso3").agg(pl.col("victims_low").sum()).filter(pl.col("victims_low") > 0)
+    total = int(by["victims_low"].sum() or 0)
+    if not total:
+        return []
+    by = by.sort(["victims_low", "detected_iso3"], descending=[True, False])
+    return [(str(code), int(n) / total) for code, n in by.iter_rows()]
+
+
+def detected_by_sentence(brief: CountryBrief, table: LoadedTable) -> str | None:
+    """What the nationals' yearly counts are: detected by other countries (naming the one that detects most,
+    without a share: a share beside the published total could give a small remainder back), and whether the
+    country's own count of its nationals is among them; None without any."""
+    from evidence.sources.countries import name_of
+
+    found = detecting_countries(brief, table)
+    if not found:
+        return None
+    own = dict(found).get(brief.country, 0.0)
+    abroad = [(code, share) for code, share in found if code != brief.country]
+    if not abroad:
+        return None
+    code, share = abroad[0]
+    # who, not how many: a share beside the published total could give a small remainder back
+    lead = f"{'most of them' if share >= 0.5 else 'the most of them'} by {name_of(code) or code}"
+    if own == 0:
+        return (
+            f"These are nationals of {brief.place} detected by other countries ({lead}): UNODC's data hold no "
+            f"count of its nationals by {brief.place}'s own authorities, so their trend is that of the countries "
+            "that detect them, not of all its nationals."
+        )
+    return f"These are nationals of {brief.place} detected by other countries ({lead}) and by its own authorities."
+
+
 def flag_words(numbers: YearlyNumbers, year: int) -> str:
     """What a headline says of its year's completeness: nothing for a complete year; "probably incomplete"
     for a flagged one, and that every year is so when no year of the series is complete (the only reason
@@ -517,7 +582,8 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
 
     def magnitude(table: LoadedTable, kind: str, role: str, what: str, short: str) -> Magnitude | None:
         numbers = brief.yearly(table, role)
-        year = nearest_published(numbers, target)
+        year = headline_year(brief, table, role, numbers, target) if kind == "indicator" else None
+        year = year if kind == "indicator" else nearest_published(numbers, target)
         if year is None:
             return None
         pair = published_in_year(numbers, year)
@@ -557,16 +623,25 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
             f"Nationals of {brief.place} detected in other countries or at home (UNODC)",
             "Nationals detected (UNODC)",
         ),
+        # an origin brief: the country's own detected victims too (their citizenship is not broken down)
+        "own": (
+            f"Victims detected by the authorities of {brief.place}, any citizenship (UNODC)",
+            "Detected in the country (UNODC)",
+        ),
     }
     case_roles = {"destination": ["destination"], "origin": ["origin"], "both": ["destination", "both"]}
-    unodc_roles = {"destination": ["destination"], "origin": ["origin"], "both": ["destination", "origin"]}
+    unodc_roles = {
+        "destination": ["destination"],
+        "origin": ["origin", "own"],
+        "both": ["destination", "origin"],
+    }
     candidates = [
         magnitude(table, "case", role, what.format(place=brief.place) + " (case data)", short)
         for table in brief.holding("case")
         for role in case_roles[brief.role]
         for what, short in [case_words[brief.role, role]]
     ] + [
-        magnitude(table, "indicator", role, *unodc_words[role])
+        magnitude(table, "indicator", "destination" if role == "own" else role, *unodc_words[role])
         for table in brief.holding("indicator")
         for role in unodc_roles[brief.role]
     ]
@@ -909,21 +984,24 @@ def _headline_figures(brief: CountryBrief) -> list[tuple[str, str, int]]:
             year = span[1] if span else max(brief._held(table) or (0,))
             out.append((f"Victims identified, {brief.period_for(table)} (case data)", str(total), year))
     for table in brief.holding("indicator"):
-        roles = ["destination", "origin"] if brief.role == "both" else [brief.role]
+        # an origin brief: the country's own detected victims too, after its nationals
+        roles = {"both": ["destination", "origin"], "origin": ["origin", "destination"]}.get(
+            brief.role, [brief.role]
+        )
         for role in roles:
             numbers = brief.yearly(table, role)
             years = years_with_victims(numbers)
-            if not years:
+            if not years or (role != brief.role and brief.role == "origin" and not numbers.has_totals):
                 continue
             # the latest complete year (not flagged as probably incomplete), as published there, with its year;
             # a flagged year only when every year is flagged, and then the label says so
-            latest = nearest_published(numbers, years[-1]) or years[-1]
+            latest = headline_year(brief, table, role, numbers, years[-1]) or years[-1]
             text = cell_text(published_in_year(numbers, latest))
             what = (
                 "Victims detected in the country" if role == "destination" else "Nationals detected (UNODC)"
             )
             if role == "destination":
-                what += " (UNODC)"
+                what += " (UNODC)" if brief.role != "origin" else " (UNODC, any citizenship)"
             words = flag_words(numbers, latest)
             flagged = f" ({words})" if words else ""
             out.append((f"{what}, {latest}{flagged}", text, latest))

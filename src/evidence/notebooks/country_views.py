@@ -19,10 +19,13 @@ import polars as pl
 from evidence.analyses.coverage import ROLE_WORDS
 from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, near_estimate
 from evidence.notebooks import views
+from evidence.notebooks.builders import route_notes
 from evidence.notebooks.country import (
     CAVEATS,
     CountryBrief,
     breakdown_sentence,
+    detected_by_sentence,
+    detecting_countries,
     gsi_view,
     key_figures_markdown,
     magnitude_sentences,
@@ -38,6 +41,7 @@ from evidence.presentation.markup import escape_markdown, number
 
 if TYPE_CHECKING:
     from evidence.analyses.society import CountryPanel
+    from evidence.sources.loaded import LoadedTable
 
 _say = views.show_markdown
 
@@ -270,7 +274,12 @@ def show_detected_section(brief: CountryBrief) -> None:
         if role == "destination":
             _say(f"#### Victims detected in {escape_markdown(brief.place)}")
         else:
-            _say(f"#### Nationals of {escape_markdown(brief.place)} detected abroad or at home")
+            at_home = dict(detecting_countries(brief, table)).get(brief.country, 0.0) > 0
+            where = "abroad or at home" if at_home else "abroad"
+            _say(f"#### Nationals of {escape_markdown(brief.place)} detected {where}")
+            place = f"nationals of {brief.place} detected {where}"
+            if (said := detected_by_sentence(brief, table)) is not None:
+                _say(escape_markdown(said))
         selection = brief.selection(table, role)
         if numbers.has_totals:
             yearly = views.show_yearly_section(
@@ -313,6 +322,10 @@ def show_detected_section(brief: CountryBrief) -> None:
                     f"{brief.period_for(table, role)}."
                 )
             )
+            # a breakdown the data hold but no route can use is said, as unmapped citizenships are
+            for line in route_notes(brief.selection(table, role), brief.rule):
+                if line.startswith("Not used:"):
+                    _say(escape_markdown(line))
             continue
         _say(f"##### {escape_markdown(heading)}")
         if routes is None:
@@ -328,6 +341,32 @@ def show_detected_section(brief: CountryBrief) -> None:
         )
         if role == "destination" and (sentence := breakdown_sentence(brief, table, routes)):
             _say(sentence)
+    if brief.role == "origin":
+        show_own_detected(brief, table)
+
+
+def show_own_detected(brief: CountryBrief, table: LoadedTable) -> None:
+    """An origin brief: the victims the country's own authorities detected, of any citizenship (UNODC's
+    totals of the country itself), per year; UNODC does not break them down by citizenship for every year."""
+    numbers = brief.yearly(table, "destination", by=None)
+    if not numbers.has_totals or numbers.per_year is None:
+        return
+    _say(f"#### Victims detected by the authorities of {escape_markdown(brief.place)}")
+    _say(
+        escape_markdown(
+            f"UNODC's total of the victims {brief.place}'s own authorities detected, of any citizenship: where "
+            f"{brief.place} gives no citizenship breakdown, how many of them are its nationals is not known, "
+            "and they are not in the counts of nationals above."
+        )
+    )
+    shown = numbers.per_year.shown()
+    views.show_table(
+        shown,
+        caption=f"Victims detected by the authorities of {brief.place}, per year",
+        labels={"year": "Year", "note": "Note", "victims": "Detected victims"},
+        source=brief.cite(table),
+        note=views.censored_note(shown),
+    )
 
 
 # ------------------------------------------------------------------------------------------ GSI and TIP
