@@ -187,7 +187,8 @@ def draws(sample, sample_cells, thinned):
         with pytest.MonkeyPatch.context() as patch:
             if secret is not None:
                 patch.setenv("EVIDENCE_CELL_KEY_SECRET", secret)
-            found += [sample_cells if secret is None else _published_cells(*sample), _published_cells(*thinned)]
+            from_sample = sample_cells if secret is None else _published_cells(*sample)
+            found += [from_sample, _published_cells(*thinned)]
     return found
 
 
