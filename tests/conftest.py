@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,13 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 if os.environ.get("PYTEST_XDIST_WORKER"):
     for _variable in ("COLUMNS", "LINES"):
         os.environ.pop(_variable, None)
+
+# These machines set PYTHONDONTWRITEBYTECODE, and pytest then never keeps the test modules it rewrites for its
+# assertions: every process of every run (each xdist worker of both lanes) parsed and rewrote all ~150 of them
+# again, half of the cost of collecting the suite. From here on (the test modules are imported after this file)
+# pytest keeps them in the tests' __pycache__ folders (ignored by git), as it does on any other machine. Kernels
+# and subprocesses keep the machine's setting.
+sys.dont_write_bytecode = False
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO_ROOT / ".." / "shared" / "data").resolve()

@@ -52,13 +52,13 @@ def test_files_are_generated_once_and_again_when_damaged(tmp_path, monkeypatch):
     assert load(again[1]).kind == "gsi"
 
 
-def test_the_demo_workbooks_are_the_same_bytes_whenever_written(tmp_path):
+def test_the_demo_workbooks_are_the_same_bytes_whenever_written(demo_files, tmp_path):
     """openpyxl stamps the save time into the workbook; taken out, the same seed gives the same sha256 (the
     demo brief's provenance lines then agree between cache folders)."""
     import hashlib
     import zipfile
 
-    first = write_demo_context(tmp_path / "a")
+    first = demo_files  # written earlier, into another folder
     second = write_demo_context(tmp_path / "b")
     for a, b in zip(first, second, strict=True):
         assert hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest()
@@ -84,9 +84,9 @@ def test_copies_without_their_sidecars_are_still_demo_data(demo_files, tmp_path)
         assert not any(DEMO_MARKER in note for note in p.notes if note.startswith("columns not used"))
 
 
-def test_the_checksum_list_holds_the_current_default_tip_file(tmp_path, monkeypatch):
+def test_the_checksum_list_holds_the_current_default_tip_file(demo_files):
+    """The TIP file with the default seed (what demo_context_paths writes into the cache: the same function,
+    the same seed, the same bytes as the test above shows) is in the checksum list."""
     from evidence.sources.provenance import DEMO_SHA256, sha256_file
 
-    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path))
-    tip = demo_context_paths()[2]
-    assert DEMO_SHA256.get(sha256_file(tip)) == "demo-2"
+    assert DEMO_SHA256.get(sha256_file(demo_files[2])) == "demo-2"
