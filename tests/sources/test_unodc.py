@@ -406,9 +406,12 @@ def test_bolivias_total_row_is_not_counted_as_a_citizenship(glotip_2023) -> None
     assert coverage.unknown_origin == (35, 35)  # "Sin determinar" only
     flows = routes.flows(selection)
     known = (int(flows["victims_low"].sum()), int(flows["victims_high"].sum()))
-    own = coverage.own_nationals  # 354 nationals: detected at home, where exploited not recorded
-    assert (known[0] + own[0] + 35, known[1] + own[1] + 35) == (400, 433)  # 11 cells "<5", 35 unknown
-    assert own == (354, 354)
+    # 354 nationals detected at home: UNODC's domestic flow, one of the known routes
+    assert coverage.own_nationals == (354, 354)
+    domestic = flows.filter(pl.col("origin_iso3") == "BOL")
+    assert domestic["flow_class"].cast(pl.String).to_list() == ["domestic"]
+    assert domestic["victims_low"].to_list() == [354]
+    assert (known[0] + 35, known[1] + 35) == (400, 433)  # 11 cells "<5", 35 unknown
 
 
 # --- a release split over sheets; the table saved as CSV ------------------------------------------------------
