@@ -23,6 +23,19 @@ def test_missing_empty_and_unknown_files_get_one_clear_error(tmp_path):
     assert str(other) in str(info.value) and "name,age" in str(info.value)
 
 
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_a_header_wider_than_any_spreadsheet_is_refused_before_any_loader_reads_it(tmp_path, delimiter):
+    wide = tmp_path / "wide.csv"
+    wide.write_text(delimiter.join(f"c{i}" for i in range(20_000)) + "\n" + "1\n")
+    with pytest.raises(InputError, match=r"row 1: the header has 20,000 columns, more than any spreadsheet"):
+        detect(wide)
+    # delimiters inside quoted labels are no columns
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('"' + "," * 20_000 + '",name\n1,2\n')
+    with pytest.raises(UnknownFormatError, match="not a layout any loader knows"):
+        detect(quoted)
+
+
 def _fake_loader():
     import polars as pl
 

@@ -14,7 +14,14 @@ from functools import cached_property
 from pathlib import Path
 
 from evidence.core.errors import InputError, UnknownFormatError
-from evidence.sources.delimited import MAX_HEADER_BYTES, decoded_head, text_encoding
+from evidence.sources.delimited import (
+    MAX_COLUMNS,
+    MAX_HEADER_BYTES,
+    check_width,
+    decoded_head,
+    split_line,
+    text_encoding,
+)
 from evidence.sources.loaded import LoadedTable
 from evidence.sources.provenance import DEMO_MARKER, DEMO_SHA256, Provenance, as_demo
 from evidence.sources.workbook import (
@@ -190,6 +197,8 @@ def detect(path: str | Path) -> tuple[Loader, str]:
     """Which loader and layout a file is, or a clear error saying what it is not."""
     path = check_readable(path)
     head = FileHead(path)
+    if not head.is_xlsx:
+        _check_header_width(head)
     for loader in sorted(loaders().values(), key=lambda item: -item.priority):
         layout = loader.sniff(head)
         if layout:
@@ -219,6 +228,17 @@ def detect(path: str | Path) -> tuple[Loader, str]:
         f"a workbook with sheets {head.sheet_names}" if head.is_xlsx else f"header {head.first_line[:120]!r}"
     )
     raise UnknownFormatError(f"not a layout any loader knows ({what})", path=path, hint=hint)
+
+
+def _check_header_width(head: FileHead) -> None:
+    """A header wider than any spreadsheet refused before any loader reads its labels (a million of them
+    would take every sniffer seconds), with the error a loader gives for it."""
+    line = head.first_line
+    if len(line) <= MAX_COLUMNS:  # fewer characters than columns allowed: cannot be too wide
+        return
+    for delimiter in (",", ";", "\t", "|"):
+        if line.count(delimiter) >= MAX_COLUMNS:  # a delimiter inside quotes counted too: split to be sure
+            check_width(len(split_line(line, delimiter)), head.path)
 
 
 def load(path: str | Path) -> LoadedTable:

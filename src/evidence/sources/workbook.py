@@ -292,7 +292,12 @@ def header_key(value: Any) -> str:
     """
     if value is None:
         return ""
-    return "".join(ch for ch in str(value).casefold() if ch.isalnum())
+    return _NOT_ALNUM.sub("", str(value).casefold())
+
+
+#: What :func:`header_key` drops: every character but letters and digits (``\w`` less the underscore), matched
+#: in runs by the regex engine (a header of a million labels is keyed in a fraction of a second).
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 @dataclasses.dataclass(frozen=True)
