@@ -209,6 +209,21 @@ def test_a_label_from_data_stays_text_in_the_html_page(tmp_path: Path) -> None:
     assert "<img src=x" not in svg and "&lt;img src=x" in svg
 
 
+def test_format_characters_from_data_are_dropped_from_every_chart_file(tmp_path: Path) -> None:
+    # a right-to-left override in a category name would reverse the text drawn after it ("Myanmar" read as
+    # "ramnayM"); dropped from the data, the title and the source alike, as in the brief's prose
+    rlo, isolate = "\u202e", "\u2066"
+    data = pl.DataFrame({"origin": [f"Myanmar{rlo}x", "Lao PDR"], "destination": "THA", "victims": [120, 80]})
+    chart = corridor_bar_chart(
+        data, "origin", "destination", "victims", title=f"Routes{isolate}", source=f"UNODC{rlo}"
+    )
+    for suffix in (".svg", ".html", ".json"):
+        text = save_chart(chart, tmp_path / f"c{suffix}").read_text()
+        assert rlo not in text and isolate not in text, suffix
+        assert "Myanmarx" in text.replace("\\u202e", ""), suffix
+    assert rlo in json.dumps(chart_spec(chart), ensure_ascii=False)  # the chart itself is left as built
+
+
 @pytest.mark.parametrize("name", ["trend", "stacked", "corridors", "flow_map", "choropleth"])
 def test_every_chart_renders_to_svg_with_title_and_source(charts, name: str, tmp_path: Path) -> None:
     path = save_chart(charts[name], tmp_path / f"{name}.svg")

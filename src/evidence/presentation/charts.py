@@ -1387,7 +1387,7 @@ def save_charts(
                 f"cannot save a chart as {suffix or 'a file without extension'!r}: use .svg, .png, "
                 ".pdf, .html or .json"
             )
-        spec = chart_spec(chart)
+        spec = _without_format_characters(chart_spec(chart))
         if chart_is_empty(spec):
             raise ParameterError(f"the chart for {path.name} has no row to draw (check chart_is_empty first)")
         # where the chart cache keeps it (None: not kept), found once for the look-up and the keeping
@@ -1403,6 +1403,28 @@ def save_charts(
         for job in todo:
             _render(*job, scale=scale)
     return [job[1] for job in jobs]
+
+
+def _without_format_characters(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec with the invisible format characters (bidi controls and the like:
+    :data:`~evidence.presentation.markup.UNSAFE_FORMAT`) dropped from every text in it, titles, labels and data
+    alike, as from any untrusted text the toolkit publishes: a category name from a data file could otherwise
+    reverse the text drawn after it. The spec is returned as it is when it holds none (one search of its JSON)."""
+    from evidence.presentation.markup import UNSAFE_FORMAT, strip_unsafe_format
+
+    if not UNSAFE_FORMAT.search(json.dumps(spec, ensure_ascii=False, default=str)):
+        return spec
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return strip_unsafe_format(value)
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    return cast(dict[str, Any], clean(spec))
 
 
 def _render(spec: dict[str, Any], path: Path, suffix: str, entry: Path | None, *, scale: float) -> None:
