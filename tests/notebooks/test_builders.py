@@ -444,6 +444,24 @@ def test_a_trend_whose_interval_includes_one_is_no_clear_change():
     assert not find_small_counts(short)
 
 
+def test_a_trend_over_years_with_gaps_names_the_years_it_read():
+    # the review: "From 2007 to 2021" of a model that read 2007 and 2014-2021 (9 years) overstated the span
+    import dataclasses
+
+    from evidence.notebooks.builders import trend_sentence
+
+    years = (2007, *range(2014, 2022))
+    models = _models(1.10, 1.04, 1.16, n_years=len(years))
+    gapped = dataclasses.replace(models.rate_ratio, first_year=2007, last_year=2021, years=years)
+    text = re.sub(r"<[^>]+>", "", trend_sentence(dataclasses.replace(models, rate_ratio=gapped)))
+    assert (
+        text.startswith("Over 2007, 2014–2021, the number of identified victims") and "From 2007" not in text
+    )
+    whole = dataclasses.replace(models.rate_ratio, years=tuple(range(2010, 2021)))
+    text = re.sub(r"<[^>]+>", "", trend_sentence(dataclasses.replace(models, rate_ratio=whole)))
+    assert text.startswith("From 2010 to 2020, the number")
+
+
 def test_victims_on_a_known_route_are_a_cell_of_their_own_never_more_than_the_same_records(own_records):
     # the review: "Identified victims 111; on a known route 112" (KHM, origin), the second a sum of perturbed
     # class totals. Counted as one cell (the records on a route, their keys summed), the same records give the

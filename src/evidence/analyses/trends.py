@@ -518,6 +518,9 @@ class RateRatio:
     high_bound: RateRatio | None = None
     #: what the model fit warned about (no convergence, a singular Hessian…): shown beside the rate ratio
     warnings: tuple[str, ...] = ()
+    #: the years the model read (``n_years`` of them, from ``first_year`` to ``last_year``, with gaps where a
+    #: year was left out: incomplete, or not published)
+    years: tuple[int, ...] = ()
 
     @property
     def overdispersed(self) -> bool:
@@ -537,6 +540,7 @@ class RateRatio:
             "first_year": self.first_year,
             "last_year": self.last_year,
             "n_years": self.n_years,
+            "years": list(self.years),
             "basis": self.basis,
         }
         if self.warnings:
@@ -607,6 +611,7 @@ def _rate_ratio(years: np.ndarray, y: np.ndarray, basis: str, level: float) -> R
         n_years=len(years),
         basis=basis,
         warnings=fit.warnings,
+        years=tuple(int(y) for y in years),
     )
 
 

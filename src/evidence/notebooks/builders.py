@@ -2118,6 +2118,8 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
     """One paragraph on the annual rate ratio of the complete years (count model), or why there is none. When
     the interval of the ratio includes 1 the sentence says the data show no clear change: the point estimate
     alone would overclaim. ``noun`` names what is counted ("detected victims" for UNODC's data)."""
+    from evidence.analyses.coverage import years_text
+
     rr = models.rate_ratio
     if rr is None:
         note = models.rate_note or ""
@@ -2138,16 +2140,23 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
 
     model = f"{rr.model.replace('_', ' ')} model, {markup.number(rr.n_years, 'years')} complete years"
     interval = f"95% interval {stat(rr.ci_low)}–{stat(rr.ci_high)}"
+    # the years read, as they are: a span with gaps is named year by year ("Over 2007, 2014–2021")
+    gaps = rr.years and len(rr.years) < rr.last_year - rr.first_year + 1
+    span = (
+        f"Over {markup.marked(years_text(rr.years), 'years')}"
+        if gaps
+        else f"From {rr.first_year} to {rr.last_year}"
+    )
     if rr.ci_low <= 1 <= rr.ci_high:
         text = (
-            f"From {rr.first_year} to {rr.last_year}, the data show **no clear change** in the number of {noun}: "
+            f"{span}, the data show **no clear change** in the number of {noun}: "
             f"the annual rate ratio is {stat(rr.rate_ratio)} ({interval}; {model}), and an interval that "
             f"includes {markup.marked('1', 'statistic')} is compatible with no change at all."
         )
     else:
         change = "more" if rr.rate_ratio >= 1 else "fewer"
         text = (
-            f"From {rr.first_year} to {rr.last_year}, the number of {noun} changed by a factor of "
+            f"{span}, the number of {noun} changed by a factor of "
             f"**{stat(rr.rate_ratio)} a year** ({interval}; {model}): about "
             f"{markup.marked(f'{abs(rr.rate_ratio - 1):.0%}', 'statistic')} {change} {noun} each year."
         )
