@@ -223,32 +223,9 @@ def test_the_reviewers_usa_subtraction_on_the_published_release_gives_noise_not_
     # total and 2019 Unknown 83, so 2018's withheld Unknown was 3. Its victims are real people: cell key.
     path = shared_data / "ctdc" / "k_anon_sample.csv"
     assert load(path).protection == "cell_key"
-    both = _json(
-        "trend",
-        "--data",
-        str(path),
-        "--country",
-        "USA",
-        "--role",
-        "destination",
-        "--by",
-        "sex",
-        "--years",
-        "2018-2019",
-    )
-    last = _json(
-        "trend",
-        "--data",
-        str(path),
-        "--country",
-        "USA",
-        "--role",
-        "destination",
-        "--by",
-        "sex",
-        "--years",
-        "2019",
-    )
+    common = ["trend", "--data", str(path), "--country", "USA", "--role", "destination", "--by", "sex"]
+    both = _json(*common, "--years", "2018-2019")
+    last = _json(*common, "--years", "2019")
     assert both["protection"] == last["protection"] == "cell_key"
     assert both["yearly_counts"][0]["year"] == 2018 and both["yearly_counts"][0]["Unknown"] == "<5"
     total, only_2019 = both["yearly_counts"][-1]["Unknown"], last["yearly_counts"][0]["Unknown"]

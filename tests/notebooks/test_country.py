@@ -97,13 +97,14 @@ def test_nationals_abroad_are_not_set_against_the_estimate(tables):
     assert [(r.year, r.incomplete, r.year_text) for r in nationals] == [(2018, False, "2018")]
 
 
-def test_role_both_sets_only_the_victims_exploited_in_the_country_against_the_estimate(tables):
+def _brief_of_routes(tables, records: list[tuple[str, str]]):
+    """A role-both brief of Thailand from case records of 2021 with these (origin, destination) routes, beside
+    the GSI."""
     import dataclasses
 
     from evidence.sources.case_schema import conform
 
     k_anon, gsi = tables[0], tables[2]
-    records = [("MMR", "THA")] * 12 + [("THA", "MYS")] * 30  # 30 Thai nationals exploited in Malaysia
     data = conform(
         pl.DataFrame(
             {
@@ -114,8 +115,12 @@ def test_role_both_sets_only_the_victims_exploited_in_the_country_against_the_es
             }
         )
     )
-    case = dataclasses.replace(k_anon, data=data, rows_in=data.height)
-    brief = _brief([case, gsi], role="both")
+    return _brief([dataclasses.replace(k_anon, data=data, rows_in=data.height), gsi], role="both")
+
+
+def test_role_both_sets_only_the_victims_exploited_in_the_country_against_the_estimate(tables):
+    records = [("MMR", "THA")] * 12 + [("THA", "MYS")] * 30  # 30 Thai nationals exploited in Malaysia
+    brief = _brief_of_routes(tables, records)
     rows = [r for r in country.magnitudes(brief) if r.kind == "case"]
     assert [(r.what, r.text) for r in rows] == [
         ("Victims exploited in Thailand, identified and assisted (case data)", "12"),
@@ -131,31 +136,15 @@ def test_role_both_never_shows_the_same_victims_as_two_measures(tables):
     """The review: USA both, "Victims exploited in the United States ... 174" and "Victims identified and
     assisted in or from the United States ... 174", one figure as two measures. One row, which says so; and
     where the two differ by a small count (3 nationals exploited abroad), the second row is left out."""
-    import dataclasses
 
-    from evidence.sources.case_schema import conform
-
-    k_anon, gsi = tables[0], tables[2]
-
-    def brief_of(records):
-        data = conform(
-            pl.DataFrame(
-                {
-                    "source_row": range(2, 2 + len(records)),
-                    "year": [2021] * len(records),
-                    "origin_iso3": [o for o, _ in records],
-                    "destination_iso3": [d for _, d in records],
-                }
-            )
-        )
-        return _brief([dataclasses.replace(k_anon, data=data, rows_in=data.height), gsi], role="both")
-
-    rows = [r for r in country.magnitudes(brief_of([("MMR", "THA")] * 12)) if r.kind == "case"]
+    rows = [
+        r for r in country.magnitudes(_brief_of_routes(tables, [("MMR", "THA")] * 12)) if r.kind == "case"
+    ]
     assert [(r.what, r.text) for r in rows] == [
         ("Victims identified and assisted in or from Thailand, all exploited in it (case data)", "12")
     ]
     assert rows[0].per_thousand is not None
-    small = brief_of([("MMR", "THA")] * 12 + [("THA", "MYS")] * 3)
+    small = _brief_of_routes(tables, [("MMR", "THA")] * 12 + [("THA", "MYS")] * 3)
     rows = [r for r in country.magnitudes(small) if r.kind == "case"]
     assert [r.text for r in rows] == ["12"]
 

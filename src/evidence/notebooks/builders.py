@@ -759,9 +759,12 @@ def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> 
     return f"{intro} {'; '.join(parts)}."
 
 
-def _protected_text(low: int, high: int, uncensored: int, rule: DisclosureRule) -> str:
-    """One count (or the bounds of one) in a sentence, under the small-cell rule as every count: a bound below
-    the threshold withheld; a sum of the publisher's ``<5`` cells kept as such (:func:`published_pair`)."""
+def _protected_text(rows: pl.DataFrame, rule: DisclosureRule) -> str:
+    """The victims of ``rows`` (flow records: their bounds summed) as one count in a sentence, under the
+    small-cell rule as every count: a bound below the threshold withheld; a sum of the publisher's ``<5``
+    cells kept as such (:func:`published_pair`)."""
+    low, high = int(rows["victims_low"].sum()), int(rows["victims_high"].sum())
+    uncensored = int(rows[UNCENSORED].sum())
     frame = pl.DataFrame({"k": ["n"], "low": [low], "high": [high]})
     lo = published_values(suppress_counts(frame.select("k", "low"), "low", rule), "low")[0]
     hi = published_values(suppress_counts(frame.select("k", "high"), "high", rule), "high")[0]
@@ -795,12 +798,7 @@ def route_notes(selection: Selection | None, rule: DisclosureRule) -> list[str]:
         & (pl.col("destination_iso3").is_null() | (pl.col("destination_iso3") != country))
     )
     if abroad.height and selection.role == "destination":
-        n = _protected_text(
-            int(abroad["victims_low"].sum()),
-            int(abroad["victims_high"].sum()),
-            int(abroad[UNCENSORED].sum()),
-            rule,
-        )
+        n = _protected_text(abroad, rule)
         notes.append(
             f"Left out here: {n} nationals of {place} detected on their return, whom its breakdown by country "
             f"of repatriation shows were exploited abroad ({years_text(abroad['year'].to_list())}); they are "
@@ -834,12 +832,7 @@ def route_notes(selection: Selection | None, rule: DisclosureRule) -> list[str]:
             "count that year)",
         }
         for reason, part in unused.group_by("reason", maintain_order=True):
-            n = _protected_text(
-                int(part["victims_low"].sum()),
-                int(part["victims_high"].sum()),
-                int(part[UNCENSORED].sum()),
-                rule,
-            )
+            n = _protected_text(part, rule)
             notes.append(
                 f"Not used: UNODC's breakdown of the victims {place} detected by country of repatriation "
                 f"({years_text(part['year'].to_list())}; {n} victims), because {why[str(reason[0])]}."
