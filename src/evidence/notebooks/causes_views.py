@@ -43,10 +43,10 @@ from evidence.analyses.society import (
 from evidence.core.errors import ParameterError
 from evidence.presentation.disclosure import (
     COMPLEMENT_LABEL,
-    DisclosedTable,
-    DisclosureError,
     TENTH_PERCENT_DIGITS,
     WHOLE_PERCENT_DIGITS,
+    DisclosedTable,
+    DisclosureError,
     DisclosureRule,
     suppress_counts,
     suppress_table,
