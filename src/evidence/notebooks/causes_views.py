@@ -181,6 +181,9 @@ def profile_view(cases: pl.DataFrame, topic: str, by: str | None, rule: Disclosu
             count = published[category][g]
             base = recorded[g]
             text = shown[category][g]
+            share: float | None
+            low: float | None
+            high: float | None
             if count is not None and base:
                 # of the published counts, to the tenth of a percent the table shows: an interval of the true
                 # counts (or a share to more digits) would give the true count, and the perturbation, back

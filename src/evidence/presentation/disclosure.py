@@ -68,8 +68,8 @@ The cell key method (victim-level records of real people)
     with *cell keys* (the sum of the fixed random keys of a cell's records, see
     :mod:`evidence.analyses.selection`), every published count is perturbed by a small whole number that is a
     function of its cell key only (:class:`CellKeyNoise`): the same records give the same published count in
-    every table, every run and every brief, and the difference of two outputs is the difference of two
-    independent perturbations — noise, not a person. Small true counts are still withheld (the threshold
+    every table, every run and every brief, and the difference of two outputs is a withheld count plus the
+    difference of two independent perturbations (often 0): uncertain, not impossible to guess. Small true counts are still withheld (the threshold
     rule, ``<5``), as is a count whose perturbed value falls below the threshold; a true zero is published as
     0 (no records, no key). Totals are cells of their own, perturbed by their own key, so a perturbed table does
     not add up exactly; but half the perturbations are 0 and zeros are exact, so a reader who takes a line as
@@ -194,7 +194,7 @@ class DisclosureRule:
         zero = "" if self.zero_is_safe else " (zeros included)"
         return (
             f"Counts below {self.threshold}{zero} are shown as {self.label}; cells marked {COMPLEMENT_LABEL} "
-            "are withheld so that a small count cannot be recomputed from totals."
+            "are withheld so that a small count cannot be recomputed from the table's totals."
         )
 
 
@@ -212,7 +212,8 @@ KEY_MODULUS = 2**32
 #: Told to readers beneath every perturbed table.
 PERTURBATION_NOTE = (
     "Counts are perturbed slightly (cell key method), the same way in every output, so totals may differ "
-    "from the sum of their parts by a few."
+    "from the sum of their parts by a few, and the difference of two outputs is uncertain, not impossible "
+    "to guess."
 )
 
 
