@@ -62,7 +62,8 @@ _NUMERIC_TEXT = re.compile(r"^[<>~x–\-+]?[\d,.\s%–<-]*$")
 # ... possibly with the year it is for in brackets ("134 (2021)", "<5 (2020)"); and what such a column shows
 # where it has no number
 _BRACKET_NOTE = re.compile(r"\s*\([^()]*\)$")
-_NO_NUMBER = frozenset({"n/a", "no total"})
+# ("not estimable (separation)": a model's term without a finite estimate)
+_NO_NUMBER = frozenset({"n/a", "no total", "not estimable"})
 
 
 def _numeric_column(values: Iterable[str]) -> bool:
