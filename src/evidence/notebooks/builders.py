@@ -685,6 +685,8 @@ def route_view(
             exact=wide(UNCENSORED).rename(rename),
         )
         table = None if pair is None else (pair.low, pair.high)[side]
+        if table is not None:
+            table = _cell_total(table, coverage.total[side])
     if table is None:
         return None
     known = None
@@ -695,6 +697,23 @@ def route_view(
         )
         known = suppress_counts(pl.DataFrame({"n": [n]}), "n", rule, cell_keys=pl.DataFrame({"n": [key]}))
     return RouteView(table, corridors, known, tuple(home_rows))
+
+
+def _cell_total(table: DisclosedTable, total: int) -> DisclosedTable:
+    """A bound's route table with its grand total from the published cells
+    (:func:`evidence.analyses.routes.cell_sum`), not the sum of its rows: the pieces of a country's nationals
+    split by its repatriation breakdown each have their own interval, and those add up wider than the cell they
+    split (Myanmar: 3,972–4,044 against the 3,987–4,029 of the per-year table). Unchanged where the total is
+    withheld or has no total row; the total of the cells is published in the per-year table too, so nothing new
+    follows from it."""
+    label = table.total_label
+    if not table.has_total_row or label not in table.frame.columns:
+        return table
+    last = table.frame.height - 1
+    if table.frame[label][last] is None:
+        return table
+    column = table.frame[label].scatter(last, total)
+    return dataclasses.replace(table, frame=table.frame.with_columns(column))
 
 
 def route_label(origin: str, destination: str, basis: str, years: Sequence[int] = ()) -> str:
