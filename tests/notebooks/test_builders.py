@@ -1289,6 +1289,30 @@ def test_real_route_notes_say_what_the_route_table_counts_and_leaves_out(shared_
     assert "CHN" not in numbers.chart_data()["origin_iso3"].to_list()
 
 
+def test_real_route_notes_give_a_censored_sum_as_its_interval(shared_data):
+    # REVIEW2 #4: Cambodia's unused repatriation breakdown is four "<5" cells (Viet Nam 2012, 2014, 2016;
+    # Moldova 2016): 4-16 victims, not "<5-16" (and not "<11-16" at threshold 11)
+    from evidence.notebooks.builders import route_notes
+    from evidence.presentation.disclosure import find_small_counts
+    from evidence.sources.cache import load_cached
+
+    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    cambodia = Selection(glotip, country="KHM", role="origin")
+    sentence = "by country of repatriation (2012, 2014, 2016; {} victims)"
+    for rule in (RULE, DisclosureRule(11)):
+        plain = [n for n in route_notes(cambodia, rule) if n.startswith("Not used:")]
+        assert len(plain) == 1 and sentence.format("4–16") in plain[0], plain
+        markdown = [n for n in route_notes(cambodia, rule, markdown=True) if n.startswith("Not used:")]
+        # the interval marked as the publisher's censored cells, the rest escaped
+        assert sentence.format('<span data-kind="censored">4–16</span>') in markdown[0]
+        assert "UNODC\\'s breakdown" in markdown[0]
+        assert find_small_counts(markdown[0], rule) == []
+    # a country whose name takes the article has it mid-sentence
+    usa = route_notes(Selection(glotip, country="USA", role="destination"), RULE)
+    assert any("nationals of the United States detected by its own authorities" in n for n in usa)
+    assert not any("of United States" in n or "victims United States" in n for n in usa)
+
+
 def route_numbers_of(glotip, country: str):
     from evidence.notebooks.builders import route_numbers
 

@@ -778,25 +778,39 @@ def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> 
     return f"{intro} {'; '.join(parts)}."
 
 
-def _protected_text(rows: pl.DataFrame, rule: DisclosureRule) -> str:
-    """The victims of ``rows`` (flow records: their bounds summed) as one count in a sentence, under the
-    small-cell rule as every count: a bound below the threshold withheld; a sum of the publisher's ``<5``
-    cells kept as such (:func:`published_pair`)."""
+def _protected_pair(rows: pl.DataFrame, rule: DisclosureRule) -> tuple[Any, Any]:
+    """The victims of ``rows`` (flow records: their bounds summed) as one published pair, under the small-cell
+    rule as every count (:func:`published_pair`): a bound below the threshold withheld; a sum of the publisher's
+    ``<5`` cells kept as the interval of its bounds (``4–16``: :class:`CensoredLow`), as the tables show it."""
     low, high = int(rows["victims_low"].sum()), int(rows["victims_high"].sum())
     uncensored = int(rows[UNCENSORED].sum())
     frame = pl.DataFrame({"k": ["n"], "low": [low], "high": [high]})
     lo = published_values(suppress_counts(frame.select("k", "low"), "low", rule), "low")[0]
     hi = published_values(suppress_counts(frame.select("k", "high"), "high", rule), "high")[0]
-    return bounds_text(published_pair(lo, hi, rule.label, censored=uncensored == 0))
+    return published_pair(lo, hi, rule.label, censored=uncensored == 0, low_value=low)
 
 
-def route_notes(selection: Selection | None, rule: DisclosureRule) -> list[str]:
-    """What a UNODC route table of a country needs said beside it (plain text, untrusted names included: escape
-    for the output): its own nationals counted as domestic (and, as destination, those its repatriation breakdown
-    shows were exploited abroad, left out); doubtful citizenship breakdowns
-    (:func:`evidence.analyses.routes.doubtful_breakdowns`); a breakdown by country of repatriation it holds but
-    does not use (:func:`evidence.analyses.routes.unused_repatriation`). Counts under the small-cell rule. Empty
-    for case data or without a country."""
+#: A sentence of :func:`route_notes` before it is written out: text, and published pairs of counts.
+_Sentence = list[str | tuple[Any, Any]]
+
+
+def _sentence(parts: _Sentence, *, markdown: bool) -> str:
+    """A sentence's parts as plain text (counts as :func:`bounds_text`), or as Markdown: text escaped, counts as
+    :func:`bounds_markup` (an interval of the publisher's censored cells marked as such, not as people)."""
+    if markdown:
+        return "".join(bounds_markup(p) if isinstance(p, tuple) else escape_markdown(p) for p in parts)
+    return "".join(bounds_text(p) if isinstance(p, tuple) else p for p in parts)
+
+
+def route_notes(selection: Selection | None, rule: DisclosureRule, *, markdown: bool = False) -> list[str]:
+    """What a UNODC route table of a country needs said beside it: its own nationals counted as domestic (and,
+    as destination, those its repatriation breakdown shows were exploited abroad, left out); doubtful
+    citizenship breakdowns (:func:`evidence.analyses.routes.doubtful_breakdowns`); a breakdown by country of
+    repatriation it holds but does not use (:func:`evidence.analyses.routes.unused_repatriation`). Counts under
+    the small-cell rule. Plain text (untrusted names included: escape for the output; a sum of censored cells
+    as ``4–16``), or with ``markdown`` Markdown prose, escaped, whose intervals of the publisher's censored cells
+    are marked :data:`~evidence.presentation.disclosure.CENSORED` (so the disclosure scan does not read their
+    low end as people). Empty for case data or without a country."""
     from evidence.analyses import routes
     from evidence.analyses.coverage import years_text
 
@@ -804,24 +818,34 @@ def route_notes(selection: Selection | None, rule: DisclosureRule) -> list[str]:
         return []
     country = selection.country
     place = name_of(country) or country
-    notes: list[str] = []
+    nationals = f"nationals of {name_in_text(country) or country}"
+    notes: list[_Sentence] = []
     records = routes.flow_records(selection.replace(role="origin")).filter(pl.col("detected_iso3") == country)
     if (records["route_basis"] == "own_nationals").any():
         notes.append(
-            f"{place} → {place}: nationals of {place} detected by its own "
-            "authorities, domestic trafficking as UNODC defines it (victims detected in their own country of "
-            "citizenship); the data do not say where each was exploited."
+            [
+                (
+                    f"{place} → {place}: {nationals} detected by its own "
+                    "authorities, domestic trafficking as UNODC defines it (victims detected in their own country of "
+                    "citizenship); the data do not say where each was exploited."
+                )
+            ]
         )
     abroad = records.filter(
         (pl.col("route_basis") == "repatriation")
         & (pl.col("destination_iso3").is_null() | (pl.col("destination_iso3") != country))
     )
     if abroad.height and selection.role == "destination":
-        n = _protected_text(abroad, rule)
         notes.append(
-            f"Left out here: {n} nationals of {place} detected on their return, whom its breakdown by country "
-            f"of repatriation shows were exploited abroad ({years_text(abroad['year'].to_list())}); they are "
-            f"routes of {place} as country of origin, and not part of this sum."
+            [
+                "Left out here: ",
+                _protected_pair(abroad, rule),
+                (
+                    f" {nationals} detected on their return, whom its breakdown by country "
+                    f"of repatriation shows were exploited abroad ({years_text(abroad['year'].to_list())}); they are "
+                    f"routes of {name_in_text(country) or place} as country of origin, and not part of this sum."
+                ),
+            ]
         )
     doubtful = (
         routes.flow_records(selection)
@@ -835,28 +859,37 @@ def route_notes(selection: Selection | None, rule: DisclosureRule) -> list[str]:
             f"{name_of(code) or code} {years_text(years)}" for code, years in doubtful.iter_rows()
         )
         notes.append(
-            f"Doubtful citizenship breakdowns ({which}): the detecting country's own nationals are under "
-            f"{routes.DOUBTFUL_OWN_SHARE:.0%} of its breakdown, and most of the other citizenships it lists are "
-            "countries where the data show its nationals were detected or from which they were repatriated: "
-            "probably countries of exploitation filed as citizenships. Their routes are marked doubtful, kept "
-            "apart from other years', and left out of the charts and of corridor trends."
+            [
+                (
+                    f"Doubtful citizenship breakdowns ({which}): the detecting country's own nationals are under "
+                    f"{routes.DOUBTFUL_OWN_SHARE:.0%} of its breakdown, and most of the other citizenships it lists "
+                    "are countries where the data show its nationals were detected or from which they were "
+                    "repatriated: probably countries of exploitation filed as citizenships. Their routes are marked "
+                    "doubtful, kept apart from other years', and left out of the charts and of corridor trends."
+                )
+            ]
         )
     unused = routes.unused_repatriation(selection)
     if unused.height:
+        where = name_in_text(country) or place
         why = {
             "ambiguous": "it lists countries only (no subtotal 'Abroad', no own nationals), so whether it gives "
-            f"where nationals of {place} came back from or where {place} sent foreign victims back to cannot be "
-            "told",
-            "unmatched": f"its parts do not fit {place}'s count of its own nationals (larger than it, or no such "
-            "count that year)",
+            f"where {nationals} came back from or where {where} sent foreign victims back to cannot be told",
+            "unmatched": f"its parts do not fit {where}'s count of its own nationals (larger than it, or no "
+            "such count that year)",
         }
         for reason, part in unused.group_by("reason", maintain_order=True):
-            n = _protected_text(part, rule)
             notes.append(
-                f"Not used: UNODC's breakdown of the victims {place} detected by country of repatriation "
-                f"({years_text(part['year'].to_list())}; {n} victims), because {why[str(reason[0])]}."
+                [
+                    (
+                        f"Not used: UNODC's breakdown of the victims {where} detected by country of repatriation "
+                        f"({years_text(part['year'].to_list())}; "
+                    ),
+                    _protected_pair(part, rule),
+                    f" victims), because {why[str(reason[0])]}.",
+                ]
             )
-    return notes
+    return [_sentence(parts, markdown=markdown) for parts in notes]
 
 
 def published_values(table: DisclosedTable, column: str) -> list[int | str | None]:

@@ -323,9 +323,9 @@ def show_detected_section(brief: CountryBrief) -> None:
                 )
             )
             # a breakdown the data hold but no route can use is said, as unmapped citizenships are
-            for line in route_notes(brief.selection(table, role), brief.rule):
+            for line in route_notes(brief.selection(table, role), brief.rule, markdown=True):
                 if line.startswith("Not used:"):
-                    _say(escape_markdown(line))
+                    _say(line)
             continue
         _say(f"##### {escape_markdown(heading)}")
         if routes is None:

@@ -429,8 +429,8 @@ def show_route_table(
     )
     if (unmapped := unmapped_origins_line(numbers.selection, rule)) is not None:
         _markdown(unmapped)
-    for line in route_notes(numbers.selection, rule):
-        _markdown(escape_markdown(line))
+    for line in route_notes(numbers.selection, rule, markdown=True):
+        _markdown(line)
     note = None if numbers.exact else "Lower bounds: a censored cell (<5) counts as 1."
     show_route_charts(
         numbers.chart_data(),
