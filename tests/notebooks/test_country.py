@@ -507,3 +507,19 @@ def test_an_origin_briefs_key_figures_headline_no_lone_partners_small_cell(table
     assert nationals and not nationals[0].startswith("Nationals detected (UNODC), 2021")  # Thailand's <5
     assert figures[nationals[0]] not in ("<5", "x")
     assert figures["Victims detected in the country (UNODC, any citizenship), 2015"] == "107"
+
+
+def test_myanmars_citizenship_chart_and_breakdown_sentence_say_what_they_leave_out(tables):
+    """REVIEW2 #8, real file: Myanmar as destination. The chart drew Myanmar → Myanmar 263–271 as 47–49% of
+    553–561, a sum that holds the doubtful routes (212) it leaves out and not the 78 recorded as exploited at
+    home; the sentence on breakdown against total did not name the 917–939 repatriated nationals left out."""
+    brief = _brief(tables, "MMR", "destination")
+    unodc = brief.holding("indicator")[0]
+    routes = brief.routes(unodc, "destination")
+    chart = routes.chart_data()
+    # one domestic bar, both pieces of Myanmar's own nationals (263-271 and 78), all of what the chart draws
+    assert chart.select("origin_iso3", "destination_iso3", "victims_text", "share").rows() == [
+        ("MMR", "MMR", "341–349", "100.0%")
+    ]
+    sentence = country.breakdown_sentence(brief, unodc, routes)
+    assert "the breakdown here leaves out 917–939 nationals of Myanmar detected on their return" in sentence

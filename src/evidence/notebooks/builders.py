@@ -498,29 +498,48 @@ class RouteView:
         )
 
     def chart_data(self) -> pl.DataFrame:
-        """The published corridors (origin_iso3, destination_iso3, victims, share of known routes) for the
-        corridor chart and the flow map; withheld corridors are left out."""
+        """The published corridors (origin_iso3, destination_iso3, victims, share) for the corridor chart and
+        the flow map; withheld corridors are left out. The share is of the victims on the known routes the chart
+        can draw (:meth:`drawn_routes`)."""
+        frame, known = self.drawn_routes()
+        share = pl.col("victims") / known if known else pl.lit(None, pl.Float64)
+        return frame.select("origin_iso3", "destination_iso3", "victims", share.alias("share"))
+
+    def drawn_routes(self) -> tuple[pl.DataFrame, int | None]:
+        """The published corridors a chart draws (route, origin_iso3, destination_iso3, victims, ...) and the
+        victims on known routes its shares are of: :meth:`known_routes` less the published corridors it leaves
+        out. A doubtful citizenship cell is a route only with its caveat, which a bar or a line cannot carry: left
+        out. A repatriation route is drawn where no detected route links the same countries (a chart names a
+        route by its countries: two bars of one pair would read as one route counted twice, and the same people
+        may be in both): left out where one does; but a country's nationals recorded as exploited at home and the
+        rest of its own nationals are two pieces of one cell, no one in both: one domestic bar, their sum (Myanmar
+        → Myanmar: 263–271 and 78). A withheld corridor left out stays in the denominator (taking it out would
+        give it back)."""
         known = self.known_routes()
         totals = self.table.frame.select("route", pl.col(self.table.total_label).alias("victims"))
         frame = self.corridors.join(totals, on="route", how="left").filter(pl.col("victims").is_not_null())
-        if "route_basis" in frame.columns:
-            # a doubtful citizenship cell is a route only with its caveat, which a bar or a line cannot carry
-            frame = frame.filter(pl.col("route_basis") != "doubtful_citizenship")
-            # a repatriation route is drawn where no detected route links the same countries (a chart names a
-            # route by its countries: two bars or lines of one pair would read as one route counted twice)
-            detected = frame.filter(pl.col("route_basis") != "repatriation")
-            frame = pl.concat(
-                [
-                    detected,
-                    frame.filter(pl.col("route_basis") == "repatriation").join(
-                        detected.select("origin_iso3", "destination_iso3"),
-                        on=["origin_iso3", "destination_iso3"],
-                        how="anti",
-                    ),
-                ]
+        if "route_basis" not in frame.columns:
+            return frame, known
+        pair = ["origin_iso3", "destination_iso3"]
+        doubtful = frame.filter(pl.col("route_basis") == "doubtful_citizenship")
+        detected = frame.filter(~pl.col("route_basis").is_in(["repatriation", "doubtful_citizenship"]))
+        repatriated = frame.filter(pl.col("route_basis") == "repatriation")
+        twice = repatriated.join(detected.select(pair), on=pair, how="semi")
+        at_home = twice.filter(pl.col("origin_iso3") == pl.col("destination_iso3"))
+        left_out = pl.concat([doubtful, twice.filter(pl.col("origin_iso3") != pl.col("destination_iso3"))])
+        if at_home.height:
+            added = at_home.group_by(pair).agg(pl.col("victims").sum().alias("_home"))
+            detected = (
+                detected.join(added, on=pair, how="left")
+                .with_columns(victims=pl.col("victims") + pl.col("_home").fill_null(0))
+                .drop("_home")
             )
-        share = pl.col("victims") / known if known else pl.lit(None, pl.Float64)
-        return frame.select("origin_iso3", "destination_iso3", "victims", share.alias("share"))
+        frame = pl.concat([detected, repatriated.join(detected.select(pair), on=pair, how="anti")]).sort(
+            "victims", descending=True, maintain_order=True
+        )
+        if known is not None and left_out.height:
+            known -= int(left_out["victims"].sum())
+        return frame, known
 
 
 def route_view(
@@ -790,6 +809,30 @@ def _protected_pair(rows: pl.DataFrame, rule: DisclosureRule) -> tuple[Any, Any]
     return published_pair(lo, hi, rule.label, censored=uncensored == 0, low_value=low)
 
 
+def _repatriated_abroad_records(records: pl.DataFrame, country: str) -> pl.DataFrame:
+    """The flow records of a country's nationals that its breakdown by country of repatriation shows were
+    exploited abroad (a country of repatriation, or abroad with none stated)."""
+    return records.filter(
+        (pl.col("detected_iso3") == country)
+        & (pl.col("route_basis") == "repatriation")
+        & (pl.col("destination_iso3").is_null() | (pl.col("destination_iso3") != country))
+    )
+
+
+def repatriated_abroad(selection: Selection | None, rule: DisclosureRule) -> tuple[Any, Any] | None:
+    """The nationals of the selection's country detected on their return whom its breakdown by country of
+    repatriation shows were exploited abroad, as a published pair (:func:`published_pair`): what its route
+    table as destination leaves out (they are routes of the country as origin) and UNODC's total of the victims
+    it detected holds. None for case data, without a country, or without any."""
+    from evidence.analyses import routes
+
+    if selection is None or selection.kind == "case" or selection.country is None:
+        return None
+    records = routes.flow_records(selection.replace(role="origin"))
+    abroad = _repatriated_abroad_records(records, selection.country)
+    return _protected_pair(abroad, rule) if abroad.height else None
+
+
 #: A sentence of :func:`route_notes` before it is written out: text, and published pairs of counts.
 _Sentence = list[str | tuple[Any, Any]]
 
@@ -831,10 +874,7 @@ def route_notes(selection: Selection | None, rule: DisclosureRule, *, markdown: 
                 )
             ]
         )
-    abroad = records.filter(
-        (pl.col("route_basis") == "repatriation")
-        & (pl.col("destination_iso3").is_null() | (pl.col("destination_iso3") != country))
-    )
+    abroad = _repatriated_abroad_records(records, country)
     if abroad.height and selection.role == "destination":
         notes.append(
             [
@@ -1175,7 +1215,8 @@ class RouteBounds:
         keys = ["origin_iso3", "destination_iso3"]
         high = self.high.chart_data().select(*keys, pl.col("victims").alias("_high"))
         both = low.join(high, on=keys, how="inner", maintain_order="left")
-        known = (self.low.known_routes(), self.high.known_routes())
+        # shares of the known routes the chart draws (:meth:`RouteView.drawn_routes`), at each bound
+        known = (self.low.drawn_routes()[1], self.high.drawn_routes()[1])
         shares = [
             share_range_text(share_range(lo, hi, *known))
             for lo, hi in zip(both["victims"].to_list(), both["_high"].to_list(), strict=True)

@@ -31,6 +31,8 @@ from evidence.notebooks.builders import (
     RouteBounds,
     YearlyNumbers,
     bounds_text,
+    censored_interval,
+    repatriated_abroad,
     route_numbers,
     source_line,
     yearly_numbers,
@@ -456,6 +458,17 @@ def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBou
         "two differ because a country breaks down by citizenship only some of the victims it detects, or counts "
         "a victim under more than one citizenship, and because censored cells (<5) are ranges."
     )
+    # the country's nationals detected on their return and exploited abroad are in its total, not in the route
+    # table (the note under it says so): the first reason, where there are any
+    left_out = repatriated_abroad(brief.selection(table, "destination"), brief.rule)
+    if left_out is not None and not censored_interval(left_out):
+        reasons = (
+            f"two differ because the breakdown here leaves out {bounds_text(left_out)} nationals of "
+            f"{brief.place} detected on their return, whom its breakdown by country of repatriation shows were "
+            "exploited abroad (UNODC's total counts them), because a country breaks down by citizenship only "
+            "some of the victims it detects, or counts a victim under more than one citizenship, and because "
+            "censored cells (<5) are ranges."
+        )
     if not common:
         text += " They cover no year in common, so they are not compared."
     elif within:
