@@ -286,8 +286,8 @@ def shares_view(
     n_unknown = int(shares["n_unknown"][0]) if shares.height else records[0]
     known_key = int(shares["n_known_key"][0]) if keyed and shares.height else 0
     unknown_key = int(shares["n_unknown_key"][0]) if keyed and shares.height else records[1]
-    not_recorded = pl.DataFrame({"category": ["Not recorded"], "count": [n_unknown], CELL_KEY: [unknown_key]})
-    total_label = "All victims in the selection"
+    not_recorded = pl.DataFrame({"category": [NOT_RECORDED], "count": [n_unknown], CELL_KEY: [unknown_key]})
+    total_label = ALL_IN_SELECTION
     category_keys = shares[CELL_KEY] if keyed else pl.Series(CELL_KEY, [0] * shares.height, dtype=pl.Int64)
     categories_frame = shares.select("category", "count").with_columns(category_keys.alias(CELL_KEY))
 
@@ -346,6 +346,20 @@ def shares_view(
         pl.Series("Share of those recorded", share_text + padding),
         pl.Series("95% interval", interval_text + padding),
     )
+
+
+#: The rows of a shares table (:func:`shares_view`) that are no category: the victims without the field, the
+#: known/unknown split of a flag group, and the total.
+NOT_RECORDED = "Not recorded"
+ALL_IN_SELECTION = "All victims in the selection"
+_NO_CATEGORY = (NOT_RECORDED, "Recorded (at least one)", ALL_IN_SELECTION)
+
+
+def records_no_category(view: pl.DataFrame) -> bool:
+    """Whether a shares table (:func:`shares_view`) holds no category at all, only "Not recorded" and the total
+    (Myanmar's CTDC victims: sex not recorded for any): a sentence says so, not a table of one row."""
+    column = view.columns[0]
+    return all(str(v) in _NO_CATEGORY for v in view[column].to_list() if v is not None)
 
 
 def profile_view(
