@@ -901,9 +901,22 @@ def route_notes(selection: Selection | None, rule: DisclosureRule, *, markdown: 
                 ),
             ]
         )
+    selected = routes.flow_records(selection)
+    summed = (int(selected["victims_low"].sum() or 0), int(selected["victims_high"].sum() or 0))
+    if routes.cell_sum(selected) != summed:
+        notes.append(
+            [
+                (
+                    "The sum of the citizenship breakdown is that of the published cells: the ranges of the parts "
+                    f"into which {name_in_text(country) or place}'s breakdown by country of repatriation splits "
+                    "its count of its own nationals each hold on their own, but add up wider than that count (the "
+                    "rest is the count less the other parts), so the columns and rows of this table can add up wider "
+                    "than its total."
+                ),
+            ]
+        )
     doubtful = (
-        routes.flow_records(selection)
-        .filter(pl.col("route_basis") == "doubtful_citizenship")
+        selected.filter(pl.col("route_basis") == "doubtful_citizenship")
         .group_by("detected_iso3")
         .agg(pl.col("year").unique().sort())
         .sort("detected_iso3")
