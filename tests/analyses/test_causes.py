@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import polars as pl
 import pytest
@@ -314,3 +315,97 @@ def test_a_category_left_out_is_named_as_the_tables_name_it():
     left_out = [k for k in model.excluded if k.startswith("sex:")]
     assert left_out == ["sex: too few victims, or no variation, in Trans/non-conforming"]
     assert "sex" not in model.merged
+
+
+def _design(frame: pl.DataFrame, columns: dict[str, pl.Expr]):
+    import numpy as np
+
+    x = frame.select(
+        pl.lit(1.0).alias("const"),
+        *(e.fill_null(False).cast(pl.Float64).alias(k) for k, e in columns.items()),
+    )
+    return x.to_numpy(), np.asarray(x.columns)
+
+
+def _collinear_cases() -> pl.DataFrame:
+    """200 victims in Thailand; citizenship unknown for 60 (region of origin and class of route both Unknown:
+    one indicator); sex unknown for 30, of whom 5 are children (too few: left out), leaving 25 unknown-sex
+    adults who all have the outcome (separation)."""
+    rows = []
+    for i in range(200):
+        unknown_sex = i >= 170
+        child = unknown_sex and i >= 195
+        y = (i % 3 == 0 or (unknown_sex and not child)) and not child
+        origin = None if i % 10 < 3 else ("MMR" if i % 2 else "KHM")
+        rows.append(
+            {
+                "gender": None if unknown_sex else ("Female" if i % 4 < 2 else "Male"),
+                "age_band": "0-8" if child else "21-23",
+                "exploitation_sexual": y,
+                "exploitation_forced_labour": not y,
+                "origin_iso3": origin,
+                "origin_region": None if origin is None else "Asia",
+                "destination_iso3": "THA",
+                "destination_region": "Asia",
+            }
+        )
+    return conform(pl.DataFrame(rows))
+
+
+def test_a_predictor_that_repeats_an_earlier_indicator_is_dropped_before_the_fit_and_named():
+    """The review (finding 2): region of origin Unknown and class of route Unknown are the same victims
+    (citizenship unknown); fitting both split one effect in two (1.28 each instead of 1.64)."""
+    import statsmodels.api as sm
+
+    cases = _collinear_cases()
+    model = causes.association_model(
+        cases, "exploitation_sexual", ["sex", "age_group", "origin_region", "route_class"]
+    )
+    assert "route_class" not in model.predictors and "route_class" not in model.references
+    assert "the same victims as region of origin Unknown" in model.skipped["route_class"]
+    assert model.terms.filter(pl.col("predictor") == "route_class").height == 0
+    assert model.to_dict()["skipped_predictors"]["route_class"] == model.skipped["route_class"]
+    # separation: the unknown-sex adults all have the outcome once the children are left out
+    unknown = model.terms.filter(pl.col("predictor") == "sex", pl.col("category") == "Unknown").row(
+        0, named=True
+    )
+    assert unknown["estimable"] is False and unknown["odds_ratio"] is None and unknown["ci_high"] is None
+    assert model.separation_suspected
+    # where estimable, the estimates are a plain statsmodels Logit's on the same design (without the duplicate)
+    sample = cases.filter(pl.col("age_band") != "0-8")
+    x, names = _design(
+        sample,
+        {
+            "Male": pl.col("gender") == "Male",
+            "sex Unknown": pl.col("gender").is_null(),
+            "origin Unknown": pl.col("origin_region").is_null(),
+        },
+    )
+    assert model.n_used == sample.height
+    with warnings.catch_warnings():  # a separated term: statsmodels may warn of it
+        warnings.simplefilter("ignore")
+        fit = sm.Logit(sample["exploitation_sexual"].cast(pl.Float64).to_numpy(), x).fit(disp=0, maxiter=200)
+    ci = fit.conf_int()
+    for (predictor, category), column in [(("sex", "Male"), 1), (("origin_region", "Unknown"), 3)]:
+        row = model.terms.filter(pl.col("predictor") == predictor, pl.col("category") == category).row(
+            0, named=True
+        )
+        assert row["estimable"] is True, names[column]
+        assert row["odds_ratio"] == pytest.approx(math.exp(fit.params[column]), rel=1e-4)
+        assert row["ci_low"] == pytest.approx(math.exp(ci[column, 0]), rel=1e-3)
+        assert row["ci_high"] == pytest.approx(math.exp(ci[column, 1]), rel=1e-3)
+
+
+def test_a_category_repeating_another_is_named_and_the_rest_of_its_predictor_kept():
+    """Only one category of a predictor duplicates an earlier column: that category goes, the predictor stays."""
+    cases = _collinear_cases().with_columns(
+        # some victims exploited in another region: a transregional route besides Unknown
+        pl.when(pl.arange(0, pl.len()) % 10 == 5).then(pl.lit(value)).otherwise(pl.col(column)).alias(column)
+        for column, value in (("destination_iso3", "DEU"), ("destination_region", "Europe"))
+    )
+    model = causes.association_model(cases, "exploitation_sexual", ["origin_region", "route_class"])
+    assert "route_class" in model.predictors
+    assert set(model.collinear["route_class"]) == {"Unknown"}
+    assert model.terms.filter(pl.col("predictor") == "route_class")["category"].to_list() != []
+    assert "Unknown" not in model.terms.filter(pl.col("predictor") == "route_class")["category"].to_list()
+    assert model.to_dict()["collinear_categories"] == {"route_class": model.collinear["route_class"]}

@@ -7,7 +7,7 @@ import dataclasses
 import polars as pl
 import pytest
 
-from evidence.analyses.coverage import coverage, victim_years, years_text
+from evidence.analyses.coverage import coverage, default_years, series_years, victim_years, years_text
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,40 @@ def test_thailand_as_origin_reads_other_countries_citizenship_breakdowns(tables)
     found = coverage(tables, "THA", "origin")
     by_kind = {s.kind: s for s in found.sources}
     assert by_kind["case"].years == () and not by_kind["case"].in_selection
-    assert by_kind["indicator"].years == _unodc_years(unodc, citizenship="THA")
+    # an origin brief shows both: its nationals detected anywhere, and its own authorities' totals
+    nationals = _unodc_years(unodc, citizenship="THA")
+    assert series_years(unodc, "THA", "origin") == nationals
+    assert by_kind["indicator"].years == tuple(sorted({*nationals, *_own_totals(unodc, "THA")}))
+
+
+def _own_totals(unodc, iso3: str) -> tuple[int, ...]:
+    """Years with a total of the victims the country detected, straight from the canonical rows."""
+    rows = unodc.data.filter(
+        (pl.col("iso3") == iso3)
+        & (pl.col("indicator") == "Detected trafficking victims")
+        & (pl.col("dimension") == "Total")
+        & (pl.col("sex") == "Total")
+        & (pl.col("age") == "Total")
+        & (pl.col("value_high") > 0)
+    )
+    return tuple(sorted(set(rows["year"].cast(pl.Int64).to_list())))
+
+
+def test_lao_as_origin_holds_its_own_detected_victims_years_too(tables):
+    """The review (finding 7): the LAO origin brief listed UNODC as 2008–2009, 2011–2021, although it shows
+    Lao PDR's own 145 of 2010, and its span began in 2008, leaving out Lao PDR's own 264 of 2007."""
+    unodc = tables[1]
+    own = _own_totals(unodc, "LAO")
+    assert 2007 in own and 2010 in own
+    nationals = _unodc_years(unodc, citizenship="LAO")
+    assert 2007 not in nationals and 2010 not in nationals
+    found = coverage(tables, "LAO", "origin")
+    by_kind = {s.kind: s for s in found.sources}
+    assert by_kind["indicator"].years == tuple(sorted({*nationals, *own}))
+    assert by_kind["indicator"].years_text() == "2007–2021" and found.span == (2007, 2021)
+    assert default_years(tables, "LAO", "origin") == (2007, 2021)
+    # a destination brief of the same country reads the victims it detected only; no change there
+    assert series_years(unodc, "LAO", "destination", totals_only=True) == own
 
 
 def test_an_empty_window_is_empty_and_says_which_years_the_data_hold(tables):

@@ -951,3 +951,25 @@ def test_share_change_is_newcombes_interval_by_hand():
     assert change.ci_high == pytest.approx(0.3 + math.sqrt((u1 - 0.6) ** 2 + (0.3 - l2) ** 2), rel=1e-6)
     with pytest.raises(ParameterError):
         trends.share_change(shares, "Male", (2030, 2031), (2022, 2022))
+
+
+def test_a_country_counting_almost_none_of_its_own_nationals_is_a_change_in_reporting(shared_data):
+    """The second review: the United States' own breakdown lists US citizens as <5 in 2010-2012, then 805 to
+    6,133 a year (it detects nearly all of them): those years are a change in what it reports, flagged and
+    kept out of the trend, not a 67% yearly rise. A country whose own count falls but stays in the tens
+    (Myanmar 2021: 29), or whose usual count rests on one large year (Bhutan 2020: 179), is not flagged so."""
+    from evidence.sources.cache import load_cached
+
+    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    usa = Selection(table, country="USA", role="origin")
+    reasons = {f.year: f.reason for f in trends.reporter_gaps(usa)}
+    changed = sorted(y for y, r in reasons.items() if "counted almost none of its own nationals" in r)
+    assert changed == [2010, 2011, 2012]
+    assert reasons[2012].startswith("a change in what is reported: the United States counted almost none")
+    for code in ("MMR", "BTN", "THA", "NGA"):
+        gaps = trends.reporter_gaps(Selection(table, country=code, role="origin"))
+        assert not [f for f in gaps if "almost none" in f.reason], code
+    ratio = trends.rate_ratio(
+        trends.yearly_counts(usa).filter(~pl.col("year").is_in(list(reasons))), min_years=6
+    )
+    assert ratio.first_year == 2013 and ratio.rate_ratio < 1.4

@@ -81,6 +81,31 @@ def test_compare_says_what_is_missing(run_main, shared_data, monkeypatch):
     assert code == 2 and "case table" in err
 
 
+def test_compare_sets_aside_the_files_it_cannot_use_and_names_them(run_main, files, shared_data):
+    """The review (finding 10): the brief's --data list (victim records too) was refused; the files compare
+    cannot use are left out and named, the figures are those of the files it reads, and nothing usable left is
+    an error naming every file."""
+    cases = str(shared_data / "ctdc" / "k_anon_sample.csv")
+    args = ["compare", "THA", "--peers", "KHM,LAO,MMR,SGP"]
+    code, out, _ = run_main([*args, "--data", cases, *files, "--json"])
+    assert code in (0, None)
+    payload = json.loads(out)
+    assert payload.pop("files_not_used") == [{"path": cases, "reason": "a case table"}]
+    code, without, _ = run_main([*args, *files, "--json"])
+    plain = json.loads(without)
+    assert plain.pop("files_not_used") == [] and payload == plain
+    code, text, _ = run_main([*args, "--data", cases, *files])
+    assert code in (0, None)
+    assert (
+        f"Not used: {cases} (a case table; compare reads UNODC GLOTIP, GSI and TIP tier files)."
+        in " ".join(text.split())
+    )
+    excerpt = str(shared_data / "ctdc" / "k_anon_excerpt.csv")
+    code, _, err = run_main(["compare", "THA", "--data", cases, "--data", excerpt])
+    assert code == 2 and "none of the files given" in err
+    assert "k_anon_sample.csv (a case table)" in err and "k_anon_excerpt.csv (a case table)" in err
+
+
 def test_compare_imports_stay_light():
     """The command's module, and what it imports to answer, pull in no charting, notebook or map library."""
     code = (

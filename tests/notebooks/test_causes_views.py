@@ -325,3 +325,57 @@ def test_no_multi_response_complement_is_small_and_published(demo, seed, size, b
         assert not [c for c in _published_counts(view.table) if 0 < c < RULE.threshold]
     table, shares = views.heat_table(selection, RULE)
     assert _heat_complements(table, shares) == []
+
+
+def test_the_usa_forced_labour_model_names_its_separation_and_fits_citizenship_unknown_once(shared_data):
+    """The review (finding 2), USA as origin and destination: sex Unknown printed as 1,351,646,450,010 (0.00 – ∞)
+    with no caveat (a keyed source's sentence dropped the notes), and region of origin Unknown beside class of
+    route Unknown (the same victims) at 1.28 each. The reviewer's statsmodels logit: 1.64 (0.75–3.56)."""
+    import warnings
+
+    import numpy as np
+    import statsmodels.api as sm
+
+    cases = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    selected = views.person_cases([cases], country="USA", role="both")
+    recorded = causes.recorded_characteristics(selected)
+    predictors = [p for p in causes.DEFAULT_PREDICTORS if p in recorded]
+    flag = next(f for f in causes.recorded_flags_of(selected, "form") if "labour" in f)
+    model = causes.association_model(selected, flag, predictors)
+    assert model.keyed and model.separation_suspected
+    sentence = views.model_sentence(model, RULE)
+    assert "not estimable (separation" in sentence
+    assert "class of route (Unknown: the same victims as region of origin Unknown)" in sentence
+    view = views.model_view(model, RULE)
+    sex = view.filter(pl.col("Characteristic") == "Sex").row(0, named=True)
+    assert sex["Odds ratio"] == views.NOT_ESTIMABLE and sex["95% interval"] == ""
+    assert "∞" not in " ".join(view["95% interval"].to_list())
+    assert view["Characteristic"].to_list().count("Class of route") == 0
+    origin = view.filter(pl.col("Characteristic") == "Region of origin").row(0, named=True)
+    assert (origin["Odds ratio"], origin["95% interval"]) == ("1.64", "0.75 – 3.56")
+    # the estimable terms are a plain statsmodels Logit's on the same design: the sample the model used (the
+    # outcome recorded; no Male, no 0-17, left out as the sentence says), Female and a known region as references
+    ruled = causes.apply_denominator_rule(
+        selected.select(causes.recorded_flags_of(selected, "form")),
+        {"form": causes.recorded_flags_of(selected, "form")},
+    )
+    age = causes.CHARACTERISTICS["age_group"][0].alias("age")
+    sample = selected.with_columns(ruled[flag].alias("_y"), age).filter(
+        pl.col("_y").is_not_null(),
+        pl.col("gender").cast(pl.String).fill_null("") != "Male",
+        pl.col("age").fill_null("") != "0-17",
+    )
+    assert sample.height == model.n_used
+    x = np.column_stack(
+        [
+            np.ones(sample.height),
+            sample["gender"].is_null().cast(pl.Float64).to_numpy(),
+            sample["origin_region"].is_null().cast(pl.Float64).to_numpy(),
+        ]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = sm.Logit(sample["_y"].cast(pl.Float64).to_numpy(), x).fit(disp=0, maxiter=200)
+    row = model.terms.filter(pl.col("predictor") == "origin_region").row(0, named=True)
+    assert row["odds_ratio"] == pytest.approx(float(np.exp(fit.params[2])), rel=1e-4)
+    assert row["ci_low"] == pytest.approx(float(np.exp(fit.conf_int()[2, 0])), rel=1e-3)

@@ -278,6 +278,34 @@ def test_each_victim_source_covers_the_years_it_holds_within_the_brief(tables):
     assert narrow.years_for(case) is None and narrow.selection(case).years == (2011, 2015)
 
 
+def test_an_origin_brief_covers_the_countrys_own_detected_victims_too(tables):
+    """The review (finding 7), LAO origin: "The data of this brief" gave UNODC 2008–2009, 2011–2021 beside a table
+    of Lao PDR's own detected victims showing 2010 (145); Lao PDR's own 2007 (264) was outside the brief."""
+    brief = _brief(tables, iso3="LAO", role="origin")
+    assert brief.years == (2007, 2021)
+    overview = country.overview_view(brief)
+    unodc_row = overview.filter(pl.col("Source and release").str.contains("UNODC")).row(0, named=True)
+    assert unodc_row["Years it holds for Lao PDR as country of origin"] == "2007–2021"
+    unodc = brief.holding("indicator")[0]
+    own = _detected_by_hand(tables[1], "LAO")
+    assert own[2007] == (264, 264) and own[2010] == (145, 145)
+    shown = brief.yearly(unodc, "destination", by=None).counts
+    assert {2007, 2010} <= set(shown["year"].cast(pl.Int64).to_list())
+    # the nationals' own series keeps its years: no citizenship breakdown names Lao nationals in 2007 or 2010
+    assert brief.years_for(unodc, "origin")[0] == 2008
+    assert brief.period_for(unodc, "origin") == "2008–2009, 2011–2021"
+
+
+def test_a_source_holding_two_years_is_said_to_hold_those_years_not_the_span_between(tables):
+    """The review (finding 7): KHM origin's key figure "Victims identified, 2010–2018" covered 2010 and 2018."""
+    brief = _brief(tables, iso3="KHM", role="origin")
+    case = brief.holding("case")[0]
+    assert brief.years_for(case) == (2010, 2018) and brief.period_for(case) == "2010, 2018"
+    figures = dict(country.key_figures(brief))
+    assert "Victims identified, 2010, 2018 (case data)" in figures
+    assert not any("2010–2018" in label for label in figures)
+
+
 def test_the_headline_of_nationals_detected_is_the_latest_complete_year(tables):
     """Review finding 3: Cambodia's headline was "Nationals detected (UNODC), 2020 (probably incomplete): 5",
     Thailand's one cell of 2020, chosen because 2021 is <5. 2019-2021 miss Malaysia's breakdown (it published

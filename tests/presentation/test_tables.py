@@ -219,3 +219,15 @@ def test_a_frame_of_perturbed_counts_says_so_as_a_perturbed_table_does():
     assert PERTURBATION_NOTE not in table_data(frame, source="test").notes
     notes = table_data(frame, source="test", note="A note.", perturbed=True).notes
     assert notes == (PERTURBATION_NOTE, "Source: test", "A note.")
+
+
+def test_a_term_not_estimable_keeps_its_odds_ratio_column_numeric() -> None:
+    # the USA forced-labour model (review 2, finding 2): a term with separation reads "not estimable (separation)"
+    frame = pl.DataFrame(
+        {
+            "Category": ["Unknown (vs Female)", "Unknown (vs Americas)"],
+            "Odds ratio": ["not estimable (separation)", "1.64"],
+            "95% interval": ["", "0.75 – 3.56"],
+        }
+    )
+    assert [c.numeric for c in table_data(frame).columns] == [False, True, True]

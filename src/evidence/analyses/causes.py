@@ -535,7 +535,9 @@ class AssociationModel:
     missing: str  # "complete_case" or "indicator"
     predictors: tuple[str, ...]
     references: dict[str, str]
-    terms: pl.DataFrame  # predictor, category, reference, odds_ratio, ci_low, ci_high, p_value, n
+    # predictor, category, reference, odds_ratio, ci_low, ci_high, p_value, n, estimable (False: separation,
+    # the estimate and its interval null, not a huge or zero number)
+    terms: pl.DataFrame
     n_records: int  # records in the table
     n_outcome_known: int  # recorded for the outcome's group (the denominator rule)
     n_used: int
@@ -549,6 +551,9 @@ class AssociationModel:
     keyed: bool = (
         False  # fitted on records whose published counts are perturbed (cell keys): counts not shown
     )
+    # predictor -> {category: why}: categories left out of the fit because their indicator is the same as (or
+    # a combination of) columns before it in the design (a predictor left out whole is in ``skipped``)
+    collinear: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -568,6 +573,7 @@ class AssociationModel:
             "excluded": dict(self.excluded),
             "merged_into_other": {k: list(v) for k, v in self.merged.items()},
             "skipped_predictors": dict(self.skipped),
+            "collinear_categories": {k: dict(v) for k, v in self.collinear.items()},
             "separation_suspected": self.separation_suspected,
             "level": self.level,
             "warnings": list(self.warnings),
@@ -620,6 +626,13 @@ def association_model(
     (separation: an infinite odds ratio), is merged into ``Other``; an ``Other`` still too small or without
     variation is left out, counted. The reference category of each predictor is its most frequent recorded
     category. A predictor the data do not record, or with a single category left, is skipped (and named).
+
+    A category whose indicator is the same as (or a linear combination of) columns before it in the design, such
+    as class of route ``Unknown`` beside region of origin ``Unknown`` (both: citizenship not recorded), is left
+    out before the fit (a rank check; the later duplicate goes, named in ``collinear``, or in ``skipped`` when no
+    category of its predictor is left), so one effect is not split between two terms. A term with separation
+    (an infinite or degenerate estimate or interval) is not estimable: its odds ratio, interval and p-value are
+    null and ``estimable`` false, and ``separation_suspected`` is set.
     """
     from statsmodels.genmod import families  # not statsmodels.api: it imports every model
     from statsmodels.genmod.generalized_linear_model import GLM
@@ -694,6 +707,12 @@ def association_model(
         for category in sorted(set(counts[p]) - {references[p]}):
             columns.append(sample[p].indicator(category))
             names.append((p, category, references[p]))
+    columns, names, collinear = _full_rank(columns, names)
+    for p in list(model_predictors):
+        if p in collinear and not any(name[0] == p for name in names):
+            skipped[p] = "; ".join(collinear.pop(p).values())
+            model_predictors.remove(p)
+            del references[p]
     X = np.column_stack(columns)
     y = y_int.astype(float)
     notes: list[str] = []
@@ -703,16 +722,18 @@ def association_model(
         ci = np.asarray(fit.conf_int(alpha=1 - level))
         pvalues = np.asarray(fit.pvalues)
     notes += caught
+    estimable = [_estimable(params[i], bse[i], ci[i]) for i in range(len(names))]
     rows = [
         {
             "predictor": p,
             "category": c,
             "reference": r,
-            "odds_ratio": safe_exp(params[i]),
-            "ci_low": safe_exp(ci[i, 0]),
-            "ci_high": safe_exp(ci[i, 1]),
-            "p_value": float(pvalues[i]),
+            "odds_ratio": safe_exp(params[i]) if estimable[i] else None,
+            "ci_low": safe_exp(ci[i, 0]) if estimable[i] else None,
+            "ci_high": safe_exp(ci[i, 1]) if estimable[i] else None,
+            "p_value": float(pvalues[i]) if estimable[i] else None,
             "n": int(counts[p].get(c, 0)),
+            "estimable": estimable[i],
         }
         for i, (p, c, r) in enumerate(names)
         if i > 0
@@ -728,9 +749,10 @@ def association_model(
             "ci_high": pl.Float64,
             "p_value": pl.Float64,
             "n": pl.Int64,
+            "estimable": pl.Boolean,
         },
     )
-    separation = bool(np.any(np.abs(params[1:]) > 10) or np.any(bse[1:] > 10))
+    separation = not all(estimable[1:])
     return AssociationModel(
         outcome=outcome,
         outcome_label=label_of(outcome),
@@ -749,7 +771,51 @@ def association_model(
         level=level,
         warnings=tuple(dict.fromkeys(notes)),
         keyed=RECORD_CELL_KEY in df.columns,
+        collinear=collinear,
     )
+
+
+#: A log odds ratio or its standard error beyond this is separation (an odds ratio beyond e^10 ≈ 22,000 or an
+#: interval spanning that factor): the fit has no finite estimate, only a direction.
+SEPARATION_LOG_LIMIT = 10.0
+
+
+def _estimable(param: float, se: float, ci: np.ndarray) -> bool:
+    """Whether a term's estimate and interval are finite and not degenerate (no separation)."""
+    values = np.array([param, se, *ci], dtype=float)
+    return bool(
+        np.all(np.isfinite(values))
+        and abs(param) <= SEPARATION_LOG_LIMIT
+        and se <= SEPARATION_LOG_LIMIT
+        and np.all(np.abs(ci) <= 700.0)  # exp() finite and nonzero at both ends
+    )
+
+
+def _full_rank(
+    columns: list[np.ndarray], names: list[tuple[str, str, str]]
+) -> tuple[list[np.ndarray], list[tuple[str, str, str]], dict[str, dict[str, str]]]:
+    """The design's columns without those that add no rank to the columns before them (the later duplicate
+    goes), and predictor -> {category: why} for those left out."""
+    kept, kept_names = [columns[0]], [names[0]]
+    collinear: dict[str, dict[str, str]] = {}
+    for column, name in zip(columns[1:], names[1:], strict=True):
+        candidate = np.column_stack([*kept, column])
+        if np.linalg.matrix_rank(candidate) == len(kept) + 1:
+            kept.append(column)
+            kept_names.append(name)
+            continue
+        same = next(
+            (other for other, c in zip(kept_names[1:], kept[1:], strict=True) if np.array_equal(c, column)),
+            None,
+        )
+        p, category, _ = name
+        why = (
+            f"{category}: the same victims as {CHARACTERISTIC_LABELS[same[0]].lower()} {same[1]}"
+            if same is not None
+            else f"{category}: determined by the other categories in the model"
+        )
+        collinear.setdefault(p, {})[category] = why
+    return kept, kept_names, collinear
 
 
 @dataclasses.dataclass(frozen=True)
@@ -818,7 +884,7 @@ def compare_missing(
 ) -> tuple[pl.DataFrame, AssociationModel, AssociationModel]:
     """The complete-case fit beside the missing-indicator fit of the same model (:func:`association_model`).
 
-    Returns a table (predictor, category, then odds_ratio, ci_low, ci_high, n for each fit, suffixed
+    Returns a table (predictor, category, then odds_ratio, ci_low, ci_high, n, estimable for each fit, suffixed
     ``_complete`` and ``_all``; a category present in only one fit, such as ``Unknown``, has nulls for the
     other) and both models (each says how many records it used and left out). ``everyone``: the
     missing-indicator fit of the same cases and arguments, when the caller has it already (not fitted again).
@@ -832,7 +898,7 @@ def compare_missing(
         )
     elif (everyone.outcome, everyone.missing, everyone.level) != (outcome, "indicator", level):
         raise ParameterError("everyone must be the missing-indicator fit of the same outcome and level")
-    keep = ["predictor", "category", "odds_ratio", "ci_low", "ci_high", "n"]
+    keep = ["predictor", "category", "odds_ratio", "ci_low", "ci_high", "n", "estimable"]
     left = complete.terms.select(keep).rename({c: f"{c}_complete" for c in keep[2:]})
     right = everyone.terms.select(keep).rename({c: f"{c}_all" for c in keep[2:]})
     table = left.join(right, on=["predictor", "category"], how="full", coalesce=True).sort(

@@ -15,7 +15,7 @@ so that:
 Victims are counted the way the analyses count them (:func:`evidence.analyses.trends.yearly_counts`): case
 records of the country's citizens (origin), exploited or identified in it (destination) or either (both); for
 UNODC's country data, victims the country detected (destination), its nationals in other countries' citizenship
-breakdowns (origin), or either; a year the country published only a breakdown of its victims (by form, sex, age
+breakdowns and the victims its own authorities detected (origin: both series an origin brief shows), or either; a year the country published only a breakdown of its victims (by form, sex, age
 or citizenship, without a total) holds victims too. A censored UNODC cell (``<5``) holds 1 to 4 victims: it
 counts as holding victims. Only *whether* there are victims and in which years is reported here, never how
 many: the counts go through disclosure control where they are published.
@@ -163,7 +163,23 @@ def years_text(years: Iterable[int]) -> str:
 
 
 def victim_years(table: LoadedTable, country: str, role: str) -> tuple[int, ...]:
-    """The years ``table`` (case or UNODC indicator) holds victims of ``country`` as ``role`` for, sorted."""
+    """The years ``table`` (case or UNODC indicator) holds victims of ``country`` as ``role`` for, sorted: those
+    of every series a brief shows for the country in its role (:func:`series_years`). For UNODC's country data
+    an origin brief shows the country's nationals detected anywhere *and* the victims its own authorities
+    detected (their totals; their citizenship is not broken down every year), so both count: Lao PDR's own
+    2007 and 2010 are years the brief holds, though no citizenship breakdown names Lao nationals in them."""
+    years = set(series_years(table, country, role))
+    if table.kind == "indicator" and check_role(role) == "origin":
+        years |= set(series_years(table, country, "destination", totals_only=True))
+    return tuple(sorted(years))
+
+
+def series_years(
+    table: LoadedTable, country: str, role: str, *, totals_only: bool = False
+) -> tuple[int, ...]:
+    """The years ``table`` holds victims of ``country`` as ``role`` for in one series, sorted: the case records
+    of the selection; UNODC's nationals detected anywhere (origin), the victims the country detected (destination:
+    a year with only a breakdown of them counts too, unless ``totals_only``), or either (both)."""
     country = _iso3(country)
     role = check_role(role)
     if table.kind == "case":
@@ -180,7 +196,8 @@ def victim_years(table: LoadedTable, country: str, role: str) -> tuple[int, ...]
         for one in roles:
             # the victims a country detected are published as a total and broken down by form, sex, age and
             # citizenship; a year with a breakdown but no total (Cambodia's forms of 2007) holds victims too
-            for by in INDICATOR_BREAKDOWNS if one == "destination" else (None,):
+            breakdowns = INDICATOR_BREAKDOWNS if one == "destination" and not totals_only else (None,)
+            for by in breakdowns:
                 counts = _indicator_counts(table, country, one, by)
                 found |= set(counts.filter(pl.col("count_high") > 0)["year"].cast(pl.Int64).to_list())
         return tuple(sorted(found))

@@ -937,7 +937,9 @@ def _reporter_grid(selection: Selection, *, min_coverage: float = 0.5) -> pl.Dat
     # has left them out of that breakdown (a list of its largest citizenships, or foreigners only); one that
     # lists them as <5 published a count of 1 to 4 (a real fall, not an omission)
     usual_listed = (
-        grid.filter(pl.col("n") >= 5).group_by("iso3").agg(pl.col("n").median().alias("listed_usually"))
+        grid.filter(pl.col("n") >= 5)
+        .group_by("iso3")
+        .agg(pl.col("n").median().alias("listed_usually"), pl.len().alias("years_listed"))
     )
     # a breakdown published without a total that year is set against the least total the reporter published
     # in another year (Thailand 2008: two cells, 2-8 victims, beside totals of 122 to 1,540)
@@ -954,7 +956,29 @@ def _reporter_grid(selection: Selection, *, min_coverage: float = 0.5) -> pl.Dat
             & ((pl.col("cells") > 0) | (pl.col("listed_usually").fill_null(0) < _USUALLY_LISTED))
         )
     )
-    return grid.select("iso3", "year", "n", "n_low", complete.alias("complete")).sort("iso3", "year")
+    # the country's own authorities counting almost none of its own nationals in a year, where they usually
+    # count hundreds (the United States 2010-2012: <5, then 805 to 6,133): a change in what it reports (foreign
+    # victims only), not a fall in the victims; a fall of other reporters' counts stays data
+    collapsed = (
+        complete
+        & (pl.col("iso3") == country)
+        & ~own_total
+        & (pl.col("listed_usually").fill_null(0) >= _COLLAPSE_USUAL)
+        & (pl.col("years_listed").fill_null(0) >= _COLLAPSE_YEARS)
+        & (pl.col("n") < _COLLAPSE_SHARE * pl.col("listed_usually"))
+    ).fill_null(False)
+    return grid.select(
+        "iso3", "year", "n", "n_low", (complete & ~collapsed).alias("complete"), collapsed.alias("collapsed")
+    ).sort("iso3", "year")
+
+
+#: A country's own count of its own nationals below this share of its usual count (the median of its years
+#: of at least 5) is a change in reporting, when the usual count is at least :data:`_COLLAPSE_USUAL`.
+#: The usual count is read from at least :data:`_COLLAPSE_YEARS` such years (one large year is no habit:
+#: Bhutan's 179 of 2020 beside <5 in 2017 and 2018).
+_COLLAPSE_SHARE = 0.05
+_COLLAPSE_USUAL = 100
+_COLLAPSE_YEARS = 3
 
 
 def reporter_gaps(
@@ -988,22 +1012,43 @@ def reporter_gaps(
         grid.filter(~pl.col("complete"))
         .join(usual, on="iso3")
         .group_by("year")
-        .agg(pl.col("usual").sum().alias("missed"), pl.col("iso3").sort_by("usual", descending=True))
+        .agg(
+            pl.col("usual").sum().alias("missed"),
+            pl.col("iso3")
+            .sort_by("usual", descending=True)
+            .filter(~pl.col("collapsed").sort_by("usual", descending=True))
+            .alias("missing"),
+            pl.col("iso3").filter(pl.col("collapsed")).alias("collapsed"),
+        )
         .filter(pl.col("missed") >= min_share * expected)
         .sort("year", descending=True)
     )
-    from evidence.sources.countries import name_of
+    from evidence.sources.countries import name_in_text
 
     flags = []
-    for year, share, missing in missed.select("year", pl.col("missed") / expected, "iso3").iter_rows():
-        names = [name_of(code) or code for code in missing]
-        # the largest three and how many others (at least 5: a number of countries below 5 reads as people)
-        shown = ", ".join(names) if len(names) <= 7 else ", ".join(names[:3]) + f" and {len(names) - 3} more"
+    for year, share, missing, collapsed in missed.select(
+        "year", pl.col("missed") / expected, "missing", "collapsed"
+    ).iter_rows():
+        reasons = []
+        if collapsed:
+            place = name_in_text(collapsed[0]) or collapsed[0]
+            reasons.append(
+                f"a change in what is reported: {place} counted almost none of its own nationals this year, "
+                "where it counts hundreds in others"
+            )
+        if missing:
+            names = [name_in_text(code) or code for code in missing]
+            # the largest three and how many others (at least 5: a number of countries below 5 reads as people)
+            shown = (
+                ", ".join(names) if len(names) <= 7 else ", ".join(names[:3]) + f" and {len(names) - 3} more"
+            )
+            reasons.append(
+                f"the set of reporting countries changes: no full citizenship breakdown from {shown} this year"
+            )
         flags.append(
             IncompleteYear(
                 int(year),
-                f"the set of reporting countries changes: no full citizenship breakdown from {shown} this "
-                f"year (in the other years they detect about {share:.0%} of these nationals)",
+                f"{'; '.join(reasons)} (in the other years they detect about {share:.0%} of these nationals)",
                 None,
                 None,
             )

@@ -1,7 +1,8 @@
 """``evidence compare``: a country beside its peers on detection, estimated prevalence, vulnerability and policy.
 
 Reads UNODC GLOTIP country data, the Walk Free GSI 2023 workbook and TIP tier placements (any of them; what is
-missing is said, not guessed) and prints, per country: detected victims in the latest year the country reported
+missing is said, not guessed; other files of the same --data list, such as a brief's victim records, are set
+aside and named) and prints, per country: detected victims in the latest year the country reported
 and per 100,000 population, the GSI estimate and prevalence, vulnerability, government response, the latest TIP
 tier and detected victims per 1,000 estimated in modern slavery, each with its source and year.
 
@@ -11,7 +12,8 @@ Imports stay light (polars and the analysis only; no charting or notebook librar
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,6 +26,25 @@ from evidence.cli.options import (
     data_paths,
     make_console,
 )
+
+if TYPE_CHECKING:
+    from evidence.sources.loaded import LoadedTable
+
+
+#: The kinds of table compare reads: UNODC GLOTIP country data, the GSI workbook and TIP tier placements.
+COMPARED_KINDS = ("indicator", "gsi", "tier")
+
+
+def usable_tables(loaded: list[tuple[Path, LoadedTable]]) -> tuple[list[LoadedTable], list[tuple[str, str]]]:
+    """The tables compare reads, and (path, why) for each other file given: the brief's own --data list (victim
+    records too) works here, its case tables set aside and named rather than refused."""
+    tables, not_used = [], []
+    for path, table in loaded:
+        if table.kind in COMPARED_KINDS:
+            tables.append(table)
+        else:
+            not_used.append((str(path), f"a {table.kind} table"))
+    return tables, not_used
 
 
 def register(app: typer.Typer) -> None:
@@ -73,15 +94,12 @@ def compare_command(
             "give them with --data FILE (repeat for several) or EVIDENCE_DATA "
             "(`evidence data fetch unodc-glotip` downloads the UNODC workbook)"
         )
-    tables = []
-    for path in paths:
-        loaded = load_cached(path)
-        if loaded.kind not in ("indicator", "gsi", "tier"):
-            raise InputError(
-                f"this is a {loaded.kind} table; compare reads UNODC GLOTIP, GSI and TIP tier files",
-                path=path,
-            )
-        tables.append(loaded)
+    tables, not_used = usable_tables([(path, load_cached(path)) for path in paths])
+    if not tables:
+        raise InputError(
+            "none of the files given is one compare reads (UNODC GLOTIP, GSI and TIP tier files): "
+            + "; ".join(f"{path} ({why})" for path, why in not_used)
+        )
     peer_list = None if peers is None else [p.strip() for p in peers.split(",") if p.strip()]
     panel = country_panel(tables)
     compared = panel.compare(country, peer_list)
@@ -108,6 +126,7 @@ def compare_command(
             ],
             "sources_missing": missing,
             "peers_left_out": left_out,
+            "files_not_used": [{"path": path, "reason": why} for path, why in not_used],
             "countries": comparison_json(disclosed),
         }
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
@@ -141,6 +160,12 @@ def compare_command(
                 f" with no figure in any file given ({', '.join(left_out)})."
             ),
             highlight=False,
+        )
+    for path, why in not_used:
+        console.print(
+            escape(f"Not used: {path} ({why}; compare reads UNODC GLOTIP, GSI and TIP tier files)."),
+            highlight=False,
+            soft_wrap=True,
         )
     if disclosed["withheld"].any():
         console.print(

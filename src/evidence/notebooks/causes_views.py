@@ -451,75 +451,111 @@ def _ratio(value: float | None) -> str:
     return f"{value:.2f}" if value < 100 else f"{value:,.0f}"
 
 
+#: What the tables print for a term with separation (no finite estimate): never its huge or zero number.
+NOT_ESTIMABLE = "not estimable (separation)"
+
+
+def _odds_ratio_text(estimable: bool | None, value: float | None) -> str:
+    return NOT_ESTIMABLE if estimable is False else _ratio(value)
+
+
+def _interval_text(estimable: bool | None, low: float | None, high: float | None) -> str:
+    if estimable is False or low is None or high is None:
+        return ""
+    return f"{_ratio(low)} – {_ratio(high)}"
+
+
 def model_view(model: causes.AssociationModel, rule: DisclosureRule) -> pl.DataFrame:
     """Odds ratios with their intervals and the victims of each category (withheld where small; not shown for
-    records whose counts are perturbed, since the model's counts are exact)."""
+    records whose counts are perturbed, since the model's counts are exact). A term with separation reads
+    :data:`NOT_ESTIMABLE`, without an interval."""
     n = suppress_counts(model.terms.select("n"), "n", rule).display()["n"].to_list()
     labels = causes.CHARACTERISTIC_LABELS
-    view = model.terms.select(
+    terms = model.terms
+    estimable = terms["estimable"].to_list()
+    view = terms.select(
         pl.col("predictor")
         .replace_strict(labels, default=pl.col("predictor"), return_dtype=pl.String)
         .alias("Characteristic"),
         (pl.col("category") + " (vs " + pl.col("reference") + ")").alias("Category"),
-        pl.col("odds_ratio").map_elements(_ratio, return_dtype=pl.String).alias("Odds ratio"),
-        pl.format(
-            "{} – {}",
-            pl.col("ci_low").map_elements(_ratio, return_dtype=pl.String),
-            pl.col("ci_high").map_elements(_ratio, return_dtype=pl.String),
-        ).alias(f"{model.level:.0%} interval"),
+    ).with_columns(
+        pl.Series(
+            "Odds ratio",
+            [_odds_ratio_text(e, v) for e, v in zip(estimable, terms["odds_ratio"].to_list(), strict=True)],
+            dtype=pl.String,
+        ),
+        pl.Series(
+            f"{model.level:.0%} interval",
+            [
+                _interval_text(e, lo, hi)
+                for e, lo, hi in zip(
+                    estimable, terms["ci_low"].to_list(), terms["ci_high"].to_list(), strict=True
+                )
+            ],
+            dtype=pl.String,
+        ),
         pl.Series("Victims", n, dtype=pl.String),
     )
     return view.drop("Victims") if model.keyed else view
 
 
 def model_sentence(model: causes.AssociationModel, rule: DisclosureRule) -> str:
-    """Which victims the model used and why others were left out, with counts through disclosure control."""
+    """Which victims the model used and why others were left out, with counts through disclosure control (no
+    counts for records whose published counts are perturbed: the model's exact counts beside the perturbed
+    tables would give the noise away). The notes on categories merged, characteristics or categories left out
+    of the model and separation are always given."""
 
     def count(value: int) -> str:
         return rule.label if rule.is_small(value) else f"{value:,}"
 
-    if model.keyed:  # exact counts beside perturbed tables of the same records would give the noise away
+    labels = causes.CHARACTERISTIC_LABELS
+    if model.keyed:
         how = (
             "unknown characteristics kept as a category" if model.missing == "indicator" else "complete cases"
         )
-        left = f" Left out: {', '.join(model.excluded)}." if model.excluded else ""
-        return f"{model.outcome_label}: logistic regression ({how}).{left}"
-
-    how = (
-        "keeping unknown characteristics as a category"
-        if model.missing == "indicator"
-        else "complete cases only"
-    )
-    parts = [
-        (
-            f"{model.outcome_label}: logistic regression on {count(model.n_used)} victims "
-            f"({count(model.n_outcome)} with it), {how}."
+        parts = [f"{model.outcome_label}: logistic regression ({how})."]
+        if model.excluded:
+            parts.append(f"Left out: {'; '.join(model.excluded)}.")
+    else:
+        how = (
+            "keeping unknown characteristics as a category"
+            if model.missing == "indicator"
+            else "complete cases only"
         )
-    ]
-    if model.excluded:
-        parts.append("Left out: " + "; ".join(f"{count(v)} {k}" for k, v in model.excluded.items()) + ".")
+        parts = [
+            (
+                f"{model.outcome_label}: logistic regression on {count(model.n_used)} victims "
+                f"({count(model.n_outcome)} with it), {how}."
+            )
+        ]
+        if model.excluded:
+            parts.append("Left out: " + "; ".join(f"{count(v)} {k}" for k, v in model.excluded.items()) + ".")
     if model.merged:
         parts.append(
             "Merged into Other (too few victims or no variation): "
-            + "; ".join(
-                f"{causes.CHARACTERISTIC_LABELS.get(p, p).lower()}: {', '.join(c)}"
-                for p, c in model.merged.items()
-            )
+            + "; ".join(f"{labels.get(p, p).lower()}: {', '.join(c)}" for p, c in model.merged.items())
             + "."
         )
     if model.skipped:
         parts.append(
             "Not in the model: "
+            + "; ".join(f"{labels.get(p, p).lower()} ({why})" for p, why in model.skipped.items())
+            + "."
+        )
+    if model.collinear:
+        parts.append(
+            "Categories left out of the model (one indicator is not fitted twice): "
             + "; ".join(
-                f"{causes.CHARACTERISTIC_LABELS.get(p, p).lower()} ({why})"
-                for p, why in model.skipped.items()
+                f"{labels.get(p, p).lower()} {why}"
+                for p, whys in model.collinear.items()
+                for why in whys.values()
             )
             + "."
         )
     if model.separation_suspected:
         parts.append(
-            "Some odds ratios are extreme or their intervals unbounded (separation: a category whose victims "
-            "almost all have, or lack, the outcome); read them as 'very large' or 'very small', not as estimates."
+            "Some odds ratios are not estimable (separation: a category whose victims all, or almost all, "
+            "have or lack the outcome); the data show the direction, not a size."
         )
     return " ".join(parts)
 
@@ -537,11 +573,16 @@ def missing_comparison_view(
             f"n_{suffix}"
         ]
         out[f"Odds ratio, {label}"] = [
-            "" if r is None else f"{_ratio(r)} ({_ratio(lo)} – {_ratio(hi)})"
-            for r, lo, hi in zip(
+            NOT_ESTIMABLE
+            if e is False
+            else ("" if r is None else f"{_ratio(r)} ({_ratio(lo)} – {_ratio(hi)})")
+            for r, lo, hi, e in zip(
                 table[f"odds_ratio_{suffix}"].to_list(),
                 table[f"ci_low_{suffix}"].to_list(),
                 table[f"ci_high_{suffix}"].to_list(),
+                table[f"estimable_{suffix}"].to_list()
+                if f"estimable_{suffix}" in table.columns
+                else [None] * table.height,
                 strict=True,
             )
         ]

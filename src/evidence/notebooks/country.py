@@ -23,7 +23,15 @@ from typing import Any
 
 import polars as pl
 
-from evidence.analyses.coverage import ROLE_WORDS, VICTIM_KINDS, Coverage, coverage, default_years, years_text
+from evidence.analyses.coverage import (
+    ROLE_WORDS,
+    VICTIM_KINDS,
+    Coverage,
+    coverage,
+    default_years,
+    series_years,
+    years_text,
+)
 from evidence.analyses.selection import Selection
 from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, near_estimate
 from evidence.notebooks.builders import (
@@ -169,13 +177,29 @@ class CountryBrief:
         own, not a run of empty years; None when it holds none (or the brief has no years)."""
         if self.years is None or table.kind not in VICTIM_KINDS:
             return self.years
-        inside = [y for y in self._held(table, role) if self.years[0] <= y <= self.years[1]]
+        inside = [y for y in self._series(table, role) if self.years[0] <= y <= self.years[1]]
         return (inside[0], inside[-1]) if inside else None
 
+    def _series(self, table: LoadedTable, role: str | None = None) -> tuple[int, ...]:
+        """The years of the one series of ``table`` a selection as ``role`` reads
+        (:func:`~evidence.analyses.coverage.series_years`: an origin brief's nationals, without the country's
+        own detected victims that :meth:`_held` adds)."""
+        role = role or self.role
+        if table.kind != "indicator":
+            return self._held(table, role)
+        key = ("series", id(table), role)
+        if key not in self._kept:
+            self._kept[key] = series_years(table, self.country, role)
+        return self._kept[key]
+
     def period_for(self, table: LoadedTable, role: str | None = None) -> str:
-        """:meth:`years_for` as readers read them ("2010", "2009–2021")."""
-        years = self.years_for(table, role)
-        return years_text(range(years[0], years[1] + 1)) if years else self.period
+        """The years of the brief in which ``table`` holds victims of the country as ``role`` (or the brief's
+        role), as readers read them: ``2010``, ``2009–2021``, ``2010, 2018`` (two years are not the span between
+        them); the brief's period when it holds none."""
+        if self.years is None or table.kind not in VICTIM_KINDS:
+            return self.period
+        inside = [y for y in self._series(table, role) if self.years[0] <= y <= self.years[1]]
+        return years_text(inside) if inside else self.period
 
     def selection(self, table: LoadedTable, role: str | None = None) -> Selection:
         """The selection of ``table`` for the brief's country, role (or ``role``) and the years it holds

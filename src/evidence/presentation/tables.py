@@ -62,15 +62,16 @@ _NUMERIC_TEXT = re.compile(r"^[<>~x–\-+]?[\d,.\s%–<-]*$")
 # ... possibly with the year it is for in brackets ("134 (2021)", "<5 (2020)"); and what such a column shows
 # where it has no number
 _BRACKET_NOTE = re.compile(r"\s*\([^()]*\)$")
-_NO_NUMBER = frozenset({"n/a", "no total"})
+# ("not estimable (separation)": a model's term without a finite estimate)
+_NO_NUMBER = frozenset({"n/a", "no total", "not estimable"})
 
 
 def _numeric_column(values: Iterable[str]) -> bool:
     """Whether a column of cells holds numbers (right-aligned in every format): every cell that is not empty
-    is a number, a range or a label such as ``<5``, with or without a note in brackets, or ``n/a``."""
-    return all(
-        v in _NO_NUMBER or _NUMERIC_TEXT.match(_BRACKET_NOTE.sub("", v)) is not None for v in values if v
-    )
+    is a number, a range or a label such as ``<5``, ``n/a`` or ``not estimable``, with or without a note in
+    brackets."""
+    bare = (_BRACKET_NOTE.sub("", v) for v in values if v)  # without its note in brackets
+    return all(v in _NO_NUMBER or _NUMERIC_TEXT.match(v) is not None for v in bare)
 
 
 def format_share(value: float | None, decimals: int = 1) -> str:
