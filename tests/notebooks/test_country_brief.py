@@ -238,7 +238,9 @@ def test_cambodia_as_origin(briefs):
     text = _text(folder)
     # Cambodia's authorities publish no count of their own nationals: the section says whose counts these are
     assert "Nationals of Cambodia detected abroad" in text and "detected abroad or at home" not in text
-    assert "These are nationals of Cambodia detected by other countries (most of them by Thailand" in text
+    assert (
+        "These are nationals of Cambodia detected by other countries (Thailand detects most of them" in text
+    )
     routes = _table(folder, "Identified victims by route and class of route (region level)")
     assert "Cambodia → Thailand" in routes
 

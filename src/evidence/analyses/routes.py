@@ -173,6 +173,9 @@ def _case_flow_records(df: pl.DataFrame, *, keyed: bool) -> pl.DataFrame:
             **{UNCENSORED: pl.col("victims")},
             route_basis=pl.lit("record"),
             detected_iso3=pl.col("destination_iso3"),
+            split_low=pl.lit(None, pl.Int64),
+            split_high=pl.lit(None, pl.Int64),
+            split_parts=pl.lit(None, pl.UInt32),
         )
         .select(_record_columns(keyed))
         .collect()
@@ -217,7 +220,11 @@ def _indicator_flow_records(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
     )
     keys = ["year", "detected_iso3", *_FLOW_KEYS]
     # A country may list the same citizenship twice in a year under two spellings: add them up.
-    summed = _sum_cells(rows.select(*keys, *_MEASURES), keys)
+    summed = _sum_cells(rows.select(*keys, *_MEASURES), keys).with_columns(
+        pl.lit(None, pl.Int64).alias("split_low"),
+        pl.lit(None, pl.Int64).alias("split_high"),
+        pl.lit(None, pl.UInt32).alias("split_parts"),
+    )
     split = repatriation_split(df, indicator, summed.filter(pl.col("route_basis") == "own_nationals"))
     if split.height:
         replaced = split.select("year", "detected_iso3").unique()
@@ -245,6 +252,9 @@ def _indicator_flow_records(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
 
 
 _MEASURES = ["victims", "victims_low", "victims_high", UNCENSORED]
+#: The own-nationals cell a piece of :func:`repatriation_split` comes from, and how many pieces it was split
+#: into (null for a record that is a whole cell): what :func:`cell_sum` totals from.
+_SPLIT = ["split_low", "split_high", "split_parts"]
 
 
 def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> pl.DataFrame:
@@ -258,7 +268,12 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
     countries listed; destination null, basis ``repatriation``) and the rest (the cell less all of these:
     destination null, basis ``own_nationals``). Bounds are intervals (a ``<5`` part is 1–4, the rest the cell
     less it). A breakdown whose parts exceed the cell (low bounds above its high bound) is not used: the cell
-    stays whole. Unknown or unmapped categories stay in the rest. Empty when nothing is split."""
+    stays whole. Unknown or unmapped categories stay in the rest. Empty when nothing is split.
+
+    Each piece also carries the cell it splits (``split_low``, ``split_high``) and how many pieces it was split
+    into (``split_parts``): the pieces' intervals are each right, but they are not independent (the rest is the
+    cell less the others), so their bounds add up to a wider interval than the cell's; a total over all the
+    pieces is the cell (:func:`cell_sum`)."""
     columns = ["year", "detected_iso3", *_FLOW_KEYS, *_MEASURES]
     empty = pl.DataFrame(
         schema={
@@ -271,6 +286,9 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
             "victims_low": pl.Int64,
             "victims_high": pl.Int64,
             UNCENSORED: pl.Int64,
+            "split_low": pl.Int64,
+            "split_high": pl.Int64,
+            "split_parts": pl.UInt32,
         }
     )
     if not own.height or "category" not in df.columns:
@@ -352,7 +370,12 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
         ],
         how="vertical_relaxed",
     )
-    return out.select(columns).cast({c: t for c, t in empty.schema.items()})
+    # every piece carries the cell it splits, so that a sum over all of them is the cell, not the (wider) sum of
+    # the pieces' own intervals (:func:`cell_sum`)
+    out = out.join(
+        parts.select(*cell, split_low="n_low", split_high="n_high"), on=cell, how="left"
+    ).with_columns(split_parts=pl.len().over(cell).cast(pl.UInt32))
+    return out.select(*columns, *_SPLIT).cast({c: t for c, t in empty.schema.items()})
 
 
 def _repatriation_cells(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
@@ -525,6 +548,7 @@ def _record_columns(keyed: bool) -> list[str]:
         UNCENSORED,
         "route_basis",
         "detected_iso3",
+        *_SPLIT,
         *([CELL_KEY] if keyed else []),
     ]
 
@@ -625,8 +649,10 @@ class FlowCoverage:
 
     @property
     def unknown(self) -> tuple[int, int]:
-        """Victims not on any flow (origin or destination unknown)."""
-        return (self.total[0] - self.known[0], self.total[1] - self.known[1])
+        """Victims not on any flow (origin or destination unknown, repatriated from abroad to no stated
+        country): the sum of those parts (the total less the known would mix bounds of different cells)."""
+        parts = (self.unknown_origin, self.unknown_destination, self.repatriated_abroad)
+        return (sum(p[0] for p in parts), sum(p[1] for p in parts))
 
     def to_dict(self) -> dict[str, Any]:
         parts = (
@@ -638,6 +664,50 @@ class FlowCoverage:
             "own_nationals",
         )
         return {name: list(getattr(self, name)) for name in parts} | {"unknown": list(self.unknown)}
+
+
+def cell_sum(records: pl.DataFrame, where: pl.Expr | None = None) -> tuple[int, int]:
+    """The (low, high) bounds of the victims of the flow records ``records`` that satisfy ``where`` (all
+    without), totalled from the published cells: a record that is a whole cell adds its bounds; the pieces of a
+    cell split by :func:`repatriation_split` add the cell's bounds less those of its pieces left out. So a total
+    over all of a cell's pieces is the cell (3,987–4,029 nationals of Myanmar, as the per-year table gives them),
+    where the pieces' own bounds add up wider (a piece and the rest it leaves are one uncertainty, counted once).
+    Where pieces of the cell are not in ``records`` (a selection by destination holds those exploited at home
+    only), the low bound is the pieces' and the high bound at most the cell less the pieces shown left out."""
+    where = pl.lit(True) if where is None else where
+    if not records.height:
+        return (0, 0)
+    marked = records.with_columns(_in=where.fill_null(False))
+    whole = marked.filter(pl.col("split_parts").is_null() & pl.col("_in"))
+    low = int(whole["victims_low"].sum() or 0)
+    high = int(whole["victims_high"].sum() or 0)
+    pieces = marked.filter(pl.col("split_parts").is_not_null())
+    if pieces.height:
+        cells = pieces.group_by("year", "detected_iso3").agg(
+            pl.col("victims_low").filter("_in").sum().alias("in_low"),
+            pl.col("victims_high").filter("_in").sum().alias("in_high"),
+            pl.col("victims_low").filter(~pl.col("_in")).sum().alias("out_low"),
+            pl.col("victims_high").filter(~pl.col("_in")).sum().alias("out_high"),
+            (pl.len() == pl.col("split_parts").first()).alias("complete"),
+            pl.col("split_low").first(),
+            pl.col("split_high").first(),
+        )
+        # every piece in: the cell as published (as the per-year table gives it); else the cell less the
+        # pieces left out, within the pieces' own bounds
+        every = pl.col("complete") & (pl.col("out_high") == 0)
+        bounded = cells.with_columns(
+            high=pl.when(every)
+            .then(pl.col("split_high"))
+            .otherwise(pl.min_horizontal("in_high", pl.col("split_high") - pl.col("out_low"))),
+            low=pl.when(every)
+            .then(pl.col("split_low"))
+            .when("complete")
+            .then(pl.max_horizontal("in_low", pl.col("split_low") - pl.col("out_high")))
+            .otherwise(pl.col("in_low")),
+        ).with_columns(low=pl.min_horizontal("low", "high"))
+        low += int(bounded["low"].sum() or 0)
+        high += int(bounded["high"].sum() or 0)
+    return (low, high)
 
 
 def flow_coverage(selection: Selected) -> FlowCoverage:
@@ -668,6 +738,8 @@ def flow_coverage(selection: Selected) -> FlowCoverage:
     ).row(0, named=True)
 
     def pair(name: str) -> tuple[int, int]:
+        if name in ("total", "known"):  # sums over cells some of whose pieces are split: from the cells
+            return cell_sum(records, parts[name])
         return (int(sums[f"{name}_victims_low"] or 0), int(sums[f"{name}_victims_high"] or 0))
 
     keys = {name: int(sums[f"{name}_{CELL_KEY}"] or 0) for name in parts} if CELL_KEY in measures else {}

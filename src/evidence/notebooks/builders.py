@@ -286,8 +286,8 @@ def shares_view(
     n_unknown = int(shares["n_unknown"][0]) if shares.height else records[0]
     known_key = int(shares["n_known_key"][0]) if keyed and shares.height else 0
     unknown_key = int(shares["n_unknown_key"][0]) if keyed and shares.height else records[1]
-    not_recorded = pl.DataFrame({"category": ["Not recorded"], "count": [n_unknown], CELL_KEY: [unknown_key]})
-    total_label = "All victims in the selection"
+    not_recorded = pl.DataFrame({"category": [NOT_RECORDED], "count": [n_unknown], CELL_KEY: [unknown_key]})
+    total_label = ALL_IN_SELECTION
     category_keys = shares[CELL_KEY] if keyed else pl.Series(CELL_KEY, [0] * shares.height, dtype=pl.Int64)
     categories_frame = shares.select("category", "count").with_columns(category_keys.alias(CELL_KEY))
 
@@ -348,6 +348,20 @@ def shares_view(
         pl.Series("Share of those recorded", share_text + padding),
         pl.Series("95% interval", interval_text + padding),
     )
+
+
+#: The rows of a shares table (:func:`shares_view`) that are no category: the victims without the field, the
+#: known/unknown split of a flag group, and the total.
+NOT_RECORDED = "Not recorded"
+ALL_IN_SELECTION = "All victims in the selection"
+_NO_CATEGORY = (NOT_RECORDED, "Recorded (at least one)", ALL_IN_SELECTION)
+
+
+def records_no_category(view: pl.DataFrame) -> bool:
+    """Whether a shares table (:func:`shares_view`) holds no category at all, only "Not recorded" and the total
+    (Myanmar's CTDC victims: sex not recorded for any): a sentence says so, not a table of one row."""
+    column = view.columns[0]
+    return all(str(v) in _NO_CATEGORY for v in view[column].to_list() if v is not None)
 
 
 def profile_view(
@@ -500,29 +514,48 @@ class RouteView:
         )
 
     def chart_data(self) -> pl.DataFrame:
-        """The published corridors (origin_iso3, destination_iso3, victims, share of known routes) for the
-        corridor chart and the flow map; withheld corridors are left out."""
+        """The published corridors (origin_iso3, destination_iso3, victims, share) for the corridor chart and
+        the flow map; withheld corridors are left out. The share is of the victims on the known routes the chart
+        can draw (:meth:`drawn_routes`)."""
+        frame, known = self.drawn_routes()
+        share = pl.col("victims") / known if known else pl.lit(None, pl.Float64)
+        return frame.select("origin_iso3", "destination_iso3", "victims", share.alias("share"))
+
+    def drawn_routes(self) -> tuple[pl.DataFrame, int | None]:
+        """The published corridors a chart draws (route, origin_iso3, destination_iso3, victims, ...) and the
+        victims on known routes its shares are of: :meth:`known_routes` less the published corridors it leaves
+        out. A doubtful citizenship cell is a route only with its caveat, which a bar or a line cannot carry: left
+        out. A repatriation route is drawn where no detected route links the same countries (a chart names a
+        route by its countries: two bars of one pair would read as one route counted twice, and the same people
+        may be in both): left out where one does; but a country's nationals recorded as exploited at home and the
+        rest of its own nationals are two pieces of one cell, no one in both: one domestic bar, their sum (Myanmar
+        → Myanmar: 263–271 and 78). A withheld corridor left out stays in the denominator (taking it out would
+        give it back)."""
         known = self.known_routes()
         totals = self.table.frame.select("route", pl.col(self.table.total_label).alias("victims"))
         frame = self.corridors.join(totals, on="route", how="left").filter(pl.col("victims").is_not_null())
-        if "route_basis" in frame.columns:
-            # a doubtful citizenship cell is a route only with its caveat, which a bar or a line cannot carry
-            frame = frame.filter(pl.col("route_basis") != "doubtful_citizenship")
-            # a repatriation route is drawn where no detected route links the same countries (a chart names a
-            # route by its countries: two bars or lines of one pair would read as one route counted twice)
-            detected = frame.filter(pl.col("route_basis") != "repatriation")
-            frame = pl.concat(
-                [
-                    detected,
-                    frame.filter(pl.col("route_basis") == "repatriation").join(
-                        detected.select("origin_iso3", "destination_iso3"),
-                        on=["origin_iso3", "destination_iso3"],
-                        how="anti",
-                    ),
-                ]
+        if "route_basis" not in frame.columns:
+            return frame, known
+        pair = ["origin_iso3", "destination_iso3"]
+        doubtful = frame.filter(pl.col("route_basis") == "doubtful_citizenship")
+        detected = frame.filter(~pl.col("route_basis").is_in(["repatriation", "doubtful_citizenship"]))
+        repatriated = frame.filter(pl.col("route_basis") == "repatriation")
+        twice = repatriated.join(detected.select(pair), on=pair, how="semi")
+        at_home = twice.filter(pl.col("origin_iso3") == pl.col("destination_iso3"))
+        left_out = pl.concat([doubtful, twice.filter(pl.col("origin_iso3") != pl.col("destination_iso3"))])
+        if at_home.height:
+            added = at_home.group_by(pair).agg(pl.col("victims").sum().alias("_home"))
+            detected = (
+                detected.join(added, on=pair, how="left")
+                .with_columns(victims=pl.col("victims") + pl.col("_home").fill_null(0))
+                .drop("_home")
             )
-        share = pl.col("victims") / known if known else pl.lit(None, pl.Float64)
-        return frame.select("origin_iso3", "destination_iso3", "victims", share.alias("share"))
+        frame = pl.concat([detected, repatriated.join(detected.select(pair), on=pair, how="anti")]).sort(
+            "victims", descending=True, maintain_order=True
+        )
+        if known is not None and left_out.height:
+            known -= int(left_out["victims"].sum())
+        return frame, known
 
 
 def route_view(
@@ -687,6 +720,8 @@ def route_view(
             exact=wide(UNCENSORED).rename(rename),
         )
         table = None if pair is None else (pair.low, pair.high)[side]
+        if table is not None:
+            table = _cell_total(table, coverage.total[side])
     if table is None:
         return None
     known = None
@@ -697,6 +732,23 @@ def route_view(
         )
         known = suppress_counts(pl.DataFrame({"n": [n]}), "n", rule, cell_keys=pl.DataFrame({"n": [key]}))
     return RouteView(table, corridors, known, tuple(home_rows))
+
+
+def _cell_total(table: DisclosedTable, total: int) -> DisclosedTable:
+    """A bound's route table with its grand total from the published cells
+    (:func:`evidence.analyses.routes.cell_sum`), not the sum of its rows: the pieces of a country's nationals
+    split by its repatriation breakdown each have their own interval, and those add up wider than the cell they
+    split (Myanmar: 3,972–4,044 against the 3,987–4,029 of the per-year table). Unchanged where the total is
+    withheld or has no total row; the total of the cells is published in the per-year table too, so nothing new
+    follows from it."""
+    label = table.total_label
+    if not table.has_total_row or label not in table.frame.columns:
+        return table
+    last = table.frame.height - 1
+    if table.frame[label][last] is None:
+        return table
+    column = table.frame[label].scatter(last, total)
+    return dataclasses.replace(table, frame=table.frame.with_columns(column))
 
 
 def route_label(origin: str, destination: str, basis: str, years: Sequence[int] = ()) -> str:
@@ -761,25 +813,63 @@ def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> 
     return f"{intro} {'; '.join(parts)}."
 
 
-def _protected_text(rows: pl.DataFrame, rule: DisclosureRule) -> str:
-    """The victims of ``rows`` (flow records: their bounds summed) as one count in a sentence, under the
-    small-cell rule as every count: a bound below the threshold withheld; a sum of the publisher's ``<5``
-    cells kept as such (:func:`published_pair`)."""
+def _protected_pair(rows: pl.DataFrame, rule: DisclosureRule) -> tuple[Any, Any]:
+    """The victims of ``rows`` (flow records: their bounds summed) as one published pair, under the small-cell
+    rule as every count (:func:`published_pair`): a bound below the threshold withheld; a sum of the publisher's
+    ``<5`` cells kept as the interval of its bounds (``4–16``: :class:`CensoredLow`), as the tables show it."""
     low, high = int(rows["victims_low"].sum()), int(rows["victims_high"].sum())
     uncensored = int(rows[UNCENSORED].sum())
     frame = pl.DataFrame({"k": ["n"], "low": [low], "high": [high]})
     lo = published_values(suppress_counts(frame.select("k", "low"), "low", rule), "low")[0]
     hi = published_values(suppress_counts(frame.select("k", "high"), "high", rule), "high")[0]
-    return bounds_text(published_pair(lo, hi, rule.label, censored=uncensored == 0))
+    return published_pair(lo, hi, rule.label, censored=uncensored == 0, low_value=low)
 
 
-def route_notes(selection: Selection | None, rule: DisclosureRule) -> list[str]:
-    """What a UNODC route table of a country needs said beside it (plain text, untrusted names included: escape
-    for the output): its own nationals counted as domestic (and, as destination, those its repatriation breakdown
-    shows were exploited abroad, left out); doubtful citizenship breakdowns
-    (:func:`evidence.analyses.routes.doubtful_breakdowns`); a breakdown by country of repatriation it holds but
-    does not use (:func:`evidence.analyses.routes.unused_repatriation`). Counts under the small-cell rule. Empty
-    for case data or without a country."""
+def _repatriated_abroad_records(records: pl.DataFrame, country: str) -> pl.DataFrame:
+    """The flow records of a country's nationals that its breakdown by country of repatriation shows were
+    exploited abroad (a country of repatriation, or abroad with none stated)."""
+    return records.filter(
+        (pl.col("detected_iso3") == country)
+        & (pl.col("route_basis") == "repatriation")
+        & (pl.col("destination_iso3").is_null() | (pl.col("destination_iso3") != country))
+    )
+
+
+def repatriated_abroad(selection: Selection | None, rule: DisclosureRule) -> tuple[Any, Any] | None:
+    """The nationals of the selection's country detected on their return whom its breakdown by country of
+    repatriation shows were exploited abroad, as a published pair (:func:`published_pair`): what its route
+    table as destination leaves out (they are routes of the country as origin) and UNODC's total of the victims
+    it detected holds. None for case data, without a country, or without any."""
+    from evidence.analyses import routes
+
+    if selection is None or selection.kind == "case" or selection.country is None:
+        return None
+    records = routes.flow_records(selection.replace(role="origin"))
+    abroad = _repatriated_abroad_records(records, selection.country)
+    return _protected_pair(abroad, rule) if abroad.height else None
+
+
+#: A sentence of :func:`route_notes` before it is written out: text, and published pairs of counts.
+_Sentence = list[str | tuple[Any, Any]]
+
+
+def _sentence(parts: _Sentence, *, markdown: bool) -> str:
+    """A sentence's parts as plain text (counts as :func:`bounds_text`), or as Markdown: text escaped, counts as
+    :func:`bounds_markup` (an interval of the publisher's censored cells marked as such, not as people)."""
+    if markdown:
+        return "".join(bounds_markup(p) if isinstance(p, tuple) else escape_markdown(p) for p in parts)
+    return "".join(bounds_text(p) if isinstance(p, tuple) else p for p in parts)
+
+
+def route_notes(selection: Selection | None, rule: DisclosureRule, *, markdown: bool = False) -> list[str]:
+    """What a UNODC route table of a country needs said beside it: its own nationals counted as domestic (and,
+    as destination, those its repatriation breakdown shows were exploited abroad, left out); doubtful
+    citizenship breakdowns (:func:`evidence.analyses.routes.doubtful_breakdowns`); a breakdown by country of
+    repatriation it holds but does not use (:func:`evidence.analyses.routes.unused_repatriation`). Counts under
+    the small-cell rule. Plain text (untrusted names included: escape for the output; a sum of censored cells
+    as ``4–16``), or with ``markdown`` Markdown prose, escaped, whose intervals of the publisher's censored cells
+    are marked :data:`~evidence.presentation.disclosure.CENSORED` (so the disclosure scan does not read their
+    low end as people). Empty for case data or without a country."""
     from evidence.analyses import routes
     from evidence.analyses.coverage import years_text
 
@@ -787,28 +877,48 @@ def route_notes(selection: Selection | None, rule: DisclosureRule) -> list[str]:
         return []
     country = selection.country
     place = name_of(country) or country
-    notes: list[str] = []
+    nationals = f"nationals of {name_in_text(country) or country}"
+    notes: list[_Sentence] = []
     records = routes.flow_records(selection.replace(role="origin")).filter(pl.col("detected_iso3") == country)
     if (records["route_basis"] == "own_nationals").any():
         notes.append(
-            f"{place} → {place}: nationals of {place} detected by its own "
-            "authorities, domestic trafficking as UNODC defines it (victims detected in their own country of "
-            "citizenship); the data do not say where each was exploited."
+            [
+                (
+                    f"{place} → {place}: {nationals} detected by its own "
+                    "authorities, domestic trafficking as UNODC defines it (victims detected in their own country of "
+                    "citizenship); the data do not say where each was exploited."
+                )
+            ]
         )
-    abroad = records.filter(
-        (pl.col("route_basis") == "repatriation")
-        & (pl.col("destination_iso3").is_null() | (pl.col("destination_iso3") != country))
-    )
+    abroad = _repatriated_abroad_records(records, country)
     if abroad.height and selection.role == "destination":
-        n = _protected_text(abroad, rule)
         notes.append(
-            f"Left out here: {n} nationals of {place} detected on their return, whom its breakdown by country "
-            f"of repatriation shows were exploited abroad ({years_text(abroad['year'].to_list())}); they are "
-            f"routes of {place} as country of origin, and not part of this sum."
+            [
+                "Left out here: ",
+                _protected_pair(abroad, rule),
+                (
+                    f" {nationals} detected on their return, whom its breakdown by country "
+                    f"of repatriation shows were exploited abroad ({years_text(abroad['year'].to_list())}); they are "
+                    f"routes of {name_in_text(country) or place} as country of origin, and not part of this sum."
+                ),
+            ]
+        )
+    selected = routes.flow_records(selection)
+    summed = (int(selected["victims_low"].sum() or 0), int(selected["victims_high"].sum() or 0))
+    if routes.cell_sum(selected) != summed:
+        notes.append(
+            [
+                (
+                    "The sum of the citizenship breakdown is that of the published cells: the ranges of the parts "
+                    f"into which {name_in_text(country) or place}'s breakdown by country of repatriation splits "
+                    "its count of its own nationals each hold on their own, but add up wider than that count (the "
+                    "rest is the count less the other parts), so the columns and rows of this table can add up wider "
+                    "than its total."
+                ),
+            ]
         )
     doubtful = (
-        routes.flow_records(selection)
-        .filter(pl.col("route_basis") == "doubtful_citizenship")
+        selected.filter(pl.col("route_basis") == "doubtful_citizenship")
         .group_by("detected_iso3")
         .agg(pl.col("year").unique().sort())
         .sort("detected_iso3")
@@ -818,28 +928,37 @@ def route_notes(selection: Selection | None, rule: DisclosureRule) -> list[str]:
             f"{name_of(code) or code} {years_text(years)}" for code, years in doubtful.iter_rows()
         )
         notes.append(
-            f"Doubtful citizenship breakdowns ({which}): the detecting country's own nationals are under "
-            f"{routes.DOUBTFUL_OWN_SHARE:.0%} of its breakdown, and most of the other citizenships it lists are "
-            "countries where the data show its nationals were detected or from which they were repatriated: "
-            "probably countries of exploitation filed as citizenships. Their routes are marked doubtful, kept "
-            "apart from other years', and left out of the charts and of corridor trends."
+            [
+                (
+                    f"Doubtful citizenship breakdowns ({which}): the detecting country's own nationals are under "
+                    f"{routes.DOUBTFUL_OWN_SHARE:.0%} of its breakdown, and most of the other citizenships it lists "
+                    "are countries where the data show its nationals were detected or from which they were "
+                    "repatriated: probably countries of exploitation filed as citizenships. Their routes are marked "
+                    "doubtful, kept apart from other years', and left out of the charts and of corridor trends."
+                )
+            ]
         )
     unused = routes.unused_repatriation(selection)
     if unused.height:
+        where = name_in_text(country) or place
         why = {
             "ambiguous": "it lists countries only (no subtotal 'Abroad', no own nationals), so whether it gives "
-            f"where nationals of {place} came back from or where {place} sent foreign victims back to cannot be "
-            "told",
-            "unmatched": f"its parts do not fit {place}'s count of its own nationals (larger than it, or no such "
-            "count that year)",
+            f"where {nationals} came back from or where {where} sent foreign victims back to cannot be told",
+            "unmatched": f"its parts do not fit {where}'s count of its own nationals (larger than it, or no "
+            "such count that year)",
         }
         for reason, part in unused.group_by("reason", maintain_order=True):
-            n = _protected_text(part, rule)
             notes.append(
-                f"Not used: UNODC's breakdown of the victims {place} detected by country of repatriation "
-                f"({years_text(part['year'].to_list())}; {n} victims), because {why[str(reason[0])]}."
+                [
+                    (
+                        f"Not used: UNODC's breakdown of the victims {where} detected by country of repatriation "
+                        f"({years_text(part['year'].to_list())}; "
+                    ),
+                    _protected_pair(part, rule),
+                    f" victims), because {why[str(reason[0])]}.",
+                ]
             )
-    return notes
+    return [_sentence(parts, markdown=markdown) for parts in notes]
 
 
 def published_values(table: DisclosedTable, column: str) -> list[int | str | None]:
@@ -1125,7 +1244,8 @@ class RouteBounds:
         keys = ["origin_iso3", "destination_iso3"]
         high = self.high.chart_data().select(*keys, pl.col("victims").alias("_high"))
         both = low.join(high, on=keys, how="inner", maintain_order="left")
-        known = (self.low.known_routes(), self.high.known_routes())
+        # shares of the known routes the chart draws (:meth:`RouteView.drawn_routes`), at each bound
+        known = (self.low.drawn_routes()[1], self.high.drawn_routes()[1])
         shares = [
             share_range_text(share_range(lo, hi, *known))
             for lo, hi in zip(both["victims"].to_list(), both["_high"].to_list(), strict=True)

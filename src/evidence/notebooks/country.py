@@ -39,6 +39,8 @@ from evidence.notebooks.builders import (
     RouteBounds,
     YearlyNumbers,
     bounds_text,
+    censored_interval,
+    repatriated_abroad,
     route_numbers,
     source_line,
     yearly_numbers,
@@ -382,12 +384,73 @@ def detecting_countries(brief: CountryBrief, table: LoadedTable) -> list[tuple[s
     return [(str(code), int(n) / total) for code, n in by.iter_rows()]
 
 
-def detected_by_sentence(brief: CountryBrief, table: LoadedTable) -> str | None:
-    """What the nationals' yearly counts are: detected by other countries (naming the one that detects most,
-    without a share: a share beside the published total could give a small remainder back), and whether the
-    country's own count of its nationals is among them; None without any."""
-    from evidence.sources.countries import name_of
+def own_detected_sentence(brief: CountryBrief, table: LoadedTable, numbers: YearlyNumbers) -> str:
+    """What UNODC's total of the victims the country's own authorities detected (any citizenship) says of its
+    nationals, year by year: in the years its citizenship breakdown counts its own nationals, those are in the
+    counts of nationals above (Nigeria → Nigeria); in the years it gives none, how many are its nationals is not
+    known. Plain text (escape for the output)."""
+    from evidence.analyses import routes
 
+    records = routes.flow_records(brief.selection(table, "origin")).filter(
+        (pl.col("detected_iso3") == brief.country) & (pl.col("victims_high") > 0)
+    )
+    broken_down = {int(y) for y in records["year"].unique().to_list()}
+    total_years = years_with_victims(numbers)
+    with_breakdown = [y for y in total_years if y in broken_down]
+    without = [y for y in total_years if y not in broken_down]
+    place, name = brief.place, brief.name
+    first = f"UNODC's total of the victims {place}'s own authorities detected, of any citizenship"
+    counted = (
+        f"{place}'s breakdown by citizenship gives how many of them are its nationals, and those are in the "
+        f"counts of nationals above ({name} → {name})"
+    )
+    unknown = (
+        "how many of them are its nationals is not known, and they are not in the counts of nationals above"
+    )
+    if not with_breakdown:
+        return f"{first}: {place} gives no breakdown of them by citizenship, so {unknown}."
+    if not without:
+        return f"{first}: {counted}."
+    return (
+        f"{first}. In {years_text(with_breakdown)}, {counted}; in {years_text(without)}, {place} gives no "
+        f"breakdown by citizenship, so {unknown}."
+    )
+
+
+def detected_intro(brief: CountryBrief, table: LoadedTable) -> str:
+    """What the section on UNODC's detected victims holds, for the brief's role (plain text: escape for the
+    output): in the country (destination), per year with the trend, by form, sex and age where UNODC publishes
+    them, and by citizenship; the country's nationals (origin), per year with the trend and by country of
+    detection, and the victims its own authorities detected. An origin brief promises no breakdown by form,
+    sex, age or citizenship of the victims detected in the country: it holds none (Cambodia, Lao PDR)."""
+    trend = "with the trend model, which reads a count published as <5 as between one and four"
+    parts = []
+    if brief.role in ("destination", "both"):
+        parts.append(
+            f"the victims detected in {brief.place} per year ({trend}), by form, sex and age where UNODC "
+            "publishes them, and by citizenship"
+        )
+    if brief.role in ("origin", "both"):
+        at_home = dict(detecting_countries(brief, table)).get(brief.country, 0.0) > 0
+        own = f" and {brief.place}'s own count of its nationals" if at_home else ""
+        parts.append(
+            f"nationals of {brief.place} detected {'abroad or at home' if at_home else 'abroad'} per year"
+            f"{'' if brief.role == 'both' else f' ({trend})'}, and where they were detected, by country of "
+            f"detection (other countries' citizenship breakdowns{own})"
+        )
+        if brief.role == "origin" and brief.yearly(table, "destination", by=None).has_totals:
+            parts.append(
+                f"the victims {brief.place}'s own authorities detected, of any citizenship, per year"
+            )
+    return "UNODC's country data (GLOTIP): " + "; then ".join(parts) + "."
+
+
+def detected_by_sentence(brief: CountryBrief, table: LoadedTable) -> str | None:
+    """What the nationals' yearly counts are: detected by other countries (naming the one that detects most of
+    those detected abroad, without a share: a share beside the published total could give a small remainder
+    back), and whether the country's own count of its nationals is among them, and holds most of them (the
+    United States detects nearly all of its nationals in the data: the United Kingdom, which detects the most
+    of the others, is no headline); None without any."""
     found = detecting_countries(brief, table)
     if not found:
         return None
@@ -396,13 +459,21 @@ def detected_by_sentence(brief: CountryBrief, table: LoadedTable) -> str | None:
     if not abroad:
         return None
     code, share = abroad[0]
+    of_abroad = share / sum(s for _, s in abroad)
     # who, not how many: a share beside the published total could give a small remainder back
-    lead = f"{'most of them' if share >= 0.5 else 'the most of them'} by {name_of(code) or code}"
+    first = name_in_text(code) or code
+    most = "most of them" if of_abroad >= 0.5 else "more of them than any other country"
+    lead = f"{first} detects {most}" if own == 0 else f"of those detected abroad, {first} detects {most}"
     if own == 0:
         return (
             f"These are nationals of {brief.place} detected by other countries ({lead}): UNODC's data hold no "
             f"count of its nationals by {brief.place}'s own authorities, so their trend is that of the countries "
             "that detect them, not of all its nationals."
+        )
+    if own >= 0.5:
+        return (
+            f"These are nationals of {brief.place} detected by its own authorities, which detect most of them, "
+            f"and by other countries ({lead})."
         )
     return f"These are nationals of {brief.place} detected by other countries ({lead}) and by its own authorities."
 
@@ -480,6 +551,17 @@ def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBou
         "two differ because a country breaks down by citizenship only some of the victims it detects, or counts "
         "a victim under more than one citizenship, and because censored cells (<5) are ranges."
     )
+    # the country's nationals detected on their return and exploited abroad are in its total, not in the route
+    # table (the note under it says so): the first reason, where there are any
+    left_out = repatriated_abroad(brief.selection(table, "destination"), brief.rule)
+    if left_out is not None and not censored_interval(left_out):
+        reasons = (
+            f"two differ because the breakdown here leaves out {bounds_text(left_out)} nationals of "
+            f"{brief.place} detected on their return, whom its breakdown by country of repatriation shows were "
+            "exploited abroad (UNODC's total counts them), because a country breaks down by citizenship only "
+            "some of the victims it detects, or counts a victim under more than one citizenship, and because "
+            "censored cells (<5) are ranges."
+        )
     if not common:
         text += " They cover no year in common, so they are not compared."
     elif within:

@@ -25,6 +25,7 @@ from evidence.notebooks.country import (
     CountryBrief,
     breakdown_sentence,
     detected_by_sentence,
+    detected_intro,
     detecting_countries,
     gsi_view,
     key_figures_markdown,
@@ -33,6 +34,7 @@ from evidence.notebooks.country import (
     magnitudes,
     open_brief,
     overview_view,
+    own_detected_sentence,
     tier_history,
     tier_sentence,
     unused_sentence,
@@ -250,6 +252,7 @@ def show_detected_section(brief: CountryBrief) -> None:
     if _missing(brief, "indicator"):
         return
     table = brief.holding("indicator")[0]
+    _say(escape_markdown(detected_intro(brief, table)))
     roles = ["destination", "origin"] if brief.role == "both" else [brief.role]
     for role in roles:
         numbers = brief.yearly(table, role)
@@ -323,9 +326,9 @@ def show_detected_section(brief: CountryBrief) -> None:
                 )
             )
             # a breakdown the data hold but no route can use is said, as unmapped citizenships are
-            for line in route_notes(brief.selection(table, role), brief.rule):
+            for line in route_notes(brief.selection(table, role), brief.rule, markdown=True):
                 if line.startswith("Not used:"):
-                    _say(escape_markdown(line))
+                    _say(line)
             continue
         _say(f"##### {escape_markdown(heading)}")
         if routes is None:
@@ -352,13 +355,7 @@ def show_own_detected(brief: CountryBrief, table: LoadedTable) -> None:
     if not numbers.has_totals or numbers.per_year is None:
         return
     _say(f"#### Victims detected by the authorities of {escape_markdown(brief.place)}")
-    _say(
-        escape_markdown(
-            f"UNODC's total of the victims {brief.place}'s own authorities detected, of any citizenship: where "
-            f"{brief.place} gives no citizenship breakdown, how many of them are its nationals is not known, "
-            "and they are not in the counts of nationals above."
-        )
-    )
+    _say(escape_markdown(own_detected_sentence(brief, table, numbers)))
     shown = numbers.per_year.shown()
     views.show_table(
         shown,

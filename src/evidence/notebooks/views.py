@@ -30,6 +30,7 @@ from evidence.notebooks.builders import (
     panel_gaps_sentence,
     panel_sentence,
     profile_view,
+    records_no_category,
     route_notes,
     route_numbers,
     source_line,
@@ -429,8 +430,8 @@ def show_route_table(
     )
     if (unmapped := unmapped_origins_line(numbers.selection, rule)) is not None:
         _markdown(unmapped)
-    for line in route_notes(numbers.selection, rule):
-        _markdown(escape_markdown(line))
+    for line in route_notes(numbers.selection, rule, markdown=True):
+        _markdown(line)
     note = None if numbers.exact else "Lower bounds: a censored cell (<5) counts as 1."
     show_route_charts(
         numbers.chart_data(),
@@ -883,6 +884,9 @@ def show_profiles(
             view = profile_view(selection, group, rule, label=title)
         except EvidenceError:  # recorded in the layout, but for none of this selection's victims
             _markdown(f"**{title}**: not recorded for any victim of this selection.")
+            continue
+        if view is not None and records_no_category(view):  # a table of "Not recorded" and its total only
+            _markdown(f"**{escape_markdown(title)}**: not recorded for any victim of this selection.")
             continue
         show_table(view, caption=title, perturbed=selection.keyed)
 
