@@ -118,6 +118,8 @@ def test_the_disclosure_note_says_what_was_done_to_which_source() -> None:
     # review finding 1: the publisher's protection is stated, and the counts are perturbed all the same
     assert "in the file: victim records of real people, already protected by its publisher" in text
     assert "k = 11" in text and "cell key method" in text and "not perturbed" not in text
+    # review 2, 1(a): perturbation is probabilistic protection between outputs; the note says so, not more
+    assert "uncertain, not impossible to guess" in text and "no two outputs subtract" not in text
     assert "UNODC" not in text
     both = protection_sentences([k_anon, own])
     assert "Shelter records: victim records of real people, every count also perturbed slightly" in both

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from evidence.cli.analyse import register
 from evidence.core.errors import ParameterError
-from evidence.presentation.disclosure import DEFAULT_NOISE, DEFAULT_RULE
+from evidence.presentation.disclosure import COMPLEMENT_LABEL, DEFAULT_NOISE, DEFAULT_RULE
 from evidence.sources.registry import load
 
 THRESHOLD = DEFAULT_RULE.threshold
@@ -112,7 +112,7 @@ def _published_cells(path, data) -> tuple[dict[frozenset[int], set[int]], set[fr
                 records = _records(data, role, years, row["year"], by, column)
                 if isinstance(value, int):
                     published.setdefault(records, set()).add(value)
-                else:
+                elif value != COMPLEMENT_LABEL:  # a complement (x) is withheld for its line, not for itself
                     withheld.add(records)
     flows = _json(
         "flows", "--data", str(path), "--country", "USA", "--role", "destination", "--years", "2015-2019"
@@ -159,7 +159,8 @@ def test_the_same_records_give_the_same_number_in_every_output(sample_cells):
     published, withheld = sample_cells
     inconsistent = {len(r): v for r, v in published.items() if len(v) > 1}
     assert not inconsistent, f"cells published with different values: {inconsistent}"
-    assert not (set(published) & withheld), "a cell withheld in one output is published in another"
+    # a small cell is withheld wherever it is (complements, x, are withheld for their table's lines only)
+    assert not (set(published) & withheld), "a cell withheld as small in one output is published in another"
     # the cells of the issue's attack: 2019's unknown sex, and 2015 by sex (published in 2015-2017 and in the full
     # range alike, where suppression used to withhold them as complements)
     assert any(len(r) == 83 for r in published) and any(len(r) == 62 for r in published)
@@ -190,8 +191,9 @@ def test_no_withheld_or_hidden_small_count_is_recovered_by_differencing(draws):
     for published, withheld in draws:
         attacks = _attacks(published)
         # the issue's attack is among them: 2018's 3 victims of unknown sex as a difference of published cells
+        # (complements within each table leave some small cells no difference of published ones at all)
         small_withheld = [w for w in withheld if 1 <= len(w) < THRESHOLD]
-        assert small_withheld and all(w in attacks for w in small_withheld)
+        assert small_withheld and any(w in attacks for w in small_withheld)
         for hidden, pairs in attacks.items():
             true = len(hidden)
             for a, b in pairs:
@@ -232,8 +234,10 @@ def test_the_reviewers_usa_subtraction_on_the_published_release_gives_noise_not_
     # the true counts (86, 83) are not both published: each is moved by its own key (under the tests'
     # secret; the family test above judges the attacker's certainty under several secrets)
     assert (total, only_2019) != (86, 83)
-    # the same records give the same number: 2019's Unknown in both outputs
-    assert both["yearly_counts"][1]["Unknown"] == only_2019
+    # 2019's Unknown is withheld beside 2018's "<5" (a complement: the column's total less it gave 2018 back
+    # whenever their perturbations were 0, half the time); where the same records are published, the number is
+    # the same, and the difference of the two outputs is uncertain, not impossible to guess
+    assert both["yearly_counts"][1]["Unknown"] in (only_2019, COMPLEMENT_LABEL)
 
 
 def test_with_suppression_alone_the_issues_attack_recovers_the_withheld_count(sample, tmp_path):

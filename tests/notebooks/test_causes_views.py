@@ -327,6 +327,70 @@ def test_no_multi_response_complement_is_small_and_published(demo, seed, size, b
     assert _heat_complements(table, shares) == []
 
 
+def _withheld(cell: str | None, rule: DisclosureRule) -> bool:
+    return cell in (rule.label, "x")
+
+
+@pytest.mark.parametrize("threshold", [5, 11])
+def test_real_usa_profiles_leave_no_withheld_cell_alone_in_a_published_line(shared_data, threshold):
+    """The second review on the k-anonymised release (USA as destination), perturbed counts:
+    (b) "Drugs or alcohol given: 58 | <5 | 0 | 59" gave Male = 59 - 58 - 0 = 1 (the true count);
+    (c) Male "Recorded <5" beside "Not recorded 37", with Male 38 in the Sex table, gave Recorded = 1.
+    Every item's line (groups and All victims) withholds none or at least two cells, and a group whose
+    recorded or not-recorded count is withheld withholds both (their sum is the group's published total)."""
+    rule = DisclosureRule(threshold)
+    cases = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    selected = views.person_cases([cases], country="USA", role="destination")
+    seen = 0
+    for topic, _ in views.PERSON_TOPICS:
+        try:
+            view = views.profile_view(selected, topic, "sex", rule)
+        except ParameterError:  # not recorded in these data
+            continue
+        if view is None:
+            continue
+        seen += 1
+        table = view.table
+        first = table.columns[0]
+        for row in table.filter(~pl.col(first).is_in([views.RECORDED, views.NOT_RECORDED])).iter_rows():
+            assert sum(_withheld(c, rule) for c in row[1:]) != 1, (topic, row)
+        recorded = table.filter(pl.col(first) == views.RECORDED).row(0)[1:]
+        unrecorded = table.filter(pl.col(first) == views.NOT_RECORDED).row(0)[1:]
+        for group, r, n in zip(table.columns[1:], recorded, unrecorded, strict=True):
+            assert _withheld(r, rule) == _withheld(n, rule), (topic, group, r, n)
+    assert seen >= 2
+    means = views.profile_view(selected, "means_of_control", "sex", rule)
+    drugs = means.table.filter(pl.col("Means of control") == "Drugs or alcohol given").row(0)
+    assert drugs[2] == rule.label and sum(_withheld(c, rule) for c in drugs[1:]) >= 2
+    relation = views.profile_view(selected, "recruiter_relation", "sex", rule)
+    male = relation.table.select(first := relation.table.columns[0], "Male")
+    split = dict(male.filter(pl.col(first).is_in([views.RECORDED, views.NOT_RECORDED])).iter_rows())
+    assert split == {views.RECORDED: rule.label, views.NOT_RECORDED: "x"}
+
+
+def test_real_usa_heat_chart_carries_no_share_more_precise_than_its_table(shared_data, tmp_path):
+    """The review (d): the chart's aria-labels carried 8.633094% = 12/139 (forced labour, documents withheld);
+    with the table's Documents total the withheld sexual-exploitation cell came back. The chart keeps the
+    table's whole percent."""
+    import html
+
+    from evidence.presentation import causes_charts
+    from evidence.presentation.charts import save_chart
+
+    cases = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    selected = views.person_cases([cases], country="USA", role="destination")
+    table, shares = views.heat_table(selected, RULE)
+    assert shares["share"].drop_nulls().len() > 10
+    assert (shares["share"].drop_nulls() == shares["share"].drop_nulls().round(2)).all()
+    chart = causes_charts.heat_table_chart(shares, "row", "column", "share", title="Heat", source="CTDC")
+    svg = html.unescape(save_chart(chart, tmp_path / "heat.svg").read_text(encoding="utf-8"))
+    percents = [float(v) for v in re.findall(r"(\d+(?:\.\d+)?)%", svg)]
+    assert percents and all(v == round(v) for v in percents)
+    shown = {c for column in table.columns[1:-1] for c in table[column].to_list()}
+    legend = {f"{v}%" for v in range(0, 101, 20)}
+    assert {f"{v:.0f}%" for v in percents} <= shown | legend  # what the table shows (and the legend)
+
+
 def test_the_usa_forced_labour_model_names_its_separation_and_fits_citizenship_unknown_once(shared_data):
     """The review (finding 2), USA as origin and destination: sex Unknown printed as 1,351,646,450,010 (0.00 – ∞)
     with no caveat (a keyed source's sentence dropped the notes), and region of origin Unknown beside class of

@@ -416,6 +416,32 @@ def test_a_repatriation_breakdown_held_but_not_used_is_said(real_tables, shown):
     assert "lists countries only" in text
 
 
+def test_the_methods_say_how_the_sources_used_are_protected_as_about_this_brief_does(real_tables, shown):
+    """The second review, finding 3: the methods said the k-anonymised release was "shown as published, not
+    perturbed" while *About this brief* (and every table's note) said it was perturbed. Both now read the
+    source's own protection."""
+    from evidence.briefs.document import protection_sentences
+    from evidence.sources.demo import demo_path
+    from evidence.sources.registry import load
+
+    k_anon = real_tables[0]
+    assert k_anon.protection == "cell_key" and k_anon.provenance.published_protection
+    brief = open_brief([k_anon, real_tables[1]], DisclosureRule(11), country="USA", role="destination")
+    country_views.show_disclosure_method(brief)
+    said = " ".join(_text(shown).split())
+    assert said.startswith("- **Disclosure control.** Counts below 11 are withheld (`<11`)")
+    assert "perturbed slightly (cell key method)" in said and "k-anonymised one, included" in said
+    assert "not perturbed" not in said and "shown as published" not in said
+    assert "uncertain, not impossible to guess" in said
+    about = protection_sentences([{**k_anon.provenance.__dict__, "kind": "case", "protection": "cell_key"}])
+    assert "perturbed slightly (cell key method)" in about  # the same claim in both places
+    demo = load(demo_path())
+    assert demo.protection == "suppression"
+    text = country_views.disclosure_method([demo], 5)
+    assert "synthetic" in text and "cell key" not in text
+    assert "cell key" not in country_views.disclosure_method([real_tables[1]], 5)  # UNODC only: no records
+
+
 def test_a_case_table_of_not_recorded_only_is_a_sentence(real_tables, shown):
     # REVIEW2 #9: Myanmar's CTDC victims: the "Sex" table had one row, "Not recorded 42", and its total
     brief = open_brief([real_tables[0]], DisclosureRule(5), country="MMR", role="both")

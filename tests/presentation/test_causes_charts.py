@@ -134,3 +134,50 @@ def test_scatter_axes_span_the_data_and_labels_do_not_overlap():
         left = px if row["_align"] == "left" else px - width
         boxes.append((left, py - 6, left + width, py + 6))
     assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if causes_charts._overlap(a, b)]
+
+
+def _percents(svg: str) -> list[float]:
+    """Every percentage in the rendered chart's text and metadata (aria-labels, titles, labels)."""
+    import html
+    import re
+
+    return [float(v) for v in re.findall(r"(-?\d+(?:\.\d+)?)%", html.unescape(svg))]
+
+
+def test_rendered_charts_carry_no_share_more_precise_than_their_tables(tmp_path: Path):
+    """The review: the heat chart's aria-labels carried 8.633094% (= 12/139 victims), more than the table's
+    whole percent; with the published base and total that gave a withheld cell back. A heat chart keeps whole
+    percents, a distribution chart the tenth of a percent its table shows (intervals too)."""
+    heat = pl.DataFrame(
+        {
+            "row": ["FL", "FL", "SE"],
+            "column": ["docs", "threats", "docs"],
+            "share": [12 / 139, 65 / 139, None],
+        }
+    )
+    chart = causes_charts.heat_table_chart(heat, "row", "column", "share", title="Heat", source="Test")
+    shown = _percents(save_chart(chart, tmp_path / "heat.svg").read_text(encoding="utf-8"))
+    assert 9.0 in shown and 47.0 in shown
+    assert all(v == round(v) for v in shown), shown
+    dist = pl.DataFrame(
+        {
+            "category": ["0-12", "13-24"],
+            "share": [12 / 139, 127 / 139],
+            "low": [0.05, 0.853],
+            "high": [1 / 7, 0.95],
+        }
+    )
+    chart = causes_charts.distribution_chart(
+        dist, "category", "share", low="low", high="high", title="Duration", source="Test"
+    )
+    spec = chart_spec(chart)
+    values = [
+        v
+        for d in spec.get("datasets", {}).values()
+        for row in d
+        for v in row.values()
+        if isinstance(v, float)
+    ]
+    assert values and all(v == round(v, 3) for v in values), values
+    shown = _percents(save_chart(chart, tmp_path / "dist.svg").read_text(encoding="utf-8"))
+    assert all(v == round(v, 1) for v in shown), shown

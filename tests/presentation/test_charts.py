@@ -563,3 +563,15 @@ def test_leaving_out_the_countries_out_of_view_draws_the_same_map() -> None:
     # the same picture, up to the rounding of a few edge pixels' anti-aliasing
     differing = [(a, b) for row, row2 in zip(rows, rows2, strict=True) for a, b in zip(row, row2) if a != b]
     assert len(differing) <= 16 and all(abs(a - b) <= 2 for a, b in differing)
+
+
+def test_stacked_share_tooltips_keep_a_tenth_of_a_percent(tmp_path: Path) -> None:
+    """Shares drawn by the chart are of published counts and kept to the tenth of a percent the tooltip shows
+    (the second review's 1(d): aria-labels carried 15.277778%)."""
+    forms = pl.DataFrame({"year": [2015, 2015], "form": ["Forced labour", "Sexual"], "n": [11, 61]})
+    chart = stacked_share_chart(
+        suppress_counts(forms, "n"), "year", "form", "n", title="Forms", source=SOURCE
+    )
+    svg = save_chart(chart, tmp_path / "stacked.svg").read_text(encoding="utf-8")
+    shares = [float(v) for v in re.findall(r"(\d+(?:\.\d+)?)%", svg)]
+    assert 15.3 in shares and all(v == round(v, 1) for v in shares), shares

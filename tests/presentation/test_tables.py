@@ -193,7 +193,7 @@ def test_withheld_notes_explain_only_the_labels_used() -> None:
     assert notes == [
         "<5: fewer than 5, not shown to protect individuals.",
         "<11: fewer than 11, not shown to protect individuals.",
-        "x: withheld so that a small count cannot be recomputed from the totals.",
+        "x: withheld so that a small count cannot be recomputed from this table's totals.",
     ]
     assert withheld_notes(pl.DataFrame({"route": ["Mexico → USA", "x-ray"], "n": ["12", "1,000"]})) == []
 

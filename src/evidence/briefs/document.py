@@ -573,7 +573,9 @@ def protection_sentences(provenance: Sequence[Mapping[str, Any]]) -> str:
             before = f"already protected by its publisher ({published}), and " if published else ""
             sentences.append(
                 f"{name}: victim records of real people, {before}every count also perturbed slightly (cell key "
-                "method), the same way in every output, so that no two outputs subtract to a withheld count."
+                "method), the same way in every output, and no withheld count recomputable from the totals of "
+                "its table; the protection between outputs is probabilistic: the difference of two outputs is "
+                "uncertain, not impossible to guess."
             )
         elif published:
             sentences.append(

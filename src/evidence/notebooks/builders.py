@@ -29,7 +29,7 @@ from typing import Any, Literal
 import polars as pl
 
 from evidence.analyses.count_models import EstimationError
-from evidence.analyses.intervals import UNCENSORED
+from evidence.analyses.intervals import UNCENSORED, wilson_interval
 from evidence.analyses.routes import FlowCoverage, PeriodSplit
 from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, Selection
 from evidence.analyses.trends import (
@@ -339,8 +339,10 @@ def shares_view(
     for i, count in enumerate(category_counts):
         ok = count is not None and known
         share_text.append(f"{count / known * 100:.1f}%" if ok else "")  # type: ignore[operator]
-        low, high = shares["ci_low"][i], shares["ci_high"][i]
-        interval_text.append(f"{low * 100:.1f}% – {high * 100:.1f}%" if ok and low is not None else "")
+        # of the published counts: an interval of the true ones, to a tenth of a percent, gives them back (and
+        # with them the perturbation of every output)
+        low, high = (float(v[0]) for v in wilson_interval([count or 0], [known or 0], 0.05))
+        interval_text.append(f"{low * 100:.1f}% – {high * 100:.1f}%" if ok else "")
     padding = [""] * (shown.height - len(share_text))
     return shown.rename({"category": label, "count": "Victims"}).with_columns(
         pl.Series("Share of those recorded", share_text + padding),

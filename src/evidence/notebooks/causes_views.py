@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from evidence.analyses import causes
+from evidence.analyses.intervals import wilson_interval
 from evidence.analyses.selection import RECORD_CELL_KEY
 from evidence.analyses.society import (
     DETECTED_PER_100K,
@@ -42,6 +43,8 @@ from evidence.analyses.society import (
 from evidence.core.errors import ParameterError
 from evidence.presentation.disclosure import (
     COMPLEMENT_LABEL,
+    TENTH_PERCENT_DIGITS,
+    WHOLE_PERCENT_DIGITS,
     DisclosedTable,
     DisclosureError,
     DisclosureRule,
@@ -170,9 +173,6 @@ def profile_view(cases: pl.DataFrame, topic: str, by: str | None, rule: Disclosu
     display = counts.display()
     published = {c: counts.frame[c].to_list() for c in categories}
     shown = {c: display[c].to_list() for c in categories}
-    intervals: dict[tuple[str, str], tuple[float | None, float | None]] = {}
-    for group, category, low, high in long.select("group", "category", "ci_low", "ci_high").iter_rows():
-        intervals.setdefault((group, category), (low, high))  # the first row of a group and category
     columns: dict[str, list[str]] = {"category": [*categories, RECORDED, NOT_RECORDED]}
     share_rows = []
     for g, label in enumerate(labels):
@@ -181,10 +181,17 @@ def profile_view(cases: pl.DataFrame, topic: str, by: str | None, rule: Disclosu
             count = published[category][g]
             base = recorded[g]
             text = shown[category][g]
+            share: float | None
+            low: float | None
+            high: float | None
             if count is not None and base:
-                share = count / base
+                # of the published counts, to the tenth of a percent the table shows: an interval of the true
+                # counts (or a share to more digits) would give the true count, and the perturbation, back
+                share = round(count / base, TENTH_PERCENT_DIGITS)
                 text = f"{text} ({share * 100:.1f}%)"
-                low, high = intervals.get((label, category), (None, None))
+                low, high = (
+                    round(float(v[0]), TENTH_PERCENT_DIGITS) for v in wilson_interval([count], [base], 0.05)
+                )
             else:
                 share = low = high = None
             share_rows.append(
@@ -356,13 +363,17 @@ def heat_table(
                 .alias("count")
             ),
         )
+    # to the whole percent the table shows: a share to more digits times its published denominator gives the
+    # count back (and a withheld one from the published total)
     shares = counts.frame.select(
         "row",
         "column",
         pl.struct("count", "row")
         .map_elements(
             lambda s: (
-                s["count"] / base_of[s["row"]] if s["count"] is not None and base_of.get(s["row"]) else None
+                round(s["count"] / base_of[s["row"]], WHOLE_PERCENT_DIGITS)
+                if s["count"] is not None and base_of.get(s["row"])
+                else None
             ),
             return_dtype=pl.Float64,
         )

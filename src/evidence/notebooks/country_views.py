@@ -585,6 +585,42 @@ def show_causes_section(brief: CountryBrief) -> None:
     show_society_section(panel, brief.country, brief.peers, brief.rule, level="####", compare=False)
 
 
+# -------------------------------------------------------------------------------------------- the methods
+
+
+def disclosure_method(tables: Sequence[LoadedTable], threshold: int) -> str:
+    """The "Disclosure control" item of the brief's methods, from the protection of the sources it uses
+    (:attr:`~evidence.sources.loaded.LoadedTable.protection`), never a claim about a source it does not use: a
+    release its publisher already protected (CTDC's k-anonymised one) is records of real people, perturbed as
+    an organisation's own are, as *About this brief* says too."""
+    cases = [t for t in tables if t.kind == "case"]
+    keyed = [t for t in cases if t.protection == "cell_key"]
+    text = (
+        f"Counts below {threshold} are withheld (`<{threshold}`), with complementary cells (`x`) where a "
+        "withheld count could otherwise be recomputed from the totals of its table."
+    )
+    if keyed:
+        published = any(t.provenance.published_protection for t in keyed)
+        whose = (
+            "victim records of real people (a release its publisher already protected, such as a "
+            "k-anonymised one, included)"
+            if published
+            else "victim records of real people"
+        )
+        text += (
+            f" The counts of {whose} are also perturbed slightly (cell key method), the same way in every "
+            "output, which makes the difference of two outputs uncertain, not impossible to guess."
+        )
+    elif cases:
+        text += " The case records are synthetic: their counts are shown as computed, not perturbed."
+    return f"- **Disclosure control.** {text} *About this brief* says which applied to which source."
+
+
+def show_disclosure_method(brief: CountryBrief) -> None:
+    """Show :func:`disclosure_method` for the sources the brief uses."""
+    _say(disclosure_method(brief.used_tables(), brief.rule.threshold))
+
+
 # ------------------------------------------------------------------------------------------------ the end
 
 

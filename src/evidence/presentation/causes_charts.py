@@ -31,9 +31,20 @@ from evidence.presentation.charts import (
     unchecked,
     used_columns,
 )
-from evidence.presentation.disclosure import DEFAULT_RULE, DisclosureRule
+from evidence.presentation.disclosure import (
+    DEFAULT_RULE,
+    TENTH_PERCENT_DIGITS,
+    WHOLE_PERCENT_DIGITS,
+    DisclosureRule,
+)
 
 __all__ = ["detection_scatter", "distribution_chart", "event_study_chart", "heat_table_chart"]
+
+
+#: The digits of a share (0..1) a heat table shows (whole percent) and that its chart keeps.
+HEAT_DIGITS = WHOLE_PERCENT_DIGITS
+#: The digits of a share a profile table shows (a tenth of a percent) and that its chart keeps.
+SHARE_DIGITS = TENTH_PERCENT_DIGITS
 
 
 def _checked(
@@ -72,10 +83,12 @@ def heat_table_chart(
     rule: DisclosureRule = DEFAULT_RULE,
 ) -> alt.TopLevelMixin:
     """A heat table: one cell per ``row`` × ``column``, coloured and labelled by ``share`` (0..1); a null
-    share (withheld) is a blank cell."""
+    share (withheld) is a blank cell. Shares are drawn and kept to the whole percent its table shows
+    (:data:`HEAT_DIGITS`): a share to more digits times its published denominator gives a count back, and,
+    from a published total, a withheld one."""
     frame = _checked(data, [row, column, share], rule, "heat table")
     withheld = int(frame[share].is_null().sum())
-    frame = frame.with_columns(
+    frame = frame.with_columns(pl.col(share).round(HEAT_DIGITS)).with_columns(
         label=pl.when(pl.col(share).is_not_null())
         .then((pl.col(share) * 100).round(0).cast(pl.Int64).cast(pl.String) + "%")
         .otherwise(pl.lit(""))
@@ -98,7 +111,7 @@ def heat_table_chart(
         tooltip=[
             alt.Tooltip(f"{row}:N"),
             alt.Tooltip(f"{column}:N"),
-            alt.Tooltip(f"{share}:Q", format=".1%"),
+            alt.Tooltip(f"{share}:Q", format=".0%"),
         ],
     )
     text = base.mark_text(fontSize=11).encode(
@@ -139,6 +152,8 @@ def distribution_chart(
         raise ParameterError("give both low and high for intervals, or neither")
     frame = _checked(data, [category, share, group, low, high], rule, "distribution chart")
     withheld = int(frame[share].is_null().sum())
+    # to the tenth of a percent its table shows (:data:`SHARE_DIGITS`), intervals too
+    frame = frame.with_columns(pl.col(c).round(SHARE_DIGITS) for c in (share, low, high) if c)
     order = list(dict.fromkeys(frame[category].to_list()))
     frame = frame.filter(pl.col(share).is_not_null())
     groups = list(dict.fromkeys(frame[group].to_list())) if group else []

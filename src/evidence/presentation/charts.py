@@ -491,13 +491,20 @@ def stacked_share_chart(
     chart = (
         alt.Chart(frame)
         .transform_joinaggregate(x_total=f"sum({value})", groupby=[x])
-        .transform_calculate(share=f"datum['{value}'] / datum.x_total")
+        # to the tenth of a percent the tooltip shows (of published counts: a share adds nothing to them); the
+        # marks' description (their aria-label in an SVG) says so too, not the stack's share to six digits
+        .transform_calculate(share=f"round(1000 * datum['{value}'] / datum.x_total) / 1000")
+        .transform_calculate(
+            _description=f"datum['{x}'] + '; ' + datum['{category}'] + ': ' + format(datum.share, '.1%') + "
+            f"' (' + format(datum['{value}'], ',~f') + ')'"
+        )
         .mark_bar()
         .encode(
             x=alt.X(f"{x}:{x_type}", title=x_title, axis=alt.Axis(labelAngle=0)),
             y=alt.Y(f"sum({value}):Q", stack="normalize", title="Share", axis=alt.Axis(format="%")),
             color=alt.Color(f"{category}:N", title=category.replace("_", " ").capitalize(), sort=levels),
             order=alt.Order("_stack_order:Q"),
+            description=alt.Description("_description:N"),
             tooltip=[
                 alt.Tooltip(f"{x}:{x_type}"),
                 alt.Tooltip(f"{category}:N"),

@@ -68,13 +68,18 @@ The cell key method (victim-level records of real people)
     with *cell keys* (the sum of the fixed random keys of a cell's records, see
     :mod:`evidence.analyses.selection`), every published count is perturbed by a small whole number that is a
     function of its cell key only (:class:`CellKeyNoise`): the same records give the same published count in
-    every table, every run and every brief, and the difference of two outputs is the difference of two
-    independent perturbations — noise, not a person. Small true counts are still withheld (the threshold
+    every table, every run and every brief, and the difference of two outputs is a withheld count plus the
+    difference of two independent perturbations (often 0): uncertain, not impossible to guess. Small true counts are still withheld (the threshold
     rule, ``<5``), as is a count whose perturbed value falls below the threshold; a true zero is published as
     0 (no records, no key). Totals are cells of their own, perturbed by their own key, so a perturbed table does
-    not add up exactly and no withheld cell follows from its totals: secondary suppression is not needed there
-    and not applied. The perturbation is unbounded in principle (two-sided geometric), so no set of outputs
-    pins a withheld count down with certainty; its spread is small (standard deviation about 1.2).
+    not add up exactly; but half the perturbations are 0 and zeros are exact, so a reader who takes a line as
+    exact (58 | ``<5`` | 0 | total 59: the ``<5`` is 1) is right half the time or more. Within one table,
+    perturbed counts therefore get the same secondary suppression and audit as exact ones (a ``<5`` is never
+    alone in its line), run on the true counts: the reader's best guess is the published line taken as exact,
+    right whenever its perturbations are 0; a label is read of the published value (a ``<5`` may hide a 5 moved
+    down), so the audit's bounds take the true count in. Between outputs the protection is probabilistic: the
+    perturbation is unbounded (two-sided geometric), so the difference of two outputs is uncertain, not
+    impossible to guess (its spread is small, standard deviation about 1.2 a cell).
 
 Shares
     :func:`disclosed_share` divides a published cell by its published line total; a share is null (shown
@@ -121,6 +126,8 @@ __all__ = [
     "PEOPLE",
     "PERTURBATION_NOTE",
     "SHARE_SUPPRESSED_LABEL",
+    "TENTH_PERCENT_DIGITS",
+    "WHOLE_PERCENT_DIGITS",
     "CellKeyNoise",
     "DisclosedTable",
     "DisclosureError",
@@ -187,19 +194,26 @@ class DisclosureRule:
         zero = "" if self.zero_is_safe else " (zeros included)"
         return (
             f"Counts below {self.threshold}{zero} are shown as {self.label}; cells marked {COMPLEMENT_LABEL} "
-            "are withheld so that a small count cannot be recomputed from totals."
+            "are withheld so that a small count cannot be recomputed from the table's totals."
         )
 
 
 #: UNODC's convention: counts of 1-4 are shown as "<5".
 DEFAULT_RULE = DisclosureRule()
 
+#: The digits of a share (0..1) shown as a whole percent ("45%") and as a tenth of one ("45.3%"). A chart keeps
+#: no more digits than the table it draws: a share to more digits times its published denominator gives the
+#: count back (and, from a published total, a withheld one).
+WHOLE_PERCENT_DIGITS = 2
+TENTH_PERCENT_DIGITS = 3
+
 #: Cell keys are whole numbers taken modulo this bound (as the record keys of :mod:`evidence.analyses.selection`).
 KEY_MODULUS = 2**32
 #: Told to readers beneath every perturbed table.
 PERTURBATION_NOTE = (
     "Counts are perturbed slightly (cell key method), the same way in every output, so totals may differ "
-    "from the sum of their parts by a few."
+    "from the sum of their parts by a few, and the difference of two outputs is uncertain, not impossible "
+    "to guess."
 )
 
 
@@ -691,6 +705,8 @@ def _exposed_cells(
     rule: DisclosureRule,
     chosen_from: dict[int, list[int]],
     known: Sequence[bool] | None = None,
+    *,
+    perturbed: bool = False,
 ) -> list[int]:
     """Suppressed cells whose value is the only one consistent with everything published.
 
@@ -705,6 +721,14 @@ def _exposed_cells(
         return []
     all_bounds = _attacker_bounds(grid, status, rule, chosen_from, known)
     bounds = [all_bounds[cell] for cell in hidden]
+    if perturbed:
+        # a count the perturbation took below the threshold is withheld as small, and a complement may be
+        # larger than a rival whose published value is larger: what a label says holds of the published
+        # values, so each bound is widened to take the true count in
+        bounds = [
+            (min(low, float(grid.values[cell])), max(high, float(grid.values[cell])))
+            for cell, (low, high) in zip(hidden, bounds, strict=True)
+        ]
     movable = _movable_cells(grid, hidden, bounds)
     if movable is None:
         return _exposed_cells_by_lp(grid, hidden, bounds)
@@ -845,6 +869,8 @@ def _protect(
     audit: bool,
     known: Sequence[bool],
     chosen_from: dict[int, list[int]] | None = None,
+    *,
+    perturbed: bool = False,
 ) -> None:
     """Add complements to ``status`` in place until no suppressed cell can be recomputed. Cells ``known`` to
     anyone (the publisher's own censored bounds) need no protection: they count as published. ``chosen_from``
@@ -867,7 +893,7 @@ def _protect(
                         changed = True
         if not audit:
             return
-        exposed = _exposed_cells(grid, status, rule, chosen_from, known)
+        exposed = _exposed_cells(grid, status, rule, chosen_from, known, perturbed=perturbed)
         if not exposed:
             return
         if not _complements_for(grid, status, known, exposed, add_complement):
@@ -901,9 +927,9 @@ def suppress_table(
     Without ``margins`` nothing can be recomputed, and this is primary suppression only.
 
     With ``cell_keys`` (a frame with a column per value column holding each cell's key, row for row as ``df``)
-    the table is protected by the cell key method instead of secondary suppression: every cell and every
-    total (its key the sum of its cells' keys) is perturbed by its key, small counts withheld (see the module
-    docstring).
+    every cell and every total (its key the sum of its cells' keys) is perturbed by its key (cell key method),
+    small counts withheld, and the table then gets secondary suppression and its audit, run on the true counts
+    (see the module docstring); the output is deterministic.
 
     ``censored`` (a frame with a boolean column per value column, row for row as ``df``) marks the cells made
     only of counts the publisher censored (a bound of UNODC's ``<5`` cells): small, they are shown as small
@@ -925,9 +951,12 @@ def suppress_table(
             [list(r) for r in zip(*(key_values[c] for c in value_columns), strict=True)]
         )
         perturbed_cells = _perturbed(grid.values, key_grid.values, rule, noise)
-        grid.values = [0 if v is None else v for v, _ in perturbed_cells]
         status: list[str | None] = [reason for _, reason in perturbed_cells]
         n_primary = sum(s is not None for s in status)
+        # complements and the audit on the true counts: the reader's best guess of a withheld cell is the
+        # published line taken as exact, which is right whenever its perturbations are 0 (half of them)
+        _protect(grid, status, rule, audit, known_grid, perturbed=True)
+        grid.values = [0 if v is None else v for v, _ in perturbed_cells]
     else:
         status = [_SMALL if rule.is_small(v) else None for v in grid.values]
         n_primary = sum(s is not None for s in status)

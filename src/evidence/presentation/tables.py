@@ -107,7 +107,7 @@ def table_notes(table: DisclosedTable, source: str, *, shares: Shares = None) ->
         )
     if "complement" in reasons:
         notes.append(
-            f"{COMPLEMENT_LABEL}: withheld so that a small count cannot be recomputed from the totals."
+            f"{COMPLEMENT_LABEL}: withheld so that a small count cannot be recomputed from this table's totals."
         )
     if table.perturbed:
         notes.append(PERTURBATION_NOTE)
@@ -136,7 +136,7 @@ def withheld_notes(shown: pl.DataFrame) -> list[str]:
     notes = [f"<{t}: fewer than {t}, not shown to protect individuals." for t in sorted(thresholds)]
     if complement:
         notes.append(
-            f"{COMPLEMENT_LABEL}: withheld so that a small count cannot be recomputed from the totals."
+            f"{COMPLEMENT_LABEL}: withheld so that a small count cannot be recomputed from this table's totals."
         )
     return notes
 
