@@ -11,8 +11,16 @@ from hypothesis import HealthCheck, settings
 
 # Machines here are shared and noisy: no wall-clock deadlines in property tests (speed is measured in
 # benchmarks/, never asserted in tests).
-settings.register_profile("evidence", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("evidence")
+# The suite's examples are derandomized (the same ones on every run: a CI run never fails on an example no
+# earlier run drew); EVIDENCE_HYPOTHESIS=explore draws new ones on every run (500 where a test sets no number),
+# to look for failures.
+settings.register_profile(
+    "evidence", deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+settings.register_profile(
+    "explore", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=500
+)
+settings.load_profile(os.environ.get("EVIDENCE_HYPOTHESIS", "evidence"))
 
 # Cell-key perturbations depend on a secret (normally a key file in the user's data folder): tests use a fixed
 # one, so that their perturbed numbers are reproducible and no key file is written outside the test folders.
