@@ -46,6 +46,7 @@ from evidence.presentation import markup
 from evidence.presentation.disclosure import (
     CENSORED,
     COMPLEMENT_LABEL,
+    COMPLEMENT_REASON,
     PEOPLE,
     SUPPRESSED_SUFFIX,
     DisclosedTable,
@@ -1988,6 +1989,41 @@ def _notes(years: pl.Series, flagged: Sequence[int]) -> pl.Series:
     )
 
 
+def _columns_with_their_totals(
+    counts: pl.DataFrame, categories: list[str], rule: DisclosureRule, cell_keys: pl.DataFrame | None
+) -> DisclosedTable:
+    """A year × category table of case records whose categories overlap (a victim of several forms): its rows
+    add up to nothing, but each column's sum over the years is the category's count that the brief publishes
+    elsewhere (the profile of forms). So each column is protected as a one-way table with that total
+    (:func:`suppress_table`: a small year withheld, and another year of the same column with it, audited),
+    never a single withheld year that the total gives back (the review: the United States' forced labour of
+    2018, <5 beside 173 in all). A year with no record of the kind stays empty; a column too small to
+    protect is withheld whole."""
+    table = suppress_counts(counts, categories, rule, cell_keys=cell_keys)
+    frame, reasons = table.frame, table.reasons
+    for category in categories:
+        present = counts[category].is_not_null().to_list()
+        column = counts.select("year", pl.col(category).fill_null(0))
+        keys = cell_keys.select(pl.col(category).fill_null(0)) if cell_keys is not None else None
+        try:
+            one = suppress_table(column, "year", [category], rule, total_label="__all_years", cell_keys=keys)
+        except DisclosureError:
+            values: list[int | None] = [None] * counts.height
+            why: list[str | None] = [COMPLEMENT_REASON] * counts.height
+        else:
+            values = one.frame[category].to_list()[: counts.height]
+            why = one.reasons[category].to_list()[: counts.height]
+        values = [v if p else None for v, p in zip(values, present, strict=True)]
+        why = [w if p else None for w, p in zip(why, present, strict=True)]
+        frame = frame.with_columns(
+            pl.Series(category, values, dtype=pl.Int64),
+            pl.Series(f"{category}{SUPPRESSED_SUFFIX}", [w is not None for w in why]),
+        )
+        reasons = reasons.with_columns(pl.Series(category, why, dtype=pl.String))
+    complements = sum(reasons[c].to_list().count(COMPLEMENT_REASON) for c in categories)
+    return dataclasses.replace(table, frame=frame, reasons=reasons, n_secondary=complements)
+
+
 def _case_numbers(
     common: dict[str, Any],
     flagged: list[int],
@@ -2038,7 +2074,7 @@ def _case_numbers(
                 by_category = Bounds(table, table)
                 per_year = Bounds(*(2 * [_victims_column(table, flagged)]))
         else:
-            table = suppress_counts(counts, list(categories), rule, cell_keys=cell_keys)
+            table = _columns_with_their_totals(counts, list(categories), rule, cell_keys)
             by_category = Bounds(table, table)
     if per_year is None and totals.height:
         frame = totals.select("year", _notes(totals["year"], flagged), pl.col("count").alias(VICTIMS))

@@ -119,6 +119,7 @@ from evidence.core.errors import EvidenceError, ParameterError
 __all__ = [
     "CENSORED",
     "COMPLEMENT_LABEL",
+    "COMPLEMENT_REASON",
     "DEFAULT_NOISE",
     "DEFAULT_RULE",
     "KIND_ATTRIBUTE",
@@ -151,6 +152,8 @@ SHARE_SUPPRESSED_LABEL = "–"
 SUPPRESSED_SUFFIX = "_suppressed"
 
 _SMALL, _COMPLEMENT = "small", "complement"
+#: The reason :attr:`DisclosedTable.reasons` gives for a cell withheld as a complement (shown as ``x``).
+COMPLEMENT_REASON = _COMPLEMENT
 
 
 class DisclosureError(EvidenceError):
