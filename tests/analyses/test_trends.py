@@ -973,3 +973,20 @@ def test_a_country_counting_almost_none_of_its_own_nationals_is_a_change_in_repo
         trends.yearly_counts(usa).filter(~pl.col("year").is_in(list(reasons))), min_years=6
     )
     assert ratio.first_year == 2013 and ratio.rate_ratio < 1.4
+
+
+def test_a_countrys_total_before_it_counted_its_own_nationals_is_not_compared_with_later_years(shared_data):
+    """The third review: the United States' own total jumps from 469 (2012) to 2,315 (2013) when its breakdown
+    starts counting US citizens (<5 up to 2012, 805 in 2013): the destination (and both) series flag 2007-2012
+    as a change in reporting, and the trend is fitted from 2013. No other country of the release is flagged."""
+    from evidence.sources.cache import load_cached
+
+    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    for role in ("destination", "both"):
+        flags = trends.reporting_changes(Selection(table, country="USA", role=role))
+        assert [f.year for f in flags] == list(range(2012, 2006, -1)), role
+        assert flags[0].reason.startswith("a change in what is reported: up to 2012 the United States")
+    assert trends.reporting_changes(Selection(table, country="USA", role="origin")) == ()
+    codes = sorted(set(table.data["iso3"].drop_nulls().to_list()))
+    flagged = [c for c in codes if trends.reporting_changes(Selection(table, country=c, role="destination"))]
+    assert flagged == ["USA"]

@@ -1056,6 +1056,39 @@ def reporter_gaps(
     return tuple(flags)
 
 
+def reporting_changes(selection: Selection) -> tuple[IncompleteYear, ...]:
+    """The years of the victims a country detected (UNODC, role ``destination``, and ``both``, whose series
+    holds that total) before a change in what it reports: up to the last year in which its own breakdown counts almost none of its own nationals where it
+    usually counts hundreds (the rule of :func:`reporter_gaps`; the United States 2010-2012, then 805 to 6,133
+    a year), its total leaves out most of its own nationals, so those years and the earlier ones are not
+    comparable with the later ones (the United States' total: 469 in 2012, 2,315 in 2013). None for other
+    selections (role origin: :func:`reporter_gaps` flags the years of the collapse itself)."""
+    if selection.kind != "indicator" or selection.country is None or selection.role == "origin":
+        return ()
+    grid = _reporter_grid(dataclasses.replace(selection, role="origin"))
+    if grid is None:
+        return ()
+    changed = grid.filter(pl.col("collapsed") & (pl.col("iso3") == selection.country))["year"].to_list()
+    if not changed:
+        return ()
+    from evidence.sources.countries import name_in_text
+
+    last = max(changed)
+    place = name_in_text(selection.country) or selection.country
+    years = yearly_counts(selection)["year"].to_list()
+    return tuple(
+        IncompleteYear(
+            int(year),
+            f"a change in what is reported: up to {last} {place} counted almost none of its own nationals among "
+            "the victims it detected (hundreds a year afterwards), so its count of these years is not comparable",
+            None,
+            None,
+        )
+        for year in sorted(years, reverse=True)
+        if year <= last
+    )
+
+
 @dataclasses.dataclass(frozen=True)
 class SteadyPanel:
     """A balanced panel of steady reporters (:func:`steady_reporters`): the ``window`` (first, last year), the

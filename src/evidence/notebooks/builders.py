@@ -1911,6 +1911,8 @@ def yearly_numbers(
         # modelled, never set aside as late registration; a sum over reporting countries (nationals detected)
         # flags the years some of them are missing
         gaps = [f for f in trends.reporter_gaps(selection) if f.year in set(counts["year"].to_list())]
+        # a country's own total before it counted its own nationals (the United States up to 2012)
+        others = trends.reporting_changes(selection)
     incomplete = trends.merge_incomplete(others, gaps)
     flagged = [y.year for y in incomplete]
     categories = (
