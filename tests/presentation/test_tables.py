@@ -17,6 +17,7 @@ from evidence.presentation.disclosure import (
     suppress_table,
 )
 from evidence.presentation.tables import (
+    COMPLEMENT_NOTE,
     TableData,
     display_frame,
     format_share,
@@ -193,7 +194,7 @@ def test_withheld_notes_explain_only_the_labels_used() -> None:
     assert notes == [
         "<5: fewer than 5, not shown to protect individuals.",
         "<11: fewer than 11, not shown to protect individuals.",
-        "x: withheld so that a small count cannot be recomputed from this table's totals.",
+        COMPLEMENT_NOTE,
     ]
     assert withheld_notes(pl.DataFrame({"route": ["Mexico → USA", "x-ray"], "n": ["12", "1,000"]})) == []
 

@@ -106,9 +106,7 @@ def table_notes(table: DisclosedTable, source: str, *, shares: Shares = None) ->
             f"{table.rule.label}: fewer than {table.rule.threshold}, not shown to protect individuals."
         )
     if "complement" in reasons:
-        notes.append(
-            f"{COMPLEMENT_LABEL}: withheld so that a small count cannot be recomputed from this table's totals."
-        )
+        notes.append(COMPLEMENT_NOTE)
     if table.perturbed:
         notes.append(PERTURBATION_NOTE)
     if shares is not None:
@@ -119,6 +117,13 @@ def table_notes(table: DisclosedTable, source: str, *, shares: Shares = None) ->
     notes.append(source if source.lower().startswith("source") else f"Source: {source}")
     return notes
 
+
+#: What ``x`` means under a table: a cell withheld though not small itself (its difference from a total, or from
+#: the "Recorded" line, would be a small count).
+COMPLEMENT_NOTE = (
+    f"{COMPLEMENT_LABEL}: withheld, though not itself small, so that no small count can be recomputed by "
+    "subtracting it from a total or a margin (such as Recorded) published beside it."
+)
 
 _SMALL_LABEL = re.compile(r"(?:^|[\s–(-])<(\d+)(?:$|[\s–)-])")
 
@@ -135,9 +140,7 @@ def withheld_notes(shown: pl.DataFrame) -> list[str]:
             complement = complement or text == COMPLEMENT_LABEL or text.startswith(f"{COMPLEMENT_LABEL} (")
     notes = [f"<{t}: fewer than {t}, not shown to protect individuals." for t in sorted(thresholds)]
     if complement:
-        notes.append(
-            f"{COMPLEMENT_LABEL}: withheld so that a small count cannot be recomputed from this table's totals."
-        )
+        notes.append(COMPLEMENT_NOTE)
     return notes
 
 
