@@ -106,7 +106,7 @@ def heat_table_chart(
             f"{share}:Q",
             title="Share",
             scale=alt.Scale(scheme="blues", domain=[0, 1]),
-            legend=alt.Legend(format="%"),
+            legend=alt.Legend(format=".0%"),
         ),
         tooltip=[
             alt.Tooltip(f"{row}:N"),
