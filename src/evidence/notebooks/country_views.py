@@ -362,7 +362,7 @@ def show_own_detected(brief: CountryBrief, table: LoadedTable) -> None:
         caption=f"Victims detected by the authorities of {brief.place}, per year",
         labels={"year": "Year", "note": "Note", "victims": "Detected victims"},
         source=brief.cite(table),
-        note=views.censored_note(shown),
+        note=" ".join(n for n in (views.censored_note(shown), views.no_data_note(numbers)) if n) or None,
     )
 
 
