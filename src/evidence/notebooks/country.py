@@ -633,6 +633,17 @@ def _breakdown_pair(
     return None if routes is None else _text_pair(str(routes.key_figures()["Victims"][0]))
 
 
+def routes_period(brief: CountryBrief, table: LoadedTable, role: str, routes: RouteBounds) -> str:
+    """The years a route table's charts hold, as readers read them (their subtitles): for a country as
+    destination the years of its citizenship breakdown (:func:`breakdown_years`: Myanmar's of 2015–2021, not the
+    brief's 2007–2021 of its totals); for nationals, the years of the series itself (their breakdown by the
+    countries that detected them). The brief's years of the table when the breakdown lists none."""
+    from evidence.analyses.coverage import years_text
+
+    listed = breakdown_years(routes) if role == "destination" else []
+    return years_text(listed) if listed else brief.period_for(table, role)
+
+
 def breakdown_years(routes: RouteBounds) -> list[int]:
     """The years whose citizenship breakdown (the route table's rows) lists victims of the selection."""
     from evidence.analyses import trends

@@ -35,6 +35,7 @@ from evidence.notebooks.country import (
     open_brief,
     overview_view,
     own_detected_sentence,
+    routes_period,
     tier_history,
     tier_sentence,
     unused_sentence,
@@ -338,7 +339,7 @@ def show_detected_section(brief: CountryBrief) -> None:
             routes,
             title=title,
             map_title=f"Detected victims by route, {place}",
-            subtitle=f"Detected victims, {brief.period_for(table, role)}",
+            subtitle=f"Detected victims, {routes_period(brief, table, role, routes)}",
             source=source,
             tag=f"unodc_{role}",
         )
