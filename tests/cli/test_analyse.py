@@ -527,3 +527,14 @@ def test_real_unodc_series_of_only_censored_cells_is_not_estimable(shared_data):
     printed = CliRunner().invoke(_app(), [*args, "--years", "2017-2021"], catch_exceptions=False).stdout
     assert "Other: not estimable: every year with victims is censored" in " ".join(printed.split())
     assert "Perfect separation" not in printed
+
+
+def test_flows_text_says_how_a_route_from_the_repatriation_breakdown_is_known(shared_data):
+    # the third review: "MMR → THA" twice (2,580–2,589 detected in Thailand, 26–29 repatriated from it), the
+    # second without the label the brief gives it
+    path = shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"
+    args = ["flows", "--data", str(path), "--country", "MMR", "--role", "origin"]
+    printed = CliRunner().invoke(_app(), args, catch_exceptions=False, terminal_width=200).stdout
+    lines = [line for line in printed.splitlines() if "│ MMR" in line and "│ THA" in line]
+    assert len(lines) == 2 and sum("repatriated from there" in line for line in lines) == 1
+    assert any("exploited at home (repatriation breakdown)" in line for line in printed.splitlines())

@@ -765,3 +765,56 @@ def test_bounds_tables_need_the_same_rows() -> None:
             "k",
             ["n"],
         )
+
+
+def test_withheld_cells_of_a_line_never_add_up_to_a_small_count():
+    """The third review: Female 48, Male <5, Unknown <5 of 52: the two withheld cells add up to 52 - 48 = 4
+    victims, a small count of its own. A line whose withheld cells add up to a small number gets another
+    complement; one whose withheld cells add up to the threshold or more needs none."""
+    table = suppress_table(
+        pl.DataFrame({"means": ["Debt bondage"], "Female": [48], "Male": [2], "Unknown": [2]}),
+        "means",
+        ["Female", "Male", "Unknown"],
+        RULE,
+    )
+    row = table.frame.row(0, named=True)
+    assert row["Male"] is None and row["Unknown"] is None and row["Female"] is None
+    assert table.reasons["Female"][0] == "complement"
+    enough = suppress_table(
+        pl.DataFrame({"means": ["Threats"], "Female": [48], "Male": [3], "Unknown": [4]}),
+        "means",
+        ["Female", "Male", "Unknown"],
+        RULE,
+    )
+    assert enough.frame.row(0, named=True)["Female"] == 48  # 3 + 4 = 7: no small sum to give away
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(
+        st.lists(st.integers(0, 30) | st.integers(1, 4), min_size=3, max_size=3), min_size=2, max_size=4
+    )
+)
+def test_no_line_gives_away_a_small_sum_of_its_withheld_cells(cells):
+    frame = pl.DataFrame({"k": [f"r{i}" for i in range(len(cells))]}).with_columns(
+        pl.Series(name, [row[j] for row in cells]) for j, name in enumerate(["a", "b", "c"])
+    )
+    try:
+        table = suppress_table(frame, "k", ["a", "b", "c"], RULE)
+    except DisclosureError:
+        return
+    shown = table.frame
+    columns = ["a", "b", "c", "Total"]
+    for i in range(shown.height):  # rows (the totals row too) with their published total
+        values = [shown[c][i] for c in columns]
+        true = [*cells[i], sum(cells[i])] if i < len(cells) else None
+        if values[-1] is None or true is None:
+            continue
+        hidden = sum(t for v, t in zip(values[:-1], true[:-1], strict=True) if v is None)
+        assert not RULE.is_small(hidden), (i, values, true)
+    for c_index, column in enumerate(columns[:-1]):  # columns with their published total
+        values = shown[column].to_list()
+        if values[-1] is None:
+            continue
+        hidden = sum(row[c_index] for row, v in zip(cells, values[:-1], strict=True) if v is None)
+        assert not RULE.is_small(hidden), (column, values)

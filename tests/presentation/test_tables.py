@@ -168,7 +168,21 @@ def test_a_frame_becomes_a_table_of_text() -> None:
     assert [c.numeric for c in data.columns] == [False, True]
     # a withheld label it shows is explained under it, as for a protected table
     assert data.notes == ("<5: fewer than 5, not shown to protect individuals.",)
-    assert table_data(frame.filter(pl.col("victims") != "<5")).notes == ()
+
+
+def test_a_perturbed_tables_small_label_says_small_before_or_after_perturbation():
+    # the third review: a true 5 perturbed to 4 is withheld as <5, under a note that said "fewer than 5"
+    from evidence.presentation.disclosure import DisclosureRule, suppress_counts
+    from evidence.presentation.tables import table_notes
+
+    frame = pl.DataFrame({"group": ["a", "b"], "n": [3, 40]})
+    rule = DisclosureRule(5)
+    perturbed = suppress_counts(frame, "n", rule, cell_keys=pl.DataFrame({"n": [1, 2]}))
+    exact = suppress_counts(frame, "n", rule)
+    assert "<5: fewer than 5 before or after perturbation, not shown to protect individuals." in table_notes(
+        perturbed, source="Test"
+    )
+    assert "<5: fewer than 5, not shown to protect individuals." in table_notes(exact, source="Test")
 
 
 def test_numbers_with_their_year_in_brackets_and_placeholders_make_a_numeric_column() -> None:

@@ -388,7 +388,16 @@ def _print_flows(payload: dict[str, Any]) -> None:
         if "label" in r:
             table.add_row("", r["label"], "", "", _fmt_any(r["victims"]), share)
         else:
-            basis = {"doubtful_citizenship": ", doubtful", "own_nationals": ", detected at home"}
+            # how the route is known, as the brief's route labels say it (builders.route_label)
+            basis = {
+                "doubtful_citizenship": ", doubtful",
+                "own_nationals": ", detected at home",
+                "repatriation": (
+                    ", exploited at home (repatriation breakdown)"
+                    if r["origin_iso3"] == r["destination_iso3"]
+                    else ", repatriated from there"
+                ),
+            }
             table.add_row(
                 "" if r["rank"] is None else str(r["rank"]),
                 r["origin_iso3"],

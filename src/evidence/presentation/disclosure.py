@@ -22,7 +22,9 @@ What is published
 Secondary suppression (:func:`suppress_table`)
     Every row and column of the table *including its margins* (the totals row and column, and the grand
     total) is a linear constraint "cells add up to the total". Repeat until stable: any such line with exactly
-    one suppressed cell gets a complement, the published cell of the line with the smallest positive value
+    one suppressed cell, or whose suppressed cells add up to a small count beside a published total (Male
+    ``<5`` and Unknown ``<5`` of 52 beside Female 48: together 4), gets a complement, the published cell of
+    the line with the smallest positive value
     (ties: the one that also completes another line, then the first). Zeros are never complements: a zero
     beside a ``<5`` pins it down. The table is then *audited* by linear programming, against the strongest
     realistic attacker, who knows this algorithm and hence that a ``<5`` cell lies in 1..threshold-1 and an
@@ -801,6 +803,19 @@ def _suppressed_in(grid: _Grid, status: list[str | None], known: Sequence[bool],
     return sum(status[c] is not None and not known[c] for c in [*members, total])
 
 
+def _withheld_sum_is_small(
+    grid: _Grid, status: list[str | None], known: Sequence[bool], line: int, rule: DisclosureRule
+) -> bool:
+    """Whether the withheld cells of a line with a published total add up to a small count: the total less
+    the published cells gives their sum (Male <5 and Unknown <5 beside Female 48 of 52: together 4 victims),
+    a small count of its own, so the line needs another complement."""
+    members, total = grid.lines[line]
+    if status[total] is not None and not known[total]:
+        return False
+    hidden = sum(grid.values[c] for c in members if status[c] is not None and not known[c])
+    return rule.is_small(hidden)
+
+
 def _best_complement(
     grid: _Grid, status: list[str | None], known: Sequence[bool], candidate_lines: Iterable[int]
 ) -> int | None:
@@ -889,7 +904,10 @@ def _protect(
         while changed:
             changed = False
             for line in range(len(grid.lines)):
-                if _suppressed_in(grid, status, known, line) == 1:
+                withheld = _suppressed_in(grid, status, known, line)
+                if withheld == 1 or (
+                    withheld > 1 and _withheld_sum_is_small(grid, status, known, line, rule)
+                ):
                     cell = _best_complement(grid, status, known, [line])
                     if cell is not None:
                         add_complement(cell, [line])

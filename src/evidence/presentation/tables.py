@@ -102,8 +102,10 @@ def table_notes(table: DisclosedTable, source: str, *, shares: Shares = None) ->
     notes = []
     reasons = {r for c in table.count_columns for r in table.reasons[c].drop_nulls().to_list()}
     if "small" in reasons:
+        # a perturbed table withholds a count small before or after its perturbation: a 5 moved to 4 is <5 too
+        after = " before or after perturbation" if table.perturbed else ""
         notes.append(
-            f"{table.rule.label}: fewer than {table.rule.threshold}, not shown to protect individuals."
+            f"{table.rule.label}: fewer than {table.rule.threshold}{after}, not shown to protect individuals."
         )
     if "complement" in reasons:
         notes.append(COMPLEMENT_NOTE)
