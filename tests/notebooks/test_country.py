@@ -587,3 +587,44 @@ def test_origin_briefs_say_what_their_unodc_section_holds(tables):
     lao = _brief(tables, iso3="LAO", role="origin")
     said = country.own_detected_sentence(lao, unodc, lao.yearly(unodc, "destination", by=None))
     assert "Lao PDR gives no breakdown of them by citizenship" in said
+
+
+@pytest.mark.parametrize(
+    ("iso3", "role", "missing"), [("USA", "both", [2007, 2008, 2017]), ("LAO", "origin", [2007, 2010])]
+)
+def test_years_without_unodc_nationals_are_rows_marked_not_published(tables, iso3, role, missing):
+    """Review 3, finding 3: the United States' nationals had no row for 2007, 2008 and 2017, Lao PDR's none for
+    2007 and 2010, where the case tables write "no records". Now a row, an empty count (never 0), a note, and
+    out of the models, as the case tables do."""
+    from evidence.notebooks import views
+    from evidence.notebooks.builders import NO_DATA_PUBLISHED, VICTIMS
+
+    brief = _brief(tables, iso3=iso3, role=role)
+    assert brief.years == (2007, 2021)
+    unodc = brief.holding("indicator")[0]
+    numbers = brief.yearly(unodc, "origin")
+    shown = numbers.per_year.shown()
+    rows = dict(zip(shown["year"].to_list(), zip(shown["note"], shown[VICTIMS], strict=True), strict=True))
+    assert [int(y) for y, (note, _) in rows.items() if note == NO_DATA_PUBLISHED] == missing
+    assert all(rows[str(y)][1] == "" for y in missing)  # empty, not 0, not withheld
+    assert [y for y in rows if y != "Total"] == [str(y) for y in range(2007, 2022)]  # every year of the span
+    # the models and the chart read the published years only
+    assert not set(missing) & set(numbers.series()["year"].to_list())
+    assert not set(missing) & set(numbers.models().rate_ratio.years)
+    assert not set(missing) & set(numbers.chart_bounds().frame["year"].to_list())
+    note = views.no_data_note(numbers)
+    assert note is not None and note.startswith("No data published") and "not a count of 0" in note
+    # the disclosure scan of the table as the brief renders it (HTML, its notes included) finds no small count
+    from evidence.presentation.disclosure import find_small_counts
+    from evidence.presentation.tables import table_data
+
+    data = table_data(
+        shown,
+        caption="Nationals detected per year",
+        labels={"year": "Year", "note": "Note", VICTIMS: "Detected victims"},
+        kinds=numbers.per_year.kinds(),
+        note=" ".join(n for n in (views.censored_note(shown), note) if n),
+        source="UNODC",
+    )
+    html = data.to_html()
+    assert NO_DATA_PUBLISHED in html and find_small_counts(html, RULE) == []

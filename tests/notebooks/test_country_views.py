@@ -458,3 +458,29 @@ def test_the_unodc_section_opens_with_what_it_holds(real_tables, shown):
     text = _text(shown)
     assert text.lstrip().startswith("UNODC\\'s country data (GLOTIP): nationals of Cambodia detected abroad")
     assert "form, sex and age;" not in text
+
+
+def test_citizenship_chart_subtitles_give_the_years_of_the_breakdown_not_the_briefs(
+    real_tables, monkeypatch, tmp_path
+):
+    """Review 3, finding 5: Myanmar's citizenship charts said "Detected victims, 2007–2021" beside a text on the
+    citizenship breakdown of 2015–2021; the nationals' charts already gave the years they hold."""
+    from evidence.notebooks import views
+    from evidence.presentation.charts import chart_spec
+
+    charts: list[tuple[str, dict]] = []
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: None)
+    monkeypatch.setattr(
+        views, "show_charts", lambda named: charts.extend((n, chart_spec(c)) for c, n in named)
+    )
+    brief = open_brief([real_tables[1]], DisclosureRule(5), country="MMR", role="both")
+    assert brief.period == "2007–2021"
+    country_views.show_detected_section(brief)
+    # a subtitle's first line states what is counted and its years (then notes and the source)
+    subtitles = {name: spec["title"]["subtitle"][0].split(" Lower bounds")[0] for name, spec in charts}
+    destination = {n: s for n, s in subtitles.items() if n.endswith("_unodc_destination")}
+    origin = {n: s for n, s in subtitles.items() if n.endswith("_unodc_origin")}
+    assert {"corridors_unodc_destination", "flow_map_unodc_destination"} <= set(destination)
+    assert all(s == "Detected victims, 2015–2021" for s in destination.values()), destination
+    assert origin and all(s == "Detected victims, 2007–2021" for s in origin.values()), origin

@@ -1474,6 +1474,10 @@ UNDATED = "undated"
 VICTIMS = "victims"
 #: The note of a year of a case table's span without any record of the selection: not covered, never 0.
 NO_RECORDS = "no records"
+#: The note of a year of a UNODC series' span for which the publisher gives no count: not published, never 0.
+NO_DATA_PUBLISHED = "no data published"
+#: The notes of the years of a yearly table's span without data (:func:`_with_no_records`): an empty count.
+NO_DATA_NOTES = (NO_RECORDS, NO_DATA_PUBLISHED)
 #: Columns of a censored by-dimension table (UNODC): the publisher's own total, and the categories' sum.
 PUBLISHED_TOTAL = "Published total"
 CATEGORY_SUM = "Sum of categories"
@@ -1839,7 +1843,7 @@ def _chart_bounds(per_year: Bounds) -> DisclosedTable:
     highs: list[int | None] = []
     reasons: list[str | None] = []
     for year, (low, high) in zip(table.frame["year"].head(n), per_year.cells(VICTIMS)[:n], strict=True):
-        if year == UNDATED:
+        if year == UNDATED or (low is None and high is None):  # a year without data: a gap, never a 0
             continue
         # an interval of the publisher's censored cells whose low end is small (2–8) is not drawn: a chart's
         # line at its low bound would read as a count of people (the table shows the interval)
@@ -1881,12 +1885,19 @@ def _chart_bounds(per_year: Bounds) -> DisclosedTable:
 
 
 def yearly_numbers(
-    selection: Selection, rule: DisclosureRule, *, by: str | None = None, order: Sequence[str] | None = None
+    selection: Selection,
+    rule: DisclosureRule,
+    *,
+    by: str | None = None,
+    order: Sequence[str] | None = None,
+    span: tuple[int, int] | None = None,
 ) -> YearlyNumbers:
     """The :class:`YearlyNumbers` of a selection: the one builder of every published yearly count.
 
     ``by`` a dimension (see :func:`evidence.analyses.trends.yearly_counts`); ``order`` the order of its
-    categories (default: an Enum column's own order, else alphabetical, ``Unknown`` last). Raises
+    categories (default: an Enum column's own order, else alphabetical, ``Unknown`` last); ``span`` the years
+    the table of victims per year gives a row to, a year without data noted as such (default: the selection's
+    years; a brief gives a UNODC series the years the workbook holds the country in). Raises
     :class:`~evidence.core.errors.ParameterError` for a dimension the table does not have."""
     from evidence.analyses import trends
 
@@ -1926,9 +1937,10 @@ def yearly_numbers(
         "by_counts": by_counts,
         "panel": _panel_numbers(selection, rule, counts, gaps, others) if gaps else None,
     }
+    span = span or selection.years
     if selection.kind == "case":
-        return _case_numbers(common, flagged, tuple(incomplete), categories)
-    return _censored_numbers(common, tuple(incomplete), categories)
+        return _case_numbers(common, flagged, tuple(incomplete), categories, span)
+    return _censored_numbers(common, tuple(incomplete), categories, span)
 
 
 def _panel_numbers(
@@ -2031,6 +2043,7 @@ def _case_numbers(
     flagged: list[int],
     incomplete: tuple[IncompleteYear, ...],
     categories: tuple[str, ...],
+    span: tuple[int, int] | None,
 ) -> YearlyNumbers:
     from evidence.analyses import trends
 
@@ -2088,11 +2101,7 @@ def _case_numbers(
             cell_keys=totals.select(pl.col(CELL_KEY).alias(VICTIMS)) if keyed else None,
         )
         per_year = None if table is None else Bounds(table, table)
-    if per_year is not None:
-        uncovered = _uncovered_years(selection, common["counts"])
-        if uncovered:
-            table = _with_no_records(per_year.low, uncovered)
-            per_year = Bounds(table, table)
+    per_year = _with_years_without_data(per_year, selection, common["counts"], span)
     return YearlyNumbers(
         **common,
         per_year=per_year,
@@ -2103,24 +2112,48 @@ def _case_numbers(
     )
 
 
-def _uncovered_years(selection: Selection, counts: pl.DataFrame) -> list[int]:
-    """The years of a case selection's span (its years, else its first to last year with records) that hold
-    no record of it: not covered by the data (see :mod:`evidence.analyses.trends`)."""
+def _with_years_without_data(
+    per_year: Bounds | None, selection: Selection, counts: pl.DataFrame, span: tuple[int, int] | None
+) -> Bounds | None:
+    """The one rule of the yearly tables of victims (case records and UNODC series): a row for each year of
+    the selection's span without data (:func:`_uncovered_years`), noted :data:`NO_RECORDS` (case records) or
+    :data:`NO_DATA_PUBLISHED` (a publisher's series), its count empty: not a 0, not withheld, not modelled."""
+    if per_year is None:
+        return None
+    uncovered = _uncovered_years(selection, counts, span)
+    if not uncovered:
+        return per_year
+    note = NO_RECORDS if selection.kind == "case" else NO_DATA_PUBLISHED
+    low = _with_no_records(per_year.low, uncovered, note)
+    return (
+        Bounds(low, low) if per_year.exact else Bounds(low, _with_no_records(per_year.high, uncovered, note))
+    )
+
+
+def _uncovered_years(selection: Selection, counts: pl.DataFrame, span: tuple[int, int] | None) -> list[int]:
+    """The years of a span (``span``, else the first to last year with data) that hold no data of the
+    selection. Case records: within their first and last year with records (a release's records start and end where
+    its collection does). A publisher's series (UNODC): every year of the span, since the workbook covers every
+    year for every country, so a year of the span without a count is one nothing was published for (the
+    United States' nationals in 2007, 2008 and 2017)."""
     covered = {int(y) for y in counts["year"].drop_nulls().to_list()}
     if not covered:
         return []
-    first, last = selection.years or (min(covered), max(covered))
-    return [y for y in range(max(first, min(covered)), min(last, max(covered)) + 1) if y not in covered]
+    first, last = span or (min(covered), max(covered))
+    if selection.kind == "case":
+        first, last = max(first, min(covered)), min(last, max(covered))
+    return [y for y in range(first, last + 1) if y not in covered]
 
 
-def _with_no_records(table: DisclosedTable, years: Sequence[int]) -> DisclosedTable:
+def _with_no_records(table: DisclosedTable, years: Sequence[int], note: str = NO_RECORDS) -> DisclosedTable:
     """A protected table of victims per year (year as text, note, victims; totals row last) with a row for each
-    of ``years`` that holds no records: noted :data:`NO_RECORDS`, its count empty (not a 0, not withheld)."""
+    of ``years`` that holds no data: noted ``note`` (:data:`NO_DATA_NOTES`), its count empty (not a 0, not
+    withheld). The row-aligned masks (reasons, the publisher's known cells) follow the rows."""
     n = table.frame.height - (1 if table.has_total_row else 0)
     added = pl.DataFrame(
         {
             "year": [str(y) for y in years],
-            "note": [NO_RECORDS] * len(years),
+            "note": [note] * len(years),
             VICTIMS: [None] * len(years),
             VICTIMS + "_suppressed": [False] * len(years),
         },
@@ -2134,17 +2167,25 @@ def _with_no_records(table: DisclosedTable, years: Sequence[int]) -> DisclosedTa
         ],
         how="diagonal_relaxed",
     ).sort(position)
-    reasons = table.reasons.head(n)
     order = body["_old"].to_list()
-    body_reasons = pl.DataFrame(
-        {c: [None if i is None else reasons[c][i] for i in order] for c in reasons.columns},
-        schema=reasons.schema,
-    )
+
+    def follow(mask: pl.DataFrame, empty: Any) -> pl.DataFrame:
+        """A row-aligned mask of the table (body, then the totals row) in the new row order."""
+        if not mask.width:
+            return mask
+        head = mask.head(n)
+        rows = pl.DataFrame(
+            {c: [empty if i is None else head[c][i] for i in order] for c in mask.columns}, schema=mask.schema
+        )
+        return pl.concat([rows, mask.tail(mask.height - n)])
+
     frame = pl.concat([body.drop("_old"), table.frame.tail(table.frame.height - n)], how="vertical_relaxed")
     return dataclasses.replace(
         table,
         frame=frame.select(table.frame.columns),
-        reasons=pl.concat([body_reasons, table.reasons.tail(table.frame.height - n)]),
+        reasons=follow(table.reasons, None),
+        known=follow(table.known, False),
+        known_values=follow(table.known_values, None),
     )
 
 
@@ -2170,7 +2211,10 @@ def _victims_column(table: DisclosedTable, flagged: Sequence[int]) -> DisclosedT
 
 
 def _censored_numbers(
-    common: dict[str, Any], incomplete: tuple[IncompleteYear, ...], categories: tuple[str, ...]
+    common: dict[str, Any],
+    incomplete: tuple[IncompleteYear, ...],
+    categories: tuple[str, ...],
+    span: tuple[int, int] | None,
 ) -> YearlyNumbers:
     """UNODC's counts: each bound protected on its own; by a dimension, the publisher's total beside the
     categories (and their sum where it differs), primary suppression only (the cells are the publisher's own
@@ -2181,6 +2225,7 @@ def _censored_numbers(
     counts = _year_text(common["counts"])
     flagged = [y.year for y in incomplete]
     per_year = _bounds_per_year(counts, flagged, rule) if counts.height else None
+    per_year = _with_years_without_data(per_year, selection, common["counts"], span)
     by_category = None
     by_counts: pl.DataFrame | None = common["by_counts"]
     if by is not None and by_counts is not None and by_counts.height:

@@ -215,11 +215,22 @@ class CountryBrief:
         key = ("yearly", id(table), role or self.role, by)
         if key not in self._kept:
             selection = self.selection(table, role)
+            span = self.table_span(table)
             try:
-                self._kept[key] = yearly_numbers(selection, self.rule, by=by)
+                self._kept[key] = yearly_numbers(selection, self.rule, by=by, span=span)
             except EvidenceError:
-                self._kept[key] = yearly_numbers(selection, self.rule)
+                self._kept[key] = yearly_numbers(selection, self.rule, span=span)
         return self._kept[key]
+
+    def table_span(self, table: LoadedTable) -> tuple[int, int] | None:
+        """The years a UNODC series of the brief gives a row to: the brief's years in which the workbook holds
+        the country at all (in the brief's role, its own detected victims included), so that a year a series
+        has no count for is shown as not published (the United States' nationals in 2007, 2008 and 2017), not
+        left out. None (the selection's own years) for other tables."""
+        if self.years is None or table.kind != "indicator":
+            return None
+        inside = [y for y in self._held(table) if self.years[0] <= y <= self.years[1]]
+        return (inside[0], inside[-1]) if inside else None
 
     def routes(self, table: LoadedTable, role: str | None = None) -> RouteBounds | None:
         """The published route numbers of a selection (built once), None when too few to protect."""
@@ -620,6 +631,17 @@ def _breakdown_pair(
         return None
     routes = route_numbers(selection, brief.rule)
     return None if routes is None else _text_pair(str(routes.key_figures()["Victims"][0]))
+
+
+def routes_period(brief: CountryBrief, table: LoadedTable, role: str, routes: RouteBounds) -> str:
+    """The years a route table's charts hold, as readers read them (their subtitles): for a country as
+    destination the years of its citizenship breakdown (:func:`breakdown_years`: Myanmar's of 2015–2021, not the
+    brief's 2007–2021 of its totals); for nationals, the years of the series itself (their breakdown by the
+    countries that detected them). The brief's years of the table when the breakdown lists none."""
+    from evidence.analyses.coverage import years_text
+
+    listed = breakdown_years(routes) if role == "destination" else []
+    return years_text(listed) if listed else brief.period_for(table, role)
 
 
 def breakdown_years(routes: RouteBounds) -> list[int]:

@@ -35,6 +35,7 @@ from evidence.notebooks.country import (
     open_brief,
     overview_view,
     own_detected_sentence,
+    routes_period,
     tier_history,
     tier_sentence,
     unused_sentence,
@@ -338,7 +339,7 @@ def show_detected_section(brief: CountryBrief) -> None:
             routes,
             title=title,
             map_title=f"Detected victims by route, {place}",
-            subtitle=f"Detected victims, {brief.period_for(table, role)}",
+            subtitle=f"Detected victims, {routes_period(brief, table, role, routes)}",
             source=source,
             tag=f"unodc_{role}",
         )
@@ -362,7 +363,7 @@ def show_own_detected(brief: CountryBrief, table: LoadedTable) -> None:
         caption=f"Victims detected by the authorities of {brief.place}, per year",
         labels={"year": "Year", "note": "Note", "victims": "Detected victims"},
         source=brief.cite(table),
-        note=views.censored_note(shown),
+        note=" ".join(n for n in (views.censored_note(shown), views.no_data_note(numbers)) if n) or None,
     )
 
 

@@ -17,6 +17,8 @@ import polars as pl
 from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import (
     COVERAGE_KINDS,
+    NO_DATA_NOTES,
+    NO_DATA_PUBLISHED,
     NO_RECORDS,
     SOURCE_LABELS,
     TOO_FEW,
@@ -537,7 +539,7 @@ def show_yearly_section(
         labels={"year": "Year", "note": "Note", "victims": noun.capitalize()},
         kinds=None if per_year is None else per_year.kinds(),
         source=source,
-        note=" ".join(n for n in (censored_note(shown), _no_records_note(numbers)) if n) or None,
+        note=" ".join(n for n in (censored_note(shown), no_data_note(numbers)) if n) or None,
     )
     panel = numbers.panel
     # with a steady reporters' panel, the years that miss some reporters are said once, not one by one
@@ -683,21 +685,28 @@ def show_dimension_section(
     )
 
 
-def _no_records_note(numbers: YearlyNumbers) -> str | None:
-    """The note on the years of a case selection's span without records (rows noted :data:`NO_RECORDS`)."""
+def no_data_note(numbers: YearlyNumbers) -> str | None:
+    """The note on the years of a yearly table's span without data (rows noted :data:`NO_RECORDS` in a case
+    table, :data:`NO_DATA_PUBLISHED` in a publisher's series): one note per kind, the same rule for both."""
     from evidence.analyses.coverage import years_text
 
     if numbers.per_year is None or "note" not in numbers.per_year.low.frame.columns:
         return None
-    years = [
-        int(y) for y, n in numbers.per_year.low.frame.select("year", "note").iter_rows() if n == NO_RECORDS
-    ]
+    rows = numbers.per_year.low.frame.select("year", "note").iter_rows()
+    years = [int(y) for y, n in rows if n in NO_DATA_NOTES]
     if not years:
         return None
+    if numbers.exact:
+        what = "the data hold no record of this selection"
+        why = "not covered by the data, or nothing recorded or reported"
+        label = NO_RECORDS
+    else:
+        what = "the publisher gives no count for this selection"
+        why = "no country published a figure for it, or none was reported"
+        label = NO_DATA_PUBLISHED
     return (
-        f"{NO_RECORDS.capitalize()}: the data hold no record of this selection in {years_text(years)} (not "
-        "covered by the data, or nothing recorded or reported), which is not a count of 0; such years are left "
-        "out of the chart and the trend."
+        f"{label.capitalize()}: {what} in {years_text(years)} ({why}), which is not a count of 0; such years "
+        "are left out of the chart and the trend."
     )
 
 
