@@ -114,3 +114,15 @@ BOLIVIA_2017 = [
     ("BOL", 2017, "Total", "Total", "Female", "Total", 105),
     ("BOL", 2017, "Total", "Total", "Male", "Total", 239),
 ]
+
+
+def detected_totals(unodc, iso3: str) -> pl.DataFrame:
+    """The rows of a country's own total of detected victims (Total dimension, sex and age), straight from the
+    canonical table: the tests' reading by hand, independent of the toolkit's selections."""
+    return unodc.data.filter(
+        (pl.col("iso3") == iso3)
+        & (pl.col("indicator") == "Detected trafficking victims")
+        & (pl.col("dimension") == "Total")
+        & (pl.col("sex") == "Total")
+        & (pl.col("age") == "Total")
+    )

@@ -65,14 +65,9 @@ def test_thailand_as_origin_reads_other_countries_citizenship_breakdowns(tables)
 
 def _own_totals(unodc, iso3: str) -> tuple[int, ...]:
     """Years with a total of the victims the country detected, straight from the canonical rows."""
-    rows = unodc.data.filter(
-        (pl.col("iso3") == iso3)
-        & (pl.col("indicator") == "Detected trafficking victims")
-        & (pl.col("dimension") == "Total")
-        & (pl.col("sex") == "Total")
-        & (pl.col("age") == "Total")
-        & (pl.col("value_high") > 0)
-    )
+    from _indicator import detected_totals
+
+    rows = detected_totals(unodc, iso3).filter(pl.col("value_high") > 0)
     return tuple(sorted(set(rows["year"].cast(pl.Int64).to_list())))
 
 

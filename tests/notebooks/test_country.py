@@ -22,13 +22,9 @@ def _brief(tables, iso3="THA", role="destination", years=None, peers=()):
 
 def _detected_by_hand(unodc, iso3: str) -> dict[int, tuple[int, int]]:
     """Detected victims per year (Total dimension, sex and age), straight from the canonical rows."""
-    rows = unodc.data.filter(
-        (pl.col("iso3") == iso3)
-        & (pl.col("indicator") == "Detected trafficking victims")
-        & (pl.col("dimension") == "Total")
-        & (pl.col("sex") == "Total")
-        & (pl.col("age") == "Total")
-    )
+    from _indicator import detected_totals
+
+    rows = detected_totals(unodc, iso3)
     return {int(r["year"]): (int(r["value_low"]), int(r["value_high"])) for r in rows.iter_rows(named=True)}
 
 
