@@ -34,6 +34,23 @@ RUN_DIR_ENV = "EVIDENCE_RUN_DIR"
 PROVENANCE_FILE = "provenance.json"
 #: Parameters as a run resolved them (:func:`record_resolved`), shown in its brief instead of those given.
 RESOLVED_FILE = "resolved.json"
+#: Media type of a chart the kernel leaves to its runner to draw (see :func:`charts_drawn_by_runner`): the
+#: output holds ``{"path": <the SVG file to write>, "spec": <the Vega-Lite spec>}`` until the runner replaces it
+#: with the SVG it drew.
+RUNNER_CHART_MIME = "application/vnd.evidence.chart+json"
+
+#: Modules a notebook that draws charts imports (one of them, at least).
+CHART_MODULES = frozenset({"evidence.presentation.charts", "evidence.notebooks.views", "vl_convert"})
+
+#: Whether this kernel's run has its charts drawn by the runner (set by :func:`begin_run`).
+_CHARTS_BY_RUNNER = False
+
+
+def charts_drawn_by_runner() -> bool:
+    """Whether the charts of the run this kernel executes are drawn by its runner (a warm run of ``evidence``:
+    chart workers draw them beside the kernel, which goes on with the next cells) rather than here (plain
+    Papermill, JupyterLab, a cold run)."""
+    return _CHARTS_BY_RUNNER
 
 
 def run_dir() -> Path | None:
@@ -278,9 +295,7 @@ def warm_up(
     if _STARTED_WITH is None:
         _STARTED_WITH = frozenset(sys.modules)
     if charts is None:
-        charts = bool(
-            {"evidence.presentation.charts", "evidence.notebooks.views", "vl_convert"} & set(modules)
-        )
+        charts = bool(CHART_MODULES & set(modules))
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -337,14 +352,16 @@ def record_modules(target: str | Path) -> None:
     _RECORDED = len(sys.modules)
 
 
-def begin_run(folder: str, env: dict[str, str]) -> None:
+def begin_run(folder: str, env: dict[str, str], charts_by_runner: bool = False) -> None:
     """Reset this kernel for a new run: a new session (empty namespace, execution count 1), the environment
     ``env`` (with what the kernel sets for itself: ``MPLBACKEND``, ``PAGER``, ``JPY_PARENT_PID``, ...), the
     working directory ``folder``, and the import path, warning filters (with their "already shown" registries)
-    and chart theme of a fresh kernel."""
-    global _BASELINE
+    and chart theme of a fresh kernel. ``charts_by_runner``: the runner draws the run's charts
+    (:func:`charts_drawn_by_runner`)."""
+    global _BASELINE, _CHARTS_BY_RUNNER
     if _BASELINE is None:
         _BASELINE = _Baseline()
+    _CHARTS_BY_RUNNER = charts_by_runner
     _reset_namespace()
     os.environ.clear()
     os.environ.update({**env, **_BASELINE.own})
@@ -359,6 +376,8 @@ def begin_run(folder: str, env: dict[str, str]) -> None:
 def end_run(home: str, modules_file: str | None = None) -> None:
     """After a run: drop its namespace (memory, open files) and leave its folder, which is then moved; with
     ``modules_file``, :func:`record_modules` there."""
+    global _CHARTS_BY_RUNNER
+    _CHARTS_BY_RUNNER = False
     _reset_namespace()
     os.chdir(home)
     if modules_file:

@@ -63,15 +63,28 @@ NOTHING_TO_DRAW: Final = "Nothing to draw here: every value of this chart is wit
 
 def show_charts(named: Sequence[tuple[object, str]]) -> None:
     """Save several charts as SVG (``figures/<name>.svg``) together — the ones not in the chart cache rendered
-    concurrently by the one converter — and show them in order."""
+    concurrently by the one converter — and show them in order.
+
+    In a warm run of ``evidence`` the runner draws them (:func:`~evidence.notebooks.runtime.charts_drawn_by_runner`):
+    each is shown as its spec and the file it goes to, which the runner's chart workers draw while this kernel
+    goes on with the next cells, and which the runner replaces with the same SVG output as drawn here."""
     from IPython.display import Markdown, display
 
-    from evidence.notebooks.runtime import output_dir
+    from evidence.notebooks.runtime import RUNNER_CHART_MIME, charts_drawn_by_runner, output_dir
     from evidence.presentation.charts import chart_is_empty, chart_spec, save_charts
 
     folder = output_dir("figures")
     specs = [(chart_spec(chart), name) for chart, name in named]  # type: ignore[arg-type]
     drawable = [(spec, name) for spec, name in specs if not chart_is_empty(spec)]
+    if charts_drawn_by_runner():
+        pending = {name: spec for spec, name in drawable}
+        for _, name in named:
+            if name in pending:
+                path = str(folder / f"{name}.svg")
+                display({RUNNER_CHART_MIME: {"path": path, "spec": pending[name]}}, raw=True)
+            else:
+                display(Markdown(NOTHING_TO_DRAW))
+        return
     saved = save_charts([(spec, folder / f"{name}.svg") for spec, name in drawable])
     paths = dict(zip([name for _, name in drawable], saved, strict=True))
     for _, name in named:

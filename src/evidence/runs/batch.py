@@ -376,6 +376,17 @@ def _process_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def _process_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes, each with a warm kernel and its share of the cores for its chart
+    workers (:mod:`evidence.runs.chart_workers`)."""
+    from evidence.runs.chart_workers import set_chart_workers
+
+    share = max(1, (os.cpu_count() or 1) // max(1, workers))
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=_process_context(), initializer=set_chart_workers, initargs=(share,)
+    )
+
+
 def _run_in_processes(
     todo: list[PreparedRun | RunOutcome],
     workers: int,
@@ -385,7 +396,7 @@ def _run_in_processes(
     """A process pool with at most ``workers`` runs submitted at once, so a dead worker's run is known: when
     the pool breaks, the runs in flight are recorded as failed and the rest continue in a fresh pool."""
     pending = list(reversed(todo))
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_process_context())
+    pool = _process_pool(workers)
     in_flight: dict[Future, Any] = {}
     try:
         while pending or in_flight:
@@ -408,7 +419,7 @@ def _run_in_processes(
                     done(_failed(run, _WORKER_DIED))
                 in_flight.clear()
                 pool.shutdown(wait=True, cancel_futures=True)
-                pool = ProcessPoolExecutor(max_workers=workers, mp_context=_process_context())
+                pool = _process_pool(workers)
     except BaseException:  # Ctrl-C, or SIGTERM turned into KeyboardInterrupt by the CLI
         _stop(pool)
         raise

@@ -71,6 +71,8 @@ class WarmKernel:
         self._context = zmq.asyncio.Context()
         self.km = manager_class(kernel_name=kernel_name, context=self._context)
         self.kc: Any = None
+        #: The charts of the run being executed, drawn by the chart workers (set by :meth:`begin`).
+        self.run_charts: Any = None
         self._preload: str | None = None
         self._ready = False
         try:
@@ -92,7 +94,12 @@ class WarmKernel:
         # the environment it was started with: what the kernel sets itself on top (MPLBACKEND, PAGER, ...) is
         # kept for every run, the rest follows each run's environment
         launched = json.dumps({**os.environ, **self._start_env})
-        code = f"{_runtime('warm_up')}({list(preload)!r}, __import__('json').loads({launched!r}))"
+        # the runner's chart workers draw the charts (started here, beside the kernel): no converter in it
+        code = f"{_runtime('warm_up')}({list(preload)!r}, __import__('json').loads({launched!r}), charts=False)"
+        if draws_charts(preload):
+            from evidence.runs.chart_workers import chart_workers
+
+            chart_workers().start()
         self._preload = self.kc.execute(code, silent=True, store_history=False)
 
     def wait_ready(self) -> None:
@@ -160,9 +167,13 @@ class WarmKernel:
         _run(self._await_reply(msg_id, timeout, what=what))
 
     def begin(self, folder: str | Path, env: Mapping[str, str]) -> None:
-        """Reset the kernel for a new run in ``folder`` with exactly the environment ``env``."""
-        args = json.dumps({"folder": str(folder), "env": dict(env)})
+        """Reset the kernel for a new run in ``folder`` with exactly the environment ``env``; the run's charts
+        are drawn by this process's chart workers (:mod:`evidence.runs.chart_workers`)."""
+        from evidence.runs.chart_workers import RunCharts
+
+        args = json.dumps({"folder": str(folder), "env": dict(env), "charts_by_runner": True})
         self.call(f"{_runtime('begin_run')}(**__import__('json').loads({args!r}))", what="the reset")
+        self.run_charts = RunCharts(folder)
 
     def end(self, modules_file: str | Path | None = None) -> None:
         """Clear the finished run's namespace and leave its folder (so it can be renamed into place); with
@@ -332,9 +343,16 @@ def register_engine() -> None:
                 stderr_file=stderr_file,
             )
             # a kernel manager we pass in is not ours to shut down: nbclient leaves the kernel running
-            client = _client_class(PapermillNotebookClient)(nb_man, km=warm_kernel.km, **final)
+            client = _charts_client_class(PapermillNotebookClient)(nb_man, km=warm_kernel.km, **final)
             client.kc = warm_kernel.kc
-            return client.execute()
+            # the charts the kernel shows as specs are drawn by the chart workers while the cells run
+            client.run_charts = warm_kernel.run_charts
+            try:
+                return client.execute()
+            finally:
+                if warm_kernel.run_charts is not None:
+                    charts, warm_kernel.run_charts = warm_kernel.run_charts, None
+                    charts.finish(nb_man.nb)
 
     papermill_engines.register(WARM_ENGINE, WarmEngine)
 
@@ -364,6 +382,25 @@ def _client_class(base: type) -> type:
                         return
 
     return PollingClient
+
+
+@functools.cache
+def _charts_client_class(base: type) -> type:
+    """The notebook client of warm runs: :func:`_client_class`, handing each chart the kernel leaves to its
+    runner (:data:`~evidence.notebooks.runtime.RUNNER_CHART_MIME`) to ``run_charts`` as it arrives."""
+    from evidence.notebooks.runtime import RUNNER_CHART_MIME
+
+    class ChartsClient(_client_class(base)):  # type: ignore[misc]
+        run_charts: Any = None
+
+        def output(self, outs: Any, msg: Any, display_id: Any, cell_index: int) -> Any:
+            if self.run_charts is not None and msg.get("msg_type") == "display_data":
+                request = msg.get("content", {}).get("data", {}).get(RUNNER_CHART_MIME)
+                if request is not None:
+                    self.run_charts.take(request)
+            return super().output(outs, msg, display_id, cell_index)
+
+    return ChartsClient
 
 
 #: Seconds of one wait for a cell's outputs (see :func:`_client_class`).
@@ -493,6 +530,13 @@ def prestart(notebook: str | Path, kernel_name: str | None = None) -> None:
 
 #: Seconds a kernel started ahead of its run may take to start (as the runner's own start timeout).
 PRESTART_TIMEOUT = 300.0
+
+
+def draws_charts(modules: tuple[str, ...]) -> bool:
+    """Whether a notebook importing ``modules`` draws charts (its runs' chart workers start with its kernel)."""
+    from evidence.notebooks.runtime import CHART_MODULES
+
+    return bool(CHART_MODULES & set(modules))
 
 
 def notebook_imports(notebook_text: str) -> tuple[str, ...]:

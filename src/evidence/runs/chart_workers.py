@@ -1,0 +1,261 @@
+"""Chart workers: the charts of a warm run drawn beside its kernel, in processes of their own.
+
+Drawing a brief's twenty charts takes the converter (vl-convert) about two seconds, and it holds the
+interpreter's lock while it draws: in the kernel, the cells wait for it; in a thread of the runner, the runner's
+own loop (which feeds the kernel its next cell) would. So a warm run's kernel shows each chart as its spec
+(:data:`~evidence.notebooks.runtime.RUNNER_CHART_MIME`), the runner passes the spec to a chart worker — a
+process with a converter started while the kernel starts — and the kernel goes on with the next cells on the
+other core. When the notebook has run, the runner puts each drawn SVG where the spec was (:class:`RunCharts`):
+the executed notebook is the one a kernel drawing its own charts writes, and the SVG files are the same
+(:func:`evidence.presentation.charts.save_charts` draws them, with its chart cache).
+
+A worker reads one request a line on its standard input (``{"path": ..., "spec": ...}``) and answers one line
+(``{"ok": true}`` or ``{"error": "..."}``). A worker that dies fails the charts it was drawing (and so their
+run, with the reason); the next run starts a fresh one.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+#: Seconds a chart may take to be drawn before its worker counts as hung (it is stopped, the run fails).
+CHART_TIMEOUT = 300.0
+
+
+class ChartNotDrawn(RuntimeError):
+    """A chart of the run could not be drawn (a spec the converter refuses, a worker that died or hung)."""
+
+
+class ChartWorker:
+    """One worker process and the thread of this process that talks to it (one chart at a time)."""
+
+    def __init__(self) -> None:
+        # the worker's own messages (a converter's warnings) are not the user's concern; its answers are
+        self.process = subprocess.Popen(  # noqa: S603 - this interpreter, this module
+            [sys.executable, "-m", "evidence.runs.chart_workers"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+        )
+        self._talk = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evidence-chart-worker")
+        self.pending = 0
+        self._lock = threading.Lock()
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def draw(self, spec: dict[str, Any], path: Path) -> Future[None]:
+        """Have the worker draw ``spec`` to ``path`` (in the order asked)."""
+        line = json.dumps({"path": str(path), "spec": spec}, default=str) + "\n"
+        with self._lock:
+            self.pending += 1
+        return self._talk.submit(self._ask, line.encode("utf-8"))
+
+    def _ask(self, request: bytes) -> None:
+        try:
+            stdin, stdout = self.process.stdin, self.process.stdout
+            assert stdin is not None and stdout is not None
+            try:
+                stdin.write(request)
+                stdin.flush()
+                reply = stdout.readline()
+            except (OSError, ValueError) as exc:  # a broken pipe, a closed file: the worker is gone
+                raise ChartNotDrawn(f"the chart worker stopped ({type(exc).__name__}: {exc})") from exc
+            if not reply:
+                code = self.process.poll()
+                raise ChartNotDrawn(
+                    "the chart worker stopped" + (f" (exit code {code})" if code is not None else "")
+                )
+            answer = json.loads(reply)
+            if "error" in answer:
+                raise ChartNotDrawn(str(answer["error"]))
+        finally:
+            with self._lock:
+                self.pending -= 1
+
+    def shutdown(self) -> None:
+        """Stop the worker (it leaves when its input closes; killed if it does not within a second)."""
+        with contextlib.suppress(OSError, ValueError):
+            if self.process.stdin is not None:
+                self.process.stdin.close()
+        try:
+            self.process.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=5.0)
+        with contextlib.suppress(OSError, ValueError):
+            if self.process.stdout is not None:
+                self.process.stdout.close()
+        self._talk.shutdown(wait=False, cancel_futures=True)
+
+
+class ChartWorkers:
+    """This process's chart workers (one runner, or one worker of a batch): started ahead with its kernel,
+    replaced when they die."""
+
+    def __init__(self, size: int) -> None:
+        self.size = max(1, size)
+        self._workers: list[ChartWorker] = []
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the workers that are not running (idempotent): each starts its converter at once."""
+        with self._lock:
+            kept = [w for w in self._workers if w.alive()]
+            for gone in (w for w in self._workers if not w.alive()):
+                gone.shutdown()
+            while len(kept) < self.size:
+                kept.append(ChartWorker())
+            self._workers = kept
+
+    def draw(self, spec: dict[str, Any], path: Path) -> Future[None]:
+        """Draw ``spec`` to ``path`` in the least busy worker."""
+        self.start()
+        with self._lock:
+            worker = min(self._workers, key=lambda w: w.pending)
+        return worker.draw(spec, path)
+
+    def stop_hung(self) -> None:
+        """Stop every worker (one of them hangs): their charts fail, the next run starts fresh ones."""
+        with self._lock:
+            workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.process.kill()
+            worker.shutdown()
+
+    def shutdown(self) -> None:
+        with self._lock:
+            workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.shutdown()
+
+
+_WORKERS: ChartWorkers | None = None
+#: Chart workers of this process (set by a batch for its workers: the cores are shared among them).
+_SIZE: int | None = None
+
+
+def set_chart_workers(size: int) -> None:
+    """How many chart workers this process starts (a batch's workers share the machine's cores)."""
+    global _SIZE
+    _SIZE = max(1, size)
+
+
+def chart_workers() -> ChartWorkers:
+    """This process's chart workers (stopped when the process ends, also in a process-pool worker). Two by
+    default (the kernel's cells hold one core, and the last charts are drawn on both once the cells end)."""
+    global _WORKERS
+    if _WORKERS is None:
+        import multiprocessing.util
+
+        size = _SIZE if _SIZE is not None else min(2, os.cpu_count() or 1)
+        _WORKERS = ChartWorkers(size)
+        atexit.register(_WORKERS.shutdown)
+        multiprocessing.util.Finalize(_WORKERS, _WORKERS.shutdown, exitpriority=10)
+    return _WORKERS
+
+
+class RunCharts:
+    """The charts one run's kernel left to the runner: drawn as they arrive, put into the notebook at the end.
+
+    ``folder`` is the run's folder: a chart is drawn only to a file inside it."""
+
+    def __init__(self, folder: str | Path, workers: ChartWorkers | None = None) -> None:
+        self.folder = Path(folder).resolve()
+        self.workers = workers or chart_workers()
+        self._drawn: dict[str, Future[None]] = {}
+
+    def take(self, request: Any) -> None:
+        """Start drawing one chart the kernel showed (the value of its :data:`RUNNER_CHART_MIME` output)."""
+        path_text = request.get("path") if isinstance(request, dict) else None
+        spec = request.get("spec") if isinstance(request, dict) else None
+        if not isinstance(path_text, str) or not isinstance(spec, dict):
+            future: Future[None] = Future()
+            future.set_exception(ChartNotDrawn("a chart output without its path or spec"))
+            self._drawn[repr(request)[:200]] = future
+            return
+        path = Path(path_text).resolve()
+        if not path.is_relative_to(self.folder) or path.suffix != ".svg":
+            future = Future()
+            future.set_exception(ChartNotDrawn(f"a chart to be drawn outside the run's folder: {path_text}"))
+            self._drawn[path_text] = future
+            return
+        self._drawn[path_text] = self.workers.draw(spec, path)
+
+    def finish(self, nb: Any, *, timeout: float = CHART_TIMEOUT) -> None:
+        """Wait for the charts and put each SVG where its spec is in ``nb``'s outputs (in place); raise
+        :class:`ChartNotDrawn` for the first chart that could not be drawn, after replacing the others."""
+        from concurrent.futures import TimeoutError as FutureTimeout
+
+        from evidence.notebooks.runtime import RUNNER_CHART_MIME
+
+        failures: dict[str, str] = {}
+        for key, future in self._drawn.items():
+            try:
+                future.result(timeout=timeout)
+            except FutureTimeout:
+                self.workers.stop_hung()
+                failures[key] = f"the chart worker did not draw it within {timeout:.0f} s"
+            except ChartNotDrawn as exc:
+                failures[key] = str(exc)
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                request = output.get("data", {}).get(RUNNER_CHART_MIME)
+                if request is None:
+                    continue
+                key = request.get("path") if isinstance(request, dict) else None
+                if isinstance(key, str) and key not in failures and key in self._drawn:
+                    output["data"] = {"image/svg+xml": _svg_output(Path(key))}
+                    output["metadata"] = {}
+                else:
+                    reason = failures.get(key if isinstance(key, str) else "", "not drawn")
+                    output["data"] = {"text/plain": f"[chart not drawn: {reason}]"}
+                    output["metadata"] = {}
+        if failures:
+            path, reason = next(iter(failures.items()))
+            raise ChartNotDrawn(f"the chart {Path(path).name} could not be drawn: {reason}")
+
+
+def _svg_output(path: Path) -> str:
+    """The SVG file as the kernel would show it (:func:`evidence.notebooks.views.svg_bundle`)."""
+    svg = path.read_text(encoding="utf-8")
+    if svg.lstrip().startswith("<svg"):
+        return svg
+    from evidence.notebooks.views import svg_bundle
+
+    return svg_bundle(svg)["image/svg+xml"]
+
+
+def serve() -> None:
+    """A chart worker: start the converter, then draw each chart asked on standard input, answering on
+    standard output (anything else written there, by Python or a library, goes to standard error)."""
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    from evidence.presentation.charts import save_charts, warm_renderer
+
+    with contextlib.suppress(Exception):
+        warm_renderer()
+    for line in sys.stdin.buffer:
+        try:
+            request = json.loads(line)
+            save_charts([(request["spec"], Path(request["path"]))])
+            answer: dict[str, Any] = {"ok": True}
+        except Exception as exc:  # noqa: BLE001 - the run that asked reports it
+            answer = {"error": f"{type(exc).__name__}: {exc}"}
+        answers.write(json.dumps(answer) + "\n")
+        answers.flush()
+
+
+if __name__ == "__main__":
+    serve()
