@@ -1354,3 +1354,155 @@ def test_a_withheld_year_of_an_overlapping_category_is_not_given_back_by_its_tot
         low = numbers.by_category.low
         for column in low.count_columns:
             assert sum(low.frame[f"{column}_suppressed"].to_list()) != 1, (country, column)
+
+
+# ------------------------------------------------------------- UNODC breakdowns: the years without them
+
+
+def _gappy(
+    totals: dict[int, int | str], forms: dict[int, int | str], ages: dict[int, int | str] | None = None
+):
+    """Thailand's rows: a total per year of ``totals``; each form at ``forms[year]``; ages likewise."""
+    from _indicator import indicator_rows
+
+    rows = [("THA", y, "Total", "Total", "Total", "Total", n) for y, n in totals.items()]
+    for year, n in forms.items():
+        rows += [
+            ("THA", year, "by form of exploitation", f, "Total", "Total", n)
+            for f in ("Forced labour", "Sexual exploitation")
+        ]
+    for year, n in (ages or {}).items():
+        rows += [
+            ("THA", year, "Total", "Total", "Total", a, n) for a in ("0 to 17 years", "18 years or over")
+        ]
+    return indicator_rows(rows)
+
+
+def _numbers(frame, by, span=None, rule=RULE):
+    from evidence.notebooks.builders import yearly_numbers
+
+    return yearly_numbers(Selection(frame, country="THA", role="destination"), rule, by=by, span=span)
+
+
+def test_years_of_the_span_without_a_breakdown_are_rows_noted_not_published():
+    """The by-dimension tables of UNODC got no row for a year of the brief's span without the breakdown, and
+    said nothing of a year of the total only: now a row noted "no data published" (empty cells, never 0, not
+    withheld) and a note naming the years, as the table of victims per year does."""
+    from evidence.notebooks.builders import NO_DATA_PUBLISHED, no_breakdown_note, no_breakdown_years
+
+    # totals 2010 and 2012; forms 2010 and 2013 (one without a total); nothing in 2011 or 2014
+    frame = _gappy({2010: 300, 2012: 120}, {2010: 100, 2013: "<5"})
+    numbers = _numbers(frame, "form", span=(2010, 2014))
+    shown = numbers.by_category.shown()
+    rows = {r["year"]: r for r in shown.iter_rows(named=True)}
+    assert list(rows) == ["2010", "2011", "2012", "2013", "2014"]
+    assert {y: r["note"] for y, r in rows.items()} == {
+        "2010": "",
+        "2011": NO_DATA_PUBLISHED,
+        "2012": NO_DATA_PUBLISHED,
+        "2013": "",
+        "2014": NO_DATA_PUBLISHED,
+    }
+    for year in ("2011", "2014"):  # nothing published: every cell empty, never 0
+        assert all(rows[year][c] == "" for c in shown.columns if c not in ("year", "note"))
+    assert rows["2012"]["Forced labour"] == "" and rows["2012"]["Published total"] == "120"
+    assert rows["2013"]["Forced labour"] == "<5" and rows["2010"]["Forced labour"] == "100"
+    # not withheld: no reason on the added rows, the disclosure counts of the table unchanged
+    plain = _numbers(frame, "form")
+    for bound in ("low", "high"):
+        table, before = getattr(numbers.by_category, bound), getattr(plain.by_category, bound)
+        assert (table.n_primary, table.n_secondary) == (before.n_primary, before.n_secondary)
+        added = [i for i, y in enumerate(table.frame["year"].to_list()) if y in ("2011", "2014")]
+        assert all(table.reasons[c][i] is None for c in table.reasons.columns for i in added)
+    assert no_breakdown_years(numbers) == ([2012], [2011, 2014])
+    note = no_breakdown_note(numbers)
+    assert note == (
+        "No data published: UNODC gives no breakdown of these victims by form of exploitation in 2011–2012, 2014 "
+        "(in 2012 their total only; in 2011, 2014 no total either), which is not a count of 0: those cells are "
+        "empty, not withheld."
+    )
+    # every year with the breakdown: no note column, no note
+    full = _numbers(_gappy({2010: 300, 2011: 200}, {2010: 100, 2011: 90}), "form", span=(2010, 2011))
+    assert "note" not in full.by_category.low.frame.columns and no_breakdown_note(full) is None
+
+
+def test_the_brief_shows_a_breakdowns_missing_years_in_its_table_and_note(monkeypatch):
+    """The table as the brief shows it: the Note column, the rows and the note under it."""
+    from evidence.notebooks import views
+
+    shown: list = []
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
+    numbers = _numbers(_gappy({2010: 300, 2012: 120}, {2010: 100, 2013: 50}), "form", span=(2010, 2014))
+    views.show_dimension_section(numbers, place="Thailand", source="UNODC")
+    text = " ".join(str(o.get("text/markdown", "")) for o in shown if isinstance(o, dict))
+    assert "| Year | Note |" in text
+    assert "| 2011 | no data published |" in text and "| 2014 | no data published |" in text
+    assert "| 2010 |  | 100 |" in text
+    assert "No data published: UNODC gives no breakdown of these victims by form of exploitation in" in text
+
+
+@given(
+    totals=st.sets(st.integers(2010, 2019), max_size=10),
+    forms=st.sets(st.integers(2010, 2019), min_size=1, max_size=10),
+)
+def test_a_breakdown_table_has_every_year_of_the_span_and_notes_exactly_those_without_it(totals, forms):
+    """The rule always holds: a row for every year of the span (and of the data), noted not published exactly
+    where the breakdown is not; such a row never shows a number of its breakdown; the sentence on breakdowns
+    without a total names exactly the years of the breakdown without the total."""
+    from evidence.notebooks.builders import (
+        NO_DATA_PUBLISHED,
+        breakdown_without_total_sentence,
+        breakdown_without_total_years,
+    )
+
+    frame = _gappy({y: 40 + y % 7 for y in totals}, {y: 20 + y % 3 for y in forms})
+    numbers = _numbers(frame, "form", span=(2010, 2019))
+    shown = numbers.by_category.shown()
+    assert shown["year"].to_list() == [str(y) for y in range(2010, 2020)]
+    notes = shown["note"].to_list() if "note" in shown.columns else [""] * 10
+    for year, note, row in zip(range(2010, 2020), notes, shown.iter_rows(named=True), strict=True):
+        assert (note == NO_DATA_PUBLISHED) == (year not in forms)
+        if year not in forms:
+            assert row["Forced labour"] == row["Sexual exploitation"] == ""
+    assert breakdown_without_total_years(numbers) == sorted(forms - totals)
+    said = breakdown_without_total_sentence([numbers])
+    assert (said is None) == (not forms - totals)
+
+
+def test_the_sentence_names_each_breakdown_published_without_a_total_and_its_years():
+    """Lao PDR's case, small: ages 2012–2013 and forms 2017–2018 without a total; a breakdown with its total
+    (sex) and case records are never named."""
+    from evidence.notebooks.builders import breakdown_without_total_sentence, breakdown_without_total_years
+
+    frame = _gappy(
+        {2010: 300, 2011: 200}, {2010: 50, 2017: "<5", 2018: "<5"}, {2010: 150, 2012: "<5", 2013: 9}
+    )
+    forms, ages = _numbers(frame, "form"), _numbers(frame, "age")
+    assert breakdown_without_total_years(forms) == [2017, 2018]
+    assert breakdown_without_total_years(ages) == [2012, 2013]
+    years = '<span data-kind="years">{}</span>'.format
+    assert breakdown_without_total_sentence([forms]) == (
+        f"For {years('2017–2018')} UNODC published victims by form of exploitation but no total: the table of "
+        "victims per year has no count for those years."
+    )
+    assert breakdown_without_total_sentence([forms, ages]) == (
+        f"UNODC published victims by age for {years('2012–2013')} and by form of exploitation for "
+        f"{years('2017–2018')} but no total in those years: the table of victims per year has no count for them."
+    )
+    one = _numbers(_gappy({2010: 300}, {2011: 40}), "form")
+    assert breakdown_without_total_sentence([one]).endswith("has no count for that year.")
+    same = _numbers(_gappy({2010: 300}, {2011: 40}, {2011: 20}), "age")
+    assert "by form of exploitation and by age but no total" in breakdown_without_total_sentence([one, same])
+    assert breakdown_without_total_sentence([_numbers(_gappy({2010: 300}, {2010: 40}), "form")]) is None
+
+
+def test_the_note_on_a_breakdowns_missing_years_says_only_what_applies():
+    from evidence.notebooks.builders import no_breakdown_note
+
+    total_only = _numbers(_gappy({2010: 300, 2011: 200}, {2010: 100}), "form", span=(2010, 2011))
+    assert no_breakdown_note(total_only).startswith(
+        "No data published: UNODC gives no breakdown of these victims by form of exploitation in 2011 (their "
+        "total only), which is not a count of 0"
+    )
+    nothing = _numbers(_gappy({2010: 300}, {2010: 100}), "form", span=(2010, 2012))
+    assert "by form of exploitation in 2011–2012 (no total either)" in no_breakdown_note(nothing)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import pytest
 
@@ -410,15 +412,22 @@ def test_tables_by_dimension_cover_the_years_the_dimension_is_published(tables):
 
 def test_a_country_publishing_breakdowns_without_a_total_has_them_shown(tables):
     """Cambodia as destination: no total, but forms (2007, 2017-2020) and ages (2013-2015)."""
-    from evidence.notebooks.builders import PUBLISHED_TOTAL
+    from evidence.notebooks.builders import NO_DATA_PUBLISHED, PUBLISHED_TOTAL
 
     brief = _brief(tables, "KHM", "destination")
     unodc = brief.holding("indicator")[0]  # it holds Cambodia now, no longer "nothing"
     forms = brief.yearly(unodc, "destination", by="form")
     ages = brief.yearly(unodc, "destination", by="age")
     assert not forms.has_totals and forms.holds_victims and ages.holds_victims
-    assert forms.by_category.shown()["year"].to_list() == ["2007", "2017", "2018", "2019", "2020"]
-    assert ages.by_category.shown()["year"].to_list() == ["2013", "2014", "2015"]
+    # the years of the breakdown, and the brief's other years (2007–2020) as rows noted not published
+    assert brief.years == (2007, 2020)
+    for numbers, held in ((forms, [2007, 2017, 2018, 2019, 2020]), (ages, [2013, 2014, 2015])):
+        shown = numbers.by_category.shown()
+        assert shown["year"].to_list() == [str(y) for y in range(2007, 2021)]
+        published = [
+            int(y) for y, note in shown.select("year", "note").iter_rows() if note != NO_DATA_PUBLISHED
+        ]
+        assert published == held
     assert PUBLISHED_TOTAL not in forms.by_category.low.count_columns  # none published, none shown empty
 
 
@@ -624,3 +633,55 @@ def test_years_without_unodc_nationals_are_rows_marked_not_published(tables, iso
     )
     html = data.to_html()
     assert NO_DATA_PUBLISHED in html and find_small_counts(html, RULE) == []
+
+
+def _breakdown_years_by_hand(unodc, iso3: str) -> dict[str, set[int]]:
+    """The years a country published its detected victims by form, by sex and by age (any cell), straight from
+    the canonical rows."""
+    rows = unodc.data.filter(
+        (pl.col("iso3") == iso3) & (pl.col("indicator") == "Detected trafficking victims")
+    )
+    total = (pl.col("dimension") == "Total") & (pl.col("sex") == "Total")
+    masks = {
+        "form": pl.col("dimension") == "by form of exploitation",
+        "sex": (pl.col("dimension") == "Total") & (pl.col("sex") != "Total") & (pl.col("age") == "Total"),
+        "age": total & (pl.col("age") != "Total"),
+    }
+    return {by: set(rows.filter(mask)["year"].cast(pl.Int64).to_list()) for by, mask in masks.items()}
+
+
+def test_lao_pdrs_breakdowns_name_the_years_they_lack_and_those_without_a_total(tables):
+    """Lao PDR on the real workbook: a total in 2007–2010 and 2014–2015, ages also in 2012–2013 and forms only in
+    2017–2020, with no total in those years. Each breakdown's table gives a row to every year of the brief's
+    2007–2020, noted not published where the breakdown is not (never 0), and one sentence names the breakdowns
+    published without a total, with their years."""
+    from evidence.notebooks.builders import (
+        NO_DATA_PUBLISHED,
+        breakdown_without_total_sentence,
+        no_breakdown_note,
+    )
+
+    brief = _brief(tables, "LAO", "destination")
+    unodc = brief.holding("indicator")[0]
+    assert brief.years == (2007, 2020)
+    totals = set(_detected_by_hand(unodc, "LAO"))
+    by_hand = _breakdown_years_by_hand(unodc, "LAO")
+    assert by_hand["form"] == {2017, 2018, 2019, 2020} and by_hand["age"] - totals == {2012, 2013}
+    breakdowns = [brief.yearly(unodc, "destination", by=by) for by in ("form", "sex", "age")]
+    for numbers in breakdowns:
+        shown = numbers.by_category.shown()
+        assert shown["year"].to_list() == [str(y) for y in range(2007, 2021)]
+        noted = {int(y) for y, n in shown.select("year", "note").iter_rows() if n == NO_DATA_PUBLISHED}
+        assert noted == set(range(2007, 2021)) - by_hand[numbers.by]
+        columns = [c for c in numbers.categories if c in shown.columns]
+        assert all(
+            r[c] == "" for r in shown.iter_rows(named=True) if int(r["year"]) in noted for c in columns
+        )
+        assert "not a count of 0" in no_breakdown_note(numbers)
+    said = breakdown_without_total_sentence(breakdowns)
+    assert said is not None
+    plain = re.sub(r"<[^>]+>", "", said)
+    assert plain.startswith(
+        "UNODC published victims by age for 2012–2013 and by form of exploitation for 2017–2020 but no total"
+    )
+    assert "by sex" not in plain  # Lao PDR's sexes (2014–2015) have their total

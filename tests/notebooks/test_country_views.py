@@ -272,7 +272,7 @@ def test_a_breakdown_the_data_do_not_publish_is_one_sentence_not_a_table_of_zero
     assert "data hold no citizenship breakdown of these victims in 2007–2010, 2012–2015, 2017–2020." in text
     assert "##### Citizenship" not in text and "Nothing to draw" not in text
     assert not [o for o in shown if isinstance(o, dict) and "image/svg+xml" in o and "Citizenship" in str(o)]
-    assert "| 2017 | \\<5 | \\<5 | \\<5 |  |" in text  # its forms, published without a total
+    assert "| 2017 |  | \\<5 | \\<5 | \\<5 |  |" in text  # its forms, published without a total (no note)
     # a dimension with no table names itself (Djibouti publishes no forms in any year)
     shown.clear()
     country_views.show_detected_section(
@@ -484,3 +484,35 @@ def test_citizenship_chart_subtitles_give_the_years_of_the_breakdown_not_the_bri
     assert {"corridors_unodc_destination", "flow_map_unodc_destination"} <= set(destination)
     assert all(s == "Detected victims, 2015–2021" for s in destination.values()), destination
     assert origin and all(s == "Detected victims, 2007–2021" for s in origin.values()), origin
+
+
+def test_lao_pdrs_unodc_section_says_which_breakdowns_came_without_a_total(real_tables, shown):
+    """Lao PDR (real workbook): its ages of 2012–2013 and forms of 2017–2020 have no total; the section said
+    nothing of it. One sentence now, and the breakdown tables give the years without them as not published."""
+    brief = open_brief([real_tables[1]], DisclosureRule(5), country="LAO", role="destination")
+    country_views.show_detected_section(brief)
+    text = _text(shown)
+    years = '<span data-kind="years">{}</span>'.format
+    sentence = (
+        f"UNODC published victims by age for {years('2012–2013')} and by form of exploitation for "
+        f"{years('2017–2020')} but no total in those years"
+    )
+    assert text.count(sentence) == 1
+    # after the table of victims per year, before the breakdowns' tables
+    where = text.index(sentence)
+    assert (
+        text.index("**Detected victims per year**")
+        < where
+        < text.index("**Detected victims per year by form**")
+    )
+    assert "| 2016 | no data published |" in text and "| 2011 | no data published |" in text
+    assert "UNODC gives no breakdown of these victims by sex in 2007–2013, 2016–2020" in text
+    # Thailand's forms of 2007 (no total that year) get the sentence; Myanmar, every breakdown with a total, none
+    for iso3, expected in (("THA", f"For {years('2007')} UNODC published victims by form"), ("MMR", None)):
+        shown.clear()
+        country_views.show_detected_section(open_brief([real_tables[1]], DisclosureRule(5), country=iso3))
+        text = _text(shown)
+        if expected is None:
+            assert "UNODC published victims by" not in text
+        else:
+            assert expected in text

@@ -1483,6 +1483,95 @@ PUBLISHED_TOTAL = "Published total"
 CATEGORY_SUM = "Sum of categories"
 
 
+#: A UNODC breakdown of detected victims as readers name it.
+BREAKDOWN_NAMES = {"form": "form of exploitation", "sex": "sex", "age": "age"}
+
+
+def breakdown_name(by: str | None) -> str:
+    """A breakdown as readers name it ("form of exploitation"; another dimension's own name, spaced)."""
+    return BREAKDOWN_NAMES.get(by or "", (by or "category").replace("_", " "))
+
+
+def _years_of(frame: pl.DataFrame | None) -> set[int]:
+    if frame is None or not frame.height:
+        return set()
+    return {int(y) for y in frame["year"].drop_nulls().to_list()}
+
+
+def breakdown_without_total_years(numbers: YearlyNumbers) -> list[int]:
+    """The years a publisher's breakdown (UNODC: by form, sex or age) is published in without a total of the
+    same victims (Lao PDR: by age in 2012–2013, by form in 2017–2020): the table of victims per year has no
+    count for them. Empty for case records (their categories come from the same records as their total) and
+    for numbers without a breakdown."""
+    if numbers.exact or numbers.by is None:
+        return []
+    return sorted(_years_of(numbers.by_counts) - _years_of(numbers.counts))
+
+
+def breakdown_without_total_sentence(breakdowns: Sequence[YearlyNumbers]) -> str | None:
+    """One sentence (Markdown, escaped, years marked as years) naming the breakdowns a publisher gave in years
+    it gave no total for, and those years: "For 2017–2020 UNODC published victims by form of exploitation but
+    no total." Breakdowns of the same years are named together; None when every breakdown's years have a
+    total."""
+    from evidence.analyses.coverage import years_text
+
+    by_years: dict[tuple[int, ...], list[str]] = {}
+    for numbers in breakdowns:
+        years = tuple(breakdown_without_total_years(numbers))
+        if years:
+            by_years.setdefault(years, []).append(breakdown_name(numbers.by))
+    if not by_years:
+        return None
+    groups = [
+        (markup.marked(years_text(years), "years"), " and ".join(f"by {escape_markdown(n)}" for n in names))
+        for years, names in sorted(by_years.items())
+    ]
+    if len(groups) == 1:
+        (when, names), one = groups[0], sum(len(y) for y in by_years) == 1
+        return (
+            f"For {when} UNODC published victims {names} but no total: the table of victims per year has no "
+            f"count for {'that year' if one else 'those years'}."
+        )
+    said = [f"{names} for {when}" for when, names in groups]
+    return (
+        f"UNODC published victims {', '.join(said[:-1])} and {said[-1]} but no total in those years: the table "
+        "of victims per year has no count for them."
+    )
+
+
+def no_breakdown_years(numbers: YearlyNumbers) -> tuple[list[int], list[int]]:
+    """The years of a publisher's by-dimension table (UNODC) noted :data:`NO_DATA_PUBLISHED`: those with the
+    publisher's total but no breakdown, and those with neither (both empty cells, never 0)."""
+    table = numbers.by_category
+    if numbers.exact or table is None or "note" not in table.low.frame.columns:
+        return [], []
+    rows = table.low.frame.select("year", "note").iter_rows()
+    noted = [int(y) for y, n in rows if n == NO_DATA_PUBLISHED]
+    totals = _years_of(numbers.counts)
+    return [y for y in noted if y in totals], [y for y in noted if y not in totals]
+
+
+def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
+    """The note under a publisher's by-dimension table (UNODC) on its rows noted :data:`NO_DATA_PUBLISHED`:
+    the years of the span the breakdown is not published for (the publisher's total only, or nothing), said
+    as not a count of 0; plain text (the table writer escapes it). None when every year has the breakdown."""
+    from evidence.analyses.coverage import years_text
+
+    total_only, nothing = no_breakdown_years(numbers)
+    if not total_only and not nothing:
+        return None
+    name = breakdown_name(numbers.by)
+    if total_only and nothing:
+        which = f"in {years_text(total_only)} their total only; in {years_text(nothing)} no total either"
+    else:
+        which = "their total only" if total_only else "no total either"
+    return (
+        f"{NO_DATA_PUBLISHED.capitalize()}: UNODC gives no breakdown of these victims by {name} in "
+        f"{years_text([*total_only, *nothing])} ({which}), which is not a count of 0: those cells are empty, not "
+        "withheld."
+    )
+
+
 def category_sum_reason(by: str | None) -> str:
     """Why the categories of a UNODC breakdown by ``by`` need not add up to the publisher's total: one victim
     can have several forms of exploitation (forms only); a breakdown by sex, age or citizenship (one category
@@ -2232,14 +2321,26 @@ def _censored_numbers(
         long = _year_text(by_counts)
         published = selection.role != "origin"  # an origin's total is the sum of other countries' breakdowns
         # every year the dimension or the total is published in: a breakdown published without a total
-        # (Thailand's forms of 2007) is shown, its total cell left empty
-        years = pl.concat([counts.select("year"), long.select("year")]).unique().sort("year")
+        # (Thailand's forms of 2007) is shown, its total cell left empty; and, as in the table of victims per
+        # year, every other year of the span, its breakdown noted as not published (never 0, not withheld)
+        first, last = span or (0, -1)
+        spanned = pl.DataFrame({"year": [str(y) for y in range(first, last + 1)]}, schema={"year": pl.String})
+        years = pl.concat([counts.select("year"), long.select("year"), spanned]).unique().sort("year")
+        unpublished = set(years["year"].to_list()) - set(long["year"].to_list())
+        if unpublished:  # a year of a total only, or of nothing: the breakdown's cells are empty, said so
+            years = years.with_columns(
+                pl.when(pl.col("year").is_in(sorted(unpublished)))
+                .then(pl.lit(NO_DATA_PUBLISHED))
+                .otherwise(pl.lit(""))
+                .alias("note")
+            )
+        keys = ["year", "note"] if unpublished else ["year"]
         tables = []
         for bound in ("count_low", "count_high"):
             wide = long.pivot(on=by, index="year", values=bound)
             wide = years.join(wide, on="year", how="left")
             wide = wide.select(
-                "year",
+                *keys,
                 *[pl.col(c) if c in wide.columns else pl.lit(None, pl.Int64).alias(c) for c in categories],
             )
             total = counts.select("year", pl.col(bound).alias(PUBLISHED_TOTAL if published else ALL_VICTIMS))
@@ -2256,8 +2357,8 @@ def _censored_numbers(
             *([PUBLISHED_TOTAL if published else ALL_VICTIMS] if counts.height else []),  # none published
             *([CATEGORY_SUM] if differs else []),
         ]
-        low_table = suppress_counts(low.select("year", *columns), columns, rule)
-        high_table = suppress_counts(high.select("year", *columns), columns, rule)
+        low_table = suppress_counts(low.select(*keys, *columns), columns, rule)
+        high_table = suppress_counts(high.select(*keys, *columns), columns, rule)
         # the cells made only of the publisher's <5 cells (a censored category, a sum of such categories):
         # their bounds are the publisher's, shown as an interval (2–8), never re-censored as <5
         exact_parts = long.with_columns(

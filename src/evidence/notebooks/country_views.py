@@ -19,7 +19,7 @@ import polars as pl
 from evidence.analyses.coverage import ROLE_WORDS
 from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, near_estimate
 from evidence.notebooks import views
-from evidence.notebooks.builders import route_notes
+from evidence.notebooks.builders import BREAKDOWN_NAMES, breakdown_without_total_sentence, route_notes
 from evidence.notebooks.country import (
     CAVEATS,
     CountryBrief,
@@ -243,7 +243,7 @@ def show_case_section(brief: CountryBrief) -> None:
 
 
 #: A UNODC breakdown as readers name it.
-_BREAKDOWN_NAMES = {"form": "form of exploitation", "sex": "sex", "age": "age"}
+_BREAKDOWN_NAMES = BREAKDOWN_NAMES
 
 
 def show_detected_section(brief: CountryBrief) -> None:
@@ -292,6 +292,10 @@ def show_detected_section(brief: CountryBrief) -> None:
             if yearly is None:
                 continue
             shown = [b for b in breakdowns if b.by is not None]
+            # a breakdown published in years without a total (Lao PDR's forms of 2017–2020) is said, not left
+            # to the reader to find in the tables below
+            if (said := breakdown_without_total_sentence(shown)) is not None:
+                _say(said)
         else:
             names = [_BREAKDOWN_NAMES[b.by or ""] for b in held] + (["citizenship"] if by_citizenship else [])
             _say(

@@ -29,6 +29,7 @@ from evidence.notebooks.builders import (
     category_sum_note,
     emerging_unassessed,
     emerging_view,
+    no_breakdown_note,
     panel_gaps_sentence,
     panel_sentence,
     profile_view,
@@ -653,9 +654,9 @@ def show_dimension_section(
     note = None
     shown = table.shown()
     if not numbers.exact:
-        note = censored_note(shown) or ""
-        if summed := category_sum_note(numbers):
-            note = f"{note} {summed}" if note else summed
+        # a year of the span without the breakdown is a row noted as not published, said once (never a 0)
+        notes = (censored_note(shown), no_breakdown_note(numbers), category_sum_note(numbers))
+        note = " ".join(n for n in notes if n)
     elif not numbers.partition:
         note = (
             f"One victim can count in several categories of {label}, so they add up to more than the victims."
@@ -666,7 +667,12 @@ def show_dimension_section(
                 "a year without records of the selection is not listed."
             )
     show_table(
-        shown, caption=caption, labels={"year": "Year"}, source=source, note=note or None, kinds=table.kinds()
+        shown,
+        caption=caption,
+        labels={"year": "Year", "note": "Note"},
+        source=source,
+        note=note or None,
+        kinds=table.kinds(),
     )
     if not table.exact:
         return
