@@ -40,7 +40,7 @@ class ChartWorker:
 
     def __init__(self) -> None:
         # the worker's own messages (a converter's warnings) are not the user's concern; its answers are
-        self.process = subprocess.Popen(  # noqa: S603 - this interpreter, this module
+        self.process = subprocess.Popen(
             [sys.executable, "-m", "evidence.runs.chart_workers"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -84,16 +84,14 @@ class ChartWorker:
                 self.pending -= 1
 
     def shutdown(self) -> None:
-        """Stop the worker (it leaves when its input closes; killed if it does not within a second)."""
+        """Stop the worker now. It holds nothing to save (each chart it answered for is written, atomically),
+        and a converter's orderly exit takes most of a second, which every command would wait for."""
         with contextlib.suppress(OSError, ValueError):
             if self.process.stdin is not None:
                 self.process.stdin.close()
-        try:
-            self.process.wait(timeout=1.0)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=5.0)
+        self.process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5.0)
         with contextlib.suppress(OSError, ValueError):
             if self.process.stdout is not None:
                 self.process.stdout.close()
@@ -126,15 +124,8 @@ class ChartWorkers:
             worker = min(self._workers, key=lambda w: w.pending)
         return worker.draw(spec, path)
 
-    def stop_hung(self) -> None:
-        """Stop every worker (one of them hangs): their charts fail, the next run starts fresh ones."""
-        with self._lock:
-            workers, self._workers = self._workers, []
-        for worker in workers:
-            worker.process.kill()
-            worker.shutdown()
-
     def shutdown(self) -> None:
+        """Stop every worker (also when one hangs: its chart fails, the next run starts fresh ones)."""
         with self._lock:
             workers, self._workers = self._workers, []
         for worker in workers:
@@ -153,13 +144,14 @@ def set_chart_workers(size: int) -> None:
 
 
 def chart_workers() -> ChartWorkers:
-    """This process's chart workers (stopped when the process ends, also in a process-pool worker). Two by
-    default (the kernel's cells hold one core, and the last charts are drawn on both once the cells end)."""
+    """This process's chart workers (stopped when the process ends, also in a process-pool worker)."""
     global _WORKERS
     if _WORKERS is None:
         import multiprocessing.util
 
-        size = _SIZE if _SIZE is not None else min(2, os.cpu_count() or 1)
+        # the kernel's cells hold one core: the others draw (two at most: a brief's charts are not enough to
+        # keep more busy, and each worker starts a converter of its own)
+        size = _SIZE if _SIZE is not None else min(2, max(1, (os.cpu_count() or 1) - 1))
         _WORKERS = ChartWorkers(size)
         atexit.register(_WORKERS.shutdown)
         multiprocessing.util.Finalize(_WORKERS, _WORKERS.shutdown, exitpriority=10)
@@ -193,10 +185,13 @@ class RunCharts:
             return
         self._drawn[path_text] = self.workers.draw(spec, path)
 
-    def finish(self, nb: Any, *, timeout: float = CHART_TIMEOUT) -> None:
-        """Wait for the charts and put each SVG where its spec is in ``nb``'s outputs (in place); raise
-        :class:`ChartNotDrawn` for the first chart that could not be drawn, after replacing the others."""
+    def finish(self, nb: Any, *, timeout: float = CHART_TIMEOUT) -> dict[str, str]:
+        """Wait for the charts and put each SVG where its spec is in ``nb``'s outputs (in place). A chart that
+        could not be drawn becomes an error output of its cell (``ChartNotDrawn``, with the reason), which
+        fails the run as a failing cell does; returns those charts' reasons by path."""
         from concurrent.futures import TimeoutError as FutureTimeout
+
+        import nbformat
 
         from evidence.notebooks.runtime import RUNNER_CHART_MIME
 
@@ -205,26 +200,34 @@ class RunCharts:
             try:
                 future.result(timeout=timeout)
             except FutureTimeout:
-                self.workers.stop_hung()
+                self.workers.shutdown()
                 failures[key] = f"the chart worker did not draw it within {timeout:.0f} s"
             except ChartNotDrawn as exc:
                 failures[key] = str(exc)
         for cell in nb.cells:
-            for output in cell.get("outputs", []):
+            outputs = cell.get("outputs", [])
+            for index, output in enumerate(outputs):
                 request = output.get("data", {}).get(RUNNER_CHART_MIME)
                 if request is None:
                     continue
-                key = request.get("path") if isinstance(request, dict) else None
-                if isinstance(key, str) and key not in failures and key in self._drawn:
-                    output["data"] = {"image/svg+xml": _svg_output(Path(key))}
-                    output["metadata"] = {}
-                else:
-                    reason = failures.get(key if isinstance(key, str) else "", "not drawn")
-                    output["data"] = {"text/plain": f"[chart not drawn: {reason}]"}
-                    output["metadata"] = {}
-        if failures:
-            path, reason = next(iter(failures.items()))
-            raise ChartNotDrawn(f"the chart {Path(path).name} could not be drawn: {reason}")
+                path_text = request.get("path") if isinstance(request, dict) else None
+                if isinstance(path_text, str) and path_text not in failures and path_text in self._drawn:
+                    try:
+                        svg = _svg_output(Path(path_text))
+                    except (OSError, UnicodeDecodeError) as exc:
+                        failures[path_text] = f"its file cannot be read ({type(exc).__name__}: {exc})"
+                    else:
+                        outputs[index] = nbformat.v4.new_output("display_data", data={"image/svg+xml": svg})
+                        continue
+                reason = (
+                    failures.get(path_text, "not drawn") if isinstance(path_text, str) else "no path or spec"
+                )
+                name = Path(path_text).name if isinstance(path_text, str) else "?"
+                message = f"the chart {name} could not be drawn: {reason}"
+                outputs[index] = nbformat.v4.new_output(
+                    "error", ename=ChartNotDrawn.__name__, evalue=message, traceback=[message]
+                )
+        return failures
 
 
 def _svg_output(path: Path) -> str:
@@ -252,7 +255,9 @@ def serve() -> None:
             save_charts([(request["spec"], Path(request["path"]))])
             answer: dict[str, Any] = {"ok": True}
         except Exception as exc:  # noqa: BLE001 - the run that asked reports it
-            answer = {"error": f"{type(exc).__name__}: {exc}"}
+            # the converter's message and the JavaScript error under it, without its stack
+            lines = [line.strip() for line in str(exc).splitlines() if line.strip()][:2]
+            answer = {"error": f"{type(exc).__name__}: {' '.join(lines)}"}
         answers.write(json.dumps(answer) + "\n")
         answers.flush()
 

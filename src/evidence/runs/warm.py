@@ -95,7 +95,9 @@ class WarmKernel:
         # kept for every run, the rest follows each run's environment
         launched = json.dumps({**os.environ, **self._start_env})
         # the runner's chart workers draw the charts (started here, beside the kernel): no converter in it
-        code = f"{_runtime('warm_up')}({list(preload)!r}, __import__('json').loads({launched!r}), charts=False)"
+        code = (
+            f"{_runtime('warm_up')}({list(preload)!r}, __import__('json').loads({launched!r}), charts=False)"
+        )
         if draws_charts(preload):
             from evidence.runs.chart_workers import chart_workers
 
@@ -346,12 +348,14 @@ def register_engine() -> None:
             client = _charts_client_class(PapermillNotebookClient)(nb_man, km=warm_kernel.km, **final)
             client.kc = warm_kernel.kc
             # the charts the kernel shows as specs are drawn by the chart workers while the cells run
-            client.run_charts = warm_kernel.run_charts
+            charts, warm_kernel.run_charts = warm_kernel.run_charts, None
+            client.run_charts = charts
             try:
                 return client.execute()
             finally:
-                if warm_kernel.run_charts is not None:
-                    charts, warm_kernel.run_charts = warm_kernel.run_charts, None
+                # the drawn charts go in; one not drawn is an error of its cell, which fails the run (its
+                # kernel did nothing wrong)
+                if charts is not None:
                     charts.finish(nb_man.nb)
 
     papermill_engines.register(WARM_ENGINE, WarmEngine)

@@ -1,0 +1,182 @@
+"""Chart workers: a warm run's charts drawn beside its kernel, put into the notebook as the kernel would."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from evidence.notebooks.runtime import RUNNER_CHART_MIME
+from evidence.presentation.charts import save_charts
+from evidence.runs.chart_workers import ChartNotDrawn, ChartWorkers, RunCharts
+from evidence.runs.execute import execute_run, prepare_run
+from evidence.runs.warm import kernel_pool
+
+SPEC = {
+    "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+    "data": {"values": [{"x": "a", "y": 3}, {"x": "b", "y": 5}]},
+    "mark": "bar",
+    "encoding": {"x": {"field": "x", "type": "nominal"}, "y": {"field": "y", "type": "quantitative"}},
+}
+
+
+@pytest.fixture
+def workers(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    pool = ChartWorkers(1)
+    yield pool
+    pool.shutdown()
+
+
+def _notebook_with(*outputs: dict) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("show_charts(...)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data=data) for data in outputs]
+    nb.cells = [cell]
+    return nb
+
+
+def test_a_worker_draws_the_svg_the_kernel_would_draw(tmp_path, workers):
+    folder = tmp_path / "run"
+    (folder / "figures").mkdir(parents=True)
+    request = {"path": str(folder / "figures" / "bars.svg"), "spec": SPEC}
+    nb = _notebook_with({RUNNER_CHART_MIME: request}, {"text/markdown": "between"})
+    charts = RunCharts(folder, workers)
+    charts.take(request)
+    charts.finish(nb)
+
+    drawn_here = save_charts([(SPEC, tmp_path / "here.svg")])[0].read_text(encoding="utf-8")
+    assert (folder / "figures" / "bars.svg").read_text(encoding="utf-8") == drawn_here
+    first, second = nb.cells[0].outputs
+    assert first.data == {"image/svg+xml": drawn_here} and first.metadata == {}
+    assert second.data == {"text/markdown": "between"}  # other outputs untouched
+
+
+def test_a_chart_outside_the_run_folder_is_not_drawn(tmp_path, workers):
+    folder = tmp_path / "run"
+    folder.mkdir()
+    outside = {"path": str(tmp_path / "elsewhere.svg"), "spec": SPEC}
+    sneaky = {"path": str(folder / ".." / "up.svg"), "spec": SPEC}
+    nb = _notebook_with({RUNNER_CHART_MIME: outside}, {RUNNER_CHART_MIME: sneaky})
+    charts = RunCharts(folder, workers)
+    charts.take(outside)
+    charts.take(sneaky)
+    failures = charts.finish(nb)
+    assert all("outside the run's folder" in reason for reason in failures.values()) and len(failures) == 2
+    assert not (tmp_path / "elsewhere.svg").exists() and not (tmp_path / "up.svg").exists()
+    assert [(o.output_type, o.ename) for o in nb.cells[0].outputs] == [("error", "ChartNotDrawn")] * 2
+
+
+def test_a_spec_the_converter_refuses_fails_with_its_reason_and_the_others_are_drawn(tmp_path, workers):
+    folder = tmp_path / "run"
+    folder.mkdir()
+    bad = {"path": str(folder / "bad.svg"), "spec": {"mark": "no-such-mark", "data": {"values": [{}]}}}
+    good = {"path": str(folder / "good.svg"), "spec": SPEC}
+    nb = _notebook_with({RUNNER_CHART_MIME: bad}, {RUNNER_CHART_MIME: good})
+    charts = RunCharts(folder, workers)
+    charts.take(bad)
+    charts.take(good)
+    assert list(charts.finish(nb)) == [bad["path"]]
+    failed, drawn = nb.cells[0].outputs
+    assert failed.output_type == "error" and failed.ename == "ChartNotDrawn"
+    assert re.match(
+        r"the chart bad\.svg could not be drawn: ValueError: .*conversion failed: \w*Error", failed.evalue
+    )
+    assert drawn.data["image/svg+xml"].startswith("<svg")
+
+
+def test_a_worker_that_dies_fails_its_chart_and_is_replaced(tmp_path, workers):
+    folder = tmp_path / "run"
+    folder.mkdir()
+    workers.start()
+    (worker,) = workers._workers
+    worker.process.kill()
+    worker.process.wait()
+    with pytest.raises(ChartNotDrawn, match="stopped"):
+        worker.draw(SPEC, folder / "lost.svg").result(timeout=60)
+    workers.draw(SPEC, folder / "next.svg").result(timeout=120)  # a fresh worker
+    assert (folder / "next.svg").read_text(encoding="utf-8").startswith("<svg")
+    assert workers._workers[0] is not worker
+
+
+CHARTS = """\
+import altair as alt
+import polars as pl
+from evidence.notebooks.views import show_charts
+bars = alt.Chart(pl.DataFrame({"x": ["a", "b"], "y": [3, 5]})).mark_bar().encode(x="x:N", y="y:Q")
+empty = alt.Chart(pl.DataFrame({"x": [], "y": []})).mark_bar().encode(x="x:N", y="y:Q")
+show_charts([(bars, "bars"), (empty, "empty"), (bars.mark_line(), "line")])
+"""
+
+
+def _notebook(path: Path, *cells: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    first = nbformat.v4.new_code_cell("n = 1")
+    first.metadata["tags"] = ["parameters"]
+    nb.cells = [first, *(nbformat.v4.new_code_cell(c) for c in cells)]
+    nbformat.write(nb, path)
+    return path
+
+
+def _outputs(folder: str | Path, name: str) -> list:
+    nb = json.loads((Path(folder) / f"{name}.ipynb").read_text())
+    return [(c["execution_count"], c["outputs"]) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+@pytest.mark.kernel
+def test_a_warm_run_is_the_run_of_a_kernel_drawing_its_own_charts(tmp_path, monkeypatch):
+    """The executed notebook and its figures are the same whether the kernel draws the charts (a cold run,
+    plain Papermill) or the runner's chart workers do (a warm run)."""
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    notebook = _notebook(tmp_path / "charts.ipynb", CHARTS)
+    kernel_pool().shutdown()
+    try:
+        cold = execute_run(prepare_run(notebook, {}, out_root=tmp_path / "cold"), warm=False)
+        warm = execute_run(prepare_run(notebook, {}, out_root=tmp_path / "warm"), warm=True)
+    finally:
+        kernel_pool().shutdown()
+    assert cold.status == "ok" and warm.status == "ok", (cold.error, warm.error)
+    assert RUNNER_CHART_MIME not in (Path(warm.folder) / "charts.ipynb").read_text()
+    assert _outputs(warm.folder, "charts") == _outputs(cold.folder, "charts")
+    kinds = [next(iter(o["data"])) for _, outs in _outputs(warm.folder, "charts") for o in outs]
+    assert kinds == ["image/svg+xml", "text/markdown", "image/svg+xml"]
+
+    def figures(folder: str) -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in (Path(folder) / "figures").iterdir()}
+
+    assert figures(warm.folder) == figures(cold.folder) and set(figures(warm.folder)) == {
+        "bars.svg",
+        "line.svg",
+    }
+
+
+@pytest.mark.kernel
+def test_a_chart_that_cannot_be_drawn_fails_its_run_with_the_reason(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    bad = (
+        "import os\nfrom IPython.display import display\n"
+        f"display({{{RUNNER_CHART_MIME!r}: {{'path': os.path.join(os.getcwd(), 'figures', 'bad.svg'), "
+        "'spec': {'mark': 'no-such-mark', 'data': {'values': [{}]}}}}, raw=True)\n"
+    )
+    notebook = _notebook(tmp_path / "bad.ipynb", bad, "print('ran to the end')")
+    kernel_pool().shutdown()
+    try:
+        failed = execute_run(prepare_run(notebook, {}, out_root=tmp_path / "runs"))
+        kernel = next(iter(kernel_pool()._kernels.values()))
+        assert not kernel.broken  # the kernel did nothing wrong: it stays for the next run
+    finally:
+        kernel_pool().shutdown()
+    assert failed.status == "failed", failed.error
+    assert failed.error.startswith("ChartNotDrawn: the chart bad.svg could not be drawn: ValueError: ")
+    assert (
+        "conversion failed" in failed.error and "(in cell 2)" in failed.error
+    )  # after the injected parameters
+    assert "\n" not in failed.error  # one line, without the converter's JavaScript stack
+    executed = json.loads((Path(failed.folder) / "bad.ipynb").read_text())
+    outputs = [o for c in executed["cells"] for o in c.get("outputs", [])]
+    assert [o["ename"] for o in outputs if o["output_type"] == "error"] == ["ChartNotDrawn"]
+    assert any("ran to the end" in "".join(o.get("text", "")) for o in outputs)
