@@ -1386,9 +1386,15 @@ def _numbers(frame, by, span=None, rule=RULE):
 
 def test_years_of_the_span_without_a_breakdown_are_rows_noted_not_published():
     """The by-dimension tables of UNODC got no row for a year of the brief's span without the breakdown, and
-    said nothing of a year of the total only: now a row noted "no data published" (empty cells, never 0, not
-    withheld) and a note naming the years, as the table of victims per year does."""
-    from evidence.notebooks.builders import NO_DATA_PUBLISHED, no_breakdown_note, no_breakdown_years
+    said nothing of a year of the total only: now a row noted "no breakdown published" (the total only) or
+    "no data published" (nothing; empty cells, never 0, not withheld) and a note naming the years, as the table
+    of victims per year does."""
+    from evidence.notebooks.builders import (
+        NO_BREAKDOWN_PUBLISHED,
+        NO_DATA_PUBLISHED,
+        no_breakdown_note,
+        no_breakdown_years,
+    )
 
     # totals 2010 and 2012; forms 2010 and 2013 (one without a total); nothing in 2011 or 2014
     frame = _gappy({2010: 300, 2012: 120}, {2010: 100, 2013: "<5"})
@@ -1399,7 +1405,7 @@ def test_years_of_the_span_without_a_breakdown_are_rows_noted_not_published():
     assert {y: r["note"] for y, r in rows.items()} == {
         "2010": "",
         "2011": NO_DATA_PUBLISHED,
-        "2012": NO_DATA_PUBLISHED,
+        "2012": NO_BREAKDOWN_PUBLISHED,
         "2013": "",
         "2014": NO_DATA_PUBLISHED,
     }
@@ -1417,9 +1423,9 @@ def test_years_of_the_span_without_a_breakdown_are_rows_noted_not_published():
     assert no_breakdown_years(numbers) == ([2012], [2011, 2014])
     note = no_breakdown_note(numbers)
     assert note == (
-        "No data published: UNODC gives no breakdown of these victims by form of exploitation in 2011–2012, 2014 "
-        "(in 2012 their total only; in 2011, 2014 no total either), which is not a count of 0: those cells are "
-        "empty, not withheld."
+        "No breakdown published: UNODC gives the total of these victims in 2012 but not their breakdown by form "
+        "of exploitation. No data published: UNODC gives no figure for them in 2011, 2014. Those cells are "
+        "empty, not a count of 0 and not withheld."
     )
     # every year with the breakdown: no note column, no note
     full = _numbers(_gappy({2010: 300, 2011: 200}, {2010: 100, 2011: 90}), "form", span=(2010, 2011))
@@ -1438,7 +1444,8 @@ def test_the_brief_shows_a_breakdowns_missing_years_in_its_table_and_note(monkey
     assert "| Year | Note |" in text
     assert "| 2011 | no data published |" in text and "| 2014 | no data published |" in text
     assert "| 2010 |  | 100 |" in text
-    assert "No data published: UNODC gives no breakdown of these victims by form of exploitation in" in text
+    assert "| 2012 | no breakdown published |" in text
+    assert "No breakdown published: UNODC gives the total of these victims in 2012 but not" in text
 
 
 @given(
@@ -1450,6 +1457,7 @@ def test_a_breakdown_table_has_every_year_of_the_span_and_notes_exactly_those_wi
     where the breakdown is not; such a row never shows a number of its breakdown; the sentence on breakdowns
     without a total names exactly the years of the breakdown without the total."""
     from evidence.notebooks.builders import (
+        NO_BREAKDOWN_PUBLISHED,
         NO_DATA_PUBLISHED,
         breakdown_without_total_sentence,
         breakdown_without_total_years,
@@ -1461,7 +1469,8 @@ def test_a_breakdown_table_has_every_year_of_the_span_and_notes_exactly_those_wi
     assert shown["year"].to_list() == [str(y) for y in range(2010, 2020)]
     notes = shown["note"].to_list() if "note" in shown.columns else [""] * 10
     for year, note, row in zip(range(2010, 2020), notes, shown.iter_rows(named=True), strict=True):
-        assert (note == NO_DATA_PUBLISHED) == (year not in forms)
+        assert (note == NO_BREAKDOWN_PUBLISHED) == (year not in forms and year in totals)
+        assert (note == NO_DATA_PUBLISHED) == (year not in forms and year not in totals)
         if year not in forms:
             assert row["Forced labour"] == row["Sexual exploitation"] == ""
     assert breakdown_without_total_years(numbers) == sorted(forms - totals)
@@ -1500,9 +1509,12 @@ def test_the_note_on_a_breakdowns_missing_years_says_only_what_applies():
     from evidence.notebooks.builders import no_breakdown_note
 
     total_only = _numbers(_gappy({2010: 300, 2011: 200}, {2010: 100}), "form", span=(2010, 2011))
-    assert no_breakdown_note(total_only).startswith(
-        "No data published: UNODC gives no breakdown of these victims by form of exploitation in 2011 (their "
-        "total only), which is not a count of 0"
+    assert no_breakdown_note(total_only) == (
+        "No breakdown published: UNODC gives the total of these victims in 2011 but not their breakdown by form "
+        "of exploitation. Those cells are empty, not a count of 0 and not withheld."
     )
     nothing = _numbers(_gappy({2010: 300}, {2010: 100}), "form", span=(2010, 2012))
-    assert "by form of exploitation in 2011–2012 (no total either)" in no_breakdown_note(nothing)
+    assert no_breakdown_note(nothing) == (
+        "No data published: UNODC gives no figure for them in 2011–2012. Those cells are empty, not a count of 0 "
+        "and not withheld."
+    )

@@ -656,6 +656,7 @@ def test_lao_pdrs_breakdowns_name_the_years_they_lack_and_those_without_a_total(
     2007–2020, noted not published where the breakdown is not (never 0), and one sentence names the breakdowns
     published without a total, with their years."""
     from evidence.notebooks.builders import (
+        NO_BREAKDOWN_PUBLISHED,
         NO_DATA_PUBLISHED,
         breakdown_without_total_sentence,
         no_breakdown_note,
@@ -671,8 +672,11 @@ def test_lao_pdrs_breakdowns_name_the_years_they_lack_and_those_without_a_total(
     for numbers in breakdowns:
         shown = numbers.by_category.shown()
         assert shown["year"].to_list() == [str(y) for y in range(2007, 2021)]
-        noted = {int(y) for y, n in shown.select("year", "note").iter_rows() if n == NO_DATA_PUBLISHED}
+        notes = dict(shown.select("year", "note").iter_rows())
+        noted = {int(y) for y, n in notes.items() if n in (NO_DATA_PUBLISHED, NO_BREAKDOWN_PUBLISHED)}
         assert noted == set(range(2007, 2021)) - by_hand[numbers.by]
+        # the total only, or nothing at all
+        assert {int(y) for y, n in notes.items() if n == NO_BREAKDOWN_PUBLISHED} == noted & totals
         columns = [c for c in numbers.categories if c in shown.columns]
         assert all(
             r[c] == "" for r in shown.iter_rows(named=True) if int(r["year"]) in noted for c in columns

@@ -1476,6 +1476,9 @@ VICTIMS = "victims"
 NO_RECORDS = "no records"
 #: The note of a year of a UNODC series' span for which the publisher gives no count: not published, never 0.
 NO_DATA_PUBLISHED = "no data published"
+#: The note of a year of a UNODC breakdown table for which the publisher gives its total of the victims but not
+#: their breakdown (a row noted :data:`NO_DATA_PUBLISHED` has neither).
+NO_BREAKDOWN_PUBLISHED = "no breakdown published"
 #: The notes of the years of a yearly table's span without data (:func:`_with_no_records`): an empty count.
 NO_DATA_NOTES = (NO_RECORDS, NO_DATA_PUBLISHED)
 #: Columns of a censored by-dimension table (UNODC): the publisher's own total, and the categories' sum.
@@ -1540,36 +1543,41 @@ def breakdown_without_total_sentence(breakdowns: Sequence[YearlyNumbers]) -> str
 
 
 def no_breakdown_years(numbers: YearlyNumbers) -> tuple[list[int], list[int]]:
-    """The years of a publisher's by-dimension table (UNODC) noted :data:`NO_DATA_PUBLISHED`: those with the
-    publisher's total but no breakdown, and those with neither (both empty cells, never 0)."""
+    """The years of a publisher's by-dimension table (UNODC) without the breakdown: those with the publisher's
+    total (noted :data:`NO_BREAKDOWN_PUBLISHED`), and those with neither (:data:`NO_DATA_PUBLISHED`); both
+    empty cells, never 0."""
     table = numbers.by_category
     if numbers.exact or table is None or "note" not in table.low.frame.columns:
         return [], []
-    rows = table.low.frame.select("year", "note").iter_rows()
-    noted = [int(y) for y, n in rows if n == NO_DATA_PUBLISHED]
-    totals = _years_of(numbers.counts)
-    return [y for y in noted if y in totals], [y for y in noted if y not in totals]
+    rows = list(table.low.frame.select("year", "note").iter_rows())
+    return (
+        [int(y) for y, n in rows if n == NO_BREAKDOWN_PUBLISHED],
+        [int(y) for y, n in rows if n == NO_DATA_PUBLISHED],
+    )
 
 
 def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
-    """The note under a publisher's by-dimension table (UNODC) on its rows noted :data:`NO_DATA_PUBLISHED`:
-    the years of the span the breakdown is not published for (the publisher's total only, or nothing), said
-    as not a count of 0; plain text (the table writer escapes it). None when every year has the breakdown."""
+    """The note under a publisher's by-dimension table (UNODC) on its rows without the breakdown: the years
+    noted :data:`NO_BREAKDOWN_PUBLISHED` (the publisher's total only) and :data:`NO_DATA_PUBLISHED` (nothing),
+    said as not a count of 0; plain text (the table writer escapes it). None when every year has the
+    breakdown."""
     from evidence.analyses.coverage import years_text
 
     total_only, nothing = no_breakdown_years(numbers)
     if not total_only and not nothing:
         return None
     name = breakdown_name(numbers.by)
-    if total_only and nothing:
-        which = f"in {years_text(total_only)} their total only; in {years_text(nothing)} no total either"
-    else:
-        which = "their total only" if total_only else "no total either"
-    return (
-        f"{NO_DATA_PUBLISHED.capitalize()}: UNODC gives no breakdown of these victims by {name} in "
-        f"{years_text([*total_only, *nothing])} ({which}), which is not a count of 0: those cells are empty, not "
-        "withheld."
-    )
+    said = []
+    if total_only:
+        said.append(
+            f"{NO_BREAKDOWN_PUBLISHED.capitalize()}: UNODC gives the total of these victims in "
+            f"{years_text(total_only)} but not their breakdown by {name}."
+        )
+    if nothing:
+        said.append(
+            f"{NO_DATA_PUBLISHED.capitalize()}: UNODC gives no figure for them in {years_text(nothing)}."
+        )
+    return " ".join(said) + " Those cells are empty, not a count of 0 and not withheld."
 
 
 def category_sum_reason(by: str | None) -> str:
@@ -2328,8 +2336,11 @@ def _censored_numbers(
         years = pl.concat([counts.select("year"), long.select("year"), spanned]).unique().sort("year")
         unpublished = set(years["year"].to_list()) - set(long["year"].to_list())
         if unpublished:  # a year of a total only, or of nothing: the breakdown's cells are empty, said so
+            with_total = sorted(unpublished & set(counts["year"].to_list()))
             years = years.with_columns(
-                pl.when(pl.col("year").is_in(sorted(unpublished)))
+                pl.when(pl.col("year").is_in(with_total))
+                .then(pl.lit(NO_BREAKDOWN_PUBLISHED))
+                .when(pl.col("year").is_in(sorted(unpublished)))
                 .then(pl.lit(NO_DATA_PUBLISHED))
                 .otherwise(pl.lit(""))
                 .alias("note")
