@@ -39,14 +39,21 @@ def _notebook_with(*outputs: dict) -> nbformat.NotebookNode:
     return nb
 
 
+def _take_all(charts: RunCharts, nb: nbformat.NotebookNode) -> None:
+    """Hand each chart output of ``nb`` to ``charts``, as the runner does when it arrives."""
+    for output in nb.cells[0].outputs:
+        if RUNNER_CHART_MIME in output.get("data", {}):
+            charts.take(output.data[RUNNER_CHART_MIME], output)
+
+
 def test_a_worker_draws_the_svg_the_kernel_would_draw(tmp_path, workers):
     folder = tmp_path / "run"
     (folder / "figures").mkdir(parents=True)
     request = {"path": str(folder / "figures" / "bars.svg"), "spec": SPEC}
     nb = _notebook_with({RUNNER_CHART_MIME: request}, {"text/markdown": "between"})
     charts = RunCharts(folder, workers)
-    charts.take(request)
-    charts.finish(nb)
+    _take_all(charts, nb)
+    assert charts.finish(nb) == {}
 
     drawn_here = save_charts([(SPEC, tmp_path / "here.svg")])[0].read_text(encoding="utf-8")
     assert (folder / "figures" / "bars.svg").read_text(encoding="utf-8") == drawn_here
@@ -55,19 +62,60 @@ def test_a_worker_draws_the_svg_the_kernel_would_draw(tmp_path, workers):
     assert second.data == {"text/markdown": "between"}  # other outputs untouched
 
 
+def test_a_name_shown_twice_keeps_each_chart_in_its_output_and_the_last_in_the_file(tmp_path, monkeypatch):
+    """Review 4, finding 1: the earlier output got the SVG of the later chart of the same name (read from
+    the file once both were drawn); with two workers the file could end as the earlier chart."""
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    pool = ChartWorkers(2)
+    try:
+        folder = tmp_path / "run"
+        folder.mkdir()
+        path = str(folder / "same.svg")
+        lines = {**SPEC, "mark": "line"}
+        nb = _notebook_with(
+            *({RUNNER_CHART_MIME: {"path": path, "spec": s}} for s in (SPEC, lines, SPEC, lines))
+        )
+        charts = RunCharts(folder, pool)
+        _take_all(charts, nb)
+        assert charts.finish(nb) == {}
+    finally:
+        pool.shutdown()
+    bars, line = (
+        save_charts([(s, tmp_path / f"{n}.svg")])[0].read_text() for n, s in (("b", SPEC), ("l", lines))
+    )
+    assert bars != line
+    assert [o.data["image/svg+xml"] for o in nb.cells[0].outputs] == [bars, line, bars, line]
+    assert Path(path).read_text(encoding="utf-8") == line  # the last shown, as when the kernel draws in turn
+
+
 def test_a_chart_outside_the_run_folder_is_not_drawn(tmp_path, workers):
     folder = tmp_path / "run"
     folder.mkdir()
     outside = {"path": str(tmp_path / "elsewhere.svg"), "spec": SPEC}
     sneaky = {"path": str(folder / ".." / "up.svg"), "spec": SPEC}
-    nb = _notebook_with({RUNNER_CHART_MIME: outside}, {RUNNER_CHART_MIME: sneaky})
+    relative = {"path": "figures/rel.svg", "spec": SPEC}
+    nb = _notebook_with(*({RUNNER_CHART_MIME: r} for r in (outside, sneaky, relative)))
     charts = RunCharts(folder, workers)
-    charts.take(outside)
-    charts.take(sneaky)
+    _take_all(charts, nb)
     failures = charts.finish(nb)
-    assert all("outside the run's folder" in reason for reason in failures.values()) and len(failures) == 2
+    assert set(failures) == {"elsewhere.svg", "up.svg", "rel.svg"}
+    assert "outside the run's folder" in failures["up.svg"] and "not an SVG file" in failures["rel.svg"]
     assert not (tmp_path / "elsewhere.svg").exists() and not (tmp_path / "up.svg").exists()
-    assert [(o.output_type, o.ename) for o in nb.cells[0].outputs] == [("error", "ChartNotDrawn")] * 2
+    assert [(o.output_type, o.ename) for o in nb.cells[0].outputs] == [("error", "ChartNotDrawn")] * 3
+
+
+def test_a_figures_folder_linked_elsewhere_is_followed_as_the_kernel_follows_it(tmp_path, workers):
+    """Review 4, finding 5: the path is judged as written, not after its links, as a kernel drawing its own
+    charts would write through them."""
+    folder, elsewhere = tmp_path / "run", tmp_path / "kept"
+    folder.mkdir()
+    elsewhere.mkdir()
+    (folder / "figures").symlink_to(elsewhere, target_is_directory=True)
+    request = {"path": str(folder / "figures" / "bars.svg"), "spec": SPEC}
+    nb = _notebook_with({RUNNER_CHART_MIME: request})
+    charts = RunCharts(folder, workers)
+    _take_all(charts, nb)
+    assert charts.finish(nb) == {} and (elsewhere / "bars.svg").is_file()
 
 
 def test_a_spec_the_converter_refuses_fails_with_its_reason_and_the_others_are_drawn(tmp_path, workers):
@@ -77,15 +125,34 @@ def test_a_spec_the_converter_refuses_fails_with_its_reason_and_the_others_are_d
     good = {"path": str(folder / "good.svg"), "spec": SPEC}
     nb = _notebook_with({RUNNER_CHART_MIME: bad}, {RUNNER_CHART_MIME: good})
     charts = RunCharts(folder, workers)
-    charts.take(bad)
-    charts.take(good)
-    assert list(charts.finish(nb)) == [bad["path"]]
+    _take_all(charts, nb)
+    assert list(charts.finish(nb)) == ["bad.svg"]
     failed, drawn = nb.cells[0].outputs
     assert failed.output_type == "error" and failed.ename == "ChartNotDrawn"
     assert re.match(
         r"the chart bad\.svg could not be drawn: ValueError: .*conversion failed: \w*Error", failed.evalue
     )
     assert drawn.data["image/svg+xml"].startswith("<svg")
+
+
+def test_charts_not_drawn_in_time_fail_with_the_reason_and_their_worker_is_replaced(tmp_path, workers):
+    """Review 4, finding 3: a hung worker's queued charts made the run fail with a bare CancelledError and
+    left their specs in the notebook. Here every chart is late (no time at all to draw it)."""
+    folder = tmp_path / "run"
+    folder.mkdir()
+    nb = _notebook_with(
+        *({RUNNER_CHART_MIME: {"path": str(folder / f"c{i}.svg"), "spec": SPEC}} for i in range(3))
+    )
+    charts = RunCharts(folder, workers)
+    _take_all(charts, nb)
+    (late,) = workers._workers
+    failures = charts.finish(nb, timeout=0)
+    assert set(failures) == {"c0.svg", "c1.svg", "c2.svg"}
+    assert "did not draw it within 0 s" in failures["c0.svg"]
+    assert all(o.output_type == "error" for o in nb.cells[0].outputs)
+    assert not late.alive()
+    future, worker = workers.draw(SPEC, folder / "after.svg")
+    assert future.result(timeout=120).startswith("<svg") and worker is not late
 
 
 def test_a_worker_that_dies_fails_its_chart_and_is_replaced(tmp_path, workers):
@@ -97,9 +164,9 @@ def test_a_worker_that_dies_fails_its_chart_and_is_replaced(tmp_path, workers):
     worker.process.wait()
     with pytest.raises(ChartNotDrawn, match="stopped"):
         worker.draw(SPEC, folder / "lost.svg").result(timeout=60)
-    workers.draw(SPEC, folder / "next.svg").result(timeout=120)  # a fresh worker
+    future, fresh = workers.draw(SPEC, folder / "next.svg")
+    assert future.result(timeout=120).startswith("<svg") and fresh is not worker
     assert (folder / "next.svg").read_text(encoding="utf-8").startswith("<svg")
-    assert workers._workers[0] is not worker
 
 
 CHARTS = """\
@@ -109,6 +176,10 @@ from evidence.notebooks.views import show_charts
 bars = alt.Chart(pl.DataFrame({"x": ["a", "b"], "y": [3, 5]})).mark_bar().encode(x="x:N", y="y:Q")
 empty = alt.Chart(pl.DataFrame({"x": [], "y": []})).mark_bar().encode(x="x:N", y="y:Q")
 show_charts([(bars, "bars"), (empty, "empty"), (bars.mark_line(), "line")])
+"""
+# the same name again, another chart: the earlier cell keeps its own
+AGAIN = """\
+show_charts([(bars.mark_point(), "bars")])
 """
 
 
@@ -132,18 +203,36 @@ def test_a_warm_run_is_the_run_of_a_kernel_drawing_its_own_charts(tmp_path, monk
     """The executed notebook and its figures are the same whether the kernel draws the charts (a cold run,
     plain Papermill) or the runner's chart workers do (a warm run)."""
     monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
-    notebook = _notebook(tmp_path / "charts.ipynb", CHARTS)
+    import evidence.runs.chart_workers as chart_workers
+
+    notebook = _notebook(tmp_path / "charts.ipynb", CHARTS, AGAIN)
+    drawn: list[str] = []
+    draw = ChartWorkers.draw
+
+    def counted(self, spec, path):
+        drawn.append(path.name)
+        return draw(self, spec, path)
+
+    monkeypatch.setattr(ChartWorkers, "draw", counted)
+    monkeypatch.setattr(chart_workers, "_WORKERS", ChartWorkers(2))  # two, drawing at once
     kernel_pool().shutdown()
     try:
         cold = execute_run(prepare_run(notebook, {}, out_root=tmp_path / "cold"), warm=False)
+        assert drawn == []  # the kernel drew them
         warm = execute_run(prepare_run(notebook, {}, out_root=tmp_path / "warm"), warm=True)
     finally:
         kernel_pool().shutdown()
+        chart_workers._WORKERS.shutdown()
+    assert drawn == ["bars.svg", "line.svg", "bars.svg"]  # the chart workers drew them
     assert cold.status == "ok" and warm.status == "ok", (cold.error, warm.error)
     assert RUNNER_CHART_MIME not in (Path(warm.folder) / "charts.ipynb").read_text()
     assert _outputs(warm.folder, "charts") == _outputs(cold.folder, "charts")
     kinds = [next(iter(o["data"])) for _, outs in _outputs(warm.folder, "charts") for o in outs]
-    assert kinds == ["image/svg+xml", "text/markdown", "image/svg+xml"]
+    assert kinds == ["image/svg+xml", "text/markdown", "image/svg+xml", "image/svg+xml"]
+    first, *_, again = [
+        o["data"].get("image/svg+xml") for _, outs in _outputs(warm.folder, "charts") for o in outs
+    ]
+    assert first != again  # the bars of the first cell, the points of the second
 
     def figures(folder: str) -> dict[str, bytes]:
         return {p.name: p.read_bytes() for p in (Path(folder) / "figures").iterdir()}

@@ -381,7 +381,8 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
     workers (:mod:`evidence.runs.chart_workers`)."""
     from evidence.runs.chart_workers import set_chart_workers
 
-    share = max(1, (os.cpu_count() or 1) // max(1, workers))
+    # as a single run: the cores beyond the kernels', two at most (each worker starts a converter of its own)
+    share = min(2, max(1, (os.cpu_count() or 1) // max(1, workers) - 1))
     return ProcessPoolExecutor(
         max_workers=workers, mp_context=_process_context(), initializer=set_chart_workers, initargs=(share,)
     )

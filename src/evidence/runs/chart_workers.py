@@ -10,7 +10,7 @@ the executed notebook is the one a kernel drawing its own charts writes, and the
 (:func:`evidence.presentation.charts.save_charts` draws them, with its chart cache).
 
 A worker reads one request a line on its standard input (``{"path": ..., "spec": ...}``) and answers one line
-(``{"ok": true}`` or ``{"error": "..."}``). A worker that dies fails the charts it was drawing (and so their
+(``{"svg": "<the SVG drawn>"}`` or ``{"error": "..."}``). A worker that dies fails the charts it was drawing (and so their
 run, with the reason); the next run starts a fresh one.
 """
 
@@ -54,14 +54,14 @@ class ChartWorker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def draw(self, spec: dict[str, Any], path: Path) -> Future[None]:
-        """Have the worker draw ``spec`` to ``path`` (in the order asked)."""
+    def draw(self, spec: dict[str, Any], path: Path) -> Future[str]:
+        """Have the worker draw ``spec`` to ``path`` (in the order asked); the future gives the SVG drawn."""
         line = json.dumps({"path": str(path), "spec": spec}, default=str) + "\n"
         with self._lock:
             self.pending += 1
         return self._talk.submit(self._ask, line.encode("utf-8"))
 
-    def _ask(self, request: bytes) -> None:
+    def _ask(self, request: bytes) -> str:
         try:
             stdin, stdout = self.process.stdin, self.process.stdout
             assert stdin is not None and stdout is not None
@@ -79,6 +79,7 @@ class ChartWorker:
             answer = json.loads(reply)
             if "error" in answer:
                 raise ChartNotDrawn(str(answer["error"]))
+            return str(answer["svg"])
         finally:
             with self._lock:
                 self.pending -= 1
@@ -105,6 +106,7 @@ class ChartWorkers:
     def __init__(self, size: int) -> None:
         self.size = max(1, size)
         self._workers: list[ChartWorker] = []
+        self._by_path: dict[Path, ChartWorker] = {}
         self._lock = threading.Lock()
 
     def start(self) -> None:
@@ -117,17 +119,28 @@ class ChartWorkers:
                 kept.append(ChartWorker())
             self._workers = kept
 
-    def draw(self, spec: dict[str, Any], path: Path) -> Future[None]:
-        """Draw ``spec`` to ``path`` in the least busy worker."""
+    def draw(self, spec: dict[str, Any], path: Path) -> tuple[Future[str], ChartWorker]:
+        """Draw ``spec`` to ``path`` in the least busy worker — in the worker that drew ``path`` before, if it
+        still runs, so that the file ends as the last chart shown for it, as when a kernel draws them in turn."""
         self.start()
         with self._lock:
-            worker = min(self._workers, key=lambda w: w.pending)
-        return worker.draw(spec, path)
+            worker = self._by_path.get(path)
+            if worker is None or worker not in self._workers:
+                worker = min(self._workers, key=lambda w: w.pending)
+                self._by_path[path] = worker
+        return worker.draw(spec, path), worker
+
+    def stop(self, worker: ChartWorker) -> None:
+        """Stop one worker (hung): the charts it was drawing or had queued fail; a fresh one replaces it."""
+        with self._lock:
+            self._workers = [w for w in self._workers if w is not worker]
+        worker.shutdown()
 
     def shutdown(self) -> None:
         """Stop every worker (also when one hangs: its chart fails, the next run starts fresh ones)."""
         with self._lock:
             workers, self._workers = self._workers, []
+            self._by_path.clear()
         for worker in workers:
             worker.shutdown()
 
@@ -161,78 +174,86 @@ def chart_workers() -> ChartWorkers:
 class RunCharts:
     """The charts one run's kernel left to the runner: drawn as they arrive, put into the notebook at the end.
 
-    ``folder`` is the run's folder: a chart is drawn only to a file inside it."""
+    ``folder`` is the run's folder: a chart is drawn only to a file inside it (said of the path as written: a
+    ``figures`` folder the notebook links elsewhere is followed, as when the kernel draws)."""
 
     def __init__(self, folder: str | Path, workers: ChartWorkers | None = None) -> None:
-        self.folder = Path(folder).resolve()
+        self.folder = os.path.normpath(os.path.abspath(folder))
         self.workers = workers or chart_workers()
-        self._drawn: dict[str, Future[None]] = {}
+        # by output (its identity: a name shown twice is two outputs, each with the chart drawn for it)
+        self._drawn: dict[int, tuple[Any, str, Future[str], ChartWorker | None]] = {}
 
-    def take(self, request: Any) -> None:
-        """Start drawing one chart the kernel showed (the value of its :data:`RUNNER_CHART_MIME` output)."""
+    def take(self, request: Any, output: Any) -> None:
+        """Start drawing one chart the kernel showed: ``request`` is the value of its
+        :data:`RUNNER_CHART_MIME` output, ``output`` that output of the notebook."""
         path_text = request.get("path") if isinstance(request, dict) else None
         spec = request.get("spec") if isinstance(request, dict) else None
+        refused: str | None = None
         if not isinstance(path_text, str) or not isinstance(spec, dict):
-            future: Future[None] = Future()
-            future.set_exception(ChartNotDrawn("a chart output without its path or spec"))
-            self._drawn[repr(request)[:200]] = future
+            refused, path_text = "a chart output without its path or spec", "?"
+        elif not os.path.isabs(path_text) or Path(path_text).suffix != ".svg":
+            refused = "a chart to be drawn to a path that is not an SVG file of the run's folder"
+        else:
+            path = os.path.normpath(path_text)
+            if os.path.commonpath([path, self.folder]) != self.folder:
+                refused = "a chart to be drawn outside the run's folder"
+        if refused is not None or not isinstance(spec, dict):
+            future: Future[str] = Future()
+            future.set_exception(ChartNotDrawn(refused or "a chart output without its spec"))
+            self._drawn[id(output)] = (output, path_text, future, None)
             return
-        path = Path(path_text).resolve()
-        if not path.is_relative_to(self.folder) or path.suffix != ".svg":
-            future = Future()
-            future.set_exception(ChartNotDrawn(f"a chart to be drawn outside the run's folder: {path_text}"))
-            self._drawn[path_text] = future
-            return
-        self._drawn[path_text] = self.workers.draw(spec, path)
+        drawn, worker = self.workers.draw(spec, Path(path))
+        self._drawn[id(output)] = (output, path_text, drawn, worker)
 
-    def finish(self, nb: Any, *, timeout: float = CHART_TIMEOUT) -> dict[str, str]:
-        """Wait for the charts and put each SVG where its spec is in ``nb``'s outputs (in place). A chart that
-        could not be drawn becomes an error output of its cell (``ChartNotDrawn``, with the reason), which
-        fails the run as a failing cell does; returns those charts' reasons by path."""
+    def finish(self, nb: Any, *, timeout: float | None = None) -> dict[str, str]:
+        """Wait for the charts (each at most ``timeout`` seconds, default :data:`CHART_TIMEOUT`) and put each
+        SVG where its spec is in ``nb``'s outputs (in place). A chart that could not be drawn becomes an error
+        output of its cell (``ChartNotDrawn``, with the reason), which fails the run as a failing cell does;
+        returns those charts' reasons by file name."""
+        from concurrent.futures import CancelledError
         from concurrent.futures import TimeoutError as FutureTimeout
 
         import nbformat
 
         from evidence.notebooks.runtime import RUNNER_CHART_MIME
 
+        limit = CHART_TIMEOUT if timeout is None else timeout
         failures: dict[str, str] = {}
-        for key, future in self._drawn.items():
-            try:
-                future.result(timeout=timeout)
-            except FutureTimeout:
-                self.workers.shutdown()
-                failures[key] = f"the chart worker did not draw it within {timeout:.0f} s"
-            except ChartNotDrawn as exc:
-                failures[key] = str(exc)
         for cell in nb.cells:
             outputs = cell.get("outputs", [])
             for index, output in enumerate(outputs):
-                request = output.get("data", {}).get(RUNNER_CHART_MIME)
-                if request is None:
+                if RUNNER_CHART_MIME not in output.get("data", {}):
                     continue
-                path_text = request.get("path") if isinstance(request, dict) else None
-                if isinstance(path_text, str) and path_text not in failures and path_text in self._drawn:
-                    try:
-                        svg = _svg_output(Path(path_text))
-                    except (OSError, UnicodeDecodeError) as exc:
-                        failures[path_text] = f"its file cannot be read ({type(exc).__name__}: {exc})"
-                    else:
-                        outputs[index] = nbformat.v4.new_output("display_data", data={"image/svg+xml": svg})
-                        continue
-                reason = (
-                    failures.get(path_text, "not drawn") if isinstance(path_text, str) else "no path or spec"
-                )
-                name = Path(path_text).name if isinstance(path_text, str) else "?"
+                taken = self._drawn.get(id(output))
+                name = Path(taken[1]).name if taken else "?"
+                try:
+                    if taken is None:
+                        raise ChartNotDrawn("its output was not seen as it arrived")
+                    svg = taken[2].result(timeout=limit)
+                except FutureTimeout:
+                    if taken is not None and taken[3] is not None:
+                        self.workers.stop(taken[3])
+                    reason = f"the chart worker did not draw it within {limit:.0f} s"
+                except CancelledError:
+                    reason = "its chart worker was stopped before drawing it (another chart hung)"
+                except Exception as exc:  # noqa: BLE001 - ChartNotDrawn, or whatever else went wrong: said
+                    reason = str(exc) if isinstance(exc, ChartNotDrawn) else f"{type(exc).__name__}: {exc}"
+                else:
+                    outputs[index] = nbformat.v4.new_output(
+                        "display_data", data={"image/svg+xml": _shown(svg)}
+                    )
+                    continue
+                failures[name] = reason
                 message = f"the chart {name} could not be drawn: {reason}"
                 outputs[index] = nbformat.v4.new_output(
                     "error", ename=ChartNotDrawn.__name__, evalue=message, traceback=[message]
                 )
+        self._drawn.clear()
         return failures
 
 
-def _svg_output(path: Path) -> str:
-    """The SVG file as the kernel would show it (:func:`evidence.notebooks.views.svg_bundle`)."""
-    svg = path.read_text(encoding="utf-8")
+def _shown(svg: str) -> str:
+    """An SVG as the kernel would show it (:func:`evidence.notebooks.views.svg_bundle`)."""
     if svg.lstrip().startswith("<svg"):
         return svg
     from evidence.notebooks.views import svg_bundle
@@ -252,8 +273,10 @@ def serve() -> None:
     for line in sys.stdin.buffer:
         try:
             request = json.loads(line)
-            save_charts([(request["spec"], Path(request["path"]))])
-            answer: dict[str, Any] = {"ok": True}
+            (path,) = save_charts([(request["spec"], Path(request["path"]))])
+            # the SVG drawn, as drawn: the file may be drawn again (the same name shown again) before the
+            # runner puts this one in its output
+            answer: dict[str, Any] = {"svg": path.read_text(encoding="utf-8")}
         except Exception as exc:  # noqa: BLE001 - the run that asked reports it
             # the converter's message and the JavaScript error under it, without its stack
             lines = [line.strip() for line in str(exc).splitlines() if line.strip()][:2]

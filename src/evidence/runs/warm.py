@@ -398,11 +398,12 @@ def _charts_client_class(base: type) -> type:
         run_charts: Any = None
 
         def output(self, outs: Any, msg: Any, display_id: Any, cell_index: int) -> Any:
-            if self.run_charts is not None and msg.get("msg_type") == "display_data":
+            out = super().output(outs, msg, display_id, cell_index)
+            if out is not None and self.run_charts is not None and msg.get("msg_type") == "display_data":
                 request = msg.get("content", {}).get("data", {}).get(RUNNER_CHART_MIME)
                 if request is not None:
-                    self.run_charts.take(request)
-            return super().output(outs, msg, display_id, cell_index)
+                    self.run_charts.take(request, out)
+            return out
 
     return ChartsClient
 
