@@ -1385,47 +1385,34 @@ def _numbers(frame, by, span=None, rule=RULE):
 
 
 def test_years_of_the_span_without_a_breakdown_are_rows_noted_not_published():
-    """The by-dimension tables of UNODC got no row for a year of the brief's span without the breakdown, and
-    said nothing of a year of the total only: now a row noted "no breakdown published" (the total only) or
-    "no data published" (nothing; empty cells, never 0, not withheld) and a note naming the years, as the table
-    of victims per year does."""
-    from evidence.notebooks.builders import (
-        NO_BREAKDOWN_PUBLISHED,
-        NO_DATA_PUBLISHED,
-        no_breakdown_note,
-        no_breakdown_years,
-    )
+    """The by-dimension tables of UNODC said nothing of a year of the total only, nor of the span's years
+    without the breakdown: now a year of the total only is a row noted "no breakdown published" (empty cells,
+    never 0, not withheld), and the years with neither the total nor the breakdown are named in the note, not
+    rows (review 4: Cambodia's tables were mostly empty rows)."""
+    from evidence.notebooks.builders import NO_BREAKDOWN_PUBLISHED, no_breakdown_note, no_breakdown_years
 
     # totals 2010 and 2012; forms 2010 and 2013 (one without a total); nothing in 2011 or 2014
     frame = _gappy({2010: 300, 2012: 120}, {2010: 100, 2013: "<5"})
     numbers = _numbers(frame, "form", span=(2010, 2014))
     shown = numbers.by_category.shown()
     rows = {r["year"]: r for r in shown.iter_rows(named=True)}
-    assert list(rows) == ["2010", "2011", "2012", "2013", "2014"]
-    assert {y: r["note"] for y, r in rows.items()} == {
-        "2010": "",
-        "2011": NO_DATA_PUBLISHED,
-        "2012": NO_BREAKDOWN_PUBLISHED,
-        "2013": "",
-        "2014": NO_DATA_PUBLISHED,
-    }
-    for year in ("2011", "2014"):  # nothing published: every cell empty, never 0
-        assert all(rows[year][c] == "" for c in shown.columns if c not in ("year", "note"))
+    assert list(rows) == ["2010", "2012", "2013"]
+    assert {y: r["note"] for y, r in rows.items()} == {"2010": "", "2012": NO_BREAKDOWN_PUBLISHED, "2013": ""}
     assert rows["2012"]["Forced labour"] == "" and rows["2012"]["Published total"] == "120"
     assert rows["2013"]["Forced labour"] == "<5" and rows["2010"]["Forced labour"] == "100"
-    # not withheld: no reason on the added rows, the disclosure counts of the table unchanged
+    # not withheld: no reason on the noted row, the disclosure counts of the table unchanged
     plain = _numbers(frame, "form")
     for bound in ("low", "high"):
         table, before = getattr(numbers.by_category, bound), getattr(plain.by_category, bound)
         assert (table.n_primary, table.n_secondary) == (before.n_primary, before.n_secondary)
-        added = [i for i, y in enumerate(table.frame["year"].to_list()) if y in ("2011", "2014")]
-        assert all(table.reasons[c][i] is None for c in table.reasons.columns for i in added)
+        noted = table.frame["year"].to_list().index("2012")
+        assert all(table.reasons[c][noted] is None for c in table.reasons.columns)
     assert no_breakdown_years(numbers) == ([2012], [2011, 2014])
-    note = no_breakdown_note(numbers)
-    assert note == (
+    assert no_breakdown_note(numbers) == (
         "No breakdown published: UNODC gives the total of these victims in 2012 but not their breakdown by form "
-        "of exploitation. No data published: UNODC gives no figure for them in 2011, 2014. Those cells are "
-        "empty, not a count of 0 and not withheld."
+        "of exploitation; those cells are empty, not a count of 0 and not withheld. UNODC gives neither the "
+        "total of these victims nor their breakdown by form of exploitation in 2011, 2014: those years are not "
+        "rows of this table."
     )
     # every year with the breakdown: no note column, no note
     full = _numbers(_gappy({2010: 300, 2011: 200}, {2010: 100, 2011: 90}), "form", span=(2010, 2011))
@@ -1442,8 +1429,9 @@ def test_the_brief_shows_a_breakdowns_missing_years_in_its_table_and_note(monkey
     views.show_dimension_section(numbers, place="Thailand", source="UNODC")
     text = " ".join(str(o.get("text/markdown", "")) for o in shown if isinstance(o, dict))
     assert "| Year | Note |" in text
-    assert "| 2011 | no data published |" in text and "| 2014 | no data published |" in text
+    assert "| 2011 |" not in text and "| 2014 |" not in text  # neither total nor breakdown: in the note
     assert "| 2010 |  | 100 |" in text
+    assert "nor their breakdown by form of exploitation in 2011, 2014" in text
     assert "| 2012 | no breakdown published |" in text
     assert "No breakdown published: UNODC gives the total of these victims in 2012 but not" in text
 
@@ -1453,26 +1441,30 @@ def test_the_brief_shows_a_breakdowns_missing_years_in_its_table_and_note(monkey
     forms=st.sets(st.integers(2010, 2019), min_size=1, max_size=10),
 )
 def test_a_breakdown_table_has_every_year_of_the_span_and_notes_exactly_those_without_it(totals, forms):
-    """The rule always holds: a row for every year of the span (and of the data), noted not published exactly
-    where the breakdown is not; such a row never shows a number of its breakdown; the sentence on breakdowns
-    without a total names exactly the years of the breakdown without the total."""
+    """The rule always holds: a row for every year of the total or the breakdown, noted exactly where the
+    breakdown is not (a row that never shows a number of its breakdown); every other year of the span named in
+    the note; the sentence on breakdowns without a total names exactly the years of the breakdown without the
+    total."""
     from evidence.notebooks.builders import (
         NO_BREAKDOWN_PUBLISHED,
-        NO_DATA_PUBLISHED,
         breakdown_without_total_sentence,
         breakdown_without_total_years,
+        no_breakdown_years,
     )
 
     frame = _gappy({y: 40 + y % 7 for y in totals}, {y: 20 + y % 3 for y in forms})
     numbers = _numbers(frame, "form", span=(2010, 2019))
     shown = numbers.by_category.shown()
-    assert shown["year"].to_list() == [str(y) for y in range(2010, 2020)]
-    notes = shown["note"].to_list() if "note" in shown.columns else [""] * 10
-    for year, note, row in zip(range(2010, 2020), notes, shown.iter_rows(named=True), strict=True):
-        assert (note == NO_BREAKDOWN_PUBLISHED) == (year not in forms and year in totals)
-        assert (note == NO_DATA_PUBLISHED) == (year not in forms and year not in totals)
+    held = sorted(totals | forms)
+    assert shown["year"].to_list() == [str(y) for y in held]
+    notes = shown["note"].to_list() if "note" in shown.columns else [""] * len(held)
+    for year, note, row in zip(held, notes, shown.iter_rows(named=True), strict=True):
+        assert (note == NO_BREAKDOWN_PUBLISHED) == (year not in forms)
         if year not in forms:
             assert row["Forced labour"] == row["Sexual exploitation"] == ""
+    total_only, nothing = no_breakdown_years(numbers)
+    assert total_only == sorted(totals - forms)
+    assert nothing == sorted(set(range(2010, 2020)) - totals - forms)
     assert breakdown_without_total_years(numbers) == sorted(forms - totals)
     said = breakdown_without_total_sentence([numbers])
     assert (said is None) == (not forms - totals)
@@ -1511,10 +1503,10 @@ def test_the_note_on_a_breakdowns_missing_years_says_only_what_applies():
     total_only = _numbers(_gappy({2010: 300, 2011: 200}, {2010: 100}), "form", span=(2010, 2011))
     assert no_breakdown_note(total_only) == (
         "No breakdown published: UNODC gives the total of these victims in 2011 but not their breakdown by form "
-        "of exploitation. Those cells are empty, not a count of 0 and not withheld."
+        "of exploitation; those cells are empty, not a count of 0 and not withheld."
     )
     nothing = _numbers(_gappy({2010: 300}, {2010: 100}), "form", span=(2010, 2012))
     assert no_breakdown_note(nothing) == (
-        "No data published: UNODC gives no figure for them in 2011–2012. Those cells are empty, not a count of 0 "
-        "and not withheld."
+        "UNODC gives neither the total of these victims nor their breakdown by form of exploitation in "
+        "2011–2012: those years are not rows of this table."
     )

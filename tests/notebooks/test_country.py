@@ -412,22 +412,19 @@ def test_tables_by_dimension_cover_the_years_the_dimension_is_published(tables):
 
 def test_a_country_publishing_breakdowns_without_a_total_has_them_shown(tables):
     """Cambodia as destination: no total, but forms (2007, 2017-2020) and ages (2013-2015)."""
-    from evidence.notebooks.builders import NO_DATA_PUBLISHED, PUBLISHED_TOTAL
+    from evidence.notebooks.builders import PUBLISHED_TOTAL, no_breakdown_years
 
     brief = _brief(tables, "KHM", "destination")
     unodc = brief.holding("indicator")[0]  # it holds Cambodia now, no longer "nothing"
     forms = brief.yearly(unodc, "destination", by="form")
     ages = brief.yearly(unodc, "destination", by="age")
     assert not forms.has_totals and forms.holds_victims and ages.holds_victims
-    # the years of the breakdown, and the brief's other years (2007–2020) as rows noted not published
+    # the years of the breakdown are the rows; the brief's other years (2007–2020) are named in the note
     assert brief.years == (2007, 2020)
     for numbers, held in ((forms, [2007, 2017, 2018, 2019, 2020]), (ages, [2013, 2014, 2015])):
         shown = numbers.by_category.shown()
-        assert shown["year"].to_list() == [str(y) for y in range(2007, 2021)]
-        published = [
-            int(y) for y, note in shown.select("year", "note").iter_rows() if note != NO_DATA_PUBLISHED
-        ]
-        assert published == held
+        assert shown["year"].to_list() == [str(y) for y in held] and "note" not in shown.columns
+        assert no_breakdown_years(numbers) == ([], [y for y in range(2007, 2021) if y not in held])
     assert PUBLISHED_TOTAL not in forms.by_category.low.count_columns  # none published, none shown empty
 
 
@@ -658,8 +655,10 @@ def test_lao_pdrs_breakdowns_name_the_years_they_lack_and_those_without_a_total(
     from evidence.notebooks.builders import (
         NO_BREAKDOWN_PUBLISHED,
         NO_DATA_PUBLISHED,
+        NO_TOTAL_PUBLISHED,
         breakdown_without_total_sentence,
         no_breakdown_note,
+        no_breakdown_years,
     )
 
     brief = _brief(tables, "LAO", "destination")
@@ -671,17 +670,24 @@ def test_lao_pdrs_breakdowns_name_the_years_they_lack_and_those_without_a_total(
     breakdowns = [brief.yearly(unodc, "destination", by=by) for by in ("form", "sex", "age")]
     for numbers in breakdowns:
         shown = numbers.by_category.shown()
-        assert shown["year"].to_list() == [str(y) for y in range(2007, 2021)]
-        notes = dict(shown.select("year", "note").iter_rows())
-        noted = {int(y) for y, n in notes.items() if n in (NO_DATA_PUBLISHED, NO_BREAKDOWN_PUBLISHED)}
-        assert noted == set(range(2007, 2021)) - by_hand[numbers.by]
-        # the total only, or nothing at all
-        assert {int(y) for y, n in notes.items() if n == NO_BREAKDOWN_PUBLISHED} == noted & totals
+        own = by_hand[numbers.by]
+        assert shown["year"].to_list() == [str(y) for y in sorted(totals | own)]  # the total or the breakdown
+        notes = dict(shown.select("year", "note").iter_rows()) if "note" in shown.columns else {}
+        noted = {int(y) for y, n in notes.items() if n == NO_BREAKDOWN_PUBLISHED}
+        assert noted == totals - own  # the total only
         columns = [c for c in numbers.categories if c in shown.columns]
         assert all(
             r[c] == "" for r in shown.iter_rows(named=True) if int(r["year"]) in noted for c in columns
         )
-        assert "not a count of 0" in no_breakdown_note(numbers)
+        # neither: named in the note, never said to be nothing published at all (another breakdown may be)
+        assert no_breakdown_years(numbers) == (sorted(noted), sorted(set(range(2007, 2021)) - totals - own))
+        note = no_breakdown_note(numbers)
+        assert note is not None and "no figure" not in note
+    # the table of victims per year: a year of a breakdown without the total is "no total published"
+    per_year = brief.yearly(unodc, "destination").per_year.shown()
+    notes = dict(per_year.select("year", "note").iter_rows())
+    assert {int(y) for y, n in notes.items() if n == NO_TOTAL_PUBLISHED} == {2012, 2013, 2017, 2018, 2019, 2020}
+    assert {int(y) for y, n in notes.items() if n == NO_DATA_PUBLISHED} == {2011, 2016}
     said = breakdown_without_total_sentence(breakdowns)
     assert said is not None
     plain = re.sub(r"<[^>]+>", "", said)

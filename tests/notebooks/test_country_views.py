@@ -508,7 +508,10 @@ def test_lao_pdrs_unodc_section_says_which_breakdowns_came_without_a_total(real_
     assert "| 2016 | no data published |" in text and "| 2011 | no data published |" in text
     assert "| 2008 | no breakdown published |" in text  # Lao PDR's total of 2008, without its sexes
     assert "UNODC gives the total of these victims in 2007–2010 but not their breakdown by sex" in text
-    assert "No data published: UNODC gives no figure for them in 2011–2013, 2016–2020" in text
+    assert "neither the total of these victims nor their breakdown by sex in 2011–2013, 2016–2020" in text
+    # the table of victims per year: Lao PDR's ages of 2012 came without their total, not "no data"
+    assert "| 2012 | no total published |" in text and "| 2017 | no total published |" in text
+    assert "No total published: UNODC gives these victims by form, sex or age in 2012–2013, 2017–2020" in text
     # Thailand's forms of 2007 (no total that year) get the sentence; Myanmar, every breakdown with a total, none
     for iso3, expected in (("THA", f"For {years('2007')} UNODC published victims by form"), ("MMR", None)):
         shown.clear()

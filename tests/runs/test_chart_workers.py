@@ -203,7 +203,7 @@ def test_a_warm_run_is_the_run_of_a_kernel_drawing_its_own_charts(tmp_path, monk
     """The executed notebook and its figures are the same whether the kernel draws the charts (a cold run,
     plain Papermill) or the runner's chart workers do (a warm run)."""
     monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
-    import evidence.runs.chart_workers as chart_workers
+    from evidence.runs import chart_workers
 
     notebook = _notebook(tmp_path / "charts.ipynb", CHARTS, AGAIN)
     drawn: list[str] = []

@@ -1479,8 +1479,11 @@ NO_DATA_PUBLISHED = "no data published"
 #: The note of a year of a UNODC breakdown table for which the publisher gives its total of the victims but not
 #: their breakdown (a row noted :data:`NO_DATA_PUBLISHED` has neither).
 NO_BREAKDOWN_PUBLISHED = "no breakdown published"
+#: The note of a year of a UNODC series' table of victims per year for which the publisher gives a breakdown of
+#: the victims (by form, sex or age) but not their total (Lao PDR's ages of 2012–2013): an empty count.
+NO_TOTAL_PUBLISHED = "no total published"
 #: The notes of the years of a yearly table's span without data (:func:`_with_no_records`): an empty count.
-NO_DATA_NOTES = (NO_RECORDS, NO_DATA_PUBLISHED)
+NO_DATA_NOTES = (NO_RECORDS, NO_DATA_PUBLISHED, NO_TOTAL_PUBLISHED)
 #: Columns of a censored by-dimension table (UNODC): the publisher's own total, and the categories' sum.
 PUBLISHED_TOTAL = "Published total"
 CATEGORY_SUM = "Sum of categories"
@@ -1543,24 +1546,26 @@ def breakdown_without_total_sentence(breakdowns: Sequence[YearlyNumbers]) -> str
 
 
 def no_breakdown_years(numbers: YearlyNumbers) -> tuple[list[int], list[int]]:
-    """The years of a publisher's by-dimension table (UNODC) without the breakdown: those with the publisher's
-    total (noted :data:`NO_BREAKDOWN_PUBLISHED`), and those with neither (:data:`NO_DATA_PUBLISHED`); both
-    empty cells, never 0."""
+    """The years of the span a publisher's by-dimension table (UNODC) has no breakdown for: those with the
+    publisher's total (rows noted :data:`NO_BREAKDOWN_PUBLISHED`, their cells empty, never 0), and those with
+    neither the total nor this breakdown (not rows of the table)."""
     table = numbers.by_category
-    if numbers.exact or table is None or "note" not in table.low.frame.columns:
+    if numbers.exact or table is None:
         return [], []
-    rows = list(table.low.frame.select("year", "note").iter_rows())
-    return (
-        [int(y) for y, n in rows if n == NO_BREAKDOWN_PUBLISHED],
-        [int(y) for y, n in rows if n == NO_DATA_PUBLISHED],
-    )
+    total_only: list[int] = []
+    if "note" in table.low.frame.columns:
+        rows = table.low.frame.select("year", "note").iter_rows()
+        total_only = [int(y) for y, n in rows if n == NO_BREAKDOWN_PUBLISHED]
+    held = _years_of(numbers.by_counts) | _years_of(numbers.counts)
+    first, last = numbers.span or (min(held, default=0), max(held, default=-1))
+    return total_only, [y for y in range(first, last + 1) if y not in held]
 
 
 def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
-    """The note under a publisher's by-dimension table (UNODC) on its rows without the breakdown: the years
-    noted :data:`NO_BREAKDOWN_PUBLISHED` (the publisher's total only) and :data:`NO_DATA_PUBLISHED` (nothing),
-    said as not a count of 0; plain text (the table writer escapes it). None when every year has the
-    breakdown."""
+    """The note under a publisher's by-dimension table (UNODC) on the years of the span without the breakdown:
+    the rows noted :data:`NO_BREAKDOWN_PUBLISHED` (the publisher's total only), and the years with neither
+    the total nor this breakdown (not rows), said as not a count of 0; plain text (the table writer escapes
+    it). None when every year of the span has the breakdown."""
     from evidence.analyses.coverage import years_text
 
     total_only, nothing = no_breakdown_years(numbers)
@@ -1571,13 +1576,15 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
     if total_only:
         said.append(
             f"{NO_BREAKDOWN_PUBLISHED.capitalize()}: UNODC gives the total of these victims in "
-            f"{years_text(total_only)} but not their breakdown by {name}."
+            f"{years_text(total_only)} but not their breakdown by {name}; those cells are empty, not a count "
+            "of 0 and not withheld."
         )
     if nothing:
         said.append(
-            f"{NO_DATA_PUBLISHED.capitalize()}: UNODC gives no figure for them in {years_text(nothing)}."
+            f"UNODC gives neither the total of these victims nor their breakdown by {name} in "
+            f"{years_text(nothing)}: those years are not rows of this table."
         )
-    return " ".join(said) + " Those cells are empty, not a count of 0 and not withheld."
+    return " ".join(said)
 
 
 def category_sum_reason(by: str | None) -> str:
@@ -1807,6 +1814,8 @@ class YearlyNumbers:
     categories: tuple[str, ...]
     #: the steady reporters' series the trend of all victims is fitted on instead, when reporters come and go
     panel: PanelNumbers | None = None
+    #: the years the brief covers (a publisher's series: the years of a breakdown's table named in its note)
+    span: tuple[int, int] | None = None
 
     @property
     def holds_victims(self) -> bool:
@@ -2220,11 +2229,33 @@ def _with_years_without_data(
     uncovered = _uncovered_years(selection, counts, span)
     if not uncovered:
         return per_year
-    note = NO_RECORDS if selection.kind == "case" else NO_DATA_PUBLISHED
-    low = _with_no_records(per_year.low, uncovered, note)
-    return (
-        Bounds(low, low) if per_year.exact else Bounds(low, _with_no_records(per_year.high, uncovered, note))
-    )
+    if selection.kind == "case":
+        noted = [(NO_RECORDS, uncovered)]
+    else:  # a year with a breakdown of the victims but not their total is not a year without data
+        broken_down = _breakdown_years(selection)
+        noted = [
+            (NO_TOTAL_PUBLISHED, [y for y in uncovered if y in broken_down]),
+            (NO_DATA_PUBLISHED, [y for y in uncovered if y not in broken_down]),
+        ]
+    low, high = per_year.low, per_year.high
+    for note, years in noted:
+        if years:
+            low = _with_no_records(low, years, note)
+            high = low if per_year.exact else _with_no_records(high, years, note)
+    return Bounds(low, high)
+
+
+def _breakdown_years(selection: Selection) -> set[int]:
+    """The years a publisher's series (UNODC) gives the selection's victims by form, sex or age."""
+    from evidence.analyses import trends
+
+    years: set[int] = set()
+    for by in BREAKDOWN_NAMES:
+        try:
+            years |= _years_of(trends.yearly_counts(selection, by=by))
+        except ParameterError:  # a role without this breakdown (origin: other countries' breakdowns)
+            continue
+    return years
 
 
 def _uncovered_years(selection: Selection, counts: pl.DataFrame, span: tuple[int, int] | None) -> list[int]:
@@ -2329,19 +2360,15 @@ def _censored_numbers(
         long = _year_text(by_counts)
         published = selection.role != "origin"  # an origin's total is the sum of other countries' breakdowns
         # every year the dimension or the total is published in: a breakdown published without a total
-        # (Thailand's forms of 2007) is shown, its total cell left empty; and, as in the table of victims per
-        # year, every other year of the span, its breakdown noted as not published (never 0, not withheld)
-        first, last = span or (0, -1)
-        spanned = pl.DataFrame({"year": [str(y) for y in range(first, last + 1)]}, schema={"year": pl.String})
-        years = pl.concat([counts.select("year"), long.select("year"), spanned]).unique().sort("year")
+        # (Thailand's forms of 2007) is shown, its total cell left empty; a year of the total only is noted
+        # (its breakdown's cells empty, never 0, not withheld); the span's years with neither are not rows
+        # (Cambodia's tables were mostly empty rows) but named in the note (no_breakdown_note)
+        years = pl.concat([counts.select("year"), long.select("year")]).unique().sort("year")
         unpublished = set(years["year"].to_list()) - set(long["year"].to_list())
-        if unpublished:  # a year of a total only, or of nothing: the breakdown's cells are empty, said so
-            with_total = sorted(unpublished & set(counts["year"].to_list()))
+        if unpublished:  # a year of the total only: the breakdown's cells are empty, said so
             years = years.with_columns(
-                pl.when(pl.col("year").is_in(with_total))
+                pl.when(pl.col("year").is_in(sorted(unpublished)))
                 .then(pl.lit(NO_BREAKDOWN_PUBLISHED))
-                .when(pl.col("year").is_in(sorted(unpublished)))
-                .then(pl.lit(NO_DATA_PUBLISHED))
                 .otherwise(pl.lit(""))
                 .alias("note")
             )
@@ -2415,6 +2442,7 @@ def _censored_numbers(
         partition=False,
         incomplete=incomplete,
         categories=categories,
+        span=span,
     )
 
 

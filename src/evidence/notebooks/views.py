@@ -17,9 +17,9 @@ import polars as pl
 from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import (
     COVERAGE_KINDS,
-    NO_DATA_NOTES,
     NO_DATA_PUBLISHED,
     NO_RECORDS,
+    NO_TOTAL_PUBLISHED,
     SOURCE_LABELS,
     TOO_FEW,
     VICTIMS_TEXT,
@@ -705,28 +705,39 @@ def show_dimension_section(
 
 
 def no_data_note(numbers: YearlyNumbers) -> str | None:
-    """The note on the years of a yearly table's span without data (rows noted :data:`NO_RECORDS` in a case
-    table, :data:`NO_DATA_PUBLISHED` in a publisher's series): one note per kind, the same rule for both."""
+    """The note on the years of a yearly table's span without a count (rows noted :data:`NO_RECORDS` in a case
+    table; :data:`NO_DATA_PUBLISHED` or :data:`NO_TOTAL_PUBLISHED` in a publisher's series): one note per
+    kind, the same rule for all."""
     from evidence.analyses.coverage import years_text
 
     if numbers.per_year is None or "note" not in numbers.per_year.low.frame.columns:
         return None
-    rows = numbers.per_year.low.frame.select("year", "note").iter_rows()
-    years = [int(y) for y, n in rows if n in NO_DATA_NOTES]
-    if not years:
+    rows = list(numbers.per_year.low.frame.select("year", "note").iter_rows())
+
+    def years(label: str) -> str | None:
+        noted = [int(y) for y, n in rows if n == label]
+        return years_text(noted) if noted else None
+
+    said = []
+    if numbers.exact and (when := years(NO_RECORDS)):
+        said.append(
+            f"{NO_RECORDS.capitalize()}: the data hold no record of this selection in {when} (not covered by the "
+            "data, or nothing recorded or reported), which is not a count of 0"
+        )
+    if not numbers.exact:
+        if when := years(NO_DATA_PUBLISHED):
+            said.append(
+                f"{NO_DATA_PUBLISHED.capitalize()}: UNODC's data have no figure for these victims in {when}, which "
+                "is not a count of 0"
+            )
+        if when := years(NO_TOTAL_PUBLISHED):
+            said.append(
+                f"{NO_TOTAL_PUBLISHED.capitalize()}: UNODC gives these victims by form, sex or age in {when} but "
+                "not their total (see the tables by category)"
+            )
+    if not said:
         return None
-    if numbers.exact:
-        what = "the data hold no record of this selection"
-        why = "not covered by the data, or nothing recorded or reported"
-        label = NO_RECORDS
-    else:
-        what = "the publisher gives no count for this selection"
-        why = "no country published a figure for it, or none was reported"
-        label = NO_DATA_PUBLISHED
-    return (
-        f"{label.capitalize()}: {what} in {years_text(years)} ({why}), which is not a count of 0; such years "
-        "are left out of the chart and the trend."
-    )
+    return "; ".join(said) + ". Such years are left out of the chart and the trend."
 
 
 def _not_recorded_years(table: DisclosedTable) -> list[str]:
