@@ -1510,3 +1510,26 @@ def test_the_note_on_a_breakdowns_missing_years_says_only_what_applies():
         "UNODC gives neither the total of these victims nor their breakdown by form of exploitation in "
         "2011–2012: those years are not rows of this table."
     )
+
+
+def test_an_empty_category_in_a_year_with_its_breakdown_is_said_not_published():
+    """Review 4, finding 9: a year whose breakdown leaves out one category (Cambodia's "Other forms" of 2007)
+    showed an empty cell nothing explained; a withheld cell or a year without the breakdown does not count."""
+    from _indicator import indicator_rows
+
+    from evidence.notebooks.builders import no_breakdown_note
+
+    said = "An empty cell in a row with other figures: UNODC gives no figure for that category in that year"
+    rows = [("THA", y, "Total", "Total", "Total", "Total", 300) for y in (2010, 2011)]
+    rows += [
+        ("THA", 2010, "by form of exploitation", f, "Total", "Total", 100)
+        for f in ("Forced labour", "Sexual exploitation")
+    ]
+    rows += [("THA", 2011, "by form of exploitation", "Forced labour", "Total", "Total", 90)]
+    gap = _numbers(indicator_rows(rows), "form", span=(2010, 2011))
+    assert gap.by_category.shown()["Sexual exploitation"].to_list()[1] == ""
+    assert said in no_breakdown_note(gap)
+    full = _numbers(_gappy({2010: 300, 2011: 200}, {2010: 100, 2011: "<5"}), "form", span=(2010, 2011))
+    assert no_breakdown_note(full) is None  # <5 is published, not empty
+    total_only = _numbers(_gappy({2010: 300, 2011: 200}, {2010: 100}), "form", span=(2010, 2011))
+    assert said not in no_breakdown_note(total_only)  # that row is noted "no breakdown published"

@@ -686,7 +686,14 @@ def test_lao_pdrs_breakdowns_name_the_years_they_lack_and_those_without_a_total(
     # the table of victims per year: a year of a breakdown without the total is "no total published"
     per_year = brief.yearly(unodc, "destination").per_year.shown()
     notes = dict(per_year.select("year", "note").iter_rows())
-    assert {int(y) for y, n in notes.items() if n == NO_TOTAL_PUBLISHED} == {2012, 2013, 2017, 2018, 2019, 2020}
+    assert {int(y) for y, n in notes.items() if n == NO_TOTAL_PUBLISHED} == {
+        2012,
+        2013,
+        2017,
+        2018,
+        2019,
+        2020,
+    }
     assert {int(y) for y, n in notes.items() if n == NO_DATA_PUBLISHED} == {2011, 2016}
     said = breakdown_without_total_sentence(breakdowns)
     assert said is not None

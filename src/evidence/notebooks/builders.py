@@ -1569,7 +1569,8 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
     from evidence.analyses.coverage import years_text
 
     total_only, nothing = no_breakdown_years(numbers)
-    if not total_only and not nothing:
+    gaps = _categories_not_published(numbers)
+    if not total_only and not nothing and not gaps:
         return None
     name = breakdown_name(numbers.by)
     said = []
@@ -1584,7 +1585,36 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
             f"UNODC gives neither the total of these victims nor their breakdown by {name} in "
             f"{years_text(nothing)}: those years are not rows of this table."
         )
+    if gaps:
+        said.append(
+            "An empty cell in a row with other figures: UNODC gives no figure for that category in that year (not "
+            "a count of 0, not withheld)."
+        )
     return " ".join(said)
+
+
+def _categories_not_published(numbers: YearlyNumbers) -> bool:
+    """Whether a row of a publisher's by-dimension table with its breakdown leaves a category empty that is
+    not withheld: the publisher gave the year's breakdown without that category (Cambodia's "Other forms" of
+    2007)."""
+    table = numbers.by_category
+    if numbers.exact or table is None:
+        return False
+    low = table.low
+    n = low.frame.height - (1 if low.has_total_row else 0)
+    body = low.frame.head(n)
+    noted = body["note"] == NO_BREAKDOWN_PUBLISHED if "note" in body.columns else pl.Series([False] * n)
+    for column in numbers.categories:
+        if column not in body.columns:
+            continue
+        withheld = (
+            low.reasons[column].head(n).is_not_null()
+            if column in low.reasons.columns
+            else pl.Series([False] * n)
+        )
+        if (body[column].is_null() & ~withheld & ~noted).any():
+            return True
+    return False
 
 
 def category_sum_reason(by: str | None) -> str:
