@@ -98,11 +98,11 @@ class WarmKernel:
         code = (
             f"{_runtime('warm_up')}({list(preload)!r}, __import__('json').loads({launched!r}), charts=False)"
         )
-        if draws_charts(preload):
+        self._preload = self.kc.execute(code, silent=True, store_history=False)
+        if draws_charts(preload):  # after the kernel has its request: its imports are the longer wait
             from evidence.runs.chart_workers import chart_workers
 
             chart_workers().start()
-        self._preload = self.kc.execute(code, silent=True, store_history=False)
 
     def wait_ready(self) -> None:
         """Block until the kernel is up, pre-loaded and heard on its output channel; raise
