@@ -209,9 +209,9 @@ def test_a_warm_run_is_the_run_of_a_kernel_drawing_its_own_charts(tmp_path, monk
     drawn: list[str] = []
     draw = ChartWorkers.draw
 
-    def counted(self, spec, path):
+    def counted(self, spec, path, **options):
         drawn.append(path.name)
-        return draw(self, spec, path)
+        return draw(self, spec, path, **options)
 
     monkeypatch.setattr(ChartWorkers, "draw", counted)
     monkeypatch.setattr(chart_workers, "_WORKERS", ChartWorkers(2))  # two, drawing at once

@@ -379,12 +379,13 @@ def _process_context() -> multiprocessing.context.BaseContext:
 def _process_pool(workers: int) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes, each with a warm kernel and its share of the cores for its chart
     workers (:mod:`evidence.runs.chart_workers`)."""
-    from evidence.runs.chart_workers import set_chart_workers
+    from evidence.runs.chart_workers import chart_worker_count, set_chart_workers
 
-    # as a single run: the cores beyond the kernels', two at most (each worker starts a converter of its own)
-    share = min(2, max(1, (os.cpu_count() or 1) // max(1, workers) - 1))
     return ProcessPoolExecutor(
-        max_workers=workers, mp_context=_process_context(), initializer=set_chart_workers, initargs=(share,)
+        max_workers=workers,
+        mp_context=_process_context(),
+        initializer=set_chart_workers,
+        initargs=(chart_worker_count(workers),),
     )
 
 

@@ -106,7 +106,6 @@ class ChartWorkers:
     def __init__(self, size: int) -> None:
         self.size = max(1, size)
         self._workers: list[ChartWorker] = []
-        self._by_path: dict[Path, ChartWorker] = {}
         self._lock = threading.Lock()
 
     def start(self) -> None:
@@ -119,15 +118,16 @@ class ChartWorkers:
                 kept.append(ChartWorker())
             self._workers = kept
 
-    def draw(self, spec: dict[str, Any], path: Path) -> tuple[Future[str], ChartWorker]:
-        """Draw ``spec`` to ``path`` in the least busy worker — in the worker that drew ``path`` before, if it
-        still runs, so that the file ends as the last chart shown for it, as when a kernel draws them in turn."""
+    def draw(
+        self, spec: dict[str, Any], path: Path, *, worker: ChartWorker | None = None
+    ) -> tuple[Future[str], ChartWorker]:
+        """Draw ``spec`` to ``path`` in ``worker`` if it still runs (a run's charts of one file are drawn in
+        turn by one worker, so the file ends as the last shown, as when a kernel draws them), else in the least
+        busy one; returns the drawing and the worker."""
         self.start()
         with self._lock:
-            worker = self._by_path.get(path)
             if worker is None or worker not in self._workers:
                 worker = min(self._workers, key=lambda w: w.pending)
-                self._by_path[path] = worker
         return worker.draw(spec, path), worker
 
     def stop(self, worker: ChartWorker) -> None:
@@ -140,7 +140,6 @@ class ChartWorkers:
         """Stop every worker (also when one hangs: its chart fails, the next run starts fresh ones)."""
         with self._lock:
             workers, self._workers = self._workers, []
-            self._by_path.clear()
         for worker in workers:
             worker.shutdown()
 
@@ -148,6 +147,13 @@ class ChartWorkers:
 _WORKERS: ChartWorkers | None = None
 #: Chart workers of this process (set by a batch for its workers: the cores are shared among them).
 _SIZE: int | None = None
+
+
+def chart_worker_count(processes: int = 1) -> int:
+    """How many chart workers each of ``processes`` runners (a batch's workers) starts: the cores beyond their
+    kernels', shared among them, two at most (a brief's charts keep no more busy, and each worker starts a
+    converter of its own), one at least."""
+    return min(2, max(1, (os.cpu_count() or 1) // max(1, processes) - 1))
 
 
 def set_chart_workers(size: int) -> None:
@@ -162,9 +168,7 @@ def chart_workers() -> ChartWorkers:
     if _WORKERS is None:
         import multiprocessing.util
 
-        # the kernel's cells hold one core: the others draw (two at most: a brief's charts are not enough to
-        # keep more busy, and each worker starts a converter of its own)
-        size = _SIZE if _SIZE is not None else min(2, max(1, (os.cpu_count() or 1) - 1))
+        size = _SIZE if _SIZE is not None else chart_worker_count()
         _WORKERS = ChartWorkers(size)
         atexit.register(_WORKERS.shutdown)
         multiprocessing.util.Finalize(_WORKERS, _WORKERS.shutdown, exitpriority=10)
@@ -182,6 +186,7 @@ class RunCharts:
         self.workers = workers or chart_workers()
         # by output (its identity: a name shown twice is two outputs, each with the chart drawn for it)
         self._drawn: dict[int, tuple[Any, str, Future[str], ChartWorker | None]] = {}
+        self._worker_of: dict[str, ChartWorker] = {}  # by file: the worker that draws its charts in turn
 
     def take(self, request: Any, output: Any) -> None:
         """Start drawing one chart the kernel showed: ``request`` is the value of its
@@ -202,7 +207,8 @@ class RunCharts:
             future.set_exception(ChartNotDrawn(refused or "a chart output without its spec"))
             self._drawn[id(output)] = (output, path_text, future, None)
             return
-        drawn, worker = self.workers.draw(spec, Path(path))
+        drawn, worker = self.workers.draw(spec, Path(path), worker=self._worker_of.get(path))
+        self._worker_of[path] = worker
         self._drawn[id(output)] = (output, path_text, drawn, worker)
 
     def finish(self, nb: Any, *, timeout: float | None = None) -> dict[str, str]:
@@ -249,6 +255,7 @@ class RunCharts:
                     "error", ename=ChartNotDrawn.__name__, evalue=message, traceback=[message]
                 )
         self._drawn.clear()
+        self._worker_of.clear()
         return failures
 
 
