@@ -271,7 +271,9 @@ def test_vegalite_charts_are_kept_offline_by_vl_convert_1_too(monkeypatch: pytes
         calls.append(options)
         return "<svg/>"
 
-    old = types.SimpleNamespace(get_vegalite_versions=lambda: ["5.20", "6.4"], vegalite_to_svg=vegalite_to_svg)
+    old = types.SimpleNamespace(
+        get_vegalite_versions=lambda: ["5.20", "6.4"], vegalite_to_svg=vegalite_to_svg
+    )
     monkeypatch.setitem(sys.modules, "vl_convert", old)
     assert vegalite_svg({"mark": "point"}, 6) == b"<svg/>"
     assert calls == [{"vl_version": "6.4", "allowed_base_urls": []}]
