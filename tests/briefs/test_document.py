@@ -258,6 +258,27 @@ def test_vegalite_charts_are_drawn_offline_or_refused() -> None:
         vegalite_svg(online, 5)
 
 
+def test_vegalite_charts_are_kept_offline_by_vl_convert_1_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    # vl-convert 1 takes the allowed base URLs with each call (2 with configure); the toolkit supports both
+    import sys
+    import types
+
+    from evidence.briefs.document import vegalite_svg
+
+    calls: list[dict[str, object]] = []
+
+    def vegalite_to_svg(spec: str, **options: object) -> str:
+        calls.append(options)
+        return "<svg/>"
+
+    old = types.SimpleNamespace(
+        get_vegalite_versions=lambda: ["5.20", "6.4"], vegalite_to_svg=vegalite_to_svg
+    )
+    monkeypatch.setitem(sys.modules, "vl_convert", old)
+    assert vegalite_svg({"mark": "point"}, 6) == b"<svg/>"
+    assert calls == [{"vl_version": "6.4", "allowed_base_urls": []}]
+
+
 def test_a_run_on_the_demo_file_is_demo_even_without_provenance(tmp_path: Path) -> None:
     from evidence.sources.demo import demo_file
 

@@ -344,9 +344,17 @@ def vegalite_svg(spec: Any, major_version: int) -> bytes:
     newest = max(same_major, key=lambda v: tuple(map(int, v.split(".")))) if same_major else None
     try:
         # no base URL is allowed: a chart whose data live on the web fails here rather than fetching them
-        return vl_convert.vegalite_to_svg(spec_json, vl_version=newest, allowed_base_urls=[]).encode("utf-8")
-    except ValueError as exc:  # vl-convert reports an invalid spec as a ValueError
+        if hasattr(vl_convert, "configure"):
+            # vl-convert 2 sets what a conversion may read for the whole converter, not per call: every
+            # later chart of this process is kept offline too (the toolkit's own charts carry their data)
+            if vl_convert.get_config().get("allowed_base_urls") != []:
+                vl_convert.configure(allowed_base_urls=[])
+            svg = vl_convert.vegalite_to_svg(spec_json, vl_version=newest)
+        else:
+            svg = vl_convert.vegalite_to_svg(spec_json, vl_version=newest, allowed_base_urls=[])
+    except (ValueError, PermissionError) as exc:  # an invalid spec; data it may not read (vl-convert 2)
         raise InputError(f"a Vega-Lite chart in the notebook cannot be drawn: {exc}") from exc
+    return svg.encode("utf-8")
 
 
 def _add_figure(figures: dict[str, bytes], data: bytes, ext: str, *, stem: str | None = None) -> str:

@@ -581,7 +581,9 @@ def corridor_bar_chart(
     else:
         text = counts
     frame = frame.with_columns(pl.Series("label", text))
-    y = alt.Y("corridor:N", sort=alt.SortField(value, order="descending"), title=None)
+    # one row a corridor, so the sum is its value; the op is named because the bars and the labels share
+    # this axis, and without one Vega-Lite finds their sorts in conflict (it warns, and drops the sort)
+    y = alt.Y("corridor:N", sort=alt.EncodingSortField(value, op="sum", order="descending"), title=None)
     base = alt.Chart(frame).encode(y=y)
     bars = base.mark_bar(color=PALETTE[0]).encode(
         x=alt.X(f"{value}:Q", title=x_title, axis=alt.Axis(format=",~f")),
@@ -1492,6 +1494,8 @@ def _cache_entry(spec: dict[str, Any], suffix: str, scale: float) -> Path:
         "scale": scale if suffix == ".png" else None,
         "vl_version": _vl_version(),
         "vega": vlc.get_vega_version(),
+        # the converter measures text itself: one version's drawing of a spec is not another's
+        "vl_convert": getattr(vlc, "__version__", None),
     }
     text = json.dumps(key, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
