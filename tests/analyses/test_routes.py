@@ -181,6 +181,46 @@ def test_indicator_flows_carry_censoring_bounds(thai_indicators):
     assert "KHM" not in reported["origin_iso3"].to_list()  # only 1-4 victims: never reported
 
 
+def test_an_indicator_frames_flow_records_are_built_once_and_no_caller_can_change_them(
+    thai_indicators, monkeypatch
+):
+    import gc
+
+    from polars.testing import assert_frame_equal
+
+    built: list[int] = []
+    build = routes._indicator_flow_records_of
+
+    def counted(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
+        built.append(id(df))
+        return build(df, indicator)
+
+    monkeypatch.setattr(routes, "_indicator_flow_records_of", counted)
+    monkeypatch.setattr(routes, "_FLOWS_KEPT", {})
+    # the world's records (no country, no years) are the kept frame itself, unless handed out as a copy
+    selections = [Selection(thai_indicators)]
+    selections += [
+        Selection(thai_indicators, country="THA", role=r) for r in ("origin", "destination", "both")
+    ]
+    first = routes.flow_records(selections[0])
+    expected = first.clone()
+    first.drop_in_place("victims")  # a caller changing its frame in place does not change the kept one
+    assert_frame_equal(routes.flow_records(selections[0]), expected)
+    for selection in selections[1:]:
+        routes.flow_records(selection)
+    assert built == [id(thai_indicators)]
+    other = thai_indicators.clone()  # an equal frame that is another object: its own records
+    routes.flow_records(Selection(other, country="THA", role="origin"))
+    assert len(built) == 2
+    del other
+    gc.collect()
+    third = thai_indicators.clone()
+    routes.flow_records(Selection(third, country="THA", role="origin"))
+    # the records of a frame that is gone went with it
+    kept = [frame() for frame, _ in routes._FLOWS_KEPT.values()]
+    assert len(kept) == 2 and kept[0] is thai_indicators and kept[1] is third
+
+
 def test_indicator_origin_role_reads_other_countries_breakdowns(thai_indicators):
     flows = routes.flows(Selection(thai_indicators, country="THA", role="origin"))
     assert dict(zip(flows["destination_iso3"], flows["victims"])) == {"MYS": 9, "THA": 25}

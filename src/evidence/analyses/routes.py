@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import weakref
 from typing import Any, Literal, cast
 
 import numpy as np
@@ -198,7 +199,28 @@ def _indicator_cells(df: pl.DataFrame, indicator: str, dimension: str) -> pl.Dat
     )
 
 
+#: The flow records of the indicator frames in use, by frame (held weakly) and indicator: a brief asks for those
+#: of the same UNODC table ~18 times (its roles, its peers, its key figures), and a warm kernel keeps its tables
+#: from one run to the next.
+_FLOWS_KEPT: dict[tuple[int, str], tuple[weakref.ref[pl.DataFrame], pl.DataFrame]] = {}
+_FLOWS_KEPT_MAX = 8
+
+
 def _indicator_flow_records(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
+    key = (id(df), indicator)
+    kept = _FLOWS_KEPT.get(key)
+    if kept is not None and kept[0]() is df:
+        return kept[1].clone()  # a clone costs nothing (columns are shared) and keeps the kept one intact
+    flows = _indicator_flow_records_of(df, indicator)
+    for stale in [k for k, (frame, _) in _FLOWS_KEPT.items() if frame() is None]:
+        del _FLOWS_KEPT[stale]
+    while len(_FLOWS_KEPT) >= _FLOWS_KEPT_MAX:
+        del _FLOWS_KEPT[next(iter(_FLOWS_KEPT))]
+    _FLOWS_KEPT[key] = (weakref.ref(df), flows)
+    return flows.clone()
+
+
+def _indicator_flow_records_of(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
     rows = _indicator_cells(df, indicator, _DIMENSION_CITIZENSHIP).with_columns(
         origin_iso3=citizenship_origin_expr(), detected_iso3=pl.col("iso3")
     )
