@@ -37,6 +37,29 @@ def test_show_table_offers_html_and_markdown(monkeypatch):
     assert data.caption == "Routes" and data.notes == ("Counts below 5 are shown as <5.",)
 
 
+def test_a_note_column_without_a_note_is_not_shown(monkeypatch):
+    # the fourth review: Myanmar's detected victims per year had an empty, right-aligned "Note" column
+    import IPython.display
+
+    from evidence.notebooks import views
+    from evidence.presentation.disclosure import suppress_counts
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    labels = {"year": "Year", "note": "Note", "victims": "Victims"}
+    frame = pl.DataFrame({"year": ["2019", "2020"], "note": ["", None], "victims": ["12", "30–33"]})
+    views.show_table(frame, labels=labels, kinds={"note": "label", "victims": "people"})
+    protected = suppress_counts(
+        pl.DataFrame({"year": ["2019", "2020"], "note": ["", ""], "victims": [12, 30]}), "victims"
+    )
+    views.show_table(protected, labels=labels, source="Test")
+    noted = frame.with_columns(note=pl.Series(["", "probably incomplete"]))
+    views.show_table(noted, labels=labels)
+    headers = [bundle["text/markdown"].splitlines()[0] for bundle in shown]
+    assert headers == ["| Year | Victims |", "| Year | Victims |", "| Year | Note | Victims |"]
+    assert TableData.from_json(shown[1][TABLE_MIME]).rows == (("2019", "12"), ("2020", "30"))
+
+
 def test_show_table_says_what_numbers_count(monkeypatch):
     import IPython.display
 

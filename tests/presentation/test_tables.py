@@ -170,6 +170,13 @@ def test_a_frame_becomes_a_table_of_text() -> None:
     assert data.notes == ("<5: fewer than 5, not shown to protect individuals.",)
 
 
+def test_a_year_column_is_a_row_label_with_or_without_a_totals_row() -> None:
+    # the fourth review: per-year tables (with "Total") aligned the year left, breakdown tables right
+    for years in (["2019", "2020"], ["2019", "2020", "Total"]):
+        frame = pl.DataFrame({"year": years, "victims": ["12"] * len(years)})
+        assert [c.numeric for c in table_data(frame).columns] == [False, True]
+
+
 def test_a_perturbed_tables_small_label_says_small_before_or_after_perturbation():
     # the third review: a true 5 perturbed to 4 is withheld as <5, under a note that said "fewer than 5"
     from evidence.presentation.disclosure import DisclosureRule, suppress_counts

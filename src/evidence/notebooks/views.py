@@ -137,6 +137,7 @@ def show_table(
     if table is None:
         display(Markdown(TOO_FEW))
         return
+    table, kinds = _without_empty_notes(table, kinds)
     if isinstance(table, DisclosedTable):
         source = source or "the data files listed under Data and sources"
     data = table_data(
@@ -150,6 +151,23 @@ def show_table(
         perturbed=perturbed,
     )
     display(data.bundle(), raw=True)
+
+
+def _without_empty_notes(
+    table: DisclosedTable | pl.DataFrame, kinds: Mapping[str, str | Sequence[str | None]] | None
+) -> tuple[DisclosedTable | pl.DataFrame, Mapping[str, str | Sequence[str | None]] | None]:
+    """The table (and the kinds of its columns) without its ``note`` column when no row has a note (a
+    per-year table with no incomplete or unpublished year): an empty column tells a reader nothing."""
+    frame = table.frame if isinstance(table, DisclosedTable) else table
+    if (
+        "note" not in frame.columns
+        or (frame["note"].cast(pl.String).fill_null("").str.strip_chars() != "").any()
+    ):
+        return table, kinds
+    kinds = {c: k for c, k in kinds.items() if c != "note"} if kinds else kinds
+    if isinstance(table, DisclosedTable):
+        return dataclasses.replace(table, frame=frame.drop("note")), kinds
+    return frame.drop("note"), kinds
 
 
 def show_markdown(text: str) -> None:

@@ -414,7 +414,9 @@ def table_data(
                 name=c,
                 header=labels.get(c, c.replace("_", " ")),
                 kind=column_kinds.get(c),
-                numeric=bool(shown.height) and _numeric_column(shown[c]),
+                # a year names its row, as in a DisclosedTable (where it is a key): left-aligned like any label,
+                # whether or not the frame has a totals row (which made it text, and aligned it left, before)
+                numeric=bool(shown.height) and c != "year" and _numeric_column(shown[c]),
             )
             for c in shown.columns
         )
