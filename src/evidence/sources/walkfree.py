@@ -116,6 +116,10 @@ REASON_NO_COUNTRY = "country missing (a blank cell, or a formula without a store
 REASON_UNMAPPED = "country not mapped to ISO3"
 REASON_DUPLICATE = "country appears more than once"
 REASON_ZERO_POPULATION = "population published as 0: read as missing"
+FRACTIONS_NOTE = (
+    "vulnerability and government-response scores are stored as fractions of 1 (all within -1..1): "
+    "multiplied by 100 to percent"
+)
 REASON_NOT_AVAILABLE = "not-available token: read as missing (not assessed)"
 #: Scores published in percent (0-100; response scores may be below 0).
 PERCENT = tuple(name for name in MEASURES if name.startswith(("vulnerability_", "response_")))
@@ -332,14 +336,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
                 else []
             ),
             *([f"aggregate rows (not countries) left out: {aggregate_rows}"] if aggregate_rows else []),
-            *(
-                [
-                    "vulnerability and government-response scores are stored as fractions of 1 (all within -1..1): "
-                    "multiplied by 100 to percent"
-                ]
-                if fractions
-                else []
-            ),
+            *([FRACTIONS_NOTE] if fractions else []),
         ),
     )
     data = kept.select([pl.col(c).cast(t) for c, t in GSI_SCHEMA.items()]).sort("source_row")
