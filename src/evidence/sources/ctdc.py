@@ -1206,10 +1206,11 @@ def _unknown_values_note(issues: pl.DataFrame) -> list[str]:
         for c, v, n, first in counts.head(12).iter_rows()
     ]
     more = f" and {counts.height - 12} more" if counts.height > 12 else ""
-    return [
+    note = (
         f"{issues.height} value(s) outside the codebook read as missing, their rows kept (listed in the "
         f"flags with row and column): {'; '.join(shown)}{more}"
-    ]
+    )
+    return [note]
 
 
 def _flag_issues(frame: pl.DataFrame, out: pl.DataFrame) -> pl.DataFrame:
