@@ -1160,7 +1160,7 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     if mapping.after:
         out = out.with_columns([e.alias(c) for c, e in mapping.after.items()])
 
-    rejects, unknown = [raw.rejects], []
+    rejects, unknown = [raw.rejects], list[pl.DataFrame]()
     for i, problem in enumerate(mapping.problems):
         rows = frame.filter(out.get_column(f"_bad{i}"))
         issues = issues_frame(
