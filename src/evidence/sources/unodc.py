@@ -10,8 +10,15 @@ releases or one copies another); the same table saved as CSV (layout ``glotip_cs
 
 Rules:
 
-* ``txtVALUE`` is text. ``1,541`` -> 1541 (value == value_low == value_high). ``<N`` (UNODC's ``<5``) is a
-  censored count between 1 and N-1: value null, value_low 1, value_high N-1, censored true.
+* ``txtVALUE`` is text. ``1,541`` or ``1 541`` -> 1541 (value == value_low == value_high). ``<N`` (UNODC's
+  ``<5``) is a censored count between 1 and N-1: value null, value_low 1, value_high N-1, censored true. A
+  footnote marker after a value (``1541*``, ``1,541 ¹``) is read past and the row flagged. The UN's "no figure"
+  notation (``..``, ``-``) is a missing value (rejected as such): the publisher's documentation does not define
+  ``-`` as zero.
+* Indicator, Dimension, Sex and Age take the publisher's vocabulary (``checks.INDICATOR_CATEGORIES``), matched ignoring case, runs of spaces and a footnote marker (``By citizenship``,
+  ``FEMALE*`` read as ``by citizenship``, ``Female``; the footnote flagged with the published text). A value
+  outside it is **rejected** naming its row, column and text: a breakdown the loader cannot name would
+  otherwise be dropped by every analysis without a word.
 * "Total" however written (``TOTAL``, ``Total por año``) is spelled ``Total`` in Dimension, Sex and Age and in the
   Category of the Total dimension. A breakdown's row whose Category is its total (``TOTAL 397`` among Bolivia's
   citizenships) is **rejected** with its reason: counted as a category it would double the victims.
@@ -24,6 +31,7 @@ Rules:
   UNODC aggregate such as ``CAR``, or a territory such as Sark: ``iso3`` null, the code stays in
   ``reporting_code``); its citizenship / country of repatriation could not be mapped to ISO3 (never guessed;
   ``Unknown`` and ``Abroad`` stay null without a flag); it repeats another row's key.
+* Columns of no use to the table (``Footnote``, ``Data year``) are named in a "columns not used" note.
 * Region and subregion are as published (UN M49); empty ones are filled from the country reference.
 """
 
