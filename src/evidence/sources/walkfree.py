@@ -31,14 +31,16 @@ if TYPE_CHECKING:
 from evidence.core.errors import InputError
 from evidence.sources.loaded import Check, LoadedTable, issues_where
 from evidence.sources.metadata import UNKNOWN, describe
-from evidence.sources.provenance import DEMO_MARKER, sha256_file
+from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import (
     HeaderMatch,
     best_partial_header,
+    columns_not_used_note,
     find_header,
     header_key,
     read_sheet,
+    unused_columns,
 )
 
 SOURCE = "walkfree_gsi"
@@ -222,11 +224,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     text, first_row = read_sheet(path, match, dtypes="string")
     typed, _ = read_sheet(path, match)
     columns = _columns(text, path)
-    unused = [
-        c
-        for c in text.columns
-        if c not in columns.values() and not _unnamed(c) and header_key(c) != header_key(DEMO_MARKER)
-    ]
+    unused = unused_columns(text, columns.values())
     measures = [columns[name] for name in MEASURES]
     not_available = [
         pl.col(name).str.strip_chars().str.to_lowercase().is_in(list(NOT_AVAILABLE)).alias(f"{name}__na")
@@ -327,7 +325,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             edition_note,
             *([f"estimates refer to {estimate_year}"] if estimate_year else []),
             match.where,
-            *([f"columns not used: {', '.join(unused)}"] if unused else []),
+            *columns_not_used_note(unused),
             *(
                 [
                     f"{n_na} cell(s) written as not available (n/a, -, ..) read as missing; the country's other values kept"
@@ -369,11 +367,6 @@ def _columns(raw: pl.DataFrame, path: Path) -> dict[str, str]:
     if missing:
         raise InputError(f"GSI sheet lacks the columns {missing}", path=path)
     return {name: column for name, column in columns.items() if column is not None}
-
-
-def _unnamed(column: str) -> bool:
-    """A column the header leaves blank (calamine names it ``__UNNAMED__3``, polars ``_duplicated_``...)."""
-    return column.startswith(("__UNNAMED__", "_duplicated_")) or not column.strip()
 
 
 register(
