@@ -305,13 +305,25 @@ def test_a_label_two_columns_start_with_is_refused_an_exact_one_wins(tmp_path: P
         ("Summary data", "The Global Slavery Index 2025"),
     ],
 )
-def test_a_file_naming_another_edition_is_refused_naming_it(tmp_path: Path, sheet: str, title: str) -> None:
+def test_a_file_naming_another_edition_loads_as_that_release_without_an_estimate_year(
+    tmp_path: Path, sheet: str, title: str
+) -> None:
+    # a newer edition with the 2023 summary sheet's columns is read, not refused: its release is the edition it
+    # names, and the year its estimates refer to (2021 for the 2023 edition) is left empty, said in a note
     path = write_gsi(tmp_path / "g.xlsx", [country("Thailand")], sheet=sheet, title=title)
-    with pytest.raises(
-        UnknownFormatError, match=r"Global Slavery Index 2025 edition .*reads only the 2023 edition"
-    ):
+    for loaded in (registry.load(path), walkfree.load(path)):
+        assert loaded.provenance.release == "2025"
+        assert loaded.data["estimate_year"].to_list() == [None]
+        assert loaded.rows_kept == 1
+        assert any("the 2025 edition, named in" in n and "left empty" in n for n in loaded.provenance.notes)
+
+
+def test_a_file_naming_several_editions_is_refused_naming_them(tmp_path: Path) -> None:
+    title = "Global Slavery Index 2025 (the Global Slavery Index 2023 figures for comparison)"
+    path = write_gsi(tmp_path / "g.xlsx", [country("Thailand")], sheet="Summary data", title=title)
+    with pytest.raises(UnknownFormatError, match=r"editions 2023 and 2025 .*which one its figures are"):
         registry.load(path)
-    with pytest.raises(InputError, match="2025 edition"):
+    with pytest.raises(InputError, match="editions 2023 and 2025"):
         walkfree.load(path)
 
 

@@ -14,7 +14,9 @@ note.
 The edition is read from the file (its sheet name and the title lines above the header: "Global Slavery Index
 2023", "GSI 2023", "Walk Free (2023)", "2023 edition"), never assumed from the layout: the 2023 edition (estimates
 for 2021) loads as release ``2023``; a file that names no edition loads as release ``unknown`` with a note (and no
-estimate year); a file naming another edition is refused, saying which edition it is.
+estimate year); a file naming one other edition whose summary sheet has the same columns loads as that release,
+its estimate year left empty with a note (the loader knows only the 2023 edition's); a file naming several editions
+is refused, saying which.
 """
 
 from __future__ import annotations
@@ -48,13 +50,12 @@ LAYOUT = "gsi2023_xlsx"
 #: The summary sheet saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "gsi2023_csv"
 #: 2: a population of 0 is missing; 3: provenance from the source metadata; 4: rows without a country or with
-#: impossible figures rejected; 5: labels compared by header_key, columns not used noted, demo files recognised
 #: impossible figures rejected; 5: labels compared by header_key, columns not used noted, demo files recognised;
-#: 6: the edition read from the file (unknown when not named; another edition refused), not-available tokens read
-#: as missing, aggregate rows left out, fractions scaled to percent
-LOADER_VERSION = "6"
+#: 6: the edition read from the file (unknown when not named), not-available tokens read as missing, aggregate
+#: rows left out, fractions scaled to percent; 7: another edition with the same columns loads as its release
+LOADER_VERSION = "7"
 SHEET = "GSI 2023 summary data"
-RELEASE = "2023"  # the only edition whose layout and estimate year the loader knows
+RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
 ESTIMATE_YEAR = 2021
 #: Where a title or sheet name names the index's edition (the year is group 1).
@@ -129,10 +130,10 @@ PERCENT = tuple(name for name in MEASURES if name.startswith(("vulnerability_", 
 
 def sniff(head: FileHead) -> str | None:
     """``gsi2023_xlsx`` for a workbook with a sheet headed like the GSI 2023 summary data; ``gsi2023_csv`` for
-    that sheet saved as delimited text. A file naming another edition of the index is not taken (see
-    :func:`diagnose`)."""
+    that sheet saved as delimited text, whichever one edition it names. A file naming several editions is not
+    taken (see :func:`diagnose`)."""
     match = _find_header(head.path) if head.tabular else None
-    if match is None or _editions(match)[0] - {EDITION}:
+    if match is None or len(_editions(match)[0]) > 1:
         return None
     return LAYOUT if match.delimiter is None else LAYOUT_CSV
 
@@ -161,16 +162,15 @@ def _editions(match: HeaderMatch) -> tuple[set[int], list[str]]:
 
 
 def _other_edition(match: HeaderMatch) -> str | None:
-    """Why a file naming an edition other than 2023 (or several) is not read, or None."""
+    """Why a file naming several editions of the index is not read (which one it holds is unclear), or None."""
     editions, naming = _editions(match)
-    if not editions - {EDITION}:
+    if len(editions) < 2:
         return None
     named = " and ".join(str(e) for e in sorted(editions))
     where = "; ".join(repr(t[:80]) for t in naming)
     return (
-        f"Walk Free Global Slavery Index {named} edition (named in {where}): this loader reads only the "
-        f"{EDITION} edition (estimates for {ESTIMATE_YEAR}); another edition's estimate year and columns are "
-        "not known to it"
+        f"the file names the Walk Free Global Slavery Index editions {named} (in {where}): which one its figures "
+        "are is unclear; keep the one edition's title (or state the release in a sidecar)"
     )
 
 
@@ -208,10 +208,18 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     if other:
         raise InputError(other, path=path)
     editions, naming = _editions(match)
-    release, estimate_year = (RELEASE, ESTIMATE_YEAR) if editions else (UNKNOWN, None)
+    named = next(iter(editions), None)
+    release, estimate_year = (RELEASE, ESTIMATE_YEAR) if named == EDITION else (str(named or UNKNOWN), None)
+    where = "; ".join(repr(t[:80]) for t in naming)
     edition_note = (
-        f"the {EDITION} edition, named in {'; '.join(repr(t[:80]) for t in naming)}"
-        if editions
+        f"the {EDITION} edition, named in {where}"
+        if named == EDITION
+        else (
+            f"the {named} edition, named in {where}, read with the columns of the {EDITION} edition's summary "
+            f"sheet, which its header has; the year its estimates refer to is not stated in the file and is left "
+            f"empty (the {EDITION} edition's refer to {ESTIMATE_YEAR})"
+        )
+        if named is not None
         else (
             "the file does not name its edition (no sheet name or title line with 'Global Slavery Index "
             f"<year>', 'GSI <year>' or 'Walk Free <year>'): release not stated, estimate year left empty (its "
