@@ -572,6 +572,9 @@ def test_vocabulary_is_matched_whatever_its_case_spaces_or_footnote_marker(tmp_p
     assert loaded.rows_rejected == 0
     data = loaded.data
     assert data["dimension"].to_list() == ["by citizenship"] * 3 + ["by form of exploitation"]
+    # the UN's "Both sexes" and "All ages" are the totals of those breakdowns
+    both = unodc.load(write_glotip(tmp_path / "b.xlsx", [row(sex="Both sexes", age="ALL AGES")]))
+    assert both.rows_rejected == 0 and both.data.select("sex", "age").rows() == [("Total", "Total")]
     assert data["category_iso3"].to_list() == ["MMR", "LAO", "MMR", None]
     assert data["sex"].to_list()[2] == "Female" and data["age"].to_list()[2] == "0 to 17 years"
     assert set(data["indicator"]) == {DTV}
@@ -590,7 +593,7 @@ def test_a_value_outside_the_vocabulary_is_rejected_naming_its_row_column_and_te
         [
             row(),
             row(dimension="by nationality"),
-            row(sex="Both sexes"),
+            row(sex="Sex not stated"),
             row(age="Adults"),
             row(indicator="Persons sentenced"),
         ],
@@ -599,7 +602,7 @@ def test_a_value_outside_the_vocabulary_is_rejected_naming_its_row_column_and_te
     assert loaded.rows_in == loaded.data.height + loaded.rows_rejected == 5
     assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
         (5, "Dimension", "by nationality", unodc.REASON_VOCABULARY["Dimension"]),
-        (6, "Sex", "Both sexes", unodc.REASON_VOCABULARY["Sex"]),
+        (6, "Sex", "Sex not stated", unodc.REASON_VOCABULARY["Sex"]),
         (7, "Age", "Adults", unodc.REASON_VOCABULARY["Age"]),
         (8, "Indicator", "Persons sentenced", unodc.REASON_VOCABULARY["Indicator"]),
     ]
@@ -625,7 +628,7 @@ def _glotip_rows(draw: st.DrawFn) -> tuple[tuple, dict[str, str], bool]:
     spelled = {name: _respell(draw, value) for name, value in canonical.items()}
     foreign = draw(st.booleans()) and draw(st.sampled_from(list(_KNOWN)))
     if foreign:
-        spelled[foreign] = draw(st.sampled_from(["by nationality", "Both sexes", "Adults", "x"]))
+        spelled[foreign] = draw(st.sampled_from(["by nationality", "Sex not stated", "Adults", "x"]))
     r = row(
         "7",
         dimension=spelled["dimension"],

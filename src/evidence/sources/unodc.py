@@ -440,8 +440,15 @@ def _canonical(column: str) -> pl.Expr:
     text = pl.col(column)
     known = _vocabulary_key(text).replace_strict(_VOCABULARY[column], default=None, return_dtype=pl.String)
     if column != "indicator":
-        known = pl.coalesce(known, pl.when(text.str.contains(_TOTAL_PATTERN)).then(pl.lit("Total")))
+        total = text.str.contains(_TOTAL_PATTERN)
+        if column in _ALL_OF:  # the UN's own words for the total of a sex or age breakdown
+            total = total | _vocabulary_key(text).is_in(list(_ALL_OF[column]))
+        known = pl.coalesce(known, pl.when(total).then(pl.lit("Total")))
     return pl.coalesce(known, text)
+
+
+#: How UN tables also write the total of the sexes and of the ages ("Both sexes", "All ages"), as vocabulary keys.
+_ALL_OF = {"sex": ("both sexes", "all sexes"), "age": ("all ages",)}
 
 
 def _latest_year(release: str) -> int:
