@@ -1533,3 +1533,22 @@ def test_an_empty_category_in_a_year_with_its_breakdown_is_said_not_published():
     assert no_breakdown_note(full) is None  # <5 is published, not empty
     total_only = _numbers(_gappy({2010: 300, 2011: 200}, {2010: 100}), "form", span=(2010, 2011))
     assert said not in no_breakdown_note(total_only)  # that row is noted "no breakdown published"
+
+
+def test_a_list_of_countries_in_a_sentence_gives_the_netherlands_its_the():
+    # review 5, m6: "(Nigeria, Norway, Netherlands, …)" read as a sentence lacks "the"
+    from _indicator import breakdowns
+
+    from evidence.notebooks.builders import panel_sentence, yearly_numbers
+
+    years = range(2010, 2020)
+    rows = breakdowns(
+        {
+            "THA": {y: 200 if y % 2 else None for y in years},
+            "MYS": {y: None if y % 2 else 200 for y in years},
+            "JPN": {y: 40 + 10 * (y - 2010) for y in years},
+            "NLD": dict.fromkeys(years, 60),
+        }
+    )
+    described = panel_sentence(yearly_numbers(Selection(rows, country="MMR", role="origin"), RULE))
+    assert "(Japan and the Netherlands; " in described

@@ -6,6 +6,8 @@ import re
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evidence.notebooks import country
 from evidence.presentation.disclosure import DisclosureRule
@@ -562,10 +564,13 @@ def test_who_detects_the_nationals_is_said_by_the_numbers(tables):
     usa = country.detected_by_sentence(_brief(tables, iso3="USA", role="origin"), unodc)
     assert usa == (
         "These are nationals of the United States detected by its own authorities, which detect most of them, "
-        "and by other countries (of those detected abroad, the United Kingdom detects most of them)."
-    )
+        "and by other countries (of those detected abroad, the United Kingdom detects more of them than any other "
+        "country)."
+    )  # review 5, m10: the UK's 15–21 may be under half of those detected abroad, at the low end of its range
     nigeria = country.detected_by_sentence(_brief(tables, iso3="NGA", role="origin"), unodc)
-    assert nigeria is not None and "which detect most of them" in nigeria
+    assert nigeria is not None and "which detect more than half of them" in nigeria
+    thailand = country.detected_by_sentence(_brief(tables, iso3="THA", role="origin"), unodc)
+    assert thailand is not None and "which detect about half of them" in thailand  # 2,161 of 4,079–4,247
     assert "the Netherlands detects more of them than any other country" in nigeria
 
 
@@ -702,3 +707,31 @@ def test_lao_pdrs_breakdowns_name_the_years_they_lack_and_those_without_a_total(
         "UNODC published victims by age for 2012–2013 and by form of exploitation for 2017–2020 but no total"
     )
     assert "by sex" not in plain  # Lao PDR's sexes (2014–2015) have their total
+
+
+@given(
+    low=st.floats(min_value=0.0, max_value=1.0, allow_nan=False),
+    width=st.floats(min_value=0.0, max_value=0.5, allow_nan=False),
+)
+def test_a_share_in_words_holds_at_both_ends_of_its_range(low: float, width: float) -> None:
+    # review 5, m10: "most of them" of a 49.5–53% share; the words must hold for every share in the range
+    high = min(1.0, low + width)
+    words = country.share_words((low, high))
+    if words == "most of them":
+        assert low >= 0.6
+    elif words == "about half of them":
+        assert 0.45 <= low and high <= 0.55
+    elif words is not None:
+        assert low >= 0.45
+    else:
+        assert low < 0.45
+
+
+def test_the_share_of_thailands_own_detections_is_about_half_not_most() -> None:
+    # 2,161 own nationals of 4,079–4,247 (review 5, m10): 50.9–53%
+    among = {"THA": (2161, 2161), "USA": (900, 950), "MYS": (1018, 1136)}
+    share = country.share_range("THA", among)
+    assert share is not None and share[0] < share[1]
+    assert country.share_words(share) == "about half of them"
+    assert country.share_words(country.share_range("THA", {"THA": (90, 95), "USA": (5, 9)})) == "most of them"
+    assert country.share_range("VNM", among) is None and country.share_words(None) is None

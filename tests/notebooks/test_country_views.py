@@ -478,7 +478,10 @@ def test_citizenship_chart_subtitles_give_the_years_of_the_breakdown_not_the_bri
     assert brief.period == "2007–2021"
     country_views.show_detected_section(brief)
     # a subtitle's first line states what is counted and its years (then notes and the source)
-    subtitles = {name: spec["title"]["subtitle"][0].split(" Lower bounds")[0] for name, spec in charts}
+    subtitles = {
+        name: spec["title"]["subtitle"][0].split(" Lower bounds")[0].split(" In brackets")[0].rstrip(".")
+        for name, spec in charts
+    }
     destination = {n: s for n, s in subtitles.items() if n.endswith("_unodc_destination")}
     origin = {n: s for n, s in subtitles.items() if n.endswith("_unodc_origin")}
     assert {"corridors_unodc_destination", "flow_map_unodc_destination"} <= set(destination)
@@ -521,3 +524,31 @@ def test_lao_pdrs_unodc_section_says_which_breakdowns_came_without_a_total(real_
             assert "UNODC published victims by" not in text
         else:
             assert expected in text
+
+
+def test_case_data_of_regions_only_say_so_in_one_sentence_without_the_methods(
+    real_tables, shared_data, shown
+):
+    """Review 5, m4: the section printed its methods (rate ratio, denominator rule, Wilson intervals) and then
+    nothing, because the Victim–Perpetrator file records UN regions only; the methods go with numbers."""
+    from evidence.sources.cache import load_cached
+
+    regions = load_cached(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+    brief = open_brief([regions, real_tables[2]], DisclosureRule(5), country="THA", role="both")
+    country_views.show_case_section(brief)
+    said = _text(shown)
+    assert len(shown) == 1 and "record UN regions only, never countries" in said
+    assert "Wilson" not in said and "rate ratio" not in said
+    shown.clear()
+    with_countries = open_brief(real_tables[:1], DisclosureRule(5), country="THA", role="destination")
+    country_views.show_case_section(with_countries)
+    assert country_views.CASE_METHODS in _text(shown)
+
+
+def test_an_unused_repatriation_breakdown_is_said_once_in_a_brief_of_both_roles(real_tables, shown):
+    """Review 5, m4: Myanmar's two "Not used: UNODC's breakdown … by country of repatriation" paragraphs were
+    each printed in the destination and in the origin section."""
+    brief = open_brief([real_tables[1]], DisclosureRule(5), country="MMR", role="both")
+    country_views.show_detected_section(brief)
+    lines = [line for line in _text(shown).splitlines() if line.startswith("Not used: UNODC")]
+    assert len(lines) == 2 and len(set(lines)) == 2

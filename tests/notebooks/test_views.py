@@ -397,3 +397,22 @@ def test_route_charts_of_censored_counts_label_the_range_and_say_the_maps_are_lo
     specs = {name: json.dumps(chart_spec(chart), ensure_ascii=False) for chart, name in captured}
     assert '"11–23 (0.2–0.6%)"' in specs["corridors"] and '"11 (0.2–0.6%)"' not in specs["corridors"]
     assert "Victims, lower bound" in specs["world"] and "Detected victims, lower bound" in specs["flow_map"]
+
+
+def test_a_subtitle_made_of_parts_is_sentences():
+    # review 5, m3: "Detected victims, 2008–2021 Lower bounds: …" lacked its full stop
+    from evidence.notebooks.views import sentences
+
+    assert (
+        sentences("Detected victims, 2008–2021", None, "Lower bounds: a censored cell (<5) counts as 1.")
+        == "Detected victims, 2008–2021. Lower bounds: a censored cell (<5) counts as 1."
+    )
+    assert sentences(None, " ") is None and sentences("Done!") == "Done!"
+
+
+def test_route_notes_of_a_table_name_the_regions_its_classes_are_of():
+    # review 5, m9: Viet Nam → Cyprus is "intraregional" at the M49 region level (both in Asia)
+    from evidence.notebooks.views import REGION_NOTES
+
+    assert "continent" in REGION_NOTES["region"] and "Asia" in REGION_NOTES["region"]
+    assert "subregion" in REGION_NOTES["subregion"]

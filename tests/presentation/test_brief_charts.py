@@ -75,3 +75,32 @@ def test_peer_chart_has_a_panel_per_measure_and_the_country_in_the_accent_colour
     colour = spec["hconcat"][0]["encoding"]["color"]["scale"]
     assert colour["domain"] == ["country", "peer"] and colour["range"][0] != colour["range"][1]
     assert "Cambodia" in json.dumps(spec["hconcat"][1])  # named even without a value
+
+
+def test_peer_chart_writes_a_withheld_value_and_the_years_where_a_panels_differ(tmp_path: Path) -> None:
+    # review 5, m1: a withheld value is not "no value in the data", and a 2015 bar beside a 2021 one says so
+    data = pl.DataFrame(
+        {
+            "country": ["Thailand", "Brunei", "Lao PDR", "Fiji"],
+            "measure": ["Detected per 100,000"] * 4,
+            "value": [0.192, None, 1.47, None],
+            "role": ["country", "peer", "peer", "peer"],
+            "display": ["0.192", "<1.14", "1.47", "n/a"],
+            "year": [2021, 2020, 2015, None],
+            "withheld": [False, True, False, False],
+        }
+    )
+    chart = peer_chart(
+        data, "country", "measure", "value", "role", title="t", source="s", text="display", year="year",
+        withheld="withheld",
+    )  # fmt: skip
+    notes = {r["country"]: r["_note"] for r in _rows(chart_spec(chart)) if r.get("_note")}
+    assert notes == {"Brunei": "<1.14", "Thailand": "2021", "Lao PDR": "2015"}  # Fiji: no value, no text
+    svg = save_chart(chart, tmp_path / "p.svg").read_text()
+    assert "Country: Brunei; Detected per 100,000: &lt;1.14; Year: 2020" in svg
+    assert "Country: Lao PDR; Detected per 100,000: 1.47; Year: 2015" in svg
+    # one year in a panel: no year written beside its bars
+    same = data.with_columns(pl.lit(2021).alias("year"))
+    rows = _rows(chart_spec(peer_chart(same, "country", "measure", "value", "role", title="t", source="s",
+                                       text="display", year="year", withheld="withheld")))  # fmt: skip
+    assert {r["country"]: r["_note"] for r in rows if r.get("_note")} == {"Brunei": "<1.14"}

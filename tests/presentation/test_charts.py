@@ -20,6 +20,7 @@ from evidence.presentation.charts import (
     chart_title,
     choropleth,
     corridor_bar_chart,
+    described,
     flow_map,
     layered,
     save_chart,
@@ -94,6 +95,12 @@ def test_every_chart_builder_makes_a_valid_vega_lite_spec(charts) -> None:
         with alt.theme.enable(THEME_NAME):
             validated = chart.to_dict(validate=True)
         assert chart_spec(chart) == validated, name
+        # and so is the spec drawn, each mark described as its tooltip writes it
+        drawn = described(validated)
+        kind = next((k for k in ("layer", "hconcat", "vconcat") if k in drawn), None)
+        {"layer": alt.LayerChart, "hconcat": alt.HConcatChart, "vconcat": alt.VConcatChart}.get(
+            kind or "", alt.Chart
+        ).from_dict(drawn, validate=True)
 
 
 def test_charts_assembled_without_altairs_checks_have_altairs_spec(trend) -> None:
@@ -581,3 +588,35 @@ def test_stacked_share_tooltips_keep_a_tenth_of_a_percent(tmp_path: Path) -> Non
     svg = save_chart(chart, tmp_path / "stacked.svg").read_text(encoding="utf-8")
     shares = [float(v) for v in re.findall(r"(\d+(?:\.\d+)?)%", svg)]
     assert 15.3 in shares and all(v == round(v, 1) for v in shares), shares
+
+
+def test_marks_are_described_as_their_tooltips_write_them(trend, tmp_path: Path) -> None:
+    # review 5, m2: an SVG's aria labels read like the table: a count drawn at its low bound with a band is its
+    # range, not "count_low: 177"; titles, not column names; labels and bands are not read out twice
+    frame = pl.DataFrame(
+        {"year": [2011, 2012, 2013], "count_low": [59, 177, 150], "count_high": [59, 180, 150]}
+    )
+    chart = trend_chart(
+        frame,
+        "year",
+        "count_low",
+        "count_low",
+        "count_high",
+        title="t",
+        source="s",
+        y_title="Detected victims",
+    )
+    svg = save_chart(chart, tmp_path / "t.svg").read_text()
+    labels = re.findall(r'aria-label="([^"]*)"', svg)
+    assert "Year: 2012; Detected victims: 177–180" in labels and "Year: 2011; Detected victims: 59" in labels
+    assert not [label for label in labels if "count_" in label]
+    band = next(layer for layer in described(chart_spec(chart))["layer"] if layer["mark"]["type"] == "area")
+    assert band["mark"]["aria"] is False
+
+
+def test_numbers_in_descriptions_are_written_as_tables_write_them() -> None:
+    from evidence.presentation.charts import number_text
+
+    assert number_text(2580, count=True) == "2,580" and number_text(0.0219359, count=False) == "0.0219"
+    assert number_text(4.13654851913, count=False) == "4.14" and number_text(21.9359, count=False) == "21.9"
+    assert number_text(1234.5, count=False) == "1,234" and number_text(0, count=False) == "0"

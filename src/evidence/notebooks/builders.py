@@ -629,7 +629,7 @@ def route_view(
         [getattr(coverage, part)[s] for part in ("unknown_origin", "unknown_destination")] for s in sides
     ]
     # UNODC's own nationals detected at home, not placed on a route: rows only where the selection has them
-    who = f"Nationals of {name_of(country) or country}" if country else "Nationals"
+    who = f"Nationals of {name_in_text(country) or country}" if country else "Nationals"
     home_rows: list[tuple[str, str]] = []
     for part, template, measure in (
         ("repatriated_abroad", REPATRIATED_ABROAD, "nationals repatriated from abroad, country not stated"),
@@ -926,7 +926,7 @@ def route_notes(selection: Selection | None, rule: DisclosureRule, *, markdown: 
     )
     if doubtful.height:
         which = "; ".join(
-            f"{name_of(code) or code} {years_text(years)}" for code, years in doubtful.iter_rows()
+            f"{name_in_text(code) or code} {years_text(years)}" for code, years in doubtful.iter_rows()
         )
         notes.append(
             [
@@ -2564,7 +2564,7 @@ def panel_sentence(numbers: YearlyNumbers) -> str:
     steady, selection = panel.panel, numbers.selection
     country = escape_markdown(name_in_text(selection.country or "") or selection.country or "")
     ordered = sorted(zip(steady.detected, steady.reporters, strict=True), key=lambda p: (-p[0], p[1]))
-    names = [escape_markdown(name_of(code) or code) for _, code in ordered]
+    names = [escape_markdown(name_in_text(code) or code) for _, code in ordered]
     if len(names) > 7:  # the largest three and how many others
         shown = ", ".join(names[:3]) + f" and {markup.number(len(names) - 3, 'countries')} more"
     else:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 import polars as pl
 
@@ -381,6 +381,10 @@ def single_partner_small_years(brief: CountryBrief, table: LoadedTable, numbers:
     return [y for y in lone if _point(published_in_year(numbers, y)) is None]
 
 
+#: The smallest share called "most" (of a share's range, its low end): a bare majority is "more than half".
+MOST_SHARE: Final = 0.6
+
+
 def detecting_countries(brief: CountryBrief, table: LoadedTable) -> list[tuple[str, float]]:
     """Who detected the country's nationals (UNODC's citizenship breakdowns, and its own count of its
     nationals), with each country's share of them (low bounds), largest first: a share, no count."""
@@ -393,6 +397,47 @@ def detecting_countries(brief: CountryBrief, table: LoadedTable) -> list[tuple[s
         return []
     by = by.sort(["victims_low", "detected_iso3"], descending=[True, False])
     return [(str(code), int(n) / total) for code, n in by.iter_rows()]
+
+
+def detected_ranges(brief: CountryBrief, table: LoadedTable) -> dict[str, tuple[int, int]]:
+    """Who detected the country's nationals, as :func:`detecting_countries`, with the range (low, high) of the
+    nationals each detected: what a share's words are read over, at both ends."""
+    from evidence.analyses import routes
+
+    records = routes.flow_records(brief.selection(table, "origin"))
+    by = records.group_by("detected_iso3").agg(pl.col("victims_low").sum(), pl.col("victims_high").sum())
+    return {str(c): (int(lo or 0), int(hi or 0)) for c, lo, hi in by.iter_rows() if c is not None}
+
+
+def share_range(part: str, among: dict[str, tuple[int, int]]) -> tuple[float, float] | None:
+    """The share ``part`` holds of all in ``among`` (ranges of counts), at its lowest (its low bound against the
+    others' high ones) and highest; None when there are none."""
+    if part not in among:
+        return None
+    low, high = among[part]
+    others = [v for k, v in among.items() if k != part]
+    rest_low, rest_high = sum(v[0] for v in others), sum(v[1] for v in others)
+    least = low / (low + rest_high) if low + rest_high else 0.0
+    most = high / (high + rest_low) if high + rest_low else 0.0
+    return least, most
+
+
+def share_words(share: tuple[float, float] | None) -> str | None:
+    """A share in words, true at both ends of its range: "most" only from 60%, "about half" within 45–55%
+    (a 51% share is a coin flip, not "more than half" to a reader), "more than half" above 55%; None when no
+    word fits (a share that may be under 45%)."""
+    if share is None:
+        return None
+    low, high = share
+    if low >= MOST_SHARE:
+        return "most of them"
+    if low >= 0.45 and high <= 0.55:
+        return "about half of them"
+    if low > 0.55:
+        return "more than half of them"
+    if low >= 0.45:
+        return "about half of them or more"
+    return None
 
 
 def own_detected_sentence(brief: CountryBrief, table: LoadedTable, numbers: YearlyNumbers) -> str:
@@ -471,9 +516,12 @@ def detected_by_sentence(brief: CountryBrief, table: LoadedTable) -> str | None:
         return None
     code, share = abroad[0]
     of_abroad = share / sum(s for _, s in abroad)
-    # who, not how many: a share beside the published total could give a small remainder back
+    # who, not how many: a share beside the published total could give a small remainder back; its words hold
+    # at both ends of the share's range ("most" is not said of a coin flip)
+    ranges = detected_ranges(brief, table)
     first = name_in_text(code) or code
-    most = "most of them" if of_abroad >= 0.5 else "more of them than any other country"
+    abroad_words = share_words(share_range(code, {k: v for k, v in ranges.items() if k != brief.country}))
+    most = (abroad_words if of_abroad >= 0.5 else None) or "more of them than any other country"
     lead = f"{first} detects {most}" if own == 0 else f"of those detected abroad, {first} detects {most}"
     if own == 0:
         return (
@@ -482,8 +530,9 @@ def detected_by_sentence(brief: CountryBrief, table: LoadedTable) -> str | None:
             "that detect them, not of all its nationals."
         )
     if own >= 0.5:
+        words = share_words(share_range(brief.country, ranges)) or "a large share of them"
         return (
-            f"These are nationals of {brief.place} detected by its own authorities, which detect most of them, "
+            f"These are nationals of {brief.place} detected by its own authorities, which detect {words}, "
             f"and by other countries ({lead})."
         )
     return f"These are nationals of {brief.place} detected by other countries ({lead}) and by its own authorities."

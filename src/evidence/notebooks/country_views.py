@@ -12,7 +12,7 @@ its sources) and refuses a brief that shows nothing at all.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import polars as pl
 
@@ -83,14 +83,36 @@ def start(
     return brief
 
 
+#: How the case-data section reads its records, said above its numbers (not when it has none to show).
+CASE_METHODS: Final = (
+    "Victim-level case records. Origin is the victim's citizenship; destination the country of exploitation (in "
+    "CTDC data, where the victim was identified or assisted). *Domestic* routes start and end in the same country; "
+    "*intraregional* ones stay within one UN M49 region (a continent: Africa, the Americas, Asia, Europe, Oceania); "
+    "*transregional* ones cross regions. A victim whose citizenship or country of exploitation is unknown counts in "
+    "the totals but on no route. The annual rate ratio summarises the trend (1.05 = 5% more victims a year) over the "
+    "complete years only. Shares follow the CTDC denominator rule (of the victims with the field recorded; one "
+    "victim can have several forms), with 95% Wilson intervals."
+)
+
+
 def _missing(brief: CountryBrief, kind: str) -> bool:
     """Say in one sentence why a section of ``kind`` has no data (none given, or nothing for the selection);
     True when it has none."""
     if brief.holding(kind):
         return False
     given = brief.given(kind)
+    regions_only = [s for s in brief.coverage.sources if s.kind == kind and not s.records_countries]
     if not given:
         _say(f"Not shown: none of the data files given is {_HOW_TO_GIVE[kind]}; add one with `--data`.")
+    elif len(regions_only) == len(given):
+        # a file that names UN regions only can hold no country's victims: that is the reason, not its years
+        labels = "; ".join(s.label for s in regions_only)
+        _say(
+            escape_markdown(
+                f"Not shown: the {_HOW_TO_GIVE[kind].split(' (')[0]} given ({labels}) record UN regions only, "
+                f"never countries, so they hold nothing for {brief.place_role}."
+            )
+        )
     else:
         held = "; ".join(f"{t.provenance.label}: {brief.years_held(t)}" for t in given)
         _say(
@@ -199,6 +221,8 @@ def show_case_section(brief: CountryBrief) -> None:
     year with the trend, by form, and who is identified."""
     if _missing(brief, "case"):
         return
+    # the methods are said where the section shows something: a section with nothing in it is one sentence
+    _say(CASE_METHODS)
     tables = brief.holding("case")
     for table in tables:
         source = brief.cite(table)
@@ -255,6 +279,8 @@ def show_detected_section(brief: CountryBrief) -> None:
     table = brief.holding("indicator")[0]
     _say(escape_markdown(detected_intro(brief, table)))
     roles = ["destination", "origin"] if brief.role == "both" else [brief.role]
+    # a breakdown the brief does not use is said once, not in each role's section
+    said_once: set[str] = set()
     for role in roles:
         numbers = brief.yearly(table, role)
         # the victims a country detected: a total, and breakdowns that may be published in years without one
@@ -332,7 +358,8 @@ def show_detected_section(brief: CountryBrief) -> None:
             )
             # a breakdown the data hold but no route can use is said, as unmapped citizenships are
             for line in route_notes(brief.selection(table, role), brief.rule, markdown=True):
-                if line.startswith("Not used:"):
+                if line.startswith("Not used:") and line not in said_once:
+                    said_once.add(line)
                     _say(line)
             continue
         _say(f"##### {escape_markdown(heading)}")
@@ -346,6 +373,7 @@ def show_detected_section(brief: CountryBrief) -> None:
             subtitle=f"Detected victims, {routes_period(brief, table, role, routes)}",
             source=source,
             tag=f"unodc_{role}",
+            said=said_once,
         )
         if role == "destination" and (sentence := breakdown_sentence(brief, table, routes)):
             _say(sentence)
@@ -527,7 +555,21 @@ def show_peers_section(brief: CountryBrief) -> None:
         pl.col("measure").replace_strict({m: SHORT_LABELS.get(m, m) for m in chart_measures}),
         pl.coalesce("value", (pl.col("value_low") + pl.col("value_high")) / 2).alias("value"),
         "role",
+        "display",
+        "year",
+        "withheld",
     )
+    drawn = points.filter(pl.col("value").is_not_null())
+    years_differ = drawn.group_by("measure").agg(pl.col("year").n_unique() > 1)["year"].any()
+    # what a missing bar means, and each bar's year where a panel's differ (the table gives them)
+    subtitle = "The country in orange. No bar: no value in the data"
+    subtitle += (
+        ", or a value withheld (fewer than 5 victims; its upper bound, such as <1.14, written instead)."
+        if points["withheld"].any()
+        else "."
+    )
+    if years_differ:
+        subtitle += " Where a panel's values are of different years, each bar's year is written beside it."
     views.show_chart(
         peer_chart(
             points,
@@ -536,9 +578,12 @@ def show_peers_section(brief: CountryBrief) -> None:
             "value",
             "role",
             title=f"{brief.place_start} beside its neighbours",
-            subtitle="The country in orange. A country without a bar has no value in the data.",
+            subtitle=subtitle,
             source=source,
             measures=[SHORT_LABELS.get(m, m) for m in chart_measures],
+            text="display",
+            year="year",
+            withheld="withheld",
         ),
         "peers",
     )

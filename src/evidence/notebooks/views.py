@@ -446,8 +446,10 @@ def show_route_table(
     source: str,
     regional_level: str = "region",
     tag: str = "",
+    said: set[str] | None = None,
 ) -> None:
-    """The route table of a selection's route numbers and its charts (bar chart, flow map)."""
+    """The route table of a selection's route numbers and its charts (bar chart, flow map). ``said``: the
+    notes on unused breakdowns ("Not used: …") already said in the document, said once (and added to)."""
     if numbers is None:
         return
     rule = numbers.low.table.rule
@@ -459,19 +461,23 @@ def show_route_table(
         caption=f"{noun.capitalize()} by route and class of route ({regional_level} level)",
         labels={"route": "Route (origin → destination)"},
         source=source,
-        note=censored_note(shown),
+        note=sentences(REGION_NOTES.get(regional_level), censored_note(shown)),
         kinds=numbers.table_kinds(),
     )
     if (unmapped := unmapped_origins_line(numbers.selection, rule)) is not None:
         _markdown(unmapped)
     for line in route_notes(numbers.selection, rule, markdown=True):
+        if said is not None and line.startswith("Not used:"):
+            if line in said:
+                continue
+            said.add(line)
         _markdown(line)
     note = None if numbers.exact else "Lower bounds: a censored cell (<5) counts as 1."
     show_route_charts(
         numbers.chart_data(),
         title=title,
         map_title=map_title,
-        subtitle=" ".join(t for t in (subtitle, note) if t) or None,
+        subtitle=sentences(subtitle, note),
         source=source,
         rule=rule,
         tag=tag,
@@ -948,6 +954,31 @@ def show_profiles(
         show_table(view, caption=title, perturbed=selection.keyed)
 
 
+#: What a route table's classes mean, by the regional level they are drawn at
+#: (:data:`evidence.analyses.routes.FLOW_CLASSES`): M49's five regions are continents, wider than the groupings of
+#: UNODC's own reports (Viet Nam → Cyprus is intraregional: both are in Asia).
+REGION_NOTES: Final = {
+    "region": "Domestic: origin and destination are the same country; intraregional: two countries in the same UN M49 "
+    "region, that is continent (Africa, the Americas, Asia, Europe, Oceania), however far apart; transregional: two "
+    "continents.",
+    "subregion": "Domestic: origin and destination are the same country; intraregional: two countries in the same UN "
+    "M49 subregion (such as South-eastern Asia or Western Europe); transregional: two subregions.",
+}
+
+#: What the percentage beside a route's bar is a share of.
+SHARE_NOTE: Final = (
+    "In brackets: the route's share of the victims whose route is known (origin and destination both known, "
+    "e.g. of known citizenship), not of all victims."
+)
+
+
+def sentences(*parts: str | None) -> str | None:
+    """Parts of a subtitle as sentences: each ends with a full stop (``Detected victims, 2008–2021`` is
+    one), joined by a space; None when there are none."""
+    said = [p.strip() for p in parts if p and p.strip()]
+    return " ".join(p if p.endswith((".", "!", "?", ".)")) else p + "." for p in said) or None
+
+
 def show_route_charts(
     published_routes: pl.DataFrame,
     *,
@@ -980,6 +1011,8 @@ def show_route_charts(
         bar_options["value_text"] = VICTIMS_TEXT
         legend_title = f"{legend_title}, lower bound"
         world_legend = "Victims, lower bound"  # the map's legend title holds about 25 characters
+    # the percentage beside a bar: of the victims whose route is known, not of all (the table's total)
+    bar_subtitle = sentences(subtitle, SHARE_NOTE) if "share" in published_routes.columns else subtitle
     named: list[tuple[object, str]] = [
         (
             charts.corridor_bar_chart(
@@ -989,7 +1022,7 @@ def show_route_charts(
                 "victims",
                 share="share",
                 title=title,
-                subtitle=subtitle,
+                subtitle=bar_subtitle,
                 source=source,
                 rule=rule,
                 **bar_options,

@@ -149,30 +149,73 @@ def peer_chart(
     source: str,
     subtitle: str | None = None,
     measures: list[str] | None = None,
+    text: str | None = None,
+    year: str | None = None,
+    withheld: str | None = None,
 ) -> alt.HConcatChart:
     """One small bar chart per ``measure`` (in the order of ``measures``), one bar per country, the brief's
-    country (``role == "country"``) in the accent colour; countries without a value are named with no bar."""
-    frame = used_columns(data, [country, measure, value, role], "peer chart")
+    country (``role == "country"``) in the accent colour; countries without a value are named with no bar.
+
+    ``text`` names the value as the brief's table shows it (its tooltip, and the marks' description); a row
+    marked in ``withheld`` (a value withheld under the small-cell rule, ``<1.14``) has that text written where
+    its bar would start; ``year`` names the year of each value, written beside each bar of a panel whose values
+    are of different years."""
+    frame = used_columns(data, [country, measure, value, role, text, year, withheld], "peer chart")
     order = list(dict.fromkeys(frame[country].to_list()))
     panels = []
     for name in measures or list(dict.fromkeys(frame[measure].to_list())):
         rows = frame.filter(pl.col(measure) == name)
+        drawn = rows.filter(pl.col(value).is_not_null())
+        years_differ = year is not None and drawn[year].drop_nulls().n_unique() > 1
+        notes: list[str | None] = [None] * rows.height
+        if withheld is not None and text is not None:
+            notes = [
+                t if w else None for t, w in zip(rows[text].to_list(), rows[withheld].to_list(), strict=True)
+            ]
+        if years_differ and year is not None:
+            notes = [
+                n if n is not None else (f"{y}" if v is not None and y is not None else None)
+                for n, v, y in zip(notes, rows[value].to_list(), rows[year].to_list(), strict=True)
+            ]
+        rows = rows.with_columns(
+            pl.Series("_note", notes, dtype=pl.String), pl.col(value).fill_null(0.0).alias("_at")
+        )
         colour = alt.Color(
             f"{role}:N",
             scale=alt.Scale(domain=["country", "peer"], range=[PALETTE[5], PALETTE[0]]),
             legend=None,
         )
+        top = float(drawn[value].max() or 0) if drawn.height else 0.0  # type: ignore[arg-type]
+        # room beside the longest bar for the text written after it
+        scale = alt.Scale(domain=[0, top * 1.45]) if top > 0 and any(n for n in notes) else alt.Undefined
+        tooltip = [alt.Tooltip(f"{country}:N", title="Country")]
+        tooltip.append(
+            alt.Tooltip(f"{text}:N", title=name)
+            if text is not None
+            else alt.Tooltip(f"{value}:Q", format=",.3~r", title=name)
+        )
+        if year is not None:
+            tooltip.append(alt.Tooltip(f"{year}:O", title="Year"))
+        y = alt.Y(f"{country}:N", sort=order, title=None, axis=alt.Axis(labelLimit=120))
         bars = (
-            alt.Chart(rows)
+            alt.Chart(rows.filter(pl.col(value).is_not_null()))
             .mark_bar()
             .encode(
-                y=alt.Y(f"{country}:N", sort=order, title=None, axis=alt.Axis(labelLimit=120)),
-                x=alt.X(f"{value}:Q", title=None, axis=alt.Axis(format=",~s", tickCount=3)),
+                y=y,
+                x=alt.X(f"{value}:Q", title=None, scale=scale, axis=alt.Axis(format=",~s", tickCount=3)),
                 color=colour,
-                tooltip=[alt.Tooltip(f"{country}:N"), alt.Tooltip(f"{value}:Q", format=",.3~f", title=name)],
+                tooltip=tooltip,
             )
         )
+        layers: list[alt.Chart] = [bars]
+        if any(n for n in notes):
+            layers.append(
+                alt.Chart(rows.filter(pl.col("_note").is_not_null()))
+                .mark_text(align="left", dx=3, fontSize=9, color="#555555")
+                .encode(y=y, x=alt.X("_at:Q", scale=scale), text=alt.Text("_note:N"), tooltip=tooltip)
+            )
+        panel = layers[0] if len(layers) == 1 else layered(*layers)
         panels.append(
-            with_properties(bars, title=alt.TitleParams(name, fontSize=11, fontWeight="normal"), width=140)
+            with_properties(panel, title=alt.TitleParams(name, fontSize=11, fontWeight="normal"), width=140)
         )
     return side_by_side(*panels, spacing=12, title=chart_title(title, source, subtitle))

@@ -62,6 +62,11 @@ def _checked(
     return checked
 
 
+def _label(column: str) -> str:
+    """A column's name as a reader's title ("prevalence_per_1000" → "Prevalence per 1000")."""
+    return column.lstrip("_").replace("_", " ").capitalize()
+
+
 def _withheld(n: int, what: str) -> str | None:
     if not n:
         return None
@@ -109,9 +114,9 @@ def heat_table_chart(
             legend=alt.Legend(format=".0%"),
         ),
         tooltip=[
-            alt.Tooltip(f"{row}:N"),
-            alt.Tooltip(f"{column}:N"),
-            alt.Tooltip(f"{share}:Q", format=".0%"),
+            alt.Tooltip(f"{row}:N", title=row_title or _label(row)),
+            alt.Tooltip(f"{column}:N", title=column_title or _label(column)),
+            alt.Tooltip(f"{share}:Q", format=".0%", title="Share"),
         ],
     )
     text = base.mark_text(fontSize=11).encode(
@@ -166,9 +171,9 @@ def distribution_chart(
         y=alt.Y(f"{share}:Q", title="Share of victims with it recorded", axis=alt.Axis(format="%")),
         color=colour,
         tooltip=[
-            alt.Tooltip(f"{category}:N"),
-            *([alt.Tooltip(f"{group}:N")] if group else []),
-            alt.Tooltip(f"{share}:Q", format=".1%"),
+            alt.Tooltip(f"{category}:N", title=_label(category)),
+            *([alt.Tooltip(f"{group}:N", title=_label(group))] if group else []),
+            alt.Tooltip(f"{share}:Q", format=".1%", title="Share of victims with it recorded"),
         ],
         **offset,
     )
@@ -220,10 +225,11 @@ def detection_scatter(
     points = base.mark_circle(size=60, opacity=0.85).encode(
         color=alt.Color(f"{role}:N", scale=role_scale, title=None),
         order=alt.Order("_order:Q"),
+        # the axes' titles and 3 digits, as the tables write them (not the column names at full precision)
         tooltip=[
-            alt.Tooltip(f"{name}:N"),
-            alt.Tooltip(f"{x}:Q", format=".3~g"),
-            alt.Tooltip(f"{y}:Q", format=".3~g"),
+            alt.Tooltip(f"{name}:N", title="Country"),
+            alt.Tooltip(f"{x}:Q", format=",.3~r", title=x_title or _label(x)),
+            alt.Tooltip(f"{y}:Q", format=",.3~r", title=y_title or _label(y)),
         ],
     )
     placed = _placed_labels(frame, x, y, name, role, x_domain, y_domain)
@@ -362,6 +368,11 @@ def event_study_chart(
     """Rate ratios by event time (log scale) with their intervals, a reference line at 1 and a mark at the
     event (time 0); one colour per ``series`` (e.g. downgrade, upgrade)."""
     frame = _checked(data, [time, ratio, low, high, series], rule, "event-study chart", not_counts=[time])
+    frame = frame.with_columns(
+        _interval=pl.format(
+            "{}–{}", pl.col(low).round(2).cast(pl.String), pl.col(high).round(2).cast(pl.String)
+        )
+    )
     colour = alt.Color(f"{series}:N", title=None) if series else alt.ColorValue(PALETTE[0])
     offset = {"xOffset": alt.XOffset(f"{series}:N")} if series else {}
     x = alt.X(
@@ -380,11 +391,10 @@ def event_study_chart(
         ),
         color=colour,
         tooltip=[
-            alt.Tooltip(f"{time}:O"),
-            alt.Tooltip(f"{ratio}:Q", format=".2f"),
-            alt.Tooltip(f"{low}:Q", format=".2f"),
-            alt.Tooltip(f"{high}:Q", format=".2f"),
-            *([alt.Tooltip(f"{series}:N")] if series else []),
+            *([alt.Tooltip(f"{series}:N", title="Change of tier")] if series else []),
+            alt.Tooltip(f"{time}:O", title="Years from the report"),
+            alt.Tooltip(f"{ratio}:Q", format=".2f", title="Ratio to the year before"),
+            alt.Tooltip("_interval:N", title="95% interval"),
         ],
         **offset,
     )

@@ -355,6 +355,38 @@ def side_by_side(*charts: alt.Chart | alt.LayerChart, **properties: Any) -> alt.
 
 #: Column of a trend chart's data: the run of consecutive years a point belongs to (a missing year ends a run).
 _SEGMENT = "_segment"
+#: Column of a trend chart's data: the value as its table writes it (its tooltip, and the marks' description).
+_SHOWN = "_shown"
+
+
+def number_text(value: float, *, count: bool) -> str:
+    """A number as the tables write it: a count whole with separators (2,580), any other number to three
+    significant digits (0.0219, 4.14, 21.9) and a large one whole (1,234)."""
+    if count or abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{float(f'{value:.3g}'):,}".removesuffix(".0") if value else "0"
+
+
+def _shown_values(
+    frame: pl.DataFrame, value: str, low: str | None, high: str | None, *, counts: bool
+) -> list[str | None]:
+    """Each row's value as text: with a band (``low``–``high``), a value at its low bound is the range
+    (``177–180``), another value has its interval after it (``1.2 (0.9–1.6)``); without, the value alone."""
+    out: list[str | None] = []
+    lows = frame[low].to_list() if low else [None] * frame.height
+    highs = frame[high].to_list() if high else [None] * frame.height
+    for v, lo, hi in zip(frame[value].to_list(), lows, highs, strict=True):
+        if v is None:
+            out.append(None)
+        elif lo is None or hi is None or not hi > lo:
+            out.append(number_text(v, count=counts))
+        elif v == lo:
+            out.append(f"{number_text(lo, count=counts)}–{number_text(hi, count=counts)}")
+        else:
+            out.append(
+                f"{number_text(v, count=counts)} ({number_text(lo, count=counts)}–{number_text(hi, count=counts)})"
+            )
+    return out
 
 
 @unchecked
@@ -406,9 +438,26 @@ def trend_chart(
         if series
         else alt.ColorValue(PALETTE[0])
     )
-    tooltip = [alt.Tooltip(f"{year}:Q", format="d"), alt.Tooltip(f"{value}:Q", format=",~f")]
+    drawn = (
+        low is not None
+        and high is not None
+        and bool(frame.select((pl.col(high) > pl.col(low)).fill_null(False).any()).item())
+    )
+    # the value as the table writes it: a count drawn at its low bound with a band is its range (177–180),
+    # never the low bound alone; an estimate with an interval says both; numbers to the table's digits
+    frame = frame.with_columns(
+        pl.Series(
+            _SHOWN,
+            _shown_values(frame, value, low if drawn else None, high if drawn else None, counts=counts),
+            dtype=pl.String,
+        )
+    )
+    tooltip = [
+        alt.Tooltip(f"{year}:Q", format="d", title="Year"),
+        alt.Tooltip(f"{_SHOWN}:N", title=y_title),
+    ]
     if series:
-        tooltip.insert(0, alt.Tooltip(f"{series}:N"))
+        tooltip.insert(0, alt.Tooltip(f"{series}:N", title=series.replace("_", " ").capitalize()))
     base = alt.Chart(frame)
     segment = alt.Detail(f"{_SEGMENT}:N")
     line = base.mark_line(point=True).encode(
@@ -419,11 +468,6 @@ def trend_chart(
         tooltip=tooltip,
     )
     layers: list[alt.Chart] = []
-    drawn = (
-        low is not None
-        and high is not None
-        and bool(frame.select((pl.col(high) > pl.col(low)).fill_null(False).any()).item())
-    )
     if drawn:
         band_colour = alt.Color(f"{series}:N", legend=None) if series else alt.ColorValue(PALETTE[0])
         layers.append(
@@ -506,8 +550,8 @@ def stacked_share_chart(
             order=alt.Order("_stack_order:Q"),
             description=alt.Description("_description:N"),
             tooltip=[
-                alt.Tooltip(f"{x}:{x_type}"),
-                alt.Tooltip(f"{category}:N"),
+                alt.Tooltip(f"{x}:{x_type}", title=x_title or x.replace("_", " ").capitalize()),
+                alt.Tooltip(f"{category}:N", title=category.replace("_", " ").capitalize()),
                 alt.Tooltip(f"{value}:Q", format=",~f", title="Count"),
                 alt.Tooltip("share:Q", format=".1%", title="Share"),
             ],
@@ -588,15 +632,15 @@ def corridor_bar_chart(
     bars = base.mark_bar(color=PALETTE[0]).encode(
         x=alt.X(f"{value}:Q", title=x_title, axis=alt.Axis(format=",~f")),
         tooltip=[
-            alt.Tooltip("corridor:N"),
+            alt.Tooltip("corridor:N", title="Route"),
             alt.Tooltip(f"{value_text}:N", title=x_title)
             if value_text
-            else alt.Tooltip(f"{value}:Q", format=",~f"),
+            else alt.Tooltip(f"{value}:Q", format=",~f", title=x_title),
         ]
         + (
-            [alt.Tooltip(f"{share}:N")]
+            [alt.Tooltip(f"{share}:N", title="Share of the known routes")]
             if text_share
-            else [alt.Tooltip(f"{share}:Q", format=".1%")]
+            else [alt.Tooltip(f"{share}:Q", format=".1%", title="Share of the known routes")]
             if share
             else []
         ),
@@ -1215,8 +1259,10 @@ def interval_chart(
     )
     base = alt.Chart(frame).encode(y=y)
     x_axis = alt.Axis(format=",~f")
-    tooltip = [alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", format=",.0f")]
-    tooltip += [alt.Tooltip(f"{c}:Q", format=",.0f") for c in (low, high)]
+    tooltip = [alt.Tooltip(f"{label}:N", title=" "), alt.Tooltip(f"{value}:Q", format=",.0f", title=x_title)]
+    tooltip += [
+        alt.Tooltip(f"{c}:Q", format=",.0f", title=t) for c, t in ((low, "Interval from"), (high, "to"))
+    ]
     whiskers = base.mark_rule(strokeWidth=2).encode(
         x=alt.X(f"{low}:Q", title=x_title, axis=x_axis, scale=alt.Scale(zero=False)),
         x2=alt.X2(f"{high}:Q"),
@@ -1260,6 +1306,81 @@ def chart_spec(chart: alt.TopLevelMixin | dict[str, Any]) -> dict[str, Any]:
         # not validated against the Vega-Lite schema here (altair's validation took a quarter of a brief's
         # chart time): the spec is the same, and the tests validate every chart builder's spec
         return chart.to_dict(validate=False)
+
+
+#: Channels whose value is not a datum's field as it is (a mark with one is described by Vega-Lite itself).
+_DERIVED_KEYS: Final = ("aggregate", "bin", "timeUnit", "condition", "value", "datum")
+
+
+def _field_text(entry: dict[str, Any]) -> str | None:
+    """A Vega expression writing one tooltip entry as a table writes it ("Detected victims: 2,580", a share to
+    its format), or None where the entry is not a plain field."""
+    field = entry.get("field")
+    if not isinstance(field, str) or any(k in entry for k in _DERIVED_KEYS) or "formatType" in entry:
+        return None
+    value = f"datum[{json.dumps(field)}]"
+    kind, fmt = entry.get("type"), entry.get("format")
+    if kind == "quantitative":
+        # a format given is the table's; else a whole number with separators, other numbers to 3 digits
+        text = (
+            f"format({value}, {json.dumps(fmt)})"
+            if isinstance(fmt, str)
+            else f"({value} == round({value}) ? format({value}, ',') : format({value}, ',.3~r'))"
+        )
+    elif kind == "temporal":
+        text = f"timeFormat({value}, {json.dumps(fmt if isinstance(fmt, str) else '%Y-%m-%d')})"
+    else:
+        text = f"'' + {value}"
+    title = entry.get("title")
+    if not isinstance(title, str):
+        title = field.lstrip("_").replace("_", " ").capitalize()
+    return f"{json.dumps(title + ': ')} + (isValid({value}) ? {text} : 'n/a')"
+
+
+def _describe(unit: dict[str, Any], inherited: dict[str, Any]) -> None:
+    """One mark's description (its aria-label in an SVG): its tooltip's entries as the tooltip writes them, not
+    every channel's field under its column name at full precision (``count_low: 177``, ``21.9359m``); a mark
+    without a tooltip (a label, a band, a basemap) repeats what another mark says, and is left out of it."""
+    encoding = {**inherited, **(unit.get("encoding") or {})}
+    if "description" in encoding or "aria" in encoding:
+        return
+    mark = unit["mark"]
+    tooltip = encoding.get("tooltip")
+    if tooltip is None:
+        unit["mark"] = {**mark, "aria": False} if isinstance(mark, dict) else {"type": mark, "aria": False}
+        return
+    entries = tooltip if isinstance(tooltip, list) else [tooltip]
+    derived = any(isinstance(c, dict) and any(k in c for k in _DERIVED_KEYS[:3]) for c in encoding.values())
+    parts = [_field_text(e) if isinstance(e, dict) else None for e in entries]
+    if derived or not parts or any(p is None for p in parts):
+        return
+    expression = " + '; ' + ".join(f"({p})" for p in parts)
+    unit["transform"] = [*(unit.get("transform") or []), {"calculate": expression, "as": "_description"}]
+    unit["encoding"] = {
+        **(unit.get("encoding") or {}),
+        "description": {"field": "_description", "type": "nominal"},
+    }
+
+
+def described(spec: dict[str, Any], inherited: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A copy of ``spec`` (its data shared, not copied) with every mark described by :func:`_describe`: the
+    aria labels of the SVG drawn from it read like the tables beside it. Drawn so, not written so:
+    :func:`chart_spec` is altair's spec."""
+    inherited = inherited or {}
+    out = dict(spec)
+    if "mark" in out:
+        _describe(out, inherited)
+        return out
+    below = {**inherited, **(out.get("encoding") or {})}
+    for key in ("layer", "hconcat", "vconcat", "concat"):
+        if isinstance(out.get(key), list):
+            out[key] = [
+                described(child, below if key == "layer" else {}) if isinstance(child, dict) else child
+                for child in out[key]
+            ]
+    if isinstance(out.get("spec"), dict):
+        out["spec"] = described(out["spec"], {})
+    return out
 
 
 #: The largest frame altair's default data transformer writes into a spec (beyond, it raises).
@@ -1396,7 +1517,7 @@ def save_charts(
                 f"cannot save a chart as {suffix or 'a file without extension'!r}: use .svg, .png, "
                 ".pdf, .html or .json"
             )
-        spec = _without_format_characters(chart_spec(chart))
+        spec = _without_format_characters(described(chart_spec(chart)))
         if chart_is_empty(spec):
             raise ParameterError(f"the chart for {path.name} has no row to draw (check chart_is_empty first)")
         # where the chart cache keeps it (None: not kept), found once for the look-up and the keeping
