@@ -46,7 +46,14 @@ from evidence.sources.case_schema import (
     apply_denominator_rule,
     conform,
 )
-from evidence.sources.delimited import check_width, field_count_rejects, scan_records, split_line, utf8_text
+from evidence.sources.delimited import (
+    check_width,
+    field_count_rejects,
+    not_utf8,
+    scan_records,
+    split_line,
+    utf8_text,
+)
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.metadata import dataset, describe
 from evidence.sources.provenance import DEMO_MARKER, as_demo, sha256_file
@@ -692,16 +699,7 @@ def _parse_csv(path: Path, data: bytes, header: _Header) -> tuple[pl.DataFrame, 
 
 
 def _undecodable(path: Path, data: bytes) -> InputError:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return InputError(
-            f"bytes {data[exc.start : exc.end]!r} are not UTF-8 text",
-            path=path,
-            row=data.count(b"\n", 0, exc.start) + 1,
-            hint="re-save the file as UTF-8",
-        )
-    return InputError("the CSV parser found text that is not UTF-8", path=path)
+    return not_utf8(data, path) or InputError("the CSV parser found text that is not UTF-8", path=path)
 
 
 def _read_workbook(path: Path, header: _Header) -> _Raw:

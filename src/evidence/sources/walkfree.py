@@ -23,14 +23,16 @@ if TYPE_CHECKING:
 from evidence.core.errors import InputError
 from evidence.sources.loaded import Check, LoadedTable, issues_where
 from evidence.sources.metadata import describe
-from evidence.sources.provenance import DEMO_MARKER, sha256_file
+from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import (
     HeaderMatch,
     best_partial_header,
+    columns_not_used_note,
     find_header,
     header_key,
     read_sheet,
+    unused_columns,
 )
 
 SOURCE = "walkfree_gsi"
@@ -158,11 +160,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     text, first_row = read_sheet(path, match, dtypes="string")
     typed, _ = read_sheet(path, match)
     columns = _columns(text, path)
-    unused = [
-        c
-        for c in text.columns
-        if c not in columns.values() and not _unnamed(c) and header_key(c) != header_key(DEMO_MARKER)
-    ]
+    unused = unused_columns(text, columns.values())
     measures = [columns[name] for name in MEASURES]
     frame = (
         text.select([pl.col(source).alias(name) for name, source in columns.items()])
@@ -226,7 +224,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         notes=(
             f"estimates refer to {ESTIMATE_YEAR}",
             match.where,
-            *([f"columns not used: {', '.join(unused)}"] if unused else []),
+            *columns_not_used_note(unused),
         ),
     )
     data = kept.select([pl.col(c).cast(t) for c, t in GSI_SCHEMA.items()]).sort("source_row")
@@ -259,11 +257,6 @@ def _columns(raw: pl.DataFrame, path: Path) -> dict[str, str]:
     if missing:
         raise InputError(f"GSI sheet lacks the columns {missing}", path=path)
     return {name: column for name, column in columns.items() if column is not None}
-
-
-def _unnamed(column: str) -> bool:
-    """A column the header leaves blank (calamine names it ``__UNNAMED__3``, polars ``_duplicated_``...)."""
-    return column.startswith(("__UNNAMED__", "_duplicated_")) or not column.strip()
 
 
 register(
