@@ -226,6 +226,24 @@ def test_a_series_of_only_censored_cells_holds_no_trend():
     assert trends.no_trend_information(series(range(2015, 2020), [5, 7, 6, 9, 11]), threshold=11) is None
 
 
+def test_a_sum_of_published_numbers_and_a_censored_cell_is_no_censored_year():
+    """REVIEW5 M4: Viet Nam's nationals of 2014-2016 (172-175, 116-137, 428-449, summed over breakdowns that
+    each hold a <5 cell) were said to be "censored (published only as a range such as <5)"."""
+    sums = pl.DataFrame(
+        {
+            "year": [2014, 2015, 2016],
+            "count": [None, None, None],
+            "count_low": [172, 116, 428],
+            "count_high": [175, 137, 449],
+            UNCENSORED: [171, 109, 421],
+        },
+        schema_overrides={"count": pl.Int64},
+    )
+    assert trends.no_trend_information(sums) is None
+    only = sums.with_columns(pl.lit(0).alias(UNCENSORED), count_low=pl.lit(1), count_high=pl.lit(4))
+    assert "censored" in (trends.no_trend_information(only) or "")
+
+
 def test_censored_series_whose_bound_fit_has_no_covariance_still_gets_a_rate_ratio():
     # UNODC, United Kingdom, citizens of Yemen: <5, 6, 54 (the negative binomial fit's Hessian is singular)
     counts = pl.DataFrame(
@@ -352,15 +370,15 @@ def test_a_sum_over_reporting_countries_flags_the_years_a_large_reporter_is_miss
     selection = Selection(rows, country="MMR", role="origin")
     flags = trends.reporter_gaps(selection)
     # Thailand (300 of the ~400 a year) publishes no breakdown before 2013; Malaysia's 2017 breakdown lists a
-    # tenth of its total (60 of ~400: 15%, above the 10% that counts)
-    assert [f.year for f in flags] == [2017, 2012, 2011, 2010]
+    # tenth of its total (60 of ~400: 15%, below the quarter that counts, trends.MATERIAL_SHARE)
+    assert [f.year for f in flags] == [2012, 2011, 2010]
     assert "Thailand" in flags[-1].reason and "Malaysia" not in flags[-1].reason
-    assert "Malaysia" in flags[0].reason and "reporting countries" in flags[0].reason
-    # a smaller share missing is no change of the set that matters
-    assert [f.year for f in trends.reporter_gaps(selection, min_share=0.2)] == [2012, 2011, 2010]
+    assert "reporting countries" in flags[0].reason
+    # a lower threshold counts Malaysia's gap too
+    low = trends.reporter_gaps(selection, min_share=0.1)
+    assert [f.year for f in low] == [2017, 2012, 2011, 2010] and "Malaysia" in low[0].reason
     # role both: the country's own total is a reporter too, always published here
     assert [f.year for f in trends.reporter_gaps(Selection(rows, country="MMR", role="both"))] == [
-        2017,
         2012,
         2011,
         2010,
@@ -371,9 +389,11 @@ def test_a_sum_over_reporting_countries_flags_the_years_a_large_reporter_is_miss
 
 def test_a_reporter_that_stops_listing_nationals_it_usually_lists_counts_as_missing():
     rows = nationals_reported(range(2010, 2020), tha_from=2010, jpn_omits=2019)
-    flags = trends.reporter_gaps(Selection(rows, country="MMR", role="origin"))
+    flags = trends.reporter_gaps(Selection(rows, country="MMR", role="origin"), min_share=0.1)
     # Japan lists 40 a year (10% of ~380) and no Myanmar row at all in 2019: that breakdown left them out
     assert [f.year for f in flags] == [2019] and "Japan" in flags[0].reason
+    # which is no material gap: a tenth missing moves the year less than its counts move anyway
+    assert trends.reporter_gaps(Selection(rows, country="MMR", role="origin")) == ()
     steady = nationals_reported(range(2010, 2020), tha_from=2010)
     assert trends.reporter_gaps(Selection(steady, country="MMR", role="origin")) == ()
 
@@ -402,6 +422,104 @@ def test_a_breakdown_without_a_total_is_set_against_the_least_total_of_the_repor
     rows = pl.concat([rows.filter(~((pl.col("iso3") == "THA") & (pl.col("year") == 2008))), small])
     flags = trends.reporter_gaps(Selection(rows, country="MMR", role="origin"))
     assert [f.year for f in flags] == [2008] and "Thailand" in flags[0].reason
+
+
+def test_a_year_is_flagged_only_when_its_missing_reporters_detect_a_material_share():
+    """REVIEW5 M4: Viet Nam's years missing Ukraine, Costa Rica and Slovakia (~10% of its nationals) were
+    flagged like those missing Malaysia, leaving no year for a trend; a year is flagged when the reporters
+    it misses detect at least a quarter of the nationals in the other years."""
+    years = range(2010, 2022)
+    gaps = {2011, 2012, 2013, 2019, 2020, 2021}
+    table = {
+        "THA": dict.fromkeys(years, 200),
+        "MYS": {y: None if y in gaps else 120 for y in years},  # 120 of 360: a third
+        "JPN": {y: None if y == 2015 else 40 for y in years},  # 40 of 360: 11%
+    }
+    flags = trends.reporter_gaps(Selection(breakdowns(table), country="MMR", role="origin"))
+    assert sorted(f.year for f in flags) == sorted(gaps)  # 2015, missing Japan only, is not flagged
+    assert trends.MATERIAL_SHARE == 0.25
+    # the years missing the same reporter are said once, with their years
+    (group,) = trends.grouped_incomplete(flags)
+    assert group == (
+        (2011, 2012, 2013, 2019, 2020, 2021),
+        (
+            "the set of reporting countries changes: no full citizenship breakdown from Malaysia, which detects "
+            "about 33% of these nationals in the other years"
+        ),
+    )
+    # each year keeps its own reason (the command line, the run's JSON)
+    assert all("this year" in f.reason for f in flags)
+
+
+def test_small_reporters_that_make_a_gap_material_are_counted_as_a_range_over_the_years():
+    years = range(2010, 2020)
+    codes = ["AUT", "BEL", "DEU", "ESP", "FRA", "ITA", "NLD", "POL"]  # 15 each of 320: under 5%, not named
+    missing = {2017: codes[:7], 2018: codes[:6]}  # 33% and 28% of these nationals
+    table = {"THA": dict.fromkeys(years, 200)} | {
+        code: {y: None if code in missing.get(y, ()) else 15 for y in years} for code in codes
+    }
+    flags = trends.reporter_gaps(Selection(breakdowns(table), country="MMR", role="origin"))
+    assert [f.year for f in flags] == [2018, 2017]
+    assert trends.grouped_incomplete(flags) == [
+        (
+            (2017, 2018),
+            (
+                "the set of reporting countries changes: no full citizenship breakdown from Austria, Belgium and "
+                "Germany, which detect about 14% of these nationals in the other years, nor from smaller reporters "
+                "(28–33% in all)"
+            ),
+        )
+    ]
+
+
+def test_grouped_incomplete_says_every_flagged_year_once():
+    reasons = st.sampled_from(["a", "b", "c"])
+
+    @given(st.dictionaries(st.integers(2000, 2030), reasons, max_size=20))
+    @settings(max_examples=60, deadline=None)
+    def check(flagged):
+        flags = [trends.IncompleteYear(y, f"r{y}", None, None, shared=r) for y, r in flagged.items()]
+        groups = trends.grouped_incomplete(flags)
+        said = [y for years, _ in groups for y in years]
+        assert sorted(said) == sorted(flagged)
+        assert len({r for _, r in groups}) == len(groups)
+        assert [years[-1] for years, _ in groups] == sorted((years[-1] for years, _ in groups), reverse=True)
+
+    check()
+
+
+def test_real_materiality_of_reporter_gaps(shared_data):
+    """REVIEW5 M4 on the real workbook: Cambodia's years without Malaysia's breakdown (~36%) are said once;
+    Viet Nam's 2014-2016, missing only small reporters (10-16%), are no longer flagged."""
+    from evidence.sources.cache import load_cached
+
+    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    khm = trends.reporter_gaps(Selection(table, country="KHM", role="origin"))
+    groups = {r: y for y, r in trends.grouped_incomplete(khm)}
+    malaysia = [
+        r
+        for r in groups
+        if r.endswith("from Malaysia, which detects about 36% of these nationals in the other years")
+    ]
+    assert malaysia and groups[malaysia[0]] == (2011, 2012, 2013, 2019, 2020, 2021)
+    vnm = {f.year for f in trends.reporter_gaps(Selection(table, country="VNM", role="origin"))}
+    assert not vnm & {2014, 2015, 2016} and {2017, 2021} <= vnm
+
+
+def test_a_change_in_reporting_is_not_given_the_missing_reporters_share(shared_data):
+    """REVIEW5 m5: the United States' 2012 reason read "… counted almost none of its own nationals this year …
+    (in the other years they detect about 100% of these nationals)": the share belongs to missing reporters."""
+    from evidence.sources.cache import load_cached
+
+    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    flags = {f.year: f for f in trends.reporter_gaps(Selection(table, country="USA", role="origin"))}
+    for year in (2010, 2011, 2012):
+        assert "almost none" in flags[year].reason and "other years they detect" not in flags[year].reason
+    said = dict(trends.grouped_incomplete(list(flags.values())))
+    assert said[(2010, 2011, 2012)] == (
+        "a change in what is reported: the United States counted almost none of its own nationals, where it "
+        "counts hundreds in other years"
+    )
 
 
 # ------------------------------------------------------------------------------------------ steady reporters
@@ -550,7 +668,9 @@ def test_the_real_release_has_a_steady_panel_for_thailand_as_origin(shared_data)
     table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
     selection = Selection(table, country="THA", role="origin")
     counts = trends.yearly_counts(selection)
-    assert len(trends.reporter_gaps(selection)) == counts.height  # every year misses some reporter
+    # all but four years miss reporters that detect a quarter of Thai nationals (REVIEW5 M4: all 15 at 10%)
+    flagged = {f.year for f in trends.reporter_gaps(selection)}
+    assert set(counts["year"].to_list()) - flagged == {2012, 2014, 2015, 2016}
     panel = trends.steady_reporters(selection)
     assert panel is not None and panel.n_years >= 5 and len(panel.reporters) >= 2 and panel.share >= 0.25
     # each reporter published, every year of the window, a citizenship breakdown (Sex and Age Total) that

@@ -372,6 +372,35 @@ def test_a_headline_from_a_series_whose_every_year_is_flagged_says_so():
     assert sorted(numbers.flagged) == list(years)
     assert country.nearest_published(numbers, 2015) == 2015
     assert country.flag_words(numbers, 2015) == "probably incomplete, as is every year of the series"
+    # REVIEW5 M5: such a series gives no headline number at all
+    assert country.no_reliable_year(numbers)
+    assert "no reliable recent total" in country.NO_RELIABLE_TOTAL
+
+
+def test_the_nationals_headline_follows_one_rule_and_names_it(tables):
+    """REVIEW5 M5: Viet Nam's headline was "2021 (probably incomplete, as is every year of the series): 10-16"
+    (the United Kingdom alone detects hundreds a year); with the material rule its latest year not probably
+    incomplete is 2016 (428-449), and the box says which year a UNODC figure is of."""
+    brief = _brief(tables, iso3="VNM", role="both")
+    figures = dict(country.key_figures(brief))
+    (label,) = [k for k in figures if k.startswith("Nationals detected (UNODC)")]
+    assert label == "Nationals detected (UNODC), 2016" and figures[label] == "428–449"
+    box = country.key_figures_markdown(brief)
+    assert "latest year that is not probably incomplete" in box and "at least 25%" in box
+    assert "as is every year" not in box
+
+
+def test_a_brief_whose_nationals_are_incomplete_every_year_headlines_no_number(tables, monkeypatch):
+    from evidence.analyses import trends
+
+    # every year of Viet Nam's nationals misses some reporter: at a 1% threshold, every year is flagged
+    monkeypatch.setitem(trends.reporter_gaps.__kwdefaults__, "min_share", 0.01)
+    brief = _brief(tables, iso3="VNM", role="both")
+    figures = dict(country.key_figures(brief))
+    assert figures["Nationals detected (UNODC)"] == country.NO_RELIABLE_TOTAL
+    rows = {r.short: r for r in country.magnitudes(brief)}
+    assert rows["Nationals detected (UNODC)"].text == country.NO_RELIABLE_TOTAL
+    assert rows["Nationals detected (UNODC)"].value is None
 
 
 def test_netherlands_breakdown_is_compared_with_the_total_of_the_years_it_covers(tables):

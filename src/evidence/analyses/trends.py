@@ -492,7 +492,14 @@ def no_trend_information(counts: pl.DataFrame, *, threshold: int | None = None) 
     victims = series.filter(pl.col("count_high") > 0)
     if not victims.height:
         return None  # no victims at all: the models say so themselves
-    if victims["count"].is_null().all():
+    # a year is censored when nothing of it is published exactly; a sum holding one <5 cell beside published
+    # numbers (Viet Nam's nationals, 2014: 172-175) is a count with a narrow range, not a censored year
+    exact = (
+        counts.filter(pl.col("year").is_not_null() & (pl.col("count_high") > 0))[UNCENSORED].fill_null(0)
+        if UNCENSORED in counts.columns
+        else None
+    )
+    if victims["count"].is_null().all() and (exact is None or not bool((exact > 0).any())):
         return "every year with victims is censored (published only as a range such as <5)"
     if threshold is not None and bool((victims["count_high"] < threshold).all()):
         return f"every year with victims is below the disclosure threshold ({threshold})"
@@ -783,6 +790,11 @@ class IncompleteYear:
     reason: str
     observed_high: float | None  # the observed count (its high bound when censored)
     expected: float | None  # the count predicted from the earlier years' trend
+    #: the reason said of several years at once (:func:`grouped_incomplete`): the same words for each year it
+    #: applies to, so that years with one reason are said once; None: :attr:`reason`, which names no year
+    shared: str | None = None
+    #: the share of the nationals the reporters a year misses detect in the other years (:func:`reporter_gaps`)
+    missed: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"year": self.year, "reason": self.reason}
@@ -981,8 +993,23 @@ _COLLAPSE_USUAL = 100
 _COLLAPSE_YEARS = 3
 
 
+#: A year of a UNODC sum over reporting countries is probably incomplete when the reporters it misses detect at
+#: least this share of the nationals in the years their breakdowns are complete (:func:`reporter_gaps`). A
+#: quarter: a year short of less is short by less than the year-to-year swings of these counts (a country's
+#: nationals detected commonly move by a third or more from one year to the next: Viet Nam's 172-175 of 2014,
+#: 116-137 of 2015, 428-449 of 2016), so flagging it sets aside years that say as much as any other; Viet Nam's
+#: years missing Ukraine, Costa Rica and Slovakia (~10%) were flagged, leaving no year to read. One missing a
+#: quarter or more can show a fall that is the reporters', not the victims' (Cambodia's years without
+#: Malaysia's breakdown: ~36%).
+MATERIAL_SHARE = 0.25
+
+#: A missing reporter is named in a reason when it alone detects at least this share of the nationals in the
+#: other years; smaller ones are counted, not named (they move the year's count by a few victims each).
+NAMED_SHARE = 0.05
+
+
 def reporter_gaps(
-    selection: Selection, *, min_share: float = 0.1, min_coverage: float = 0.5
+    selection: Selection, *, min_share: float = MATERIAL_SHARE, min_coverage: float = 0.5
 ) -> tuple[IncompleteYear, ...]:
     """The years of a UNODC series summed over several reporting countries that miss some of them.
 
@@ -991,10 +1018,14 @@ def reporter_gaps(
     breakdown changes from year to year. A reporter *misses* a year when it published no citizenship breakdown
     for it, or one that accounts for less than ``min_coverage`` of the total it published (a partial list of
     its largest citizenships; without a total that year, of the least total it published), or one that lists none of the nationals (no cell) where it usually lists
-    at least :data:`_USUALLY_LISTED` (it left them out; a published ``<5`` is a count, not an omission). A year is flagged when the reporters it misses detect at least ``min_share`` of
-    the nationals counted in the years their breakdowns are complete: its count then falls (or rises) with the
-    set of reporters, not with the victims. In role ``both`` the country's own total is one of the reporters.
-    Other selections (case data, role ``destination``: one reporter) have no such years.
+    at least :data:`_USUALLY_LISTED` (it left them out; a published ``<5`` is a count, not an omission). A year is flagged when the reporters it misses detect at least ``min_share``
+    (:data:`MATERIAL_SHARE`) of the nationals counted in the years their breakdowns are complete: its count then
+    falls (or rises) with the set of reporters, not with the victims. A year in which the country's own
+    authorities count almost none of its own nationals (a change in what is reported) is flagged whatever the
+    share. In role ``both`` the country's own total is one of the reporters. Other selections (case data, role
+    ``destination``: one reporter) have no such years. Each flag's :attr:`~IncompleteYear.shared` reason names
+    the missing reporters that detect at least :data:`NAMED_SHARE` each, with their share, and no year, so
+    that the years missing the same reporters are said once (:func:`grouped_incomplete`).
     """
     grid = _reporter_grid(selection, min_coverage=min_coverage)
     if grid is None:
@@ -1008,27 +1039,25 @@ def reporter_gaps(
     expected = float(usual["usual"].sum())
     if expected <= 0:
         return ()
-    missed = (
+    shares = {code: value / expected for code, value in usual.iter_rows()}
+    absent = (
         grid.filter(~pl.col("complete"))
-        .join(usual, on="iso3")
         .group_by("year")
         .agg(
-            pl.col("usual").sum().alias("missed"),
-            pl.col("iso3")
-            .sort_by("usual", descending=True)
-            .filter(~pl.col("collapsed").sort_by("usual", descending=True))
-            .alias("missing"),
+            pl.col("iso3").filter(~pl.col("collapsed")).alias("missing"),
             pl.col("iso3").filter(pl.col("collapsed")).alias("collapsed"),
         )
-        .filter(pl.col("missed") >= min_share * expected)
-        .sort("year", descending=True)
     )
     from evidence.sources.countries import name_in_text
 
     flags = []
-    for year, share, missing, collapsed in missed.select(
-        "year", pl.col("missed") / expected, "missing", "collapsed"
-    ).iter_rows():
+    for year, missing, collapsed in absent.sort("year", descending=True).iter_rows():
+        # largest first (ties: by code, so that the same reporters are always said alike)
+        missing = sorted(missing, key=lambda code: (-shares[code], code))
+        share = sum(shares[code] for code in missing)
+        material = share >= min_share
+        if not collapsed and not material:
+            continue
         reasons = []
         if collapsed:
             place = name_in_text(collapsed[0]) or collapsed[0]
@@ -1036,24 +1065,52 @@ def reporter_gaps(
                 f"a change in what is reported: {place} counted almost none of its own nationals this year, "
                 "where it counts hundreds in others"
             )
-        if missing:
+        shared = []
+        if collapsed:  # said of several years at once: no "this year"
+            shared.append(
+                f"a change in what is reported: {name_in_text(collapsed[0]) or collapsed[0]} counted almost "
+                "none of its own nationals, where it counts hundreds in other years"
+            )
+        if material:
             names = [name_in_text(code) or code for code in missing]
             # the largest three and how many others (at least 5: a number of countries below 5 reads as people)
             shown = (
                 ", ".join(names) if len(names) <= 7 else ", ".join(names[:3]) + f" and {len(names) - 3} more"
             )
             reasons.append(
-                f"the set of reporting countries changes: no full citizenship breakdown from {shown} this year"
+                f"the set of reporting countries changes: no full citizenship breakdown from {shown} this year "
+                f"(in the other years they detect about {share:.0%} of these nationals)"
             )
+            shared.append(_missing_reason(missing, shares, name_in_text))
         flags.append(
-            IncompleteYear(
-                int(year),
-                f"{'; '.join(reasons)} (in the other years they detect about {share:.0%} of these nationals)",
-                None,
-                None,
-            )
+            IncompleteYear(int(year), "; ".join(reasons), None, None, shared="; ".join(shared), missed=share)
         )
     return tuple(flags)
+
+
+def _missing_reason(missing: Sequence[str], shares: dict[str, float], name: Any) -> str:
+    """The reporters a year misses, as said of every year that misses them (:func:`reporter_gaps`): the ones
+    detecting at least :data:`NAMED_SHARE` each, named with their share together (the same words in each year
+    they are missing); the smaller ones counted only where they make up the year's material share."""
+    named = [code for code in missing if shares[code] >= NAMED_SHARE] or list(missing[:3])
+    rest = len(missing) - len(named)
+    names = [name(code) or code for code in named]
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    named_share = sum(shares[code] for code in named)
+    verb = "detects" if len(names) == 1 else "detect"
+    text = (
+        f"the set of reporting countries changes: no full citizenship breakdown from {listed}, which {verb} "
+        f"about {named_share:.0%} of these nationals in the other years"
+    )
+    if named_share < MATERIAL_SHARE and rest:  # the smaller ones make the year's gap material
+        # their number and the share in all differ from year to year: said as a range over the years
+        # (:func:`grouped_incomplete` fills in :data:`_IN_ALL`)
+        text += f", nor from smaller reporters ({_IN_ALL} in all)"
+    return text
+
+
+#: Where a shared reason gives the share of all the reporters a year misses, which differs from year to year
+_IN_ALL = "{in_all}"
 
 
 def reporting_changes(selection: Selection) -> tuple[IncompleteYear, ...]:
@@ -1197,9 +1254,31 @@ def merge_incomplete(*flags: Sequence[IncompleteYear]) -> tuple[IncompleteYear, 
     for flag in (f for group in flags for f in group):
         found = merged.get(flag.year)
         merged[flag.year] = (
-            flag if found is None else dataclasses.replace(found, reason=f"{found.reason}; {flag.reason}")
+            flag
+            if found is None
+            else dataclasses.replace(
+                found,
+                reason=f"{found.reason}; {flag.reason}",
+                shared=f"{found.shared or found.reason}; {flag.shared or flag.reason}",
+            )
         )
     return tuple(merged[y] for y in sorted(merged, reverse=True))
+
+
+def grouped_incomplete(flags: Sequence[IncompleteYear]) -> list[tuple[tuple[int, ...], str]]:
+    """Flags of incomplete years said once per reason: (the years, earliest first; the reason said of them,
+    :attr:`IncompleteYear.shared`), in the order of each reason's latest year, latest first. Cambodia's
+    nationals: 2011-2013 and 2019-2021 miss Malaysia's breakdown, one reason for six years."""
+    years: dict[str, list[IncompleteYear]] = {}
+    for flag in flags:
+        years.setdefault(flag.shared or flag.reason, []).append(flag)
+    groups = []
+    for reason, found in years.items():
+        if _IN_ALL in reason:
+            low, high = (round(100 * f(flag.missed or 0.0 for flag in found)) for f in (min, max))
+            reason = reason.replace(_IN_ALL, f"about {low}%" if low == high else f"{low}–{high}%")
+        groups.append((tuple(sorted(flag.year for flag in found)), reason))
+    return sorted(groups, key=lambda group: -group[0][-1])
 
 
 # ----------------------------------------------------------------------------------------- shares over time
@@ -1331,6 +1410,8 @@ def share_change(
 
 
 __all__ = [
+    "MATERIAL_SHARE",
+    "NAMED_SHARE",
     "PANEL_FLOOR",
     "Break",
     "IncompleteYear",
@@ -1338,6 +1419,7 @@ __all__ = [
     "ShareChange",
     "SteadyPanel",
     "find_break",
+    "grouped_incomplete",
     "incomplete_years",
     "merge_incomplete",
     "no_trend_information",

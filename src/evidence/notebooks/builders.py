@@ -34,6 +34,7 @@ from evidence.analyses.routes import FlowCoverage, PeriodSplit
 from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, Selection
 from evidence.analyses.trends import (
     FLAG_DIMENSIONS,
+    MATERIAL_SHARE,
     PANEL_FLOOR,
     UNKNOWN,
     Break,
@@ -1879,7 +1880,9 @@ class YearlyNumbers:
             if source is None:
                 return None
             rows = source if category is None else source.filter(pl.col(self.by) == category).drop(self.by)  # type: ignore[arg-type]
-            return rows.select("year", "count", "count_low", "count_high").sort("year")
+            # with the part published exactly, where known: a sum with a <5 cell in it is no censored year
+            exact = [UNCENSORED] if UNCENSORED in rows.columns else []
+            return rows.select("year", "count", "count_low", "count_high", *exact).sort("year")
         table, column = (self.per_year, VICTIMS) if category is None else (self.by_category, category)
         if table is None or table.withheld(column):
             return None
@@ -2540,6 +2543,41 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
     return text
 
 
+def incomplete_lines(flags: Sequence[IncompleteYear]) -> list[str]:
+    """The probably incomplete years as Markdown bullets, one per reason with the years it applies to
+    (:func:`~evidence.analyses.trends.grouped_incomplete`): "**2011–2013 and 2019–2021** are probably
+    incomplete: … Malaysia, which detects about 36% of these nationals in the other years", not six bullets
+    that differ only in their year."""
+    from evidence.analyses.coverage import years_text
+    from evidence.analyses.trends import grouped_incomplete
+
+    lines = []
+    for years, reason in grouped_incomplete(flags):
+        runs = years_text(years).split(", ")
+        said = ", ".join(runs[:-1]) + f" and {runs[-1]}" if len(runs) > 1 else runs[0]
+        verb = "is" if len(years) == 1 else "are"
+        lines.append(f"- **{said}** {verb} probably incomplete: {escape_markdown(reason)}.")
+    return lines
+
+
+def no_panel_sentence(numbers: YearlyNumbers) -> str:
+    """Why a UNODC sum over reporting countries whose complete years are too few for a trend gets no trend of
+    its steady reporters either (:func:`~evidence.analyses.trends.steady_reporters` finds no panel: Cambodia's
+    nationals, whose one steady reporter is Thailand); empty where the sum has a trend, a panel, or no year
+    missing reporters."""
+    from evidence.analyses import trends
+
+    if numbers.panel is not None or not any(f.missed is not None for f in numbers.incomplete):
+        return ""
+    if numbers.models().rate_ratio is not None or trends.steady_reporters(numbers.selection) is not None:
+        return ""
+    return (
+        "Nor is a trend fitted on the countries that reported every year: no two countries published a "
+        "complete citizenship breakdown listing these nationals in each of "
+        f"{markup.number(trends.MIN_COMPLETE_YEARS, 'years')} consecutive years."
+    )
+
+
 def panel_gaps_sentence(numbers: YearlyNumbers) -> str:
     """Why the trend of a UNODC sum over reporting countries is fitted on its steady reporters: how many of
     its years miss some reporters (said once, instead of a reason per year)."""
@@ -2549,9 +2587,9 @@ def panel_gaps_sentence(numbers: YearlyNumbers) -> str:
     years = numbers.counts.height
     return (
         f"In {markup.number(len(panel.gap_years), 'years')} of the {markup.number(years, 'years')} years the "
-        "set of reporting countries changes: countries that detect many of these victims in other years "
-        "published no full citizenship breakdown, so the count above rises and falls with who reports, not "
-        "only with the victims: no trend is fitted on it."
+        f"set of reporting countries changes: countries that detect at least {MATERIAL_SHARE:.0%} of these "
+        "victims in other years published no full citizenship breakdown, so the count above rises and falls "
+        "with who reports, not only with the victims: no trend is fitted on it."
     )
 
 

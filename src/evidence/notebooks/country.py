@@ -538,6 +538,26 @@ def detected_by_sentence(brief: CountryBrief, table: LoadedTable) -> str | None:
     return f"These are nationals of {brief.place} detected by other countries ({lead}) and by its own authorities."
 
 
+#: What a headline of UNODC's yearly counts says instead of a number when every year of the series is
+#: probably incomplete (:func:`no_reliable_year`): a flagged year's count is that of the countries that happened
+#: to report it (Viet Nam's nationals, 2021: 10-16, where the United Kingdom alone detects hundreds a year).
+NO_RELIABLE_TOTAL = "no reliable recent total (every year is probably incomplete)"
+
+#: The rule of a UNODC headline's year (:func:`headline_year`), as the brief names it.
+HEADLINE_RULE = (
+    "UNODC figures are given for the latest year that is not probably incomplete; a year of a country's "
+    "nationals detected is probably incomplete when countries that detect at least {share} of them in the "
+    "other years published no citizenship breakdown for it."
+)
+
+
+def no_reliable_year(numbers: YearlyNumbers) -> bool:
+    """Whether every year with victims of the series is flagged as probably incomplete: its headline is then
+    :data:`NO_RELIABLE_TOTAL`, not a number."""
+    years = years_with_victims(numbers)
+    return bool(years) and all(y in numbers.flagged for y in years)
+
+
 def flag_words(numbers: YearlyNumbers, year: int) -> str:
     """What a headline says of its year's completeness: nothing for a complete year; "probably incomplete"
     for a flagged one, and that every year is so when no year of the series is complete (the only reason
@@ -763,6 +783,9 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
         year = year if kind == "indicator" else nearest_published(numbers, target)
         if year is None:
             return None
+        if kind == "indicator" and no_reliable_year(numbers):
+            # every year probably incomplete: no number is set beside the others (:data:`NO_RELIABLE_TOTAL`)
+            return Magnitude(what, short, kind, table, None, NO_RELIABLE_TOTAL, None)
         pair = published_in_year(numbers, year)
         return Magnitude(
             what,
@@ -1170,18 +1193,19 @@ def _headline_figures(brief: CountryBrief) -> list[tuple[str, str, int]]:
             years = years_with_victims(numbers)
             if not years or (role != brief.role and brief.role == "origin" and not numbers.has_totals):
                 continue
-            # the latest complete year (not flagged as probably incomplete), as published there, with its year;
-            # a flagged year only when every year is flagged, and then the label says so
-            latest = headline_year(brief, table, role, numbers, years[-1]) or years[-1]
-            text = cell_text(published_in_year(numbers, latest))
             what = (
                 "Victims detected in the country" if role == "destination" else "Nationals detected (UNODC)"
             )
             if role == "destination":
                 what += " (UNODC)" if brief.role != "origin" else " (UNODC, any citizenship)"
-            words = flag_words(numbers, latest)
-            flagged = f" ({words})" if words else ""
-            out.append((f"{what}, {latest}{flagged}", text, latest))
+            # one rule in every brief (:data:`HEADLINE_RULE`): the latest year not flagged as probably
+            # incomplete, as published there, with its year; when every year is flagged, no number at all
+            if no_reliable_year(numbers):
+                out.append((what, NO_RELIABLE_TOTAL, years[-1]))
+                continue
+            latest = headline_year(brief, table, role, numbers, years[-1]) or years[-1]
+            text = cell_text(published_in_year(numbers, latest))
+            out.append((f"{what}, {latest}", text, latest))
     for table in brief.holding("gsi")[:1]:
         from evidence.analyses.society import gsi_profile
 
@@ -1217,6 +1241,10 @@ def key_figures_markdown(brief: CountryBrief) -> str:
         lines.append(f"\n{escape_markdown(brief.rule.label)}: fewer than {brief.rule.threshold}, not shown.")
     if COMPLEMENT_LABEL in [v for _, v in figures]:
         lines.append(f"\n{COMPLEMENT_LABEL}: withheld so that a small count cannot be recomputed.")
+    if brief.holding("indicator"):
+        from evidence.analyses.trends import MATERIAL_SHARE
+
+        lines.append(f"\n{escape_markdown(HEADLINE_RULE.format(share=f'{MATERIAL_SHARE:.0%}'))}")
     if left_out := tier_left_out(brief):
         lines.append(f"\n{escape_markdown(left_out)}")
     lines.append(":::")

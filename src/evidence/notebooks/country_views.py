@@ -174,7 +174,7 @@ def show_together(brief: CountryBrief) -> None:
         and r.year is not None
         and not near_estimate(r.year, estimate.year)
     ]
-    drawn = [r for r in rows if r not in far]
+    drawn = [r for r in rows if r not in far and r.year is not None]  # no reliable total: no bar
     frame = pl.DataFrame(
         {
             "what": [r.short for r in drawn],

@@ -29,7 +29,9 @@ from evidence.notebooks.builders import (
     category_sum_note,
     emerging_unassessed,
     emerging_view,
+    incomplete_lines,
     no_breakdown_note,
+    no_panel_sentence,
     panel_gaps_sentence,
     panel_sentence,
     profile_view,
@@ -581,8 +583,8 @@ def show_yearly_section(
     )
     panel = numbers.panel
     # with a steady reporters' panel, the years that miss some reporters are said once, not one by one
-    for year in numbers.incomplete if panel is None else panel.other:
-        _markdown(f"- **{year.year}** is probably incomplete: {escape_markdown(year.reason)}.")
+    for line in incomplete_lines(numbers.incomplete if panel is None else panel.other):
+        _markdown(line)
     if panel is not None:
         _markdown(panel_gaps_sentence(numbers))
     tag = selection.loaded.provenance.source if selection.loaded else "data"
@@ -625,8 +627,8 @@ def show_yearly_section(
             source=source,
             note=censored_note(shown),
         )
-        for year in panel.incomplete:
-            _markdown(f"- **{year.year}** is probably incomplete: {escape_markdown(year.reason)}.")
+        for line in incomplete_lines(panel.incomplete):
+            _markdown(line)
         chart = panel.chart_bounds()
         if chart is not None:
             show_chart(
@@ -647,6 +649,8 @@ def show_yearly_section(
                 f"trend_{tag}_{selection.role}_steady",
             )
     _markdown(trend_sentence(numbers.models(), noun=noun))
+    if sentence := no_panel_sentence(numbers):
+        _markdown(sentence)
     return numbers
 
 
