@@ -209,7 +209,7 @@ def _doubtful_rows(own: int = 20) -> list[dict]:
 
 def test_a_breakdown_listing_destinations_of_the_countrys_nationals_is_doubtful():
     flagged = routes.doubtful_breakdowns(table(_doubtful_rows()))
-    assert flagged.rows() == [("NPL", 2015)]
+    assert flagged.rows() == [("NPL", 2015, routes.DOUBTFUL_DESTINATIONS)]
     # the rule has two parts: with its own nationals a large share, the same breakdown is not doubtful
     assert routes.doubtful_breakdowns(table(_doubtful_rows(own=200))).height == 0
     flows = routes.flows(Selection(table(_doubtful_rows()), country="NPL", role="destination"))
@@ -227,10 +227,81 @@ def test_real_myanmars_2015_2016_breakdown_is_flagged_and_thailands_is_not(unodc
     flagged = routes.doubtful_breakdowns(unodc.data)
     mmr = flagged.filter(pl.col("iso3") == "MMR")["year"].to_list()
     assert mmr == [2015, 2016]  # China 80/88, Thailand 16/9, Malaysia 13/6, own nationals 21/28
-    assert flagged.filter(pl.col("iso3").is_in(["THA", "NGA", "USA"])).height == 0
+    assert (
+        flagged.filter(pl.col("iso3").is_in(["THA", "MMR"]))["reason"].to_list()
+        == [routes.DOUBTFUL_DESTINATIONS] * 2
+    )
+    assert flagged.filter(pl.col("iso3") == "THA").height == 0
     flows = routes.flows(Selection(unodc, country="MMR", role="destination"))
     china = flows.filter(pl.col("origin_iso3") == "CHN").row(0, named=True)
     assert (china["route_basis"], china["victims"]) == ("doubtful_citizenship", 168)
+
+
+def _partial_rows(*, nationality: bool = True, own_2017: bool = False, unknown: int = 50) -> list[dict]:
+    """A country whose 2017 breakdown is six rows of a top-five table against 8,000 victims (the United States
+    2017 in the 2023 release), with full breakdowns, its own nationals among them, in 2016 and 2018."""
+    rows = [
+        row("USA", year, "Total", "Total", total)
+        for year, total in ((2016, 7000), (2017, 8000), (2018, 9000))
+    ]
+    for year in (2016, 2018):
+        rows += [
+            row("USA", year, "by citizenship", "Nationals", 5000),
+            row("USA", year, "by citizenship", "Mexico", 1900, "MEX"),
+        ]
+    rows += [
+        row("USA", 2017, "by citizenship", "Mexico", 634, "MEX"),
+        row("USA", 2017, "by citizenship", "Botswana", 213, "BWA"),
+        row("USA", 2017, "by citizenship", "Unknown", unknown),
+    ]
+    if nationality:
+        rows.append(row("USA", 2017, "by citizenship", "Nationality", 173))
+    if own_2017:
+        rows.append(row("USA", 2017, "by citizenship", "Nationals", 10))
+    return rows
+
+
+def test_a_breakdown_covering_a_small_share_with_a_header_label_is_doubtful():
+    flagged = routes.doubtful_breakdowns(table(_partial_rows(own_2017=True)))
+    # 1,070 of 8,000 victims, and "Nationality" names no country and no known category
+    assert flagged.rows() == [("USA", 2017, routes.DOUBTFUL_PARTIAL)]
+    # without the label, but without the own nationals listed the year before and after: doubtful too
+    assert routes.doubtful_breakdowns(table(_partial_rows(nationality=False))).height == 1
+    # a small share alone is a partial breakdown, not a mangled one (own nationals, no strange label)
+    assert not routes.doubtful_breakdowns(table(_partial_rows(nationality=False, own_2017=True))).height
+    # the publisher's own "Unknown" is a known category: a breakdown covering most victims is never doubtful
+    assert not routes.doubtful_breakdowns(table(_partial_rows(unknown=6000))).height
+    flows = routes.flows(Selection(table(_partial_rows()), country="USA", role="destination"))
+    bwa = flows.filter(pl.col("origin_iso3") == "BWA")
+    assert bwa["route_basis"].to_list() == ["doubtful_citizenship"]
+
+
+def test_a_doubtful_breakdowns_cells_are_not_nationals_detected_abroad():
+    from evidence.analyses import trends
+
+    rows = [
+        *_partial_rows(),
+        row("BWA", 2017, "Total", "Total", 11),
+        row("BWA", 2017, "by citizenship", "Nationals", 11),
+    ]
+    counts = trends.yearly_counts(Selection(table(rows), country="BWA", role="origin"))
+    assert counts.select("year", "count").rows() == [(2017, 11)]  # not 11 + 213
+    both = trends.yearly_counts(Selection(table(rows), country="BWA", role="both"))
+    assert both["count"].to_list() == [11]  # its own total, and none of the US's doubtful cell
+
+
+def test_real_united_states_2017_2018_breakdown_is_doubtful_and_botswana_keeps_its_own_count(unodc):
+    from evidence.analyses import trends
+
+    flagged = routes.doubtful_breakdowns(unodc.data)
+    usa = flagged.filter(pl.col("iso3") == "USA")
+    # six rows (Mexico, Honduras, Botswana, Hong Kong, "Nationality", Unknown) against 8,003 and 8,913 victims
+    assert usa.rows() == [("USA", 2017, routes.DOUBTFUL_PARTIAL), ("USA", 2018, routes.DOUBTFUL_PARTIAL)]
+    flows = routes.flows(Selection(unodc, country="BWA", role="origin"))
+    to_usa = flows.filter(pl.col("destination_iso3") == "USA")
+    assert set(to_usa["route_basis"]) == {"doubtful_citizenship"}  # 213 + 203, with its caveat
+    counts = trends.yearly_counts(Selection(unodc, country="BWA", role="origin"))
+    assert counts["count_high"].max() < 5  # Botswana's own and its neighbours' cells, not the US's 204–207
 
 
 def test_real_russias_unused_repatriation_breakdown_is_listed(unodc):

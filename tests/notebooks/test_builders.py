@@ -1209,7 +1209,8 @@ def test_a_sum_of_censored_categories_is_its_interval_never_re_censored():
     from _indicator import indicator_rows
 
     rows = [
-        ("THA", 2014, "Total", "Total", "Total", "Total", 309),
+        # (a total of 30: beside Myanmar's 309 the two <5 cells are a placeholder, PLACEHOLDER_SHARE)
+        ("THA", 2014, "Total", "Total", "Total", "Total", 30),
         ("THA", 2014, "Total", "Total", "Total", "0 to 17 years", "<5"),
         ("THA", 2014, "Total", "Total", "Total", "18 years or over", "<5"),
         ("THA", 2015, "Total", "Total", "Total", "Total", 100),
@@ -1245,7 +1246,8 @@ def test_real_unodc_sums_of_censored_cells_are_intervals(shared_data):
     mmr = yearly_numbers(Selection(loaded, country="MMR", role="destination"), RULE, by="age").by_category
     assert mmr is not None
     row = {r["year"]: r for r in mmr.shown().iter_rows(named=True)}["2014"]
-    assert row["Sum of categories"] == "2–8"
+    # "<5 | <5" beside 309 victims: the publisher's placeholder (REVIEW5 M6), noted, its cells empty
+    assert row["note"] == "breakdown not usable (placeholder values)" and row["0 to 17 years"] == ""
     for frame in (mmr.shown(),):
         assert not any(str(v).startswith("<5–") for c in frame.columns for v in frame[c].to_list())
 
@@ -1477,8 +1479,8 @@ def test_the_sentence_names_each_breakdown_published_without_a_total_and_its_yea
     (sex) and case records are never named."""
     from evidence.notebooks.builders import breakdown_without_total_sentence, breakdown_without_total_years
 
-    frame = _gappy(
-        {2010: 300, 2011: 200}, {2010: 50, 2017: "<5", 2018: "<5"}, {2010: 150, 2012: "<5", 2013: 9}
+    frame = _gappy(  # totals of a few dozen: "<5" cells are counts, not placeholders (PLACEHOLDER_SHARE)
+        {2010: 60, 2011: 40}, {2010: 50, 2017: "<5", 2018: "<5"}, {2010: 25, 2012: "<5", 2013: 9}
     )
     forms, ages = _numbers(frame, "form"), _numbers(frame, "age")
     assert breakdown_without_total_years(forms) == [2017, 2018]
@@ -1531,7 +1533,7 @@ def test_an_empty_category_in_a_year_with_its_breakdown_is_said_not_published():
     gap = _numbers(indicator_rows(rows), "form", span=(2010, 2011))
     assert gap.by_category.shown()["Sexual exploitation"].to_list()[1] == ""
     assert said in no_breakdown_note(gap)
-    full = _numbers(_gappy({2010: 300, 2011: 200}, {2010: 100, 2011: "<5"}), "form", span=(2010, 2011))
+    full = _numbers(_gappy({2010: 300, 2011: 20}, {2010: 100, 2011: "<5"}), "form", span=(2010, 2011))
     assert no_breakdown_note(full) is None  # <5 is published, not empty
     total_only = _numbers(_gappy({2010: 300, 2011: 200}, {2010: 100}), "form", span=(2010, 2011))
     assert said not in no_breakdown_note(total_only)  # that row is noted "no breakdown published"
@@ -1591,3 +1593,115 @@ def test_a_sum_without_complete_years_or_steady_reporters_says_why_it_has_no_tre
         no_panel_sentence(yearly_numbers(Selection(breakdowns(steady), country="MMR", role="origin"), RULE))
         == ""
     )
+
+
+def _placeholder_rows(small_total: int = 1206) -> list[tuple]:
+    """Viet Nam (2023 release): ages "<5 | <5" beside totals of hundreds (2012), forms all "<5" without a total
+    (2017-2018); a real breakdown (2011, 2016) and totals in the other years."""
+    rows = [
+        ("VNM", y, "Total", "Total", "Total", "Total", n)
+        for y, n in ((2011, 821), (2012, small_total), (2016, 900))
+    ]
+    rows += [
+        ("VNM", 2011, "Total", "Total", "Total", "0 to 17 years", 300),
+        ("VNM", 2011, "Total", "Total", "Total", "18 years or over", 500),
+        ("VNM", 2012, "Total", "Total", "Total", "0 to 17 years", "<5"),
+        ("VNM", 2012, "Total", "Total", "Total", "18 years or over", "<5"),
+        ("VNM", 2016, "by form of exploitation", "Sexual exploitation", "Total", "Total", 600),
+    ]
+    for year in (2017, 2018):
+        for form in ("Sexual exploitation", "Forced labour", "Other forms of exploitation"):
+            rows.append(("VNM", year, "by form of exploitation", form, "Total", "Total", "<5"))
+    return rows
+
+
+def test_a_breakdown_of_placeholder_values_is_noted_and_not_used():
+    """REVIEW5 M6: Viet Nam's ages of 2012-2015 ("<5 | <5" against 1,206 ...) and its forms of 2017-2020 (all "<5",
+    no total) are the publisher's placeholders, not counts."""
+    from _indicator import indicator_rows
+
+    from evidence.notebooks.builders import PLACEHOLDER_BREAKDOWN, no_breakdown_note
+
+    table = indicator_rows(_placeholder_rows())
+    ages = yearly_numbers(Selection(table, country="VNM", role="destination"), RULE, by="age")
+    assert ages.placeholder == (2012,)
+    assert ages.by_counts is not None and 2012 not in set(ages.by_counts["year"].to_list())  # charts, shares
+    shown = {r["year"]: r for r in ages.by_category.shown().iter_rows(named=True)}  # type: ignore[union-attr]
+    assert shown["2012"]["note"] == PLACEHOLDER_BREAKDOWN
+    assert shown["2012"]["0 to 17 years"] in (None, "") and shown["2011"]["0 to 17 years"] == "300"
+    assert "placeholder values" in (no_breakdown_note(ages) or "")
+    forms = yearly_numbers(Selection(table, country="VNM", role="destination"), RULE, by="form")
+    assert forms.placeholder == (2017, 2018)  # at most 12 a year, against totals of 821-1,206
+    assert {r["year"] for r in forms.by_category.shown().iter_rows(named=True)} >= {"2017", "2018"}  # type: ignore[union-attr]
+    from evidence.notebooks.builders import breakdown_without_total_years
+
+    assert not breakdown_without_total_years(forms)  # no "published by form but no total" sentence
+
+
+def test_a_small_countrys_censored_breakdown_stays_a_count():
+    """A country that truly detects a few victims: its "<5" cells are counts, not placeholders."""
+    from _indicator import indicator_rows
+
+    rows = [r for r in _placeholder_rows(small_total=7) if not (r[1] in (2011, 2016))]
+    ages = yearly_numbers(Selection(indicator_rows(rows), country="VNM", role="destination"), RULE, by="age")
+    assert ages.placeholder == ()
+    # the all-"<5" forms without a total: one reference year of 7 victims, nothing says they are many
+    forms = yearly_numbers(
+        Selection(indicator_rows(rows), country="VNM", role="destination"), RULE, by="form"
+    )
+    assert forms.placeholder == ()
+
+
+@given(cells=st.lists(st.integers(1, 4), min_size=1, max_size=4), total=st.integers(0, 2000))
+def test_a_placeholder_year_never_holds_an_exact_cell_and_is_always_far_below_its_total(cells, total):
+    from evidence.notebooks.builders import PLACEHOLDER_SHARE, placeholder_years
+
+    by_counts = pl.DataFrame(
+        {
+            "year": [2012] * (len(cells) + 1),
+            "age": [f"c{i}" for i in range(len(cells) + 1)],
+            "count_low": [1] * len(cells) + [cells[0]],
+            "count_high": [4] * len(cells) + [cells[0]],
+        }
+    )
+    counts = pl.DataFrame({"year": [2012], "count_low": [total]})
+    assert placeholder_years(counts, by_counts) == []  # an exact cell: a real breakdown
+    censored = by_counts.head(len(cells))
+    found = placeholder_years(counts, censored)
+    assert (found == [2012]) == (len(cells) >= 2 and 4 * len(cells) < PLACEHOLDER_SHARE * total)
+
+
+def test_real_placeholder_breakdowns_are_found(shared_data):
+    from evidence.sources.cache import load_cached
+
+    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    found = {}
+    for country in ("VNM", "MMR", "KHM", "THA"):
+        for by in ("form", "age", "sex"):
+            numbers = yearly_numbers(Selection(table, country=country, role="destination"), RULE, by=by)
+            if numbers.placeholder:
+                found[(country, by)] = numbers.placeholder
+    assert found == {
+        ("VNM", "form"): (2017, 2018, 2019, 2020),
+        ("VNM", "age"): (2012, 2013, 2014, 2015),
+        ("MMR", "age"): (2014,),
+    }  # Cambodia publishes no total: its all-"<5" forms of 2017-2020 stay as published
+
+
+def test_a_mis_encoded_citizenship_is_said_to_be_never_printed_as_is(tmp_path):
+    """REVIEW5 m8: "Personnes de nationalit\ufffd \ufffdtrang\ufffdre" reached the brief verbatim, as an unknown origin."""
+    from evidence.notebooks.builders import unmapped_origins_line
+
+    rows = [
+        ("Myanmar", "60"),
+        ("Personnes de nationalit\ufffd \ufffdtrang\ufffdre", "254"),
+        ("Atl\ufffdntida", "12"),
+    ]
+    line = (
+        unmapped_origins_line(Selection(_glotip(tmp_path, rows), country="THA", role="destination"), RULE)
+        or ""
+    )
+    assert "\ufffd" not in line
+    assert "Personnes de nationalité étrangère" in line and "repaired" in line
+    assert "foreign nationals, citizenship not stated" in line
+    assert "Atl?ntida" in line and "mis-encoded in the file" in line

@@ -272,7 +272,8 @@ def test_a_breakdown_the_data_do_not_publish_is_one_sentence_not_a_table_of_zero
     assert "data hold no citizenship breakdown of these victims in 2007–2010, 2012–2015, 2017–2020." in text
     assert "##### Citizenship" not in text and "Nothing to draw" not in text
     assert not [o for o in shown if isinstance(o, dict) and "image/svg+xml" in o and "Citizenship" in str(o)]
-    assert "| 2017 |  | \\<5 | \\<5 | \\<5 |  |" in text  # its forms, published without a total (no note)
+    # its forms, published without a total, all "<5" against a usual total of ~150: placeholders (REVIEW5 M6)
+    assert "| 2017 | breakdown not usable (placeholder values) |" in text
     # a dimension with no table names itself (Djibouti publishes no forms in any year)
     shown.clear()
     country_views.show_detected_section(
@@ -496,18 +497,13 @@ def test_lao_pdrs_unodc_section_says_which_breakdowns_came_without_a_total(real_
     country_views.show_detected_section(brief)
     text = _text(shown)
     years = '<span data-kind="years">{}</span>'.format
-    sentence = (
-        f"UNODC published victims by age for {years('2012–2013')} and by form of exploitation for "
-        f"{years('2017–2020')} but no total in those years"
-    )
-    assert text.count(sentence) == 1
-    # after the table of victims per year, before the breakdowns' tables
-    where = text.index(sentence)
-    assert (
-        text.index("**Detected victims per year**")
-        < where
-        < text.index("**Detected victims per year by form**")
-    )
+    # REVIEW5 M6: those breakdowns are all "<5" against ~150 victims a year: placeholders, noted in their tables
+    assert "UNODC published victims by age" not in text
+    for by, when in (("form of exploitation", "2017–2020"), ("age", "2012–2013")):
+        assert (
+            f"Breakdown not usable (placeholder values): in {when} UNODC gives every category of the breakdown by {by}"
+            in text
+        )
     assert "| 2016 | no data published |" in text and "| 2011 | no data published |" in text
     assert "| 2008 | no breakdown published |" in text  # Lao PDR's total of 2008, without its sexes
     assert "UNODC gives the total of these victims in 2007–2010 but not their breakdown by sex" in text

@@ -318,6 +318,65 @@ def test_real_release_lists_what_it_could_not_map(glotip_2023) -> None:
     )
 
 
+def test_real_release_reads_the_own_and_foreign_nationals_phrases_even_mis_encoded(glotip_2023) -> None:
+    """REVIEW5 m8: Switzerland's "Personnes de nationalit\ufffd \ufffdtrang\ufffdre" (foreign nationals) was listed as
+    unmapped and read as an unknown origin; "Ciudadanos de su pa\ufffds" names the reporting country's nationals."""
+    unmapped = set(unodc.unmapped_categories(glotip_2023)["category"])
+    assert not {c for c in unmapped if "trang" in c}
+    che = glotip_2023.data.filter((pl.col("iso3") == "CHE") & pl.col("category").str.contains("trang"))
+    assert che.height and che["category_iso3"].null_count() == che.height  # no country named: none guessed
+    flagged = glotip_2023.flags.filter(pl.col("row").is_in(che["source_row"].implode()))
+    assert set(flagged["reason"]) == {
+        unodc.REASON_MISENCODED
+    }  # still flagged as mis-encoded, as the doc asks
+    own = glotip_2023.data.filter(pl.col("category") == "Ciudadanos de su pa\ufffds")
+    assert own.height and (own["category_iso3"] == own["iso3"]).all()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "repaired"),
+    [
+        (
+            "Personnes de nationalit\ufffd \ufffdtrang\ufffdre",
+            unodc.FOREIGN,
+            "Personnes de nationalité étrangère",
+        ),
+        (
+            "Personnes de nationalitÃ© Ã©trangÃ¨re",
+            unodc.FOREIGN,
+            "Personnes de nationalité étrangère",
+        ),  # cp1252
+        ("EXTRANJEROS", unodc.FOREIGN, None),  # not mis-encoded: nothing to repair
+        ("Foreign nationals", unodc.FOREIGN, None),
+        ("Unknown", unodc.UNSPECIFIED, None),
+        ("Nationality", None, None),  # a column header: no known category (a doubtful breakdown's sign)
+        ("Thailand", None, None),
+        ("Fr\ufffd\ufffd", None, None),  # too little intact to tell
+    ],
+)
+def test_categories_naming_no_country_are_known_however_spelled(text, kind, repaired) -> None:
+    assert unodc.citizenship_category_kind(text) == kind
+    assert unodc.repaired_label(text) == repaired
+
+
+def test_a_foreign_nationals_category_is_not_flagged_unmapped_but_a_mis_encoded_one_is_flagged(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        row(
+            dimension="by citizenship",
+            category="Personnes de nationalit\ufffd \ufffdtrang\ufffdre",
+            value="254",
+        ),
+        row(dimension="by citizenship", category="Atl\ufffdntida", value="12"),
+    ]
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", rows, release="30/05/2023"))
+    reasons = loaded.flags.group_by("value").agg(pl.col("reason"))
+    by_value = {v: set(r) for v, r in reasons.iter_rows()}
+    assert by_value["Personnes de nationalit\ufffd \ufffdtrang\ufffdre"] == {unodc.REASON_MISENCODED}
+    assert by_value["Atl\ufffdntida"] == {unodc.REASON_MISENCODED, unodc.REASON_UNMAPPED["citizenship"]}
+
+
 # --- years after the release; what cannot be mapped, with its victims ------------------------------------------
 
 

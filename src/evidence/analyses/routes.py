@@ -227,7 +227,7 @@ def _indicator_flow_records_of(df: pl.DataFrame, indicator: str) -> pl.DataFrame
     own = pl.col("origin_iso3") == pl.col("detected_iso3")
     # a country's own nationals detected at home: domestic, as UNODC defines it (unless split below); every
     # victim of the breakdown was detected in the reporting country
-    doubtful = doubtful_breakdowns(df, indicator).with_columns(_doubtful=pl.lit(True))
+    doubtful = doubtful_breakdowns(df, indicator).select("iso3", "year").with_columns(_doubtful=pl.lit(True))
     rows = (
         rows.join(doubtful, left_on=["detected_iso3", "year"], right_on=["iso3", "year"], how="left")
         .with_columns(
@@ -430,6 +430,17 @@ DOUBTFUL_OWN_SHARE = 0.25
 #: ... and at least this share of its foreign victims carry the citizenship of countries the data show to be
 #: destinations of the detecting country's nationals.
 DOUBTFUL_DESTINATION_SHARE = 0.5
+#: A citizenship breakdown is also doubtful when the most victims it can hold (its cells' upper bounds) are
+#: below this share of the year's published total *and* it shows a sign of a mangled table (an unmapped label
+#: that is no country nor a known category, such as the column header "Nationality"; or no own-nationals row
+#: in a year bracketed by years that have one). A breakdown that leaves out three quarters of the victims
+#: cannot stand for the year's citizenships; 0.25 is far from the partial but sound breakdowns of the 2023
+#: release (Albania 2019: 42%, Poland 2012–2013: 40–48%), and catches the United States 2017–2018 (its six
+#: rows, "Nationality" among them, are 19% and 22% of 8,003 and 8,913 victims, without US nationals).
+DOUBTFUL_COVERAGE_SHARE = 0.25
+#: Why a breakdown is doubtful (column ``reason`` of :func:`doubtful_breakdowns`).
+DOUBTFUL_DESTINATIONS = "destinations"
+DOUBTFUL_PARTIAL = "partial"
 
 
 def doubtful_breakdowns(df: pl.DataFrame, indicator: str = "Detected trafficking victims") -> pl.DataFrame:
@@ -443,8 +454,16 @@ def doubtful_breakdowns(df: pl.DataFrame, indicator: str = "Detected trafficking
     repatriation breakdown, where it reads as the questionnaire defines it) than victims of C's citizenship
     D lists. A country of origin whose breakdown lists mostly its neighbours of destination (Myanmar 2015:
     China 80, Thailand 16, Malaysia 13, its own nationals 21 of 643 detected) is the case in point. Point
-    values (interval midpoints) throughout."""
-    schema = pl.Schema({"iso3": pl.String, "year": pl.Int32})
+    values (interval midpoints) throughout.
+
+    A breakdown is also doubtful (reason :data:`DOUBTFUL_PARTIAL`, else :data:`DOUBTFUL_DESTINATIONS`) when
+    the most victims it can hold are under :data:`DOUBTFUL_COVERAGE_SHARE` of the year's published total
+    (Dimension ``Total``) and it either holds a label that names no country and no known category (an unmapped
+    citizenship that is not "Unknown" or one of :data:`evidence.sources.unodc.UNSPECIFIED_CATEGORIES`), or has
+    no row of the country's own nationals in a year between two years whose breakdowns have one: the
+    United States 2017–2018, six rows (Mexico, Honduras, Botswana, Hong Kong, "Nationality", Unknown) against
+    8,003 and 8,913 victims, read as a top-five table with its header, not as the year's citizenships."""
+    schema = pl.Schema({"iso3": pl.String, "year": pl.Int32, "reason": pl.String})
     if "category" not in df.columns:
         return pl.DataFrame(schema=schema)
     cells = (
@@ -486,16 +505,59 @@ def doubtful_breakdowns(df: pl.DataFrame, indicator: str = "Detected trafficking
             pl.col("point").filter(foreign & pl.col("_destination").fill_null(False)).sum().alias("to"),
         )
     )
+    destinations_flagged = per_year.filter(
+        (pl.col("all") > 0)
+        & (pl.col("own") < DOUBTFUL_OWN_SHARE * pl.col("all"))
+        & (pl.col("foreign") > 0)
+        & (pl.col("to") >= DOUBTFUL_DESTINATION_SHARE * pl.col("foreign"))
+    ).select("iso3", "year", reason=pl.lit(DOUBTFUL_DESTINATIONS))
+    partial = _partial_breakdowns(df, indicator, cells).join(
+        destinations_flagged, on=["iso3", "year"], how="anti"
+    )
     return (
-        per_year.filter(
-            (pl.col("all") > 0)
-            & (pl.col("own") < DOUBTFUL_OWN_SHARE * pl.col("all"))
-            & (pl.col("foreign") > 0)
-            & (pl.col("to") >= DOUBTFUL_DESTINATION_SHARE * pl.col("foreign"))
-        )
-        .select("iso3", "year")
+        pl.concat([destinations_flagged, partial.cast(schema)], how="vertical_relaxed")
         .cast(schema)
         .sort("iso3", "year")
+    )
+
+
+def _partial_breakdowns(df: pl.DataFrame, indicator: str, cells: pl.DataFrame) -> pl.DataFrame:
+    """The country-years of :func:`doubtful_breakdowns`' second rule (:data:`DOUBTFUL_COVERAGE_SHARE`): columns
+    iso3, year, reason."""
+    from evidence.sources.unodc import citizenship_category_kind
+
+    labels = cells.filter(pl.col("origin_iso3").is_null())["category"].drop_nulls().unique().to_list()
+    named = [
+        label for label in labels if citizenship_category_kind(label) is None
+    ]  # not Unknown nor foreigners
+    own = (pl.col("origin_iso3") == pl.col("iso3")).fill_null(False)
+    strange = pl.col("origin_iso3").is_null() & pl.col("category").is_in(named)
+    per_year = cells.group_by("iso3", "year").agg(
+        pl.col("victims_high").sum().alias("most"),
+        own.any().alias("own"),
+        strange.any().alias("strange"),
+    )
+    totals = (
+        _indicator_cells(df, indicator, "Total")
+        .filter(pl.col("iso3").is_not_null())
+        .group_by("iso3", "year")
+        .agg(pl.col("victims_low").max().alias("total"))
+    )
+    with_own = (
+        per_year.filter(pl.col("own"))
+        .group_by("iso3")
+        .agg(pl.col("year").min().alias("_first"), pl.col("year").max().alias("_last"))
+    )
+    bracketed = ~pl.col("own") & (pl.col("_first") < pl.col("year")) & (pl.col("_last") > pl.col("year"))
+    return (
+        per_year.join(totals, on=["iso3", "year"], how="inner")
+        .join(with_own, on="iso3", how="left")
+        .filter(
+            (pl.col("total") > 0)
+            & (pl.col("most") < DOUBTFUL_COVERAGE_SHARE * pl.col("total"))
+            & (pl.col("strange") | bracketed.fill_null(False))
+        )
+        .select("iso3", "year", reason=pl.lit(DOUBTFUL_PARTIAL))
     )
 
 
@@ -781,16 +843,19 @@ def unmapped_origins(selection: Selected) -> pl.DataFrame:
     """The citizenship texts of an indicator selection that name no country (neither mapped nor the
     publisher's own "Unknown"), with their victims: what :func:`flow_coverage` counts as an unknown origin,
     named. ``stateless`` marks a stateless group (:data:`STATELESS_CATEGORIES`: the Rohingya, "Stateless"),
-    which has no country of citizenship by definition. Only victims detected in the selection's country (its
+    which has no country of citizenship by definition; ``foreign`` foreign nationals whose citizenship is not
+    stated (:data:`evidence.sources.unodc.FOREIGN_CATEGORIES`, "Personnes de nationalité étrangère": not the
+    reporting country's nationals, no country named). Only victims detected in the selection's country (its
     role destination or both: a text naming no country cannot be selected as an origin). Columns: category,
     stateless, years (list), victims (null when censored), victims_low, victims_high and
     :data:`~evidence.analyses.intervals.UNCENSORED`; most victims first."""
-    from evidence.sources.unodc import UNSPECIFIED_CATEGORIES
+    from evidence.sources.unodc import FOREIGN, UNSPECIFIED_CATEGORIES, citizenship_category_kind
 
     selection = as_selection(selection)
     schema: dict[str, Any] = {
         "category": pl.String,
         "stateless": pl.Boolean,
+        "foreign": pl.Boolean,
         "years": pl.List(pl.Int32),
         "victims": pl.Int64,
         "victims_low": pl.Int64,
@@ -821,6 +886,8 @@ def unmapped_origins(selection: Selected) -> pl.DataFrame:
         )
         .with_columns(stateless=pl.col("category").str.to_lowercase().is_in(list(STATELESS_CATEGORIES)))
     )
+    foreign = [c for c in out["category"].to_list() if citizenship_category_kind(c) == FOREIGN]
+    out = out.with_columns(foreign=pl.col("category").is_in(foreign))
     return (
         out.select(list(schema))
         .cast(pl.Schema(schema))

@@ -400,6 +400,8 @@ def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
     group = groups[dimension]
     keys = ["year"]
     rows = rows.with_columns(pl.col("year").cast(pl.Int32))
+    if role in ("origin", "both") and country is not None:
+        rows = _without_doubtful_abroad(df, indicator, rows, country)
     if group is not None and by is not None:
         rows = rows.with_columns(group.fill_null(UNKNOWN).alias(by))
         keys.append(by)
@@ -416,6 +418,30 @@ def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
             uncensored_expr("value").sum().alias(UNCENSORED),
         )
         .sort(keys)
+    )
+
+
+def _without_doubtful_abroad(
+    df: pl.DataFrame, indicator: str, rows: pl.DataFrame, country: str
+) -> pl.DataFrame:
+    """``rows`` less the cells of ``country``'s citizens in another country's doubtful citizenship breakdown
+    (:func:`evidence.analyses.routes.doubtful_breakdowns`): such a cell is a route only with its caveat, never
+    part of the nationals detected per year (a Botswana brief's headline was the United States' 2018 cell of a
+    mangled top-five table)."""
+    from evidence.analyses.routes import doubtful_breakdowns
+
+    abroad = (pl.col("dimension") == "by citizenship") & (pl.col("iso3") != country)
+    if not rows.filter(abroad).height:
+        return rows
+    doubtful = doubtful_breakdowns(df, indicator).select(
+        "iso3", pl.col("year").cast(pl.Int32), _doubt=pl.lit(True)
+    )
+    if not doubtful.height:
+        return rows
+    return (
+        rows.join(doubtful, on=["iso3", "year"], how="left")
+        .filter(~(abroad & pl.col("_doubt").fill_null(False)))
+        .drop("_doubt")
     )
 
 

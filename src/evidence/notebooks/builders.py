@@ -764,7 +764,7 @@ def route_label(origin: str, destination: str, basis: str, years: Sequence[int] 
     o, d = name_of(origin) or origin, name_of(destination) or destination
     when = f", {years_text(years)}" if years else ""
     if basis == "doubtful_citizenship":
-        return f"{o} → {d} (doubtful: the citizenship may be where nationals of {d} were exploited{when})"
+        return f"{o} → {d} (doubtful: the breakdown of {name_in_text(destination) or d} may not give its victims' citizenships{when})"
     if basis != "repatriation":
         return f"{o} → {d}"
     if origin == destination:
@@ -804,15 +804,37 @@ def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> 
             lo, hi, rule.label, censored=censored, low_value=row["victims_low"] if censored else None
         )
         group = " (a stateless group: no country of citizenship)" if row["stateless"] else ""
+        if row.get("foreign"):
+            group = " (foreign nationals, citizenship not stated: not nationals of the country)"
         parts.append(
-            f"{markup.data_label(row['category'])}{escape_markdown(group)} {bounds_markup(pair)} "
+            f"{_label_markup(row['category'])}{escape_markdown(group)} {bounds_markup(pair)} "
             f"({escape_markdown(years_text(row['years']))})"
         )
     intro = escape_markdown(
-        f"Citizenship not mapped to a country (counted above in {ORIGIN_UNKNOWN[0].lower()}{ORIGIN_UNKNOWN[1:]}, "
+        f"Citizenship not given as a country (counted above in {ORIGIN_UNKNOWN[0].lower()}{ORIGIN_UNKNOWN[1:]}, "
         "with those the publisher gives as unknown):"
     )
     return f"{intro} {'; '.join(parts)}."
+
+
+#: What stands for a damaged character (U+FFFD) of a mis-encoded label the brief names.
+DAMAGED_CHARACTER = "?"
+
+
+def _label_markup(label: str) -> str:
+    """A category of the file as the brief names it (escaped, marked as a label): a mis-encoded one (U+FFFD, or
+    UTF-8 read as Windows-1252: :data:`evidence.sources.unodc.REASON_MISENCODED`) is said to be, never printed
+    as is: by its known spelling where it is one of the known categories (:func:`~evidence.sources.unodc.
+    repaired_label`), else with each damaged character shown as :data:`DAMAGED_CHARACTER`."""
+    from evidence.sources.unodc import is_misencoded, repaired_label
+
+    if not is_misencoded(label):
+        return markup.data_label(label)
+    repaired = repaired_label(label)
+    if repaired is not None:
+        return f"{markup.data_label(repaired)}{escape_markdown(' (mis-encoded in the file, repaired here)')}"
+    shown = label.replace("\ufffd", DAMAGED_CHARACTER)
+    return f"{markup.data_label(shown)}{escape_markdown(' (mis-encoded in the file: ? marks a damaged character)')}"
 
 
 def _protected_pair(rows: pl.DataFrame, rule: DisclosureRule) -> tuple[Any, Any]:
@@ -919,24 +941,39 @@ def route_notes(selection: Selection | None, rule: DisclosureRule, *, markdown: 
                 ),
             ]
         )
+    reasons = routes.doubtful_breakdowns(selection.frame, selection.indicator)
     doubtful = (
         selected.filter(pl.col("route_basis") == "doubtful_citizenship")
-        .group_by("detected_iso3")
+        .join(reasons, left_on=["detected_iso3", "year"], right_on=["iso3", "year"], how="left")
+        .group_by("reason", "detected_iso3")
         .agg(pl.col("year").unique().sort())
-        .sort("detected_iso3")
+        .sort("reason", "detected_iso3")
     )
-    if doubtful.height:
+    why = {
+        routes.DOUBTFUL_DESTINATIONS: (
+            f"the detecting country's own nationals are under {routes.DOUBTFUL_OWN_SHARE:.0%} of its breakdown, "
+            "and most of the other citizenships it lists are countries where the data show its nationals were "
+            "detected or from which they were repatriated: probably countries of exploitation filed as "
+            "citizenships"
+        ),
+        routes.DOUBTFUL_PARTIAL: (
+            f"the breakdown holds under {routes.DOUBTFUL_COVERAGE_SHARE:.0%} of the victims the country "
+            "published for the year, and holds a label that names no country (a column header such as "
+            '"Nationality") or leaves out the country\'s own nationals, whom it lists in the years before and '
+            "after: probably a mangled extract (a top-five table), not the year's citizenships"
+        ),
+    }
+    for reason, group in doubtful.group_by("reason", maintain_order=True):
         which = "; ".join(
-            f"{name_in_text(code) or code} {years_text(years)}" for code, years in doubtful.iter_rows()
+            f"{name_in_text(code) or code} {years_text(years)}"
+            for code, years in group.select("detected_iso3", "year").iter_rows()
         )
         notes.append(
             [
                 (
-                    f"Doubtful citizenship breakdowns ({which}): the detecting country's own nationals are under "
-                    f"{routes.DOUBTFUL_OWN_SHARE:.0%} of its breakdown, and most of the other citizenships it lists "
-                    "are countries where the data show its nationals were detected or from which they were "
-                    "repatriated: probably countries of exploitation filed as citizenships. Their routes are marked "
-                    "doubtful, kept apart from other years', and left out of the charts and of corridor trends."
+                    f"Doubtful citizenship breakdowns ({which}): {why.get(str(reason[0]), why[routes.DOUBTFUL_DESTINATIONS])}. "
+                    "Their routes are marked doubtful, kept apart from other years', and left out of the charts, "
+                    "of the nationals detected per year and of corridor trends."
                 )
             ]
         )
@@ -1485,6 +1522,28 @@ NO_BREAKDOWN_PUBLISHED = "no breakdown published"
 NO_TOTAL_PUBLISHED = "no total published"
 #: The notes of the years of a yearly table's span without data (:func:`_with_no_records`): an empty count.
 NO_DATA_NOTES = (NO_RECORDS, NO_DATA_PUBLISHED, NO_TOTAL_PUBLISHED)
+#: The note of a year of a UNODC breakdown table whose every category is the publisher's ``<5`` and together cannot
+#: reach :data:`PLACEHOLDER_SHARE` of the year's victims (:func:`placeholder_years`): its cells are left empty.
+PLACEHOLDER_BREAKDOWN = "breakdown not usable (placeholder values)"
+#: A year's UNODC breakdown (by form, sex or age) whose cells are all ``<5`` is taken for the publisher's
+#: placeholder, not for counts, when the most its cells can add up to is below this share of the victims the
+#: country published for that year (or, without a total that year, of the median of its published totals of the
+#: other years). Viet Nam's ages of 2012–2015 (at most 8 against 1,206, 871, 903, 449: under 2%) and its forms
+#: of 2017–2020 (at most 12 in a year, its totals' median several hundred), Myanmar's ages of 2014 (8 against
+#: 309: 2.6%). A country that truly detects fewer than 5 of each form publishes a total of a few victims, and
+#: its ``<5`` cells are then far above 5% of it: 5% leaves them counts.
+PLACEHOLDER_SHARE = 0.05
+#: In a year *without* a published total the comparison is with the median of the country's totals of the other
+#: years, a weaker reference (a country's count can fall ten-fold from one year to the next: Thailand 2019–2020 in
+#: the 2025 release), so it takes more: the cells' upper bounds under this share of that median, in at least
+#: :data:`PLACEHOLDER_RUN` such years (the same all-``<5`` return repeated: Viet Nam's and Lao PDR's forms of
+#: 2017–2020, at most 12 a year against medians of 870 and 156). A country without any published total gives no
+#: reference: its all-``<5`` years stay counts (Cambodia's forms of 2017–2020).
+PLACEHOLDER_SHARE_WITHOUT_TOTAL = 0.1
+PLACEHOLDER_RUN = 2
+#: A placeholder has at least this many categories, all ``<5``: a year with a single ``<5`` category is the one
+#: category the publisher broke out (Forced labour ``<5`` beside a total of 200), not a breakdown filled in.
+PLACEHOLDER_MIN_CATEGORIES = 2
 #: Columns of a censored by-dimension table (UNODC): the publisher's own total, and the categories' sum.
 PUBLISHED_TOTAL = "Published total"
 CATEGORY_SUM = "Sum of categories"
@@ -1557,7 +1616,7 @@ def no_breakdown_years(numbers: YearlyNumbers) -> tuple[list[int], list[int]]:
     if "note" in table.low.frame.columns:
         rows = table.low.frame.select("year", "note").iter_rows()
         total_only = [int(y) for y, n in rows if n == NO_BREAKDOWN_PUBLISHED]
-    held = _years_of(numbers.by_counts) | _years_of(numbers.counts)
+    held = _years_of(numbers.by_counts) | _years_of(numbers.counts) | set(numbers.placeholder)
     first, last = numbers.span or (min(held, default=0), max(held, default=-1))
     return total_only, [y for y in range(first, last + 1) if y not in held]
 
@@ -1571,10 +1630,19 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
 
     total_only, nothing = no_breakdown_years(numbers)
     gaps = _categories_not_published(numbers)
-    if not total_only and not nothing and not gaps:
+    if not total_only and not nothing and not gaps and not numbers.placeholder:
         return None
     name = breakdown_name(numbers.by)
     said = []
+    if numbers.placeholder:
+        said.append(
+            f"{PLACEHOLDER_BREAKDOWN.capitalize()}: in {years_text(list(numbers.placeholder))} UNODC gives every "
+            f"category of the breakdown by {name} as <5, which together cannot reach {PLACEHOLDER_SHARE:.0%} of "
+            "the victims it published for the year (without a total that year: "
+            f"{PLACEHOLDER_SHARE_WITHOUT_TOTAL:.0%} of its usual total): values "
+            "that hold the place of a breakdown, not counts. Those cells are left empty, and those years are left "
+            "out of the charts, shares and sentences on this breakdown."
+        )
     if total_only:
         said.append(
             f"{NO_BREAKDOWN_PUBLISHED.capitalize()}: UNODC gives the total of these victims in "
@@ -1604,7 +1672,11 @@ def _categories_not_published(numbers: YearlyNumbers) -> bool:
     low = table.low
     n = low.frame.height - (1 if low.has_total_row else 0)
     body = low.frame.head(n)
-    noted = body["note"] == NO_BREAKDOWN_PUBLISHED if "note" in body.columns else pl.Series([False] * n)
+    noted = (
+        body["note"].is_in([NO_BREAKDOWN_PUBLISHED, PLACEHOLDER_BREAKDOWN])
+        if "note" in body.columns
+        else pl.Series([False] * n)
+    )
     for column in numbers.categories:
         if column not in body.columns:
             continue
@@ -1847,6 +1919,8 @@ class YearlyNumbers:
     panel: PanelNumbers | None = None
     #: the years the brief covers (a publisher's series: the years of a breakdown's table named in its note)
     span: tuple[int, int] | None = None
+    #: the years whose publisher's breakdown is a placeholder (:func:`placeholder_years`): not counts
+    placeholder: tuple[int, ...] = ()
 
     @property
     def holds_victims(self) -> bool:
@@ -2079,7 +2153,50 @@ def yearly_numbers(
     span = span or selection.years
     if selection.kind == "case":
         return _case_numbers(common, flagged, tuple(incomplete), categories, span)
-    return _censored_numbers(common, tuple(incomplete), categories, span)
+    # a publisher's placeholder breakdown (every cell <5 against hundreds of victims) is no count: its rows
+    # are left out of the categories' counts (charts, sentences, shares) and noted in the table
+    placeholder = placeholder_years(counts, by_counts) if by and selection.role != "origin" else []
+    if placeholder and by_counts is not None:
+        common["by_counts"] = by_counts.filter(~pl.col("year").cast(pl.Int64).is_in(placeholder))
+    return _censored_numbers(common, tuple(incomplete), categories, span, tuple(placeholder))
+
+
+def placeholder_years(counts: pl.DataFrame, by_counts: pl.DataFrame | None) -> list[int]:
+    """The years of a publisher's breakdown (``by_counts``: year, category, count_low, count_high) that are
+    placeholders, not counts (:data:`PLACEHOLDER_SHARE`): every cell ``<5`` (censored: low below high, nothing
+    published exactly; at least :data:`PLACEHOLDER_MIN_CATEGORIES` of them) and their upper bounds together under that share of the year's published total
+    (``counts``); in a year without a total, under :data:`PLACEHOLDER_SHARE_WITHOUT_TOTAL` of the median of
+    the other years' totals, in at least :data:`PLACEHOLDER_RUN` such years. A year of a country with no
+    total at all is never a placeholder (nothing says its victims are many)."""
+    if by_counts is None or not by_counts.height or "count_low" not in by_counts.columns:
+        return []
+    per_year = by_counts.group_by(pl.col("year").cast(pl.Int64)).agg(
+        ((pl.col("count_low") < pl.col("count_high")).all() & (pl.len() >= PLACEHOLDER_MIN_CATEGORIES)).alias(
+            "all_censored"
+        ),
+        pl.col("count_high").sum().alias("most"),
+    )
+    totals = (
+        counts.select(pl.col("year").cast(pl.Int64), pl.col("count_low").alias("total"))
+        if counts.height
+        else pl.DataFrame(schema={"year": pl.Int64, "total": pl.Int64})
+    )
+    found: list[int] = []
+    without_total: list[int] = []
+    median = totals["total"].median() if totals.height else None
+    for year, all_censored, most, total in (
+        per_year.join(totals, on="year", how="left").sort("year").iter_rows()
+    ):
+        if not all_censored:
+            continue
+        if total is not None:
+            if most < PLACEHOLDER_SHARE * float(total):
+                found.append(int(year))
+        elif median is not None and most < PLACEHOLDER_SHARE_WITHOUT_TOTAL * float(median):  # type: ignore[arg-type]
+            without_total.append(int(year))
+    if len(without_total) >= PLACEHOLDER_RUN:
+        found.extend(without_total)
+    return sorted(found)
 
 
 def _panel_numbers(
@@ -2376,6 +2493,7 @@ def _censored_numbers(
     incomplete: tuple[IncompleteYear, ...],
     categories: tuple[str, ...],
     span: tuple[int, int] | None,
+    placeholder: tuple[int, ...] = (),
 ) -> YearlyNumbers:
     """UNODC's counts: each bound protected on its own; by a dimension, the publisher's total beside the
     categories (and their sum where it differs), primary suppression only (the cells are the publisher's own
@@ -2389,18 +2507,22 @@ def _censored_numbers(
     per_year = _with_years_without_data(per_year, selection, common["counts"], span)
     by_category = None
     by_counts: pl.DataFrame | None = common["by_counts"]
-    if by is not None and by_counts is not None and by_counts.height:
+    if by is not None and by_counts is not None and (by_counts.height or placeholder):
         long = _year_text(by_counts)
         published = selection.role != "origin"  # an origin's total is the sum of other countries' breakdowns
         # every year the dimension or the total is published in: a breakdown published without a total
         # (Thailand's forms of 2007) is shown, its total cell left empty; a year of the total only is noted
         # (its breakdown's cells empty, never 0, not withheld); the span's years with neither are not rows
         # (Cambodia's tables were mostly empty rows) but named in the note (no_breakdown_note)
-        years = pl.concat([counts.select("year"), long.select("year")]).unique().sort("year")
+        # a year of a placeholder breakdown is a row (noted), with or without a total, its cells empty
+        held_back = pl.DataFrame({"year": [str(y) for y in placeholder]}, schema={"year": pl.String})
+        years = pl.concat([counts.select("year"), long.select("year"), held_back]).unique().sort("year")
         unpublished = set(years["year"].to_list()) - set(long["year"].to_list())
         if unpublished:  # a year of the total only: the breakdown's cells are empty, said so
             years = years.with_columns(
-                pl.when(pl.col("year").is_in(sorted(unpublished)))
+                pl.when(pl.col("year").is_in(held_back["year"].implode()))
+                .then(pl.lit(PLACEHOLDER_BREAKDOWN))
+                .when(pl.col("year").is_in(sorted(unpublished)))
                 .then(pl.lit(NO_BREAKDOWN_PUBLISHED))
                 .otherwise(pl.lit(""))
                 .alias("note")
@@ -2476,6 +2598,7 @@ def _censored_numbers(
         incomplete=incomplete,
         categories=categories,
         span=span,
+        placeholder=placeholder,
     )
 
 

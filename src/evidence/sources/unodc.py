@@ -39,7 +39,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import re
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -66,10 +69,11 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "6"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after release;
+LOADER_VERSION = "7"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after release;
 # 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
-# footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted
+# footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
+# nationals without a country (FOREIGN_CATEGORIES, mis-encoded too) not flagged as unmapped
 
 HEADER = (
     "Iso3_code",
@@ -128,6 +132,34 @@ UNSPECIFIED_CATEGORIES = frozenset(
     ]
 )
 
+#: Citizenship categories that name no country but say the victims are *not* nationals of the reporting country
+#: (foreign nationals, citizenship not stated), as publishers write them, correctly spelled. Kept with
+#: category_iso3 null and not flagged as unmapped (there is nothing to map); :func:`citizenship_category_kind`
+#: recognises them however spelled (case, accents, UTF-8 read as Windows-1252, U+FFFD for a lost character):
+#: Switzerland's "Personnes de nationalité étrangère" is in the 2023 release as "Personnes de nationalit�
+#: �trang�re". Own nationals ("Nationals", "Ciudadanos de su país") are country aliases of the
+#: reporting country (``reference/country_aliases.csv``): they map to it.
+FOREIGN_CATEGORIES = (
+    "Foreigners",
+    "Foreign nationals",
+    "Foreign citizens",
+    "Foreign",
+    "Non-nationals",
+    "Personnes de nationalité étrangère",
+    "Ressortissants étrangers",
+    "Étrangers",
+    "Extranjeros",
+    "Ciudadanos extranjeros",
+    "Personas extranjeras",
+    "Estrangeiros",
+    "Stranieri",
+    "Ausländer",
+    "Ausländische Staatsangehörige",
+)
+#: What :func:`citizenship_category_kind` calls them.
+FOREIGN = "foreign"
+UNSPECIFIED = "unspecified"
+
 #: Largest value accepted as a count. The largest country-year cell of the 2023 release is 25,844 and UNODC's
 #: global total of detected victims is about 50,000 a year; a mangled date (d,mm,yyyy) is always >= 1,011,900.
 PLAUSIBLE_MAX_COUNT = 1_000_000
@@ -182,6 +214,80 @@ _QUESTIONNAIRE_PATTERN = r"^Q\d+(\.\d+)*(_\w*)?$"
 _MISENCODED_PATTERN = "\ufffd|[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac"  # U+FFFD; "Ã´"; "â€™" (cp1252)
 #: A value that names the total, however written: "Total", "TOTAL", "Total por año", "Grand total", "Totales".
 _TOTAL_PATTERN = r"(?i)^(grand\s+)?total(e?s)?(\s.*)?$"
+
+
+@functools.cache
+def _known_categories() -> dict[str, tuple[str, str]]:
+    """Normalised key -> (kind, correct spelling) of the categories that name no country."""
+    from evidence.sources.countries import normalise_country_text
+
+    known = {normalise_country_text(text): (FOREIGN, text) for text in FOREIGN_CATEGORIES}
+    known.update({normalise_country_text(text): (UNSPECIFIED, text) for text in UNSPECIFIED_CATEGORIES})
+    return known
+
+
+def _damaged_match(text: str, candidates: dict[str, Any]) -> Any | None:
+    """The one candidate (by normalised key) that ``text``, holding U+FFFD, matches when each run of damaged
+    characters is read as up to two characters per damaged one (a lost "é" is one U+FFFD, a UTF-8 "é" read
+    byte by byte two); None when none or several match, or too little of the text is intact to tell."""
+    from evidence.sources.countries import normalise_country_text
+
+    key = normalise_country_text(text)
+    if "\ufffd" not in key or len(re.sub("[\ufffd ]", "", key)) < _MIN_INTACT_LETTERS:
+        return None
+    parts = re.split("\ufffd+", key)
+    runs = [len(run) for run in re.findall("\ufffd+", key)]
+    pattern = re.compile(
+        "".join(
+            re.escape(part) + (f".{{0,{2 * runs[i]}}}" if i < len(runs) else "")
+            for i, part in enumerate(parts)
+        )
+    )
+    found = [value for known, value in candidates.items() if pattern.fullmatch(known)]
+    return found[0] if len(found) == 1 else None
+
+
+#: A damaged text is matched only when this many of its letters are intact (two damaged letters in "Fr\ufffd\ufffd"
+#: could be many things).
+_MIN_INTACT_LETTERS = 4
+
+
+def citizenship_category_kind(text: str | None) -> str | None:
+    """:data:`FOREIGN` for a citizenship category meaning foreign nationals without a country
+    (:data:`FOREIGN_CATEGORIES`), :data:`UNSPECIFIED` for one meaning an unknown citizenship
+    (:data:`UNSPECIFIED_CATEGORIES`), however spelled or mis-encoded; None otherwise (a country, own nationals,
+    or text naming nothing known)."""
+    found = _known_category(text)
+    return found[0] if found else None
+
+
+def is_misencoded(text: str | None) -> bool:
+    """Whether a text is mis-encoded (U+FFFD, or UTF-8 read as Latin-1 / Windows-1252): the test behind
+    :data:`REASON_MISENCODED`."""
+    return text is not None and re.search(_MISENCODED_PATTERN, text) is not None
+
+
+def repaired_label(text: str | None) -> str | None:
+    """The correct spelling of a mis-encoded category (U+FFFD, or UTF-8 read as Windows-1252) when it is one of
+    the known categories that name no country ("Personnes de nationalit\ufffd \ufffdtrang\ufffdre" -> "Personnes
+    de nationalité étrangère"); None for text that is not mis-encoded or not known. Never applied to the data:
+    for a brief to say what a damaged label reads as."""
+    if not is_misencoded(text):
+        return None
+    found = _known_category(text)
+    return found[1] if found else None
+
+
+def _known_category(text: str | None) -> tuple[str, str] | None:
+    from evidence.sources.countries import normalise_country_text
+
+    if text is None:
+        return None
+    known = _known_categories()
+    found = known.get(normalise_country_text(text))
+    if found is None and "\ufffd" in text:
+        found = _damaged_match(text, known)
+    return found
 
 
 def sniff(head: FileHead) -> str | None:
@@ -526,8 +632,12 @@ def _map_categories(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     in_scope = pl.col("dimension").is_in(list(COUNTRY_DIMENSIONS)) & pl.col("category").is_not_null()
     pairs = kept.filter(in_scope).select("category", "iso3").unique(maintain_order=True)
     mapping = map_to_iso3(pairs["category"], reporting_iso3=pairs["iso3"])
+    # what names no country on purpose (Unknown, Abroad, foreign nationals without a country), however
+    # spelled or mis-encoded, is not unmapped: there is nothing to map
     unmapped = set(mapping.unmapped) - {
-        c for c in mapping.unmapped if c.strip().casefold() in UNSPECIFIED_CATEGORIES
+        c
+        for c in mapping.unmapped
+        if c.strip().casefold() in UNSPECIFIED_CATEGORIES or citizenship_category_kind(c) is not None
     }
     pairs = pairs.with_columns(
         category_iso3=mapping.iso3.cast(pl.String),
