@@ -364,3 +364,15 @@ def test_load_of_list_capture_data_names_evidence_estimate(
     other = tmp_path / "other.csv"
     other.write_text("name,a,b\nx,1,0\n")
     assert "list-capture" not in run_main(["data", "load", str(other)])[2]
+
+
+def test_load_warns_of_a_file_with_a_header_and_no_rows(tmp_path) -> None:
+    from evidence.sources.registry import NOTE_NO_ROWS
+
+    path = tmp_path / "tip.csv"
+    path.write_text("iso3,report_year,tier\n", encoding="utf-8")
+    result = runner.invoke(app, ["data", "load", str(path)], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "warning" in result.output and " ".join(NOTE_NO_ROWS.split()[:4]) in " ".join(
+        result.output.split()
+    )

@@ -297,11 +297,12 @@ def test_xlsx_with_two_data_sheets_is_one_clear_error(ctdc_fixtures: Path, tmp_p
 
 def test_k_anon_hand_made(ctdc_fixtures: Path) -> None:
     loaded = load(ctdc_fixtures / "k_anon_small.csv")
-    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (8, 6, 2)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (8, 7, 1)
     assert dict(zip(loaded.rejects["row"], loaded.rejects["reason"], strict=True)) == {
-        6: "unknown country code",
         7: "unknown flag value (expected 1, 0, -99 or empty)",
     }
+    assert (6, "citizenship", "ZZ") in loaded.flags.select("row", "column", "value").rows()
+    assert row(loaded, 6)["origin_iso3"] is None and row(loaded, 6)["destination_iso3"] == "THA"
     quoted = row(loaded, 2)
     assert (quoted["origin_iso3"], quoted["destination_iso3"], quoted["data_source_type"]) == (
         "KHM",
@@ -336,7 +337,7 @@ def test_k_anon_hand_made(ctdc_fixtures: Path) -> None:
     assert row(loaded, 8)["majority_status"] == "Adult"  # the file's status kept, and flagged
     not_specified = row(loaded, 9)
     assert all(not_specified[c] is None for c in FLAG_GROUPS["means_of_control"])
-    assert set(loaded.flags["row"]) == {3, 5, 8}
+    assert set(loaded.flags["row"]) == {3, 5, 6, 8}  # 6: an unknown country code, read as missing
 
 
 def test_namibia_is_not_a_missing_value(ctdc_fixtures: Path, tmp_path: Path) -> None:
@@ -348,11 +349,10 @@ def test_namibia_is_not_a_missing_value(ctdc_fixtures: Path, tmp_path: Path) -> 
 
 def test_vp_hand_made(ctdc_fixtures: Path) -> None:
     loaded = load(ctdc_fixtures / "vp_small.csv")
-    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (7, 5, 2)
-    assert dict(zip(loaded.rejects["row"], loaded.rejects["column"], strict=True)) == {
-        6: "yearRegister",
-        7: "UN_COO_Region",
-    }
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (7, 6, 1)
+    assert dict(zip(loaded.rejects["row"], loaded.rejects["column"], strict=True)) == {6: "yearRegister"}
+    assert loaded.flags.select("row", "column", "value").rows() == [(7, "UN_COO_Region", "Mars")]
+    assert (row(loaded, 7)["origin_region"], row(loaded, 7)["destination_region"]) == (None, "Asia")
     assert (row(loaded, 2)["year"], row(loaded, 3)["year"], row(loaded, 3)["year_band"]) == (
         2019,
         None,
@@ -441,18 +441,25 @@ def test_years_out_of_range_or_not_numbers(ctdc_fixtures: Path) -> None:
 
 
 def test_unknown_codes_are_rejected_with_column_and_value(ctdc_fixtures: Path) -> None:
+    """A flag outside 1/0/-99/empty rejects its row; a new category or code in a field the codebook lets be empty
+    (gender, age band, duration, country) is read as missing, the row kept and the value flagged (review 6, m7)."""
     loaded = load(ctdc_fixtures / "synthetic_unknown_codes.csv")
-    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (7, 1, 6)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (7, 6, 1)
     got = {(r["row"], r["column"], r["value"], r["reason"]) for r in loaded.rejects.iter_rows(named=True)}
-    assert got == {
-        (3, "gender", "Robot", "unknown gender"),
-        (4, "ageBroad", "18-99", "unknown age band"),
-        (5, "traffickMonths", "forever", "unknown trafficking duration"),
-        (6, "isForcedLabour", "2", "unknown flag value (expected 1, 0, -99 or empty)"),
-        (7, "citizenship", "XXX", "unknown country code"),
-        (8, "gender", "Robot", "unknown gender"),
-        (8, "CountryOfExploitation", "Atlantis", "unknown country code"),
+    assert got == {(6, "isForcedLabour", "2", "unknown flag value (expected 1, 0, -99 or empty)")}
+    kept = f": {ctdc.KEPT_AS_MISSING}"
+    flagged = {(r["row"], r["column"], r["value"], r["reason"]) for r in loaded.flags.iter_rows(named=True)}
+    assert flagged == {
+        (3, "gender", "Robot", "unknown gender" + kept),
+        (4, "ageBroad", "18-99", "unknown age band" + kept),
+        (5, "traffickMonths", "forever", "unknown trafficking duration" + kept),
+        (7, "citizenship", "XXX", "unknown country code" + kept),
+        (8, "gender", "Robot", "unknown gender" + kept),
+        (8, "CountryOfExploitation", "Atlantis", "unknown country code" + kept),
     }
+    assert row(loaded, 3)["gender"] is None and row(loaded, 4)["age_band"] is None
+    assert row(loaded, 7)["origin_iso3"] is None and row(loaded, 7)["destination_iso3"] is not None
+    assert any("gender 'Robot' (2 rows, first on row 3)" in n for n in loaded.provenance.notes)
 
 
 def test_undecodable_bytes_name_the_row(ctdc_fixtures: Path, tmp_path: Path) -> None:
@@ -504,12 +511,15 @@ def test_denominator_rule_on_a_hand_made_table() -> None:
 
 
 _GOOD = "2019,Woman,9--17,MMR,THA,,,,,,,,,,1,,,,,,,,,,,,"
+#: kept, the field read as missing and flagged (review 6, m7)
+_NEW_CATEGORY = {
+    "gender": "2019,Robot,9--17,MMR,THA,,,,,,,,,,1,,,,,,,,,,,,",
+    "country": "2019,Woman,9--17,ZZZ,THA,,,,,,,,,,1,,,,,,,,,,,,",
+}
 _BAD = {
     "year": "19x9,Woman,9--17,MMR,THA,,,,,,,,,,1,,,,,,,,,,,,",
     "range": "1901,Woman,9--17,MMR,THA,,,,,,,,,,1,,,,,,,,,,,,",
-    "gender": "2019,Robot,9--17,MMR,THA,,,,,,,,,,1,,,,,,,,,,,,",
     "flag": "2019,Woman,9--17,MMR,THA,,,,,,,,,,7,,,,,,,,,,,,",
-    "country": "2019,Woman,9--17,ZZZ,THA,,,,,,,,,,1,,,,,,,,,,,,",
     "truncated": "2019,Woman,9--17,MMR",
     "short": _GOOD[:-2],  # two fields short: with an "overlong" row the file's delimiters add up
     "overlong": _GOOD + ",1,1",
@@ -517,12 +527,14 @@ _BAD = {
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.sampled_from(["good", "blank", *_BAD]), max_size=25))
+@given(st.lists(st.sampled_from(["good", "blank", *_BAD, *_NEW_CATEGORY]), max_size=25))
 @example(["good", "short", "overlong", "good"])
 @example(["blank", "good", "blank", "blank"])
 def test_every_row_is_kept_or_rejected(kinds: list[str]) -> None:
     header = ",".join(ctdc.SYNTHETIC_COLUMNS)
-    lines = [header] + ["" if k == "blank" else _GOOD if k == "good" else _BAD[k] for k in kinds]
+    lines = [header] + [
+        "" if k == "blank" else _GOOD if k == "good" else {**_BAD, **_NEW_CATEGORY}[k] for k in kinds
+    ]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "mix.csv"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -530,8 +542,11 @@ def test_every_row_is_kept_or_rejected(kinds: list[str]) -> None:
     assert_accounting(loaded)
     records = [(line, k) for line, k in enumerate(kinds, start=2) if k != "blank"]
     assert loaded.rows_in == len(records)
-    assert loaded.data["source_row"].to_list() == [line for line, k in records if k == "good"]
-    assert sorted(set(loaded.rejects["row"])) == [line for line, k in records if k not in ("good", "blank")]
+    assert loaded.data["source_row"].to_list() == [
+        line for line, k in records if k == "good" or k in _NEW_CATEGORY
+    ]
+    assert sorted(set(loaded.rejects["row"])) == [line for line, k in records if k in _BAD]
+    assert sorted(set(loaded.flags["row"])) == [line for line, k in records if k in _NEW_CATEGORY]
 
 
 # --- the other engineers' demo data must load ---------------------------------------------------------------
@@ -593,3 +608,55 @@ def test_a_file_carrying_the_demo_marker_is_demo_data_not_a_ctdc_release(
     assert (p.release, p.demo, p.synthetic) == ("demo-7", True, True)
     assert "CTDC" not in p.citation and not any("told from" in n or "not used" in n for n in p.notes)
     assert load(ctdc_fixtures / "synthetic_v2024.csv").provenance.demo is False
+
+
+# --- releases the data contradict; title lines (review 6: M2, m8) -------------------------------------------------
+
+
+def _synthetic(tmp_path: Path, years: list[int], band: str, *, title: str = "") -> Path:
+    lines = [",".join(ctdc.SYNTHETIC_COLUMNS)]
+    lines += [f"{y},Woman,{band},MMR,THA,,,,,,,,,,1,,,,,,,,,,,," for y in years]
+    path = tmp_path / "syn.csv"
+    path.write_text((f"{title}\n" if title else "") + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("years", "band", "release"),
+    [
+        ([2019, 2023], "09--17", "2025"),  # within v2025's 2002-2023
+        ([2022, 2025], "09--17", "unknown"),  # later than v2025 covers: a later release
+        ([2019, 2022], "9--17", "2024"),
+        ([2019, 2024], "9--17", "unknown"),
+    ],
+)
+def test_a_release_the_years_contradict_is_not_stated(
+    tmp_path: Path, years: list[int], band: str, release: str
+) -> None:
+    loaded = load(_synthetic(tmp_path, years, band))
+    assert loaded.provenance.release == release
+    contradicted = [n for n in loaded.provenance.notes if "release not stated" in n]
+    assert bool(contradicted) == (release == "unknown")
+    if contradicted:
+        assert f"years up to {max(years)}" in contradicted[0]
+
+
+def test_a_victim_perpetrator_file_with_later_years_is_not_the_2022_release(
+    ctdc_fixtures: Path, tmp_path: Path
+) -> None:
+    text = (ctdc_fixtures / "vp_small.csv").read_text(encoding="utf-8").replace("\n2020,", "\n2024,")
+    path = tmp_path / "vp.csv"
+    path.write_text(text, encoding="utf-8")
+    loaded = load(path)
+    assert loaded.provenance.release == "unknown"
+    assert loaded.provenance.release_label == "release not stated in the file"
+    assert any("years up to 2024" in n for n in loaded.provenance.notes)
+    assert load(ctdc_fixtures / "vp_small.csv").provenance.release == "2022-12-01"
+
+
+def test_a_csv_with_a_title_line_loads_as_without(tmp_path: Path) -> None:
+    plain = load(_synthetic(tmp_path, [2019, 2020], "09--17"))
+    titled = load(_synthetic(tmp_path, [2019, 2020], "09--17", title="CTDC Global Synthetic Dataset"))
+    assert titled.data.drop("source_row").equals(plain.data.drop("source_row"))
+    assert titled.data["source_row"].to_list() == [3, 4]  # the file's own line numbers
+    assert any("title line" in n for n in titled.provenance.notes)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from evidence.core.errors import InputError
@@ -77,3 +77,16 @@ def test_width_and_quotes() -> None:
 def test_a_stray_line_break_inside_a_header_line_stays_in_its_field() -> None:
     assert split_line("a,b\rc,d", ",") == ["a", "b c", "d"]
     assert split_line('"x;y";z\x00', ";") == ["x;y", "z "]
+
+
+@given(st.text(alphabet=st.characters(codec="cp1252", min_codepoint=0xA0), min_size=1, max_size=20))
+def test_windows_1252_text_is_refused_naming_its_line_never_read_lossily(accented: str) -> None:
+    data = ("a,b\n1,2\n3," + accented + "\n").encode("cp1252")
+    try:  # "Ã©" in Windows-1252 is "é" in UTF-8: such bytes are UTF-8 text, whatever was meant
+        data.decode("utf-8")
+        assume(False)
+    except UnicodeDecodeError:
+        pass
+    with pytest.raises(InputError, match="not UTF-8 text") as caught:
+        utf8_text(data, "f.csv")
+    assert caught.value.row == 3 and "UTF-8" in (caught.value.hint or "")

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from evidence.core.errors import InputError, UnknownFormatError
-from evidence.sources import registry
+from evidence.sources import registry, unodc
 from evidence.sources.registry import Loader, detect, load, sidecar_path
 
 
@@ -160,3 +160,31 @@ def test_the_demo_marker_is_found_in_any_sheet_and_names_the_release(tmp_path):
     assert demo_signature(tmp_path / "c.csv")[0] == "demo"  # no release written: still demo
     (tmp_path / "d.csv").write_text("x,y\n1,evidence_synthetic_demo\n")
     assert demo_signature(tmp_path / "d.csv") is not None  # a cell anywhere in the top rows
+
+
+_TIP_ROWS = "iso3,report_year,tier,country\nCIV,2020,Tier 2,Côte d'Ivoire\nCUW,2020,Tier 2,Curaçao\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("tip.csv", _TIP_ROWS),
+        ("glotip.csv", "UNODC\n30/05/2023\n" + ",".join(unodc.HEADER)),
+    ],
+)
+def test_a_file_with_a_header_and_no_rows_loads_with_a_note_saying_so(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text.splitlines()[0] + "\n" if name == "tip.csv" else text + "\n", encoding="utf-8")
+    empty = load(path)
+    assert empty.rows_in == 0 and registry.NOTE_NO_ROWS in empty.provenance.notes
+    if name == "tip.csv":
+        path.write_text(_TIP_ROWS, encoding="utf-8")
+        assert registry.NOTE_NO_ROWS not in load(path).provenance.notes
+
+
+def test_a_windows_1252_csv_is_refused_by_every_delimited_loader_alike(tmp_path):
+    path = tmp_path / "tip.csv"
+    path.write_bytes(_TIP_ROWS.encode("cp1252"))
+    with pytest.raises(InputError, match="not UTF-8 text") as caught:
+        load(path)
+    assert caught.value.row == 2

@@ -211,3 +211,55 @@ def test_a_kelley_layout_with_columns_reordered_and_capitalised(tmp_path: Path) 
         "Tier 1",
     )
     assert "columns not used: comment" in loaded.provenance.notes
+
+
+# --- semicolons and other spellings (review 6: m1, m2) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_a_semicolon_or_tab_delimited_file_reads_as_the_comma_one(tmp_path: Path, delimiter: str) -> None:
+    rows = [
+        ["countryname", "iso", "year", "ccode", "tier"],
+        ["Afghanistan", "AFG", "2001", "700", "NA"],
+        ["Thailand", "THA", "2014", "800", '"Tier 3"'],
+    ]
+    path = tmp_path / "tiers.csv"
+    path.write_text("\ufeff" + "\n".join(delimiter.join(r) for r in rows) + "\n", encoding="utf-8")
+    assert tip.sniff(FileHead(path)) == tip.KELLEY_LAYOUT
+    loaded = registry.load(path)
+    assert loaded.data.select("iso3", "report_year", "tier", "special_case").rows() == [
+        ("AFG", 2001, None, tip.NOT_RANKED),
+        ("THA", 2014, "Tier 3", None),
+    ]
+    assert any("not commas" in n for n in loaded.provenance.notes)
+
+
+@pytest.mark.parametrize(
+    ("label", "tier", "special"),
+    [
+        ("Tier 2 WL", "Tier 2 Watch List", None),
+        ("Tier 2 (Watch List)", "Tier 2 Watch List", None),
+        ("Tier 2 Watch-List", "Tier 2 Watch List", None),
+        ("T2WL", "Tier 2 Watch List", None),
+        ("Tier 2 Watch List*", "Tier 2 Watch List", None),
+        ("Tier 3\u00b9", "Tier 3", None),
+        ("Special Case (Yemen)", None, tip.SPECIAL_CASE),
+    ],
+)
+def test_published_tier_spellings_are_read(
+    tmp_path: Path, label: str, tier: str | None, special: str | None
+) -> None:
+    path = tmp_path / "tiers.csv"
+    path.write_text(f'iso3,report_year,tier\nYEM,2023,"{label}"\n', encoding="utf-8")
+    loaded = tip.load(path, tip.SIMPLE_LAYOUT)
+    assert loaded.rows_rejected == 0
+    assert loaded.data.select("tier", "special_case", "tier_label").row(0) == (tier, special, label)
+
+
+@pytest.mark.parametrize("code", ["1", "2", "2.5", "3"])
+def test_a_numeric_tier_is_refused_with_its_own_reason(tmp_path: Path, code: str) -> None:
+    """The reports (and the project's docs) define no numeric tier code: refused, naming why."""
+    path = tmp_path / "tiers.csv"
+    path.write_text(f"iso3,report_year,tier\nTHA,2016,{code}\n", encoding="utf-8")
+    loaded = tip.load(path, tip.SIMPLE_LAYOUT)
+    assert loaded.rejects.select("row", "value", "reason").rows() == [(2, code, tip.REASON_NUMERIC_TIER)]

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from evidence.core.errors import InputError
 from evidence.sources import registry, unodc
+from evidence.sources.checks import INDICATOR_CATEGORIES
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
 from evidence.sources.registry import FileHead
 
@@ -538,3 +539,176 @@ def test_a_csv_lacking_a_glotip_column_says_which(tmp_path: Path) -> None:
         InputError, match=r"line 3 looks like the UNODC GLOTIP header but lacks the columns \['txtVALUE'\]"
     ):
         registry.load(path)
+
+
+def write_glotip_csv(path: Path, rows: list[tuple], *, header: tuple[str, ...] = unodc.HEADER) -> Path:
+    """The GLOTIP table saved as CSV (UTF-8), with its UNODC and release-date lines above the header."""
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["UNODC"])
+        writer.writerow(["30/05/2023"])
+        writer.writerow(header)
+        writer.writerows(["" if cell is None else cell for cell in r] for r in rows)
+    return path
+
+
+def test_vocabulary_is_matched_whatever_its_case_spaces_or_footnote_marker(tmp_path: Path) -> None:
+    path = write_glotip(
+        tmp_path / "g.xlsx",
+        [
+            row(dimension="By citizenship"),
+            row(dimension=" BY  CITIZENSHIP ", category="Lao People's Dem. Republic"),
+            row(dimension="by\u00a0citizenship*", sex="FEMALE", age="0 to 17 Years"),
+            row(
+                dimension="By Form of Exploitation",
+                category="Forced labour",
+                indicator="detected trafficking victims¹",
+            ),
+        ],
+    )
+    loaded = unodc.load(path)
+    assert loaded.rows_rejected == 0
+    data = loaded.data
+    assert data["dimension"].to_list() == ["by citizenship"] * 3 + ["by form of exploitation"]
+    assert data["category_iso3"].to_list() == ["MMR", "LAO", "MMR", None]
+    assert data["sex"].to_list()[2] == "Female" and data["age"].to_list()[2] == "0 to 17 years"
+    assert set(data["indicator"]) == {DTV}
+    assert unodc.citizenship_coverage(loaded).mapped == (21, 21)
+    # a footnote marker is noted on its row, with the publisher's text
+    footnoted = loaded.flags.filter(pl.col("reason") == unodc.REASON_FOOTNOTE)
+    assert footnoted.select("row", "column", "value").rows() == [
+        (6, "Dimension", "by\u00a0citizenship*"),
+        (7, "Indicator", "detected trafficking victims¹"),
+    ]
+
+
+def test_a_value_outside_the_vocabulary_is_rejected_naming_its_row_column_and_text(tmp_path: Path) -> None:
+    path = write_glotip(
+        tmp_path / "g.xlsx",
+        [
+            row(),
+            row(dimension="by nationality"),
+            row(sex="Both sexes"),
+            row(age="Adults"),
+            row(indicator="Persons sentenced"),
+        ],
+    )
+    loaded = unodc.load(path)
+    assert loaded.rows_in == loaded.data.height + loaded.rows_rejected == 5
+    assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+        (5, "Dimension", "by nationality", unodc.REASON_VOCABULARY["Dimension"]),
+        (6, "Sex", "Both sexes", unodc.REASON_VOCABULARY["Sex"]),
+        (7, "Age", "Adults", unodc.REASON_VOCABULARY["Age"]),
+        (8, "Indicator", "Persons sentenced", unodc.REASON_VOCABULARY["Indicator"]),
+    ]
+    assert "by citizenship" in unodc.REASON_VOCABULARY["Dimension"]
+
+
+_KNOWN = {name: list(INDICATOR_CATEGORIES[name]) for name in ("indicator", "dimension", "sex", "age")}
+
+
+def _respell(draw: st.DrawFn, text: str) -> str:
+    """``text`` with each letter's case drawn, its spaces doubled or made no-break, spaces around it, and
+    perhaps a footnote marker."""
+    letters = "".join(c.upper() if draw(st.booleans()) else c.lower() for c in text)
+    letters = letters.replace(" ", draw(st.sampled_from([" ", "  ", "\u00a0", " \t"])))
+    pad = draw(st.sampled_from(["", " ", "  "]))
+    return pad + letters + pad + draw(st.sampled_from(["", "*", "¹", " [1]"]))
+
+
+@st.composite
+def _glotip_rows(draw: st.DrawFn) -> tuple[tuple, dict[str, str], bool]:
+    """A row with each vocabulary value respelled, or (sometimes) replaced by text of no vocabulary."""
+    canonical = {name: draw(st.sampled_from(values)) for name, values in _KNOWN.items()}
+    spelled = {name: _respell(draw, value) for name, value in canonical.items()}
+    foreign = draw(st.booleans()) and draw(st.sampled_from(list(_KNOWN)))
+    if foreign:
+        spelled[foreign] = draw(st.sampled_from(["by nationality", "Both sexes", "Adults", "x"]))
+    r = row(
+        "7",
+        dimension=spelled["dimension"],
+        category="Total" if canonical["dimension"] == "Total" else "Forced labour",
+        indicator=spelled["indicator"],
+        sex=spelled["sex"],
+        age=spelled["age"],
+    )
+    return r, canonical, bool(foreign)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(_glotip_rows(), min_size=1, max_size=12))
+def test_respelled_vocabulary_is_kept_as_published_and_other_text_rejected(rows: list) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        loaded = unodc.load(
+            write_glotip_csv(Path(folder) / "g.csv", [r for r, _, _ in rows]), unodc.LAYOUT_CSV
+        )
+    assert loaded.rows_in == len(rows) == loaded.data.height + loaded.rows_rejected
+    rejected = set(loaded.rejects["row"])
+    for line, (_, canonical, foreign) in enumerate(rows, start=4):
+        assert (line in rejected) == foreign
+        if not foreign:
+            kept = loaded.data.filter(pl.col("source_row") == line).row(0, named=True)
+            assert {name: kept[name] for name in canonical} == canonical
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "footnote"),
+    [
+        ("1 541", 1541, False),
+        ("1\u00a0541", 1541, False),
+        ("1541*", 1541, True),
+        ("1,541 ¹", 1541, True),
+        ("<5*", None, True),
+    ],
+)
+def test_thousands_spaced_and_footnoted_values_are_counts(
+    tmp_path: Path, text: str, value, footnote: bool
+) -> None:
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", [row(text)]))
+    assert loaded.rows_rejected == 0 and loaded.data["value"].to_list() == [value]
+    flagged = loaded.flags.filter(pl.col("reason") == unodc.REASON_FOOTNOTE)
+    assert flagged.select("column", "value").rows() == ([("txtVALUE", text)] if footnote else [])
+
+
+@pytest.mark.parametrize("text", ["..", "-", "\u2013", "…", ".. *"])
+def test_the_un_no_figure_notation_is_a_missing_value_not_a_wrong_count(tmp_path: Path, text: str) -> None:
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", [row(text), row("3")]))
+    assert loaded.data["value"].to_list() == [3]
+    assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+        (4, "txtVALUE", text, unodc.REASON_VALUE_NOT_AVAILABLE)
+    ]
+
+
+def test_columns_the_loader_does_not_read_are_named(tmp_path: Path) -> None:
+    path = write_glotip_csv(
+        tmp_path / "g.csv",
+        [(*row(), "2020", "see note 3", "")],
+        header=(*unodc.HEADER, "Data year", "Footnote", ""),
+    )
+    notes = registry.load(path).provenance.notes
+    assert any(n.endswith("columns not used: Data year, Footnote") for n in notes)
+    plain = registry.load(write_glotip_csv(tmp_path / "p.csv", [row()])).provenance.notes
+    assert not any("not used" in n for n in plain)
+
+
+def test_a_csv_saved_as_windows_1252_is_refused_naming_its_line(tmp_path: Path) -> None:
+    path = write_glotip_csv(tmp_path / "g.csv", [row(), row(category="Côte d'Ivoire")])
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
+    with pytest.raises(InputError, match="not UTF-8 text") as caught:
+        registry.load(path)
+    assert caught.value.row == 5 and "UTF-8" in (caught.value.hint or "")
+
+
+def test_the_real_release_has_no_value_outside_the_vocabulary_nor_footnote(glotip_2023) -> None:
+    reasons = set(glotip_2023.rejects["reason"]) | set(glotip_2023.flags["reason"])
+    assert not reasons & {
+        *unodc.REASON_VOCABULARY.values(),
+        unodc.REASON_FOOTNOTE,
+        unodc.REASON_VALUE_NOT_AVAILABLE,
+    }
+    for name, values in _KNOWN.items():
+        assert set(glotip_2023.data[name]) == set(values)

@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from evidence.core.errors import InputError
+from evidence.core.errors import InputError, UnknownFormatError
 from evidence.sources import registry, walkfree
 from evidence.sources.registry import FileHead
 
@@ -38,7 +38,9 @@ HEADER = [
 ]
 
 
-def write_gsi(path: Path, rows: list[list], *, sheet: str = walkfree.SHEET) -> Path:
+def write_gsi(
+    path: Path, rows: list[list], *, sheet: str = walkfree.SHEET, title: str = "Source: Walk Free 2023"
+) -> Path:
     """Row 1 empty, row 2 the source line and group titles, row 3 the header, then countries (made-up numbers)."""
     import openpyxl
 
@@ -46,7 +48,7 @@ def write_gsi(path: Path, rows: list[list], *, sheet: str = walkfree.SHEET) -> P
     wb.active.title = "CONTENTS"
     ws = wb.create_sheet(sheet)
     ws.append([])
-    ws.append(["Source: Walk Free 2023", None, None, "PREVALENCE", None, "VULNERABILITY"])
+    ws.append([title, None, None, "PREVALENCE", None, "VULNERABILITY"])
     ws.append(HEADER)
     for r in rows:
         ws.append(r)
@@ -114,7 +116,7 @@ def test_defects(tmp_path: Path) -> None:
     rows = [
         country("Thailand"),
         country("Atlantis"),  # row 5: not a country
-        country("Myanmar", prevalence="n/a"),  # row 6: text in a number column
+        country("Myanmar", prevalence="about 5"),  # row 6: text in a number column
         country("Thailand"),  # row 7: the same country twice
         country("Kosovo", population=0),  # row 8: 0 is the workbook's "no figure"
         [None] * 17,
@@ -122,7 +124,11 @@ def test_defects(tmp_path: Path) -> None:
     ]
     loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", rows))
     assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (5, 4, 1)
-    assert loaded.rejects.select("row", "value", "reason").row(0) == (6, "n/a", walkfree.REASON_NOT_NUMBER)
+    assert loaded.rejects.select("row", "value", "reason").row(0) == (
+        6,
+        "about 5",
+        walkfree.REASON_NOT_NUMBER,
+    )
     flagged = {(r["row"], r["reason"]) for r in loaded.flags.iter_rows(named=True)}
     assert flagged == {
         (5, walkfree.REASON_UNMAPPED),
@@ -194,12 +200,16 @@ def test_a_csv_with_thousands_separators_reads_its_numbers(tmp_path: Path) -> No
     """What a spreadsheet program writes when its cells show 69,800,000: the text as shown."""
     cells = ["Thailand", "69,800,000", "Asia and the Pacific", "5.74", "401,000", *["50"] * 12]
     path = tmp_path / "gsi.csv"
-    lines = [",".join(f'"{h}"' for h in HEADER), ",".join(f'"{c}"' for c in cells), '"Atlantis","n/a","Asia"']
+    lines = [
+        ",".join(f'"{h}"' for h in HEADER),
+        ",".join(f'"{c}"' for c in cells),
+        '"Atlantis","some","Asia"',
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     loaded = registry.load(path)
     tha = loaded.data.row(0, named=True)
     assert (tha["population"], tha["estimated_number_in_modern_slavery"]) == (69_800_000, 401_000)
-    assert loaded.rejects.select("row", "value", "reason").rows() == [(3, "n/a", walkfree.REASON_NOT_NUMBER)]
+    assert loaded.rejects.select("row", "value", "reason").rows() == [(3, "some", walkfree.REASON_NOT_NUMBER)]
 
 
 # --- header labels as a later edition or a re-save words them ---------------------------------------------------
@@ -278,3 +288,99 @@ def test_a_label_two_columns_start_with_is_refused_an_exact_one_wins(tmp_path: P
     # two longer labels and no exact one: which is meant cannot be told
     with pytest.raises(InputError, match="more than one column for 'Population'"):
         registry.load(write(["Country", "Population (2021)", *HEADER[2:], "Population (2023, UN DESA)"]))
+
+
+# --- editions, not-available tokens, aggregates, fractions (review 6: M2, M3, M5, m6) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("sheet", "title"),
+    [
+        (
+            "Summary data",
+            "Source: Walk Free (2025). Available from: https://www.walkfree.org/global-slavery-index/",
+        ),
+        ("GSI summary data", "Source: Walk Free 2025, The Global Slavery Index (2025 edition)."),
+        ("GSI 2025 summary data", "Source: Walk Free 2025, Global Slavery Index 2025."),
+        ("Summary data", "The Global Slavery Index 2025"),
+    ],
+)
+def test_a_file_naming_another_edition_loads_as_that_release_without_an_estimate_year(
+    tmp_path: Path, sheet: str, title: str
+) -> None:
+    # a newer edition with the 2023 summary sheet's columns is read, not refused: its release is the edition it
+    # names, and the year its estimates refer to (2021 for the 2023 edition) is left empty, said in a note
+    path = write_gsi(tmp_path / "g.xlsx", [country("Thailand")], sheet=sheet, title=title)
+    for loaded in (registry.load(path), walkfree.load(path)):
+        assert loaded.provenance.release == "2025"
+        assert loaded.data["estimate_year"].to_list() == [None]
+        assert loaded.rows_kept == 1
+        assert any("the 2025 edition, named in" in n and "left empty" in n for n in loaded.provenance.notes)
+
+
+def test_a_file_naming_several_editions_is_refused_naming_them(tmp_path: Path) -> None:
+    title = "Global Slavery Index 2025 (the Global Slavery Index 2023 figures for comparison)"
+    path = write_gsi(tmp_path / "g.xlsx", [country("Thailand")], sheet="Summary data", title=title)
+    with pytest.raises(UnknownFormatError, match=r"editions 2023 and 2025 .*which one its figures are"):
+        registry.load(path)
+    with pytest.raises(InputError, match="editions 2023 and 2025"):
+        walkfree.load(path)
+
+
+def test_a_file_naming_no_edition_loads_as_release_not_stated(tmp_path: Path) -> None:
+    loaded = registry.load(
+        write_gsi(tmp_path / "g.xlsx", [country("Thailand")], sheet="Summary", title="Source")
+    )
+    assert loaded.provenance.release == "unknown"
+    assert loaded.provenance.release_label == "release not stated in the file"
+    assert loaded.data["estimate_year"].to_list() == [None]
+    assert any("does not name its edition" in n for n in loaded.provenance.notes)
+
+
+@pytest.mark.parametrize(
+    "title", ["Global Slavery Index 2023", "GSI 2023", "Walk Free (2023)", "2023 edition"]
+)
+def test_the_2023_edition_is_read_from_its_title(tmp_path: Path, title: str) -> None:
+    loaded = registry.load(
+        write_gsi(tmp_path / "g.xlsx", [country("Thailand")], sheet="Summary", title=title)
+    )
+    assert (loaded.provenance.release, loaded.data["estimate_year"].item()) == ("2023", 2021)
+
+
+@pytest.mark.parametrize("token", ["n/a", "N/A", "-", "..", "n.a."])
+def test_a_not_available_token_is_missing_for_its_column_only(tmp_path: Path, token: str) -> None:
+    rows = [
+        country("Thailand", response=[token, 40.0, 30.0, 20.0, 10.0, 35.0]),
+        country("Myanmar", prevalence=token),
+    ]
+    loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", rows))
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (2, 2, 0)
+    tha, mmr = loaded.data.rows(named=True)
+    assert tha["response_survivors_supported"] is None and tha["response_criminal_justice"] == 40.0
+    assert tha["prevalence_per_1000"] == 2.5
+    assert mmr["prevalence_per_1000"] is None and mmr["estimated_number_in_modern_slavery"] == 2500
+    assert set(loaded.flags.select("row", "value", "reason").rows()) == {
+        (4, token, walkfree.REASON_NOT_AVAILABLE),
+        (5, token, walkfree.REASON_NOT_AVAILABLE),
+    }
+
+
+@pytest.mark.parametrize("name", ["World", "GLOBAL", "Asia and the Pacific"])
+def test_an_aggregate_row_is_left_out_with_a_note(tmp_path: Path, name: str) -> None:
+    total = country(name)
+    total[2] = None
+    loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", [country("Thailand"), total]))
+    assert loaded.data["country"].to_list() == ["Thailand"] and loaded.rows_in == 1
+    assert any(f"row 5 {name!r}" in n and "aggregate" in n for n in loaded.provenance.notes)
+
+
+def test_scores_stored_as_fractions_are_scaled_to_percent(tmp_path: Path) -> None:
+    row = country("Thailand", response=[0.5, 0.4, 0.3, 0.2, 0.1, -0.026])
+    row[5:11] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.455]
+    loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", [row]))
+    tha = loaded.data.row(0, named=True)
+    assert tha["vulnerability_total"] == pytest.approx(45.5) and tha["response_total"] == pytest.approx(-2.6)
+    assert tha["prevalence_per_1000"] == 2.5  # per 1,000, not a percentage
+    assert any("fractions" in n for n in loaded.provenance.notes)
+    percent = walkfree.load(write_gsi(tmp_path / "p.xlsx", [country("Thailand")]))
+    assert not any("fractions" in n for n in percent.provenance.notes)

@@ -150,6 +150,10 @@ def _print_summary(summary: dict) -> None:
         table.add_row("[bold yellow]SYNTHETIC[/]", "[bold yellow]toolkit demo data, not real records[/]")
     elif summary.get("synthetic"):
         table.add_row("synthetic", "yes (publisher's synthetic records)")
+    if summary.get("rows_in") == 0:
+        from evidence.sources.registry import NOTE_NO_ROWS
+
+        table.add_row("[bold yellow]warning[/]", escape(NOTE_NO_ROWS))
     for reason, n in summary.get("reject_reasons", {}).items():
         table.add_row("rejected", escape(f"{n} rows: {reason}"))
     for reason, n in summary.get("flag_reasons", {}).items():

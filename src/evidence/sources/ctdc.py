@@ -46,9 +46,16 @@ from evidence.sources.case_schema import (
     apply_denominator_rule,
     conform,
 )
-from evidence.sources.delimited import check_width, field_count_rejects, scan_records, split_line, utf8_text
+from evidence.sources.delimited import (
+    check_width,
+    field_count_rejects,
+    not_utf8,
+    scan_records,
+    split_line,
+    utf8_text,
+)
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
-from evidence.sources.metadata import dataset, describe
+from evidence.sources.metadata import UNKNOWN, dataset, describe
 from evidence.sources.provenance import DEMO_MARKER, as_demo, sha256_file
 from evidence.sources.registry import FileHead, Loader, demo_signature, register
 from evidence.sources.workbook import HeaderMatch, header_key, read_sheet
@@ -357,6 +364,9 @@ class _Coded:
     decode: Callable[[str], tuple[Any, ...]]  # raises _Unknown; never sees a missing value
     # the outputs computed straight from a column the parser read as integers (no lookup table needed)
     from_integers: Callable[[pl.Expr], tuple[pl.Expr, ...]] | None = None
+    #: a value outside the codebook (a new category: gender "Non-binary", age "60+", region "Oceania") leaves
+    #: this field missing and the row kept, flagged; otherwise the row is rejected
+    keep_row: bool = False
 
 
 _YEAR_OUT = {"year": pl.Int16, "year_band": pl.String}
@@ -381,13 +391,19 @@ def _year_from_integers(year: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 def _synthetic_coded() -> list[_Coded]:
     return [
         _Coded("yearOfRegistration", _YEAR_OUT, _decode_year, _year_from_integers),
-        _Coded("gender", _GENDER_OUT, lambda v: (_lookup(_GENDERS, v, "gender"),)),
+        _Coded("gender", _GENDER_OUT, lambda v: (_lookup(_GENDERS, v, "gender"),), keep_row=True),
         _Coded(
             "ageBroad",
             {"age_band": AgeBand, "majority_status": MajorityStatus},
             lambda v: (band := _age_band(v), _majority_of(band)),
+            keep_row=True,
         ),
-        _Coded("traffickMonths", {"trafficking_duration": TraffickingDuration}, lambda v: (_duration(v),)),
+        _Coded(
+            "traffickMonths",
+            {"trafficking_duration": TraffickingDuration},
+            lambda v: (_duration(v),),
+            keep_row=True,
+        ),
     ]
 
 
@@ -400,11 +416,12 @@ def _k_anon_coded() -> list[_Coded]:
             {"data_source_type": DataSourceType},
             lambda v: (_lookup(_DATA_SOURCES, v, "data source"),),
         ),
-        _Coded("gender", _GENDER_OUT, lambda v: (_lookup(_GENDERS, v, "gender"),)),
+        _Coded("gender", _GENDER_OUT, lambda v: (_lookup(_GENDERS, v, "gender"),), keep_row=True),
         _Coded(
             "ageBroad",
             {"age_band": AgeBand, "_majority_from_band": MajorityStatus},
             lambda v: (band := _age_band(v), _majority_of(band)),
+            keep_row=True,
         ),
         _Coded(
             "majorityStatus",
@@ -420,14 +437,14 @@ def _k_anon_coded() -> list[_Coded]:
 def _vp_coded() -> list[_Coded]:
     return [
         _Coded("yearRegister", _YEAR_OUT, _decode_vp_year),
-        _Coded("gender", _GENDER_OUT, lambda v: (_lookup(_GENDERS, v, "gender"),)),
+        _Coded("gender", _GENDER_OUT, lambda v: (_lookup(_GENDERS, v, "gender"),), keep_row=True),
         _Coded(
             "majorityStatus",
             {"majority_status": MajorityStatus},
             lambda v: (_lookup(_MAJORITY, v, "majority status"),),
         ),
-        _Coded("UN_COO_Region", {"origin_region": pl.String}, lambda v: (_un_region(v),)),
-        _Coded("UN_COE_Region", {"destination_region": pl.String}, lambda v: (_un_region(v),)),
+        _Coded("UN_COO_Region", {"origin_region": pl.String}, lambda v: (_un_region(v),), keep_row=True),
+        _Coded("UN_COE_Region", {"destination_region": pl.String}, lambda v: (_un_region(v),), keep_row=True),
     ]
 
 
@@ -486,7 +503,23 @@ def _split_header(line: str, delimiter: str) -> list[str]:
 def _read_header(head: FileHead) -> _Header | None:
     if head.is_xlsx:
         return _read_workbook_header(head)
-    line = head.first_line
+    found = _header_in_line(head.first_line)
+    if found is not None:
+        return found
+    # a title line (or a few) above the header, as a workbook may carry: the header within the top lines
+    lines = head.text.lstrip("\ufeff").replace("\r\n", "\n").split("\n")[:-1][:_TITLE_LINES]
+    for index, line in enumerate(lines[1:], start=2):
+        found = _header_in_line(line.removesuffix("\r"))
+        if found is not None:
+            return dataclasses.replace(found, header_row=index)
+    return None
+
+
+#: How many lines a CSV file's header may stand below title lines.
+_TITLE_LINES = 10
+
+
+def _header_in_line(line: str) -> _Header | None:
     for delimiter in (",", ";", "\t", "|"):
         if delimiter not in line:
             continue
@@ -597,6 +630,12 @@ def _read(path: Path, header: _Header) -> _Raw:
         )
     original = path.read_bytes()
     data, notes = utf8_text(original, path)  # UTF-16 and CR-only line ends, as spreadsheets save CSV
+    above = header.header_row - 1  # title lines above the header: not records
+    if above:
+        titles = data.split(b"\n", above)
+        data = titles.pop()
+        shown = "; ".join(repr(t.decode("utf-8", "replace").strip().lstrip("\ufeff")[:80]) for t in titles)
+        notes.append(f"{above} title line(s) above the header, not records: {shown}")
     with ThreadPoolExecutor(max_workers=1) as pool:
         # hashing releases the GIL, so it overlaps with parsing
         digest = pool.submit(lambda: hashlib.sha256(original).hexdigest())
@@ -630,6 +669,9 @@ def _read(path: Path, header: _Header) -> _Raw:
         structural = field_count_rejects(rows, counts, ncols)
     else:
         frame = frame.with_columns(source_row=pl.int_range(2, frame.height + 2, dtype=pl.Int64))
+    if above:  # line numbers of the file, not of the text below its titles
+        frame = frame.with_columns(pl.col("source_row") + above)
+        structural = structural.with_columns(pl.col("row") + above)
     return _Raw(frame, structural, sha256, notes, rows_in=frame.height)
 
 
@@ -692,16 +734,7 @@ def _parse_csv(path: Path, data: bytes, header: _Header) -> tuple[pl.DataFrame, 
 
 
 def _undecodable(path: Path, data: bytes) -> InputError:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return InputError(
-            f"bytes {data[exc.start : exc.end]!r} are not UTF-8 text",
-            path=path,
-            row=data.count(b"\n", 0, exc.start) + 1,
-            hint="re-save the file as UTF-8",
-        )
-    return InputError("the CSV parser found text that is not UTF-8", path=path)
+    return not_utf8(data, path) or InputError("the CSV parser found text that is not UTF-8", path=path)
 
 
 def _read_workbook(path: Path, header: _Header) -> _Raw:
@@ -728,14 +761,18 @@ def _read_workbook(path: Path, header: _Header) -> _Raw:
 
 @dataclasses.dataclass
 class _Problem:
-    """Rows to reject: a mask over the raw frame, the column it is about and the reason (an expression)."""
+    """Rows to reject (or, with ``keep_row``, to keep with the field missing and flag): a mask over the raw
+    frame, the column it is about and the reason (an expression)."""
 
     source: str
     mask: pl.Expr
     reason: pl.Expr
+    keep_row: bool = False
 
 
 _KEY = "_value"  # join key of a lookup table: a raw value
+#: Said of a value outside the codebook in a field whose missing value the codebook allows: the row is kept.
+KEPT_AS_MISSING = "read as missing, row kept"
 
 
 @dataclasses.dataclass
@@ -779,7 +816,7 @@ class _Mapping:
             keys.append(value)
             rows.append(decoded)
         if bad:
-            self.reject_values(spec.source, bad)
+            self.reject_values(spec.source, bad, keep_row=spec.keep_row)
         if not spec.outputs:
             return
         if spec.from_integers and dtype.is_integer() and not skipped:
@@ -798,12 +835,14 @@ class _Mapping:
         )
         self.lookups.append((spec.source, table))
 
-    def reject_values(self, source: str, bad: dict[Any, str]) -> None:
+    def reject_values(self, source: str, bad: dict[Any, str], *, keep_row: bool = False) -> None:
+        if keep_row:  # the lookup table lacks these values: the row's field joins as missing
+            bad = {value: f"{reason}: {KEPT_AS_MISSING}" for value, reason in bad.items()}
         reasons = set(bad.values())
         reason = (
             pl.lit(reasons.pop()) if len(reasons) == 1 else pl.col(source).replace_strict(bad, default=None)
         )
-        self.problems.append(_Problem(source, pl.col(source).is_in(list(bad)), reason))
+        self.problems.append(_Problem(source, pl.col(source).is_in(list(bad)), reason, keep_row))
 
     def countries(self, raw: pl.DataFrame, source: str, prefix: str, *, regions: bool = False) -> None:
         """ISO2/ISO3 codes -> ``{prefix}_iso3``, ``{prefix}_region``, ``{prefix}_subregion`` (UN M49).
@@ -829,7 +868,7 @@ class _Mapping:
             bad = [v for v in bad if v not in set(generalised.get_column(_KEY).to_list())]
         self.lookups.append((source, known))
         if bad:
-            self.reject_values(source, dict.fromkeys(bad, "unknown country code"))
+            self.reject_values(source, dict.fromkeys(bad, "unknown country code"), keep_row=True)
 
     def flags(self, raw: pl.DataFrame, sources: list[str]) -> dict[str, pl.Expr]:
         """1/0/-99/empty columns -> true where 1, false where 0, else null.
@@ -1009,13 +1048,32 @@ def _labels(columns: list[str]) -> list[str]:
     return [name if name.strip() else f"{_UNNAMED}{i + 1})" for i, name in enumerate(columns)]
 
 
-def _release(layout: str, age_bands: list[str]) -> tuple[str, str | None]:
-    """The release and, when it was told from the data, how."""
+def _release(layout: str, age_bands: list[str], last_year: int | None = None) -> tuple[str, str | None]:
+    """The release and, when it was told from the data (or the data contradict it), how.
+
+    A release told from the layout or the age bands is checked against the years its metadata says it covers:
+    a file holding later years is a later release the file does not name, so its release is "unknown", with a
+    note, never the earlier release's label."""
+    release, how = _release_from_layout(layout, age_bands)
+    if release == UNKNOWN or last_year is None:
+        return release, how
+    known = dataset(SOURCE, layout).known_release(release)
+    if known is None or known.years is None or last_year <= known.years[1]:
+        return release, how
+    first, last = known.years
+    return UNKNOWN, (
+        f"release not stated: the file holds years up to {last_year}, after the {first}\u2013{last} that release "
+        f"{release} covers{f' ({how})' if how else ' (the only release of this layout the toolkit knows)'}; "
+        "a later release, which the file does not name"
+    )
+
+
+def _release_from_layout(layout: str, age_bands: list[str]) -> tuple[str, str | None]:
     if layout == VICTIM_PERPETRATOR:  # one release so far: the one its metadata knows
         known = dataset(SOURCE, VICTIM_PERPETRATOR).releases
-        return (known[-1].release if len(known) == 1 else "unknown"), None
+        return (known[-1].release if len(known) == 1 else UNKNOWN), None
     if layout == K_ANONYMISED:
-        return "unknown", None
+        return UNKNOWN, None
     bands = {b.strip() for b in age_bands}
     padded = any(re.fullmatch(r"0\d-+\d+", b) for b in bands)
     unpadded = any(re.fullmatch(r"[1-9]-+\d+", b) for b in bands)
@@ -1023,7 +1081,21 @@ def _release(layout: str, age_bands: list[str]) -> tuple[str, str | None]:
         return "2025", "release 2025 told from the zero-padded age bands (e.g. '09--17')"
     if unpadded and not padded:
         return "2024", "release 2024 told from the unpadded age bands (e.g. '9--17')"
-    return "unknown", None
+    return UNKNOWN, None
+
+
+def _last_year(values: list[Any]) -> int | None:
+    """The latest year the year column's distinct values name (a band "2021-2022" names 2022), or None. Years out
+    of range (their rows are rejected) say nothing of the release."""
+    low, high = _year_bounds()
+    years = [
+        year
+        for v in values
+        if v is not None
+        for y in re.findall(r"(?<!\d)(\d{4})(?!\d)", str(v))
+        if low <= (year := int(y)) <= high
+    ]
+    return max(years) if years else None
 
 
 def load(path: str | Path, layout: str | None = None) -> LoadedTable:
@@ -1054,8 +1126,11 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     mapping = build[header.layout](frame)
     # the toolkit's demo data (its as_demo note says so): its age bands say nothing of a CTDC release
     demo = demo_signature(path, raw.sha256)
+    year_column = next((c for c in ("yearOfRegistration", "yearRegister") if c in frame.columns), None)
     release, how = demo or _release(
-        header.layout, mapping.values(frame, "ageBroad") if "ageBroad" in frame.columns else []
+        header.layout,
+        mapping.values(frame, "ageBroad") if "ageBroad" in frame.columns else [],
+        _last_year(mapping.values(frame, year_column)) if year_column else None,
     )
     if how and not demo:
         raw.notes.append(how)
@@ -1083,24 +1158,27 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     if mapping.after:
         out = out.with_columns([e.alias(c) for c, e in mapping.after.items()])
 
-    rejects = [raw.rejects]
+    rejects, unknown = [raw.rejects], list[pl.DataFrame]()
     for i, problem in enumerate(mapping.problems):
         rows = frame.filter(out.get_column(f"_bad{i}"))
-        rejects.append(
-            issues_frame(
-                rows.select(
-                    row="source_row",
-                    column=pl.lit(problem.source),
-                    value=pl.col(problem.source).cast(pl.String),
-                    reason=problem.reason,
-                )
+        issues = issues_frame(
+            rows.select(
+                row="source_row",
+                column=pl.lit(problem.source),
+                value=pl.col(problem.source).cast(pl.String),
+                reason=problem.reason,
             )
         )
+        (unknown if problem.keep_row else rejects).append(issues)
     rejects_table = pl.concat(rejects).sort("row", maintain_order=True)
     if rejects_table.height:
         keep = ~out.get_column("source_row").is_in(rejects_table.get_column("row").implode())
         frame, out = frame.filter(keep), out.filter(keep)
     flags = _flag_issues(frame, out)
+    if unknown:
+        kept_unknown = pl.concat(unknown).filter(pl.col("row").is_in(out.get_column("source_row").implode()))
+        flags = pl.concat([flags, kept_unknown]).sort("row", maintain_order=True)
+        raw.notes.extend(_unknown_values_note(kept_unknown))
     data = out.drop([c for c in out.columns if c.startswith("_")])
     data = conform(apply_denominator_rule(data))
 
@@ -1112,6 +1190,25 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     return LoadedTable(
         data=data, provenance=provenance, rows_in=raw.rows_in, rejects=rejects_table, flags=flags
     )
+
+
+def _unknown_values_note(issues: pl.DataFrame) -> list[str]:
+    """A note naming the values outside the codebook that were read as missing in kept rows (flags list each)."""
+    if issues.is_empty():
+        return []
+    counts = issues.group_by("column", "value", maintain_order=True).agg(
+        pl.len().alias("n"), pl.col("row").min().alias("first")
+    )
+    shown = [
+        f"{c} {v!r} ({n} row{'s' if n > 1 else ''}, first on row {first})"
+        for c, v, n, first in counts.head(12).iter_rows()
+    ]
+    more = f" and {counts.height - 12} more" if counts.height > 12 else ""
+    note = (
+        f"{issues.height} value(s) outside the codebook read as missing, their rows kept (listed in the "
+        f"flags with row and column): {'; '.join(shown)}{more}"
+    )
+    return [note]
 
 
 def _flag_issues(frame: pl.DataFrame, out: pl.DataFrame) -> pl.DataFrame:

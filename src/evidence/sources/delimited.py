@@ -133,7 +133,10 @@ def _as_number(column: pl.Series) -> pl.Series:
 def utf8_text(data: bytes, path: str | Path) -> tuple[bytes, list[str]]:
     """The file's bytes as UTF-8 text with LF (or CRLF) line ends, and notes saying what was converted.
 
-    UTF-16 is transcoded; CR-only line ends become LF. Line numbers are unchanged by both.
+    UTF-16 is transcoded; CR-only line ends become LF. Line numbers are unchanged by both. Any other text that
+    is not UTF-8 is refused (:func:`not_utf8`), never read lossily: which 8-bit code page a file was saved in
+    (Windows-1252, 1250, Mac Roman...) cannot be told from its bytes, and a guess would change names silently
+    (``Côte d'Ivoire`` read as ``C�te d'Ivoire``, a country no longer mapped).
     """
     notes = []
     encoding = text_encoding(data[:4096])
@@ -148,10 +151,33 @@ def utf8_text(data: bytes, path: str | Path) -> tuple[bytes, list[str]]:
             ) from None
         data = text.encode("utf-8")
         notes.append("read as UTF-16 text (transcoded to UTF-8)")
+    else:
+        problem = not_utf8(data, path)
+        if problem is not None:
+            raise problem
     if b"\r" in data and b"\n" not in data:
         data = data.replace(b"\r", b"\n")
         notes.append("CR-only line ends (Excel's CSV for Macintosh) read as line ends")
     return data, notes
+
+
+def not_utf8(data: bytes, path: str | Path) -> InputError | None:
+    """The error for text that is not UTF-8 (None when it is): the first bytes that are not, their line, and how
+    to re-save the file. Every delimited loader refuses such a file the same way (through :func:`utf8_text`)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        context = data[max(data.rfind(b"\n", 0, exc.start) + 1, exc.start - 30) : exc.end + 10]
+        return InputError(
+            f"bytes {data[exc.start : exc.end]!r} are not UTF-8 text (in {context!r}): the file was saved in an "
+            '8-bit code page (Windows-1252, as Excel\'s "CSV (Comma delimited)" writes, or another), which '
+            "cannot be told from its bytes",
+            path=path,
+            row=line,
+            hint='re-save it as UTF-8 (Excel: "CSV UTF-8 (Comma delimited)"), or load the workbook itself',
+        )
+    return None
 
 
 def split_line(line: str, delimiter: str) -> list[str]:

@@ -257,9 +257,20 @@ def load(path: str | Path) -> LoadedTable:
     return apply_sidecar(loader.load(path, layout), path)
 
 
+#: The note of a load that found no data row: an empty table is easy to take for "nothing to report".
+NOTE_NO_ROWS = "no data rows: the file holds a header but nothing below it (an empty export or filter?)"
+
+
 def apply_sidecar(loaded: LoadedTable, path: str | Path) -> LoadedTable:
     """Complete ``loaded``'s provenance from the sidecar beside ``path``, when there is one; then label it the
-    toolkit's demo data when its content says so (:func:`demo_signature`), whatever the sidecar says."""
+    toolkit's demo data when its content says so (:func:`demo_signature`), whatever the sidecar says.
+
+    Every loader's result passes here, so what holds for all of them is noted here: a file with no data row
+    (a header only) gets :data:`NOTE_NO_ROWS`, whatever its source."""
+    if loaded.rows_in == 0 and NOTE_NO_ROWS not in loaded.provenance.notes:
+        loaded.provenance = dataclasses.replace(
+            loaded.provenance, notes=(*loaded.provenance.notes, NOTE_NO_ROWS)
+        )
     sidecar = sidecar_path(path)
     if sidecar.exists():
         loaded.provenance = _merge_sidecar(loaded.provenance, sidecar)

@@ -10,7 +10,8 @@ Two layouts:
 * ``simple_csv``: the toolkit's own layout for adding later reports by hand, ``iso3,report_year,tier`` with an
   optional ``country`` column (documented in ``docs/data-formats.md``).
 
-Both layouts are recognised from the header line, its labels compared by
+Both layouts are recognised from the header line (delimited by commas, or by semicolons, tabs or pipes as
+spreadsheet programs save CSV in some locales: the delimiter that makes the header a known layout), its labels compared by
 :func:`~evidence.sources.workbook.header_key` (``ISO3``, ``Report Year`` and ``report_year`` are one label), in
 any order; other columns are read past and named in a "columns not used" note.
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 from evidence.core.errors import InputError
 from evidence.sources.delimited import (
+    DELIMITERS,
     check_quotes,
     field_count_rejects,
     scan_records,
@@ -45,8 +47,10 @@ from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import header_key
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "4"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
-# the span of its report years; headers matched by header_key, extra columns read past; demo files recognised
+LOADER_VERSION = "5"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+# the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
+# 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
+# (Yemen)); a numeric tier refused with its own reason
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -84,6 +88,12 @@ _LABELS: dict[str, str] = {
     "watch list": "Tier 2 Watch List",
     "watchlist": "Tier 2 Watch List",
     "tier 2wl": "Tier 2 Watch List",
+    "tier 2 wl": "Tier 2 Watch List",
+    "t2wl": "Tier 2 Watch List",
+    "t2 wl": "Tier 2 Watch List",
+    "t1": "Tier 1",
+    "t2": "Tier 2",
+    "t3": "Tier 3",
     "tier 3": "Tier 3",
     "special case": SPECIAL_CASE,
     "not ranked": NOT_RANKED,
@@ -96,12 +106,22 @@ KELLEY_RELEASE = "1999-2015"
 REASON_ISO3 = "iso3 missing or not three letters"
 REASON_YEAR = "report year missing or not a year"
 REASON_TIER = "tier not recognised (expected Tier 1, Tier 2, Tier 2 Watch List, Tier 3 or Special Case)"
+REASON_NUMERIC_TIER = (
+    "tier written as a number: the TIP reports name their tiers (Tier 1, Tier 2, Tier 2 Watch List, Tier 3) and "
+    "document no numeric code (is 2.5 the Watch List?): write the tier's name"
+)
 REASON_DUPLICATE = "more than one placement for this iso3 and report year"
 
 
-def _header_cells(line: str) -> list[str]:
+def _header_cells(line: str, delimiter: str = ",") -> list[str]:
     """The header line's labels as written (BOM and surrounding blanks removed)."""
-    return [cell.strip().lstrip("\ufeff").strip() for cell in split_line(line, ",")]
+    return [cell.strip().lstrip("\ufeff").strip() for cell in split_line(line, delimiter)]
+
+
+def _delimiter_of(line: str) -> str | None:
+    """The delimiter (of :data:`~evidence.sources.delimited.DELIMITERS`, comma first) that splits the header
+    line into a known layout's labels, or None."""
+    return next((d for d in DELIMITERS if _layout_of(_header_cells(line, d))), None)
 
 
 def _layout_of(cells: list[str]) -> str | None:
@@ -118,7 +138,8 @@ def sniff(head: FileHead) -> str | None:
     other columns allowed)."""
     if head.is_xlsx:
         return None
-    return _layout_of(_header_cells(head.first_line))
+    delimiter = _delimiter_of(head.first_line)
+    return None if delimiter is None else _layout_of(_header_cells(head.first_line, delimiter))
 
 
 def load(path: str | Path, layout: str) -> LoadedTable:
@@ -128,9 +149,13 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         raise InputError(f"unknown TIP layout {layout!r}", path=path)
     original = path.read_bytes()
     data, text_notes = utf8_text(original, path)  # UTF-16 and CR-only line ends, as spreadsheets save CSV
-    raw, structural, notes = _read_records(path, data)
+    header_line = data.split(b"\n", 1)[0].decode("utf-8", "replace").removesuffix("\r")
+    delimiter = _delimiter_of(header_line) or ","
+    raw, structural, notes = _read_records(path, data, delimiter)
     notes = text_notes + notes
-    columns, unused = _columns(raw, data, layout, path)
+    if delimiter != ",":
+        notes.append(f"delimited by {_DELIMITER_NAMES.get(delimiter, repr(delimiter))}s, not commas")
+    columns, unused = _columns(raw, header_line, delimiter, layout, path)
     if unused:
         notes.append("columns not used: " + ", ".join(unused))
     frame = raw.select(
@@ -167,11 +192,15 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     )
 
 
-def _columns(raw: pl.DataFrame, data: bytes, layout: str, path: Path) -> tuple[dict[str, str], list[str]]:
+_DELIMITER_NAMES = {";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def _columns(
+    raw: pl.DataFrame, line: str, delimiter: str, layout: str, path: Path
+) -> tuple[dict[str, str], list[str]]:
     """Canonical name -> the frame's column for the layout's labels (by header_key), and the header's other
     labels (not used). A label the header names twice is refused: which placement would be the real one?"""
-    line = data.split(b"\n", 1)[0].decode("utf-8", "replace").removesuffix("\r")
-    cells = _header_cells(line)
+    cells = _header_cells(line, delimiter)
     if len(cells) != len(raw.columns) - 1:  # the parser and the header line disagree: trust the parser
         cells = [c for c in raw.columns if c != "source_row"]
     pairs = zip(cells, [c for c in raw.columns if c != "source_row"], strict=True)
@@ -222,7 +251,7 @@ def _years_text(years: list[int]) -> str:
     return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}\u2013{r[-1]}" for r in runs)
 
 
-def _read_records(path: Path, data: bytes) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+def _read_records(path: Path, data: bytes, delimiter: str) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
     """Every cell as text with its line number (``source_row``), the rows whose field count is wrong, and notes.
 
     A short row is not padded into a placement: in Kelley's coding an empty tier means "not ranked", so a
@@ -232,6 +261,7 @@ def _read_records(path: Path, data: bytes) -> tuple[pl.DataFrame, pl.DataFrame, 
     try:
         frame = pl.read_csv(
             data,
+            separator=delimiter,
             infer_schema=False,
             null_values=["NA", ""],
             encoding="utf8-lossy",
@@ -239,7 +269,7 @@ def _read_records(path: Path, data: bytes) -> tuple[pl.DataFrame, pl.DataFrame, 
         )
     except pl.exceptions.PolarsError as exc:
         raise InputError(f"cannot read as CSV: {str(exc).strip().splitlines()[0]}", path=path) from exc
-    scan = scan_records(data, ",")
+    scan = scan_records(data, delimiter)
     if scan.lines.size != frame.height:
         raise InputError(
             f"cannot tell records apart ({scan.lines.size} by line ends, {frame.height} by the CSV parser): "
@@ -261,12 +291,21 @@ def _read_records(path: Path, data: bytes) -> tuple[pl.DataFrame, pl.DataFrame, 
 def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
     label = pl.col("tier_text").str.strip_chars()
     label = pl.when(label == "").then(None).otherwise(label)
-    key = label.str.replace_all(r"\s+", " ").str.to_lowercase()
+    # case, blanks, hyphens and parentheses ignored ("Tier 2 (Watch List)", "Tier 2 Watch-List"), a trailing
+    # footnote marker dropped ("Tier 2 Watch List*", "Tier 3¹"); a special case may name its country
+    key = (
+        label.str.to_lowercase()
+        .str.replace(r"[\s*\u2020\u2021#\u00b9\u00b2\u00b3\u2070-\u2079]+$", "")
+        .str.replace_all(r"[\s\-\u2010-\u2014()\[\]]+", " ")
+        .str.strip_chars()
+    )
+    key = pl.when(key.str.starts_with("special case")).then(pl.lit("special case")).otherwise(key)
     canonical = key.replace_strict(_LABELS, default=None, return_dtype=pl.String)
     if not_ranked_when_empty:  # Kelley: NA = not ranked that year
         canonical = pl.when(label.is_null()).then(pl.lit(NOT_RANKED)).otherwise(canonical)
     year = pl.col("report_year").str.strip_chars().cast(pl.Float64, strict=False)
     return frame.with_columns(
+        numeric_tier=label.str.contains(r"^[0-9]+([.,][0-9]+)?$").fill_null(False),
         year_text=pl.col("report_year"),
         iso3=pl.col("iso3").str.strip_chars().str.to_uppercase(),
         country=pl.col("country").str.strip_chars(),
@@ -301,7 +340,13 @@ def _rejects(parsed: pl.DataFrame) -> pl.DataFrame:
         [
             ("iso3", "iso3", ~pl.col("iso3").str.contains(r"^[A-Z]{3}$").fill_null(False), REASON_ISO3),
             ("report_year", "year_text", pl.col("report_year").is_null(), REASON_YEAR),
-            ("tier", "tier_text", pl.col("canonical").is_null(), REASON_TIER),
+            ("tier", "tier_text", pl.col("canonical").is_null() & ~pl.col("numeric_tier"), REASON_TIER),
+            (
+                "tier",
+                "tier_text",
+                pl.col("canonical").is_null() & pl.col("numeric_tier"),
+                REASON_NUMERIC_TIER,
+            ),
         ],
     )
 

@@ -10,8 +10,15 @@ releases or one copies another); the same table saved as CSV (layout ``glotip_cs
 
 Rules:
 
-* ``txtVALUE`` is text. ``1,541`` -> 1541 (value == value_low == value_high). ``<N`` (UNODC's ``<5``) is a
-  censored count between 1 and N-1: value null, value_low 1, value_high N-1, censored true.
+* ``txtVALUE`` is text. ``1,541`` or ``1 541`` -> 1541 (value == value_low == value_high). ``<N`` (UNODC's
+  ``<5``) is a censored count between 1 and N-1: value null, value_low 1, value_high N-1, censored true. A
+  footnote marker after a value (``1541*``, ``1,541 ¹``) is read past and the row flagged. The UN's "no figure"
+  notation (``..``, ``-``) is a missing value (rejected as such): the publisher's documentation does not define
+  ``-`` as zero.
+* Indicator, Dimension, Sex and Age take the publisher's vocabulary (``checks.INDICATOR_CATEGORIES``), matched ignoring case, runs of spaces and a footnote marker (``By citizenship``,
+  ``FEMALE*`` read as ``by citizenship``, ``Female``; the footnote flagged with the published text). A value
+  outside it is **rejected** naming its row, column and text: a breakdown the loader cannot name would
+  otherwise be dropped by every analysis without a word.
 * "Total" however written (``TOTAL``, ``Total por año``) is spelled ``Total`` in Dimension, Sex and Age and in the
   Category of the Total dimension. A breakdown's row whose Category is its total (``TOTAL 397`` among Bolivia's
   citizenships) is **rejected** with its reason: counted as a category it would double the victims.
@@ -24,6 +31,7 @@ Rules:
   UNODC aggregate such as ``CAR``, or a territory such as Sark: ``iso3`` null, the code stays in
   ``reporting_code``); its citizenship / country of repatriation could not be mapped to ISO3 (never guessed;
   ``Unknown`` and ``Abroad`` stay null without a flag); it repeats another row's key.
+* Columns of no use to the table (``Footnote``, ``Data year``) are named in a "columns not used" note.
 * Region and subregion are as published (UN M49); empty ones are filled from the country reference.
 """
 
@@ -36,6 +44,7 @@ from pathlib import Path
 import polars as pl
 
 from evidence.core.errors import InputError
+from evidence.sources.checks import INDICATOR_CATEGORIES
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
 from evidence.sources.loaded import LoadedTable, issues_where
 from evidence.sources.metadata import describe
@@ -45,9 +54,11 @@ from evidence.sources.workbook import (
     HeaderMatch,
     best_partial_header,
     column_for,
+    columns_not_used_note,
     find_header,
     find_headers,
     read_sheet,
+    unused_columns,
 )
 
 SOURCE = "unodc_glotip"
@@ -55,9 +66,10 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "5"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after release;
+LOADER_VERSION = "6"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after release;
 # 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
-# recognised by their content, header labels compared by header_key
+# recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
+# footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted
 
 HEADER = (
     "Iso3_code",
@@ -90,6 +102,8 @@ _COLUMNS = {
     "unit": "Unit of measurement",
     "source_note": "Source",
 }
+#: The vocabulary columns under their publisher's labels.
+_LABELS = {"indicator": "Indicator", "dimension": "Dimension", "sex": "Sex", "age": "Age"}
 #: Dimensions whose Category names a country (mapped to ``category_iso3``).
 COUNTRY_DIMENSIONS = {
     "by citizenship": "citizenship",
@@ -120,7 +134,11 @@ PLAUSIBLE_MAX_COUNT = 1_000_000
 
 # Issue reasons: one wording per problem, so users can count and filter them.
 REASON_VALUE_MISSING = "value missing"
-REASON_VALUE_NOT_COUNT = "value is not a count (expected 1,234, 1234 or <5)"
+REASON_VALUE_NOT_AVAILABLE = (
+    "value not available ('..' or '-', the UN's notation for no figure; the publisher's documentation does not "
+    "define '-' as zero, so it is not read as 0)"
+)
+REASON_VALUE_NOT_COUNT = "value is not a count (expected 1,234, 1 234, 1234 or <5)"
 REASON_VALUE_IMPLAUSIBLE = f"value above {PLAUSIBLE_MAX_COUNT:,}: not a plausible count (a mangled date?)"
 REASON_YEAR = "year missing or not a year"
 REASON_YEAR_AFTER_RELEASE = "year after the release's own year: no release holds figures of a later year"
@@ -134,14 +152,31 @@ REASON_AGGREGATE = (
 REASON_CATEGORY_MISSING = "category missing"
 REASON_DUPLICATE = "repeats another row's country, year, indicator, dimension, category, sex and age"
 REASON_UNMAPPED = {label: f"{label} not mapped to a country" for label in COUNTRY_DIMENSIONS.values()}
+REASON_FOOTNOTE = (
+    "a footnote marker follows the value: read without it (the footnote's text is not in the table)"
+)
+#: Reason of a row whose Indicator, Dimension, Sex or Age is none of the publisher's: what would it count?
+REASON_VOCABULARY = {
+    label: f"not a {label} of the GLOTIP vocabulary ({', '.join(INDICATOR_CATEGORIES[name])}; case, spaces and "
+    "a footnote marker aside)"
+    for name, label in (
+        ("indicator", "Indicator"),
+        ("dimension", "Dimension"),
+        ("sex", "Sex"),
+        ("age", "Age"),
+    )
+}
 REASON_TOTAL_CATEGORY = (
     "category is the breakdown's own total (TOTAL, Total por año...), not a category: left out so that it is not "
     "counted as one (the Total dimension publishes the total)"
 )
 
-_COUNT_PATTERN = (
-    r"^([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.0+)?$"  # "1,541", "1541", "1541.0" (a numeric cell read as text)
-)
+#: "1,541", "1 541" (a space, no-break or thin space between thousands), "1541", "1541.0" (a numeric cell as text)
+_COUNT_PATTERN = r"^([0-9]{1,3}(,[0-9]{3})+|[0-9]{1,3}([ \u00a0\u202f\u2009][0-9]{3})+|[0-9]+)(\.0+)?$"
+#: The UN's "no figure" notation: ".." (not available), "-" or a dash (nil, or not available).
+_NOT_AVAILABLE_PATTERN = r"^(\.\.|\u2026|[-\u2013\u2014])$"
+#: A footnote marker after a value or a label: "*", "†", "‡", superscript digits, "[1]", "[a]".
+_FOOTNOTE_PATTERN = r"\s*(\*+|[\u2020\u2021]+|[\u00b9\u00b2\u00b3\u2070-\u2079]+|\[[0-9a-z]{1,2}\])$"
 _CENSORED_PATTERN = r"^<\s*([0-9]+)$"
 _QUESTIONNAIRE_PATTERN = r"^Q\d+(\.\d+)*(_\w*)?$"
 _MISENCODED_PATTERN = "\ufffd|[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac"  # U+FFFD; "Ã´"; "â€™" (cp1252)
@@ -235,6 +270,9 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
         raw, first_row = read_sheet(path, match, dtypes="string")
         start = first_row if index == 0 else next_row
         frame = _select(raw).with_row_index("source_row", offset=start).cast({"source_row": pl.Int64})
+        unused = unused_columns(raw, _present(raw).values())
+        if unused:
+            notes.extend(f"{match.where}: {note}" for note in columns_not_used_note(unused))
         next_row = start + raw.height
         # Fully empty rows (formatting left below the table) are not data rows.
         frame = frame.filter(~pl.all_horizontal(pl.exclude("source_row").is_null()))
@@ -271,15 +309,25 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
     return pl.concat(frames), notes
 
 
-def _select(raw: pl.DataFrame) -> pl.DataFrame:
-    """The publisher's columns under canonical names, text stripped, empty text as null."""
-    labels = {**_COLUMNS, "year_text": "Year", "value_text": "txtVALUE"}
+#: Canonical column <- the publisher's column, for every column read.
+_LABELS_READ = {**_COLUMNS, "year_text": "Year", "value_text": "txtVALUE"}
+
+
+def _present(raw: pl.DataFrame) -> dict[str, str]:
+    """Canonical name -> the sheet's column, for the columns of :data:`_LABELS_READ` the sheet has."""
     present = {}
-    for name, label in labels.items():
+    for name, label in _LABELS_READ.items():
         try:
             present[name] = column_for(raw, label)
         except KeyError:  # an optional column this release lacks
             continue
+    return present
+
+
+def _select(raw: pl.DataFrame) -> pl.DataFrame:
+    """The publisher's columns under canonical names, text stripped, empty text as null."""
+    labels = _LABELS_READ
+    present = _present(raw)
     # stripped once, then emptied: one pass over each column's text
     stripped = raw.select(
         [pl.col(column).cast(pl.String).str.strip_chars().alias(name) for name, column in present.items()]
@@ -294,16 +342,21 @@ def _select(raw: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _count_columns(text: pl.Expr) -> list[pl.Expr]:
-    """value, value_low, value_high, censored, and value_problem (the reject reason; null for a count)."""
+def _count_columns(written: pl.Expr) -> list[pl.Expr]:
+    """value, value_low, value_high, censored, value_problem (the reject reason; null for a count) and
+    value_footnote (a footnote marker followed the value)."""
+    footnote = written.str.contains(_FOOTNOTE_PATTERN)
+    text = written.str.replace(_FOOTNOTE_PATTERN, "")
     censored_bound = text.str.extract(_CENSORED_PATTERN, 1).cast(pl.Float64)
     censored = censored_bound.is_not_null() & (censored_bound >= 2)
     exact = pl.when(text.str.contains(_COUNT_PATTERN)).then(
-        text.str.replace(r"\.0+$", "").str.replace_all(",", "").cast(pl.Float64, strict=False)
+        text.str.replace(r"\.0+$", "").str.replace_all(r"[,\s]", "").cast(pl.Float64, strict=False)
     )
     problem = (
         pl.when(text.is_null())
         .then(pl.lit(REASON_VALUE_MISSING))
+        .when(text.str.contains(_NOT_AVAILABLE_PATTERN))
+        .then(pl.lit(REASON_VALUE_NOT_AVAILABLE))
         .when(censored)
         .then(None)
         .when(exact.is_null())
@@ -318,12 +371,14 @@ def _count_columns(text: pl.Expr) -> list[pl.Expr]:
         pl.when(ok).then(pl.when(censored).then(censored_bound - 1).otherwise(exact)).alias("value_high"),
         (ok & censored).alias("censored"),
         problem.alias("value_problem"),
+        (ok & footnote).alias("value_footnote"),
     ]
 
 
 def parse_counts(text: pl.Series) -> pl.DataFrame:
-    """UNODC value texts as intervals: ``value``, ``value_low``, ``value_high``, ``censored``, and
-    ``value_problem`` (why the text is not a count, else null; the other columns are then null)."""
+    """UNODC value texts as intervals: ``value``, ``value_low``, ``value_high``, ``censored``, ``value_problem``
+    (why the text is not a count, else null; the other columns are then null) and ``value_footnote`` (a count
+    written with a footnote marker, ``1541*``)."""
     return pl.DataFrame({"value_text": text.cast(pl.String).str.strip_chars()}).select(
         pl.col("value_text"), *_count_columns(pl.col("value_text"))
     )
@@ -338,8 +393,12 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
     counts = parse_counts(frame["value_text"].unique())
     total = pl.lit("Total")
     frame = frame.with_columns(
-        pl.when(pl.col(c).str.contains(_TOTAL_PATTERN)).then(total).otherwise(pl.col(c)).alias(c)
-        for c in ("dimension", "sex", "age")
+        *(pl.col(c).alias(f"{c}_text") for c in _VOCABULARY),
+        *(
+            pl.col(c).str.contains(_FOOTNOTE_PATTERN).fill_null(False).alias(f"{c}_footnote")
+            for c in _VOCABULARY
+        ),
+        *(_canonical(c).alias(c) for c in _VOCABULARY),
     ).with_columns(
         # the category of the Total dimension is spelled "Total"; a breakdown's total row keeps its text (rejected)
         pl.when((pl.col("dimension") == total) & pl.col("category").str.contains(_TOTAL_PATTERN))
@@ -354,6 +413,35 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
         iso3=pl.when(is_country).then(pl.col("reporting_code")),
         is_country=is_country.fill_null(False),
     )
+
+
+#: The publisher's spelling of each Indicator, Dimension, Sex and Age value, by its :func:`_vocabulary_key`.
+_VOCABULARY = {
+    name: {" ".join(value.split()).lower(): value for value in INDICATOR_CATEGORIES[name]}
+    for name in ("indicator", "dimension", "sex", "age")
+}
+
+
+def _vocabulary_key(text: pl.Expr) -> pl.Expr:
+    """A value as it is matched against the vocabulary: lower case, runs of spaces (no-break ones too) as one,
+    no space around it, no footnote marker after it."""
+    return (
+        text.str.replace_all(r"\s+", " ")
+        .str.replace(_FOOTNOTE_PATTERN, "")
+        .str.strip_chars()
+        .str.to_lowercase()
+    )
+
+
+def _canonical(column: str) -> pl.Expr:
+    """The publisher's spelling of ``column``'s value however it is cased, spaced or footnoted; "Total" for any
+    spelling of the total (Dimension, Sex, Age: ``TOTAL``, ``Total por año``); otherwise the text unchanged
+    (rejected by :func:`_rejects` as no value of the vocabulary)."""
+    text = pl.col(column)
+    known = _vocabulary_key(text).replace_strict(_VOCABULARY[column], default=None, return_dtype=pl.String)
+    if column != "indicator":
+        known = pl.coalesce(known, pl.when(text.str.contains(_TOTAL_PATTERN)).then(pl.lit("Total")))
+    return pl.coalesce(known, text)
 
 
 def _latest_year(release: str) -> int:
@@ -371,6 +459,15 @@ def _rejects(parsed: pl.DataFrame, *, latest_year: int) -> pl.DataFrame:
             ("Year", "year_text", pl.col("year") > latest_year, REASON_YEAR_AFTER_RELEASE),
             ("Indicator", "indicator", pl.col("indicator").is_null(), REASON_KEY_MISSING),
             ("Dimension", "dimension", pl.col("dimension").is_null(), REASON_KEY_MISSING),
+            *(
+                (
+                    label,
+                    f"{name}_text",
+                    pl.col(name).is_not_null() & ~pl.col(name).is_in(INDICATOR_CATEGORIES[name]),
+                    REASON_VOCABULARY[label],
+                )
+                for name, label in _LABELS.items()
+            ),
             (
                 "Category",
                 "category",
@@ -383,6 +480,11 @@ def _rejects(parsed: pl.DataFrame, *, latest_year: int) -> pl.DataFrame:
 
 def _flags(kept: pl.DataFrame) -> pl.DataFrame:
     checks = [
+        ("txtVALUE", "value_text", pl.col("value_footnote"), REASON_FOOTNOTE),
+        *(
+            (label, f"{name}_text", pl.col(f"{name}_footnote"), REASON_FOOTNOTE)
+            for name, label in _LABELS.items()
+        ),
         (
             "Category",
             "category",

@@ -5,8 +5,18 @@ found by its header (Country, Population, Region and the prevalence and number e
 or place in the workbook; the sheet saved as CSV (layout ``gsi2023_csv``) reads the same way. A row with figures but no country (a blank cell, or a formula without a stored value)
 is counted and rejected, as is a figure that is not a finite, non-negative number. The workbook has no ISO3
 codes; countries are mapped through the country reference (an unmapped name is kept with ``iso3``
-null and flagged, never guessed). Empty cells mean "not assessed" and stay null; so does a population the
-workbook writes as 0 (flagged). Estimates refer to 2021.
+null and flagged, never guessed). Empty cells mean "not assessed" and stay null; so do the usual
+not-available tokens (``n/a``, ``-``, ``..``, ``n.a.``; flagged, the country's other values kept) and a population
+the workbook writes as 0 (flagged). A "World" or regional total row is an aggregate, not a country: it is left out
+with a note. Percentage scores stored as fractions (every score between -1 and 1) are scaled to percent, with a
+note.
+
+The edition is read from the file (its sheet name and the title lines above the header: "Global Slavery Index
+2023", "GSI 2023", "Walk Free (2023)", "2023 edition"), never assumed from the layout: the 2023 edition (estimates
+for 2021) loads as release ``2023``; a file that names no edition loads as release ``unknown`` with a note (and no
+estimate year); a file naming one other edition whose summary sheet has the same columns loads as that release,
+its estimate year left empty with a note (the loader knows only the 2023 edition's); a file naming several editions
+is refused, saying which.
 """
 
 from __future__ import annotations
@@ -22,15 +32,17 @@ if TYPE_CHECKING:
 
 from evidence.core.errors import InputError
 from evidence.sources.loaded import Check, LoadedTable, issues_where
-from evidence.sources.metadata import describe
-from evidence.sources.provenance import DEMO_MARKER, sha256_file
+from evidence.sources.metadata import UNKNOWN, describe
+from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import (
     HeaderMatch,
     best_partial_header,
+    columns_not_used_note,
     find_header,
     header_key,
     read_sheet,
+    unused_columns,
 )
 
 SOURCE = "walkfree_gsi"
@@ -38,12 +50,24 @@ LAYOUT = "gsi2023_xlsx"
 #: The summary sheet saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "gsi2023_csv"
 #: 2: a population of 0 is missing; 3: provenance from the source metadata; 4: rows without a country or with
-#: impossible figures rejected; 5: labels compared by header_key, columns not used noted, demo files recognised
-LOADER_VERSION = "5"
+#: impossible figures rejected; 5: labels compared by header_key, columns not used noted, demo files recognised;
+#: 6: the edition read from the file (unknown when not named), not-available tokens read as missing, aggregate
+#: rows left out, fractions scaled to percent; 7: another edition with the same columns loads as its release
+LOADER_VERSION = "7"
 SHEET = "GSI 2023 summary data"
-RELEASE = "2023"  # the only edition in this layout
+RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
 ESTIMATE_YEAR = 2021
+#: Where a title or sheet name names the index's edition (the year is group 1).
+EDITION_PATTERNS = (
+    re.compile(r"(?:global\s+slavery\s+index|\bgsi)\W{0,3}((?:19|20)\d\d)\b", re.IGNORECASE),
+    re.compile(r"\b((?:19|20)\d\d)\s+edition\b", re.IGNORECASE),
+    re.compile(r"\bwalk\s*free\W{0,3}((?:19|20)\d\d)\b", re.IGNORECASE),
+)
+#: Cells a spreadsheet writes for "not available / not assessed" (compared lower-cased, stripped).
+NOT_AVAILABLE = frozenset({"n/a", "na", "n.a.", "n.a", "-", "\u2013", "\u2014", "..", "...", "not assessed"})
+#: Country cells that name an aggregate (compared by header_key), besides the region names of the Region column.
+AGGREGATES = frozenset({"world", "global", "total", "all countries", "global total", "world total"})
 
 #: Canonical column <- the start of the publisher's header label, compared by
 #: :func:`~evidence.sources.workbook.header_key` (case, whitespace, punctuation and parentheses ignored), so a
@@ -95,34 +119,59 @@ REASON_NO_COUNTRY = "country missing (a blank cell, or a formula without a store
 REASON_UNMAPPED = "country not mapped to ISO3"
 REASON_DUPLICATE = "country appears more than once"
 REASON_ZERO_POPULATION = "population published as 0: read as missing"
+FRACTIONS_NOTE = (
+    "vulnerability and government-response scores are stored as fractions of 1 (all within -1..1): "
+    "multiplied by 100 to percent"
+)
+REASON_NOT_AVAILABLE = "not-available token: read as missing (not assessed)"
+#: Scores published in percent (0-100; response scores may be below 0).
+PERCENT = tuple(name for name in MEASURES if name.startswith(("vulnerability_", "response_")))
 
 
 def sniff(head: FileHead) -> str | None:
     """``gsi2023_xlsx`` for a workbook with a sheet headed like the GSI 2023 summary data; ``gsi2023_csv`` for
-    that sheet saved as delimited text."""
+    that sheet saved as delimited text, whichever one edition it names. A file naming several editions is not
+    taken (see :func:`diagnose`)."""
     match = _find_header(head.path) if head.tabular else None
-    if match is None:
+    if match is None or len(_editions(match)[0]) > 1:
         return None
     return LAYOUT if match.delimiter is None else LAYOUT_CSV
 
 
 def _find_header(path: Path) -> HeaderMatch | None:
-    """The summary sheet's header, unless the sheet's name or title names another edition of the index."""
-    match = find_header(
+    """The summary sheet's header."""
+    return find_header(
         path,
         HEADER_LABELS,
         by_start=True,
         prefer=lambda name: header_key(name) == header_key(SHEET),
     )
-    if match is None:
-        return None
+
+
+def _editions(match: HeaderMatch) -> tuple[set[int], list[str]]:
+    """The editions of the index the sheet's name and the title lines above its header name, and those texts."""
     titles = [match.sheet, *(str(c) for row in match.top_rows[: match.header_row - 1] for c in row if c)]
-    editions = {
-        int(y)
-        for t in titles
-        for y in re.findall(r"(?:global slavery index|gsi)\s*(\d{4})", t, re.IGNORECASE)
-    }
-    return match if not editions or editions == {EDITION} else None
+    editions: set[int] = set()
+    naming = []
+    for title in titles:
+        found = {int(y) for pattern in EDITION_PATTERNS for y in pattern.findall(title)}
+        if found:
+            editions |= found
+            naming.append(title)
+    return editions, naming
+
+
+def _other_edition(match: HeaderMatch) -> str | None:
+    """Why a file naming several editions of the index is not read (which one it holds is unclear), or None."""
+    editions, naming = _editions(match)
+    if len(editions) < 2:
+        return None
+    named = " and ".join(str(e) for e in sorted(editions))
+    where = "; ".join(repr(t[:80]) for t in naming)
+    return (
+        f"the file names the Walk Free Global Slavery Index editions {named} (in {where}): which one its figures "
+        "are is unclear; keep the one edition's title (or state the release in a sidecar)"
+    )
 
 
 def diagnose(head: FileHead) -> str | None:
@@ -130,6 +179,9 @@ def diagnose(head: FileHead) -> str | None:
     header lacks."""
     if not head.tabular:
         return None
+    match = _find_header(head.path)
+    if match is not None:
+        return _other_edition(match)
     labels = ["Country", "Region", *MEASURES.values()]
     same_name = header_key(SHEET).__eq__
     near = best_partial_header(
@@ -152,24 +204,49 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         raise InputError(
             diagnose(FileHead(path)) or f"no sheet has the GSI header {list(HEADER_LABELS)}", path=path
         )
+    other = _other_edition(match)
+    if other:
+        raise InputError(other, path=path)
+    editions, naming = _editions(match)
+    named = next(iter(editions), None)
+    release, estimate_year = (RELEASE, ESTIMATE_YEAR) if named == EDITION else (str(named or UNKNOWN), None)
+    where = "; ".join(repr(t[:80]) for t in naming)
+    edition_note = (
+        f"the {EDITION} edition, named in {where}"
+        if named == EDITION
+        else (
+            f"the {named} edition, named in {where}, read with the columns of the {EDITION} edition's summary "
+            f"sheet, which its header has; the year its estimates refer to is not stated in the file and is left "
+            f"empty (the {EDITION} edition's refer to {ESTIMATE_YEAR})"
+        )
+        if named is not None
+        else (
+            "the file does not name its edition (no sheet name or title line with 'Global Slavery Index "
+            f"<year>', 'GSI <year>' or 'Walk Free <year>'): release not stated, estimate year left empty (its "
+            f"layout is the {EDITION} edition's, whose estimates refer to {ESTIMATE_YEAR})"
+        )
+    )
     # Read twice (the sheet is small): as text, to see every cell as published (calamine would silently turn
     # "n/a" in a number column into null), and with inferred types, for numbers at full precision (calamine's
     # text of a number is rounded).
     text, first_row = read_sheet(path, match, dtypes="string")
     typed, _ = read_sheet(path, match)
     columns = _columns(text, path)
-    unused = [
-        c
-        for c in text.columns
-        if c not in columns.values() and not _unnamed(c) and header_key(c) != header_key(DEMO_MARKER)
-    ]
+    unused = unused_columns(text, columns.values())
     measures = [columns[name] for name in MEASURES]
+    not_available = [
+        pl.col(name).str.strip_chars().str.to_lowercase().is_in(list(NOT_AVAILABLE)).alias(f"{name}__na")
+        for name in MEASURES
+    ]
     frame = (
         text.select([pl.col(source).alias(name) for name, source in columns.items()])
         .with_columns(pl.all().str.strip_chars().replace("", None))
+        .with_columns(not_available)
         .with_columns(
             [
-                typed[source].cast(pl.Float64, strict=False).alias(f"{name}__number")
+                pl.when(~pl.col(f"{name}__na"))
+                .then(typed[source].cast(pl.Float64, strict=False))
+                .alias(f"{name}__number")
                 for name, source in zip(MEASURES, measures, strict=True)
             ]
         )
@@ -177,12 +254,27 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         .cast({"source_row": pl.Int64})
         # Blank rows and footnotes below the table (text in the first column only) are not countries; a row
         # with figures is, even when its country cell is empty.
-        .filter(pl.any_horizontal(pl.col("region", *MEASURES).is_not_null()))
+        .filter(
+            pl.any_horizontal(
+                pl.col("region").is_not_null(),
+                *(pl.col(n).is_not_null() & ~pl.col(f"{n}__na") for n in MEASURES),
+            )
+        )
     )
+    # A world or regional total below (or among) the countries is not a country: summing it would count twice.
+    regions = {header_key(r) for r in frame["region"].drop_nulls().unique()}
+    aggregate = frame["country"].map_elements(
+        lambda c: c is not None and header_key(c) in (AGGREGATES | regions), return_dtype=pl.Boolean
+    )
+    aggregates = frame.filter(aggregate.fill_null(False))
+    frame = frame.filter(~aggregate.fill_null(False))
     rows_in = frame.height
 
     number_checks = [
-        (REASON_NOT_NUMBER, lambda n: pl.col(n).is_not_null() & pl.col(f"{n}__number").is_null()),
+        (
+            REASON_NOT_NUMBER,
+            lambda n: pl.col(n).is_not_null() & pl.col(f"{n}__number").is_null() & ~pl.col(f"{n}__na"),
+        ),
         (REASON_NOT_FINITE, lambda n: ~pl.col(f"{n}__number").is_finite()),
         (REASON_NEGATIVE, lambda n: (pl.col(f"{n}__number") < 0) & pl.lit(n in NON_NEGATIVE)),
     ]
@@ -190,12 +282,21 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     checks += [(columns[n], n, check(n), reason) for reason, check in number_checks for n in MEASURES]
     rejects = issues_where(frame, checks)
     kept = frame.join(rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti")
+    # Scores published as fractions of 1 (a cell formatted "46.5%" holds 0.465): every score of the sheet lies
+    # within [-1, 1] (a percent sheet has most above 1). Scaled to percent as the 2023 edition writes them.
+    scores = kept.select(pl.concat_list([pl.col(f"{n}__number") for n in PERCENT]).explode().drop_nulls())
+    score_values = scores.to_series()
+    fractions = (
+        score_values.len() > 0 and bool((score_values.abs() <= 1).all()) and bool((score_values != 0).any())
+    )
+    if fractions:
+        kept = kept.with_columns([(pl.col(f"{n}__number") * 100).alias(f"{n}__number") for n in PERCENT])
     # the workbook writes 0 as the population of a few countries (Kosovo, Palau…) it has no figure for
     zero_population = pl.col("population__number") == 0
     kept = kept.with_columns(
         [pl.col(f"{name}__number").alias(name) for name in MEASURES],
-        estimate_year=pl.lit(ESTIMATE_YEAR),
-        _population_text=pl.col("population"),
+        estimate_year=pl.lit(estimate_year, pl.Int16),
+        **{f"_{name}_text": pl.col(name) for name in MEASURES},
     ).with_columns(
         pl.when(~zero_population).then(pl.col("population")).alias("population"), _zero=zero_population
     )
@@ -215,18 +316,33 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
                 REASON_DUPLICATE,
             ),
             (columns["population"], "_population_text", pl.col("_zero"), REASON_ZERO_POPULATION),
+            *((columns[n], f"_{n}_text", pl.col(f"{n}__na"), REASON_NOT_AVAILABLE) for n in MEASURES),
         ],
+    )
+    n_na = int(kept.select(pl.sum_horizontal(pl.col(f"{n}__na") for n in MEASURES).sum()).item() or 0)
+    aggregate_rows = ", ".join(
+        f"row {r} {c!r}" for r, c in aggregates.select("source_row", "country").iter_rows()
     )
     provenance = describe(
         SOURCE,
         layout,
-        RELEASE,
+        release,
         path=str(path),
         sha256=sha256_file(path),
         notes=(
-            f"estimates refer to {ESTIMATE_YEAR}",
+            edition_note,
+            *([f"estimates refer to {estimate_year}"] if estimate_year else []),
             match.where,
-            *([f"columns not used: {', '.join(unused)}"] if unused else []),
+            *columns_not_used_note(unused),
+            *(
+                [
+                    f"{n_na} cell(s) written as not available (n/a, -, ..) read as missing; the country's other values kept"
+                ]
+                if n_na
+                else []
+            ),
+            *([f"aggregate rows (not countries) left out: {aggregate_rows}"] if aggregate_rows else []),
+            *([FRACTIONS_NOTE] if fractions else []),
         ),
     )
     data = kept.select([pl.col(c).cast(t) for c, t in GSI_SCHEMA.items()]).sort("source_row")
@@ -259,11 +375,6 @@ def _columns(raw: pl.DataFrame, path: Path) -> dict[str, str]:
     if missing:
         raise InputError(f"GSI sheet lacks the columns {missing}", path=path)
     return {name: column for name, column in columns.items() if column is not None}
-
-
-def _unnamed(column: str) -> bool:
-    """A column the header leaves blank (calamine names it ``__UNNAMED__3``, polars ``_duplicated_``...)."""
-    return column.startswith(("__UNNAMED__", "_duplicated_")) or not column.strip()
 
 
 register(

@@ -23,7 +23,7 @@ import importlib.util
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 from xml.etree import ElementTree
@@ -31,6 +31,7 @@ from xml.etree import ElementTree
 import polars as pl
 
 from evidence.core.errors import InputError
+from evidence.sources.provenance import DEMO_MARKER
 
 #: How many top rows of each sheet are searched for a header (titles and notes may stand above it).
 PEEK_ROWS = 40
@@ -446,3 +447,24 @@ def column_for(frame: pl.DataFrame, label: str) -> str:
         if header_key(column) == wanted:
             return column
     raise KeyError(label)
+
+
+def unused_columns(frame: pl.DataFrame, used: Iterable[str]) -> list[str]:
+    """The frame's named columns a loader does not read (``used``: the frame's columns it reads), for its
+    "columns not used" note; blank header cells and the demo data's marker column are no surprise."""
+    taken = set(used)
+    return [
+        column
+        for column in frame.columns
+        if column not in taken and not _unnamed(column) and header_key(column) != header_key(DEMO_MARKER)
+    ]
+
+
+def columns_not_used_note(unused: Sequence[str]) -> list[str]:
+    """The provenance note naming the columns a load read past (none without any)."""
+    return [f"columns not used: {', '.join(unused)}"] if unused else []
+
+
+def _unnamed(column: str) -> bool:
+    """A column the header leaves blank (calamine names it ``__UNNAMED__3``, polars ``_duplicated_``...)."""
+    return column.startswith(("__UNNAMED__", "_duplicated_")) or not column.strip()
