@@ -62,16 +62,18 @@ def test_own_nationals_are_split_by_the_repatriation_breakdown(myanmar):
     assert ("MMR", "citizenship") not in by_key
     # the rest (not shown exploited abroad) were detected at home: domestic, as UNODC counts them
     rest = by_key[("MMR", "own_nationals")]
+    # 2017: the published subtotal Abroad 270 holds its countries (270-273): the rest is 353 - 270, exact
     assert (rest["victims_low"], rest["victims_high"], rest["flow_class"]) == (
-        80 + 7 + 28,
+        83 + 7 + 28,
         83 + 7 + 28,
         "domestic",
     )
     coverage = routes.flow_coverage(selection)
     # 2020: Abroad 82 less China <5: 78-81 abroad without a country
     assert coverage.repatriated_abroad == (78, 81)
-    # 2017: 353 - 270..273 = 80..83; 2020: 167 - 82 - 78 = 7; 2016: 28 whole
-    assert coverage.own_nationals == (80 + 7 + 28, 83 + 7 + 28)
+    # 2017: 353 - 270 (the published subtotal, not its countries' 270..273) = 83; 2020: 167 - 82 - 78 = 7;
+    # 2016: 28 whole
+    assert coverage.own_nationals == (83 + 7 + 28, 83 + 7 + 28)
     assert coverage.unknown_destination == (0, 0)
     assert routes.flow_years(selection)[("MMR", "CHN", "repatriation")] == [2017, 2020]
 
@@ -112,7 +114,7 @@ def test_a_country_as_destination_holds_only_the_victims_exploited_in_it(myanmar
     # and Malaysia were exploited there, and belong to Myanmar as origin only
     selection = Selection(myanmar, country="MMR", role="destination", years=(2017, 2017))
     coverage = routes.flow_coverage(selection)
-    assert coverage.total == coverage.known == (80, 83)  # 353 less 270-273 repatriated from abroad
+    assert coverage.total == coverage.known == (83, 83)  # 353 less the 270 repatriated from abroad
     assert set(routes.flows(selection)["route_basis"]) == {"own_nationals"}
     origin = routes.flow_coverage(Selection(myanmar, country="MMR", role="origin", years=(2017, 2017)))
     # 353 split (the parts' bounds are intervals, added up wider), totalled from the cell; and the 400 Thailand
@@ -170,10 +172,12 @@ def test_real_myanmar_nationals_repatriated_from_china(unodc):
     domestic = flows.filter(pl.col("flow_class") == "domestic")
     assert dict(zip(domestic["route_basis"], zip(domestic["victims_low"], domestic["victims_high"]))) == {
         "repatriation": (78, 78),
-        "own_nationals": (263, 271),
+        # 2015-2021 own nationals less the published subtotals Abroad (270 + 264 + 289 + 82 + 19 = 924) and the
+        # 78 exploited at home: exact, as the workbook gives it (the countries' <5 cells would make it 263-271)
+        "own_nationals": (271, 271),
     }
     coverage = routes.flow_coverage(selection)
-    assert coverage.own_nationals == (263, 271)
+    assert coverage.own_nationals == (271, 271)
     assert coverage.repatriated_abroad == (74, 81)
     # the parts come out of Myanmar's own count of its nationals (2015-2021: 1,273), none added
     parts_low = 814 + 78 + 26 + 3 + coverage.own_nationals[0] + coverage.repatriated_abroad[0]
@@ -383,3 +387,113 @@ def test_a_split_cell_adds_up_to_itself(own, parts, abroad_extra, home, own_cens
     assert 0 <= origin.known[0] <= origin.known[1] <= cell[1]
     inside = routes.flow_coverage(Selection(frame, country="MMR", role="destination"))
     assert inside.total[0] <= inside.total[1] <= cell[1]
+
+
+# ------------------------------------------------------------- REVIEW5 M1: the published subtotal "Abroad"
+
+
+def _nigeria(abroad, parts: list[tuple[str, str, object]], nationals: int = 100) -> pl.DataFrame:
+    return table(
+        [
+            row("NGA", 2018, "by citizenship", "Nationals", nationals),
+            row("NGA", 2018, REPATRIATION, "Abroad", abroad),
+            *[row("NGA", 2018, REPATRIATION, name, value, iso) for name, iso, value in parts],
+        ]
+    )
+
+
+def _abroad_where(country: str) -> pl.Expr:
+    return (
+        (pl.col("detected_iso3") == country)
+        & (pl.col("route_basis") == "repatriation")
+        & (pl.col("destination_iso3").is_null() | (pl.col("destination_iso3") != country))
+    )
+
+
+def test_an_exact_abroad_subtotal_that_holds_its_countries_is_used_as_published():
+    """REVIEW5 M1: Nigeria 2018 publishes Abroad 239 exactly, its countries (with <5 cells) add up to 233-254:
+    the rest of its nationals is the count less 239, not a range; the countries' <5 cells stay <5."""
+    df = _nigeria(18, [("Italy", "ITA", 12), ("Spain", "ESP", "<5"), ("Ghana", "GHA", "<5")])
+    selection = Selection(df, country="NGA", role="origin")
+    coverage = routes.flow_coverage(selection)
+    assert coverage.own_nationals == (82, 82)  # 100 - 18, both published: before, 100 - (18..20) = 80..82
+    # with no country: the subtotal less its countries (14-20), within their bounds
+    assert coverage.repatriated_abroad == (0, 4)
+    records = routes.flow_records(selection)
+    # the left-out nationals (exploited abroad), totalled from the cells: the published subtotal
+    assert routes.cell_sum(records, _abroad_where("NGA")) == (18, 18)
+    named = records.filter(pl.col("destination_iso3").is_in(["ESP", "GHA"]))
+    assert named.select("victims_low", "victims_high").rows() == [(1, 4), (1, 4)]  # no <5 cell narrowed
+    assert routes.flow_coverage(Selection(df, country="NGA", role="destination")).total == (82, 82)
+
+
+def test_a_subtotal_smaller_than_its_countries_is_not_taken_as_published():
+    # Abroad 10 cannot hold Italy 12 and Spain <5 (13-16): the countries' sum, as before
+    df = _nigeria(10, [("Italy", "ITA", 12), ("Spain", "ESP", "<5")])
+    coverage = routes.flow_coverage(Selection(df, country="NGA", role="origin"))
+    assert coverage.own_nationals == (84, 87)
+    assert coverage.repatriated_abroad == (0, 0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    truths=st.lists(st.integers(1, 12), min_size=1, max_size=4),
+    unstated=st.integers(0, 6),
+    rest=st.integers(0, 40),
+    abroad_censored=st.booleans(),
+)
+def test_the_split_holds_the_truth_and_narrows_no_withheld_cell(truths, unstated, rest, abroad_censored):
+    """Whatever the hidden values behind the <5 cells: every piece holds its true value; a country's <5 cell is
+    never narrowed (nothing below the threshold is derived); with an exact subtotal the rest is exact."""
+    codes = ["ITA", "ESP", "GHA", "FRA"]
+    abroad = sum(truths) + unstated
+    censor_abroad = abroad_censored and abroad < 5
+    df = _nigeria(
+        "<5" if censor_abroad else abroad,
+        [(code, code, "<5" if t < 5 else t) for code, t in zip(codes, truths, strict=False)],
+        nationals=abroad + rest,
+    )
+    records = routes.flow_records(Selection(df, country="NGA", role="origin"))
+    by_destination = {r["destination_iso3"]: r for r in records.iter_rows(named=True)}
+    for code, t in zip(codes, truths, strict=False):
+        piece = by_destination[code]
+        assert (piece["victims_low"], piece["victims_high"]) == ((1, 4) if t < 5 else (t, t))
+    none_stated = by_destination.get(None)
+    low, high = (0, 0) if none_stated is None else (none_stated["victims_low"], none_stated["victims_high"])
+    assert low <= unstated <= high
+    domestic = by_destination.get("NGA")
+    low, high = (0, 0) if domestic is None else (domestic["victims_low"], domestic["victims_high"])
+    assert low <= rest <= high
+    if not censor_abroad:
+        assert low == high == rest
+        assert routes.cell_sum(records, _abroad_where("NGA")) == (abroad, abroad)
+
+
+def test_real_nigerias_own_nationals_are_the_count_less_the_published_subtotal(unodc):
+    """REVIEW5 M1, real file: Nigeria's Abroad 239 + 211 + 78 + 190 = 718 (2018-2021), exact; its countries' <5
+    cells add up to 692-817. Nigeria -> Nigeria: 4,883 (2010-2016) + 3,948 (2018-2021) = 8,831 exactly."""
+    selection = Selection(unodc, country="NGA", role="origin")
+    coverage = routes.flow_coverage(selection)
+    assert coverage.own_nationals == (8831, 8831)
+    assert coverage.repatriated_abroad == (0, 26)  # 718 less the countries' 692-817, within their bounds
+    assert routes.cell_sum(routes.flow_records(selection), _abroad_where("NGA")) == (718, 718)
+    myanmar = routes.flow_records(Selection(unodc, country="MMR", role="origin"))
+    assert routes.cell_sum(myanmar, _abroad_where("MMR")) == (924, 924)
+
+
+# ----------------------------------------------------------------------- REVIEW5 M3: counted twice, possibly
+
+
+def test_nationals_counted_abroad_and_on_return_are_said_to_be_possibly_counted_twice(myanmar):
+    twice = routes.counted_twice(Selection(myanmar, country="MMR", role="origin"))
+    # 2017: Thailand detected 400 nationals of Myanmar; Myanmar counted 15 on return from Thailand
+    assert twice.years == (2017,) and twice.corridors == ("THA",)
+    assert not routes.counted_twice(Selection(myanmar, country="MMR", role="destination"))
+    assert not routes.counted_twice(Selection(myanmar, country="THA", role="origin"))
+    assert not routes.counted_twice(Selection(myanmar, country="MMR", role="origin", years=(2020, 2020)))
+
+
+def test_real_myanmars_nationals_may_be_counted_twice(unodc):
+    twice = routes.counted_twice(Selection(unodc, country="MMR", role="origin"))
+    assert twice.years == (2017, 2018, 2019, 2020, 2021)
+    assert "THA" in twice.corridors

@@ -1184,17 +1184,18 @@ def test_real_myanmar_route_table_shows_china_as_repatriation_not_a_domestic_rou
     glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
     numbers = route_numbers(Selection(glotip, country="MMR", role="origin"), RULE)
     rows = {r["route"]: r["victims"] for r in numbers.rows()}
-    assert rows["Myanmar → China (nationals repatriated from China, 2017–2021)"] == (814, 817)
+    assert rows["Myanmar → China (repatriated from China, counted by Myanmar, 2017–2021)"] == (814, 817)
     assert rows["Myanmar → Myanmar (exploited at home, by the repatriation breakdown, 2020)"] == (78, 78)
-    # the own nationals not shown exploited abroad: domestic (no longer 1,273, the whole own-nationals count)
-    assert rows["Myanmar → Myanmar"] == (263, 271)
+    # the own nationals not shown exploited abroad: domestic (no longer 1,273, the whole own-nationals count),
+    # less the published subtotals "Abroad": exact (REVIEW5 M1; the countries' <5 cells gave 263-271)
+    assert rows["Myanmar → Myanmar"] == (271, 271)
     assert rows["Nationals of Myanmar repatriated from abroad, country not stated"] == (74, 81)
     # the total is the cells' (REVIEW2 #5: the per-year table's 3,987-4,029); the rows' ranges, each right on
     # its own, add up wider (the rest is the count less the other parts), and hold it
     total = rows.pop("Sum of the citizenship breakdown")
     assert total == (3987, 4029)
     low, high = (sum(v[i] for v in rows.values()) for i in (0, 1))
-    assert (low, high) == (3972, 4044) and low <= total[0] <= total[1] <= high
+    assert (low, high) == (3980, 4044) and low <= total[0] <= total[1] <= high
     notes = route_notes(Selection(glotip, country="MMR", role="origin"), RULE)
     assert any(
         n.startswith("The sum of the citizenship breakdown is that of the published cells") for n in notes
@@ -1705,3 +1706,58 @@ def test_a_mis_encoded_citizenship_is_said_to_be_never_printed_as_is(tmp_path):
     assert "Personnes de nationalité étrangère" in line and "repaired" in line
     assert "foreign nationals, citizenship not stated" in line
     assert "Atl?ntida" in line and "mis-encoded in the file" in line
+
+
+def _myanmar_both_ways() -> pl.DataFrame:
+    from _indicator import indicator_row
+
+    from evidence.sources.indicator_schema import INDICATOR_SCHEMA
+
+    repatriation = "by country of repatriation"
+    rows = [
+        indicator_row("MMR", 2017, "by citizenship", "Nationals", 353),
+        indicator_row("MMR", 2017, repatriation, "Abroad", 276),
+        indicator_row("MMR", 2017, repatriation, "China", 254, category_iso3="CHN"),
+        indicator_row("MMR", 2017, repatriation, "Thailand", 15, category_iso3="THA"),
+        indicator_row("THA", 2017, "by citizenship", "Myanmar", 400, category_iso3="MMR"),
+        indicator_row("MYS", 2017, "by citizenship", "Myanmar", 300, category_iso3="MMR"),
+    ]
+    return pl.DataFrame(rows, schema=INDICATOR_SCHEMA)
+
+
+def test_a_corridor_counted_where_detected_and_on_return_is_a_visible_pair():
+    """REVIEW5 M3: two rows "Myanmar → Thailand", one Thailand's count of the nationals of Myanmar it detected,
+    one Myanmar's count of those it took back from Thailand: labelled by who counted them, side by side, and
+    the note says the sum can count a person twice."""
+    from evidence.notebooks.builders import counted_twice_sentence, route_notes, route_numbers
+
+    selection = Selection(_myanmar_both_ways(), country="MMR", role="origin")
+    routes_ = [r["route"] for r in route_numbers(selection, RULE).rows()]
+    detected = routes_.index("Myanmar → Thailand (detected in Thailand)")
+    assert routes_[detected + 1] == "Myanmar → Thailand (repatriated from Thailand, counted by Myanmar, 2017)"
+    assert routes_.count("Myanmar → Thailand") == 0
+    # a corridor counted one way only keeps its plain label
+    assert "Myanmar → Malaysia" in routes_
+    assert "Myanmar → China (repatriated from China, counted by Myanmar, 2017)" in routes_
+    said = counted_twice_sentence(selection)
+    assert said is not None and "can be in both counts" in said and "the routes to Thailand;" in said
+    assert said in route_notes(selection, RULE)
+    # as destination (Myanmar's own detections only) nothing is summed twice
+    assert counted_twice_sentence(selection.replace(role="destination")) is None
+
+
+def test_real_myanmars_two_thailand_rows_are_a_pair_and_said_to_overlap(shared_data):
+    from evidence.notebooks.builders import route_notes, route_numbers
+    from evidence.sources.cache import load_cached
+
+    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    selection = Selection(glotip, country="MMR", role="origin")
+    rows = {r["route"]: r["victims"] for r in route_numbers(selection, RULE).rows()}
+    labels = list(rows)
+    first = labels.index("Myanmar → Thailand (detected in Thailand)")
+    assert (
+        labels[first + 1]
+        == "Myanmar → Thailand (repatriated from Thailand, counted by Myanmar, 2017–2019, 2021)"
+    )
+    assert rows[labels[first]] == (2580, 2589) and rows[labels[first + 1]] == (26, 29)
+    assert any(n.startswith("Counted twice, possibly") for n in route_notes(selection, RULE))

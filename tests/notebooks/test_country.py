@@ -576,12 +576,14 @@ def test_myanmars_citizenship_chart_and_breakdown_sentence_say_what_they_leave_o
     unodc = brief.holding("indicator")[0]
     routes = brief.routes(unodc, "destination")
     chart = routes.chart_data()
-    # one domestic bar, both pieces of Myanmar's own nationals (263-271 and 78), all of what the chart draws
+    # one domestic bar, both pieces of Myanmar's own nationals (271 and 78), all of what the chart draws; 271
+    # exact, as the workbook gives it: the own nationals less the published subtotals "Abroad" (REVIEW5 M1)
     assert chart.select("origin_iso3", "destination_iso3", "victims_text", "share").rows() == [
-        ("MMR", "MMR", "341–349", "100.0%")
+        ("MMR", "MMR", "349", "100.0%")
     ]
     sentence = country.breakdown_sentence(brief, unodc, routes)
-    assert "the breakdown here leaves out 917–939 nationals of Myanmar detected on their return" in sentence
+    # REVIEW5 M1: 270 + 264 + 289 + 82 + 19 published "Abroad" (2017-2021), not their countries' 917-939
+    assert "the breakdown here leaves out 924 nationals of Myanmar detected on their return" in sentence
 
 
 def test_who_detects_the_nationals_is_said_by_the_numbers(tables):
@@ -761,3 +763,35 @@ def test_the_share_of_thailands_own_detections_is_about_half_not_most() -> None:
     assert country.share_words(share) == "about half of them"
     assert country.share_words(country.share_range("THA", {"THA": (90, 95), "USA": (5, 9)})) == "most of them"
     assert country.share_range("VNM", among) is None and country.share_words(None) is None
+
+
+def test_a_headline_of_nationals_counted_abroad_and_on_return_says_it_may_count_twice(tables):
+    """REVIEW5 M3: Myanmar's "Nationals detected (UNODC), 2021: 64" adds Thailand's 35 and Myanmar's own 29 (19
+    of them on return from abroad): said where headlined; Nigeria's 2016 (no returns counted) says nothing."""
+    unodc = tables[1]
+    myanmar = _brief(tables, iso3="MMR", role="both")
+    figures = dict(country.key_figures(myanmar))
+    assert figures[f"Nationals detected (UNODC), 2021 ({country.COUNTED_TWICE_WORDS})"] == "64"
+    rows = {m.short: m for m in country.magnitudes(myanmar)}
+    assert country.COUNTED_TWICE_WORDS in rows["Nationals detected (UNODC)"].year_text
+    sentence = country.counted_twice_yearly_sentence(myanmar, unodc)
+    assert sentence is not None and sentence.startswith("Some may be counted twice: in 2017–2021")
+    nigeria = dict(country.key_figures(_brief(tables, iso3="NGA", role="both")))
+    assert "Nationals detected (UNODC), 2016" in nigeria
+    assert country.counted_twice_yearly_sentence(_brief(tables, iso3="KHM", role="origin"), unodc) is None
+
+
+def test_nigerias_left_out_returnees_are_the_published_subtotal(tables):
+    """REVIEW5 M1, real file: "Left out here: 692–817 nationals of Nigeria detected on their return" where
+    UNODC publishes Abroad 239 + 211 + 78 + 190 = 718; Nigeria → Nigeria 8,758–8,831 is 8,831 exactly."""
+    from evidence.notebooks.builders import bounds_text, repatriated_abroad, route_notes
+
+    unodc = tables[1]
+    brief = _brief(tables, iso3="NGA", role="both")
+    destination = brief.selection(unodc, "destination")
+    assert bounds_text(repatriated_abroad(destination, RULE)) == "718"
+    assert any(
+        n.startswith("Left out here: 718 nationals of Nigeria") for n in route_notes(destination, RULE)
+    )
+    rows = {r["route"]: r["victims"] for r in brief.routes(unodc, "destination").rows()}
+    assert rows["Nigeria → Nigeria"] == (8831, 8831)

@@ -289,7 +289,12 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
     those recorded as exploited at home, those repatriated from abroad without a country (``Abroad`` less the
     countries listed; destination null, basis ``repatriation``) and the rest (the cell less all of these:
     destination null, basis ``own_nationals``). Bounds are intervals (a ``<5`` part is 1–4, the rest the cell
-    less it). A breakdown whose parts exceed the cell (low bounds above its high bound) is not used: the cell
+    less it). Where the subtotal ``Abroad`` is published and can hold the countries listed (its high bound at
+    least their low one), it is taken as the count of those repatriated from abroad: an exact subtotal makes
+    the rest exact (the cell less the subtotal, both published), where the countries' ``<5`` cells alone would
+    leave a range; the part with no country is the subtotal less the countries, within their bounds. Nothing is
+    derived that the published cells do not give: the subtotal and the cell are published, and no ``<5`` part
+    is narrowed. A breakdown whose parts exceed the cell (low bounds above its high bound) is not used: the cell
     stays whole. Unknown or unmapped categories stay in the rest. Empty when nothing is split.
 
     Each piece also carries the cell it splits (``split_low``, ``split_high``) and how many pieces it was split
@@ -338,10 +343,16 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
     nationals = own.group_by(cell).agg(
         pl.col("victims_low").sum().alias("n_low"), pl.col("victims_high").sum().alias("n_high")
     )
+    # the published subtotal holds the countries it covers: where it can (its high bound reaches their low
+    # one), it is the count of those repatriated from abroad, exact where published exactly (Nigeria 2018: 239,
+    # whose countries' ``<5`` cells add up to 233–254); where it cannot, the countries' sum
+    consistent = pl.col("has_abroad") & (pl.col("abroad_high") >= pl.col("listed_low"))
     parts = parts.join(nationals, on=cell).with_columns(
         # abroad in all: the subtotal where given (never less than the countries it covers)
         away_low=pl.max_horizontal("abroad_low", "listed_low"),
-        away_high=pl.max_horizontal("abroad_high", "listed_high"),
+        away_high=pl.when(consistent)
+        .then(pl.col("abroad_high"))
+        .otherwise(pl.max_horizontal("abroad_high", "listed_high")),
     )
     parts = parts.filter(pl.col("away_low") + pl.col("home_low") <= pl.col("n_high"))
     if not parts.height:
@@ -837,6 +848,44 @@ def flow_coverage(selection: Selected) -> FlowCoverage:
         repatriated_abroad=pair("repatriated_abroad"),
         own_nationals=pair("own_nationals"),
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class CountedTwice:
+    """Where a sum of a country's nationals (a selection as origin) can count one person twice: once by the
+    country that detected them (its citizenship breakdown) and once by the country itself on their return
+    (its breakdown by country of repatriation). UNODC's two counts are not linked, so how many are in both
+    cannot be told. ``years``: the years holding both counts; ``corridors``: the countries that appear both
+    ways (Myanmar's nationals detected in Thailand, and repatriated from Thailand, counted by Myanmar)."""
+
+    years: tuple[int, ...] = ()
+    corridors: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.years)
+
+
+def counted_twice(selection: Selected) -> CountedTwice:
+    """The :class:`CountedTwice` of an indicator selection with a country as origin (or both); empty for case
+    data (one record, one victim), a country as destination or without a country."""
+    selection = as_selection(selection)
+    country = selection.country
+    if selection.kind == "case" or country is None or selection.role == "destination":
+        return CountedTwice()
+    records = flow_records(selection).filter(
+        (pl.col("origin_iso3") == country) & (pl.col("victims_high") > 0)
+    )
+    returned = records.filter(
+        (pl.col("detected_iso3") == country)
+        & (pl.col("route_basis") == "repatriation")
+        & (pl.col("destination_iso3").is_null() | (pl.col("destination_iso3") != country))
+    )
+    abroad = records.filter(pl.col("detected_iso3") != country)
+    years = sorted(set(returned["year"].to_list()) & set(abroad["year"].to_list()))
+    if not years:
+        return CountedTwice()
+    both = set(returned["destination_iso3"].drop_nulls().to_list()) & set(abroad["detected_iso3"].to_list())
+    return CountedTwice(tuple(int(y) for y in years), tuple(sorted(both)))
 
 
 def unmapped_origins(selection: Selected) -> pl.DataFrame:

@@ -531,7 +531,7 @@ class RouteView:
         route by its countries: two bars of one pair would read as one route counted twice, and the same people
         may be in both): left out where one does; but a country's nationals recorded as exploited at home and the
         rest of its own nationals are two pieces of one cell, no one in both: one domestic bar, their sum (Myanmar
-        → Myanmar: 263–271 and 78). A withheld corridor left out stays in the denominator (taking it out would
+        → Myanmar: 271 and 78). A withheld corridor left out stays in the denominator (taking it out would
         give it back)."""
         known = self.known_routes()
         totals = self.table.frame.select("route", pl.col(self.table.total_label).alias("victims"))
@@ -611,8 +611,9 @@ def route_view(
         if reported.height
         else reported.with_columns(pl.col("flow_class").cast(pl.String))
     )
+    top, paired = _paired_corridors(top)
     labels = [
-        route_label(o, d, basis, (years or {}).get((o, d, basis), []))
+        route_label(o, d, basis, (years or {}).get((o, d, basis), []), paired=(o, d) in paired)
         for o, d, basis in top.select(keys).iter_rows()
     ]
     corridors = top.select(pl.Series("route", labels, dtype=pl.String), *keys, "flow_class")
@@ -740,7 +741,7 @@ def _cell_total(table: DisclosedTable, total: int) -> DisclosedTable:
     """A bound's route table with its grand total from the published cells
     (:func:`evidence.analyses.routes.cell_sum`), not the sum of its rows: the pieces of a country's nationals
     split by its repatriation breakdown each have their own interval, and those add up wider than the cell they
-    split (Myanmar: 3,972–4,044 against the 3,987–4,029 of the per-year table). Unchanged where the total is
+    split (Myanmar: 3,980–4,044 against the 3,987–4,029 of the per-year table). Unchanged where the total is
     withheld or has no total row; the total of the cells is published in the per-year table too, so nothing new
     follows from it."""
     label = table.total_label
@@ -753,12 +754,50 @@ def _cell_total(table: DisclosedTable, total: int) -> DisclosedTable:
     return dataclasses.replace(table, frame=table.frame.with_columns(column))
 
 
-def route_label(origin: str, destination: str, basis: str, years: Sequence[int] = ()) -> str:
+def _paired_corridors(top: pl.DataFrame) -> tuple[pl.DataFrame, set[tuple[str, str]]]:
+    """The corridors of a route table with each one listed twice, as detected (the destination's citizenship
+    breakdown) and on return (the origin's breakdown by country of repatriation), as a visible pair: the return
+    row right after the detected one. Two counts by two countries, which can hold the same people
+    (:func:`evidence.analyses.routes.counted_twice`): never merged into one. Returns the rows and the pairs."""
+    if not top.height or "route_basis" not in top.columns:
+        return top, set()
+    pairs = {
+        (o, d) for o, d, basis in top.select("origin_iso3", "destination_iso3", "route_basis").iter_rows()
+    }
+    both = {
+        (o, d)
+        for o, d in pairs
+        if o != d
+        and top.filter((pl.col("origin_iso3") == o) & (pl.col("destination_iso3") == d))["route_basis"]
+        .is_in(["citizenship", "repatriation"])
+        .sum()
+        == 2
+    }
+    if not both:
+        return top, set()
+    order: list[int] = []
+    rows = list(top.select("origin_iso3", "destination_iso3", "route_basis").iter_rows())
+    for i, (o, d, basis) in enumerate(rows):
+        if (o, d) in both and basis == "repatriation":
+            continue  # placed after its detected row
+        order.append(i)
+        if (o, d) in both and basis == "citizenship":
+            order.extend(j for j, r in enumerate(rows) if r == (o, d, "repatriation"))
+    return top[order], both
+
+
+def route_label(
+    origin: str, destination: str, basis: str, years: Sequence[int] = (), *, paired: bool = False
+) -> str:
     """A corridor as the route table names it: "Myanmar → Thailand"; a route read from a country's
-    repatriation breakdown says so, with its years: "Myanmar → China (nationals repatriated from China,
-    2017–2021)", "Myanmar → Myanmar (exploited at home, by the repatriation breakdown, 2020)"; a country's own
-    nationals detected at home are UNODC's domestic flow, "Thailand → Thailand" (:func:`route_notes` says so); a
-    cell of a doubtful breakdown (:func:`evidence.analyses.routes.doubtful_breakdowns`) carries its caveat."""
+    repatriation breakdown says so, and who counted it, with its years: "Myanmar → China (repatriated from
+    China, counted by Myanmar, 2017–2021)", "Myanmar → Myanmar (exploited at home, by the repatriation
+    breakdown, 2020)"; a country's own nationals detected at home are UNODC's domestic flow, "Thailand →
+    Thailand" (:func:`route_notes` says so); a cell of a doubtful breakdown
+    (:func:`evidence.analyses.routes.doubtful_breakdowns`) carries its caveat. A corridor listed both as
+    detected and on return (``paired``: :func:`_paired_corridors`) says where its detected row was counted:
+    "Myanmar → Thailand (detected in Thailand)", then "Myanmar → Thailand (repatriated from Thailand, counted
+    by Myanmar, 2017–2019, 2021)"."""
     from evidence.analyses.coverage import years_text
 
     o, d = name_of(origin) or origin, name_of(destination) or destination
@@ -766,10 +805,10 @@ def route_label(origin: str, destination: str, basis: str, years: Sequence[int] 
     if basis == "doubtful_citizenship":
         return f"{o} → {d} (doubtful: the breakdown of {name_in_text(destination) or d} may not give its victims' citizenships{when})"
     if basis != "repatriation":
-        return f"{o} → {d}"
+        return f"{o} → {d} (detected in {d})" if paired and basis == "citizenship" else f"{o} → {d}"
     if origin == destination:
         return f"{o} → {d} (exploited at home, by the repatriation breakdown{when})"
-    return f"{o} → {d} (nationals repatriated from {d}{when})"
+    return f"{o} → {d} (repatriated from {d}, counted by {o}{when})"
 
 
 def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> str | None:
@@ -837,11 +876,16 @@ def _label_markup(label: str) -> str:
     return f"{markup.data_label(shown)}{escape_markdown(' (mis-encoded in the file: ? marks a damaged character)')}"
 
 
-def _protected_pair(rows: pl.DataFrame, rule: DisclosureRule) -> tuple[Any, Any]:
-    """The victims of ``rows`` (flow records: their bounds summed) as one published pair, under the small-cell
-    rule as every count (:func:`published_pair`): a bound below the threshold withheld; a sum of the publisher's
-    ``<5`` cells kept as the interval of its bounds (``4–16``: :class:`CensoredLow`), as the tables show it."""
-    low, high = int(rows["victims_low"].sum()), int(rows["victims_high"].sum())
+def _protected_pair(
+    rows: pl.DataFrame, rule: DisclosureRule, bounds: tuple[int, int] | None = None
+) -> tuple[Any, Any]:
+    """The victims of ``rows`` (flow records: their bounds summed, or ``bounds`` where given: those of
+    :func:`evidence.analyses.routes.cell_sum`) as one published pair, under the small-cell rule as every count
+    (:func:`published_pair`): a bound below the threshold withheld; a sum of the publisher's ``<5`` cells kept as
+    the interval of its bounds (``4–16``: :class:`CensoredLow`), as the tables show it."""
+    low, high = (
+        bounds if bounds is not None else (int(rows["victims_low"].sum()), int(rows["victims_high"].sum()))
+    )
     uncensored = int(rows[UNCENSORED].sum())
     frame = pl.DataFrame({"k": ["n"], "low": [low], "high": [high]})
     lo = published_values(suppress_counts(frame.select("k", "low"), "low", rule), "low")[0]
@@ -849,14 +893,30 @@ def _protected_pair(rows: pl.DataFrame, rule: DisclosureRule) -> tuple[Any, Any]
     return published_pair(lo, hi, rule.label, censored=uncensored == 0, low_value=low)
 
 
-def _repatriated_abroad_records(records: pl.DataFrame, country: str) -> pl.DataFrame:
+def _repatriated_abroad_where(country: str) -> pl.Expr:
     """The flow records of a country's nationals that its breakdown by country of repatriation shows were
     exploited abroad (a country of repatriation, or abroad with none stated)."""
-    return records.filter(
+    return (
         (pl.col("detected_iso3") == country)
         & (pl.col("route_basis") == "repatriation")
         & (pl.col("destination_iso3").is_null() | (pl.col("destination_iso3") != country))
     )
+
+
+def _repatriated_abroad_records(records: pl.DataFrame, country: str) -> pl.DataFrame:
+    """The records of :func:`_repatriated_abroad_where`."""
+    return records.filter(_repatriated_abroad_where(country))
+
+
+def _repatriated_abroad_pair(records: pl.DataFrame, country: str, rule: DisclosureRule) -> tuple[Any, Any]:
+    """The nationals a country's repatriation breakdown shows were exploited abroad, as one published pair:
+    totalled from the published cells (:func:`evidence.analyses.routes.cell_sum`), so that UNODC's exact
+    subtotal ``Abroad`` (Nigeria 2018–2021: 718) is given as published, not as the wider sum of its countries'
+    ``<5`` cells (692–817)."""
+    from evidence.analyses import routes
+
+    abroad = _repatriated_abroad_records(records, country)
+    return _protected_pair(abroad, rule, routes.cell_sum(records, _repatriated_abroad_where(country)))
 
 
 def repatriated_abroad(selection: Selection | None, rule: DisclosureRule) -> tuple[Any, Any] | None:
@@ -870,7 +930,7 @@ def repatriated_abroad(selection: Selection | None, rule: DisclosureRule) -> tup
         return None
     records = routes.flow_records(selection.replace(role="origin"))
     abroad = _repatriated_abroad_records(records, selection.country)
-    return _protected_pair(abroad, rule) if abroad.height else None
+    return _repatriated_abroad_pair(records, selection.country, rule) if abroad.height else None
 
 
 #: A sentence of :func:`route_notes` before it is written out: text, and published pairs of counts.
@@ -883,6 +943,41 @@ def _sentence(parts: _Sentence, *, markdown: bool) -> str:
     if markdown:
         return "".join(bounds_markup(p) if isinstance(p, tuple) else escape_markdown(p) for p in parts)
     return "".join(bounds_text(p) if isinstance(p, tuple) else p for p in parts)
+
+
+def counted_twice_sentence(selection: Selection | None) -> str | None:
+    """Plain text (untrusted names included: escape for the output) saying that a sum of a country's nationals
+    adds two counts that can hold the same person (:func:`evidence.analyses.routes.counted_twice`), naming the
+    corridors listed both ways; None where it does not (case data, a country as destination, no returns from
+    abroad beside other countries' detections)."""
+    from evidence.analyses import routes
+    from evidence.analyses.coverage import years_text
+
+    if selection is None or selection.kind == "case" or selection.country is None:
+        return None
+    twice = routes.counted_twice(selection)
+    if not twice:
+        return None
+    country = selection.country
+    place = name_in_text(country) or country
+    pairs = ""
+    if twice.corridors:
+        names = ", ".join(
+            name_in_text(code) or code
+            for code in sorted(twice.corridors, key=lambda c: (name_of(c) or c).casefold())
+        )
+        pairs = (
+            f" Counted both ways, where detected and on return: the routes to {names}; where both are listed "
+            f'above, they are a pair of rows, one "detected in" the country, the next "repatriated from" it, '
+            f'"counted by {place}".'
+        )
+    return (
+        f"Counted twice, possibly: this sum adds the nationals of {place} detected by other countries and those "
+        f"{place} counted on their return, by the country they were repatriated from "
+        f"({years_text(list(twice.years))}). A national detected abroad and then sent home can be in both "
+        "counts, once by the country of detection and once on return; UNODC's counts are not linked, so how "
+        f"many are counted twice cannot be told, and the sum can be larger than the number of people.{pairs}"
+    )
 
 
 def route_notes(selection: Selection | None, rule: DisclosureRule, *, markdown: bool = False) -> list[str]:
@@ -919,7 +1014,7 @@ def route_notes(selection: Selection | None, rule: DisclosureRule, *, markdown: 
         notes.append(
             [
                 "Left out here: ",
-                _protected_pair(abroad, rule),
+                _repatriated_abroad_pair(records, country, rule),
                 (
                     f" {nationals} detected on their return, whom its breakdown by country "
                     f"of repatriation shows were exploited abroad ({years_text(abroad['year'].to_list())}); they are "
@@ -941,6 +1036,8 @@ def route_notes(selection: Selection | None, rule: DisclosureRule, *, markdown: 
                 ),
             ]
         )
+    if twice := counted_twice_sentence(selection):
+        notes.append([twice])
     reasons = routes.doubtful_breakdowns(selection.frame, selection.indicator)
     doubtful = (
         selected.filter(pl.col("route_basis") == "doubtful_citizenship")

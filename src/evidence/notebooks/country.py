@@ -558,6 +558,40 @@ def no_reliable_year(numbers: YearlyNumbers) -> bool:
     return bool(years) and all(y in numbers.flagged for y in years)
 
 
+#: What a headline of a country's nationals says where its year adds two counts that can hold the same person.
+COUNTED_TWICE_WORDS = "may count a person twice: once where detected abroad, once on return home"
+
+
+def counted_twice_words(brief: CountryBrief, table: LoadedTable, role: str, year: int) -> str:
+    """:data:`COUNTED_TWICE_WORDS` where the brief's nationals (``role`` origin) in ``year`` add other countries'
+    detections and the country's own count of those who came back
+    (:func:`evidence.analyses.routes.counted_twice`), else nothing."""
+    from evidence.analyses import routes
+
+    if role != "origin" or table.kind == "case":
+        return ""
+    return COUNTED_TWICE_WORDS if year in routes.counted_twice(brief.selection(table, "origin")).years else ""
+
+
+def counted_twice_yearly_sentence(brief: CountryBrief, table: LoadedTable) -> str | None:
+    """Plain text for the nationals' yearly counts: where they add other countries' detections and the
+    country's own count of nationals who came back from abroad, a person can be in both
+    (:func:`evidence.analyses.routes.counted_twice`); None where they do not."""
+    from evidence.analyses import routes
+
+    if table.kind == "case" or brief.country is None:
+        return None
+    twice = routes.counted_twice(brief.selection(table, "origin"))
+    if not twice:
+        return None
+    place = name_in_text(brief.country) or brief.country
+    return (
+        f"Some may be counted twice: in {years_text(list(twice.years))} the yearly counts add the nationals of "
+        f"{place} detected by other countries and those {place} counted on their return from abroad; a "
+        "person detected abroad and sent home can be in both counts (the data do not link them)."
+    )
+
+
 def flag_words(numbers: YearlyNumbers, year: int) -> str:
     """What a headline says of its year's completeness: nothing for a complete year; "probably incomplete"
     for a flagged one, and that every year is so when no year of the series is complete (the only reason
@@ -743,7 +777,8 @@ class Magnitude:
     value: float | None  # for the chart (None: withheld or not available)
     per_thousand: float | None = None  # per 1,000 estimated in modern slavery, where meaningful
     incomplete: bool = False  # the year is flagged as probably incomplete in the source's yearly numbers
-    #: how the year's flag is said (:func:`flag_words`): "probably incomplete", or that every year is so
+    #: how the year's flag is said (:func:`flag_words`): "probably incomplete", or that every year is so; and
+    #: that the year may count a person twice (:func:`counted_twice_words`)
     flag_text: str = ""
     #: the victims were exploited or detected in the country (role destination): only such a number is set
     #: against the estimate of people in modern slavery living in the country
@@ -754,8 +789,8 @@ class Magnitude:
         """The year, said to be probably incomplete where it is flagged so."""
         if self.year is None:
             return ""
-        if not self.incomplete:
-            return str(self.year)
+        if not self.incomplete:  # a complete year may still be said to count a person twice
+            return f"{self.year} ({self.flag_text})" if self.flag_text else str(self.year)
         return f"{self.year} ({self.flag_text or INCOMPLETE_WORDS})"
 
 
@@ -796,7 +831,9 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
             cell_text(pair),
             _point(pair),
             incomplete=year in numbers.flagged,
-            flag_text=flag_words(numbers, year),
+            flag_text="; ".join(
+                w for w in (flag_words(numbers, year), counted_twice_words(brief, table, role, year)) if w
+            ),
             in_country=role == "destination",
         )
 
@@ -1205,7 +1242,8 @@ def _headline_figures(brief: CountryBrief) -> list[tuple[str, str, int]]:
                 continue
             latest = headline_year(brief, table, role, numbers, years[-1]) or years[-1]
             text = cell_text(published_in_year(numbers, latest))
-            out.append((f"{what}, {latest}", text, latest))
+            twice = counted_twice_words(brief, table, role, latest)
+            out.append((f"{what}, {latest}" + (f" ({twice})" if twice else ""), text, latest))
     for table in brief.holding("gsi")[:1]:
         from evidence.analyses.society import gsi_profile
 

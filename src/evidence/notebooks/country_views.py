@@ -24,6 +24,7 @@ from evidence.notebooks.country import (
     CAVEATS,
     CountryBrief,
     breakdown_sentence,
+    counted_twice_yearly_sentence,
     detected_by_sentence,
     detected_intro,
     detecting_countries,
@@ -310,6 +311,8 @@ def show_detected_section(brief: CountryBrief) -> None:
             place = f"nationals of {brief.place} detected {where}"
             if (said := detected_by_sentence(brief, table)) is not None:
                 _say(escape_markdown(said))
+            if (twice := counted_twice_yearly_sentence(brief, table)) is not None:
+                _say(escape_markdown(twice))
         selection = brief.selection(table, role)
         if numbers.has_totals:
             yearly = views.show_yearly_section(
