@@ -497,3 +497,14 @@ def test_real_myanmars_nationals_may_be_counted_twice(unodc):
     twice = routes.counted_twice(Selection(unodc, country="MMR", role="origin"))
     assert twice.years == (2017, 2018, 2019, 2020, 2021)
     assert "THA" in twice.corridors
+
+
+def test_real_doubtful_breakdown_feeds_no_count_twice_nor_incomplete_year_reason(unodc):
+    # REVIEW7 R3: the US 2017-2018 "Botswana" cells are the only detections of Botswana's nationals abroad in
+    # 2018; left out of the yearly counts, they add nothing to Botswana's own count and miss no year
+    from evidence.analyses import trends
+
+    botswana = Selection(unodc, country="BWA", role="origin")
+    assert 2018 not in routes.counted_twice(botswana).years
+    reasons = " ".join(gap.reason for gap in trends.reporter_gaps(botswana))
+    assert "United States" not in reasons and "USA" not in reasons
