@@ -512,7 +512,7 @@ def test_lao_pdrs_unodc_section_says_which_breakdowns_came_without_a_total(real_
     # breakdown (REVIEW7 m1): no data published, the placeholders said with their tables, no breakdown claimed
     assert "| 2012 | no data published |" in text and "| 2017 | no data published |" in text
     assert "no total published" not in text.lower()
-    assert "only placeholder values by age, not counts (see the table by age)" in text
+    assert "it gives only placeholder values by age, not counts (see the table by age)" in text
     assert "only placeholder values by form of exploitation, not counts" in text
     # Thailand's forms of 2007 (no total that year) get the sentence; Myanmar, every breakdown with a total, none
     for iso3, expected in (("THA", f"For {years('2007')} UNODC published victims by form"), ("MMR", None)):
@@ -561,7 +561,10 @@ def test_viet_nams_placeholder_years_are_no_usable_breakdown_in_the_per_year_not
     text = _text(shown)
     assert "by form, sex or age" not in text and "no total published" not in text.lower()
     assert "| 2017 | no data published |" in text
-    assert "(in 2017–2020 only placeholder values by form of exploitation, not counts" in text
+    assert (
+        "which is not a count of 0; in 2017–2020 it gives only placeholder values by form of exploitation, not counts (see"
+        in text
+    )
 
 
 def test_route_notes_explain_once_only_the_rows_shown_and_name_only_the_pairs_shown(real_tables, shown):

@@ -784,12 +784,12 @@ def no_data_note(numbers: YearlyNumbers) -> str | None:
                 if placeholder & unpublished
             ]
             placeholders = "; ".join(
-                f"in {years_text(y)} only placeholder values by {name}, not counts (see the table by {name})"
+                f"in {years_text(y)} it gives only placeholder values by {name}, not counts (see the table by {name})"
                 for name, y in held
             )
             said.append(
                 f"{NO_DATA_PUBLISHED.capitalize()}: UNODC's data have no figure for these victims in {when}, which "
-                "is not a count of 0" + (f" ({placeholders})" if placeholders else "")
+                "is not a count of 0" + (f"; {placeholders}" if placeholders else "")
             )
         if when := years(NO_TOTAL_PUBLISHED):
             # only the breakdowns that hold those years, and usable ones (a placeholder breakdown is none)
