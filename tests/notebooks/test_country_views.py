@@ -508,9 +508,12 @@ def test_lao_pdrs_unodc_section_says_which_breakdowns_came_without_a_total(real_
     assert "| 2008 | no breakdown published |" in text  # Lao PDR's total of 2008, without its sexes
     assert "UNODC gives the total of these victims in 2007–2010 but not their breakdown by sex" in text
     assert "neither the total of these victims nor their breakdown by sex in 2011–2013, 2016–2020" in text
-    # the table of victims per year: Lao PDR's ages of 2012 came without their total, not "no data"
-    assert "| 2012 | no total published |" in text and "| 2017 | no total published |" in text
-    assert "No total published: UNODC gives these victims by form, sex or age in 2012–2013, 2017–2020" in text
+    # the table of victims per year: Lao PDR's ages of 2012 and forms of 2017 are placeholders, no usable
+    # breakdown (REVIEW7 m1): no data published, the placeholders said with their tables, no breakdown claimed
+    assert "| 2012 | no data published |" in text and "| 2017 | no data published |" in text
+    assert "no total published" not in text.lower()
+    assert "it gives only placeholder values by age, not counts (see the table by age)" in text
+    assert "only placeholder values by form of exploitation, not counts" in text
     # Thailand's forms of 2007 (no total that year) get the sentence; Myanmar, every breakdown with a total, none
     for iso3, expected in (("THA", f"For {years('2007')} UNODC published victims by form"), ("MMR", None)):
         shown.clear()
@@ -548,3 +551,54 @@ def test_an_unused_repatriation_breakdown_is_said_once_in_a_brief_of_both_roles(
     country_views.show_detected_section(brief)
     lines = [line for line in _text(shown).splitlines() if line.startswith("Not used: UNODC")]
     assert len(lines) == 2 and len(set(lines)) == 2
+
+
+def test_viet_nams_placeholder_years_are_no_usable_breakdown_in_the_per_year_note(real_tables, shown):
+    """REVIEW7 m1: the note said UNODC gives Viet Nam's victims "by form, sex or age in 2017–2020 (see the tables
+    by category)", but the forms of those years are placeholders and there is no sex table."""
+    brief = open_brief([real_tables[1]], DisclosureRule(5), country="VNM", role="destination")
+    country_views.show_detected_section(brief)
+    text = _text(shown)
+    assert "by form, sex or age" not in text and "no total published" not in text.lower()
+    assert "| 2017 | no data published |" in text
+    assert (
+        "which is not a count of 0; in 2017–2020 it gives only placeholder values by form of exploitation, not counts (see"
+        in text
+    )
+
+
+def test_route_notes_explain_once_only_the_rows_shown_and_name_only_the_pairs_shown(real_tables, shown):
+    """REVIEW7 m2, m5: the "X → X: … domestic trafficking as UNODC defines it" paragraph was in both roles'
+    sections; the pairing sentence said Malaysia was a pair of rows (one row, the other in "All other
+    routes"), and Nigeria's named 14 corridors, none shown as a pair."""
+    marker = "domestic trafficking as UNODC defines it"
+    brief = open_brief([real_tables[1]], DisclosureRule(5), country="MMR", role="both")
+    country_views.show_detected_section(brief)
+    text = _text(shown)
+    assert text.count(marker) == 1
+    assert "the routes to Malaysia, Thailand. Shown above as a pair of rows" in text
+    assert "only the route to Thailand; the others are one row or among" in text
+    assert "where both are listed above" not in text
+    shown.clear()
+    country_views.show_detected_section(open_brief([real_tables[1]], DisclosureRule(5), country="NGA"))
+    text = _text(shown)
+    assert text.count(marker) == 1
+    assert "None of them is shown above as a pair of rows" in text
+
+
+def test_botswanas_routes_with_nothing_to_draw_give_no_chart_and_no_note_on_a_row_not_shown(
+    real_tables, shown, tmp_path
+):
+    """REVIEW7 m4: Botswana (origin) explained a "Botswana → Botswana" row the table keeps in "All other
+    routes", and drew an empty map after saying there was nothing to draw."""
+    from evidence.notebooks.views import NO_ROUTE_TO_DRAW, NOTHING_TO_DRAW
+
+    brief = open_brief([real_tables[1]], DisclosureRule(5), country="BWA", role="origin", years=(2017, 2020))
+    country_views.show_detected_section(brief)
+    text = _text(shown)
+    section = text[text.index("Where nationals of Botswana") :]
+    assert "Botswana → Botswana:" not in section
+    assert section.count(NO_ROUTE_TO_DRAW) == 1 and NOTHING_TO_DRAW not in section
+    # no bar chart, flow map or world map of the routes (an empty map is not drawn)
+    drawn = {p.name for p in (tmp_path / "figures").glob("*.svg")}
+    assert not {n for n in drawn if n.startswith(("corridors", "flow_map", "world"))}

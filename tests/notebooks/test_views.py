@@ -416,3 +416,20 @@ def test_route_notes_of_a_table_name_the_regions_its_classes_are_of():
 
     assert "continent" in REGION_NOTES["region"] and "Asia" in REGION_NOTES["region"]
     assert "subregion" in REGION_NOTES["subregion"]
+
+
+def test_show_charts_says_nothing_to_draw_once_for_several_empty_charts(tmp_path, monkeypatch):
+    # REVIEW7 m4: "Nothing to draw here" printed once per empty chart of a group
+    import altair as alt
+    import IPython.display
+
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import NOTHING_TO_DRAW, show_charts
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    empty = pl.DataFrame({"x": [], "y": []}, schema={"x": pl.String, "y": pl.Int64})
+    show_charts([(alt.Chart(empty).mark_bar(), "a"), (alt.Chart(empty).mark_line(), "b")])
+    assert [getattr(obj, "data", None) for obj in shown] == [NOTHING_TO_DRAW]

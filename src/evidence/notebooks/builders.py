@@ -22,9 +22,9 @@ import dataclasses
 import functools
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import polars as pl
 
@@ -944,6 +944,18 @@ def repatriated_abroad(selection: Selection | None, rule: DisclosureRule) -> tup
     return _repatriated_abroad_pair(records, selection.country, rule) if abroad.height else None
 
 
+def doubtful_pair(selection: Selection | None, rule: DisclosureRule) -> tuple[Any, Any] | None:
+    """The victims of a route table's doubtful citizenship breakdowns
+    (:func:`evidence.analyses.routes.doubtful_breakdowns`) as one published pair (:func:`_protected_pair`), which
+    its sum holds (Myanmar: 212 of 561); None where it has none (case data, no doubtful breakdown)."""
+    from evidence.analyses import routes
+
+    if selection is None or selection.kind == "case" or selection.country is None:
+        return None
+    cells = routes.flow_records(selection).filter(pl.col("route_basis") == "doubtful_citizenship")
+    return _protected_pair(cells, rule) if cells.height else None
+
+
 #: A sentence of :func:`route_notes` before it is written out: text, and published pairs of counts.
 _Sentence = list[str | tuple[Any, Any]]
 
@@ -956,11 +968,28 @@ def _sentence(parts: _Sentence, *, markdown: bool) -> str:
     return "".join(bounds_text(p) if isinstance(p, tuple) else p for p in parts)
 
 
-def counted_twice_sentence(selection: Selection | None) -> str | None:
+#: How a route note on an unused breakdown by country of repatriation starts: said once per brief.
+NOT_USED: Final = "Not used:"
+#: The words of the route note on a country's own nationals detected at home: said once per brief.
+DOMESTIC_AS_UNODC: Final = "domestic trafficking as UNODC defines it"
+
+
+def said_once_per_brief(line: str) -> bool:
+    """Whether a route note (:func:`route_notes`) is one a document says once, not under each role's table:
+    an unused breakdown ("Not used: …") and what the country's own nationals detected at home are ("Thailand
+    → Thailand: … domestic trafficking as UNODC defines it …"), the same words in both roles."""
+    return line.startswith(NOT_USED) or DOMESTIC_AS_UNODC in line
+
+
+def counted_twice_sentence(
+    selection: Selection | None, paired: Collection[tuple[str, str]] | None = None
+) -> str | None:
     """Plain text (untrusted names included: escape for the output) saying that a sum of a country's nationals
     adds two counts that can hold the same person (:func:`evidence.analyses.routes.counted_twice`), naming the
     corridors listed both ways; None where it does not (case data, a country as destination, no returns from
-    abroad beside other countries' detections)."""
+    abroad beside other countries' detections). ``paired``: the corridors (origin, destination) the table above
+    shows as a pair of rows, the only ones said to be so (Myanmar: Thailand, not Malaysia, whose return row is
+    among the other routes); None where the table is not known (each said to be a pair where both are listed)."""
     from evidence.analyses import routes
     from evidence.analyses.coverage import years_text
 
@@ -977,11 +1006,26 @@ def counted_twice_sentence(selection: Selection | None) -> str | None:
             name_in_text(code) or code
             for code in sorted(twice.corridors, key=lambda c: (name_of(c) or c).casefold())
         )
-        pairs = (
-            f" Counted both ways, where detected and on return: the routes to {names}; where both are listed "
-            f'above, they are a pair of rows, one "detected in" the country, the next "repatriated from" it, '
-            f'"counted by {place}".'
-        )
+        pairs = f" Counted both ways, where detected and on return: the routes to {names}"
+        rows = f'one "detected in" the country, the next "repatriated from" it, "counted by {place}"'
+        if paired is None:
+            pairs += f"; where both are listed above, they are a pair of rows, {rows}."
+        else:
+            shown = sorted(
+                (d for o, d in paired if o == country and d in twice.corridors),
+                key=lambda c: (name_of(c) or c).casefold(),
+            )
+            if not shown:
+                pairs += f'. None of them is shown above as a pair of rows: each is one row or among "{OTHER_ROUTES}".'
+            elif len(shown) == len(twice.corridors):
+                pairs += f"; each is shown above as a pair of rows, {rows}."
+            else:
+                which = ", ".join(name_in_text(c) or c for c in shown)
+                one = len(shown) == 1
+                pairs += (
+                    f". Shown above as a pair of rows, {rows}: only the route{'' if one else 's'} to {which}; "
+                    f'the others are one row or among "{OTHER_ROUTES}".'
+                )
     return (
         f"Counted twice, possibly: this sum adds the nationals of {place} detected by other countries and those "
         f"{place} counted on their return, by the country they were repatriated from "
@@ -991,7 +1035,13 @@ def counted_twice_sentence(selection: Selection | None) -> str | None:
     )
 
 
-def route_notes(selection: Selection | None, rule: DisclosureRule, *, markdown: bool = False) -> list[str]:
+def route_notes(
+    selection: Selection | None,
+    rule: DisclosureRule,
+    *,
+    markdown: bool = False,
+    listed: Collection[tuple[str, str, str]] | None = None,
+) -> list[str]:
     """What a UNODC route table of a country needs said beside it: its own nationals counted as domestic (and,
     as destination, those its repatriation breakdown shows were exploited abroad, left out); doubtful
     citizenship breakdowns (:func:`evidence.analyses.routes.doubtful_breakdowns`); a breakdown by country of
@@ -999,7 +1049,9 @@ def route_notes(selection: Selection | None, rule: DisclosureRule, *, markdown: 
     the small-cell rule. Plain text (untrusted names included: escape for the output; a sum of censored cells
     as ``4–16``), or with ``markdown`` Markdown prose, escaped, whose intervals of the publisher's censored cells
     are marked :data:`~evidence.presentation.disclosure.CENSORED` (so the disclosure scan does not read their
-    low end as people). Empty for case data or without a country."""
+    low end as people). Empty for case data or without a country. ``listed``: the rows (origin, destination,
+    basis) the table names (not those in "All other routes"): only those are explained, and only the corridors
+    both of whose rows it names are said to be a pair; None where not known (every note said)."""
     from evidence.analyses import routes
     from evidence.analyses.coverage import years_text
 
@@ -1010,7 +1062,9 @@ def route_notes(selection: Selection | None, rule: DisclosureRule, *, markdown: 
     nationals = f"nationals of {name_in_text(country) or country}"
     notes: list[_Sentence] = []
     records = routes.flow_records(selection.replace(role="origin")).filter(pl.col("detected_iso3") == country)
-    if (records["route_basis"] == "own_nationals").any():
+    if (records["route_basis"] == "own_nationals").any() and (
+        listed is None or (country, country, "own_nationals") in listed
+    ):
         notes.append(
             [
                 (
@@ -1047,7 +1101,12 @@ def route_notes(selection: Selection | None, rule: DisclosureRule, *, markdown: 
                 ),
             ]
         )
-    if twice := counted_twice_sentence(selection):
+    paired = (
+        None
+        if listed is None
+        else {(o, d) for o, d, basis in listed if basis == "citizenship" and (o, d, "repatriation") in listed}
+    )
+    if twice := counted_twice_sentence(selection, paired):
         notes.append([twice])
     reasons = routes.doubtful_breakdowns(selection.frame, selection.indicator)
     doubtful = (
@@ -1131,7 +1190,7 @@ def route_notes(selection: Selection | None, rule: DisclosureRule, *, markdown: 
             notes.append(
                 [
                     (
-                        f"Not used: UNODC's breakdown of the victims {where} detected by country of repatriation "
+                        f"{NOT_USED} UNODC's breakdown of the victims {where} detected by country of repatriation "
                         f"({years_text(part['year'].to_list())}; "
                     ),
                     _protected_pair(part, rule),
@@ -2530,7 +2589,7 @@ def _with_years_without_data(
     if selection.kind == "case":
         noted = [(NO_RECORDS, uncovered)]
     else:  # a year with a breakdown of the victims but not their total is not a year without data
-        broken_down = _breakdown_years(selection)
+        broken_down = set().union(*breakdown_years(selection).values())
         noted = [
             (NO_TOTAL_PUBLISHED, [y for y in uncovered if y in broken_down]),
             (NO_DATA_PUBLISHED, [y for y in uncovered if y not in broken_down]),
@@ -2543,17 +2602,24 @@ def _with_years_without_data(
     return Bounds(low, high)
 
 
-def _breakdown_years(selection: Selection) -> set[int]:
-    """The years a publisher's series (UNODC) gives the selection's victims by form, sex or age."""
+def breakdown_years(selection: Selection, *, placeholders: bool = False) -> dict[str, set[int]]:
+    """The years a publisher's series (UNODC) gives the selection's victims by form, sex or age, by breakdown
+    (keys of :data:`BREAKDOWN_NAMES`, only those with years): a year whose breakdown is the publisher's
+    placeholder (:func:`placeholder_years`: every cell ``<5`` against hundreds of victims) is no usable breakdown,
+    and is not one of them (Viet Nam's forms of 2017–2020); with ``placeholders``, those years only."""
     from evidence.analyses import trends
 
-    years: set[int] = set()
+    counts = trends.yearly_counts(selection)
+    found: dict[str, set[int]] = {}
     for by in BREAKDOWN_NAMES:
         try:
-            years |= _years_of(trends.yearly_counts(selection, by=by))
+            by_counts = trends.yearly_counts(selection, by=by)
         except ParameterError:  # a role without this breakdown (origin: other countries' breakdowns)
             continue
-    return years
+        placeholder = set(placeholder_years(counts, by_counts)) if selection.role != "origin" else set()
+        if years := placeholder if placeholders else _years_of(by_counts) - placeholder:
+            found[by] = years
+    return found
 
 
 def _uncovered_years(selection: Selection, counts: pl.DataFrame, span: tuple[int, int] | None) -> list[int]:

@@ -40,6 +40,7 @@ from evidence.notebooks.builders import (
     YearlyNumbers,
     bounds_text,
     censored_interval,
+    doubtful_pair,
     repatriated_abroad,
     route_numbers,
     source_line,
@@ -631,9 +632,16 @@ def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBou
     common = [y for y in listed if y in total_years]
     extra = [y for y in listed if y not in total_years]  # Thailand: 2008, a breakdown without a total
     total_only = [y for y in total_years if y not in listed]  # Netherlands: 2020, a total without a breakdown
+    # the sum holds the doubtful breakdowns' rows (the route table's own rows): how many, said with it
+    doubtful = doubtful_pair(brief.selection(table, "destination"), brief.rule)
+    of_them = (
+        f" ({bounds_text(doubtful)} of them in the doubtful breakdowns, rows of their own above)"
+        if doubtful is not None
+        else ""
+    )
     text = (
-        f"The citizenship breakdown of {years_text(listed)} sums to {summed} victims; UNODC's total of the "
-        f"victims detected in {brief.place} in {years_text(total_years)} is {total} (victims per year, above)."
+        f"The citizenship breakdown of {years_text(listed)} sums to {summed} victims{of_them}; UNODC's total of "
+        f"the victims detected in {brief.place} in {years_text(total_years)} is {total} (victims per year, above)."
     )
     if extra:
         text += f" The breakdown also covers {years_text(extra)}, for which UNODC gives no total."

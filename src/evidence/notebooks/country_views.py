@@ -19,7 +19,12 @@ import polars as pl
 from evidence.analyses.coverage import ROLE_WORDS
 from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, near_estimate
 from evidence.notebooks import views
-from evidence.notebooks.builders import BREAKDOWN_NAMES, breakdown_without_total_sentence, route_notes
+from evidence.notebooks.builders import (
+    BREAKDOWN_NAMES,
+    NOT_USED,
+    breakdown_without_total_sentence,
+    route_notes,
+)
 from evidence.notebooks.country import (
     CAVEATS,
     CountryBrief,
@@ -361,7 +366,7 @@ def show_detected_section(brief: CountryBrief) -> None:
             )
             # a breakdown the data hold but no route can use is said, as unmapped citizenships are
             for line in route_notes(brief.selection(table, role), brief.rule, markdown=True):
-                if line.startswith("Not used:") and line not in said_once:
+                if line.startswith(NOT_USED) and line not in said_once:
                     said_once.add(line)
                     _say(line)
             continue

@@ -16,6 +16,7 @@ import polars as pl
 
 from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import (
+    BREAKDOWN_NAMES,
     COVERAGE_KINDS,
     NO_DATA_PUBLISHED,
     NO_RECORDS,
@@ -26,6 +27,7 @@ from evidence.notebooks.builders import (
     RouteBounds,
     YearlyNumbers,
     break_sentence,
+    breakdown_years,
     category_sum_note,
     emerging_unassessed,
     emerging_view,
@@ -38,6 +40,7 @@ from evidence.notebooks.builders import (
     records_no_category,
     route_notes,
     route_numbers,
+    said_once_per_brief,
     source_line,
     sources_kinds,
     sources_view,
@@ -62,6 +65,8 @@ def show_chart(chart: alt.TopLevelMixin, name: str) -> None:
 
 
 NOTHING_TO_DRAW: Final = "Nothing to draw here: every value of this chart is withheld or absent."
+#: Said instead of a route table's charts (bars, flow map, world map) when none of its routes can be drawn.
+NO_ROUTE_TO_DRAW: Final = 'No chart of these routes: none is left to draw (each is withheld, doubtful, or among "All other routes").'
 
 
 def show_charts(named: Sequence[tuple[object, str]]) -> None:
@@ -81,19 +86,23 @@ def show_charts(named: Sequence[tuple[object, str]]) -> None:
     drawable = [(spec, name) for spec, name in specs if not chart_is_empty(spec)]
     if charts_drawn_by_runner():
         pending = {name: spec for spec, name in drawable}
+        said = False  # several charts with nothing to draw: said once
         for _, name in named:
             if name in pending:
                 path = str(folder / f"{name}.svg")
                 display({RUNNER_CHART_MIME: {"path": path, "spec": pending[name]}}, raw=True)
-            else:
+            elif not said:
+                said = True
                 display(Markdown(NOTHING_TO_DRAW))
         return
     saved = save_charts([(spec, folder / f"{name}.svg") for spec, name in drawable])
     paths = dict(zip([name for _, name in drawable], saved, strict=True))
+    told = False  # several charts with nothing to draw: said once
     for _, name in named:
         if name in paths:
             display(svg_bundle(paths[name].read_text(encoding="utf-8")), raw=True)
-        else:
+        elif not told:
+            told = True
             display(Markdown(NOTHING_TO_DRAW))
 
 
@@ -451,7 +460,9 @@ def show_route_table(
     said: set[str] | None = None,
 ) -> None:
     """The route table of a selection's route numbers and its charts (bar chart, flow map). ``said``: the
-    notes on unused breakdowns ("Not used: …") already said in the document, said once (and added to)."""
+    notes said once per document (:func:`~evidence.notebooks.builders.said_once_per_brief`: unused breakdowns,
+    "Not used: …", and what a country's own nationals detected at home are) already said, said once (and added
+    to)."""
     if numbers is None:
         return
     rule = numbers.low.table.rule
@@ -468,8 +479,19 @@ def show_route_table(
     )
     if (unmapped := unmapped_origins_line(numbers.selection, rule)) is not None:
         _markdown(unmapped)
-    for line in route_notes(numbers.selection, rule, markdown=True):
-        if said is not None and line.startswith("Not used:"):
+    # the notes explain the rows the table lists by name (a row in "All other routes" is not explained)
+    listed = (
+        {
+            (str(o), str(d), str(b))
+            for o, d, b in numbers.low.corridors.select(
+                "origin_iso3", "destination_iso3", "route_basis"
+            ).iter_rows()
+        }
+        if "route_basis" in numbers.low.corridors.columns
+        else None
+    )
+    for line in route_notes(numbers.selection, rule, markdown=True, listed=listed):
+        if said is not None and said_once_per_brief(line):
             if line in said:
                 continue
             said.add(line)
@@ -754,14 +776,31 @@ def no_data_note(numbers: YearlyNumbers) -> str | None:
         )
     if not numbers.exact:
         if when := years(NO_DATA_PUBLISHED):
+            # a year of a placeholder breakdown only (Viet Nam's forms of 2017–2020): said, with its table
+            unpublished = {int(y) for y, n in rows if n == NO_DATA_PUBLISHED}
+            held = [
+                (BREAKDOWN_NAMES[by], sorted(placeholder & unpublished))
+                for by, placeholder in breakdown_years(numbers.selection, placeholders=True).items()
+                if placeholder & unpublished
+            ]
+            placeholders = "; ".join(
+                f"in {years_text(y)} it gives only placeholder values by {name}, not counts (see the table by {name})"
+                for name, y in held
+            )
             said.append(
                 f"{NO_DATA_PUBLISHED.capitalize()}: UNODC's data have no figure for these victims in {when}, which "
-                "is not a count of 0"
+                "is not a count of 0" + (f"; {placeholders}" if placeholders else "")
             )
         if when := years(NO_TOTAL_PUBLISHED):
+            # only the breakdowns that hold those years, and usable ones (a placeholder breakdown is none)
+            noted = {int(y) for y, n in rows if n == NO_TOTAL_PUBLISHED}
+            names = [
+                BREAKDOWN_NAMES[by] for by, held in breakdown_years(numbers.selection).items() if held & noted
+            ] or ["category"]
+            tables = "the table" if len(names) == 1 else "the tables"
             said.append(
-                f"{NO_TOTAL_PUBLISHED.capitalize()}: UNODC gives these victims by form, sex or age in {when} but "
-                "not their total (see the tables by category)"
+                f"{NO_TOTAL_PUBLISHED.capitalize()}: UNODC gives these victims by {' and by '.join(names)} in "
+                f"{when} but not their total (see {tables} by {' and by '.join(names)})"
             )
     if not said:
         return None
@@ -1003,8 +1042,14 @@ def show_route_charts(
     ``published_routes`` is the route table's chart data (origin_iso3, destination_iso3, victims, share), already
     through disclosure control; ``focus`` is the selection's country, named on the maps.
     """
+    from IPython.display import Markdown, display
+
     from evidence.presentation import charts
 
+    if not published_routes.filter(pl.col("victims") > 0).height:
+        # every route withheld, doubtful or among the other routes: no chart (an empty map says nothing), said once
+        display(Markdown(NO_ROUTE_TO_DRAW))
+        return
     suffix = f"_{tag}" if tag else ""
     bar_options: dict[str, Any] = {"top": top} if top is not None else {}
     # censored counts: bars are drawn at the low bound and labelled with the range the table shows (16–25);
