@@ -391,6 +391,7 @@ def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
         rows = rows.filter(selectors["citizenship"])
         if country is not None:
             rows = rows.filter((origin == country).fill_null(False))
+            rows = _with_returnees(df.filter(year_filter(years)), indicator, rows, country)
     else:
         rows = rows.filter(
             selectors["citizenship" if dimension in ("destination", "corridor") else dimension]
@@ -419,6 +420,34 @@ def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
         )
         .sort(keys)
     )
+
+
+def _with_returnees(df: pl.DataFrame, indicator: str, rows: pl.DataFrame, country: str) -> pl.DataFrame:
+    """``rows`` (a country's citizens in the citizenship breakdowns) with, for each year whose own breakdown
+    has no row for its nationals while its breakdown by country of repatriation counts some
+    (:func:`evidence.analyses.routes.returnees_without_nationals`: Botswana 2020, repatriated from abroad
+    <5), one row of those nationals, as their own-nationals cell: a count, not a year without data, and the
+    same victims the route table gives."""
+    from evidence.analyses.routes import returnees_without_nationals
+
+    returned = returnees_without_nationals(df, indicator).filter(pl.col("detected_iso3") == country)
+    if not returned.height:
+        return rows
+    exact = pl.col("victims").cast(pl.Float64)
+    added = returned.select(
+        pl.lit(country).alias("iso3"),
+        pl.col("year").cast(rows.schema["year"]),
+        pl.lit(indicator).alias("indicator"),
+        pl.lit("by citizenship").alias("dimension"),
+        pl.lit("Nationals").alias("category"),
+        pl.lit(country).alias("category_iso3"),
+        pl.lit("Total").alias("sex"),
+        pl.lit("Total").alias("age"),
+        exact.alias("value"),
+        pl.col("victims_low").cast(pl.Float64).alias("value_low"),
+        pl.col("victims_high").cast(pl.Float64).alias("value_high"),
+    )
+    return pl.concat([rows, added], how="diagonal_relaxed")
 
 
 def _without_doubtful_abroad(
