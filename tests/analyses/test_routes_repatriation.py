@@ -548,3 +548,14 @@ def test_returnees_of_a_year_without_an_own_nationals_row_are_its_nationals_coun
     for year, (low, high) in {2019: (1, 4), 2020: (1, 4), 2021: (9, 9)}.items():
         assert routes.cell_sum(flows.filter(pl.col("year") == year)) == (low, high)
     assert 2008 not in flows["year"].to_list() and 2008 not in counts["year"].to_list()
+
+
+def test_real_doubtful_breakdown_feeds_no_count_twice_nor_incomplete_year_reason(unodc):
+    # REVIEW7 R3: the US 2017-2018 "Botswana" cells are the only detections of Botswana's nationals abroad in
+    # 2018; left out of the yearly counts, they add nothing to Botswana's own count and miss no year
+    from evidence.analyses import trends
+
+    botswana = Selection(unodc, country="BWA", role="origin")
+    assert 2018 not in routes.counted_twice(botswana).years
+    reasons = " ".join(gap.reason for gap in trends.reporter_gaps(botswana))
+    assert "United States" not in reasons and "USA" not in reasons

@@ -1787,3 +1787,20 @@ def test_real_myanmars_two_thailand_rows_are_a_pair_and_said_to_overlap(shared_d
     )
     assert rows[labels[first]] == (2580, 2589) and rows[labels[first + 1]] == (26, 29)
     assert any(n.startswith("Counted twice, possibly") for n in route_notes(selection, RULE))
+
+
+def test_real_doubtful_cells_are_their_own_rows_and_the_note_reconciles_the_sums(shared_data):
+    # REVIEW7 R2: Myanmar's 2015-2016 "Thailand" cells (25) are no longer hidden in "All other routes" of
+    # Thailand's origin table: a row of their own, after the ranked ones, and the note says the difference
+    from evidence.notebooks.builders import route_notes, route_numbers
+    from evidence.sources.cache import load_cached
+
+    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    thailand = Selection(glotip, country="THA", role="origin")
+    numbers = route_numbers(thailand, RULE)
+    routes_listed = numbers.low.corridors
+    doubtful = routes_listed["route_basis"].eq("doubtful_citizenship").to_list()
+    assert any(doubtful) and doubtful == sorted(doubtful)  # present, and after every ranked corridor
+    assert any(r.startswith("Thailand → Myanmar (doubtful") for r in routes_listed["route"].to_list())
+    notes = route_notes(thailand, RULE)
+    assert any("rows of their own" in n and "not in the nationals detected per year" in n for n in notes)

@@ -967,7 +967,10 @@ def counted_twice(selection: Selected) -> CountedTwice:
         & (pl.col("route_basis") == "repatriation")
         & (pl.col("destination_iso3").is_null() | (pl.col("destination_iso3") != country))
     )
-    abroad = records.filter(pl.col("detected_iso3") != country)
+    # a doubtful breakdown's cell is no count of these nationals (left out of the yearly counts): nothing to add
+    abroad = records.filter(
+        (pl.col("detected_iso3") != country) & (pl.col("route_basis") != "doubtful_citizenship")
+    )
     years = sorted(set(returned["year"].to_list()) & set(abroad["year"].to_list()))
     if not years:
         return CountedTwice()

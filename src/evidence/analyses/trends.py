@@ -969,8 +969,16 @@ def _reporter_grid(selection: Selection, *, min_coverage: float = 0.5) -> pl.Dat
     nationals = (citizenship_origin_expr() == country).fill_null(False)
     if selection.role == "both":
         nationals = nationals & (pl.col("iso3") != country)
+    # a doubtful citizenship breakdown (evidence.analyses.routes.doubtful_breakdowns) counts no nationals: its
+    # cells are routes only with their caveat, never a reporter's count (nor the reason a year is incomplete)
+    from evidence.analyses.routes import doubtful_breakdowns
+
+    doubtful = doubtful_breakdowns(selection.frame, selection.indicator).select(
+        "iso3", pl.col("year").cast(pl.Int32)
+    )
     counted = (
         citizenship.filter(nationals)
+        .join(doubtful, on=["iso3", "year"], how="anti")
         .group_by("iso3", "year")
         .agg(
             pl.col("point").sum().alias("n"),

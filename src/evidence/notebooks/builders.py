@@ -605,13 +605,24 @@ def route_view(
         flows = flows.with_columns(pl.lit(0, pl.Int64).alias(CELL_KEY))
     if UNCENSORED not in flows.columns:  # a flow table of exact counts made elsewhere: nothing censored
         flows = flows.with_columns(pl.col(value).alias(UNCENSORED))  # exact counts: one column
-    reported = flow_table.filter(pl.col("victims_low") >= min_victims)
+    # a doubtful breakdown's cells are never ranked (they lead no table) nor merged into the other routes: each
+    # doubtful corridor is a labelled row of its own, after the others
+    doubtful_basis = pl.col("route_basis") == "doubtful_citizenship"
+    doubtful_keys = (
+        flow_table.filter(doubtful_basis)
+        .select(*keys, pl.col("flow_class").cast(pl.String))
+        .unique(keys)
+        .sort("destination_iso3", "origin_iso3")
+    )
+    reported = flow_table.filter((pl.col("victims_low") >= min_victims) & ~doubtful_basis)
     top = (
         routes.top_corridors(reported, top_n).with_columns(pl.col("flow_class").cast(pl.String))
         if reported.height
         else reported.with_columns(pl.col("flow_class").cast(pl.String))
     )
     top, paired = _paired_corridors(top)
+    if doubtful_keys.height:
+        top = pl.concat([top.select(*keys, "flow_class"), doubtful_keys])
     labels = [
         route_label(o, d, basis, (years or {}).get((o, d, basis), []), paired=(o, d) in paired)
         for o, d, basis in top.select(keys).iter_rows()
@@ -1069,9 +1080,42 @@ def route_notes(selection: Selection | None, rule: DisclosureRule, *, markdown: 
             [
                 (
                     f"Doubtful citizenship breakdowns ({which}): {why.get(str(reason[0]), why[routes.DOUBTFUL_DESTINATIONS])}. "
-                    "Their routes are marked doubtful, kept apart from other years', and left out of the charts, "
-                    "of the nationals detected per year and of corridor trends."
+                    "Their routes are marked doubtful, kept apart from other years', and left out of the charts"
+                    + (", of the nationals detected per year" if selection.role != "destination" else "")
+                    + " and of corridor trends."
                 )
+            ]
+        )
+    in_doubtful = selected.join(
+        reasons.select("iso3", "year"),
+        left_on=["detected_iso3", "year"],
+        right_on=["iso3", "year"],
+        how="semi",
+    )
+    doubtful_cells = in_doubtful.filter(pl.col("route_basis") == "doubtful_citizenship")
+    if doubtful_cells.height:
+        # the route table's sum and the per-year count of nationals differ by these cells: said, with the amount
+        per_year = (
+            "; they are in this table's sum but not in the nationals detected per year, which is that much smaller"
+            if selection.role != "destination"
+            else "; they are in this table's sum"
+        )
+        notes.append(
+            [
+                "The routes of the doubtful breakdowns are rows of their own, marked doubtful (",
+                _protected_pair(doubtful_cells, rule),
+                f" victims), never among the other routes{per_year}.",
+            ]
+        )
+    unknown_doubtful = in_doubtful.filter(
+        pl.col("origin_iso3").is_null() & pl.col("destination_iso3").is_not_null()
+    )
+    if unknown_doubtful.height and selection.role != "origin":
+        notes.append(
+            [
+                f'Of the row "{ORIGIN_UNKNOWN}", ',
+                _protected_pair(unknown_doubtful, rule),
+                " come from the doubtful breakdowns (labels that name no country).",
             ]
         )
     unused = routes.unused_repatriation(selection)
@@ -1533,8 +1577,15 @@ def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteVi
     if not any(hidden):
         return low, high
     labels = low.corridors["route"].to_list()
-    order = [i for i in range(n) if not hidden[i]]
-    order += sorted((i for i in range(n) if hidden[i]), key=lambda i: labels[i])
+    # a doubtful corridor's row stays after the others, withheld or not (it is never ranked among them)
+    doubtful = (
+        low.corridors["route_basis"].eq("doubtful_citizenship").to_list()
+        if "route_basis" in low.corridors.columns
+        else [False] * n
+    )
+    order = [i for i in range(n) if not hidden[i] and not doubtful[i]]
+    order += sorted((i for i in range(n) if hidden[i] and not doubtful[i]), key=lambda i: labels[i])
+    order += [i for i in range(n) if doubtful[i]]
     order += list(range(n, low.table.frame.height))
 
     def reordered(view: RouteView) -> RouteView:

@@ -393,12 +393,20 @@ def single_partner_small_years(brief: CountryBrief, table: LoadedTable, numbers:
 MOST_SHARE: Final = 0.6
 
 
-def detecting_countries(brief: CountryBrief, table: LoadedTable) -> list[tuple[str, float]]:
-    """Who detected the country's nationals (UNODC's citizenship breakdowns, and its own count of its
-    nationals), with each country's share of them (low bounds), largest first: a share, no count."""
+def _counted_records(brief: CountryBrief, table: LoadedTable) -> pl.DataFrame:
+    """The flow records of the brief's nationals that count them: a doubtful citizenship breakdown's cells
+    (:func:`evidence.analyses.routes.doubtful_breakdowns`) are left out, as from the yearly counts, so they
+    feed no share words (the United States' 2017–2018 "Botswana" cells, the only ones from abroad)."""
     from evidence.analyses import routes
 
     records = routes.flow_records(brief.selection(table, "origin"))
+    return records.filter(pl.col("route_basis") != "doubtful_citizenship")
+
+
+def detecting_countries(brief: CountryBrief, table: LoadedTable) -> list[tuple[str, float]]:
+    """Who detected the country's nationals (UNODC's citizenship breakdowns, and its own count of its
+    nationals), with each country's share of them (low bounds), largest first: a share, no count."""
+    records = _counted_records(brief, table)
     by = records.group_by("detected_iso3").agg(pl.col("victims_low").sum()).filter(pl.col("victims_low") > 0)
     total = int(by["victims_low"].sum() or 0)
     if not total:
@@ -410,9 +418,7 @@ def detecting_countries(brief: CountryBrief, table: LoadedTable) -> list[tuple[s
 def detected_ranges(brief: CountryBrief, table: LoadedTable) -> dict[str, tuple[int, int]]:
     """Who detected the country's nationals, as :func:`detecting_countries`, with the range (low, high) of the
     nationals each detected: what a share's words are read over, at both ends."""
-    from evidence.analyses import routes
-
-    records = routes.flow_records(brief.selection(table, "origin"))
+    records = _counted_records(brief, table)
     by = records.group_by("detected_iso3").agg(pl.col("victims_low").sum(), pl.col("victims_high").sum())
     return {str(c): (int(lo or 0), int(hi or 0)) for c, lo, hi in by.iter_rows() if c is not None}
 
