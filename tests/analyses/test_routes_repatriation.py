@@ -499,6 +499,57 @@ def test_real_myanmars_nationals_may_be_counted_twice(unodc):
     assert "THA" in twice.corridors
 
 
+def test_returnees_of_a_year_without_an_own_nationals_row_are_its_nationals_counted():
+    """REVIEW7 R4: Botswana 2020 lists Bangladesh <5, Ghana 6, Nigeria <5, Zimbabwe 6 by citizenship, no row of
+    its own nationals, and repatriated from abroad <5. The brief said "no breakdown by citizenship" and marked
+    2020 "no data published". Those returnees are nationals of Botswana counted that year: one whole cell,
+    split into its parts with no rest at home derived, the same in the yearly count and in the routes."""
+    from evidence.analyses import trends
+
+    df = table(
+        [
+            row("BWA", 2020, "by citizenship", "Ghana", 6, "GHA"),
+            row("BWA", 2020, "by citizenship", "Nigeria", "<5", "NGA"),
+            row("BWA", 2020, REPATRIATION, "Abroad", "<5"),
+            # 2019: Botswana's own row, split as usual
+            row("BWA", 2019, "by citizenship", "Botswana", "<5", "BWA"),
+            row("BWA", 2019, REPATRIATION, "Abroad", "<5"),
+            row("BWA", 2019, REPATRIATION, "Japan", "<5", "JPN"),
+            # 2021: Ghana 12 listed, returnees from South Africa 7 of an exact Abroad 9
+            row("BWA", 2021, "by citizenship", "Ghana", 12, "GHA"),
+            row("BWA", 2021, REPATRIATION, "Abroad", 9),
+            row("BWA", 2021, REPATRIATION, "South Africa", 7, "ZAF"),
+            # 2008: "Abroad <5" with no citizenship breakdown at all (a hundred countries that year): not counted
+            row("BWA", 2008, REPATRIATION, "Abroad", "<5"),
+        ]
+    )
+    returned = routes.returnees_without_nationals(df, "Detected trafficking victims")
+    assert returned.select("year", "victims", "victims_low", "victims_high").rows() == [
+        (2020, None, 1, 4),
+        (2021, 9, 9, 9),
+    ]
+    counts = trends.yearly_counts(Selection(df, country="BWA", role="origin"))
+    assert counts.select("year", "count_low", "count_high").rows() == [
+        (2019, 1, 4),
+        (2020, 1, 4),
+        (2021, 9, 9),
+    ]
+    flows = routes.flow_records(Selection(df, country="BWA", role="origin"))
+    y2020 = flows.filter(pl.col("year") == 2020)
+    # one piece: repatriated from abroad, country not stated; no "Botswana → Botswana" rest is derived
+    assert y2020.select("destination_iso3", "route_basis", "victims_low", "victims_high").rows() == [
+        (None, "repatriation", 1, 4)
+    ]
+    y2021 = flows.filter(pl.col("year") == 2021).sort("destination_iso3", nulls_last=True)
+    assert y2021.select("destination_iso3", "victims_low", "victims_high").rows() == [
+        ("ZAF", 7, 7),
+        (None, 2, 2),
+    ]
+    for year, (low, high) in {2019: (1, 4), 2020: (1, 4), 2021: (9, 9)}.items():
+        assert routes.cell_sum(flows.filter(pl.col("year") == year)) == (low, high)
+    assert 2008 not in flows["year"].to_list() and 2008 not in counts["year"].to_list()
+
+
 def test_real_doubtful_breakdown_feeds_no_count_twice_nor_incomplete_year_reason(unodc):
     # REVIEW7 R3: the US 2017-2018 "Botswana" cells are the only detections of Botswana's nationals abroad in
     # 2018; left out of the yearly counts, they add nothing to Botswana's own count and miss no year

@@ -244,6 +244,35 @@ def test_a_sum_of_published_numbers_and_a_censored_cell_is_no_censored_year():
     assert "censored" in (trends.no_trend_information(only) or "")
 
 
+def test_the_models_fit_a_series_of_ranges_that_hold_published_numbers():
+    """REVIEW7 R1: Nigeria's nationals (10 complete years of 748-2,009 victims, each a range only because a
+    breakdown holds <5 cells) were "not estimable: every year with victims is censored". The models read the
+    series through ``_series``, which dropped the part published exactly, so every year looked censored."""
+    lows = [1508, 1227, 748, 1059, 1158, 930, 1295, 1541, 2000, 1351]
+    highs = [1532, 1242, 757, 1068, 1185, 945, 1307, 1565, 2009, 1375]
+    exact = [1500, 1222, 745, 1056, 1149, 925, 1291, 1533, 1997, 1343]
+    sums = pl.DataFrame(
+        {
+            "year": [*range(2010, 2017), 2018, 2019, 2020],
+            "count": [None] * 10,
+            "count_low": lows,
+            "count_high": highs,
+            UNCENSORED: exact,
+        },
+        schema_overrides={"count": pl.Int64},
+    )
+    rate = trends.rate_ratio(sums)
+    assert rate.basis == "point" and rate.low_bound is not None and rate.high_bound is not None
+    assert 0.9 < rate.rate_ratio < 1.2 and rate.years[0] == 2010 and rate.years[-1] == 2020
+    trends.find_break(sums)  # a break is searched, not refused as censored
+    # the same bounds with nothing published exactly (only <5 cells) are still no trend, in both models
+    only = sums.with_columns(pl.lit(0).alias(UNCENSORED))
+    with pytest.raises(EstimationError, match="every year with victims is censored"):
+        trends.rate_ratio(only)
+    with pytest.raises(EstimationError, match="every year with victims is censored"):
+        trends.find_break(only)
+
+
 def test_censored_series_whose_bound_fit_has_no_covariance_still_gets_a_rate_ratio():
     # UNODC, United Kingdom, citizens of Yemen: <5, 6, 54 (the negative binomial fit's Hessian is singular)
     counts = pl.DataFrame(

@@ -724,7 +724,7 @@ def test_a_series_of_only_censored_cells_is_not_modelled_and_says_why():
     other = numbers.models("Other")
     assert other.rate_ratio is None and other.found_break is None
     assert other.to_dict()["note"] == (
-        "not estimable: every year with victims is censored (published only as a range such as <5)"
+        "not estimable: every year with victims is censored (made only of counts published as <5, none exactly)"
     )
     assert trend_sentence(other).startswith("No trend or break can be estimated: every year with victims")
     assert break_sentence(other).startswith("No trend or break can be estimated")
@@ -737,6 +737,32 @@ def test_a_series_of_only_censored_cells_is_not_modelled_and_says_why():
     )
     assert "below the disclosure threshold (250)" in (high.models("Male").rate_note or "")
     assert high.models().rate_ratio is not None
+
+
+def test_nationals_whose_yearly_counts_are_ranges_of_published_numbers_get_a_trend():
+    """REVIEW7 R1: Nigeria's nationals (its own count and the other countries' breakdowns, each year holding
+    some <5 cells) were said to be "censored (published only as a range such as <5)" and got no trend, with
+    10 complete years of 748-2,009 victims. A year is censored only when nothing of it is published exactly."""
+    from _indicator import indicator_rows
+
+    own = {2012: 748, 2013: 1059, 2014: 1158, 2015: 930, 2016: 1295, 2017: 1400, 2018: 1541, 2019: 2000}
+    rows = []
+    for year, n in own.items():
+        rows += [
+            ("NGA", year, "Total", "Total", "Total", "Total", n + 40),
+            ("NGA", year, "by citizenship", "Nationals", "Total", "Total", n),
+            ("NGA", year, "by citizenship", "GHA", "Total", "Total", 40),
+            ("ITA", year, "Total", "Total", "Total", "Total", 500),
+            ("ITA", year, "by citizenship", "NGA", "Total", "Total", "<5"),
+            ("ITA", year, "by citizenship", "ITA", "Total", "Total", 496),
+        ]
+    numbers = yearly_numbers(Selection(indicator_rows(rows), country="NGA", role="origin"), RULE)
+    assert numbers.counts["count"].null_count() == len(own)  # every year is a range (n + 1 to n + 4)
+    models = numbers.models()
+    assert models.rate_note is None or "censored" not in models.rate_note
+    rate = models.rate_ratio
+    assert rate is not None and (rate.first_year, rate.last_year) == (2012, 2019)
+    assert rate.basis == "point" and 1.0 < rate.rate_ratio < 1.3
 
 
 def test_a_fall_in_a_publishers_own_totals_is_kept_in_the_model_not_flagged_as_late_registration():

@@ -619,10 +619,39 @@ def test_origin_briefs_say_what_their_unodc_section_holds(tables):
         "In 2010–2016, 2018–2021, Nigeria's breakdown by citizenship gives how many of them are its nationals"
         in (said)
     )
-    assert "in 2008–2009, 2017, Nigeria gives no breakdown by citizenship, so how many" in said
+    assert "in 2008–2009, Nigeria gives no breakdown by citizenship, so how many" in said
+    # 2017: a breakdown by citizenship without Nigeria's own row (REVIEW7 R4: not "no breakdown")
+    assert "in 2017, Nigeria's breakdown by citizenship has no row for its own nationals, so how many" in said
     lao = _brief(tables, iso3="LAO", role="origin")
     said = country.own_detected_sentence(lao, unodc, lao.yearly(unodc, "destination", by=None))
     assert "Lao PDR gives no breakdown of them by citizenship" in said
+
+
+def test_botswanas_2020_returnees_are_its_nationals_counted_not_a_year_without_data(tables):
+    """REVIEW7 R4, real file: Botswana 2020 has a citizenship breakdown (Bangladesh <5, Ghana 6, Nigeria <5,
+    Zimbabwe 6) without a row of its own nationals, and repatriated from abroad <5. The origin brief said "in
+    2020, Botswana gives no breakdown by citizenship" and marked 2020 "no data published"."""
+    from evidence.notebooks.builders import NO_DATA_PUBLISHED
+
+    unodc = tables[1]
+    brief = _brief(tables, iso3="BWA", role="origin", years=(2017, 2020))
+    said = country.own_detected_sentence(brief, unodc, brief.yearly(unodc, "destination", by=None))
+    assert "gives no breakdown" not in said
+    assert (
+        "In 2017–2019, Botswana's breakdown by citizenship gives how many of them are its nationals" in said
+    )
+    assert "in 2020, Botswana's breakdown by citizenship has no row for its own nationals" in said
+    assert "those it counted on their return from abroad" in said
+    numbers = brief.yearly(unodc, "origin")
+    assert numbers.per_year is not None
+    assert NO_DATA_PUBLISHED not in numbers.per_year.low.frame["note"].to_list()
+    counted = numbers.counts.filter(pl.col("year") == 2020).select("count_low", "count_high").rows()
+    assert counted == [(1, 4)]  # shown <5
+    # the year's count is <5 (Botswana's returnees); the headline is that complete year, not a flagged one
+    nationals = {m.what: m for m in country.magnitudes(brief)}[
+        "Nationals of Botswana detected in other countries or at home (UNODC)"
+    ]
+    assert (nationals.year, nationals.text, nationals.incomplete) == (2020, "<5", False)
 
 
 @pytest.mark.parametrize(

@@ -247,7 +247,15 @@ def _indicator_flow_records_of(df: pl.DataFrame, indicator: str) -> pl.DataFrame
         pl.lit(None, pl.Int64).alias("split_high"),
         pl.lit(None, pl.UInt32).alias("split_parts"),
     )
-    split = repatriation_split(df, indicator, summed.filter(pl.col("route_basis") == "own_nationals"))
+    # a year whose breakdown has no own-nationals row, where the repatriation breakdown counts some of them
+    # (Botswana 2020): that breakdown stands for the cell, split into its countries with no rest at home
+    returned = returnees_without_nationals(df, indicator).with_columns(_whole=pl.lit(True))
+    own_cells = summed.filter(pl.col("route_basis") == "own_nationals").with_columns(_whole=pl.lit(False))
+    split = repatriation_split(
+        df,
+        indicator,
+        pl.concat([own_cells, returned], how="diagonal_relaxed") if returned.height else own_cells,
+    )
     if split.height:
         replaced = split.select("year", "detected_iso3").unique()
         summed = pl.concat(
@@ -341,7 +349,10 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
         *total("home", pl.col("part") == "home"),
     )
     nationals = own.group_by(cell).agg(
-        pl.col("victims_low").sum().alias("n_low"), pl.col("victims_high").sum().alias("n_high")
+        pl.col("victims_low").sum().alias("n_low"),
+        pl.col("victims_high").sum().alias("n_high"),
+        # a cell that is the repatriation breakdown itself (:func:`returnees_without_nationals`): no rest
+        (pl.col("_whole").any() if "_whole" in own.columns else pl.lit(False)).alias("whole"),
     )
     # the published subtotal holds the countries it covers: where it can (its high bound reaches their low
     # one), it is the count of those repatriated from abroad, exact where published exactly (Nigeria 2018: 239,
@@ -364,8 +375,12 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
         unstated_high=pl.when("has_abroad")
         .then((pl.col("abroad_high") - pl.col("listed_low")).clip(lower_bound=0))
         .otherwise(0),
-        rest_low=(pl.col("n_low") - pl.col("away_high") - pl.col("home_high")).clip(lower_bound=0),
-        rest_high=(pl.col("n_high") - pl.col("away_low") - pl.col("home_low")).clip(lower_bound=0),
+        rest_low=pl.when("whole")
+        .then(0)
+        .otherwise((pl.col("n_low") - pl.col("away_high") - pl.col("home_high")).clip(lower_bound=0)),
+        rest_high=pl.when("whole")
+        .then(0)
+        .otherwise((pl.col("n_high") - pl.col("away_low") - pl.col("home_low")).clip(lower_bound=0)),
     )
 
     def remainder(prefix: str, basis: str, destination: pl.Expr) -> pl.DataFrame:
@@ -432,6 +447,78 @@ def _repatriation_cells(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
     rows = rows.with_columns(part=part, detected_iso3=pl.col("iso3"))
     return rows.with_columns(
         marked=pl.col("part").is_in(["abroad", "home"]).any().over("year", "detected_iso3")
+    )
+
+
+def returnees_without_nationals(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
+    """The country-years whose citizenship breakdown has no row for the country's own nationals while its
+    breakdown by country of repatriation (as the questionnaire defines it: :func:`repatriation_split`) counts
+    some of them: their nationals detected on return (Botswana 2020: citizenship rows Bangladesh <5, Ghana 6,
+    Nigeria <5, Zimbabwe 6, no Botswana row; repatriated from abroad <5). Those nationals are a count, not a
+    year without data: the repatriation breakdown stands for the missing own-nationals cell, whole (no rest
+    at home is derived). Columns year, detected_iso3, victims (exact or null), victims_low, victims_high and
+    :data:`~evidence.analyses.intervals.UNCENSORED`; the subtotal ``Abroad`` is the count of those repatriated
+    from abroad where it can hold the countries listed (as in :func:`repatriation_split`), plus those recorded
+    as exploited at home. A country-year without a citizenship breakdown at all is not one of them (the 2003
+    and 2008 rows ``Abroad <5`` of about a hundred countries with no other breakdown)."""
+    schema = {
+        "year": pl.Int32,
+        "detected_iso3": pl.String,
+        "victims": pl.Int64,
+        "victims_low": pl.Int64,
+        "victims_high": pl.Int64,
+        UNCENSORED: pl.Int64,
+    }
+    empty = pl.DataFrame(schema=schema)
+    rows = _repatriation_cells(df, indicator)
+    if not rows.height:
+        return empty
+    cell = ["year", "detected_iso3"]
+    citizenship = _indicator_cells(df, indicator, _DIMENSION_CITIZENSHIP).filter(pl.col("iso3").is_not_null())
+    broken_down = citizenship.select(pl.col("iso3").alias("detected_iso3"), "year").unique()
+    with_own = (
+        citizenship.filter((citizenship_origin_expr() == pl.col("iso3")).fill_null(False))
+        .select(pl.col("iso3").alias("detected_iso3"), "year")
+        .unique()
+    )
+    rows = (
+        rows.filter("marked")
+        .join(broken_down, on=cell, how="semi")
+        .join(with_own, on=cell, how="anti")
+        .filter(pl.col("part").is_in(["abroad", "country", "home"]))
+    )
+    if not rows.height:
+        return empty
+
+    def part(name: str) -> list[pl.Expr]:
+        where = pl.col("part") == name
+        return [
+            pl.col("victims_low").filter(where).sum().alias(f"{name}_low"),
+            pl.col("victims_high").filter(where).sum().alias(f"{name}_high"),
+            pl.col(UNCENSORED).filter(where).sum().alias(f"{name}_exact"),
+            where.any().alias(f"has_{name}"),
+        ]
+
+    parts = rows.group_by(cell).agg(*part("country"), *part("abroad"), *part("home"))
+    consistent = pl.col("has_abroad") & (pl.col("abroad_high") >= pl.col("country_low"))
+    out = parts.with_columns(
+        away_low=pl.max_horizontal("abroad_low", "country_low"),
+        away_high=pl.when(consistent)
+        .then(pl.col("abroad_high"))
+        .otherwise(pl.max_horizontal("abroad_high", "country_high")),
+        away_exact=pl.when(consistent).then(pl.col("abroad_exact")).otherwise(pl.col("country_exact")),
+    ).select(
+        *cell,
+        victims_low=pl.col("away_low") + pl.col("home_low"),
+        victims_high=pl.col("away_high") + pl.col("home_high"),
+        **{UNCENSORED: pl.col("away_exact") + pl.col("home_exact")},
+    )
+    return (
+        out.filter(pl.col("victims_high") > 0)
+        .with_columns(victims=pl.when(pl.col("victims_low") == pl.col("victims_high")).then("victims_low"))
+        .select(*schema)
+        .cast(schema)  # type: ignore[arg-type]
+        .sort(cell)
     )
 
 

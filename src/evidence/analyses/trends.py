@@ -391,6 +391,7 @@ def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
         rows = rows.filter(selectors["citizenship"])
         if country is not None:
             rows = rows.filter((origin == country).fill_null(False))
+            rows = _with_returnees(df.filter(year_filter(years)), indicator, rows, country)
     else:
         rows = rows.filter(
             selectors["citizenship" if dimension in ("destination", "corridor") else dimension]
@@ -419,6 +420,34 @@ def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
         )
         .sort(keys)
     )
+
+
+def _with_returnees(df: pl.DataFrame, indicator: str, rows: pl.DataFrame, country: str) -> pl.DataFrame:
+    """``rows`` (a country's citizens in the citizenship breakdowns) with, for each year whose own breakdown
+    has no row for its nationals while its breakdown by country of repatriation counts some
+    (:func:`evidence.analyses.routes.returnees_without_nationals`: Botswana 2020, repatriated from abroad
+    <5), one row of those nationals, as their own-nationals cell: a count, not a year without data, and the
+    same victims the route table gives."""
+    from evidence.analyses.routes import returnees_without_nationals
+
+    returned = returnees_without_nationals(df, indicator).filter(pl.col("detected_iso3") == country)
+    if not returned.height:
+        return rows
+    exact = pl.col("victims").cast(pl.Float64)
+    added = returned.select(
+        pl.lit(country).alias("iso3"),
+        pl.col("year").cast(rows.schema["year"]),
+        pl.lit(indicator).alias("indicator"),
+        pl.lit("by citizenship").alias("dimension"),
+        pl.lit("Nationals").alias("category"),
+        pl.lit(country).alias("category_iso3"),
+        pl.lit("Total").alias("sex"),
+        pl.lit("Total").alias("age"),
+        exact.alias("value"),
+        pl.col("victims_low").cast(pl.Float64).alias("value_low"),
+        pl.col("victims_high").cast(pl.Float64).alias("value_high"),
+    )
+    return pl.concat([rows, added], how="diagonal_relaxed")
 
 
 def _without_doubtful_abroad(
@@ -463,6 +492,10 @@ def _series(counts: pl.DataFrame) -> pl.DataFrame:
         pl.col("count_low").cast(pl.Float64),
         pl.col("count_high").cast(pl.Float64),
         point_expr("count", "count_low", "count_high").alias("point"),
+        # the part published exactly, where the counts carry it: a year whose count is a range only because
+        # some of its parts are <5 (Nigeria's nationals, 2019: 2,000-2,009) is no censored year
+        # (:func:`no_trend_information`), whichever function reads the series
+        *([pl.col(UNCENSORED).cast(pl.Int64)] if UNCENSORED in out.columns else []),
     )
     invalid = out.filter(
         ~pl.col("point").is_finite().fill_null(False) | (pl.col("point") < 0) | (pl.col("count_low") < 0)
@@ -510,7 +543,7 @@ def too_few_years(counts: pl.DataFrame, *, min_years: int = MIN_COMPLETE_YEARS) 
 def no_trend_information(counts: pl.DataFrame, *, threshold: int | None = None) -> str | None:
     """Why a yearly series (year, count, count_low, count_high) carries no information on a trend, or None.
 
-    A series of which every year with victims is censored (published only as a range such as ``<5``) holds
+    A series of which every year with victims is censored (made only of ``<5`` cells, nothing exactly) holds
     no trend: a model would read the same midpoint every year. With a disclosure ``threshold``, so does one of
     which every year with victims is below it (each count withheld as ``<T`` where it is published): a model
     would only give back what the table withholds. Years without victims (0) are no information either way."""
@@ -519,14 +552,11 @@ def no_trend_information(counts: pl.DataFrame, *, threshold: int | None = None) 
     if not victims.height:
         return None  # no victims at all: the models say so themselves
     # a year is censored when nothing of it is published exactly; a sum holding one <5 cell beside published
-    # numbers (Viet Nam's nationals, 2014: 172-175) is a count with a narrow range, not a censored year
-    exact = (
-        counts.filter(pl.col("year").is_not_null() & (pl.col("count_high") > 0))[UNCENSORED].fill_null(0)
-        if UNCENSORED in counts.columns
-        else None
-    )
+    # numbers (Viet Nam's nationals, 2014: 172-175) is a count with a narrow range, not a censored year.
+    # ``counts`` may be a series :func:`_series` already read (rate_ratio, find_break): it keeps the column
+    exact = victims[UNCENSORED].fill_null(0) if UNCENSORED in victims.columns else None
     if victims["count"].is_null().all() and (exact is None or not bool((exact > 0).any())):
-        return "every year with victims is censored (published only as a range such as <5)"
+        return "every year with victims is censored (made only of counts published as <5, none exactly)"
     if threshold is not None and bool((victims["count_high"] < threshold).all()):
         return f"every year with victims is below the disclosure threshold ({threshold})"
     return None

@@ -368,7 +368,15 @@ def headline_year(
     lone = single_partner_small_years(brief, table, numbers)
     if year not in lone:
         return year
-    return _nearest([y for y in years_with_victims(numbers) if y not in lone], target) or year
+    # another year only where it holds more (a number, not <5 or withheld), a complete one first: Botswana's
+    # nationals are <5 every year, and its own 2020 count (returnees) is no reason to headline a flagged year
+    more = [
+        y
+        for y in years_with_victims(numbers)
+        if y not in lone and _point(published_in_year(numbers, y)) is not None
+    ]
+    complete = [y for y in more if y not in numbers.flagged]
+    return _nearest(complete, target) or _nearest(more, target) or year
 
 
 def single_partner_small_years(brief: CountryBrief, table: LoadedTable, numbers: YearlyNumbers) -> list[int]:
@@ -457,27 +465,58 @@ def own_detected_sentence(brief: CountryBrief, table: LoadedTable, numbers: Year
     records = routes.flow_records(brief.selection(table, "origin")).filter(
         (pl.col("detected_iso3") == brief.country) & (pl.col("victims_high") > 0)
     )
-    broken_down = {int(y) for y in records["year"].unique().to_list()}
+    indicator = brief.selection(table, "origin").indicator
+    # a year whose breakdown has no row for its nationals, whose returnees alone are counted (Botswana 2020)
+    returned = set(
+        routes.returnees_without_nationals(table.data, indicator)
+        .filter(pl.col("detected_iso3") == brief.country)["year"]
+        .to_list()
+    )
+    broken_down = {int(y) for y in records["year"].unique().to_list()} - returned
+    citizenship = table.data.filter(
+        (pl.col("iso3") == brief.country)
+        & (pl.col("indicator") == indicator)
+        & (pl.col("dimension") == "by citizenship")
+    )
+    listed = {int(y) for y in citizenship["year"].drop_nulls().unique().to_list()}
     total_years = years_with_victims(numbers)
     with_breakdown = [y for y in total_years if y in broken_down]
-    without = [y for y in total_years if y not in broken_down]
+    only_returned = [y for y in total_years if y in returned]
+    no_row = [y for y in total_years if y not in broken_down and y not in returned and y in listed]
+    without = [y for y in total_years if y not in broken_down and y not in returned and y not in listed]
     place, name = brief.place, brief.name
     first = f"UNODC's total of the victims {place}'s own authorities detected, of any citizenship"
     counted = (
         f"{place}'s breakdown by citizenship gives how many of them are its nationals, and those are in the "
         f"counts of nationals above ({name} → {name})"
     )
-    unknown = (
-        "how many of them are its nationals is not known, and they are not in the counts of nationals above"
+    unknown = "how many of them are its nationals is not known"
+    no_row_text = f"{place}'s breakdown by citizenship has no row for its own nationals, so {unknown}"
+    returned_text = (
+        f"{no_row_text}; those it counted on their return from abroad (its breakdown by country of "
+        "repatriation) are in the counts of nationals above"
     )
-    if not with_breakdown:
-        return f"{first}: {place} gives no breakdown of them by citizenship, so {unknown}."
-    if not without:
-        return f"{first}: {counted}."
-    return (
-        f"{first}. In {years_text(with_breakdown)}, {counted}; in {years_text(without)}, {place} gives no "
-        f"breakdown by citizenship, so {unknown}."
+    without_text = (
+        f"{place} gives no breakdown by citizenship, so {unknown}, and they are not in the counts of nationals "
+        "above"
     )
+    # each kind of year said once: those counted first
+    kinds = [
+        (with_breakdown, counted),
+        (only_returned, returned_text),
+        (no_row, f"{no_row_text}, and none are in the counts of nationals above"),
+        (without, without_text),
+    ]
+    said = [(years, text) for years, text in kinds if years]
+    if len(said) == 1:
+        years, text = said[0]
+        if years is with_breakdown:
+            return f"{first}: {text}."
+        if years is without:
+            return f"{first}: {place} gives no breakdown of them by citizenship, so {unknown}."
+        return f"{first}: in {years_text(years)}, {text}."
+    joined = "; ".join(f"in {years_text(years)}, {text}" for years, text in said)
+    return f"{first}. {joined[0].upper()}{joined[1:]}."
 
 
 def detected_intro(brief: CountryBrief, table: LoadedTable) -> str:
