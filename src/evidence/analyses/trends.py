@@ -1127,13 +1127,13 @@ def reporter_gaps(
             place = name_in_text(collapsed[0]) or collapsed[0]
             reasons.append(
                 f"a change in what is reported: {place} counted almost none of its own nationals this year, "
-                "where it counts hundreds in others"
+                "where it counts far more in others"
             )
         shared = []
         if collapsed:  # said of several years at once: no "this year"
             shared.append(
                 f"a change in what is reported: {name_in_text(collapsed[0]) or collapsed[0]} counted almost "
-                "none of its own nationals, where it counts hundreds in other years"
+                "none of its own nationals, where it counts far more in other years"
             )
         if material:
             names = [name_in_text(code) or code for code in missing]
@@ -1201,7 +1201,7 @@ def reporting_changes(selection: Selection) -> tuple[IncompleteYear, ...]:
         IncompleteYear(
             int(year),
             f"a change in what is reported: up to {last} {place} counted almost none of its own nationals among "
-            "the victims it detected (hundreds a year afterwards), so its count of these years is not comparable",
+            "the victims it detected (far more in the years after), so its count of these years is not comparable",
             None,
             None,
         )
