@@ -107,6 +107,21 @@ def breakdowns(
     return indicator_rows(rows)
 
 
+def coming_and_going(steady: str = "*Z*") -> pl.DataFrame:
+    """Myanmar's nationals detected 2010-2019 by two large reporters that take turns to publish a breakdown (so
+    every year misses one: Thailand, Malaysia) and by two steady ones: Japan, and ``steady`` (a code no reference
+    names by default; any reporter's code or text)."""
+    years = range(2010, 2020)
+    return breakdowns(
+        {
+            "THA": {y: 200 if y % 2 else None for y in years},
+            "MYS": {y: None if y % 2 else 200 for y in years},
+            "JPN": {y: 40 + 10 * (y - 2010) for y in years},
+            steady: dict.fromkeys(years, 60),
+        }
+    )
+
+
 #: Bolivia's detected victims of 2017 as UNODC publishes them: total, female, male, and the one row of unknown
 #: sex and age (105 + 239 + 53 = 397).
 BOLIVIA_2017 = [

@@ -549,19 +549,11 @@ def test_a_short_series_says_why_no_trend_is_reported():
 
 
 def _coming_and_going():
-    """Myanmar's nationals detected by two large reporters that take turns to publish a breakdown (so every
-    year misses one) and by two steady ones, one of them with a code no reference names (``*Z*``)."""
-    from _indicator import breakdowns
+    """Myanmar's nationals detected by two reporters that take turns and two steady ones, one of them with a
+    code no reference names (``*Z*``): :func:`_indicator.coming_and_going`."""
+    from _indicator import coming_and_going
 
-    years = range(2010, 2020)
-    return breakdowns(
-        {
-            "THA": {y: 200 if y % 2 else None for y in years},
-            "MYS": {y: None if y % 2 else 200 for y in years},
-            "JPN": {y: 40 + 10 * (y - 2010) for y in years},
-            "*Z*": dict.fromkeys(years, 60),
-        }
-    )
+    return coming_and_going()
 
 
 def test_a_series_whose_reporters_come_and_go_is_modelled_on_its_steady_reporters():
@@ -1568,19 +1560,11 @@ def test_an_empty_category_in_a_year_with_its_breakdown_is_said_not_published():
 
 def test_a_list_of_countries_in_a_sentence_gives_the_netherlands_its_the():
     # review 5, m6: "(Nigeria, Norway, Netherlands, …)" read as a sentence lacks "the"
-    from _indicator import breakdowns
+    from _indicator import coming_and_going
 
     from evidence.notebooks.builders import panel_sentence, yearly_numbers
 
-    years = range(2010, 2020)
-    rows = breakdowns(
-        {
-            "THA": {y: 200 if y % 2 else None for y in years},
-            "MYS": {y: None if y % 2 else 200 for y in years},
-            "JPN": {y: 40 + 10 * (y - 2010) for y in years},
-            "NLD": dict.fromkeys(years, 60),
-        }
-    )
+    rows = coming_and_going("NLD")
     described = panel_sentence(yearly_numbers(Selection(rows, country="MMR", role="origin"), RULE))
     assert "(Japan and the Netherlands; " in described
 

@@ -229,7 +229,7 @@ def test_a_notebook_about_one_country_uses_warns_about_and_cites_only_the_files_
 
 def test_a_series_whose_reporters_come_and_go_shows_its_steady_reporters_trend(tmp_path, monkeypatch):
     import IPython.display
-    from _indicator import breakdowns
+    from _indicator import coming_and_going
 
     from evidence.analyses.selection import Selection
     from evidence.notebooks.runtime import RUN_DIR_ENV
@@ -239,15 +239,7 @@ def test_a_series_whose_reporters_come_and_go_shows_its_steady_reporters_trend(t
     shown: list[object] = []
     monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
     monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path / "run"))
-    years = range(2010, 2020)
-    rows = breakdowns(
-        {
-            "THA": {y: 200 if y % 2 else None for y in years},
-            "MYS": {y: None if y % 2 else 200 for y in years},
-            "JPN": {y: 40 + 10 * (y - 2010) for y in years},
-            "<b>": dict.fromkeys(years, 60),
-        }
-    )
+    rows = coming_and_going("<b>")
     selection = Selection(rows, country="MMR", role="origin")
     numbers = show_yearly_section(
         selection, DisclosureRule(5), dimension=None, place="Myanmar as origin", source="test"
