@@ -589,6 +589,9 @@ def detected_by_sentence(brief: CountryBrief, table: LoadedTable) -> str | None:
 #: to report it (Viet Nam's nationals, 2021: 10-16, where the United Kingdom alone detects hundreds a year).
 NO_RELIABLE_TOTAL = "no reliable recent total (every year is probably incomplete)"
 
+#: Said of a UNODC headline of an earlier year than the series' last, when every later year is probably incomplete.
+LATER_YEARS_INCOMPLETE = "the later years are probably incomplete"
+
 #: The rule of a UNODC headline's year (:func:`headline_year`), as the brief names it.
 HEADLINE_RULE = (
     "UNODC figures are given for the latest year that is not probably incomplete; a year of a country's "
@@ -1295,8 +1298,14 @@ def _headline_figures(brief: CountryBrief) -> list[tuple[str, str, int]]:
                 continue
             latest = headline_year(brief, table, role, numbers, years[-1]) or years[-1]
             text = cell_text(published_in_year(numbers, latest))
-            twice = counted_twice_words(brief, table, role, latest)
-            out.append((f"{what}, {latest}" + (f" ({twice})" if twice else ""), text, latest))
+            later = [y for y in years if y > latest]
+            said = [
+                # why the headline is not of the latest year (Ukraine's 2012, where it has counts to 2021)
+                LATER_YEARS_INCOMPLETE if later and all(y in numbers.flagged for y in later) else "",
+                counted_twice_words(brief, table, role, latest),
+            ]
+            words = "; ".join(w for w in said if w)
+            out.append((f"{what}, {latest}" + (f" ({words})" if words else ""), text, latest))
     for table in brief.holding("gsi")[:1]:
         from evidence.analyses.society import gsi_profile
 
