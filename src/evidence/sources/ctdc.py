@@ -47,6 +47,7 @@ from evidence.sources.case_schema import (
     conform,
 )
 from evidence.sources.delimited import (
+    DELIMITERS,
     check_width,
     field_count_rejects,
     not_utf8,
@@ -520,7 +521,7 @@ _TITLE_LINES = 10
 
 
 def _header_in_line(line: str) -> _Header | None:
-    for delimiter in (",", ";", "\t", "|"):
+    for delimiter in DELIMITERS:
         if delimiter not in line:
             continue
         columns = _split_header(line, delimiter)

@@ -191,12 +191,7 @@ REASON_FOOTNOTE = (
 REASON_VOCABULARY = {
     label: f"not a {label} of the GLOTIP vocabulary ({', '.join(INDICATOR_CATEGORIES[name])}; case, spaces and "
     "a footnote marker aside)"
-    for name, label in (
-        ("indicator", "Indicator"),
-        ("dimension", "Dimension"),
-        ("sex", "Sex"),
-        ("age", "Age"),
-    )
+    for name, label in _LABELS.items()
 }
 REASON_TOTAL_CATEGORY = (
     "category is the breakdown's own total (TOTAL, Total por año...), not a category: left out so that it is not "

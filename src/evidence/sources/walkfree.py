@@ -161,15 +161,16 @@ def _editions(match: HeaderMatch) -> tuple[set[int], list[str]]:
     return editions, naming
 
 
-def _other_edition(match: HeaderMatch) -> str | None:
-    """Why a file naming several editions of the index is not read (which one it holds is unclear), or None."""
-    editions, naming = _editions(match)
+def _other_edition(match: HeaderMatch, named: tuple[set[int], list[str]] | None = None) -> str | None:
+    """Why a file naming several editions of the index is not read (which one it holds is unclear), or None
+    (``named``: :func:`_editions` of ``match``, when found already)."""
+    editions, naming = named or _editions(match)
     if len(editions) < 2:
         return None
-    named = " and ".join(str(e) for e in sorted(editions))
+    listed = " and ".join(str(e) for e in sorted(editions))
     where = "; ".join(repr(t[:80]) for t in naming)
     return (
-        f"the file names the Walk Free Global Slavery Index editions {named} (in {where}): which one its figures "
+        f"the file names the Walk Free Global Slavery Index editions {listed} (in {where}): which one its figures "
         "are is unclear; keep the one edition's title (or state the release in a sidecar)"
     )
 
@@ -204,10 +205,10 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         raise InputError(
             diagnose(FileHead(path)) or f"no sheet has the GSI header {list(HEADER_LABELS)}", path=path
         )
-    other = _other_edition(match)
+    editions, naming = _editions(match)
+    other = _other_edition(match, (editions, naming))
     if other:
         raise InputError(other, path=path)
-    editions, naming = _editions(match)
     named = next(iter(editions), None)
     release, estimate_year = (RELEASE, ESTIMATE_YEAR) if named == EDITION else (str(named or UNKNOWN), None)
     where = "; ".join(repr(t[:80]) for t in naming)
