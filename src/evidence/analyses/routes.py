@@ -61,6 +61,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import weakref
+from collections.abc import Callable
 from typing import Any, Literal, cast
 
 import numpy as np
@@ -199,25 +200,34 @@ def _indicator_cells(df: pl.DataFrame, indicator: str, dimension: str) -> pl.Dat
     )
 
 
-#: The flow records of the indicator frames in use, by frame (held weakly) and indicator: a brief asks for those
-#: of the same UNODC table ~18 times (its roles, its peers, its key figures), and a warm kernel keeps its tables
-#: from one run to the next.
-_FLOWS_KEPT: dict[tuple[int, str], tuple[weakref.ref[pl.DataFrame], pl.DataFrame]] = {}
-_FLOWS_KEPT_MAX = 8
+#: What is built from a whole indicator frame and asked for many times (its flow records, its doubtful and
+#: returnee years), by frame (held weakly), what and indicator: a brief asks for the flow records of the same
+#: UNODC table ~18 times (its roles, its peers, its key figures), and a warm kernel keeps its tables from one
+#: run to the next.
+_KEPT: dict[tuple[int, str, str], tuple[weakref.ref[pl.DataFrame], pl.DataFrame]] = {}
+_KEPT_MAX = 16
+
+
+def _kept(
+    df: pl.DataFrame, what: str, indicator: str, build: Callable[[pl.DataFrame, str], pl.DataFrame]
+) -> pl.DataFrame:
+    """``build(df, indicator)``, built once per frame: a copy of the kept frame (a clone costs nothing, its
+    columns are shared, and keeps the kept one intact whatever a caller does to its own)."""
+    key = (id(df), what, indicator)
+    kept = _KEPT.get(key)
+    if kept is not None and kept[0]() is df:
+        return kept[1].clone()
+    built = build(df, indicator)
+    for stale in [k for k, (frame, _) in _KEPT.items() if frame() is None]:
+        del _KEPT[stale]
+    while len(_KEPT) >= _KEPT_MAX:
+        del _KEPT[next(iter(_KEPT))]
+    _KEPT[key] = (weakref.ref(df), built)
+    return built.clone()
 
 
 def _indicator_flow_records(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
-    key = (id(df), indicator)
-    kept = _FLOWS_KEPT.get(key)
-    if kept is not None and kept[0]() is df:
-        return kept[1].clone()  # a clone costs nothing (columns are shared) and keeps the kept one intact
-    flows = _indicator_flow_records_of(df, indicator)
-    for stale in [k for k, (frame, _) in _FLOWS_KEPT.items() if frame() is None]:
-        del _FLOWS_KEPT[stale]
-    while len(_FLOWS_KEPT) >= _FLOWS_KEPT_MAX:
-        del _FLOWS_KEPT[next(iter(_FLOWS_KEPT))]
-    _FLOWS_KEPT[key] = (weakref.ref(df), flows)
-    return flows.clone()
+    return _kept(df, "flows", indicator, _indicator_flow_records_of)
 
 
 def _indicator_flow_records_of(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
@@ -461,6 +471,11 @@ def returnees_without_nationals(df: pl.DataFrame, indicator: str) -> pl.DataFram
     from abroad where it can hold the countries listed (as in :func:`repatriation_split`), plus those recorded
     as exploited at home. A country-year without a citizenship breakdown at all is not one of them (the 2003
     and 2008 rows ``Abroad <5`` of about a hundred countries with no other breakdown)."""
+    return _kept(df, "returnees", indicator, _returnees_without_nationals_of)
+
+
+def _returnees_without_nationals_of(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
+    """What :func:`returnees_without_nationals` keeps (built once per frame)."""
     schema = {
         "year": pl.Int32,
         "detected_iso3": pl.String,
@@ -561,6 +576,11 @@ def doubtful_breakdowns(df: pl.DataFrame, indicator: str = "Detected trafficking
     no row of the country's own nationals in a year between two years whose breakdowns have one: the
     United States 2017–2018, six rows (Mexico, Honduras, Botswana, Hong Kong, "Nationality", Unknown) against
     8,003 and 8,913 victims, read as a top-five table with its header, not as the year's citizenships."""
+    return _kept(df, "doubtful", indicator, _doubtful_breakdowns_of)
+
+
+def _doubtful_breakdowns_of(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
+    """What :func:`doubtful_breakdowns` keeps (built once per frame)."""
     schema = pl.Schema({"iso3": pl.String, "year": pl.Int32, "reason": pl.String})
     if "category" not in df.columns:
         return pl.DataFrame(schema=schema)

@@ -1727,8 +1727,6 @@ NO_BREAKDOWN_PUBLISHED = "no breakdown published"
 #: The note of a year of a UNODC series' table of victims per year for which the publisher gives a breakdown of
 #: the victims (by form, sex or age) but not their total (Lao PDR's ages of 2012–2013): an empty count.
 NO_TOTAL_PUBLISHED = "no total published"
-#: The notes of the years of a yearly table's span without data (:func:`_with_no_records`): an empty count.
-NO_DATA_NOTES = (NO_RECORDS, NO_DATA_PUBLISHED, NO_TOTAL_PUBLISHED)
 #: The note of a year of a UNODC breakdown table whose every category is the publisher's ``<5`` and together cannot
 #: reach :data:`PLACEHOLDER_SHARE` of the year's victims (:func:`placeholder_years`): its cells are left empty.
 PLACEHOLDER_BREAKDOWN = "breakdown not usable (placeholder values)"
@@ -2639,7 +2637,7 @@ def _uncovered_years(selection: Selection, counts: pl.DataFrame, span: tuple[int
 
 def _with_no_records(table: DisclosedTable, years: Sequence[int], note: str = NO_RECORDS) -> DisclosedTable:
     """A protected table of victims per year (year as text, note, victims; totals row last) with a row for each
-    of ``years`` that holds no data: noted ``note`` (:data:`NO_DATA_NOTES`), its count empty (not a 0, not
+    of ``years`` that holds no data: noted ``note`` (:data:`NO_RECORDS`, :data:`NO_DATA_PUBLISHED` or :data:`NO_TOTAL_PUBLISHED`), its count empty (not a 0, not
     withheld). The row-aligned masks (reasons, the publisher's known cells) follow the rows."""
     n = table.frame.height - (1 if table.has_total_row else 0)
     added = pl.DataFrame(
