@@ -1123,18 +1123,11 @@ def reporter_gaps(
         if not collapsed and not material:
             continue
         reasons = []
+        shared = []  # the reasons said of several years at once: no "this year"
         if collapsed:
-            place = name_in_text(collapsed[0]) or collapsed[0]
-            reasons.append(
-                f"a change in what is reported: {place} counted almost none of its own nationals this year, "
-                "where it counts far more in others"
-            )
-        shared = []
-        if collapsed:  # said of several years at once: no "this year"
-            shared.append(
-                f"a change in what is reported: {name_in_text(collapsed[0]) or collapsed[0]} counted almost "
-                "none of its own nationals, where it counts far more in other years"
-            )
+            said = f"a change in what is reported: {name_in_text(collapsed[0]) or collapsed[0]} counted almost none"
+            reasons.append(f"{said} of its own nationals this year, where it counts far more in others")
+            shared.append(f"{said} of its own nationals, where it counts far more in other years")
         if material:
             names = [name_in_text(code) or code for code in missing]
             # the largest three and how many others (at least 5: a number of countries below 5 reads as people)
