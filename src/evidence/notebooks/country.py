@@ -426,15 +426,16 @@ def detected_ranges(brief: CountryBrief, table: LoadedTable) -> dict[str, tuple[
 
 def share_range(part: str, among: dict[str, tuple[int, int]]) -> tuple[float, float] | None:
     """The share ``part`` holds of all in ``among`` (ranges of counts), at its lowest (its low bound against the
-    others' high ones) and highest; None when there are none."""
+    others' high ones) and highest, as :func:`evidence.notebooks.builders.share_range` works it out; None when
+    there are none."""
     if part not in among:
         return None
+    from evidence.notebooks import builders
+
     low, high = among[part]
-    others = [v for k, v in among.items() if k != part]
-    rest_low, rest_high = sum(v[0] for v in others), sum(v[1] for v in others)
-    least = low / (low + rest_high) if low + rest_high else 0.0
-    most = high / (high + rest_low) if high + rest_low else 0.0
-    return least, most
+    return builders.share_range(
+        low, high, sum(v[0] for v in among.values()), sum(v[1] for v in among.values())
+    )
 
 
 def share_words(share: tuple[float, float] | None) -> str | None:
