@@ -333,7 +333,9 @@ def test_each_source_gives_its_address_once_as_a_link() -> None:
 
 
 @pytest.mark.parametrize("to", ["html5", "typst"])
-@pytest.mark.parametrize("reader", ["markdown", "markdown+autolink_bare_uris", "commonmark_x+autolink_bare_uris"])
+@pytest.mark.parametrize(
+    "reader", ["markdown", "markdown+autolink_bare_uris", "commonmark_x+autolink_bare_uris"]
+)
 def test_a_web_address_in_a_sidecar_is_never_a_live_link(to: str, reader: str) -> None:
     """REVIEW8 m8: a sidecar's citation or URL (untrusted text) gave a live link in the HTML and the PDF; an
     address is a link only when the toolkit's own metadata gives it, and escaped text stays text in pandoc
@@ -359,7 +361,9 @@ def test_a_web_address_in_a_sidecar_is_never_a_live_link(to: str, reader: str) -
     assert "https://evil.example/phish" not in known_urls()
     # the toolkit's own address stays a link
     own = sources_section([p])
-    assert "#link(" in builtin.pandoc(None, "typst", text=own) and "href=" in builtin.pandoc(None, "html5", text=own)
+    assert "#link(" in builtin.pandoc(None, "typst", text=own) and "href=" in builtin.pandoc(
+        None, "html5", text=own
+    )
 
 
 def test_parameters_a_run_resolved_are_what_readers_see(tmp_path: Path) -> None:

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from evidence.cli.options import (
@@ -31,6 +30,7 @@ from evidence.cli.options import (
     ThresholdOpt,
     YearsOpt,
     data_paths,
+    escape,
     make_console,
 )
 

@@ -69,10 +69,10 @@ def compare_command(
     as_json: JsonOpt = False,
 ) -> None:
     """A country beside its peers: detected victims, GSI estimates, vulnerability, response and TIP tier."""
-    from rich.markup import escape
     from rich.table import Table
 
     from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, SOURCE_HELP, country_panel, with_data
+    from evidence.cli.options import escape
     from evidence.core.errors import InputError, ParameterError
     from evidence.presentation.comparison import (
         comparison_json,

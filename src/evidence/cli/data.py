@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from evidence.cli.options import DEFAULT_THRESHOLD, ThresholdOpt, make_console
+from evidence.cli.options import DEFAULT_THRESHOLD, ThresholdOpt, escape, make_console
 
 console = make_console()
 err_console = make_console(stderr=True)
@@ -145,7 +144,7 @@ def _print_summary(summary: dict) -> None:
         "rows_kept",
         "rows_rejected",
     ):
-        table.add_row(key, escape(str(summary.get(key))))
+        table.add_row(key, escape(summary.get(key), lines=False))
     if summary.get("demo"):
         table.add_row("[bold yellow]SYNTHETIC[/]", "[bold yellow]toolkit demo data, not real records[/]")
     elif summary.get("synthetic"):
@@ -167,7 +166,10 @@ def _print_issues(title: str, issues, limit: int) -> None:
         table.add_column(col)
     for rec in issues.head(limit).iter_rows(named=True):
         table.add_row(
-            *(escape(str(rec[c])) if rec[c] is not None else "" for c in ("row", "column", "value", "reason"))
+            *(
+                escape(rec[c], lines=False) if rec[c] is not None else ""
+                for c in ("row", "column", "value", "reason")
+            )
         )
     console.print(table)
     if issues.height > limit:
@@ -352,5 +354,5 @@ def _print_display(title: str, frame) -> None:
             escape(col), justify="right" if col.lower() in {"victims", "rows", "detected victims"} else "left"
         )
     for row in frame.iter_rows():  # text from the data: never rich markup
-        table.add_row(*(escape(str(v)) if v is not None else "" for v in row))
+        table.add_row(*(escape(v, lines=False) if v is not None else "" for v in row))
     console.print(table)

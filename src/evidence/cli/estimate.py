@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from evidence.cli.options import DEFAULT_THRESHOLD, JsonOpt, ThresholdOpt, make_console
+from evidence.cli.options import DEFAULT_THRESHOLD, JsonOpt, ThresholdOpt, escape, make_console
 
 console = make_console(emoji=False)  # "LA:NG:PF" must not become an emoji
 err_console = make_console(stderr=True)

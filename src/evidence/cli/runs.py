@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
 from evidence.cli.options import (
     DEFAULT_OUT_ROOT,
@@ -16,6 +15,7 @@ from evidence.cli.options import (
     ForceOpt,
     KernelOpt,
     OutRootOpt,
+    escape,
     make_console,
 )
 
