@@ -390,3 +390,10 @@ def test_validate_shows_control_characters_in_values_as_escapes(tmp_path: Path) 
     assert not any(c in result.stdout for c in "\x1b\x07\x9b"), repr(result.stdout)
     assert "\\x1b[31mx5\\x1b]8;;http://evil.example\\x07click" in result.stdout
     assert "re\\x1b[2Jjects.csv" in result.stdout
+
+
+def test_load_json_writes_no_terminal_control(tmp_path: Path) -> None:
+    path = write_demo(tmp_path / "c1\x9b2J.csv", n_rows=50)
+    result = invoke("data", "load", str(path), "--json")
+    assert result.exit_code == 0 and "\x9b" not in result.stdout
+    assert json.loads(result.stdout)["path"] == str(path)

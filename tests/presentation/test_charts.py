@@ -659,7 +659,11 @@ def test_a_share_of_a_year_whose_other_counts_are_withheld_is_not_nan(tmp_path: 
     # REVIEW8 m10: a year whose only published count is 0 (its other cells withheld) has no share; its aria
     # labels and tooltips said "NaN%" and now leave the share out, and the other years keep theirs
     forms = pl.DataFrame(
-        {"year": [2017, 2017, 2018, 2018], "form": ["Other", "Sexual", "Other", "Sexual"], "n": [0, 3, 11, 61]}
+        {
+            "year": [2017, 2017, 2018, 2018],
+            "form": ["Other", "Sexual", "Other", "Sexual"],
+            "n": [0, 3, 11, 61],
+        }
     )
     chart = stacked_share_chart(suppress_counts(forms, "n"), "year", "form", "n", title="F", source=SOURCE)
     svg = save_chart(chart, tmp_path / "stacked.svg").read_text(encoding="utf-8")

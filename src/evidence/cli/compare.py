@@ -11,7 +11,6 @@ Imports stay light (polars and the analysis only; no charting or notebook librar
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -24,6 +23,7 @@ from evidence.cli.options import (
     JsonOpt,
     ThresholdOpt,
     data_paths,
+    json_text,
     make_console,
 )
 
@@ -129,7 +129,7 @@ def compare_command(
             "files_not_used": [{"path": path, "reason": why} for path, why in not_used],
             "countries": comparison_json(disclosed),
         }
-        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        typer.echo(json_text(payload))
         return
     console = make_console()
     wide = comparison_table(disclosed)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from evidence.cli.options import DEFAULT_THRESHOLD, ThresholdOpt, escape, make_console
+from evidence.cli.options import DEFAULT_THRESHOLD, ThresholdOpt, escape, json_text, make_console
 
 console = make_console()
 err_console = make_console(stderr=True)
@@ -68,7 +67,7 @@ def load_command(
                 _print_count_tables(loaded, threshold)
     if as_json:
         result = summaries[0] if len(summaries) == 1 else summaries
-        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        typer.echo(json_text(result))
 
 
 @data_app.command("validate")
@@ -192,8 +191,10 @@ def fetch_command(
     was_cached = cached(name) if url is None and not force else None  # checked once: hashing is not free
     path = was_cached or fetch(name, url=url, force=force, progress=True)
     state = "already cached" if was_cached else "fetched"
-    console.print(f"[bold green]{state}:[/] {name} -> {path}", highlight=False, soft_wrap=True)
-    console.print(f"load it with: evidence data load {path}", highlight=False, soft_wrap=True)
+    console.print(
+        f"[bold green]{state}:[/] {escape(name)} -> {escape(path)}", highlight=False, soft_wrap=True
+    )
+    console.print(f"load it with: evidence data load {escape(path)}", highlight=False, soft_wrap=True)
 
 
 @data_app.command("list")
@@ -230,7 +231,7 @@ def list_command(
         }
     )
     if as_json:
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        typer.echo(json_text(rows))
         return
     table = Table(title="Releases (evidence data fetch NAME)")
     table.add_column("name", no_wrap=True)
@@ -266,7 +267,7 @@ def demo_command(
 
     path = write_demo(out, n_rows=rows, seed=seed) if out is not None else demo_path(rows, seed)
     console.print(
-        f"[bold yellow]synthetic demo data[/] ({rows:,} invented records, seed {seed}): {path}",
+        f"[bold yellow]synthetic demo data[/] ({rows:,} invented records, seed {seed}): {escape(path)}",
         highlight=False,
         soft_wrap=True,
     )

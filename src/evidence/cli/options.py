@@ -210,6 +210,16 @@ def escape(text: object, *, lines: bool = True) -> str:
     return escape_markup(visible_controls(text, lines=lines))
 
 
+def json_text(value: Any, **kwargs: Any) -> str:
+    """``value`` as the CLI's ``--json`` (indented, characters as they are) with DEL and the C1 controls
+    written as ``\\u`` escapes too, as JSON writes the C0 ones: the same data to a JSON reader, nothing a
+    terminal acts on."""
+    import json
+
+    text = json.dumps(value, indent=2, ensure_ascii=False, **kwargs)
+    return re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 class _Console(Console):
     """A rich console that wraps to the terminal on a terminal, and never wraps elsewhere; control characters
     in the text it prints are shown as visible escapes (the last defence behind :func:`escape`: its own
