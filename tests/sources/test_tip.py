@@ -244,6 +244,14 @@ def test_a_semicolon_or_tab_delimited_file_reads_as_the_comma_one(tmp_path: Path
         ("Tier 2 Watch List*", "Tier 2 Watch List", None),
         ("Tier 3\u00b9", "Tier 3", None),
         ("Special Case (Yemen)", None, tip.SPECIAL_CASE),
+        # the footnote markers every loader shares (workbook.FOOTNOTE_MARKER)
+        ("Tier 1 [a]", "Tier 1", None),
+        ("Tier 1[1]", "Tier 1", None),
+        ("Tier 2#", "Tier 2", None),
+        ("Tier 3 *\u2020", "Tier 3", None),
+        ("Tier 2 Watch List \u2021", "Tier 2 Watch List", None),
+        # a known spelling is not read as a label with a note
+        ("Tier 2 [WL]", "Tier 2 Watch List", None),
     ],
 )
 def test_published_tier_spellings_are_read(

@@ -10,6 +10,7 @@ import pytest
 from evidence.core.errors import InputError, UnknownFormatError
 from evidence.sources import registry, walkfree
 from evidence.sources.registry import FileHead
+from evidence.sources.workbook import NOT_AVAILABLE
 
 REAL_FILE = "walkfree/gsi_2023.xlsx"
 
@@ -347,7 +348,7 @@ def test_the_2023_edition_is_read_from_its_title(tmp_path: Path, title: str) -> 
     assert (loaded.provenance.release, loaded.data["estimate_year"].item()) == ("2023", 2021)
 
 
-@pytest.mark.parametrize("token", ["n/a", "N/A", "-", "..", "n.a."])
+@pytest.mark.parametrize("token", ["N/A", "Not Assessed", *sorted(NOT_AVAILABLE)])
 def test_a_not_available_token_is_missing_for_its_column_only(tmp_path: Path, token: str) -> None:
     rows = [
         country("Thailand", response=[token, 40.0, 30.0, 20.0, 10.0, 35.0]),

@@ -44,13 +44,13 @@ from evidence.sources.loaded import LoadedTable, issues_where
 from evidence.sources.metadata import dataset, describe
 from evidence.sources.provenance import DEMO_MARKER
 from evidence.sources.registry import FileHead, Loader, register
-from evidence.sources.workbook import header_key
+from evidence.sources.workbook import FOOTNOTE_MARKER, header_key
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "5"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "6"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
-# (Yemen)); a numeric tier refused with its own reason
+# (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]")
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -292,15 +292,9 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
     label = pl.col("tier_text").str.strip_chars()
     label = pl.when(label == "").then(None).otherwise(label)
     # case, blanks, hyphens and parentheses ignored ("Tier 2 (Watch List)", "Tier 2 Watch-List"), a trailing
-    # footnote marker dropped ("Tier 2 Watch List*", "Tier 3¹"); a special case may name its country
-    key = (
-        label.str.to_lowercase()
-        .str.replace(r"[\s*\u2020\u2021#\u00b9\u00b2\u00b3\u2070-\u2079]+$", "")
-        .str.replace_all(r"[\s\-\u2010-\u2014()\[\]]+", " ")
-        .str.strip_chars()
-    )
-    key = pl.when(key.str.starts_with("special case")).then(pl.lit("special case")).otherwise(key)
-    canonical = key.replace_strict(_LABELS, default=None, return_dtype=pl.String)
+    # footnote marker dropped ("Tier 2 Watch List*", "Tier 3¹", "Tier 1 [a]") unless the label is known with it
+    # ("Tier 2 [WL]" is the Watch List, not Tier 2 with a note); a special case may name its country
+    canonical = pl.coalesce(_canonical_label(label), _canonical_label(label.str.replace(FOOTNOTE_MARKER, "")))
     if not_ranked_when_empty:  # Kelley: NA = not ranked that year
         canonical = pl.when(label.is_null()).then(pl.lit(NOT_RANKED)).otherwise(canonical)
     year = pl.col("report_year").str.strip_chars().cast(pl.Float64, strict=False)
@@ -316,6 +310,13 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
         tier=pl.when(pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
         special_case=pl.when(~pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
     )
+
+
+def _canonical_label(label: pl.Expr) -> pl.Expr:
+    """The canonical tier or special case a label spells (case, blanks, hyphens and brackets aside), or null."""
+    key = label.str.to_lowercase().str.replace_all(r"[\s\-\u2010-\u2014()\[\]]+", " ").str.strip_chars()
+    key = pl.when(key.str.starts_with("special case")).then(pl.lit("special case")).otherwise(key)
+    return key.replace_strict(_LABELS, default=None, return_dtype=pl.String)
 
 
 def _reference_codes(parsed: pl.DataFrame, notes: list[str]) -> pl.DataFrame:
