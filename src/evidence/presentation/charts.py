@@ -65,6 +65,7 @@ from evidence.presentation.disclosure import (
     require_disclosed,
 )
 from evidence.presentation.maps import BOUNDARIES_CREDIT, country_centroids, world_geojson
+from evidence.presentation.markup import significant_text
 
 __all__ = [
     "CHART_HEIGHT",
@@ -362,9 +363,7 @@ _SHOWN = "_shown"
 def number_text(value: float, *, count: bool) -> str:
     """A number as the tables write it: a count whole with separators (2,580), any other number to three
     significant digits (0.0219, 4.14, 21.9) and a large one whole (1,234)."""
-    if count or abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{float(f'{value:.3g}'):,}".removesuffix(".0") if value else "0"
+    return f"{value:,.0f}" if count else significant_text(value)
 
 
 def _shown_values(
