@@ -118,10 +118,15 @@ def _header_cells(line: str, delimiter: str = ",") -> list[str]:
     return [cell.strip().lstrip("\ufeff").strip() for cell in split_line(line, delimiter)]
 
 
-def _delimiter_of(line: str) -> str | None:
+def _header_format(line: str) -> tuple[str, str] | None:
     """The delimiter (of :data:`~evidence.sources.delimited.DELIMITERS`, comma first) that splits the header
-    line into a known layout's labels, or None."""
-    return next((d for d in DELIMITERS if _layout_of(_header_cells(line, d))), None)
+    line into a known layout's labels, and that layout; None when no delimiter does. The line is split once per
+    delimiter tried."""
+    for delimiter in DELIMITERS:
+        layout = _layout_of(_header_cells(line, delimiter))
+        if layout is not None:
+            return delimiter, layout
+    return None
 
 
 def _layout_of(cells: list[str]) -> str | None:
@@ -138,8 +143,8 @@ def sniff(head: FileHead) -> str | None:
     other columns allowed)."""
     if head.is_xlsx:
         return None
-    delimiter = _delimiter_of(head.first_line)
-    return None if delimiter is None else _layout_of(_header_cells(head.first_line, delimiter))
+    found = _header_format(head.first_line)
+    return None if found is None else found[1]
 
 
 def load(path: str | Path, layout: str) -> LoadedTable:
@@ -150,7 +155,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     original = path.read_bytes()
     data, text_notes = utf8_text(original, path)  # UTF-16 and CR-only line ends, as spreadsheets save CSV
     header_line = data.split(b"\n", 1)[0].decode("utf-8", "replace").removesuffix("\r")
-    delimiter = _delimiter_of(header_line) or ","
+    delimiter = found[0] if (found := _header_format(header_line)) else ","
     raw, structural, notes = _read_records(path, data, delimiter)
     notes = text_notes + notes
     if delimiter != ",":
