@@ -390,3 +390,13 @@ def test_a_footnote_marker_is_read_at_the_end_only(text: str, kept: str) -> None
     from evidence.sources.workbook import FOOTNOTE_MARKER
 
     assert pl.select(pl.lit(text).str.replace(FOOTNOTE_MARKER, "")).item() == kept
+
+
+# the scripts of names and labels in the publishers' files (Latin, Greek, Cyrillic; marks, punctuation, digits):
+# beyond them Python's Unicode tables and polars' may be of different Unicode versions
+@settings(max_examples=300)
+@given(st.text(st.characters(max_codepoint=0x52F), max_size=30).filter(lambda t: t.casefold() == t.lower()))
+def test_header_key_expr_keys_a_column_as_header_key_keys_a_cell(text: str) -> None:
+    from evidence.sources.workbook import header_key, header_key_expr
+
+    assert pl.select(header_key_expr(pl.lit(text, pl.String))).item() == header_key(text)

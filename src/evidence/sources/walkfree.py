@@ -41,6 +41,7 @@ from evidence.sources.workbook import (
     columns_not_used_note,
     find_header,
     header_key,
+    header_key_expr,
     not_available,
     read_sheet,
     unused_columns,
@@ -260,12 +261,12 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         )
     )
     # A world or regional total below (or among) the countries is not a country: summing it would count twice.
-    regions = {header_key(r) for r in frame["region"].drop_nulls().unique()}
-    aggregate = frame["country"].map_elements(
-        lambda c: c is not None and header_key(c) in (AGGREGATES | regions), return_dtype=pl.Boolean
-    )
-    aggregates = frame.filter(aggregate.fill_null(False))
-    frame = frame.filter(~aggregate.fill_null(False))
+    # (keys made in polars on both sides, for the whole column at once)
+    regions = frame.select(header_key_expr(pl.col("region")).drop_nulls().unique()).to_series().to_list()
+    keys = [*(header_key(a) for a in AGGREGATES), *regions]  # AGGREGATES keyed too ("all countries")
+    aggregate = header_key_expr(pl.col("country")).is_in(keys).fill_null(False)
+    aggregates = frame.filter(aggregate)
+    frame = frame.filter(~aggregate)
     rows_in = frame.height
 
     number_checks = [

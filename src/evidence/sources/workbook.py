@@ -296,6 +296,14 @@ def header_key(value: Any) -> str:
     return _NOT_ALNUM.sub("", str(value).casefold())
 
 
+def header_key_expr(text: pl.Expr) -> pl.Expr:
+    """:func:`header_key` as a polars expression, for a whole column at once: its letters and digits, lower
+    case (null stays null). Alike for the scripts of names and labels, but for the few letters whose case folding
+    is no lower-casing (``ß``, final ``ς``) and for letters newer than one side's Unicode tables: compare keys
+    made by the one or by the other, not both."""
+    return text.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]+", "")
+
+
 #: What :func:`header_key` drops: every character but letters and digits (``\w`` less the underscore), matched
 #: in runs by the regex engine (a header of a million labels is keyed in a fraction of a second).
 _NOT_ALNUM = re.compile(r"[\W_]+")
