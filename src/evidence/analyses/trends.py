@@ -102,6 +102,7 @@ from evidence.analyses.selection import (
     year_filter,
 )
 from evidence.core.errors import ParameterError
+from evidence.core.text import column_title
 from evidence.sources.case_schema import FLAG_GROUPS, FLAG_LABELS, apply_denominator_rule
 from evidence.sources.loaded import LoadedTable
 
@@ -145,7 +146,7 @@ def flag_label(column: str) -> str:
         return FORM_LABELS[column]
     if column in FLAG_LABELS:
         return FLAG_LABELS[column]
-    return column.split("_", 1)[1].replace("_", " ").capitalize()
+    return column_title(column.split("_", 1)[1])
 
 
 # --------------------------------------------------------------------------------------------- yearly counts
