@@ -658,14 +658,16 @@ def test_botswanas_2020_returnees_are_its_nationals_counted_not_a_year_without_d
 
 
 @pytest.mark.parametrize(
-    ("iso3", "role", "missing"), [("USA", "both", [2007, 2008, 2017]), ("LAO", "origin", [2007, 2010])]
+    ("iso3", "role", "missing", "doubtful"),
+    [("USA", "both", [2007, 2008], [2017]), ("LAO", "origin", [2007, 2010], [])],
 )
-def test_years_without_unodc_nationals_are_rows_marked_not_published(tables, iso3, role, missing):
+def test_years_without_unodc_nationals_are_rows_marked_not_published(tables, iso3, role, missing, doubtful):
     """Review 3, finding 3: the United States' nationals had no row for 2007, 2008 and 2017, Lao PDR's none for
     2007 and 2010, where the case tables write "no records". Now a row, an empty count (never 0), a note, and
-    out of the models, as the case tables do."""
+    out of the models, as the case tables do. Review 7, m3: the United States' 2017 is a year of its doubtful
+    breakdown, published but not used, as its 2018 is: not "no data published"."""
     from evidence.notebooks import views
-    from evidence.notebooks.builders import NO_DATA_PUBLISHED, VICTIMS
+    from evidence.notebooks.builders import DOUBTFUL_BREAKDOWN, NO_DATA_PUBLISHED, VICTIMS, incomplete_lines
 
     brief = _brief(tables, iso3=iso3, role=role)
     assert brief.years == (2007, 2021)
@@ -674,6 +676,8 @@ def test_years_without_unodc_nationals_are_rows_marked_not_published(tables, iso
     shown = numbers.per_year.shown()
     rows = dict(zip(shown["year"].to_list(), zip(shown["note"], shown[VICTIMS], strict=True), strict=True))
     assert [int(y) for y, (note, _) in rows.items() if note == NO_DATA_PUBLISHED] == missing
+    assert [int(y) for y, (note, _) in rows.items() if note == DOUBTFUL_BREAKDOWN] == doubtful
+    missing = missing + doubtful
     assert all(rows[str(y)][1] == "" for y in missing)  # empty, not 0, not withheld
     assert [y for y in rows if y != "Total"] == [str(y) for y in range(2007, 2022)]  # every year of the span
     # the models and the chart read the published years only
@@ -682,6 +686,12 @@ def test_years_without_unodc_nationals_are_rows_marked_not_published(tables, iso
     assert not set(missing) & set(numbers.chart_bounds().frame["year"].to_list())
     note = views.no_data_note(numbers)
     assert note is not None and note.startswith("No data published") and "not a count of 0" in note
+    if doubtful:  # the year of the doubtful breakdown without a count, said as the one with a count is
+        assert "in 2007–2008, which" in note
+        assert "not usable (doubtful): in 2017 UNODC published the citizenship breakdown of the United States" in note
+        reasons = " ".join(incomplete_lines(numbers.incomplete))
+        assert "**2018** is probably incomplete" in reasons
+        assert "the United States published one, but it is doubtful and not used" in reasons
     # the disclosure scan of the table as the brief renders it (HTML, its notes included) finds no small count
     from evidence.presentation.disclosure import find_small_counts
     from evidence.presentation.tables import table_data

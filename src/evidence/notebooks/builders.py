@@ -1721,6 +1721,10 @@ VICTIMS = "victims"
 NO_RECORDS = "no records"
 #: The note of a year of a UNODC series' span for which the publisher gives no count: not published, never 0.
 NO_DATA_PUBLISHED = "no data published"
+#: The note of a year of a UNODC sum over reporting countries without a count because the citizenship breakdown
+#: that would hold it is published but doubtful (:func:`evidence.analyses.trends.doubtful_reporters`: the United
+#: States' own nationals in 2017): published, but not usable; never 0.
+DOUBTFUL_BREAKDOWN = "breakdown not usable (doubtful)"
 #: The note of a year of a UNODC breakdown table for which the publisher gives its total of the victims but not
 #: their breakdown (a row noted :data:`NO_DATA_PUBLISHED` has neither).
 NO_BREAKDOWN_PUBLISHED = "no breakdown published"
@@ -2578,7 +2582,8 @@ def _with_years_without_data(
 ) -> Bounds | None:
     """The one rule of the yearly tables of victims (case records and UNODC series): a row for each year of
     the selection's span without data (:func:`_uncovered_years`), noted :data:`NO_RECORDS` (case records) or
-    :data:`NO_DATA_PUBLISHED` (a publisher's series), its count empty: not a 0, not withheld, not modelled."""
+    :data:`NO_DATA_PUBLISHED` (a publisher's series; :data:`DOUBTFUL_BREAKDOWN` where the breakdown that would
+    hold it is published but doubtful), its count empty: not a 0, not withheld, not modelled."""
     if per_year is None:
         return None
     uncovered = _uncovered_years(selection, counts, span)
@@ -2587,10 +2592,15 @@ def _with_years_without_data(
     if selection.kind == "case":
         noted = [(NO_RECORDS, uncovered)]
     else:  # a year with a breakdown of the victims but not their total is not a year without data
+        from evidence.analyses.trends import doubtful_reporters
+
         broken_down = set().union(*breakdown_years(selection).values())
+        # nor is one whose breakdown is published but doubtful (not used): the United States' nationals, 2017
+        doubtful = set(doubtful_reporters(selection)) - broken_down
         noted = [
             (NO_TOTAL_PUBLISHED, [y for y in uncovered if y in broken_down]),
-            (NO_DATA_PUBLISHED, [y for y in uncovered if y not in broken_down]),
+            (DOUBTFUL_BREAKDOWN, [y for y in uncovered if y in doubtful]),
+            (NO_DATA_PUBLISHED, [y for y in uncovered if y not in broken_down and y not in doubtful]),
         ]
     low, high = per_year.low, per_year.high
     for note, years in noted:
