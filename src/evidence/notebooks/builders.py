@@ -981,6 +981,21 @@ def said_once_per_brief(line: str) -> bool:
     return line.startswith(NOT_USED) or DOMESTIC_AS_UNODC in line
 
 
+#: The most corridors a sentence names; more are the largest few and how many others (Nigeria: 14).
+NAMED_CORRIDORS: Final = 7
+
+
+def _largest_named(twice: Any) -> str:
+    """The corridors of a :class:`~evidence.analyses.routes.CountedTwice` as a sentence names them: all (up to
+    :data:`NAMED_CORRIDORS`, alphabetically), else the largest few (victims of both counts, largest first) and
+    how many more, at least 5 (a smaller number of countries would read as people to the brief's scan)."""
+    if len(twice.corridors) <= NAMED_CORRIDORS:
+        codes = sorted(twice.corridors, key=lambda c: (name_of(c) or c).casefold())
+        return ", ".join(name_in_text(code) or code for code in codes)
+    named = twice.largest()[: min(5, len(twice.corridors) - 5)]
+    return ", ".join(name_in_text(code) or code for code in named) + f" and {len(twice.corridors) - len(named)} more"
+
+
 def counted_twice_sentence(
     selection: Selection | None, paired: Collection[tuple[str, str]] | None = None
 ) -> str | None:
@@ -1002,11 +1017,7 @@ def counted_twice_sentence(
     place = name_in_text(country) or country
     pairs = ""
     if twice.corridors:
-        names = ", ".join(
-            name_in_text(code) or code
-            for code in sorted(twice.corridors, key=lambda c: (name_of(c) or c).casefold())
-        )
-        pairs = f" Counted both ways, where detected and on return: the routes to {names}"
+        pairs = f" Counted both ways, where detected and on return: the routes to {_largest_named(twice)}"
         rows = f'one "detected in" the country, the next "repatriated from" it, "counted by {place}"'
         if paired is None:
             pairs += f"; where both are listed above, they are a pair of rows, {rows}."
