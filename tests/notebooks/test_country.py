@@ -571,6 +571,22 @@ def test_an_origin_briefs_key_figures_headline_no_lone_partners_small_cell(table
     assert figures["Victims detected in the country (UNODC, any citizenship), 2015"] == "107"
 
 
+def test_a_year_whose_published_parts_exceed_its_total_is_said_not_reconcilable(tables):
+    """REVIEW7 R4: Botswana 2020, Ghana 6 and Zimbabwe 6 against a total of 11, printed side by side in silence
+    (the sentence said only that the totals of 2017-2020 agree)."""
+    brief = _brief(tables, iso3="BWA", role="destination")
+    unodc = brief.holding("indicator")[0]
+    sentence = country.breakdown_sentence(brief, unodc, brief.routes(unodc, "destination"))
+    assert "Year by year, the two cannot be reconciled in 2020 (12 against 11)" in sentence
+    assert "parts and the total cannot both be right" in sentence
+    # Thailand 2014: six citizenships published as numbers sum to 602 (Thailand 298, Lao PDR 108, ...), its total
+    # is 595; its other years are said to agree with nothing more
+    thailand = _brief(tables)
+    unodc = thailand.holding("indicator")[0]
+    said = country.breakdown_sentence(thailand, unodc, thailand.routes(unodc, "destination"))
+    assert "cannot be reconciled in 2014 (602 against 595):" in said
+
+
 def test_myanmars_citizenship_chart_and_breakdown_sentence_say_what_they_leave_out(tables):
     """REVIEW2 #8, real file: Myanmar as destination. The chart drew Myanmar → Myanmar 263–271 as 47–49% of
     553–561, a sum that holds the doubtful routes (212) it leaves out and not the 78 recorded as exploited at

@@ -744,7 +744,41 @@ def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBou
         text += f" {'Over those years, the' if apart else 'The'} {reasons}"
     else:  # a number of the common years withheld: not compared year for year
         text += f" {'Beyond the years, the' if apart else 'The'} {reasons}"
+    text += _unreconciled_text(brief, table, numbers, common)
     return escape_markdown(text)
+
+
+def _unreconciled_text(brief: CountryBrief, table: LoadedTable, numbers: YearlyNumbers, years: Sequence[int]) -> str:
+    """What :func:`breakdown_sentence` adds of the years whose citizenship cells published as numbers alone
+    exceed the total published for the year (Botswana 2020: Ghana 6 and Zimbabwe 6 against a total of 11):
+    parts and total that cannot both be right, said rather than printed side by side in silence. Only years
+    whose total is shown as a number (not withheld, not a range) are said, with numbers the tables show or sums
+    of them, never below the disclosure threshold; empty where there are none."""
+    from evidence.analyses import trends
+    from evidence.analyses.intervals import UNCENSORED
+
+    if not years:
+        return ""
+    selection = brief.selection(table, "destination")
+    parts = trends.yearly_counts(selection, by="citizenship").group_by("year").agg(pl.col(UNCENSORED).sum())
+    exact = {int(year): int(n) for year, n in parts.iter_rows()}
+    said = []
+    for year in years:
+        pair = published_in_year(numbers, year)
+        if pair is None or not isinstance(pair[0], int) or pair[0] != pair[1]:
+            continue
+        total = pair[0]
+        if exact.get(year, 0) > total >= brief.rule.threshold:
+            said.append(f"{year} ({exact[year]:,} against {total:,})")
+    if not said:
+        return ""
+    one = len(said) == 1
+    return (
+        f" Year by year, the two cannot be reconciled in {', '.join(said)}: the breakdown's cells published as "
+        f"numbers (not <5) alone add up to more victims than the total UNODC gives for {'that year' if one else 'those years'}, so the "
+        "parts and the total cannot both be right (a victim listed under two citizenships, or figures "
+        "that disagree)."
+    )
 
 
 def _text_pair(text: str) -> tuple[int, int] | None:
