@@ -809,17 +809,29 @@ def route_label(
     detected and on return (``paired``: :func:`_paired_corridors`) says where its detected row was counted:
     "Myanmar → Thailand (detected in Thailand)", then "Myanmar → Thailand (repatriated from Thailand, counted
     by Myanmar, 2017–2019, 2021)"."""
+    o, d = name_of(origin) or origin, name_of(destination) or destination
+    how = route_how(origin, destination, basis, years, paired=paired)
+    return f"{o} → {d} ({how})" if how else f"{o} → {d}"
+
+
+def route_how(
+    origin: str, destination: str, basis: str | None, years: Sequence[int] = (), *, paired: bool = False
+) -> str | None:
+    """How a route of :func:`route_label` is known, in its words (what its brackets hold): "repatriated from
+    China, counted by Myanmar, 2017–2021", "detected in Thailand" (``paired``), the caveat of a doubtful
+    breakdown; None for a route as detected, said by its countries alone. The command line's route table says
+    the same (``evidence analyse flows``)."""
     from evidence.analyses.coverage import years_text
 
     o, d = name_of(origin) or origin, name_of(destination) or destination
     when = f", {years_text(years)}" if years else ""
     if basis == "doubtful_citizenship":
-        return f"{o} → {d} (doubtful: the breakdown of {name_in_text(destination) or d} may not give its victims' citizenships{when})"
+        return f"doubtful: the breakdown of {name_in_text(destination) or d} may not give its victims' citizenships{when}"
     if basis != "repatriation":
-        return f"{o} → {d} (detected in {d})" if paired and basis == "citizenship" else f"{o} → {d}"
+        return f"detected in {d}" if paired and basis == "citizenship" else None
     if origin == destination:
-        return f"{o} → {d} (exploited at home, by the repatriation breakdown{when})"
-    return f"{o} → {d} (repatriated from {d}, counted by {o}{when})"
+        return f"exploited at home, by the repatriation breakdown{when}"
+    return f"repatriated from {d}, counted by {o}{when}"
 
 
 def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> str | None:
