@@ -1765,7 +1765,18 @@ def test_a_long_list_of_corridors_counted_both_ways_names_the_largest_and_how_ma
     from evidence.sources.indicator_schema import INDICATOR_SCHEMA
 
     repatriation = "by country of repatriation"
-    codes = ["AUT", "BEL", "CHE", "DEU", "ESP", "FRA", "ITA", "NLD", "NOR", "SWE"]  # ITA the largest, then NOR
+    codes = [
+        "AUT",
+        "BEL",
+        "CHE",
+        "DEU",
+        "ESP",
+        "FRA",
+        "ITA",
+        "NLD",
+        "NOR",
+        "SWE",
+    ]  # ITA the largest, then NOR
     size = {code: 10 + 100 * (code == "ITA") + 50 * (code == "NOR") for code in codes}
     rows = [
         indicator_row("NGA", 2019, "by citizenship", "Nationals", 900),
@@ -1781,8 +1792,12 @@ def test_a_long_list_of_corridors_counted_both_ways_names_the_largest_and_how_ma
     assert len(codes) > NAMED_CORRIDORS
     assert "the routes to Italy, Norway, Austria, Belgium, Switzerland and 5 more." in said
     # eight: the largest three and five more
-    dropped = pl.col("iso3").is_in(["SWE", "NLD"]) | pl.col("category_iso3").is_in(["SWE", "NLD"]).fill_null(False)
-    eight = Selection(pl.DataFrame(rows, schema=INDICATOR_SCHEMA).filter(~dropped), country="NGA", role="origin")
+    dropped = pl.col("iso3").is_in(["SWE", "NLD"]) | pl.col("category_iso3").is_in(["SWE", "NLD"]).fill_null(
+        False
+    )
+    eight = Selection(
+        pl.DataFrame(rows, schema=INDICATOR_SCHEMA).filter(~dropped), country="NGA", role="origin"
+    )
     assert "the routes to Italy, Norway, Austria and 5 more." in counted_twice_sentence(eight, paired=set())
 
 

@@ -1001,7 +1001,9 @@ def counted_twice(selection: Selected) -> CountedTwice:
     years = sorted(set(returned["year"].to_list()) & set(abroad["year"].to_list()))
     if not years:
         return CountedTwice()
-    both = sorted(set(returned["destination_iso3"].drop_nulls().to_list()) & set(abroad["detected_iso3"].to_list()))
+    both = sorted(
+        set(returned["destination_iso3"].drop_nulls().to_list()) & set(abroad["detected_iso3"].to_list())
+    )
     point = point_expr("victims", "victims_low", "victims_high")
     sizes = dict(
         pl.concat(

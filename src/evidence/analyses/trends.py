@@ -1157,7 +1157,13 @@ def reporter_gaps(
         )
         flags.append(
             IncompleteYear(
-                int(year), "; ".join(reasons), None, None, shared="; ".join(shared), missed=share, missing=named
+                int(year),
+                "; ".join(reasons),
+                None,
+                None,
+                shared="; ".join(shared),
+                missed=share,
+                missing=named,
             )
         )
     return tuple(flags)

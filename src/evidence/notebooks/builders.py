@@ -1005,7 +1005,10 @@ def _largest_named(twice: Any) -> str:
         codes = sorted(twice.corridors, key=lambda c: (name_of(c) or c).casefold())
         return ", ".join(name_in_text(code) or code for code in codes)
     named = twice.largest()[: min(5, len(twice.corridors) - 5)]
-    return ", ".join(name_in_text(code) or code for code in named) + f" and {len(twice.corridors) - len(named)} more"
+    return (
+        ", ".join(name_in_text(code) or code for code in named)
+        + f" and {len(twice.corridors) - len(named)} more"
+    )
 
 
 def counted_twice_sentence(

@@ -733,22 +733,25 @@ def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBou
             "some of the victims it detects, or counts a victim under more than one citizenship, and because "
             "censored cells (<5) are ranges."
         )
+    unreconciled = _unreconciled_text(brief, table, numbers, common)
     if not common:
         text += " They cover no year in common, so they are not compared."
     elif within:
+        agree = "Over those years the two agree" if apart else "The two agree"
         text += (
-            f" {'Over those years the two agree' if apart else 'The two agree'}: the total lies within the range "
-            "that the breakdown's censored cells (<5) allow."
+            f" {agree}{', summed' if unreconciled else ''}: the total lies within the range that the "
+            "breakdown's censored cells (<5) allow."
         )
     elif compared:
         text += f" {'Over those years, the' if apart else 'The'} {reasons}"
     else:  # a number of the common years withheld: not compared year for year
         text += f" {'Beyond the years, the' if apart else 'The'} {reasons}"
-    text += _unreconciled_text(brief, table, numbers, common)
-    return escape_markdown(text)
+    return escape_markdown(text + unreconciled)
 
 
-def _unreconciled_text(brief: CountryBrief, table: LoadedTable, numbers: YearlyNumbers, years: Sequence[int]) -> str:
+def _unreconciled_text(
+    brief: CountryBrief, table: LoadedTable, numbers: YearlyNumbers, years: Sequence[int]
+) -> str:
     """What :func:`breakdown_sentence` adds of the years whose citizenship cells published as numbers alone
     exceed the total published for the year (Botswana 2020: Ghana 6 and Zimbabwe 6 against a total of 11):
     parts and total that cannot both be right, said rather than printed side by side in silence. Only years
@@ -769,12 +772,12 @@ def _unreconciled_text(brief: CountryBrief, table: LoadedTable, numbers: YearlyN
             continue
         total = pair[0]
         if exact.get(year, 0) > total >= brief.rule.threshold:
-            said.append(f"{year} ({exact[year]:,} against {total:,})")
+            said.append(f"{year} ({exact[year]:,} against a total of {total:,})")
     if not said:
         return ""
     one = len(said) == 1
     return (
-        f" Year by year, the two cannot be reconciled in {', '.join(said)}: the breakdown's cells published as "
+        f" Year by year, though, they cannot be reconciled in {', '.join(said)}: the breakdown's cells published as "
         f"numbers (not <5) alone add up to more victims than the total UNODC gives for {'that year' if one else 'those years'}, so the "
         "parts and the total cannot both be right (a victim listed under two citizenships, or figures "
         "that disagree)."
