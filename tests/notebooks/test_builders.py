@@ -1833,3 +1833,25 @@ def test_real_doubtful_cells_are_their_own_rows_and_the_note_reconciles_the_sums
     assert any(r.startswith("Thailand → Myanmar (doubtful") for r in routes_listed["route"].to_list())
     notes = route_notes(thailand, RULE)
     assert any("rows of their own" in n and "not in the nationals detected per year" in n for n in notes)
+
+
+def test_corridor_pairs_are_found_once_for_the_table_and_its_sentence():
+    """The route table's order (_paired_corridors) and route_notes' pairing sentence read one helper: a pair is
+    two countries listed both as detected and on return; a country's own returnees exploited at home are none."""
+    from evidence.notebooks.builders import _paired_corridors, corridor_pairs
+
+    rows = [
+        ("MMR", "THA", "repatriation"),
+        ("MMR", "CHN", "repatriation"),
+        ("MMR", "THA", "citizenship"),
+        ("MMR", "MYS", "citizenship"),
+        ("MMR", "MMR", "repatriation"),
+        ("MMR", "MMR", "citizenship"),
+    ]
+    assert corridor_pairs(rows) == {("MMR", "THA")}
+    top = pl.DataFrame(rows, schema=["origin_iso3", "destination_iso3", "route_basis"], orient="row")
+    ordered, both = _paired_corridors(top)
+    assert both == corridor_pairs(rows)
+    listed = list(ordered.iter_rows())
+    detected = listed.index(("MMR", "THA", "citizenship"))
+    assert listed[detected + 1] == ("MMR", "THA", "repatriation")

@@ -772,22 +772,11 @@ def _paired_corridors(top: pl.DataFrame) -> tuple[pl.DataFrame, set[tuple[str, s
     (:func:`evidence.analyses.routes.counted_twice`): never merged into one. Returns the rows and the pairs."""
     if not top.height or "route_basis" not in top.columns:
         return top, set()
-    pairs = {
-        (o, d) for o, d, basis in top.select("origin_iso3", "destination_iso3", "route_basis").iter_rows()
-    }
-    both = {
-        (o, d)
-        for o, d in pairs
-        if o != d
-        and top.filter((pl.col("origin_iso3") == o) & (pl.col("destination_iso3") == d))["route_basis"]
-        .is_in(["citizenship", "repatriation"])
-        .sum()
-        == 2
-    }
+    rows = list(top.select("origin_iso3", "destination_iso3", "route_basis").iter_rows())
+    both = corridor_pairs(rows)
     if not both:
         return top, set()
     order: list[int] = []
-    rows = list(top.select("origin_iso3", "destination_iso3", "route_basis").iter_rows())
     for i, (o, d, basis) in enumerate(rows):
         if (o, d) in both and basis == "repatriation":
             continue  # placed after its detected row
@@ -795,6 +784,19 @@ def _paired_corridors(top: pl.DataFrame) -> tuple[pl.DataFrame, set[tuple[str, s
         if (o, d) in both and basis == "citizenship":
             order.extend(j for j, r in enumerate(rows) if r == (o, d, "repatriation"))
     return top[order], both
+
+
+def corridor_pairs(rows: Collection[tuple[str, str, str]]) -> set[tuple[str, str]]:
+    """The corridors (origin, destination; two countries) among route rows (origin, destination, basis) listed
+    both as detected (basis ``citizenship``) and on return (``repatriation``): found once, for the order of the
+    route table (:func:`_paired_corridors`) and for the sentence that says which are shown as a pair
+    (:func:`route_notes`)."""
+    listed = set(rows)
+    return {
+        (o, d)
+        for o, d, basis in listed
+        if basis == "citizenship" and o != d and (o, d, "repatriation") in listed
+    }
 
 
 def route_label(
@@ -1127,11 +1129,7 @@ def route_notes(
                 ),
             ]
         )
-    paired = (
-        None
-        if listed is None
-        else {(o, d) for o, d, basis in listed if basis == "citizenship" and (o, d, "repatriation") in listed}
-    )
+    paired = None if listed is None else corridor_pairs(listed)
     if twice := counted_twice_sentence(selection, paired):
         notes.append([twice])
     reasons = routes.doubtful_breakdowns(selection.frame, selection.indicator)
@@ -1177,8 +1175,7 @@ def route_notes(
         right_on=["iso3", "year"],
         how="semi",
     )
-    doubtful_cells = in_doubtful.filter(pl.col("route_basis") == "doubtful_citizenship")
-    if doubtful_cells.height:
+    if (doubtful_total := doubtful_pair(selection, rule)) is not None:
         # the route table's sum and the per-year count of nationals differ by these cells: said, with the amount
         per_year = (
             "; they are in this table's sum but not in the nationals detected per year, which is that much smaller"
@@ -1188,7 +1185,7 @@ def route_notes(
         notes.append(
             [
                 "The routes of the doubtful breakdowns are rows of their own, marked doubtful (",
-                _protected_pair(doubtful_cells, rule),
+                doubtful_total,
                 f" victims), never among the other routes{per_year}.",
             ]
         )

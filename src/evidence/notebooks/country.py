@@ -404,11 +404,17 @@ def _counted_records(brief: CountryBrief, table: LoadedTable) -> pl.DataFrame:
     return records.filter(pl.col("route_basis") != "doubtful_citizenship")
 
 
+def _detected_by(brief: CountryBrief, table: LoadedTable) -> pl.DataFrame:
+    """The nationals each country detected (:func:`_counted_records`), summed once for
+    :func:`detecting_countries` and :func:`detected_ranges`: detected_iso3, victims_low, victims_high."""
+    records = _counted_records(brief, table)
+    return records.group_by("detected_iso3").agg(pl.col("victims_low").sum(), pl.col("victims_high").sum())
+
+
 def detecting_countries(brief: CountryBrief, table: LoadedTable) -> list[tuple[str, float]]:
     """Who detected the country's nationals (UNODC's citizenship breakdowns, and its own count of its
     nationals), with each country's share of them (low bounds), largest first: a share, no count."""
-    records = _counted_records(brief, table)
-    by = records.group_by("detected_iso3").agg(pl.col("victims_low").sum()).filter(pl.col("victims_low") > 0)
+    by = _detected_by(brief, table).select("detected_iso3", "victims_low").filter(pl.col("victims_low") > 0)
     total = int(by["victims_low"].sum() or 0)
     if not total:
         return []
@@ -419,8 +425,7 @@ def detecting_countries(brief: CountryBrief, table: LoadedTable) -> list[tuple[s
 def detected_ranges(brief: CountryBrief, table: LoadedTable) -> dict[str, tuple[int, int]]:
     """Who detected the country's nationals, as :func:`detecting_countries`, with the range (low, high) of the
     nationals each detected: what a share's words are read over, at both ends."""
-    records = _counted_records(brief, table)
-    by = records.group_by("detected_iso3").agg(pl.col("victims_low").sum(), pl.col("victims_high").sum())
+    by = _detected_by(brief, table)
     return {str(c): (int(lo or 0), int(hi or 0)) for c, lo, hi in by.iter_rows() if c is not None}
 
 
