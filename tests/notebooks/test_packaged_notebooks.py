@@ -42,6 +42,13 @@ def test_opens_with_the_standard_kernel_and_declares_valid_defaults(path):
     resolve_parameters(spec, {})  # every default passes its own declaration
 
 
+@pytest.mark.parametrize("path", sorted((REPO / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
+def test_every_parameter_of_a_packaged_notebook_says_what_it_means(path):
+    # `evidence run NOTEBOOK --describe` lists this meaning: an analyst's only help for a parameter
+    unexplained = [name for name, p in read_notebook(path).parameters.items() if not p.help.strip()]
+    assert not unexplained, f"{path.name}: parameters without a meaning: {unexplained}"
+
+
 def _outputs(path: Path) -> tuple[str, list[str]]:
     """All text a run's executed notebook shows (prose and outputs), and the errors it raised."""
     nb = json.loads(path.read_text(encoding="utf-8"))

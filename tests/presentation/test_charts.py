@@ -234,8 +234,10 @@ def test_format_characters_from_data_are_dropped_from_every_chart_file(tmp_path:
 
 @pytest.mark.parametrize("name", ["trend", "stacked", "corridors", "flow_map", "choropleth"])
 def test_every_chart_renders_to_svg_with_title_and_source(
-    charts, name: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    charts, name: str, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # drawn, not copied from the chart cache of an earlier run (a cached chart logs no warning)
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
     with caplog.at_level(logging.WARNING, logger="vl_convert"):
         path = save_chart(charts[name], tmp_path / f"{name}.svg")
     # vl-convert 2 passes on Vega-Lite's warnings (the corridors' two layers once had conflicting sorts)
@@ -244,6 +246,26 @@ def test_every_chart_renders_to_svg_with_title_and_source(
     assert svg.startswith("<svg") and len(svg) > 2_000
     assert f"Source: {SOURCE}" in svg
     assert not list(tmp_path.glob(".*.part"))  # written atomically: no temporary file left behind
+
+
+def test_corridor_bars_are_drawn_largest_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # as the brief draws them: with each bar's aria description, which gives the bars' layer its own data
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    data = pl.DataFrame(
+        {
+            "origin": ["KHM", "LAO", "MMR"],
+            "destination": "THA",
+            "victims": [15, 83, 42],
+            "share": [0.11, 0.6, 0.3],
+        }
+    )
+    chart = corridor_bar_chart(
+        data, "origin", "destination", "victims", share="share", title="t", source=SOURCE
+    )
+    svg = save_chart(chart, tmp_path / "c.svg").read_text()
+    axis = re.search(r"discrete scale with 3 values: ([^\"]*)", svg)
+    assert axis is not None
+    assert axis.group(1).split(", ") == ["Lao PDR → Thailand", "Myanmar → Thailand", "Cambodia → Thailand"]
 
 
 @pytest.mark.parametrize("name", ["trend", "choropleth"])
@@ -335,6 +357,17 @@ def test_flagged_years_are_open_circles_and_said(trend) -> None:
     assert circles and circles[0]["transform"][0]["filter"]["oneOf"] == years[-2:]
     plain = chart_spec(trend_chart(trend, "year", "victims", title="t", source=SOURCE))
     assert "Open circles" not in json.dumps(plain["title"])
+    # flagged years the chart does not draw (left out of it) get no circles, no layer and no note
+    absent = chart_spec(
+        trend_chart(trend, "year", "victims", title="t", source=SOURCE, flagged=[years[0] - 5, years[0] - 4])
+    )
+    assert not [layer for layer in absent["layer"] if layer.get("mark", {}).get("type") == "point"]
+    assert "Open circles" not in json.dumps(absent["title"])
+    some = chart_spec(
+        trend_chart(trend, "year", "victims", title="t", source=SOURCE, flagged=[years[0] - 5, years[-1]])
+    )
+    circles = [layer for layer in some["layer"] if layer.get("mark", {}).get("type") == "point"]
+    assert circles[0]["transform"][0]["filter"]["oneOf"] == [years[-1]]
 
 
 def test_corridor_bars_print_a_range_of_shares_as_given() -> None:

@@ -480,7 +480,9 @@ def trend_chart(
             )
         )
     layers.append(line)
-    marked = [int(y) for y in flagged]
+    # only the flagged years the chart draws: a layer of none would be empty (Vega-Lite warns of its extent)
+    drawn_years = set(frame[year].to_list())
+    marked = [int(y) for y in flagged if int(y) in drawn_years]
     if marked:
         stroke = alt.Stroke(f"{series}:N", legend=None) if series else alt.StrokeValue(PALETTE[0])
         layers.append(
@@ -493,7 +495,7 @@ def trend_chart(
         notes.append("A gap in the line: years without data (no records), not zeros.")
     if drawn:
         notes.insert(0, band_note)
-    if marked and frame.filter(pl.col(year).is_in(marked)).height:
+    if marked:
         notes.insert(0, flagged_note)
     return layered(
         *layers, title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=CHART_HEIGHT
@@ -625,9 +627,11 @@ def corridor_bar_chart(
     else:
         text = counts
     frame = frame.with_columns(pl.Series("label", text))
-    # one row a corridor, so the sum is its value; the op is named because the bars and the labels share
-    # this axis, and without one Vega-Lite finds their sorts in conflict (it warns, and drops the sort)
-    y = alt.Y("corridor:N", sort=alt.EncodingSortField(value, op="sum", order="descending"), title=None)
+    # one row a corridor, so its largest value is its value. The bars and the labels share this axis, and
+    # the bars' aria descriptions (`described`) give their layer data of its own: Vega-Lite then unions the
+    # two layers' domains, which it sorts only by "count", "min" or "max" (with "sum" it warns and drops the
+    # sort, and the bars come out in alphabetical order)
+    y = alt.Y("corridor:N", sort=alt.EncodingSortField(value, op="max", order="descending"), title=None)
     base = alt.Chart(frame).encode(y=y)
     bars = base.mark_bar(color=PALETTE[0]).encode(
         x=alt.X(f"{value}:Q", title=x_title, axis=alt.Axis(format=",~f")),

@@ -214,11 +214,10 @@ TENTH_PERCENT_DIGITS = 3
 
 #: Cell keys are whole numbers taken modulo this bound (as the record keys of :mod:`evidence.analyses.selection`).
 KEY_MODULUS = 2**32
-#: Told to readers beneath every perturbed table.
+#: Told to readers beneath every perturbed table: short, because a brief has many such tables; what the
+#: perturbation means across outputs is said once, in a brief's methods and its *About this brief*.
 PERTURBATION_NOTE = (
-    "Counts are perturbed slightly (cell key method), the same way in every output, so totals may differ "
-    "from the sum of their parts by a few, and the difference of two outputs is uncertain, not impossible "
-    "to guess."
+    "Counts are perturbed slightly (cell key method): a total may differ from the sum of its parts by a few."
 )
 
 
