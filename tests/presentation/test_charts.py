@@ -653,11 +653,13 @@ def test_numbers_in_descriptions_are_written_as_tables_write_them() -> None:
     assert number_text(2580, count=True) == "2,580" and number_text(0.0219359, count=False) == "0.0219"
     assert number_text(4.13654851913, count=False) == "4.14" and number_text(21.9359, count=False) == "21.9"
     assert number_text(1234.5, count=False) == "1,234" and number_text(0, count=False) == "0"
+    # no exponent for a small rate, no trailing zeros (the rounding comparison tables use too)
+    assert number_text(0.0000153, count=False) == "0.0000153" and number_text(2.5, count=False) == "2.5"
 
 
 def test_a_share_of_a_year_whose_other_counts_are_withheld_is_not_nan(tmp_path: Path) -> None:
     # REVIEW8 m10: a year whose only published count is 0 (its other cells withheld) has no share; its aria
-    # labels and tooltips said "NaN%" and now leave the share out, and the other years keep theirs
+    # labels said "NaN%" and now leave the share out (its count stays), and the other years keep theirs
     forms = pl.DataFrame(
         {
             "year": [2017, 2017, 2018, 2018],
