@@ -22,6 +22,7 @@ from evidence.sources.register import (
     records_as_of,
     status,
 )
+from evidence.sources.register.keys import new_key_text
 from evidence.sources.register.synthetic import identifying_values
 
 
@@ -184,7 +185,7 @@ def test_register_and_key_are_owner_only(register_fixture) -> None:
 def test_a_wrong_or_missing_key_is_a_clear_error_never_new_pseudonyms(register_fixture, tmp_path) -> None:
     register = register_fixture.copy(tmp_path)
     other_key = tmp_path / "other.key"
-    other_key.write_text("a" * 64, encoding="utf-8")
+    other_key.write_text(new_key_text(), encoding="utf-8")  # a good key, but another
     other_key.chmod(0o600)
     latest = register_fixture.exports[-1]
     with pytest.raises(RegisterKeyError, match="not the key .* was made with"):
