@@ -216,7 +216,9 @@ def status_command(register_path: RegisterOpt = None, as_json: JsonOpt = False) 
         )
     console.print(table)
     if facts["ctdc_exports"]:
-        exports = Table("#", "written", "as of", "k", "file", "written", title="k-anonymised CTDC exports")
+        exports = Table(
+            "#", "written", "as of", "k", "file", "records written", title="k-anonymised CTDC exports"
+        )
         for entry in facts["ctdc_exports"]:
             exports.add_row(
                 str(entry["export_id"]),

@@ -18,6 +18,11 @@ would single the record out among those whose form is unknown). Majority status,
 withheld with it. A flag of the case table that merges several of the layout's (``means_abuse``:
 psychological, physical or sexual; ``means_debt_bondage_earnings``) cannot be written faithfully and is left
 empty, which the report says.
+
+Each file is k-anonymous alone, but two releases of the same records (another k, another as-of date) can be
+subtracted into sets smaller than k. :func:`export_register` therefore records every export in the register
+and refuses one that differs from an earlier export unless told (``allow_another_release``), naming the earlier
+export and the risk.
 """
 
 from __future__ import annotations
