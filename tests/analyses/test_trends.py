@@ -1141,3 +1141,72 @@ def test_a_countrys_total_before_it_counted_its_own_nationals_is_not_compared_wi
     codes = sorted(set(table.data["iso3"].drop_nulls().to_list()))
     flagged = [c for c in codes if trends.reporting_changes(Selection(table, country=c, role="destination"))]
     assert flagged == ["USA"]
+
+
+def _gap_patterns(patterns: dict[int, set[str]]) -> Selection:
+    """Myanmar's nationals 2010-2021 detected by Thailand every year and by Malaysia, Japan and Korea, each
+    publishing no breakdown in the years ``patterns`` gives it (150, 100 and 100 of 550 a year)."""
+    years = range(2010, 2022)
+    usual = {"THA": 200, "MYS": 150, "JPN": 100, "KOR": 100}
+    table = {
+        code: {y: None if code in patterns.get(y, set()) else n for y in years} for code, n in usual.items()
+    }
+    return Selection(breakdowns(table), country="MMR", role="origin")
+
+
+def test_many_reasons_that_differ_only_in_the_missing_reporters_are_said_in_one():
+    """REVIEW7 M4: Viet Nam's nationals had seven bullets, each naming other missing reporters; from
+    trends.MERGED_GAP_REASONS such reasons, one sentence names each reporter with its years."""
+    four = {2011: {"MYS"}, 2012: {"MYS", "JPN"}, 2013: {"JPN", "KOR"}, 2019: {"MYS", "KOR"}}
+    flags = trends.reporter_gaps(_gap_patterns(four))
+    assert sorted(f.year for f in flags) == sorted(four)
+    ((years, reason),) = trends.grouped_incomplete(flags)
+    assert years == (2011, 2012, 2013, 2019)
+    assert reason.startswith(
+        "the set of reporting countries changes: no full citizenship breakdown from Malaysia (2011–2012, 2019), "
+    )
+    assert "Japan (2012–2013)" in reason and "(2013, 2019)" in reason
+    assert reason.endswith("the reporters a year misses detect 27–45% of these nationals in the other years")
+    # each year keeps its own reason (the command line, the run's JSON)
+    assert all("this year" in f.reason for f in flags)
+    # fewer such reasons stay one each
+    three = {y: four[y] for y in (2011, 2012, 2013)}
+    assert len(trends.grouped_incomplete(trends.reporter_gaps(_gap_patterns(three)))) == 3
+
+
+def test_grouped_incomplete_says_every_flagged_year_once_with_missing_reporters_merged():
+    names = st.sampled_from(["A", "B", "C", "D"])
+    missing = st.lists(names, min_size=1, max_size=3, unique=True).map(lambda n: tuple((x, 0.3) for x in n))
+
+    @given(st.dictionaries(st.integers(2000, 2030), st.one_of(st.just(()), missing), max_size=20))
+    @settings(max_examples=60, deadline=None)
+    def check(flagged):
+        flags = [
+            trends.IncompleteYear(y, f"r{y}", None, None, shared=f"s{m}", missed=0.3, missing=m)
+            for y, m in flagged.items()
+        ]
+        groups = trends.grouped_incomplete(flags)
+        said = [y for years, _ in groups for y in years]
+        assert sorted(said) == sorted(flagged)
+        gaps = {m for m in flagged.values() if m}
+        assert len([r for _, r in groups if r.startswith("the set of")]) == (
+            1 if len(gaps) >= trends.MERGED_GAP_REASONS else 0
+        )
+
+    check()
+
+
+def test_real_united_states_2018_says_its_breakdown_is_doubtful_not_missing(shared_data):
+    """REVIEW7 m3: 2017 and 2018 are both years of the doubtful US breakdown; its 2018 reason said "no full
+    citizenship breakdown" as if none were published, like 2009's."""
+    from evidence.sources.cache import load_cached
+
+    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    usa = Selection(table, country="USA", role="origin")
+    said = dict(trends.grouped_incomplete(trends.reporter_gaps(usa)))
+    assert "published one, but it is doubtful and not used" in said[(2018,)]
+    assert "doubtful" not in said[(2009,)]
+    assert trends.doubtful_reporters(usa) == {2017: ("USA",), 2018: ("USA",)}
+    # Viet Nam's nationals: the reasons of twelve years in one sentence
+    vnm = trends.grouped_incomplete(trends.reporter_gaps(Selection(table, country="VNM", role="origin")))
+    assert len(vnm) == 1 and len(vnm[0][0]) == 12

@@ -536,5 +536,9 @@ def test_flows_text_says_how_a_route_from_the_repatriation_breakdown_is_known(sh
     args = ["flows", "--data", str(path), "--country", "MMR", "--role", "origin"]
     printed = CliRunner().invoke(_app(), args, catch_exceptions=False, terminal_width=200).stdout
     lines = [line for line in printed.splitlines() if "│ MMR" in line and "│ THA" in line]
-    assert len(lines) == 2 and sum("repatriated from there" in line for line in lines) == 1
-    assert any("exploited at home (repatriation breakdown)" in line for line in printed.splitlines())
+    # in the brief's words (review 7: the brief says "repatriated from X, counted by Y", the text "from there")
+    flat = " ".join(printed.split())
+    assert len(lines) == 2 and sum("repatriated from" in line for line in lines) == 1
+    assert "repatriated from there" not in printed
+    assert "repatriated from Thailand, counted by Myanmar" in flat
+    assert "exploited at home, by the repatriation breakdown" in flat

@@ -1756,6 +1756,51 @@ def test_a_corridor_counted_where_detected_and_on_return_is_a_visible_pair():
     assert counted_twice_sentence(selection.replace(role="destination")) is None
 
 
+def test_a_long_list_of_corridors_counted_both_ways_names_the_largest_and_how_many_more():
+    """REVIEW7 m2: Nigeria's sentence listed 14 corridors; past NAMED_CORRIDORS it names the largest (both counts
+    together, as the table ranks routes) and says how many more (at least 5, never a number read as people)."""
+    from _indicator import indicator_row
+
+    from evidence.notebooks.builders import NAMED_CORRIDORS, counted_twice_sentence
+    from evidence.sources.indicator_schema import INDICATOR_SCHEMA
+
+    repatriation = "by country of repatriation"
+    codes = [
+        "AUT",
+        "BEL",
+        "CHE",
+        "DEU",
+        "ESP",
+        "FRA",
+        "ITA",
+        "NLD",
+        "NOR",
+        "SWE",
+    ]  # ITA the largest, then NOR
+    size = {code: 10 + 100 * (code == "ITA") + 50 * (code == "NOR") for code in codes}
+    rows = [
+        indicator_row("NGA", 2019, "by citizenship", "Nationals", 900),
+        indicator_row("NGA", 2019, repatriation, "Abroad", sum(size.values())),
+    ]
+    for code in codes:
+        rows += [
+            indicator_row("NGA", 2019, repatriation, code, size[code], category_iso3=code),
+            indicator_row(code, 2019, "by citizenship", "Nigeria", size[code], category_iso3="NGA"),
+        ]
+    selection = Selection(pl.DataFrame(rows, schema=INDICATOR_SCHEMA), country="NGA", role="origin")
+    said = counted_twice_sentence(selection, paired=set())
+    assert len(codes) > NAMED_CORRIDORS
+    assert "the routes to Italy, Norway, Austria, Belgium, Switzerland and 5 more." in said
+    # eight: the largest three and five more
+    dropped = pl.col("iso3").is_in(["SWE", "NLD"]) | pl.col("category_iso3").is_in(["SWE", "NLD"]).fill_null(
+        False
+    )
+    eight = Selection(
+        pl.DataFrame(rows, schema=INDICATOR_SCHEMA).filter(~dropped), country="NGA", role="origin"
+    )
+    assert "the routes to Italy, Norway, Austria and 5 more." in counted_twice_sentence(eight, paired=set())
+
+
 def test_real_myanmars_two_thailand_rows_are_a_pair_and_said_to_overlap(shared_data):
     from evidence.notebooks.builders import route_notes, route_numbers
     from evidence.sources.cache import load_cached
@@ -1785,6 +1830,30 @@ def test_real_doubtful_cells_are_their_own_rows_and_the_note_reconciles_the_sums
     routes_listed = numbers.low.corridors
     doubtful = routes_listed["route_basis"].eq("doubtful_citizenship").to_list()
     assert any(doubtful) and doubtful == sorted(doubtful)  # present, and after every ranked corridor
-    assert any(r.startswith("Thailand → Myanmar (doubtful") for r in routes_listed["route"].to_list())
+    # the row says so briefly; the note under the table says why, once for all such rows
+    assert "Thailand → Myanmar (doubtful breakdown, 2015–2016)" in routes_listed["route"].to_list()
     notes = route_notes(thailand, RULE)
     assert any("rows of their own" in n and "not in the nationals detected per year" in n for n in notes)
+    assert any(n.startswith("Doubtful citizenship breakdowns (Myanmar 2015–2016)") for n in notes)
+
+
+def test_corridor_pairs_are_found_once_for_the_table_and_its_sentence():
+    """The route table's order (_paired_corridors) and route_notes' pairing sentence read one helper: a pair is
+    two countries listed both as detected and on return; a country's own returnees exploited at home are none."""
+    from evidence.notebooks.builders import _paired_corridors, corridor_pairs
+
+    rows = [
+        ("MMR", "THA", "repatriation"),
+        ("MMR", "CHN", "repatriation"),
+        ("MMR", "THA", "citizenship"),
+        ("MMR", "MYS", "citizenship"),
+        ("MMR", "MMR", "repatriation"),
+        ("MMR", "MMR", "citizenship"),
+    ]
+    assert corridor_pairs(rows) == {("MMR", "THA")}
+    top = pl.DataFrame(rows, schema=["origin_iso3", "destination_iso3", "route_basis"], orient="row")
+    ordered, both = _paired_corridors(top)
+    assert both == corridor_pairs(rows)
+    listed = list(ordered.iter_rows())
+    detected = listed.index(("MMR", "THA", "citizenship"))
+    assert listed[detected + 1] == ("MMR", "THA", "repatriation")

@@ -571,6 +571,23 @@ def test_an_origin_briefs_key_figures_headline_no_lone_partners_small_cell(table
     assert figures["Victims detected in the country (UNODC, any citizenship), 2015"] == "107"
 
 
+def test_a_year_whose_published_parts_exceed_its_total_is_said_not_reconcilable(tables):
+    """REVIEW7 R4: Botswana 2020, Ghana 6 and Zimbabwe 6 against a total of 11, printed side by side in silence
+    (the sentence said only that the totals of 2017-2020 agree)."""
+    brief = _brief(tables, iso3="BWA", role="destination")
+    unodc = brief.holding("indicator")[0]
+    sentence = country.breakdown_sentence(brief, unodc, brief.routes(unodc, "destination"))
+    assert "The two agree, summed: the total lies within" in sentence
+    assert "Year by year, though, they cannot be reconciled in 2020 (12 against a total of 11)" in sentence
+    assert "parts and the total cannot both be right" in sentence
+    # Thailand 2014: six citizenships published as numbers sum to 602 (Thailand 298, Lao PDR 108, ...), its total
+    # is 595; its other years are said to agree with nothing more
+    thailand = _brief(tables)
+    unodc = thailand.holding("indicator")[0]
+    said = country.breakdown_sentence(thailand, unodc, thailand.routes(unodc, "destination"))
+    assert "cannot be reconciled in 2014 (602 against a total of 595):" in said
+
+
 def test_myanmars_citizenship_chart_and_breakdown_sentence_say_what_they_leave_out(tables):
     """REVIEW2 #8, real file: Myanmar as destination. The chart drew Myanmar → Myanmar 263–271 as 47–49% of
     553–561, a sum that holds the doubtful routes (212) it leaves out and not the 78 recorded as exploited at
@@ -658,14 +675,16 @@ def test_botswanas_2020_returnees_are_its_nationals_counted_not_a_year_without_d
 
 
 @pytest.mark.parametrize(
-    ("iso3", "role", "missing"), [("USA", "both", [2007, 2008, 2017]), ("LAO", "origin", [2007, 2010])]
+    ("iso3", "role", "missing", "doubtful"),
+    [("USA", "both", [2007, 2008], [2017]), ("LAO", "origin", [2007, 2010], [])],
 )
-def test_years_without_unodc_nationals_are_rows_marked_not_published(tables, iso3, role, missing):
+def test_years_without_unodc_nationals_are_rows_marked_not_published(tables, iso3, role, missing, doubtful):
     """Review 3, finding 3: the United States' nationals had no row for 2007, 2008 and 2017, Lao PDR's none for
     2007 and 2010, where the case tables write "no records". Now a row, an empty count (never 0), a note, and
-    out of the models, as the case tables do."""
+    out of the models, as the case tables do. Review 7, m3: the United States' 2017 is a year of its doubtful
+    breakdown, published but not used, as its 2018 is: not "no data published"."""
     from evidence.notebooks import views
-    from evidence.notebooks.builders import NO_DATA_PUBLISHED, VICTIMS
+    from evidence.notebooks.builders import DOUBTFUL_BREAKDOWN, NO_DATA_PUBLISHED, VICTIMS, incomplete_lines
 
     brief = _brief(tables, iso3=iso3, role=role)
     assert brief.years == (2007, 2021)
@@ -674,6 +693,8 @@ def test_years_without_unodc_nationals_are_rows_marked_not_published(tables, iso
     shown = numbers.per_year.shown()
     rows = dict(zip(shown["year"].to_list(), zip(shown["note"], shown[VICTIMS], strict=True), strict=True))
     assert [int(y) for y, (note, _) in rows.items() if note == NO_DATA_PUBLISHED] == missing
+    assert [int(y) for y, (note, _) in rows.items() if note == DOUBTFUL_BREAKDOWN] == doubtful
+    missing = missing + doubtful
     assert all(rows[str(y)][1] == "" for y in missing)  # empty, not 0, not withheld
     assert [y for y in rows if y != "Total"] == [str(y) for y in range(2007, 2022)]  # every year of the span
     # the models and the chart read the published years only
@@ -682,6 +703,15 @@ def test_years_without_unodc_nationals_are_rows_marked_not_published(tables, iso
     assert not set(missing) & set(numbers.chart_bounds().frame["year"].to_list())
     note = views.no_data_note(numbers)
     assert note is not None and note.startswith("No data published") and "not a count of 0" in note
+    if doubtful:  # the year of the doubtful breakdown without a count, said as the one with a count is
+        assert "in 2007–2008, which" in note
+        assert (
+            "not usable (doubtful): in 2017 UNODC published the citizenship breakdown of the United States"
+            in note
+        )
+        reasons = " ".join(incomplete_lines(numbers.incomplete))
+        assert "**2018** is probably incomplete" in reasons
+        assert "the United States published one, but it is doubtful and not used" in reasons
     # the disclosure scan of the table as the brief renders it (HTML, its notes included) finds no small count
     from evidence.presentation.disclosure import find_small_counts
     from evidence.presentation.tables import table_data

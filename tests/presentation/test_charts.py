@@ -653,3 +653,5 @@ def test_numbers_in_descriptions_are_written_as_tables_write_them() -> None:
     assert number_text(2580, count=True) == "2,580" and number_text(0.0219359, count=False) == "0.0219"
     assert number_text(4.13654851913, count=False) == "4.14" and number_text(21.9359, count=False) == "21.9"
     assert number_text(1234.5, count=False) == "1,234" and number_text(0, count=False) == "0"
+    # no exponent for a small rate, no trailing zeros (the rounding comparison tables use too)
+    assert number_text(0.0000153, count=False) == "0.0000153" and number_text(2.5, count=False) == "2.5"

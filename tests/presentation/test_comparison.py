@@ -54,6 +54,10 @@ def test_json_gives_every_value_its_source_and_year(compared):
 def test_format_value():
     assert comparison.format_value(society.ESTIMATED, 401000.0) == "401,000"
     assert comparison.format_value(society.DETECTION_GAP, 0.33416) == "0.334"
+    # rounded as the charts' descriptions round (markup.significant_text): no spurious trailing zeros
+    assert comparison.format_value(society.DETECTION_GAP, 0.25) == "0.25"
+    assert comparison.format_value(society.DETECTION_GAP, 2.0) == "2"
+    assert comparison.format_value(society.DETECTION_GAP, 99.96) == "100"
     assert comparison.format_value(society.DETECTED, None) == "n/a"
 
 

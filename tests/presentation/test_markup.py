@@ -8,7 +8,14 @@ from hypothesis import strategies as st
 
 from evidence.core.errors import ParameterError
 from evidence.presentation.disclosure import NUMBER_KINDS, find_small_counts
-from evidence.presentation.markup import escape_markdown, markdown_code, marked, number, safe_url
+from evidence.presentation.markup import (
+    escape_markdown,
+    markdown_code,
+    marked,
+    number,
+    safe_url,
+    significant_text,
+)
 
 
 def test_number_marks_its_kind_and_reads_as_the_number() -> None:
@@ -123,3 +130,32 @@ def test_no_bidi_control_or_format_character_reaches_markdown_or_html(parts: lis
     # the joiners some scripts need are kept, and the visible text is not otherwise changed
     assert escape_html("می\u200cخواهم") == "می\u200cخواهم"
     assert escape_markdown("Lao\u202eRDP 11") == "LaoRDP 11"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (0.0219359, "0.0219"),
+        (4.13654851913, "4.14"),
+        (2.5, "2.5"),
+        (0.25, "0.25"),
+        (99.96, "100"),
+        (0.000153, "0.000153"),
+        (401000.0, "401,000"),
+        (1234.5, "1,234"),
+        (-0.50, "-0.5"),
+        (0.0, "0"),
+    ],
+)
+def test_significant_text_reads_without_trailing_zeros_or_exponent(value: float, text: str) -> None:
+    assert significant_text(value) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False).filter(lambda v: abs(v) > 1e-12 or v == 0))
+def test_significant_text_is_the_value_to_three_significant_digits(value: float) -> None:
+    text = significant_text(value)
+    assert "e" not in text and not ("." in text and text.endswith(("0", ".")))
+    shown = float(text.replace(",", ""))
+    expected = float(f"{value:.3g}") if abs(value) < 1000 else float(f"{value:.0f}")
+    assert shown == expected

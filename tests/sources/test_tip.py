@@ -9,6 +9,7 @@ import pytest
 
 from evidence.core.errors import InputError
 from evidence.sources import registry, tip
+from evidence.sources.delimited import DELIMITERS
 from evidence.sources.registry import FileHead
 
 REAL_FILE = "tip/tip_tiers_1999_2015.csv"
@@ -244,6 +245,14 @@ def test_a_semicolon_or_tab_delimited_file_reads_as_the_comma_one(tmp_path: Path
         ("Tier 2 Watch List*", "Tier 2 Watch List", None),
         ("Tier 3\u00b9", "Tier 3", None),
         ("Special Case (Yemen)", None, tip.SPECIAL_CASE),
+        # the footnote markers every loader shares (workbook.FOOTNOTE_MARKER)
+        ("Tier 1 [a]", "Tier 1", None),
+        ("Tier 1[1]", "Tier 1", None),
+        ("Tier 2#", "Tier 2", None),
+        ("Tier 3 *\u2020", "Tier 3", None),
+        ("Tier 2 Watch List \u2021", "Tier 2 Watch List", None),
+        # a known spelling is not read as a label with a note
+        ("Tier 2 [WL]", "Tier 2 Watch List", None),
     ],
 )
 def test_published_tier_spellings_are_read(
@@ -263,3 +272,16 @@ def test_a_numeric_tier_is_refused_with_its_own_reason(tmp_path: Path, code: str
     path.write_text(f"iso3,report_year,tier\nTHA,2016,{code}\n", encoding="utf-8")
     loaded = tip.load(path, tip.SIMPLE_LAYOUT)
     assert loaded.rejects.select("row", "value", "reason").rows() == [(2, code, tip.REASON_NUMERIC_TIER)]
+
+
+@pytest.mark.parametrize(("delimiter", "splits"), [(",", 1), (";", 2), ("|", 4)])
+def test_sniffing_splits_the_header_once_per_delimiter_tried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, delimiter: str, splits: int
+) -> None:
+    calls = []
+    split = tip.split_line
+    monkeypatch.setattr(tip, "split_line", lambda line, d: calls.append(d) or split(line, d))
+    path = tmp_path / "tiers.csv"
+    path.write_text(delimiter.join(["iso3", "report_year", "tier"]) + "\nTHA,2016,Tier 2\n", encoding="utf-8")
+    assert tip.sniff(FileHead(path)) == tip.SIMPLE_LAYOUT
+    assert calls == list(DELIMITERS[:splits])

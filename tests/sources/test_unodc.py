@@ -15,6 +15,7 @@ from evidence.sources import registry, unodc
 from evidence.sources.checks import INDICATOR_CATEGORIES
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
 from evidence.sources.registry import FileHead
+from evidence.sources.workbook import NOT_AVAILABLE
 
 REAL_FILE = "unodc/data_glotip_2023-05-30.xlsx"
 DTV = "Detected trafficking victims"
@@ -156,7 +157,8 @@ def parse(texts: list[str]) -> pl.DataFrame:
         ("1,54", unodc.REASON_VALUE_NOT_COUNT),
         ("-3", unodc.REASON_VALUE_NOT_COUNT),
         ("2.5", unodc.REASON_VALUE_NOT_COUNT),
-        ("n/a", unodc.REASON_VALUE_NOT_COUNT),
+        ("n/a", unodc.REASON_VALUE_NOT_AVAILABLE),  # missing in every loader (workbook.NOT_AVAILABLE)
+        ("unknown", unodc.REASON_VALUE_NOT_COUNT),
         ("<1", unodc.REASON_VALUE_NOT_COUNT),
         (None, unodc.REASON_VALUE_MISSING),
     ],
@@ -725,6 +727,11 @@ def test_respelled_vocabulary_is_kept_as_published_and_other_text_rejected(rows:
         ("1541*", 1541, True),
         ("1,541 ¹", 1541, True),
         ("<5*", None, True),
+        # the footnote markers every loader shares (workbook.FOOTNOTE_MARKER)
+        ("1541#", 1541, True),
+        ("1541 *\u2020", 1541, True),
+        ("1541 [a]", 1541, True),
+        ("1,541[12]", 1541, True),
     ],
 )
 def test_thousands_spaced_and_footnoted_values_are_counts(
@@ -736,7 +743,9 @@ def test_thousands_spaced_and_footnoted_values_are_counts(
     assert flagged.select("column", "value").rows() == ([("txtVALUE", text)] if footnote else [])
 
 
-@pytest.mark.parametrize("text", ["..", "-", "\u2013", "…", ".. *"])
+@pytest.mark.parametrize(
+    "text", ["..", "-", "\u2013", "…", ".. *", *sorted(NOT_AVAILABLE), "N/A", "Not assessed", "n/a #"]
+)
 def test_the_un_no_figure_notation_is_a_missing_value_not_a_wrong_count(tmp_path: Path, text: str) -> None:
     loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", [row(text), row("3")]))
     assert loaded.data["value"].to_list() == [3]

@@ -10,6 +10,7 @@ import pytest
 from evidence.core.errors import InputError, UnknownFormatError
 from evidence.sources import registry, walkfree
 from evidence.sources.registry import FileHead
+from evidence.sources.workbook import NOT_AVAILABLE
 
 REAL_FILE = "walkfree/gsi_2023.xlsx"
 
@@ -303,6 +304,8 @@ def test_a_label_two_columns_start_with_is_refused_an_exact_one_wins(tmp_path: P
         ("GSI summary data", "Source: Walk Free 2025, The Global Slavery Index (2025 edition)."),
         ("GSI 2025 summary data", "Source: Walk Free 2025, Global Slavery Index 2025."),
         ("Summary data", "The Global Slavery Index 2025"),
+        ("Summary 2025", "Source"),  # a sheet named for its data and the edition's year alone
+        ("2025 summary data", "Source"),
     ],
 )
 def test_a_file_naming_another_edition_loads_as_that_release_without_an_estimate_year(
@@ -327,6 +330,14 @@ def test_a_file_naming_several_editions_is_refused_naming_them(tmp_path: Path) -
         walkfree.load(path)
 
 
+def test_a_year_in_a_title_line_about_the_estimates_is_not_an_edition(tmp_path: Path) -> None:
+    # only a sheet's own name "Summary 2025" says the edition: a title line's "Summary 2021 estimates" may not
+    path = write_gsi(
+        tmp_path / "g.xlsx", [country("Thailand")], sheet="Summary", title="Summary 2021 estimates"
+    )
+    assert registry.load(path).provenance.release == "unknown"
+
+
 def test_a_file_naming_no_edition_loads_as_release_not_stated(tmp_path: Path) -> None:
     loaded = registry.load(
         write_gsi(tmp_path / "g.xlsx", [country("Thailand")], sheet="Summary", title="Source")
@@ -347,7 +358,7 @@ def test_the_2023_edition_is_read_from_its_title(tmp_path: Path, title: str) -> 
     assert (loaded.provenance.release, loaded.data["estimate_year"].item()) == ("2023", 2021)
 
 
-@pytest.mark.parametrize("token", ["n/a", "N/A", "-", "..", "n.a."])
+@pytest.mark.parametrize("token", ["N/A", "Not Assessed", *sorted(NOT_AVAILABLE)])
 def test_a_not_available_token_is_missing_for_its_column_only(tmp_path: Path, token: str) -> None:
     rows = [
         country("Thailand", response=[token, 40.0, 30.0, 20.0, 10.0, 35.0]),
@@ -365,11 +376,23 @@ def test_a_not_available_token_is_missing_for_its_column_only(tmp_path: Path, to
     }
 
 
-@pytest.mark.parametrize("name", ["World", "GLOBAL", "Asia and the Pacific"])
-def test_an_aggregate_row_is_left_out_with_a_note(tmp_path: Path, name: str) -> None:
+@pytest.mark.parametrize(
+    "name",
+    ["World", "GLOBAL", "Asia and the Pacific", "asia-and the pacific", "All countries", "World total"],
+)
+def test_an_aggregate_row_is_left_out_with_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
     total = country(name)
     total[2] = None
-    loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", [country("Thailand"), total]))
+    path = write_gsi(tmp_path / "g.xlsx", [country("Thailand"), total])
+
+    def per_row(*args, **kwargs):
+        raise AssertionError("rows matched one by one (map_elements), not as a column")
+
+    monkeypatch.setattr(pl.Series, "map_elements", per_row)
+    monkeypatch.setattr(pl.Expr, "map_elements", per_row)
+    loaded = walkfree.load(path)
     assert loaded.data["country"].to_list() == ["Thailand"] and loaded.rows_in == 1
     assert any(f"row 5 {name!r}" in n and "aggregate" in n for n in loaded.provenance.notes)
 

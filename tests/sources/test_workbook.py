@@ -363,3 +363,40 @@ def test_the_glotip_header_respelled_is_found(tmp_path: Path) -> None:
     loaded = registry.load(tmp_path / "g.xlsx")
     assert loaded.provenance.source == unodc.SOURCE and loaded.provenance.release == "2023-05-30"
     assert loaded.data.select("iso3", "year", "value").row(0) == ("THA", 2020, 155)
+
+
+def test_not_available_tokens_are_read_whatever_their_case_and_spaces_and_nothing_else() -> None:
+    from evidence.sources.workbook import NOT_AVAILABLE, not_available
+
+    texts = [*NOT_AVAILABLE, " N/A ", "Not Assessed", "0", "", "unknown", "1.5", "-1", "....", None]
+    got = pl.select(not_available(pl.Series(texts, dtype=pl.String))).to_series().to_list()
+    assert got == [True] * (len(NOT_AVAILABLE) + 2) + [False] * 6 + [None]
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("1541*", "1541"),
+        ("Tier 3 *\u2020", "Tier 3"),
+        ("Female\u00b9\u00b2", "Female"),
+        ("1,541 [a]", "1,541"),
+        ("7[12]", "7"),
+        ("Total#", "Total"),
+        ("Tier 2 [abc]", "Tier 2 [abc]"),  # three letters: not a note
+        ("5*5", "5*5"),  # not at the end
+    ],
+)
+def test_a_footnote_marker_is_read_at_the_end_only(text: str, kept: str) -> None:
+    from evidence.sources.workbook import FOOTNOTE_MARKER
+
+    assert pl.select(pl.lit(text).str.replace(FOOTNOTE_MARKER, "")).item() == kept
+
+
+# the scripts of names and labels in the publishers' files (Latin, Greek, Cyrillic; marks, punctuation, digits):
+# beyond them Python's Unicode tables and polars' may be of different Unicode versions
+@settings(max_examples=300)
+@given(st.text(st.characters(max_codepoint=0x52F), max_size=30).filter(lambda t: t.casefold() == t.lower()))
+def test_header_key_expr_keys_a_column_as_header_key_keys_a_cell(text: str) -> None:
+    from evidence.sources.workbook import header_key, header_key_expr
+
+    assert pl.select(header_key_expr(pl.lit(text, pl.String))).item() == header_key(text)

@@ -967,6 +967,13 @@ class CountedTwice:
 
     years: tuple[int, ...] = ()
     corridors: tuple[str, ...] = ()
+    #: the victims of each of ``corridors`` (point values, both counts together): to name the largest first
+    victims: tuple[float, ...] = ()
+
+    def largest(self) -> tuple[str, ...]:
+        """``corridors``, largest first (ties: by code)."""
+        size = dict(zip(self.corridors, self.victims, strict=False))
+        return tuple(sorted(self.corridors, key=lambda code: (-size.get(code, 0.0), code)))
 
     def __bool__(self) -> bool:
         return bool(self.years)
@@ -994,8 +1001,24 @@ def counted_twice(selection: Selected) -> CountedTwice:
     years = sorted(set(returned["year"].to_list()) & set(abroad["year"].to_list()))
     if not years:
         return CountedTwice()
-    both = set(returned["destination_iso3"].drop_nulls().to_list()) & set(abroad["detected_iso3"].to_list())
-    return CountedTwice(tuple(int(y) for y in years), tuple(sorted(both)))
+    both = sorted(
+        set(returned["destination_iso3"].drop_nulls().to_list()) & set(abroad["detected_iso3"].to_list())
+    )
+    point = point_expr("victims", "victims_low", "victims_high")
+    sizes = dict(
+        pl.concat(
+            [
+                returned.select(pl.col("destination_iso3").alias("corridor"), point.alias("n")),
+                abroad.select(pl.col("detected_iso3").alias("corridor"), point.alias("n")),
+            ]
+        )
+        .group_by("corridor")
+        .agg(pl.col("n").sum())
+        .iter_rows()
+    )
+    return CountedTwice(
+        tuple(int(y) for y in years), tuple(both), tuple(float(sizes.get(code) or 0.0) for code in both)
+    )
 
 
 def unmapped_origins(selection: Selected) -> pl.DataFrame:

@@ -102,6 +102,7 @@ from evidence.analyses.selection import (
     year_filter,
 )
 from evidence.core.errors import ParameterError
+from evidence.core.text import column_title
 from evidence.sources.case_schema import FLAG_GROUPS, FLAG_LABELS, apply_denominator_rule
 from evidence.sources.loaded import LoadedTable
 
@@ -145,7 +146,7 @@ def flag_label(column: str) -> str:
         return FORM_LABELS[column]
     if column in FLAG_LABELS:
         return FLAG_LABELS[column]
-    return column.split("_", 1)[1].replace("_", " ").capitalize()
+    return column_title(column.split("_", 1)[1])
 
 
 # --------------------------------------------------------------------------------------------- yearly counts
@@ -851,6 +852,10 @@ class IncompleteYear:
     shared: str | None = None
     #: the share of the nationals the reporters a year misses detect in the other years (:func:`reporter_gaps`)
     missed: float | None = None
+    #: the missing reporters its reason names, with their shares, largest first, where the year is flagged for
+    #: missing reporters only (no change in reporting, no doubtful breakdown): what lets many such years be said
+    #: in one sentence (:func:`grouped_incomplete`)
+    missing: tuple[tuple[str, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"year": self.year, "reason": self.reason}
@@ -939,8 +944,9 @@ PANEL_FLOOR = 5
 def _reporter_grid(selection: Selection, *, min_coverage: float = 0.5) -> pl.DataFrame | None:
     """The reporters × years of a UNODC series summed over reporting countries (see :func:`reporter_gaps`):
     columns iso3, year, n (the nationals a reporter counted: point values, 0 when none), n_low (their low
-    bound: a ``<5`` cell counts 1) and complete (whether
-    its breakdown of that year is complete). The years are those with nationals counted. None for a selection
+    bound: a ``<5`` cell counts 1), complete (whether
+    its breakdown of that year is complete) and doubtful (its breakdown of that year is published but doubtful,
+    :func:`evidence.analyses.routes.doubtful_breakdowns`, and not used). The years are those with nationals counted. None for a selection
     that is no such sum (case data, role ``destination``, no country), or one with fewer than two reporters.
 
     A breakdown is complete when it is published, covers at least ``min_coverage`` of the reporter's total
@@ -1043,8 +1049,17 @@ def _reporter_grid(selection: Selection, *, min_coverage: float = 0.5) -> pl.Dat
         & (pl.col("years_listed").fill_null(0) >= _COLLAPSE_YEARS)
         & (pl.col("n") < _COLLAPSE_SHARE * pl.col("listed_usually"))
     ).fill_null(False)
+    # a reporter's breakdown of the year that is doubtful: published, but not used (never the own total)
+    grid = grid.join(doubtful.with_columns(_doubtful=pl.lit(True)), on=["iso3", "year"], how="left")
+    doubtful_cell = (pl.col("_doubtful").fill_null(False) & ~own_total).alias("doubtful")
     return grid.select(
-        "iso3", "year", "n", "n_low", (complete & ~collapsed).alias("complete"), collapsed.alias("collapsed")
+        "iso3",
+        "year",
+        "n",
+        "n_low",
+        (complete & ~collapsed).alias("complete"),
+        collapsed.alias("collapsed"),
+        doubtful_cell,
     ).sort("iso3", "year")
 
 
@@ -1094,31 +1109,27 @@ def reporter_gaps(
     grid = _reporter_grid(selection, min_coverage=min_coverage)
     if grid is None:
         return ()
-    usual = grid.group_by("iso3").agg(
-        pl.when(pl.col("complete").any())
-        .then(pl.col("n").filter(pl.col("complete")).mean())
-        .otherwise(pl.col("n").mean())
-        .alias("usual")
-    )
-    expected = float(usual["usual"].sum())
-    if expected <= 0:
+    shares = _usual_shares(grid)
+    if not shares:
         return ()
-    shares = {code: value / expected for code, value in usual.iter_rows()}
     absent = (
         grid.filter(~pl.col("complete"))
         .group_by("year")
         .agg(
             pl.col("iso3").filter(~pl.col("collapsed")).alias("missing"),
             pl.col("iso3").filter(pl.col("collapsed")).alias("collapsed"),
+            pl.col("iso3").filter(pl.col("doubtful")).alias("doubtful"),
         )
     )
     from evidence.sources.countries import name_in_text
 
     flags = []
-    for year, missing, collapsed in absent.sort("year", descending=True).iter_rows():
+    for year, missing, collapsed, doubtful in absent.sort("year", descending=True).iter_rows():
         # largest first (ties: by code, so that the same reporters are always said alike)
         missing = sorted(missing, key=lambda code: (-shares[code], code))
         share = sum(shares[code] for code in missing)
+        # a named missing reporter whose breakdown is published but doubtful is said so (not "none published")
+        doubtful = [code for code in _named(missing, shares) if code in doubtful]
         material = share >= min_share
         if not collapsed and not material:
             continue
@@ -1137,19 +1148,69 @@ def reporter_gaps(
             reasons.append(
                 f"the set of reporting countries changes: no full citizenship breakdown from {shown} this year "
                 f"(in the other years they detect about {share:.0%} of these nationals)"
+                + _doubtful_clause(doubtful, name_in_text)
             )
-            shared.append(_missing_reason(missing, shares, name_in_text))
+            shared.append(_missing_reason(missing, shares, name_in_text, doubtful=doubtful))
+        named = (
+            tuple((name_in_text(code) or code, shares[code]) for code in _named(missing, shares))
+            if material and not collapsed and not doubtful
+            else ()
+        )
         flags.append(
-            IncompleteYear(int(year), "; ".join(reasons), None, None, shared="; ".join(shared), missed=share)
+            IncompleteYear(
+                int(year),
+                "; ".join(reasons),
+                None,
+                None,
+                shared="; ".join(shared),
+                missed=share,
+                missing=named,
+            )
         )
     return tuple(flags)
 
 
-def _missing_reason(missing: Sequence[str], shares: dict[str, float], name: Any) -> str:
+def _usual_shares(grid: pl.DataFrame) -> dict[str, float]:
+    """Each reporter's share of the nationals a year usually counts (:func:`_reporter_grid`): its mean count
+    over the years its breakdown is complete (all years when never), over the sum of these means; empty when
+    they sum to nothing."""
+    usual = grid.group_by("iso3").agg(
+        pl.when(pl.col("complete").any())
+        .then(pl.col("n").filter(pl.col("complete")).mean())
+        .otherwise(pl.col("n").mean())
+        .alias("usual")
+    )
+    expected = float(usual["usual"].sum())
+    if expected <= 0:
+        return {}
+    return {code: value / expected for code, value in usual.iter_rows()}
+
+
+def _named(missing: Sequence[str], shares: dict[str, float]) -> list[str]:
+    """The missing reporters a reason names (:func:`reporter_gaps`): those detecting at least
+    :data:`NAMED_SHARE` each, else the largest three."""
+    return [code for code in missing if shares[code] >= NAMED_SHARE] or list(missing[:3])
+
+
+def _doubtful_clause(doubtful: Sequence[str], name: Any) -> str:
+    """What a reason adds of the missing reporters whose breakdown is published but doubtful (the United States'
+    2018 breakdown, six rows of a top-five table): published, but not used, which is not "none published"."""
+    if not doubtful:
+        return ""
+    names = [name(code) or code for code in sorted(doubtful)]
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    verb = "published one" if len(names) == 1 else "each published one"
+    return f" ({listed} {verb}, but it is doubtful and not used: it may not give its victims' citizenships)"
+
+
+def _missing_reason(
+    missing: Sequence[str], shares: dict[str, float], name: Any, *, doubtful: Sequence[str] = ()
+) -> str:
     """The reporters a year misses, as said of every year that misses them (:func:`reporter_gaps`): the ones
     detecting at least :data:`NAMED_SHARE` each, named with their share together (the same words in each year
-    they are missing); the smaller ones counted only where they make up the year's material share."""
-    named = [code for code in missing if shares[code] >= NAMED_SHARE] or list(missing[:3])
+    they are missing); the smaller ones counted only where they make up the year's material share; those whose
+    breakdown is published but doubtful (``doubtful``) said so."""
+    named = _named(missing, shares)
     rest = len(missing) - len(named)
     names = [name(code) or code for code in named]
     listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
@@ -1163,7 +1224,33 @@ def _missing_reason(missing: Sequence[str], shares: dict[str, float], name: Any)
         # their number and the share in all differ from year to year: said as a range over the years
         # (:func:`grouped_incomplete` fills in :data:`_IN_ALL`)
         text += f", nor from smaller reporters ({_IN_ALL} in all)"
-    return text
+    return text + _doubtful_clause(doubtful, name)
+
+
+def doubtful_reporters(selection: Selection) -> dict[int, tuple[str, ...]]:
+    """The years in which reporters of a UNODC series summed over reporting countries (those of
+    :func:`_reporter_grid` that detect at least :data:`NAMED_SHARE` of these nationals in the other years)
+    published a citizenship breakdown that is
+    doubtful (:func:`evidence.analyses.routes.doubtful_breakdowns`) and so not used, with those reporters (ISO3,
+    sorted): a year without a count for that reason is no year nothing was published for (the United States'
+    own nationals in 2017). In role ``both`` the country's own total, not its breakdown, is its count. Empty for
+    other selections."""
+    grid = _reporter_grid(selection)
+    if grid is None:
+        return {}
+    from evidence.analyses.routes import doubtful_breakdowns
+
+    # the reporters a reason would name (:data:`NAMED_SHARE`): a stray doubtful cell of a small one is none
+    reporters = [code for code, share in _usual_shares(grid).items() if share >= NAMED_SHARE]
+    if selection.role == "both":
+        reporters = [code for code in reporters if code != selection.country]
+    found = (
+        doubtful_breakdowns(selection.frame, selection.indicator)
+        .filter(pl.col("iso3").is_in(reporters) & year_filter(selection.years))
+        .group_by("year")
+        .agg(pl.col("iso3").unique().sort())
+    )
+    return {int(year): tuple(codes) for year, codes in found.iter_rows()}
 
 
 #: Where a shared reason gives the share of all the reporters a year misses, which differs from year to year
@@ -1329,13 +1416,51 @@ def grouped_incomplete(flags: Sequence[IncompleteYear]) -> list[tuple[tuple[int,
     years: dict[str, list[IncompleteYear]] = {}
     for flag in flags:
         years.setdefault(flag.shared or flag.reason, []).append(flag)
+    # many reasons that differ only in which reporters a year misses (Viet Nam: seven) are said in one
+    gaps = [found for found in years.values() if all(flag.missing for flag in found)]
+    merged: list[IncompleteYear] = []
+    if len(gaps) >= MERGED_GAP_REASONS:
+        merged = [flag for found in gaps for flag in found]
+        years = {reason: found for reason, found in years.items() if not all(flag.missing for flag in found)}
     groups = []
     for reason, found in years.items():
         if _IN_ALL in reason:
-            low, high = (round(100 * f(flag.missed or 0.0 for flag in found)) for f in (min, max))
-            reason = reason.replace(_IN_ALL, f"about {low}%" if low == high else f"{low}–{high}%")
+            reason = reason.replace(_IN_ALL, _share_range(found))
         groups.append((tuple(sorted(flag.year for flag in found)), reason))
+    if merged:
+        groups.append((tuple(sorted(flag.year for flag in merged)), _gaps_reason(merged)))
     return sorted(groups, key=lambda group: -group[0][-1])
+
+
+#: From this many reasons that differ only in the reporters a year misses, :func:`grouped_incomplete` says them
+#: in one sentence naming each reporter with its years (Viet Nam's seven bullets were one list read seven times).
+MERGED_GAP_REASONS = 4
+
+
+def _share_range(flags: Sequence[IncompleteYear]) -> str:
+    """The share of the nationals the reporters the years of ``flags`` miss detect: "about 34%" or "34–87%"."""
+    low, high = (round(100 * f(flag.missed or 0.0 for flag in flags)) for f in (min, max))
+    return f"about {low}%" if low == high else f"{low}–{high}%"
+
+
+def _gaps_reason(flags: Sequence[IncompleteYear]) -> str:
+    """The one reason of years flagged for missing reporters only (:attr:`IncompleteYear.missing`): each named
+    reporter, largest first, with the years it is missing, then the share the years miss (a range)."""
+    from evidence.analyses.coverage import years_text
+
+    shares: dict[str, float] = {}
+    missed: dict[str, list[int]] = {}
+    for flag in flags:
+        for name, share in flag.missing:
+            shares[name] = share
+            missed.setdefault(name, []).append(flag.year)
+    names = sorted(shares, key=lambda name: (-shares[name], name))
+    said = [f"{name} ({years_text(sorted(missed[name]))})" for name in names]
+    listed = ", ".join(said[:-1]) + f" or {said[-1]}" if len(said) > 1 else said[0]
+    return (
+        f"the set of reporting countries changes: no full citizenship breakdown from {listed}; the reporters a "
+        f"year misses detect {_share_range(flags)} of these nationals in the other years"
+    )
 
 
 # ----------------------------------------------------------------------------------------- shares over time
@@ -1475,6 +1600,7 @@ __all__ = [
     "RateRatio",
     "ShareChange",
     "SteadyPanel",
+    "doubtful_reporters",
     "find_break",
     "grouped_incomplete",
     "incomplete_years",

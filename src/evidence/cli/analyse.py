@@ -369,6 +369,8 @@ def _bounds_of(numbers, column: str) -> tuple[Any, Any]:
 
 
 def _print_flows(payload: dict[str, Any]) -> None:
+    from evidence.notebooks.builders import route_how
+
     params = payload["parameters"]
     title = "Flows" + (f" — {params['country']} as {params['role']}" if params["country"] else "")
     if params["years"]:
@@ -388,21 +390,15 @@ def _print_flows(payload: dict[str, Any]) -> None:
         if "label" in r:
             table.add_row("", r["label"], "", "", _fmt_any(r["victims"]), share)
         else:
-            # how the route is known, as the brief's route labels say it (builders.route_label)
-            basis = {
-                "doubtful_citizenship": ", doubtful",
-                "own_nationals": ", detected at home",
-                "repatriation": (
-                    ", exploited at home (repatriation breakdown)"
-                    if r["origin_iso3"] == r["destination_iso3"]
-                    else ", repatriated from there"
-                ),
-            }
+            # how the route is known, in the words of the brief's route labels (builders.route_how)
+            how = route_how(r["origin_iso3"], r["destination_iso3"], r.get("route_basis"))
+            if how is None and r.get("route_basis") == "own_nationals":
+                how = "detected at home"
             table.add_row(
                 "" if r["rank"] is None else str(r["rank"]),
                 r["origin_iso3"],
                 r["destination_iso3"],
-                r["flow_class"] + basis.get(r.get("route_basis") or "", ""),
+                r["flow_class"] + (f", {escape(how)}" if how else ""),
                 _fmt_any(r["victims"]),
                 share,
             )

@@ -1,1 +1,1 @@
-"""Layer 0: errors, atomic file output, configuration. Imports nothing else from evidence."""
+"""Layer 0: errors, atomic file output, configuration, text helpers. Imports nothing else from evidence."""

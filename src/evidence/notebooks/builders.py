@@ -772,22 +772,11 @@ def _paired_corridors(top: pl.DataFrame) -> tuple[pl.DataFrame, set[tuple[str, s
     (:func:`evidence.analyses.routes.counted_twice`): never merged into one. Returns the rows and the pairs."""
     if not top.height or "route_basis" not in top.columns:
         return top, set()
-    pairs = {
-        (o, d) for o, d, basis in top.select("origin_iso3", "destination_iso3", "route_basis").iter_rows()
-    }
-    both = {
-        (o, d)
-        for o, d in pairs
-        if o != d
-        and top.filter((pl.col("origin_iso3") == o) & (pl.col("destination_iso3") == d))["route_basis"]
-        .is_in(["citizenship", "repatriation"])
-        .sum()
-        == 2
-    }
+    rows = list(top.select("origin_iso3", "destination_iso3", "route_basis").iter_rows())
+    both = corridor_pairs(rows)
     if not both:
         return top, set()
     order: list[int] = []
-    rows = list(top.select("origin_iso3", "destination_iso3", "route_basis").iter_rows())
     for i, (o, d, basis) in enumerate(rows):
         if (o, d) in both and basis == "repatriation":
             continue  # placed after its detected row
@@ -795,6 +784,19 @@ def _paired_corridors(top: pl.DataFrame) -> tuple[pl.DataFrame, set[tuple[str, s
         if (o, d) in both and basis == "citizenship":
             order.extend(j for j, r in enumerate(rows) if r == (o, d, "repatriation"))
     return top[order], both
+
+
+def corridor_pairs(rows: Collection[tuple[str, str, str]]) -> set[tuple[str, str]]:
+    """The corridors (origin, destination; two countries) among route rows (origin, destination, basis) listed
+    both as detected (basis ``citizenship``) and on return (``repatriation``): found once, for the order of the
+    route table (:func:`_paired_corridors`) and for the sentence that says which are shown as a pair
+    (:func:`route_notes`)."""
+    listed = set(rows)
+    return {
+        (o, d)
+        for o, d, basis in listed
+        if basis == "citizenship" and o != d and (o, d, "repatriation") in listed
+    }
 
 
 def route_label(
@@ -805,21 +807,36 @@ def route_label(
     China, counted by Myanmar, 2017–2021)", "Myanmar → Myanmar (exploited at home, by the repatriation
     breakdown, 2020)"; a country's own nationals detected at home are UNODC's domestic flow, "Thailand →
     Thailand" (:func:`route_notes` says so); a cell of a doubtful breakdown
-    (:func:`evidence.analyses.routes.doubtful_breakdowns`) carries its caveat. A corridor listed both as
+    (:func:`evidence.analyses.routes.doubtful_breakdowns`) says so, "Botswana → United States (doubtful
+    breakdown, 2017)", and the table's note says why. A corridor listed both as
     detected and on return (``paired``: :func:`_paired_corridors`) says where its detected row was counted:
     "Myanmar → Thailand (detected in Thailand)", then "Myanmar → Thailand (repatriated from Thailand, counted
     by Myanmar, 2017–2019, 2021)"."""
+    o, d = name_of(origin) or origin, name_of(destination) or destination
+    how = route_how(origin, destination, basis, years, paired=paired)
+    return f"{o} → {d} ({how})" if how else f"{o} → {d}"
+
+
+def route_how(
+    origin: str, destination: str, basis: str | None, years: Sequence[int] = (), *, paired: bool = False
+) -> str | None:
+    """How a route of :func:`route_label` is known, in its words (what its brackets hold): "repatriated from
+    China, counted by Myanmar, 2017–2021", "detected in Thailand" (``paired``), the caveat of a doubtful
+    breakdown; None for a route as detected, said by its countries alone. The command line's route table says
+    the same (``evidence analyse flows``)."""
     from evidence.analyses.coverage import years_text
 
     o, d = name_of(origin) or origin, name_of(destination) or destination
     when = f", {years_text(years)}" if years else ""
     if basis == "doubtful_citizenship":
-        return f"{o} → {d} (doubtful: the breakdown of {name_in_text(destination) or d} may not give its victims' citizenships{when})"
+        # short: a table of several doubtful rows repeated the caveat in each; its note says why once
+        # (route_notes' "Doubtful citizenship breakdowns (...)")
+        return f"doubtful breakdown{when}"
     if basis != "repatriation":
-        return f"{o} → {d} (detected in {d})" if paired and basis == "citizenship" else f"{o} → {d}"
+        return f"detected in {d}" if paired and basis == "citizenship" else None
     if origin == destination:
-        return f"{o} → {d} (exploited at home, by the repatriation breakdown{when})"
-    return f"{o} → {d} (repatriated from {d}, counted by {o}{when})"
+        return f"exploited at home, by the repatriation breakdown{when}"
+    return f"repatriated from {d}, counted by {o}{when}"
 
 
 def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> str | None:
@@ -981,6 +998,24 @@ def said_once_per_brief(line: str) -> bool:
     return line.startswith(NOT_USED) or DOMESTIC_AS_UNODC in line
 
 
+#: The most corridors a sentence names; more are the largest few and how many others (Nigeria: 14).
+NAMED_CORRIDORS: Final = 7
+
+
+def _largest_named(twice: Any) -> str:
+    """The corridors of a :class:`~evidence.analyses.routes.CountedTwice` as a sentence names them: all (up to
+    :data:`NAMED_CORRIDORS`, alphabetically), else the largest few (victims of both counts, largest first) and
+    how many more, at least 5 (a smaller number of countries would read as people to the brief's scan)."""
+    if len(twice.corridors) <= NAMED_CORRIDORS:
+        codes = sorted(twice.corridors, key=lambda c: (name_of(c) or c).casefold())
+        return ", ".join(name_in_text(code) or code for code in codes)
+    named = twice.largest()[: min(5, len(twice.corridors) - 5)]
+    return (
+        ", ".join(name_in_text(code) or code for code in named)
+        + f" and {len(twice.corridors) - len(named)} more"
+    )
+
+
 def counted_twice_sentence(
     selection: Selection | None, paired: Collection[tuple[str, str]] | None = None
 ) -> str | None:
@@ -1002,11 +1037,7 @@ def counted_twice_sentence(
     place = name_in_text(country) or country
     pairs = ""
     if twice.corridors:
-        names = ", ".join(
-            name_in_text(code) or code
-            for code in sorted(twice.corridors, key=lambda c: (name_of(c) or c).casefold())
-        )
-        pairs = f" Counted both ways, where detected and on return: the routes to {names}"
+        pairs = f" Counted both ways, where detected and on return: the routes to {_largest_named(twice)}"
         rows = f'one "detected in" the country, the next "repatriated from" it, "counted by {place}"'
         if paired is None:
             pairs += f"; where both are listed above, they are a pair of rows, {rows}."
@@ -1101,11 +1132,7 @@ def route_notes(
                 ),
             ]
         )
-    paired = (
-        None
-        if listed is None
-        else {(o, d) for o, d, basis in listed if basis == "citizenship" and (o, d, "repatriation") in listed}
-    )
+    paired = None if listed is None else corridor_pairs(listed)
     if twice := counted_twice_sentence(selection, paired):
         notes.append([twice])
     reasons = routes.doubtful_breakdowns(selection.frame, selection.indicator)
@@ -1151,8 +1178,7 @@ def route_notes(
         right_on=["iso3", "year"],
         how="semi",
     )
-    doubtful_cells = in_doubtful.filter(pl.col("route_basis") == "doubtful_citizenship")
-    if doubtful_cells.height:
+    if (doubtful_total := doubtful_pair(selection, rule)) is not None:
         # the route table's sum and the per-year count of nationals differ by these cells: said, with the amount
         per_year = (
             "; they are in this table's sum but not in the nationals detected per year, which is that much smaller"
@@ -1162,7 +1188,7 @@ def route_notes(
         notes.append(
             [
                 "The routes of the doubtful breakdowns are rows of their own, marked doubtful (",
-                _protected_pair(doubtful_cells, rule),
+                doubtful_total,
                 f" victims), never among the other routes{per_year}.",
             ]
         )
@@ -1721,6 +1747,10 @@ VICTIMS = "victims"
 NO_RECORDS = "no records"
 #: The note of a year of a UNODC series' span for which the publisher gives no count: not published, never 0.
 NO_DATA_PUBLISHED = "no data published"
+#: The note of a year of a UNODC sum over reporting countries without a count because the citizenship breakdown
+#: that would hold it is published but doubtful (:func:`evidence.analyses.trends.doubtful_reporters`: the United
+#: States' own nationals in 2017): published, but not usable; never 0.
+DOUBTFUL_BREAKDOWN = "breakdown not usable (doubtful)"
 #: The note of a year of a UNODC breakdown table for which the publisher gives its total of the victims but not
 #: their breakdown (a row noted :data:`NO_DATA_PUBLISHED` has neither).
 NO_BREAKDOWN_PUBLISHED = "no breakdown published"
@@ -2578,7 +2608,8 @@ def _with_years_without_data(
 ) -> Bounds | None:
     """The one rule of the yearly tables of victims (case records and UNODC series): a row for each year of
     the selection's span without data (:func:`_uncovered_years`), noted :data:`NO_RECORDS` (case records) or
-    :data:`NO_DATA_PUBLISHED` (a publisher's series), its count empty: not a 0, not withheld, not modelled."""
+    :data:`NO_DATA_PUBLISHED` (a publisher's series; :data:`DOUBTFUL_BREAKDOWN` where the breakdown that would
+    hold it is published but doubtful), its count empty: not a 0, not withheld, not modelled."""
     if per_year is None:
         return None
     uncovered = _uncovered_years(selection, counts, span)
@@ -2587,10 +2618,15 @@ def _with_years_without_data(
     if selection.kind == "case":
         noted = [(NO_RECORDS, uncovered)]
     else:  # a year with a breakdown of the victims but not their total is not a year without data
+        from evidence.analyses.trends import doubtful_reporters
+
         broken_down = set().union(*breakdown_years(selection).values())
+        # nor is one whose breakdown is published but doubtful (not used): the United States' nationals, 2017
+        doubtful = set(doubtful_reporters(selection)) - broken_down
         noted = [
             (NO_TOTAL_PUBLISHED, [y for y in uncovered if y in broken_down]),
-            (NO_DATA_PUBLISHED, [y for y in uncovered if y not in broken_down]),
+            (DOUBTFUL_BREAKDOWN, [y for y in uncovered if y in doubtful]),
+            (NO_DATA_PUBLISHED, [y for y in uncovered if y not in broken_down and y not in doubtful]),
         ]
     low, high = per_year.low, per_year.high
     for note, years in noted:

@@ -404,11 +404,17 @@ def _counted_records(brief: CountryBrief, table: LoadedTable) -> pl.DataFrame:
     return records.filter(pl.col("route_basis") != "doubtful_citizenship")
 
 
+def _detected_by(brief: CountryBrief, table: LoadedTable) -> pl.DataFrame:
+    """The nationals each country detected (:func:`_counted_records`), summed once for
+    :func:`detecting_countries` and :func:`detected_ranges`: detected_iso3, victims_low, victims_high."""
+    records = _counted_records(brief, table)
+    return records.group_by("detected_iso3").agg(pl.col("victims_low").sum(), pl.col("victims_high").sum())
+
+
 def detecting_countries(brief: CountryBrief, table: LoadedTable) -> list[tuple[str, float]]:
     """Who detected the country's nationals (UNODC's citizenship breakdowns, and its own count of its
     nationals), with each country's share of them (low bounds), largest first: a share, no count."""
-    records = _counted_records(brief, table)
-    by = records.group_by("detected_iso3").agg(pl.col("victims_low").sum()).filter(pl.col("victims_low") > 0)
+    by = _detected_by(brief, table).select("detected_iso3", "victims_low").filter(pl.col("victims_low") > 0)
     total = int(by["victims_low"].sum() or 0)
     if not total:
         return []
@@ -419,8 +425,7 @@ def detecting_countries(brief: CountryBrief, table: LoadedTable) -> list[tuple[s
 def detected_ranges(brief: CountryBrief, table: LoadedTable) -> dict[str, tuple[int, int]]:
     """Who detected the country's nationals, as :func:`detecting_countries`, with the range (low, high) of the
     nationals each detected: what a share's words are read over, at both ends."""
-    records = _counted_records(brief, table)
-    by = records.group_by("detected_iso3").agg(pl.col("victims_low").sum(), pl.col("victims_high").sum())
+    by = _detected_by(brief, table)
     return {str(c): (int(lo or 0), int(hi or 0)) for c, lo, hi in by.iter_rows() if c is not None}
 
 
@@ -733,18 +738,55 @@ def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBou
             "some of the victims it detects, or counts a victim under more than one citizenship, and because "
             "censored cells (<5) are ranges."
         )
+    unreconciled = _unreconciled_text(brief, table, numbers, common)
     if not common:
         text += " They cover no year in common, so they are not compared."
     elif within:
+        agree = "Over those years the two agree" if apart else "The two agree"
         text += (
-            f" {'Over those years the two agree' if apart else 'The two agree'}: the total lies within the range "
-            "that the breakdown's censored cells (<5) allow."
+            f" {agree}{', summed' if unreconciled else ''}: the total lies within the range that the "
+            "breakdown's censored cells (<5) allow."
         )
     elif compared:
         text += f" {'Over those years, the' if apart else 'The'} {reasons}"
     else:  # a number of the common years withheld: not compared year for year
         text += f" {'Beyond the years, the' if apart else 'The'} {reasons}"
-    return escape_markdown(text)
+    return escape_markdown(text + unreconciled)
+
+
+def _unreconciled_text(
+    brief: CountryBrief, table: LoadedTable, numbers: YearlyNumbers, years: Sequence[int]
+) -> str:
+    """What :func:`breakdown_sentence` adds of the years whose citizenship cells published as numbers alone
+    exceed the total published for the year (Botswana 2020: Ghana 6 and Zimbabwe 6 against a total of 11):
+    parts and total that cannot both be right, said rather than printed side by side in silence. Only years
+    whose total is shown as a number (not withheld, not a range) are said, with numbers the tables show or sums
+    of them, never below the disclosure threshold; empty where there are none."""
+    from evidence.analyses import trends
+    from evidence.analyses.intervals import UNCENSORED
+
+    if not years:
+        return ""
+    selection = brief.selection(table, "destination")
+    parts = trends.yearly_counts(selection, by="citizenship").group_by("year").agg(pl.col(UNCENSORED).sum())
+    exact = {int(year): int(n) for year, n in parts.iter_rows()}
+    said = []
+    for year in years:
+        pair = published_in_year(numbers, year)
+        if pair is None or not isinstance(pair[0], int) or pair[0] != pair[1]:
+            continue
+        total = pair[0]
+        if exact.get(year, 0) > total >= brief.rule.threshold:
+            said.append(f"{year} ({exact[year]:,} against a total of {total:,})")
+    if not said:
+        return ""
+    one = len(said) == 1
+    return (
+        f" Year by year, though, they cannot be reconciled in {', '.join(said)}: the breakdown's cells published as "
+        f"numbers (not <5) alone add up to more victims than the total UNODC gives for {'that year' if one else 'those years'}, so the "
+        "parts and the total cannot both be right (a victim listed under two citizenships, or figures "
+        "that disagree)."
+    )
 
 
 def _text_pair(text: str) -> tuple[int, int] | None:

@@ -18,6 +18,7 @@ from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import (
     BREAKDOWN_NAMES,
     COVERAGE_KINDS,
+    DOUBTFUL_BREAKDOWN,
     NO_DATA_PUBLISHED,
     NO_RECORDS,
     NO_TOTAL_PUBLISHED,
@@ -791,6 +792,9 @@ def no_data_note(numbers: YearlyNumbers) -> str | None:
                 f"{NO_DATA_PUBLISHED.capitalize()}: UNODC's data have no figure for these victims in {when}, which "
                 "is not a count of 0" + (f"; {placeholders}" if placeholders else "")
             )
+        if when := years(DOUBTFUL_BREAKDOWN):
+            noted = {int(y) for y, n in rows if n == DOUBTFUL_BREAKDOWN}
+            said.append(_doubtful_breakdown_note(numbers.selection, noted, when))
         if when := years(NO_TOTAL_PUBLISHED):
             # only the breakdowns that hold those years, and usable ones (a placeholder breakdown is none)
             noted = {int(y) for y, n in rows if n == NO_TOTAL_PUBLISHED}
@@ -805,6 +809,26 @@ def no_data_note(numbers: YearlyNumbers) -> str | None:
     if not said:
         return None
     return "; ".join(said) + ". Such years are left out of the chart and the trend."
+
+
+def _doubtful_breakdown_note(selection: Selection, noted: set[int], when: str) -> str:
+    """The note on the years of a UNODC sum over reporting countries noted :data:`DOUBTFUL_BREAKDOWN`: a
+    citizenship breakdown was published, but it is doubtful and not used (the words of the years of that breakdown
+    that do have a count, :func:`~evidence.analyses.trends.reporter_gaps`), not "nothing published"."""
+    from evidence.analyses import trends
+    from evidence.sources.countries import name_in_text
+
+    found = trends.doubtful_reporters(selection)
+    codes = sorted({code for year in noted for code in found.get(year, ())})
+    names = [escape_markdown(name_in_text(code) or code) for code in codes]
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    breakdowns = "citizenship breakdown" if len(names) == 1 else "citizenship breakdowns"
+    they = "it is" if len(names) == 1 else "they are"
+    return (
+        f"{DOUBTFUL_BREAKDOWN.capitalize()}: in {when} UNODC published the {breakdowns} of {listed}, but {they} "
+        "doubtful and not used (such a breakdown may not give its victims' citizenships; see the routes), and no other "
+        "country lists these victims, which is not a count of 0"
+    )
 
 
 def _not_recorded_years(table: DisclosedTable) -> list[str]:

@@ -21,6 +21,9 @@ import altair as alt
 import polars as pl
 
 from evidence.core.errors import ParameterError
+
+# aliased: the heatmap takes a column_title of its own
+from evidence.core.text import column_title as _column_title
 from evidence.presentation.charts import (
     CHART_HEIGHT,
     CHART_WIDTH,
@@ -60,11 +63,6 @@ def _checked(
     counts = [c for c, t in frame.schema.items() if t.is_integer() and c not in not_counts]
     checked, _ = chart_data(frame, counts, rule, what)
     return checked
-
-
-def _label(column: str) -> str:
-    """A column's name as a reader's title ("prevalence_per_1000" → "Prevalence per 1000")."""
-    return column.lstrip("_").replace("_", " ").capitalize()
 
 
 def _withheld(n: int, what: str) -> str | None:
@@ -114,8 +112,8 @@ def heat_table_chart(
             legend=alt.Legend(format=".0%"),
         ),
         tooltip=[
-            alt.Tooltip(f"{row}:N", title=row_title or _label(row)),
-            alt.Tooltip(f"{column}:N", title=column_title or _label(column)),
+            alt.Tooltip(f"{row}:N", title=row_title or _column_title(row)),
+            alt.Tooltip(f"{column}:N", title=column_title or _column_title(column)),
             alt.Tooltip(f"{share}:Q", format=".0%", title="Share"),
         ],
     )
@@ -171,8 +169,8 @@ def distribution_chart(
         y=alt.Y(f"{share}:Q", title="Share of victims with it recorded", axis=alt.Axis(format="%")),
         color=colour,
         tooltip=[
-            alt.Tooltip(f"{category}:N", title=_label(category)),
-            *([alt.Tooltip(f"{group}:N", title=_label(group))] if group else []),
+            alt.Tooltip(f"{category}:N", title=_column_title(category)),
+            *([alt.Tooltip(f"{group}:N", title=_column_title(group))] if group else []),
             alt.Tooltip(f"{share}:Q", format=".1%", title="Share of victims with it recorded"),
         ],
         **offset,
@@ -228,8 +226,8 @@ def detection_scatter(
         # the axes' titles and 3 digits, as the tables write them (not the column names at full precision)
         tooltip=[
             alt.Tooltip(f"{name}:N", title="Country"),
-            alt.Tooltip(f"{x}:Q", format=",.3~r", title=x_title or _label(x)),
-            alt.Tooltip(f"{y}:Q", format=",.3~r", title=y_title or _label(y)),
+            alt.Tooltip(f"{x}:Q", format=",.3~r", title=x_title or _column_title(x)),
+            alt.Tooltip(f"{y}:Q", format=",.3~r", title=y_title or _column_title(y)),
         ],
     )
     placed = _placed_labels(frame, x, y, name, role, x_domain, y_domain)

@@ -58,6 +58,7 @@ from altair.utils.schemapi import debug_mode
 
 from evidence.core.atomic import write_bytes, write_text
 from evidence.core.errors import ParameterError
+from evidence.core.text import column_title
 from evidence.presentation.disclosure import (
     DEFAULT_RULE,
     DisclosedTable,
@@ -65,6 +66,7 @@ from evidence.presentation.disclosure import (
     require_disclosed,
 )
 from evidence.presentation.maps import BOUNDARIES_CREDIT, country_centroids, world_geojson
+from evidence.presentation.markup import significant_text
 
 __all__ = [
     "CHART_HEIGHT",
@@ -362,9 +364,7 @@ _SHOWN = "_shown"
 def number_text(value: float, *, count: bool) -> str:
     """A number as the tables write it: a count whole with separators (2,580), any other number to three
     significant digits (0.0219, 4.14, 21.9) and a large one whole (1,234)."""
-    if count or abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{float(f'{value:.3g}'):,}".removesuffix(".0") if value else "0"
+    return f"{value:,.0f}" if count else significant_text(value)
 
 
 def _shown_values(
@@ -431,13 +431,9 @@ def trend_chart(
     # A withheld count takes its interval with it: a band around a hidden value would hint at it.
     frame = frame.with_columns(pl.when(pl.col(value).is_not_null()).then(pl.col(c)).alias(c) for c in bounds)
     frame = frame.filter(pl.col(value).is_not_null())
-    y_title = y_title or value.replace("_", " ").capitalize()
+    y_title = y_title or column_title(value)
     x = alt.X(f"{year}:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(zero=False))
-    colour = (
-        alt.Color(f"{series}:N", title=series.replace("_", " ").capitalize())
-        if series
-        else alt.ColorValue(PALETTE[0])
-    )
+    colour = alt.Color(f"{series}:N", title=column_title(series)) if series else alt.ColorValue(PALETTE[0])
     drawn = (
         low is not None
         and high is not None
@@ -457,7 +453,7 @@ def trend_chart(
         alt.Tooltip(f"{_SHOWN}:N", title=y_title),
     ]
     if series:
-        tooltip.insert(0, alt.Tooltip(f"{series}:N", title=series.replace("_", " ").capitalize()))
+        tooltip.insert(0, alt.Tooltip(f"{series}:N", title=column_title(series)))
     base = alt.Chart(frame)
     segment = alt.Detail(f"{_SEGMENT}:N")
     line = base.mark_line(point=True).encode(
@@ -548,12 +544,12 @@ def stacked_share_chart(
         .encode(
             x=alt.X(f"{x}:{x_type}", title=x_title, axis=alt.Axis(labelAngle=0)),
             y=alt.Y(f"sum({value}):Q", stack="normalize", title="Share", axis=alt.Axis(format="%")),
-            color=alt.Color(f"{category}:N", title=category.replace("_", " ").capitalize(), sort=levels),
+            color=alt.Color(f"{category}:N", title=column_title(category), sort=levels),
             order=alt.Order("_stack_order:Q"),
             description=alt.Description("_description:N"),
             tooltip=[
-                alt.Tooltip(f"{x}:{x_type}", title=x_title or x.replace("_", " ").capitalize()),
-                alt.Tooltip(f"{category}:N", title=category.replace("_", " ").capitalize()),
+                alt.Tooltip(f"{x}:{x_type}", title=x_title or column_title(x)),
+                alt.Tooltip(f"{category}:N", title=column_title(category)),
                 alt.Tooltip(f"{value}:Q", format=",~f", title="Count"),
                 alt.Tooltip("share:Q", format=".1%", title="Share"),
             ],
@@ -938,7 +934,7 @@ def flow_map(
     )
     unlocated = frame.height - located.height
     largest = float(located["value"].max() or 0.0)  # type: ignore[arg-type]
-    legend_title = legend_title or value.replace("_", " ").capitalize()
+    legend_title = legend_title or column_title(value)
     arcs, heads, circles = [], [], []
     for flow, row in enumerate(located.iter_rows(named=True)):
         width = _flow_width(row["value"], largest)
@@ -1173,7 +1169,7 @@ def choropleth(
         number = values.get(code)
         label = "withheld (disclosure control)" if code in hidden else "no data" if number is None else None
         shown.append((index, {**feature["properties"], "value": number, "label": label}))
-    legend_title = legend_title or value.replace("_", " ").capitalize()
+    legend_title = legend_title or column_title(value)
     projection = {"type": "equalEarth"}
     # Every country is drawn grey first; Vega-Lite drops marks whose colour field is null, so the shaded
     # layer only covers countries with a value.
@@ -1257,9 +1253,7 @@ def interval_chart(
     order = frame[label].to_list()
     y = alt.Y(f"{label}:N", sort=order, title=None)
     colour_encoding = (
-        alt.Color(f"{colour}:N", title=colour.replace("_", " ").capitalize())
-        if colour
-        else alt.ColorValue(PALETTE[0])
+        alt.Color(f"{colour}:N", title=column_title(colour)) if colour else alt.ColorValue(PALETTE[0])
     )
     base = alt.Chart(frame).encode(y=y)
     x_axis = alt.Axis(format=",~f")
@@ -1337,7 +1331,7 @@ def _field_text(entry: dict[str, Any]) -> str | None:
         text = f"'' + {value}"
     title = entry.get("title")
     if not isinstance(title, str):
-        title = field.lstrip("_").replace("_", " ").capitalize()
+        title = column_title(field)
     return f"{json.dumps(title + ': ')} + (isValid({value}) ? {text} : 'n/a')"
 
 

@@ -30,6 +30,7 @@ from evidence.analyses.society import (
     VULNERABILITY,
 )
 from evidence.presentation.disclosure import DEFAULT_RULE, DisclosureRule
+from evidence.presentation.markup import significant_text
 
 #: Short column headings for the comparison table.
 SHORT_LABELS: dict[str, str] = {
@@ -61,13 +62,6 @@ SOURCE_TAGS = {
 }
 
 
-def _significant(value: float, digits: int = 3) -> str:
-    if value == 0:
-        return "0"
-    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
-    return f"{value:,.{decimals}f}"
-
-
 def format_value(measure: str, value: float | None) -> str:
     """A panel value as a reader sees it (thousands separators; rates to three significant digits)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -76,7 +70,7 @@ def format_value(measure: str, value: float | None) -> str:
         return f"{round(value):,}"
     if measure in (PREVALENCE, VULNERABILITY, RESPONSE):
         return f"{value:,.2f}" if measure == PREVALENCE else f"{value:,.1f}"
-    return _significant(value)
+    return significant_text(value)
 
 
 def disclosed_comparison(compare: pl.DataFrame, rule: DisclosureRule = DEFAULT_RULE) -> pl.DataFrame:
@@ -99,7 +93,7 @@ def disclosed_comparison(compare: pl.DataFrame, rule: DisclosureRule = DEFAULT_R
             # the rate of one victim (rate / count), times the threshold: an upper bound that says no more
             # than the count's label does
             bound = row["value_high"] / detected_high[row["iso3"]] * rule.threshold
-            display, withheld = f"<{_significant(bound)}", True
+            display, withheld = f"<{significant_text(bound)}", True
         elif measure == TIER:
             display = row["label"] or NOT_AVAILABLE
         elif value is None and row["value_low"] is not None:

@@ -42,6 +42,7 @@ from typing import Any
 import polars as pl
 
 from evidence.core.errors import ParameterError
+from evidence.core.text import column_title
 from evidence.presentation.disclosure import (
     DEFAULT_RULE,
     PERTURBATION_NOTE,
@@ -221,7 +222,7 @@ def _present(data: pl.DataFrame, column: str) -> bool:
 
 def _label(column: str, prefix: str) -> str:
     words = column.removeprefix(prefix).replace("return_reintegration", "return_and_reintegration")
-    return words.replace("_", " ").capitalize()
+    return column_title(words)
 
 
 def _form_selections(data: pl.DataFrame) -> list[tuple[str, pl.Expr]]:

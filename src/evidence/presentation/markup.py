@@ -23,6 +23,7 @@ Typst markup through pandoc, so what :func:`escape_markdown` drops never reaches
 from __future__ import annotations
 
 import html
+import math
 import re
 from urllib.parse import urlsplit
 
@@ -128,6 +129,17 @@ def p_value_text(p: float, *, smallest: float = 0.001) -> str:
     if p < smallest:
         return f"< {smallest:g}"
     return f"= {p:.3g}"
+
+
+def significant_text(value: float, digits: int = 3) -> str:
+    """A number to ``digits`` significant digits as tables and briefs write it: thousands separators, no exponent
+    and no trailing zeros (``0.0219``, ``4.14``, ``2.5``, ``0.00012``), a number of ``digits`` whole digits or
+    more whole (``401,000``, ``1,234``); 0 as ``0``. The one rounding the presentation layer shows rates by."""
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else str(value)
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    text = f"{value:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def marked(text: str, kind: str) -> str:

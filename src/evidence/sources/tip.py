@@ -44,13 +44,13 @@ from evidence.sources.loaded import LoadedTable, issues_where
 from evidence.sources.metadata import dataset, describe
 from evidence.sources.provenance import DEMO_MARKER
 from evidence.sources.registry import FileHead, Loader, register
-from evidence.sources.workbook import header_key
+from evidence.sources.workbook import FOOTNOTE_MARKER, header_key
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "5"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "6"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
-# (Yemen)); a numeric tier refused with its own reason
+# (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]")
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -118,10 +118,15 @@ def _header_cells(line: str, delimiter: str = ",") -> list[str]:
     return [cell.strip().lstrip("\ufeff").strip() for cell in split_line(line, delimiter)]
 
 
-def _delimiter_of(line: str) -> str | None:
+def _header_format(line: str) -> tuple[str, str] | None:
     """The delimiter (of :data:`~evidence.sources.delimited.DELIMITERS`, comma first) that splits the header
-    line into a known layout's labels, or None."""
-    return next((d for d in DELIMITERS if _layout_of(_header_cells(line, d))), None)
+    line into a known layout's labels, and that layout; None when no delimiter does. The line is split once per
+    delimiter tried."""
+    for delimiter in DELIMITERS:
+        layout = _layout_of(_header_cells(line, delimiter))
+        if layout is not None:
+            return delimiter, layout
+    return None
 
 
 def _layout_of(cells: list[str]) -> str | None:
@@ -138,8 +143,8 @@ def sniff(head: FileHead) -> str | None:
     other columns allowed)."""
     if head.is_xlsx:
         return None
-    delimiter = _delimiter_of(head.first_line)
-    return None if delimiter is None else _layout_of(_header_cells(head.first_line, delimiter))
+    found = _header_format(head.first_line)
+    return None if found is None else found[1]
 
 
 def load(path: str | Path, layout: str) -> LoadedTable:
@@ -150,7 +155,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     original = path.read_bytes()
     data, text_notes = utf8_text(original, path)  # UTF-16 and CR-only line ends, as spreadsheets save CSV
     header_line = data.split(b"\n", 1)[0].decode("utf-8", "replace").removesuffix("\r")
-    delimiter = _delimiter_of(header_line) or ","
+    delimiter = found[0] if (found := _header_format(header_line)) else ","
     raw, structural, notes = _read_records(path, data, delimiter)
     notes = text_notes + notes
     if delimiter != ",":
@@ -292,15 +297,9 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
     label = pl.col("tier_text").str.strip_chars()
     label = pl.when(label == "").then(None).otherwise(label)
     # case, blanks, hyphens and parentheses ignored ("Tier 2 (Watch List)", "Tier 2 Watch-List"), a trailing
-    # footnote marker dropped ("Tier 2 Watch List*", "Tier 3¹"); a special case may name its country
-    key = (
-        label.str.to_lowercase()
-        .str.replace(r"[\s*\u2020\u2021#\u00b9\u00b2\u00b3\u2070-\u2079]+$", "")
-        .str.replace_all(r"[\s\-\u2010-\u2014()\[\]]+", " ")
-        .str.strip_chars()
-    )
-    key = pl.when(key.str.starts_with("special case")).then(pl.lit("special case")).otherwise(key)
-    canonical = key.replace_strict(_LABELS, default=None, return_dtype=pl.String)
+    # footnote marker dropped ("Tier 2 Watch List*", "Tier 3¹", "Tier 1 [a]") unless the label is known with it
+    # ("Tier 2 [WL]" is the Watch List, not Tier 2 with a note); a special case may name its country
+    canonical = pl.coalesce(_canonical_label(label), _canonical_label(label.str.replace(FOOTNOTE_MARKER, "")))
     if not_ranked_when_empty:  # Kelley: NA = not ranked that year
         canonical = pl.when(label.is_null()).then(pl.lit(NOT_RANKED)).otherwise(canonical)
     year = pl.col("report_year").str.strip_chars().cast(pl.Float64, strict=False)
@@ -316,6 +315,13 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
         tier=pl.when(pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
         special_case=pl.when(~pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
     )
+
+
+def _canonical_label(label: pl.Expr) -> pl.Expr:
+    """The canonical tier or special case a label spells (case, blanks, hyphens and brackets aside), or null."""
+    key = label.str.to_lowercase().str.replace_all(r"[\s\-\u2010-\u2014()\[\]]+", " ").str.strip_chars()
+    key = pl.when(key.str.starts_with("special case")).then(pl.lit("special case")).otherwise(key)
+    return key.replace_strict(_LABELS, default=None, return_dtype=pl.String)
 
 
 def _reference_codes(parsed: pl.DataFrame, notes: list[str]) -> pl.DataFrame:

@@ -54,12 +54,14 @@ from evidence.sources.metadata import describe
 from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import (
+    FOOTNOTE_MARKER,
     HeaderMatch,
     best_partial_header,
     column_for,
     columns_not_used_note,
     find_header,
     find_headers,
+    not_available,
     read_sheet,
     unused_columns,
 )
@@ -69,11 +71,12 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "7"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after release;
+LOADER_VERSION = "8"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after release;
 # 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
-# nationals without a country (FOREIGN_CATEGORIES, mis-encoded too) not flagged as unmapped
+# nationals without a country (FOREIGN_CATEGORIES, mis-encoded too) not flagged as unmapped; 8: the shared
+# not-available tokens (n/a, ...) and footnote markers (#, mixed runs such as *†) of workbook.py
 
 HEADER = (
     "Iso3_code",
@@ -167,8 +170,8 @@ PLAUSIBLE_MAX_COUNT = 1_000_000
 # Issue reasons: one wording per problem, so users can count and filter them.
 REASON_VALUE_MISSING = "value missing"
 REASON_VALUE_NOT_AVAILABLE = (
-    "value not available ('..' or '-', the UN's notation for no figure; the publisher's documentation does not "
-    "define '-' as zero, so it is not read as 0)"
+    "value not available ('..' or '-', the UN's notation for no figure, or another not-available token such as "
+    "'n/a'; the publisher's documentation does not define '-' as zero, so it is not read as 0)"
 )
 REASON_VALUE_NOT_COUNT = "value is not a count (expected 1,234, 1 234, 1234 or <5)"
 REASON_VALUE_IMPLAUSIBLE = f"value above {PLAUSIBLE_MAX_COUNT:,}: not a plausible count (a mangled date?)"
@@ -200,10 +203,6 @@ REASON_TOTAL_CATEGORY = (
 
 #: "1,541", "1 541" (a space, no-break or thin space between thousands), "1541", "1541.0" (a numeric cell as text)
 _COUNT_PATTERN = r"^([0-9]{1,3}(,[0-9]{3})+|[0-9]{1,3}([ \u00a0\u202f\u2009][0-9]{3})+|[0-9]+)(\.0+)?$"
-#: The UN's "no figure" notation: ".." (not available), "-" or a dash (nil, or not available).
-_NOT_AVAILABLE_PATTERN = r"^(\.\.|\u2026|[-\u2013\u2014])$"
-#: A footnote marker after a value or a label: "*", "†", "‡", superscript digits, "[1]", "[a]".
-_FOOTNOTE_PATTERN = r"\s*(\*+|[\u2020\u2021]+|[\u00b9\u00b2\u00b3\u2070-\u2079]+|\[[0-9a-z]{1,2}\])$"
 _CENSORED_PATTERN = r"^<\s*([0-9]+)$"
 _QUESTIONNAIRE_PATTERN = r"^Q\d+(\.\d+)*(_\w*)?$"
 _MISENCODED_PATTERN = "\ufffd|[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac"  # U+FFFD; "Ã´"; "â€™" (cp1252)
@@ -446,8 +445,8 @@ def _select(raw: pl.DataFrame) -> pl.DataFrame:
 def _count_columns(written: pl.Expr) -> list[pl.Expr]:
     """value, value_low, value_high, censored, value_problem (the reject reason; null for a count) and
     value_footnote (a footnote marker followed the value)."""
-    footnote = written.str.contains(_FOOTNOTE_PATTERN)
-    text = written.str.replace(_FOOTNOTE_PATTERN, "")
+    footnote = written.str.contains(FOOTNOTE_MARKER)
+    text = written.str.replace(FOOTNOTE_MARKER, "")
     censored_bound = text.str.extract(_CENSORED_PATTERN, 1).cast(pl.Float64)
     censored = censored_bound.is_not_null() & (censored_bound >= 2)
     exact = pl.when(text.str.contains(_COUNT_PATTERN)).then(
@@ -456,7 +455,7 @@ def _count_columns(written: pl.Expr) -> list[pl.Expr]:
     problem = (
         pl.when(text.is_null())
         .then(pl.lit(REASON_VALUE_MISSING))
-        .when(text.str.contains(_NOT_AVAILABLE_PATTERN))
+        .when(not_available(text))
         .then(pl.lit(REASON_VALUE_NOT_AVAILABLE))
         .when(censored)
         .then(None)
@@ -496,7 +495,7 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
     frame = frame.with_columns(
         *(pl.col(c).alias(f"{c}_text") for c in _VOCABULARY),
         *(
-            pl.col(c).str.contains(_FOOTNOTE_PATTERN).fill_null(False).alias(f"{c}_footnote")
+            pl.col(c).str.contains(FOOTNOTE_MARKER).fill_null(False).alias(f"{c}_footnote")
             for c in _VOCABULARY
         ),
         *(_canonical(c).alias(c) for c in _VOCABULARY),
@@ -528,7 +527,7 @@ def _vocabulary_key(text: pl.Expr) -> pl.Expr:
     no space around it, no footnote marker after it."""
     return (
         text.str.replace_all(r"\s+", " ")
-        .str.replace(_FOOTNOTE_PATTERN, "")
+        .str.replace(FOOTNOTE_MARKER, "")
         .str.strip_chars()
         .str.to_lowercase()
     )

@@ -12,7 +12,7 @@ with a note. Percentage scores stored as fractions (every score between -1 and 1
 note.
 
 The edition is read from the file (its sheet name and the title lines above the header: "Global Slavery Index
-2023", "GSI 2023", "Walk Free (2023)", "2023 edition"), never assumed from the layout: the 2023 edition (estimates
+2023", "GSI 2023", "Walk Free (2023)", "2023 edition", a sheet named "Summary 2023"), never assumed from the layout: the 2023 edition (estimates
 for 2021) loads as release ``2023``; a file that names no edition loads as release ``unknown`` with a note (and no
 estimate year); a file naming one other edition whose summary sheet has the same columns loads as that release,
 its estimate year left empty with a note (the loader knows only the 2023 edition's); a file naming several editions
@@ -41,6 +41,8 @@ from evidence.sources.workbook import (
     columns_not_used_note,
     find_header,
     header_key,
+    header_key_expr,
+    not_available,
     read_sheet,
     unused_columns,
 )
@@ -52,8 +54,10 @@ LAYOUT_CSV = "gsi2023_csv"
 #: 2: a population of 0 is missing; 3: provenance from the source metadata; 4: rows without a country or with
 #: impossible figures rejected; 5: labels compared by header_key, columns not used noted, demo files recognised;
 #: 6: the edition read from the file (unknown when not named), not-available tokens read as missing, aggregate
-#: rows left out, fractions scaled to percent; 7: another edition with the same columns loads as its release
-LOADER_VERSION = "7"
+#: rows left out, fractions scaled to percent; 7: another edition with the same columns loads as its release;
+#: 8: the shared not-available tokens of workbook.py (an ellipsis too); 9: a sheet named "Summary 2025" names
+#: its edition
+LOADER_VERSION = "9"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
@@ -64,8 +68,13 @@ EDITION_PATTERNS = (
     re.compile(r"\b((?:19|20)\d\d)\s+edition\b", re.IGNORECASE),
     re.compile(r"\bwalk\s*free\W{0,3}((?:19|20)\d\d)\b", re.IGNORECASE),
 )
-#: Cells a spreadsheet writes for "not available / not assessed" (compared lower-cased, stripped).
-NOT_AVAILABLE = frozenset({"n/a", "na", "n.a.", "n.a", "-", "\u2013", "\u2014", "..", "...", "not assessed"})
+#: A sheet named for its data and a year alone ("Summary 2025", "2025 summary data"): in the index's workbook
+#: that year is the edition's. Read from the sheet's name only: a title line's year ("summary of 2021
+#: estimates") may be the estimates', not the edition's.
+SHEET_EDITION_PATTERN = re.compile(
+    r"\W*(?:(?:summary|data)(?:\s+data)?\W{0,3}((?:19|20)\d\d)|((?:19|20)\d\d)\W{0,3}summary(?:\s+data)?)\W*",
+    re.IGNORECASE,
+)
 #: Country cells that name an aggregate (compared by header_key), besides the region names of the Region column.
 AGGREGATES = frozenset({"world", "global", "total", "all countries", "global total", "world total"})
 
@@ -153,8 +162,11 @@ def _editions(match: HeaderMatch) -> tuple[set[int], list[str]]:
     titles = [match.sheet, *(str(c) for row in match.top_rows[: match.header_row - 1] for c in row if c)]
     editions: set[int] = set()
     naming = []
-    for title in titles:
+    sheet_named = SHEET_EDITION_PATTERN.fullmatch(match.sheet.strip())
+    for index, title in enumerate(titles):
         found = {int(y) for pattern in EDITION_PATTERNS for y in pattern.findall(title)}
+        if index == 0 and sheet_named:
+            found |= {int(y) for y in sheet_named.groups() if y}
         if found:
             editions |= found
             naming.append(title)
@@ -235,14 +247,11 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     columns = _columns(text, path)
     unused = unused_columns(text, columns.values())
     measures = [columns[name] for name in MEASURES]
-    not_available = [
-        pl.col(name).str.strip_chars().str.to_lowercase().is_in(list(NOT_AVAILABLE)).alias(f"{name}__na")
-        for name in MEASURES
-    ]
+    not_available_cells = [not_available(pl.col(name)).alias(f"{name}__na") for name in MEASURES]
     frame = (
         text.select([pl.col(source).alias(name) for name, source in columns.items()])
         .with_columns(pl.all().str.strip_chars().replace("", None))
-        .with_columns(not_available)
+        .with_columns(not_available_cells)
         .with_columns(
             [
                 pl.when(~pl.col(f"{name}__na"))
@@ -263,12 +272,12 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         )
     )
     # A world or regional total below (or among) the countries is not a country: summing it would count twice.
-    regions = {header_key(r) for r in frame["region"].drop_nulls().unique()}
-    aggregate = frame["country"].map_elements(
-        lambda c: c is not None and header_key(c) in (AGGREGATES | regions), return_dtype=pl.Boolean
-    )
-    aggregates = frame.filter(aggregate.fill_null(False))
-    frame = frame.filter(~aggregate.fill_null(False))
+    # (keys made in polars on both sides, for the whole column at once)
+    regions = frame.select(header_key_expr(pl.col("region")).drop_nulls().unique()).to_series().to_list()
+    keys = [*(header_key(a) for a in AGGREGATES), *regions]  # AGGREGATES keyed too ("all countries")
+    aggregate = header_key_expr(pl.col("country")).is_in(keys).fill_null(False)
+    aggregates = frame.filter(aggregate)
+    frame = frame.filter(~aggregate)
     rows_in = frame.height
 
     number_checks = [

@@ -296,9 +296,34 @@ def header_key(value: Any) -> str:
     return _NOT_ALNUM.sub("", str(value).casefold())
 
 
+def header_key_expr(text: pl.Expr) -> pl.Expr:
+    """:func:`header_key` as a polars expression, for a whole column at once: its letters and digits, lower
+    case (null stays null). Alike for the scripts of names and labels, but for the few letters whose case folding
+    is no lower-casing (``ß``, final ``ς``) and for letters newer than one side's Unicode tables: compare keys
+    made by the one or by the other, not both."""
+    return text.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]+", "")
+
+
 #: What :func:`header_key` drops: every character but letters and digits (``\w`` less the underscore), matched
 #: in runs by the regex engine (a header of a million labels is keyed in a fraction of a second).
 _NOT_ALNUM = re.compile(r"[\W_]+")
+
+#: Cells a publisher writes for "no figure", compared stripped and lower-cased: the UN's ``..`` (not available),
+#: ``-`` or a dash (nil, or not available; never read as 0: no publisher's documentation defines it as zero),
+#: ``...`` or an ellipsis, and a spreadsheet's ``n/a``, ``na``, ``n.a.`` and ``not assessed``. The one list every
+#: loader reads such cells by (a token that means "no figure" in one publisher's file means it in another's).
+NOT_AVAILABLE = frozenset(
+    {"..", "...", "\u2026", "-", "\u2013", "\u2014", "n/a", "na", "n.a.", "n.a", "not assessed"}
+)
+#: A footnote marker after a value or a label (a regex, anchored at the end): a run of ``*``, ``†``, ``‡``, ``#``
+#: or superscript digits (``1541*``, ``Tier 3¹``, ``Tier 2 Watch List*†``), or a bracketed note ``[1]``, ``[a]``;
+#: spaces before it belong to it. The one pattern every loader reads markers past by.
+FOOTNOTE_MARKER = r"(?:\s*(?:[*\u2020\u2021#\u00b9\u00b2\u00b3\u2070-\u2079]+|\[[0-9A-Za-z]{1,2}\]))+$"
+
+
+def not_available(text: pl.Expr) -> pl.Expr:
+    """Whether a text cell is one of the :data:`NOT_AVAILABLE` tokens (whitespace and case aside)."""
+    return text.str.strip_chars().str.to_lowercase().is_in(list(NOT_AVAILABLE))
 
 
 @dataclasses.dataclass(frozen=True)
