@@ -210,3 +210,25 @@ def test_register_key_prints_a_key_the_register_accepts(run_main, tmp_path, monk
     code, out, _ = run_main(["register", "key"])
     key = out.strip()
     assert code in (0, None) and len(key) == 64 and key_weakness(key) is None
+
+
+def test_a_register_made_with_a_weak_key_still_imports_and_says_so(exports, run_main, monkeypatch) -> None:
+    # made before keys were checked: refusing its key would lock the organisation out of its own register
+    # (a new key gives every record a new pseudonym), so the import goes on and says what to do
+    from evidence.sources.register import keys
+
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    weak = "correct horse battery staple and a horse"
+    monkeypatch.setenv("EVIDENCE_REGISTER_KEY", weak)
+    checked = keys.key_weakness
+    monkeypatch.setattr(keys, "key_weakness", lambda text: None)  # as an earlier version of the toolkit
+    code, out, err = run_main(["register", "import", str(exports[0]), "--mapping", str(mapping)])
+    assert code in (0, None), err
+    assert "Warning" not in out
+    monkeypatch.setattr(keys, "key_weakness", checked)
+    code, out, err = run_main(["register", "import", str(exports[1]), "--mapping", str(mapping)])
+    assert code in (0, None), err
+    assert "Warning:" in out and "not a random key" in out and "evidence register key" in " ".join(out.split())
+    assert weak not in out
+    code, out, _ = run_main(["register", "import", str(exports[2]), "--mapping", str(mapping), "--json"])
+    assert "not a random key" in json.loads(out)["key_warning"]

@@ -8,7 +8,7 @@ import secrets
 import pytest
 
 from evidence.sources.register import KEY_ENV, RegisterKeyError, load_key
-from evidence.sources.register.keys import key_weakness, new_key_text
+from evidence.sources.register.keys import MIN_KEY_LENGTH, key_weakness, new_key_text
 
 
 def test_the_key_file_is_made_owner_only_only_when_asked(tmp_path, monkeypatch) -> None:
@@ -70,10 +70,19 @@ def test_a_key_chosen_by_a_person_is_refused_with_what_to_do(chosen, monkeypatch
     offline: only a random key is safe."""
     monkeypatch.setenv(KEY_ENV, chosen)
     with pytest.raises(RegisterKeyError) as refused:
-        load_key()
+        load_key(create=True)  # for a new register
     message = str(refused.value)
     assert "evidence register key" in message and "EVIDENCE_REGISTER_KEY" in message
     assert chosen not in message  # the key is never shown
+    if len(chosen) < MIN_KEY_LENGTH:
+        return  # refused before keys were checked too: no register was made with it
+    # a register made with it before keys were checked still opens (a new key would give everyone new
+    # pseudonyms): the key says why it is weak, and what to do, for the import to say loudly
+    kept = load_key()
+    assert kept.weakness is not None and "evidence register key" in kept.weakness
+    assert "import the exports again into a new register" in kept.weakness and chosen not in kept.weakness
+    monkeypatch.setenv(KEY_ENV, new_key_text())
+    assert load_key().weakness is None
 
 
 @pytest.mark.parametrize("size", [16, 24, 32, 48, 64])

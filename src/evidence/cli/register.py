@@ -143,6 +143,8 @@ def import_command(
     )
     if result.note:
         console.print(result.note)
+    if result.key_warning:
+        console.print(f"[bold red]Warning:[/] {escape(result.key_warning)}", soft_wrap=True)
     console.print(
         f"rows in {result.rows_in}: new {result.rows_new}, updated {result.rows_updated}, "
         f"unchanged {result.rows_unchanged}, rejected {result.rows_rejected}; "

@@ -65,6 +65,9 @@ class RegisterKey:
 
     secret: bytes = dataclasses.field(repr=False)
     origin: str  # "environment variable EVIDENCE_REGISTER_KEY" or the key file's path
+    #: Why the key is evidently not random (:func:`key_weakness`), for a register made with it before keys
+    #: were checked: it still opens (a new key would make every record look new), with this said loudly
+    weakness: str | None = None
 
     def pseudonym(self, case_id: str) -> str:
         """The keyed hash of a case id (64 hex characters): the same id always gives the same pseudonym."""
@@ -146,7 +149,10 @@ def key_weakness(text: str) -> str | None:
     return None
 
 
-def _from_text(text: str, origin: str) -> RegisterKey:
+def _from_text(text: str, origin: str, *, new_register: bool = True) -> RegisterKey:
+    """The key of ``text``. An evidently weak key is refused for a new register; for an existing one (made
+    before keys were checked) it is kept with its weakness, to be said (refusing it would lock the
+    organisation out of its own register: a new key gives everyone new pseudonyms)."""
     text = text.strip()
     if len(text) < MIN_KEY_LENGTH:
         raise RegisterKeyError(
@@ -154,14 +160,23 @@ def _from_text(text: str, origin: str) -> RegisterKey:
             + HOW_TO_MAKE_A_KEY
         )
     if (weakness := key_weakness(text)) is not None:
-        raise RegisterKeyError(
-            f"the register key from {origin} is not a random key: {weakness}. A key chosen by a person can be "
-            "guessed offline by whoever copies the register; "
-            + HOW_TO_MAKE_A_KEY
-            + ". A register made with the old key cannot be opened with a new one: import its exports again "
-            "into a new register"
-        )
+        if new_register:
+            raise RegisterKeyError(
+                f"the register key from {origin} is not a random key: {weakness}. A key chosen by a person can "
+                "be guessed offline by whoever copies the register; " + HOW_TO_MAKE_A_KEY
+            )
+        return RegisterKey(text.encode("utf-8"), origin, weakness=weak_key_warning(origin, weakness))
     return RegisterKey(text.encode("utf-8"), origin)
+
+
+def weak_key_warning(origin: str, weakness: str) -> str:
+    """What an import into a register whose key is evidently not random says."""
+    return (
+        f"the register key from {origin} is not a random key: {weakness}. Whoever copies the register can "
+        "guess such a key offline and recompute the pseudonyms of known case ids. Move to a random key: "
+        + HOW_TO_MAKE_A_KEY
+        + ", then import the exports again into a new register (a new key gives every record a new pseudonym)"
+    )
 
 
 def load_key(path: str | Path | None = None, *, create: bool = False) -> RegisterKey:
@@ -171,7 +186,7 @@ def load_key(path: str | Path | None = None, *, create: bool = False) -> Registe
     creating a new register.
     """
     if path is None and (env := os.environ.get(KEY_ENV)):
-        return _from_text(env, f"environment variable {KEY_ENV}")
+        return _from_text(env, f"environment variable {KEY_ENV}", new_register=create)
     key_path = Path(path) if path is not None else default_key_path()
     if not key_path.exists():
         if not create:
@@ -190,7 +205,7 @@ def load_key(path: str | Path | None = None, *, create: bool = False) -> Registe
         text = key_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RegisterKeyError(f"cannot read the register key file {key_path}: {exc}") from exc
-    return _from_text(text, str(key_path))
+    return _from_text(text, str(key_path), new_register=create)
 
 
 def _create(key_path: Path) -> RegisterKey:

@@ -259,6 +259,8 @@ class ImportResult:
     #: rows kept but pointed out: a new record whose case id differs from a missing record's only in letter
     #: case or surrounding punctuation (not merged: whether they are one person is the organisation's call)
     flags: pl.DataFrame = dataclasses.field(repr=False, default_factory=empty_issues)
+    #: the register's key is evidently not random (:attr:`~evidence.sources.register.keys.RegisterKey.weakness`)
+    key_warning: str | None = None
 
     def summary(self) -> dict[str, Any]:
         """The facts as plain data (the CLI's ``--json``); rejected rows as line, column, reason."""
@@ -404,7 +406,7 @@ def import_export(
         raise
     finally:
         connection.close()
-    return result
+    return dataclasses.replace(result, key_warning=key.weakness) if key.weakness else result
 
 
 def _apply(
