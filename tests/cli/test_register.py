@@ -228,7 +228,9 @@ def test_a_register_made_with_a_weak_key_still_imports_and_says_so(exports, run_
     monkeypatch.setattr(keys, "key_weakness", checked)
     code, out, err = run_main(["register", "import", str(exports[1]), "--mapping", str(mapping)])
     assert code in (0, None), err
-    assert "Warning:" in out and "not a random key" in out and "evidence register key" in " ".join(out.split())
+    assert (
+        "Warning:" in out and "not a random key" in out and "evidence register key" in " ".join(out.split())
+    )
     assert weak not in out
     code, out, _ = run_main(["register", "import", str(exports[2]), "--mapping", str(mapping), "--json"])
     assert "not a random key" in json.loads(out)["key_warning"]
