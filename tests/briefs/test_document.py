@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
 from pathlib import Path
 
 import polars as pl
@@ -306,7 +307,7 @@ def test_sources_are_named_as_their_metadata_names_them_never_by_layout() -> Non
     assert _release_label(p) == "UNODC GLOTIP, release 30 May 2023"
     section = sources_section([p])
     assert "**UNODC GLOTIP** — release 30 May 2023" in section and "glotip_xlsx" not in section
-    assert "n.d." not in section and "release 30 May 2023. [https://dataunodc.un.org" in section
+    assert "n.d." not in section and "release 30 May 2023. [https\\://dataunodc.un.org" in section
 
 
 def test_each_source_gives_its_address_once_as_a_link() -> None:
@@ -319,15 +320,49 @@ def test_each_source_gives_its_address_once_as_a_link() -> None:
     section = sources_section([p])
     # the citation's own address is its link (the full stop after it is no part of it), and is not repeated
     assert section.count("dp-trafficking-persons") == 2  # the link's text and its target
-    assert f"[{cited}](<{cited}>)" in section
+    assert f"[{escape_markdown(cited)}](<{cited}>)" in section
     bare = sources_section([{**p, "citation": "UNODC. 2023. Country data."}])
     assert (
         bare.count("dp-trafficking-persons") == 2
     )  # no address in the citation: the source's address follows it
     hostile = sources_section([{**p, "citation": "See javascript:alert(1) and https://ok.example/a_b."}])
-    assert (
-        "](<javascript" not in hostile
-        and "[https://ok.example/a\\_b](<https://ok.example/a_b>)\\." in hostile
+    assert "](<javascript" not in hostile and "](<https://ok.example" not in hostile
+    assert "https\\://ok.example/a\\_b\\." in hostile  # an address the toolkit does not know: text
+    html = builtin.pandoc(None, "html5", text=hostile)
+    assert "href" not in html and "https://ok.example/a_b." in html
+
+
+@pytest.mark.parametrize("to", ["html5", "typst"])
+@pytest.mark.parametrize(
+    "reader", ["markdown", "markdown+autolink_bare_uris", "commonmark_x+autolink_bare_uris"]
+)
+def test_a_web_address_in_a_sidecar_is_never_a_live_link(to: str, reader: str) -> None:
+    """REVIEW8 m8: a sidecar's citation or URL (untrusted text) gave a live link in the HTML and the PDF; an
+    address is a link only when the toolkit's own metadata gives it, and escaped text stays text in pandoc
+    with autolinks and in Typst (which links a bare "https://" itself)."""
+    from evidence.briefs.document import sources_section
+    from evidence.sources.metadata import describe, known_urls
+
+    p = describe("unodc_glotip", "glotip_xlsx", "2023-05-30", path="x.xlsx", sha256="0" * 64).to_dict()
+    hostile = [
+        {**p, "citation": "Cite as https://evil.example/login, mailto:a@evil.example", "url": ""},
+        {**p, "citation": "Cite as the owner asks.", "url": "https://evil.example/phish"},
+    ]
+    out = subprocess.run(
+        [builtin.pandoc_path(), f"--from={reader}", f"--to={to}"],
+        input="\n\n".join(sources_section([h]) for h in hostile),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.count("evil.example") == 3 and "href" not in out and "#link" not in out, out
+    if to == "typst":  # Typst links a bare "https://" itself: pandoc writes it "https:/\\/"
+        assert "https://" not in out, out
+    assert "https://evil.example/phish" not in known_urls()
+    # the toolkit's own address stays a link
+    own = sources_section([p])
+    assert "#link(" in builtin.pandoc(None, "typst", text=own) and "href=" in builtin.pandoc(
+        None, "html5", text=own
     )
 
 

@@ -45,6 +45,7 @@ PAYLOADS = {
     "typst-read": '#read("/etc/passwd")',
     "typst-raw": '`#eval("panic(\\"raw\\")")`{=typst}',
     "typst-markup": "$x$ @ref <label> // a line ** __ = heading",
+    "web-link": "https://evil.example/phish",  # a live link only where the toolkit gives the address
 }
 # what a page must not hold whatever text reached it, and whether a payload ran
 PROBE = """JSON.stringify({
@@ -97,7 +98,7 @@ def write_sidecar(data: Path) -> Path:
                 "title": f"UNODC {PAYLOADS['img']}",
                 "release": PAYLOADS["typst-eval"],
                 "licence": PAYLOADS["markdown-link"],
-                "citation": f"{PAYLOADS['markdown-html']} {PAYLOADS['typst-markup']}",
+                "citation": f"{PAYLOADS['markdown-html']} {PAYLOADS['typst-markup']} {PAYLOADS['web-link']}",
                 "url": PAYLOADS["javascript-url"],
             }
         ),
@@ -302,6 +303,8 @@ def test_the_html_brief_holds_no_markup_from_data(rendered: Path) -> None:
     for name in ("img", "svg", "iframe", "script", "markdown-html", "typst-read", "typst-raw"):
         assert PAYLOADS[name] in text, name
     assert "NOT A BANNER" in text and page.count('class="synthetic-banner"') == 0  # no fake box either
+    # REVIEW8 m8: the sidecar's web address is shown, never a link
+    assert PAYLOADS["web-link"] in text and not re.search(r"href=[\"']?[^\"'>]*evil\.example", page)
 
 
 def test_the_index_holds_no_markup_from_data(rendered: Path) -> None:
@@ -372,6 +375,10 @@ def test_the_pdf_shows_the_payloads_as_text(rendered: Path) -> None:
     flat = " ".join(text.split())
     for name in ("img", "script", "typst-eval", "typst-read", "typst-raw", "typst-markup", "markdown-html"):
         assert " ".join(PAYLOADS[name].split()) in flat, name
+    # REVIEW8 m8: the sidecar's web address is text in the PDF too, not a link (Typst links a bare address)
+    assert PAYLOADS["web-link"] in flat
+    links = json.loads(typst.query(str(markup), "link", root=str(rendered)))
+    assert not [link for link in links if "evil.example" in json.dumps(link)], links
 
 
 # ------------------------------------------------------------------------------------ escaping at the source

@@ -376,3 +376,24 @@ def test_load_warns_of_a_file_with_a_header_and_no_rows(tmp_path) -> None:
     assert "warning" in result.output and " ".join(NOTE_NO_ROWS.split()[:4]) in " ".join(
         result.output.split()
     )
+
+
+def test_validate_shows_control_characters_in_values_as_escapes(tmp_path: Path) -> None:
+    # REVIEW8 m9: an ESC colour, an OSC-8 hyperlink and a C1 CSI in a rejected value (and the file's name)
+    # reached the terminal and cron logs raw; they are shown as visible escapes, in every table
+    path = write_demo(tmp_path / "re\x1b[2Jjects.csv", n_rows=200)
+    bad = "20\x1b[31mx5\x1b]8;;http://evil.example\x07click\x1b]8;;\x07\x9b2J"
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(f"{bad},Man,,THA,THA" + "," * (len(V2024_COLUMNS) - 5) + f",{DEMO_RELEASE}\n")
+    result = invoke("data", "validate", str(path))
+    assert result.exit_code == 1
+    assert not any(c in result.stdout for c in "\x1b\x07\x9b"), repr(result.stdout)
+    assert "\\x1b[31mx5\\x1b]8;;http://evil.example\\x07click" in result.stdout
+    assert "re\\x1b[2Jjects.csv" in result.stdout
+
+
+def test_load_json_writes_no_terminal_control(tmp_path: Path) -> None:
+    path = write_demo(tmp_path / "c1\x9b2J.csv", n_rows=50)
+    result = invoke("data", "load", str(path), "--json")
+    assert result.exit_code == 0 and "\x9b" not in result.stdout
+    assert json.loads(result.stdout)["path"] == str(path)

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import typer.main
 import typer.rich_utils
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from evidence.cli.main import app
@@ -143,3 +145,52 @@ def test_brief_and_compare_data_default_to_environment(monkeypatch, tmp_path):
     assert data_paths([Path("x.csv")]) == [Path("x.csv")]
     monkeypatch.delenv("EVIDENCE_DATA")
     assert data_paths(None) == []
+
+
+# ------------------------------------------------------------------------- control characters (REVIEW8 m9)
+
+_TERMINAL_CONTROLS = (
+    "\x1b[31mRED\x1b[0m \x1b]8;;http://evil.example\x07click\x1b]8;;\x07 \x9b2J\rover\x08\x7f"
+)
+
+
+def test_escape_shows_control_characters_and_markup_as_text() -> None:
+    from rich.text import Text
+
+    from evidence.cli.options import escape
+
+    shown = Text.from_markup(escape(f"[bold]x[/bold] {_TERMINAL_CONTROLS}\nnext", lines=False)).plain
+    assert shown == (
+        "[bold]x[/bold] \\x1b[31mRED\\x1b[0m \\x1b]8;;http://evil.example\\x07click\\x1b]8;;\\x07 \\x9b2J"
+        "\\rover\\x08\\x7f\\nnext"
+    )
+    assert Text.from_markup(escape("two\nlines\tand a tab")).plain == "two\nlines\tand a tab"
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.text())
+def test_no_control_character_reaches_the_terminal(text: str) -> None:
+    """Whatever a value holds, printed through escape on a colour terminal, the only ESC in the output is the
+    console's own styling (ESC [ … m), and no other C0/C1 control character is written."""
+    import io
+    import re
+
+    from evidence.cli.options import escape, make_console
+
+    for printed, markup in ((f"[bold]{escape(text, lines=False)}[/]", True), (text, False)):
+        out = io.StringIO()
+        make_console(file=out, force_terminal=True, width=80).print(printed, markup=markup, highlight=False)
+        styling_removed = re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue())
+        assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]", styling_removed), repr(styling_removed)
+
+
+def test_json_output_writes_c1_controls_as_escapes() -> None:
+    # JSON escapes C0 itself; with ensure_ascii off, DEL and C1 (U+009B is CSI on some terminals) went out raw
+    import json
+
+    from evidence.cli.options import json_text
+
+    value = {"v": "a\x9b2Jb\x7f\x1b[31m", "name": "Côte d’Ivoire"}
+    text = json_text(value)
+    assert not any(0x7F <= ord(c) <= 0x9F or ord(c) < 0x20 and c != "\n" for c in text)
+    assert json.loads(text) == value and "Côte d’Ivoire" in text

@@ -189,3 +189,20 @@ def test_a_refused_brief_stops_the_kernel_it_started_ahead(run_main, tmp_path, m
     assert code == 2 and "Iceland" in err
     # the kernel started ahead is stopped on refusal (kernels of earlier runs in this process may stay)
     assert warm._POOL is not None and all(k.runs > 0 for k in warm._POOL._kernels.values())
+
+
+def test_a_failed_runs_error_is_printed_as_text(app, tiny, tmp_path, monkeypatch, no_kernel):
+    # REVIEW8 m9: a notebook's error quotes data values; rich markup in it (an OSC-8 [link]) or an ESC must not
+    # reach the terminal as markup or control sequences
+    from evidence.runs import execute
+
+    error = "ValueError: bad value '[link=http://evil.example]click[/link] \x1b[31mred'"
+
+    def failed(run, force=False):
+        return execute.RunOutcome(run.run_id, run.notebook_name, "failed", str(tmp_path / "x"), 1.0, error)
+
+    monkeypatch.setattr(execute, "run_unless_fresh", failed)
+    result = runner.invoke(app, ["run", str(tiny), "--out-root", str(tmp_path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 1
+    assert "[link=http://evil.example]click[/link] \\x1b[31mred" in result.output, result.output
+    assert "\x1b" not in result.output and "\x1b]8" not in result.output

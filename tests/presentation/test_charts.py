@@ -655,3 +655,21 @@ def test_numbers_in_descriptions_are_written_as_tables_write_them() -> None:
     assert number_text(1234.5, count=False) == "1,234" and number_text(0, count=False) == "0"
     # no exponent for a small rate, no trailing zeros (the rounding comparison tables use too)
     assert number_text(0.0000153, count=False) == "0.0000153" and number_text(2.5, count=False) == "2.5"
+
+
+def test_a_share_of_a_year_whose_other_counts_are_withheld_is_not_nan(tmp_path: Path) -> None:
+    # REVIEW8 m10: a year whose only published count is 0 (its other cells withheld) has no share; its aria
+    # labels said "NaN%" and now leave the share out (its count stays), and the other years keep theirs
+    forms = pl.DataFrame(
+        {
+            "year": [2017, 2017, 2018, 2018],
+            "form": ["Other", "Sexual", "Other", "Sexual"],
+            "n": [0, 3, 11, 61],
+        }
+    )
+    chart = stacked_share_chart(suppress_counts(forms, "n"), "year", "form", "n", title="F", source=SOURCE)
+    svg = save_chart(chart, tmp_path / "stacked.svg").read_text(encoding="utf-8")
+    labels = re.findall(r'aria-label="([^"]*)"', svg)
+    assert "NaN" not in svg and "Infinity" not in svg
+    assert "2017; Other: 0" in labels, labels
+    assert "2018; Other: 15.3% (11)" in labels, labels

@@ -251,3 +251,17 @@ def test_data_files_are_hashed_before_the_run_and_pinned_for_the_kernel(tmp_path
     assert prepare_run(optional, {}, out_root=tmp_path / "runs").data == []
     configured.write_text("a,b\n1,2\n3,4\n")
     assert prepare_run(listed, {}, out_root=tmp_path / "runs").cache_key != empty.cache_key
+
+
+def test_a_skipped_run_cleans_the_temporaries_of_killed_runs(tiny, tmp_path, no_kernel, monkeypatch):
+    # a run killed with SIGKILL leaves its hidden .part folder; the next run of it that is skipped (its
+    # results are fresh) removes it as an executed run would, and leaves those of live processes alone
+    host = execute._host_tag()
+    run = prepare_run(tiny, {"n": "3"}, out_root=tmp_path)
+    dead = tmp_path / f".{run.run_id}.{host}-999999999.x1y2.part"
+    alive = tmp_path / f".{run.run_id}.{host}-{os.getpid()}.x1y2.part"
+    for folder in (dead, alive):
+        folder.mkdir()
+    monkeypatch.setattr(execute, "is_fresh", lambda folder, key: True)
+    assert execute.run_unless_fresh(run).status == "skipped"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [alive.name]

@@ -25,7 +25,8 @@ Untrusted text
     Parameters, provenance (a sidecar's title, release, licence, citation, URL) and the run's record are data,
     not markup: every such string is escaped where it enters the Markdown
     (:func:`~evidence.presentation.markup.escape_markdown`, :func:`~evidence.presentation.markup.markdown_code`),
-    and a URL becomes a link only when it is ``http(s)`` (:func:`~evidence.presentation.markup.safe_url`).
+    and a URL becomes a link only when it is ``http(s)`` (:func:`~evidence.presentation.markup.safe_url`) and
+    one the toolkit's own source metadata gives (:func:`~evidence.sources.metadata.known_urls`).
 """
 
 from __future__ import annotations
@@ -560,9 +561,8 @@ def sources_section(provenance: Sequence[Mapping[str, Any]]) -> str:
         if citation:
             entry += f" {_linked(citation)}"
         if p.get("url") and not _WEB_ADDRESS.search(citation):
-            # a link only to the web (http, https): never javascript:, data: or a local file; a citation that
-            # gives its own address is not followed by a second one
-            entry += f" {markdown_link(p['url'])}"
+            # a citation that gives its own address is not followed by a second one
+            entry += f" {_address(str(p['url']))}"
         lines.append(entry)
     return "\n".join(lines)
 
@@ -761,12 +761,24 @@ _WEB_ADDRESS = re.compile(r"https?://[^\s<>()\[\]]+[^\s<>()\[\].,;:]")
 
 
 def _linked(text: str) -> str:
-    """Citation text escaped for Markdown, its web addresses as links (:func:`markdown_link`)."""
+    """Citation text escaped for Markdown, the toolkit's own web addresses in it as links (:func:`_address`)."""
     parts, start = [], 0
     for found in _WEB_ADDRESS.finditer(text):
-        parts += [escape_markdown(text[start : found.start()]), markdown_link(found.group())]
+        parts += [escape_markdown(text[start : found.start()]), _address(found.group())]
         start = found.end()
     return "".join([*parts, escape_markdown(text[start:])])
+
+
+def _address(url: str) -> str:
+    """A source's web address: a link when it is one the toolkit's own source metadata gives (a publisher's
+    page, licence or download: :func:`~evidence.sources.metadata.known_urls`), else escaped text that no
+    reader makes a link. A provenance's URL and citation may come from a sidecar or a mapping (untrusted
+    text) and the run's record does not say which: an address the toolkit does not know is never made live,
+    so a hostile sidecar cannot put a phishing link into a brief; a user's own file is cited
+    with its address as text, which still reads and copies as the address."""
+    from evidence.sources.metadata import known_urls
+
+    return markdown_link(url) if url in known_urls() else escape_markdown(url)
 
 
 def _citation(p: Mapping[str, Any]) -> str:

@@ -13,12 +13,10 @@ series whose yearly counts are all published, so that they cannot give a withhel
 from __future__ import annotations
 
 import itertools
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from evidence.cli.options import (
@@ -31,6 +29,8 @@ from evidence.cli.options import (
     ThresholdOpt,
     YearsOpt,
     data_paths,
+    escape,
+    json_text,
     make_console,
 )
 
@@ -95,7 +95,7 @@ def _tables(data: list[Path] | None, command: str) -> list[Any]:
 def _answer(payloads: list[dict[str, Any]], as_json: bool, show: Any) -> None:
     """Print each table's answer: as JSON (one object, or a list of them for several tables) or as text."""
     if as_json:
-        typer.echo(json.dumps(payloads[0] if len(payloads) == 1 else payloads, indent=2, ensure_ascii=False))
+        typer.echo(json_text(payloads[0] if len(payloads) == 1 else payloads))
         return
     for payload in payloads:
         if len(payloads) > 1:

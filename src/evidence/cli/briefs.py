@@ -21,6 +21,7 @@ from evidence.cli.options import (
     RoleOpt,
     ThresholdOpt,
     YearsOpt,
+    escape,
     make_console,
 )
 
@@ -112,14 +113,20 @@ def brief_command(
     with console.status(f"running {prepared.run_id} ..."):
         outcome = run_unless_fresh(prepared, force=force)
     if outcome.status == "skipped":
-        console.print(f"[dim]unchanged since its last run:[/] {_relative(prepared.folder)}")
+        console.print(f"[dim]unchanged since its last run:[/] {escape(_relative(prepared.folder))}")
         folder = prepared.folder
     else:
         if outcome.status != "ok":
-            err_console.print(f"[bold red]the notebook failed:[/] {outcome.error}", highlight=False)
-            err_console.print(f"the partly executed notebook and run.json are in {_relative(outcome.folder)}")
+            err_console.print(
+                f"[bold red]the notebook failed:[/] {escape(outcome.error or '')}", highlight=False
+            )
+            err_console.print(
+                f"the partly executed notebook and run.json are in {escape(_relative(outcome.folder))}"
+            )
             raise typer.Exit(1)
-        console.print(f"[green]ran[/] {spec.name} in {outcome.seconds:.1f} s → {_relative(outcome.folder)}")
+        console.print(
+            f"[green]ran[/] {escape(spec.name)} in {outcome.seconds:.1f} s → {escape(_relative(outcome.folder))}"
+        )
         folder = Path(outcome.folder)
     with console.status("rendering the brief ..."):
         result = _render(
@@ -201,11 +208,13 @@ def data_parameters(spec: Any, data: list[Path]) -> dict[str, Any]:
 
 def _report(result: Any) -> None:
     files = ", ".join(
-        f"{_relative(path)} ({result.seconds[fmt]:.1f} s)" for fmt, path in result.outputs.items()
+        f"{escape(_relative(path))} ({result.seconds[fmt]:.1f} s)" for fmt, path in result.outputs.items()
     )
-    console.print(f"[green]rendered[/] {result.title!r} with the {result.renderer} renderer: {files}")
+    console.print(
+        f"[green]rendered[/] {escape(repr(result.title))} with the {result.renderer} renderer: {escape(files)}"
+    )
     if result.index is not None:
-        console.print(f"index of briefs: {_relative(result.index)}")
+        console.print(f"index of briefs: {escape(_relative(result.index))}")
     if result.demo:
         err_console.print(
             "[bold yellow]note:[/] this brief is built from the toolkit's SYNTHETIC DEMO DATA and says so on "

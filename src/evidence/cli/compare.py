@@ -11,7 +11,6 @@ Imports stay light (polars and the analysis only; no charting or notebook librar
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -24,6 +23,7 @@ from evidence.cli.options import (
     JsonOpt,
     ThresholdOpt,
     data_paths,
+    json_text,
     make_console,
 )
 
@@ -69,10 +69,10 @@ def compare_command(
     as_json: JsonOpt = False,
 ) -> None:
     """A country beside its peers: detected victims, GSI estimates, vulnerability, response and TIP tier."""
-    from rich.markup import escape
     from rich.table import Table
 
     from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, SOURCE_HELP, country_panel, with_data
+    from evidence.cli.options import escape
     from evidence.core.errors import InputError, ParameterError
     from evidence.presentation.comparison import (
         comparison_json,
@@ -129,7 +129,7 @@ def compare_command(
             "files_not_used": [{"path": path, "reason": why} for path, why in not_used],
             "countries": comparison_json(disclosed),
         }
-        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        typer.echo(json_text(payload))
         return
     console = make_console()
     wide = comparison_table(disclosed)

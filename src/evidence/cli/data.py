@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from evidence.cli.options import DEFAULT_THRESHOLD, ThresholdOpt, make_console
+from evidence.cli.options import DEFAULT_THRESHOLD, ThresholdOpt, escape, json_text, make_console
 
 console = make_console()
 err_console = make_console(stderr=True)
@@ -69,7 +67,7 @@ def load_command(
                 _print_count_tables(loaded, threshold)
     if as_json:
         result = summaries[0] if len(summaries) == 1 else summaries
-        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        typer.echo(json_text(result))
 
 
 @data_app.command("validate")
@@ -145,7 +143,7 @@ def _print_summary(summary: dict) -> None:
         "rows_kept",
         "rows_rejected",
     ):
-        table.add_row(key, escape(str(summary.get(key))))
+        table.add_row(key, escape(summary.get(key), lines=False))
     if summary.get("demo"):
         table.add_row("[bold yellow]SYNTHETIC[/]", "[bold yellow]toolkit demo data, not real records[/]")
     elif summary.get("synthetic"):
@@ -167,7 +165,10 @@ def _print_issues(title: str, issues, limit: int) -> None:
         table.add_column(col)
     for rec in issues.head(limit).iter_rows(named=True):
         table.add_row(
-            *(escape(str(rec[c])) if rec[c] is not None else "" for c in ("row", "column", "value", "reason"))
+            *(
+                escape(rec[c], lines=False) if rec[c] is not None else ""
+                for c in ("row", "column", "value", "reason")
+            )
         )
     console.print(table)
     if issues.height > limit:
@@ -190,8 +191,10 @@ def fetch_command(
     was_cached = cached(name) if url is None and not force else None  # checked once: hashing is not free
     path = was_cached or fetch(name, url=url, force=force, progress=True)
     state = "already cached" if was_cached else "fetched"
-    console.print(f"[bold green]{state}:[/] {name} -> {path}", highlight=False, soft_wrap=True)
-    console.print(f"load it with: evidence data load {path}", highlight=False, soft_wrap=True)
+    console.print(
+        f"[bold green]{state}:[/] {escape(name)} -> {escape(path)}", highlight=False, soft_wrap=True
+    )
+    console.print(f"load it with: evidence data load {escape(path)}", highlight=False, soft_wrap=True)
 
 
 @data_app.command("list")
@@ -228,7 +231,7 @@ def list_command(
         }
     )
     if as_json:
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        typer.echo(json_text(rows))
         return
     table = Table(title="Releases (evidence data fetch NAME)")
     table.add_column("name", no_wrap=True)
@@ -264,7 +267,7 @@ def demo_command(
 
     path = write_demo(out, n_rows=rows, seed=seed) if out is not None else demo_path(rows, seed)
     console.print(
-        f"[bold yellow]synthetic demo data[/] ({rows:,} invented records, seed {seed}): {path}",
+        f"[bold yellow]synthetic demo data[/] ({rows:,} invented records, seed {seed}): {escape(path)}",
         highlight=False,
         soft_wrap=True,
     )
@@ -352,5 +355,5 @@ def _print_display(title: str, frame) -> None:
             escape(col), justify="right" if col.lower() in {"victims", "rows", "detected victims"} else "left"
         )
     for row in frame.iter_rows():  # text from the data: never rich markup
-        table.add_row(*(escape(str(v)) if v is not None else "" for v in row))
+        table.add_row(*(escape(v, lines=False) if v is not None else "" for v in row))
     console.print(table)

@@ -7,16 +7,14 @@ is withheld (``<5``), and numbers that would give it back with it (``x``).
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from evidence.cli.options import DEFAULT_THRESHOLD, JsonOpt, ThresholdOpt, make_console
+from evidence.cli.options import DEFAULT_THRESHOLD, JsonOpt, ThresholdOpt, escape, json_text, make_console
 
 console = make_console(emoji=False)  # "LA:NG:PF" must not become an emoji
 err_console = make_console(stderr=True)
@@ -135,7 +133,7 @@ def estimate_command(
 
         payload = disclosed_payload(result, rule)
         payload["demo"] = demo
-        typer.echo(json.dumps(_finite(payload), indent=2, ensure_ascii=False, allow_nan=False))
+        typer.echo(json_text(_finite(payload), allow_nan=False))
         return
     _print(result, rule, demo)
 

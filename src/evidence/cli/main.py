@@ -67,7 +67,7 @@ def main() -> None:
     them with the usage line and exits 2. A file or folder the system refuses (read-only, full disk, no
     permission) is one line naming it, exit code 2.
     """
-    from rich.markup import escape
+    from evidence.cli.options import escape
 
     try:
         app()

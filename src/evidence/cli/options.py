@@ -9,7 +9,10 @@
 * **``--threshold N``** is the disclosure threshold wherever it appears: counts of people below it are withheld.
 * **Help** is written as paragraphs and wrapped by the terminal (:class:`EvidenceCommand`); flags show no type.
 * **Output** (:func:`make_console`) wraps to the terminal on a terminal; anything else (a log file, a pipe) gets
-  whole lines, so paths and names are never cut.
+  whole lines, so paths and names are never cut. Text from data, files and runs is printed through
+  :func:`escape`: rich markup escaped, and control characters (ESC, an OSC-8 hyperlink, a carriage return, the
+  C1 controls) shown as visible escapes (``\\x1b``), never sent to the terminal; the console itself shows any
+  control character that reaches its text the same way (:class:`_Console`), whatever printed it.
 
 Only typer, rich and the standard library are imported here: every command imports this module.
 """
@@ -17,11 +20,15 @@ Only typer, rich and the standard library are imported here: every command impor
 from __future__ import annotations
 
 import inspect
+import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console, ConsoleDimensions
+from rich.markup import escape as escape_markup
+from rich.segment import Segment
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 #: The role every command selects unless told otherwise (as the notebooks and ``Selection`` do).
@@ -176,8 +183,53 @@ def _ours(given: Any, plain: type, ours: type) -> Any:
 # -------------------------------------------------------------------------------------------------- output
 
 
+#: The C0 and C1 control characters and DEL: what a terminal may act on (ESC opens a colour, a cursor move, an
+#: OSC-8 hyperlink or a title change; CR and BS overwrite a line; C1 CSI U+009B is ESC [ on some terminals).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: The controls left as they are where the toolkit's own output is written (its line breaks and tabs).
+_LAYOUT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _visible(match: re.Match[str]) -> str:
+    char = match.group()
+    return _NAMED.get(char) or f"\\x{ord(char):02x}"
+
+
+def visible_controls(text: object, *, lines: bool = False) -> str:
+    """``text`` with every control character written as a visible escape (ESC as ``\\x1b``, a line break as
+    ``\\n``): a value from a data file, a sidecar or a notebook's error cannot colour, move, rewrite or link
+    the terminal or a cron log, nor add a line to it. ``lines`` keeps line breaks and tabs (a message of
+    several lines)."""
+    return (_LAYOUT if lines else _CONTROL).sub(_visible, str(text))
+
+
+def escape(text: object, *, lines: bool = True) -> str:
+    """Untrusted ``text`` for a rich console: control characters as visible escapes (:func:`visible_controls`;
+    line breaks kept unless ``lines`` is false) and rich markup escaped. The CLI's one escape for data text."""
+    return escape_markup(visible_controls(text, lines=lines))
+
+
+def json_text(value: Any, **kwargs: Any) -> str:
+    """``value`` as the CLI's ``--json`` (indented, characters as they are) with DEL and the C1 controls
+    written as ``\\u`` escapes too, as JSON writes the C0 ones: the same data to a JSON reader, nothing a
+    terminal acts on."""
+    import json
+
+    text = json.dumps(value, indent=2, ensure_ascii=False, **kwargs)
+    return re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 class _Console(Console):
-    """A rich console that wraps to the terminal on a terminal, and never wraps elsewhere."""
+    """A rich console that wraps to the terminal on a terminal, and never wraps elsewhere; control characters
+    in the text it prints are shown as visible escapes (the last defence behind :func:`escape`: its own
+    styles and cursor controls are added after this, and pass)."""
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return super()._render_buffer(
+            segment if segment.control else Segment(visible_controls(segment.text, lines=True), segment.style)
+            for segment in buffer
+        )
 
     @property
     def size(self) -> ConsoleDimensions:

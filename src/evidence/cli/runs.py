@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
 from evidence.cli.options import (
     DEFAULT_OUT_ROOT,
@@ -16,6 +15,7 @@ from evidence.cli.options import (
     ForceOpt,
     KernelOpt,
     OutRootOpt,
+    escape,
     make_console,
 )
 
@@ -126,19 +126,20 @@ def run_command(
         outcome = run_unless_fresh(prepared, force=force)
     if outcome.status == "skipped":
         console.print(
-            f"[dim]unchanged since its last run (--force to re-run):[/] {_relative(outcome.folder)}",
+            f"[dim]unchanged since its last run (--force to re-run):[/] {escape(_relative(outcome.folder))}",
             soft_wrap=True,
         )
         return
     if outcome.status == "ok":
         console.print(
-            f"[green]ran[/] {spec.name} in {outcome.seconds:.1f} s → {_relative(outcome.folder)}",
+            f"[green]ran[/] {escape(spec.name)} in {outcome.seconds:.1f} s → {escape(_relative(outcome.folder))}",
             soft_wrap=True,
         )
         return
-    err_console.print(f"[bold red]failed:[/] {outcome.error}", highlight=False)
+    err_console.print(f"[bold red]failed:[/] {escape(outcome.error or '')}", highlight=False)
     err_console.print(
-        f"the partly executed notebook and run.json are in {_relative(outcome.folder)}", soft_wrap=True
+        f"the partly executed notebook and run.json are in {escape(_relative(outcome.folder))}",
+        soft_wrap=True,
     )
     raise typer.Exit(1)
 
@@ -260,7 +261,7 @@ def batch_command(
         from evidence.briefs.index import index_path, write_index
 
         index = write_index(out_root, index_path(out_root))
-        console.print(f"index of briefs: {_relative(index)}", soft_wrap=True)
+        console.print(f"index of briefs: {escape(_relative(index))}", soft_wrap=True)
     raise typer.Exit(report.exit_code)
 
 

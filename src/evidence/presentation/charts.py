@@ -535,10 +535,14 @@ def stacked_share_chart(
         .transform_joinaggregate(x_total=f"sum({value})", groupby=[x])
         # to the tenth of a percent the tooltip shows (of published counts: a share adds nothing to them); the
         # marks' description (their aria-label in an SVG) says so too, not the stack's share to six digits
-        .transform_calculate(share=f"round(1000 * datum['{value}'] / datum.x_total) / 1000")
+        # no share where a year's published counts add to 0 (its other cells withheld): not "NaN%"
         .transform_calculate(
-            _description=f"datum['{x}'] + '; ' + datum['{category}'] + ': ' + format(datum.share, '.1%') + "
-            f"' (' + format(datum['{value}'], ',~f') + ')'"
+            share=f"datum.x_total > 0 ? round(1000 * datum['{value}'] / datum.x_total) / 1000 : null"
+        )
+        .transform_calculate(
+            _description=f"datum['{x}'] + '; ' + datum['{category}'] + ': ' + (isValid(datum.share) ? "
+            f"format(datum.share, '.1%') + ' (' + format(datum['{value}'], ',~f') + ')' : "
+            f"format(datum['{value}'], ',~f'))"
         )
         .mark_bar()
         .encode(

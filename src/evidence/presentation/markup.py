@@ -3,7 +3,9 @@
 Every string that did not come from the toolkit's own code is untrusted: a category in a data file, a release
 or URL in a provenance sidecar, a parameter of a run. Whatever reaches Markdown goes through
 :func:`escape_markdown` (or :func:`markdown_code` inside a code span), whatever reaches HTML through
-:func:`html.escape`, and a link is made only of an ``http(s)`` URL (:func:`safe_url`). The brief renderer
+:func:`html.escape`, and a link is made only of an ``http(s)`` URL (:func:`safe_url`) that the toolkit itself
+gives (a brief links only the addresses of its source metadata): a web address in untrusted text (a
+sidecar's citation) is escaped as text too, so that no reader makes it a live link. The brief renderer
 defends in depth behind this (raw markup it did not write is shown as text, links and images are checked),
 but escaping where a text enters is what makes it read as the reader's text and nothing else.
 
@@ -44,6 +46,10 @@ __all__ = [
 ]
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|$@^~&\"'])")
+# a ":" with text after it, as in "https://…" or "mailto:…": "https\://…" is no bare address to a reader that
+# links them (pandoc's autolink_bare_uris, which ignores escapes inside an address; Typst's own links pandoc
+# breaks: "https:/\/"); "Source: UNODC" is left as it is
+_SCHEME_COLON = re.compile(r":(?=\S)")
 _REPEATED_PUNCTUATION = re.compile(r"([-.])(?=\1)")
 # what opens a block at the start of a line: a list ("- x", "+ x", "1. x", "2) x"), a definition or a fenced
 # div (":"), a title block ("%"), a setext heading underline ("=")
@@ -77,10 +83,12 @@ def escape_html(text: object, *, quote: bool = True) -> str:
 def escape_markdown(text: object) -> str:
     """``text`` as Markdown that reads back exactly as itself: every character Markdown (pandoc's, Quarto's or
     CommonMark's) could take for markup, an entity, raw HTML or Typst, a link, a list or typography ("--",
-    "...", quotes) is backslash-escaped; line breaks become spaces (a value is one line) and control
+    "...", quotes) is backslash-escaped, and so is a ":" with text after it (a web address in the text is
+    never a live link, whatever reader autolinks bare addresses); line breaks become spaces (a value is one line) and control
     characters and invisible format characters (bidi controls: :data:`UNSAFE_FORMAT`) are dropped."""
     flat = _CONTROL.sub("", _LINE_BREAKS.sub(" ", strip_unsafe_format(text)))
     escaped = _REPEATED_PUNCTUATION.sub(r"\\\1", _MARKDOWN_SPECIAL.sub(r"\\\1", flat))
+    escaped = _SCHEME_COLON.sub(r"\\:", escaped)
     # at the start of a line, "- x" and "1. x" would open a list
     return _LIST_MARKER.sub(lambda m: f"{m[1] or m[3] or ''}\\{m[2] or m[4]}", escaped)
 

@@ -314,6 +314,10 @@ def run_unless_fresh(run: PreparedRun, *, force: bool = False) -> RunOutcome:
             from evidence.runs.warm import kernel_pool
 
             kernel_pool().shutdown_unused()
+        # a skipped run makes no temporary, but it clears those of killed runs (SIGKILL, a power cut) as an
+        # executed run does: only those of processes of this machine that are gone
+        with contextlib.suppress(OSError):  # a read-only runs folder: the fresh run is still served
+            clean_stale_temporaries(run.out_root)
         return RunOutcome(run.run_id, run.notebook_name, "skipped", str(run.folder))
     return execute_run(run)
 

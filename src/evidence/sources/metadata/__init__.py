@@ -240,6 +240,25 @@ def datasets() -> dict[str, Dataset]:
     return found
 
 
+#: A web address in a metadata file's text (its citation template, its terms).
+_WEB_ADDRESS = re.compile(r"https?://[^\s<>()\[\]{}]+[^\s<>()\[\]{}.,;:]")
+
+
+@cache
+def known_urls() -> frozenset[str]:
+    """Every web address the toolkit's own metadata gives: each dataset's page, licence and downloads, and the
+    addresses its citation templates and terms write. A brief links these and nothing else: an address that
+    only a provenance sidecar or a case-records mapping gives (untrusted text) is shown as text, never a link
+    (a hostile sidecar must not put a live link into a brief)."""
+    found: set[str] = set()
+    for d in datasets().values():
+        found.update(u for u in (d.url_main, d.licence.url) if u)
+        found.update(dl.url_download for dl in d.downloads if dl.url_download)
+        for text in (d.citation.replace("{url}", d.url_main), *d.terms):
+            found.update(_WEB_ADDRESS.findall(text))
+    return frozenset(found)
+
+
 def dataset(source: str, layout: str) -> Dataset:
     """The dataset a loader's ``source`` and ``layout`` belong to."""
     for candidate in datasets().values():
