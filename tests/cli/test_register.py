@@ -234,3 +234,16 @@ def test_a_register_made_with_a_weak_key_still_imports_and_says_so(exports, run_
     assert weak not in out
     code, out, _ = run_main(["register", "import", str(exports[2]), "--mapping", str(mapping), "--json"])
     assert "not a random key" in json.loads(out)["key_warning"]
+
+
+def test_control_characters_in_a_file_name_reach_the_terminal_as_escapes(exports, run_main, tmp_path) -> None:
+    # the shared CLI escape (cli.options.escape, json_text): a file name is untrusted text like any other
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    named = tmp_path / ("\x1b[31m\x9b" + exports[0].name)
+    named.write_bytes(exports[0].read_bytes())
+    code, out, err = run_main(["register", "import", str(named), "--mapping", str(mapping)])
+    assert code in (0, None), err
+    assert "\x1b" not in out and "\x9b" not in out and "\\x1b[31m" in out
+    code, out, err = run_main(["register", "status", "--json"])
+    assert code in (0, None), err
+    assert "\x9b" not in out and json.loads(out)["imports"][0]["file_name"].startswith("\x1b[31m\x9b")

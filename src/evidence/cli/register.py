@@ -6,15 +6,13 @@ Heavy libraries (DuckDB, polars) are imported inside the commands, so ``evidence
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from evidence.cli.options import DEFAULT_THRESHOLD, JsonOpt, ThresholdOpt, make_console
+from evidence.cli.options import DEFAULT_THRESHOLD, JsonOpt, ThresholdOpt, escape, json_text, make_console
 
 console = make_console()
 register_app = typer.Typer(
@@ -77,7 +75,7 @@ def _say_as_of(stood) -> None:
 
 
 def _echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    typer.echo(json_text(data, default=str))
 
 
 @register_app.command("import")
