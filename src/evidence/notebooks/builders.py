@@ -3204,5 +3204,6 @@ def unmapped_citizenship_share(loaded: LoadedTable) -> str | None:
 
 def source_heading(loaded: LoadedTable, level: int = 3) -> str:
     """A Markdown heading naming ``loaded``'s source and release as readers know it ("UNODC GLOTIP, release 30
-    May 2023"), never a layout id; its text (a sidecar may have written it) escaped for Markdown and HTML."""
-    return f"{'#' * level} {escape_markdown(loaded.provenance.label)}"
+    May 2023"), never a layout id; its text (a sidecar may have written it) escaped for Markdown and HTML, and
+    marked as a label (:func:`~evidence.presentation.markup.data_label`): a title "extract 2 of 3" counts nobody."""
+    return f"{'#' * level} {markup.data_label(loaded.provenance.label)}"

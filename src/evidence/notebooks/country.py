@@ -47,7 +47,7 @@ from evidence.notebooks.builders import (
     yearly_numbers,
 )
 from evidence.presentation.disclosure import COMPLEMENT_LABEL, DisclosureRule
-from evidence.presentation.markup import escape_markdown, number
+from evidence.presentation.markup import data_label, escape_markdown, number
 from evidence.sources.countries import name_in_text, name_of
 from evidence.sources.loaded import LoadedTable
 
@@ -289,16 +289,18 @@ def unused_sentence(brief: CountryBrief) -> str | None:
     unused = [s for s in brief.coverage.sources if not s.in_selection]
     if not unused:
         return None
+    # a source's name is a label (data_label): its title or release ("extract 2 of 3") counts nobody
     parts = [
-        f"{s.label} (it holds {brief.place_role} in: {s.years_text()})"
-        if s.records_countries
-        else f"{s.label} (it records UN regions only, never countries)"
+        data_label(s.label)
+        + escape_markdown(
+            f" (it holds {brief.place_role} in: {s.years_text()})"
+            if s.records_countries
+            else " (it records UN regions only, never countries)"
+        )
         for s in unused
     ]
-    return escape_markdown(
-        f"Not used, because they hold nothing for {brief.place_role} in {brief.period}: "
-        + "; ".join(parts)
-        + "."
+    return escape_markdown(f"Not used, because they hold nothing for {brief.place_role} in {brief.period}: ") + (
+        "; ".join(parts) + "."
     )
 
 

@@ -50,7 +50,7 @@ from evidence.notebooks.builders import (
     yearly_numbers,
 )
 from evidence.presentation.disclosure import PEOPLE, DisclosedTable, DisclosureRule
-from evidence.presentation.markup import escape_markdown, markdown_code
+from evidence.presentation.markup import data_label, escape_markdown, markdown_code
 from evidence.sources.countries import name_of
 from evidence.sources.loaded import LoadedTable
 
@@ -352,16 +352,18 @@ def open_selections(
     show_notice(used)
     unused = [s for s in found.sources if not s.in_selection]
     if unused:
+        # a source's name is a label (data_label): its title or release ("extract 2 of 3") counts nobody
         held = "; ".join(
-            f"{s.label} (years it holds for it: {s.years_text()})"
-            if s.records_countries
-            else f"{s.label} ({s.held_text()})"
+            data_label(s.label)
+            + escape_markdown(
+                f" (years it holds for it: {s.years_text()})" if s.records_countries else f" ({s.held_text()})"
+            )
             for s in unused
         )
         _markdown(
-            escape_markdown(
-                f"Not used, because they hold no victims of {found.place()} in {opened.period}: {held}."
-            )
+            escape_markdown(f"Not used, because they hold no victims of {found.place()} in {opened.period}: ")
+            + held
+            + "."
         )
     return opened
 
