@@ -2225,13 +2225,18 @@ class YearlyNumbers:
         return dataclasses.replace(_series_models(category, kept, threshold=threshold), above_total=above)
 
     def chart_table(self) -> DisclosedTable | None:
-        """Victims per year for a chart: the dated rows of :attr:`per_year` (exact counts), years as numbers."""
+        """Victims per year for a chart: the dated rows of :attr:`per_year` (exact counts), years as numbers. A
+        year withheld in the table (``<5``, ``x``) keeps its row, withheld (flagged), so that the line runs past
+        it and the chart says values are withheld; only a year without records is left out (a gap in the line,
+        never a 0)."""
         if self.per_year is None or not self.exact:
             return None
         table = self.per_year.low
         n = table.frame.height - 1
-        # a year without records is left out (a gap in the line, never a 0)
-        keep = (table.frame.head(n)["year"] != UNDATED) & table.frame.head(n)[VICTIMS].is_not_null()
+        rows = table.frame.head(n)
+        keep = (rows["year"] != UNDATED) & (
+            rows[VICTIMS].is_not_null() | rows[VICTIMS + SUPPRESSED_SUFFIX].fill_null(False)
+        )
         frame = table.frame.head(n).filter(keep).with_columns(pl.col("year").cast(pl.Int64))
         return dataclasses.replace(
             table, frame=frame, reasons=table.reasons.head(n).filter(keep), has_total_row=False

@@ -430,9 +430,13 @@ def trend_chart(
     gaps = bool(frame.height and frame[_SEGMENT].max())
     # A withheld count takes its interval with it: a band around a hidden value would hint at it.
     frame = frame.with_columns(pl.when(pl.col(value).is_not_null()).then(pl.col(c)).alias(c) for c in bounds)
+    # the axis spans the withheld years too: a withheld first or last year is a year of the data, not past it
+    span = [frame[year].min(), frame[year].max()] if frame.height else None
     frame = frame.filter(pl.col(value).is_not_null())
+    drawn_span = [frame[year].min(), frame[year].max()] if frame.height else None
+    scale = alt.Scale(zero=False, domain=span) if span and span != drawn_span else alt.Scale(zero=False)
     y_title = y_title or column_title(value)
-    x = alt.X(f"{year}:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(zero=False))
+    x = alt.X(f"{year}:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1), scale=scale)
     colour = alt.Color(f"{series}:N", title=column_title(series)) if series else alt.ColorValue(PALETTE[0])
     drawn = (
         low is not None
