@@ -184,9 +184,9 @@ def check_brief_disclosure(document: BriefDocument, displayed_html: str | None =
             f"the brief of run {document.run_id} shows counts below {threshold}: {listed}. "
             "For each number: if it counts people, suppress it in the notebook (evidence.presentation.disclosure). "
             "If it is part of a name (a category, or a source's title, release or citation from a provenance "
-            "sidecar or a mapping, such as \"extract 2 of 3\"), write the name as a label "
+            'sidecar or a mapping, such as "extract 2 of 3"), write the name as a label '
             "(evidence.presentation.markup.data_label; a table's source line, caption, headers and row labels "
-            "are labels already), or rename it in the sidecar or mapping (\"extract two of three\"). If it "
+            'are labels already), or rename it in the sidecar or mapping ("extract two of three"). If it '
             "counts something else, say what it counts (show_table(..., kinds=...), "
             "evidence.presentation.markup.number). Last resort, only when the whole brief is known to be safe: "
             "re-render with --skip-disclosure-check, which turns the whole check off"

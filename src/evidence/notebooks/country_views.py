@@ -118,7 +118,9 @@ def _missing(brief: CountryBrief, kind: str) -> bool:
         _say(
             escape_markdown(f"Not shown: the {what} given (")
             + labels
-            + escape_markdown(f") record UN regions only, never countries, so they hold nothing for {brief.place_role}.")
+            + escape_markdown(
+                f") record UN regions only, never countries, so they hold nothing for {brief.place_role}."
+            )
         )
     else:
         held = "; ".join(

@@ -290,7 +290,9 @@ class TableData:
             # the source line names sources (titles and releases such as "extract 2 of 3"), a label like the
             # caption: the disclosure scan reads the other notes, never the names of the sources
             notes = "<br>".join(
-                f'<span {KIND_ATTRIBUTE}="{LABEL}">{escape_html(n)}</span>' if is_source_note(n) else escape_html(n)
+                f'<span {KIND_ATTRIBUTE}="{LABEL}">{escape_html(n)}</span>'
+                if is_source_note(n)
+                else escape_html(n)
                 for n in self.notes
             )
             parts.append(
