@@ -28,7 +28,6 @@ from evidence.notebooks.builders import (
     RouteBounds,
     YearlyNumbers,
     break_sentence,
-    breakdown_years,
     category_sum_note,
     emerging_unassessed,
     emerging_view,
@@ -356,7 +355,9 @@ def open_selections(
         held = "; ".join(
             data_label(s.label)
             + escape_markdown(
-                f" (years it holds for it: {s.years_text()})" if s.records_countries else f" ({s.held_text()})"
+                f" (years it holds for it: {s.years_text()})"
+                if s.records_countries
+                else f" ({s.held_text()})"
             )
             for s in unused
         )
@@ -783,7 +784,7 @@ def no_data_note(numbers: YearlyNumbers) -> str | None:
             unpublished = {int(y) for y, n in rows if n == NO_DATA_PUBLISHED}
             held = [
                 (BREAKDOWN_NAMES[by], sorted(placeholder & unpublished))
-                for by, placeholder in breakdown_years(numbers.selection, placeholders=True).items()
+                for by, placeholder in numbers.placeholder_breakdowns.items()
                 if placeholder & unpublished
             ]
             placeholders = "; ".join(
@@ -800,9 +801,9 @@ def no_data_note(numbers: YearlyNumbers) -> str | None:
         if when := years(NO_TOTAL_PUBLISHED):
             # only the breakdowns that hold those years, and usable ones (a placeholder breakdown is none)
             noted = {int(y) for y, n in rows if n == NO_TOTAL_PUBLISHED}
-            names = [
-                BREAKDOWN_NAMES[by] for by, held in breakdown_years(numbers.selection).items() if held & noted
-            ] or ["category"]
+            names = [BREAKDOWN_NAMES[by] for by, held in numbers.breakdowns.items() if held & noted] or [
+                "category"
+            ]
             tables = "the table" if len(names) == 1 else "the tables"
             said.append(
                 f"{NO_TOTAL_PUBLISHED.capitalize()}: UNODC gives these victims by {' and by '.join(names)} in "
