@@ -28,6 +28,7 @@ import duckdb
 
 from evidence.presentation.key_figures import key_figures
 from evidence.sources.register import import_export, records_as_of
+from evidence.sources.register.keys import new_key_text
 from evidence.sources.register.synthetic import write_exports
 
 
@@ -45,7 +46,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="evidence-bench-") as tmp:
         folder = Path(tmp)
-        os.environ["EVIDENCE_REGISTER_KEY"] = "benchmark-key-" + "x" * 40
+        os.environ["EVIDENCE_REGISTER_KEY"] = new_key_text()  # a key chosen by hand is refused
         first, second = write_exports(folder / "exports", people=args.people, months=2, faults=False)
         mapping = folder / "exports" / "cases.mapping.yaml"
         with open(first, encoding="utf-8") as handle:

@@ -143,3 +143,94 @@ def test_the_register_is_a_data_source_of_brief_and_batch(exports, run_main, tmp
         ["batch", str(plan), "--data", str(register), "--workers", "1", "--out-root", str(tmp_path / "batch")]
     )
     assert code in (0, None) and "ran 2, skipped 0, failed 0" in text, text + err
+
+
+def _import_all(exports, run_main) -> None:
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    for export in exports:
+        code, _, err = run_main(["register", "import", str(export), "--mapping", str(mapping)])
+        assert code in (0, None), err
+
+
+def test_figures_default_to_the_latest_export_and_refuse_a_date_before_the_first(exports, run_main) -> None:
+    _import_all(exports, run_main)
+    code, out, err = run_main(["register", "figures", "--json"])
+    assert code in (0, None), err
+    assert json.loads(out)["as_of"] == "2023-06-30"
+    code, _, err = run_main(["register", "figures", "--as-of", "2020-01-01"])
+    assert code == 2 and "no records as of 2020-01-01" in err and "first export was made on 2023-04-30" in err
+    code, out, err = run_main(["register", "figures", "--as-of", "2030-01-01"])
+    assert code in (0, None), err
+    assert "as of the last export, 2023-06-30" in out and "–2030" not in out
+    assert "as of 2023-06-30" in out
+    code, out, _ = run_main(["register", "figures", "--as-of", "2030-01-01", "--json"])
+    figures = json.loads(out)
+    assert (
+        figures["as_of"] == "2023-06-30"
+        and figures["period"][1] == 2023
+        and "last export" in figures["as_of_note"]
+    )
+
+
+def test_a_second_different_ctdc_export_is_refused_unless_allowed(exports, run_main, tmp_path) -> None:
+    _import_all(exports, run_main)
+    first, second = tmp_path / "ctdc_k5.csv", tmp_path / "ctdc_k3.csv"
+    code, out, err = run_main(["register", "export-ctdc", str(first), "--k", "5"])
+    assert code in (0, None) and "recorded as export 1" in out, err
+    code, _, err = run_main(["register", "export-ctdc", str(second), "--k", "3"])
+    assert code == 2 and "ctdc_k5.csv" in err and "--allow-another-release" in err and not second.exists()
+    code, _, err = run_main(["register", "export-ctdc", str(second), "--k", "5", "--as-of", "2023-05-31"])
+    assert code == 2 and "as-of date (2023-06-30 then, 2023-05-31 now)" in err
+    code, out, err = run_main(["register", "export-ctdc", str(second), "--k", "3", "--allow-another-release"])
+    assert code in (0, None) and second.exists(), err
+    assert "Warning" in out and "ctdc_k5.csv" in out and "subtracted" in out
+    _, out, _ = run_main(["register", "status", "--json"])
+    assert [(e["k"], e["file_name"]) for e in json.loads(out)["ctdc_exports"]] == [
+        (5, first.name),
+        (3, second.name),
+    ]
+    _, out, _ = run_main(["register", "status"])
+    assert "k-anonymised CTDC exports" in out and "ctdc_k3.csv" in out
+
+
+def test_an_id_retyped_in_another_case_is_pointed_out_by_the_import(exports, run_main, tmp_path) -> None:
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    _import_all(exports[:2], run_main)
+    text = exports[2].read_text(encoding="utf-8").replace("MSS-000005,", "mss-000005,", 1)
+    retyped = tmp_path / exports[2].name
+    retyped.write_text(text, encoding="utf-8")
+    code, out, err = run_main(["register", "import", str(retyped), "--mapping", str(mapping)])
+    assert code in (0, None), err
+    assert "Check:" in out and "letter case" in out and "mss-000005" not in out.lower()
+
+
+def test_register_key_prints_a_key_the_register_accepts(run_main, tmp_path, monkeypatch) -> None:
+    from evidence.sources.register.keys import key_weakness
+
+    code, out, _ = run_main(["register", "key"])
+    key = out.strip()
+    assert code in (0, None) and len(key) == 64 and key_weakness(key) is None
+
+
+def test_a_register_made_with_a_weak_key_still_imports_and_says_so(exports, run_main, monkeypatch) -> None:
+    # made before keys were checked: refusing its key would lock the organisation out of its own register
+    # (a new key gives every record a new pseudonym), so the import goes on and says what to do
+    from evidence.sources.register import keys
+
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    weak = "correct horse battery staple and a horse"
+    monkeypatch.setenv("EVIDENCE_REGISTER_KEY", weak)
+    checked = keys.key_weakness
+    monkeypatch.setattr(keys, "key_weakness", lambda text: None)  # as an earlier version of the toolkit
+    code, out, err = run_main(["register", "import", str(exports[0]), "--mapping", str(mapping)])
+    assert code in (0, None), err
+    assert "Warning" not in out
+    monkeypatch.setattr(keys, "key_weakness", checked)
+    code, out, err = run_main(["register", "import", str(exports[1]), "--mapping", str(mapping)])
+    assert code in (0, None), err
+    assert (
+        "Warning:" in out and "not a random key" in out and "evidence register key" in " ".join(out.split())
+    )
+    assert weak not in out
+    code, out, _ = run_main(["register", "import", str(exports[2]), "--mapping", str(mapping), "--json"])
+    assert "not a random key" in json.loads(out)["key_warning"]

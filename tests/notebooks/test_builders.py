@@ -1866,9 +1866,11 @@ def test_real_doubtful_cells_are_their_own_rows_and_the_note_reconciles_the_sums
     routes_listed = numbers.low.corridors
     doubtful = routes_listed["route_basis"].eq("doubtful_citizenship").to_list()
     assert any(doubtful) and doubtful == sorted(doubtful)  # present, and after every ranked corridor
-    assert any(r.startswith("Thailand → Myanmar (doubtful") for r in routes_listed["route"].to_list())
+    # the row says so briefly; the note under the table says why, once for all such rows
+    assert "Thailand → Myanmar (doubtful breakdown, 2015–2016)" in routes_listed["route"].to_list()
     notes = route_notes(thailand, RULE)
     assert any("rows of their own" in n and "not in the nationals detected per year" in n for n in notes)
+    assert any(n.startswith("Doubtful citizenship breakdowns (Myanmar 2015–2016)") for n in notes)
 
 
 def test_corridor_pairs_are_found_once_for_the_table_and_its_sentence():

@@ -327,6 +327,36 @@ def test_bad_rows_are_rejected_with_their_line_column_and_reason(tmp_path: Path)
     assert table.summary()["reject_reasons"]["year is not a number"] == 1
 
 
+def test_impossible_or_foreign_dates_are_rejected_naming_row_column_and_value(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "cases.csv",
+        HEADER,
+        [
+            ["2020-02-29", "F", "25", "Myanmar", "Yes"],  # line 2: a real date (leap year)
+            ["2020-13-45", "F", "25", "Myanmar", "Yes"],  # 3: no month 13
+            ["2020-02-31", "F", "25", "Myanmar", "Yes"],  # 4: no 31 February
+            ["31/02/2020", "F", "25", "Myanmar", "Yes"],  # 5: not YYYY-MM-DD
+            ["2021-02-29 10:00", "F", "25", "Myanmar", "Yes"],  # 6: 2021 is no leap year
+            ["2021-03-01 10:61", "F", "25", "Myanmar", "Yes"],  # 7: no minute 61
+            ["2021-03-01T10:30:00", "F", "25", "Myanmar", "Yes"],  # 8: good
+        ],
+        SMALL_MAPPING,
+    )
+    table = load_case_records(path)
+    assert_accounting(table)
+    assert table.data["source_row"].to_list() == [2, 8]
+    assert table.data["year"].to_list() == [2020, 2021]
+    reasons = {r["row"]: (r["column"], r["value"], r["reason"]) for r in table.rejects.iter_rows(named=True)}
+    assert set(reasons) == {3, 4, 5, 6, 7}
+    for line, value in {3: "2020-13-45", 4: "2020-02-31", 5: "31/02/2020", 6: "2021-02-29 10:00"}.items():
+        column, shown, reason = reasons[line]
+        assert (column, shown) == ("Year", value)
+        assert repr(value) in reason, reason  # the reason itself shows the value
+    assert reasons[3][2].startswith("impossible date") and "month" in reasons[3][2]
+    assert reasons[4][2].startswith("impossible date") and "day" in reasons[4][2]
+    assert "YYYY-MM-DD" in reasons[5][2]
+
+
 def test_unmapped_countries_can_be_kept_as_unknown_and_flagged(tmp_path: Path) -> None:
     rows = [["2019", "F", "25", "Atlantis", "Yes"], ["2019", "F", "25", "Myanmar", "Yes"]]
     path = write_csv(tmp_path / "cases.csv", HEADER, rows, {**SMALL_MAPPING, "unmapped_countries": "flag"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -171,3 +173,59 @@ def test_no_implied_field_is_filled_where_its_quasi_identifier_is_withheld(
     kept, report = anonymise(conform(pl.DataFrame(rows)), k=k, max_suppressed=max_suppressed)
     _implied_fields_follow_their_quasi_identifier(kept, report.levels)
     assert report.rows_written == kept.height
+
+
+# --- review 8 M3: several releases of the same records --------------------------------------------------------
+
+
+def _differenced(first: pl.DataFrame, second: pl.DataFrame, keys: list[str]) -> int:
+    """The smallest positive difference between the sets of two releases on the keys both hold alike."""
+    counts = [f.group_by(keys).len() for f in (first, second)]
+    joined = counts[0].join(counts[1], on=keys, how="full", coalesce=True, nulls_equal=True).fill_null(0)
+    differences = (joined["len"] - joined["len_right"]).abs()
+    positive = differences.filter(differences > 0)
+    return int(positive.min()) if positive.len() else 0
+
+
+def test_a_second_release_that_differs_is_refused_unless_allowed_and_every_export_is_recorded(
+    register_fixture, tmp_path
+) -> None:
+    """Two k-anonymised releases (another k, or another as-of date) can be subtracted into sets below k: the
+    register records every export, and refuses a different one unless told, naming the earlier export."""
+    from evidence.sources.register import ctdc_exports, status
+    from evidence.sources.register.ctdc_export import AnotherReleaseError, export_register
+
+    register = register_fixture.copy(tmp_path)
+    first = export_register(register, tmp_path / "ctdc_k5.csv", k=5)
+    assert first.export_id == 1 and first.other_releases == () and first.warning() is None
+    # the same release again is no new release: nothing to difference
+    same = export_register(register, tmp_path / "ctdc_k5_again.csv", k=5)
+    assert same.warning() is None
+    assert (tmp_path / "ctdc_k5.csv").read_bytes() == (tmp_path / "ctdc_k5_again.csv").read_bytes()
+    for other in ({"k": 3}, {"k": 5, "as_of": dt.date(2023, 5, 31)}):
+        out = tmp_path / f"other_{other['k']}.csv"
+        with pytest.raises(AnotherReleaseError, match=r"export 1 \('ctdc_k5.csv'.*k = 5") as refused:
+            export_register(register, out, **other)
+        assert "--allow-another-release" in str(refused.value) and "subtracted" in str(refused.value)
+        assert not out.exists()
+    assert len(ctdc_exports(register)) == 2  # a refused export is not recorded
+    allowed = export_register(register, tmp_path / "ctdc_k3.csv", k=3, allow_another_release=True)
+    assert allowed.warning() is not None and "export 1" in allowed.warning()
+    recorded = status(register)["ctdc_exports"]
+    assert [(e["export_id"], e["k"], e["as_of"], e["file_name"]) for e in recorded] == [
+        (1, 5, "2023-06-30", "ctdc_k5.csv"),
+        (2, 5, "2023-06-30", "ctdc_k5_again.csv"),
+        (3, 3, "2023-06-30", "ctdc_k3.csv"),
+    ]
+    assert [e["allowed_another_release"] for e in recorded] == [False, False, True]
+    assert all(e["rows_written"] > 0 and e["rows_in"] >= e["rows_written"] for e in recorded)
+
+
+def test_the_risk_the_refusal_names_is_real(register_fixture) -> None:
+    """Exports as of two consecutive months at the same k differ by sets smaller than k (what the refusal
+    prevents by default)."""
+    k = 5
+    may = anonymise(records_as_of(register_fixture.register, dt.date(2023, 5, 31)).data, k=k)
+    june = anonymise(records_as_of(register_fixture.register, dt.date(2023, 6, 30)).data, k=k)
+    assert may[1].levels == june[1].levels  # the same generalisation: the sets line up one for one
+    assert 0 < _differenced(may[0], june[0], [*QUASI_IDENTIFIERS, "majorityStatus"]) < k

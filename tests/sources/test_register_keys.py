@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import secrets
+
 import pytest
 
 from evidence.sources.register import KEY_ENV, RegisterKeyError, load_key
+from evidence.sources.register.keys import MIN_KEY_LENGTH, key_weakness, new_key_text
 
 
 def test_the_key_file_is_made_owner_only_only_when_asked(tmp_path, monkeypatch) -> None:
@@ -20,7 +24,7 @@ def test_the_key_file_is_made_owner_only_only_when_asked(tmp_path, monkeypatch) 
 
 
 def test_the_environment_variable_wins_and_a_short_key_is_refused(tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv(KEY_ENV, "k" * 40)
+    monkeypatch.setenv(KEY_ENV, new_key_text())
     key = load_key()
     assert key.origin == f"environment variable {KEY_ENV}"
     assert key.check_value() != load_key(tmp_path / "other.key", create=True).check_value()
@@ -46,3 +50,63 @@ def test_the_pseudonym_is_the_standard_hmac_sha256_of_the_id(tmp_path) -> None:
     key = load_key(path, create=True)
     secret = path.read_text().strip().encode()
     assert key.pseudonym("MSS-000001") == hmac.new(secret, b"MSS-000001", hashlib.sha256).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        "k" * 40,  # long enough, and one letter
+        "benchmark-key-" + "x" * 40,
+        "correct horse battery staple and a horse",  # words and spaces
+        "0123456789abcdef0123456789abcdef",  # a pattern repeated
+        "deadbeef" * 4,  # five different hex digits
+        "thisismysecretpasswordfortheregister",  # letters of one case
+        "Password1234567890Password1234567890",  # a run 1234567890
+        "12345678901234567890123",  # decimal digits: 76 bits
+    ],
+)
+def test_a_key_chosen_by_a_person_is_refused_with_what_to_do(chosen, monkeypatch) -> None:
+    """The register's key check (an HMAC of a constant) lets whoever copies the register test guessed keys
+    offline: only a random key is safe."""
+    monkeypatch.setenv(KEY_ENV, chosen)
+    with pytest.raises(RegisterKeyError) as refused:
+        load_key(create=True)  # for a new register
+    message = str(refused.value)
+    assert "evidence register key" in message and "EVIDENCE_REGISTER_KEY" in message
+    assert chosen not in message  # the key is never shown
+    if len(chosen) < MIN_KEY_LENGTH:
+        return  # refused before keys were checked too: no register was made with it
+    # a register made with it before keys were checked still opens (a new key would give everyone new
+    # pseudonyms): the key says why it is weak, and what to do, for the import to say loudly
+    kept = load_key()
+    assert kept.weakness is not None and "evidence register key" in kept.weakness
+    assert "import the exports again into a new register" in kept.weakness and chosen not in kept.weakness
+    monkeypatch.setenv(KEY_ENV, new_key_text())
+    assert load_key().weakness is None
+
+
+@pytest.mark.parametrize("size", [16, 24, 32, 48, 64])
+@pytest.mark.parametrize("form", ["hex", "HEX", "b64", "url"])
+def test_random_keys_in_any_usual_form_are_never_refused(size, form) -> None:
+    """Random keys pass (each check fails a random key with a chance below 1e-12): the generated key file of
+    an existing register still opens, and so does `openssl rand -hex 32` or `-base64 32`."""
+    for _ in range(500):
+        raw = secrets.token_bytes(size)
+        text = {
+            "hex": raw.hex(),
+            "HEX": raw.hex().upper(),
+            "b64": base64.b64encode(raw).decode(),
+            "url": base64.urlsafe_b64encode(raw).decode(),
+        }[form]
+        if len(text) >= 32:
+            assert key_weakness(text) is None, text
+
+
+def test_the_key_file_of_an_existing_register_still_opens(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    path = tmp_path / "register.key"
+    made = load_key(path, create=True)
+    assert load_key(path).check_value() == made.check_value()
+    for _ in range(2000):
+        assert key_weakness(new_key_text()) is None
+        assert key_weakness(secrets.token_urlsafe(32)) is None

@@ -22,6 +22,7 @@ from evidence.sources.register import (
     records_as_of,
     status,
 )
+from evidence.sources.register.keys import new_key_text
 from evidence.sources.register.synthetic import identifying_values
 
 
@@ -184,7 +185,7 @@ def test_register_and_key_are_owner_only(register_fixture) -> None:
 def test_a_wrong_or_missing_key_is_a_clear_error_never_new_pseudonyms(register_fixture, tmp_path) -> None:
     register = register_fixture.copy(tmp_path)
     other_key = tmp_path / "other.key"
-    other_key.write_text("a" * 64, encoding="utf-8")
+    other_key.write_text(new_key_text(), encoding="utf-8")  # a good key, but another
     other_key.chmod(0o600)
     latest = register_fixture.exports[-1]
     with pytest.raises(RegisterKeyError, match="not the key .* was made with"):
@@ -316,3 +317,103 @@ def test_the_register_is_a_data_source_like_any_file(register_fixture, tmp_path,
     assert (loaded.provenance.source, loaded.provenance.release) == ("case_records", "2023-06-30")
     [through_notebooks] = load_data([register_fixture.register])
     assert through_notebooks.data.equals(loaded.data)
+
+
+# --- review 8: shared ids among all rows, ids retyped, the as-of date ------------------------------------------
+
+
+def _small_exports(folder: Path, months: int = 2) -> tuple[list[Path], Path]:
+    from evidence.sources.register.synthetic import write_exports
+
+    exports = write_exports(folder, people=40, months=months, faults=False)
+    return exports, folder / "cases.mapping.yaml"
+
+
+def _edit(source: Path, target: Path, edit) -> Path:
+    with open(source, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows = [rows[0], *edit(rows[1:])]
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return target
+
+
+def test_every_row_of_a_shared_id_is_rejected_even_where_the_loader_rejected_one(tmp_path) -> None:
+    """The twin of a row rejected for a bad code is rejected too: the rejected one may be the corrected one."""
+    exports, mapping = _small_exports(tmp_path / "exports", months=1)
+
+    def twin_with_a_bad_code(rows):
+        twin = list(rows[4])
+        twin[7] = "Q"  # Sex: an unknown code
+        return [*rows, twin]
+
+    export = _edit(exports[0], tmp_path / "cases_2023-06-30.csv", twin_with_a_bad_code)
+    register = tmp_path / "register.duckdb"
+    result = import_export(register, export, mapping, key_path=tmp_path / "register.key")
+    assert (
+        result.rows_in == result.rows_new + result.rows_updated + result.rows_unchanged + result.rows_rejected
+    )
+    rejected = result.rejects.group_by("row").agg(pl.col("reason")).sort("row")
+    by_row = dict(zip(rejected["row"].to_list(), rejected["reason"].to_list(), strict=True))
+    twin_rows = {6, result.rows_in + 1}  # line 6 (the 5th record) and the last line
+    assert twin_rows <= set(by_row), by_row
+    assert any("shared with another row" in r for r in by_row[6])
+    assert result.rows_rejected == 2 and result.rows_new == result.rows_in - 2
+    assert records_as_of(register).data.height == result.rows_in - 2
+
+
+def test_an_id_retyped_in_another_case_or_punctuation_is_pointed_out_not_merged(tmp_path) -> None:
+    exports, mapping = _small_exports(tmp_path / "exports")
+    key = tmp_path / "register.key"
+    register = tmp_path / "register.duckdb"
+    import_export(register, exports[0], mapping, key_path=key)
+    retyped = {"MSS-000005": "mss-000005", "MSS-000007": " MSS-000007."}
+
+    def retype(rows):
+        return [[retyped.get(r[0], r[0]), *r[1:]] for r in rows]
+
+    second = _edit(exports[1], tmp_path / "cases_2023-06-30.csv", retype)
+    result = import_export(register, second, mapping, key_path=key)
+    written = list(csv.reader(second.read_text(encoding="utf-8").splitlines()))[1:]
+    lines = {r[0]: i + 2 for i, r in enumerate(written)}
+    assert result.rows_new >= 2 and result.rows_marked_missing >= 2  # not merged
+    assert sorted(result.flags["row"].to_list()) == sorted(lines[v] for v in retyped.values())
+    assert all("letter case or surrounding punctuation" in r for r in result.flags["reason"].to_list())
+    assert result.flags["value"].null_count() == result.flags.height  # the id is never shown
+    # an id that differs in more than that is not pointed out; nor is a record seen before
+    third = _edit(
+        second, tmp_path / "cases_2023-07-31.csv", lambda rows: [["MSS-900005", *rows[4][1:]], *rows]
+    )
+    again = import_export(register, third, mapping, key_path=key)
+    assert again.rows_new == 1 and again.flags.height == 0
+
+
+def test_the_as_of_default_is_the_latest_export_not_a_re_import(register_fixture, tmp_path) -> None:
+    import os
+
+    register = register_fixture.copy(tmp_path)
+    copy = tmp_path / "copy.csv"  # no date in its name: dated by its modification time, today
+    copy.write_bytes(register_fixture.exports[-1].read_bytes())
+    os.utime(copy, (dt.datetime(2030, 1, 1).timestamp(),) * 2)
+    again = import_export(register, copy, register_fixture.mapping, key_path=register_fixture.key_path)
+    assert "already imported" in again.note and again.exported_on == dt.date(2030, 1, 1)
+    loaded = records_as_of(register)
+    assert loaded.provenance.release == "2023-06-30"
+    assert "register as of 2023-06-30" in loaded.provenance.notes[0]
+
+
+def test_an_as_of_date_before_the_first_export_is_refused_and_one_after_the_last_says_so(
+    register_fixture,
+) -> None:
+    register = register_fixture.register
+    with pytest.raises(
+        RegisterError, match=r"no records as of 2020-01-01.*first export was made on 2023-01-31"
+    ):
+        records_as_of(register, dt.date(2020, 1, 1))
+    later = records_as_of(register, dt.date(2030, 1, 1))
+    latest = records_as_of(register)
+    assert later.provenance.release == "2023-06-30" and later.data.equals(latest.data)
+    assert any("as of the last export, 2023-06-30" in n for n in later.provenance.notes)
+    between = records_as_of(register, dt.date(2023, 6, 15))
+    assert between.provenance.release == "2023-06-15"
+    assert between.data.equals(records_as_of(register, dt.date(2023, 5, 31)).data)

@@ -304,6 +304,8 @@ def test_a_label_two_columns_start_with_is_refused_an_exact_one_wins(tmp_path: P
         ("GSI summary data", "Source: Walk Free 2025, The Global Slavery Index (2025 edition)."),
         ("GSI 2025 summary data", "Source: Walk Free 2025, Global Slavery Index 2025."),
         ("Summary data", "The Global Slavery Index 2025"),
+        ("Summary 2025", "Source"),  # a sheet named for its data and the edition's year alone
+        ("2025 summary data", "Source"),
     ],
 )
 def test_a_file_naming_another_edition_loads_as_that_release_without_an_estimate_year(
@@ -326,6 +328,14 @@ def test_a_file_naming_several_editions_is_refused_naming_them(tmp_path: Path) -
         registry.load(path)
     with pytest.raises(InputError, match="editions 2023 and 2025"):
         walkfree.load(path)
+
+
+def test_a_year_in_a_title_line_about_the_estimates_is_not_an_edition(tmp_path: Path) -> None:
+    # only a sheet's own name "Summary 2025" says the edition: a title line's "Summary 2021 estimates" may not
+    path = write_gsi(
+        tmp_path / "g.xlsx", [country("Thailand")], sheet="Summary", title="Summary 2021 estimates"
+    )
+    assert registry.load(path).provenance.release == "unknown"
 
 
 def test_a_file_naming_no_edition_loads_as_release_not_stated(tmp_path: Path) -> None:

@@ -63,9 +63,17 @@ def _date(text: str | None, option: str) -> dt.date | None:
 
 
 def _as_of(register_path: Path, as_of: str | None):
-    from evidence.sources.register import records_as_of
+    """The records as of the date asked (default: the latest export), and that date (with its note when it is
+    after the last export)."""
+    from evidence.sources.register import records_as_of, resolve_as_of
 
-    return records_as_of(register_path, _date(as_of, "--as-of"))
+    stood = resolve_as_of(register_path, _date(as_of, "--as-of"))
+    return records_as_of(register_path, stood.date), stood
+
+
+def _say_as_of(stood) -> None:
+    if (note := stood.note()) is not None:
+        console.print(f"[bold yellow]Note:[/] figures {escape(note)}", soft_wrap=True)
 
 
 def _echo_json(data: Any) -> None:
@@ -125,6 +133,7 @@ def import_command(
         summary = result.summary()
         summary["register"] = str(_path(register_path))
         summary["rejected_rows"] = result.rejects.select("row", "column", "reason").to_dicts()
+        summary["flagged_rows"] = result.flags.select("row", "column", "reason").to_dicts()
         _echo_json(summary)
         return
     console.print(
@@ -134,6 +143,8 @@ def import_command(
     )
     if result.note:
         console.print(result.note)
+    if result.key_warning:
+        console.print(f"[bold red]Warning:[/] {escape(result.key_warning)}", soft_wrap=True)
     console.print(
         f"rows in {result.rows_in}: new {result.rows_new}, updated {result.rows_updated}, "
         f"unchanged {result.rows_unchanged}, rejected {result.rows_rejected}; "
@@ -144,6 +155,25 @@ def import_command(
         for row in result.rejects.head(20).iter_rows(named=True):
             table.add_row(str(row["row"]), escape(str(row["column"] or "")), escape(str(row["reason"])))
         console.print(table)
+    if result.flags.height:
+        console.print(
+            f"[bold yellow]Check:[/] {result.flags.height} new record(s) whose case id differs from that of a "
+            "record marked missing only in letter case or surrounding punctuation (rows "
+            + ", ".join(str(r) for r in result.flags["row"].head(20).to_list())
+            + (", ..." if result.flags.height > 20 else "")
+            + "): if each is the same person, correct the id in the case-management system; the register "
+            "keeps them apart.",
+            soft_wrap=True,
+        )
+
+
+@register_app.command("key")
+def key_command() -> None:
+    """Print a new random key (64 hex characters) for EVIDENCE_REGISTER_KEY. A key chosen by a person is
+    refused. Only for a new register: one made with another key cannot be opened with this one."""
+    from evidence.sources.register.keys import new_key_text
+
+    typer.echo(new_key_text())
 
 
 @register_app.command("status")
@@ -187,13 +217,25 @@ def status_command(register_path: RegisterOpt = None, as_json: JsonOpt = False) 
             str(entry["rows_marked_missing"]),
         )
     console.print(table)
+    if facts["ctdc_exports"]:
+        exports = Table(
+            "#", "written", "as of", "k", "file", "records written", title="k-anonymised CTDC exports"
+        )
+        for entry in facts["ctdc_exports"]:
+            exports.add_row(
+                str(entry["export_id"]),
+                (entry["exported_at"] or "")[:19].replace("T", " "),
+                str(entry["as_of"]),
+                str(entry["k"]),
+                escape(entry["file_name"]),
+                f"{entry['rows_written']} of {entry['rows_in']}",
+            )
+        console.print(exports)
 
 
 @register_app.command("figures")
 def figures_command(
-    as_of: Annotated[
-        str, typer.Option("--as-of", help="The date the figures are as of (YYYY-MM-DD).", metavar="DATE")
-    ],
+    as_of: AsOfOpt = None,
     year_from: Annotated[
         int | None,
         typer.Option("--from", help="First year of the period (default: the earliest).", metavar="YEAR"),
@@ -214,13 +256,15 @@ def figures_command(
     from evidence.analyses.selection import record_keys
     from evidence.presentation.disclosure import DisclosureRule
     from evidence.presentation.key_figures import key_figures
-    from evidence.sources.register import register_country
+    from evidence.sources.register import RegisterError, register_country
 
     path = _path(register_path)
-    loaded = _as_of(path, as_of)
+    loaded, stood = _as_of(path, as_of)
+    if stood.date is None:
+        raise RegisterError("the register holds no export yet: no figures", path=path)
     figures = key_figures(
         loaded.data,
-        as_of=as_of,
+        as_of=stood.date,
         year_from=year_from,
         country=(country or register_country(path) or None),
         rule=DisclosureRule(threshold=threshold),
@@ -228,8 +272,12 @@ def figures_command(
         record_keys=record_keys(loaded) if loaded.protection == "cell_key" else None,
     )
     if as_json:
-        _echo_json(figures.to_dict())
+        facts = figures.to_dict()
+        if stood.note():
+            facts["as_of_note"] = stood.note()
+        _echo_json(facts)
         return
+    _say_as_of(stood)
     console.print(
         f"[bold]Victims of trafficking assisted {figures.year_from}–{figures.year_to}, as of {figures.as_of}: "
         f"{figures.total_shown()}[/]"
@@ -262,20 +310,58 @@ def export_ctdc_command(
         ),
     ] = 0.05,
     as_of: AsOfOpt = None,
+    allow_another_release: Annotated[
+        bool,
+        typer.Option(
+            "--allow-another-release",
+            help="Write it even though an earlier export of this register differs from it (another k or "
+            "as-of date): two releases can be subtracted into the people one left out.",
+        ),
+    ] = False,
     register_path: RegisterOpt = None,
+    wait: Annotated[
+        float,
+        typer.Option("--wait", help="Seconds to wait while an import holds the register.", metavar="S"),
+    ] = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
-    """Write a k-anonymised file in CTDC's layout, with a report of what was generalised and left out."""
-    from evidence.sources.register.ctdc_export import write_ctdc_export
+    """Write a k-anonymised file in CTDC's layout, with a report of what was generalised and left out. Every
+    export is recorded in the register; one that differs from an earlier export is refused unless
+    --allow-another-release."""
+    from evidence.sources.register.ctdc_export import export_register
 
-    report = write_ctdc_export(
-        _as_of(_path(register_path), as_of).data, out, k=k, max_suppressed=max_suppressed
+    done = export_register(
+        _path(register_path),
+        out,
+        k=k,
+        max_suppressed=max_suppressed,
+        as_of=_date(as_of, "--as-of"),
+        allow_another_release=allow_another_release,
+        wait=wait,
     )
+    warning = done.warning()
     if as_json:
-        _echo_json({"out": str(out), **report.to_dict()})
+        _echo_json(
+            {
+                "out": str(out),
+                "as_of": done.as_of,
+                "as_of_note": done.as_of_note,
+                "export_id": done.export_id,
+                "another_release_warning": warning,
+                **done.report.to_dict(),
+            }
+        )
         return
-    console.print(f"Wrote {escape(str(out))}", soft_wrap=True)
-    for line in report.lines():
+    if warning:
+        console.print(f"[bold red]Warning:[/] {escape(warning)}", soft_wrap=True)
+    if done.as_of_note:
+        console.print(f"[bold yellow]Note:[/] records {escape(done.as_of_note)}", soft_wrap=True)
+    console.print(
+        f"Wrote {escape(str(out))} (records as of {done.as_of}; recorded as export {done.export_id} of the "
+        "register)",
+        soft_wrap=True,
+    )
+    for line in done.report.lines():
         console.print(escape(line), soft_wrap=True)
 
 
@@ -292,10 +378,19 @@ def lists_command(
     """Write the agencies' overlap as list-capture data (a 0/1 column per agency and a count)."""
     from evidence.sources.register.lists import write_lists
 
-    report = write_lists(_as_of(_path(register_path), as_of).data, out, by=by)
+    loaded, stood = _as_of(_path(register_path), as_of)
+    report = write_lists(loaded.data, out, by=by)
     if as_json:
-        _echo_json({"out": str(out), "lists": list(report.lists), "histories": report.histories})
+        _echo_json(
+            {
+                "out": str(out),
+                "lists": list(report.lists),
+                "histories": report.histories,
+                "as_of": str(stood.date),
+            }
+        )
         return
+    _say_as_of(stood)
     console.print(
         f"Wrote {escape(str(out))}: {len(report.lists)} lists ({escape(', '.join(report.lists))}), "
         f"{report.histories} capture histories. Estimate with: evidence estimate --data {escape(str(out))}",
@@ -320,7 +415,8 @@ def snapshot_command(
 
     if out.suffix != ".parquet":
         raise ParameterError(f"{out}: the snapshot is a .parquet file")
-    loaded = _as_of(_path(register_path), as_of)
+    loaded, stood = _as_of(_path(register_path), as_of)
+    _say_as_of(stood)
     write_parquet(loaded, out, mode=0o600)
     console.print(
         f"Wrote {escape(str(out))}: {loaded.rows_kept} records as of {loaded.provenance.release}",

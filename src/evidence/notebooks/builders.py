@@ -808,7 +808,8 @@ def route_label(
     China, counted by Myanmar, 2017–2021)", "Myanmar → Myanmar (exploited at home, by the repatriation
     breakdown, 2020)"; a country's own nationals detected at home are UNODC's domestic flow, "Thailand →
     Thailand" (:func:`route_notes` says so); a cell of a doubtful breakdown
-    (:func:`evidence.analyses.routes.doubtful_breakdowns`) carries its caveat. A corridor listed both as
+    (:func:`evidence.analyses.routes.doubtful_breakdowns`) says so, "Botswana → United States (doubtful
+    breakdown, 2017)", and the table's note says why. A corridor listed both as
     detected and on return (``paired``: :func:`_paired_corridors`) says where its detected row was counted:
     "Myanmar → Thailand (detected in Thailand)", then "Myanmar → Thailand (repatriated from Thailand, counted
     by Myanmar, 2017–2019, 2021)"."""
@@ -829,7 +830,9 @@ def route_how(
     o, d = name_of(origin) or origin, name_of(destination) or destination
     when = f", {years_text(years)}" if years else ""
     if basis == "doubtful_citizenship":
-        return f"doubtful: the breakdown of {name_in_text(destination) or d} may not give its victims' citizenships{when}"
+        # short: a table of several doubtful rows repeated the caveat in each; its note says why once
+        # (route_notes' "Doubtful citizenship breakdowns (...)")
+        return f"doubtful breakdown{when}"
     if basis != "repatriation":
         return f"detected in {d}" if paired and basis == "citizenship" else None
     if origin == destination:

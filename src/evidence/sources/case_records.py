@@ -107,7 +107,9 @@ MULTI_VALUED_FIELDS = ("referral_source",)
 #: The column of pseudonymised case ids that :func:`load_case_records` adds when given a ``pseudonymise``.
 RECORD_KEY = "record_key"
 
-_YEAR = re.compile(r"(\d{4})(?:\.0+|-\d{2}-\d{2}(?:[ T][\d:.]+)?)?")
+_YEAR = re.compile(r"(\d{4})(?:\.0+|-(\d{2})-(\d{2})(?:[ T]([\d:.]+))?)?")
+#: A cell that is meant as a date (digits and date separators), not a year: a rejection shows it.
+_DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T].*)?")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -459,10 +461,24 @@ class _Decoder:
         return iso3_of
 
 
+def _shown(value: str, limit: int = 40) -> str:
+    """A cell's value quoted for a reject reason (cut short when long)."""
+    return repr(value if len(value) <= limit else value[:limit] + "...")
+
+
 def _year(value: str) -> int:
     match = _YEAR.fullmatch(value)
     if match is None:
+        if _DATE_LIKE.fullmatch(value):
+            raise _Bad(f"not a year or a date written YYYY-MM-DD: {_shown(value)}")
         raise _Bad("year is not a number")
+    if match.group(2) is not None:  # a date: it must exist (no 2020-13-45, no 2020-02-31)
+        try:
+            dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            if match.group(4) is not None:
+                dt.time.fromisoformat(match.group(4))
+        except ValueError as exc:
+            raise _Bad(f"impossible date {_shown(value)}: {exc}") from None
     year, last = int(match.group(1)), dt.date.today().year
     if not FIRST_YEAR <= year <= last:
         raise _Bad(f"year out of range {FIRST_YEAR}-{last}")

@@ -12,7 +12,7 @@ with a note. Percentage scores stored as fractions (every score between -1 and 1
 note.
 
 The edition is read from the file (its sheet name and the title lines above the header: "Global Slavery Index
-2023", "GSI 2023", "Walk Free (2023)", "2023 edition"), never assumed from the layout: the 2023 edition (estimates
+2023", "GSI 2023", "Walk Free (2023)", "2023 edition", a sheet named "Summary 2023"), never assumed from the layout: the 2023 edition (estimates
 for 2021) loads as release ``2023``; a file that names no edition loads as release ``unknown`` with a note (and no
 estimate year); a file naming one other edition whose summary sheet has the same columns loads as that release,
 its estimate year left empty with a note (the loader knows only the 2023 edition's); a file naming several editions
@@ -55,8 +55,9 @@ LAYOUT_CSV = "gsi2023_csv"
 #: impossible figures rejected; 5: labels compared by header_key, columns not used noted, demo files recognised;
 #: 6: the edition read from the file (unknown when not named), not-available tokens read as missing, aggregate
 #: rows left out, fractions scaled to percent; 7: another edition with the same columns loads as its release;
-#: 8: the shared not-available tokens of workbook.py (an ellipsis too)
-LOADER_VERSION = "8"
+#: 8: the shared not-available tokens of workbook.py (an ellipsis too); 9: a sheet named "Summary 2025" names
+#: its edition
+LOADER_VERSION = "9"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
@@ -66,6 +67,13 @@ EDITION_PATTERNS = (
     re.compile(r"(?:global\s+slavery\s+index|\bgsi)\W{0,3}((?:19|20)\d\d)\b", re.IGNORECASE),
     re.compile(r"\b((?:19|20)\d\d)\s+edition\b", re.IGNORECASE),
     re.compile(r"\bwalk\s*free\W{0,3}((?:19|20)\d\d)\b", re.IGNORECASE),
+)
+#: A sheet named for its data and a year alone ("Summary 2025", "2025 summary data"): in the index's workbook
+#: that year is the edition's. Read from the sheet's name only: a title line's year ("summary of 2021
+#: estimates") may be the estimates', not the edition's.
+SHEET_EDITION_PATTERN = re.compile(
+    r"\W*(?:(?:summary|data)(?:\s+data)?\W{0,3}((?:19|20)\d\d)|((?:19|20)\d\d)\W{0,3}summary(?:\s+data)?)\W*",
+    re.IGNORECASE,
 )
 #: Country cells that name an aggregate (compared by header_key), besides the region names of the Region column.
 AGGREGATES = frozenset({"world", "global", "total", "all countries", "global total", "world total"})
@@ -154,8 +162,11 @@ def _editions(match: HeaderMatch) -> tuple[set[int], list[str]]:
     titles = [match.sheet, *(str(c) for row in match.top_rows[: match.header_row - 1] for c in row if c)]
     editions: set[int] = set()
     naming = []
-    for title in titles:
+    sheet_named = SHEET_EDITION_PATTERN.fullmatch(match.sheet.strip())
+    for index, title in enumerate(titles):
         found = {int(y) for pattern in EDITION_PATTERNS for y in pattern.findall(title)}
+        if index == 0 and sheet_named:
+            found |= {int(y) for y in sheet_named.groups() if y}
         if found:
             editions |= found
             naming.append(title)

@@ -18,12 +18,19 @@ would single the record out among those whose form is unknown). Majority status,
 withheld with it. A flag of the case table that merges several of the layout's (``means_abuse``:
 psychological, physical or sexual; ``means_debt_bondage_earnings``) cannot be written faithfully and is left
 empty, which the report says.
+
+Each file is k-anonymous alone, but two releases of the same records (another k, another as-of date) can be
+subtracted into sets smaller than k. :func:`export_register` therefore records every export in the register
+and refuses one that differs from an earlier export unless told (``allow_another_release``), naming the earlier
+export and the risk.
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
+import hashlib
 import io
 import re
 from pathlib import Path
@@ -274,14 +281,133 @@ def anonymise(
     return kept, report
 
 
-def write_ctdc_export(
-    data: pl.DataFrame, out: str | Path, *, k: int = 11, max_suppressed: float = 0.05
-) -> ExportReport:
-    """Write the k-anonymised export of a case table (e.g. the register as of a date) to ``out`` (atomically)."""
-    kept, report = anonymise(data, k=k, max_suppressed=max_suppressed)
+def _text(kept: pl.DataFrame) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
     writer.writerow([TERMS, *kept.columns])
     writer.writerows([["", *("" if v is None else v for v in row)] for row in kept.iter_rows()])
-    write_text(out, buffer.getvalue(), mode=0o600)  # shared deliberately, not by accident
+    return buffer.getvalue()
+
+
+def write_ctdc_export(
+    data: pl.DataFrame, out: str | Path, *, k: int = 11, max_suppressed: float = 0.05
+) -> ExportReport:
+    """Write the k-anonymised export of a case table to ``out`` (atomically).
+
+    This writes one release and knows of no other: to export the register, use :func:`export_register`, which
+    records every release and refuses a second, different one unless told (two releases can be differenced).
+    """
+    kept, report = anonymise(data, k=k, max_suppressed=max_suppressed)
+    write_text(out, _text(kept), mode=0o600)  # shared deliberately, not by accident
     return report
+
+
+class AnotherReleaseError(ParameterError):
+    """The register has already been exported differently: a new release could be differenced with it."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RegisterExport:
+    """What :func:`export_register` did: the report, the date the records stood on, this export's number in
+    the register, and the earlier exports of other content (each a row of the register's ``ctdc_exports``)."""
+
+    report: ExportReport
+    as_of: str
+    as_of_note: str | None
+    export_id: int
+    other_releases: tuple[dict[str, Any], ...]
+
+    def warning(self) -> str | None:
+        """The multiple-release risk in words, naming the earlier exports, when there are any."""
+        return another_release_warning(self.other_releases, self.as_of, self.report.k)
+
+
+def _described(export: dict[str, Any]) -> str:
+    return (
+        f"export {export['export_id']} ({export['file_name']!r}, written {str(export['exported_at'])[:10]}, "
+        f"as of {export['as_of']}, k = {export['k']}, max-suppressed {export['max_suppressed']:g})"
+    )
+
+
+def another_release_warning(others: tuple[dict[str, Any], ...], as_of: str, k: int) -> str | None:
+    """Why a release differing from earlier ones of the same register is a risk, naming them (None if none)."""
+    if not others:
+        return None
+    latest = others[-1]
+    differs = [
+        what
+        for what, same in (
+            (f"k ({latest['k']} then, {k} now)", latest["k"] == k),
+            (f"as-of date ({latest['as_of']} then, {as_of} now)", latest["as_of"] == as_of),
+        )
+        if not same
+    ] or ["content (the records as of that date changed, or the share left out)"]
+    more = f" and {len(others) - 1} other release(s)" if len(others) > 1 else ""
+    return (
+        f"this register was already exported differently: {_described(latest)}{more}; this release differs in "
+        + " and ".join(differs)
+        + ". Two k-anonymised releases of the same records can be subtracted from each other: the records one "
+        "left out or generalised differently fall out in sets smaller than k, often of 1 or 2 people, however "
+        "large k is in each file (a multiple-release or differencing attack). Share one release per period, with the same k and "
+        "generalisation as before, and consider any earlier release as known to whoever receives this one"
+    )
+
+
+def export_register(
+    register: str | Path,
+    out: str | Path,
+    *,
+    k: int = 11,
+    max_suppressed: float = 0.05,
+    as_of: dt.date | None = None,
+    allow_another_release: bool = False,
+    wait: float = 0.0,
+) -> RegisterExport:
+    """Write the k-anonymised export of the register as of a date (default: its latest export) to ``out``, and
+    record it in the register (when, as of, k, the share left out at most, file name and sha256, records).
+
+    When an earlier export of the register differs from this one (another k, another as-of date, other
+    content), the two could be differenced into the people either left out: the export is refused
+    (:class:`AnotherReleaseError`, naming the earlier export and the risk, nothing written) unless
+    ``allow_another_release``; then it is written and :meth:`RegisterExport.warning` says the risk. The same
+    file again is no new release.
+    """
+    from evidence.sources.register.store import ctdc_exports, record_ctdc_export, records_as_of, resolve_as_of
+
+    register, out = Path(register), Path(out)
+    stood = resolve_as_of(register, as_of)
+    if stood.date is None:
+        raise ParameterError(f"{register}: the register holds no export yet: nothing to export")
+    loaded = records_as_of(register, stood.date)
+    kept, report = anonymise(loaded.data, k=k, max_suppressed=max_suppressed)
+    text = _text(kept)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    earlier = ctdc_exports(register)
+    # the same file again releases nothing new; any other one can be differenced with the earlier ones
+    releases = {e["file_sha256"]: e for e in reversed(earlier)}  # each release once, as first written
+    others = () if digest in releases else tuple(sorted(releases.values(), key=lambda e: e["export_id"]))
+    if others and not allow_another_release:
+        warning = another_release_warning(others, stood.date.isoformat(), k)
+        raise AnotherReleaseError(
+            f"{warning}. Nothing was written. To write it all the same, after weighing that risk "
+            "(docs/case-records.md, 'Several releases'), pass --allow-another-release"
+        )
+    export_id = record_ctdc_export(
+        register,
+        as_of=stood.date,
+        k=k,
+        max_suppressed=max_suppressed,
+        out=out,
+        text=text,
+        rows_in=report.rows_in,
+        rows_written=report.rows_written,
+        allowed_another_release=bool(others),
+        wait=wait,
+    )
+    return RegisterExport(
+        report=report,
+        as_of=stood.date.isoformat(),
+        as_of_note=stood.note(),
+        export_id=export_id,
+        other_releases=others,
+    )

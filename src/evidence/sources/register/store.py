@@ -7,6 +7,11 @@ Tables
     ``records``: one row per *version* of a record: ``record_key`` (HMAC-SHA256 of the case id), the canonical
     case fields, ``valid_from``/``valid_to`` (export dates; ``valid_to`` null for the current version) and
     ``present`` (false from the first full export that no longer holds the record). Nothing is ever deleted.
+    ``id_folds``: each record's ``fold_key``, the keyed hash of its case id without letter case and surrounding
+    punctuation, to point out an id that changed only so (``MSS-000005`` -> ``mss-000005``) between exports.
+    ``ctdc_exports``: one row per k-anonymised CTDC export written: when, as of which date, k, the share that
+    may be left out, the file's name and sha256, records in and written (two different releases of the same
+    records can be differenced into the people one of them left out).
 
 An import is one transaction: a crash or a kill leaves the register as it was. DuckDB locks the file, so a
 second process meets a clear "in use" error (or waits, when asked to). The register's file and folder are
@@ -18,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -28,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from evidence.core.atomic import write_text
 from evidence.core.config import data_dir
 from evidence.core.errors import InputError
 from evidence.sources.case_mapping import CaseRecordsMapping, mapping_path, read_mapping
@@ -152,7 +159,9 @@ def _damaged(path: Path, exc: Exception) -> RegisterError:
 
 
 def _frame(
-    connection: duckdb.DuckDBPyConnection, query: str, parameters: list[Any] | None = None
+    connection: duckdb.DuckDBPyConnection,
+    query: str,
+    parameters: list[Any] | dict[str, Any] | None = None,
 ) -> pl.DataFrame:
     """A query's result as a polars frame, through Arrow without a copy."""
     relation = connection.sql(query, params=parameters or None)
@@ -202,6 +211,19 @@ def _create_schema(connection: duckdb.DuckDBPyConnection, key: RegisterKey, coun
     columns = {**_VERSION_COLUMNS}
     columns.update({c: _sql_type(CASE_SCHEMA[c]) for c in CASE_FIELDS})
     connection.execute("CREATE TABLE records (" + ", ".join(f'"{c}" {t}' for c, t in columns.items()) + ")")
+    _create_later_tables(connection)
+
+
+def _create_later_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    """The tables added after format 1 was first written (a register made before has none of them until its
+    next import or export: they are made then, in the same transaction)."""
+    connection.execute("CREATE TABLE IF NOT EXISTS id_folds (record_key VARCHAR, fold_key VARCHAR)")
+    connection.execute(
+        """CREATE TABLE IF NOT EXISTS ctdc_exports (
+            export_id INTEGER, exported_at TIMESTAMP, as_of DATE, k INTEGER, max_suppressed DOUBLE,
+            file_name VARCHAR, file_sha256 VARCHAR, rows_in INTEGER, rows_written INTEGER,
+            allowed_another_release BOOLEAN)"""
+    )
 
 
 def _check_key(meta: Mapping[str, str], key: RegisterKey, path: Path) -> None:
@@ -234,10 +256,19 @@ class ImportResult:
     rows_marked_missing: int
     note: str
     rejects: pl.DataFrame = dataclasses.field(repr=False, default_factory=empty_issues)
+    #: rows kept but pointed out: a new record whose case id differs from a missing record's only in letter
+    #: case or surrounding punctuation (not merged: whether they are one person is the organisation's call)
+    flags: pl.DataFrame = dataclasses.field(repr=False, default_factory=empty_issues)
+    #: the register's key is evidently not random (:attr:`~evidence.sources.register.keys.RegisterKey.weakness`)
+    key_warning: str | None = None
 
     def summary(self) -> dict[str, Any]:
         """The facts as plain data (the CLI's ``--json``); rejected rows as line, column, reason."""
-        facts = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "rejects"}
+        facts = {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if f.name not in ("rejects", "flags")
+        }
         facts["exported_on"] = self.exported_on.isoformat()
         return facts
 
@@ -255,11 +286,17 @@ def export_date(path: Path, given: dt.date | None = None) -> tuple[dt.date, str]
     return dt.date.fromtimestamp(path.stat().st_mtime), "the file's modification time"
 
 
-def _register_rows(loaded: LoadedTable) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The rows the register takes, and the rows it rejects besides the loader's (no id, a shared id)."""
+def _register_rows(loaded: LoadedTable, seen: Mapping[str, int]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows the register takes, and the rows it rejects besides the loader's (no id, a shared id).
+
+    ``seen`` counts the rows of the export holding each record, among *all* rows read: a row whose id is also
+    on a row the loader rejected is rejected too (the rejected row may be the corrected one).
+    """
     data = loaded.data
     no_id = data.filter(pl.col(RECORD_KEY).is_null())
-    shared = data.filter(pl.col(RECORD_KEY).is_not_null() & pl.col(RECORD_KEY).is_duplicated())
+    many = sorted(k for k, n in seen.items() if n > 1)
+    is_shared = pl.col(RECORD_KEY).is_in(many)
+    shared = data.filter(is_shared)
     rejects = [
         no_id.select(
             row="source_row",
@@ -272,11 +309,12 @@ def _register_rows(loaded: LoadedTable) -> tuple[pl.DataFrame, pl.DataFrame]:
             column=pl.lit("case_id"),
             value=pl.lit(None, pl.String),
             reason=pl.lit(
-                "case id shared with another row of this export: which one is right cannot be told"
+                "case id shared with another row of this export (kept or rejected): which one is right "
+                "cannot be told"
             ),
         ),
     ]
-    kept = data.filter(pl.col(RECORD_KEY).is_not_null() & ~pl.col(RECORD_KEY).is_duplicated())
+    kept = data.filter(pl.col(RECORD_KEY).is_not_null() & ~is_shared)
     return kept, pl.concat([loaded.rejects, *(issues_frame(r) for r in rejects)]).sort("row")
 
 
@@ -321,15 +359,18 @@ def import_export(
 
     from evidence.sources.case_records import load_case_records
 
-    seen: set[str] = set()  # every record the export holds, its row kept or rejected
+    seen: dict[str, int] = {}  # every record the export holds -> its rows, kept or rejected
+    folds: dict[str, str] = {}  # every record the export holds -> the keyed hash of its folded id
 
     def pseudonymise(case_id: str) -> str:
         pseudonym = key.pseudonym(case_id)
-        seen.add(pseudonym)
+        seen[pseudonym] = seen.get(pseudonym, 0) + 1
+        if pseudonym not in folds:
+            folds[pseudonym] = key.pseudonym(_FOLD_DOMAIN + fold_case_id(case_id))
         return pseudonym
 
     loaded = load_case_records(export, mapping, pseudonymise=pseudonymise)
-    rows, rejects = _register_rows(loaded)
+    rows, rejects = _register_rows(loaded, seen)
     file_sha256 = sha256_file(export)
 
     connection = connect(register, read_only=False, create=True, wait=wait)
@@ -355,6 +396,7 @@ def import_export(
             rows_in=loaded.rows_in,
             register=register,
             seen=seen,
+            folds=folds,
         )
         connection.execute("COMMIT")
         connection.execute("CHECKPOINT")  # into the main file, so its sha256 says what it holds
@@ -364,7 +406,7 @@ def import_export(
         raise
     finally:
         connection.close()
-    return result
+    return dataclasses.replace(result, key_warning=key.weakness) if key.weakness else result
 
 
 def _apply(
@@ -381,7 +423,8 @@ def _apply(
     provenance: Provenance,
     rows_in: int,
     register: Path,
-    seen: set[str],
+    seen: Mapping[str, int],
+    folds: Mapping[str, str],
 ) -> ImportResult:
     import_id = connection.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
     rows_rejected = rejects["row"].n_unique() if rejects.height else 0
@@ -389,11 +432,13 @@ def _apply(
         "SELECT import_id FROM imports WHERE file_sha256 = ? ORDER BY import_id LIMIT 1", [file_sha256]
     ).fetchall()
     counts = {"new": 0, "updated": 0, "unchanged": rows.height, "missing": 0}
+    flags = empty_issues()
+    _create_later_tables(connection)
     if earlier:
         note = f"already imported as import {earlier[0][0]}: nothing changed"
     else:
         latest = connection.execute(
-            "SELECT max(exported_on) FROM imports WHERE note = ''"  # re-imports of a known file do not count
+            f"SELECT max(exported_on) FROM imports WHERE {_REAL_IMPORTS}"  # re-imports of a known file do not count
         ).fetchall()[0][0]
         if latest is not None and made_on < latest:
             raise InputError(
@@ -403,6 +448,7 @@ def _apply(
                 hint="if its date is wrong, give the right one with --exported-on DATE",
             )
         counts = _merge(connection, rows, seen, made_on, import_id, full_export)
+        flags = _refolded_ids(connection, rows, folds, mapping.columns["case_id"], import_id)
         note = ""
     connection.execute(
         "INSERT INTO imports VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -439,6 +485,67 @@ def _apply(
         rows_marked_missing=counts["missing"],
         note=note,
         rejects=rejects,
+        flags=flags,
+    )
+
+
+_FOLD_DOMAIN = "evidence register folded case id\x00"  # a folded id's hash is never a record_key
+_SURROUNDING = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+def fold_case_id(case_id: str) -> str:
+    """A case id without letter case, surrounding punctuation and repeated spaces (``" mss-000005."`` ->
+    ``"mss-000005"``): two ids that fold alike differ only so."""
+    return _SURROUNDING.sub("", " ".join(case_id.split())).casefold()
+
+
+def _refolded_ids(
+    connection: duckdb.DuckDBPyConnection,
+    rows: pl.DataFrame,
+    folds: Mapping[str, str],
+    column: str,
+    import_id: int,
+) -> pl.DataFrame:
+    """Record the export's folded-id hashes; the rows of new records whose id folds like a record marked
+    missing (now or before), as flags: probably the same person, their id retyped. Not merged."""
+    connection.register(
+        "fold_arrow",
+        pl.DataFrame(
+            {RECORD_KEY: list(folds), "fold_key": list(folds.values())},
+            schema={RECORD_KEY: pl.String, "fold_key": pl.String},
+        ).to_arrow(),
+    )
+    connection.execute(
+        f"""INSERT INTO id_folds SELECT f.{RECORD_KEY}, f.fold_key FROM fold_arrow f
+        ANTI JOIN id_folds USING ({RECORD_KEY})"""
+    )
+    connection.unregister("fold_arrow")
+    if not rows.height:
+        return empty_issues()
+    connection.register("new_arrow", rows.select(RECORD_KEY, "source_row").to_arrow())
+    found = _frame(
+        connection,
+        f"""SELECT DISTINCT n.source_row FROM new_arrow n
+        JOIN id_folds f ON f.{RECORD_KEY} = n.{RECORD_KEY}
+        JOIN id_folds g ON g.fold_key = f.fold_key AND g.{RECORD_KEY} <> n.{RECORD_KEY}
+        JOIN records m ON m.{RECORD_KEY} = g.{RECORD_KEY} AND m.valid_to IS NULL AND NOT m.present
+        WHERE NOT EXISTS (  -- new in this import: no version before it
+            SELECT 1 FROM records o WHERE o.{RECORD_KEY} = n.{RECORD_KEY} AND o.import_id < $import_id)
+        ORDER BY n.source_row""",
+        {"import_id": import_id},
+    )
+    connection.unregister("new_arrow")
+    return issues_frame(
+        found.select(
+            row=pl.col("source_row").cast(pl.Int64),
+            column=pl.lit(column),
+            value=pl.lit(None, pl.String),
+            reason=pl.lit(
+                "new record whose case id differs from that of a record marked missing only in letter case "
+                "or surrounding punctuation: if they are one person, correct the id in the case-management "
+                "system (the register does not merge them)"
+            ),
+        )
     )
 
 
@@ -450,7 +557,7 @@ def _record_columns(connection: duckdb.DuckDBPyConnection) -> list[str]:
 def _merge(
     connection: duckdb.DuckDBPyConnection,
     rows: pl.DataFrame,
-    seen: set[str],
+    seen: Mapping[str, int],
     made_on: dt.date,
     import_id: int,
     full: bool,
@@ -554,17 +661,86 @@ def _as_of_filter(as_of: dt.date | None) -> tuple[str, list[Any]]:
     return "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)", [as_of, as_of]
 
 
+#: The imports that brought an export in (a re-import of a known file, noted "already imported", did not).
+_REAL_IMPORTS = "note = ''"
+
+
+def export_dates(path: str | Path) -> list[dt.date]:
+    """The dates of the exports imported into the register, oldest first (re-imports of a file not counted)."""
+    with reading(path) as (connection, _):
+        return _export_dates(connection)
+
+
+def _export_dates(connection: duckdb.DuckDBPyConnection) -> list[dt.date]:
+    rows = connection.execute(
+        f"SELECT DISTINCT exported_on FROM imports WHERE {_REAL_IMPORTS} ORDER BY exported_on"
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+@dataclasses.dataclass(frozen=True)
+class AsOf:
+    """The date a table of the register stands on, and what a reader must be told about it."""
+
+    date: dt.date | None  # None: the register holds no export
+    asked: dt.date | None  # the date asked for (None: the default, the latest export)
+    latest_export: dt.date | None
+
+    @property
+    def after_last_export(self) -> bool:
+        return self.asked is not None and self.latest_export is not None and self.asked > self.latest_export
+
+    def note(self) -> str | None:
+        """A sentence for the reader when the date asked for is after the register's last export."""
+        if not self.after_last_export:
+            return None
+        return (
+            f"as of the last export, {self.latest_export}: the register holds no export after it, so the records "
+            f"as of {self.asked} are not known"
+        )
+
+
+def resolve_as_of(path: str | Path, as_of: dt.date | None = None) -> AsOf:
+    """The date the records stand on for ``as_of``: the latest export by default; ``as_of`` itself when it is
+    within the exports; the last export when it is after it. A date before the first export is refused (no
+    record is known by then)."""
+    with reading(path) as (connection, _):
+        return _resolve_as_of(connection, Path(path), as_of)
+
+
+def _resolve_as_of(connection: duckdb.DuckDBPyConnection, path: Path, as_of: dt.date | None) -> AsOf:
+    dates = _export_dates(connection)
+    if not dates:
+        if as_of is not None:
+            raise RegisterError(f"no records as of {as_of}: no export has been imported yet", path=path)
+        return AsOf(None, None, None)
+    first, last = dates[0], dates[-1]
+    if as_of is None:
+        return AsOf(last, None, last)
+    if as_of < first:
+        raise RegisterError(
+            f"no records as of {as_of}: the register's first export was made on {first}, so nothing is known "
+            "of the records before it",
+            path=path,
+            hint=f"give --as-of {first} or a later date",
+        )
+    return AsOf(min(as_of, last), as_of, last)
+
+
 def records_as_of(path: str | Path, as_of: dt.date | None = None) -> LoadedTable:
     """The register's records as they stood on ``as_of`` (default: as of its latest export), as a case table.
 
     One row per record present in the latest export made on or before that date: the canonical case columns,
     the extra columns of the organisation's records, and ``record_key`` (the keyed hash of the case id: a
     stable per-record key, e.g. for cell-key perturbation). Records marked missing by then are left out and
-    counted in the provenance notes.
+    counted in the provenance notes. A date before the first export is refused (:class:`RegisterError`); one
+    after the last export gives the records as of the last export, and the provenance (its release, a note)
+    says so.
     """
     path = Path(path)
-    where, parameters = _as_of_filter(as_of)
     with reading(path) as (connection, meta):
+        stood = _resolve_as_of(connection, path, as_of)
+        where, parameters = _as_of_filter(stood.date)
         columns = _record_columns(connection)
         quoted = ", ".join(f'"{c}"' for c in columns)
         frame = _frame(
@@ -576,28 +752,29 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None) -> LoadedTable
             f"SELECT count(*) FROM records WHERE {where} AND NOT present", parameters
         ).fetchall()[0][0]
         last = connection.execute(
-            "SELECT exported_on, provenance FROM imports "
-            + ("WHERE exported_on <= ? " if as_of else "")
+            f"SELECT exported_on, provenance FROM imports WHERE {_REAL_IMPORTS} "
+            + ("AND exported_on <= ? " if stood.date else "")
             + "ORDER BY exported_on DESC, import_id DESC LIMIT 1",
-            [as_of] if as_of else [],
+            [stood.date] if stood.date else [],
         ).fetchall()
     frame = frame.with_row_index("source_row", offset=1).with_columns(pl.col("source_row").cast(pl.Int64))
     table = conform(frame)
     extras = [c for c in frame.columns if c not in CASE_SCHEMA and c != RECORD_KEY]
     data = pl.concat([table, frame.select(*extras, RECORD_KEY)], how="horizontal")
     given = json.loads(last[0][1]) if last else {}
-    stood = as_of or (last[0][0] if last else None)
     notes = [
-        f"register as of {stood or 'no export yet'}: {data.height} records"
+        f"register as of {stood.date or 'no export yet'}: {data.height} records"
         + (f"; {missing} marked missing from a full export by then, not counted" if missing else ""),
         "record_key is a keyed hash (HMAC-SHA256) of the case id; the ids are not in the register",
     ]
+    if (after := stood.note()) is not None:
+        notes.append(after)
     if meta.get("country"):
         notes.append(f"register country: {meta['country']}")
     provenance = Provenance(
         source="case_records",
         layout=LAYOUT,
-        release=str(stood) if stood else "unknown",
+        release=str(stood.date) if stood.date else "unknown",
         path=str(path),
         sha256=sha256_file(path),
         url=given.get("url", ""),
@@ -608,6 +785,80 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None) -> LoadedTable
         notes=tuple(notes),
     )
     return LoadedTable(data=data, provenance=provenance, rows_in=data.height)
+
+
+# --- k-anonymised exports: every release recorded --------------------------------------------------------------
+
+
+def ctdc_exports(path: str | Path) -> list[dict[str, Any]]:
+    """Every k-anonymised CTDC export written from the register, oldest first (empty for a register made before
+    exports were recorded)."""
+    with reading(path) as (connection, _):
+        return _ctdc_exports(connection)
+
+
+def _ctdc_exports(connection: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    if "ctdc_exports" not in _tables(connection):
+        return []
+    frame = _frame(connection, "SELECT * FROM ctdc_exports ORDER BY export_id")
+    return [
+        {k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v) for k, v in row.items()}
+        for row in frame.to_dicts()
+    ]
+
+
+def record_ctdc_export(
+    path: str | Path,
+    *,
+    as_of: dt.date,
+    k: int,
+    max_suppressed: float,
+    out: Path,
+    text: str,
+    rows_in: int,
+    rows_written: int,
+    allowed_another_release: bool,
+    wait: float = 0.0,
+) -> int:
+    """Record an export in the register and write its ``text`` to ``out`` (atomically, owner-only) in one step:
+    the export's row is committed only once its file is written, and the file is removed when the row cannot
+    be committed. The export's number."""
+    path = Path(path)
+    connection = connect(path, read_only=False, wait=wait)
+    written = False
+    try:
+        _check_format(connection, path)
+        connection.execute("BEGIN TRANSACTION")
+        _create_later_tables(connection)
+        export_id = connection.execute("SELECT coalesce(max(export_id), 0) + 1 FROM ctdc_exports").fetchall()[
+            0
+        ][0]
+        connection.execute(
+            "INSERT INTO ctdc_exports VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                export_id,
+                as_of,
+                k,
+                max_suppressed,
+                out.name,
+                hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                rows_in,
+                rows_written,
+                allowed_another_release,
+            ],
+        )
+        write_text(out, text, mode=0o600)  # shared deliberately, not by accident
+        written = True
+        connection.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(Exception):
+            connection.execute("ROLLBACK")
+        if written:  # a file the register does not know of must not stay
+            out.unlink(missing_ok=True)
+        raise
+    finally:
+        connection.close()
+    return int(export_id)
 
 
 def register_country(path: str | Path) -> str | None:
@@ -632,6 +883,7 @@ def status(path: str | Path) -> dict[str, Any]:
             "rows_in, rows_new, rows_updated, rows_unchanged, rows_rejected, rows_marked_missing, note "
             "FROM imports ORDER BY import_id",
         )
+        exports = _ctdc_exports(connection)
     return {
         "register": str(path),
         "format_version": meta.get("format_version"),
@@ -644,4 +896,5 @@ def status(path: str | Path) -> dict[str, Any]:
             {k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v) for k, v in row.items()}
             for row in imports.to_dicts()
         ],
+        "ctdc_exports": exports,
     }
