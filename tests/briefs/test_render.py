@@ -276,3 +276,27 @@ def test_real_quarto_renders_the_brief(run_folder: Path) -> None:
     assert "this_code_must_not_appear_in_a_brief" not in html
     pdf = result.outputs["pdf"].read_bytes()
     assert pdf.startswith(b"%PDF-") and re.search(rb"/Type\s*/Page\b", pdf)
+
+
+def test_the_disclosure_error_says_where_each_number_is_and_how_to_mend_it_before_skipping(
+    tmp_path: Path, no_quarto: None
+) -> None:
+    """The review (M1): the error told the user to turn the whole check off. It names where each number is (a
+    table by its caption, or the notebook's text) and says first how to mend it (suppress a count, mark or
+    rename a name); skipping the whole check comes last."""
+    from evidence.presentation.tables import TableData
+
+    nb = executed_notebook()
+    table = TableData.from_cells(
+        ["Form", "Victims"], [["Labour", "3"]], caption="Victims by form", kinds={"Victims": "people"}
+    )
+    nb.cells.append(_table_output_cell(table))
+    nb.cells.append(_markdown_output_cell("From the extract 2 of 3 of the register."))
+    with pytest.raises(DisclosureError) as error:
+        render_run(make_run(tmp_path / "runs", notebook=nb), renderer="builtin", formats="html")
+    message = str(error.value)
+    assert "3 in “…3…” (table “Victims by form”)" in message
+    assert "(the notebook's text)" in message and "extract 2 of 3" in message
+    mends = [message.index(s) for s in ("suppress it", "data_label", "rename it", "--skip-disclosure-check")]
+    assert mends == sorted(mends)
+    assert "turns the whole check off" in message

@@ -280,6 +280,41 @@ def test_yearly_counts_and_the_table_by_dimension_are_protected_together():
     assert forms.series("Forced labour")["count"].to_list() == [30, 25, 12]
 
 
+def test_a_withheld_year_is_charted_as_withheld_and_only_a_year_without_records_as_a_gap():
+    """The review (M2): the yearly chart dropped the years its table withholds (``x``, ``<5``) and said "A gap in
+    the line: years without data (no records)", with no note of withheld values."""
+    import json
+
+    from evidence.presentation.charts import chart_spec, trend_chart
+
+    counts = {2015: 12, 2016: 3, 2017: 20, 2019: 15, 2020: 2}  # 2018 without records
+    rows = [(year, True) for year, n in counts.items() for _ in range(n)]
+    cases = conform(
+        pl.DataFrame(
+            {
+                "year": [y for y, _ in rows],
+                "destination_iso3": ["THA"] * len(rows),
+                "exploitation_sexual": [f for _, f in rows],
+            }
+        )
+    )
+    numbers = yearly_numbers(Selection(cases, years=(2015, 2020)), RULE, by="form")
+    assert numbers.per_year.low.display()["victims"].to_list()[:6] == ["12", "<5", "20", "", "15", "<5"]
+    chart = numbers.chart_table()
+    assert chart.frame["year"].to_list() == [2015, 2016, 2017, 2019, 2020]  # 2018 only left out
+    assert chart.frame["victims_suppressed"].to_list() == [False, True, False, False, True]
+    spec = chart_spec(trend_chart(chart, "year", "victims", title="t", source="register", rule=RULE))
+    subtitle = " ".join(spec["title"]["subtitle"])
+    assert "2 values withheld" in subtitle and "gap in the line" in subtitle  # 2018: no records
+    drawn = next(iter(spec["datasets"].values()))
+    assert [(r["year"], r["_segment"]) for r in drawn] == [(2015, 0), (2017, 0), (2019, 1)]
+    assert '"domain": [2015, 2020]' in json.dumps(spec)  # the axis spans the withheld last year
+    # without a year missing, no gap is said: the line runs past the withheld years
+    full = yearly_numbers(Selection(cases, years=(2019, 2020)), RULE, by="form")
+    spec = chart_spec(trend_chart(full.chart_table(), "year", "victims", title="t", source="r", rule=RULE))
+    assert "gap in the line" not in " ".join(spec["title"]["subtitle"])
+
+
 def test_years_without_records_are_no_records_and_a_form_not_recorded_is_no_zero():
     rows = [(2016, None)] * 12 + [(2019, True)] * 20 + [(2019, None)] * 3 + [(2020, True)] * 15
     cases = conform(
@@ -381,7 +416,7 @@ def test_unmapped_citizenships_for_review_with_protected_victim_counts(tmp_path)
     assert unmapped_citizenship_share(loaded).startswith(
         "Of the victims detected by citizenship, 36.2%–38.1%"
     )
-    assert source_heading(loaded) == "### UNODC GLOTIP, release 30 May 2023"
+    assert source_heading(loaded) == '### <span data-kind="label">UNODC GLOTIP, release 30 May 2023</span>'
 
 
 def test_unmapped_citizenships_only_for_unodc_and_none_when_all_map(tmp_path, shared_data):
@@ -404,7 +439,8 @@ def test_source_headings_escape_what_a_sidecar_wrote(tmp_path, shared_data):
         tiers.provenance, name="<img src=x onerror=alert(1)> *x*", release_label=""
     )
     heading = source_heading(tiers)
-    assert heading.startswith("### \\<img src=x onerror=alert(1)\\> \\*x\\*")  # text, never markup
+    # text, never markup; a label, so that its digits are not read as counts
+    assert heading.startswith('### <span data-kind="label">\\<img src=x onerror=alert(1)\\> \\*x\\*')
 
 
 def _models(rate: float, low: float, high: float, n_years: int = 11):

@@ -59,10 +59,11 @@ def test_a_source_given_but_empty_for_the_brief_names_the_years_it_holds(real_ta
         [case, real_tables[2]], DisclosureRule(5), country="THA", role="destination", years=(2015, 2018)
     )
     country_views.show_case_section(brief)
-    assert "hold nothing for Thailand as country of destination in 2015–2018" in _text(shown)
-    assert "years they hold for it: CTDC k-anonymised global dataset" in _text(shown) and ": 2010" in _text(
-        shown
-    )
+    text = _text(shown)
+    assert "hold nothing for Thailand as country of destination in 2015–2018" in text
+    # the source's name is a label (its digits are not counts), the years beside it are said
+    assert 'years they hold for it: <span data-kind="label">CTDC k-anonymised global dataset' in text
+    assert "</span>: 2010" in text
     assert not brief.cited
 
 
@@ -602,3 +603,77 @@ def test_botswanas_routes_with_nothing_to_draw_give_no_chart_and_no_note_on_a_ro
     # no bar chart, flow map or world map of the routes (an empty map is not drawn)
     drawn = {p.name for p in (tmp_path / "figures").glob("*.svg")}
     assert not {n for n in drawn if n.startswith(("corridors", "flow_map", "world"))}
+
+
+# ------------------------------------------------------------- a source's title or release is no count (REVIEW8 M1)
+
+
+def _titled(table, name: str, release: str, *, synthetic: bool = True):
+    """A copy of a loaded table whose provenance a sidecar titled ``name`` (release ``release``)."""
+    import copy
+    import dataclasses
+
+    titled = copy.copy(table)
+    titled.provenance = dataclasses.replace(
+        table.provenance, name=name, release_label=release, synthetic=synthetic, demo=False
+    )
+    return titled
+
+
+def _small_counts_displayed(shown) -> list:
+    """What the brief's disclosure scan finds in what the views displayed: tables as the table writer writes
+    them, Markdown as the brief converts it."""
+    from IPython.display import Markdown
+
+    from evidence.briefs.builtin import markdown_to_html
+    from evidence.presentation.disclosure import find_small_counts
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    hits = []
+    for obj in shown:
+        if isinstance(obj, dict) and TABLE_MIME in obj:
+            hits += find_small_counts(TableData.from_json(obj[TABLE_MIME]).to_html())
+        elif isinstance(obj, Markdown):
+            hits += find_small_counts(markdown_to_html(obj.data))
+    return hits
+
+
+@pytest.mark.parametrize(
+    ("years", "name", "release"),
+    [
+        (None, "CTDC extract 2 of 3", "release 3 March 2024"),
+        (None, "<script>alert(3)</script> Round 2", "Phase 4"),
+        ((2015, 2018), "CTDC extract 2 of 3", "part 1"),  # the source holds nothing: named as unused
+    ],
+)
+def test_a_small_number_in_a_sources_title_or_release_is_no_count(
+    real_tables, shown, monkeypatch, years, name, release
+):
+    """The review (M1): a sidecar's title "CTDC extract 2 of 3" or release "3 March 2024" stopped the brief,
+    its digits read as small counts in the table notes, the sources table, the synthetic-data notice and the
+    sentences that name a source. A source's name is a label wherever it is published."""
+    from evidence.notebooks import views
+    from evidence.notebooks.country_views import key_figures_markdown
+
+    monkeypatch.setattr(views, "show_charts", lambda named: None)
+    case = _titled(real_tables[0], name, release)
+    detected = _titled(real_tables[1], f"GLOTIP {name}", release, synthetic=False)
+    brief = open_brief(
+        [case, detected, real_tables[2]], DisclosureRule(5), country="THA", role="destination", years=years
+    )
+    views.show_notice(brief.used_tables())
+    country_views._say(key_figures_markdown(brief))
+    for show in (country_views.show_overview, *CHARTED_SECTIONS[:3]):
+        show(brief)
+    text = _text(shown)
+    assert "Round 2" in text if "Round" in name else "extract 2 of 3" in text  # the name is published
+    assert _small_counts_displayed(shown) == []
+    # the scan still reads a count written beside a name
+    country_views._say(f"{markup_label(name)} counts 3 victims.")
+    assert [h.value for h in _small_counts_displayed(shown)] == [3]
+
+
+def markup_label(text: str) -> str:
+    from evidence.presentation.markup import data_label
+
+    return data_label(text)

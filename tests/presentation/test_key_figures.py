@@ -186,6 +186,18 @@ def test_forced_criminality_and_the_other_other_forms_are_disjoint_rows_not_a_re
     assert plain["Other"] == "61" and FORCED_CRIMINALITY_LABEL not in plain
 
 
+def test_other_forms_the_records_never_hold_beside_forced_criminality_are_left_out_not_zero() -> None:
+    """The review (m6): records whose "other" is only ever forced criminality showed "Other forms (not forced
+    criminality): 0", though the docs say a form the records never hold is left out rather than shown as 0."""
+    rows = _people(30, year=2022, exploitation_other=True, exploitation_forced_criminality=True) + _people(
+        20, year=2022, exploitation_forced_labour=True, exploitation_other=False
+    )
+    forms = _shown(key_figures(_records(rows), as_of="2022-12-31"), "form")
+    assert OTHER_NOT_FORCED_CRIMINALITY_LABEL not in forms and "Other" not in forms
+    assert forms[FORCED_CRIMINALITY_LABEL] == "30" and forms["Forced labour"] == "20"
+    assert "Sexual exploitation" not in forms  # never filled: left out, as ever
+
+
 def test_a_small_split_row_cannot_be_recomputed_from_the_people_recorded() -> None:
     """Forced criminality and the other "other" forms never share a person: with nothing else recorded, the
     people recorded less forced criminality would be the small row, so one more count is withheld."""

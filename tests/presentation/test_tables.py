@@ -160,6 +160,21 @@ def test_headers_and_captions_are_labels_and_keep_their_columns_kind() -> None:
     assert [c.kind for c in read.columns] == ["years", "people", "people"]
 
 
+def test_a_tables_source_line_is_a_label_and_its_other_notes_are_read() -> None:
+    """The review (M1): a source titled "CTDC extract 2 of 3", release "3 March 2024" (or ``alert(3)``) under
+    every table stopped the brief. The source line names sources, a label like the caption; the other notes are
+    still read, and a small count in them is found."""
+    source = "CTDC extract 2 of 3, release 3 March 2024 (synthetic records); alert(3)"
+    protected = suppress_table(pl.DataFrame({"form": ["Labour", "Sexual"], "n": [40, 60]}), "form", ["n"])
+    data = table_data(protected, source=source, note="Round 2 of the survey left out 3 victims.")
+    assert data.notes[-2] == f"Source: {source}"
+    written = data.to_html()
+    assert f'<span data-kind="label">Source: {html.escape(source)}</span>' in written
+    assert [h.value for h in find_small_counts(written)] == [3]  # the count in the note, not the source's
+    frame = table_data(pl.DataFrame({"form": ["Labour"], "n": ["40"]}), source="Sources: Part 1 of 3")
+    assert find_small_counts(frame.to_html()) == []
+
+
 def test_a_frame_becomes_a_table_of_text() -> None:
     frame = pl.DataFrame({"flow_class": ["domestic", None], "victims": ["1,234", "<5"]})
     data = table_data(frame, kinds={"victims": "people"})

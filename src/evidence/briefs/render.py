@@ -167,21 +167,29 @@ def render_run(
 
 def check_brief_disclosure(document: BriefDocument, displayed_html: str | None = None) -> None:
     """Stop when what the notebook displayed shows a count the run's disclosure rule suppresses
-    (``displayed_html``: the displayed text as HTML, when converted already)."""
+    (``displayed_html``: the displayed text as HTML, when converted already).
+
+    The error names each number and where it is (a table by its caption, or the notebook's text) with the
+    text around it, and says first how to mend the brief for that number: a count of people is suppressed,
+    a number that counts something else or belongs to a name (a category, a source's title or release such
+    as "extract 2 of 3") is marked, or the name renamed; skipping the whole check comes last."""
     from evidence.presentation.disclosure import DisclosureError
 
-    if hits := disclosure_hits(document, displayed_html):
-        listed = "; ".join(str(h) for h in hits[:10]) + (
-            f"; and {len(hits) - 10} more" if len(hits) > 10 else ""
+    if located := _located_hits(document, displayed_html):
+        listed = "; ".join(f"{hit} ({where})" for where, hit in located[:10]) + (
+            f"; and {len(located) - 10} more" if len(located) > 10 else ""
         )
         threshold = disclosure_threshold(document.parameters)
         raise DisclosureError(
-            f"the brief of run {document.run_id} shows counts below {threshold}: {listed}. Suppress them in "
-            "the notebook (evidence.presentation.disclosure); a number that is not a count of people says "
-            "what it counts (show_table(..., kinds=...), evidence.presentation.markup.number), and a name "
-            "from the data written into prose is a label (evidence.presentation.markup.data_label); a table's "
-            "captions, headers and row labels are never read as counts. Only when the brief is known to be "
-            "safe: re-render with --skip-disclosure-check (which skips the whole check)"
+            f"the brief of run {document.run_id} shows counts below {threshold}: {listed}. "
+            "For each number: if it counts people, suppress it in the notebook (evidence.presentation.disclosure). "
+            "If it is part of a name (a category, or a source's title, release or citation from a provenance "
+            'sidecar or a mapping, such as "extract 2 of 3"), write the name as a label '
+            "(evidence.presentation.markup.data_label; a table's source line, caption, headers and row labels "
+            'are labels already), or rename it in the sidecar or mapping ("extract two of three"). If it '
+            "counts something else, say what it counts (show_table(..., kinds=...), "
+            "evidence.presentation.markup.number). Last resort, only when the whole brief is known to be safe: "
+            "re-render with --skip-disclosure-check, which turns the whole check off"
         )
 
 
@@ -190,22 +198,31 @@ def disclosure_hits(document: BriefDocument, displayed_html: str | None = None) 
 
     The notebook's authored prose is not scanned: it states no counts from the data, and phrases such as "one
     victim can have several forms" are not disclosures. In a table, the cells are read, not the names of what
-    they count: its caption, header cells and row labels are labels (a category ``Q6.1_10s_2019`` or
-    ``alert(2)`` is no count), as the table writer marks them (:meth:`~evidence.presentation.tables.TableData.to_html`). Numbers say what they count (``data-kind``, see
+    they count: its caption, header cells, row labels and source line are labels (a category ``Q6.1_10s_2019``
+    or ``alert(2)``, a source "extract 2 of 3" is no count), as the table writer marks them
+    (:meth:`~evidence.presentation.tables.TableData.to_html`). Numbers say what they count (``data-kind``, see
     :mod:`evidence.presentation.disclosure`): a table column or a number in prose marked as anything but
     counts of people (lists, countries, years, shares...) is not a disclosure and is skipped; counts of people
     are checked strictly; numbers whose kind is not said are read with the scanner's heuristics.
     """
+    return [hit for _, hit in _located_hits(document, displayed_html)]
+
+
+def _located_hits(document: BriefDocument, displayed_html: str | None = None) -> list[tuple[str, Any]]:
+    """:func:`disclosure_hits`, each with where it is: ``table "<caption>"`` (or the table's number) or
+    ``the notebook's text``."""
     from evidence.presentation.disclosure import DisclosureRule, find_small_counts
 
     rule = DisclosureRule(threshold=disclosure_threshold(document.parameters))
     hits = []
-    for table in document.tables:
-        hits += find_small_counts(table.to_html(), rule)
+    for number, table in enumerate(document.tables, 1):
+        caption = table.caption if not table.caption or len(table.caption) <= 60 else table.caption[:59] + "…"
+        where = f"table “{caption}”" if caption else f"table {number}"
+        hits += [(where, hit) for hit in find_small_counts(table.to_html(), rule)]
     if document.displayed.strip():
         if displayed_html is None:
             displayed_html = builtin.markdown_to_html(document.displayed)
-        hits += find_small_counts(displayed_html, rule)
+        hits += [("the notebook's text", hit) for hit in find_small_counts(displayed_html, rule)]
     return hits
 
 

@@ -22,7 +22,7 @@ import dataclasses
 import functools
 import math
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -43,6 +43,7 @@ from evidence.analyses.trends import (
     SteadyPanel,
 )
 from evidence.core.errors import EvidenceError, ParameterError
+from evidence.core.text import column_title
 from evidence.presentation import markup
 from evidence.presentation.disclosure import (
     CENSORED,
@@ -2156,6 +2157,13 @@ class YearlyNumbers:
     span: tuple[int, int] | None = None
     #: the years whose publisher's breakdown is a placeholder (:func:`placeholder_years`): not counts
     placeholder: tuple[int, ...] = ()
+    #: a publisher's series: the years it gives these victims by each breakdown (:func:`breakdown_years`), and
+    #: the years each breakdown is a placeholder only (``placeholders=True``); found once, read by the notes
+    breakdowns: Mapping[str, frozenset[int]] = dataclasses.field(default_factory=dict)
+    placeholder_breakdowns: Mapping[str, frozenset[int]] = dataclasses.field(default_factory=dict)
+    #: the steady reporters of a sum over reporting countries whose years miss some reporters
+    #: (:func:`~evidence.analyses.trends.steady_reporters`, found once; None without such years, or no panel)
+    steady: SteadyPanel | None = None
 
     @property
     def holds_victims(self) -> bool:
@@ -2228,13 +2236,18 @@ class YearlyNumbers:
         return dataclasses.replace(_series_models(category, kept, threshold=threshold), above_total=above)
 
     def chart_table(self) -> DisclosedTable | None:
-        """Victims per year for a chart: the dated rows of :attr:`per_year` (exact counts), years as numbers."""
+        """Victims per year for a chart: the dated rows of :attr:`per_year` (exact counts), years as numbers. A
+        year withheld in the table (``<5``, ``x``) keeps its row, withheld (flagged), so that the line runs past
+        it and the chart says values are withheld; only a year without records is left out (a gap in the line,
+        never a 0)."""
         if self.per_year is None or not self.exact:
             return None
         table = self.per_year.low
         n = table.frame.height - 1
-        # a year without records is left out (a gap in the line, never a 0)
-        keep = (table.frame.head(n)["year"] != UNDATED) & table.frame.head(n)[VICTIMS].is_not_null()
+        rows = table.frame.head(n)
+        keep = (rows["year"] != UNDATED) & (
+            rows[VICTIMS].is_not_null() | rows[VICTIMS + SUPPRESSED_SUFFIX].fill_null(False)
+        )
         frame = table.frame.head(n).filter(keep).with_columns(pl.col("year").cast(pl.Int64))
         return dataclasses.replace(
             table, frame=frame, reasons=table.reasons.head(n).filter(keep), has_total_row=False
@@ -2377,13 +2390,18 @@ def yearly_numbers(
     categories = (
         tuple(_ordered(by_counts[by].unique().to_list(), order)) if by_counts is not None and by else ()
     )
+    steady = trends.steady_reporters(selection) if gaps else None
+    usable, placeholders = ({}, {}) if selection.kind == "case" else _breakdown_years(selection)
     common = {
         "selection": selection,
         "by": by,
         "rule": rule,
         "counts": counts,
         "by_counts": by_counts,
-        "panel": _panel_numbers(selection, rule, counts, gaps, others) if gaps else None,
+        "panel": _panel_numbers(steady, rule, counts, gaps, others) if steady is not None else None,
+        "steady": steady,
+        "breakdowns": usable,
+        "placeholder_breakdowns": placeholders,
     }
     span = span or selection.years
     if selection.kind == "case":
@@ -2435,20 +2453,15 @@ def placeholder_years(counts: pl.DataFrame, by_counts: pl.DataFrame | None) -> l
 
 
 def _panel_numbers(
-    selection: Selection,
+    panel: SteadyPanel,
     rule: DisclosureRule,
     counts: pl.DataFrame,
     gaps: Sequence[IncompleteYear],
     others: tuple[IncompleteYear, ...],
 ) -> PanelNumbers | None:
-    """The steady reporters' series, when the years that miss some reporters (``gaps``) and the other
-    probably incomplete years leave the full series fewer complete years than the panel spans (a trend on
-    fewer, scattered years, or none); else None."""
-    from evidence.analyses import trends
-
-    panel = trends.steady_reporters(selection)
-    if panel is None:
-        return None
+    """The steady reporters' series (``panel``), when the years that miss some reporters (``gaps``) and the
+    other probably incomplete years leave the full series fewer complete years than the panel spans (a trend
+    on fewer, scattered years, or none); else None."""
     # the steady reporters' counts are what they published for each year (UNODC): no year of theirs is set
     # aside as late registration, a fall is modelled (the field stays for a rule that would apply to them)
     incomplete: tuple[IncompleteYear, ...] = ()
@@ -2592,7 +2605,7 @@ def _case_numbers(
             cell_keys=totals.select(pl.col(CELL_KEY).alias(VICTIMS)) if keyed else None,
         )
         per_year = None if table is None else Bounds(table, table)
-    per_year = _with_years_without_data(per_year, selection, common["counts"], span)
+    per_year = _with_years_without_data(per_year, selection, common["counts"], span, common["breakdowns"])
     return YearlyNumbers(
         **common,
         per_year=per_year,
@@ -2604,12 +2617,17 @@ def _case_numbers(
 
 
 def _with_years_without_data(
-    per_year: Bounds | None, selection: Selection, counts: pl.DataFrame, span: tuple[int, int] | None
+    per_year: Bounds | None,
+    selection: Selection,
+    counts: pl.DataFrame,
+    span: tuple[int, int] | None,
+    breakdowns: Mapping[str, frozenset[int]],
 ) -> Bounds | None:
     """The one rule of the yearly tables of victims (case records and UNODC series): a row for each year of
     the selection's span without data (:func:`_uncovered_years`), noted :data:`NO_RECORDS` (case records) or
     :data:`NO_DATA_PUBLISHED` (a publisher's series; :data:`DOUBTFUL_BREAKDOWN` where the breakdown that would
-    hold it is published but doubtful), its count empty: not a 0, not withheld, not modelled."""
+    hold it is published but doubtful), its count empty: not a 0, not withheld, not modelled. ``breakdowns``: the
+    years a publisher's series gives the victims by each breakdown (:func:`breakdown_years`)."""
     if per_year is None:
         return None
     uncovered = _uncovered_years(selection, counts, span)
@@ -2620,7 +2638,7 @@ def _with_years_without_data(
     else:  # a year with a breakdown of the victims but not their total is not a year without data
         from evidence.analyses.trends import doubtful_reporters
 
-        broken_down = set().union(*breakdown_years(selection).values())
+        broken_down = set().union(*breakdowns.values())
         # nor is one whose breakdown is published but doubtful (not used): the United States' nationals, 2017
         doubtful = set(doubtful_reporters(selection)) - broken_down
         noted = [
@@ -2636,24 +2654,36 @@ def _with_years_without_data(
     return Bounds(low, high)
 
 
-def breakdown_years(selection: Selection, *, placeholders: bool = False) -> dict[str, set[int]]:
+def breakdown_years(selection: Selection, *, placeholders: bool = False) -> dict[str, frozenset[int]]:
     """The years a publisher's series (UNODC) gives the selection's victims by form, sex or age, by breakdown
     (keys of :data:`BREAKDOWN_NAMES`, only those with years): a year whose breakdown is the publisher's
     placeholder (:func:`placeholder_years`: every cell ``<5`` against hundreds of victims) is no usable breakdown,
-    and is not one of them (Viet Nam's forms of 2017–2020); with ``placeholders``, those years only."""
+    and is not one of them (Viet Nam's forms of 2017–2020); with ``placeholders``, those years only. A
+    :class:`YearlyNumbers` keeps both (:attr:`~YearlyNumbers.breakdowns`,
+    :attr:`~YearlyNumbers.placeholder_breakdowns`)."""
+    return _breakdown_years(selection)[1 if placeholders else 0]
+
+
+def _breakdown_years(
+    selection: Selection,
+) -> tuple[dict[str, frozenset[int]], dict[str, frozenset[int]]]:
+    """:func:`breakdown_years` both ways at once: the usable years by breakdown, and the placeholder years."""
     from evidence.analyses import trends
 
     counts = trends.yearly_counts(selection)
-    found: dict[str, set[int]] = {}
+    usable: dict[str, frozenset[int]] = {}
+    placeholders: dict[str, frozenset[int]] = {}
     for by in BREAKDOWN_NAMES:
         try:
             by_counts = trends.yearly_counts(selection, by=by)
         except ParameterError:  # a role without this breakdown (origin: other countries' breakdowns)
             continue
         placeholder = set(placeholder_years(counts, by_counts)) if selection.role != "origin" else set()
-        if years := placeholder if placeholders else _years_of(by_counts) - placeholder:
-            found[by] = years
-    return found
+        if years := _years_of(by_counts) - placeholder:
+            usable[by] = frozenset(years)
+        if placeholder:
+            placeholders[by] = frozenset(placeholder)
+    return usable, placeholders
 
 
 def _uncovered_years(selection: Selection, counts: pl.DataFrame, span: tuple[int, int] | None) -> list[int]:
@@ -2752,7 +2782,7 @@ def _censored_numbers(
     counts = _year_text(common["counts"])
     flagged = [y.year for y in incomplete]
     per_year = _bounds_per_year(counts, flagged, rule) if counts.height else None
-    per_year = _with_years_without_data(per_year, selection, common["counts"], span)
+    per_year = _with_years_without_data(per_year, selection, common["counts"], span, common["breakdowns"])
     by_category = None
     by_counts: pl.DataFrame | None = common["by_counts"]
     if by is not None and by_counts is not None and (by_counts.height or placeholder):
@@ -2940,7 +2970,7 @@ def no_panel_sentence(numbers: YearlyNumbers) -> str:
 
     if numbers.panel is not None or not any(f.missed is not None for f in numbers.incomplete):
         return ""
-    if numbers.models().rate_ratio is not None or trends.steady_reporters(numbers.selection) is not None:
+    if numbers.models().rate_ratio is not None or numbers.steady is not None:
         return ""
     return (
         "Nor is a trend fitted on the countries that reported every year: no two countries published a "
@@ -3096,7 +3126,7 @@ def completeness_table(
             safe = known is not None and not rule.is_small(known) and not rule.is_small(n - known)
             cells.append(f"{share:.0%}" if safe else "–")
         columns[column.removeprefix("known_").replace("_", " ")] = cells + [""]
-    return shown.rename({by: by.replace("_", " ").capitalize(), "records": "Records"}).with_columns(
+    return shown.rename({by: column_title(by), "records": "Records"}).with_columns(
         pl.Series(name, values, dtype=pl.String) for name, values in columns.items()
     )
 
@@ -3129,7 +3159,7 @@ def coverage_view(coverage: pl.DataFrame) -> pl.DataFrame:
     of victims; the censored share as a whole percentage)."""
     keys = [c for c in coverage.columns if c not in ("countries", "values", "censored_share")]
     return coverage.select(
-        *[pl.col(k).cast(pl.String).alias(k.replace("_", " ").capitalize()) for k in keys],
+        *[pl.col(k).cast(pl.String).alias(column_title(k)) for k in keys],
         pl.col("countries").map_elements(lambda n: f"{n:,}", return_dtype=pl.String).alias("Countries"),
         pl.col("values").map_elements(lambda n: f"{n:,}", return_dtype=pl.String).alias("Values"),
         pl.format("{}%", (pl.col("censored_share") * 100).round(0).cast(pl.Int64)).alias("Censored (<5)"),
@@ -3207,5 +3237,6 @@ def unmapped_citizenship_share(loaded: LoadedTable) -> str | None:
 
 def source_heading(loaded: LoadedTable, level: int = 3) -> str:
     """A Markdown heading naming ``loaded``'s source and release as readers know it ("UNODC GLOTIP, release 30
-    May 2023"), never a layout id; its text (a sidecar may have written it) escaped for Markdown and HTML."""
-    return f"{'#' * level} {escape_markdown(loaded.provenance.label)}"
+    May 2023"), never a layout id; its text (a sidecar may have written it) escaped for Markdown and HTML, and
+    marked as a label (:func:`~evidence.presentation.markup.data_label`): a title "extract 2 of 3" counts nobody."""
+    return f"{'#' * level} {markup.data_label(loaded.provenance.label)}"

@@ -47,7 +47,7 @@ from evidence.notebooks.builders import (
     yearly_numbers,
 )
 from evidence.presentation.disclosure import COMPLEMENT_LABEL, DisclosureRule
-from evidence.presentation.markup import escape_markdown, number
+from evidence.presentation.markup import data_label, escape_markdown, number, significant_text
 from evidence.sources.countries import name_in_text, name_of
 from evidence.sources.loaded import LoadedTable
 
@@ -289,17 +289,19 @@ def unused_sentence(brief: CountryBrief) -> str | None:
     unused = [s for s in brief.coverage.sources if not s.in_selection]
     if not unused:
         return None
+    # a source's name is a label (data_label): its title or release ("extract 2 of 3") counts nobody
     parts = [
-        f"{s.label} (it holds {brief.place_role} in: {s.years_text()})"
-        if s.records_countries
-        else f"{s.label} (it records UN regions only, never countries)"
+        data_label(s.label)
+        + escape_markdown(
+            f" (it holds {brief.place_role} in: {s.years_text()})"
+            if s.records_countries
+            else " (it records UN regions only, never countries)"
+        )
         for s in unused
     ]
     return escape_markdown(
         f"Not used, because they hold nothing for {brief.place_role} in {brief.period}: "
-        + "; ".join(parts)
-        + "."
-    )
+    ) + ("; ".join(parts) + ".")
 
 
 # -------------------------------------------------------------------------------- numbers in one year
@@ -1060,7 +1062,7 @@ def magnitude_table(rows: Sequence[Magnitude]) -> pl.DataFrame:
             "Year": [r.year_text for r in rows],
             "Number": [r.text for r in rows],
             "Per 1,000 estimated in modern slavery": [
-                "" if r.per_thousand is None else _significant(r.per_thousand) for r in rows
+                "" if r.per_thousand is None else significant_text(r.per_thousand, 2) for r in rows
             ],
         },
         schema={
@@ -1068,13 +1070,6 @@ def magnitude_table(rows: Sequence[Magnitude]) -> pl.DataFrame:
             for c in ("What", "Source", "Year", "Number", "Per 1,000 estimated in modern slavery")
         },
     )
-
-
-def _significant(value: float, digits: int = 2) -> str:
-    if value == 0:
-        return "0"
-    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
-    return f"{value:,.{decimals}f}"
 
 
 def magnitude_sentences(brief: CountryBrief, rows: Sequence[Magnitude]) -> list[str]:
@@ -1086,7 +1081,7 @@ def magnitude_sentences(brief: CountryBrief, rows: Sequence[Magnitude]) -> list[
         if r.kind == "gsi" or r.per_thousand is None or estimate is None:
             continue
         verb = "identified and assisted" if r.kind == "case" else "detected"
-        ratio = _significant(r.per_thousand)
+        ratio = significant_text(r.per_thousand, 2)
         out.append(
             f"For every 1,000 people estimated to be in modern slavery in {escape_markdown(brief.place)} in "
             f"{estimate.year}, {number(float(ratio.replace(',', '')), 'statistic', digits=_decimals(ratio))} "

@@ -46,7 +46,7 @@ from evidence.notebooks.country import (
     tier_sentence,
     unused_sentence,
 )
-from evidence.presentation.markup import escape_markdown, number
+from evidence.presentation.markup import data_label, escape_markdown, number
 
 if TYPE_CHECKING:
     from evidence.analyses.society import CountryPanel
@@ -112,20 +112,27 @@ def _missing(brief: CountryBrief, kind: str) -> bool:
         _say(f"Not shown: none of the data files given is {_HOW_TO_GIVE[kind]}; add one with `--data`.")
     elif len(regions_only) == len(given):
         # a file that names UN regions only can hold no country's victims: that is the reason, not its years
-        labels = "; ".join(s.label for s in regions_only)
+        # a source's name is a label (data_label): its title or release ("extract 2 of 3") counts nobody
+        labels = "; ".join(data_label(s.label) for s in regions_only)
+        what = _HOW_TO_GIVE[kind].split(" (")[0]
         _say(
-            escape_markdown(
-                f"Not shown: the {_HOW_TO_GIVE[kind].split(' (')[0]} given ({labels}) record UN regions only, "
-                f"never countries, so they hold nothing for {brief.place_role}."
+            escape_markdown(f"Not shown: the {what} given (")
+            + labels
+            + escape_markdown(
+                f") record UN regions only, never countries, so they hold nothing for {brief.place_role}."
             )
         )
     else:
-        held = "; ".join(f"{t.provenance.label}: {brief.years_held(t)}" for t in given)
+        held = "; ".join(
+            f"{data_label(t.provenance.label)}: {escape_markdown(brief.years_held(t))}" for t in given
+        )
         _say(
             escape_markdown(
                 f"Not shown: the {_HOW_TO_GIVE[kind].split(' (')[0]} given hold nothing for {brief.place_role} "
-                f"in {brief.period} (years they hold for it: {held})."
+                f"in {brief.period} (years they hold for it: "
             )
+            + held
+            + escape_markdown(").")
         )
     return True
 
@@ -137,7 +144,12 @@ def show_overview(brief: CountryBrief) -> None:
     """The sources that hold data for the brief, what each gives and the years it holds; the others named."""
     table = overview_view(brief)
     if table.height:
-        views.show_table(table, caption="The data of this brief", kinds={table.columns[-1]: "years"})
+        # the source column names sources (a title "extract 2 of 3" counts nobody)
+        views.show_table(
+            table,
+            caption="The data of this brief",
+            kinds={"Source and release": "label", table.columns[-1]: "years"},
+        )
     else:
         _say(f"None of the data files given holds anything for {escape_markdown(brief.place_role)}.")
     if sentence := unused_sentence(brief):
@@ -162,7 +174,7 @@ def show_together(brief: CountryBrief) -> None:
     views.show_table(
         magnitude_table(rows),
         caption=f"What the sources say about {brief.place}",
-        kinds={"Year": "years", "Per 1,000 estimated in modern slavery": "statistic"},
+        kinds={"Source": "label", "Year": "years", "Per 1,000 estimated in modern slavery": "statistic"},
         note="Each number in one year: the GSI's estimate year, or the nearest year the data hold.",
         source=source,
         # identified victims of real people's records are a perturbed count (cell key), as in their own tables
@@ -236,8 +248,10 @@ def show_case_section(brief: CountryBrief) -> None:
             views.show_source_heading(table)
         if brief.period_for(table) != brief.period:
             _say(
-                escape_markdown(
-                    f"{table.provenance.label}: victims of {brief.place_role} in "
+                data_label(table.provenance.label)
+                + ": "
+                + escape_markdown(
+                    f"victims of {brief.place_role} in "
                     f"{brief.years_held(table, within=True)} only, of the brief's {brief.period}; the numbers "
                     f"below cover {brief.period_for(table)}."
                 )

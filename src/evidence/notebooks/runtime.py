@@ -220,7 +220,7 @@ def synthetic_notice(tables: Iterable[LoadedTable]) -> str | None:
     """A Markdown notice when any of ``tables`` (those a notebook *uses*: a loaded file that contributes
     nothing is no reason for a warning) is synthetic: one bold sentence for the toolkit's demo data (a brief
     adds its own banner), a callout naming each publisher's synthetic release; None when all are real."""
-    from evidence.presentation.markup import escape_markdown
+    from evidence.presentation.markup import data_label
 
     tables = list(tables)
     demo = [t for t in tables if t.provenance.demo]
@@ -228,13 +228,13 @@ def synthetic_notice(tables: Iterable[LoadedTable]) -> str | None:
     if demo:
         # one short line: a brief made from the run adds its own banner, so the notebook does not repeat it
         return (
-            f"**Synthetic demo data (release {escape_markdown(demo[0].provenance.release)}), not real "
+            f"**Synthetic demo data (release {data_label(demo[0].provenance.release)}), not real "
             "records:** the numbers "
             "below show how the analysis works and say nothing about real victims or routes. Do not cite them."
         )
     if synthetic:
         labels = sorted({t.provenance.label for t in synthetic})
-        names = escape_markdown("; ".join(labels))
+        names = "; ".join(data_label(label) for label in labels)  # a title "extract 2 of 3" counts nobody
         one = len(labels) == 1
         which = "file used here is the publisher's" if one else "files used here are their publishers'"
         return (

@@ -28,7 +28,6 @@ from evidence.notebooks.builders import (
     RouteBounds,
     YearlyNumbers,
     break_sentence,
-    breakdown_years,
     category_sum_note,
     emerging_unassessed,
     emerging_view,
@@ -50,7 +49,7 @@ from evidence.notebooks.builders import (
     yearly_numbers,
 )
 from evidence.presentation.disclosure import PEOPLE, DisclosedTable, DisclosureRule
-from evidence.presentation.markup import escape_markdown, markdown_code
+from evidence.presentation.markup import data_label, escape_markdown, markdown_code
 from evidence.sources.countries import name_of
 from evidence.sources.loaded import LoadedTable
 
@@ -352,16 +351,20 @@ def open_selections(
     show_notice(used)
     unused = [s for s in found.sources if not s.in_selection]
     if unused:
+        # a source's name is a label (data_label): its title or release ("extract 2 of 3") counts nobody
         held = "; ".join(
-            f"{s.label} (years it holds for it: {s.years_text()})"
-            if s.records_countries
-            else f"{s.label} ({s.held_text()})"
+            data_label(s.label)
+            + escape_markdown(
+                f" (years it holds for it: {s.years_text()})"
+                if s.records_countries
+                else f" ({s.held_text()})"
+            )
             for s in unused
         )
         _markdown(
-            escape_markdown(
-                f"Not used, because they hold no victims of {found.place()} in {opened.period}: {held}."
-            )
+            escape_markdown(f"Not used, because they hold no victims of {found.place()} in {opened.period}: ")
+            + held
+            + "."
         )
     return opened
 
@@ -781,7 +784,7 @@ def no_data_note(numbers: YearlyNumbers) -> str | None:
             unpublished = {int(y) for y, n in rows if n == NO_DATA_PUBLISHED}
             held = [
                 (BREAKDOWN_NAMES[by], sorted(placeholder & unpublished))
-                for by, placeholder in breakdown_years(numbers.selection, placeholders=True).items()
+                for by, placeholder in numbers.placeholder_breakdowns.items()
                 if placeholder & unpublished
             ]
             placeholders = "; ".join(
@@ -798,9 +801,9 @@ def no_data_note(numbers: YearlyNumbers) -> str | None:
         if when := years(NO_TOTAL_PUBLISHED):
             # only the breakdowns that hold those years, and usable ones (a placeholder breakdown is none)
             noted = {int(y) for y, n in rows if n == NO_TOTAL_PUBLISHED}
-            names = [
-                BREAKDOWN_NAMES[by] for by, held in breakdown_years(numbers.selection).items() if held & noted
-            ] or ["category"]
+            names = [BREAKDOWN_NAMES[by] for by, held in numbers.breakdowns.items() if held & noted] or [
+                "category"
+            ]
             tables = "the table" if len(names) == 1 else "the tables"
             said.append(
                 f"{NO_TOTAL_PUBLISHED.capitalize()}: UNODC gives these victims by {' and by '.join(names)} in "

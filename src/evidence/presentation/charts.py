@@ -203,6 +203,15 @@ def chart_title(
     return alt.TitleParams(text=title, subtitle=wrapped)
 
 
+def _year_span(frame: pl.DataFrame, year: str) -> list[Any] | None:
+    """The first and last year of a chart's rows, or None without rows."""
+    return (
+        list(frame.select(pl.col(year).min(), pl.col(year).max().alias("_last")).row(0))
+        if frame.height
+        else None
+    )
+
+
 def _withheld_note(withheld: int, rule: DisclosureRule) -> str | None:
     if not withheld:
         return None
@@ -430,9 +439,16 @@ def trend_chart(
     gaps = bool(frame.height and frame[_SEGMENT].max())
     # A withheld count takes its interval with it: a band around a hidden value would hint at it.
     frame = frame.with_columns(pl.when(pl.col(value).is_not_null()).then(pl.col(c)).alias(c) for c in bounds)
+    # the axis spans the withheld years too: a withheld first or last year is a year of the data, not past it
+    span = _year_span(frame, year)
     frame = frame.filter(pl.col(value).is_not_null())
+    scale = (
+        alt.Scale(zero=False, domain=span)
+        if span and span != _year_span(frame, year)
+        else alt.Scale(zero=False)
+    )
     y_title = y_title or column_title(value)
-    x = alt.X(f"{year}:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(zero=False))
+    x = alt.X(f"{year}:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1), scale=scale)
     colour = alt.Color(f"{series}:N", title=column_title(series)) if series else alt.ColorValue(PALETTE[0])
     drawn = (
         low is not None

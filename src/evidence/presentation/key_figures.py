@@ -236,7 +236,10 @@ def _form_selections(data: pl.DataFrame) -> list[tuple[str, pl.Expr]]:
         if column == "exploitation_other" and split:
             criminality = pl.col(FORCED_CRIMINALITY).fill_null(False)
             out.append((FORCED_CRIMINALITY_LABEL, criminality))
-            out.append((OTHER_NOT_FORCED_CRIMINALITY_LABEL, flag & ~criminality))
+            # an "other" set only with forced criminality (a mapping that sets it from forced criminality alone)
+            # holds no other form: left out, not shown as 0
+            if data.select((flag & ~criminality).any()).item():
+                out.append((OTHER_NOT_FORCED_CRIMINALITY_LABEL, flag & ~criminality))
         else:
             out.append((FORM_LABELS.get(column) or _label(column, "exploitation_"), flag))
     if not split and _present(data, FORCED_CRIMINALITY):  # records without "other": forced criminality alone

@@ -46,6 +46,8 @@ __all__ = [
     "TableData",
     "display_frame",
     "format_share",
+    "is_source_note",
+    "source_note",
     "table_data",
     "table_html",
     "table_markdown",
@@ -116,8 +118,24 @@ def table_notes(table: DisclosedTable, source: str, *, shares: Shares = None) ->
             f"Shares of the {shares} total; {SHARE_SUPPRESSED_LABEL} where the count or the total is "
             "withheld."
         )
-    notes.append(source if source.lower().startswith("source") else f"Source: {source}")
+    notes.append(source_note(source))
     return notes
+
+
+def source_note(source: str) -> str:
+    """The line under a table (or a chart) that names its sources: ``"Source: UNODC GLOTIP, release 30 May
+    2023"``, or ``source`` as it is when it says "Source..." itself. The table writer marks it as a label
+    (:meth:`TableData.to_html`): a source's title or release ("CTDC extract 2 of 3", "release 3 March 2024")
+    counts nobody, as a caption does not."""
+    return source if source.lower().startswith("source") else f"Source: {source}"
+
+
+def is_source_note(note: str) -> bool:
+    """Whether a note under a table is its source line (:func:`source_note`): "Source: ..." or "Sources: ..."."""
+    return _SOURCE_NOTE.match(note) is not None
+
+
+_SOURCE_NOTE = re.compile(r"sources?:\s", re.IGNORECASE)
 
 
 #: What ``x`` means under a table: a cell withheld though not small itself (its difference from a total, or from
@@ -269,7 +287,14 @@ class TableData:
             parts.append(f"<tr{style}>{''.join(cells)}</tr>")
         parts.append("</tbody>")
         if self.notes:
-            notes = "<br>".join(escape_html(n) for n in self.notes)
+            # the source line names sources (titles and releases such as "extract 2 of 3"), a label like the
+            # caption: the disclosure scan reads the other notes, never the names of the sources
+            notes = "<br>".join(
+                f'<span {KIND_ATTRIBUTE}="{LABEL}">{escape_html(n)}</span>'
+                if is_source_note(n)
+                else escape_html(n)
+                for n in self.notes
+            )
             parts.append(
                 f'<tfoot><tr><td colspan="{len(self.columns)}" style="font-size:smaller;text-align:left">'
                 f"{notes}</td></tr></tfoot>"
@@ -423,7 +448,7 @@ def table_data(
         # the labels a table shows are explained under it, unless the caller's note does so already
         notes = [n for n in withheld_notes(shown) if not (note and n.split(":")[0] in note)]
         notes += [PERTURBATION_NOTE] if perturbed else []
-        notes += [source if source.lower().startswith("source") else f"Source: {source}"] if source else []
+        notes += [source_note(source)] if source else []
         row_headers, total_row = 0, False
     else:
         raise ParameterError(f"cannot show a {type(table).__name__} as a table")
