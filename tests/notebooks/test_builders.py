@@ -306,6 +306,10 @@ def test_a_withheld_year_is_charted_as_withheld_and_only_a_year_without_records_
     spec = chart_spec(trend_chart(chart, "year", "victims", title="t", source="register", rule=RULE))
     subtitle = " ".join(spec["title"]["subtitle"])
     assert "2 values withheld" in subtitle and "gap in the line" in subtitle  # 2018: no records
+    # REVIEW9 M1: not "counts below 5" (an `x` year is not itself small; a range of small cells is not
+    # drawn either): why they are out, and where they are published
+    assert "withheld to protect small counts" in subtitle and "the table shows what is published" in subtitle
+    assert "counts below" not in subtitle
     drawn = next(iter(spec["datasets"].values()))
     assert [(r["year"], r["_segment"]) for r in drawn] == [(2015, 0), (2017, 0), (2019, 1)]
     assert '"domain": [2015, 2020]' in json.dumps(spec)  # the axis spans the withheld last year

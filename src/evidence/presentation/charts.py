@@ -212,11 +212,19 @@ def _year_span(frame: pl.DataFrame, year: str) -> list[Any] | None:
     )
 
 
-def _withheld_note(withheld: int, rule: DisclosureRule) -> str | None:
+def _withheld_note(withheld: int, rule: DisclosureRule, *, line: bool = False) -> str | None:
+    """What a chart says of the values it leaves out. Not "counts below the threshold": a value is also
+    withheld to protect another (``x``: not itself small), and a publisher's range with small cells (2–8) is
+    not drawn either, so the note says why all of them are out, and that the table beside it shows them.
+    ``line``: a line chart, whose line runs past a withheld year (it joins the years either side)."""
     if not withheld:
         return None
     cells = "value" if withheld == 1 else "values"
-    return f"{withheld} {cells} withheld under disclosure control (counts below {rule.threshold}) not shown."
+    joined = " (a line passing one joins the years either side)" if line else ""
+    return (
+        f"{withheld} {cells} withheld to protect small counts (below {rule.threshold}), not drawn{joined}; "
+        "the table shows what is published."
+    )
 
 
 def _rule_of(data: DisclosedTable | pl.DataFrame, rule: DisclosureRule) -> DisclosureRule:
@@ -502,7 +510,7 @@ def trend_chart(
             .mark_point(filled=False, fill="white", fillOpacity=1, opacity=1, size=60, strokeWidth=2)
             .encode(x=x, y=alt.Y(f"{value}:Q"), stroke=stroke, tooltip=tooltip)
         )
-    notes = [_withheld_note(withheld, rule)]
+    notes = [_withheld_note(withheld, rule, line=True)]
     if gaps:
         notes.append("A gap in the line: years without data (no records), not zeros.")
     if drawn:
