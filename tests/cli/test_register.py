@@ -103,6 +103,8 @@ def test_figures_of_real_records_are_perturbed_by_the_cell_key_method(exports, r
                 ["register", "figures", "--as-of", "2023-06-30", "--register", str(register)]
             )
             assert "perturbed slightly (cell key method)" in " ".join(text_out.split())
+            # no methods section follows on a terminal: what perturbation means across outputs is said here
+            assert "difference of two outputs is uncertain" in " ".join(text_out.split())
             # the same records give the same number in every output: the figures and `evidence trend`
             _, out, _ = run_main(["trend", "--data", str(register), "--by", "gender", "--json"])
             total = json.loads(out)["yearly_counts"][-1]

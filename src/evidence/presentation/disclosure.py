@@ -127,6 +127,7 @@ __all__ = [
     "KIND_ATTRIBUTE",
     "NUMBER_KINDS",
     "PEOPLE",
+    "PERTURBATION_ACROSS_OUTPUTS",
     "PERTURBATION_NOTE",
     "SHARE_SUPPRESSED_LABEL",
     "TENTH_PERCENT_DIGITS",
@@ -219,6 +220,11 @@ KEY_MODULUS = 2**32
 PERTURBATION_NOTE = (
     "Counts are perturbed slightly (cell key method): a total may differ from the sum of its parts by a few."
 )
+#: Said where no methods section follows (the command line's tables): what the perturbation means across outputs.
+PERTURBATION_ACROSS_OUTPUTS = (
+    "Each count is perturbed the same way in every output, so the difference of two outputs is uncertain, "
+    "not impossible to guess."
+)
 
 
 @dataclass(frozen=True)
@@ -306,7 +312,9 @@ class DisclosedTable:
 
     def describe(self) -> str:
         """What a reader of this table needs to know about its protection, in a sentence or two."""
-        return self.rule.describe() + (" " + PERTURBATION_NOTE if self.perturbed else "")
+        return self.rule.describe() + (
+            f" {PERTURBATION_NOTE} {PERTURBATION_ACROSS_OUTPUTS}" if self.perturbed else ""
+        )
 
     @property
     def key_columns(self) -> list[str]:

@@ -45,6 +45,7 @@ from evidence.core.errors import ParameterError
 from evidence.core.text import column_title
 from evidence.presentation.disclosure import (
     DEFAULT_RULE,
+    PERTURBATION_ACROSS_OUTPUTS,
     PERTURBATION_NOTE,
     DisclosedTable,
     DisclosureError,
@@ -99,7 +100,9 @@ class KeyFigures:
 
     def describe(self) -> str:
         """What a reader needs to know about the protection of these figures."""
-        return self.rule.describe() + (" " + PERTURBATION_NOTE if self.perturbed else "")
+        return self.rule.describe() + (
+            f" {PERTURBATION_NOTE} {PERTURBATION_ACROSS_OUTPUTS}" if self.perturbed else ""
+        )
 
     def total_shown(self) -> str:
         """The total as published (e.g. ``"1,234"`` or ``"<5"``)."""
