@@ -17,10 +17,10 @@ any order; other columns are read past and named in a "columns not used" note.
 
 A row whose tier gives no placement is rejected with its own reason (file, row, column ``tier`` and the text as
 written), never kept: a not-available token of :data:`~evidence.sources.workbook.NOT_AVAILABLE` (``n/a``, ``N/A``,
-``-``, ``..``, ``not assessed``; a footnote marker aside), the one list the loaders of UNODC and GSI read such
-cells by. As UNODC's loader rejects a row whose one figure is not available (a GSI row is a country with many
-figures: it is kept, the one cell null and flagged), a tier row's one figure is its placement; and "not
-available" is not "not ranked" (the report ranked the country or not; the file does not say which), so it is
+``-``, ``..``, ``not assessed``; a footnote marker aside), the list the UNODC and GSI loaders read too. A tier
+row holds one placement, as a UNODC row holds one value, and UNODC's loader rejects a row whose value is not
+available (a GSI row is a country with many figures: it is kept, that cell null and flagged); and "not
+available" is not "not ranked" (the report ranked the country or not; the cell does not say which), so it is
 not read as one. Only Kelley's layout reads an empty tier, or her ``NA`` (R's missing value), as not ranked; an
 empty tier in the simple layout is rejected as missing, and its ``NA`` as not available. Other unknown text
 (``Tier 4``) and a numeric tier (``2.5``) are rejected each with their own reason.
