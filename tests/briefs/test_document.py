@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -312,7 +313,7 @@ def test_sources_are_named_as_their_metadata_names_them_never_by_layout() -> Non
 
 def test_each_source_gives_its_address_once_as_a_link() -> None:
     from evidence.briefs.document import sources_section
-    from evidence.sources.metadata import describe
+    from evidence.sources.metadata import describe, known_urls
 
     p = describe("unodc_glotip", "glotip_xlsx", "2023-05-30", path="x.xlsx", sha256="0" * 64).to_dict()
     cited = "https://dataunodc.un.org/dp-trafficking-persons"
@@ -329,7 +330,8 @@ def test_each_source_gives_its_address_once_as_a_link() -> None:
     assert "](<javascript" not in hostile and "](<https://ok.example" not in hostile
     assert "https\\://ok.example/a\\_b\\." in hostile  # an address the toolkit does not know: text
     html = builtin.pandoc(None, "html5", text=hostile)
-    assert "href" not in html and "https://ok.example/a_b." in html
+    assert _link_targets(html) <= known_urls()  # the toolkit's own licence address only
+    assert "ok.example" not in "".join(_link_targets(html)) and "https://ok.example/a_b." in html
 
 
 @pytest.mark.parametrize("to", ["html5", "typst"])
@@ -355,15 +357,43 @@ def test_a_web_address_in_a_sidecar_is_never_a_live_link(to: str, reader: str) -
         text=True,
         check=True,
     ).stdout
-    assert out.count("evil.example") == 3 and "href" not in out and "#link" not in out, out
+    assert out.count("evil.example") == 3, out
+    # the one live address left is the toolkit's own (UNODC's terms of use, the licence): none from the sidecar
+    assert _link_targets(out) == {"https://dataunodc.un.org/"}, out
     if to == "typst":  # Typst links a bare "https://" itself: pandoc writes it "https:/\\/"
-        assert "https://" not in out, out
+        assert "https://" not in re.sub(r'#link\("[^"]*"\)', "", out), out  # but in the own link's target
     assert "https://evil.example/phish" not in known_urls()
     # the toolkit's own address stays a link
     own = sources_section([p])
     assert "#link(" in builtin.pandoc(None, "typst", text=own) and "href=" in builtin.pandoc(
         None, "html5", text=own
     )
+
+
+def _link_targets(rendered: str) -> set[str]:
+    """Every live link's target in pandoc's HTML (href) or Typst (#link) output."""
+    return set(re.findall(r'href="([^"]*)"', rendered)) | set(re.findall(r'#link\("([^"]*)"', rendered))
+
+
+@pytest.mark.parametrize("to", ["html5", "typst"])
+def test_the_toolkits_own_licence_address_is_a_link_and_a_sidecars_is_text(to: str) -> None:
+    """REVIEW9 m10: a licence's address the toolkit's metadata gives (known_urls) was escaped with the whole
+    licence, so never a link, unlike its source addresses; a sidecar's licence address stays text."""
+    from evidence.briefs.document import sources_section
+    from evidence.sources.metadata import describe, known_urls
+
+    p = describe("us_tip_tiers", "kelley_csv", "1999-2015", path="t.csv", sha256="0" * 64).to_dict()
+    mit = "https://opensource.org/license/mit"
+    assert mit in known_urls() and p["licence"].endswith(f"({mit})")
+    own = sources_section([p])
+    assert (
+        f"licence: MIT (c) 2017 Judith Kelley and Andrew Heiss ([{escape_markdown(mit)}](<{mit}>)\\)" in own
+    )
+    assert mit in _link_targets(builtin.pandoc(None, to, text=own))
+    hostile = {**p, "licence": "Free for all (https://evil.example/licence) [x](https://evil.example/y)"}
+    out = builtin.pandoc(None, to, text=sources_section([hostile]))
+    assert "evil.example/licence" in out and not any("evil" in t for t in _link_targets(out)), out
+    assert _link_targets(out) <= known_urls()
 
 
 def test_parameters_a_run_resolved_are_what_readers_see(tmp_path: Path) -> None:

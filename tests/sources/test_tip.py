@@ -6,11 +6,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evidence.core.errors import InputError
 from evidence.sources import registry, tip
 from evidence.sources.delimited import DELIMITERS
 from evidence.sources.registry import FileHead
+from evidence.sources.workbook import NOT_AVAILABLE
 
 REAL_FILE = "tip/tip_tiers_1999_2015.csv"
 
@@ -285,3 +288,130 @@ def test_sniffing_splits_the_header_once_per_delimiter_tried(
     path.write_text(delimiter.join(["iso3", "report_year", "tier"]) + "\nTHA,2016,Tier 2\n", encoding="utf-8")
     assert tip.sniff(FileHead(path)) == tip.SIMPLE_LAYOUT
     assert calls == list(DELIMITERS[:splits])
+
+
+# --- a tier that is not available; special cases in Kelley's layout (review 9 m10) --------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", [*sorted(NOT_AVAILABLE), "N/A", "NA", " n/a ", "Not Assessed", "n/a*", "- [1]"]
+)
+def test_a_not_available_tier_is_rejected_naming_it_not_read_as_unknown(tmp_path: Path, text: str) -> None:
+    """The not-available tokens every loader reads (workbook.NOT_AVAILABLE) give no placement: the row is
+    rejected with its own reason, its row, column and text named, and the other rows are kept."""
+    path = tmp_path / "tiers.csv"
+    path.write_text(f'iso3,report_year,tier\nTHA,2016,"{text}"\nMYS,2016,Tier 2\n', encoding="utf-8")
+    loaded = tip.load(path, tip.SIMPLE_LAYOUT)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (2, 1, 1)
+    assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+        (2, "tier", text, tip.REASON_TIER_NOT_AVAILABLE)
+    ]
+
+
+def test_an_empty_tier_of_the_simple_layout_is_missing_and_unknown_text_unrecognised(tmp_path: Path) -> None:
+    path = tmp_path / "tiers.csv"
+    path.write_text("iso3,report_year,tier\nXAA,2020,\nXAB,2020,   \nXAC,2020,Tier 4\nXAD,2020,Tier 1\n")
+    loaded = tip.load(path, tip.SIMPLE_LAYOUT)
+    assert loaded.rejects.select("row", "reason").rows() == [
+        (2, tip.REASON_TIER_MISSING),
+        (3, tip.REASON_TIER_MISSING),
+        (4, tip.REASON_TIER),
+    ]
+
+
+def test_kelley_layout_reads_her_na_as_not_ranked_and_rejects_other_not_available_tokens(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "k.csv"
+    path.write_text(
+        "countryname,iso,year,ccode,tier\n"
+        "Exampleland,XAA,2016,999,NA\n"  # Kelley's R output: not ranked
+        'Exampleland,XAA,2017,999,"NA"\n'
+        "Exampleland,XAA,2018,999,\n"  # empty: not ranked
+        'Exampleland,XAA,2019,999,"n/a"\n'  # line 5: a user's "not available", not her coding
+        "Exampleland,XAA,2020,999,-\n"  # line 6
+        "NA,NA,2021,NA,Tier 1\n"  # line 7: R's NA elsewhere is missing (no code)
+    )
+    loaded = tip.load(path, tip.KELLEY_LAYOUT)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (6, 3, 3)
+    assert loaded.data.select("report_year", "tier", "tier_label", "special_case").rows() == [
+        (2016, None, None, tip.NOT_RANKED),
+        (2017, None, None, tip.NOT_RANKED),
+        (2018, None, None, tip.NOT_RANKED),
+    ]
+    assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+        (5, "tier", "n/a", tip.REASON_TIER_NOT_AVAILABLE),
+        (6, "tier", "-", tip.REASON_TIER_NOT_AVAILABLE),
+        (7, "iso3", None, tip.REASON_ISO3),
+    ]
+
+
+def test_special_cases_in_kelley_layout_are_kept_without_a_tier(tmp_path: Path) -> None:
+    """docs/data-formats.md: Special Case (the reports' designation for a country in crisis, e.g. Yemen) has no
+    tier; ``special_case`` says it, and the label is kept as published (whitespace stripped)."""
+    path = tmp_path / "k.csv"
+    path.write_text(
+        '"countryname","iso","year","ccode","tier"\n'
+        '"Yemen","YEM",2016,679,"Special Case    "\n'
+        '"Yemen","YEM",2017,679,"Special Case (Yemen)"\n'
+        '"Somalia","SOM",2016,520,"special case*"\n'
+        '"Libya","LBY",2016,620,"Tier 3"\n'
+    )
+    loaded = registry.load(path)
+    assert loaded.provenance.layout == tip.KELLEY_LAYOUT and loaded.rows_rejected == 0
+    assert loaded.data.select("iso3", "report_year", "tier", "tier_label", "special_case").rows() == [
+        ("LBY", 2016, "Tier 3", "Tier 3", None),
+        ("SOM", 2016, None, "special case*", tip.SPECIAL_CASE),
+        ("YEM", 2016, None, "Special Case", tip.SPECIAL_CASE),
+        ("YEM", 2017, None, "Special Case (Yemen)", tip.SPECIAL_CASE),
+    ]
+    from evidence.sources.checks import check_values
+
+    assert check_values(loaded).height == 0
+
+
+_TIER_CELLS = st.sampled_from(
+    [
+        *tip.TIERS,
+        "Watchlist    ",
+        "Special Case",
+        "not ranked",
+        "Tier 4",
+        "2.5",
+        "",
+        "NA",
+        *sorted(NOT_AVAILABLE),
+    ]
+)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    cells=st.lists(
+        st.tuples(_TIER_CELLS, st.sampled_from(["", " ", "  "]), st.booleans()), min_size=1, max_size=12
+    ),
+    kelley=st.booleans(),
+)
+def test_every_tier_row_is_kept_or_rejected_with_one_reason(
+    cells: list[tuple[str, str, bool]], kelley: bool
+) -> None:
+    """rows in = rows kept + rows rejected; a not-available token is always rejected as not available, whatever
+    its case and the blanks around it, in either layout."""
+    import tempfile
+
+    texts = [f"{pad}{t.upper() if upper else t}{pad}" for t, pad, upper in cells]
+    header = "countryname,iso,year,ccode,tier" if kelley else "iso3,report_year,tier"
+    lines = [
+        f'X,X{chr(65 + i)}A,2016,1,"{t}"' if kelley else f'X{chr(65 + i)}A,2016,"{t}"'
+        for i, t in enumerate(texts)
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.csv"
+        path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+        loaded = tip.load(path, tip.KELLEY_LAYOUT if kelley else tip.SIMPLE_LAYOUT)
+    assert loaded.rows_in == len(texts) == loaded.rows_kept + loaded.rows_rejected
+    assert loaded.rejects["row"].is_unique().all()
+    reasons = dict(loaded.rejects.select("row", "reason").iter_rows())
+    for row, text in enumerate(texts, start=2):
+        token = text.strip().lower() in NOT_AVAILABLE and not (kelley and text.strip() == "NA")
+        assert (reasons.get(row) == tip.REASON_TIER_NOT_AVAILABLE) == token, (row, text)

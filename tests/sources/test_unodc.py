@@ -754,6 +754,19 @@ def test_the_un_no_figure_notation_is_a_missing_value_not_a_wrong_count(tmp_path
     ]
 
 
+@pytest.mark.parametrize("dash", ["-", "\u2013", "\u2014", " - "])
+def test_a_dash_is_no_figure_never_a_zero_and_its_reason_says_why(tmp_path: Path, dash: str) -> None:
+    """The GLOTIP description defines <5 and no dash; a dash is 'nil or negligible' in some UN tables and 'not
+    available' in others: the row is rejected as not available (counted, named), no 0 enters the table."""
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", [row(dash), row("<5"), row("0")]))
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (3, 2, 1)
+    assert loaded.data.select("value", "value_low", "value_high").rows() == [(None, 1, 4), (0, 0, 0)]
+    assert loaded.rejects.select("row", "reason").rows() == [(4, unodc.REASON_VALUE_NOT_AVAILABLE)]
+    assert "not read as 0" in unodc.REASON_VALUE_NOT_AVAILABLE
+    assert "nil or negligible" in unodc.REASON_VALUE_NOT_AVAILABLE  # the dash's other reading, named
+    assert "the UN's notation for no figure" not in unodc.REASON_VALUE_NOT_AVAILABLE  # it is not only that
+
+
 def test_columns_the_loader_does_not_read_are_named(tmp_path: Path) -> None:
     path = write_glotip_csv(
         tmp_path / "g.csv",

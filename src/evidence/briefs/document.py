@@ -553,7 +553,8 @@ def sources_section(provenance: Sequence[Mapping[str, Any]]) -> str:
         elif p.get("synthetic"):
             facts.append("**the publisher's synthetic release (generated records, not real cases)**")
         if p.get("licence"):
-            facts.append(f"licence: {escape_markdown(str(p['licence']))}")
+            # "Name (url)": the toolkit's own licence address a link, a sidecar's one text (_address)
+            facts.append(f"licence: {_linked(str(p['licence']))}")
         if p.get("sha256"):
             facts.append(f"file sha256 {markdown_code(str(p['sha256'])[:16] + '…')}")
         entry = f"- **{escape_markdown(str(name))}** — " + ", ".join(facts) + "."
@@ -761,7 +762,8 @@ _WEB_ADDRESS = re.compile(r"https?://[^\s<>()\[\]]+[^\s<>()\[\].,;:]")
 
 
 def _linked(text: str) -> str:
-    """Citation text escaped for Markdown, the toolkit's own web addresses in it as links (:func:`_address`)."""
+    """Citation or licence text escaped for Markdown, the toolkit's own web addresses in it as links
+    (:func:`_address`)."""
     parts, start = [], 0
     for found in _WEB_ADDRESS.finditer(text):
         parts += [escape_markdown(text[start : found.start()]), _address(found.group())]

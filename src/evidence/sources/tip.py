@@ -15,6 +15,16 @@ spreadsheet programs save CSV in some locales: the delimiter that makes the head
 :func:`~evidence.sources.workbook.header_key` (``ISO3``, ``Report Year`` and ``report_year`` are one label), in
 any order; other columns are read past and named in a "columns not used" note.
 
+A row whose tier gives no placement is rejected with its own reason (file, row, column ``tier`` and the text as
+written), never kept: a not-available token of :data:`~evidence.sources.workbook.NOT_AVAILABLE` (``n/a``, ``N/A``,
+``-``, ``..``, ``not assessed``; a footnote marker aside), the list the UNODC and GSI loaders read too. A tier
+row holds one placement, as a UNODC row holds one value, and UNODC's loader rejects a row whose value is not
+available (a GSI row is a country with many figures: it is kept, that cell null and flagged); and "not
+available" is not "not ranked" (the report ranked the country or not; the cell does not say which), so it is
+not read as one. Only Kelley's layout reads an empty tier, or her ``NA`` (R's missing value), as not ranked; an
+empty tier in the simple layout is rejected as missing, and its ``NA`` as not available. Other unknown text
+(``Tier 4``) and a numeric tier (``2.5``) are rejected each with their own reason.
+
 Tier table columns: ``source_row``, ``iso3``, ``country``, ``report_year``, ``tier`` (ordered: Tier 1 < Tier 2
 < Tier 2 Watch List < Tier 3; null when not ranked or a special case), ``tier_label`` (as published, whitespace
 stripped) and ``special_case`` (``Special Case``, ``not ranked``; null for ranked countries).
@@ -44,13 +54,16 @@ from evidence.sources.loaded import LoadedTable, issues_where
 from evidence.sources.metadata import dataset, describe
 from evidence.sources.provenance import DEMO_MARKER
 from evidence.sources.registry import FileHead, Loader, register
-from evidence.sources.workbook import FOOTNOTE_MARKER, header_key
+from evidence.sources.workbook import FOOTNOTE_MARKER, header_key, not_available
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "6"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "7"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
-# (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]")
+# (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
+# 7: a tier written as a not-available token of workbook.py ("n/a", "-", "..") and an empty tier of the simple
+# layout refused with their own reasons (were "tier not recognised"); "NA" is Kelley's "not ranked" in her layout
+# only (the simple layout's "NA" is not available), and only in the tier column
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -106,6 +119,14 @@ KELLEY_RELEASE = "1999-2015"
 REASON_ISO3 = "iso3 missing or not three letters"
 REASON_YEAR = "report year missing or not a year"
 REASON_TIER = "tier not recognised (expected Tier 1, Tier 2, Tier 2 Watch List, Tier 3 or Special Case)"
+REASON_TIER_MISSING = (
+    "tier missing (an empty cell; only Kelley's layout reads an empty tier as not ranked): write the tier, "
+    "Special Case or not ranked"
+)
+REASON_TIER_NOT_AVAILABLE = (
+    "tier not available ('n/a', '-', '..' or another not-available token): no placement given, so neither a tier "
+    "nor read as not ranked (a country the report did not rank is written not ranked)"
+)
 REASON_NUMERIC_TIER = (
     "tier written as a number: the TIP reports name their tiers (Tier 1, Tier 2, Tier 2 Watch List, Tier 3) and "
     "document no numeric code (is 2.5 the Watch List?): write the tier's name"
@@ -268,7 +289,7 @@ def _read_records(path: Path, data: bytes, delimiter: str) -> tuple[pl.DataFrame
             data,
             separator=delimiter,
             infer_schema=False,
-            null_values=["NA", ""],
+            null_values=[""],  # "NA" is read as text: Kelley's "not ranked" in her tier column (see _parse)
             encoding="utf8-lossy",
             truncate_ragged_lines=True,
         )
@@ -281,6 +302,10 @@ def _read_records(path: Path, data: bytes, delimiter: str) -> tuple[pl.DataFrame
             "unbalanced quotes?",
             path=path,
         )
+    # R's missing value, as Kelley's file writes it, outside the tier column (whose "NA" _parse reads by layout)
+    frame = frame.with_columns(
+        pl.when(pl.col(c) != "NA").then(pl.col(c)).alias(c) for c in frame.columns if header_key(c) != "tier"
+    )
     frame = frame.with_columns(source_row=pl.Series(scan.lines, dtype=pl.Int64)).filter(
         pl.Series(~scan.blank)
     )
@@ -295,7 +320,10 @@ def _read_records(path: Path, data: bytes, delimiter: str) -> tuple[pl.DataFrame
 
 def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
     label = pl.col("tier_text").str.strip_chars()
-    label = pl.when(label == "").then(None).otherwise(label)
+    empty = label == ""
+    if not_ranked_when_empty:  # Kelley's file is R's output: its "NA" is an empty cell
+        empty = empty | (label == "NA")
+    label = pl.when(empty).then(None).otherwise(label)
     # case, blanks, hyphens and parentheses ignored ("Tier 2 (Watch List)", "Tier 2 Watch-List"), a trailing
     # footnote marker dropped ("Tier 2 Watch List*", "Tier 3¹", "Tier 1 [a]") unless the label is known with it
     # ("Tier 2 [WL]" is the Watch List, not Tier 2 with a note); a special case may name its country
@@ -305,6 +333,10 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
     year = pl.col("report_year").str.strip_chars().cast(pl.Float64, strict=False)
     return frame.with_columns(
         numeric_tier=label.str.contains(r"^[0-9]+([.,][0-9]+)?$").fill_null(False),
+        # the tokens every loader reads as "no figure" (workbook.NOT_AVAILABLE), a footnote marker aside
+        tier_not_available=(
+            not_available(label) | not_available(label.str.replace(FOOTNOTE_MARKER, ""))
+        ).fill_null(False),
         year_text=pl.col("report_year"),
         iso3=pl.col("iso3").str.strip_chars().str.to_uppercase(),
         country=pl.col("country").str.strip_chars(),
@@ -341,17 +373,23 @@ def _reference_codes(parsed: pl.DataFrame, notes: list[str]) -> pl.DataFrame:
 
 
 def _rejects(parsed: pl.DataFrame) -> pl.DataFrame:
+    """One reason per row whose tier is no placement: empty (simple layout), a not-available token, a number, or
+    other text the loader does not know; and rows without a code or a year."""
+    unread = pl.col("canonical").is_null()
+    text = pl.col("tier_label").is_not_null()
     return issues_where(
         parsed,
         [
             ("iso3", "iso3", ~pl.col("iso3").str.contains(r"^[A-Z]{3}$").fill_null(False), REASON_ISO3),
             ("report_year", "year_text", pl.col("report_year").is_null(), REASON_YEAR),
-            ("tier", "tier_text", pl.col("canonical").is_null() & ~pl.col("numeric_tier"), REASON_TIER),
+            ("tier", "tier_text", unread & ~text, REASON_TIER_MISSING),
+            ("tier", "tier_text", unread & pl.col("tier_not_available"), REASON_TIER_NOT_AVAILABLE),
+            ("tier", "tier_text", unread & pl.col("numeric_tier"), REASON_NUMERIC_TIER),
             (
                 "tier",
                 "tier_text",
-                pl.col("canonical").is_null() & pl.col("numeric_tier"),
-                REASON_NUMERIC_TIER,
+                unread & text & ~pl.col("tier_not_available") & ~pl.col("numeric_tier"),
+                REASON_TIER,
             ),
         ],
     )

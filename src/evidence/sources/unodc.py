@@ -12,9 +12,14 @@ Rules:
 
 * ``txtVALUE`` is text. ``1,541`` or ``1 541`` -> 1541 (value == value_low == value_high). ``<N`` (UNODC's
   ``<5``) is a censored count between 1 and N-1: value null, value_low 1, value_high N-1, censored true. A
-  footnote marker after a value (``1541*``, ``1,541 ¹``) is read past and the row flagged. The UN's "no figure"
-  notation (``..``, ``-``) is a missing value (rejected as such): the publisher's documentation does not define
-  ``-`` as zero.
+  footnote marker after a value (``1541*``, ``1,541 ¹``) is read past and the row flagged. A not-available token
+  (``..``, ``-`` or another dash, ``n/a``: :data:`~evidence.sources.workbook.NOT_AVAILABLE`) is no figure: the
+  row is **rejected** as "value not available" (counted, with its row, column and text), never read as 0. Why
+  a dash too: the description of this file the project works from (the shared publisher notes,
+  ``unodc-glotip-format.md``) defines ``<5`` and no other symbol, and the 2023 release holds no dash (its
+  46,556 values are all numbers or ``<5``); UN tables elsewhere use ``-`` for "nil or negligible" and others for
+  "not available", so a dash in a later release or a user's copy cannot be told from a missing figure, and
+  reading it as 0 would publish a zero the publisher never gave. (``<5`` is never a zero either: 1 to 4.)
 * Indicator, Dimension, Sex and Age take the publisher's vocabulary (``checks.INDICATOR_CATEGORIES``), matched ignoring case, runs of spaces and a footnote marker (``By citizenship``,
   ``FEMALE*`` read as ``by citizenship``, ``Female``; the footnote flagged with the published text). A value
   outside it is **rejected** naming its row, column and text: a breakdown the loader cannot name would
@@ -71,12 +76,13 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "8"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after release;
+LOADER_VERSION = "9"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after release;
 # 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
 # nationals without a country (FOREIGN_CATEGORIES, mis-encoded too) not flagged as unmapped; 8: the shared
-# not-available tokens (n/a, ...) and footnote markers (#, mixed runs such as *†) of workbook.py
+# not-available tokens (n/a, ...) and footnote markers (#, mixed runs such as *†) of workbook.py; 9: the
+# not-available reason no longer calls a dash the UN's notation for no figure (it says why a dash is not 0)
 
 HEADER = (
     "Iso3_code",
@@ -170,8 +176,9 @@ PLAUSIBLE_MAX_COUNT = 1_000_000
 # Issue reasons: one wording per problem, so users can count and filter them.
 REASON_VALUE_MISSING = "value missing"
 REASON_VALUE_NOT_AVAILABLE = (
-    "value not available ('..' or '-', the UN's notation for no figure, or another not-available token such as "
-    "'n/a'; the publisher's documentation does not define '-' as zero, so it is not read as 0)"
+    "value not available ('..', '-' or another not-available token such as 'n/a'; not read as 0: the file's "
+    "documentation defines no dash, and a dash means 'nil or negligible' in some UN tables, 'not available' in "
+    "others)"
 )
 REASON_VALUE_NOT_COUNT = "value is not a count (expected 1,234, 1 234, 1234 or <5)"
 REASON_VALUE_IMPLAUSIBLE = f"value above {PLAUSIBLE_MAX_COUNT:,}: not a plausible count (a mangled date?)"

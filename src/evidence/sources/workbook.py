@@ -311,9 +311,11 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 #: Cells a publisher writes for "no figure", compared stripped and lower-cased: the UN's ``..`` (not available),
 #: ``-`` or a dash (nil, or not available; never read as 0: no publisher's documentation defines it as zero),
 #: ``...`` or an ellipsis, and a spreadsheet's ``n/a``, ``na``, ``n.a.`` and ``not assessed``. The one list the
-#: loaders of figures (UNODC, GSI) read such cells by (a token that means "no figure" in one publisher's file
-#: means it in another's). A TIP tier is a label, not a figure: its loader reads only Kelley's ``NA`` and an empty
-#: cell (not ranked), and rejects any other text it does not know, ``n/a`` included, naming it.
+#: loaders of published figures and placements (UNODC, GSI, TIP tiers) read such cells by (a token that means "no
+#: figure" in one publisher's file means it in another's), each naming it with its own "not available" reason:
+#: UNODC and TIP reject the row (its one value, its one placement, is missing), GSI keeps the country with that
+#: cell null and flagged. Kelley's ``NA`` in a TIP tier is her coding of "not ranked", not this token (see
+#: ``sources/tip.py``); the victim-record loaders (CTDC, case records) read their own "not recorded" codes.
 NOT_AVAILABLE = frozenset(
     {"..", "...", "\u2026", "-", "\u2013", "\u2014", "n/a", "na", "n.a.", "n.a", "not assessed"}
 )
