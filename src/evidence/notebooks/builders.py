@@ -43,7 +43,7 @@ from evidence.analyses.trends import (
     SteadyPanel,
 )
 from evidence.core.errors import EvidenceError, ParameterError
-from evidence.core.text import column_title
+from evidence.core.text import column_title, word_list
 from evidence.presentation import markup
 from evidence.presentation.disclosure import (
     CENSORED,
@@ -1009,7 +1009,7 @@ def _largest_named(twice: Any) -> str:
     how many more, at least 5 (a smaller number of countries would read as people to the brief's scan)."""
     if len(twice.corridors) <= NAMED_CORRIDORS:
         codes = sorted(twice.corridors, key=lambda c: (name_of(c) or c).casefold())
-        return ", ".join(name_in_text(code) or code for code in codes)
+        return word_list([name_in_text(code) or code for code in codes])
     named = twice.largest()[: min(5, len(twice.corridors) - 5)]
     return (
         ", ".join(name_in_text(code) or code for code in named)
@@ -2954,8 +2954,7 @@ def incomplete_lines(flags: Sequence[IncompleteYear]) -> list[str]:
 
     lines = []
     for years, reason in grouped_incomplete(flags):
-        runs = years_text(years).split(", ")
-        said = ", ".join(runs[:-1]) + f" and {runs[-1]}" if len(runs) > 1 else runs[0]
+        said = word_list(years_text(years).split(", "))
         verb = "is" if len(years) == 1 else "are"
         lines.append(f"- **{said}** {verb} probably incomplete: {escape_markdown(reason)}.")
     return lines
@@ -3007,7 +3006,7 @@ def panel_sentence(numbers: YearlyNumbers) -> str:
     if len(names) > 7:  # the largest three and how many others
         shown = ", ".join(names[:3]) + f" and {markup.number(len(names) - 3, 'countries')} more"
     else:
-        shown = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+        shown = word_list(names)
     what = (
         f"the nationals of {country} detected in those years"
         if selection.role == "origin"

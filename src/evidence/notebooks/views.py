@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import polars as pl
 
 from evidence.analyses.selection import Selection
+from evidence.core.text import word_list
 from evidence.notebooks.builders import (
     BREAKDOWN_NAMES,
     COVERAGE_KINDS,
@@ -824,7 +825,7 @@ def _doubtful_breakdown_note(selection: Selection, noted: set[int], when: str) -
     found = trends.doubtful_reporters(selection)
     codes = sorted({code for year in noted for code in found.get(year, ())})
     names = [escape_markdown(name_in_text(code) or code) for code in codes]
-    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    listed = word_list(names)
     breakdowns = "citizenship breakdown" if len(names) == 1 else "citizenship breakdowns"
     they = "it is" if len(names) == 1 else "they are"
     return (
