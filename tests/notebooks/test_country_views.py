@@ -577,7 +577,7 @@ def test_route_notes_explain_once_only_the_rows_shown_and_name_only_the_pairs_sh
     country_views.show_detected_section(brief)
     text = _text(shown)
     assert text.count(marker) == 1
-    assert "the routes to Malaysia, Thailand. Shown above as a pair of rows" in text
+    assert "the routes to Malaysia and Thailand. Shown above as a pair of rows" in text  # REVIEW9 m4
     assert "only the route to Thailand; the others are one row or among" in text
     assert "where both are listed above" not in text
     shown.clear()

@@ -2949,15 +2949,23 @@ def incomplete_lines(flags: Sequence[IncompleteYear]) -> list[str]:
     (:func:`~evidence.analyses.trends.grouped_incomplete`): "**2011–2013 and 2019–2021** are probably
     incomplete: … Malaysia, which detects about 36% of these nationals in the other years", not six bullets
     that differ only in their year."""
+    return [
+        f"- **{said}** {verb} probably incomplete: {escape_markdown(reason)}."
+        for said, verb, reason in incomplete_groups(flags)
+    ]
+
+
+def incomplete_groups(flags: Sequence[IncompleteYear]) -> list[tuple[str, str, str]]:
+    """The probably incomplete years said once per reason (:func:`~evidence.analyses.trends.grouped_incomplete`),
+    as the brief (:func:`incomplete_lines`) and the command line say them: (the years, "2007–2012" or "2011–2013
+    and 2019–2021"; "is" or "are"; the reason, plain text)."""
     from evidence.analyses.coverage import years_text
     from evidence.analyses.trends import grouped_incomplete
 
-    lines = []
-    for years, reason in grouped_incomplete(flags):
-        said = word_list(years_text(years).split(", "))
-        verb = "is" if len(years) == 1 else "are"
-        lines.append(f"- **{said}** {verb} probably incomplete: {escape_markdown(reason)}.")
-    return lines
+    return [
+        (word_list(years_text(years).split(", ")), "is" if len(years) == 1 else "are", reason)
+        for years, reason in grouped_incomplete(flags)
+    ]
 
 
 def no_panel_sentence(numbers: YearlyNumbers) -> str:
