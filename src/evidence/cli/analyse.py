@@ -310,7 +310,13 @@ def _flows_payload(
         "origin = citizenship; destination = country of exploitation/detection "
         + ("(reporting country)" if censored else "(CTDC: where first assisted, a proxy)"),
         f"intraregional = same UN M49 {regional_level}; domestic = same country",
-        f"flows with at least {min_victims} victims are listed (the largest {top}); all others are summed",
+        f"flows with at least {min_victims} victims are listed (the largest {top}); all others are summed"
+        # a doubtful breakdown's routes are rows of their own whatever their size (never in the others' sum)
+        + (
+            "; the routes of doubtful breakdowns are listed whatever their size, after the others"
+            if any(r["route_basis"] == "doubtful_citizenship" for r in records if "route_basis" in r)
+            else ""
+        ),
         "shares are of the victims with a known origin and destination (domestic included); total with unknowns",
     ]
     notes.extend(route_notes(selection, rule))

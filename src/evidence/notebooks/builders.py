@@ -607,13 +607,18 @@ def route_view(
     if UNCENSORED not in flows.columns:  # a flow table of exact counts made elsewhere: nothing censored
         flows = flows.with_columns(pl.col(value).alias(UNCENSORED))  # exact counts: one column
     # a doubtful breakdown's cells are never ranked (they lead no table) nor merged into the other routes: each
-    # doubtful corridor is a labelled row of its own, after the others
+    # doubtful corridor is a labelled row of its own, after the others, whatever its size; largest first (by
+    # point value, as the ranked ones), not alphabetically (the United States: Botswana 416 before Mexico 1,235)
     doubtful_basis = pl.col("route_basis") == "doubtful_citizenship"
     doubtful_keys = (
         flow_table.filter(doubtful_basis)
-        .select(*keys, pl.col("flow_class").cast(pl.String))
-        .unique(keys)
-        .sort("destination_iso3", "origin_iso3")
+        .group_by(keys)
+        .agg(
+            pl.col("flow_class").first().cast(pl.String),
+            (pl.col("victims_low").sum() + pl.col("victims_high").sum()).alias("_size"),
+        )
+        .sort(["_size", "destination_iso3", "origin_iso3"], descending=[True, False, False])
+        .select(*keys, "flow_class")
     )
     reported = flow_table.filter((pl.col("victims_low") >= min_victims) & ~doubtful_basis)
     top = (
@@ -1158,19 +1163,24 @@ def route_notes(
             "after: probably a mangled extract (a top-five table), not the year's citizenships"
         ),
     }
-    for reason, group in doubtful.group_by("reason", maintain_order=True):
+    groups = list(doubtful.group_by("reason", maintain_order=True))
+    for i, (reason, group) in enumerate(groups):
         which = "; ".join(
             f"{name_in_text(code) or code} {years_text(years)}"
             for code, years in group.select("detected_iso3", "year").iter_rows()
         )
+        # what is done with their routes is said once, after the last reason (Thailand: two reasons)
+        done = (
+            ("Their routes" if len(groups) == 1 else "The routes of all these breakdowns")
+            + " are marked doubtful, kept apart from other years', and left out of the charts"
+            + (", of the nationals detected per year" if selection.role != "destination" else "")
+            + " and of corridor trends."
+        )
         notes.append(
             [
-                (
-                    f"Doubtful citizenship breakdowns ({which}): {why.get(str(reason[0]), why[routes.DOUBTFUL_DESTINATIONS])}. "
-                    "Their routes are marked doubtful, kept apart from other years', and left out of the charts"
-                    + (", of the nationals detected per year" if selection.role != "destination" else "")
-                    + " and of corridor trends."
-                )
+                f"Doubtful citizenship breakdowns ({which}): "
+                f"{why.get(str(reason[0]), why[routes.DOUBTFUL_DESTINATIONS])}."
+                + (f" {done}" if i == len(groups) - 1 else "")
             ]
         )
     in_doubtful = selected.join(
@@ -1652,7 +1662,8 @@ def route_numbers(
 def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteView]:
     """The two bounds' views (the same one for exact counts) with the withheld corridors moved after the
     published ones, in the order of their names: listed by size among the published, a withheld corridor's
-    place would give its hidden count bounds (between its neighbours'). The other rows keep their places."""
+    place would give its hidden count bounds (between its neighbours'). The same among the doubtful corridors'
+    rows, after the others. The other rows keep their places."""
     total = low.table.total_label
     n = low.corridors.height
 
@@ -1663,7 +1674,8 @@ def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteVi
     if not any(hidden):
         return low, high
     labels = low.corridors["route"].to_list()
-    # a doubtful corridor's row stays after the others, withheld or not (it is never ranked among them)
+    # a doubtful corridor's row stays after the others, withheld or not (it is never ranked among them); listed
+    # by size among themselves, a withheld one goes after the published ones too
     doubtful = (
         low.corridors["route_basis"].eq("doubtful_citizenship").to_list()
         if "route_basis" in low.corridors.columns
@@ -1671,7 +1683,8 @@ def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteVi
     )
     order = [i for i in range(n) if not hidden[i] and not doubtful[i]]
     order += sorted((i for i in range(n) if hidden[i] and not doubtful[i]), key=lambda i: labels[i])
-    order += [i for i in range(n) if doubtful[i]]
+    order += [i for i in range(n) if doubtful[i] and not hidden[i]]
+    order += sorted((i for i in range(n) if doubtful[i] and hidden[i]), key=lambda i: labels[i])
     order += list(range(n, low.table.frame.height))
 
     def reordered(view: RouteView) -> RouteView:
