@@ -722,6 +722,8 @@ def test_years_without_unodc_nationals_are_rows_marked_not_published(tables, iso
     assert note is not None and note.startswith("No data published") and "not a count of 0" in note
     if doubtful:  # the year of the doubtful breakdown without a count, said as the one with a count is
         assert "in 2007–2008, which" in note
+        # REVIEW9 m11: two notes, two sentences (was "which is not a count of 0; Breakdown not usable")
+        assert "which is not a count of 0. Breakdown not usable (doubtful): in 2017" in note
         assert (
             "not usable (doubtful): in 2017 UNODC published the citizenship breakdown of the United States"
             in note

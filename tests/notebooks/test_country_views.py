@@ -677,3 +677,23 @@ def markup_label(text: str) -> str:
     from evidence.presentation.markup import data_label
 
     return data_label(text)
+
+
+def test_an_origin_section_refers_to_no_table_by_form_it_does_not_show(real_tables, shown):
+    """REVIEW9 m7: Nigeria's and Viet Nam's origin briefs said "(see the table by form of exploitation)" under
+    their nationals' yearly table; an origin section has no such table (UNODC breaks its detections down by the
+    country that detected them). The destination section, which shows it, still refers to it."""
+    for iso3, said in (
+        ("NGA", "UNODC gives these victims by form of exploitation in 2007 but not their total."),
+        ("VNM", "it gives only placeholder values by form of exploitation, not counts."),
+    ):
+        shown.clear()
+        country_views.show_detected_section(
+            open_brief([real_tables[1]], DisclosureRule(5), country=iso3, role="origin")
+        )
+        text = _text(shown)
+        assert said in text, iso3
+        assert "(see the table" not in text, iso3
+    shown.clear()
+    country_views.show_detected_section(open_brief([real_tables[1]], DisclosureRule(5), country="THA"))
+    assert "but not their total (see the table by form of exploitation)" in _text(shown)

@@ -581,10 +581,13 @@ def show_yearly_section(
     place: str,
     source: str,
     numbers: YearlyNumbers | None = None,
+    tables: bool = True,
 ) -> YearlyNumbers | None:
     """Victims per year of a selection (identified, or detected for UNODC's data): the table, the probably
     incomplete years, the chart and the trend sentence. ``numbers`` are the selection's yearly numbers when
-    already built. Returns them for later sections, or None when the selection holds no victims."""
+    already built; ``tables``: whether the section goes on to show their breakdown tables (by form, sex, age),
+    which the notes may then refer to. Returns them for later sections, or None when the selection holds no
+    victims."""
     from evidence.core.errors import EvidenceError
     from evidence.presentation import charts
 
@@ -606,7 +609,7 @@ def show_yearly_section(
         labels={"year": "Year", "note": "Note", "victims": noun.capitalize()},
         kinds=None if per_year is None else per_year.kinds(),
         source=source,
-        note=" ".join(n for n in (censored_note(shown), no_data_note(numbers)) if n) or None,
+        note=" ".join(n for n in (censored_note(shown), no_data_note(numbers, tables=tables)) if n) or None,
     )
     panel = numbers.panel
     # with a steady reporters' panel, the years that miss some reporters are said once, not one by one
@@ -759,10 +762,12 @@ def show_dimension_section(
     )
 
 
-def no_data_note(numbers: YearlyNumbers) -> str | None:
+def no_data_note(numbers: YearlyNumbers, *, tables: bool = True) -> str | None:
     """The note on the years of a yearly table's span without a count (rows noted :data:`NO_RECORDS` in a case
     table; :data:`NO_DATA_PUBLISHED` or :data:`NO_TOTAL_PUBLISHED` in a publisher's series): one note per
-    kind, the same rule for all."""
+    kind, the same rule for all. ``tables``: whether the section shows the breakdowns by form, sex and age the
+    note can refer to (a brief shows UNODC's for the victims detected in the country of a destination section
+    only: an origin brief has none, so its notes refer to none)."""
     from evidence.analyses.coverage import years_text
 
     if numbers.per_year is None or "note" not in numbers.per_year.low.frame.columns:
@@ -772,6 +777,12 @@ def no_data_note(numbers: YearlyNumbers) -> str | None:
     def years(label: str) -> str | None:
         noted = [int(y) for y, n in rows if n == label]
         return years_text(noted) if noted else None
+
+    def see_table(*names: str) -> str:
+        if not tables:
+            return ""
+        which = "the table" if len(names) == 1 else "the tables"
+        return f" (see {which} by {' and by '.join(names)})"
 
     said = []
     if numbers.exact and (when := years(NO_RECORDS)):
@@ -789,7 +800,7 @@ def no_data_note(numbers: YearlyNumbers) -> str | None:
                 if placeholder & unpublished
             ]
             placeholders = "; ".join(
-                f"in {years_text(y)} it gives only placeholder values by {name}, not counts (see the table by {name})"
+                f"in {years_text(y)} it gives only placeholder values by {name}, not counts{see_table(name)}"
                 for name, y in held
             )
             said.append(
@@ -805,14 +816,14 @@ def no_data_note(numbers: YearlyNumbers) -> str | None:
             names = [BREAKDOWN_NAMES[by] for by, held in numbers.breakdowns.items() if held & noted] or [
                 "category"
             ]
-            tables = "the table" if len(names) == 1 else "the tables"
             said.append(
                 f"{NO_TOTAL_PUBLISHED.capitalize()}: UNODC gives these victims by {' and by '.join(names)} in "
-                f"{when} but not their total (see {tables} by {' and by '.join(names)})"
+                f"{when} but not their total{see_table(*names)}"
             )
     if not said:
         return None
-    return "; ".join(said) + ". Such years are left out of the chart and the trend."
+    # each note its own sentence: each starts with its capitalised label ("No data published: …")
+    return ". ".join(said) + ". Such years are left out of the chart and the trend."
 
 
 def _doubtful_breakdown_note(selection: Selection, noted: set[int], when: str) -> str:
