@@ -697,3 +697,30 @@ def test_an_origin_section_refers_to_no_table_by_form_it_does_not_show(real_tabl
     shown.clear()
     country_views.show_detected_section(open_brief([real_tables[1]], DisclosureRule(5), country="THA"))
     assert "but not their total (see the table by form of exploitation)" in _text(shown)
+
+
+def test_the_nationals_chart_says_the_own_count_is_summed_only_where_there_is_one(
+    real_tables, monkeypatch, tmp_path
+):
+    """REVIEW9 m8: Viet Nam's and Cambodia's nationals charts said "Summed over … (and the country's own count
+    of its nationals)" where the text says UNODC's data hold no such count; Myanmar's holds one."""
+    from evidence.notebooks import views
+    from evidence.presentation.charts import chart_spec
+
+    charts: list[tuple[str, dict]] = []
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: None)
+    monkeypatch.setattr(
+        views, "show_charts", lambda named: charts.extend((n, chart_spec(c)) for c, n in named)
+    )
+    said = {}
+    for iso3 in ("VNM", "KHM", "MMR"):
+        charts.clear()
+        country_views.show_detected_section(
+            open_brief([real_tables[1]], DisclosureRule(5), country=iso3, role="origin")
+        )
+        (spec,) = [spec for name, spec in charts if name == "trend_unodc_glotip_origin"]
+        said[iso3] = " ".join(spec["title"]["subtitle"])
+    for iso3 in ("VNM", "KHM"):
+        assert "the countries that detected them." in said[iso3] and "own count" not in said[iso3], iso3
+    assert "the countries that detected them (and the country's own count of its nationals)." in said["MMR"]

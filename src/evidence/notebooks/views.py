@@ -560,6 +560,21 @@ _CENSORED_NOTE = (
 _RANGE = re.compile(r"\d–\d|–<|<\d+–")
 
 
+def holds_own_count(selection: Selection) -> bool:
+    """Whether a UNODC sum of a country's nationals (role ``origin``) holds a count of them by the country's own
+    authorities (a doubtful breakdown's cells are none): Viet Nam's holds none, and its chart does not say it
+    is summed with one."""
+    from evidence.analyses import routes
+
+    records = routes.flow_records(selection)
+    own = records.filter(
+        (pl.col("detected_iso3") == selection.country)
+        & (pl.col("route_basis") != "doubtful_citizenship")
+        & (pl.col("victims_low") > 0)
+    )
+    return own.height > 0
+
+
 def censored_note(shown: DisclosedTable | pl.DataFrame | None) -> str | None:
     """The note on ranges of censored counts, for a table that shows one (``12–15``, ``2–8``)."""
     if not isinstance(shown, pl.DataFrame):
@@ -624,6 +639,7 @@ def show_yearly_section(
             ("victims", None, None) if numbers.exact else ("count_low", "count_low", "count_high")
         )
         summed = selection.kind == "indicator" and selection.role == "origin"
+        own = " (and the country's own count of its nationals)" if summed and holds_own_count(selection) else ""
         show_chart(
             charts.trend_chart(
                 chart,
@@ -634,8 +650,7 @@ def show_yearly_section(
                 title=f"{noun.capitalize()} per year, {place}",
                 y_title=noun.capitalize(),
                 # a country's nationals are a sum of other countries' breakdowns: it moves with who reports
-                subtitle="Summed over the citizenship breakdowns of the countries that detected them (and the "
-                "country's own count of its nationals)."
+                subtitle=f"Summed over the citizenship breakdowns of the countries that detected them{own}."
                 if summed
                 else None,
                 band_note="Line: lower bound; shaded band: the range that censored cells (<5) allow.",
