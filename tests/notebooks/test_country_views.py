@@ -724,3 +724,30 @@ def test_the_nationals_chart_says_the_own_count_is_summed_only_where_there_is_on
     for iso3 in ("VNM", "KHM"):
         assert "the countries that detected them." in said[iso3] and "own count" not in said[iso3], iso3
     assert "the countries that detected them (and the country's own count of its nationals)." in said["MMR"]
+
+
+def test_the_nationals_route_charts_say_which_repatriated_routes_they_leave_out(
+    real_tables, monkeypatch, tmp_path
+):
+    """REVIEW9 (noted): Myanmar's nationals bar chart leaves out "repatriated from Thailand" (26–29) by design
+    (the detected Myanmar → Thailand bar is drawn; the same people may be in both) and did not say so."""
+    from evidence.notebooks import views
+    from evidence.presentation.charts import chart_spec
+
+    charts: list[tuple[str, dict]] = []
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: None)
+    monkeypatch.setattr(
+        views, "show_charts", lambda named: charts.extend((n, chart_spec(c)) for c, n in named)
+    )
+    country_views.show_detected_section(
+        open_brief([real_tables[1]], DisclosureRule(5), country="MMR", role="origin")
+    )
+    subtitles = {name: " ".join(spec["title"]["subtitle"]) for name, spec in charts}
+    said = (
+        "Not drawn: the nationals repatriated from Thailand, who may be among those detected there "
+        "(the table lists them)."
+    )
+    assert said in subtitles["corridors_unodc_origin"] and said in subtitles["flow_map_unodc_origin"]
+    # a destination section draws every route it lists: nothing said
+    assert not any("Not drawn" in s for n, s in subtitles.items() if n.endswith("_destination"))

@@ -535,8 +535,7 @@ class RouteView:
         → Myanmar: 271 and 78). A withheld corridor left out stays in the denominator (taking it out would
         give it back)."""
         known = self.known_routes()
-        totals = self.table.frame.select("route", pl.col(self.table.total_label).alias("victims"))
-        frame = self.corridors.join(totals, on="route", how="left").filter(pl.col("victims").is_not_null())
+        frame = self._published_corridors()
         if "route_basis" not in frame.columns:
             return frame, known
         pair = ["origin_iso3", "destination_iso3"]
@@ -545,7 +544,7 @@ class RouteView:
         repatriated = frame.filter(pl.col("route_basis") == "repatriation")
         twice = repatriated.join(detected.select(pair), on=pair, how="semi")
         at_home = twice.filter(pl.col("origin_iso3") == pl.col("destination_iso3"))
-        left_out = pl.concat([doubtful, twice.filter(pl.col("origin_iso3") != pl.col("destination_iso3"))])
+        left_out = pl.concat([doubtful, self._returns_left_out(frame)])
         if at_home.height:
             added = at_home.group_by(pair).agg(pl.col("victims").sum().alias("_home"))
             detected = (
@@ -559,6 +558,30 @@ class RouteView:
         if known is not None and left_out.height:
             known -= int(left_out["victims"].sum())
         return frame, known
+
+    def _published_corridors(self) -> pl.DataFrame:
+        """The corridor rows with their published total (``victims``); withheld ones left out."""
+        totals = self.table.frame.select("route", pl.col(self.table.total_label).alias("victims"))
+        return self.corridors.join(totals, on="route", how="left").filter(pl.col("victims").is_not_null())
+
+    @staticmethod
+    def _returns_left_out(frame: pl.DataFrame) -> pl.DataFrame:
+        """The published routes "repatriated from" another country that the charts leave out
+        (:meth:`drawn_routes`): a detected route links the same two countries."""
+        pair = ["origin_iso3", "destination_iso3"]
+        detected = frame.filter(~pl.col("route_basis").is_in(["repatriation", "doubtful_citizenship"]))
+        return frame.filter(
+            (pl.col("route_basis") == "repatriation") & (pl.col("origin_iso3") != pl.col("destination_iso3"))
+        ).join(detected.select(pair), on=pair, how="semi")
+
+    def returns_not_drawn(self) -> list[str]:
+        """The countries (ISO3, in the table's order) of the routes "repatriated from" them that the table lists
+        and the charts leave out (:meth:`drawn_routes`), for the charts to say so (Myanmar's nationals: the
+        26–29 repatriated from Thailand, beside the 2,580–2,589 detected there)."""
+        frame = self._published_corridors()
+        if "route_basis" not in frame.columns:
+            return []
+        return [str(code) for code in self._returns_left_out(frame)["destination_iso3"].to_list()]
 
 
 def route_view(

@@ -51,7 +51,7 @@ from evidence.notebooks.builders import (
 )
 from evidence.presentation.disclosure import PEOPLE, DisclosedTable, DisclosureRule
 from evidence.presentation.markup import data_label, escape_markdown, markdown_code
-from evidence.sources.countries import name_of
+from evidence.sources.countries import name_in_text, name_of
 from evidence.sources.loaded import LoadedTable
 
 if TYPE_CHECKING:
@@ -502,11 +502,19 @@ def show_route_table(
             said.add(line)
         _markdown(line)
     note = None if numbers.exact else "Lower bounds: a censored cell (<5) counts as 1."
+    # a route "repatriated from" a country where one detected there is drawn: left out by design, and said
+    returns = [name_in_text(code) or code for code in numbers.low.returns_not_drawn()]
+    not_drawn = (
+        f"Not drawn: the nationals repatriated from {word_list(returns)}, who may be among those detected there "
+        "(the table lists them)"
+        if returns
+        else None
+    )
     show_route_charts(
         numbers.chart_data(),
         title=title,
         map_title=map_title,
-        subtitle=sentences(subtitle, note),
+        subtitle=sentences(subtitle, note, not_drawn),
         source=source,
         rule=rule,
         tag=tag,
