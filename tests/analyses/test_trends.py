@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-
 import math
 
 import numpy as np
@@ -1189,7 +1188,9 @@ def test_the_share_range_of_merged_missing_reporters_is_that_of_the_ones_named()
         for i, (name, share) in enumerate(named)
     ]
     ((_, reason),) = trends.grouped_incomplete(flags)
-    assert reason.startswith("the set of reporting countries changes: no full citizenship breakdown from D (2013), ")
+    assert reason.startswith(
+        "the set of reporting countries changes: no full citizenship breakdown from D (2013), "
+    )
     assert "those of them a year misses detect 10–40% of these nationals in the other years" in reason
     assert reason.endswith("(16–46% with the smaller reporters it also misses)")
     # where the years miss no smaller reporter, the range is said once

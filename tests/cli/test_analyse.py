@@ -557,7 +557,9 @@ def test_trend_text_says_the_years_of_one_reason_once_as_the_brief_does(shared_d
     assert [f["year"] for f in payload["incomplete_years"]] == list(range(2012, 2006, -1))  # each year kept
     # Viet Nam's twelve years, one reason: the runs of years joined with "and"
     args = ["trend", "--data", path, "--country", "VNM", "--role", "origin"]
-    flat = " ".join(CliRunner().invoke(_app(), args, catch_exceptions=False, terminal_width=400).stdout.split())
+    flat = " ".join(
+        CliRunner().invoke(_app(), args, catch_exceptions=False, terminal_width=400).stdout.split()
+    )
     assert flat.count("probably incomplete:") == 1
     assert "2007–2013 and 2017–2021 are probably incomplete: the set of reporting countries changes" in flat
 
@@ -570,7 +572,12 @@ def test_flows_list_doubtful_rows_largest_first_and_say_they_are_listed_whatever
     doubtful = [f for f in payload["flows"] if f.get("route_basis") == "doubtful_citizenship"]
     assert [f["origin_iso3"] for f in doubtful][:2] == ["MEX", "HND"] and doubtful[-1]["victims"] == "<5"
     note = next(n for n in payload["notes"] if n.startswith("flows with at least 5 victims are listed"))
-    assert note.endswith("; the routes of doubtful breakdowns are listed whatever their size, after the others")
+    assert note.endswith(
+        "; the routes of doubtful breakdowns are listed whatever their size, after the others"
+    )
     # without doubtful rows, the note is as it was
     thailand = run("flows", "--data", path, "--country", "THA", "--role", "destination")
-    assert "flows with at least 5 victims are listed (the largest 10); all others are summed" in thailand["notes"]
+    assert (
+        "flows with at least 5 victims are listed (the largest 10); all others are summed"
+        in thailand["notes"]
+    )

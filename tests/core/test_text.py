@@ -37,8 +37,16 @@ def test_a_title_has_no_underscore_and_at_most_its_first_letter_capital(name: st
         ([], "and", ""),
         (["Malaysia"], "and", "Malaysia"),
         (["Malaysia", "Thailand"], "and", "Malaysia and Thailand"),
-        (["Viet Nam", "Ukraine", "Costa Rica", "Slovakia"], "and", "Viet Nam, Ukraine, Costa Rica and Slovakia"),
-        (["the United Kingdom (2007)", "Malaysia (2008)"], "or", "the United Kingdom (2007) or Malaysia (2008)"),
+        (
+            ["Viet Nam", "Ukraine", "Costa Rica", "Slovakia"],
+            "and",
+            "Viet Nam, Ukraine, Costa Rica and Slovakia",
+        ),
+        (
+            ["the United Kingdom (2007)", "Malaysia (2008)"],
+            "or",
+            "the United Kingdom (2007) or Malaysia (2008)",
+        ),
     ],
 )
 def test_a_list_reads_as_a_sentence_says_it(items: list[str], last: str, text: str) -> None:

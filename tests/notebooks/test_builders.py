@@ -1898,8 +1898,10 @@ def test_real_doubtful_breakdowns_of_two_reasons_say_what_is_done_with_their_rou
         for n in route_notes(Selection(glotip, country="MMR", role="destination"), RULE)
         if n.startswith("Doubtful citizenship breakdowns (")
     ]
-    assert one.endswith("Their routes are marked doubtful, kept apart from other years', and left out of the "
-                        "charts and of corridor trends.")
+    assert one.endswith(
+        "Their routes are marked doubtful, kept apart from other years', and left out of the "
+        "charts and of corridor trends."
+    )
 
 
 def test_real_doubtful_rows_are_listed_largest_first(shared_data):

@@ -97,7 +97,9 @@ def test_a_ratio_to_the_estimate_is_rounded_alike_wherever_the_brief_states_it(t
     assert said == "0.334"  # 134 / 401,000 × 1,000, to the comparison table's three significant digits
     table = country.magnitude_table(rows)
     assert table["Per 1,000 estimated in modern slavery"].to_list()[1] == said
-    assert f">{said}</span> victims were detected in 2021" in " ".join(country.magnitude_sentences(brief, rows))
+    assert f">{said}</span> victims were detected in 2021" in " ".join(
+        country.magnitude_sentences(brief, rows)
+    )
 
 
 def test_nationals_abroad_are_not_set_against_the_estimate(tables):

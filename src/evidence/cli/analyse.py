@@ -495,7 +495,8 @@ def _trend_payload(
     payload["incomplete_years"] = [f.to_dict() for f in numbers.incomplete]
     # what the terminal prints: the years of one reason said once, as the brief says them ("2007–2012 are …")
     payload["incomplete_said"] = [
-        {"years": said, "verb": verb, "reason": reason} for said, verb, reason in incomplete_groups(numbers.incomplete)
+        {"years": said, "verb": verb, "reason": reason}
+        for said, verb, reason in incomplete_groups(numbers.incomplete)
     ]
     payload["models"] = (
         "rate ratios and breaks are fitted on the published yearly counts of the years not flagged as probably "

@@ -647,7 +647,9 @@ def show_yearly_section(
             ("victims", None, None) if numbers.exact else ("count_low", "count_low", "count_high")
         )
         summed = selection.kind == "indicator" and selection.role == "origin"
-        own = " (and the country's own count of its nationals)" if summed and holds_own_count(selection) else ""
+        own = (
+            " (and the country's own count of its nationals)" if summed and holds_own_count(selection) else ""
+        )
         show_chart(
             charts.trend_chart(
                 chart,
