@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -104,3 +105,29 @@ def test_peer_chart_writes_a_withheld_value_and_the_years_where_a_panels_differ(
     rows = _rows(chart_spec(peer_chart(same, "country", "measure", "value", "role", title="t", source="s",
                                        text="display", year="year", withheld="withheld")))  # fmt: skip
     assert {r["country"]: r["_note"] for r in rows if r.get("_note")} == {"Brunei": "<1.14"}
+
+
+def test_a_year_written_beside_a_bar_is_read_once(tmp_path: Path) -> None:
+    # a screen reader read the bar's description ("...; Year: 2015") and then the year's text mark, described
+    # the same: the text beside a bar is hidden from it; a withheld value's text (no bar) is still read
+    data = pl.DataFrame(
+        {
+            "country": ["Thailand", "Brunei", "Lao PDR"],
+            "measure": ["Detected per 100,000"] * 3,
+            "value": [0.192, None, 1.47],
+            "role": ["country", "peer", "peer"],
+            "display": ["0.192", "<1.14", "1.47"],
+            "year": [2021, 2020, 2015],
+            "withheld": [False, True, False],
+        }
+    )
+    chart = peer_chart(
+        data, "country", "measure", "value", "role", title="t", source="s", text="display", year="year",
+        withheld="withheld",
+    )  # fmt: skip
+    svg = save_chart(chart, tmp_path / "p.svg").read_text()
+    labels = re.findall(r'aria-label="([^"]*)"', svg)
+    for country in ("Thailand", "Lao PDR", "Brunei"):
+        assert sum(label.startswith(f"Country: {country};") for label in labels) == 1, country
+    # the year's text is still drawn, in a group a screen reader skips
+    assert re.search(r'aria-hidden="true"[^>]*>.*?>2015</text>', svg, re.DOTALL)

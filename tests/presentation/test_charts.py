@@ -11,11 +11,14 @@ import altair as alt
 import polars as pl
 import pytest
 from _png import png_pixels
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evidence.core.errors import ParameterError
 from evidence.presentation.charts import (
     PALETTE,
     THEME_NAME,
+    _nice_steps,
     chart_spec,
     chart_title,
     choropleth,
@@ -31,6 +34,7 @@ from evidence.presentation.charts import (
 )
 from evidence.presentation.disclosure import (
     DisclosureError,
+    DisclosureRule,
     assert_no_small_counts,
     suppress_counts,
     suppress_table,
@@ -337,6 +341,69 @@ def test_trend_chart_breaks_its_line_at_years_without_data() -> None:
     assert not any("gap in the line" in line for line in steady["title"]["subtitle"])
 
 
+def test_a_gap_in_the_line_says_the_reason_each_gap_year_has() -> None:
+    # review 9 m6: USA's nationals per year miss 2017 because its breakdown is doubtful, not for want of records
+    years = pl.DataFrame(
+        {"year": [2013, 2014, 2015, 2016, 2018, 2019, 2021], "victims": [8, 15, 19, 36, 52, 60, 61]}
+    )
+    reasons = {2017: "breakdown not usable (doubtful)", 2016: "probably incomplete"}  # 2016 is no gap
+    spec = chart_spec(trend_chart(years, "year", "victims", title="t", source=SOURCE, gaps=reasons))
+    subtitle = " ".join(spec["title"]["subtitle"])
+    assert (
+        "Gaps in the line, not zeros (see the table): 2017, breakdown not usable (doubtful); 2020, no records."
+        in (subtitle)
+    )
+    assert "probably incomplete" not in subtitle and "years without data" not in subtitle
+    one = chart_spec(trend_chart(years.filter(pl.col("year") < 2020), "year", "victims", title="t", source=SOURCE,
+                                 gaps=reasons))  # fmt: skip
+    assert (
+        "A gap in the line, not a zero (see the table): 2017, breakdown not usable (doubtful)."
+        in " ".join(one["title"]["subtitle"])
+    )
+    # without reasons (or none for its gaps): the note as before
+    plain_note = chart_spec(trend_chart(years, "year", "victims", title="t", source=SOURCE, gaps={2000: "x"}))
+    assert "A gap in the line: years without data (no records), not zeros." in plain_note["title"]["subtitle"]
+
+
+def test_by_series_a_gap_is_a_year_missing_inside_its_own_series() -> None:
+    two = pl.DataFrame(
+        {"year": [2010, 2011, 2013, 2012, 2013], "s": ["a", "a", "a", "b", "b"], "victims": [9, 9, 9, 9, 9]}
+    )
+    spec = chart_spec(
+        trend_chart(
+            two, "year", "victims", series="s", title="t", source=SOURCE, gaps={2012: "no total published"}
+        )
+    )
+    # series b starts in 2012: only a's 2012 is a gap
+    assert "A gap in the line, not a zero (see the table): 2012, no total published." in " ".join(
+        spec["title"]["subtitle"]
+    )
+
+
+def test_count_axes_have_whole_ticks_and_year_labels_sit_on_their_ticks(tmp_path: Path) -> None:
+    # review 9 m11: BWA's bars had ticks at half a victim (0.5, 1.5, ...); "2007" crowded "2008" at the axis end
+    bars = corridor_bar_chart(
+        pl.DataFrame({"o": ["ZWE", "PAK", "GHA"], "d": ["BWA"] * 3, "n": [7, 7, 6]}), "o", "d", "n", title="t",
+        source=SOURCE,
+    )  # fmt: skip
+    svg = save_chart(bars, tmp_path / "b.svg").read_text()
+    ticks = re.findall(r"<text[^>]*>(\d+(?:\.\d+)?)</text>", svg)
+    assert ticks and all("." not in t for t in ticks)
+    small = pl.DataFrame({"year": [2007, 2008, 2009, 2010], "victims": [5, 6, 7, 6]})
+    spec = chart_spec(trend_chart(small, "year", "victims", title="t", source=SOURCE))
+    line = next(layer for layer in spec["layer"] if "y" in layer.get("encoding", {}))
+    assert line["encoding"]["y"]["axis"]["tickMinStep"] == 1
+    assert line["encoding"]["x"]["axis"]["labelFlush"] is False
+    svg = save_chart(
+        trend_chart(small, "year", "victims", title="t", source=SOURCE), tmp_path / "t.svg"
+    ).read_text()
+    labels = re.findall(r"<text[^>]*>(\d+(?:\.\d+)?)</text>", svg)
+    assert "6.5" not in labels and "5.5" not in labels  # counts: whole ticks
+    # every year label is centred on its tick (none flush with an axis end)
+    year_labels = re.findall(r'<text text-anchor="(\w+)"[^>]*>(20\d\d)</text>', svg)
+    assert year_labels and {anchor for anchor, _ in year_labels} == {"middle"}
+
+
 def test_a_band_and_its_note_only_where_the_band_is_drawn(trend) -> None:
     """A band from a value to itself (bounds of exact counts) is not drawn, and the note does not promise one."""
     flat = trend.with_columns(low=pl.col("victims"), high=pl.col("victims"))
@@ -440,6 +507,31 @@ def test_flow_map_shows_direction_domestic_flows_labels_and_a_legend_beside_it()
     assert {"Thailand", "Myanmar", "Cambodia", "Japan"} <= names
     marks = json.dumps(spec)
     assert '"trail"' in marks and '"triangle"' in marks
+
+
+def _legend_labels(spec: dict) -> list[str]:
+    """The numbers a flow map's legend writes beside its lines (its title aside)."""
+    return [r["text"] for r in _rows(spec, "text") if r.get("x") == 48]
+
+
+def test_a_flow_maps_legend_shows_no_number_below_the_threshold() -> None:
+    # review 9 m11: BWA's legend read "5" and "2": a 2 below the threshold of 5 reads as a count published
+    flows = pl.DataFrame({"o": ["ZWE", "PAK", "GHA"], "d": ["BWA"] * 3, "n": [7, 7, 6]})
+    spec = chart_spec(flow_map(flows, "o", "d", "n", title="t", source=SOURCE))
+    assert _legend_labels(spec) == ["5"]
+    strict = chart_spec(
+        flow_map(flows, "o", "d", "n", title="t", source=SOURCE, rule=DisclosureRule(threshold=6))
+    )
+    assert _legend_labels(strict) == ["7"]  # no round value between 6 and 7: the largest flow
+
+
+@given(largest=st.floats(0, 1e6), least=st.integers(1, 20))
+def test_flow_legend_steps_are_never_below_the_threshold_nor_above_the_largest(
+    largest: float, least: int
+) -> None:
+    steps = _nice_steps(largest, least)
+    assert all(least <= v <= largest for v in steps)
+    assert bool(steps) == (largest >= least)
 
 
 def test_choropleth_puts_its_legend_beside_the_map_and_outlines_the_country() -> None:

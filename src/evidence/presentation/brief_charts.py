@@ -208,12 +208,16 @@ def peer_chart(
             )
         )
         layers: list[alt.Chart] = [bars]
-        if any(n for n in notes):
-            layers.append(
-                alt.Chart(rows.filter(pl.col("_note").is_not_null()))
-                .mark_text(align="left", dx=3, fontSize=9, color="#555555")
-                .encode(y=y, x=alt.X("_at:Q", scale=scale), text=alt.Text("_note:N"), tooltip=tooltip)
-            )
+        # the text beside a bar (its year) is in the bar's description already: a screen reader would read it
+        # twice, so it is hidden from one; the text of a withheld value (no bar) is the row's only mark
+        for beside in (True, False):
+            written = rows.filter(pl.col("_note").is_not_null() & (pl.col(value).is_not_null() == beside))
+            if written.height:
+                layers.append(
+                    alt.Chart(written)
+                    .mark_text(align="left", dx=3, fontSize=9, color="#555555", aria=not beside)
+                    .encode(y=y, x=alt.X("_at:Q", scale=scale), text=alt.Text("_note:N"), tooltip=tooltip)
+                )
         panel = layers[0] if len(layers) == 1 else layered(*layers)
         panels.append(
             with_properties(panel, title=alt.TitleParams(name, fontSize=11, fontWeight="normal"), width=140)

@@ -47,7 +47,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Final, ParamSpec, TypeVar, cast
 
@@ -227,6 +227,41 @@ def _withheld_note(withheld: int, rule: DisclosureRule, *, line: bool = False) -
     )
 
 
+#: Why a year between a trend's first and last is not in its data, unless the caller says otherwise: the note
+#: a case table gives such a year (no record of the selection: not covered, or nothing recorded).
+NO_RECORDS: Final = "no records"
+
+
+def _missing_years(frame: pl.DataFrame, year: str, by_series: Sequence[str]) -> list[int]:
+    """The years between a series' first and last that it holds no row for (every series' gaps together)."""
+    if not frame.height:
+        return []
+    groups = frame.partition_by(list(by_series)) if by_series else [frame]
+    missing: set[int] = set()
+    for group in groups:
+        held = {int(y) for y in group[year].to_list() if y is not None}
+        if held:
+            missing |= set(range(min(held), max(held) + 1)) - held
+    return sorted(missing)
+
+
+def _gap_note(missing: Sequence[int], reasons: Mapping[int, str]) -> str | None:
+    """What a gap in a trend line is: never a zero, and each gap year's reason (``reasons``, else
+    :data:`NO_RECORDS`), the years of one reason together: "2017, breakdown not usable (doubtful)"."""
+    from evidence.analyses.coverage import years_text
+
+    if not missing:
+        return None
+    by_reason: dict[str, list[int]] = {}
+    for y in missing:
+        by_reason.setdefault(reasons.get(y) or NO_RECORDS, []).append(y)
+    if list(by_reason) == [NO_RECORDS]:
+        return "A gap in the line: years without data (no records), not zeros."
+    said = "; ".join(f"{years_text(years)}, {reason}" for reason, years in by_reason.items())
+    gap = "Gaps in the line, not zeros" if len(missing) > 1 else "A gap in the line, not a zero"
+    return f"{gap} (see the table): {said}."
+
+
 def _rule_of(data: DisclosedTable | pl.DataFrame, rule: DisclosureRule) -> DisclosureRule:
     return data.rule if isinstance(data, DisclosedTable) else rule
 
@@ -372,6 +407,18 @@ def side_by_side(*charts: alt.Chart | alt.LayerChart, **properties: Any) -> alt.
 # ------------------------------------------------------------------------------------------------ builders
 
 
+def count_axis() -> alt.Axis:
+    """The axis of a count of people: whole numbers only (no tick at half a victim: 0.5, 1.5, ...)."""
+    return alt.Axis(format=",~f", tickMinStep=1)
+
+
+def year_axis() -> alt.Axis:
+    """The axis of years on a continuous scale: whole years, the first and last labels centred on their ticks
+    like the others (Vega-Lite sets them flush with the axis ends by default, which put "2007" right against a
+    centred "2008" beside it)."""
+    return alt.Axis(format="d", tickMinStep=1, labelFlush=False)
+
+
 #: Column of a trend chart's data: the run of consecutive years a point belongs to (a missing year ends a run).
 _SEGMENT = "_segment"
 #: Column of a trend chart's data: the value as its table writes it (its tooltip, and the marks' description).
@@ -424,11 +471,16 @@ def trend_chart(
     band_note: str = "Shaded band: interval from the analysis.",
     flagged: Sequence[int] = (),
     flagged_note: str = "Open circles: years flagged as probably incomplete (see the table).",
+    gaps: Mapping[int, str] | None = None,
 ) -> alt.TopLevelMixin:
     """A yearly line (one per ``series``), with an interval band from ``low`` to ``high`` when given. The band
     and ``band_note`` (what the band is, and the line where that needs saying) are drawn and said only where
     the band has a width somewhere: a band from a value to itself is not there to be read. Years in
-    ``flagged`` (probably incomplete ones, say) are drawn as open circles, said in ``flagged_note``."""
+    ``flagged`` (probably incomplete ones, say) are drawn as open circles, said in ``flagged_note``.
+
+    A year the data hold no row for breaks the line, and the note says why: ``gaps`` gives the reason of such a
+    year as its table writes it (``{2017: "breakdown not usable (doubtful)"}``: any year may be given, only the
+    gaps are read); a gap year it does not name is a year without data (:data:`NO_RECORDS`)."""
     rule = _rule_of(data, rule)
     frame, withheld = chart_data(data, [value] if counts else [], rule, "trend chart")
     frame = used_columns(frame, [year, value, low, high, series], "trend chart")
@@ -444,7 +496,7 @@ def trend_chart(
         .cum_sum()
         .alias(_SEGMENT)
     )
-    gaps = bool(frame.height and frame[_SEGMENT].max())
+    missing = _missing_years(frame, year, by_series)
     # A withheld count takes its interval with it: a band around a hidden value would hint at it.
     frame = frame.with_columns(pl.when(pl.col(value).is_not_null()).then(pl.col(c)).alias(c) for c in bounds)
     # the axis spans the withheld years too: a withheld first or last year is a year of the data, not past it
@@ -456,7 +508,7 @@ def trend_chart(
         else alt.Scale(zero=False)
     )
     y_title = y_title or column_title(value)
-    x = alt.X(f"{year}:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1), scale=scale)
+    x = alt.X(f"{year}:Q", title=None, axis=year_axis(), scale=scale)
     colour = alt.Color(f"{series}:N", title=column_title(series)) if series else alt.ColorValue(PALETTE[0])
     drawn = (
         low is not None
@@ -482,7 +534,7 @@ def trend_chart(
     segment = alt.Detail(f"{_SEGMENT}:N")
     line = base.mark_line(point=True).encode(
         x=x,
-        y=alt.Y(f"{value}:Q", title=y_title, axis=alt.Axis(format=",~f")),
+        y=alt.Y(f"{value}:Q", title=y_title, axis=count_axis() if counts else alt.Axis(format=",~f")),
         color=colour,
         detail=segment,
         tooltip=tooltip,
@@ -510,9 +562,7 @@ def trend_chart(
             .mark_point(filled=False, fill="white", fillOpacity=1, opacity=1, size=60, strokeWidth=2)
             .encode(x=x, y=alt.Y(f"{value}:Q"), stroke=stroke, tooltip=tooltip)
         )
-    notes = [_withheld_note(withheld, rule, line=True)]
-    if gaps:
-        notes.append("A gap in the line: years without data (no records), not zeros.")
+    notes = [_withheld_note(withheld, rule, line=True), _gap_note(missing, gaps or {})]
     if drawn:
         notes.insert(0, band_note)
     if marked:
@@ -658,7 +708,7 @@ def corridor_bar_chart(
     y = alt.Y("corridor:N", sort=alt.EncodingSortField(value, op="max", order="descending"), title=None)
     base = alt.Chart(frame).encode(y=y)
     bars = base.mark_bar(color=PALETTE[0]).encode(
-        x=alt.X(f"{value}:Q", title=x_title, axis=alt.Axis(format=",~f")),
+        x=alt.X(f"{value}:Q", title=x_title, axis=count_axis()),
         tooltip=[
             alt.Tooltip("corridor:N", title="Route"),
             alt.Tooltip(f"{value_text}:N", title=x_title)
@@ -1035,8 +1085,13 @@ def flow_map(
         BOUNDARIES_CREDIT + ".",
     ]
     drawn = layered(*_on_map(layers, projection), width=map_width, height=height)
-    legend = _flow_legend(largest, legend_title, domestic=bool(circles), height=height)
-    return side_by_side(drawn, legend, spacing=8, title=chart_title(title, source, subtitle, notes))
+    # no legend where every flow is below the threshold: it would show a number below it as a count
+    legend = (
+        [_flow_legend(largest, legend_title, domestic=bool(circles), height=height, least=rule.threshold)]
+        if _nice_steps(largest, rule.threshold)
+        else []
+    )
+    return side_by_side(drawn, *legend, spacing=8, title=chart_title(title, source, subtitle, notes))
 
 
 def _map_labels(located: pl.DataFrame, focus: str | None, n: int) -> pl.DataFrame:
@@ -1091,23 +1146,30 @@ def _labels_layers(named: pl.DataFrame) -> list[alt.Chart]:
     return layers
 
 
-def _nice_steps(largest: float) -> list[float]:
-    """Two or three round values up to ``largest`` for a legend (e.g. 2,000, 1,000, 200)."""
+def _nice_steps(largest: float, least: float = 1) -> list[float]:
+    """Two or three round values up to ``largest`` for a legend (e.g. 2,000, 1,000, 200), none below ``least``
+    (the disclosure threshold: a smaller number in a legend of counts reads as a count published)."""
     import math
 
     if largest <= 0:
         return []
     magnitude = 10 ** math.floor(math.log10(largest))
+    if magnitude > largest:  # log10 rounded up (999999.99...): the power of ten below
+        magnitude /= 10
     top = max(m * magnitude for m in (1, 2, 5, 10) if m * magnitude <= largest)
-    steps = [top, top / 2, top / 10]
-    return [v for v in dict.fromkeys(round(v) for v in steps) if v >= 1]
+    steps = [v for v in dict.fromkeys(round(v) for v in (top, top / 2, top / 10)) if v >= max(least, 1)]
+    # no round value between the threshold and the largest flow (7 with a threshold of 6): the largest itself
+    return steps or ([math.floor(largest)] if largest >= max(least, 1) else [])
 
 
-def _flow_legend(largest: float, title: str, *, domestic: bool, height: int) -> alt.LayerChart:
-    """The flow map's legend, drawn beside it: tapered lines of round numbers of victims, and the circle of a
-    domestic flow."""
+def _flow_legend(
+    largest: float, title: str, *, domestic: bool, height: int, least: float = 1
+) -> alt.LayerChart:
+    """The flow map's legend, drawn beside it: tapered lines of round numbers of victims (none below ``least``,
+    the disclosure threshold; none at all where the largest flow is below it), and the circle of a domestic
+    flow."""
     rows, labels = [], []
-    steps = _nice_steps(largest)
+    steps = _nice_steps(largest, least)
     for i, number in enumerate(steps):
         width = _flow_width(number, largest)
         for step in range(_ARC_STEPS + 1):
@@ -1368,9 +1430,11 @@ def _describe(unit: dict[str, Any], inherited: dict[str, Any]) -> None:
     every channel's field under its column name at full precision (``count_low: 177``, ``21.9359m``); a mark
     without a tooltip (a label, a band, a basemap) repeats what another mark says, and is left out of it."""
     encoding = {**inherited, **(unit.get("encoding") or {})}
+    mark = unit["mark"]
     if "description" in encoding or "aria" in encoding:
         return
-    mark = unit["mark"]
+    if isinstance(mark, dict) and mark.get("aria") is False:
+        return  # hidden from a screen reader: what it shows another mark says
     tooltip = encoding.get("tooltip")
     if tooltip is None:
         unit["mark"] = {**mark, "aria": False} if isinstance(mark, dict) else {"type": mark, "aria": False}
