@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -767,7 +768,7 @@ def test_the_real_release_thailand_published_its_2021_breakdown_with_cambodians_
         flags = {f.year: f.reason for f in trends.reporter_gaps(selection)}
         assert "Thailand" not in flags.get(2021, ""), code
     khm = {f.year: f.reason for f in trends.reporter_gaps(Selection(table, country="KHM", role="origin"))}
-    assert "from Malaysia, Germany, Finland this year" in khm[2021]
+    assert "from Malaysia, Germany and Finland this year" in khm[2021]  # REVIEW9 m4: a list says "and"
     lao = {f.year for f in trends.reporter_gaps(Selection(table, country="LAO", role="origin"))}
     assert 2021 not in lao and 2008 in lao  # Thailand 2008: two cells (2-8) and no total: partial
 
@@ -1166,12 +1167,36 @@ def test_many_reasons_that_differ_only_in_the_missing_reporters_are_said_in_one(
         "the set of reporting countries changes: no full citizenship breakdown from Malaysia (2011–2012, 2019), "
     )
     assert "Japan (2012–2013)" in reason and "(2013, 2019)" in reason
-    assert reason.endswith("the reporters a year misses detect 27–45% of these nationals in the other years")
+    # every reporter missing is named: the range is theirs, with nothing added
+    assert reason.endswith("those of them a year misses detect 27–45% of these nationals in the other years")
     # each year keeps its own reason (the command line, the run's JSON)
     assert all("this year" in f.reason for f in flags)
     # fewer such reasons stay one each
     three = {y: four[y] for y in (2011, 2012, 2013)}
     assert len(trends.grouped_incomplete(trends.reporter_gaps(_gap_patterns(three)))) == 3
+
+
+def test_the_share_range_of_merged_missing_reporters_is_that_of_the_ones_named():
+    """REVIEW9 m3: Viet Nam's one sentence names the United Kingdom, Malaysia, Thailand and Ukraine and said
+    "the reporters a year misses detect 40–94%", the range over all missed reporters, unnamed smaller ones
+    included; the range a reader gives to the names is now theirs, the one with the smaller ones said apart."""
+    named = [("A", 0.30), ("B", 0.20), ("C", 0.10), ("D", 0.40)]
+    flags = [
+        trends.IncompleteYear(
+            2010 + i, f"r{i}", None, None, shared=f"s{i}", missed=share + 0.06, missing=((name, share),)
+        )
+        for i, (name, share) in enumerate(named)
+    ]
+    ((_, reason),) = trends.grouped_incomplete(flags)
+    assert reason.startswith(
+        "the set of reporting countries changes: no full citizenship breakdown from D (2013), "
+    )
+    assert "those of them a year misses detect 10–40% of these nationals in the other years" in reason
+    assert reason.endswith("(16–46% with the smaller reporters it also misses)")
+    # where the years miss no smaller reporter, the range is said once
+    exact = [dataclasses.replace(f, missed=f.missing[0][1]) for f in flags]
+    ((_, reason),) = trends.grouped_incomplete(exact)
+    assert reason.endswith("detect 10–40% of these nationals in the other years")
 
 
 def test_grouped_incomplete_says_every_flagged_year_once_with_missing_reporters_merged():
@@ -1210,3 +1235,6 @@ def test_real_united_states_2018_says_its_breakdown_is_doubtful_not_missing(shar
     # Viet Nam's nationals: the reasons of twelve years in one sentence
     vnm = trends.grouped_incomplete(trends.reporter_gaps(Selection(table, country="VNM", role="origin")))
     assert len(vnm) == 1 and len(vnm[0][0]) == 12
+    # REVIEW9 m3: the range given to the four names is theirs (34–87%), not that of all missed (40–94%)
+    assert "those of them a year misses detect 34–87%" in vnm[0][1]
+    assert vnm[0][1].endswith("(40–94% with the smaller reporters it also misses)")

@@ -542,3 +542,42 @@ def test_flows_text_says_how_a_route_from_the_repatriation_breakdown_is_known(sh
     assert "repatriated from there" not in printed
     assert "repatriated from Thailand, counted by Myanmar" in flat
     assert "exploited at home, by the repatriation breakdown" in flat
+
+
+def test_trend_text_says_the_years_of_one_reason_once_as_the_brief_does(shared_data):
+    """REVIEW9 m3: the United States' 2007–2012 share one reason, printed six times, one line a year; the text
+    now says them once ("2007–2012 are probably incomplete: …"), by the brief's own grouping."""
+    path = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    args = ["trend", "--data", path, "--country", "USA"]
+    printed = CliRunner().invoke(_app(), args, catch_exceptions=False, terminal_width=400).stdout
+    flat = " ".join(printed.split())
+    assert flat.count("probably incomplete:") == 1
+    assert "2007–2012 are probably incomplete: a change in what is reported" in flat
+    payload = run("trend", "--data", path, "--country", "USA")
+    assert [f["year"] for f in payload["incomplete_years"]] == list(range(2012, 2006, -1))  # each year kept
+    # Viet Nam's twelve years, one reason: the runs of years joined with "and"
+    args = ["trend", "--data", path, "--country", "VNM", "--role", "origin"]
+    flat = " ".join(
+        CliRunner().invoke(_app(), args, catch_exceptions=False, terminal_width=400).stdout.split()
+    )
+    assert flat.count("probably incomplete:") == 1
+    assert "2007–2013 and 2017–2021 are probably incomplete: the set of reporting countries changes" in flat
+
+
+def test_flows_list_doubtful_rows_largest_first_and_say_they_are_listed_whatever_their_size(shared_data):
+    """REVIEW9 m12: the United States' doubtful rows were alphabetical, and "flows with at least 5 victims are
+    listed" sat above a doubtful row of <5 (Hungary 2014)."""
+    path = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    payload = run("flows", "--data", path, "--country", "USA")
+    doubtful = [f for f in payload["flows"] if f.get("route_basis") == "doubtful_citizenship"]
+    assert [f["origin_iso3"] for f in doubtful][:2] == ["MEX", "HND"] and doubtful[-1]["victims"] == "<5"
+    note = next(n for n in payload["notes"] if n.startswith("flows with at least 5 victims are listed"))
+    assert note.endswith(
+        "; the routes of doubtful breakdowns are listed whatever their size, after the others"
+    )
+    # without doubtful rows, the note is as it was
+    thailand = run("flows", "--data", path, "--country", "THA", "--role", "destination")
+    assert (
+        "flows with at least 5 victims are listed (the largest 10); all others are summed"
+        in thailand["notes"]
+    )

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evidence.core.text import column_title
+from evidence.core.text import column_title, word_list
 
 
 @pytest.mark.parametrize(
@@ -29,3 +29,32 @@ def test_a_title_has_no_underscore_and_at_most_its_first_letter_capital(name: st
     title = column_title(name)
     assert "_" not in title and title[1:] == title[1:].lower()
     assert title.lower() == name.lstrip("_").replace("_", " ").lower()
+
+
+@pytest.mark.parametrize(
+    ("items", "last", "text"),
+    [
+        ([], "and", ""),
+        (["Malaysia"], "and", "Malaysia"),
+        (["Malaysia", "Thailand"], "and", "Malaysia and Thailand"),
+        (
+            ["Viet Nam", "Ukraine", "Costa Rica", "Slovakia"],
+            "and",
+            "Viet Nam, Ukraine, Costa Rica and Slovakia",
+        ),
+        (
+            ["the United Kingdom (2007)", "Malaysia (2008)"],
+            "or",
+            "the United Kingdom (2007) or Malaysia (2008)",
+        ),
+    ],
+)
+def test_a_list_reads_as_a_sentence_says_it(items: list[str], last: str, text: str) -> None:
+    assert word_list(items, last) == text
+
+
+@given(st.lists(st.text(alphabet="abc XYZ", min_size=1, max_size=8), min_size=2, max_size=6))
+def test_a_list_of_several_ends_with_and_before_its_last_item(items: list[str]) -> None:
+    text = word_list(items)
+    assert text.endswith(f" and {items[-1]}") and text.startswith(items[0])
+    assert text.count(", ") >= len(items) - 2

@@ -1877,6 +1877,66 @@ def test_real_doubtful_cells_are_their_own_rows_and_the_note_reconciles_the_sums
     assert any(n.startswith("Doubtful citizenship breakdowns (Myanmar 2015–2016)") for n in notes)
 
 
+def test_real_doubtful_breakdowns_of_two_reasons_say_what_is_done_with_their_routes_once(shared_data):
+    """REVIEW9 m5: Thailand's nationals: the Myanmar 2015–2016 and the Hungary 2014 paragraphs both ended with
+    "Their routes are marked doubtful, kept apart from other years', and left out of the charts …"."""
+    from evidence.notebooks.builders import route_notes
+    from evidence.sources.cache import load_cached
+
+    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    notes = route_notes(Selection(glotip, country="THA", role="origin"), RULE)
+    doubtful = [n for n in notes if n.startswith("Doubtful citizenship breakdowns (")]
+    assert len(doubtful) == 2
+    assert " ".join(notes).count("are marked doubtful, kept apart from other years'") == 1
+    assert doubtful[-1].endswith(
+        "The routes of all these breakdowns are marked doubtful, kept apart from other years', and left out of "
+        "the charts, of the nationals detected per year and of corridor trends."
+    )
+    # one reason: "Their routes", said once
+    (one,) = [
+        n
+        for n in route_notes(Selection(glotip, country="MMR", role="destination"), RULE)
+        if n.startswith("Doubtful citizenship breakdowns (")
+    ]
+    assert one.endswith(
+        "Their routes are marked doubtful, kept apart from other years', and left out of the "
+        "charts and of corridor trends."
+    )
+
+
+def test_real_doubtful_rows_are_listed_largest_first(shared_data):
+    """REVIEW9 m12: the United States' doubtful rows were alphabetical (Botswana 416, China 271, … Mexico
+    1,235); now largest first, as the ranked corridors above them."""
+    from evidence.notebooks.builders import route_numbers
+    from evidence.sources.cache import load_cached
+
+    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    numbers = route_numbers(Selection(glotip, country="USA", role="both"), RULE)
+    rows = [r for r in numbers.rows() if r.get("route_basis") == "doubtful_citizenship"]
+    origins = [r["origin_iso3"] for r in rows]
+    assert origins[:3] == ["MEX", "HND", "BWA"] and origins[-1] == "USA"  # 1,235, 501, 416 … <5 (Hungary)
+    lows = [r["victims"][0] if isinstance(r["victims"][0], int) else 0 for r in rows]
+    assert lows == sorted(lows, reverse=True)
+
+
+def test_a_withheld_doubtful_row_is_not_placed_by_its_size():
+    """REVIEW9 m12: doubtful rows are listed largest first; one withheld among them goes after the published
+    ones (by name), as a withheld ranked corridor does: between its neighbours it would be bounded by them."""
+    from evidence.notebooks.builders import RouteView, published_first
+    from evidence.presentation.disclosure import DisclosedTable
+
+    labels = ["A", "B (doubtful)", "C (doubtful)", "D (doubtful)", "All other routes"]
+    total = "Sum"
+    frame = pl.DataFrame({"route": labels, total: [100, 50, None, 20, 7]})
+    reasons = pl.DataFrame({"route": labels, total: [None, None, "complement", None, None]})
+    table = DisclosedTable(frame, (total,), RULE, 0, 1, total_label=total, reasons=reasons)
+    basis = ["citizenship", *["doubtful_citizenship"] * 3]
+    corridors = pl.DataFrame({"route": labels[:4], "route_basis": basis})
+    low, _ = published_first(RouteView(table, corridors), RouteView(table, corridors))
+    assert low.corridors["route"].to_list() == ["A", "B (doubtful)", "D (doubtful)", "C (doubtful)"]
+    assert low.table.frame["route"].to_list()[-1] == "All other routes"
+
+
 def test_corridor_pairs_are_found_once_for_the_table_and_its_sentence():
     """The route table's order (_paired_corridors) and route_notes' pairing sentence read one helper: a pair is
     two countries listed both as detected and on return; a country's own returnees exploited at home are none."""

@@ -83,6 +83,25 @@ def test_magnitudes_set_detected_victims_against_the_estimate(tables):
     assert "probably incomplete" not in sentences
 
 
+def test_a_ratio_to_the_estimate_is_rounded_alike_wherever_the_brief_states_it(tables):
+    """REVIEW9 m2: one ratio, two roundings: the magnitude table and its sentence said 0.33 victims per 1,000
+    estimated, the table beside the neighbours 0.334 (Botswana 2.8 and 2.75)."""
+    from evidence.analyses.society import DETECTION_GAP
+    from evidence.presentation.comparison import format_value
+
+    brief = _brief(tables)
+    rows = country.magnitudes(brief)
+    (detected,) = [r for r in rows if r.kind == "indicator"]
+    assert detected.per_thousand is not None
+    said = format_value(DETECTION_GAP, detected.per_thousand)
+    assert said == "0.334"  # 134 / 401,000 × 1,000, to the comparison table's three significant digits
+    table = country.magnitude_table(rows)
+    assert table["Per 1,000 estimated in modern slavery"].to_list()[1] == said
+    assert f">{said}</span> victims were detected in 2021" in " ".join(
+        country.magnitude_sentences(brief, rows)
+    )
+
+
 def test_nationals_abroad_are_not_set_against_the_estimate(tables):
     brief = _brief(tables, "KHM", "origin")
     rows = country.magnitudes(brief)
@@ -127,7 +146,7 @@ def test_role_both_sets_only_the_victims_exploited_in_the_country_against_the_es
     assert rows[0].per_thousand == pytest.approx(12 / 401_000 * 1000) and rows[1].per_thousand is None
     sentences = " ".join(country.magnitude_sentences(brief, country.magnitudes(brief)))
     assert "only the victims exploited in Thailand are set against the estimate" in sentences
-    assert "0.03" in sentences and "42 in all" not in sentences
+    assert "0.0299" in sentences and "42 in all" not in sentences
 
 
 def test_role_both_never_shows_the_same_victims_as_two_measures(tables):
@@ -705,6 +724,8 @@ def test_years_without_unodc_nationals_are_rows_marked_not_published(tables, iso
     assert note is not None and note.startswith("No data published") and "not a count of 0" in note
     if doubtful:  # the year of the doubtful breakdown without a count, said as the one with a count is
         assert "in 2007–2008, which" in note
+        # REVIEW9 m11: two notes, two sentences (was "which is not a count of 0; Breakdown not usable")
+        assert "which is not a count of 0. Breakdown not usable (doubtful): in 2017" in note
         assert (
             "not usable (doubtful): in 2017 UNODC published the citizenship breakdown of the United States"
             in note

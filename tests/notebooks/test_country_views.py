@@ -577,7 +577,7 @@ def test_route_notes_explain_once_only_the_rows_shown_and_name_only_the_pairs_sh
     country_views.show_detected_section(brief)
     text = _text(shown)
     assert text.count(marker) == 1
-    assert "the routes to Malaysia, Thailand. Shown above as a pair of rows" in text
+    assert "the routes to Malaysia and Thailand. Shown above as a pair of rows" in text  # REVIEW9 m4
     assert "only the route to Thailand; the others are one row or among" in text
     assert "where both are listed above" not in text
     shown.clear()
@@ -677,3 +677,77 @@ def markup_label(text: str) -> str:
     from evidence.presentation.markup import data_label
 
     return data_label(text)
+
+
+def test_an_origin_section_refers_to_no_table_by_form_it_does_not_show(real_tables, shown):
+    """REVIEW9 m7: Nigeria's and Viet Nam's origin briefs said "(see the table by form of exploitation)" under
+    their nationals' yearly table; an origin section has no such table (UNODC breaks its detections down by the
+    country that detected them). The destination section, which shows it, still refers to it."""
+    for iso3, said in (
+        ("NGA", "UNODC gives these victims by form of exploitation in 2007 but not their total."),
+        ("VNM", "it gives only placeholder values by form of exploitation, not counts."),
+    ):
+        shown.clear()
+        country_views.show_detected_section(
+            open_brief([real_tables[1]], DisclosureRule(5), country=iso3, role="origin")
+        )
+        text = _text(shown)
+        assert said in text, iso3
+        assert "(see the table" not in text, iso3
+    shown.clear()
+    country_views.show_detected_section(open_brief([real_tables[1]], DisclosureRule(5), country="THA"))
+    assert "but not their total (see the table by form of exploitation)" in _text(shown)
+
+
+def test_the_nationals_chart_says_the_own_count_is_summed_only_where_there_is_one(
+    real_tables, monkeypatch, tmp_path
+):
+    """REVIEW9 m8: Viet Nam's and Cambodia's nationals charts said "Summed over … (and the country's own count
+    of its nationals)" where the text says UNODC's data hold no such count; Myanmar's holds one."""
+    from evidence.notebooks import views
+    from evidence.presentation.charts import chart_spec
+
+    charts: list[tuple[str, dict]] = []
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: None)
+    monkeypatch.setattr(
+        views, "show_charts", lambda named: charts.extend((n, chart_spec(c)) for c, n in named)
+    )
+    said = {}
+    for iso3 in ("VNM", "KHM", "MMR"):
+        charts.clear()
+        country_views.show_detected_section(
+            open_brief([real_tables[1]], DisclosureRule(5), country=iso3, role="origin")
+        )
+        (spec,) = [spec for name, spec in charts if name == "trend_unodc_glotip_origin"]
+        said[iso3] = " ".join(spec["title"]["subtitle"])
+    for iso3 in ("VNM", "KHM"):
+        assert "the countries that detected them." in said[iso3] and "own count" not in said[iso3], iso3
+    assert "the countries that detected them (and the country's own count of its nationals)." in said["MMR"]
+
+
+def test_the_nationals_route_charts_say_which_repatriated_routes_they_leave_out(
+    real_tables, monkeypatch, tmp_path
+):
+    """REVIEW9 (noted): Myanmar's nationals bar chart leaves out "repatriated from Thailand" (26–29) by design
+    (the detected Myanmar → Thailand bar is drawn; the same people may be in both) and did not say so."""
+    from evidence.notebooks import views
+    from evidence.presentation.charts import chart_spec
+
+    charts: list[tuple[str, dict]] = []
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: None)
+    monkeypatch.setattr(
+        views, "show_charts", lambda named: charts.extend((n, chart_spec(c)) for c, n in named)
+    )
+    country_views.show_detected_section(
+        open_brief([real_tables[1]], DisclosureRule(5), country="MMR", role="origin")
+    )
+    subtitles = {name: " ".join(spec["title"]["subtitle"]) for name, spec in charts}
+    said = (
+        "Not drawn: the nationals repatriated from Thailand, who may be among those detected there "
+        "(the table lists them)."
+    )
+    assert said in subtitles["corridors_unodc_origin"] and said in subtitles["flow_map_unodc_origin"]
+    # a destination section draws every route it lists: nothing said
+    assert not any("Not drawn" in s for n, s in subtitles.items() if n.endswith("_destination"))

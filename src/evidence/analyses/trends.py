@@ -102,7 +102,7 @@ from evidence.analyses.selection import (
     year_filter,
 )
 from evidence.core.errors import ParameterError
-from evidence.core.text import column_title
+from evidence.core.text import column_title, word_list
 from evidence.sources.case_schema import FLAG_GROUPS, FLAG_LABELS, apply_denominator_rule
 from evidence.sources.loaded import LoadedTable
 
@@ -1143,7 +1143,7 @@ def reporter_gaps(
             names = [name_in_text(code) or code for code in missing]
             # the largest three and how many others (at least 5: a number of countries below 5 reads as people)
             shown = (
-                ", ".join(names) if len(names) <= 7 else ", ".join(names[:3]) + f" and {len(names) - 3} more"
+                word_list(names) if len(names) <= 7 else ", ".join(names[:3]) + f" and {len(names) - 3} more"
             )
             reasons.append(
                 f"the set of reporting countries changes: no full citizenship breakdown from {shown} this year "
@@ -1198,7 +1198,7 @@ def _doubtful_clause(doubtful: Sequence[str], name: Any) -> str:
     if not doubtful:
         return ""
     names = [name(code) or code for code in sorted(doubtful)]
-    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    listed = word_list(names)
     verb = "published one" if len(names) == 1 else "each published one"
     return f" ({listed} {verb}, but it is doubtful and not used: it may not give its victims' citizenships)"
 
@@ -1213,7 +1213,7 @@ def _missing_reason(
     named = _named(missing, shares)
     rest = len(missing) - len(named)
     names = [name(code) or code for code in named]
-    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    listed = word_list(names)
     named_share = sum(shares[code] for code in named)
     verb = "detects" if len(names) == 1 else "detect"
     text = (
@@ -1437,9 +1437,11 @@ def grouped_incomplete(flags: Sequence[IncompleteYear]) -> list[tuple[tuple[int,
 MERGED_GAP_REASONS = 4
 
 
-def _share_range(flags: Sequence[IncompleteYear]) -> str:
-    """The share of the nationals the reporters the years of ``flags`` miss detect: "about 34%" or "34–87%"."""
-    low, high = (round(100 * f(flag.missed or 0.0 for flag in flags)) for f in (min, max))
+def _share_range(flags: Sequence[IncompleteYear], *, named: bool = False) -> str:
+    """The share of the nationals the reporters the years of ``flags`` miss detect: "about 34%" or "34–87%";
+    ``named``: of the reporters their reasons name only (:attr:`IncompleteYear.missing`), not the smaller ones."""
+    shares = [sum(s for _, s in flag.missing) if named else flag.missed or 0.0 for flag in flags]
+    low, high = (round(100 * f(shares)) for f in (min, max))
     return f"about {low}%" if low == high else f"{low}–{high}%"
 
 
@@ -1455,11 +1457,13 @@ def _gaps_reason(flags: Sequence[IncompleteYear]) -> str:
             shares[name] = share
             missed.setdefault(name, []).append(flag.year)
     names = sorted(shares, key=lambda name: (-shares[name], name))
-    said = [f"{name} ({years_text(sorted(missed[name]))})" for name in names]
-    listed = ", ".join(said[:-1]) + f" or {said[-1]}" if len(said) > 1 else said[0]
+    said = word_list([f"{name} ({years_text(sorted(missed[name]))})" for name in names], "or")
+    # the range is of the reporters named: a year that also misses smaller ones says their sum apart
+    named, in_all = _share_range(flags, named=True), _share_range(flags)
     return (
-        f"the set of reporting countries changes: no full citizenship breakdown from {listed}; the reporters a "
-        f"year misses detect {_share_range(flags)} of these nationals in the other years"
+        f"the set of reporting countries changes: no full citizenship breakdown from {said}; those of them a "
+        f"year misses detect {named} of these nationals in the other years"
+        + (f" ({in_all} with the smaller reporters it also misses)" if in_all != named else "")
     )
 
 

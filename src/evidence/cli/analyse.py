@@ -310,7 +310,13 @@ def _flows_payload(
         "origin = citizenship; destination = country of exploitation/detection "
         + ("(reporting country)" if censored else "(CTDC: where first assisted, a proxy)"),
         f"intraregional = same UN M49 {regional_level}; domestic = same country",
-        f"flows with at least {min_victims} victims are listed (the largest {top}); all others are summed",
+        f"flows with at least {min_victims} victims are listed (the largest {top}); all others are summed"
+        # a doubtful breakdown's routes are rows of their own whatever their size (never in the others' sum)
+        + (
+            "; the routes of doubtful breakdowns are listed whatever their size, after the others"
+            if any(r["route_basis"] == "doubtful_citizenship" for r in records if "route_basis" in r)
+            else ""
+        ),
         "shares are of the victims with a known origin and destination (domestic included); total with unknowns",
     ]
     notes.extend(route_notes(selection, rule))
@@ -459,6 +465,7 @@ def _trend_payload(
         UNDATED,
         categories_above_total,
         category_sum_reason,
+        incomplete_groups,
         yearly_numbers,
     )
     from evidence.presentation.disclosure import DisclosureError
@@ -486,6 +493,11 @@ def _trend_payload(
     categories = [None] if not by else list(numbers.categories)
     payload["series"] = [numbers.models(category).to_dict() for category in categories]
     payload["incomplete_years"] = [f.to_dict() for f in numbers.incomplete]
+    # what the terminal prints: the years of one reason said once, as the brief says them ("2007–2012 are …")
+    payload["incomplete_said"] = [
+        {"years": said, "verb": verb, "reason": reason}
+        for said, verb, reason in incomplete_groups(numbers.incomplete)
+    ]
     payload["models"] = (
         "rate ratios and breaks are fitted on the published yearly counts of the years not flagged as probably "
         "incomplete"
@@ -602,9 +614,10 @@ def _print_trend(payload: dict[str, Any]) -> None:
                 f"(adjusted for the search: p {p_value_text(brk['p_value_adjusted'])})",
                 highlight=False,
             )
-    for flag in payload["incomplete_years"]:
+    for group in payload["incomplete_said"]:
         console.print(
-            f"[yellow]{flag['year']} probably incomplete:[/] {escape(flag['reason'])}", highlight=False
+            f"[yellow]{group['years']} {group['verb']} probably incomplete:[/] {escape(group['reason'])}",
+            highlight=False,
         )
     if payload["incomplete_years"]:
         console.print(f"[dim]{escape(payload['models'])}[/]")

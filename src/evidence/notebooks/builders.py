@@ -43,7 +43,7 @@ from evidence.analyses.trends import (
     SteadyPanel,
 )
 from evidence.core.errors import EvidenceError, ParameterError
-from evidence.core.text import column_title
+from evidence.core.text import column_title, word_list
 from evidence.presentation import markup
 from evidence.presentation.disclosure import (
     CENSORED,
@@ -535,8 +535,7 @@ class RouteView:
         → Myanmar: 271 and 78). A withheld corridor left out stays in the denominator (taking it out would
         give it back)."""
         known = self.known_routes()
-        totals = self.table.frame.select("route", pl.col(self.table.total_label).alias("victims"))
-        frame = self.corridors.join(totals, on="route", how="left").filter(pl.col("victims").is_not_null())
+        frame = self._published_corridors()
         if "route_basis" not in frame.columns:
             return frame, known
         pair = ["origin_iso3", "destination_iso3"]
@@ -545,7 +544,7 @@ class RouteView:
         repatriated = frame.filter(pl.col("route_basis") == "repatriation")
         twice = repatriated.join(detected.select(pair), on=pair, how="semi")
         at_home = twice.filter(pl.col("origin_iso3") == pl.col("destination_iso3"))
-        left_out = pl.concat([doubtful, twice.filter(pl.col("origin_iso3") != pl.col("destination_iso3"))])
+        left_out = pl.concat([doubtful, self._returns_left_out(frame)])
         if at_home.height:
             added = at_home.group_by(pair).agg(pl.col("victims").sum().alias("_home"))
             detected = (
@@ -559,6 +558,30 @@ class RouteView:
         if known is not None and left_out.height:
             known -= int(left_out["victims"].sum())
         return frame, known
+
+    def _published_corridors(self) -> pl.DataFrame:
+        """The corridor rows with their published total (``victims``); withheld ones left out."""
+        totals = self.table.frame.select("route", pl.col(self.table.total_label).alias("victims"))
+        return self.corridors.join(totals, on="route", how="left").filter(pl.col("victims").is_not_null())
+
+    @staticmethod
+    def _returns_left_out(frame: pl.DataFrame) -> pl.DataFrame:
+        """The published routes "repatriated from" another country that the charts leave out
+        (:meth:`drawn_routes`): a detected route links the same two countries."""
+        pair = ["origin_iso3", "destination_iso3"]
+        detected = frame.filter(~pl.col("route_basis").is_in(["repatriation", "doubtful_citizenship"]))
+        return frame.filter(
+            (pl.col("route_basis") == "repatriation") & (pl.col("origin_iso3") != pl.col("destination_iso3"))
+        ).join(detected.select(pair), on=pair, how="semi")
+
+    def returns_not_drawn(self) -> list[str]:
+        """The countries (ISO3, in the table's order) of the routes "repatriated from" them that the table lists
+        and the charts leave out (:meth:`drawn_routes`), for the charts to say so (Myanmar's nationals: the
+        26–29 repatriated from Thailand, beside the 2,580–2,589 detected there)."""
+        frame = self._published_corridors()
+        if "route_basis" not in frame.columns:
+            return []
+        return [str(code) for code in self._returns_left_out(frame)["destination_iso3"].to_list()]
 
 
 def route_view(
@@ -607,13 +630,18 @@ def route_view(
     if UNCENSORED not in flows.columns:  # a flow table of exact counts made elsewhere: nothing censored
         flows = flows.with_columns(pl.col(value).alias(UNCENSORED))  # exact counts: one column
     # a doubtful breakdown's cells are never ranked (they lead no table) nor merged into the other routes: each
-    # doubtful corridor is a labelled row of its own, after the others
+    # doubtful corridor is a labelled row of its own, after the others, whatever its size; largest first (by
+    # point value, as the ranked ones), not alphabetically (the United States: Botswana 416 before Mexico 1,235)
     doubtful_basis = pl.col("route_basis") == "doubtful_citizenship"
     doubtful_keys = (
         flow_table.filter(doubtful_basis)
-        .select(*keys, pl.col("flow_class").cast(pl.String))
-        .unique(keys)
-        .sort("destination_iso3", "origin_iso3")
+        .group_by(keys)
+        .agg(
+            pl.col("flow_class").first().cast(pl.String),
+            (pl.col("victims_low").sum() + pl.col("victims_high").sum()).alias("_size"),
+        )
+        .sort(["_size", "destination_iso3", "origin_iso3"], descending=[True, False, False])
+        .select(*keys, "flow_class")
     )
     reported = flow_table.filter((pl.col("victims_low") >= min_victims) & ~doubtful_basis)
     top = (
@@ -1009,7 +1037,7 @@ def _largest_named(twice: Any) -> str:
     how many more, at least 5 (a smaller number of countries would read as people to the brief's scan)."""
     if len(twice.corridors) <= NAMED_CORRIDORS:
         codes = sorted(twice.corridors, key=lambda c: (name_of(c) or c).casefold())
-        return ", ".join(name_in_text(code) or code for code in codes)
+        return word_list([name_in_text(code) or code for code in codes])
     named = twice.largest()[: min(5, len(twice.corridors) - 5)]
     return (
         ", ".join(name_in_text(code) or code for code in named)
@@ -1158,19 +1186,24 @@ def route_notes(
             "after: probably a mangled extract (a top-five table), not the year's citizenships"
         ),
     }
-    for reason, group in doubtful.group_by("reason", maintain_order=True):
+    groups = list(doubtful.group_by("reason", maintain_order=True))
+    for i, (reason, group) in enumerate(groups):
         which = "; ".join(
             f"{name_in_text(code) or code} {years_text(years)}"
             for code, years in group.select("detected_iso3", "year").iter_rows()
         )
+        # what is done with their routes is said once, after the last reason (Thailand: two reasons)
+        done = (
+            ("Their routes" if len(groups) == 1 else "The routes of all these breakdowns")
+            + " are marked doubtful, kept apart from other years', and left out of the charts"
+            + (", of the nationals detected per year" if selection.role != "destination" else "")
+            + " and of corridor trends."
+        )
         notes.append(
             [
-                (
-                    f"Doubtful citizenship breakdowns ({which}): {why.get(str(reason[0]), why[routes.DOUBTFUL_DESTINATIONS])}. "
-                    "Their routes are marked doubtful, kept apart from other years', and left out of the charts"
-                    + (", of the nationals detected per year" if selection.role != "destination" else "")
-                    + " and of corridor trends."
-                )
+                f"Doubtful citizenship breakdowns ({which}): "
+                f"{why.get(str(reason[0]), why[routes.DOUBTFUL_DESTINATIONS])}."
+                + (f" {done}" if i == len(groups) - 1 else "")
             ]
         )
     in_doubtful = selected.join(
@@ -1652,7 +1685,8 @@ def route_numbers(
 def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteView]:
     """The two bounds' views (the same one for exact counts) with the withheld corridors moved after the
     published ones, in the order of their names: listed by size among the published, a withheld corridor's
-    place would give its hidden count bounds (between its neighbours'). The other rows keep their places."""
+    place would give its hidden count bounds (between its neighbours'). The same among the doubtful corridors'
+    rows, after the others. The other rows keep their places."""
     total = low.table.total_label
     n = low.corridors.height
 
@@ -1663,7 +1697,8 @@ def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteVi
     if not any(hidden):
         return low, high
     labels = low.corridors["route"].to_list()
-    # a doubtful corridor's row stays after the others, withheld or not (it is never ranked among them)
+    # a doubtful corridor's row stays after the others, withheld or not (it is never ranked among them); listed
+    # by size among themselves, a withheld one goes after the published ones too
     doubtful = (
         low.corridors["route_basis"].eq("doubtful_citizenship").to_list()
         if "route_basis" in low.corridors.columns
@@ -1671,7 +1706,8 @@ def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteVi
     )
     order = [i for i in range(n) if not hidden[i] and not doubtful[i]]
     order += sorted((i for i in range(n) if hidden[i] and not doubtful[i]), key=lambda i: labels[i])
-    order += [i for i in range(n) if doubtful[i]]
+    order += [i for i in range(n) if doubtful[i] and not hidden[i]]
+    order += sorted((i for i in range(n) if doubtful[i] and hidden[i]), key=lambda i: labels[i])
     order += list(range(n, low.table.frame.height))
 
     def reordered(view: RouteView) -> RouteView:
@@ -2949,16 +2985,23 @@ def incomplete_lines(flags: Sequence[IncompleteYear]) -> list[str]:
     (:func:`~evidence.analyses.trends.grouped_incomplete`): "**2011–2013 and 2019–2021** are probably
     incomplete: … Malaysia, which detects about 36% of these nationals in the other years", not six bullets
     that differ only in their year."""
+    return [
+        f"- **{said}** {verb} probably incomplete: {escape_markdown(reason)}."
+        for said, verb, reason in incomplete_groups(flags)
+    ]
+
+
+def incomplete_groups(flags: Sequence[IncompleteYear]) -> list[tuple[str, str, str]]:
+    """The probably incomplete years said once per reason (:func:`~evidence.analyses.trends.grouped_incomplete`),
+    as the brief (:func:`incomplete_lines`) and the command line say them: (the years, "2007–2012" or "2011–2013
+    and 2019–2021"; "is" or "are"; the reason, plain text)."""
     from evidence.analyses.coverage import years_text
     from evidence.analyses.trends import grouped_incomplete
 
-    lines = []
-    for years, reason in grouped_incomplete(flags):
-        runs = years_text(years).split(", ")
-        said = ", ".join(runs[:-1]) + f" and {runs[-1]}" if len(runs) > 1 else runs[0]
-        verb = "is" if len(years) == 1 else "are"
-        lines.append(f"- **{said}** {verb} probably incomplete: {escape_markdown(reason)}.")
-    return lines
+    return [
+        (word_list(years_text(years).split(", ")), "is" if len(years) == 1 else "are", reason)
+        for years, reason in grouped_incomplete(flags)
+    ]
 
 
 def no_panel_sentence(numbers: YearlyNumbers) -> str:
@@ -3007,7 +3050,7 @@ def panel_sentence(numbers: YearlyNumbers) -> str:
     if len(names) > 7:  # the largest three and how many others
         shown = ", ".join(names[:3]) + f" and {markup.number(len(names) - 3, 'countries')} more"
     else:
-        shown = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+        shown = word_list(names)
     what = (
         f"the nationals of {country} detected in those years"
         if selection.role == "origin"

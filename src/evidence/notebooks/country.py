@@ -47,7 +47,7 @@ from evidence.notebooks.builders import (
     yearly_numbers,
 )
 from evidence.presentation.disclosure import COMPLEMENT_LABEL, DisclosureRule
-from evidence.presentation.markup import data_label, escape_markdown, number, significant_text
+from evidence.presentation.markup import data_label, escape_markdown, number
 from evidence.sources.countries import name_in_text, name_of
 from evidence.sources.loaded import LoadedTable
 
@@ -1062,7 +1062,7 @@ def magnitude_table(rows: Sequence[Magnitude]) -> pl.DataFrame:
             "Year": [r.year_text for r in rows],
             "Number": [r.text for r in rows],
             "Per 1,000 estimated in modern slavery": [
-                "" if r.per_thousand is None else significant_text(r.per_thousand, 2) for r in rows
+                "" if r.per_thousand is None else ratio_text(r.per_thousand) for r in rows
             ],
         },
         schema={
@@ -1070,6 +1070,16 @@ def magnitude_table(rows: Sequence[Magnitude]) -> pl.DataFrame:
             for c in ("What", "Source", "Year", "Number", "Per 1,000 estimated in modern slavery")
         },
     )
+
+
+def ratio_text(per_thousand: float) -> str:
+    """Victims per 1,000 estimated in modern slavery as every part of a brief writes them: the magnitude table,
+    its sentences and the table beside the neighbours (:func:`evidence.presentation.comparison.format_value`),
+    one rounding for one ratio (Botswana read 2.8 in one and 2.75 in the other)."""
+    from evidence.analyses.society import DETECTION_GAP
+    from evidence.presentation.comparison import format_value
+
+    return format_value(DETECTION_GAP, per_thousand)
 
 
 def magnitude_sentences(brief: CountryBrief, rows: Sequence[Magnitude]) -> list[str]:
@@ -1081,7 +1091,7 @@ def magnitude_sentences(brief: CountryBrief, rows: Sequence[Magnitude]) -> list[
         if r.kind == "gsi" or r.per_thousand is None or estimate is None:
             continue
         verb = "identified and assisted" if r.kind == "case" else "detected"
-        ratio = significant_text(r.per_thousand, 2)
+        ratio = ratio_text(r.per_thousand)
         out.append(
             f"For every 1,000 people estimated to be in modern slavery in {escape_markdown(brief.place)} in "
             f"{estimate.year}, {number(float(ratio.replace(',', '')), 'statistic', digits=_decimals(ratio))} "

@@ -334,8 +334,16 @@ def show_detected_section(brief: CountryBrief) -> None:
                 _say(escape_markdown(twice))
         selection = brief.selection(table, role)
         if numbers.has_totals:
+            # the breakdown tables follow in a destination section only (UNODC's nationals detected abroad
+            # have none): an origin section's notes refer to none (review 9 m7)
             yearly = views.show_yearly_section(
-                selection, brief.rule, dimension="form", place=place, source=source, numbers=numbers
+                selection,
+                brief.rule,
+                dimension="form",
+                place=place,
+                source=source,
+                numbers=numbers,
+                tables=role == "destination",
             )
             if yearly is None:
                 continue
@@ -417,7 +425,9 @@ def show_own_detected(brief: CountryBrief, table: LoadedTable) -> None:
         caption=f"Victims detected by the authorities of {brief.place}, per year",
         labels={"year": "Year", "note": "Note", "victims": "Detected victims"},
         source=brief.cite(table),
-        note=" ".join(n for n in (views.censored_note(shown), views.no_data_note(numbers)) if n) or None,
+        # no table by form follows: the note refers to none
+        note=" ".join(n for n in (views.censored_note(shown), views.no_data_note(numbers, tables=False)) if n)
+        or None,
     )
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import polars as pl
 
 from evidence.analyses.selection import Selection
+from evidence.core.text import word_list
 from evidence.notebooks.builders import (
     BREAKDOWN_NAMES,
     COVERAGE_KINDS,
@@ -50,7 +51,7 @@ from evidence.notebooks.builders import (
 )
 from evidence.presentation.disclosure import PEOPLE, DisclosedTable, DisclosureRule
 from evidence.presentation.markup import data_label, escape_markdown, markdown_code
-from evidence.sources.countries import name_of
+from evidence.sources.countries import name_in_text, name_of
 from evidence.sources.loaded import LoadedTable
 
 if TYPE_CHECKING:
@@ -501,11 +502,19 @@ def show_route_table(
             said.add(line)
         _markdown(line)
     note = None if numbers.exact else "Lower bounds: a censored cell (<5) counts as 1."
+    # a route "repatriated from" a country where one detected there is drawn: left out by design, and said
+    returns = [name_in_text(code) or code for code in numbers.low.returns_not_drawn()]
+    not_drawn = (
+        f"Not drawn: the nationals repatriated from {word_list(returns)}, who may be among those detected there "
+        "(the table lists them)"
+        if returns
+        else None
+    )
     show_route_charts(
         numbers.chart_data(),
         title=title,
         map_title=map_title,
-        subtitle=sentences(subtitle, note),
+        subtitle=sentences(subtitle, note, not_drawn),
         source=source,
         rule=rule,
         tag=tag,
@@ -559,6 +568,21 @@ _CENSORED_NOTE = (
 _RANGE = re.compile(r"\d–\d|–<|<\d+–")
 
 
+def holds_own_count(selection: Selection) -> bool:
+    """Whether a UNODC sum of a country's nationals (role ``origin``) holds a count of them by the country's own
+    authorities (a doubtful breakdown's cells are none): Viet Nam's holds none, and its chart does not say it
+    is summed with one."""
+    from evidence.analyses import routes
+
+    records = routes.flow_records(selection)
+    own = records.filter(
+        (pl.col("detected_iso3") == selection.country)
+        & (pl.col("route_basis") != "doubtful_citizenship")
+        & (pl.col("victims_low") > 0)
+    )
+    return own.height > 0
+
+
 def censored_note(shown: DisclosedTable | pl.DataFrame | None) -> str | None:
     """The note on ranges of censored counts, for a table that shows one (``12–15``, ``2–8``)."""
     if not isinstance(shown, pl.DataFrame):
@@ -580,10 +604,13 @@ def show_yearly_section(
     place: str,
     source: str,
     numbers: YearlyNumbers | None = None,
+    tables: bool = True,
 ) -> YearlyNumbers | None:
     """Victims per year of a selection (identified, or detected for UNODC's data): the table, the probably
     incomplete years, the chart and the trend sentence. ``numbers`` are the selection's yearly numbers when
-    already built. Returns them for later sections, or None when the selection holds no victims."""
+    already built; ``tables``: whether the section goes on to show their breakdown tables (by form, sex, age),
+    which the notes may then refer to. Returns them for later sections, or None when the selection holds no
+    victims."""
     from evidence.core.errors import EvidenceError
     from evidence.presentation import charts
 
@@ -605,7 +632,7 @@ def show_yearly_section(
         labels={"year": "Year", "note": "Note", "victims": noun.capitalize()},
         kinds=None if per_year is None else per_year.kinds(),
         source=source,
-        note=" ".join(n for n in (censored_note(shown), no_data_note(numbers)) if n) or None,
+        note=" ".join(n for n in (censored_note(shown), no_data_note(numbers, tables=tables)) if n) or None,
     )
     panel = numbers.panel
     # with a steady reporters' panel, the years that miss some reporters are said once, not one by one
@@ -620,6 +647,9 @@ def show_yearly_section(
             ("victims", None, None) if numbers.exact else ("count_low", "count_low", "count_high")
         )
         summed = selection.kind == "indicator" and selection.role == "origin"
+        own = (
+            " (and the country's own count of its nationals)" if summed and holds_own_count(selection) else ""
+        )
         show_chart(
             charts.trend_chart(
                 chart,
@@ -630,8 +660,7 @@ def show_yearly_section(
                 title=f"{noun.capitalize()} per year, {place}",
                 y_title=noun.capitalize(),
                 # a country's nationals are a sum of other countries' breakdowns: it moves with who reports
-                subtitle="Summed over the citizenship breakdowns of the countries that detected them (and the "
-                "country's own count of its nationals)."
+                subtitle=f"Summed over the citizenship breakdowns of the countries that detected them{own}."
                 if summed
                 else None,
                 band_note="Line: lower bound; shaded band: the range that censored cells (<5) allow.",
@@ -758,10 +787,12 @@ def show_dimension_section(
     )
 
 
-def no_data_note(numbers: YearlyNumbers) -> str | None:
+def no_data_note(numbers: YearlyNumbers, *, tables: bool = True) -> str | None:
     """The note on the years of a yearly table's span without a count (rows noted :data:`NO_RECORDS` in a case
     table; :data:`NO_DATA_PUBLISHED` or :data:`NO_TOTAL_PUBLISHED` in a publisher's series): one note per
-    kind, the same rule for all."""
+    kind, the same rule for all. ``tables``: whether the section shows the breakdowns by form, sex and age the
+    note can refer to (a brief shows UNODC's for the victims detected in the country of a destination section
+    only: an origin brief has none, so its notes refer to none)."""
     from evidence.analyses.coverage import years_text
 
     if numbers.per_year is None or "note" not in numbers.per_year.low.frame.columns:
@@ -771,6 +802,12 @@ def no_data_note(numbers: YearlyNumbers) -> str | None:
     def years(label: str) -> str | None:
         noted = [int(y) for y, n in rows if n == label]
         return years_text(noted) if noted else None
+
+    def see_table(*names: str) -> str:
+        if not tables:
+            return ""
+        which = "the table" if len(names) == 1 else "the tables"
+        return f" (see {which} by {' and by '.join(names)})"
 
     said = []
     if numbers.exact and (when := years(NO_RECORDS)):
@@ -788,7 +825,7 @@ def no_data_note(numbers: YearlyNumbers) -> str | None:
                 if placeholder & unpublished
             ]
             placeholders = "; ".join(
-                f"in {years_text(y)} it gives only placeholder values by {name}, not counts (see the table by {name})"
+                f"in {years_text(y)} it gives only placeholder values by {name}, not counts{see_table(name)}"
                 for name, y in held
             )
             said.append(
@@ -804,14 +841,14 @@ def no_data_note(numbers: YearlyNumbers) -> str | None:
             names = [BREAKDOWN_NAMES[by] for by, held in numbers.breakdowns.items() if held & noted] or [
                 "category"
             ]
-            tables = "the table" if len(names) == 1 else "the tables"
             said.append(
                 f"{NO_TOTAL_PUBLISHED.capitalize()}: UNODC gives these victims by {' and by '.join(names)} in "
-                f"{when} but not their total (see {tables} by {' and by '.join(names)})"
+                f"{when} but not their total{see_table(*names)}"
             )
     if not said:
         return None
-    return "; ".join(said) + ". Such years are left out of the chart and the trend."
+    # each note its own sentence: each starts with its capitalised label ("No data published: …")
+    return ". ".join(said) + ". Such years are left out of the chart and the trend."
 
 
 def _doubtful_breakdown_note(selection: Selection, noted: set[int], when: str) -> str:
@@ -824,7 +861,7 @@ def _doubtful_breakdown_note(selection: Selection, noted: set[int], when: str) -
     found = trends.doubtful_reporters(selection)
     codes = sorted({code for year in noted for code in found.get(year, ())})
     names = [escape_markdown(name_in_text(code) or code) for code in codes]
-    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    listed = word_list(names)
     breakdowns = "citizenship breakdown" if len(names) == 1 else "citizenship breakdowns"
     they = "it is" if len(names) == 1 else "they are"
     return (
