@@ -33,6 +33,7 @@ def row(
     sex: str = "Total",
     age: str = "Total",
     published_region: bool = True,
+    unit: str | None = "Counts",
 ) -> tuple:
     region, subregion = ("Asia", "South-eastern Asia") if country and published_region else (None, None)
     return (
@@ -46,7 +47,7 @@ def row(
         sex,
         age,
         year,
-        "Counts",
+        unit,
         value,
         "GLOTIP",
     )
@@ -796,3 +797,38 @@ def test_the_real_release_has_no_value_outside_the_vocabulary_nor_footnote(gloti
     }
     for name, values in _KNOWN.items():
         assert set(glotip_2023.data[name]) == set(values)
+
+
+# --- review 10: plausible other releases -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("unit", ["Counts", "Count", "COUNTS ", "Number", "number  of persons", None])
+def test_count_units_however_spelled_are_counts(tmp_path: Path, unit: str | None) -> None:
+    loaded = unodc.load(
+        write_glotip(tmp_path / "u.xlsx", [row("1,541", dimension="Total", category="Total", unit=unit)])
+    )
+    assert loaded.rejects.is_empty() and loaded.data["value"].to_list() == [1541.0]
+    assert loaded.data["unit"].to_list() == (["Counts"] if unit else [None])
+
+
+def test_rows_in_another_unit_are_rejected_for_their_unit_never_summed(tmp_path: Path) -> None:
+    rates = [
+        row(
+            "2", dimension="Total", category="Total", unit="Rate per 100,000 population"
+        ),  # a whole-number rate
+        row("0.25", dimension="Total", category="Total", year=2021, unit="Rate per 100,000 population"),
+    ]
+    loaded = unodc.load(
+        write_glotip(tmp_path / "u.xlsx", [row("1,541", dimension="Total", category="Total"), *rates])
+    )
+    assert loaded.data["value"].to_list() == [1541.0]
+    assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+        (5, "Unit of measurement", "Rate per 100,000 population", unodc.REASON_UNIT),
+        (6, "Unit of measurement", "Rate per 100,000 population", unodc.REASON_UNIT),
+    ]
+    assert loaded.flags.filter(pl.col("reason") == unodc.REASON_DUPLICATE).is_empty()
+
+
+def test_the_real_release_is_all_counts(glotip_2023) -> None:
+    assert glotip_2023.data["unit"].unique().to_list() == ["Counts"]
+    assert glotip_2023.rejects.filter(pl.col("reason") == unodc.REASON_UNIT).is_empty()

@@ -27,6 +27,9 @@ Rules:
 * "Total" however written (``TOTAL``, ``Total por año``) is spelled ``Total`` in Dimension, Sex and Age and in the
   Category of the Total dimension. A breakdown's row whose Category is its total (``TOTAL 397`` among Bolivia's
   citizenships) is **rejected** with its reason: counted as a category it would double the victims.
+* ``Unit of measurement`` must be a count (``Counts`` in every row of the 2023 release; ``Count``, ``Number``...:
+  :data:`COUNT_UNITS`, spelled ``Counts`` in the table); empty or absent reads as a count. A row in another unit
+  (the portal's ``Rate per 100,000 population``) is **rejected** naming its unit, never added into the counts.
 * A row is **rejected** (with its reason) when it cannot be a count: value missing, not a whole number written
   with or without thousands separators (``1,541``/``1541``), or above :data:`PLAUSIBLE_MAX_COUNT` (the values that
   look like mangled dates, ``61,102,019`` = 6/11/2019, are all above it); when the year, indicator or dimension
@@ -76,13 +79,14 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "9"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after release;
+LOADER_VERSION = "10"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after release;
 # 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
 # nationals without a country (FOREIGN_CATEGORIES, mis-encoded too) not flagged as unmapped; 8: the shared
 # not-available tokens (n/a, ...) and footnote markers (#, mixed runs such as *†) of workbook.py; 9: the
-# not-available reason no longer calls a dash the UN's notation for no figure (it says why a dash is not 0)
+# not-available reason no longer calls a dash the UN's notation for no figure (it says why a dash is not 0); 10:
+# review 10: rows in a unit other than counts rejected (unit in the duplicate key, spelled "Counts")
 
 HEADER = (
     "Iso3_code",
@@ -192,7 +196,7 @@ REASON_AGGREGATE = (
     "iso3 left empty"
 )
 REASON_CATEGORY_MISSING = "category missing"
-REASON_DUPLICATE = "repeats another row's country, year, indicator, dimension, category, sex and age"
+REASON_DUPLICATE = "repeats another row's country, year, indicator, dimension, category, sex, age and unit"
 REASON_UNMAPPED = {label: f"{label} not mapped to a country" for label in COUNTRY_DIMENSIONS.values()}
 REASON_FOOTNOTE = (
     "a footnote marker follows the value: read without it (the footnote's text is not in the table)"
@@ -203,6 +207,18 @@ REASON_VOCABULARY = {
     "a footnote marker aside)"
     for name, label in _LABELS.items()
 }
+#: How a count's unit of measurement is written, as :func:`_vocabulary_key` compares it (case, spaces and a
+#: footnote marker aside): UNODC's ``Counts`` (the one unit of every row of the 2023 release, and the only one the
+#: shared publisher notes describe) and its plain equivalents. A row in any other unit (the data portal's
+#: ``Rate per 100,000 population``, a share) is no count of persons: **rejected** with :data:`REASON_UNIT`, never
+#: added into the counts. An empty or absent unit is read as a count (the GLOTIP table holds counts only).
+COUNT_UNITS = ("Counts", "Count", "Number", "Numbers", "Number of persons")
+#: The spelling of the count unit in the table, whatever the release wrote.
+COUNT_UNIT = "Counts"
+REASON_UNIT = (
+    "unit of measurement is not a count (Counts, Count or Number): a figure in another unit (a rate, a share) is "
+    "not added into the counts"
+)
 REASON_TOTAL_CATEGORY = (
     "category is the breakdown's own total (TOTAL, Total por año...), not a category: left out so that it is not "
     "counted as one (the Total dimension publishes the total)"
@@ -496,10 +512,17 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
     year = pl.col("year_text").cast(pl.Float64, strict=False)
     year_ok = (year == year.round()) & year.is_between(1900, 2100)
     is_country = pl.col("country").is_not_null() & pl.col("reporting_code").str.contains(r"^[A-Z]{3}$")
+    count_unit = pl.col("unit").is_null() | _vocabulary_key(pl.col("unit")).is_in(_COUNT_UNIT_KEYS)
     # a release repeats few value texts ("<5" in half its rows): each distinct text is parsed once
     counts = parse_counts(frame["value_text"].unique())
     total = pl.lit("Total")
     frame = frame.with_columns(
+        pl.col("unit").alias("unit_text"),
+        count_unit.alias("count_unit"),
+        pl.when(count_unit & pl.col("unit").is_not_null())
+        .then(pl.lit(COUNT_UNIT))
+        .otherwise("unit")
+        .alias("unit"),
         *(pl.col(c).alias(f"{c}_text") for c in _VOCABULARY),
         *(
             pl.col(c).str.contains(FOOTNOTE_MARKER).fill_null(False).alias(f"{c}_footnote")
@@ -521,6 +544,8 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
         is_country=is_country.fill_null(False),
     )
 
+
+_COUNT_UNIT_KEYS = [" ".join(unit.split()).lower() for unit in COUNT_UNITS]
 
 #: The publisher's spelling of each Indicator, Dimension, Sex and Age value, by its :func:`_vocabulary_key`.
 _VOCABULARY = {
@@ -568,7 +593,14 @@ def _rejects(parsed: pl.DataFrame, *, latest_year: int) -> pl.DataFrame:
     return issues_where(
         parsed,
         [
-            ("txtVALUE", "value_text", pl.col("value_problem").is_not_null(), pl.col("value_problem")),
+            # a figure in another unit is rejected for its unit only (that it is no whole number is no news)
+            ("Unit of measurement", "unit_text", ~pl.col("count_unit"), REASON_UNIT),
+            (
+                "txtVALUE",
+                "value_text",
+                pl.col("count_unit") & pl.col("value_problem").is_not_null(),
+                pl.col("value_problem"),
+            ),
             ("Year", "year_text", pl.col("year").is_null(), REASON_YEAR),
             ("Year", "year_text", pl.col("year") > latest_year, REASON_YEAR_AFTER_RELEASE),
             ("Indicator", "indicator", pl.col("indicator").is_null(), REASON_KEY_MISSING),
@@ -617,7 +649,7 @@ def _flags(kept: pl.DataFrame) -> pl.DataFrame:
         (label, column, pl.col(column).str.contains(_MISENCODED_PATTERN), REASON_MISENCODED)
         for column, label in _COLUMNS.items()
     ]
-    key = ["reporting_code", "year", "indicator", "dimension", "category", "sex", "age"]
+    key = ["reporting_code", "year", "indicator", "dimension", "category", "sex", "age", "unit"]
     checks.append(("Category", "category", pl.struct(key).is_duplicated(), REASON_DUPLICATE))
     return issues_where(kept, checks)
 
