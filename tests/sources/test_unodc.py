@@ -832,3 +832,49 @@ def test_rows_in_another_unit_are_rejected_for_their_unit_never_summed(tmp_path:
 def test_the_real_release_is_all_counts(glotip_2023) -> None:
     assert glotip_2023.data["unit"].unique().to_list() == ["Counts"]
     assert glotip_2023.rejects.filter(pl.col("reason") == unodc.REASON_UNIT).is_empty()
+
+
+def real_with_cells(shared_data: Path, target: Path, cells: dict[str, str]) -> Path:
+    """The real release with some cells of its sheet rewritten as text (``{"L3": "VALUE"}``)."""
+    import html
+
+    from _xlsx import chain, rewrite, set_cell, sheet_part
+
+    source = shared_data / REAL_FILE
+    edits = [
+        set_cell(ref, f'<c r="{ref}" t="inlineStr"><is><t>{html.escape(text)}</t></is></c>')
+        for ref, text in cells.items()
+    ]
+    return rewrite(source, target, {sheet_part(source, "data_glotip_1"): chain(*edits)})
+
+
+@pytest.mark.parametrize(
+    ("ref", "label"),
+    [
+        ("L3", "VALUE"),
+        ("L3", "Value"),
+        ("A3", "ISO3"),
+        ("B3", "Country/territory"),
+        ("J3", "Reference year"),
+        ("K3", "Unit"),
+    ],
+)
+def test_a_release_renaming_a_column_to_a_known_alias_loads_as_the_real_one(
+    shared_data: Path, glotip_2023, tmp_path: Path, ref: str, label: str
+) -> None:
+    path = real_with_cells(shared_data, tmp_path / "v.xlsx", {ref: label})
+    assert registry.detect(path)[1] == unodc.LAYOUT
+    loaded = registry.load(path)
+    assert loaded.data.equals(glotip_2023.data)
+    assert loaded.rejects.equals(glotip_2023.rejects)
+    assert not any("columns not used" in note for note in loaded.provenance.notes)
+
+
+def test_a_column_under_no_known_label_is_refused_naming_the_labels_looked_for(tmp_path: Path) -> None:
+    header = tuple("Amount" if h == "txtVALUE" else h for h in unodc.HEADER)
+    path = write_glotip_csv(tmp_path / "g.csv", [row()], header=header)
+    with pytest.raises(
+        InputError,
+        match=r"lacks the columns \['txtVALUE'\] \(labels looked for: 'txtVALUE' or 'VALUE' or 'Value'",
+    ):
+        registry.load(path)

@@ -4,7 +4,8 @@ Layout (every release so far): row 1 ``UNODC``, row 2 the release date (``30/05/
 (``Iso3_code, Country, Region, Subregion, Indicator, Dimension, Category, Sex, Age, Year, Unit of measurement,
 txtVALUE, Source``), data from row 4. The header is found by its labels in the top rows of any sheet, so a
 renamed or moved sheet, notes above the header, extra or moved columns and a wrong declared sheet size are
-tolerated; ``Region``, ``Subregion``, ``Unit of measurement`` and ``Source`` may be absent (read as empty).
+tolerated; ``Region``, ``Subregion``, ``Unit of measurement`` and ``Source`` may be absent (read as empty). A
+column may carry one of its :data:`ALIASES` instead (``VALUE`` for ``txtVALUE``).
 Every sheet carrying the header is read (a release split over sheets; refused when the sheets hold different
 releases or one copies another); the same table saved as CSV (layout ``glotip_csv``) reads the same way.
 
@@ -79,14 +80,17 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "10"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after release;
+LOADER_VERSION = (
+    "10"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after release;
+)
 # 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
 # nationals without a country (FOREIGN_CATEGORIES, mis-encoded too) not flagged as unmapped; 8: the shared
 # not-available tokens (n/a, ...) and footnote markers (#, mixed runs such as *†) of workbook.py; 9: the
 # not-available reason no longer calls a dash the UN's notation for no figure (it says why a dash is not 0); 10:
-# review 10: rows in a unit other than counts rejected (unit in the duplicate key, spelled "Counts")
+# review 10: rows in a unit other than counts rejected (unit in the duplicate key, spelled "Counts"); column
+# aliases (VALUE, ISO3, Country/territory, Reference year, Unit)
 
 HEADER = (
     "Iso3_code",
@@ -105,6 +109,27 @@ HEADER = (
 )
 #: The columns without which a row means nothing; the others of :data:`HEADER` may be absent.
 REQUIRED = ("Iso3_code", "Country", "Indicator", "Dimension", "Category", "Sex", "Age", "Year", "txtVALUE")
+#: Other labels a release may give a column (compared by ``header_key``: case, spaces and punctuation aside, so
+#: ``ISO3 code`` is ``Iso3_code`` already): the data portal's other ``data_*.xlsx`` files write ``VALUE`` for
+#: ``txtVALUE``; UN tables write ``Country/territory``, ``ISO3``, ``Reference year``, ``Unit``. Only labels that can
+#: mean the same column: never ``Data year`` (the year of the data source, a column not used) for ``Year``. The
+#: publisher's label is looked for first; a release with none of a required column's labels is refused naming them.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "Iso3_code": ("ISO3", "ISO alpha-3 code", "ISO3 country code"),
+    "Country": ("Country/territory", "Country or territory", "Country or area", "Country name"),
+    "Year": ("Reference year", "Reference period"),
+    "Unit of measurement": ("Unit", "Unit of measure", "Units"),
+    "txtVALUE": ("VALUE", "Value"),
+}
+
+
+def _label(label: str) -> tuple[str, ...]:
+    """The publisher's label and its :data:`ALIASES`, as the header is searched for them."""
+    return (label, *ALIASES.get(label, ()))
+
+
+_REQUIRED_LABELS = [_label(label) for label in REQUIRED]
+
 #: Canonical column <- publisher's column.
 _COLUMNS = {
     "reporting_code": "Iso3_code",
@@ -317,7 +342,7 @@ def sniff(head: FileHead) -> str | None:
 
 
 def _find_header(path: Path) -> HeaderMatch | None:
-    return find_header(path, REQUIRED, prefer=_preferred)
+    return find_header(path, _REQUIRED_LABELS, prefer=_preferred)
 
 
 def _preferred(sheet: str) -> bool:
@@ -326,13 +351,17 @@ def _preferred(sheet: str) -> bool:
 
 def diagnose(head: FileHead) -> str | None:
     """For a workbook (or text file) with most of the GLOTIP header: which of its required columns it lacks."""
-    near = best_partial_header(head.path, HEADER) if head.tabular else None
+    near = best_partial_header(head.path, [_label(label) for label in HEADER]) if head.tabular else None
     missing = [label for label in (near[2] if near else []) if label in REQUIRED]
     if not near or not missing:
         return None
     sheet, row, _ = near
     where = f"sheet {sheet!r}, row {row}" if sheet else f"line {row}"
-    return f"{where} looks like the UNODC GLOTIP header but lacks the columns {missing}"
+    looked_for = "; ".join(" or ".join(repr(one) for one in _label(label)) for label in missing)
+    return (
+        f"{where} looks like the UNODC GLOTIP header but lacks the columns {missing} (labels looked for: "
+        f"{looked_for}; case, spaces and punctuation aside)"
+    )
 
 
 def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
@@ -341,7 +370,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     path = Path(path)
     if layout not in (LAYOUT, LAYOUT_CSV):
         raise InputError(f"unknown UNODC layout {layout!r}", path=path)
-    matches = find_headers(path, REQUIRED)
+    matches = find_headers(path, _REQUIRED_LABELS)
     if not matches:
         raise InputError(f"no sheet has the GLOTIP header {list(REQUIRED)}", path=path)
     matches.sort(key=lambda match: not _preferred(match.sheet))  # its row numbers stay the sheet's own
@@ -441,7 +470,7 @@ def _present(raw: pl.DataFrame) -> dict[str, str]:
     present = {}
     for name, label in _LABELS_READ.items():
         try:
-            present[name] = column_for(raw, label)
+            present[name] = column_for(raw, _label(label))
         except KeyError:  # an optional column this release lacks
             continue
     return present
