@@ -878,3 +878,50 @@ def test_a_column_under_no_known_label_is_refused_naming_the_labels_looked_for(t
         match=r"lacks the columns \['txtVALUE'\] \(labels looked for: 'txtVALUE' or 'VALUE' or 'Value'",
     ):
         registry.load(path)
+
+
+def real_with_strings(shared_data: Path, target: Path, strings: dict[str, str]) -> Path:
+    """The real release with some of its shared strings (every cell showing one) written otherwise."""
+    from _xlsx import rewrite
+
+    def edit(xml: bytes) -> bytes:
+        for old, new in strings.items():
+            assert f"<t>{old}</t>".encode() in xml
+            xml = xml.replace(f"<t>{old}</t>".encode(), f"<t>{new}</t>".encode())
+        return xml
+
+    return rewrite(shared_data / REAL_FILE, target, {"xl/sharedStrings.xml": edit})
+
+
+@pytest.mark.parametrize(
+    ("child", "adult"),
+    [
+        ("0-17 years", "18+ years"),
+        ("0 to 17", "18 or over"),
+        ("Under 18", "18 years and over"),
+        ("0 – 17", "18 +"),
+    ],
+)
+def test_age_groups_spelled_otherwise_are_the_published_groups(
+    shared_data: Path, glotip_2023, tmp_path: Path, child: str, adult: str
+) -> None:
+    path = real_with_strings(
+        shared_data, tmp_path / "v.xlsx", {"0 to 17 years": child, "18 years or over": adult}
+    )
+    loaded = registry.load(path)
+    assert loaded.data.equals(glotip_2023.data)
+    assert loaded.rejects.equals(glotip_2023.rejects)
+
+
+@pytest.mark.parametrize("age", ["Adults", "Children", "Over 18", "0-18 years", "15-17 years"])
+def test_other_age_groups_are_still_rejected(tmp_path: Path, age: str) -> None:
+    loaded = unodc.load(write_glotip(tmp_path / "u.xlsx", [row(age=age)]))
+    assert loaded.rejects.select("column", "value", "reason").rows() == [
+        ("Age", age, unodc.REASON_VOCABULARY["Age"])
+    ]
+
+
+def test_vocabulary_reasons_take_the_right_article() -> None:
+    assert unodc.REASON_VOCABULARY["Age"].startswith("not an Age ")
+    assert unodc.REASON_VOCABULARY["Indicator"].startswith("not an Indicator ")
+    assert unodc.REASON_VOCABULARY["Sex"].startswith("not a Sex ")

@@ -25,6 +25,8 @@ Rules:
   ``FEMALE*`` read as ``by citizenship``, ``Female``; the footnote flagged with the published text). A value
   outside it is **rejected** naming its row, column and text: a breakdown the loader cannot name would
   otherwise be dropped by every analysis without a word.
+* Age groups written otherwise (``0-17 years``, ``Under 18``, ``18+ years``, ``18 or over``: the explicit list
+  :data:`AGE_EQUIVALENTS`) are spelled as published (``0 to 17 years``, ``18 years or over``).
 * "Total" however written (``TOTAL``, ``Total por año``) is spelled ``Total`` in Dimension, Sex and Age and in the
   Category of the Total dimension. A breakdown's row whose Category is its total (``TOTAL 397`` among Bolivia's
   citizenships) is **rejected** with its reason: counted as a category it would double the victims.
@@ -90,7 +92,7 @@ LOADER_VERSION = (
 # not-available tokens (n/a, ...) and footnote markers (#, mixed runs such as *†) of workbook.py; 9: the
 # not-available reason no longer calls a dash the UN's notation for no figure (it says why a dash is not 0); 10:
 # review 10: rows in a unit other than counts rejected (unit in the duplicate key, spelled "Counts"); column
-# aliases (VALUE, ISO3, Country/territory, Reference year, Unit)
+# aliases (VALUE, ISO3, Country/territory, Reference year, Unit); age spellings (AGE_EQUIVALENTS), "not an Age"
 
 HEADER = (
     "Iso3_code",
@@ -228,8 +230,9 @@ REASON_FOOTNOTE = (
 )
 #: Reason of a row whose Indicator, Dimension, Sex or Age is none of the publisher's: what would it count?
 REASON_VOCABULARY = {
-    label: f"not a {label} of the GLOTIP vocabulary ({', '.join(INDICATOR_CATEGORIES[name])}; case, spaces and "
-    "a footnote marker aside)"
+    label: f"not {'an' if label[0] in 'AEIOU' else 'a'} {label} of the GLOTIP vocabulary "
+    f"({', '.join(INDICATOR_CATEGORIES[name])}; case, spaces, a footnote marker and other spellings of an "
+    "age group such as 0-17 years aside)"
     for name, label in _LABELS.items()
 }
 #: How a count's unit of measurement is written, as :func:`_vocabulary_key` compares it (case, spaces and a
@@ -574,6 +577,49 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: Other spellings of the two age groups, as :func:`_vocabulary_key` makes them (lower case, a dash as ``-`` with no
+#: space around it, no space before ``+``): the same category written as UN tables and later releases write it
+#: (``0-17 years``, ``Under 18``, ``18+ years``, ``18 or over``). An explicit list, not a fuzzy match: ``Adults``,
+#: ``Children`` or ``Over 18`` (which leaves out 18-year-olds) stay outside the vocabulary and are rejected.
+AGE_EQUIVALENTS = {
+    "0 to 17 years": (
+        "0-17",
+        "0-17 years",
+        "0-17 years old",
+        "0 to 17",
+        "0 to 17 years old",
+        "under 18",
+        "under 18 years",
+        "below 18",
+        "below 18 years",
+        "less than 18",
+        "less than 18 years",
+        "younger than 18",
+        "<18",
+        "< 18",
+        "<18 years",
+        "< 18 years",
+    ),
+    "18 years or over": (
+        "18+",
+        "18+ years",
+        "18 or over",
+        "18 and over",
+        "18 years and over",
+        "18 or older",
+        "18 and older",
+        "18 years or older",
+        "18 years and older",
+        "18 or more",
+        "18 years or more",
+        ">=18",
+        ">= 18",
+        "18 years old or over",
+        "18 years and above",
+        "18 and above",
+    ),
+}
+
 _COUNT_UNIT_KEYS = [" ".join(unit.split()).lower() for unit in COUNT_UNITS]
 
 #: The publisher's spelling of each Indicator, Dimension, Sex and Age value, by its :func:`_vocabulary_key`.
@@ -581,14 +627,20 @@ _VOCABULARY = {
     name: {" ".join(value.split()).lower(): value for value in INDICATOR_CATEGORIES[name]}
     for name in ("indicator", "dimension", "sex", "age")
 }
+_VOCABULARY["age"].update(
+    {spelling: value for value, spellings in AGE_EQUIVALENTS.items() for spelling in spellings}
+)
 
 
 def _vocabulary_key(text: pl.Expr) -> pl.Expr:
     """A value as it is matched against the vocabulary: lower case, runs of spaces (no-break ones too) as one,
-    no space around it, no footnote marker after it."""
+    no space around it, no footnote marker after it, a dash as ``-`` without spaces around it, no space before
+    ``+``."""
     return (
         text.str.replace_all(r"\s+", " ")
         .str.replace(FOOTNOTE_MARKER, "")
+        .str.replace_all(r" ?[-\u2010-\u2015] ?", "-")
+        .str.replace_all(r" \+", "+")
         .str.strip_chars()
         .str.to_lowercase()
     )
