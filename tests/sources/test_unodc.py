@@ -925,3 +925,24 @@ def test_vocabulary_reasons_take_the_right_article() -> None:
     assert unodc.REASON_VOCABULARY["Age"].startswith("not an Age ")
     assert unodc.REASON_VOCABULARY["Indicator"].startswith("not an Indicator ")
     assert unodc.REASON_VOCABULARY["Sex"].startswith("not a Sex ")
+
+
+@pytest.mark.parametrize("year", ["2019*", "2019 ¹", "2019[a]", "2019†"])
+def test_a_year_with_a_footnote_marker_is_read_and_flagged(tmp_path: Path, year: str) -> None:
+    loaded = unodc.load(
+        write_glotip(tmp_path / "u.xlsx", [row(year=year), row(year=2020, category="Lao PDR")])
+    )
+    assert loaded.rejects.is_empty()
+    assert loaded.data["year"].to_list() == [2019, 2020]
+    assert loaded.flags.select("row", "column", "value", "reason").rows() == [
+        (4, "Year", year, unodc.REASON_FOOTNOTE)
+    ]
+
+
+def test_a_lowercase_iso3_code_is_the_country_not_an_aggregate(tmp_path: Path) -> None:
+    loaded = unodc.load(
+        write_glotip(tmp_path / "u.xlsx", [row(iso3="tha"), row(iso3="Tha", category="Lao PDR")])
+    )
+    assert loaded.data["iso3"].to_list() == ["THA", "THA"]
+    assert loaded.data["reporting_code"].to_list() == ["THA", "THA"]
+    assert loaded.flags.is_empty()

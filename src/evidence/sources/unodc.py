@@ -13,7 +13,7 @@ Rules:
 
 * ``txtVALUE`` is text. ``1,541`` or ``1 541`` -> 1541 (value == value_low == value_high). ``<N`` (UNODC's
   ``<5``) is a censored count between 1 and N-1: value null, value_low 1, value_high N-1, censored true. A
-  footnote marker after a value (``1541*``, ``1,541 ¹``) is read past and the row flagged. A not-available token
+  footnote marker after a value (``1541*``, ``1,541 ¹``) or a year (``2019*``) is read past and the row flagged. A not-available token
   (``..``, ``-`` or another dash, ``n/a``: :data:`~evidence.sources.workbook.NOT_AVAILABLE`) is no figure: the
   row is **rejected** as "value not available" (counted, with its row, column and text), never read as 0. Why
   a dash too: the description of this file the project works from (the shared publisher notes,
@@ -40,7 +40,7 @@ Rules:
 * A row is **kept and flagged** when: its Category is a questionnaire code (``Q6.1_10s_2019``); a text cell is
   mis-encoded (U+FFFD, or UTF-8 read as Latin-1 / Windows-1252); the reporting area has no country code (a
   UNODC aggregate such as ``CAR``, or a territory such as Sark: ``iso3`` null, the code stays in
-  ``reporting_code``); its citizenship / country of repatriation could not be mapped to ISO3 (never guessed;
+  ``reporting_code``; a three-letter code is upper-cased first, so ``tha`` is Thailand); its citizenship / country of repatriation could not be mapped to ISO3 (never guessed;
   ``Unknown`` and ``Abroad`` stay null without a flag); it repeats another row's key.
 * Columns of no use to the table (``Footnote``, ``Data year``) are named in a "columns not used" note.
 * Region and subregion are as published (UN M49); empty ones are filled from the country reference.
@@ -92,7 +92,8 @@ LOADER_VERSION = (
 # not-available tokens (n/a, ...) and footnote markers (#, mixed runs such as *†) of workbook.py; 9: the
 # not-available reason no longer calls a dash the UN's notation for no figure (it says why a dash is not 0); 10:
 # review 10: rows in a unit other than counts rejected (unit in the duplicate key, spelled "Counts"); column
-# aliases (VALUE, ISO3, Country/territory, Reference year, Unit); age spellings (AGE_EQUIVALENTS), "not an Age"
+# aliases (VALUE, ISO3, Country/territory, Reference year, Unit); age spellings (AGE_EQUIVALENTS), "not an Age"; a year with a
+# footnote marker (2019*) read and flagged; a lowercase ISO3 code upper-cased
 
 HEADER = (
     "Iso3_code",
@@ -541,8 +542,19 @@ def parse_counts(text: pl.Series) -> pl.DataFrame:
 
 def _parse(frame: pl.DataFrame) -> pl.DataFrame:
     """Values as intervals, the year as an integer, the reporting code split into iso3 (countries only)."""
-    year = pl.col("year_text").cast(pl.Float64, strict=False)
+    # a footnote marker after the year (2019*) is read past and flagged, as after a value
+    year = (
+        pl.col("year_text").str.replace(FOOTNOTE_MARKER, "").str.strip_chars().cast(pl.Float64, strict=False)
+    )
     year_ok = (year == year.round()) & year.is_between(1900, 2100)
+    # a code is a code however cased ("tha" is Thailand, not an aggregate)
+    code = pl.col("reporting_code")
+    frame = frame.with_columns(
+        pl.when(code.str.contains(r"^[A-Za-z]{3}$"))
+        .then(code.str.to_uppercase())
+        .otherwise(code)
+        .alias("reporting_code")
+    )
     is_country = pl.col("country").is_not_null() & pl.col("reporting_code").str.contains(r"^[A-Z]{3}$")
     count_unit = pl.col("unit").is_null() | _vocabulary_key(pl.col("unit")).is_in(_COUNT_UNIT_KEYS)
     # a release repeats few value texts ("<5" in half its rows): each distinct text is parsed once
@@ -572,6 +584,7 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
         counts, on="value_text", how="left", nulls_equal=True, maintain_order="left"
     ).with_columns(
         year=pl.when(year_ok).then(year).cast(pl.Int16),
+        year_footnote=(year_ok & pl.col("year_text").str.contains(FOOTNOTE_MARKER)).fill_null(False),
         iso3=pl.when(is_country).then(pl.col("reporting_code")),
         is_country=is_country.fill_null(False),
     )
@@ -708,6 +721,7 @@ def _rejects(parsed: pl.DataFrame, *, latest_year: int) -> pl.DataFrame:
 def _flags(kept: pl.DataFrame) -> pl.DataFrame:
     checks = [
         ("txtVALUE", "value_text", pl.col("value_footnote"), REASON_FOOTNOTE),
+        ("Year", "year_text", pl.col("year_footnote"), REASON_FOOTNOTE),
         *(
             (label, f"{name}_text", pl.col(f"{name}_footnote"), REASON_FOOTNOTE)
             for name, label in _LABELS.items()
