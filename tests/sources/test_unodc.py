@@ -247,7 +247,19 @@ def test_rows_without_year_or_indicator_are_rejected(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("cell", "release"),
-    [("30/05/2023", "2023-05-30"), (dt.datetime(2025, 2, 11), "2025-02-11"), ("latest", "unknown")],
+    [
+        ("30/05/2023", "2023-05-30"),
+        (dt.datetime(2025, 2, 11), "2025-02-11"),
+        ("latest", "unknown"),
+        ("Last update: 12/06/2025", "2025-06-12"),  # day first, as the publisher's notes write 30/05/2023
+        ("12 June 2025", "2025-06-12"),
+        ("June 12, 2025", "2025-06-12"),
+        ("Released 3rd Sept. 2024", "2024-09-03"),
+        ("Last update: 2025-06-12", "2025-06-12"),
+        ("06/30/2025", "2025-06-30"),  # no day-first date: month first
+        ("31/02/2025", "unknown"),
+        ("UNODC 2025", "unknown"),
+    ],
 )
 def test_release_date_from_row_two(tmp_path: Path, cell: object, release: str) -> None:
     loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", [row()], release=cell))
@@ -946,3 +958,20 @@ def test_a_lowercase_iso3_code_is_the_country_not_an_aggregate(tmp_path: Path) -
     assert loaded.data["iso3"].to_list() == ["THA", "THA"]
     assert loaded.data["reporting_code"].to_list() == ["THA", "THA"]
     assert loaded.flags.is_empty()
+
+
+def test_an_ambiguous_release_date_follows_the_order_of_the_other_dates_above_the_header() -> None:
+    from evidence.sources.workbook import HeaderMatch
+
+    header = unodc.HEADER
+    month_first = HeaderMatch(
+        "s", 3, (("UNODC", "data as of 05/30/2025"), ("Last update: 06/12/2025",), header)
+    )
+    day_first = HeaderMatch(
+        "s", 3, (("UNODC", "data as of 30/05/2025"), ("Last update: 06/12/2025",), header)
+    )
+    alone = HeaderMatch("s", 3, (("UNODC",), ("Last update: 06/12/2025",), header))
+    assert unodc._release(month_first) == "2025-05-30"  # the first date found above the header
+    assert unodc._release(HeaderMatch("s", 2, (("06/12/2025", "05/30/2025"), header))) == "2025-06-12"
+    assert unodc._release(day_first) == "2025-05-30"
+    assert unodc._release(alone) == "2025-12-06"

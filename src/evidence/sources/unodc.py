@@ -93,7 +93,8 @@ LOADER_VERSION = (
 # not-available reason no longer calls a dash the UN's notation for no figure (it says why a dash is not 0); 10:
 # review 10: rows in a unit other than counts rejected (unit in the duplicate key, spelled "Counts"); column
 # aliases (VALUE, ISO3, Country/territory, Reference year, Unit); age spellings (AGE_EQUIVALENTS), "not an Age"; a year with a
-# footnote marker (2019*) read and flagged; a lowercase ISO3 code upper-cased
+# footnote marker (2019*) read and flagged; a lowercase ISO3 code upper-cased; release
+# dates in text (Last update: 12/06/2025, 12 June 2025, June 12, 2025)
 
 HEADER = (
     "Iso3_code",
@@ -885,16 +886,73 @@ def citizenship_coverage(loaded: LoadedTable) -> CitizenshipCoverage:
 
 
 def _release(match: HeaderMatch) -> str:
-    """The release date written above the header (``30/05/2023`` or a date cell) as ISO, else "unknown"."""
-    for row in match.top_rows[: match.header_row - 1]:
-        for cell in row:
-            parsed = _as_date(cell)
-            if parsed is not None:
-                return parsed.isoformat()
+    """The release date written above the header as ISO, else "unknown".
+
+    A date cell, or a date in text: ``30/05/2023`` (also with ``.`` or ``-``), ``2023-05-30``, ``12 June 2025``,
+    ``June 12, 2025``, with any text around it (``Last update: 12/06/2025``). A numeric date is read **day
+    first**, as the shared publisher notes give the release date (``30/05/2023``) and as the UN's Vienna office
+    writes dates; month first only where another date above the header is unambiguously month first
+    (``05/30/2023``) or where day first is no date (``06/30/2025``).
+    """
+    cells = [cell for row in match.top_rows[: match.header_row - 1] for cell in row]
+    month_first = any(_numeric_date_order(cell) == "month first" for cell in cells) and not any(
+        _numeric_date_order(cell) == "day first" for cell in cells
+    )
+    for cell in cells:
+        parsed = _as_date(cell, month_first=month_first)
+        if parsed is not None:
+            return parsed.isoformat()
     return "unknown"
 
 
-def _as_date(cell: object) -> dt.date | None:
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?!\d)")
+_DAY_MONTH_YEAR = re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})(?!\d)")
+_MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)")
+
+
+def _numeric_date_order(cell: object) -> str | None:
+    """ "day first" or "month first" for a numeric date text only one order reads (``30/05/2023``), else None."""
+    found = _NUMERIC_DATE.search(cell) if isinstance(cell, str) else None
+    if found is None:
+        return None
+    first, second = int(found.group(1)), int(found.group(3))
+    if first > 12 >= second:
+        return "day first"
+    if second > 12 >= first:
+        return "month first"
+    return None
+
+
+def _date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _as_date(cell: object, *, month_first: bool = False) -> dt.date | None:
     if isinstance(cell, dt.datetime):
         return cell.date()
     if isinstance(cell, dt.date):
@@ -902,11 +960,16 @@ def _as_date(cell: object) -> dt.date | None:
     if not isinstance(cell, str):
         return None
     text = cell.strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    if found := _ISO_DATE.search(text):
+        return _date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+    if found := _NUMERIC_DATE.search(text):
+        first, second, year = int(found.group(1)), int(found.group(3)), int(found.group(4))
+        day, month = (second, first) if month_first else (first, second)
+        return _date(year, month, day) or _date(year, day, month)  # 06/30/2025 is no day-first date
+    if (found := _DAY_MONTH_YEAR.search(text)) and found.group(2).lower() in _MONTHS:
+        return _date(int(found.group(3)), _MONTHS[found.group(2).lower()], int(found.group(1)))
+    if (found := _MONTH_DAY_YEAR.search(text)) and found.group(1).lower() in _MONTHS:
+        return _date(int(found.group(3)), _MONTHS[found.group(1).lower()], int(found.group(2)))
     return None
 
 
