@@ -975,3 +975,14 @@ def test_an_ambiguous_release_date_follows_the_order_of_the_other_dates_above_th
     assert unodc._release(HeaderMatch("s", 2, (("06/12/2025", "05/30/2025"), header))) == "2025-06-12"
     assert unodc._release(day_first) == "2025-05-30"
     assert unodc._release(alone) == "2025-12-06"
+
+
+def test_notes_below_the_table_are_rejected_once_showing_their_text(tmp_path: Path) -> None:
+    note = "Note: <5 indicates a value between 1 and 4."
+    source = "Source: UNODC elaboration of national data, 2025"
+    loaded = unodc.load(write_glotip(tmp_path / "u.xlsx", [row(), (None,), (note,), (None, source)]))
+    assert (loaded.rows_in, loaded.rows_kept) == (3, 1)
+    assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+        (6, "Iso3_code", note, unodc.REASON_NOTE),
+        (7, "Country", source, unodc.REASON_NOTE),
+    ]

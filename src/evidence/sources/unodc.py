@@ -37,6 +37,8 @@ Rules:
   with or without thousands separators (``1,541``/``1541``), or above :data:`PLAUSIBLE_MAX_COUNT` (the values that
   look like mangled dates, ``61,102,019`` = 6/11/2019, are all above it); when the year, indicator or dimension
   is missing; or when the year is later than the release's own year (a row dated 2099 in the 2023 release).
+* A note below (or among) the data (text, but no value, year, indicator nor dimension: ``Note: <5 indicates...``)
+  is **rejected** once, as :data:`REASON_NOTE`, showing its text and the column holding it.
 * A row is **kept and flagged** when: its Category is a questionnaire code (``Q6.1_10s_2019``); a text cell is
   mis-encoded (U+FFFD, or UTF-8 read as Latin-1 / Windows-1252); the reporting area has no country code (a
   UNODC aggregate such as ``CAR``, or a territory such as Sark: ``iso3`` null, the code stays in
@@ -93,8 +95,8 @@ LOADER_VERSION = (
 # not-available reason no longer calls a dash the UN's notation for no figure (it says why a dash is not 0); 10:
 # review 10: rows in a unit other than counts rejected (unit in the duplicate key, spelled "Counts"); column
 # aliases (VALUE, ISO3, Country/territory, Reference year, Unit); age spellings (AGE_EQUIVALENTS), "not an Age"; a year with a
-# footnote marker (2019*) read and flagged; a lowercase ISO3 code upper-cased; release
-# dates in text (Last update: 12/06/2025, 12 June 2025, June 12, 2025)
+# footnote marker (2019*) read and flagged; a lowercase ISO3 code upper-cased; notes rows
+# rejected once showing their text; release dates in text (Last update: 12/06/2025, 12 June 2025, June 12, 2025)
 
 HEADER = (
     "Iso3_code",
@@ -249,6 +251,7 @@ REASON_UNIT = (
     "unit of measurement is not a count (Counts, Count or Number): a figure in another unit (a rate, a share) is "
     "not added into the counts"
 )
+REASON_NOTE = "a note, not a data row (text, but no value, year, indicator nor dimension)"
 REASON_TOTAL_CATEGORY = (
     "category is the breakdown's own total (TOTAL, Total por año...), not a category: left out so that it is not "
     "counted as one (the Total dimension publishes the total)"
@@ -683,40 +686,82 @@ def _latest_year(release: str) -> int:
     return int(release[:4]) if release[:4].isdigit() else dt.date.today().year
 
 
+#: Columns in which the text of a note row is looked for (a note below the table sits in any one of them), in the
+#: header's order: the publisher's label and the column of the parsed frame holding the text as written.
+_NOTE_COLUMNS = (
+    ("Iso3_code", "reporting_code"),
+    ("Country", "country"),
+    ("Region", "region"),
+    ("Subregion", "subregion"),
+    ("Category", "category"),
+    ("Sex", "sex_text"),
+    ("Age", "age_text"),
+    ("Unit of measurement", "unit_text"),
+    ("Source", "source_note"),
+)
+
+
+def _note_checks(parsed: pl.DataFrame) -> tuple[pl.Expr, list[Any]]:
+    """Whether a row is a note (text, but no value, year, indicator nor dimension: ``Note: <5 indicates...``
+    below the table), and the check listing each note once, under the first column holding its text."""
+    key_cells = ("value_text", "year_text", "indicator_text", "dimension_text")
+    is_note = pl.all_horizontal(pl.col(c).is_null() for c in key_cells)
+    checks = []
+    earlier: list[str] = []
+    for label, column in _NOTE_COLUMNS:
+        first = is_note & pl.col(column).is_not_null()
+        for other in earlier:
+            first = first & pl.col(other).is_null()
+        checks.append((label, column, first, REASON_NOTE))
+        earlier.append(column)
+    return is_note, checks
+
+
 def _rejects(parsed: pl.DataFrame, *, latest_year: int) -> pl.DataFrame:
-    """One issue per reason per rejected row."""
+    """One issue per reason per rejected row (a note row: one issue, showing its text)."""
+    is_note, note_checks = _note_checks(parsed)
     return issues_where(
-        parsed,
+        parsed.with_columns(is_note.alias("is_note")),
         [
-            # a figure in another unit is rejected for its unit only (that it is no whole number is no news)
-            ("Unit of measurement", "unit_text", ~pl.col("count_unit"), REASON_UNIT),
-            (
-                "txtVALUE",
-                "value_text",
-                pl.col("count_unit") & pl.col("value_problem").is_not_null(),
-                pl.col("value_problem"),
-            ),
-            ("Year", "year_text", pl.col("year").is_null(), REASON_YEAR),
-            ("Year", "year_text", pl.col("year") > latest_year, REASON_YEAR_AFTER_RELEASE),
-            ("Indicator", "indicator", pl.col("indicator").is_null(), REASON_KEY_MISSING),
-            ("Dimension", "dimension", pl.col("dimension").is_null(), REASON_KEY_MISSING),
+            *note_checks,
             *(
-                (
-                    label,
-                    f"{name}_text",
-                    pl.col(name).is_not_null() & ~pl.col(name).is_in(INDICATOR_CATEGORIES[name]),
-                    REASON_VOCABULARY[label],
-                )
-                for name, label in _LABELS.items()
-            ),
-            (
-                "Category",
-                "category",
-                (pl.col("dimension") != "Total") & pl.col("category").str.contains(_TOTAL_PATTERN),
-                REASON_TOTAL_CATEGORY,
+                (label, column, ~pl.col("is_note") & condition, reason)
+                for label, column, condition, reason in _data_row_checks(latest_year)
             ),
         ],
     )
+
+
+def _data_row_checks(latest_year: int) -> list[Any]:
+    return [
+        # a figure in another unit is rejected for its unit only (that it is no whole number is no news)
+        ("Unit of measurement", "unit_text", ~pl.col("count_unit"), REASON_UNIT),
+        (
+            "txtVALUE",
+            "value_text",
+            pl.col("count_unit") & pl.col("value_problem").is_not_null(),
+            pl.col("value_problem"),
+        ),
+        ("Year", "year_text", pl.col("year").is_null(), REASON_YEAR),
+        ("Year", "year_text", pl.col("year") > latest_year, REASON_YEAR_AFTER_RELEASE),
+        ("Indicator", "indicator", pl.col("indicator").is_null(), REASON_KEY_MISSING),
+        ("Dimension", "dimension", pl.col("dimension").is_null(), REASON_KEY_MISSING),
+        *(
+            (
+                label,
+                f"{name}_text",
+                pl.col(name).is_not_null() & ~pl.col(name).is_in(INDICATOR_CATEGORIES[name]),
+                REASON_VOCABULARY[label],
+            )
+            for name, label in _LABELS.items()
+        ),
+        (
+            "Category",
+            "category",
+            (pl.col("dimension") != "Total") & pl.col("category").str.contains(_TOTAL_PATTERN),
+            REASON_TOTAL_CATEGORY,
+        ),
+    ]
 
 
 def _flags(kept: pl.DataFrame) -> pl.DataFrame:
