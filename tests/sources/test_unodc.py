@@ -986,3 +986,14 @@ def test_notes_below_the_table_are_rejected_once_showing_their_text(tmp_path: Pa
         (6, "Iso3_code", note, unodc.REASON_NOTE),
         (7, "Country", source, unodc.REASON_NOTE),
     ]
+
+
+def test_an_empty_unit_among_written_ones_is_read_as_a_count_and_flagged(tmp_path: Path) -> None:
+    rows = [row(unit=None), row(unit="Counts", category="Lao PDR")]
+    loaded = unodc.load(write_glotip(tmp_path / "u.xlsx", rows))
+    assert loaded.rows_kept == 2
+    assert loaded.flags.select("row", "column", "reason").rows() == [
+        (4, "Unit of measurement", unodc.REASON_UNIT_MISSING)
+    ]
+    alone = unodc.load(write_glotip(tmp_path / "v.xlsx", [row(unit=None)]))  # no unit written anywhere
+    assert alone.rows_kept == 1 and alone.flags.is_empty()

@@ -31,8 +31,9 @@ Rules:
   Category of the Total dimension. A breakdown's row whose Category is its total (``TOTAL 397`` among Bolivia's
   citizenships) is **rejected** with its reason: counted as a category it would double the victims.
 * ``Unit of measurement`` must be a count (``Counts`` in every row of the 2023 release; ``Count``, ``Number``...:
-  :data:`COUNT_UNITS`, spelled ``Counts`` in the table); empty or absent reads as a count. A row in another unit
-  (the portal's ``Rate per 100,000 population``) is **rejected** naming its unit, never added into the counts.
+  :data:`COUNT_UNITS`, spelled ``Counts`` in the table); empty or absent reads as a count (an empty cell among
+  written units flagged). A row in another unit (the portal's ``Rate per 100,000 population``) is
+  **rejected** naming its unit, never added into the counts.
 * A row is **rejected** (with its reason) when it cannot be a count: value missing, not a whole number written
   with or without thousands separators (``1,541``/``1541``), or above :data:`PLAUSIBLE_MAX_COUNT` (the values that
   look like mangled dates, ``61,102,019`` = 6/11/2019, are all above it); when the year, indicator or dimension
@@ -84,19 +85,18 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = (
-    "10"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after release;
-)
+LOADER_VERSION = "10"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after release;
 # 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
 # nationals without a country (FOREIGN_CATEGORIES, mis-encoded too) not flagged as unmapped; 8: the shared
 # not-available tokens (n/a, ...) and footnote markers (#, mixed runs such as *†) of workbook.py; 9: the
-# not-available reason no longer calls a dash the UN's notation for no figure (it says why a dash is not 0); 10:
-# review 10: rows in a unit other than counts rejected (unit in the duplicate key, spelled "Counts"); column
-# aliases (VALUE, ISO3, Country/territory, Reference year, Unit); age spellings (AGE_EQUIVALENTS), "not an Age"; a year with a
-# footnote marker (2019*) read and flagged; a lowercase ISO3 code upper-cased; notes rows
-# rejected once showing their text; release dates in text (Last update: 12/06/2025, 12 June 2025, June 12, 2025)
+# not-available reason no longer calls a dash the UN's notation for no figure (it says why a dash is not 0); 10
+# (review 10): rows in a unit other than counts rejected (unit in the duplicate key, spelled "Counts"), an empty
+# unit among written ones flagged; column aliases (VALUE, ISO3, Country/territory, Reference year, Unit); age
+# spellings (AGE_EQUIVALENTS), "not an Age"; a year with a footnote marker (2019*) read and flagged; a lowercase
+# ISO3 code upper-cased; note rows rejected once showing their text; release dates in text (Last update:
+# 12/06/2025, 12 June 2025, June 12, 2025); country names with footnote marks (Thailand¹) mapped
 
 HEADER = (
     "Iso3_code",
@@ -252,6 +252,7 @@ REASON_UNIT = (
     "not added into the counts"
 )
 REASON_NOTE = "a note, not a data row (text, but no value, year, indicator nor dimension)"
+REASON_UNIT_MISSING = "unit of measurement empty: read as a count (the GLOTIP table holds counts only)"
 REASON_TOTAL_CATEGORY = (
     "category is the breakdown's own total (TOTAL, Total por año...), not a category: left out so that it is not "
     "counted as one (the Total dimension publishes the total)"
@@ -768,6 +769,13 @@ def _flags(kept: pl.DataFrame) -> pl.DataFrame:
     checks = [
         ("txtVALUE", "value_text", pl.col("value_footnote"), REASON_FOOTNOTE),
         ("Year", "year_text", pl.col("year_footnote"), REASON_FOOTNOTE),
+        # an empty unit in a release that writes units elsewhere: read as a count, and said
+        (
+            "Unit of measurement",
+            "unit_text",
+            pl.col("unit_text").is_null() & pl.col("unit_text").is_not_null().any(),
+            REASON_UNIT_MISSING,
+        ),
         *(
             (label, f"{name}_text", pl.col(f"{name}_footnote"), REASON_FOOTNOTE)
             for name, label in _LABELS.items()
