@@ -85,8 +85,8 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "10"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after release;
-# 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
+LOADER_VERSION = "10"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+# release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
 # nationals without a country (FOREIGN_CATEGORIES, mis-encoded too) not flagged as unmapped; 8: the shared
