@@ -660,3 +660,48 @@ def test_a_csv_with_a_title_line_loads_as_without(tmp_path: Path) -> None:
     assert titled.data.drop("source_row").equals(plain.data.drop("source_row"))
     assert titled.data["source_row"].to_list() == [3, 4]  # the file's own line numbers
     assert any("title line" in n for n in titled.provenance.notes)
+
+
+# --- review 10: other plausible releases -----------------------------------------------------------------------
+
+
+def _k_anon_variant(shared_data: Path, tmp_path: Path, name: str, edit) -> Path:
+    """A copy of the real k-anonymised sample with ``edit(index, record, columns)`` applied to its records."""
+    text = (shared_data / "ctdc" / "k_anon_sample.csv").read_text(encoding="utf-8")
+    header, *records = [r for r in csv.reader(text.splitlines(), delimiter=";") if r]
+    columns = {name: i for i, name in enumerate(header)}
+    for index, record in enumerate(records):
+        edit(index, record, columns)
+    path = tmp_path / name
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter=";", lineterminator="\n").writerows([header, *records])
+    return path
+
+
+def test_k_anon_a_new_data_source_or_majority_status_keeps_the_victim(
+    shared_data: Path, tmp_path: Path, k_anon_sample
+) -> None:
+    """Review 10 M5: a value outside the codebook in Datasource or a majority-status column is flagged and read
+    as missing, as a new gender or age band is; the victim still counts."""
+
+    def edit(index: int, record: list[str], columns: dict[str, int]) -> None:
+        if index % 20 == 0:
+            record[columns["Datasource"]] = "Self-report"
+        if index % 50 == 1:
+            record[columns["majorityStatus"]] = "Elderly"
+        if index % 70 == 2:
+            record[columns["majorityEntry"]] = "Elderly"
+
+    loaded = load(_k_anon_variant(shared_data, tmp_path, "new_codes.csv", edit))
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (1478, 1478, 0)
+    kept = f": {ctdc.KEPT_AS_MISSING}"
+    flagged = loaded.flags.filter(pl.col("reason").str.ends_with(kept))
+    by_column = dict(flagged.group_by("column").len().iter_rows())
+    assert by_column == {"Datasource": 74, "majorityStatus": 30, "majorityEntry": 22}
+    assert set(flagged["reason"]) == {"unknown data source" + kept, "unknown majority status" + kept}
+    assert row(loaded, 2)["data_source_type"] is None  # the first record: line 2
+    # a status the file does not give in the codebook's words: the one its age band implies stands in
+    assert [row(loaded, n)["majority_status"] for n in (3, 103)] == ["Adult", "Minor"]  # 18-20, 0-8
+    unchanged = loaded.data.filter(~pl.col("source_row").is_in(flagged["row"].implode()))
+    original = k_anon_sample.data.filter(pl.col("source_row").is_in(unchanged["source_row"].implode()))
+    assert unchanged.equals(original)

@@ -416,6 +416,7 @@ def _k_anon_coded() -> list[_Coded]:
             "Datasource",
             {"data_source_type": DataSourceType},
             lambda v: (_lookup(_DATA_SOURCES, v, "data source"),),
+            keep_row=True,
         ),
         _Coded("gender", _GENDER_OUT, lambda v: (_lookup(_GENDERS, v, "gender"),), keep_row=True),
         _Coded(
@@ -428,10 +429,13 @@ def _k_anon_coded() -> list[_Coded]:
             "majorityStatus",
             {"_majority_file": MajorityStatus},
             lambda v: (_lookup(_MAJORITY, v, "majority status"),),
+            keep_row=True,  # the status its age band implies stands in (see _k_anon_mapping)
         ),
-        # validated only: the case table has no twin for these
-        _Coded("majorityStatusAtExploit", {}, lambda v: (_lookup(_MAJORITY, v, "majority status"),)),
-        _Coded("majorityEntry", {}, lambda v: (_lookup(_MAJORITY, v, "majority status"),)),
+        # validated only: the case table has no twin for these; a new value is flagged, the victim still counts
+        _Coded(
+            "majorityStatusAtExploit", {}, lambda v: (_lookup(_MAJORITY, v, "majority status"),), keep_row=True
+        ),
+        _Coded("majorityEntry", {}, lambda v: (_lookup(_MAJORITY, v, "majority status"),), keep_row=True),
     ]
 
 
@@ -443,6 +447,7 @@ def _vp_coded() -> list[_Coded]:
             "majorityStatus",
             {"majority_status": MajorityStatus},
             lambda v: (_lookup(_MAJORITY, v, "majority status"),),
+            keep_row=True,
         ),
         _Coded("UN_COO_Region", {"origin_region": pl.String}, lambda v: (_un_region(v),), keep_row=True),
         _Coded("UN_COE_Region", {"destination_region": pl.String}, lambda v: (_un_region(v),), keep_row=True),
@@ -1247,7 +1252,8 @@ LOADER = register(
         diagnose=diagnose,
         # bump when the case table from the same file changes (3: provenance from metadata; 4: demo files
         # recognised by their marker column, header labels compared by header_key; 5: "Not specified" labour
-        # sector feeds no flag, the k-anonymised release's published protection in its provenance)
-        version="5",
+        # sector feeds no flag, the k-anonymised release's published protection in its provenance; 6: a new
+        # Datasource or majority-status value is flagged and read as missing, the victim kept (was rejected))
+        version="6",
     )
 )
