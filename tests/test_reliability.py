@@ -626,6 +626,27 @@ BATTERY = [
         "simple_csv",
     ),
     Case(
+        "TIP simple layout, header with year and ISO",
+        "TIP",
+        derived("simple_year.csv", SIMPLE, replace_once(b"iso3,report_year,tier", b"ISO,Year,Tier")),
+        0,
+        "simple_csv",
+    ),
+    Case(
+        "TIP simple layout, the year column missing",
+        "TIP",
+        derived("simple_noyear.csv", SIMPLE, replace_once(b"report_year", b"edition")),
+        2,
+        "lacks the column report_year",
+    ),
+    Case(
+        "TIP Kelley, saved as a workbook with notes above",
+        "TIP",
+        workbook_from_csv("kelley.xlsx", KELLEY, ["Kelley's coding of the TIP reports"]),
+        0,
+        "header on row 2",
+    ),
+    Case(
         "TIP Kelley, a quote never closed",
         "TIP",
         derived("kelley_quote.csv", KELLEY, replace_once(b'"Tier 1    "', b'"Tier 1    ')),
