@@ -705,3 +705,20 @@ def test_k_anon_a_new_data_source_or_majority_status_keeps_the_victim(
     unchanged = loaded.data.filter(~pl.col("source_row").is_in(flagged["row"].implode()))
     original = k_anon_sample.data.filter(pl.col("source_row").is_in(unchanged["source_row"].implode()))
     assert unchanged.equals(original)
+
+
+@pytest.mark.parametrize(
+    "rejected",
+    [
+        "Source: CTDC Global Synthetic Dataset 2025",  # a notes line below the table: a truncated row
+        "2025,Woman,09--17,MMR,THA,,,,,,,,,,7,,,,,,,,,,,,",  # a later year and another age band, in a row rejected
+    ],
+)
+def test_a_rejected_row_does_not_change_the_release(tmp_path: Path, rejected: str) -> None:
+    """Review 10 m6: only the kept rows' years and age bands say which release a file is."""
+    path = _synthetic(tmp_path, [2019, 2022], "9--17")
+    path.write_text(path.read_text(encoding="utf-8") + rejected + "\n", encoding="utf-8")
+    loaded = load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (3, 2, 1)
+    assert loaded.provenance.release == "2024"
+    assert not any("release not stated" in n for n in loaded.provenance.notes)

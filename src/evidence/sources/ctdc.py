@@ -1132,14 +1132,7 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     mapping = build[header.layout](frame)
     # the toolkit's demo data (its as_demo note says so): its age bands say nothing of a CTDC release
     demo = demo_signature(path, raw.sha256)
-    year_column = next((c for c in ("yearOfRegistration", "yearRegister") if c in frame.columns), None)
-    release, how = demo or _release(
-        header.layout,
-        mapping.values(frame, "ageBroad") if "ageBroad" in frame.columns else [],
-        _last_year(mapping.values(frame, year_column)) if year_column else None,
-    )
-    if how and not demo:
-        raw.notes.append(how)
+    release_note_at = len(raw.notes)  # the release is told once the rows are kept or rejected (below)
     if header.layout == K_ANONYMISED:
         unmapped = [
             "majorityStatusAtExploit",
@@ -1180,6 +1173,14 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     if rejects_table.height:
         keep = ~out.get_column("source_row").is_in(rejects_table.get_column("row").implode())
         frame, out = frame.filter(keep), out.filter(keep)
+    # only kept rows' years say which release the file is: a rejected notes line ("... Dataset 2025") does not
+    release, how = demo or _release(
+        header.layout,
+        frame.get_column("ageBroad").drop_nulls().unique().to_list() if "ageBroad" in frame.columns else [],
+        _last_year(out.get_column("year_band").unique().to_list()) if "year_band" in out.columns else None,
+    )
+    if how and not demo:
+        raw.notes.insert(release_note_at, how)
     flags = _flag_issues(frame, out)
     if unknown:
         kept_unknown = pl.concat(unknown).filter(pl.col("row").is_in(out.get_column("source_row").implode()))
@@ -1253,7 +1254,8 @@ LOADER = register(
         # bump when the case table from the same file changes (3: provenance from metadata; 4: demo files
         # recognised by their marker column, header labels compared by header_key; 5: "Not specified" labour
         # sector feeds no flag, the k-anonymised release's published protection in its provenance; 6: a new
-        # Datasource or majority-status value is flagged and read as missing, the victim kept (was rejected))
-        version="6",
+        # Datasource or majority-status value is flagged and read as missing, the victim kept (was rejected);
+        # 7: only kept rows' years and age bands tell the release)
+        version="7",
     )
 )
