@@ -722,3 +722,23 @@ def test_a_rejected_row_does_not_change_the_release(tmp_path: Path, rejected: st
     assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (3, 2, 1)
     assert loaded.provenance.release == "2024"
     assert not any("release not stated" in n for n in loaded.provenance.notes)
+
+
+def test_k_anon_an_unknown_label_of_a_concatenated_field_is_flagged(
+    shared_data: Path, tmp_path: Path, k_anon_sample
+) -> None:
+    """Review 10 m7: a label no flag of its group names (a new form "Forced criminality") is not read as a flag,
+    and is flagged with its row and column rather than ignored unseen; the row is kept."""
+
+    def edit(index: int, record: list[str], columns: dict[str, int]) -> None:
+        if index % 10 == 0:
+            text = record[columns["typeOfExploitConcatenated"]]
+            record[columns["typeOfExploitConcatenated"]] = ";".join(filter(None, [text, "Forced criminality"]))
+
+    loaded = load(_k_anon_variant(shared_data, tmp_path, "new_form.csv", edit))
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (1478, 1478, 0)
+    flagged = loaded.flags.filter(pl.col("column") == "typeOfExploitConcatenated")
+    assert flagged["row"].to_list() == list(range(2, 1480, 10))
+    assert all("'Forced criminality'" in r and r.endswith("row kept") for r in flagged["reason"])
+    assert loaded.data.equals(k_anon_sample.data)  # nothing else read differently
+    assert any("typeOfExploitConcatenated 'Forced criminality'" in n for n in loaded.provenance.notes)

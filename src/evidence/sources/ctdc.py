@@ -433,7 +433,10 @@ def _k_anon_coded() -> list[_Coded]:
         ),
         # validated only: the case table has no twin for these; a new value is flagged, the victim still counts
         _Coded(
-            "majorityStatusAtExploit", {}, lambda v: (_lookup(_MAJORITY, v, "majority status"),), keep_row=True
+            "majorityStatusAtExploit",
+            {},
+            lambda v: (_lookup(_MAJORITY, v, "majority status"),),
+            keep_row=True,
         ),
         _Coded("majorityEntry", {}, lambda v: (_lookup(_MAJORITY, v, "majority status"),), keep_row=True),
     ]
@@ -968,7 +971,13 @@ def _k_anon_mapping(raw: pl.DataFrame) -> _Mapping:
         flags_empty = pl.all_horizontal(
             [~pl.col(s).is_in(_known_flag_values(raw, s)).fill_null(False) for s in substantive]
         )
-        named_by_text = _labels_to_flags(mapping.values(raw, group.text_column), group)
+        texts = mapping.values(raw, group.text_column)
+        named_by_text = _labels_to_flags(texts, group)
+        unknown = _unknown_labels(texts, group)
+        if unknown:  # a label no flag of the group names ("Forced criminality"): the row kept, flagged
+            column = pl.col(group.text_column)
+            reason = column.replace_strict(unknown, default=None, return_dtype=pl.String)
+            mapping.problems.append(_Problem(group.text_column, column.is_in(list(unknown)), reason, True))
         group_targets = sorted({t for s in substantive for t in K_ANON_FLAGS[s]})
         use_text = f"_derived{i}"
         for t in group_targets:
@@ -1004,6 +1013,25 @@ def _labels_to_flags(texts: list[str], group: _ConcatGroup) -> dict[str, set[str
             if source:
                 named.update(K_ANON_FLAGS[source])
         result[text] = named
+    return result
+
+
+def _unknown_labels(texts: list[str], group: _ConcatGroup) -> dict[str, str]:
+    """Each distinct text of a concatenated field naming a label that no flag of its group names -> the reason
+    (its labels are not read as any flag: a new category, flagged so that nothing is silently lost)."""
+    known = {header_key(_strip_prefix(s)) for s in group.flags} | set(group.aliases)
+    result = {}
+    for text in texts:
+        labels = [
+            label.strip()
+            for label in str(text).split(";")
+            if label.strip() and not _is_missing(label) and header_key(label) not in known
+        ]
+        if labels:
+            shown = ", ".join(repr(label) for label in labels)
+            result[text] = (
+                f"unknown {group.name} label {shown}: no flag names it, so not read as one; row kept"
+            )
     return result
 
 
@@ -1255,7 +1283,8 @@ LOADER = register(
         # recognised by their marker column, header labels compared by header_key; 5: "Not specified" labour
         # sector feeds no flag, the k-anonymised release's published protection in its provenance; 6: a new
         # Datasource or majority-status value is flagged and read as missing, the victim kept (was rejected);
-        # 7: only kept rows' years and age bands tell the release)
+        # 7: only kept rows' years and age bands tell the release; a label of a concatenated field that no flag
+        # names is flagged, its row kept (was ignored unseen))
         version="7",
     )
 )
