@@ -324,8 +324,8 @@ BATTERY = [
         "synthetic, separated by semicolons",
         "CTDC synthetic",
         fixture("ctdc/synthetic_semicolon.csv"),
-        2,
-        "separated by semicolons",
+        0,
+        "delimited by semicolons, not commas",
     ),
     Case("synthetic, header only", "CTDC synthetic", fixture("ctdc/header_only.csv"), 0, "global_synthetic"),
     Case(
@@ -377,8 +377,8 @@ BATTERY = [
         "k-anonymised, re-saved with commas",
         "CTDC k-anonymised",
         fixture("ctdc/k_anon_commas.csv"),
-        2,
-        "separated by commas",
+        0,
+        "delimited by commas, not semicolons",
     ),
     Case(
         "k-anonymised, terms-of-use cell edited",

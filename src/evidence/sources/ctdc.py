@@ -11,6 +11,16 @@ Layouts (``docs/ctdc-formats.md``), recognised from the header:
 - ``victim_perpetrator``: the Victim–Perpetrator synthetic dataset (1 December 2022): banded years and UN regions,
   kept as published.
 
+A CSV file re-saved with another delimiter than CTDC publishes the layout with (semicolons, tabs, pipes; commas for
+the k-anonymised layout) is read alike, with a note: the header's delimiter is told by the one sniffer of
+:func:`evidence.sources.delimited.header_delimiter`, as for TIP tiers.
+
+A value outside the codebook in a coded field (gender, age band, duration, country, data source, majority status;
+a label of a concatenated field no flag names) is read as missing (or not read as a flag) and flagged with its row
+and column: the victim still counts. Besides a row with the wrong number of fields, only a flag outside 1/0/-99/empty
+or a year that is not one rejects a row.
+Only the kept rows' years and age bands tell the release.
+
 Coded values are decoded once per *distinct* value into small lookup tables joined on the column, and flags and
 years are parsed as integers when they all are, so loading a 250,000-row file costs little more than parsing it. Every data row is either kept or rejected with its line
 number, column, value and reason; blank lines carry no record and are reported in the provenance notes.
@@ -47,12 +57,14 @@ from evidence.sources.case_schema import (
     conform,
 )
 from evidence.sources.delimited import (
+    DELIMITER_NAMES,
     DELIMITERS,
     check_width,
     field_count_rejects,
+    header_cells,
+    header_delimiter,
     not_utf8,
     scan_records,
-    split_line,
     utf8_text,
 )
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
@@ -260,8 +272,8 @@ VP_COLUMNS: list[str] = [
 ]
 VP_UN_REGIONS = ["Africa", "Americas/Oceania", "Asia", "Europe"]
 
+#: The delimiter CTDC publishes each layout with; a file re-saved with another is read, with a note.
 _EXPECTED_DELIMITER = {GLOBAL_SYNTHETIC: ",", K_ANONYMISED: ";", VICTIM_PERPETRATOR: ","}
-_DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}
 
 # --- decoding of coded values (applied to distinct values only) ----------------------------------------------
 
@@ -505,10 +517,6 @@ def _canonical_name(column: str) -> str:
     return _KNOWN_NAMES.get(header_key(text), text) if text else text
 
 
-def _split_header(line: str, delimiter: str) -> list[str]:
-    return [c.strip().lstrip("\ufeff") for c in split_line(line, delimiter)]
-
-
 def _read_header(head: FileHead) -> _Header | None:
     if head.is_xlsx:
         return _read_workbook_header(head)
@@ -529,14 +537,11 @@ _TITLE_LINES = 10
 
 
 def _header_in_line(line: str) -> _Header | None:
-    for delimiter in DELIMITERS:
-        if delimiter not in line:
-            continue
-        columns = _split_header(line, delimiter)
-        layout = _layout_of(columns)
-        if layout:
-            return _Header(layout, columns, delimiter=delimiter)
-    return None
+    found = header_delimiter(line, _layout_of)
+    if found is None:
+        return None
+    delimiter, columns, layout = found
+    return _Header(layout, columns, delimiter=delimiter)
 
 
 def _read_workbook_header(head: FileHead) -> _Header | None:
@@ -585,7 +590,7 @@ def diagnose(head: FileHead) -> str | None:
         ]
     else:
         line = head.first_line
-        rows = [_split_header(line, d) for d in (",", ";", "\t", "|") if d in line]
+        rows = [header_cells(line, d) for d in DELIMITERS if d in line]
     keys = {header_key(name) for name in [*SYNTHETIC_COLUMNS, *K_ANON_COLUMNS, *VP_COLUMNS]} | _DERIVED_KEYS
     for columns in rows:
         ctdc_like = [c for c in columns if header_key(c) in keys]
@@ -629,16 +634,15 @@ class _Raw:
 def _read(path: Path, header: _Header) -> _Raw:
     if header.sheet is not None:
         return _read_workbook(path, header)
+    delimiter = header.delimiter or ","
     expected = _EXPECTED_DELIMITER[header.layout]
-    if header.delimiter != expected:
-        raise InputError(
-            f"a CTDC {header.layout} file separated by {_DELIMITER_NAMES.get(header.delimiter or '', header.delimiter)}; CTDC publishes "
-            f"this layout separated by {_DELIMITER_NAMES[expected]}",
-            path=path,
-            hint=f"re-save it with {expected!r} as the delimiter, or load the file as published",
-        )
     original = path.read_bytes()
     data, notes = utf8_text(original, path)  # UTF-16 and CR-only line ends, as spreadsheets save CSV
+    if delimiter != expected:  # re-saved by a spreadsheet program in a locale that uses another delimiter
+        notes.append(
+            f"delimited by {DELIMITER_NAMES.get(delimiter, repr(delimiter))}s, not "
+            f"{DELIMITER_NAMES[expected]}s as CTDC publishes this layout"
+        )
     above = header.header_row - 1  # title lines above the header: not records
     if above:
         titles = data.split(b"\n", above)
@@ -656,8 +660,8 @@ def _read(path: Path, header: _Header) -> _Raw:
     quoted = bool(np.any(buf == ord('"')))
     # Without quotes and without records the parser found too long, every record has exactly ncols fields iff
     # the delimiters add up, so the per-record scan is only needed when they do not.
-    if ragged or quoted or np.count_nonzero(buf == ord(expected)) != (ncols - 1) * (frame.height + 1):
-        scan = scan_records(buf, expected)
+    if ragged or quoted or np.count_nonzero(buf == ord(delimiter)) != (ncols - 1) * (frame.height + 1):
+        scan = scan_records(buf, delimiter)
         if scan.field_counts.size != frame.height:
             raise InputError(
                 f"cannot tell records apart ({scan.field_counts.size} by line ends, {frame.height} by the CSV "
@@ -1284,7 +1288,8 @@ LOADER = register(
         # sector feeds no flag, the k-anonymised release's published protection in its provenance; 6: a new
         # Datasource or majority-status value is flagged and read as missing, the victim kept (was rejected);
         # 7: only kept rows' years and age bands tell the release; a label of a concatenated field that no flag
-        # names is flagged, its row kept (was ignored unseen))
+        # names is flagged, its row kept (was ignored unseen); a file re-saved with another delimiter (semicolons,
+        # tabs) read, with a note (was refused))
         version="7",
     )
 )

@@ -48,11 +48,13 @@ if TYPE_CHECKING:
 
 from evidence.core.errors import InputError
 from evidence.sources.delimited import (
+    DELIMITER_NAMES,
     DELIMITERS,
     check_quotes,
     field_count_rejects,
+    header_cells,
+    header_delimiter,
     scan_records,
-    split_line,
     utf8_text,
 )
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_where
@@ -157,20 +159,11 @@ REASON_NUMERIC_TIER = (
 REASON_DUPLICATE = "more than one placement for this iso3 and report year"
 
 
-def _header_cells(line: str, delimiter: str = ",") -> list[str]:
-    """The header line's labels as written (BOM and surrounding blanks removed)."""
-    return [cell.strip().lstrip("\ufeff").strip() for cell in split_line(line, delimiter)]
-
-
 def _header_format(line: str) -> tuple[str, str] | None:
-    """The delimiter (of :data:`~evidence.sources.delimited.DELIMITERS`, comma first) that splits the header
-    line into a known layout's labels, and that layout; None when no delimiter does. The line is split once per
-    delimiter tried."""
-    for delimiter in DELIMITERS:
-        layout = _layout_of(_header_cells(line, delimiter))
-        if layout is not None:
-            return delimiter, layout
-    return None
+    """The delimiter that splits the header line into a known layout's labels, and that layout (see
+    :func:`~evidence.sources.delimited.header_delimiter`); None when no delimiter does."""
+    found = header_delimiter(line, _layout_of)
+    return None if found is None else (found[0], found[2])
 
 
 def _layout_of(cells: list[str]) -> str | None:
@@ -231,7 +224,7 @@ def diagnose(head: FileHead) -> str | None:
         ]
     elif head.tabular:
         line = head.first_line
-        rows = [("the header", _header_cells(line, d)) for d in DELIMITERS if d in line]
+        rows = [("the header", header_cells(line, d)) for d in DELIMITERS if d in line]
     for where, cells in rows:
         keys = {header_key(cell) for cell in cells if cell}
         named = [name for name in (*_REQUIRED, "country") if _present(keys, name)]
@@ -269,8 +262,8 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         raw, structural, notes = _read_records(path, data, delimiter)
         notes = text_notes + notes
         if delimiter != ",":
-            notes.append(f"delimited by {_DELIMITER_NAMES.get(delimiter, repr(delimiter))}s, not commas")
-        cells = _header_cells(header_line, delimiter)
+            notes.append(f"delimited by {DELIMITER_NAMES.get(delimiter, repr(delimiter))}s, not commas")
+        cells = header_cells(header_line, delimiter)
     columns, unused = _columns(raw, cells, layout, path)
     if unused:
         notes.append("columns not used: " + ", ".join(unused))
@@ -310,9 +303,6 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     return LoadedTable(
         data=table, provenance=provenance, rows_in=rows_in, rejects=rejects, flags=flags, kind="tier"
     )
-
-
-_DELIMITER_NAMES = {";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
 def _columns(
