@@ -1243,8 +1243,12 @@ def _unknown_values_note(issues: pl.DataFrame) -> list[str]:
         for c, v, n, first in counts.head(12).iter_rows()
     ]
     more = f" and {counts.height - 12} more" if counts.height > 12 else ""
+    texts = {group.text_column for group in K_ANON_CONCAT_GROUPS}
+    labels = (
+        " (a concatenated field's unknown label: not read as a flag)" if set(counts["column"]) & texts else ""
+    )
     note = (
-        f"{issues.height} value(s) outside the codebook read as missing, their rows kept (listed in the "
+        f"{issues.height} value(s) outside the codebook read as missing{labels}, their rows kept (listed in the "
         f"flags with row and column): {'; '.join(shown)}{more}"
     )
     return [note]
