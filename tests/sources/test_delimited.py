@@ -90,3 +90,18 @@ def test_windows_1252_text_is_refused_naming_its_line_never_read_lossily(accente
     with pytest.raises(InputError, match="not UTF-8 text") as caught:
         utf8_text(data, "f.csv")
     assert caught.value.row == 3 and "UTF-8" in (caught.value.hint or "")
+
+
+def test_header_delimiter_is_the_first_that_makes_a_known_layout() -> None:
+    """The one header sniffer of the delimited loaders (TIP tiers, CTDC): comma first, a delimiter the line lacks
+    not tried, the labels stripped of a BOM and blanks."""
+    from evidence.sources.delimited import header_delimiter
+
+    def known(cells: list[str]) -> str | None:
+        return "abc" if cells[:3] == ["a", "b", "c"] else None
+
+    assert header_delimiter("\ufeffa ; b;c", known) == (";", ["a", "b", "c"], "abc")
+    assert header_delimiter("a,b,c", known) == (",", ["a", "b", "c"], "abc")
+    assert header_delimiter('"a;b",x;a;b;c', known) is None  # neither split gives a, b, c first
+    assert header_delimiter("a\tb\tc", known) == ("\t", ["a", "b", "c"], "abc")
+    assert header_delimiter("abc", known) is None

@@ -277,17 +277,20 @@ def test_a_numeric_tier_is_refused_with_its_own_reason(tmp_path: Path, code: str
     assert loaded.rejects.select("row", "value", "reason").rows() == [(2, code, tip.REASON_NUMERIC_TIER)]
 
 
-@pytest.mark.parametrize(("delimiter", "splits"), [(",", 1), (";", 2), ("|", 4)])
+@pytest.mark.parametrize("delimiter", DELIMITERS)
 def test_sniffing_splits_the_header_once_per_delimiter_tried(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, delimiter: str, splits: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, delimiter: str
 ) -> None:
+    """The shared sniffer (delimited.header_delimiter) splits the line only by the delimiters it holds."""
+    from evidence.sources import delimited
+
     calls = []
-    split = tip.split_line
-    monkeypatch.setattr(tip, "split_line", lambda line, d: calls.append(d) or split(line, d))
+    split = delimited.split_line
+    monkeypatch.setattr(delimited, "split_line", lambda line, d: calls.append(d) or split(line, d))
     path = tmp_path / "tiers.csv"
     path.write_text(delimiter.join(["iso3", "report_year", "tier"]) + "\nTHA,2016,Tier 2\n", encoding="utf-8")
     assert tip.sniff(FileHead(path)) == tip.SIMPLE_LAYOUT
-    assert calls == list(DELIMITERS[:splits])
+    assert calls == [delimiter]
 
 
 # --- a tier that is not available; special cases in Kelley's layout (review 9 m10) --------------------------------
@@ -415,3 +418,112 @@ def test_every_tier_row_is_kept_or_rejected_with_one_reason(
     for row, text in enumerate(texts, start=2):
         token = text.strip().lower() in NOT_AVAILABLE and not (kelley and text.strip() == "NA")
         assert (reasons.get(row) == tip.REASON_TIER_NOT_AVAILABLE) == token, (row, text)
+
+
+# --- review 10 M4: header variants, a near miss named, a workbook -----------------------------------------------
+
+
+def _real_rows(shared_data: Path) -> list[list[str]]:
+    import csv
+
+    with (shared_data / REAL_FILE).open(encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def test_kelley_layout_without_ccode_is_hers(shared_data: Path, tmp_path: Path) -> None:
+    """ccode is never read, so it is not required (review 10 M4)."""
+    import csv
+
+    header, *records = _real_rows(shared_data)
+    drop = header.index("ccode")
+    path = tmp_path / "kelley_noccode.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([[c for i, c in enumerate(r) if i != drop] for r in [header, *records]])
+    loaded = registry.load(path)
+    real = registry.load(shared_data / REAL_FILE)
+    assert loaded.provenance.layout == tip.KELLEY_LAYOUT
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (3208, 3208, 0)
+    assert loaded.data.equals(real.data)
+
+
+@pytest.mark.parametrize(
+    ("header", "line"),
+    [
+        ("iso3,year,tier,country", "THA,2024,Tier 1,Thailand"),
+        ("Country,ISO,Year,Tier", "Thailand,THA,2024,Tier 1"),
+        ("ISO code;Report year;Tier placement;Country name", "THA;2024;Tier 1;Thailand"),
+    ],
+)
+def test_simple_layout_header_variants(tmp_path: Path, header: str, line: str) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(f"{header}\n{line}\n", encoding="utf-8")
+    loaded = registry.load(path)
+    assert loaded.provenance.layout == tip.SIMPLE_LAYOUT
+    assert loaded.data.select("iso3", "country", "report_year", "tier").row(0) == (
+        "THA",
+        "Thailand",
+        2024,
+        "Tier 1",
+    )
+    assert not any("not used" in n for n in loaded.provenance.notes)
+
+
+def test_of_two_labels_for_one_column_the_layouts_own_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("ISO,iso3,year,tier\nTH,THA,2024,Tier 1\n", encoding="utf-8")
+    loaded = registry.load(path)
+    assert loaded.data["iso3"].to_list() == ["THA"]
+    assert "columns not used: ISO" in loaded.provenance.notes
+
+
+@pytest.mark.parametrize(
+    ("header", "lacks"),
+    [
+        ("country,year,tier", "lacks the column iso3 (or iso, "),
+        ("Country;ISO;Tier", "lacks the column report_year (or year, "),
+        ("iso3,report_year,tiers", "lacks the column tier (or "),
+    ],
+)
+def test_a_tip_like_header_lacking_a_column_is_refused_naming_it(
+    tmp_path: Path, header: str, lacks: str
+) -> None:
+    path = tmp_path / "t.csv"
+    delimiter = ";" if ";" in header else ","
+    path.write_text(f"{header}\n" + delimiter.join(["Thailand", "2024", "Tier 1"]) + "\n", encoding="utf-8")
+    with pytest.raises(registry.UnknownFormatError) as err:
+        registry.load(path)
+    message = str(err.value)
+    assert "looks like a US TIP tier table" in message and lacks in message
+    assert "not a layout any loader knows" not in message
+
+
+def _workbook(path: Path, rows: list[list], title_rows: int = 0) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    notes = book.active
+    notes.title = "About"
+    notes.append(["US TIP Report tiers, typed from the reports"])
+    sheet = book.create_sheet("Tiers")
+    for _ in range(title_rows):
+        sheet.append(["Tier placements"])
+    for record in rows:
+        sheet.append([int(c) if isinstance(c, str) and c.isdigit() else c for c in record])
+    book.save(path)
+    return path
+
+
+def test_a_tier_table_saved_as_a_workbook_reads_as_the_csv(shared_data: Path, tmp_path: Path) -> None:
+    rows = _real_rows(shared_data)
+    loaded = registry.load(_workbook(tmp_path / "kelley.xlsx", rows))
+    real = registry.load(shared_data / REAL_FILE)
+    assert loaded.provenance.layout == tip.KELLEY_LAYOUT
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (3208, 3208, 0)
+    assert loaded.data.equals(real.data)  # the sheet's row numbers are the CSV's line numbers
+    simple = [["iso3", "report_year", "tier"], ["THA", "2024", "Tier 1"], ["KHM", "2024", "n/a"]]
+    titled = registry.load(_workbook(tmp_path / "simple.xlsx", simple, title_rows=2))
+    assert titled.data.select("source_row", "iso3", "report_year", "tier").rows() == [
+        (4, "THA", 2024, "Tier 1")
+    ]
+    assert titled.rejects.select("row", "reason").rows() == [(5, tip.REASON_TIER_NOT_AVAILABLE)]
+    assert "read from sheet 'Tiers', header on row 3" in titled.provenance.notes

@@ -11,6 +11,16 @@ Layouts (``docs/ctdc-formats.md``), recognised from the header:
 - ``victim_perpetrator``: the Victim–Perpetrator synthetic dataset (1 December 2022): banded years and UN regions,
   kept as published.
 
+A CSV file re-saved with another delimiter than CTDC publishes the layout with (semicolons, tabs, pipes; commas for
+the k-anonymised layout) is read alike, with a note: the header's delimiter is told by the one sniffer of
+:func:`evidence.sources.delimited.header_delimiter`, as for TIP tiers.
+
+A value outside the codebook in a coded field (gender, age band, duration, country, data source, majority status;
+a label of a concatenated field no flag names) is read as missing (or not read as a flag) and flagged with its row
+and column: the victim still counts. Besides a row with the wrong number of fields, only a flag outside 1/0/-99/empty
+or a year that is not one rejects a row.
+Only the kept rows' years and age bands tell the release.
+
 Coded values are decoded once per *distinct* value into small lookup tables joined on the column, and flags and
 years are parsed as integers when they all are, so loading a 250,000-row file costs little more than parsing it. Every data row is either kept or rejected with its line
 number, column, value and reason; blank lines carry no record and are reported in the provenance notes.
@@ -47,12 +57,14 @@ from evidence.sources.case_schema import (
     conform,
 )
 from evidence.sources.delimited import (
+    DELIMITER_NAMES,
     DELIMITERS,
     check_width,
     field_count_rejects,
+    header_cells,
+    header_delimiter,
     not_utf8,
     scan_records,
-    split_line,
     utf8_text,
 )
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
@@ -260,8 +272,8 @@ VP_COLUMNS: list[str] = [
 ]
 VP_UN_REGIONS = ["Africa", "Americas/Oceania", "Asia", "Europe"]
 
+#: The delimiter CTDC publishes each layout with; a file re-saved with another is read, with a note.
 _EXPECTED_DELIMITER = {GLOBAL_SYNTHETIC: ",", K_ANONYMISED: ";", VICTIM_PERPETRATOR: ","}
-_DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}
 
 # --- decoding of coded values (applied to distinct values only) ----------------------------------------------
 
@@ -416,6 +428,7 @@ def _k_anon_coded() -> list[_Coded]:
             "Datasource",
             {"data_source_type": DataSourceType},
             lambda v: (_lookup(_DATA_SOURCES, v, "data source"),),
+            keep_row=True,
         ),
         _Coded("gender", _GENDER_OUT, lambda v: (_lookup(_GENDERS, v, "gender"),), keep_row=True),
         _Coded(
@@ -428,10 +441,16 @@ def _k_anon_coded() -> list[_Coded]:
             "majorityStatus",
             {"_majority_file": MajorityStatus},
             lambda v: (_lookup(_MAJORITY, v, "majority status"),),
+            keep_row=True,  # the status its age band implies stands in (see _k_anon_mapping)
         ),
-        # validated only: the case table has no twin for these
-        _Coded("majorityStatusAtExploit", {}, lambda v: (_lookup(_MAJORITY, v, "majority status"),)),
-        _Coded("majorityEntry", {}, lambda v: (_lookup(_MAJORITY, v, "majority status"),)),
+        # validated only: the case table has no twin for these; a new value is flagged, the victim still counts
+        _Coded(
+            "majorityStatusAtExploit",
+            {},
+            lambda v: (_lookup(_MAJORITY, v, "majority status"),),
+            keep_row=True,
+        ),
+        _Coded("majorityEntry", {}, lambda v: (_lookup(_MAJORITY, v, "majority status"),), keep_row=True),
     ]
 
 
@@ -443,6 +462,7 @@ def _vp_coded() -> list[_Coded]:
             "majorityStatus",
             {"majority_status": MajorityStatus},
             lambda v: (_lookup(_MAJORITY, v, "majority status"),),
+            keep_row=True,
         ),
         _Coded("UN_COO_Region", {"origin_region": pl.String}, lambda v: (_un_region(v),), keep_row=True),
         _Coded("UN_COE_Region", {"destination_region": pl.String}, lambda v: (_un_region(v),), keep_row=True),
@@ -497,10 +517,6 @@ def _canonical_name(column: str) -> str:
     return _KNOWN_NAMES.get(header_key(text), text) if text else text
 
 
-def _split_header(line: str, delimiter: str) -> list[str]:
-    return [c.strip().lstrip("\ufeff") for c in split_line(line, delimiter)]
-
-
 def _read_header(head: FileHead) -> _Header | None:
     if head.is_xlsx:
         return _read_workbook_header(head)
@@ -521,14 +537,11 @@ _TITLE_LINES = 10
 
 
 def _header_in_line(line: str) -> _Header | None:
-    for delimiter in DELIMITERS:
-        if delimiter not in line:
-            continue
-        columns = _split_header(line, delimiter)
-        layout = _layout_of(columns)
-        if layout:
-            return _Header(layout, columns, delimiter=delimiter)
-    return None
+    found = header_delimiter(line, _layout_of)
+    if found is None:
+        return None
+    delimiter, columns, layout = found
+    return _Header(layout, columns, delimiter=delimiter)
 
 
 def _read_workbook_header(head: FileHead) -> _Header | None:
@@ -577,7 +590,7 @@ def diagnose(head: FileHead) -> str | None:
         ]
     else:
         line = head.first_line
-        rows = [_split_header(line, d) for d in (",", ";", "\t", "|") if d in line]
+        rows = [header_cells(line, d) for d in DELIMITERS if d in line]
     keys = {header_key(name) for name in [*SYNTHETIC_COLUMNS, *K_ANON_COLUMNS, *VP_COLUMNS]} | _DERIVED_KEYS
     for columns in rows:
         ctdc_like = [c for c in columns if header_key(c) in keys]
@@ -621,16 +634,15 @@ class _Raw:
 def _read(path: Path, header: _Header) -> _Raw:
     if header.sheet is not None:
         return _read_workbook(path, header)
+    delimiter = header.delimiter or ","
     expected = _EXPECTED_DELIMITER[header.layout]
-    if header.delimiter != expected:
-        raise InputError(
-            f"a CTDC {header.layout} file separated by {_DELIMITER_NAMES.get(header.delimiter or '', header.delimiter)}; CTDC publishes "
-            f"this layout separated by {_DELIMITER_NAMES[expected]}",
-            path=path,
-            hint=f"re-save it with {expected!r} as the delimiter, or load the file as published",
-        )
     original = path.read_bytes()
     data, notes = utf8_text(original, path)  # UTF-16 and CR-only line ends, as spreadsheets save CSV
+    if delimiter != expected:  # re-saved by a spreadsheet program in a locale that uses another delimiter
+        notes.append(
+            f"delimited by {DELIMITER_NAMES.get(delimiter, repr(delimiter))}s, not "
+            f"{DELIMITER_NAMES[expected]}s as CTDC publishes this layout"
+        )
     above = header.header_row - 1  # title lines above the header: not records
     if above:
         titles = data.split(b"\n", above)
@@ -648,8 +660,8 @@ def _read(path: Path, header: _Header) -> _Raw:
     quoted = bool(np.any(buf == ord('"')))
     # Without quotes and without records the parser found too long, every record has exactly ncols fields iff
     # the delimiters add up, so the per-record scan is only needed when they do not.
-    if ragged or quoted or np.count_nonzero(buf == ord(expected)) != (ncols - 1) * (frame.height + 1):
-        scan = scan_records(buf, expected)
+    if ragged or quoted or np.count_nonzero(buf == ord(delimiter)) != (ncols - 1) * (frame.height + 1):
+        scan = scan_records(buf, delimiter)
         if scan.field_counts.size != frame.height:
             raise InputError(
                 f"cannot tell records apart ({scan.field_counts.size} by line ends, {frame.height} by the CSV "
@@ -963,7 +975,13 @@ def _k_anon_mapping(raw: pl.DataFrame) -> _Mapping:
         flags_empty = pl.all_horizontal(
             [~pl.col(s).is_in(_known_flag_values(raw, s)).fill_null(False) for s in substantive]
         )
-        named_by_text = _labels_to_flags(mapping.values(raw, group.text_column), group)
+        texts = mapping.values(raw, group.text_column)
+        named_by_text = _labels_to_flags(texts, group)
+        unknown = _unknown_labels(texts, group)
+        if unknown:  # a label no flag of the group names ("Forced criminality"): the row kept, flagged
+            column = pl.col(group.text_column)
+            reason = column.replace_strict(unknown, default=None, return_dtype=pl.String)
+            mapping.problems.append(_Problem(group.text_column, column.is_in(list(unknown)), reason, True))
         group_targets = sorted({t for s in substantive for t in K_ANON_FLAGS[s]})
         use_text = f"_derived{i}"
         for t in group_targets:
@@ -999,6 +1017,25 @@ def _labels_to_flags(texts: list[str], group: _ConcatGroup) -> dict[str, set[str
             if source:
                 named.update(K_ANON_FLAGS[source])
         result[text] = named
+    return result
+
+
+def _unknown_labels(texts: list[str], group: _ConcatGroup) -> dict[str, str]:
+    """Each distinct text of a concatenated field naming a label that no flag of its group names -> the reason
+    (its labels are not read as any flag: a new category, flagged so that nothing is silently lost)."""
+    known = {header_key(_strip_prefix(s)) for s in group.flags} | set(group.aliases)
+    result = {}
+    for text in texts:
+        labels = [
+            label.strip()
+            for label in str(text).split(";")
+            if label.strip() and not _is_missing(label) and header_key(label) not in known
+        ]
+        if labels:
+            shown = ", ".join(repr(label) for label in labels)
+            result[text] = (
+                f"unknown {group.name} label {shown}: no flag names it, so not read as one; row kept"
+            )
     return result
 
 
@@ -1127,14 +1164,7 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     mapping = build[header.layout](frame)
     # the toolkit's demo data (its as_demo note says so): its age bands say nothing of a CTDC release
     demo = demo_signature(path, raw.sha256)
-    year_column = next((c for c in ("yearOfRegistration", "yearRegister") if c in frame.columns), None)
-    release, how = demo or _release(
-        header.layout,
-        mapping.values(frame, "ageBroad") if "ageBroad" in frame.columns else [],
-        _last_year(mapping.values(frame, year_column)) if year_column else None,
-    )
-    if how and not demo:
-        raw.notes.append(how)
+    release_note_at = len(raw.notes)  # the release is told once the rows are kept or rejected (below)
     if header.layout == K_ANONYMISED:
         unmapped = [
             "majorityStatusAtExploit",
@@ -1175,6 +1205,14 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     if rejects_table.height:
         keep = ~out.get_column("source_row").is_in(rejects_table.get_column("row").implode())
         frame, out = frame.filter(keep), out.filter(keep)
+    # only kept rows' years say which release the file is: a rejected notes line ("... Dataset 2025") does not
+    release, how = demo or _release(
+        header.layout,
+        frame.get_column("ageBroad").drop_nulls().unique().to_list() if "ageBroad" in frame.columns else [],
+        _last_year(out.get_column("year_band").unique().to_list()) if "year_band" in out.columns else None,
+    )
+    if how and not demo:
+        raw.notes.insert(release_note_at, how)
     flags = _flag_issues(frame, out)
     if unknown:
         kept_unknown = pl.concat(unknown).filter(pl.col("row").is_in(out.get_column("source_row").implode()))
@@ -1205,8 +1243,12 @@ def _unknown_values_note(issues: pl.DataFrame) -> list[str]:
         for c, v, n, first in counts.head(12).iter_rows()
     ]
     more = f" and {counts.height - 12} more" if counts.height > 12 else ""
+    texts = {group.text_column for group in K_ANON_CONCAT_GROUPS}
+    labels = (
+        " (a concatenated field's unknown label: not read as a flag)" if set(counts["column"]) & texts else ""
+    )
     note = (
-        f"{issues.height} value(s) outside the codebook read as missing, their rows kept (listed in the "
+        f"{issues.height} value(s) outside the codebook read as missing{labels}, their rows kept (listed in the "
         f"flags with row and column): {'; '.join(shown)}{more}"
     )
     return [note]
@@ -1247,7 +1289,11 @@ LOADER = register(
         diagnose=diagnose,
         # bump when the case table from the same file changes (3: provenance from metadata; 4: demo files
         # recognised by their marker column, header labels compared by header_key; 5: "Not specified" labour
-        # sector feeds no flag, the k-anonymised release's published protection in its provenance)
-        version="5",
+        # sector feeds no flag, the k-anonymised release's published protection in its provenance; 6: a new
+        # Datasource or majority-status value is flagged and read as missing, the victim kept (was rejected);
+        # 7: only kept rows' years and age bands tell the release; a label of a concatenated field that no flag
+        # names is flagged, its row kept (was ignored unseen); a file re-saved with another delimiter (semicolons,
+        # tabs) read, with a note (was refused))
+        version="7",
     )
 )

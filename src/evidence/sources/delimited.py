@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import polars as pl
@@ -185,6 +187,35 @@ def split_line(line: str, delimiter: str) -> list[str]:
     as a space (the csv module refuses such a line; the parsers that read the data keep the field)."""
     cleaned = line.replace("\r", " ").replace("\n", " ").replace("\x00", " ")
     return next(csv.reader([cleaned], delimiter=delimiter), [])
+
+
+#: Each delimiter's name, for notes ("delimited by semicolons, not commas").
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+_Layout = TypeVar("_Layout")
+
+
+def header_cells(line: str, delimiter: str) -> list[str]:
+    """A header line's labels as written (a byte-order mark and surrounding blanks removed)."""
+    return [cell.strip().lstrip("\ufeff").strip() for cell in split_line(line, delimiter)]
+
+
+def header_delimiter(
+    line: str, recognise: Callable[[list[str]], _Layout | None]
+) -> tuple[str, list[str], _Layout] | None:
+    """The delimiter that makes a header line a layout a loader knows: of :data:`DELIMITERS`, in order (comma
+    first), the first found in the line whose split ``recognise`` names a layout; with the labels and that
+    layout. None when none does. The one way the delimited loaders (TIP tiers, CTDC) tell a file saved with
+    semicolons, tabs or pipes (as spreadsheet programs save CSV in some locales); the line is split once per
+    delimiter tried."""
+    for delimiter in DELIMITERS:
+        if delimiter not in line:
+            continue
+        cells = header_cells(line, delimiter)
+        layout = recognise(cells)
+        if layout is not None:
+            return delimiter, cells, layout
+    return None
 
 
 def check_quotes(data: bytes, path: str | Path) -> None:

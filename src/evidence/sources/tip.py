@@ -3,12 +3,17 @@
 Two layouts:
 
 * ``kelley_csv``: J. Kelley's coding (*Scorecard Diplomacy*, 2017) of the 1999–2015 reports, columns
-  ``countryname, iso, year, ccode, tier``; tier labels carry trailing spaces (``Tier 1    ``), ``Watchlist``
+  ``countryname, iso, year, ccode, tier`` (``ccode``, a Correlates of War number, is not read nor required); tier labels carry trailing spaces (``Tier 1    ``), ``Watchlist``
   is Tier 2 Watch List and ``NA``/empty means the country was not ranked that year. Users extend the file with
   later reports in the same layout, so its release is the span of report years it holds (``1999-2024``), not
   the span of Kelley's own coding; report years beyond that coding are named in a provenance note.
 * ``simple_csv``: the toolkit's own layout for adding later reports by hand, ``iso3,report_year,tier`` with an
-  optional ``country`` column (documented in ``docs/data-formats.md``).
+  optional ``country`` column (documented in ``docs/data-formats.md``); ``year`` is read for ``report_year``,
+  ``ISO`` or ``ISO code`` for ``iso3``, ``Country name`` for ``country`` (see :data:`_COLUMNS`).
+
+Either layout may be a workbook (.xlsx): the sheet whose top rows hold the header is read cell by cell as text, by
+the rules of the CSV file, with the sheet's row numbers. A header that names a tier and another column of a tier
+file but lacks a required one is refused naming the TIP layouts and the column it lacks (:func:`diagnose`).
 
 Both layouts are recognised from the header line (delimited by commas, or by semicolons, tabs or pipes as
 spreadsheet programs save CSV in some locales: the delimiter that makes the header a known layout), its labels compared by
@@ -43,27 +48,30 @@ if TYPE_CHECKING:
 
 from evidence.core.errors import InputError
 from evidence.sources.delimited import (
+    DELIMITER_NAMES,
     DELIMITERS,
     check_quotes,
     field_count_rejects,
+    header_cells,
+    header_delimiter,
     scan_records,
-    split_line,
     utf8_text,
 )
-from evidence.sources.loaded import LoadedTable, issues_where
+from evidence.sources.loaded import LoadedTable, empty_issues, issues_where
 from evidence.sources.metadata import dataset, describe
-from evidence.sources.provenance import DEMO_MARKER
+from evidence.sources.provenance import DEMO_MARKER, sha256_file
 from evidence.sources.registry import FileHead, Loader, register
-from evidence.sources.workbook import FOOTNOTE_MARKER, header_key, not_available
+from evidence.sources.workbook import FOOTNOTE_MARKER, HeaderMatch, header_key, not_available, read_sheet
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "7"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "8"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
 # 7: a tier written as a not-available token of workbook.py ("n/a", "-", "..") and an empty tier of the simple
 # layout refused with their own reasons (were "tier not recognised"); "NA" is Kelley's "not ranked" in her layout
-# only (the simple layout's "NA" is not available), and only in the tier column
+# only (the simple layout's "NA" is not available), and only in the tier column; 8: Kelley's ccode not required;
+# the simple layout's header variants (year, ISO, ISO code, country name); a tier table saved as a workbook
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -84,13 +92,30 @@ TIER_SCHEMA: dict[str, PolarsDataType] = {
 }
 
 KELLEY_HEADER = ("countryname", "iso", "year", "ccode", "tier")
+#: The labels of Kelley's layout that are read: her ``ccode`` (a Correlates of War number) is not, so a file in her
+#: layout without it is still hers.
+KELLEY_REQUIRED = ("countryname", "iso", "year", "tier")
 SIMPLE_REQUIRED = ("iso3", "report_year", "tier")
 SIMPLE_OPTIONAL = ("country",)
-#: Canonical column <- the layout's header label (compared by header_key).
-_COLUMNS = {
-    KELLEY_LAYOUT: {"iso3": "iso", "country": "countryname", "report_year": "year", "tier_text": "tier"},
-    SIMPLE_LAYOUT: {"iso3": "iso3", "country": "country", "report_year": "report_year", "tier_text": "tier"},
+#: Canonical column <- the header labels it is read from (compared by header_key), the layout's own label first.
+#: The simple layout takes the labels a hand-made or downloaded tier table plausibly carries (``Year``, ``ISO``,
+#: ``Country name``); a header giving two of one column's labels reads the earlier one listed (``iso3`` before
+#: ``iso``) and names the other as not used.
+_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
+    KELLEY_LAYOUT: {
+        "iso3": ("iso",),
+        "country": ("countryname",),
+        "report_year": ("year",),
+        "tier_text": ("tier",),
+    },
+    SIMPLE_LAYOUT: {
+        "iso3": ("iso3", "iso", "ISO code", "ISO3 code", "ISO alpha-3"),
+        "country": ("country", "country name", "countryname"),
+        "report_year": ("report_year", "year", "TIP report year"),
+        "tier_text": ("tier", "tier placement", "tier ranking"),
+    },
 }
+_REQUIRED = ("iso3", "report_year", "tier_text")
 
 #: Accepted spellings (case-folded, whitespace collapsed) -> canonical tier or special case.
 _LABELS: dict[str, str] = {
@@ -134,38 +159,90 @@ REASON_NUMERIC_TIER = (
 REASON_DUPLICATE = "more than one placement for this iso3 and report year"
 
 
-def _header_cells(line: str, delimiter: str = ",") -> list[str]:
-    """The header line's labels as written (BOM and surrounding blanks removed)."""
-    return [cell.strip().lstrip("\ufeff").strip() for cell in split_line(line, delimiter)]
-
-
 def _header_format(line: str) -> tuple[str, str] | None:
-    """The delimiter (of :data:`~evidence.sources.delimited.DELIMITERS`, comma first) that splits the header
-    line into a known layout's labels, and that layout; None when no delimiter does. The line is split once per
-    delimiter tried."""
-    for delimiter in DELIMITERS:
-        layout = _layout_of(_header_cells(line, delimiter))
-        if layout is not None:
-            return delimiter, layout
-    return None
+    """The delimiter that splits the header line into a known layout's labels, and that layout (see
+    :func:`~evidence.sources.delimited.header_delimiter`); None when no delimiter does."""
+    found = header_delimiter(line, _layout_of)
+    return None if found is None else (found[0], found[2])
 
 
 def _layout_of(cells: list[str]) -> str | None:
     keys = {header_key(cell) for cell in cells}
-    if {header_key(label) for label in KELLEY_HEADER} <= keys:
+    if {header_key(label) for label in KELLEY_REQUIRED} <= keys:
         return KELLEY_LAYOUT
-    if {header_key(label) for label in SIMPLE_REQUIRED} <= keys:
+    if not _missing(keys):
         return SIMPLE_LAYOUT
     return None
 
 
+def _missing(keys: set[str]) -> list[str]:
+    """The simple layout's required columns none of whose labels is among the header ``keys``."""
+    return [name for name in _REQUIRED if not _present(keys, name)]
+
+
+def _present(keys: set[str], name: str) -> bool:
+    return any(header_key(label) in keys for label in _COLUMNS[SIMPLE_LAYOUT][name])
+
+
 def sniff(head: FileHead) -> str | None:
-    """``kelley_csv`` or ``simple_csv`` from the header line of a CSV file (labels by header_key, any order,
-    other columns allowed)."""
+    """``kelley_csv`` or ``simple_csv`` from the header line of a CSV file, or from a header in the top rows of a
+    workbook's sheets (labels by header_key, any order, other columns allowed)."""
     if head.is_xlsx:
-        return None
-    found = _header_format(head.first_line)
-    return None if found is None else found[1]
+        found = _workbook_headers(head)
+        return found[0][2] if found else None
+    found_format = _header_format(head.first_line)
+    return None if found_format is None else found_format[1]
+
+
+def _workbook_headers(head: FileHead) -> list[tuple[str, int, str, list[str]]]:
+    """Per sheet whose top rows hold a tier header: (sheet, its 1-based row, layout, its cells as text)."""
+    found = []
+    for sheet in head.workbook.sheets:
+        for index, row in enumerate(sheet.rows):
+            cells = ["" if cell is None else str(cell).strip() for cell in row]
+            layout = _layout_of(cells)
+            if layout is not None:
+                found.append((sheet.name, index + 1, layout, cells))
+                break
+    return found
+
+
+def _label_list(name: str) -> str:
+    labels = _COLUMNS[SIMPLE_LAYOUT][name]
+    return labels[0] + (f" (or {', '.join(labels[1:])})" if len(labels) > 1 else "")
+
+
+def diagnose(head: FileHead) -> str | None:
+    """For a header that names a tier and another column of a tier file but lacks a required one: the TIP
+    layouts and the columns it lacks (so a near miss is not "not a layout any loader knows")."""
+    rows: list[tuple[str, list[str]]] = []
+    if head.is_xlsx:
+        rows = [
+            (f"sheet {sheet.name!r}, row {index + 1}", ["" if c is None else str(c) for c in row])
+            for sheet in head.workbook.sheets
+            for index, row in enumerate(sheet.rows)
+        ]
+    elif head.tabular:
+        line = head.first_line
+        rows = [("the header", header_cells(line, d)) for d in DELIMITERS if d in line]
+    for where, cells in rows:
+        keys = {header_key(cell) for cell in cells if cell}
+        named = [name for name in (*_REQUIRED, "country") if _present(keys, name)]
+        tier_like = "tier_text" in named or any(
+            key.startswith("tier") for key in keys
+        )  # "Tiers", "Tier 2024"
+        if not tier_like or len(set(named) - {"tier_text"}) < 1:
+            continue
+        missing = _missing(keys)
+        if not missing:
+            continue
+        return (
+            f"{where} looks like a US TIP tier table but lacks the column{'s' if len(missing) > 1 else ''} "
+            + "; ".join(_label_list(name) for name in missing)
+            + f" (the simple layout: {', '.join(SIMPLE_REQUIRED)}[, country]; Kelley's: "
+            f"{', '.join(KELLEY_REQUIRED)})"
+        )
+    return None
 
 
 def load(path: str | Path, layout: str) -> LoadedTable:
@@ -173,15 +250,21 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     path = Path(path)
     if layout not in _COLUMNS:
         raise InputError(f"unknown TIP layout {layout!r}", path=path)
-    original = path.read_bytes()
-    data, text_notes = utf8_text(original, path)  # UTF-16 and CR-only line ends, as spreadsheets save CSV
-    header_line = data.split(b"\n", 1)[0].decode("utf-8", "replace").removesuffix("\r")
-    delimiter = found[0] if (found := _header_format(header_line)) else ","
-    raw, structural, notes = _read_records(path, data, delimiter)
-    notes = text_notes + notes
-    if delimiter != ",":
-        notes.append(f"delimited by {_DELIMITER_NAMES.get(delimiter, repr(delimiter))}s, not commas")
-    columns, unused = _columns(raw, header_line, delimiter, layout, path)
+    head = FileHead(path)
+    if head.is_xlsx:
+        raw, structural, notes, cells, sha256 = _read_workbook(path, head, layout)
+    else:
+        original = path.read_bytes()
+        sha256 = hashlib.sha256(original).hexdigest()
+        data, text_notes = utf8_text(original, path)  # UTF-16 and CR-only line ends, as spreadsheets save CSV
+        header_line = data.split(b"\n", 1)[0].decode("utf-8", "replace").removesuffix("\r")
+        delimiter = found[0] if (found := _header_format(header_line)) else ","
+        raw, structural, notes = _read_records(path, data, delimiter)
+        notes = text_notes + notes
+        if delimiter != ",":
+            notes.append(f"delimited by {DELIMITER_NAMES.get(delimiter, repr(delimiter))}s, not commas")
+        cells = header_cells(header_line, delimiter)
+    columns, unused = _columns(raw, cells, layout, path)
     if unused:
         notes.append("columns not used: " + ", ".join(unused))
     frame = raw.select(
@@ -190,6 +273,10 @@ def load(path: str | Path, layout: str) -> LoadedTable:
             (pl.col(columns[name]) if name in columns else pl.lit(None, pl.String)).alias(name)
             for name in _COLUMNS[layout]
         ],
+    )
+    # R's missing value, as Kelley's file writes it, outside the tier column (whose "NA" _parse reads by layout)
+    frame = frame.with_columns(
+        pl.when(pl.col(c) != "NA").then(pl.col(c)).alias(c) for c in ("iso3", "country", "report_year")
     )
     rows_in = frame.height
     parsed = _reference_codes(_parse(frame, not_ranked_when_empty=layout == KELLEY_LAYOUT), notes)
@@ -209,7 +296,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         layout,
         release,
         path=str(path),
-        sha256=hashlib.sha256(original).hexdigest(),
+        sha256=sha256,
         notes=tuple(notes),
     )
     table = kept.select([pl.col(c).cast(t) for c, t in TIER_SCHEMA.items()]).sort("iso3", "report_year")
@@ -218,37 +305,74 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     )
 
 
-_DELIMITER_NAMES = {";": "semicolon", "\t": "tab", "|": "pipe"}
-
-
 def _columns(
-    raw: pl.DataFrame, line: str, delimiter: str, layout: str, path: Path
+    raw: pl.DataFrame, cells: list[str], layout: str, path: Path
 ) -> tuple[dict[str, str], list[str]]:
-    """Canonical name -> the frame's column for the layout's labels (by header_key), and the header's other
-    labels (not used). A label the header names twice is refused: which placement would be the real one?"""
-    cells = _header_cells(line, delimiter)
-    if len(cells) != len(raw.columns) - 1:  # the parser and the header line disagree: trust the parser
-        cells = [c for c in raw.columns if c != "source_row"]
-    pairs = zip(cells, [c for c in raw.columns if c != "source_row"], strict=True)
-    wanted = {header_key(label): name for name, label in _COLUMNS[layout].items()}
-    columns: dict[str, str] = {}
-    for cell, column in pairs:
-        name = wanted.get(header_key(cell))
-        if name is None:
+    """Canonical name -> the frame's column for the layout's labels (by header_key; of a column's labels, the
+    earliest listed the header gives), and the header's other labels (not used). A label the header names twice
+    is refused: which placement would be the real one?"""
+    names = [c for c in raw.columns if c != "source_row"]
+    if len(cells) != len(names):  # the parser and the header line disagree: trust the parser
+        cells = names
+    # header key -> (canonical name, rank among its labels, the label)
+    wanted = {
+        header_key(label): (name, rank, label)
+        for name, labels in _COLUMNS[layout].items()
+        for rank, label in enumerate(labels)
+    }
+    chosen: dict[str, tuple[int, str, str]] = {}  # canonical name -> (rank, cell, frame column)
+    for cell, column in zip(cells, names, strict=True):
+        if (match := wanted.get(header_key(cell))) is None:
             continue
-        if name in columns:
+        name, rank, label = match
+        if name in chosen and chosen[name][0] == rank:
             raise InputError(
-                f"the header names the column {_COLUMNS[layout][name]!r} more than once "
-                f"({columns[name]!r} and {cell!r})",
+                f"the header names the column {label!r} more than once ({chosen[name][1]!r} and {cell!r})",
                 path=path,
                 row=1,
             )
-        columns[name] = column
+        if name not in chosen or rank < chosen[name][0]:
+            chosen[name] = (rank, cell, column)
+    columns = {name: column for name, (_, _, column) in chosen.items()}
+    read = {header_key(cell) for _, cell, _ in chosen.values()}
     # the layout's own labels (Kelley's ccode) and the demo marker are no surprise
     own = {header_key(label) for label in (KELLEY_HEADER if layout == KELLEY_LAYOUT else ())}
     own.add(header_key(DEMO_MARKER))
-    unused = [cell for cell in cells if cell and header_key(cell) not in wanted.keys() | own]
+    unused = [cell for cell in cells if cell and header_key(cell) not in read | own]
     return columns, unused
+
+
+def _read_workbook(
+    path: Path, head: FileHead, layout: str
+) -> tuple[pl.DataFrame, pl.DataFrame, list[str], list[str], str]:
+    """A tier table saved as a workbook: the sheet whose top rows hold the header, every cell as text, with the
+    sheet's own row numbers (``source_row``); read by the rules of a CSV file of the same layout."""
+    found = [f for f in _workbook_headers(head) if f[2] == layout]
+    if not found:
+        raise InputError(f"no sheet has a TIP {layout} header in its top rows", path=path)
+    if len(found) > 1:
+        raise InputError(
+            f"several sheets hold TIP tiers ({', '.join(repr(f[0]) for f in found)}); "
+            "save the one to load as its own workbook or CSV",
+            path=path,
+        )
+    sheet, header_row, _, cells = found[0]
+    frame, first_row = read_sheet(
+        path, HeaderMatch(sheet=sheet, header_row=header_row, top_rows=()), dtypes="string"
+    )
+    frame = frame.with_columns(pl.all().cast(pl.String).str.strip_chars()).with_columns(
+        source_row=pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64)
+    )
+    notes = [f"read from sheet {sheet!r}" + (f", header on row {header_row}" if header_row > 1 else "")]
+    empty = frame.select(
+        pl.all_horizontal((pl.exclude("source_row").is_null()) | (pl.exclude("source_row") == ""))
+    ).to_series()
+    if empty.any():
+        notes.append(f"{int(empty.sum())} empty sheet row(s) ignored (no record)")
+        frame = frame.filter(~empty)
+    while cells and not cells[-1]:  # trailing blank header cells: the reader leaves such columns out
+        cells = cells[:-1]
+    return frame, empty_issues(), notes, cells, sha256_file(path)
 
 
 def _beyond_kelley(kept: pl.DataFrame) -> list[str]:
@@ -302,10 +426,6 @@ def _read_records(path: Path, data: bytes, delimiter: str) -> tuple[pl.DataFrame
             "unbalanced quotes?",
             path=path,
         )
-    # R's missing value, as Kelley's file writes it, outside the tier column (whose "NA" _parse reads by layout)
-    frame = frame.with_columns(
-        pl.when(pl.col(c) != "NA").then(pl.col(c)).alias(c) for c in frame.columns if header_key(c) != "tier"
-    )
     frame = frame.with_columns(source_row=pl.Series(scan.lines, dtype=pl.Int64)).filter(
         pl.Series(~scan.blank)
     )
@@ -409,7 +529,8 @@ register(
         source=SOURCE,
         sniff=sniff,
         load=load,
-        description="US TIP Report tier placements (Kelley coding, or the simple iso3,report_year,tier CSV)",
+        description="US TIP Report tier placements (Kelley coding, or the simple iso3,report_year,tier table)",
         version=LOADER_VERSION,
+        diagnose=diagnose,
     )
 )
