@@ -477,16 +477,12 @@ def _numbers(name: str, typed: pl.Series | None) -> tuple[pl.Expr, pl.Expr]:
     negative = body.str.starts_with("-")
     digits = body.str.strip_prefix("-").str.strip_prefix("+").str.strip_chars()
     well_formed = digits.str.contains(_NUMBER_TEXT) & digits.str.contains("[0-9]")
-    value = pl.when(well_formed).then(
+    value: pl.Expr = pl.when(well_formed).then(
         digits.str.replace_all("[, \u00a0\u202f]", "").cast(pl.Float64, strict=False)
         * pl.when(negative).then(-1.0).otherwise(1.0)
     )
     if typed is not None and typed.dtype.is_numeric():
-        value = (
-            pl.when(pl.lit(typed.cast(pl.Float64)).is_not_null())
-            .then(pl.lit(typed.cast(pl.Float64)))
-            .otherwise(value)
-        )
+        value = pl.coalesce(pl.lit(typed.cast(pl.Float64)), value)
     number = pl.when(~pl.col(f"{name}__na")).then(value).alias(f"{name}__number")
     return number, percent.alias(f"{name}__pct")
 
