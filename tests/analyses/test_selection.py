@@ -18,7 +18,7 @@ from evidence.analyses.selection import (
 from evidence.core.errors import ParameterError
 from evidence.sources.case_schema import conform
 from evidence.sources.loaded import LoadedTable
-from evidence.sources.provenance import Provenance
+from evidence.sources.provenance import OWN_RECORDS, Provenance
 
 
 def _loaded(protection: str = "", synthetic: bool = False) -> LoadedTable:
@@ -63,6 +63,13 @@ def test_protection_follows_the_provenance_else_the_kind_of_records():
     assert Selection(_loaded()).protection == "cell_key" and Selection(_loaded()).keyed
     assert Selection(_loaded(synthetic=True)).protection == "suppression"
     assert Selection(_loaded(protection="suppression")).protection == "suppression"
+    # an organisation's records whose mapping says synthetic keep the cell key: the flag proves nothing about
+    # where they came from, and one wrong flag on real records would switch the protection between outputs off
+    invented = _loaded(synthetic=True)
+    own = dataclasses.replace(
+        invented, provenance=dataclasses.replace(invented.provenance, source=OWN_RECORDS)
+    )
+    assert own.protection == "cell_key" and Selection(own).keyed
     assert Selection(_loaded(synthetic=True, protection="cell_key")).keyed  # any source can opt in
     assert not Selection(_loaded().data).keyed  # a bare frame has no provenance to key its records by
     with pytest.raises(ValueError, match="protection"):

@@ -425,3 +425,28 @@ def test_show_charts_says_nothing_to_draw_once_for_several_empty_charts(tmp_path
     empty = pl.DataFrame({"x": [], "y": []}, schema={"x": pl.String, "y": pl.Int64})
     show_charts([(alt.Chart(empty).mark_bar(), "a"), (alt.Chart(empty).mark_line(), "b")])
     assert [getattr(obj, "data", None) for obj in shown] == [NOTHING_TO_DRAW]
+
+
+def test_a_gap_in_a_trend_line_says_the_reason_its_table_gives(real_tables, tmp_path, monkeypatch):
+    """USA's nationals in UNODC's data: 2017's citizenship breakdown is doubtful, so the year has no point; the
+    chart says why, as the table's note does, instead of calling it a year without records."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import gap_reasons
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import show_yearly_section
+    from evidence.presentation.disclosure import DisclosureRule
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path / "run"))
+    selection = Selection(real_tables[1], country="USA", role="origin")
+    numbers = show_yearly_section(
+        selection, DisclosureRule(5), dimension=None, place="United States as origin", source="test"
+    )
+    assert numbers is not None
+    assert "doubtful" in gap_reasons(numbers.per_year)[2017]
+    svgs = " ".join(obj["image/svg+xml"] for obj in shown if isinstance(obj, dict) and "image/svg+xml" in obj)
+    assert "2017, breakdown not usable (doubtful)" in svgs
+    assert "years without data (no records)" not in svgs

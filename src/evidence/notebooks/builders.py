@@ -2330,6 +2330,19 @@ def _series_models(
     return models(rate, None, found, note)
 
 
+def gap_reasons(per_year: Bounds | None) -> dict[int, str]:
+    """Each dated year's note in a per-year table (``{2017: "breakdown not usable (doubtful)"}``): what a trend
+    chart says of a year it has no point for, instead of calling every gap a year without records."""
+    if per_year is None or "note" not in per_year.low.frame.columns:
+        return {}
+    frame = per_year.low.frame
+    return {
+        int(year): note
+        for year, note in frame.select("year", "note").iter_rows()
+        if year is not None and str(year).isdigit() and note
+    }
+
+
 def _chart_bounds(per_year: Bounds) -> DisclosedTable:
     """The low and high bounds of a protected yearly table (year, victims) for a chart, a year withheld in the
     table withheld here too (not drawn), the total row and the undated row left out."""

@@ -69,7 +69,7 @@ from evidence.sources.case_schema import (
 from evidence.sources.countries import country_table, map_to_iso3, with_regions
 from evidence.sources.delimited import text_encoding, utf16_codec
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
-from evidence.sources.provenance import Provenance, sha256_file
+from evidence.sources.provenance import OWN_RECORDS, Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, apply_sidecar, check_readable, register
 
 __all__ = [
@@ -86,7 +86,7 @@ __all__ = [
     "read_mapping",
 ]
 
-SOURCE = "case_records"
+SOURCE = OWN_RECORDS
 #: The layout of every case-records file: the one its mapping file describes.
 LAYOUT = "mapped"
 MAX_AGE = 120

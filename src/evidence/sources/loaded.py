@@ -11,7 +11,7 @@ import polars as pl
 if TYPE_CHECKING:
     from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
-from evidence.sources.provenance import Provenance
+from evidence.sources.provenance import OWN_RECORDS, Provenance
 
 #: Schema of a rejects (and flags) table: one row per problem; a row of the file may have several problems.
 ISSUES_SCHEMA: dict[str, PolarsDataType] = {
@@ -90,10 +90,19 @@ class LoadedTable:
         protected (``provenance.published_protection``: CTDC's k-anonymised dataset) is still records of real
         people: the toolkit publishes new tables of any selection from it, and two overlapping ones subtract
         to a withheld count (USA, unknown sex, 2018: 86 - 83 = 3), so it gets the cell key too; its
-        publisher's protection is only stated in the brief. See :data:`~evidence.sources.provenance.PROTECTIONS`."""
+        publisher's protection is only stated in the brief. See :data:`~evidence.sources.provenance.PROTECTIONS`.
+
+        Synthetic records are not perturbed when the toolkit knows them to be: a publisher's synthetic layout
+        (CTDC's Global Synthetic dataset) or the toolkit's own demo data. An organisation's records
+        (``case_records``) keep the cell key even when their mapping says ``synthetic: true``: that line marks
+        the brief as invented data, but one wrong flag on real records would otherwise switch off the
+        protection between outputs, and the flag proves nothing about where the records came from."""
         if self.provenance.protection:
             return self.provenance.protection
-        return "cell_key" if self.kind == "case" and not self.provenance.synthetic else "suppression"
+        if self.kind != "case":
+            return "suppression"
+        trusted_synthetic = self.provenance.synthetic and self.provenance.source != OWN_RECORDS
+        return "suppression" if trusted_synthetic else "cell_key"
 
     @property
     def rows_kept(self) -> int:

@@ -19,6 +19,9 @@ _CHUNK = 1 << 20
 #: (``Provenance.published_protection``, e.g. CTDC's k-anonymised dataset, stated in the brief).
 PROTECTIONS = ("cell_key", "suppression")
 
+#: The source name of an organisation's own case records (loaded from an export, or from its register).
+OWN_RECORDS = "case_records"
+
 
 #: The column every demo file the toolkit writes carries, each of its cells holding the generator's release
 #: (``demo-2``). It travels with the data: a copy, a re-save (CRLF, another delimiter, a workbook), reordered or

@@ -40,7 +40,7 @@ from evidence.core.errors import InputError
 from evidence.sources.case_mapping import CaseRecordsMapping, mapping_path, read_mapping
 from evidence.sources.case_schema import CASE_SCHEMA, conform
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
-from evidence.sources.provenance import Provenance, sha256_file
+from evidence.sources.provenance import OWN_RECORDS, Provenance, sha256_file
 from evidence.sources.register.keys import RegisterKey, RegisterKeyError, load_key
 
 if TYPE_CHECKING:
@@ -772,7 +772,7 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None) -> LoadedTable
     if meta.get("country"):
         notes.append(f"register country: {meta['country']}")
     provenance = Provenance(
-        source="case_records",
+        source=OWN_RECORDS,
         layout=LAYOUT,
         release=str(stood.date) if stood.date else "unknown",
         path=str(path),
