@@ -6,6 +6,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evidence.core.errors import InputError, UnknownFormatError
 from evidence.sources import registry, walkfree
@@ -547,3 +549,28 @@ def test_a_country_with_its_name_only_is_kept_and_flagged(tmp_path: Path) -> Non
         "text rows (not countries) left out: row 8 'Note: estimates refer to 2021.'"
         in loaded.provenance.notes
     )
+
+
+@given(
+    value=st.integers(min_value=-(10**12), max_value=10**12),
+    separator=st.sampled_from([",", " ", "\u00a0", "\u202f", ""]),
+    decimals=st.integers(min_value=0, max_value=3),
+    percent=st.booleans(),
+)
+def test_a_number_written_as_text_reads_as_itself(
+    value: int, separator: str, decimals: int, percent: bool
+) -> None:
+    """One rule reads a workbook's and a text file's numbers: grouped in thousands or not, signed, with
+    decimals, and (score columns only) a percent sign."""
+    number = value / 10**decimals
+    text = f"{number:,.{decimals}f}".replace(",", separator) + ("%" if percent else "")
+    frame = pl.DataFrame({"response_total": [text], "population": [text]}).with_columns(
+        pl.lit(False).alias("response_total__na"), pl.lit(False).alias("population__na")
+    )
+    parsed = frame.select(
+        *walkfree._numbers("response_total", None), *walkfree._numbers("population", None)
+    ).row(0, named=True)
+    assert parsed["response_total__number"] == pytest.approx(number)
+    assert parsed["response_total__pct"] is percent
+    # a percent sign is no part of a population, an estimate or a prevalence
+    assert parsed["population__number"] == (None if percent else pytest.approx(number))
