@@ -1169,6 +1169,11 @@ def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
     if profile.is_empty():
         return None
     region = profile["region"][0] or "its region"
+    # a measure the edition's file has no column for (an estimates-only edition) is not the country's gap
+    data = tables[0].data
+    absent = {
+        m for m in profile["measure"].to_list() if m in data.columns and data[m].null_count() == data.height
+    }
     formats = {
         "estimated_number_in_modern_slavery": lambda v: f"{v:,.0f}",
         "prevalence_per_1000": lambda v: f"{v:.2f}",
@@ -1179,7 +1184,7 @@ def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
         {
             "Measure": profile["label"].to_list(),
             brief.name: [
-                "n/a" if v is None else formats[m](v)
+                ("not in this edition" if m in absent else "n/a") if v is None else formats[m](v)
                 for m, v in zip(profile["measure"].to_list(), profile["value"].to_list(), strict=True)
             ],
             f"Rank in {region} (1 = highest)": [

@@ -299,8 +299,8 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         f"the {EDITION} edition, named in {where}"
         if named == EDITION
         else (
-            f"the {named} edition, named in {where}, read with the columns of the {EDITION} edition's summary "
-            f"sheet, which its header has; the year its estimates refer to is not stated in the file and is left "
+            f"the {named} edition, named in {where}, read by the column labels of the {EDITION} edition's summary "
+            f"sheet; the year its estimates refer to is not stated in the file and is left "
             f"empty (the {EDITION} edition's refer to {ESTIMATE_YEAR})"
         )
         if named is not None
