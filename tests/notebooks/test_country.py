@@ -906,7 +906,7 @@ def test_gsi_view_of_an_estimates_only_edition_says_what_it_lacks(tables, shared
     wb["GSI 2023 summary data"].delete_cols(6, 12)
     wb.save(tmp_path / "gsi.xlsx")
     gsi = registry.load(tmp_path / "gsi.xlsx")
-    table, sentence = country.gsi_view(_brief([tables[1], gsi]))
+    table, _sentence = country.gsi_view(_brief([tables[1], gsi]))
     values = dict(zip(table["Measure"].to_list(), table["Thailand"].to_list(), strict=True))
     assert values["Estimated number of people in modern slavery"] == "401,000"
     assert sorted(set(values.values()) - {"401,000", "5.74"}) == ["not in this edition"]
