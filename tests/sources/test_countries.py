@@ -617,3 +617,29 @@ def test_names_in_a_sentence_take_the_where_english_does():
     assert name_in_text("GBR") == "the United Kingdom" and name_in_text("RUS") == "the Russian Federation"
     assert name_in_text("THA") == "Thailand" and name_in_text("THA", start=True) == "Thailand"
     assert name_in_text("LAO") == "Lao PDR" and name_in_text(None) is None and name_in_text("XXX") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Thailand¹", "Thailand²", "Thailand ³", "Thailand [a]", "Thailand (1)", "Thailand (a)*", "Thailand*†"],
+)
+def test_a_name_followed_by_a_footnote_marker_maps(text: str) -> None:
+    assert to_iso3(text) == "THA"
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3"),
+    [
+        ("Myanmar (Burma)", "MMR"),
+        ("Hong Kong (China)", "HKG"),
+        ("Eswatini (Swaziland)", "SWZ"),
+        ("Micronesia (Fed. States of)", "FSM"),
+    ],
+)
+def test_names_with_their_former_or_sovereign_name_in_brackets_map(text: str, iso3: str) -> None:
+    assert to_iso3(text) == iso3
+
+
+@pytest.mark.parametrize("text", ["¹", "(1)", "[a]", "*"])
+def test_a_footnote_marker_alone_names_no_country(text: str) -> None:
+    assert to_iso3(text) is None

@@ -33,6 +33,7 @@ def row(
     sex: str = "Total",
     age: str = "Total",
     published_region: bool = True,
+    unit: str | None = "Counts",
 ) -> tuple:
     region, subregion = ("Asia", "South-eastern Asia") if country and published_region else (None, None)
     return (
@@ -46,7 +47,7 @@ def row(
         sex,
         age,
         year,
-        "Counts",
+        unit,
         value,
         "GLOTIP",
     )
@@ -246,7 +247,19 @@ def test_rows_without_year_or_indicator_are_rejected(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("cell", "release"),
-    [("30/05/2023", "2023-05-30"), (dt.datetime(2025, 2, 11), "2025-02-11"), ("latest", "unknown")],
+    [
+        ("30/05/2023", "2023-05-30"),
+        (dt.datetime(2025, 2, 11), "2025-02-11"),
+        ("latest", "unknown"),
+        ("Last update: 12/06/2025", "2025-06-12"),  # day first, as the publisher's notes write 30/05/2023
+        ("12 June 2025", "2025-06-12"),
+        ("June 12, 2025", "2025-06-12"),
+        ("Released 3rd Sept. 2024", "2024-09-03"),
+        ("Last update: 2025-06-12", "2025-06-12"),
+        ("06/30/2025", "2025-06-30"),  # no day-first date: month first
+        ("31/02/2025", "unknown"),
+        ("UNODC 2025", "unknown"),
+    ],
 )
 def test_release_date_from_row_two(tmp_path: Path, cell: object, release: str) -> None:
     loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", [row()], release=cell))
@@ -796,3 +809,191 @@ def test_the_real_release_has_no_value_outside_the_vocabulary_nor_footnote(gloti
     }
     for name, values in _KNOWN.items():
         assert set(glotip_2023.data[name]) == set(values)
+
+
+# --- review 10: plausible other releases -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("unit", ["Counts", "Count", "COUNTS ", "Number", "number  of persons", None])
+def test_count_units_however_spelled_are_counts(tmp_path: Path, unit: str | None) -> None:
+    loaded = unodc.load(
+        write_glotip(tmp_path / "u.xlsx", [row("1,541", dimension="Total", category="Total", unit=unit)])
+    )
+    assert loaded.rejects.is_empty() and loaded.data["value"].to_list() == [1541.0]
+    assert loaded.data["unit"].to_list() == (["Counts"] if unit else [None])
+
+
+def test_rows_in_another_unit_are_rejected_for_their_unit_never_summed(tmp_path: Path) -> None:
+    rates = [
+        row(
+            "2", dimension="Total", category="Total", unit="Rate per 100,000 population"
+        ),  # a whole-number rate
+        row("0.25", dimension="Total", category="Total", year=2021, unit="Rate per 100,000 population"),
+    ]
+    loaded = unodc.load(
+        write_glotip(tmp_path / "u.xlsx", [row("1,541", dimension="Total", category="Total"), *rates])
+    )
+    assert loaded.data["value"].to_list() == [1541.0]
+    assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+        (5, "Unit of measurement", "Rate per 100,000 population", unodc.REASON_UNIT),
+        (6, "Unit of measurement", "Rate per 100,000 population", unodc.REASON_UNIT),
+    ]
+    assert loaded.flags.filter(pl.col("reason") == unodc.REASON_DUPLICATE).is_empty()
+
+
+def test_the_real_release_is_all_counts(glotip_2023) -> None:
+    assert glotip_2023.data["unit"].unique().to_list() == ["Counts"]
+    assert glotip_2023.rejects.filter(pl.col("reason") == unodc.REASON_UNIT).is_empty()
+
+
+def real_with_cells(shared_data: Path, target: Path, cells: dict[str, str]) -> Path:
+    """The real release with some cells of its sheet rewritten as text (``{"L3": "VALUE"}``)."""
+    import html
+
+    from _xlsx import chain, rewrite, set_cell, sheet_part
+
+    source = shared_data / REAL_FILE
+    edits = [
+        set_cell(ref, f'<c r="{ref}" t="inlineStr"><is><t>{html.escape(text)}</t></is></c>')
+        for ref, text in cells.items()
+    ]
+    return rewrite(source, target, {sheet_part(source, "data_glotip_1"): chain(*edits)})
+
+
+@pytest.mark.parametrize(
+    ("ref", "label"),
+    [
+        ("L3", "VALUE"),
+        ("L3", "Value"),
+        ("A3", "ISO3"),
+        ("B3", "Country/territory"),
+        ("J3", "Reference year"),
+        ("K3", "Unit"),
+    ],
+)
+def test_a_release_renaming_a_column_to_a_known_alias_loads_as_the_real_one(
+    shared_data: Path, glotip_2023, tmp_path: Path, ref: str, label: str
+) -> None:
+    path = real_with_cells(shared_data, tmp_path / "v.xlsx", {ref: label})
+    assert registry.detect(path)[1] == unodc.LAYOUT
+    loaded = registry.load(path)
+    assert loaded.data.equals(glotip_2023.data)
+    assert loaded.rejects.equals(glotip_2023.rejects)
+    assert not any("columns not used" in note for note in loaded.provenance.notes)
+
+
+def test_a_column_under_no_known_label_is_refused_naming_the_labels_looked_for(tmp_path: Path) -> None:
+    header = tuple("Amount" if h == "txtVALUE" else h for h in unodc.HEADER)
+    path = write_glotip_csv(tmp_path / "g.csv", [row()], header=header)
+    with pytest.raises(
+        InputError,
+        match=r"lacks the columns \['txtVALUE'\] \(labels looked for: 'txtVALUE' or 'VALUE' or 'Value'",
+    ):
+        registry.load(path)
+
+
+def real_with_strings(shared_data: Path, target: Path, strings: dict[str, str]) -> Path:
+    """The real release with some of its shared strings (every cell showing one) written otherwise."""
+    from _xlsx import rewrite
+
+    def edit(xml: bytes) -> bytes:
+        for old, new in strings.items():
+            assert f"<t>{old}</t>".encode() in xml
+            xml = xml.replace(f"<t>{old}</t>".encode(), f"<t>{new}</t>".encode())
+        return xml
+
+    return rewrite(shared_data / REAL_FILE, target, {"xl/sharedStrings.xml": edit})
+
+
+@pytest.mark.parametrize(
+    ("child", "adult"),
+    [
+        ("0-17 years", "18+ years"),
+        ("0 to 17", "18 or over"),
+        ("Under 18", "18 years and over"),
+        ("0 – 17", "18 +"),
+    ],
+)
+def test_age_groups_spelled_otherwise_are_the_published_groups(
+    shared_data: Path, glotip_2023, tmp_path: Path, child: str, adult: str
+) -> None:
+    path = real_with_strings(
+        shared_data, tmp_path / "v.xlsx", {"0 to 17 years": child, "18 years or over": adult}
+    )
+    loaded = registry.load(path)
+    assert loaded.data.equals(glotip_2023.data)
+    assert loaded.rejects.equals(glotip_2023.rejects)
+
+
+@pytest.mark.parametrize("age", ["Adults", "Children", "Over 18", "0-18 years", "15-17 years"])
+def test_other_age_groups_are_still_rejected(tmp_path: Path, age: str) -> None:
+    loaded = unodc.load(write_glotip(tmp_path / "u.xlsx", [row(age=age)]))
+    assert loaded.rejects.select("column", "value", "reason").rows() == [
+        ("Age", age, unodc.REASON_VOCABULARY["Age"])
+    ]
+
+
+def test_vocabulary_reasons_take_the_right_article() -> None:
+    assert unodc.REASON_VOCABULARY["Age"].startswith("not an Age ")
+    assert unodc.REASON_VOCABULARY["Indicator"].startswith("not an Indicator ")
+    assert unodc.REASON_VOCABULARY["Sex"].startswith("not a Sex ")
+
+
+@pytest.mark.parametrize("year", ["2019*", "2019 ¹", "2019[a]", "2019†"])
+def test_a_year_with_a_footnote_marker_is_read_and_flagged(tmp_path: Path, year: str) -> None:
+    loaded = unodc.load(
+        write_glotip(tmp_path / "u.xlsx", [row(year=year), row(year=2020, category="Lao PDR")])
+    )
+    assert loaded.rejects.is_empty()
+    assert loaded.data["year"].to_list() == [2019, 2020]
+    assert loaded.flags.select("row", "column", "value", "reason").rows() == [
+        (4, "Year", year, unodc.REASON_FOOTNOTE)
+    ]
+
+
+def test_a_lowercase_iso3_code_is_the_country_not_an_aggregate(tmp_path: Path) -> None:
+    loaded = unodc.load(
+        write_glotip(tmp_path / "u.xlsx", [row(iso3="tha"), row(iso3="Tha", category="Lao PDR")])
+    )
+    assert loaded.data["iso3"].to_list() == ["THA", "THA"]
+    assert loaded.data["reporting_code"].to_list() == ["THA", "THA"]
+    assert loaded.flags.is_empty()
+
+
+def test_an_ambiguous_release_date_follows_the_order_of_the_other_dates_above_the_header() -> None:
+    from evidence.sources.workbook import HeaderMatch
+
+    header = unodc.HEADER
+    month_first = HeaderMatch(
+        "s", 3, (("UNODC", "data as of 05/30/2025"), ("Last update: 06/12/2025",), header)
+    )
+    day_first = HeaderMatch(
+        "s", 3, (("UNODC", "data as of 30/05/2025"), ("Last update: 06/12/2025",), header)
+    )
+    alone = HeaderMatch("s", 3, (("UNODC",), ("Last update: 06/12/2025",), header))
+    assert unodc._release(month_first) == "2025-05-30"  # the first date found above the header
+    assert unodc._release(HeaderMatch("s", 2, (("06/12/2025", "05/30/2025"), header))) == "2025-06-12"
+    assert unodc._release(day_first) == "2025-05-30"
+    assert unodc._release(alone) == "2025-12-06"
+
+
+def test_notes_below_the_table_are_rejected_once_showing_their_text(tmp_path: Path) -> None:
+    note = "Note: <5 indicates a value between 1 and 4."
+    source = "Source: UNODC elaboration of national data, 2025"
+    loaded = unodc.load(write_glotip(tmp_path / "u.xlsx", [row(), (None,), (note,), (None, source)]))
+    assert (loaded.rows_in, loaded.rows_kept) == (3, 1)
+    assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+        (6, "Iso3_code", note, unodc.REASON_NOTE),
+        (7, "Country", source, unodc.REASON_NOTE),
+    ]
+
+
+def test_an_empty_unit_among_written_ones_is_read_as_a_count_and_flagged(tmp_path: Path) -> None:
+    rows = [row(unit=None), row(unit="Counts", category="Lao PDR")]
+    loaded = unodc.load(write_glotip(tmp_path / "u.xlsx", rows))
+    assert loaded.rows_kept == 2
+    assert loaded.flags.select("row", "column", "reason").rows() == [
+        (4, "Unit of measurement", unodc.REASON_UNIT_MISSING)
+    ]
+    alone = unodc.load(write_glotip(tmp_path / "v.xlsx", [row(unit=None)]))  # no unit written anywhere
+    assert alone.rows_kept == 1 and alone.flags.is_empty()

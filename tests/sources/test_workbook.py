@@ -400,3 +400,16 @@ def test_header_key_expr_keys_a_column_as_header_key_keys_a_cell(text: str) -> N
     from evidence.sources.workbook import header_key, header_key_expr
 
     assert pl.select(header_key_expr(pl.lit(text, pl.String))).item() == header_key(text)
+
+
+def test_a_label_with_alternatives_matches_the_first_present() -> None:
+    import polars as pl
+
+    from evidence.sources.workbook import column_for
+
+    frame = pl.DataFrame({"Value": [1], "TXT VALUE": [2], "Year": [3]})
+    assert column_for(frame, ("txtVALUE", "VALUE", "Value")) == "TXT VALUE"
+    assert column_for(frame.drop("TXT VALUE"), ("txtVALUE", "VALUE", "Value")) == "Value"
+    assert column_for(frame, "year") == "Year"
+    with pytest.raises(KeyError, match="txtVALUE"):
+        column_for(frame.drop("TXT VALUE"), ("txtVALUE", "Amount"))

@@ -16,7 +16,7 @@ Southern Europe; Taiwan (``TWN``) is listed by M49 under China and is placed, li
 Neither has an M49 code (``m49`` is null). Antarctica has no M49 region.
 
 Mapping text to ISO3 never guesses: an input maps only if its normalised form (case, accents, punctuation,
-whitespace, a leading "the", the abbreviations St/Rep/Dem, and UTF-8 text mis-decoded as Windows-1252 are
+whitespace, a footnote marker after it (``Thailand¹``, ``Thailand [a]``, ``Thailand (1)``), a leading "the", the abbreviations St/Rep/Dem, and UTF-8 text mis-decoded as Windows-1252 are
 normalised) equals a code, a name in ``countries.csv`` or an alias in ``country_aliases.csv``; or is an
 inflection of a reviewed demonym there (plural "Cambodians", "Tailandeses"; Spanish, Portuguese, Italian or
 French feminine "Guatemalteca", "Tailandesa", "Alemã", "Ukrainienne") that names one country only; or holds
@@ -41,6 +41,7 @@ from typing import Any
 import polars as pl
 
 from evidence.core.errors import ParameterError
+from evidence.sources.workbook import FOOTNOTE_MARKER
 
 __all__ = [
     "CountryMapping",
@@ -118,6 +119,8 @@ def normalise_country_text(text: str) -> str:
             text = text.encode("cp1252").decode("utf-8")
         except UnicodeError:
             pass
+    # footnote markers first: NFKD would make "Thailand¹" "Thailand1", a name no longer followed by a marker
+    text = _strip_footnotes(text)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
     text = _APOSTROPHES.sub("", text.replace("&", " and "))
@@ -125,6 +128,20 @@ def normalise_country_text(text: str) -> str:
     if words and words[0] == "the" and len(words) > 1:
         words = words[1:]
     return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
+
+
+#: A footnote marker after a name: the loaders' shared marker (``*``, ``†``, ``#``, superscript digits, ``[a]``)
+#: or a bracketed number or letter, ``Thailand (1)``, ``Thailand (a)`` (no country's name ends so).
+_FOOTNOTE = re.compile(rf"(?:{FOOTNOTE_MARKER})|(?:\s*\((?:[0-9]{{1,2}}|[A-Za-z])\))+$")
+
+
+def _strip_footnotes(text: str) -> str:
+    """``text`` without the footnote markers after it (``Thailand¹``, ``Thailand [a]``, ``Thailand (1)*``)."""
+    while True:
+        stripped = _FOOTNOTE.sub("", text)
+        if stripped == text or not stripped.strip():
+            return text
+        text = stripped
 
 
 @cache

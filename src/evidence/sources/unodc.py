@@ -4,7 +4,8 @@ Layout (every release so far): row 1 ``UNODC``, row 2 the release date (``30/05/
 (``Iso3_code, Country, Region, Subregion, Indicator, Dimension, Category, Sex, Age, Year, Unit of measurement,
 txtVALUE, Source``), data from row 4. The header is found by its labels in the top rows of any sheet, so a
 renamed or moved sheet, notes above the header, extra or moved columns and a wrong declared sheet size are
-tolerated; ``Region``, ``Subregion``, ``Unit of measurement`` and ``Source`` may be absent (read as empty).
+tolerated; ``Region``, ``Subregion``, ``Unit of measurement`` and ``Source`` may be absent (read as empty). A
+column may carry one of its :data:`ALIASES` instead (``VALUE`` for ``txtVALUE``).
 Every sheet carrying the header is read (a release split over sheets; refused when the sheets hold different
 releases or one copies another); the same table saved as CSV (layout ``glotip_csv``) reads the same way.
 
@@ -12,7 +13,7 @@ Rules:
 
 * ``txtVALUE`` is text. ``1,541`` or ``1 541`` -> 1541 (value == value_low == value_high). ``<N`` (UNODC's
   ``<5``) is a censored count between 1 and N-1: value null, value_low 1, value_high N-1, censored true. A
-  footnote marker after a value (``1541*``, ``1,541 ¹``) is read past and the row flagged. A not-available token
+  footnote marker after a value (``1541*``, ``1,541 ¹``) or a year (``2019*``) is read past and the row flagged. A not-available token
   (``..``, ``-`` or another dash, ``n/a``: :data:`~evidence.sources.workbook.NOT_AVAILABLE`) is no figure: the
   row is **rejected** as "value not available" (counted, with its row, column and text), never read as 0. Why
   a dash too: the description of this file the project works from (the shared publisher notes,
@@ -24,17 +25,25 @@ Rules:
   ``FEMALE*`` read as ``by citizenship``, ``Female``; the footnote flagged with the published text). A value
   outside it is **rejected** naming its row, column and text: a breakdown the loader cannot name would
   otherwise be dropped by every analysis without a word.
+* Age groups written otherwise (``0-17 years``, ``Under 18``, ``18+ years``, ``18 or over``: the explicit list
+  :data:`AGE_EQUIVALENTS`) are spelled as published (``0 to 17 years``, ``18 years or over``).
 * "Total" however written (``TOTAL``, ``Total por año``) is spelled ``Total`` in Dimension, Sex and Age and in the
   Category of the Total dimension. A breakdown's row whose Category is its total (``TOTAL 397`` among Bolivia's
   citizenships) is **rejected** with its reason: counted as a category it would double the victims.
+* ``Unit of measurement`` must be a count (``Counts`` in every row of the 2023 release; ``Count``, ``Number``...:
+  :data:`COUNT_UNITS`, spelled ``Counts`` in the table); empty or absent reads as a count (an empty cell among
+  written units flagged). A row in another unit (the portal's ``Rate per 100,000 population``) is
+  **rejected** naming its unit, never added into the counts.
 * A row is **rejected** (with its reason) when it cannot be a count: value missing, not a whole number written
   with or without thousands separators (``1,541``/``1541``), or above :data:`PLAUSIBLE_MAX_COUNT` (the values that
   look like mangled dates, ``61,102,019`` = 6/11/2019, are all above it); when the year, indicator or dimension
   is missing; or when the year is later than the release's own year (a row dated 2099 in the 2023 release).
+* A note below (or among) the data (text, but no value, year, indicator nor dimension: ``Note: <5 indicates...``)
+  is **rejected** once, as :data:`REASON_NOTE`, showing its text and the column holding it.
 * A row is **kept and flagged** when: its Category is a questionnaire code (``Q6.1_10s_2019``); a text cell is
   mis-encoded (U+FFFD, or UTF-8 read as Latin-1 / Windows-1252); the reporting area has no country code (a
   UNODC aggregate such as ``CAR``, or a territory such as Sark: ``iso3`` null, the code stays in
-  ``reporting_code``); its citizenship / country of repatriation could not be mapped to ISO3 (never guessed;
+  ``reporting_code``; a three-letter code is upper-cased first, so ``tha`` is Thailand); its citizenship / country of repatriation could not be mapped to ISO3 (never guessed;
   ``Unknown`` and ``Abroad`` stay null without a flag); it repeats another row's key.
 * Columns of no use to the table (``Footnote``, ``Data year``) are named in a "columns not used" note.
 * Region and subregion are as published (UN M49); empty ones are filled from the country reference.
@@ -76,13 +85,18 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "9"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after release;
-# 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
+LOADER_VERSION = "10"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+# release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
 # nationals without a country (FOREIGN_CATEGORIES, mis-encoded too) not flagged as unmapped; 8: the shared
 # not-available tokens (n/a, ...) and footnote markers (#, mixed runs such as *†) of workbook.py; 9: the
-# not-available reason no longer calls a dash the UN's notation for no figure (it says why a dash is not 0)
+# not-available reason no longer calls a dash the UN's notation for no figure (it says why a dash is not 0); 10
+# (review 10): rows in a unit other than counts rejected (unit in the duplicate key, spelled "Counts"), an empty
+# unit among written ones flagged; column aliases (VALUE, ISO3, Country/territory, Reference year, Unit); age
+# spellings (AGE_EQUIVALENTS), "not an Age"; a year with a footnote marker (2019*) read and flagged; a lowercase
+# ISO3 code upper-cased; note rows rejected once showing their text; release dates in text (Last update:
+# 12/06/2025, 12 June 2025, June 12, 2025); country names with footnote marks (Thailand¹) mapped
 
 HEADER = (
     "Iso3_code",
@@ -101,6 +115,27 @@ HEADER = (
 )
 #: The columns without which a row means nothing; the others of :data:`HEADER` may be absent.
 REQUIRED = ("Iso3_code", "Country", "Indicator", "Dimension", "Category", "Sex", "Age", "Year", "txtVALUE")
+#: Other labels a release may give a column (compared by ``header_key``: case, spaces and punctuation aside, so
+#: ``ISO3 code`` is ``Iso3_code`` already): the data portal's other ``data_*.xlsx`` files write ``VALUE`` for
+#: ``txtVALUE``; UN tables write ``Country/territory``, ``ISO3``, ``Reference year``, ``Unit``. Only labels that can
+#: mean the same column: never ``Data year`` (the year of the data source, a column not used) for ``Year``. The
+#: publisher's label is looked for first; a release with none of a required column's labels is refused naming them.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "Iso3_code": ("ISO3", "ISO alpha-3 code", "ISO3 country code"),
+    "Country": ("Country/territory", "Country or territory", "Country or area", "Country name"),
+    "Year": ("Reference year", "Reference period"),
+    "Unit of measurement": ("Unit", "Unit of measure", "Units"),
+    "txtVALUE": ("VALUE", "Value"),
+}
+
+
+def _label(label: str) -> tuple[str, ...]:
+    """The publisher's label and its :data:`ALIASES`, as the header is searched for them."""
+    return (label, *ALIASES.get(label, ()))
+
+
+_REQUIRED_LABELS = [_label(label) for label in REQUIRED]
+
 #: Canonical column <- publisher's column.
 _COLUMNS = {
     "reporting_code": "Iso3_code",
@@ -192,17 +227,32 @@ REASON_AGGREGATE = (
     "iso3 left empty"
 )
 REASON_CATEGORY_MISSING = "category missing"
-REASON_DUPLICATE = "repeats another row's country, year, indicator, dimension, category, sex and age"
+REASON_DUPLICATE = "repeats another row's country, year, indicator, dimension, category, sex, age and unit"
 REASON_UNMAPPED = {label: f"{label} not mapped to a country" for label in COUNTRY_DIMENSIONS.values()}
 REASON_FOOTNOTE = (
     "a footnote marker follows the value: read without it (the footnote's text is not in the table)"
 )
 #: Reason of a row whose Indicator, Dimension, Sex or Age is none of the publisher's: what would it count?
 REASON_VOCABULARY = {
-    label: f"not a {label} of the GLOTIP vocabulary ({', '.join(INDICATOR_CATEGORIES[name])}; case, spaces and "
-    "a footnote marker aside)"
+    label: f"not {'an' if label[0] in 'AEIOU' else 'a'} {label} of the GLOTIP vocabulary "
+    f"({', '.join(INDICATOR_CATEGORIES[name])}; case, spaces, a footnote marker and other spellings of an "
+    "age group such as 0-17 years aside)"
     for name, label in _LABELS.items()
 }
+#: How a count's unit of measurement is written, as :func:`_vocabulary_key` compares it (case, spaces and a
+#: footnote marker aside): UNODC's ``Counts`` (the one unit of every row of the 2023 release, and the only one the
+#: shared publisher notes describe) and its plain equivalents. A row in any other unit (the data portal's
+#: ``Rate per 100,000 population``, a share) is no count of persons: **rejected** with :data:`REASON_UNIT`, never
+#: added into the counts. An empty or absent unit is read as a count (the GLOTIP table holds counts only).
+COUNT_UNITS = ("Counts", "Count", "Number", "Numbers", "Number of persons")
+#: The spelling of the count unit in the table, whatever the release wrote.
+COUNT_UNIT = "Counts"
+REASON_UNIT = (
+    "unit of measurement is not a count (Counts, Count or Number): a figure in another unit (a rate, a share) is "
+    "not added into the counts"
+)
+REASON_NOTE = "a note, not a data row (text, but no value, year, indicator nor dimension)"
+REASON_UNIT_MISSING = "unit of measurement empty: read as a count (the GLOTIP table holds counts only)"
 REASON_TOTAL_CATEGORY = (
     "category is the breakdown's own total (TOTAL, Total por año...), not a category: left out so that it is not "
     "counted as one (the Total dimension publishes the total)"
@@ -301,7 +351,7 @@ def sniff(head: FileHead) -> str | None:
 
 
 def _find_header(path: Path) -> HeaderMatch | None:
-    return find_header(path, REQUIRED, prefer=_preferred)
+    return find_header(path, _REQUIRED_LABELS, prefer=_preferred)
 
 
 def _preferred(sheet: str) -> bool:
@@ -310,13 +360,17 @@ def _preferred(sheet: str) -> bool:
 
 def diagnose(head: FileHead) -> str | None:
     """For a workbook (or text file) with most of the GLOTIP header: which of its required columns it lacks."""
-    near = best_partial_header(head.path, HEADER) if head.tabular else None
+    near = best_partial_header(head.path, [_label(label) for label in HEADER]) if head.tabular else None
     missing = [label for label in (near[2] if near else []) if label in REQUIRED]
     if not near or not missing:
         return None
     sheet, row, _ = near
     where = f"sheet {sheet!r}, row {row}" if sheet else f"line {row}"
-    return f"{where} looks like the UNODC GLOTIP header but lacks the columns {missing}"
+    looked_for = "; ".join(" or ".join(repr(one) for one in _label(label)) for label in missing)
+    return (
+        f"{where} looks like the UNODC GLOTIP header but lacks the columns {missing} (labels looked for: "
+        f"{looked_for}; case, spaces and punctuation aside)"
+    )
 
 
 def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
@@ -325,7 +379,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     path = Path(path)
     if layout not in (LAYOUT, LAYOUT_CSV):
         raise InputError(f"unknown UNODC layout {layout!r}", path=path)
-    matches = find_headers(path, REQUIRED)
+    matches = find_headers(path, _REQUIRED_LABELS)
     if not matches:
         raise InputError(f"no sheet has the GLOTIP header {list(REQUIRED)}", path=path)
     matches.sort(key=lambda match: not _preferred(match.sheet))  # its row numbers stay the sheet's own
@@ -425,7 +479,7 @@ def _present(raw: pl.DataFrame) -> dict[str, str]:
     present = {}
     for name, label in _LABELS_READ.items():
         try:
-            present[name] = column_for(raw, label)
+            present[name] = column_for(raw, _label(label))
         except KeyError:  # an optional column this release lacks
             continue
     return present
@@ -493,13 +547,31 @@ def parse_counts(text: pl.Series) -> pl.DataFrame:
 
 def _parse(frame: pl.DataFrame) -> pl.DataFrame:
     """Values as intervals, the year as an integer, the reporting code split into iso3 (countries only)."""
-    year = pl.col("year_text").cast(pl.Float64, strict=False)
+    # a footnote marker after the year (2019*) is read past and flagged, as after a value
+    year = (
+        pl.col("year_text").str.replace(FOOTNOTE_MARKER, "").str.strip_chars().cast(pl.Float64, strict=False)
+    )
     year_ok = (year == year.round()) & year.is_between(1900, 2100)
+    # a code is a code however cased ("tha" is Thailand, not an aggregate)
+    code = pl.col("reporting_code")
+    frame = frame.with_columns(
+        pl.when(code.str.contains(r"^[A-Za-z]{3}$"))
+        .then(code.str.to_uppercase())
+        .otherwise(code)
+        .alias("reporting_code")
+    )
     is_country = pl.col("country").is_not_null() & pl.col("reporting_code").str.contains(r"^[A-Z]{3}$")
+    count_unit = pl.col("unit").is_null() | _vocabulary_key(pl.col("unit")).is_in(_COUNT_UNIT_KEYS)
     # a release repeats few value texts ("<5" in half its rows): each distinct text is parsed once
     counts = parse_counts(frame["value_text"].unique())
     total = pl.lit("Total")
     frame = frame.with_columns(
+        pl.col("unit").alias("unit_text"),
+        count_unit.alias("count_unit"),
+        pl.when(count_unit & pl.col("unit").is_not_null())
+        .then(pl.lit(COUNT_UNIT))
+        .otherwise("unit")
+        .alias("unit"),
         *(pl.col(c).alias(f"{c}_text") for c in _VOCABULARY),
         *(
             pl.col(c).str.contains(FOOTNOTE_MARKER).fill_null(False).alias(f"{c}_footnote")
@@ -517,24 +589,76 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
         counts, on="value_text", how="left", nulls_equal=True, maintain_order="left"
     ).with_columns(
         year=pl.when(year_ok).then(year).cast(pl.Int16),
+        year_footnote=(year_ok & pl.col("year_text").str.contains(FOOTNOTE_MARKER)).fill_null(False),
         iso3=pl.when(is_country).then(pl.col("reporting_code")),
         is_country=is_country.fill_null(False),
     )
 
+
+#: Other spellings of the two age groups, as :func:`_vocabulary_key` makes them (lower case, a dash as ``-`` with no
+#: space around it, no space before ``+``): the same category written as UN tables and later releases write it
+#: (``0-17 years``, ``Under 18``, ``18+ years``, ``18 or over``). An explicit list, not a fuzzy match: ``Adults``,
+#: ``Children`` or ``Over 18`` (which leaves out 18-year-olds) stay outside the vocabulary and are rejected.
+AGE_EQUIVALENTS = {
+    "0 to 17 years": (
+        "0-17",
+        "0-17 years",
+        "0-17 years old",
+        "0 to 17",
+        "0 to 17 years old",
+        "under 18",
+        "under 18 years",
+        "below 18",
+        "below 18 years",
+        "less than 18",
+        "less than 18 years",
+        "younger than 18",
+        "<18",
+        "< 18",
+        "<18 years",
+        "< 18 years",
+    ),
+    "18 years or over": (
+        "18+",
+        "18+ years",
+        "18 or over",
+        "18 and over",
+        "18 years and over",
+        "18 or older",
+        "18 and older",
+        "18 years or older",
+        "18 years and older",
+        "18 or more",
+        "18 years or more",
+        ">=18",
+        ">= 18",
+        "18 years old or over",
+        "18 years and above",
+        "18 and above",
+    ),
+}
+
+_COUNT_UNIT_KEYS = [" ".join(unit.split()).lower() for unit in COUNT_UNITS]
 
 #: The publisher's spelling of each Indicator, Dimension, Sex and Age value, by its :func:`_vocabulary_key`.
 _VOCABULARY = {
     name: {" ".join(value.split()).lower(): value for value in INDICATOR_CATEGORIES[name]}
     for name in ("indicator", "dimension", "sex", "age")
 }
+_VOCABULARY["age"].update(
+    {spelling: value for value, spellings in AGE_EQUIVALENTS.items() for spelling in spellings}
+)
 
 
 def _vocabulary_key(text: pl.Expr) -> pl.Expr:
     """A value as it is matched against the vocabulary: lower case, runs of spaces (no-break ones too) as one,
-    no space around it, no footnote marker after it."""
+    no space around it, no footnote marker after it, a dash as ``-`` without spaces around it, no space before
+    ``+``."""
     return (
         text.str.replace_all(r"\s+", " ")
         .str.replace(FOOTNOTE_MARKER, "")
+        .str.replace_all(r" ?[-\u2010-\u2015] ?", "-")
+        .str.replace_all(r" \+", "+")
         .str.strip_chars()
         .str.to_lowercase()
     )
@@ -563,38 +687,95 @@ def _latest_year(release: str) -> int:
     return int(release[:4]) if release[:4].isdigit() else dt.date.today().year
 
 
+#: Columns in which the text of a note row is looked for (a note below the table sits in any one of them), in the
+#: header's order: the publisher's label and the column of the parsed frame holding the text as written.
+_NOTE_COLUMNS = (
+    ("Iso3_code", "reporting_code"),
+    ("Country", "country"),
+    ("Region", "region"),
+    ("Subregion", "subregion"),
+    ("Category", "category"),
+    ("Sex", "sex_text"),
+    ("Age", "age_text"),
+    ("Unit of measurement", "unit_text"),
+    ("Source", "source_note"),
+)
+
+
+def _note_checks(parsed: pl.DataFrame) -> tuple[pl.Expr, list[Any]]:
+    """Whether a row is a note (text, but no value, year, indicator nor dimension: ``Note: <5 indicates...``
+    below the table), and the check listing each note once, under the first column holding its text."""
+    key_cells = ("value_text", "year_text", "indicator_text", "dimension_text")
+    is_note = pl.all_horizontal(pl.col(c).is_null() for c in key_cells)
+    checks = []
+    earlier: list[str] = []
+    for label, column in _NOTE_COLUMNS:
+        first = is_note & pl.col(column).is_not_null()
+        for other in earlier:
+            first = first & pl.col(other).is_null()
+        checks.append((label, column, first, REASON_NOTE))
+        earlier.append(column)
+    return is_note, checks
+
+
 def _rejects(parsed: pl.DataFrame, *, latest_year: int) -> pl.DataFrame:
-    """One issue per reason per rejected row."""
+    """One issue per reason per rejected row (a note row: one issue, showing its text)."""
+    is_note, note_checks = _note_checks(parsed)
     return issues_where(
-        parsed,
+        parsed.with_columns(is_note.alias("is_note")),
         [
-            ("txtVALUE", "value_text", pl.col("value_problem").is_not_null(), pl.col("value_problem")),
-            ("Year", "year_text", pl.col("year").is_null(), REASON_YEAR),
-            ("Year", "year_text", pl.col("year") > latest_year, REASON_YEAR_AFTER_RELEASE),
-            ("Indicator", "indicator", pl.col("indicator").is_null(), REASON_KEY_MISSING),
-            ("Dimension", "dimension", pl.col("dimension").is_null(), REASON_KEY_MISSING),
+            *note_checks,
             *(
-                (
-                    label,
-                    f"{name}_text",
-                    pl.col(name).is_not_null() & ~pl.col(name).is_in(INDICATOR_CATEGORIES[name]),
-                    REASON_VOCABULARY[label],
-                )
-                for name, label in _LABELS.items()
-            ),
-            (
-                "Category",
-                "category",
-                (pl.col("dimension") != "Total") & pl.col("category").str.contains(_TOTAL_PATTERN),
-                REASON_TOTAL_CATEGORY,
+                (label, column, ~pl.col("is_note") & condition, reason)
+                for label, column, condition, reason in _data_row_checks(latest_year)
             ),
         ],
     )
 
 
+def _data_row_checks(latest_year: int) -> list[Any]:
+    return [
+        # a figure in another unit is rejected for its unit only (that it is no whole number is no news)
+        ("Unit of measurement", "unit_text", ~pl.col("count_unit"), REASON_UNIT),
+        (
+            "txtVALUE",
+            "value_text",
+            pl.col("count_unit") & pl.col("value_problem").is_not_null(),
+            pl.col("value_problem"),
+        ),
+        ("Year", "year_text", pl.col("year").is_null(), REASON_YEAR),
+        ("Year", "year_text", pl.col("year") > latest_year, REASON_YEAR_AFTER_RELEASE),
+        ("Indicator", "indicator", pl.col("indicator").is_null(), REASON_KEY_MISSING),
+        ("Dimension", "dimension", pl.col("dimension").is_null(), REASON_KEY_MISSING),
+        *(
+            (
+                label,
+                f"{name}_text",
+                pl.col(name).is_not_null() & ~pl.col(name).is_in(INDICATOR_CATEGORIES[name]),
+                REASON_VOCABULARY[label],
+            )
+            for name, label in _LABELS.items()
+        ),
+        (
+            "Category",
+            "category",
+            (pl.col("dimension") != "Total") & pl.col("category").str.contains(_TOTAL_PATTERN),
+            REASON_TOTAL_CATEGORY,
+        ),
+    ]
+
+
 def _flags(kept: pl.DataFrame) -> pl.DataFrame:
     checks = [
         ("txtVALUE", "value_text", pl.col("value_footnote"), REASON_FOOTNOTE),
+        ("Year", "year_text", pl.col("year_footnote"), REASON_FOOTNOTE),
+        # an empty unit in a release that writes units elsewhere: read as a count, and said
+        (
+            "Unit of measurement",
+            "unit_text",
+            pl.col("unit_text").is_null() & pl.col("unit_text").is_not_null().any(),
+            REASON_UNIT_MISSING,
+        ),
         *(
             (label, f"{name}_text", pl.col(f"{name}_footnote"), REASON_FOOTNOTE)
             for name, label in _LABELS.items()
@@ -617,7 +798,7 @@ def _flags(kept: pl.DataFrame) -> pl.DataFrame:
         (label, column, pl.col(column).str.contains(_MISENCODED_PATTERN), REASON_MISENCODED)
         for column, label in _COLUMNS.items()
     ]
-    key = ["reporting_code", "year", "indicator", "dimension", "category", "sex", "age"]
+    key = ["reporting_code", "year", "indicator", "dimension", "category", "sex", "age", "unit"]
     checks.append(("Category", "category", pl.struct(key).is_duplicated(), REASON_DUPLICATE))
     return issues_where(kept, checks)
 
@@ -758,16 +939,73 @@ def citizenship_coverage(loaded: LoadedTable) -> CitizenshipCoverage:
 
 
 def _release(match: HeaderMatch) -> str:
-    """The release date written above the header (``30/05/2023`` or a date cell) as ISO, else "unknown"."""
-    for row in match.top_rows[: match.header_row - 1]:
-        for cell in row:
-            parsed = _as_date(cell)
-            if parsed is not None:
-                return parsed.isoformat()
+    """The release date written above the header as ISO, else "unknown".
+
+    A date cell, or a date in text: ``30/05/2023`` (also with ``.`` or ``-``), ``2023-05-30``, ``12 June 2025``,
+    ``June 12, 2025``, with any text around it (``Last update: 12/06/2025``). A numeric date is read **day
+    first**, as the shared publisher notes give the release date (``30/05/2023``) and as the UN's Vienna office
+    writes dates; month first only where another date above the header is unambiguously month first
+    (``05/30/2023``) or where day first is no date (``06/30/2025``).
+    """
+    cells = [cell for row in match.top_rows[: match.header_row - 1] for cell in row]
+    month_first = any(_numeric_date_order(cell) == "month first" for cell in cells) and not any(
+        _numeric_date_order(cell) == "day first" for cell in cells
+    )
+    for cell in cells:
+        parsed = _as_date(cell, month_first=month_first)
+        if parsed is not None:
+            return parsed.isoformat()
     return "unknown"
 
 
-def _as_date(cell: object) -> dt.date | None:
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?!\d)")
+_DAY_MONTH_YEAR = re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})(?!\d)")
+_MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)")
+
+
+def _numeric_date_order(cell: object) -> str | None:
+    """ "day first" or "month first" for a numeric date text only one order reads (``30/05/2023``), else None."""
+    found = _NUMERIC_DATE.search(cell) if isinstance(cell, str) else None
+    if found is None:
+        return None
+    first, second = int(found.group(1)), int(found.group(3))
+    if first > 12 >= second:
+        return "day first"
+    if second > 12 >= first:
+        return "month first"
+    return None
+
+
+def _date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _as_date(cell: object, *, month_first: bool = False) -> dt.date | None:
     if isinstance(cell, dt.datetime):
         return cell.date()
     if isinstance(cell, dt.date):
@@ -775,11 +1013,16 @@ def _as_date(cell: object) -> dt.date | None:
     if not isinstance(cell, str):
         return None
     text = cell.strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    if found := _ISO_DATE.search(text):
+        return _date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+    if found := _NUMERIC_DATE.search(text):
+        first, second, year = int(found.group(1)), int(found.group(3)), int(found.group(4))
+        day, month = (second, first) if month_first else (first, second)
+        return _date(year, month, day) or _date(year, day, month)  # 06/30/2025 is no day-first date
+    if (found := _DAY_MONTH_YEAR.search(text)) and found.group(2).lower() in _MONTHS:
+        return _date(int(found.group(3)), _MONTHS[found.group(2).lower()], int(found.group(1)))
+    if (found := _MONTH_DAY_YEAR.search(text)) and found.group(1).lower() in _MONTHS:
+        return _date(int(found.group(3)), _MONTHS[found.group(1).lower()], int(found.group(2)))
     return None
 
 

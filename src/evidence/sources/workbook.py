@@ -355,14 +355,31 @@ class HeaderMatch:
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
+#: A header label a loader looks for: one label, or a tuple of alternatives (the publisher's label first, then
+#: other labels a release may give the same column: ``("txtVALUE", "VALUE", "Value")``), any one of which
+#: matches. Messages name the first.
+Label = str | tuple[str, ...]
+
+
+def label_keys(label: Label) -> tuple[str, ...]:
+    """The :func:`header_key` of each alternative of ``label``, in order."""
+    return (header_key(label),) if isinstance(label, str) else tuple(header_key(one) for one in label)
+
+
+def label_name(label: Label) -> str:
+    """The label a message names: the first alternative."""
+    return label if isinstance(label, str) else label[0]
+
+
 def find_header(
     path: str | Path,
-    required: Sequence[str],
+    required: Sequence[Label],
     *,
     prefer: Callable[[str], bool] | None = None,
     by_start: bool = False,
 ) -> HeaderMatch | None:
-    """The first row (of the top rows of any sheet) holding every ``required`` label, else None.
+    """The first row (of the top rows of any sheet) holding every ``required`` label (one of its alternatives:
+    :data:`Label`), else None.
 
     Sheets are searched in workbook order, those ``prefer`` picks first; their names are never required.
     Labels compare by :func:`header_key` (case, whitespace and punctuation ignored), whole or (``by_start``) as
@@ -375,10 +392,10 @@ def find_header(
     return found[0] if found else None
 
 
-def find_headers(path: str | Path, required: Sequence[str], *, by_start: bool = False) -> list[HeaderMatch]:
+def find_headers(path: str | Path, required: Sequence[Label], *, by_start: bool = False) -> list[HeaderMatch]:
     """Per sheet holding every ``required`` label in one of its top rows, its first such row, in workbook
     order (a table split over several sheets repeats its header on each)."""
-    wanted = [header_key(label) for label in required]
+    wanted = [label_keys(label) for label in required]
     found = []
     for sheet in table_head(path).sheets:
         for index, row in enumerate(sheet.rows):
@@ -391,7 +408,7 @@ def find_headers(path: str | Path, required: Sequence[str], *, by_start: bool = 
 
 def best_partial_header(
     path: str | Path,
-    labels: Sequence[str],
+    labels: Sequence[Label],
     *,
     by_start: bool = False,
     share: float = 0.5,
@@ -399,8 +416,9 @@ def best_partial_header(
 ) -> tuple[str, int, list[str]] | None:
     """The top row holding the most of ``labels``: its sheet, row and the labels it lacks, for telling a user
     what a near miss lacks. Only rows holding at least ``share`` of the labels count (any row of the sheets
-    ``sheet`` picks); None when there is no such row."""
-    wanted = [(header_key(label), label) for label in labels]
+    ``sheet`` picks); None when there is no such row. A label with alternatives (:data:`Label`) is named by its
+    first."""
+    wanted = [(label_keys(label), label_name(label)) for label in labels]
     best: tuple[str, int, list[str]] | None = None
     for head in table_head(path).sheets:
         picked = sheet is not None and sheet(head.name)
@@ -413,8 +431,8 @@ def best_partial_header(
     return best
 
 
-def _has_label(cells: set[str], label: str, by_start: bool) -> bool:
-    return label in cells or (by_start and any(cell.startswith(label) for cell in cells))
+def _has_label(cells: set[str], keys: tuple[str, ...], by_start: bool) -> bool:
+    return any(key in cells or (by_start and any(cell.startswith(key) for cell in cells)) for key in keys)
 
 
 def read_sheet(
@@ -469,13 +487,14 @@ def _collapsed_names(columns: list[str]) -> dict[str, str]:
     return renames
 
 
-def column_for(frame: pl.DataFrame, label: str) -> str:
-    """The frame's column whose name matches ``label`` (by :func:`header_key`)."""
-    wanted = header_key(label)
-    for column in frame.columns:
-        if header_key(column) == wanted:
-            return column
-    raise KeyError(label)
+def column_for(frame: pl.DataFrame, label: Label) -> str:
+    """The frame's column whose name matches ``label`` (by :func:`header_key`; of alternatives, the first that
+    one of the frame's columns matches)."""
+    for wanted in label_keys(label):
+        for column in frame.columns:
+            if header_key(column) == wanted:
+                return column
+    raise KeyError(label_name(label))
 
 
 def unused_columns(frame: pl.DataFrame, used: Iterable[str]) -> list[str]:
