@@ -709,7 +709,7 @@ BATTERY = [
             "g_cols.xlsx", gsi, GSI_SHEET, chain(set_cell("D3", '<c r="D3"/>'), set_cell("E3", '<c r="E3"/>'))
         ),
         2,
-        "looks like the GSI 2023 summary header but lacks",
+        "looks like the Walk Free GSI summary header but lacks",
     ),
     # any file
     Case("an empty file", "any", text("empty.csv", b""), 2, "the file is empty"),

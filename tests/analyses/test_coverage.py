@@ -136,3 +136,30 @@ def test_a_case_table_of_regions_only_records_no_countries(tables):
     assert "it records UN regions only" in coverage([regions_only], "VNM", "origin").explain()
     named = coverage([tables[0]], "ISL", "origin").sources[0]
     assert named.records_countries and named.held_text() == "none"
+
+
+@pytest.fixture(scope="module")
+def other_editions(shared_data, tmp_path_factory):
+    from _gsi import gsi_2025, gsi_csv_from_header
+
+    from evidence.sources import registry
+
+    folder = tmp_path_factory.mktemp("gsi")
+    return [
+        registry.load(gsi_2025(shared_data, folder)),
+        registry.load(gsi_csv_from_header(shared_data, folder)),
+    ]
+
+
+def test_a_gsi_table_without_an_estimate_year_holds_the_country(other_editions):
+    """REVIEW10 C1: the 2025 edition (or a file naming none) has no estimate year the loader knows; its
+    estimates are data all the same."""
+    for gsi in other_editions:
+        assert gsi.data["estimate_year"].null_count() == gsi.data.height
+        found = coverage([gsi], "THA", "both")
+        (source,) = found.sources
+        assert source.in_selection and source.years == ()
+        assert source.held_text() == "estimates, estimate year not stated"
+        assert not found.empty  # a brief on it alone is not refused
+    # a country the table does not assess is still held by nothing
+    assert not coverage([other_editions[0]], "VAT", "both").sources[0].in_selection

@@ -235,3 +235,30 @@ def test_detected_victims_far_from_the_estimate_are_not_set_against_it(panel):
         ("LAO", None, None),  # n/a, not 2015's victims against 2021's estimate
     ]
     assert not panel.measure(society.DETECTED_PER_100K, countries=["LAO"]).is_empty()
+
+
+def test_an_edition_without_an_estimate_year_is_said_so_and_not_set_against_victims(
+    sources, shared_data, tmp_path
+) -> None:
+    """REVIEW10 C1: the GSI 2025 (or a file naming no edition) loads without an estimate year: its edition is
+    said as the file states it, never as 2023/2021, and no detected victims are set against it by year."""
+    from _gsi import gsi_2025, gsi_csv_from_header
+
+    from evidence.sources import registry
+
+    assert society.gsi_edition_text(sources["gsi"]) == "the Global Slavery Index 2023, estimates for 2021"
+    assert society.gsi_estimate_year(sources["gsi"]) == 2021
+    new = registry.load(gsi_2025(shared_data, tmp_path))
+    unnamed = registry.load(gsi_csv_from_header(shared_data, tmp_path))
+    assert society.gsi_estimate_year(new) is None
+    assert society.gsi_edition_text(new) == "the Global Slavery Index 2025, estimate year not stated"
+    assert (
+        society.gsi_edition_text(unnamed) == "the Global Slavery Index, edition and estimate year not stated"
+    )
+    panel = society.country_panel([sources["unodc"], new])
+    assert _value(panel, "THA", society.ESTIMATED)["value"] == 401_000
+    assert panel.measure(society.DETECTION_GAP).is_empty()
+    assert not panel.measure(society.DETECTED_PER_100K).is_empty()
+    with pytest.raises(ParameterError, match="does not state the year its estimates refer to"):
+        society.detection_model(panel)
+    assert "the Walk Free Global Slavery Index 2023" not in society.SOURCE_HELP["walkfree_gsi"]

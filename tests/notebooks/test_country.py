@@ -894,3 +894,19 @@ def test_myanmars_breakdown_sum_says_how_many_are_in_the_doubtful_breakdowns(tab
     thailand = _brief(tables)
     sentence = country.breakdown_sentence(thailand, unodc, thailand.routes(unodc, "destination"))
     assert "doubtful" not in sentence
+
+
+def test_gsi_view_of_an_estimates_only_edition_says_what_it_lacks(tables, shared_data, tmp_path):
+    """REVIEW10 M2: an edition without the score columns loads; its brief says the scores are not in it."""
+    import openpyxl
+
+    from evidence.sources import registry
+
+    wb = openpyxl.load_workbook(shared_data / "walkfree" / "gsi_2023.xlsx")
+    wb["GSI 2023 summary data"].delete_cols(6, 12)
+    wb.save(tmp_path / "gsi.xlsx")
+    gsi = registry.load(tmp_path / "gsi.xlsx")
+    table, _sentence = country.gsi_view(_brief([tables[1], gsi]))
+    values = dict(zip(table["Measure"].to_list(), table["Thailand"].to_list(), strict=True))
+    assert values["Estimated number of people in modern slavery"] == "401,000"
+    assert sorted(set(values.values()) - {"401,000", "5.74"}) == ["not in this edition"]

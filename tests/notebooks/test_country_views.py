@@ -751,3 +751,55 @@ def test_the_nationals_route_charts_say_which_repatriated_routes_they_leave_out(
     assert said in subtitles["corridors_unodc_origin"] and said in subtitles["flow_map_unodc_origin"]
     # a destination section draws every route it lists: nothing said
     assert not any("Not drawn" in s for n, s in subtitles.items() if n.endswith("_destination"))
+
+
+def test_a_brief_on_a_gsi_edition_without_an_estimate_year_says_its_edition(
+    real_tables, shown, shared_data, tmp_path
+) -> None:
+    """REVIEW10 C1: the GSI 2025 (same columns, no estimate year the loader knows) is data for the brief; every
+    sentence says the edition and that its estimate year is not stated, never 2023 or 2021."""
+    from _gsi import gsi_2025
+
+    from evidence.notebooks import country
+    from evidence.sources import registry
+
+    gsi = registry.load(gsi_2025(shared_data, tmp_path))
+    unodc, tip = real_tables[1], real_tables[3]
+    brief = open_brief([unodc, gsi, tip], DisclosureRule(5), country="THA", role="both")
+    assert brief.holding("gsi")
+    figures = dict(country.key_figures(brief))
+    assert (
+        figures[
+            "People estimated in modern slavery (the Global Slavery Index 2025, estimate year not stated)"
+        ]
+        == "401,000"
+    )
+    for show in (
+        country_views.show_together,
+        country_views.show_estimates_section,
+        country_views.show_peers_section,
+    ):
+        show(brief)
+    text = _text(shown)
+    assert "Global Slavery Index 2025, estimate year not stated" in text
+    for wrong in (
+        "Index 2023",
+        "GSI 2023",
+        "estimate of 2021",
+        "estimated to be in modern slavery in Thailand in 2021",
+        "day in 2021",
+    ):
+        assert wrong not in text, wrong
+    assert "GSI figures refer to" not in text and "per 1,000 estimated: only victims" not in text
+    gsi_rows = [r for r in country.magnitudes(brief) if r.kind == "gsi"]
+    assert [(r.year, r.year_text) for r in gsi_rows] == [(None, "estimate year not stated")]
+    assert all(r.per_thousand is None for r in country.magnitudes(brief))
+
+
+def test_a_country_the_gsi_does_not_assess_is_said_once_without_a_doubled_article(real_tables, shown) -> None:
+    """REVIEW10 C1: "Not shown: the the Walk Free…"."""
+    brief = open_brief(real_tables[1:3], DisclosureRule(5), country="AND", role="both")
+    country_views.show_estimates_section(brief)
+    text = _text(shown)
+    assert "Not shown: the Walk Free Global Slavery Index data given hold nothing for Andorra" in text
+    assert "the the" not in text

@@ -126,7 +126,14 @@ def test_a_detection_gap_withheld_by_the_two_year_rule_is_not_called_missing():
     marked = mark_not_compared(disclosed)
     gap = dict(marked.filter(pl.col("measure") == DETECTION_GAP).select("iso3", "display").iter_rows())
     assert gap == {"THA": "0.334", "LAO": NOT_COMPARED, "BRN": "n/a"}
-    assert "more than 2 years from the estimate's 2021" in not_compared_note(2)
+    assert "more than 2 years from the estimate's 2021" in not_compared_note(2, 2021)
+    # the legend's year is the estimate's in the rows (REVIEW10 C1: never a hard-coded 2021)
+    assert "more than 2 years from the estimate's 2021." in comparison.missing_labels_note(marked)
+    later = marked.with_columns(
+        year=pl.when(pl.col("measure") == ESTIMATED).then(pl.lit(2024, pl.Int16)).otherwise(pl.col("year"))
+    )
+    assert "from the estimate's 2024." in comparison.missing_labels_note(later)
+    assert "2021" not in not_compared_note(2)
 
 
 def test_tiers_older_than_the_other_figures_are_said_to_be():

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evidence.core.errors import InputError, UnknownFormatError
 from evidence.sources import registry, walkfree
@@ -407,3 +409,168 @@ def test_scores_stored_as_fractions_are_scaled_to_percent(tmp_path: Path) -> Non
     assert any("fractions" in n for n in loaded.provenance.notes)
     percent = walkfree.load(write_gsi(tmp_path / "p.xlsx", [country("Thailand")]))
     assert not any("fractions" in n for n in percent.provenance.notes)
+
+
+# --- review 10: optional measures, numbers written as text, name-only rows --------------------------------------
+
+
+def _real_copy(shared_data: Path, tmp_path: Path, edit) -> Path:
+    """The real workbook with its summary sheet edited by ``edit(sheet)``, saved in tmp_path."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(shared_data / REAL_FILE)
+    edit(wb[walkfree.SHEET])
+    wb.save(tmp_path / "gsi.xlsx")
+    return tmp_path / "gsi.xlsx"
+
+
+def test_a_missing_score_column_is_left_empty_with_a_note(shared_data: Path, gsi, tmp_path: Path) -> None:
+    path = _real_copy(shared_data, tmp_path, lambda ws: ws.delete_cols(10))  # "Effects of conflict"
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (180, 180, 0)
+    assert loaded.data["vulnerability_effects_of_conflict"].null_count() == 180
+    assert "columns not in this edition (left empty): 'Effects of conflict'" in loaded.provenance.notes
+    from polars.testing import assert_frame_equal
+
+    same = [c for c in gsi.data.columns if c != "vulnerability_effects_of_conflict"]
+    # (openpyxl writes a few numbers back at 15 significant digits)
+    assert_frame_equal(loaded.data.select(same), gsi.data.select(same), rel_tol=1e-12)
+
+
+def test_an_estimates_only_sheet_loads(shared_data: Path, tmp_path: Path) -> None:
+    """The 2018 edition's prevalence sheet: country, population, region and the two estimates only."""
+    path = _real_copy(shared_data, tmp_path, lambda ws: ws.delete_cols(6, 12))
+    loaded = registry.load(path)
+    assert loaded.rows_kept == 180
+    tha = loaded.data.filter(pl.col("iso3") == "THA").row(0, named=True)
+    assert tha["estimated_number_in_modern_slavery"] == 401_000 and tha["response_total"] is None
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["Total government response score (%)", "Government response score", "Overall government response (%)"],
+)
+def test_a_renamed_response_total_is_read(shared_data: Path, gsi, tmp_path: Path, label: str) -> None:
+    def rename(ws) -> None:
+        ws["Q3"] = label
+
+    loaded = registry.load(_real_copy(shared_data, tmp_path, rename))
+    from polars.testing import assert_series_equal
+
+    assert_series_equal(loaded.data["response_total"], gsi.data["response_total"], rel_tol=1e-12)
+
+
+def test_a_missing_estimate_is_refused_naming_the_publishers_label_sheet_and_row(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    path = _real_copy(shared_data, tmp_path, lambda ws: ws.delete_cols(4))  # the prevalence
+    with pytest.raises(InputError) as error:
+        registry.load(path)
+    message = str(error.value)
+    assert f"sheet {walkfree.SHEET!r}, row 3" in message
+    assert "'Estimated prevalence of modern slavery per 1,000'" in message
+    assert "prevalence_per_1000" not in message
+
+
+def test_numbers_written_as_text_in_a_workbook_are_read(tmp_path: Path) -> None:
+    tha = country("Thailand", population="69,800,000", prevalence="5.74")
+    tha[4] = "401,000"
+    khm = country("Cambodia", population="16 719 000", response=["-2.6%", "40%", "30", "20", "10", "35"])
+    path = write_gsi(tmp_path / "g.xlsx", [tha, khm, country("Laos", population="about 7m")])
+    loaded = walkfree.load(path)
+    rows = {r["iso3"]: r for r in loaded.data.iter_rows(named=True)}
+    assert (rows["THA"]["population"], rows["THA"]["estimated_number_in_modern_slavery"]) == (
+        69_800_000,
+        401_000,
+    )
+    assert rows["THA"]["prevalence_per_1000"] == 5.74
+    assert rows["KHM"]["population"] == 16_719_000
+    assert (
+        rows["KHM"]["response_survivors_supported"] == -2.6 and rows["KHM"]["response_criminal_justice"] == 40
+    )
+    assert loaded.rejects.select("value", "reason").rows() == [("about 7m", walkfree.REASON_NOT_NUMBER)]
+
+
+def test_a_percent_sign_is_read_in_score_columns_only(tmp_path: Path) -> None:
+    cells = ["Thailand", "69,800,000", "Asia and the Pacific", "5.74", "401,000", *["75%"] * 11, "-2.6 %"]
+    path = tmp_path / "gsi.csv"
+    lines = [",".join(f'"{h}"' for h in HEADER), ",".join(f'"{c}"' for c in cells)]
+    lines.append(
+        ",".join(f'"{c}"' for c in ["Cambodia", "16,719,000", "Asia", "4.98%", "83,000", *["1"] * 12])
+    )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = registry.load(path)
+    tha = loaded.data.row(0, named=True)
+    assert tha["vulnerability_total"] == 75 and tha["response_total"] == -2.6
+    assert tha["estimated_number_in_modern_slavery"] == 401_000
+    # a prevalence per 1,000 is no percentage: the sign makes it unreadable, not a number read past its sign
+    assert loaded.rejects.select("row", "value").rows() == [(3, "4.98%")]
+
+
+def test_the_real_sheet_with_percent_signs_as_csv_keeps_every_country(
+    shared_data: Path, gsi, tmp_path: Path
+) -> None:
+    from _xlsx import sheet_as_csv
+
+    path = sheet_as_csv(shared_data / REAL_FILE, tmp_path / "gsi.csv", walkfree.SHEET)
+    rows = path.read_text(encoding="utf-8").splitlines()
+    header_line = next(i for i, line in enumerate(rows) if line.startswith(("Country", '"Country')))
+    import csv
+    import io
+
+    records = list(csv.reader(io.StringIO("\n".join(rows))))
+    for record in records[header_line + 1 :]:
+        record[5:] = [f"{float(c):.1f}%" if c.strip() else c for c in record[5:]]
+    out = io.StringIO()
+    csv.writer(out).writerows(records)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    loaded = registry.load(path)
+    assert (loaded.rows_kept, loaded.rows_rejected) == (180, 0)
+    tha = loaded.data.filter(pl.col("iso3") == "THA").row(0, named=True)
+    assert tha["vulnerability_total"] == 46.5 and tha["response_total"] == 55.1
+    assert walkfree.FRACTIONS_NOTE not in loaded.provenance.notes
+
+
+def test_a_country_with_its_name_only_is_kept_and_flagged(tmp_path: Path) -> None:
+    rows = [
+        country("Thailand"),
+        ["Cambodia"],
+        ["Laos", None, None, "n/a"],
+        [],
+        ["Note: estimates refer to 2021."],
+    ]
+    loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", rows))
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (3, 3, 0)
+    khm = loaded.data.filter(pl.col("iso3") == "KHM").row(0, named=True)
+    assert all(khm[n] is None for n in walkfree.MEASURES)
+    flagged = loaded.flags.filter(pl.col("reason") == walkfree.REASON_NOT_ASSESSED)
+    assert flagged["value"].to_list() == ["Cambodia", "Laos"]
+    assert (
+        "text rows (not countries) left out: row 8 'Note: estimates refer to 2021.'"
+        in loaded.provenance.notes
+    )
+
+
+@given(
+    value=st.integers(min_value=-(10**12), max_value=10**12),
+    separator=st.sampled_from([",", " ", "\u00a0", "\u202f", ""]),
+    decimals=st.integers(min_value=0, max_value=3),
+    percent=st.booleans(),
+)
+def test_a_number_written_as_text_reads_as_itself(
+    value: int, separator: str, decimals: int, percent: bool
+) -> None:
+    """One rule reads a workbook's and a text file's numbers: grouped in thousands or not, signed, with
+    decimals, and (score columns only) a percent sign."""
+    number = value / 10**decimals
+    text = f"{number:,.{decimals}f}".replace(",", separator) + ("%" if percent else "")
+    frame = pl.DataFrame({"response_total": [text], "population": [text]}).with_columns(
+        pl.lit(False).alias("response_total__na"), pl.lit(False).alias("population__na")
+    )
+    parsed = frame.select(
+        *walkfree._numbers("response_total", None), *walkfree._numbers("population", None)
+    ).row(0, named=True)
+    assert parsed["response_total__number"] == pytest.approx(number)
+    assert parsed["response_total__pct"] is percent
+    # a percent sign is no part of a population, an estimate or a prevalence
+    assert parsed["population__number"] == (None if percent else pytest.approx(number))

@@ -91,6 +91,8 @@ class SourceCoverage:
         that it records no countries at all (an empty list of years would say less, and mislead)."""
         if not self.years and not self.records_countries:
             return "it records UN regions only, never countries"
+        if self.kind == "gsi" and self.in_selection and not self.years:
+            return "estimates, estimate year not stated"
         return self.years_text()
 
 
@@ -228,6 +230,19 @@ def _context_years(table: LoadedTable, country: str) -> tuple[int, ...]:
     return ()
 
 
+def _undated_estimates(table: LoadedTable, country: str) -> bool:
+    """Whether a GSI table has an estimate for the country whose year it does not state (an edition the loader
+    does not know the estimate year of, or a file naming no edition): data all the same."""
+    if table.kind != "gsi":
+        return False
+    data = table.data.filter(pl.col("iso3") == country)
+    measured = (
+        pl.col("estimated_number_in_modern_slavery").is_not_null()
+        | pl.col("prevalence_per_1000").is_not_null()
+    )
+    return bool(data.filter(measured & pl.col("estimate_year").is_null()).height)
+
+
 def source_coverage(
     table: LoadedTable, country: str, role: str, years: tuple[int, int] | None = None
 ) -> SourceCoverage | None:
@@ -243,7 +258,7 @@ def source_coverage(
         return SourceCoverage(table, held, inside)
     if table.kind in CONTEXT_KINDS:
         held = _context_years(table, _iso3(country))
-        return SourceCoverage(table, held, bool(held))
+        return SourceCoverage(table, held, bool(held) or _undated_estimates(table, _iso3(country)))
     return None
 
 

@@ -4,17 +4,19 @@
 
 * UNODC GLOTIP (indicator table): detected victims per year (Dimension, Sex and Age ``Total``). A censored cell
   (``<5``) keeps its bounds 1-4; a year a country did not report is missing, never 0.
-* Walk Free GSI 2023: estimated number in modern slavery and prevalence per 1,000, the five vulnerability
+* Walk Free GSI (the 2023 edition, or another with its summary layout): estimated number in modern slavery and prevalence per 1,000, the five vulnerability
   dimensions and their total, the government-response milestones and their total, and the population the GSI
-  used (its own column). Estimates refer to 2021.
+  used (its own column). Estimates refer to the table's estimate year (2021 for the 2023 edition; empty when the
+  file does not state it, :func:`gsi_edition_text`: then no detected victims are set against them by year).
 * US TIP Report tiers: the placement in each report year (``value`` is the tier's rank, 1 = Tier 1,
   2 = Tier 2, 3 = Tier 2 Watch List, 4 = Tier 3; ``label`` names it).
 
 and derives, for each year with detected victims, **detected per 100,000 population** and **detected per 1,000
 estimated in modern slavery** (the *detection gap*: how many of those estimated to be in modern slavery
-authorities detect). Both divide by the GSI's 2021 figures; the ``note`` says so. The detection gap is given only
+authorities detect). Both divide by the GSI's figures (of its estimate year); the ``note`` says so. The detection gap is given only
 for years within :data:`MAX_YEARS_FROM_ESTIMATE` of the estimate's (:func:`near_estimate`, the one rule wherever
-victims are set against the estimate): victims of 2015 say little about the people in modern slavery in 2021.
+victims are set against the estimate): victims of 2015 say little about the people in modern slavery in 2021
+(the 2023 edition's estimate year).
 
 The panel is one tidy table (:data:`PANEL_SCHEMA`): one row per country, measure and year, with the value (and
 its bounds), the source it came from and the year it refers to. :meth:`CountryPanel.latest` and
@@ -132,7 +134,7 @@ PANEL_SCHEMA: dict[str, PolarsDataType] = {
     "iso3": pl.String(),
     "country": pl.String(),  # the country reference's name (a published name where the reference has none)
     "measure": pl.String(),  # a key of MEASURES
-    "year": pl.Int16(),  # the year the value refers to (TIP: the report year; GSI: the estimate year, 2021)
+    "year": pl.Int16(),  # the year the value refers to (TIP: the report year; GSI: the estimate year, null when not stated)
     "value": pl.Float64(),  # null when censored (UNODC <5) or not published
     "value_low": pl.Float64(),  # bounds: equal to value when exact
     "value_high": pl.Float64(),
@@ -259,9 +261,37 @@ class CountryPanel:
 #: What each source of the panel is, for a reader told that it is missing.
 SOURCE_HELP = {
     "unodc_glotip": "UNODC GLOTIP country data (data_glotip.xlsx; `evidence data fetch unodc-glotip`)",
-    "walkfree_gsi": "the Walk Free Global Slavery Index 2023 workbook",
+    "walkfree_gsi": "a Walk Free Global Slavery Index workbook (its summary sheet, or that sheet as CSV)",
     "us_tip_tiers": "US TIP Report tier placements (a tier CSV)",
 }
+
+
+#: What is said of a GSI table whose file does not state the year its estimates refer to.
+ESTIMATE_YEAR_NOT_STATED = "estimate year not stated"
+
+
+def gsi_estimate_year(table: LoadedTable) -> int | None:
+    """The year a GSI table's estimates refer to (2021 for the 2023 edition); None when its file does not state
+    it (an edition the loader does not know, or a file naming no edition)."""
+    years = table.data["estimate_year"].drop_nulls()
+    return int(years.max()) if years.len() else None  # type: ignore[arg-type]
+
+
+def gsi_edition_text(table: LoadedTable) -> str:
+    """The GSI table's edition and estimate year as a reader is told them, from what the loaded file states:
+    "the Global Slavery Index 2023, estimates for 2021", "the Global Slavery Index 2025, estimate year not
+    stated", "the Global Slavery Index, edition and estimate year not stated"."""
+    from evidence.sources.metadata import UNKNOWN
+
+    release = table.provenance.release
+    year = gsi_estimate_year(table)
+    if not release or release == UNKNOWN:
+        if year is None:
+            return "the Global Slavery Index, edition and estimate year not stated"
+        return f"the Global Slavery Index, edition not stated, estimates for {year}"
+    return f"the Global Slavery Index {release}, " + (
+        ESTIMATE_YEAR_NOT_STATED if year is None else f"estimates for {year}"
+    )
 
 
 def _iso3(value: str) -> str:
@@ -681,7 +711,7 @@ def detection_design(
 ) -> tuple[pl.DataFrame, dict[str, tuple[str, ...]]]:
     """The countries :func:`detection_model` uses, and those it leaves out (by reason).
 
-    Detected victims are taken in the year closest to the GSI estimate year (2021) within ``max_gap`` years
+    Detected victims are taken in the year closest to the GSI estimate year (2021 for the 2023 edition; refused when not stated) within ``max_gap`` years
     (the later of two equally close years); predictors and population from the GSI. Columns: iso3, year,
     detected (point: exact, else the midpoint of ``<5``), detected_low, detected_high, population and the
     predictors.
@@ -726,9 +756,15 @@ def detection_design(
 
 
 def _gsi_year(panel: CountryPanel) -> int:
-    years = panel.measure(PREVALENCE)["year"].drop_nulls()
-    if years.is_empty():
+    prevalence = panel.measure(PREVALENCE)
+    if prevalence.is_empty():
         raise ParameterError("the GSI table has no prevalence estimates")
+    years = prevalence["year"].drop_nulls()
+    if years.is_empty():
+        raise ParameterError(
+            "the GSI table does not state the year its estimates refer to: "
+            "detected victims cannot be set against them"
+        )
     return int(years.max())  # type: ignore[arg-type]
 
 

@@ -72,7 +72,7 @@ CAVEATS = {
     ),
     "gsi": (
         "The Global Slavery Index estimates how many people lived in modern slavery (forced labour and forced "
-        "marriage) on a given day in 2021, from surveys and models: a wide uncertainty, and a broader idea than "
+        "marriage) on a given day of its estimate year, from surveys and models: a wide uncertainty, and a broader idea than "
         "trafficking; a stock of people, not a yearly count."
     ),
 }
@@ -889,7 +889,9 @@ class Magnitude:
     def year_text(self) -> str:
         """The year, said to be probably incomplete where it is flagged so."""
         if self.year is None:
-            return ""
+            from evidence.analyses.society import ESTIMATE_YEAR_NOT_STATED
+
+            return ESTIMATE_YEAR_NOT_STATED if self.kind == "gsi" and self.value is not None else ""
         if not self.incomplete:  # a complete year may still be said to count a person twice
             return f"{self.year} ({self.flag_text})" if self.flag_text else str(self.year)
         return f"{self.year} ({self.flag_text or INCOMPLETE_WORDS})"
@@ -897,13 +899,15 @@ class Magnitude:
 
 def magnitudes(brief: CountryBrief) -> list[Magnitude]:
     """Identified (case data), detected (UNODC) and estimated (GSI) numbers for the country, each in one year:
-    the GSI's estimate year (2021) or, for the others, the year nearest to it that the brief's data hold; and
+    the GSI's estimate year (2021 for the 2023 edition) or, for the others, the year nearest to it (the brief's
+    last year when the GSI file does not state its estimate year: then nothing is set against the estimate) that the brief's data hold; and
     each number per 1,000 estimated in modern slavery where both are about people in the country (not for the
     country's nationals found abroad)."""
     from evidence.analyses.society import gsi_profile
 
     gsi = brief.holding("gsi")
     estimate = None
+    estimate_year: int | None = None  # None: no estimate, or its file does not state its year
     target = brief.years[1] if brief.years else None
     rows: list[Magnitude] = []
     if gsi:
@@ -911,7 +915,8 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
         number_row = profile.filter(pl.col("measure") == "estimated_number_in_modern_slavery")
         if number_row.height and number_row["value"][0] is not None:
             estimate = float(number_row["value"][0])
-            target = int(number_row["year"][0])
+            if number_row["year"][0] is not None:  # None: the file does not state its estimate year
+                estimate_year = target = int(number_row["year"][0])
 
     def magnitude(table: LoadedTable, kind: str, role: str, what: str, short: str) -> Magnitude | None:
         numbers = brief.yearly(table, role)
@@ -993,19 +998,19 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
                 "Estimated in modern slavery (GSI)",
                 "gsi",
                 gsi[0],
-                target,
+                estimate_year,
                 f"{estimate:,.0f}",
                 estimate,
             )
         )
-    if estimate and target is not None:
+    if estimate and estimate_year is not None:
         rows = [
             dataclasses.replace(r, per_thousand=r.value / estimate * 1000)
             if r.kind != "gsi"
             and r.value is not None
             and r.in_country
             and r.year is not None
-            and near_estimate(r.year, target)
+            and near_estimate(r.year, estimate_year)
             else r
             for r in rows
         ]
@@ -1155,7 +1160,7 @@ def _order(per_thousand: float) -> str:
 def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
     """The country's GSI figures with its rank in its region, and one sentence; None when the GSI table given
     does not assess the country."""
-    from evidence.analyses.society import gsi_profile
+    from evidence.analyses.society import gsi_edition_text, gsi_profile
 
     tables = brief.holding("gsi")
     if not tables:
@@ -1164,6 +1169,11 @@ def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
     if profile.is_empty():
         return None
     region = profile["region"][0] or "its region"
+    # a measure the edition's file has no column for (an estimates-only edition) is not the country's gap
+    data = tables[0].data
+    absent = {
+        m for m in profile["measure"].to_list() if m in data.columns and data[m].null_count() == data.height
+    }
     formats = {
         "estimated_number_in_modern_slavery": lambda v: f"{v:,.0f}",
         "prevalence_per_1000": lambda v: f"{v:.2f}",
@@ -1174,7 +1184,7 @@ def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
         {
             "Measure": profile["label"].to_list(),
             brief.name: [
-                "n/a" if v is None else formats[m](v)
+                ("not in this edition" if m in absent else "n/a") if v is None else formats[m](v)
                 for m, v in zip(profile["measure"].to_list(), profile["value"].to_list(), strict=True)
             ],
             f"Rank in {region} (1 = highest)": [
@@ -1185,9 +1195,10 @@ def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
     )
     values = dict(zip(profile["measure"].to_list(), profile["value"].to_list(), strict=True))
     year = profile["year"][0]
+    when = f"in {year}" if year is not None else f"({gsi_edition_text(tables[0])})"
     sentence = (
         f"Walk Free estimates that {values['estimated_number_in_modern_slavery'] or 0:,.0f} people were living in "
-        f"modern slavery in {brief.place} on any given day in {year}, {values['prevalence_per_1000'] or 0:.2f} "
+        f"modern slavery in {brief.place} on any given day {when}, {values['prevalence_per_1000'] or 0:.2f} "
         f"for every 1,000 people."
         if values.get("estimated_number_in_modern_slavery") is not None
         else f"Walk Free assesses {brief.place} but publishes no estimate of the number in modern slavery."
@@ -1229,7 +1240,7 @@ MAX_TIER_YEARS_OLDER = MAX_YEARS_FROM_ESTIMATE
 def figures_year(brief: CountryBrief) -> int | None:
     """The latest year of the brief's other headline figures (identified victims, detected victims, the GSI
     estimate): what the TIP tier is dated against; None when there are none."""
-    years = [year for _, _, year in _headline_figures(brief)]
+    years = [year for _, _, year in _headline_figures(brief) if year is not None]
     return max(years) if years else None
 
 
@@ -1314,9 +1325,10 @@ def tier_left_out(brief: CountryBrief, history: pl.DataFrame | None = None) -> s
     )
 
 
-def _headline_figures(brief: CountryBrief) -> list[tuple[str, str, int]]:
-    """The key figures other than the tier, each with its (latest) year."""
-    out: list[tuple[str, str, int]] = []
+def _headline_figures(brief: CountryBrief) -> list[tuple[str, str, int | None]]:
+    """The key figures other than the tier, each with its (latest) year (None: a GSI estimate whose file does
+    not state its year)."""
+    out: list[tuple[str, str, int | None]] = []
     for table in brief.holding("case"):
         routes = brief.routes(table)
         span = brief.years_for(table)
@@ -1360,7 +1372,18 @@ def _headline_figures(brief: CountryBrief) -> list[tuple[str, str, int]]:
         profile = gsi_profile(table, brief.country).filter(
             pl.col("measure") == "estimated_number_in_modern_slavery"
         )
-        if profile.height and profile["value"][0] is not None:
+        if profile.height and profile["value"][0] is not None and profile["year"][0] is None:
+            # no year to date it by (nor to date the tier against): the edition says what it is
+            from evidence.analyses.society import gsi_edition_text
+
+            out.append(
+                (
+                    f"People estimated in modern slavery ({gsi_edition_text(table)})",
+                    f"{profile['value'][0]:,.0f}",
+                    None,
+                )
+            )
+        elif profile.height and profile["value"][0] is not None:
             out.append(
                 (
                     f"People estimated in modern slavery, {profile['year'][0]} (GSI)",

@@ -28,6 +28,7 @@ from evidence.notebooks.builders import (
 from evidence.notebooks.country import (
     CAVEATS,
     CountryBrief,
+    Magnitude,
     breakdown_sentence,
     counted_twice_yearly_sentence,
     detected_by_sentence,
@@ -58,7 +59,7 @@ _say = views.show_markdown
 _HOW_TO_GIVE = {
     "case": "victim-level case data (a CTDC file or the organisation's own records)",
     "indicator": "UNODC GLOTIP country data (data_glotip.xlsx; `evidence data fetch unodc-glotip`)",
-    "gsi": "the Walk Free Global Slavery Index 2023 workbook",
+    "gsi": "Walk Free Global Slavery Index data (its summary sheet, as a workbook or CSV)",
     "tier": "US TIP Report tier placements (a tier CSV)",
 }
 
@@ -99,6 +100,45 @@ CASE_METHODS: Final = (
     "complete years only. Shares follow the CTDC denominator rule (of the victims with the field recorded; one "
     "victim can have several forms), with 95% Wilson intervals."
 )
+
+
+def magnitudes_note(rows: Sequence[Magnitude]) -> str:
+    """The legend of the sources-together table: which year each number is of."""
+    estimate = next((r for r in rows if r.kind == "gsi"), None)
+    if estimate is not None and estimate.year is None:
+        return (
+            "Each number in one year, the latest the data hold; the GSI file does not state the year its estimates "
+            "refer to, so no number is set against the estimate."
+        )
+    return "Each number in one year: the GSI's estimate year, or the nearest year the data hold."
+
+
+def gsi_estimates_note(table: LoadedTable) -> str:
+    """What the GSI figures are, from the loaded table: "The Global Slavery Index 2023 (estimates for 2021):
+    modelled, with wide uncertainty."; an edition or year the file does not state is said so."""
+    from evidence.analyses.society import gsi_edition_text
+
+    text = gsi_edition_text(table)
+    return f"{text[0].upper()}{text[1:]}: modelled, with wide uncertainty."
+
+
+def gsi_rates_note(tables: Sequence[LoadedTable], max_gap: int) -> str:
+    """How the neighbours table's GSI figures and rates are dated (the estimate year the table states, or that
+    it states none)."""
+    from evidence.analyses.society import gsi_edition_text, gsi_estimate_year
+
+    if not tables:
+        return ""
+    year = gsi_estimate_year(tables[0])
+    if year is None:
+        return (
+            f"GSI figures are those of {gsi_edition_text(tables[0])}; rates per 100,000 divide by its population; "
+            "none is given per 1,000 estimated, the year of the estimate being unknown."
+        )
+    return (
+        f"GSI figures refer to {year}, and rates divide by the GSI's {year} population and estimate (per 1,000 "
+        f"estimated: only victims of a year at most {max_gap} years from {year})."
+    )
 
 
 def _missing(brief: CountryBrief, kind: str) -> bool:
@@ -175,7 +215,7 @@ def show_together(brief: CountryBrief) -> None:
         magnitude_table(rows),
         caption=f"What the sources say about {brief.place}",
         kinds={"Source": "label", "Year": "years", "Per 1,000 estimated in modern slavery": "statistic"},
-        note="Each number in one year: the GSI's estimate year, or the nearest year the data hold.",
+        note=magnitudes_note(rows),
         source=source,
         # identified victims of real people's records are a perturbed count (cell key), as in their own tables
         perturbed=any(r.kind == "case" and r.table.protection == "cell_key" for r in rows),
@@ -192,12 +232,15 @@ def show_together(brief: CountryBrief) -> None:
         and r.year is not None
         and not near_estimate(r.year, estimate.year)
     ]
-    drawn = [r for r in rows if r not in far and r.year is not None]  # no reliable total: no bar
+    # no reliable total: no bar; an estimate whose year is not stated is drawn, saying so
+    drawn = [
+        r for r in rows if r not in far and (r.year is not None or (r.kind == "gsi" and r.value is not None))
+    ]
     frame = pl.DataFrame(
         {
             "what": [r.short for r in drawn],
             "value": [r.value for r in drawn],
-            "text": [f"{r.text} ({r.year})" for r in drawn],
+            "text": [f"{r.text} ({r.year_text})" for r in drawn],
         },
         schema={"what": pl.String, "value": pl.Float64, "text": pl.String},
     )
@@ -453,7 +496,7 @@ def show_estimates_section(brief: CountryBrief) -> None:
             table.columns[1]: ["people", "statistic", "statistic", "statistic"],
             table.columns[2]: "label",
         },
-        note="Estimates refer to 2021 and are modelled, with wide uncertainty; scores and ratings as published.",
+        note=f"{gsi_estimates_note(brief.holding('gsi')[0])} Scores and ratings as published.",
         source=source,
     )
 
@@ -574,9 +617,8 @@ def show_peers_section(brief: CountryBrief) -> None:
         caption=f"{brief.place_start} and its neighbours",
         kinds=kinds,
         note="Detected victims and the rates made of them are for the year in brackets, the latest UNODC holds "
-        "for each country; GSI figures refer to 2021, and rates divide by the GSI's 2021 population and "
-        f"estimate (per 1,000 estimated: only victims of a year at most {MAX_YEARS_FROM_ESTIMATE} years from "
-        f"2021). Tier 2 WL: Tier 2 Watch List. {missing}".rstrip(),
+        f"for each country; {gsi_rates_note(brief.holding('gsi'), MAX_YEARS_FROM_ESTIMATE)} "
+        f"Tier 2 WL: Tier 2 Watch List. {missing}".rstrip(),
         source=source,
     )
     chart_measures = [m for m in (PREVALENCE, RESPONSE, DETECTED_PER_100K, DETECTION_GAP) if m in measures]

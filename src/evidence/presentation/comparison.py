@@ -162,11 +162,12 @@ def mark_not_compared(disclosed: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def not_compared_note(max_gap: int, estimate_year: int | str = 2021) -> str:
-    """The legend of :data:`NOT_COMPARED`."""
+def not_compared_note(max_gap: int, estimate_year: int | str | None = None) -> str:
+    """The legend of :data:`NOT_COMPARED` (``estimate_year``: the GSI estimate year of the table, when known)."""
+    of = f"the estimate's {estimate_year}" if estimate_year is not None else "the estimate's year"
     return (
         f"{NOT_COMPARED}: not compared, the country's latest detected victims (year in brackets) are more than "
-        f"{max_gap} years from the estimate's {estimate_year}."
+        f"{max_gap} years from {of}."
     )
 
 
@@ -187,7 +188,9 @@ def missing_labels_note(disclosed: pl.DataFrame, max_gap: int | None = None) -> 
             "total of detected victims."
         )
     if NOT_COMPARED in used:
-        parts.append(not_compared_note(MAX_YEARS_FROM_ESTIMATE if max_gap is None else max_gap))
+        estimated = disclosed.filter(pl.col("measure") == ESTIMATED)["year"].drop_nulls().unique()
+        year = int(estimated[0]) if estimated.len() == 1 else None
+        parts.append(not_compared_note(MAX_YEARS_FROM_ESTIMATE if max_gap is None else max_gap, year))
     return " ".join(parts) or None
 
 

@@ -1,8 +1,14 @@
 """Walk Free Global Slavery Index (GSI) 2023 workbook -> the canonical GSI table (one row per country).
 
 Sheet ``GSI 2023 summary data``: a title row, then the header on the 3rd row, then 180 countries. The sheet is
-found by its header (Country, Population, Region and the prevalence and number estimates), whatever its name
-or place in the workbook; the sheet saved as CSV (layout ``gsi2023_csv``) reads the same way. A row with figures but no country (a blank cell, or a formula without a stored value)
+found by its header (Country, Population and the prevalence and number estimates, under the labels of
+:data:`MEASURES` or :data:`ALIASES`), whatever its name or place in the workbook; a sheet lacking one of those is
+refused, naming the labels to look for and the sheet and row of the nearest header. Region and the vulnerability
+and government-response scores may be missing (an edition publishing its estimates only): left empty, with a
+note naming them. Numbers written as text ("401,000", "69 800 000") are read, and a score written "75%" as 75,
+by one rule for workbooks and text files (:func:`_numbers`); a percent sign in any other column is not a number.
+A row naming a country and nothing else (not assessed) is kept with its figures empty and flagged; a text line
+that names no country (a note below the table) is left out, with a note; the sheet saved as CSV (layout ``gsi2023_csv``) reads the same way. A row with figures but no country (a blank cell, or a formula without a stored value)
 is counted and rejected, as is a figure that is not a finite, non-negative number. The workbook has no ISO3
 codes; countries are mapped through the country reference (an unmapped name is kept with ``iso3``
 null and flagged, never guessed). Empty cells mean "not assessed" and stay null; so do the usual
@@ -22,8 +28,9 @@ is refused, saying which.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -37,13 +44,12 @@ from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import (
     HeaderMatch,
-    best_partial_header,
     columns_not_used_note,
-    find_header,
     header_key,
     header_key_expr,
     not_available,
     read_sheet,
+    table_head,
     unused_columns,
 )
 
@@ -56,8 +62,9 @@ LAYOUT_CSV = "gsi2023_csv"
 #: 6: the edition read from the file (unknown when not named), not-available tokens read as missing, aggregate
 #: rows left out, fractions scaled to percent; 7: another edition with the same columns loads as its release;
 #: 8: the shared not-available tokens of workbook.py (an ellipsis too); 9: a sheet named "Summary 2025" names
-#: its edition
-LOADER_VERSION = "9"
+#: its edition; 10: score, region and vulnerability columns optional (noted when missing), label aliases,
+#: numbers written as text ("401,000", "75%") in workbooks, name-only rows kept and flagged, text rows noted
+LOADER_VERSION = "10"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
@@ -78,7 +85,7 @@ SHEET_EDITION_PATTERN = re.compile(
 #: Country cells that name an aggregate (compared by header_key), besides the region names of the Region column.
 AGGREGATES = frozenset({"world", "global", "total", "all countries", "global total", "world total"})
 
-#: Canonical column <- the start of the publisher's header label, compared by
+#: Canonical column <- the start of the publisher's header label (the 2023 edition's), compared by
 #: :func:`~evidence.sources.workbook.header_key` (case, whitespace, punctuation and parentheses ignored), so a
 #: reworded edition ("Estimated prevalence of modern slavery (per 1,000 population)") reads the same.
 MEASURES: dict[str, str] = {
@@ -98,6 +105,33 @@ MEASURES: dict[str, str] = {
     "response_supply_chains": "Government and business stop sourcing goods",
     "response_total": "Government response total",
 }
+#: Other labels (their start, by header_key) other editions and re-saved files write for a column. A prevalence
+#: label must say "per 1,000": a prevalence per 100,000 or in percent is another measure, never read as this one.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "country": ("Country name", "Country or territory", "Country/territory"),
+    "prevalence_per_1000": (
+        "Estimated prevalence of modern slavery (victims per 1,000",
+        "Prevalence of modern slavery per 1,000",
+        "Estimated prevalence per 1,000",
+        "Prevalence per 1,000",
+    ),
+    "estimated_number_in_modern_slavery": (
+        "Estimated number of people living in modern slavery",
+        "Number of people in modern slavery",
+        "Number of people living in modern slavery",
+        "Estimated number in modern slavery",
+    ),
+    "vulnerability_total": ("Total vulnerability", "Vulnerability total", "Overall vulnerability"),
+    "response_total": (
+        "Total government response",
+        "Government response score",
+        "Overall government response",
+    ),
+}
+#: The columns without which a row cannot be read as a country's estimate (the figures a brief uses first):
+#: the header must have them. The vulnerability and government-response columns may be missing (an edition
+#: publishing estimates only, a file with a column deleted): they are left empty, with a note.
+REQUIRED = ("country", "population", "prevalence_per_1000", "estimated_number_in_modern_slavery")
 
 GSI_SCHEMA: dict[str, PolarsDataType] = {
     "source_row": pl.Int64,
@@ -107,16 +141,6 @@ GSI_SCHEMA: dict[str, PolarsDataType] = {
     "estimate_year": pl.Int16,
     **{name: pl.Float64 for name in MEASURES},
 }
-
-#: Labels of the header row that tell the summary sheet from the workbook's other sheets (a label may be the
-#: start of a longer cell).
-HEADER_LABELS = (
-    "Country",
-    "Population",
-    "Region",
-    MEASURES["prevalence_per_1000"],
-    MEASURES["estimated_number_in_modern_slavery"],
-)
 
 REASON_NOT_NUMBER = "not a number"
 REASON_NOT_FINITE = "not a finite number (NaN or infinity)"
@@ -128,6 +152,7 @@ REASON_NO_COUNTRY = "country missing (a blank cell, or a formula without a store
 REASON_UNMAPPED = "country not mapped to ISO3"
 REASON_DUPLICATE = "country appears more than once"
 REASON_ZERO_POPULATION = "population published as 0: read as missing"
+REASON_NOT_ASSESSED = "no figures (not assessed in this edition): kept with its figures empty"
 FRACTIONS_NOTE = (
     "vulnerability and government-response scores are stored as fractions of 1 (all within -1..1): "
     "multiplied by 100 to percent"
@@ -147,14 +172,51 @@ def sniff(head: FileHead) -> str | None:
     return LAYOUT if match.delimiter is None else LAYOUT_CSV
 
 
+def _labels(name: str) -> tuple[str, ...]:
+    """The labels (their start, but Country's and Region's whole) a column may be headed by, the 2023 edition's
+    first."""
+    first = {"country": "Country", "region": "Region"}.get(name) or MEASURES[name]
+    return (first, *ALIASES.get(name, ()))
+
+
+def _label_text(name: str) -> str:
+    """A column's labels as a user looks for them: ``'Population'``, ``'Country' (or 'Country name', …)``."""
+    first, *others = _labels(name)
+    return repr(first) + (f" (or {', '.join(repr(o) for o in others)})" if others else "")
+
+
+#: Every column read, in the canonical table's order.
+FIELDS = ("country", "region", *MEASURES)
+
+
+def _matching(cells: Sequence[Any]) -> dict[str, list[str]]:
+    """Canonical name -> the cells (header labels) of ``cells`` that head that column: a label equal to one of
+    its labels, else (measures) starting with one, compared by :func:`header_key`."""
+    labels = [str(c) for c in cells if c is not None and str(c).strip()]
+    keys = [header_key(c) for c in labels]
+    found: dict[str, list[str]] = {}
+    for name in FIELDS:
+        wanted = [header_key(label) for label in _labels(name)]
+        exact = [c for c, k in zip(labels, keys, strict=True) if k in wanted]
+        by_start = name in MEASURES
+        starting = [c for c, k in zip(labels, keys, strict=True) if by_start and k.startswith(tuple(wanted))]
+        hits = list(dict.fromkeys(exact or starting))
+        if hits:
+            found[name] = hits
+    return found
+
+
 def _find_header(path: Path) -> HeaderMatch | None:
-    """The summary sheet's header."""
-    return find_header(
-        path,
-        HEADER_LABELS,
-        by_start=True,
-        prefer=lambda name: header_key(name) == header_key(SHEET),
-    )
+    """The summary sheet's header: the first top row (of a sheet named like the 2023 summary sheet first, then
+    the others in workbook order) heading every :data:`REQUIRED` column."""
+    found = []
+    for sheet in table_head(path).sheets:
+        for index, row in enumerate(sheet.rows):
+            if set(REQUIRED) <= _matching(row).keys():
+                found.append(HeaderMatch(sheet.name, index + 1, sheet.rows, sheet.delimiter))
+                break
+    found.sort(key=lambda match: header_key(match.sheet) != header_key(SHEET))
+    return found[0] if found else None
 
 
 def _editions(match: HeaderMatch) -> tuple[set[int], list[str]]:
@@ -195,16 +257,23 @@ def diagnose(head: FileHead) -> str | None:
     match = _find_header(head.path)
     if match is not None:
         return _other_edition(match)
-    labels = ["Country", "Region", *MEASURES.values()]
-    same_name = header_key(SHEET).__eq__
-    near = best_partial_header(
-        head.path, labels, by_start=True, sheet=lambda name: same_name(header_key(name))
-    )
-    if near is None or not near[2]:
+    best: tuple[int, str, int, list[str]] | None = None
+    for sheet in table_head(head.path).sheets:
+        named = header_key(sheet.name) == header_key(SHEET)
+        for index, row in enumerate(sheet.rows):
+            found = _matching(row)
+            if "country" not in found or not (named or len(found) >= len(FIELDS) / 2):
+                continue
+            missing = [name for name in REQUIRED if name not in found]
+            if missing and (best is None or len(found) > best[0]):
+                best = (len(found), sheet.name, index + 1, missing)
+    if best is None:
         return None
-    sheet, row, missing = near
-    where = f"sheet {sheet!r}, row {row}" if sheet else f"line {row}"
-    return f"{where} looks like the GSI 2023 summary header but lacks the columns {missing}"
+    _, sheet_name, row_number, missing = best
+    where = f"sheet {sheet_name!r}, row {row_number}" if sheet_name else f"line {row_number}"
+    return f"{where} looks like the Walk Free GSI summary header but lacks the columns " + "; ".join(
+        _label_text(name) for name in missing
+    )
 
 
 def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
@@ -215,7 +284,9 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     match = _find_header(path)
     if match is None:
         raise InputError(
-            diagnose(FileHead(path)) or f"no sheet has the GSI header {list(HEADER_LABELS)}", path=path
+            diagnose(FileHead(path))
+            or f"no sheet has the GSI header (columns {'; '.join(_label_text(n) for n in REQUIRED)})",
+            path=path,
         )
     editions, naming = _editions(match)
     other = _other_edition(match, (editions, naming))
@@ -228,8 +299,8 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         f"the {EDITION} edition, named in {where}"
         if named == EDITION
         else (
-            f"the {named} edition, named in {where}, read with the columns of the {EDITION} edition's summary "
-            f"sheet, which its header has; the year its estimates refer to is not stated in the file and is left "
+            f"the {named} edition, named in {where}, read by the column labels of the {EDITION} edition's summary "
+            f"sheet; the year its estimates refer to is not stated in the file and is left "
             f"empty (the {EDITION} edition's refer to {ESTIMATE_YEAR})"
         )
         if named is not None
@@ -243,34 +314,43 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     # "n/a" in a number column into null), and with inferred types, for numbers at full precision (calamine's
     # text of a number is rounded).
     text, first_row = read_sheet(path, match, dtypes="string")
-    typed, _ = read_sheet(path, match)
-    columns = _columns(text, path)
+    # A workbook is read twice (the sheet is small): as text, to see every cell as published (calamine would
+    # silently turn "n/a" in a number column into null), and with inferred types, for numbers at full precision
+    # (calamine's text of a number is rounded). A text file's cells are its text: read once.
+    typed = read_sheet(path, match)[0] if match.delimiter is None else None
+    columns = _columns(text, path, match)
     unused = unused_columns(text, columns.values())
-    measures = [columns[name] for name in MEASURES]
-    not_available_cells = [not_available(pl.col(name)).alias(f"{name}__na") for name in MEASURES]
+    absent = [name for name in MEASURES if name not in columns]
+    selected = text.select([pl.col(source).alias(name) for name, source in columns.items()]).with_columns(
+        pl.lit(None, pl.String).alias(name) for name in ("region", *absent) if name not in columns
+    )
     frame = (
-        text.select([pl.col(source).alias(name) for name, source in columns.items()])
-        .with_columns(pl.all().str.strip_chars().replace("", None))
-        .with_columns(not_available_cells)
+        selected.with_columns(pl.all().str.strip_chars().replace("", None))
+        .with_columns(not_available(pl.col(name)).fill_null(False).alias(f"{name}__na") for name in MEASURES)
         .with_columns(
-            [
-                pl.when(~pl.col(f"{name}__na"))
-                .then(typed[source].cast(pl.Float64, strict=False))
-                .alias(f"{name}__number")
-                for name, source in zip(MEASURES, measures, strict=True)
-            ]
+            number
+            for name in MEASURES
+            for number in _numbers(
+                name,
+                typed[columns[name]] if typed is not None and name in columns else None,
+            )
         )
         .with_row_index("source_row", offset=first_row)
         .cast({"source_row": pl.Int64})
-        # Blank rows and footnotes below the table (text in the first column only) are not countries; a row
-        # with figures is, even when its country cell is empty.
-        .filter(
-            pl.any_horizontal(
-                pl.col("region").is_not_null(),
-                *(pl.col(n).is_not_null() & ~pl.col(f"{n}__na") for n in MEASURES),
-            )
-        )
+        # Blank rows are nothing; a row with figures is a country's, even when its country cell is empty.
+        .filter(pl.any_horizontal(pl.col(name).is_not_null() for name in FIELDS))
     )
+    # A row with a country cell and nothing else (or not-available tokens only): a country the edition did not
+    # assess (kept, its figures empty, flagged), or a note or title below the table (left out, with a note).
+    text_only = pl.all_horizontal(
+        pl.col("region").is_null(), *(pl.col(n).is_null() | pl.col(f"{n}__na") for n in MEASURES)
+    )
+    from evidence.sources.countries import map_to_iso3
+
+    frame = frame.with_columns(_text_only=text_only, _named=map_to_iso3(frame["country"]).iso3.is_not_null())
+    not_country = pl.col("_text_only") & ~pl.col("_named")
+    text_rows = frame.filter(not_country)
+    frame = frame.filter(~not_country)
     # A world or regional total below (or among) the countries is not a country: summing it would count twice.
     # (keys made in polars on both sides, for the whole column at once)
     regions = frame.select(header_key_expr(pl.col("region")).drop_nulls().unique()).to_series().to_list()
@@ -289,18 +369,25 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         (REASON_NEGATIVE, lambda n: (pl.col(f"{n}__number") < 0) & pl.lit(n in NON_NEGATIVE)),
     ]
     checks: list[Check] = [("Country", "country", pl.col("country").is_null(), REASON_NO_COUNTRY)]
-    checks += [(columns[n], n, check(n), reason) for reason, check in number_checks for n in MEASURES]
+    checks += [
+        (columns[n], n, check(n), reason) for reason, check in number_checks for n in MEASURES if n in columns
+    ]
     rejects = issues_where(frame, checks)
     kept = frame.join(rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti")
     # Scores published as fractions of 1 (a cell formatted "46.5%" holds 0.465): every score of the sheet lies
     # within [-1, 1] (a percent sheet has most above 1). Scaled to percent as the 2023 edition writes them.
-    scores = kept.select(pl.concat_list([pl.col(f"{n}__number") for n in PERCENT]).explode().drop_nulls())
+    # (a cell written with a percent sign, "75%", is in percent whatever the others are)
+    unmarked = {n: pl.when(~pl.col(f"{n}__pct")).then(pl.col(f"{n}__number")) for n in PERCENT}
+    scores = kept.select(pl.concat_list(list(unmarked.values())).explode().drop_nulls())
     score_values = scores.to_series()
     fractions = (
         score_values.len() > 0 and bool((score_values.abs() <= 1).all()) and bool((score_values != 0).any())
     )
     if fractions:
-        kept = kept.with_columns([(pl.col(f"{n}__number") * 100).alias(f"{n}__number") for n in PERCENT])
+        kept = kept.with_columns(
+            pl.when(pl.col(f"{n}__pct")).then(pl.col(f"{n}__number")).otherwise(pl.col(f"{n}__number") * 100)
+            for n in PERCENT
+        )
     # the workbook writes 0 as the population of a few countries (Kosovo, Palau…) it has no figure for
     zero_population = pl.col("population__number") == 0
     kept = kept.with_columns(
@@ -310,8 +397,6 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     ).with_columns(
         pl.when(~zero_population).then(pl.col("population")).alias("population"), _zero=zero_population
     )
-
-    from evidence.sources.countries import map_to_iso3
 
     mapping = map_to_iso3(kept["country"])
     kept = kept.with_columns(iso3=mapping.iso3.cast(pl.String))
@@ -326,12 +411,20 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
                 REASON_DUPLICATE,
             ),
             (columns["population"], "_population_text", pl.col("_zero"), REASON_ZERO_POPULATION),
-            *((columns[n], f"_{n}_text", pl.col(f"{n}__na"), REASON_NOT_AVAILABLE) for n in MEASURES),
+            *(
+                (columns[n], f"_{n}_text", pl.col(f"{n}__na"), REASON_NOT_AVAILABLE)
+                for n in MEASURES
+                if n in columns
+            ),
+            ("Country", "country", pl.col("_text_only"), REASON_NOT_ASSESSED),
         ],
     )
     n_na = int(kept.select(pl.sum_horizontal(pl.col(f"{n}__na") for n in MEASURES).sum()).item() or 0)
     aggregate_rows = ", ".join(
         f"row {r} {c!r}" for r, c in aggregates.select("source_row", "country").iter_rows()
+    )
+    text_only_rows = ", ".join(
+        f"row {r} {c[:60]!r}" for r, c in text_rows.select("source_row", "country").iter_rows()
     )
     provenance = describe(
         SOURCE,
@@ -352,6 +445,12 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
                 else []
             ),
             *([f"aggregate rows (not countries) left out: {aggregate_rows}"] if aggregate_rows else []),
+            *([f"text rows (not countries) left out: {text_only_rows}"] if text_only_rows else []),
+            *(
+                [f"columns not in this edition (left empty): {', '.join(repr(MEASURES[n]) for n in absent)}"]
+                if absent
+                else []
+            ),
             *([FRACTIONS_NOTE] if fractions else []),
         ),
     )
@@ -361,30 +460,50 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     )
 
 
-def _columns(raw: pl.DataFrame, path: Path) -> dict[str, str]:
-    """Canonical name -> the sheet's column, matching each label by its start (by :func:`header_key`).
+#: A number as text: digits grouped in thousands by commas or (no-break) spaces, or not grouped; a decimal
+#: point; an exponent (a spreadsheet's text of a very small number). The sign is read before.
+_NUMBER_TEXT = r"^(?:[0-9]{1,3}(?:[, \u00a0\u202f][0-9]{3})+|[0-9]+)?(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$"
+_PERCENT_SIGN = r"\s*%$"
 
-    A label matched by the start of two columns is ambiguous and refused, never resolved by column order."""
-    columns: dict[str, str | None] = {}
-    ambiguous = []
-    wanted = {"country": ("Country", False), "region": ("Region", False)}
-    wanted.update({name: (start, True) for name, start in MEASURES.items()})
-    for name, (label, by_start) in wanted.items():
-        key = header_key(label)
-        found = [
-            c for c in raw.columns if header_key(c) == key or (by_start and header_key(c).startswith(key))
-        ]
-        exact = [c for c in found if header_key(c) == key]
-        found = exact or found
-        if len(found) > 1:
-            ambiguous.append(f"{label!r} ({', '.join(repr(c) for c in found)})")
-        columns[name] = found[0] if found else None
+
+def _numbers(name: str, typed: pl.Series | None) -> tuple[pl.Expr, pl.Expr]:
+    """``<name>__number`` and ``<name>__pct`` for the text column ``name``: its cells read as numbers, one rule for
+    a workbook's and a text file's cells ("401,000", "69 800 000", "-2.6", a score "75%"; a percent sign only in a
+    score column), and whether the cell carried a percent sign. ``typed``: a workbook's typed read of the
+    column, whose numbers (full precision) are taken where the cell is a number."""
+    text = pl.col(name).str.replace_all("\u2212", "-")  # a typographic minus
+    percent = pl.lit(name in PERCENT) & text.str.contains(_PERCENT_SIGN).fill_null(False)
+    body = pl.when(percent).then(text.str.replace(_PERCENT_SIGN, "")).otherwise(text)
+    negative = body.str.starts_with("-")
+    digits = body.str.strip_prefix("-").str.strip_prefix("+").str.strip_chars()
+    well_formed = digits.str.contains(_NUMBER_TEXT) & digits.str.contains("[0-9]")
+    value: pl.Expr = pl.when(well_formed).then(
+        digits.str.replace_all("[, \u00a0\u202f]", "").cast(pl.Float64, strict=False)
+        * pl.when(negative).then(-1.0).otherwise(1.0)
+    )
+    if typed is not None and typed.dtype.is_numeric():
+        value = pl.coalesce(pl.lit(typed.cast(pl.Float64)), value)
+    number = pl.when(~pl.col(f"{name}__na")).then(value).alias(f"{name}__number")
+    return number, percent.alias(f"{name}__pct")
+
+
+def _columns(raw: pl.DataFrame, path: Path, match: HeaderMatch) -> dict[str, str]:
+    """Canonical name -> the sheet's column, for the columns the header has (see :func:`_matching`).
+
+    A column headed by two labels is ambiguous and refused, never resolved by column order."""
+    found = _matching(raw.columns)
+    where = match.where
+    ambiguous = [
+        f"{_labels(n)[0]!r} ({', '.join(repr(c) for c in cs)})" for n, cs in found.items() if len(cs) > 1
+    ]
     if ambiguous:
-        raise InputError(f"GSI sheet: more than one column for {'; '.join(ambiguous)}", path=path)
-    missing = [name for name, column in columns.items() if column is None]
+        raise InputError(f"GSI summary ({where}): more than one column for {'; '.join(ambiguous)}", path=path)
+    missing = [name for name in REQUIRED if name not in found]
     if missing:
-        raise InputError(f"GSI sheet lacks the columns {missing}", path=path)
-    return {name: column for name, column in columns.items() if column is not None}
+        raise InputError(
+            f"GSI summary ({where}) lacks the columns {'; '.join(_label_text(n) for n in missing)}", path=path
+        )
+    return {name: cs[0] for name, cs in found.items()}
 
 
 register(
