@@ -910,3 +910,13 @@ def test_gsi_view_of_an_estimates_only_edition_says_what_it_lacks(tables, shared
     values = dict(zip(table["Measure"].to_list(), table["Thailand"].to_list(), strict=True))
     assert values["Estimated number of people in modern slavery"] == "401,000"
     assert sorted(set(values.values()) - {"401,000", "5.74"}) == ["not in this edition"]
+
+
+def test_the_gsi_caveat_names_the_year_of_its_estimates_or_says_the_file_does_not():
+    """REVIEW11 m4: the caveat beside the sources together said "on a given day of its estimate year"."""
+    from evidence.notebooks.country import caveat
+
+    assert "on a given day in 2021," in (caveat("gsi", 2021) or "")
+    assert "does not state the year its estimates refer to" in (caveat("gsi", None) or "")
+    assert caveat("case") and "{" not in (caveat("case") or "")
+    assert caveat("tip") is None

@@ -393,6 +393,30 @@ def test_a_count_the_text_will_not_set_against_the_estimate_is_not_drawn_beside_
     )
 
 
+def test_a_bar_of_the_orders_of_magnitude_chart_is_labelled_with_its_year_alone(
+    real_tables, monkeypatch, tmp_path
+):
+    """REVIEW11 m1: Myanmar's nationals detected abroad (2021) may count a person twice, which the table says;
+    beside the bar the label ran "64 (2021 (may count a person twice: ...))" off the chart."""
+    import re
+
+    from evidence.notebooks import views
+    from evidence.presentation.charts import chart_spec
+
+    charts: list[tuple[str, dict]] = []
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: None)
+    monkeypatch.setattr(
+        views, "show_charts", lambda named: charts.extend((n, chart_spec(c)) for c, n in named)
+    )
+    country_views.show_together(open_brief(real_tables, DisclosureRule(5), country="MMR"))
+    (spec,) = [spec for name, spec in charts if name == "sources_together"]
+    labels = [r["text"] for r in _rows(spec) if "text" in r]
+    assert labels and all(
+        re.fullmatch(r"[0-9,<]+ \((\d{4}|estimate year not stated)\)", t) for t in labels
+    ), labels
+
+
 def test_an_origin_section_shows_the_countrys_own_detected_victims(real_tables, shown):
     # review finding 8: Lao PDR's authorities detected 264 (2007) ... 107 (2015): of any citizenship
     unodc = real_tables[1]
@@ -793,6 +817,13 @@ def test_a_brief_on_a_gsi_edition_without_an_estimate_year_says_its_edition(
     assert "GSI figures refer to" not in text and "per 1,000 estimated: only victims" not in text
     gsi_rows = [r for r in country.magnitudes(brief) if r.kind == "gsi"]
     assert [(r.year, r.year_text) for r in gsi_rows] == [(None, "estimate year not stated")]
+    # the overview's table of data used says what it holds, never "none" (REVIEW11 m2)
+    (held,) = [
+        row[f"Years it holds for {brief.place_role}"]
+        for row in country.overview_view(brief).iter_rows(named=True)
+        if "Slavery" in row["Source and release"]
+    ]
+    assert held == "estimates, estimate year not stated"
     assert all(r.per_thousand is None for r in country.magnitudes(brief))
 
 
@@ -803,3 +834,15 @@ def test_a_country_the_gsi_does_not_assess_is_said_once_without_a_doubled_articl
     text = _text(shown)
     assert "Not shown: the Walk Free Global Slavery Index data given hold nothing for Andorra" in text
     assert "the the" not in text
+
+
+def test_the_own_authorities_table_says_nothing_of_a_chart_or_trend_that_does_not_follow(real_tables, shown):
+    """REVIEW11 m7: Viet Nam's own-authorities table (a table alone: no chart, no trend follows it) said "Such
+    years are left out of the chart and the trend"."""
+    country_views.show_detected_section(
+        open_brief([real_tables[1]], DisclosureRule(5), country="VNM", role="origin")
+    )
+    tables = [obj["text/markdown"] for obj in shown if isinstance(obj, dict) and "text/markdown" in obj]
+    (own,) = [t for t in tables if "Victims detected by the authorities of Viet Nam" in t]
+    assert "No data published" in own
+    assert "left out of the chart and the trend" not in own

@@ -64,7 +64,7 @@ def test_provenance_and_catalogue_come_from_the_metadata(
         d.url_main,
         d.synthetic,
     )
-    assert p.licence == d.licence.text() and p.terms == d.terms
+    assert p.licence == d.licence_for(p.release) and p.terms == d.terms
     assert p.citation == d.citation_for(p.release)
     assert p.label == f"{d.name}, {d.release_phrase(p.release)}"
     for entry in CATALOGUE.values():  # the catalogue says the same of the same dataset
@@ -103,6 +103,21 @@ def test_citations_always_say_the_release_and_never_n_d(key: str) -> None:
         assert "<date>" in citation
         assert "()" not in citation and ". ." not in citation and "  " not in citation
     assert RELEASE_NOT_STATED in d.citation_for("unknown")
+
+
+@pytest.mark.parametrize("key", sorted(datasets()))
+def test_a_licence_is_filled_for_every_release_and_names_a_year_only_where_known(key: str) -> None:
+    d = datasets()[key]
+    for release in [r.release for r in d.releases] + ["unknown", "2031-01-15"]:
+        licence = d.licence_for(release)
+        assert "[[" not in licence and "{" not in licence and "  " not in licence
+
+
+def test_the_gsi_licence_names_the_year_of_its_edition_where_known() -> None:
+    d = metadata.dataset(walkfree.SOURCE, "gsi2023_xlsx")
+    assert d.licence_for("2023").startswith("© 2023 Minderoo Foundation Limited")
+    assert d.licence_for("2025").startswith("© 2025 Minderoo Foundation Limited")
+    assert d.licence_for("unknown").startswith("© Minderoo Foundation Limited")
 
 
 def test_a_release_labelled_by_its_date_is_read_as_one() -> None:

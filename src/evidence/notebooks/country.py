@@ -72,10 +72,20 @@ CAVEATS = {
     ),
     "gsi": (
         "The Global Slavery Index estimates how many people lived in modern slavery (forced labour and forced "
-        "marriage) on a given day of its estimate year, from surveys and models: a wide uncertainty, and a broader idea than "
+        "marriage) on a given day{when}, from surveys and models: a wide uncertainty, and a broader idea than "
         "trafficking; a stock of people, not a yearly count."
     ),
 }
+
+
+def caveat(kind: str, year: int | None = None) -> str | None:
+    """The caveat of a kind of source (:data:`CAVEATS`); the GSI's names the year its estimates refer to
+    (``year``), or says that its file does not state it."""
+    text = CAVEATS.get(kind)
+    if text is None or kind != "gsi":
+        return text
+    when = f" in {year}" if year is not None else " (the file does not state the year its estimates refer to)"
+    return text.format(when=when)
 
 
 @dataclasses.dataclass
@@ -277,7 +287,8 @@ def overview_view(brief: CountryBrief) -> pl.DataFrame:
             {
                 "Source and release": source_line([found.table]),
                 "What it gives": SOURCE_KINDS.get(found.kind, found.kind),
-                f"Years it holds for {brief.place_role}": found.years_text(),
+                # an estimate whose year the file does not state is held all the same: never "none"
+                f"Years it holds for {brief.place_role}": found.held_text(),
             }
         )
     return pl.DataFrame(rows, schema={k: pl.String for k in rows[0]} if rows else None)

@@ -26,10 +26,10 @@ from evidence.notebooks.builders import (
     route_notes,
 )
 from evidence.notebooks.country import (
-    CAVEATS,
     CountryBrief,
     Magnitude,
     breakdown_sentence,
+    caveat,
     counted_twice_yearly_sentence,
     detected_by_sentence,
     detected_intro,
@@ -240,7 +240,9 @@ def show_together(brief: CountryBrief) -> None:
         {
             "what": [r.short for r in drawn],
             "value": [r.value for r in drawn],
-            "text": [f"{r.text} ({r.year_text})" for r in drawn],
+            # the year alone beside a bar (its flags are the table's: a long note runs off the chart); an
+            # estimate whose year is not stated says so
+            "text": [f"{r.text} ({r.year if r.year is not None else r.year_text})" for r in drawn],
         },
         schema={"what": pl.String, "value": pl.Float64, "text": pl.String},
     )
@@ -271,7 +273,8 @@ def show_together(brief: CountryBrief) -> None:
     for sentence in magnitude_sentences(brief, rows):
         _say(sentence)
     kinds = list(dict.fromkeys(r.kind for r in rows))
-    _say("\n".join(f"- {escape_markdown(CAVEATS[k])}" for k in kinds if k in CAVEATS))
+    said = [caveat(k, estimate.year if estimate is not None else None) for k in kinds]
+    _say("\n".join(f"- {escape_markdown(text)}" for text in said if text))
 
 
 # -------------------------------------------------------------------------------------- the case data
@@ -468,8 +471,12 @@ def show_own_detected(brief: CountryBrief, table: LoadedTable) -> None:
         caption=f"Victims detected by the authorities of {brief.place}, per year",
         labels={"year": "Year", "note": "Note", "victims": "Detected victims"},
         source=brief.cite(table),
-        # no table by form follows: the note refers to none
-        note=" ".join(n for n in (views.censored_note(shown), views.no_data_note(numbers, tables=False)) if n)
+        # no table by form, no chart and no trend follow: the note refers to none
+        note=" ".join(
+            n
+            for n in (views.censored_note(shown), views.no_data_note(numbers, tables=False, trend=False))
+            if n
+        )
         or None,
     )
 

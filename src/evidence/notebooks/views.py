@@ -790,12 +790,13 @@ def show_dimension_section(
     )
 
 
-def no_data_note(numbers: YearlyNumbers, *, tables: bool = True) -> str | None:
+def no_data_note(numbers: YearlyNumbers, *, tables: bool = True, trend: bool = True) -> str | None:
     """The note on the years of a yearly table's span without a count (rows noted :data:`NO_RECORDS` in a case
     table; :data:`NO_DATA_PUBLISHED` or :data:`NO_TOTAL_PUBLISHED` in a publisher's series): one note per
     kind, the same rule for all. ``tables``: whether the section shows the breakdowns by form, sex and age the
     note can refer to (a brief shows UNODC's for the victims detected in the country of a destination section
-    only: an origin brief has none, so its notes refer to none)."""
+    only: an origin brief has none, so its notes refer to none). ``trend``: whether a chart and a trend of
+    these numbers follow, which leave such years out (a table shown alone says nothing of them)."""
     from evidence.analyses.coverage import years_text
 
     if numbers.per_year is None or "note" not in numbers.per_year.low.frame.columns:
@@ -851,7 +852,8 @@ def no_data_note(numbers: YearlyNumbers, *, tables: bool = True) -> str | None:
     if not said:
         return None
     # each note its own sentence: each starts with its capitalised label ("No data published: …")
-    return ". ".join(said) + ". Such years are left out of the chart and the trend."
+    left_out = " Such years are left out of the chart and the trend." if trend else ""
+    return ". ".join(said) + "." + left_out
 
 
 def _doubtful_breakdown_note(selection: Selection, noted: set[int], when: str) -> str:

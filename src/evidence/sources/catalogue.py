@@ -58,7 +58,7 @@ def _release(dataset: Dataset, download: Download) -> Release:
         title=f"{dataset.name}, {dataset.release_phrase(download.release)}",
         url=download.url_download if download.direct else dataset.url_main,
         filename=download.filename,
-        licence=dataset.licence.text(),
+        licence=dataset.licence_for(download.release),
         citation=dataset.citation_for(download.release),
         description=download.description,
         sha256=pinned.sha256 or None if pinned else None,

@@ -242,7 +242,7 @@ def _other_edition(match: HeaderMatch, named: tuple[set[int], list[str]] | None 
     if len(editions) < 2:
         return None
     listed = " and ".join(str(e) for e in sorted(editions))
-    where = "; ".join(repr(t[:80]) for t in naming)
+    where = " and ".join(repr(t[:80]) for t in naming)  # the places naming it: a sheet, a title line
     return (
         f"the file names the Walk Free Global Slavery Index editions {listed} (in {where}): which one its figures "
         "are is unclear; keep the one edition's title (or state the release in a sidecar)"
@@ -294,7 +294,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         raise InputError(other, path=path)
     named = next(iter(editions), None)
     release, estimate_year = (RELEASE, ESTIMATE_YEAR) if named == EDITION else (str(named or UNKNOWN), None)
-    where = "; ".join(repr(t[:80]) for t in naming)
+    where = " and ".join(repr(t[:80]) for t in naming)  # the places naming it: a sheet, a title line
     edition_note = (
         f"the {EDITION} edition, named in {where}"
         if named == EDITION

@@ -30,6 +30,19 @@ LATEST = "latest release"
 UNKNOWN = "unknown"
 _ACCESSED = "<date>"  # filled by Provenance.citation_text and the briefs
 _OPTIONAL = re.compile(r"\[\[(.*?)\]\]", re.DOTALL)
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    """``template`` with its fields filled; a part between ``[[`` and ``]]`` only where every field in it is
+    known."""
+
+    def optional(match: re.Match[str]) -> str:
+        fields = re.findall(r"\{(\w+)\}", match.group(1))
+        return match.group(1).format(**values) if all(values.get(f) for f in fields) else ""
+
+    return _OPTIONAL.sub(optional, template).format(**values)
+
+
 _MONTHS = [
     "January",
     "February",
@@ -137,11 +150,13 @@ class Dataset:
             "year": published[:4] if published else "",
         }
 
-        def optional(match: re.Match[str]) -> str:
-            fields = re.findall(r"\{(\w+)\}", match.group(1))
-            return match.group(1).format(**values) if all(values.get(f) for f in fields) else ""
+        return _fill(self.citation, values)
 
-        return _OPTIONAL.sub(optional, self.citation).format(**values)
+    def licence_for(self, release: str | None) -> str:
+        """The licence of ``release``: its name may hold the year of publication, written only where known
+        (``© [[{year} ]]Minderoo Foundation Limited``: "© 2023 Minderoo ..." for the 2023 edition)."""
+        published = self.date_published(release)
+        return _fill(self.licence.text(), {"year": published[:4] if published else ""})
 
     def provenance(
         self,
@@ -162,7 +177,7 @@ class Dataset:
             path=path,
             sha256=sha256,
             url=self.url_main,
-            licence=self.licence.text(),
+            licence=self.licence_for(release),
             citation=self.citation_for(release),
             title=self.title,
             synthetic=self.synthetic,
