@@ -30,6 +30,10 @@ not read as one. Only Kelley's layout reads an empty tier, or her ``NA`` (R's mi
 empty tier in the simple layout is rejected as missing, and its ``NA`` as not available. Other unknown text
 (``Tier 4``) and a numeric tier (``2.5``) are rejected each with their own reason.
 
+A report year written in words (``2024 TIP Report``, ``TIP Report 2024``, ``2024 Report``) is read when the cell
+holds exactly one run of digits and it is a year of :data:`YEAR_IN_TEXT_RANGE`, and the row is flagged
+(:data:`REASON_YEAR_IN_TEXT`); a cell with two numbers (``2023-24``) is rejected, not guessed.
+
 Tier table columns: ``source_row``, ``iso3``, ``country``, ``report_year``, ``tier`` (ordered: Tier 1 < Tier 2
 < Tier 2 Watch List < Tier 3; null when not ranked or a special case), ``tier_label`` (as published, whitespace
 stripped) and ``special_case`` (``Special Case``, ``not ranked``; null for ranked countries).
