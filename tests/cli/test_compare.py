@@ -115,3 +115,22 @@ def test_compare_imports_stay_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_compare_states_the_gsi_edition_of_the_file_given(run_main, shared_data, tmp_path):
+    """A GSI 2025 file (no estimate year the loader knows): compare never says 2021 or 2023 of its figures."""
+    from _gsi import gsi_2025
+
+    files = [
+        "--data",
+        str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"),
+        "--data",
+        str(gsi_2025(shared_data, tmp_path)),
+    ]
+    code, out, _ = run_main(["compare", "THA", "--peers", "MMR", *files])
+    assert code in (0, None)
+    text = " ".join(out.split())
+    assert "Global Slavery Index 2025, estimate year not stated" in text
+    assert "GSI 2023" not in text and "Index 2023" not in text and "GSI's 2021" not in text
+    assert "for 2021" not in text and "401,000 (2021)" not in text
+    assert "401,000" in text

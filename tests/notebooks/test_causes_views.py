@@ -443,3 +443,54 @@ def test_the_usa_forced_labour_model_names_its_separation_and_fits_citizenship_u
     row = model.terms.filter(pl.col("predictor") == "origin_region").row(0, named=True)
     assert row["odds_ratio"] == pytest.approx(float(np.exp(fit.params[2])), rel=1e-4)
     assert row["ci_low"] == pytest.approx(float(np.exp(fit.conf_int()[2, 0])), rel=1e-3)
+
+
+def _shown_text(shown: list) -> str:
+    """What the displayed objects say, markup left out."""
+    text = "\n".join(
+        o.get("text/markdown", "") if isinstance(o, dict) else str(getattr(o, "data", "")) for o in shown
+    )
+    return re.sub(r"<[^>]+>", "", text)
+
+
+def test_society_views_state_the_gsi_edition_the_table_carries(shared_data, tmp_path, monkeypatch, panel):
+    """A GSI 2025 file (no estimate year the loader knows): the society views never say 2021 or 2023 of it,
+    say its edition and that its estimate year is not stated, and set no detected victims against it; the
+    2023 edition is said as such, with its estimate year 2021."""
+    import IPython.display
+    from _gsi import gsi_2025
+
+    from evidence.sources import registry
+
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    panel_2025 = society.country_panel(
+        [
+            load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"),
+            registry.load(gsi_2025(shared_data, tmp_path)),
+            load_cached(shared_data / "tip" / "tip_tiers_1999_2015.csv"),
+        ]
+    )
+    assert society.gsi_estimate_year(panel_2025) is None
+    with pytest.raises(ParameterError, match="Global Slavery Index 2025, estimate year not stated"):
+        views.detection_window(panel_2025)
+    views.show_society_section(panel_2025, "THA", ["KHM", "MMR"], RULE)
+    text = " ".join(_shown_text(shown).split())
+    assert "Global Slavery Index 2025, estimate year not stated" in text
+    for wrong in (
+        "2021 population",
+        "refer to 2021",
+        "GSI, 2021",
+        "for 2021",
+        "2019–2023",
+        "Index 2023",
+        "GSI 2023",
+    ):
+        assert wrong not in text, wrong
+    assert "detected victims are not set against them" in text
+    shown.clear()
+    views.show_society_section(panel, "THA", ["KHM", "MMR"], RULE)
+    text = " ".join(_shown_text(shown).split())
+    assert "Global Slavery Index 2023, estimates for 2021" in text
+    assert "2021 population and estimate" in text

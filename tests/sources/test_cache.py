@@ -62,6 +62,47 @@ def test_new_loader_version_is_a_miss(tiers: Path, monkeypatch: pytest.MonkeyPat
     assert cache.cache_key(tiers) != key and not cache.is_cached(tiers)
 
 
+def test_edited_source_metadata_is_a_miss(
+    tiers: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A metadata-only edit (licence, citation) gives a fresh load with the new provenance, not the cached
+    table's stale one; another source's metadata leaves the key alone."""
+    import types
+
+    from evidence.sources import metadata
+
+    before = cache.load_cached(tiers)
+    key = cache.cache_key(tiers)
+    copy = Path(shutil.copytree(Path(metadata.__file__).parent, tmp_path / "metadata"))
+    monkeypatch.setattr(metadata, "resources", types.SimpleNamespace(files=lambda _name: copy))
+    metadata.datasets.cache_clear()
+    try:
+        other = copy / "walkfree_gsi.yaml"
+        other.write_text(other.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+        assert (
+            cache.cache_key(tiers) == key
+        )  # another source's metadata (a comment, even) is not this table's
+        edited = copy / "us_tip_tiers_simple.yaml"
+        text = edited.read_text(encoding="utf-8")
+        assert "public domain in the US" in text and "US Department of State. Trafficking" in text
+        edited.write_text(
+            text.replace("public domain in the US", "public domain (edited)").replace(
+                "US Department of State. Trafficking", "US Department of State (edited). Trafficking"
+            ),
+            encoding="utf-8",
+        )
+        metadata.datasets.cache_clear()
+        assert cache.cache_key(tiers) != key and not cache.is_cached(tiers)
+        after = cache.load_cached(tiers)
+        assert "(edited)" in after.provenance.citation and "(edited)" not in before.provenance.citation
+        assert after.provenance.licence != before.provenance.licence
+        assert cache.load_cached(tiers).provenance == after.provenance  # and the fresh table is cached
+    finally:
+        monkeypatch.undo()
+        metadata.datasets.cache_clear()
+    assert cache.cache_key(tiers) == key
+
+
 def test_edited_sidecar_is_a_miss(tiers: Path) -> None:
     sidecar = registry.sidecar_path(tiers)
     sidecar.write_text(json.dumps({"release": "2019"}))

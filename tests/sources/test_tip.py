@@ -527,3 +527,38 @@ def test_a_tier_table_saved_as_a_workbook_reads_as_the_csv(shared_data: Path, tm
     ]
     assert titled.rejects.select("row", "reason").rows() == [(5, tip.REASON_TIER_NOT_AVAILABLE)]
     assert "read from sheet 'Tiers', header on row 3" in titled.provenance.notes
+
+
+@pytest.mark.parametrize("layout", ["simple", "kelley"])
+def test_a_report_year_written_in_text_is_read_and_flagged(tmp_path: Path, layout: str) -> None:
+    """REVIEW10 leftover: "2024 TIP Report" was rejected row by row. The one 4-digit year (1990-2100) of such a
+    cell is read and the row flagged; two numbers, a year out of range, or none are still rejected."""
+    cells = [
+        "2024 TIP Report",  # line 2
+        "TIP Report 2023",
+        "2022 Report",
+        " June 2021 ",
+        "2020",  # line 6: a plain year, not flagged
+        "2023-24",  # two numbers: which?
+        "Report 1989",  # out of range
+        "TIP Report",  # no year
+        "20245 Report",  # five digits
+    ]
+    codes = [f"X{chr(65 + i // 26)}{chr(65 + i % 26)}" for i in range(len(cells))]
+    if layout == "simple":
+        lines = ["iso3,report_year,tier", *(f"{c},{y},Tier 2" for c, y in zip(codes, cells, strict=True))]
+    else:
+        lines = [
+            "countryname,iso,year,ccode,tier",
+            *(f"Land {c},{c},{y},1,Tier 2" for c, y in zip(codes, cells, strict=True)),
+        ]
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = registry.load(tmp_path / "t.csv")
+    assert loaded.rows_in == len(cells) == loaded.rows_kept + loaded.rows_rejected
+    years = dict(zip(loaded.data["source_row"].to_list(), loaded.data["report_year"].to_list(), strict=True))
+    assert years == {2: 2024, 3: 2023, 4: 2022, 5: 2021, 6: 2020}
+    assert set(loaded.rejects.filter(pl.col("reason") == tip.REASON_YEAR)["row"]) == {7, 8, 9, 10}
+    flagged = loaded.flags.filter(pl.col("reason") == tip.REASON_YEAR_IN_TEXT)
+    assert flagged.select("row", "column").rows() == [(r, "report_year") for r in (2, 3, 4, 5)]
+    assert flagged["value"].to_list()[0] == "2024 TIP Report"
+    assert loaded.provenance.release == "2020-2024"

@@ -717,12 +717,17 @@ def _glotip_rows(draw: st.DrawFn) -> tuple[tuple, dict[str, str], bool]:
 @settings(max_examples=25, deadline=None)
 @given(st.lists(_glotip_rows(), min_size=1, max_size=12))
 def test_respelled_vocabulary_is_kept_as_published_and_other_text_rejected(rows: list) -> None:
+    """Respelled vocabulary is kept, other text rejected row by row (rows in = kept + rejected); a file whose
+    every row has an indicator not GLOTIP's is refused whole, naming them (the portal's other tables)."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
-        loaded = unodc.load(
-            write_glotip_csv(Path(folder) / "g.csv", [r for r, _, _ in rows]), unodc.LAYOUT_CSV
-        )
+        path = write_glotip_csv(Path(folder) / "g.csv", [r for r, _, _ in rows])
+        if all(r[4] in ("by nationality", "Sex not stated", "Adults", "x") for r, _, _ in rows):
+            with pytest.raises(InputError, match="holds none of GLOTIP's indicators"):
+                unodc.load(path, unodc.LAYOUT_CSV)
+            return
+        loaded = unodc.load(path, unodc.LAYOUT_CSV)
     assert loaded.rows_in == len(rows) == loaded.data.height + loaded.rows_rejected
     rejected = set(loaded.rejects["row"])
     for line, (_, canonical, foreign) in enumerate(rows, start=4):
@@ -997,3 +1002,37 @@ def test_an_empty_unit_among_written_ones_is_read_as_a_count_and_flagged(tmp_pat
     ]
     alone = unodc.load(write_glotip(tmp_path / "v.xlsx", [row(unit=None)]))  # no unit written anywhere
     assert alone.rows_kept == 1 and alone.flags.is_empty()
+
+
+@pytest.mark.parametrize("label", ["VALUE", "txtVALUE"])
+def test_another_portal_table_in_the_layout_is_refused_naming_its_indicators(
+    tmp_path: Path, label: str
+) -> None:
+    """REVIEW10 leftover: the portal's crime statistics (same layout, ``VALUE``) are no GLOTIP release with every
+    row "not an Indicator": the file is refused, naming the indicators it holds (the first few)."""
+    others = [f"Victims of intentional homicide {i}" for i in range(7)]
+    rows = [row(indicator=text, dimension="Total", category="Total") for text in others for _ in range(2)]
+    header = (
+        tuple("VALUE" if h == "txtVALUE" else h for h in unodc.HEADER) if label == "VALUE" else unodc.HEADER
+    )
+    path = write_glotip_csv(tmp_path / "data_cts.csv", rows, header=header)
+    with pytest.raises(InputError) as refused:
+        unodc.load(path, unodc.LAYOUT_CSV)
+    message = str(refused.value)
+    assert "holds none of GLOTIP's indicators" in message and "Detected trafficking victims" in message
+    assert (
+        "'Victims of intentional homicide 0'" in message and "'Victims of intentional homicide 4'" in message
+    )
+    assert "homicide 5" not in message and "and 2 more" in message and "7 other indicators" in message
+
+
+def test_a_release_with_one_glotip_indicator_row_loads_and_rejects_the_others(tmp_path: Path) -> None:
+    """The refusal fires only when no row has a GLOTIP indicator: one such row and the file loads, every other
+    row rejected as "not an Indicator" (rows in = kept + rejected); rows with no indicator at all are rejected,
+    not refused."""
+    rows = [row(indicator="Victims of intentional homicide") for _ in range(3)] + [row()]
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", rows))
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (4, 1, 3)
+    assert set(loaded.rejects["reason"]) == {unodc.REASON_VOCABULARY["Indicator"]}
+    missing = unodc.load(write_glotip(tmp_path / "m.xlsx", [row(indicator=None), row(indicator=None)]))
+    assert (missing.rows_in, missing.rows_kept, missing.rows_rejected) == (2, 0, 2)

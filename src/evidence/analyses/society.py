@@ -154,6 +154,9 @@ class CountryPanel:
     frame: pl.DataFrame
     sources: tuple[Provenance, ...]
     indicator: str = DEFAULT_INDICATOR
+    #: the year the GSI table's estimates refer to (:func:`gsi_estimate_year`), None when its file does not
+    #: state it or the panel holds no GSI table
+    gsi_year: int | None = None
 
     @property
     def source_ids(self) -> set[str]:
@@ -270,20 +273,26 @@ SOURCE_HELP = {
 ESTIMATE_YEAR_NOT_STATED = "estimate year not stated"
 
 
-def gsi_estimate_year(table: LoadedTable) -> int | None:
+def gsi_estimate_year(table: LoadedTable | CountryPanel) -> int | None:
     """The year a GSI table's estimates refer to (2021 for the 2023 edition); None when its file does not state
-    it (an edition the loader does not know, or a file naming no edition)."""
+    it (an edition the loader does not know, or a file naming no edition). Of a panel: its GSI table's (None
+    when it holds none)."""
+    if isinstance(table, CountryPanel):
+        return table.gsi_year
     years = table.data["estimate_year"].drop_nulls()
     return int(years.max()) if years.len() else None  # type: ignore[arg-type]
 
 
-def gsi_edition_text(table: LoadedTable) -> str:
+def gsi_edition_text(table: LoadedTable | CountryPanel) -> str:
     """The GSI table's edition and estimate year as a reader is told them, from what the loaded file states:
     "the Global Slavery Index 2023, estimates for 2021", "the Global Slavery Index 2025, estimate year not
-    stated", "the Global Slavery Index, edition and estimate year not stated"."""
+    stated", "the Global Slavery Index, edition and estimate year not stated". Of a panel: its GSI table's."""
     from evidence.sources.metadata import UNKNOWN
 
-    release = table.provenance.release
+    if isinstance(table, CountryPanel):
+        release = next((p.release for p in table.sources if p.source == "walkfree_gsi"), None)
+    else:
+        release = table.provenance.release
     year = gsi_estimate_year(table)
     if not release or release == UNKNOWN:
         if year is None:
@@ -457,7 +466,8 @@ def country_panel(
         frame = frame.filter(pl.col("iso3").is_in([_iso3(c) for c in countries]))
     frame = frame.with_columns(country=_names(frame["iso3"])).sort("iso3", "measure", "year")
     sources = tuple(t.provenance for t in [*indicator_tables, *gsi_tables, *tier_tables])
-    return CountryPanel(frame=frame, sources=sources, indicator=indicator)
+    gsi_year = gsi_estimate_year(gsi_tables[0]) if gsi_tables else None
+    return CountryPanel(frame=frame, sources=sources, indicator=indicator, gsi_year=gsi_year)
 
 
 def _with_source(frame: pl.DataFrame, provenance: Provenance) -> pl.DataFrame:

@@ -85,7 +85,7 @@ def brief_command(
     """Build a country brief in one step: run the country_brief notebook, then render it to HTML and PDF.
 
     Give any mix of the sources the toolkit reads with --data (victim-level case data, a UNODC GLOTIP
-    workbook, the Walk Free GSI 2023 workbook, TIP tier placements): the brief has a section per source that
+    workbook, a Walk Free GSI workbook, TIP tier placements): the brief has a section per source that
     holds data for the country and role. The years default to the span the data hold for them. A run whose
     inputs (notebook, parameters, data files, toolkit) are unchanged since its last successful run is not
     executed again; its brief is re-rendered.

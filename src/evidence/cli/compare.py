@@ -1,6 +1,6 @@
 """``evidence compare``: a country beside its peers on detection, estimated prevalence, vulnerability and policy.
 
-Reads UNODC GLOTIP country data, the Walk Free GSI 2023 workbook and TIP tier placements (any of them; what is
+Reads UNODC GLOTIP country data, a Walk Free GSI workbook (any edition with the summary layout) and TIP tier placements (any of them; what is
 missing is said, not guessed; other files of the same --data list, such as a brief's victim records, are set
 aside and named) and prints, per country: detected victims in the latest year the country reported
 and per 100,000 population, the GSI estimate and prevalence, vulnerability, government response, the latest TIP
@@ -71,7 +71,14 @@ def compare_command(
     """A country beside its peers: detected victims, GSI estimates, vulnerability, response and TIP tier."""
     from rich.table import Table
 
-    from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, SOURCE_HELP, country_panel, with_data
+    from evidence.analyses.society import (
+        MAX_YEARS_FROM_ESTIMATE,
+        SOURCE_HELP,
+        country_panel,
+        gsi_edition_text,
+        gsi_estimate_year,
+        with_data,
+    )
     from evidence.cli.options import escape
     from evidence.core.errors import InputError, ParameterError
     from evidence.presentation.comparison import (
@@ -90,7 +97,7 @@ def compare_command(
     paths = data_paths(data)
     if not paths:
         raise ParameterError(
-            "compare needs UNODC GLOTIP country data, the Walk Free GSI 2023 workbook and/or TIP tier placements: "
+            "compare needs UNODC GLOTIP country data, a Walk Free GSI workbook and/or TIP tier placements: "
             "give them with --data FILE (repeat for several) or EVIDENCE_DATA "
             "(`evidence data fetch unodc-glotip` downloads the UNODC workbook)"
         )
@@ -147,10 +154,17 @@ def compare_command(
             table.add_row(*[escape(str(v)) for v in row])
         console.print(table)
     console.print("Values are for the year in brackets: the latest the source holds for each country.")
-    console.print(
-        f"Detected per 1,000 estimated: victims of a year at most {MAX_YEARS_FROM_ESTIMATE} years from the GSI's "
-        "estimate only."
-    )
+    gsi_year = gsi_estimate_year(panel)
+    if "walkfree_gsi" in panel.source_ids and gsi_year is None:
+        console.print(
+            "Detected per 1,000 estimated: none, the GSI file not stating the year its estimates refer to.",
+            highlight=False,
+        )
+    else:
+        console.print(
+            f"Detected per 1,000 estimated: victims of a year at most {MAX_YEARS_FROM_ESTIMATE} years from the "
+            "GSI's estimate only."
+        )
     if note := missing_labels_note(disclosed):
         console.print(escape(note), highlight=False)
     if left_out:
@@ -172,10 +186,18 @@ def compare_command(
             f"{rule.label}: fewer than {rule.threshold} detected victims; a rate of such a count is shown only "
             "as an upper bound."
         )
-    console.print(
-        "Detected victims measure what authorities find as much as how many victims there are; GSI figures are "
-        "model estimates for 2021, and rates divide by the GSI's 2021 population and estimate."
-    )
+    caveat = "Detected victims measure what authorities find as much as how many victims there are"
+    if "walkfree_gsi" in panel.source_ids:
+        edition = gsi_edition_text(panel)
+        caveat += (
+            f"; GSI figures are model estimates ({edition}), and rates divide by the GSI's {gsi_year} population "
+            "and estimate."
+            if gsi_year is not None
+            else f"; GSI figures are model estimates ({edition}), and rates per 100,000 divide by its population."
+        )
+    else:
+        caveat += "."
+    console.print(escape(caveat), highlight=False)
     for citation in comparison_sources(disclosed):
         console.print("Source: " + escape(citation), highlight=False)
     for source in missing:

@@ -632,12 +632,39 @@ def comparison_view(
 
 def detection_window(panel: CountryPanel) -> tuple[int, int]:
     """The years whose detected victims may be set against the GSI's estimate (the estimate's year ±
-    :data:`~evidence.analyses.society.MAX_YEARS_FROM_ESTIMATE`): the detection model's rule."""
-    from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE
+    :data:`~evidence.analyses.society.MAX_YEARS_FROM_ESTIMATE`): the detection model's rule.
 
-    years = panel.measure(PREVALENCE)["year"].drop_nulls()
-    year = int(years.max()) if not years.is_empty() else 2021  # type: ignore[arg-type]
+    Raises :class:`ParameterError` when the panel holds no GSI table or its file does not state the year its
+    estimates refer to (no year is assumed)."""
+    from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, gsi_edition_text, gsi_estimate_year
+
+    if "walkfree_gsi" not in panel.source_ids:
+        raise ParameterError("detected victims are set against the GSI's estimate: no GSI table was given")
+    year = gsi_estimate_year(panel)
+    if year is None:
+        raise ParameterError(
+            f"{gsi_edition_text(panel)}: detected victims cannot be set against estimates of an unknown year"
+        )
     return year - MAX_YEARS_FROM_ESTIMATE, year + MAX_YEARS_FROM_ESTIMATE
+
+
+def gsi_table_note(panel: CountryPanel) -> str:
+    """How the comparison table's GSI figures and rates are dated, from the GSI table the panel holds (its
+    edition and estimate year, or that its file states none); empty when it holds none."""
+    from evidence.analyses.society import gsi_edition_text, gsi_estimate_year
+
+    if "walkfree_gsi" not in panel.source_ids:
+        return ""
+    year = gsi_estimate_year(panel)
+    if year is None:
+        return (
+            f"GSI figures are those of {gsi_edition_text(panel)}; rates per 100,000 divide by its population; "
+            "none is given per 1,000 estimated, the year of the estimate being unknown."
+        )
+    return (
+        f"GSI figures are those of {gsi_edition_text(panel)}, and rates divide by the GSI's {year} population "
+        "and estimate."
+    )
 
 
 def detection_points(
@@ -998,16 +1025,33 @@ def show_society_section(
         show_table(
             table,
             source="; ".join(sources),
-            note="Detected victims and the rates made of them are for the year in brackets, the latest UNODC "
-            "holds for each country; GSI figures refer to 2021, and rates divide by the GSI's 2021 population "
-            f"and estimate. Tier 2 WL: Tier 2 Watch List.{legend}",
+            note=" ".join(
+                part
+                for part in (
+                    (
+                        "Detected victims and the rates made of them are for the year in brackets, the latest "
+                        "UNODC holds for each country."
+                    ),
+                    gsi_table_note(panel),
+                    f"Tier 2 WL: Tier 2 Watch List.{legend}",
+                )
+                if part
+            ),
             kinds=dict(kinds),
         )
 
     def citation(*source_ids: str) -> str:
         return "; ".join(p.label for p in panel.sources if p.source in source_ids)
 
-    if {"unodc_glotip", "walkfree_gsi"} <= panel.source_ids:
+    if {"unodc_glotip", "walkfree_gsi"} <= panel.source_ids and society.gsi_estimate_year(panel) is None:
+        display(Markdown(f"{level} Detection against estimated prevalence"))
+        display(
+            Markdown(
+                f"Not shown: the GSI figures are those of {escape_markdown(society.gsi_edition_text(panel))}, so detected "
+                "victims are not set against them (no scatter, no detection model)."
+            )
+        )
+    elif {"unodc_glotip", "walkfree_gsi"} <= panel.source_ids:
         display(Markdown(f"{level} Detection against estimated prevalence"))
         points = detection_points(panel, iso3, peers, rule)
         first, last = detection_window(panel)
@@ -1021,7 +1065,7 @@ def show_society_section(
             source=citation("unodc_glotip", "walkfree_gsi"),
             subtitle=f"Detected victims of the year nearest the estimate's, within {first}–{last} (as in the "
             "model below).",
-            x_title="Estimated in modern slavery per 1,000 (GSI, 2021)",
+            x_title=f"Estimated in modern slavery per 1,000 (GSI, {society.gsi_estimate_year(panel)})",
             y_title=f"Detected victims per 100,000 (UNODC, {first}–{last})",
             rule=rule,
         )

@@ -2,8 +2,10 @@
 
 An entry is the loaded table (data, rejects, flags, provenance) stored as Parquet by
 :mod:`evidence.sources.store`, in ``cache_dir()/"tables"``. Its key is the file's sha256, the loader's source,
-layout and version, and the sha256 of the provenance sidecar when there is one: a changed file, a new loader
-version or an edited sidecar is a miss, never a stale table. A hit costs hashing the file and reading the
+layout and version, the sha256 of the provenance sidecar when there is one, and a digest of the source's
+metadata (:mod:`evidence.sources.metadata`: licence, citation, URLs, known releases, which every table's
+provenance is made from): a changed file, a new loader version, an edited sidecar or edited source metadata is a
+miss, never a stale table. A hit costs hashing the file and reading the
 Parquet file: no workbook is opened. Any loader registered with
 :mod:`evidence.sources.registry` can be cached; bump its ``Loader.version`` when its output changes.
 """
@@ -39,13 +41,25 @@ def cache_key(path: str | Path) -> str:
 
     The digest covers the file's bytes and, when present, its provenance sidecar's and case-records mapping's
     bytes. Which loader and layout the file is depends only on these, so detection (which may read the workbook)
-    is remembered per digest and done once.
+    is remembered per digest and done once. The key's last part also covers the source's metadata as this
+    process reads it (:func:`_metadata_digest`), so a table whose provenance was made from other metadata is a
+    miss.
     """
     path = Path(path)
     digest = _content_digest(path)
     source, layout = _detected(path, digest)
     version = loaders()[source].version
-    return f"{source}-{layout}-v{version}-{digest}"
+    return f"{source}-{layout}-v{version}-{digest}{_metadata_digest(source)}"
+
+
+def _metadata_digest(source: str) -> str:
+    """A digest of every metadata record of ``source`` (all its datasets, as parsed: what the provenance of its
+    tables is made from). Hashing the parsed records rather than the YAML files keeps the key true to the
+    metadata the loader of this process uses (it reads the files once per process)."""
+    from evidence.sources.metadata import datasets
+
+    described = [d for _, d in sorted(datasets().items()) if d.source == source]
+    return hashlib.sha256(repr(described).encode()).hexdigest()[:12]
 
 
 def _content_digest(path: Path) -> str:

@@ -30,6 +30,10 @@ not read as one. Only Kelley's layout reads an empty tier, or her ``NA`` (R's mi
 empty tier in the simple layout is rejected as missing, and its ``NA`` as not available. Other unknown text
 (``Tier 4``) and a numeric tier (``2.5``) are rejected each with their own reason.
 
+A report year written in words (``2024 TIP Report``, ``TIP Report 2024``, ``2024 Report``) is read when the cell
+holds exactly one run of digits and it is a year of :data:`YEAR_IN_TEXT_RANGE`, and the row is flagged
+(:data:`REASON_YEAR_IN_TEXT`); a cell with two numbers (``2023-24``) is rejected, not guessed.
+
 Tier table columns: ``source_row``, ``iso3``, ``country``, ``report_year``, ``tier`` (ordered: Tier 1 < Tier 2
 < Tier 2 Watch List < Tier 3; null when not ranked or a special case), ``tier_label`` (as published, whitespace
 stripped) and ``special_case`` (``Special Case``, ``not ranked``; null for ranked countries).
@@ -64,14 +68,15 @@ from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import FOOTNOTE_MARKER, HeaderMatch, header_key, not_available, read_sheet
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "8"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "9"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
 # 7: a tier written as a not-available token of workbook.py ("n/a", "-", "..") and an empty tier of the simple
 # layout refused with their own reasons (were "tier not recognised"); "NA" is Kelley's "not ranked" in her layout
 # only (the simple layout's "NA" is not available), and only in the tier column; 8: Kelley's ccode not required;
-# the simple layout's header variants (year, ISO, ISO code, country name); a tier table saved as a workbook
+# the simple layout's header variants (year, ISO, ISO code, country name); a tier table saved as a workbook; 9: a
+# report year written in text ("2024 TIP Report": one run of digits, a year 1990-2100) read and flagged
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -157,6 +162,12 @@ REASON_NUMERIC_TIER = (
     "document no numeric code (is 2.5 the Watch List?): write the tier's name"
 )
 REASON_DUPLICATE = "more than one placement for this iso3 and report year"
+REASON_YEAR_IN_TEXT = (
+    "report year read out of text (the one year in the cell, as in '2024 TIP Report'): check it is the report's "
+    "year"
+)
+#: The years a report year written in text may be (:func:`_year_in_text`): the TIP reports began in 2001.
+YEAR_IN_TEXT_RANGE = (1990, 2100)
 
 
 def _header_format(line: str) -> tuple[str, str] | None:
@@ -286,7 +297,10 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     )
     flags = issues_where(
         kept,
-        [("tier", "tier_label", pl.struct("iso3", "report_year").is_duplicated(), REASON_DUPLICATE)],
+        [
+            ("report_year", "year_text", pl.col("year_in_text"), REASON_YEAR_IN_TEXT),
+            ("tier", "tier_label", pl.struct("iso3", "report_year").is_duplicated(), REASON_DUPLICATE),
+        ],
     )
     release = _year_span(kept)
     if layout == KELLEY_LAYOUT:
@@ -451,6 +465,8 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
     if not_ranked_when_empty:  # Kelley: NA = not ranked that year
         canonical = pl.when(label.is_null()).then(pl.lit(NOT_RANKED)).otherwise(canonical)
     year = pl.col("report_year").str.strip_chars().cast(pl.Float64, strict=False)
+    plain = pl.when((year == year.round()) & year.is_between(1900, 2100)).then(year).cast(pl.Int16)
+    in_text = _year_in_text(pl.col("report_year"))
     return frame.with_columns(
         numeric_tier=label.str.contains(r"^[0-9]+([.,][0-9]+)?$").fill_null(False),
         # the tokens every loader reads as "no figure" (workbook.NOT_AVAILABLE), a footnote marker aside
@@ -462,10 +478,26 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
         country=pl.col("country").str.strip_chars(),
         tier_label=label,
         canonical=canonical,
-        report_year=pl.when((year == year.round()) & year.is_between(1900, 2100)).then(year).cast(pl.Int16),
+        report_year=pl.coalesce(plain, in_text),
+        year_in_text=(plain.is_null() & in_text.is_not_null()).fill_null(False),
     ).with_columns(
         tier=pl.when(pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
         special_case=pl.when(~pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
+    )
+
+
+def _year_in_text(text: pl.Expr) -> pl.Expr:
+    """The report year of a cell written in words ("2024 TIP Report", "TIP Report 2024", "2024 Report"): its
+    number when the cell holds exactly one run of digits and that run is a year of :data:`YEAR_IN_TEXT_RANGE`;
+    else null (no guess between two numbers: "2023-24", "Report 2024, p. 12")."""
+    runs = text.str.extract_all(r"[0-9]+")
+    only = runs.list.first()
+    first, last = YEAR_IN_TEXT_RANGE
+    number = only.cast(pl.Int32, strict=False)
+    return (
+        pl.when((runs.list.len() == 1) & (only.str.len_chars() == 4) & number.is_between(first, last))
+        .then(number)
+        .cast(pl.Int16)
     )
 
 

@@ -85,7 +85,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "10"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "11"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -96,7 +96,8 @@ LOADER_VERSION = "10"  # 2: aggregate flag reworded, missing dimension named; 3:
 # unit among written ones flagged; column aliases (VALUE, ISO3, Country/territory, Reference year, Unit); age
 # spellings (AGE_EQUIVALENTS), "not an Age"; a year with a footnote marker (2019*) read and flagged; a lowercase
 # ISO3 code upper-cased; note rows rejected once showing their text; release dates in text (Last update:
-# 12/06/2025, 12 June 2025, June 12, 2025); country names with footnote marks (Thailand¹) mapped
+# 12/06/2025, 12 June 2025, June 12, 2025); country names with footnote marks (Thailand¹) mapped; 11: a file in the
+# layout holding none of GLOTIP's indicators (the portal's crime statistics) refused, naming what it holds
 
 HEADER = (
     "Iso3_code",
@@ -387,6 +388,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     rows_in = frame.height
 
     parsed = _parse(frame)
+    _refuse_other_indicators(parsed, path)
     release = _release(matches[0])
     rejects = _rejects(parsed, latest_year=_latest_year(release))
     kept = parsed.join(
@@ -412,6 +414,35 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         rejects=rejects.sort("row"),
         flags=flags.sort("row"),
         kind="indicator",
+    )
+
+
+#: How many of another table's indicators :func:`_refuse_other_indicators` names.
+_OTHER_INDICATORS_SHOWN = 5
+
+
+def _refuse_other_indicators(parsed: pl.DataFrame, path: Path) -> None:
+    """Refuse a file in GLOTIP's layout that holds none of GLOTIP's indicators: the data portal's other
+    ``data_*.xlsx`` files (crime statistics: ``Victims of intentional homicide``...) share the layout (and the
+    ``VALUE`` label of :data:`ALIASES`), and would otherwise load with every row rejected as "not an Indicator".
+    Only when rows write an indicator and not one of them is GLOTIP's: a release with some rows of a new
+    indicator loads, those rows rejected (rows in = kept + rejected)."""
+    written = parsed.filter(pl.col("indicator").is_not_null())
+    if written.is_empty() or written["indicator"].is_in(INDICATOR_CATEGORIES["indicator"]).any():
+        return
+    distinct = written["indicator_text"].unique(maintain_order=True)
+    shown = ", ".join(repr(text[:80]) for text in distinct.head(_OTHER_INDICATORS_SHOWN).to_list())
+    more = (
+        f" and {distinct.len() - _OTHER_INDICATORS_SHOWN} more"
+        if distinct.len() > _OTHER_INDICATORS_SHOWN
+        else ""
+    )
+    raise InputError(
+        "the file has the layout of UNODC's data-portal tables but holds none of GLOTIP's indicators "
+        f"({', '.join(INDICATOR_CATEGORIES['indicator'])}): its {written.height:,} rows give "
+        f"{distinct.len()} other indicator{'s' if distinct.len() != 1 else ''} ({shown}{more}), so it is "
+        "another UNODC data set (crime statistics?), not the trafficking-in-persons country data",
+        path=path,
     )
 
 
