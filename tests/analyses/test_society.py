@@ -262,3 +262,15 @@ def test_an_edition_without_an_estimate_year_is_said_so_and_not_set_against_vict
     with pytest.raises(ParameterError, match="does not state the year its estimates refer to"):
         society.detection_model(panel)
     assert "the Walk Free Global Slavery Index 2023" not in society.SOURCE_HELP["walkfree_gsi"]
+
+
+def test_the_demo_datas_gsi_figures_are_never_called_an_edition(tmp_path) -> None:
+    """REVIEW11 m3: the demo brief said "The Global Slavery Index demo-2, estimates for 2021"."""
+    from evidence.sources.demo_context import write_demo_context
+    from evidence.sources.registry import load
+
+    paths = write_demo_context(tmp_path)
+    (gsi,) = [t for t in (load(p) for p in paths) if t.kind == "gsi"]
+    said = society.gsi_edition_text(gsi)
+    assert said.startswith("the demo data's GSI-layout figures (synthetic)")
+    assert "Index demo" not in said

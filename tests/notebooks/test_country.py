@@ -920,3 +920,28 @@ def test_the_gsi_caveat_names_the_year_of_its_estimates_or_says_the_file_does_no
     assert "does not state the year its estimates refer to" in (caveat("gsi", None) or "")
     assert caveat("case") and "{" not in (caveat("case") or "")
     assert caveat("tip") is None
+
+
+def test_an_edition_without_regions_ranks_nobody(tables, shared_data, tmp_path):
+    """REVIEW11 M2: a GSI file without a Region column loads; every country was "1 of 1" in its region."""
+    import openpyxl
+
+    from evidence.analyses.society import gsi_profile
+    from evidence.sources import registry
+
+    wb = openpyxl.load_workbook(shared_data / "walkfree" / "gsi_2023.xlsx")
+    sheet = wb["GSI 2023 summary data"]
+    (column,) = [c.column for row in sheet.iter_rows(max_row=5) for c in row if c.value == "Region"]
+    sheet.delete_cols(column)
+    wb.save(tmp_path / "gsi.xlsx")
+    gsi = registry.load(tmp_path / "gsi.xlsx")
+    profile = gsi_profile(gsi, "THA")
+    assert profile.height and profile["rank"].is_null().all() and profile["ranked"].is_null().all()
+    table, _sentence = country.gsi_view(_brief([tables[1], gsi]))
+    assert table.columns == ["Measure", "Thailand"]
+    assert (
+        dict(zip(table["Measure"], table["Thailand"], strict=True))[
+            "Estimated number of people in modern slavery"
+        ]
+        == "401,000"
+    )

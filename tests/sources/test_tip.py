@@ -562,3 +562,27 @@ def test_a_report_year_written_in_text_is_read_and_flagged(tmp_path: Path, layou
     assert flagged.select("row", "column").rows() == [(r, "report_year") for r in (2, 3, 4, 5)]
     assert flagged["value"].to_list()[0] == "2024 TIP Report"
     assert loaded.provenance.release == "2020-2024"
+
+
+@pytest.mark.parametrize(
+    ("header", "layout"),
+    [
+        ("Year,ISO,Country name,Tier", tip.SIMPLE_LAYOUT),  # a hand-made table: cited to the State Department
+        ("YEAR,ISO,COUNTRYNAME,TIER", tip.SIMPLE_LAYOUT),
+        ("countryname,iso,year,tier", tip.KELLEY_LAYOUT),  # her labels as she writes them, without her ccode
+        ("Countryname,ISO,Year,ccode,Tier", tip.KELLEY_LAYOUT),  # beside her ccode
+    ],
+)
+def test_kelleys_layout_is_told_by_her_own_labels_not_by_any_spelling_of_them(
+    tmp_path: Path, header: str, layout: str
+) -> None:
+    """REVIEW11 M1: "Year,ISO,Country name,Tier" was read as Kelley's coding: her citation on placements she
+    never coded, and "NA" read as not ranked."""
+    columns = [c.strip().lower() for c in header.split(",")]
+    values = {"year": "2023", "iso": "THA", "countryname": "Thailand", "country name": "Thailand", "tier": "Tier 2",
+              "ccode": "800"}  # fmt: skip
+    path = tmp_path / "tiers.csv"
+    path.write_text(header + "\n" + ",".join(values[c] for c in columns) + "\n", encoding="utf-8")
+    loaded = registry.load(path)
+    assert loaded.provenance.layout == layout
+    assert ("Kelley" in loaded.provenance.citation) == (layout == tip.KELLEY_LAYOUT)

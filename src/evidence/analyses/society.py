@@ -290,10 +290,15 @@ def gsi_edition_text(table: LoadedTable | CountryPanel) -> str:
     from evidence.sources.metadata import UNKNOWN
 
     if isinstance(table, CountryPanel):
-        release = next((p.release for p in table.sources if p.source == "walkfree_gsi"), None)
+        provenance = next((p for p in table.sources if p.source == "walkfree_gsi"), None)
     else:
-        release = table.provenance.release
+        provenance = table.provenance
+    release = provenance.release if provenance is not None else None
     year = gsi_estimate_year(table)
+    if provenance is not None and provenance.demo:  # invented figures: no edition of Walk Free's
+        return "the demo data's GSI-layout figures (synthetic), " + (
+            ESTIMATE_YEAR_NOT_STATED if year is None else f"estimates for {year}"
+        )
     if not release or release == UNKNOWN:
         if year is None:
             return "the Global Slavery Index, edition and estimate year not stated"
@@ -385,8 +390,8 @@ GSI_PROFILE: tuple[tuple[str, str], ...] = (
 def gsi_profile(table: LoadedTable, country: str) -> pl.DataFrame:
     """The country's GSI figures (:data:`GSI_PROFILE`) with its rank in its Walk Free region (1 = the highest
     value of the countries of the region assessed on that figure; ties share the best rank): columns measure,
-    label, value, rank, ranked (countries of the region with a value), region, year. Empty when the GSI table
-    does not assess the country."""
+    label, value, rank, ranked (countries of the region with a value), region, year; rank and ranked null when
+    the edition gives no region. Empty when the GSI table does not assess the country."""
     if table.kind != "gsi":
         raise ParameterError(f"gsi_profile needs the GSI table, not a {table.kind} table")
     iso3 = _iso3(country)
@@ -404,11 +409,15 @@ def gsi_profile(table: LoadedTable, country: str) -> pl.DataFrame:
     if not own.height:
         return pl.DataFrame(schema=schema)
     region, year = own["region"][0], own["estimate_year"][0]
-    peers = data.filter(pl.col("region") == region) if region else own
     rows = []
     for column, label in GSI_PROFILE:
         value = own[column][0]
-        values = peers[column].drop_nulls()
+        if (
+            not region
+        ):  # an edition without regions: no rank (a country alone in its "region" would be 1 of 1)
+            rows.append((column, label, value, None, None, region, year))
+            continue
+        values = data.filter(pl.col("region") == region)[column].drop_nulls()
         rank = None if value is None else int((values > value).sum()) + 1
         rows.append((column, label, value, rank, values.len(), region, year))
     return pl.DataFrame(rows, schema=schema, orient="row")

@@ -1191,19 +1191,19 @@ def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
         "vulnerability_total": lambda v: f"{v:.1f}",
         "response_total": lambda v: f"{v:.1f}",
     }
-    table = pl.DataFrame(
-        {
-            "Measure": profile["label"].to_list(),
-            brief.name: [
-                ("not in this edition" if m in absent else "n/a") if v is None else formats[m](v)
-                for m, v in zip(profile["measure"].to_list(), profile["value"].to_list(), strict=True)
-            ],
-            f"Rank in {region} (1 = highest)": [
-                "" if r is None else f"{r} of {n}"
-                for r, n in zip(profile["rank"].to_list(), profile["ranked"].to_list(), strict=True)
-            ],
-        }
-    )
+    columns = {
+        "Measure": profile["label"].to_list(),
+        brief.name: [
+            ("not in this edition" if m in absent else "n/a") if v is None else formats[m](v)
+            for m, v in zip(profile["measure"].to_list(), profile["value"].to_list(), strict=True)
+        ],
+    }
+    if profile["ranked"].is_not_null().any():  # an edition without regions ranks nobody: no column of blanks
+        columns[f"Rank in {region} (1 = highest)"] = [
+            "" if r is None else f"{r} of {n}"
+            for r, n in zip(profile["rank"].to_list(), profile["ranked"].to_list(), strict=True)
+        ]
+    table = pl.DataFrame(columns)
     values = dict(zip(profile["measure"].to_list(), profile["value"].to_list(), strict=True))
     year = profile["year"][0]
     when = f"in {year}" if year is not None else f"({gsi_edition_text(tables[0])})"

@@ -3,8 +3,10 @@
 Two layouts:
 
 * ``kelley_csv``: J. Kelley's coding (*Scorecard Diplomacy*, 2017) of the 1999–2015 reports, columns
-  ``countryname, iso, year, ccode, tier`` (``ccode``, a Correlates of War number, is not read nor required); tier labels carry trailing spaces (``Tier 1    ``), ``Watchlist``
-  is Tier 2 Watch List and ``NA``/empty means the country was not ranked that year. Users extend the file with
+  ``countryname, iso, year, ccode, tier`` (``ccode``, a Correlates of War number, is not read nor required;
+  the layout is told by her labels as she writes them, lower case, or by ``ccode`` beside them: a hand-made
+  ``Year, ISO, Country name, Tier`` is the simple layout, never cited as her coding); tier labels carry
+  trailing spaces (``Tier 1    ``), ``Watchlist`` is Tier 2 Watch List and ``NA``/empty means the country was not ranked that year. Users extend the file with
   later reports in the same layout, so its release is the span of report years it holds (``1999-2024``), not
   the span of Kelley's own coding; report years beyond that coding are named in a provenance note.
 * ``simple_csv``: the toolkit's own layout for adding later reports by hand, ``iso3,report_year,tier`` with an
@@ -68,7 +70,7 @@ from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import FOOTNOTE_MARKER, HeaderMatch, header_key, not_available, read_sheet
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "9"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "10"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
@@ -76,7 +78,9 @@ LOADER_VERSION = "9"  # 2: source_row; 3: provenance from the source metadata; 4
 # layout refused with their own reasons (were "tier not recognised"); "NA" is Kelley's "not ranked" in her layout
 # only (the simple layout's "NA" is not available), and only in the tier column; 8: Kelley's ccode not required;
 # the simple layout's header variants (year, ISO, ISO code, country name); a tier table saved as a workbook; 9: a
-# report year written in text ("2024 TIP Report": one run of digits, a year 1990-2100) read and flagged
+# report year written in text ("2024 TIP Report": one run of digits, a year 1990-2100) read and flagged; 10:
+# Kelley's layout told by her labels as she writes them or by her ccode (a hand-made "Year, ISO, Country name,
+# Tier" is the simple layout)
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -179,7 +183,13 @@ def _header_format(line: str) -> tuple[str, str] | None:
 
 def _layout_of(cells: list[str]) -> str | None:
     keys = {header_key(cell) for cell in cells}
-    if {header_key(label) for label in KELLEY_REQUIRED} <= keys:
+    # Kelley's layout by her labels as she writes them (lower case, "countryname" one word), or beside her ccode:
+    # what is cited and how "NA" reads follow from it, so a hand-made "Year, ISO, Country name, Tier" is the
+    # simple layout (cited to the State Department), never her coding
+    written = {cell.strip().strip('"') for cell in cells}
+    if {header_key(label) for label in KELLEY_REQUIRED} <= keys and (
+        set(KELLEY_REQUIRED) <= written or "ccode" in keys
+    ):
         return KELLEY_LAYOUT
     if not _missing(keys):
         return SIMPLE_LAYOUT

@@ -85,7 +85,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "11"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "12"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -97,7 +97,8 @@ LOADER_VERSION = "11"  # 2: aggregate flag reworded, missing dimension named; 3:
 # spellings (AGE_EQUIVALENTS), "not an Age"; a year with a footnote marker (2019*) read and flagged; a lowercase
 # ISO3 code upper-cased; note rows rejected once showing their text; release dates in text (Last update:
 # 12/06/2025, 12 June 2025, June 12, 2025); country names with footnote marks (Thailand¹) mapped; 11: a file in the
-# layout holding none of GLOTIP's indicators (the portal's crime statistics) refused, naming what it holds
+# layout holding none of GLOTIP's indicators (the portal's crime statistics) refused, naming what it holds; 12: the
+# footnote flag names any cell it follows (a year's too), not "the value"
 
 HEADER = (
     "Iso3_code",
@@ -231,7 +232,8 @@ REASON_CATEGORY_MISSING = "category missing"
 REASON_DUPLICATE = "repeats another row's country, year, indicator, dimension, category, sex, age and unit"
 REASON_UNMAPPED = {label: f"{label} not mapped to a country" for label in COUNTRY_DIMENSIONS.values()}
 REASON_FOOTNOTE = (
-    "a footnote marker follows the value: read without it (the footnote's text is not in the table)"
+    "a footnote marker follows the cell's text (a figure, a year or a category): read without it (the "
+    "footnote's text is not in the table)"
 )
 #: Reason of a row whose Indicator, Dimension, Sex or Age is none of the publisher's: what would it count?
 REASON_VOCABULARY = {
