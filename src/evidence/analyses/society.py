@@ -409,7 +409,7 @@ def gsi_profile(table: LoadedTable, country: str) -> pl.DataFrame:
     if not own.height:
         return pl.DataFrame(schema=schema)
     region, year = own["region"][0], own["estimate_year"][0]
-    rows = []
+    rows: list[tuple[str, str, float | None, int | None, int | None, str | None, int | None]] = []
     for column, label in GSI_PROFILE:
         value = own[column][0]
         if (
