@@ -1168,7 +1168,7 @@ def test_many_reasons_that_differ_only_in_the_missing_reporters_are_said_in_one(
     )
     assert "Japan (2012–2013)" in reason and "(2013, 2019)" in reason
     # every reporter missing is named: the range is theirs, with nothing added
-    assert reason.endswith("those of them a year misses detect 27–45% of these nationals in the other years")
+    assert reason.endswith("in the other years, those missing in a year detect 27–45% of these nationals")
     # each year keeps its own reason (the command line, the run's JSON)
     assert all("this year" in f.reason for f in flags)
     # fewer such reasons stay one each
@@ -1191,12 +1191,12 @@ def test_the_share_range_of_merged_missing_reporters_is_that_of_the_ones_named()
     assert reason.startswith(
         "the set of reporting countries changes: no full citizenship breakdown from D (2013), "
     )
-    assert "those of them a year misses detect 10–40% of these nationals in the other years" in reason
-    assert reason.endswith("(16–46% with the smaller reporters it also misses)")
+    assert "in the other years, those missing in a year detect 10–40% of these nationals" in reason
+    assert reason.endswith("(16–46% counting the smaller reporters missing too)")
     # where the years miss no smaller reporter, the range is said once
     exact = [dataclasses.replace(f, missed=f.missing[0][1]) for f in flags]
     ((_, reason),) = trends.grouped_incomplete(exact)
-    assert reason.endswith("detect 10–40% of these nationals in the other years")
+    assert reason.endswith("those missing in a year detect 10–40% of these nationals")
 
 
 def test_grouped_incomplete_says_every_flagged_year_once_with_missing_reporters_merged():
@@ -1236,5 +1236,5 @@ def test_real_united_states_2018_says_its_breakdown_is_doubtful_not_missing(shar
     vnm = trends.grouped_incomplete(trends.reporter_gaps(Selection(table, country="VNM", role="origin")))
     assert len(vnm) == 1 and len(vnm[0][0]) == 12
     # REVIEW9 m3: the range given to the four names is theirs (34–87%), not that of all missed (40–94%)
-    assert "those of them a year misses detect 34–87%" in vnm[0][1]
-    assert vnm[0][1].endswith("(40–94% with the smaller reporters it also misses)")
+    assert "those missing in a year detect 34–87%" in vnm[0][1]
+    assert vnm[0][1].endswith("(40–94% counting the smaller reporters missing too)")

@@ -1461,9 +1461,9 @@ def _gaps_reason(flags: Sequence[IncompleteYear]) -> str:
     # the range is of the reporters named: a year that also misses smaller ones says their sum apart
     named, in_all = _share_range(flags, named=True), _share_range(flags)
     return (
-        f"the set of reporting countries changes: no full citizenship breakdown from {said}; those of them a "
-        f"year misses detect {named} of these nationals in the other years"
-        + (f" ({in_all} with the smaller reporters it also misses)" if in_all != named else "")
+        f"the set of reporting countries changes: no full citizenship breakdown from {said}; in the other "
+        f"years, those missing in a year detect {named} of these nationals"
+        + (f" ({in_all} counting the smaller reporters missing too)" if in_all != named else "")
     )
 
 
