@@ -312,6 +312,49 @@ def _heat_complements(table: pl.DataFrame, shares: pl.DataFrame) -> list[tuple[s
     return out
 
 
+def _recovered_across_tables(view: views.ProfileView, table: pl.DataFrame, shares: pl.DataFrame) -> list:
+    """(category, form, complement) for every category the profile withholds for all victims (its last
+    column) beside a published "Recorded" margin, where a share of the heat table published in the same
+    section, times its published base, brings the category within a small count of that margin: the heat
+    cell is a lower bound of the withheld count, so the withheld count and its small complement are back."""
+    profile = view.table
+    everyone = profile.columns[-1]
+    labels = profile[profile.columns[0]].to_list()
+    margin = _COUNT.match(profile[everyone][labels.index(views.RECORDED)] or "")
+    if margin is None:
+        return []
+    recorded = int(margin[1].replace(",", ""))
+    withheld = [
+        c
+        for c, cell in zip(labels, profile[everyone].to_list(), strict=True)
+        if c not in (views.RECORDED, views.NOT_RECORDED) and _COUNT.match(cell or "") is None
+    ]
+    bases = dict(zip(table[table.columns[0]].to_list(), table[table.columns[-1]].to_list(), strict=True))
+    out = []
+    for row, column, share in shares.drop_nulls("share").iter_rows():
+        base = _COUNT.match(bases.get(row) or "")
+        if column in withheld and base is not None:
+            lower = round(share * int(base[1].replace(",", "")))
+            if recorded - lower < RULE.threshold:
+                out.append((column, row, recorded - lower))
+    return out
+
+
+def test_no_withheld_cell_of_the_means_profile_is_recovered_from_the_heat_table(small):
+    """The review (M3): Thailand's means of control by sex withholds excessive working hours (``x``) beside
+    Recorded 11, and the heat table published next to it showed it as 100% of the 10 victims of other forms."""
+    view = views.profile_view(small, "means_of_control", "sex", RULE)
+    assert view is not None
+    row = view.table.filter(pl.col("Means of control") == "Excessive working hours")
+    assert row[views.ALL][0] == "x"
+    table, shares = views.heat_table(small, RULE, beside=view)
+    assert _recovered_across_tables(view, table, shares) == []
+    cell = table.filter(pl.col("Form of exploitation") == "Other forms of exploitation")[
+        "Excessive working hours"
+    ]
+    assert cell[0] == "x"
+
+
 @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), size=st.integers(6, 80), by=st.sampled_from(["sex", "age_group", None]))
 def test_no_multi_response_complement_is_small_and_published(demo, seed, size, by):
@@ -323,8 +366,10 @@ def test_no_multi_response_complement_is_small_and_published(demo, seed, size, b
     if view is not None:
         assert _complements_published(view.table) == []
         assert not [c for c in _published_counts(view.table) if 0 < c < RULE.threshold]
-    table, shares = views.heat_table(selection, RULE)
+    table, shares = views.heat_table(selection, RULE, beside=view)
     assert _heat_complements(table, shares) == []
+    if view is not None:  # the two tables of one section, protected together
+        assert _recovered_across_tables(view, table, shares) == []
 
 
 def _withheld(cell: str | None, rule: DisclosureRule) -> bool:
