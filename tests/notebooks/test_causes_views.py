@@ -539,3 +539,16 @@ def test_society_views_state_the_gsi_edition_the_table_carries(shared_data, tmp_
     text = " ".join(_shown_text(shown).split())
     assert "Global Slavery Index 2023, estimates for 2021" in text
     assert "2021 population and estimate" in text
+
+
+def test_the_methods_text_on_protection_admits_the_complementary_cells_the_tables_print(shared_data, small):
+    """The review (M4): the methods said "no complementary cells are needed" beside tables printing ``x``."""
+    from evidence.notebooks.views import protection_text
+
+    cases = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    text = protection_text([cases])
+    assert text is not None
+    view = views.profile_view(small, "means_of_control", "sex", RULE)
+    assert view is not None and "x" in view.table[views.ALL].to_list()  # a complementary cell is printed
+    assert "no complementary" not in text
+    assert "complementary cells, shown x" in text
