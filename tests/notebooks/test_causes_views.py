@@ -121,6 +121,19 @@ def test_person_cases_scope(demo, small):
     assert small.height == 139
 
 
+def test_the_person_section_says_whose_records_it_covers(demo, small):
+    """The review (M2): with ``person_scope`` all, the section under "United States: causes and consequences"
+    counted every record of every country and never said so."""
+    everyone = views.person_scope_text(demo, country="USA", scope="all")
+    assert "every record of the case data, of every country" in everyone
+    assert "not only the victims of the United States" in everyone
+    own = views.person_scope_text(small, country="THA", role="destination")
+    assert own.startswith(
+        "This section covers the victims in the case data with Thailand as country of destination"
+    )
+    assert re.search(r" \(records of \d{4}(–\d{4})?\)\.$", own)
+
+
 @pytest.fixture(scope="module")
 def panel(shared_data):
     return society.country_panel(
@@ -195,6 +208,8 @@ def test_causes_consequences_notebook_on_the_real_shared_files(tmp_path, shared_
         "".join(v) if isinstance(v, list) else str(v) for o in outputs for v in o.get("data", {}).values()
     )
     assert "401,000" in text and "Relation of the perpetrator(s) to the victim" in text
+    # the review (M2): a person section of every record, under Thailand's heading, says whose records it covers
+    assert "covers every record of the case data, of every country" in text
     # events are countries (a country's first change counted) beside comparison countries, not "in" them
     import re
 

@@ -855,6 +855,29 @@ def person_cases(
     return pl.concat(frames, how="diagonal_relaxed")
 
 
+def person_scope_text(
+    cases: pl.DataFrame, *, country: str, role: str = "both", scope: str = "country"
+) -> str:
+    """The first sentence of the person section: whose records it describes, and of which years. With
+    ``scope="all"`` it says so plainly, since the section sits under the country's heading but covers every
+    record of the case data, of every country (the review: worldwide records read as the United States')."""
+    from evidence.analyses.coverage import ROLE_WORDS
+    from evidence.sources.countries import name_in_text
+
+    place = escape_markdown(name_in_text(_iso3(country)) or country)
+    years = ""
+    if "year" in cases.columns and cases["year"].drop_nulls().len():
+        first, last = int(cases["year"].min()), int(cases["year"].max())  # type: ignore[arg-type]
+        years = f" (records of {first})" if first == last else f" (records of {first}–{last})"
+    if scope == "all":
+        return (
+            f"**This section covers every record of the case data, of every country**{years}, with "
+            f"`person_scope` all: not only the victims of {place}, and its counts and shares are not {place}'s."
+        )
+    words = ROLE_WORDS.get(role, role)
+    return f"This section covers the victims in the case data with {place} as {words}{years}."
+
+
 #: What the person section describes, in order, and by which characteristic.
 PERSON_TOPICS: tuple[tuple[str, str | None], ...] = (
     ("recruiter_relation", "sex"),
@@ -875,18 +898,22 @@ def show_person_section(
     level: str = "###",
     models: int | None = None,
     recorded_in_data: Sequence[str] | None = None,
+    scope_text: str | None = None,
 ) -> None:
     """The person: every recorded topic by a characteristic, the heat table and duration charts, what is not
     recorded, and the odds ratios of each form of exploitation and means of control (with the complete-case
     comparison of the first model); ``models`` limits how many models are shown (a brief shows one). Topics
     the data do not record are named in one sentence; given the topics the whole data files record
     (``recorded_in_data``, :func:`evidence.analyses.causes.recorded_topics`), those the files record but not
-    for any victim of ``cases`` are named apart, so that a field is called absent only when it is."""
+    for any victim of ``cases`` are named apart, so that a field is called absent only when it is.
+    ``scope_text`` (:func:`person_scope_text`) is shown first: whose records these are."""
     from IPython.display import Markdown, display
 
     from evidence.notebooks.views import show_chart, show_table
     from evidence.presentation import causes_charts
 
+    if scope_text:
+        display(Markdown(scope_text))
     topics = causes.recorded_topics(cases)
     characteristics = causes.recorded_characteristics(cases)
     in_data = set(topics if recorded_in_data is None else recorded_in_data) | set(topics)
