@@ -567,3 +567,21 @@ def test_the_methods_text_on_protection_admits_the_complementary_cells_the_table
     assert view is not None and "x" in view.table[views.ALL].to_list()  # a complementary cell is printed
     assert "no complementary" not in text
     assert "complementary cells, shown x" in text
+
+
+def test_a_near_separated_odds_ratio_is_not_printed_as_a_result(shared_data):
+    """The review (m1): USA, every record, debt bondage: age 30-47 (vs 0-17) printed as 1,016 (84.38 – 12,241),
+    a size set by the 3 victims aged 30-47 without it; unknown sex (vs female) for excessive hours, 153, rests on
+    cells of 10 victims or more and stays an estimate."""
+    cases = views.person_cases(
+        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country="USA", scope="all"
+    )
+    debt = causes.association_model(cases, "means_debt_bondage_earnings")
+    term = debt.terms.filter((pl.col("category") == "30-47") & (pl.col("reference") == "0-17"))
+    assert term["estimable"].to_list() == [False] and term["odds_ratio"].to_list() == [None]
+    assert debt.separation_suspected
+    shown = views.model_view(debt, RULE).filter(pl.col("Category") == "30-47 (vs 0-17)")
+    assert shown["Odds ratio"].to_list() == [views.NOT_ESTIMABLE]
+    hours = causes.association_model(cases, "means_excessive_work_hours")
+    unknown = hours.terms.filter((pl.col("category") == "Unknown") & (pl.col("reference") == "Female"))
+    assert unknown["estimable"].to_list() == [True] and unknown["odds_ratio"][0] > 100
