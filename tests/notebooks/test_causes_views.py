@@ -121,6 +121,19 @@ def test_person_cases_scope(demo, small):
     assert small.height == 139
 
 
+def test_the_person_section_says_whose_records_it_covers(demo, small):
+    """The review (M2): with ``person_scope`` all, the section under "United States: causes and consequences"
+    counted every record of every country and never said so."""
+    everyone = views.person_scope_text(demo, country="USA", scope="all")
+    assert "every record of the case data, of every country" in everyone
+    assert "not only the victims of the United States" in everyone
+    own = views.person_scope_text(small, country="THA", role="destination")
+    assert own.startswith(
+        "This section covers the victims in the case data with Thailand as country of destination"
+    )
+    assert re.search(r" \(records of \d{4}(–\d{4})?\)\.$", own)
+
+
 @pytest.fixture(scope="module")
 def panel(shared_data):
     return society.country_panel(
@@ -195,6 +208,8 @@ def test_causes_consequences_notebook_on_the_real_shared_files(tmp_path, shared_
         "".join(v) if isinstance(v, list) else str(v) for o in outputs for v in o.get("data", {}).values()
     )
     assert "401,000" in text and "Relation of the perpetrator(s) to the victim" in text
+    # the review (M2): a person section of every record, under Thailand's heading, says whose records it covers
+    assert "covers every record of the case data, of every country" in text
     # events are countries (a country's first change counted) beside comparison countries, not "in" them
     import re
 
@@ -312,6 +327,49 @@ def _heat_complements(table: pl.DataFrame, shares: pl.DataFrame) -> list[tuple[s
     return out
 
 
+def _recovered_across_tables(view: views.ProfileView, table: pl.DataFrame, shares: pl.DataFrame) -> list:
+    """(category, form, complement) for every category the profile withholds for all victims (its last
+    column) beside a published "Recorded" margin, where a share of the heat table published in the same
+    section, times its published base, brings the category within a small count of that margin: the heat
+    cell is a lower bound of the withheld count, so the withheld count and its small complement are back."""
+    profile = view.table
+    everyone = profile.columns[-1]
+    labels = profile[profile.columns[0]].to_list()
+    margin = _COUNT.match(profile[everyone][labels.index(views.RECORDED)] or "")
+    if margin is None:
+        return []
+    recorded = int(margin[1].replace(",", ""))
+    withheld = [
+        c
+        for c, cell in zip(labels, profile[everyone].to_list(), strict=True)
+        if c not in (views.RECORDED, views.NOT_RECORDED) and _COUNT.match(cell or "") is None
+    ]
+    bases = dict(zip(table[table.columns[0]].to_list(), table[table.columns[-1]].to_list(), strict=True))
+    out = []
+    for row, column, share in shares.drop_nulls("share").iter_rows():
+        base = _COUNT.match(bases.get(row) or "")
+        if column in withheld and base is not None:
+            lower = round(share * int(base[1].replace(",", "")))
+            if recorded - lower < RULE.threshold:
+                out.append((column, row, recorded - lower))
+    return out
+
+
+def test_no_withheld_cell_of_the_means_profile_is_recovered_from_the_heat_table(small):
+    """The review (M3): Thailand's means of control by sex withholds excessive working hours (``x``) beside
+    Recorded 11, and the heat table published next to it showed it as 100% of the 10 victims of other forms."""
+    view = views.profile_view(small, "means_of_control", "sex", RULE)
+    assert view is not None
+    row = view.table.filter(pl.col("Means of control") == "Excessive working hours")
+    assert row[views.ALL][0] == "x"
+    table, shares = views.heat_table(small, RULE, beside=view)
+    assert _recovered_across_tables(view, table, shares) == []
+    cell = table.filter(pl.col("Form of exploitation") == "Other forms of exploitation")[
+        "Excessive working hours"
+    ]
+    assert cell[0] == "x"
+
+
 @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), size=st.integers(6, 80), by=st.sampled_from(["sex", "age_group", None]))
 def test_no_multi_response_complement_is_small_and_published(demo, seed, size, by):
@@ -323,8 +381,10 @@ def test_no_multi_response_complement_is_small_and_published(demo, seed, size, b
     if view is not None:
         assert _complements_published(view.table) == []
         assert not [c for c in _published_counts(view.table) if 0 < c < RULE.threshold]
-    table, shares = views.heat_table(selection, RULE)
+    table, shares = views.heat_table(selection, RULE, beside=view)
     assert _heat_complements(table, shares) == []
+    if view is not None:  # the two tables of one section, protected together
+        assert _recovered_across_tables(view, table, shares) == []
 
 
 def _withheld(cell: str | None, rule: DisclosureRule) -> bool:
@@ -494,3 +554,34 @@ def test_society_views_state_the_gsi_edition_the_table_carries(shared_data, tmp_
     text = " ".join(_shown_text(shown).split())
     assert "Global Slavery Index 2023, estimates for 2021" in text
     assert "2021 population and estimate" in text
+
+
+def test_the_methods_text_on_protection_admits_the_complementary_cells_the_tables_print(shared_data, small):
+    """The review (M4): the methods said "no complementary cells are needed" beside tables printing ``x``."""
+    from evidence.notebooks.views import protection_text
+
+    cases = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    text = protection_text([cases])
+    assert text is not None
+    view = views.profile_view(small, "means_of_control", "sex", RULE)
+    assert view is not None and "x" in view.table[views.ALL].to_list()  # a complementary cell is printed
+    assert "no complementary" not in text
+    assert "complementary cells, shown x" in text
+
+
+def test_a_near_separated_odds_ratio_is_not_printed_as_a_result(shared_data):
+    """The review (m1): USA, every record, debt bondage: age 30-47 (vs 0-17) printed as 1,016 (84.38 – 12,241),
+    a size set by the 3 victims aged 30-47 without it; unknown sex (vs female) for excessive hours, 153, rests on
+    cells of 10 victims or more and stays an estimate."""
+    cases = views.person_cases(
+        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country="USA", scope="all"
+    )
+    debt = causes.association_model(cases, "means_debt_bondage_earnings")
+    term = debt.terms.filter((pl.col("category") == "30-47") & (pl.col("reference") == "0-17"))
+    assert term["estimable"].to_list() == [False] and term["odds_ratio"].to_list() == [None]
+    assert debt.separation_suspected
+    shown = views.model_view(debt, RULE).filter(pl.col("Category") == "30-47 (vs 0-17)")
+    assert shown["Odds ratio"].to_list() == [views.NOT_ESTIMABLE]
+    hours = causes.association_model(cases, "means_excessive_work_hours")
+    unknown = hours.terms.filter((pl.col("category") == "Unknown") & (pl.col("reference") == "Female"))
+    assert unknown["estimable"].to_list() == [True] and unknown["odds_ratio"][0] > 100

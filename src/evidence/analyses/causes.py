@@ -27,6 +27,7 @@ Counts here are raw: everything published passes disclosure control in the prese
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -631,8 +632,10 @@ def association_model(
     as class of route ``Unknown`` beside region of origin ``Unknown`` (both: citizenship not recorded), is left
     out before the fit (a rank check; the later duplicate goes, named in ``collinear``, or in ``skipped`` when no
     category of its predictor is left), so one effect is not split between two terms. A term with separation
-    (an infinite or degenerate estimate or interval) is not estimable: its odds ratio, interval and p-value are
-    null and ``estimable`` false, and ``separation_suspected`` is set.
+    (an infinite or degenerate estimate or interval), or near separation (an odds ratio beyond 100 or below
+    1/100 resting on fewer than 5 victims in a cell of its two-by-two table, :func:`_near_separation`), is not
+    estimable: its odds ratio, interval and p-value are null and ``estimable`` false, and
+    ``separation_suspected`` is set.
     """
     from statsmodels.genmod import families  # not statsmodels.api: it imports every model
     from statsmodels.genmod.generalized_linear_model import GLM
@@ -722,7 +725,11 @@ def association_model(
         ci = np.asarray(fit.conf_int(alpha=1 - level))
         pvalues = np.asarray(fit.pvalues)
     notes += caught
-    estimable = [_estimable(params[i], bse[i], ci[i]) for i in range(len(names))]
+    estimable = [
+        _estimable(params[i], bse[i], ci[i])
+        and (i == 0 or not _near_separation(params[i], y_int, sample[names[i][0]], names[i][1], names[i][2]))
+        for i in range(len(names))
+    ]
     rows = [
         {
             "predictor": p,
@@ -789,6 +796,28 @@ def _estimable(param: float, se: float, ci: np.ndarray) -> bool:
         and se <= SEPARATION_LOG_LIMIT
         and np.all(np.abs(ci) <= 700.0)  # exp() finite and nonzero at both ends
     )
+
+
+#: Near separation: an odds ratio beyond this factor (or below its inverse) that rests on fewer than
+#: :data:`NEAR_SEPARATION_CELL` victims in a cell of its two-by-two table (its category and its reference,
+#: with and without the outcome) is the fit running towards separation: its size (1,016, interval 84–12,241)
+#: is set by those few victims, not by the data, and it is not estimable like a separated term.
+NEAR_SEPARATION_RATIO = 100.0
+NEAR_SEPARATION_CELL = 5
+
+
+def _near_separation(param: float, y: np.ndarray, values: _Coded, category: str, reference: str) -> bool:
+    """Whether a term's finite odds ratio is near separation (:data:`NEAR_SEPARATION_RATIO`)."""
+    if abs(param) <= math.log(NEAR_SEPARATION_RATIO):
+        return False
+    cells = []
+    for name in (category, reference):
+        if name not in values.names:
+            continue
+        members = values.indicator(name).astype(bool)
+        with_outcome = int(y[members].sum())
+        cells += [with_outcome, int(members.sum()) - with_outcome]
+    return min(cells, default=0) < NEAR_SEPARATION_CELL
 
 
 def _full_rank(

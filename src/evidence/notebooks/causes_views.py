@@ -16,7 +16,9 @@ the group's victims, and for every topic the groups add up to all victims; a mul
 overlap (no row total is published), its recorded/not-recorded split is protected as its own table, and each
 category is protected against that "Recorded" margin as a two-cell table (with / without it) with the groups'
 totals (``_protect_items``: exact counts), so that no small count follows by subtraction; the heat table withholds
-a cell whose row's victims without it are a small count. A share, or
+a cell whose row's victims without it are a small count, and is protected together with the profile of means of
+control published beside it (a cell is a lower bound of its means' count of all victims: where the profile
+withholds that count, a cell that would bring it within a small count of "Recorded" is withheld too). A share, or
 its interval, is shown only where its count and its denominator are both published. Model tables show the
 number of victims of each category only where it is not small. A selection too small to protect gives None.
 """
@@ -316,12 +318,21 @@ def heat_table(
     *,
     row_topic: str = "form",
     column_topic: str = "means_of_control",
+    beside: ProfileView | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Each category of ``column_topic`` among the victims of each category of ``row_topic`` (the heat table
     of means of control by form). Returns the display table (rows: categories of ``row_topic`` with their
     denominator; cells ``"45%"``, or the rule's label) and the shares for the chart (row, column, share; null
     where the count or the denominator is withheld; rows with no victim left out). Both topics overlap (a victim can have several forms and
-    several means), so no total is published and primary suppression protects every count."""
+    several means), so no total is published and primary suppression protects every count.
+
+    ``beside`` is the profile of ``column_topic`` published in the same section (means of control by sex), and
+    the two are protected together: a cell of this table is a lower bound of its column's count among all
+    victims (the victims of one form with a means are some of the victims with it), so where that profile
+    withholds a category's count of all victims, every cell of the category here that would bring it within a
+    small count of the profile's published "Recorded" margin is withheld too (Recorded 11 and excessive working
+    hours ``x`` beside 10 of the 10 victims of other forms with it: the withheld 10, and its complement of 1,
+    were back)."""
     cross = causes.cross_profile(cases, row_topic, column_topic)
     keyed = "count_key" in cross.columns  # real records: perturbed by their keys
     counts = suppress_counts(
@@ -344,9 +355,19 @@ def heat_table(
     # "without" follows by subtraction (11 recorded, 10 with excessive hours: 1 without), of perturbed counts
     # too (a reader cannot tell a made-up difference from a true one); the cell is withheld (the "without" is
     # never shown, so the pair cannot be recomputed)
+    bounded = _withheld_beside(beside, column_topic)
     complement = [
-        count is not None and base_of.get(row) is not None and rule.is_small(base_of[row] - count)
-        for row, count in zip(counts.frame["row"].to_list(), counts.frame["count"].to_list(), strict=True)
+        count is not None
+        and (
+            (base_of.get(row) is not None and rule.is_small(base_of[row] - count))
+            or (column in bounded and bounded[column] - count < rule.threshold)
+        )
+        for row, column, count in zip(
+            counts.frame["row"].to_list(),
+            counts.frame["column"].to_list(),
+            counts.frame["count"].to_list(),
+            strict=True,
+        )
     ]
     if any(complement):
         hidden = pl.Series(complement)
@@ -398,6 +419,23 @@ def heat_table(
     table = wide.join(base_text, on="row", how="left").rename({"row": causes.TOPICS[row_topic]})
     # a row without a victim has no share to draw: it is not withheld (the chart counts withheld shares)
     return table, shares.filter(pl.col("row").replace_strict(base_of, default=None).fill_null(-1) != 0)
+
+
+def _withheld_beside(beside: ProfileView | None, topic: str) -> dict[str, int]:
+    """The categories of ``topic`` whose count of all victims the profile ``beside`` withholds while it
+    publishes their "Recorded" margin, each with that margin: what a cell of another table of the same
+    victims must not bring within a small count of. Empty without such a profile (or a margin withheld)."""
+    if beside is None or beside.topic != topic or beside.split is None:
+        return {}
+    everyone = beside.counts.frame.height - 1  # the totals row: all victims of the selection
+    recorded = beside.split.frame[RECORDED][everyone]
+    if recorded is None or beside.split.reasons[RECORDED][everyone] is not None:
+        return {}
+    return {
+        category: int(recorded)
+        for category in beside.counts.count_columns
+        if category in beside.counts.reasons.columns and beside.counts.reasons[category][everyone] is not None
+    }
 
 
 def missing_view(
@@ -817,6 +855,29 @@ def person_cases(
     return pl.concat(frames, how="diagonal_relaxed")
 
 
+def person_scope_text(
+    cases: pl.DataFrame, *, country: str, role: str = "both", scope: str = "country"
+) -> str:
+    """The first sentence of the person section: whose records it describes, and of which years. With
+    ``scope="all"`` it says so plainly, since the section sits under the country's heading but covers every
+    record of the case data, of every country (the review: worldwide records read as the United States')."""
+    from evidence.analyses.coverage import ROLE_WORDS
+    from evidence.sources.countries import name_in_text
+
+    place = escape_markdown(name_in_text(_iso3(country)) or country)
+    years = ""
+    if "year" in cases.columns and cases["year"].drop_nulls().len():
+        first, last = int(cases["year"].min()), int(cases["year"].max())  # type: ignore[arg-type]
+        years = f" (records of {first})" if first == last else f" (records of {first}–{last})"
+    if scope == "all":
+        return (
+            f"**This section covers every record of the case data, of every country**{years}, with "
+            f"`person_scope` all: not only the victims of {place}, and its counts and shares are not those of {place}."
+        )
+    words = ROLE_WORDS.get(role, role)
+    return f"This section covers the victims in the case data with {place} as {words}{years}."
+
+
 #: What the person section describes, in order, and by which characteristic.
 PERSON_TOPICS: tuple[tuple[str, str | None], ...] = (
     ("recruiter_relation", "sex"),
@@ -837,18 +898,22 @@ def show_person_section(
     level: str = "###",
     models: int | None = None,
     recorded_in_data: Sequence[str] | None = None,
+    scope_text: str | None = None,
 ) -> None:
     """The person: every recorded topic by a characteristic, the heat table and duration charts, what is not
     recorded, and the odds ratios of each form of exploitation and means of control (with the complete-case
     comparison of the first model); ``models`` limits how many models are shown (a brief shows one). Topics
     the data do not record are named in one sentence; given the topics the whole data files record
     (``recorded_in_data``, :func:`evidence.analyses.causes.recorded_topics`), those the files record but not
-    for any victim of ``cases`` are named apart, so that a field is called absent only when it is."""
+    for any victim of ``cases`` are named apart, so that a field is called absent only when it is.
+    ``scope_text`` (:func:`person_scope_text`) is shown first: whose records these are."""
     from IPython.display import Markdown, display
 
     from evidence.notebooks.views import show_chart, show_table
     from evidence.presentation import causes_charts
 
+    if scope_text:
+        display(Markdown(scope_text))
     topics = causes.recorded_topics(cases)
     characteristics = causes.recorded_characteristics(cases)
     in_data = set(topics if recorded_in_data is None else recorded_in_data) | set(topics)
@@ -867,12 +932,15 @@ def show_person_section(
     keyed = RECORD_CELL_KEY in cases.columns
     display(Markdown(f"{level} What is recorded"))
     show_table(missing_view(cases, rule), source=source, perturbed=keyed)
+    means_view: ProfileView | None = None  # protected together with the heat table below
     for topic, by in PERSON_TOPICS:
         if topic not in topics:
             continue
         if by is not None and by not in characteristics:
             by = "majority_status" if "majority_status" in characteristics and by == "age_group" else None
         view = profile_view(cases, topic, by, rule)
+        if topic == "means_of_control":
+            means_view = view
         what = causes.TOPICS[topic]
         by_text = f" by {causes.CHARACTERISTIC_LABELS[by].lower()}" if by else ""
         display(Markdown(f"{level} {what}{by_text}"))
@@ -898,7 +966,7 @@ def show_person_section(
             show_chart(chart, "duration")
     if {"form", "means_of_control"} <= set(topics):
         display(Markdown(f"{level} Means of control by form of exploitation"))
-        table, shares = heat_table(cases, rule)
+        table, shares = heat_table(cases, rule, beside=means_view)
         if models is None:  # a brief (which limits the models) shows the heat table as a chart only
             show_table(
                 table,

@@ -298,7 +298,7 @@ def show_notice(tables: Sequence[LoadedTable]) -> None:
 def protection_text(tables: Sequence[LoadedTable]) -> str | None:
     """A bullet for a notebook's methods: the cell key method of the victim records of real people among
     ``tables`` (those a notebook uses), whose counts it perturbs; None when it uses none."""
-    from evidence.presentation.disclosure import DEFAULT_NOISE
+    from evidence.presentation.disclosure import COMPLEMENT_LABEL, DEFAULT_NOISE
 
     keyed = [t for t in tables if t.kind == "case" and t.protection == "cell_key"]
     if not keyed:
@@ -307,8 +307,9 @@ def protection_text(tables: Sequence[LoadedTable]) -> str | None:
     return (
         f"- Counts of victim records of real people ({names}) are protected by the {DEFAULT_NOISE.describe()}. "
         "The same records give the same number in every table, run and brief, so a total may differ from the "
-        "sum of its parts by a few (said under each such table); small counts are still withheld, and no "
-        "complementary cells are needed."
+        "sum of its parts by a few (said under each such table); small counts are still withheld, and where a "
+        "withheld count could be recomputed from a total, or from a table published beside it, other cells are "
+        f"withheld too (complementary cells, shown {COMPLEMENT_LABEL})."
     )
 
 
