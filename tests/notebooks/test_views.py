@@ -450,3 +450,19 @@ def test_a_gap_in_a_trend_line_says_the_reason_its_table_gives(real_tables, tmp_
     svgs = " ".join(obj["image/svg+xml"] for obj in shown if isinstance(obj, dict) and "image/svg+xml" in obj)
     assert "2017, breakdown not usable (doubtful)" in svgs
     assert "years without data (no records)" not in svgs
+
+
+def test_the_growing_corridors_table_is_capped_and_says_of_how_many(real_tables, monkeypatch):
+    """REVIEW12 m5: the routes notebook's growth table listed every corridor (80 for the United Kingdom),
+    whatever top_n said."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.views import show_emerging
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    show_emerging(Selection(real_tables[1], country="GBR", role="destination"), top=3)
+    (table,) = [obj["text/markdown"] for obj in shown if isinstance(obj, dict) and "text/markdown" in obj]
+    assert "Growing and new corridors (the 3 with the lowest q-values of " in table
+    assert sum(line.startswith("| ") for line in table.splitlines()) == 1 + 3  # the header and three rows

@@ -546,9 +546,9 @@ def show_region_table(numbers: RouteBounds, level: str, *, source: str) -> None:
     )
 
 
-def show_emerging(selection: Selection) -> None:
-    """Growing and new corridors of a selection, or a sentence when there are none or its years are too few to
-    compare periods."""
+def show_emerging(selection: Selection, top: int | None = None) -> None:
+    """Growing and new corridors of a selection (the ``top`` most significant when given, saying how many there
+    are), or a sentence when there are none or its years are too few to compare periods."""
     from evidence.analyses import routes
 
     unassessed = emerging_unassessed(routes.emerging_periods(selection))
@@ -559,7 +559,11 @@ def show_emerging(selection: Selection) -> None:
     if not emerging.height:
         _markdown("No corridor grows significantly or appears in this selection.")
         return
-    show_table(emerging_view(emerging), caption="Growing and new corridors")
+    listed = emerging.height if top is None else min(top, emerging.height)
+    caption = "Growing and new corridors"
+    if listed < emerging.height:
+        caption += f" (the {listed} with the lowest q-values of {emerging.height})"
+    show_table(emerging_view(emerging, top=top), caption=caption)
 
 
 # ------------------------------------------------------------------------------------------------------ trends
