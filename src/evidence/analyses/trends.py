@@ -217,6 +217,33 @@ def undated_counts(selection: Selected, *, by: str | None = None) -> pl.DataFram
     return counts.drop("year") if counts.height else empty
 
 
+def unrecorded_counts(selection: Selected, *, by: str) -> pl.DataFrame:
+    """Case records of the selection, per year, that record none of the flag group ``by`` (``form``: no form
+    of exploitation recorded, CTDC's denominator rule): columns year, count (and ``cell_key``), years without
+    such records absent. The records without a year are one row of year null. Empty for an indicator table or
+    a ``by`` that is no flag group (every record has a category there, ``Unknown`` included)."""
+    selection = as_selection(selection)
+    keyed = selection.keyed
+    schema = {"year": pl.Int32, "count": pl.Int64, **({CELL_KEY: pl.Int64} if keyed else {})}
+    if selection.kind != "case" or by not in FLAG_DIMENSIONS:
+        return pl.DataFrame(schema=schema)
+    flags = recorded_flags(selection.frame, FLAG_DIMENSIONS[by])
+    records = selection.records()
+    if selection.years is not None:
+        records = records.filter(pl.col("year").is_not_null())
+    recorded = pl.any_horizontal([pl.col(c).fill_null(False) for c in flags]) if flags else pl.lit(False)
+    return (
+        records.lazy()
+        .filter(~recorded)
+        .group_by(pl.col("year").cast(pl.Int32))
+        .agg(count_exprs(keyed))
+        .collect()
+        .sort("year", nulls_last=True)
+        .select(list(schema))
+        .cast(schema)  # type: ignore[arg-type]
+    )
+
+
 def _counts_and_denominators(
     selection: Selection, *, by: str | None
 ) -> tuple[pl.DataFrame, pl.DataFrame | None]:
