@@ -338,6 +338,51 @@ def test_corridor_yearly_counts_fill_observed_years_only(thai_indicators):
     assert khm["victims"].to_list() == [0, None]
 
 
+def uk_breakdowns(partial_year: int | None) -> pl.DataFrame:
+    """A destination whose citizenship lists grow: Portugal (usually 30-60 a year) only from 2017, Cuba (a few a
+    year) from 2017; in ``partial_year`` the list is a partial one (Albania only, under half the total)."""
+    rows = []
+    for year in range(2012, 2021):
+        later = year >= 2017
+        rows.append(indicator_row("GBR", year, "Total", "Total", 400 if later else 200))
+        if year == partial_year:
+            rows.append(citizenship("GBR", year, "Albania", 60, "ALB"))
+            continue
+        rows += [
+            citizenship("GBR", year, "United Kingdom", 150 if later else 100, "GBR"),
+            citizenship("GBR", year, "Albania", 80 if later else 60, "ALB"),
+            citizenship("GBR", year, "Viet Nam", 40 if later else 30, "VNM"),
+        ]
+        if later:
+            rows += [
+                citizenship("GBR", year, "Portugal", 30 + 10 * (year - 2017), "PRT"),
+                citizenship("GBR", year, "Cuba", 6 + (year - 2017), "CUB"),
+            ]
+    return pl.DataFrame(rows, schema=INDICATOR_SCHEMA)
+
+
+def test_a_citizenship_left_out_of_a_list_is_not_a_zero():
+    # Portugal usually counts 30-60: its absence from a list is an omission, not 0 (the rule of
+    # evidence.analyses.trends.reporter_gaps), so 2012-2016 are not observed for it; Cuba's absence from a
+    # complete list is a 0, but not in a partial list's year (Albania only: 60 of 200)
+    yearly = routes.corridor_yearly_counts(Selection(uk_breakdowns(2014), country="GBR", role="destination"))
+    prt = yearly.filter(pl.col("origin_iso3") == "PRT")
+    assert prt["year"].to_list() == [2017, 2018, 2019, 2020]
+    cub = yearly.filter(pl.col("origin_iso3") == "CUB")
+    assert cub["year"].to_list() == [2012, 2013, 2015, 2016, 2017, 2018, 2019, 2020]
+    assert cub["victims"].to_list()[:4] == [0, 0, 0, 0]
+
+
+@pytest.mark.parametrize("partial_year", [None, 2014])
+def test_a_corridor_is_new_only_where_earlier_lists_show_it_at_zero(partial_year):
+    emerging = routes.emerging_routes(
+        Selection(uk_breakdowns(partial_year), country="GBR", role="destination"), later_years=4
+    )
+    new = set(emerging.filter(pl.col("reason").str.contains("new"))["origin_iso3"].to_list())
+    # Portugal's earlier years are unknown; Cuba's are zeros in complete lists, unless one of them is partial
+    assert new == ({"CUB"} if partial_year is None else set())
+
+
 # ----------------------------------------------------------------------------------------------- real data
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 import re
 
 import polars as pl
@@ -1988,3 +1989,26 @@ def test_corridor_pairs_are_found_once_for_the_table_and_its_sentence():
     listed = list(ordered.iter_rows())
     detected = listed.index(("MMR", "THA", "citizenship"))
     assert listed[detected + 1] == ("MMR", "THA", "repatriation")
+
+
+def test_the_growth_table_says_new_for_an_infinite_rate_ratio_and_keeps_the_first_rows() -> None:
+    # review 12 m5: "Thailand → Chile | growth+new | 2019-2021 | inf |  |", and 80 rows for the United Kingdom
+    from evidence.notebooks.builders import emerging_view
+
+    emerging = pl.DataFrame(
+        {
+            "origin_iso3": ["THA", "MMR", "KHM"],
+            "destination_iso3": ["CHL", "THA", "THA"],
+            "reason": ["growth+new", "growth", "growth"],
+            "later_period": ["2019-2021"] * 3,
+            "rate_ratio": [math.inf, 1.5, 1.2],
+            "ci_low": [None, 1.1, 1.05],
+            "ci_high": [None, 2.0, 1.4],
+            "q_value": [0.00001, 0.01, 0.03],
+        }
+    )
+    view = emerging_view(emerging)
+    assert view["Annual rate ratio"].to_list() == ["new: none before", "1.50", "1.20"]
+    assert view["95% interval"].to_list() == ["not estimable", "1.10 – 2.00", "1.05 – 1.40"]
+    assert set(view["Later period"].to_list()) == {"2019–2021"}
+    assert emerging_view(emerging, top=2).height == 2

@@ -765,3 +765,37 @@ def test_a_share_of_a_year_whose_other_counts_are_withheld_is_not_nan(tmp_path: 
     assert "NaN" not in svg and "Infinity" not in svg
     assert "2017; Other: 0" in labels, labels
     assert "2018; Other: 15.3% (11)" in labels, labels
+
+
+def _fitted_box(spec: dict) -> tuple[float, float, float, float]:
+    """West, south, east, north of the points a zoomed flow map is fitted to."""
+    points = spec["hconcat"][0]["layer"][0]["projection"]["fit"]["geometry"]["coordinates"]
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    return min(lons), min(lats), max(lons), max(lats)
+
+
+def test_a_domestic_flow_map_shows_the_whole_country_and_its_borders() -> None:
+    # review 12 M6: one domestic flow in the United States zoomed to its centroid ± 6°: a box of land
+    spec = chart_spec(
+        flow_map(
+            pl.DataFrame({"o": ["USA"], "d": ["USA"], "n": [62]}), "o", "d", "n", title="t", source=SOURCE
+        )
+    )
+    west, south, east, north = _fitted_box(spec)
+    assert (
+        west < -124.5 and east > -67 and south < 25 and north > 49.3
+    )  # the contiguous states, coast to coast
+    assert east - west < 100  # not the whole world (nor Alaska's Aleutians across the antimeridian)
+    assert {"CAN", "MEX"} <= _basemap_isos(spec)  # its neighbours, so that its borders are seen
+
+
+def test_a_small_countrys_flow_map_spans_at_least_the_least_extent() -> None:
+    from evidence.presentation.charts import _MIN_EXTENT
+
+    spec = chart_spec(
+        flow_map(
+            pl.DataFrame({"o": ["SGP"], "d": ["SGP"], "n": [30]}), "o", "d", "n", title="t", source=SOURCE
+        )
+    )
+    west, south, east, north = _fitted_box(spec)
+    assert east - west >= _MIN_EXTENT[0] and north - south >= _MIN_EXTENT[1]

@@ -249,3 +249,15 @@ def test_the_headline_publishes_no_small_count_of_runs_or_model_choices(western_
     low = SensitivityRow(ModelChoice("bic", max_order=2), dataclasses.replace(western_runs, estimate=1000.0))
     spread = ModelSpread(low=low, high=low, choices=4, beyond_interval=True)
     assert_no_small_counts(markdown_to_html(estimate_headline(western_runs, spread=spread)))
+
+
+def test_a_stepwise_search_that_admits_no_interaction_is_said_to_be_main_effects(shared_data: Path) -> None:
+    """REVIEW12 m9: with p_enter 0 the brief read "an interaction enters while p < 0"."""
+    from evidence.presentation.estimates import method_text
+
+    capture = read_list_capture(shared_data / "mse" / "western_us_5list" / "Western.csv")
+    none = estimate_population(capture, method="stepwise", p_enter=0.0)
+    assert method_text(none).startswith("main effects only")
+    assert "p < 0" not in method_text(none)
+    some = estimate_population(capture, method="stepwise", p_enter=0.02)
+    assert "enters while p < 0.02" in method_text(some)

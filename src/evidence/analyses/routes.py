@@ -1103,7 +1103,27 @@ def corridor_yearly_counts(selection: Selected) -> pl.DataFrame:
 
     An *observed* year is, for the case table, any year of the selection's range (a year without records is
     zero victims); for the indicator table, a year in which the destination published its citizenship
-    breakdown (a year it did not report is missing, not zero).
+    breakdown (a year it did not report is missing, not zero) and in which that breakdown says something of
+    the corridor: it lists the citizenship in a cell of its own (a number, ``<5`` or 0), or its absence is a 0
+    because the breakdown is complete for it (:func:`_corridor_grid`). A corridor absent from a partial list
+    (the United Kingdom's 7 citizenships of 2017 beside 82 to 119 from 2018) is not published that year, not 0.
+    """
+    grid = _corridor_grid(selection)
+    return grid.filter(pl.col("known")).drop("known")
+
+
+def _corridor_grid(selection: Selected) -> pl.DataFrame:
+    """:func:`corridor_yearly_counts` with the years a destination published a breakdown that says nothing of
+    the corridor kept (``known`` false, victims null): what :func:`emerging_routes` needs to say a corridor
+    was 0 before (``new``) only where the earlier breakdowns show it.
+
+    The rule is the one :func:`evidence.analyses.trends.reporter_gaps` applies to a reporter's breakdown of
+    one country's nationals: a destination's breakdown of a year is complete for a citizenship it does not list
+    when the breakdown covers at least ``min_coverage`` (a half) of the total it published that year (of the
+    least total it published when it gives none) and the destination usually lists fewer than
+    ``_USUALLY_LISTED`` (20) of that citizenship (the median of its years with at least 5); one that usually
+    lists dozens and lists none in a year has left them out of that year's list. A doubtful breakdown
+    (:func:`doubtful_breakdowns`) is never complete.
     """
     selection = as_selection(selection)
     # corridors as detected (case records, citizenship breakdowns): a repatriation breakdown is another measure
@@ -1116,16 +1136,17 @@ def corridor_yearly_counts(selection: Selected) -> pl.DataFrame:
     counts = _sum_cells(records, ["year", *_KEYS]).select(
         "year", *_KEYS, "victims", "victims_low", "victims_high"
     )
+    columns = ["year", *_KEYS, "victims", "victims_low", "victims_high", "known"]
     corridors = counts.select(_KEYS).unique()
     if selection.kind == "case":
         span = covered_years(selection.frame, selection.years) or (
             _year_span(counts["year"]) if counts.height else None
         )
         if span is None:
-            return counts.sort(["year", *_KEYS])
+            return counts.with_columns(known=pl.lit(True)).select(columns).sort(["year", *_KEYS])
         grid = corridors.join(
             pl.DataFrame({"year": range(span[0], span[1] + 1)}, schema={"year": pl.Int32}), how="cross"
-        )
+        ).with_columns(complete=pl.lit(True))
     else:
         reporting_years = (
             flow_records(selection.replace(country=None))
@@ -1133,17 +1154,67 @@ def corridor_yearly_counts(selection: Selected) -> pl.DataFrame:
             .select(pl.col("detected_iso3").alias("destination_iso3"), "year")
             .unique()
         )
-        grid = corridors.join(reporting_years, on="destination_iso3")
+        grid = corridors.join(reporting_years, on="destination_iso3").join(
+            _breakdown_completeness(selection), on=["destination_iso3", "year"], how="left"
+        )
+        usual = (
+            counts.filter(point_expr("victims", "victims_low", "victims_high") >= 5)
+            .group_by(_KEYS)
+            .agg(point_expr("victims", "victims_low", "victims_high").median().alias("usual"))
+        )
+        from evidence.analyses.trends import _USUALLY_LISTED  # the same rule as the reporters' gaps
+
+        grid = grid.join(usual, on=_KEYS, how="left").with_columns(
+            complete=pl.col("complete").fill_null(False) & (pl.col("usual").fill_null(0) < _USUALLY_LISTED)
+        )
+    listed = counts.with_columns(_listed=pl.lit(True))
     return (
-        grid.join(counts, on=["year", *_KEYS], how="left")
-        .with_columns(pl.col(c).fill_null(0) for c in ("victims_low", "victims_high"))
+        grid.join(listed, on=["year", *_KEYS], how="left")
+        .with_columns(known=pl.col("_listed").fill_null(False) | pl.col("complete"))
+        .with_columns(
+            pl.when(pl.col("known")).then(pl.col(c).fill_null(0)).alias(c)
+            for c in ("victims_low", "victims_high")
+        )
         .with_columns(
             victims=pl.when(pl.col("victims").is_null() & (pl.col("victims_high") == 0))
             .then(0)
             .otherwise(pl.col("victims"))
         )
-        .select("year", *_KEYS, "victims", "victims_low", "victims_high")
+        .select(columns)
         .sort([*_KEYS, "year"])
+    )
+
+
+def _breakdown_completeness(selection: Selection, *, min_coverage: float = 0.5) -> pl.DataFrame:
+    """Whether each destination's citizenship breakdown of a year covers at least ``min_coverage`` of the total
+    it published that year (of the least total it published, when none that year) and is not doubtful:
+    columns destination_iso3, year, complete (see :func:`_corridor_grid`)."""
+    frame = selection.frame
+    cells = _indicator_cells(frame, selection.indicator, _DIMENSION_CITIZENSHIP).filter(
+        pl.col("iso3").is_not_null() & pl.col("year").is_not_null()
+    )
+    listed = cells.group_by("iso3", "year").agg(pl.col("victims_high").sum().alias("listed"))
+    totals = (
+        _indicator_cells(frame, selection.indicator, "Total")
+        .filter(pl.col("iso3").is_not_null() & pl.col("year").is_not_null())
+        .group_by("iso3", "year")
+        .agg(pl.col("victims_low").sum().alias("total"))
+    )
+    least = totals.group_by("iso3").agg(pl.col("total").min().alias("least_total"))
+    doubtful = doubtful_breakdowns(frame, selection.indicator).select(
+        "iso3", pl.col("year").cast(pl.Int32), _doubtful=pl.lit(True)
+    )
+    reference = pl.coalesce("total", "least_total")
+    return (
+        listed.join(totals, on=["iso3", "year"], how="left")
+        .join(least, on="iso3", how="left")
+        .join(doubtful, on=["iso3", "year"], how="left")
+        .select(
+            pl.col("iso3").alias("destination_iso3"),
+            "year",
+            complete=(reference.is_null() | (pl.col("listed") >= min_coverage * reference))
+            & ~pl.col("_doubtful").fill_null(False),
+        )
     )
 
 
@@ -1311,8 +1382,9 @@ def emerging_routes(
     """Corridors that grow or appear.
 
     ``growth``: rate ratio above 1 with a Benjamini–Hochberg q-value below ``alpha`` (:func:`corridor_trends`).
-    ``new``: no victims at all in the earlier period (high bound 0) and at least ``min_victims`` (low bound) in
-    the later period, the last ``later_years`` years of the selection. ``reason`` lists which apply.
+    ``new``: no victims at all in the earlier period (high bound 0), in breakdowns that show the corridor at 0
+    in every earlier year the destination published one (:func:`_corridor_grid`: a citizenship absent from a
+    partial list is not 0), and at least ``min_victims`` (low bound) in the later period, the last ``later_years`` years of the selection. ``reason`` lists which apply.
 
     Raises ``ParameterError`` when the selection's years leave no earlier period (``later_years`` years or
     fewer): :func:`emerging_periods` says beforehand whether the comparison is possible.
@@ -1321,7 +1393,8 @@ def emerging_routes(
         raise ParameterError(f"later_years must be at least 1, not {later_years}")
     if not 0 < alpha < 1:
         raise ParameterError(f"alpha must be between 0 and 1, not {alpha}")
-    yearly = corridor_yearly_counts(selection)
+    grid = _corridor_grid(selection)
+    yearly = grid.filter(pl.col("known")).drop("known")
     empty_schema = {**{k: pl.String for k in _KEYS}, "reason": pl.String}
     span = _period_split(yearly, later_years)
     if span.first is None or span.last is None:
@@ -1332,7 +1405,12 @@ def emerging_routes(
         )
     last, split = span.last, span.last - later_years + 1
     trends = _corridor_trends(yearly, min_victims=min_victims, min_years=MIN_TREND_YEARS)
-    periods = yearly.group_by(_KEYS).agg(
+    earlier = pl.col("year") < split
+    periods = grid.group_by(_KEYS).agg(
+        # "new" needs earlier years whose breakdowns show the corridor at 0: one absent from a partial list
+        # (not known) may have had victims
+        (earlier & pl.col("known")).sum().alias("earlier_known"),
+        (earlier & ~pl.col("known")).sum().alias("earlier_unknown"),
         pl.col("victims_low").filter(pl.col("year") < split).sum().alias("earlier_low"),
         pl.col("victims_high").filter(pl.col("year") < split).sum().alias("earlier_high"),
         pl.col("victims_low").filter(pl.col("year") >= split).sum().alias("later_low"),
@@ -1340,7 +1418,12 @@ def emerging_routes(
     )
     out = trends.join(periods, on=_KEYS, how="left").with_columns(
         growth=((pl.col("q_value") < alpha) & (pl.col("rate_ratio") > 1)).fill_null(False),
-        new=((pl.col("earlier_high") == 0) & (pl.col("later_low") >= min_victims)).fill_null(False),
+        new=(
+            (pl.col("earlier_high") == 0)
+            & (pl.col("earlier_known") > 0)
+            & (pl.col("earlier_unknown") == 0)
+            & (pl.col("later_low") >= min_victims)
+        ).fill_null(False),
     )
     return (
         out.filter(pl.col("growth") | pl.col("new"))

@@ -1723,10 +1723,14 @@ def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteVi
     return moved, moved if high is low else reordered(high)
 
 
-def emerging_view(emerging: pl.DataFrame) -> pl.DataFrame:
+def emerging_view(emerging: pl.DataFrame, top: int | None = None) -> pl.DataFrame:
     """Growing and new corridors (:func:`evidence.analyses.routes.emerging_routes`) for display: corridor by
-    country name, why, the later period, the rate ratio with its interval and the q-value (no counts), and
-    what a corridor's fit warned about."""
+    country name, why, the later period (an en dash between its years), the rate ratio with its interval and
+    the q-value (no counts), and what a corridor's fit warned about; the first ``top`` rows when given (the
+    table is sorted by q-value). A corridor whose victims all fall in the later years has no finite rate ratio:
+    it reads "new: none before", with no interval ("not estimable"), never ``inf`` beside an empty cell."""
+    if top is not None:
+        emerging = emerging.head(top)
 
     def name(code: str | None) -> str:
         return (name_of(code) or code) if code else "unknown"
@@ -1740,11 +1744,16 @@ def emerging_view(emerging: pl.DataFrame) -> pl.DataFrame:
             for o, d in zip(emerging["origin_iso3"], emerging["destination_iso3"], strict=True)
         ],
         "Why": emerging["reason"].to_list(),
-        "Later period": emerging["later_period"].to_list(),
-        "Annual rate ratio": [number(v, 2) for v in emerging["rate_ratio"]],
+        "Later period": [p.replace("-", "–") if p else "" for p in emerging["later_period"].to_list()],
+        "Annual rate ratio": [
+            "new: none before" if v is not None and math.isinf(v) and v > 0 else number(v, 2)
+            for v in emerging["rate_ratio"]
+        ],
         "95% interval": [
-            "" if lo is None or hi is None else f"{lo:.2f} – {hi:.2f}"
-            for lo, hi in zip(emerging["ci_low"], emerging["ci_high"], strict=True)
+            "not estimable"
+            if v is not None and not math.isfinite(v)
+            else ("" if lo is None or hi is None else f"{lo:.2f} – {hi:.2f}")
+            for v, lo, hi in zip(emerging["rate_ratio"], emerging["ci_low"], emerging["ci_high"], strict=True)
         ],
         "q-value": [
             "" if v is None else ("<0.0001" if v < 0.0001 else f"{v:.4f}") for v in emerging["q_value"]

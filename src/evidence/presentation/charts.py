@@ -52,7 +52,6 @@ from pathlib import Path
 from typing import Any, ClassVar, Final, ParamSpec, TypeVar, cast
 
 import altair as alt
-import numpy as np
 import polars as pl
 from altair.utils.schemapi import debug_mode
 
@@ -65,7 +64,7 @@ from evidence.presentation.disclosure import (
     DisclosureRule,
     require_disclosed,
 )
-from evidence.presentation.maps import BOUNDARIES_CREDIT, country_centroids, world_geojson
+from evidence.presentation.maps import BOUNDARIES_CREDIT, country_bounds, country_centroids, world_geojson
 from evidence.presentation.markup import significant_text
 
 __all__ = [
@@ -893,8 +892,20 @@ def _feature_bounds() -> tuple[tuple[float, float, float, float], ...]:
     return tuple(bounds)
 
 
-def _projection(points: pl.DataFrame | None, padding_degrees: float = 6.0) -> dict[str, Any]:
-    """Equal Earth, zoomed to the points (with a margin) when given, else the whole world.
+#: The least extent (degrees of longitude, of latitude) a zoomed flow map shows: a small country's flows are
+#: still seen among its neighbours.
+_MIN_EXTENT = (24.0, 14.0)
+
+
+def _projection(
+    points: pl.DataFrame | None,
+    padding_degrees: float = 6.0,
+    *,
+    shapes: Sequence[tuple[float, float, float, float]] = (),
+) -> dict[str, Any]:
+    """Equal Earth, zoomed to the points (with a margin) and to the whole of the ``shapes`` (west, south, east,
+    north: the countries whose outline must be seen, e.g. one with a domestic flow) when given, else the whole
+    world. The view spans at least :data:`_MIN_EXTENT`.
 
     Points that span most of the world get the whole world: a zoom would only crop continents at the edges.
     """
@@ -902,11 +913,26 @@ def _projection(points: pl.DataFrame | None, padding_degrees: float = 6.0) -> di
         return {"type": "equalEarth"}
     lon = points["lon"].cast(pl.Float64).to_numpy()
     lat = points["lat"].cast(pl.Float64).to_numpy()
-    if np.ptp(lon) > 150 or np.ptp(lat) > 90:
-        return {"type": "equalEarth"}
     lon_min, lon_max = float(lon.min()) - padding_degrees, float(lon.max()) + padding_degrees
-    lat_min = max(float(lat.min()) - padding_degrees, -85.0)
-    lat_max = min(float(lat.max()) + padding_degrees, 85.0)
+    lat_min, lat_max = float(lat.min()) - padding_degrees, float(lat.max()) + padding_degrees
+    margin = 2.0  # around a country's outline, so that its coast and borders are inside the view
+    for west, south, east, north in shapes:
+        lon_min, lon_max = min(lon_min, west - margin), max(lon_max, east + margin)
+        lat_min, lat_max = min(lat_min, south - margin), max(lat_max, north + margin)
+    if lon_max - lon_min > 150 + 2 * padding_degrees or lat_max - lat_min > 90 + 2 * padding_degrees:
+        return {"type": "equalEarth"}
+    for low, high, least, index in (
+        (lon_min, lon_max, _MIN_EXTENT[0], 0),
+        (lat_min, lat_max, _MIN_EXTENT[1], 1),
+    ):
+        if high - low < least:
+            centre = (low + high) / 2
+            low, high = centre - least / 2, centre + least / 2
+        if index == 0:
+            lon_min, lon_max = low, high
+        else:
+            lat_min, lat_max = low, high
+    lat_min, lat_max = max(lat_min, -85.0), min(lat_max, 85.0)
     box = {
         "type": "Feature",
         "properties": {},
@@ -1035,7 +1061,14 @@ def flow_map(
             located.select(pl.col("lon2").alias("lon"), pl.col("lat2").alias("lat")),
         ]
     )
-    projection = _projection(ends if zoom else None)
+    # a domestic flow's country and the focus country are seen whole (a domestic flow alone in a large country
+    # zoomed to its centroid was a box of land, review 12)
+    outlined = sorted(
+        {row["origin"] for row in located.iter_rows(named=True) if row["origin"] == row["destination"]}
+        | ({focus} if focus else set())
+    )
+    shapes = [bounds for code in outlined if (bounds := country_bounds(code)) is not None]
+    projection = _projection(ends if zoom else None, shapes=shapes)
     tooltip = [
         alt.Tooltip("from:N", title="From"),
         alt.Tooltip("to:N", title="To"),

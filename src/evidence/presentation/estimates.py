@@ -187,6 +187,8 @@ def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
 def method_text(result: PopulationEstimate) -> str:
     """How the model was chosen, in words."""
     if result.method == "stepwise":
+        if result.p_enter <= 0:  # no p-value is below 0: the search admits no interaction
+            return "main effects only: stepwise selection with an entry threshold of 0 admits no interaction"
         return f"stepwise selection of interactions (an interaction enters while p < {result.p_enter:g})"
     if result.method == "bic":
         return f"lowest BIC ({result.search} search)"
@@ -320,9 +322,9 @@ def spread_text(
         f"**The data cannot pin the number down.** The {number(spread.choices, 'parameter')} reasonable model "
         "choices tried give "
         f"estimates from {low} ({escape_markdown(spread.low.choice.label)}) to {high} "
-        f"({escape_markdown(spread.high.choice.label)}), beyond this interval: the interval allows for the "
-        "sampling error of one way of choosing the model, not for the choice between ways. Report the range "
-        "across the models with the estimate (see *Sensitivity to the model choice*)."
+        f"({escape_markdown(spread.high.choice.label)}), a range reaching beyond this interval: the interval "
+        "allows for sampling error, not for the choice between these ways of choosing the model. Report the "
+        "range across the models with the estimate (see *Sensitivity to the model choice*)."
     )
 
 

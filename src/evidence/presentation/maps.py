@@ -20,7 +20,7 @@ import polars as pl
 if TYPE_CHECKING:
     import geopandas
 
-__all__ = ["BOUNDARIES_CREDIT", "country_centroids", "load_world", "world_geojson"]
+__all__ = ["BOUNDARIES_CREDIT", "country_bounds", "country_centroids", "load_world", "world_geojson"]
 
 #: Credit line for charts that draw the shipped boundaries.
 BOUNDARIES_CREDIT = "Boundaries: Natural Earth (public domain)"
@@ -65,3 +65,32 @@ def country_centroids() -> pl.DataFrame:
     1:110m map, e.g. Singapore).
     """
     return _centroids().clone()
+
+
+def _ring_area(ring: list[list[float]]) -> float:
+    """The area of a ring in square degrees (shoelace), to tell a country's main part from its islands."""
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1, *_), (x2, y2, *_) in zip(ring, ring[1:] + ring[:1]))) / 2
+
+
+@cache
+def _bounds() -> dict[str, tuple[float, float, float, float]]:
+    out = {}
+    for feature in world_geojson()["features"]:
+        geometry, iso3 = feature.get("geometry"), (feature.get("properties") or {}).get("iso3")
+        if not geometry or not iso3:
+            continue
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        polygons = [p for p in polygons if p and p[0]]
+        if not polygons:
+            continue
+        main = max(polygons, key=lambda polygon: _ring_area(polygon[0]))[0]
+        lons, lats = [float(p[0]) for p in main], [float(p[1]) for p in main]
+        out[iso3] = (min(lons), min(lats), max(lons), max(lats))
+    return out
+
+
+def country_bounds(iso3: str) -> tuple[float, float, float, float] | None:
+    """West, south, east and north (degrees) of a country's main part on the shipped map (its largest polygon:
+    the contiguous United States, not Alaska or Hawaii; metropolitan France, not French Guiana); None for a
+    country the 1:110m map does not draw (e.g. Singapore)."""
+    return _bounds().get(iso3)
