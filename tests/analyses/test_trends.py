@@ -1238,3 +1238,57 @@ def test_real_united_states_2018_says_its_breakdown_is_doubtful_not_missing(shar
     # REVIEW9 m3: the range given to the four names is theirs (34–87%), not that of all missed (40–94%)
     assert "those missing in a year detect 34–87%" in vnm[0][1]
     assert vnm[0][1].endswith("(40–94% counting the smaller reporters missing too)")
+
+
+# ------------------------------------------------------------------------------------- the `by` values offered
+
+
+def _suggested(message: str) -> set[str]:
+    """The dimension names a message suggests: the words after "try one of:" or "use by"."""
+    import re
+
+    found = re.search(r"(?:try one of:|use by) ([^,]*(?:, [^,]+)*?)(?:,? or role|$)", message)
+    assert found, message
+    return set(re.split(r", | or ", found.group(1).strip()))
+
+
+def test_every_by_value_a_message_suggests_is_one_the_trends_notebook_accepts():
+    """REVIEW12 M8: the messages suggested citizenship, destination, sex and age, which `-p by` refused."""
+    from evidence.notebooks.catalog import read_notebook
+
+    accepted = read_notebook("trends").parameters["by"].choices
+    assert tuple(accepted) == trends.BY_VALUES
+    rows = indicator_rows(
+        [
+            ("THA", 2020, "Total", "Total", "Total", "Total", 25),
+            ("JPN", 2020, "by citizenship", "THA", "Total", "Total", 9),
+        ]
+    )
+    messages = []
+    for selection, by in [
+        (Selection(rows, country="THA", role="both"), "form"),
+        (Selection(rows, country="THA", role="origin"), "form"),
+        (Selection(rows, country="THA", role="destination"), "data_source_type"),
+        (Selection(cases([{"year": 2020, "gender": "Female"}])), "no such column"),
+    ]:
+        with pytest.raises(ParameterError) as raised:
+            trends.yearly_counts(selection, by=by)
+        messages.append(str(raised.value))
+    for message in messages:
+        assert _suggested(message) <= set(accepted), message
+    assert {"citizenship", "destination", "corridor"} <= _suggested(messages[0])
+    # and every value the notebook accepts that an indicator table can give is accepted by the analysis
+    for by in set(accepted) - {"data_source_type", "none"}:
+        trends.yearly_counts(Selection(rows, country="THA", role="destination"), by=by)
+
+
+def test_citizenship_and_destination_of_the_case_table_are_its_origin_and_destination_columns():
+    table = cases(
+        [
+            {"year": 2020, "origin_iso3": "MMR", "destination_iso3": "THA"},
+            {"year": 2020, "origin_iso3": "KHM", "destination_iso3": "THA"},
+        ]
+    )
+    counts = trends.yearly_counts(table, by="citizenship")
+    assert dict(zip(counts["citizenship"], counts["count"])) == {"KHM": 1, "MMR": 1}
+    assert set(trends.yearly_counts(table, by="destination")["destination"]) == {"THA"}

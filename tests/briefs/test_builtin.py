@@ -412,3 +412,35 @@ def test_the_browser_check_sees_blocked_requests(tmp_path: Path) -> None:
     page = load_page(page_file)
     assert any("example.org" in url for url, _ in page.failed)
     assert page.images[0]["width"] == 0
+
+
+def _wide_table(columns: int) -> str:
+    headers = ["Year"] + [f"C{i:02d}>NGA" for i in range(columns - 3)] + ["Unknown", "Published total"]
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join([str(year)] + ["1,234"] * (len(headers) - 1)) + " |" for year in (2017, 2018)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="headless Chromium is not installed")
+def test_a_wide_table_scrolls_in_its_box_and_the_page_keeps_its_width(tmp_path: Path) -> None:
+    """REVIEW12 M7: trends by corridor (28 columns) ran off the page, its last columns out of reach."""
+    source = tmp_path / "brief.qmd"
+    source.write_text("Text.\n\n" + _wide_table(28))
+    page_file = builtin.render_html(source, tmp_path / "brief.html")
+    probe = (
+        "(() => { const box = document.querySelector('table').parentElement;"
+        " return {page: document.documentElement.scrollWidth, view: window.innerWidth,"
+        " overflow: getComputedStyle(box).overflowX, inner: box.scrollWidth, outer: box.clientWidth}; })()"
+    )
+    seen = load_page(page_file, width=1100, probe=probe).probe
+    assert seen["page"] <= seen["view"], seen  # the page itself does not scroll sideways
+    assert seen["overflow"] == "auto" and seen["inner"] > seen["outer"], seen  # the table's box does
+
+
+def test_a_table_too_wide_for_the_pdf_page_says_so_and_a_narrow_one_does_not(tmp_path: Path) -> None:
+    source = tmp_path / "brief.qmd"
+    source.write_text(_wide_table(28))
+    assert "This table has 28 columns, too many for the page" in builtin.typst_markup(source)
+    source.write_text(_wide_table(6))
+    assert "too many for the page" not in builtin.typst_markup(source)

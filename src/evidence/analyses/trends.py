@@ -121,8 +121,29 @@ FORM_LABELS: dict[str, str] = {
     "exploitation_organ_removal": "Organ removal",
     "exploitation_slavery_practices": "Slavery and similar practices",
 }
+#: The ``by`` values of the trends notebook, in its order: the notebook's parameter offers exactly these (a test
+#: holds it to this list), and every message that suggests a dimension names only these (``none``: totals only).
+BY_VALUES: tuple[str, ...] = (
+    "none",
+    "form",
+    "gender",
+    "age_band",
+    "majority_status",
+    "data_source_type",
+    "citizenship",
+    "destination",
+    "corridor",
+)
+#: ``by`` values that name a case-table column of another name.
+_CASE_COLUMNS = {
+    "citizenship": "origin_iso3",
+    "destination": "destination_iso3",
+    "sex": "gender",
+    "age": "age_band",
+}
 _INDICATOR_DIMENSIONS = {
     None: "total",
+    "none": "total",
     "total": "total",
     "form": "form",
     "sex": "sex",
@@ -196,6 +217,33 @@ def undated_counts(selection: Selected, *, by: str | None = None) -> pl.DataFram
     return counts.drop("year") if counts.height else empty
 
 
+def unrecorded_counts(selection: Selected, *, by: str) -> pl.DataFrame:
+    """Case records of the selection, per year, that record none of the flag group ``by`` (``form``: no form
+    of exploitation recorded, CTDC's denominator rule): columns year, count (and ``cell_key``), years without
+    such records absent. The records without a year are one row of year null. Empty for an indicator table or
+    a ``by`` that is no flag group (every record has a category there, ``Unknown`` included)."""
+    selection = as_selection(selection)
+    keyed = selection.keyed
+    schema = {"year": pl.Int32, "count": pl.Int64, **({CELL_KEY: pl.Int64} if keyed else {})}
+    if selection.kind != "case" or by not in FLAG_DIMENSIONS:
+        return pl.DataFrame(schema=schema)
+    flags = recorded_flags(selection.frame, FLAG_DIMENSIONS[by])
+    records = selection.records()
+    if selection.years is not None:
+        records = records.filter(pl.col("year").is_not_null())
+    recorded = pl.any_horizontal([pl.col(c).fill_null(False) for c in flags]) if flags else pl.lit(False)
+    return (
+        records.lazy()
+        .filter(~recorded)
+        .group_by(pl.col("year").cast(pl.Int32))
+        .agg(count_exprs(keyed))
+        .collect()
+        .sort("year", nulls_last=True)
+        .select(list(schema))
+        .cast(schema)  # type: ignore[arg-type]
+    )
+
+
 def _counts_and_denominators(
     selection: Selection, *, by: str | None
 ) -> tuple[pl.DataFrame, pl.DataFrame | None]:
@@ -267,27 +315,26 @@ def _case_counts(
     return _with_bounds(counts, by), denominators
 
 
+def _by_values(dimensions: set[str]) -> str:
+    """The ``by`` values (:data:`BY_VALUES`) that give one of the indicator table's ``dimensions``, as words."""
+    return word_list([v for v in BY_VALUES if _INDICATOR_DIMENSIONS.get(v) in dimensions], "or")
+
+
 def _case_dimension(df: pl.DataFrame, by: str) -> pl.Expr:
     if by == "corridor":
         return pl.when(pl.col("origin_iso3").is_not_null() & pl.col("destination_iso3").is_not_null()).then(
             pl.concat_str("origin_iso3", pl.lit(">"), "destination_iso3")
         )
-    if by == "sex" and "sex" not in df.columns:
-        by = "gender"
+    if by in _CASE_COLUMNS and by not in df.columns:
+        by = _CASE_COLUMNS[by]
     if by not in df.columns:
-        choices = ", ".join(
-            [
-                "form",
-                "corridor",
-                *sorted(FLAG_GROUPS),
-                "gender",
-                "age_band",
-                "majority_status",
-                "data_source_type",
-            ]
-        )
+        choices = [
+            v
+            for v in BY_VALUES
+            if v == "none" or v in FLAG_DIMENSIONS or _CASE_COLUMNS.get(v, v) in df.columns
+        ]
         raise ParameterError(
-            f"unknown dimension {by!r} for the case table; try one of: {choices}, or any column"
+            f"unknown dimension {by!r} for the case table; try one of: {word_list(choices, 'or')}"
         )
     if by == "year":
         raise ParameterError("'year' is the time axis, not a dimension")
@@ -324,8 +371,8 @@ def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
     indicator = selection.indicator
     if by not in _INDICATOR_DIMENSIONS:
         raise ParameterError(
-            f"unknown dimension {by!r} for the indicator table; try one of: form, sex, age, citizenship, "
-            "destination, corridor"
+            f"unknown dimension {by!r} for the indicator table; try one of: "
+            + _by_values({"total", "form", "sex", "age", "citizenship", "destination", "corridor"})
         )
     dimension = _INDICATOR_DIMENSIONS[by]
     rows = df.filter((pl.col("indicator") == indicator) & pl.col("year").is_not_null() & year_filter(years))
@@ -376,8 +423,9 @@ def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
         if dimension not in ("total", "citizenship", "destination", "corridor"):
             raise ParameterError(
                 "with an indicator table, role 'both' adds the country's citizens detected abroad, whom the "
-                "other countries break down by citizenship only: use no dimension, citizenship, destination or "
-                "corridor, or role destination for the breakdowns of the victims detected in the country"
+                "other countries break down by citizenship only: use by "
+                + _by_values({"total", "citizenship", "destination", "corridor"})
+                + ", or role destination for the breakdowns of the victims detected in the country"
             )
         own = selectors["total"] if dimension == "total" else selectors["citizenship"]
         abroad = selectors["citizenship"] & (origin == country).fill_null(False) & (pl.col("iso3") != country)
@@ -387,7 +435,7 @@ def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
         if dimension not in ("total", "destination", "corridor"):
             raise ParameterError(
                 "with an indicator table, role 'origin' reads other countries' citizenship breakdowns: "
-                "use no dimension, 'destination' or 'corridor'"
+                "use by " + _by_values({"total", "destination", "corridor"})
             )
         rows = rows.filter(selectors["citizenship"])
         if country is not None:

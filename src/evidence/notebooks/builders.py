@@ -2623,11 +2623,25 @@ def _case_numbers(
     by_counts: pl.DataFrame | None = common["by_counts"]
     partition = False
     long = None
+    categories_shown = categories  # the table's columns: the categories, and "Not recorded" of a flag group
+    recorded_years: set[str] | None = None  # by a flag group: the years with the group recorded for a victim
     if by is not None and by_counts is not None:
         long = _year_text(by_counts)
         if undated:
             extra = trends.undated_counts(selection, by=by)
             long = pl.concat([long, extra.with_columns(year=pl.lit(UNDATED))], how="diagonal_relaxed")
+        if by in FLAG_DIMENSIONS:
+            # the victims with none of the group recorded are a column of their own: without it a year whose
+            # victims mostly have no form recorded reads as 0 in every form (REVIEW12 M5: Thailand 2010, 125
+            # of 139 without a form, shown as forms adding up to 14)
+            unrecorded = trends.unrecorded_counts(selection, by=by)
+            recorded_years = set(long["year"].to_list())
+            if unrecorded.height:
+                unrecorded = unrecorded.with_columns(
+                    pl.col("year").cast(pl.String).fill_null(UNDATED), pl.lit(NOT_RECORDED).alias(by)
+                )
+                long = pl.concat([long, unrecorded], how="diagonal_relaxed")
+                categories_shown = (*categories, NOT_RECORDED)
         if not keyed:
             long = long.with_columns(pl.lit(0, pl.Int64).alias(CELL_KEY))
         sums = long.group_by("year").agg(pl.col("count").sum().alias("sum"))
@@ -2638,10 +2652,14 @@ def _case_numbers(
         order = totals.select("year")
         # a year absent from the categories' counts (by a flag group: none of its victims has one recorded)
         # stays empty: not recorded, not 0
-        counts = order.join(_wide(long, "year", by, "count", list(categories)), on="year", how="left")
+        counts = order.join(_wide(long, "year", by, "count", list(categories_shown)), on="year", how="left")
         keys = order.join(
-            _wide(long, "year", by, CELL_KEY, list(categories)), on="year", how="left"
+            _wide(long, "year", by, CELL_KEY, list(categories_shown)), on="year", how="left"
         ).fill_null(0)
+        if recorded_years is not None:
+            # a year none of whose victims has the group recorded stays empty in every category: not 0
+            known = pl.col("year").is_in(sorted(recorded_years))
+            counts = counts.with_columns(pl.when(known).then(pl.col(c)).alias(c) for c in categories)
         cell_keys = keys if keyed else None
         if partition:
             table = protected_table(
@@ -2651,7 +2669,7 @@ def _case_numbers(
                 by_category = Bounds(table, table)
                 per_year = Bounds(*(2 * [_victims_column(table, flagged)]))
         else:
-            table = _columns_with_their_totals(counts, list(categories), rule, cell_keys)
+            table = _columns_with_their_totals(counts, list(categories_shown), rule, cell_keys)
             by_category = Bounds(table, table)
     if per_year is None and totals.height:
         frame = totals.select("year", _notes(totals["year"], flagged), pl.col("count").alias(VICTIMS))

@@ -353,13 +353,13 @@ local function typst_widths(tbl)
   for i = 1, n do
     widths[i] = widths[i] / total
   end
-  return widths, scale
+  return widths, scale, sum_least * scale + CELL_CHARS * n > LINE_CHARS
 end
 
 function Table(tbl)
-  local widths, scale
+  local widths, scale, too_wide
   if to_typst then
-    widths, scale = typst_widths(tbl)
+    widths, scale, too_wide = typst_widths(tbl)
     if scale and scale < 1 then
       tbl.attributes["typst:text:size"] = string.format("%.2fem", scale)
     end
@@ -387,6 +387,28 @@ function Table(tbl)
       colspec[1] = (numbers > 0 and others == 0) and "AlignRight" or "AlignLeft"
     end
     tbl.colspecs[i] = colspec
+  end
+  if to_html then
+    -- a table wider than the text scrolls on its own, and the page keeps its width (brief.css)
+    return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }))
+  end
+  if too_wide then
+    -- even at the smallest size its longest words do not fit the page: its columns overlap in the PDF; say so
+    -- (the HTML brief scrolls it)
+    return {
+      tbl,
+      pandoc.Para({
+        pandoc.Emph({
+          pandoc.Str(
+            string.format(
+              "This table has %d columns, too many for the page: some of its text overlaps here. "
+                .. "The HTML brief shows it in full.",
+              #tbl.colspecs
+            )
+          ),
+        }),
+      }),
+    }
   end
   return tbl
 end
