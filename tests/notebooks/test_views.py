@@ -466,3 +466,57 @@ def test_the_growing_corridors_table_is_capped_and_says_of_how_many(real_tables,
     (table,) = [obj["text/markdown"] for obj in shown if isinstance(obj, dict) and "text/markdown" in obj]
     assert "Growing and new corridors (the 3 with the lowest q-values of " in table
     assert sum(line.startswith("| ") for line in table.splitlines()) == 1 + 3  # the header and three rows
+
+
+def test_a_table_by_form_says_its_forms_can_add_up_to_more_and_where_the_unrecorded_are(
+    real_tables, tmp_path, monkeypatch
+):
+    """REVIEW12 M5: Thailand's CTDC victims by form read "they add up to more than the victims" beside forms
+    adding up to 12 of 139 (125 with no form recorded, now a column of their own)."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import show_dimension_section, show_yearly_section
+    from evidence.presentation.disclosure import DisclosureRule
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path / "run"))
+    selection = Selection(real_tables[0], country="THA", role="destination")
+    options = {"place": "Thailand", "source": "test"}
+    numbers = show_yearly_section(selection, DisclosureRule(5), dimension="form", **options)
+    assert numbers is not None
+    shown.clear()
+    show_dimension_section(numbers, **options)
+    tables = " ".join(
+        obj["text/markdown"] for obj in shown if isinstance(obj, dict) and "text/markdown" in obj
+    )
+    assert "Not recorded" in tables
+    said = "so they can add up to more than the victims; those with no form recorded are counted under Not recorded."
+    assert said in " ".join(tables.split())
+
+
+def test_completeness_points_to_a_coverage_section_only_where_one_follows(real_tables, monkeypatch):
+    """REVIEW12 m2: GSI and TIP files were told "see the coverage below", which covers UNODC only."""
+    import dataclasses
+
+    import IPython.display
+
+    from evidence.notebooks import views
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    opened = views.open_notebook([], 5)
+    opened = dataclasses.replace(opened, tables=[real_tables[2], real_tables[3], real_tables[1]])
+    views.show_completeness(opened)
+    said = [
+        str(getattr(obj, "data", ""))
+        for obj in shown
+        if "Field completeness" in str(getattr(obj, "data", ""))
+    ]
+    assert said == [
+        "Field completeness is summarised for victim-level case tables.",
+        "Field completeness is summarised for victim-level case tables.",
+        "Field completeness is summarised for victim-level case tables; see the coverage below.",
+    ]

@@ -1121,7 +1121,7 @@ def _corridor_grid(selection: Selected) -> pl.DataFrame:
     one country's nationals: a destination's breakdown of a year is complete for a citizenship it does not list
     when the breakdown covers at least ``min_coverage`` (a half) of the total it published that year (of the
     least total it published when it gives none) and the destination usually lists fewer than
-    ``_USUALLY_LISTED`` (20) of that citizenship (the median of its years with at least 5); one that usually
+    ``USUALLY_LISTED`` (20) of that citizenship (the median of its years with at least 5); one that usually
     lists dozens and lists none in a year has left them out of that year's list. A doubtful breakdown
     (:func:`doubtful_breakdowns`) is never complete.
     """
@@ -1162,10 +1162,10 @@ def _corridor_grid(selection: Selected) -> pl.DataFrame:
             .group_by(_KEYS)
             .agg(point_expr("victims", "victims_low", "victims_high").median().alias("usual"))
         )
-        from evidence.analyses.trends import _USUALLY_LISTED  # the same rule as the reporters' gaps
+        from evidence.analyses.trends import USUALLY_LISTED  # the same rule as the reporters' gaps
 
         grid = grid.join(usual, on=_KEYS, how="left").with_columns(
-            complete=pl.col("complete").fill_null(False) & (pl.col("usual").fill_null(0) < _USUALLY_LISTED)
+            complete=pl.col("complete").fill_null(False) & (pl.col("usual").fill_null(0) < USUALLY_LISTED)
         )
     listed = counts.with_columns(_listed=pl.lit(True))
     return (

@@ -980,7 +980,7 @@ def incomplete_years(
 #: A reporter that usually lists at least this many of a country's nationals and lists none of them at all in a
 #: year's breakdown (no cell: neither a number nor ``<5``) is taken to have left them out of it
 #: (:func:`reporter_gaps`). A published ``<5`` is data (a count of 1 to 4), never an omission.
-_USUALLY_LISTED = 20
+USUALLY_LISTED = 20
 
 #: The publisher's own floor: UNODC publishes counts below 5 as ``<5``. A steady reporter that lists a country's
 #: nationals as a number of at least this in no more than half the years of a panel's window (``<5``, or none)
@@ -999,7 +999,7 @@ def _reporter_grid(selection: Selection, *, min_coverage: float = 0.5) -> pl.Dat
 
     A breakdown is complete when it is published, covers at least ``min_coverage`` of the reporter's total
     (of the least total it published in the selection's years when it gives none that year), and lists these nationals in a cell of their own (a number, ``<5`` or 0) or comes from a reporter that
-    usually lists fewer than :data:`_USUALLY_LISTED` of them. A published ``<5`` is a censored count, not a
+    usually lists fewer than :data:`USUALLY_LISTED` of them. A published ``<5`` is a censored count, not a
     breakdown that left them out: Thailand's 2021 breakdown lists ``Cambodia <5`` beside 13 other rows."""
     if selection.kind != "indicator" or selection.country is None or selection.role == "destination":
         return None
@@ -1083,7 +1083,7 @@ def _reporter_grid(selection: Selection, *, min_coverage: float = 0.5) -> pl.Dat
         .otherwise(
             pl.col("listed").is_not_null()
             & (reference.is_null() | (pl.col("listed") >= min_coverage * reference))
-            & ((pl.col("cells") > 0) | (pl.col("listed_usually").fill_null(0) < _USUALLY_LISTED))
+            & ((pl.col("cells") > 0) | (pl.col("listed_usually").fill_null(0) < USUALLY_LISTED))
         )
     )
     # the country's own authorities counting almost none of its own nationals in a year, where they usually
@@ -1145,7 +1145,7 @@ def reporter_gaps(
     breakdown changes from year to year. A reporter *misses* a year when it published no citizenship breakdown
     for it, or one that accounts for less than ``min_coverage`` of the total it published (a partial list of
     its largest citizenships; without a total that year, of the least total it published), or one that lists none of the nationals (no cell) where it usually lists
-    at least :data:`_USUALLY_LISTED` (it left them out; a published ``<5`` is a count, not an omission). A year is flagged when the reporters it misses detect at least ``min_share``
+    at least :data:`USUALLY_LISTED` (it left them out; a published ``<5`` is a count, not an omission). A year is flagged when the reporters it misses detect at least ``min_share``
     (:data:`MATERIAL_SHARE`) of the nationals counted in the years their breakdowns are complete: its count then
     falls (or rises) with the set of reporters, not with the victims. A year in which the country's own
     authorities count almost none of its own nationals (a change in what is reported) is flagged whatever the

@@ -23,6 +23,7 @@ from evidence.notebooks.builders import (
     NO_DATA_PUBLISHED,
     NO_RECORDS,
     NO_TOTAL_PUBLISHED,
+    NOT_RECORDED,
     SOURCE_LABELS,
     TOO_FEW,
     VICTIMS_TEXT,
@@ -749,8 +750,12 @@ def show_dimension_section(
         notes = (censored_note(shown), no_breakdown_note(numbers), category_sum_note(numbers))
         note = " ".join(n for n in notes if n)
     elif not numbers.partition:
-        note = (
-            f"One victim can count in several categories of {label}, so they add up to more than the victims."
+        note = f"One victim can count in several categories of {label}, so they can add up to more than the victims"
+        # the victims with none of the group recorded are a column of their own (builders.yearly_numbers)
+        note += (
+            f"; those with no {label} recorded are counted under {NOT_RECORDED}."
+            if NOT_RECORDED in table.low.frame.columns
+            else "."
         )
         if _not_recorded_years(table.low):
             note += (
@@ -950,9 +955,9 @@ def show_completeness(opened: Opened) -> None:
     for table in opened.tables:
         show_source_heading(table, f" ({escape_markdown(table.provenance.layout)})")
         if table.kind != "case":
-            show_markdown(
-                "Field completeness is summarised for victim-level case tables; see the coverage below."
-            )
+            # only a country-level table of detected victims (UNODC) has a coverage section below
+            below = "; see the coverage below" if table.kind == "indicator" else ""
+            show_markdown(f"Field completeness is summarised for victim-level case tables{below}.")
             continue
         selection = Selection(table)
         fields = quality.field_completeness(selection)

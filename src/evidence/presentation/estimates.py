@@ -187,7 +187,7 @@ def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
 def method_text(result: PopulationEstimate) -> str:
     """How the model was chosen, in words."""
     if result.method == "stepwise":
-        if result.p_enter <= 0:  # no p-value is below 0: the search admits no interaction
+        if result.p_enter is not None and result.p_enter <= 0:  # no p-value is below 0: no interaction enters
             return "main effects only: stepwise selection with an entry threshold of 0 admits no interaction"
         return f"stepwise selection of interactions (an interaction enters while p < {result.p_enter:g})"
     if result.method == "bic":
