@@ -520,3 +520,26 @@ def test_completeness_points_to_a_coverage_section_only_where_one_follows(real_t
         "Field completeness is summarised for victim-level case tables.",
         "Field completeness is summarised for victim-level case tables; see the coverage below.",
     ]
+
+
+def test_a_heading_names_the_country_as_a_sentence_does(shared_data, tmp_path, monkeypatch):
+    """REVIEW12 m12: "Routes into United Kingdom"."""
+    import IPython.display
+
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import open_selections
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path / "run"))
+    open_selections(
+        "routes",
+        [str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")],
+        5,
+        country="GBR",
+        role="destination",
+        years=(2019, 2021),
+        heading="## Routes into {place_in_text}, {years}; {place}",
+    )
+    texts = [str(getattr(obj, "data", "")) for obj in shown]
+    assert "## Routes into the United Kingdom, 2019–2021; United Kingdom" in texts

@@ -273,7 +273,8 @@ def open_notebook(
     country: str | None = None,
     notice: bool = True,
 ) -> Opened:
-    """Load the data (recording their provenance for the run), show ``heading`` and, for synthetic data, the
+    """Load the data (recording their provenance for the run), show ``heading`` (its ``{place}`` and
+    ``{place_in_text}`` filled) and, for synthetic data, the
     notice (``notice=False``: the notebook shows it, for the tables it uses, with :func:`show_notice`); the
     rule is the disclosure rule of ``threshold``."""
     from evidence.notebooks.runtime import load_data
@@ -282,7 +283,10 @@ def open_notebook(
     tables = load_data(data)
     place = (name_of(country) or country) if country else ""
     if heading:
-        _markdown(heading.format(place=escape_markdown(place)))  # the place may be a parameter as given
+        # the place may be a parameter as given; {place_in_text} is the name as a sentence says it mid-line
+        # ("Routes into the United Kingdom"), {place} as it starts one ("United Kingdom: causes and ...")
+        in_text = (name_in_text(country) or place) if country else ""
+        _markdown(heading.format(place=escape_markdown(place), place_in_text=escape_markdown(in_text)))
     if notice:
         show_notice(tables)
     return Opened(tables, rule, source_line(tables), place)
@@ -332,7 +336,8 @@ def open_selections(
 ) -> Opened:
     """Open a notebook about ``country`` as ``role``: load the data, settle the years (a year left empty is
     the first or last the data hold for the country and role, the rule of the country brief), show
-    ``heading`` (``{place}``, ``{role}`` and ``{years}`` filled in), and keep the selection of each table of victims
+    ``heading`` (``{place}``, ``{place_in_text}`` — "the United Kingdom" —, ``{role}`` and ``{years}`` filled in),
+    and keep the selection of each table of victims
     (:meth:`Opened.analysable`) that holds some in those years. A table that holds none is named in one
     sentence, not analysed and not cited; the synthetic-data notice covers the tables used."""
     from evidence.analyses.coverage import ROLE_WORDS, coverage, default_years
@@ -351,7 +356,15 @@ def open_selections(
         ],
     )
     role_words = ROLE_WORDS[found.role]
-    _markdown(heading.format(place=escape_markdown(opened.place), role=role_words, years=opened.period))
+    in_text = name_in_text(found.country) or opened.place  # "Routes into the United Kingdom"
+    _markdown(
+        heading.format(
+            place=escape_markdown(opened.place),
+            place_in_text=escape_markdown(in_text),
+            role=role_words,
+            years=opened.period,
+        )
+    )
     show_notice(used)
     unused = [s for s in found.sources if not s.in_selection]
     if unused:
