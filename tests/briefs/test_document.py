@@ -408,3 +408,21 @@ def test_parameters_a_run_resolved_are_what_readers_see(tmp_path: Path) -> None:
     assert "bootstrap runs: auto (11 runs)" in document.subtitle
     assert "**Bootstrap runs:** auto (11 runs)" in document.body
     assert "Bootstrap runs:** 0" not in document.body
+
+
+def test_a_hidden_population_brief_says_what_its_estimate_rests_on(tmp_path: Path, shared_data: Path) -> None:
+    """REVIEW12 m9: every brief ended "Identified and detected victims ... are not the number of people
+    trafficked", also under a brief whose headline is an estimate of that number."""
+    from evidence.sources.list_capture import load_list_capture
+
+    lists = load_list_capture(shared_data / "mse" / "western_us_5list" / "Western.csv").provenance.to_dict()
+    nb = new_notebook(cells=[new_markdown_cell("Text only.")])
+    run = make_run(tmp_path / "runs", notebook=nb)
+    record = json.loads((run / "run.json").read_text())
+    before = build_document(run).body
+    assert "Identified and detected victims are the cases" in before
+    record["provenance"] = [lists]
+    (run / "run.json").write_text(json.dumps(record))
+    after = build_document(run).body
+    assert "Identified and detected victims are the cases" not in after
+    assert "the estimate of the total is a model's, from how the lists overlap" in " ".join(after.split())

@@ -55,6 +55,7 @@ from evidence.presentation.disclosure import (
 )
 from evidence.presentation.markup import escape_markdown, markdown_code, markdown_link
 from evidence.presentation.tables import TABLE_MIME, TableData
+from evidence.sources.provenance import LIST_CAPTURE
 
 __all__ = ["FIGURES_DIR", "BriefDocument", "build_document", "escape_markdown"]
 
@@ -616,6 +617,13 @@ def about_section(record: RunRecord, parameters: Mapping[str, Any]) -> str:
         "people trafficked, and changes over time reflect identification and reporting as much as "
         "trafficking itself."
     )
+    if any(p.get("source") == LIST_CAPTURE for p in record.provenance):
+        # a hidden-population brief's headline *is* an estimate of the total: say what it rests on instead
+        limits = (
+            "The lists are the cases that reached each organisation's attention, not the number of people "
+            "trafficked; the estimate of the total is a model's, from how the lists overlap, and rests on the "
+            "assumptions its methods state, with the uncertainty its interval gives."
+        )
     made = (
         f"Produced with the *evidence* toolkit {escape_markdown(toolkit)} from the notebook "
         f"{markdown_code(notebook)} (run {markdown_code(record.run_id)}). The run's folder holds "

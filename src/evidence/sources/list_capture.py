@@ -29,10 +29,10 @@ import polars as pl
 from evidence.core.errors import InputError
 from evidence.sources.delimited import check_quotes, check_width, scan_records, split_line, utf8_text
 from evidence.sources.loaded import LoadedTable, issues_frame
-from evidence.sources.provenance import Provenance, sha256_file
+from evidence.sources.provenance import LIST_CAPTURE, Provenance, sha256_file
 from evidence.sources.registry import FileHead, apply_sidecar, check_readable, describe_unreadable
 
-SOURCE = "list_capture"
+SOURCE = LIST_CAPTURE
 COUNT_COLUMN = "count"
 #: Names of the count column accepted in a ``histories`` file (compared case-insensitively).
 COUNT_COLUMN_NAMES = ("n", "count", "frequency", "freq")

@@ -21,6 +21,8 @@ PROTECTIONS = ("cell_key", "suppression")
 
 #: The source name of an organisation's own case records (loaded from an export, or from its register).
 OWN_RECORDS = "case_records"
+#: The source name of overlapping lists of identified victims (multiple systems estimation).
+LIST_CAPTURE = "list_capture"
 
 
 #: The column every demo file the toolkit writes carries, each of its cells holding the generator's release
