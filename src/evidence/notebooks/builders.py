@@ -1881,7 +1881,7 @@ def breakdown_without_total_sentence(breakdowns: Sequence[YearlyNumbers]) -> str
         )
     said = [f"{names} for {when}" for when, names in groups]
     return (
-        f"UNODC published victims {', '.join(said[:-1])} and {said[-1]} but no total in those years: the table "
+        f"UNODC published victims {word_list(said)} but no total in those years: the table "
         "of victims per year has no count for them."
     )
 
