@@ -54,6 +54,7 @@ from evidence.presentation.disclosure import (
     DisclosedTable,
     DisclosureError,
     DisclosureRule,
+    range_text,
     suppress_bounds,
     suppress_counts,
     suppress_table,
@@ -1271,8 +1272,8 @@ def published_values(table: DisclosedTable, column: str) -> list[int | str | Non
 
 class CensoredLow(int):
     """The low bound of a sum made only of the publisher's censored cells (three UNODC ``<5`` cells: 3, of
-    3–12): public (anyone with the publisher's file has it), so shown as the low end of its interval, never on
-    its own and never as a count of people (marked :data:`~evidence.presentation.disclosure.CENSORED`)."""
+    3–12): public (anyone with the publisher's file has it), yet below the threshold, so never printed: the
+    interval is written ``up to 12`` (:func:`~evidence.presentation.disclosure.range_text`)."""
 
 
 def published_pair(
@@ -1317,22 +1318,23 @@ def censored_interval(pair: tuple[Any, Any]) -> bool:
 
 
 def bounds_text(pair: tuple[int | str | None, int | str | None], *, missing: str = "") -> str:
-    """A published (low, high) pair (:func:`published_pair`) as every table shows it: ``1,541``,
-    ``1,541–1,550``, ``2–8`` (a sum of the publisher's censored cells), ``<5``, ``x``; ``missing`` where
-    neither bound is published or withheld."""
+    """A published (low, high) pair (:func:`published_pair`) as every table shows it, by the one rule of
+    ranges (:func:`~evidence.presentation.disclosure.range_text`): ``1,541``, ``1,541–1,550``, ``up to 8`` (a
+    sum of the publisher's censored cells, 2–8: its low end is below the threshold), ``<5``, ``x``;
+    ``missing`` where neither bound is published or withheld."""
     low, high = pair
     if low is None or high is None:
         return missing
-
-    def text(value: int | str) -> str:
-        return f"{value:,}" if isinstance(value, int) else str(value)
-
-    return text(low) if low == high and not censored_interval(pair) else f"{text(low)}–{text(high)}"
+    if isinstance(high, str):
+        return high if low == high else f"{low:,}–{high}" if isinstance(low, int) else f"{low}–{high}"
+    if isinstance(low, str):  # a low bound withheld beside a published high one
+        return range_text(0, high, low_below=True)
+    return range_text(low, high, low_below=censored_interval(pair))
 
 
 def bounds_markup(pair: tuple[int | str | None, int | str | None], *, missing: str = "") -> str:
-    """:func:`bounds_text` for Markdown prose: an interval of the publisher's censored cells (``2–8``) marked
-    :data:`~evidence.presentation.disclosure.CENSORED` (its low end is a bound, not a count of people), any
+    """:func:`bounds_text` for Markdown prose: an interval of the publisher's censored cells (``up to 8``)
+    marked :data:`~evidence.presentation.disclosure.CENSORED` (checked as strictly as counts of people), any
     other text escaped."""
     from evidence.presentation.markup import marked
 
@@ -1343,7 +1345,7 @@ def bounds_markup(pair: tuple[int | str | None, int | str | None], *, missing: s
 def interval_display(low: DisclosedTable, high: DisclosedTable) -> pl.DataFrame:
     """Two protected tables of the same rows and columns, holding the low and the high bounds of censored
     counts (UNODC), shown as one: each cell's :func:`published_pair` as :func:`bounds_text` (the count where
-    the bounds agree, else ``"low–high"``, ``2–8`` for a sum of the publisher's censored cells; ``x`` or ``<5``
+    the bounds agree, else ``"low–high"``, ``up to 8`` for a sum of the publisher's censored cells; ``x`` or ``<5``
     where withheld). What the cells are for the disclosure scan: :func:`interval_kinds`."""
     columns: dict[str, list[str]] = {}
     low_shown = low.display()
@@ -3255,7 +3257,7 @@ def unmapped_citizenship_table(
     """The citizenship (and repatriation) strings of a UNODC table that name no single country, for a person
     to review: as written, in which breakdown, rows (``rows``: cells of the file, for a data steward; without
     them, only strings that carry detected victims are listed), detected victims (a range where ``<5`` cells are in it;
-    a bound below the threshold shown as such) and the *suggested* country, which nothing applies. None when
+    a low end below the threshold written ``up to 16``: :func:`~evidence.presentation.disclosure.range_text`) and the *suggested* country, which nothing applies. None when
     every string was mapped or the table is not UNODC's."""
     from evidence.sources.unodc import SOURCE, unmapped_categories
 
@@ -3267,15 +3269,10 @@ def unmapped_citizenship_table(
     if not table.height:
         return None
 
-    def bound(n: int) -> str:
-        return rule.label if rule.is_small(n) else f"{n:,}"
-
     def victims(low: int, high: int) -> str:
-        if high == 0:
-            return "0"
-        if low == high or rule.is_small(high):
-            return bound(high) if low == high else rule.label
-        return f"{bound(low)}–{bound(high)}"
+        return range_text(
+            low, high, rule
+        )  # the one rule of ranges: a low end below the threshold, "up to 16"
 
     suggested = [
         f"{country} ({iso3}), similarity {similarity:.2f}" if iso3 else ""
