@@ -4,7 +4,7 @@ Drawing a brief's twenty charts takes the converter (vl-convert) about two secon
 interpreter's lock while it draws: in the kernel, the cells wait for it; in a thread of the runner, the runner's
 own loop (which feeds the kernel its next cell) would. So a warm run's kernel shows each chart as its spec
 (:data:`~evidence.notebooks.runtime.RUNNER_CHART_MIME`), the runner passes the spec to a chart worker — a
-process with a converter started while the kernel starts — and the kernel goes on with the next cells on the
+process with a converter, started once the kernel is ready — and the kernel goes on with the next cells on the
 other core. When the notebook has run, the runner puts each drawn SVG where the spec was (:class:`RunCharts`):
 the executed notebook is the one a kernel drawing its own charts writes, and the SVG files are the same
 (:func:`evidence.presentation.charts.save_charts` draws them, with its chart cache).
@@ -100,7 +100,7 @@ class ChartWorker:
 
 
 class ChartWorkers:
-    """This process's chart workers (one runner, or one worker of a batch): started ahead with its kernel,
+    """This process's chart workers (one runner, or one worker of a batch): started once its kernel is ready,
     replaced when they die."""
 
     def __init__(self, size: int) -> None:
