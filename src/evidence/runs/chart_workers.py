@@ -273,14 +273,14 @@ def serve() -> None:
     standard output (anything else written there, by Python or a library, goes to standard error)."""
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    from evidence.presentation.charts import save_charts, warm_renderer
+    from evidence.presentation.chart_files import save_specs, warm_renderer
 
     with contextlib.suppress(Exception):
         warm_renderer()
     for line in sys.stdin.buffer:
         try:
             request = json.loads(line)
-            (path,) = save_charts([(request["spec"], Path(request["path"]))])
+            (path,) = save_specs([(request["spec"], Path(request["path"]))])
             # the SVG drawn, as drawn: the file may be drawn again (the same name shown again) before the
             # runner puts this one in its output
             answer: dict[str, Any] = {"svg": path.read_text(encoding="utf-8")}
