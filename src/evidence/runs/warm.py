@@ -294,6 +294,9 @@ def kernel_pool() -> KernelPool:
 
 def register_engine() -> None:
     """Make the ``evidence-warm`` engine known to Papermill (idempotent)."""
+    from evidence.notebooks.catalog import import_papermill
+
+    import_papermill()
     from papermill.engines import NBClientEngine, papermill_engines
     from papermill.utils import merge_kwargs, remove_args
 
