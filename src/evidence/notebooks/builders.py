@@ -874,7 +874,7 @@ def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> 
     that name no country (:func:`evidence.analyses.routes.unmapped_origins`), each with its detected victims
     and years, a stateless group (the Rohingya) said to be one; None when there are none (case data, a
     country as origin). Counts protected as every count (a bound below the threshold withheld; a sum of the
-    publisher's ``<5`` cells shown as its interval, ``2–8``, marked as bounds: :func:`published_pair`); the
+    publisher's ``<5`` cells, 2–8, shown ``up to 8``, marked as bounds: :func:`published_pair`); the
     texts are the file's, escaped for Markdown and HTML and marked as labels
     (:func:`~evidence.presentation.markup.data_label`: a category "alert(2)" or "Q6.1_10s_2019" holds no
     count), the counts beside them scanned as every count."""
@@ -940,7 +940,7 @@ def _protected_pair(
     """The victims of ``rows`` (flow records: their bounds summed, or ``bounds`` where given: those of
     :func:`evidence.analyses.routes.cell_sum`) as one published pair, under the small-cell rule as every count
     (:func:`published_pair`): a bound below the threshold withheld; a sum of the publisher's ``<5`` cells kept as
-    the interval of its bounds (``4–16``: :class:`CensoredLow`), as the tables show it."""
+    the interval of its bounds (4–16: :class:`CensoredLow`, shown ``up to 16`` as the tables show it)."""
     low, high = (
         bounds if bounds is not None else (int(rows["victims_low"].sum()), int(rows["victims_high"].sum()))
     )
@@ -1108,9 +1108,9 @@ def route_notes(
     citizenship breakdowns (:func:`evidence.analyses.routes.doubtful_breakdowns`); a breakdown by country of
     repatriation it holds but does not use (:func:`evidence.analyses.routes.unused_repatriation`). Counts under
     the small-cell rule. Plain text (untrusted names included: escape for the output; a sum of censored cells
-    as ``4–16``), or with ``markdown`` Markdown prose, escaped, whose intervals of the publisher's censored cells
-    are marked :data:`~evidence.presentation.disclosure.CENSORED` (so the disclosure scan does not read their
-    low end as people). Empty for case data or without a country. ``listed``: the rows (origin, destination,
+    as ``up to 16``), or with ``markdown`` Markdown prose, escaped, whose intervals of the publisher's censored
+    cells are marked :data:`~evidence.presentation.disclosure.CENSORED` (checked as strictly as people: no low
+    end below the threshold is printed). Empty for case data or without a country. ``listed``: the rows (origin, destination,
     basis) the table names (not those in "All other routes"): only those are explained, and only the corridors
     both of whose rows it names are said to be a pair; None where not known (every note said)."""
     from evidence.analyses import routes
