@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -590,3 +591,21 @@ def test_data_quality_says_what_a_dash_in_a_completeness_table_means(own_records
     assert with_dash, "the sample has shares withheld"
     assert all("–: share not shown" in t for t in with_dash)
     assert not any("–: share not shown" in t for t in tables if t not in with_dash)
+
+
+def test_the_regions_matrix_writes_a_small_low_end_up_to_and_says_so(real_tables, monkeypatch):
+    """REVIEW12 m4: the Philippines as origin, Asia → Africa "3–12" (three of the publisher's <5 cells)."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks import views
+    from evidence.notebooks.builders import route_numbers
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    numbers = route_numbers(Selection(real_tables[1], country="PHL", role="origin"), DisclosureRule(5))
+    views.show_region_table(numbers, "region", source="UNODC")
+    (html,) = [obj["text/html"] for obj in shown if isinstance(obj, dict) and "text/html" in obj]
+    assert ">up to 12<" in html and not re.search(r">\s*[0-4]–\d", html)
+    assert "“Up to”: a range whose lower end is a small count" in html
+    assert find_small_counts(html) == []

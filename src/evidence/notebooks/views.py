@@ -562,6 +562,7 @@ def show_region_table(numbers: RouteBounds, level: str, *, source: str) -> None:
         "destination (columns)",
         labels={f"origin_{level}": f"Origin {level}"},
         source=source,
+        note=censored_note(table),  # its ranges, "up to 12" among them, as the route table's
         kinds=bounds.kinds(),
     )
 
