@@ -92,3 +92,63 @@ def test_a_system_error_is_one_line_naming_the_file(run_main, monkeypatch):
     code, _, err = run_main(["anything"])
     assert code == 2 and "Traceback" not in err
     assert err.strip() == "error: /srv/reports/runs: Read-only file system"
+
+
+# ----------------------------------------------------------------------------------------- the console script
+def _console_script(setup: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``evidence ARGS`` through :func:`console_script` in a fresh interpreter, after ``setup`` ran there."""
+    code = f"{setup}\nimport sys\nfrom evidence.cli.main import console_script\nsys.argv = ['evidence', *sys.argv[1:]]\nconsole_script()"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False, timeout=300
+    )
+
+
+def test_the_console_script_keeps_exit_codes_and_output():
+    done = _console_script("", "--version")
+    assert done.returncode == 0 and done.stdout.startswith("evidence ")
+    refused = _console_script("", "brief", "XXX", "--kernel", "python3")  # refused before any kernel starts
+    assert refused.returncode == 2 and "unknown country 'XXX'" in refused.stderr
+    usage = _console_script("", "no-such-command")
+    assert usage.returncode == 2 and "No such command" in usage.stderr
+
+
+def test_the_console_script_runs_exit_handlers_and_waits_for_working_threads(tmp_path):
+    """Ending without the interpreter's teardown loses nothing: exit handlers run, a thread still writing
+    finishes, printed output is flushed."""
+    handler, thread_file = tmp_path / "handler.txt", tmp_path / "thread.txt"
+    setup = f"""
+import atexit, pathlib, threading, time
+atexit.register(lambda: pathlib.Path({str(handler)!r}).write_text("ran"))
+def work():
+    time.sleep(0.5)
+    pathlib.Path({str(thread_file)!r}).write_text("written")
+threading.Thread(target=work).start()
+print("buffered, not flushed", end="")
+"""
+    done = _console_script(setup, "--version")
+    assert done.returncode == 0
+    assert handler.read_text() == "ran" and thread_file.read_text() == "written"
+    assert done.stdout.startswith("buffered, not flushed")
+
+
+@pytest.mark.parametrize(
+    "args, started",
+    [
+        (["brief", "THA"], True),
+        (["brief", "THA", "--force", "--data", "x.csv"], True),
+        (["brief", "THA", "--kernel", "python3"], False),  # a kernel the user names: the run starts it
+        (["brief", "THA", "--kernel=python3"], False),
+        (["brief", "--help"], False),
+        (["run", "country_brief"], False),
+        (["--help"], False),
+        ([], False),
+    ],
+)
+def test_a_brief_starts_its_kernel_before_the_command_line_is_parsed(monkeypatch, args, started):
+    from evidence.cli import main as main_module
+    from evidence.runs import warm
+
+    calls: list[tuple[str, ...]] = []
+    monkeypatch.setattr(warm, "prestart", lambda *a: calls.append(a))
+    main_module._start_brief_kernel_ahead(args)
+    assert calls == ([("country_brief",)] if started else [])

@@ -58,3 +58,18 @@ def test_a_list_of_several_ends_with_and_before_its_last_item(items: list[str]) 
     text = word_list(items)
     assert text.endswith(f" and {items[-1]}") and text.startswith(items[0])
     assert text.count(", ") >= len(items) - 2
+
+
+def test_the_unsafe_format_characters_are_every_format_character_but_the_joiners() -> None:
+    import sys
+    import unicodedata
+
+    from evidence.core.text import UNSAFE_FORMAT
+
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if unicodedata.category(char) == "Cf" and char not in "\u200c\u200d":
+            assert UNSAFE_FORMAT.fullmatch(char), hex(code)
+        elif UNSAFE_FORMAT.fullmatch(char):
+            # only the format characters of a Unicode newer than this Python's (Egyptian hieroglyph controls)
+            assert 0x13439 <= code <= 0x1343F, hex(code)

@@ -192,3 +192,21 @@ def test_help_before_a_choice_marker_keeps_no_dangling_punctuation():
     )
     assert params["role"].help == "the victims described"
     assert params["role"].choices == ("origin", "destination", "both")
+
+
+def test_papermill_is_imported_without_its_remote_store_probes():
+    """pyarrow (with numpy) is hidden from Papermill's import, and importable afterwards as ever."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from evidence.notebooks.catalog import import_papermill\n"
+        "pm = import_papermill()\n"
+        "assert import_papermill() is pm and callable(pm.execute_notebook)\n"
+        "print('pyarrow' in sys.modules, 'numpy' in sys.modules)\n"
+        "import pyarrow.fs\n"
+        "print(pyarrow.fs.LocalFileSystem.__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False", "LocalFileSystem"]

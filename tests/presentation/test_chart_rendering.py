@@ -8,7 +8,7 @@ import re
 import polars as pl
 import pytest
 
-from evidence.presentation import charts
+from evidence.presentation import chart_files, charts
 
 ROUTES = pl.DataFrame(
     {
@@ -55,7 +55,7 @@ def test_an_unchanged_chart_comes_from_the_cache(tmp_path, cache, monkeypatch):
     def no_rendering(*args, **kwargs):
         raise AssertionError("rendered again")
 
-    monkeypatch.setattr(charts, "_render", no_rendering)
+    monkeypatch.setattr(chart_files, "_render", no_rendering)
     assert charts.save_chart(_bars(), tmp_path / "b.svg").read_bytes() == rendered
     with pytest.raises(AssertionError, match="rendered again"):
         charts.save_chart(_bars("Changed title"), tmp_path / "c.svg")
@@ -95,13 +95,13 @@ def test_the_chart_cache_keeps_its_newest_charts_up_to_its_size(tmp_path, cache,
 
     # 300 charts rendered in a cache of 256: pruned back to 90% of it, the oldest removed (each folder of
     # the cache holds a share of 1 then, so every new chart counts the cache)
-    monkeypatch.setattr(charts, "CHART_CACHE_FILES", 256)
+    monkeypatch.setattr(chart_files, "CHART_CACHE_FILES", 256)
     rendered = tmp_path / "chart.svg"
     rendered.write_text("<svg/>")
     entries = []
     for n in range(300):
         entry = cache / f"{n % 256:02x}" / f"{n:064x}.svg"
-        charts._to_cache(entry, rendered)
+        chart_files._to_cache(entry, rendered)
         os.utime(entry, (n, n))  # written in this order
         entries.append(entry)
     kept = sorted(cache.glob("*/*"))

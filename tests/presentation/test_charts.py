@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evidence.core.errors import ParameterError
+from evidence.presentation.chart_files import described
 from evidence.presentation.charts import (
     PALETTE,
     THEME_NAME,
@@ -23,7 +24,6 @@ from evidence.presentation.charts import (
     chart_title,
     choropleth,
     corridor_bar_chart,
-    described,
     flow_map,
     layered,
     save_chart,

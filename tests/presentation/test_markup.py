@@ -87,21 +87,6 @@ def test_a_p_value_is_never_printed_as_zero():
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 
 
-def test_the_unsafe_format_characters_are_every_format_character_but_the_joiners() -> None:
-    import sys
-    import unicodedata
-
-    from evidence.presentation.markup import UNSAFE_FORMAT
-
-    for code in range(sys.maxunicode + 1):
-        char = chr(code)
-        if unicodedata.category(char) == "Cf" and char not in "\u200c\u200d":
-            assert UNSAFE_FORMAT.fullmatch(char), hex(code)
-        elif UNSAFE_FORMAT.fullmatch(char):
-            # only the format characters of a Unicode newer than this Python's (Egyptian hieroglyph controls)
-            assert 0x13439 <= code <= 0x1343F, hex(code)
-
-
 @settings(max_examples=150, deadline=None)
 @given(
     st.lists(

@@ -389,3 +389,21 @@ def test_outputs_that_come_over_several_seconds_are_all_read(tmp_path, fresh_poo
     outcome = execute_run(prepare_run(notebook, out_root=tmp_path / "runs"))
     assert outcome.status == "ok", outcome.error
     assert "".join(line for o in _outputs(outcome.folder, "slow")[-1][1] for line in o["text"]) == "a\nb\n"
+
+
+def test_a_kernel_started_ahead_starts_its_chart_workers_once_it_is_ready(tmp_path, fresh_pool, monkeypatch):
+    """The chart workers of a notebook that draws charts start when its kernel is ready, not beside its start:
+    three processes starting at once on two cores delayed the kernel, the longest wait of a cold brief."""
+    from evidence.runs import chart_workers
+
+    workers = chart_workers.ChartWorkers(1)
+    monkeypatch.setattr(chart_workers, "_WORKERS", workers)
+    notebook = _notebook(tmp_path / "charts.ipynb", "x: int = 1", "import evidence.presentation.charts")
+    try:
+        prestart(notebook)
+        kernel = next(iter(fresh_pool._kernels.values()))
+        assert workers._workers == []  # not while the kernel starts
+        kernel.wait_ready()
+        assert len(workers._workers) == 1 and workers._workers[0].alive()
+    finally:
+        workers.shutdown()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 
@@ -18,3 +19,21 @@ def word_list(items: Sequence[str], last: str = "and") -> str:
     if len(items) < 2:
         return "".join(items)
     return f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+#: Every Unicode format character (category Cf, Unicode 15) but the joiners U+200C and U+200D that some
+#: scripts need (Persian, the Indic scripts, emoji sequences): the bidirectional embeddings, overrides and
+#: isolates (U+202A-U+202E, U+2066-U+2069), the marks (U+200E, U+200F, U+061C), zero-width and invisible
+#: characters, tags. Dropped from untrusted text (a pattern of ranges: listing them by ``unicodedata`` at
+#: import would cost a scan of every code point; ``tests/core/test_text.py`` checks the ranges).
+UNSAFE_FORMAT = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b\u200e\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f]"
+)
+
+
+def strip_unsafe_format(text: object) -> str:
+    """``text`` without the invisible format characters of :data:`UNSAFE_FORMAT` (bidi controls and the like)."""
+    return UNSAFE_FORMAT.sub("", str(text))

@@ -41,7 +41,9 @@ import difflib
 import hashlib
 import json
 import re
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from evidence.core.errors import InputError, ParameterError
@@ -220,12 +222,38 @@ def _cell_source(cell: dict) -> str:
     return "".join(source) if isinstance(source, list) else source
 
 
+#: Optional modules Papermill probes at import for remote notebook stores (HDFS, through pyarrow), which the
+#: toolkit never reads from or writes to: hidden while Papermill is imported, pyarrow (with numpy) costs a
+#: third of a second of every run's start.
+_REMOTE_STORE_MODULES = ("pyarrow.fs",)
+
+
+def import_papermill() -> ModuleType:
+    """Papermill, imported (once) without its probe of the remote stores the toolkit does not use
+    (:data:`_REMOTE_STORE_MODULES`): each is hidden for the import (Papermill skips a store whose module
+    does not import, as when it is not installed) and importable again afterwards. A module already imported
+    is used as it is."""
+    if "papermill" in sys.modules:
+        return sys.modules["papermill"]
+    hidden = [name for name in _REMOTE_STORE_MODULES if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # "import name" raises ImportError
+    try:
+        import papermill
+    finally:
+        for name in hidden:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+    return papermill
+
+
 def parse_parameters(source: str, *, path: str | Path | None = None) -> dict[str, Parameter]:
     """The parameters a ``parameters`` cell declares, in order, as Papermill's inspection reads them.
 
     An assignment Papermill cannot read (an annotation such as ``int | None``) is an error naming it: a
     parameter must never go missing silently.
     """
+    import_papermill()
     from papermill.translators import PythonTranslator
 
     try:

@@ -310,7 +310,7 @@ def warm_up(
             except BaseException:  # noqa: BLE001, S112 - the notebook's own import raises it where a reader sees it
                 continue
         if charts:
-            from evidence.presentation.charts import warm_renderer
+            from evidence.presentation.chart_files import warm_renderer
 
             warm_renderer()
         gc.collect()

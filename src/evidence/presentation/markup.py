@@ -29,6 +29,7 @@ import math
 import re
 from urllib.parse import urlsplit
 
+from evidence.core.text import UNSAFE_FORMAT, strip_unsafe_format
 from evidence.presentation.disclosure import KIND_ATTRIBUTE, LABEL, check_kind
 
 __all__ = [
@@ -56,22 +57,6 @@ _REPEATED_PUNCTUATION = re.compile(r"([-.])(?=\1)")
 _LIST_MARKER = re.compile(r"^(\s*)([%=:])|^(\s*\d*)([-+.)])(?=\s|$)")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-#: Every Unicode format character (category Cf, Unicode 15) but the joiners U+200C and U+200D that some
-#: scripts need (Persian, the Indic scripts, emoji sequences): the bidirectional embeddings, overrides and
-#: isolates (U+202A-U+202E, U+2066-U+2069), the marks (U+200E, U+200F, U+061C), zero-width and invisible
-#: characters, tags. Dropped from untrusted text (a pattern of ranges: listing them by ``unicodedata`` at
-#: import would cost a scan of every code point; ``tests/presentation/test_markup.py`` checks the ranges).
-UNSAFE_FORMAT = re.compile(
-    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b\u200e\u200f"
-    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
-    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
-    "\U000e0001\U000e0020-\U000e007f]"
-)
-
-
-def strip_unsafe_format(text: object) -> str:
-    """``text`` without the invisible format characters of :data:`UNSAFE_FORMAT` (bidi controls and the like)."""
-    return UNSAFE_FORMAT.sub("", str(text))
 
 
 def escape_html(text: object, *, quote: bool = True) -> str:

@@ -4,7 +4,7 @@ Drawing a brief's twenty charts takes the converter (vl-convert) about two secon
 interpreter's lock while it draws: in the kernel, the cells wait for it; in a thread of the runner, the runner's
 own loop (which feeds the kernel its next cell) would. So a warm run's kernel shows each chart as its spec
 (:data:`~evidence.notebooks.runtime.RUNNER_CHART_MIME`), the runner passes the spec to a chart worker — a
-process with a converter started while the kernel starts — and the kernel goes on with the next cells on the
+process with a converter, started once the kernel is ready — and the kernel goes on with the next cells on the
 other core. When the notebook has run, the runner puts each drawn SVG where the spec was (:class:`RunCharts`):
 the executed notebook is the one a kernel drawing its own charts writes, and the SVG files are the same
 (:func:`evidence.presentation.charts.save_charts` draws them, with its chart cache).
@@ -100,7 +100,7 @@ class ChartWorker:
 
 
 class ChartWorkers:
-    """This process's chart workers (one runner, or one worker of a batch): started ahead with its kernel,
+    """This process's chart workers (one runner, or one worker of a batch): started once its kernel is ready,
     replaced when they die."""
 
     def __init__(self, size: int) -> None:
@@ -273,14 +273,14 @@ def serve() -> None:
     standard output (anything else written there, by Python or a library, goes to standard error)."""
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    from evidence.presentation.charts import save_charts, warm_renderer
+    from evidence.presentation.chart_files import save_specs, warm_renderer
 
     with contextlib.suppress(Exception):
         warm_renderer()
     for line in sys.stdin.buffer:
         try:
             request = json.loads(line)
-            (path,) = save_charts([(request["spec"], Path(request["path"]))])
+            (path,) = save_specs([(request["spec"], Path(request["path"]))])
             # the SVG drawn, as drawn: the file may be drawn again (the same name shown again) before the
             # runner puts this one in its output
             answer: dict[str, Any] = {"svg": path.read_text(encoding="utf-8")}

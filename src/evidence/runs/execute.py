@@ -204,7 +204,10 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     warm_kernel = _launch_warm(kernel, run) if warm else None
 
     import nbformat
-    import papermill
+
+    from evidence.notebooks.catalog import import_papermill
+
+    papermill = import_papermill()
     from papermill.exceptions import PapermillExecutionError
 
     from evidence.runs.warm import compile_nbformat_checks

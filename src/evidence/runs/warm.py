@@ -74,6 +74,7 @@ class WarmKernel:
         #: The charts of the run being executed, drawn by the chart workers (set by :meth:`begin`).
         self.run_charts: Any = None
         self._preload: str | None = None
+        self._draws_charts = False
         self._ready = False
         try:
             _run(self._launch(preload))
@@ -99,10 +100,7 @@ class WarmKernel:
             f"{_runtime('warm_up')}({list(preload)!r}, __import__('json').loads({launched!r}), charts=False)"
         )
         self._preload = self.kc.execute(code, silent=True, store_history=False)
-        if draws_charts(preload):  # after the kernel has its request: its imports are the longer wait
-            from evidence.runs.chart_workers import chart_workers
-
-            chart_workers().start()
+        self._draws_charts = draws_charts(preload)
 
     def wait_ready(self) -> None:
         """Block until the kernel is up, pre-loaded and heard on its output channel; raise
@@ -118,6 +116,13 @@ class WarmKernel:
         except Exception as exc:
             raise KernelUnusable(f"the kernel did not start: {type(exc).__name__}: {exc}") from exc
         self._ready = True
+        # the chart workers start now, not beside the kernel: started together on two cores with this
+        # process, the three slowed the kernel's start, the longest wait of a cold run; its first chart comes
+        # after its first cells, by when a worker has started on the core this process leaves idle
+        if self._draws_charts:
+            from evidence.runs.chart_workers import chart_workers
+
+            chart_workers().start()
 
     async def _await_output_channel(self, deadline: float) -> None:
         """Wait until a message of the kernel arrives on the output (IOPub) channel, asking for kernel info
@@ -289,6 +294,9 @@ def kernel_pool() -> KernelPool:
 
 def register_engine() -> None:
     """Make the ``evidence-warm`` engine known to Papermill (idempotent)."""
+    from evidence.notebooks.catalog import import_papermill
+
+    import_papermill()
     from papermill.engines import NBClientEngine, papermill_engines
     from papermill.utils import merge_kwargs, remove_args
 
@@ -538,7 +546,7 @@ PRESTART_TIMEOUT = 300.0
 
 
 def draws_charts(modules: tuple[str, ...]) -> bool:
-    """Whether a notebook importing ``modules`` draws charts (its runs' chart workers start with its kernel)."""
+    """Whether a notebook importing ``modules`` draws charts (its runs' chart workers start once its kernel is ready)."""
     from evidence.notebooks.runtime import CHART_MODULES
 
     return bool(CHART_MODULES & set(modules))
