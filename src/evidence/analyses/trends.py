@@ -161,6 +161,12 @@ _INDICATOR_DIMENSIONS = {
 COUNT_COLUMNS = ["count", "count_low", "count_high"]
 
 
+def indicator_dimension(by: str | None) -> str | None:
+    """The indicator table's dimension a ``by`` value reads (``gender`` → ``sex``, ``corridor`` → ``corridor``,
+    None or ``none`` → ``total``); None for a ``by`` the indicator table does not have."""
+    return _INDICATOR_DIMENSIONS.get(by)
+
+
 def flag_label(column: str) -> str:
     """A readable name for a flag column (``labour_domestic_work`` → ``Domestic work``)."""
     if column in FORM_LABELS:
@@ -1299,6 +1305,98 @@ def doubtful_reporters(selection: Selection) -> dict[int, tuple[str, ...]]:
         .agg(pl.col("iso3").unique().sort())
     )
     return {int(year): tuple(codes) for year, codes in found.iter_rows()}
+
+
+#: Why a country's breakdown of a year is doubtful (column ``reason`` of :func:`doubtful_breakdowns`): the two
+#: reasons of a citizenship breakdown (:data:`evidence.analyses.routes.DOUBTFUL_DESTINATIONS`,
+#: :data:`evidence.analyses.routes.DOUBTFUL_PARTIAL`), and a category that repeats another's count, the sum going
+#: over the published total by just that count (the United States' sexes of 2017: Other 153 and Unknown 153,
+#: 8,156 against 8,003 victims, Female, Male and Other making 8,003).
+DOUBTFUL_DUPLICATE = "duplicate"
+#: The duplicate rule asks that the repeated count explain the excess over the total: the categories' least sum
+#: is above the total by at least this share of that count (and by no more than the count). A chance equality of
+#: two counts beside a total one or two short is no duplicate (Turkey 2007: Ukraine and Uzbekistan 9 each, 149
+#: against 148 victims; Austria 2013: Bulgaria and Hungary 5 each, at least 24 against 23).
+DUPLICATE_EXCESS_SHARE = 0.5
+#: The dimensions of :data:`_INDICATOR_DIMENSIONS` that read a country's citizenship breakdown (the routes' rule
+#: applies), and those whose categories are one per victim (a sum above the total is an error, not an overlap).
+_CITIZENSHIP_DIMENSIONS = frozenset({"citizenship", "destination", "corridor"})
+_PARTITION_DIMENSIONS = frozenset({"sex", "age", *_CITIZENSHIP_DIMENSIONS})
+
+
+def doubtful_breakdowns(selection: Selected, by: str | None) -> pl.DataFrame:
+    """The years whose breakdown by ``by`` of the selection's country is published but doubtful, with why
+    (columns year, reason): the one rule for every ``by`` value (:data:`BY_VALUES`).
+
+    * A breakdown read from the country's citizenship breakdown (``citizenship``, ``destination``,
+      ``corridor``) is doubtful in the years the routes call it so
+      (:func:`evidence.analyses.routes.doubtful_breakdowns`, reasons
+      :data:`~evidence.analyses.routes.DOUBTFUL_DESTINATIONS` and :data:`~evidence.analyses.routes.DOUBTFUL_PARTIAL`):
+      Nigeria 2017, 88–100 of 1,890 victims, without its own nationals, whom it lists every other year.
+    * A breakdown whose categories are one per victim (sex, age, a citizenship breakdown; not forms, which
+      overlap) is doubtful (:data:`DOUBTFUL_DUPLICATE`) where a category published exactly repeats another's
+      count and the categories' least sum exceeds the published total by that count, or by at least
+      :data:`DUPLICATE_EXCESS_SHARE` of it: the publisher has filed one figure twice (the United States
+      2017–2018, Other and Unknown 153 and 205; Namibia's ages of 2018, 18 and 18 against 19 victims).
+
+    Only the country's own breakdowns (role ``destination``; the own part of role ``both``): the breakdowns of
+    other countries a role ``origin`` reads are left out where doubtful (:func:`doubtful_reporters`). Empty for
+    case records, a selection without a country, role ``origin``, no dimension, or none doubtful."""
+    selection = as_selection(selection)
+    schema = pl.Schema({"year": pl.Int32, "reason": pl.String})
+    dimension = _INDICATOR_DIMENSIONS.get(by)
+    if (
+        selection.kind == "case"
+        or selection.country is None
+        or selection.role == "origin"
+        or dimension not in _PARTITION_DIMENSIONS
+    ):
+        return pl.DataFrame(schema=schema)
+    found = []
+    if dimension in _CITIZENSHIP_DIMENSIONS:
+        from evidence.analyses.routes import doubtful_breakdowns as doubtful_citizenships
+
+        found.append(
+            doubtful_citizenships(selection.frame, selection.indicator)
+            .filter((pl.col("iso3") == selection.country) & year_filter(selection.years))
+            .select(pl.col("year").cast(pl.Int32), "reason")
+        )
+    own = selection.replace(role="destination")
+    duplicate = _duplicate_years(yearly_counts(own), yearly_counts(own, by=by), by)  # type: ignore[arg-type]
+    found.append(duplicate.select("year", reason=pl.lit(DOUBTFUL_DUPLICATE)))
+    # one reason a year: the routes' first (they say it of the same breakdown)
+    return (
+        pl.concat([f.cast(schema) for f in found])
+        .unique("year", keep="first", maintain_order=True)
+        .sort("year")
+    )
+
+
+def _duplicate_years(counts: pl.DataFrame, by_counts: pl.DataFrame, by: str) -> pl.DataFrame:
+    """The years (column year) of :func:`doubtful_breakdowns`' duplicate rule, from a country's published
+    totals (``counts``) and its breakdown (``by_counts``: year, ``by``, count, count_low, count_high)."""
+    exact = (pl.col("count_low") == pl.col("count_high")) & (pl.col("count_low") > 0)
+    per_year = by_counts.group_by(pl.col("year").cast(pl.Int32)).agg(
+        pl.col("count_low").sum().alias("least"),
+        # the counts published exactly that another category repeats
+        pl.col("count_low")
+        .filter(exact)
+        .filter(pl.col("count_low").filter(exact).is_duplicated())
+        .alias("twice"),
+    )
+    totals = counts.select(pl.col("year").cast(pl.Int32), pl.col("count_high").alias("total"))
+    return (
+        per_year.join(totals, on="year", how="inner")
+        .explode("twice")
+        .filter(
+            pl.col("total").is_not_null()
+            & (pl.col("least") - pl.col("total") >= DUPLICATE_EXCESS_SHARE * pl.col("twice"))
+            & (pl.col("least") - pl.col("twice") <= pl.col("total"))
+        )
+        .select("year")
+        .unique()
+        .sort("year")
+    )
 
 
 #: Where a shared reason gives the share of all the reporters a year misses, which differs from year to year

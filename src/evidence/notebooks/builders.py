@@ -1173,20 +1173,6 @@ def route_notes(
         .agg(pl.col("year").unique().sort())
         .sort("reason", "detected_iso3")
     )
-    why = {
-        routes.DOUBTFUL_DESTINATIONS: (
-            f"the detecting country's own nationals are under {routes.DOUBTFUL_OWN_SHARE:.0%} of its breakdown, "
-            "and most of the other citizenships it lists are countries where the data show its nationals were "
-            "detected or from which they were repatriated: probably countries of exploitation filed as "
-            "citizenships"
-        ),
-        routes.DOUBTFUL_PARTIAL: (
-            f"the breakdown holds under {routes.DOUBTFUL_COVERAGE_SHARE:.0%} of the victims the country "
-            "published for the year, and holds a label that names no country (a column header such as "
-            '"Nationality") or leaves out the country\'s own nationals, whom it lists in the years before and '
-            "after: probably a mangled extract (a top-five table), not the year's citizenships"
-        ),
-    }
     groups = list(doubtful.group_by("reason", maintain_order=True))
     for i, (reason, group) in enumerate(groups):
         which = "; ".join(
@@ -1203,8 +1189,7 @@ def route_notes(
         notes.append(
             [
                 f"Doubtful citizenship breakdowns ({which}): "
-                f"{why.get(str(reason[0]), why[routes.DOUBTFUL_DESTINATIONS])}."
-                + (f" {done}" if i == len(groups) - 1 else "")
+                f"{doubtful_reason(str(reason[0]))}." + (f" {done}" if i == len(groups) - 1 else "")
             ]
         )
     in_doubtful = selected.join(
@@ -1799,6 +1784,36 @@ NO_DATA_PUBLISHED = "no data published"
 #: that would hold it is published but doubtful (:func:`evidence.analyses.trends.doubtful_reporters`: the United
 #: States' own nationals in 2017): published, but not usable; never 0.
 DOUBTFUL_BREAKDOWN = "breakdown not usable (doubtful)"
+
+
+def doubtful_reason(reason: str) -> str:
+    """Why a country's breakdown of a year is doubtful, in words (plain text), from its reason
+    (:func:`evidence.analyses.routes.doubtful_breakdowns`, :func:`evidence.analyses.trends.doubtful_breakdowns`):
+    the one wording of the route notes and of the yearly tables by a dimension. An unknown reason reads as
+    the routes' first."""
+    from evidence.analyses import routes, trends
+
+    said = {
+        routes.DOUBTFUL_DESTINATIONS: (
+            f"the detecting country's own nationals are under {routes.DOUBTFUL_OWN_SHARE:.0%} of its breakdown, "
+            "and most of the other citizenships it lists are countries where the data show its nationals were "
+            "detected or from which they were repatriated: probably countries of exploitation filed as "
+            "citizenships"
+        ),
+        routes.DOUBTFUL_PARTIAL: (
+            f"the breakdown holds under {routes.DOUBTFUL_COVERAGE_SHARE:.0%} of the victims the country "
+            "published for the year, and holds a label that names no country (a column header such as "
+            '"Nationality") or leaves out the country\'s own nationals, whom it lists in the years before and '
+            "after: probably a mangled extract (a top-five table), not the year's citizenships"
+        ),
+        trends.DOUBTFUL_DUPLICATE: (
+            "two of its categories have the same count, and its categories (one per victim) add up to more than "
+            "the published total by about that count: probably one figure filed twice by the publisher"
+        ),
+    }
+    return said.get(reason, said[routes.DOUBTFUL_DESTINATIONS])
+
+
 #: The note of a year of a UNODC breakdown table for which the publisher gives its total of the victims but not
 #: their breakdown (a row noted :data:`NO_DATA_PUBLISHED` has neither).
 NO_BREAKDOWN_PUBLISHED = "no breakdown published"
@@ -1913,10 +1928,12 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
 
     total_only, nothing = no_breakdown_years(numbers)
     gaps = _categories_not_published(numbers)
-    if not total_only and not nothing and not gaps and not numbers.placeholder:
+    if not total_only and not nothing and not gaps and not numbers.placeholder and not numbers.doubtful:
         return None
     name = breakdown_name(numbers.by)
     said = []
+    if numbers.doubtful:
+        said.append(doubtful_breakdown_note(numbers))
     if numbers.placeholder:
         said.append(
             f"{PLACEHOLDER_BREAKDOWN.capitalize()}: in {years_text(list(numbers.placeholder))} UNODC gives every "
@@ -1943,6 +1960,36 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
             "a count of 0, not withheld)."
         )
     return " ".join(said)
+
+
+def doubtful_breakdown_note(numbers: YearlyNumbers) -> str:
+    """What a by-dimension table (UNODC) says of its years noted :data:`DOUBTFUL_BREAKDOWN`
+    (:attr:`YearlyNumbers.doubtful`): which breakdown is doubtful in which years, why (:func:`doubtful_reason`,
+    the routes' words), and what is done with those rows; plain text (the table writer escapes it)."""
+    from evidence.analyses import trends
+    from evidence.analyses.coverage import years_text
+
+    by_reason: dict[str, list[int]] = {}
+    for year, reason in sorted(numbers.doubtful.items()):
+        by_reason.setdefault(reason, []).append(year)
+    # a table by citizenship, destination or corridor reads the country's citizenship breakdown
+    country = numbers.selection.country
+    of = f" of {name_in_text(country) or country}" if country else ""
+    citizenship = trends.indicator_dimension(numbers.by) in ("citizenship", "destination", "corridor")
+    breakdown = (
+        f"the citizenship breakdown{of} (which this table reads)"
+        if citizenship
+        else f"the breakdown by {breakdown_name(numbers.by)}{of}"
+    )
+    reasons = [
+        f"in {years_text(years)} {breakdown} is doubtful: {doubtful_reason(reason)}"
+        for reason, years in by_reason.items()
+    ]
+    rows, them = ("That row is", "it") if len(numbers.doubtful) == 1 else ("Those rows are", "them")
+    return (
+        f"{DOUBTFUL_BREAKDOWN.capitalize()}: {'; '.join(reasons)}. {rows} shown as UNODC published {them}, and "
+        "left out of the charts, shares, trends and sentences on this breakdown."
+    )
 
 
 def _categories_not_published(numbers: YearlyNumbers) -> bool:
@@ -2204,6 +2251,9 @@ class YearlyNumbers:
     span: tuple[int, int] | None = None
     #: the years whose publisher's breakdown is a placeholder (:func:`placeholder_years`): not counts
     placeholder: tuple[int, ...] = ()
+    #: the years whose publisher's breakdown is doubtful, with why (:func:`evidence.analyses.trends.doubtful_breakdowns`):
+    #: shown as published, noted :data:`DOUBTFUL_BREAKDOWN`, left out of the categories' counts
+    doubtful: Mapping[int, str] = dataclasses.field(default_factory=dict)
     #: a publisher's series: the years it gives these victims by each breakdown (:func:`breakdown_years`), and
     #: the years each breakdown is a placeholder only (``placeholders=True``); found once, read by the notes
     breakdowns: Mapping[str, frozenset[int]] = dataclasses.field(default_factory=dict)
@@ -2470,8 +2520,18 @@ def yearly_numbers(
     # are left out of the categories' counts (charts, sentences, shares) and noted in the table
     placeholder = placeholder_years(counts, by_counts) if by and selection.role != "origin" else []
     if placeholder and by_counts is not None:
-        common["by_counts"] = by_counts.filter(~pl.col("year").cast(pl.Int64).is_in(placeholder))
-    return _censored_numbers(common, tuple(incomplete), categories, span, tuple(placeholder))
+        by_counts = by_counts.filter(~pl.col("year").cast(pl.Int64).is_in(placeholder))
+        common["by_counts"] = by_counts
+    # a doubtful breakdown (trends.doubtful_breakdowns: the routes' rule, a figure filed twice) is published: its
+    # rows are shown as such in the table, noted, and left out of the categories' counts like a placeholder's
+    found = trends.doubtful_breakdowns(selection, by).iter_rows() if by else iter(())
+    doubtful = {int(y): str(r) for y, r in found if int(y) not in placeholder}  # a placeholder is said as one
+    shown = by_counts
+    if doubtful and shown is not None:
+        common["by_counts"] = shown.filter(~pl.col("year").cast(pl.Int64).is_in(list(doubtful)))
+    return _censored_numbers(
+        common, tuple(incomplete), categories, span, tuple(placeholder), doubtful=doubtful, shown=shown
+    )
 
 
 def placeholder_years(counts: pl.DataFrame, by_counts: pl.DataFrame | None) -> list[int]:
@@ -2850,10 +2910,16 @@ def _censored_numbers(
     categories: tuple[str, ...],
     span: tuple[int, int] | None,
     placeholder: tuple[int, ...] = (),
+    *,
+    doubtful: Mapping[int, str] | None = None,
+    shown: pl.DataFrame | None = None,
 ) -> YearlyNumbers:
     """UNODC's counts: each bound protected on its own; by a dimension, the publisher's total beside the
     categories (and their sum where it differs), primary suppression only (the cells are the publisher's own
-    public numbers: nothing follows from them that the workbook does not say)."""
+    public numbers: nothing follows from them that the workbook does not say). ``shown``: the counts by
+    category the table shows, when they hold more than the numbers' own (a doubtful breakdown's years,
+    ``doubtful``, noted :data:`DOUBTFUL_BREAKDOWN`)."""
+    doubtful = dict(doubtful or {})
     selection: Selection = common["selection"]
     by: str | None = common["by"]
     rule: DisclosureRule = common["rule"]
@@ -2862,7 +2928,7 @@ def _censored_numbers(
     per_year = _bounds_per_year(counts, flagged, rule) if counts.height else None
     per_year = _with_years_without_data(per_year, selection, common["counts"], span, common["breakdowns"])
     by_category = None
-    by_counts: pl.DataFrame | None = common["by_counts"]
+    by_counts: pl.DataFrame | None = common["by_counts"] if shown is None else shown
     if by is not None and by_counts is not None and (by_counts.height or placeholder):
         long = _year_text(by_counts)
         published = selection.role != "origin"  # an origin's total is the sum of other countries' breakdowns
@@ -2874,16 +2940,18 @@ def _censored_numbers(
         held_back = pl.DataFrame({"year": [str(y) for y in placeholder]}, schema={"year": pl.String})
         years = pl.concat([counts.select("year"), long.select("year"), held_back]).unique().sort("year")
         unpublished = set(years["year"].to_list()) - set(long["year"].to_list())
-        if unpublished:  # a year of the total only: the breakdown's cells are empty, said so
+        if unpublished or doubtful:  # a year of the total only: the breakdown's cells are empty, said so
             years = years.with_columns(
                 pl.when(pl.col("year").is_in(held_back["year"].implode()))
                 .then(pl.lit(PLACEHOLDER_BREAKDOWN))
                 .when(pl.col("year").is_in(sorted(unpublished)))
                 .then(pl.lit(NO_BREAKDOWN_PUBLISHED))
+                .when(pl.col("year").is_in([str(y) for y in doubtful]))
+                .then(pl.lit(DOUBTFUL_BREAKDOWN))
                 .otherwise(pl.lit(""))
                 .alias("note")
             )
-        keys = ["year", "note"] if unpublished else ["year"]
+        keys = ["year", "note"] if unpublished or doubtful else ["year"]
         tables = []
         for bound in ("count_low", "count_high"):
             wide = long.pivot(on=by, index="year", values=bound)
@@ -2955,6 +3023,7 @@ def _censored_numbers(
         categories=categories,
         span=span,
         placeholder=placeholder,
+        doubtful=doubtful if by_category is not None else {},
     )
 
 

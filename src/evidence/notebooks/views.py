@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -637,13 +637,14 @@ def show_yearly_section(
     place: str,
     source: str,
     numbers: YearlyNumbers | None = None,
-    tables: bool = True,
+    tables: bool | Collection[str] = True,
 ) -> YearlyNumbers | None:
     """Victims per year of a selection (identified, or detected for UNODC's data): the table, the probably
     incomplete years, the chart and the trend sentence. ``numbers`` are the selection's yearly numbers when
     already built; ``tables``: whether the section goes on to show their breakdown tables (by form, sex, age),
-    which the notes may then refer to. Returns them for later sections, or None when the selection holds no
-    victims."""
+    which the notes may then refer to, or the ``by`` values of those it shows (the trends notebook: its own
+    ``by`` only; a breakdown these data do not have is then none). Returns them for later sections, or None when
+    the selection holds no victims."""
     from evidence.core.errors import EvidenceError
     from evidence.presentation import charts
 
@@ -654,6 +655,8 @@ def show_yearly_section(
         except EvidenceError as exc:
             _markdown(escape_markdown(f"Not available by {dimension} in these data: {exc}"))
             numbers = yearly_numbers(selection, rule)
+    if not isinstance(tables, bool) and numbers.by is None:
+        tables = ()  # the dimension section says there is no such breakdown: no table to refer to
     if not numbers.counts.height or not (numbers.counts["count_high"].sum() or 0):
         _markdown(f"No {noun} in this selection.")
         return None
@@ -826,14 +829,27 @@ def show_dimension_section(
     )
 
 
-def no_data_note(numbers: YearlyNumbers, *, tables: bool = True, trend: bool = True) -> str | None:
+def no_data_note(
+    numbers: YearlyNumbers, *, tables: bool | Collection[str] = True, trend: bool = True
+) -> str | None:
     """The note on the years of a yearly table's span without a count (rows noted :data:`NO_RECORDS` in a case
     table; :data:`NO_DATA_PUBLISHED` or :data:`NO_TOTAL_PUBLISHED` in a publisher's series): one note per
     kind, the same rule for all. ``tables``: whether the section shows the breakdowns by form, sex and age the
     note can refer to (a brief shows UNODC's for the victims detected in the country of a destination section
-    only: an origin brief has none, so its notes refer to none). ``trend``: whether a chart and a trend of
+    only: an origin brief has none, so its notes refer to none), or the ``by`` values (:data:`trends.BY_VALUES
+    <evidence.analyses.trends.BY_VALUES>`) of the tables it shows: a note refers to those only (the trends
+    notebook by corridor shows no table by form of exploitation). ``trend``: whether a chart and a trend of
     these numbers follow, which leave such years out (a table shown alone says nothing of them)."""
+    from evidence.analyses import trends
     from evidence.analyses.coverage import years_text
+
+    shown = (
+        set(BREAKDOWN_NAMES)
+        if tables is True
+        else set()
+        if tables is False
+        else {trends.indicator_dimension(by) for by in tables}
+    )
 
     if numbers.per_year is None or "note" not in numbers.per_year.low.frame.columns:
         return None
@@ -844,7 +860,8 @@ def no_data_note(numbers: YearlyNumbers, *, tables: bool = True, trend: bool = T
         return years_text(noted) if noted else None
 
     def see_table(*names: str) -> str:
-        if not tables:
+        names = tuple(name for by, name in BREAKDOWN_NAMES.items() if name in names and by in shown)
+        if not names:
             return ""
         which = "the table" if len(names) == 1 else "the tables"
         return f" (see {which} by {' and by '.join(names)})"
