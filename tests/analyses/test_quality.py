@@ -97,3 +97,32 @@ def test_reasons_table_and_indicator_coverage():
     coverage = indicator_coverage(data, "year")
     assert coverage.rows() == [(2020, 2, 2, 0.5), (2021, 1, 1, 0.0)]
     assert coverage_view(coverage).rows() == [("2020", "2", "2", "50%"), ("2021", "1", "1", "0%")]
+
+
+def test_misencoded_values_are_found_as_loaded_never_repaired():
+    """REVIEW12 m3: "pa\ufffds" shown as it is. U+FFFD (a character the file lost) and UTF-8 read as
+    Windows-1252 ("CÃ´te") are found per text column with their rows; clean text, nulls and numbers are not."""
+    from evidence.analyses.quality import misencoded_values
+
+    frame = pl.DataFrame(
+        {
+            "category": [
+                "(especifique el pa\ufffds)",
+                "CÃ´te d'Ivoire",
+                "Côte d'Ivoire",
+                None,
+                "CÃ´te d'Ivoire",
+            ],
+            "country": ["Peru", "Per\ufffd", "Peru", "Peru", "Peru"],
+            "value": [1.0, 2.0, 3.0, 4.0, 5.0],
+        }
+    )
+    found = misencoded_values(frame)
+    assert found.rows() == [
+        ("category", "CÃ´te d'Ivoire", 2),
+        ("category", "(especifique el pa\ufffds)", 1),
+        ("country", "Per\ufffd", 1),
+    ]
+    assert frame["category"].to_list()[0] == "(especifique el pa\ufffds)"  # the data are left as they are
+    assert misencoded_values(frame.select("value")).height == 0
+    assert misencoded_values(pl.DataFrame({"c": ["Côte d'Ivoire", "Türkiye"]})).height == 0

@@ -392,8 +392,9 @@ def test_interval_display_withholds_a_cell_withheld_in_either_bound():
         pl.DataFrame({"k": ["a", "b", "c"], "n": [10, 12, 20]}), "k", ["n"], RULE, censored=censored
     )
     shown = interval_display(low, high)
-    # the publisher's bounds as an interval: never re-censored as "<5" (it can reach 12), nor "<5–12"
-    assert shown["n"].to_list()[1] == "3–12"
+    # the publisher's bounds: never re-censored as "<5" (it can reach 12), nor "<5–12", nor "3–12" (its low
+    # end is below the threshold: the one rule of ranges)
+    assert shown["n"].to_list()[1] == "up to 12"
     assert interval_kinds(low, high) == {"n": [None, "censored", None, None]}
     # the same bounds with an exact part (not the publisher's censoring): the high bound would give it back
     low = suppress_table(pl.DataFrame({"k": ["a", "b", "c"], "n": [10, 1, 20]}), "k", ["n"], RULE)
@@ -443,7 +444,7 @@ def test_unmapped_citizenships_for_review_with_protected_victim_counts(tmp_path)
     ]
     assert table.rows() == [
         ("Thialand", "citizenship", "1", "30", "Thailand (THA), similarity 0.88"),
-        ("Atlantis", "citizenship", "2", "<5–7", ""),  # 3 + (1 to 4): the small bound withheld
+        ("Atlantis", "citizenship", "2", "up to 7", ""),  # 3 + (1 to 4): the small bound never printed
     ]
     assert "Rows" not in unmapped_citizenship_table(loaded, RULE, rows=False).columns
     convicted = _glotip(tmp_path, [("Myanmar", "60"), ("Atlantis", "0")])
@@ -1010,7 +1011,7 @@ def test_unodc_route_table_withholds_nothing_for_the_publishers_own_censored_cel
         shown[own][total] == "132" and shown[own]["Route unknown"] == "0" and shown[own]["Domestic"] == "132"
     )
     assert shown["Lao PDR → Thailand"][total] == "32"
-    assert shown["All other routes"]["Transregional"] == "3–12" and shown[total]["Transregional"] == "3–12"
+    assert shown["All other routes"]["Transregional"] == "up to 12" == shown[total]["Transregional"]
     kinds = dict(zip(numbers.table()["route"].to_list(), numbers.table_kinds()["Transregional"], strict=True))
     assert kinds["All other routes"] == numbers.table_kinds()["Transregional"][-1] == "censored"
     assert kinds["Lao PDR → Thailand"] is None
@@ -1084,7 +1085,7 @@ def test_published_pair_is_the_one_rule_of_intervals():
     assert [bounds_text(p) for p in pairs] == [
         "1,541",
         "1,541–1,550",
-        "3–12",
+        "up to 12",
         "<5",
         "x",
     ]
@@ -1314,7 +1315,7 @@ def test_a_sum_of_censored_categories_is_its_interval_never_re_censored():
     table = numbers.by_category
     assert table is not None
     shown = {r["year"]: r for r in table.shown().iter_rows(named=True)}
-    assert shown["2014"]["Sum of categories"] == "2–8"
+    assert shown["2014"]["Sum of categories"] == "up to 8"
     assert shown["2014"]["0 to 17 years"] == "<5"  # one censored cell: as published
     assert shown["2015"]["Sum of categories"] == "41–44"
     kinds = table.kinds()["Sum of categories"]
@@ -1325,9 +1326,11 @@ def test_a_sum_of_censored_categories_is_its_interval_never_re_censored():
     from evidence.presentation.tables import table_data
 
     html = table_data(table.shown(), kinds={"Sum of categories": kinds}).to_html()
-    assert 'data-kind="censored" style="text-align:right">2–8<' in html and not find_small_counts(html, RULE)
-    # unmarked as people, the same cell is a small count to the scan
-    assert find_small_counts(html.replace('data-kind="censored"', 'data-kind="people"'), RULE)
+    assert 'data-kind="censored" style="text-align:right">up to 8<' in html and not find_small_counts(
+        html, RULE
+    )
+    # a censored cell is checked as strictly as people: its low end printed (2–8) is a small count to the scan
+    assert find_small_counts(html.replace(">up to 8<", ">2–8<"), RULE)
 
 
 def test_real_unodc_sums_of_censored_cells_are_intervals(shared_data):
@@ -1355,7 +1358,7 @@ def test_a_year_of_censored_cells_only_is_an_interval_in_the_table_and_not_drawn
     shown = numbers.per_year.shown()["victims"].to_list()
     kinds = numbers.per_year.kinds()["victims"]
     intervals = [v for v, k in zip(shown, kinds, strict=True) if k == "censored"]
-    assert intervals and all(int(v.split("–")[0]) < 5 <= int(v.split("–")[1]) for v in intervals)
+    assert intervals and all(v.startswith("up to ") and int(v.removeprefix("up to ")) >= 5 for v in intervals)
     assert not any(v.startswith("<5–") for v in shown)
     chart = numbers.chart_bounds()
     assert chart is not None
@@ -1403,10 +1406,10 @@ def test_real_route_notes_give_a_censored_sum_as_its_interval(shared_data):
     sentence = "by country of repatriation (2012, 2014, 2016; {} victims)"
     for rule in (RULE, DisclosureRule(11)):
         plain = [n for n in route_notes(cambodia, rule) if n.startswith("Not used:")]
-        assert len(plain) == 1 and sentence.format("4–16") in plain[0], plain
+        assert len(plain) == 1 and sentence.format("up to 16") in plain[0], plain
         markdown = [n for n in route_notes(cambodia, rule, markdown=True) if n.startswith("Not used:")]
         # the interval marked as the publisher's censored cells, the rest escaped
-        assert sentence.format('<span data-kind="censored">4–16</span>') in markdown[0]
+        assert sentence.format('<span data-kind="censored">up to 16</span>') in markdown[0]
         assert "UNODC\\'s breakdown" in markdown[0]
         assert find_small_counts(markdown[0], rule) == []
     # a country whose name takes the article has it mid-sentence

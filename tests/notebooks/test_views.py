@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -543,3 +544,68 @@ def test_a_heading_names_the_country_as_a_sentence_does(shared_data, tmp_path, m
     )
     texts = [str(getattr(obj, "data", "")) for obj in shown]
     assert "## Routes into the United Kingdom, 2019–2021; United Kingdom" in texts
+
+
+def test_data_quality_says_which_text_is_mis_encoded_in_the_publishers_file(tmp_path, monkeypatch):
+    """REVIEW12 m3: "(especifique el pa\ufffds)" was listed as it is. It is said to be mis-encoded, in the
+    file's table of such text and in the unmapped citizenships; the loaded value is not changed."""
+    from types import SimpleNamespace
+
+    import IPython.display
+    from _glotip import write_small_glotip
+
+    from evidence.notebooks import views
+    from evidence.sources.unodc import load
+
+    damaged = "(especifique el pa\ufffds)"
+    loaded = load(write_small_glotip(tmp_path / "g.xlsx", [("THA", "Myanmar", "60"), ("THA", damaged, "30")]))
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    opened = SimpleNamespace(tables=[loaded], rule=DisclosureRule(5))
+    views.show_reasons(opened)
+    views.show_unmapped_citizenships(opened)
+    tables = [obj["text/html"] for obj in shown if isinstance(obj, dict) and "text/html" in obj]
+    listed = [t for t in tables if "text mis-encoded in the publisher" in t]
+    assert len(listed) == 1 and damaged in listed[0] and "Shown as loaded, not repaired" in listed[0]
+    unmapped = [t for t in tables if "Citizenships not mapped" in t]
+    assert len(unmapped) == 1 and f"{damaged} (mis-encoded in the publisher&#x27;s file)" in unmapped[
+        0
+    ].replace("&#39;", "&#x27;")
+    assert damaged in loaded.data["category"].to_list()
+
+
+def test_data_quality_says_what_a_dash_in_a_completeness_table_means(own_records, monkeypatch):
+    """REVIEW12 m3: "2018 | 292 | – |" had no legend."""
+    import dataclasses
+
+    import IPython.display
+
+    from evidence.notebooks import views
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    opened = dataclasses.replace(views.open_notebook([], 5), tables=[own_records])
+    views.show_completeness(opened)
+    tables = [obj["text/html"] for obj in shown if isinstance(obj, dict) and "text/html" in obj]
+    with_dash = [t for t in tables if "<td>–</td>" in t or ">–<" in t]
+    assert with_dash, "the sample has shares withheld"
+    assert all("–: share not shown" in t for t in with_dash)
+    assert not any("–: share not shown" in t for t in tables if t not in with_dash)
+
+
+def test_the_regions_matrix_writes_a_small_low_end_up_to_and_says_so(real_tables, monkeypatch):
+    """REVIEW12 m4: the Philippines as origin, Asia → Africa "3–12" (three of the publisher's <5 cells)."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks import views
+    from evidence.notebooks.builders import route_numbers
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    numbers = route_numbers(Selection(real_tables[1], country="PHL", role="origin"), DisclosureRule(5))
+    views.show_region_table(numbers, "region", source="UNODC")
+    (html,) = [obj["text/html"] for obj in shown if isinstance(obj, dict) and "text/html" in obj]
+    assert ">up to 12<" in html and not re.search(r">\s*[0-4]–\d", html)
+    assert "“Up to”: a range whose lower end is a small count" in html
+    assert find_small_counts(html) == []

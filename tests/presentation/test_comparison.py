@@ -39,6 +39,20 @@ def test_small_counts_and_their_rates_are_withheld(compared):
     )
 
 
+def test_a_detected_range_with_a_small_low_end_is_written_up_to(compared):
+    """The one rule of ranges (disclosure.range_text): a count known as 3–12 is "up to 12", never "3–12"."""
+    detected = (pl.col("measure") == society.DETECTED) & (pl.col("iso3") == "MMR")
+    ranged = compared.with_columns(
+        pl.when(detected).then(None).otherwise(pl.col("value")).alias("value"),
+        pl.when(detected).then(3.0).otherwise(pl.col("value_low")).alias("value_low"),
+        pl.when(detected).then(12.0).otherwise(pl.col("value_high")).alias("value_high"),
+    )
+    out = comparison.disclosed_comparison(ranged, DisclosureRule(5))
+    assert out.filter(detected)["display"].to_list() == ["up to 12"]
+    wider = ranged.with_columns(pl.when(detected).then(7.0).otherwise(pl.col("value_low")).alias("value_low"))
+    assert comparison.disclosed_comparison(wider).filter(detected)["display"].to_list() == ["7–12"]
+
+
 def test_json_gives_every_value_its_source_and_year(compared):
     records = comparison.comparison_json(comparison.disclosed_comparison(compared))
     assert [r["iso3"] for r in records] == ["THA", "SGP", "MMR"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import numpy as np
 import polars as pl
 import pytest
@@ -818,3 +821,52 @@ def test_no_line_gives_away_a_small_sum_of_its_withheld_cells(cells):
             continue
         hidden = sum(row[c_index] for row, v in zip(cells, values[:-1], strict=True) if v is None)
         assert not RULE.is_small(hidden), (column, values)
+
+
+# ------------------------------------------------------------------------------------ the one rule of ranges
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    low=st.integers(0, 3_000),
+    width=st.integers(0, 3_000),
+    threshold=st.integers(2, 12),
+    low_below=st.booleans(),
+)
+def test_a_range_never_prints_an_end_below_the_threshold(low, width, threshold, low_below):
+    """REVIEW12 m3/m4: "<5–16", "3–12". Whatever the ends, no number below the threshold is printed (a 0 only
+    for a range of nothing), and the disclosure scan reads the text as safe, in a table cell or in prose."""
+    from evidence.presentation.disclosure import range_text
+
+    rule = DisclosureRule(threshold=threshold)
+    high = low + width
+    text = range_text(low, high, rule, low_below=low_below and low < high)
+    numbers = [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", text.replace(rule.label, ""))]
+    assert all(n >= threshold for n in numbers) or (text == "0" and high == 0), text
+    if high < threshold:
+        assert text in (rule.label, "0")
+    elif low < threshold or (low_below and low < high):
+        assert text == f"up to {high:,}"
+    else:
+        assert text == (f"{low:,}" if low == high else f"{low:,}–{high:,}")
+    cell = f"<table><tr><td>{html.escape(text)}</td></tr></table>"
+    assert find_small_counts(cell, rule) == []
+    assert find_small_counts(f'<td data-kind="people">{html.escape(text)}</td>', rule) == []
+    assert find_small_counts(f"<p>{html.escape(text)} victims</p>", rule) == []
+
+
+def test_the_scan_catches_a_range_whose_low_end_is_printed_small():
+    """A bare small low end ("3–12") is caught in a table cell, unmarked or marked as censored cells; the
+    rule's own form ("up to 12") and a range of counts at or above the threshold are not."""
+    from evidence.presentation.disclosure import range_text
+
+    rule = DisclosureRule(threshold=5)
+    assert [h.value for h in find_small_counts("<table><tr><td>3–12</td></tr></table>", rule)] == [3]
+    assert [h.value for h in find_small_counts("| Asia → Africa | 3–12 |\n", rule)] == [3]
+    assert [h.value for h in find_small_counts('<td data-kind="censored">3–12</td>', rule)] == [3]
+    assert find_small_counts('<td data-kind="censored">up to 12</td>', rule) == []
+    assert find_small_counts("<table><tr><td>5–12</td><td>1,541–1,550</td></tr></table>", rule) == []
+    assert range_text(3, 12, rule) == range_text(0, 12, rule) == "up to 12"
+    assert range_text(3, 4, rule) == "<5" and range_text(0, 0, rule) == "0"
+    with pytest.raises(ParameterError):
+        range_text(12, 3, rule)

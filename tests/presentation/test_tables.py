@@ -268,3 +268,12 @@ def test_a_term_not_estimable_keeps_its_odds_ratio_column_numeric() -> None:
         }
     )
     assert [c.numeric for c in table_data(frame).columns] == [False, True, True]
+
+
+def test_a_range_written_up_to_keeps_its_column_numeric() -> None:
+    """A range whose low end is below the threshold is "up to 12" (disclosure.range_text): still a number,
+    right-aligned with its column; a word that merely starts so is not."""
+    frame = pl.DataFrame(
+        {"k": ["a", "b", "c"], "victims": ["1,234", "up to 12", "<5"], "t": ["up to me", "", ""]}
+    )
+    assert [c.numeric for c in table_data(frame).columns] == [False, True, False]

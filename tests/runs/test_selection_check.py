@@ -212,3 +212,27 @@ def test_a_notebook_without_a_declaration_is_not_read_against_its_data(tmp_path)
     path = tmp_path / "plain.ipynb"
     nbformat.write(nb, path)
     assert prepare_run(path, {}, out_root=tmp_path / "runs").parameters == {"country": "ISL"}
+
+
+def test_list_capture_data_for_a_notebook_of_tables_is_refused_before_a_kernel(shared_data, tmp_path):
+    """REVIEW12 m11: data_quality on a list-capture CSV failed in the kernel ("UnknownFormatError … in cell 3")
+    and pointed to `evidence estimate` only. It is refused by the parameter check (no kernel in this lane),
+    naming the file and the notebook that reads it; hidden_population takes the same file."""
+    lists = shared_data / "mse" / "uk_2013_5list" / "UKdat_5.csv"
+    for notebook in ("data_quality", "trends"):
+        with pytest.raises(ParameterError) as refused:
+            prepare_run(notebook, {"data": [str(lists)]}, out_root=tmp_path)
+        message = str(refused.value)
+        assert message.startswith(f"{notebook}: {lists} is list-capture data"), message
+        assert f"evidence run hidden_population --data {lists}" in message
+        assert f"evidence estimate --data {lists}" in message
+    # one of several files is enough to refuse the run
+    ctdc = shared_data / "ctdc" / "k_anon_sample.csv"
+    with pytest.raises(ParameterError, match="list-capture data"):
+        prepare_run("data_quality", {"data": [str(ctdc), str(lists)]}, out_root=tmp_path)
+    assert not list(tmp_path.iterdir())  # nothing was started or written
+    prepared = prepare_run("hidden_population", {"data": [str(lists)]}, out_root=tmp_path)
+    assert prepared.notebook_name == "hidden_population"
+    assert (
+        prepare_run("data_quality", {"data": [str(ctdc)]}, out_root=tmp_path).notebook_name == "data_quality"
+    )

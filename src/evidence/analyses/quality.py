@@ -130,3 +130,24 @@ def indicator_coverage(data: pl.DataFrame, by: str | list[str]) -> pl.DataFrame:
         )
         .sort(keys)
     )
+
+
+def misencoded_values(data: pl.DataFrame) -> pl.DataFrame:
+    """The text values of a loaded table that are mis-encoded in the publisher's file (a U+FFFD replacement
+    character, where the file lost one; or UTF-8 read as Latin-1 / Windows-1252, ``Ã´``, ``â€™``:
+    :func:`evidence.sources.unodc.is_misencoded`), per text column: ``column``, ``value`` (as loaded, never
+    repaired) and ``rows``; most rows first. Empty when none is."""
+    from evidence.sources.unodc import is_misencoded
+
+    found: list[tuple[str, str, int]] = []
+    for column, dtype in data.schema.items():
+        if dtype != pl.String:
+            continue
+        counts = data.get_column(column).drop_nulls().value_counts()
+        for value, rows in counts.iter_rows():
+            if is_misencoded(value):
+                found.append((column, value, int(rows)))
+    frame = pl.DataFrame(
+        found, schema={"column": pl.String, "value": pl.String, "rows": pl.Int64}, orient="row"
+    )
+    return frame.sort(["rows", "column", "value"], descending=[True, False, False])

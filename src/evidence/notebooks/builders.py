@@ -54,6 +54,7 @@ from evidence.presentation.disclosure import (
     DisclosedTable,
     DisclosureError,
     DisclosureRule,
+    range_text,
     suppress_bounds,
     suppress_counts,
     suppress_table,
@@ -873,7 +874,7 @@ def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> 
     that name no country (:func:`evidence.analyses.routes.unmapped_origins`), each with its detected victims
     and years, a stateless group (the Rohingya) said to be one; None when there are none (case data, a
     country as origin). Counts protected as every count (a bound below the threshold withheld; a sum of the
-    publisher's ``<5`` cells shown as its interval, ``2–8``, marked as bounds: :func:`published_pair`); the
+    publisher's ``<5`` cells, 2–8, shown ``up to 8``, marked as bounds: :func:`published_pair`); the
     texts are the file's, escaped for Markdown and HTML and marked as labels
     (:func:`~evidence.presentation.markup.data_label`: a category "alert(2)" or "Q6.1_10s_2019" holds no
     count), the counts beside them scanned as every count."""
@@ -939,7 +940,7 @@ def _protected_pair(
     """The victims of ``rows`` (flow records: their bounds summed, or ``bounds`` where given: those of
     :func:`evidence.analyses.routes.cell_sum`) as one published pair, under the small-cell rule as every count
     (:func:`published_pair`): a bound below the threshold withheld; a sum of the publisher's ``<5`` cells kept as
-    the interval of its bounds (``4–16``: :class:`CensoredLow`), as the tables show it."""
+    the interval of its bounds (4–16: :class:`CensoredLow`, shown ``up to 16`` as the tables show it)."""
     low, high = (
         bounds if bounds is not None else (int(rows["victims_low"].sum()), int(rows["victims_high"].sum()))
     )
@@ -1107,9 +1108,9 @@ def route_notes(
     citizenship breakdowns (:func:`evidence.analyses.routes.doubtful_breakdowns`); a breakdown by country of
     repatriation it holds but does not use (:func:`evidence.analyses.routes.unused_repatriation`). Counts under
     the small-cell rule. Plain text (untrusted names included: escape for the output; a sum of censored cells
-    as ``4–16``), or with ``markdown`` Markdown prose, escaped, whose intervals of the publisher's censored cells
-    are marked :data:`~evidence.presentation.disclosure.CENSORED` (so the disclosure scan does not read their
-    low end as people). Empty for case data or without a country. ``listed``: the rows (origin, destination,
+    as ``up to 16``), or with ``markdown`` Markdown prose, escaped, whose intervals of the publisher's censored
+    cells are marked :data:`~evidence.presentation.disclosure.CENSORED` (checked as strictly as people: no low
+    end below the threshold is printed). Empty for case data or without a country. ``listed``: the rows (origin, destination,
     basis) the table names (not those in "All other routes"): only those are explained, and only the corridors
     both of whose rows it names are said to be a pair; None where not known (every note said)."""
     from evidence.analyses import routes
@@ -1256,8 +1257,8 @@ def published_values(table: DisclosedTable, column: str) -> list[int | str | Non
 
 class CensoredLow(int):
     """The low bound of a sum made only of the publisher's censored cells (three UNODC ``<5`` cells: 3, of
-    3–12): public (anyone with the publisher's file has it), so shown as the low end of its interval, never on
-    its own and never as a count of people (marked :data:`~evidence.presentation.disclosure.CENSORED`)."""
+    3–12): public (anyone with the publisher's file has it), yet below the threshold, so never printed: the
+    interval is written ``up to 12`` (:func:`~evidence.presentation.disclosure.range_text`)."""
 
 
 def published_pair(
@@ -1302,22 +1303,23 @@ def censored_interval(pair: tuple[Any, Any]) -> bool:
 
 
 def bounds_text(pair: tuple[int | str | None, int | str | None], *, missing: str = "") -> str:
-    """A published (low, high) pair (:func:`published_pair`) as every table shows it: ``1,541``,
-    ``1,541–1,550``, ``2–8`` (a sum of the publisher's censored cells), ``<5``, ``x``; ``missing`` where
-    neither bound is published or withheld."""
+    """A published (low, high) pair (:func:`published_pair`) as every table shows it, by the one rule of
+    ranges (:func:`~evidence.presentation.disclosure.range_text`): ``1,541``, ``1,541–1,550``, ``up to 8`` (a
+    sum of the publisher's censored cells, 2–8: its low end is below the threshold), ``<5``, ``x``;
+    ``missing`` where neither bound is published or withheld."""
     low, high = pair
     if low is None or high is None:
         return missing
-
-    def text(value: int | str) -> str:
-        return f"{value:,}" if isinstance(value, int) else str(value)
-
-    return text(low) if low == high and not censored_interval(pair) else f"{text(low)}–{text(high)}"
+    if isinstance(high, str):
+        return high if low == high else f"{low:,}–{high}" if isinstance(low, int) else f"{low}–{high}"
+    if isinstance(low, str):  # a low bound withheld beside a published high one
+        return range_text(0, high, low_below=True)
+    return range_text(low, high, low_below=censored_interval(pair))
 
 
 def bounds_markup(pair: tuple[int | str | None, int | str | None], *, missing: str = "") -> str:
-    """:func:`bounds_text` for Markdown prose: an interval of the publisher's censored cells (``2–8``) marked
-    :data:`~evidence.presentation.disclosure.CENSORED` (its low end is a bound, not a count of people), any
+    """:func:`bounds_text` for Markdown prose: an interval of the publisher's censored cells (``up to 8``)
+    marked :data:`~evidence.presentation.disclosure.CENSORED` (checked as strictly as counts of people), any
     other text escaped."""
     from evidence.presentation.markup import marked
 
@@ -1328,7 +1330,7 @@ def bounds_markup(pair: tuple[int | str | None, int | str | None], *, missing: s
 def interval_display(low: DisclosedTable, high: DisclosedTable) -> pl.DataFrame:
     """Two protected tables of the same rows and columns, holding the low and the high bounds of censored
     counts (UNODC), shown as one: each cell's :func:`published_pair` as :func:`bounds_text` (the count where
-    the bounds agree, else ``"low–high"``, ``2–8`` for a sum of the publisher's censored cells; ``x`` or ``<5``
+    the bounds agree, else ``"low–high"``, ``up to 8`` for a sum of the publisher's censored cells; ``x`` or ``<5``
     where withheld). What the cells are for the disclosure scan: :func:`interval_kinds`."""
     columns: dict[str, list[str]] = {}
     low_shown = low.display()
@@ -3324,7 +3326,7 @@ def unmapped_citizenship_table(
     """The citizenship (and repatriation) strings of a UNODC table that name no single country, for a person
     to review: as written, in which breakdown, rows (``rows``: cells of the file, for a data steward; without
     them, only strings that carry detected victims are listed), detected victims (a range where ``<5`` cells are in it;
-    a bound below the threshold shown as such) and the *suggested* country, which nothing applies. None when
+    a low end below the threshold written ``up to 16``: :func:`~evidence.presentation.disclosure.range_text`) and the *suggested* country, which nothing applies. None when
     every string was mapped or the table is not UNODC's."""
     from evidence.sources.unodc import SOURCE, unmapped_categories
 
@@ -3336,15 +3338,10 @@ def unmapped_citizenship_table(
     if not table.height:
         return None
 
-    def bound(n: int) -> str:
-        return rule.label if rule.is_small(n) else f"{n:,}"
-
     def victims(low: int, high: int) -> str:
-        if high == 0:
-            return "0"
-        if low == high or rule.is_small(high):
-            return bound(high) if low == high else rule.label
-        return f"{bound(low)}–{bound(high)}"
+        return range_text(
+            low, high, rule
+        )  # the one rule of ranges: a low end below the threshold, "up to 16"
 
     suggested = [
         f"{country} ({iso3}), similarity {similarity:.2f}" if iso3 else ""

@@ -51,7 +51,13 @@ from evidence.notebooks.builders import (
     unmapped_origins_line,
     yearly_numbers,
 )
-from evidence.presentation.disclosure import PEOPLE, DisclosedTable, DisclosureRule
+from evidence.presentation.disclosure import (
+    PEOPLE,
+    SHARE_SUPPRESSED_LABEL,
+    UP_TO,
+    DisclosedTable,
+    DisclosureRule,
+)
 from evidence.presentation.markup import data_label, escape_markdown, markdown_code
 from evidence.sources.countries import name_in_text, name_of
 from evidence.sources.loaded import LoadedTable
@@ -556,6 +562,7 @@ def show_region_table(numbers: RouteBounds, level: str, *, source: str) -> None:
         "destination (columns)",
         labels={f"origin_{level}": f"Origin {level}"},
         source=source,
+        note=censored_note(table),  # its ranges, "up to 12" among them, as the route table's
         kinds=bounds.kinds(),
     )
 
@@ -585,7 +592,10 @@ def show_emerging(selection: Selection, top: int | None = None) -> None:
 _CENSORED_NOTE = (
     "A range where cells the publisher gives as <5 (fewer than five victims) make the exact count unknown."
 )
+#: Said, after :data:`_CENSORED_NOTE`, of a table that shows a range whose low end is below the threshold.
+_UP_TO_NOTE = "“Up to”: a range whose lower end is a small count, never printed as a number."
 _RANGE = re.compile(r"\d–\d|–<|<\d+–")
+_UP_TO = re.compile(rf"^{UP_TO} \d")
 
 
 def holds_own_count(selection: Selection) -> bool:
@@ -604,11 +614,14 @@ def holds_own_count(selection: Selection) -> bool:
 
 
 def censored_note(shown: DisclosedTable | pl.DataFrame | None) -> str | None:
-    """The note on ranges of censored counts, for a table that shows one (``12–15``, ``2–8``)."""
+    """The note on ranges of censored counts, for a table that shows one (``12–15``, ``up to 8``)."""
     if not isinstance(shown, pl.DataFrame):
         return None
-    cells = (str(v) for c in shown.columns for v in shown[c].drop_nulls().to_list())
-    return _CENSORED_NOTE if any(_RANGE.search(v) for v in cells) else None
+    cells = [str(v) for c in shown.columns for v in shown[c].drop_nulls().to_list()]
+    up_to = any(_UP_TO.match(v) for v in cells)
+    if not up_to and not any(_RANGE.search(v) for v in cells):
+        return None
+    return f"{_CENSORED_NOTE} {_UP_TO_NOTE}" if up_to else _CENSORED_NOTE
 
 
 def victims_noun(selection: Selection) -> str:
@@ -974,6 +987,45 @@ def show_reasons(opened: Opened) -> None:
                     source=source_line([table]),
                     kinds=None if people else {"rows": "values"},
                 )
+        show_misencoded(table)
+
+
+#: What a value holding a damaged character is said to be, wherever data_quality shows it.
+MISENCODED = "mis-encoded in the publisher's file"
+
+
+def show_misencoded(table: LoadedTable) -> None:
+    """The text values of a file that are mis-encoded in the publisher's file (U+FFFD where it lost a
+    character, or UTF-8 read as Windows-1252: :func:`evidence.analyses.quality.misencoded_values`), said to be
+    and shown as loaded, never repaired. A country-level table's values are listed with their rows (published
+    values, not people); a file of victim records only names its columns and how many values, as a rare
+    category of people is no label to print."""
+    from evidence.analyses.quality import misencoded_values
+
+    found = misencoded_values(table.data)
+    if not found.height:
+        return
+    what = (
+        "Text " + MISENCODED + " (a character it lost shown as �, or UTF-8 read as Windows-1252 such as Ã´)"
+    )
+    if table.kind == "case":
+        per_column = found.group_by("column", maintain_order=True).len()
+        listed = word_list(
+            [f"{markdown_code(c)} ({n:,} value{'s' if n != 1 else ''})" for c, n in per_column.iter_rows()]
+        )
+        show_markdown(f"{escape_markdown(what)}, loaded as it is: {listed}.")
+        return
+    show_table(
+        found.select(
+            pl.col("column").alias("Column"),
+            pl.col("value").alias("As written"),
+            pl.col("rows").map_elements(lambda n: f"{n:,}", pl.String).alias("Rows"),
+        ),
+        caption=f"{table.provenance.label}: text {MISENCODED}",
+        note="Shown as loaded, not repaired: the mapping of citizenships reads most of them (see below).",
+        source=source_line([table]),
+        kinds={"Column": "label", "As written": "label", "Rows": "values"},
+    )
 
 
 def show_completeness(opened: Opened) -> None:
@@ -1008,20 +1060,38 @@ def show_completeness(opened: Opened) -> None:
             ("data_source_type", "By source type (case management or hotline)"),
         ):
             left_out = [f for f in quality.KEY_FIELDS if f in missing]
+            shown = completeness_table(
+                quality.completeness_by(selection, by), by, opened.rule, not_collected=missing
+            )
             show_table(
-                completeness_table(
-                    quality.completeness_by(selection, by), by, opened.rule, not_collected=missing
-                ),
+                shown,
                 caption=f"{title}: records, and the share of them with each field known",
-                note=(
-                    "Fields this layout does not collect are left out: "
-                    + ", ".join(f.replace("_", " ") for f in left_out)
-                    + "."
-                )
-                if left_out
-                else None,
+                note=sentences(
+                    (
+                        "Fields this layout does not collect are left out: "
+                        + ", ".join(f.replace("_", " ") for f in left_out)
+                        + "."
+                    )
+                    if left_out
+                    else None,
+                    share_withheld_note(shown, opened.rule),
+                ),
                 perturbed=selection.keyed,
             )
+
+
+def share_withheld_note(shown: pl.DataFrame | None, rule: DisclosureRule) -> str | None:
+    """The legend of a completeness table's ``–`` (:func:`~evidence.notebooks.builders.completeness_table`),
+    when it shows one: a share not shown, as it would give back a count of records below the threshold."""
+    if shown is None or not any(
+        v == SHARE_SUPPRESSED_LABEL for c in shown.columns[2:] for v in shown[c].to_list()
+    ):
+        return None
+    return (
+        f"{SHARE_SUPPRESSED_LABEL}: share not shown, because the records it implies with the field known or not "
+        f"known are fewer than {rule.threshold} (a share times its records would give them back), or the "
+        "records are withheld."
+    )
 
 
 def show_unmapped_citizenships(opened: Opened) -> None:
@@ -1039,6 +1109,19 @@ def show_unmapped_citizenships(opened: Opened) -> None:
         if unmapped is None:
             show_markdown("Every citizenship in this table was mapped to a country.")
             continue
+        from evidence.sources.unodc import is_misencoded
+
+        damaged = [is_misencoded(v) for v in unmapped["As written"].to_list()]
+        if any(damaged):  # said to be, never repaired: the file's own text
+            unmapped = unmapped.with_columns(
+                pl.Series(
+                    "As written",
+                    [
+                        f"{v} ({MISENCODED})" if d else v
+                        for v, d in zip(unmapped["As written"].to_list(), damaged, strict=True)
+                    ],
+                )
+            )
         show_table(
             unmapped,
             caption="Citizenships not mapped to a country, with a suggested country to review",

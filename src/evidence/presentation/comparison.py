@@ -29,7 +29,7 @@ from evidence.analyses.society import (
     TIER,
     VULNERABILITY,
 )
-from evidence.presentation.disclosure import DEFAULT_RULE, DisclosureRule
+from evidence.presentation.disclosure import DEFAULT_RULE, DisclosureRule, range_text
 from evidence.presentation.markup import significant_text
 
 #: Short column headings for the comparison table.
@@ -96,6 +96,9 @@ def disclosed_comparison(compare: pl.DataFrame, rule: DisclosureRule = DEFAULT_R
             display, withheld = f"<{significant_text(bound)}", True
         elif measure == TIER:
             display = row["label"] or NOT_AVAILABLE
+        elif measure == DETECTED and value is None and row["value_low"] is not None:
+            # a range of counts, by the one rule of ranges (a low end below the threshold: "up to 12")
+            display = range_text(round(row["value_low"]), round(row["value_high"]), rule)
         elif value is None and row["value_low"] is not None:
             display = f"{format_value(measure, row['value_low'])}–{format_value(measure, row['value_high'])}"
         else:

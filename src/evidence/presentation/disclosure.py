@@ -131,6 +131,7 @@ __all__ = [
     "PERTURBATION_NOTE",
     "SHARE_SUPPRESSED_LABEL",
     "TENTH_PERCENT_DIGITS",
+    "UP_TO",
     "WHOLE_PERCENT_DIGITS",
     "CellKeyNoise",
     "DisclosedTable",
@@ -141,6 +142,7 @@ __all__ = [
     "check_disclosed",
     "disclosed_share",
     "find_small_counts",
+    "range_text",
     "require_disclosed",
     "suppress_bounds",
     "suppress_counts",
@@ -157,6 +159,35 @@ SUPPRESSED_SUFFIX = "_suppressed"
 _SMALL, _COMPLEMENT = "small", "complement"
 #: The reason :attr:`DisclosedTable.reasons` gives for a cell withheld as a complement (shown as ``x``).
 COMPLEMENT_REASON = _COMPLEMENT
+
+
+#: How a range of counts whose low end is below the threshold is written (``up to 12``): its low end is never
+#: printed as a number (:func:`range_text`).
+UP_TO = "up to"
+
+
+def range_text(low: int, high: int, rule: DisclosureRule | None = None, *, low_below: bool = False) -> str:
+    """A range of counts of people (``low``–``high``) as every table and sentence writes it, the one rule:
+
+    * equal ends: the count (``1,541``), or the rule's label where it is small (``<5``);
+    * a high end below the threshold (the whole range is): the label, ``<5`` (``0`` when both ends are 0);
+    * a low end below the threshold (0, or ``low_below``: known to be whatever the rule, as the low bound
+      of a sum of the publisher's ``<5`` cells is): ``up to 12``, never ``3–12``, ``0–12`` nor ``<5–12``;
+    * else both ends, ``1,541–1,550``.
+
+    So no end below the threshold is ever printed as a number, and the scan (:func:`find_small_counts`)
+    reads the text as it reads any count. Without ``rule`` the ends are protected already (each a published
+    count: :func:`evidence.notebooks.builders.published_pair`), and only ``low_below`` or a low end of 0 says
+    the low end is below the threshold."""
+    if low > high:
+        raise ParameterError(f"a range's low end ({low:,}) is above its high end ({high:,})")
+    if low == high and not low_below:
+        return rule.label if rule is not None and rule.is_small(low) else f"{low:,}"
+    if rule is not None and high < rule.threshold:
+        return "0" if high == 0 and rule.zero_is_safe else rule.label
+    if low_below or low == 0 or (rule is not None and low < rule.threshold):
+        return f"{UP_TO} {high:,}"
+    return f"{low:,}–{high:,}"
 
 
 class DisclosureError(EvidenceError):
@@ -1505,10 +1536,12 @@ NUMBER_KINDS: dict[str, str] = {
     "statistic": "a share, rate, ratio, p-value, interval limit or model statistic",
     "parameter": "a setting or size of the analysis (a threshold, a seed, replicates, models searched)",
     "label": "a code, rank, identifier or category name",
-    "censored": "an end of the interval of a sum of the publisher's censored cells (UNODC's <5: three such cells "
-    "are 3–12), which anyone with the publisher's file has: a bound, not a count of people",
+    "censored": "the high end of a sum of the publisher's censored cells (UNODC's <5: three such cells are "
+    "up to 12), written by range_text: checked as counts of people, so a low end below the threshold "
+    "printed as a number (3–12) is caught",
 }
-#: The kind of the ends of an interval of the publisher's censored cells (``3–12``), a bound, not a count.
+#: The kind of a range of the publisher's censored cells (``up to 12``: :func:`range_text`). Checked as
+#: strictly as :data:`PEOPLE`: no end below the threshold is ever shown, so none may be found.
 CENSORED = "censored"
 #: The HTML attribute that says what the numbers of an element are.
 KIND_ATTRIBUTE = "data-kind"
@@ -1549,6 +1582,9 @@ _PEOPLE = (
 # Table cells (HTML, or between the pipes of a Markdown table row): a whole cell may be a spelled-out count.
 _HTML_CELL = re.compile(r"<t([dh])\b[^>]*>(.*?)</t\1\s*>", re.DOTALL | re.IGNORECASE)
 _PIPE_ROW = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$", re.MULTILINE)
+# A range of counts that fills a cell ("3–12"): its low end is a number the cell shows (range_text never
+# prints one below the threshold; a range of years or ages is a label, not a cell of counts).
+_RANGE_CELL = re.compile(r"\s*(\d+(?:,\d{3})*)\s*–\s*\d+(?:,\d{3})*\s*")
 # A count printed as a float ("4.0", as a frame repr shows a count column that became float) fills a cell.
 _FLOAT_COUNT = re.compile(r"\s*(\d+)\.0+\s*")
 _MONTHS = (
@@ -1666,10 +1702,11 @@ def find_small_counts(text: str, rule: DisclosureRule = DEFAULT_RULE) -> list[Sm
     Spelled-out numbers ("three", "two victims") are caught only when they are the whole of a table cell:
     in running text, captions and notes they are language ("One victim can have several forms"), and the
     toolkit writes every count it computes in digits. A table cell that is a whole number printed as a float
-    (``4.0``) is a count too.
+    (``4.0``) is a count too, and so is the low end of a table cell that is a range (``3–12``: the toolkit
+    writes ``up to 12``, :func:`range_text`).
 
     Elements marked with ``data-kind`` (see the module docstring) are not guessed at: those of a kind other
-    than :data:`PEOPLE` are skipped, and in those marked :data:`PEOPLE` every number is a count, whatever
+    than :data:`PEOPLE` and :data:`CENSORED` are skipped, and in those marked :data:`PEOPLE` every number is a count, whatever
     surrounds it (only the rule's label ``<5`` and bounds such as ``≥ 5`` are not).
     """
     hits: list[SmallCountHit] = []
@@ -1693,6 +1730,10 @@ def find_small_counts(text: str, rule: DisclosureRule = DEFAULT_RULE) -> list[Sm
             hits.append(SmallCountHit(_NUMBER_WORDS.index(word.group(1).lower()), cell.strip()))
         elif (whole := _FLOAT_COUNT.fullmatch(cell)) and rule.is_small(int(whole.group(1))):
             hits.append(SmallCountHit(int(whole.group(1)), cell.strip()))
+        elif (span := _RANGE_CELL.fullmatch(cell)) and rule.is_small(
+            low := int(_GROUPING.sub("", span.group(1)))
+        ):
+            hits.append(SmallCountHit(low, cell.strip()))  # a range's low end printed below the threshold
     return hits
 
 
@@ -1724,6 +1765,8 @@ class _KindSplitter(HTMLParser):
         kind = dict(attrs).get(KIND_ATTRIBUTE)
         if kind is not None and kind not in NUMBER_KINDS:
             kind = PEOPLE  # a kind the toolkit does not know: checked, not skipped
+        if kind == CENSORED:
+            kind = PEOPLE  # a range of censored cells shows no end below the threshold (range_text): checked
         if kind == PEOPLE and self._kind() != PEOPLE:
             self.people.append([])
         self.open.append((tag, kind))

@@ -50,7 +50,7 @@ from evidence.runs.record import (
     Timings,
     write_record,
 )
-from evidence.runs.selection_check import settle_selection
+from evidence.runs.selection_check import refuse_list_capture, settle_selection
 
 DEFAULT_OUT_ROOT = Path("reports") / "runs"
 LOG_FILE = "run.log"
@@ -128,6 +128,9 @@ def prepare_run(
     spec = notebook if isinstance(notebook, NotebookSpec) else read_notebook(notebook)
     resolved = resolve_parameters(spec, parameters or {}, base_dir=base_dir)
     files, fallback = _run_data_files(spec, resolved)
+    refuse_list_capture(
+        spec, files
+    )  # a list-capture file for a notebook of tables: refused here, not in a kernel
     if spec.selection is not None:
         selected = (
             _run_data_files(spec, resolved, only=spec.selection.data)[0] if spec.selection.data else files

@@ -11,6 +11,10 @@ years=year_from:year_to, data=data``; see :mod:`evidence.notebooks.catalog`) get
   GSI or TIP tiers are given, nothing for the country) is refused with :class:`EmptySelectionError` (exit code 2),
   naming the years the data do hold for the country and role; ``allow_empty`` runs it anyway.
 
+* **no list-capture data for a notebook that loads tables**: a list-capture CSV (a 0/1 column per list) given
+  to a notebook that does not read such data (:func:`refuse_list_capture`) is refused naming the file and the
+  notebook that does (``hidden_population``), instead of failing in the kernel.
+
 The data files are the ones the kernel will load (the same that the run's cache key hashes), read once per
 process (:func:`evidence.notebooks.runtime.load_tables`).
 """
@@ -27,6 +31,39 @@ from evidence.notebooks.catalog import NotebookSpec
 
 class EmptySelectionError(ParameterError):
     """A run whose selection holds no victims in its data (refused before a kernel starts)."""
+
+
+#: The call by which a notebook reads list-capture data (:func:`evidence.sources.list_capture.load_list_capture`);
+#: a notebook whose code has none loads its data files with the table loaders.
+READS_LIST_CAPTURE = "load_list_capture"
+#: The packaged notebook that estimates the hidden population from list-capture data.
+LIST_CAPTURE_NOTEBOOK = "hidden_population"
+
+
+def refuse_list_capture(spec: NotebookSpec, files: Sequence[str | Path]) -> None:
+    """Refuse, before any kernel starts, a list-capture file (:func:`evidence.sources.list_capture.sniff`: a 0/1
+    column per list, with or without a count column) given to a notebook that loads its data as tables (its
+    code never calls :data:`READS_LIST_CAPTURE`): no table loader reads it, and the kernel would fail on it.
+    The error names the file and the notebook and command that read it. Only the head of each text file is
+    read (a workbook is no list-capture data)."""
+    if READS_LIST_CAPTURE in spec.text:
+        return
+    from evidence.sources.list_capture import sniff
+    from evidence.sources.registry import FileHead
+
+    for file in files:
+        path = Path(file)
+        if not path.is_file() or path.stat().st_size == 0:
+            continue  # missing or empty: the loaders say so
+        head = FileHead(path)
+        if head.is_xlsx or (layout := sniff(head)) is None:
+            continue
+        counted = " and a count column" if layout == "histories" else ""
+        raise ParameterError(
+            f"{spec.name}: {path} is list-capture data (a 0/1 column per list{counted}), which this notebook "
+            f"does not read: estimate the hidden population from it with "
+            f"`evidence run {LIST_CAPTURE_NOTEBOOK} --data {path}` (a brief), or `evidence estimate --data {path}`"
+        )
 
 
 def settle_selection(
