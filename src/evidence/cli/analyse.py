@@ -4,7 +4,8 @@ Every count printed here has passed the small-cell rule of :mod:`evidence.presen
 below the threshold is shown as ``<5`` (the rule's label) and cells withheld so that it cannot be recomputed
 from totals as ``x``. In ``--json`` output a published count is a number and a withheld one is that label (a
 string); a censored count is a ``[low, high]`` pair (``[3, 12]``: a sum of three of the publisher's ``<5``
-cells, whose bounds are the publisher's, shown ``3–12`` as in the notebooks, never ``<5``). A share is null
+cells, whose bounds are the publisher's, shown ``up to 12`` as in the notebooks: a low end below the threshold
+is never printed in text). A share is null
 where its count is withheld, else a number or a ``[low, high]`` range rounded outwards to four decimals (the low bound down, the
 high bound up), so that the range printed holds the exact one. Model results (rate ratios, breaks) are reported only for
 series whose yearly counts are all published, so that they cannot give a withheld count back.
@@ -136,8 +137,8 @@ def _fmt(value: int | str | None) -> str:
 
 
 def _fmt_bounds(low: int | str | None, high: int | str | None) -> str:
-    """A published (low, high) pair as the notebooks show it (the same formatter: ``3–12``, never ``<5``
-    for a range that reaches the threshold)."""
+    """A published (low, high) pair as the notebooks show it (the same formatter: ``up to 12`` for a range
+    whose low end is below the threshold, ``<5`` for one wholly below it)."""
     from evidence.notebooks.builders import bounds_text
 
     return bounds_text((low, high))

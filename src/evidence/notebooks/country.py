@@ -333,7 +333,7 @@ def published_in_year(numbers: YearlyNumbers, year: int) -> tuple[int | str | No
 
 def cell_text(pair: tuple[int | str | None, int | str | None] | None) -> str:
     """A published (low, high) pair as a reader sees it (:func:`~evidence.notebooks.builders.bounds_text`):
-    ``1,541``, ``1,541–1,550``, ``<5``, ``2–8`` (a sum of the publisher's censored cells), ``x``; ``n/a`` when
+    ``1,541``, ``1,541–1,550``, ``<5``, ``up to 8`` (a sum of the publisher's censored cells), ``x``; ``n/a`` when
     not published."""
     return "n/a" if pair is None else bounds_text(pair, missing="n/a")
 
