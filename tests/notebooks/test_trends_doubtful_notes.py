@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _usa_sexes() -> Selection:
-    """2016 a sound breakdown by sex; 2017 the publisher's duplicate (Other and Unknown 153 each)."""
+    """2016 a sound breakdown by sex; 2017 categories above the total (Other and Unknown 153 each)."""
     rows = [
         ("USA", 2016, "Total", "Total", "Total", "Total", 5582),
         ("USA", 2016, "Total", "Total", "Female", "Total", 4300),
@@ -41,9 +41,9 @@ def _usa_sexes() -> Selection:
     return Selection(indicator_rows(rows), country="USA", role="destination")
 
 
-def test_a_duplicate_breakdown_is_shown_as_published_noted_and_not_used():
+def test_a_doubtful_breakdown_is_shown_as_published_noted_and_not_used():
     numbers = yearly_numbers(_usa_sexes(), RULE, by="gender")
-    assert numbers.doubtful == {2017: trends.DOUBTFUL_DUPLICATE}
+    assert numbers.doubtful == {2017: trends.DOUBTFUL_OVER_TOTAL}
     assert numbers.by_counts is not None and set(numbers.by_counts["year"].to_list()) == {2016}  # not used
     shown = {r["year"]: r for r in numbers.by_category.shown().iter_rows(named=True)}  # type: ignore[union-attr]
     assert shown["2017"]["note"] == DOUBTFUL_BREAKDOWN and shown["2016"]["note"] == ""
@@ -51,7 +51,7 @@ def test_a_duplicate_breakdown_is_shown_as_published_noted_and_not_used():
     note = no_breakdown_note(numbers) or ""
     assert note.startswith(
         "Breakdown not usable (doubtful): in 2017 the breakdown by gender of the United States is doubtful: "
-        + doubtful_reason(trends.DOUBTFUL_DUPLICATE)
+        + doubtful_reason(trends.DOUBTFUL_OVER_TOTAL)
     )
     assert "That row is shown as UNODC published it" in note
     # a category's series, its models, never read the doubtful year
@@ -122,10 +122,10 @@ def test_real_nigeria_by_corridor_notes_2017_as_the_routes_do_and_no_table_by_fo
     assert "No total published" in said and "see the table" not in said
 
 
-def test_real_united_states_by_gender_notes_the_duplicate_of_2017_and_2018(glotip):
+def test_real_united_states_by_gender_notes_its_doubtful_2017_and_2018(glotip):
     """REVIEW12 m7: Other 153 | Unknown 153 (2017), 205 | 205 (2018), sums above the total, said."""
     numbers = yearly_numbers(Selection(glotip, country="USA", role="destination"), RULE, by="gender")
-    assert numbers.doubtful == {2017: trends.DOUBTFUL_DUPLICATE, 2018: trends.DOUBTFUL_DUPLICATE}
+    assert numbers.doubtful == {2017: trends.DOUBTFUL_OVER_TOTAL, 2018: trends.DOUBTFUL_OVER_TOTAL}
     assert "in 2017–2018 the breakdown by gender of the United States is doubtful" in (
         no_breakdown_note(numbers) or ""
     )

@@ -1309,19 +1309,20 @@ def doubtful_reporters(selection: Selection) -> dict[int, tuple[str, ...]]:
 
 #: Why a country's breakdown of a year is doubtful (column ``reason`` of :func:`doubtful_breakdowns`): the two
 #: reasons of a citizenship breakdown (:data:`evidence.analyses.routes.DOUBTFUL_DESTINATIONS`,
-#: :data:`evidence.analyses.routes.DOUBTFUL_PARTIAL`), and a category that repeats another's count, the sum going
-#: over the published total by just that count (the United States' sexes of 2017: Other 153 and Unknown 153,
-#: 8,156 against 8,003 victims, Female, Male and Other making 8,003).
-DOUBTFUL_DUPLICATE = "duplicate"
-#: The duplicate rule asks that the repeated count explain the excess over the total: the categories' least sum
-#: is above the total by at least this share of that count (and by no more than the count). A chance equality of
-#: two counts beside a total one or two short is no duplicate (Turkey 2007: Ukraine and Uzbekistan 9 each, 149
-#: against 148 victims; Austria 2013: Bulgaria and Hungary 5 each, at least 24 against 23).
-DUPLICATE_EXCESS_SHARE = 0.5
+#: :data:`evidence.analyses.routes.DOUBTFUL_PARTIAL`), and categories of one per victim adding up to more than
+#: the published total (:data:`OVER_TOTAL_MINIMUM`, :data:`OVER_TOTAL_SHARE`): the United States' sexes and ages
+#: of 2017, 8,156 against 8,003 victims (Other and Unknown 153 each); Paraguay 2020, 172 against 20.
+DOUBTFUL_OVER_TOTAL = "over total"
+#: A breakdown of one category per victim is doubtful where its categories' least sum exceeds the published
+#: total by at least this many victims and this share of the total: an excess of one or two is common (Romania's
+#: sexes exceed its total by 2 in every year of 2010-2021) and changes no share a brief shows.
+OVER_TOTAL_MINIMUM = 5
+OVER_TOTAL_SHARE = 0.01
 #: The dimensions of :data:`_INDICATOR_DIMENSIONS` that read a country's citizenship breakdown (the routes' rule
-#: applies), and those whose categories are one per victim (a sum above the total is an error, not an overlap).
+#: applies: the rule the route tables and ``evidence flows`` use on the same breakdown), and those whose
+#: categories are one per victim (a sum above the total is an error, not an overlap).
 _CITIZENSHIP_DIMENSIONS = frozenset({"citizenship", "destination", "corridor"})
-_PARTITION_DIMENSIONS = frozenset({"sex", "age", *_CITIZENSHIP_DIMENSIONS})
+_ONE_PER_VICTIM_DIMENSIONS = frozenset({"sex", "age"})
 
 
 def doubtful_breakdowns(selection: Selected, by: str | None) -> pl.DataFrame:
@@ -1333,11 +1334,10 @@ def doubtful_breakdowns(selection: Selected, by: str | None) -> pl.DataFrame:
       (:func:`evidence.analyses.routes.doubtful_breakdowns`, reasons
       :data:`~evidence.analyses.routes.DOUBTFUL_DESTINATIONS` and :data:`~evidence.analyses.routes.DOUBTFUL_PARTIAL`):
       Nigeria 2017, 88–100 of 1,890 victims, without its own nationals, whom it lists every other year.
-    * A breakdown whose categories are one per victim (sex, age, a citizenship breakdown; not forms, which
-      overlap) is doubtful (:data:`DOUBTFUL_DUPLICATE`) where a category published exactly repeats another's
-      count and the categories' least sum exceeds the published total by that count, or by at least
-      :data:`DUPLICATE_EXCESS_SHARE` of it: the publisher has filed one figure twice (the United States
-      2017–2018, Other and Unknown 153 and 205; Namibia's ages of 2018, 18 and 18 against 19 victims).
+    * A breakdown by sex or by age (one category per victim; not forms, which overlap) is doubtful
+      (:data:`DOUBTFUL_OVER_TOTAL`) where its categories' least sum exceeds the published total by at least
+      :data:`OVER_TOTAL_MINIMUM` victims and :data:`OVER_TOTAL_SHARE` of the total: the same rule for both,
+      so a publisher's error counted in both breakdowns is flagged in both (the United States 2017–2018).
 
     Only the country's own breakdowns (role ``destination``; the own part of role ``both``): the breakdowns of
     other countries a role ``origin`` reads are left out where doubtful (:func:`doubtful_reporters`). Empty for
@@ -1349,7 +1349,7 @@ def doubtful_breakdowns(selection: Selected, by: str | None) -> pl.DataFrame:
         selection.kind == "case"
         or selection.country is None
         or selection.role == "origin"
-        or dimension not in _PARTITION_DIMENSIONS
+        or dimension not in _CITIZENSHIP_DIMENSIONS | _ONE_PER_VICTIM_DIMENSIONS
     ):
         return pl.DataFrame(schema=schema)
     found = []
@@ -1361,9 +1361,10 @@ def doubtful_breakdowns(selection: Selected, by: str | None) -> pl.DataFrame:
             .filter((pl.col("iso3") == selection.country) & year_filter(selection.years))
             .select(pl.col("year").cast(pl.Int32), "reason")
         )
-    own = selection.replace(role="destination")
-    duplicate = _duplicate_years(yearly_counts(own), yearly_counts(own, by=by), by)  # type: ignore[arg-type]
-    found.append(duplicate.select("year", reason=pl.lit(DOUBTFUL_DUPLICATE)))
+    else:
+        own = selection.replace(role="destination")
+        over = _over_total_years(yearly_counts(own), yearly_counts(own, by=by))
+        found.append(over.select("year", reason=pl.lit(DOUBTFUL_OVER_TOTAL)))
     # one reason a year: the routes' first (they say it of the same breakdown)
     return (
         pl.concat([f.cast(schema) for f in found])
@@ -1372,29 +1373,22 @@ def doubtful_breakdowns(selection: Selected, by: str | None) -> pl.DataFrame:
     )
 
 
-def _duplicate_years(counts: pl.DataFrame, by_counts: pl.DataFrame, by: str) -> pl.DataFrame:
-    """The years (column year) of :func:`doubtful_breakdowns`' duplicate rule, from a country's published
-    totals (``counts``) and its breakdown (``by_counts``: year, ``by``, count, count_low, count_high)."""
-    exact = (pl.col("count_low") == pl.col("count_high")) & (pl.col("count_low") > 0)
-    per_year = by_counts.group_by(pl.col("year").cast(pl.Int32)).agg(
-        pl.col("count_low").sum().alias("least"),
-        # the counts published exactly that another category repeats
-        pl.col("count_low")
-        .filter(exact)
-        .filter(pl.col("count_low").filter(exact).is_duplicated())
-        .alias("twice"),
-    )
+def _over_total_years(counts: pl.DataFrame, by_counts: pl.DataFrame) -> pl.DataFrame:
+    """The years (column year) of :func:`doubtful_breakdowns`' rule of one category per victim, from a country's
+    published totals (``counts``) and its breakdown (``by_counts``: year, count_low, count_high, ...): the
+    categories' least sum above the total's largest value by :data:`OVER_TOTAL_MINIMUM` and
+    :data:`OVER_TOTAL_SHARE`."""
+    per_year = by_counts.group_by(pl.col("year").cast(pl.Int32)).agg(pl.col("count_low").sum().alias("least"))
     totals = counts.select(pl.col("year").cast(pl.Int32), pl.col("count_high").alias("total"))
+    excess = pl.col("least") - pl.col("total")
     return (
         per_year.join(totals, on="year", how="inner")
-        .explode("twice")
         .filter(
             pl.col("total").is_not_null()
-            & (pl.col("least") - pl.col("total") >= DUPLICATE_EXCESS_SHARE * pl.col("twice"))
-            & (pl.col("least") - pl.col("twice") <= pl.col("total"))
+            & (excess >= OVER_TOTAL_MINIMUM)
+            & (excess >= OVER_TOTAL_SHARE * pl.col("total"))
         )
         .select("year")
-        .unique()
         .sort("year")
     )
 

@@ -1806,9 +1806,9 @@ def doubtful_reason(reason: str) -> str:
             '"Nationality") or leaves out the country\'s own nationals, whom it lists in the years before and '
             "after: probably a mangled extract (a top-five table), not the year's citizenships"
         ),
-        trends.DOUBTFUL_DUPLICATE: (
-            "two of its categories have the same count, and its categories (one per victim) add up to more than "
-            "the published total by about that count: probably one figure filed twice by the publisher"
+        trends.DOUBTFUL_OVER_TOTAL: (
+            "its categories, one per victim, add up to more than the total the publisher gives for the year: "
+            "some victims are probably counted twice (in two categories, or in a category and as unknown)"
         ),
     }
     return said.get(reason, said[routes.DOUBTFUL_DESTINATIONS])
@@ -1988,7 +1988,7 @@ def doubtful_breakdown_note(numbers: YearlyNumbers) -> str:
     rows, them = ("That row is", "it") if len(numbers.doubtful) == 1 else ("Those rows are", "them")
     return (
         f"{DOUBTFUL_BREAKDOWN.capitalize()}: {'; '.join(reasons)}. {rows} shown as UNODC published {them}, and "
-        "left out of the charts, shares, trends and sentences on this breakdown."
+        "left out of whatever is computed from this breakdown (shares, trends, charts)."
     )
 
 
@@ -2522,7 +2522,7 @@ def yearly_numbers(
     if placeholder and by_counts is not None:
         by_counts = by_counts.filter(~pl.col("year").cast(pl.Int64).is_in(placeholder))
         common["by_counts"] = by_counts
-    # a doubtful breakdown (trends.doubtful_breakdowns: the routes' rule, a figure filed twice) is published: its
+    # a doubtful breakdown (trends.doubtful_breakdowns: the routes' rule, categories above the total) is published: its
     # rows are shown as such in the table, noted, and left out of the categories' counts like a placeholder's
     found = trends.doubtful_breakdowns(selection, by).iter_rows() if by else iter(())
     doubtful = {int(y): str(r) for y, r in found if int(y) not in placeholder}  # a placeholder is said as one

@@ -62,7 +62,8 @@ def refuse_list_capture(spec: NotebookSpec, files: Sequence[str | Path]) -> None
         raise ParameterError(
             f"{spec.name}: {path} is list-capture data (a 0/1 column per list{counted}), which this notebook "
             f"does not read: estimate the hidden population from it with "
-            f"`evidence run {LIST_CAPTURE_NOTEBOOK} --data {path}` (a brief), or `evidence estimate --data {path}`"
+            f"`evidence run {LIST_CAPTURE_NOTEBOOK} --data {path}` (a brief of the estimate), or "
+            f"`evidence estimate --data {path}` (the estimate in the terminal)"
         )
 
 
