@@ -128,9 +128,8 @@ def prepare_run(
     spec = notebook if isinstance(notebook, NotebookSpec) else read_notebook(notebook)
     resolved = resolve_parameters(spec, parameters or {}, base_dir=base_dir)
     files, fallback = _run_data_files(spec, resolved)
-    refuse_list_capture(
-        spec, files
-    )  # a list-capture file for a notebook of tables: refused here, not in a kernel
+    # a list-capture file for a notebook of tables: refused here, not in a kernel
+    refuse_list_capture(spec, files)
     if spec.selection is not None:
         selected = (
             _run_data_files(spec, resolved, only=spec.selection.data)[0] if spec.selection.data else files
