@@ -1352,25 +1352,21 @@ def doubtful_breakdowns(selection: Selected, by: str | None) -> pl.DataFrame:
         or dimension not in _CITIZENSHIP_DIMENSIONS | _ONE_PER_VICTIM_DIMENSIONS
     ):
         return pl.DataFrame(schema=schema)
-    found = []
     if dimension in _CITIZENSHIP_DIMENSIONS:
         from evidence.analyses.routes import doubtful_breakdowns as doubtful_citizenships
 
-        found.append(
+        found = (
             doubtful_citizenships(selection.frame, selection.indicator)
             .filter((pl.col("iso3") == selection.country) & year_filter(selection.years))
             .select(pl.col("year").cast(pl.Int32), "reason")
         )
     else:
         own = selection.replace(role="destination")
-        over = _over_total_years(yearly_counts(own), yearly_counts(own, by=by))
-        found.append(over.select("year", reason=pl.lit(DOUBTFUL_OVER_TOTAL)))
-    # one reason a year: the routes' first (they say it of the same breakdown)
-    return (
-        pl.concat([f.cast(schema) for f in found])
-        .unique("year", keep="first", maintain_order=True)
-        .sort("year")
-    )
+        found = _over_total_years(yearly_counts(own), yearly_counts(own, by=by)).select(
+            "year", reason=pl.lit(DOUBTFUL_OVER_TOTAL)
+        )
+    # one reason a year (the routes' first, where they give two)
+    return found.cast(schema).unique("year", keep="first", maintain_order=True).sort("year")
 
 
 def _over_total_years(counts: pl.DataFrame, by_counts: pl.DataFrame) -> pl.DataFrame:

@@ -3339,9 +3339,8 @@ def unmapped_citizenship_table(
         return None
 
     def victims(low: int, high: int) -> str:
-        return range_text(
-            low, high, rule
-        )  # the one rule of ranges: a low end below the threshold, "up to 16"
+        # the one rule of ranges: a low end below the threshold, "up to 16"
+        return range_text(low, high, rule)
 
     suggested = [
         f"{country} ({iso3}), similarity {similarity:.2f}" if iso3 else ""
