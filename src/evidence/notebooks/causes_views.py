@@ -46,6 +46,7 @@ from evidence.analyses.trends import UNKNOWN
 from evidence.core.errors import ParameterError
 from evidence.presentation.disclosure import (
     COMPLEMENT_LABEL,
+    ONE,
     TENTH_PERCENT_DIGITS,
     WHOLE_PERCENT_DIGITS,
     DisclosedTable,
@@ -1204,6 +1205,14 @@ def section_counts(section: PersonSection) -> LinkedCounts:
                 system.publish(quantity, system.values[quantity], table.reasons[column][i])
     if heat is not None:
         _add_heat(system, cases, section)
+    # an item withheld beside its published margin says why to a reader who knows the rule: the victims
+    # without it are a small count, so at least 1 (Recorded 11 and excessive working hours ``x``: 10 at most)
+    system.publish(ONE, 1, None)
+    for combination in system.derived.values():
+        item = next(q for q, c in combination.items() if c < 0)
+        without = sum(c * system.values[q] for q, c in combination.items())
+        if system.status.get(item) == COMPLEMENT_LABEL_REASON and section.rule.is_small(without):
+            system.at_most.append({**{q: -c for q, c in combination.items()}, ONE: 1.0})
     return system
 
 

@@ -1479,6 +1479,8 @@ Quantity = Hashable
 Combination = dict[Hashable, float]
 #: The status of a quantity published only as a share of another (``count / base``, rounded).
 SHARE = "share"
+#: The quantity that is always 1 (published, never withheld): the constant of a bound such as ``d >= 1``.
+ONE = ("1",)
 
 
 @dataclass
@@ -1493,7 +1495,7 @@ class LinkedCounts:
     sums to 0) and ``at_most`` (each sums to at most 0) are what anyone knows of how the counts are made (a
     table's margins, a category among the recorded victims of its group, the same victims in two tables);
     ``derived`` names counts of people that are never shown but must not follow when small (the recorded
-    victims without an item: the margin less the item). A quantity published in one table and withheld in
+    victims without an item: the margin less the item). A bound with a constant uses :data:`ONE`. A quantity published in one table and withheld in
     another is published: the withheld one is back.
     """
 
@@ -1666,7 +1668,8 @@ def linked_exposures(
     def differs_with(objective: np.ndarray) -> None:
         result = program.solve(objective)
         if result.status == 0:
-            unresolved[np.abs(stacked @ result.x - target_truth) > 1e-6] = False
+            # a second value at least 1 away: the range holds two whole numbers (the final test, below)
+            unresolved[np.abs(stacked @ result.x - target_truth) >= 1 - 1e-9] = False
 
     for sign in (1.0, -1.0):
         differs_with(sign * (unresolved @ stacked))
@@ -1690,6 +1693,7 @@ def _linked_candidates(system: LinkedCounts, among: Iterable[Hashable]) -> list[
             q
             for q in among
             if system.values[q] > 0
+            and q != ONE
             and (system.status.get(q, "unpublished") in (None, SHARE) or q in system.published_too)
         ),
         key=lambda q: (system.values[q], str(q)),
