@@ -1175,15 +1175,15 @@ def section_counts(section: PersonSection) -> LinkedCounts:
             system.publish(quantity, system.values[quantity], _profile_status(view, column, row))
     # what is recorded: each topic's recorded victims of all, each characteristic's, and all victims
     missing = causes.missing_values(cases).filter(pl.col("in_layout"))
-    for row in missing.iter_rows(named=True):
-        name = row["variable"]
+    for variable in missing.iter_rows(named=True):
+        name = variable["variable"]
         rec, nrec = (
             (("rec", name, None, ALL), ("nrec", name, None, ALL))
             if name in causes.TOPICS
             else (("crec", name), ("cnrec", name))
         )
-        system.quantity(rec, int(row["n_recorded"]))
-        system.quantity(nrec, int(row["n_not_recorded"]))
+        system.quantity(rec, int(variable["n_recorded"]))
+        system.quantity(nrec, int(variable["n_not_recorded"]))
         system.equalities.append({rec: 1.0, nrec: 1.0, ("N",): -1.0})
         if name in groupings and (by_unknown := ("n", name, UNKNOWN)) in system.values:
             system.equalities.append({nrec: 1.0, by_unknown: -1.0})

@@ -112,11 +112,15 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
 from evidence.core.errors import EvidenceError, ParameterError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from scipy.optimize import OptimizeResult
 
 __all__ = [
     "CENSORED",
@@ -1596,7 +1600,7 @@ class _LinkedProgram:
         self.a_eq, self.b_eq = matrix(system.equalities)
         self.a_ub, self.b_ub = matrix(upper)
 
-    def vector(self, combination: Combination):  # type: ignore[no-untyped-def]
+    def vector(self, combination: Combination) -> np.ndarray:
         import numpy as np
 
         out = np.zeros(len(self.names))
@@ -1604,7 +1608,7 @@ class _LinkedProgram:
             out[self.index[q]] += c
         return out
 
-    def solve(self, objective):  # type: ignore[no-untyped-def]
+    def solve(self, objective: np.ndarray) -> OptimizeResult:
         from scipy.optimize import linprog
 
         return linprog(
@@ -1617,10 +1621,14 @@ class _LinkedProgram:
             method="highs",
         )
 
-    def pinned(self, vector) -> bool:  # type: ignore[no-untyped-def]
-        """Whether the combination ``vector`` holds no second whole number."""
-        low, high = self.solve(vector), self.solve(-vector)
-        return bool(low.status == 0 and high.status == 0 and (-high.fun) - low.fun < 1 - 1e-9)
+    def pinned(self, vector: np.ndarray) -> bool:
+        """Whether the combination ``vector`` holds no second whole number (its range is narrower than 1)."""
+        truth = float(vector @ self.truth)
+        low = self.solve(vector)
+        if low.status != 0 or low.fun <= truth - 1 + 1e-9:
+            return False
+        high = self.solve(-vector)
+        return bool(high.status == 0 and (-high.fun) - low.fun < 1 - 1e-9)
 
 
 def _linked_targets(
@@ -1712,7 +1720,10 @@ def _withhold_linked(system: LinkedCounts, quantity: Hashable) -> Callable[[], N
         if shown:
             system.published_too.add(quantity)
         else:
-            system.status[quantity] = before  # type: ignore[assignment]
+            if before == "unpublished":
+                system.status.pop(quantity, None)
+            else:
+                system.status[quantity] = before
 
     return undo
 
@@ -1752,10 +1763,14 @@ def protect_linked(
         for q in combination:
             ties.setdefault(q, set()).update(combination)
     exposed = linked_exposures(system, rule)
+    stuck: dict[Hashable, int] = {}
     for _ in range(max_rounds):
         if not exposed:
             return added
         target = exposed[0]
+        stuck[target] = stuck.get(target, 0) + 1
+        if stuck[target] > 4:  # nothing withheld around it frees it: its labels alone pin it
+            raise _unprotectable(rule)
         if target in system.published_too:  # withheld in one table: withheld wherever it is shown
             system.published_too.discard(target)
             added[target] = _COMPLEMENT
