@@ -630,11 +630,19 @@ def _interval_text(estimable: bool | None, low: float | None, high: float | None
     return f"{_ratio(low)} – {_ratio(high)}"
 
 
-def model_view(model: causes.AssociationModel, rule: DisclosureRule) -> pl.DataFrame:
+def model_view(
+    model: causes.AssociationModel, rule: DisclosureRule, withheld: frozenset[object] = frozenset()
+) -> pl.DataFrame:
     """Odds ratios with their intervals and the victims of each category (withheld where small; not shown for
     records whose counts are perturbed, since the model's counts are exact). A term with separation reads
     :data:`NOT_ESTIMABLE`, without an interval."""
     n = suppress_counts(model.terms.select("n"), "n", rule).display()["n"].to_list()
+    # withheld with the section's tables (:func:`protect_model_counts`): ``x``
+    pairs = model.terms.select("predictor", "category").iter_rows()
+    n = [
+        COMPLEMENT_LABEL if ("term", *pair) in withheld and c != rule.label else c
+        for pair, c in zip(pairs, n, strict=True)
+    ]
     labels = causes.CHARACTERISTIC_LABELS
     terms = model.terms
     estimable = terms["estimable"].to_list()
@@ -664,14 +672,18 @@ def model_view(model: causes.AssociationModel, rule: DisclosureRule) -> pl.DataF
     return view.drop("Victims") if model.keyed else view
 
 
-def model_sentence(model: causes.AssociationModel, rule: DisclosureRule) -> str:
+def model_sentence(
+    model: causes.AssociationModel, rule: DisclosureRule, withheld: frozenset[object] = frozenset()
+) -> str:
     """Which victims the model used and why others were left out, with counts through disclosure control (no
     counts for records whose published counts are perturbed: the model's exact counts beside the perturbed
     tables would give the noise away). The notes on categories merged, characteristics or categories left out
     of the model and separation are always given."""
 
-    def count(value: int) -> str:
-        return rule.label if rule.is_small(value) else f"{value:,}"
+    def count(value: int, name: object = None) -> str:
+        if rule.is_small(value):
+            return rule.label
+        return COMPLEMENT_LABEL if name in withheld else f"{value:,}"
 
     labels = causes.CHARACTERISTIC_LABELS
     if model.keyed:
@@ -689,12 +701,16 @@ def model_sentence(model: causes.AssociationModel, rule: DisclosureRule) -> str:
         )
         parts = [
             (
-                f"{model.outcome_label}: logistic regression on {count(model.n_used)} victims "
-                f"({count(model.n_outcome)} with it), {how}."
+                f"{model.outcome_label}: logistic regression on {count(model.n_used, 'n_used')} victims "
+                f"({count(model.n_outcome, 'n_outcome')} with it), {how}."
             )
         ]
         if model.excluded:
-            parts.append("Left out: " + "; ".join(f"{count(v)} {k}" for k, v in model.excluded.items()) + ".")
+            parts.append(
+                "Left out: "
+                + "; ".join(f"{count(v, ('left out', k))} {k}" for k, v in model.excluded.items())
+                + "."
+            )
     if model.merged:
         parts.append(
             "Merged into Other (too few victims or no variation): "
@@ -726,7 +742,11 @@ def model_sentence(model: causes.AssociationModel, rule: DisclosureRule) -> str:
 
 
 def missing_comparison_view(
-    table: pl.DataFrame, rule: DisclosureRule, *, keyed: bool = False
+    table: pl.DataFrame,
+    rule: DisclosureRule,
+    *,
+    keyed: bool = False,
+    withheld: dict[str, frozenset[object]] | None = None,
 ) -> pl.DataFrame:
     """:func:`evidence.analyses.causes.compare_missing`'s table for display: each odds ratio and interval from
     the complete-case fit beside the fit that keeps every victim (unknowns as a category), with the victims of
@@ -751,7 +771,12 @@ def missing_comparison_view(
                 strict=True,
             )
         ]
-        out[f"Victims, {label}"] = n.to_list()
+        hidden = (withheld or {}).get(suffix, frozenset())  # withheld with the section's tables: ``x``
+        pairs = table.select("predictor", "category").iter_rows()
+        out[f"Victims, {label}"] = [
+            COMPLEMENT_LABEL if ("term", *pair) in hidden and c not in ("", rule.label) else c
+            for pair, c in zip(pairs, n.to_list(), strict=True)
+        ]
     labels = causes.CHARACTERISTIC_LABELS
     view = pl.DataFrame(
         {
@@ -1281,6 +1306,89 @@ def _add_heat(system: LinkedCounts, cases: pl.DataFrame, section: PersonSection)
         )
 
 
+def add_model_counts(
+    system: LinkedCounts,
+    cases: pl.DataFrame,
+    model: causes.AssociationModel,
+    topic: str,
+    rule: DisclosureRule,
+    tag: str,
+) -> dict[object, object]:
+    """The counts a model's sentence and table print (:func:`model_sentence`, :func:`model_view`: victims
+    used, with the outcome, left out, and of each category), added to the section's ``system``; returns each
+    one's quantity -> its name in ``withheld`` of those functions. A model that keeps every victim recorded
+    for the outcome's topic (unknowns as a category) counts the same victims as the section's tables: the
+    victims it uses and those it leaves out add up to the topic's "Recorded", and its victims of a category
+    are that category's "Recorded" (age group 18-29 of form by age group) when nobody else is left out; any
+    other count is at most the tables' count. Records whose counts are perturbed print no model counts."""
+    if model.keyed:
+        return {}
+    names: dict[object, object] = {}
+    indicator = model.missing == "indicator"
+    only_unrecorded = set(model.excluded) <= {f"not recorded for {causes.TOPICS[topic].lower()}"}
+    _add_profile(system, cases, topic, None)  # (again: the same counts, the same lines)
+    for predictor in dict.fromkeys(model.terms["predictor"].to_list()):
+        _add_profile(system, cases, topic, predictor)
+
+    def add(name: object, value: int, key: tuple[object, ...] | None, same: bool) -> tuple[object, ...]:
+        own = ("model", tag, name)
+        system.publish(own, value, "small" if rule.is_small(value) else None)
+        names[own] = name
+        if key is not None and key in system.values:
+            if same and system.values[key] == value:
+                system.equalities.append({own: 1.0, key: -1.0})
+            else:
+                system.at_most.append({own: 1.0, key: -1.0})
+        return own
+
+    used = add("n_used", model.n_used, ("rec", topic, None, ALL), indicator and only_unrecorded)
+    add(
+        "n_outcome",
+        model.n_outcome,
+        ("cnt", topic, model.outcome_label, None, ALL),
+        indicator and only_unrecorded,
+    )
+    left_out = []
+    for reason, value in model.excluded.items():
+        unrecorded = reason.startswith("not recorded for")
+        own = add(("left out", reason), value, ("nrec", topic, None, ALL) if unrecorded else None, True)
+        if not unrecorded:
+            left_out.append(own)
+    if indicator:  # the sample and those left out are the recorded victims
+        system.equalities.append({used: 1.0, **dict.fromkeys(left_out, 1.0), ("rec", topic, None, ALL): -1.0})
+    for predictor, category, n in model.terms.select("predictor", "category", "n").iter_rows():
+        if category == causes.OTHER:  # the categories merged into Other, together
+            own = add(("term", predictor, category), n, None, False)
+            merged = [("rec", topic, predictor, m) for m in model.merged.get(predictor, ())]
+            if merged and all(m in system.values for m in merged):
+                system.at_most.append({own: 1.0, **dict.fromkeys(merged, -1.0)})
+                if indicator and only_unrecorded:
+                    system.equalities.append({own: 1.0, **dict.fromkeys(merged, -1.0)})
+        else:
+            add(
+                ("term", predictor, category),
+                n,
+                ("rec", topic, predictor, category),
+                indicator and only_unrecorded,
+            )
+    return names
+
+
+def protect_model_counts(
+    system: LinkedCounts, names: dict[object, object], rule: DisclosureRule
+) -> frozenset[object]:
+    """The counts of a model (``names``, from :func:`add_model_counts`) to withhold (``x``) so that, with the
+    section's tables, no small count follows (only the model's own counts are withheld: the tables are shown
+    already); all of them when that cannot be done."""
+    try:
+        added = protect_linked(system, rule, among=set(names))
+    except DisclosureError:
+        for own in names:
+            system.publish(own, system.values[own], COMPLEMENT_LABEL_REASON)
+        return frozenset(names.values())
+    return frozenset(names[q] for q in added if q in names)
+
+
 def protect_person_section(section: PersonSection) -> PersonSection:
     """``section`` with its tables protected together (:func:`~evidence.presentation.disclosure.protect_linked`
     on :func:`section_counts`): a count whose withholding one table needs, or that lets a withheld count of
@@ -1468,6 +1576,7 @@ def show_person_section(
         topics=[t for t in ("form", "means_of_control") if t in topics],
         level=level,
         limit=models,
+        section=section,
     )
 
 
@@ -1478,9 +1587,12 @@ def show_models(
     topics: Sequence[str],
     level: str = "###",
     limit: int | None = None,
+    section: PersonSection | None = None,
 ) -> None:
     """Odds ratios of every flag of ``topics`` (the first ``limit`` models that can be fitted) by victims'
-    characteristics, and the complete-case comparison of the first model that can be fitted."""
+    characteristics, and the complete-case comparison of the first model that can be fitted. Given the
+    ``section`` shown before them, each model's counts are protected with its tables
+    (:func:`protect_model_counts`)."""
     from IPython.display import Markdown, display
 
     from evidence.core.errors import EvidenceError
@@ -1492,6 +1604,8 @@ def show_models(
         predictors.insert(1, "majority_status")
     compared = False
     shown = 0
+    # the counts the section's tables publish, to which each model's printed counts are added
+    system = section_counts(section) if section is not None and RECORD_CELL_KEY not in cases.columns else None
     for topic in topics:
         failures = {}
         for flag in causes.recorded_flags_of(cases, topic):
@@ -1503,9 +1617,11 @@ def show_models(
                 failures[causes.label_of(flag)] = str(exc)
                 continue
             shown += 1
+            names = add_model_counts(system, cases, model, topic, rule, model.outcome) if system else {}
+            withheld = protect_model_counts(system, names, rule) if system and names else frozenset()
             display(Markdown(f"{level} Which victims' records show {model.outcome_label.lower()}"))
-            display(Markdown(model_sentence(model, rule)))
-            view = model_view(model, rule)
+            display(Markdown(model_sentence(model, rule, withheld)))
+            view = model_view(model, rule, withheld)
             show_table(
                 view,
                 note="Odds ratios above 1: more often recorded than in the reference category, other "
@@ -1522,8 +1638,21 @@ def show_models(
                 display(
                     Markdown(f"{level} Complete cases against all victims ({model.outcome_label.lower()})")
                 )
-                display(Markdown(model_sentence(complete, rule)))
-                compared_view = missing_comparison_view(table, rule, keyed=complete.keyed)
+                names = (
+                    add_model_counts(system, cases, complete, topic, rule, ("complete", model.outcome))
+                    if system
+                    else {}
+                )
+                withheld_complete = (
+                    protect_model_counts(system, names, rule) if system and names else frozenset()
+                )
+                display(Markdown(model_sentence(complete, rule, withheld_complete)))
+                compared_view = missing_comparison_view(
+                    table,
+                    rule,
+                    keyed=complete.keyed,
+                    withheld={"complete": withheld_complete, "all": withheld},
+                )
                 show_table(
                     compared_view,
                     kinds={c: "statistic" for c in compared_view.columns if c.startswith("Odds ratio")},

@@ -109,7 +109,7 @@ import functools
 import html
 import math
 import re
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Literal
@@ -1693,7 +1693,9 @@ def linked_exposures(
     return exposed
 
 
-def _linked_candidates(system: LinkedCounts, among: Iterable[Hashable]) -> list[Hashable]:
+def _linked_candidates(
+    system: LinkedCounts, among: Iterable[Hashable], allowed: Collection[Hashable] | None = None
+) -> list[Hashable]:
     """The positive counts of ``among`` that ``system`` publishes (as counts or shares, or in one table of
     several), smallest first."""
     return sorted(
@@ -1702,6 +1704,7 @@ def _linked_candidates(system: LinkedCounts, among: Iterable[Hashable]) -> list[
             for q in among
             if system.values[q] > 0
             and q != ONE
+            and (allowed is None or q in allowed)
             and (system.status.get(q, "unpublished") in (None, SHARE) or q in system.published_too)
         ),
         key=lambda q: (system.values[q], str(q)),
@@ -1744,6 +1747,7 @@ def protect_linked(
     *,
     max_rounds: int = 200,
     max_candidates: int = 24,
+    among: Collection[Hashable] | None = None,
 ) -> dict[Hashable, str]:
     """Withhold further published counts of ``system`` until no withheld count, and no small derived count,
     follows from the whole (:func:`linked_exposures`): tables of one population protected together.
@@ -1752,8 +1756,9 @@ def protect_linked(
     other exposed count, a complement is looked for among the published counts tied to it (a line or bound it
     shares), then those tied to them, then further: the smallest few that free it are tried, and the one that
     leaves the fewest counts exposed is withheld (a count published only as a share loses its share). Returns
-    the counts withheld here (quantity -> ``"complement"``); ``system.status`` is updated. Raises
-    :class:`DisclosureError` when nothing published is left to withhold, or after ``max_rounds``.
+    the counts withheld here (quantity -> ``"complement"``); ``system.status`` is updated. ``among``: the only
+    counts that may be withheld (those of an output not yet shown). Raises :class:`DisclosureError` when
+    nothing published is left to withhold, or after ``max_rounds``.
     """
     added: dict[Hashable, str] = {}
     ties: dict[Hashable, set[Hashable]] = {}
@@ -1771,7 +1776,8 @@ def protect_linked(
         stuck[target] = stuck.get(target, 0) + 1
         if stuck[target] > 4:  # nothing withheld around it frees it: its labels alone pin it
             raise _unprotectable(rule)
-        if target in system.published_too:  # withheld in one table: withheld wherever it is shown
+        if target in system.published_too and (among is None or target in among):
+            # withheld in one table: withheld wherever it is shown
             system.published_too.discard(target)
             added[target] = _COMPLEMENT
             exposed = linked_exposures(system, rule)
@@ -1782,7 +1788,7 @@ def protect_linked(
         first: list[Hashable] = []
         for _hop in range(4):
             wider = near | {t for q in near for t in ties.get(q, ())}
-            candidates = _linked_candidates(system, wider)
+            candidates = _linked_candidates(system, wider, among)
             first = first or candidates
             freeing = [c for c in candidates[:max_candidates] if _frees(system, rule, c, combination)]
             if freeing or wider == near:
