@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 import json
+import os
+import signal
 import subprocess
 import sys
 
@@ -129,6 +131,45 @@ print("buffered, not flushed", end="")
     assert done.returncode == 0
     assert handler.read_text() == "ran" and thread_file.read_text() == "written"
     assert done.stdout.startswith("buffered, not flushed")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("flows", "--country", "THA"),  # a rich table
+        ("flows", "--country", "THA", "--json"),  # typer.echo
+        ("--version",),  # printed while the command line is parsed
+        ("data", "--help"),  # typer's help console
+    ],
+)
+def test_a_reader_gone_early_ends_a_command_quietly_as_it_ends_cat(args):
+    """``evidence flows | head``: the pipe's reader is gone before the output is written (closed before the
+    command starts, so every write meets the broken pipe): no traceback, no error line, status 141."""
+    from evidence.cli.options import BROKEN_PIPE_EXIT
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    code = "import sys\nfrom evidence.cli.main import console_script\nsys.argv = ['evidence', *sys.argv[1:]]\nconsole_script()"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code, *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+    finally:
+        os.close(write_end)
+    said = [line for line in done.stderr.splitlines() if "SYNTHETIC DEMO DATA" not in line]
+    assert (done.returncode, said) == (BROKEN_PIPE_EXIT, [])
+
+
+def test_a_reader_gone_early_is_the_shells_sigpipe_status():
+    """141 is what a shell reports for ``cat`` stopped by its reader (128 + SIGPIPE)."""
+    from evidence.cli.options import BROKEN_PIPE_EXIT
+
+    assert BROKEN_PIPE_EXIT == 128 + signal.SIGPIPE
 
 
 @pytest.mark.parametrize(
