@@ -65,17 +65,31 @@ def _error(message: str) -> None:
     )
 
 
-def _start_brief_kernel_ahead(args: list[str]) -> None:
-    """Start the kernel of ``evidence brief`` before the command line is parsed: typer's parse (with the
-    imports it makes) takes about a quarter of a second, which the kernel's start, the longest wait of a cold
-    brief, uses on the other core. The command starts it in any case (:func:`evidence.runs.warm.prestart` is
-    idempotent); a command line refused by the parse stops it when this process ends."""
-    if args[:1] != ["brief"] or any(a in ("--help", "-h") or a.startswith("--kernel") for a in args):
-        return  # a kernel the user names is started by the run itself
-    from evidence.cli.briefs import BRIEF_NOTEBOOK
+def _start_kernel_ahead(args: list[str]) -> None:
+    """Start the kernel of ``evidence brief`` or ``evidence run NOTEBOOK`` before the command line is parsed:
+    typer's parse (with the imports it makes) takes about a quarter of a second, which the kernel's start, the
+    longest wait of a cold run, uses on the other core. The command starts it in any case
+    (:func:`evidence.runs.warm.prestart` is idempotent, and never raises: a notebook it cannot read is left to
+    the command's own check); a command line refused by the parse stops it when this process ends (the kernel
+    pool's exit handler).
+
+    ``run``'s notebook is taken only where it is certain: the word right after ``run`` that is not an option
+    (an option's value comes after its option). Nothing starts for help, for ``--describe`` (which runs
+    nothing), nor for a kernel the user names (``--kernel``: the run starts that one itself).
+    """
+    if args[:1] == ["brief"]:
+        from evidence.cli.briefs import BRIEF_NOTEBOOK
+
+        notebook = BRIEF_NOTEBOOK
+    elif args[:1] == ["run"] and len(args) > 1 and args[1] and not args[1].startswith("-"):
+        notebook = args[1]
+    else:
+        return
+    if any(a in ("--help", "-h", "--describe") or a.startswith("--kernel") for a in args):
+        return
     from evidence.runs.warm import prestart
 
-    prestart(BRIEF_NOTEBOOK)
+    prestart(notebook)
 
 
 def main() -> None:
@@ -90,7 +104,7 @@ def main() -> None:
     """
     from evidence.cli.options import escape
 
-    _start_brief_kernel_ahead(sys.argv[1:])
+    _start_kernel_ahead(sys.argv[1:])
     try:
         try:
             app()
