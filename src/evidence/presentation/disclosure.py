@@ -1900,16 +1900,16 @@ def _table_cells(text: str) -> list[tuple[str, bool]]:
     cells: list[tuple[str, bool]] = []
     starts = [m.start() for m in _HTML_ROW_START.finditer(text)]
     for begin, end in zip([0, *starts], [*starts, len(text)], strict=True):
-        row = list(_HTML_CELL.finditer(text, begin, end))
-        for i, m in enumerate(row):
-            is_label = m.group(1).lower() == "h" or (i == 0 and len(row) > 1)
+        in_row = list(_HTML_CELL.finditer(text, begin, end))
+        for i, m in enumerate(in_row):
+            is_label = m.group(1).lower() == "h" or (i == 0 and len(in_row) > 1)
             cells.append((_visible_text(m.group(2)), is_label))
     lines = text.splitlines()
     for number, line in enumerate(lines):
-        if not (row := _PIPE_ROW.fullmatch(line)):
+        if not (pipe_row := _PIPE_ROW.fullmatch(line)):
             continue
         is_header = number + 1 < len(lines) and bool(_PIPE_RULE.fullmatch(lines[number + 1]))
-        parts = re.split(r"(?<!\\)\|", row.group(1))
+        parts = re.split(r"(?<!\\)\|", pipe_row.group(1))
         for i, part in enumerate(parts):
             cells.append((_visible_text(part), is_header or (i == 0 and len(parts) > 1)))
     return cells
