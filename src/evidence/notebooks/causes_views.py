@@ -1312,7 +1312,7 @@ def add_model_counts(
     model: causes.AssociationModel,
     topic: str,
     rule: DisclosureRule,
-    tag: str,
+    tag: object,
 ) -> dict[object, object]:
     """The counts a model's sentence and table print (:func:`model_sentence`, :func:`model_view`: victims
     used, with the outcome, left out, and of each category), added to the section's ``system``; returns each
