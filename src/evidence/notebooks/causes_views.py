@@ -358,6 +358,7 @@ def heat_table(
     row_topic: str = "form",
     column_topic: str = "means_of_control",
     beside: ProfileView | None = None,
+    counts: HeatCounts | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Each category of ``column_topic`` among the victims of each category of ``row_topic`` (the heat table
     of means of control by form). Returns the display table (rows: categories of ``row_topic`` with their
@@ -371,10 +372,11 @@ def heat_table(
     withholds a category's count of all victims, every cell of the category here that would bring it within a
     small count of the profile's published "Recorded" margin is withheld too (Recorded 11 and excessive working
     hours ``x`` beside 10 of the 10 victims of other forms with it: the withheld 10, and its complement of 1,
-    were back)."""
-    return _rendered_heat(
-        heat_counts(cases, rule, row_topic=row_topic, column_topic=column_topic, beside=beside)
-    )
+    were back). ``counts``: the counts already protected (with the rest of the section,
+    :func:`person_section`), drawn as they are."""
+    if counts is None:
+        counts = heat_counts(cases, rule, row_topic=row_topic, column_topic=column_topic, beside=beside)
+    return _rendered_heat(counts)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1551,7 +1553,7 @@ def show_person_section(
         if section.heat is None:
             show_table(None, source=source)
         else:
-            table, shares = _rendered_heat(section.heat)
+            table, shares = heat_table(cases, rule, counts=section.heat)
             if models is None:  # a brief (which limits the models) shows the heat table as a chart only
                 show_table(
                     table,
