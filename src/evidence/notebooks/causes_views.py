@@ -42,14 +42,19 @@ from evidence.analyses.society import (
     DetectionModel,
     EventStudy,
 )
+from evidence.analyses.trends import UNKNOWN
 from evidence.core.errors import ParameterError
 from evidence.presentation.disclosure import (
     COMPLEMENT_LABEL,
+    ONE,
     TENTH_PERCENT_DIGITS,
     WHOLE_PERCENT_DIGITS,
     DisclosedTable,
     DisclosureError,
     DisclosureRule,
+    LinkedCounts,
+    linked_exposures,
+    protect_linked,
     suppress_counts,
     suppress_table,
 )
@@ -78,6 +83,9 @@ class ProfileView:
     shares: pl.DataFrame
     counts: DisclosedTable  # the protected category counts (with the totals row)
     split: DisclosedTable | None  # the recorded / not recorded split (multi-valued topics)
+    categories: tuple[str, ...] = ()
+    #: rows (positions, the totals row last) whose "Recorded" a single-valued topic withholds
+    withheld_recorded: frozenset[int] = frozenset()
 
     @property
     def note(self) -> str:
@@ -109,7 +117,6 @@ def profile_view(cases: pl.DataFrame, topic: str, by: str | None, rule: Disclosu
     """:func:`evidence.analyses.causes.profile` for publication: one row per category (and the not-recorded
     and recorded counts), one column per group of ``by`` and ``All victims``; None when too small to protect."""
     long = causes.profile(cases, topic, by)
-    groups = list(dict.fromkeys(long["group"].to_list()))
     categories = list(dict.fromkeys(long["category"].to_list()))
     wide = long.pivot(on="category", index="group", values="count", maintain_order=True).select(
         "group", *categories
@@ -148,9 +155,6 @@ def profile_view(cases: pl.DataFrame, topic: str, by: str | None, rule: Disclosu
         else:  # exact counts: an item's complement within its margin follows by subtraction
             recorded_of = wide.select("group").join(sizes, on="group", how="left")["n_known"].fill_null(0)
             counts = _protect_items(counts, wide, recorded_of.to_list(), categories, split, rule)
-        recorded = split.frame[RECORDED].to_list()
-        not_recorded = split.frame[NOT_RECORDED].to_list()
-        split_reasons = split.reasons
     else:
         with_unknown = wide.join(sizes.select("group", pl.col("n_unknown").alias(NOT_RECORDED)), on="group")
         keys = (
@@ -162,14 +166,40 @@ def profile_view(cases: pl.DataFrame, topic: str, by: str | None, rule: Disclosu
         if counts is None:
             return None
         split = None
+    return _rendered_profile(topic, by, categories, counts, split, rule)
+
+
+def _rendered_profile(
+    topic: str,
+    by: str | None,
+    categories: Sequence[str],
+    counts: DisclosedTable,
+    split: DisclosedTable | None,
+    rule: DisclosureRule,
+    withheld_recorded: frozenset[int] = frozenset(),
+) -> ProfileView:
+    """The display table and shares of a protected profile (its category ``counts`` and, for a multi-valued
+    topic, its recorded / not recorded ``split``); ``withheld_recorded``: rows (positions, the totals row
+    last) whose "Recorded" a single-valued topic withholds though every category is published (the section's
+    protection, :func:`protect_person_section`)."""
+    groups = counts.frame["group"].to_list()[:-1]
+    if split is not None:
+        recorded = split.frame[RECORDED].to_list()
+        not_recorded = split.frame[NOT_RECORDED].to_list()
+        split_reasons = split.reasons
+    else:
         not_recorded = counts.frame[NOT_RECORDED].to_list()
         # the recorded victims of a group are the sum of its categories: published when every one is
         recorded = [
-            None if any(v is None for v in row) else sum(row)
-            for row in counts.frame.select(categories).iter_rows()
+            None if any(v is None for v in row) or i in withheld_recorded else sum(row)
+            for i, row in enumerate(counts.frame.select(categories).iter_rows())
         ]
         split_reasons = counts.reasons.select(pl.col(NOT_RECORDED)).with_columns(
-            pl.lit(None, pl.String).alias(RECORDED)
+            pl.Series(
+                RECORDED,
+                [COMPLEMENT_LABEL_REASON if i in withheld_recorded else None for i in range(len(recorded))],
+                dtype=pl.String,
+            )
         )
     labels = groups if by is None else [*groups, ALL]  # without a characteristic the one group is everyone
     display = counts.display()
@@ -216,7 +246,16 @@ def profile_view(cases: pl.DataFrame, topic: str, by: str | None, rule: Disclosu
             "ci_high": pl.Float64,
         },
     )
-    return ProfileView(topic=topic, by=by, table=table, shares=shares, counts=counts, split=split)
+    return ProfileView(
+        topic=topic,
+        by=by,
+        table=table,
+        shares=shares,
+        counts=counts,
+        split=split,
+        categories=tuple(categories),
+        withheld_recorded=withheld_recorded,
+    )
 
 
 #: The reason of a cell withheld so that a small count cannot be recomputed (shown ``x``).
@@ -319,6 +358,7 @@ def heat_table(
     row_topic: str = "form",
     column_topic: str = "means_of_control",
     beside: ProfileView | None = None,
+    counts: HeatCounts | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Each category of ``column_topic`` among the victims of each category of ``row_topic`` (the heat table
     of means of control by form). Returns the display table (rows: categories of ``row_topic`` with their
@@ -332,7 +372,34 @@ def heat_table(
     withholds a category's count of all victims, every cell of the category here that would bring it within a
     small count of the profile's published "Recorded" margin is withheld too (Recorded 11 and excessive working
     hours ``x`` beside 10 of the 10 victims of other forms with it: the withheld 10, and its complement of 1,
-    were back)."""
+    were back). ``counts``: the counts already protected (with the rest of the section,
+    :func:`person_section`), drawn as they are."""
+    if counts is None:
+        counts = heat_counts(cases, rule, row_topic=row_topic, column_topic=column_topic, beside=beside)
+    return _rendered_heat(counts)
+
+
+@dataclasses.dataclass(frozen=True)
+class HeatCounts:
+    """The protected counts of a heat table (:func:`heat_counts`): ``counts`` (row, column, count) and the
+    rows' denominators ``bases`` (row, n_known), each with its reasons; rendered by :func:`heat_table`."""
+
+    row_topic: str
+    column_topic: str
+    counts: DisclosedTable
+    bases: DisclosedTable
+    columns: tuple[str, ...]
+
+
+def heat_counts(
+    cases: pl.DataFrame,
+    rule: DisclosureRule,
+    *,
+    row_topic: str = "form",
+    column_topic: str = "means_of_control",
+    beside: ProfileView | None = None,
+) -> HeatCounts:
+    """The counts of :func:`heat_table`, protected (see there)."""
     cross = causes.cross_profile(cases, row_topic, column_topic)
     keyed = "count_key" in cross.columns  # real records: perturbed by their keys
     counts = suppress_counts(
@@ -384,6 +451,34 @@ def heat_table(
                 .alias("count")
             ),
         )
+    columns = tuple(dict.fromkeys(cross["column"].to_list()))
+    return HeatCounts(row_topic, column_topic, counts, bases, columns)
+
+
+def _withhold_cells(table: DisclosedTable, column: str, rows: Sequence[int]) -> DisclosedTable:
+    """``table`` with the cells of ``column`` at ``rows`` withheld as complements (shown ``x``)."""
+    if not rows:
+        return table
+    values = table.frame[column].to_list()
+    why = table.reasons[column].to_list()
+    for row in rows:
+        if why[row] is None:
+            values[row], why[row] = None, COMPLEMENT_LABEL_REASON
+    return dataclasses.replace(
+        table,
+        frame=table.frame.with_columns(
+            pl.Series(column, values, dtype=pl.Int64),
+            pl.Series(f"{column}_suppressed", [w is not None for w in why]),
+        ),
+        reasons=table.reasons.with_columns(pl.Series(column, why, dtype=pl.String)),
+        n_secondary=table.n_secondary + sum(1 for r in rows if table.reasons[column][r] is None),
+    )
+
+
+def _rendered_heat(heat: HeatCounts) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The display table and chart shares of :func:`heat_table` from its protected counts."""
+    counts, bases, rule = heat.counts, heat.bases, heat.counts.rule
+    base_of = dict(zip(bases.frame["row"].to_list(), bases.frame["n_known"].to_list(), strict=True))
     # to the whole percent the table shows: a share to more digits times its published denominator gives the
     # count back (and a withheld one from the published total)
     shares = counts.frame.select(
@@ -411,12 +506,12 @@ def heat_table(
         .then((pl.col("share") * 100).round(0).cast(pl.Int64).cast(pl.String) + "%")
         .otherwise(pl.lit("–"))  # no victim of this row with the column topic recorded, or a withheld base
     )
-    columns = list(dict.fromkeys(cross["column"].to_list()))
+    columns = list(heat.columns)
     wide = shown.pivot(on="column", index="row", values="text", maintain_order=True).select("row", *columns)
     base_text = bases.display().select(
-        "row", pl.col("n_known").alias(f"Victims with {causes.TOPICS[column_topic].lower()} recorded")
+        "row", pl.col("n_known").alias(f"Victims with {causes.TOPICS[heat.column_topic].lower()} recorded")
     )
-    table = wide.join(base_text, on="row", how="left").rename({"row": causes.TOPICS[row_topic]})
+    table = wide.join(base_text, on="row", how="left").rename({"row": causes.TOPICS[heat.row_topic]})
     # a row without a victim has no share to draw: it is not withheld (the chart counts withheld shares)
     return table, shares.filter(pl.col("row").replace_strict(base_of, default=None).fill_null(-1) != 0)
 
@@ -443,6 +538,23 @@ def missing_view(
 ) -> pl.DataFrame | None:
     """How many victims have each topic and characteristic recorded (fields the layout lacks are left out,
     and named by :func:`evidence.analyses.causes.missing_values`' ``in_layout``); None when too small."""
+    protected = missing_counts(cases, rule, variables)
+    return None if protected is None else _rendered_missing(protected)
+
+
+@dataclasses.dataclass(frozen=True)
+class MissingCounts:
+    """The protected counts of :func:`missing_view`: ``variables`` (the variable of each row, derived ones
+    merged into their parent) and ``table`` (Recorded, Not recorded and their total, the victims)."""
+
+    variables: tuple[str, ...]
+    table: DisclosedTable
+
+
+def missing_counts(
+    cases: pl.DataFrame, rule: DisclosureRule, variables: Sequence[str] | None = None
+) -> MissingCounts | None:
+    """The counts of :func:`missing_view`, protected; None when too small."""
     missing = causes.missing_values(cases, variables).filter(pl.col("in_layout"))
     if not missing.height:
         return None
@@ -463,12 +575,18 @@ def missing_view(
     table = _protect(frame, "Variable", [RECORDED, NOT_RECORDED], rule, keys)
     if table is None:
         return None
-    shown = table.display().head(frame.height).rename({"__total": "Victims"})
+    return MissingCounts(tuple(missing["variable"].to_list()), table)
+
+
+def _rendered_missing(protected: MissingCounts) -> pl.DataFrame:
+    table = protected.table
+    height = len(protected.variables)
+    shown = table.display().head(height).rename({"__total": "Victims"})
     share = [
         f"{n / (r + n) * 100:.0f}%" if r is not None and n is not None and (r + n) else ""
         for r, n in zip(
-            table.frame[RECORDED].to_list()[: frame.height],
-            table.frame[NOT_RECORDED].to_list()[: frame.height],
+            table.frame[RECORDED].to_list()[:height],
+            table.frame[NOT_RECORDED].to_list()[:height],
             strict=True,
         )
     ]
@@ -514,11 +632,19 @@ def _interval_text(estimable: bool | None, low: float | None, high: float | None
     return f"{_ratio(low)} – {_ratio(high)}"
 
 
-def model_view(model: causes.AssociationModel, rule: DisclosureRule) -> pl.DataFrame:
+def model_view(
+    model: causes.AssociationModel, rule: DisclosureRule, withheld: frozenset[object] = frozenset()
+) -> pl.DataFrame:
     """Odds ratios with their intervals and the victims of each category (withheld where small; not shown for
     records whose counts are perturbed, since the model's counts are exact). A term with separation reads
     :data:`NOT_ESTIMABLE`, without an interval."""
     n = suppress_counts(model.terms.select("n"), "n", rule).display()["n"].to_list()
+    # withheld with the section's tables (:func:`protect_model_counts`): ``x``
+    pairs = model.terms.select("predictor", "category").iter_rows()
+    n = [
+        COMPLEMENT_LABEL if ("term", *pair) in withheld and c != rule.label else c
+        for pair, c in zip(pairs, n, strict=True)
+    ]
     labels = causes.CHARACTERISTIC_LABELS
     terms = model.terms
     estimable = terms["estimable"].to_list()
@@ -548,14 +674,18 @@ def model_view(model: causes.AssociationModel, rule: DisclosureRule) -> pl.DataF
     return view.drop("Victims") if model.keyed else view
 
 
-def model_sentence(model: causes.AssociationModel, rule: DisclosureRule) -> str:
+def model_sentence(
+    model: causes.AssociationModel, rule: DisclosureRule, withheld: frozenset[object] = frozenset()
+) -> str:
     """Which victims the model used and why others were left out, with counts through disclosure control (no
     counts for records whose published counts are perturbed: the model's exact counts beside the perturbed
     tables would give the noise away). The notes on categories merged, characteristics or categories left out
     of the model and separation are always given."""
 
-    def count(value: int) -> str:
-        return rule.label if rule.is_small(value) else f"{value:,}"
+    def count(value: int, name: object = None) -> str:
+        if rule.is_small(value):
+            return rule.label
+        return COMPLEMENT_LABEL if name in withheld else f"{value:,}"
 
     labels = causes.CHARACTERISTIC_LABELS
     if model.keyed:
@@ -573,12 +703,16 @@ def model_sentence(model: causes.AssociationModel, rule: DisclosureRule) -> str:
         )
         parts = [
             (
-                f"{model.outcome_label}: logistic regression on {count(model.n_used)} victims "
-                f"({count(model.n_outcome)} with it), {how}."
+                f"{model.outcome_label}: logistic regression on {count(model.n_used, 'n_used')} victims "
+                f"({count(model.n_outcome, 'n_outcome')} with it), {how}."
             )
         ]
         if model.excluded:
-            parts.append("Left out: " + "; ".join(f"{count(v)} {k}" for k, v in model.excluded.items()) + ".")
+            parts.append(
+                "Left out: "
+                + "; ".join(f"{count(v, ('left out', k))} {k}" for k, v in model.excluded.items())
+                + "."
+            )
     if model.merged:
         parts.append(
             "Merged into Other (too few victims or no variation): "
@@ -610,7 +744,11 @@ def model_sentence(model: causes.AssociationModel, rule: DisclosureRule) -> str:
 
 
 def missing_comparison_view(
-    table: pl.DataFrame, rule: DisclosureRule, *, keyed: bool = False
+    table: pl.DataFrame,
+    rule: DisclosureRule,
+    *,
+    keyed: bool = False,
+    withheld: dict[str, frozenset[object]] | None = None,
 ) -> pl.DataFrame:
     """:func:`evidence.analyses.causes.compare_missing`'s table for display: each odds ratio and interval from
     the complete-case fit beside the fit that keeps every victim (unknowns as a category), with the victims of
@@ -635,7 +773,12 @@ def missing_comparison_view(
                 strict=True,
             )
         ]
-        out[f"Victims, {label}"] = n.to_list()
+        hidden = (withheld or {}).get(suffix, frozenset())  # withheld with the section's tables: ``x``
+        pairs = table.select("predictor", "category").iter_rows()
+        out[f"Victims, {label}"] = [
+            COMPLEMENT_LABEL if ("term", *pair) in hidden and c not in ("", rule.label) else c
+            for pair, c in zip(pairs, n.to_list(), strict=True)
+        ]
     labels = causes.CHARACTERISTIC_LABELS
     view = pl.DataFrame(
         {
@@ -890,6 +1033,450 @@ PERSON_TOPICS: tuple[tuple[str, str | None], ...] = (
 )
 
 
+# ---------------------------------------------------------------------- the person section, protected whole
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonSection:
+    """Every table and chart of counts the person section publishes (:func:`person_section`), protected
+    together: ``missing`` (what is recorded), ``profiles`` (topic, characteristic, view; a view None when too
+    small), ``heat`` (means of control by form; its table shown only with ``heat_table_shown``, its shares
+    always, in a chart)."""
+
+    cases: pl.DataFrame
+    rule: DisclosureRule
+    missing: MissingCounts | None
+    profiles: tuple[tuple[str, str | None, ProfileView | None], ...]
+    heat: HeatCounts | None
+    heat_table_shown: bool = True
+
+    def audit(self) -> list[object]:
+        """The withheld counts (and small counts never shown, such as the recorded victims without an item)
+        a reader gets back by combining this section's tables: empty when protected (:func:`section_counts`,
+        :func:`~evidence.presentation.disclosure.linked_exposures`)."""
+        return linked_exposures(section_counts(self), self.rule)
+
+
+def section_topics(cases: pl.DataFrame) -> list[tuple[str, str | None]]:
+    """The topics the person section shows for ``cases``, each with the characteristic it is shown by."""
+    topics = causes.recorded_topics(cases)
+    characteristics = causes.recorded_characteristics(cases)
+    out = []
+    for topic, by in PERSON_TOPICS:
+        if topic not in topics:
+            continue
+        if by is not None and by not in characteristics:
+            by = "majority_status" if "majority_status" in characteristics and by == "age_group" else None
+        out.append((topic, by))
+    return out
+
+
+def person_section(
+    cases: pl.DataFrame, rule: DisclosureRule, *, heat_table_shown: bool = True, together: bool = True
+) -> PersonSection:
+    """The person section's tables of ``cases``, each protected on its own and then all of them together
+    (:func:`protect_person_section`): tables of the same victims share their margins (all victims, a topic's
+    recorded victims, a group's size), so a count one table withholds must not follow from the others."""
+    shown = section_topics(cases)
+    profiles = []
+    means_view = None
+    for topic, by in shown:
+        view = profile_view(cases, topic, by, rule)
+        if topic == "means_of_control":
+            means_view = view
+        profiles.append((topic, by, view))
+    heat = (
+        heat_counts(cases, rule, beside=means_view)
+        if {"form", "means_of_control"} <= {t for t, _ in shown}
+        else None
+    )
+    section = PersonSection(
+        cases=cases,
+        rule=rule,
+        missing=missing_counts(cases, rule),
+        profiles=tuple(profiles),
+        heat=heat,
+        heat_table_shown=heat_table_shown,
+    )
+    return protect_person_section(section) if together else section
+
+
+def _add_profile(system: LinkedCounts, cases: pl.DataFrame, topic: str, by: str | None) -> None:
+    """The true counts of a topic by a characteristic (all victims without one) and what anyone knows of how
+    they are made: a group's recorded and not recorded victims add up to its size, the groups to all
+    victims; a single-valued topic's categories add up to the recorded victims, a multi-valued one's are
+    each at most that and together at least it (every recorded victim has one)."""
+    long = causes.profile(cases, topic, by)
+    multi = topic in causes.MULTI_VALUED
+    categories = list(dict.fromkeys(long["category"].to_list()))
+    grouping = by if by is not None else None
+    groups = list(dict.fromkeys(long["group"].to_list()))
+    for group in groups if by is not None else [ALL]:
+        rows = long.filter(pl.col("group") == (group if by is not None else causes.ALL_VICTIMS))
+        key = (grouping, group) if by is not None else (None, ALL)
+        n_group = int(rows["n_group"][0])
+        size = ("n", *key) if by is not None else ("N",)
+        system.quantity(size, n_group)
+        rec, nrec = ("rec", topic, *key), ("nrec", topic, *key)
+        system.quantity(rec, int(rows["n_known"][0]))
+        system.quantity(nrec, int(rows["n_unknown"][0]))
+        system.equalities.append({rec: 1.0, nrec: 1.0, size: -1.0})
+        cells = [("cnt", topic, c, *key) for c in categories]
+        for cell, value in zip(cells, rows["count"].to_list(), strict=True):
+            system.quantity(cell, int(value))
+        if multi:
+            for cell, category in zip(cells, categories, strict=True):
+                system.at_most.append({cell: 1.0, rec: -1.0})
+                system.derived[("without", topic, category, *key)] = {rec: 1.0, cell: -1.0}
+            system.at_most.append({rec: 1.0, **{cell: -1.0 for cell in cells}})
+        else:
+            system.equalities.append({**{cell: 1.0 for cell in cells}, rec: -1.0})
+    if by is None:
+        return
+    system.equalities.append({**{("n", by, g): 1.0 for g in groups}, ("N",): -1.0})
+    for kind in ("rec", "nrec"):
+        system.equalities.append(
+            {**{(kind, topic, by, g): 1.0 for g in groups}, (kind, topic, None, ALL): -1.0}
+        )
+    for category in categories:
+        system.equalities.append(
+            {
+                **{("cnt", topic, category, by, g): 1.0 for g in groups},
+                ("cnt", topic, category, None, ALL): -1.0,
+            }
+        )
+
+
+def _profile_cells(view: ProfileView) -> list[tuple[tuple[object, ...], str, int]]:
+    """(quantity, column, row) of every count a profile's table shows: the column of its protected counts
+    (``Recorded``/``Not recorded`` of the split, or ``RECORDED`` of a single-valued topic's sums) and the row
+    (the totals row last)."""
+    rows = view.counts.frame["group"].to_list()
+    n = len(rows)
+    out = []
+    for i, group in enumerate(rows):
+        if view.by is None and i == n - 1:
+            continue  # one group, everyone: the totals row is the same row, not shown twice
+        key = (None, ALL) if view.by is None or i == n - 1 else (view.by, group)
+        for category in view.categories:
+            out.append((("cnt", view.topic, category, *key), category, i))
+        out.append((("rec", view.topic, *key), RECORDED, i))
+        out.append((("nrec", view.topic, *key), NOT_RECORDED, i))
+    return out
+
+
+def _profile_status(view: ProfileView, column: str, row: int) -> str | None:
+    if column in view.categories:
+        return view.counts.reasons[column][row]
+    if view.split is not None:
+        return view.split.reasons[column][row]
+    if column == NOT_RECORDED:
+        return view.counts.reasons[NOT_RECORDED][row]
+    # a single-valued topic's recorded victims: the sum of its categories, shown when every one is
+    withheld = row in view.withheld_recorded or any(
+        view.counts.reasons[c][row] is not None for c in view.categories
+    )
+    return COMPLEMENT_LABEL_REASON if withheld else None
+
+
+def section_counts(section: PersonSection) -> LinkedCounts:
+    """Every count the person section publishes, as one system (:class:`LinkedCounts`): the true counts, how
+    each is shown, and how they are tied (the same victims in several tables, margins, and bounds such as a
+    heat cell being at most its means' count of all victims)."""
+    cases, system = section.cases, LinkedCounts()
+    system.quantity(("N",), cases.height)
+    topics = {t for t, _, _ in section.profiles}
+    heat = section.heat
+    if heat is not None:
+        topics |= {heat.row_topic, heat.column_topic}
+    for topic in topics:
+        _add_profile(system, cases, topic, None)
+    groupings = set()
+    for topic, by, view in section.profiles:
+        if by is not None:
+            _add_profile(system, cases, topic, by)
+            groupings.add(by)
+        if view is None:
+            continue
+        for quantity, column, row in _profile_cells(view):
+            system.publish(quantity, system.values[quantity], _profile_status(view, column, row))
+    # what is recorded: each topic's recorded victims of all, each characteristic's, and all victims
+    missing = causes.missing_values(cases).filter(pl.col("in_layout"))
+    for variable in missing.iter_rows(named=True):
+        name = variable["variable"]
+        rec, nrec = (
+            (("rec", name, None, ALL), ("nrec", name, None, ALL))
+            if name in causes.TOPICS
+            else (("crec", name), ("cnrec", name))
+        )
+        system.quantity(rec, int(variable["n_recorded"]))
+        system.quantity(nrec, int(variable["n_not_recorded"]))
+        system.equalities.append({rec: 1.0, nrec: 1.0, ("N",): -1.0})
+        if name in groupings and (by_unknown := ("n", name, UNKNOWN)) in system.values:
+            system.equalities.append({nrec: 1.0, by_unknown: -1.0})
+        elif name in groupings:  # every victim recorded: no group Unknown
+            system.equalities.append({nrec: 1.0})
+    for derived, parent in causes.DERIVED_CHARACTERISTICS.items():
+        known = ("crec", derived) in system.values and ("crec", parent) in system.values
+        if known and system.values[("crec", derived)] == system.values[("crec", parent)]:
+            system.equalities.append({("crec", derived): 1.0, ("crec", parent): -1.0})
+    if section.missing is not None:
+        table = section.missing.table
+        for i, name in enumerate(section.missing.variables):
+            rec, nrec = (
+                (("rec", name, None, ALL), ("nrec", name, None, ALL))
+                if name in causes.TOPICS
+                else (("crec", name), ("cnrec", name))
+            )
+            for quantity, column in ((rec, RECORDED), (nrec, NOT_RECORDED), (("N",), "__total")):
+                system.publish(quantity, system.values[quantity], table.reasons[column][i])
+    if heat is not None:
+        _add_heat(system, cases, section)
+    # an item withheld beside its published margin says why to a reader who knows the rule: the victims
+    # without it are a small count, so at least 1 (Recorded 11 and excessive working hours ``x``: 10 at most)
+    system.publish(ONE, 1, None)
+    for combination in system.derived.values():
+        item = next(q for q, c in combination.items() if c < 0)
+        without = sum(c * system.values[q] for q, c in combination.items())
+        if system.status.get(item) == COMPLEMENT_LABEL_REASON and section.rule.is_small(without):
+            system.at_most.append({**{q: -c for q, c in combination.items()}, ONE: 1.0})
+    return system
+
+
+def _add_heat(system: LinkedCounts, cases: pl.DataFrame, section: PersonSection) -> None:
+    """The heat table's counts: each cell at most its row's denominator, its means' count of all victims and
+    its form's; a denominator at most its form's count and the recorded victims of the means, and at most the
+    sum of its row (a victim of it has a means); what the other topic leaves unrecorded bounds the rest."""
+    heat = section.heat
+    assert heat is not None
+    rows_t, columns_t = heat.row_topic, heat.column_topic
+    cross = causes.cross_profile(cases, rows_t, columns_t)
+    rows = list(dict.fromkeys(cross["row"].to_list()))
+    base_status = dict(
+        zip(heat.bases.frame["row"].to_list(), heat.bases.reasons["n_known"].to_list(), strict=True)
+    )
+    base_value = dict(
+        zip(heat.bases.frame["row"].to_list(), heat.bases.frame["n_known"].to_list(), strict=True)
+    )
+    for row in rows:
+        base = ("hbase", row)
+        system.quantity(base, int(cross.filter(pl.col("row") == row)["n_known"][0]))
+        if section.heat_table_shown:
+            system.publish(base, system.values[base], base_status[row])
+        row_count = ("cnt", rows_t, row, None, ALL)
+        system.at_most += [
+            {base: 1.0, row_count: -1.0},
+            {base: 1.0, ("rec", columns_t, None, ALL): -1.0},
+            {base: 1.0, **{("heat", row, c): -1.0 for c in heat.columns}},
+            {row_count: 1.0, base: -1.0, ("nrec", columns_t, None, ALL): -1.0},
+        ]
+    system.at_most.append(
+        {
+            ("rec", columns_t, None, ALL): 1.0,
+            **{("hbase", r): -1.0 for r in rows},
+            ("nrec", rows_t, None, ALL): -1.0,
+        }
+    )
+    reasons = heat.counts.reasons["count"].to_list()
+    for (row, column, count), reason in zip(
+        cross.select("row", "column", "count").iter_rows(), reasons, strict=True
+    ):
+        cell, base = ("heat", row, column), ("hbase", row)
+        system.quantity(cell, int(count))
+        if reason is not None:
+            if section.heat_table_shown:  # the chart leaves a withheld cell blank, without its label
+                system.publish(cell, int(count), reason)
+        elif base_status[row] is None and base_value[row]:
+            published = heat.counts.frame.filter((pl.col("row") == row) & (pl.col("column") == column))[
+                "count"
+            ][0]
+            share = round(published / base_value[row], WHOLE_PERCENT_DIGITS)
+            system.share(cell, int(count), base, share, 0.5 * 10**-WHOLE_PERCENT_DIGITS)
+        system.at_most += [
+            {cell: 1.0, base: -1.0},
+            {cell: 1.0, ("cnt", columns_t, column, None, ALL): -1.0},
+            {cell: 1.0, ("cnt", rows_t, row, None, ALL): -1.0},
+        ]
+        system.derived[("heat without", row, column)] = {base: 1.0, cell: -1.0}
+    for column in heat.columns:
+        system.at_most.append(
+            {
+                ("cnt", columns_t, column, None, ALL): 1.0,
+                **{("heat", r, column): -1.0 for r in rows},
+                ("nrec", rows_t, None, ALL): -1.0,
+            }
+        )
+
+
+def add_model_counts(
+    system: LinkedCounts,
+    cases: pl.DataFrame,
+    model: causes.AssociationModel,
+    topic: str,
+    rule: DisclosureRule,
+    tag: object,
+) -> dict[object, object]:
+    """The counts a model's sentence and table print (:func:`model_sentence`, :func:`model_view`: victims
+    used, with the outcome, left out, and of each category), added to the section's ``system``; returns each
+    one's quantity -> its name in ``withheld`` of those functions. A model that keeps every victim recorded
+    for the outcome's topic (unknowns as a category) counts the same victims as the section's tables: the
+    victims it uses and those it leaves out add up to the topic's "Recorded", and its victims of a category
+    are that category's "Recorded" (age group 18-29 of form by age group) when nobody else is left out; any
+    other count is at most the tables' count. Records whose counts are perturbed print no model counts."""
+    if model.keyed:
+        return {}
+    names: dict[object, object] = {}
+    indicator = model.missing == "indicator"
+    only_unrecorded = set(model.excluded) <= {f"not recorded for {causes.TOPICS[topic].lower()}"}
+    _add_profile(system, cases, topic, None)  # (again: the same counts, the same lines)
+    for predictor in dict.fromkeys(model.terms["predictor"].to_list()):
+        _add_profile(system, cases, topic, predictor)
+
+    def add(name: object, value: int, key: tuple[object, ...] | None, same: bool) -> tuple[object, ...]:
+        own = ("model", tag, name)
+        system.publish(own, value, "small" if rule.is_small(value) else None)
+        names[own] = name
+        if key is not None and key in system.values:
+            if same and system.values[key] == value:
+                system.equalities.append({own: 1.0, key: -1.0})
+            else:
+                system.at_most.append({own: 1.0, key: -1.0})
+        return own
+
+    used = add("n_used", model.n_used, ("rec", topic, None, ALL), indicator and only_unrecorded)
+    add(
+        "n_outcome",
+        model.n_outcome,
+        ("cnt", topic, model.outcome_label, None, ALL),
+        indicator and only_unrecorded,
+    )
+    left_out = []
+    for reason, value in model.excluded.items():
+        unrecorded = reason.startswith("not recorded for")
+        own = add(("left out", reason), value, ("nrec", topic, None, ALL) if unrecorded else None, True)
+        if not unrecorded:
+            left_out.append(own)
+    if indicator:  # the sample and those left out are the recorded victims
+        system.equalities.append({used: 1.0, **dict.fromkeys(left_out, 1.0), ("rec", topic, None, ALL): -1.0})
+    for predictor, category, n in model.terms.select("predictor", "category", "n").iter_rows():
+        if category == causes.OTHER:  # the categories merged into Other, together
+            own = add(("term", predictor, category), n, None, False)
+            merged = [("rec", topic, predictor, m) for m in model.merged.get(predictor, ())]
+            if merged and all(m in system.values for m in merged):
+                system.at_most.append({own: 1.0, **dict.fromkeys(merged, -1.0)})
+                if indicator and only_unrecorded:
+                    system.equalities.append({own: 1.0, **dict.fromkeys(merged, -1.0)})
+        else:
+            add(
+                ("term", predictor, category),
+                n,
+                ("rec", topic, predictor, category),
+                indicator and only_unrecorded,
+            )
+    return names
+
+
+def protect_model_counts(
+    system: LinkedCounts, names: dict[object, object], rule: DisclosureRule
+) -> frozenset[object]:
+    """The counts of a model (``names``, from :func:`add_model_counts`) to withhold (``x``) so that, with the
+    section's tables, no small count follows (only the model's own counts are withheld: the tables are shown
+    already); all of them when that cannot be done."""
+    try:
+        added = protect_linked(system, rule, among=set(names))
+    except DisclosureError:
+        for own in names:
+            system.publish(own, system.values[own], COMPLEMENT_LABEL_REASON)
+        return frozenset(names.values())
+    return frozenset(names[q] for q in added if q in names)
+
+
+def protect_person_section(section: PersonSection) -> PersonSection:
+    """``section`` with its tables protected together (:func:`~evidence.presentation.disclosure.protect_linked`
+    on :func:`section_counts`): a count whose withholding one table needs, or that lets a withheld count of
+    another table be recomputed, is withheld (``x``) wherever it is shown, and the tables are drawn again."""
+    while True:
+        system = section_counts(section)
+        try:
+            added = protect_linked(system, section.rule)
+            break
+        except DisclosureError:  # a table whose labels alone pin a count: left out, as one too small is
+            section = _without_view_of(section, linked_exposures(system, section.rule))
+    if not added:
+        return section
+    profiles = []
+    for topic, by, view in section.profiles:
+        if view is not None:
+            view = _withheld_profile(view, added)
+        profiles.append((topic, by, view))
+    missing = section.missing
+    if missing is not None:
+        table = missing.table
+        for column, quantity_of in (
+            (RECORDED, lambda v: ("rec", v, None, ALL) if v in causes.TOPICS else ("crec", v)),
+            (NOT_RECORDED, lambda v: ("nrec", v, None, ALL) if v in causes.TOPICS else ("cnrec", v)),
+            ("__total", lambda v: ("N",)),
+        ):
+            rows = [i for i, v in enumerate(missing.variables) if quantity_of(v) in added]
+            table = _withhold_cells(table, column, rows)
+        missing = dataclasses.replace(missing, table=table)
+    heat = section.heat
+    if heat is not None:
+        counts_rows = [
+            i
+            for i, (row, column) in enumerate(heat.counts.frame.select("row", "column").iter_rows())
+            if ("heat", row, column) in added
+        ]
+        base_rows = [i for i, row in enumerate(heat.bases.frame["row"].to_list()) if ("hbase", row) in added]
+        heat = dataclasses.replace(
+            heat,
+            counts=_withhold_cells(heat.counts, "count", counts_rows),
+            bases=_withhold_cells(heat.bases, "n_known", base_rows),
+        )
+    return dataclasses.replace(section, profiles=tuple(profiles), missing=missing, heat=heat)
+
+
+def _without_view_of(section: PersonSection, exposed: Sequence[object]) -> PersonSection:
+    """``section`` without the table that shows the first of the ``exposed`` counts (the profile of its
+    topic, else the heat table, else what is recorded); without all of them when none is left to drop."""
+    first = exposed[0] if exposed else None
+    kind = first[0] if isinstance(first, tuple) and first else None
+    topic = first[1] if isinstance(first, tuple) and len(first) > 1 else None
+    if kind in ("cnt", "rec", "nrec", "without") and any(
+        t == topic and v is not None for t, _, v in section.profiles
+    ):
+        profiles = tuple((t, by, None if t == topic else v) for t, by, v in section.profiles)
+        return dataclasses.replace(section, profiles=profiles)
+    if kind in ("heat", "hbase", "heat without") and section.heat is not None:
+        return dataclasses.replace(section, heat=None)
+    if section.missing is not None and kind not in ("heat", "hbase", "heat without"):
+        return dataclasses.replace(section, missing=None)
+    return dataclasses.replace(
+        section, missing=None, heat=None, profiles=tuple((t, by, None) for t, by, _ in section.profiles)
+    )
+
+
+def _withheld_profile(view: ProfileView, added: dict) -> ProfileView:
+    """``view`` with the counts ``added`` withholds, drawn again."""
+    counts, split, recorded = view.counts, view.split, set(view.withheld_recorded)
+    for quantity, column, row in _profile_cells(view):
+        if quantity not in added:
+            continue
+        if column in view.categories:
+            counts = _withhold_cells(counts, column, [row])
+        elif split is not None:
+            split = _withhold_cells(split, column, [row])
+        elif column == NOT_RECORDED:
+            counts = _withhold_cells(counts, NOT_RECORDED, [row])
+        else:
+            recorded.add(row)
+    if counts is view.counts and split is view.split and recorded == set(view.withheld_recorded):
+        return view
+    return _rendered_profile(
+        view.topic, view.by, view.categories, counts, split, counts.rule, frozenset(recorded)
+    )
+
+
 def show_person_section(
     cases: pl.DataFrame,
     rule: DisclosureRule,
@@ -915,7 +1502,6 @@ def show_person_section(
     if scope_text:
         display(Markdown(scope_text))
     topics = causes.recorded_topics(cases)
-    characteristics = causes.recorded_characteristics(cases)
     in_data = set(topics if recorded_in_data is None else recorded_in_data) | set(topics)
     absent = [causes.TOPICS[t].lower() for t, _ in PERSON_TOPICS if t not in in_data]
     if absent:
@@ -930,17 +1516,15 @@ def show_person_section(
         )
     # real records carry cell keys: every count of them shown here is perturbed, and says so under its table
     keyed = RECORD_CELL_KEY in cases.columns
+    # every table of the section built first and protected together: they count the same victims
+    section = person_section(cases, rule, heat_table_shown=models is None)
     display(Markdown(f"{level} What is recorded"))
-    show_table(missing_view(cases, rule), source=source, perturbed=keyed)
-    means_view: ProfileView | None = None  # protected together with the heat table below
-    for topic, by in PERSON_TOPICS:
-        if topic not in topics:
-            continue
-        if by is not None and by not in characteristics:
-            by = "majority_status" if "majority_status" in characteristics and by == "age_group" else None
-        view = profile_view(cases, topic, by, rule)
-        if topic == "means_of_control":
-            means_view = view
+    show_table(
+        _rendered_missing(section.missing) if section.missing else None,
+        source=source,
+        perturbed=keyed,
+    )
+    for topic, by, view in section.profiles:
         what = causes.TOPICS[topic]
         by_text = f" by {causes.CHARACTERISTIC_LABELS[by].lower()}" if by else ""
         display(Markdown(f"{level} {what}{by_text}"))
@@ -966,31 +1550,35 @@ def show_person_section(
             show_chart(chart, "duration")
     if {"form", "means_of_control"} <= set(topics):
         display(Markdown(f"{level} Means of control by form of exploitation"))
-        table, shares = heat_table(cases, rule, beside=means_view)
-        if models is None:  # a brief (which limits the models) shows the heat table as a chart only
-            show_table(
-                table,
+        if section.heat is None:
+            show_table(None, source=source)
+        else:
+            table, shares = heat_table(cases, rule, counts=section.heat)
+            if models is None:  # a brief (which limits the models) shows the heat table as a chart only
+                show_table(
+                    table,
+                    source=source,
+                    note="Share of the victims of each form (with means of control recorded) "
+                    "who were controlled in each way; a victim can be controlled in several ways.",
+                    perturbed=keyed,
+                )
+            chart = causes_charts.heat_table_chart(
+                shares,
+                "row",
+                "column",
+                "share",
+                title="Means of control by form of exploitation",
                 source=source,
-                note="Share of the victims of each form (with means of control recorded) "
-                "who were controlled in each way; a victim can be controlled in several ways.",
-                perturbed=keyed,
+                rule=rule,
             )
-        chart = causes_charts.heat_table_chart(
-            shares,
-            "row",
-            "column",
-            "share",
-            title="Means of control by form of exploitation",
-            source=source,
-            rule=rule,
-        )
-        show_chart(chart, "means_by_form")
+            show_chart(chart, "means_by_form")
     show_models(
         cases,
         rule,
         topics=[t for t in ("form", "means_of_control") if t in topics],
         level=level,
         limit=models,
+        section=section,
     )
 
 
@@ -1001,9 +1589,12 @@ def show_models(
     topics: Sequence[str],
     level: str = "###",
     limit: int | None = None,
+    section: PersonSection | None = None,
 ) -> None:
     """Odds ratios of every flag of ``topics`` (the first ``limit`` models that can be fitted) by victims'
-    characteristics, and the complete-case comparison of the first model that can be fitted."""
+    characteristics, and the complete-case comparison of the first model that can be fitted. Given the
+    ``section`` shown before them, each model's counts are protected with its tables
+    (:func:`protect_model_counts`)."""
     from IPython.display import Markdown, display
 
     from evidence.core.errors import EvidenceError
@@ -1015,6 +1606,8 @@ def show_models(
         predictors.insert(1, "majority_status")
     compared = False
     shown = 0
+    # the counts the section's tables publish, to which each model's printed counts are added
+    system = section_counts(section) if section is not None and RECORD_CELL_KEY not in cases.columns else None
     for topic in topics:
         failures = {}
         for flag in causes.recorded_flags_of(cases, topic):
@@ -1026,9 +1619,11 @@ def show_models(
                 failures[causes.label_of(flag)] = str(exc)
                 continue
             shown += 1
+            names = add_model_counts(system, cases, model, topic, rule, model.outcome) if system else {}
+            withheld = protect_model_counts(system, names, rule) if system and names else frozenset()
             display(Markdown(f"{level} Which victims' records show {model.outcome_label.lower()}"))
-            display(Markdown(model_sentence(model, rule)))
-            view = model_view(model, rule)
+            display(Markdown(model_sentence(model, rule, withheld)))
+            view = model_view(model, rule, withheld)
             show_table(
                 view,
                 note="Odds ratios above 1: more often recorded than in the reference category, other "
@@ -1045,8 +1640,21 @@ def show_models(
                 display(
                     Markdown(f"{level} Complete cases against all victims ({model.outcome_label.lower()})")
                 )
-                display(Markdown(model_sentence(complete, rule)))
-                compared_view = missing_comparison_view(table, rule, keyed=complete.keyed)
+                names = (
+                    add_model_counts(system, cases, complete, topic, rule, ("complete", model.outcome))
+                    if system
+                    else {}
+                )
+                withheld_complete = (
+                    protect_model_counts(system, names, rule) if system and names else frozenset()
+                )
+                display(Markdown(model_sentence(complete, rule, withheld_complete)))
+                compared_view = missing_comparison_view(
+                    table,
+                    rule,
+                    keyed=complete.keyed,
+                    withheld={"complete": withheld_complete, "all": withheld},
+                )
                 show_table(
                     compared_view,
                     kinds={c: "statistic" for c in compared_view.columns if c.startswith("Odds ratio")},

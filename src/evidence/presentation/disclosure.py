@@ -109,14 +109,18 @@ import functools
 import html
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
 from evidence.core.errors import EvidenceError, ParameterError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from scipy.optimize import OptimizeResult
 
 __all__ = [
     "CENSORED",
@@ -137,11 +141,14 @@ __all__ = [
     "DisclosedTable",
     "DisclosureError",
     "DisclosureRule",
+    "LinkedCounts",
     "SmallCountHit",
     "assert_no_small_counts",
     "check_disclosed",
     "disclosed_share",
     "find_small_counts",
+    "linked_exposures",
+    "protect_linked",
     "range_text",
     "require_disclosed",
     "suppress_bounds",
@@ -1465,6 +1472,343 @@ def disclosed_share(table: DisclosedTable, within: Literal["column", "row"] = "c
         *keys,
         *[pl.when(total > 0).then(pl.col(c) / total).alias(c) for c in table.count_columns],
     )
+
+
+# ----------------------------------------------------------------- counts of one population across tables
+
+
+#: A quantity of a :class:`LinkedCounts` system: any hashable name (a tuple such as ``("rec", topic, group)``).
+Quantity = Hashable
+#: A linear combination of quantities: quantity -> coefficient.
+Combination = dict[Hashable, float]
+#: The status of a quantity published only as a share of another (``count / base``, rounded).
+SHARE = "share"
+#: The quantity that is always 1 (published, never withheld): the constant of a bound such as ``d >= 1``.
+ONE = ("1",)
+
+
+@dataclass
+class LinkedCounts:
+    """Counts of one population published across several tables, charts and sentences, as one system: what a
+    reader who holds all of them can say about each withheld count.
+
+    ``values`` holds the true value of every quantity (a count of people) that takes part; ``status`` says how
+    each is published: ``None`` (its value, in some table), :data:`SHARE` (only as ``shares[q] = (base,
+    share, half_width)``: ``count / base`` rounded to within ``half_width``), ``"small"`` or ``"complement"``
+    (withheld); a quantity absent from ``status`` is not published at all. ``equalities`` (each combination
+    sums to 0) and ``at_most`` (each sums to at most 0) are what anyone knows of how the counts are made (a
+    table's margins, a category among the recorded victims of its group, the same victims in two tables);
+    ``derived`` names counts of people that are never shown but must not follow when small (the recorded
+    victims without an item: the margin less the item). A bound with a constant uses :data:`ONE`. A quantity published in one table and withheld in
+    another is published: the withheld one is back.
+    """
+
+    values: dict[Hashable, int] = field(default_factory=dict)
+    status: dict[Hashable, str | None] = field(default_factory=dict)
+    shares: dict[Hashable, tuple[Hashable, float, float]] = field(default_factory=dict)
+    equalities: list[Combination] = field(default_factory=list)
+    at_most: list[Combination] = field(default_factory=list)
+    derived: dict[Hashable, Combination] = field(default_factory=dict)
+
+    #: quantities one table publishes and another withholds: the withheld one is back
+    published_too: set[Hashable] = field(default_factory=set)
+
+    def quantity(
+        self, name: Hashable, value: int, status: str | None | Literal["unpublished"] = "unpublished"
+    ) -> None:
+        """Add a quantity (its true ``value``), or one more place it is shown (``status``)."""
+        if name in self.values and self.values[name] != value:
+            raise ParameterError(f"{name!r} is given two values ({self.values[name]} and {value})")
+        self.values[name] = value
+        if status == "unpublished":
+            return
+        before = self.status.get(name, "unpublished")
+        withheld = (_SMALL, _COMPLEMENT)
+        if before in withheld and status in withheld:
+            self.status[name] = _SMALL if _SMALL in (before, status) else _COMPLEMENT
+        elif before in withheld or status in withheld:  # shown in one place, withheld in another
+            self.status[name] = before if before in withheld else status
+            if (before if status in withheld else status) is None:
+                self.published_too.add(name)
+        elif before == "unpublished" or status is None:
+            self.status[name] = status
+
+    def publish(self, name: Hashable, value: int, reason: str | None) -> None:
+        """A count as a table shows it: its value (``reason`` None) or withheld (``"small"``/``"complement"``)."""
+        self.quantity(name, value, reason)
+
+    def share(self, name: Hashable, value: int, base: Hashable, share: float, half_width: float) -> None:
+        """A count published only as a share of ``base`` (rounded to within ``half_width``)."""
+        self.quantity(name, value, SHARE)
+        if self.status.get(name) == SHARE:
+            self.shares[name] = (base, share, half_width)
+
+    def withheld(self) -> list[Hashable]:
+        """The quantities some table withholds and none publishes."""
+        return [
+            q for q, s in self.status.items() if s in (_SMALL, _COMPLEMENT) and q not in self.published_too
+        ]
+
+    def _bounds(self, rule: DisclosureRule) -> dict[Hashable, tuple[float, float]]:
+        ceiling = float(2 * max(self.values.values(), default=0) + rule.threshold)
+        out = {}
+        for name, value in self.values.items():
+            reason = None if name in self.published_too else self.status.get(name, "unpublished")
+            if reason is None:
+                out[name] = (float(value), float(value))
+            elif reason == _SMALL:  # a label read of a perturbed value may hide more: the truth is kept in
+                out[name] = (float(min(rule.smallest_small, value)), float(max(rule.threshold - 1, value)))
+            elif reason == _COMPLEMENT:
+                out[name] = (float(min(rule.threshold, value)), ceiling)
+            else:
+                out[name] = (0.0, ceiling)
+        return out
+
+
+class _LinkedProgram:
+    """The linear programs of a :class:`LinkedCounts` system as it stands: the range of any combination of its
+    quantities given everything published (the relaxation: a count it pins is pinned; one that only whole
+    numbers pin can be missed)."""
+
+    def __init__(self, system: LinkedCounts, rule: DisclosureRule) -> None:
+        import numpy as np
+        from scipy.sparse import csr_array
+
+        self.names = list(system.values)
+        self.index = {n: k for k, n in enumerate(self.names)}
+        bounds_of = system._bounds(rule)
+        self.bounds = [bounds_of[n] for n in self.names]
+        self.truth = np.array([float(system.values[n]) for n in self.names])
+        upper = list(system.at_most)
+        for name, (base, share, half) in system.shares.items():
+            if system.status.get(name) == SHARE and name not in system.published_too:
+                upper.append({name: 1.0, base: -(share + half)})
+                upper.append({name: -1.0, base: share - half})
+
+        def matrix(rows: list[Combination]) -> tuple[csr_array | None, np.ndarray | None]:
+            if not rows:
+                return None, None
+            data, row_of, column_of = [], [], []
+            for r, combination in enumerate(rows):
+                for name, coefficient in combination.items():
+                    data.append(coefficient)
+                    row_of.append(r)
+                    column_of.append(self.index[name])
+            shape = (len(rows), len(self.names))
+            return csr_array((data, (row_of, column_of)), shape=shape), np.zeros(len(rows))
+
+        self.a_eq, self.b_eq = matrix(system.equalities)
+        self.a_ub, self.b_ub = matrix(upper)
+
+    def vector(self, combination: Combination) -> np.ndarray:
+        import numpy as np
+
+        out = np.zeros(len(self.names))
+        for q, c in combination.items():
+            out[self.index[q]] += c
+        return out
+
+    def solve(self, objective: np.ndarray) -> OptimizeResult:
+        from scipy.optimize import linprog
+
+        return linprog(
+            objective,
+            A_eq=self.a_eq,
+            b_eq=self.b_eq,
+            A_ub=self.a_ub,
+            b_ub=self.b_ub,
+            bounds=self.bounds,
+            method="highs",
+        )
+
+    def pinned(self, vector: np.ndarray) -> bool:
+        """Whether the combination ``vector`` holds no second whole number (its range is narrower than 1)."""
+        truth = float(vector @ self.truth)
+        low = self.solve(vector)
+        if low.status != 0 or low.fun <= truth - 1 + 1e-9:
+            return False
+        high = self.solve(-vector)
+        return bool(high.status == 0 and (-high.fun) - low.fun < 1 - 1e-9)
+
+
+def _linked_targets(
+    system: LinkedCounts, rule: DisclosureRule, complements: bool
+) -> list[tuple[Hashable, Combination]]:
+    """What must not be pinned: every withheld small count and every ``derived`` count that is small; with
+    ``complements``, every withheld count (a true zero only when zeros are not safe)."""
+    targets: list[tuple[Hashable, Combination]] = [
+        (q, {q: 1.0})
+        for q in system.withheld()
+        if rule.is_small(system.values[q]) or (complements and (system.values[q] or not rule.zero_is_safe))
+    ]
+    for name, combination in system.derived.items():
+        if rule.is_small(sum(c * system.values[q] for q, c in combination.items())):
+            targets.append((name, combination))
+    return targets
+
+
+def linked_exposures(
+    system: LinkedCounts, rule: DisclosureRule = DEFAULT_RULE, *, complements: bool = False
+) -> list[Hashable]:
+    """The small counts of ``system`` (withheld, or ``derived`` and never shown) that only one value fits,
+    given everything it publishes: each is a count a reader gets back by combining the tables (first those
+    another table shows outright). With ``complements``, every withheld count so recovered, a complement
+    (``x``) too: one that gives no small count away is no disclosure, but it no longer hides anything. A
+    withheld true zero is not counted when the rule holds zeros safe (it says nobody was recorded, about
+    nobody). By linear programming (:class:`_LinkedProgram`); a quantity whose true value breaks its label's
+    bounds (a perturbed count) is given them widened to it.
+    """
+    import numpy as np
+
+    shown = [
+        q
+        for q in system.published_too
+        if rule.is_small(system.values[q]) or (complements and (system.values[q] or not rule.zero_is_safe))
+    ]
+    targets = _linked_targets(system, rule, complements)
+    if not targets:
+        return shown
+    program = _LinkedProgram(system, rule)
+    stacked = np.array([program.vector(c) for _, c in targets])
+    target_truth = stacked @ program.truth
+    unresolved = np.ones(len(targets), dtype=bool)
+
+    def differs_with(objective: np.ndarray) -> None:
+        result = program.solve(objective)
+        if result.status == 0:
+            # a second value at least 1 away: the range holds two whole numbers (the final test, below)
+            unresolved[np.abs(stacked @ result.x - target_truth) >= 1 - 1e-9] = False
+
+    for sign in (1.0, -1.0):
+        differs_with(sign * (unresolved @ stacked))
+    rng = np.random.default_rng(0)  # fixed seed: the same tables always get the same answer
+    for _ in range(4):
+        if not unresolved.any():
+            break
+        differs_with((rng.choice([-1.0, 1.0], size=len(targets)) * unresolved) @ stacked)
+    exposed = list(shown)
+    for k in np.flatnonzero(unresolved).tolist():
+        if program.pinned(stacked[k]):
+            exposed.append(targets[k][0])
+    return exposed
+
+
+def _linked_candidates(
+    system: LinkedCounts, among: Iterable[Hashable], allowed: Collection[Hashable] | None = None
+) -> list[Hashable]:
+    """The positive counts of ``among`` that ``system`` publishes (as counts or shares, or in one table of
+    several), smallest first."""
+    return sorted(
+        (
+            q
+            for q in among
+            if system.values[q] > 0
+            and q != ONE
+            and (allowed is None or q in allowed)
+            and (system.status.get(q, "unpublished") in (None, SHARE) or q in system.published_too)
+        ),
+        key=lambda q: (system.values[q], str(q)),
+    )
+
+
+def _withhold_linked(system: LinkedCounts, quantity: Hashable) -> Callable[[], None]:
+    """Withhold ``quantity`` wherever ``system`` shows it; returns what undoes it."""
+    before, shown = system.status.get(quantity, "unpublished"), quantity in system.published_too
+    if shown:
+        system.published_too.discard(quantity)
+    else:
+        system.status[quantity] = _COMPLEMENT
+
+    def undo() -> None:
+        if shown:
+            system.published_too.add(quantity)
+        else:
+            if before == "unpublished":
+                system.status.pop(quantity, None)
+            else:
+                system.status[quantity] = before
+
+    return undo
+
+
+def _frees(system: LinkedCounts, rule: DisclosureRule, candidate: Hashable, target: Combination) -> bool:
+    """Whether withholding ``candidate`` leaves ``target`` more than one whole value."""
+    undo = _withhold_linked(system, candidate)
+    try:
+        program = _LinkedProgram(system, rule)
+        return not program.pinned(program.vector(target))
+    finally:
+        undo()
+
+
+def protect_linked(
+    system: LinkedCounts,
+    rule: DisclosureRule = DEFAULT_RULE,
+    *,
+    max_rounds: int = 200,
+    max_candidates: int = 24,
+    among: Collection[Hashable] | None = None,
+) -> dict[Hashable, str]:
+    """Withhold further published counts of ``system`` until no withheld count, and no small derived count,
+    follows from the whole (:func:`linked_exposures`): tables of one population protected together.
+
+    A count one table shows and another withholds is withheld wherever it is shown (its counterpart). For any
+    other exposed count, a complement is looked for among the published counts tied to it (a line or bound it
+    shares), then those tied to them, then further: the smallest few that free it are tried, and the one that
+    leaves the fewest counts exposed is withheld (a count published only as a share loses its share). Returns
+    the counts withheld here (quantity -> ``"complement"``); ``system.status`` is updated. ``among``: the only
+    counts that may be withheld (those of an output not yet shown). Raises :class:`DisclosureError` when
+    nothing published is left to withhold, or after ``max_rounds``.
+    """
+    added: dict[Hashable, str] = {}
+    ties: dict[Hashable, set[Hashable]] = {}
+    lines = [*system.equalities, *system.at_most, *system.derived.values()]
+    lines += [{q: 1.0, base: 1.0} for q, (base, _, _) in system.shares.items()]
+    for combination in lines:
+        for q in combination:
+            ties.setdefault(q, set()).update(combination)
+    exposed = linked_exposures(system, rule)
+    stuck: dict[Hashable, int] = {}
+    for _ in range(max_rounds):
+        if not exposed:
+            return added
+        target = exposed[0]
+        stuck[target] = stuck.get(target, 0) + 1
+        if stuck[target] > 4:  # nothing withheld around it frees it: its labels alone pin it
+            raise _unprotectable(rule)
+        if target in system.published_too and (among is None or target in among):
+            # withheld in one table: withheld wherever it is shown
+            system.published_too.discard(target)
+            added[target] = _COMPLEMENT
+            exposed = linked_exposures(system, rule)
+            continue
+        combination = system.derived.get(target, {target: 1.0})
+        near = set(combination)
+        freeing: list[Hashable] = []
+        first: list[Hashable] = []
+        for _hop in range(4):
+            wider = near | {t for q in near for t in ties.get(q, ())}
+            candidates = _linked_candidates(system, wider, among)
+            first = first or candidates
+            freeing = [c for c in candidates[:max_candidates] if _frees(system, rule, c, combination)]
+            if freeing or wider == near:
+                break
+            near = wider
+        if not first:
+            raise _unprotectable(rule)
+        best: tuple[int, int] | None = None
+        chosen, after = first[0], exposed
+        for candidate in freeing[:4] or first[:4]:
+            undo = _withhold_linked(system, candidate)
+            trial = linked_exposures(system, rule)
+            undo()
+            score = (len(trial), system.values[candidate])
+            if best is None or score < best:
+                best, chosen, after = score, candidate, trial
+        _withhold_linked(system, chosen)
+        added[chosen] = _COMPLEMENT
+        exposed = after
+    raise _unprotectable(rule)
 
 
 # ------------------------------------------------------------------------------------- checking output
