@@ -94,6 +94,7 @@ from evidence.analyses.selection import (
     CELL_KEY,
     RECORD_CELL_KEY,
     Selection,
+    built_once,
     as_selection,
     check_years,
     citizenship_origin_expr,
@@ -373,6 +374,13 @@ def _with_bounds(counts: pl.DataFrame, by: str | None) -> pl.DataFrame:
 
 
 def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
+    """The counts of an indicator selection, built once per frame and selection: a brief asks for the same
+    ones from its coverage, key figures and sections."""
+    key = ("yearly_counts", selection.indicator, selection.country, selection.role, selection.years, by)
+    return built_once(selection.frame, key, lambda: _indicator_counts_of(selection, by=by))
+
+
+def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFrame:
     df, country, role, years = selection.frame, selection.country, selection.role, selection.years
     indicator = selection.indicator
     if by not in _INDICATOR_DIMENSIONS:
@@ -446,7 +454,7 @@ def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
         rows = rows.filter(selectors["citizenship"])
         if country is not None:
             rows = rows.filter((origin == country).fill_null(False))
-            rows = _with_returnees(df.filter(year_filter(years)), indicator, rows, country)
+            rows = _with_returnees(df, indicator, rows, country, years)
     else:
         rows = rows.filter(
             selectors["citizenship" if dimension in ("destination", "corridor") else dimension]
@@ -477,15 +485,20 @@ def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
     )
 
 
-def _with_returnees(df: pl.DataFrame, indicator: str, rows: pl.DataFrame, country: str) -> pl.DataFrame:
+def _with_returnees(
+    df: pl.DataFrame, indicator: str, rows: pl.DataFrame, country: str, years: tuple[int, int] | None
+) -> pl.DataFrame:
     """``rows`` (a country's citizens in the citizenship breakdowns) with, for each year whose own breakdown
     has no row for its nationals while its breakdown by country of repatriation counts some
     (:func:`evidence.analyses.routes.returnees_without_nationals`: Botswana 2020, repatriated from abroad
     <5), one row of those nationals, as their own-nationals cell: a count, not a year without data, and the
-    same victims the route table gives."""
+    same victims the route table gives. Each country-year's returnees are its own: those of the whole frame
+    (``df``, built once per frame) in ``years``."""
     from evidence.analyses.routes import returnees_without_nationals
 
-    returned = returnees_without_nationals(df, indicator).filter(pl.col("detected_iso3") == country)
+    returned = returnees_without_nationals(df, indicator).filter(
+        (pl.col("detected_iso3") == country) & year_filter(years)
+    )
     if not returned.height:
         return rows
     exact = pl.col("victims").cast(pl.Float64)
