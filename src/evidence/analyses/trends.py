@@ -1009,6 +1009,28 @@ PANEL_FLOOR = 5
 
 
 def _reporter_grid(selection: Selection, *, min_coverage: float = 0.5) -> pl.DataFrame | None:
+    """:func:`_reporter_grid_of`, built once per frame and selection (the gaps, reporting changes, steady
+    reporters and doubtful reporters of a series read the same grid)."""
+    if selection.kind != "indicator" or selection.country is None or selection.role == "destination":
+        return None
+    key = (
+        "reporter_grid",
+        selection.indicator,
+        selection.country,
+        selection.role,
+        selection.years,
+        min_coverage,
+    )
+
+    def build() -> pl.DataFrame:
+        grid = _reporter_grid_of(selection, min_coverage=min_coverage)
+        return pl.DataFrame() if grid is None else grid  # none (fewer than two reporters): no columns
+
+    grid = built_once(selection.frame, key, build)
+    return grid if grid.width else None
+
+
+def _reporter_grid_of(selection: Selection, *, min_coverage: float = 0.5) -> pl.DataFrame | None:
     """The reporters × years of a UNODC series summed over reporting countries (see :func:`reporter_gaps`):
     columns iso3, year, n (the nationals a reporter counted: point values, 0 when none), n_low (their low
     bound: a ``<5`` cell counts 1), complete (whether
