@@ -13,6 +13,7 @@ from evidence.analyses.selection import (
     Selection,
     as_selection,
     built_once,
+    kept_once,
     check_country,
     check_years,
     record_keys,
@@ -214,3 +215,18 @@ def test_a_country_is_looked_up_once_and_checked_each_time():
     for _ in range(2):
         with pytest.raises(ParameterError, match="unknown country"):
             check_country("Atlantis")
+
+
+def test_a_value_kept_once_is_the_value_itself_until_its_frame_is_gone():
+    import gc
+
+    df = pl.DataFrame({"year": [2019]})
+    made: list[int] = []
+    first = kept_once(df, ("test", "years"), lambda: made.append(1) or (2019,))
+    assert kept_once(df, ("test", "years"), lambda: made.append(1) or (0,)) is first and made == [1]
+    assert kept_once(df, ("test", "none"), lambda: None) is None
+    other = pl.DataFrame({"year": [2020]})
+    assert kept_once(other, ("test", "years"), lambda: (2020,)) == (2020,)
+    del df
+    gc.collect()  # a frame no longer used: a new one (perhaps at the same address) is built for again
+    assert kept_once(pl.DataFrame({"year": [2021]}), ("test", "years"), lambda: (2021,)) == (2021,)

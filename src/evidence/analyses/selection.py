@@ -31,7 +31,7 @@ import hmac
 import re
 import weakref
 from collections.abc import Callable, Hashable
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 import polars as pl
 
@@ -188,7 +188,7 @@ def recorded_flags(df: pl.DataFrame, group: str) -> list[str]:
 #: Frames built from a whole table's frame and asked for again with the same arguments within a process (a
 #: brief asks for the same UNODC yearly counts from its coverage, key figures and sections, ~60 times for ~20
 #: different ones), by frame (held weakly: a frame no longer used frees its entries) and what was built.
-_BUILT: dict[tuple[Hashable, ...], tuple[weakref.ref[pl.DataFrame], pl.DataFrame]] = {}
+_BUILT: dict[tuple[Hashable, ...], tuple[weakref.ref[pl.DataFrame], Any]] = {}
 _BUILT_MAX = 256
 
 
@@ -198,17 +198,27 @@ def built_once(
     """``build()``, a pure function of ``df`` and ``key``, built once per frame and key: a copy of the kept
     frame (a clone costs nothing, its columns are shared, and keeps the kept one intact whatever a caller does
     to its own). What ``build`` raises is raised each time, never kept."""
+    return kept_once(df, key, build).clone()
+
+
+_Kept = TypeVar("_Kept")
+
+
+def kept_once(df: pl.DataFrame, key: tuple[Hashable, ...], build: Callable[[], _Kept]) -> _Kept:
+    """``build()``, a pure function of ``df`` and ``key``, made once per frame and key and returned itself each
+    time: for values nobody changes (a tuple, a number, a frozen dataclass; a frame: :func:`built_once`). What
+    ``build`` raises is raised each time, never kept."""
     full = (id(df), *key)
     kept = _BUILT.get(full)
     if kept is not None and kept[0]() is df:
-        return kept[1].clone()
+        return cast(_Kept, kept[1])
     built = build()
     for stale in [k for k, (frame, _) in _BUILT.items() if frame() is None]:
         del _BUILT[stale]
     while len(_BUILT) >= _BUILT_MAX:
         del _BUILT[next(iter(_BUILT))]
     _BUILT[full] = (weakref.ref(df), built)
-    return built.clone()
+    return built
 
 
 # ------------------------------------------------------------------------------------------- record keys
