@@ -13,9 +13,9 @@ from evidence.analyses.selection import (
     Selection,
     as_selection,
     built_once,
-    kept_once,
     check_country,
     check_years,
+    kept_once,
     record_keys,
 )
 from evidence.core.errors import ParameterError
