@@ -169,7 +169,9 @@ def test_the_years_of_a_series_are_read_once_per_frame_country_and_role(tables, 
     """A brief's coverage, years and sections ask for the same years again: read once per table's frame,
     country, role (and totals only or not), the same each time."""
     from evidence.analyses import coverage as module
+    from evidence.analyses import selection
 
+    monkeypatch.setattr(selection, "_BUILT", {})  # what other tests read before is not kept here
     read: list[tuple[str, str]] = []
     original = module._series_years
     monkeypatch.setattr(

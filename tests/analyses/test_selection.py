@@ -200,6 +200,7 @@ def test_selections_of_a_keyed_table_share_its_keys_hashed_once(monkeypatch):
     calls: list[int] = []
     original = module.record_keys
     monkeypatch.setattr(module, "record_keys", lambda t: calls.append(1) or original(t))
+    monkeypatch.setattr(module, "_BUILT", {})
     table = _loaded()
     frames = [Selection(table, country="THA", role=r).frame for r in ("origin", "destination", "both")]
     assert len(calls) == 1 and all(f.equals(frames[0]) for f in frames)

@@ -1299,6 +1299,9 @@ def test_the_counts_of_an_indicator_selection_are_built_once_per_frame(shared_da
     same counts every time (a copy: a caller's change stays its own), and built again for another selection."""
     from evidence.sources.cache import load_cached
 
+    from evidence.analyses import selection
+
+    monkeypatch.setattr(selection, "_BUILT", {})  # what other tests built before is not kept here
     table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
     built: list[tuple[str | None, str | None]] = []
     original = trends._indicator_counts_of

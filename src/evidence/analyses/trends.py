@@ -389,7 +389,10 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
             + _by_values({"total", "form", "sex", "age", "citizenship", "destination", "corridor"})
         )
     dimension = _INDICATOR_DIMENSIONS[by]
-    rows = df.filter((pl.col("indicator") == indicator) & pl.col("year").is_not_null() & year_filter(years))
+    # the rows of the whole frame are selected in one query (one pass over it, not one per filter)
+    lazy = df.lazy().filter(
+        (pl.col("indicator") == indicator) & pl.col("year").is_not_null() & year_filter(years)
+    )
     total = pl.lit("Total")
     # UNODC publishes the victims of unknown sex and age as one row (Sex and Age both Unknown): the Unknown of
     # the breakdown by sex and of the one by age, unless the country-year has a row of its own for that
@@ -443,7 +446,7 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
             )
         own = selectors["total"] if dimension == "total" else selectors["citizenship"]
         abroad = selectors["citizenship"] & (origin == country).fill_null(False) & (pl.col("iso3") != country)
-        rows = rows.filter((own & (pl.col("iso3") == country)) | abroad)
+        lazy = lazy.filter((own & (pl.col("iso3") == country)) | abroad)
     elif role == "origin":
         # a country's citizens as counted in the citizenship breakdowns of the countries that detected them
         if dimension not in ("total", "destination", "corridor"):
@@ -451,16 +454,18 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
                 "with an indicator table, role 'origin' reads other countries' citizenship breakdowns: "
                 "use by " + _by_values({"total", "destination", "corridor"})
             )
-        rows = rows.filter(selectors["citizenship"])
+        lazy = lazy.filter(selectors["citizenship"])
         if country is not None:
-            rows = rows.filter((origin == country).fill_null(False))
-            rows = _with_returnees(df, indicator, rows, country, years)
+            lazy = lazy.filter((origin == country).fill_null(False))
     else:
-        rows = rows.filter(
+        lazy = lazy.filter(
             selectors["citizenship" if dimension in ("destination", "corridor") else dimension]
         )
         if country is not None:
-            rows = rows.filter(pl.col("iso3") == country)
+            lazy = lazy.filter(pl.col("iso3") == country)
+    rows = lazy.collect()
+    if role == "origin" and country is not None:
+        rows = _with_returnees(df, indicator, rows, country, years)
     group = groups[dimension]
     keys = ["year"]
     rows = rows.with_columns(pl.col("year").cast(pl.Int32))
