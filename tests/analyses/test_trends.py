@@ -1297,9 +1297,8 @@ def test_citizenship_and_destination_of_the_case_table_are_its_origin_and_destin
 def test_the_counts_of_an_indicator_selection_are_built_once_per_frame(shared_data, monkeypatch):
     """A brief asks for the same UNODC counts from its coverage, key figures and sections: built once each, the
     same counts every time (a copy: a caller's change stays its own), and built again for another selection."""
-    from evidence.sources.cache import load_cached
-
     from evidence.analyses import selection
+    from evidence.sources.cache import load_cached
 
     monkeypatch.setattr(selection, "_BUILT", {})  # what other tests built before is not kept here
     table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
