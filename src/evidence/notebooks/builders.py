@@ -137,7 +137,7 @@ def protected_bounds(
     kept = (low.clone(), high.clone(), None if exact is None else exact.clone(), bounds)
     same_shape = _PROTECTED_BOUNDS.setdefault(found, [])
     same_shape.append(kept)
-    del same_shape[:-_PROTECTED_BOUNDS_KEPT]
+    del same_shape[:-_SAME_SHAPE_KEPT]
     return bounds
 
 
@@ -146,7 +146,7 @@ def protected_bounds(
 _PROTECTED_BOUNDS: dict[
     tuple[Any, ...], list[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame | None, Any]]
 ] = {}
-_PROTECTED_BOUNDS_KEPT = 64
+_PROTECTED_BOUNDS_KEPT, _SAME_SHAPE_KEPT = 64, 8
 
 
 def _same(kept: pl.DataFrame | None, given: pl.DataFrame | None) -> bool:
