@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 
 import polars as pl
 
-from evidence.analyses.selection import Selection, check_country, check_role, check_years, kept_once
+from evidence.analyses.selection import Role, Selection, check_country, check_role, check_years, kept_once
 from evidence.core.errors import ParameterError
 from evidence.sources.loaded import LoadedTable
 
@@ -192,7 +192,7 @@ def series_years(
     )
 
 
-def _series_years(table: LoadedTable, country: str, role: str, *, totals_only: bool) -> tuple[int, ...]:
+def _series_years(table: LoadedTable, country: str, role: Role, *, totals_only: bool) -> tuple[int, ...]:
     if table.kind == "case":
         records = Selection(table, country=country, role=role).records()
         years = (
