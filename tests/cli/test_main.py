@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import errno
 import json
+import os
+import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -132,23 +135,97 @@ print("buffered, not flushed", end="")
 
 
 @pytest.mark.parametrize(
-    "args, started",
+    "args",
     [
-        (["brief", "THA"], True),
-        (["brief", "THA", "--force", "--data", "x.csv"], True),
-        (["brief", "THA", "--kernel", "python3"], False),  # a kernel the user names: the run starts it
-        (["brief", "THA", "--kernel=python3"], False),
-        (["brief", "--help"], False),
-        (["run", "country_brief"], False),
-        (["--help"], False),
-        ([], False),
+        ("flows", "--country", "THA"),  # a rich table
+        ("flows", "--country", "THA", "--json"),  # typer.echo
+        ("--version",),  # printed while the command line is parsed
+        ("data", "--help"),  # typer's help console
     ],
 )
-def test_a_brief_starts_its_kernel_before_the_command_line_is_parsed(monkeypatch, args, started):
+def test_a_reader_gone_early_ends_a_command_quietly_as_it_ends_cat(args):
+    """``evidence flows | head``: the pipe's reader is gone before the output is written (closed before the
+    command starts, so every write meets the broken pipe): no traceback, no error line, status 141."""
+    from evidence.cli.options import BROKEN_PIPE_EXIT
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    code = "import sys\nfrom evidence.cli.main import console_script\nsys.argv = ['evidence', *sys.argv[1:]]\nconsole_script()"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code, *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+    finally:
+        os.close(write_end)
+    said = [line for line in done.stderr.splitlines() if "SYNTHETIC DEMO DATA" not in line]
+    assert (done.returncode, said) == (BROKEN_PIPE_EXIT, [])
+
+
+def test_a_reader_gone_early_is_the_shells_sigpipe_status():
+    """141 is what a shell reports for ``cat`` stopped by its reader (128 + SIGPIPE)."""
+    from evidence.cli.options import BROKEN_PIPE_EXIT
+
+    assert BROKEN_PIPE_EXIT == 128 + signal.SIGPIPE
+
+
+@pytest.mark.parametrize(
+    "args, started",
+    [
+        (["brief", "THA"], "country_brief"),
+        (["brief", "THA", "--force", "--data", "x.csv"], "country_brief"),
+        (["brief", "THA", "--kernel", "python3"], None),  # a kernel the user names: the run starts it
+        (["brief", "THA", "--kernel=python3"], None),
+        (["brief", "--help"], None),
+        (["run", "country_brief"], "country_brief"),
+        (["run", "routes", "-p", "country", "THA", "--data", "x.csv"], "routes"),
+        (["run", "notebooks/mine.ipynb", "--force"], "notebooks/mine.ipynb"),
+        (["run", "country_brief", "--kernel", "python3"], None),
+        (["run", "country_brief", "--kernel=python3"], None),
+        (["run", "country_brief", "--help"], None),
+        (["run", "--help"], None),
+        (["run", "country_brief", "--describe"], None),  # runs nothing
+        (["run", "-p", "country", "THA", "routes"], None),  # "country" is an option's value, not the notebook
+        (["run", "--data", "x.csv", "routes"], None),
+        (["run", "--", "routes"], None),
+        (["run", ""], None),
+        (["run"], None),
+        (["batch", "plan.yaml"], None),
+        (["--help"], None),
+        ([], None),
+    ],
+)
+def test_a_run_starts_its_kernel_before_the_command_line_is_parsed(monkeypatch, args, started):
     from evidence.cli import main as main_module
     from evidence.runs import warm
 
     calls: list[tuple[str, ...]] = []
     monkeypatch.setattr(warm, "prestart", lambda *a: calls.append(a))
-    main_module._start_brief_kernel_ahead(args)
-    assert calls == ([("country_brief",)] if started else [])
+    main_module._start_kernel_ahead(args)
+    assert calls == ([(started,)] if started else [])
+
+
+@pytest.mark.kernel
+def test_a_run_refused_by_the_parse_stops_the_kernel_it_started_ahead():
+    """``evidence run routes --timeout soon``: the kernel started before the parse has begun when the parse
+    refuses the command line; the process ends without leaving it running (its exit handlers stop it)."""
+    setup = """
+import atexit, os, pathlib
+def report():  # registered first, so it runs last: after the kernel pool's own exit handler
+    from evidence.runs import warm
+    started = warm._POOL is not None
+    children = pathlib.Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
+    alive = [c for c in children if pathlib.Path(f"/proc/{c}").exists()
+             and pathlib.Path(f"/proc/{c}/stat").read_text().split()[2] != "Z"]
+    print(f"STARTED={started} ALIVE={alive}", file=__import__("sys").stderr)
+atexit.register(report)
+"""
+    if not Path("/proc/self/task").exists():
+        pytest.skip("reads the process's children from /proc (Linux)")
+    done = _console_script(setup, "run", "routes", "--timeout", "soon")
+    assert done.returncode == 2 and "Usage: evidence run" in done.stderr  # refused by the parse
+    assert "STARTED=True ALIVE=[]" in done.stderr

@@ -5,13 +5,14 @@ import re
 
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from evidence.analyses import routes
 from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import (
     NO_RECORDS,
+    CensoredLow,
     interval_display,
     interval_kinds,
     protected_table,
@@ -1090,6 +1091,43 @@ def test_published_pair_is_the_one_rule_of_intervals():
         "x",
     ]
     assert bounds_text((None, None)) == "" and bounds_text((None, None), missing="n/a") == "n/a"
+
+
+def test_a_withheld_end_beside_a_published_one_is_words_not_a_range():
+    """``12–x`` said nothing a reader can use: a complement high end beside a published low one is "at least
+    12"; beside a low end that is withheld, censored (below the threshold) or 0, only the label is known."""
+    from evidence.notebooks.builders import CensoredLow, bounds_text
+
+    assert bounds_text((12, "x")) == "at least 12" and bounds_text((1541, "x")) == "at least 1,541"
+    assert bounds_text(("<5", "x")) == bounds_text((CensoredLow(3), "x")) == bounds_text((0, "x")) == "x"
+    assert bounds_text(("x", "<5")) == bounds_text((0, "<5")) == "<5"  # a small high end: the range is small
+
+
+_LOWS = st.one_of(
+    st.just(0),
+    st.integers(5, 50_000),  # a published count (protected: 0 or at least the threshold)
+    st.integers(1, 4).map(CensoredLow),
+    st.sampled_from(["<5", "x"]),
+)
+
+
+@given(low=_LOWS, high=st.one_of(st.just(0), st.integers(5, 60_000), st.sampled_from(["<5", "x"])))
+def test_bounds_text_never_writes_a_withheld_end_in_a_range_nor_a_small_count(low, high):
+    """Whatever the published pair, its text is a count, a range of two published counts, "up to N",
+    "at least N" or a label: never a label inside a range ("12–x", "<5–x", "3–<5") nor a number below the
+    threshold (the scan reads it as safe, in a table cell and in prose), and the "Up to" note of a table
+    still says what its "up to" cells are."""
+    from evidence.notebooks.builders import bounds_text
+    from evidence.notebooks.views import censored_note
+    from evidence.presentation.disclosure import find_small_counts
+
+    assume(not (isinstance(low, int) and isinstance(high, int) and low > high))
+    text = bounds_text((low, high))
+    assert re.fullmatch(r"[\d,]+|[\d,]+–[\d,]+|up to [\d,]+|at least [\d,]+|<5|x", text), (low, high, text)
+    assert find_small_counts(f"<table><tr><td>{text.replace('<', '&lt;')}</td></tr></table>", RULE) == []
+    assert find_small_counts(f"<p>{text.replace('<', '&lt;')} victims</p>", RULE) == []
+    note = censored_note(pl.DataFrame({"route": ["A"], "victims": [text]})) or ""
+    assert ("“Up to”" in note) == text.startswith("up to")
 
 
 # ------------------------------------------------------------- yearly tables and the publisher's censored cells

@@ -205,3 +205,18 @@ def test_data_files_given_to_the_batch_go_to_every_run_whose_plan_names_none(tmp
     runs = expand_plan(plan, base_dir=tmp_path, data=[given])
     assert [r.parameters["data"] for r in runs] == [[str(given)], [str(given)], [str(tmp_path / "own.csv")]]
     assert all("data" not in r.parameters for r in expand_plan(plan | {"runs": []}, base_dir=tmp_path))
+
+
+def test_a_batch_worker_takes_its_share_of_the_cores(monkeypatch):
+    """Each worker's kernel sizes its thread pools, and each worker its chart workers, for the workers together."""
+    import os
+
+    from evidence.runs import chart_workers, warm
+    from evidence.runs.batch import _share_machine
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 12)
+    monkeypatch.setattr(warm, "_RUNNER_PROCESSES", 1)
+    monkeypatch.setattr(chart_workers, "_SIZE", None)
+    assert warm.kernel_threads() == 6
+    _share_machine(3)
+    assert warm.kernel_threads() == 3 and chart_workers._SIZE == chart_workers.chart_worker_count(3)

@@ -12,7 +12,15 @@ import nbformat
 import pytest
 
 from evidence.runs.execute import execute_run, prepare_run, run_unless_fresh
-from evidence.runs.warm import kernel_pool, preload_file, prestart
+from evidence.runs.warm import (
+    THREAD_VARIABLES,
+    kernel_pool,
+    kernel_threads,
+    preload_file,
+    prestart,
+    set_runner_processes,
+    thread_limits,
+)
 
 pytestmark = pytest.mark.kernel
 
@@ -407,3 +415,62 @@ def test_a_kernel_started_ahead_starts_its_chart_workers_once_it_is_ready(tmp_pa
         assert len(workers._workers) == 1 and workers._workers[0].alive()
     finally:
         workers.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("cores", "processes", "threads"),
+    [(2, 1, 1), (1, 1, 1), (4, 1, 2), (16, 1, 8), (16, 3, 4), (16, 8, 1), (2, 2, 1)],
+)
+def test_a_kernels_threads_are_its_share_of_the_cores(monkeypatch, cores, processes, threads):
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    assert kernel_threads(processes) == threads
+
+
+def test_a_thread_pool_size_the_user_set_is_kept(monkeypatch):
+    for name in THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "5")
+    limits = thread_limits(1)
+    assert "OMP_NUM_THREADS" not in limits and set(limits) == set(THREAD_VARIABLES) - {"OMP_NUM_THREADS"}
+
+
+def test_a_kernel_sizes_its_thread_pools_to_its_share_but_its_runs_do_not_see_it(
+    tmp_path, fresh_pool, monkeypatch
+):
+    """polars' pool is the kernel's share of the cores (a batch's workers share them); the run's environment is
+    still the runner's (no size it did not set), and a size the user set reaches the kernel as it is."""
+    for name in THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "5")
+    monkeypatch.setattr(os, "cpu_count", lambda: 12)
+    probe = _notebook(
+        tmp_path / "threads.ipynb",
+        "x: int = 1",
+        "import json, os\nimport polars\n"
+        "print(json.dumps([polars.thread_pool_size(), os.environ.get('POLARS_MAX_THREADS'), "
+        "os.environ.get('OMP_NUM_THREADS')]))",
+    )
+    set_runner_processes(11)  # 12 cores among 11 kernels and what works beside them: 1 thread each
+    try:
+        outcome = execute_run(prepare_run(probe, out_root=tmp_path / "out"), warm=True)
+    finally:
+        set_runner_processes(1)
+    assert outcome.status == "ok", outcome.error
+    cell = json.loads((Path(outcome.folder) / "threads.ipynb").read_text())["cells"][-1]
+    assert json.loads("".join(cell["outputs"][0]["text"])) == [1, None, "5"]
+
+
+def test_a_released_kernel_ends_without_being_waited_for_and_is_reaped_at_shutdown(tmp_path, fresh_pool):
+    """A command that has run its last notebook releases its kernel (killed, its files removed, its end not
+    waited for); the pool's shutdown at exit waits for that end, so no process is left unreaped."""
+    outcome = execute_run(
+        prepare_run(_notebook(tmp_path / "one.ipynb", "x: int = 1", "print(x)"), out_root=tmp_path / "out"),
+        warm=True,
+    )
+    assert outcome.status == "ok", outcome.error
+    (kernel,) = fresh_pool._kernels.values()
+    process, connection = kernel.km.provisioner.process, Path(kernel.km.connection_file)
+    fresh_pool.release()
+    assert not fresh_pool._kernels and not connection.exists() and kernel.kc is None
+    fresh_pool.shutdown()
+    assert process.returncode is not None and not fresh_pool._ending

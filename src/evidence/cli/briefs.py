@@ -90,7 +90,7 @@ def brief_command(
     inputs (notebook, parameters, data files, toolkit) are unchanged since its last successful run is not
     executed again; its brief is re-rendered.
     """
-    from evidence.runs.warm import prestart, stop_unused_kernels
+    from evidence.runs.warm import prestart, release_kernels, stop_unused_kernels
 
     prestart(BRIEF_NOTEBOOK, kernel)  # the kernel starts (on another core) while the run is checked
 
@@ -112,6 +112,7 @@ def brief_command(
 
     with console.status(f"running {prepared.run_id} ..."):
         outcome = run_unless_fresh(prepared, force=force)
+    release_kernels()  # the one run is done: its kernel ends on another core while the brief is rendered
     if outcome.status == "skipped":
         console.print(f"[dim]unchanged since its last run:[/] {escape(_relative(prepared.folder))}")
         folder = prepared.folder

@@ -8,7 +8,6 @@ the light commands start fast. ``tests/cli/test_main.py`` checks what each comma
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import os
 import sys
@@ -17,7 +16,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from evidence.cli.options import apply_grammar, make_console
+from evidence.cli.options import BROKEN_PIPE_EXIT, apply_grammar, make_console, output_closed
 from evidence.core.errors import EvidenceError
 
 app = typer.Typer(
@@ -36,7 +35,10 @@ def _print_version(value: bool) -> None:
     if value:
         from importlib.metadata import version
 
-        typer.echo(f"evidence {version('evidence')}")
+        try:
+            typer.echo(f"evidence {version('evidence')}")
+        except BrokenPipeError:  # printed while the command line is parsed, before any command
+            output_closed()
         raise typer.Exit()
 
 
@@ -63,17 +65,31 @@ def _error(message: str) -> None:
     )
 
 
-def _start_brief_kernel_ahead(args: list[str]) -> None:
-    """Start the kernel of ``evidence brief`` before the command line is parsed: typer's parse (with the
-    imports it makes) takes about a quarter of a second, which the kernel's start, the longest wait of a cold
-    brief, uses on the other core. The command starts it in any case (:func:`evidence.runs.warm.prestart` is
-    idempotent); a command line refused by the parse stops it when this process ends."""
-    if args[:1] != ["brief"] or any(a in ("--help", "-h") or a.startswith("--kernel") for a in args):
-        return  # a kernel the user names is started by the run itself
-    from evidence.cli.briefs import BRIEF_NOTEBOOK
+def _start_kernel_ahead(args: list[str]) -> None:
+    """Start the kernel of ``evidence brief`` or ``evidence run NOTEBOOK`` before the command line is parsed:
+    typer's parse (with the imports it makes) takes about a quarter of a second, which the kernel's start, the
+    longest wait of a cold run, uses on the other core. The command starts it in any case
+    (:func:`evidence.runs.warm.prestart` is idempotent, and never raises: a notebook it cannot read is left to
+    the command's own check); a command line refused by the parse stops it when this process ends (the kernel
+    pool's exit handler).
+
+    ``run``'s notebook is taken only where it is certain: the word right after ``run`` that is not an option
+    (an option's value comes after its option). Nothing starts for help, for ``--describe`` (which runs
+    nothing), nor for a kernel the user names (``--kernel``: the run starts that one itself).
+    """
+    if args[:1] == ["brief"]:
+        from evidence.cli.briefs import BRIEF_NOTEBOOK
+
+        notebook = BRIEF_NOTEBOOK
+    elif args[:1] == ["run"] and len(args) > 1 and args[1] and not args[1].startswith("-"):
+        notebook = args[1]
+    else:
+        return
+    if any(a in ("--help", "-h", "--describe") or a.startswith("--kernel") for a in args):
+        return
     from evidence.runs.warm import prestart
 
-    prestart(BRIEF_NOTEBOOK)
+    prestart(notebook)
 
 
 def main() -> None:
@@ -81,13 +97,23 @@ def main() -> None:
 
     Usage errors (an unknown option, a missing argument) are handled by click's standalone mode, which prints
     them with the usage line and exits 2. A file or folder the system refuses (read-only, full disk, no
-    permission) is one line naming it, exit code 2.
+    permission) is one line naming it, exit code 2. A reader of the output gone before the command is done
+    (``evidence flows | head``) ends it quietly with :data:`~evidence.cli.options.BROKEN_PIPE_EXIT`, wherever
+    the pipe breaks: in a command (:class:`~evidence.cli.options.EvidenceCommand`), in the console
+    (:func:`~evidence.cli.options.make_console`), or here, when the last buffered output is written.
     """
     from evidence.cli.options import escape
 
-    _start_brief_kernel_ahead(sys.argv[1:])
+    _start_kernel_ahead(sys.argv[1:])
     try:
-        app()
+        try:
+            app()
+        except SystemExit as exc:
+            if not exc.code:  # done: what is still buffered is written now, where a broken pipe is handled
+                sys.stdout.flush()
+            raise
+    except BrokenPipeError:
+        output_closed()
     except EvidenceError as exc:
         _error(escape(str(exc)))
         sys.exit(2)
@@ -127,6 +153,10 @@ def console_script() -> NoReturn:
     shutdown_threads()
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
+        try:
             stream.flush()
+        except BrokenPipeError:  # what an exit handler printed found its reader gone: quiet, as in main()
+            code = code or BROKEN_PIPE_EXIT
+        except Exception:  # noqa: BLE001, S110 - a stream closed or replaced: nothing left to write
+            pass
     os._exit(code)

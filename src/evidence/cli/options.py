@@ -13,6 +13,8 @@
   :func:`escape`: rich markup escaped, and control characters (ESC, an OSC-8 hyperlink, a carriage return, the
   C1 controls) shown as visible escapes (``\\x1b``), never sent to the terminal; the console itself shows any
   control character that reaches its text the same way (:class:`_Console`), whatever printed it.
+* **A reader that stops early** (``evidence flows | head``) ends the command quietly, as it ends ``cat``: no
+  traceback, no error line, exit status :data:`BROKEN_PIPE_EXIT` (:func:`output_closed`).
 
 Only typer, rich and the standard library are imported here: every command imports this module.
 """
@@ -20,10 +22,12 @@ Only typer, rich and the standard library are imported here: every command impor
 from __future__ import annotations
 
 import inspect
+import os
 import re
+import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console, ConsoleDimensions
@@ -153,9 +157,28 @@ class _Grammar:
             _tidy(option)
         return option
 
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        try:
+            super().format_help(ctx, formatter)  # type: ignore[misc]
+        except BrokenPipeError:
+            output_closed()
+        except SystemExit as exc:
+            # typer's help console is rich's own, which ends the process with 1 when its reader has gone
+            # (the only exit of printing help)
+            if exc.code == 1:
+                output_closed()
+            raise
+
 
 class EvidenceCommand(_Grammar, TyperCommand):
-    """A command of the ``evidence`` CLI (see :class:`_Grammar`)."""
+    """A command of the ``evidence`` CLI (see :class:`_Grammar`); a reader of its output gone before the
+    command is done ends it quietly (:func:`output_closed`)."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:  # typer's own handling would exit 1, as for a failure
+            output_closed()
 
 
 class EvidenceGroup(_Grammar, TyperGroup):
@@ -220,6 +243,28 @@ def json_text(value: Any, **kwargs: Any) -> str:
     return re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+#: Exit status of a command whose reader closed the pipe before all of its output was written (``evidence flows
+#: | head``): 128 + SIGPIPE (13), the status a shell reports for ``cat`` or ``yes`` in the same place, which
+#: ``set -o pipefail`` and ``PIPESTATUS`` read as "stopped by its reader", not as a failure of its own (0 would
+#: hide lost output from a script; Python's ``json.tool`` exits 32, the errno, and click 1, as for a failure).
+#: Set as an exit status, not by letting the signal kill the process: the exit handlers still run, so the
+#: kernels and chart workers a brief started are stopped.
+BROKEN_PIPE_EXIT = 141
+
+
+def output_closed() -> NoReturn:
+    """End the command quietly because the reader of its standard output has gone: what is still buffered
+    goes to the null device (the interpreter's last flush would otherwise print a broken pipe warning), and
+    the exit status is :data:`BROKEN_PIPE_EXIT`."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no file behind standard output (captured by a test)
+        pass
+    raise SystemExit(BROKEN_PIPE_EXIT)
+
+
 class _Console(Console):
     """A rich console that wraps to the terminal on a terminal, and never wraps elsewhere; control characters
     in the text it prints are shown as visible escapes (the last defence behind :func:`escape`: its own
@@ -239,6 +284,11 @@ class _Console(Console):
     @size.setter
     def size(self, new_size: tuple[int, int]) -> None:
         Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+    def on_broken_pipe(self) -> None:
+        """The reader has gone (rich's own handling exits 1, as for a failure): :func:`output_closed`."""
+        self.quiet = True
+        output_closed()
 
 
 def make_console(*, stderr: bool = False, **kwargs: Any) -> Console:

@@ -1338,12 +1338,19 @@ def bounds_text(pair: tuple[int | str | None, int | str | None], *, missing: str
     """A published (low, high) pair (:func:`published_pair`) as every table shows it, by the one rule of
     ranges (:func:`~evidence.presentation.disclosure.range_text`): ``1,541``, ``1,541–1,550``, ``up to 8`` (a
     sum of the publisher's censored cells, 2–8: its low end is below the threshold), ``<5``, ``x``;
-    ``missing`` where neither bound is published or withheld."""
+    ``missing`` where neither bound is published or withheld.
+
+    A withheld end is never written beside a published one as a range (``12–x``, ``<5–x``): a high end
+    withheld as a complement (``x``) beside a published low one is ``at least 12`` (the low end, a published
+    count, is all that is known); beside a low end that is itself withheld, below the threshold (a
+    :class:`CensoredLow`) or 0, nothing is known but the withheld label, ``x``; a high end withheld as small
+    (``<5``) makes the whole range small, ``<5``, as in :func:`~evidence.presentation.disclosure.range_text`."""
     low, high = pair
     if low is None or high is None:
         return missing
     if isinstance(high, str):
-        return high if low == high else f"{low:,}–{high}" if isinstance(low, int) else f"{low}–{high}"
+        known_low = isinstance(low, int) and not isinstance(low, CensoredLow) and low > 0
+        return f"at least {low:,}" if high == COMPLEMENT_LABEL and known_low else high
     if isinstance(low, str):  # a low bound withheld beside a published high one
         return range_text(0, high, low_below=True)
     return range_text(low, high, low_below=censored_interval(pair))

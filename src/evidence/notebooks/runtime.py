@@ -313,6 +313,10 @@ def warm_up(
             from evidence.presentation.chart_files import warm_renderer
 
             warm_renderer()
+        if "polars" in sys.modules:
+            # polars sizes its thread pool when first used, from the environment the kernel was started with
+            # (a run's own environment replaces it): sized now, while that environment holds
+            sys.modules["polars"].thread_pool_size()
         gc.collect()
         gc.freeze()
     finally:

@@ -1582,9 +1582,9 @@ _PEOPLE = (
 # Table cells (HTML, or between the pipes of a Markdown table row): a whole cell may be a spelled-out count.
 _HTML_CELL = re.compile(r"<t([dh])\b[^>]*>(.*?)</t\1\s*>", re.DOTALL | re.IGNORECASE)
 _PIPE_ROW = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$", re.MULTILINE)
-# A range of counts that fills a cell ("3–12"): its low end is a number the cell shows (range_text never
-# prints one below the threshold; a range of years or ages is a label, not a cell of counts).
-_RANGE_CELL = re.compile(r"\s*(\d+(?:,\d{3})*)\s*–\s*\d+(?:,\d{3})*\s*")
+_HTML_ROW_START = re.compile(r"<tr\b", re.IGNORECASE)
+# The line under a Markdown table's header row: "|---|:--:|".
+_PIPE_RULE = re.compile(r"[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*(?::?-+:?[ \t]*)?")
 # A count printed as a float ("4.0", as a frame repr shows a count column that became float) fills a cell.
 _FLOAT_COUNT = re.compile(r"\s*(\d+)\.0+\s*")
 _MONTHS = (
@@ -1600,6 +1600,17 @@ _LABEL_WORDS = (
 )
 # Thousands may be grouped with commas or with (narrow) no-break or thin spaces: "1,234", "1 234".
 _THOUSANDS = ",\u00a0\u202f\u2009"
+# A range of counts that fills a data cell: its low end is a number the cell shows (range_text never prints
+# one below the threshold: "up to 12"), whichever way the range is written: "3–12", "3-12", "3—12", "3 − 12",
+# "3 to 12", with a word for people after it or not. A range in a label cell (an age group "1-4" or "0–17"
+# naming a row or a column) is a label, not checked as one (:func:`_table_cells`); a range of years
+# ("2017-2019") has no small low end, and a date ("2017-01-05") or a code ("ISO-3166", "TH-10") is not a
+# range of two numbers.
+_RANGE_SEPARATOR = r"(?:\s*[-\u2010-\u2015\u2212]\s*|\s+to\s+)"
+_RANGE_CELL = re.compile(
+    rf"\s*(\d+(?:[{_THOUSANDS}]\d{{3}})*){_RANGE_SEPARATOR}\d+(?:[{_THOUSANDS}]\d{{3}})*(?:\s+{_PEOPLE})?\s*",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(rf"\d+(?:[{_THOUSANDS}]\d{{3}})*(?:\.\d+)?")
 # Markdown emphasis ("**3** victims") would otherwise hide a count behind a symbol.
 _EMPHASIS = re.compile(r"(?<![\w*])[*_]{1,3}|[*_]{1,3}(?![\w*])")
@@ -1641,6 +1652,9 @@ _LIST_MARK_AFTER = re.compile(r"[.)]\s")
 _BRACKET_BEFORE = re.compile(r"\[\s*$")
 _BRACKET_AFTER = re.compile(r"\s*\]")
 _GROUPING = re.compile(f"[{_THOUSANDS}]")
+# The hyphen-minus, the Unicode hyphens and dashes (U+2010 to U+2015) and the minus sign: a number touching
+# one is part of a range, a code or a negative number ("1‐4" with a Unicode hyphen as "1-4").
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 
 
 def _is_count_like(text: str, start: int, end: int) -> bool:
@@ -1650,9 +1664,9 @@ def _is_count_like(text: str, start: int, end: int) -> bool:
         return False  # counts are whole numbers; decimals are rates, ratios, estimates
     if len(token) == 4 and 1800 <= int(token) <= 2199:
         return False  # a year
-    if before[-1:] and (before[-1].isalnum() or before[-1] in "_.,/:$€£¥#@&'\"\\-–—<>≤≥^*"):
+    if before[-1:] and (before[-1].isalnum() or before[-1] in "_.,/:$€£¥#@&'\"\\<>≤≥^*" + _DASHES):
         return False  # part of an identifier, a code, a range, a label "<5", a currency, a ratio ...
-    if after[:1] and (after[0].isalnum() or after[0] in "_/:%‰°'\"\\-–—*^"):
+    if after[:1] and (after[0].isalnum() or after[0] in "_/:%‰°'\"\\*^" + _DASHES):
         return False  # "3rd", "2x", "5%", "1:1", "1–4", ...
     if after[:1] == "." and after[1:2].isdigit():
         return False
@@ -1702,8 +1716,9 @@ def find_small_counts(text: str, rule: DisclosureRule = DEFAULT_RULE) -> list[Sm
     Spelled-out numbers ("three", "two victims") are caught only when they are the whole of a table cell:
     in running text, captions and notes they are language ("One victim can have several forms"), and the
     toolkit writes every count it computes in digits. A table cell that is a whole number printed as a float
-    (``4.0``) is a count too, and so is the low end of a table cell that is a range (``3–12``: the toolkit
-    writes ``up to 12``, :func:`range_text`).
+    (``4.0``) is a count too, and so is the low end of a data cell that is a range, however written (``3–12``,
+    ``3-12``, ``3—12``, ``3 to 12``: the toolkit writes ``up to 12``, :func:`range_text`); a range in a
+    header cell or in the first cell of a row names it (an age group ``1-4``), and is not read as counts.
 
     Elements marked with ``data-kind`` (see the module docstring) are not guessed at: those of a kind other
     than :data:`PEOPLE` and :data:`CENSORED` are skipped, and in those marked :data:`PEOPLE` every number is a count, whatever
@@ -1725,13 +1740,15 @@ def find_small_counts(text: str, rule: DisclosureRule = DEFAULT_RULE) -> list[Sm
     # Only a whole cell: in running text, captions and notes a number word is language ("One victim can have
     # several forms"), and the toolkit writes the counts it computes as digits.
     spelled = _small_words(rule)[0]
-    for cell in _table_cells(text):
+    for cell, is_label in _table_cells(text):
         if spelled and (word := spelled.fullmatch(cell)):
             hits.append(SmallCountHit(_NUMBER_WORDS.index(word.group(1).lower()), cell.strip()))
         elif (whole := _FLOAT_COUNT.fullmatch(cell)) and rule.is_small(int(whole.group(1))):
             hits.append(SmallCountHit(int(whole.group(1)), cell.strip()))
-        elif (span := _RANGE_CELL.fullmatch(cell)) and rule.is_small(
-            low := int(_GROUPING.sub("", span.group(1)))
+        elif (
+            not is_label
+            and (span := _RANGE_CELL.fullmatch(cell))
+            and rule.is_small(low := int(_GROUPING.sub("", span.group(1))))
         ):
             hits.append(SmallCountHit(low, cell.strip()))  # a range's low end printed below the threshold
     return hits
@@ -1873,12 +1890,28 @@ def _people_counts(segment: str, rule: DisclosureRule) -> list[SmallCountHit]:
     return hits
 
 
-def _table_cells(text: str) -> list[str]:
-    """The visible text of every table cell: HTML ``td``/``th`` and the cells of Markdown pipe-table rows."""
+def _table_cells(text: str) -> list[tuple[str, bool]]:
+    """The visible text of every table cell (HTML ``td``/``th`` and the cells of Markdown pipe-table rows),
+    each with whether it is a label cell: a header cell (``th``, a Markdown header row), or the first cell of
+    a row of several (what names the row, "1-4" of an age group, "Asia → Africa" of a route; a Markdown
+    table's first column becomes ``td`` in HTML). A range there names its row or column; a range in any
+    other cell is a range of counts (see :data:`_RANGE_CELL`)."""
     text = _without_hidden(text)
-    cells = [_visible_text(m.group(2)) for m in _HTML_CELL.finditer(text)]
-    for row in _PIPE_ROW.finditer(text):
-        cells += [_visible_text(c) for c in re.split(r"(?<!\\)\|", row.group(1))]
+    cells: list[tuple[str, bool]] = []
+    starts = [m.start() for m in _HTML_ROW_START.finditer(text)]
+    for begin, end in zip([0, *starts], [*starts, len(text)], strict=True):
+        in_row = list(_HTML_CELL.finditer(text, begin, end))
+        for i, m in enumerate(in_row):
+            is_label = m.group(1).lower() == "h" or (i == 0 and len(in_row) > 1)
+            cells.append((_visible_text(m.group(2)), is_label))
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        if not (pipe_row := _PIPE_ROW.fullmatch(line)):
+            continue
+        is_header = number + 1 < len(lines) and bool(_PIPE_RULE.fullmatch(lines[number + 1]))
+        parts = re.split(r"(?<!\\)\|", pipe_row.group(1))
+        for i, part in enumerate(parts):
+            cells.append((_visible_text(part), is_header or (i == 0 and len(parts) > 1)))
     return cells
 
 

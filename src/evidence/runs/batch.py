@@ -377,16 +377,21 @@ def _process_context() -> multiprocessing.context.BaseContext:
 
 
 def _process_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of ``workers`` processes, each with a warm kernel and its share of the cores for its chart
-    workers (:mod:`evidence.runs.chart_workers`)."""
-    from evidence.runs.chart_workers import chart_worker_count, set_chart_workers
-
+    """A pool of ``workers`` processes, each with a warm kernel and its share of the cores for the kernel's
+    thread pools and its chart workers (:mod:`evidence.runs.chart_workers`)."""
     return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=_process_context(),
-        initializer=set_chart_workers,
-        initargs=(chart_worker_count(workers),),
+        max_workers=workers, mp_context=_process_context(), initializer=_share_machine, initargs=(workers,)
     )
+
+
+def _share_machine(workers: int) -> None:
+    """A pool worker's share of the machine's cores, one of ``workers``: for its kernel's thread pools and
+    its chart workers."""
+    from evidence.runs.chart_workers import chart_worker_count, set_chart_workers
+    from evidence.runs.warm import set_runner_processes
+
+    set_runner_processes(workers)
+    set_chart_workers(chart_worker_count(workers))
 
 
 def _run_in_processes(

@@ -38,6 +38,40 @@ MAX_RUNS_PER_KERNEL = 200
 RESET_TIMEOUT = 60.0
 
 
+#: The environment variables that size the thread pools of a kernel's libraries: polars, numpy's BLAS, OpenMP.
+THREAD_VARIABLES = ("POLARS_MAX_THREADS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+#: How many runner processes share this machine (a batch's workers, each with its kernel): see
+#: :func:`set_runner_processes`.
+_RUNNER_PROCESSES = 1
+
+
+def set_runner_processes(processes: int) -> None:
+    """Say that ``processes`` runners (a batch's workers) share this machine, so their kernels share its cores."""
+    global _RUNNER_PROCESSES
+    _RUNNER_PROCESSES = max(1, processes)
+
+
+def kernel_threads(processes: int | None = None) -> int:
+    """The threads each kernel's libraries may use when ``processes`` runners (default: as set by
+    :func:`set_runner_processes`) share this machine: the cores shared among the kernels and what works beside
+    them (chart workers, pandoc, Typst), one at least.
+
+    A brief is thousands of small operations on small tables: spread over a pool as large as the machine, its
+    threads spin waiting for each other, and with a batch's kernels, chart workers and renderers on the same
+    cores they take turns (measured on 2 cores: a quarter more CPU time for the same cells).
+    """
+    processes = _RUNNER_PROCESSES if processes is None else max(1, processes)
+    return max(1, (os.cpu_count() or 1) // (processes + 1))
+
+
+def thread_limits(processes: int | None = None) -> dict[str, str]:
+    """The thread-pool sizes a kernel is started with (:func:`kernel_threads`), for each of
+    :data:`THREAD_VARIABLES` the user has not set (a size the user chose is kept)."""
+    threads = str(kernel_threads(processes))
+    return {name: threads for name in THREAD_VARIABLES if name not in os.environ}
+
+
 class KernelUnusable(RuntimeError):
     """The warm kernel died, hung, or could not be reset or started; it is replaced."""
 
@@ -61,7 +95,7 @@ class WarmKernel:
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"{uuid.uuid4().hex[:12]}.log"
         self._home = tempfile.mkdtemp(prefix="evidence-kernel-")  # the kernel's folder between runs
-        self._start_env = {"PYTHONHASHSEED": "0"}
+        self._start_env = {"PYTHONHASHSEED": "0", **thread_limits()}
         manager_class = kernel_manager_class(self._start_env, self.log_path, ipc=self._ipc)
         # The kernel's one zmq context, shared by its manager (control socket) and its client (shell, iopub,
         # stdin, control): made here and destroyed by shutdown(), so the sockets of a kernel that is gone are
@@ -202,16 +236,31 @@ class WarmKernel:
             return ""
         return (": " + " | ".join(tail)) if tail else ""
 
-    def shutdown(self) -> None:
+    def shutdown(self, *, wait: bool = True) -> Any:
         """Stop the kernel now, close everything this process held open for it (its sockets, its zmq context,
-        its log) and remove its files (idempotent). Each step is taken even if one before it failed."""
+        its log) and remove its files (idempotent). Each step is taken even if one before it failed.
+
+        ``wait=False``: the kernel is killed but its end is not waited for (a kernel holding a brief's
+        libraries takes a tenth of a second to release its memory); its process is returned, to be reaped
+        later (:meth:`KernelPool.release`).
+        """
         from evidence.runs.kernel import remove_ipc_files
 
         if self.kc is not None:
             with contextlib.suppress(Exception):
                 self.kc.stop_channels()  # closes the client's sockets (linger 0)
-        with contextlib.suppress(Exception):
-            _run(self.km.shutdown_kernel(now=True))
+        provisioner: Any = getattr(self.km, "provisioner", None)
+        process = getattr(provisioner, "process", None)
+        if process is not None:
+            # killed as shutdown_kernel(now=True) kills it (its process group), then waited for here: the
+            # manager's own wait looks every tenth of a second
+            with contextlib.suppress(Exception):
+                _run(provisioner.kill())
+                if wait:
+                    process.wait(timeout=5)
+        if wait or process is None:
+            with contextlib.suppress(Exception):
+                _run(self.km.shutdown_kernel(now=True))
         with contextlib.suppress(Exception):
             _run(self.km.cleanup_resources())  # the manager's control socket, the kernel's log file
         with contextlib.suppress(Exception):
@@ -222,6 +271,7 @@ class WarmKernel:
         with contextlib.suppress(OSError):
             os.rmdir(self._home)
         self.kc = None
+        return None if wait else process
 
 
 def _run(awaitable: Any) -> Any:
@@ -235,6 +285,7 @@ class KernelPool:
 
     def __init__(self) -> None:
         self._kernels: dict[str, WarmKernel] = {}
+        self._ending: list[Any] = []  # the processes of kernels released, to be waited for
         self._lock = threading.Lock()
 
     def launch(self, kernel_name: str, *, start_timeout: float, preload: tuple[str, ...] = ()) -> WarmKernel:
@@ -260,10 +311,26 @@ class KernelPool:
         kernel.shutdown()
 
     def shutdown(self) -> None:
+        """Stop every kernel of the pool, and wait for the end of those released before."""
+        with self._lock:
+            kernels, self._kernels = list(self._kernels.values()), {}
+            ending, self._ending = self._ending, []
+        for kernel in kernels:
+            kernel.shutdown()
+        for process in ending:
+            with contextlib.suppress(Exception):
+                process.wait(timeout=5)
+
+    def release(self) -> None:
+        """Stop every kernel of the pool without waiting for its end, which :meth:`shutdown` (at exit) waits
+        for: a command that has run its last notebook lets its kernel end on another core while it renders."""
         with self._lock:
             kernels, self._kernels = list(self._kernels.values()), {}
         for kernel in kernels:
-            kernel.shutdown()
+            process = kernel.shutdown(wait=False)
+            if process is not None:
+                with self._lock:
+                    self._ending.append(process)
 
     def shutdown_unused(self) -> None:
         """Stop the kernels that have executed no run (started ahead for a run that was then skipped), so they
@@ -509,6 +576,13 @@ def prune_preload_files() -> None:
         files = sorted((cache_dir() / "kernels").glob("preload-*.json"), key=lambda p: p.stat().st_mtime)
         for old in files[:-PRELOAD_FILES_KEPT]:
             old.unlink(missing_ok=True)
+
+
+def release_kernels() -> None:
+    """Stop this process's kernels now, without waiting for their end (waited for when the process ends):
+    for a command that has run its last notebook."""
+    if _POOL is not None:
+        _POOL.release()
 
 
 def stop_unused_kernels() -> None:
