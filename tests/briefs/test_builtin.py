@@ -444,3 +444,46 @@ def test_a_table_too_wide_for_the_pdf_page_says_so_and_a_narrow_one_does_not(tmp
     assert "This table has 28 columns, too many for the page" in builtin.typst_markup(source)
     source.write_text(_wide_table(6))
     assert "too many for the page" not in builtin.typst_markup(source)
+
+
+def test_typst_fonts_looked_up_ahead_are_looked_up_once(monkeypatch):
+    """``evidence brief`` looks Typst's fonts up while its notebook runs; a render asking for them meanwhile
+    waits for that lookup rather than making its own."""
+    import threading
+
+    import typst
+
+    made: list[int] = []
+    started = threading.Event()
+
+    class SlowFonts:
+        def __init__(self) -> None:
+            started.set()
+            time.sleep(0.3)  # the lookup under way when the render asks (not a timing assertion)
+            made.append(1)
+
+    builtin._fonts_found.cache_clear()
+    monkeypatch.setattr(typst, "Fonts", SlowFonts)
+    try:
+        builtin.prepare_typesetting()
+        assert started.wait(10)
+        fonts = builtin._fonts()
+        assert isinstance(fonts, SlowFonts) and builtin._fonts() is fonts and made == [1]
+    finally:
+        builtin._fonts_found.cache_clear()
+
+
+def test_a_failed_font_lookup_ahead_is_left_to_the_render(monkeypatch):
+    import typst
+
+    def refuse() -> None:
+        raise RuntimeError("no fonts")
+
+    builtin._fonts_found.cache_clear()
+    monkeypatch.setattr(typst, "Fonts", refuse)
+    try:
+        builtin._fonts_quietly()  # nothing raised in the background thread
+        with pytest.raises(RuntimeError, match="no fonts"):
+            builtin._fonts()
+    finally:
+        builtin._fonts_found.cache_clear()

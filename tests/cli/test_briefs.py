@@ -168,3 +168,30 @@ def test_brief_on_the_demo_data_end_to_end(tmp_path: Path) -> None:
         app, ["brief", "THA", "--years", "2015-2023", "--out-root", str(out_root), "--format", "html"]
     )
     assert again.exit_code == 0 and "unchanged since its last run" in again.output
+
+
+@pytest.mark.parametrize(("formats", "ahead"), [("html,pdf", True), ("pdf", True), ("html", False)])
+def test_brief_looks_typst_fonts_up_while_its_notebook_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, formats: str, ahead: bool
+) -> None:
+    """Only a PDF made by the builtin renderer needs Typst's fonts: looked up before the run starts."""
+    from types import SimpleNamespace
+
+    from evidence.briefs import builtin
+    from evidence.runs import execute, warm
+
+    events: list[str] = []
+    monkeypatch.setattr(warm, "prestart", lambda *a, **k: None)
+    monkeypatch.setattr(builtin, "prepare_typesetting", lambda: events.append("fonts"))
+    monkeypatch.setattr(
+        execute, "prepare_run", lambda *a, **k: SimpleNamespace(run_id="r", folder=tmp_path / "r")
+    )
+
+    def run(*a, **k):
+        events.append("run")
+        return SimpleNamespace(status="failed", error="stopped here", folder=str(tmp_path / "r"))
+
+    monkeypatch.setattr(execute, "run_unless_fresh", run)
+    result = runner.invoke(app, ["brief", "THA", "--format", formats, "--out-root", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert events == (["fonts", "run"] if ahead else ["run"])

@@ -330,12 +330,35 @@ def typeset(markup: str, folder: str | Path, *, what: str = "a brief") -> bytes:
         raise RenderError(f"Typst could not typeset the brief {what}: {exc}") from exc
 
 
-@cache
 def _fonts() -> Any:
-    """The fonts Typst may use (the system's and its own), looked up once per process, not once per brief."""
+    """The fonts Typst may use (the system's and its own), looked up once per process, not once per brief
+    (and once only when :func:`prepare_typesetting` is looking them up meanwhile)."""
+    with _FONTS_LOCK:
+        return _fonts_found()
+
+
+_FONTS_LOCK = threading.Lock()
+
+
+@cache
+def _fonts_found() -> Any:
     import typst
 
     return typst.Fonts()
+
+
+def prepare_typesetting() -> None:
+    """Look up Typst's fonts now, in a background thread: a third of a second a brief rendered later in this
+    process does not wait for (``evidence brief`` starts it while its notebook runs, a core left idle)."""
+    threading.Thread(target=_fonts_quietly, name="evidence-typst-fonts", daemon=True).start()
+
+
+def _fonts_quietly() -> None:
+    # a failure here is the render's to report (typeset looks the fonts up again)
+    try:
+        _fonts()
+    except Exception:  # noqa: BLE001, S110
+        pass
 
 
 def markdown_to_html(markdown: str) -> str:

@@ -100,7 +100,7 @@ def brief_command(
 
     try:  # a refused run (bad option, empty selection) stops the kernel started ahead at once
         formats = parse_formats(format)
-        choose_renderer(renderer)
+        chosen = choose_renderer(renderer)
         spec = read_notebook(BRIEF_NOTEBOOK)
         given = brief_parameters(
             spec, country=country, role=role, years=years, data=data, threshold=threshold, peers=peers
@@ -110,6 +110,10 @@ def brief_command(
         stop_unused_kernels()
         raise
 
+    if chosen == "builtin" and "pdf" in formats:
+        from evidence.briefs.builtin import prepare_typesetting
+
+        prepare_typesetting()  # Typst's fonts looked up while the notebook runs
     with console.status(f"running {prepared.run_id} ..."):
         outcome = run_unless_fresh(prepared, force=force)
     release_kernels()  # the one run is done: its kernel ends on another core while the brief is rendered
