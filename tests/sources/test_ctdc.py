@@ -770,3 +770,19 @@ def test_the_real_k_anonymised_sample_resaved_with_another_delimiter_reads_as_pu
     assert loaded.data.equals(k_anon_sample.data)
     assert loaded.flags.equals(k_anon_sample.flags)
     assert any("not semicolons as CTDC publishes" in n for n in loaded.provenance.notes)
+
+
+def test_the_real_victim_perpetrator_file_resaved_quoting_every_field_reads_as_published(
+    shared_data: Path, tmp_path: Path, vp
+) -> None:
+    """A re-export that quotes every field writes an empty cell as "": missing, as the published empty cell
+    (the perpetrator columns kept as published were read as an empty text, unlike the same file unquoted)."""
+    source = shared_data / "ctdc" / "vp_synthetic_condensed.csv"
+    with source.open(encoding="utf-8", newline="") as fh:
+        records = list(csv.reader(fh))
+    target = tmp_path / "vp_quoted.csv"
+    with target.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(records)
+    loaded = load(target)
+    assert loaded.data.equals(vp.data)
+    assert (loaded.rows_in, loaded.rows_rejected) == (vp.rows_in, 0)

@@ -944,7 +944,11 @@ def _vp_mapping(raw: pl.DataFrame) -> _Mapping:
         mapping.coded(raw, spec)
     is_true = mapping.flags(raw, list(VP_FLAGS))
     mapping.columns.update({target: is_true[s] for s, target in VP_FLAGS.items()})
-    mapping.columns.update({t: pl.col(s).str.strip_chars() for s, t in VP_AS_PUBLISHED.items()})
+    # as published, but an empty cell is missing however the file wrote it: a re-export quoting every field
+    # writes it "" (which the CSV parser reads as an empty text, not a missing value), a workbook as " "
+    mapping.columns.update(
+        {t: pl.col(s).str.strip_chars().replace("", None) for s, t in VP_AS_PUBLISHED.items()}
+    )
     return mapping
 
 
@@ -1293,7 +1297,8 @@ LOADER = register(
         # Datasource or majority-status value is flagged and read as missing, the victim kept (was rejected);
         # 7: only kept rows' years and age bands tell the release; a label of a concatenated field that no flag
         # names is flagged, its row kept (was ignored unseen); a file re-saved with another delimiter (semicolons,
-        # tabs) read, with a note (was refused))
-        version="7",
+        # tabs) read, with a note (was refused); 8: a Victim-Perpetrator text cell written "" or " " is missing,
+        # as an empty one (was kept as an empty text))
+        version="8",
     )
 )
