@@ -574,3 +574,19 @@ def test_a_number_written_as_text_reads_as_itself(
     assert parsed["response_total__pct"] is percent
     # a percent sign is no part of a population, an estimate or a prevalence
     assert parsed["population__number"] == (None if percent else pytest.approx(number))
+
+
+def test_a_summary_sheet_whose_country_column_is_relabelled_is_refused_naming_it(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """A later edition heading its country column otherwise ("Country or area") is refused saying the GSI
+    header lacks 'Country', with its sheet and row (was "not a layout any loader knows", naming nothing)."""
+
+    def relabel(ws) -> None:
+        ws["A3"] = "Country or area"
+
+    with pytest.raises(UnknownFormatError) as error:
+        registry.load(_real_copy(shared_data, tmp_path, relabel))
+    message = str(error.value)
+    assert f"sheet {walkfree.SHEET!r}, row 3 looks like the Walk Free GSI summary header" in message
+    assert "lacks the columns 'Country'" in message

@@ -262,7 +262,9 @@ def diagnose(head: FileHead) -> str | None:
         named = header_key(sheet.name) == header_key(SHEET)
         for index, row in enumerate(sheet.rows):
             found = _matching(row)
-            if "country" not in found or not (named or len(found) >= len(FIELDS) / 2):
+            # a row naming the country column, or most of the summary's measures (a country column under
+            # another label is then what it lacks): never a stray row of another table with a "Country" cell
+            if not (("country" in found and named) or len(found) >= len(FIELDS) / 2):
                 continue
             missing = [name for name in REQUIRED if name not in found]
             if missing and (best is None or len(found) > best[0]):
