@@ -1038,3 +1038,37 @@ def test_a_release_with_one_glotip_indicator_row_loads_and_rejects_the_others(tm
     assert set(loaded.rejects["reason"]) == {unodc.REASON_VOCABULARY["Indicator"]}
     missing = unodc.load(write_glotip(tmp_path / "m.xlsx", [row(indicator=None), row(indicator=None)]))
     assert (missing.rows_in, missing.rows_kept, missing.rows_rejected) == (2, 0, 2)
+
+
+def test_a_new_disaggregation_column_keeps_the_total_and_rejects_its_parts(tmp_path: Path) -> None:
+    """A later release adding a breakdown the loader does not read ("Area": urban, rural) writes rows the read
+    columns cannot tell apart: the row not broken down is kept, the parts rejected naming the column and its
+    text, so that no victim is counted twice (were all kept, flagged as repeats, and summed to twice the total).
+    A group with no total row keeps none; rows the new column does not split stay."""
+    header = (*unodc.HEADER[:9], "Area", *unodc.HEADER[9:])
+
+    def with_area(r: tuple, area: str | None) -> tuple:
+        return (*r[:9], area, *r[9:])
+
+    rows = [
+        with_area(row("190", dimension="Total", category="Total"), "Total"),  # line 4
+        with_area(row("120", dimension="Total", category="Total"), "Urban"),
+        with_area(row("70", dimension="Total", category="Total"), "Rural"),
+        with_area(row("40", category="Myanmar"), None),  # line 7: not broken down
+        with_area(row("5", category="Cambodia"), "Urban"),  # lines 8-9: parts without their total
+        with_area(row("3", category="Cambodia"), "Rural"),
+        with_area(row("9", category="Myanmar", year=2019), "Urban"),  # line 10: a part alone is not told
+    ]
+    loaded = registry.load(write_glotip_csv(tmp_path / "g.csv", rows, header=header))
+    assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected == 7
+    assert loaded.data.select("source_row", "value").rows() == [(4, 190.0), (7, 40.0), (10, 9.0)]
+    assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+        (5, "Area", "Urban", unodc.REASON_UNREAD_BREAKDOWN),
+        (6, "Area", "Rural", unodc.REASON_UNREAD_BREAKDOWN),
+        (8, "Area", "Urban", unodc.REASON_UNREAD_BREAKDOWN_NO_TOTAL),
+        (9, "Area", "Rural", unodc.REASON_UNREAD_BREAKDOWN_NO_TOTAL),
+    ]
+    assert unodc.REASON_DUPLICATE not in loaded.flags["reason"].to_list()
+    # the same rows without the new column: the repeats are kept and flagged, as before
+    plain = registry.load(write_glotip_csv(tmp_path / "p.csv", [r[:9] + r[10:] for r in rows]))
+    assert plain.rows_kept == 7 and plain.flags["reason"].to_list().count(unodc.REASON_DUPLICATE) == 5
