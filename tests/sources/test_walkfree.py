@@ -638,3 +638,28 @@ def test_a_summary_sheet_whose_country_column_is_relabelled_is_refused_naming_it
     message = str(error.value)
     assert f"sheet {walkfree.SHEET!r}, row 3 looks like the Walk Free GSI summary header" in message
     assert "lacks the columns 'Country'" in message
+
+
+@pytest.mark.parametrize(
+    ("cell", "label"),
+    [
+        ("B3", "Population (thousands)"),
+        ("B3", "Population ('000)"),
+        ("E3", "Estimated number of people in modern slavery (000s)"),
+        ("E3", "Estimated number of people in modern slavery, millions"),
+    ],
+)
+def test_a_count_column_in_thousands_is_refused_naming_its_label(
+    shared_data: Path, tmp_path: Path, cell: str, label: str
+) -> None:
+    """A count headed in thousands or millions would be read as people (69,800 for 69.8 million): refused
+    naming the label, sheet and row, never read a thousandth of the truth nor scaled by a guess."""
+
+    def relabel(ws) -> None:
+        ws[cell] = label
+
+    with pytest.raises(InputError) as error:
+        registry.load(_real_copy(shared_data, tmp_path, relabel))
+    message = str(error.value)
+    assert repr(label) in message and f"sheet {walkfree.SHEET!r}, header on row 3" in message
+    assert "thousands or millions" in message

@@ -8,7 +8,8 @@ and government-response scores may be missing (an edition publishing its estimat
 note naming them. Numbers written as text ("401,000", "69 800 000") are read, and a score written "75%" as 75,
 by one rule for workbooks and text files (:func:`_numbers`); a percent sign in any other column is not a number.
 A text file delimited by semicolons (or tabs) that writes a decimal comma ("12,96") is read so, with a note; a
-prevalence above 1,000 per 1,000 or a score above 100% is impossible and rejected (a decimal comma misread).
+prevalence above 1,000 per 1,000 or a score above 100% is impossible and rejected (a decimal comma misread). A
+population or number of people headed in thousands or millions ("Population ('000)") is refused, naming the label.
 A row naming a country and nothing else (not assessed) is kept with its figures empty and flagged; a text line
 that names no country (a note below the table) is left out, with a note; the sheet saved as CSV (layout ``gsi2023_csv``) reads the same way. A row with figures but no country (a blank cell, or a formula without a stored value)
 is counted and rejected, as is a figure that is not a finite, non-negative number. The workbook has no ISO3
@@ -67,7 +68,7 @@ LAYOUT_CSV = "gsi2023_csv"
 #: its edition; 10: score, region and vulnerability columns optional (noted when missing), label aliases,
 #: numbers written as text ("401,000", "75%") in workbooks, name-only rows kept and flagged, text rows noted;
 #: 11: decimal commas of a text file delimited by semicolons read; a prevalence above 1,000 per 1,000 or a score
-#: above 100% rejected (was kept)
+#: above 100% rejected (was kept); a count column headed in thousands or millions refused (was read as people)
 LOADER_VERSION = "11"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
@@ -566,7 +567,22 @@ def _columns(raw: pl.DataFrame, path: Path, match: HeaderMatch) -> dict[str, str
         raise InputError(
             f"GSI summary ({where}) lacks the columns {'; '.join(_label_text(n) for n in missing)}", path=path
         )
+    scaled = [repr(cs[0]) for name, cs in found.items() if name in COUNTS and _MULTIPLIER.search(cs[0])]
+    if scaled:
+        raise InputError(
+            f"GSI summary ({where}): {', '.join(scaled)} gives its figures in thousands or millions, not in "
+            "people as the index publishes them: read as people, the figures would be a thousandth of the truth, and scaled "
+            "they would be a guess at what the file means",
+            path=path,
+            hint="save the figures in people (or the label without its multiplier, if they are people already)",
+        )
     return {name: cs[0] for name, cs in found.items()}
+
+
+#: The measures that count people (the others are rates and scores).
+COUNTS = ("population", "estimated_number_in_modern_slavery")
+#: A multiplier in a label: "(thousands)", "('000)", "000s", "in millions", "mn" (never the 000 of "1,000").
+_MULTIPLIER = re.compile(r"(?i)\b(?:thousands?|millions?|mn|mio)\b|(?<![0-9][,.])(?<![0-9])'?000s?\b")
 
 
 register(
