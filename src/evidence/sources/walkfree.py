@@ -390,7 +390,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         (REASON_NEGATIVE, lambda n: (pl.col(f"{n}__number") < 0) & pl.lit(n in NON_NEGATIVE)),
     ]
     bounded: list[Check] = [
-        (columns[n], n, pl.col(f"{n}__number") > bound, reason)
+        (columns[n], n, pl.col(f"{n}__number").is_finite() & (pl.col(f"{n}__number") > bound), reason)
         for n, (bound, reason) in UPPER_BOUNDS.items()
         if n in columns
     ]
