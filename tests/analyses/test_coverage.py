@@ -163,3 +163,28 @@ def test_a_gsi_table_without_an_estimate_year_holds_the_country(other_editions):
         assert not found.empty  # a brief on it alone is not refused
     # a country the table does not assess is still held by nothing
     assert not coverage([other_editions[0]], "VAT", "both").sources[0].in_selection
+
+
+def test_the_years_of_a_series_are_read_once_per_frame_country_and_role(tables, monkeypatch):
+    """A brief's coverage, years and sections ask for the same years again: read once per table's frame,
+    country, role (and totals only or not), the same each time."""
+    from evidence.analyses import coverage as module
+    from evidence.analyses import selection
+
+    monkeypatch.setattr(selection, "_BUILT", {})  # what other tests read before is not kept here
+    read: list[tuple[str, str]] = []
+    original = module._series_years
+    monkeypatch.setattr(
+        module, "_series_years", lambda t, c, r, **k: read.append((c, r)) or original(t, c, r, **k)
+    )
+    for table in [t for t in tables if t.kind in ("case", "indicator")]:
+        read.clear()
+        first = series_years(table, "THA", "destination")
+        assert series_years(table, "Thailand", "destination") == first and len(read) == 1
+        assert first == original(table, "THA", "destination", totals_only=False)
+        series_years(table, "THA", "origin")
+        series_years(table, "THA", "destination", totals_only=True)
+        series_years(table, "MMR", "destination")
+        assert len(read) == 4
+    with pytest.raises(Exception, match="holds no victims"):  # refused each time, never kept
+        series_years(next(t for t in tables if t.kind == "gsi"), "THA", "destination")

@@ -548,6 +548,16 @@ def test_returnees_of_a_year_without_an_own_nationals_row_are_its_nationals_coun
     for year, (low, high) in {2019: (1, 4), 2020: (1, 4), 2021: (9, 9)}.items():
         assert routes.cell_sum(flows.filter(pl.col("year") == year)) == (low, high)
     assert 2008 not in flows["year"].to_list() and 2008 not in counts["year"].to_list()
+    # a span of years: the returnees of its years only, as from the rows of those years alone
+    for years in ((2020, 2021), (2019, 2020), (2021, 2021), (2008, 2019)):
+        spanned = trends.yearly_counts(Selection(df, country="BWA", role="origin", years=years))
+        alone = trends.yearly_counts(
+            Selection(df.filter(pl.col("year").is_between(*years)), country="BWA", role="origin", years=years)
+        )
+        assert spanned.equals(alone)
+        assert spanned.select("year", "count_low", "count_high").rows() == [
+            r for r in [(2019, 1, 4), (2020, 1, 4), (2021, 9, 9)] if years[0] <= r[0] <= years[1]
+        ]
 
 
 def test_real_doubtful_breakdown_feeds_no_count_twice_nor_incomplete_year_reason(unodc):

@@ -12,7 +12,10 @@ from evidence.analyses.selection import (
     STABLE_ID,
     Selection,
     as_selection,
+    built_once,
+    check_country,
     check_years,
+    kept_once,
     record_keys,
 )
 from evidence.core.errors import ParameterError
@@ -161,3 +164,70 @@ def test_check_years_reads_every_spelling_of_a_range(text, expected):
 def test_check_years_refuses_what_is_no_range(text):
     with pytest.raises(ParameterError, match="years"):
         check_years(text)
+
+
+def test_a_frame_built_once_is_the_same_each_time_and_a_copy():
+    df = pl.DataFrame({"year": [2019, 2020], "count": [3, 4]})
+    built: list[int] = []
+
+    def build() -> pl.DataFrame:
+        built.append(1)
+        return df.with_columns(twice=pl.col("count") * 2)
+
+    first = built_once(df, ("test", "twice"), build)
+    again = built_once(df, ("test", "twice"), build)
+    assert len(built) == 1 and first.equals(again) and first is not again
+    again.insert_column(0, pl.Series("spoiled", [0, 0]))  # a caller's change stays its own
+    assert built_once(df, ("test", "twice"), build).columns == ["year", "count", "twice"]
+    # another key, another frame (even an equal one): built again
+    built_once(df, ("test", "other"), build)
+    built_once(df.clone(), ("test", "twice"), build)
+    assert len(built) == 3
+
+    def refused() -> pl.DataFrame:
+        built.append(1)
+        raise ParameterError("no")
+
+    for _ in range(2):  # an error is raised each time, never kept
+        with pytest.raises(ParameterError):
+            built_once(df, ("test", "refused"), refused)
+    assert len(built) == 5
+
+
+def test_selections_of_a_keyed_table_share_its_keys_hashed_once(monkeypatch):
+    from evidence.analyses import selection as module
+
+    calls: list[int] = []
+    original = module.record_keys
+    monkeypatch.setattr(module, "record_keys", lambda t: calls.append(1) or original(t))
+    monkeypatch.setattr(module, "_BUILT", {})
+    table = _loaded()
+    frames = [Selection(table, country="THA", role=r).frame for r in ("origin", "destination", "both")]
+    assert len(calls) == 1 and all(f.equals(frames[0]) for f in frames)
+    assert frames[0][RECORD_CELL_KEY].to_list() == original(table).to_list()
+    # another secret, other keys: hashed again
+    monkeypatch.setenv("EVIDENCE_CELL_KEY_SECRET", "another installation")
+    assert Selection(table).frame[RECORD_CELL_KEY].to_list() != frames[0][RECORD_CELL_KEY].to_list()
+    assert len(calls) == 2
+
+
+def test_a_country_is_looked_up_once_and_checked_each_time():
+    assert check_country(" Thailand ") == check_country("THA") == "THA"
+    for _ in range(2):
+        with pytest.raises(ParameterError, match="unknown country"):
+            check_country("Atlantis")
+
+
+def test_a_value_kept_once_is_the_value_itself_until_its_frame_is_gone():
+    import gc
+
+    df = pl.DataFrame({"year": [2019]})
+    made: list[int] = []
+    first = kept_once(df, ("test", "years"), lambda: made.append(1) or (2019,))
+    assert kept_once(df, ("test", "years"), lambda: made.append(1) or (0,)) is first and made == [1]
+    assert kept_once(df, ("test", "none"), lambda: None) is None
+    other = pl.DataFrame({"year": [2020]})
+    assert kept_once(other, ("test", "years"), lambda: (2020,)) == (2020,)
+    del df
+    gc.collect()  # a frame no longer used: a new one (perhaps at the same address) is built for again
+    assert kept_once(pl.DataFrame({"year": [2021]}), ("test", "years"), lambda: (2021,)) == (2021,)

@@ -1292,3 +1292,36 @@ def test_citizenship_and_destination_of_the_case_table_are_its_origin_and_destin
     counts = trends.yearly_counts(table, by="citizenship")
     assert dict(zip(counts["citizenship"], counts["count"])) == {"KHM": 1, "MMR": 1}
     assert set(trends.yearly_counts(table, by="destination")["destination"]) == {"THA"}
+
+
+def test_the_counts_of_an_indicator_selection_are_built_once_per_frame(shared_data, monkeypatch):
+    """A brief asks for the same UNODC counts from its coverage, key figures and sections: built once each, the
+    same counts every time (a copy: a caller's change stays its own), and built again for another selection."""
+    from evidence.analyses import selection
+    from evidence.sources.cache import load_cached
+
+    monkeypatch.setattr(selection, "_BUILT", {})  # what other tests built before is not kept here
+    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    built: list[tuple[str | None, str | None]] = []
+    original = trends._indicator_counts_of
+
+    def counted(selection, *, by):
+        built.append((selection.role, by))
+        return original(selection, by=by)
+
+    monkeypatch.setattr(trends, "_indicator_counts_of", counted)
+    tha = Selection(table, country="THA", role="destination", years=(2012, 2020))
+    first = trends.yearly_counts(tha, by="form")
+    again = trends.yearly_counts(
+        Selection(table, country="THA", role="destination", years=(2012, 2020)), by="form"
+    )
+    assert first.equals(again) and first is not again and built == [("destination", "form")]
+    assert first.equals(original(tha, by="form"))
+    trends.yearly_counts(tha)
+    trends.yearly_counts(tha.replace(years=(2013, 2020)), by="form")
+    trends.yearly_counts(tha.replace(role="origin"))
+    assert len(built) == 4
+    with pytest.raises(ParameterError):  # a refusal is raised each time
+        trends.yearly_counts(tha.replace(role="origin"), by="form")
+    with pytest.raises(ParameterError):
+        trends.yearly_counts(tha.replace(role="origin"), by="form")

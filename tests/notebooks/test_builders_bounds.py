@@ -224,3 +224,33 @@ def test_a_small_exact_count_beside_a_censored_one_is_not_pinned() -> None:
     # found by the property test when it drew small exact parts: with each bound protected on its own, the
     # exact 4 of the last row was pinned at 4 by the two bounds and the grand total
     _assert_protected([[5, 0], [0, 5], [0, 4]], [[0, 0], [0, 1], [0, 0]], DisclosureRule(5))
+
+
+def test_the_same_pair_is_audited_once_and_any_other_again(monkeypatch):
+    """A brief protects the same pair in each bound's route view and in each breakdown's yearly numbers: the
+    same tables (columns, types, values, rule, keys) give what they gave, without another audit; a pair that
+    differs in any of them is audited."""
+    from evidence.notebooks import builders
+
+    audits: list[int] = []
+    original = builders.suppress_bounds
+    monkeypatch.setattr(builders, "suppress_bounds", lambda *a, **k: audits.append(1) or original(*a, **k))
+    monkeypatch.setattr(builders, "_PROTECTED_BOUNDS", {})
+    rule = DisclosureRule(5)
+    exact, censored = [[30, 2], [40, 50]], [[0, 1], [1, 0]]
+    first = publish(exact, censored, rule)
+    again = publish([row[:] for row in exact], [row[:] for row in censored], rule)
+    assert first is not None and again is first and len(audits) == 1
+    publish(exact, censored, DisclosureRule(10))  # another rule
+    publish([[30, 2], [40, 51]], censored, rule)  # another value
+    publish(exact, [[0, 1], [1, 1]], rule)  # other bounds
+    assert len(audits) == 4
+    # a pair the audit refuses (too small to protect) is refused each time, audited once
+    from evidence.presentation.disclosure import DisclosureError
+
+    def refused(*args, **kwargs):
+        audits.append(1)
+        raise DisclosureError("too small")
+
+    monkeypatch.setattr(builders, "suppress_bounds", refused)
+    assert publish([[7]], [[1]], rule) is None and publish([[7]], [[1]], rule) is None and len(audits) == 5

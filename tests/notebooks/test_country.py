@@ -945,3 +945,21 @@ def test_an_edition_without_regions_ranks_nobody(tables, shared_data, tmp_path):
         ]
         == "401,000"
     )
+
+
+def test_the_headline_figures_are_made_once_per_brief(tables, monkeypatch):
+    """The key figures and the tier's age read the same headline figures: made once per brief, the same each
+    time (a copy: a caller's change stays its own)."""
+    made: list[int] = []
+    original = country._headline_figures_of
+    monkeypatch.setattr(country, "_headline_figures_of", lambda b: made.append(1) or original(b))
+    brief = _brief(tables, role="both")
+    figures = country.key_figures(brief)
+    assert country.key_figures(brief) == figures and len(made) == 1
+    country.figures_year(brief)
+    country.tier_age(brief)
+    first = country._headline_figures(brief)
+    first.clear()
+    assert country._headline_figures(brief) == original(brief) and len(made) == 1
+    country.key_figures(_brief(tables, role="both"))  # another brief: made again
+    assert len(made) == 2

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 
 import polars as pl
 
-from evidence.analyses.selection import Selection, check_country, check_role, check_years
+from evidence.analyses.selection import Role, Selection, check_country, check_role, check_years, kept_once
 from evidence.core.errors import ParameterError
 from evidence.sources.loaded import LoadedTable
 
@@ -181,9 +181,18 @@ def series_years(
 ) -> tuple[int, ...]:
     """The years ``table`` holds victims of ``country`` as ``role`` for in one series, sorted: the case records
     of the selection; UNODC's nationals detected anywhere (origin), the victims the country detected (destination:
-    a year with only a breakdown of them counts too, unless ``totals_only``), or either (both)."""
+    a year with only a breakdown of them counts too, unless ``totals_only``), or either (both). Read once per
+    table's frame, country and role (a brief's coverage, years and sections ask again)."""
     country = _iso3(country)
     role = check_role(role)
+    return kept_once(
+        table.data,
+        ("series_years", table.kind, country, role, totals_only),
+        lambda: _series_years(table, country, role, totals_only=totals_only),
+    )
+
+
+def _series_years(table: LoadedTable, country: str, role: Role, *, totals_only: bool) -> tuple[int, ...]:
     if table.kind == "case":
         records = Selection(table, country=country, role=role).records()
         years = (
@@ -263,8 +272,11 @@ def source_coverage(
 
 
 def _has_undated(table: LoadedTable, country: str, role: str) -> bool:
-    records = Selection(table, country=country, role=role).records()  # type: ignore[arg-type]
-    return "year" in records.columns and bool(records["year"].null_count())
+    def undated() -> bool:
+        records = Selection(table, country=country, role=role).records()  # type: ignore[arg-type]
+        return "year" in records.columns and bool(records["year"].null_count())
+
+    return kept_once(table.data, ("undated", table.kind, country, role), undated)
 
 
 def coverage(

@@ -29,7 +29,9 @@ import functools
 import hashlib
 import hmac
 import re
-from typing import Any, Literal
+import weakref
+from collections.abc import Callable, Hashable
+from typing import Any, Literal, TypeVar, cast
 
 import polars as pl
 
@@ -87,12 +89,19 @@ def check_country(country: str | None) -> str | None:
     """A country given by a user (an ISO3 code, or a name or variant the country reference knows) → ISO3."""
     if country is None:
         return None
-    from evidence.sources.countries import to_iso3
-
-    iso3 = to_iso3(str(country).strip()) if str(country).strip() else None
+    iso3 = _iso3_of(str(country).strip()) if str(country).strip() else None
     if not iso3:
         raise ParameterError(f"unknown country {country!r}: give an ISO 3166-1 alpha-3 code such as THA")
     return iso3
+
+
+@functools.lru_cache(maxsize=1024)
+def _iso3_of(text: str) -> str | None:
+    """The ISO3 of a country text (the reference is fixed in a process: each selection of a brief names the
+    same few countries, looked up once)."""
+    from evidence.sources.countries import to_iso3
+
+    return to_iso3(text)
 
 
 def check_role(role: str) -> Role:
@@ -171,6 +180,45 @@ def recorded_flags(df: pl.DataFrame, group: str) -> list[str]:
         return []
     non_null = df.select(pl.col(present).is_not_null().any()).row(0, named=True)
     return [c for c in present if non_null[c]]
+
+
+# ------------------------------------------------------------------------------------------- built once
+
+
+#: Frames built from a whole table's frame and asked for again with the same arguments within a process (a
+#: brief asks for the same UNODC yearly counts from its coverage, key figures and sections, ~60 times for ~20
+#: different ones), by frame (held weakly: a frame no longer used frees its entries) and what was built.
+_BUILT: dict[tuple[Hashable, ...], tuple[weakref.ref[pl.DataFrame], Any]] = {}
+_BUILT_MAX = 256
+
+
+def built_once(
+    df: pl.DataFrame, key: tuple[Hashable, ...], build: Callable[[], pl.DataFrame]
+) -> pl.DataFrame:
+    """``build()``, a pure function of ``df`` and ``key``, built once per frame and key: a copy of the kept
+    frame (a clone costs nothing, its columns are shared, and keeps the kept one intact whatever a caller does
+    to its own). What ``build`` raises is raised each time, never kept."""
+    return kept_once(df, key, build).clone()
+
+
+_Kept = TypeVar("_Kept")
+
+
+def kept_once(df: pl.DataFrame, key: tuple[Hashable, ...], build: Callable[[], _Kept]) -> _Kept:
+    """``build()``, a pure function of ``df`` and ``key``, made once per frame and key and returned itself each
+    time: for values nobody changes (a tuple, a number, a frozen dataclass; a frame: :func:`built_once`). What
+    ``build`` raises is raised each time, never kept."""
+    full = (id(df), *key)
+    kept = _BUILT.get(full)
+    if kept is not None and kept[0]() is df:
+        return cast(_Kept, kept[1])
+    built = build()
+    for stale in [k for k, (frame, _) in _BUILT.items() if frame() is None]:
+        del _BUILT[stale]
+    while len(_BUILT) >= _BUILT_MAX:
+        del _BUILT[next(iter(_BUILT))]
+    _BUILT[full] = (weakref.ref(df), built)
+    return built
 
 
 # ------------------------------------------------------------------------------------------- record keys
@@ -269,7 +317,12 @@ class Selection:
         """The whole canonical frame, with each record's key (:data:`RECORD_CELL_KEY`) when :attr:`keyed`."""
         df, _ = resolve_table(self.table)
         if self.keyed and isinstance(self.table, LoadedTable) and RECORD_CELL_KEY not in df.columns:
-            df = df.with_columns(record_keys(self.table))
+            from evidence.core.secret_key import secret_key
+
+            # every selection of the table reads the same keys: hashed once per table (and secret)
+            table = self.table
+            secret = secret_key("cell_key", CELL_KEY_SECRET_ENV)
+            df = built_once(df, ("record_keys", secret), lambda: df.with_columns(record_keys(table)))
         return df
 
     def where(self) -> pl.Expr:

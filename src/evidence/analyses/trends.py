@@ -95,6 +95,7 @@ from evidence.analyses.selection import (
     RECORD_CELL_KEY,
     Selection,
     as_selection,
+    built_once,
     check_years,
     citizenship_origin_expr,
     count_exprs,
@@ -373,6 +374,13 @@ def _with_bounds(counts: pl.DataFrame, by: str | None) -> pl.DataFrame:
 
 
 def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
+    """The counts of an indicator selection, built once per frame and selection: a brief asks for the same
+    ones from its coverage, key figures and sections."""
+    key = ("yearly_counts", selection.indicator, selection.country, selection.role, selection.years, by)
+    return built_once(selection.frame, key, lambda: _indicator_counts_of(selection, by=by))
+
+
+def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFrame:
     df, country, role, years = selection.frame, selection.country, selection.role, selection.years
     indicator = selection.indicator
     if by not in _INDICATOR_DIMENSIONS:
@@ -381,7 +389,10 @@ def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
             + _by_values({"total", "form", "sex", "age", "citizenship", "destination", "corridor"})
         )
     dimension = _INDICATOR_DIMENSIONS[by]
-    rows = df.filter((pl.col("indicator") == indicator) & pl.col("year").is_not_null() & year_filter(years))
+    # the rows of the whole frame are selected in one query (one pass over it, not one per filter)
+    lazy = df.lazy().filter(
+        (pl.col("indicator") == indicator) & pl.col("year").is_not_null() & year_filter(years)
+    )
     total = pl.lit("Total")
     # UNODC publishes the victims of unknown sex and age as one row (Sex and Age both Unknown): the Unknown of
     # the breakdown by sex and of the one by age, unless the country-year has a row of its own for that
@@ -435,7 +446,7 @@ def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
             )
         own = selectors["total"] if dimension == "total" else selectors["citizenship"]
         abroad = selectors["citizenship"] & (origin == country).fill_null(False) & (pl.col("iso3") != country)
-        rows = rows.filter((own & (pl.col("iso3") == country)) | abroad)
+        lazy = lazy.filter((own & (pl.col("iso3") == country)) | abroad)
     elif role == "origin":
         # a country's citizens as counted in the citizenship breakdowns of the countries that detected them
         if dimension not in ("total", "destination", "corridor"):
@@ -443,16 +454,18 @@ def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
                 "with an indicator table, role 'origin' reads other countries' citizenship breakdowns: "
                 "use by " + _by_values({"total", "destination", "corridor"})
             )
-        rows = rows.filter(selectors["citizenship"])
+        lazy = lazy.filter(selectors["citizenship"])
         if country is not None:
-            rows = rows.filter((origin == country).fill_null(False))
-            rows = _with_returnees(df.filter(year_filter(years)), indicator, rows, country)
+            lazy = lazy.filter((origin == country).fill_null(False))
     else:
-        rows = rows.filter(
+        lazy = lazy.filter(
             selectors["citizenship" if dimension in ("destination", "corridor") else dimension]
         )
         if country is not None:
-            rows = rows.filter(pl.col("iso3") == country)
+            lazy = lazy.filter(pl.col("iso3") == country)
+    rows = lazy.collect()
+    if role == "origin" and country is not None:
+        rows = _with_returnees(df, indicator, rows, country, years)
     group = groups[dimension]
     keys = ["year"]
     rows = rows.with_columns(pl.col("year").cast(pl.Int32))
@@ -477,15 +490,20 @@ def _indicator_counts(selection: Selection, *, by: str | None) -> pl.DataFrame:
     )
 
 
-def _with_returnees(df: pl.DataFrame, indicator: str, rows: pl.DataFrame, country: str) -> pl.DataFrame:
+def _with_returnees(
+    df: pl.DataFrame, indicator: str, rows: pl.DataFrame, country: str, years: tuple[int, int] | None
+) -> pl.DataFrame:
     """``rows`` (a country's citizens in the citizenship breakdowns) with, for each year whose own breakdown
     has no row for its nationals while its breakdown by country of repatriation counts some
     (:func:`evidence.analyses.routes.returnees_without_nationals`: Botswana 2020, repatriated from abroad
     <5), one row of those nationals, as their own-nationals cell: a count, not a year without data, and the
-    same victims the route table gives."""
+    same victims the route table gives. Each country-year's returnees are its own: those of the whole frame
+    (``df``, built once per frame) in ``years``."""
     from evidence.analyses.routes import returnees_without_nationals
 
-    returned = returnees_without_nationals(df, indicator).filter(pl.col("detected_iso3") == country)
+    returned = returnees_without_nationals(df, indicator).filter(
+        (pl.col("detected_iso3") == country) & year_filter(years)
+    )
     if not returned.height:
         return rows
     exact = pl.col("victims").cast(pl.Float64)
@@ -996,6 +1014,28 @@ PANEL_FLOOR = 5
 
 
 def _reporter_grid(selection: Selection, *, min_coverage: float = 0.5) -> pl.DataFrame | None:
+    """:func:`_reporter_grid_of`, built once per frame and selection (the gaps, reporting changes, steady
+    reporters and doubtful reporters of a series read the same grid)."""
+    if selection.kind != "indicator" or selection.country is None or selection.role == "destination":
+        return None
+    key = (
+        "reporter_grid",
+        selection.indicator,
+        selection.country,
+        selection.role,
+        selection.years,
+        min_coverage,
+    )
+
+    def build() -> pl.DataFrame:
+        grid = _reporter_grid_of(selection, min_coverage=min_coverage)
+        return pl.DataFrame() if grid is None else grid  # none (fewer than two reporters): no columns
+
+    grid = built_once(selection.frame, key, build)
+    return grid if grid.width else None
+
+
+def _reporter_grid_of(selection: Selection, *, min_coverage: float = 0.5) -> pl.DataFrame | None:
     """The reporters × years of a UNODC series summed over reporting countries (see :func:`reporter_gaps`):
     columns iso3, year, n (the nationals a reporter counted: point values, 0 when none), n_low (their low
     bound: a ``<5`` cell counts 1), complete (whether

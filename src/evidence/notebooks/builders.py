@@ -112,16 +112,48 @@ def protected_bounds(
     small to protect. ``exact``: each cell's part published exactly (:data:`~evidence.analyses.intervals.UNCENSORED`,
     cell for cell; a cell without one is made only of the publisher's ``<5`` cells: :func:`censored_cells`);
     None: read from the bounds, and no cell taken as the publisher's own. The one protection of the route,
-    region and yearly tables of censored counts."""
+    region and yearly tables of censored counts.
+
+    The same tables protected again in a process are not audited again: a brief protects the same pair in
+    each bound's route view and in each breakdown's yearly numbers (the audit is an integer programme)."""
     columns = list(value_columns)
+    keys = (key,) if isinstance(key, str) else tuple(key)
+    found = (keys, tuple(columns), rule, total_label, low.shape, tuple(low.columns))
+    for kept_low, kept_high, kept_exact, bounds in _PROTECTED_BOUNDS.get(found, ()):
+        if _same(kept_low, low) and _same(kept_high, high) and _same(kept_exact, exact):
+            return bounds
     censored = None if exact is None else censored_cells(exact, columns)
     try:
         pair = suppress_bounds(
             low, high, key, columns, rule, exact=exact, censored=censored, total_label=total_label
         )
     except DisclosureError:
-        return None
-    return Bounds(*pair)
+        bounds = None
+    else:
+        bounds = Bounds(*pair)
+    if len(_PROTECTED_BOUNDS) >= _PROTECTED_BOUNDS_KEPT:
+        del _PROTECTED_BOUNDS[next(iter(_PROTECTED_BOUNDS))]
+    # the tables as given are kept (a copy: the caller's frames are its own)
+    kept = (low.clone(), high.clone(), None if exact is None else exact.clone(), bounds)
+    same_shape = _PROTECTED_BOUNDS.setdefault(found, [])
+    same_shape.append(kept)
+    del same_shape[:-_SAME_SHAPE_KEPT]
+    return bounds
+
+
+#: The pairs :func:`protected_bounds` protected in this process, by their keys, columns, rule, total label and
+#: shape: (low, high, exact, what it gave).
+_PROTECTED_BOUNDS: dict[
+    tuple[Any, ...], list[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame | None, Any]]
+] = {}
+_PROTECTED_BOUNDS_KEPT, _SAME_SHAPE_KEPT = 64, 8
+
+
+def _same(kept: pl.DataFrame | None, given: pl.DataFrame | None) -> bool:
+    """Whether two frames (or two Nones) hold the same columns, types and values (nulls equal)."""
+    if kept is None or given is None:
+        return kept is None and given is None
+    return kept.schema == given.schema and kept.equals(given, null_equal=True)
 
 
 def censored_cells(exact_parts: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:

@@ -1338,7 +1338,14 @@ def tier_left_out(brief: CountryBrief, history: pl.DataFrame | None = None) -> s
 
 def _headline_figures(brief: CountryBrief) -> list[tuple[str, str, int | None]]:
     """The key figures other than the tier, each with its (latest) year (None: a GSI estimate whose file does
-    not state its year)."""
+    not state its year); made once per brief (the key figures and the tier's age read them)."""
+    key = ("headline figures",)
+    if key not in brief._kept:
+        brief._kept[key] = tuple(_headline_figures_of(brief))
+    return list(brief._kept[key])
+
+
+def _headline_figures_of(brief: CountryBrief) -> list[tuple[str, str, int | None]]:
     out: list[tuple[str, str, int | None]] = []
     for table in brief.holding("case"):
         routes = brief.routes(table)
