@@ -1041,10 +1041,10 @@ def test_a_release_with_one_glotip_indicator_row_loads_and_rejects_the_others(tm
 
 
 def test_a_new_disaggregation_column_keeps_the_total_and_rejects_its_parts(tmp_path: Path) -> None:
-    """A later release adding a breakdown the loader does not read ("Area": urban, rural) writes rows the read
-    columns cannot tell apart: the row not broken down is kept, the parts rejected naming the column and its
-    text, so that no victim is counted twice (were all kept, flagged as repeats, and summed to twice the total).
-    A group with no total row keeps none; rows the new column does not split stay."""
+    """A later release adding a breakdown the loader does not read ("Area": Total, urban, rural) writes rows the
+    read columns cannot tell apart: the total is kept, the parts rejected naming the column and its text, so that
+    no victim is counted twice (were all kept, flagged as repeats, and summed to twice the total). Rows repeating
+    a key with no total among them are parts to be summed (as the 2023 release's repeats): kept and flagged."""
     header = (*unodc.HEADER[:9], "Area", *unodc.HEADER[9:])
 
     def with_area(r: tuple, area: str | None) -> tuple:
@@ -1055,20 +1055,29 @@ def test_a_new_disaggregation_column_keeps_the_total_and_rejects_its_parts(tmp_p
         with_area(row("120", dimension="Total", category="Total"), "Urban"),
         with_area(row("70", dimension="Total", category="Total"), "Rural"),
         with_area(row("40", category="Myanmar"), None),  # line 7: not broken down
-        with_area(row("5", category="Cambodia"), "Urban"),  # lines 8-9: parts without their total
+        with_area(row("5", category="Cambodia"), "Urban"),  # lines 8-9: parts without a total among them
         with_area(row("3", category="Cambodia"), "Rural"),
-        with_area(row("9", category="Myanmar", year=2019), "Urban"),  # line 10: a part alone is not told
+        with_area(
+            row("9", category="Laos", year=2019), "All areas"
+        ),  # lines 10-11: a total and an empty part
+        with_area(row("6", category="Laos", year=2019), None),
     ]
     loaded = registry.load(write_glotip_csv(tmp_path / "g.csv", rows, header=header))
-    assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected == 7
-    assert loaded.data.select("source_row", "value").rows() == [(4, 190.0), (7, 40.0), (10, 9.0)]
+    assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected == 8
+    assert loaded.data.select("source_row", "value").rows() == [
+        (4, 190.0),
+        (7, 40.0),
+        (8, 5.0),
+        (9, 3.0),
+        (10, 9.0),
+    ]
     assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
         (5, "Area", "Urban", unodc.REASON_UNREAD_BREAKDOWN),
         (6, "Area", "Rural", unodc.REASON_UNREAD_BREAKDOWN),
-        (8, "Area", "Urban", unodc.REASON_UNREAD_BREAKDOWN_NO_TOTAL),
-        (9, "Area", "Rural", unodc.REASON_UNREAD_BREAKDOWN_NO_TOTAL),
+        (11, "Area", None, unodc.REASON_UNREAD_BREAKDOWN),
     ]
-    assert unodc.REASON_DUPLICATE not in loaded.flags["reason"].to_list()
-    # the same rows without the new column: the repeats are kept and flagged, as before
+    repeats = loaded.flags.filter(pl.col("reason") == unodc.REASON_DUPLICATE)["row"].to_list()
+    assert repeats == [8, 9]
+    # the same rows without the new column: every repeat kept and flagged, as before
     plain = registry.load(write_glotip_csv(tmp_path / "p.csv", [r[:9] + r[10:] for r in rows]))
-    assert plain.rows_kept == 7 and plain.flags["reason"].to_list().count(unodc.REASON_DUPLICATE) == 5
+    assert plain.rows_kept == 8 and plain.flags["reason"].to_list().count(unodc.REASON_DUPLICATE) == 7

@@ -47,10 +47,11 @@ Rules:
   ``Unknown`` and ``Abroad`` stay null without a flag); it repeats another row's key.
 * Columns of no use to the table (``Footnote``, ``Data year``) are named in a "columns not used" note. When such a
   column tells apart rows the read columns cannot (a later release's new disaggregation: one row per area for the
-  same country, year, indicator, dimension, category, sex and age), the group's row not broken down (that column
-  empty, ``Total`` or ``All``) is kept and the parts are **rejected** naming the column and its text
-  (:data:`REASON_UNREAD_BREAKDOWN`): summed with their total they would count people twice. A group with no such
-  row keeps none (:data:`REASON_UNREAD_BREAKDOWN_NO_TOTAL`).
+  same country, year, indicator, dimension, category, sex and age), the group's total (that column written ``Total``
+  or ``All``) is kept and the parts are **rejected** naming the column and its text
+  (:data:`REASON_UNREAD_BREAKDOWN`): summed with their total they would count people twice. Rows repeating a key
+  with no total among them are kept and flagged as repeats, as before (parts to be summed, as the 2023 release's
+  repeated "Other forms of exploitation" rows are).
 * Region and subregion are as published (UN M49); empty ones are filled from the country reference.
 """
 
@@ -236,18 +237,14 @@ REASON_AGGREGATE = (
 )
 REASON_CATEGORY_MISSING = "category missing"
 REASON_DUPLICATE = "repeats another row's country, year, indicator, dimension, category, sex, age and unit"
-#: A column the loader does not read that tells apart rows it would read as one (a release's new disaggregation:
-#: the same country, year, indicator, dimension, category, sex and age per urban and rural area). Summing such rows
-#: with their total would count people twice, so only the row that is not broken down is kept.
+#: A column the loader does not read that tells apart rows it would read as one, one of them its total (a
+#: release's new disaggregation: the same country, year, indicator, dimension, category, sex and age for Total,
+#: Urban and Rural areas). Summed with their total the parts would count people twice: the total is kept. (Rows
+#: repeating a key without a total among them are parts to be summed, as the 2023 release's 860 repeats are: kept.)
 REASON_UNREAD_BREAKDOWN = (
     "a part of a breakdown by a column the loader does not read (the same country, year, indicator, dimension, "
-    "category, sex, age and unit in several rows told apart by it): the group's row not broken down (that column "
-    "empty or Total) is kept, the parts rejected so that no one is counted twice"
-)
-REASON_UNREAD_BREAKDOWN_NO_TOTAL = (
-    "a row of a group told apart only by a column the loader does not read (the same country, year, indicator, "
-    "dimension, category, sex, age and unit in several rows), none of them its total (that column empty or "
-    "Total): which is the whole is unclear, so none is kept"
+    "category, sex, age and unit in several rows told apart by it, one of them written Total there): the total "
+    "is kept, the parts rejected so that no one is counted twice"
 )
 REASON_UNMAPPED = {label: f"{label} not mapped to a country" for label in COUNTRY_DIMENSIONS.values()}
 REASON_FOOTNOTE = (
@@ -536,8 +533,8 @@ _UNREAD = ("_unread", "_unread_column", "_unread_value", "_unread_total")
 
 def _unread(raw: pl.DataFrame, unused: list[str]) -> pl.DataFrame:
     """What a row holds in the columns the loader does not read (``unused``): all of it as one text (``_unread``,
-    to tell rows apart), the first such column written and its text, and whether every one of them is empty or a
-    total (``Total``, ``All``: the row is not broken down by them)."""
+    to tell rows apart), the first such column written (else the first) and its text, and whether the row is a
+    total by them (one of them written ``Total`` or ``All``, the others that or empty)."""
     if not unused:
         return pl.DataFrame(
             {
@@ -551,15 +548,20 @@ def _unread(raw: pl.DataFrame, unused: list[str]) -> pl.DataFrame:
         pl.concat_str(
             [pl.lit(f"{c}: ") + text for c, text in texts.items()], separator="; ", ignore_nulls=True
         ).alias("_unread"),
-        pl.coalesce(pl.when(text.is_not_null()).then(pl.lit(c)) for c, text in texts.items()).alias(
-            "_unread_column"
-        ),
+        pl.coalesce(
+            *(pl.when(text.is_not_null()).then(pl.lit(c)) for c, text in texts.items()), pl.lit(unused[0])
+        ).alias("_unread_column"),
         pl.coalesce(texts.values()).alias("_unread_value"),
-        pl.all_horizontal(
-            text.is_null() | text.str.contains(_TOTAL_PATTERN) | text.str.contains(r"(?i)^all(\s.*)?$")
-            for text in texts.values()
+        (
+            pl.all_horizontal(text.is_null() | _is_total(text) for text in texts.values())
+            & pl.any_horizontal(_is_total(text).fill_null(False) for text in texts.values())
         ).alias("_unread_total"),
     )
+
+
+def _is_total(text: pl.Expr) -> pl.Expr:
+    """Whether a cell of a column the loader does not read says its row is a total (``Total``, ``All areas``)."""
+    return text.str.contains(_TOTAL_PATTERN) | text.str.contains(r"(?i)^all(\s.*)?$")
 
 
 #: Canonical column <- the publisher's column, for every column read.
@@ -899,28 +901,13 @@ _KEY = ["reporting_code", "year", "indicator", "dimension", "category", "sex", "
 
 
 def _unread_breakdowns(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The kept rows less the parts of a breakdown by a column the loader does not read, and those parts as
-    rejects (:data:`REASON_UNREAD_BREAKDOWN`; every row of such a group when none is its total). Rows the unread
-    columns do not tell apart stay (flagged as repeats by :func:`_flags`)."""
+    """The kept rows less the parts of a breakdown by a column the loader does not read whose total is among
+    them, and those parts as rejects (:data:`REASON_UNREAD_BREAKDOWN`). Rows repeating a key with no total among
+    them stay (parts to be summed; flagged as repeats by :func:`_flags`)."""
     grouped = pl.col("_unread").n_unique().over(_KEY) > 1
     has_total = pl.col("_unread_total").any().over(_KEY)
-    marked = kept.with_columns(_breakdown=grouped & ~pl.col("_unread_total"), _has_total=has_total)
-    parts = marked.filter(pl.col("_breakdown"))
-    whole_less = marked.filter(grouped & ~pl.col("_has_total") & pl.col("_unread_total"))
-    rejected = pl.concat([parts, whole_less]) if whole_less.height else parts
-    issues = issues_where(
-        rejected,
-        [
-            (
-                "",
-                "_unread_value",
-                pl.lit(True),
-                pl.when(pl.col("_has_total"))
-                .then(pl.lit(REASON_UNREAD_BREAKDOWN))
-                .otherwise(pl.lit(REASON_UNREAD_BREAKDOWN_NO_TOTAL)),
-            )
-        ],
-    )
+    rejected = kept.filter(grouped & has_total & ~pl.col("_unread_total"))
+    issues = issues_where(rejected, [("", "_unread_value", pl.lit(True), REASON_UNREAD_BREAKDOWN)])
     if issues.height:  # the column each row is told apart by, as the file heads it
         issues = (
             issues.drop("column")
@@ -932,8 +919,7 @@ def _unread_breakdowns(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             .select(issues.columns)
         )
     rows = issues.select("row").unique()
-    kept = marked.join(rows.rename({"row": "source_row"}), on="source_row", how="anti")
-    return kept.drop("_breakdown", "_has_total"), issues
+    return kept.join(rows.rename({"row": "source_row"}), on="source_row", how="anti"), issues
 
 
 def _map_categories(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
