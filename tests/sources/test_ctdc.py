@@ -835,3 +835,22 @@ def test_a_record_of_a_new_exploitation_flag_only_is_in_the_exploitation_denomin
     loaded = load(path)
     exploitation = ["exploitation_forced_labour", "exploitation_sexual", "exploitation_other"]
     assert loaded.data.select(exploitation).rows() == [(False, False, False), (None, None, None)]
+
+
+def test_a_synthetic_file_quoting_every_field_reads_as_published_whatever_its_flags(
+    ctdc_fixtures: Path, tmp_path: Path
+) -> None:
+    """A field written "" is empty. When some flag is not an integer ("1.0", as a spreadsheet may write it) the
+    cells are read as text, and the quoted empty flags were then rejected as unknown values: every row lost."""
+    with (ctdc_fixtures / "synthetic_v2024.csv").open(encoding="utf-8", newline="") as fh:
+        records = list(csv.reader(fh))
+    records[1][records[0].index("isForcedLabour")] = "1.0"
+    paths = []
+    for name, quoting in (("minimal.csv", csv.QUOTE_MINIMAL), ("quoted.csv", csv.QUOTE_ALL)):
+        paths.append(tmp_path / name)
+        with paths[-1].open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, quoting=quoting, lineterminator="\n").writerows(records)
+    minimal, quoted = (load(p) for p in paths)
+    assert (quoted.rows_in, quoted.rows_kept, quoted.rows_rejected) == (10, 10, 0)
+    assert quoted.data.equals(minimal.data)
+    assert quoted.flags.equals(minimal.flags)

@@ -750,6 +750,8 @@ def _parse_csv(path: Path, data: bytes, header: _Header) -> tuple[pl.DataFrame, 
                 path=path,
                 row=1,
             )
+        # a field written "" is as empty as one written without quotes (a re-export quoting every field)
+        frame = frame.with_columns(pl.col(pl.String).replace("", None))
         return frame.rename(dict(zip(frame.columns, _labels(header.columns), strict=True))), ragged
     raise AssertionError("unreachable: the text-only attempt returns or raises")
 
@@ -1376,7 +1378,9 @@ LOADER = register(
         # names is flagged, its row kept (was ignored unseen); a file re-saved with another delimiter (semicolons,
         # tabs) read, with a note (was refused); 8: a Victim-Perpetrator text cell written "" or " " is missing,
         # as an empty one (was kept as an empty text); 9: a flag the layout does not name, of a group by its prefix
-        # (a later release's isForcedCriminality), puts its records in the group's denominator (were unknown))
-        version="9",
+        # (a later release's isForcedCriminality), puts its records in the group's denominator (were unknown); 10:
+        # a CSV field written "" is empty in every column (a flag so written was an unknown value when the cells
+        # were read as text))
+        version="10",
     )
 )
