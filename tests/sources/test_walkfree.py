@@ -663,3 +663,18 @@ def test_a_count_column_in_thousands_is_refused_naming_its_label(
     message = str(error.value)
     assert repr(label) in message and f"sheet {walkfree.SHEET!r}, header on row 3" in message
     assert "thousands or millions" in message
+
+
+def test_a_region_column_under_another_label_is_left_empty_and_said(
+    shared_data: Path, gsi, tmp_path: Path
+) -> None:
+    """A later edition heading its regions otherwise ("Walk Free region") leaves region empty: the note says so
+    (it named the column as not used only, not that the table's region was left empty)."""
+
+    def relabel(ws) -> None:
+        ws["C3"] = "Walk Free region"
+
+    loaded = registry.load(_real_copy(shared_data, tmp_path, relabel))
+    assert loaded.rows_kept == 180 and loaded.data["region"].null_count() == 180
+    assert "columns not in this edition (left empty): 'Region'" in loaded.provenance.notes
+    assert "columns not used: Walk Free region" in loaded.provenance.notes

@@ -473,8 +473,11 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             *([f"aggregate rows (not countries) left out: {aggregate_rows}"] if aggregate_rows else []),
             *([f"text rows (not countries) left out: {text_only_rows}"] if text_only_rows else []),
             *(
-                [f"columns not in this edition (left empty): {', '.join(repr(MEASURES[n]) for n in absent)}"]
-                if absent
+                [
+                    "columns not in this edition (left empty): "
+                    + ", ".join(repr(_labels(n)[0]) for n in ("region", *absent) if n not in columns)
+                ]
+                if absent or "region" not in columns
                 else []
             ),
             *([FRACTIONS_NOTE] if fractions else []),
