@@ -254,12 +254,12 @@ def diagnose(head: FileHead) -> str | None:
         ]
     elif head.tabular:
         line = head.first_line
-        below = (head.text.lstrip("\ufeff").splitlines()[1:2] or [""])[0]
+        second = (head.text.lstrip("\ufeff").splitlines()[1:2] or [""])[0]
         rows = [
-            ("the header", header_cells(line, d), header_cells(below, d)) for d in DELIMITERS if d in line
+            ("the header", header_cells(line, d), header_cells(second, d)) for d in DELIMITERS if d in line
         ]
-    for where, cells, below in rows:
-        if wide := _wide_table(where, cells, below):
+    for where, cells, under in rows:
+        if wide := _wide_table(where, cells, under):
             return wide
         keys = {header_key(cell) for cell in cells if cell}
         named = [name for name in (*_REQUIRED, "country") if _present(keys, name)]
