@@ -770,3 +770,87 @@ def test_the_real_k_anonymised_sample_resaved_with_another_delimiter_reads_as_pu
     assert loaded.data.equals(k_anon_sample.data)
     assert loaded.flags.equals(k_anon_sample.flags)
     assert any("not semicolons as CTDC publishes" in n for n in loaded.provenance.notes)
+
+
+def test_the_real_victim_perpetrator_file_resaved_quoting_every_field_reads_as_published(
+    shared_data: Path, tmp_path: Path, vp
+) -> None:
+    """A re-export that quotes every field writes an empty cell as "": missing, as the published empty cell
+    (the perpetrator columns kept as published were read as an empty text, unlike the same file unquoted)."""
+    source = shared_data / "ctdc" / "vp_synthetic_condensed.csv"
+    with source.open(encoding="utf-8", newline="") as fh:
+        records = list(csv.reader(fh))
+    target = tmp_path / "vp_quoted.csv"
+    with target.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(records)
+    loaded = load(target)
+    assert loaded.data.equals(vp.data)
+    assert (loaded.rows_in, loaded.rows_rejected) == (vp.rows_in, 0)
+
+
+def test_a_new_flag_of_a_known_group_puts_its_records_in_the_groups_denominator(
+    ctdc_fixtures: Path, tmp_path: Path
+) -> None:
+    """A later release adding a flag to a group (``isForcedCriminality``: the docs' recent form of exploitation)
+    records that group for a victim whose other flags of it are empty: codebook section 6 counts the victim in the
+    group's denominator, its other flags 0 (was: unknown, left out, so forced labour's share was overstated). A
+    column with the prefix but not flag values, or a "not specified" one, is not used, as before."""
+    source = ctdc_fixtures / "synthetic_v2025.csv"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    extra = ",isForcedCriminality,typeOfLabourFishing,isNote,typeOfLabourNotSpecified"
+    values = [",1,,yes,1", ",,1,,", *[",,,,"] * (len(lines) - 3)]
+    path = tmp_path / "v2026.csv"
+    path.write_text(
+        "\n".join([lines[0] + extra, *(a + b for a, b in zip(lines[1:], values, strict=True))]) + "\n",
+        encoding="utf-8",
+    )
+    published, loaded = load(source), load(path)
+    assert published.data.row(0, named=True)["exploitation_forced_labour"] is True  # the fixture's first row
+    first, second = (row(loaded, 2), row(loaded, 3))
+    # row 2 had forced labour already: unchanged; its sector group gets nothing new
+    assert first["exploitation_forced_labour"] is True and first["exploitation_sexual"] is False
+    # row 3 had no labour sector: the new sector flag records the group, the known sectors are 0
+    assert second["labour_agriculture"] is False and row(published, 3)["labour_agriculture"] is None
+    notes = " ".join(loaded.provenance.notes)
+    assert "isForcedCriminality (exploitation); typeOfLabourFishing (labour sector)" in notes
+    assert "columns not used: isNote, typeOfLabourNotSpecified" in notes
+    assert loaded.data.drop(
+        "labour_agriculture", "labour_construction", "labour_domestic_work", "labour_hospitality"
+    ).equals(
+        published.data.drop(
+            "labour_agriculture", "labour_construction", "labour_domestic_work", "labour_hospitality"
+        )
+    )
+
+
+def test_a_record_of_a_new_exploitation_flag_only_is_in_the_exploitation_denominator(tmp_path: Path) -> None:
+    header = ",".join([*ctdc.SYNTHETIC_COLUMNS, "isForcedCriminality"])
+    blank = [""] * (len(ctdc.SYNTHETIC_COLUMNS) - 5)
+    rows = [
+        ["2023", "Woman", "18--20", "MMR", "THA", *blank, "1"],
+        ["2023", "Man", "18--20", "MMR", "THA", *blank, ""],
+    ]
+    path = tmp_path / "s.csv"
+    path.write_text("\n".join([header, *(",".join(r) for r in rows)]) + "\n", encoding="utf-8")
+    loaded = load(path)
+    exploitation = ["exploitation_forced_labour", "exploitation_sexual", "exploitation_other"]
+    assert loaded.data.select(exploitation).rows() == [(False, False, False), (None, None, None)]
+
+
+def test_a_synthetic_file_quoting_every_field_reads_as_published_whatever_its_flags(
+    ctdc_fixtures: Path, tmp_path: Path
+) -> None:
+    """A field written "" is empty. When some flag is not an integer ("1.0", as a spreadsheet may write it) the
+    cells are read as text, and the quoted empty flags were then rejected as unknown values: every row lost."""
+    with (ctdc_fixtures / "synthetic_v2024.csv").open(encoding="utf-8", newline="") as fh:
+        records = list(csv.reader(fh))
+    records[1][records[0].index("isForcedLabour")] = "1.0"
+    paths = []
+    for name, quoting in (("minimal.csv", csv.QUOTE_MINIMAL), ("quoted.csv", csv.QUOTE_ALL)):
+        paths.append(tmp_path / name)
+        with paths[-1].open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, quoting=quoting, lineterminator="\n").writerows(records)
+    minimal, quoted = (load(p) for p in paths)
+    assert (quoted.rows_in, quoted.rows_kept, quoted.rows_rejected) == (10, 10, 0)
+    assert quoted.data.equals(minimal.data)
+    assert quoted.flags.equals(minimal.flags)

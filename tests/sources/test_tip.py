@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evidence.core.errors import InputError
+from evidence.core.errors import InputError, UnknownFormatError
 from evidence.sources import registry, tip
 from evidence.sources.delimited import DELIMITERS
 from evidence.sources.registry import FileHead
@@ -586,3 +586,30 @@ def test_kelleys_layout_is_told_by_her_own_labels_not_by_any_spelling_of_them(
     loaded = registry.load(path)
     assert loaded.provenance.layout == layout
     assert ("Kelley" in loaded.provenance.citation) == (layout == tip.KELLEY_LAYOUT)
+
+
+def test_a_table_with_a_column_per_report_year_is_refused_saying_how_to_reshape_it(tmp_path: Path) -> None:
+    """A tier table copied from a web page (a column per report) was "not a layout any loader knows"."""
+    import openpyxl
+
+    lines = ["Country,ISO3,2016,2017,2018", "Thailand,THA,Tier 2 Watch List,Tier 2 Watch List,Tier 2*"]
+    csv_path = tmp_path / "wide.csv"
+    csv_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    wb = openpyxl.Workbook()
+    wb.active.append(["Tier placements by report"])
+    for line in lines:
+        wb.active.append(line.split(","))
+    wb.save(tmp_path / "wide.xlsx")
+    for path, where in ((csv_path, "the header"), (tmp_path / "wide.xlsx", "sheet 'Sheet', row 2")):
+        with pytest.raises(UnknownFormatError) as error:
+            registry.load(path)
+        message = str(error.value)
+        assert (
+            f"{where} looks like a US TIP tier table with a column per report year (2016, 2017, 2018)"
+            in message
+        )
+        assert "reshape it" in message
+    # years over figures that are not tiers are no tier table
+    csv_path.write_text("Country,ISO3,2016,2017\nThailand,THA,12,13\n", encoding="utf-8")
+    with pytest.raises(UnknownFormatError, match="not a layout any loader knows"):
+        registry.load(csv_path)

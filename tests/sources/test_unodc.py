@@ -1038,3 +1038,46 @@ def test_a_release_with_one_glotip_indicator_row_loads_and_rejects_the_others(tm
     assert set(loaded.rejects["reason"]) == {unodc.REASON_VOCABULARY["Indicator"]}
     missing = unodc.load(write_glotip(tmp_path / "m.xlsx", [row(indicator=None), row(indicator=None)]))
     assert (missing.rows_in, missing.rows_kept, missing.rows_rejected) == (2, 0, 2)
+
+
+def test_a_new_disaggregation_column_keeps_the_total_and_rejects_its_parts(tmp_path: Path) -> None:
+    """A later release adding a breakdown the loader does not read ("Area": Total, urban, rural) writes rows the
+    read columns cannot tell apart: the total is kept, the parts rejected naming the column and its text, so that
+    no victim is counted twice (were all kept, flagged as repeats, and summed to twice the total). Rows repeating
+    a key with no total among them are parts to be summed (as the 2023 release's repeats): kept and flagged."""
+    header = (*unodc.HEADER[:9], "Area", *unodc.HEADER[9:])
+
+    def with_area(r: tuple, area: str | None) -> tuple:
+        return (*r[:9], area, *r[9:])
+
+    rows = [
+        with_area(row("190", dimension="Total", category="Total"), "Total"),  # line 4
+        with_area(row("120", dimension="Total", category="Total"), "Urban"),
+        with_area(row("70", dimension="Total", category="Total"), "Rural"),
+        with_area(row("40", category="Myanmar"), None),  # line 7: not broken down
+        with_area(row("5", category="Cambodia"), "Urban"),  # lines 8-9: parts without a total among them
+        with_area(row("3", category="Cambodia"), "Rural"),
+        with_area(
+            row("9", category="Laos", year=2019), "All areas"
+        ),  # lines 10-11: a total and an empty part
+        with_area(row("6", category="Laos", year=2019), None),
+    ]
+    loaded = registry.load(write_glotip_csv(tmp_path / "g.csv", rows, header=header))
+    assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected == 8
+    assert loaded.data.select("source_row", "value").rows() == [
+        (4, 190.0),
+        (7, 40.0),
+        (8, 5.0),
+        (9, 3.0),
+        (10, 9.0),
+    ]
+    assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+        (5, "Area", "Urban", unodc.REASON_UNREAD_BREAKDOWN),
+        (6, "Area", "Rural", unodc.REASON_UNREAD_BREAKDOWN),
+        (11, "Area", None, unodc.REASON_UNREAD_BREAKDOWN),
+    ]
+    repeats = loaded.flags.filter(pl.col("reason") == unodc.REASON_DUPLICATE)["row"].to_list()
+    assert repeats == [8, 9]
+    # the same rows without the new column: every repeat kept and flagged, as before
+    plain = registry.load(write_glotip_csv(tmp_path / "p.csv", [r[:9] + r[10:] for r in rows]))
+    assert plain.rows_kept == 8 and plain.flags["reason"].to_list().count(unodc.REASON_DUPLICATE) == 7

@@ -215,6 +215,54 @@ def test_a_csv_with_thousands_separators_reads_its_numbers(tmp_path: Path) -> No
     assert loaded.rejects.select("row", "value", "reason").rows() == [(3, "some", walkfree.REASON_NOT_NUMBER)]
 
 
+def test_the_summary_sheet_saved_in_a_decimal_comma_locale_loads_as_the_workbook(
+    shared_data: Path, gsi, tmp_path: Path
+) -> None:
+    """A spreadsheet program in a locale that delimits by semicolons writes 12,96 for 12.96: read as the
+    workbook (was: every country rejected, "not a number"), with a note."""
+    import re
+
+    from _xlsx import sheet_as_csv
+    from polars.testing import assert_frame_equal
+
+    path = sheet_as_csv(shared_data / REAL_FILE, tmp_path / "gsi.csv", walkfree.SHEET, separator=";")
+    text = re.sub(r"(?<=[;\n])(-?[0-9]+)\.([0-9]+)(?=[;\n])", r"\1,\2", path.read_text(encoding="utf-8"))
+    path.write_text(text, encoding="utf-8")
+    assert ";12,9" in text  # Afghanistan's prevalence, with a decimal comma
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (180, 180, 0)
+    assert_frame_equal(loaded.data.drop("source_row"), gsi.data.drop("source_row"), rel_tol=1e-8)
+    assert walkfree.DECIMAL_COMMA_NOTE in loaded.provenance.notes
+
+
+def test_a_prevalence_above_1000_per_1000_is_rejected_never_kept(tmp_path: Path) -> None:
+    """A decimal comma with three decimals ("5,740") cannot be told from a thousands separator: read as 5740
+    per 1,000, which no prevalence can be, the row is rejected naming its row, column and text (was kept)."""
+    lines = [
+        ";".join(HEADER[:5]),
+        "Thailand;69800000;Asia and the Pacific;5,740;401000",
+        "Albania;2878000;;11;34000",
+    ]
+    path = tmp_path / "gsi.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = registry.load(path)
+    assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+        (2, HEADER[3], "5,740", walkfree.REASON_ABOVE_PER_1000)
+    ]
+    assert loaded.data["country"].to_list() == ["Albania"] and loaded.rows_in == 2
+
+
+def test_a_score_above_100_percent_is_rejected(tmp_path: Path) -> None:
+    path = write_gsi(
+        tmp_path / "g.xlsx", [country("Thailand"), country("Albania", response=[50.0] * 5 + [130.0])]
+    )
+    loaded = registry.load(path)
+    assert loaded.rejects.select("row", "column", "reason").rows() == [
+        (5, HEADER[16], walkfree.REASON_ABOVE_100)
+    ]
+    assert loaded.rows_kept == 1
+
+
 # --- header labels as a later edition or a re-save words them ---------------------------------------------------
 
 
@@ -574,3 +622,59 @@ def test_a_number_written_as_text_reads_as_itself(
     assert parsed["response_total__pct"] is percent
     # a percent sign is no part of a population, an estimate or a prevalence
     assert parsed["population__number"] == (None if percent else pytest.approx(number))
+
+
+def test_a_summary_sheet_whose_country_column_is_relabelled_is_refused_naming_it(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """A later edition heading its country column otherwise ("Country or area") is refused saying the GSI
+    header lacks 'Country', with its sheet and row (was "not a layout any loader knows", naming nothing)."""
+
+    def relabel(ws) -> None:
+        ws["A3"] = "Country or area"
+
+    with pytest.raises(UnknownFormatError) as error:
+        registry.load(_real_copy(shared_data, tmp_path, relabel))
+    message = str(error.value)
+    assert f"sheet {walkfree.SHEET!r}, row 3 looks like the Walk Free GSI summary header" in message
+    assert "lacks the columns 'Country'" in message
+
+
+@pytest.mark.parametrize(
+    ("cell", "label"),
+    [
+        ("B3", "Population (thousands)"),
+        ("B3", "Population ('000)"),
+        ("E3", "Estimated number of people in modern slavery (000s)"),
+        ("E3", "Estimated number of people in modern slavery, millions"),
+    ],
+)
+def test_a_count_column_in_thousands_is_refused_naming_its_label(
+    shared_data: Path, tmp_path: Path, cell: str, label: str
+) -> None:
+    """A count headed in thousands or millions would be read as people (69,800 for 69.8 million): refused
+    naming the label, sheet and row, never read a thousandth of the truth nor scaled by a guess."""
+
+    def relabel(ws) -> None:
+        ws[cell] = label
+
+    with pytest.raises(InputError) as error:
+        registry.load(_real_copy(shared_data, tmp_path, relabel))
+    message = str(error.value)
+    assert repr(label) in message and f"sheet {walkfree.SHEET!r}, header on row 3" in message
+    assert "thousands or millions" in message
+
+
+def test_a_region_column_under_another_label_is_left_empty_and_said(
+    shared_data: Path, gsi, tmp_path: Path
+) -> None:
+    """A later edition heading its regions otherwise ("Walk Free region") leaves region empty: the note says so
+    (it named the column as not used only, not that the table's region was left empty)."""
+
+    def relabel(ws) -> None:
+        ws["C3"] = "Walk Free region"
+
+    loaded = registry.load(_real_copy(shared_data, tmp_path, relabel))
+    assert loaded.rows_kept == 180 and loaded.data["region"].null_count() == 180
+    assert "columns not in this edition (left empty): 'Region'" in loaded.provenance.notes
+    assert "columns not used: Walk Free region" in loaded.provenance.notes

@@ -21,6 +21,11 @@ and column: the victim still counts. Besides a row with the wrong number of fiel
 or a year that is not one rejects a row.
 Only the kept rows' years and age bands tell the release.
 
+A column a layout does not name is not used (named in a note), except a flag of one of its groups named by the
+group's prefix (``means``, ``is``, ``typeOfLabour``, ``typeOfSex``, ``recruiterRelation``) holding flag values only:
+a later release's new form (``isForcedCriminality``). The case table has no column for it, but a record with it 1
+has the group recorded, so it is in the group's denominator with its other flags 0 (codebook section 6).
+
 Coded values are decoded once per *distinct* value into small lookup tables joined on the column, and flags and
 years are parsed as integers when they all are, so loading a 250,000-row file costs little more than parsing it. Every data row is either kept or rejected with its line
 number, column, value and reason; blank lines carry no record and are reported in the provenance notes.
@@ -47,6 +52,7 @@ if TYPE_CHECKING:
 from evidence.core.errors import InputError
 from evidence.sources.case_schema import (
     AGE_BANDS,
+    FLAG_GROUPS,
     MINOR_AGE_BANDS,
     AgeBand,
     DataSourceType,
@@ -629,6 +635,8 @@ class _Raw:
     sha256: str
     notes: list[str]
     rows_in: int
+    #: flag group -> columns the layout does not name that are flags of that group (:func:`_new_group_flags`)
+    group_flags: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
 
 def _read(path: Path, header: _Header) -> _Raw:
@@ -742,6 +750,8 @@ def _parse_csv(path: Path, data: bytes, header: _Header) -> tuple[pl.DataFrame, 
                 path=path,
                 row=1,
             )
+        # a field written "" is as empty as one written without quotes (a re-export quoting every field)
+        frame = frame.with_columns(pl.col(pl.String).replace("", None))
         return frame.rename(dict(zip(frame.columns, _labels(header.columns), strict=True))), ragged
     raise AssertionError("unreachable: the text-only attempt returns or raises")
 
@@ -944,7 +954,11 @@ def _vp_mapping(raw: pl.DataFrame) -> _Mapping:
         mapping.coded(raw, spec)
     is_true = mapping.flags(raw, list(VP_FLAGS))
     mapping.columns.update({target: is_true[s] for s, target in VP_FLAGS.items()})
-    mapping.columns.update({t: pl.col(s).str.strip_chars() for s, t in VP_AS_PUBLISHED.items()})
+    # as published, but an empty cell is missing however the file wrote it: a re-export quoting every field
+    # writes it "" (which the CSV parser reads as an empty text, not a missing value), a workbook as " "
+    mapping.columns.update(
+        {t: pl.col(s).str.strip_chars().replace("", None) for s, t in VP_AS_PUBLISHED.items()}
+    )
     return mapping
 
 
@@ -1071,6 +1085,18 @@ def _align_columns(raw: _Raw, layout: str) -> None:
         frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in missing])
     unnamed = [c for c in extra if c.startswith(_UNNAMED)]
     extra = [c for c in extra if not c.startswith(_UNNAMED)]
+    raw.group_flags = _new_group_flags(frame, extra)
+    if raw.group_flags:
+        read = [c for cols in raw.group_flags.values() for c in cols]
+        extra = [c for c in extra if c not in read]
+        raw.notes.append(
+            "flags the layout does not name, read by their group's prefix: "
+            + "; ".join(
+                f"{', '.join(cols)} ({group.replace('_', ' ')})" for group, cols in raw.group_flags.items()
+            )
+            + ": a record with one of them 1 is in that group's denominator (codebook section 6), its other flags of "
+            "the group 0; the flags themselves have no column in the case table"
+        )
     if extra:
         raw.notes.append("columns not used: " + ", ".join(extra))
     if unnamed:
@@ -1079,6 +1105,54 @@ def _align_columns(raw: _Raw, layout: str) -> None:
 
 
 _UNNAMED = "(unnamed column "
+
+#: The prefixes CTDC's codebooks name a flag group's columns by (longest first) -> the case table's flag group.
+#: Every ``is*`` column of the three layouts is a type of exploitation but ``isAbduction`` (a known column).
+_GROUP_PREFIXES = (
+    ("meansOfControl", "means_of_control"),
+    ("means", "means_of_control"),
+    ("typeOfLabour", "labour_sector"),
+    ("typeOfSex", "sexual_exploitation_type"),
+    ("recruiterRelation", "recruiter_relation"),
+    ("is", "exploitation"),
+)
+#: Name parts of columns that say a group is not recorded or join its labels: never a flag of the group.
+_NOT_A_GROUP_FLAG = re.compile(r"(?i)notspecified|unknown|concatenated")
+
+
+def _new_group_flags(frame: pl.DataFrame, columns: list[str]) -> dict[str, list[str]]:
+    """Columns a layout does not name (a later release's new flag: ``isForcedCriminality``) that are flags of one
+    of its groups: named by the group's prefix (a capital letter after it) and holding flag values only (1, 0,
+    -99 or empty). A record with such a flag 1 has that group recorded (codebook section 6), so it must count in
+    the group's denominator even when every flag the case table has for the group is empty."""
+    found: dict[str, list[str]] = {}
+    for column in columns:
+        group = next(
+            (
+                g
+                for prefix, g in _GROUP_PREFIXES
+                if column.startswith(prefix) and column[len(prefix) : len(prefix) + 1].isupper()
+            ),
+            None,
+        )
+        if group is None or _NOT_A_GROUP_FLAG.search(column):
+            continue
+        values = frame.get_column(column).cast(pl.String).str.strip_chars().replace("", None).drop_nulls()
+        if values.len() and values.is_in(_FLAG_VALID).all():
+            found.setdefault(group, []).append(column)
+    return found
+
+
+def _recorded_by_new_flags(frame: pl.DataFrame, group_flags: dict[str, list[str]]) -> dict[str, pl.Series]:
+    """Flag group -> whether each row of ``frame`` has one of the group's new flags (:func:`_new_group_flags`) 1."""
+    return {
+        group: frame.select(
+            pl.any_horizontal(
+                pl.col(c).cast(pl.String).str.strip_chars().is_in(_FLAG_TRUE).fill_null(False) for c in cols
+            )
+        ).to_series()
+        for group, cols in group_flags.items()
+    }
 
 
 def _labels(columns: list[str]) -> list[str]:
@@ -1218,8 +1292,17 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
         kept_unknown = pl.concat(unknown).filter(pl.col("row").is_in(out.get_column("source_row").implode()))
         flags = pl.concat([flags, kept_unknown]).sort("row", maintain_order=True)
         raw.notes.extend(_unknown_values_note(kept_unknown))
-    data = out.drop([c for c in out.columns if c.startswith("_")])
-    data = conform(apply_denominator_rule(data))
+    data = apply_denominator_rule(out.drop([c for c in out.columns if c.startswith("_")]))
+    # a record whose group is recorded only by a flag the case table has no column for: in the denominator
+    recorded = _recorded_by_new_flags(frame, raw.group_flags)
+    data = conform(
+        data.with_columns(
+            pl.when(pl.lit(flag)).then(pl.col(c).fill_null(False)).otherwise(pl.col(c)).alias(c)
+            for group, flag in recorded.items()
+            for c in FLAG_GROUPS[group]
+            if c in data.columns
+        )
+    )
 
     provenance = describe(
         SOURCE, header.layout, release, path=str(path), sha256=raw.sha256, notes=tuple(raw.notes)
@@ -1293,7 +1376,11 @@ LOADER = register(
         # Datasource or majority-status value is flagged and read as missing, the victim kept (was rejected);
         # 7: only kept rows' years and age bands tell the release; a label of a concatenated field that no flag
         # names is flagged, its row kept (was ignored unseen); a file re-saved with another delimiter (semicolons,
-        # tabs) read, with a note (was refused))
-        version="7",
+        # tabs) read, with a note (was refused); 8: a Victim-Perpetrator text cell written "" or " " is missing,
+        # as an empty one (was kept as an empty text); 9: a flag the layout does not name, of a group by its prefix
+        # (a later release's isForcedCriminality), puts its records in the group's denominator (were unknown); 10:
+        # a CSV field written "" is empty in every column (a flag so written was an unknown value when the cells
+        # were read as text))
+        version="10",
     )
 )

@@ -44,6 +44,7 @@ stripped) and ``special_case`` (``Special Case``, ``not ranked``; null for ranke
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -236,17 +237,30 @@ def _label_list(name: str) -> str:
 def diagnose(head: FileHead) -> str | None:
     """For a header that names a tier and another column of a tier file but lacks a required one: the TIP
     layouts and the columns it lacks (so a near miss is not "not a layout any loader knows")."""
-    rows: list[tuple[str, list[str]]] = []
+    # (where, the row's cells, the cells of the row below it)
+    rows: list[tuple[str, list[str], list[str]]] = []
     if head.is_xlsx:
         rows = [
-            (f"sheet {sheet.name!r}, row {index + 1}", ["" if c is None else str(c) for c in row])
+            (
+                f"sheet {sheet.name!r}, row {index + 1}",
+                ["" if c is None else str(c) for c in row],
+                [
+                    "" if c is None else str(c)
+                    for c in (sheet.rows[index + 1] if index + 1 < len(sheet.rows) else ())
+                ],
+            )
             for sheet in head.workbook.sheets
             for index, row in enumerate(sheet.rows)
         ]
     elif head.tabular:
         line = head.first_line
-        rows = [("the header", header_cells(line, d)) for d in DELIMITERS if d in line]
-    for where, cells in rows:
+        second = (head.text.lstrip("\ufeff").splitlines()[1:2] or [""])[0]
+        rows = [
+            ("the header", header_cells(line, d), header_cells(second, d)) for d in DELIMITERS if d in line
+        ]
+    for where, cells, under in rows:
+        if wide := _wide_table(where, cells, under):
+            return wide
         keys = {header_key(cell) for cell in cells if cell}
         named = [name for name in (*_REQUIRED, "country") if _present(keys, name)]
         tier_like = "tier_text" in named or any(
@@ -264,6 +278,31 @@ def diagnose(head: FileHead) -> str | None:
             f"{', '.join(KELLEY_REQUIRED)})"
         )
     return None
+
+
+_YEAR_LABEL = re.compile(r"^(?:19|20)\d\d$")
+
+
+def _wide_table(where: str, cells: list[str], below: list[str]) -> str | None:
+    """For a header naming a country (or its code) and report years as columns, over a row whose cells under
+    those years are tiers (a table copied from a web page: one column per report): what the loader reads
+    instead. Reshaping it is the user's: which column is the code, and what an empty cell means, are theirs."""
+    keys = {header_key(cell) for cell in cells if cell}
+    if not (_present(keys, "iso3") or _present(keys, "country")):
+        return None
+    years = [i for i, cell in enumerate(cells) if _YEAR_LABEL.match(cell.strip())]
+    if len(years) < 2:
+        return None
+    under = [below[i] for i in years if i < len(below) and below[i].strip()]
+    tiers = pl.Series(under, dtype=pl.String).str.replace(FOOTNOTE_MARKER, "")
+    if not under or pl.select(_canonical_label(pl.lit(tiers))).to_series().is_null().any():
+        return None
+    shown = ", ".join(cells[i].strip() for i in years[:3]) + (", ..." if len(years) > 3 else "")
+    return (
+        f"{where} looks like a US TIP tier table with a column per report year ({shown}): the tier loader reads "
+        f"one row per country and report year (the simple layout: {', '.join(SIMPLE_REQUIRED)}[, country]); "
+        "reshape it to that layout"
+    )
 
 
 def load(path: str | Path, layout: str) -> LoadedTable:

@@ -45,7 +45,13 @@ Rules:
   UNODC aggregate such as ``CAR``, or a territory such as Sark: ``iso3`` null, the code stays in
   ``reporting_code``; a three-letter code is upper-cased first, so ``tha`` is Thailand); its citizenship / country of repatriation could not be mapped to ISO3 (never guessed;
   ``Unknown`` and ``Abroad`` stay null without a flag); it repeats another row's key.
-* Columns of no use to the table (``Footnote``, ``Data year``) are named in a "columns not used" note.
+* Columns of no use to the table (``Footnote``, ``Data year``) are named in a "columns not used" note. When such a
+  column tells apart rows the read columns cannot (a later release's new disaggregation: one row per area for the
+  same country, year, indicator, dimension, category, sex and age), the group's total (that column written ``Total``
+  or ``All``) is kept and the parts are **rejected** naming the column and its text
+  (:data:`REASON_UNREAD_BREAKDOWN`): summed with their total they would count people twice. Rows repeating a key
+  with no total among them are kept and flagged as repeats, as before (parts to be summed, as the 2023 release's
+  repeated "Other forms of exploitation" rows are).
 * Region and subregion are as published (UN M49); empty ones are filled from the country reference.
 """
 
@@ -85,7 +91,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "12"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "13"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -98,7 +104,8 @@ LOADER_VERSION = "12"  # 2: aggregate flag reworded, missing dimension named; 3:
 # ISO3 code upper-cased; note rows rejected once showing their text; release dates in text (Last update:
 # 12/06/2025, 12 June 2025, June 12, 2025); country names with footnote marks (Thailand¹) mapped; 11: a file in the
 # layout holding none of GLOTIP's indicators (the portal's crime statistics) refused, naming what it holds; 12: the
-# footnote flag names any cell it follows (a year's too), not "the value"
+# footnote flag names any cell it follows (a year's too), not "the value"; 13: the parts of a breakdown by a column
+# the loader does not read (a release's new disaggregation) rejected, the group's total kept (were kept and summed)
 
 HEADER = (
     "Iso3_code",
@@ -230,6 +237,15 @@ REASON_AGGREGATE = (
 )
 REASON_CATEGORY_MISSING = "category missing"
 REASON_DUPLICATE = "repeats another row's country, year, indicator, dimension, category, sex, age and unit"
+#: A column the loader does not read that tells apart rows it would read as one, one of them its total (a
+#: release's new disaggregation: the same country, year, indicator, dimension, category, sex and age for Total,
+#: Urban and Rural areas). Summed with their total the parts would count people twice: the total is kept. (Rows
+#: repeating a key without a total among them are parts to be summed, as the 2023 release's 860 repeats are: kept.)
+REASON_UNREAD_BREAKDOWN = (
+    "a part of a breakdown by a column the loader does not read (the same country, year, indicator, dimension, "
+    "category, sex, age and unit in several rows told apart by it, one of them written Total there): the total "
+    "is kept, the parts rejected so that no one is counted twice"
+)
 REASON_UNMAPPED = {label: f"{label} not mapped to a country" for label in COUNTRY_DIMENSIONS.values()}
 REASON_FOOTNOTE = (
     "a footnote marker follows the cell's text (a figure, a year or a category): read without it (the "
@@ -398,6 +414,9 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     )
     kept, unmapped_flags = _map_categories(kept)
     kept = _fill_regions(kept)
+    kept, breakdowns = _unread_breakdowns(kept)
+    rejects = pl.concat([rejects, breakdowns])
+    unmapped_flags = unmapped_flags.join(breakdowns.select("row").unique(), on="row", how="anti")
     flags = pl.concat([_flags(kept), unmapped_flags])
 
     provenance = describe(
@@ -463,19 +482,24 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
     for index, match in enumerate(matches):
         raw, first_row = read_sheet(path, match, dtypes="string")
         start = first_row if index == 0 else next_row
-        frame = _select(raw).with_row_index("source_row", offset=start).cast({"source_row": pl.Int64})
         unused = unused_columns(raw, _present(raw).values())
+        frame = (
+            _select(raw)
+            .hstack(_unread(raw, unused))
+            .with_row_index("source_row", offset=start)
+            .cast({"source_row": pl.Int64})
+        )
         if unused:
             notes.extend(f"{match.where}: {note}" for note in columns_not_used_note(unused))
         next_row = start + raw.height
         # Fully empty rows (formatting left below the table) are not data rows.
-        frame = frame.filter(~pl.all_horizontal(pl.exclude("source_row").is_null()))
+        frame = frame.filter(~pl.all_horizontal(pl.exclude("source_row", *_UNREAD).is_null()))
         # A copy or filtered view is told first, whatever the rows above its header say: a copied sheet often
         # lacks the release-date row, and "two releases" would then misname what the sheet is.
         if index and frame.height:
-            earlier = pl.concat(frames).drop("source_row").unique()
+            earlier = pl.concat(frames).drop("source_row", *_UNREAD).unique()
             if (
-                not frame.drop("source_row")
+                not frame.drop("source_row", *_UNREAD)
                 .join(earlier, on=earlier.columns, how="anti", nulls_equal=True)
                 .height
             ):
@@ -501,6 +525,43 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
             )
         frames.append(frame)
     return pl.concat(frames), notes
+
+
+#: The columns :func:`_unread` adds: what the columns the loader does not read hold, and where that is a total.
+_UNREAD = ("_unread", "_unread_column", "_unread_value", "_unread_total")
+
+
+def _unread(raw: pl.DataFrame, unused: list[str]) -> pl.DataFrame:
+    """What a row holds in the columns the loader does not read (``unused``): all of it as one text (``_unread``,
+    to tell rows apart), the first such column written (else the first) and its text, and whether the row is a
+    total by them (one of them written ``Total`` or ``All``, the others that or empty)."""
+    if not unused:
+        return pl.DataFrame(
+            {
+                name: pl.repeat(None if name != "_unread_total" else True, raw.height, eager=True)
+                for name in _UNREAD
+            },
+            schema={**dict.fromkeys(_UNREAD[:3], pl.String), "_unread_total": pl.Boolean},
+        )
+    texts = {c: pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in unused}
+    return raw.select(
+        pl.concat_str(
+            [pl.lit(f"{c}: ") + text for c, text in texts.items()], separator="; ", ignore_nulls=True
+        ).alias("_unread"),
+        pl.coalesce(
+            *(pl.when(text.is_not_null()).then(pl.lit(c)) for c, text in texts.items()), pl.lit(unused[0])
+        ).alias("_unread_column"),
+        pl.coalesce(texts.values()).alias("_unread_value"),
+        (
+            pl.all_horizontal(text.is_null() | _is_total(text) for text in texts.values())
+            & pl.any_horizontal(_is_total(text).fill_null(False) for text in texts.values())
+        ).alias("_unread_total"),
+    )
+
+
+def _is_total(text: pl.Expr) -> pl.Expr:
+    """Whether a cell of a column the loader does not read says its row is a total (``Total``, ``All areas``)."""
+    return text.str.contains(_TOTAL_PATTERN) | text.str.contains(r"(?i)^all(\s.*)?$")
 
 
 #: Canonical column <- the publisher's column, for every column read.
@@ -834,6 +895,31 @@ def _flags(kept: pl.DataFrame) -> pl.DataFrame:
     key = ["reporting_code", "year", "indicator", "dimension", "category", "sex", "age", "unit"]
     checks.append(("Category", "category", pl.struct(key).is_duplicated(), REASON_DUPLICATE))
     return issues_where(kept, checks)
+
+
+_KEY = ["reporting_code", "year", "indicator", "dimension", "category", "sex", "age", "unit"]
+
+
+def _unread_breakdowns(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The kept rows less the parts of a breakdown by a column the loader does not read whose total is among
+    them, and those parts as rejects (:data:`REASON_UNREAD_BREAKDOWN`). Rows repeating a key with no total among
+    them stay (parts to be summed; flagged as repeats by :func:`_flags`)."""
+    grouped = pl.col("_unread").n_unique().over(_KEY) > 1
+    has_total = pl.col("_unread_total").any().over(_KEY)
+    rejected = kept.filter(grouped & has_total & ~pl.col("_unread_total"))
+    issues = issues_where(rejected, [("", "_unread_value", pl.lit(True), REASON_UNREAD_BREAKDOWN)])
+    if issues.height:  # the column each row is told apart by, as the file heads it
+        issues = (
+            issues.drop("column")
+            .join(
+                rejected.select(pl.col("source_row").alias("row"), pl.col("_unread_column").alias("column")),
+                on="row",
+                how="left",
+            )
+            .select(issues.columns)
+        )
+    rows = issues.select("row").unique()
+    return kept.join(rows.rename({"row": "source_row"}), on="source_row", how="anti"), issues
 
 
 def _map_categories(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

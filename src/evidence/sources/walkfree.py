@@ -7,6 +7,9 @@ refused, naming the labels to look for and the sheet and row of the nearest head
 and government-response scores may be missing (an edition publishing its estimates only): left empty, with a
 note naming them. Numbers written as text ("401,000", "69 800 000") are read, and a score written "75%" as 75,
 by one rule for workbooks and text files (:func:`_numbers`); a percent sign in any other column is not a number.
+A text file delimited by semicolons (or tabs) that writes a decimal comma ("12,96") is read so, with a note; a
+prevalence above 1,000 per 1,000 or a score above 100% is impossible and rejected (a decimal comma misread). A
+population or number of people headed in thousands or millions ("Population ('000)") is refused, naming the label.
 A row naming a country and nothing else (not assessed) is kept with its figures empty and flagged; a text line
 that names no country (a note below the table) is left out, with a note; the sheet saved as CSV (layout ``gsi2023_csv``) reads the same way. A row with figures but no country (a blank cell, or a formula without a stored value)
 is counted and rejected, as is a figure that is not a finite, non-negative number. The workbook has no ISO3
@@ -63,8 +66,10 @@ LAYOUT_CSV = "gsi2023_csv"
 #: rows left out, fractions scaled to percent; 7: another edition with the same columns loads as its release;
 #: 8: the shared not-available tokens of workbook.py (an ellipsis too); 9: a sheet named "Summary 2025" names
 #: its edition; 10: score, region and vulnerability columns optional (noted when missing), label aliases,
-#: numbers written as text ("401,000", "75%") in workbooks, name-only rows kept and flagged, text rows noted
-LOADER_VERSION = "10"
+#: numbers written as text ("401,000", "75%") in workbooks, name-only rows kept and flagged, text rows noted;
+#: 11: decimal commas of a text file delimited by semicolons read; a prevalence above 1,000 per 1,000 or a score
+#: above 100% rejected (was kept); a count column headed in thousands or millions refused (was read as people)
+LOADER_VERSION = "11"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
@@ -145,6 +150,17 @@ GSI_SCHEMA: dict[str, PolarsDataType] = {
 REASON_NOT_NUMBER = "not a number"
 REASON_NOT_FINITE = "not a finite number (NaN or infinity)"
 REASON_NEGATIVE = "negative: an estimate, population or vulnerability score cannot be below 0"
+REASON_ABOVE_PER_1000 = (
+    "above 1,000 per 1,000: a prevalence per 1,000 people cannot exceed 1,000 (a decimal comma read as a "
+    "thousands separator?)"
+)
+REASON_ABOVE_100 = (
+    "above 100%: a score in percent cannot exceed 100 (a decimal comma read as a thousands separator?)"
+)
+#: The most a measure can be: a rate per 1,000 people, a score in percent.
+UPPER_BOUNDS: dict[str, tuple[float, str]] = {
+    "prevalence_per_1000": (1000.0, REASON_ABOVE_PER_1000),
+}
 #: Measures that cannot be negative. Government-response scores can: Walk Free subtracts points for harmful
 #: policies (the 2023 index gives North Korea a response total of -2.6%).
 NON_NEGATIVE = tuple(name for name in MEASURES if not name.startswith("response_"))
@@ -160,6 +176,7 @@ FRACTIONS_NOTE = (
 REASON_NOT_AVAILABLE = "not-available token: read as missing (not assessed)"
 #: Scores published in percent (0-100; response scores may be below 0).
 PERCENT = tuple(name for name in MEASURES if name.startswith(("vulnerability_", "response_")))
+UPPER_BOUNDS.update({name: (100.0, REASON_ABOVE_100) for name in PERCENT})
 
 
 def sniff(head: FileHead) -> str | None:
@@ -262,7 +279,9 @@ def diagnose(head: FileHead) -> str | None:
         named = header_key(sheet.name) == header_key(SHEET)
         for index, row in enumerate(sheet.rows):
             found = _matching(row)
-            if "country" not in found or not (named or len(found) >= len(FIELDS) / 2):
+            # a row naming the country column, or most of the summary's measures (a country column under
+            # another label is then what it lacks): never a stray row of another table with a "Country" cell
+            if not (("country" in found and named) or len(found) >= len(FIELDS) / 2):
                 continue
             missing = [name for name in REQUIRED if name not in found]
             if missing and (best is None or len(found) > best[0]):
@@ -319,6 +338,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     # (calamine's text of a number is rounded). A text file's cells are its text: read once.
     typed = read_sheet(path, match)[0] if match.delimiter is None else None
     columns = _columns(text, path, match)
+    decimal_comma = _decimal_comma(text, match, [columns[n] for n in MEASURES if n in columns])
     unused = unused_columns(text, columns.values())
     absent = [name for name in MEASURES if name not in columns]
     selected = text.select([pl.col(source).alias(name) for name, source in columns.items()]).with_columns(
@@ -333,6 +353,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             for number in _numbers(
                 name,
                 typed[columns[name]] if typed is not None and name in columns else None,
+                decimal_comma=decimal_comma,
             )
         )
         .with_row_index("source_row", offset=first_row)
@@ -368,11 +389,16 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         (REASON_NOT_FINITE, lambda n: ~pl.col(f"{n}__number").is_finite()),
         (REASON_NEGATIVE, lambda n: (pl.col(f"{n}__number") < 0) & pl.lit(n in NON_NEGATIVE)),
     ]
+    bounded: list[Check] = [
+        (columns[n], n, pl.col(f"{n}__number").is_finite() & (pl.col(f"{n}__number") > bound), reason)
+        for n, (bound, reason) in UPPER_BOUNDS.items()
+        if n in columns
+    ]
     checks: list[Check] = [("Country", "country", pl.col("country").is_null(), REASON_NO_COUNTRY)]
     checks += [
         (columns[n], n, check(n), reason) for reason, check in number_checks for n in MEASURES if n in columns
     ]
-    rejects = issues_where(frame, checks)
+    rejects = issues_where(frame, checks + bounded)
     kept = frame.join(rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti")
     # Scores published as fractions of 1 (a cell formatted "46.5%" holds 0.465): every score of the sheet lies
     # within [-1, 1] (a percent sheet has most above 1). Scaled to percent as the 2023 edition writes them.
@@ -447,11 +473,15 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             *([f"aggregate rows (not countries) left out: {aggregate_rows}"] if aggregate_rows else []),
             *([f"text rows (not countries) left out: {text_only_rows}"] if text_only_rows else []),
             *(
-                [f"columns not in this edition (left empty): {', '.join(repr(MEASURES[n]) for n in absent)}"]
-                if absent
+                [
+                    "columns not in this edition (left empty): "
+                    + ", ".join(repr(_labels(n)[0]) for n in ("region", *absent) if n not in columns)
+                ]
+                if absent or "region" not in columns
                 else []
             ),
             *([FRACTIONS_NOTE] if fractions else []),
+            *([DECIMAL_COMMA_NOTE] if decimal_comma else []),
         ),
     )
     data = kept.select([pl.col(c).cast(t) for c, t in GSI_SCHEMA.items()]).sort("source_row")
@@ -466,20 +496,57 @@ _NUMBER_TEXT = r"^(?:[0-9]{1,3}(?:[, \u00a0\u202f][0-9]{3})+|[0-9]+)?(?:\.[0-9]+
 _PERCENT_SIGN = r"\s*%$"
 
 
-def _numbers(name: str, typed: pl.Series | None) -> tuple[pl.Expr, pl.Expr]:
+#: A number as a text file delimited by semicolons (or tabs) writes it in a locale with a decimal comma: digits
+#: grouped in thousands by dots or (no-break) spaces, or not grouped; a decimal comma.
+_NUMBER_TEXT_DECIMAL_COMMA = r"^(?:[0-9]{1,3}(?:[. \u00a0\u202f][0-9]{3})+|[0-9]+)?(?:,[0-9]+)?$"
+#: A comma that can only be a decimal one: followed by other than three digits, or after a dot grouping thousands.
+_DECIMAL_ONLY_COMMA = (
+    r"^[-+\u2212]?[0-9. \u00a0\u202f]*(?:[0-9],(?:[0-9]{1,2}|[0-9]{4,})|\.[0-9]{3},[0-9]+)\s*%?$"
+)
+DECIMAL_COMMA_NOTE = (
+    "numbers written with a decimal comma (as spreadsheet programs save delimited text in locales that delimit "
+    "by semicolons): '5,74' read as 5.74, dots or spaces as thousands separators"
+)
+
+
+def _decimal_comma(text: pl.DataFrame, match: HeaderMatch, number_columns: list[str]) -> bool:
+    """Whether a text file not delimited by commas writes its numbers with a decimal comma: some number cell
+    holds a comma that cannot separate thousands ("5,74", "12,9599", "1.234,5"). A file whose every comma could
+    separate thousands ("5,740") is read as the published workbook writes numbers (the bounds of
+    :data:`UPPER_BOUNDS` catch a prevalence so misread)."""
+    if match.delimiter in (None, ",") or not number_columns:
+        return False
+    found = text.select(
+        pl.any_horizontal(
+            pl.col(c).str.strip_chars().str.contains(_DECIMAL_ONLY_COMMA).fill_null(False)
+            for c in number_columns
+        ).any()
+    ).item()
+    return bool(found)
+
+
+def _numbers(name: str, typed: pl.Series | None, *, decimal_comma: bool = False) -> tuple[pl.Expr, pl.Expr]:
     """``<name>__number`` and ``<name>__pct`` for the text column ``name``: its cells read as numbers, one rule for
     a workbook's and a text file's cells ("401,000", "69 800 000", "-2.6", a score "75%"; a percent sign only in a
     score column), and whether the cell carried a percent sign. ``typed``: a workbook's typed read of the
-    column, whose numbers (full precision) are taken where the cell is a number."""
+    column, whose numbers (full precision) are taken where the cell is a number. ``decimal_comma``: the text
+    file writes "5,74" for 5.74 (see :func:`_decimal_comma`)."""
     text = pl.col(name).str.replace_all("\u2212", "-")  # a typographic minus
     percent = pl.lit(name in PERCENT) & text.str.contains(_PERCENT_SIGN).fill_null(False)
     body = pl.when(percent).then(text.str.replace(_PERCENT_SIGN, "")).otherwise(text)
     negative = body.str.starts_with("-")
     digits = body.str.strip_prefix("-").str.strip_prefix("+").str.strip_chars()
-    well_formed = digits.str.contains(_NUMBER_TEXT) & digits.str.contains("[0-9]")
+    pattern, groups = (
+        (_NUMBER_TEXT_DECIMAL_COMMA, "[. \u00a0\u202f]")
+        if decimal_comma
+        else (_NUMBER_TEXT, "[, \u00a0\u202f]")
+    )
+    well_formed = digits.str.contains(pattern) & digits.str.contains("[0-9]")
+    plain = digits.str.replace_all(groups, "")
+    if decimal_comma:
+        plain = plain.str.replace(",", ".", literal=True)
     value: pl.Expr = pl.when(well_formed).then(
-        digits.str.replace_all("[, \u00a0\u202f]", "").cast(pl.Float64, strict=False)
-        * pl.when(negative).then(-1.0).otherwise(1.0)
+        plain.cast(pl.Float64, strict=False) * pl.when(negative).then(-1.0).otherwise(1.0)
     )
     if typed is not None and typed.dtype.is_numeric():
         value = pl.coalesce(pl.lit(typed.cast(pl.Float64)), value)
@@ -503,7 +570,22 @@ def _columns(raw: pl.DataFrame, path: Path, match: HeaderMatch) -> dict[str, str
         raise InputError(
             f"GSI summary ({where}) lacks the columns {'; '.join(_label_text(n) for n in missing)}", path=path
         )
+    scaled = [repr(cs[0]) for name, cs in found.items() if name in COUNTS and _MULTIPLIER.search(cs[0])]
+    if scaled:
+        raise InputError(
+            f"GSI summary ({where}): {', '.join(scaled)} gives its figures in thousands or millions, not in "
+            "people as the index publishes them: read as people, the figures would be a thousandth of the truth, and scaled "
+            "they would be a guess at what the file means",
+            path=path,
+            hint="save the figures in people (or the label without its multiplier, if they are people already)",
+        )
     return {name: cs[0] for name, cs in found.items()}
+
+
+#: The measures that count people (the others are rates and scores).
+COUNTS = ("population", "estimated_number_in_modern_slavery")
+#: A multiplier in a label: "(thousands)", "('000)", "000s", "in millions", "mn" (never the 000 of "1,000").
+_MULTIPLIER = re.compile(r"(?i)\b(?:thousands?|millions?|mn|mio)\b|(?<![0-9][,.])(?<![0-9])'?000s?\b")
 
 
 register(
