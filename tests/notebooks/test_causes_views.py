@@ -585,3 +585,23 @@ def test_a_near_separated_odds_ratio_is_not_printed_as_a_result(shared_data):
     hours = causes.association_model(cases, "means_excessive_work_hours")
     unknown = hours.terms.filter((pl.col("category") == "Unknown") & (pl.col("reference") == "Female"))
     assert unknown["estimable"].to_list() == [True] and unknown["odds_ratio"][0] > 100
+
+
+def test_a_model_sentence_shows_category_names_from_the_data_as_text(demo):
+    """Category names come from the data (an organisation's own records among them): in the sentence they are
+    text, never markup."""
+    import dataclasses
+
+    from evidence.briefs.builtin import markdown_to_html
+
+    model = causes.association_model(demo.head(3000), "exploitation_sexual", min_category_n=1)
+    hostile = "<img src=x onerror=alert(1)> [link](https://example.org) *bold*"
+    model = dataclasses.replace(
+        model,
+        merged={"sex": (hostile,)},
+        excluded={f"not recorded for {hostile}": 7},
+        skipped={"age": hostile},
+    )
+    page = markdown_to_html(views.model_sentence(model, RULE))
+    assert "<img" not in page and "<a " not in page and "<em>" not in page
+    assert page.count("onerror=alert(1)") == 3

@@ -680,7 +680,8 @@ def model_sentence(
     """Which victims the model used and why others were left out, with counts through disclosure control (no
     counts for records whose published counts are perturbed: the model's exact counts beside the perturbed
     tables would give the noise away). The notes on categories merged, characteristics or categories left out
-    of the model and separation are always given."""
+    of the model and separation are always given; the categories' and characteristics' names, which come
+    from the data, escaped as Markdown."""
 
     def count(value: int, name: object = None) -> str:
         if rule.is_small(value):
@@ -694,7 +695,7 @@ def model_sentence(
         )
         parts = [f"{model.outcome_label}: logistic regression ({how})."]
         if model.excluded:
-            parts.append(f"Left out: {'; '.join(model.excluded)}.")
+            parts.append(f"Left out: {escape_markdown('; '.join(model.excluded))}.")
     else:
         how = (
             "keeping unknown characteristics as a category"
@@ -710,26 +711,34 @@ def model_sentence(
         if model.excluded:
             parts.append(
                 "Left out: "
-                + "; ".join(f"{count(v, ('left out', k))} {k}" for k, v in model.excluded.items())
+                + "; ".join(
+                    f"{count(v, ('left out', k))} {escape_markdown(k)}" for k, v in model.excluded.items()
+                )
                 + "."
             )
     if model.merged:
         parts.append(
             "Merged into Other (too few victims or no variation): "
-            + "; ".join(f"{labels.get(p, p).lower()}: {', '.join(c)}" for p, c in model.merged.items())
+            + "; ".join(
+                f"{escape_markdown(labels.get(p, p).lower())}: {escape_markdown(', '.join(c))}"
+                for p, c in model.merged.items()
+            )
             + "."
         )
     if model.skipped:
         parts.append(
             "Not in the model: "
-            + "; ".join(f"{labels.get(p, p).lower()} ({why})" for p, why in model.skipped.items())
+            + "; ".join(
+                f"{escape_markdown(labels.get(p, p).lower())} ({escape_markdown(why)})"
+                for p, why in model.skipped.items()
+            )
             + "."
         )
     if model.collinear:
         parts.append(
             "Categories left out of the model (one indicator is not fitted twice): "
             + "; ".join(
-                f"{labels.get(p, p).lower()} {why}"
+                f"{escape_markdown(labels.get(p, p).lower())} {escape_markdown(why)}"
                 for p, whys in model.collinear.items()
                 for why in whys.values()
             )
