@@ -220,3 +220,56 @@ def test_a_batch_worker_takes_its_share_of_the_cores(monkeypatch):
     assert warm.kernel_threads() == 6
     _share_machine(3)
     assert warm.kernel_threads() == 3 and chart_workers._SIZE == chart_workers.chart_worker_count(3)
+
+
+def test_workers_start_once_every_runs_parameters_pass_and_errors_still_list_every_run(
+    tmp_path, tiny, monkeypatch
+):
+    """``checked`` (the batch's workers and kernels starting) comes after the parameter checks of every run and
+    before the runs' data are read; a plan with a bad run starts nothing, and its error still lists every bad run,
+    whichever check refused it."""
+    from evidence.runs import batch
+
+    events = []
+    real_prepare = batch.prepare_run
+
+    def prepare(spec, parameters, **options):
+        events.append("prepare")
+        if parameters.get("n") == 3:
+            raise InputError("unreadable data")
+        return real_prepare(spec, parameters, **options)
+
+    monkeypatch.setattr(batch, "prepare_run", prepare)
+    good = expand_plan({"notebooks": [str(tiny)], "parameters": {"n": [1, 2]}}, base_dir=tmp_path)
+    assert len(prepare_plan(good, out_root=tmp_path, checked=lambda: events.append("checked"))) == 2
+    assert events == ["checked", "prepare", "prepare"]
+
+    events.clear()
+    bad = expand_plan({"notebooks": [str(tiny)], "parameters": {"n": ["x", 3, 4]}}, base_dir=tmp_path)
+    with pytest.raises(ParameterError) as info:
+        prepare_plan(bad, out_root=tmp_path, checked=lambda: events.append("checked"))
+    assert "checked" not in events
+    assert "2 of 3 runs are invalid" in str(info.value)
+    assert str(info.value).index("expects int, got 'x'") < str(info.value).index("unreadable data")
+
+
+def test_a_pool_started_ahead_forks_every_worker_at_once():
+    from evidence.runs.batch import BatchPool
+
+    pool = BatchPool(2, start=True)
+    try:
+        assert len(pool.executor._processes) == 2  # forked now, not as runs are submitted
+    finally:
+        pool.close()
+    pool.close()  # idempotent
+
+
+def test_a_worker_stops_the_kernel_it_started_ahead_when_only_skipped_runs_are_left(monkeypatch):
+    from evidence.runs import warm
+    from evidence.runs.batch import _execute
+    from evidence.runs.execute import RunOutcome
+
+    stopped = []
+    monkeypatch.setattr(warm, "stop_unused_kernels", lambda: stopped.append(True))
+    skipped = RunOutcome("r", "tiny", "skipped", "/nowhere")
+    assert _execute(skipped, None) == skipped and stopped == [True]
