@@ -211,7 +211,8 @@ def test_a_failed_runs_error_is_printed_as_text(app, tiny, tmp_path, monkeypatch
 def test_a_batch_starts_its_workers_after_the_parameter_checks_and_ends_them_when_refused_later(
     run_main, tiny, tmp_path, monkeypatch
 ):
-    from evidence.runs import batch
+    from evidence.core.errors import InputError
+    from evidence.runs import batch, execute
 
     pools = []
 
@@ -233,11 +234,19 @@ def test_a_batch_starts_its_workers_after_the_parameter_checks_and_ends_them_whe
     code, _, err = run_main(["batch", str(plan), "--out-root", out])
     assert code == 2 and "expects int" in err and not pools  # refused by a parameter check: nothing started
 
+    def read_only(folder):
+        raise InputError("cannot write to the runs folder", path=folder)
+
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2]\n")
+    with monkeypatch.context() as patch:
+        patch.setattr(execute, "check_writable", read_only)
+        code, _, err = run_main(["batch", str(plan), "--out-root", out])
+    assert code == 2 and "cannot write to the runs folder" in err and not pools  # refused before any kernel
+
     def unreadable(*args, **kwargs):
         raise ParameterError("the data cannot be read")
 
     monkeypatch.setattr(batch, "prepare_run", unreadable)
-    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2]\n")
     code, _, err = run_main(["batch", str(plan), "--out-root", out])
     assert code == 2 and "the data cannot be read" in err
     assert len(pools) == 1 and pools[0].started and pools[0].notebook == str(tiny)

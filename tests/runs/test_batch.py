@@ -273,3 +273,40 @@ def test_a_worker_stops_the_kernel_it_started_ahead_when_only_skipped_runs_are_l
     monkeypatch.setattr(warm, "stop_unused_kernels", lambda: stopped.append(True))
     skipped = RunOutcome("r", "tiny", "skipped", "/nowhere")
     assert _execute(skipped, None) == skipped and stopped == [True]
+
+
+def test_workers_started_ahead_start_their_kernels_with_the_preload_list_looked_up_once(tiny, monkeypatch):
+    from evidence.runs import batch, warm
+
+    looked_up = []
+    monkeypatch.setattr(warm, "notebook_preload", lambda notebook: looked_up.append(notebook) or ("polars",))
+    assert batch._kernel_ahead(str(tiny), None) == (str(tiny), None, ("polars",))
+    assert batch._kernel_ahead(str(tiny), "own-kernel") == (
+        str(tiny),
+        "own-kernel",
+        None,
+    )  # started by its run
+    assert looked_up == [str(tiny)]
+
+    started, prepared = [], []
+    monkeypatch.setattr(warm, "prestart", lambda *args: started.append(args))
+    monkeypatch.setattr(batch, "_share_machine", lambda workers: None)
+    batch._start_worker(2, lambda: prepared.append(True), (str(tiny), None, ("polars",)))
+    assert started == [(str(tiny), None, ("polars",))] and prepared == [True]
+
+
+def test_the_fork_server_of_the_workers_loads_papermill_without_pyarrow():
+    """The workers' fork server imports Papermill as the runner does, not by name (which loads pyarrow and
+    numpy, a third of a second before the first worker is forked)."""
+    import subprocess
+    import sys
+
+    from evidence.runs.batch import _process_context
+
+    if _process_context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        assert forkserver._forkserver._preload_modules == ["evidence.runs.preload"]
+    code = "import sys, evidence.runs.preload; print(sorted({'papermill', 'pyarrow', 'numpy'} & set(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "['papermill']"

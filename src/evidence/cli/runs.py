@@ -222,6 +222,9 @@ def batch_command(
     def start_workers() -> None:
         # the workers start their kernels and import the renderer while this process reads the runs' data
         nonlocal pool
+        from evidence.runs.execute import check_writable
+
+        check_writable(out_root)  # a read-only runs folder is refused before any kernel starts
         if local and planned.runs:
             count = min(workers, len(planned.runs)) if workers else default_workers(len(planned.runs))
             notebook = str(planned.runs[0].notebook.path)

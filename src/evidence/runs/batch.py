@@ -26,6 +26,7 @@ runs folder).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import multiprocessing
@@ -333,9 +334,12 @@ def run_batch(
     """
     try:
         return _run_batch(runs, workers, executor, force, on_start, on_done, after, pool)
-    except BaseException:
-        if pool is not None:
-            pool.stop()
+    except BaseException as exc:
+        if pool is not None:  # refused before any run (a read-only runs folder), or interrupted
+            if isinstance(exc, Exception):
+                pool.close(cancel=True)  # the workers end with the kernels they started
+            else:
+                pool.stop()
         raise
     finally:
         if pool is not None:
@@ -416,7 +420,7 @@ def _process_context() -> multiprocessing.context.BaseContext:
     # the workers it forks
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["evidence.runs.execute", "evidence.runs.warm", "papermill"])
+        context.set_forkserver_preload(["evidence.runs.preload"])
         return context
     return multiprocessing.get_context("spawn")
 
@@ -454,7 +458,7 @@ class BatchPool:
     ) -> None:
         self.workers = workers
         self.prepare = prepare
-        self.kernel = (notebook, kernel_name) if notebook is not None else None
+        self.kernel = _kernel_ahead(notebook, kernel_name) if notebook is not None else None
         self._stopped = False
         self.executor = self._new()
         if start:
@@ -492,16 +496,30 @@ class BatchPool:
                 process.terminate()
 
 
+def _kernel_ahead(notebook: str, kernel_name: str | None) -> tuple[str, str | None, tuple[str, ...] | None]:
+    """What the workers start their kernels with: the notebook, the kernel and its pre-load list, looked up
+    here once for all of them (it hashes the toolkit), unless the kernel is one the user names."""
+    from evidence.runs.warm import notebook_preload
+
+    preload = None
+    if kernel_name is None:
+        with contextlib.suppress(Exception):  # a start-up aid only: a worker looks it up itself
+            preload = notebook_preload(notebook)
+    return notebook, kernel_name, preload
+
+
 def _started() -> None:
     """A worker's first task when a pool is started ahead: nothing (it makes the pool fork the worker)."""
 
 
 def _start_worker(
-    workers: int, prepare: Callable[[], None] | None, kernel: tuple[str, str | None] | None = None
+    workers: int,
+    prepare: Callable[[], None] | None,
+    kernel: tuple[str, str | None, tuple[str, ...] | None] | None = None,
 ) -> None:
-    """A pool worker's start: its share of the machine (:func:`_share_machine`), its kernel (``kernel``: a
-    notebook and kernel name to start it for now), what its runs need that the server that forked it has not
-    loaded (Papermill's engine, nbformat's compiled checks), then ``prepare``."""
+    """A pool worker's start: its share of the machine (:func:`_share_machine`), its kernel (``kernel``: the
+    notebook, kernel name and pre-load list to start it with now), what its runs need that the server that
+    forked it has not loaded (Papermill's engine, nbformat's compiled checks), then ``prepare``."""
     _share_machine(workers)
     if kernel is not None:
         from evidence.runs.warm import prestart
