@@ -397,10 +397,11 @@ class CaseProfiles:
                 "category": [c for _ in order for c in categories],
             }
         )
+        # in the grid's order (each group's categories in display order): the views read the rows in place
         out = (
-            grid.join(counts, on=["group", "category"], how="left")
-            .join(n_group, on="group", how="left")
-            .join(known, on="group", how="left")
+            grid.join(counts, on=["group", "category"], how="left", maintain_order="left")
+            .join(n_group, on="group", how="left", maintain_order="left")
+            .join(known, on="group", how="left", maintain_order="left")
             .with_columns(pl.col("count", "n_known").fill_null(0))
             .with_columns(n_unknown=pl.col("n_group") - pl.col("n_known"))
         )
@@ -460,9 +461,9 @@ class CaseProfiles:
                 "column": [c for _ in row_order for c in column_order],
             }
         )
-        return (
-            grid.join(both, on=["row", "column"], how="left")
-            .join(known.rename({"category": "row"}), on="row", how="left")
+        return (  # in the grid's order (each row's columns in display order), as the views read it
+            grid.join(both, on=["row", "column"], how="left", maintain_order="left")
+            .join(known.rename({"category": "row"}), on="row", how="left", maintain_order="left")
             .with_columns(
                 pl.col(["count", "n_known"] + (["count_key", "n_known_key"] if keyed else [])).fill_null(0)
             )

@@ -282,7 +282,7 @@ def _protect_items(
     withheld whole (the split was protected without it). Returns ``counts`` with the items' cells replaced
     (their values and reasons; the table's other columns as they were)."""
     n = len(recorded)
-    frame, reasons = counts.frame, counts.reasons
+    columns, why_columns = [], []  # each item's new cells, put in at the end (one query, not two an item)
     margin_shown = [r is None for r in split.reasons[RECORDED].to_list()]
     for category in categories:
         with_item = wide[category].fill_null(0).to_list()
@@ -305,15 +305,17 @@ def _protect_items(
             values = [None] * (n + 1) if conflict else protected.frame[category].to_list()
             why = [COMPLEMENT_LABEL_REASON] * (n + 1) if conflict else protected.reasons[category].to_list()
             # a cell the first protection withheld as small stays small (its label says so)
-            before = reasons[category].to_list()
+            before = counts.reasons[category].to_list()
             why = [b if b == "small" else w for b, w in zip(before, why, strict=True)]
             values = [None if w is not None else v for v, w in zip(values, why, strict=True)]
-        frame = frame.with_columns(
+        columns += [
             pl.Series(category, values, dtype=pl.Int64),
             pl.Series(f"{category}_suppressed", [w is not None for w in why]),
-        )
-        reasons = reasons.with_columns(pl.Series(category, why, dtype=pl.String))
-    return dataclasses.replace(counts, frame=frame, reasons=reasons)
+        ]
+        why_columns.append(pl.Series(category, why, dtype=pl.String))
+    return dataclasses.replace(
+        counts, frame=counts.frame.with_columns(columns), reasons=counts.reasons.with_columns(why_columns)
+    )
 
 
 def _withhold_small_differences(
@@ -324,11 +326,11 @@ def _withhold_small_differences(
     (Recorded 11, excessive working hours 10), the item is withheld as a complement, so that no small number
     follows by subtraction, even one the perturbation made up. Items add up to nothing, so withholding one
     opens no other difference."""
-    frame, reasons = counts.frame, counts.reasons
+    columns, why_columns = [], []  # each item's new cells, put in at the end (one query, not two an item)
     margins = split.frame[RECORDED].to_list()
     for category in categories:
-        values = frame[category].to_list()
-        why = reasons[category].to_list()
+        values = counts.frame[category].to_list()
+        why = counts.reasons[category].to_list()
         for row, (value, margin) in enumerate(zip(values, margins, strict=True)):
             if (
                 value is not None
@@ -337,12 +339,14 @@ def _withhold_small_differences(
                 and rule.is_small(margin - value)
             ):
                 values[row], why[row] = None, COMPLEMENT_LABEL_REASON
-        frame = frame.with_columns(
+        columns += [
             pl.Series(category, values, dtype=pl.Int64),
             pl.Series(f"{category}_suppressed", [w is not None for w in why]),
-        )
-        reasons = reasons.with_columns(pl.Series(category, why, dtype=pl.String))
-    return dataclasses.replace(counts, frame=frame, reasons=reasons)
+        ]
+        why_columns.append(pl.Series(category, why, dtype=pl.String))
+    return dataclasses.replace(
+        counts, frame=counts.frame.with_columns(columns), reasons=counts.reasons.with_columns(why_columns)
+    )
 
 
 def _count_text(value: int | None, reason: str | None, rule: DisclosureRule) -> str:
