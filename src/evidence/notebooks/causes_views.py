@@ -208,6 +208,16 @@ def _rendered_profile(
     published = {c: counts.frame[c].to_list() for c in categories}
     shown = {c: display[c].to_list() for c in categories}
     columns: dict[str, list[str]] = {"category": [*categories, RECORDED, NOT_RECORDED]}
+    # the interval of every share shown (its count and denominator published), in one call
+    with_share = [
+        (g, c) for g in range(len(labels)) for c in categories if published[c][g] is not None and recorded[g]
+    ]
+    lows, highs = (
+        wilson_interval([published[c][g] for g, c in with_share], [recorded[g] for g, _ in with_share], 0.05)
+        if with_share
+        else ([], [])
+    )
+    intervals = dict(zip(with_share, zip(lows, highs, strict=True), strict=True))
     share_rows = []
     for g, label in enumerate(labels):
         cells = []
@@ -223,9 +233,7 @@ def _rendered_profile(
                 # counts (or a share to more digits) would give the true count, and the perturbation, back
                 share = round(count / base, TENTH_PERCENT_DIGITS)
                 text = f"{text} ({share * 100:.1f}%)"
-                low, high = (
-                    round(float(v[0]), TENTH_PERCENT_DIGITS) for v in wilson_interval([count], [base], 0.05)
-                )
+                low, high = (round(float(v), TENTH_PERCENT_DIGITS) for v in intervals[g, category])
             else:
                 share = low = high = None
             share_rows.append(
