@@ -212,10 +212,8 @@ def _rendered_profile(
     with_share = [
         (g, c) for g in range(len(labels)) for c in categories if published[c][g] is not None and recorded[g]
     ]
-    lows, highs = (
-        wilson_interval([published[c][g] for g, c in with_share], [recorded[g] for g, _ in with_share], 0.05)
-        if with_share
-        else ([], [])
+    lows, highs = wilson_interval(
+        [published[c][g] for g, c in with_share], [recorded[g] for g, _ in with_share], 0.05
     )
     intervals = dict(zip(with_share, zip(lows, highs, strict=True), strict=True))
     share_rows = []
