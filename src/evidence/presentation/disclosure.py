@@ -108,11 +108,14 @@ from __future__ import annotations
 import functools
 import html
 import math
+import os
 import re
+import sys
+import threading
 from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import polars as pl
 
@@ -120,7 +123,7 @@ from evidence.core.errors import EvidenceError, ParameterError
 
 if TYPE_CHECKING:
     import numpy as np
-    from scipy.optimize import OptimizeResult
+    from highspy import Highs
 
 __all__ = [
     "CENSORED",
@@ -1566,39 +1569,77 @@ class LinkedCounts:
 
 
 class _LinkedProgram:
-    """The linear programs of a :class:`LinkedCounts` system as it stands: the range of any combination of its
-    quantities given everything published (the relaxation: a count it pins is pinned; one that only whole
-    numbers pin can be missed)."""
+    """The linear programs of a :class:`LinkedCounts` system: the range of any combination of its quantities
+    given everything published (the relaxation: a count it pins is pinned; one that only whole numbers pin can
+    be missed).
+
+    One HiGHS model is built per system and kept: :meth:`refresh` carries what the system now withholds into
+    it (a quantity's bounds, a share's two rows), so that the many programs of a protection (a candidate
+    withheld, an objective changed) are re-solved from the last basis instead of being set up anew.
+    """
 
     def __init__(self, system: LinkedCounts, rule: DisclosureRule) -> None:
+        import highspy
         import numpy as np
-        from scipy.sparse import csr_array
 
+        self.system, self.rule = system, rule
         self.names = list(system.values)
         self.index = {n: k for k, n in enumerate(self.names)}
-        bounds_of = system._bounds(rule)
-        self.bounds = [bounds_of[n] for n in self.names]
         self.truth = np.array([float(system.values[n]) for n in self.names])
-        upper = list(system.at_most)
+        rows = [*system.equalities, *system.at_most]
+        lower = [0.0] * len(system.equalities) + [-highspy.kHighsInf] * len(system.at_most)
+        # every share's two rows, whether or not it binds now: refresh() frees those of a share withheld
+        self._share_rows: dict[Hashable, int] = {}
         for name, (base, share, half) in system.shares.items():
-            if system.status.get(name) == SHARE and name not in system.published_too:
-                upper.append({name: 1.0, base: -(share + half)})
-                upper.append({name: -1.0, base: share - half})
+            self._share_rows[name] = len(rows)
+            rows += [{name: 1.0, base: -(share + half)}, {name: -1.0, base: share - half}]
+            lower += [-highspy.kHighsInf] * 2
+        self._share_binds = dict.fromkeys(self._share_rows, True)
+        # column-wise: HiGHS keeps a model's matrix by column
+        entries: list[list[tuple[int, float]]] = [[] for _ in self.names]
+        for r, combination in enumerate(rows):
+            for name, coefficient in combination.items():
+                entries[self.index[name]].append((r, coefficient))
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = len(self.names), len(rows)
+        self._bounds = [(0.0, 0.0)] * len(self.names)
+        lp.col_cost_ = np.zeros(len(self.names))
+        lp.col_lower_ = np.zeros(len(self.names))
+        lp.col_upper_ = np.zeros(len(self.names))
+        lp.row_lower_ = np.array(lower)
+        lp.row_upper_ = np.zeros(len(rows))
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = np.cumsum([0] + [len(e) for e in entries])
+        lp.a_matrix_.index_ = np.array([r for e in entries for r, _ in e], dtype=np.int32)
+        lp.a_matrix_.value_ = np.array([c for e in entries for _, c in e])
+        self._highs = _quiet_highs()
+        self._highs.passModel(lp)
+        self.refresh()
 
-        def matrix(rows: list[Combination]) -> tuple[csr_array | None, np.ndarray | None]:
-            if not rows:
-                return None, None
-            data, row_of, column_of = [], [], []
-            for r, combination in enumerate(rows):
-                for name, coefficient in combination.items():
-                    data.append(coefficient)
-                    row_of.append(r)
-                    column_of.append(self.index[name])
-            shape = (len(rows), len(self.names))
-            return csr_array((data, (row_of, column_of)), shape=shape), np.zeros(len(rows))
+    def refresh(self) -> None:
+        """Carry the system's present statuses into the model: the bounds of every quantity, and whether each
+        share still binds (a share whose count is withheld, or shown elsewhere, no longer does)."""
+        import highspy
+        import numpy as np
 
-        self.a_eq, self.b_eq = matrix(system.equalities)
-        self.a_ub, self.b_ub = matrix(upper)
+        bounds_of = self.system._bounds(self.rule)
+        changed = [k for k, n in enumerate(self.names) if bounds_of[n] != self._bounds[k]]
+        if changed:
+            for k in changed:
+                self._bounds[k] = bounds_of[self.names[k]]
+            self._highs.changeColsBounds(
+                len(changed),
+                np.array(changed, dtype=np.int32),
+                np.array([self._bounds[k][0] for k in changed]),
+                np.array([self._bounds[k][1] for k in changed]),
+            )
+        for name, row in self._share_rows.items():
+            binds = self.system.status.get(name) == SHARE and name not in self.system.published_too
+            if binds != self._share_binds[name]:
+                self._share_binds[name] = binds
+                upper = 0.0 if binds else highspy.kHighsInf
+                for r in (row, row + 1):
+                    self._highs.changeRowBounds(r, -highspy.kHighsInf, upper)
 
     def vector(self, combination: Combination) -> np.ndarray:
         import numpy as np
@@ -1608,27 +1649,78 @@ class _LinkedProgram:
             out[self.index[q]] += c
         return out
 
-    def solve(self, objective: np.ndarray) -> OptimizeResult:
-        from scipy.optimize import linprog
+    def solve(self, objective: np.ndarray) -> _Optimum | None:
+        """The minimum of ``objective`` over the published tables' solutions; None when HiGHS finds none."""
+        import highspy
+        import numpy as np
 
-        return linprog(
-            objective,
-            A_eq=self.a_eq,
-            b_eq=self.b_eq,
-            A_ub=self.a_ub,
-            b_ub=self.b_ub,
-            bounds=self.bounds,
-            method="highs",
-        )
+        highs = self._highs
+        highs.changeColsCost(len(objective), np.arange(len(objective), dtype=np.int32), objective)
+        highs.run()
+        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        return _Optimum(highs.getInfo().objective_function_value, np.array(highs.getSolution().col_value))
 
     def pinned(self, vector: np.ndarray) -> bool:
         """Whether the combination ``vector`` holds no second whole number (its range is narrower than 1)."""
         truth = float(vector @ self.truth)
         low = self.solve(vector)
-        if low.status != 0 or low.fun <= truth - 1 + 1e-9:
+        if low is None or low.value <= truth - 1 + 1e-9:
             return False
         high = self.solve(-vector)
-        return bool(high.status == 0 and (-high.fun) - low.fun < 1 - 1e-9)
+        return high is not None and (-high.value) - low.value < 1 - 1e-9
+
+
+class _Optimum(NamedTuple):
+    """An optimal solution of a linear programme: its objective's value, and the values of its variables."""
+
+    value: float
+    x: np.ndarray
+
+
+class _Programs:
+    """The one programme of a system, made when first wanted and brought up to date at every later use."""
+
+    def __init__(self, system: LinkedCounts, rule: DisclosureRule) -> None:
+        self.system, self.rule = system, rule
+        self._program: _LinkedProgram | None = None
+
+    def current(self) -> _LinkedProgram:
+        if self._program is None:
+            self._program = _LinkedProgram(self.system, self.rule)
+        else:
+            self._program.refresh()
+        return self._program
+
+
+_HIGHS_STARTED = threading.Lock()
+_highs_banner_shown = False
+
+
+def _quiet_highs() -> Highs:
+    """A HiGHS solver that writes nothing. HiGHS prints its banner on the process's first solver, from C
+    and before any option can be set: it would land in a notebook's output (a kernel passes its standard
+    output on), so the first is made with the standard output closed for that moment."""
+    import highspy
+
+    global _highs_banner_shown
+    with _HIGHS_STARTED:
+        if _highs_banner_shown:
+            highs = highspy.Highs()
+        else:
+            sys.stdout.flush()
+            saved = os.dup(1)
+            try:
+                with open(os.devnull, "wb") as devnull:
+                    os.dup2(devnull.fileno(), 1)
+                    highs = highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+            _highs_banner_shown = True
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    return highs
 
 
 def _linked_targets(
@@ -1658,6 +1750,13 @@ def linked_exposures(
     nobody). By linear programming (:class:`_LinkedProgram`); a quantity whose true value breaks its label's
     bounds (a perturbed count) is given them widened to it.
     """
+    return _exposures(system, rule, complements, _Programs(system, rule))
+
+
+def _exposures(
+    system: LinkedCounts, rule: DisclosureRule, complements: bool, programs: _Programs
+) -> list[Hashable]:
+    """:func:`linked_exposures`, on the kept programme of ``programs``."""
     import numpy as np
 
     shown = [
@@ -1668,14 +1767,14 @@ def linked_exposures(
     targets = _linked_targets(system, rule, complements)
     if not targets:
         return shown
-    program = _LinkedProgram(system, rule)
+    program = programs.current()
     stacked = np.array([program.vector(c) for _, c in targets])
     target_truth = stacked @ program.truth
     unresolved = np.ones(len(targets), dtype=bool)
 
     def differs_with(objective: np.ndarray) -> None:
         result = program.solve(objective)
-        if result.status == 0:
+        if result is not None:
             # a second value at least 1 away: the range holds two whole numbers (the final test, below)
             unresolved[np.abs(stacked @ result.x - target_truth) >= 1 - 1e-9] = False
 
@@ -1731,11 +1830,11 @@ def _withhold_linked(system: LinkedCounts, quantity: Hashable) -> Callable[[], N
     return undo
 
 
-def _frees(system: LinkedCounts, rule: DisclosureRule, candidate: Hashable, target: Combination) -> bool:
+def _frees(system: LinkedCounts, programs: _Programs, candidate: Hashable, target: Combination) -> bool:
     """Whether withholding ``candidate`` leaves ``target`` more than one whole value."""
     undo = _withhold_linked(system, candidate)
     try:
-        program = _LinkedProgram(system, rule)
+        program = programs.current()
         return not program.pinned(program.vector(target))
     finally:
         undo()
@@ -1767,7 +1866,8 @@ def protect_linked(
     for combination in lines:
         for q in combination:
             ties.setdefault(q, set()).update(combination)
-    exposed = linked_exposures(system, rule)
+    programs = _Programs(system, rule)
+    exposed = _exposures(system, rule, False, programs)
     stuck: dict[Hashable, int] = {}
     for _ in range(max_rounds):
         if not exposed:
@@ -1780,7 +1880,7 @@ def protect_linked(
             # withheld in one table: withheld wherever it is shown
             system.published_too.discard(target)
             added[target] = _COMPLEMENT
-            exposed = linked_exposures(system, rule)
+            exposed = _exposures(system, rule, False, programs)
             continue
         combination = system.derived.get(target, {target: 1.0})
         near = set(combination)
@@ -1790,7 +1890,7 @@ def protect_linked(
             wider = near | {t for q in near for t in ties.get(q, ())}
             candidates = _linked_candidates(system, wider, among)
             first = first or candidates
-            freeing = [c for c in candidates[:max_candidates] if _frees(system, rule, c, combination)]
+            freeing = [c for c in candidates[:max_candidates] if _frees(system, programs, c, combination)]
             if freeing or wider == near:
                 break
             near = wider
@@ -1800,7 +1900,7 @@ def protect_linked(
         chosen, after = first[0], exposed
         for candidate in freeing[:4] or first[:4]:
             undo = _withhold_linked(system, candidate)
-            trial = linked_exposures(system, rule)
+            trial = _exposures(system, rule, False, programs)
             undo()
             score = (len(trial), system.values[candidate])
             if best is None or score < best:
