@@ -525,11 +525,13 @@ def _start_worker(
         from evidence.runs.warm import prestart
 
         prestart(*kernel)
-    from evidence.runs import kernel as _kernel  # noqa: F401 - the first run's kernel is started with it
     from evidence.runs.warm import compile_nbformat_checks, register_engine
 
-    register_engine()
-    compile_nbformat_checks()
+    # ahead of the first run, which does both again (idempotent) and reports what fails, as the failure of
+    # that run: here it would break the pool
+    with contextlib.suppress(Exception):
+        register_engine()
+        compile_nbformat_checks()
     if prepare is not None:
         prepare()
 
