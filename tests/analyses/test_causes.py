@@ -90,6 +90,35 @@ def test_cross_profile_denominators():
     assert set(sexual["n_known"].to_list()) == {2}
 
 
+def test_case_profiles_compute_each_profile_once_and_as_a_fresh_table_does():
+    """A section's profiles share one :class:`~evidence.analyses.causes.CaseProfiles`: each asked for again is
+    the frame computed the first time, and one among many (topics and characteristics sharing their pairs
+    and groups) is the same as computed alone."""
+    df = _cases().with_columns(pl.Series(RECORD_CELL_KEY, [3, 5, 7, 11, 13, 17], pl.Int64))
+    profiled = causes.CaseProfiles(df)
+    asked = [
+        ("means_of_control", "sex"),
+        ("means_of_control", None),
+        ("form", "sex"),
+        ("trafficking_duration", "route_class"),
+        ("trafficking_duration", None),
+    ]
+    first = {key: causes.profile(profiled, *key) for key in asked}
+    for key in asked:
+        assert causes.profile(profiled, *key) is first[key]
+        assert first[key].equals(causes.profile(causes.CaseProfiles(df), *key))
+    assert not causes.profile(profiled, "form", "sex", level=0.5).equals(first["form", "sex"])
+    cross = causes.cross_profile(profiled)
+    assert causes.cross_profile(profiled) is cross and cross.equals(causes.cross_profile(df))
+    assert causes.missing_values(profiled) is causes.missing_values(profiled)
+    assert causes.missing_values(profiled, ["sex"]).equals(causes.missing_values(df, ["sex"]))
+    with pytest.raises(ParameterError, match="not recorded"):  # raised each time, nothing kept
+        causes.profile(profiled, "perpetrator_relation")
+    with pytest.raises(ParameterError, match="two different"):
+        causes.cross_profile(profiled, "form", "form")
+    assert profiled.cases is df
+
+
 def test_missing_values_count_every_victim():
     out = causes.missing_values(_cases(), ["means_of_control", "sex", "recruiter_relation"])
     rows = {r["variable"]: r for r in out.iter_rows(named=True)}

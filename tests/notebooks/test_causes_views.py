@@ -87,6 +87,27 @@ def test_small_selection_on_real_data(small):
     assert missing is not None and not [c for c in _published_counts(missing) if 0 < c < RULE.threshold]
 
 
+def test_the_person_section_computes_each_profile_once(demo, monkeypatch):
+    """Its tables, their protection together (drawn up again each round), and the models' counts added to it
+    read one set of profiles (:class:`~evidence.analyses.causes.CaseProfiles`): none computed twice."""
+    computed = []
+    profile = causes.CaseProfiles._profile
+
+    def counted(self, topic, by, level):
+        computed.append((id(self), topic, by, level))
+        return profile(self, topic, by, level)
+
+    monkeypatch.setattr(causes.CaseProfiles, "_profile", counted)
+    selection = demo.sample(n=300, seed=1)
+    section = views.person_section(selection, RULE)
+    assert section.cases is selection
+    system = views.section_counts(section)
+    model = causes.association_model(selection, "exploitation_sexual")
+    views.add_model_counts(system, section.profiled, model, "form", RULE, "all victims")
+    assert computed and len(computed) == len(set(computed)), computed
+    assert len({id_ for id_, *_ in computed}) == 1
+
+
 def test_heat_table_shares_only_where_count_and_base_are_published(demo):
     table, shares = views.heat_table(demo.filter(pl.col("destination_iso3") == "THA"), RULE)
     assert table.height == 3 and shares["share"].drop_nulls().is_between(0, 1).all()

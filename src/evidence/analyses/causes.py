@@ -333,9 +333,159 @@ def _counted(name: str, keyed: bool) -> list[pl.Expr]:
     )
 
 
-def profile(
-    cases: LoadedTable | pl.DataFrame, topic: str, by: str | None = None, *, level: float = 0.95
-) -> pl.DataFrame:
+class CaseProfiles:
+    """:func:`profile`, :func:`cross_profile` and :func:`missing_values` of one case table, each computed once
+    (those functions also take one of these): the person section asks for the same ones many times (each table,
+    their protection together, the models' counts), and each topic's pairs and each characteristic's groups are
+    made once for all of them. The frames returned are shared, so not to be changed in place."""
+
+    def __init__(self, cases: LoadedTable | pl.DataFrame) -> None:
+        self.cases = _cases(cases)
+        #: real records carry cell keys: each count gets the sum of its records' keys beside it (``<count>_key``)
+        self.keyed = RECORD_CELL_KEY in self.cases.columns
+        self._indexed = self.cases.with_row_index("_id")
+        self._pairs: dict[str, tuple[pl.DataFrame, list[str]]] = {}
+        self._groups: dict[str | None, tuple[pl.DataFrame, pl.DataFrame, list[str]]] = {}
+        self._done: dict[tuple[object, ...], pl.DataFrame] = {}
+
+    def _topic_pairs(self, topic: str) -> tuple[pl.DataFrame, list[str]]:
+        """:func:`_topic_pairs` of the records (not kept when it raises: a topic not recorded)."""
+        if topic not in self._pairs:
+            self._pairs[topic] = _topic_pairs(self._indexed, topic)
+        return self._pairs[topic]
+
+    def _grouped(self, by: str | None) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+        """(_id, group[, cell key]) of every victim by ``by`` (one group without), each group's size, and the
+        groups in display order (``Unknown`` last)."""
+        if by not in self._groups:
+            df, keys = self._indexed, [RECORD_CELL_KEY] if self.keyed else []
+            if by is None:
+                groups = df.select("_id", pl.lit(ALL_VICTIMS).alias("group"), *keys)
+                order: list[str] = [ALL_VICTIMS]
+            else:
+                expr, declared = _characteristic(by)
+                groups = df.select("_id", expr.cast(pl.String).fill_null(UNKNOWN).alias("group"), *keys)
+                present = set(groups["group"].unique().to_list())
+                order = [g for g in (declared or sorted(present - {UNKNOWN})) if g in present]
+                order += sorted(present - set(order) - {UNKNOWN}) + ([UNKNOWN] if UNKNOWN in present else [])
+            sizes = groups.group_by("group").agg(_counted("n_group", self.keyed))
+            self._groups[by] = groups, sizes, order
+        return self._groups[by]
+
+    def profile(self, topic: str, by: str | None = None, *, level: float = 0.95) -> pl.DataFrame:
+        """:func:`profile` of the records."""
+        done = ("profile", topic, by, level)
+        if done not in self._done:
+            self._done[done] = self._profile(topic, by, level)
+        return self._done[done]
+
+    def _profile(self, topic: str, by: str | None, level: float) -> pl.DataFrame:
+        pairs, categories = self._topic_pairs(topic)
+        groups, n_group, order = self._grouped(by)
+        keyed = self.keyed
+        known = (
+            pairs.select("_id")
+            .unique()
+            .join(groups, on="_id")
+            .group_by("group")
+            .agg(_counted("n_known", keyed))
+        )
+        counts = pairs.join(groups, on="_id").group_by("group", "category").agg(_counted("count", keyed))
+        grid = pl.DataFrame(
+            {
+                "group": [g for g in order for _ in categories],
+                "category": [c for _ in order for c in categories],
+            }
+        )
+        # in the grid's order (each group's categories in display order): the views read the rows in place
+        out = (
+            grid.join(counts, on=["group", "category"], how="left", maintain_order="left")
+            .join(n_group, on="group", how="left", maintain_order="left")
+            .join(known, on="group", how="left", maintain_order="left")
+            .with_columns(pl.col("count", "n_known").fill_null(0))
+            .with_columns(n_unknown=pl.col("n_group") - pl.col("n_known"))
+        )
+        if keyed:  # the key of the unknowns is the group's key less the known's (keys add like counts)
+            out = out.with_columns(pl.col("count_key", "n_known_key").fill_null(0)).with_columns(
+                n_unknown_key=pl.col("n_group_key") - pl.col("n_known_key")
+            )
+        low, high = wilson_interval(out["count"].to_numpy(), out["n_known"].to_numpy(), 1 - level)
+        keys = ["count_key", "n_known_key", "n_unknown_key"] if keyed else []
+        return out.with_columns(
+            share=pl.when(pl.col("n_known") > 0).then(pl.col("count") / pl.col("n_known")),
+            ci_low=pl.Series(low).fill_nan(None),
+            ci_high=pl.Series(high).fill_nan(None),
+        ).select(
+            "group",
+            "category",
+            "count",
+            "n_group",
+            "n_known",
+            "n_unknown",
+            "share",
+            "ci_low",
+            "ci_high",
+            *keys,
+        )
+
+    def cross_profile(self, row_topic: str = "form", column_topic: str = "means_of_control") -> pl.DataFrame:
+        """:func:`cross_profile` of the records."""
+        if row_topic == column_topic:
+            raise ParameterError("choose two different topics")
+        done = ("cross", row_topic, column_topic)
+        if done not in self._done:
+            self._done[done] = self._cross_profile(row_topic, column_topic)
+        return self._done[done]
+
+    def _cross_profile(self, row_topic: str, column_topic: str) -> pl.DataFrame:
+        rows, row_order = self._topic_pairs(row_topic)
+        columns, column_order = self._topic_pairs(column_topic)
+        keyed = self.keyed
+        if keyed:
+            rows = rows.join(self._indexed.select("_id", RECORD_CELL_KEY), on="_id")
+
+        known = (
+            rows.join(columns.select("_id").unique(), on="_id")
+            .group_by("category")
+            .agg(_counted("n_known", keyed))
+        )
+        both = (
+            rows.rename({"category": "row"})
+            .join(columns.rename({"category": "column"}), on="_id")
+            .group_by("row", "column")
+            .agg(_counted("count", keyed))
+        )
+        grid = pl.DataFrame(
+            {
+                "row": [r for r in row_order for _ in column_order],
+                "column": [c for _ in row_order for c in column_order],
+            }
+        )
+        return (  # in the grid's order (each row's columns in display order), as the views read it
+            grid.join(both, on=["row", "column"], how="left", maintain_order="left")
+            .join(known.rename({"category": "row"}), on="row", how="left", maintain_order="left")
+            .with_columns(
+                pl.col(["count", "n_known"] + (["count_key", "n_known_key"] if keyed else [])).fill_null(0)
+            )
+            .with_columns(share=pl.when(pl.col("n_known") > 0).then(pl.col("count") / pl.col("n_known")))
+        )
+
+    def missing_values(self, variables: Sequence[str] | None = None) -> pl.DataFrame:
+        """:func:`missing_values` of the records."""
+        done = ("missing", None if variables is None else tuple(variables))
+        if done not in self._done:
+            self._done[done] = _missing_values(self.cases, variables)
+        return self._done[done]
+
+
+Cases = LoadedTable | pl.DataFrame | CaseProfiles
+
+
+def _profiled(cases: Cases) -> CaseProfiles:
+    return cases if isinstance(cases, CaseProfiles) else CaseProfiles(cases)
+
+
+def profile(cases: Cases, topic: str, by: str | None = None, *, level: float = 0.95) -> pl.DataFrame:
     """How victims fare on ``topic`` (see :data:`TOPICS`), overall or by a characteristic ``by``.
 
     One row per group of ``by`` (``Unknown`` for victims whose characteristic is not recorded; the single
@@ -345,106 +495,30 @@ def profile(
     carry cell keys (:data:`~evidence.analyses.selection.RECORD_CELL_KEY`) also count_key, n_known_key and
     n_unknown_key, the sums of their records' keys, for the perturbation of the published counts.
     """
-    df = _cases(cases).with_row_index("_id")
-    pairs, categories = _topic_pairs(df, topic)
-    if by is None:
-        groups = df.select("_id", pl.lit(ALL_VICTIMS).alias("group"))
-        order: list[str] = [ALL_VICTIMS]
-    else:
-        expr, declared = _characteristic(by)
-        groups = df.select("_id", expr.cast(pl.String).fill_null(UNKNOWN).alias("group"))
-        present = set(groups["group"].unique().to_list())
-        order = [g for g in (declared or sorted(present - {UNKNOWN})) if g in present]
-        order += sorted(present - set(order) - {UNKNOWN}) + ([UNKNOWN] if UNKNOWN in present else [])
-    # real records carry cell keys: each count gets the sum of its records' keys beside it (``<count>_key``)
-    keyed = RECORD_CELL_KEY in df.columns
-    if keyed:
-        groups = groups.join(df.select("_id", RECORD_CELL_KEY), on="_id")
-
-    n_group = groups.group_by("group").agg(_counted("n_group", keyed))
-    known = (
-        pairs.select("_id").unique().join(groups, on="_id").group_by("group").agg(_counted("n_known", keyed))
-    )
-    counts = pairs.join(groups, on="_id").group_by("group", "category").agg(_counted("count", keyed))
-    grid = pl.DataFrame(
-        {"group": [g for g in order for _ in categories], "category": [c for _ in order for c in categories]}
-    )
-    out = (
-        grid.join(counts, on=["group", "category"], how="left")
-        .join(n_group, on="group", how="left")
-        .join(known, on="group", how="left")
-        .with_columns(pl.col("count", "n_known").fill_null(0))
-        .with_columns(n_unknown=pl.col("n_group") - pl.col("n_known"))
-    )
-    if keyed:  # the key of the unknowns is the group's key less the known's (keys add like counts)
-        out = out.with_columns(pl.col("count_key", "n_known_key").fill_null(0)).with_columns(
-            n_unknown_key=pl.col("n_group_key") - pl.col("n_known_key")
-        )
-    low, high = wilson_interval(out["count"].to_numpy(), out["n_known"].to_numpy(), 1 - level)
-    keys = ["count_key", "n_known_key", "n_unknown_key"] if keyed else []
-    return out.with_columns(
-        share=pl.when(pl.col("n_known") > 0).then(pl.col("count") / pl.col("n_known")),
-        ci_low=pl.Series(low).fill_nan(None),
-        ci_high=pl.Series(high).fill_nan(None),
-    ).select(
-        "group", "category", "count", "n_group", "n_known", "n_unknown", "share", "ci_low", "ci_high", *keys
-    )
+    return _profiled(cases).profile(topic, by, level=level)
 
 
 def cross_profile(
-    cases: LoadedTable | pl.DataFrame, row_topic: str = "form", column_topic: str = "means_of_control"
+    cases: Cases, row_topic: str = "form", column_topic: str = "means_of_control"
 ) -> pl.DataFrame:
     """Victims by two topics at once, e.g. each means of control among the victims of each form (the heat
     table). Columns: row, column, count (victims with both), n_known (victims of ``row`` recorded for
     ``column_topic``: the denominator), share, and count_key and n_known_key for records that carry cell keys.
     Every combination of categories is present."""
-    if row_topic == column_topic:
-        raise ParameterError("choose two different topics")
-    df = _cases(cases).with_row_index("_id")
-    rows, row_order = _topic_pairs(df, row_topic)
-    columns, column_order = _topic_pairs(df, column_topic)
-    keyed = RECORD_CELL_KEY in df.columns
-    if keyed:
-        rows = rows.join(df.select("_id", RECORD_CELL_KEY), on="_id")
-
-    known = (
-        rows.join(columns.select("_id").unique(), on="_id")
-        .group_by("category")
-        .agg(_counted("n_known", keyed))
-    )
-    both = (
-        rows.rename({"category": "row"})
-        .join(columns.rename({"category": "column"}), on="_id")
-        .group_by("row", "column")
-        .agg(_counted("count", keyed))
-    )
-    grid = pl.DataFrame(
-        {
-            "row": [r for r in row_order for _ in column_order],
-            "column": [c for _ in row_order for c in column_order],
-        }
-    )
-    return (
-        grid.join(both, on=["row", "column"], how="left")
-        .join(known.rename({"category": "row"}), on="row", how="left")
-        .with_columns(
-            pl.col(["count", "n_known"] + (["count_key", "n_known_key"] if keyed else [])).fill_null(0)
-        )
-        .with_columns(share=pl.when(pl.col("n_known") > 0).then(pl.col("count") / pl.col("n_known")))
-    )
+    return _profiled(cases).cross_profile(row_topic, column_topic)
 
 
-def missing_values(
-    cases: LoadedTable | pl.DataFrame,
-    variables: Sequence[str] | None = None,
-) -> pl.DataFrame:
+def missing_values(cases: Cases, variables: Sequence[str] | None = None) -> pl.DataFrame:
     """For each topic and characteristic: victims, how many have it recorded and how many do not.
 
     Columns: variable, kind (topic or characteristic), n, n_recorded, n_not_recorded, share_not_recorded,
     in_layout (false when the file's layout has no such field: every victim is then "not recorded"); for
     records that carry cell keys also n_recorded_key and n_not_recorded_key.
     """
-    df = _cases(cases)
+    return _profiled(cases).missing_values(variables)
+
+
+def _missing_values(df: pl.DataFrame, variables: Sequence[str] | None) -> pl.DataFrame:
     variables = list(variables) if variables is not None else [*TOPICS, *CHARACTERISTICS]
     for name in variables:
         if name not in TOPICS:

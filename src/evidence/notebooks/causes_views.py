@@ -113,9 +113,11 @@ def _protect(
         return None
 
 
-def profile_view(cases: pl.DataFrame, topic: str, by: str | None, rule: DisclosureRule) -> ProfileView | None:
+def profile_view(cases: causes.Cases, topic: str, by: str | None, rule: DisclosureRule) -> ProfileView | None:
     """:func:`evidence.analyses.causes.profile` for publication: one row per category (and the not-recorded
-    and recorded counts), one column per group of ``by`` and ``All victims``; None when too small to protect."""
+    and recorded counts), one column per group of ``by`` and ``All victims``; None when too small to protect.
+    ``cases``: the records, or their :class:`~evidence.analyses.causes.CaseProfiles` (as every function here
+    that takes ``cases`` for counts)."""
     long = causes.profile(cases, topic, by)
     categories = list(dict.fromkeys(long["category"].to_list()))
     wide = long.pivot(on="category", index="group", values="count", maintain_order=True).select(
@@ -206,6 +208,14 @@ def _rendered_profile(
     published = {c: counts.frame[c].to_list() for c in categories}
     shown = {c: display[c].to_list() for c in categories}
     columns: dict[str, list[str]] = {"category": [*categories, RECORDED, NOT_RECORDED]}
+    # the interval of every share shown (its count and denominator published), in one call
+    with_share = [
+        (g, c) for g in range(len(labels)) for c in categories if published[c][g] is not None and recorded[g]
+    ]
+    lows, highs = wilson_interval(
+        [published[c][g] for g, c in with_share], [recorded[g] for g, _ in with_share], 0.05
+    )
+    intervals = dict(zip(with_share, zip(lows, highs, strict=True), strict=True))
     share_rows = []
     for g, label in enumerate(labels):
         cells = []
@@ -221,9 +231,7 @@ def _rendered_profile(
                 # counts (or a share to more digits) would give the true count, and the perturbation, back
                 share = round(count / base, TENTH_PERCENT_DIGITS)
                 text = f"{text} ({share * 100:.1f}%)"
-                low, high = (
-                    round(float(v[0]), TENTH_PERCENT_DIGITS) for v in wilson_interval([count], [base], 0.05)
-                )
+                low, high = (round(float(v), TENTH_PERCENT_DIGITS) for v in intervals[g, category])
             else:
                 share = low = high = None
             share_rows.append(
@@ -280,7 +288,7 @@ def _protect_items(
     withheld whole (the split was protected without it). Returns ``counts`` with the items' cells replaced
     (their values and reasons; the table's other columns as they were)."""
     n = len(recorded)
-    frame, reasons = counts.frame, counts.reasons
+    columns, why_columns = [], []  # each item's new cells, put in at the end (one query, not two an item)
     margin_shown = [r is None for r in split.reasons[RECORDED].to_list()]
     for category in categories:
         with_item = wide[category].fill_null(0).to_list()
@@ -303,15 +311,17 @@ def _protect_items(
             values = [None] * (n + 1) if conflict else protected.frame[category].to_list()
             why = [COMPLEMENT_LABEL_REASON] * (n + 1) if conflict else protected.reasons[category].to_list()
             # a cell the first protection withheld as small stays small (its label says so)
-            before = reasons[category].to_list()
+            before = counts.reasons[category].to_list()
             why = [b if b == "small" else w for b, w in zip(before, why, strict=True)]
             values = [None if w is not None else v for v, w in zip(values, why, strict=True)]
-        frame = frame.with_columns(
+        columns += [
             pl.Series(category, values, dtype=pl.Int64),
             pl.Series(f"{category}_suppressed", [w is not None for w in why]),
-        )
-        reasons = reasons.with_columns(pl.Series(category, why, dtype=pl.String))
-    return dataclasses.replace(counts, frame=frame, reasons=reasons)
+        ]
+        why_columns.append(pl.Series(category, why, dtype=pl.String))
+    return dataclasses.replace(
+        counts, frame=counts.frame.with_columns(columns), reasons=counts.reasons.with_columns(why_columns)
+    )
 
 
 def _withhold_small_differences(
@@ -322,11 +332,11 @@ def _withhold_small_differences(
     (Recorded 11, excessive working hours 10), the item is withheld as a complement, so that no small number
     follows by subtraction, even one the perturbation made up. Items add up to nothing, so withholding one
     opens no other difference."""
-    frame, reasons = counts.frame, counts.reasons
+    columns, why_columns = [], []  # each item's new cells, put in at the end (one query, not two an item)
     margins = split.frame[RECORDED].to_list()
     for category in categories:
-        values = frame[category].to_list()
-        why = reasons[category].to_list()
+        values = counts.frame[category].to_list()
+        why = counts.reasons[category].to_list()
         for row, (value, margin) in enumerate(zip(values, margins, strict=True)):
             if (
                 value is not None
@@ -335,12 +345,14 @@ def _withhold_small_differences(
                 and rule.is_small(margin - value)
             ):
                 values[row], why[row] = None, COMPLEMENT_LABEL_REASON
-        frame = frame.with_columns(
+        columns += [
             pl.Series(category, values, dtype=pl.Int64),
             pl.Series(f"{category}_suppressed", [w is not None for w in why]),
-        )
-        reasons = reasons.with_columns(pl.Series(category, why, dtype=pl.String))
-    return dataclasses.replace(counts, frame=frame, reasons=reasons)
+        ]
+        why_columns.append(pl.Series(category, why, dtype=pl.String))
+    return dataclasses.replace(
+        counts, frame=counts.frame.with_columns(columns), reasons=counts.reasons.with_columns(why_columns)
+    )
 
 
 def _count_text(value: int | None, reason: str | None, rule: DisclosureRule) -> str:
@@ -352,7 +364,7 @@ def _count_text(value: int | None, reason: str | None, rule: DisclosureRule) -> 
 
 
 def heat_table(
-    cases: pl.DataFrame,
+    cases: causes.Cases,
     rule: DisclosureRule,
     *,
     row_topic: str = "form",
@@ -392,7 +404,7 @@ class HeatCounts:
 
 
 def heat_counts(
-    cases: pl.DataFrame,
+    cases: causes.Cases,
     rule: DisclosureRule,
     *,
     row_topic: str = "form",
@@ -534,7 +546,7 @@ def _withheld_beside(beside: ProfileView | None, topic: str) -> dict[str, int]:
 
 
 def missing_view(
-    cases: pl.DataFrame, rule: DisclosureRule, variables: Sequence[str] | None = None
+    cases: causes.Cases, rule: DisclosureRule, variables: Sequence[str] | None = None
 ) -> pl.DataFrame | None:
     """How many victims have each topic and characteristic recorded (fields the layout lacks are left out,
     and named by :func:`evidence.analyses.causes.missing_values`' ``in_layout``); None when too small."""
@@ -552,7 +564,7 @@ class MissingCounts:
 
 
 def missing_counts(
-    cases: pl.DataFrame, rule: DisclosureRule, variables: Sequence[str] | None = None
+    cases: causes.Cases, rule: DisclosureRule, variables: Sequence[str] | None = None
 ) -> MissingCounts | None:
     """The counts of :func:`missing_view`, protected; None when too small."""
     missing = causes.missing_values(cases, variables).filter(pl.col("in_layout"))
@@ -1050,14 +1062,20 @@ class PersonSection:
     """Every table and chart of counts the person section publishes (:func:`person_section`), protected
     together: ``missing`` (what is recorded), ``profiles`` (topic, characteristic, view; a view None when too
     small), ``heat`` (means of control by form; its table shown only with ``heat_table_shown``, its shares
-    always, in a chart)."""
+    always, in a chart). ``profiled``: the victims' records, whose counts every table, the protection of them
+    together (each time it is drawn up) and the models' counts share."""
 
-    cases: pl.DataFrame
+    profiled: causes.CaseProfiles
     rule: DisclosureRule
     missing: MissingCounts | None
     profiles: tuple[tuple[str, str | None, ProfileView | None], ...]
     heat: HeatCounts | None
     heat_table_shown: bool = True
+
+    @property
+    def cases(self) -> pl.DataFrame:
+        """The victims' records."""
+        return self.profiled.cases
 
     def audit(self) -> list[object]:
         """The withheld counts (and small counts never shown, such as the recorded victims without an item)
@@ -1087,22 +1105,23 @@ def person_section(
     (:func:`protect_person_section`): tables of the same victims share their margins (all victims, a topic's
     recorded victims, a group's size), so a count one table withholds must not follow from the others."""
     shown = section_topics(cases)
+    profiled = causes.CaseProfiles(cases)
     profiles = []
     means_view = None
     for topic, by in shown:
-        view = profile_view(cases, topic, by, rule)
+        view = profile_view(profiled, topic, by, rule)
         if topic == "means_of_control":
             means_view = view
         profiles.append((topic, by, view))
     heat = (
-        heat_counts(cases, rule, beside=means_view)
+        heat_counts(profiled, rule, beside=means_view)
         if {"form", "means_of_control"} <= {t for t, _ in shown}
         else None
     )
     section = PersonSection(
-        cases=cases,
+        profiled=profiled,
         rule=rule,
-        missing=missing_counts(cases, rule),
+        missing=missing_counts(profiled, rule),
         profiles=tuple(profiles),
         heat=heat,
         heat_table_shown=heat_table_shown,
@@ -1110,7 +1129,7 @@ def person_section(
     return protect_person_section(section) if together else section
 
 
-def _add_profile(system: LinkedCounts, cases: pl.DataFrame, topic: str, by: str | None) -> None:
+def _add_profile(system: LinkedCounts, cases: causes.Cases, topic: str, by: str | None) -> None:
     """The true counts of a topic by a characteristic (all victims without one) and what anyone knows of how
     they are made: a group's recorded and not recorded victims add up to its size, the groups to all
     victims; a single-valued topic's categories add up to the recorded victims, a multi-valued one's are
@@ -1118,20 +1137,27 @@ def _add_profile(system: LinkedCounts, cases: pl.DataFrame, topic: str, by: str 
     long = causes.profile(cases, topic, by)
     multi = topic in causes.MULTI_VALUED
     categories = list(dict.fromkeys(long["category"].to_list()))
-    grouping = by if by is not None else None
-    groups = list(dict.fromkeys(long["group"].to_list()))
+    # each group's sizes and counts (in the categories' order), read in one pass: a filter per group costs more
+    sizes_of: dict[str, tuple[int, int, int]] = {}
+    counts_of: dict[str, list[int]] = {}
+    for group, n_group, n_known, n_unknown, count in long.select(
+        "group", "n_group", "n_known", "n_unknown", "count"
+    ).iter_rows():
+        sizes_of.setdefault(group, (n_group, n_known, n_unknown))
+        counts_of.setdefault(group, []).append(count)
+    groups = list(sizes_of)
     for group in groups if by is not None else [ALL]:
-        rows = long.filter(pl.col("group") == (group if by is not None else causes.ALL_VICTIMS))
-        key = (grouping, group) if by is not None else (None, ALL)
-        n_group = int(rows["n_group"][0])
+        of = group if by is not None else causes.ALL_VICTIMS
+        key = (by, group) if by is not None else (None, ALL)
+        n_group, n_known, n_unknown = sizes_of[of]
         size = ("n", *key) if by is not None else ("N",)
-        system.quantity(size, n_group)
+        system.quantity(size, int(n_group))
         rec, nrec = ("rec", topic, *key), ("nrec", topic, *key)
-        system.quantity(rec, int(rows["n_known"][0]))
-        system.quantity(nrec, int(rows["n_unknown"][0]))
+        system.quantity(rec, int(n_known))
+        system.quantity(nrec, int(n_unknown))
         system.equalities.append({rec: 1.0, nrec: 1.0, size: -1.0})
         cells = [("cnt", topic, c, *key) for c in categories]
-        for cell, value in zip(cells, rows["count"].to_list(), strict=True):
+        for cell, value in zip(cells, counts_of[of], strict=True):
             system.quantity(cell, int(value))
         if multi:
             for cell, category in zip(cells, categories, strict=True):
@@ -1192,25 +1218,25 @@ def section_counts(section: PersonSection) -> LinkedCounts:
     """Every count the person section publishes, as one system (:class:`LinkedCounts`): the true counts, how
     each is shown, and how they are tied (the same victims in several tables, margins, and bounds such as a
     heat cell being at most its means' count of all victims)."""
-    cases, system = section.cases, LinkedCounts()
-    system.quantity(("N",), cases.height)
+    profiled, system = section.profiled, LinkedCounts()  # its counts computed once for all of the section
+    system.quantity(("N",), section.cases.height)
     topics = {t for t, _, _ in section.profiles}
     heat = section.heat
     if heat is not None:
         topics |= {heat.row_topic, heat.column_topic}
     for topic in topics:
-        _add_profile(system, cases, topic, None)
+        _add_profile(system, profiled, topic, None)
     groupings = set()
     for topic, by, view in section.profiles:
         if by is not None:
-            _add_profile(system, cases, topic, by)
+            _add_profile(system, profiled, topic, by)
             groupings.add(by)
         if view is None:
             continue
         for quantity, column, row in _profile_cells(view):
             system.publish(quantity, system.values[quantity], _profile_status(view, column, row))
     # what is recorded: each topic's recorded victims of all, each characteristic's, and all victims
-    missing = causes.missing_values(cases).filter(pl.col("in_layout"))
+    missing = causes.missing_values(profiled).filter(pl.col("in_layout"))
     for variable in missing.iter_rows(named=True):
         name = variable["variable"]
         rec, nrec = (
@@ -1240,7 +1266,7 @@ def section_counts(section: PersonSection) -> LinkedCounts:
             for quantity, column in ((rec, RECORDED), (nrec, NOT_RECORDED), (("N",), "__total")):
                 system.publish(quantity, system.values[quantity], table.reasons[column][i])
     if heat is not None:
-        _add_heat(system, cases, section)
+        _add_heat(system, profiled, section)
     # an item withheld beside its published margin says why to a reader who knows the rule: the victims
     # without it are a small count, so at least 1 (Recorded 11 and excessive working hours ``x``: 10 at most)
     system.publish(ONE, 1, None)
@@ -1252,7 +1278,7 @@ def section_counts(section: PersonSection) -> LinkedCounts:
     return system
 
 
-def _add_heat(system: LinkedCounts, cases: pl.DataFrame, section: PersonSection) -> None:
+def _add_heat(system: LinkedCounts, cases: causes.Cases, section: PersonSection) -> None:
     """The heat table's counts: each cell at most its row's denominator, its means' count of all victims and
     its form's; a denominator at most its form's count and the recorded victims of the means, and at most the
     sum of its row (a victim of it has a means); what the other topic leaves unrecorded bounds the rest."""
@@ -1261,6 +1287,14 @@ def _add_heat(system: LinkedCounts, cases: pl.DataFrame, section: PersonSection)
     rows_t, columns_t = heat.row_topic, heat.column_topic
     cross = causes.cross_profile(cases, rows_t, columns_t)
     rows = list(dict.fromkeys(cross["row"].to_list()))
+    # looked up by row (and column), not filtered for: every row's denominator, every cell's published count
+    row_base: dict[str, int] = {}
+    for row, n_known in cross.select("row", "n_known").iter_rows():
+        row_base.setdefault(row, n_known)
+    published_of = {
+        (row, column): count
+        for row, column, count in heat.counts.frame.select("row", "column", "count").iter_rows()
+    }
     base_status = dict(
         zip(heat.bases.frame["row"].to_list(), heat.bases.reasons["n_known"].to_list(), strict=True)
     )
@@ -1269,7 +1303,7 @@ def _add_heat(system: LinkedCounts, cases: pl.DataFrame, section: PersonSection)
     )
     for row in rows:
         base = ("hbase", row)
-        system.quantity(base, int(cross.filter(pl.col("row") == row)["n_known"][0]))
+        system.quantity(base, int(row_base[row]))
         if section.heat_table_shown:
             system.publish(base, system.values[base], base_status[row])
         row_count = ("cnt", rows_t, row, None, ALL)
@@ -1296,10 +1330,7 @@ def _add_heat(system: LinkedCounts, cases: pl.DataFrame, section: PersonSection)
             if section.heat_table_shown:  # the chart leaves a withheld cell blank, without its label
                 system.publish(cell, int(count), reason)
         elif base_status[row] is None and base_value[row]:
-            published = heat.counts.frame.filter((pl.col("row") == row) & (pl.col("column") == column))[
-                "count"
-            ][0]
-            share = round(published / base_value[row], WHOLE_PERCENT_DIGITS)
+            share = round(published_of[row, column] / base_value[row], WHOLE_PERCENT_DIGITS)
             system.share(cell, int(count), base, share, 0.5 * 10**-WHOLE_PERCENT_DIGITS)
         system.at_most += [
             {cell: 1.0, base: -1.0},
@@ -1319,7 +1350,7 @@ def _add_heat(system: LinkedCounts, cases: pl.DataFrame, section: PersonSection)
 
 def add_model_counts(
     system: LinkedCounts,
-    cases: pl.DataFrame,
+    cases: causes.Cases,
     model: causes.AssociationModel,
     topic: str,
     rule: DisclosureRule,
@@ -1617,6 +1648,7 @@ def show_models(
     shown = 0
     # the counts the section's tables publish, to which each model's printed counts are added
     system = section_counts(section) if section is not None and RECORD_CELL_KEY not in cases.columns else None
+    counted = section.profiled if section is not None else cases  # the section's counts, computed already
     for topic in topics:
         failures = {}
         for flag in causes.recorded_flags_of(cases, topic):
@@ -1628,7 +1660,7 @@ def show_models(
                 failures[causes.label_of(flag)] = str(exc)
                 continue
             shown += 1
-            names = add_model_counts(system, cases, model, topic, rule, model.outcome) if system else {}
+            names = add_model_counts(system, counted, model, topic, rule, model.outcome) if system else {}
             withheld = protect_model_counts(system, names, rule) if system and names else frozenset()
             display(Markdown(f"{level} Which victims' records show {model.outcome_label.lower()}"))
             display(Markdown(model_sentence(model, rule, withheld)))
@@ -1650,7 +1682,7 @@ def show_models(
                     Markdown(f"{level} Complete cases against all victims ({model.outcome_label.lower()})")
                 )
                 names = (
-                    add_model_counts(system, cases, complete, topic, rule, ("complete", model.outcome))
+                    add_model_counts(system, counted, complete, topic, rule, ("complete", model.outcome))
                     if system
                     else {}
                 )
