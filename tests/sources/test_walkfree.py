@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import polars as pl
@@ -663,3 +664,16 @@ def test_a_region_column_under_another_label_is_left_empty_and_said(
     assert loaded.rows_kept == 180 and loaded.data["region"].null_count() == 180
     assert "columns not in this edition (left empty): 'Region'" in loaded.provenance.notes
     assert "columns not used: Walk Free region" in loaded.provenance.notes
+
+
+def test_a_file_rewritten_in_place_is_read_as_it_now_stands(tmp_path: Path) -> None:
+    """The header found in a file is remembered by the file's time and size: the same path rewritten with
+    another edition and another country is read afresh."""
+    path = tmp_path / "g.xlsx"
+    write_gsi(path, [country("Thailand")], sheet="Summary", title="Source")
+    assert registry.load(path).provenance.release == "unknown"
+    write_gsi(path, [country("Thailand"), country("Cambodia")], sheet="Summary", title="GSI 2023")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
+    loaded = registry.load(path)
+    assert loaded.provenance.release == "2023"
+    assert loaded.data.height == 2
