@@ -148,6 +148,74 @@ def set_cell(ref: str, xml_cell: str) -> Edit:
     return edit
 
 
+def set_text(ref: str, text: str) -> Edit:
+    """The cell ``ref`` holding ``text`` (an inline string; its style kept), as typing over it leaves it."""
+    pattern = rf'<c r="{ref}"([^>]*?)(/>|>.*?</c>)'.encode()
+
+    def cell(match: re.Match[bytes]) -> bytes:
+        attributes = re.sub(rb' t="[^"]*"', b"", match.group(1))
+        return (
+            f'<c r="{ref}"'.encode()
+            + attributes
+            + f' t="inlineStr"><is><t>{html.escape(text, quote=False)}</t></is></c>'.encode()
+        )
+
+    def edit(xml: bytes) -> bytes:
+        new, count = re.subn(pattern, cell, xml, count=1, flags=re.DOTALL)
+        assert count == 1, f"no cell {ref}"
+        return new
+
+    return edit
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - ord("A") + 1
+    return number
+
+
+def _column_letters(number: int) -> bytes:
+    letters = b""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = bytes([ord("A") + rest]) + letters
+    return letters
+
+
+def delete_columns(first: int, count: int = 1) -> Edit:
+    """Columns ``first`` to ``first + count - 1`` (1 is A) deleted, the cells right of them moved left, as
+    openpyxl's ``delete_cols`` leaves a sheet's cells (column widths and merged ranges are left as they were);
+    the declared size and the rows' spans follow."""
+    last = first + count - 1
+
+    def kept(end: int) -> int:
+        """The last column of a range that ended at ``end``."""
+        return end - count if end > last else min(end, first - 1)
+
+    def cell(match: re.Match[bytes]) -> bytes:
+        column = _column_number(match.group(1))
+        if column < first:
+            return match.group(0)
+        if column <= last:
+            return b""
+        return b'<c r="' + _column_letters(column - count) + match.group(2)
+
+    def edit(xml: bytes) -> bytes:
+        xml = re.sub(rb'<c r="([A-Z]+)(\d+"[^>]*?(?:/>|>.*?</c>))', cell, xml, flags=re.DOTALL)
+        xml = re.sub(
+            rb'(<row [^>]*spans="\d+:)(\d+)', lambda m: m.group(1) + str(kept(int(m.group(2)))).encode(), xml
+        )
+        return re.sub(
+            rb'(<dimension ref="[A-Z]+\d+:)([A-Z]+)',
+            lambda m: m.group(1) + _column_letters(max(kept(_column_number(m.group(2))), 1)),
+            xml,
+            count=1,
+        )
+
+    return edit
+
+
 def chain(*edits: Edit) -> Edit:
     def edit(xml: bytes) -> bytes:
         for step in edits:

@@ -31,6 +31,11 @@ os.environ.setdefault("EVIDENCE_CELL_KEY_SECRET", "evidence tests: a fixed, publ
 # machine made single fits take tens of seconds.
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
+# polars' pool too (read when polars first uses it): the tests are thousands of small operations on small tables,
+# as a brief is, and a pool per core in each of the lanes' four workers spun waiting for its own threads (the
+# CLI's differencing family: a quarter less CPU on one thread). A kernel a test starts keeps the size its runner
+# gives it on these machines (its share of two cores among the runner and what works beside it: one thread).
+os.environ.setdefault("POLARS_MAX_THREADS", "1")
 
 # pytest-xdist's workers (scripts/test runs the fast lane on both cores) start with COLUMNS=80 and LINES=24 in
 # their environment: rich would fix every console the CLI creates at import to 80 columns, whatever width a test

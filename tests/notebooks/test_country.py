@@ -898,14 +898,12 @@ def test_myanmars_breakdown_sum_says_how_many_are_in_the_doubtful_breakdowns(tab
 
 def test_gsi_view_of_an_estimates_only_edition_says_what_it_lacks(tables, shared_data, tmp_path):
     """REVIEW10 M2: an edition without the score columns loads; its brief says the scores are not in it."""
-    import openpyxl
+    from _gsi import edited
+    from _xlsx import delete_columns
 
     from evidence.sources import registry
 
-    wb = openpyxl.load_workbook(shared_data / "walkfree" / "gsi_2023.xlsx")
-    wb["GSI 2023 summary data"].delete_cols(6, 12)
-    wb.save(tmp_path / "gsi.xlsx")
-    gsi = registry.load(tmp_path / "gsi.xlsx")
+    gsi = registry.load(edited(shared_data, tmp_path / "gsi.xlsx", delete_columns(6, 12)))
     table, _sentence = country.gsi_view(_brief([tables[1], gsi]))
     values = dict(zip(table["Measure"].to_list(), table["Thailand"].to_list(), strict=True))
     assert values["Estimated number of people in modern slavery"] == "401,000"
@@ -925,16 +923,16 @@ def test_the_gsi_caveat_names_the_year_of_its_estimates_or_says_the_file_does_no
 def test_an_edition_without_regions_ranks_nobody(tables, shared_data, tmp_path):
     """REVIEW11 M2: a GSI file without a Region column loads; every country was "1 of 1" in its region."""
     import openpyxl
+    from _gsi import SHEET, edited
+    from _xlsx import delete_columns
 
     from evidence.analyses.society import gsi_profile
     from evidence.sources import registry
 
-    wb = openpyxl.load_workbook(shared_data / "walkfree" / "gsi_2023.xlsx")
-    sheet = wb["GSI 2023 summary data"]
-    (column,) = [c.column for row in sheet.iter_rows(max_row=5) for c in row if c.value == "Region"]
-    sheet.delete_cols(column)
-    wb.save(tmp_path / "gsi.xlsx")
-    gsi = registry.load(tmp_path / "gsi.xlsx")
+    wb = openpyxl.load_workbook(shared_data / "walkfree" / "gsi_2023.xlsx", read_only=True)
+    (column,) = [c.column for row in wb[SHEET].iter_rows(max_row=5) for c in row if c.value == "Region"]
+    wb.close()
+    gsi = registry.load(edited(shared_data, tmp_path / "gsi.xlsx", delete_columns(column)))
     profile = gsi_profile(gsi, "THA")
     assert profile.height and profile["rank"].is_null().all() and profile["ranked"].is_null().all()
     table, _sentence = country.gsi_view(_brief([tables[1], gsi]))

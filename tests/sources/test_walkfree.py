@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import polars as pl
 import pytest
+from _xlsx import Edit, delete_columns, set_text
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -462,18 +464,15 @@ def test_scores_stored_as_fractions_are_scaled_to_percent(tmp_path: Path) -> Non
 # --- review 10: optional measures, numbers written as text, name-only rows --------------------------------------
 
 
-def _real_copy(shared_data: Path, tmp_path: Path, edit) -> Path:
-    """The real workbook with its summary sheet edited by ``edit(sheet)``, saved in tmp_path."""
-    import openpyxl
+def _real_copy(shared_data: Path, tmp_path: Path, *edits: Edit) -> Path:
+    """The real workbook with its summary sheet edited by ``edits`` (of its XML), saved in tmp_path."""
+    from _gsi import edited
 
-    wb = openpyxl.load_workbook(shared_data / REAL_FILE)
-    edit(wb[walkfree.SHEET])
-    wb.save(tmp_path / "gsi.xlsx")
-    return tmp_path / "gsi.xlsx"
+    return edited(shared_data, tmp_path / "gsi.xlsx", *edits)
 
 
 def test_a_missing_score_column_is_left_empty_with_a_note(shared_data: Path, gsi, tmp_path: Path) -> None:
-    path = _real_copy(shared_data, tmp_path, lambda ws: ws.delete_cols(10))  # "Effects of conflict"
+    path = _real_copy(shared_data, tmp_path, delete_columns(10))  # "Effects of conflict"
     loaded = registry.load(path)
     assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (180, 180, 0)
     assert loaded.data["vulnerability_effects_of_conflict"].null_count() == 180
@@ -481,13 +480,12 @@ def test_a_missing_score_column_is_left_empty_with_a_note(shared_data: Path, gsi
     from polars.testing import assert_frame_equal
 
     same = [c for c in gsi.data.columns if c != "vulnerability_effects_of_conflict"]
-    # (openpyxl writes a few numbers back at 15 significant digits)
-    assert_frame_equal(loaded.data.select(same), gsi.data.select(same), rel_tol=1e-12)
+    assert_frame_equal(loaded.data.select(same), gsi.data.select(same), check_exact=True)
 
 
 def test_an_estimates_only_sheet_loads(shared_data: Path, tmp_path: Path) -> None:
     """The 2018 edition's prevalence sheet: country, population, region and the two estimates only."""
-    path = _real_copy(shared_data, tmp_path, lambda ws: ws.delete_cols(6, 12))
+    path = _real_copy(shared_data, tmp_path, delete_columns(6, 12))
     loaded = registry.load(path)
     assert loaded.rows_kept == 180
     tha = loaded.data.filter(pl.col("iso3") == "THA").row(0, named=True)
@@ -499,19 +497,16 @@ def test_an_estimates_only_sheet_loads(shared_data: Path, tmp_path: Path) -> Non
     ["Total government response score (%)", "Government response score", "Overall government response (%)"],
 )
 def test_a_renamed_response_total_is_read(shared_data: Path, gsi, tmp_path: Path, label: str) -> None:
-    def rename(ws) -> None:
-        ws["Q3"] = label
-
-    loaded = registry.load(_real_copy(shared_data, tmp_path, rename))
+    loaded = registry.load(_real_copy(shared_data, tmp_path, set_text("Q3", label)))
     from polars.testing import assert_series_equal
 
-    assert_series_equal(loaded.data["response_total"], gsi.data["response_total"], rel_tol=1e-12)
+    assert_series_equal(loaded.data["response_total"], gsi.data["response_total"], check_exact=True)
 
 
 def test_a_missing_estimate_is_refused_naming_the_publishers_label_sheet_and_row(
     shared_data: Path, tmp_path: Path
 ) -> None:
-    path = _real_copy(shared_data, tmp_path, lambda ws: ws.delete_cols(4))  # the prevalence
+    path = _real_copy(shared_data, tmp_path, delete_columns(4))  # the prevalence
     with pytest.raises(InputError) as error:
         registry.load(path)
     message = str(error.value)
@@ -630,11 +625,8 @@ def test_a_summary_sheet_whose_country_column_is_relabelled_is_refused_naming_it
     """A later edition heading its country column otherwise ("Country or area") is refused saying the GSI
     header lacks 'Country', with its sheet and row (was "not a layout any loader knows", naming nothing)."""
 
-    def relabel(ws) -> None:
-        ws["A3"] = "Country or area"
-
     with pytest.raises(UnknownFormatError) as error:
-        registry.load(_real_copy(shared_data, tmp_path, relabel))
+        registry.load(_real_copy(shared_data, tmp_path, set_text("A3", "Country or area")))
     message = str(error.value)
     assert f"sheet {walkfree.SHEET!r}, row 3 looks like the Walk Free GSI summary header" in message
     assert "lacks the columns 'Country'" in message
@@ -655,11 +647,8 @@ def test_a_count_column_in_thousands_is_refused_naming_its_label(
     """A count headed in thousands or millions would be read as people (69,800 for 69.8 million): refused
     naming the label, sheet and row, never read a thousandth of the truth nor scaled by a guess."""
 
-    def relabel(ws) -> None:
-        ws[cell] = label
-
     with pytest.raises(InputError) as error:
-        registry.load(_real_copy(shared_data, tmp_path, relabel))
+        registry.load(_real_copy(shared_data, tmp_path, set_text(cell, label)))
     message = str(error.value)
     assert repr(label) in message and f"sheet {walkfree.SHEET!r}, header on row 3" in message
     assert "thousands or millions" in message
@@ -671,10 +660,20 @@ def test_a_region_column_under_another_label_is_left_empty_and_said(
     """A later edition heading its regions otherwise ("Walk Free region") leaves region empty: the note says so
     (it named the column as not used only, not that the table's region was left empty)."""
 
-    def relabel(ws) -> None:
-        ws["C3"] = "Walk Free region"
-
-    loaded = registry.load(_real_copy(shared_data, tmp_path, relabel))
+    loaded = registry.load(_real_copy(shared_data, tmp_path, set_text("C3", "Walk Free region")))
     assert loaded.rows_kept == 180 and loaded.data["region"].null_count() == 180
     assert "columns not in this edition (left empty): 'Region'" in loaded.provenance.notes
     assert "columns not used: Walk Free region" in loaded.provenance.notes
+
+
+def test_a_file_rewritten_in_place_is_read_as_it_now_stands(tmp_path: Path) -> None:
+    """The header found in a file is remembered by the file's time and size: the same path rewritten with
+    another edition and another country is read afresh."""
+    path = tmp_path / "g.xlsx"
+    write_gsi(path, [country("Thailand")], sheet="Summary", title="Source")
+    assert registry.load(path).provenance.release == "unknown"
+    write_gsi(path, [country("Thailand"), country("Cambodia")], sheet="Summary", title="GSI 2023")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
+    loaded = registry.load(path)
+    assert loaded.provenance.release == "2023"
+    assert loaded.data.height == 2

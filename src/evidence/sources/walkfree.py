@@ -30,6 +30,7 @@ is refused, saying which.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -212,20 +213,37 @@ def _matching(cells: Sequence[Any]) -> dict[str, list[str]]:
     labels = [str(c) for c in cells if c is not None and str(c).strip()]
     keys = [header_key(c) for c in labels]
     found: dict[str, list[str]] = {}
-    for name in FIELDS:
-        wanted = [header_key(label) for label in _labels(name)]
+    for name, wanted in _label_keys().items():
         exact = [c for c, k in zip(labels, keys, strict=True) if k in wanted]
-        by_start = name in MEASURES
-        starting = [c for c, k in zip(labels, keys, strict=True) if by_start and k.startswith(tuple(wanted))]
+        starting = (
+            []
+            if exact or name not in MEASURES
+            else [c for c, k in zip(labels, keys, strict=True) if k.startswith(wanted)]
+        )
         hits = list(dict.fromkeys(exact or starting))
         if hits:
             found[name] = hits
     return found
 
 
+@functools.cache
+def _label_keys() -> dict[str, tuple[str, ...]]:
+    """Every column's :func:`_labels` as :func:`header_key` writes them (made once: a workbook's top rows are
+    matched against them cell by cell)."""
+    return {name: tuple(header_key(label) for label in _labels(name)) for name in FIELDS}
+
+
 def _find_header(path: Path) -> HeaderMatch | None:
     """The summary sheet's header: the first top row (of a sheet named like the 2023 summary sheet first, then
     the others in workbook order) heading every :data:`REQUIRED` column."""
+    stat = path.stat()
+    return _header_of(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _header_of(path: str, mtime_ns: int, size: int) -> HeaderMatch | None:
+    """:func:`_find_header` of a file as it stands (its time and size are in the key): detecting the source
+    and loading it both look for the header, in ~900 rows of a workbook's 13 sheets."""
     found = []
     for sheet in table_head(path).sheets:
         for index, row in enumerate(sheet.rows):
