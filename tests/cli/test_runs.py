@@ -206,3 +206,48 @@ def test_a_failed_runs_error_is_printed_as_text(app, tiny, tmp_path, monkeypatch
     assert result.exit_code == 1
     assert "[link=http://evil.example]click[/link] \\x1b[31mred" in result.output, result.output
     assert "\x1b" not in result.output and "\x1b]8" not in result.output
+
+
+def test_a_batch_starts_its_workers_after_the_parameter_checks_and_ends_them_when_refused_later(
+    run_main, tiny, tmp_path, monkeypatch
+):
+    from evidence.core.errors import InputError
+    from evidence.runs import batch, execute
+
+    pools = []
+
+    class Pool:
+        def __init__(self, workers, prepare=None, *, start=False, notebook=None, kernel_name=None):
+            pools.append(self)
+            self.started, self.notebook, self.ended = start, notebook, None
+
+        def close(self, *, cancel=False):
+            self.ended = self.ended or ("closed", cancel)
+
+        def stop(self):
+            self.ended = ("stopped", True)
+
+    monkeypatch.setattr(batch, "BatchPool", Pool)
+    plan = tmp_path / "plan.yaml"
+    out = str(tmp_path / "runs")
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, x]\n")
+    code, _, err = run_main(["batch", str(plan), "--out-root", out])
+    assert code == 2 and "expects int" in err and not pools  # refused by a parameter check: nothing started
+
+    def read_only(folder):
+        raise InputError("cannot write to the runs folder", path=folder)
+
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2]\n")
+    with monkeypatch.context() as patch:
+        patch.setattr(execute, "check_writable", read_only)
+        code, _, err = run_main(["batch", str(plan), "--out-root", out])
+    assert code == 2 and "cannot write to the runs folder" in err and not pools  # refused before any kernel
+
+    def unreadable(*args, **kwargs):
+        raise ParameterError("the data cannot be read")
+
+    monkeypatch.setattr(batch, "prepare_run", unreadable)
+    code, _, err = run_main(["batch", str(plan), "--out-root", out])
+    assert code == 2 and "the data cannot be read" in err
+    assert len(pools) == 1 and pools[0].started and pools[0].notebook == str(tiny)
+    assert pools[0].ended == ("closed", True)  # its workers end with the kernels they started

@@ -220,3 +220,93 @@ def test_a_batch_worker_takes_its_share_of_the_cores(monkeypatch):
     assert warm.kernel_threads() == 6
     _share_machine(3)
     assert warm.kernel_threads() == 3 and chart_workers._SIZE == chart_workers.chart_worker_count(3)
+
+
+def test_workers_start_once_every_runs_parameters_pass_and_errors_still_list_every_run(
+    tmp_path, tiny, monkeypatch
+):
+    """``checked`` (the batch's workers and kernels starting) comes after the parameter checks of every run and
+    before the runs' data are read; a plan with a bad run starts nothing, and its error still lists every bad run,
+    whichever check refused it."""
+    from evidence.runs import batch
+
+    events = []
+    real_prepare = batch.prepare_run
+
+    def prepare(spec, parameters, **options):
+        events.append("prepare")
+        if parameters.get("n") == 3:
+            raise InputError("unreadable data")
+        return real_prepare(spec, parameters, **options)
+
+    monkeypatch.setattr(batch, "prepare_run", prepare)
+    good = expand_plan({"notebooks": [str(tiny)], "parameters": {"n": [1, 2]}}, base_dir=tmp_path)
+    assert len(prepare_plan(good, out_root=tmp_path, checked=lambda: events.append("checked"))) == 2
+    assert events == ["checked", "prepare", "prepare"]
+
+    events.clear()
+    bad = expand_plan({"notebooks": [str(tiny)], "parameters": {"n": ["x", 3, 4]}}, base_dir=tmp_path)
+    with pytest.raises(ParameterError) as info:
+        prepare_plan(bad, out_root=tmp_path, checked=lambda: events.append("checked"))
+    assert "checked" not in events
+    assert "2 of 3 runs are invalid" in str(info.value)
+    assert str(info.value).index("expects int, got 'x'") < str(info.value).index("unreadable data")
+
+
+def test_a_pool_started_ahead_forks_every_worker_at_once():
+    from evidence.runs.batch import BatchPool
+
+    pool = BatchPool(2, start=True)
+    try:
+        assert len(pool.executor._processes) == 2  # forked now, not as runs are submitted
+    finally:
+        pool.close()
+    pool.close()  # idempotent
+
+
+def test_a_worker_stops_the_kernel_it_started_ahead_when_only_skipped_runs_are_left(monkeypatch):
+    from evidence.runs import warm
+    from evidence.runs.batch import _execute
+    from evidence.runs.execute import RunOutcome
+
+    stopped = []
+    monkeypatch.setattr(warm, "stop_unused_kernels", lambda: stopped.append(True))
+    skipped = RunOutcome("r", "tiny", "skipped", "/nowhere")
+    assert _execute(skipped, None) == skipped and stopped == [True]
+
+
+def test_workers_started_ahead_start_their_kernels_with_the_preload_list_looked_up_once(tiny, monkeypatch):
+    from evidence.runs import batch, warm
+
+    looked_up = []
+    monkeypatch.setattr(warm, "notebook_preload", lambda notebook: looked_up.append(notebook) or ("polars",))
+    assert batch._kernel_ahead(str(tiny), None) == (str(tiny), None, ("polars",))
+    assert batch._kernel_ahead(str(tiny), "own-kernel") == (
+        str(tiny),
+        "own-kernel",
+        None,
+    )  # started by its run
+    assert looked_up == [str(tiny)]
+
+    started, prepared = [], []
+    monkeypatch.setattr(warm, "prestart", lambda *args: started.append(args))
+    monkeypatch.setattr(batch, "_share_machine", lambda workers: None)
+    batch._start_worker(2, lambda: prepared.append(True), (str(tiny), None, ("polars",)))
+    assert started == [(str(tiny), None, ("polars",))] and prepared == [True]
+
+
+def test_the_fork_server_of_the_workers_loads_papermill_without_pyarrow():
+    """The workers' fork server imports Papermill as the runner does, not by name (which loads pyarrow and
+    numpy, a third of a second before the first worker is forked)."""
+    import subprocess
+    import sys
+
+    from evidence.runs.batch import _process_context
+
+    if _process_context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        assert forkserver._forkserver._preload_modules == ["evidence.runs.preload"]
+    code = "import sys, evidence.runs.preload; print(sorted({'papermill', 'pyarrow', 'numpy'} & set(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "['papermill']"

@@ -203,18 +203,51 @@ def batch_command(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from evidence.runs.batch import prepare_plan, read_plan, run_batch
+    from evidence.runs.batch import (
+        BatchPool,
+        default_workers,
+        prepare_plan,
+        read_plan,
+        run_batch,
+        start_forkserver,
+    )
 
+    local = executor == "processes"
+    if local:
+        start_forkserver()  # it imports what the workers need while the plan is read
     planned = read_plan(plan, data=data or ())
     render = render or planned.render
+    pool: BatchPool | None = None
+
+    def start_workers() -> None:
+        # the workers start their kernels and import the renderer while this process reads the runs' data
+        nonlocal pool
+        from evidence.runs.execute import check_writable
+
+        check_writable(out_root)  # a read-only runs folder is refused before any kernel starts
+        if local and planned.runs:
+            count = min(workers, len(planned.runs)) if workers else default_workers(len(planned.runs))
+            notebook = str(planned.runs[0].notebook.path)
+            prepare = prepare_render if render else None
+            pool = BatchPool(count, prepare, start=True, notebook=notebook, kernel_name=kernel)
+
     empty: list[RunOutcome] = []
-    runs = prepare_plan(
-        planned.runs,
-        out_root=out_root,
-        kernel_name=kernel,
-        allow_empty=allow_empty or planned.allow_empty,
-        empty=empty,
-    )
+    try:
+        runs = prepare_plan(
+            planned.runs,
+            out_root=out_root,
+            kernel_name=kernel,
+            allow_empty=allow_empty or planned.allow_empty,
+            empty=empty,
+            checked=start_workers,
+        )
+    except BaseException as exc:
+        if pool is not None:  # refused: the workers end, with the kernels they started
+            if isinstance(exc, Exception):
+                pool.close(cancel=True)
+            else:
+                pool.stop()
+        raise
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -251,6 +284,7 @@ def batch_command(
             on_start=on_start,
             on_done=on_done,
             after=render_brief if render else None,
+            pool=pool,
         )
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -282,6 +316,20 @@ def render_brief(outcome: RunOutcome) -> RunOutcome:
     except (EvidenceError, OSError) as exc:
         return dataclasses.replace(outcome, status="failed", error=f"the brief could not be rendered: {exc}")
     return outcome
+
+
+def prepare_render() -> None:
+    """A rendering batch's worker, as it starts: import the renderer and look up pandoc and Typst's fonts now,
+    while the plan is checked, not when its first brief is due. Never raises (a start-up aid only: the render
+    reports what fails)."""
+    try:
+        from evidence.briefs import render  # noqa: F401
+        from evidence.briefs.builtin import pandoc_path, prepare_typesetting
+
+        pandoc_path()
+        prepare_typesetting()
+    except Exception:  # noqa: BLE001, S110
+        pass
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -26,6 +26,7 @@ runs folder).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import multiprocessing
@@ -49,7 +50,7 @@ from evidence.runs.execute import (
     execute_run_in_subprocess,
     prepare_run,
 )
-from evidence.runs.params import anchor_data_paths, read_yaml
+from evidence.runs.params import anchor_data_paths, read_yaml, resolve_parameters
 from evidence.runs.selection_check import EmptySelectionError
 
 DEFAULT_MIN_CASES = 50
@@ -258,16 +259,28 @@ def prepare_plan(
     kernel_name: str | None = None,
     allow_empty: bool = False,
     empty: list[RunOutcome] | None = None,
+    checked: Callable[[], None] | None = None,
 ) -> list[PreparedRun]:
     """Check every run of a plan before anything executes; one error lists every bad run.
 
     A run whose selection holds no victims is refused like any invalid run, unless ``allow_empty`` runs it, or
     ``empty`` is given: the refusal is then added to it as an outcome of status ``empty`` (with the reason) and
-    the other runs go ahead.
+    the other runs go ahead. ``checked`` is called once every run's parameters have passed their checks, before
+    the runs' data are read (to start the batch's workers and kernels meanwhile); not if any run's failed.
     """
+    problems: dict[int, str] = {}
+    if checked is not None:
+        for i, run in enumerate(runs, start=1):
+            try:
+                resolve_parameters(run.notebook, run.parameters)
+            except (ParameterError, InputError) as exc:
+                problems[i] = f"run {i} {run.label()}: {str(exc).strip()}"
+        if not problems:
+            checked()
     prepared: dict[str, PreparedRun] = {}
-    problems = []
     for i, run in enumerate(runs, start=1):
+        if i in problems:
+            continue
         try:
             p = prepare_run(
                 run.notebook,
@@ -278,18 +291,19 @@ def prepare_plan(
             )
         except EmptySelectionError as exc:
             if empty is None:
-                problems.append(f"run {i} {run.label()}: {str(exc).strip()}")
+                problems[i] = f"run {i} {run.label()}: {str(exc).strip()}"
             else:
                 empty.append(RunOutcome(run.label(), run.notebook.name, "empty", "", error=str(exc)))
             continue
         except (ParameterError, InputError) as exc:
-            problems.append(f"run {i} {run.label()}: {str(exc).strip()}")
+            problems[i] = f"run {i} {run.label()}: {str(exc).strip()}"
             continue
         prepared.setdefault(p.run_id, p)  # the same run reached twice (grid and runs:) executes once
     if problems:
-        shown = problems[:20] + ([f"... and {len(problems) - 20} more"] if len(problems) > 20 else [])
+        listed = [problems[i] for i in sorted(problems)]
+        shown = listed[:20] + ([f"... and {len(listed) - 20} more"] if len(listed) > 20 else [])
         raise ParameterError(
-            f"{len(problems)} of {len(runs)} runs are invalid; nothing was run:\n  " + "\n  ".join(shown)
+            f"{len(listed)} of {len(runs)} runs are invalid; nothing was run:\n  " + "\n  ".join(shown)
         )
     return list(prepared.values())
 
@@ -308,14 +322,40 @@ def run_batch(
     on_start: Callable[[int, int], None] | None = None,
     on_done: Callable[[RunOutcome], None] | None = None,
     after: AfterRun | None = None,
+    pool: BatchPool | None = None,
 ) -> BatchReport:
     """Execute the runs that are not fresh (all with ``force``); report every run's outcome in order.
 
     ``executor`` is ``processes`` (a local process pool of ``workers``, each with one warm kernel) or a Dask
     scheduler address (``tcp://HOST:PORT``; ``dask://HOST:PORT`` is accepted too). ``on_start(to_run,
     skipped)`` and ``on_done(outcome)`` let a caller draw progress. ``after`` is applied to every successful
-    and every skipped run in the workers of the pool (rendering briefs, for one).
+    and every skipped run in the workers of the pool (rendering briefs, for one). ``pool``: the processes
+    to use, started ahead (:class:`BatchPool`, then ``workers`` is its size); it is closed when the batch ends.
     """
+    try:
+        return _run_batch(runs, workers, executor, force, on_start, on_done, after, pool)
+    except BaseException as exc:
+        if pool is not None:  # refused before any run (a read-only runs folder), or interrupted
+            if isinstance(exc, Exception):
+                pool.close(cancel=True)  # the workers end with the kernels they started
+            else:
+                pool.stop()
+        raise
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _run_batch(
+    runs: list[PreparedRun],
+    workers: int | None,
+    executor: str,
+    force: bool,
+    on_start: Callable[[int, int], None] | None,
+    on_done: Callable[[RunOutcome], None] | None,
+    after: AfterRun | None,
+    pool: BatchPool | None,
+) -> BatchReport:
     for root in {r.out_root for r in runs}:
         check_writable(root)  # a read-only runs folder: one error, not a failure per run
         clean_stale_temporaries(root)
@@ -339,7 +379,8 @@ def run_batch(
         if after is not None:
             jobs += [o for o in outcomes.values() if o.status == "skipped"]
         if jobs:
-            _run_in_processes(jobs, workers or default_workers(len(jobs)), done, after)
+            pool = pool or BatchPool(workers or default_workers(len(jobs)))
+            _run_in_processes(jobs, pool, done, after)
     elif executor.startswith(("tcp://", "dask://", "tls://")):
         if todo:
             _run_on_dask(todo, executor.replace("dask://", "tcp://", 1), done)
@@ -355,7 +396,15 @@ def run_batch(
 
 def _execute(job: PreparedRun | RunOutcome, after: AfterRun | None) -> RunOutcome:
     """A worker's task: execute a run (or take a skipped run's outcome), then ``after`` if it succeeded."""
-    outcome = execute_run(job) if isinstance(job, PreparedRun) else job
+    if isinstance(job, PreparedRun):
+        outcome = execute_run(job)
+    else:
+        # skipped runs come after every run to execute: a kernel started ahead that has run nothing by now
+        # never will, and would take a core from the briefs rendered here
+        from evidence.runs.warm import stop_unused_kernels
+
+        stop_unused_kernels()
+        outcome = job
     if after is not None and outcome.status in ("ok", "skipped"):
         outcome = after(outcome)
     return outcome
@@ -371,17 +420,120 @@ def _process_context() -> multiprocessing.context.BaseContext:
     # the workers it forks
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["evidence.runs.execute", "evidence.runs.warm", "papermill"])
+        context.set_forkserver_preload(["evidence.runs.preload"])
         return context
     return multiprocessing.get_context("spawn")
 
 
-def _process_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of ``workers`` processes, each with a warm kernel and its share of the cores for the kernel's
-    thread pools and its chart workers (:mod:`evidence.runs.chart_workers`)."""
-    return ProcessPoolExecutor(
-        max_workers=workers, mp_context=_process_context(), initializer=_share_machine, initargs=(workers,)
-    )
+def start_forkserver() -> None:
+    """Start the server that forks a batch's workers now (no-op where there is none, or it runs): it imports
+    what every worker needs once, for all of them, while this process reads and checks the plan."""
+    context = _process_context()
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
+class BatchPool:
+    """The process pool of a batch: ``workers`` processes, each with a warm kernel and its share of the
+    machine's cores for the kernel's thread pools and its chart workers (:mod:`evidence.runs.chart_workers`).
+
+    ``start`` starts every worker now rather than as runs are submitted, so that the workers are forked, start
+    their kernels and prepare while the caller goes on with its own work (reading the runs' data): with
+    ``notebook``, each worker starts its warm kernel for that notebook at once
+    (:func:`~evidence.runs.warm.prestart`, for the default kernel: ``kernel_name`` None), then runs
+    ``prepare`` (a picklable, module-level function): what the batch's ``after`` step needs (the renderer).
+    A worker whose kernel, started ahead, runs nothing stops it when it takes a skipped run (a skipped run is
+    submitted after every run to execute)."""
+
+    def __init__(
+        self,
+        workers: int,
+        prepare: Callable[[], None] | None = None,
+        *,
+        start: bool = False,
+        notebook: str | None = None,
+        kernel_name: str | None = None,
+    ) -> None:
+        self.workers = workers
+        self.prepare = prepare
+        self.kernel = _kernel_ahead(notebook, kernel_name) if notebook is not None else None
+        self._stopped = False
+        self.executor = self._new()
+        if start:
+            # each submission finds no idle worker and forks one: all of them start at once
+            for _ in range(workers):
+                self.executor.submit(_started)
+
+    def _new(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=_process_context(),
+            initializer=_start_worker,
+            initargs=(self.workers, self.prepare, self.kernel),
+        )
+
+    def renew(self) -> None:
+        """Replace a broken pool by a fresh one (its work is lost: the caller records it)."""
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.executor = self._new()
+
+    def close(self, *, cancel: bool = False) -> None:
+        """Let the workers finish (``cancel``: only what they have begun) and end, with their kernels
+        (idempotent; nothing to wait for after :meth:`stop`)."""
+        if not self._stopped:
+            self.executor.shutdown(wait=True, cancel_futures=cancel)
+
+    def stop(self) -> None:
+        """Cancel what has not started and end the workers now: a worker left waiting for work would outlive
+        the batch. Their runs' temporary folders are removed by the next run or batch."""
+        self._stopped = True
+        workers = list(getattr(self.executor, "_processes", {}).values())  # no public way before Python 3.14
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for process in workers:
+            if process.is_alive():
+                process.terminate()
+
+
+def _kernel_ahead(notebook: str, kernel_name: str | None) -> tuple[str, str | None, tuple[str, ...] | None]:
+    """What the workers start their kernels with: the notebook, the kernel and its pre-load list, looked up
+    here once for all of them (it hashes the toolkit), unless the kernel is one the user names."""
+    from evidence.runs.warm import notebook_preload
+
+    preload = None
+    if kernel_name is None:
+        with contextlib.suppress(Exception):  # a start-up aid only: a worker looks it up itself
+            preload = notebook_preload(notebook)
+    return notebook, kernel_name, preload
+
+
+def _started() -> None:
+    """A worker's first task when a pool is started ahead: nothing (it makes the pool fork the worker)."""
+
+
+def _start_worker(
+    workers: int,
+    prepare: Callable[[], None] | None,
+    kernel: tuple[str, str | None, tuple[str, ...] | None] | None = None,
+) -> None:
+    """A pool worker's start: its share of the machine (:func:`_share_machine`), its kernel (``kernel``: the
+    notebook, kernel name and pre-load list to start it with now), what its runs need that the server that
+    forked it has not loaded (Papermill's engine, nbformat's compiled checks), then ``prepare``."""
+    _share_machine(workers)
+    if kernel is not None:
+        from evidence.runs.warm import prestart
+
+        prestart(*kernel)
+    from evidence.runs.warm import compile_nbformat_checks, register_engine
+
+    # ahead of the first run, which does both again (idempotent) and reports what fails, as the failure of
+    # that run: here it would break the pool
+    with contextlib.suppress(Exception):
+        register_engine()
+        compile_nbformat_checks()
+    if prepare is not None:
+        prepare()
 
 
 def _share_machine(workers: int) -> None:
@@ -396,20 +548,20 @@ def _share_machine(workers: int) -> None:
 
 def _run_in_processes(
     todo: list[PreparedRun | RunOutcome],
-    workers: int,
+    pool: BatchPool,
     done: Callable[[RunOutcome], None],
     after: AfterRun | None = None,
 ) -> None:
-    """A process pool with at most ``workers`` runs submitted at once, so a dead worker's run is known: when
-    the pool breaks, the runs in flight are recorded as failed and the rest continue in a fresh pool."""
+    """Execute on ``pool``, with at most one run a worker submitted at once, so a dead worker's run is known:
+    when the pool breaks, the runs in flight are recorded as failed and the rest continue in a fresh pool."""
     pending = list(reversed(todo))
-    pool = _process_pool(workers)
+    workers = pool.workers
     in_flight: dict[Future, Any] = {}
     try:
         while pending or in_flight:
             while pending and len(in_flight) < workers:
                 run = pending.pop()
-                in_flight[pool.submit(_execute, run, after)] = run
+                in_flight[pool.executor.submit(_execute, run, after)] = run
             finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             broken = False
             for future in finished:
@@ -425,28 +577,17 @@ def _run_in_processes(
                 for run in in_flight.values():
                     done(_failed(run, _WORKER_DIED))
                 in_flight.clear()
-                pool.shutdown(wait=True, cancel_futures=True)
-                pool = _process_pool(workers)
+                pool.renew()
     except BaseException:  # Ctrl-C, or SIGTERM turned into KeyboardInterrupt by the CLI
-        _stop(pool)
+        pool.stop()
         raise
-    pool.shutdown(wait=True)
+    pool.close()
 
 
 def _failed(job: PreparedRun | RunOutcome, error: str) -> RunOutcome:
     if isinstance(job, RunOutcome):
         return dataclasses.replace(job, status="failed", error=error)
     return RunOutcome(job.run_id, job.notebook_name, "failed", str(job.folder), error=error)
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Cancel what has not started and end the workers now: a worker left waiting for work would outlive
-    the batch. Their runs' temporary folders are removed by the next run or batch."""
-    workers = list(getattr(pool, "_processes", {}).values())  # no public way before Python 3.14
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in workers:
-        if process.is_alive():
-            process.terminate()
 
 
 def _run_on_dask(todo: list[PreparedRun], address: str, done: Callable[[RunOutcome], None]) -> None:

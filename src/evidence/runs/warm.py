@@ -591,10 +591,13 @@ def stop_unused_kernels() -> None:
         _POOL.shutdown_unused()
 
 
-def prestart(notebook: str | Path, kernel_name: str | None = None) -> None:
+def prestart(
+    notebook: str | Path, kernel_name: str | None = None, preload: tuple[str, ...] | None = None
+) -> None:
     """Start this process's warm kernel for a run of ``notebook`` now, before the run is checked, so that
     the kernel starts and imports what the notebook needs while this process checks the parameters, hashes
-    the data and imports Papermill (two cores at work instead of one after the other).
+    the data and imports Papermill (two cores at work instead of one after the other). ``preload``: the
+    notebook's :func:`notebook_preload`, when known already.
 
     Only for the default kernel (a kernel the user names is started fresh by the run). Never raises: a
     notebook that cannot be read here is reported by the check that follows; a kernel started for a run that
@@ -603,16 +606,24 @@ def prestart(notebook: str | Path, kernel_name: str | None = None) -> None:
     if kernel_name is not None:
         return
     try:
-        from evidence.notebooks.catalog import find_notebook
-        from evidence.runs.cache import toolkit_fingerprint
         from evidence.runs.kernel import ensure_run_kernel
 
-        raw = find_notebook(notebook).read_bytes()
-        learned = preload_file(hashlib.sha256(raw).hexdigest(), toolkit_fingerprint())
-        preload = preload_modules(raw.decode("utf-8"), learned)
+        if preload is None:
+            preload = notebook_preload(notebook)
         kernel_pool().launch(ensure_run_kernel(), start_timeout=PRESTART_TIMEOUT, preload=preload)
     except Exception:  # noqa: BLE001, S110 - a start-up aid only: the run starts its kernel itself
         pass
+
+
+def notebook_preload(notebook: str | Path) -> tuple[str, ...]:
+    """What a kernel started for ``notebook`` (a packaged name or a path) imports before its first run
+    (:func:`preload_modules`, with what its earlier runs with this toolkit loaded)."""
+    from evidence.notebooks.catalog import find_notebook
+    from evidence.runs.cache import toolkit_fingerprint
+
+    raw = find_notebook(notebook).read_bytes()
+    learned = preload_file(hashlib.sha256(raw).hexdigest(), toolkit_fingerprint())
+    return preload_modules(raw.decode("utf-8"), learned)
 
 
 #: Seconds a kernel started ahead of its run may take to start (as the runner's own start timeout).
