@@ -90,3 +90,17 @@ def test_description_names_the_order() -> None:
     )
     assert ModelSpace(5, 4).describe().endswith("interactions up to 4-way")
     assert ModelSpace(2, 2).describe().endswith("main effects only")
+
+
+def test_a_space_is_counted_once_for_its_lists_and_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A search makes a space for every estimate: the count (a walk over up to ~10^5 models) is made once."""
+    from evidence.analyses.estimation import models
+
+    counted = []
+    count = models.ModelSpace._count_models
+    monkeypatch.setattr(models.ModelSpace, "_count_models", lambda self: counted.append(self) or count(self))
+    models._space_size.cache_clear()
+    sizes = [ModelSpace(5, 3).size, ModelSpace(5, 3).size, ModelSpace(5, 6).size, ModelSpace(5, 4).size]
+    assert sizes == [6212, 6212, 6893, 6893]
+    assert len(counted) == 2  # (5, 3) and (5, 4): an order above the lists' is the same space
+    models._space_size.cache_clear()

@@ -14,6 +14,7 @@ other term of the model contains). Main effects are always in the model.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 
@@ -146,9 +147,12 @@ class ModelSpace:
 
         return walk(0, 0)
 
-    @cached_property
+    @property
     def size(self) -> int | None:
         """How many models the space holds; None when too many to count (more than ~10^5 lower-order models)."""
+        return _space_size(self.n_lists, self.effective_order)
+
+    def _count_models(self) -> int | None:
         top = [i for i, term in enumerate(self.terms) if len(term) == self.effective_order]
         if not top:
             return 1
@@ -182,3 +186,10 @@ def _bits(mask: int) -> list[int]:
         mask >>= 1
         i += 1
     return out
+
+
+@functools.cache
+def _space_size(n_lists: int, order: int) -> int | None:
+    """:attr:`ModelSpace.size`, counted once per process for each number of lists and order: the count walks
+    up to ~10^5 lower-order models (a tenth of a second), and a search makes a space for every estimate."""
+    return ModelSpace(n_lists, order)._count_models()
