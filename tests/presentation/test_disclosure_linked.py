@@ -190,3 +190,19 @@ def test_the_solver_writes_nothing_to_the_output() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout == "['a']\n"
     assert "HiGHS" not in result.stderr
+
+
+def test_the_solver_starts_in_a_process_without_standard_output() -> None:
+    """A daemon or a service may run with no standard output (descriptor 1 closed, ``sys.stdout`` None): the
+    first solver starts all the same."""
+    code = (
+        "import os, sys\n"
+        "os.close(1); sys.stdout = None\n"
+        "from evidence.presentation.disclosure import DisclosureRule, LinkedCounts, linked_exposures\n"
+        "s = LinkedCounts()\n"
+        "s.publish('total', 20, None); s.publish('a', 3, 'small'); s.publish('b', 17, None)\n"
+        "s.equalities.append({'a': 1.0, 'b': 1.0, 'total': -1.0})\n"
+        "sys.stderr.write(repr(linked_exposures(s, DisclosureRule(5))))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stderr.endswith("['a']")

@@ -105,6 +105,7 @@ What a number counts
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import math
@@ -112,7 +113,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Literal, NamedTuple
@@ -1700,7 +1701,7 @@ _highs_banner_shown = False
 def _quiet_highs() -> Highs:
     """A HiGHS solver that writes nothing. HiGHS prints its banner on the process's first solver, from C
     and before any option can be set: it would land in a notebook's output (a kernel passes its standard
-    output on), so the first is made with the standard output closed for that moment."""
+    output on), so the first is made with the standard output pointed at the null device for that moment."""
     import highspy
 
     global _highs_banner_shown
@@ -1708,19 +1709,33 @@ def _quiet_highs() -> Highs:
         if _highs_banner_shown:
             highs = highspy.Highs()
         else:
-            sys.stdout.flush()
-            saved = os.dup(1)
-            try:
-                with open(os.devnull, "wb") as devnull:
-                    os.dup2(devnull.fileno(), 1)
-                    highs = highspy.Highs()
-            finally:
-                os.dup2(saved, 1)
-                os.close(saved)
+            with _standard_output_to_null():
+                highs = highspy.Highs()
             _highs_banner_shown = True
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)
     return highs
+
+
+@contextlib.contextmanager
+def _standard_output_to_null() -> Iterator[None]:
+    """File descriptor 1 pointed at the null device while the block runs (what C code prints there is dropped;
+    Python's buffered output is written first); nothing changed in a process without a descriptor 1."""
+    if sys.stdout is not None:
+        with contextlib.suppress(ValueError, OSError):  # a closed or broken stream: nothing to write first
+            sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _linked_targets(
