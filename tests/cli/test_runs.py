@@ -251,3 +251,50 @@ def test_a_batch_starts_its_workers_after_the_parameter_checks_and_ends_them_whe
     assert code == 2 and "the data cannot be read" in err
     assert len(pools) == 1 and pools[0].started and pools[0].notebook == str(tiny)
     assert pools[0].ended == ("closed", True)  # its workers end with the kernels they started
+
+
+def test_an_interrupted_batch_records_what_ran_what_failed_and_what_did_not_finish(
+    run_main, tiny, tmp_path, monkeypatch
+):
+    """Ctrl-C or SIGTERM in a batch: exit 130 with the summary a finished batch prints (its last line found by
+    the same search of a log), every run that did not finish named, and how to resume; it printed nothing."""
+    from evidence.runs import batch
+    from evidence.runs.execute import RunOutcome
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2, 3]\n")
+    started = []
+
+    def interrupted(runs, *, on_start, on_done, **kwargs):
+        started.extend(runs)
+        on_start(3, 0)
+        on_done(RunOutcome(runs[0].run_id, "tiny", "ok", str(runs[0].folder), 1.0))
+        on_done(RunOutcome(runs[1].run_id, "tiny", "failed", str(runs[1].folder), 1.0, "ValueError: boom"))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "run_batch", interrupted)
+    # a Dask address: no local workers are started ahead (run_batch, replaced here, would use them)
+    args = ["batch", str(plan), "--executor", "tcp://127.0.0.1:1", "--out-root", str(tmp_path / "runs")]
+    code, out, err = run_main(args)
+    assert code == 130, out + err
+    assert "Traceback" not in err
+    assert out.splitlines()[-1] == "ran 1, skipped 0, failed 1, interrupted 1", out
+    (line,) = [line for line in out.splitlines() if started[2].run_id in line]
+    assert "interrupted before it finished" in line
+    assert "ValueError: boom" in out
+    assert "run the same command again to resume" in err
+
+
+def test_an_interrupted_run_says_so(run_main, tiny, tmp_path, monkeypatch):
+    """Ctrl-C in `run` or `brief`: exit 130 and one line saying it was interrupted (typer's own handling
+    exits 130 without a word, leaving a log with no reason for the missing run)."""
+    from evidence.runs import execute, warm
+
+    def interrupted(run, force=False):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(warm, "prestart", lambda *a, **k: None)
+    monkeypatch.setattr(execute, "run_unless_fresh", interrupted)
+    code, _, err = run_main(["run", str(tiny), "--out-root", str(tmp_path / "runs")])
+    assert code == 130
+    assert err.strip() == "error: interrupted"

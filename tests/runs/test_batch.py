@@ -264,6 +264,33 @@ def test_a_pool_started_ahead_forks_every_worker_at_once():
     pool.close()  # idempotent
 
 
+def test_an_interrupted_batch_ends_the_pool_it_was_given_with_the_interrupt_not_an_error(
+    tmp_path, tiny, monkeypatch
+):
+    """Ctrl-C (or SIGTERM, which the CLI turns into it) while a batch waits for its runs: the pool started
+    ahead is stopped where the interrupt is caught and again on the way out of run_batch; the second stop
+    found the executor's processes gone (None) and raised AttributeError, a traceback and exit 1 in place of
+    "interrupted" and exit 130."""
+    import copy
+
+    from evidence.runs import batch
+
+    runs = prepare_plan(
+        expand_plan({"notebooks": [str(tiny)], "parameters": {"n": [1, 2]}}, base_dir=tmp_path),
+        out_root=tmp_path / "runs",
+    )
+    monkeypatch.setattr(batch, "is_fresh", lambda folder, key: True)  # skipped runs: no kernel needed
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "wait", interrupted)
+    pool = batch.BatchPool(1, start=True)
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(runs, after=copy.copy, pool=pool)
+    pool.stop()  # idempotent
+
+
 def test_a_worker_stops_the_kernel_it_started_ahead_when_only_skipped_runs_are_left(monkeypatch):
     from evidence.runs import warm
     from evidence.runs.batch import _execute

@@ -65,6 +65,14 @@ def _error(message: str) -> None:
     )
 
 
+def _interrupted(exc: SystemExit) -> bool:
+    """Whether ``exc`` is typer's exit for a command stopped by Ctrl-C (or SIGTERM where a command turns it
+    into Ctrl-C): its ``Exit(130)`` raised from the ``KeyboardInterrupt``. A command that reports its own
+    interruption exits 130 without that cause."""
+    context = exc.__context__
+    return exc.code == 130 and isinstance(getattr(context, "__cause__", None), KeyboardInterrupt)
+
+
 def _start_kernel_ahead(args: list[str]) -> None:
     """Start the kernel of ``evidence brief`` or ``evidence run NOTEBOOK`` before the command line is parsed:
     typer's parse (with the imports it makes) takes about a quarter of a second, which the kernel's start, the
@@ -111,6 +119,8 @@ def main() -> None:
         except SystemExit as exc:
             if not exc.code:  # done: what is still buffered is written now, where a broken pipe is handled
                 sys.stdout.flush()
+            elif _interrupted(exc):  # typer turns Ctrl-C in a command into exit 130, silently
+                _error("interrupted")
             raise
     except BrokenPipeError:
         output_closed()

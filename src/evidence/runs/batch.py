@@ -487,9 +487,14 @@ class BatchPool:
 
     def stop(self) -> None:
         """Cancel what has not started and end the workers now: a worker left waiting for work would outlive
-        the batch. Their runs' temporary folders are removed by the next run or batch."""
+        the batch. Their runs' temporary folders are removed by the next run or batch. Idempotent: an
+        interrupted batch stops its pool where the interrupt is caught and again on its way out (the executor
+        forgets its processes once shut down)."""
+        if self._stopped:
+            return
         self._stopped = True
-        workers = list(getattr(self.executor, "_processes", {}).values())  # no public way before Python 3.14
+        # no public way before Python 3.14; None once the executor has been shut down
+        workers = list((getattr(self.executor, "_processes", None) or {}).values())
         self.executor.shutdown(wait=False, cancel_futures=True)
         for process in workers:
             if process.is_alive():
