@@ -87,12 +87,23 @@ def test_every_run_is_checked_before_anything_runs(tmp_path, tiny, monkeypatch):
         ({"parameters": {"n": [1]}}, InputError, "no 'notebooks'"),
         ({"runs": [{"parameters": {}}]}, InputError, r"runs\[1\] must be a mapping"),
         ({"notebooks": ["TINY"], "parameters": {"n": "auto"}}, ParameterError, "only for country"),
+        # nothing to run is refused, not a batch that succeeds having run nothing
+        ({}, InputError, "names no notebooks and no runs"),
+        ({"notebooks": [], "runs": []}, InputError, "names no notebooks and no runs"),
+        ({"runs": 5}, InputError, "'runs' must be a list"),
     ],
 )
 def test_bad_plans_are_refused_clearly(tmp_path, tiny, plan, error, message):
     plan = {k: ([str(tiny)] if v == ["TINY"] else v) for k, v in plan.items()}
     with pytest.raises(error, match=message):
         expand_plan(plan, base_dir=tmp_path)
+
+
+def test_an_empty_plan_file_is_refused(tmp_path):
+    path = plan_file(tmp_path, "# the weekly plan\n")
+    with pytest.raises(InputError, match="the plan is empty") as info:
+        load_plan(path)
+    assert str(path) in str(info.value)
 
 
 def test_auto_countries_are_those_with_enough_cases(shared_data):

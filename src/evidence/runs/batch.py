@@ -102,7 +102,9 @@ class Plan:
 def read_plan(path: str | Path, *, data: Iterable[str | Path] = ()) -> Plan:
     """Read a plan file: its runs (:func:`load_plan`) and its settings (``render``, ``allow_empty``)."""
     path = Path(path)
-    plan = read_yaml(path, "the plan") or {}
+    plan = read_yaml(path, "the plan")
+    if plan is None:
+        raise InputError("the plan is empty: name 'notebooks' and 'parameters', or 'runs'", path=path)
     runs = expand_plan(plan, base_dir=path.parent, path=path, data=data)
     settings = {}
     for key in ("render", "allow_empty"):
@@ -140,11 +142,17 @@ def expand_plan(
     if not isinstance(min_cases, int) or isinstance(min_cases, bool) or min_cases < 1:
         raise InputError(f"min_cases must be a positive whole number, got {min_cases!r}", path=path)
     notebooks = _as_list(plan.get("notebooks", []))
+    entries = plan.get("runs", [])
+    if not isinstance(entries, list):
+        raise InputError("'runs' must be a list of runs, each with 'notebook' and 'parameters'", path=path)
     grid = plan.get("parameters") or {}
     if not isinstance(grid, Mapping):
         raise InputError("'parameters' must be a mapping of name: value or list of values", path=path)
     if grid and not notebooks:
         raise InputError("'parameters' given but no 'notebooks' to apply them to", path=path)
+    if not notebooks and not entries:
+        # an empty or truncated plan would otherwise "succeed" with nothing run, every week, unnoticed
+        raise InputError("the plan names no notebooks and no runs: nothing to run", path=path)
     specs = [_notebook(n, base_dir) for n in notebooks]
     runs: list[PlannedRun] = []
     declared_somewhere = set().union(*(s.parameters for s in specs)) if specs else set()
@@ -164,7 +172,7 @@ def expand_plan(
             runs.append(
                 PlannedRun(spec, anchor_data_paths(spec, dict(zip(axes, combo, strict=True)), base_dir))
             )
-    for i, entry in enumerate(_as_list(plan.get("runs", [])), start=1):
+    for i, entry in enumerate(entries, start=1):
         if not isinstance(entry, Mapping) or "notebook" not in entry:
             raise InputError(f"runs[{i}] must be a mapping with 'notebook' and 'parameters'", path=path)
         extra = set(entry) - {"notebook", "parameters"}
