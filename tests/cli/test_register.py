@@ -251,3 +251,23 @@ def test_control_characters_in_a_file_name_reach_the_terminal_as_escapes(exports
     code, out, err = run_main(["register", "status", "--json"])
     assert code in (0, None), err
     assert "\x9b" not in out and json.loads(out)["imports"][0]["file_name"].startswith("\x1b[31m\x9b")
+
+
+def test_figures_take_the_country_as_every_command_does(exports, run_main) -> None:
+    """`--country Thailand` (or `tha`) counted no nationals abroad, and `--country XYZ` was taken: a 0 printed
+    as a figure. A name or a code in any case is the country, as everywhere; an unknown one is refused."""
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    for export in exports:
+        assert run_main(["register", "import", str(export), "--mapping", str(mapping)])[0] in (0, None)
+
+    def abroad(country: str) -> dict:
+        code, out, err = run_main(["register", "figures", "--country", country, "--json"])
+        assert code in (0, None), err
+        facts = json.loads(out)
+        return {"country": facts["country"], "table": facts["tables"]["nationals_abroad"]}
+
+    given = abroad("THA")
+    assert given["table"]["rows"][-1]["victims"] not in (0, "0")  # the register holds Thai nationals abroad
+    assert abroad("Thailand") == given and abroad("tha") == given
+    code, _, err = run_main(["register", "figures", "--country", "XYZ"])
+    assert code == 2 and "unknown country 'XYZ'" in err and "Traceback" not in err

@@ -242,7 +242,10 @@ def figures_command(
     country: Annotated[
         str | None,
         typer.Option(
-            "--country", help="The organisation's country (default: the register's).", metavar="ISO3"
+            "--country",
+            help="The organisation's country: an ISO3 code (THA) or a name (Thailand). Default: the "
+            "register's.",
+            metavar="ISO3",
         ),
     ] = None,
     register_path: RegisterOpt = None,
@@ -251,11 +254,14 @@ def figures_command(
     """The key figures: victims assisted in the period by sex, age, nationality, form, assistance; nationals
     trafficked abroad (returned or not) by country, and by return assistance. Every number passes disclosure
     control."""
-    from evidence.analyses.selection import record_keys
+    from evidence.analyses.selection import check_country, record_keys
     from evidence.presentation.disclosure import DisclosureRule
     from evidence.presentation.key_figures import key_figures
     from evidence.sources.register import RegisterError, register_country
 
+    # a name or a code in any case, as every command takes a country; an unknown one is refused (it counted
+    # no nationals abroad, a 0 that looked like a figure)
+    country = check_country(country)
     path = _path(register_path)
     loaded, stood = _as_of(path, as_of)
     if stood.date is None:
