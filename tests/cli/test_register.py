@@ -271,3 +271,18 @@ def test_figures_take_the_country_as_every_command_does(exports, run_main) -> No
     assert abroad("Thailand") == given and abroad("tha") == given
     code, _, err = run_main(["register", "figures", "--country", "XYZ"])
     assert code == 2 and "unknown country 'XYZ'" in err and "Traceback" not in err
+
+
+def test_a_folder_given_as_the_file_to_write_is_refused_naming_it(exports, run_main, tmp_path) -> None:
+    """`export-ctdc reports/` failed at its end naming its own temporary file beside the folder
+    ("/.tmp.n8jh9jmo.part: Is a directory"), after the export was worked out."""
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    assert run_main(["register", "import", str(exports[0]), "--mapping", str(mapping)])[0] in (0, None)
+    folder = tmp_path / "out.parquet"
+    folder.mkdir()
+    for command in (["export-ctdc", str(folder)], ["lists", str(folder)], ["snapshot", str(folder)]):
+        code, _, err = run_main(["register", *command])
+        assert code == 2 and err.startswith(f"error: {folder}: is a folder"), err
+        assert ".part" not in err and "Traceback" not in err
+    _, out, _ = run_main(["register", "status", "--json"])
+    assert json.loads(out)["ctdc_exports"] == []

@@ -60,6 +60,16 @@ def _date(text: str | None, option: str) -> dt.date | None:
         raise ParameterError(f"{option} {text!r}: expected a date such as 2023-06-30") from None
 
 
+def _output_file(out: Path) -> Path:
+    """``OUT`` of a command that writes a file, refused at once when it is a folder (the atomic write would
+    fail at its end, naming its own temporary file beside the folder, after the work was done)."""
+    from evidence.core.errors import ParameterError
+
+    if out.is_dir():
+        raise ParameterError(f"{out}: is a folder; give the file to write, e.g. {out / 'out.csv'}")
+    return out
+
+
 def _as_of(register_path: Path, as_of: str | None):
     """The records as of the date asked (default: the latest export), and that date (with its note when it is
     after the last export)."""
@@ -334,6 +344,7 @@ def export_ctdc_command(
     --allow-another-release."""
     from evidence.sources.register.ctdc_export import export_register
 
+    _output_file(out)
     done = export_register(
         _path(register_path),
         out,
@@ -382,6 +393,7 @@ def lists_command(
     """Write the agencies' overlap as list-capture data (a 0/1 column per agency and a count)."""
     from evidence.sources.register.lists import write_lists
 
+    _output_file(out)
     loaded, stood = _as_of(_path(register_path), as_of)
     report = write_lists(loaded.data, out, by=by)
     if as_json:
@@ -419,6 +431,7 @@ def snapshot_command(
 
     if out.suffix != ".parquet":
         raise ParameterError(f"{out}: the snapshot is a .parquet file")
+    _output_file(out)
     loaded, stood = _as_of(_path(register_path), as_of)
     _say_as_of(stood)
     write_parquet(loaded, out, mode=0o600)
