@@ -298,3 +298,18 @@ def test_an_interrupted_run_says_so(run_main, tiny, tmp_path, monkeypatch):
     code, _, err = run_main(["run", str(tiny), "--out-root", str(tmp_path / "runs")])
     assert code == 130
     assert err.strip() == "error: interrupted"
+
+
+def test_an_unknown_executor_is_refused_before_the_plan_is_read(run_main, tiny, tmp_path, monkeypatch):
+    """`--executor foo` was refused only when the runs were due: after the plan's data were read and hashed
+    and the progress bar had started."""
+    from evidence.runs import batch
+
+    monkeypatch.setattr(batch, "read_plan", lambda *a, **k: pytest.fail("the plan was read"))
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\n")
+    code, out, err = run_main(["batch", str(plan), "--executor", "foo", "--out-root", str(tmp_path / "runs")])
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        "error: unknown executor 'foo': use 'processes' or a Dask scheduler address tcp://HOST:PORT"
+    )

@@ -205,6 +205,7 @@ def batch_command(
 
     from evidence.runs.batch import (
         BatchPool,
+        check_executor,
         default_workers,
         prepare_plan,
         read_plan,
@@ -212,6 +213,7 @@ def batch_command(
         start_forkserver,
     )
 
+    check_executor(executor)
     local = executor == "processes"
     if local:
         start_forkserver()  # it imports what the workers need while the plan is read

@@ -389,17 +389,28 @@ def _run_batch(
         if jobs:
             pool = pool or BatchPool(workers or default_workers(len(jobs)))
             _run_in_processes(jobs, pool, done, after)
-    elif executor.startswith(("tcp://", "dask://", "tls://")):
+    elif executor.startswith(_DASK_SCHEMES):
         if todo:
             _run_on_dask(todo, executor.replace("dask://", "tcp://", 1), done)
         if after is not None:
             for run in runs:
                 done(after(outcomes[run.run_id]))
     else:
+        check_executor(executor)
+    return BatchReport([outcomes[r.run_id] for r in runs])
+
+
+#: The address schemes of a Dask scheduler that ``executor`` may name.
+_DASK_SCHEMES = ("tcp://", "dask://", "tls://")
+
+
+def check_executor(executor: str) -> None:
+    """Refuse an executor that is neither ``processes`` nor a Dask scheduler's address: at the start of a
+    batch, before its plan is read and its data hashed (a batch found it only when its runs were due)."""
+    if executor != "processes" and not executor.startswith(_DASK_SCHEMES):
         raise ParameterError(
             f"unknown executor {executor!r}: use 'processes' or a Dask scheduler address tcp://HOST:PORT"
         )
-    return BatchReport([outcomes[r.run_id] for r in runs])
 
 
 def _execute(job: PreparedRun | RunOutcome, after: AfterRun | None) -> RunOutcome:
