@@ -218,6 +218,45 @@ def test_a_damaged_or_foreign_file_is_a_clear_error(register_fixture, tmp_path) 
         status(tmp_path / "absent.duckdb")
 
 
+def test_a_register_on_a_read_only_disk_is_read_and_an_import_says_why_it_cannot_write(
+    register_fixture, tmp_path, monkeypatch
+) -> None:
+    """A register on a read-only file system (a backup mounted read-only): `status` and `figures` failed on the
+    owner-only chmod every connection made ("Read-only file system"), and an import called the register
+    damaged ("restore it from a backup"). Simulated: the chmod and DuckDB's writable open fail as they do
+    there (the tests run as any user, so a folder's permissions cannot be relied on)."""
+    import errno
+
+    register = register_fixture.copy(tmp_path)
+    register.chmod(0o640)  # a copy as a backup tool may leave it: not owner-only, and it cannot be changed
+    real_chmod, real_connect = Path.chmod, duckdb.connect
+
+    def chmod(self, mode, **kwargs):
+        if self == register:
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        return real_chmod(self, mode, **kwargs)
+
+    def connect(database, read_only=False, **kwargs):
+        if database == str(register) and not read_only:
+            raise duckdb.IOException(f'IO Error: Cannot open file "{database}": Read-only file system')
+        return real_connect(database, read_only=read_only, **kwargs)
+
+    monkeypatch.setattr(Path, "chmod", chmod)
+    monkeypatch.setattr(duckdb, "connect", connect)
+    assert status(register)["records"] == status(register_fixture.register)["records"]
+    assert records_as_of(register).rows_kept > 0
+    with pytest.raises(RegisterError) as info:
+        import_export(
+            register,
+            register_fixture.exports[-1],
+            register_fixture.mapping,
+            key_path=register_fixture.key_path,
+        )
+    message = str(info.value)
+    assert "cannot write to the register (Read-only file system)" in message
+    assert "damaged" not in message and "backup" not in message
+
+
 _HOLD = """
 import sys, time
 from evidence.sources.register.store import connect

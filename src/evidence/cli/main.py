@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 import threading
 from typing import Annotated, NoReturn
@@ -63,6 +64,22 @@ def _error(message: str) -> None:
     make_console(stderr=True).print(
         f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True, markup=True
     )
+
+
+#: The temporary file an output is written to before it is renamed into place (``evidence.core.atomic``):
+#: ``.NAME.XXXXXXXX.part`` beside it.
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.part")
+
+
+def _written_file(filename: object) -> str:
+    """The file a user named for an error about ``filename``: the output itself where the system refused its
+    temporary file (a read-only or full folder), not ``.lists.csv.q7sez4aw.part``."""
+    path = str(filename)
+    head, _, tail = path.rpartition(os.sep)
+    match = _TEMPORARY.fullmatch(tail)
+    if match is None:
+        return path
+    return f"{head}{os.sep}{match['name']}" if head or path.startswith(os.sep) else match["name"]
 
 
 def _interrupted(exc: SystemExit) -> bool:
@@ -128,7 +145,7 @@ def main() -> None:
         _error(escape(str(exc)))
         sys.exit(2)
     except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
+        where = f"{_written_file(exc.filename)}: " if exc.filename else ""
         _error(escape(f"{where}{exc.strerror or exc}"))
         sys.exit(2)
     except KeyboardInterrupt:

@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -130,6 +131,14 @@ def connect(path: str | Path, *, read_only: bool, create: bool = False, wait: fl
                 connection = duckdb.connect(str(path), read_only=read_only)
             break
         except duckdb.IOException as exc:
+            if not read_only and (refused := _unwritable(path, exc)):
+                # not damaged: a register on a read-only disk, or another user's (reading it works)
+                raise RegisterError(
+                    f"cannot write to the register ({refused})",
+                    path=path,
+                    hint="importing and recording exports change it; status, figures, lists and snapshot only "
+                    "read it",
+                ) from None
             if "lock" not in str(exc).lower():
                 raise _damaged(path, exc) from None
             if time.monotonic() < deadline:
@@ -145,8 +154,25 @@ def connect(path: str | Path, *, read_only: bool, create: bool = False, wait: fl
             ) from None
         except duckdb.Error as exc:
             raise _damaged(path, exc) from None
-    path.chmod(0o600)
+    if stat.S_IMODE(path.stat().st_mode) != 0o600:
+        try:
+            path.chmod(0o600)
+        except OSError:
+            if not read_only:
+                connection.close()
+                raise
+            # reading a register where it cannot be changed (a backup on a read-only disk): as it is
     return connection
+
+
+def _unwritable(path: Path, exc: Exception) -> str | None:
+    """Why the register at ``path`` cannot be opened for writing, when that is why DuckDB refused it (a
+    read-only file system, no permission), else None."""
+    text = str(exc)
+    for reason in ("Read-only file system", "Permission denied"):
+        if reason in text:
+            return reason
+    return None
 
 
 def _damaged(path: Path, exc: Exception) -> RegisterError:
