@@ -70,7 +70,11 @@ def run_command(
     kernel: KernelOpt = None,
     timeout: Annotated[
         float | None,
-        typer.Option("--timeout", metavar="SECONDS", help="Fail a cell that runs longer than this."),
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help="Fail a cell that runs longer than this many seconds (whole seconds, rounded up).",
+        ),
     ] = None,
     describe: Annotated[
         bool, typer.Option("--describe", help="List the notebook's parameters; run nothing.")
