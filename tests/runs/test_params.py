@@ -129,6 +129,13 @@ def test_data_files_must_exist_and_become_absolute(tmp_path):
         resolve_parameters(spec(), {"data": "nope.csv"}, base_dir=tmp_path)
 
 
+def test_a_folder_given_as_a_data_file_is_called_a_folder(tmp_path):
+    """`--data reports/` said "no such data file 'reports/'", though it is there (a folder)."""
+    (tmp_path / "exports").mkdir()
+    with pytest.raises(ParameterError, match="parameter 'data': 'exports' is a directory, not a data file"):
+        resolve_parameters(spec(), {"data": "exports"}, base_dir=tmp_path)
+
+
 def test_anchor_data_paths_only_touches_relative_data_files(tmp_path):
     given = {"data": ["a.csv", "/abs/b.csv"], "country": "THA"}
     assert anchor_data_paths(spec(), given, tmp_path) == {

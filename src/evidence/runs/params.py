@@ -182,6 +182,8 @@ def _data_file(name: str, value: Any, base_dir: str | Path | None) -> str:
     path = Path(str(value)).expanduser()
     if not path.is_absolute():
         path = Path(base_dir or Path.cwd()) / path
+    if path.is_dir():  # as every command says it (it said "no such data file")
+        raise ParameterError(f"parameter {name!r}: {str(value)!r} is a directory, not a data file")
     if not path.is_file():
         raise ParameterError(f"parameter {name!r}: no such data file {str(value)!r} (looked at {path})")
     return str(path.resolve())
