@@ -118,7 +118,9 @@ def brief_command(
         outcome = run_unless_fresh(prepared, force=force)
     release_kernels()  # the one run is done: its kernel ends on another core while the brief is rendered
     if outcome.status == "skipped":
-        console.print(f"[dim]unchanged since its last run:[/] {escape(_relative(prepared.folder))}")
+        console.print(
+            f"[dim]unchanged since its last run (--force to re-run):[/] {escape(_relative(prepared.folder))}"
+        )
         folder = prepared.folder
     else:
         if outcome.status != "ok":
@@ -223,7 +225,7 @@ def _report(result: Any) -> None:
     if result.demo:
         err_console.print(
             "[bold yellow]note:[/] this brief is built from the toolkit's SYNTHETIC DEMO DATA and says so on "
-            "every page; give real data with --data PATH or the EVIDENCE_DATA setting.",
+            "every page; give real data with --data FILE or the EVIDENCE_DATA setting.",
             highlight=False,
         )
 

@@ -121,7 +121,9 @@ def import_command(
     ] = False,
     wait: Annotated[
         float,
-        typer.Option("--wait", help="Seconds to wait while another import holds the register.", metavar="S"),
+        typer.Option(
+            "--wait", help="Seconds to wait while another import holds the register.", metavar="SECONDS"
+        ),
     ] = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
@@ -313,7 +315,8 @@ def figures_command(
 def export_ctdc_command(
     out: Annotated[Path, typer.Argument(help="The CSV to write (CTDC k-anonymised Global Dataset layout).")],
     k: Annotated[
-        int, typer.Option("--k", help="Every quasi-identifier combination occurs at least k times.")
+        int,
+        typer.Option("--k", metavar="N", help="Every quasi-identifier combination occurs at least k times."),
     ] = 11,
     max_suppressed: Annotated[
         float,
@@ -335,7 +338,7 @@ def export_ctdc_command(
     register_path: RegisterOpt = None,
     wait: Annotated[
         float,
-        typer.Option("--wait", help="Seconds to wait while an import holds the register.", metavar="S"),
+        typer.Option("--wait", help="Seconds to wait while an import holds the register.", metavar="SECONDS"),
     ] = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
@@ -384,7 +387,7 @@ def export_ctdc_command(
 def lists_command(
     out: Annotated[Path, typer.Argument(help="The list-capture CSV to write (read by evidence estimate).")],
     by: Annotated[
-        str, typer.Option("--by", help="The column naming each person's agencies.")
+        str, typer.Option("--by", metavar="COLUMN", help="The column naming each person's agencies.")
     ] = "referral_source",
     as_of: AsOfOpt = None,
     register_path: RegisterOpt = None,
