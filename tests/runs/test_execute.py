@@ -64,6 +64,22 @@ def test_a_run_with_a_fractional_cell_timeout_runs(tiny, tmp_path):
     assert outcome.status == "ok", outcome.error
 
 
+def test_a_runs_folder_that_is_a_file_is_called_one(tmp_path):
+    """`--out-root report.html` (or a folder under a file) said "cannot write to the runs folder: File
+    exists"."""
+    from evidence.core.errors import InputError
+
+    taken = tmp_path / "report.html"
+    taken.write_text("")
+    for out_root in (taken, taken / "runs"):
+        with pytest.raises(InputError) as info:
+            execute.check_writable(out_root)
+        assert (
+            str(info.value)
+            == f"{out_root}: cannot write to the runs folder: it, or a folder above it, is a file"
+        )
+
+
 @pytest.mark.kernel
 def test_a_run_writes_its_own_folder_with_a_record(tiny, tmp_path):
     outcome = run_notebook(tiny, {"n": "4", "country": "Cambodia", "years": "2012-2014"}, out_root=tmp_path)

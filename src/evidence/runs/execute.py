@@ -530,7 +530,11 @@ def _start_folder(out_root: Path, name: str) -> Path:
         clean_stale_temporaries(out_root)
         return _make_temporary(out_root, name, "part")
     except OSError as exc:
-        raise InputError(f"cannot write to the runs folder: {exc.strerror or exc}", path=out_root) from exc
+        if exc.errno in (errno.EEXIST, errno.ENOTDIR):  # it said "File exists"
+            reason = "it, or a folder above it, is a file"
+        else:
+            reason = exc.strerror or str(exc)
+        raise InputError(f"cannot write to the runs folder: {reason}", path=out_root) from exc
 
 
 def check_writable(out_root: str | Path) -> None:
