@@ -257,6 +257,42 @@ def test_a_register_on_a_read_only_disk_is_read_and_an_import_says_why_it_cannot
     assert "damaged" not in message and "backup" not in message
 
 
+def _rewritten(export: Path, target: Path, change) -> Path:
+    """``export`` with ``change(header, rows)`` applied, written to ``target``."""
+    with open(export, encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    header, rows = change(header, rows)
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    return target
+
+
+def test_an_export_with_no_record_or_no_row_taken_is_refused_and_changes_nothing(
+    register_fixture, tmp_path
+) -> None:
+    """An export of its header only (a failed export) marked every record of the register missing, so that the
+    figures as of its date were 0; one whose every row is rejected (the sex codes or the date format changed)
+    was recorded as the latest export, its date the new "as of", though nothing of it was read. Both exit 0."""
+    register = register_fixture.copy(tmp_path)
+    before = status(register)
+    latest = register_fixture.exports[-1]
+    empty = _rewritten(latest, tmp_path / "cases_2023-07-31.csv", lambda header, rows: (header, []))
+    with pytest.raises(InputError, match="holds no records .*would have marked every record .* missing"):
+        import_export(register, empty, register_fixture.mapping, key_path=register_fixture.key_path)
+
+    def new_codes(header, rows):
+        sex = header.index("Sex")
+        return header, [
+            [*row[:sex], {"F": "1", "M": "2"}.get(row[sex], row[sex]), *row[sex + 1 :]] for row in rows
+        ]
+
+    recoded = _rewritten(latest, tmp_path / "cases_2023-08-31.csv", new_codes)
+    with pytest.raises(InputError) as info:
+        import_export(register, recoded, register_fixture.mapping, key_path=register_fixture.key_path)
+    assert "every row of the export was rejected" in str(info.value) and "'Sex'" in str(info.value)
+    assert status(register) == before
+
+
 _HOLD = """
 import sys, time
 from evidence.sources.register.store import connect

@@ -344,6 +344,29 @@ def _register_rows(loaded: LoadedTable, seen: Mapping[str, int]) -> tuple[pl.Dat
     return kept, pl.concat([loaded.rejects, *(issues_frame(r) for r in rejects)]).sort("row")
 
 
+def _check_usable(export: Path, rows_in: int, rows: pl.DataFrame, rejects: pl.DataFrame) -> None:
+    """Refuse an export that holds no record the register can take, before the register is opened: one with no
+    rows (a failed export, its header only) would mark every record missing as a full export, and one whose
+    every row is rejected (a column renamed to another, its codes or date format changed) would be recorded
+    as the latest export though nothing of it was read, moving "as of" past it."""
+    if rows_in == 0:
+        raise InputError(
+            "the export holds no records (its header only?): nothing was imported; as a full export it would "
+            "have marked every record of the register missing",
+            path=export,
+        )
+    if rows.height == 0 and rejects.height:
+        by_column = rejects.group_by("column").len().sort(["len", "column"], descending=[True, False])
+        columns = ", ".join(f"{c!r} {n}" for c, n in by_column.iter_rows())
+        first = rejects.row(0, named=True)
+        raise InputError(
+            f"every row of the export was rejected ({rows_in} rows; rejected for {columns}; e.g. row "
+            f"{first['row']}, column {first['column']!r}: {first['reason']}): nothing was imported. Check the "
+            "export against its mapping: did a column, its codes or its date format change?",
+            path=export,
+        )
+
+
 def import_export(
     register: str | Path,
     export: str | Path,
@@ -397,6 +420,7 @@ def import_export(
 
     loaded = load_case_records(export, mapping, pseudonymise=pseudonymise)
     rows, rejects = _register_rows(loaded, seen)
+    _check_usable(export, loaded.rows_in, rows, rejects)
     file_sha256 = sha256_file(export)
 
     connection = connect(register, read_only=False, create=True, wait=wait)
