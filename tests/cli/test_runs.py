@@ -313,3 +313,33 @@ def test_an_unknown_executor_is_refused_before_the_plan_is_read(run_main, tiny, 
     assert err.strip() == (
         "error: unknown executor 'foo': use 'processes' or a Dask scheduler address tcp://HOST:PORT"
     )
+
+
+def test_sigterm_while_a_batch_reads_its_plan_is_an_interrupt_too(run_main, tiny, tmp_path, monkeypatch):
+    """SIGTERM (systemd, a cron or CI timeout) while the plan's data were read ended the process at once (143)
+    with nothing in the log: the batch now takes it as Ctrl-C from its start (exit 130, "interrupted"), and
+    puts back the handler it found."""
+    import os
+    import signal
+    import time
+
+    from evidence.runs import batch
+
+    def unhandled(signum, frame):
+        raise RuntimeError("SIGTERM reached the process's own handler: the batch did not take it")
+
+    def terminated(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler interrupts this
+        pytest.fail("SIGTERM was not delivered")
+
+    monkeypatch.setattr(batch, "read_plan", terminated)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\n")
+    previous = signal.signal(signal.SIGTERM, unhandled)
+    try:
+        code, _, err = run_main(["batch", str(plan), "--executor", "tcp://127.0.0.1:1"])
+        assert signal.getsignal(signal.SIGTERM) is unhandled
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert code == 130 and err.strip() == "error: interrupted", err

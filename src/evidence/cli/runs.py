@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -205,6 +207,21 @@ def batch_command(
     whose selection holds no victims is not executed: the summary lists it as empty, with the years the data
     hold.
     """
+    with _sigterm_as_interrupt():  # `kill`, a cron or CI timeout: stop like Ctrl-C, from the start
+        _batch(plan, data, workers, executor, force, out_root, kernel, render, allow_empty)
+
+
+def _batch(
+    plan: Path,
+    data: list[Path] | None,
+    workers: int | None,
+    executor: str,
+    force: bool,
+    out_root: Path,
+    kernel: str | None,
+    render: bool,
+    allow_empty: bool,
+) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from evidence.runs.batch import (
@@ -282,7 +299,6 @@ def batch_command(
         mark = "[green]✓[/]" if outcome.status == "ok" else "[red]✗[/]"
         progress.update(task, advance=1, last=f"{mark} {outcome.run_id}")
 
-    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill`, a cron or CI timeout: stop like Ctrl-C
     interrupted = False
     try:
         report = run_batch(
@@ -298,7 +314,6 @@ def batch_command(
     except KeyboardInterrupt:
         interrupted = True
     finally:
-        signal.signal(signal.SIGTERM, previous)
         progress.stop()
     if interrupted:
         _print_interrupted(runs, finished, empty, out_root, force=force)
@@ -379,6 +394,18 @@ def prepare_render() -> None:
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (`kill`, systemd, a cron or CI timeout) as Ctrl-C while a batch runs, from its start: its workers
+    and their kernels stopped, what ran recorded, exit 130 (while the plan's data were read it ended the
+    process at once, 143, without a word); the handler before it afterwards."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _print_summary(report: BatchReport, out_root: Path) -> None:
