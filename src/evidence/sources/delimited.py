@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -269,6 +269,35 @@ def scan_records(data: bytes | np.ndarray, delimiter: str) -> Scan:
     blank = (length == 0) | ((length == 1) & (first_byte == ord("\r")))
     lines = np.searchsorted(all_newlines, starts) + 1
     return Scan(lines=lines[1:].astype(np.int64), field_counts=fields[1:], blank=blank[1:])
+
+
+def line_list(numbers: np.ndarray) -> str:
+    """``line 5, 9, 12`` for a note: the first ten line numbers, ``...`` after them when there are more."""
+    return "line " + ", ".join(str(n) for n in numbers[:10]) + (" ..." if numbers.size > 10 else "")
+
+
+def empty_records(frame: pl.DataFrame, exclude: Sequence[str] = ("source_row",)) -> np.ndarray:
+    """Whether each record of ``frame`` holds nothing: every field (but ``exclude``) empty or blanks only. A
+    spreadsheet program saves rows whose cells were cleared (or formatted only) as rows of delimiters
+    (``,,,,``): no record, as a workbook's empty sheet rows are none, whatever the layout reads an empty cell as."""
+    columns = [c for c in frame.columns if c not in exclude]
+    if not columns or frame.is_empty():
+        return np.zeros(frame.height, dtype=bool)
+    empty = [
+        (pl.col(c).str.strip_chars().str.len_bytes() == 0).fill_null(True)
+        if frame.schema[c] == pl.String
+        else pl.col(c).is_null()
+        for c in columns
+    ]
+    return frame.select(pl.all_horizontal(empty)).to_series().to_numpy()
+
+
+def empty_records_note(lines: np.ndarray) -> str:
+    """The note of the records :func:`empty_records` left out, by their line numbers."""
+    return (
+        f"{lines.size} empty row(s) ignored (no record: every field empty, a row of delimiters only): "
+        + line_list(lines)
+    )
 
 
 def field_count_rejects(lines: np.ndarray, field_counts: np.ndarray, ncols: int) -> pl.DataFrame:
