@@ -677,3 +677,30 @@ def test_a_file_rewritten_in_place_is_read_as_it_now_stands(tmp_path: Path) -> N
     loaded = registry.load(path)
     assert loaded.provenance.release == "2023"
     assert loaded.data.height == 2
+
+
+def test_the_2018_editions_estimate_labels_are_read(shared_data: Path, gsi, tmp_path: Path) -> None:
+    """The 2018 edition heads its estimates "Est. prevalence of population in modern slavery (victims per 1,000
+    population)" and "Est. number of people in modern slavery" (sheet "Global prev, vuln, govt table", header on
+    its 3rd row, "Country " with a trailing space): was refused as lacking both estimates. Its other columns
+    (vulnerability factors, response milestones) have other labels and are not read as the 2023 edition's."""
+    from _gsi import edited
+    from _xlsx import rename_sheet
+
+    path = edited(
+        shared_data,
+        tmp_path / "gsi_2018.xlsx",
+        set_text("A2", "Global Slavery Index 2018"),
+        set_text("A3", "Country "),
+        set_text("D3", "Est. prevalence of population in modern slavery (victims per 1,000 population)"),
+        set_text("E3", "Est. number of people in modern slavery"),
+        set_text("F3", "Factor one Governance issues"),
+        workbook=rename_sheet(walkfree.SHEET, "Global prev, vuln, govt table"),
+    )
+    loaded = registry.load(path)
+    assert (loaded.provenance.layout, loaded.provenance.release) == (walkfree.LAYOUT, "2018")
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (180, 180, 0)
+    for column in ("iso3", "population", "prevalence_per_1000", "estimated_number_in_modern_slavery"):
+        assert loaded.data[column].equals(gsi.data[column])
+    assert loaded.data["vulnerability_governance_issues"].null_count() == 180
+    assert "columns not used: Factor one Governance issues" in loaded.provenance.notes

@@ -69,8 +69,10 @@ LAYOUT_CSV = "gsi2023_csv"
 #: its edition; 10: score, region and vulnerability columns optional (noted when missing), label aliases,
 #: numbers written as text ("401,000", "75%") in workbooks, name-only rows kept and flagged, text rows noted;
 #: 11: decimal commas of a text file delimited by semicolons read; a prevalence above 1,000 per 1,000 or a score
-#: above 100% rejected (was kept); a count column headed in thousands or millions refused (was read as people)
-LOADER_VERSION = "11"
+#: above 100% rejected (was kept); a count column headed in thousands or millions refused (was read as people);
+#: 12: the 2018 edition's estimate labels ("Est. prevalence of population in modern slavery (victims per 1,000
+#: population)", "Est. number of people in modern slavery") read (the edition was refused as lacking them)
+LOADER_VERSION = "12"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
@@ -120,12 +122,18 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "Prevalence of modern slavery per 1,000",
         "Estimated prevalence per 1,000",
         "Prevalence per 1,000",
+        # the 2018 edition's ("Est. prevalence of population in modern slavery (victims per 1,000 population)")
+        "Est. prevalence of population in modern slavery (victims per 1,000",
+        "Estimated prevalence of population in modern slavery (victims per 1,000",
+        "Est. prevalence of modern slavery per 1,000",
     ),
     "estimated_number_in_modern_slavery": (
         "Estimated number of people living in modern slavery",
         "Number of people in modern slavery",
         "Number of people living in modern slavery",
         "Estimated number in modern slavery",
+        "Est. number of people in modern slavery",  # the 2018 edition's
+        "Est. number in modern slavery",
     ),
     "vulnerability_total": ("Total vulnerability", "Vulnerability total", "Overall vulnerability"),
     "response_total": (
