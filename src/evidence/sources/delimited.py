@@ -271,6 +271,27 @@ def scan_records(data: bytes | np.ndarray, delimiter: str) -> Scan:
     return Scan(lines=lines[1:].astype(np.int64), field_counts=fields[1:], blank=blank[1:])
 
 
+def field_count_issues(path: str | Path, delimiter: str, header_row: int) -> pl.DataFrame:
+    """Rejects for the records below a delimited file's header (``header_row``: its 1-based line) that
+    :func:`read_delimited`'s parser would misread, by the file's line numbers: a record with more fields than the
+    header (a name with an unquoted delimiter: every later cell shifted, the last ones cut), and a last record
+    with fewer that ends the file without a line end (a download cut short, ``Zimbabwe,148``: its figures cut).
+    A shorter record followed by a line end is read padded with empty cells, as written by hand (trailing empty
+    cells left out). Blank lines are none."""
+    data, _ = utf8_text(Path(path).read_bytes(), path)
+    if header_row > 1:
+        data = data.split(b"\n", header_row - 1)[-1]
+    header = data.split(b"\n", 1)[0].decode("utf-8", "replace").removesuffix("\r").lstrip("\ufeff")
+    if not data.strip() or data.count(b'"') % 2:  # quotes that do not pair up: the parser's reading stands
+        return empty_issues()
+    scan = scan_records(data, delimiter)
+    ncols = len(split_line(header, delimiter))
+    check = ~scan.blank & (scan.field_counts > ncols)
+    if scan.lines.size and not data.endswith(b"\n"):  # the file ends inside its last record
+        check[-1] = not scan.blank[-1]
+    return field_count_rejects(scan.lines[check] + header_row - 1, scan.field_counts[check], ncols)
+
+
 def line_list(numbers: np.ndarray) -> str:
     """``line 5, 9, 12`` for a note: the first ten line numbers, ``...`` after them when there are more."""
     return "line " + ", ".join(str(n) for n in numbers[:10]) + (" ..." if numbers.size > 10 else "")
