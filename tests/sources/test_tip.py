@@ -648,3 +648,27 @@ def test_a_tier_table_saved_as_csv_below_title_lines_and_above_cleared_rows(
         UnknownFormatError, match="line 3 looks like a US TIP tier table but lacks the column report_year"
     ):
         registry.load(tmp_path / "near.csv")
+
+
+def test_a_label_given_twice_is_refused_naming_the_headers_own_row(tmp_path: Path) -> None:
+    """Below title lines (a CSV) or notes (a workbook), the header is not row 1: the error named row 1."""
+    import openpyxl
+
+    (tmp_path / "twice.csv").write_text("Tiers 2016\niso3,report_year,tier,Tier\nXAA,2016,Tier 1,Tier 2\n")
+    with pytest.raises(
+        InputError, match=r"twice\.csv, row 2: the header names the column 'tier' more than once"
+    ):
+        registry.load(tmp_path / "twice.csv")
+    book = openpyxl.Workbook()
+    for row in (
+        ["Tiers 2016"],
+        [],
+        ["iso3", "report_year", "tier", "Tier"],
+        ["XAA", 2016, "Tier 1", "Tier 2"],
+    ):
+        book.active.append(row)
+    book.save(tmp_path / "twice.xlsx")
+    with pytest.raises(
+        InputError, match=r"twice\.xlsx, row 3: the header names the column 'tier' more than once"
+    ):
+        registry.load(tmp_path / "twice.xlsx")

@@ -337,7 +337,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         raise InputError(f"unknown TIP layout {layout!r}", path=path)
     head = FileHead(path)
     if head.is_xlsx:
-        raw, structural, notes, cells, sha256 = _read_workbook(path, head, layout)
+        raw, structural, notes, cells, sha256, header_row = _read_workbook(path, head, layout)
     else:
         original = path.read_bytes()
         sha256 = hashlib.sha256(original).hexdigest()
@@ -352,11 +352,12 @@ def load(path: str | Path, layout: str) -> LoadedTable:
             text_notes.append(f"{above} title line(s) above the header, not records: {shown}")
         header_line = data.split(b"\n", 1)[0].decode("utf-8", "replace").removesuffix("\r")
         raw, structural, notes = _read_records(path, data, delimiter, above=above)
+        header_row = above + 1
         notes = text_notes + notes
         if delimiter != ",":
             notes.append(f"delimited by {DELIMITER_NAMES.get(delimiter, repr(delimiter))}s, not commas")
         cells = header_cells(header_line, delimiter)
-    columns, unused = _columns(raw, cells, layout, path)
+    columns, unused = _columns(raw, cells, layout, path, header_row)
     if unused:
         notes.append("columns not used: " + ", ".join(unused))
     frame = raw.select(
@@ -401,7 +402,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
 
 
 def _columns(
-    raw: pl.DataFrame, cells: list[str], layout: str, path: Path
+    raw: pl.DataFrame, cells: list[str], layout: str, path: Path, header_row: int = 1
 ) -> tuple[dict[str, str], list[str]]:
     """Canonical name -> the frame's column for the layout's labels (by header_key; of a column's labels, the
     earliest listed the header gives), and the header's other labels (not used). A label the header names twice
@@ -424,7 +425,7 @@ def _columns(
             raise InputError(
                 f"the header names the column {label!r} more than once ({chosen[name][1]!r} and {cell!r})",
                 path=path,
-                row=1,
+                row=header_row,
             )
         if name not in chosen or rank < chosen[name][0]:
             chosen[name] = (rank, cell, column)
@@ -439,9 +440,10 @@ def _columns(
 
 def _read_workbook(
     path: Path, head: FileHead, layout: str
-) -> tuple[pl.DataFrame, pl.DataFrame, list[str], list[str], str]:
+) -> tuple[pl.DataFrame, pl.DataFrame, list[str], list[str], str, int]:
     """A tier table saved as a workbook: the sheet whose top rows hold the header, every cell as text, with the
-    sheet's own row numbers (``source_row``); read by the rules of a CSV file of the same layout."""
+    sheet's own row numbers (``source_row``); read by the rules of a CSV file of the same layout. Also the sheet
+    row of its header."""
     found = [f for f in _workbook_headers(head) if f[2] == layout]
     if not found:
         raise InputError(f"no sheet has a TIP {layout} header in its top rows", path=path)
@@ -467,7 +469,7 @@ def _read_workbook(
         frame = frame.filter(~empty)
     while cells and not cells[-1]:  # trailing blank header cells: the reader leaves such columns out
         cells = cells[:-1]
-    return frame, empty_issues(), notes, cells, sha256_file(path)
+    return frame, empty_issues(), notes, cells, sha256_file(path), header_row
 
 
 def _beyond_kelley(kept: pl.DataFrame) -> list[str]:
