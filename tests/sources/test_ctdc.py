@@ -894,3 +894,15 @@ def test_blank_lines_below_title_lines_are_named_by_their_line_in_the_file(
     loaded = load(path)
     assert "1 blank line(s) ignored (no record): line 4" in loaded.provenance.notes  # was "line 3"
     assert_accounting(loaded)
+
+
+def test_a_column_named_twice_below_title_lines_is_refused_naming_the_headers_row(
+    ctdc_fixtures: Path, tmp_path: Path
+) -> None:
+    header, *records = (ctdc_fixtures / "synthetic_v2024.csv").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "repeated.csv"
+    path.write_text("\n".join(["Global Synthetic Dataset", header + ",Gender", records[0] + ",Woman"]) + "\n")
+    with pytest.raises(
+        InputError, match=r"repeated\.csv, row 2: the header names a column more than once: gender"
+    ):
+        load(path)

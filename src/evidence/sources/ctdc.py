@@ -764,7 +764,7 @@ def _parse_csv(path: Path, data: bytes, header: _Header) -> tuple[pl.DataFrame, 
                 f"the header has {len(header.columns)} columns but the CSV parser finds {frame.width} "
                 "(a stray quote or line break in the header?)",
                 path=path,
-                row=1,
+                row=header.header_row,
             )
         # a field written "" is as empty as one written without quotes (a re-export quoting every field)
         frame = frame.with_columns(pl.col(pl.String).replace("", None))
@@ -1242,7 +1242,9 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     names = Counter(_canonical_name(c) for c in header.columns if c.strip())
     repeated = sorted(n for n, count in names.items() if count > 1)
     if repeated:
-        raise InputError(f"the header names a column more than once: {', '.join(repeated)}", path=path)
+        raise InputError(
+            f"the header names a column more than once: {', '.join(repeated)}", path=path, row=header.header_row
+        )
     raw = _read(path, header)
     _align_columns(raw, header.layout)
     frame = raw.frame
