@@ -731,3 +731,19 @@ def test_a_csv_cut_short_or_with_a_row_too_wide_rejects_those_rows_as_such(
     path.write_text("\n".join(lines[:-1]) + "\nZimbabwe,14863000,Africa,4.98,74000\n", encoding="utf-8")
     zimbabwe = registry.load(path).data.filter(pl.col("iso3") == "ZWE").row(0, named=True)
     assert (zimbabwe["population"], zimbabwe["vulnerability_total"]) == (14_863_000, None)
+
+
+def test_a_csv_whose_rows_end_in_a_delimiter_the_header_lacks_loads_whole(
+    shared_data: Path, gsi, tmp_path: Path
+) -> None:
+    """An empty field beyond the header's (a writer ending every data row with a delimiter) cuts nothing: not a
+    row with too many fields."""
+    from _xlsx import sheet_as_csv
+    from polars.testing import assert_frame_equal
+
+    path = sheet_as_csv(shared_data / REAL_FILE, tmp_path / "gsi.csv", walkfree.SHEET)
+    title, header, *rows = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([title, header, *(row + "," for row in rows)]) + "\n", encoding="utf-8")
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (180, 180, 0)
+    assert_frame_equal(loaded.data.drop("source_row"), gsi.data.drop("source_row"), rel_tol=1e-8)

@@ -1243,7 +1243,9 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     repeated = sorted(n for n, count in names.items() if count > 1)
     if repeated:
         raise InputError(
-            f"the header names a column more than once: {', '.join(repeated)}", path=path, row=header.header_row
+            f"the header names a column more than once: {', '.join(repeated)}",
+            path=path,
+            row=header.header_row,
         )
     raw = _read(path, header)
     _align_columns(raw, header.layout)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -274,7 +275,8 @@ def scan_records(data: bytes | np.ndarray, delimiter: str) -> Scan:
 def field_count_issues(path: str | Path, delimiter: str, header_row: int) -> pl.DataFrame:
     """Rejects for the records below a delimited file's header (``header_row``: its 1-based line) that
     :func:`read_delimited`'s parser would misread, by the file's line numbers: a record with more fields than the
-    header (a name with an unquoted delimiter: every later cell shifted, the last ones cut), and a last record
+    header, text in one beyond them (a name with an unquoted delimiter: every later cell shifted, the last ones
+    cut; a trailing delimiter, an empty field beyond them, cuts nothing), and a last record
     with fewer that ends the file without a line end (a download cut short, ``Zimbabwe,148``: its figures cut).
     A shorter record followed by a line end is read padded with empty cells, as written by hand (trailing empty
     cells left out). Blank lines are none."""
@@ -287,9 +289,26 @@ def field_count_issues(path: str | Path, delimiter: str, header_row: int) -> pl.
     scan = scan_records(data, delimiter)
     ncols = len(split_line(header, delimiter))
     check = ~scan.blank & (scan.field_counts > ncols)
+    if check.any():  # only fields beyond the header's that hold text: a trailing delimiter cuts nothing
+        check &= _beyond_filled(data, delimiter, ncols, check.size)
     if scan.lines.size and not data.endswith(b"\n"):  # the file ends inside its last record
         check[-1] = not scan.blank[-1]
     return field_count_rejects(scan.lines[check] + header_row - 1, scan.field_counts[check], ncols)
+
+
+def _beyond_filled(data: bytes, delimiter: str, ncols: int, records: int) -> np.ndarray:
+    """Whether each record below the header line of ``data`` (``records`` of them, as :func:`scan_records`
+    counts them) has text in a field beyond the header's ``ncols``; all true when the text cannot be split."""
+    filled = np.ones(records, dtype=bool)
+    try:
+        reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=delimiter)
+        next(reader, None)
+        for index, record in enumerate(reader):
+            if index < records:
+                filled[index] = any(field.strip() for field in record[ncols:])
+    except (csv.Error, UnicodeDecodeError):
+        return np.ones(records, dtype=bool)
+    return filled
 
 
 def line_list(numbers: np.ndarray) -> str:
