@@ -293,6 +293,27 @@ def test_an_export_with_no_record_or_no_row_taken_is_refused_and_changes_nothing
     assert status(register) == before
 
 
+def test_an_export_dated_in_the_future_is_refused(register_fixture, tmp_path) -> None:
+    """A typo in --exported-on (2032 for 2023), or in the file's name, was imported: every real export after
+    it was then refused as older than the latest, with no way to undo the import."""
+    register = register_fixture.copy(tmp_path)
+    before = status(register)
+    future = dt.date.today() + dt.timedelta(days=400)
+    with pytest.raises(InputError, match=f"date {future.isoformat()} \\(as given\\) is in the future"):
+        import_export(
+            register,
+            register_fixture.exports[-1],
+            register_fixture.mapping,
+            key_path=register_fixture.key_path,
+            exported_on=future,
+        )
+    named = tmp_path / f"cases_{future.isoformat()}.csv"
+    named.write_bytes(register_fixture.exports[-1].read_bytes())
+    with pytest.raises(InputError, match="from the file name\\) is in the future"):
+        import_export(register, named, register_fixture.mapping, key_path=register_fixture.key_path)
+    assert status(register) == before
+
+
 _HOLD = """
 import sys, time
 from evidence.sources.register.store import connect
