@@ -286,3 +286,18 @@ def test_a_folder_given_as_the_file_to_write_is_refused_naming_it(exports, run_m
         assert ".part" not in err and "Traceback" not in err
     _, out, _ = run_main(["register", "status", "--json"])
     assert json.loads(out)["ctdc_exports"] == []
+
+
+def test_the_json_of_figures_has_the_same_keys_whatever_the_date(exports, run_main) -> None:
+    """`as_of_note` was there only for a date after the last export: a reader of the JSON met a missing key."""
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    for export in exports:
+        assert run_main(["register", "import", str(export), "--mapping", str(mapping)])[0] in (0, None)
+    keys = []
+    for as_of in ("2023-06-30", "2024-01-31"):
+        code, out, err = run_main(["register", "figures", "--as-of", as_of, "--json"])
+        assert code in (0, None), err
+        facts = json.loads(out)
+        keys.append(sorted(facts))
+    assert keys[0] == keys[1] and "as_of_note" in keys[0]
+    assert facts["as_of_note"]  # after the last export: said

@@ -290,8 +290,7 @@ def figures_command(
     )
     if as_json:
         facts = figures.to_dict()
-        if stood.note():
-            facts["as_of_note"] = stood.note()
+        facts["as_of_note"] = stood.note()  # always there (null without a note), as in export-ctdc's JSON
         _echo_json(facts)
         return
     _say_as_of(stood)
