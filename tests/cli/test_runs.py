@@ -343,3 +343,19 @@ def test_sigterm_while_a_batch_reads_its_plan_is_an_interrupt_too(run_main, tiny
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert code == 130 and err.strip() == "error: interrupted", err
+
+
+def test_an_unknown_kernel_is_refused_before_anything_runs(run_main, tiny, tmp_path, no_kernel):
+    """`--kernel nope` made every run fail with NoSuchKernel (exit 1, a failed folder per run of a batch):
+    a mistake in the command, refused as one (exit 2, the kernels there are named), nothing written."""
+    out = tmp_path / "runs"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2]\n")
+    for args in (
+        ["run", str(tiny), "--kernel", "nope", "--out-root", str(out)],
+        ["batch", str(plan), "--kernel", "nope", "--out-root", str(out)],
+        ["brief", "THA", "--kernel", "nope", "--out-root", str(out)],
+    ):
+        code, _, err = run_main(args)
+        assert code == 2 and "--kernel 'nope': no Jupyter kernel of that name" in err, (args, err)
+    assert not out.exists()

@@ -101,6 +101,9 @@ def brief_command(
     try:  # a refused run (bad option, empty selection) stops the kernel started ahead at once
         formats = parse_formats(format)
         chosen = choose_renderer(renderer)
+        from evidence.runs.kernel import check_kernel
+
+        check_kernel(kernel)
         spec = read_notebook(BRIEF_NOTEBOOK)
         given = brief_parameters(
             spec, country=country, role=role, years=years, data=data, threshold=threshold, peers=peers

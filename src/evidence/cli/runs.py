@@ -104,6 +104,9 @@ def run_command(
         if describe:
             _print_parameters(spec)
             return
+        from evidence.runs.kernel import check_kernel
+
+        check_kernel(kernel)
         given = {}
         if parameters_file is not None:
             given.update(
@@ -236,6 +239,10 @@ def _batch(
 
     check_executor(executor)
     local = executor == "processes"
+    if local:  # a Dask worker runs its own interpreter's kernel
+        from evidence.runs.kernel import check_kernel
+
+        check_kernel(kernel)
     if local:
         start_forkserver()  # it imports what the workers need while the plan is read
     planned = read_plan(plan, data=data or ())
