@@ -301,3 +301,15 @@ def test_the_json_of_figures_has_the_same_keys_whatever_the_date(exports, run_ma
         keys.append(sorted(facts))
     assert keys[0] == keys[1] and "as_of_note" in keys[0]
     assert facts["as_of_note"]  # after the last export: said
+
+
+def test_a_negative_wait_or_limit_is_a_usage_error(run_main) -> None:
+    """`--wait -3` was taken (as no wait) and `data validate --limit -1` showed all rows but the last."""
+    for args in (
+        ["register", "import", "x.csv", "--wait", "-3"],
+        ["register", "export-ctdc", "x.csv", "--wait", "-1"],
+    ):
+        code, _, err = run_main(args)
+        assert code == 2 and "Invalid value for '--wait'" in err, err
+    code, _, err = run_main(["data", "validate", "x.csv", "--limit", "-1"])
+    assert code == 2 and "Invalid value for '--limit'" in err, err

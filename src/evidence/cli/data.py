@@ -75,7 +75,9 @@ def load_command(
 @data_app.command("validate")
 def validate_command(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="A data file any loader reads.")],
-    limit: Annotated[int, typer.Option(metavar="N", help="Show at most this many rejected rows.")] = 20,
+    limit: Annotated[
+        int, typer.Option(min=0, metavar="N", help="Show at most this many rejected rows.")
+    ] = 20,
     strict: Annotated[
         bool,
         typer.Option(

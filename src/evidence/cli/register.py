@@ -122,7 +122,10 @@ def import_command(
     wait: Annotated[
         float,
         typer.Option(
-            "--wait", help="Seconds to wait while another import holds the register.", metavar="SECONDS"
+            "--wait",
+            min=0,
+            help="Seconds to wait while another import holds the register.",
+            metavar="SECONDS",
         ),
     ] = 0.0,
     as_json: JsonOpt = False,
@@ -338,7 +341,9 @@ def export_ctdc_command(
     register_path: RegisterOpt = None,
     wait: Annotated[
         float,
-        typer.Option("--wait", help="Seconds to wait while an import holds the register.", metavar="SECONDS"),
+        typer.Option(
+            "--wait", min=0, help="Seconds to wait while an import holds the register.", metavar="SECONDS"
+        ),
     ] = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
