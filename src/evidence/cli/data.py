@@ -160,6 +160,8 @@ def _print_summary(summary: dict) -> None:
         table.add_row("rejected", escape(f"{n} rows: {reason}"))
     for reason, n in summary.get("flag_reasons", {}).items():
         table.add_row("flagged", escape(f"{n} rows: {reason}"))
+    if summary.get("out"):  # as --json says it: where the table was written
+        table.add_row("out", escape(summary["out"], lines=False))
     console.print(table)
 
 
