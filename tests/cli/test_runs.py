@@ -359,3 +359,13 @@ def test_an_unknown_kernel_is_refused_before_anything_runs(run_main, tiny, tmp_p
         code, _, err = run_main(args)
         assert code == 2 and "--kernel 'nope': no Jupyter kernel of that name" in err, (args, err)
     assert not out.exists()
+
+
+@pytest.mark.parametrize("name", ["bad name", "../../evil", "évidence"])
+def test_a_kernel_name_jupyter_refuses_is_a_usage_error_not_a_traceback(run_main, tmp_path, name):
+    code, _, err = run_main(["kernel", "install", "--name", name, "--sys-prefix"])
+    assert code == 2 and "Traceback" not in err
+    assert (
+        err.strip()
+        == f"error: --name {name!r}: a kernel name is ASCII letters, digits and - . _ only (e.g. evidence-reports)"
+    )

@@ -202,6 +202,13 @@ def install_kernel(
     (:func:`environment_kernel_name`) unless ``name`` is given; return the kernel spec's folder."""
     from ipykernel.kernelspec import install
 
+    from evidence.core.errors import ParameterError
+
+    # Jupyter's own rule; its ValueError was a traceback
+    if name is not None and not re.fullmatch(r"[a-zA-Z0-9._-]+", name):
+        raise ParameterError(
+            f"--name {name!r}: a kernel name is ASCII letters, digits and - . _ only (e.g. evidence-reports)"
+        )
     where = install(
         kernel_name=name or environment_kernel_name(),
         user=user and prefix is None,
