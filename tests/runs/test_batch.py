@@ -91,6 +91,14 @@ def test_every_run_is_checked_before_anything_runs(tmp_path, tiny, monkeypatch):
         ({}, InputError, "names no notebooks and no runs"),
         ({"notebooks": [], "runs": []}, InputError, "names no notebooks and no runs"),
         ({"runs": 5}, InputError, "'runs' must be a list"),
+        # YAML reads `1:` as a number: its "did you mean" was a TypeError traceback
+        ({"notebooks": ["TINY"], "parameters": {1: 2}}, InputError, "parameter name 1 is not a name"),
+        ({1: 2, "notebooks": ["TINY"]}, InputError, "plan key 1 is not a name"),
+        (
+            {"runs": [{"notebook": "routes", "parameters": {True: 1}}]},
+            InputError,
+            r"runs\[1\]: parameter name True",
+        ),
     ],
 )
 def test_bad_plans_are_refused_clearly(tmp_path, tiny, plan, error, message):

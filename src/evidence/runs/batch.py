@@ -130,6 +130,7 @@ def expand_plan(
     files = [str(Path(p).expanduser().resolve()) for p in data]
     if not isinstance(plan, Mapping):
         raise InputError("a plan must be a mapping with 'notebooks' and 'parameters', or 'runs'", path=path)
+    _check_names(plan, "plan key", path)
     unknown = set(plan) - _PLAN_KEYS
     if unknown:
         name = min(unknown)
@@ -150,6 +151,7 @@ def expand_plan(
         raise InputError("'parameters' must be a mapping of name: value or list of values", path=path)
     if grid and not notebooks:
         raise InputError("'parameters' given but no 'notebooks' to apply them to", path=path)
+    _check_names(grid, "parameter name", path)
     if not notebooks and not entries:
         # an empty or truncated plan would otherwise "succeed" with nothing run, every week, unnoticed
         raise InputError("the plan names no notebooks and no runs: nothing to run", path=path)
@@ -182,11 +184,20 @@ def expand_plan(
         given = entry.get("parameters") or {}
         if not isinstance(given, Mapping):
             raise InputError(f"runs[{i}]: 'parameters' must be a mapping of name: value", path=path)
+        _check_names(given, f"runs[{i}]: parameter name", path)
         given = dict(given)
         if files and spec.data_parameter is not None and spec.data_parameter not in given:
             given[spec.data_parameter] = files
         runs.append(PlannedRun(spec, anchor_data_paths(spec, given, base_dir)))
     return runs
+
+
+def _check_names(mapping: Mapping[Any, Any], what: str, path: Path | None) -> None:
+    """Refuse a key that is not a word (YAML reads `1:` or `true:` as a number or a bool): its "did you mean"
+    was a TypeError traceback."""
+    for key in mapping:
+        if not isinstance(key, str):
+            raise InputError(f"{what} {key!r} is not a name (write names as words)", path=path)
 
 
 def _as_list(value: Any) -> list[Any]:
