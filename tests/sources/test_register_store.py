@@ -299,19 +299,24 @@ def test_an_export_dated_in_the_future_is_refused(register_fixture, tmp_path) ->
     register = register_fixture.copy(tmp_path)
     before = status(register)
     future = dt.date.today() + dt.timedelta(days=400)
+    named = tmp_path / f"cases_{future.isoformat()}.csv"  # a new export: the last one less a record
+    _rewritten(register_fixture.exports[-1], named, lambda header, rows: (header, rows[:-1]))
     with pytest.raises(InputError, match=f"date {future.isoformat()} \\(as given\\) is in the future"):
         import_export(
-            register,
-            register_fixture.exports[-1],
-            register_fixture.mapping,
-            key_path=register_fixture.key_path,
-            exported_on=future,
+            register, named, register_fixture.mapping, key_path=register_fixture.key_path, exported_on=future
         )
-    named = tmp_path / f"cases_{future.isoformat()}.csv"
-    named.write_bytes(register_fixture.exports[-1].read_bytes())
     with pytest.raises(InputError, match="from the file name\\) is in the future"):
         import_export(register, named, register_fixture.mapping, key_path=register_fixture.key_path)
     assert status(register) == before
+    # a file imported before changes nothing, whatever its date: taken (and recorded) as ever
+    again = import_export(
+        register,
+        register_fixture.exports[-1],
+        register_fixture.mapping,
+        key_path=register_fixture.key_path,
+        exported_on=future,
+    )
+    assert "already imported" in again.note
 
 
 _HOLD = """

@@ -239,11 +239,10 @@ def _batch(
 
     check_executor(executor)
     local = executor == "processes"
-    if local:  # a Dask worker runs its own interpreter's kernel
+    if local:
         from evidence.runs.kernel import check_kernel
 
-        check_kernel(kernel)
-    if local:
+        check_kernel(kernel)  # (a Dask worker runs its own interpreter's kernel)
         start_forkserver()  # it imports what the workers need while the plan is read
     planned = read_plan(plan, data=data or ())
     render = render or planned.render

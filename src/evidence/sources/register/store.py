@@ -405,15 +405,6 @@ def import_export(
     new_register = not register.exists() or register.stat().st_size == 0
     key = load_key(key_path, create=new_register)
     made_on, made_on_from = export_date(export, exported_on)
-    if made_on > dt.date.today() + dt.timedelta(days=1):  # a day's grace for time zones
-        # exports go in in date order: one dated in the future would refuse every real export after it, and
-        # an import cannot be undone
-        told = "as given" if made_on_from == "given" else f"from {made_on_from}"
-        raise InputError(
-            f"the export's date {made_on.isoformat()} ({told}) is in the future: nothing was imported",
-            path=export,
-            hint="give the date it was made with --exported-on DATE",
-        )
 
     from evidence.sources.case_records import load_case_records
 
@@ -496,6 +487,15 @@ def _apply(
     if earlier:
         note = f"already imported as import {earlier[0][0]}: nothing changed"
     else:
+        if made_on > dt.date.today() + dt.timedelta(days=1):  # a day's grace for time zones
+            # exports go in in date order: one dated in the future would refuse every real export after it,
+            # and an import cannot be undone (a file imported before changes nothing, whatever its date)
+            told = "as given" if made_on_from == "given" else f"from {made_on_from}"
+            raise InputError(
+                f"the export's date {made_on.isoformat()} ({told}) is in the future: nothing was imported",
+                path=file_name,
+                hint="give the date it was made with --exported-on DATE",
+            )
         latest = connection.execute(
             f"SELECT max(exported_on) FROM imports WHERE {_REAL_IMPORTS}"  # re-imports of a known file do not count
         ).fetchall()[0][0]
