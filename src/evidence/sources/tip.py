@@ -73,7 +73,7 @@ from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import FOOTNOTE_MARKER, HeaderMatch, header_key, not_available, read_sheet
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "11"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "12"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
@@ -84,7 +84,9 @@ LOADER_VERSION = "11"  # 2: source_row; 3: provenance from the source metadata; 
 # report year written in text ("2024 TIP Report": one run of digits, a year 1990-2100) read and flagged; 10:
 # Kelley's layout told by her labels as she writes them or by her ccode (a hand-made "Year, ISO, Country name,
 # Tier" is the simple layout); 11: a CSV file's header found below title lines (a workbook with notes above its
-# header, saved as CSV: was refused), rows of delimiters only left out as no record (were rejected)
+# header, saved as CSV: was refused), rows of delimiters only left out as no record (were rejected); 12: a tier
+# with the automatic downgrade written after it ("Tier 3 (auto-downgraded)", TIER_QUALIFIER) read and flagged
+# (was rejected as not recognised)
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -150,6 +152,18 @@ _LABELS: dict[str, str] = {
     "not ranked": NOT_RANKED,
 }
 
+#: A qualifier written after a tier (a regex, anchored at the end, with the separator or brackets around it): TIP
+#: Report compilations and later hand-made tables mark the reports' automatic downgrade (a country on the Tier 2
+#: Watch List two consecutive years moves to Tier 3) as ``Tier 3 (auto-downgraded)``, ``Tier 3 - automatic
+#: downgrade``, ``Tier 2 WL - auto-downgraded``. The tier it names is read and the row flagged
+#: (:data:`REASON_TIER_QUALIFIED`), the label kept as written in ``tier_label``; any other words after a tier
+#: (``Tier 2 (provisional)``) are still not recognised, and a number with a qualifier is still a numeric tier.
+TIER_QUALIFIER = (
+    r"(?i)\s*(?:[-\u2010-\u2014,;:/]\s*)?[(\[]?\s*"
+    r"auto(?:matic(?:ally)?)?[\s\-\u2010-\u2014]*downgrad(?:e|ed|ing)"
+    r"\s*[)\]]?$"
+)
+
 #: The span of report years of Kelley's own coding. A file in her layout is released as the span of the report
 #: years it holds (one that users extended with later reports runs past this), as a simple file is.
 KELLEY_RELEASE = "1999-2015"
@@ -173,6 +187,11 @@ REASON_DUPLICATE = "more than one placement for this iso3 and report year"
 REASON_YEAR_IN_TEXT = (
     "report year read out of text (the one year in the cell, as in '2024 TIP Report'): check it is the report's "
     "year"
+)
+REASON_TIER_QUALIFIED = (
+    "tier written with a qualifier (the automatic downgrade): read as the tier it names, the label kept as written "
+    "in tier_label; the downgrade moves a country two consecutive years on the Watch List to Tier 3, so check a "
+    "Watch List placement so marked (the year before a downgrade, or a waiver of it?)"
 )
 #: The years a report year written in text may be (:func:`_year_in_text`): the TIP reports began in 2001.
 YEAR_IN_TEXT_RANGE = (1990, 2100)
@@ -319,8 +338,9 @@ def _wide_table(where: str, cells: list[str], below: list[str]) -> str | None:
     if len(years) < 2:
         return None
     under = [below[i] for i in years if i < len(below) and below[i].strip()]
-    tiers = pl.Series(under, dtype=pl.String).str.replace(FOOTNOTE_MARKER, "")
-    if not under or pl.select(_canonical_label(pl.lit(tiers))).to_series().is_null().any():
+    tiers = pl.lit(pl.Series(under, dtype=pl.String))
+    read = pl.coalesce(_canonical_label(tiers.str.replace(FOOTNOTE_MARKER, "")), _qualified_tier(tiers))
+    if not under or pl.select(read).to_series().is_null().any():
         return None
     shown = ", ".join(cells[i].strip() for i in years[:3]) + (", ..." if len(years) > 3 else "")
     return (
@@ -381,6 +401,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         kept,
         [
             ("report_year", "year_text", pl.col("year_in_text"), REASON_YEAR_IN_TEXT),
+            ("tier", "tier_label", pl.col("tier_qualified"), REASON_TIER_QUALIFIED),
             ("tier", "tier_label", pl.struct("iso3", "report_year").is_duplicated(), REASON_DUPLICATE),
         ],
     )
@@ -554,13 +575,17 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
     # footnote marker dropped ("Tier 2 Watch List*", "Tier 3¹", "Tier 1 [a]") unless the label is known with it
     # ("Tier 2 [WL]" is the Watch List, not Tier 2 with a note); a special case may name its country
     canonical = pl.coalesce(_canonical_label(label), _canonical_label(label.str.replace(FOOTNOTE_MARKER, "")))
+    # a tier with a qualifier after it ("Tier 3 (auto-downgraded)", TIER_QUALIFIER) is the tier it names,
+    # flagged; only when the label is no known spelling without that reading
+    qualified = _qualified_tier(label)
+    canonical_read = pl.coalesce(canonical, qualified)
     if not_ranked_when_empty:  # Kelley: NA = not ranked that year
-        canonical = pl.when(label.is_null()).then(pl.lit(NOT_RANKED)).otherwise(canonical)
+        canonical_read = pl.when(label.is_null()).then(pl.lit(NOT_RANKED)).otherwise(canonical_read)
     year = pl.col("report_year").str.strip_chars().cast(pl.Float64, strict=False)
     plain = pl.when((year == year.round()) & year.is_between(1900, 2100)).then(year).cast(pl.Int16)
     in_text = _year_in_text(pl.col("report_year"))
     return frame.with_columns(
-        numeric_tier=label.str.contains(r"^[0-9]+([.,][0-9]+)?$").fill_null(False),
+        numeric_tier=_unqualified(label).str.contains(r"^[0-9]+([.,][0-9]+)?$").fill_null(False),
         # the tokens every loader reads as "no figure" (workbook.NOT_AVAILABLE), a footnote marker aside
         tier_not_available=(
             not_available(label) | not_available(label.str.replace(FOOTNOTE_MARKER, ""))
@@ -569,7 +594,8 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
         iso3=pl.col("iso3").str.strip_chars().str.to_uppercase(),
         country=pl.col("country").str.strip_chars(),
         tier_label=label,
-        canonical=canonical,
+        canonical=canonical_read,
+        tier_qualified=(canonical.is_null() & qualified.is_not_null()).fill_null(False),
         report_year=pl.coalesce(plain, in_text),
         year_in_text=(plain.is_null() & in_text.is_not_null()).fill_null(False),
     ).with_columns(
@@ -591,6 +617,24 @@ def _year_in_text(text: pl.Expr) -> pl.Expr:
         .then(number)
         .cast(pl.Int16)
     )
+
+
+def _unqualified(label: pl.Expr) -> pl.Expr:
+    """A tier label without its footnote markers and a :data:`TIER_QUALIFIER` (in either order: ``Tier 3*
+    (auto-downgraded)``, ``Tier 3 (auto-downgraded)*``)."""
+    return (
+        label.str.replace(FOOTNOTE_MARKER, "")
+        .str.replace(TIER_QUALIFIER, "")
+        .str.replace(FOOTNOTE_MARKER, "")
+    )
+
+
+def _qualified_tier(label: pl.Expr) -> pl.Expr:
+    """The tier a label names before a :data:`TIER_QUALIFIER` (``Tier 3 (auto-downgraded)``: Tier 3), or null:
+    for a label without one, or one that names no tier (a qualifier makes no special case)."""
+    has = label.str.replace(FOOTNOTE_MARKER, "").str.contains(TIER_QUALIFIER)
+    tier = _canonical_label(_unqualified(label))
+    return pl.when(has & tier.is_in(TIERS)).then(tier)
 
 
 def _canonical_label(label: pl.Expr) -> pl.Expr:
