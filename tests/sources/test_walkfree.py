@@ -201,6 +201,33 @@ def test_the_summary_sheet_saved_as_csv_loads_as_the_workbook(
     assert loaded.flags["reason"].to_list() == [walkfree.REASON_ZERO_POPULATION] * 4
 
 
+@pytest.mark.parametrize(
+    ("encode", "note"),
+    [
+        (lambda text: text.encode("utf-16"), "read as UTF-16 text (transcoded to UTF-8)"),
+        (
+            lambda text: text.replace("\n", "\r").encode("utf-8"),
+            "CR-only line ends (Excel's CSV for Macintosh) read as line ends",
+        ),
+    ],
+)
+def test_a_csv_saved_as_utf16_or_with_cr_line_ends_says_so_as_every_delimited_loader(
+    shared_data: Path, tmp_path: Path, encode, note: str
+) -> None:
+    """The CTDC and TIP loaders note a UTF-16 file (or CR-only line ends) read as such (delimited.utf8_text);
+    the GSI loader read it the same but said nothing."""
+    from _xlsx import sheet_as_csv
+
+    path = sheet_as_csv(shared_data / REAL_FILE, tmp_path / "gsi.csv", walkfree.SHEET)
+    plain = registry.load(path)
+    assert note not in plain.provenance.notes
+    path.write_bytes(encode(path.read_text(encoding="utf-8")))
+    loaded = registry.load(path)
+    assert loaded.data.equals(plain.data)
+    assert loaded.rejects.equals(plain.rejects) and loaded.flags.equals(plain.flags)
+    assert [n for n in loaded.provenance.notes if n not in plain.provenance.notes] == [note]
+
+
 def test_a_csv_with_thousands_separators_reads_its_numbers(tmp_path: Path) -> None:
     """What a spreadsheet program writes when its cells show 69,800,000: the text as shown."""
     cells = ["Thailand", "69,800,000", "Asia and the Pacific", "5.74", "401,000", *["50"] * 12]

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
 from evidence.core.errors import InputError
-from evidence.sources.delimited import field_count_issues
+from evidence.sources.delimited import field_count_issues, text_notes
 from evidence.sources.loaded import Check, LoadedTable, empty_issues, issues_where
 from evidence.sources.metadata import UNKNOWN, describe
 from evidence.sources.provenance import sha256_file
@@ -73,8 +73,9 @@ LAYOUT_CSV = "gsi2023_csv"
 #: above 100% rejected (was kept); a count column headed in thousands or millions refused (was read as people);
 #: 12: a text file's last row cut short (no line end after it) or a row with more fields than the header rejected
 #: as such (a cut row was read with its figures cut: "Zimbabwe,148" a population of 148); the 2018 edition's estimate labels ("Est. prevalence of population in modern slavery (victims per 1,000
-#: population)", "Est. number of people in modern slavery") read (the edition was refused as lacking them)
-LOADER_VERSION = "12"
+#: population)", "Est. number of people in modern slavery") read (the edition was refused as lacking them);
+#: 13: a CSV file read as UTF-16 (or with CR-only line ends) says so in a note, as the CTDC and TIP loaders do
+LOADER_VERSION = "13"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
@@ -500,6 +501,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             edition_note,
             *([f"estimates refer to {estimate_year}"] if estimate_year else []),
             match.where,
+            *(text_notes(path) if match.delimiter is not None else []),
             *columns_not_used_note(unused),
             *(
                 [
