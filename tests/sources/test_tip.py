@@ -728,3 +728,45 @@ def test_a_label_given_twice_is_refused_naming_the_headers_own_row(tmp_path: Pat
         InputError, match=r"twice\.xlsx, row 3: the header names the column 'tier' more than once"
     ):
         registry.load(tmp_path / "twice.xlsx")
+
+
+# --- a header label with a footnote number (workbook.header_cell_key) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("plain", "marked"),
+    [
+        ("iso3,report_year,tier,country", "ISO3\u00b9,Report Year [1],Tier [2]*,Country\u00b2\u00b3"),
+        ("countryname,iso,year,ccode,tier", "countryname,iso [1],year\u00b9,ccode,tier\u2020"),
+    ],
+)
+def test_a_header_whose_labels_carry_footnote_numbers_loads_as_the_plain_one(
+    tmp_path: Path, plain: str, marked: str
+) -> None:
+    """``Year¹``, ``Tier [1]``: the header was not a tier layout (or its column not read)."""
+    kelley = plain.startswith("countryname")
+    body = (
+        "Thailand,THA,2014,800,Tier 3\nMalaysia,MYS,2014,820,NA\n"
+        if kelley
+        else "THA,2014,Tier 3,Thailand\nMYS,2014,Tier 2 Watch List,Malaysia\n"
+    )
+    loaded = []
+    for name, header in (("plain", plain), ("marked", marked)):
+        path = tmp_path / f"{name}.csv"
+        path.write_text(header + "\n" + body, encoding="utf-8")
+        assert tip.sniff(FileHead(path)) == (tip.KELLEY_LAYOUT if kelley else tip.SIMPLE_LAYOUT)
+        loaded.append(registry.load(path))
+    assert loaded[1].data.equals(loaded[0].data) and loaded[0].rows_kept == 2
+    assert loaded[1].rejects.equals(loaded[0].rejects) and loaded[1].flags.equals(loaded[0].flags)
+    assert loaded[1].provenance.notes == loaded[0].provenance.notes
+
+
+def test_a_bracketed_letter_after_a_label_is_no_footnote(tmp_path: Path) -> None:
+    """``Country [fr]`` is another column than ``Country`` (set aside, the two would be one label given twice)."""
+    path = tmp_path / "tiers.csv"
+    path.write_text(
+        "iso3,report_year,tier,Country,Country [fr]\nTHA,2014,Tier 3,Thailand,Thaïlande\n", encoding="utf-8"
+    )
+    loaded = registry.load(path)
+    assert loaded.data.select("country", "tier").rows() == [("Thailand", "Tier 3")]
+    assert "columns not used: Country [fr]" in loaded.provenance.notes

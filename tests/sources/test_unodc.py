@@ -1129,3 +1129,32 @@ def test_a_csv_cut_short_or_with_a_row_too_wide_rejects_those_rows_as_such(
         (46_559, "2 fields", "truncated row (fewer fields than the header's 13)"),
     ]
     assert loaded.data.equals(glotip_2023.data.filter(~pl.col("source_row").is_in([5, 46_559])))
+
+
+# --- a header label with a footnote number (workbook.header_cell_key) ------------------------------------------
+
+
+def test_a_header_whose_labels_carry_footnote_numbers_loads_as_the_plain_one(tmp_path: Path) -> None:
+    """``Year¹``, ``txtVALUE [1]``: the header was not found (or the column read as absent)."""
+    rows = [row(), row("12", category="Cambodia"), row("x"), row("3", year="2019")]
+    marked = {
+        "Year": "Year\u00b9",
+        "txtVALUE": "txtVALUE [1]",
+        "Country": "Country [2]",
+        "Unit of measurement": "Unit*",
+    }
+    plain = registry.load(write_glotip_csv(tmp_path / "p.csv", rows))
+    path = write_glotip_csv(tmp_path / "m.csv", rows, header=tuple(marked.get(h, h) for h in unodc.HEADER))
+    assert registry.detect(path)[1] == unodc.LAYOUT_CSV
+    loaded = registry.load(path)
+    assert loaded.data.equals(plain.data)
+    assert loaded.rejects.equals(plain.rejects) and loaded.flags.equals(plain.flags)
+    assert loaded.provenance.notes == plain.provenance.notes
+
+
+def test_a_bracketed_letter_after_the_value_label_is_no_footnote(tmp_path: Path) -> None:
+    """``txtVALUE [k]`` may be a count in thousands: never read as the counts of ``txtVALUE``."""
+    header = tuple("txtVALUE [k]" if h == "txtVALUE" else h for h in unodc.HEADER)
+    path = write_glotip_csv(tmp_path / "g.csv", [row()], header=header)
+    with pytest.raises(InputError, match=r"lacks the columns \['txtVALUE'\]"):
+        registry.load(path)

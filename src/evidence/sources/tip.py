@@ -19,8 +19,8 @@ file but lacks a required one is refused naming the TIP layouts and the column i
 
 Both layouts are recognised from the header line (delimited by commas, or by semicolons, tabs or pipes as
 spreadsheet programs save CSV in some locales: the delimiter that makes the header a known layout), its labels compared by
-:func:`~evidence.sources.workbook.header_key` (``ISO3``, ``Report Year`` and ``report_year`` are one label), in
-any order; other columns are read past and named in a "columns not used" note.
+:func:`~evidence.sources.workbook.header_cell_key` (``ISO3``, ``Report Year`` and ``report_year`` are one label,
+``Year¹`` and ``Tier [1]`` their labels with a footnote number), in any order; other columns are read past and named in a "columns not used" note.
 
 A row whose tier gives no placement is rejected with its own reason (file, row, column ``tier`` and the text as
 written), never kept: a not-available token of :data:`~evidence.sources.workbook.NOT_AVAILABLE` (``n/a``, ``N/A``,
@@ -70,7 +70,14 @@ from evidence.sources.loaded import LoadedTable, empty_issues, issues_where
 from evidence.sources.metadata import dataset, describe
 from evidence.sources.provenance import DEMO_MARKER, sha256_file
 from evidence.sources.registry import FileHead, Loader, register
-from evidence.sources.workbook import FOOTNOTE_MARKER, HeaderMatch, header_key, not_available, read_sheet
+from evidence.sources.workbook import (
+    FOOTNOTE_MARKER,
+    HeaderMatch,
+    header_cell_key,
+    header_key,
+    not_available,
+    read_sheet,
+)
 
 SOURCE = "us_tip_tiers"
 LOADER_VERSION = "12"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
@@ -86,7 +93,8 @@ LOADER_VERSION = "12"  # 2: source_row; 3: provenance from the source metadata; 
 # Tier" is the simple layout); 11: a CSV file's header found below title lines (a workbook with notes above its
 # header, saved as CSV: was refused), rows of delimiters only left out as no record (were rejected); 12: a tier
 # with the automatic downgrade written after it ("Tier 3 (auto-downgraded)", TIER_QUALIFIER) read and flagged
-# (was rejected as not recognised)
+# (was rejected as not recognised); a header label with a footnote number ("Year¹", "Tier [1]") read as the label
+# (workbook.header_cell_key; the header was not a tier layout)
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -205,7 +213,7 @@ def _header_format(line: str) -> tuple[str, str] | None:
 
 
 def _layout_of(cells: list[str]) -> str | None:
-    keys = {header_key(cell) for cell in cells}
+    keys = {header_cell_key(cell) for cell in cells}
     # Kelley's layout by her labels as she writes them (lower case, "countryname" one word), or beside her ccode:
     # what is cited and how "NA" reads follow from it, so a hand-made "Year, ISO, Country name, Tier" is the
     # simple layout (cited to the State Department), never her coding
@@ -305,7 +313,7 @@ def diagnose(head: FileHead) -> str | None:
     for where, cells, under in rows:
         if wide := _wide_table(where, cells, under):
             return wide
-        keys = {header_key(cell) for cell in cells if cell}
+        keys = {header_cell_key(cell) for cell in cells if cell}
         named = [name for name in (*_REQUIRED, "country") if _present(keys, name)]
         tier_like = "tier_text" in named or any(
             key.startswith("tier") for key in keys
@@ -331,7 +339,7 @@ def _wide_table(where: str, cells: list[str], below: list[str]) -> str | None:
     """For a header naming a country (or its code) and report years as columns, over a row whose cells under
     those years are tiers (a table copied from a web page: one column per report): what the loader reads
     instead. Reshaping it is the user's: which column is the code, and what an empty cell means, are theirs."""
-    keys = {header_key(cell) for cell in cells if cell}
+    keys = {header_cell_key(cell) for cell in cells if cell}
     if not (_present(keys, "iso3") or _present(keys, "country")):
         return None
     years = [i for i, cell in enumerate(cells) if _YEAR_LABEL.match(cell.strip())]
@@ -439,7 +447,7 @@ def _columns(
     }
     chosen: dict[str, tuple[int, str, str]] = {}  # canonical name -> (rank, cell, frame column)
     for cell, column in zip(cells, names, strict=True):
-        if (match := wanted.get(header_key(cell))) is None:
+        if (match := wanted.get(header_cell_key(cell))) is None:
             continue
         name, rank, label = match
         if name in chosen and chosen[name][0] == rank:
@@ -451,11 +459,11 @@ def _columns(
         if name not in chosen or rank < chosen[name][0]:
             chosen[name] = (rank, cell, column)
     columns = {name: column for name, (_, _, column) in chosen.items()}
-    read = {header_key(cell) for _, cell, _ in chosen.values()}
+    read = {header_cell_key(cell) for _, cell, _ in chosen.values()}
     # the layout's own labels (Kelley's ccode) and the demo marker are no surprise
     own = {header_key(label) for label in (KELLEY_HEADER if layout == KELLEY_LAYOUT else ())}
     own.add(header_key(DEMO_MARKER))
-    unused = [cell for cell in cells if cell and header_key(cell) not in read | own]
+    unused = [cell for cell in cells if cell and header_cell_key(cell) not in read | own]
     return columns, unused
 
 

@@ -108,7 +108,9 @@ LOADER_VERSION = "15"  # 2: aggregate flag reworded, missing dimension named; 3:
 # footnote flag names any cell it follows (a year's too), not "the value"; 13: the parts of a breakdown by a column
 # the loader does not read (a release's new disaggregation) rejected, the group's total kept (were kept and summed);
 # 14: a text file's last row cut short (no line end after it) or a row with more fields than the header rejected;
-# 15: a CSV file read as UTF-16 (or with CR-only line ends) says so in a note, as the CTDC and TIP loaders do
+# 15: a CSV file read as UTF-16 (or with CR-only line ends) says so in a note, as the CTDC and TIP loaders do; a
+# header label with a footnote number ("Year¹", "txtVALUE [1]") read as the label (workbook.header_cell_key; the
+# header was not found)
 # as such (its shifted or missing cells were read, rejected for what they then seemed to be)
 
 HEADER = (
