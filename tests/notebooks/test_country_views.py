@@ -846,3 +846,61 @@ def test_the_own_authorities_table_says_nothing_of_a_chart_or_trend_that_does_no
     (own,) = [t for t in tables if "Victims detected by the authorities of Viet Nam" in t]
     assert "No data published" in own
     assert "left out of the chart and the trend" not in own
+
+
+# --------------------------------------------------------------------------------- the brief audit (real data)
+
+
+def _shown_tables(shown) -> list:
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    return [
+        TableData.from_json(obj[TABLE_MIME]) for obj in shown if isinstance(obj, dict) and TABLE_MIME in obj
+    ]
+
+
+@pytest.mark.parametrize(("iso3", "role"), [("ISL", "both"), ("BTN", "both"), ("KHM", "origin")])
+def test_the_sources_together_table_has_no_column_empty_in_every_row(real_tables, shown, iso3, role):
+    """Brief audit: Iceland and Bhutan (no GSI estimate) and Cambodia as origin (nationals abroad only, never
+    set against the estimate) showed a column "Per 1,000 estimated in modern slavery" blank in every row, and
+    Iceland's and Bhutan's legend dated the numbers by "the GSI's estimate year", of an estimate they do not
+    have."""
+    brief = open_brief(real_tables, DisclosureRule(5), country=iso3, role=role)
+    country_views.show_together(brief)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").startswith("What the sources say")]
+    for i, column in enumerate(table.columns):
+        assert any(row[i].strip() for row in table.rows), column.name
+    if iso3 != "KHM":
+        assert "GSI's estimate year" not in " ".join(table.notes)
+        assert "no estimate of people in modern slavery (GSI) is given for the country" in " ".join(
+            table.notes
+        )
+
+
+def test_the_sources_together_table_keeps_its_ratio_where_a_row_has_one(real_tables, shown):
+    brief = open_brief(real_tables, DisclosureRule(5), country="THA", role="both")
+    country_views.show_together(brief)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").startswith("What the sources say")]
+    names = [c.name for c in table.columns]
+    assert names[-1] == "Per 1,000 estimated in modern slavery"
+    assert "0.334" in [row[-1] for row in table.rows]
+
+
+def test_the_neighbours_table_dates_the_gsi_figures_it_shows_for_a_country_the_gsi_has_no_estimate_of(
+    real_tables, shown
+):
+    """Brief audit: Iceland (no GSI estimate of its own) beside Northern Europe: the table showed its
+    neighbours' GSI estimates and rates per 1,000 estimated, but its legend said nothing of their year
+    ("... for each country;  Tier 2 WL: ..."), and explained "Tier 2 WL", which no row holds."""
+    brief = open_brief(real_tables, DisclosureRule(5), country="ISL", role="both")
+    country_views.show_peers_section(brief)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").endswith("and its neighbours")]
+    note = " ".join(table.notes)
+    assert "GSI figures refer to 2021" in note
+    assert ";  " not in note and "; Tier" not in note
+    assert "Tier 2 WL" not in note  # no neighbour of Iceland was on the Watch List in 2015
+    thailand = open_brief(real_tables, DisclosureRule(5), country="THA", role="both")
+    shown.clear()
+    country_views.show_peers_section(thailand)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").endswith("and its neighbours")]
+    assert "Tier 2 WL: Tier 2 Watch List." in " ".join(table.notes)

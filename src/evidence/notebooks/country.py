@@ -435,6 +435,15 @@ def detecting_countries(brief: CountryBrief, table: LoadedTable) -> list[tuple[s
     return [(str(code), int(n) / total) for code, n in by.iter_rows()]
 
 
+def nationals_where(brief: CountryBrief, table: LoadedTable) -> str:
+    """Where the country's nationals in ``table`` were detected, as every part of a brief names them (its
+    heading, its intro, the sources-together table): "abroad or at home" where its own authorities count some
+    of them, else "abroad" (Cambodia, Lao PDR: UNODC holds no count of their nationals by their own
+    authorities, and a row "detected in other countries or at home" promised one)."""
+    at_home = dict(detecting_countries(brief, table)).get(brief.country, 0.0) > 0
+    return "abroad or at home" if at_home else "abroad"
+
+
 def detected_ranges(brief: CountryBrief, table: LoadedTable) -> dict[str, tuple[int, int]]:
     """Who detected the country's nationals, as :func:`detecting_countries`, with the range (low, high) of the
     nationals each detected: what a share's words are read over, at both ends."""
@@ -552,10 +561,10 @@ def detected_intro(brief: CountryBrief, table: LoadedTable) -> str:
             "publishes them, and by citizenship"
         )
     if brief.role in ("origin", "both"):
-        at_home = dict(detecting_countries(brief, table)).get(brief.country, 0.0) > 0
-        own = f" and {brief.place}'s own count of its nationals" if at_home else ""
+        where = nationals_where(brief, table)
+        own = f" and {brief.place}'s own count of its nationals" if where != "abroad" else ""
         parts.append(
-            f"nationals of {brief.place} detected {'abroad or at home' if at_home else 'abroad'} per year"
+            f"nationals of {brief.place} detected {where} per year"
             f"{'' if brief.role == 'both' else f' ({trend})'}, and where they were detected, by country of "
             f"detection (other countries' citizenship breakdowns{own})"
         )
@@ -974,7 +983,8 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
             "Detected in the country (UNODC)",
         ),
         "origin": (
-            f"Nationals of {brief.place} detected in other countries or at home (UNODC)",
+            # as the section on them names them: abroad, or abroad or at home (its own count of them)
+            "Nationals of {place} detected {where} (UNODC)",
             "Nationals detected (UNODC)",
         ),
         # an origin brief: the country's own detected victims too (their citizenship is not broken down)
@@ -995,9 +1005,16 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
         for role in case_roles[brief.role]
         for what, short in [case_words[brief.role, role]]
     ] + [
-        magnitude(table, "indicator", "destination" if role == "own" else role, *unodc_words[role])
+        magnitude(
+            table,
+            "indicator",
+            "destination" if role == "own" else role,
+            what.format(place=brief.place, where=nationals_where(brief, table)) if role == "origin" else what,
+            short,
+        )
         for table in brief.holding("indicator")
         for role in unodc_roles[brief.role]
+        for what, short in [unodc_words[role]]
     ]
     if brief.role == "both":
         candidates = _one_row_per_measure(candidates, brief)
@@ -1070,22 +1087,22 @@ def _one_row_per_measure(candidates: list[Magnitude | None], brief: CountryBrief
 
 
 def magnitude_table(rows: Sequence[Magnitude]) -> pl.DataFrame:
-    """The sources-together table for display."""
-    return pl.DataFrame(
-        {
-            "What": [r.what for r in rows],
-            "Source": [source_line([r.table]) for r in rows],
-            "Year": [r.year_text for r in rows],
-            "Number": [r.text for r in rows],
-            "Per 1,000 estimated in modern slavery": [
-                "" if r.per_thousand is None else ratio_text(r.per_thousand) for r in rows
-            ],
-        },
-        schema={
-            c: pl.String
-            for c in ("What", "Source", "Year", "Number", "Per 1,000 estimated in modern slavery")
-        },
-    )
+    """The sources-together table for display. Its column of victims per 1,000 estimated in modern slavery only
+    where a row has one: a column empty in every row (no GSI estimate for the country, or no number near its
+    year or in the country) tells a reader nothing (Iceland, Bhutan; Cambodia as origin)."""
+    columns = {
+        "What": [r.what for r in rows],
+        "Source": [source_line([r.table]) for r in rows],
+        "Year": [r.year_text for r in rows],
+        "Number": [r.text for r in rows],
+    }
+    if any(r.per_thousand is not None for r in rows):
+        columns[PER_THOUSAND] = ["" if r.per_thousand is None else ratio_text(r.per_thousand) for r in rows]
+    return pl.DataFrame(columns, schema={c: pl.String for c in columns})
+
+
+#: The sources-together table's column of victims per 1,000 estimated in modern slavery.
+PER_THOUSAND: Final = "Per 1,000 estimated in modern slavery"
 
 
 def ratio_text(per_thousand: float) -> str:

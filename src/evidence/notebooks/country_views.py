@@ -26,6 +26,7 @@ from evidence.notebooks.builders import (
     route_notes,
 )
 from evidence.notebooks.country import (
+    PER_THOUSAND,
     CountryBrief,
     Magnitude,
     breakdown_sentence,
@@ -33,12 +34,12 @@ from evidence.notebooks.country import (
     counted_twice_yearly_sentence,
     detected_by_sentence,
     detected_intro,
-    detecting_countries,
     gsi_view,
     key_figures_markdown,
     magnitude_sentences,
     magnitude_table,
     magnitudes,
+    nationals_where,
     open_brief,
     overview_view,
     own_detected_sentence,
@@ -105,7 +106,13 @@ CASE_METHODS: Final = (
 def magnitudes_note(rows: Sequence[Magnitude]) -> str:
     """The legend of the sources-together table: which year each number is of."""
     estimate = next((r for r in rows if r.kind == "gsi"), None)
-    if estimate is not None and estimate.year is None:
+    if estimate is None:
+        # no estimate of the country among them (Iceland, Bhutan): no year of one to speak of
+        return (
+            "Each number in one year, the latest the data hold; no estimate of people in modern slavery (GSI) is "
+            "given for the country, so no number is set against one."
+        )
+    if estimate.year is None:
         return (
             "Each number in one year, the latest the data hold; the GSI file does not state the year its estimates "
             "refer to, so no number is set against the estimate."
@@ -211,10 +218,12 @@ def show_together(brief: CountryBrief) -> None:
         return
     tables = list({id(r.table): r.table for r in rows}.values())
     source = brief.cite(*tables)
+    table = magnitude_table(rows)
+    kinds = {"Source": "label", "Year": "years", PER_THOUSAND: "statistic"}
     views.show_table(
-        magnitude_table(rows),
+        table,
         caption=f"What the sources say about {brief.place}",
-        kinds={"Source": "label", "Year": "years", "Per 1,000 estimated in modern slavery": "statistic"},
+        kinds={c: k for c, k in kinds.items() if c in table.columns},
         note=magnitudes_note(rows),
         source=source,
         # identified victims of real people's records are a perturbed count (cell key), as in their own tables
@@ -370,8 +379,7 @@ def show_detected_section(brief: CountryBrief) -> None:
         if role == "destination":
             _say(f"#### Victims detected in {escape_markdown(brief.place)}")
         else:
-            at_home = dict(detecting_countries(brief, table)).get(brief.country, 0.0) > 0
-            where = "abroad or at home" if at_home else "abroad"
+            where = nationals_where(brief, table)
             _say(f"#### Nationals of {escape_markdown(brief.place)} detected {where}")
             place = f"nationals of {brief.place} detected {where}"
             if (said := detected_by_sentence(brief, table)) is not None:
@@ -619,13 +627,20 @@ def show_peers_section(brief: CountryBrief) -> None:
     if aged := tier_age_note(compared):
         missing += " " + aged
     kinds: dict[str, str | Sequence[str | None]] = dict(comparison_kinds(measures))
+    # the GSI figures are dated by the GSI file the table cites, which may hold no estimate of the brief's own
+    # country (Iceland: its neighbours' figures and rates were left undated, the note ending in "; ")
+    dated = gsi_rates_note([t for t in cited if t.kind == "gsi"], MAX_YEARS_FROM_ESTIMATE)
+    detected = (
+        "Detected victims and the rates made of them are for the year in brackets, the latest UNODC holds"
+    )
+    legend = [f"{detected} for each country; {dated}" if dated else f"{detected} for each country."]
+    if any("Tier 2 WL" in str(v) for column in table.iter_columns() for v in column.to_list()):
+        legend.append("Tier 2 WL: Tier 2 Watch List.")
     views.show_table(
         table,
         caption=f"{brief.place_start} and its neighbours",
         kinds=kinds,
-        note="Detected victims and the rates made of them are for the year in brackets, the latest UNODC holds "
-        f"for each country; {gsi_rates_note(brief.holding('gsi'), MAX_YEARS_FROM_ESTIMATE)} "
-        f"Tier 2 WL: Tier 2 Watch List. {missing}".rstrip(),
+        note=" ".join([*legend, missing.strip()]).strip(),
         source=source,
     )
     chart_measures = [m for m in (PREVALENCE, RESPONSE, DETECTED_PER_100K, DETECTION_GAP) if m in measures]
