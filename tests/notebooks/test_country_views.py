@@ -904,3 +904,36 @@ def test_the_neighbours_table_dates_the_gsi_figures_it_shows_for_a_country_the_g
     country_views.show_peers_section(thailand)
     (table,) = [t for t in _shown_tables(shown) if (t.caption or "").endswith("and its neighbours")]
     assert "Tier 2 WL: Tier 2 Watch List." in " ".join(table.notes)
+
+
+def test_a_country_the_gsi_rates_but_does_not_estimate_is_not_said_to_be_absent_from_it(real_tables, shown):
+    """Brief audit: Iceland. The GSI 2023 rates its government response (47.4) without estimating it; the
+    brief said the GSI file "holds Iceland as country of origin or destination in: none", showed no GSI section
+    ("hold nothing for Iceland"), then 47.4 beside the neighbours."""
+    from evidence.notebooks.country import overview_view, unused_sentence
+
+    brief = open_brief(real_tables, DisclosureRule(5), country="ISL", role="both")
+    overview = overview_view(brief)
+    rated = overview.filter(overview["Source and release"].str.starts_with("Walk Free"))
+    assert rated["What it gives"].to_list() == [
+        "Government response rating only (no estimate of modern slavery for Iceland)"
+    ]
+    unused = unused_sentence(brief) or ""
+    assert "Walk Free" not in unused and ": none)" not in unused
+    assert "CTDC k-anonymised global dataset" in unused and "in no year" in unused
+    country_views.show_estimates_section(brief)
+    text = _text(shown)
+    assert "hold nothing" not in text and "publishes no estimate of the number in modern slavery" in text
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").endswith("in the Global Slavery Index")]
+    values = {row[0]: row[1] for row in table.rows}
+    assert values["Government response rating (%; higher: stronger response)"] == "47.4"
+    assert values["Estimated number of people in modern slavery"] == "n/a"
+    assert [t.provenance.source for t in brief.cited.values()] == ["walkfree_gsi"]
+
+
+def test_a_section_whose_source_holds_the_country_in_no_year_says_so_plainly(real_tables, shown):
+    brief = open_brief(real_tables, DisclosureRule(5), country="ISL", role="both")
+    country_views.show_case_section(brief)
+    text = _text(shown)
+    assert "hold nothing for Iceland as country of origin or destination in any year." in text
+    assert ": none)" not in text

@@ -276,11 +276,46 @@ def open_brief(
 # ------------------------------------------------------------------------------------------- the overview
 
 
+def gsi_rated_only(brief: CountryBrief) -> LoadedTable | None:
+    """The GSI table that assesses the country without estimating it: a row of the country with no estimate
+    (number or prevalence) but a figure all the same (the 2023 edition rates the government response of 20
+    small states it makes no estimate for: Iceland, Brunei Darussalam...). The brief shows that figure in its
+    section on the estimates and beside the neighbours, so it must not say the file holds nothing for it.
+    None when a GSI table estimates the country, or none assesses it."""
+    from evidence.analyses.society import gsi_profile
+
+    if brief.holding("gsi"):
+        return None
+    for table in brief.given("gsi"):
+        profile = gsi_profile(table, brief.country)
+        if profile.height and profile["value"].is_not_null().any():
+            return table
+    return None
+
+
+def _rated_only_text(brief: CountryBrief) -> str:
+    return f"Government response rating only (no estimate of modern slavery for {brief.place})"
+
+
 def overview_view(brief: CountryBrief) -> pl.DataFrame:
     """One row per data file that holds something for the brief: its source and release, what it counts and
-    the years it holds for the country in its role."""
+    the years it holds for the country in its role (a GSI file that rates the country's government response
+    without estimating it: that rating, and the year of the edition's estimates)."""
     rows = []
+    rated = gsi_rated_only(brief)
     for found in brief.coverage.sources:
+        if found.table is rated:
+            year = found.table.data.filter(pl.col("iso3") == brief.country)["estimate_year"].drop_nulls()
+            rows.append(
+                {
+                    "Source and release": source_line([found.table]),
+                    "What it gives": _rated_only_text(brief),
+                    f"Years it holds for {brief.place_role}": str(year[0])
+                    if year.len()
+                    else "year not stated",
+                }
+            )
+            continue
         if not found.in_selection:
             continue
         rows.append(
@@ -297,14 +332,19 @@ def overview_view(brief: CountryBrief) -> pl.DataFrame:
 def unused_sentence(brief: CountryBrief) -> str | None:
     """One sentence naming the data files given that hold nothing for the brief (and the years they do hold),
     or None."""
-    unused = [s for s in brief.coverage.sources if not s.in_selection]
+    rated = gsi_rated_only(brief)  # used: the overview lists it, for the rating it gives
+    unused = [s for s in brief.coverage.sources if not s.in_selection and s.table is not rated]
     if not unused:
         return None
     # a source's name is a label (data_label): its title or release ("extract 2 of 3") counts nobody
     parts = [
         data_label(s.label)
         + escape_markdown(
-            f" (it holds {brief.place_role} in: {s.years_text()})"
+            (
+                f" (it holds {brief.place_role} in: {s.years_text()})"
+                if s.years
+                else f" (it holds {brief.place_role} in no year)"
+            )
             if s.records_countries
             else " (it records UN regions only, never countries)"
         )
@@ -1190,7 +1230,8 @@ def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
     does not assess the country."""
     from evidence.analyses.society import gsi_edition_text, gsi_profile
 
-    tables = brief.holding("gsi")
+    rated = gsi_rated_only(brief)
+    tables = brief.holding("gsi") or ([rated] if rated is not None else [])
     if not tables:
         return None
     profile = gsi_profile(tables[0], brief.country)

@@ -34,6 +34,7 @@ from evidence.notebooks.country import (
     counted_twice_yearly_sentence,
     detected_by_sentence,
     detected_intro,
+    gsi_rated_only,
     gsi_view,
     key_figures_markdown,
     magnitude_sentences,
@@ -169,6 +170,10 @@ def _missing(brief: CountryBrief, kind: str) -> bool:
                 f") record UN regions only, never countries, so they hold nothing for {brief.place_role}."
             )
         )
+    elif not any(s.years for s in brief.coverage.sources if s.kind == kind):
+        # nothing in any year: "in 2012–2020 (years they hold for it: ...: none)" said less, and oddly
+        what = _HOW_TO_GIVE[kind].split(" (")[0]
+        _say(escape_markdown(f"Not shown: the {what} given hold nothing for {brief.place_role} in any year."))
     else:
         held = "; ".join(
             f"{data_label(t.provenance.label)}: {escape_markdown(brief.years_held(t))}" for t in given
@@ -495,14 +500,16 @@ def show_own_detected(brief: CountryBrief, table: LoadedTable) -> None:
 def show_estimates_section(brief: CountryBrief) -> None:
     """The GSI's estimate, prevalence, vulnerability and government response, with the country's rank in its
     region."""
-    if _missing(brief, "gsi"):
+    rated = gsi_rated_only(brief)  # assessed, not estimated (Iceland): its rating is shown, not "nothing"
+    if rated is None and _missing(brief, "gsi"):
         return
     found = gsi_view(brief)
     if found is None:
         _say(f"The GSI workbook does not assess {escape_markdown(brief.place)}.")
         return
     table, sentence = found
-    source = brief.cite(brief.holding("gsi")[0])
+    shown = brief.holding("gsi")[0] if rated is None else rated
+    source = brief.cite(shown)
     _say(sentence)
     views.show_table(
         table,
@@ -511,7 +518,7 @@ def show_estimates_section(brief: CountryBrief) -> None:
             table.columns[1]: ["people", "statistic", "statistic", "statistic"],
             table.columns[2]: "label",
         },
-        note=f"{gsi_estimates_note(brief.holding('gsi')[0])} Scores and ratings as published.",
+        note=f"{gsi_estimates_note(shown)} Scores and ratings as published.",
         source=source,
     )
 
