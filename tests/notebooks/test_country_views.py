@@ -937,3 +937,24 @@ def test_a_section_whose_source_holds_the_country_in_no_year_says_so_plainly(rea
     text = _text(shown)
     assert "hold nothing for Iceland as country of origin or destination in any year." in text
     assert ": none)" not in text
+
+
+def test_the_neighbours_chart_cites_the_sources_of_its_panels_only(real_tables, monkeypatch, tmp_path):
+    """Brief audit: Thailand's neighbours chart (prevalence, government response, detected per 100,000 and per
+    1,000 estimated) cited the US TIP Report tiers, of which it draws nothing; its table shows the tiers."""
+    from evidence.notebooks import views
+    from evidence.presentation.charts import chart_spec
+
+    charts: list[tuple[str, dict]] = []
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: None)
+    monkeypatch.setattr(
+        views, "show_charts", lambda named: charts.extend((n, chart_spec(c)) for c, n in named)
+    )
+    brief = open_brief(real_tables, DisclosureRule(5), country="THA", role="both")
+    country_views.show_peers_section(brief)
+    (spec,) = [spec for name, spec in charts if name == "peers"]
+    said = " ".join(spec["title"]["subtitle"])  # wrapped lines
+    assert "UNODC GLOTIP" in said and "Walk Free Global Slavery Index" in said
+    assert "TIP Report tiers" not in said
+    assert {e["source"]: e["cited"] for e in brief.provenance()}["us_tip_tiers"]  # the table cites them

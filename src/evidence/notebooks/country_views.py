@@ -662,6 +662,13 @@ def show_peers_section(brief: CountryBrief) -> None:
         "year",
         "withheld",
     )
+    # the chart cites the sources of the panels it draws: never the TIP tiers, which it has no panel of
+    charted = set(
+        compared.filter(pl.col("measure").is_in(chart_measures))["source_id"].drop_nulls().to_list()
+    )
+    chart_source = brief.cite(
+        *[t for t in cited if t.provenance.source in charted or ("derived" in charted and t.kind != "tier")]
+    )
     drawn = points.filter(pl.col("value").is_not_null())
     years_differ = drawn.group_by("measure").agg(pl.col("year").n_unique() > 1)["year"].any()
     # what a missing bar means, and each bar's year where a panel's differ (the table gives them)
@@ -682,7 +689,7 @@ def show_peers_section(brief: CountryBrief) -> None:
             "role",
             title=f"{brief.place_start} beside its neighbours",
             subtitle=subtitle,
-            source=source,
+            source=chart_source,
             measures=[SHORT_LABELS.get(m, m) for m in chart_measures],
             text="display",
             year="year",
