@@ -958,3 +958,16 @@ def test_the_neighbours_chart_cites_the_sources_of_its_panels_only(real_tables, 
     assert "UNODC GLOTIP" in said and "Walk Free Global Slavery Index" in said
     assert "TIP Report tiers" not in said
     assert {e["source"]: e["cited"] for e in brief.provenance()}["us_tip_tiers"]  # the table cites them
+
+
+def test_a_year_whose_victims_all_lack_the_category_has_its_blank_cells_explained(real_tables, shown):
+    """Brief audit: Cambodia as origin, identified victims per year by form: 2010 had 16 under Not recorded and
+    every form blank (2018: zeros), and the note did not say why a cell was blank rather than 0."""
+    brief = open_brief(real_tables, DisclosureRule(5), country="KHM", role="origin")
+    country_views.show_case_section(brief)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "") == "Identified victims per year by form"]
+    (row,) = [r for r in table.rows if r[0] == "2010"]
+    assert all(cell == "" for cell in row[1:-1]) and row[-1] not in ("", "0")
+    assert "Empty cells: none of the year's victims has the form recorded (all are under Not recorded" in (
+        " ".join(table.notes)
+    )
