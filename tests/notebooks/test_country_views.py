@@ -971,3 +971,22 @@ def test_a_year_whose_victims_all_lack_the_category_has_its_blank_cells_explaine
     assert "Empty cells: none of the year's victims has the form recorded (all are under Not recorded" in (
         " ".join(table.notes)
     )
+
+
+def test_the_orders_of_magnitude_chart_is_not_drawn_with_one_bar(real_tables, monkeypatch, tmp_path):
+    """Brief audit: Iceland's sources-together table has its detected victims (16, 2020) and its nationals
+    abroad (<5, 2012, withheld): the chart "Identified, detected and estimated" drew a single bar."""
+    from evidence.notebooks import views
+    from evidence.presentation.charts import chart_spec
+
+    charts: list[tuple[str, dict]] = []
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: None)
+    monkeypatch.setattr(
+        views, "show_charts", lambda named: charts.extend((n, chart_spec(c)) for c, n in named)
+    )
+    country_views.show_together(open_brief(real_tables, DisclosureRule(5), country="ISL", role="both"))
+    assert not [name for name, _ in charts if name == "sources_together"]
+    country_views.show_together(open_brief(real_tables, DisclosureRule(5), country="THA", role="both"))
+    (spec,) = [spec for name, spec in charts if name == "sources_together"]
+    assert len([r for r in _rows(spec) if r.get("value") is not None]) >= 2

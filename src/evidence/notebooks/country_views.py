@@ -269,7 +269,9 @@ def show_together(brief: CountryBrief) -> None:
         if far and estimate is not None
         else []
     )
-    if len(drawn) >= 2:  # one bar sets nothing side by side: the table and the sentences say it all
+    # one bar sets nothing side by side: the table and the sentences say it all (a withheld number, <5, is a
+    # row with no bar: Iceland's chart was one bar, its nationals' <5 drawn as nothing)
+    if sum(r.value is not None for r in drawn) >= 2:
         views.show_chart(
             magnitude_chart(
                 frame,
