@@ -990,3 +990,17 @@ def test_the_orders_of_magnitude_chart_is_not_drawn_with_one_bar(real_tables, mo
     country_views.show_together(open_brief(real_tables, DisclosureRule(5), country="THA", role="both"))
     (spec,) = [spec for name, spec in charts if name == "sources_together"]
     assert len([r for r in _rows(spec) if r.get("value") is not None]) >= 2
+
+
+def test_a_yearly_table_of_not_recorded_alone_is_a_sentence(real_tables, shown):
+    """Brief audit: Myanmar as origin: "Identified victims per year by form" was a table of one column, Not
+    recorded (2010: 40), with a note on victims counted in several forms; the profile says "not recorded"."""
+    brief = open_brief(real_tables, DisclosureRule(5), country="MMR", role="origin")
+    country_views.show_case_section(brief)
+    assert not [t for t in _shown_tables(shown) if (t.caption or "") == "Identified victims per year by form"]
+    text = _text(shown)
+    assert (
+        "Identified victims per year by form: not shown, the form being recorded for none of these victims."
+        in (text)
+    )
+    assert "**Form of exploitation**: not recorded for any victim of this selection." in text

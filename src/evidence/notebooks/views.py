@@ -772,6 +772,13 @@ def show_dimension_section(
         )
         _markdown(escape_markdown(f"{caption}: not shown, because {why}."))
         return
+    if numbers.exact and set(table.low.value_columns) <= {NOT_RECORDED}:
+        # a table of "Not recorded" alone says one thing, in a sentence (Myanmar as origin, by form: 2010, 40
+        # under Not recorded, with a note on victims counted in several categories, of which it has none)
+        _markdown(
+            escape_markdown(f"{caption}: not shown, the {label} being recorded for none of these victims.")
+        )
+        return
     note = None
     shown = table.shown()
     if not numbers.exact:
