@@ -983,3 +983,10 @@ def test_the_nationals_row_names_where_they_were_detected_as_their_section_does(
     assert f"detected {country.nationals_where(brief, unodc)} per year" in country.detected_intro(
         brief, unodc
     )
+
+
+def test_the_philippines_own_count_is_written_as_english_writes_it(tables):
+    """Brief audit: "the Philippines's own count of its nationals" in the intro of its detected victims."""
+    brief = _brief(tables, "PHL", "both")
+    intro = country.detected_intro(brief, brief.holding("indicator")[0])
+    assert "the Philippines' own count of its nationals" in intro and "Philippines's" not in intro

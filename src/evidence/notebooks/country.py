@@ -47,7 +47,7 @@ from evidence.notebooks.builders import (
     yearly_numbers,
 )
 from evidence.presentation.disclosure import COMPLEMENT_LABEL, DisclosureRule
-from evidence.presentation.markup import data_label, escape_markdown, number
+from evidence.presentation.markup import data_label, escape_markdown, number, possessive
 from evidence.sources.countries import name_in_text, name_of
 from evidence.sources.loaded import LoadedTable
 
@@ -553,13 +553,15 @@ def own_detected_sentence(brief: CountryBrief, table: LoadedTable, numbers: Year
     no_row = [y for y in total_years if y not in broken_down and y not in returned and y in listed]
     without = [y for y in total_years if y not in broken_down and y not in returned and y not in listed]
     place, name = brief.place, brief.name
-    first = f"UNODC's total of the victims {place}'s own authorities detected, of any citizenship"
+    first = f"UNODC's total of the victims {possessive(place)} own authorities detected, of any citizenship"
     counted = (
-        f"{place}'s breakdown by citizenship gives how many of them are its nationals, and those are in the "
+        f"{possessive(place)} breakdown by citizenship gives how many of them are its nationals, and those are in the "
         f"counts of nationals above ({name} → {name})"
     )
     unknown = "how many of them are its nationals is not known"
-    no_row_text = f"{place}'s breakdown by citizenship has no row for its own nationals, so {unknown}"
+    no_row_text = (
+        f"{possessive(place)} breakdown by citizenship has no row for its own nationals, so {unknown}"
+    )
     returned_text = (
         f"{no_row_text}; those it counted on their return from abroad (its breakdown by country of "
         "repatriation) are in the counts of nationals above"
@@ -602,7 +604,7 @@ def detected_intro(brief: CountryBrief, table: LoadedTable) -> str:
         )
     if brief.role in ("origin", "both"):
         where = nationals_where(brief, table)
-        own = f" and {brief.place}'s own count of its nationals" if where != "abroad" else ""
+        own = f" and {possessive(brief.place)} own count of its nationals" if where != "abroad" else ""
         parts.append(
             f"nationals of {brief.place} detected {where} per year"
             f"{'' if brief.role == 'both' else f' ({trend})'}, and where they were detected, by country of "
@@ -610,7 +612,7 @@ def detected_intro(brief: CountryBrief, table: LoadedTable) -> str:
         )
         if brief.role == "origin" and brief.yearly(table, "destination", by=None).has_totals:
             parts.append(
-                f"the victims {brief.place}'s own authorities detected, of any citizenship, per year"
+                f"the victims {possessive(brief.place)} own authorities detected, of any citizenship, per year"
             )
     return "UNODC's country data (GLOTIP): " + "; then ".join(parts) + "."
 
@@ -640,7 +642,7 @@ def detected_by_sentence(brief: CountryBrief, table: LoadedTable) -> str | None:
     if own == 0:
         return (
             f"These are nationals of {brief.place} detected by other countries ({lead}): UNODC's data hold no "
-            f"count of its nationals by {brief.place}'s own authorities, so their trend is that of the countries "
+            f"count of its nationals by {possessive(brief.place)} own authorities, so their trend is that of the countries "
             "that detect them, not of all its nationals."
         )
     if own >= 0.5:
