@@ -990,3 +990,11 @@ def test_the_philippines_own_count_is_written_as_english_writes_it(tables):
     brief = _brief(tables, "PHL", "both")
     intro = country.detected_intro(brief, brief.holding("indicator")[0])
     assert "the Philippines' own count of its nationals" in intro and "Philippines's" not in intro
+
+
+def test_an_unused_tier_file_is_not_said_to_hold_the_country_in_a_role(tables):
+    """Brief audit: the United States as destination: the tier file (no tier of the United States) was "not
+    used (it holds the United States as country of destination in: none)": a tier has no role."""
+    said = country.unused_sentence(_brief(tables, "USA", "destination")) or ""
+    assert "US TIP Report tiers" in said
+    assert "(it holds nothing for the United States in any year)" in said and ": none)" not in said

@@ -343,6 +343,9 @@ def unused_sentence(brief: CountryBrief) -> str | None:
             (
                 f" (it holds {brief.place_role} in: {s.years_text()})"
                 if s.years
+                # an estimate or a tier is of the country, whatever the role (the United States: no tier)
+                else f" (it holds nothing for {brief.place} in any year)"
+                if s.kind in ("gsi", "tier")
                 else f" (it holds {brief.place_role} in no year)"
             )
             if s.records_countries
