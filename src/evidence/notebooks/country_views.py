@@ -224,11 +224,11 @@ def show_together(brief: CountryBrief) -> None:
     tables = list({id(r.table): r.table for r in rows}.values())
     source = brief.cite(*tables)
     table = magnitude_table(rows)
-    kinds = {"Source": "label", "Year": "years", PER_THOUSAND: "statistic"}
+    column_kinds = {"Source": "label", "Year": "years", PER_THOUSAND: "statistic"}
     views.show_table(
         table,
         caption=f"What the sources say about {brief.place}",
-        kinds={c: k for c, k in kinds.items() if c in table.columns},
+        kinds={c: k for c, k in column_kinds.items() if c in table.columns},
         note=magnitudes_note(rows),
         source=source,
         # identified victims of real people's records are a perturbed count (cell key), as in their own tables
