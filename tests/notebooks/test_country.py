@@ -998,3 +998,13 @@ def test_an_unused_tier_file_is_not_said_to_hold_the_country_in_a_role(tables):
     said = country.unused_sentence(_brief(tables, "USA", "destination")) or ""
     assert "US TIP Report tiers" in said
     assert "(it holds nothing for the United States in any year)" in said and ": none)" not in said
+
+
+@pytest.mark.parametrize(("iso3", "role"), [("USA", "destination"), ("KHM", "destination")])
+def test_a_destination_briefs_box_has_no_rule_of_nationals_headlines(tables, iso3, role):
+    """Brief audit: the key-figures box of the United States and Cambodia as destination (no nationals figure;
+    Cambodia none from UNODC at all) explained when "a year of a country's nationals detected is probably
+    incomplete"."""
+    box = country.key_figures_markdown(_brief(tables, iso3, role))
+    assert "nationals detected is probably incomplete" not in box
+    assert "Nationals detected" not in box

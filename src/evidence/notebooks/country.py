@@ -1493,7 +1493,9 @@ def key_figures_markdown(brief: CountryBrief) -> str:
         lines.append(f"\n{escape_markdown(brief.rule.label)}: fewer than {brief.rule.threshold}, not shown.")
     if COMPLEMENT_LABEL in [v for _, v in figures]:
         lines.append(f"\n{COMPLEMENT_LABEL}: withheld so that a small count cannot be recomputed.")
-    if brief.holding("indicator"):
+    # the rule of a nationals' headline year, under a nationals' headline only: a destination brief (the
+    # United States, Cambodia: no UNODC figure at all) has no year of nationals to explain
+    if any(label.startswith("Nationals detected (UNODC)") for label, _ in figures):
         from evidence.analyses.trends import MATERIAL_SHARE
 
         lines.append(f"\n{escape_markdown(HEADLINE_RULE.format(share=f'{MATERIAL_SHARE:.0%}'))}")
