@@ -854,3 +854,55 @@ def test_a_synthetic_file_quoting_every_field_reads_as_published_whatever_its_fl
     assert (quoted.rows_in, quoted.rows_kept, quoted.rows_rejected) == (10, 10, 0)
     assert quoted.data.equals(minimal.data)
     assert quoted.flags.equals(minimal.flags)
+
+
+# --- a spreadsheet's cleared rows saved as CSV ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "delimiter"),
+    [("vp_synthetic_condensed.csv", ","), ("k_anon_excerpt.csv", ";")],
+)
+def test_rows_of_delimiters_only_are_no_victims(
+    shared_data: Path, tmp_path: Path, name: str, delimiter: str
+) -> None:
+    """A release opened in a spreadsheet, rows below it cleared (or formatted) and saved as CSV ends in rows of
+    delimiters only: no victims (a workbook's empty sheet rows are none), whatever the layout. Were kept as
+    records with every field missing, each counted as a victim. (An empty row among the records stays a record:
+    ``test_vp_hand_made``.)"""
+    text = (shared_data / "ctdc" / name).read_text(encoding="utf-8").rstrip("\n")
+    header, *records = text.split("\n")
+    empty = delimiter * header.count(delimiter)
+    path = tmp_path / name
+    # below the records: rows of delimiters, one with blanks in its fields, one shorter than the header
+    lines = [header, *records, empty, " " + empty + " ", empty[1:]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded, published = load(path), load(shared_data / "ctdc" / name)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (len(records), len(records), 0)
+    assert loaded.data.equals(published.data)
+    last = len(records) + 2
+    note = "3 empty row(s) ignored (no record: every field empty, a row of delimiters only)"
+    assert f"{note}: line {last}, {last + 1}, {last + 2}" in loaded.provenance.notes
+
+
+def test_blank_lines_below_title_lines_are_named_by_their_line_in_the_file(
+    ctdc_fixtures: Path, tmp_path: Path
+) -> None:
+    header, *records = (ctdc_fixtures / "synthetic_v2024.csv").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "titled.csv"
+    path.write_text("\n".join(["Global Synthetic Dataset", header, records[0], "", *records[1:]]) + "\n")
+    loaded = load(path)
+    assert "1 blank line(s) ignored (no record): line 4" in loaded.provenance.notes  # was "line 3"
+    assert_accounting(loaded)
+
+
+def test_a_column_named_twice_below_title_lines_is_refused_naming_the_headers_row(
+    ctdc_fixtures: Path, tmp_path: Path
+) -> None:
+    header, *records = (ctdc_fixtures / "synthetic_v2024.csv").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "repeated.csv"
+    path.write_text("\n".join(["Global Synthetic Dataset", header + ",Gender", records[0] + ",Woman"]) + "\n")
+    with pytest.raises(
+        InputError, match=r"repeated\.csv, row 2: the header names a column more than once: gender"
+    ):
+        load(path)

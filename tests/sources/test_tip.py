@@ -613,3 +613,62 @@ def test_a_table_with_a_column_per_report_year_is_refused_saying_how_to_reshape_
     csv_path.write_text("Country,ISO3,2016,2017\nThailand,THA,12,13\n", encoding="utf-8")
     with pytest.raises(UnknownFormatError, match="not a layout any loader knows"):
         registry.load(csv_path)
+
+
+def test_a_tier_table_saved_as_csv_below_title_lines_and_above_cleared_rows(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """Kelley's file opened in a spreadsheet, a title line written above it and rows below it cleared, saved as
+    CSV (as the workbook it reads): was refused as no known layout, its cleared rows rejected as rows missing
+    a code, a year and a tier. The title lines are no records; the cleared rows neither."""
+    published = registry.load(shared_data / REAL_FILE)
+    text = (shared_data / REAL_FILE).read_text(encoding="utf-8")
+    path = tmp_path / "tiers.csv"
+    path.write_text("US TIP tier placements, coded by J. Kelley,,,,\n,,,,\n" + text + ",,,,\n,,,,\n")
+    assert tip.sniff(FileHead(path)) == tip.KELLEY_LAYOUT
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (3208, 3208, 0)
+    assert loaded.data.drop("source_row").equals(published.data.drop("source_row"))
+    assert (loaded.data["source_row"] - 2).equals(published.data["source_row"])  # the file's own line numbers
+    assert loaded.provenance.release == "1999-2015"
+    assert any(note.startswith("2 title line(s) above the header") for note in loaded.provenance.notes)
+    assert (
+        "2 empty row(s) ignored (no record: every field empty, a row of delimiters only): line 3212, 3213"
+        in (loaded.provenance.notes)
+    )
+    # the simple layout alike, its rejects named by the file's lines; a near miss named at its line
+    (tmp_path / "simple.csv").write_text(
+        "Tiers 2016-2024\n\niso3,report_year,tier\nXAA,2016,Tier 2 Watch List\nXAB,2016,Tier 4\n,,\n"
+    )
+    simple = registry.load(tmp_path / "simple.csv")
+    assert (simple.rows_in, simple.rows_kept, simple.rows_rejected) == (2, 1, 1)
+    assert simple.rejects["row"].to_list() == [5]
+    (tmp_path / "near.csv").write_text("Tiers 2016-2024\n\niso3,tier\nXAA,Tier 1\n")
+    with pytest.raises(
+        UnknownFormatError, match="line 3 looks like a US TIP tier table but lacks the column report_year"
+    ):
+        registry.load(tmp_path / "near.csv")
+
+
+def test_a_label_given_twice_is_refused_naming_the_headers_own_row(tmp_path: Path) -> None:
+    """Below title lines (a CSV) or notes (a workbook), the header is not row 1: the error named row 1."""
+    import openpyxl
+
+    (tmp_path / "twice.csv").write_text("Tiers 2016\niso3,report_year,tier,Tier\nXAA,2016,Tier 1,Tier 2\n")
+    with pytest.raises(
+        InputError, match=r"twice\.csv, row 2: the header names the column 'tier' more than once"
+    ):
+        registry.load(tmp_path / "twice.csv")
+    book = openpyxl.Workbook()
+    for row in (
+        ["Tiers 2016"],
+        [],
+        ["iso3", "report_year", "tier", "Tier"],
+        ["XAA", 2016, "Tier 1", "Tier 2"],
+    ):
+        book.active.append(row)
+    book.save(tmp_path / "twice.xlsx")
+    with pytest.raises(
+        InputError, match=r"twice\.xlsx, row 3: the header names the column 'tier' more than once"
+    ):
+        registry.load(tmp_path / "twice.xlsx")

@@ -1081,3 +1081,26 @@ def test_a_new_disaggregation_column_keeps_the_total_and_rejects_its_parts(tmp_p
     # the same rows without the new column: every repeat kept and flagged, as before
     plain = registry.load(write_glotip_csv(tmp_path / "p.csv", [r[:9] + r[10:] for r in rows]))
     assert plain.rows_kept == 8 and plain.flags["reason"].to_list().count(unodc.REASON_DUPLICATE) == 7
+
+
+def test_a_csv_cut_short_or_with_a_row_too_wide_rejects_those_rows_as_such(
+    shared_data: Path, glotip_2023, tmp_path: Path
+) -> None:
+    """The release saved as CSV, a name written with an unquoted comma in one row (every later cell shifted) and
+    the file cut short inside its last row (a download interrupted): each rejected for what it is (were read:
+    the wide row rejected for the shifted cells' values, "not an Indicator..."; the cut row as "a note")."""
+    from _xlsx import sheet_as_csv
+
+    path = sheet_as_csv(shared_data / REAL_FILE, tmp_path / "glotip.csv", "data_glotip_1")
+    lines = path.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    assert lines[4].startswith("AFG,Afghanistan,")  # line 5
+    lines[4] = lines[4].replace("Afghanistan", "Afghanistan, Islamic Republic of", 1)
+    path.write_text("\n".join(lines[:-1]) + "\n" + lines[-1][:12], encoding="utf-8")  # line 46,559 cut
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (46_556, 46_552, 4)
+    structural = loaded.rejects.filter(pl.col("row").is_in([5, 46_559]))
+    assert structural.select("row", "value", "reason").rows() == [
+        (5, "14 fields", "too many fields (more than the header's 13)"),
+        (46_559, "2 fields", "truncated row (fewer fields than the header's 13)"),
+    ]
+    assert loaded.data.equals(glotip_2023.data.filter(~pl.col("source_row").is_in([5, 46_559])))

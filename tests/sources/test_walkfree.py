@@ -677,3 +677,73 @@ def test_a_file_rewritten_in_place_is_read_as_it_now_stands(tmp_path: Path) -> N
     loaded = registry.load(path)
     assert loaded.provenance.release == "2023"
     assert loaded.data.height == 2
+
+
+def test_the_2018_editions_estimate_labels_are_read(shared_data: Path, gsi, tmp_path: Path) -> None:
+    """The 2018 edition heads its estimates "Est. prevalence of population in modern slavery (victims per 1,000
+    population)" and "Est. number of people in modern slavery" (sheet "Global prev, vuln, govt table", header on
+    its 3rd row, "Country " with a trailing space): was refused as lacking both estimates. Its other columns
+    (vulnerability factors, response milestones) have other labels and are not read as the 2023 edition's."""
+    from _gsi import edited
+    from _xlsx import rename_sheet
+
+    path = edited(
+        shared_data,
+        tmp_path / "gsi_2018.xlsx",
+        set_text("A2", "Global Slavery Index 2018"),
+        set_text("A3", "Country "),
+        set_text("D3", "Est. prevalence of population in modern slavery (victims per 1,000 population)"),
+        set_text("E3", "Est. number of people in modern slavery"),
+        set_text("F3", "Factor one Governance issues"),
+        workbook=rename_sheet(walkfree.SHEET, "Global prev, vuln, govt table"),
+    )
+    loaded = registry.load(path)
+    assert (loaded.provenance.layout, loaded.provenance.release) == (walkfree.LAYOUT, "2018")
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (180, 180, 0)
+    for column in ("iso3", "population", "prevalence_per_1000", "estimated_number_in_modern_slavery"):
+        assert loaded.data[column].equals(gsi.data[column])
+    assert loaded.data["vulnerability_governance_issues"].null_count() == 180
+    assert "columns not used: Factor one Governance issues" in loaded.provenance.notes
+
+
+def test_a_csv_cut_short_or_with_a_row_too_wide_rejects_those_rows_as_such(
+    shared_data: Path, gsi, tmp_path: Path
+) -> None:
+    """The summary sheet saved as CSV and cut short inside its last row (a download interrupted): Zimbabwe's
+    "14863000" cut to "148" was read as a population of 148, kept without a word. A row with more fields than
+    the header (a name with an unquoted comma) is rejected as such too, not for its shifted cells."""
+    from _xlsx import sheet_as_csv
+
+    path = sheet_as_csv(shared_data / REAL_FILE, tmp_path / "gsi.csv", walkfree.SHEET)
+    lines = path.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    algeria = next(i for i, line in enumerate(lines) if line.startswith("Algeria,"))
+    lines[algeria] = lines[algeria].replace("Algeria", "Algeria, People's Democratic Republic", 1)
+    assert lines[-1].startswith("Zimbabwe,14863000,")
+    path.write_text("\n".join(lines[:-1]) + "\n" + lines[-1][: len("Zimbabwe,148")], encoding="utf-8")
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (180, 178, 2)
+    assert loaded.rejects.select("row", "value", "reason").rows() == [
+        (algeria + 1, "18 fields", "too many fields (more than the header's 17)"),
+        (len(lines), "2 fields", "truncated row (fewer fields than the header's 17)"),
+    ]
+    assert loaded.data.filter(pl.col("iso3").is_in(["DZA", "ZWE"])).is_empty()
+    # a shorter row followed by a line end is read padded (trailing empty cells left out by hand), as before
+    path.write_text("\n".join(lines[:-1]) + "\nZimbabwe,14863000,Africa,4.98,74000\n", encoding="utf-8")
+    zimbabwe = registry.load(path).data.filter(pl.col("iso3") == "ZWE").row(0, named=True)
+    assert (zimbabwe["population"], zimbabwe["vulnerability_total"]) == (14_863_000, None)
+
+
+def test_a_csv_whose_rows_end_in_a_delimiter_the_header_lacks_loads_whole(
+    shared_data: Path, gsi, tmp_path: Path
+) -> None:
+    """An empty field beyond the header's (a writer ending every data row with a delimiter) cuts nothing: not a
+    row with too many fields."""
+    from _xlsx import sheet_as_csv
+    from polars.testing import assert_frame_equal
+
+    path = sheet_as_csv(shared_data / REAL_FILE, tmp_path / "gsi.csv", walkfree.SHEET)
+    title, header, *rows = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([title, header, *(row + "," for row in rows)]) + "\n", encoding="utf-8")
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (180, 180, 0)
+    assert_frame_equal(loaded.data.drop("source_row"), gsi.data.drop("source_row"), rel_tol=1e-8)

@@ -66,9 +66,12 @@ from evidence.sources.delimited import (
     DELIMITER_NAMES,
     DELIMITERS,
     check_width,
+    empty_records,
+    empty_records_note,
     field_count_rejects,
     header_cells,
     header_delimiter,
+    line_list,
     not_utf8,
     scan_records,
     utf8_text,
@@ -664,6 +667,8 @@ def _read(path: Path, header: _Header) -> _Raw:
         sha256 = digest.result()
     ncols = len(header.columns)
     structural = empty_issues()
+    counts: np.ndarray | None
+    rows: np.ndarray | None
     buf = np.frombuffer(data, dtype=np.uint8)
     quoted = bool(np.any(buf == ord('"')))
     # Without quotes and without records the parser found too long, every record has exactly ncols fields iff
@@ -676,23 +681,34 @@ def _read(path: Path, header: _Header) -> _Raw:
                 "parser): unbalanced quotes?",
                 path=path,
             )
-        frame = frame.with_columns(source_row=pl.Series(scan.lines, dtype=pl.Int64))
-        counts, rows = scan.field_counts, scan.lines
+        # line numbers of the file, not of the text below its titles
+        frame = frame.with_columns(source_row=pl.Series(scan.lines + above, dtype=pl.Int64))
+        counts, rows = scan.field_counts, scan.lines + above
         if scan.blank.any():
-            lines = scan.lines[scan.blank]
             notes.append(
-                f"{lines.size} blank line(s) ignored (no record): line "
-                + ", ".join(str(n) for n in lines[:10])
-                + (" ..." if lines.size > 10 else "")
+                f"{int(scan.blank.sum())} blank line(s) ignored (no record): {line_list(rows[scan.blank])}"
             )
             frame = frame.filter(pl.Series(~scan.blank))
             counts, rows = counts[~scan.blank], rows[~scan.blank]
-        structural = field_count_rejects(rows, counts, ncols)
     else:
-        frame = frame.with_columns(source_row=pl.int_range(2, frame.height + 2, dtype=pl.Int64))
-    if above:  # line numbers of the file, not of the text below its titles
-        frame = frame.with_columns(pl.col("source_row") + above)
-        structural = structural.with_columns(pl.col("row") + above)
+        frame = frame.with_columns(
+            source_row=pl.int_range(2 + above, frame.height + 2 + above, dtype=pl.Int64)
+        )
+        counts = rows = None
+    # rows of delimiters only below the last record (a spreadsheet's rows whose cells were cleared or formatted,
+    # saved as CSV) are no victims: left out as a workbook's empty sheet rows are, whatever their number of
+    # fields. An empty row among the records stays a record with every field missing (a victim nothing is known
+    # of); below them it is what a spreadsheet leaves, repeated as often as rows were formatted
+    empty = empty_records(frame)
+    filled = np.flatnonzero(~empty)
+    empty[: filled[-1] + 1 if filled.size else 0] = False
+    if empty.any():
+        notes.append(empty_records_note(frame["source_row"].to_numpy()[empty]))
+        frame = frame.filter(pl.Series(~empty))
+        if counts is not None and rows is not None:
+            counts, rows = counts[~empty], rows[~empty]
+    if counts is not None and rows is not None:
+        structural = field_count_rejects(rows, counts, ncols)
     return _Raw(frame, structural, sha256, notes, rows_in=frame.height)
 
 
@@ -748,7 +764,7 @@ def _parse_csv(path: Path, data: bytes, header: _Header) -> tuple[pl.DataFrame, 
                 f"the header has {len(header.columns)} columns but the CSV parser finds {frame.width} "
                 "(a stray quote or line break in the header?)",
                 path=path,
-                row=1,
+                row=header.header_row,
             )
         # a field written "" is as empty as one written without quotes (a re-export quoting every field)
         frame = frame.with_columns(pl.col(pl.String).replace("", None))
@@ -772,10 +788,10 @@ def _read_workbook(path: Path, header: _Header) -> _Raw:
         f"read from sheet {header.sheet!r}"
         + (f", header on row {header.header_row}" if header.header_row > 1 else "")
     ]
-    empty = frame.select(pl.all_horizontal(pl.exclude("source_row").is_null())).to_series()
+    empty = empty_records(frame)  # no cell with a value, or blanks only
     if empty.any():
         notes.append(f"{int(empty.sum())} empty sheet row(s) ignored (no record)")
-        frame = frame.filter(~empty)
+        frame = frame.filter(pl.Series(~empty))
     return _Raw(frame, empty_issues(), sha256_file(path), notes, rows_in=frame.height)
 
 
@@ -1226,7 +1242,11 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     names = Counter(_canonical_name(c) for c in header.columns if c.strip())
     repeated = sorted(n for n, count in names.items() if count > 1)
     if repeated:
-        raise InputError(f"the header names a column more than once: {', '.join(repeated)}", path=path)
+        raise InputError(
+            f"the header names a column more than once: {', '.join(repeated)}",
+            path=path,
+            row=header.header_row,
+        )
     raw = _read(path, header)
     _align_columns(raw, header.layout)
     frame = raw.frame
@@ -1380,7 +1400,8 @@ LOADER = register(
         # as an empty one (was kept as an empty text); 9: a flag the layout does not name, of a group by its prefix
         # (a later release's isForcedCriminality), puts its records in the group's denominator (were unknown); 10:
         # a CSV field written "" is empty in every column (a flag so written was an unknown value when the cells
-        # were read as text))
-        version="10",
+        # were read as text); 11: rows of delimiters only below the records of a CSV file (a spreadsheet's cleared
+        # rows) left out as no record (were kept as victims with every field missing))
+        version="11",
     )
 )

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -269,6 +270,74 @@ def scan_records(data: bytes | np.ndarray, delimiter: str) -> Scan:
     blank = (length == 0) | ((length == 1) & (first_byte == ord("\r")))
     lines = np.searchsorted(all_newlines, starts) + 1
     return Scan(lines=lines[1:].astype(np.int64), field_counts=fields[1:], blank=blank[1:])
+
+
+def field_count_issues(path: str | Path, delimiter: str, header_row: int) -> pl.DataFrame:
+    """Rejects for the records below a delimited file's header (``header_row``: its 1-based line) that
+    :func:`read_delimited`'s parser would misread, by the file's line numbers: a record with more fields than the
+    header, text in one beyond them (a name with an unquoted delimiter: every later cell shifted, the last ones
+    cut; a trailing delimiter, an empty field beyond them, cuts nothing), and a last record
+    with fewer that ends the file without a line end (a download cut short, ``Zimbabwe,148``: its figures cut).
+    A shorter record followed by a line end is read padded with empty cells, as written by hand (trailing empty
+    cells left out). Blank lines are none."""
+    data, _ = utf8_text(Path(path).read_bytes(), path)
+    if header_row > 1:
+        data = data.split(b"\n", header_row - 1)[-1]
+    header = data.split(b"\n", 1)[0].decode("utf-8", "replace").removesuffix("\r").lstrip("\ufeff")
+    if not data.strip() or data.count(b'"') % 2:  # quotes that do not pair up: the parser's reading stands
+        return empty_issues()
+    scan = scan_records(data, delimiter)
+    ncols = len(split_line(header, delimiter))
+    check = ~scan.blank & (scan.field_counts > ncols)
+    if check.any():  # only fields beyond the header's that hold text: a trailing delimiter cuts nothing
+        check &= _beyond_filled(data, delimiter, ncols, check.size)
+    if scan.lines.size and not data.endswith(b"\n"):  # the file ends inside its last record
+        check[-1] = not scan.blank[-1]
+    return field_count_rejects(scan.lines[check] + header_row - 1, scan.field_counts[check], ncols)
+
+
+def _beyond_filled(data: bytes, delimiter: str, ncols: int, records: int) -> np.ndarray:
+    """Whether each record below the header line of ``data`` (``records`` of them, as :func:`scan_records`
+    counts them) has text in a field beyond the header's ``ncols``; all true when the text cannot be split."""
+    filled = np.ones(records, dtype=bool)
+    try:
+        reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=delimiter)
+        next(reader, None)
+        for index, record in enumerate(reader):
+            if index < records:
+                filled[index] = any(field.strip() for field in record[ncols:])
+    except (csv.Error, UnicodeDecodeError):
+        return np.ones(records, dtype=bool)
+    return filled
+
+
+def line_list(numbers: np.ndarray) -> str:
+    """``line 5, 9, 12`` for a note: the first ten line numbers, ``...`` after them when there are more."""
+    return "line " + ", ".join(str(n) for n in numbers[:10]) + (" ..." if numbers.size > 10 else "")
+
+
+def empty_records(frame: pl.DataFrame, exclude: Sequence[str] = ("source_row",)) -> np.ndarray:
+    """Whether each record of ``frame`` holds nothing: every field (but ``exclude``) empty or blanks only. A
+    spreadsheet program saves rows whose cells were cleared (or formatted only) as rows of delimiters
+    (``,,,,``): no record, as a workbook's empty sheet rows are none, whatever the layout reads an empty cell as."""
+    columns = [c for c in frame.columns if c not in exclude]
+    if not columns or frame.is_empty():
+        return np.zeros(frame.height, dtype=bool)
+    empty = [
+        (pl.col(c).str.strip_chars().str.len_bytes() == 0).fill_null(True)
+        if frame.schema[c] == pl.String
+        else pl.col(c).is_null()
+        for c in columns
+    ]
+    return frame.select(pl.all_horizontal(empty)).to_series().to_numpy()
+
+
+def empty_records_note(lines: np.ndarray) -> str:
+    """The note of the records :func:`empty_records` left out, by their line numbers."""
+    return (
+        f"{lines.size} empty row(s) ignored (no record: every field empty, a row of delimiters only): "
+        + line_list(lines)
+    )
 
 
 def field_count_rejects(lines: np.ndarray, field_counts: np.ndarray, ncols: int) -> pl.DataFrame:

@@ -58,6 +58,8 @@ from evidence.sources.delimited import (
     DELIMITER_NAMES,
     DELIMITERS,
     check_quotes,
+    empty_records,
+    empty_records_note,
     field_count_rejects,
     header_cells,
     header_delimiter,
@@ -71,7 +73,7 @@ from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import FOOTNOTE_MARKER, HeaderMatch, header_key, not_available, read_sheet
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "10"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "11"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
@@ -81,7 +83,8 @@ LOADER_VERSION = "10"  # 2: source_row; 3: provenance from the source metadata; 
 # the simple layout's header variants (year, ISO, ISO code, country name); a tier table saved as a workbook; 9: a
 # report year written in text ("2024 TIP Report": one run of digits, a year 1990-2100) read and flagged; 10:
 # Kelley's layout told by her labels as she writes them or by her ccode (a hand-made "Year, ISO, Country name,
-# Tier" is the simple layout)
+# Tier" is the simple layout); 11: a CSV file's header found below title lines (a workbook with notes above its
+# header, saved as CSV: was refused), rows of delimiters only left out as no record (were rejected)
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -212,8 +215,27 @@ def sniff(head: FileHead) -> str | None:
     if head.is_xlsx:
         found = _workbook_headers(head)
         return found[0][2] if found else None
-    found_format = _header_format(head.first_line)
-    return None if found_format is None else found_format[1]
+    in_text = _text_header(head.text)
+    return None if in_text is None else in_text[2]
+
+
+#: How many lines a CSV file's header may stand below title lines (a workbook with notes above its header, saved
+#: as CSV: the workbook reads, so must its CSV).
+TITLE_LINES = 10
+
+
+def _text_header(text: str) -> tuple[int, str, str] | None:
+    """Where a delimited file's header is: the number of title lines above it, its delimiter and layout; the first
+    of the top :data:`TITLE_LINES` lines that is a tier header (see :func:`_header_format`). None when none is."""
+    text = text.lstrip("\ufeff")
+    lines = text.split("\n") if "\n" in text else text.split("\r")  # CR-only line ends (Excel for Macintosh)
+    if len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut by the end of the text read
+    for index, line in enumerate(lines[:TITLE_LINES]):
+        found = _header_format(line.removesuffix("\r"))
+        if found is not None:
+            return index, found[0], found[1]
+    return None
 
 
 def _workbook_headers(head: FileHead) -> list[tuple[str, int, str, list[str]]]:
@@ -253,10 +275,13 @@ def diagnose(head: FileHead) -> str | None:
             for index, row in enumerate(sheet.rows)
         ]
     elif head.tabular:
-        line = head.first_line
-        second = (head.text.lstrip("\ufeff").splitlines()[1:2] or [""])[0]
+        # the header line, or one below title lines (as a workbook's notes above its header are saved in CSV)
+        lines = [head.first_line, *head.text.lstrip("\ufeff").splitlines()[1 : TITLE_LINES + 1]]
         rows = [
-            ("the header", header_cells(line, d), header_cells(second, d)) for d in DELIMITERS if d in line
+            ("the header" if n == 0 else f"line {n + 1}", header_cells(line, d), header_cells(below, d))
+            for n, (line, below) in enumerate(zip(lines[:TITLE_LINES], [*lines[1:], ""], strict=False))
+            for d in DELIMITERS
+            if d in line
         ]
     for where, cells, under in rows:
         if wide := _wide_table(where, cells, under):
@@ -312,19 +337,27 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         raise InputError(f"unknown TIP layout {layout!r}", path=path)
     head = FileHead(path)
     if head.is_xlsx:
-        raw, structural, notes, cells, sha256 = _read_workbook(path, head, layout)
+        raw, structural, notes, cells, sha256, header_row = _read_workbook(path, head, layout)
     else:
         original = path.read_bytes()
         sha256 = hashlib.sha256(original).hexdigest()
         data, text_notes = utf8_text(original, path)  # UTF-16 and CR-only line ends, as spreadsheets save CSV
+        head_text = data[: 64 * 1024].decode("utf-8", "replace").removeprefix("\ufeff")
+        above, delimiter, _ = _text_header(head_text + "\n") or (0, ",", layout)
+        if above:  # title lines above the header (a workbook with notes above it, saved as CSV): not records
+            *titles, data = data.split(b"\n", above)
+            shown = "; ".join(
+                repr(t.decode("utf-8", "replace").strip().lstrip("\ufeff")[:80]) for t in titles
+            )
+            text_notes.append(f"{above} title line(s) above the header, not records: {shown}")
         header_line = data.split(b"\n", 1)[0].decode("utf-8", "replace").removesuffix("\r")
-        delimiter = found[0] if (found := _header_format(header_line)) else ","
-        raw, structural, notes = _read_records(path, data, delimiter)
+        raw, structural, notes = _read_records(path, data, delimiter, above=above)
+        header_row = above + 1
         notes = text_notes + notes
         if delimiter != ",":
             notes.append(f"delimited by {DELIMITER_NAMES.get(delimiter, repr(delimiter))}s, not commas")
         cells = header_cells(header_line, delimiter)
-    columns, unused = _columns(raw, cells, layout, path)
+    columns, unused = _columns(raw, cells, layout, path, header_row)
     if unused:
         notes.append("columns not used: " + ", ".join(unused))
     frame = raw.select(
@@ -369,7 +402,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
 
 
 def _columns(
-    raw: pl.DataFrame, cells: list[str], layout: str, path: Path
+    raw: pl.DataFrame, cells: list[str], layout: str, path: Path, header_row: int = 1
 ) -> tuple[dict[str, str], list[str]]:
     """Canonical name -> the frame's column for the layout's labels (by header_key; of a column's labels, the
     earliest listed the header gives), and the header's other labels (not used). A label the header names twice
@@ -392,7 +425,7 @@ def _columns(
             raise InputError(
                 f"the header names the column {label!r} more than once ({chosen[name][1]!r} and {cell!r})",
                 path=path,
-                row=1,
+                row=header_row,
             )
         if name not in chosen or rank < chosen[name][0]:
             chosen[name] = (rank, cell, column)
@@ -407,9 +440,10 @@ def _columns(
 
 def _read_workbook(
     path: Path, head: FileHead, layout: str
-) -> tuple[pl.DataFrame, pl.DataFrame, list[str], list[str], str]:
+) -> tuple[pl.DataFrame, pl.DataFrame, list[str], list[str], str, int]:
     """A tier table saved as a workbook: the sheet whose top rows hold the header, every cell as text, with the
-    sheet's own row numbers (``source_row``); read by the rules of a CSV file of the same layout."""
+    sheet's own row numbers (``source_row``); read by the rules of a CSV file of the same layout. Also the sheet
+    row of its header."""
     found = [f for f in _workbook_headers(head) if f[2] == layout]
     if not found:
         raise InputError(f"no sheet has a TIP {layout} header in its top rows", path=path)
@@ -435,7 +469,7 @@ def _read_workbook(
         frame = frame.filter(~empty)
     while cells and not cells[-1]:  # trailing blank header cells: the reader leaves such columns out
         cells = cells[:-1]
-    return frame, empty_issues(), notes, cells, sha256_file(path)
+    return frame, empty_issues(), notes, cells, sha256_file(path), header_row
 
 
 def _beyond_kelley(kept: pl.DataFrame) -> list[str]:
@@ -464,11 +498,14 @@ def _years_text(years: list[int]) -> str:
     return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}\u2013{r[-1]}" for r in runs)
 
 
-def _read_records(path: Path, data: bytes, delimiter: str) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
-    """Every cell as text with its line number (``source_row``), the rows whose field count is wrong, and notes.
+def _read_records(
+    path: Path, data: bytes, delimiter: str, *, above: int = 0
+) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+    """Every cell as text with its line number (``source_row``; ``above``: title lines before ``data`` in the
+    file), the rows whose field count is wrong, and notes.
 
     A short row is not padded into a placement: in Kelley's coding an empty tier means "not ranked", so a
-    truncated line would otherwise become one. Blank lines carry no record.
+    truncated line would otherwise become one. Blank lines and rows of delimiters only carry no record.
     """
     check_quotes(data, path)
     try:
@@ -489,14 +526,20 @@ def _read_records(path: Path, data: bytes, delimiter: str) -> tuple[pl.DataFrame
             "unbalanced quotes?",
             path=path,
         )
-    frame = frame.with_columns(source_row=pl.Series(scan.lines, dtype=pl.Int64)).filter(
-        pl.Series(~scan.blank)
-    )
+    lines = scan.lines + above
+    frame = frame.with_columns(source_row=pl.Series(lines, dtype=pl.Int64)).filter(pl.Series(~scan.blank))
     keep = ~scan.blank
     notes = [f"{int(scan.blank.sum())} blank line(s) ignored (no record)"] if scan.blank.any() else []
+    # a row of delimiters only (",,,,": a spreadsheet's cleared rows saved as CSV) is no placement, as a
+    # workbook's empty sheet rows are none: its empty tier is not Kelley's "not ranked", nor a row to reject
+    empty = empty_records(frame)
+    if empty.any():
+        notes.append(empty_records_note(lines[keep][empty]))
+        frame = frame.filter(pl.Series(~empty))
+        keep[keep] = ~empty
     return (
         frame,
-        field_count_rejects(scan.lines[keep], scan.field_counts[keep], len(frame.columns) - 1),
+        field_count_rejects(lines[keep], scan.field_counts[keep], len(frame.columns) - 1),
         notes,
     )
 

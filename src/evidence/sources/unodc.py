@@ -68,8 +68,9 @@ import polars as pl
 
 from evidence.core.errors import InputError
 from evidence.sources.checks import INDICATOR_CATEGORIES
+from evidence.sources.delimited import field_count_issues
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
-from evidence.sources.loaded import LoadedTable, issues_where
+from evidence.sources.loaded import LoadedTable, empty_issues, issues_where
 from evidence.sources.metadata import describe
 from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
@@ -91,7 +92,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "13"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "14"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -105,7 +106,9 @@ LOADER_VERSION = "13"  # 2: aggregate flag reworded, missing dimension named; 3:
 # 12/06/2025, 12 June 2025, June 12, 2025); country names with footnote marks (Thailand¹) mapped; 11: a file in the
 # layout holding none of GLOTIP's indicators (the portal's crime statistics) refused, naming what it holds; 12: the
 # footnote flag names any cell it follows (a year's too), not "the value"; 13: the parts of a breakdown by a column
-# the loader does not read (a release's new disaggregation) rejected, the group's total kept (were kept and summed)
+# the loader does not read (a release's new disaggregation) rejected, the group's total kept (were kept and summed);
+# 14: a text file's last row cut short (no line end after it) or a row with more fields than the header rejected
+# as such (its shifted or missing cells were read, rejected for what they then seemed to be)
 
 HEADER = (
     "Iso3_code",
@@ -404,11 +407,21 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     matches.sort(key=lambda match: not _preferred(match.sheet))  # its row numbers stay the sheet's own
     frame, notes = _read_sheets(path, matches)
     rows_in = frame.height
+    # a record of a text file cut short at its end, or with more fields than the header (a name with an unquoted
+    # delimiter shifting every later cell), is rejected as such, its cells never read
+    structural = (
+        field_count_issues(path, matches[0].delimiter, matches[0].header_row).join(
+            frame.select(pl.col("source_row").alias("row")), on="row", how="semi"
+        )
+        if matches[0].delimiter is not None
+        else empty_issues()
+    )
+    frame = frame.join(structural.select(pl.col("row").alias("source_row")), on="source_row", how="anti")
 
     parsed = _parse(frame)
     _refuse_other_indicators(parsed, path)
     release = _release(matches[0])
-    rejects = _rejects(parsed, latest_year=_latest_year(release))
+    rejects = pl.concat([structural, _rejects(parsed, latest_year=_latest_year(release))])
     kept = parsed.join(
         rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti"
     )

@@ -42,7 +42,8 @@ if TYPE_CHECKING:
     from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
 from evidence.core.errors import InputError
-from evidence.sources.loaded import Check, LoadedTable, issues_where
+from evidence.sources.delimited import field_count_issues
+from evidence.sources.loaded import Check, LoadedTable, empty_issues, issues_where
 from evidence.sources.metadata import UNKNOWN, describe
 from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
@@ -69,8 +70,11 @@ LAYOUT_CSV = "gsi2023_csv"
 #: its edition; 10: score, region and vulnerability columns optional (noted when missing), label aliases,
 #: numbers written as text ("401,000", "75%") in workbooks, name-only rows kept and flagged, text rows noted;
 #: 11: decimal commas of a text file delimited by semicolons read; a prevalence above 1,000 per 1,000 or a score
-#: above 100% rejected (was kept); a count column headed in thousands or millions refused (was read as people)
-LOADER_VERSION = "11"
+#: above 100% rejected (was kept); a count column headed in thousands or millions refused (was read as people);
+#: 12: a text file's last row cut short (no line end after it) or a row with more fields than the header rejected
+#: as such (a cut row was read with its figures cut: "Zimbabwe,148" a population of 148); the 2018 edition's estimate labels ("Est. prevalence of population in modern slavery (victims per 1,000
+#: population)", "Est. number of people in modern slavery") read (the edition was refused as lacking them)
+LOADER_VERSION = "12"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
@@ -120,12 +124,18 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "Prevalence of modern slavery per 1,000",
         "Estimated prevalence per 1,000",
         "Prevalence per 1,000",
+        # the 2018 edition's ("Est. prevalence of population in modern slavery (victims per 1,000 population)")
+        "Est. prevalence of population in modern slavery (victims per 1,000",
+        "Estimated prevalence of population in modern slavery (victims per 1,000",
+        "Est. prevalence of modern slavery per 1,000",
     ),
     "estimated_number_in_modern_slavery": (
         "Estimated number of people living in modern slavery",
         "Number of people in modern slavery",
         "Number of people living in modern slavery",
         "Estimated number in modern slavery",
+        "Est. number of people in modern slavery",  # the 2018 edition's
+        "Est. number in modern slavery",
     ),
     "vulnerability_total": ("Total vulnerability", "Vulnerability total", "Overall vulnerability"),
     "response_total": (
@@ -416,7 +426,17 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     checks += [
         (columns[n], n, check(n), reason) for reason, check in number_checks for n in MEASURES if n in columns
     ]
-    rejects = issues_where(frame, checks + bounded)
+    # a record of a text file cut short at its end ("Zimbabwe,148": its figures cut), or with more fields than
+    # the header (a name with an unquoted delimiter: every later cell shifted), is rejected as such, never read
+    structural = (
+        field_count_issues(path, match.delimiter, match.header_row).join(
+            frame.select(pl.col("source_row").alias("row")), on="row", how="semi"
+        )
+        if match.delimiter is not None
+        else empty_issues()
+    )
+    whole = frame.join(structural.select(pl.col("row").alias("source_row")), on="source_row", how="anti")
+    rejects = pl.concat([structural, issues_where(whole, checks + bounded)]).sort("row", maintain_order=True)
     kept = frame.join(rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti")
     # Scores published as fractions of 1 (a cell formatted "46.5%" holds 0.465): every score of the sheet lies
     # within [-1, 1] (a percent sheet has most above 1). Scaled to percent as the 2023 edition writes them.
