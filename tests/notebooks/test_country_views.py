@@ -1004,3 +1004,15 @@ def test_a_yearly_table_of_not_recorded_alone_is_a_sentence(real_tables, shown):
         in (text)
     )
     assert "**Form of exploitation**: not recorded for any victim of this selection." in text
+
+
+def test_the_neighbours_table_says_whose_detected_victims_it_counts(real_tables, shown):
+    """Brief audit: Cambodia as origin: the brief counts 523-556 of its nationals detected abroad, and its row
+    beside the neighbours reads "Detected victims: no total": the note did not say these are the victims each
+    country's own authorities detected, whatever their citizenship."""
+    brief = open_brief(real_tables, DisclosureRule(5), country="KHM", role="origin")
+    country_views.show_peers_section(brief)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").endswith("and its neighbours")]
+    assert "Detected victims are those each country's authorities detected, of any citizenship" in " ".join(
+        table.notes
+    )

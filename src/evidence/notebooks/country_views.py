@@ -639,8 +639,11 @@ def show_peers_section(brief: CountryBrief) -> None:
     # the GSI figures are dated by the GSI file the table cites, which may hold no estimate of the brief's own
     # country (Iceland: its neighbours' figures and rates were left undated, the note ending in "; ")
     dated = gsi_rates_note([t for t in cited if t.kind == "gsi"], MAX_YEARS_FROM_ESTIMATE)
+    # in any role, the victims each country's own authorities detected: in an origin brief a reader would
+    # take Cambodia's "no total" for its nationals, whom the brief counts (523-556)
     detected = (
-        "Detected victims and the rates made of them are for the year in brackets, the latest UNODC holds"
+        "Detected victims are those each country's authorities detected, of any citizenship; they and the rates "
+        "made of them are for the year in brackets, the latest UNODC holds"
     )
     legend = [f"{detected} for each country; {dated}" if dated else f"{detected} for each country."]
     if any("Tier 2 WL" in str(v) for column in table.iter_columns() for v in column.to_list()):
