@@ -1325,3 +1325,16 @@ def test_the_counts_of_an_indicator_selection_are_built_once_per_frame(shared_da
         trends.yearly_counts(tha.replace(role="origin"), by="form")
     with pytest.raises(ParameterError):
         trends.yearly_counts(tha.replace(role="origin"), by="form")
+
+
+def test_a_missing_reporter_of_almost_all_the_nationals_is_not_said_to_detect_about_100_percent(shared_data):
+    """Brief audit: the United Kingdom (both): "no full citizenship breakdown from the United Kingdom, which
+    detects about 100% of these nationals in the other years", where the Netherlands and others detect some."""
+    from evidence.sources.cache import load_cached
+
+    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    flags = trends.reporter_gaps(Selection(table, country="GBR", role="origin"))
+    reasons = " ".join([f.reason for f in flags] + [r for _, r in trends.grouped_incomplete(flags)])
+    assert "about 100%" not in reasons
+    assert "from the United Kingdom, which detects almost all (over 99%) of these nationals" in reasons
+    assert trends._share_words(0.36) == "about 36%" and trends._share_words(1.0) == "all"

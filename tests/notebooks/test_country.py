@@ -569,7 +569,7 @@ def test_an_origin_brief_shows_the_countrys_own_detected_victims_and_no_lone_par
     brief = _brief(tables, iso3="LAO", role="origin")
     unodc = brief.holding("indicator")[0]
     rows = {m.what: m for m in country.magnitudes(brief)}
-    nationals = rows["Nationals of Lao PDR detected in other countries or at home (UNODC)"]
+    nationals = rows["Nationals of Lao PDR detected abroad (UNODC)"]
     assert nationals.year != 2021 and nationals.text not in ("<5", "x")  # 2021: Thailand's <5 only
     assert 2021 in country.single_partner_small_years(brief, unodc, brief.yearly(unodc, "origin"))
     own = rows["Victims detected by the authorities of Lao PDR, any citizenship (UNODC)"]
@@ -688,7 +688,7 @@ def test_botswanas_2020_returnees_are_its_nationals_counted_not_a_year_without_d
     assert counted == [(1, 4)]  # shown <5
     # the year's count is <5 (Botswana's returnees); the headline is that complete year, not a flagged one
     nationals = {m.what: m for m in country.magnitudes(brief)}[
-        "Nationals of Botswana detected in other countries or at home (UNODC)"
+        "Nationals of Botswana detected abroad or at home (UNODC)"
     ]
     assert (nationals.year, nationals.text, nationals.incomplete) == (2020, "<5", False)
 
@@ -961,3 +961,50 @@ def test_the_headline_figures_are_made_once_per_brief(tables, monkeypatch):
     assert country._headline_figures(brief) == original(brief) and len(made) == 1
     country.key_figures(_brief(tables, role="both"))  # another brief: made again
     assert len(made) == 2
+
+
+@pytest.mark.parametrize(
+    ("iso3", "role", "what"),
+    [
+        ("KHM", "origin", "Nationals of Cambodia detected abroad (UNODC)"),
+        ("LAO", "both", "Nationals of Lao PDR detected abroad (UNODC)"),
+        ("THA", "both", "Nationals of Thailand detected abroad or at home (UNODC)"),
+    ],
+)
+def test_the_nationals_row_names_where_they_were_detected_as_their_section_does(tables, iso3, role, what):
+    """Brief audit: Cambodia as origin. Its section is "Nationals of Cambodia detected abroad" ("UNODC's data
+    hold no count of its nationals by Cambodia's own authorities"), but the sources-together table and the
+    chart called the same number "Nationals of Cambodia detected in other countries or at home"."""
+    brief = _brief(tables, iso3, role)
+    unodc = brief.holding("indicator")[0]
+    nationals = [m.what for m in country.magnitudes(brief) if m.what.startswith("Nationals")]
+    assert nationals == [what]
+    assert what.removesuffix(" (UNODC)").endswith(country.nationals_where(brief, unodc))
+    assert f"detected {country.nationals_where(brief, unodc)} per year" in country.detected_intro(
+        brief, unodc
+    )
+
+
+def test_the_philippines_own_count_is_written_as_english_writes_it(tables):
+    """Brief audit: "the Philippines's own count of its nationals" in the intro of its detected victims."""
+    brief = _brief(tables, "PHL", "both")
+    intro = country.detected_intro(brief, brief.holding("indicator")[0])
+    assert "the Philippines' own count of its nationals" in intro and "Philippines's" not in intro
+
+
+def test_an_unused_tier_file_is_not_said_to_hold_the_country_in_a_role(tables):
+    """Brief audit: the United States as destination: the tier file (no tier of the United States) was "not
+    used (it holds the United States as country of destination in: none)": a tier has no role."""
+    said = country.unused_sentence(_brief(tables, "USA", "destination")) or ""
+    assert "US TIP Report tiers" in said
+    assert "(it holds nothing for the United States in any year)" in said and ": none)" not in said
+
+
+@pytest.mark.parametrize(("iso3", "role"), [("USA", "destination"), ("KHM", "destination")])
+def test_a_destination_briefs_box_has_no_rule_of_nationals_headlines(tables, iso3, role):
+    """Brief audit: the key-figures box of the United States and Cambodia as destination (no nationals figure;
+    Cambodia none from UNODC at all) explained when "a year of a country's nationals detected is probably
+    incomplete"."""
+    box = country.key_figures_markdown(_brief(tables, iso3, role))
+    assert "nationals detected is probably incomplete" not in box
+    assert "Nationals detected" not in box

@@ -846,3 +846,173 @@ def test_the_own_authorities_table_says_nothing_of_a_chart_or_trend_that_does_no
     (own,) = [t for t in tables if "Victims detected by the authorities of Viet Nam" in t]
     assert "No data published" in own
     assert "left out of the chart and the trend" not in own
+
+
+# --------------------------------------------------------------------------------- the brief audit (real data)
+
+
+def _shown_tables(shown) -> list:
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    return [
+        TableData.from_json(obj[TABLE_MIME]) for obj in shown if isinstance(obj, dict) and TABLE_MIME in obj
+    ]
+
+
+@pytest.mark.parametrize(("iso3", "role"), [("ISL", "both"), ("BTN", "both"), ("KHM", "origin")])
+def test_the_sources_together_table_has_no_column_empty_in_every_row(real_tables, shown, iso3, role):
+    """Brief audit: Iceland and Bhutan (no GSI estimate) and Cambodia as origin (nationals abroad only, never
+    set against the estimate) showed a column "Per 1,000 estimated in modern slavery" blank in every row, and
+    Iceland's and Bhutan's legend dated the numbers by "the GSI's estimate year", of an estimate they do not
+    have."""
+    brief = open_brief(real_tables, DisclosureRule(5), country=iso3, role=role)
+    country_views.show_together(brief)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").startswith("What the sources say")]
+    for i, column in enumerate(table.columns):
+        assert any(row[i].strip() for row in table.rows), column.name
+    if iso3 != "KHM":
+        assert "GSI's estimate year" not in " ".join(table.notes)
+        assert "no estimate of people in modern slavery (GSI) is given for the country" in " ".join(
+            table.notes
+        )
+
+
+def test_the_sources_together_table_keeps_its_ratio_where_a_row_has_one(real_tables, shown):
+    brief = open_brief(real_tables, DisclosureRule(5), country="THA", role="both")
+    country_views.show_together(brief)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").startswith("What the sources say")]
+    names = [c.name for c in table.columns]
+    assert names[-1] == "Per 1,000 estimated in modern slavery"
+    assert "0.334" in [row[-1] for row in table.rows]
+
+
+def test_the_neighbours_table_dates_the_gsi_figures_it_shows_for_a_country_the_gsi_has_no_estimate_of(
+    real_tables, shown
+):
+    """Brief audit: Iceland (no GSI estimate of its own) beside Northern Europe: the table showed its
+    neighbours' GSI estimates and rates per 1,000 estimated, but its legend said nothing of their year
+    ("... for each country;  Tier 2 WL: ..."), and explained "Tier 2 WL", which no row holds."""
+    brief = open_brief(real_tables, DisclosureRule(5), country="ISL", role="both")
+    country_views.show_peers_section(brief)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").endswith("and its neighbours")]
+    note = " ".join(table.notes)
+    assert "GSI figures refer to 2021" in note
+    assert ";  " not in note and "; Tier" not in note
+    assert "Tier 2 WL" not in note  # no neighbour of Iceland was on the Watch List in 2015
+    thailand = open_brief(real_tables, DisclosureRule(5), country="THA", role="both")
+    shown.clear()
+    country_views.show_peers_section(thailand)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").endswith("and its neighbours")]
+    assert "Tier 2 WL: Tier 2 Watch List." in " ".join(table.notes)
+
+
+def test_a_country_the_gsi_rates_but_does_not_estimate_is_not_said_to_be_absent_from_it(real_tables, shown):
+    """Brief audit: Iceland. The GSI 2023 rates its government response (47.4) without estimating it; the
+    brief said the GSI file "holds Iceland as country of origin or destination in: none", showed no GSI section
+    ("hold nothing for Iceland"), then 47.4 beside the neighbours."""
+    from evidence.notebooks.country import overview_view, unused_sentence
+
+    brief = open_brief(real_tables, DisclosureRule(5), country="ISL", role="both")
+    overview = overview_view(brief)
+    rated = overview.filter(overview["Source and release"].str.starts_with("Walk Free"))
+    assert rated["What it gives"].to_list() == [
+        "Government response rating only (no estimate of modern slavery for Iceland)"
+    ]
+    unused = unused_sentence(brief) or ""
+    assert "Walk Free" not in unused and ": none)" not in unused
+    assert "CTDC k-anonymised global dataset" in unused and "in no year" in unused
+    country_views.show_estimates_section(brief)
+    text = _text(shown)
+    assert "hold nothing" not in text and "publishes no estimate of the number in modern slavery" in text
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").endswith("in the Global Slavery Index")]
+    values = {row[0]: row[1] for row in table.rows}
+    assert values["Government response rating (%; higher: stronger response)"] == "47.4"
+    assert values["Estimated number of people in modern slavery"] == "n/a"
+    assert [t.provenance.source for t in brief.cited.values()] == ["walkfree_gsi"]
+
+
+def test_a_section_whose_source_holds_the_country_in_no_year_says_so_plainly(real_tables, shown):
+    brief = open_brief(real_tables, DisclosureRule(5), country="ISL", role="both")
+    country_views.show_case_section(brief)
+    text = _text(shown)
+    assert "hold nothing for Iceland as country of origin or destination in any year." in text
+    assert ": none)" not in text
+
+
+def test_the_neighbours_chart_cites_the_sources_of_its_panels_only(real_tables, monkeypatch, tmp_path):
+    """Brief audit: Thailand's neighbours chart (prevalence, government response, detected per 100,000 and per
+    1,000 estimated) cited the US TIP Report tiers, of which it draws nothing; its table shows the tiers."""
+    from evidence.notebooks import views
+    from evidence.presentation.charts import chart_spec
+
+    charts: list[tuple[str, dict]] = []
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: None)
+    monkeypatch.setattr(
+        views, "show_charts", lambda named: charts.extend((n, chart_spec(c)) for c, n in named)
+    )
+    brief = open_brief(real_tables, DisclosureRule(5), country="THA", role="both")
+    country_views.show_peers_section(brief)
+    (spec,) = [spec for name, spec in charts if name == "peers"]
+    said = " ".join(spec["title"]["subtitle"])  # wrapped lines
+    assert "UNODC GLOTIP" in said and "Walk Free Global Slavery Index" in said
+    assert "TIP Report tiers" not in said
+    assert {e["source"]: e["cited"] for e in brief.provenance()}["us_tip_tiers"]  # the table cites them
+
+
+def test_a_year_whose_victims_all_lack_the_category_has_its_blank_cells_explained(real_tables, shown):
+    """Brief audit: Cambodia as origin, identified victims per year by form: 2010 had 16 under Not recorded and
+    every form blank (2018: zeros), and the note did not say why a cell was blank rather than 0."""
+    brief = open_brief(real_tables, DisclosureRule(5), country="KHM", role="origin")
+    country_views.show_case_section(brief)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "") == "Identified victims per year by form"]
+    (row,) = [r for r in table.rows if r[0] == "2010"]
+    assert all(cell == "" for cell in row[1:-1]) and row[-1] not in ("", "0")
+    assert "Empty cells: none of the year's victims has the form recorded (all are under Not recorded" in (
+        " ".join(table.notes)
+    )
+
+
+def test_the_orders_of_magnitude_chart_is_not_drawn_with_one_bar(real_tables, monkeypatch, tmp_path):
+    """Brief audit: Iceland's sources-together table has its detected victims (16, 2020) and its nationals
+    abroad (<5, 2012, withheld): the chart "Identified, detected and estimated" drew a single bar."""
+    from evidence.notebooks import views
+    from evidence.presentation.charts import chart_spec
+
+    charts: list[tuple[str, dict]] = []
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: None)
+    monkeypatch.setattr(
+        views, "show_charts", lambda named: charts.extend((n, chart_spec(c)) for c, n in named)
+    )
+    country_views.show_together(open_brief(real_tables, DisclosureRule(5), country="ISL", role="both"))
+    assert not [name for name, _ in charts if name == "sources_together"]
+    country_views.show_together(open_brief(real_tables, DisclosureRule(5), country="THA", role="both"))
+    (spec,) = [spec for name, spec in charts if name == "sources_together"]
+    assert len([r for r in _rows(spec) if r.get("value") is not None]) >= 2
+
+
+def test_a_yearly_table_of_not_recorded_alone_is_a_sentence(real_tables, shown):
+    """Brief audit: Myanmar as origin: "Identified victims per year by form" was a table of one column, Not
+    recorded (2010: 40), with a note on victims counted in several forms; the profile says "not recorded"."""
+    brief = open_brief(real_tables, DisclosureRule(5), country="MMR", role="origin")
+    country_views.show_case_section(brief)
+    assert not [t for t in _shown_tables(shown) if (t.caption or "") == "Identified victims per year by form"]
+    text = _text(shown)
+    assert (
+        "Identified victims per year by form: not shown, the form being recorded for none of these victims."
+        in (text)
+    )
+    assert "**Form of exploitation**: not recorded for any victim of this selection." in text
+
+
+def test_the_neighbours_table_says_whose_detected_victims_it_counts(real_tables, shown):
+    """Brief audit: Cambodia as origin: the brief counts 523-556 of its nationals detected abroad, and its row
+    beside the neighbours reads "Detected victims: no total": the note did not say these are the victims each
+    country's own authorities detected, whatever their citizenship."""
+    brief = open_brief(real_tables, DisclosureRule(5), country="KHM", role="origin")
+    country_views.show_peers_section(brief)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").endswith("and its neighbours")]
+    assert "Detected victims are those each country's authorities detected, of any citizenship" in " ".join(
+        table.notes
+    )

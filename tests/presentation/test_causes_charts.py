@@ -76,8 +76,11 @@ def test_each_chart_renders_with_its_source(name, tmp_path: Path):
 
 def test_withheld_shares_and_missing_points_are_said():
     charts = _charts()
-    assert "1 shares withheld" in str(chart_spec(charts["heat"])["title"])
-    assert "1 countries without both values" in str(chart_spec(charts["scatter"])["title"])
+    # brief audit (Thailand's means of control by form): "1 shares withheld", in the singular since
+    assert "1 share withheld under disclosure control" in str(chart_spec(charts["heat"])["title"])
+    assert "1 country without both values is not shown" in str(chart_spec(charts["scatter"])["title"])
+    assert "shares withheld" not in str(chart_spec(charts["heat"])["title"])
+    assert causes_charts._withheld(2, "shares") == "2 shares withheld under disclosure control (blank)."
 
 
 def test_small_counts_are_refused():

@@ -151,3 +151,15 @@ def test_numbers_marked_as_censored_cells_are_checked_as_strictly_as_people() ->
     censored is a low end printed where it never should be, and the scan says so."""
     assert [h.value for h in find_small_counts(f"<p>{number(3, 'censored')}–12</p>")] == [3]
     assert find_small_counts(f"<p>{marked('up to 12', 'censored')} victims</p>") == []
+
+
+def test_a_possessive_of_a_name_plural_in_form_takes_an_apostrophe_alone() -> None:
+    """Brief audit: the Philippines' brief read "the Philippines's own count of its nationals"."""
+    from evidence.presentation.markup import possessive
+
+    assert possessive("the Philippines") == "the Philippines'"
+    assert possessive("the United States") == "the United States'"
+    assert possessive("the Netherlands") == "the Netherlands'"
+    assert possessive("Solomon Islands") == "Solomon Islands'"
+    assert possessive("Thailand") == "Thailand's" and possessive("Lao PDR") == "Lao PDR's"
+    assert possessive("Belarus") == "Belarus's"

@@ -221,6 +221,20 @@ def test_numbers_with_their_year_in_brackets_and_placeholders_make_a_numeric_col
     assert "|:---|---:|---:|:---|" in data.to_markdown()
 
 
+def test_a_column_of_ratios_with_some_not_compared_is_numeric() -> None:
+    """Brief audit: Thailand's neighbours table left-aligned "Detected per 1,000 estimated" (0.334 (2021),
+    <0.417 (2021), n/c, no total), a column of numbers, where no neighbour's was "n/c" it was right-aligned."""
+    frame = pl.DataFrame(
+        {
+            "Country": ["Thailand", "Singapore", "Lao PDR", "Cambodia"],
+            "Detected per 1,000 estimated": ["0.334 (2021)", "<0.417 (2021)", "n/c", "no total"],
+        }
+    )
+    data = table_data(frame)
+    assert [c.numeric for c in data.columns] == [False, True]
+    assert "|:---|---:|" in data.to_markdown()
+
+
 def test_withheld_notes_explain_only_the_labels_used() -> None:
     from evidence.presentation.tables import withheld_notes
 

@@ -906,3 +906,26 @@ def test_a_column_named_twice_below_title_lines_is_refused_naming_the_headers_ro
         InputError, match=r"repeated\.csv, row 2: the header names a column more than once: gender"
     ):
         load(path)
+
+
+# --- a header label with a footnote number (workbook.header_cell_key) ------------------------------------------
+
+
+def test_a_header_whose_labels_carry_footnote_numbers_loads_as_the_plain_one(
+    shared_data: Path, k_anon_sample, tmp_path: Path
+) -> None:
+    """``yearOfRegistration¹``, ``gender [1]``: the release was not recognised (or the column read as absent)."""
+    lines = (shared_data / "ctdc" / "k_anon_sample.csv").read_text(encoding="utf-8").split("\n")
+    marked = {
+        "yearOfRegistration": "yearOfRegistration\u00b9",
+        "gender": "gender [1]",
+        "citizenship": "citizenship*",
+    }
+    lines[0] = ";".join(marked.get(cell, cell) for cell in lines[0].split(";"))
+    assert lines[0].count("\u00b9") == 1 and "gender [1]" in lines[0]
+    path = tmp_path / "k_anon_sample.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    loaded = load(path)
+    assert loaded.data.equals(k_anon_sample.data)
+    assert loaded.rejects.equals(k_anon_sample.rejects) and loaded.flags.equals(k_anon_sample.flags)
+    assert loaded.provenance.notes == k_anon_sample.provenance.notes

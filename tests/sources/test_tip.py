@@ -277,6 +277,62 @@ def test_a_numeric_tier_is_refused_with_its_own_reason(tmp_path: Path, code: str
     assert loaded.rejects.select("row", "value", "reason").rows() == [(2, code, tip.REASON_NUMERIC_TIER)]
 
 
+@pytest.mark.parametrize(
+    ("label", "tier"),
+    [
+        ("Tier 3 (auto-downgraded)", "Tier 3"),
+        ("Tier 2 Watch List (auto downgrade)", "Tier 2 Watch List"),
+        ("Tier 2 WL - auto-downgraded", "Tier 2 Watch List"),
+        ("Tier 3 - Automatic Downgrade", "Tier 3"),
+        ("Tier 3 [automatically downgraded]", "Tier 3"),
+        ("Tier 3* (auto-downgraded)", "Tier 3"),
+        ("Tier 3 (auto-downgraded)\u00b9", "Tier 3"),
+    ],
+)
+def test_a_tier_with_the_automatic_downgrade_written_after_it_is_read_and_flagged(
+    tmp_path: Path, label: str, tier: str
+) -> None:
+    """TIP Report compilations and later hand-made tables mark the automatic downgrade (a country two
+    consecutive years on the Watch List moves to Tier 3) after the tier: the tier it names is read, the label
+    kept as written and the row flagged (they were rejected as not recognised)."""
+    path = tmp_path / "tiers.csv"
+    path.write_text(
+        f'iso3,report_year,tier\nCHN,2017,"{label}"\nTHA,2017,Tier 2 Watch List\n', encoding="utf-8"
+    )
+    loaded = tip.load(path, tip.SIMPLE_LAYOUT)
+    assert loaded.rows_rejected == 0
+    assert loaded.data.select("iso3", "tier", "special_case", "tier_label").rows() == [
+        ("CHN", tier, None, label),
+        ("THA", "Tier 2 Watch List", None, "Tier 2 Watch List"),
+    ]
+    assert loaded.flags.select("row", "column", "value", "reason").rows() == [
+        (2, "tier", label, tip.REASON_TIER_QUALIFIED)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("label", "reason"),
+    [
+        ("Tier 2 (provisional)", "REASON_TIER"),  # other words after a tier are still not read past
+        ("auto-downgraded", "REASON_TIER"),  # a qualifier without a tier
+        ("Tier 2 Watch List (auto-downgraded to Tier 3)", "REASON_TIER"),  # which one? not guessed
+        ("3 (auto-downgraded)", "REASON_NUMERIC_TIER"),  # a numeric tier stays refused, qualifier or not
+        ("Special Case (auto-downgraded)", None),  # a special case is one, not a qualified tier
+    ],
+)
+def test_a_qualifier_reads_no_tier_that_is_not_written(
+    tmp_path: Path, label: str, reason: str | None
+) -> None:
+    path = tmp_path / "tiers.csv"
+    path.write_text(f'iso3,report_year,tier\nCHN,2017,"{label}"\n', encoding="utf-8")
+    loaded = tip.load(path, tip.SIMPLE_LAYOUT)
+    if reason is None:
+        assert loaded.data.select("tier", "special_case").row(0) == (None, tip.SPECIAL_CASE)
+        assert loaded.flags.is_empty()
+    else:
+        assert loaded.rejects.select("row", "value", "reason").rows() == [(2, label, getattr(tip, reason))]
+
+
 @pytest.mark.parametrize("delimiter", DELIMITERS)
 def test_sniffing_splits_the_header_once_per_delimiter_tried(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, delimiter: str
@@ -672,3 +728,45 @@ def test_a_label_given_twice_is_refused_naming_the_headers_own_row(tmp_path: Pat
         InputError, match=r"twice\.xlsx, row 3: the header names the column 'tier' more than once"
     ):
         registry.load(tmp_path / "twice.xlsx")
+
+
+# --- a header label with a footnote number (workbook.header_cell_key) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("plain", "marked"),
+    [
+        ("iso3,report_year,tier,country", "ISO3\u00b9,Report Year [1],Tier [2]*,Country\u00b2\u00b3"),
+        ("countryname,iso,year,ccode,tier", "countryname,iso [1],year\u00b9,ccode,tier\u2020"),
+    ],
+)
+def test_a_header_whose_labels_carry_footnote_numbers_loads_as_the_plain_one(
+    tmp_path: Path, plain: str, marked: str
+) -> None:
+    """``Year¹``, ``Tier [1]``: the header was not a tier layout (or its column not read)."""
+    kelley = plain.startswith("countryname")
+    body = (
+        "Thailand,THA,2014,800,Tier 3\nMalaysia,MYS,2014,820,NA\n"
+        if kelley
+        else "THA,2014,Tier 3,Thailand\nMYS,2014,Tier 2 Watch List,Malaysia\n"
+    )
+    loaded = []
+    for name, header in (("plain", plain), ("marked", marked)):
+        path = tmp_path / f"{name}.csv"
+        path.write_text(header + "\n" + body, encoding="utf-8")
+        assert tip.sniff(FileHead(path)) == (tip.KELLEY_LAYOUT if kelley else tip.SIMPLE_LAYOUT)
+        loaded.append(registry.load(path))
+    assert loaded[1].data.equals(loaded[0].data) and loaded[0].rows_kept == 2
+    assert loaded[1].rejects.equals(loaded[0].rejects) and loaded[1].flags.equals(loaded[0].flags)
+    assert loaded[1].provenance.notes == loaded[0].provenance.notes
+
+
+def test_a_bracketed_letter_after_a_label_is_no_footnote(tmp_path: Path) -> None:
+    """``Country [fr]`` is another column than ``Country`` (set aside, the two would be one label given twice)."""
+    path = tmp_path / "tiers.csv"
+    path.write_text(
+        "iso3,report_year,tier,Country,Country [fr]\nTHA,2014,Tier 3,Thailand,Thaïlande\n", encoding="utf-8"
+    )
+    loaded = registry.load(path)
+    assert loaded.data.select("country", "tier").rows() == [("Thailand", "Tier 3")]
+    assert "columns not used: Country [fr]" in loaded.provenance.notes

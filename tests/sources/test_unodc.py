@@ -628,6 +628,31 @@ def write_glotip_csv(path: Path, rows: list[tuple], *, header: tuple[str, ...] =
     return path
 
 
+@pytest.mark.parametrize(
+    ("encode", "note"),
+    [
+        (lambda text: text.encode("utf-16"), "read as UTF-16 text (transcoded to UTF-8)"),
+        (
+            lambda text: text.replace("\n", "\r").encode("utf-8"),
+            "CR-only line ends (Excel's CSV for Macintosh) read as line ends",
+        ),
+    ],
+)
+def test_a_csv_saved_as_utf16_or_with_cr_line_ends_says_so_as_every_delimited_loader(
+    tmp_path: Path, encode, note: str
+) -> None:
+    """The CTDC and TIP loaders note a UTF-16 file (or CR-only line ends) read as such (delimited.utf8_text);
+    the UNODC loader read it the same but said nothing."""
+    path = write_glotip_csv(tmp_path / "g.csv", [row(), row("12", category="Cambodia"), row("x")])
+    plain = registry.load(path)
+    assert note not in plain.provenance.notes
+    path.write_bytes(encode(path.read_text(encoding="utf-8")))
+    loaded = registry.load(path)
+    assert loaded.data.equals(plain.data)
+    assert loaded.rejects.equals(plain.rejects) and loaded.flags.equals(plain.flags)
+    assert [n for n in loaded.provenance.notes if n not in plain.provenance.notes] == [note]
+
+
 def test_vocabulary_is_matched_whatever_its_case_spaces_or_footnote_marker(tmp_path: Path) -> None:
     path = write_glotip(
         tmp_path / "g.xlsx",
@@ -1104,3 +1129,32 @@ def test_a_csv_cut_short_or_with_a_row_too_wide_rejects_those_rows_as_such(
         (46_559, "2 fields", "truncated row (fewer fields than the header's 13)"),
     ]
     assert loaded.data.equals(glotip_2023.data.filter(~pl.col("source_row").is_in([5, 46_559])))
+
+
+# --- a header label with a footnote number (workbook.header_cell_key) ------------------------------------------
+
+
+def test_a_header_whose_labels_carry_footnote_numbers_loads_as_the_plain_one(tmp_path: Path) -> None:
+    """``Year¹``, ``txtVALUE [1]``: the header was not found (or the column read as absent)."""
+    rows = [row(), row("12", category="Cambodia"), row("x"), row("3", year="2019")]
+    marked = {
+        "Year": "Year\u00b9",
+        "txtVALUE": "txtVALUE [1]",
+        "Country": "Country [2]",
+        "Unit of measurement": "Unit*",
+    }
+    plain = registry.load(write_glotip_csv(tmp_path / "p.csv", rows))
+    path = write_glotip_csv(tmp_path / "m.csv", rows, header=tuple(marked.get(h, h) for h in unodc.HEADER))
+    assert registry.detect(path)[1] == unodc.LAYOUT_CSV
+    loaded = registry.load(path)
+    assert loaded.data.equals(plain.data)
+    assert loaded.rejects.equals(plain.rejects) and loaded.flags.equals(plain.flags)
+    assert loaded.provenance.notes == plain.provenance.notes
+
+
+def test_a_bracketed_letter_after_the_value_label_is_no_footnote(tmp_path: Path) -> None:
+    """``txtVALUE [k]`` may be a count in thousands: never read as the counts of ``txtVALUE``."""
+    header = tuple("txtVALUE [k]" if h == "txtVALUE" else h for h in unodc.HEADER)
+    path = write_glotip_csv(tmp_path / "g.csv", [row()], header=header)
+    with pytest.raises(InputError, match=r"lacks the columns \['txtVALUE'\]"):
+        registry.load(path)

@@ -201,6 +201,33 @@ def test_the_summary_sheet_saved_as_csv_loads_as_the_workbook(
     assert loaded.flags["reason"].to_list() == [walkfree.REASON_ZERO_POPULATION] * 4
 
 
+@pytest.mark.parametrize(
+    ("encode", "note"),
+    [
+        (lambda text: text.encode("utf-16"), "read as UTF-16 text (transcoded to UTF-8)"),
+        (
+            lambda text: text.replace("\n", "\r").encode("utf-8"),
+            "CR-only line ends (Excel's CSV for Macintosh) read as line ends",
+        ),
+    ],
+)
+def test_a_csv_saved_as_utf16_or_with_cr_line_ends_says_so_as_every_delimited_loader(
+    shared_data: Path, tmp_path: Path, encode, note: str
+) -> None:
+    """The CTDC and TIP loaders note a UTF-16 file (or CR-only line ends) read as such (delimited.utf8_text);
+    the GSI loader read it the same but said nothing."""
+    from _xlsx import sheet_as_csv
+
+    path = sheet_as_csv(shared_data / REAL_FILE, tmp_path / "gsi.csv", walkfree.SHEET)
+    plain = registry.load(path)
+    assert note not in plain.provenance.notes
+    path.write_bytes(encode(path.read_text(encoding="utf-8")))
+    loaded = registry.load(path)
+    assert loaded.data.equals(plain.data)
+    assert loaded.rejects.equals(plain.rejects) and loaded.flags.equals(plain.flags)
+    assert [n for n in loaded.provenance.notes if n not in plain.provenance.notes] == [note]
+
+
 def test_a_csv_with_thousands_separators_reads_its_numbers(tmp_path: Path) -> None:
     """What a spreadsheet program writes when its cells show 69,800,000: the text as shown."""
     cells = ["Thailand", "69,800,000", "Asia and the Pacific", "5.74", "401,000", *["50"] * 12]
@@ -747,3 +774,43 @@ def test_a_csv_whose_rows_end_in_a_delimiter_the_header_lacks_loads_whole(
     loaded = registry.load(path)
     assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (180, 180, 0)
     assert_frame_equal(loaded.data.drop("source_row"), gsi.data.drop("source_row"), rel_tol=1e-8)
+
+
+# --- a header label with a footnote number (workbook.header_cell_key) ------------------------------------------
+
+
+def test_a_header_whose_labels_carry_footnote_numbers_loads_as_the_plain_one(
+    shared_data: Path, gsi, tmp_path: Path
+) -> None:
+    """``Country¹``, ``Region [1]``: the labels read exactly (not by their start) were not found, so the summary
+    sheet was refused as lacking its country column."""
+    from _gsi import edited
+
+    path = edited(
+        shared_data,
+        tmp_path / "gsi.xlsx",
+        set_text("A3", "Country\u00b9"),
+        set_text("C3", "Region [1]"),
+        set_text("E3", "Estimated number of people in modern slavery [2]*"),
+    )
+    loaded = registry.load(path)
+    assert loaded.data.equals(gsi.data)
+    assert loaded.rejects.equals(gsi.rejects) and loaded.flags.equals(gsi.flags)
+    assert loaded.provenance.notes == gsi.provenance.notes
+
+
+def test_a_bracketed_letter_after_a_label_is_not_read_as_a_footnote(tmp_path: Path) -> None:
+    """``Country [fr]`` (a language), ``Population [f]`` (a sex) are other columns than ``Country`` and
+    ``Population``: never made the plain label (two columns for one would refuse the file)."""
+    import openpyxl
+
+    path = write_gsi(tmp_path / "g.xlsx", [country("Thailand")])
+    book = openpyxl.load_workbook(path)
+    ws = book[walkfree.SHEET]
+    for offset, (label, value) in enumerate([("Country [fr]", "Thaïlande"), ("Population [f]", 35_000_000)]):
+        ws.cell(row=3, column=len(HEADER) + 1 + offset, value=label)
+        ws.cell(row=4, column=len(HEADER) + 1 + offset, value=value)
+    book.save(path)
+    loaded = registry.load(path)
+    assert loaded.data.select("country", "population").rows() == [("Thailand", 1_000_000)]
+    assert "columns not used: Country [fr], Population [f]" in loaded.provenance.notes

@@ -413,3 +413,37 @@ def test_a_label_with_alternatives_matches_the_first_present() -> None:
     assert column_for(frame, "year") == "Year"
     with pytest.raises(KeyError, match="txtVALUE"):
         column_for(frame.drop("TXT VALUE"), ("txtVALUE", "Amount"))
+
+
+@pytest.mark.parametrize(
+    ("cell", "key"),
+    [
+        ("Year\u00b9", "year"),
+        ("Country [1]", "country"),
+        ("Tier [12]*", "tier"),
+        ("Tier 2\u00b2\u00b3 ", "tier2"),
+        ("Tier*\u2020", "tier"),
+        ("[1]", "1"),  # a marker only keeps it
+        ("\u00b9", "\u00b9"),
+        # not footnote numbers: a bracketed letter (a multiplier, a sex, a language), a number in parentheses,
+        # a longer number, a plain digit
+        ("Country [a]", "countrya"),
+        ("txtVALUE [k]", "txtvaluek"),
+        ("Country [fr]", "countryfr"),
+        ("txtVALUE (1)", "txtvalue1"),
+        ("Year [2019]", "year2019"),
+        ("iso3", "iso3"),
+        (None, ""),
+    ],
+)
+def test_a_header_cell_is_keyed_with_its_footnote_number_set_aside(cell: str | None, key: str) -> None:
+    assert workbook.header_cell_key(cell) == key
+
+
+@settings(max_examples=200, derandomize=True)
+@given(text=st.text())
+def test_a_header_cell_without_a_trailing_marker_keys_as_header_key(text: str) -> None:
+    import re
+
+    if not re.search(workbook.HEADER_FOOTNOTE_MARKER, text.strip()):
+        assert workbook.header_cell_key(text) == workbook.header_key(text)

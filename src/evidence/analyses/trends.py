@@ -1241,7 +1241,7 @@ def reporter_gaps(
             )
             reasons.append(
                 f"the set of reporting countries changes: no full citizenship breakdown from {shown} this year "
-                f"(in the other years they detect about {share:.0%} of these nationals)"
+                f"(in the other years they detect {_share_words(share)} of these nationals)"
                 + _doubtful_clause(doubtful, name_in_text)
             )
             shared.append(_missing_reason(missing, shares, name_in_text, doubtful=doubtful))
@@ -1297,6 +1297,16 @@ def _doubtful_clause(doubtful: Sequence[str], name: Any) -> str:
     return f" ({listed} {verb}, but it is doubtful and not used: it may not give its victims' citizenships)"
 
 
+def _share_words(share: float) -> str:
+    """A missing reporter's share of the nationals in words: "about 36%"; never "about 100%" for a share short
+    of all (the United Kingdom's 99.6% of its own nationals: others detect some), nor for all of them."""
+    if share >= 1:
+        return "all"
+    if share >= 0.995:
+        return "almost all (over 99%)"
+    return f"about {share:.0%}"
+
+
 def _missing_reason(
     missing: Sequence[str], shares: dict[str, float], name: Any, *, doubtful: Sequence[str] = ()
 ) -> str:
@@ -1312,7 +1322,7 @@ def _missing_reason(
     verb = "detects" if len(names) == 1 else "detect"
     text = (
         f"the set of reporting countries changes: no full citizenship breakdown from {listed}, which {verb} "
-        f"about {named_share:.0%} of these nationals in the other years"
+        f"{_share_words(named_share)} of these nationals in the other years"
     )
     if named_share < MATERIAL_SHARE and rest:  # the smaller ones make the year's gap material
         # their number and the share in all differ from year to year: said as a range over the years
@@ -1618,7 +1628,9 @@ def _share_range(flags: Sequence[IncompleteYear], *, named: bool = False) -> str
     ``named``: of the reporters their reasons name only (:attr:`IncompleteYear.missing`), not the smaller ones."""
     shares = [sum(s for _, s in flag.missing) if named else flag.missed or 0.0 for flag in flags]
     low, high = (round(100 * f(shares)) for f in (min, max))
-    return f"about {low}%" if low == high else f"{low}–{high}%"
+    if low == high:
+        return _share_words(min(shares))
+    return f"{low}% to almost all" if high == 100 and max(shares) < 1 else f"{low}–{high}%"
 
 
 def _gaps_reason(flags: Sequence[IncompleteYear]) -> str:

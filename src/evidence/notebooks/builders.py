@@ -59,7 +59,7 @@ from evidence.presentation.disclosure import (
     suppress_counts,
     suppress_table,
 )
-from evidence.presentation.markup import escape_markdown
+from evidence.presentation.markup import escape_markdown, possessive
 from evidence.sources.countries import name_in_text, name_of
 from evidence.sources.loaded import LoadedTable
 
@@ -1187,7 +1187,8 @@ def route_notes(
             [
                 (
                     "The sum of the citizenship breakdown is that of the published cells: the ranges of the parts "
-                    f"into which {name_in_text(country) or place}'s breakdown by country of repatriation splits "
+                    f"into which {possessive(name_in_text(country) or place)} breakdown by country of repatriation "
+                    "splits "
                     "its count of its own nationals each hold on their own, but add up wider than that count (the "
                     "rest is the count less the other parts), so the columns and rows of this table can add up wider "
                     "than its total."
@@ -1261,7 +1262,7 @@ def route_notes(
         why = {
             "ambiguous": "it lists countries only (no subtotal 'Abroad', no own nationals), so whether it gives "
             f"where {nationals} came back from or where {where} sent foreign victims back to cannot be told",
-            "unmatched": f"its parts do not fit {where}'s count of its own nationals (larger than it, or no "
+            "unmatched": f"its parts do not fit {possessive(where)} count of its own nationals (larger than it, or no "
             "such count that year)",
         }
         for reason, part in unused.group_by("reason", maintain_order=True):

@@ -47,7 +47,7 @@ from evidence.notebooks.builders import (
     yearly_numbers,
 )
 from evidence.presentation.disclosure import COMPLEMENT_LABEL, DisclosureRule
-from evidence.presentation.markup import data_label, escape_markdown, number
+from evidence.presentation.markup import data_label, escape_markdown, number, possessive
 from evidence.sources.countries import name_in_text, name_of
 from evidence.sources.loaded import LoadedTable
 
@@ -276,11 +276,46 @@ def open_brief(
 # ------------------------------------------------------------------------------------------- the overview
 
 
+def gsi_rated_only(brief: CountryBrief) -> LoadedTable | None:
+    """The GSI table that assesses the country without estimating it: a row of the country with no estimate
+    (number or prevalence) but a figure all the same (the 2023 edition rates the government response of 20
+    small states it makes no estimate for: Iceland, Brunei Darussalam...). The brief shows that figure in its
+    section on the estimates and beside the neighbours, so it must not say the file holds nothing for it.
+    None when a GSI table estimates the country, or none assesses it."""
+    from evidence.analyses.society import gsi_profile
+
+    if brief.holding("gsi"):
+        return None
+    for table in brief.given("gsi"):
+        profile = gsi_profile(table, brief.country)
+        if profile.height and profile["value"].is_not_null().any():
+            return table
+    return None
+
+
+def _rated_only_text(brief: CountryBrief) -> str:
+    return f"Government response rating only (no estimate of modern slavery for {brief.place})"
+
+
 def overview_view(brief: CountryBrief) -> pl.DataFrame:
     """One row per data file that holds something for the brief: its source and release, what it counts and
-    the years it holds for the country in its role."""
+    the years it holds for the country in its role (a GSI file that rates the country's government response
+    without estimating it: that rating, and the year of the edition's estimates)."""
     rows = []
+    rated = gsi_rated_only(brief)
     for found in brief.coverage.sources:
+        if found.table is rated:
+            year = found.table.data.filter(pl.col("iso3") == brief.country)["estimate_year"].drop_nulls()
+            rows.append(
+                {
+                    "Source and release": source_line([found.table]),
+                    "What it gives": _rated_only_text(brief),
+                    f"Years it holds for {brief.place_role}": str(year[0])
+                    if year.len()
+                    else "year not stated",
+                }
+            )
+            continue
         if not found.in_selection:
             continue
         rows.append(
@@ -297,14 +332,22 @@ def overview_view(brief: CountryBrief) -> pl.DataFrame:
 def unused_sentence(brief: CountryBrief) -> str | None:
     """One sentence naming the data files given that hold nothing for the brief (and the years they do hold),
     or None."""
-    unused = [s for s in brief.coverage.sources if not s.in_selection]
+    rated = gsi_rated_only(brief)  # used: the overview lists it, for the rating it gives
+    unused = [s for s in brief.coverage.sources if not s.in_selection and s.table is not rated]
     if not unused:
         return None
     # a source's name is a label (data_label): its title or release ("extract 2 of 3") counts nobody
     parts = [
         data_label(s.label)
         + escape_markdown(
-            f" (it holds {brief.place_role} in: {s.years_text()})"
+            (
+                f" (it holds {brief.place_role} in: {s.years_text()})"
+                if s.years
+                # an estimate or a tier is of the country, whatever the role (the United States: no tier)
+                else f" (it holds nothing for {brief.place} in any year)"
+                if s.kind in ("gsi", "tier")
+                else f" (it holds {brief.place_role} in no year)"
+            )
             if s.records_countries
             else " (it records UN regions only, never countries)"
         )
@@ -435,6 +478,15 @@ def detecting_countries(brief: CountryBrief, table: LoadedTable) -> list[tuple[s
     return [(str(code), int(n) / total) for code, n in by.iter_rows()]
 
 
+def nationals_where(brief: CountryBrief, table: LoadedTable) -> str:
+    """Where the country's nationals in ``table`` were detected, as every part of a brief names them (its
+    heading, its intro, the sources-together table): "abroad or at home" where its own authorities count some
+    of them, else "abroad" (Cambodia, Lao PDR: UNODC holds no count of their nationals by their own
+    authorities, and a row "detected in other countries or at home" promised one)."""
+    at_home = dict(detecting_countries(brief, table)).get(brief.country, 0.0) > 0
+    return "abroad or at home" if at_home else "abroad"
+
+
 def detected_ranges(brief: CountryBrief, table: LoadedTable) -> dict[str, tuple[int, int]]:
     """Who detected the country's nationals, as :func:`detecting_countries`, with the range (low, high) of the
     nationals each detected: what a share's words are read over, at both ends."""
@@ -504,13 +556,15 @@ def own_detected_sentence(brief: CountryBrief, table: LoadedTable, numbers: Year
     no_row = [y for y in total_years if y not in broken_down and y not in returned and y in listed]
     without = [y for y in total_years if y not in broken_down and y not in returned and y not in listed]
     place, name = brief.place, brief.name
-    first = f"UNODC's total of the victims {place}'s own authorities detected, of any citizenship"
+    first = f"UNODC's total of the victims {possessive(place)} own authorities detected, of any citizenship"
     counted = (
-        f"{place}'s breakdown by citizenship gives how many of them are its nationals, and those are in the "
+        f"{possessive(place)} breakdown by citizenship gives how many of them are its nationals, and those are in the "
         f"counts of nationals above ({name} → {name})"
     )
     unknown = "how many of them are its nationals is not known"
-    no_row_text = f"{place}'s breakdown by citizenship has no row for its own nationals, so {unknown}"
+    no_row_text = (
+        f"{possessive(place)} breakdown by citizenship has no row for its own nationals, so {unknown}"
+    )
     returned_text = (
         f"{no_row_text}; those it counted on their return from abroad (its breakdown by country of "
         "repatriation) are in the counts of nationals above"
@@ -552,16 +606,16 @@ def detected_intro(brief: CountryBrief, table: LoadedTable) -> str:
             "publishes them, and by citizenship"
         )
     if brief.role in ("origin", "both"):
-        at_home = dict(detecting_countries(brief, table)).get(brief.country, 0.0) > 0
-        own = f" and {brief.place}'s own count of its nationals" if at_home else ""
+        where = nationals_where(brief, table)
+        own = f" and {possessive(brief.place)} own count of its nationals" if where != "abroad" else ""
         parts.append(
-            f"nationals of {brief.place} detected {'abroad or at home' if at_home else 'abroad'} per year"
+            f"nationals of {brief.place} detected {where} per year"
             f"{'' if brief.role == 'both' else f' ({trend})'}, and where they were detected, by country of "
             f"detection (other countries' citizenship breakdowns{own})"
         )
         if brief.role == "origin" and brief.yearly(table, "destination", by=None).has_totals:
             parts.append(
-                f"the victims {brief.place}'s own authorities detected, of any citizenship, per year"
+                f"the victims {possessive(brief.place)} own authorities detected, of any citizenship, per year"
             )
     return "UNODC's country data (GLOTIP): " + "; then ".join(parts) + "."
 
@@ -591,7 +645,7 @@ def detected_by_sentence(brief: CountryBrief, table: LoadedTable) -> str | None:
     if own == 0:
         return (
             f"These are nationals of {brief.place} detected by other countries ({lead}): UNODC's data hold no "
-            f"count of its nationals by {brief.place}'s own authorities, so their trend is that of the countries "
+            f"count of its nationals by {possessive(brief.place)} own authorities, so their trend is that of the countries "
             "that detect them, not of all its nationals."
         )
     if own >= 0.5:
@@ -974,7 +1028,8 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
             "Detected in the country (UNODC)",
         ),
         "origin": (
-            f"Nationals of {brief.place} detected in other countries or at home (UNODC)",
+            # as the section on them names them: abroad, or abroad or at home (its own count of them)
+            "Nationals of {place} detected {where} (UNODC)",
             "Nationals detected (UNODC)",
         ),
         # an origin brief: the country's own detected victims too (their citizenship is not broken down)
@@ -995,9 +1050,16 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
         for role in case_roles[brief.role]
         for what, short in [case_words[brief.role, role]]
     ] + [
-        magnitude(table, "indicator", "destination" if role == "own" else role, *unodc_words[role])
+        magnitude(
+            table,
+            "indicator",
+            "destination" if role == "own" else role,
+            what.format(place=brief.place, where=nationals_where(brief, table)) if role == "origin" else what,
+            short,
+        )
         for table in brief.holding("indicator")
         for role in unodc_roles[brief.role]
+        for what, short in [unodc_words[role]]
     ]
     if brief.role == "both":
         candidates = _one_row_per_measure(candidates, brief)
@@ -1070,22 +1132,22 @@ def _one_row_per_measure(candidates: list[Magnitude | None], brief: CountryBrief
 
 
 def magnitude_table(rows: Sequence[Magnitude]) -> pl.DataFrame:
-    """The sources-together table for display."""
-    return pl.DataFrame(
-        {
-            "What": [r.what for r in rows],
-            "Source": [source_line([r.table]) for r in rows],
-            "Year": [r.year_text for r in rows],
-            "Number": [r.text for r in rows],
-            "Per 1,000 estimated in modern slavery": [
-                "" if r.per_thousand is None else ratio_text(r.per_thousand) for r in rows
-            ],
-        },
-        schema={
-            c: pl.String
-            for c in ("What", "Source", "Year", "Number", "Per 1,000 estimated in modern slavery")
-        },
-    )
+    """The sources-together table for display. Its column of victims per 1,000 estimated in modern slavery only
+    where a row has one: a column empty in every row (no GSI estimate for the country, or no number near its
+    year or in the country) tells a reader nothing (Iceland, Bhutan; Cambodia as origin)."""
+    columns = {
+        "What": [r.what for r in rows],
+        "Source": [source_line([r.table]) for r in rows],
+        "Year": [r.year_text for r in rows],
+        "Number": [r.text for r in rows],
+    }
+    if any(r.per_thousand is not None for r in rows):
+        columns[PER_THOUSAND] = ["" if r.per_thousand is None else ratio_text(r.per_thousand) for r in rows]
+    return pl.DataFrame(columns, schema={c: pl.String for c in columns})
+
+
+#: The sources-together table's column of victims per 1,000 estimated in modern slavery.
+PER_THOUSAND: Final = "Per 1,000 estimated in modern slavery"
 
 
 def ratio_text(per_thousand: float) -> str:
@@ -1173,7 +1235,8 @@ def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
     does not assess the country."""
     from evidence.analyses.society import gsi_edition_text, gsi_profile
 
-    tables = brief.holding("gsi")
+    rated = gsi_rated_only(brief)
+    tables = brief.holding("gsi") or ([rated] if rated is not None else [])
     if not tables:
         return None
     profile = gsi_profile(tables[0], brief.country)
@@ -1430,7 +1493,9 @@ def key_figures_markdown(brief: CountryBrief) -> str:
         lines.append(f"\n{escape_markdown(brief.rule.label)}: fewer than {brief.rule.threshold}, not shown.")
     if COMPLEMENT_LABEL in [v for _, v in figures]:
         lines.append(f"\n{COMPLEMENT_LABEL}: withheld so that a small count cannot be recomputed.")
-    if brief.holding("indicator"):
+    # the rule of a nationals' headline year, under a nationals' headline only: a destination brief (the
+    # United States, Cambodia: no UNODC figure at all) has no year of nationals to explain
+    if any(label.startswith("Nationals detected (UNODC)") for label, _ in figures):
         from evidence.analyses.trends import MATERIAL_SHARE
 
         lines.append(f"\n{escape_markdown(HEADLINE_RULE.format(share=f'{MATERIAL_SHARE:.0%}'))}")

@@ -26,6 +26,7 @@ from evidence.notebooks.builders import (
     route_notes,
 )
 from evidence.notebooks.country import (
+    PER_THOUSAND,
     CountryBrief,
     Magnitude,
     breakdown_sentence,
@@ -33,12 +34,13 @@ from evidence.notebooks.country import (
     counted_twice_yearly_sentence,
     detected_by_sentence,
     detected_intro,
-    detecting_countries,
+    gsi_rated_only,
     gsi_view,
     key_figures_markdown,
     magnitude_sentences,
     magnitude_table,
     magnitudes,
+    nationals_where,
     open_brief,
     overview_view,
     own_detected_sentence,
@@ -105,7 +107,13 @@ CASE_METHODS: Final = (
 def magnitudes_note(rows: Sequence[Magnitude]) -> str:
     """The legend of the sources-together table: which year each number is of."""
     estimate = next((r for r in rows if r.kind == "gsi"), None)
-    if estimate is not None and estimate.year is None:
+    if estimate is None:
+        # no estimate of the country among them (Iceland, Bhutan): no year of one to speak of
+        return (
+            "Each number in one year, the latest the data hold; no estimate of people in modern slavery (GSI) is "
+            "given for the country, so no number is set against one."
+        )
+    if estimate.year is None:
         return (
             "Each number in one year, the latest the data hold; the GSI file does not state the year its estimates "
             "refer to, so no number is set against the estimate."
@@ -162,6 +170,10 @@ def _missing(brief: CountryBrief, kind: str) -> bool:
                 f") record UN regions only, never countries, so they hold nothing for {brief.place_role}."
             )
         )
+    elif not any(s.years for s in brief.coverage.sources if s.kind == kind):
+        # nothing in any year: "in 2012–2020 (years they hold for it: ...: none)" said less, and oddly
+        what = _HOW_TO_GIVE[kind].split(" (")[0]
+        _say(escape_markdown(f"Not shown: the {what} given hold nothing for {brief.place_role} in any year."))
     else:
         held = "; ".join(
             f"{data_label(t.provenance.label)}: {escape_markdown(brief.years_held(t))}" for t in given
@@ -211,10 +223,12 @@ def show_together(brief: CountryBrief) -> None:
         return
     tables = list({id(r.table): r.table for r in rows}.values())
     source = brief.cite(*tables)
+    table = magnitude_table(rows)
+    column_kinds = {"Source": "label", "Year": "years", PER_THOUSAND: "statistic"}
     views.show_table(
-        magnitude_table(rows),
+        table,
         caption=f"What the sources say about {brief.place}",
-        kinds={"Source": "label", "Year": "years", "Per 1,000 estimated in modern slavery": "statistic"},
+        kinds={c: k for c, k in column_kinds.items() if c in table.columns},
         note=magnitudes_note(rows),
         source=source,
         # identified victims of real people's records are a perturbed count (cell key), as in their own tables
@@ -255,7 +269,9 @@ def show_together(brief: CountryBrief) -> None:
         if far and estimate is not None
         else []
     )
-    if len(drawn) >= 2:  # one bar sets nothing side by side: the table and the sentences say it all
+    # one bar sets nothing side by side: the table and the sentences say it all (a withheld number, <5, is a
+    # row with no bar: Iceland's chart was one bar, its nationals' <5 drawn as nothing)
+    if sum(r.value is not None for r in drawn) >= 2:
         views.show_chart(
             magnitude_chart(
                 frame,
@@ -370,8 +386,7 @@ def show_detected_section(brief: CountryBrief) -> None:
         if role == "destination":
             _say(f"#### Victims detected in {escape_markdown(brief.place)}")
         else:
-            at_home = dict(detecting_countries(brief, table)).get(brief.country, 0.0) > 0
-            where = "abroad or at home" if at_home else "abroad"
+            where = nationals_where(brief, table)
             _say(f"#### Nationals of {escape_markdown(brief.place)} detected {where}")
             place = f"nationals of {brief.place} detected {where}"
             if (said := detected_by_sentence(brief, table)) is not None:
@@ -487,14 +502,16 @@ def show_own_detected(brief: CountryBrief, table: LoadedTable) -> None:
 def show_estimates_section(brief: CountryBrief) -> None:
     """The GSI's estimate, prevalence, vulnerability and government response, with the country's rank in its
     region."""
-    if _missing(brief, "gsi"):
+    rated = gsi_rated_only(brief)  # assessed, not estimated (Iceland): its rating is shown, not "nothing"
+    if rated is None and _missing(brief, "gsi"):
         return
     found = gsi_view(brief)
     if found is None:
         _say(f"The GSI workbook does not assess {escape_markdown(brief.place)}.")
         return
     table, sentence = found
-    source = brief.cite(brief.holding("gsi")[0])
+    shown = brief.holding("gsi")[0] if rated is None else rated
+    source = brief.cite(shown)
     _say(sentence)
     views.show_table(
         table,
@@ -503,7 +520,7 @@ def show_estimates_section(brief: CountryBrief) -> None:
             table.columns[1]: ["people", "statistic", "statistic", "statistic"],
             table.columns[2]: "label",
         },
-        note=f"{gsi_estimates_note(brief.holding('gsi')[0])} Scores and ratings as published.",
+        note=f"{gsi_estimates_note(shown)} Scores and ratings as published.",
         source=source,
     )
 
@@ -619,13 +636,23 @@ def show_peers_section(brief: CountryBrief) -> None:
     if aged := tier_age_note(compared):
         missing += " " + aged
     kinds: dict[str, str | Sequence[str | None]] = dict(comparison_kinds(measures))
+    # the GSI figures are dated by the GSI file the table cites, which may hold no estimate of the brief's own
+    # country (Iceland: its neighbours' figures and rates were left undated, the note ending in "; ")
+    dated = gsi_rates_note([t for t in cited if t.kind == "gsi"], MAX_YEARS_FROM_ESTIMATE)
+    # in any role, the victims each country's own authorities detected: in an origin brief a reader would
+    # take Cambodia's "no total" for its nationals, whom the brief counts (523-556)
+    detected = (
+        "Detected victims are those each country's authorities detected, of any citizenship; they and the rates "
+        "made of them are for the year in brackets, the latest UNODC holds"
+    )
+    legend = [f"{detected} for each country; {dated}" if dated else f"{detected} for each country."]
+    if any("Tier 2 WL" in str(v) for column in table.iter_columns() for v in column.to_list()):
+        legend.append("Tier 2 WL: Tier 2 Watch List.")
     views.show_table(
         table,
         caption=f"{brief.place_start} and its neighbours",
         kinds=kinds,
-        note="Detected victims and the rates made of them are for the year in brackets, the latest UNODC holds "
-        f"for each country; {gsi_rates_note(brief.holding('gsi'), MAX_YEARS_FROM_ESTIMATE)} "
-        f"Tier 2 WL: Tier 2 Watch List. {missing}".rstrip(),
+        note=" ".join([*legend, missing.strip()]).strip(),
         source=source,
     )
     chart_measures = [m for m in (PREVALENCE, RESPONSE, DETECTED_PER_100K, DETECTION_GAP) if m in measures]
@@ -639,6 +666,13 @@ def show_peers_section(brief: CountryBrief) -> None:
         "display",
         "year",
         "withheld",
+    )
+    # the chart cites the sources of the panels it draws: never the TIP tiers, which it has no panel of
+    charted = set(
+        compared.filter(pl.col("measure").is_in(chart_measures))["source_id"].drop_nulls().to_list()
+    )
+    chart_source = brief.cite(
+        *[t for t in cited if t.provenance.source in charted or ("derived" in charted and t.kind != "tier")]
     )
     drawn = points.filter(pl.col("value").is_not_null())
     years_differ = drawn.group_by("measure").agg(pl.col("year").n_unique() > 1)["year"].any()
@@ -660,7 +694,7 @@ def show_peers_section(brief: CountryBrief) -> None:
             "role",
             title=f"{brief.place_start} beside its neighbours",
             subtitle=subtitle,
-            source=source,
+            source=chart_source,
             measures=[SHORT_LABELS.get(m, m) for m in chart_measures],
             text="display",
             year="year",

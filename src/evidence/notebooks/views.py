@@ -772,6 +772,13 @@ def show_dimension_section(
         )
         _markdown(escape_markdown(f"{caption}: not shown, because {why}."))
         return
+    if numbers.exact and set(table.low.value_columns) <= {NOT_RECORDED}:
+        # a table of "Not recorded" alone says one thing, in a sentence (Myanmar as origin, by form: 2010, 40
+        # under Not recorded, with a note on victims counted in several categories, of which it has none)
+        _markdown(
+            escape_markdown(f"{caption}: not shown, the {label} being recorded for none of these victims.")
+        )
+        return
     note = None
     shown = table.shown()
     if not numbers.exact:
@@ -788,7 +795,10 @@ def show_dimension_section(
         )
         if _not_recorded_years(table.low):
             note += (
-                f" An empty row: none of the year's victims has the {label} recorded (not recorded, not 0); "
+                f" Empty cells: none of the year's victims has the {label} recorded (all are under {NOT_RECORDED}, "
+                "not 0); a year without records of the selection is not listed."
+                if NOT_RECORDED in table.low.frame.columns
+                else f" An empty row: none of the year's victims has the {label} recorded (not recorded, not 0); "
                 "a year without records of the selection is not listed."
             )
     show_table(
@@ -930,10 +940,14 @@ def _doubtful_breakdown_note(selection: Selection, noted: set[int], when: str) -
 
 
 def _not_recorded_years(table: DisclosedTable) -> list[str]:
-    """The years of a case table by category whose cells are all empty and none withheld (not recorded)."""
+    """The years of a case table by category whose cells are all empty and none withheld (not recorded); its
+    column of the victims with none recorded (:data:`NOT_RECORDED`) holds them all, and is not a category
+    (Cambodia as origin, 2010: 16 under Not recorded, every form blank, and no note said why)."""
     n = table.frame.height - (1 if table.has_total_row else 0)
     body, reasons = table.frame.head(n), table.reasons.head(n)
-    columns = list(table.value_columns)
+    columns = [c for c in table.value_columns if c != NOT_RECORDED]
+    if not columns:  # nothing but Not recorded: no category to leave blank
+        return []
     empty = body.select(pl.all_horizontal(pl.col(c).is_null() for c in columns)).to_series()
     kept = reasons.select(pl.all_horizontal(pl.col(c).is_null() for c in columns)).to_series()
     return body.filter(empty & kept)["year"].cast(pl.String).to_list()

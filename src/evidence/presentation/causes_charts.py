@@ -66,9 +66,11 @@ def _checked(
 
 
 def _withheld(n: int, what: str) -> str | None:
+    """The note of ``n`` values withheld, ``what`` being their noun in the plural ("shares"): "1 share", never
+    "1 shares"."""
     if not n:
         return None
-    return f"{n} {what} withheld under disclosure control (blank)."
+    return f"{n} {what if n != 1 else what.removesuffix('s')} withheld under disclosure control (blank)."
 
 
 @unchecked
@@ -242,7 +244,14 @@ def detection_scatter(
         for align in ("left", "right")
         if (placed["_align"] == align).any()
     ]
-    notes = [f"{left_out} countries without both values are not shown." if left_out else None]
+    notes = [
+        (
+            f"{left_out} {'country' if left_out == 1 else 'countries'} without both values "
+            f"{'is' if left_out == 1 else 'are'} not shown."
+        )
+        if left_out
+        else None
+    ]
     return layered(
         points,
         *label_layers,

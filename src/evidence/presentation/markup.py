@@ -161,3 +161,15 @@ def number(value: float, kind: str, *, digits: int = 0, thousands: bool = True) 
     separator = "," if thousands else ""
     text = f"{value:{separator}.{digits}f}" if isinstance(value, float) or digits else f"{value:{separator}}"
     return marked(text, kind)
+
+
+#: The endings of the country names that are plural in form ("the Philippines", "the Netherlands", "the United
+#: States", "Solomon Islands", "the Bahamas", "Comoros", "Maldives", "Seychelles", "the United Arab Emirates"):
+#: their possessive takes an apostrophe alone. A singular name ending in s keeps "'s" ("Belarus's").
+_PLURAL_NAME_ENDINGS = ("ines", "ands", "ates", "amas", "oros", "ives", "elles")
+
+
+def possessive(name: str) -> str:
+    """A name's possessive as prose writes it: "Thailand's", "the Philippines'" (never "the Philippines's"),
+    "the United States'", "Belarus's"."""
+    return f"{name}'" if name.endswith(_PLURAL_NAME_ENDINGS) else f"{name}'s"

@@ -65,8 +65,9 @@ _NUMERIC_TEXT = re.compile(r"^(?:up to (?=\d))?[<>~x–\-+]?[\d,.\s%–<-]*$")
 # ... possibly with the year it is for in brackets ("134 (2021)", "<5 (2020)"); and what such a column shows
 # where it has no number
 _BRACKET_NOTE = re.compile(r"\s*\([^()]*\)$")
-# ("not estimable (separation)": a model's term without a finite estimate)
-_NO_NUMBER = frozenset({"n/a", "no total", "not estimable"})
+# ("not estimable (separation)": a model's term without a finite estimate; "n/c": a ratio not compared, in the
+# column of detected victims per 1,000 estimated beside the neighbours, which it left-aligned)
+_NO_NUMBER = frozenset({"n/a", "n/c", "no total", "not estimable"})
 
 
 def _numeric_column(values: Iterable[str]) -> bool:

@@ -80,7 +80,7 @@ from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.metadata import UNKNOWN, dataset, describe
 from evidence.sources.provenance import DEMO_MARKER, as_demo, sha256_file
 from evidence.sources.registry import FileHead, Loader, demo_signature, register
-from evidence.sources.workbook import HeaderMatch, header_key, read_sheet
+from evidence.sources.workbook import HeaderMatch, header_cell_key, header_key, read_sheet
 
 SOURCE = "ctdc"
 GLOBAL_SYNTHETIC = "global_synthetic"
@@ -520,10 +520,10 @@ _KNOWN_NAMES.update({header_key(alias): name for alias, name in SYNTHETIC_ALIASE
 
 
 def _canonical_name(column: str) -> str:
-    """The layout's spelling of a header cell (case, blanks and punctuation ignored, as
-    :func:`~evidence.sources.workbook.header_key` compares labels; aliases resolved)."""
+    """The layout's spelling of a header cell (case, blanks, punctuation and a trailing footnote number ignored,
+    as :func:`~evidence.sources.workbook.header_cell_key` compares labels; aliases resolved)."""
     text = column.strip().lstrip("\ufeff").strip()
-    return _KNOWN_NAMES.get(header_key(text), text) if text else text
+    return _KNOWN_NAMES.get(header_cell_key(text), text) if text else text
 
 
 def _read_header(head: FileHead) -> _Header | None:
@@ -602,10 +602,10 @@ def diagnose(head: FileHead) -> str | None:
         rows = [header_cells(line, d) for d in DELIMITERS if d in line]
     keys = {header_key(name) for name in [*SYNTHETIC_COLUMNS, *K_ANON_COLUMNS, *VP_COLUMNS]} | _DERIVED_KEYS
     for columns in rows:
-        ctdc_like = [c for c in columns if header_key(c) in keys]
+        ctdc_like = [c for c in columns if header_cell_key(c) in keys]
         if len(ctdc_like) < 2:
             continue
-        present = {header_key(c) for c in columns}
+        present = {header_cell_key(c) for c in columns}
         required = SYNTHETIC_COLUMNS[:6]
         missing = [c for c in required if header_key(c) not in present]
         repeated = sorted(
@@ -1401,7 +1401,9 @@ LOADER = register(
         # (a later release's isForcedCriminality), puts its records in the group's denominator (were unknown); 10:
         # a CSV field written "" is empty in every column (a flag so written was an unknown value when the cells
         # were read as text); 11: rows of delimiters only below the records of a CSV file (a spreadsheet's cleared
-        # rows) left out as no record (were kept as victims with every field missing))
-        version="11",
+        # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
+        # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
+        # release was not recognised, or the column read as absent))
+        version="12",
     )
 )

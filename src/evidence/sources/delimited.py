@@ -164,6 +164,13 @@ def utf8_text(data: bytes, path: str | Path) -> tuple[bytes, list[str]]:
     return data, notes
 
 
+def text_notes(path: str | Path) -> list[str]:
+    """The notes of :func:`utf8_text` for a delimited file (``read as UTF-16 text``, CR-only line ends), for a
+    loader that reads it through :func:`read_delimited` (UNODC, GSI): every delimited loader says what was
+    converted in the same words."""
+    return utf8_text(Path(path).read_bytes(), path)[1]
+
+
 def not_utf8(data: bytes, path: str | Path) -> InputError | None:
     """The error for text that is not UTF-8 (None when it is): the first bytes that are not, their line, and how
     to re-save the file. Every delimited loader refuses such a file the same way (through :func:`utf8_text`)."""

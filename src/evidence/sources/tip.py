@@ -19,8 +19,8 @@ file but lacks a required one is refused naming the TIP layouts and the column i
 
 Both layouts are recognised from the header line (delimited by commas, or by semicolons, tabs or pipes as
 spreadsheet programs save CSV in some locales: the delimiter that makes the header a known layout), its labels compared by
-:func:`~evidence.sources.workbook.header_key` (``ISO3``, ``Report Year`` and ``report_year`` are one label), in
-any order; other columns are read past and named in a "columns not used" note.
+:func:`~evidence.sources.workbook.header_cell_key` (``ISO3``, ``Report Year`` and ``report_year`` are one label,
+``Year¹`` and ``Tier [1]`` their labels with a footnote number), in any order; other columns are read past and named in a "columns not used" note.
 
 A row whose tier gives no placement is rejected with its own reason (file, row, column ``tier`` and the text as
 written), never kept: a not-available token of :data:`~evidence.sources.workbook.NOT_AVAILABLE` (``n/a``, ``N/A``,
@@ -70,10 +70,17 @@ from evidence.sources.loaded import LoadedTable, empty_issues, issues_where
 from evidence.sources.metadata import dataset, describe
 from evidence.sources.provenance import DEMO_MARKER, sha256_file
 from evidence.sources.registry import FileHead, Loader, register
-from evidence.sources.workbook import FOOTNOTE_MARKER, HeaderMatch, header_key, not_available, read_sheet
+from evidence.sources.workbook import (
+    FOOTNOTE_MARKER,
+    HeaderMatch,
+    header_cell_key,
+    header_key,
+    not_available,
+    read_sheet,
+)
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "11"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "12"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
@@ -84,7 +91,10 @@ LOADER_VERSION = "11"  # 2: source_row; 3: provenance from the source metadata; 
 # report year written in text ("2024 TIP Report": one run of digits, a year 1990-2100) read and flagged; 10:
 # Kelley's layout told by her labels as she writes them or by her ccode (a hand-made "Year, ISO, Country name,
 # Tier" is the simple layout); 11: a CSV file's header found below title lines (a workbook with notes above its
-# header, saved as CSV: was refused), rows of delimiters only left out as no record (were rejected)
+# header, saved as CSV: was refused), rows of delimiters only left out as no record (were rejected); 12: a tier
+# with the automatic downgrade written after it ("Tier 3 (auto-downgraded)", TIER_QUALIFIER) read and flagged
+# (was rejected as not recognised); a header label with a footnote number ("Year¹", "Tier [1]") read as the label
+# (workbook.header_cell_key; the header was not a tier layout)
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -150,6 +160,18 @@ _LABELS: dict[str, str] = {
     "not ranked": NOT_RANKED,
 }
 
+#: A qualifier written after a tier (a regex, anchored at the end, with the separator or brackets around it): TIP
+#: Report compilations and later hand-made tables mark the reports' automatic downgrade (a country on the Tier 2
+#: Watch List two consecutive years moves to Tier 3) as ``Tier 3 (auto-downgraded)``, ``Tier 3 - automatic
+#: downgrade``, ``Tier 2 WL - auto-downgraded``. The tier it names is read and the row flagged
+#: (:data:`REASON_TIER_QUALIFIED`), the label kept as written in ``tier_label``; any other words after a tier
+#: (``Tier 2 (provisional)``) are still not recognised, and a number with a qualifier is still a numeric tier.
+TIER_QUALIFIER = (
+    r"(?i)\s*(?:[-\u2010-\u2014,;:/]\s*)?[(\[]?\s*"
+    r"auto(?:matic(?:ally)?)?[\s\-\u2010-\u2014]*downgrad(?:e|ed|ing)"
+    r"\s*[)\]]?$"
+)
+
 #: The span of report years of Kelley's own coding. A file in her layout is released as the span of the report
 #: years it holds (one that users extended with later reports runs past this), as a simple file is.
 KELLEY_RELEASE = "1999-2015"
@@ -174,6 +196,11 @@ REASON_YEAR_IN_TEXT = (
     "report year read out of text (the one year in the cell, as in '2024 TIP Report'): check it is the report's "
     "year"
 )
+REASON_TIER_QUALIFIED = (
+    "tier written with a qualifier (the automatic downgrade): read as the tier it names, the label kept as written "
+    "in tier_label; the downgrade moves a country two consecutive years on the Watch List to Tier 3, so check a "
+    "Watch List placement so marked (the year before a downgrade, or a waiver of it?)"
+)
 #: The years a report year written in text may be (:func:`_year_in_text`): the TIP reports began in 2001.
 YEAR_IN_TEXT_RANGE = (1990, 2100)
 
@@ -186,7 +213,7 @@ def _header_format(line: str) -> tuple[str, str] | None:
 
 
 def _layout_of(cells: list[str]) -> str | None:
-    keys = {header_key(cell) for cell in cells}
+    keys = {header_cell_key(cell) for cell in cells}
     # Kelley's layout by her labels as she writes them (lower case, "countryname" one word), or beside her ccode:
     # what is cited and how "NA" reads follow from it, so a hand-made "Year, ISO, Country name, Tier" is the
     # simple layout (cited to the State Department), never her coding
@@ -286,7 +313,7 @@ def diagnose(head: FileHead) -> str | None:
     for where, cells, under in rows:
         if wide := _wide_table(where, cells, under):
             return wide
-        keys = {header_key(cell) for cell in cells if cell}
+        keys = {header_cell_key(cell) for cell in cells if cell}
         named = [name for name in (*_REQUIRED, "country") if _present(keys, name)]
         tier_like = "tier_text" in named or any(
             key.startswith("tier") for key in keys
@@ -312,15 +339,16 @@ def _wide_table(where: str, cells: list[str], below: list[str]) -> str | None:
     """For a header naming a country (or its code) and report years as columns, over a row whose cells under
     those years are tiers (a table copied from a web page: one column per report): what the loader reads
     instead. Reshaping it is the user's: which column is the code, and what an empty cell means, are theirs."""
-    keys = {header_key(cell) for cell in cells if cell}
+    keys = {header_cell_key(cell) for cell in cells if cell}
     if not (_present(keys, "iso3") or _present(keys, "country")):
         return None
     years = [i for i, cell in enumerate(cells) if _YEAR_LABEL.match(cell.strip())]
     if len(years) < 2:
         return None
     under = [below[i] for i in years if i < len(below) and below[i].strip()]
-    tiers = pl.Series(under, dtype=pl.String).str.replace(FOOTNOTE_MARKER, "")
-    if not under or pl.select(_canonical_label(pl.lit(tiers))).to_series().is_null().any():
+    tiers = pl.lit(pl.Series(under, dtype=pl.String))
+    read = pl.coalesce(_canonical_label(tiers.str.replace(FOOTNOTE_MARKER, "")), _qualified_tier(tiers))
+    if not under or pl.select(read).to_series().is_null().any():
         return None
     shown = ", ".join(cells[i].strip() for i in years[:3]) + (", ..." if len(years) > 3 else "")
     return (
@@ -381,6 +409,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         kept,
         [
             ("report_year", "year_text", pl.col("year_in_text"), REASON_YEAR_IN_TEXT),
+            ("tier", "tier_label", pl.col("tier_qualified"), REASON_TIER_QUALIFIED),
             ("tier", "tier_label", pl.struct("iso3", "report_year").is_duplicated(), REASON_DUPLICATE),
         ],
     )
@@ -418,7 +447,7 @@ def _columns(
     }
     chosen: dict[str, tuple[int, str, str]] = {}  # canonical name -> (rank, cell, frame column)
     for cell, column in zip(cells, names, strict=True):
-        if (match := wanted.get(header_key(cell))) is None:
+        if (match := wanted.get(header_cell_key(cell))) is None:
             continue
         name, rank, label = match
         if name in chosen and chosen[name][0] == rank:
@@ -430,11 +459,11 @@ def _columns(
         if name not in chosen or rank < chosen[name][0]:
             chosen[name] = (rank, cell, column)
     columns = {name: column for name, (_, _, column) in chosen.items()}
-    read = {header_key(cell) for _, cell, _ in chosen.values()}
+    read = {header_cell_key(cell) for _, cell, _ in chosen.values()}
     # the layout's own labels (Kelley's ccode) and the demo marker are no surprise
     own = {header_key(label) for label in (KELLEY_HEADER if layout == KELLEY_LAYOUT else ())}
     own.add(header_key(DEMO_MARKER))
-    unused = [cell for cell in cells if cell and header_key(cell) not in read | own]
+    unused = [cell for cell in cells if cell and header_cell_key(cell) not in read | own]
     return columns, unused
 
 
@@ -554,13 +583,17 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
     # footnote marker dropped ("Tier 2 Watch List*", "Tier 3¹", "Tier 1 [a]") unless the label is known with it
     # ("Tier 2 [WL]" is the Watch List, not Tier 2 with a note); a special case may name its country
     canonical = pl.coalesce(_canonical_label(label), _canonical_label(label.str.replace(FOOTNOTE_MARKER, "")))
+    # a tier with a qualifier after it ("Tier 3 (auto-downgraded)", TIER_QUALIFIER) is the tier it names,
+    # flagged; only when the label is no known spelling without that reading
+    qualified = _qualified_tier(label)
+    canonical_read = pl.coalesce(canonical, qualified)
     if not_ranked_when_empty:  # Kelley: NA = not ranked that year
-        canonical = pl.when(label.is_null()).then(pl.lit(NOT_RANKED)).otherwise(canonical)
+        canonical_read = pl.when(label.is_null()).then(pl.lit(NOT_RANKED)).otherwise(canonical_read)
     year = pl.col("report_year").str.strip_chars().cast(pl.Float64, strict=False)
     plain = pl.when((year == year.round()) & year.is_between(1900, 2100)).then(year).cast(pl.Int16)
     in_text = _year_in_text(pl.col("report_year"))
     return frame.with_columns(
-        numeric_tier=label.str.contains(r"^[0-9]+([.,][0-9]+)?$").fill_null(False),
+        numeric_tier=_unqualified(label).str.contains(r"^[0-9]+([.,][0-9]+)?$").fill_null(False),
         # the tokens every loader reads as "no figure" (workbook.NOT_AVAILABLE), a footnote marker aside
         tier_not_available=(
             not_available(label) | not_available(label.str.replace(FOOTNOTE_MARKER, ""))
@@ -569,7 +602,8 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
         iso3=pl.col("iso3").str.strip_chars().str.to_uppercase(),
         country=pl.col("country").str.strip_chars(),
         tier_label=label,
-        canonical=canonical,
+        canonical=canonical_read,
+        tier_qualified=(canonical.is_null() & qualified.is_not_null()).fill_null(False),
         report_year=pl.coalesce(plain, in_text),
         year_in_text=(plain.is_null() & in_text.is_not_null()).fill_null(False),
     ).with_columns(
@@ -591,6 +625,24 @@ def _year_in_text(text: pl.Expr) -> pl.Expr:
         .then(number)
         .cast(pl.Int16)
     )
+
+
+def _unqualified(label: pl.Expr) -> pl.Expr:
+    """A tier label without its footnote markers and a :data:`TIER_QUALIFIER` (in either order: ``Tier 3*
+    (auto-downgraded)``, ``Tier 3 (auto-downgraded)*``)."""
+    return (
+        label.str.replace(FOOTNOTE_MARKER, "")
+        .str.replace(TIER_QUALIFIER, "")
+        .str.replace(FOOTNOTE_MARKER, "")
+    )
+
+
+def _qualified_tier(label: pl.Expr) -> pl.Expr:
+    """The tier a label names before a :data:`TIER_QUALIFIER` (``Tier 3 (auto-downgraded)``: Tier 3), or null:
+    for a label without one, or one that names no tier (a qualifier makes no special case)."""
+    has = label.str.replace(FOOTNOTE_MARKER, "").str.contains(TIER_QUALIFIER)
+    tier = _canonical_label(_unqualified(label))
+    return pl.when(has & tier.is_in(TIERS)).then(tier)
 
 
 def _canonical_label(label: pl.Expr) -> pl.Expr:

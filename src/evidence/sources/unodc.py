@@ -68,7 +68,7 @@ import polars as pl
 
 from evidence.core.errors import InputError
 from evidence.sources.checks import INDICATOR_CATEGORIES
-from evidence.sources.delimited import field_count_issues
+from evidence.sources.delimited import field_count_issues, text_notes
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_where
 from evidence.sources.metadata import describe
@@ -92,7 +92,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "14"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "15"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -107,7 +107,10 @@ LOADER_VERSION = "14"  # 2: aggregate flag reworded, missing dimension named; 3:
 # layout holding none of GLOTIP's indicators (the portal's crime statistics) refused, naming what it holds; 12: the
 # footnote flag names any cell it follows (a year's too), not "the value"; 13: the parts of a breakdown by a column
 # the loader does not read (a release's new disaggregation) rejected, the group's total kept (were kept and summed);
-# 14: a text file's last row cut short (no line end after it) or a row with more fields than the header rejected
+# 14: a text file's last row cut short (no line end after it) or a row with more fields than the header rejected;
+# 15: a CSV file read as UTF-16 (or with CR-only line ends) says so in a note, as the CTDC and TIP loaders do; a
+# header label with a footnote number ("Year¹", "txtVALUE [1]") read as the label (workbook.header_cell_key; the
+# header was not found)
 # as such (its shifted or missing cells were read, rejected for what they then seemed to be)
 
 HEADER = (
@@ -490,7 +493,7 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
     """
     release = _release(matches[0])
     frames: list[pl.DataFrame] = []
-    notes = [matches[0].where]
+    notes = [matches[0].where, *(text_notes(path) if matches[0].delimiter is not None else [])]
     next_row = 0
     for index, match in enumerate(matches):
         raw, first_row = read_sheet(path, match, dtypes="string")

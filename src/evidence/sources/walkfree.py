@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
 from evidence.core.errors import InputError
-from evidence.sources.delimited import field_count_issues
+from evidence.sources.delimited import field_count_issues, text_notes
 from evidence.sources.loaded import Check, LoadedTable, empty_issues, issues_where
 from evidence.sources.metadata import UNKNOWN, describe
 from evidence.sources.provenance import sha256_file
@@ -50,6 +50,7 @@ from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import (
     HeaderMatch,
     columns_not_used_note,
+    header_cell_key,
     header_key,
     header_key_expr,
     not_available,
@@ -73,8 +74,11 @@ LAYOUT_CSV = "gsi2023_csv"
 #: above 100% rejected (was kept); a count column headed in thousands or millions refused (was read as people);
 #: 12: a text file's last row cut short (no line end after it) or a row with more fields than the header rejected
 #: as such (a cut row was read with its figures cut: "Zimbabwe,148" a population of 148); the 2018 edition's estimate labels ("Est. prevalence of population in modern slavery (victims per 1,000
-#: population)", "Est. number of people in modern slavery") read (the edition was refused as lacking them)
-LOADER_VERSION = "12"
+#: population)", "Est. number of people in modern slavery") read (the edition was refused as lacking them);
+#: 13: a CSV file read as UTF-16 (or with CR-only line ends) says so in a note, as the CTDC and TIP loaders do; a
+#: header label with a footnote number ("Country¹", "Region [1]") read as the label (workbook.header_cell_key; the
+#: sheet was refused as lacking its country column, a region column read as absent)
+LOADER_VERSION = "13"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
@@ -219,9 +223,10 @@ FIELDS = ("country", "region", *MEASURES)
 
 def _matching(cells: Sequence[Any]) -> dict[str, list[str]]:
     """Canonical name -> the cells (header labels) of ``cells`` that head that column: a label equal to one of
-    its labels, else (measures) starting with one, compared by :func:`header_key`."""
+    its labels, else (measures) starting with one, compared by :func:`header_key` (a cell's trailing footnote number
+    aside: :func:`header_cell_key`)."""
     labels = [str(c) for c in cells if c is not None and str(c).strip()]
-    keys = [header_key(c) for c in labels]
+    keys = [header_cell_key(c) for c in labels]
     found: dict[str, list[str]] = {}
     for name, wanted in _label_keys().items():
         exact = [c for c, k in zip(labels, keys, strict=True) if k in wanted]
@@ -500,6 +505,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             edition_note,
             *([f"estimates refer to {estimate_year}"] if estimate_year else []),
             match.where,
+            *(text_notes(path) if match.delimiter is not None else []),
             *columns_not_used_note(unused),
             *(
                 [

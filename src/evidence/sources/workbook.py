@@ -289,11 +289,33 @@ def header_key(value: Any) -> str:
     Case, whitespace, punctuation and parentheses do not count, so ``Report Year``, ``report_year`` and
     ``REPORT-YEAR`` are one key, and ``Estimated prevalence of modern slavery (per 1,000 population)`` starts
     with the key of ``Estimated prevalence of modern slavery per 1,000``. The one helper the loaders share for
-    matching a publisher's header labels.
+    matching a publisher's header labels (a header cell is keyed by :func:`header_cell_key`, which also sets a trailing
+    footnote number aside).
     """
     if value is None:
         return ""
     return _NOT_ALNUM.sub("", str(value).casefold())
+
+
+def header_cell_key(value: Any) -> str:
+    """A header cell as the loaders compare it with the labels they look for: its :func:`header_key`, a trailing
+    footnote number set aside (:data:`HEADER_FOOTNOTE_MARKER`: ``Year¹``, ``Country [1]``, ``Tier [2]*``), so a
+    marked label is the label (``*``, ``†``, ``‡`` and ``#`` are punctuation, aside in :func:`header_key`
+    already); a cell that is a marker only (``[1]``) keeps it.
+
+    A bracketed letter is not set aside (``Country [a]`` is not ``Country``): in a header it is as often a
+    multiplier (``txtVALUE [k]``, ``Population [m]``), a sex (``Victims [f]`` beside ``Victims``) or a language
+    (``Country [fr]``) as a footnote, and set aside it would turn such a label into the plain one, or make two
+    labels one. A number in parentheses (``txtVALUE (1)``) is not a marker either: parentheses carry a label's
+    unit or scope (``(per 1,000)``), and :data:`FOOTNOTE_MARKER` reads no cell's ``(1)`` as one.
+    """
+    if value is None:
+        return ""
+    text = str(value).strip()
+    if text.endswith(_HEADER_FOOTNOTE_ENDS):  # (most labels end otherwise: no search)
+        unmarked = _HEADER_FOOTNOTE.sub("", text)
+        text = unmarked if _NOT_ALNUM.sub("", unmarked) else text
+    return header_key(text)
 
 
 def header_key_expr(text: pl.Expr) -> pl.Expr:
@@ -323,6 +345,26 @@ NOT_AVAILABLE = frozenset(
 #: or superscript digits (``1541*``, ``Tier 3¹``, ``Tier 2 Watch List*†``), or a bracketed note ``[1]``, ``[a]``;
 #: spaces before it belong to it. The one pattern every loader reads markers past by.
 FOOTNOTE_MARKER = r"(?:\s*(?:[*\u2020\u2021#\u00b9\u00b2\u00b3\u2070-\u2079]+|\[[0-9A-Za-z]{1,2}\]))+$"
+
+
+#: The footnote markers :func:`header_cell_key` sets aside after a header label (a regex, anchored at the end): the
+#: numbers of :data:`FOOTNOTE_MARKER`, superscript (``Year¹``) or bracketed (``Tier [1]``), with any ``*``, ``†``,
+#: ``‡`` or ``#`` among them; never a bracketed letter (see :func:`header_cell_key`).
+HEADER_FOOTNOTE_MARKER = r"(?:\s*(?:[*\u2020\u2021#\u00b9\u00b2\u00b3\u2070\u2074-\u2079]|\[[0-9]{1,2}\]))+$"
+_HEADER_FOOTNOTE = re.compile(HEADER_FOOTNOTE_MARKER)
+#: The characters a :data:`HEADER_FOOTNOTE_MARKER` ends with.
+_HEADER_FOOTNOTE_ENDS = (
+    "]",
+    "*",
+    "\u2020",
+    "\u2021",
+    "#",
+    "\u00b9",
+    "\u00b2",
+    "\u00b3",
+    "\u2070",
+    *map(chr, range(0x2074, 0x207A)),
+)
 
 
 def not_available(text: pl.Expr) -> pl.Expr:
@@ -382,8 +424,8 @@ def find_header(
     :data:`Label`), else None.
 
     Sheets are searched in workbook order, those ``prefer`` picks first; their names are never required.
-    Labels compare by :func:`header_key` (case, whitespace and punctuation ignored), whole or (``by_start``) as
-    the start of a cell. A
+    Labels compare by :func:`header_key` (case, whitespace and punctuation ignored; a cell's trailing footnote
+    number aside: :func:`header_cell_key`), whole or (``by_start``) as the start of a cell. A
     delimited text file is searched as one sheet (see :func:`table_head`).
     """
     found = find_headers(path, required, by_start=by_start)
@@ -399,7 +441,7 @@ def find_headers(path: str | Path, required: Sequence[Label], *, by_start: bool 
     found = []
     for sheet in table_head(path).sheets:
         for index, row in enumerate(sheet.rows):
-            cells = {header_key(cell) for cell in row if cell is not None}
+            cells = {header_cell_key(cell) for cell in row if cell is not None}
             if all(_has_label(cells, label, by_start) for label in wanted):
                 found.append(HeaderMatch(sheet.name, index + 1, sheet.rows, sheet.delimiter))
                 break
@@ -423,7 +465,7 @@ def best_partial_header(
     for head in table_head(path).sheets:
         picked = sheet is not None and sheet(head.name)
         for index, row in enumerate(head.rows):
-            cells = {header_key(cell) for cell in row if cell is not None}
+            cells = {header_cell_key(cell) for cell in row if cell is not None}
             missing = [label for key, label in wanted if not _has_label(cells, key, by_start)]
             enough = picked or len(wanted) - len(missing) >= share * len(wanted)
             if enough and len(missing) < len(wanted) and (best is None or len(missing) < len(best[2])):
@@ -488,11 +530,11 @@ def _collapsed_names(columns: list[str]) -> dict[str, str]:
 
 
 def column_for(frame: pl.DataFrame, label: Label) -> str:
-    """The frame's column whose name matches ``label`` (by :func:`header_key`; of alternatives, the first that
+    """The frame's column whose name matches ``label`` (by :func:`header_cell_key`; of alternatives, the first that
     one of the frame's columns matches)."""
     for wanted in label_keys(label):
         for column in frame.columns:
-            if header_key(column) == wanted:
+            if header_cell_key(column) == wanted:
                 return column
     raise KeyError(label_name(label))
 
