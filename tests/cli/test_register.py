@@ -70,6 +70,22 @@ def test_errors_are_one_line_without_traceback(exports, run_main, tmp_path) -> N
     assert code == 2 and "expected a date" in err
 
 
+@pytest.mark.parametrize(
+    "options, said",
+    [
+        (["--max-suppressed", "2"], "--max-suppressed is a share of the records (0 to below 1), not 2"),
+        (["--k", "1"], "--k must be at least 2, not 1"),
+    ],
+)
+def test_export_options_are_checked_first_and_named_as_typed(
+    exports, run_main, tmp_path, options, said
+) -> None:
+    """`--max-suppressed 2` said "max_suppressed is a share ...", once the register was opened."""
+    code, _, err = run_main(["register", "export-ctdc", str(tmp_path / "out.csv"), *options])
+    assert code == 2 and f"error: {said}" in err and "max_suppressed" not in err
+    assert not (tmp_path / "data").exists()  # refused before any register was looked for
+
+
 def test_the_help_does_not_import_duckdb() -> None:
     code = "import sys, evidence.cli.main; assert 'duckdb' not in sys.modules, 'duckdb imported'"
     subprocess.run([sys.executable, "-c", code], check=True)

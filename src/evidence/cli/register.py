@@ -350,8 +350,16 @@ def export_ctdc_command(
     """Write a k-anonymised file in CTDC's layout, with a report of what was generalised and left out. Every
     export is recorded in the register; one that differs from an earlier export is refused unless
     --allow-another-release."""
+    from evidence.core.errors import ParameterError
     from evidence.sources.register.ctdc_export import export_register
 
+    # checked before the register is opened, in the options' own words
+    if k < 2:
+        raise ParameterError(f"--k must be at least 2, not {k}")
+    if not 0 <= max_suppressed < 1:
+        raise ParameterError(
+            f"--max-suppressed is a share of the records (0 to below 1), not {max_suppressed:g}"
+        )
     _output_file(out)
     done = export_register(
         _path(register_path),
