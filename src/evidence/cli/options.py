@@ -202,8 +202,8 @@ def name_options(exc: Exception, params: Iterable[Any]) -> None:
         flags = [o for o in getattr(param, "opts", ()) if o.startswith("--")]
         if not isinstance(param, TyperOption) or not name or "_" not in name or not flags:
             continue
-        flag = max(flags, key=len)
-        message = re.sub(rf"(?<![\w-]){re.escape(name)}(?!\w)", lambda _, flag=flag: flag, message)
+        typed = max(flags, key=len).replace("\\", "\\\\")  # a replacement template: no group references
+        message = re.sub(rf"(?<![\w-]){re.escape(name)}(?!\w)", typed, message)
     exc.args = (message, *exc.args[1:])
 
 

@@ -161,12 +161,12 @@ def _victim_years(table: Any, role: str) -> tuple[int, ...]:
     """The years a case table has records for, or a UNODC indicator table detected victims (any country)."""
     import polars as pl
 
-    from evidence.analyses.selection import Selection
+    from evidence.analyses.selection import Selection, check_role
 
     if table.kind == "case":
         years = table.data["year"].drop_nulls().unique() if "year" in table.data.columns else []
         return tuple(sorted(int(y) for y in years))
     from evidence.analyses import trends
 
-    counts = trends.yearly_counts(Selection(table, role=role))
+    counts = trends.yearly_counts(Selection(table, role=check_role(role)))
     return tuple(sorted(int(y) for y in counts.filter(pl.col("count_high") > 0)["year"].to_list()))
