@@ -212,6 +212,29 @@ def test_auto_expands_to_the_countries_of_the_plan_data(tmp_path, shared_data):
     assert all(r.parameters["data"] == [str(sample)] for r in runs)
 
 
+@pytest.mark.parametrize(
+    "grid, message",
+    [
+        ({"country": "auto"}, "'country: auto' matches no country with at least 100000 cases"),
+        ({"country": []}, "'country' lists no value"),
+    ],
+)
+def test_a_grid_that_expands_to_no_run_is_refused_as_an_empty_plan(tmp_path, shared_data, grid, message):
+    """`country: auto` matching no country ran 0 runs and exited 0, every week, unnoticed."""
+    sample = shared_data / "ctdc" / "k_anon_sample.csv"
+    path = plan_file(
+        tmp_path,
+        f"""
+        notebooks: [routes]
+        parameters: {{country: {grid["country"]}, data: [{sample}]}}
+        min_cases: 100000
+    """,
+    )
+    with pytest.raises(InputError, match="the plan expands to no runs") as info:
+        load_plan(path)
+    assert message in str(info.value) and "nothing to run" in str(info.value) and str(path) in str(info.value)
+
+
 def test_data_files_given_to_the_batch_go_to_every_run_whose_plan_names_none(tmp_path):
     from evidence.runs.batch import expand_plan
 

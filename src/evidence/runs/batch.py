@@ -14,7 +14,9 @@ A plan is a YAML file::
     render: true                         # render each run's brief (HTML, PDF) and the index (default false)
     allow_empty: false                   # run selections that hold no victims too (default false)
 
-Every run is checked (:func:`~evidence.runs.execute.prepare_run`) before any executes. A run whose selection
+A plan that names nothing to run, or whose grid expands to no run (``country: auto`` matching no country, a
+parameter listing no value), is refused. Every run is checked (:func:`~evidence.runs.execute.prepare_run`)
+before any executes. A run whose selection
 holds no victims (a notebook that declares its selection) is not executed: it is reported as ``empty`` with the
 years the data hold, and the other runs go ahead (``allow_empty`` runs it anyway). A run whose inputs are
 unchanged since a successful run is skipped (unless its executed notebook is missing or damaged); killed or
@@ -165,11 +167,20 @@ def expand_plan(
                 f"plan parameter {name!r} is declared by none of the plan's notebooks"
                 f"{did_you_mean(name, declared_somewhere)} (their parameters: {known})"
             )
+    empty_axes: dict[str, str] = {}  # a grid axis with no value: why (named if the plan expands to no run)
     for spec in specs:
         own = {k: v for k, v in grid.items() if k in spec.parameters}
         if files and spec.data_parameter is not None and spec.data_parameter not in own:
             own[spec.data_parameter] = files  # one value: the run reads all of them
         axes = {k: _grid_values(spec, k, v, own, min_cases, base_dir) for k, v in own.items()}
+        for k, values in axes.items():
+            if not values:
+                empty_axes.setdefault(
+                    k,
+                    f"'{k}: auto' matches no country with at least {min_cases} cases (min_cases) in the data"
+                    if own[k] == AUTO
+                    else f"'{k}' lists no value",
+                )
         for combo in itertools.product(*axes.values()):
             runs.append(
                 PlannedRun(spec, anchor_data_paths(spec, dict(zip(axes, combo, strict=True)), base_dir))
@@ -189,6 +200,10 @@ def expand_plan(
         if files and spec.data_parameter is not None and spec.data_parameter not in given:
             given[spec.data_parameter] = files
         runs.append(PlannedRun(spec, anchor_data_paths(spec, given, base_dir)))
+    if not runs:
+        # as an empty plan: a grid that expands to nothing would "succeed" with nothing run, unnoticed
+        why = "; ".join(empty_axes.values()) or "the grid expands to no run"
+        raise InputError(f"the plan expands to no runs: {why}: nothing to run", path=path)
     return runs
 
 
