@@ -567,9 +567,11 @@ def _start_worker(
     prepare: Callable[[], None] | None,
     kernel: tuple[str, str | None, tuple[str, ...] | None] | None = None,
 ) -> None:
-    """A pool worker's start: its share of the machine (:func:`_share_machine`), its kernel (``kernel``: the
-    notebook, kernel name and pre-load list to start it with now), what its runs need that the server that
-    forked it has not loaded (Papermill's engine, nbformat's compiled checks), then ``prepare``."""
+    """A pool worker's start: Ctrl-C left to the batch (:func:`_leave_interrupt_to_the_batch`), its share of
+    the machine (:func:`_share_machine`), its kernel (``kernel``: the notebook, kernel name and pre-load list to
+    start it with now), what its runs need that the server that forked it has not loaded (Papermill's engine,
+    nbformat's compiled checks), then ``prepare``."""
+    _leave_interrupt_to_the_batch()
     _share_machine(workers)
     if kernel is not None:
         from evidence.runs.warm import prestart
@@ -586,6 +588,21 @@ def _start_worker(
         prepare()
 
 
+def _leave_interrupt_to_the_batch() -> None:
+    """Make a pool worker (and the chart workers it starts) ignore SIGINT. Ctrl-C in a terminal interrupts the
+    whole foreground process group: the batch's own process takes it (it stops the pool, records the runs
+    interrupted, prints its summary, exit 130), and a worker interrupted too only printed, while it was being
+    stopped, the tracebacks of the run it was executing ("Task exception was never retrieved ...
+    DeadKernelError"). A worker still ends at once when the batch stops it (SIGTERM), and a SIGINT sent to the
+    batch's process alone stops it as before. Kernels are unaffected: each runs in a session of its own, and
+    sets its own SIGINT handling (an interrupt of a cell that timed out)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _share_machine(workers: int) -> None:
     """A pool worker's share of the machine's cores, one of ``workers``: for its kernel's thread pools and
     its chart workers."""
@@ -594,6 +611,12 @@ def _share_machine(workers: int) -> None:
 
     set_runner_processes(workers)
     set_chart_workers(chart_worker_count(workers))
+
+
+#: Seconds at most between a Ctrl-C (or SIGTERM) and the batch taking it while it waits for its runs: the wait
+#: wakes this often. Untimed, it took the interrupt only when a run ended (the signal may reach another thread
+#: of the process, and the waiting thread is not woken); a run ending wakes it at once either way.
+_INTERRUPT_LATENCY = 0.25
 
 
 def _run_in_processes(
@@ -612,7 +635,7 @@ def _run_in_processes(
             while pending and len(in_flight) < workers:
                 run = pending.pop()
                 in_flight[pool.executor.submit(_execute, run, after)] = run
-            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            finished, _ = wait(in_flight, timeout=_INTERRUPT_LATENCY, return_when=FIRST_COMPLETED)
             broken = False
             for future in finished:
                 run = in_flight.pop(future)
