@@ -421,8 +421,11 @@ def test_ctrl_c_in_a_terminal_stops_a_real_batch_at_once_and_quietly(tmp_path, t
     plan = tmp_path / "plan.yaml"
     plan.write_text(f"notebooks: [slow.ipynb]\nparameters:\n  n: [1, 2]\n  marker: {marker}\n")
     evidence = Path(sys.executable).with_name("evidence")
+    command = [str(evidence), "batch", str(plan), "--workers", "2", "--out-root", str(tmp_path / "runs")]
+    # as from a shell: SIGINT not ignored (a pytest-xdist worker ignores it, and its children would inherit that)
+    shell = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
     batch = subprocess.Popen(
-        [str(evidence), "batch", str(plan), "--workers", "2", "--out-root", str(tmp_path / "runs")],
+        [sys.executable, "-c", shell, *command],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
