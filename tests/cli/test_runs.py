@@ -134,7 +134,7 @@ def test_batch_of_an_auto_grid_matching_no_country_exits_2_having_run_nothing(
     plan.write_text(
         f"notebooks: [routes]\nparameters:\n  country: auto\n  data: [{sample}]\nmin_cases: 100000\n"
     )
-    code, out, err = run_main(["batch", str(plan), "--out-root", str(tmp_path / "runs")])
+    code, _out, err = run_main(["batch", str(plan), "--out-root", str(tmp_path / "runs")])
     assert code == 2 and "the plan expands to no runs" in err and "Traceback" not in err
     assert not (tmp_path / "runs").exists()
 
