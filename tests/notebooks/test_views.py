@@ -609,3 +609,36 @@ def test_the_regions_matrix_writes_a_small_low_end_up_to_and_says_so(real_tables
     assert ">up to 12<" in html and not re.search(r">\s*[0-4]–\d", html)
     assert "“Up to”: a range whose lower end is a small count" in html
     assert find_small_counts(html) == []
+
+
+def test_growing_corridors_read_as_words_and_their_rate_ratios_are_not_counts(monkeypatch):
+    """The real-data routes brief of Cambodia could not be rendered: its growth table's rate ratio "2.00" was
+    read as a count of two victims, and its "Why" column read "growth+new", a code."""
+    import IPython.display
+
+    from evidence.analyses import routes
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.views import show_emerging
+    from evidence.sources.case_schema import conform
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    emerging = pl.DataFrame(
+        {
+            "origin_iso3": ["KHM", "MMR"],
+            "destination_iso3": ["KHM", "THA"],
+            "reason": ["growth+new", "growth"],
+            "later_period": ["2017-2019"] * 2,
+            "rate_ratio": [2.0, 3.0],
+            "ci_low": [1.2, 1.5],
+            "ci_high": [4.0, 4.13],
+            "q_value": [0.0066, 0.01],
+        }
+    )
+    monkeypatch.setattr(routes, "emerging_routes", lambda selection: emerging)
+    records = [{"year": year, "origin_iso3": "KHM", "destination_iso3": "KHM"} for year in range(2010, 2020)]
+    show_emerging(Selection(conform(pl.DataFrame(records * 3)), country="KHM", role="destination"))
+    (bundle,) = [obj for obj in shown if isinstance(obj, dict) and "text/html" in obj]
+    assert find_small_counts(bundle["text/html"]) == []
+    assert "growth+new" not in bundle["text/markdown"]
+    assert "| growing and new |" in bundle["text/markdown"] and "| growing |" in bundle["text/markdown"]

@@ -20,6 +20,7 @@ from evidence.notebooks.builders import (
     BREAKDOWN_NAMES,
     COVERAGE_KINDS,
     DOUBTFUL_BREAKDOWN,
+    EMERGING_KINDS,
     NO_DATA_PUBLISHED,
     NO_RECORDS,
     NO_TOTAL_PUBLISHED,
@@ -584,7 +585,7 @@ def show_emerging(selection: Selection, top: int | None = None) -> None:
     caption = "Growing and new corridors"
     if listed < emerging.height:
         caption += f" (the {listed} with the lowest q-values of {emerging.height})"
-    show_table(emerging_view(emerging, top=top), caption=caption)
+    show_table(emerging_view(emerging, top=top), caption=caption, kinds=EMERGING_KINDS)
 
 
 # ------------------------------------------------------------------------------------------------------ trends
