@@ -261,3 +261,25 @@ def test_a_stepwise_search_that_admits_no_interaction_is_said_to_be_main_effects
     assert "p < 0" not in method_text(none)
     some = estimate_population(capture, method="stepwise", p_enter=0.02)
     assert "enters while p < 0.02" in method_text(some)
+
+
+def test_one_unusual_replicate_is_said_in_the_singular(western) -> None:
+    """The real-data New Orleans brief read "1 replicates had a list with no case"."""
+    from evidence.presentation.estimates import bootstrap_lines
+
+    one = dataclasses.replace(
+        western,
+        interval_method="bca",
+        bootstrap_unbounded=1,
+        bootstrap_empty_list=1,
+        bootstrap_failed=1,
+        rejected_unconverged=1,
+    )
+    lines = "\n".join(bootstrap_lines(one))
+    assert "1 replicate had no case on more than one list" in lines
+    assert "1 replicate had a list with no case" in lines
+    assert "1 replicate had no valid model and was left out" in lines
+    assert "1 fit did not converge" in lines
+    assert "replicates had" not in lines
+    two = dataclasses.replace(one, bootstrap_empty_list=2)
+    assert "2 replicates had a list with no case" in "\n".join(bootstrap_lines(two))

@@ -265,19 +265,28 @@ def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None 
                 f"Monte Carlo spread of the limits: {', '.join(spreads)} as a standard error over resamples of "
                 "the replicates; another seed moves them about this much"
             )
+    def many(n: int, one: str, several: str) -> str:  # "1 replicate had", never "1 replicates had"
+        return f"{n:,} {one if n == 1 else several}"
+
     if result.bootstrap_unbounded:
         lines.append(
-            f"{result.bootstrap_unbounded:,} replicates had no case on more than one list: estimate unbounded"
+            f"{many(result.bootstrap_unbounded, 'replicate', 'replicates')} had no case on more than one list: "
+            "estimate unbounded"
         )
     if result.bootstrap_empty_list:
         lines.append(
-            f"{result.bootstrap_empty_list:,} replicates had a list with no case: analysed without it"
+            f"{many(result.bootstrap_empty_list, 'replicate', 'replicates')} had a list with no case: "
+            "analysed without it"
         )
     if result.bootstrap_failed:
-        lines.append(f"{result.bootstrap_failed:,} replicates had no valid model and were left out")
+        lines.append(
+            f"{many(result.bootstrap_failed, 'replicate', 'replicates')} had no valid model and were left out"
+            if result.bootstrap_failed != 1
+            else "1 replicate had no valid model and was left out"
+        )
     if result.rejected_unconverged:
         lines.append(
-            f"{result.rejected_unconverged:,} fits did not converge even from a cold start: not used"
+            f"{many(result.rejected_unconverged, 'fit', 'fits')} did not converge even from a cold start: not used"
         )
     return lines
 
