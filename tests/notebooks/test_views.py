@@ -218,7 +218,16 @@ def test_a_notebook_about_one_country_uses_warns_about_and_cites_only_the_files_
         Path(e["path"]).name: e["cited"] for e in json.loads((tmp_path / runtime.PROVENANCE_FILE).read_text())
     }
     assert cited == {"real.csv": True, "synthetic.csv": False}  # a brief of this run lists the real file only
+    # and so does its table of data and sources (the demo trends brief listed GSI and TIP files it never read)
+    bundles: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: bundles.append(obj))
+    views.show_sources(opened)
+    sources_text = "\n".join(str(b) for b in bundles)
+    assert "CTDC Global Synthetic Dataset" not in sources_text and "k-anonymised" in sources_text
     # the same release holding Thai victims is used, and warned about by its name
+    monkeypatch.setattr(
+        IPython.display, "display", lambda obj, raw=False: shown.append(getattr(obj, "data", ""))
+    )
     shown.clear()
     records.write_csv(synthetic)
     opened = views.open_selections(

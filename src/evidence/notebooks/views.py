@@ -394,12 +394,16 @@ def open_selections(
 
 
 def show_sources(opened: Opened) -> None:
-    """The data files: source, release, layout, rows kept and rejected."""
+    """The data files: source, release, layout, rows kept and rejected. A notebook about one country, role and
+    years (:func:`open_selections`) lists the files it analyses only: a file it loaded but does not use (one
+    holding none of its victims, named in a sentence, or a kind of data it does not read, such as GSI or TIP
+    tiers) is neither in the table nor in its source line, as it is not among the brief's sources."""
+    tables = [s.loaded for s in opened.selections] if opened.selections else opened.tables
     show_table(
-        sources_view(opened.tables, opened.rule),
+        sources_view(tables, opened.rule),
         labels=SOURCE_LABELS,
-        source=opened.source,
-        kinds=sources_kinds(opened.tables),
+        source=source_line(tables) if opened.selections else opened.source,
+        kinds=sources_kinds(tables),
     )
 
 
