@@ -651,3 +651,24 @@ def test_growing_corridors_read_as_words_and_their_rate_ratios_are_not_counts(mo
     assert find_small_counts(bundle["text/html"]) == []
     assert "growth+new" not in bundle["text/markdown"]
     assert "| growing and new |" in bundle["text/markdown"] and "| growing |" in bundle["text/markdown"]
+
+
+def test_a_trends_brief_of_totals_only_has_no_section_by_dimension(monkeypatch):
+    """The trends brief with by = none had a section "By dimension" describing tables it did not show, and
+    ending in the code 'No dimension chosen (`by = "none"`).'."""
+    import json
+
+    import IPython.display
+
+    from evidence.notebooks import views
+
+    shown: list[str] = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj.data))
+    views.show_dimension_intro(None)
+    assert shown == []
+    views.show_dimension_intro("form")
+    (text,) = shown
+    assert text.startswith("## By form of exploitation\n") and "multi-valued" in text
+    notebook = json.loads((Path(__file__).parents[2] / "notebooks" / "trends.ipynb").read_text())
+    source = "\n".join("".join(cell["source"]) for cell in notebook["cells"])
+    assert "## By dimension" not in source and 'by = "none"' not in source

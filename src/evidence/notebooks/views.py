@@ -31,6 +31,7 @@ from evidence.notebooks.builders import (
     RouteBounds,
     YearlyNumbers,
     break_sentence,
+    breakdown_name,
     category_sum_note,
     emerging_unassessed,
     emerging_view,
@@ -750,6 +751,26 @@ def show_yearly_section(
     if sentence := no_panel_sentence(numbers):
         _markdown(sentence)
     return numbers
+
+
+#: What the section by a dimension of the trends notebook holds (said under its heading).
+DIMENSION_INTRO = (
+    "Victims per year by the chosen dimension. Where every victim has exactly one category (sex, age, source "
+    "type), the categories add up to the year's victims, and the table is protected together with the yearly "
+    "counts above; its share table gives each category's share of the year's victims. For forms of "
+    "exploitation (and other multi-valued groups) one victim can count in several categories (CTDC "
+    "denominator rule), so the categories add up to more than the year's victims and no shares are shown."
+)
+
+
+def show_dimension_intro(dimension: str | None) -> None:
+    """The heading of the section by ``dimension`` ("By form of exploitation") and what its tables hold; nothing
+    when no dimension is chosen: a brief of totals only has no such section, never one saying
+    ``by = "none"``."""
+    if dimension is None:
+        return
+    name = breakdown_name(dimension)
+    _markdown(f"## By {escape_markdown(name)}\n\n{DIMENSION_INTRO}")
 
 
 def show_dimension_section(
