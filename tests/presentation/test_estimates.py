@@ -283,3 +283,22 @@ def test_one_unusual_replicate_is_said_in_the_singular(western) -> None:
     assert "replicates had" not in lines
     two = dataclasses.replace(one, bootstrap_empty_list=2)
     assert "2 replicates had a list with no case" in "\n".join(bootstrap_lines(two))
+
+
+def test_reading_the_result_says_how_this_interval_was_computed(western, western_runs) -> None:
+    """The hidden-population brief said "the interval here is the median of independent runs" of a log-normal
+    interval (no bootstrap) and of a single bootstrap run alike."""
+    from evidence.presentation.disclosure import find_small_counts
+    from evidence.presentation.estimates import reading_the_result
+
+    lognormal = reading_the_result(western)
+    assert western.interval_method != "bca"
+    assert "log-normal" in lognormal and "median of" not in lognormal
+    one_run = reading_the_result(
+        dataclasses.replace(western, interval_method="bca", bootstrap_runs=1, bootstrap_replicates=200)
+    )
+    assert "one run of" in one_run and "200" in one_run and "the interval here is the median" not in one_run
+    several = reading_the_result(western_runs)
+    assert 'median of <span data-kind="parameter">3</span> independent runs' in several
+    for text in (lognormal, one_run, several):
+        assert text.startswith("## Reading the result\n") and find_small_counts(text) == []

@@ -36,6 +36,7 @@ __all__ = [
     "estimate_row_kinds",
     "estimate_rows",
     "monte_carlo_range_text",
+    "reading_the_result",
     "sensitivity_chart_data",
     "sensitivity_frame",
     "spread_text",
@@ -265,6 +266,7 @@ def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None 
                 f"Monte Carlo spread of the limits: {', '.join(spreads)} as a standard error over resamples of "
                 "the replicates; another seed moves them about this much"
             )
+
     def many(n: int, one: str, several: str) -> str:  # "1 replicate had", never "1 replicates had"
         return f"{n:,} {one if n == 1 else several}"
 
@@ -478,3 +480,45 @@ def sensitivity_chart_data(
         "high": pl.Float64,
     }
     return pl.DataFrame(records, schema=schema)
+
+
+def reading_the_result(result: PopulationEstimate) -> str:
+    """The section "Reading the result" of a hidden-population brief, saying how *this* interval was computed:
+    the median of independent bootstrap runs, one bootstrap run, or the log-normal interval that allows nothing
+    for the model choice (the notebook's fixed text said "the median of independent runs" of every interval)."""
+    if result.interval_method == "bca" and result.bootstrap_runs > 1:
+        per_run = result.bootstrap_replicates // result.bootstrap_runs
+        interval = (
+            "- Report the estimate **with its interval** and the model choice; the interval from the bootstrap "
+            "that repeats the model choice is the honest one. Its limits are Monte Carlo results: one run of "
+            f"{number(per_run, 'parameter')} replicates moves from seed to seed, most for a limit read far in the tail, so the "
+            f"interval here is the median of {number(result.bootstrap_runs, 'parameter')} independent runs, with the range one run "
+            "gives beside it."
+        )
+    elif result.interval_method == "bca":
+        interval = (
+            "- Report the estimate **with its interval** and the model choice; the interval from the bootstrap "
+            "that repeats the model choice is the honest one. Its limits are Monte Carlo results: this interval is "
+            f"one run of {number(result.bootstrap_replicates, 'parameter')} replicates, and another seed moves it, most for a limit "
+            "read far in the tail; the median of independent runs (as many as needed, the default) says how far."
+        )
+    else:
+        interval = (
+            "- Report the estimate **with its interval** and the model choice. The interval here is log-normal, "
+            "from the chosen model's intercept: it allows nothing for the choice of the model. The interval to "
+            f"report is the bootstrap's that repeats the choice (a run with bootstrap replicates, "
+            f"{number(1000, 'parameter')} as published)."
+        )
+    return "\n".join(
+        [
+            "## Reading the result",
+            "",
+            interval,
+            "- When the model choices disagree beyond the interval (the headline says so), the data cannot pin "
+            "the number down: report the range across the models, not one model's interval.",
+            "- The estimate is of everyone the lists *could* have met under the same definitions during the "
+            "period: it is not a prevalence figure for the whole country unless the lists cover the whole country.",
+            "- When lists are small or barely overlap, estimates are fragile: merge small lists of similar kind "
+            "(as the five-list versions of the New Orleans and UK data do) and look at the sensitivity table.",
+        ]
+    )
