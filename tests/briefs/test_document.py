@@ -47,6 +47,15 @@ def test_a_generic_title_gets_the_country(tmp_path: Path) -> None:
     assert document.title == "Country brief: Thailand"
 
 
+def test_a_title_with_a_colon_of_its_own_takes_the_country_after_a_dash(tmp_path: Path) -> None:
+    """The real-data brief read "Causes and consequences: for the trafficked person and for society: Thailand"."""
+    nb = new_notebook(
+        cells=[new_markdown_cell("# Causes and consequences: for the person and for society\n\nText.")]
+    )
+    document = build_document(make_run(tmp_path / "runs", notebook=nb))
+    assert document.title == "Causes and consequences: for the person and for society — Thailand"
+
+
 def test_without_a_heading_the_notebook_name_is_the_title(tmp_path: Path) -> None:
     nb = new_notebook(cells=[new_markdown_cell("Text only.")])
     record_run = make_run(tmp_path / "runs", notebook=nb)

@@ -167,8 +167,9 @@ def build_document(run_dir: str | Path) -> BriefDocument:
     parts = _notebook_parts(notebook, figures, displayed, tables)
     title, parts = _take_title(parts, fallback=_humanise(record.notebook.name or executed.stem))
     if (country := country_of(parameters)) and country.lower() not in title.lower():
-        # "Country brief" of a parameterised notebook → "Country brief: Thailand"
-        title = f"{title}: {country}"
+        # "Country brief" of a parameterised notebook → "Country brief: Thailand"; a title with a colon of its
+        # own takes a dash ("Causes and consequences: for the person and for society — Thailand", not ": Thailand")
+        title = f"{title} — {country}" if ":" in title else f"{title}: {country}"
     elif not country and (data := data_names(parameters, stems=True)):
         # a notebook about a dataset: "Hidden population: multiple systems estimation — Ned"
         title = f"{title} — {data}"
