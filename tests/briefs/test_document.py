@@ -309,6 +309,15 @@ def test_a_release_the_file_does_not_state_is_said_in_words():
     assert "2024" in _release_label({"source": "ctdc", "release": "2024", "synthetic": True})
 
 
+def test_the_demo_lists_are_named_in_words_at_a_glance():
+    """The demo hidden-population brief's glance box read "Data: list_capture synthetic (synthetic demo)"."""
+    from evidence.briefs.document import _release_label
+
+    assert _release_label({"source": "list_capture", "release": "synthetic", "demo": True}) == (
+        "Linked lists (synthetic demo)"
+    )
+
+
 def test_sources_are_named_as_their_metadata_names_them_never_by_layout() -> None:
     from evidence.briefs.document import _release_label, sources_section
     from evidence.sources.metadata import describe

@@ -748,6 +748,7 @@ _SOURCE_NAMES = {
     "unodc_glotip": "UNODC GLOTIP",
     "us_tip_tiers": "US TIP Report tiers",
     "walkfree_gsi": "Walk Free GSI",
+    "list_capture": "Linked lists",
 }
 
 
@@ -758,7 +759,8 @@ def _release_label(p: Mapping[str, Any]) -> str:
     release = str(p.get("release") or "")
     # a release the file does not state (e.g. the k-anonymised CTDC export) is said so in words
     release = "(release not stated)" if release in {"", "unknown"} else release
-    label = f"{_SOURCE_NAMES.get(source, source)} {release}"
+    # a demo's release that only says it is synthetic ("synthetic") is said once, by the suffix
+    label = _SOURCE_NAMES.get(source, source) + ("" if p.get("demo") and release == "synthetic" else f" {release}")
     if p.get("demo"):
         label += " (synthetic demo)"
     elif p.get("synthetic"):
