@@ -302,3 +302,23 @@ def test_reading_the_result_says_how_this_interval_was_computed(western, western
     assert 'median of <span data-kind="parameter">3</span> independent runs' in several
     for text in (lognormal, one_run, several):
         assert text.startswith("## Reading the result\n") and find_small_counts(text) == []
+
+
+def test_the_brief_shows_only_the_settings_its_method_used(western, western_runs) -> None:
+    """The hidden-population briefs showed "Downhill start: main" of a stepwise choice, "P enter: 0.02" of
+    main effects only, and "Bootstrap replicates: 0 · Bootstrap runs: 0 · Seed: 2026" of a log-normal interval."""
+    from evidence.presentation.estimates import settings_for_readers
+
+    lognormal = settings_for_readers(western, method="stepwise", bootstrap_runs=0)
+    assert lognormal == {
+        "downhill_start": None,
+        "bootstrap_replicates": "none (log-normal interval)",
+        "bootstrap_runs": None,
+        "seed": None,
+    }
+    main = settings_for_readers(western, method="main", bootstrap_runs=0)
+    assert main["p_enter"] is None and main["max_order"] is None and main["downhill_start"] is None
+    assert "downhill_start" not in settings_for_readers(western, method="downhill", bootstrap_runs=0)
+    auto = settings_for_readers(western_runs, method="bic", bootstrap_runs=0)
+    assert auto == {"p_enter": None, "downhill_start": None, "bootstrap_runs": "auto (3 runs)"}
+    assert "bootstrap_runs" not in settings_for_readers(western_runs, method="bic", bootstrap_runs=3)

@@ -760,7 +760,9 @@ def _release_label(p: Mapping[str, Any]) -> str:
     # a release the file does not state (e.g. the k-anonymised CTDC export) is said so in words
     release = "(release not stated)" if release in {"", "unknown"} else release
     # a demo's release that only says it is synthetic ("synthetic") is said once, by the suffix
-    label = _SOURCE_NAMES.get(source, source) + ("" if p.get("demo") and release == "synthetic" else f" {release}")
+    label = _SOURCE_NAMES.get(source, source) + (
+        "" if p.get("demo") and release == "synthetic" else f" {release}"
+    )
     if p.get("demo"):
         label += " (synthetic demo)"
     elif p.get("synthetic"):

@@ -39,6 +39,7 @@ __all__ = [
     "reading_the_result",
     "sensitivity_chart_data",
     "sensitivity_frame",
+    "settings_for_readers",
     "spread_text",
 ]
 
@@ -522,3 +523,23 @@ def reading_the_result(result: PopulationEstimate) -> str:
             "(as the five-list versions of the New Orleans and UK data do) and look at the sensitivity table.",
         ]
     )
+
+
+def settings_for_readers(result: PopulationEstimate, *, method: str, bootstrap_runs: int) -> dict[str, Any]:
+    """The hidden-population notebook's settings as its brief's readers should see them (its glance box and
+    subtitle, through :func:`evidence.notebooks.runtime.record_resolved`): a setting the chosen method does not
+    use is left out (None), not shown beside it ("downhill start: main" of a stepwise choice, "bootstrap runs: 0"
+    of a log-normal interval), and runs left to the toolkit say how many were made."""
+    shown: dict[str, Any] = {}
+    if method != "stepwise":
+        shown["p_enter"] = None
+    if method != "downhill":
+        shown["downhill_start"] = None
+    if method == "main":
+        shown["max_order"] = None
+    if result.interval_method != "bca":
+        shown.update(bootstrap_replicates="none (log-normal interval)", bootstrap_runs=None, seed=None)
+    elif not bootstrap_runs:  # 0: as many as needed; the brief says how many
+        runs = result.bootstrap_runs
+        shown["bootstrap_runs"] = f"auto ({runs} run{'s' if runs != 1 else ''})"
+    return shown
