@@ -311,6 +311,7 @@ def test_the_brief_shows_only_the_settings_its_method_used(western, western_runs
 
     lognormal = settings_for_readers(western, method="stepwise", bootstrap_runs=0)
     assert lognormal == {
+        "method": "stepwise selection",
         "downhill_start": None,
         "bootstrap_replicates": "none (log-normal interval)",
         "bootstrap_runs": None,
@@ -320,5 +321,11 @@ def test_the_brief_shows_only_the_settings_its_method_used(western, western_runs
     assert main["p_enter"] is None and main["max_order"] is None and main["downhill_start"] is None
     assert "downhill_start" not in settings_for_readers(western, method="downhill", bootstrap_runs=0)
     auto = settings_for_readers(western_runs, method="bic", bootstrap_runs=0)
-    assert auto == {"p_enter": None, "downhill_start": None, "bootstrap_runs": "auto (3 runs)"}
+    assert auto == {
+        "method": "lowest BIC",
+        "p_enter": None,
+        "downhill_start": None,
+        "bootstrap_runs": "auto (3 runs)",
+    }
+    assert main["method"] == "main effects only"
     assert "bootstrap_runs" not in settings_for_readers(western_runs, method="bic", bootstrap_runs=3)

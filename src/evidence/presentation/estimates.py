@@ -525,12 +525,21 @@ def reading_the_result(result: PopulationEstimate) -> str:
     )
 
 
+#: The notebook's model choices as readers name them (its ``method`` parameter's values are code words).
+_METHOD_WORDS = {
+    "stepwise": "stepwise selection",
+    "bic": "lowest BIC",
+    "downhill": "downhill search of the BIC",
+    "main": "main effects only",
+}
+
+
 def settings_for_readers(result: PopulationEstimate, *, method: str, bootstrap_runs: int) -> dict[str, Any]:
     """The hidden-population notebook's settings as its brief's readers should see them (its glance box and
     subtitle, through :func:`evidence.notebooks.runtime.record_resolved`): a setting the chosen method does not
     use is left out (None), not shown beside it ("downhill start: main" of a stepwise choice, "bootstrap runs: 0"
     of a log-normal interval), and runs left to the toolkit say how many were made."""
-    shown: dict[str, Any] = {}
+    shown: dict[str, Any] = {"method": _METHOD_WORDS.get(method, method)}
     if method != "stepwise":
         shown["p_enter"] = None
     if method != "downhill":
