@@ -672,3 +672,25 @@ def test_a_trends_brief_of_totals_only_has_no_section_by_dimension(monkeypatch):
     notebook = json.loads((Path(__file__).parents[2] / "notebooks" / "trends.ipynb").read_text())
     source = "\n".join("".join(cell["source"]) for cell in notebook["cells"])
     assert "## By dimension" not in source and 'by = "none"' not in source
+
+
+def test_a_breakdown_unodc_cannot_give_is_said_in_words(real_tables, tmp_path, monkeypatch):
+    """The real-data trends brief of Myanmar's nationals by form read "Not available by form in these data: with
+    an indicator table, role 'origin' reads other countries' citizenship breakdowns: use by none, destination or
+    corridor", the analysis's error for a command line."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import show_yearly_section
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    selection = Selection(real_tables[1], country="MMR", role="origin", years=(2015, 2021))
+    show_yearly_section(selection, DisclosureRule(5), dimension="form", place="Myanmar", source="UNODC")
+    texts = [str(getattr(obj, "data", "")) for obj in shown]
+    (sentence,) = [t for t in texts if t.startswith("Not ")]
+    assert "role" not in sentence and "indicator table" not in sentence and "use by" not in sentence
+    assert sentence.startswith("Not shown by form of exploitation: UNODC") and sentence.endswith(".")

@@ -635,6 +635,19 @@ def victims_noun(selection: Selection) -> str:
     return "identified victims" if selection.kind == "case" else "detected victims"
 
 
+def unavailable_breakdown(selection: Selection, dimension: str | None, error: Exception) -> str:
+    """The sentence of a yearly section whose breakdown by ``dimension`` the data cannot give. UNODC's data
+    give a country's nationals detected abroad by citizenship only: said in words, not as the analysis's error
+    for a command line ("with an indicator table, role 'origin' reads ...: use by none, ...")."""
+    name = breakdown_name(dimension)
+    if selection.kind == "indicator" and selection.role in ("origin", "both"):
+        return (
+            f"Not shown by {name}: UNODC's data give the nationals a country detects abroad by citizenship only, "
+            f"never by {name}, so these victims are counted in total only."
+        )
+    return f"Not available by {name} in these data: {str(error).rstrip('.')}."
+
+
 def show_yearly_section(
     selection: Selection,
     rule: DisclosureRule,
@@ -659,7 +672,7 @@ def show_yearly_section(
         try:
             numbers = yearly_numbers(selection, rule, by=dimension)
         except EvidenceError as exc:
-            _markdown(escape_markdown(f"Not available by {dimension} in these data: {exc}"))
+            _markdown(escape_markdown(unavailable_breakdown(selection, dimension, exc)))
             numbers = yearly_numbers(selection, rule)
     if not isinstance(tables, bool) and numbers.by is None:
         tables = ()  # the dimension section says there is no such breakdown: no table to refer to
