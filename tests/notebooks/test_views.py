@@ -694,3 +694,25 @@ def test_a_breakdown_unodc_cannot_give_is_said_in_words(real_tables, tmp_path, m
     (sentence,) = [t for t in texts if t.startswith("Not ")]
     assert "role" not in sentence and "indicator table" not in sentence and "use by" not in sentence
     assert sentence.startswith("Not shown by form of exploitation: UNODC") and sentence.endswith(".")
+
+
+def test_data_quality_shows_no_table_by_a_field_the_layout_does_not_collect(
+    shared_data, tmp_path, monkeypatch
+):
+    """The data-quality brief of the CTDC victim-perpetrator file said `data_source_type` is not collected by its
+    layout, then showed a table "by source type" of one row: unknown, 21,195 records."""
+    import IPython.display
+
+    from evidence.notebooks import views
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path))
+    opened = views.open_notebook([str(shared_data / "ctdc" / "vp_synthetic_condensed.csv")], 5)
+    shown.clear()
+    views.show_completeness(opened)
+    text = "\n".join(str(o.get("text/markdown", "")) if isinstance(o, dict) else str(o.data) for o in shown)
+    assert "`data_source_type`" in text  # said not collected
+    assert "By source type" not in text
+    assert "By year or band of years" in text

@@ -1112,6 +1112,8 @@ def show_completeness(opened: Opened) -> None:
             by_year or ("year", "By year"),
             ("data_source_type", "By source type (case management or hotline)"),
         ):
+            if by in missing:  # a layout without source types: one row "unknown" would say nothing
+                continue
             left_out = [f for f in quality.KEY_FIELDS if f in missing]
             shown = completeness_table(
                 quality.completeness_by(selection, by), by, opened.rule, not_collected=missing
