@@ -444,3 +444,17 @@ def test_a_hidden_population_brief_says_what_its_estimate_rests_on(tmp_path: Pat
     after = build_document(run).body
     assert "Identified and detected victims are the cases" not in after
     assert "the estimate of the total is a model's, from how the lists overlap" in " ".join(after.split())
+
+
+def test_parameters_named_by_code_words_are_named_in_words() -> None:
+    """The routes and hidden-population briefs' glance boxes read "Top n: 10", "Regional level: region",
+    "P enter: 0.02"."""
+    from evidence.briefs.document import reader_parameters
+
+    shown = dict(reader_parameters({"top_n": 10, "regional_level": "region", "by": "form", "p_enter": 0.02}))
+    assert shown == {
+        "Corridors listed": "10",
+        "Routes classed by": "region",
+        "Broken down by": "form",
+        "Stepwise entry threshold (p)": "0.02",
+    }

@@ -702,8 +702,24 @@ def _shown(name: str, value: Any) -> bool:
     return value not in (None, "", [], ())
 
 
+#: The packaged notebooks' parameters as readers name them, where the parameter's own name is a code word
+#: ("Top n: 10", "P enter: 0.02" in a glance box).
+_PARAMETER_LABELS = {
+    "iso3": "Country",
+    "country": "Country",
+    "years": "Years",
+    "by": "Broken down by",
+    "top_n": "Corridors listed",
+    "regional_level": "Routes classed by",
+    "person_scope": "Victims described",
+    "p_enter": "Stepwise entry threshold (p)",
+    "max_order": "Highest order of interactions",
+    "downhill_start": "Downhill search from",
+}
+
+
 def _label(name: str) -> str:
-    return {"iso3": "Country", "country": "Country", "years": "Years"}.get(name.lower(), _humanise(name))
+    return _PARAMETER_LABELS.get(name.lower(), _humanise(name))
 
 
 def _format_value(value: Any) -> str:
