@@ -716,3 +716,30 @@ def test_data_quality_shows_no_table_by_a_field_the_layout_does_not_collect(
     assert "`data_source_type`" in text  # said not collected
     assert "By source type" not in text
     assert "By year or band of years" in text
+
+
+@pytest.mark.parametrize(
+    ("dimension", "named"), [("corridor", "Cambodia → Thailand"), ("citizenship", "Cambodia")]
+)
+def test_a_breakdown_by_country_names_the_countries(real_tables, tmp_path, monkeypatch, dimension, named):
+    """The real-data trends brief of Thailand by corridor had columns "KHM>THA", "LAO>THA", ... and by
+    citizenship "KHM", "LAO", ...: codes, not the countries' names."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import show_dimension_section, show_yearly_section
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    for table in real_tables[:2]:  # CTDC's victim records and UNODC's country data
+        selection = Selection(table, country="THA", role="destination", years=(2010, 2019))
+        options = {"place": "Thailand", "source": "test"}
+        numbers = show_yearly_section(selection, DisclosureRule(5), dimension=dimension, **options)
+        shown.clear()
+        show_dimension_section(numbers, dimension=dimension, **options)
+        tables = [o["text/markdown"] for o in shown if isinstance(o, dict) and "text/markdown" in o]
+        assert tables and all(f"| {named} |" in t for t in tables)
+        assert not any("KHM" in t for t in tables)

@@ -786,6 +786,23 @@ def show_dimension_intro(dimension: str | None) -> None:
     _markdown(f"## By {escape_markdown(name)}\n\n{DIMENSION_INTRO}")
 
 
+#: The breakdowns whose categories are countries (ISO3 codes) or corridors of two (``KHM>THA``).
+_COUNTRY_BREAKDOWNS = ("citizenship", "destination", "corridor", "origin")
+
+
+def category_names(by: str | None, categories: Sequence[str]) -> dict[str, str]:
+    """The names readers know the categories of a breakdown by country or corridor by (``KHM`` → Cambodia,
+    ``KHM>THA`` → Cambodia → Thailand); a category that is not a country code keeps its label ("Unknown")."""
+    if by not in _COUNTRY_BREAKDOWNS:
+        return {}
+    named = {}
+    for category in categories:
+        names = [name_of(code) for code in str(category).split(">")]
+        if all(names):
+            named[category] = " → ".join(n for n in names if n)
+    return named
+
+
 def show_dimension_section(
     numbers: YearlyNumbers, *, place: str, source: str, dimension: str | None = None
 ) -> None:
@@ -840,10 +857,11 @@ def show_dimension_section(
                 else f" An empty row: none of the year's victims has the {label} recorded (not recorded, not 0); "
                 "a year without records of the selection is not listed."
             )
+    named = category_names(by, table.low.value_columns)  # countries and corridors by name, never KHM>THA
     show_table(
         shown,
         caption=caption,
-        labels={"year": "Year", "note": "Note"},
+        labels={"year": "Year", "note": "Note", **named},
         source=source,
         note=note or None,
         kinds=table.kinds(),
@@ -855,7 +873,7 @@ def show_dimension_section(
         show_table(
             shown,
             caption=f"{caption}: shares of the year",
-            labels={"year": "Year"},
+            labels={"year": "Year", **named},
             source=source,
             shares="row",
         )
@@ -863,9 +881,12 @@ def show_dimension_section(
         return
     chart_table = _dated(shown)
     tag = numbers.selection.loaded.provenance.source if numbers.selection.loaded else "data"
+    long = chart_table.to_long(by, "count")
+    if named:  # the chart's legend names them as the table does
+        long = dataclasses.replace(long, frame=long.frame.with_columns(pl.col(by).replace(named)))
     show_chart(
         charts.stacked_share_chart(
-            chart_table.to_long(by, "count"),
+            long,
             "year",
             by,
             "count",
