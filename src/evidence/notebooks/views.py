@@ -399,7 +399,7 @@ def show_sources(opened: Opened) -> None:
     years (:func:`open_selections`) lists the files it analyses only: a file it loaded but does not use (one
     holding none of its victims, named in a sentence, or a kind of data it does not read, such as GSI or TIP
     tiers) is neither in the table nor in its source line, as it is not among the brief's sources."""
-    tables = [s.loaded for s in opened.selections] if opened.selections else opened.tables
+    tables = [s.loaded for s in opened.selections if s.loaded] if opened.selections else opened.tables
     show_table(
         sources_view(tables, opened.rule),
         labels=SOURCE_LABELS,

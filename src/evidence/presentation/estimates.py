@@ -510,18 +510,14 @@ def reading_the_result(result: PopulationEstimate) -> str:
             f"report is the bootstrap's that repeats the choice (a run with bootstrap replicates, "
             f"{number(1000, 'parameter')} as published)."
         )
-    return "\n".join(
-        [
-            "## Reading the result",
-            "",
-            interval,
-            "- When the model choices disagree beyond the interval (the headline says so), the data cannot pin "
-            "the number down: report the range across the models, not one model's interval.",
-            "- The estimate is of everyone the lists *could* have met under the same definitions during the "
-            "period: it is not a prevalence figure for the whole country unless the lists cover the whole country.",
-            "- When lists are small or barely overlap, estimates are fragile: merge small lists of similar kind "
-            "(as the five-list versions of the New Orleans and UK data do) and look at the sensitivity table.",
-        ]
+    return (
+        f"## Reading the result\n\n{interval}\n"
+        "- When the model choices disagree beyond the interval (the headline says so), the data cannot pin the "
+        "number down: report the range across the models, not one model's interval.\n"
+        "- The estimate is of everyone the lists *could* have met under the same definitions during the period: "
+        "it is not a prevalence figure for the whole country unless the lists cover the whole country.\n"
+        "- When lists are small or barely overlap, estimates are fragile: merge small lists of similar kind (as "
+        "the five-list versions of the New Orleans and UK data do) and look at the sensitivity table."
     )
 
 
