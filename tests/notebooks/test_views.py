@@ -743,3 +743,24 @@ def test_a_breakdown_by_country_names_the_countries(real_tables, tmp_path, monke
         tables = [o["text/markdown"] for o in shown if isinstance(o, dict) and "text/markdown" in o]
         assert tables and all(f"| {named} |" in t for t in tables)
         assert not any("KHM" in t for t in tables)
+
+
+def test_the_methods_name_the_threshold_the_brief_was_made_with(monkeypatch):
+    """The real-data routes brief made with a threshold of 11 said "smaller flows [than 5] are withheld here" in
+    its methods and "Counts below 11 are shown as <11" in its disclosure note; data quality and causes alike
+    said "withheld (`<5`)" whatever the threshold."""
+    import IPython.display
+
+    from evidence.notebooks import views
+
+    shown: list[str] = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj.data))
+    views.show_threshold(DisclosureRule(11), "Counts below {threshold} are withheld (`<{threshold}`).")
+    assert shown == ["- Counts below 11 are withheld (`<11`)."]
+    notebooks = Path(__file__).parents[2] / "notebooks"
+    for name in ("routes", "data_quality", "causes_consequences"):
+        cells = json.loads((notebooks / f"{name}.ipynb").read_text())["cells"]
+        prose = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        assert "withheld (`<5`)" not in prose and "smaller flows are withheld" not in prose
+        assert "views.show_threshold(" in code

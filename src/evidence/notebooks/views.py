@@ -326,6 +326,13 @@ def protection_text(tables: Sequence[LoadedTable]) -> str | None:
     )
 
 
+def show_threshold(rule: DisclosureRule, bullet: str) -> None:
+    """A bullet of a notebook's methods that names the run's disclosure threshold (``{threshold}`` in ``bullet``):
+    a fixed "(`<5`)" in the notebook's prose contradicted a brief made with another threshold ("Counts below
+    11 are shown as <11" in its disclosure note)."""
+    _markdown("- " + bullet.format(threshold=rule.threshold))
+
+
 def show_protection(tables: Sequence[LoadedTable]) -> None:
     """:func:`protection_text` of the tables a notebook uses, when any is protected by the cell key method."""
     if text := protection_text(tables):
