@@ -764,3 +764,8 @@ def test_the_methods_name_the_threshold_the_brief_was_made_with(monkeypatch):
         code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
         assert "withheld (`<5`)" not in prose and "smaller flows are withheld" not in prose
         assert "views.show_threshold(" in code
+        # what the bullet says beside the threshold is no count a brief made with 11 would refuse
+        bullet = re.search(r"views\.show_threshold\(\s*\w+(?:\.rule)?,\s*((?:\"[^\"]*\"\s*)+),?\s*\)", code)
+        assert bullet, name
+        text = "".join(re.findall(r'"([^"]*)"', bullet[1])).format(threshold=11)
+        assert find_small_counts(text, DisclosureRule(11)) == [], (name, text)
