@@ -148,6 +148,7 @@ def test_the_person_section_says_whose_records_it_covers(demo, small):
     everyone = views.person_scope_text(demo, country="USA", scope="all")
     assert "every record of the case data, of every country" in everyone
     assert "not only the victims of the United States" in everyone
+    assert "person_scope" not in everyone  # a parameter's code name, which readers of a brief do not know
     own = views.person_scope_text(small, country="THA", role="destination")
     assert own.startswith(
         "This section covers the victims in the case data with Thailand as country of destination"

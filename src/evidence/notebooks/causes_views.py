@@ -1035,8 +1035,8 @@ def person_scope_text(
         years = f" (records of {first})" if first == last else f" (records of {first}–{last})"
     if scope == "all":
         return (
-            f"**This section covers every record of the case data, of every country**{years}, with "
-            f"`person_scope` all: not only the victims of {place}, and its counts and shares are not those of {place}."
+            f"**This section covers every record of the case data, of every country**{years}: not only the "
+            f"victims of {place}, and its counts and shares are not those of {place}."
         )
     words = ROLE_WORDS.get(role, role)
     return f"This section covers the victims in the case data with {place} as {words}{years}."
