@@ -1786,7 +1786,10 @@ def emerging_view(emerging: pl.DataFrame, top: int | None = None) -> pl.DataFram
         "Why": [_EMERGING_REASONS.get(r, r) if r else "" for r in emerging["reason"].to_list()],
         "Later period": [p.replace("-", "–") if p else "" for p in emerging["later_period"].to_list()],
         "Annual rate ratio": [
-            "new: none before" if v is not None and math.isinf(v) and v > 0 else number(v, 2)
+            "new: none before"
+            if v is not None and math.isinf(v) and v > 0
+            # a new corridor with too few victims or years for a trend: said, never an empty cell
+            else ("not tested (too few victims or years)" if v is None else number(v, 2))
             for v in emerging["rate_ratio"]
         ],
         "95% interval": [
