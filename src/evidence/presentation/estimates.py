@@ -467,7 +467,7 @@ def sensitivity_chart_data(
         records.append(
             {
                 "model choice": row.choice.label,
-                "method": row.choice.method,
+                "method": _METHOD_WORDS.get(row.choice.method, row.choice.method),  # the legend in words
                 "estimate": shown.values["estimate"],
                 "low": shown.values["low"],
                 "high": shown.values["high"],
