@@ -209,3 +209,5 @@ def test_the_prose_of_a_brief_names_no_parameter_by_its_code_name(path):
     names = set(re.findall(r"^(\w+)\s*[:=]", declared, flags=re.MULTILINE))
     prose = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
     assert not [name for name in sorted(names) if f"`{name}`" in prose]
+    # nor a notebook by its file name ("see the `hidden_population` notebook")
+    assert not [p.stem for p in (REPO / "notebooks").glob("*.ipynb") if f"`{p.stem}`" in prose]
