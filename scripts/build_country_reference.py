@@ -74,14 +74,27 @@ INTERMEDIATE_OVERRIDES = {
 # the ISO form is inverted ("Congo, The Democratic Republic of the") or the UN/IOM usage of the first users
 # differs (Viet Nam, Lao PDR).
 NAME_OVERRIDES = {
+    # UN M49 short names where the common name differs, as UNODC writes them (the sources these briefs cite, and
+    # the names their readers at the UN and in governments use): "Republic of Korea", not "South Korea"
+    "BOL": "Bolivia (Plurinational State of)",
     "COD": "Democratic Republic of the Congo",
     "FLK": "Falkland Islands (Malvinas)",
     "FSM": "Micronesia (Federated States of)",
+    "HKG": "China, Hong Kong SAR",
+    "IRN": "Iran (Islamic Republic of)",
+    "KOR": "Republic of Korea",
     "LAO": "Lao PDR",
+    "MAC": "China, Macao SAR",
     "MAF": "Saint Martin (French part)",
-    "PSE": "Palestine",
+    "MDA": "Republic of Moldova",
+    "PRK": "Democratic People's Republic of Korea",
+    "PSE": "State of Palestine",
     "SHN": "Saint Helena",
+    "SYR": "Syrian Arab Republic",
+    "TWN": "Taiwan Province of China",
+    "TZA": "United Republic of Tanzania",
     "VAT": "Holy See",
+    "VEN": "Venezuela (Bolivarian Republic of)",
     "VGB": "British Virgin Islands",
     "VIR": "United States Virgin Islands",
     "VNM": "Viet Nam",

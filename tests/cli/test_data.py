@@ -105,6 +105,14 @@ def test_an_unwritable_out_path_is_one_clear_error(
     assert code == 2 and f"--out {out}: cannot write there" in err and "Traceback" not in err
 
 
+def test_load_out_says_where_it_wrote_the_table(run_main, demo_file: Path, tmp_path: Path) -> None:
+    """Without --json, `data load --out FILE` wrote the table without a word of it (the JSON says "out")."""
+    out = tmp_path / "cases.parquet"
+    code, text, err = run_main(["data", "load", str(demo_file), "--out", str(out)])
+    assert code in (0, None), err
+    assert any(line.split() == ["out", str(out)] for line in text.splitlines()), text
+
+
 def test_load_out_parquet_round_trip(demo_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "cases.parquet"
     result = invoke("data", "load", str(demo_file), "--out", str(out), "--json")

@@ -97,6 +97,21 @@ def test_a_system_error_is_one_line_naming_the_file(run_main, monkeypatch):
     assert err.strip() == "error: /srv/reports/runs: Read-only file system"
 
 
+def test_an_output_the_system_refuses_is_named_not_its_temporary_file(run_main, tmp_path, monkeypatch):
+    """An output written into a read-only folder (`register lists`, `export-ctdc`, `snapshot`, `data demo`)
+    was reported by the name of its temporary file: "error: /srv/out/.lists.csv.q7sez4aw.part: Read-only file
+    system"."""
+    import tempfile
+
+    def read_only(*args, prefix="", suffix="", dir=None, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", os.path.join(dir, f"{prefix}q7sez4aw{suffix}"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    out = tmp_path / "demo.csv"
+    code, _, err = run_main(["data", "demo", "--rows", "10", "--out", str(out)])
+    assert code == 2 and err.strip() == f"error: {out}: Read-only file system", err
+
+
 # ----------------------------------------------------------------------------------------- the console script
 def _console_script(setup: str, *args: str) -> subprocess.CompletedProcess[str]:
     """``evidence ARGS`` through :func:`console_script` in a fresh interpreter, after ``setup`` ran there."""

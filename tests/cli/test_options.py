@@ -73,6 +73,25 @@ def test_flags_show_no_type_and_options_say_what_they_take(path, command, monkey
             assert param.metavar or "<" in line, (path, param.opts)
 
 
+def test_an_option_names_what_it_takes_and_by_one_name_in_every_command():
+    """One concept, one name: `--peers ISO3,...` (and not `ISO3,…` in `compare`), `--wait SECONDS` as
+    `--timeout SECONDS` (not `S`), and every option that takes a value says what in words (`--k N`,
+    `--by COLUMN`, `--out FILE`), not as a type (`<int>`, `<str>`, `<path>`); a command's one file is FILE,
+    as the README writes `data load FILE`."""
+    metavars: dict[str, set[str]] = {}
+    for path, command in COMMANDS:
+        for param in command.params:
+            if param.param_type_name == "option" and not param.is_flag and not param.hidden:
+                assert param.metavar, (path, param.opts)
+                if (" ".join(path), param.opts[0]) not in {
+                    ("register lists", "--by")
+                }:  # agencies, not a dimension
+                    metavars.setdefault(param.opts[0], set()).add(param.metavar)
+        assert {p.metavar for p in command.params if p.name == "path"} <= {"FILE"}, path
+    assert {opt: seen for opt, seen in metavars.items() if len(seen) > 1} == {}
+    assert metavars["--wait"] == metavars["--timeout"] == {"SECONDS"}
+
+
 def test_shared_options_mean_the_same_everywhere():
     meanings: dict[str, set[tuple[str | None, object]]] = {}
     for path, command in COMMANDS:

@@ -251,3 +251,65 @@ def test_control_characters_in_a_file_name_reach_the_terminal_as_escapes(exports
     code, out, err = run_main(["register", "status", "--json"])
     assert code in (0, None), err
     assert "\x9b" not in out and json.loads(out)["imports"][0]["file_name"].startswith("\x1b[31m\x9b")
+
+
+def test_figures_take_the_country_as_every_command_does(exports, run_main) -> None:
+    """`--country Thailand` (or `tha`) counted no nationals abroad, and `--country XYZ` was taken: a 0 printed
+    as a figure. A name or a code in any case is the country, as everywhere; an unknown one is refused."""
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    for export in exports:
+        assert run_main(["register", "import", str(export), "--mapping", str(mapping)])[0] in (0, None)
+
+    def abroad(country: str) -> dict:
+        code, out, err = run_main(["register", "figures", "--country", country, "--json"])
+        assert code in (0, None), err
+        facts = json.loads(out)
+        return {"country": facts["country"], "table": facts["tables"]["nationals_abroad"]}
+
+    given = abroad("THA")
+    assert given["table"]["rows"][-1]["victims"] not in (0, "0")  # the register holds Thai nationals abroad
+    assert abroad("Thailand") == given and abroad("tha") == given
+    code, _, err = run_main(["register", "figures", "--country", "XYZ"])
+    assert code == 2 and "unknown country 'XYZ'" in err and "Traceback" not in err
+
+
+def test_a_folder_given_as_the_file_to_write_is_refused_naming_it(exports, run_main, tmp_path) -> None:
+    """`export-ctdc reports/` failed at its end naming its own temporary file beside the folder
+    ("/.tmp.n8jh9jmo.part: Is a directory"), after the export was worked out."""
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    assert run_main(["register", "import", str(exports[0]), "--mapping", str(mapping)])[0] in (0, None)
+    folder = tmp_path / "out.parquet"
+    folder.mkdir()
+    for command in (["export-ctdc", str(folder)], ["lists", str(folder)], ["snapshot", str(folder)]):
+        code, _, err = run_main(["register", *command])
+        assert code == 2 and err.startswith(f"error: {folder}: is a folder"), err
+        assert ".part" not in err and "Traceback" not in err
+    _, out, _ = run_main(["register", "status", "--json"])
+    assert json.loads(out)["ctdc_exports"] == []
+
+
+def test_the_json_of_figures_has_the_same_keys_whatever_the_date(exports, run_main) -> None:
+    """`as_of_note` was there only for a date after the last export: a reader of the JSON met a missing key."""
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    for export in exports:
+        assert run_main(["register", "import", str(export), "--mapping", str(mapping)])[0] in (0, None)
+    keys = []
+    for as_of in ("2023-06-30", "2024-01-31"):
+        code, out, err = run_main(["register", "figures", "--as-of", as_of, "--json"])
+        assert code in (0, None), err
+        facts = json.loads(out)
+        keys.append(sorted(facts))
+    assert keys[0] == keys[1] and "as_of_note" in keys[0]
+    assert facts["as_of_note"]  # after the last export: said
+
+
+def test_a_negative_wait_or_limit_is_a_usage_error(run_main) -> None:
+    """`--wait -3` was taken (as no wait) and `data validate --limit -1` showed all rows but the last."""
+    for args in (
+        ["register", "import", "x.csv", "--wait", "-3"],
+        ["register", "export-ctdc", "x.csv", "--wait", "-1"],
+    ):
+        code, _, err = run_main(args)
+        assert code == 2 and "Invalid value for '--wait'" in err, err
+    code, _, err = run_main(["data", "validate", "x.csv", "--limit", "-1"])
+    assert code == 2 and "Invalid value for '--limit'" in err, err

@@ -251,3 +251,121 @@ def test_a_batch_starts_its_workers_after_the_parameter_checks_and_ends_them_whe
     assert code == 2 and "the data cannot be read" in err
     assert len(pools) == 1 and pools[0].started and pools[0].notebook == str(tiny)
     assert pools[0].ended == ("closed", True)  # its workers end with the kernels they started
+
+
+def test_an_interrupted_batch_records_what_ran_what_failed_and_what_did_not_finish(
+    run_main, tiny, tmp_path, monkeypatch
+):
+    """Ctrl-C or SIGTERM in a batch: exit 130 with the summary a finished batch prints (its last line found by
+    the same search of a log), every run that did not finish named, and how to resume; it printed nothing."""
+    from evidence.runs import batch
+    from evidence.runs.execute import RunOutcome
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2, 3]\n")
+    started = []
+
+    def interrupted(runs, *, on_start, on_done, **kwargs):
+        started.extend(runs)
+        on_start(3, 0)
+        on_done(RunOutcome(runs[0].run_id, "tiny", "ok", str(runs[0].folder), 1.0))
+        on_done(RunOutcome(runs[1].run_id, "tiny", "failed", str(runs[1].folder), 1.0, "ValueError: boom"))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "run_batch", interrupted)
+    # a Dask address: no local workers are started ahead (run_batch, replaced here, would use them)
+    args = ["batch", str(plan), "--executor", "tcp://127.0.0.1:1", "--out-root", str(tmp_path / "runs")]
+    code, out, err = run_main(args)
+    assert code == 130, out + err
+    assert "Traceback" not in err
+    assert out.splitlines()[-1] == "ran 1, skipped 0, failed 1, interrupted 1", out
+    (line,) = [line for line in out.splitlines() if started[2].run_id in line]
+    assert "interrupted before it finished" in line
+    assert "ValueError: boom" in out
+    assert "run the same command again to resume" in err
+
+
+def test_an_interrupted_run_says_so(run_main, tiny, tmp_path, monkeypatch):
+    """Ctrl-C in `run` or `brief`: exit 130 and one line saying it was interrupted (typer's own handling
+    exits 130 without a word, leaving a log with no reason for the missing run)."""
+    from evidence.runs import execute, warm
+
+    def interrupted(run, force=False):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(warm, "prestart", lambda *a, **k: None)
+    monkeypatch.setattr(execute, "run_unless_fresh", interrupted)
+    code, _, err = run_main(["run", str(tiny), "--out-root", str(tmp_path / "runs")])
+    assert code == 130
+    assert err.strip() == "error: interrupted"
+
+
+def test_an_unknown_executor_is_refused_before_the_plan_is_read(run_main, tiny, tmp_path, monkeypatch):
+    """`--executor foo` was refused only when the runs were due: after the plan's data were read and hashed
+    and the progress bar had started."""
+    from evidence.runs import batch
+
+    monkeypatch.setattr(batch, "read_plan", lambda *a, **k: pytest.fail("the plan was read"))
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\n")
+    code, out, err = run_main(["batch", str(plan), "--executor", "foo", "--out-root", str(tmp_path / "runs")])
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        "error: unknown executor 'foo': use 'processes' or a Dask scheduler address tcp://HOST:PORT"
+    )
+
+
+def test_sigterm_while_a_batch_reads_its_plan_is_an_interrupt_too(run_main, tiny, tmp_path, monkeypatch):
+    """SIGTERM (systemd, a cron or CI timeout) while the plan's data were read ended the process at once (143)
+    with nothing in the log: the batch now takes it as Ctrl-C from its start (exit 130, "interrupted"), and
+    puts back the handler it found."""
+    import os
+    import signal
+    import time
+
+    from evidence.runs import batch
+
+    def unhandled(signum, frame):
+        raise RuntimeError("SIGTERM reached the process's own handler: the batch did not take it")
+
+    def terminated(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler interrupts this
+        pytest.fail("SIGTERM was not delivered")
+
+    monkeypatch.setattr(batch, "read_plan", terminated)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\n")
+    previous = signal.signal(signal.SIGTERM, unhandled)
+    try:
+        code, _, err = run_main(["batch", str(plan), "--executor", "tcp://127.0.0.1:1"])
+        assert signal.getsignal(signal.SIGTERM) is unhandled
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert code == 130 and err.strip() == "error: interrupted", err
+
+
+def test_an_unknown_kernel_is_refused_before_anything_runs(run_main, tiny, tmp_path, no_kernel):
+    """`--kernel nope` made every run fail with NoSuchKernel (exit 1, a failed folder per run of a batch):
+    a mistake in the command, refused as one (exit 2, the kernels there are named), nothing written."""
+    out = tmp_path / "runs"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2]\n")
+    for args in (
+        ["run", str(tiny), "--kernel", "nope", "--out-root", str(out)],
+        ["batch", str(plan), "--kernel", "nope", "--out-root", str(out)],
+        ["brief", "THA", "--kernel", "nope", "--out-root", str(out)],
+    ):
+        code, _, err = run_main(args)
+        assert code == 2 and "--kernel 'nope': no Jupyter kernel of that name" in err, (args, err)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("name", ["bad name", "../../evil", "évidence"])
+def test_a_kernel_name_jupyter_refuses_is_a_usage_error_not_a_traceback(run_main, tmp_path, name):
+    code, _, err = run_main(["kernel", "install", "--name", name, "--sys-prefix"])
+    assert code == 2 and "Traceback" not in err
+    assert (
+        err.strip()
+        == f"error: --name {name!r}: a kernel name is ASCII letters, digits and - . _ only (e.g. evidence-reports)"
+    )

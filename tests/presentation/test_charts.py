@@ -543,6 +543,15 @@ def test_choropleth_puts_its_legend_beside_the_map_and_outlines_the_country() ->
     assert "Thailand" in json.dumps(spec)
 
 
+def test_choropleth_names_countries_as_the_tables_do() -> None:
+    """The map file's own names are common ones ("South Korea"); the map's countries are named as every table
+    and sentence of a brief names them."""
+    data = pl.DataFrame({"iso3": ["KOR", "THA"], "n": [900, 300]})
+    text = json.dumps(chart_spec(choropleth(data, "iso3", "n", title="t", source=SOURCE)))
+    assert "Republic of Korea" in text and "Taiwan Province of China" in text
+    assert "South Korea" not in text
+
+
 def test_long_source_lines_wrap_within_the_chart() -> None:
     sources = "; ".join(f"Source number {i}, release 30 May 2023" for i in range(6))
     spec = chart_spec(

@@ -87,12 +87,31 @@ def test_every_run_is_checked_before_anything_runs(tmp_path, tiny, monkeypatch):
         ({"parameters": {"n": [1]}}, InputError, "no 'notebooks'"),
         ({"runs": [{"parameters": {}}]}, InputError, r"runs\[1\] must be a mapping"),
         ({"notebooks": ["TINY"], "parameters": {"n": "auto"}}, ParameterError, "only for country"),
+        # nothing to run is refused, not a batch that succeeds having run nothing
+        ({}, InputError, "names no notebooks and no runs"),
+        ({"notebooks": [], "runs": []}, InputError, "names no notebooks and no runs"),
+        ({"runs": 5}, InputError, "'runs' must be a list"),
+        # YAML reads `1:` as a number: its "did you mean" was a TypeError traceback
+        ({"notebooks": ["TINY"], "parameters": {1: 2}}, InputError, "parameter name 1 is not a name"),
+        ({1: 2, "notebooks": ["TINY"]}, InputError, "plan key 1 is not a name"),
+        (
+            {"runs": [{"notebook": "routes", "parameters": {True: 1}}]},
+            InputError,
+            r"runs\[1\]: parameter name True",
+        ),
     ],
 )
 def test_bad_plans_are_refused_clearly(tmp_path, tiny, plan, error, message):
     plan = {k: ([str(tiny)] if v == ["TINY"] else v) for k, v in plan.items()}
     with pytest.raises(error, match=message):
         expand_plan(plan, base_dir=tmp_path)
+
+
+def test_an_empty_plan_file_is_refused(tmp_path):
+    path = plan_file(tmp_path, "# the weekly plan\n")
+    with pytest.raises(InputError, match="the plan is empty") as info:
+        load_plan(path)
+    assert str(path) in str(info.value)
 
 
 def test_auto_countries_are_those_with_enough_cases(shared_data):
@@ -262,6 +281,33 @@ def test_a_pool_started_ahead_forks_every_worker_at_once():
     finally:
         pool.close()
     pool.close()  # idempotent
+
+
+def test_an_interrupted_batch_ends_the_pool_it_was_given_with_the_interrupt_not_an_error(
+    tmp_path, tiny, monkeypatch
+):
+    """Ctrl-C (or SIGTERM, which the CLI turns into it) while a batch waits for its runs: the pool started
+    ahead is stopped where the interrupt is caught and again on the way out of run_batch; the second stop
+    found the executor's processes gone (None) and raised AttributeError, a traceback and exit 1 in place of
+    "interrupted" and exit 130."""
+    import copy
+
+    from evidence.runs import batch
+
+    runs = prepare_plan(
+        expand_plan({"notebooks": [str(tiny)], "parameters": {"n": [1, 2]}}, base_dir=tmp_path),
+        out_root=tmp_path / "runs",
+    )
+    monkeypatch.setattr(batch, "is_fresh", lambda folder, key: True)  # skipped runs: no kernel needed
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "wait", interrupted)
+    pool = batch.BatchPool(1, start=True)
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(runs, after=copy.copy, pool=pool)
+    pool.stop()  # idempotent
 
 
 def test_a_worker_stops_the_kernel_it_started_ahead_when_only_skipped_runs_are_left(monkeypatch):

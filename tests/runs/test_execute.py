@@ -43,6 +43,43 @@ def test_parameter_errors_raise_before_any_kernel_starts(tiny, tmp_path, no_kern
     assert not any(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("given, taken", [(2.5, 3), (0.01, 1), (30, 30), (None, None)])
+def test_a_cell_timeout_is_whole_seconds_rounded_up(tiny, tmp_path, given, taken):
+    """The notebook client takes whole seconds: `--timeout 2.5` failed every run with "TraitError: The
+    'timeout' trait of a ChartsClient instance expected an int, not the float 2.5"."""
+    run = prepare_run(tiny, {}, out_root=tmp_path, cell_timeout=given)
+    assert run.cell_timeout == taken and (taken is None or type(run.cell_timeout) is int)
+
+
+@pytest.mark.parametrize("given", [0, -1, float("nan")])
+def test_a_cell_timeout_of_no_time_is_refused(tiny, tmp_path, no_kernel, given):
+    """0 or less is no timeout at all to the notebook client: refused, not taken as none."""
+    with pytest.raises(ParameterError, match="--timeout must be a number of seconds above 0"):
+        prepare_run(tiny, {}, out_root=tmp_path, cell_timeout=given)
+
+
+@pytest.mark.kernel
+def test_a_run_with_a_fractional_cell_timeout_runs(tiny, tmp_path):
+    outcome = run_notebook(tiny, {"n": 2}, out_root=tmp_path, cell_timeout=30.5)
+    assert outcome.status == "ok", outcome.error
+
+
+def test_a_runs_folder_that_is_a_file_is_called_one(tmp_path):
+    """`--out-root report.html` (or a folder under a file) said "cannot write to the runs folder: File
+    exists"."""
+    from evidence.core.errors import InputError
+
+    taken = tmp_path / "report.html"
+    taken.write_text("")
+    for out_root in (taken, taken / "runs"):
+        with pytest.raises(InputError) as info:
+            execute.check_writable(out_root)
+        assert (
+            str(info.value)
+            == f"{out_root}: cannot write to the runs folder: it, or a folder above it, is a file"
+        )
+
+
 @pytest.mark.kernel
 def test_a_run_writes_its_own_folder_with_a_record(tiny, tmp_path):
     outcome = run_notebook(tiny, {"n": "4", "country": "Cambodia", "years": "2012-2014"}, out_root=tmp_path)

@@ -129,6 +129,13 @@ def test_data_files_must_exist_and_become_absolute(tmp_path):
         resolve_parameters(spec(), {"data": "nope.csv"}, base_dir=tmp_path)
 
 
+def test_a_folder_given_as_a_data_file_is_called_a_folder(tmp_path):
+    """`--data reports/` said "no such data file 'reports/'", though it is there (a folder)."""
+    (tmp_path / "exports").mkdir()
+    with pytest.raises(ParameterError, match="parameter 'data': 'exports' is a directory, not a data file"):
+        resolve_parameters(spec(), {"data": "exports"}, base_dir=tmp_path)
+
+
 def test_anchor_data_paths_only_touches_relative_data_files(tmp_path):
     given = {"data": ["a.csv", "/abs/b.csv"], "country": "THA"}
     assert anchor_data_paths(spec(), given, tmp_path) == {
@@ -251,3 +258,38 @@ def test_run_ids_are_ascii_bounded_and_keep_every_non_data_segment(
     assert [s for s in slug.split("-") if s in fixed or s.startswith("brief")][:1] == ["brief"]
     assert "" not in slug.split("-") and not slug.endswith((".", "_"))
     assert run_id(brief, parameters, max_length=max_length) == name  # stable
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        # PyYAML's own text: several lines, naming the file "<unicode string>"
+        ("country: [THA\n", "line 2, column 1: expected ',' or ']'"),
+        ("notebooks: [routes]\nparameters:\n  country: THA\n   role: origin\n", "line 4, column 8: mapping"),
+        # PyYAML keeps the last of two keys silently: a second `parameters:` block dropped the first
+        (
+            "parameters:\n  country: [THA]\nparameters:\n  role: [origin]\n",
+            "line 3, column 1: the key 'parameters'",
+        ),
+        ("country: THA\nrole: origin\ncountry: KHM\n", "the key 'country' is given twice"),
+    ],
+)
+def test_a_yaml_file_with_a_mistake_is_one_line_naming_the_file_line_and_column(tmp_path, text, message):
+    from evidence.core.errors import InputError
+    from evidence.runs.params import read_yaml
+
+    path = tmp_path / "plan.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError) as info:
+        read_yaml(path, "the plan")
+    error = str(info.value)
+    assert error.startswith(f"{path}: not valid YAML: ") and message in error, error
+    assert "\n" not in error and "<unicode string>" not in error
+
+
+def test_yaml_merge_keys_may_still_be_overridden(tmp_path):
+    from evidence.runs.params import read_yaml
+
+    path = tmp_path / "params.yaml"
+    path.write_text("defaults: &d {country: THA, role: both}\nrun:\n  <<: *d\n  country: KHM\n")
+    assert read_yaml(path, "x")["run"] == {"country": "KHM", "role": "both"}

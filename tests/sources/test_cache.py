@@ -150,3 +150,14 @@ def test_missing_file_is_an_input_error(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
     with pytest.raises(InputError, match="no such file"):
         cache.load_cached(tmp_path / "absent.csv")
+
+
+def test_edited_country_reference_is_a_miss(tiers: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edited alias maps a name to another country: a table cached with the old reference is not reused."""
+    from evidence.sources import countries
+
+    cache.load_cached(tiers)
+    key = cache.cache_key(tiers)
+    assert cache.cache_key(tiers) == key and cache.is_cached(tiers)
+    monkeypatch.setattr(countries, "reference_digest", lambda: "0" * 64)
+    assert cache.cache_key(tiers) != key and not cache.is_cached(tiers)

@@ -15,6 +15,7 @@ from evidence.sources.countries import (
     country_aliases,
     country_table,
     map_to_iso3,
+    name_in_text,
     name_of,
     normalise_country_text,
     region_of,
@@ -464,6 +465,31 @@ def test_unodc_reporting_countries_match_their_iso3(glotip):
     assert countries.filter(result.iso3.ne_missing(countries["Iso3_code"])).is_empty()
     # Sark (M49 680) is listed by UNODC without a code; it is not in ISO 3166 and stays unmapped.
     assert result.unmapped == ["Sark"]
+
+
+#: Where the toolkit's short name is the UN's accepted short form of the long name UNODC writes.
+UN_SHORT_FORMS = {"GBR": "United Kingdom", "USA": "United States", "LAO": "Lao PDR"}
+
+
+def test_names_are_the_un_names_unodc_writes(glotip):
+    """A brief names countries as the UN (and so UNODC, whose figures it cites) does: "Republic of Korea",
+    "Iran (Islamic Republic of)", "China, Hong Kong SAR", never "South Korea" beside UNODC's own names."""
+    countries = glotip.select("Iso3_code", "Country").unique().drop_nulls()
+    differing = [
+        (iso3, unodc, name_of(iso3))
+        for iso3, unodc in countries.iter_rows()
+        if iso3 in country_table()["iso3"].to_list()
+        and name_of(iso3) not in (unodc.replace("\u2019", "'"), UN_SHORT_FORMS.get(iso3))
+        and not unodc.startswith(f"China, {name_of(iso3).removeprefix('China, ').removesuffix(' SAR')}")
+    ]
+    assert countries.height > 150 and differing == []
+    # the names a reader knows from elsewhere still name the country
+    for text, iso3 in [("South Korea", "KOR"), ("Taiwan", "TWN"), ("Moldova", "MDA"), ("Hong Kong", "HKG")]:
+        assert to_iso3(text) == iso3
+    assert name_of("TWN") == "Taiwan Province of China"
+    assert (
+        name_in_text("KOR") == "the Republic of Korea" and name_in_text("IRN") == "Iran (Islamic Republic of)"
+    )
 
 
 def test_regions_agree_with_unodc(glotip):

@@ -42,6 +42,19 @@ def test_a_key_file_others_can_read_is_refused(tmp_path, monkeypatch) -> None:
         load_key(path)
 
 
+def test_a_folder_given_as_the_key_file_is_refused_without_advice_to_chmod_it(tmp_path, monkeypatch) -> None:
+    """`--key-file /tmp` said "can be read by others (mode drwxrwxrwt); make it owner-only: chmod 600 /tmp":
+    advice that, followed, breaks the system's temporary folder."""
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    folder.chmod(0o1777)
+    for create in (False, True):
+        with pytest.raises(RegisterKeyError, match="is a folder; give the key file itself") as info:
+            load_key(folder, create=create)
+        assert "chmod" not in str(info.value)
+
+
 def test_the_pseudonym_is_the_standard_hmac_sha256_of_the_id(tmp_path) -> None:
     import hashlib
     import hmac

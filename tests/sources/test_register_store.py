@@ -218,6 +218,107 @@ def test_a_damaged_or_foreign_file_is_a_clear_error(register_fixture, tmp_path) 
         status(tmp_path / "absent.duckdb")
 
 
+def test_a_register_on_a_read_only_disk_is_read_and_an_import_says_why_it_cannot_write(
+    register_fixture, tmp_path, monkeypatch
+) -> None:
+    """A register on a read-only file system (a backup mounted read-only): `status` and `figures` failed on the
+    owner-only chmod every connection made ("Read-only file system"), and an import called the register
+    damaged ("restore it from a backup"). Simulated: the chmod and DuckDB's writable open fail as they do
+    there (the tests run as any user, so a folder's permissions cannot be relied on)."""
+    import errno
+
+    register = register_fixture.copy(tmp_path)
+    register.chmod(0o640)  # a copy as a backup tool may leave it: not owner-only, and it cannot be changed
+    real_chmod, real_connect = Path.chmod, duckdb.connect
+
+    def chmod(self, mode, **kwargs):
+        if self == register:
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        return real_chmod(self, mode, **kwargs)
+
+    def connect(database, read_only=False, **kwargs):
+        if database == str(register) and not read_only:
+            raise duckdb.IOException(f'IO Error: Cannot open file "{database}": Read-only file system')
+        return real_connect(database, read_only=read_only, **kwargs)
+
+    monkeypatch.setattr(Path, "chmod", chmod)
+    monkeypatch.setattr(duckdb, "connect", connect)
+    assert status(register)["records"] == status(register_fixture.register)["records"]
+    assert records_as_of(register).rows_kept > 0
+    with pytest.raises(RegisterError) as info:
+        import_export(
+            register,
+            register_fixture.exports[-1],
+            register_fixture.mapping,
+            key_path=register_fixture.key_path,
+        )
+    message = str(info.value)
+    assert "cannot write to the register (Read-only file system)" in message
+    assert "damaged" not in message and "backup" not in message
+
+
+def _rewritten(export: Path, target: Path, change) -> Path:
+    """``export`` with ``change(header, rows)`` applied, written to ``target``."""
+    with open(export, encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    header, rows = change(header, rows)
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    return target
+
+
+def test_an_export_with_no_record_or_no_row_taken_is_refused_and_changes_nothing(
+    register_fixture, tmp_path
+) -> None:
+    """An export of its header only (a failed export) marked every record of the register missing, so that the
+    figures as of its date were 0; one whose every row is rejected (the sex codes or the date format changed)
+    was recorded as the latest export, its date the new "as of", though nothing of it was read. Both exit 0."""
+    register = register_fixture.copy(tmp_path)
+    before = status(register)
+    latest = register_fixture.exports[-1]
+    empty = _rewritten(latest, tmp_path / "cases_2023-07-31.csv", lambda header, rows: (header, []))
+    with pytest.raises(InputError, match="holds no records .*would have marked every record .* missing"):
+        import_export(register, empty, register_fixture.mapping, key_path=register_fixture.key_path)
+
+    def new_codes(header, rows):
+        sex = header.index("Sex")
+        return header, [
+            [*row[:sex], {"F": "1", "M": "2"}.get(row[sex], row[sex]), *row[sex + 1 :]] for row in rows
+        ]
+
+    recoded = _rewritten(latest, tmp_path / "cases_2023-08-31.csv", new_codes)
+    with pytest.raises(InputError) as info:
+        import_export(register, recoded, register_fixture.mapping, key_path=register_fixture.key_path)
+    assert "every row of the export was rejected" in str(info.value) and "'Sex'" in str(info.value)
+    assert status(register) == before
+
+
+def test_an_export_dated_in_the_future_is_refused(register_fixture, tmp_path) -> None:
+    """A typo in --exported-on (2032 for 2023), or in the file's name, was imported: every real export after
+    it was then refused as older than the latest, with no way to undo the import."""
+    register = register_fixture.copy(tmp_path)
+    before = status(register)
+    future = dt.date.today() + dt.timedelta(days=400)
+    named = tmp_path / f"cases_{future.isoformat()}.csv"  # a new export: the last one less a record
+    _rewritten(register_fixture.exports[-1], named, lambda header, rows: (header, rows[:-1]))
+    with pytest.raises(InputError, match=f"date {future.isoformat()} \\(as given\\) is in the future"):
+        import_export(
+            register, named, register_fixture.mapping, key_path=register_fixture.key_path, exported_on=future
+        )
+    with pytest.raises(InputError, match="from the file name\\) is in the future"):
+        import_export(register, named, register_fixture.mapping, key_path=register_fixture.key_path)
+    assert status(register) == before
+    # a file imported before changes nothing, whatever its date: taken (and recorded) as ever
+    again = import_export(
+        register,
+        register_fixture.exports[-1],
+        register_fixture.mapping,
+        key_path=register_fixture.key_path,
+        exported_on=future,
+    )
+    assert "already imported" in again.note
+
+
 _HOLD = """
 import sys, time
 from evidence.sources.register.store import connect

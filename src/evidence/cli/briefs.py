@@ -101,6 +101,9 @@ def brief_command(
     try:  # a refused run (bad option, empty selection) stops the kernel started ahead at once
         formats = parse_formats(format)
         chosen = choose_renderer(renderer)
+        from evidence.runs.kernel import check_kernel
+
+        check_kernel(kernel)
         spec = read_notebook(BRIEF_NOTEBOOK)
         given = brief_parameters(
             spec, country=country, role=role, years=years, data=data, threshold=threshold, peers=peers
@@ -118,7 +121,9 @@ def brief_command(
         outcome = run_unless_fresh(prepared, force=force)
     release_kernels()  # the one run is done: its kernel ends on another core while the brief is rendered
     if outcome.status == "skipped":
-        console.print(f"[dim]unchanged since its last run:[/] {escape(_relative(prepared.folder))}")
+        console.print(
+            f"[dim]unchanged since its last run (--force to re-run):[/] {escape(_relative(prepared.folder))}"
+        )
         folder = prepared.folder
     else:
         if outcome.status != "ok":
@@ -223,7 +228,7 @@ def _report(result: Any) -> None:
     if result.demo:
         err_console.print(
             "[bold yellow]note:[/] this brief is built from the toolkit's SYNTHETIC DEMO DATA and says so on "
-            "every page; give real data with --data PATH or the EVIDENCE_DATA setting.",
+            "every page; give real data with --data FILE or the EVIDENCE_DATA setting.",
             highlight=False,
         )
 

@@ -58,7 +58,7 @@ def compare_command(
         str | None,
         typer.Option(
             "--peers",
-            metavar="ISO3,…",
+            metavar="ISO3,...",
             help="Countries to compare with, e.g. KHM,LAO,MMR. Default: the other countries of its UN M49 "
             "intermediate region where it has one (Western Africa, South America, ...), else of its subregion "
             "(South-eastern Asia, ...); those no file holds any figure for are left out.",

@@ -25,13 +25,15 @@ def load_command(
     path: Annotated[
         Path | None,
         typer.Argument(
+            metavar="FILE",
             help="A data file any loader reads (CTDC, UNODC, TIP, GSI). Default: the files in EVIDENCE_DATA, "
-            "else the synthetic demo data."
+            "else the synthetic demo data.",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the load summary as JSON.")] = False,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write the canonical table to this .parquet.")
+        Path | None,
+        typer.Option("--out", metavar="FILE", help="Write the canonical table to this .parquet."),
     ] = None,
     summary_tables: Annotated[
         bool, typer.Option("--summary", help="Also show counts by year and the 10 largest corridors.")
@@ -72,8 +74,10 @@ def load_command(
 
 @data_app.command("validate")
 def validate_command(
-    path: Annotated[Path, typer.Argument(help="A data file any loader reads.")],
-    limit: Annotated[int, typer.Option(help="Show at most this many rejected rows.")] = 20,
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="A data file any loader reads.")],
+    limit: Annotated[
+        int, typer.Option(min=0, metavar="N", help="Show at most this many rejected rows.")
+    ] = 20,
     strict: Annotated[
         bool,
         typer.Option(
@@ -156,6 +160,8 @@ def _print_summary(summary: dict) -> None:
         table.add_row("rejected", escape(f"{n} rows: {reason}"))
     for reason, n in summary.get("flag_reasons", {}).items():
         table.add_row("flagged", escape(f"{n} rows: {reason}"))
+    if summary.get("out"):  # as --json says it: where the table was written
+        table.add_row("out", escape(summary["out"], lines=False))
     console.print(table)
 
 
@@ -179,7 +185,10 @@ def _print_issues(title: str, issues, limit: int) -> None:
 def fetch_command(
     name: Annotated[str, typer.Argument(help="A release in the catalogue (see `evidence data list`).")],
     url: Annotated[
-        str | None, typer.Option("--url", help="Download from this URL instead (a mirror, or a direct link).")
+        str | None,
+        typer.Option(
+            "--url", metavar="URL", help="Download from this URL instead (a mirror, or a direct link)."
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Download again even if a good copy is cached.")
@@ -254,12 +263,15 @@ def list_command(
 
 @data_app.command("demo")
 def demo_command(
-    rows: Annotated[int, typer.Option("--rows", min=1, help="Number of synthetic records.")] = 20_000,
+    rows: Annotated[
+        int, typer.Option("--rows", min=1, metavar="N", help="Number of synthetic records.")
+    ] = 20_000,
     seed: Annotated[
-        int, typer.Option("--seed", help="Random seed: the same seed gives the same file.")
+        int, typer.Option("--seed", metavar="N", help="Random seed: the same seed gives the same file.")
     ] = 20240101,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write the CSV here (default: the user cache).")
+        Path | None,
+        typer.Option("--out", metavar="FILE", help="Write the CSV here (default: the user cache)."),
     ] = None,
 ) -> None:
     """Write synthetic demo data in the CTDC Global Synthetic v2024 layout (NOT real records)."""

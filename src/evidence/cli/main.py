@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 import threading
 from typing import Annotated, NoReturn
@@ -65,6 +66,30 @@ def _error(message: str) -> None:
     )
 
 
+#: The temporary file an output is written to before it is renamed into place (``evidence.core.atomic``):
+#: ``.NAME.XXXXXXXX.part`` beside it.
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.part")
+
+
+def _written_file(filename: object) -> str:
+    """The file a user named for an error about ``filename``: the output itself where the system refused its
+    temporary file (a read-only or full folder), not ``.lists.csv.q7sez4aw.part``."""
+    path = str(filename)
+    head, _, tail = path.rpartition(os.sep)
+    match = _TEMPORARY.fullmatch(tail)
+    if match is None:
+        return path
+    return f"{head}{os.sep}{match['name']}" if head or path.startswith(os.sep) else match["name"]
+
+
+def _interrupted(exc: SystemExit) -> bool:
+    """Whether ``exc`` is typer's exit for a command stopped by Ctrl-C (or SIGTERM where a command turns it
+    into Ctrl-C): its ``Exit(130)`` raised from the ``KeyboardInterrupt``. A command that reports its own
+    interruption exits 130 without that cause."""
+    context = exc.__context__
+    return exc.code == 130 and isinstance(getattr(context, "__cause__", None), KeyboardInterrupt)
+
+
 def _start_kernel_ahead(args: list[str]) -> None:
     """Start the kernel of ``evidence brief`` or ``evidence run NOTEBOOK`` before the command line is parsed:
     typer's parse (with the imports it makes) takes about a quarter of a second, which the kernel's start, the
@@ -111,6 +136,8 @@ def main() -> None:
         except SystemExit as exc:
             if not exc.code:  # done: what is still buffered is written now, where a broken pipe is handled
                 sys.stdout.flush()
+            elif _interrupted(exc):  # typer turns Ctrl-C in a command into exit 130, silently
+                _error("interrupted")
             raise
     except BrokenPipeError:
         output_closed()
@@ -118,7 +145,7 @@ def main() -> None:
         _error(escape(str(exc)))
         sys.exit(2)
     except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
+        where = f"{_written_file(exc.filename)}: " if exc.filename else ""
         _error(escape(f"{where}{exc.strerror or exc}"))
         sys.exit(2)
     except KeyboardInterrupt:

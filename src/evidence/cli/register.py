@@ -60,6 +60,16 @@ def _date(text: str | None, option: str) -> dt.date | None:
         raise ParameterError(f"{option} {text!r}: expected a date such as 2023-06-30") from None
 
 
+def _output_file(out: Path) -> Path:
+    """``OUT`` of a command that writes a file, refused at once when it is a folder (the atomic write would
+    fail at its end, naming its own temporary file beside the folder, after the work was done)."""
+    from evidence.core.errors import ParameterError
+
+    if out.is_dir():
+        raise ParameterError(f"{out}: is a folder; give the file to write, e.g. {out / 'out.csv'}")
+    return out
+
+
 def _as_of(register_path: Path, as_of: str | None):
     """The records as of the date asked (default: the latest export), and that date (with its note when it is
     after the last export)."""
@@ -111,7 +121,12 @@ def import_command(
     ] = False,
     wait: Annotated[
         float,
-        typer.Option("--wait", help="Seconds to wait while another import holds the register.", metavar="S"),
+        typer.Option(
+            "--wait",
+            min=0,
+            help="Seconds to wait while another import holds the register.",
+            metavar="SECONDS",
+        ),
     ] = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
@@ -134,8 +149,9 @@ def import_command(
         summary["flagged_rows"] = result.flags.select("row", "column", "reason").to_dicts()
         _echo_json(summary)
         return
+    told = "as given" if result.exported_on_from == "given" else f"from {result.exported_on_from}"
     console.print(
-        f"Imported {escape(result.file_name)} (exported on {result.exported_on}, from {result.exported_on_from}) "
+        f"Imported {escape(result.file_name)} (exported on {result.exported_on}, {told}) "
         f"into {escape(str(_path(register_path)))} as import {result.import_id}.",
         soft_wrap=True,
     )
@@ -242,7 +258,10 @@ def figures_command(
     country: Annotated[
         str | None,
         typer.Option(
-            "--country", help="The organisation's country (default: the register's).", metavar="ISO3"
+            "--country",
+            help="The organisation's country: an ISO3 code (THA) or a name (Thailand). Default: the "
+            "register's.",
+            metavar="ISO3",
         ),
     ] = None,
     register_path: RegisterOpt = None,
@@ -251,11 +270,14 @@ def figures_command(
     """The key figures: victims assisted in the period by sex, age, nationality, form, assistance; nationals
     trafficked abroad (returned or not) by country, and by return assistance. Every number passes disclosure
     control."""
-    from evidence.analyses.selection import record_keys
+    from evidence.analyses.selection import check_country, record_keys
     from evidence.presentation.disclosure import DisclosureRule
     from evidence.presentation.key_figures import key_figures
     from evidence.sources.register import RegisterError, register_country
 
+    # a name or a code in any case, as every command takes a country; an unknown one is refused (it counted
+    # no nationals abroad, a 0 that looked like a figure)
+    country = check_country(country)
     path = _path(register_path)
     loaded, stood = _as_of(path, as_of)
     if stood.date is None:
@@ -271,8 +293,7 @@ def figures_command(
     )
     if as_json:
         facts = figures.to_dict()
-        if stood.note():
-            facts["as_of_note"] = stood.note()
+        facts["as_of_note"] = stood.note()  # always there (null without a note), as in export-ctdc's JSON
         _echo_json(facts)
         return
     _say_as_of(stood)
@@ -297,7 +318,8 @@ def figures_command(
 def export_ctdc_command(
     out: Annotated[Path, typer.Argument(help="The CSV to write (CTDC k-anonymised Global Dataset layout).")],
     k: Annotated[
-        int, typer.Option("--k", help="Every quasi-identifier combination occurs at least k times.")
+        int,
+        typer.Option("--k", metavar="N", help="Every quasi-identifier combination occurs at least k times."),
     ] = 11,
     max_suppressed: Annotated[
         float,
@@ -319,7 +341,9 @@ def export_ctdc_command(
     register_path: RegisterOpt = None,
     wait: Annotated[
         float,
-        typer.Option("--wait", help="Seconds to wait while an import holds the register.", metavar="S"),
+        typer.Option(
+            "--wait", min=0, help="Seconds to wait while an import holds the register.", metavar="SECONDS"
+        ),
     ] = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
@@ -328,6 +352,7 @@ def export_ctdc_command(
     --allow-another-release."""
     from evidence.sources.register.ctdc_export import export_register
 
+    _output_file(out)
     done = export_register(
         _path(register_path),
         out,
@@ -367,7 +392,7 @@ def export_ctdc_command(
 def lists_command(
     out: Annotated[Path, typer.Argument(help="The list-capture CSV to write (read by evidence estimate).")],
     by: Annotated[
-        str, typer.Option("--by", help="The column naming each person's agencies.")
+        str, typer.Option("--by", metavar="COLUMN", help="The column naming each person's agencies.")
     ] = "referral_source",
     as_of: AsOfOpt = None,
     register_path: RegisterOpt = None,
@@ -376,6 +401,7 @@ def lists_command(
     """Write the agencies' overlap as list-capture data (a 0/1 column per agency and a count)."""
     from evidence.sources.register.lists import write_lists
 
+    _output_file(out)
     loaded, stood = _as_of(_path(register_path), as_of)
     report = write_lists(loaded.data, out, by=by)
     if as_json:
@@ -413,6 +439,7 @@ def snapshot_command(
 
     if out.suffix != ".parquet":
         raise ParameterError(f"{out}: the snapshot is a .parquet file")
+    _output_file(out)
     loaded, stood = _as_of(_path(register_path), as_of)
     _say_as_of(stood)
     write_parquet(loaded, out, mode=0o600)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -22,7 +24,7 @@ from evidence.cli.options import (
 if TYPE_CHECKING:
     from evidence.notebooks.catalog import NotebookSpec
     from evidence.runs.batch import BatchReport
-    from evidence.runs.execute import RunOutcome
+    from evidence.runs.execute import PreparedRun, RunOutcome
 
 console = make_console()
 err_console = make_console(stderr=True)
@@ -70,7 +72,11 @@ def run_command(
     kernel: KernelOpt = None,
     timeout: Annotated[
         float | None,
-        typer.Option("--timeout", metavar="SECONDS", help="Fail a cell that runs longer than this."),
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help="Fail a cell that runs longer than this many seconds (whole seconds, rounded up).",
+        ),
     ] = None,
     describe: Annotated[
         bool, typer.Option("--describe", help="List the notebook's parameters; run nothing.")
@@ -98,6 +104,9 @@ def run_command(
         if describe:
             _print_parameters(spec)
             return
+        from evidence.runs.kernel import check_kernel
+
+        check_kernel(kernel)
         given = {}
         if parameters_file is not None:
             given.update(
@@ -201,10 +210,26 @@ def batch_command(
     whose selection holds no victims is not executed: the summary lists it as empty, with the years the data
     hold.
     """
+    with _sigterm_as_interrupt():  # `kill`, a cron or CI timeout: stop like Ctrl-C, from the start
+        _batch(plan, data, workers, executor, force, out_root, kernel, render, allow_empty)
+
+
+def _batch(
+    plan: Path,
+    data: list[Path] | None,
+    workers: int | None,
+    executor: str,
+    force: bool,
+    out_root: Path,
+    kernel: str | None,
+    render: bool,
+    allow_empty: bool,
+) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from evidence.runs.batch import (
         BatchPool,
+        check_executor,
         default_workers,
         prepare_plan,
         read_plan,
@@ -212,8 +237,12 @@ def batch_command(
         start_forkserver,
     )
 
+    check_executor(executor)
     local = executor == "processes"
     if local:
+        from evidence.runs.kernel import check_kernel
+
+        check_kernel(kernel)  # (a Dask worker runs its own interpreter's kernel)
         start_forkserver()  # it imports what the workers need while the plan is read
     planned = read_plan(plan, data=data or ())
     render = render or planned.render
@@ -258,6 +287,7 @@ def batch_command(
         transient=False,
     )
     task = None
+    finished: dict[str, RunOutcome] = {}  # what the workers reported, for the record of an interrupted batch
 
     def on_start(to_run: int, skipped: int) -> None:
         nonlocal task
@@ -269,12 +299,13 @@ def batch_command(
             task = progress.add_task("running", total=to_run, last="")
 
     def on_done(outcome: RunOutcome) -> None:
+        finished[outcome.run_id] = outcome
         if task is None or outcome.status == "skipped":  # a skipped run's brief, rendered or kept
             return
         mark = "[green]✓[/]" if outcome.status == "ok" else "[red]✗[/]"
         progress.update(task, advance=1, last=f"{mark} {outcome.run_id}")
 
-    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill`, a cron or CI timeout: stop like Ctrl-C
+    interrupted = False
     try:
         report = run_batch(
             runs,
@@ -286,9 +317,13 @@ def batch_command(
             after=render_brief if render else None,
             pool=pool,
         )
+    except KeyboardInterrupt:
+        interrupted = True
     finally:
-        signal.signal(signal.SIGTERM, previous)
         progress.stop()
+    if interrupted:
+        _print_interrupted(runs, finished, empty, out_root, force=force)
+        raise typer.Exit(130)
     report.outcomes.extend(empty)
     _print_summary(report, out_root)
     if render:
@@ -297,6 +332,37 @@ def batch_command(
         index = write_index(out_root, index_path(out_root))
         console.print(f"index of briefs: {escape(_relative(index))}", soft_wrap=True)
     raise typer.Exit(report.exit_code)
+
+
+def _print_interrupted(
+    runs: list[PreparedRun],
+    finished: dict[str, RunOutcome],
+    empty: list[RunOutcome],
+    out_root: Path,
+    *,
+    force: bool,
+) -> None:
+    """The record of an interrupted batch (Ctrl-C, SIGTERM), in the log as a finished batch's: every run that
+    ran or failed, every run that did not finish (its partly made folder is removed by the next run or batch),
+    and how to resume. A run not reported that holds a successful run of the same inputs (unchanged, or done
+    just as the batch was interrupted) is skipped, as the next batch will skip it."""
+    from evidence.runs.batch import BatchReport
+    from evidence.runs.cache import is_fresh
+    from evidence.runs.execute import RunOutcome
+
+    outcomes = []
+    for run in runs:
+        outcome = finished.get(run.run_id)
+        if outcome is None:
+            status = "skipped" if not force and is_fresh(run.folder, run.cache_key) else "interrupted"
+            error = "interrupted before it finished" if status == "interrupted" else None
+            outcome = RunOutcome(run.run_id, run.notebook_name, status, str(run.folder), error=error)
+        outcomes.append(outcome)
+    _print_summary(BatchReport([*outcomes, *empty]), out_root)
+    err_console.print(
+        "[bold red]interrupted:[/] run the same command again to resume (the runs that finished are skipped)",
+        highlight=False,
+    )
 
 
 def render_brief(outcome: RunOutcome) -> RunOutcome:
@@ -336,6 +402,18 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (`kill`, systemd, a cron or CI timeout) as Ctrl-C while a batch runs, from its start: its workers
+    and their kernels stopped, what ran recorded, exit 130 (while the plan's data were read it ended the
+    process at once, 143, without a word); the handler before it afterwards."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _print_summary(report: BatchReport, out_root: Path) -> None:
     """Every run with what became of it (skipped runs counted, not listed, in big batches), where the run
     folders are, and one last line a log can be searched for."""
@@ -346,16 +424,16 @@ def _print_summary(report: BatchReport, out_root: Path) -> None:
     longest = max((len(o.run_id) for o in report.outcomes), default=10)
     # a log must show whole run names and reasons: fold long ones, never cut them
     table.add_column("run", overflow="fold", min_width=min(longest, 60))
-    has_reasons = bool(report.failed) or bool(report.count("empty"))
+    has_reasons = bool(report.failed) or bool(report.count("empty")) or bool(report.count("interrupted"))
     columns = ("status", "seconds", "reason") if has_reasons else ("status", "seconds")
     for column in columns:
         table.add_column(column, overflow="fold")
     many = len(report.outcomes) > 50
     shown = [o for o in report.outcomes if o.status != "skipped"] if many else report.outcomes
-    colour = {"ok": "green", "skipped": "dim", "failed": "bold red", "empty": "yellow"}
+    colour = {"ok": "green", "skipped": "dim", "failed": "bold red", "empty": "yellow", "interrupted": "red"}
     for o in shown:
         status = "ran" if o.status == "ok" else o.status
-        seconds = f"{o.seconds:.1f}" if o.status not in ("skipped", "empty") else ""
+        seconds = f"{o.seconds:.1f}" if o.status not in ("skipped", "empty", "interrupted") else ""
         cells = [o.run_id, f"[{colour[o.status]}]{status}[/]", seconds, escape(o.error or "")]
         table.add_row(*cells[: 1 + len(columns)])
     if len(shown) < len(report.outcomes):
@@ -366,9 +444,12 @@ def _print_summary(report: BatchReport, out_root: Path) -> None:
         f"run folders: {where}/<run>" + (f"; failed runs: {where}/failed/<run>" if report.failed else "")
     )
     empty = f", empty {report.count('empty')}" if report.count("empty") else ""
+    interrupted = report.count("interrupted")
+    unfinished = f", interrupted {interrupted}" if interrupted else ""
     console.print(
-        f"ran {report.count('ok')}, skipped {report.count('skipped')}, failed {report.count('failed')}{empty}",
-        style="bold red" if report.failed else "bold",
+        f"ran {report.count('ok')}, skipped {report.count('skipped')}, failed {report.count('failed')}{empty}"
+        f"{unfinished}",
+        style="bold red" if report.failed or interrupted else "bold",
     )
 
 

@@ -1294,7 +1294,9 @@ def choropleth(
         code = feature["properties"]["iso3"]
         number = values.get(code)
         label = "withheld (disclosure control)" if code in hidden else "no data" if number is None else None
-        shown.append((index, {**feature["properties"], "value": number, "label": label}))
+        # named as every table and sentence names the country (the map file's own names are common ones)
+        name = _country_label(code) if code else feature["properties"].get("name")
+        shown.append((index, {**feature["properties"], "name": name, "value": number, "label": label}))
     legend_title = legend_title or column_title(value)
     projection = {"type": "equalEarth"}
     # Every country is drawn grey first; Vega-Lite drops marks whose colour field is null, so the shaded

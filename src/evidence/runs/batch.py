@@ -102,7 +102,9 @@ class Plan:
 def read_plan(path: str | Path, *, data: Iterable[str | Path] = ()) -> Plan:
     """Read a plan file: its runs (:func:`load_plan`) and its settings (``render``, ``allow_empty``)."""
     path = Path(path)
-    plan = read_yaml(path, "the plan") or {}
+    plan = read_yaml(path, "the plan")
+    if plan is None:
+        raise InputError("the plan is empty: name 'notebooks' and 'parameters', or 'runs'", path=path)
     runs = expand_plan(plan, base_dir=path.parent, path=path, data=data)
     settings = {}
     for key in ("render", "allow_empty"):
@@ -128,6 +130,7 @@ def expand_plan(
     files = [str(Path(p).expanduser().resolve()) for p in data]
     if not isinstance(plan, Mapping):
         raise InputError("a plan must be a mapping with 'notebooks' and 'parameters', or 'runs'", path=path)
+    _check_names(plan, "plan key", path)
     unknown = set(plan) - _PLAN_KEYS
     if unknown:
         name = min(unknown)
@@ -140,11 +143,18 @@ def expand_plan(
     if not isinstance(min_cases, int) or isinstance(min_cases, bool) or min_cases < 1:
         raise InputError(f"min_cases must be a positive whole number, got {min_cases!r}", path=path)
     notebooks = _as_list(plan.get("notebooks", []))
+    entries = plan.get("runs", [])
+    if not isinstance(entries, list):
+        raise InputError("'runs' must be a list of runs, each with 'notebook' and 'parameters'", path=path)
     grid = plan.get("parameters") or {}
     if not isinstance(grid, Mapping):
         raise InputError("'parameters' must be a mapping of name: value or list of values", path=path)
     if grid and not notebooks:
         raise InputError("'parameters' given but no 'notebooks' to apply them to", path=path)
+    _check_names(grid, "parameter name", path)
+    if not notebooks and not entries:
+        # an empty or truncated plan would otherwise "succeed" with nothing run, every week, unnoticed
+        raise InputError("the plan names no notebooks and no runs: nothing to run", path=path)
     specs = [_notebook(n, base_dir) for n in notebooks]
     runs: list[PlannedRun] = []
     declared_somewhere = set().union(*(s.parameters for s in specs)) if specs else set()
@@ -164,7 +174,7 @@ def expand_plan(
             runs.append(
                 PlannedRun(spec, anchor_data_paths(spec, dict(zip(axes, combo, strict=True)), base_dir))
             )
-    for i, entry in enumerate(_as_list(plan.get("runs", [])), start=1):
+    for i, entry in enumerate(entries, start=1):
         if not isinstance(entry, Mapping) or "notebook" not in entry:
             raise InputError(f"runs[{i}] must be a mapping with 'notebook' and 'parameters'", path=path)
         extra = set(entry) - {"notebook", "parameters"}
@@ -174,11 +184,20 @@ def expand_plan(
         given = entry.get("parameters") or {}
         if not isinstance(given, Mapping):
             raise InputError(f"runs[{i}]: 'parameters' must be a mapping of name: value", path=path)
+        _check_names(given, f"runs[{i}]: parameter name", path)
         given = dict(given)
         if files and spec.data_parameter is not None and spec.data_parameter not in given:
             given[spec.data_parameter] = files
         runs.append(PlannedRun(spec, anchor_data_paths(spec, given, base_dir)))
     return runs
+
+
+def _check_names(mapping: Mapping[Any, Any], what: str, path: Path | None) -> None:
+    """Refuse a key that is not a word (YAML reads `1:` or `true:` as a number or a bool): its "did you mean"
+    was a TypeError traceback."""
+    for key in mapping:
+        if not isinstance(key, str):
+            raise InputError(f"{what} {key!r} is not a name (write names as words)", path=path)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -381,17 +400,28 @@ def _run_batch(
         if jobs:
             pool = pool or BatchPool(workers or default_workers(len(jobs)))
             _run_in_processes(jobs, pool, done, after)
-    elif executor.startswith(("tcp://", "dask://", "tls://")):
+    elif executor.startswith(_DASK_SCHEMES):
         if todo:
             _run_on_dask(todo, executor.replace("dask://", "tcp://", 1), done)
         if after is not None:
             for run in runs:
                 done(after(outcomes[run.run_id]))
     else:
+        check_executor(executor)
+    return BatchReport([outcomes[r.run_id] for r in runs])
+
+
+#: The address schemes of a Dask scheduler that ``executor`` may name.
+_DASK_SCHEMES = ("tcp://", "dask://", "tls://")
+
+
+def check_executor(executor: str) -> None:
+    """Refuse an executor that is neither ``processes`` nor a Dask scheduler's address: at the start of a
+    batch, before its plan is read and its data hashed (a batch found it only when its runs were due)."""
+    if executor != "processes" and not executor.startswith(_DASK_SCHEMES):
         raise ParameterError(
             f"unknown executor {executor!r}: use 'processes' or a Dask scheduler address tcp://HOST:PORT"
         )
-    return BatchReport([outcomes[r.run_id] for r in runs])
 
 
 def _execute(job: PreparedRun | RunOutcome, after: AfterRun | None) -> RunOutcome:
@@ -487,9 +517,14 @@ class BatchPool:
 
     def stop(self) -> None:
         """Cancel what has not started and end the workers now: a worker left waiting for work would outlive
-        the batch. Their runs' temporary folders are removed by the next run or batch."""
+        the batch. Their runs' temporary folders are removed by the next run or batch. Idempotent: an
+        interrupted batch stops its pool where the interrupt is caught and again on its way out (the executor
+        forgets its processes once shut down)."""
+        if self._stopped:
+            return
         self._stopped = True
-        workers = list(getattr(self.executor, "_processes", {}).values())  # no public way before Python 3.14
+        # no public way before Python 3.14; None once the executor has been shut down
+        workers = list((getattr(self.executor, "_processes", None) or {}).values())
         self.executor.shutdown(wait=False, cancel_futures=True)
         for process in workers:
             if process.is_alive():

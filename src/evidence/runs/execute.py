@@ -24,6 +24,7 @@ import dataclasses
 import datetime as dt
 import errno
 import logging
+import math
 import os
 import platform
 import re
@@ -36,7 +37,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from evidence.core.errors import InputError
+from evidence.core.errors import InputError, ParameterError
 from evidence.notebooks.catalog import NotebookSpec, read_notebook
 from evidence.notebooks.runtime import RUN_DIR_ENV, data_files, read_provenance
 from evidence.runs.cache import cache_key, data_fingerprints, is_fresh, toolkit_fingerprint
@@ -125,6 +126,7 @@ def prepare_run(
     (``# selection:``) gets empty years filled from the data, and a selection without victims is refused
     (:class:`~evidence.runs.selection_check.EmptySelectionError`) unless ``allow_empty``.
     """
+    cell_timeout = _whole_seconds(cell_timeout)
     spec = notebook if isinstance(notebook, NotebookSpec) else read_notebook(notebook)
     resolved = resolve_parameters(spec, parameters or {}, base_dir=base_dir)
     files, fallback = _run_data_files(spec, resolved)
@@ -154,6 +156,16 @@ def prepare_run(
         kernel_env={"EVIDENCE_DATA": os.pathsep.join(map(str, fallback))} if fallback else {},
         notebook_text=spec.text,
     )
+
+
+def _whole_seconds(timeout: float | None) -> int | None:
+    """A cell timeout as the notebook client takes it: whole seconds, rounded up (a fraction failed every run
+    with a TraitError); zero or less, which the client reads as no timeout at all, is refused."""
+    if timeout is None:
+        return None
+    if not timeout > 0:  # NaN too
+        raise ParameterError(f"--timeout must be a number of seconds above 0, got {timeout:g}")
+    return math.ceil(timeout)
 
 
 def _run_data_files(
@@ -518,7 +530,11 @@ def _start_folder(out_root: Path, name: str) -> Path:
         clean_stale_temporaries(out_root)
         return _make_temporary(out_root, name, "part")
     except OSError as exc:
-        raise InputError(f"cannot write to the runs folder: {exc.strerror or exc}", path=out_root) from exc
+        if exc.errno in (errno.EEXIST, errno.ENOTDIR):  # it said "File exists"
+            reason = "it, or a folder above it, is a file"
+        else:
+            reason = exc.strerror or str(exc)
+        raise InputError(f"cannot write to the runs folder: {reason}", path=out_root) from exc
 
 
 def check_writable(out_root: str | Path) -> None:

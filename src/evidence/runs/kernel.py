@@ -81,6 +81,32 @@ def ensure_run_kernel() -> str:
     return name
 
 
+def check_kernel(name: str | None) -> None:
+    """Refuse a kernel name (``--kernel``) that no kernel spec answers to where runs look for them, before
+    anything runs: each run failed with ``NoSuchKernel`` instead (exit 1, a failed folder per run of a
+    batch), for what is a mistake in the command."""
+    if name is None:
+        return
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    from jupyter_core.paths import jupyter_path
+
+    from evidence.core.errors import ParameterError
+
+    if name == environment_kernel_name():
+        ensure_run_kernel()
+    manager = KernelSpecManager(
+        data_dir=str(kernels_root().parent), kernel_dirs=[str(kernels_root()), *jupyter_path("kernels")]
+    )
+    try:
+        manager.get_kernel_spec(name)
+    except NoSuchKernel:
+        known = ", ".join(sorted(manager.find_kernel_specs())) or "none"
+        raise ParameterError(
+            f"--kernel {name!r}: no Jupyter kernel of that name (installed: {known}; without --kernel, runs use "
+            "this environment's)"
+        ) from None
+
+
 def ipc_prefix() -> str:
     """A fresh path prefix for a kernel's Unix sockets (``<prefix>-1`` ... ``<prefix>-5``): absolute, because
     the kernel (working in its run folder) and this process must name the same files, and short, because
@@ -176,6 +202,13 @@ def install_kernel(
     (:func:`environment_kernel_name`) unless ``name`` is given; return the kernel spec's folder."""
     from ipykernel.kernelspec import install
 
+    from evidence.core.errors import ParameterError
+
+    # Jupyter's own rule; its ValueError was a traceback
+    if name is not None and not re.fullmatch(r"[a-zA-Z0-9._-]+", name):
+        raise ParameterError(
+            f"--name {name!r}: a kernel name is ASCII letters, digits and - . _ only (e.g. evidence-reports)"
+        )
     where = install(
         kernel_name=name or environment_kernel_name(),
         user=user and prefix is None,

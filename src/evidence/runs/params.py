@@ -182,6 +182,8 @@ def _data_file(name: str, value: Any, base_dir: str | Path | None) -> str:
     path = Path(str(value)).expanduser()
     if not path.is_absolute():
         path = Path(base_dir or Path.cwd()) / path
+    if path.is_dir():  # as every command says it (it said "no such data file")
+        raise ParameterError(f"parameter {name!r}: {str(value)!r} is a directory, not a data file")
     if not path.is_file():
         raise ParameterError(f"parameter {name!r}: no such data file {str(value)!r} (looked at {path})")
     return str(path.resolve())
@@ -219,11 +221,45 @@ def read_yaml(path: str | Path, what: str) -> Any:
 
     path = Path(path)
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # a SafeLoader
     except OSError as exc:
         raise InputError(f"cannot read {what}: {exc.strerror}", path=path) from exc
     except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", path=path) from exc
+        raise InputError(f"not valid YAML: {_yaml_problem(exc)}", path=path) from exc
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key written twice in one mapping: PyYAML keeps the last one silently, so a
+    plan with two ``parameters:`` blocks (or a country given twice) would drop the first without a word."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *defaults`: keys after it may override
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                duplicate = key in seen
+            except TypeError:  # an unhashable key: the constructor reports it
+                break
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error on one line, where it is in the file (line and column, 1-based) and what is wrong: PyYAML's
+    own text spans several lines and names the file "<unicode string>"."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None)
+    if mark is None or not problem:
+        return " ".join(str(exc).split())
+    context = getattr(exc, "context", None)
+    text = f"{problem} ({context})" if context else problem
+    return f"line {mark.line + 1}, column {mark.column + 1}: {text}"
 
 
 def read_parameters_file(path: str | Path) -> dict[str, Any]:

@@ -43,13 +43,21 @@ def cache_key(path: str | Path) -> str:
     bytes. Which loader and layout the file is depends only on these, so detection (which may read the workbook)
     is remembered per digest and done once. The key's last part also covers the source's metadata as this
     process reads it (:func:`_metadata_digest`), so a table whose provenance was made from other metadata is a
-    miss.
+    miss, and the country reference (:func:`_reference_digest`).
     """
     path = Path(path)
     digest = _content_digest(path)
     source, layout = _detected(path, digest)
     version = loaders()[source].version
-    return f"{source}-{layout}-v{version}-{digest}{_metadata_digest(source)}"
+    return f"{source}-{layout}-v{version}-{digest}{_metadata_digest(source)}{_reference_digest()}"
+
+
+def _reference_digest() -> str:
+    """Part of the key for the country reference the loaders map names and codes with (an edited alias
+    maps a name to another country: a cached table mapped with the old one is a miss)."""
+    from evidence.sources.countries import reference_digest
+
+    return reference_digest()[:8]
 
 
 def _metadata_digest(source: str) -> str:

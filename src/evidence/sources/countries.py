@@ -30,6 +30,7 @@ their successor. "Nationals" and its variants map to the reporting country when 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -91,6 +92,16 @@ def _read_reference(filename: str, schema: Mapping[str, Any]) -> pl.DataFrame:
     source = resources.files("evidence.sources") / "reference" / filename
     # null_values=None keeps Namibia's "NA" a string; only empty fields are null.
     return pl.read_csv(source.read_bytes(), schema=schema, null_values=None)
+
+
+@cache
+def reference_digest() -> str:
+    """A digest of the shipped country reference (both files' bytes): what every loader's country codes,
+    names and regions are read by, so a cached table read with another reference is not this one."""
+    digest = hashlib.sha256()
+    for filename in ("countries.csv", "country_aliases.csv"):
+        digest.update((resources.files("evidence.sources") / "reference" / filename).read_bytes())
+    return digest.hexdigest()
 
 
 @cache
@@ -399,7 +410,7 @@ _NAMES_WITH_THE = frozenset(
     {
         "ARE", "BHS", "CAF", "CCK", "COD", "COG", "COK", "COM", "CYM", "DOM", "FLK", "FRO", "GBR", "GMB",
         "HMD", "MDV", "MHL", "MNP", "NLD", "PHL", "RUS", "SGS", "SLB", "TCA", "UMI", "USA", "VAT", "VGB",
-        "VIR", "ALA", "ATF",
+        "VIR", "ALA", "ATF", "KOR", "PRK", "MDA", "PSE", "SYR", "TZA",
     }
 )  # fmt: skip
 

@@ -195,6 +195,8 @@ def load_key(path: str | Path | None = None, *, create: bool = False) -> Registe
                 # without the key the register cannot recognise anyone again: say so plainly
             ) from None
         return _create(key_path)
+    if key_path.is_dir():  # its mode is a folder's: "make it owner-only: chmod 600 /tmp" would be harmful
+        raise RegisterKeyError(f"the register key file {key_path} is a folder; give the key file itself")
     mode = key_path.stat().st_mode
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise RegisterKeyError(

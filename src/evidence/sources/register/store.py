@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -130,6 +131,14 @@ def connect(path: str | Path, *, read_only: bool, create: bool = False, wait: fl
                 connection = duckdb.connect(str(path), read_only=read_only)
             break
         except duckdb.IOException as exc:
+            if not read_only and (refused := _unwritable(path, exc)):
+                # not damaged: a register on a read-only disk, or another user's (reading it works)
+                raise RegisterError(
+                    f"cannot write to the register ({refused})",
+                    path=path,
+                    hint="importing and recording exports change it; status, figures, lists and snapshot only "
+                    "read it",
+                ) from None
             if "lock" not in str(exc).lower():
                 raise _damaged(path, exc) from None
             if time.monotonic() < deadline:
@@ -145,8 +154,25 @@ def connect(path: str | Path, *, read_only: bool, create: bool = False, wait: fl
             ) from None
         except duckdb.Error as exc:
             raise _damaged(path, exc) from None
-    path.chmod(0o600)
+    if stat.S_IMODE(path.stat().st_mode) != 0o600:
+        try:
+            path.chmod(0o600)
+        except OSError:
+            if not read_only:
+                connection.close()
+                raise
+            # reading a register where it cannot be changed (a backup on a read-only disk): as it is
     return connection
+
+
+def _unwritable(path: Path, exc: Exception) -> str | None:
+    """Why the register at ``path`` cannot be opened for writing, when that is why DuckDB refused it (a
+    read-only file system, no permission), else None."""
+    text = str(exc)
+    for reason in ("Read-only file system", "Permission denied"):
+        if reason in text:
+            return reason
+    return None
 
 
 def _damaged(path: Path, exc: Exception) -> RegisterError:
@@ -318,6 +344,29 @@ def _register_rows(loaded: LoadedTable, seen: Mapping[str, int]) -> tuple[pl.Dat
     return kept, pl.concat([loaded.rejects, *(issues_frame(r) for r in rejects)]).sort("row")
 
 
+def _check_usable(export: Path, rows_in: int, rows: pl.DataFrame, rejects: pl.DataFrame) -> None:
+    """Refuse an export that holds no record the register can take, before the register is opened: one with no
+    rows (a failed export, its header only) would mark every record missing as a full export, and one whose
+    every row is rejected (a column renamed to another, its codes or date format changed) would be recorded
+    as the latest export though nothing of it was read, moving "as of" past it."""
+    if rows_in == 0:
+        raise InputError(
+            "the export holds no records (its header only?): nothing was imported; as a full export it would "
+            "have marked every record of the register missing",
+            path=export,
+        )
+    if rows.height == 0 and rejects.height:
+        by_column = rejects.group_by("column").len().sort(["len", "column"], descending=[True, False])
+        columns = ", ".join(f"{c!r} {n}" for c, n in by_column.iter_rows())
+        first = rejects.row(0, named=True)
+        raise InputError(
+            f"every row of the export was rejected ({rows_in} rows; rejected for {columns}; e.g. row "
+            f"{first['row']}, column {first['column']!r}: {first['reason']}): nothing was imported. Check the "
+            "export against its mapping: did a column, its codes or its date format change?",
+            path=export,
+        )
+
+
 def import_export(
     register: str | Path,
     export: str | Path,
@@ -371,6 +420,7 @@ def import_export(
 
     loaded = load_case_records(export, mapping, pseudonymise=pseudonymise)
     rows, rejects = _register_rows(loaded, seen)
+    _check_usable(export, loaded.rows_in, rows, rejects)
     file_sha256 = sha256_file(export)
 
     connection = connect(register, read_only=False, create=True, wait=wait)
@@ -437,6 +487,15 @@ def _apply(
     if earlier:
         note = f"already imported as import {earlier[0][0]}: nothing changed"
     else:
+        if made_on > dt.date.today() + dt.timedelta(days=1):  # a day's grace for time zones
+            # exports go in in date order: one dated in the future would refuse every real export after it,
+            # and an import cannot be undone (a file imported before changes nothing, whatever its date)
+            told = "as given" if made_on_from == "given" else f"from {made_on_from}"
+            raise InputError(
+                f"the export's date {made_on.isoformat()} ({told}) is in the future: nothing was imported",
+                path=file_name,
+                hint="give the date it was made with --exported-on DATE",
+            )
         latest = connection.execute(
             f"SELECT max(exported_on) FROM imports WHERE {_REAL_IMPORTS}"  # re-imports of a known file do not count
         ).fetchall()[0][0]
