@@ -524,3 +524,26 @@ def test_real_unodc_censored_origins_keep_the_region_matrix_unknown_with_both_bo
         international["victims_low"].sum(),
         international["victims_high"].sum(),
     )
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        [0] * 11 + [95, 0],  # Cambodia → Cambodia in CTDC's k-anonymised sample: one year of victims
+        [3, 5, 4, 8, 9, 12, 15],
+        [10, 12, 9, 11, 10, 13, 12],
+        [20, 0, 0, 30, 0, 0, 45, 2],
+        [1, 0, 2, 0, 0, 9, 14, 30],
+    ],
+)
+def test_a_corridors_interval_agrees_with_its_test(counts):
+    """The real-data routes brief of Cambodia listed a growing corridor with q = 0.0066 beside the interval
+    0.97 – 4.13: a likelihood-ratio test beside a Wald interval. The interval now inverts the test."""
+    import numpy as np
+
+    from evidence.analyses.routes import _corridor_growth
+
+    years = np.arange(2007, 2007 + len(counts), dtype=float)
+    rate_ratio, low, high, p, _, _ = _corridor_growth(years, np.asarray(counts, float))
+    assert low is not None and high is not None and low < rate_ratio < high
+    assert (p < 0.05) == (not low <= 1 <= high)

@@ -47,6 +47,15 @@ def test_a_generic_title_gets_the_country(tmp_path: Path) -> None:
     assert document.title == "Country brief: Thailand"
 
 
+def test_a_title_with_a_colon_of_its_own_takes_the_country_after_a_dash(tmp_path: Path) -> None:
+    """The real-data brief read "Causes and consequences: for the trafficked person and for society: Thailand"."""
+    nb = new_notebook(
+        cells=[new_markdown_cell("# Causes and consequences: for the person and for society\n\nText.")]
+    )
+    document = build_document(make_run(tmp_path / "runs", notebook=nb))
+    assert document.title == "Causes and consequences: for the person and for society — Thailand"
+
+
 def test_without_a_heading_the_notebook_name_is_the_title(tmp_path: Path) -> None:
     nb = new_notebook(cells=[new_markdown_cell("Text only.")])
     record_run = make_run(tmp_path / "runs", notebook=nb)
@@ -300,6 +309,15 @@ def test_a_release_the_file_does_not_state_is_said_in_words():
     assert "2024" in _release_label({"source": "ctdc", "release": "2024", "synthetic": True})
 
 
+def test_the_demo_lists_are_named_in_words_at_a_glance():
+    """The demo hidden-population brief's glance box read "Data: list_capture synthetic (synthetic demo)"."""
+    from evidence.briefs.document import _release_label
+
+    assert _release_label({"source": "list_capture", "release": "synthetic", "demo": True}) == (
+        "Linked lists (synthetic demo)"
+    )
+
+
 def test_sources_are_named_as_their_metadata_names_them_never_by_layout() -> None:
     from evidence.briefs.document import _release_label, sources_section
     from evidence.sources.metadata import describe
@@ -426,3 +444,17 @@ def test_a_hidden_population_brief_says_what_its_estimate_rests_on(tmp_path: Pat
     after = build_document(run).body
     assert "Identified and detected victims are the cases" not in after
     assert "the estimate of the total is a model's, from how the lists overlap" in " ".join(after.split())
+
+
+def test_parameters_named_by_code_words_are_named_in_words() -> None:
+    """The routes and hidden-population briefs' glance boxes read "Top n: 10", "Regional level: region",
+    "P enter: 0.02"."""
+    from evidence.briefs.document import reader_parameters
+
+    shown = dict(reader_parameters({"top_n": 10, "regional_level": "region", "by": "form", "p_enter": 0.02}))
+    assert shown == {
+        "Corridors listed": "10",
+        "Routes classed by": "region",
+        "Broken down by": "form",
+        "Stepwise entry threshold (p)": "0.02",
+    }

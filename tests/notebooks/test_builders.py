@@ -2053,3 +2053,8 @@ def test_the_growth_table_says_new_for_an_infinite_rate_ratio_and_keeps_the_firs
     assert view["95% interval"].to_list() == ["not estimable", "1.10 – 2.00", "1.05 – 1.40"]
     assert set(view["Later period"].to_list()) == {"2019–2021"}
     assert emerging_view(emerging, top=2).height == 2
+    # a new corridor too small for a trend (Viet Nam → Netherlands, real data) says so, never an empty cell
+    untested = emerging.head(1).with_columns(
+        reason=pl.lit("new"), rate_ratio=pl.lit(None, pl.Float64), q_value=pl.lit(None, pl.Float64)
+    )
+    assert emerging_view(untested)["Annual rate ratio"].to_list() == ["not tested (too few victims or years)"]

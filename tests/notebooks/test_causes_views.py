@@ -148,6 +148,7 @@ def test_the_person_section_says_whose_records_it_covers(demo, small):
     everyone = views.person_scope_text(demo, country="USA", scope="all")
     assert "every record of the case data, of every country" in everyone
     assert "not only the victims of the United States" in everyone
+    assert "person_scope" not in everyone  # a parameter's code name, which readers of a brief do not know
     own = views.person_scope_text(small, country="THA", role="destination")
     assert own.startswith(
         "This section covers the victims in the case data with Thailand as country of destination"
@@ -626,3 +627,22 @@ def test_a_model_sentence_shows_category_names_from_the_data_as_text(demo):
     page = markdown_to_html(views.model_sentence(model, RULE))
     assert "<img" not in page and "<a " not in page and "<em>" not in page
     assert page.count("onerror=alert(1)") == 3
+
+
+def test_a_person_table_not_shown_is_not_said_to_have_too_few_victims(demo, monkeypatch):
+    """The demo causes brief of Cambodia's nationals read "Too few victims to show this table" of means of
+    control by sex, with 611 victims with means of control recorded: its small counts could not be withheld."""
+    import IPython.display
+
+    from evidence.notebooks.builders import TOO_FEW
+
+    shown: list[str] = []
+    monkeypatch.setattr(
+        IPython.display, "display", lambda *objs, **kw: shown.extend(str(getattr(o, "data", o)) for o in objs)
+    )
+    cases = demo.filter(pl.col("origin_iso3") == "KHM")
+    assert views.profile_view(causes.CaseProfiles(cases), "means_of_control", "sex", RULE) is None
+    views.show_person_section(cases, RULE, source="CTDC", models=0)
+    heading = shown.index("### Means of control by sex")
+    assert shown[heading + 1] == views.PERSON_TABLE_WITHHELD
+    assert TOO_FEW not in shown

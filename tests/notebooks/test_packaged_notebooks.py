@@ -193,3 +193,21 @@ def test_a_role_parameter_defaults_to_the_role_every_command_defaults_to(path):
     role = read_notebook(path).parameters.get("role")
     if role is not None:
         assert role.default == DEFAULT_ROLE, path.name
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
+def test_the_prose_of_a_brief_names_no_parameter_by_its_code_name(path):
+    """The routes brief read "by UN M49 region (or subregion, as `regional_level` says)", the hidden-population
+    brief "with `max_order`": readers of a brief know no parameter names (its glance box names them in words)."""
+    import re
+
+    notebook = json.loads(path.read_text())
+    cells = notebook["cells"]
+    declared = "".join(
+        "".join(c["source"]) for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])
+    )
+    names = set(re.findall(r"^(\w+)\s*[:=]", declared, flags=re.MULTILINE))
+    prose = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    assert not [name for name in sorted(names) if f"`{name}`" in prose]
+    # nor a notebook by its file name ("see the `hidden_population` notebook")
+    assert not [p.stem for p in (REPO / "notebooks").glob("*.ipynb") if f"`{p.stem}`" in prose]

@@ -218,7 +218,16 @@ def test_a_notebook_about_one_country_uses_warns_about_and_cites_only_the_files_
         Path(e["path"]).name: e["cited"] for e in json.loads((tmp_path / runtime.PROVENANCE_FILE).read_text())
     }
     assert cited == {"real.csv": True, "synthetic.csv": False}  # a brief of this run lists the real file only
+    # and so does its table of data and sources (the demo trends brief listed GSI and TIP files it never read)
+    bundles: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: bundles.append(obj))
+    views.show_sources(opened)
+    sources_text = "\n".join(str(b) for b in bundles)
+    assert "CTDC Global Synthetic Dataset" not in sources_text and "k-anonymised" in sources_text
     # the same release holding Thai victims is used, and warned about by its name
+    monkeypatch.setattr(
+        IPython.display, "display", lambda obj, raw=False: shown.append(getattr(obj, "data", ""))
+    )
     shown.clear()
     records.write_csv(synthetic)
     opened = views.open_selections(
@@ -609,3 +618,154 @@ def test_the_regions_matrix_writes_a_small_low_end_up_to_and_says_so(real_tables
     assert ">up to 12<" in html and not re.search(r">\s*[0-4]–\d", html)
     assert "“Up to”: a range whose lower end is a small count" in html
     assert find_small_counts(html) == []
+
+
+def test_growing_corridors_read_as_words_and_their_rate_ratios_are_not_counts(monkeypatch):
+    """The real-data routes brief of Cambodia could not be rendered: its growth table's rate ratio "2.00" was
+    read as a count of two victims, and its "Why" column read "growth+new", a code."""
+    import IPython.display
+
+    from evidence.analyses import routes
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.views import show_emerging
+    from evidence.sources.case_schema import conform
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    emerging = pl.DataFrame(
+        {
+            "origin_iso3": ["KHM", "MMR"],
+            "destination_iso3": ["KHM", "THA"],
+            "reason": ["growth+new", "growth"],
+            "later_period": ["2017-2019"] * 2,
+            "rate_ratio": [2.0, 3.0],
+            "ci_low": [1.2, 1.5],
+            "ci_high": [4.0, 4.13],
+            "q_value": [0.0066, 0.01],
+        }
+    )
+    monkeypatch.setattr(routes, "emerging_routes", lambda selection: emerging)
+    records = [{"year": year, "origin_iso3": "KHM", "destination_iso3": "KHM"} for year in range(2010, 2020)]
+    show_emerging(Selection(conform(pl.DataFrame(records * 3)), country="KHM", role="destination"))
+    (bundle,) = [obj for obj in shown if isinstance(obj, dict) and "text/html" in obj]
+    assert find_small_counts(bundle["text/html"]) == []
+    assert "growth+new" not in bundle["text/markdown"]
+    assert "| growing and new |" in bundle["text/markdown"] and "| growing |" in bundle["text/markdown"]
+
+
+def test_a_trends_brief_of_totals_only_has_no_section_by_dimension(monkeypatch):
+    """The trends brief with by = none had a section "By dimension" describing tables it did not show, and
+    ending in the code 'No dimension chosen (`by = "none"`).'."""
+    import json
+
+    import IPython.display
+
+    from evidence.notebooks import views
+
+    shown: list[str] = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj.data))
+    views.show_dimension_intro(None)
+    assert shown == []
+    views.show_dimension_intro("form")
+    (text,) = shown
+    assert text.startswith("## By form of exploitation\n") and "multi-valued" in text
+    notebook = json.loads((Path(__file__).parents[2] / "notebooks" / "trends.ipynb").read_text())
+    source = "\n".join("".join(cell["source"]) for cell in notebook["cells"])
+    assert "## By dimension" not in source and 'by = "none"' not in source
+
+
+def test_a_breakdown_unodc_cannot_give_is_said_in_words(real_tables, tmp_path, monkeypatch):
+    """The real-data trends brief of Myanmar's nationals by form read "Not available by form in these data: with
+    an indicator table, role 'origin' reads other countries' citizenship breakdowns: use by none, destination or
+    corridor", the analysis's error for a command line."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import show_yearly_section
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    selection = Selection(real_tables[1], country="MMR", role="origin", years=(2015, 2021))
+    show_yearly_section(selection, DisclosureRule(5), dimension="form", place="Myanmar", source="UNODC")
+    texts = [str(getattr(obj, "data", "")) for obj in shown]
+    (sentence,) = [t for t in texts if t.startswith("Not ")]
+    assert "role" not in sentence and "indicator table" not in sentence and "use by" not in sentence
+    assert sentence.startswith("Not shown by form of exploitation: UNODC") and sentence.endswith(".")
+
+
+def test_data_quality_shows_no_table_by_a_field_the_layout_does_not_collect(
+    shared_data, tmp_path, monkeypatch
+):
+    """The data-quality brief of the CTDC victim-perpetrator file said `data_source_type` is not collected by its
+    layout, then showed a table "by source type" of one row: unknown, 21,195 records."""
+    import IPython.display
+
+    from evidence.notebooks import views
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path))
+    opened = views.open_notebook([str(shared_data / "ctdc" / "vp_synthetic_condensed.csv")], 5)
+    shown.clear()
+    views.show_completeness(opened)
+    text = "\n".join(str(o.get("text/markdown", "")) if isinstance(o, dict) else str(o.data) for o in shown)
+    assert "`data_source_type`" in text  # said not collected
+    assert "By source type" not in text
+    assert "By year or band of years" in text
+
+
+@pytest.mark.parametrize(
+    ("dimension", "named"), [("corridor", "Cambodia → Thailand"), ("citizenship", "Cambodia")]
+)
+def test_a_breakdown_by_country_names_the_countries(real_tables, tmp_path, monkeypatch, dimension, named):
+    """The real-data trends brief of Thailand by corridor had columns "KHM>THA", "LAO>THA", ... and by
+    citizenship "KHM", "LAO", ...: codes, not the countries' names."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import show_dimension_section, show_yearly_section
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    for table in real_tables[:2]:  # CTDC's victim records and UNODC's country data
+        selection = Selection(table, country="THA", role="destination", years=(2010, 2019))
+        options = {"place": "Thailand", "source": "test"}
+        numbers = show_yearly_section(selection, DisclosureRule(5), dimension=dimension, **options)
+        shown.clear()
+        show_dimension_section(numbers, dimension=dimension, **options)
+        tables = [o["text/markdown"] for o in shown if isinstance(o, dict) and "text/markdown" in o]
+        assert tables and all(f"| {named} |" in t for t in tables)
+        assert not any("KHM" in t for t in tables)
+
+
+def test_the_methods_name_the_threshold_the_brief_was_made_with(monkeypatch):
+    """The real-data routes brief made with a threshold of 11 said "smaller flows [than 5] are withheld here" in
+    its methods and "Counts below 11 are shown as <11" in its disclosure note; data quality and causes alike
+    said "withheld (`<5`)" whatever the threshold."""
+    import IPython.display
+
+    from evidence.notebooks import views
+
+    shown: list[str] = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj.data))
+    views.show_threshold(DisclosureRule(11), "Counts below {threshold} are withheld (`<{threshold}`).")
+    assert shown == ["- Counts below 11 are withheld (`<11`)."]
+    notebooks = Path(__file__).parents[2] / "notebooks"
+    for name in ("routes", "data_quality", "causes_consequences"):
+        cells = json.loads((notebooks / f"{name}.ipynb").read_text())["cells"]
+        prose = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        assert "withheld (`<5`)" not in prose and "smaller flows are withheld" not in prose
+        assert "views.show_threshold(" in code
+        # what the bullet says beside the threshold is no count a brief made with 11 would refuse
+        bullet = re.search(r"views\.show_threshold\(\s*\w+(?:\.rule)?,\s*((?:\"[^\"]*\"\s*)+),?\s*\)", code)
+        assert bullet, name
+        text = "".join(re.findall(r'"([^"]*)"', bullet[1])).format(threshold=11)
+        assert find_small_counts(text, DisclosureRule(11)) == [], (name, text)

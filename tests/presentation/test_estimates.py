@@ -134,7 +134,9 @@ def test_sensitivity_table_and_chart_data(shared_data: Path) -> None:
         "downhill, up to 4-way",
     ]
     chart = sensitivity_chart_data(rows)
-    assert chart.height == 3 and chart["method"].to_list() == ["bic", "bic", "downhill"]
+    # the chart's legend names the methods in words (the real-data briefs' legend read "bic", "main", ...)
+    assert chart.height == 3
+    assert chart["method"].to_list() == ["lowest BIC", "lowest BIC", "downhill search of the BIC"]
     too_few = sensitivity(THREE_PEOPLE, [ModelChoice("main", max_order=1)])
     assert sensitivity_frame(too_few)["estimate"].to_list() == ["x"]
     assert sensitivity_chart_data(too_few).height == 0
@@ -261,3 +263,71 @@ def test_a_stepwise_search_that_admits_no_interaction_is_said_to_be_main_effects
     assert "p < 0" not in method_text(none)
     some = estimate_population(capture, method="stepwise", p_enter=0.02)
     assert "enters while p < 0.02" in method_text(some)
+
+
+def test_one_unusual_replicate_is_said_in_the_singular(western) -> None:
+    """The real-data New Orleans brief read "1 replicates had a list with no case"."""
+    from evidence.presentation.estimates import bootstrap_lines
+
+    one = dataclasses.replace(
+        western,
+        interval_method="bca",
+        bootstrap_unbounded=1,
+        bootstrap_empty_list=1,
+        bootstrap_failed=1,
+        rejected_unconverged=1,
+    )
+    lines = "\n".join(bootstrap_lines(one))
+    assert "1 replicate had no case on more than one list" in lines
+    assert "1 replicate had a list with no case" in lines
+    assert "1 replicate had no valid model and was left out" in lines
+    assert "1 fit did not converge" in lines
+    assert "replicates had" not in lines
+    two = dataclasses.replace(one, bootstrap_empty_list=2)
+    assert "2 replicates had a list with no case" in "\n".join(bootstrap_lines(two))
+
+
+def test_reading_the_result_says_how_this_interval_was_computed(western, western_runs) -> None:
+    """The hidden-population brief said "the interval here is the median of independent runs" of a log-normal
+    interval (no bootstrap) and of a single bootstrap run alike."""
+    from evidence.presentation.disclosure import find_small_counts
+    from evidence.presentation.estimates import reading_the_result
+
+    lognormal = reading_the_result(western)
+    assert western.interval_method != "bca"
+    assert "log-normal" in lognormal and "median of" not in lognormal
+    one_run = reading_the_result(
+        dataclasses.replace(western, interval_method="bca", bootstrap_runs=1, bootstrap_replicates=200)
+    )
+    assert "one run of" in one_run and "200" in one_run and "the interval here is the median" not in one_run
+    several = reading_the_result(western_runs)
+    assert 'median of <span data-kind="parameter">3</span> independent runs' in several
+    for text in (lognormal, one_run, several):
+        assert text.startswith("## Reading the result\n") and find_small_counts(text) == []
+
+
+def test_the_brief_shows_only_the_settings_its_method_used(western, western_runs) -> None:
+    """The hidden-population briefs showed "Downhill start: main" of a stepwise choice, "P enter: 0.02" of
+    main effects only, and "Bootstrap replicates: 0 · Bootstrap runs: 0 · Seed: 2026" of a log-normal interval."""
+    from evidence.presentation.estimates import settings_for_readers
+
+    lognormal = settings_for_readers(western, method="stepwise", bootstrap_runs=0)
+    assert lognormal == {
+        "method": "stepwise selection",
+        "downhill_start": None,
+        "bootstrap_replicates": "none (log-normal interval)",
+        "bootstrap_runs": None,
+        "seed": None,
+    }
+    main = settings_for_readers(western, method="main", bootstrap_runs=0)
+    assert main["p_enter"] is None and main["max_order"] is None and main["downhill_start"] is None
+    assert "downhill_start" not in settings_for_readers(western, method="downhill", bootstrap_runs=0)
+    auto = settings_for_readers(western_runs, method="bic", bootstrap_runs=0)
+    assert auto == {
+        "method": "lowest BIC",
+        "p_enter": None,
+        "downhill_start": None,
+        "bootstrap_runs": "auto (3 runs)",
+    }
+    assert main["method"] == "main effects only"
+    assert "bootstrap_runs" not in settings_for_readers(western_runs, method="bic", bootstrap_runs=3)

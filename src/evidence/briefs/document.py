@@ -167,8 +167,9 @@ def build_document(run_dir: str | Path) -> BriefDocument:
     parts = _notebook_parts(notebook, figures, displayed, tables)
     title, parts = _take_title(parts, fallback=_humanise(record.notebook.name or executed.stem))
     if (country := country_of(parameters)) and country.lower() not in title.lower():
-        # "Country brief" of a parameterised notebook → "Country brief: Thailand"
-        title = f"{title}: {country}"
+        # "Country brief" of a parameterised notebook → "Country brief: Thailand"; a title with a colon of its
+        # own takes a dash ("Causes and consequences: for the person and for society — Thailand", not ": Thailand")
+        title = f"{title} — {country}" if ":" in title else f"{title}: {country}"
     elif not country and (data := data_names(parameters, stems=True)):
         # a notebook about a dataset: "Hidden population: multiple systems estimation — Ned"
         title = f"{title} — {data}"
@@ -701,8 +702,24 @@ def _shown(name: str, value: Any) -> bool:
     return value not in (None, "", [], ())
 
 
+#: The packaged notebooks' parameters as readers name them, where the parameter's own name is a code word
+#: ("Top n: 10", "P enter: 0.02" in a glance box).
+_PARAMETER_LABELS = {
+    "iso3": "Country",
+    "country": "Country",
+    "years": "Years",
+    "by": "Broken down by",
+    "top_n": "Corridors listed",
+    "regional_level": "Routes classed by",
+    "person_scope": "Victims described",
+    "p_enter": "Stepwise entry threshold (p)",
+    "max_order": "Highest order of interactions",
+    "downhill_start": "Downhill search from",
+}
+
+
 def _label(name: str) -> str:
-    return {"iso3": "Country", "country": "Country", "years": "Years"}.get(name.lower(), _humanise(name))
+    return _PARAMETER_LABELS.get(name.lower(), _humanise(name))
 
 
 def _format_value(value: Any) -> str:
@@ -747,6 +764,7 @@ _SOURCE_NAMES = {
     "unodc_glotip": "UNODC GLOTIP",
     "us_tip_tiers": "US TIP Report tiers",
     "walkfree_gsi": "Walk Free GSI",
+    "list_capture": "Linked lists",
 }
 
 
@@ -757,7 +775,10 @@ def _release_label(p: Mapping[str, Any]) -> str:
     release = str(p.get("release") or "")
     # a release the file does not state (e.g. the k-anonymised CTDC export) is said so in words
     release = "(release not stated)" if release in {"", "unknown"} else release
-    label = f"{_SOURCE_NAMES.get(source, source)} {release}"
+    # a demo's release that only says it is synthetic ("synthetic") is said once, by the suffix
+    label = _SOURCE_NAMES.get(source, source) + (
+        "" if p.get("demo") and release == "synthetic" else f" {release}"
+    )
     if p.get("demo"):
         label += " (synthetic demo)"
     elif p.get("synthetic"):

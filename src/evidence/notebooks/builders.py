@@ -1750,6 +1750,19 @@ def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteVi
     return moved, moved if high is low else reordered(high)
 
 
+#: What the reasons of :func:`evidence.analyses.routes.emerging_routes` read as in a brief (not "growth+new").
+_EMERGING_REASONS = {"growth": "growing", "new": "new", "growth+new": "growing and new"}
+
+#: What the numbers of each column of :func:`emerging_view` are: rate ratios, intervals and q-values are
+#: statistics, not counts of people (a rate ratio of 2.00 is not two victims).
+EMERGING_KINDS = {
+    "Later period": "years",
+    "Annual rate ratio": "statistic",
+    "95% interval": "statistic",
+    "q-value": "statistic",
+}
+
+
 def emerging_view(emerging: pl.DataFrame, top: int | None = None) -> pl.DataFrame:
     """Growing and new corridors (:func:`evidence.analyses.routes.emerging_routes`) for display: corridor by
     country name, why, the later period (an en dash between its years), the rate ratio with its interval and
@@ -1770,10 +1783,13 @@ def emerging_view(emerging: pl.DataFrame, top: int | None = None) -> pl.DataFram
             f"{name(o)} → {name(d)}"
             for o, d in zip(emerging["origin_iso3"], emerging["destination_iso3"], strict=True)
         ],
-        "Why": emerging["reason"].to_list(),
+        "Why": [_EMERGING_REASONS.get(r, r) if r else "" for r in emerging["reason"].to_list()],
         "Later period": [p.replace("-", "–") if p else "" for p in emerging["later_period"].to_list()],
         "Annual rate ratio": [
-            "new: none before" if v is not None and math.isinf(v) and v > 0 else number(v, 2)
+            "new: none before"
+            if v is not None and math.isinf(v) and v > 0
+            # a new corridor with too few victims or years for a trend: said, never an empty cell
+            else ("not tested (too few victims or years)" if v is None else number(v, 2))
             for v in emerging["rate_ratio"]
         ],
         "95% interval": [

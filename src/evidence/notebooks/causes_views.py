@@ -1035,8 +1035,8 @@ def person_scope_text(
         years = f" (records of {first})" if first == last else f" (records of {first}–{last})"
     if scope == "all":
         return (
-            f"**This section covers every record of the case data, of every country**{years}, with "
-            f"`person_scope` all: not only the victims of {place}, and its counts and shares are not those of {place}."
+            f"**This section covers every record of the case data, of every country**{years}: not only the "
+            f"victims of {place}, and its counts and shares are not those of {place}."
         )
     words = ROLE_WORDS.get(role, role)
     return f"This section covers the victims in the case data with {place} as {words}{years}."
@@ -1517,6 +1517,14 @@ def _withheld_profile(view: ProfileView, added: dict) -> ProfileView:
     )
 
 
+#: Said of a person-section table that is not shown: its small counts could not be withheld so that none
+#: can be recomputed (on its own or with the other tables of the same victims), however many victims it has.
+PERSON_TABLE_WITHHELD = (
+    "Not shown: its small counts cannot be withheld without being recomputable from its totals or from the "
+    "other tables of these victims."
+)
+
+
 def show_person_section(
     cases: pl.DataFrame,
     rule: DisclosureRule,
@@ -1571,8 +1579,11 @@ def show_person_section(
         note = view.note if view else None
         if view is not None and by == "age_group":
             note = " ".join(n for n in (note, causes.AGE_GROUPS_NOTE) if n)
-        show_table(view.table if view else None, note=note, source=source, perturbed=keyed)
-        if view is not None and topic == "trafficking_duration":
+        if view is None:  # not "too few victims": Cambodia's 611 victims with means of control recorded
+            display(Markdown(PERSON_TABLE_WITHHELD))
+            continue
+        show_table(view.table, note=note, source=source, perturbed=keyed)
+        if topic == "trafficking_duration":
             shares = view.shares.filter(pl.col("group") != ALL)
             chart = causes_charts.distribution_chart(
                 shares,
@@ -1591,7 +1602,7 @@ def show_person_section(
     if {"form", "means_of_control"} <= set(topics):
         display(Markdown(f"{level} Means of control by form of exploitation"))
         if section.heat is None:
-            show_table(None, source=source)
+            display(Markdown(PERSON_TABLE_WITHHELD))
         else:
             table, shares = heat_table(cases, rule, counts=section.heat)
             if models is None:  # a brief (which limits the models) shows the heat table as a chart only

@@ -20,6 +20,7 @@ from evidence.notebooks.builders import (
     BREAKDOWN_NAMES,
     COVERAGE_KINDS,
     DOUBTFUL_BREAKDOWN,
+    EMERGING_KINDS,
     NO_DATA_PUBLISHED,
     NO_RECORDS,
     NO_TOTAL_PUBLISHED,
@@ -30,6 +31,7 @@ from evidence.notebooks.builders import (
     RouteBounds,
     YearlyNumbers,
     break_sentence,
+    breakdown_name,
     category_sum_note,
     emerging_unassessed,
     emerging_view,
@@ -324,6 +326,13 @@ def protection_text(tables: Sequence[LoadedTable]) -> str | None:
     )
 
 
+def show_threshold(rule: DisclosureRule, bullet: str) -> None:
+    """A bullet of a notebook's methods that names the run's disclosure threshold (``{threshold}`` in ``bullet``):
+    a fixed "(`<5`)" in the notebook's prose contradicted a brief made with another threshold ("Counts below
+    11 are shown as <11" in its disclosure note)."""
+    _markdown("- " + bullet.format(threshold=rule.threshold))
+
+
 def show_protection(tables: Sequence[LoadedTable]) -> None:
     """:func:`protection_text` of the tables a notebook uses, when any is protected by the cell key method."""
     if text := protection_text(tables):
@@ -393,12 +402,16 @@ def open_selections(
 
 
 def show_sources(opened: Opened) -> None:
-    """The data files: source, release, layout, rows kept and rejected."""
+    """The data files: source, release, layout, rows kept and rejected. A notebook about one country, role and
+    years (:func:`open_selections`) lists the files it analyses only: a file it loaded but does not use (one
+    holding none of its victims, named in a sentence, or a kind of data it does not read, such as GSI or TIP
+    tiers) is neither in the table nor in its source line, as it is not among the brief's sources."""
+    tables = [s.loaded for s in opened.selections if s.loaded] if opened.selections else opened.tables
     show_table(
-        sources_view(opened.tables, opened.rule),
+        sources_view(tables, opened.rule),
         labels=SOURCE_LABELS,
-        source=opened.source,
-        kinds=sources_kinds(opened.tables),
+        source=source_line(tables) if opened.selections else opened.source,
+        kinds=sources_kinds(tables),
     )
 
 
@@ -584,7 +597,7 @@ def show_emerging(selection: Selection, top: int | None = None) -> None:
     caption = "Growing and new corridors"
     if listed < emerging.height:
         caption += f" (the {listed} with the lowest q-values of {emerging.height})"
-    show_table(emerging_view(emerging, top=top), caption=caption)
+    show_table(emerging_view(emerging, top=top), caption=caption, kinds=EMERGING_KINDS)
 
 
 # ------------------------------------------------------------------------------------------------------ trends
@@ -629,6 +642,19 @@ def victims_noun(selection: Selection) -> str:
     return "identified victims" if selection.kind == "case" else "detected victims"
 
 
+def unavailable_breakdown(selection: Selection, dimension: str | None, error: Exception) -> str:
+    """The sentence of a yearly section whose breakdown by ``dimension`` the data cannot give. UNODC's data
+    give a country's nationals detected abroad by citizenship only: said in words, not as the analysis's error
+    for a command line ("with an indicator table, role 'origin' reads ...: use by none, ...")."""
+    name = breakdown_name(dimension)
+    if selection.kind == "indicator" and selection.role in ("origin", "both"):
+        return (
+            f"Not shown by {name}: UNODC's data give the nationals a country detects abroad by citizenship only, "
+            f"never by {name}, so these victims are counted in total only."
+        )
+    return f"Not available by {name} in these data: {str(error).rstrip('.')}."
+
+
 def show_yearly_section(
     selection: Selection,
     rule: DisclosureRule,
@@ -653,7 +679,7 @@ def show_yearly_section(
         try:
             numbers = yearly_numbers(selection, rule, by=dimension)
         except EvidenceError as exc:
-            _markdown(escape_markdown(f"Not available by {dimension} in these data: {exc}"))
+            _markdown(escape_markdown(unavailable_breakdown(selection, dimension, exc)))
             numbers = yearly_numbers(selection, rule)
     if not isinstance(tables, bool) and numbers.by is None:
         tables = ()  # the dimension section says there is no such breakdown: no table to refer to
@@ -747,6 +773,43 @@ def show_yearly_section(
     return numbers
 
 
+#: What the section by a dimension of the trends notebook holds (said under its heading).
+DIMENSION_INTRO = (
+    "Victims per year by the chosen dimension. Where every victim has exactly one category (sex, age, source "
+    "type), the categories add up to the year's victims, and the table is protected together with the yearly "
+    "counts above; its share table gives each category's share of the year's victims. For forms of "
+    "exploitation (and other multi-valued groups) one victim can count in several categories (CTDC "
+    "denominator rule), so the categories add up to more than the year's victims and no shares are shown."
+)
+
+
+def show_dimension_intro(dimension: str | None) -> None:
+    """The heading of the section by ``dimension`` ("By form of exploitation") and what its tables hold; nothing
+    when no dimension is chosen: a brief of totals only has no such section, never one saying
+    ``by = "none"``."""
+    if dimension is None:
+        return
+    name = breakdown_name(dimension)
+    _markdown(f"## By {escape_markdown(name)}\n\n{DIMENSION_INTRO}")
+
+
+#: The breakdowns whose categories are countries (ISO3 codes) or corridors of two (``KHM>THA``).
+_COUNTRY_BREAKDOWNS = ("citizenship", "destination", "corridor", "origin")
+
+
+def category_names(by: str | None, categories: Sequence[str]) -> dict[str, str]:
+    """The names readers know the categories of a breakdown by country or corridor by (``KHM`` → Cambodia,
+    ``KHM>THA`` → Cambodia → Thailand); a category that is not a country code keeps its label ("Unknown")."""
+    if by not in _COUNTRY_BREAKDOWNS:
+        return {}
+    named = {}
+    for category in categories:
+        names = [name_of(code) for code in str(category).split(">")]
+        if all(names):
+            named[category] = " → ".join(n for n in names if n)
+    return named
+
+
 def show_dimension_section(
     numbers: YearlyNumbers, *, place: str, source: str, dimension: str | None = None
 ) -> None:
@@ -801,10 +864,11 @@ def show_dimension_section(
                 else f" An empty row: none of the year's victims has the {label} recorded (not recorded, not 0); "
                 "a year without records of the selection is not listed."
             )
+    named = category_names(by, table.low.value_columns)  # countries and corridors by name, never KHM>THA
     show_table(
         shown,
         caption=caption,
-        labels={"year": "Year", "note": "Note"},
+        labels={"year": "Year", "note": "Note", **named},
         source=source,
         note=note or None,
         kinds=table.kinds(),
@@ -816,7 +880,7 @@ def show_dimension_section(
         show_table(
             shown,
             caption=f"{caption}: shares of the year",
-            labels={"year": "Year"},
+            labels={"year": "Year", **named},
             source=source,
             shares="row",
         )
@@ -824,9 +888,12 @@ def show_dimension_section(
         return
     chart_table = _dated(shown)
     tag = numbers.selection.loaded.provenance.source if numbers.selection.loaded else "data"
+    long = chart_table.to_long(by, "count")
+    if named:  # the chart's legend names them as the table does
+        long = dataclasses.replace(long, frame=long.frame.with_columns(pl.col(by).replace(named)))
     show_chart(
         charts.stacked_share_chart(
-            chart_table.to_long(by, "count"),
+            long,
             "year",
             by,
             "count",
@@ -1073,6 +1140,8 @@ def show_completeness(opened: Opened) -> None:
             by_year or ("year", "By year"),
             ("data_source_type", "By source type (case management or hotline)"),
         ):
+            if by in missing:  # a layout without source types: one row "unknown" would say nothing
+                continue
             left_out = [f for f in quality.KEY_FIELDS if f in missing]
             shown = completeness_table(
                 quality.completeness_by(selection, by), by, opened.rule, not_collected=missing

@@ -36,8 +36,10 @@ __all__ = [
     "estimate_row_kinds",
     "estimate_rows",
     "monte_carlo_range_text",
+    "reading_the_result",
     "sensitivity_chart_data",
     "sensitivity_frame",
+    "settings_for_readers",
     "spread_text",
 ]
 
@@ -265,19 +267,29 @@ def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None 
                 f"Monte Carlo spread of the limits: {', '.join(spreads)} as a standard error over resamples of "
                 "the replicates; another seed moves them about this much"
             )
+
+    def many(n: int, one: str, several: str) -> str:  # "1 replicate had", never "1 replicates had"
+        return f"{n:,} {one if n == 1 else several}"
+
     if result.bootstrap_unbounded:
         lines.append(
-            f"{result.bootstrap_unbounded:,} replicates had no case on more than one list: estimate unbounded"
+            f"{many(result.bootstrap_unbounded, 'replicate', 'replicates')} had no case on more than one list: "
+            "estimate unbounded"
         )
     if result.bootstrap_empty_list:
         lines.append(
-            f"{result.bootstrap_empty_list:,} replicates had a list with no case: analysed without it"
+            f"{many(result.bootstrap_empty_list, 'replicate', 'replicates')} had a list with no case: "
+            "analysed without it"
         )
     if result.bootstrap_failed:
-        lines.append(f"{result.bootstrap_failed:,} replicates had no valid model and were left out")
+        lines.append(
+            f"{many(result.bootstrap_failed, 'replicate', 'replicates')} had no valid model and were left out"
+            if result.bootstrap_failed != 1
+            else "1 replicate had no valid model and was left out"
+        )
     if result.rejected_unconverged:
         lines.append(
-            f"{result.rejected_unconverged:,} fits did not converge even from a cold start: not used"
+            f"{many(result.rejected_unconverged, 'fit', 'fits')} did not converge even from a cold start: not used"
         )
     return lines
 
@@ -455,7 +467,7 @@ def sensitivity_chart_data(
         records.append(
             {
                 "model choice": row.choice.label,
-                "method": row.choice.method,
+                "method": _METHOD_WORDS.get(row.choice.method, row.choice.method),  # the legend in words
                 "estimate": shown.values["estimate"],
                 "low": shown.values["low"],
                 "high": shown.values["high"],
@@ -469,3 +481,70 @@ def sensitivity_chart_data(
         "high": pl.Float64,
     }
     return pl.DataFrame(records, schema=schema)
+
+
+def reading_the_result(result: PopulationEstimate) -> str:
+    """The section "Reading the result" of a hidden-population brief, saying how *this* interval was computed:
+    the median of independent bootstrap runs, one bootstrap run, or the log-normal interval that allows nothing
+    for the model choice (the notebook's fixed text said "the median of independent runs" of every interval)."""
+    if result.interval_method == "bca" and result.bootstrap_runs > 1:
+        per_run = result.bootstrap_replicates // result.bootstrap_runs
+        interval = (
+            "- Report the estimate **with its interval** and the model choice; the interval from the bootstrap "
+            "that repeats the model choice is the honest one. Its limits are Monte Carlo results: one run of "
+            f"{number(per_run, 'parameter')} replicates moves from seed to seed, most for a limit read far in the tail, so the "
+            f"interval here is the median of {number(result.bootstrap_runs, 'parameter')} independent runs, with the range one run "
+            "gives beside it."
+        )
+    elif result.interval_method == "bca":
+        interval = (
+            "- Report the estimate **with its interval** and the model choice; the interval from the bootstrap "
+            "that repeats the model choice is the honest one. Its limits are Monte Carlo results: this interval is "
+            f"one run of {number(result.bootstrap_replicates, 'parameter')} replicates, and another seed moves it, most for a limit "
+            "read far in the tail; the median of independent runs (as many as needed, the default) says how far."
+        )
+    else:
+        interval = (
+            "- Report the estimate **with its interval** and the model choice. The interval here is log-normal, "
+            "from the chosen model's intercept: it allows nothing for the choice of the model. The interval to "
+            f"report is the bootstrap's that repeats the choice (a run with bootstrap replicates, "
+            f"{number(1000, 'parameter')} as published)."
+        )
+    return (
+        f"## Reading the result\n\n{interval}\n"
+        "- When the model choices disagree beyond the interval (the headline says so), the data cannot pin the "
+        "number down: report the range across the models, not one model's interval.\n"
+        "- The estimate is of everyone the lists *could* have met under the same definitions during the period: "
+        "it is not a prevalence figure for the whole country unless the lists cover the whole country.\n"
+        "- When lists are small or barely overlap, estimates are fragile: merge small lists of similar kind (as "
+        "the five-list versions of the New Orleans and UK data do) and look at the sensitivity table."
+    )
+
+
+#: The notebook's model choices as readers name them (its ``method`` parameter's values are code words).
+_METHOD_WORDS = {
+    "stepwise": "stepwise selection",
+    "bic": "lowest BIC",
+    "downhill": "downhill search of the BIC",
+    "main": "main effects only",
+}
+
+
+def settings_for_readers(result: PopulationEstimate, *, method: str, bootstrap_runs: int) -> dict[str, Any]:
+    """The hidden-population notebook's settings as its brief's readers should see them (its glance box and
+    subtitle, through :func:`evidence.notebooks.runtime.record_resolved`): a setting the chosen method does not
+    use is left out (None), not shown beside it ("downhill start: main" of a stepwise choice, "bootstrap runs: 0"
+    of a log-normal interval), and runs left to the toolkit say how many were made."""
+    shown: dict[str, Any] = {"method": _METHOD_WORDS.get(method, method)}
+    if method != "stepwise":
+        shown["p_enter"] = None
+    if method != "downhill":
+        shown["downhill_start"] = None
+    if method == "main":
+        shown["max_order"] = None
+    if result.interval_method != "bca":
+        shown.update(bootstrap_replicates="none (log-normal interval)", bootstrap_runs=None, seed=None)
+    elif not bootstrap_runs:  # 0: as many as needed; the brief says how many
+        runs = result.bootstrap_runs
+        shown["bootstrap_runs"] = f"auto ({runs} run{'s' if runs != 1 else ''})"
+    return shown
