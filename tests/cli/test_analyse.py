@@ -582,3 +582,42 @@ def test_flows_list_doubtful_rows_largest_first_and_say_they_are_listed_whatever
         "flows with at least 5 victims are listed (the largest 10); all others are summed"
         in thailand["notes"]
     )
+
+
+@pytest.mark.parametrize("command", ["flows", "trend"])
+def test_a_selection_without_victims_is_refused_as_the_brief_refuses_it(run_main, shared_data, command):
+    """No table of zeros, exit 0: the brief's refusal (exit 2, its words, the years the data do hold)."""
+    unodc = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    selection = ["--data", unodc, "--years", "2030"]
+    code, out, err = run_main([command, *selection, "--country", "THA", "--role", "destination"])
+    assert code == 2 and out == ""
+    said = " ".join(err.split())
+    _, _, brief = run_main(["brief", "THA", "--role", "destination", *selection])
+    expected = (
+        "the data hold no victims of Thailand as country of destination in 2030. Years they hold for it: "
+    )
+    assert expected in said and expected in " ".join(brief.split())
+    assert said.startswith(f"error: {command}: ") and "UNODC GLOTIP, release 30 May 2023: 2007–2021" in said
+    # without a country: every victim of the years, still none
+    code, out, err = run_main([command, *selection])
+    assert code == 2 and out == ""
+    assert f"{command}: the data hold no victims in 2030. Years they hold: UNODC GLOTIP" in " ".join(
+        err.split()
+    )
+
+
+def test_flows_allow_empty_shows_the_empty_selection(case_file):
+    payload = run("flows", "--data", str(case_file), "--years", "2030", "--allow-empty")
+    assert payload["total"] == 0
+
+
+def test_a_file_without_victims_in_the_selection_is_left_out_where_another_has_some(
+    run_main, case_file, tmp_path
+):
+    other = _case_parquet(tmp_path / "other.parquet", _victims("MMR", 30, 2010))
+    code, out, err = run_main(
+        ["trend", "--data", str(case_file), "--data", str(other), "--years", "2016-2021", "--json"]
+    )
+    assert code in (0, None), err
+    assert json.loads(out)["data"]["path"] == "cases.csv"  # one table, not a list of two
+    assert "other.csv: no victims in this selection, left out" in err

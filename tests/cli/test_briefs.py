@@ -195,3 +195,22 @@ def test_brief_looks_typst_fonts_up_while_its_notebook_runs(
     result = runner.invoke(app, ["brief", "THA", "--format", formats, "--out-root", str(tmp_path)])
     assert result.exit_code == 1, result.output
     assert events == (["fonts", "run"] if ahead else ["run"])
+
+
+@pytest.mark.parametrize(
+    "options, said, unsaid",
+    [
+        (["--peers", "KHM,Atlantis"], "--peers: unknown country 'Atlantis'", "parameter 'peers'"),
+        (["--role", "sideways"], "--role must be one of", "parameter 'role'"),
+        (
+            ["--years", "1980-1985"],
+            "--years 1980-1985: the country_brief notebook takes years from 1990",
+            "year_from",
+        ),
+    ],
+)
+def test_brief_refusals_name_the_options_typed(tmp_path: Path, options, said, unsaid) -> None:
+    result = runner.invoke(app, ["brief", "THA", *options, "--out-root", str(tmp_path / "runs")])
+    assert isinstance(result.exception, ParameterError)
+    assert said in str(result.exception) and unsaid not in str(result.exception)
+    assert not (tmp_path / "runs").exists()

@@ -405,3 +405,30 @@ def test_load_json_writes_no_terminal_control(tmp_path: Path) -> None:
     result = invoke("data", "load", str(path), "--json")
     assert result.exit_code == 0 and "\x9b" not in result.stdout
     assert json.loads(result.stdout)["path"] == str(path)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json", ".CSV"])
+def test_load_out_writes_the_format_its_suffix_names(
+    run_main, demo_file: Path, tmp_path: Path, suffix
+) -> None:
+    """`--out table.csv` wrote Parquet under a .csv name; now the format the suffix names, and says which."""
+    import polars as pl
+
+    out = tmp_path / f"cases{suffix}"
+    code, text, err = run_main(["data", "load", str(demo_file), "--out", str(out)])
+    assert code in (0, None), err
+    assert not out.read_bytes().startswith(b"PAR1")
+    read = pl.read_csv(out) if suffix.lower() == ".csv" else pl.read_json(out)
+    assert read.height == 400 and "year" in read.columns
+    assert any(line.split() == ["out", str(out)] for line in text.splitlines()), text
+    assert ("CSV" if suffix.lower() == ".csv" else "JSON") in next(
+        line for line in text.splitlines() if line.split()[:1] == ["out_format"]
+    )
+
+
+@pytest.mark.parametrize("name", ["cases.txt", "cases"])
+def test_load_out_refuses_a_suffix_it_does_not_write(run_main, demo_file: Path, tmp_path: Path, name) -> None:
+    out = tmp_path / name
+    code, _, err = run_main(["data", "load", str(demo_file), "--out", str(out)])
+    assert code == 2 and "Traceback" not in err and not out.exists()
+    assert f"--out {out}: name a .parquet" in " ".join(err.split()) and ".csv or .json" in err

@@ -167,3 +167,18 @@ def test_a_file_of_another_source_is_named_with_the_right_command(
     message = " ".join(err.split())
     assert path.split("/")[-1] in message and what in message and "list membership" not in message
     assert "not list-capture data" in message and "`evidence data load`" in message
+
+
+@pytest.mark.parametrize(
+    "options, said",
+    [
+        (["--p-enter", "2"], "--p-enter is a p-value between 0 and 1"),
+        (["--bootstrap", "-5"], "--bootstrap takes a number of replicates (0 or more)"),
+        (["--runs", "0"], "--runs takes a number of independent runs (1 or more)"),
+    ],
+)
+def test_bad_options_are_named_as_typed(run_main, options, said) -> None:
+    """`--p-enter 2` said "p_enter is ..."; `--bootstrap -5` announced a bootstrap of -5 replicates first."""
+    code, _, err = run_main(["estimate", *options])
+    text = " ".join(err.split())
+    assert code == 2 and f"error: {said}" in text and "p_enter" not in text and "bootstrapping" not in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import shutil
 from pathlib import Path
+from typing import Annotated
 
 import pytest
 import typer.main
@@ -213,3 +214,30 @@ def test_json_output_writes_c1_controls_as_escapes() -> None:
     text = json_text(value)
     assert not any(0x7F <= ord(c) <= 0x9F or ord(c) < 0x20 and c != "\n" for c in text)
     assert json.loads(text) == value and "Côte d’Ivoire" in text
+
+
+def test_a_parameter_error_names_the_option_not_the_python_parameter() -> None:
+    """A library's ``ParameterError`` naming the Python parameter of an option names the option as typed."""
+    from evidence.cli.options import apply_grammar
+    from evidence.core.errors import ParameterError
+
+    demo = typer.Typer()
+
+    @demo.command("export")
+    def export(
+        max_suppressed: Annotated[float, typer.Option("--max-suppressed")] = 0.05,
+        year_from: Annotated[int, typer.Option("--from")] = 2000,
+        role: Annotated[str, typer.Option("--role")] = "both",
+    ) -> None:
+        raise ParameterError(
+            f"max_suppressed is a share, got {max_suppressed}; year_from too; role; max_suppressed_x"
+        )
+
+    @demo.command("other")
+    def other() -> None:
+        pass
+
+    apply_grammar(demo)
+    result = CliRunner().invoke(demo, ["export", "--max-suppressed", "2", "--from", "1"])
+    assert isinstance(result.exception, ParameterError)
+    assert str(result.exception) == "--max-suppressed is a share, got 2.0; --from too; role; max_suppressed_x"

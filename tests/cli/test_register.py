@@ -70,6 +70,58 @@ def test_errors_are_one_line_without_traceback(exports, run_main, tmp_path) -> N
     assert code == 2 and "expected a date" in err
 
 
+@pytest.mark.parametrize(
+    "options, said",
+    [
+        (["--max-suppressed", "2"], "--max-suppressed is a share of the records (0 to below 1), not 2"),
+        (["--k", "1"], "--k must be at least 2, not 1"),
+    ],
+)
+def test_export_options_are_checked_first_and_named_as_typed(
+    exports, run_main, tmp_path, options, said
+) -> None:
+    """`--max-suppressed 2` said "max_suppressed is a share ...", once the register was opened."""
+    code, _, err = run_main(["register", "export-ctdc", str(tmp_path / "out.csv"), *options])
+    assert code == 2 and f"error: {said}" in err and "max_suppressed" not in err
+    assert not (tmp_path / "data").exists()  # refused before any register was looked for
+
+
+def test_figures_from_a_year_before_the_records_are_headed_by_the_years_held(exports, run_main) -> None:
+    """`--from 1800` headed the figures "1800–2023": the first year is the earliest the register holds, said."""
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    for export in exports:
+        run_main(["register", "import", str(export), "--mapping", str(mapping)])
+    _, out, _ = run_main(["register", "figures", "--json"])
+    earliest, latest = json.loads(out)["period"]
+    assert earliest > 1800
+    code, text, err = run_main(["register", "figures", "--from", "1800"])
+    assert code in (0, None), err
+    assert "1800" not in text.split("Note:")[-1].splitlines()[1]  # the heading after the note
+    assert f"assisted {earliest}–{latest}" in text and f"figures from {earliest}, not 1800" in text
+    code, out, err = run_main(["register", "figures", "--from", "1800", "--json"])
+    facts = json.loads(out)
+    assert facts["period"] == [earliest, latest] and f"from {earliest}" in facts["period_note"]
+
+
+def test_figures_from_after_the_last_record_are_refused_naming_the_years_held() -> None:
+    import datetime as dt
+
+    import polars as pl
+
+    from evidence.cli.register import _period_held
+    from evidence.core.errors import ParameterError
+
+    data = pl.DataFrame({"year": [2016, 2018, None, 2020]})
+    assert _period_held(data, None, dt.date(2023, 6, 30)) == (None, None)
+    assert _period_held(data, 2018, dt.date(2023, 6, 30)) == (2018, None)
+    assert _period_held(data, 1800, dt.date(2023, 6, 30))[0] == 2016
+    with pytest.raises(
+        ParameterError, match="--from 2022: the register holds no victims from 2022 on"
+    ) as refused:
+        _period_held(data, 2022, dt.date(2023, 6, 30))
+    assert "2016–2020" in str(refused.value)
+
+
 def test_the_help_does_not_import_duckdb() -> None:
     code = "import sys, evidence.cli.main; assert 'duckdb' not in sys.modules, 'duckdb imported'"
     subprocess.run([sys.executable, "-c", code], check=True)

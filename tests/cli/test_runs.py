@@ -126,6 +126,19 @@ def test_checks_between_parameters_stop_run_brief_and_batch_before_any_kernel(ru
     assert not (tmp_path / "runs").exists()
 
 
+def test_batch_of_an_auto_grid_matching_no_country_exits_2_having_run_nothing(
+    run_main, tmp_path, shared_data
+):
+    plan = tmp_path / "plan.yaml"
+    sample = shared_data / "ctdc" / "k_anon_sample.csv"
+    plan.write_text(
+        f"notebooks: [routes]\nparameters:\n  country: auto\n  data: [{sample}]\nmin_cases: 100000\n"
+    )
+    code, _out, err = run_main(["batch", str(plan), "--out-root", str(tmp_path / "runs")])
+    assert code == 2 and "the plan expands to no runs" in err and "Traceback" not in err
+    assert not (tmp_path / "runs").exists()
+
+
 def test_a_read_only_runs_folder_is_one_line_for_run_and_batch(run_main, tiny, tmp_path, monkeypatch):
     import errno
     import os

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -212,6 +213,29 @@ def test_auto_expands_to_the_countries_of_the_plan_data(tmp_path, shared_data):
     assert all(r.parameters["data"] == [str(sample)] for r in runs)
 
 
+@pytest.mark.parametrize(
+    "grid, message",
+    [
+        ({"country": "auto"}, "'country: auto' matches no country with at least 100000 cases"),
+        ({"country": []}, "'country' lists no value"),
+    ],
+)
+def test_a_grid_that_expands_to_no_run_is_refused_as_an_empty_plan(tmp_path, shared_data, grid, message):
+    """`country: auto` matching no country ran 0 runs and exited 0, every week, unnoticed."""
+    sample = shared_data / "ctdc" / "k_anon_sample.csv"
+    path = plan_file(
+        tmp_path,
+        f"""
+        notebooks: [routes]
+        parameters: {{country: {grid["country"]}, data: [{sample}]}}
+        min_cases: 100000
+    """,
+    )
+    with pytest.raises(InputError, match="the plan expands to no runs") as info:
+        load_plan(path)
+    assert message in str(info.value) and "nothing to run" in str(info.value) and str(path) in str(info.value)
+
+
 def test_data_files_given_to_the_batch_go_to_every_run_whose_plan_names_none(tmp_path):
     from evidence.runs.batch import expand_plan
 
@@ -356,3 +380,76 @@ def test_the_fork_server_of_the_workers_loads_papermill_without_pyarrow():
     code = "import sys, evidence.runs.preload; print(sorted({'papermill', 'pyarrow', 'numpy'} & set(sys.modules)))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "['papermill']"
+
+
+@pytest.mark.slow
+@pytest.mark.kernel
+@pytest.mark.parametrize("to", ["group", "process"])
+def test_ctrl_c_in_a_terminal_stops_a_real_batch_at_once_and_quietly(tmp_path, to):
+    """Ctrl-C in a terminal signals the whole process group: the batch's workers printed asyncio's "Task
+    exception was never retrieved ... DeadKernelError" tracebacks while the batch stopped them. The workers
+    leave the interrupt to the batch (its summary, exit 130), which takes it at once, not when a run ends
+    (SIGINT to the batch's process alone, `kill -INT PID`, was taken only once its runs had ended)."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    notebook = tmp_path / "slow.ipynb"
+    cells = [
+        {
+            "cell_type": "code",
+            "id": "p",
+            "metadata": {"tags": ["parameters"]},
+            "outputs": [],
+            "execution_count": None,
+            "source": 'n: int = 1  # which run\nmarker: str = ""  # a file made once it runs\n',
+        },
+        {
+            "cell_type": "code",
+            "id": "s",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "source": "import time\nopen(f'{marker}-{n}', 'w').close()\ntime.sleep(120)\n",
+        },
+    ]
+    notebook.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    marker = tmp_path / "running"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [slow.ipynb]\nparameters:\n  n: [1, 2]\n  marker: {marker}\n")
+    evidence = Path(sys.executable).with_name("evidence")
+    command = [str(evidence), "batch", str(plan), "--workers", "2", "--out-root", str(tmp_path / "runs")]
+    # as from a shell: SIGINT not ignored (a pytest-xdist worker ignores it, and its children would inherit that)
+    shell = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+    batch = subprocess.Popen(
+        [sys.executable, "-c", shell, *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a group of its own, as a terminal's foreground job
+    )
+    try:
+        started = time.monotonic()
+        while not all(Path(f"{marker}-{n}").exists() for n in (1, 2)):
+            assert batch.poll() is None, batch.communicate()
+            assert time.monotonic() - started < 120, "the runs did not start"
+            time.sleep(0.1)
+        interrupted = time.monotonic()
+        if to == "group":
+            os.killpg(batch.pid, signal.SIGINT)  # what Ctrl-C does
+        else:
+            os.kill(batch.pid, signal.SIGINT)
+        out, err = batch.communicate(timeout=60)
+        took = time.monotonic() - interrupted
+    finally:
+        if batch.poll() is None:
+            os.killpg(batch.pid, signal.SIGKILL)
+            batch.communicate()
+    assert batch.returncode == 130, err
+    assert out.splitlines()[-1] == "ran 0, skipped 0, failed 0, interrupted 2", out
+    assert "Traceback" not in err and "DeadKernelError" not in err and "never retrieved" not in err, err
+    assert err.strip().startswith("interrupted"), err
+    assert took < 10  # not when the runs' two minutes are up

@@ -93,6 +93,39 @@ def _tables(data: list[Path] | None, command: str) -> list[Any]:
     return tables
 
 
+def _with_victims(
+    tables: list[Any],
+    command: str,
+    country: str | None,
+    role: str,
+    years: str | None,
+    *,
+    allow_empty: bool = False,
+    allow_empty_option: bool = True,
+) -> list[Any]:
+    """The tables that hold victims in the selection: a selection none holds victims in is refused before
+    anything is computed, in the words of ``evidence brief`` (naming the years the data hold; exit code 2),
+    unless ``allow_empty``; a table that holds none where others do is left out, and said."""
+    from evidence.runs.selection_check import selection_with_victims
+
+    kept = selection_with_victims(
+        command,
+        tables,
+        country,
+        role,
+        years,
+        allow_empty=allow_empty,
+        allow_empty_option=allow_empty_option,
+    )
+    for table in tables:
+        if not any(table is k for k in kept):
+            err_console.print(
+                f"[dim]{escape(table.provenance.path)}: no victims in this selection, left out[/]",
+                highlight=False,
+            )
+    return kept
+
+
 def _answer(payloads: list[dict[str, Any]], as_json: bool, show: Any) -> None:
     """Print each table's answer: as JSON (one object, or a list of them for several tables) or as text."""
     if as_json:
@@ -194,6 +227,14 @@ def flows_command(
     ] = "region",
     threshold: ThresholdOpt = DEFAULT_THRESHOLD,
     as_json: JsonOpt = False,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty",
+            help="Show a selection that holds no victims in the data (a table of zeros; refused by default, "
+            "naming the years the data hold).",
+        ),
+    ] = False,
 ) -> None:
     """Origin → destination flows of victims for a country, after disclosure control."""
     from evidence.analyses.selection import check_country, check_role, check_years
@@ -207,9 +248,10 @@ def flows_command(
         raise ParameterError(f"--min-victims must be at least 0, not {min_victims}")
     if regional_level not in ("region", "subregion"):
         raise ParameterError(f"--regional-level must be region or subregion, not {regional_level!r}")
+    tables = _with_victims(_tables(data, "flows"), "flows", country, role, years, allow_empty=allow_empty)
     payloads = [
         _flows_payload(loaded, rule, country, role, years, min_victims, top, regional_level)
-        for loaded in _tables(data, "flows")
+        for loaded in tables
     ]
     _answer(payloads, as_json, _print_flows)
 
@@ -449,7 +491,8 @@ def trend_command(
     check_country(country), check_role(role), check_years(years)
     if by is not None and by.strip().lower() == "none":  # the trends notebook's word for no dimension
         by = None
-    payloads = [_trend_payload(loaded, rule, country, role, years, by) for loaded in _tables(data, "trend")]
+    tables = _with_victims(_tables(data, "trend"), "trend", country, role, years, allow_empty_option=False)
+    payloads = [_trend_payload(loaded, rule, country, role, years, by) for loaded in tables]
     _answer(payloads, as_json, _print_trend)
 
 

@@ -95,6 +95,7 @@ def brief_command(
     prestart(BRIEF_NOTEBOOK, kernel)  # the kernel starts (on another core) while the run is checked
 
     from evidence.briefs.render import choose_renderer, parse_formats
+    from evidence.core.errors import ParameterError
     from evidence.notebooks.catalog import read_notebook
     from evidence.runs.execute import prepare_run, run_unless_fresh
 
@@ -108,7 +109,13 @@ def brief_command(
         given = brief_parameters(
             spec, country=country, role=role, years=years, data=data, threshold=threshold, peers=peers
         )
-        prepared = prepare_run(spec, given, out_root=out_root, kernel_name=kernel, allow_empty=allow_empty)
+        try:
+            prepared = prepare_run(
+                spec, given, out_root=out_root, kernel_name=kernel, allow_empty=allow_empty
+            )
+        except ParameterError as exc:
+            exc.args = (_as_typed(str(exc), spec, given, years), *exc.args[1:])
+            raise
     except BaseException:
         stop_unused_kernels()
         raise
@@ -205,6 +212,38 @@ def brief_parameters(
     if peers is not None:
         given[find("peers", what="--peers")] = [p.strip() for p in peers.split(",") if p.strip()]
     return given
+
+
+#: The notebook's parameters as ``evidence brief`` takes them: the options (and argument) a user typed.
+_TYPED = {
+    "country": "COUNTRY",
+    "iso3": "COUNTRY",
+    "role": "--role",
+    "peers": "--peers",
+    "data": "--data",
+    "disclosure_threshold": "--threshold",
+}
+
+
+def _as_typed(message: str, spec: Any, given: dict[str, Any], years: str | None) -> str:
+    """A refusal of the brief's notebook parameters in the words of the options the user typed: ``--peers:``
+    for ``parameter 'peers':``, and a years check (``1990 <= year_from <= year_to <= 2100``) as the years
+    ``--years`` may take."""
+    import re
+
+    if years is not None:
+        named = {"years", "year_from", "year_to", "first_year", "last_year", "start_year", "end_year"}
+        for check in spec.checks:
+            if set(check.names) <= named and check.violation(given) is not None:
+                bounds = [v for kind, v in check.terms if kind == "value"]
+                if bounds:
+                    return (
+                        f"--years {years}: the {spec.name} notebook takes years from {min(bounds)} to "
+                        f"{max(bounds)}"
+                    )
+    for name, typed in _TYPED.items():
+        message = re.sub(rf"\bparameter '{name}'", typed, message)
+    return message
 
 
 def data_parameters(spec: Any, data: list[Path]) -> dict[str, Any]:

@@ -33,7 +33,12 @@ def load_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the load summary as JSON.")] = False,
     out: Annotated[
         Path | None,
-        typer.Option("--out", metavar="FILE", help="Write the canonical table to this .parquet."),
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="Write the canonical table to this file, in the format its suffix names: .parquet (with its "
+            "provenance, read back by every command), .csv or .json.",
+        ),
     ] = None,
     summary_tables: Annotated[
         bool, typer.Option("--summary", help="Also show counts by year and the 10 largest corridors.")
@@ -49,19 +54,19 @@ def load_command(
         raise ParameterError(
             f"--out writes one table, but EVIDENCE_DATA names {len(paths)} files; pass one PATH"
         )
+    written_as = _out_format(out) if out is not None else None
     summaries = []
     for file in paths:
         loaded = load(file)
         _warn_if_demo(loaded.provenance)
         summary = loaded.summary()
-        if out is not None:
-            from evidence.sources.store import write_parquet
-
+        if out is not None and written_as is not None:
             try:
-                write_parquet(loaded, out)
+                _write_table(loaded, out, written_as)
             except OSError as exc:
                 raise ParameterError(f"--out {out}: cannot write there ({exc.strerror or exc})") from exc
             summary["out"] = str(out)
+            summary["out_format"] = written_as
         summaries.append(summary)
         if not as_json:
             _print_summary(summary)
@@ -70,6 +75,44 @@ def load_command(
     if as_json:
         result = summaries[0] if len(summaries) == 1 else summaries
         typer.echo(json_text(result))
+
+
+#: The formats ``data load --out`` writes, by the suffix of the file named.
+OUT_FORMATS = {".parquet": "parquet", ".csv": "csv", ".json": "json"}
+
+
+def _out_format(out: Path) -> str:
+    """The format ``--out FILE`` names by its suffix; any other suffix is refused before anything is read (a
+    Parquet file under a ``.csv`` name is read by nothing that opens it as CSV)."""
+    from evidence.core.errors import ParameterError
+
+    written_as = OUT_FORMATS.get(out.suffix.lower())
+    if written_as is None:
+        raise ParameterError(
+            f"--out {out}: name a .parquet (the canonical table with its provenance), .csv or .json file"
+        )
+    if out.is_dir():
+        raise ParameterError(
+            f"--out {out}: is a folder; give the file to write, e.g. {out / 'table.parquet'}"
+        )
+    return written_as
+
+
+def _write_table(loaded, out: Path, written_as: str) -> None:
+    """Write the canonical table as ``written_as`` (atomically): Parquet keeps the provenance and row accounting
+    in its metadata; CSV and JSON (a list of records) hold the rows only."""
+    if written_as == "parquet":
+        from evidence.sources.store import write_parquet
+
+        write_parquet(loaded, out)
+        return
+    from evidence.core.atomic import atomic_path
+
+    with atomic_path(out) as tmp:
+        if written_as == "csv":
+            loaded.data.write_csv(tmp)
+        else:
+            loaded.data.write_json(tmp)
 
 
 @data_app.command("validate")
@@ -162,6 +205,12 @@ def _print_summary(summary: dict) -> None:
         table.add_row("flagged", escape(f"{n} rows: {reason}"))
     if summary.get("out"):  # as --json says it: where the table was written
         table.add_row("out", escape(summary["out"], lines=False))
+        written_as = {
+            "parquet": "Parquet, with its provenance",
+            "csv": "CSV (the rows only)",
+            "json": "JSON, a list of records (the rows only)",
+        }
+        table.add_row("out_format", written_as.get(summary.get("out_format") or "parquet", ""))
     console.print(table)
 
 

@@ -145,9 +145,12 @@ def _replicates(text: str) -> int | str:
     if cleaned == "auto":
         return "auto"
     try:
-        return int(cleaned.replace(",", "").replace("_", ""))
+        replicates = int(cleaned.replace(",", "").replace("_", ""))
     except ValueError:
-        raise ParameterError(f"--bootstrap takes a number of replicates or 'auto', not {text!r}") from None
+        replicates = -1
+    if replicates < 0:
+        raise ParameterError(f"--bootstrap takes a number of replicates (0 or more) or 'auto', not {text!r}")
+    return replicates
 
 
 def _runs(text: str) -> int | str:
@@ -157,9 +160,12 @@ def _runs(text: str) -> int | str:
     if cleaned == "auto":
         return "auto"
     try:
-        return int(cleaned)
+        independent = int(cleaned)
     except ValueError:
-        raise ParameterError(f"--runs takes a number of independent runs or 'auto', not {text!r}") from None
+        independent = 0
+    if independent < 1:
+        raise ParameterError(f"--runs takes a number of independent runs (1 or more) or 'auto', not {text!r}")
+    return independent
 
 
 def _finite(value: object) -> object:

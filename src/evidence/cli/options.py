@@ -172,13 +172,39 @@ class _Grammar:
 
 class EvidenceCommand(_Grammar, TyperCommand):
     """A command of the ``evidence`` CLI (see :class:`_Grammar`); a reader of its output gone before the
-    command is done ends it quietly (:func:`output_closed`)."""
+    command is done ends it quietly (:func:`output_closed`); an invalid parameter names the option the user
+    typed (:func:`name_options`)."""
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except BrokenPipeError:  # typer's own handling would exit 1, as for a failure
             output_closed()
+        except Exception as exc:
+            from evidence.core.errors import ParameterError
+
+            if isinstance(exc, ParameterError):
+                name_options(exc, self.params)
+            raise
+
+
+def name_options(exc: Exception, params: Iterable[Any]) -> None:
+    """Make the message of ``exc``, an invalid parameter raised by the library a command called, name the
+    command's options as the user typed them (``--max-suppressed``, ``--p-enter``, ``--from``) where it names
+    their Python parameters (``max_suppressed``, ``p_enter``, ``year_from``). Only names with an underscore are
+    replaced (a plain word such as ``role`` or ``k`` is the option's own word, and reads as text), and only in a
+    message that is the error's text itself."""
+    if not exc.args or not isinstance(exc.args[0], str) or str(exc) != exc.args[0]:
+        return
+    message = exc.args[0]
+    for param in params:
+        name = getattr(param, "name", None)
+        flags = [o for o in getattr(param, "opts", ()) if o.startswith("--")]
+        if not isinstance(param, TyperOption) or not name or "_" not in name or not flags:
+            continue
+        typed = max(flags, key=len).replace("\\", "\\\\")  # a replacement template: no group references
+        message = re.sub(rf"(?<![\w-]){re.escape(name)}(?!\w)", typed, message)
+    exc.args = (message, *exc.args[1:])
 
 
 class EvidenceGroup(_Grammar, TyperGroup):

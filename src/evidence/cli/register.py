@@ -282,6 +282,7 @@ def figures_command(
     loaded, stood = _as_of(path, as_of)
     if stood.date is None:
         raise RegisterError("the register holds no export yet: no figures", path=path)
+    year_from, period_note = _period_held(loaded.data, year_from, stood.date)
     figures = key_figures(
         loaded.data,
         as_of=stood.date,
@@ -294,9 +295,12 @@ def figures_command(
     if as_json:
         facts = figures.to_dict()
         facts["as_of_note"] = stood.note()  # always there (null without a note), as in export-ctdc's JSON
+        facts["period_note"] = period_note
         _echo_json(facts)
         return
     _say_as_of(stood)
+    if period_note is not None:
+        console.print(f"[bold yellow]Note:[/] {escape(period_note)}", soft_wrap=True)
     console.print(
         f"[bold]Victims of trafficking assisted {figures.year_from}–{figures.year_to}, as of {figures.as_of}: "
         f"{figures.total_shown()}[/]"
@@ -312,6 +316,34 @@ def figures_command(
     for note in figures.notes:
         console.print(f"Note: {escape(note)}")
     console.print(figures.describe())
+
+
+def _period_held(data: Any, year_from: int | None, as_of: dt.date) -> tuple[int | None, str | None]:
+    """``--from`` within the years the records hold, as every command reads years outside its data: a first
+    year before the earliest record's becomes that year (the figures would otherwise be headed 1800–2023), with
+    a note; one after the last record's (up to the as-of year) holds no victims and is refused, naming the years
+    held. A year after the as-of date's is refused by the figures themselves."""
+    from evidence.analyses.coverage import years_text
+    from evidence.core.errors import ParameterError
+
+    if year_from is None or "year" not in data.columns:
+        return year_from, None
+    years = data.get_column("year").drop_nulls()
+    if years.is_empty():
+        return year_from, None
+    earliest, latest = int(years.min()), int(years.max())
+    held = years_text(range(earliest, latest + 1))
+    if year_from < earliest:
+        return (
+            earliest,
+            f"the register holds records from {earliest} on: figures from {earliest}, not {year_from}",
+        )
+    if latest < year_from <= as_of.year:
+        raise ParameterError(
+            f"--from {year_from}: the register holds no victims from {year_from} on (records as of {as_of}); "
+            f"the years it holds: {held}"
+        )
+    return year_from, None
 
 
 @register_app.command("export-ctdc")
@@ -350,8 +382,16 @@ def export_ctdc_command(
     """Write a k-anonymised file in CTDC's layout, with a report of what was generalised and left out. Every
     export is recorded in the register; one that differs from an earlier export is refused unless
     --allow-another-release."""
+    from evidence.core.errors import ParameterError
     from evidence.sources.register.ctdc_export import export_register
 
+    # checked before the register is opened, in the options' own words
+    if k < 2:
+        raise ParameterError(f"--k must be at least 2, not {k}")
+    if not 0 <= max_suppressed < 1:
+        raise ParameterError(
+            f"--max-suppressed is a share of the records (0 to below 1), not {max_suppressed:g}"
+        )
     _output_file(out)
     done = export_register(
         _path(register_path),

@@ -14,7 +14,9 @@ A plan is a YAML file::
     render: true                         # render each run's brief (HTML, PDF) and the index (default false)
     allow_empty: false                   # run selections that hold no victims too (default false)
 
-Every run is checked (:func:`~evidence.runs.execute.prepare_run`) before any executes. A run whose selection
+A plan that names nothing to run, or whose grid expands to no run (``country: auto`` matching no country, a
+parameter listing no value), is refused. Every run is checked (:func:`~evidence.runs.execute.prepare_run`)
+before any executes. A run whose selection
 holds no victims (a notebook that declares its selection) is not executed: it is reported as ``empty`` with the
 years the data hold, and the other runs go ahead (``allow_empty`` runs it anyway). A run whose inputs are
 unchanged since a successful run is skipped (unless its executed notebook is missing or damaged); killed or
@@ -165,11 +167,20 @@ def expand_plan(
                 f"plan parameter {name!r} is declared by none of the plan's notebooks"
                 f"{did_you_mean(name, declared_somewhere)} (their parameters: {known})"
             )
+    empty_axes: dict[str, str] = {}  # a grid axis with no value: why (named if the plan expands to no run)
     for spec in specs:
         own = {k: v for k, v in grid.items() if k in spec.parameters}
         if files and spec.data_parameter is not None and spec.data_parameter not in own:
             own[spec.data_parameter] = files  # one value: the run reads all of them
         axes = {k: _grid_values(spec, k, v, own, min_cases, base_dir) for k, v in own.items()}
+        for k, values in axes.items():
+            if not values:
+                empty_axes.setdefault(
+                    k,
+                    f"'{k}: auto' matches no country with at least {min_cases} cases (min_cases) in the data"
+                    if own[k] == AUTO
+                    else f"'{k}' lists no value",
+                )
         for combo in itertools.product(*axes.values()):
             runs.append(
                 PlannedRun(spec, anchor_data_paths(spec, dict(zip(axes, combo, strict=True)), base_dir))
@@ -189,6 +200,10 @@ def expand_plan(
         if files and spec.data_parameter is not None and spec.data_parameter not in given:
             given[spec.data_parameter] = files
         runs.append(PlannedRun(spec, anchor_data_paths(spec, given, base_dir)))
+    if not runs:
+        # as an empty plan: a grid that expands to nothing would "succeed" with nothing run, unnoticed
+        why = "; ".join(empty_axes.values()) or "the grid expands to no run"
+        raise InputError(f"the plan expands to no runs: {why}: nothing to run", path=path)
     return runs
 
 
@@ -552,9 +567,11 @@ def _start_worker(
     prepare: Callable[[], None] | None,
     kernel: tuple[str, str | None, tuple[str, ...] | None] | None = None,
 ) -> None:
-    """A pool worker's start: its share of the machine (:func:`_share_machine`), its kernel (``kernel``: the
-    notebook, kernel name and pre-load list to start it with now), what its runs need that the server that
-    forked it has not loaded (Papermill's engine, nbformat's compiled checks), then ``prepare``."""
+    """A pool worker's start: Ctrl-C left to the batch (:func:`_leave_interrupt_to_the_batch`), its share of
+    the machine (:func:`_share_machine`), its kernel (``kernel``: the notebook, kernel name and pre-load list to
+    start it with now), what its runs need that the server that forked it has not loaded (Papermill's engine,
+    nbformat's compiled checks), then ``prepare``."""
+    _leave_interrupt_to_the_batch()
     _share_machine(workers)
     if kernel is not None:
         from evidence.runs.warm import prestart
@@ -571,6 +588,21 @@ def _start_worker(
         prepare()
 
 
+def _leave_interrupt_to_the_batch() -> None:
+    """Make a pool worker (and the chart workers it starts) ignore SIGINT. Ctrl-C in a terminal interrupts the
+    whole foreground process group: the batch's own process takes it (it stops the pool, records the runs
+    interrupted, prints its summary, exit 130), and a worker interrupted too only printed, while it was being
+    stopped, the tracebacks of the run it was executing ("Task exception was never retrieved ...
+    DeadKernelError"). A worker still ends at once when the batch stops it (SIGTERM), and a SIGINT sent to the
+    batch's process alone stops it as before. Kernels are unaffected: each runs in a session of its own, and
+    sets its own SIGINT handling (an interrupt of a cell that timed out)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _share_machine(workers: int) -> None:
     """A pool worker's share of the machine's cores, one of ``workers``: for its kernel's thread pools and
     its chart workers."""
@@ -579,6 +611,12 @@ def _share_machine(workers: int) -> None:
 
     set_runner_processes(workers)
     set_chart_workers(chart_worker_count(workers))
+
+
+#: Seconds at most between a Ctrl-C (or SIGTERM) and the batch taking it while it waits for its runs: the wait
+#: wakes this often. Untimed, it took the interrupt only when a run ended (the signal may reach another thread
+#: of the process, and the waiting thread is not woken); a run ending wakes it at once either way.
+_INTERRUPT_LATENCY = 0.25
 
 
 def _run_in_processes(
@@ -597,7 +635,7 @@ def _run_in_processes(
             while pending and len(in_flight) < workers:
                 run = pending.pop()
                 in_flight[pool.executor.submit(_execute, run, after)] = run
-            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            finished, _ = wait(in_flight, timeout=_INTERRUPT_LATENCY, return_when=FIRST_COMPLETED)
             broken = False
             for future in finished:
                 run = in_flight.pop(future)

@@ -103,6 +103,70 @@ def settle_selection(
     years = (int(first), int(last)) if first is not None and last is not None else None
     found = coverage(tables, country, role, years)
     if found.empty and not allow_empty:
-        hint = "choose years the data hold, other data, or --allow-empty to run it anyway"
-        raise EmptySelectionError(f"{spec.name}: {found.explain()} ({hint})")
+        raise EmptySelectionError(f"{spec.name}: {found.explain()} ({EMPTY_HINT})")
     return settled
+
+
+#: What a refused empty selection suggests (``evidence run``, ``brief``, ``batch`` and ``flows``).
+EMPTY_HINT = "choose years the data hold, other data, or --allow-empty to run it anyway"
+#: The same, for a command that has nothing to show for an empty selection (``evidence trend``).
+EMPTY_HINT_NO_OPTION = "choose years the data hold, or other data"
+
+
+def selection_with_victims(
+    command: str,
+    tables: Sequence[Any],
+    country: str | None,
+    role: str,
+    years: str | tuple[int, int] | None,
+    *,
+    allow_empty: bool = False,
+    allow_empty_option: bool = True,
+) -> list[Any]:
+    """The ``tables`` (case or UNODC indicator tables) of a terminal analysis (``evidence flows``, ``trend``)
+    that hold victims in its selection, checked as :func:`settle_selection` checks a run's: when none does, the
+    selection is refused with :class:`EmptySelectionError` (exit code 2) in the brief's words, naming the years
+    the data do hold; ``allow_empty`` keeps every table (the command shows what it finds: zeros).
+    ``allow_empty_option`` says whether the command has ``--allow-empty`` to suggest.
+
+    Without a country the selection is every victim of the years: the years each table holds victims for are
+    the years of its records (case) or of its detected victims (UNODC); without years as well nothing is
+    refused."""
+    from evidence.analyses.coverage import coverage, years_text
+    from evidence.analyses.selection import check_country, check_role, check_years
+
+    iso3, role, span = check_country(country), check_role(role), check_years(years)
+    if allow_empty or not tables or (iso3 is None and span is None):
+        return list(tables)
+    hint = EMPTY_HINT if allow_empty_option else EMPTY_HINT_NO_OPTION
+    if iso3 is not None:
+        found = coverage(tables, iso3, role, span)
+        inside = {id(s.table) for s in found.sources if s.in_selection}
+        if found.empty:
+            raise EmptySelectionError(f"{command}: {found.explain()} ({hint})")
+        return [t for t in tables if id(t) in inside]
+    assert span is not None
+    held = {id(t): _victim_years(t, role) for t in tables}
+    kept = [t for t in tables if any(span[0] <= y <= span[1] for y in held[id(t)])]
+    if not kept:
+        when = years_text(range(span[0], span[1] + 1))
+        sources = "; ".join(f"{t.provenance.label}: {years_text(held[id(t)])}" for t in tables)
+        raise EmptySelectionError(
+            f"{command}: the data hold no victims in {when}. Years they hold: {sources} ({hint})"
+        )
+    return kept
+
+
+def _victim_years(table: Any, role: str) -> tuple[int, ...]:
+    """The years a case table has records for, or a UNODC indicator table detected victims (any country)."""
+    import polars as pl
+
+    from evidence.analyses.selection import Selection, check_role
+
+    if table.kind == "case":
+        years = table.data["year"].drop_nulls().unique() if "year" in table.data.columns else []
+        return tuple(sorted(int(y) for y in years))
+    from evidence.analyses import trends
+
+    counts = trends.yearly_counts(Selection(table, role=check_role(role)))
+    return tuple(sorted(int(y) for y in counts.filter(pl.col("count_high") > 0)["year"].to_list()))
