@@ -149,9 +149,8 @@ def import_command(
         summary["flagged_rows"] = result.flags.select("row", "column", "reason").to_dicts()
         _echo_json(summary)
         return
-    told = "as given" if result.exported_on_from == "given" else f"from {result.exported_on_from}"
     console.print(
-        f"Imported {escape(result.file_name)} (exported on {result.exported_on}, {told}) "
+        f"Imported {escape(result.file_name)} (exported on {result.exported_on}, {result.exported_on_told}) "
         f"into {escape(str(_path(register_path)))} as import {result.import_id}.",
         soft_wrap=True,
     )
