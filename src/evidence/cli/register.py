@@ -12,7 +12,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from evidence.cli.options import DEFAULT_THRESHOLD, JsonOpt, ThresholdOpt, escape, json_text, make_console
+from evidence.cli.options import (
+    DEFAULT_THRESHOLD,
+    JsonOpt,
+    ThresholdOpt,
+    escape,
+    file_to_write,
+    json_text,
+    make_console,
+)
 
 console = make_console()
 register_app = typer.Typer(
@@ -61,13 +69,8 @@ def _date(text: str | None, option: str) -> dt.date | None:
 
 
 def _output_file(out: Path) -> Path:
-    """``OUT`` of a command that writes a file, refused at once when it is a folder (the atomic write would
-    fail at its end, naming its own temporary file beside the folder, after the work was done)."""
-    from evidence.core.errors import ParameterError
-
-    if out.is_dir():
-        raise ParameterError(f"{out}: is a folder; give the file to write, e.g. {out / 'out.csv'}")
-    return out
+    """``OUT`` of a command that writes a file, refused at once when it is a folder (:func:`file_to_write`)."""
+    return file_to_write(out, str(out), "out.csv")
 
 
 def _as_of(register_path: Path, as_of: str | None):
