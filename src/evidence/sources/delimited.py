@@ -344,6 +344,18 @@ def empty_records(frame: pl.DataFrame, exclude: Sequence[str] = ("source_row",))
     return frame.select(pl.all_horizontal(empty)).to_series().to_numpy()
 
 
+def trailing_empty_records(frame: pl.DataFrame, exclude: Sequence[str] = ("source_row",)) -> int:
+    """How many of ``frame``'s last records hold nothing (:func:`empty_records`), told from its tail (a few
+    rows, more only while all are empty), not from every record."""
+    size = 1
+    while True:
+        empty = empty_records(frame.tail(size), exclude)
+        if not empty.all() or size >= frame.height:
+            filled = np.flatnonzero(~empty)
+            return empty.size - (int(filled[-1]) + 1 if filled.size else 0)
+        size *= 16
+
+
 def empty_records_note(lines: np.ndarray) -> str:
     """The note of the records :func:`empty_records` left out, by their line numbers."""
     return (
