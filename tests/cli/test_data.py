@@ -432,3 +432,11 @@ def test_load_out_refuses_a_suffix_it_does_not_write(run_main, demo_file: Path, 
     code, _, err = run_main(["data", "load", str(demo_file), "--out", str(out)])
     assert code == 2 and "Traceback" not in err and not out.exists()
     assert f"--out {out}: name a .parquet" in " ".join(err.split()) and ".csv or .json" in err
+
+
+def test_load_out_refuses_a_folder_before_anything_is_read(run_main, demo_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "tables.parquet"
+    out.mkdir()
+    code, _, err = run_main(["data", "load", str(demo_file), "--out", str(out)])
+    assert code == 2 and "Traceback" not in err
+    assert f"--out {out}: is a folder; give the file to write" in " ".join(err.split())

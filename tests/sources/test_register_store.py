@@ -135,7 +135,7 @@ def test_an_export_older_than_the_latest_is_refused_and_nothing_changes(register
     older.write_text(
         register_fixture.exports[-1].read_text(encoding="utf-8").replace("MSS-000001", "MSS-999999")
     )
-    with pytest.raises(InputError, match="before the latest export already imported"):
+    with pytest.raises(InputError, match="before the latest export already imported") as info:
         import_export(
             register,
             older,
@@ -143,6 +143,7 @@ def test_an_export_older_than_the_latest_is_refused_and_nothing_changes(register
             key_path=register_fixture.key_path,
             exported_on=dt.date(2023, 3, 1),
         )
+    assert "made on 2023-03-01 (as given)" in str(info.value)  # it said "(from given)"
     assert _versions(register) == versions
 
 

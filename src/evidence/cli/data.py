@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from evidence.cli.options import DEFAULT_THRESHOLD, ThresholdOpt, escape, json_text, make_console
+from evidence.cli.options import (
+    DEFAULT_THRESHOLD,
+    ThresholdOpt,
+    escape,
+    file_to_write,
+    json_text,
+    make_console,
+)
 
 console = make_console()
 err_console = make_console(stderr=True)
@@ -91,10 +98,7 @@ def _out_format(out: Path) -> str:
         raise ParameterError(
             f"--out {out}: name a .parquet (the canonical table with its provenance), .csv or .json file"
         )
-    if out.is_dir():
-        raise ParameterError(
-            f"--out {out}: is a folder; give the file to write, e.g. {out / 'table.parquet'}"
-        )
+    file_to_write(out, f"--out {out}", "table.parquet")
     return written_as
 
 

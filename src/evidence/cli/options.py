@@ -333,3 +333,14 @@ def data_paths(data: list[Path] | None) -> list[Path]:
     from evidence.core.config import configured_data_paths
 
     return [Path(p).expanduser() for p in data] if data else configured_data_paths()
+
+
+def file_to_write(out: Path, named: str, example: str) -> Path:
+    """``out``, the file a command writes, refused at once when it is a folder (the error names it as
+    ``named``, and suggests ``example`` in it): the atomic write would fail only at its end, naming its own
+    temporary file beside the folder, after the work was done."""
+    if out.is_dir():
+        from evidence.core.errors import ParameterError
+
+        raise ParameterError(f"{named}: is a folder; give the file to write, e.g. {out / example}")
+    return out

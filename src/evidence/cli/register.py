@@ -12,7 +12,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from evidence.cli.options import DEFAULT_THRESHOLD, JsonOpt, ThresholdOpt, escape, json_text, make_console
+from evidence.cli.options import (
+    DEFAULT_THRESHOLD,
+    JsonOpt,
+    ThresholdOpt,
+    escape,
+    file_to_write,
+    json_text,
+    make_console,
+)
 
 console = make_console()
 register_app = typer.Typer(
@@ -61,13 +69,8 @@ def _date(text: str | None, option: str) -> dt.date | None:
 
 
 def _output_file(out: Path) -> Path:
-    """``OUT`` of a command that writes a file, refused at once when it is a folder (the atomic write would
-    fail at its end, naming its own temporary file beside the folder, after the work was done)."""
-    from evidence.core.errors import ParameterError
-
-    if out.is_dir():
-        raise ParameterError(f"{out}: is a folder; give the file to write, e.g. {out / 'out.csv'}")
-    return out
+    """``OUT`` of a command that writes a file, refused at once when it is a folder (:func:`file_to_write`)."""
+    return file_to_write(out, str(out), "out.csv")
 
 
 def _as_of(register_path: Path, as_of: str | None):
@@ -149,9 +152,8 @@ def import_command(
         summary["flagged_rows"] = result.flags.select("row", "column", "reason").to_dicts()
         _echo_json(summary)
         return
-    told = "as given" if result.exported_on_from == "given" else f"from {result.exported_on_from}"
     console.print(
-        f"Imported {escape(result.file_name)} (exported on {result.exported_on}, {told}) "
+        f"Imported {escape(result.file_name)} (exported on {result.exported_on}, {result.exported_on_told}) "
         f"into {escape(str(_path(register_path)))} as import {result.import_id}.",
         soft_wrap=True,
     )

@@ -17,12 +17,15 @@ import re
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jupyter_core.paths import jupyter_runtime_dir
 
 from evidence.core.atomic import write_text
 from evidence.core.config import cache_dir
+
+if TYPE_CHECKING:
+    from jupyter_client.kernelspec import KernelSpecManager
 
 
 def checkout_name() -> str:
@@ -87,16 +90,13 @@ def check_kernel(name: str | None) -> None:
     batch), for what is a mistake in the command."""
     if name is None:
         return
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-    from jupyter_core.paths import jupyter_path
+    from jupyter_client.kernelspec import NoSuchKernel
 
     from evidence.core.errors import ParameterError
 
     if name == environment_kernel_name():
         ensure_run_kernel()
-    manager = KernelSpecManager(
-        data_dir=str(kernels_root().parent), kernel_dirs=[str(kernels_root()), *jupyter_path("kernels")]
-    )
+    manager = run_kernel_specs()
     try:
         manager.get_kernel_spec(name)
     except NoSuchKernel:
@@ -105,6 +105,16 @@ def check_kernel(name: str | None) -> None:
             f"--kernel {name!r}: no Jupyter kernel of that name (installed: {known}; without --kernel, runs use "
             "this environment's)"
         ) from None
+
+
+def run_kernel_specs() -> KernelSpecManager:
+    """The kernel specs a run's kernel is found among (a ``KernelSpecManager``): the on-the-fly ones
+    (:func:`kernels_root`) first, then Jupyter's own."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_core.paths import jupyter_path
+
+    dirs = [str(kernels_root()), *jupyter_path("kernels")]
+    return KernelSpecManager(data_dir=str(kernels_root().parent), kernel_dirs=dirs)
 
 
 def ipc_prefix() -> str:
@@ -135,9 +145,7 @@ def kernel_manager_class(
     A class per run (not a process-wide ``os.environ`` change) keeps concurrent runs in one process (Dask
     threads) from seeing each other's run folder.
     """
-    from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.paths import jupyter_path
     from traitlets import default
 
     extra_env = dict(env)
@@ -153,8 +161,7 @@ def kernel_manager_class(
 
         @default("kernel_spec_manager")
         def _kernel_spec_manager_default(self) -> KernelSpecManager:
-            dirs = [str(kernels_root()), *jupyter_path("kernels")]
-            return KernelSpecManager(data_dir=str(kernels_root().parent), kernel_dirs=dirs)
+            return run_kernel_specs()
 
         async def _async_pre_start_kernel(self, **kw: Any) -> Any:
             kw["env"] = {**os.environ, **kw.get("env", {}), **extra_env}

@@ -288,6 +288,11 @@ class ImportResult:
     #: the register's key is evidently not random (:attr:`~evidence.sources.register.keys.RegisterKey.weakness`)
     key_warning: str | None = None
 
+    @property
+    def exported_on_told(self) -> str:
+        """How its date was told, as a sentence says it (:func:`date_told`)."""
+        return date_told(self.exported_on_from)
+
     def summary(self) -> dict[str, Any]:
         """The facts as plain data (the CLI's ``--json``); rejected rows as line, column, reason."""
         facts = {
@@ -310,6 +315,12 @@ def export_date(path: Path, given: dt.date | None = None) -> tuple[dt.date, str]
         with contextlib.suppress(ValueError):
             return dt.date(*(int(g) for g in match.groups())), "the file name"
     return dt.date.fromtimestamp(path.stat().st_mtime), "the file's modification time"
+
+
+def date_told(told: str) -> str:
+    """How an export's date was told (:func:`export_date`), as a sentence says it: ``as given`` (with
+    ``--exported-on``), ``from the file name``, ``from the file's modification time``."""
+    return "as given" if told == "given" else f"from {told}"
 
 
 def _register_rows(loaded: LoadedTable, seen: Mapping[str, int]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -490,9 +501,9 @@ def _apply(
         if made_on > dt.date.today() + dt.timedelta(days=1):  # a day's grace for time zones
             # exports go in in date order: one dated in the future would refuse every real export after it,
             # and an import cannot be undone (a file imported before changes nothing, whatever its date)
-            told = "as given" if made_on_from == "given" else f"from {made_on_from}"
             raise InputError(
-                f"the export's date {made_on.isoformat()} ({told}) is in the future: nothing was imported",
+                f"the export's date {made_on.isoformat()} ({date_told(made_on_from)}) is in the future: "
+                "nothing was imported",
                 path=file_name,
                 hint="give the date it was made with --exported-on DATE",
             )
@@ -501,7 +512,7 @@ def _apply(
         ).fetchall()[0][0]
         if latest is not None and made_on < latest:
             raise InputError(
-                f"this export was made on {made_on} (from {made_on_from}), before the latest export already "
+                f"this export was made on {made_on} ({date_told(made_on_from)}), before the latest export already "
                 f"imported ({latest}): import exports in the order they were made, oldest first",
                 path=register,
                 hint="if its date is wrong, give the right one with --exported-on DATE",
