@@ -282,10 +282,9 @@ def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None 
             "analysed without it"
         )
     if result.bootstrap_failed:
+        were = "was" if result.bootstrap_failed == 1 else "were"
         lines.append(
-            f"{many(result.bootstrap_failed, 'replicate', 'replicates')} had no valid model and were left out"
-            if result.bootstrap_failed != 1
-            else "1 replicate had no valid model and was left out"
+            f"{many(result.bootstrap_failed, 'replicate', 'replicates')} had no valid model and {were} left out"
         )
     if result.rejected_unconverged:
         lines.append(
