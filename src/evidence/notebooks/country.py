@@ -293,6 +293,13 @@ def gsi_rated_only(brief: CountryBrief) -> LoadedTable | None:
     return None
 
 
+def gsi_shown(brief: CountryBrief) -> LoadedTable | None:
+    """The GSI table whose figures the brief shows: the first that estimates the country, else one that rates it
+    only (:func:`gsi_rated_only`); None when none assesses it."""
+    held = brief.holding("gsi")
+    return held[0] if held else gsi_rated_only(brief)
+
+
 def _rated_only_text(brief: CountryBrief) -> str:
     return f"Government response rating only (no estimate of modern slavery for {brief.place})"
 
@@ -1235,16 +1242,15 @@ def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
     does not assess the country."""
     from evidence.analyses.society import gsi_edition_text, gsi_profile
 
-    rated = gsi_rated_only(brief)
-    tables = brief.holding("gsi") or ([rated] if rated is not None else [])
-    if not tables:
+    gsi = gsi_shown(brief)
+    if gsi is None:
         return None
-    profile = gsi_profile(tables[0], brief.country)
+    profile = gsi_profile(gsi, brief.country)
     if profile.is_empty():
         return None
     region = profile["region"][0] or "its region"
     # a measure the edition's file has no column for (an estimates-only edition) is not the country's gap
-    data = tables[0].data
+    data = gsi.data
     absent = {
         m for m in profile["measure"].to_list() if m in data.columns and data[m].null_count() == data.height
     }
@@ -1269,7 +1275,7 @@ def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
     table = pl.DataFrame(columns)
     values = dict(zip(profile["measure"].to_list(), profile["value"].to_list(), strict=True))
     year = profile["year"][0]
-    when = f"in {year}" if year is not None else f"({gsi_edition_text(tables[0])})"
+    when = f"in {year}" if year is not None else f"({gsi_edition_text(gsi)})"
     sentence = (
         f"Walk Free estimates that {values['estimated_number_in_modern_slavery'] or 0:,.0f} people were living in "
         f"modern slavery in {brief.place} on any given day {when}, {values['prevalence_per_1000'] or 0:.2f} "

@@ -34,7 +34,7 @@ from evidence.notebooks.country import (
     counted_twice_yearly_sentence,
     detected_by_sentence,
     detected_intro,
-    gsi_rated_only,
+    gsi_shown,
     gsi_view,
     key_figures_markdown,
     magnitude_sentences,
@@ -501,15 +501,14 @@ def show_own_detected(brief: CountryBrief, table: LoadedTable) -> None:
 def show_estimates_section(brief: CountryBrief) -> None:
     """The GSI's estimate, prevalence, vulnerability and government response, with the country's rank in its
     region."""
-    rated = gsi_rated_only(brief)  # assessed, not estimated (Iceland): its rating is shown, not "nothing"
-    if rated is None and _missing(brief, "gsi"):
+    shown = gsi_shown(brief)  # assessed, not estimated (Iceland): its rating is shown, not "nothing"
+    if shown is None and _missing(brief, "gsi"):
         return
     found = gsi_view(brief)
-    if found is None:
+    if found is None or shown is None:
         _say(f"The GSI workbook does not assess {escape_markdown(brief.place)}.")
         return
     table, sentence = found
-    shown = brief.holding("gsi")[0] if rated is None else rated
     source = brief.cite(shown)
     _say(sentence)
     views.show_table(
