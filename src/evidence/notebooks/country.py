@@ -672,6 +672,10 @@ NO_RELIABLE_TOTAL = "no reliable recent total (every year is probably incomplete
 #: Said of a UNODC headline of an earlier year than the series' last, when every later year is probably incomplete.
 LATER_YEARS_INCOMPLETE = "the later years are probably incomplete"
 
+#: The label of the nationals detected, in the key figures and the sources-together table; the key figures
+#: explain :data:`HEADLINE_RULE` under it.
+NATIONALS_DETECTED: Final = "Nationals detected (UNODC)"
+
 #: The rule of a UNODC headline's year (:func:`headline_year`), as the brief names it.
 HEADLINE_RULE = (
     "UNODC figures are given for the latest year that is not probably incomplete; a year of a country's "
@@ -1037,7 +1041,7 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
         "origin": (
             # as the section on them names them: abroad, or abroad or at home (its own count of them)
             "Nationals of {place} detected {where} (UNODC)",
-            "Nationals detected (UNODC)",
+            NATIONALS_DETECTED,
         ),
         # an origin brief: the country's own detected victims too (their citizenship is not broken down)
         "own": (
@@ -1433,9 +1437,7 @@ def _headline_figures_of(brief: CountryBrief) -> list[tuple[str, str, int | None
             years = years_with_victims(numbers)
             if not years or (role != brief.role and brief.role == "origin" and not numbers.has_totals):
                 continue
-            what = (
-                "Victims detected in the country" if role == "destination" else "Nationals detected (UNODC)"
-            )
+            what = "Victims detected in the country" if role == "destination" else NATIONALS_DETECTED
             if role == "destination":
                 what += " (UNODC)" if brief.role != "origin" else " (UNODC, any citizenship)"
             # one rule in every brief (:data:`HEADLINE_RULE`): the latest year not flagged as probably
@@ -1501,7 +1503,7 @@ def key_figures_markdown(brief: CountryBrief) -> str:
         lines.append(f"\n{COMPLEMENT_LABEL}: withheld so that a small count cannot be recomputed.")
     # the rule of a nationals' headline year, under a nationals' headline only: a destination brief (the
     # United States, Cambodia: no UNODC figure at all) has no year of nationals to explain
-    if any(label.startswith("Nationals detected (UNODC)") for label, _ in figures):
+    if any(label.startswith(NATIONALS_DETECTED) for label, _ in figures):
         from evidence.analyses.trends import MATERIAL_SHARE
 
         lines.append(f"\n{escape_markdown(HEADLINE_RULE.format(share=f'{MATERIAL_SHARE:.0%}'))}")
