@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from _resaved import RESAVED, assert_resaved_read_alike_and_noted
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -628,29 +629,14 @@ def write_glotip_csv(path: Path, rows: list[tuple], *, header: tuple[str, ...] =
     return path
 
 
-@pytest.mark.parametrize(
-    ("encode", "note"),
-    [
-        (lambda text: text.encode("utf-16"), "read as UTF-16 text (transcoded to UTF-8)"),
-        (
-            lambda text: text.replace("\n", "\r").encode("utf-8"),
-            "CR-only line ends (Excel's CSV for Macintosh) read as line ends",
-        ),
-    ],
-)
+@RESAVED
 def test_a_csv_saved_as_utf16_or_with_cr_line_ends_says_so_as_every_delimited_loader(
     tmp_path: Path, encode, note: str
 ) -> None:
     """The CTDC and TIP loaders note a UTF-16 file (or CR-only line ends) read as such (delimited.utf8_text);
     the UNODC loader read it the same but said nothing."""
     path = write_glotip_csv(tmp_path / "g.csv", [row(), row("12", category="Cambodia"), row("x")])
-    plain = registry.load(path)
-    assert note not in plain.provenance.notes
-    path.write_bytes(encode(path.read_text(encoding="utf-8")))
-    loaded = registry.load(path)
-    assert loaded.data.equals(plain.data)
-    assert loaded.rejects.equals(plain.rejects) and loaded.flags.equals(plain.flags)
-    assert [n for n in loaded.provenance.notes if n not in plain.provenance.notes] == [note]
+    assert_resaved_read_alike_and_noted(path, encode, note)
 
 
 def test_vocabulary_is_matched_whatever_its_case_spaces_or_footnote_marker(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from _resaved import RESAVED, assert_resaved_read_alike_and_noted
 from _xlsx import Edit, delete_columns, set_text
 from hypothesis import given
 from hypothesis import strategies as st
@@ -201,16 +202,7 @@ def test_the_summary_sheet_saved_as_csv_loads_as_the_workbook(
     assert loaded.flags["reason"].to_list() == [walkfree.REASON_ZERO_POPULATION] * 4
 
 
-@pytest.mark.parametrize(
-    ("encode", "note"),
-    [
-        (lambda text: text.encode("utf-16"), "read as UTF-16 text (transcoded to UTF-8)"),
-        (
-            lambda text: text.replace("\n", "\r").encode("utf-8"),
-            "CR-only line ends (Excel's CSV for Macintosh) read as line ends",
-        ),
-    ],
-)
+@RESAVED
 def test_a_csv_saved_as_utf16_or_with_cr_line_ends_says_so_as_every_delimited_loader(
     shared_data: Path, tmp_path: Path, encode, note: str
 ) -> None:
@@ -219,13 +211,7 @@ def test_a_csv_saved_as_utf16_or_with_cr_line_ends_says_so_as_every_delimited_lo
     from _xlsx import sheet_as_csv
 
     path = sheet_as_csv(shared_data / REAL_FILE, tmp_path / "gsi.csv", walkfree.SHEET)
-    plain = registry.load(path)
-    assert note not in plain.provenance.notes
-    path.write_bytes(encode(path.read_text(encoding="utf-8")))
-    loaded = registry.load(path)
-    assert loaded.data.equals(plain.data)
-    assert loaded.rejects.equals(plain.rejects) and loaded.flags.equals(plain.flags)
-    assert [n for n in loaded.provenance.notes if n not in plain.provenance.notes] == [note]
+    assert_resaved_read_alike_and_noted(path, encode, note)
 
 
 def test_a_csv_with_thousands_separators_reads_its_numbers(tmp_path: Path) -> None:

@@ -74,6 +74,7 @@ from evidence.sources.delimited import (
     line_list,
     not_utf8,
     scan_records,
+    trailing_empty_records,
     utf8_text,
 )
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
@@ -699,14 +700,12 @@ def _read(path: Path, header: _Header) -> _Raw:
     # saved as CSV) are no victims: left out as a workbook's empty sheet rows are, whatever their number of
     # fields. An empty row among the records stays a record with every field missing (a victim nothing is known
     # of); below them it is what a spreadsheet leaves, repeated as often as rows were formatted
-    empty = empty_records(frame)
-    filled = np.flatnonzero(~empty)
-    empty[: filled[-1] + 1 if filled.size else 0] = False
-    if empty.any():
-        notes.append(empty_records_note(frame["source_row"].to_numpy()[empty]))
-        frame = frame.filter(pl.Series(~empty))
+    if trailing := trailing_empty_records(frame):
+        kept = frame.height - trailing
+        notes.append(empty_records_note(frame["source_row"].to_numpy()[kept:]))
+        frame = frame.head(kept)
         if counts is not None and rows is not None:
-            counts, rows = counts[~empty], rows[~empty]
+            counts, rows = counts[:kept], rows[:kept]
     if counts is not None and rows is not None:
         structural = field_count_rejects(rows, counts, ncols)
     return _Raw(frame, structural, sha256, notes, rows_in=frame.height)

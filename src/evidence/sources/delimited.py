@@ -164,13 +164,6 @@ def utf8_text(data: bytes, path: str | Path) -> tuple[bytes, list[str]]:
     return data, notes
 
 
-def text_notes(path: str | Path) -> list[str]:
-    """The notes of :func:`utf8_text` for a delimited file (``read as UTF-16 text``, CR-only line ends), for a
-    loader that reads it through :func:`read_delimited` (UNODC, GSI): every delimited loader says what was
-    converted in the same words."""
-    return utf8_text(Path(path).read_bytes(), path)[1]
-
-
 def not_utf8(data: bytes, path: str | Path) -> InputError | None:
     """The error for text that is not UTF-8 (None when it is): the first bytes that are not, their line, and how
     to re-save the file. Every delimited loader refuses such a file the same way (through :func:`utf8_text`)."""
@@ -279,15 +272,27 @@ def scan_records(data: bytes | np.ndarray, delimiter: str) -> Scan:
     return Scan(lines=lines[1:].astype(np.int64), field_counts=fields[1:], blank=blank[1:])
 
 
-def field_count_issues(path: str | Path, delimiter: str, header_row: int) -> pl.DataFrame:
-    """Rejects for the records below a delimited file's header (``header_row``: its 1-based line) that
+def text_checks(
+    path: str | Path, delimiter: str, header_row: int, rows: pl.Series
+) -> tuple[pl.DataFrame, list[str]]:
+    """For a loader that reads a delimited file through :func:`read_delimited` (UNODC, GSI), from one more read
+    of the file: the :func:`field_count_issues` of the records it read (``rows``: their line numbers), and the
+    notes of :func:`utf8_text` (``read as UTF-16 text``, CR-only line ends: every delimited loader says what was
+    converted in the same words)."""
+    data, notes = utf8_text(Path(path).read_bytes(), path)
+    issues = field_count_issues(data, delimiter, header_row)
+    return issues.join(rows.alias("row").to_frame(), on="row", how="semi"), notes
+
+
+def field_count_issues(data: bytes, delimiter: str, header_row: int) -> pl.DataFrame:
+    """Rejects for the records below the header of a delimited file's text (``data``, UTF-8 as
+    :func:`utf8_text` gives it; ``header_row``: the header's 1-based line) that
     :func:`read_delimited`'s parser would misread, by the file's line numbers: a record with more fields than the
     header, text in one beyond them (a name with an unquoted delimiter: every later cell shifted, the last ones
     cut; a trailing delimiter, an empty field beyond them, cuts nothing), and a last record
     with fewer that ends the file without a line end (a download cut short, ``Zimbabwe,148``: its figures cut).
     A shorter record followed by a line end is read padded with empty cells, as written by hand (trailing empty
     cells left out). Blank lines are none."""
-    data, _ = utf8_text(Path(path).read_bytes(), path)
     if header_row > 1:
         data = data.split(b"\n", header_row - 1)[-1]
     header = data.split(b"\n", 1)[0].decode("utf-8", "replace").removesuffix("\r").lstrip("\ufeff")
@@ -337,6 +342,18 @@ def empty_records(frame: pl.DataFrame, exclude: Sequence[str] = ("source_row",))
         for c in columns
     ]
     return frame.select(pl.all_horizontal(empty)).to_series().to_numpy()
+
+
+def trailing_empty_records(frame: pl.DataFrame, exclude: Sequence[str] = ("source_row",)) -> int:
+    """How many of ``frame``'s last records hold nothing (:func:`empty_records`), told from its tail (a few
+    rows, more only while all are empty), not from every record."""
+    size = 1
+    while True:
+        empty = empty_records(frame.tail(size), exclude)
+        if not empty.all() or size >= frame.height:
+            filled = np.flatnonzero(~empty)
+            return empty.size - (int(filled[-1]) + 1 if filled.size else 0)
+        size *= 16
 
 
 def empty_records_note(lines: np.ndarray) -> str:

@@ -490,12 +490,10 @@ def _read_workbook(
         source_row=pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64)
     )
     notes = [f"read from sheet {sheet!r}" + (f", header on row {header_row}" if header_row > 1 else "")]
-    empty = frame.select(
-        pl.all_horizontal((pl.exclude("source_row").is_null()) | (pl.exclude("source_row") == ""))
-    ).to_series()
+    empty = empty_records(frame)
     if empty.any():
         notes.append(f"{int(empty.sum())} empty sheet row(s) ignored (no record)")
-        frame = frame.filter(~empty)
+        frame = frame.filter(pl.Series(~empty))
     while cells and not cells[-1]:  # trailing blank header cells: the reader leaves such columns out
         cells = cells[:-1]
     return frame, empty_issues(), notes, cells, sha256_file(path), header_row

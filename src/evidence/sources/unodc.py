@@ -68,7 +68,7 @@ import polars as pl
 
 from evidence.core.errors import InputError
 from evidence.sources.checks import INDICATOR_CATEGORIES
-from evidence.sources.delimited import field_count_issues, text_notes
+from evidence.sources.delimited import text_checks
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_where
 from evidence.sources.metadata import describe
@@ -107,11 +107,10 @@ LOADER_VERSION = "15"  # 2: aggregate flag reworded, missing dimension named; 3:
 # layout holding none of GLOTIP's indicators (the portal's crime statistics) refused, naming what it holds; 12: the
 # footnote flag names any cell it follows (a year's too), not "the value"; 13: the parts of a breakdown by a column
 # the loader does not read (a release's new disaggregation) rejected, the group's total kept (were kept and summed);
-# 14: a text file's last row cut short (no line end after it) or a row with more fields than the header rejected;
-# 15: a CSV file read as UTF-16 (or with CR-only line ends) says so in a note, as the CTDC and TIP loaders do; a
-# header label with a footnote number ("Year¹", "txtVALUE [1]") read as the label (workbook.header_cell_key; the
-# header was not found)
-# as such (its shifted or missing cells were read, rejected for what they then seemed to be)
+# 14: a text file's last row cut short (no line end after it) or a row with more fields than the header rejected
+# as such (its shifted or missing cells were read, rejected for what they then seemed to be); 15: a CSV file read as
+# UTF-16 (or with CR-only line ends) says so in a note, as the CTDC and TIP loaders do; a header label with a
+# footnote number ("Year¹", "txtVALUE [1]") read as the label (workbook.header_cell_key; the header was not found)
 
 HEADER = (
     "Iso3_code",
@@ -412,13 +411,11 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     rows_in = frame.height
     # a record of a text file cut short at its end, or with more fields than the header (a name with an unquoted
     # delimiter shifting every later cell), is rejected as such, its cells never read
-    structural = (
-        field_count_issues(path, matches[0].delimiter, matches[0].header_row).join(
-            frame.select(pl.col("source_row").alias("row")), on="row", how="semi"
-        )
-        if matches[0].delimiter is not None
-        else empty_issues()
-    )
+    # (and what reading it as UTF-8 text converted, noted after where its header is)
+    structural, first = empty_issues(), matches[0]
+    if first.delimiter is not None:
+        structural, converted = text_checks(path, first.delimiter, first.header_row, frame["source_row"])
+        notes[1:1] = converted
     frame = frame.join(structural.select(pl.col("row").alias("source_row")), on="source_row", how="anti")
 
     parsed = _parse(frame)
@@ -493,7 +490,7 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
     """
     release = _release(matches[0])
     frames: list[pl.DataFrame] = []
-    notes = [matches[0].where, *(text_notes(path) if matches[0].delimiter is not None else [])]
+    notes = [matches[0].where]
     next_row = 0
     for index, match in enumerate(matches):
         raw, first_row = read_sheet(path, match, dtypes="string")

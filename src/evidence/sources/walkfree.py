@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
 from evidence.core.errors import InputError
-from evidence.sources.delimited import field_count_issues, text_notes
+from evidence.sources.delimited import text_checks
 from evidence.sources.loaded import Check, LoadedTable, empty_issues, issues_where
 from evidence.sources.metadata import UNKNOWN, describe
 from evidence.sources.provenance import sha256_file
@@ -433,12 +433,11 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     ]
     # a record of a text file cut short at its end ("Zimbabwe,148": its figures cut), or with more fields than
     # the header (a name with an unquoted delimiter: every later cell shifted), is rejected as such, never read
-    structural = (
-        field_count_issues(path, match.delimiter, match.header_row).join(
-            frame.select(pl.col("source_row").alias("row")), on="row", how="semi"
-        )
+    # (and what reading it as UTF-8 text converted, for the notes)
+    structural, converted = (
+        text_checks(path, match.delimiter, match.header_row, frame["source_row"])
         if match.delimiter is not None
-        else empty_issues()
+        else (empty_issues(), [])
     )
     whole = frame.join(structural.select(pl.col("row").alias("source_row")), on="source_row", how="anti")
     rejects = pl.concat([structural, issues_where(whole, checks + bounded)]).sort("row", maintain_order=True)
@@ -505,7 +504,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             edition_note,
             *([f"estimates refer to {estimate_year}"] if estimate_year else []),
             match.where,
-            *(text_notes(path) if match.delimiter is not None else []),
+            *converted,
             *columns_not_used_note(unused),
             *(
                 [

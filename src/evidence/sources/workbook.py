@@ -312,9 +312,8 @@ def header_cell_key(value: Any) -> str:
     if value is None:
         return ""
     text = str(value).strip()
-    if text.endswith(_HEADER_FOOTNOTE_ENDS):  # (most labels end otherwise: no search)
-        unmarked = _HEADER_FOOTNOTE.sub("", text)
-        text = unmarked if _NOT_ALNUM.sub("", unmarked) else text
+    unmarked = _HEADER_FOOTNOTE.sub("", text)
+    text = unmarked if _NOT_ALNUM.sub("", unmarked) else text
     return header_key(text)
 
 
@@ -352,19 +351,6 @@ FOOTNOTE_MARKER = r"(?:\s*(?:[*\u2020\u2021#\u00b9\u00b2\u00b3\u2070-\u2079]+|\[
 #: ``‡`` or ``#`` among them; never a bracketed letter (see :func:`header_cell_key`).
 HEADER_FOOTNOTE_MARKER = r"(?:\s*(?:[*\u2020\u2021#\u00b9\u00b2\u00b3\u2070\u2074-\u2079]|\[[0-9]{1,2}\]))+$"
 _HEADER_FOOTNOTE = re.compile(HEADER_FOOTNOTE_MARKER)
-#: The characters a :data:`HEADER_FOOTNOTE_MARKER` ends with.
-_HEADER_FOOTNOTE_ENDS = (
-    "]",
-    "*",
-    "\u2020",
-    "\u2021",
-    "#",
-    "\u00b9",
-    "\u00b2",
-    "\u00b3",
-    "\u2070",
-    *map(chr, range(0x2074, 0x207A)),
-)
 
 
 def not_available(text: pl.Expr) -> pl.Expr:
