@@ -21,6 +21,21 @@ def shown(monkeypatch, tmp_path):
     return out
 
 
+@pytest.fixture
+def charts(monkeypatch, tmp_path) -> list[tuple[str, dict]]:
+    """The charts a section draws, as (name, Vega-Lite spec), in order; nothing else is displayed."""
+    from evidence.notebooks import views
+    from evidence.presentation.charts import chart_spec
+
+    drawn: list[tuple[str, dict]] = []
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: None)
+    monkeypatch.setattr(
+        views, "show_charts", lambda named: drawn.extend((n, chart_spec(c)) for c, n in named)
+    )
+    return drawn
+
+
 def _text(shown) -> str:
     parts = []
     for obj in shown:
@@ -368,20 +383,9 @@ def test_the_default_neighbours_of_nigeria_are_western_africa_with_data(real_tab
     assert int(match[1]) == len(default_peers("NGA")) - len(listed)
 
 
-def test_a_count_the_text_will_not_set_against_the_estimate_is_not_drawn_beside_it(
-    real_tables, monkeypatch, tmp_path
-):
+def test_a_count_the_text_will_not_set_against_the_estimate_is_not_drawn_beside_it(real_tables, charts):
     """Thailand's identified victims (2010) are more than 2 years from the estimate (2021): the sentences refuse
     to compare them, so the orders-of-magnitude chart leaves them out and says why."""
-    from evidence.notebooks import views
-    from evidence.presentation.charts import chart_spec
-
-    charts: list[tuple[str, dict]] = []
-    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
-    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: None)
-    monkeypatch.setattr(
-        views, "show_charts", lambda named: charts.extend((n, chart_spec(c)) for c, n in named)
-    )
     brief = open_brief(real_tables, DisclosureRule(5), country="THA", role="destination")
     country_views.show_together(brief)
     (spec,) = [spec for name, spec in charts if name == "sources_together"]
@@ -393,22 +397,11 @@ def test_a_count_the_text_will_not_set_against_the_estimate_is_not_drawn_beside_
     )
 
 
-def test_a_bar_of_the_orders_of_magnitude_chart_is_labelled_with_its_year_alone(
-    real_tables, monkeypatch, tmp_path
-):
+def test_a_bar_of_the_orders_of_magnitude_chart_is_labelled_with_its_year_alone(real_tables, charts):
     """REVIEW11 m1: Myanmar's nationals detected abroad (2021) may count a person twice, which the table says;
     beside the bar the label ran "64 (2021 (may count a person twice: ...))" off the chart."""
     import re
 
-    from evidence.notebooks import views
-    from evidence.presentation.charts import chart_spec
-
-    charts: list[tuple[str, dict]] = []
-    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
-    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: None)
-    monkeypatch.setattr(
-        views, "show_charts", lambda named: charts.extend((n, chart_spec(c)) for c, n in named)
-    )
     country_views.show_together(open_brief(real_tables, DisclosureRule(5), country="MMR"))
     (spec,) = [spec for name, spec in charts if name == "sources_together"]
     labels = [r["text"] for r in _rows(spec) if "text" in r]
@@ -486,20 +479,9 @@ def test_the_unodc_section_opens_with_what_it_holds(real_tables, shown):
     assert "form, sex and age;" not in text
 
 
-def test_citizenship_chart_subtitles_give_the_years_of_the_breakdown_not_the_briefs(
-    real_tables, monkeypatch, tmp_path
-):
+def test_citizenship_chart_subtitles_give_the_years_of_the_breakdown_not_the_briefs(real_tables, charts):
     """Review 3, finding 5: Myanmar's citizenship charts said "Detected victims, 2007–2021" beside a text on the
     citizenship breakdown of 2015–2021; the nationals' charts already gave the years they hold."""
-    from evidence.notebooks import views
-    from evidence.presentation.charts import chart_spec
-
-    charts: list[tuple[str, dict]] = []
-    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
-    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: None)
-    monkeypatch.setattr(
-        views, "show_charts", lambda named: charts.extend((n, chart_spec(c)) for c, n in named)
-    )
     brief = open_brief([real_tables[1]], DisclosureRule(5), country="MMR", role="both")
     assert brief.period == "2007–2021"
     country_views.show_detected_section(brief)
@@ -723,20 +705,9 @@ def test_an_origin_section_refers_to_no_table_by_form_it_does_not_show(real_tabl
     assert "but not their total (see the table by form of exploitation)" in _text(shown)
 
 
-def test_the_nationals_chart_says_the_own_count_is_summed_only_where_there_is_one(
-    real_tables, monkeypatch, tmp_path
-):
+def test_the_nationals_chart_says_the_own_count_is_summed_only_where_there_is_one(real_tables, charts):
     """REVIEW9 m8: Viet Nam's and Cambodia's nationals charts said "Summed over … (and the country's own count
     of its nationals)" where the text says UNODC's data hold no such count; Myanmar's holds one."""
-    from evidence.notebooks import views
-    from evidence.presentation.charts import chart_spec
-
-    charts: list[tuple[str, dict]] = []
-    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
-    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: None)
-    monkeypatch.setattr(
-        views, "show_charts", lambda named: charts.extend((n, chart_spec(c)) for c, n in named)
-    )
     said = {}
     for iso3 in ("VNM", "KHM", "MMR"):
         charts.clear()
@@ -750,20 +721,9 @@ def test_the_nationals_chart_says_the_own_count_is_summed_only_where_there_is_on
     assert "the countries that detected them (and the country's own count of its nationals)." in said["MMR"]
 
 
-def test_the_nationals_route_charts_say_which_repatriated_routes_they_leave_out(
-    real_tables, monkeypatch, tmp_path
-):
+def test_the_nationals_route_charts_say_which_repatriated_routes_they_leave_out(real_tables, charts):
     """REVIEW9 (noted): Myanmar's nationals bar chart leaves out "repatriated from Thailand" (26–29) by design
     (the detected Myanmar → Thailand bar is drawn; the same people may be in both) and did not say so."""
-    from evidence.notebooks import views
-    from evidence.presentation.charts import chart_spec
-
-    charts: list[tuple[str, dict]] = []
-    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
-    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: None)
-    monkeypatch.setattr(
-        views, "show_charts", lambda named: charts.extend((n, chart_spec(c)) for c, n in named)
-    )
     country_views.show_detected_section(
         open_brief([real_tables[1]], DisclosureRule(5), country="MMR", role="origin")
     )
@@ -939,18 +899,9 @@ def test_a_section_whose_source_holds_the_country_in_no_year_says_so_plainly(rea
     assert ": none)" not in text
 
 
-def test_the_neighbours_chart_cites_the_sources_of_its_panels_only(real_tables, monkeypatch, tmp_path):
+def test_the_neighbours_chart_cites_the_sources_of_its_panels_only(real_tables, charts):
     """Brief audit: Thailand's neighbours chart (prevalence, government response, detected per 100,000 and per
     1,000 estimated) cited the US TIP Report tiers, of which it draws nothing; its table shows the tiers."""
-    from evidence.notebooks import views
-    from evidence.presentation.charts import chart_spec
-
-    charts: list[tuple[str, dict]] = []
-    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
-    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: None)
-    monkeypatch.setattr(
-        views, "show_charts", lambda named: charts.extend((n, chart_spec(c)) for c, n in named)
-    )
     brief = open_brief(real_tables, DisclosureRule(5), country="THA", role="both")
     country_views.show_peers_section(brief)
     (spec,) = [spec for name, spec in charts if name == "peers"]
@@ -973,18 +924,9 @@ def test_a_year_whose_victims_all_lack_the_category_has_its_blank_cells_explaine
     )
 
 
-def test_the_orders_of_magnitude_chart_is_not_drawn_with_one_bar(real_tables, monkeypatch, tmp_path):
+def test_the_orders_of_magnitude_chart_is_not_drawn_with_one_bar(real_tables, charts):
     """Brief audit: Iceland's sources-together table has its detected victims (16, 2020) and its nationals
     abroad (<5, 2012, withheld): the chart "Identified, detected and estimated" drew a single bar."""
-    from evidence.notebooks import views
-    from evidence.presentation.charts import chart_spec
-
-    charts: list[tuple[str, dict]] = []
-    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
-    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: None)
-    monkeypatch.setattr(
-        views, "show_charts", lambda named: charts.extend((n, chart_spec(c)) for c, n in named)
-    )
     country_views.show_together(open_brief(real_tables, DisclosureRule(5), country="ISL", role="both"))
     assert not [name for name, _ in charts if name == "sources_together"]
     country_views.show_together(open_brief(real_tables, DisclosureRule(5), country="THA", role="both"))

@@ -293,6 +293,13 @@ def gsi_rated_only(brief: CountryBrief) -> LoadedTable | None:
     return None
 
 
+def gsi_shown(brief: CountryBrief) -> LoadedTable | None:
+    """The GSI table whose figures the brief shows: the first that estimates the country, else one that rates it
+    only (:func:`gsi_rated_only`); None when none assesses it."""
+    held = brief.holding("gsi")
+    return held[0] if held else gsi_rated_only(brief)
+
+
 def _rated_only_text(brief: CountryBrief) -> str:
     return f"Government response rating only (no estimate of modern slavery for {brief.place})"
 
@@ -665,6 +672,10 @@ NO_RELIABLE_TOTAL = "no reliable recent total (every year is probably incomplete
 #: Said of a UNODC headline of an earlier year than the series' last, when every later year is probably incomplete.
 LATER_YEARS_INCOMPLETE = "the later years are probably incomplete"
 
+#: The label of the nationals detected, in the key figures and the sources-together table; the key figures
+#: explain :data:`HEADLINE_RULE` under it.
+NATIONALS_DETECTED: Final = "Nationals detected (UNODC)"
+
 #: The rule of a UNODC headline's year (:func:`headline_year`), as the brief names it.
 HEADLINE_RULE = (
     "UNODC figures are given for the latest year that is not probably incomplete; a year of a country's "
@@ -1030,7 +1041,7 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
         "origin": (
             # as the section on them names them: abroad, or abroad or at home (its own count of them)
             "Nationals of {place} detected {where} (UNODC)",
-            "Nationals detected (UNODC)",
+            NATIONALS_DETECTED,
         ),
         # an origin brief: the country's own detected victims too (their citizenship is not broken down)
         "own": (
@@ -1235,16 +1246,15 @@ def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
     does not assess the country."""
     from evidence.analyses.society import gsi_edition_text, gsi_profile
 
-    rated = gsi_rated_only(brief)
-    tables = brief.holding("gsi") or ([rated] if rated is not None else [])
-    if not tables:
+    gsi = gsi_shown(brief)
+    if gsi is None:
         return None
-    profile = gsi_profile(tables[0], brief.country)
+    profile = gsi_profile(gsi, brief.country)
     if profile.is_empty():
         return None
     region = profile["region"][0] or "its region"
     # a measure the edition's file has no column for (an estimates-only edition) is not the country's gap
-    data = tables[0].data
+    data = gsi.data
     absent = {
         m for m in profile["measure"].to_list() if m in data.columns and data[m].null_count() == data.height
     }
@@ -1269,7 +1279,7 @@ def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
     table = pl.DataFrame(columns)
     values = dict(zip(profile["measure"].to_list(), profile["value"].to_list(), strict=True))
     year = profile["year"][0]
-    when = f"in {year}" if year is not None else f"({gsi_edition_text(tables[0])})"
+    when = f"in {year}" if year is not None else f"({gsi_edition_text(gsi)})"
     sentence = (
         f"Walk Free estimates that {values['estimated_number_in_modern_slavery'] or 0:,.0f} people were living in "
         f"modern slavery in {brief.place} on any given day {when}, {values['prevalence_per_1000'] or 0:.2f} "
@@ -1427,9 +1437,7 @@ def _headline_figures_of(brief: CountryBrief) -> list[tuple[str, str, int | None
             years = years_with_victims(numbers)
             if not years or (role != brief.role and brief.role == "origin" and not numbers.has_totals):
                 continue
-            what = (
-                "Victims detected in the country" if role == "destination" else "Nationals detected (UNODC)"
-            )
+            what = "Victims detected in the country" if role == "destination" else NATIONALS_DETECTED
             if role == "destination":
                 what += " (UNODC)" if brief.role != "origin" else " (UNODC, any citizenship)"
             # one rule in every brief (:data:`HEADLINE_RULE`): the latest year not flagged as probably
@@ -1495,7 +1503,7 @@ def key_figures_markdown(brief: CountryBrief) -> str:
         lines.append(f"\n{COMPLEMENT_LABEL}: withheld so that a small count cannot be recomputed.")
     # the rule of a nationals' headline year, under a nationals' headline only: a destination brief (the
     # United States, Cambodia: no UNODC figure at all) has no year of nationals to explain
-    if any(label.startswith("Nationals detected (UNODC)") for label, _ in figures):
+    if any(label.startswith(NATIONALS_DETECTED) for label, _ in figures):
         from evidence.analyses.trends import MATERIAL_SHARE
 
         lines.append(f"\n{escape_markdown(HEADLINE_RULE.format(share=f'{MATERIAL_SHARE:.0%}'))}")

@@ -34,7 +34,7 @@ from evidence.notebooks.country import (
     counted_twice_yearly_sentence,
     detected_by_sentence,
     detected_intro,
-    gsi_rated_only,
+    gsi_shown,
     gsi_view,
     key_figures_markdown,
     magnitude_sentences,
@@ -156,13 +156,13 @@ def _missing(brief: CountryBrief, kind: str) -> bool:
         return False
     given = brief.given(kind)
     regions_only = [s for s in brief.coverage.sources if s.kind == kind and not s.records_countries]
+    what = _HOW_TO_GIVE[kind].split(" (")[0]  # the kind of data in words, without how to give it
     if not given:
         _say(f"Not shown: none of the data files given is {_HOW_TO_GIVE[kind]}; add one with `--data`.")
     elif len(regions_only) == len(given):
         # a file that names UN regions only can hold no country's victims: that is the reason, not its years
         # a source's name is a label (data_label): its title or release ("extract 2 of 3") counts nobody
         labels = "; ".join(data_label(s.label) for s in regions_only)
-        what = _HOW_TO_GIVE[kind].split(" (")[0]
         _say(
             escape_markdown(f"Not shown: the {what} given (")
             + labels
@@ -172,7 +172,6 @@ def _missing(brief: CountryBrief, kind: str) -> bool:
         )
     elif not any(s.years for s in brief.coverage.sources if s.kind == kind):
         # nothing in any year: "in 2012–2020 (years they hold for it: ...: none)" said less, and oddly
-        what = _HOW_TO_GIVE[kind].split(" (")[0]
         _say(escape_markdown(f"Not shown: the {what} given hold nothing for {brief.place_role} in any year."))
     else:
         held = "; ".join(
@@ -180,7 +179,7 @@ def _missing(brief: CountryBrief, kind: str) -> bool:
         )
         _say(
             escape_markdown(
-                f"Not shown: the {_HOW_TO_GIVE[kind].split(' (')[0]} given hold nothing for {brief.place_role} "
+                f"Not shown: the {what} given hold nothing for {brief.place_role} "
                 f"in {brief.period} (years they hold for it: "
             )
             + held
@@ -502,15 +501,14 @@ def show_own_detected(brief: CountryBrief, table: LoadedTable) -> None:
 def show_estimates_section(brief: CountryBrief) -> None:
     """The GSI's estimate, prevalence, vulnerability and government response, with the country's rank in its
     region."""
-    rated = gsi_rated_only(brief)  # assessed, not estimated (Iceland): its rating is shown, not "nothing"
-    if rated is None and _missing(brief, "gsi"):
+    shown = gsi_shown(brief)  # assessed, not estimated (Iceland): its rating is shown, not "nothing"
+    if shown is None and _missing(brief, "gsi"):
         return
     found = gsi_view(brief)
-    if found is None:
+    if found is None or shown is None:
         _say(f"The GSI workbook does not assess {escape_markdown(brief.place)}.")
         return
     table, sentence = found
-    shown = brief.holding("gsi")[0] if rated is None else rated
     source = brief.cite(shown)
     _say(sentence)
     views.show_table(

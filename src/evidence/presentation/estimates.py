@@ -206,16 +206,17 @@ def model_space_text(result: PopulationEstimate) -> str:
     size = (
         "more models than can be counted"
         if result.models_in_space is None
-        else _models(result.models_in_space)
+        else _many(result.models_in_space, "model")
     )
     return (
-        f"{result.model_space}: {size} in the space; {_models(result.models_fitted)} fitted, "
-        f"{_models(result.models_admissible)} admissible (estimate exists and is identifiable)"
+        f"{result.model_space}: {size} in the space; {_many(result.models_fitted, 'model')} fitted, "
+        f"{_many(result.models_admissible, 'model')} admissible (estimate exists and is identifiable)"
     )
 
 
-def _models(count: int) -> str:
-    return f"{count:,} model" + ("" if count == 1 else "s")
+def _many(count: int, noun: str) -> str:
+    """A count with its noun, in the singular for one: "1 replicate", never "1 replicates"."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 def interval_method_text(result: PopulationEstimate) -> str:
@@ -268,28 +269,21 @@ def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None 
                 "the replicates; another seed moves them about this much"
             )
 
-    def many(n: int, one: str, several: str) -> str:  # "1 replicate had", never "1 replicates had"
-        return f"{n:,} {one if n == 1 else several}"
-
     if result.bootstrap_unbounded:
         lines.append(
-            f"{many(result.bootstrap_unbounded, 'replicate', 'replicates')} had no case on more than one list: "
+            f"{_many(result.bootstrap_unbounded, 'replicate')} had no case on more than one list: "
             "estimate unbounded"
         )
     if result.bootstrap_empty_list:
         lines.append(
-            f"{many(result.bootstrap_empty_list, 'replicate', 'replicates')} had a list with no case: "
-            "analysed without it"
+            f"{_many(result.bootstrap_empty_list, 'replicate')} had a list with no case: analysed without it"
         )
     if result.bootstrap_failed:
-        lines.append(
-            f"{many(result.bootstrap_failed, 'replicate', 'replicates')} had no valid model and were left out"
-            if result.bootstrap_failed != 1
-            else "1 replicate had no valid model and was left out"
-        )
+        were = "was" if result.bootstrap_failed == 1 else "were"
+        lines.append(f"{_many(result.bootstrap_failed, 'replicate')} had no valid model and {were} left out")
     if result.rejected_unconverged:
         lines.append(
-            f"{many(result.rejected_unconverged, 'fit', 'fits')} did not converge even from a cold start: not used"
+            f"{_many(result.rejected_unconverged, 'fit')} did not converge even from a cold start: not used"
         )
     return lines
 
@@ -545,6 +539,5 @@ def settings_for_readers(result: PopulationEstimate, *, method: str, bootstrap_r
     if result.interval_method != "bca":
         shown.update(bootstrap_replicates="none (log-normal interval)", bootstrap_runs=None, seed=None)
     elif not bootstrap_runs:  # 0: as many as needed; the brief says how many
-        runs = result.bootstrap_runs
-        shown["bootstrap_runs"] = f"auto ({runs} run{'s' if runs != 1 else ''})"
+        shown["bootstrap_runs"] = f"auto ({_many(result.bootstrap_runs, 'run')})"
     return shown
