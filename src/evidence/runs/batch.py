@@ -33,6 +33,7 @@ import dataclasses
 import itertools
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -540,10 +541,17 @@ class BatchPool:
         self._stopped = True
         # no public way before Python 3.14; None once the executor has been shut down
         workers = list((getattr(self.executor, "_processes", None) or {}).values())
+        manager = getattr(self.executor, "_executor_manager_thread", None)
         self.executor.shutdown(wait=False, cancel_futures=True)
         for process in workers:
             if process.is_alive():
                 process.terminate()
+        # the executor's manager thread ends once it sees its workers gone, closing its wake-up pipe: waited for
+        # here, since at the interpreter's exit the executor's exit handler writes to that pipe without its lock,
+        # and a pipe closed meanwhile by the thread (a CPython race) ended an interrupted batch with an OSError
+        # traceback and exit 1 instead of 130
+        if manager is not None and manager is not threading.current_thread():
+            manager.join(timeout=10.0)
 
 
 def _kernel_ahead(notebook: str, kernel_name: str | None) -> tuple[str, str | None, tuple[str, ...] | None]:
