@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -153,6 +154,8 @@ def test_a_record_without_an_id_is_keyed_by_its_content_not_its_file_or_row():
         ("2020", (2020, 2020)),
         (" 2012 - 2013 ", (2012, 2013)),
         ((2012, 2013), (2012, 2013)),
+        (2019, (2019, 2019)),  # one year as a researcher types it in a notebook
+        (np.int64(2019), (2019, 2019)),
         (None, None),
     ],
 )
@@ -160,7 +163,7 @@ def test_check_years_reads_every_spelling_of_a_range(text, expected):
     assert check_years(text) == expected
 
 
-@pytest.mark.parametrize("text", ["2023-2015", "15-23", "last five", "2015-", (2015,)])
+@pytest.mark.parametrize("text", ["2023-2015", "15-23", "last five", "2015-", (2015,), True, 2019.5])
 def test_check_years_refuses_what_is_no_range(text):
     with pytest.raises(ParameterError, match="years"):
         check_years(text)

@@ -28,6 +28,7 @@ import dataclasses
 import functools
 import hashlib
 import hmac
+import operator
 import re
 import weakref
 from collections.abc import Callable, Hashable
@@ -111,11 +112,14 @@ def check_role(role: str) -> Role:
     return role  # type: ignore[return-value]
 
 
-def check_years(years: tuple[int, int] | str | None) -> tuple[int, int] | None:
+def check_years(years: tuple[int, int] | str | int | None) -> tuple[int, int] | None:
     """``(first, last)`` inclusive, from a tuple or a text such as ``"2015-2020"`` (also ``2015–2020``,
-    ``2015..2020``, ``2015:2020``) or a single ``"2019"``."""
+    ``2015..2020``, ``2015:2020``) or a single year, ``"2019"`` or ``2019``."""
     if years is None:
         return None
+    if hasattr(type(years), "__index__") and not isinstance(years, bool):  # one year (2019, a numpy integer)
+        year = operator.index(years)  # type: ignore[arg-type]
+        years = (year, year)
     if isinstance(years, str):
         match = re.fullmatch(r"\s*(\d{4})\s*(?:(?:-|–|\.\.|:)\s*(\d{4})\s*)?", years)
         if not match:
@@ -125,7 +129,9 @@ def check_years(years: tuple[int, int] | str | None) -> tuple[int, int] | None:
         try:
             first, last = (int(y) for y in years)
         except (TypeError, ValueError) as exc:
-            raise ParameterError(f"years must be a pair (first, last), not {years!r}") from exc
+            raise ParameterError(
+                f"years must be a pair (first, last), one year or a text such as 2015-2020, not {years!r}"
+            ) from exc
     if first > last:
         raise ParameterError(f"years {first}-{last}: the first year is after the last")
     return first, last
@@ -274,8 +280,8 @@ class Selection:
     """One table and which of its victims an analysis is about, checked once.
 
     ``Selection(table, country="THA", role="destination", years="2015-2020")``: ``country`` is an ISO3 code or
-    a name the country reference knows (stored as ISO3); ``role`` origin, destination or both; ``years`` a pair
-    or a text such as ``"2015-2020"`` (stored as a pair); ``indicator`` the UNODC indicator read from an
+    a name the country reference knows (stored as ISO3); ``role`` origin, destination or both; ``years`` a pair,
+    a text such as ``"2015-2020"`` or one year (``2019``; stored as a pair); ``indicator`` the UNODC indicator read from an
     indicator table. Invalid values raise :class:`~evidence.core.errors.ParameterError` here, before any work.
     """
 
