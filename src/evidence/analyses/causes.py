@@ -13,7 +13,12 @@ them (multi-valued cells such as ``Female;Male`` count under each value).
 the coarser :data:`AGE_GROUPS`), minor or adult, origin (citizenship) and its UN region, and the class of route
 (domestic, intraregional, transregional by UN M49 region; a record that gives only regions, as the
 Victim–Perpetrator dataset does, is ``Transregional`` when they differ and ``Domestic or intraregional`` when
-they are the same).
+they are the same). A characteristic may also be named as the case table's column or as ``trends`` and
+``profiles`` name it (``gender``, ``age``, ``citizenship``: :func:`characteristic_name`).
+
+**Which victims.** Every function takes a whole case table (loaded, or its frame) or a
+:class:`~evidence.analyses.selection.Selection` of it (``Selection(table, country="THA", role="destination",
+years="2015-2020")``: only its records, each with its cell key where the table is protected by cell key).
 
 **Nothing is dropped silently.** A victim whose characteristic is not recorded is in the group ``Unknown``; one
 not recorded for a topic is counted in ``n_unknown``; :func:`missing_values` counts both for every variable.
@@ -37,7 +42,7 @@ import polars as pl
 from evidence.analyses.count_models import captured_warnings, one_blas_thread, safe_exp
 from evidence.analyses.intervals import clean_float, wilson_interval
 from evidence.analyses.routes import flow_class_expr
-from evidence.analyses.selection import RECORD_CELL_KEY, recorded_flags, resolve_table
+from evidence.analyses.selection import RECORD_CELL_KEY, Selection, recorded_flags, resolve_table
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
 from evidence.core.errors import ParameterError
 from evidence.sources.case_schema import AGE_BANDS, FLAG_GROUPS, TRAFFICKING_DURATIONS, apply_denominator_rule
@@ -121,6 +126,23 @@ AGE_GROUPS_NOTE = (
 )
 
 
+#: Other names of a characteristic (the case table's column, the names ``trends`` and ``profiles`` take) -> it.
+CHARACTERISTIC_ALIASES: dict[str, str] = {
+    "gender": "sex",
+    "age": "age_band",
+    "citizenship": "origin",
+    "origin_iso3": "origin",
+}
+
+
+def characteristic_name(name: str) -> str:
+    """The characteristic ``name`` stands for (``gender`` → ``sex``, ``age`` → ``age_band``, ``citizenship`` or
+    ``origin_iso3`` → ``origin``); checked (:class:`ParameterError` naming the choices)."""
+    name = CHARACTERISTIC_ALIASES.get(name, name)
+    _characteristic(name)
+    return name
+
+
 def _characteristic(name: str) -> tuple[pl.Expr, tuple[str, ...] | None]:
     if name not in CHARACTERISTICS:
         raise ParameterError(f"unknown characteristic {name!r}; choose from {', '.join(CHARACTERISTICS)}")
@@ -170,7 +192,19 @@ TOPICS: dict[str, str] = {
 MULTI_VALUED = frozenset(TOPICS) - {"trafficking_duration"}
 
 
-def _cases(cases: LoadedTable | pl.DataFrame) -> pl.DataFrame:
+#: What the functions of this module take: a case table (loaded, or its frame), or a selection of it.
+Records = LoadedTable | pl.DataFrame | Selection
+
+
+def _cases(cases: Records) -> pl.DataFrame:
+    """The records: a whole table's, or a :class:`Selection`'s (its country, role and years; for records
+    protected by cell key, with each record's key, so that every count gets its cell key)."""
+    if isinstance(cases, Selection):
+        if cases.kind != "case":
+            raise ParameterError(
+                "this analysis needs victim records (a case table), not country-level indicators"
+            )
+        return cases.records()
     df, kind = resolve_table(cases)
     if kind != "case":
         raise ParameterError(
@@ -305,7 +339,7 @@ def _recorded_exprs(df: pl.DataFrame, topics: Sequence[str]) -> dict[str, pl.Exp
     return out
 
 
-def recorded_topics(cases: LoadedTable | pl.DataFrame) -> list[str]:
+def recorded_topics(cases: Records) -> list[str]:
     """The topics the data record (for at least one victim)."""
     df = _cases(cases)
     exprs = _recorded_exprs(df, list(TOPICS))
@@ -316,7 +350,7 @@ def recorded_topics(cases: LoadedTable | pl.DataFrame) -> list[str]:
     return [t for t in TOPICS if found.get(t)]
 
 
-def recorded_characteristics(cases: LoadedTable | pl.DataFrame) -> list[str]:
+def recorded_characteristics(cases: Records) -> list[str]:
     """The characteristics the data record (for at least one victim)."""
     df = _cases(cases)
     values = df.select(expr.is_not_null().any().alias(name) for name, (expr, _) in CHARACTERISTICS.items())
@@ -339,7 +373,7 @@ class CaseProfiles:
     their protection together, the models' counts), and each topic's pairs and each characteristic's groups are
     made once for all of them. The frames returned are shared, so not to be changed in place."""
 
-    def __init__(self, cases: LoadedTable | pl.DataFrame) -> None:
+    def __init__(self, cases: Records) -> None:
         self.cases = _cases(cases)
         #: real records carry cell keys: each count gets the sum of its records' keys beside it (``<count>_key``)
         self.keyed = RECORD_CELL_KEY in self.cases.columns
@@ -374,6 +408,7 @@ class CaseProfiles:
 
     def profile(self, topic: str, by: str | None = None, *, level: float = 0.95) -> pl.DataFrame:
         """:func:`profile` of the records."""
+        by = None if by is None else characteristic_name(by)
         done = ("profile", topic, by, level)
         if done not in self._done:
             self._done[done] = self._profile(topic, by, level)
@@ -478,7 +513,7 @@ class CaseProfiles:
         return self._done[done]
 
 
-Cases = LoadedTable | pl.DataFrame | CaseProfiles
+Cases = Records | CaseProfiles
 
 
 def _profiled(cases: Cases) -> CaseProfiles:
@@ -520,9 +555,7 @@ def missing_values(cases: Cases, variables: Sequence[str] | None = None) -> pl.D
 
 def _missing_values(df: pl.DataFrame, variables: Sequence[str] | None) -> pl.DataFrame:
     variables = list(variables) if variables is not None else [*TOPICS, *CHARACTERISTICS]
-    for name in variables:
-        if name not in TOPICS:
-            _characteristic(name)
+    variables = [name if name in TOPICS else characteristic_name(name) for name in variables]
     keyed = RECORD_CELL_KEY in df.columns
     all_key = int(df[RECORD_CELL_KEY].sum()) if keyed else 0
     # whether each victim is recorded for each variable, counted (and its records' keys summed) in one pass
@@ -682,7 +715,7 @@ def _outcome_group(df: pl.DataFrame, outcome: str) -> tuple[str, list[str]]:
 
 
 def association_model(
-    cases: LoadedTable | pl.DataFrame,
+    cases: Records,
     outcome: str,
     predictors: Sequence[str] = DEFAULT_PREDICTORS,
     *,
@@ -718,11 +751,9 @@ def association_model(
         raise ParameterError(f"missing must be complete_case or indicator, not {missing!r}")
     df = _cases(cases)
     topic, flags = _outcome_group(df, outcome)
-    predictors = tuple(dict.fromkeys(predictors))
+    predictors = tuple(dict.fromkeys(characteristic_name(p) for p in predictors))
     if not predictors:
         raise ParameterError("give at least one characteristic")
-    for p in predictors:
-        _characteristic(p)
     ruled = apply_denominator_rule(df.select(*flags), {topic: flags}).select(pl.col(outcome).alias("_y"))
     values = df.select(*(CHARACTERISTICS[p][0].cast(pl.String).alias(p) for p in predictors))
     data = pl.concat([ruled, values], how="horizontal")
@@ -977,7 +1008,7 @@ def _reference(counts: dict[str, int]) -> str:
 
 
 def compare_missing(
-    cases: LoadedTable | pl.DataFrame,
+    cases: Records,
     outcome: str,
     predictors: Sequence[str] = DEFAULT_PREDICTORS,
     *,
@@ -1011,7 +1042,7 @@ def compare_missing(
 
 
 def association_grid(
-    cases: LoadedTable | pl.DataFrame,
+    cases: Records,
     topic: str,
     predictors: Sequence[str] = DEFAULT_PREDICTORS,
     *,
@@ -1054,7 +1085,7 @@ def association_grid(
     return table, failures
 
 
-def recorded_flags_of(cases: LoadedTable | pl.DataFrame, topic: str) -> list[str]:
+def recorded_flags_of(cases: Records, topic: str) -> list[str]:
     """The flag columns of a topic of flags that the data record (e.g. every means of control)."""
     df = _cases(cases)
     if topic == "perpetrator_role":
