@@ -234,3 +234,19 @@ def test_a_value_kept_once_is_the_value_itself_until_its_frame_is_gone():
     del df
     gc.collect()  # a frame no longer used: a new one (perhaps at the same address) is built for again
     assert kept_once(pl.DataFrame({"year": [2021]}), ("test", "years"), lambda: (2021,)) == (2021,)
+
+
+def test_a_country_level_table_or_an_indicator_it_lacks_is_named(shared_data):
+    """A TIP or GSI table given where victims are analysed: what it is and where it goes (its columns only,
+    before); an indicator the table does not hold: which it holds (an empty selection, silently, before)."""
+    from evidence.sources.cache import load_cached
+
+    tiers = load_cached(shared_data / "tip" / "tip_tiers_1999_2015.csv")
+    with pytest.raises(ParameterError, match="US TIP Report tiers.*country_panel"):
+        Selection(tiers, country="THA")
+    unodc = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    with pytest.raises(
+        ParameterError, match="no indicator 'Victims'; it holds 'Detected trafficking victims'"
+    ):
+        Selection(unodc, country="THA", indicator="Victims")
+    assert Selection(unodc, country="THA", indicator="Persons convicted").indicator == "Persons convicted"

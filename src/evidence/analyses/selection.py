@@ -60,6 +60,12 @@ CELL_KEY_SECRET_ENV = "EVIDENCE_CELL_KEY_SECRET"
 _CASE_MARKERS = {"origin_iso3", "destination_iso3", "exploitation_forced_labour"}
 _INDICATOR_MARKERS = {"iso3", "indicator", "dimension", "category", "value_low", "value_high"}
 
+#: Loaded tables of countries, not victims (their ``kind``) -> what they are, for a message.
+_COUNTRY_LEVEL = {
+    "tier": "a table of US TIP Report tiers",
+    "gsi": "a table of the Walk Free Global Slavery Index",
+}
+
 #: Citizenship categories that mean the reporting country's own citizens (a domestic flow).
 NATIONALS = ("citizens of own country", "national", "nationals", "own nationals")
 
@@ -80,6 +86,12 @@ def resolve_table(table: LoadedTable | pl.DataFrame) -> tuple[pl.DataFrame, Tabl
         return df, "case"
     if _INDICATOR_MARKERS <= columns:
         return df, "indicator"
+    if kind in _COUNTRY_LEVEL:
+        raise ParameterError(
+            f"this is {_COUNTRY_LEVEL[kind]}, not victim records or UNODC's country data: routes, trends and "
+            "profiles read those; it goes into the cross-country panel "
+            "(evidence.analyses.society.country_panel([unodc, gsi, tiers]))"
+        )
     raise ParameterError(
         "the table is neither a case table nor an indicator table "
         f"(it has columns {sorted(columns)[:12]}{'…' if len(columns) > 12 else ''})"
@@ -292,7 +304,9 @@ class Selection:
     indicator: str = DEFAULT_INDICATOR
 
     def __post_init__(self) -> None:
-        _, kind = resolve_table(self.table)
+        df, kind = resolve_table(self.table)
+        if kind == "indicator" and self.indicator != DEFAULT_INDICATOR:
+            _check_indicator(df, self.indicator)
         object.__setattr__(self, "country", check_country(self.country))
         object.__setattr__(self, "role", check_role(self.role))
         object.__setattr__(self, "years", check_years(self.years))
@@ -358,6 +372,17 @@ class Selection:
             "years": list(self.years) if self.years else None,
             **({"indicator": self.indicator} if self.kind == "indicator" else {}),
         }
+
+
+def _check_indicator(df: pl.DataFrame, indicator: str) -> None:
+    """A clear error for an indicator the table does not hold (a selection of it would be empty, silently)."""
+    held: tuple[str, ...] = kept_once(
+        df, ("indicators",), lambda: tuple(sorted(df["indicator"].drop_nulls().unique().to_list()))
+    )
+    if indicator not in held:
+        raise ParameterError(
+            f"the table holds no indicator {indicator!r}; it holds {', '.join(repr(i) for i in held) or 'none'}"
+        )
 
 
 def as_selection(selection: Selection | LoadedTable | pl.DataFrame) -> Selection:
