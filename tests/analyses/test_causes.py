@@ -468,3 +468,23 @@ def test_a_characteristic_is_read_by_its_other_names():
     assert causes.characteristic_name("citizenship") == "origin"
     with pytest.raises(ParameterError, match="unknown characteristic 'colour'; choose from sex"):
         causes.profile(_cases(), "means_of_control", "colour")
+
+
+def test_an_empty_selection_is_said_to_be_empty_not_unrecorded(shared_data):
+    """No Philippine victim in the k-anonymised sample: "form of exploitation is not recorded in these data"
+    (and "the table records no flags of the group" in profiles) before, though the table records it."""
+    from evidence.analyses import profiles
+    from evidence.analyses.selection import Selection
+
+    table = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    empty = Selection(table, country="PHL", role="origin")
+    assert empty.records().height == 0
+    for call in (
+        lambda: causes.profile(empty, "form", by="sex"),
+        lambda: causes.association_model(empty, "exploitation_sexual"),
+        lambda: profiles.group_shares(empty, "form"),
+        lambda: profiles.odds_ratios(empty),
+    ):
+        with pytest.raises(ParameterError, match="no victim records here \\(an empty selection\\)"):
+            call()
+    assert causes.profile(Selection(table, country="UKR", role="origin"), "form").height  # recorded there

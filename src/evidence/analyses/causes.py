@@ -192,6 +192,9 @@ TOPICS: dict[str, str] = {
 MULTI_VALUED = frozenset(TOPICS) - {"trafficking_duration"}
 
 
+#: Said when the records given hold no victim at all (an empty selection), whatever is asked of them.
+NO_RECORDS = "no victim records here (an empty selection): choose another country, role or years"
+
 #: What the functions of this module take: a case table (loaded, or its frame), or a selection of it.
 Records = LoadedTable | pl.DataFrame | Selection
 
@@ -221,6 +224,8 @@ def _topic_pairs(df: pl.DataFrame, topic: str) -> tuple[pl.DataFrame, list[str]]
     """
     if topic not in TOPICS:
         raise ParameterError(f"unknown topic {topic!r}; choose from {', '.join(TOPICS)}")
+    if not df.height:  # not "not recorded in these data": the data may record it for other victims
+        raise ParameterError(NO_RECORDS)
     if topic in FLAG_DIMENSIONS or topic == "perpetrator_role":
         if topic == "perpetrator_role":
             flags = [c for c in PERPETRATOR_ROLES if c in df.columns and df[c].is_not_null().any()]
@@ -702,6 +707,8 @@ def _outcome_group(df: pl.DataFrame, outcome: str) -> tuple[str, list[str]]:
         )
     ]:
         if outcome in FLAG_GROUPS[group]:
+            if not df.height:
+                raise ParameterError(NO_RECORDS)
             flags = recorded_flags(df, group)
             if outcome not in flags:
                 raise ParameterError(f"{flag_label(outcome).lower()} is not recorded in these data")

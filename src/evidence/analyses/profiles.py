@@ -42,6 +42,10 @@ def _cases(cases: Selected) -> pl.DataFrame:
 
 
 def _flags_of(df: pl.DataFrame, group: str) -> list[str]:
+    if not df.height:  # not "the table records no flags": the table may, for other victims
+        raise ParameterError(
+            "no victim records here (an empty selection): choose another country, role or years"
+        )
     flags = recorded_flags(df, FLAG_DIMENSIONS[group])
     if not flags:
         raise ParameterError(f"the table records no flags of the group {FLAG_DIMENSIONS[group]!r}")
@@ -337,6 +341,10 @@ def odds_ratios(
             )
     references = {column_of(df, p, "predictor"): ref for p, ref in (references or {}).items()}
     group = next(g for g, cols in FLAG_GROUPS.items() if outcome in cols)
+    if not df.height:
+        raise ParameterError(
+            "no victim records here (an empty selection): choose another country, role or years"
+        )
     flags = recorded_flags(df, group)
     for name in (outcome, *([versus] if versus else [])):
         if name not in flags:
