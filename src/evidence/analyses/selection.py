@@ -130,8 +130,8 @@ def check_years(years: tuple[int, int] | str | int | None) -> tuple[int, int] | 
     if years is None:
         return None
     if hasattr(type(years), "__index__") and not isinstance(years, bool):  # one year (2019, a numpy integer)
-        year = operator.index(years)  # type: ignore[arg-type]
-        years = (year, year)
+        year = operator.index(cast(int, years))
+        return year, year
     if isinstance(years, str):
         match = re.fullmatch(r"\s*(\d{4})\s*(?:(?:-|–|\.\.|:)\s*(\d{4})\s*)?", years)
         if not match:
@@ -139,7 +139,7 @@ def check_years(years: tuple[int, int] | str | int | None) -> tuple[int, int] | 
         first, last = int(match[1]), int(match[2] or match[1])
     else:
         try:
-            first, last = (int(y) for y in years)
+            first, last = (int(y) for y in cast(tuple[int, int], years))
         except (TypeError, ValueError) as exc:
             raise ParameterError(
                 f"years must be a pair (first, last), one year or a text such as 2015-2020, not {years!r}"
