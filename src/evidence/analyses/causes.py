@@ -40,7 +40,7 @@ import numpy as np
 import polars as pl
 
 from evidence.analyses.count_models import captured_warnings, one_blas_thread, safe_exp
-from evidence.analyses.intervals import clean_float, wilson_interval
+from evidence.analyses.intervals import check_level, clean_float, wilson_interval
 from evidence.analyses.routes import flow_class_expr
 from evidence.analyses.selection import RECORD_CELL_KEY, Selection, recorded_flags, resolve_table
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
@@ -535,6 +535,7 @@ def profile(cases: Cases, topic: str, by: str | None = None, *, level: float = 0
     carry cell keys (:data:`~evidence.analyses.selection.RECORD_CELL_KEY`) also count_key, n_known_key and
     n_unknown_key, the sums of their records' keys, for the perturbation of the published counts.
     """
+    level = check_level(level)
     return _profiled(cases).profile(topic, by, level=level)
 
 
@@ -751,6 +752,7 @@ def association_model(
     estimable: its odds ratio, interval and p-value are null and ``estimable`` false, and
     ``separation_suspected`` is set.
     """
+    level = check_level(level)
     from statsmodels.genmod import families  # not statsmodels.api: it imports every model
     from statsmodels.genmod.generalized_linear_model import GLM
 

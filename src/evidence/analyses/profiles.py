@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 
 from evidence.analyses.count_models import captured_warnings
-from evidence.analyses.intervals import clean_float, wilson_interval
+from evidence.analyses.intervals import check_level, clean_float, wilson_interval
 from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, Selection, as_selection, recorded_flags
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
 from evidence.core.errors import ParameterError
@@ -109,6 +109,7 @@ def group_shares(cases: Selected, group: str, *, level: float = 0.95) -> pl.Data
     Columns: category, count, n_known, n_unknown, share, ci_low, ci_high (Wilson); for keyed records also
     ``cell_key``, ``n_known_key`` and ``n_unknown_key`` (the cell keys of count, n_known and n_unknown).
     """
+    level = check_level(level)
     df = _cases(cases)
     group = column_of(df, group, "group")
     keyed = RECORD_CELL_KEY in df.columns
@@ -318,6 +319,7 @@ def odds_ratios(
     remaining category. A predictor may be named as :func:`column_of` reads it (``sex``, ``age``…); the result
     names its column (``gender``, ``age_band``).
     """
+    level = check_level(level)
     from statsmodels.genmod import families  # not statsmodels.api: it imports every model (about 0.5 s)
     from statsmodels.genmod.generalized_linear_model import GLM
 

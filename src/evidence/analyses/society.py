@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
 from evidence.analyses.count_models import captured_warnings, one_blas_thread, safe_exp
-from evidence.analyses.intervals import clean_float, point_expr
+from evidence.analyses.intervals import check_level, clean_float, point_expr
 from evidence.analyses.selection import DEFAULT_INDICATOR, check_country
 from evidence.core.errors import ParameterError
 from evidence.sources.loaded import LoadedTable
@@ -848,6 +848,7 @@ def detection_model(
     counts use the midpoint; when any is censored the model is refitted on the low and on the high bounds.
     A model fitted before in this process on the same panel is not fitted again.
     """
+    level = check_level(level)
     key = ("detection", panel.fingerprint, max_gap, cov_type, level)
     fitted: DetectionModel = _remembered(key, lambda: _detection_model(panel, max_gap, cov_type, level))
     return fitted
@@ -991,6 +992,7 @@ def tier_event_study(
     March): authorities may act before and after it. Censored counts use the midpoint (refits on bounds). A
     study made before in this process on the same panel is not made again.
     """
+    level = check_level(level)
     if kind not in ("downgrade", "upgrade"):
         raise ParameterError(f"kind must be downgrade or upgrade, not {kind!r}")
     key = ("event", panel.fingerprint, kind, tuple(window), level, min_events)
