@@ -96,12 +96,12 @@ def test_show_table_refuses_raw_counts_and_says_how_to_protect_them(monkeypatch,
     flows = routes.flows(Selection(unodc, country="THA", role="destination", years="2020-2021"))
     raw = flows.select("origin_iso3", "victims_low", "victims_high")
     assert raw["victims_low"].min() < 5  # small counts a reader must not see as they are
-    with pytest.raises(ParameterError, match=r"'victims_low', 'victims_high' have not.*protected_table"):
+    with pytest.raises(ParameterError, match=r"'victims_low', 'victims_high' have not.*builders.protect\("):
         views.show_table(raw)
     with pytest.raises(ParameterError, match="have not"):  # saying they count people changes nothing
         views.show_table(raw, kinds={"victims_low": "people", "victims_high": "people"})
     assert shown == []
-    protected = builders.protected_table(raw, "origin_iso3", ["victims_low"], DisclosureRule(5))
+    protected = builders.protect(raw, "origin_iso3", "victims_low", DisclosureRule(5))
     views.show_table(protected, source="UNODC GLOTIP")
     assert any("<5" in row for row in TableData.from_json(shown[-1][TABLE_MIME]).rows)
     shares = pl.DataFrame({"year": [2020, 2021], "share": [0.25, 0.5]})

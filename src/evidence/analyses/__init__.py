@@ -20,5 +20,6 @@ GSI and TIP data), :mod:`~evidence.analyses.estimation` (multiple systems estima
 (a route of 2 victims, a count of real records before its cell-key perturbation): no disclosure control applies
 here. What is published — the notebooks' tables and charts (:mod:`evidence.notebooks.views`, through
 :mod:`evidence.notebooks.builders`), the CLI's answers and the briefs — passes it; to show a table of your own,
-protect it first (``builders.protected_table``). See "What is protected, and what is not" in docs/methods.md.
+protect it first (``evidence.notebooks.builders.protect``). See "What is protected, and what is not" in
+docs/methods.md.
 """

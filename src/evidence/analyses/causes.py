@@ -202,6 +202,10 @@ Records = LoadedTable | pl.DataFrame | Selection
 def _cases(cases: Records) -> pl.DataFrame:
     """The records: a whole table's, or a :class:`Selection`'s (its country, role and years; for records
     protected by cell key, with each record's key, so that every count gets its cell key)."""
+    if isinstance(
+        cases, LoadedTable
+    ):  # its records with their keys, where the table is protected by cell key
+        cases = Selection(cases)
     if isinstance(cases, Selection):
         if cases.kind != "case":
             raise ParameterError(

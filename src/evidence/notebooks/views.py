@@ -195,8 +195,8 @@ def _check_disclosed(frame: pl.DataFrame, kinds: Mapping[str, str | Sequence[str
         listed = ", ".join(repr(name) for name in raw[:4]) + (", …" if len(raw) > 4 else "")
         raise ParameterError(
             f"show_table shows tables that passed disclosure control, and the numbers of {listed} have not: "
-            "protect counts of people first (evidence.notebooks.builders.protected_table(frame, key, "
-            "[count columns], DisclosureRule(5)), then show what it returns), or, for numbers that count "
+            "protect counts of people first (evidence.notebooks.builders.protect(frame, key, [count columns], "
+            "DisclosureRule(5)), then show what it returns), or, for numbers that count "
             f"something else, say what with kinds (kinds={{{raw[0]!r}: 'statistic'}}; see "
             "evidence.presentation.disclosure.NUMBER_KINDS)"
         )
