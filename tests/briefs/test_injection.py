@@ -46,6 +46,9 @@ PAYLOADS = {
     "typst-raw": '`#eval("panic(\\"raw\\")")`{=typst}',
     "typst-markup": "$x$ @ref <label> // a line ** __ = heading",
     "web-link": "https://evil.example/phish",  # a live link only where the toolkit gives the address
+    # line breaks to Typst but not to Markdown (NEL, the Unicode line and paragraph separators): a heading, a
+    # term list without its colon (a syntax error that stopped the PDF) and a list item, mid-line
+    "typst-newline": "Forced labour\x85= Forged heading\x85/ forged term\u2029- forged item\u2028+ forged",
 }
 # what a page must not hold whatever text reached it, and whether a payload ran
 PROBE = """JSON.stringify({
@@ -136,7 +139,8 @@ def views_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list
     from evidence.notebooks import views
     from evidence.presentation.disclosure import suppress_table
 
-    data = write_workbook(tmp_path / "glotip.xlsx", [PAYLOADS[k] for k in ("img", "svg", "iframe", "script")])
+    categories = [PAYLOADS[k] for k in ("img", "svg", "iframe", "script", "typst-newline")]
+    data = write_workbook(tmp_path / "glotip.xlsx", categories)
     write_sidecar(data)
     capture = _Capture()
     monkeypatch.setattr(IPython.display, "display", capture)
@@ -375,6 +379,10 @@ def test_the_pdf_shows_the_payloads_as_text(rendered: Path) -> None:
     flat = " ".join(text.split())
     for name in ("img", "script", "typst-eval", "typst-read", "typst-raw", "typst-markup", "markdown-html"):
         assert " ".join(PAYLOADS[name].split()) in flat, name
+    # a line break Typst knows and Markdown does not opened a heading (or stopped the PDF): one line of text
+    assert " ".join(PAYLOADS["typst-newline"].split()) in flat
+    headings = json.loads(typst.query(str(markup), "heading", root=str(rendered)))
+    assert not [h for h in headings if "orged" in json.dumps(h)], headings
     # REVIEW8 m8: the sidecar's web address is text in the PDF too, not a link (Typst links a bare address)
     assert PAYLOADS["web-link"] in flat
     links = json.loads(typst.query(str(markup), "link", root=str(rendered)))
