@@ -503,3 +503,41 @@ def test_a_chart_page_draws_its_labels_as_text(tmp_path: Path) -> None:
     drawn = " ".join(found["texts"])
     for name in ("script", "img", "svg", "iframe"):  # legend labels (cut short by Vega), title, source
         assert PAYLOADS[name][:20] in drawn, name
+
+
+# ------------------------------------------------------------------------------ what Quarto would execute
+
+#: Text that Quarto runs or resolves before any filter sees the document: an executable code chunk (the engine
+#: is chosen from them: Jupyter, or knitr, which evaluates inline R even when execution is off), inline
+#: executable code, and shortcodes (``include`` reads a local file into the brief)
+QUARTO_PAYLOADS = [
+    "```{python}\nimport os; os.system('touch /tmp/pwned')\n```",
+    "~~~ {r}\nsystem('touch /tmp/pwned')\n~~~",
+    "``` { ojs }\nwindow.pwned = true\n```",
+    "The radius is `{python} __import__('os').getcwd()` and `r Sys.getenv()` and `{r} Sys.time()`.",
+    "{{< include /etc/passwd >}} {{% env HOME %}} {{< meta title >}}",
+]
+_EXECUTABLE = re.compile(r"^[\t >]*(?:`{3,}|~{3,})\s*\{\s*[^\s=.#}]|`\{\w+\}|`r[ #]|\{\{[<%]", re.MULTILINE)
+
+
+def test_no_output_holds_what_quarto_would_execute_or_resolve(tmp_path: Path) -> None:
+    """A notebook that displays text from data as Markdown or HTML without escaping it must not hand Quarto a
+    code chunk, inline code or a shortcode: the brief's source holds them as text (the built-in renderer never
+    executes them; Quarto, which runs before the brief filter, would)."""
+    from evidence.briefs.document import build_document
+
+    outputs = [new_output("display_data", data={"text/markdown": p}) for p in QUARTO_PAYLOADS]
+    outputs += [
+        new_output("display_data", data={"text/html": f"<p>{html.escape(p)}</p><pre>{p}</pre>"})
+        for p in QUARTO_PAYLOADS
+    ]
+    notebook = new_notebook(
+        cells=[new_markdown_cell("# Quarto test"), new_code_cell("shown()", outputs=outputs)]
+    )
+    run = write_run(tmp_path / "runs", notebook, [])
+    source = build_document(run).source_text()
+    assert _EXECUTABLE.findall(source) == [], source
+    # what the reader sees is still the text the notebook displayed
+    plain = builtin.pandoc(None, "plain", text=source.split("---\n", 2)[2])
+    for text in ("include /etc/passwd", "os.system", "__import__", "Sys.getenv()", "window.pwned = true"):
+        assert text in plain, text
