@@ -142,7 +142,9 @@ def build_document(run_dir: str | Path) -> BriefDocument:
             path=run_dir,
         )
     executed = run_dir / record.notebook.executed
-    if not executed.is_file():
+    # the record is the folder's (untrusted: a run folder may come from elsewhere): its notebook is read from
+    # the folder itself, never from another path it names (another run's findings would be published here)
+    if not executed.is_file() or executed.resolve().parent != run_dir.resolve():
         found = sorted(run_dir.glob("*.ipynb"))
         if len(found) != 1:
             raise InputError("cannot tell which executed notebook the run holds", path=run_dir)
