@@ -541,3 +541,25 @@ def test_no_output_holds_what_quarto_would_execute_or_resolve(tmp_path: Path) ->
     plain = builtin.pandoc(None, "plain", text=source.split("---\n", 2)[2])
     for text in ("include /etc/passwd", "os.system", "__import__", "Sys.getenv()", "window.pwned = true"):
         assert text in plain, text
+
+
+def test_an_output_cannot_rewrite_the_briefs_metadata(tmp_path: Path) -> None:
+    """A YAML block in a notebook's computed Markdown (``---`` after a blank line opens one anywhere, for
+    pandoc) overrode the brief's title, language, run and ``brief.demo`` (the synthetic-data warning at the
+    top of every PDF page); it is shown as text after a rule, and a rule stays a rule."""
+    forged = "---\ntitle: Forged title\nlang: xx\nbrief:\n  demo: false\n  run: forged-run\n---"
+    shown = f"Before\n\n{forged}\n\nAfter\n\n```\n\n---\nkept: as code\n---\n```\n\n---\n\nEnd"
+    notebook = new_notebook(
+        cells=[
+            new_markdown_cell("# Metadata test"),
+            new_code_cell("shown()", outputs=[new_output("display_data", data={"text/markdown": shown})]),
+        ]
+    )
+    run = write_run(tmp_path / "runs", notebook, [])
+    render_run(run, renderer="builtin", formats="html")
+    page = (run / "brief.html").read_text(encoding="utf-8")
+    assert "Forged title</h1>" not in page and "<title>Forged" not in page and 'lang="xx"' not in page
+    assert "forged-run</code>" not in page
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "title: Forged title" in text and "kept: as code" in text  # as text, and the code as it was
+    assert page.count("<hr") == 2  # where the block opened, and the rule that was one

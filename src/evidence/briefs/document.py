@@ -300,11 +300,34 @@ def inert_markdown(text: str) -> str:
     """Markdown a notebook computed (it may hold text from data that the notebook did not escape) with nothing
     Quarto would execute or resolve: a code chunk's ``{python}`` becomes a class (``{.python}``: shown, not
     run), inline code gets a space before its ``{python}`` or ``r`` (shown the same: a code span's edge spaces
-    are not shown), a shortcode's ``<`` or ``%`` is escaped. The built-in renderer executes none of these;
+    are not shown), a shortcode's ``<`` or ``%`` is escaped; and no YAML metadata block overrides the brief's
+    own metadata, in either renderer (:func:`_without_metadata_blocks`). The built-in renderer executes none of these;
     Quarto, which reads the brief's source before the brief filter runs, would."""
     text = _EXECUTABLE_FENCE.sub(r"\1.", text)
     text = _INLINE_EXECUTABLE.sub(r"\1 ", text)
-    return _SHORTCODE.sub(r"{{\\\1", text)
+    return _without_metadata_blocks(_SHORTCODE.sub(r"{{\\\1", text))
+
+
+_FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})")
+
+
+def _without_metadata_blocks(text: str) -> str:
+    """``text`` with no YAML metadata block: a line ``---`` after a blank line (outside fenced code) opens one
+    anywhere in a document, for pandoc, and its fields override the brief's own (its title, language, run, or
+    ``brief.demo``: the synthetic-data warning of every page). Such a line is written ``* * *``: the rule it
+    shows when no block follows."""
+    lines = text.split("\n")
+    fence = ""
+    for i, line in enumerate(lines):
+        if found := _FENCE.match(line):
+            marker = found[1]
+            if not fence:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence) and not line.strip().strip(marker[0]):
+                fence = ""
+        elif not fence and line.rstrip() == "---" and (i == 0 or not lines[i - 1].strip()):
+            lines[i] = "* * *"
+    return "\n".join(lines)
 
 
 def inert_html(text: str) -> str:
