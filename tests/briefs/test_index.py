@@ -145,3 +145,19 @@ def test_a_runs_folder_named_like_a_scheme_is_linked_as_a_path(tmp_path: Path) -
     hrefs = re.findall(r'href="([^"]*)"', page)
     assert hrefs and not [h for h in hrefs if re.match(r"[a-z]+:", h, re.IGNORECASE) or "#" in h or "?" in h]
     assert all(h.startswith("javascript%3Aalert") for h in hrefs), hrefs
+
+
+def test_an_index_lists_only_runs_folders_beside_it(tmp_path: Path) -> None:
+    """The runs folders an index lists are read back from the page: a page that names others (``/``, a folder
+    elsewhere) does not make the next index list the briefs found there; an index only ever indexes the
+    runs folders beside it, as :func:`index_path` places it."""
+    elsewhere = tmp_path / "private" / "runs"
+    render_run(make_run(elsewhere, "country_brief-KHM-private"), renderer="builtin", formats="html")
+    runs = tmp_path / "reports" / "runs"
+    render_run(make_run(runs), renderer="builtin", formats="html")
+    index = tmp_path / "reports" / "index.html"
+    page = index.read_text(encoding="utf-8")
+    planted = json.dumps(["runs", "../private/runs", "/"]).replace('"', "&quot;")
+    index.write_text(re.sub(r'(name="evidence-runs-folders" content=")[^"]*', rf"\g<1>{planted}", page))
+    page = write_index(runs).read_text(encoding="utf-8")
+    assert "country_brief-KHM-private" not in page and "1 brief ·" in page

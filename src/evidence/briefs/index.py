@@ -112,7 +112,7 @@ _ROOTS_META = "evidence-runs-folders"
 
 
 def indexed_roots(target: str | Path) -> list[Path]:
-    """The runs folders an existing index page lists (those that still exist), absolute."""
+    """The runs folders an existing index page lists (those that still exist, beside the page), absolute."""
     try:
         page = Path(target).read_text(encoding="utf-8")
     except OSError:
@@ -124,7 +124,9 @@ def indexed_roots(target: str | Path) -> list[Path]:
         return []
     base = Path(target).resolve().parent
     folders = [(base / name).resolve() for name in names if isinstance(name, str)]
-    return [f for f in folders if f.is_dir()]
+    # only runs folders beside the page, where index_path puts the index of each: the page is a file anyone
+    # may have edited, and a folder it names elsewhere ("/", another team's runs) would have its briefs listed
+    return [f for f in folders if f.is_dir() and f.parent == base]
 
 
 def index_html(entries: list[IndexEntry], *, base: Path, roots: list[Path] | None = None) -> str:
