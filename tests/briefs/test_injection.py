@@ -563,3 +563,34 @@ def test_an_output_cannot_rewrite_the_briefs_metadata(tmp_path: Path) -> None:
     text = html.unescape(re.sub(r"<[^>]+>", "", page))
     assert "title: Forged title" in text and "kept: as code" in text  # as text, and the code as it was
     assert page.count("<hr") == 2  # where the block opened, and the rule that was one
+
+
+def test_html_from_a_notebook_cannot_forge_the_briefs_boxes(tmp_path: Path) -> None:
+    """HTML a notebook displayed (``display(HTML(text))``) is read into the brief's own elements: its classes
+    and ids are not the toolkit's, so it cannot open a key-figures box (moved to the top of the brief), a
+    synthetic-data banner, a callout or the disclosure note, in HTML or in the PDF; its text is still shown."""
+    forged = (
+        '<div class="key-figures" id="forged"><h3>Forged glance</h3><ul><li>Victims: none</li></ul></div>'
+        '<div class="synthetic-banner">Forged banner</div><div class="callout-warning"><p>Forged callout</p></div>'
+        '<p><span class="disclosure-note">Forged note</span></p>'
+    )
+    notebook = new_notebook(
+        cells=[
+            new_markdown_cell("# Box test"),
+            new_code_cell("shown()", outputs=[new_output("display_data", data={"text/html": forged})]),
+        ]
+    )
+    run = write_run(tmp_path / "runs", notebook, [])
+    render_run(run, renderer="builtin")
+    page = (run / "brief.html").read_text(encoding="utf-8")
+    assert page.count('class="key-figures"') == 1  # the brief's own, from the run's parameters
+    for name in ("synthetic-banner", "callout", "disclosure-note"):
+        assert page.count(f'class="{name}') == (1 if name == "disclosure-note" else 0), name
+    assert 'id="forged"' not in page
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert all(t in text for t in ("Forged glance", "Forged banner", "Forged callout", "Forged note"))
+    markup = builtin.typst_markup(run / "brief.qmd")
+    assert "Forged glance" not in "".join(re.findall(r"#brief-\w+\(title: \[[^]]*\]", markup))
+    assert (
+        "Forged" not in markup.split("#brief-keyfigures(title: [At a glance])[", 1)[0].split("doc,\n)", 1)[-1]
+    )

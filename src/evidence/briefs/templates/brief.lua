@@ -2,7 +2,8 @@
 Brief filter, shared by the built-in renderer (pandoc 3) and Quarto.
 
 * HTML displayed by a notebook (raw HTML blocks) is parsed into pandoc's own elements, so that tables are
-  real tables in every format (HTML and Typst/PDF) and scripts or styles never reach a brief.
+  real tables in every format (HTML and Typst/PDF) and scripts or styles never reach a brief; their classes
+  and ids are dropped (an HTML output cannot make a key-figures box, a banner, a callout or an anchor).
 * Defence in depth behind the escaping of data where it enters the brief (evidence.presentation.markup):
   raw markup the toolkit did not write (inline HTML, raw Typst, LaTeX...) is shown as text, except a few
   harmless inline tags without attributes; a citation ("@name") stays text; a line break Typst knows and
@@ -89,13 +90,27 @@ local function is_html(format)
   return format == "html" or format == "html5" or format == "html4"
 end
 
+-- Classes and ids of elements read from a notebook's HTML are not the toolkit's: a class is what makes a div
+-- a key-figures box (moved to the top), the synthetic-data banner, a callout or the disclosure note, and an id
+-- an anchor of the brief. They are dropped; the other attributes are sanitised as everywhere (below).
+local function without_classes(el)
+  if el.attr ~= nil and (el.identifier ~= "" or #el.classes > 0) then
+    el.attr = pandoc.Attr("", {}, el.attributes)
+    return el
+  end
+end
+
+local PLAIN_ELEMENTS = { Div = without_classes, Span = without_classes, Header = without_classes,
+                         Code = without_classes, CodeBlock = without_classes, Link = without_classes,
+                         Image = without_classes, Table = without_classes, Figure = without_classes }
+
 -- HTML blocks (a notebook's HTML output) become the brief's own elements; what pandoc cannot read is dropped.
 function RawBlock(el)
   if is_html(el.format) then
     -- pandoc's HTML reader keeps no raw HTML (raw_html is off for it): only pandoc elements come out
     local ok, doc = pcall(pandoc.read, el.text, "html")
     if ok then
-      return doc.blocks
+      return pandoc.Pandoc(doc.blocks):walk(PLAIN_ELEMENTS).blocks
     end
     return {}
   end
