@@ -39,6 +39,7 @@ from evidence.presentation.disclosure import (
     suppress_counts,
     suppress_table,
 )
+from evidence.presentation.maps import Box, label_size
 
 SOURCE = "UNODC GLOTIP 2023"
 
@@ -507,6 +508,59 @@ def test_flow_map_shows_direction_domestic_flows_labels_and_a_legend_beside_it()
     assert {"Thailand", "Myanmar", "Cambodia", "Japan"} <= names
     marks = json.dumps(spec)
     assert '"trail"' in marks and '"triangle"' in marks
+
+
+def _map_names(svg: str) -> dict[str, tuple[float, float, bool]]:
+    """The names a map's SVG writes (its halos aside): where each is centred, and whether it is bold."""
+    names = {}
+    for tag, text in re.findall(r"<text([^>]*)>([^<]*)</text>", svg):
+        if 'fill="#1a1a1a"' not in tag or 'text-anchor="middle"' not in tag or 'font-size="11px"' not in tag:
+            continue
+        x, y = re.search(r"translate\(([-\d.e]+),([-\d.e]+)\)", tag).groups()
+        names[text] = (float(x), float(y), 'font-weight="bold"' in tag)
+    return names
+
+
+def test_a_flow_maps_names_never_overlap_and_those_left_out_are_named_under_it(tmp_path: Path) -> None:
+    # Thailand's routes map from the real UNODC data: Myanmar, Lao PDR and Viet Nam were written over one
+    # another (and Thailand under its own circle)
+    flows = pl.DataFrame(
+        {
+            "o": ["MMR", "THA", "KHM", "LAO", "VNM", "BGD", "IND", "UGA", "CHN", "RUS"],
+            "d": ["THA"] * 10,
+            "n": [2400, 900, 600, 400, 150, 60, 40, 20, 18, 12],
+        }
+    )
+    for zoom in (True, False):
+        chart = flow_map(flows, "o", "d", "n", title="t", source=SOURCE, focus="THA", zoom=zoom, labels=10)
+        svg = save_chart(chart, tmp_path / f"map{zoom}.svg").read_text()
+        names = _map_names(svg)
+        assert names["Thailand"][2]  # the focus first, in bold
+        boxes = {}
+        for name, (x, y, bold) in names.items():
+            width, height = label_size(name, bold=bold)
+            # centred on x; the same height about y for every name (whichever baseline y marks)
+            boxes[name] = Box(x - width / 2, y - height * 0.8, x + width / 2, y + height * 0.2)
+        for a, box_a in boxes.items():
+            for b, box_b in boxes.items():
+                assert a == b or box_a.overlap(box_b) == 0, (zoom, a, b, box_a, box_b)
+        subtitle = " ".join(chart_spec(chart)["title"]["subtitle"])
+        every = {
+            "Thailand",
+            "Myanmar",
+            "Cambodia",
+            "Lao PDR",
+            "Viet Nam",
+            "Bangladesh",
+            "India",
+            "Uganda",
+            "China",
+        }
+        left_out = every - set(names)
+        assert all(name in subtitle for name in left_out), (left_out, subtitle)
+        assert ("lack of room" in subtitle) == bool(left_out)
+        if zoom:
+            assert {"Myanmar", "Lao PDR", "Cambodia"} <= set(names)  # (Viet Nam: no room left at this scale)
 
 
 def _legend_labels(spec: dict) -> list[str]:

@@ -67,7 +67,15 @@ from evidence.presentation.disclosure import (
     DisclosureRule,
     require_disclosed,
 )
-from evidence.presentation.maps import BOUNDARIES_CREDIT, country_bounds, country_centroids, world_geojson
+from evidence.presentation.maps import (
+    BOUNDARIES_CREDIT,
+    Box,
+    MapLabel,
+    country_bounds,
+    country_centroids,
+    place_labels,
+    world_geojson,
+)
 from evidence.presentation.markup import significant_text
 
 __all__ = [
@@ -1114,10 +1122,19 @@ def flow_map(
                 tooltip=tooltip,
             )
         )
-    layers += _labels_layers(_map_labels(located, focus, labels))
+    named, unplaced = _placed_labels(
+        _map_labels(located, focus, labels),
+        projection,
+        map_width,
+        height,
+        circles=[(c["lon"], c["lat"], math.sqrt(c["size"]) / 2) for c in circles],
+    )
+    layers += _labels_layers(named, placed=True)
     notes = [
         _withheld_note(withheld, rule),
         f"{unlocated} flow(s) without a map location not drawn." if unlocated else None,
+        # a name with no room beside its country is not written over another: it is given here
+        f"Not named on the map for lack of room: {', '.join(unplaced)}." if unplaced else None,
         BOUNDARIES_CREDIT + ".",
     ]
     drawn = layered(*_on_map(layers, projection), width=map_width, height=height)
@@ -1163,9 +1180,82 @@ def _map_labels(located: pl.DataFrame, focus: str | None, n: int) -> pl.DataFram
     )
 
 
-def _labels_layers(named: pl.DataFrame) -> list[alt.Chart]:
+@functools.cache
+def _world_projected_bounds() -> tuple[float, float, float, float]:
+    """Equal Earth x and y extremes (x west, y south, x east, y north) of every point of the world's features:
+    what Vega-Lite fits a world map's projection to."""
+    points = []
+    for west, south, east, north in _feature_bounds():
+        # x is widest at the latitude nearest the equator; y depends on the latitude alone
+        nearest = 0.0 if south <= 0 <= north else min(south, north, key=abs)
+        points += [
+            _equal_earth(lon, lat) for lon, lat in ((west, nearest), (east, nearest), (0, south), (0, north))
+        ]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _pixels(
+    projection: dict[str, Any], width: int, height: int
+) -> tuple[Callable[[float, float], tuple[float, float]], Callable[[float, float], tuple[float, float]]]:
+    """Where a map of ``width`` × ``height`` pixels in ``projection`` (:func:`_projection`'s Equal Earth) draws a
+    longitude and latitude (x right, y down, as d3's fitSize places it), and the inverse."""
+    if "fit" in projection:
+        points = [_equal_earth(lon, lat) for lon, lat in projection["fit"]["geometry"]["coordinates"]]
+        west, east = min(p[0] for p in points), max(p[0] for p in points)
+        south, north = min(p[1] for p in points), max(p[1] for p in points)
+    else:
+        west, south, east, north = _world_projected_bounds()
+    scale = min(width / (east - west), height / (north - south))
+    tx, ty = (width - scale * (east + west)) / 2, (height + scale * (north + south)) / 2
+
+    def forward(lon: float, lat: float) -> tuple[float, float]:
+        x, y = _equal_earth(lon, lat)
+        return scale * x + tx, ty - scale * y
+
+    def inverse(px: float, py: float) -> tuple[float, float]:
+        lat = _latitude_at((ty - py) / scale)
+        per_degree = _equal_earth(1.0, lat)[0]  # x is proportional to the longitude
+        return (px - tx) / scale / per_degree, lat
+
+    return forward, inverse
+
+
+def _placed_labels(
+    named: pl.DataFrame,
+    projection: dict[str, Any],
+    width: int,
+    height: int,
+    *,
+    circles: Sequence[tuple[float, float, float]] = (),
+) -> tuple[pl.DataFrame, list[str]]:
+    """The names of a map (lon, lat, name, weight, most important first) placed so that none overlaps another
+    (:func:`~evidence.presentation.maps.place_labels`), each at the longitude and latitude of its text's centre;
+    and the names that found no room. ``circles`` (lon, lat, radius in pixels: domestic flows) are avoided."""
+    forward, inverse = _pixels(projection, width, height)
+    labels = []
+    for i, row in enumerate(named.iter_rows(named=True)):
+        x, y = forward(row["lon"], row["lat"])
+        labels.append(MapLabel(str(i), row["name"], x, y, bold=row["weight"] == "bold"))
+    obstacles = []
+    for lon, lat, radius in circles:
+        x, y = forward(lon, lat)
+        obstacles.append(Box(x - radius, y - radius, x + radius, y + radius))
+    placed, dropped = place_labels(labels, width, height, obstacles=obstacles)
+    rows = []
+    for p in placed:
+        lon, lat = inverse(p.x, p.y)
+        rows.append(
+            {"lon": lon, "lat": lat, "name": p.label.text, "weight": "bold" if p.label.bold else "normal"}
+        )
+    schema = {"lon": pl.Float64, "lat": pl.Float64, "name": pl.String, "weight": pl.String}
+    return pl.DataFrame(rows, schema=schema), [label.text for label in dropped]
+
+
+def _labels_layers(named: pl.DataFrame, *, placed: bool = False) -> list[alt.Chart]:
     """Country names on a map (lon, lat, name, weight: bold or normal), on a white halo so they read over lines
-    and shading."""
+    and shading: above their point, or centred on it where they were ``placed`` (:func:`_placed_labels`)."""
+    position = {"align": "center", "baseline": "middle"} if placed else {"dy": -11}
     layers = []
     for weight in ("bold", "normal"):
         rows = named.filter(pl.col("weight") == weight).select("lon", "lat", "name")
@@ -1175,10 +1265,10 @@ def _labels_layers(named: pl.DataFrame) -> list[alt.Chart]:
             longitude=alt.Longitude("lon:Q"), latitude=alt.Latitude("lat:Q"), text=alt.Text("name:N")
         )
         halo = text.mark_text(
-            dy=-11, fontSize=11, fontWeight=weight, stroke="white", strokeWidth=3, strokeOpacity=0.85
+            **position, fontSize=11, fontWeight=weight, stroke="white", strokeWidth=3, strokeOpacity=0.85
         )
         layers.append(halo)
-        layers.append(text.mark_text(dy=-11, fontSize=11, fontWeight=weight, color="#1a1a1a"))
+        layers.append(text.mark_text(**position, fontSize=11, fontWeight=weight, color="#1a1a1a"))
     return layers
 
 
