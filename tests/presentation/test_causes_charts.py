@@ -186,3 +186,31 @@ def test_rendered_charts_carry_no_share_more_precise_than_their_tables(tmp_path:
     assert values and all(v == round(v, 3) for v in values), values
     shown = _percents(save_chart(chart, tmp_path / "dist.svg").read_text(encoding="utf-8"))
     assert all(v == round(v, 1) for v in shown), shown
+
+
+def test_a_heat_charts_legend_labels_do_not_run_into_one_another(tmp_path: Path):
+    """THA's means of control by form: the legend's "80%" and "100%" ran together at the gradient's end."""
+    import itertools
+    import re
+
+    from evidence.presentation.maps import text_width
+
+    # fifteen means of control, as in the brief: the legend's gradient as long as it gets
+    heat = pl.DataFrame(
+        {"row": ["FL"] * 15, "column": [f"means {i}" for i in range(15)], "share": [1.0] + [0.0] * 14}
+    )
+    chart = causes_charts.heat_table_chart(heat, "row", "column", "share", title="Heat", source="Test")
+    svg = save_chart(chart, tmp_path / "heat.svg").read_text(encoding="utf-8")
+    legend = svg[svg.index('role-legend-label"') :]
+    legend = legend[: legend.index("</g>")]
+    labels = re.findall(
+        r'<text text-anchor="(\w+)" transform="translate\(([\d.]+),[\d.]+\)"[^>]*>([^<]*)</text>', legend
+    )
+    assert len(labels) >= 3
+    spans = []
+    for anchor, x, text in labels:
+        width = text_width(text)
+        left = float(x) - {"start": 0, "middle": width / 2, "end": width}[anchor]
+        spans.append((left, left + width))
+    spans.sort()
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), labels

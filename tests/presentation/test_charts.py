@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from evidence.core.errors import ParameterError
 from evidence.presentation.chart_files import described
 from evidence.presentation.charts import (
+    CHART_WIDTH,
     PALETTE,
     THEME_NAME,
     _nice_steps,
@@ -862,3 +863,30 @@ def test_a_small_countrys_flow_map_spans_at_least_the_least_extent() -> None:
     )
     west, south, east, north = _fitted_box(spec)
     assert east - west >= _MIN_EXTENT[0] and north - south >= _MIN_EXTENT[1]
+
+
+def test_a_share_charts_legend_lists_the_categories_drawn_within_the_charts_width(tmp_path: Path) -> None:
+    """Cambodia's forms by year (CTDC): eight declared forms in one row of legend, 960 pixels wide, for two
+    drawn."""
+    from evidence.sources.case_schema import AgeBand
+
+    data = pl.DataFrame(
+        {"year": [2010, 2018, 2018], "age_band": ["9-17", "18-20", "48+"], "victims": [16, 80, 15]},
+        schema_overrides={"age_band": AgeBand},
+    )
+    chart = stacked_share_chart(data, "year", "age_band", "victims", title="Age", source=SOURCE)
+    legend = chart_spec(chart)["encoding"]["color"]["legend"]
+    assert legend["values"] == ["9-17", "18-20", "48+"]  # in their order, the colours those of the scale
+    svg = save_chart(chart, tmp_path / "shares.svg").read_text()
+    width = float(re.search(r'<svg[^>]*width="([\d.]+)"', svg).group(1))
+    assert width <= CHART_WIDTH + 100, width
+    long = pl.DataFrame(
+        {
+            "year": [2018] * 8,
+            "form": [f"A rather long form of exploitation {i}" for i in range(8)],
+            "n": [10] * 8,
+        }
+    )
+    chart = stacked_share_chart(long, "year", "form", "n", title="Forms", source=SOURCE)
+    svg = save_chart(chart, tmp_path / "forms.svg").read_text()
+    assert float(re.search(r'<svg[^>]*width="([\d.]+)"', svg).group(1)) <= CHART_WIDTH + 100

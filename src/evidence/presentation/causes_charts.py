@@ -111,7 +111,8 @@ def heat_table_chart(
             f"{share}:Q",
             title="Share",
             scale=alt.Scale(scheme="blues", domain=[0, 1]),
-            legend=alt.Legend(format=".0%"),
+            # quarters: the default ticks of every fifth ran "80%" into "100%" at the gradient's end
+            legend=alt.Legend(format=".0%", values=[0, 0.25, 0.5, 0.75, 1], gradientLength=220),
         ),
         tooltip=[
             alt.Tooltip(f"{row}:N", title=row_title or _column_title(row)),

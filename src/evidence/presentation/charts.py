@@ -74,6 +74,7 @@ from evidence.presentation.maps import (
     country_bounds,
     country_centroids,
     place_labels,
+    text_width,
     world_geojson,
 )
 from evidence.presentation.markup import significant_text
@@ -632,7 +633,12 @@ def stacked_share_chart(
         .encode(
             x=alt.X(f"{x}:{x_type}", title=x_title, axis=alt.Axis(labelAngle=0)),
             y=alt.Y(f"sum({value}):Q", stack="normalize", title="Share", axis=alt.Axis(format="%")),
-            color=alt.Color(f"{category}:N", title=column_title(category), sort=levels),
+            color=alt.Color(
+                f"{category}:N",
+                title=column_title(category),
+                sort=levels,
+                legend=_category_legend(frame, category, value, levels),
+            ),
             order=alt.Order("_stack_order:Q"),
             description=alt.Description("_description:N"),
             tooltip=[
@@ -647,6 +653,22 @@ def stacked_share_chart(
     return with_properties(
         chart, title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=CHART_HEIGHT
     )
+
+
+#: Pixels a legend entry takes besides its label: the symbol, the gap to the label, the gap to the next entry.
+_LEGEND_ENTRY = 16 + 4 + 14
+
+
+def _category_legend(frame: pl.DataFrame, category: str, value: str, levels: Sequence[str]) -> alt.Legend:
+    """The legend of a chart's categories under it: only those the chart draws (an ordered dimension declares
+    categories the data may not hold: eight forms of exploitation listed for two drawn), in their order (the
+    colours stay those of the whole scale), in as many columns as fit the chart's width (one row of eight ran
+    to 960 pixels, wider than the chart, which the page then shrank)."""
+    drawn = set(frame.filter(pl.col(value) > 0)[category].cast(pl.String).to_list())
+    shown = [level for level in levels if level in drawn] or list(levels)
+    widest = max((text_width(level) for level in shown), default=0.0) + _LEGEND_ENTRY
+    columns = max(1, min(len(shown), int(CHART_WIDTH // widest)))
+    return alt.Legend(values=shown, columns=columns, labelLimit=CHART_WIDTH)
 
 
 def _category_order(values: pl.Series) -> list[str]:
