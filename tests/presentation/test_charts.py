@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from pathlib import Path
 
@@ -40,7 +41,7 @@ from evidence.presentation.disclosure import (
     suppress_counts,
     suppress_table,
 )
-from evidence.presentation.maps import Box, label_size
+from evidence.presentation.maps import Box, country_centroids, label_size
 
 SOURCE = "UNODC GLOTIP 2023"
 
@@ -890,3 +891,14 @@ def test_a_share_charts_legend_lists_the_categories_drawn_within_the_charts_widt
     chart = stacked_share_chart(long, "year", "form", "n", title="Forms", source=SOURCE)
     svg = save_chart(chart, tmp_path / "forms.svg").read_text()
     assert float(re.search(r'<svg[^>]*width="([\d.]+)"', svg).group(1)) <= CHART_WIDTH + 100
+
+
+def test_a_long_flows_arrowhead_stops_just_short_of_its_destination() -> None:
+    """Uganda → Thailand ended 8% of the way short (6 degrees): its arrowhead in the Andaman Sea."""
+    flows = pl.DataFrame({"o": ["UGA", "MMR"], "d": ["THA", "THA"], "n": [20, 1200]})
+    spec = chart_spec(flow_map(flows, "o", "d", "n", title="t", source=SOURCE, focus="THA"))
+    thailand = country_centroids().filter(pl.col("iso3") == "THA").row(0, named=True)
+    for origin in ("Uganda", "Myanmar"):
+        head = next(r for r in _rows(spec, "angle") if r["from"] == origin)
+        gap = math.hypot(head["lon"] - thailand["lon"], head["lat"] - thailand["lat"])
+        assert 0.2 < gap < 2.0, (origin, gap)  # short of the centroid, never far from it

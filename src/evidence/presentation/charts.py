@@ -980,6 +980,8 @@ def _projection(
 #: Pixel widths of the thickest and the thinnest flow line (at its origin) on a flow map.
 _FLOWCHART_WIDTH = (1.5, 12.0)
 _ARC_STEPS = 24
+#: Degrees (about) by which a flow's curve stops short of its destination, at most.
+_ARC_GAP = 1.5
 
 
 def _flow_width(value: float, largest: float) -> float:
@@ -997,9 +999,12 @@ def _arc(lon1: float, lat1: float, lon2: float, lat2: float) -> list[tuple[float
     bend = 0.22
     cx, cy = (lon1 + lon2) / 2 + dy * bend, (lat1 + lat2) / 2 - dx * bend
     cy = max(-80.0, min(80.0, cy))
+    # short of the destination by 8% of the way, at most about _ARC_GAP degrees: a long flow (Uganda to
+    # Thailand) ended 6 degrees short, its arrowhead in the sea, pointing at no country
+    end = 1 - min(0.08, _ARC_GAP / max(math.hypot(dx, dy), 1e-9))
     points = []
     for i in range(_ARC_STEPS + 1):
-        t = 0.92 * i / _ARC_STEPS
+        t = end * i / _ARC_STEPS
         x = (1 - t) ** 2 * lon1 + 2 * (1 - t) * t * cx + t * t * lon2
         y = (1 - t) ** 2 * lat1 + 2 * (1 - t) * t * cy + t * t * lat2
         points.append((x, y))
