@@ -902,3 +902,24 @@ def test_a_long_flows_arrowhead_stops_just_short_of_its_destination() -> None:
         head = next(r for r in _rows(spec, "angle") if r["from"] == origin)
         gap = math.hypot(head["lon"] - thailand["lon"], head["lat"] - thailand["lat"])
         assert 0.2 < gap < 2.0, (origin, gap)  # short of the centroid, never far from it
+
+
+def test_a_corridor_chart_keeps_its_numbers_within_its_width(tmp_path: Path) -> None:
+    """The largest route's "2,580–2,589 (42–44%)" ran 250 px past the chart (861 px wide beside 690 px for
+    the trend), and the PDF shrank the whole figure."""
+    routes = pl.DataFrame(
+        {
+            "o": ["MMR", "THA", "LAO", "GBR"],
+            "d": ["THA", "THA", "THA", "THA"],
+            "n": [2580, 2102, 621, 8],
+            "text": ["2,580–2,589", "2,102", "621–630", "8–17"],
+            "share": ["42–44%", "34–36%", "10–11%", "0.2–0.5%"],
+        }
+    )
+    chart = corridor_bar_chart(
+        routes, "o", "d", "n", share="share", value_text="text", title="t", source=SOURCE
+    )
+    svg = save_chart(chart, tmp_path / "corridors.svg").read_text()
+    width = float(re.search(r'<svg[^>]*width="([\d.]+)"', svg).group(1))
+    assert width <= CHART_WIDTH + 40, width
+    assert "2,580–2,589 (42–44%)" in svg and "United Kingdom → Thailand" in svg

@@ -739,8 +739,20 @@ def corridor_bar_chart(
     # sort, and the bars come out in alphabetical order)
     y = alt.Y("corridor:N", sort=alt.EncodingSortField(value, op="max", order="descending"), title=None)
     base = alt.Chart(frame).encode(y=y)
+    # the chart as wide as the others: the bars take what the route names leave, and the scale reaches far
+    # enough for the number beside each bar to be written inside it (the largest's ran 250 px past the chart,
+    # and the page shrank the figure with all its text)
+    width = max(CHART_WIDTH // 2, CHART_WIDTH - int(max((text_width(c) for c in labels), default=0)))
+    reach = max(
+        (
+            float(v) * width / max(width - 6 - text_width(t), width / 4)
+            for v, t in zip(frame[value].to_list(), text, strict=True)
+            if v is not None
+        ),
+        default=0.0,
+    )
     bars = base.mark_bar(color=PALETTE[0]).encode(
-        x=alt.X(f"{value}:Q", title=x_title, axis=count_axis()),
+        x=alt.X(f"{value}:Q", title=x_title, axis=count_axis(), scale=alt.Scale(domain=[0, reach or 1])),
         tooltip=[
             alt.Tooltip("corridor:N", title="Route"),
             alt.Tooltip(f"{value_text}:N", title=x_title)
@@ -763,7 +775,7 @@ def corridor_bar_chart(
         bars,
         text_marks,
         title=chart_title(title, source, subtitle, notes),
-        width=CHART_WIDTH,
+        width=width,
         height=alt.Step(24),
     )
 
