@@ -214,3 +214,23 @@ def test_a_heat_charts_legend_labels_do_not_run_into_one_another(tmp_path: Path)
         spans.append((left, left + width))
     spans.sort()
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), labels
+
+
+def test_a_heat_table_of_many_columns_keeps_near_the_width_of_the_other_charts(tmp_path: Path):
+    """Fifteen means of control at 56 px a cell made a figure of 946 px, which the PDF page shrank."""
+    import re
+
+    heat = pl.DataFrame(
+        {
+            "row": ["Other forms of exploitation"] * 15,
+            "column": [f"means {i}" for i in range(15)],
+            "share": [1.0] + [0.0] * 14,
+        }
+    )
+    chart = causes_charts.heat_table_chart(heat, "row", "column", "share", title="Heat", source="Test")
+    svg = save_chart(chart, tmp_path / "heat.svg").read_text(encoding="utf-8")
+    assert float(re.search(r'<svg[^>]*width="([\d.]+)"', svg).group(1)) <= CHART_WIDTH + 120
+    assert "100%" in svg
+    few = heat.head(3)
+    spec = chart_spec(causes_charts.heat_table_chart(few, "row", "column", "share", title="H", source="T"))
+    assert spec["width"] == {"step": 56}  # a few columns keep their room
