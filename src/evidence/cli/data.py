@@ -11,9 +11,10 @@ from rich.table import Table
 from evidence.cli.options import (
     DEFAULT_THRESHOLD,
     ThresholdOpt,
+    echo_json,
+    echo_json_answers,
     escape,
     file_to_write,
-    json_text,
     make_console,
 )
 
@@ -80,8 +81,7 @@ def load_command(
             if summary_tables:
                 _print_count_tables(loaded, threshold)
     if as_json:
-        result = summaries[0] if len(summaries) == 1 else summaries
-        typer.echo(json_text(result))
+        echo_json_answers("data.load", summaries)
 
 
 #: The formats ``data load --out`` writes, by the suffix of the file named.
@@ -293,7 +293,7 @@ def list_command(
         }
     )
     if as_json:
-        typer.echo(json_text(rows))
+        echo_json("data.list", {"releases": rows})
         return
     table = Table(title="Releases (evidence data fetch NAME)")
     table.add_column("name", no_wrap=True)
