@@ -420,7 +420,7 @@ def export_ctdc_command(
                 "export_id": done.export_id,
                 "another_release_warning": warning,
                 **done.report.to_dict(),
-            }
+            },
         )
         return
     if warning:
