@@ -350,3 +350,87 @@ def test_a_bug_with_json_is_an_internal_error_document_and_exit_1(quiet_environm
     document = json.loads(capsys.readouterr().out)
     check_document(document, "evidence.error")
     assert document["error"]["code"] == "internal" and document["error"]["exit_code"] == 1
+
+
+# ------------------------------------------------------------------------------------------------ run, batch
+
+
+@pytest.fixture
+def tiny(fixtures):
+    return fixtures / "notebooks" / "tiny.ipynb"
+
+
+@pytest.mark.parametrize("status, code", [("ok", 0), ("skipped", 0), ("failed", 1)])
+def test_a_runs_json_is_as_documented_with_its_exit_code(run_main, tiny, tmp_path, monkeypatch, status, code):
+    from evidence.runs import execute, warm
+
+    def done(run, force=False):
+        error = "ValueError: boom" if status == "failed" else None
+        return execute.RunOutcome(run.run_id, run.notebook_name, status, str(tmp_path / "x"), 1.5, error)
+
+    monkeypatch.setattr(warm, "prestart", lambda *a, **k: None)
+    monkeypatch.setattr(execute, "run_unless_fresh", done)
+    got, out, err = run_main(["run", str(tiny), "--out-root", str(tmp_path / "runs"), "--json"])
+    assert got == code, err
+    document = json.loads(out)  # the run's document only: no error document after a failed run's
+    check_document(document, "evidence.run")
+    assert document["status"] == status and (document["seconds"] is None) == (status == "skipped")
+    assert ("boom" in err) == (status == "failed")  # the failure in words, on standard error
+
+
+def _plan(tmp_path: Path, tiny: Path) -> list[str]:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2, 3]\n")
+    # a Dask address: no local workers are started ahead (run_batch, replaced here, would use them)
+    return [
+        "batch",
+        str(plan),
+        "--executor",
+        "tcp://127.0.0.1:1",
+        "--out-root",
+        str(tmp_path / "runs"),
+        "--json",
+    ]
+
+
+def test_a_batchs_json_is_as_documented_with_its_exit_code(run_main, tiny, tmp_path, monkeypatch):
+    from evidence.runs import batch
+    from evidence.runs.execute import RunOutcome
+
+    def finished(runs, *, on_start, on_done, **kwargs):
+        on_start(2, 1)
+        outcomes = [
+            RunOutcome(runs[0].run_id, "tiny", "ok", str(runs[0].folder), 1.0),
+            RunOutcome(runs[1].run_id, "tiny", "failed", str(runs[1].folder), 2.0, "ValueError: boom"),
+            RunOutcome(runs[2].run_id, "tiny", "skipped", str(runs[2].folder)),
+        ]
+        for outcome in outcomes:
+            on_done(outcome)
+        return batch.BatchReport(outcomes)
+
+    monkeypatch.setattr(batch, "run_batch", finished)
+    code, out, err = run_main(_plan(tmp_path, tiny))
+    assert code == 1
+    document = json.loads(out)
+    check_document(document, "evidence.batch")
+    assert document["counts"] == {"ok": 1, "skipped": 1, "failed": 1, "empty": 0, "interrupted": 0}
+    assert [r["status"] for r in document["runs"]] == ["ok", "failed", "skipped"]
+    assert err.splitlines()[-1] == "ran 1, skipped 1, failed 1"  # the summary, for the log
+
+
+def test_an_interrupted_batchs_json_says_so_and_exits_130(run_main, tiny, tmp_path, monkeypatch):
+    from evidence.runs import batch
+    from evidence.runs.execute import RunOutcome
+
+    def interrupted(runs, *, on_start, on_done, **kwargs):
+        on_start(3, 0)
+        on_done(RunOutcome(runs[0].run_id, "tiny", "ok", str(runs[0].folder), 1.0))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "run_batch", interrupted)
+    code, out, err = run_main(_plan(tmp_path, tiny))
+    assert code == 130
+    document = json.loads(out)
+    check_document(document, "evidence.batch")
+    assert document["interrupted"] is True and document["counts"]["interrupted"] == 2
+    assert "run the same command again to resume" in err
