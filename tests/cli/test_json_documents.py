@@ -86,6 +86,7 @@ TYPES = {
     "array": lambda v: isinstance(v, list),
     "object": lambda v: isinstance(v, dict),
     "null": lambda v: v is None,
+    "any": lambda v: True,
     "pair": lambda v: isinstance(v, list) and len(v) == 2,
     # a count of people as published: a number, a withheld cell's label, or a censored [low, high] pair of those
     "count": lambda v: (
@@ -174,7 +175,7 @@ def json_commands() -> set[str]:
 
 def test_every_command_with_json_is_documented_and_nothing_else_is():
     documents = set(documented()) - {"shared"}
-    assert json_commands() | {"evidence.error", "evidence.list"} == documents
+    assert json_commands() | {"evidence.error", "evidence.list", "evidence.notebook"} == documents
 
 
 def _json(run_main, *args: str) -> dict[str, Any]:
@@ -376,6 +377,13 @@ def test_a_runs_json_is_as_documented_with_its_exit_code(run_main, tiny, tmp_pat
     check_document(document, "evidence.run")
     assert document["status"] == status and (document["seconds"] is None) == (status == "skipped")
     assert ("boom" in err) == (status == "failed")  # the failure in words, on standard error
+
+
+def test_a_notebooks_parameters_as_json_are_as_documented(run_main):
+    document = _json(run_main, "run", "country_brief", "--describe")
+    check_document(document, "evidence.notebook")
+    names = [p["name"] for p in document["parameters"]]
+    assert names[:2] == ["country", "role"] and document["selection"]
 
 
 def _plan(tmp_path: Path, tiny: Path) -> list[str]:

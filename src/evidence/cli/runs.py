@@ -107,7 +107,10 @@ def run_command(
 
         spec = read_notebook(notebook)
         if describe:
-            _print_parameters(spec)
+            if as_json:
+                echo_json("notebook", notebook_json(spec))
+            else:
+                _print_parameters(spec)
             return
         from evidence.runs.kernel import check_kernel
 
@@ -503,6 +506,37 @@ def _print_summary(report: BatchReport, out_root: Path, say: Console | None = No
         f"{unfinished}",
         style="bold red" if report.failed or interrupted else "bold",
     )
+
+
+def notebook_json(spec: NotebookSpec) -> dict[str, object]:
+    """A notebook's declared parameters as ``run --describe --json`` says them: what ``--describe`` prints."""
+    import json
+
+    def plain(value: object) -> object:  # a default that JSON cannot hold (a tuple is a list) as its text
+        try:
+            return json.loads(json.dumps(value))
+        except (TypeError, ValueError):
+            return repr(value)
+
+    return {
+        "notebook": spec.name,
+        "path": str(spec.path),
+        "sha256": spec.sha256,
+        "parameters": [
+            {
+                "name": p.name,
+                "type": str(p.type),
+                "default": plain(p.default) if p.default_is_literal else None,
+                "default_text": None if p.default_is_literal else str(p.default),
+                "choices": [plain(c) for c in p.choices],
+                "validator": p.validator,
+                "help": p.help,
+            }
+            for p in spec.parameters.values()
+        ],
+        "checks": [c.text for c in spec.checks],
+        "selection": spec.selection.text if spec.selection is not None else None,
+    }
 
 
 def _print_parameters(spec: NotebookSpec) -> None:
