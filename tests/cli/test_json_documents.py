@@ -264,7 +264,7 @@ def test_the_documented_exit_codes_are_the_ones_the_cli_uses():
     [
         (["flows", "--yeras", "2020"], 2, "usage"),  # a usage error, as click reports it
         (["flows", "--threshold", "1"], 2, "usage"),  # a value out of the option's range
-        (["data", "validate", "x.csv"], 2, "usage"),  # --json given to a command without it
+        (["data", "validate", "{missing}"], 2, "invalid_input"),
         (["no-such-command"], 2, "usage"),
         (["flows", "--data", "{missing}"], 2, "invalid_input"),
         (["trend", "--data", "{missing}"], 2, "invalid_input"),
@@ -292,16 +292,37 @@ def test_a_failure_has_the_same_exit_code_with_json_and_says_it_as_json(
     assert err == plain_err or error_code == "usage"  # the same words on standard error
 
 
+def test_json_given_to_a_command_without_it_is_a_usage_error_as_json(run_main):
+    code, out, _ = run_main(["data", "fetch", "unodc-glotip", "--json"])
+    document = json.loads(out)
+    check_document(document, "evidence.error")
+    assert code == 2 and document["error"]["code"] == "usage" and "--json" in document["error"]["message"]
+
+
 def test_an_input_error_names_its_file_in_the_json(run_main, quiet_environment):
     missing = quiet_environment / "missing.csv"
     _, out, _ = run_main(["data", "load", str(missing), "--json"])
     assert json.loads(out)["error"]["path"] == str(missing)
 
 
-def test_rejected_rows_exit_1(run_main, quiet_environment):
+def test_rejected_rows_exit_1_with_json_too(run_main, quiet_environment):
     bad = Path(__file__).parents[1] / "fixtures" / "ctdc" / "synthetic_bad_years.csv"
     code, out, _ = run_main(["data", "validate", str(bad)])
     assert code == 1 and "rows rejected" in out
+    code, out, _ = run_main(["data", "validate", str(bad), "--strict", "--limit", "3", "--json"])
+    assert code == 1
+    document = json.loads(out)  # the validation's document only, no error document after it
+    check_document(document, "evidence.data.validate")
+    assert (
+        document["valid"] is False and document["rows_rejected"] == 4 and len(document["rejected_rows"]) == 3
+    )
+
+
+def test_a_valid_file_is_valid_in_json(run_main, shared_data, quiet_environment):
+    path = shared_data / "tip" / "tip_tiers_1999_2015.csv"
+    document = _json(run_main, "data", "validate", str(path))
+    check_document(document, "evidence.data.validate")
+    assert document["valid"] is True and document["failed_value_checks"] is None
 
 
 def test_the_check_finds_what_the_docs_do_not_say():

@@ -102,7 +102,14 @@ AllowEmptyOpt = Annotated[
         "naming the years the data hold; for notebooks that declare their selection).",
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+JsonOpt = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        help="Print the answer as one JSON document on standard output (a failure as an evidence.error "
+        "document, with the same exit code); messages go to standard error. Keys: docs/scheduling.md.",
+    ),
+]
 ForceOpt = Annotated[
     bool, typer.Option("--force", help="Run even if the inputs are unchanged since the last run.")
 ]
