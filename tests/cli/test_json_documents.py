@@ -463,3 +463,39 @@ def test_an_interrupted_batchs_json_says_so_and_exits_130(run_main, tiny, tmp_pa
     check_document(document, "evidence.batch")
     assert document["interrupted"] is True and document["counts"]["interrupted"] == 2
     assert "run the same command again to resume" in err
+
+
+# ----------------------------------------------------------------------------------------------- render, brief
+
+
+def test_a_renders_json_is_as_documented(run_main, tmp_path, monkeypatch):
+    import shutil
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "briefs"))
+    from _brief_runs import make_run
+
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name == "quarto" else which(name))
+    run = make_run(tmp_path / "reports" / "runs")
+    document = _json(run_main, "render", str(run), "--format", "html")
+    check_document(document, "evidence.render")
+    assert list(document["outputs"]) == ["html"] and Path(document["outputs"]["html"]).is_file()
+
+
+def test_a_brief_whose_notebook_failed_is_a_run_without_a_render(run_main, tmp_path, monkeypatch):
+    from evidence.runs import execute, warm
+
+    def failed(run, force=False):
+        return execute.RunOutcome(run.run_id, run.notebook_name, "failed", str(tmp_path / "x"), 1.0, "boom")
+
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("EVIDENCE_DATA", raising=False)
+    monkeypatch.setattr(warm, "prestart", lambda *a, **k: None)
+    monkeypatch.setattr(execute, "run_unless_fresh", failed)
+    code, out, err = run_main(["brief", "THA", "--out-root", str(tmp_path / "runs"), "--json"])
+    assert code == 1, err
+    document = json.loads(out)
+    check_document(document, "evidence.brief")
+    assert document["run"]["status"] == "failed" and document["render"] is None
