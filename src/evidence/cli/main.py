@@ -193,8 +193,9 @@ def _where(exc: BaseException) -> dict[str, object]:
 
 def _json_exit(exc: SystemExit) -> None:
     """The JSON document of a command that ended with a non-zero exit code other than an interruption: a usage
-    error that click printed (the cause of the exit), or a command's own exit (``data validate`` finding
-    rejected rows, a failed run) that printed its report as text. A reader gone (141) gets nothing."""
+    error that click printed (the cause of the exit), else a command's own exit that printed no document. A
+    command that printed its own (``data validate`` finding rejected rows, a failed run or batch) gets none
+    after it, and a reader gone (141) nothing."""
     from evidence.cli.options import BROKEN_PIPE_EXIT, json_printed
 
     code = exc.code if isinstance(exc.code, int) else 1
@@ -202,7 +203,7 @@ def _json_exit(exc: SystemExit) -> None:
         return
     cause = exc.__context__
     # click's exception, by name: typer ships its own copy of click (``typer._click``)
-    if any(cls.__name__ == "ClickException" for cls in type(cause).__mro__) and cause is not None:
+    if cause is not None and any(cls.__name__ == "ClickException" for cls in type(cause).__mro__):
         _json_error(cause.format_message(), "usage" if code == 2 else "error", code)  # type: ignore[attr-defined]
     else:
         _json_error("the command failed (its report is on standard error or output)", "failed", code)

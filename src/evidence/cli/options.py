@@ -343,6 +343,7 @@ ERROR_CODES = (
     ("InputError", "invalid_input"),
     ("ParameterError", "invalid_parameter"),
     ("DownloadError", "download_failed"),
+    ("RenderError", "render_failed"),
 )
 
 
