@@ -235,7 +235,7 @@ def test_demo_command_default_goes_to_the_cache(isolated_environment: Path) -> N
 
 
 def test_list_shows_catalogue_and_cache_state() -> None:
-    rows = json.loads(invoke("data", "list", "--json").stdout)
+    rows = json.loads(invoke("data", "list", "--json").stdout)["releases"]
     names = {r["name"] for r in rows}
     assert set(catalogue.CATALOGUE) | {"demo"} == names
     assert {"ctdc-global-synthetic", "unodc-glotip", "walkfree-gsi-2023", "tip-tiers-kelley"} <= names
@@ -277,7 +277,7 @@ def test_fetch_from_loopback_then_list_shows_it_cached(monkeypatch: pytest.Monke
         assert "fetched" in result.stdout
         again = invoke("data", "fetch", "loopback-tiers")
         assert "already cached" in again.stdout
-        rows = {r["name"]: r for r in json.loads(invoke("data", "list", "--json").stdout)}
+        rows = {r["name"]: r for r in json.loads(invoke("data", "list", "--json").stdout)["releases"]}
         assert rows["loopback-tiers"]["cached"].endswith("tiers.csv")
     finally:
         server.shutdown()
