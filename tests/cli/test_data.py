@@ -386,6 +386,23 @@ def test_load_warns_of_a_file_with_a_header_and_no_rows(tmp_path) -> None:
     )
 
 
+def test_load_out_csv_writes_formulas_from_the_data_as_text(tmp_path: Path) -> None:
+    # a country's name in a tiers file reached the CSV as a live spreadsheet formula; numbers stay numbers
+    path = tmp_path / "tiers.csv"
+    path.write_text(
+        'country,iso3,report_year,tier\n"=HYPERLINK(""http://x"",""y"")",THA,2020,Tier 2\n@SUM(A1),MMR,2020,Tier 3\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "tiers_out.csv"
+    result = invoke("data", "load", str(path), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    import polars as pl
+
+    written = pl.read_csv(out)
+    assert sorted(written["country"].to_list()) == ["'=HYPERLINK(\"http://x\",\"y\")", "'@SUM(A1)"]
+    assert written["report_year"].to_list() == [2020, 2020]
+
+
 def test_validate_shows_control_characters_in_values_as_escapes(tmp_path: Path) -> None:
     # REVIEW8 m9: an ESC colour, an OSC-8 hyperlink and a C1 CSI in a rejected value (and the file's name)
     # reached the terminal and cron logs raw; they are shown as visible escapes, in every table

@@ -105,7 +105,8 @@ def _out_format(out: Path) -> str:
 
 def _write_table(loaded, out: Path, written_as: str) -> None:
     """Write the canonical table as ``written_as`` (atomically): Parquet keeps the provenance and row accounting
-    in its metadata; CSV and JSON (a list of records) hold the rows only."""
+    in its metadata; CSV and JSON (a list of records) hold the rows only. The CSV is for spreadsheets: a text
+    cell that a spreadsheet would evaluate (``=HYPERLINK(...)`` as a country's name) is written as text."""
     if written_as == "parquet":
         from evidence.sources.store import write_parquet
 
@@ -115,7 +116,9 @@ def _write_table(loaded, out: Path, written_as: str) -> None:
 
     with atomic_path(out) as tmp:
         if written_as == "csv":
-            loaded.data.write_csv(tmp)
+            from evidence.core.text import spreadsheet_frame
+
+            spreadsheet_frame(loaded.data).write_csv(tmp)
         else:
             loaded.data.write_json(tmp)
 
