@@ -228,7 +228,7 @@ def test_the_reviewers_usa_subtraction_on_the_published_release_gives_noise_not_
     common = ["trend", "--data", str(path), "--country", "USA", "--role", "destination", "--by", "sex"]
     both = _json(*common, "--years", "2018-2019")
     last = _json(*common, "--years", "2019")
-    assert both["protection"] == last["protection"] == "cell_key"
+    assert both["disclosure"]["protection"] == last["disclosure"]["protection"] == "cell_key"
     assert both["yearly_counts"][0]["year"] == 2018 and both["yearly_counts"][0]["Unknown"] == "<5"
     total, only_2019 = both["yearly_counts"][-1]["Unknown"], last["yearly_counts"][0]["Unknown"]
     # the true counts (86, 83) are not both published: each is moved by its own key (under the tests'
@@ -251,7 +251,7 @@ def test_with_suppression_alone_the_issues_attack_recovers_the_withheld_count(sa
     last = _json(
         "trend", "--data", str(sidecar), "--country", "USA", "--by", "gender", "--years", "2019-2019"
     )
-    assert both["protection"] == "suppression"
+    assert both["disclosure"]["protection"] == "suppression"
     assert both["yearly_counts"][0]["Unknown"] == "<5"
     assert both["yearly_counts"][-1]["Unknown"] - last["yearly_counts"][0]["Unknown"] == 3  # the true count
 

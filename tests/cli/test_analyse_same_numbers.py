@@ -62,7 +62,9 @@ def test_trend_prints_the_notebooks_tables(sample, tmp_path):
     assert outcome.status == "ok", outcome.error
     tables = _tables(Path(outcome.folder) / "trends.ipynb")
     cli = _json("trend", "--data", str(sample), "--country", "USA", "--by", "gender", "--years", "2015-2019")
-    assert cli["protection"] == "cell_key"  # CTDC's k-anonymised release: records of real people
+    assert (
+        cli["disclosure"]["protection"] == "cell_key"
+    )  # CTDC's k-anonymised release: records of real people
     shown = tables["Identified victims per year by gender"]
     header, rows = shown[0], shown[1:]
     assert header[1:] == [c for c in cli["yearly_counts"][0] if c != "year"]

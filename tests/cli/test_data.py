@@ -235,7 +235,7 @@ def test_demo_command_default_goes_to_the_cache(isolated_environment: Path) -> N
 
 
 def test_list_shows_catalogue_and_cache_state() -> None:
-    rows = json.loads(invoke("data", "list", "--json").stdout)
+    rows = json.loads(invoke("data", "list", "--json").stdout)["releases"]
     names = {r["name"] for r in rows}
     assert set(catalogue.CATALOGUE) | {"demo"} == names
     assert {"ctdc-global-synthetic", "unodc-glotip", "walkfree-gsi-2023", "tip-tiers-kelley"} <= names
@@ -277,7 +277,7 @@ def test_fetch_from_loopback_then_list_shows_it_cached(monkeypatch: pytest.Monke
         assert "fetched" in result.stdout
         again = invoke("data", "fetch", "loopback-tiers")
         assert "already cached" in again.stdout
-        rows = {r["name"]: r for r in json.loads(invoke("data", "list", "--json").stdout)}
+        rows = {r["name"]: r for r in json.loads(invoke("data", "list", "--json").stdout)["releases"]}
         assert rows["loopback-tiers"]["cached"].endswith("tiers.csv")
     finally:
         server.shutdown()
@@ -384,6 +384,23 @@ def test_load_warns_of_a_file_with_a_header_and_no_rows(tmp_path) -> None:
     assert "warning" in result.output and " ".join(NOTE_NO_ROWS.split()[:4]) in " ".join(
         result.output.split()
     )
+
+
+def test_load_out_csv_writes_formulas_from_the_data_as_text(tmp_path: Path) -> None:
+    # a country's name in a tiers file reached the CSV as a live spreadsheet formula; numbers stay numbers
+    path = tmp_path / "tiers.csv"
+    path.write_text(
+        'country,iso3,report_year,tier\n"=HYPERLINK(""http://x"",""y"")",THA,2020,Tier 2\n@SUM(A1),MMR,2020,Tier 3\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "tiers_out.csv"
+    result = invoke("data", "load", str(path), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    import polars as pl
+
+    written = pl.read_csv(out)
+    assert sorted(written["country"].to_list()) == ['\'=HYPERLINK("http://x","y")', "'@SUM(A1)"]
+    assert written["report_year"].to_list() == [2020, 2020]
 
 
 def test_validate_shows_control_characters_in_values_as_escapes(tmp_path: Path) -> None:

@@ -26,11 +26,11 @@ def test_json_has_the_published_new_orleans_estimate(shared_data: Path) -> None:
     assert payload["observed"] == 185
     assert round(payload["estimate"]) == 1184
     assert payload["method"] == "stepwise" and payload["p_enter"] == 0.02 and payload["max_order"] == 2
-    assert payload["disclosure"] == {"threshold": 5, "withheld": []}
+    assert payload["disclosure"]["threshold"] == 5 and payload["disclosure"]["withheld"] == []
     assert payload["terms"] == ["D:E"]
     assert len(payload["interval"]) == 2 and payload["interval_method"] == "intercept_se"
     assert payload["existence"]["exists"] and payload["identifiable"]
-    assert payload["demo"] is False
+    assert payload["data"] == {"path": str(path), "demo": False}
 
 
 def test_json_with_bootstrap_method_and_threshold(shared_data: Path) -> None:
@@ -63,7 +63,7 @@ def test_without_a_file_it_uses_the_demo_lists_loudly() -> None:
     assert "SYNTHETIC" in result.stdout
     assert "police:shelters" in result.stdout
     payload = json.loads(runner.invoke(app, ["estimate", "--json"]).stdout)
-    assert payload["demo"] is True
+    assert payload["data"]["demo"] is True
 
 
 def test_bad_input_exits_2_with_one_line(run_main, tmp_path: Path) -> None:

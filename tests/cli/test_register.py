@@ -36,7 +36,7 @@ def test_the_documented_commands_in_order(exports, run_main, tmp_path) -> None:
     assert "imported" in out and imported in out and facts["imports"][-1]["file_sha256"][:12] in out
     _, out, _ = run_main(["register", "figures", "--as-of", "2023-06-30", "--from", "2018", "--json"])
     figures = json.loads(out)
-    assert figures["period"] == [2018, 2023]
+    assert figures["years"] == [2018, 2023]
     assert set(figures["tables"]) >= {"sex", "form", "nationals_abroad", "nationals_abroad_return"}
     # forced criminality is not listed again as "Other" beside itself; the nationals abroad are not all returned
     forms = [r["category"] for r in figures["tables"]["form"]["rows"]]
@@ -92,7 +92,7 @@ def test_figures_from_a_year_before_the_records_are_headed_by_the_years_held(exp
     for export in exports:
         run_main(["register", "import", str(export), "--mapping", str(mapping)])
     _, out, _ = run_main(["register", "figures", "--json"])
-    earliest, latest = json.loads(out)["period"]
+    earliest, latest = json.loads(out)["years"]
     assert earliest > 1800
     code, text, err = run_main(["register", "figures", "--from", "1800"])
     assert code in (0, None), err
@@ -100,7 +100,7 @@ def test_figures_from_a_year_before_the_records_are_headed_by_the_years_held(exp
     assert f"assisted {earliest}–{latest}" in text and f"figures from {earliest}, not 1800" in text
     code, out, err = run_main(["register", "figures", "--from", "1800", "--json"])
     facts = json.loads(out)
-    assert facts["period"] == [earliest, latest] and f"from {earliest}" in facts["period_note"]
+    assert facts["years"] == [earliest, latest] and f"from {earliest}" in facts["years_note"]
 
 
 def test_figures_from_after_the_last_record_are_refused_naming_the_years_held() -> None:
@@ -150,9 +150,9 @@ def test_figures_of_real_records_are_perturbed_by_the_cell_key_method(exports, r
             ["register", "figures", "--as-of", "2023-06-30", "--register", str(register), "--json"]
         )
         figures = json.loads(out)
-        protections[name] = figures["protection"]
+        protections[name] = figures["disclosure"]["protection"]
         if name == "real":
-            assert "cell key method" in figures["disclosure"]
+            assert "cell key method" in figures["disclosure"]["description"]
             _, text_out, _ = run_main(
                 ["register", "figures", "--as-of", "2023-06-30", "--register", str(register)]
             )
@@ -223,7 +223,7 @@ def test_figures_default_to_the_latest_export_and_refuse_a_date_before_the_first
     figures = json.loads(out)
     assert (
         figures["as_of"] == "2023-06-30"
-        and figures["period"][1] == 2023
+        and figures["years"][1] == 2023
         and "last export" in figures["as_of_note"]
     )
 

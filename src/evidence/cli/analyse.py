@@ -30,8 +30,9 @@ from evidence.cli.options import (
     ThresholdOpt,
     YearsOpt,
     data_paths,
+    disclosure_json,
+    echo_json_answers,
     escape,
-    json_text,
     make_console,
 )
 
@@ -126,10 +127,11 @@ def _with_victims(
     return kept
 
 
-def _answer(payloads: list[dict[str, Any]], as_json: bool, show: Any) -> None:
-    """Print each table's answer: as JSON (one object, or a list of them for several tables) or as text."""
+def _answer(command: str, payloads: list[dict[str, Any]], as_json: bool, show: Any) -> None:
+    """Print each table's answer: as JSON (the ``evidence.<command>`` document, or for several tables an
+    ``evidence.list`` of them) or as text."""
     if as_json:
-        typer.echo(json_text(payloads[0] if len(payloads) == 1 else payloads))
+        echo_json_answers(command, payloads)
         return
     for payload in payloads:
         if len(payloads) > 1:
@@ -253,7 +255,7 @@ def flows_command(
         _flows_payload(loaded, rule, country, role, years, min_victims, top, regional_level)
         for loaded in tables
     ]
-    _answer(payloads, as_json, _print_flows)
+    _answer("flows", payloads, as_json, _print_flows)
 
 
 def _flows_payload(
@@ -379,7 +381,6 @@ def _flows_payload(
             "countries can be placed; try `evidence trend --data FILE --by origin_region`"
         )
     payload = {
-        "command": "flows",
         "data": _data_summary(loaded),
         "parameters": {
             **selection.to_dict(),
@@ -388,8 +389,7 @@ def _flows_payload(
             "regional_level": regional_level,
             "threshold": rule.threshold,
         },
-        "protection": selection.protection,
-        "disclosure": numbers.low.table.describe(),
+        "disclosure": disclosure_json(rule.threshold, selection.protection, numbers.low.table.describe()),
         "flows": records,
         "total": _json_bounds(*total_row["victims"]),
         "total_label": "Total" if not censored else numbers.low.table.total_label,
@@ -457,7 +457,7 @@ def _print_flows(payload: dict[str, Any]) -> None:
         table.add_row("", escape(row["label"]), "", "", _fmt_any(row["victims"]), "")
     table.add_row("", f"[bold]{escape(payload['total_label'])}[/]", "", "", _fmt_any(payload["total"]), "")
     console.print(table)
-    console.print(f"[dim]{escape(payload['disclosure'])}[/]")
+    console.print(f"[dim]{escape(payload['disclosure']['description'])}[/]")
     for note in payload["notes"]:
         console.print(f"[dim]· {escape(note)}[/]", highlight=False)
     if payload["data"].get("demo"):
@@ -493,7 +493,7 @@ def trend_command(
         by = None
     tables = _with_victims(_tables(data, "trend"), "trend", country, role, years, allow_empty_option=False)
     payloads = [_trend_payload(loaded, rule, country, role, years, by) for loaded in tables]
-    _answer(payloads, as_json, _print_trend)
+    _answer("trend", payloads, as_json, _print_trend)
 
 
 def _trend_payload(
@@ -524,11 +524,9 @@ def _trend_payload(
     if table is None:
         raise DisclosureError(TOO_FEW)
     payload: dict[str, Any] = {
-        "command": "trend",
         "data": _data_summary(loaded),
         "parameters": {**selection.to_dict(), "by": by, "threshold": rule.threshold},
-        "protection": selection.protection,
-        "disclosure": table.low.describe(),
+        "disclosure": disclosure_json(rule.threshold, selection.protection, table.low.describe()),
         "caveat": DETECTION_CAVEAT,
         "yearly_counts": _rows(table),
     }
@@ -615,7 +613,7 @@ def _print_trend(payload: dict[str, Any]) -> None:
         cells = [_fmt_any(row[c]) for c in columns]
         table.add_row(str(row["year"]), *cells)
     console.print(table)
-    console.print(f"[dim]{escape(payload['disclosure'])}[/]")
+    console.print(f"[dim]{escape(payload['disclosure']['description'])}[/]")
     for s in payload["series"]:
         name = s["category"]
         if "rate_ratio" not in s:

@@ -15,12 +15,14 @@ from evidence.cli.options import (
     CountryArg,
     DataOpt,
     ForceOpt,
+    JsonOpt,
     KernelOpt,
     OutRootOpt,
     PeersOpt,
     RoleOpt,
     ThresholdOpt,
     YearsOpt,
+    echo_json,
     escape,
     make_console,
 )
@@ -61,10 +63,13 @@ def render_command(
     format: FormatOpt = "all",
     renderer: RendererOpt = "auto",
     skip_disclosure_check: SkipCheckOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Render an executed run into a brief (HTML and PDF, beside the run) and update the briefs index."""
     result = _render(run_dir, formats=format, renderer=renderer, check_disclosure=not skip_disclosure_check)
-    _report(result)
+    if as_json:
+        echo_json("render", render_json(result))
+    _report(result, err_console if as_json else console)
 
 
 def brief_command(
@@ -81,6 +86,7 @@ def brief_command(
     skip_disclosure_check: SkipCheckOpt = False,
     peers: PeersOpt = None,
     allow_empty: AllowEmptyOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Build a country brief in one step: run the country_brief notebook, then render it to HTML and PDF.
 
@@ -124,16 +130,19 @@ def brief_command(
         from evidence.briefs.builtin import prepare_typesetting
 
         prepare_typesetting()  # Typst's fonts looked up while the notebook runs
-    with console.status(f"running {prepared.run_id} ..."):
+    say = err_console if as_json else console  # with --json, standard output holds the document only
+    with say.status(f"running {prepared.run_id} ..."):
         outcome = run_unless_fresh(prepared, force=force)
     release_kernels()  # the one run is done: its kernel ends on another core while the brief is rendered
     if outcome.status == "skipped":
-        console.print(
+        say.print(
             f"[dim]unchanged since its last run (--force to re-run):[/] {escape(_relative(prepared.folder))}"
         )
         folder = prepared.folder
     else:
         if outcome.status != "ok":
+            if as_json:
+                echo_json("brief", {"run": run_json(outcome), "render": None})
             err_console.print(
                 f"[bold red]the notebook failed:[/] {escape(outcome.error or '')}", highlight=False
             )
@@ -141,15 +150,38 @@ def brief_command(
                 f"the partly executed notebook and run.json are in {escape(_relative(outcome.folder))}"
             )
             raise typer.Exit(1)
-        console.print(
+        say.print(
             f"[green]ran[/] {escape(spec.name)} in {outcome.seconds:.1f} s → {escape(_relative(outcome.folder))}"
         )
         folder = Path(outcome.folder)
-    with console.status("rendering the brief ..."):
+    with say.status("rendering the brief ..."):
         result = _render(
             folder, formats=formats, renderer=renderer, check_disclosure=not skip_disclosure_check
         )
-    _report(result)
+    if as_json:
+        echo_json("brief", {"run": run_json(outcome), "render": render_json(result)})
+    _report(result, say)
+
+
+def render_json(result: Any) -> dict[str, Any]:
+    """A rendered brief as the JSON of ``render`` and ``brief`` say it: the run folder, the files written by
+    format (``html``, ``pdf``) with the seconds each took, the renderer, the index of briefs updated (or null)."""
+    return {
+        "folder": str(result.run_dir),
+        "title": result.title,
+        "renderer": result.renderer,
+        "outputs": {fmt: str(path) for fmt, path in result.outputs.items()},
+        "seconds": {fmt: round(seconds, 3) for fmt, seconds in result.seconds.items()},
+        "index": str(result.index) if result.index is not None else None,
+        "demo": result.demo,
+    }
+
+
+def run_json(outcome: Any) -> dict[str, Any]:
+    """The run, as ``evidence run --json`` says it."""
+    from evidence.cli.runs import run_json as as_run
+
+    return as_run(outcome)
 
 
 def _render(run_dir: Path, **options: Any) -> Any:
@@ -255,15 +287,15 @@ def data_parameters(spec: Any, data: list[Path]) -> dict[str, Any]:
     return {spec.data_parameter: [str(Path(p).expanduser().resolve()) for p in data]}
 
 
-def _report(result: Any) -> None:
+def _report(result: Any, say: Any = console) -> None:
     files = ", ".join(
         f"{escape(_relative(path))} ({result.seconds[fmt]:.1f} s)" for fmt, path in result.outputs.items()
     )
-    console.print(
+    say.print(
         f"[green]rendered[/] {escape(repr(result.title))} with the {result.renderer} renderer: {escape(files)}"
     )
     if result.index is not None:
-        console.print(f"index of briefs: {escape(_relative(result.index))}")
+        say.print(f"index of briefs: {escape(_relative(result.index))}")
     if result.demo:
         err_console.print(
             "[bold yellow]note:[/] this brief is built from the toolkit's SYNTHETIC DEMO DATA and says so on "

@@ -23,7 +23,8 @@ from evidence.cli.options import (
     JsonOpt,
     ThresholdOpt,
     data_paths,
-    json_text,
+    disclosure_json,
+    echo_json,
     make_console,
 )
 
@@ -126,7 +127,12 @@ def compare_command(
         payload = {
             "country": compared["iso3"][0],
             "peers": list(dict.fromkeys(compared["iso3"].to_list()))[1:],
-            "disclosure_threshold": threshold,
+            "disclosure": disclosure_json(
+                threshold,
+                "suppression",
+                f"Counts of detected victims below {rule.threshold} are shown as {rule.label}; a rate of such a "
+                "count only as an upper bound.",
+            ),
             "sources": [
                 {"source": p.source, "release": p.release, "path": p.path, "citation": p.citation_text()}
                 for p in panel.sources
@@ -136,7 +142,7 @@ def compare_command(
             "files_not_used": [{"path": path, "reason": why} for path, why in not_used],
             "countries": comparison_json(disclosed),
         }
-        typer.echo(json_text(payload))
+        echo_json("compare", payload)
         return
     console = make_console()
     wide = comparison_table(disclosed)

@@ -10,10 +10,12 @@ from rich.table import Table
 
 from evidence.cli.options import (
     DEFAULT_THRESHOLD,
+    JsonOpt,
     ThresholdOpt,
+    echo_json,
+    echo_json_answers,
     escape,
     file_to_write,
-    json_text,
     make_console,
 )
 
@@ -37,7 +39,7 @@ def load_command(
             "else the synthetic demo data.",
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the load summary as JSON.")] = False,
+    as_json: JsonOpt = False,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -80,8 +82,7 @@ def load_command(
             if summary_tables:
                 _print_count_tables(loaded, threshold)
     if as_json:
-        result = summaries[0] if len(summaries) == 1 else summaries
-        typer.echo(json_text(result))
+        echo_json_answers("data.load", summaries)
 
 
 #: The formats ``data load --out`` writes, by the suffix of the file named.
@@ -104,7 +105,8 @@ def _out_format(out: Path) -> str:
 
 def _write_table(loaded, out: Path, written_as: str) -> None:
     """Write the canonical table as ``written_as`` (atomically): Parquet keeps the provenance and row accounting
-    in its metadata; CSV and JSON (a list of records) hold the rows only."""
+    in its metadata; CSV and JSON (a list of records) hold the rows only. The CSV is for spreadsheets: a text
+    cell that a spreadsheet would evaluate (``=HYPERLINK(...)`` as a country's name) is written as text."""
     if written_as == "parquet":
         from evidence.sources.store import write_parquet
 
@@ -114,7 +116,9 @@ def _write_table(loaded, out: Path, written_as: str) -> None:
 
     with atomic_path(out) as tmp:
         if written_as == "csv":
-            loaded.data.write_csv(tmp)
+            from evidence.core.text import spreadsheet_frame
+
+            spreadsheet_frame(loaded.data).write_csv(tmp)
         else:
             loaded.data.write_json(tmp)
 
@@ -134,6 +138,7 @@ def validate_command(
         ),
     ] = False,
     threshold: ThresholdOpt = DEFAULT_THRESHOLD,
+    as_json: JsonOpt = False,
 ) -> None:
     """Check a file: exit 0 when every row is kept, 1 (with a report of the rejected rows) otherwise."""
     from evidence.sources.registry import load
@@ -141,6 +146,9 @@ def validate_command(
     loaded = load(path)
     _warn_if_demo(loaded.provenance)
     summary = loaded.summary()
+    if as_json:
+        _validate_json(loaded, summary, strict, limit)
+        return
     _print_summary(summary)
     if loaded.flags.height:
         _print_issues("Flagged (kept, worth reviewing)", loaded.flags, limit)
@@ -163,6 +171,34 @@ def validate_command(
     if failed:
         raise typer.Exit(1)
     console.print(f"[bold green]valid:[/] all {loaded.rows_in} rows kept")
+
+
+def _validate_json(loaded, summary: dict, strict: bool, limit: int) -> None:
+    """``data validate --json``: the load summary (as ``data load --json``), whether the file is valid, and the
+    first ``limit`` rejected and flagged rows and (``--strict``) failed value checks (``row``, ``column``, ``value``,
+    ``reason``); exit 1 when it is not valid, as without ``--json``."""
+    from evidence.sources.checks import check_values
+
+    def rows(issues) -> list[dict]:
+        return [
+            {key: record.get(key) for key in ("row", "column", "value", "reason")}
+            for record in issues.head(limit).iter_rows(named=True)
+        ]
+
+    failures = check_values(loaded) if strict else None
+    valid = not loaded.rows_rejected and (failures is None or not failures.height)
+    body = {
+        **summary,
+        "valid": valid,
+        "strict": strict,
+        "rejected_rows": rows(loaded.rejects),
+        "flagged_rows": rows(loaded.flags),
+        "value_checks_failed": failures.height if failures is not None else None,
+        "failed_value_checks": rows(failures) if failures is not None else None,
+    }
+    echo_json("data.validate", body, default=str)
+    if not valid:
+        raise typer.Exit(1)
 
 
 def _print_unmapped_citizenships(loaded, threshold: int) -> None:
@@ -261,7 +297,7 @@ def fetch_command(
 
 @data_app.command("list")
 def list_command(
-    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """The releases `evidence data fetch` knows, whether each is cached, and the demo data."""
     from evidence.sources.catalogue import CATALOGUE
@@ -293,7 +329,7 @@ def list_command(
         }
     )
     if as_json:
-        typer.echo(json_text(rows))
+        echo_json("data.list", {"releases": rows})
         return
     table = Table(title="Releases (evidence data fetch NAME)")
     table.add_column("name", no_wrap=True)

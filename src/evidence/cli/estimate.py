@@ -14,7 +14,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from evidence.cli.options import DEFAULT_THRESHOLD, JsonOpt, ThresholdOpt, escape, json_text, make_console
+from evidence.cli.options import (
+    DEFAULT_THRESHOLD,
+    JsonOpt,
+    ThresholdOpt,
+    disclosure_json,
+    echo_json,
+    escape,
+    make_console,
+)
 
 console = make_console(emoji=False)  # "LA:NG:PF" must not become an emoji
 err_console = make_console(stderr=True)
@@ -132,8 +140,16 @@ def estimate_command(
         from evidence.presentation.estimates import disclosed_payload
 
         payload = disclosed_payload(result, rule)
-        payload["demo"] = demo
-        typer.echo(json_text(_finite(payload), allow_nan=False))
+        # the list file as every answer names its data (``source`` is a data source's name elsewhere)
+        payload = {"data": {"path": payload.pop("source"), "demo": demo}, **payload}
+        payload["disclosure"] = disclosure_json(
+            rule.threshold,
+            "suppression",
+            f"Numbers of people below {rule.threshold} are withheld ({rule.label}), and numbers that would give "
+            "them back with them (x).",
+            withheld=payload["disclosure"]["withheld"],
+        )
+        echo_json("estimate", _finite(payload), allow_nan=False)  # type: ignore[arg-type]
         return
     _print(result, rule, demo)
 

@@ -126,10 +126,16 @@ def main() -> None:
     (``evidence flows | head``) ends it quietly with :data:`~evidence.cli.options.BROKEN_PIPE_EXIT`, wherever
     the pipe breaks: in a command (:class:`~evidence.cli.options.EvidenceCommand`), in the console
     (:func:`~evidence.cli.options.make_console`), or here, when the last buffered output is written.
-    """
-    from evidence.cli.options import escape
 
-    _start_kernel_ahead(sys.argv[1:])
+    With ``--json`` a command that fails prints, besides that line on standard error, an ``evidence.error``
+    document on standard output (:func:`~evidence.cli.options.echo_json_error`), with the same exit code.
+    """
+    from evidence.cli.options import escape, forget_printed_json, json_requested
+
+    forget_printed_json()
+    args = sys.argv[1:]
+    as_json = json_requested(args)
+    _start_kernel_ahead(args)
     try:
         try:
             app()
@@ -138,19 +144,69 @@ def main() -> None:
                 sys.stdout.flush()
             elif _interrupted(exc):  # typer turns Ctrl-C in a command into exit 130, silently
                 _error("interrupted")
+                if as_json:
+                    _json_error("interrupted", "interrupted", 130)
+            elif as_json:
+                _json_exit(exc)
             raise
     except BrokenPipeError:
         output_closed()
     except EvidenceError as exc:
         _error(escape(str(exc)))
+        if as_json:
+            _json_error(str(exc), _error_code(exc), 2, **_where(exc))
         sys.exit(2)
     except OSError as exc:
         where = f"{_written_file(exc.filename)}: " if exc.filename else ""
         _error(escape(f"{where}{exc.strerror or exc}"))
+        if as_json:
+            path = {"path": _written_file(exc.filename)} if exc.filename else {}
+            _json_error(str(exc.strerror or exc), "system", 2, **path)
         sys.exit(2)
     except KeyboardInterrupt:
         _error("interrupted")
+        if as_json:
+            _json_error("interrupted", "interrupted", 130)
         sys.exit(130)
+    except Exception as exc:  # a bug: its traceback follows on standard error (exit 1), as without --json
+        if as_json:
+            _json_error(f"{type(exc).__name__}: {exc}", "internal", 1)
+        raise
+
+
+def _json_error(message: str, code: str, exit_code: int, **more: object) -> None:
+    from evidence.cli.options import echo_json_error
+
+    echo_json_error(message, code, exit_code, **more)
+
+
+def _error_code(exc: BaseException) -> str:
+    from evidence.cli.options import error_code
+
+    return error_code(exc)
+
+
+def _where(exc: BaseException) -> dict[str, object]:
+    """What an error of the toolkit says it is about (an input error's file, row and column), as JSON keys."""
+    return {key: value for key in ("path", "row", "column") if (value := getattr(exc, key, None)) is not None}
+
+
+def _json_exit(exc: SystemExit) -> None:
+    """The JSON document of a command that ended with a non-zero exit code other than an interruption: a usage
+    error that click printed (the cause of the exit), else a command's own exit that printed no document. A
+    command that printed its own (``data validate`` finding rejected rows, a failed run or batch) gets none
+    after it, and a reader gone (141) nothing."""
+    from evidence.cli.options import BROKEN_PIPE_EXIT, json_printed
+
+    code = exc.code if isinstance(exc.code, int) else 1
+    if code == BROKEN_PIPE_EXIT or json_printed():
+        return
+    cause = exc.__context__
+    # click's exception, by name: typer ships its own copy of click (``typer._click``)
+    if cause is not None and any(cls.__name__ == "ClickException" for cls in type(cause).__mro__):
+        _json_error(cause.format_message(), "usage" if code == 2 else "error", code)  # type: ignore[attr-defined]
+    else:
+        _json_error("the command failed (its report is on standard error or output)", "failed", code)
 
 
 def console_script() -> NoReturn:

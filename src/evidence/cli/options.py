@@ -102,7 +102,14 @@ AllowEmptyOpt = Annotated[
         "naming the years the data hold; for notebooks that declare their selection).",
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+JsonOpt = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        help="Print the answer as one JSON document on standard output (a failure as an evidence.error "
+        "document, with the same exit code); messages go to standard error. Keys: docs/scheduling.md.",
+    ),
+]
 ForceOpt = Annotated[
     bool, typer.Option("--force", help="Run even if the inputs are unchanged since the last run.")
 ]
@@ -267,6 +274,107 @@ def json_text(value: Any, **kwargs: Any) -> str:
 
     text = json.dumps(value, indent=2, ensure_ascii=False, **kwargs)
     return re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# ------------------------------------------------------------------------------------------- JSON documents
+
+#: The version of every JSON document the CLI prints (``schema_version``): raised when a key is renamed or
+#: removed or changes its type; keys may be added within a version. ``docs/scheduling.md`` ("JSON output")
+#: lists every document's keys, and ``tests/cli/test_json_documents.py`` checks them against real output.
+JSON_SCHEMA_VERSION = 1
+#: The document that holds one answer per data file where a command answered for several (``flows``, ``trend``
+#: and ``data load`` given several files): ``items``, each a document of its own.
+LIST_SCHEMA = "evidence.list"
+#: The document printed (on standard output) in place of the answer when a command given ``--json`` fails.
+ERROR_SCHEMA = "evidence.error"
+
+
+def json_document(schema: str, body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` as a document that says what it is: ``schema`` (``evidence.flows``, ``evidence.data.load``...)
+    and ``schema_version`` first, then its own keys."""
+    return {"schema": f"evidence.{schema}", "schema_version": JSON_SCHEMA_VERSION, **body}
+
+
+#: Whether this process has printed its JSON document (a command that then exits non-zero, such as a batch with
+#: a failed run, has said all there is: no error document is added).
+_printed: list[bool] = []
+
+
+def forget_printed_json() -> None:
+    """A new command starts (the CLI's tests run several in one process): none has printed its JSON yet."""
+    _printed.clear()
+
+
+def json_printed() -> bool:
+    """Whether a JSON document was printed by this process (:func:`echo_json`, :func:`echo_json_answers`)."""
+    return bool(_printed)
+
+
+def echo_json(schema: str, body: dict[str, Any], **kwargs: Any) -> None:
+    """Print one JSON document (:func:`json_document`) on standard output."""
+    typer.echo(json_text(json_document(schema, body), **kwargs))
+    _printed.append(True)
+
+
+def echo_json_answers(schema: str, bodies: list[dict[str, Any]], **kwargs: Any) -> None:
+    """Print the answer for each data file: the document itself for one, else an ``evidence.list`` document
+    whose ``items`` are the documents (each with its own ``schema``)."""
+    if len(bodies) == 1:
+        echo_json(schema, bodies[0], **kwargs)
+        return
+    items = [json_document(schema, body) for body in bodies]
+    document = {"schema": LIST_SCHEMA, "schema_version": JSON_SCHEMA_VERSION, "items": items}
+    typer.echo(json_text(document, **kwargs))
+    _printed.append(True)
+
+
+def disclosure_json(threshold: int, protection: str, description: str, **more: Any) -> dict[str, Any]:
+    """The ``disclosure`` object every JSON answer that holds counts of people carries, in one shape:
+    ``threshold`` (counts below it are withheld), ``protection`` (``suppression``, or ``cell_key`` for records of
+    real people: perturbed too), ``description`` (the sentence the text output prints), then ``more``."""
+    return {"threshold": threshold, "protection": protection, "description": description, **more}
+
+
+#: The ``error.code`` of a failed command's JSON document, by the kind of error (the first that matches).
+ERROR_CODES = (
+    ("EmptySelectionError", "empty_selection"),
+    ("DisclosureError", "withheld"),
+    ("RegisterError", "invalid_register"),
+    ("InputError", "invalid_input"),
+    ("ParameterError", "invalid_parameter"),
+    ("DownloadError", "download_failed"),
+    ("RenderError", "render_failed"),
+)
+
+
+def error_code(exc: BaseException) -> str:
+    """The ``error.code`` of ``exc`` (``invalid_input``, ...; ``error`` for any other error of the toolkit)."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return next((code for name, code in ERROR_CODES if name in names), "error")
+
+
+def json_requested(args: list[str]) -> bool:
+    """Whether a command line asks for JSON: ``--json`` among its options (before a ``--``)."""
+    for arg in args:
+        if arg == "--":
+            return False
+        if arg == "--json":
+            return True
+    return False
+
+
+def echo_json_error(message: str, code: str, exit_code: int, **more: Any) -> None:
+    """Print a failed command's JSON document on standard output: ``error`` with its ``code`` (``usage``,
+    ``invalid_parameter``, ``invalid_input``, ``system``, ``interrupted``, ``internal``...), ``message`` (the line
+    standard error shows, without ``error:``), ``exit_code`` (the process's) and, where known, the ``path``,
+    ``row`` and ``column`` it is about. Written and flushed at once; a reader already gone is ignored."""
+    error = {"code": code, "message": message, "exit_code": exit_code, **more}
+    text = json_text({"schema": ERROR_SCHEMA, "schema_version": JSON_SCHEMA_VERSION, "error": error})
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError, OSError):
+        pass
 
 
 #: Exit status of a command whose reader closed the pipe before all of its output was written (``evidence flows

@@ -16,9 +16,10 @@ from evidence.cli.options import (
     DEFAULT_THRESHOLD,
     JsonOpt,
     ThresholdOpt,
+    disclosure_json,
+    echo_json,
     escape,
     file_to_write,
-    json_text,
     make_console,
 )
 
@@ -87,8 +88,8 @@ def _say_as_of(stood) -> None:
         console.print(f"[bold yellow]Note:[/] figures {escape(note)}", soft_wrap=True)
 
 
-def _echo_json(data: Any) -> None:
-    typer.echo(json_text(data, default=str))
+def _echo_json(schema: str, data: Any) -> None:
+    echo_json(f"register.{schema}", data, default=str)
 
 
 @register_app.command("import")
@@ -150,7 +151,7 @@ def import_command(
         summary["register"] = str(_path(register_path))
         summary["rejected_rows"] = result.rejects.select("row", "column", "reason").to_dicts()
         summary["flagged_rows"] = result.flags.select("row", "column", "reason").to_dicts()
-        _echo_json(summary)
+        _echo_json("import", summary)
         return
     console.print(
         f"Imported {escape(result.file_name)} (exported on {result.exported_on}, {result.exported_on_told}) "
@@ -199,7 +200,7 @@ def status_command(register_path: RegisterOpt = None, as_json: JsonOpt = False) 
 
     facts = status(_path(register_path))
     if as_json:
-        _echo_json(facts)
+        _echo_json("status", facts)
         return
     console.print(
         f"{escape(facts['register'])}: {facts['records']} records, {facts['records_marked_missing']} marked "
@@ -297,8 +298,12 @@ def figures_command(
     if as_json:
         facts = figures.to_dict()
         facts["as_of_note"] = stood.note()  # always there (null without a note), as in export-ctdc's JSON
-        facts["period_note"] = period_note
-        _echo_json(facts)
+        # the span of years is ``years`` in every answer (flows' and trend's parameters); the protection is
+        # the ``disclosure`` object of every answer
+        facts = {("years" if key == "period" else key): value for key, value in facts.items()}
+        facts["years_note"] = period_note
+        facts["disclosure"] = disclosure_json(threshold, facts.pop("protection"), facts["disclosure"])
+        _echo_json("figures", facts)
         return
     _say_as_of(stood)
     if period_note is not None:
@@ -407,6 +412,7 @@ def export_ctdc_command(
     warning = done.warning()
     if as_json:
         _echo_json(
+            "export-ctdc",
             {
                 "out": str(out),
                 "as_of": done.as_of,
@@ -414,7 +420,7 @@ def export_ctdc_command(
                 "export_id": done.export_id,
                 "another_release_warning": warning,
                 **done.report.to_dict(),
-            }
+            },
         )
         return
     if warning:
@@ -448,12 +454,14 @@ def lists_command(
     report = write_lists(loaded.data, out, by=by)
     if as_json:
         _echo_json(
+            "lists",
             {
                 "out": str(out),
                 "lists": list(report.lists),
                 "histories": report.histories,
                 "as_of": str(stood.date),
-            }
+                "as_of_note": stood.note(),  # always there (null without a note), as in figures and export-ctdc
+            },
         )
         return
     _say_as_of(stood)

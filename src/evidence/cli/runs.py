@@ -15,13 +15,17 @@ from evidence.cli.options import (
     AllowEmptyOpt,
     DataOpt,
     ForceOpt,
+    JsonOpt,
     KernelOpt,
     OutRootOpt,
+    echo_json,
     escape,
     make_console,
 )
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from evidence.notebooks.catalog import NotebookSpec
     from evidence.runs.batch import BatchReport
     from evidence.runs.execute import PreparedRun, RunOutcome
@@ -83,6 +87,7 @@ def run_command(
     ] = False,
     force: ForceOpt = False,
     allow_empty: AllowEmptyOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Run a notebook with checked parameters into its own folder under the runs folder.
 
@@ -102,7 +107,10 @@ def run_command(
 
         spec = read_notebook(notebook)
         if describe:
-            _print_parameters(spec)
+            if as_json:
+                echo_json("notebook", notebook_json(spec))
+            else:
+                _print_parameters(spec)
             return
         from evidence.runs.kernel import check_kernel
 
@@ -131,16 +139,19 @@ def run_command(
 
         stop_unused_kernels()
         raise
-    with console.status(f"running {prepared.run_id} ..."):
+    say = err_console if as_json else console  # with --json, standard output holds the document only
+    with say.status(f"running {prepared.run_id} ..."):
         outcome = run_unless_fresh(prepared, force=force)
+    if as_json:
+        echo_json("run", run_json(outcome))
     if outcome.status == "skipped":
-        console.print(
+        say.print(
             f"[dim]unchanged since its last run (--force to re-run):[/] {escape(_relative(outcome.folder))}",
             soft_wrap=True,
         )
         return
     if outcome.status == "ok":
-        console.print(
+        say.print(
             f"[green]ran[/] {escape(spec.name)} in {outcome.seconds:.1f} s → {escape(_relative(outcome.folder))}",
             soft_wrap=True,
         )
@@ -151,6 +162,20 @@ def run_command(
         soft_wrap=True,
     )
     raise typer.Exit(1)
+
+
+def run_json(outcome: RunOutcome) -> dict[str, object]:
+    """A run as the JSON of ``run`` and ``batch`` say it: its status as its ``run.json`` says it (``ok``,
+    ``failed``; and ``skipped``, ``empty``, ``interrupted`` for a run not executed), the folder holding it (a
+    failed run's under ``failed/``)."""
+    return {
+        "run_id": outcome.run_id,
+        "notebook": outcome.notebook,
+        "status": outcome.status,
+        "seconds": round(outcome.seconds, 3) if outcome.status in ("ok", "failed") else None,
+        "error": outcome.error,
+        "folder": str(outcome.folder),
+    }
 
 
 def _parameter_pairs(names: list[str], values: list[str]) -> list[tuple[str, str]]:
@@ -202,6 +227,7 @@ def batch_command(
         ),
     ] = False,
     allow_empty: AllowEmptyOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Run a plan's notebooks in parallel; skip runs whose inputs are unchanged; exit 1 if any run failed.
 
@@ -211,7 +237,7 @@ def batch_command(
     hold.
     """
     with _sigterm_as_interrupt():  # `kill`, a cron or CI timeout: stop like Ctrl-C, from the start
-        _batch(plan, data, workers, executor, force, out_root, kernel, render, allow_empty)
+        _batch(plan, data, workers, executor, force, out_root, kernel, render, allow_empty, as_json)
 
 
 def _batch(
@@ -224,6 +250,7 @@ def _batch(
     kernel: str | None,
     render: bool,
     allow_empty: bool,
+    as_json: bool = False,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -277,13 +304,14 @@ def _batch(
             else:
                 pool.stop()
         raise
+    say = err_console if as_json else console  # with --json, standard output holds the document only
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TextColumn("{task.fields[last]}"),
-        console=console,
+        console=say,
         transient=False,
     )
     task = None
@@ -291,9 +319,7 @@ def _batch(
 
     def on_start(to_run: int, skipped: int) -> None:
         nonlocal task
-        console.print(
-            f"{len(runs)} runs: {to_run} to run, {skipped} unchanged since their last successful run"
-        )
+        say.print(f"{len(runs)} runs: {to_run} to run, {skipped} unchanged since their last successful run")
         if to_run:
             progress.start()
             task = progress.add_task("running", total=to_run, last="")
@@ -322,16 +348,40 @@ def _batch(
     finally:
         progress.stop()
     if interrupted:
-        _print_interrupted(runs, finished, empty, out_root, force=force)
+        stopped = _print_interrupted(runs, finished, empty, out_root, force=force, say=say)
+        if as_json:
+            echo_json("batch", batch_json(plan, out_root, stopped, None, interrupted=True))
         raise typer.Exit(130)
     report.outcomes.extend(empty)
-    _print_summary(report, out_root)
+    _print_summary(report, out_root, say)
+    index = None
     if render:
         from evidence.briefs.index import index_path, write_index
 
         index = write_index(out_root, index_path(out_root))
-        console.print(f"index of briefs: {escape(_relative(index))}", soft_wrap=True)
+        say.print(f"index of briefs: {escape(_relative(index))}", soft_wrap=True)
+    if as_json:
+        echo_json("batch", batch_json(plan, out_root, report, index, interrupted=False))
     raise typer.Exit(report.exit_code)
+
+
+#: The statuses of a batch's runs, as its JSON counts them.
+RUN_STATUSES = ("ok", "skipped", "failed", "empty", "interrupted")
+
+
+def batch_json(
+    plan: Path, out_root: Path, report: BatchReport, index: Path | None, *, interrupted: bool
+) -> dict[str, object]:
+    """A batch as its JSON says it: every run (:func:`run_json`), the runs counted by status, the index of
+    briefs written (or null), and whether it was interrupted."""
+    return {
+        "plan": str(plan),
+        "out_root": str(out_root),
+        "interrupted": interrupted,
+        "counts": {status: report.count(status) for status in RUN_STATUSES},
+        "runs": [run_json(o) for o in report.outcomes],
+        "index": str(index) if index is not None else None,
+    }
 
 
 def _print_interrupted(
@@ -341,7 +391,8 @@ def _print_interrupted(
     out_root: Path,
     *,
     force: bool,
-) -> None:
+    say: Console | None = None,
+) -> BatchReport:
     """The record of an interrupted batch (Ctrl-C, SIGTERM), in the log as a finished batch's: every run that
     ran or failed, every run that did not finish (its partly made folder is removed by the next run or batch),
     and how to resume. A run not reported that holds a successful run of the same inputs (unchanged, or done
@@ -358,11 +409,13 @@ def _print_interrupted(
             error = "interrupted before it finished" if status == "interrupted" else None
             outcome = RunOutcome(run.run_id, run.notebook_name, status, str(run.folder), error=error)
         outcomes.append(outcome)
-    _print_summary(BatchReport([*outcomes, *empty]), out_root)
+    report = BatchReport([*outcomes, *empty])
+    _print_summary(report, out_root, say or console)
     err_console.print(
         "[bold red]interrupted:[/] run the same command again to resume (the runs that finished are skipped)",
         highlight=False,
     )
+    return report
 
 
 def render_brief(outcome: RunOutcome) -> RunOutcome:
@@ -414,11 +467,13 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _print_summary(report: BatchReport, out_root: Path) -> None:
+def _print_summary(report: BatchReport, out_root: Path, say: Console | None = None) -> None:
     """Every run with what became of it (skipped runs counted, not listed, in big batches), where the run
     folders are, and one last line a log can be searched for."""
     from rich import box
     from rich.table import Table
+
+    say = say or console
 
     table = Table(title="Batch summary", title_justify="left", box=box.SIMPLE_HEAD)
     longest = max((len(o.run_id) for o in report.outcomes), default=10)
@@ -438,19 +493,50 @@ def _print_summary(report: BatchReport, out_root: Path) -> None:
         table.add_row(*cells[: 1 + len(columns)])
     if len(shown) < len(report.outcomes):
         table.add_row(f"... {len(report.outcomes) - len(shown)} unchanged runs", "[dim]skipped[/]")
-    console.print(table)
+    say.print(table)
     where = _relative(out_root)
-    console.print(
+    say.print(
         f"run folders: {where}/<run>" + (f"; failed runs: {where}/failed/<run>" if report.failed else "")
     )
     empty = f", empty {report.count('empty')}" if report.count("empty") else ""
     interrupted = report.count("interrupted")
     unfinished = f", interrupted {interrupted}" if interrupted else ""
-    console.print(
+    say.print(
         f"ran {report.count('ok')}, skipped {report.count('skipped')}, failed {report.count('failed')}{empty}"
         f"{unfinished}",
         style="bold red" if report.failed or interrupted else "bold",
     )
+
+
+def notebook_json(spec: NotebookSpec) -> dict[str, object]:
+    """A notebook's declared parameters as ``run --describe --json`` says them: what ``--describe`` prints."""
+    import json
+
+    def plain(value: object) -> object:  # a default that JSON cannot hold (a tuple is a list) as its text
+        try:
+            return json.loads(json.dumps(value))
+        except (TypeError, ValueError):
+            return repr(value)
+
+    return {
+        "notebook": spec.name,
+        "path": str(spec.path),
+        "sha256": spec.sha256,
+        "parameters": [
+            {
+                "name": p.name,
+                "type": str(p.type),
+                "default": plain(p.default) if p.default_is_literal else None,
+                "default_text": None if p.default_is_literal else str(p.default),
+                "choices": [plain(c) for c in p.choices],
+                "validator": p.validator,
+                "help": p.help,
+            }
+            for p in spec.parameters.values()
+        ],
+        "checks": [c.text for c in spec.checks],
+        "selection": spec.selection.text if spec.selection is not None else None,
+    }
 
 
 def _print_parameters(spec: NotebookSpec) -> None:
