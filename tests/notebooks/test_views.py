@@ -104,6 +104,9 @@ def test_show_table_refuses_raw_counts_and_says_how_to_protect_them(monkeypatch,
     protected = builders.protect(raw, "origin_iso3", "victims_low", DisclosureRule(5))
     views.show_table(protected, source="UNODC GLOTIP")
     assert any("<5" in row for row in TableData.from_json(shown[-1][TABLE_MIME]).rows)
+    with pytest.raises(ParameterError, match=r"kinds=\{'share': 'statistic'\}") as refused:
+        views.show_table(raw.with_columns(share=pl.lit(0.5)))
+    assert "'victims_low': 'statistic'" not in str(refused.value)  # never advice to mark counts so
     shares = pl.DataFrame({"year": [2020, 2021], "share": [0.25, 0.5]})
     views.show_table(shares, kinds={"share": "statistic"})
     assert TableData.from_json(shown[-1][TABLE_MIME]).rows == (("2020", "0.25"), ("2021", "0.5"))

@@ -193,11 +193,15 @@ def _check_disclosed(frame: pl.DataFrame, kinds: Mapping[str, str | Sequence[str
     ]
     if raw:
         listed = ", ".join(repr(name) for name in raw[:4]) + (", …" if len(raw) > 4 else "")
+        # the example names a column that is no count, where there is one (never advice to mark counts so)
+        statistic = next(
+            (n for n in raw if re.search(r"share|ratio|rate|p_value|q_value|ci_", n)), "a column"
+        )
         raise ParameterError(
             f"show_table shows tables that passed disclosure control, and the numbers of {listed} have not: "
             "protect counts of people first (evidence.notebooks.builders.protect(frame, key, [count columns], "
             "DisclosureRule(5)), then show what it returns), or, for numbers that count "
-            f"something else, say what with kinds (kinds={{{raw[0]!r}: 'statistic'}}; see "
+            f"something else (a share, a rate), say what with kinds (kinds={{{statistic!r}: 'statistic'}}; see "
             "evidence.presentation.disclosure.NUMBER_KINDS)"
         )
 
