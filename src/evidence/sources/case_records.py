@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import polars as pl
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ from evidence.sources.case_schema import (
     conform,
 )
 from evidence.sources.countries import country_table, map_to_iso3, with_regions
-from evidence.sources.delimited import text_encoding, utf16_codec
+from evidence.sources.delimited import empty_records, empty_records_note, text_encoding, utf16_codec
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.provenance import OWN_RECORDS, Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, apply_sidecar, check_readable, register
@@ -121,6 +122,8 @@ class _Raw:
     frame: pl.DataFrame  # the mapped columns as text (null where a truncated row has no field) + source_row
     rejects: pl.DataFrame  # truncated rows, rows with too many fields
     notes: list[str]
+    #: rows holding nothing (blank lines, rows of delimiters, empty sheet rows): no record, counted and named
+    left_out: int = 0
 
 
 def _resolve_columns(header: list[str], mapping: CaseRecordsMapping, data_path: Path) -> dict[str, int]:
@@ -247,9 +250,19 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         if blank
         else []
     )
+    # a row of delimiters only (a spreadsheet's cleared or formatted row saved as CSV), among the records or
+    # below them, is no case, as the workbook's empty sheet rows are none: left out, counted and named, whatever
+    # its number of fields. Only rows empty in every mapped column are looked at, then in all their cells.
+    candidates = np.flatnonzero(empty_records(frame))
+    empty = [i for i in candidates if not any(cell and cell.strip() for cell in kept_records[i])]
+    if empty:
+        lines_out = frame["source_row"].to_numpy()[empty]
+        notes.append(empty_records_note(lines_out))
+        frame = frame.filter(~pl.Series(np.isin(np.arange(frame.height), empty)))
+        structural = [r for r in structural if r["row"] not in set(lines_out.tolist())]
     if encoding != mapping.encoding:
         notes.append("read as UTF-16 text (the mapping expects UTF-8)")
-    return _Raw(frame, issues_frame(structural), notes)
+    return _Raw(frame, issues_frame(structural), notes, left_out=len(blank) + len(empty))
 
 
 @contextlib.contextmanager
@@ -315,9 +328,9 @@ def _read_workbook(path: Path, mapping: CaseRecordsMapping) -> _Raw:
     )
     notes = [f"read from sheet {sheet!r}"]
     if empty.any():
-        notes.append(f"{int(empty.sum())} empty sheet row(s) ignored (no record)")
+        notes.append(empty_records_note(frame["source_row"].filter(empty).to_numpy(), "row"))
         frame = frame.filter(~empty)
-    return _Raw(frame, empty_issues(), notes)
+    return _Raw(frame, empty_issues(), notes, left_out=int(empty.sum()))
 
 
 # --- decoding ------------------------------------------------------------------------------------------------
@@ -711,6 +724,7 @@ def _load(
         rows_in=raw.frame.height,
         rejects=rejects,
         flags=flags,
+        rows_left_out=raw.left_out,
     )
 
 
@@ -769,7 +783,8 @@ LOADER = register(
         sniff=sniff,
         load=_load_sniffed,
         description="An organisation's own case records, read through a mapping file beside them, or its register",
-        version="2",  # bump when the case table made from the same file and mapping changes
+        version="3",  # bump when the case table made from the same file and mapping changes
+        # 3: a CSV row of delimiters only is no case (was kept); rows holding nothing counted, named by row
         priority=10,  # a mapping beside a file says how to read it, even when another layout matches
     )
 )

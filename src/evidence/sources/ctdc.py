@@ -66,16 +66,14 @@ from evidence.sources.delimited import (
     DELIMITER_NAMES,
     DELIMITERS,
     check_width,
-    empty_records,
-    empty_records_note,
     field_count_rejects,
     header_cells,
     header_delimiter,
     line_list,
     not_utf8,
     scan_records,
-    trailing_empty_records,
     utf8_text,
+    without_empty_records,
 )
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.metadata import UNKNOWN, dataset, describe
@@ -639,6 +637,8 @@ class _Raw:
     sha256: str
     notes: list[str]
     rows_in: int
+    #: rows holding nothing (blank lines, rows of delimiters, empty sheet rows): no record, counted and named
+    left_out: int = 0
     #: flag group -> columns the layout does not name that are flags of that group (:func:`_new_group_flags`)
     group_flags: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
@@ -670,6 +670,7 @@ def _read(path: Path, header: _Header) -> _Raw:
     structural = empty_issues()
     counts: np.ndarray | None
     rows: np.ndarray | None
+    blank = 0
     buf = np.frombuffer(data, dtype=np.uint8)
     quoted = bool(np.any(buf == ord('"')))
     # Without quotes and without records the parser found too long, every record has exactly ncols fields iff
@@ -685,7 +686,8 @@ def _read(path: Path, header: _Header) -> _Raw:
         # line numbers of the file, not of the text below its titles
         frame = frame.with_columns(source_row=pl.Series(scan.lines + above, dtype=pl.Int64))
         counts, rows = scan.field_counts, scan.lines + above
-        if scan.blank.any():
+        blank = int(scan.blank.sum())
+        if blank:
             notes.append(
                 f"{int(scan.blank.sum())} blank line(s) ignored (no record): {line_list(rows[scan.blank])}"
             )
@@ -696,19 +698,19 @@ def _read(path: Path, header: _Header) -> _Raw:
             source_row=pl.int_range(2 + above, frame.height + 2 + above, dtype=pl.Int64)
         )
         counts = rows = None
-    # rows of delimiters only below the last record (a spreadsheet's rows whose cells were cleared or formatted,
-    # saved as CSV) are no victims: left out as a workbook's empty sheet rows are, whatever their number of
-    # fields. An empty row among the records stays a record with every field missing (a victim nothing is known
-    # of); below them it is what a spreadsheet leaves, repeated as often as rows were formatted
-    if trailing := trailing_empty_records(frame):
-        kept = frame.height - trailing
-        notes.append(empty_records_note(frame["source_row"].to_numpy()[kept:]))
-        frame = frame.head(kept)
-        if counts is not None and rows is not None:
-            counts, rows = counts[:kept], rows[:kept]
+    # rows of delimiters only (a spreadsheet's rows whose cells were cleared or formatted, saved as CSV) are no
+    # victims, among the records as below them: left out as a workbook's empty sheet rows are, whatever their
+    # number of fields (a victim nothing is known of is no record), counted and named by line
+    frame, empty_rows, empty_notes = without_empty_records(frame)
+    notes.extend(empty_notes)
+    if empty_rows.size and counts is not None and rows is not None:
+        filled = ~np.isin(rows, empty_rows)
+        counts, rows = counts[filled], rows[filled]
     if counts is not None and rows is not None:
         structural = field_count_rejects(rows, counts, ncols)
-    return _Raw(frame, structural, sha256, notes, rows_in=frame.height)
+    return _Raw(
+        frame, structural, sha256, notes, rows_in=frame.height, left_out=blank + int(empty_rows.size)
+    )
 
 
 def _integer_columns(header: _Header) -> dict[str, PolarsDataType]:
@@ -787,11 +789,11 @@ def _read_workbook(path: Path, header: _Header) -> _Raw:
         f"read from sheet {header.sheet!r}"
         + (f", header on row {header.header_row}" if header.header_row > 1 else "")
     ]
-    empty = empty_records(frame)  # no cell with a value, or blanks only
-    if empty.any():
-        notes.append(f"{int(empty.sum())} empty sheet row(s) ignored (no record)")
-        frame = frame.filter(pl.Series(~empty))
-    return _Raw(frame, empty_issues(), sha256_file(path), notes, rows_in=frame.height)
+    frame, empty_rows, empty_notes = without_empty_records(frame, unit="row")  # no value, or blanks only
+    notes.extend(empty_notes)
+    return _Raw(
+        frame, empty_issues(), sha256_file(path), notes, rows_in=frame.height, left_out=int(empty_rows.size)
+    )
 
 
 # --- mapping onto the case table -----------------------------------------------------------------------------
@@ -1329,7 +1331,12 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     if demo:
         provenance = as_demo(provenance, *demo)
     return LoadedTable(
-        data=data, provenance=provenance, rows_in=raw.rows_in, rejects=rejects_table, flags=flags
+        data=data,
+        provenance=provenance,
+        rows_in=raw.rows_in,
+        rejects=rejects_table,
+        flags=flags,
+        rows_left_out=raw.left_out,
     )
 
 
@@ -1403,6 +1410,6 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="12",
+        version="13",  # 13: an empty row among the records left out (was a victim), counted
     )
 )

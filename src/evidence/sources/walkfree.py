@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
 from evidence.core.errors import InputError
-from evidence.sources.delimited import text_checks
+from evidence.sources.delimited import empty_records, empty_records_note, text_checks
 from evidence.sources.loaded import Check, LoadedTable, empty_issues, issues_where
 from evidence.sources.metadata import UNKNOWN, describe
 from evidence.sources.provenance import sha256_file
@@ -77,8 +77,10 @@ LAYOUT_CSV = "gsi2023_csv"
 #: population)", "Est. number of people in modern slavery") read (the edition was refused as lacking them);
 #: 13: a CSV file read as UTF-16 (or with CR-only line ends) says so in a note, as the CTDC and TIP loaders do; a
 #: header label with a footnote number ("Country¹", "Region [1]") read as the label (workbook.header_cell_key; the
-#: sheet was refused as lacking its country column, a region column read as absent)
-LOADER_VERSION = "13"
+#: sheet was refused as lacking its country column, a region column read as absent); 14: rows holding nothing, text
+#: rows and aggregates counted as left out (LoadedTable.rows_left_out), the empty ones named by row (were dropped
+#: unsaid); a row with text only in a column not used left out as a text row (was dropped unsaid)
+LOADER_VERSION = "14"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
@@ -391,9 +393,12 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         )
         .with_row_index("source_row", offset=first_row)
         .cast({"source_row": pl.Int64})
-        # Blank rows are nothing; a row with figures is a country's, even when its country cell is empty.
-        .filter(pl.any_horizontal(pl.col(name).is_not_null() for name in FIELDS))
     )
+    # Rows holding nothing (a blank line, a row of delimiters, an empty sheet row) are no rows: left out, counted
+    # and named. A row with figures is a country's, even when its country cell is empty.
+    empty = empty_records(text, exclude=())
+    blank_rows = frame["source_row"].to_numpy()[empty]
+    frame = frame.filter(pl.Series(~empty))
     # A row with a country cell and nothing else (or not-available tokens only): a country the edition did not
     # assess (kept, its figures empty, flagged), or a note or title below the table (left out, with a note).
     text_only = pl.all_horizontal(
@@ -492,7 +497,8 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         f"row {r} {c!r}" for r, c in aggregates.select("source_row", "country").iter_rows()
     )
     text_only_rows = ", ".join(
-        f"row {r} {c[:60]!r}" for r, c in text_rows.select("source_row", "country").iter_rows()
+        f"row {r} {c[:60]!r}" if c else f"row {r} (text in a column not used only)"
+        for r, c in text_rows.select("source_row", "country").iter_rows()
     )
     provenance = describe(
         SOURCE,
@@ -515,6 +521,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             ),
             *([f"aggregate rows (not countries) left out: {aggregate_rows}"] if aggregate_rows else []),
             *([f"text rows (not countries) left out: {text_only_rows}"] if text_only_rows else []),
+            *([empty_records_note(blank_rows, "line" if match.delimiter else "row")] if blank_rows.size else []),
             *(
                 [
                     "columns not in this edition (left empty): "
@@ -529,7 +536,13 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     )
     data = kept.select([pl.col(c).cast(t) for c, t in GSI_SCHEMA.items()]).sort("source_row")
     return LoadedTable(
-        data=data, provenance=provenance, rows_in=rows_in, rejects=rejects, flags=flags, kind="gsi"
+        data=data,
+        provenance=provenance,
+        rows_in=rows_in,
+        rejects=rejects,
+        flags=flags,
+        kind="gsi",
+        rows_left_out=int(blank_rows.size) + text_rows.height + aggregates.height,
     )
 
 
