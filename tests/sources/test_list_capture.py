@@ -103,7 +103,7 @@ def test_list_capture_is_never_sniffed() -> None:
         ("A,,n\n1,0,3\n0,1,2\n", 1, None, "column 2 of the header has no name"),
         # after an empty row (left out), rows are still named by their line in the file
         ("A,B,n\n1,0,3\n\n,,\n0,1,x\n", 5, "n", "whole number of people"),
-        ("A,B,n\n1,0,3\n1,1,1.0e+00\n0,1,\"1,006\"\n", 4, "n", "without thousands separators"),
+        ('A,B,n\n1,0,3\n1,1,1.0e+00\n0,1,"1,006"\n', 4, "n", "without thousands separators"),
         ("MSE lists 2024\nA,B,n\n1,0,3\n", 2, None, "the header must be the first line"),
         ('A,B,n\n"1,0,3\n0,1,2\n', None, None, "quoted field is never closed"),
     ],
@@ -144,10 +144,16 @@ def test_empty_rows_are_left_out_counted_and_named(shared_data: Path, tmp_path: 
     ``None``: both are no row, left out as every loader leaves them, counted and named by line."""
     real = shared_data / "mse" / "korea_palembang_3list" / "Korea.csv"
     header, *rows = real.read_text(encoding="utf-8").splitlines()
-    path = write(tmp_path, "\n".join([header, rows[0], "", rows[1], ",,,", *rows[2:], ",,,", " , , , "]) + "\n")
+    path = write(
+        tmp_path, "\n".join([header, rows[0], "", rows[1], ",,,", *rows[2:], ",,,", " , , , "]) + "\n"
+    )
     loaded, published = load_list_capture(path), load_list_capture(real)
     assert loaded.data.equals(published.data)
-    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_left_out) == (published.rows_in, published.rows_kept, 4)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_left_out) == (
+        published.rows_in,
+        published.rows_kept,
+        4,
+    )
     last = len(rows) + 4
     assert (
         f"4 empty row(s) ignored (no record: every field empty, a row of delimiters only): line 3, 5, {last}, "
@@ -158,7 +164,9 @@ def test_empty_rows_are_left_out_counted_and_named(shared_data: Path, tmp_path: 
 
 
 @pytest.mark.parametrize("cells", [("1.0", "0.0"), ("TRUE", "FALSE"), ("True", "False"), (" 1 ", "0")])
-def test_list_membership_as_numbers_and_booleans_programs_write(tmp_path: Path, cells: tuple[str, str]) -> None:
+def test_list_membership_as_numbers_and_booleans_programs_write(
+    tmp_path: Path, cells: tuple[str, str]
+) -> None:
     """R's and pandas' numeric columns (``1.0``) and spreadsheets' booleans (``TRUE``) are 1 and 0 (were refused
     while a count of ``41.0`` was read); words of one language are not guessed at (``yes``: refused above)."""
     on, off = cells

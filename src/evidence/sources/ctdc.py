@@ -79,7 +79,7 @@ from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.metadata import UNKNOWN, dataset, describe
 from evidence.sources.provenance import DEMO_MARKER, as_demo, sha256_file
 from evidence.sources.registry import FileHead, Loader, demo_signature, register
-from evidence.sources.workbook import HeaderMatch, header_cell_key, header_key, read_sheet
+from evidence.sources.workbook import HeaderMatch, cell_reference, header_cell_key, header_key, read_sheet
 
 SOURCE = "ctdc"
 GLOBAL_SYNTHETIC = "global_synthetic"
@@ -708,9 +708,7 @@ def _read(path: Path, header: _Header) -> _Raw:
         counts, rows = counts[filled], rows[filled]
     if counts is not None and rows is not None:
         structural = field_count_rejects(rows, counts, ncols)
-    return _Raw(
-        frame, structural, sha256, notes, rows_in=frame.height, left_out=blank + int(empty_rows.size)
-    )
+    return _Raw(frame, structural, sha256, notes, rows_in=frame.height, left_out=blank + int(empty_rows.size))
 
 
 def _integer_columns(header: _Header) -> dict[str, PolarsDataType]:
@@ -1242,11 +1240,21 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     # unnamed columns (a header with trailing delimiters) are no names, so they cannot repeat one
     names = Counter(_canonical_name(c) for c in header.columns if c.strip())
     repeated = sorted(n for n, count in names.items() if count > 1)
-    if repeated:
+    if repeated:  # the cells of each, by reference (workbook.repeated_label_error's words)
+        cells = "; ".join(
+            " and ".join(
+                f"{cell_reference(i, header.header_row)} {c.strip()!r}"
+                for i, c in enumerate(header.columns)
+                if c.strip() and _canonical_name(c) == name
+            )
+            for name in repeated
+        )
         raise InputError(
-            f"the header names a column more than once: {', '.join(repeated)}",
+            f"the header names a column more than once: {', '.join(repeated)} ({cells}): which one to read "
+            "cannot be told from the file",
             path=path,
             row=header.header_row,
+            hint="delete or rename the column not to read",
         )
     raw = _read(path, header)
     _align_columns(raw, header.layout)
@@ -1410,6 +1418,7 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="13",  # 13: an empty row among the records left out (was a victim), counted
+        version="13",  # 13: an empty row among the records left out (was a victim), counted; a repeated column
+        # named by its cells
     )
 )

@@ -60,12 +60,12 @@ from evidence.sources.delimited import (
     check_quotes,
     empty_records,
     empty_records_note,
-    without_empty_records,
     field_count_rejects,
     header_cells,
     header_delimiter,
     scan_records,
     utf8_text,
+    without_empty_records,
 )
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_where
 from evidence.sources.metadata import dataset, describe
@@ -78,6 +78,7 @@ from evidence.sources.workbook import (
     header_key,
     not_available,
     read_sheet,
+    repeated_label_error,
 )
 
 SOURCE = "us_tip_tiers"
@@ -96,7 +97,7 @@ LOADER_VERSION = "13"  # 2: source_row; 3: provenance from the source metadata; 
 # with the automatic downgrade written after it ("Tier 3 (auto-downgraded)", TIER_QUALIFIER) read and flagged
 # (was rejected as not recognised); a header label with a footnote number ("Year¹", "Tier [1]") read as the label
 # (workbook.header_cell_key; the header was not a tier layout); 13: rows holding nothing counted
-# (LoadedTable.rows_left_out), a workbook's named by row
+# (LoadedTable.rows_left_out), a workbook's named by row; a label in two header cells named by their references
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -458,12 +459,9 @@ def _columns(
         if (match := wanted.get(header_cell_key(cell))) is None:
             continue
         name, rank, label = match
-        if name in chosen and chosen[name][0] == rank:
-            raise InputError(
-                f"the header names the column {label!r} more than once ({chosen[name][1]!r} and {cell!r})",
-                path=path,
-                row=header_row,
-            )
+        if name in chosen and chosen[name][0] == rank:  # workbook.label_positions' rule, as every loader's
+            positions = [i for i, c in enumerate(cells) if header_cell_key(c) == header_key(label)]
+            raise repeated_label_error(path, label, cells, positions, header_row)
         if name not in chosen or rank < chosen[name][0]:
             chosen[name] = (rank, cell, column)
     columns = {name: column for name, (_, _, column) in chosen.items()}

@@ -84,6 +84,7 @@ from evidence.sources.workbook import (
     find_headers,
     not_available,
     read_sheet,
+    refuse_repeated_labels,
     unused_columns,
 )
 
@@ -111,8 +112,8 @@ LOADER_VERSION = "16"  # 2: aggregate flag reworded, missing dimension named; 3:
 # as such (its shifted or missing cells were read, rejected for what they then seemed to be); 15: a CSV file read as
 # UTF-16 (or with CR-only line ends) says so in a note, as the CTDC and TIP loaders do; a header label with a
 # footnote number ("Year¹", "txtVALUE [1]") read as the label (workbook.header_cell_key; the header was not found);
-# 16: rows holding nothing left out counted and named (were dropped unsaid); a row with text only in a column not
-# read is a row (rejected for what it lacks: was dropped unsaid)
+# 16: rows holding nothing left out counted and named (were dropped unsaid); a label in two header cells (Year¹,
+# Year²) refused naming both (the first was read)
 
 HEADER = (
     "Iso3_code",
@@ -408,6 +409,9 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     matches = find_headers(path, _REQUIRED_LABELS)
     if not matches:
         raise InputError(f"no sheet has the GLOTIP header {list(REQUIRED)}", path=path)
+    for match in matches:  # a label in two cells (Year¹ and Year²) is never read by column order
+        labels = [_label(label) for label in dict.fromkeys(_LABELS_READ.values())]
+        refuse_repeated_labels(path, match.header, labels, match.header_row, match.where)
     matches.sort(key=lambda match: not _preferred(match.sheet))  # its row numbers stay the sheet's own
     frame, notes, left_out = _read_sheets(path, matches)
     rows_in = frame.height
@@ -509,13 +513,10 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
         if unused:
             notes.extend(f"{match.where}: {note}" for note in columns_not_used_note(unused))
         next_row = start + raw.height
-        # Rows holding nothing (formatting left below the table, a cleared row among the rows, a blank line) are
-        # not data rows: left out, counted and named by row (a row with text in a column the loader does not
-        # read only is a row, rejected for what it lacks)
+        # Rows holding nothing in the columns read (formatting left below the table, a cleared row among the
+        # rows, a blank line) are not data rows: left out, counted and named by row
         frame, empty_rows, empty_notes = without_empty_records(
-            frame,
-            unit="row" if match.delimiter is None else "line",
-            exclude=("source_row", *_UNREAD[1:]),
+            frame, unit="row" if match.delimiter is None else "line", exclude=("source_row", *_UNREAD)
         )
         left_out += int(empty_rows.size)
         notes.extend(f"{match.where}: {note}" if index else note for note in empty_notes)

@@ -49,6 +49,7 @@ from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import (
     HeaderMatch,
+    cell_reference,
     columns_not_used_note,
     header_cell_key,
     header_key,
@@ -79,7 +80,8 @@ LAYOUT_CSV = "gsi2023_csv"
 #: header label with a footnote number ("Country¹", "Region [1]") read as the label (workbook.header_cell_key; the
 #: sheet was refused as lacking its country column, a region column read as absent); 14: rows holding nothing, text
 #: rows and aggregates counted as left out (LoadedTable.rows_left_out), the empty ones named by row (were dropped
-#: unsaid); a row with text only in a column not used left out as a text row (was dropped unsaid)
+#: unsaid); a row with text only in a column not used left out as a text row (was dropped unsaid); a label repeated
+#: word for word refused naming its cells (the first was read)
 LOADER_VERSION = "14"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
@@ -521,7 +523,11 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             ),
             *([f"aggregate rows (not countries) left out: {aggregate_rows}"] if aggregate_rows else []),
             *([f"text rows (not countries) left out: {text_only_rows}"] if text_only_rows else []),
-            *([empty_records_note(blank_rows, "line" if match.delimiter else "row")] if blank_rows.size else []),
+            *(
+                [empty_records_note(blank_rows, "line" if match.delimiter else "row")]
+                if blank_rows.size
+                else []
+            ),
             *(
                 [
                     "columns not in this edition (left empty): "
@@ -616,11 +622,27 @@ def _columns(raw: pl.DataFrame, path: Path, match: HeaderMatch) -> dict[str, str
     A column headed by two labels is ambiguous and refused, never resolved by column order."""
     found = _matching(raw.columns)
     where = match.where
-    ambiguous = [
-        f"{_labels(n)[0]!r} ({', '.join(repr(c) for c in cs)})" for n, cs in found.items() if len(cs) > 1
-    ]
+    # by the header's cells, where they stand (a label repeated word for word is one name to the frame's reader,
+    # the copy renamed: it was read by column order)
+    header = list(match.header)
+    keys = [header_cell_key(cell) if cell is not None else "" for cell in header]
+    ambiguous = []
+    for name, cs in found.items():
+        wanted = {header_cell_key(c) for c in cs}
+        at = [i for i, key in enumerate(keys) if key in wanted]
+        if len(cs) > 1 or len(at) > 1:
+            cells = " and ".join(
+                f"{cell_reference(i, match.header_row)} {str(header[i]).strip()!r}" for i in at
+            )
+            ambiguous.append(f"{_labels(name)[0]!r} ({cells or ', '.join(repr(c) for c in cs)})")
     if ambiguous:
-        raise InputError(f"GSI summary ({where}): more than one column for {'; '.join(ambiguous)}", path=path)
+        raise InputError(
+            f"GSI summary ({where}): more than one column for {'; '.join(ambiguous)}: which one to read cannot "
+            "be told from the file",
+            path=path,
+            row=match.header_row,
+            hint="delete or rename the column not to read",
+        )
     missing = [name for name in REQUIRED if name not in found]
     if missing:
         raise InputError(
