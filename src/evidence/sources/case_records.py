@@ -555,13 +555,13 @@ def _year_of_date(value: str) -> int:
         return year
     named = _DAY_NAME_YEAR.fullmatch(value) or _NAME_DAY_YEAR.fullmatch(value)
     if named is not None:
-        day, name = (named.group(1), named.group(2))
-        if not day.isdigit():
-            day, name = name, day
-        month = _MONTHS.get(name.lower())
-        if month is not None:
+        day_text, name = named.group(1), named.group(2)
+        if not day_text.isdigit():
+            day_text, name = name, day_text
+        month_named = _MONTHS.get(name.lower())
+        if month_named is not None:
             year = int(named.group(3))
-            _check_date(value, year, month, int(day), None)
+            _check_date(value, year, month_named, int(day_text), None)
             return year
     if _EXCEL_SERIAL.fullmatch(value):
         raise _Bad(
