@@ -840,3 +840,18 @@ def test_rows_holding_nothing_among_the_countries_are_counted_and_named(tmp_path
     loaded = walkfree.load(path)
     assert (loaded.rows_in, loaded.rows_kept, loaded.rows_left_out) == (2, 2, 1)
     assert "1 empty sheet row(s) ignored (no record: every cell empty): row 5" in loaded.provenance.notes
+
+
+def test_rows_holding_nothing_in_the_summary_saved_as_csv_are_named_by_line(tmp_path: Path) -> None:
+    cells = ",".join(str(c) for c in country("Thailand"))
+    other = ",".join(str(c) for c in country("Viet Nam"))
+    blanks = "," * (len(HEADER) - 1)
+    path = tmp_path / "g.csv"
+    header = ",".join(f'"{h}"' for h in HEADER)
+    path.write_text("\n".join([header, cells, blanks, "", other, " " + blanks]) + "\n", encoding="utf-8")
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_left_out) == (2, 2, 3)
+    assert (
+        "3 empty row(s) ignored (no record: every field empty, a row of delimiters only): line 3, 4, 6"
+        in (loaded.provenance.notes)
+    )

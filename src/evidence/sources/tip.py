@@ -63,6 +63,7 @@ from evidence.sources.delimited import (
     field_count_rejects,
     header_cells,
     header_delimiter,
+    line_list,
     scan_records,
     utf8_text,
     without_empty_records,
@@ -97,7 +98,7 @@ LOADER_VERSION = "13"  # 2: source_row; 3: provenance from the source metadata; 
 # with the automatic downgrade written after it ("Tier 3 (auto-downgraded)", TIER_QUALIFIER) read and flagged
 # (was rejected as not recognised); a header label with a footnote number ("Year¹", "Tier [1]") read as the label
 # (workbook.header_cell_key; the header was not a tier layout); 13: rows holding nothing counted
-# (LoadedTable.rows_left_out), a workbook's named by row; a label in two header cells named by their references
+# (LoadedTable.rows_left_out), a workbook's named by row, blank lines by line; a label in two header cells named by their references
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -560,7 +561,11 @@ def _read_records(
     lines = scan.lines + above
     frame = frame.with_columns(source_row=pl.Series(lines, dtype=pl.Int64)).filter(pl.Series(~scan.blank))
     keep = ~scan.blank
-    notes = [f"{int(scan.blank.sum())} blank line(s) ignored (no record)"] if scan.blank.any() else []
+    notes = (
+        [f"{int(scan.blank.sum())} blank line(s) ignored (no record): {line_list(lines[scan.blank])}"]
+        if scan.blank.any()
+        else []
+    )
     # a row of delimiters only (",,,,": a spreadsheet's cleared rows saved as CSV) is no placement, as a
     # workbook's empty sheet rows are none: its empty tier is not Kelley's "not ranked", nor a row to reject
     empty = empty_records(frame)
