@@ -390,6 +390,27 @@ def test_dates_as_exports_write_them_give_their_year_and_a_serial_number_is_name
     assert "Excel date saved as its serial number" in reasons[11]
 
 
+def test_numeric_codes_saved_as_floats_read_as_their_codes(tmp_path: Path) -> None:
+    """A numeric code column that holds an empty cell is saved as floats (pandas, a spreadsheet's number
+    format): ``1.0`` for the mapping's ``1``. Every row was rejected as an unknown code."""
+    mapping = {
+        **SMALL_MAPPING,
+        "values": {"gender": {"1": "Female", "2": "Male"}, "yes_no": {"1": True, "0": False}},
+    }
+    rows = [
+        ["2019", "1.0", "25", "Myanmar", "1.0"],
+        ["2019", "2", "30", "Myanmar", "0.0"],
+        ["2019", "", "", "", ""],
+    ]
+    table = load_case_records(write_csv(tmp_path / "cases.csv", HEADER, rows, mapping))
+    assert (table.rows_kept, table.rows_rejected) == (3, 0)
+    assert table.data["gender"].to_list() == ["Female", "Male", None]
+    # "0.0" read as no (else rejected): the only form mapped said no is unknown under the denominator rule
+    assert table.data["exploitation_forced_labour"].to_list() == [True, None, None]
+    bad = write_csv(tmp_path / "bad.csv", HEADER, [["2019", "1.5", "25", "Myanmar", "1"]], mapping)
+    assert load_case_records(bad).rejects["value"].to_list() == ["1.5"]
+
+
 def test_unmapped_countries_can_be_kept_as_unknown_and_flagged(tmp_path: Path) -> None:
     rows = [["2019", "F", "25", "Atlantis", "Yes"], ["2019", "F", "25", "Myanmar", "Yes"]]
     path = write_csv(tmp_path / "cases.csv", HEADER, rows, {**SMALL_MAPPING, "unmapped_countries": "flag"})

@@ -422,7 +422,7 @@ class _Decoder:
         what = field.replace("_", " ")
 
         def decode(value: str) -> str | None:
-            key = fold(value)
+            key = _code_key(value, codes)
             if key in codes:
                 return codes[key]
             if allowed is None:
@@ -453,7 +453,7 @@ class _Decoder:
         yes_no = self.mapping.yes_no
 
         def decode(value: str) -> bool | None:
-            key = fold(value)
+            key = _code_key(value, yes_no)
             if key not in yes_no:
                 raise _Bad("unknown yes/no code (not in the mapping's values.yes_no)")
             return yes_no[key]
@@ -507,6 +507,21 @@ class _Decoder:
             return found
 
         return iso3_of
+
+
+#: A whole number written with a decimal part of zeros (``1.0``): how a numeric code column is saved once it
+#: holds an empty cell (pandas' floats, a spreadsheet's number format).
+_WHOLE_NUMBER = re.compile(r"(-?\d+)\.0+")
+
+
+def _code_key(value: str, codes: Mapping[str, Any]) -> str:
+    """The key of a cell among a mapping's codes: :func:`fold`, and a code written ``1.0`` read as the code ``1``
+    where the mapping lists ``1`` and not ``1.0`` (a numeric code column saved as floats: every row was rejected
+    as an unknown code)."""
+    key = fold(value)
+    if key not in codes and (whole := _WHOLE_NUMBER.fullmatch(key)) and whole.group(1) in codes:
+        return whole.group(1)
+    return key
 
 
 def _shown(value: str, limit: int = 40) -> str:
@@ -871,7 +886,7 @@ LOADER = register(
         version="3",  # bump when the case table made from the same file and mapping changes
         # 3: a CSV row of delimiters only is no case (was kept); rows holding nothing counted, named by row; a
         # year from a date written day/month/year (or month/day), YYYY/MM/DD or with an English month name (the
-        # row was rejected); an Excel serial number named as such
+        # row was rejected); an Excel serial number named as such; a code written 1.0 read as the code 1
         priority=10,  # a mapping beside a file says how to read it, even when another layout matches
     )
 )
