@@ -1207,3 +1207,14 @@ def test_rows_holding_nothing_are_left_out_counted_and_named(tmp_path: Path, suf
     assert loaded.data["source_row"].to_list() == [4, 6]
     unit = "line" if suffix == ".csv" else "row"
     assert [n for n in loaded.provenance.notes if n.endswith(f": {unit} 5, 7")], loaded.provenance.notes
+
+
+def test_a_note_written_in_a_column_not_read_is_rejected_as_a_note(tmp_path: Path) -> None:
+    """A row whose only text stands in a column the loader does not read (a note beside the table): was dropped
+    unsaid, or kept with every field empty (a row of nothing among the indicators); now rejected as the note it
+    is, under its column."""
+    header = (*unodc.HEADER, "Comment")
+    rows = [(*row(), ""), (*((None,) * 13), "see note 4"), (*row("12", category="Cambodia"), None)]
+    loaded = registry.load(write_glotip_csv(tmp_path / "g.csv", rows, header=header))
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected, loaded.rows_left_out) == (3, 2, 1, 0)
+    assert loaded.rejects.rows() == [(5, "Comment", "see note 4", unodc.REASON_NOTE)]

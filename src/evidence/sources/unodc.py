@@ -70,7 +70,7 @@ from evidence.core.errors import InputError
 from evidence.sources.checks import INDICATOR_CATEGORIES
 from evidence.sources.delimited import text_checks, without_empty_records
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
-from evidence.sources.loaded import LoadedTable, empty_issues, issues_where
+from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame, issues_where
 from evidence.sources.metadata import describe
 from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
@@ -112,7 +112,8 @@ LOADER_VERSION = "16"  # 2: aggregate flag reworded, missing dimension named; 3:
 # as such (its shifted or missing cells were read, rejected for what they then seemed to be); 15: a CSV file read as
 # UTF-16 (or with CR-only line ends) says so in a note, as the CTDC and TIP loaders do; a header label with a
 # footnote number ("Year¹", "txtVALUE [1]") read as the label (workbook.header_cell_key; the header was not found);
-# 16: rows holding nothing left out counted and named (were dropped unsaid); a label in two header cells (Year¹,
+# 16: rows holding nothing left out counted and named (were dropped unsaid); a row with text only in a column not
+# read rejected as a note (was dropped unsaid, or kept with every field empty); a label in two header cells (Year¹,
 # Year²) refused naming both (the first was read)
 
 HEADER = (
@@ -513,10 +514,10 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
         if unused:
             notes.extend(f"{match.where}: {note}" for note in columns_not_used_note(unused))
         next_row = start + raw.height
-        # Rows holding nothing in the columns read (formatting left below the table, a cleared row among the
-        # rows, a blank line) are not data rows: left out, counted and named by row
+        # Rows holding nothing (formatting left below the table, a cleared row among the rows, a blank line) are
+        # not data rows: left out, counted and named by row (text in a column not read only: a note, rejected)
         frame, empty_rows, empty_notes = without_empty_records(
-            frame, unit="row" if match.delimiter is None else "line", exclude=("source_row", *_UNREAD)
+            frame, unit="row" if match.delimiter is None else "line", exclude=("source_row", *_UNREAD[1:])
         )
         left_out += int(empty_rows.size)
         notes.extend(f"{match.where}: {note}" if index else note for note in empty_notes)
@@ -839,10 +840,12 @@ def _note_checks(parsed: pl.DataFrame) -> tuple[pl.Expr, list[Any]]:
 
 
 def _rejects(parsed: pl.DataFrame, *, latest_year: int) -> pl.DataFrame:
-    """One issue per reason per rejected row (a note row: one issue, showing its text)."""
+    """One issue per reason per rejected row (a note row: one issue, showing its text; a note written in a
+    column the loader does not read only is named under that column)."""
     is_note, note_checks = _note_checks(parsed)
-    return issues_where(
-        parsed.with_columns(is_note.alias("is_note")),
+    checked = parsed.with_columns(is_note.alias("is_note"))
+    issues = issues_where(
+        checked,
         [
             *note_checks,
             *(
@@ -851,6 +854,14 @@ def _rejects(parsed: pl.DataFrame, *, latest_year: int) -> pl.DataFrame:
             ),
         ],
     )
+    elsewhere = pl.col("is_note") & pl.all_horizontal(pl.col(c).is_null() for _, c in _NOTE_COLUMNS)
+    unread_notes = checked.filter(elsewhere & pl.col("_unread").is_not_null()).select(
+        row=pl.col("source_row"),
+        column=pl.col("_unread_column"),
+        value=pl.col("_unread_value"),
+        reason=pl.lit(REASON_NOTE),
+    )
+    return pl.concat([issues, issues_frame(unread_notes)]).sort("row", maintain_order=True)
 
 
 def _data_row_checks(latest_year: int) -> list[Any]:
