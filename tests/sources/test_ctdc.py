@@ -925,6 +925,24 @@ def test_an_empty_row_among_the_records_is_no_victim_in_a_csv_as_in_a_workbook(
     assert "1 empty sheet row(s) ignored (no record: every cell empty): row 3" in from_book.provenance.notes
 
 
+@pytest.mark.parametrize("extra", ["Notes", ""])
+def test_a_note_in_a_column_not_used_is_no_victim(ctdc_fixtures: Path, tmp_path: Path, extra: str) -> None:
+    """A source line or note written below the records in a column the layout does not read (named or not):
+    the row was kept as a victim with every field missing. Now rejected as a note, under its column."""
+    source = ctdc_fixtures / "synthetic_v2024.csv"
+    header, *records = source.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "noted.csv"
+    blank = "," * header.count(",")
+    lines = [f"{header},{extra}", *(r + "," for r in records), f"{blank},Source: CTDC 2024"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded, published = load(path), load(source)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (len(records) + 1, len(records), 1)
+    assert loaded.data.equals(published.data)
+    (row_, column, value, reason) = loaded.rejects.row(0)
+    assert (row_, value, reason) == (len(records) + 2, "Source: CTDC 2024", ctdc.REASON_NOTE)
+    assert column == (extra or "(unnamed column 28)")
+
+
 def test_blank_lines_below_title_lines_are_named_by_their_line_in_the_file(
     ctdc_fixtures: Path, tmp_path: Path
 ) -> None:

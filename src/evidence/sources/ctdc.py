@@ -66,6 +66,7 @@ from evidence.sources.delimited import (
     DELIMITER_NAMES,
     DELIMITERS,
     check_width,
+    empty_records,
     field_count_rejects,
     header_cells,
     header_delimiter,
@@ -1117,6 +1118,40 @@ def _align_columns(raw: _Raw, layout: str) -> None:
     if unnamed:
         raw.notes.append(f"{len(unnamed)} unnamed column(s) not used (a header with trailing delimiters?)")
     raw.frame = frame
+    raw.rejects = pl.concat([raw.rejects, _notes_beside(frame, [*wanted, *_group_flag_columns(raw)])])
+
+
+#: A row whose only text stands in columns the layout does not read (a note or source line below the records).
+REASON_NOTE = "no field of the layout holds a value, only a column not used: a note, not a victim"
+
+
+def _group_flag_columns(raw: _Raw) -> list[str]:
+    """The columns the layout does not name that are read as flags of a group (:func:`_new_group_flags`)."""
+    return [c for cols in raw.group_flags.values() for c in cols]
+
+
+def _notes_beside(frame: pl.DataFrame, read: list[str]) -> pl.DataFrame:
+    """A reject per row holding text only in columns not read (``read``: the columns the layout reads): it
+    would otherwise be a victim with every field missing. Named under the first such column, with its text."""
+    others = [c for c in frame.columns if c not in read and c != "source_row"]
+    if not others or frame.is_empty():
+        return empty_issues()
+    notes = empty_records(frame.select(c for c in read if c in frame.columns)) & ~empty_records(
+        frame.select(others), exclude=()
+    )
+    if not notes.any():
+        return empty_issues()
+    rows = frame.filter(pl.Series(notes))
+    first = pl.coalesce(
+        pl.when(pl.col(c).cast(pl.String).str.strip_chars() != "").then(pl.lit(c)) for c in others
+    )
+    text = pl.coalesce(
+        pl.when(pl.col(c).cast(pl.String).str.strip_chars() != "").then(pl.col(c).cast(pl.String))
+        for c in others
+    )
+    return issues_frame(
+        rows.select(row=pl.col("source_row"), column=first, value=text, reason=pl.lit(REASON_NOTE))
+    )
 
 
 _UNNAMED = "(unnamed column "
@@ -1418,7 +1453,8 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="13",  # 13: an empty row among the records left out (was a victim), counted; a repeated column
+        version="13",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
+        # in a column not used rejected as a note (was a victim with every field missing); a repeated column
         # named by its cells
     )
 )
