@@ -458,3 +458,25 @@ def test_parameters_named_by_code_words_are_named_in_words() -> None:
         "Broken down by": "form",
         "Stepwise entry threshold (p)": "0.02",
     }
+
+
+@pytest.mark.parametrize("where", ["absolute", "relative"])
+def test_a_run_record_cannot_name_a_notebook_outside_its_folder(tmp_path: Path, where: str) -> None:
+    """``run.json`` is the folder's record (untrusted: a run folder may come from elsewhere): the executed
+    notebook it names is read only from the run's own folder, never from another path the record points at
+    (another run's notebook, with its findings, would be published in this brief)."""
+    other = make_run(
+        tmp_path / "elsewhere",
+        "secret-run",
+        notebook=new_notebook(cells=[new_markdown_cell("# Secret findings")]),
+    )
+    run = make_run(tmp_path / "runs")
+    record = json.loads((run / "run.json").read_text())
+    target = other / "country_brief.ipynb"
+    record["notebook"]["executed"] = (
+        str(target) if where == "absolute" else f"../../elsewhere/secret-run/{target.name}"
+    )
+    (run / "run.json").write_text(json.dumps(record))
+    document = build_document(run)
+    assert "Secret findings" not in document.source_text()
+    assert document.title.startswith("Country brief")

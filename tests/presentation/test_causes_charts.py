@@ -186,3 +186,51 @@ def test_rendered_charts_carry_no_share_more_precise_than_their_tables(tmp_path:
     assert values and all(v == round(v, 3) for v in values), values
     shown = _percents(save_chart(chart, tmp_path / "dist.svg").read_text(encoding="utf-8"))
     assert all(v == round(v, 1) for v in shown), shown
+
+
+def test_a_heat_charts_legend_labels_do_not_run_into_one_another(tmp_path: Path):
+    """THA's means of control by form: the legend's "80%" and "100%" ran together at the gradient's end."""
+    import itertools
+    import re
+
+    from evidence.presentation.maps import text_width
+
+    # fifteen means of control, as in the brief: the legend's gradient as long as it gets
+    heat = pl.DataFrame(
+        {"row": ["FL"] * 15, "column": [f"means {i}" for i in range(15)], "share": [1.0] + [0.0] * 14}
+    )
+    chart = causes_charts.heat_table_chart(heat, "row", "column", "share", title="Heat", source="Test")
+    svg = save_chart(chart, tmp_path / "heat.svg").read_text(encoding="utf-8")
+    legend = svg[svg.index('role-legend-label"') :]
+    legend = legend[: legend.index("</g>")]
+    labels = re.findall(
+        r'<text text-anchor="(\w+)" transform="translate\(([\d.]+),[\d.]+\)"[^>]*>([^<]*)</text>', legend
+    )
+    assert len(labels) >= 3
+    spans = []
+    for anchor, x, text in labels:
+        width = text_width(text)
+        left = float(x) - {"start": 0, "middle": width / 2, "end": width}[anchor]
+        spans.append((left, left + width))
+    spans.sort()
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), labels
+
+
+def test_a_heat_table_of_many_columns_keeps_near_the_width_of_the_other_charts(tmp_path: Path):
+    """Fifteen means of control at 56 px a cell made a figure of 946 px, which the PDF page shrank."""
+    import re
+
+    heat = pl.DataFrame(
+        {
+            "row": ["Other forms of exploitation"] * 15,
+            "column": [f"means {i}" for i in range(15)],
+            "share": [1.0] + [0.0] * 14,
+        }
+    )
+    chart = causes_charts.heat_table_chart(heat, "row", "column", "share", title="Heat", source="Test")
+    svg = save_chart(chart, tmp_path / "heat.svg").read_text(encoding="utf-8")
+    assert float(re.search(r'<svg[^>]*width="([\d.]+)"', svg).group(1)) <= CHART_WIDTH + 120
+    assert "100%" in svg
+    few = heat.head(3)
+    spec = chart_spec(causes_charts.heat_table_chart(few, "row", "column", "share", title="H", source="T"))
+    assert spec["width"] == {"step": 56}  # a few columns keep their room

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from evidence.core.errors import ParameterError
 from evidence.presentation.chart_files import described
 from evidence.presentation.charts import (
+    CHART_WIDTH,
     PALETTE,
     THEME_NAME,
     _nice_steps,
@@ -39,6 +41,7 @@ from evidence.presentation.disclosure import (
     suppress_counts,
     suppress_table,
 )
+from evidence.presentation.maps import Box, country_centroids, label_size
 
 SOURCE = "UNODC GLOTIP 2023"
 
@@ -509,6 +512,59 @@ def test_flow_map_shows_direction_domestic_flows_labels_and_a_legend_beside_it()
     assert '"trail"' in marks and '"triangle"' in marks
 
 
+def _map_names(svg: str) -> dict[str, tuple[float, float, bool]]:
+    """The names a map's SVG writes (its halos aside): where each is centred, and whether it is bold."""
+    names = {}
+    for tag, text in re.findall(r"<text([^>]*)>([^<]*)</text>", svg):
+        if 'fill="#1a1a1a"' not in tag or 'text-anchor="middle"' not in tag or 'font-size="11px"' not in tag:
+            continue
+        x, y = re.search(r"translate\(([-\d.e]+),([-\d.e]+)\)", tag).groups()
+        names[text] = (float(x), float(y), 'font-weight="bold"' in tag)
+    return names
+
+
+def test_a_flow_maps_names_never_overlap_and_those_left_out_are_named_under_it(tmp_path: Path) -> None:
+    # Thailand's routes map from the real UNODC data: Myanmar, Lao PDR and Viet Nam were written over one
+    # another (and Thailand under its own circle)
+    flows = pl.DataFrame(
+        {
+            "o": ["MMR", "THA", "KHM", "LAO", "VNM", "BGD", "IND", "UGA", "CHN", "RUS"],
+            "d": ["THA"] * 10,
+            "n": [2400, 900, 600, 400, 150, 60, 40, 20, 18, 12],
+        }
+    )
+    for zoom in (True, False):
+        chart = flow_map(flows, "o", "d", "n", title="t", source=SOURCE, focus="THA", zoom=zoom, labels=10)
+        svg = save_chart(chart, tmp_path / f"map{zoom}.svg").read_text()
+        names = _map_names(svg)
+        assert names["Thailand"][2]  # the focus first, in bold
+        boxes = {}
+        for name, (x, y, bold) in names.items():
+            width, height = label_size(name, bold=bold)
+            # centred on x; the same height about y for every name (whichever baseline y marks)
+            boxes[name] = Box(x - width / 2, y - height * 0.8, x + width / 2, y + height * 0.2)
+        for a, box_a in boxes.items():
+            for b, box_b in boxes.items():
+                assert a == b or box_a.overlap(box_b) == 0, (zoom, a, b, box_a, box_b)
+        subtitle = " ".join(chart_spec(chart)["title"]["subtitle"])
+        every = {
+            "Thailand",
+            "Myanmar",
+            "Cambodia",
+            "Lao PDR",
+            "Viet Nam",
+            "Bangladesh",
+            "India",
+            "Uganda",
+            "China",
+        }
+        left_out = every - set(names)
+        assert all(name in subtitle for name in left_out), (left_out, subtitle)
+        assert ("lack of room" in subtitle) == bool(left_out)
+        if zoom:
+            assert {"Myanmar", "Lao PDR", "Cambodia"} <= set(names)  # (Viet Nam: no room left at this scale)
+
+
 def _legend_labels(spec: dict) -> list[str]:
     """The numbers a flow map's legend writes beside its lines (its title aside)."""
     return [r["text"] for r in _rows(spec, "text") if r.get("x") == 48]
@@ -808,3 +864,62 @@ def test_a_small_countrys_flow_map_spans_at_least_the_least_extent() -> None:
     )
     west, south, east, north = _fitted_box(spec)
     assert east - west >= _MIN_EXTENT[0] and north - south >= _MIN_EXTENT[1]
+
+
+def test_a_share_charts_legend_lists_the_categories_drawn_within_the_charts_width(tmp_path: Path) -> None:
+    """Cambodia's forms by year (CTDC): eight declared forms in one row of legend, 960 pixels wide, for two
+    drawn."""
+    from evidence.sources.case_schema import AgeBand
+
+    data = pl.DataFrame(
+        {"year": [2010, 2018, 2018], "age_band": ["9-17", "18-20", "48+"], "victims": [16, 80, 15]},
+        schema_overrides={"age_band": AgeBand},
+    )
+    chart = stacked_share_chart(data, "year", "age_band", "victims", title="Age", source=SOURCE)
+    legend = chart_spec(chart)["encoding"]["color"]["legend"]
+    assert legend["values"] == ["9-17", "18-20", "48+"]  # in their order, the colours those of the scale
+    svg = save_chart(chart, tmp_path / "shares.svg").read_text()
+    width = float(re.search(r'<svg[^>]*width="([\d.]+)"', svg).group(1))
+    assert width <= CHART_WIDTH + 100, width
+    long = pl.DataFrame(
+        {
+            "year": [2018] * 8,
+            "form": [f"A rather long form of exploitation {i}" for i in range(8)],
+            "n": [10] * 8,
+        }
+    )
+    chart = stacked_share_chart(long, "year", "form", "n", title="Forms", source=SOURCE)
+    svg = save_chart(chart, tmp_path / "forms.svg").read_text()
+    assert float(re.search(r'<svg[^>]*width="([\d.]+)"', svg).group(1)) <= CHART_WIDTH + 100
+
+
+def test_a_long_flows_arrowhead_stops_just_short_of_its_destination() -> None:
+    """Uganda → Thailand ended 8% of the way short (6 degrees): its arrowhead in the Andaman Sea."""
+    flows = pl.DataFrame({"o": ["UGA", "MMR"], "d": ["THA", "THA"], "n": [20, 1200]})
+    spec = chart_spec(flow_map(flows, "o", "d", "n", title="t", source=SOURCE, focus="THA"))
+    thailand = country_centroids().filter(pl.col("iso3") == "THA").row(0, named=True)
+    for origin in ("Uganda", "Myanmar"):
+        head = next(r for r in _rows(spec, "angle") if r["from"] == origin)
+        gap = math.hypot(head["lon"] - thailand["lon"], head["lat"] - thailand["lat"])
+        assert 0.2 < gap < 2.0, (origin, gap)  # short of the centroid, never far from it
+
+
+def test_a_corridor_chart_keeps_its_numbers_within_its_width(tmp_path: Path) -> None:
+    """The largest route's "2,580–2,589 (42–44%)" ran 250 px past the chart (861 px wide beside 690 px for
+    the trend), and the PDF shrank the whole figure."""
+    routes = pl.DataFrame(
+        {
+            "o": ["MMR", "THA", "LAO", "GBR"],
+            "d": ["THA", "THA", "THA", "THA"],
+            "n": [2580, 2102, 621, 8],
+            "text": ["2,580–2,589", "2,102", "621–630", "8–17"],
+            "share": ["42–44%", "34–36%", "10–11%", "0.2–0.5%"],
+        }
+    )
+    chart = corridor_bar_chart(
+        routes, "o", "d", "n", share="share", value_text="text", title="t", source=SOURCE
+    )
+    svg = save_chart(chart, tmp_path / "corridors.svg").read_text()
+    width = float(re.search(r'<svg[^>]*width="([\d.]+)"', svg).group(1))
+    assert width <= CHART_WIDTH + 40, width
+    assert "2,580–2,589 (42–44%)" in svg and "United Kingdom → Thailand" in svg

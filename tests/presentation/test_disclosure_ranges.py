@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import html
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from evidence.presentation.disclosure import DisclosureRule, find_small_counts
+from evidence.presentation.disclosure import DisclosureRule, find_small_counts, range_text
 
 #: Every way a range is written: hyphen-minus, the Unicode hyphens and dashes, the minus sign, "to".
 SEPARATORS = ["-", "\u2010", "\u2011", "\u2012", "–", "—", "\u2015", "−", " - ", " – ", " — ", " to "]
@@ -106,3 +106,87 @@ def test_the_published_forms_of_a_range_are_not_flagged():
     for separator in SEPARATORS:
         cells = ["up to 12", f"5{separator}12", f"1,541{separator}1,550"]
         assert find_small_counts(_html([["Asia", *cells]], ["route", "a", "b", "c"]), rule) == []
+
+
+# ------------------------------------------------------------------------------------- ranges in running text
+
+#: Words a sentence may put around a range of counts.
+_BEFORE = ["", "There were ", "In 2019, ", "about ", "(", "The data hold "]
+_AFTER = ["", " victims", " persons were identified", ".", " people in 2019", ")"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    threshold=st.integers(2, 12),
+    data=st.data(),
+    separator=st.sampled_from([*SEPARATORS, "between-and"]),
+    before=st.sampled_from(_BEFORE),
+    after=st.sampled_from(_AFTER),
+)
+def test_a_range_with_a_small_end_in_running_text_is_flagged(threshold, data, separator, before, after):
+    # (a number that opens a line followed by "." or ")" is a list's mark: "1-2." is read as "3." is)
+    assume(before or after[:1] not in ".)")
+    rule = DisclosureRule(threshold=threshold)
+    low = data.draw(st.integers(1, threshold - 1))
+    high = data.draw(st.integers(low + 1, 5_000).filter(lambda h: (low, h) != (1, threshold - 1)))
+    shown = f"between {low} and {high:,}" if separator == "between-and" else f"{low}{separator}{high:,}"
+    text = f"{before}{shown}{after}"
+    found = [h.value for h in find_small_counts(text, rule)]
+    assert low in found, text
+    if high < threshold:
+        assert high in found, text
+    # as a paragraph of HTML, and beside a table that says nothing small
+    table = _html([["Asia", "1,234"]], ["route", "victims"])
+    assert low in [h.value for h in find_small_counts(f"<p>{html.escape(text)}</p>{table}", rule)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    threshold=st.integers(2, 12),
+    zero_is_safe=st.booleans(),
+    low=st.integers(0, 3_000),
+    width=st.integers(0, 3_000),
+    low_below=st.booleans(),
+    before=st.sampled_from(_BEFORE),
+    after=st.sampled_from(_AFTER),
+)
+def test_the_toolkits_own_range_text_is_never_flagged_in_running_text(
+    threshold, zero_is_safe, low, width, low_below, before, after
+):
+    rule = DisclosureRule(threshold=threshold, zero_is_safe=zero_is_safe)
+    text = f"{before}{range_text(low, low + width, rule, low_below=low_below)}{after}"
+    assert find_small_counts(text, rule) == [], text
+    assert find_small_counts(f"<p>{html.escape(text)}</p>", rule) == [], text
+
+
+@given(threshold=st.integers(2, 12), separator=st.sampled_from([*DASHES, " to ", "between-and"]))
+def test_the_label_written_out_as_its_range_is_not_flagged(threshold, separator):
+    """What the publisher's "<5" stands for, written out ("counts of 1–4 are published as <5"), shows no count."""
+    rule = DisclosureRule(threshold=threshold)
+    top = threshold - 1
+    shown = f"between 1 and {top}" if separator == "between-and" else f"1{separator}{top}"
+    if top > 1:
+        text = f"UNODC publishes counts of {shown} as {rule.label}: such flows are given as a range."
+        assert find_small_counts(text, rule) == [], text
+
+
+def test_a_range_in_running_text_respects_the_kind_its_element_declares():
+    rule = DisclosureRule(threshold=5)
+    assert find_small_counts('<p><span data-kind="years">2-3</span> years on</p>', rule) == []
+    assert find_small_counts('<p><span data-kind="label">2–3</span></p>', rule) == []
+    assert [h.value for h in find_small_counts('<p><span data-kind="people">2–3</span></p>', rule)] == [2, 3]
+    # a range of years, of percentages, of durations, a code: no count
+    for text in [
+        "2008–2021",
+        "2–3%",
+        "2-3 years",
+        "ISO-3166-2",
+        "TH-1-2",
+        "1.5–2.5",
+        "between 3 and 4 times",
+    ]:
+        assert find_small_counts(text, rule) == [], text
+    # numbers of neighbouring table cells are no range: a small count in its own cell is still caught
+    assert [
+        h.value for h in find_small_counts("<table><tr><td>Asia</td><td>3</td><td>–</td></tr></table>")
+    ] == [3]

@@ -6,8 +6,19 @@ from importlib import resources
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from evidence.presentation.maps import country_centroids, load_world, world_geojson
+from evidence.presentation.maps import (
+    Box,
+    MapLabel,
+    country_centroids,
+    label_size,
+    load_world,
+    place_labels,
+    text_width,
+    world_geojson,
+)
 from evidence.sources.countries import country_table
 
 
@@ -80,3 +91,65 @@ def test_geojson_is_a_fresh_copy() -> None:
     first = world_geojson()
     first["features"].clear()
     assert len(world_geojson()["features"]) == 175
+
+
+# ------------------------------------------------------------------------------------------- label placement
+
+_names = st.text(
+    alphabet=st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz éô'-."),
+    min_size=1,
+    max_size=30,
+)
+
+
+@given(
+    points=st.lists(
+        st.tuples(_names, st.floats(0, 470), st.floats(0, 340), st.booleans()), min_size=0, max_size=25
+    ),
+    obstacles=st.lists(st.tuples(st.floats(0, 470), st.floats(0, 340), st.floats(1, 20)), max_size=5),
+)
+def test_placed_labels_never_overlap_and_every_label_is_placed_or_listed(points, obstacles) -> None:
+    labels = [MapLabel(str(i), text, x, y, bold=bold) for i, (text, x, y, bold) in enumerate(points)]
+    boxes = [Box(x - r, y - r, x + r, y + r) for x, y, r in obstacles]
+    placed, dropped = place_labels(labels, 470, 340, obstacles=boxes)
+    # every label is either on the map or named elsewhere, once, in the order given
+    assert sorted([p.label.key for p in placed] + [d.key for d in dropped], key=int) == [
+        lab.key for lab in labels
+    ]
+    for i, a in enumerate(placed):
+        assert a.box.inside(470, 340)
+        width, height = label_size(a.label.text, a.label.size, bold=a.label.bold)
+        assert a.box.right - a.box.left == pytest.approx(width) and a.box.bottom - a.box.top == pytest.approx(
+            height
+        )
+        assert (
+            a.box.left <= a.label.x + 1e-9 + width and a.box.right >= a.label.x - 1e-9 - width
+        )  # beside its point
+        for b in placed[i + 1 :]:
+            assert a.box.overlap(b.box) == 0, (a, b)
+    if labels:  # the first (most important) label always finds room on an empty map when it fits at all
+        width, height = label_size(labels[0].text, bold=labels[0].bold)
+        if width + 2 * 3 < 470 / 2 and height * 2 + 6 < 340 / 2:
+            assert placed and placed[0].label.key == "0"
+
+
+def test_neighbouring_names_are_set_apart() -> None:
+    # Thailand's neighbours as the routes map of the real UNODC data draws them: their names were written over
+    # one another
+    labels = [
+        MapLabel("THA", "Thailand", 393.7, 154.1, bold=True),
+        MapLabel("MMR", "Myanmar", 362.6, 113.0),
+        MapLabel("LAO", "Lao PDR", 403.5, 130.1),
+        MapLabel("KHM", "Cambodia", 416.3, 170.0),
+        MapLabel("VNM", "Viet Nam", 429.3, 149.6),
+    ]
+    placed, dropped = place_labels(labels, 470, 340)
+    assert [p.label.key for p in placed] == ["THA", "MMR", "LAO", "KHM", "VNM"] and not dropped
+    assert all(a.box.overlap(b.box) == 0 for i, a in enumerate(placed) for b in placed[i + 1 :])
+
+
+def test_text_width_is_that_of_the_charts_font() -> None:
+    assert text_width("Myanmar") == pytest.approx(7 * 11 * 0.6, rel=0.25)
+    assert text_width("Thailand", bold=True) > text_width("Thailand")
+    assert text_width("Côte d'Ivoire") == text_width("Cote d'Ivoire")
+    assert text_width("") == 0

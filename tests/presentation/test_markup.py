@@ -163,3 +163,24 @@ def test_a_possessive_of_a_name_plural_in_form_takes_an_apostrophe_alone() -> No
     assert possessive("Solomon Islands") == "Solomon Islands'"
     assert possessive("Thailand") == "Thailand's" and possessive("Lao PDR") == "Lao PDR's"
     assert possessive("Belarus") == "Belarus's"
+
+
+# ---------------------------------------------------------------- line breaks Typst knows and Markdown does not
+
+#: What Typst's syntax takes for a line break (typst-syntax ``is_newline``): U+0085 (NEL) among them, which
+#: Markdown reads as a character like any other, so it reached the PDF's markup inside a line of text
+_TYPST_NEWLINES = "\n\r\x0b\x0c\x85\u2028\u2029"
+
+
+@pytest.mark.parametrize("newline", list(_TYPST_NEWLINES))
+def test_no_line_break_of_any_kind_survives_escaping(newline: str) -> None:
+    """A value is one line: "Forced labour⏎= Heading" must not open a heading (or "⏎/ term" a term list, a
+    syntax error that stopped the PDF) in the Typst markup of the brief."""
+    text = f"Forced labour{newline}= Forged heading{newline}/ term"
+    for out in (escape_markdown(text), markdown_code(text)):
+        assert not any(c in out for c in _TYPST_NEWLINES), repr(out)
+    assert escape_markdown(f"a{newline}b") == "a b"
+
+
+def test_c1_control_characters_are_dropped() -> None:
+    assert escape_markdown("a\x80b\x9fc\x9b[31md") == "abc\\[31md"

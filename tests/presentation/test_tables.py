@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evidence.core.errors import InputError, ParameterError
 from evidence.presentation.disclosure import (
@@ -18,6 +21,7 @@ from evidence.presentation.disclosure import (
 )
 from evidence.presentation.tables import (
     COMPLEMENT_NOTE,
+    PAGE_CHARS,
     TableData,
     display_frame,
     format_share,
@@ -291,3 +295,84 @@ def test_a_range_written_up_to_keeps_its_column_numeric() -> None:
         {"k": ["a", "b", "c"], "victims": ["1,234", "up to 12", "<5"], "t": ["up to me", "", ""]}
     )
     assert [c.numeric for c in table_data(frame).columns] == [False, True, False]
+
+
+# ------------------------------------------------------------------------------------ tables too wide for a page
+
+_CITIZENSHIPS = [
+    "Bangladesh", "China", "Eritrea", "Indonesia", "India", "Cambodia", "Lao PDR", "Sri Lanka", "Myanmar",
+    "Philippines", "Syrian Arab Republic", "Thailand", "United Republic of Tanzania", "Uganda", "Uzbekistan",
+    "Viet Nam", "Unknown",
+]  # fmt: skip
+
+
+def _by_citizenship() -> TableData:
+    """Thailand's detected victims per year by citizenship (UNODC, 2008-2021): 20 columns."""
+    frame = pl.DataFrame(
+        {
+            "year": [str(y) for y in range(2008, 2022)],
+            **{
+                c: [("<5", "12", "", "1,150")[(i + y) % 4] for y in range(14)]
+                for i, c in enumerate(_CITIZENSHIPS)
+            },
+            "Published total": ["1,540"] * 14,
+            "Sum of categories": ["1,547–1,571"] * 14,
+        }
+    )
+    return table_data(
+        frame, source="UNODC GLOTIP, release 30 May 2023", caption="Detected victims by citizenship"
+    )
+
+
+def _fits(part: TableData) -> bool:
+    return sum(part._column_chars(i) for i in range(len(part.columns))) <= PAGE_CHARS
+
+
+def test_a_table_too_wide_for_the_page_is_split_into_column_groups_that_repeat_the_row_labels() -> None:
+    table = _by_citizenship()
+    parts = table.column_groups()
+    assert len(parts) >= 2 and all(_fits(p) for p in parts)
+    assert all(
+        p.columns[0].header == "year" and [r[0] for r in p.rows] == [r[0] for r in table.rows] for p in parts
+    )
+    # every other column once, in its order; the notes under the last part; each part says which it is
+    assert [c for p in parts for c in p.columns[1:]] == list(table.columns[1:])
+    assert all(not p.notes for p in parts[:-1]) and parts[-1].notes == table.notes
+    assert [p.caption for p in parts] == [
+        f"Detected victims by citizenship (part {i} of {len(parts)})" for i in range(1, len(parts) + 1)
+    ]
+    # as even as they can be
+    sizes = [len(p.columns) - 1 for p in parts]
+    assert max(sizes) - min(sizes) <= 3, sizes
+    markdown = table.to_markdown()
+    assert markdown.count("| year |") == len(parts) and "(part 2 of" in markdown
+    # the HTML table (notebooks, the disclosure scan) is the table as it was: one, whole
+    assert table.to_html().count("<table") == 1 and "part 1" not in table.to_html()
+    narrow = table_data(pl.DataFrame({"year": ["2020"], "n": ["12"]}), source="s", caption="c")
+    assert narrow.column_groups() == (narrow,) and "part" not in narrow.to_markdown()
+
+
+def test_a_wide_table_in_the_pdf_has_no_overlapping_columns(tmp_path) -> None:
+    """Typst squeezed 20 columns into the line until their text overlapped (and brief.lua said so)."""
+    from evidence.briefs import builtin
+
+    source = tmp_path / "brief.qmd"
+    source.write_text(_by_citizenship().to_markdown())
+    assert "too many for the page" not in builtin.typst_markup(source)
+
+
+@given(
+    widths=st.lists(st.integers(1, 40), min_size=1, max_size=40),
+    label=st.integers(1, 20),
+    headers=st.integers(0, 2),
+)
+def test_column_groups_keep_every_column_once_and_fit_the_page(widths, label, headers) -> None:
+    columns = ["r" * label, *(f"c{i}" for i in range(len(widths)))]
+    rows = [["r" * label, *("9" * w for w in widths)]]
+    table = dataclasses.replace(TableData.from_cells(columns, rows, caption="t"), row_headers=headers)
+    parts = table.column_groups()
+    named = max(headers, 1) if len(parts) > 1 else 0
+    assert [c.header for p in parts for c in p.columns[named:]] == columns[named:]
+    assert all(p.columns[:named] == table.columns[:named] for p in parts)
+    for p in parts:  # a part that does not fit holds one column too wide for the page on its own
+        assert _fits(p) or len(p.columns) - named == 1 or len(parts) == 1

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import polars as pl
 import pytest
@@ -229,3 +231,16 @@ def test_the_risk_the_refusal_names_is_real(register_fixture) -> None:
     june = anonymise(records_as_of(register_fixture.register, dt.date(2023, 6, 30)).data, k=k)
     assert may[1].levels == june[1].levels  # the same generalisation: the sets line up one for one
     assert 0 < _differenced(may[0], june[0], [*QUASI_IDENTIFIERS, "majorityStatus"]) < k
+
+
+def test_no_cell_of_the_export_reads_as_a_formula() -> None:
+    """The export is opened in spreadsheets: whatever text a column holds, no cell starts a formula (its values
+    come from code lists today; the writer does not rely on it), and numbers stay numbers."""
+    from evidence.sources.register.ctdc_export import _text
+
+    frame = pl.DataFrame(
+        {"Datasource": ['=HYPERLINK("http://evil.example")', "Hotline"], "year": ["-3", "2019"]}
+    )
+    rows = list(csv.reader(io.StringIO(_text(frame)), delimiter=";"))
+    assert rows[1][1:] == ['\'=HYPERLINK("http://evil.example")', "-3"]
+    assert rows[2][1:] == ["Hotline", "2019"]

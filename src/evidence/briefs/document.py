@@ -142,7 +142,9 @@ def build_document(run_dir: str | Path) -> BriefDocument:
             path=run_dir,
         )
     executed = run_dir / record.notebook.executed
-    if not executed.is_file():
+    # the record is the folder's (untrusted: a run folder may come from elsewhere): its notebook is read from
+    # the folder itself, never from another path it names (another run's findings would be published here)
+    if not executed.is_file() or executed.resolve().parent != run_dir.resolve():
         found = sorted(run_dir.glob("*.ipynb"))
         if len(found) != 1:
             raise InputError("cannot tell which executed notebook the run holds", path=run_dir)
@@ -278,12 +280,61 @@ def _output_markdown(output: Any, options: Mapping[str, str], figures: dict[str,
             image = vegalite_svg(spec, int(match[1]))
             return _image_markdown(_add_figure(figures, image, "svg"), image, options, {})
     if "text/markdown" in data:
-        return _text(data["text/markdown"])
+        return inert_markdown(_text(data["text/markdown"]))
     if "text/html" in data:
-        html = _text(data["text/html"])
+        html = inert_html(_text(data["text/html"]))
         fence = "`" * max(3, _longest_backtick_run(html) + 1)
         return f"{fence}{{=html}}\n{html}\n{fence}"
     return None
+
+
+# What Quarto executes or resolves in a document's text before any filter sees it: a code chunk (```{python},
+# ~~~ {r}: it also binds the engine, and knitr evaluates inline R even with execution off), inline code
+# (`{python} x`, `r x`) and shortcodes ({{< include FILE >}} reads a local file into the brief, {{% ... %}}).
+_EXECUTABLE_FENCE = re.compile(r"^([\t >]*(?:`{3,}|~{3,})\s*\{\s*)(?=[^\s=.#}])", re.MULTILINE)
+_INLINE_EXECUTABLE = re.compile(r"(?<!`)(`+)(?=\{\w+\}|r[ #])")
+_SHORTCODE = re.compile(r"\{\{([<%])")
+
+
+def inert_markdown(text: str) -> str:
+    """Markdown a notebook computed (it may hold text from data that the notebook did not escape) with nothing
+    Quarto would execute or resolve: a code chunk's ``{python}`` becomes a class (``{.python}``: shown, not
+    run), inline code gets a space before its ``{python}`` or ``r`` (shown the same: a code span's edge spaces
+    are not shown), a shortcode's ``<`` or ``%`` is escaped; and no YAML metadata block overrides the brief's
+    own metadata, in either renderer (:func:`_without_metadata_blocks`). The built-in renderer executes none of these;
+    Quarto, which reads the brief's source before the brief filter runs, would."""
+    text = _EXECUTABLE_FENCE.sub(r"\1.", text)
+    text = _INLINE_EXECUTABLE.sub(r"\1 ", text)
+    return _without_metadata_blocks(_SHORTCODE.sub(r"{{\\\1", text))
+
+
+_FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})")
+
+
+def _without_metadata_blocks(text: str) -> str:
+    """``text`` with no YAML metadata block: a line ``---`` after a blank line (outside fenced code) opens one
+    anywhere in a document, for pandoc, and its fields override the brief's own (its title, language, run, or
+    ``brief.demo``: the synthetic-data warning of every page). Such a line is written ``* * *``: the rule it
+    shows when no block follows."""
+    lines = text.split("\n")
+    fence = ""
+    for i, line in enumerate(lines):
+        if found := _FENCE.match(line):
+            marker = found[1]
+            if not fence:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence) and not line.strip().strip(marker[0]):
+                fence = ""
+        elif not fence and line.rstrip() == "---" and (i == 0 or not lines[i - 1].strip()):
+            lines[i] = "* * *"
+    return "\n".join(lines)
+
+
+def inert_html(text: str) -> str:
+    """HTML a notebook displayed, with nothing Quarto would execute or resolve in the brief's source (as
+    :func:`inert_markdown`): its backticks and a shortcode's opening written as character references, which
+    read the same once the HTML is parsed."""
+    return _SHORTCODE.sub(lambda m: "{{&#" + str(ord(m[1])) + ";", text).replace("`", "&#96;")
 
 
 def _output_tables(output: Any) -> list[TableData] | None:

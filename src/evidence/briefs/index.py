@@ -19,6 +19,7 @@ import os
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from evidence.core.atomic import write_text
 from evidence.presentation.markup import escape_html
@@ -56,8 +57,7 @@ def collect_briefs(runs_root: str | Path) -> list[IndexEntry]:
         brief = read_json_object(folder / "brief.json")
         if not brief:
             continue
-        files = {fmt: folder / str(name) for fmt, name in (brief.get("formats") or {}).items()}
-        files = {fmt: path for fmt, path in files.items() if path.is_file()}
+        files = _brief_files(folder, brief.get("formats"))
         if not files:
             continue
         provenance = [p for p in record.provenance if "error" not in p]
@@ -78,6 +78,24 @@ def collect_briefs(runs_root: str | Path) -> list[IndexEntry]:
     return sorted(entries, key=lambda e: (e.rendered_at, e.folder.name), reverse=True)
 
 
+def _brief_files(folder: Path, formats: Any) -> dict[str, Path]:
+    """The brief's files a run folder's ``brief.json`` names (format -> file), those that are files of the
+    folder itself: the record is the folder's, as untrusted as ``run.json``, so a name that is a path (absolute,
+    ``../secret``) or a link out of the folder is not listed (the index would link to it)."""
+    if not isinstance(formats, dict):
+        return {}
+    inside = folder.resolve()
+    files = {}
+    for fmt, name in formats.items():
+        name = str(name)
+        if not name or name in (".", "..") or "/" in name or "\\" in name:
+            continue
+        path = folder / name
+        if path.is_file() and path.resolve().parent == inside:
+            files[str(fmt)] = path
+    return files
+
+
 def write_index(runs_root: str | Path, target: str | Path | None = None) -> Path:
     """Write the index of the briefs under ``runs_root`` and under the runs folders the index already lists
     that still exist (atomically); return its path."""
@@ -94,7 +112,7 @@ _ROOTS_META = "evidence-runs-folders"
 
 
 def indexed_roots(target: str | Path) -> list[Path]:
-    """The runs folders an existing index page lists (those that still exist), absolute."""
+    """The runs folders an existing index page lists (those that still exist, beside the page), absolute."""
     try:
         page = Path(target).read_text(encoding="utf-8")
     except OSError:
@@ -106,7 +124,9 @@ def indexed_roots(target: str | Path) -> list[Path]:
         return []
     base = Path(target).resolve().parent
     folders = [(base / name).resolve() for name in names if isinstance(name, str)]
-    return [f for f in folders if f.is_dir()]
+    # only runs folders beside the page, where index_path puts the index of each: the page is a file anyone
+    # may have edited, and a folder it names elsewhere ("/", another team's runs) would have its briefs listed
+    return [f for f in folders if f.is_dir() and f.parent == base]
 
 
 def index_html(entries: list[IndexEntry], *, base: Path, roots: list[Path] | None = None) -> str:
@@ -155,7 +175,7 @@ def index_html(entries: list[IndexEntry], *, base: Path, roots: list[Path] | Non
 
 def _row(entry: IndexEntry, base: Path) -> str:
     links = " · ".join(
-        f'<a href="{escape_html(_relative(path, base), quote=True)}">{fmt.upper()}</a>'
+        f'<a href="{_href(path, base)}">{escape_html(fmt.upper())}</a>'
         for fmt, path in sorted(entry.files.items())
     )
     title_target = entry.files.get("html") or next(iter(entry.files.values()))
@@ -168,7 +188,7 @@ def _row(entry: IndexEntry, base: Path) -> str:
     releases = "".join(f"<li>{escape_html(r)}</li>" for r in entry.releases) or "<li>none recorded</li>"
     return (
         "<tr>"
-        f'<td><a class="brief-link" href="{escape_html(_relative(title_target, base), quote=True)}">'
+        f'<td><a class="brief-link" href="{_href(title_target, base)}">'
         f"{escape_html(entry.title)}</a>{demo}{subtitle}"
         f'<div class="muted">{escape_html(entry.notebook)} · {links}</div></td>'
         f'<td><ul class="plain">{parameters}</ul></td>'
@@ -207,6 +227,13 @@ def _value(value: Any) -> str:
 
 def _relative(path: Path, base: Path) -> str:
     return Path(os.path.relpath(path.resolve(), base)).as_posix()
+
+
+def _href(path: Path, base: Path) -> str:
+    """A link to ``path`` from the index (in ``base``): its relative path, percent-encoded, so that a folder's
+    name is never read as a URL scheme (a runs folder ``javascript:x``), a fragment (``#``) or a query (``?``);
+    HTML-escaped for the attribute."""
+    return escape_html(quote(_relative(path, base), safe="/"), quote=True)
 
 
 def read_json_object(path: Path) -> dict[str, Any] | None:

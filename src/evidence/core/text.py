@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 def column_title(name: str) -> str:
@@ -37,3 +41,41 @@ UNSAFE_FORMAT = re.compile(
 def strip_unsafe_format(text: object) -> str:
     """``text`` without the invisible format characters of :data:`UNSAFE_FORMAT` (bidi controls and the like)."""
     return UNSAFE_FORMAT.sub("", str(text))
+
+
+#: What a spreadsheet program reads as the start of a formula in a cell of a CSV file it opens (OWASP, CSV
+#: injection): ``=``, ``+``, ``-``, ``@``, and a tab or carriage return before any of them.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A number as a CSV cell writes it ("-3", "+1.5", "-1,234.5", "2e-3"): read as a number, never a formula.
+_FORMULA_PATTERN = r"^[=+\-@\t\r]"  # FORMULA_START, for polars
+_NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def spreadsheet_text(value: str) -> str:
+    """``value`` as a CSV cell that a spreadsheet program (Excel, LibreOffice, Google Sheets) shows as the text
+    it is and never evaluates: a text starting with :data:`FORMULA_START` (``=HYPERLINK(...)``, ``@SUM(A1)``,
+    ``-cmd|...``) gets a leading apostrophe, as OWASP advises; a number (``-3``, ``+1.5e3``) and any other text
+    are left as they are. For every text cell taken from data, a mapping or a parameter."""
+    if value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def spreadsheet_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` ready to be written as CSV for a spreadsheet user: its column names and every text value
+    (String, Categorical and Enum columns, as text) through :func:`spreadsheet_text`; numbers, dates and flags
+    unchanged. A frame with nothing to neutralise comes back as it is (its CSV unchanged, byte for byte)."""
+    import polars as pl
+
+    texts = [n for n, t in frame.schema.items() if t == pl.String or isinstance(t, pl.Categorical | pl.Enum)]
+
+    def safe(name: str) -> pl.Expr:
+        text = pl.col(name).cast(pl.String)
+        risky = text.str.contains(_FORMULA_PATTERN) & ~text.str.contains(f"^(?:{_NUMBER.pattern})$")
+        return pl.when(risky).then(pl.lit("'") + text).otherwise(text).alias(name)
+
+    risky = [n for n in texts if frame.get_column(n).cast(pl.String).str.contains(_FORMULA_PATTERN).any()]
+    if risky:
+        frame = frame.with_columns(safe(n) for n in risky)
+    renamed = {n: spreadsheet_text(n) for n in frame.columns if spreadsheet_text(n) != n}
+    return frame.rename(renamed) if renamed else frame

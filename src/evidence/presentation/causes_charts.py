@@ -40,6 +40,7 @@ from evidence.presentation.disclosure import (
     WHOLE_PERCENT_DIGITS,
     DisclosureRule,
 )
+from evidence.presentation.maps import text_width
 
 __all__ = ["detection_scatter", "distribution_chart", "event_study_chart", "heat_table_chart"]
 
@@ -71,6 +72,19 @@ def _withheld(n: int, what: str) -> str | None:
     if not n:
         return None
     return f"{n} {what if n != 1 else what.removesuffix('s')} withheld under disclosure control (blank)."
+
+
+#: The widths of a heat table's cells (pixels): the widest, and the least that holds "100%" in 11 px text.
+_HEAT_STEPS = (56, 36)
+
+
+def _heat_step(rows: Sequence[object], columns: Sequence[object]) -> int:
+    """The width of a heat table's cells: as wide as :data:`_HEAT_STEPS` allows, narrower for many columns so
+    that the table keeps to the width of the other charts where it can (fifteen means of control at 56 px made
+    a figure of 946 px, which the page shrank with its text)."""
+    names = max((text_width(str(r)) for r in rows), default=0.0)
+    room = (CHART_WIDTH - names) / max(len(columns), 1)
+    return int(max(_HEAT_STEPS[1], min(_HEAT_STEPS[0], room)))
 
 
 @unchecked
@@ -111,7 +125,8 @@ def heat_table_chart(
             f"{share}:Q",
             title="Share",
             scale=alt.Scale(scheme="blues", domain=[0, 1]),
-            legend=alt.Legend(format=".0%"),
+            # quarters: the default ticks of every fifth ran "80%" into "100%" at the gradient's end
+            legend=alt.Legend(format=".0%", values=[0, 0.25, 0.5, 0.75, 1], gradientLength=220),
         ),
         tooltip=[
             alt.Tooltip(f"{row}:N", title=row_title or _column_title(row)),
@@ -131,7 +146,7 @@ def heat_table_chart(
         cells,
         text,
         title=chart_title(title, source, subtitle, [n for n in notes if n]),
-        width=alt.Step(56),
+        width=alt.Step(_heat_step(rows, columns)),
         height=alt.Step(28),
     )
 

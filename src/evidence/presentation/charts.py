@@ -67,7 +67,16 @@ from evidence.presentation.disclosure import (
     DisclosureRule,
     require_disclosed,
 )
-from evidence.presentation.maps import BOUNDARIES_CREDIT, country_bounds, country_centroids, world_geojson
+from evidence.presentation.maps import (
+    BOUNDARIES_CREDIT,
+    Box,
+    MapLabel,
+    country_bounds,
+    country_centroids,
+    place_labels,
+    text_width,
+    world_geojson,
+)
 from evidence.presentation.markup import significant_text
 
 __all__ = [
@@ -624,7 +633,12 @@ def stacked_share_chart(
         .encode(
             x=alt.X(f"{x}:{x_type}", title=x_title, axis=alt.Axis(labelAngle=0)),
             y=alt.Y(f"sum({value}):Q", stack="normalize", title="Share", axis=alt.Axis(format="%")),
-            color=alt.Color(f"{category}:N", title=column_title(category), sort=levels),
+            color=alt.Color(
+                f"{category}:N",
+                title=column_title(category),
+                sort=levels,
+                legend=_category_legend(frame, category, value, levels),
+            ),
             order=alt.Order("_stack_order:Q"),
             description=alt.Description("_description:N"),
             tooltip=[
@@ -639,6 +653,22 @@ def stacked_share_chart(
     return with_properties(
         chart, title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=CHART_HEIGHT
     )
+
+
+#: Pixels a legend entry takes besides its label: the symbol, the gap to the label, the gap to the next entry.
+_LEGEND_ENTRY = 16 + 4 + 14
+
+
+def _category_legend(frame: pl.DataFrame, category: str, value: str, levels: Sequence[str]) -> alt.Legend:
+    """The legend of a chart's categories under it: only those the chart draws (an ordered dimension declares
+    categories the data may not hold: eight forms of exploitation listed for two drawn), in their order (the
+    colours stay those of the whole scale), in as many columns as fit the chart's width (one row of eight ran
+    to 960 pixels, wider than the chart, which the page then shrank)."""
+    drawn = set(frame.filter(pl.col(value) > 0)[category].cast(pl.String).to_list())
+    shown = [level for level in levels if level in drawn] or list(levels)
+    widest = max((text_width(level) for level in shown), default=0.0) + _LEGEND_ENTRY
+    columns = max(1, min(len(shown), int(CHART_WIDTH // widest)))
+    return alt.Legend(values=shown, columns=columns, labelLimit=CHART_WIDTH)
 
 
 def _category_order(values: pl.Series) -> list[str]:
@@ -709,8 +739,20 @@ def corridor_bar_chart(
     # sort, and the bars come out in alphabetical order)
     y = alt.Y("corridor:N", sort=alt.EncodingSortField(value, op="max", order="descending"), title=None)
     base = alt.Chart(frame).encode(y=y)
+    # the chart as wide as the others: the bars take what the route names leave, and the scale reaches far
+    # enough for the number beside each bar to be written inside it (the largest's ran 250 px past the chart,
+    # and the page shrank the figure with all its text)
+    width = max(CHART_WIDTH // 2, CHART_WIDTH - int(max((text_width(c) for c in labels), default=0)))
+    reach = max(
+        (
+            float(v) * width / max(width - 6 - text_width(t), width / 4)
+            for v, t in zip(frame[value].to_list(), text, strict=True)
+            if v is not None
+        ),
+        default=0.0,
+    )
     bars = base.mark_bar(color=PALETTE[0]).encode(
-        x=alt.X(f"{value}:Q", title=x_title, axis=count_axis()),
+        x=alt.X(f"{value}:Q", title=x_title, axis=count_axis(), scale=alt.Scale(domain=[0, reach or 1])),
         tooltip=[
             alt.Tooltip("corridor:N", title="Route"),
             alt.Tooltip(f"{value_text}:N", title=x_title)
@@ -733,7 +775,7 @@ def corridor_bar_chart(
         bars,
         text_marks,
         title=chart_title(title, source, subtitle, notes),
-        width=CHART_WIDTH,
+        width=width,
         height=alt.Step(24),
     )
 
@@ -950,6 +992,8 @@ def _projection(
 #: Pixel widths of the thickest and the thinnest flow line (at its origin) on a flow map.
 _FLOWCHART_WIDTH = (1.5, 12.0)
 _ARC_STEPS = 24
+#: Degrees (about) by which a flow's curve stops short of its destination, at most.
+_ARC_GAP = 1.5
 
 
 def _flow_width(value: float, largest: float) -> float:
@@ -967,9 +1011,12 @@ def _arc(lon1: float, lat1: float, lon2: float, lat2: float) -> list[tuple[float
     bend = 0.22
     cx, cy = (lon1 + lon2) / 2 + dy * bend, (lat1 + lat2) / 2 - dx * bend
     cy = max(-80.0, min(80.0, cy))
+    # short of the destination by 8% of the way, at most about _ARC_GAP degrees: a long flow (Uganda to
+    # Thailand) ended 6 degrees short, its arrowhead in the sea, pointing at no country
+    end = 1 - min(0.08, _ARC_GAP / max(math.hypot(dx, dy), 1e-9))
     points = []
     for i in range(_ARC_STEPS + 1):
-        t = 0.92 * i / _ARC_STEPS
+        t = end * i / _ARC_STEPS
         x = (1 - t) ** 2 * lon1 + 2 * (1 - t) * t * cx + t * t * lon2
         y = (1 - t) ** 2 * lat1 + 2 * (1 - t) * t * cy + t * t * lat2
         points.append((x, y))
@@ -1114,10 +1161,19 @@ def flow_map(
                 tooltip=tooltip,
             )
         )
-    layers += _labels_layers(_map_labels(located, focus, labels))
+    named, unplaced = _placed_labels(
+        _map_labels(located, focus, labels),
+        projection,
+        map_width,
+        height,
+        circles=[(c["lon"], c["lat"], math.sqrt(c["size"]) / 2) for c in circles],
+    )
+    layers += _labels_layers(named, placed=True)
     notes = [
         _withheld_note(withheld, rule),
         f"{unlocated} flow(s) without a map location not drawn." if unlocated else None,
+        # a name with no room beside its country is not written over another: it is given here
+        f"Not named on the map for lack of room: {', '.join(unplaced)}." if unplaced else None,
         BOUNDARIES_CREDIT + ".",
     ]
     drawn = layered(*_on_map(layers, projection), width=map_width, height=height)
@@ -1163,9 +1219,82 @@ def _map_labels(located: pl.DataFrame, focus: str | None, n: int) -> pl.DataFram
     )
 
 
-def _labels_layers(named: pl.DataFrame) -> list[alt.Chart]:
+@functools.cache
+def _world_projected_bounds() -> tuple[float, float, float, float]:
+    """Equal Earth x and y extremes (x west, y south, x east, y north) of every point of the world's features:
+    what Vega-Lite fits a world map's projection to."""
+    points = []
+    for west, south, east, north in _feature_bounds():
+        # x is widest at the latitude nearest the equator; y depends on the latitude alone
+        nearest = 0.0 if south <= 0 <= north else min(south, north, key=abs)
+        points += [
+            _equal_earth(lon, lat) for lon, lat in ((west, nearest), (east, nearest), (0, south), (0, north))
+        ]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _pixels(
+    projection: dict[str, Any], width: int, height: int
+) -> tuple[Callable[[float, float], tuple[float, float]], Callable[[float, float], tuple[float, float]]]:
+    """Where a map of ``width`` × ``height`` pixels in ``projection`` (:func:`_projection`'s Equal Earth) draws a
+    longitude and latitude (x right, y down, as d3's fitSize places it), and the inverse."""
+    if "fit" in projection:
+        points = [_equal_earth(lon, lat) for lon, lat in projection["fit"]["geometry"]["coordinates"]]
+        west, east = min(p[0] for p in points), max(p[0] for p in points)
+        south, north = min(p[1] for p in points), max(p[1] for p in points)
+    else:
+        west, south, east, north = _world_projected_bounds()
+    scale = min(width / (east - west), height / (north - south))
+    tx, ty = (width - scale * (east + west)) / 2, (height + scale * (north + south)) / 2
+
+    def forward(lon: float, lat: float) -> tuple[float, float]:
+        x, y = _equal_earth(lon, lat)
+        return scale * x + tx, ty - scale * y
+
+    def inverse(px: float, py: float) -> tuple[float, float]:
+        lat = _latitude_at((ty - py) / scale)
+        per_degree = _equal_earth(1.0, lat)[0]  # x is proportional to the longitude
+        return (px - tx) / scale / per_degree, lat
+
+    return forward, inverse
+
+
+def _placed_labels(
+    named: pl.DataFrame,
+    projection: dict[str, Any],
+    width: int,
+    height: int,
+    *,
+    circles: Sequence[tuple[float, float, float]] = (),
+) -> tuple[pl.DataFrame, list[str]]:
+    """The names of a map (lon, lat, name, weight, most important first) placed so that none overlaps another
+    (:func:`~evidence.presentation.maps.place_labels`), each at the longitude and latitude of its text's centre;
+    and the names that found no room. ``circles`` (lon, lat, radius in pixels: domestic flows) are avoided."""
+    forward, inverse = _pixels(projection, width, height)
+    labels = []
+    for i, row in enumerate(named.iter_rows(named=True)):
+        x, y = forward(row["lon"], row["lat"])
+        labels.append(MapLabel(str(i), row["name"], x, y, bold=row["weight"] == "bold"))
+    obstacles = []
+    for lon, lat, radius in circles:
+        x, y = forward(lon, lat)
+        obstacles.append(Box(x - radius, y - radius, x + radius, y + radius))
+    placed, dropped = place_labels(labels, width, height, obstacles=obstacles)
+    rows = []
+    for p in placed:
+        lon, lat = inverse(p.x, p.y)
+        rows.append(
+            {"lon": lon, "lat": lat, "name": p.label.text, "weight": "bold" if p.label.bold else "normal"}
+        )
+    schema = {"lon": pl.Float64, "lat": pl.Float64, "name": pl.String, "weight": pl.String}
+    return pl.DataFrame(rows, schema=schema), [label.text for label in dropped]
+
+
+def _labels_layers(named: pl.DataFrame, *, placed: bool = False) -> list[alt.Chart]:
     """Country names on a map (lon, lat, name, weight: bold or normal), on a white halo so they read over lines
-    and shading."""
+    and shading: above their point, or centred on it where they were ``placed`` (:func:`_placed_labels`)."""
+    position = {"align": "center", "baseline": "middle"} if placed else {"dy": -11}
     layers = []
     for weight in ("bold", "normal"):
         rows = named.filter(pl.col("weight") == weight).select("lon", "lat", "name")
@@ -1175,10 +1304,10 @@ def _labels_layers(named: pl.DataFrame) -> list[alt.Chart]:
             longitude=alt.Longitude("lon:Q"), latitude=alt.Latitude("lat:Q"), text=alt.Text("name:N")
         )
         halo = text.mark_text(
-            dy=-11, fontSize=11, fontWeight=weight, stroke="white", strokeWidth=3, strokeOpacity=0.85
+            **position, fontSize=11, fontWeight=weight, stroke="white", strokeWidth=3, strokeOpacity=0.85
         )
         layers.append(halo)
-        layers.append(text.mark_text(dy=-11, fontSize=11, fontWeight=weight, color="#1a1a1a"))
+        layers.append(text.mark_text(**position, fontSize=11, fontWeight=weight, color="#1a1a1a"))
     return layers
 
 

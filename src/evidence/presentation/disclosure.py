@@ -2116,13 +2116,25 @@ _GROUPING = re.compile(f"[{_THOUSANDS}]")
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 
 
-def _is_count_like(text: str, start: int, end: int) -> bool:
-    token = text[start:end]
-    before, after = text[max(0, start - 40) : start], text[end : end + 40]
+def _is_count_token(token: str) -> bool:
     if "." in token:
         return False  # counts are whole numbers; decimals are rates, ratios, estimates
-    if len(token) == 4 and 1800 <= int(token) <= 2199:
-        return False  # a year
+    return not (len(token) == 4 and 1800 <= int(token) <= 2199)  # a year
+
+
+def _is_count_like(text: str, start: int, end: int) -> bool:
+    """Whether the number ``text[start:end]`` reads as a count (see :func:`find_small_counts`); for a range,
+    ``start`` and ``end`` are those of the whole range, whose ends :func:`_range_hits` checks."""
+    token = text[start:end]
+    if _NUMBER.fullmatch(token) and not _is_count_token(token):
+        return False
+    return _reads_as_count(text, start, end)
+
+
+def _reads_as_count(text: str, start: int, end: int) -> bool:
+    """Whether what stands before ``start`` and after ``end`` lets the number (or range) between read as a
+    count."""
+    before, after = text[max(0, start - 40) : start], text[end : end + 40]
     if before[-1:] and (before[-1].isalnum() or before[-1] in "_.,/:$€£¥#@&'\"\\<>≤≥^*" + _DASHES):
         return False  # part of an identifier, a code, a range, a label "<5", a currency, a ratio ...
     if after[:1] and (after[0].isalnum() or after[0] in "_/:%‰°'\"\\*^" + _DASHES):
@@ -2143,6 +2155,62 @@ def _is_count_like(text: str, start: int, end: int) -> bool:
         return False  # a numbered list item
     is_citation = _BRACKET_BEFORE.search(before) and _BRACKET_AFTER.match(after)  # "[1]"
     return not is_citation
+
+
+# A range of numbers in running text, read as a number is (:func:`_range_hits`): "2-3 victims", "2–3", "2 — 3",
+# "2 to 3", "between 2 and 3". (A range in a table's data cell is read as a whole, :data:`_RANGE_CELL`.)
+_NUMBER_TEXT = rf"\d+(?:[{_THOUSANDS}]\d{{3}})*(?:\.\d+)?"
+_PROSE_RANGE = re.compile(
+    rf"\bbetween\s+({_NUMBER_TEXT})\s+and\s+({_NUMBER_TEXT})|({_NUMBER_TEXT}){_RANGE_SEPARATOR}({_NUMBER_TEXT})",
+    re.IGNORECASE,
+)
+# HTML tables and the rows of Markdown tables: their cells are read one by one (:func:`_table_cells`)
+_HTML_TABLE = re.compile(r"<table\b.*?</table\s*>", re.DOTALL | re.IGNORECASE)
+
+
+def _split_tables(text: str) -> tuple[str, str]:
+    """The text without its tables (HTML and Markdown), and the tables (one a line)."""
+    text = _without_hidden(text)
+    tables = [m.group() for m in _HTML_TABLE.finditer(text)] if "<" in text else []
+    text = _HTML_TABLE.sub(" ", text) if tables else text
+    prose = []
+    for line in text.split("\n"):
+        if "|" in line and (_PIPE_ROW.fullmatch(line) or _PIPE_RULE.fullmatch(line)):
+            tables.append(line)
+            prose.append("")
+        else:
+            prose.append(line)
+    return "\n".join(prose), "\n".join(tables)
+
+
+def _range_hits(visible: str, rule: DisclosureRule) -> tuple[list[SmallCountHit], list[tuple[int, int]]]:
+    """The small counts that ranges in running text show ("2–3 victims": 2 and 3; "3-12": 3), read as single
+    numbers are (a range of years, of percentages, of ages in years, a code, a page range are not counts),
+    and where every range of numbers is (its numbers are not read again one by one).
+
+    A range is read as its ends: an end below the threshold is a small count shown, as in a table's data
+    cell, except the rule's label written out ("1–4" for ``<5``: what the publisher's ``<5`` means), which
+    shows none. The toolkit writes its own ranges with :func:`range_text` ("up to 12", never "3–12").
+    """
+    hits, spans = [], []
+    for match in _PROSE_RANGE.finditer(visible):
+        low_text, high_text = (
+            (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        )
+        spans.append(match.span())
+        if not (_is_count_token(low_text) and _is_count_token(high_text)):
+            continue  # a range of years or of decimals
+        start = match.start() if match.group(1) else match.start(3)
+        if not _reads_as_count(visible, start, match.end()):
+            continue
+        low, high = (int(_GROUPING.sub("", t)) for t in (low_text, high_text))
+        if low <= high and (low, high) == (rule.smallest_small, rule.threshold - 1):
+            continue  # the label <5 written out as the range it stands for
+        context = " ".join(visible[max(0, match.start() - 30) : match.end() + 30].split())
+        hits += [
+            SmallCountHit(value, context) for value in dict.fromkeys((low, high)) if rule.is_small(value)
+        ]
+    return hits, spans
 
 
 @functools.lru_cache(maxsize=16)
@@ -2178,6 +2246,9 @@ def find_small_counts(text: str, rule: DisclosureRule = DEFAULT_RULE) -> list[Sm
     (``4.0``) is a count too, and so is the low end of a data cell that is a range, however written (``3–12``,
     ``3-12``, ``3—12``, ``3 to 12``: the toolkit writes ``up to 12``, :func:`range_text`); a range in a
     header cell or in the first cell of a row names it (an age group ``1-4``), and is not read as counts.
+    A range in running text ("2-3 victims", "2–3", "2 to 3", "between 2 and 3") is read as a number is, by
+    what stands around it: each end below the threshold is a count shown, except the rule's label written out
+    (``1–4`` for ``<5``, what the publisher's label stands for).
 
     Elements marked with ``data-kind`` (see the module docstring) are not guessed at: those of a kind other
     than :data:`PEOPLE` and :data:`CENSORED` are skipped, and in those marked :data:`PEOPLE` every number is a count, whatever
@@ -2188,14 +2259,21 @@ def find_small_counts(text: str, rule: DisclosureRule = DEFAULT_RULE) -> list[Sm
         text, people = _split_by_kind(text)
         for segment in people:
             hits += _people_counts(segment, rule)
-    visible = _visible_text(text)
-    for match in _NUMBER.finditer(visible):
-        if not _is_count_like(visible, match.start(), match.end()):
-            continue
-        value = int(_GROUPING.sub("", match.group()))
-        if rule.is_small(value):
-            context = " ".join(visible[max(0, match.start() - 30) : match.end() + 30].split())
-            hits.append(SmallCountHit(value, context))
+    prose, tables = _split_tables(text)
+    for visible, in_tables in ((_visible_text(prose), False), (_visible_text(tables), True)):
+        # a range in running text is read as a range, its numbers not again one by one; the cells of a table
+        # are read one by one (a cell "3" beside a cell "–" is no range), their ranges below
+        ranges, in_ranges = _range_hits(visible, rule) if not in_tables else ([], [])
+        hits += ranges
+        for match in _NUMBER.finditer(visible):
+            if any(start <= match.start() < end for start, end in in_ranges):
+                continue
+            if not _is_count_like(visible, match.start(), match.end()):
+                continue
+            value = int(_GROUPING.sub("", match.group()))
+            if rule.is_small(value):
+                context = " ".join(visible[max(0, match.start() - 30) : match.end() + 30].split())
+                hits.append(SmallCountHit(value, context))
     # Only a whole cell: in running text, captions and notes a number word is language ("One victim can have
     # several forms"), and the toolkit writes the counts it computes as digits.
     spelled = _small_words(rule)[0]
@@ -2210,6 +2288,8 @@ def find_small_counts(text: str, rule: DisclosureRule = DEFAULT_RULE) -> list[Sm
             and rule.is_small(low := int(_GROUPING.sub("", span.group(1))))
         ):
             hits.append(SmallCountHit(low, cell.strip()))  # a range's low end printed below the threshold
+        elif not is_label and not _RANGE_CELL.fullmatch(cell):
+            hits += _range_hits(cell, rule)[0]  # a range within the text of a data cell ("2-3 in 2019")
     return hits
 
 

@@ -10,7 +10,10 @@ geopandas is imported only by :func:`load_world`; charts use :func:`world_geojso
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import unicodedata
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -20,7 +23,19 @@ import polars as pl
 if TYPE_CHECKING:
     import geopandas
 
-__all__ = ["BOUNDARIES_CREDIT", "country_bounds", "country_centroids", "load_world", "world_geojson"]
+__all__ = [
+    "BOUNDARIES_CREDIT",
+    "Box",
+    "MapLabel",
+    "PlacedLabel",
+    "country_bounds",
+    "country_centroids",
+    "label_size",
+    "load_world",
+    "place_labels",
+    "text_width",
+    "world_geojson",
+]
 
 #: Credit line for charts that draw the shipped boundaries.
 BOUNDARIES_CREDIT = "Boundaries: Natural Earth (public domain)"
@@ -94,3 +109,142 @@ def country_bounds(iso3: str) -> tuple[float, float, float, float] | None:
     the contiguous United States, not Alaska or Hawaii; metropolitan France, not French Guiana); None for a
     country the 1:110m map does not draw (e.g. Singapore)."""
     return _bounds().get(iso3)
+
+
+# ------------------------------------------------------------------------------------------- label placement
+#
+# Vega-Lite places a text mark where it is told and has no collision avoidance: the names of neighbouring
+# countries on a zoomed map (Myanmar, Lao PDR, Viet Nam around Thailand) were written over one another. Labels
+# are placed here instead, in the map's pixels, before the chart is built.
+
+# Advance widths (1/1000 em) of Helvetica and Helvetica-Bold (Adobe's AFM files), which Liberation Sans and
+# Arial, the charts' fonts, share: for ASCII from the space (32) to the tilde (126).
+_HELVETICA = (
+    "278 278 355 556 556 889 667 191 333 333 389 584 278 333 278 278 556 556 556 556 556 556 556 556 556 556 "
+    "278 278 584 584 584 556 1015 667 667 722 722 667 611 778 722 278 500 667 556 833 722 778 667 778 722 667 "
+    "611 722 667 944 667 667 611 278 278 278 469 556 333 556 556 500 556 556 278 556 556 222 222 500 222 833 "
+    "556 556 556 556 333 500 278 556 500 722 500 500 500 334 260 334 584"
+)
+_HELVETICA_BOLD = (
+    "278 333 474 556 556 889 722 238 333 333 389 584 278 333 278 278 556 556 556 556 556 556 556 556 556 556 "
+    "333 333 584 584 584 611 975 722 722 722 722 667 611 778 722 278 556 722 611 833 722 778 667 778 722 667 "
+    "611 722 667 944 667 667 611 333 278 333 584 556 333 556 611 556 611 556 333 611 611 278 278 556 278 889 "
+    "611 611 611 611 389 556 333 611 556 778 556 556 500 389 280 389 584"
+)
+_WIDTHS = {
+    False: dict(zip(map(chr, range(32, 127)), map(int, _HELVETICA.split()), strict=True)),
+    True: dict(zip(map(chr, range(32, 127)), map(int, _HELVETICA_BOLD.split()), strict=True)),
+}
+#: Text is measured a little wide: another sans-serif (DejaVu Sans, wider) may stand in for the charts' fonts.
+_WIDTH_MARGIN = 1.08
+
+
+def text_width(text: str, size: float = 11, *, bold: bool = False) -> float:
+    """An estimate of the width in pixels of ``text`` set at ``size`` pixels in the charts' font (a little
+    generous). An accented letter counts as its base letter; any other character outside ASCII as an ``M``."""
+    widths = _WIDTHS[bold]
+    total = 0
+    for char in text:
+        base = unicodedata.normalize("NFD", char)[:1]
+        total += widths.get(char) or widths.get(base) or widths["M"]
+    return total / 1000 * size * _WIDTH_MARGIN
+
+
+#: What a label's halo (a white stroke 3 px wide) adds on each side, and the height of a line of text.
+_HALO = 1.5
+_LINE_HEIGHT = 1.2
+
+
+def label_size(text: str, size: float = 11, *, bold: bool = False) -> tuple[float, float]:
+    """Width and height in pixels of the box a map label takes, halo included."""
+    return text_width(text, size, bold=bold) + 2 * _HALO, size * _LINE_HEIGHT + 2 * _HALO
+
+
+@dataclasses.dataclass(frozen=True)
+class Box:
+    """A rectangle in pixels: left, top, right, bottom (y grows downwards)."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    def overlap(self, other: Box) -> float:
+        """The area the two boxes share (0 when they only touch)."""
+        width = min(self.right, other.right) - max(self.left, other.left)
+        height = min(self.bottom, other.bottom) - max(self.top, other.top)
+        return width * height if width > 0 and height > 0 else 0.0
+
+    def inside(self, width: float, height: float) -> bool:
+        return self.left >= 0 and self.top >= 0 and self.right <= width and self.bottom <= height
+
+
+@dataclasses.dataclass(frozen=True)
+class MapLabel:
+    """A name to write beside a point of a map (``x``, ``y`` in the map's pixels)."""
+
+    key: str
+    text: str
+    x: float
+    y: float
+    bold: bool = False
+    size: float = 11
+
+
+@dataclasses.dataclass(frozen=True)
+class PlacedLabel:
+    """A label where it is written: the centre of its text (``x``, ``y``) and its box."""
+
+    label: MapLabel
+    x: float
+    y: float
+    box: Box
+
+
+#: Pixels between a point and its label.
+_GAP = 3.0
+
+# Where a label may sit around its point, in order of preference: above (as the labels were written before),
+# right, below, left, then the corners. Each is (horizontal, vertical) in half-widths and half-heights of the
+# box, plus the gap.
+_POSITIONS = ((0, -1), (1, 0), (0, 1), (-1, 0), (1, -1), (-1, -1), (1, 1), (-1, 1))
+
+
+def _candidates(label: MapLabel) -> list[tuple[float, float, Box]]:
+    width, height = label_size(label.text, label.size, bold=label.bold)
+    out = []
+    for sx, sy in _POSITIONS:
+        x = label.x + sx * (width / 2 + _GAP)
+        y = label.y + sy * (height / 2 + _GAP)
+        out.append((x, y, Box(x - width / 2, y - height / 2, x + width / 2, y + height / 2)))
+    return out
+
+
+def place_labels(
+    labels: Sequence[MapLabel], width: float, height: float, *, obstacles: Sequence[Box] = ()
+) -> tuple[list[PlacedLabel], list[MapLabel]]:
+    """Labels placed without overlap inside a map of ``width`` × ``height`` pixels, and those that found no
+    room (to be named elsewhere: beside the map or under it).
+
+    Greedy, in the order given (the most important first): each label takes the first position around its
+    point (:data:`_POSITIONS`) that overlaps no label placed before it and stays inside the map, preferring
+    among those the one that covers least of the ``obstacles`` (marks best left visible, e.g. the other
+    labelled points). A label with no such position is dropped, never written over another.
+    """
+    points = [Box(label.x - 2, label.y - 2, label.x + 2, label.y + 2) for label in labels]
+    placed: list[PlacedLabel] = []
+    dropped: list[MapLabel] = []
+    for index, label in enumerate(labels):
+        avoid = [*obstacles, *(p for i, p in enumerate(points) if i != index)]
+        best: tuple[float, int, float, float, Box] | None = None
+        for rank, (x, y, box) in enumerate(_candidates(label)):
+            if not box.inside(width, height) or any(box.overlap(p.box) > 0 for p in placed):
+                continue
+            covered = sum(box.overlap(o) for o in avoid)
+            if best is None or (covered, rank) < best[:2]:
+                best = (covered, rank, x, y, box)
+        if best is None:
+            dropped.append(label)
+        else:
+            placed.append(PlacedLabel(label, best[2], best[3], best[4]))
+    return placed, dropped

@@ -19,7 +19,9 @@ U+202A-U+202E, U+2066-U+2069, U+200E, U+200F and U+061C, and every other Unicode
 Cf, but the joiners U+200C and U+200D that some scripts need) are dropped from untrusted text by every escape
 here (:func:`escape_markdown`, :func:`markdown_code`, :func:`escape_html`): a right-to-left override in a
 category ("Lao\u202eRDP") would otherwise show the counts after it reversed. Markdown reaches the PDF's
-Typst markup through pandoc, so what :func:`escape_markdown` drops never reaches Typst either.
+Typst markup through pandoc, so what :func:`escape_markdown` drops never reaches Typst either. A value is one
+line: every line break Markdown or Typst knows (Typst's include U+0085, which Markdown does not) becomes a
+space, so that no text from data starts a line of the PDF's markup.
 """
 
 from __future__ import annotations
@@ -55,8 +57,12 @@ _REPEATED_PUNCTUATION = re.compile(r"([-.])(?=\1)")
 # what opens a block at the start of a line: a list ("- x", "+ x", "1. x", "2) x"), a definition or a fenced
 # div (":"), a title block ("%"), a setext heading underline ("=")
 _LIST_MARKER = re.compile(r"^(\s*)([%=:])|^(\s*\d*)([-+.)])(?=\s|$)")
-_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# every character that breaks a line to a reader of the brief's source: Markdown's, and Typst's too (its syntax
+# also breaks lines at U+0085, NEL, which Markdown keeps inside a line: "Forced labour<NEL>= Heading" opened a
+# heading in the PDF, and "<NEL>/ x" a term list without its colon, which stopped it)
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
+# C0 and C1 control characters (U+0080-U+009F: shown as nothing, or as a box, by any reader)
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 def escape_html(text: object, *, quote: bool = True) -> str:

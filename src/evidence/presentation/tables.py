@@ -41,6 +41,7 @@ from evidence.presentation.disclosure import (
 from evidence.presentation.markup import escape_html, escape_markdown
 
 __all__ = [
+    "PAGE_CHARS",
     "TABLE_MIME",
     "Column",
     "TableData",
@@ -68,6 +69,11 @@ _BRACKET_NOTE = re.compile(r"\s*\([^()]*\)$")
 # ("not estimable (separation)": a model's term without a finite estimate; "n/c": a ratio not compared, in the
 # column of detected victims per 1,000 estimated beside the neighbours, which it left-aligned)
 _NO_NUMBER = frozenset({"n/a", "n/c", "no total", "not estimable"})
+
+#: Characters of table text on a line of the PDF page (the brief's Typst template: A4, its margins, tables set
+#: at 0.85em), and what a cell's inset takes: brief.lua's estimates, which size a PDF table's columns.
+PAGE_CHARS = 90
+_CELL_CHARS = 2
 
 
 def _numeric_column(values: Iterable[str]) -> bool:
@@ -304,9 +310,76 @@ class TableData:
         parts.append("</table>")
         return "\n".join(parts)
 
+    def _column_chars(self, column: int) -> int:
+        """The characters a column needs on the page: its longest cell (a number or a range does not wrap)
+        and the longest word of its header (which wraps), with the cell's inset."""
+        header = max((len(word) for word in self.columns[column].header.split()), default=0)
+        cells = max((len(row[column]) for row in self.rows), default=0)
+        return max(header, cells, 1) + _CELL_CHARS
+
+    def column_groups(self, page_chars: int = PAGE_CHARS) -> tuple[TableData, ...]:
+        """The table as it fits a page ``page_chars`` characters wide: itself when it fits; else its columns in
+        consecutive groups, each a table that fits, with the columns that name the rows (its row headers, else
+        its first column) repeated in each, its rows (totals row included) whole, the groups as even as they
+        can be; the caption says which part each is ("part 1 of 3"), the notes stand under the last.
+
+        The one rule for every table too wide for the page (a table by year with a column per citizenship, 20
+        or 36 columns): its columns were squeezed until the text overlapped in the PDF.
+        """
+        width = len(self.columns)
+        needs = [self._column_chars(i) for i in range(width)]
+        if sum(needs) <= page_chars or width < 3:
+            return (self,)
+        named = max(self.row_headers, 1)
+        rest = list(range(named, width))
+        room = max(page_chars - sum(needs[:named]), 1)
+
+        def split(limit: float) -> list[list[int]]:
+            groups: list[list[int]] = [[]]
+            used = 0
+            for i in rest:
+                if groups[-1] and used + needs[i] > limit:
+                    groups.append([])
+                    used = 0
+                groups[-1].append(i)
+                used += needs[i]
+            return groups
+
+        groups = split(room)
+        # as even as they can be: the narrowest limit that needs no more groups than the page does
+        total = sum(needs[i] for i in rest)
+        for limit in range(max(total // len(groups), 1), room + 1):
+            if len(even := split(limit)) <= len(groups):
+                groups = even
+                break
+        if len(groups) == 1:
+            return (self,)
+        parts = []
+        for number, group in enumerate(groups, 1):
+            keep = [*range(named), *group]
+            caption = f"{self.caption or 'Table'} (part {number} of {len(groups)})"
+            parts.append(
+                TableData(
+                    columns=tuple(self.columns[i] for i in keep),
+                    rows=tuple(tuple(row[i] for i in keep) for row in self.rows),
+                    caption=caption,
+                    notes=self.notes if number == len(groups) else (),
+                    row_headers=named,
+                    total_row=self.total_row,
+                    cell_kinds=None
+                    if self.cell_kinds is None
+                    else tuple(tuple(row[i] for i in keep) for row in self.cell_kinds),
+                )
+            )
+        return tuple(parts)
+
     def to_markdown(self) -> str:
         """A pipe table (numbers right-aligned, totals row in bold) with its caption as a bold line above
-        and its notes below; every text escaped."""
+        and its notes below; every text escaped. A table too wide for the page is written as the tables of
+        its column groups (:meth:`column_groups`), one under the other."""
+        return "\n".join(part._pipe_table() for part in self.column_groups())
+
+    def _pipe_table(self) -> str:
         lines = []
         if self.caption:
             lines += [f"**{escape_markdown(self.caption)}**", ""]

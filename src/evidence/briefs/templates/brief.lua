@@ -2,10 +2,12 @@
 Brief filter, shared by the built-in renderer (pandoc 3) and Quarto.
 
 * HTML displayed by a notebook (raw HTML blocks) is parsed into pandoc's own elements, so that tables are
-  real tables in every format (HTML and Typst/PDF) and scripts or styles never reach a brief.
+  real tables in every format (HTML and Typst/PDF) and scripts or styles never reach a brief; their classes
+  and ids are dropped (an HTML output cannot make a key-figures box, a banner, a callout or an anchor).
 * Defence in depth behind the escaping of data where it enters the brief (evidence.presentation.markup):
   raw markup the toolkit did not write (inline HTML, raw Typst, LaTeX...) is shown as text, except a few
-  harmless inline tags without attributes; a citation ("@name") stays text; attributes that could run or load something (on*, href, src,
+  harmless inline tags without attributes; a citation ("@name") stays text; a line break Typst knows and
+  Markdown does not (U+0085, U+2028...) is a space; attributes that could run or load something (on*, href, src,
   style...) are dropped from every element; a link is kept only to http(s) or to an anchor of the page;
   an image only from the brief's figures folder or a data: URI of an image type.
 * Images that point at the web become links: a brief opens offline and never fetches anything.
@@ -88,13 +90,27 @@ local function is_html(format)
   return format == "html" or format == "html5" or format == "html4"
 end
 
+-- Classes and ids of elements read from a notebook's HTML are not the toolkit's: a class is what makes a div
+-- a key-figures box (moved to the top), the synthetic-data banner, a callout or the disclosure note, and an id
+-- an anchor of the brief. They are dropped; the other attributes are sanitised as everywhere (below).
+local function without_classes(el)
+  if el.attr ~= nil and (el.identifier ~= "" or #el.classes > 0) then
+    el.attr = pandoc.Attr("", {}, el.attributes)
+    return el
+  end
+end
+
+local PLAIN_ELEMENTS = { Div = without_classes, Span = without_classes, Header = without_classes,
+                         Code = without_classes, CodeBlock = without_classes, Link = without_classes,
+                         Image = without_classes, Table = without_classes, Figure = without_classes }
+
 -- HTML blocks (a notebook's HTML output) become the brief's own elements; what pandoc cannot read is dropped.
 function RawBlock(el)
   if is_html(el.format) then
     -- pandoc's HTML reader keeps no raw HTML (raw_html is off for it): only pandoc elements come out
     local ok, doc = pcall(pandoc.read, el.text, "html")
     if ok then
-      return doc.blocks
+      return pandoc.Pandoc(doc.blocks):walk(PLAIN_ELEMENTS).blocks
     end
     return {}
   end
@@ -180,7 +196,32 @@ local function with_attr(el)
   return el
 end
 
+-- Characters Typst's syntax takes for a line break but Markdown keeps inside a word (NEL U+0085, the line and
+-- paragraph separators U+2028 and U+2029, vertical tab, form feed, a lone carriage return): in the Typst
+-- markup a text holding one would start a new line there, and "= x", "/ x" or "- x" after it a heading, a
+-- term list (without its colon: an error that stops the PDF) or a list. They are spaces in every format.
+local LINE_BREAKS = { "\u{85}", "\u{2028}", "\u{2029}", "\v", "\f", "\r" }
+
+local function one_line(text)
+  local changed = false
+  for _, char in ipairs(LINE_BREAKS) do
+    if text:find(char, 1, true) then
+      text = text:gsub(char:gsub("%W", "%%%0"), " ")
+      changed = true
+    end
+  end
+  return text, changed
+end
+
+local function str_on_one_line(str)
+  local text, changed = one_line(str.text)
+  if changed then
+    return pandoc.Str(text)
+  end
+end
+
 local sanitise = {
+  Str = str_on_one_line,
   RawInline = sanitise_raw_inline,
   -- "@name" in text is a citation to pandoc, and a reference Typst cannot resolve (a brief has no
   -- bibliography): it stays the text it was

@@ -40,6 +40,7 @@ import polars as pl
 
 from evidence.core.atomic import write_text
 from evidence.core.errors import ParameterError
+from evidence.core.text import spreadsheet_text
 from evidence.sources.countries import country_table
 from evidence.sources.ctdc import K_ANON_CONCAT_GROUPS, K_ANON_FLAGS
 
@@ -282,10 +283,14 @@ def anonymise(
 
 
 def _text(kept: pl.DataFrame) -> str:
+    """The export's CSV text. Its values come from code lists (no free text of the records), but a spreadsheet
+    opens it: no cell is left to start a formula all the same (:func:`~evidence.core.text.spreadsheet_text`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
-    writer.writerow([TERMS, *kept.columns])
-    writer.writerows([["", *("" if v is None else v for v in row)] for row in kept.iter_rows()])
+    writer.writerow([TERMS, *map(spreadsheet_text, kept.columns)])
+    writer.writerows(
+        [["", *("" if v is None else spreadsheet_text(str(v)) for v in row)] for row in kept.iter_rows()]
+    )
     return buffer.getvalue()
 
 

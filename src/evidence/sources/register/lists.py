@@ -19,6 +19,7 @@ import polars as pl
 
 from evidence.core.atomic import write_text
 from evidence.core.errors import ParameterError
+from evidence.core.text import spreadsheet_frame
 
 #: Columns of the case table a list-capture table can be made from (multi-valued, joined by ';').
 LIST_COLUMNS = ("referral_source",)
@@ -59,9 +60,11 @@ def capture_histories(data: pl.DataFrame, by: str = "referral_source") -> tuple[
 
 
 def write_lists(data: pl.DataFrame, out: str | Path, by: str = "referral_source") -> ListsReport:
-    """Write the capture histories as CSV to ``out`` (atomically, owner-only: small counts of people)."""
+    """Write the capture histories as CSV to ``out`` (atomically, owner-only: small counts of people). An
+    agency's name is the export's text: one that a spreadsheet would take for a formula is written as text
+    (:func:`~evidence.core.text.spreadsheet_frame`)."""
     histories, report = capture_histories(data, by)
     buffer = io.StringIO()
-    histories.write_csv(buffer)
+    spreadsheet_frame(histories).write_csv(buffer)
     write_text(out, buffer.getvalue(), mode=0o600)
     return report
