@@ -457,3 +457,12 @@ def test_load_out_refuses_a_folder_before_anything_is_read(run_main, demo_file: 
     code, _, err = run_main(["data", "load", str(demo_file), "--out", str(out)])
     assert code == 2 and "Traceback" not in err
     assert f"--out {out}: is a folder; give the file to write" in " ".join(err.split())
+
+
+def test_load_summary_names_rows_holding_nothing(tmp_path: Path) -> None:
+    # a blank line among the records is left out of rows_in and said in the summary, not only in --json
+    path = tmp_path / "tiers.csv"
+    path.write_text("country,iso3,report_year,tier\nThailand,THA,2020,Tier 2\n,,,\nMyanmar,MMR,2020,Tier 3\n")
+    result = invoke("data", "load", str(path))
+    assert result.exit_code == 0, result.output
+    assert "rows_left_out" in result.output and "1 (holding nothing" in result.output

@@ -345,7 +345,9 @@ def test_a_table_too_wide_for_the_page_is_split_into_column_groups_that_repeat_t
     sizes = [len(p.columns) - 1 for p in parts]
     assert max(sizes) - min(sizes) <= 3, sizes
     markdown = table.to_markdown()
-    assert markdown.count("| year |") == len(parts) and "(part 2 of" in markdown
+    # the parts for the page, and the table whole for HTML (Quarto's conditional content)
+    assert markdown.count("| year |") == len(parts) + 1 and "(part 2 of" in markdown
+    assert '::: {.content-visible when-format="html"}' in markdown
     # the HTML table (notebooks, the disclosure scan) is the table as it was: one, whole
     assert table.to_html().count("<table") == 1 and "part 1" not in table.to_html()
     narrow = table_data(pl.DataFrame({"year": ["2020"], "n": ["12"]}), source="s", caption="c")
@@ -358,7 +360,20 @@ def test_a_wide_table_in_the_pdf_has_no_overlapping_columns(tmp_path) -> None:
 
     source = tmp_path / "brief.qmd"
     source.write_text(_by_citizenship().to_markdown())
-    assert "too many for the page" not in builtin.typst_markup(source)
+    markup = builtin.typst_markup(source)
+    assert "too many for the page" not in markup and "(part 2 of" in markup
+
+
+def test_a_wide_table_stays_whole_in_the_html_brief(tmp_path) -> None:
+    """The split for the PDF page reached the HTML brief too, where a wide table scrolls in its box."""
+    from evidence.briefs import builtin
+
+    table = _by_citizenship()
+    source = tmp_path / "brief.qmd"
+    source.write_text("Text.\n\n" + table.to_markdown())
+    page = builtin.render_html(source, tmp_path / "brief.html").read_text()
+    assert page.count("<table") == 1 and "part 1 of" not in page
+    assert all(html.escape(c.header, quote=False) in page for c in table.columns)
 
 
 @given(

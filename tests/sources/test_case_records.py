@@ -357,6 +357,60 @@ def test_impossible_or_foreign_dates_are_rejected_naming_row_column_and_value(tm
     assert "YYYY-MM-DD" in reasons[5][2]
 
 
+def test_dates_as_exports_write_them_give_their_year_and_a_serial_number_is_named(tmp_path: Path) -> None:
+    """A day/month/year export (most locales' spreadsheets and case-management systems) had every row rejected
+    as "not YYYY-MM-DD", though its year is the same read day/month or month/day; an Excel date saved as its
+    serial number was "year is not a number". Two-digit years stay refused (which century?)."""
+    cells = {
+        2: ("03/05/2019", 2019),
+        3: ("12/31/2020", 2020),  # month/day/year
+        4: ("31.12.2021 23:59", 2021),
+        5: ("2018/07/01", 2018),
+        6: ("3 May 2019", 2019),
+        7: ("03-May-2019", 2019),
+        8: ("May 3, 2019", 2019),
+        9: ("13/13/2020", None),  # no month 13 either way
+        10: ("03/05/19", None),
+        11: ("43588", None),
+    }
+    path = write_csv(
+        tmp_path / "cases.csv",
+        HEADER,
+        [[value, "F", "25", "Myanmar", "Yes"] for value, _ in cells.values()],
+        SMALL_MAPPING,
+    )
+    table = load_case_records(path)
+    assert_accounting(table)
+    assert dict(zip(table.data["source_row"], table.data["year"], strict=True)) == {
+        line: year for line, (_, year) in cells.items() if year
+    }
+    reasons = dict(zip(table.rejects["row"], table.rejects["reason"], strict=True))
+    assert reasons[9].startswith("impossible date '13/13/2020'") and "month/day/year" in reasons[9]
+    assert "four-digit year" in reasons[10]
+    assert "Excel date saved as its serial number" in reasons[11]
+
+
+def test_numeric_codes_saved_as_floats_read_as_their_codes(tmp_path: Path) -> None:
+    """A numeric code column that holds an empty cell is saved as floats (pandas, a spreadsheet's number
+    format): ``1.0`` for the mapping's ``1``. Every row was rejected as an unknown code."""
+    mapping = {
+        **SMALL_MAPPING,
+        "values": {"gender": {"1": "Female", "2": "Male"}, "yes_no": {"1": True, "0": False}},
+    }
+    rows = [
+        ["2019", "1.0", "25", "Myanmar", "1.0"],
+        ["2019", "2", "30", "Myanmar", "0.0"],
+        ["2019", "", "", "", ""],
+    ]
+    table = load_case_records(write_csv(tmp_path / "cases.csv", HEADER, rows, mapping))
+    assert (table.rows_kept, table.rows_rejected) == (3, 0)
+    assert table.data["gender"].to_list() == ["Female", "Male", None]
+    # "0.0" read as no (else rejected): the only form mapped said no is unknown under the denominator rule
+    assert table.data["exploitation_forced_labour"].to_list() == [True, None, None]
+    bad = write_csv(tmp_path / "bad.csv", HEADER, [["2019", "1.5", "25", "Myanmar", "1"]], mapping)
+    assert load_case_records(bad).rejects["value"].to_list() == ["1.5"]
+
+
 def test_unmapped_countries_can_be_kept_as_unknown_and_flagged(tmp_path: Path) -> None:
     rows = [["2019", "F", "25", "Atlantis", "Yes"], ["2019", "F", "25", "Myanmar", "Yes"]]
     path = write_csv(tmp_path / "cases.csv", HEADER, rows, {**SMALL_MAPPING, "unmapped_countries": "flag"})
@@ -449,6 +503,34 @@ def test_workbook_with_title_rows_and_a_named_sheet(tmp_path: Path) -> None:
     assert table.data["year"].to_list() == [2019, 2021]
     assert table.data["age_band"].to_list() == ["24-26", "9-17"]
     assert table.rejects["row"].to_list() == [7]
+
+
+def test_a_row_of_delimiters_is_no_case_in_a_csv_as_in_its_workbook(tmp_path: Path) -> None:
+    """A cleared spreadsheet row saved as CSV (``,,,,``), among the records or below them, was kept as a case
+    with every field unknown (counted among the victims), while the workbook dropped its empty rows saying only
+    how many. Both now leave it out, counted (rows_left_out) and named by line or row; a row with text only in
+    a column the mapping does not name stays a record."""
+    import openpyxl
+
+    rows = [["2019", "F", "25", "Cambodia", "1"], [""] * 5, ["2020", "M", "30", "Myanmar", ""], [""] * 3]
+    path = write_csv(tmp_path / "cases.csv", [*HEADER, "Notes"], [[*r, ""] for r in rows[:3]] + [rows[3]])
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(",,,,,see file\n")  # text only in a column the mapping does not name: a record
+    table = load_case_records(path, mapping=SMALL_MAPPING)
+    assert_accounting(table)
+    assert (table.rows_in, table.rows_kept, table.rows_left_out) == (3, 3, 2)
+    assert table.data["source_row"].to_list() == [2, 4, 6]
+    assert (
+        "2 empty row(s) ignored (no record: every field empty, a row of delimiters only): line 3, 5"
+        in table.provenance.notes
+    )
+    book = openpyxl.Workbook()
+    for record in [HEADER, *rows[:3]]:
+        book.active.append([cell or None for cell in record])
+    book.save(tmp_path / "cases.xlsx")
+    from_book = load_case_records(tmp_path / "cases.xlsx", mapping=SMALL_MAPPING)
+    assert (from_book.rows_in, from_book.rows_left_out) == (2, 1)
+    assert "1 empty sheet row(s) ignored (no record: every cell empty): row 3" in from_book.provenance.notes
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

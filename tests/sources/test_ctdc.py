@@ -349,7 +349,8 @@ def test_namibia_is_not_a_missing_value(ctdc_fixtures: Path, tmp_path: Path) -> 
 
 def test_vp_hand_made(ctdc_fixtures: Path) -> None:
     loaded = load(ctdc_fixtures / "vp_small.csv")
-    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (7, 6, 1)
+    # line 4 is a row of delimiters only: no record (test_an_empty_row_among_the_records_...)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected, loaded.rows_left_out) == (6, 5, 1, 1)
     assert dict(zip(loaded.rejects["row"], loaded.rejects["column"], strict=True)) == {6: "yearRegister"}
     assert loaded.flags.select("row", "column", "value").rows() == [(7, "UN_COO_Region", "Mars")]
     assert (row(loaded, 7)["origin_region"], row(loaded, 7)["destination_region"]) == (None, "Asia")
@@ -358,8 +359,7 @@ def test_vp_hand_made(ctdc_fixtures: Path) -> None:
         None,
         "2014-2018",
     )
-    empty = row(loaded, 4)
-    assert all(v is None for k, v in empty.items() if k != "source_row")
+    assert 4 not in loaded.data["source_row"].to_list()
     mixed = row(loaded, 5)
     assert mixed["destination_region"] == "Americas/Oceania"
     assert mixed["perpetrator_citizenship_region"] == "Africa;Asia"
@@ -868,8 +868,8 @@ def test_rows_of_delimiters_only_are_no_victims(
 ) -> None:
     """A release opened in a spreadsheet, rows below it cleared (or formatted) and saved as CSV ends in rows of
     delimiters only: no victims (a workbook's empty sheet rows are none), whatever the layout. Were kept as
-    records with every field missing, each counted as a victim. (An empty row among the records stays a record:
-    ``test_vp_hand_made``.)"""
+    records with every field missing, each counted as a victim. (An empty row among the records is none either:
+    ``test_an_empty_row_among_the_records_is_no_victim_in_a_csv_as_in_a_workbook``.)"""
     text = (shared_data / "ctdc" / name).read_text(encoding="utf-8").rstrip("\n")
     header, *records = text.split("\n")
     empty = delimiter * header.count(delimiter)
@@ -883,6 +883,64 @@ def test_rows_of_delimiters_only_are_no_victims(
     last = len(records) + 2
     note = "3 empty row(s) ignored (no record: every field empty, a row of delimiters only)"
     assert f"{note}: line {last}, {last + 1}, {last + 2}" in loaded.provenance.notes
+
+
+def test_an_empty_row_among_the_records_is_no_victim_in_a_csv_as_in_a_workbook(
+    ctdc_fixtures: Path, tmp_path: Path
+) -> None:
+    """A row of delimiters only, or a blank line, among the records (a spreadsheet row cleared, saved as CSV) was
+    kept as a victim with every field missing, while the workbook it was saved from dropped the row (saying
+    neither which nor that the count of rows left it out). Both now leave it out, counted and named."""
+    source = ctdc_fixtures / "synthetic_v2024.csv"
+    header, *records = source.read_text(encoding="utf-8").splitlines()
+    empty = "," * header.count(",")
+    text = tmp_path / "cleared.csv"
+    text.write_text(
+        "\n".join([header, records[0], empty, records[1], "", *records[2:]]) + "\n", encoding="utf-8"
+    )
+    from_text, published = load(text), load(source)
+    assert (from_text.rows_in, from_text.rows_kept, from_text.rows_rejected) == (
+        len(records),
+        len(records),
+        0,
+    )
+    assert from_text.rows_left_out == 2 and from_text.summary()["rows_left_out"] == 2
+    assert from_text.data.drop("source_row").equals(published.data.drop("source_row"))
+    assert from_text.data["source_row"].to_list()[:3] == [2, 4, 6]  # lines of the file still
+    notes = from_text.provenance.notes
+    assert "1 empty row(s) ignored (no record: every field empty, a row of delimiters only): line 3" in notes
+    assert "1 blank line(s) ignored (no record): line 5" in notes
+    # the workbook the CSV was saved from: an empty sheet row among the records, the same victims, its row named
+    book = tmp_path / "cleared.xlsx"
+    with_gap = tmp_path / "with_gap.csv"
+    with_gap.write_text("\n".join([header, records[0], empty, *records[1:]]) + "\n", encoding="utf-8")
+    _write_workbook(book, with_gap, ["Notes", "Global synthetic"])
+    from_book = load(book)
+    assert (from_book.rows_in, from_book.rows_kept, from_book.rows_left_out) == (
+        len(records),
+        len(records),
+        1,
+    )
+    assert from_book.data.drop("source_row").equals(published.data.drop("source_row"))
+    assert "1 empty sheet row(s) ignored (no record: every cell empty): row 3" in from_book.provenance.notes
+
+
+@pytest.mark.parametrize("extra", ["Notes", ""])
+def test_a_note_in_a_column_not_used_is_no_victim(ctdc_fixtures: Path, tmp_path: Path, extra: str) -> None:
+    """A source line or note written below the records in a column the layout does not read (named or not):
+    the row was kept as a victim with every field missing. Now rejected as a note, under its column."""
+    source = ctdc_fixtures / "synthetic_v2024.csv"
+    header, *records = source.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "noted.csv"
+    blank = "," * header.count(",")
+    lines = [f"{header},{extra}", *(r + "," for r in records), f"{blank},Source: CTDC 2024"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded, published = load(path), load(source)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (len(records) + 1, len(records), 1)
+    assert loaded.data.equals(published.data)
+    (row_, column, value, reason) = loaded.rejects.row(0)
+    assert (row_, value, reason) == (len(records) + 2, "Source: CTDC 2024", ctdc.REASON_NOTE)
+    assert column == (extra or "(unnamed column 28)")
 
 
 def test_blank_lines_below_title_lines_are_named_by_their_line_in_the_file(
@@ -903,7 +961,9 @@ def test_a_column_named_twice_below_title_lines_is_refused_naming_the_headers_ro
     path = tmp_path / "repeated.csv"
     path.write_text("\n".join(["Global Synthetic Dataset", header + ",Gender", records[0] + ",Woman"]) + "\n")
     with pytest.raises(
-        InputError, match=r"repeated\.csv, row 2: the header names a column more than once: gender"
+        InputError,
+        match=r"repeated\.csv, row 2: the header names a column more than once: gender \(B2 'gender' and AB2 "
+        r"'Gender'\)",
     ):
         load(path)
 

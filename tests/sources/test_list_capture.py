@@ -101,7 +101,10 @@ def test_list_capture_is_never_sniffed() -> None:
         ("A,B,n\n1,0\n0,1,2\n", 2, None, "2 fields where the header has 3"),
         ("A,A,n\n1,0,3\n0,1,2\n", 1, None, "duplicated column names ['A']"),
         ("A,,n\n1,0,3\n0,1,2\n", 1, None, "column 2 of the header has no name"),
-        ("A,B,n\n1,0,3\n\n0,1,2\n", 3, None, "blank line among the data rows"),
+        # after an empty row (left out), rows are still named by their line in the file
+        ("A,B,n\n1,0,3\n\n,,\n0,1,x\n", 5, "n", "whole number of people"),
+        ('A,B,n\n1,0,3\n1,1,1.0e+00\n0,1,"1,006"\n', 4, "n", "without thousands separators"),
+        ("MSE lists 2024\nA,B,n\n1,0,3\n", 2, None, "the header must be the first line"),
         ('A,B,n\n"1,0,3\n0,1,2\n', None, None, "quoted field is never closed"),
     ],
 )
@@ -112,7 +115,7 @@ def test_refusals_name_file_row_and_column(
     with pytest.raises(InputError) as caught:
         load_list_capture(path)
     error = caught.value
-    assert words in error.message
+    assert words in error.message + (error.hint or "")
     assert error.path == str(path)
     assert (error.row, error.column) == (row, column)
 
@@ -133,6 +136,45 @@ def test_what_spreadsheets_save_reads_the_same(tmp_path: Path, data: bytes, how:
     loaded = load_list_capture(path)
     assert loaded.data.columns == ["A", "B", "count"], how
     assert loaded.data["count"].to_list() == [3, 2, 1], how
+
+
+def test_empty_rows_are_left_out_counted_and_named(shared_data: Path, tmp_path: Path) -> None:
+    """A blank line among the rows was refused (row numbers would shift), and a row of delimiters only (a
+    spreadsheet's cleared row saved as CSV), among the rows or below them, was refused as a list membership of
+    ``None``: both are no row, left out as every loader leaves them, counted and named by line."""
+    real = shared_data / "mse" / "korea_palembang_3list" / "Korea.csv"
+    header, *rows = real.read_text(encoding="utf-8").splitlines()
+    path = write(
+        tmp_path, "\n".join([header, rows[0], "", rows[1], ",,,", *rows[2:], ",,,", " , , , "]) + "\n"
+    )
+    loaded, published = load_list_capture(path), load_list_capture(real)
+    assert loaded.data.equals(published.data)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_left_out) == (
+        published.rows_in,
+        published.rows_kept,
+        4,
+    )
+    last = len(rows) + 4
+    assert (
+        f"4 empty row(s) ignored (no record: every field empty, a row of delimiters only): line 3, 5, {last}, "
+        f"{last + 1}"
+    ) in loaded.provenance.notes
+    # the all-zero row with count 0, named by its line in this file (two empty rows above it)
+    assert loaded.rejects["row"].to_list() == [r + 2 for r in published.rejects["row"].to_list()]
+
+
+@pytest.mark.parametrize("cells", [("1.0", "0.0"), ("TRUE", "FALSE"), ("True", "False"), (" 1 ", "0")])
+def test_list_membership_as_numbers_and_booleans_programs_write(
+    tmp_path: Path, cells: tuple[str, str]
+) -> None:
+    """R's and pandas' numeric columns (``1.0``) and spreadsheets' booleans (``TRUE``) are 1 and 0 (were refused
+    while a count of ``41.0`` was read); words of one language are not guessed at (``yes``: refused above)."""
+    on, off = cells
+    path = write(tmp_path, f"police,ngo,n\n{on},{off},3\n{off},{on},2\n{on},{on},1\n")
+    loaded = load_list_capture(path)
+    assert loaded.data.rows() == [(1, 0, 3), (0, 1, 2), (1, 1, 1)]
+    cases = write(tmp_path, f"case_id,police,ngo\nK1,{on},{off}\nK2,{on},{on}\n", name="cases.csv")
+    assert load_list_capture(cases).data.rows() == [(1, 0, 1), (1, 1, 1)]
 
 
 def test_workbooks_and_binary_files_are_refused_plainly(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ def test_a_header_wider_than_any_spreadsheet_is_refused_before_any_loader_reads_
         detect(quoted)
 
 
-def _fake_loader():
+def _fake_loader(kind: str = "case"):
     import polars as pl
 
     from evidence.sources.loaded import LoadedTable
@@ -49,6 +49,7 @@ def _fake_loader():
         return LoadedTable(
             data=pl.DataFrame({"a": [1]}),
             rows_in=1,
+            kind=kind,
             provenance=Provenance(
                 source="fake",
                 layout=layout,
@@ -65,7 +66,7 @@ def _fake_loader():
 
 
 def test_sidecar_completes_provenance(tmp_path, monkeypatch):
-    monkeypatch.setitem(registry._LOADERS, "fake", _fake_loader())
+    monkeypatch.setitem(registry._LOADERS, "fake", _fake_loader(kind="indicator"))
     path = tmp_path / "a.csv"
     path.write_text("FAKE\n1\n")
     assert sidecar_path(path) == tmp_path / "a.csv.provenance.json"
@@ -79,6 +80,30 @@ def test_sidecar_completes_provenance(tmp_path, monkeypatch):
     sidecar_path(path).write_text(json.dumps({"relase": "typo"}))
     with pytest.raises(InputError, match="unknown keys"):
         load(path)
+
+
+@pytest.mark.parametrize(
+    "says", [{"protection": "suppression"}, {"synthetic": True}, {"synthetic": True, "demo": True}]
+)
+def test_a_sidecar_cannot_switch_off_the_cell_key_of_real_victim_records(tmp_path, shared_data, says):
+    # the security audit: a sidecar saying "suppression" (or "synthetic") beside CTDC's k-anonymised records of
+    # real people turned their published counts' cell-key protection off
+    path = tmp_path / "k_anon_excerpt.csv"
+    path.write_bytes((shared_data / "ctdc" / "k_anon_excerpt.csv").read_bytes())
+    assert load(path).protection == "cell_key"
+    sidecar_path(path).write_text(json.dumps(says))
+    with pytest.raises(InputError, match="cannot weaken the protection") as info:
+        load(path)
+    assert str(sidecar_path(path)) in str(info.value)
+    sidecar_path(path).write_text(json.dumps({"protection": "cell_key", "citation": "CTDC (2024)"}))
+    assert load(path).protection == "cell_key"
+
+
+def test_a_sidecar_of_a_publishers_synthetic_release_may_say_so(tmp_path, shared_data):
+    path = tmp_path / "vp.csv"
+    path.write_bytes((shared_data / "ctdc" / "vp_synthetic_condensed.csv").read_bytes())
+    sidecar_path(path).write_text(json.dumps({"synthetic": True, "protection": "suppression"}))
+    assert load(path).protection == "suppression"
 
 
 def test_a_header_longer_than_the_head_is_read_whole(tmp_path):

@@ -27,12 +27,13 @@ def test_parquet_round_trip_keeps_provenance_and_accounting(tmp_path):
         provenance=prov,
         rows_in=3,
         rejects=issues_frame([{"row": 4, "column": "year", "value": "x", "reason": "not a year"}]),
+        rows_left_out=2,
     )
     out = write_parquet(loaded, tmp_path / "t.parquet")
     back = read_parquet(out)
     assert back.provenance == prov
     assert back.data.equals(loaded.data)
-    assert (back.rows_in, back.rows_rejected) == (3, 1)
+    assert (back.rows_in, back.rows_rejected, back.rows_left_out) == (3, 1, 2)
     assert back.rejects.equals(loaded.rejects)
 
 

@@ -59,7 +59,8 @@ def test_rows_with_the_wrong_number_of_fields_are_rejected_not_read_as_not_ranke
     assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (4, 2, 2)
     assert loaded.rejects.select("row", "value").rows() == [(3, "3 fields"), (6, "6 fields")]
     assert sorted(loaded.data["source_row"].to_list()) == [2, 5]
-    assert loaded.provenance.notes == ("1 blank line(s) ignored (no record)",)
+    assert loaded.provenance.notes == ("1 blank line(s) ignored (no record): line 4",)
+    assert loaded.rows_left_out == 1
 
 
 def test_simple_layout(fixtures: Path) -> None:
@@ -712,7 +713,8 @@ def test_a_label_given_twice_is_refused_naming_the_headers_own_row(tmp_path: Pat
 
     (tmp_path / "twice.csv").write_text("Tiers 2016\niso3,report_year,tier,Tier\nXAA,2016,Tier 1,Tier 2\n")
     with pytest.raises(
-        InputError, match=r"twice\.csv, row 2: the header names the column 'tier' more than once"
+        InputError,
+        match=r"twice\.csv, row 2: the header names the column 'tier' more than once \(C2 'tier' and D2 'Tier'\)",
     ):
         registry.load(tmp_path / "twice.csv")
     book = openpyxl.Workbook()
@@ -725,7 +727,8 @@ def test_a_label_given_twice_is_refused_naming_the_headers_own_row(tmp_path: Pat
         book.active.append(row)
     book.save(tmp_path / "twice.xlsx")
     with pytest.raises(
-        InputError, match=r"twice\.xlsx, row 3: the header names the column 'tier' more than once"
+        InputError,
+        match=r"twice\.xlsx, row 3: the header names the column 'tier' more than once \(C3 'tier' and D3 'Tier'\)",
     ):
         registry.load(tmp_path / "twice.xlsx")
 
@@ -770,3 +773,29 @@ def test_a_bracketed_letter_after_a_label_is_no_footnote(tmp_path: Path) -> None
     loaded = registry.load(path)
     assert loaded.data.select("country", "tier").rows() == [("Thailand", "Tier 3")]
     assert "columns not used: Country [fr]" in loaded.provenance.notes
+
+
+def test_a_cleared_row_among_the_placements_is_left_out_counted_and_named_in_a_workbook_too(
+    tmp_path: Path,
+) -> None:
+    """The workbook's empty sheet rows were left out saying only how many (the CSV named their lines), and
+    neither was counted: now both are, by row or line."""
+    import openpyxl
+
+    rows = [
+        ["iso3", "report_year", "tier"],
+        ["XAA", 2016, "Tier 1"],
+        [None, None, None],
+        ["XAB", 2016, "Tier 3"],
+    ]
+    book = openpyxl.Workbook()
+    for record in rows:
+        book.active.append(record)
+    book.active.cell(row=5, column=2, value="  ")  # blanks only
+    book.save(tmp_path / "tiers.xlsx")
+    (tmp_path / "tiers.csv").write_text("iso3,report_year,tier\nXAA,2016,Tier 1\n,,\nXAB,2016,Tier 3\n , ,\n")
+    for name, unit in (("tiers.xlsx", "row"), ("tiers.csv", "line")):
+        loaded = registry.load(tmp_path / name)
+        assert (loaded.rows_in, loaded.rows_kept, loaded.rows_left_out) == (2, 2, 2), name
+        notes = loaded.provenance.notes
+        assert any(n.startswith("2 empty") and n.endswith(f": {unit} 3, 5") for n in notes), notes

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from _glotip import write_small_glotip
 from _resaved import RESAVED, assert_resaved_read_alike_and_noted
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -1144,3 +1145,76 @@ def test_a_bracketed_letter_after_the_value_label_is_no_footnote(tmp_path: Path)
     path = write_glotip_csv(tmp_path / "g.csv", [row()], header=header)
     with pytest.raises(InputError, match=r"lacks the columns \['txtVALUE'\]"):
         registry.load(path)
+
+
+# --- a label in two header cells; rows holding nothing -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("second", "cells"),
+    [("Year\u00b2", "J3 'Year\u00b9' and N3 'Year\u00b2'"), ("YEAR", "J3 'Year\u00b9' and N3 'YEAR'")],
+)
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_label_in_two_header_cells_is_refused_naming_both(
+    tmp_path: Path, second: str, cells: str, suffix: str
+) -> None:
+    """Two footnoted copies of one label (``Year¹``, ``Year²``: a revised column beside the superseded one), or
+    a label repeated, were read by column order (the first), silently. Which is the one to read cannot be told
+    from the file: refused, naming both cells. (The publisher's label before an alias stays: ``txtVALUE``.)"""
+    header = (*(("Year\u00b9" if h == "Year" else h) for h in unodc.HEADER), second)
+    rows = [(*row(), "2021"), (*row("12", category="Cambodia"), "2021")]
+    path = write_glotip_csv(tmp_path / "g.csv", rows, header=header)
+    if suffix == ".xlsx":
+        import csv
+
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        for record in csv.reader(path.read_text(encoding="utf-8").splitlines()):
+            book.active.append(record)
+        path = tmp_path / "g.xlsx"
+        book.save(path)
+    with pytest.raises(InputError) as caught:
+        registry.load(path)
+    assert f"names the column 'Year' more than once ({cells})" in caught.value.message
+    assert caught.value.row == 3
+
+
+def test_the_publishers_value_label_is_read_before_its_alias(tmp_path: Path) -> None:
+    header = (*unodc.HEADER, "VALUE")
+    path = write_glotip_csv(tmp_path / "g.csv", [(*row("7"), "700")], header=header)
+    assert registry.load(path).data["value"].to_list() == [7]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_rows_holding_nothing_are_left_out_counted_and_named(tmp_path: Path, suffix: str) -> None:
+    """A cleared row among the rows (and below them) was dropped unsaid: now counted and named, in a CSV by its
+    line and in a workbook by its row, as every loader does. A row with text in a column the loader does not
+    read only is a row (was dropped unsaid): rejected for what it lacks."""
+    empty = (None,) * len(unodc.HEADER)
+    rows = [row(), empty, row("12", category="Cambodia"), empty]
+    path = write_glotip_csv(tmp_path / "g.csv", rows)
+    if suffix == ".xlsx":
+        path = write_small_glotip(tmp_path / "g.xlsx", [("THA", "Myanmar", "7"), ("THA", "Cambodia", "12")])
+        import openpyxl
+
+        book = openpyxl.load_workbook(path)
+        book.active.insert_rows(5)
+        book.active.cell(row=7, column=1, value=" ")  # blanks only
+        book.save(path)
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_left_out) == (2, 2, 2)
+    assert loaded.data["source_row"].to_list() == [4, 6]
+    unit = "line" if suffix == ".csv" else "row"
+    assert [n for n in loaded.provenance.notes if n.endswith(f": {unit} 5, 7")], loaded.provenance.notes
+
+
+def test_a_note_written_in_a_column_not_read_is_rejected_as_a_note(tmp_path: Path) -> None:
+    """A row whose only text stands in a column the loader does not read (a note beside the table): was dropped
+    unsaid, or kept with every field empty (a row of nothing among the indicators); now rejected as the note it
+    is, under its column."""
+    header = (*unodc.HEADER, "Comment")
+    rows = [(*row(), ""), (*((None,) * 13), "see note 4"), (*row("12", category="Cambodia"), None)]
+    loaded = registry.load(write_glotip_csv(tmp_path / "g.csv", rows, header=header))
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected, loaded.rows_left_out) == (3, 2, 1, 0)
+    assert loaded.rejects.rows() == [(5, "Comment", "see note 4", unodc.REASON_NOTE)]

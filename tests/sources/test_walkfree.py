@@ -800,3 +800,58 @@ def test_a_bracketed_letter_after_a_label_is_not_read_as_a_footnote(tmp_path: Pa
     loaded = registry.load(path)
     assert loaded.data.select("country", "population").rows() == [("Thailand", 1_000_000)]
     assert "columns not used: Country [fr], Population [f]" in loaded.provenance.notes
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_label_repeated_word_for_word_is_refused_naming_its_cells(tmp_path: Path, suffix: str) -> None:
+    """``Country`` twice (a column copied beside itself, one of them edited): the frame's reader renames the
+    copy, so the loader read the first, silently; now refused with both cells, as two footnoted copies are."""
+    header = [*HEADER, "Country"]
+    if suffix == ".xlsx":
+        path = write_gsi(tmp_path / "g.xlsx", [[*country("Thailand"), "Viet Nam"]])
+        import openpyxl
+
+        book = openpyxl.load_workbook(path)
+        book[walkfree.SHEET].cell(row=3, column=len(header), value="Country")
+        book.save(path)
+    else:
+        path = tmp_path / "g.csv"
+        cells = [str(c) for c in country("Thailand")]
+        path.write_text(
+            ",".join(f'"{h}"' for h in header) + "\n" + ",".join([*cells, "Viet Nam"]) + "\n",
+            encoding="utf-8",
+        )
+    with pytest.raises(InputError) as caught:
+        registry.load(path)
+    last = chr(ord("A") + len(header) - 1)
+    assert (
+        f"more than one column for 'Country' (A{caught.value.row} 'Country' and {last}{caught.value.row} "
+        in (caught.value.message)
+    )
+
+
+def test_rows_holding_nothing_among_the_countries_are_counted_and_named(tmp_path: Path) -> None:
+    path = write_gsi(tmp_path / "g.xlsx", [country("Thailand"), [None] * 5, country("Viet Nam")])
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    book[walkfree.SHEET].cell(row=5, column=2, value="  ")  # blanks only
+    book.save(path)
+    loaded = walkfree.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_left_out) == (2, 2, 1)
+    assert "1 empty sheet row(s) ignored (no record: every cell empty): row 5" in loaded.provenance.notes
+
+
+def test_rows_holding_nothing_in_the_summary_saved_as_csv_are_named_by_line(tmp_path: Path) -> None:
+    cells = ",".join(str(c) for c in country("Thailand"))
+    other = ",".join(str(c) for c in country("Viet Nam"))
+    blanks = "," * (len(HEADER) - 1)
+    path = tmp_path / "g.csv"
+    header = ",".join(f'"{h}"' for h in HEADER)
+    path.write_text("\n".join([header, cells, blanks, "", other, " " + blanks]) + "\n", encoding="utf-8")
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_left_out) == (2, 2, 3)
+    assert (
+        "3 empty row(s) ignored (no record: every field empty, a row of delimiters only): line 3, 4, 6"
+        in (loaded.provenance.notes)
+    )

@@ -447,3 +447,16 @@ def test_a_header_cell_without_a_trailing_marker_keys_as_header_key(text: str) -
 
     if not re.search(workbook.HEADER_FOOTNOTE_MARKER, text.strip()):
         assert workbook.header_cell_key(text) == workbook.header_key(text)
+
+
+def test_cell_references_and_the_one_rule_for_a_label_in_several_cells() -> None:
+    from evidence.sources.workbook import cell_reference, label_positions
+
+    assert [cell_reference(i, 3) for i in (0, 9, 25, 26, 27, 701, 702)] == [
+        "A3", "J3", "Z3", "AA3", "AB3", "ZZ3", "AAA3",
+    ]  # fmt: skip
+    cells = ["Country", "Year\u00b9", "txtVALUE", "VALUE", "Year [2]", None]
+    assert label_positions(cells, "Year") == [1, 4]  # two copies of one label: neither is the one
+    assert label_positions(cells, ("txtVALUE", "VALUE", "Value")) == [2]  # the publisher's label first
+    assert label_positions(cells, ("Value", "txtVALUE")) == [3]  # the first alternative found wins
+    assert label_positions(cells, "Region") == []

@@ -231,6 +231,10 @@ def _print_summary(summary: dict) -> None:
         "rows_rejected",
     ):
         table.add_row(key, escape(summary.get(key), lines=False))
+    if summary.get("rows_left_out"):
+        table.add_row(
+            "rows_left_out", f"{summary['rows_left_out']} (holding nothing: not records; see the notes)"
+        )
     if summary.get("demo"):
         table.add_row("[bold yellow]SYNTHETIC[/]", "[bold yellow]toolkit demo data, not real records[/]")
     elif summary.get("synthetic"):

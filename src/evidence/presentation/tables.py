@@ -375,9 +375,25 @@ class TableData:
 
     def to_markdown(self) -> str:
         """A pipe table (numbers right-aligned, totals row in bold) with its caption as a bold line above
-        and its notes below; every text escaped. A table too wide for the page is written as the tables of
-        its column groups (:meth:`column_groups`), one under the other."""
-        return "\n".join(part._pipe_table() for part in self.column_groups())
+        and its notes below; every text escaped. A table too wide for the page is written twice, in Quarto's
+        conditional content (which both renderers honour): whole for HTML (where it scrolls in its box), and
+        as the tables of its column groups (:meth:`column_groups`), one under the other, for every other
+        format (the PDF's page)."""
+        parts = self.column_groups()
+        if len(parts) == 1:
+            return self._pipe_table()
+        return "\n".join(
+            [
+                '::: {.content-visible when-format="html"}',
+                self._pipe_table(),
+                ":::",
+                "",
+                '::: {.content-visible unless-format="html"}',
+                "\n".join(part._pipe_table() for part in parts),
+                ":::",
+                "",
+            ]
+        )
 
     def _pipe_table(self) -> str:
         lines = []

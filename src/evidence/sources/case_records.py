@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import polars as pl
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ from evidence.sources.case_schema import (
     conform,
 )
 from evidence.sources.countries import country_table, map_to_iso3, with_regions
-from evidence.sources.delimited import text_encoding, utf16_codec
+from evidence.sources.delimited import empty_records, empty_records_note, text_encoding, utf16_codec
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.provenance import OWN_RECORDS, Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, apply_sidecar, check_readable, register
@@ -108,8 +109,43 @@ MULTI_VALUED_FIELDS = ("referral_source",)
 RECORD_KEY = "record_key"
 
 _YEAR = re.compile(r"(\d{4})(?:\.0+|-(\d{2})-(\d{2})(?:[ T]([\d:.]+))?)?")
+#: A date written day and month first, the year last in four digits (``03/05/2019``, ``3.5.2019``,
+#: ``03-05-2019``), as most locales' spreadsheets and case-management systems export it: its year is the same
+#: read day/month or month/day, so it is read when the date exists read one way or the other.
+_NUMERIC_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:[ T]([\d:.]+))?")
+#: ``2019/05/03``, ``2019.05.03``: year first, then month and day (as ISO orders them).
+_YEAR_FIRST_DATE = re.compile(r"(\d{4})([/.])(\d{1,2})\2(\d{1,2})(?:[ T]([\d:.]+))?")
+#: A date with its month in English words and a four-digit year: ``3 May 2019``, ``03-May-2019`` (Excel's
+#: d-mmm-yyyy), ``May 3, 2019``.
+_DAY_NAME_YEAR = re.compile(r"(\d{1,2})[ -]([A-Za-z]+)\.?,?[ -](\d{4})")
+_NAME_DAY_YEAR = re.compile(r"([A-Za-z]+)\.? (\d{1,2}),? (\d{4})")
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
 #: A cell that is meant as a date (digits and date separators), not a year: a rejection shows it.
 _DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T].*)?")
+#: Excel's serial number of a day from 1990 on (32874) to 2099 (73050): an Excel date saved without its date
+#: format (a CSV export, or a column formatted "General"). Never read as a date: the workbook's date system
+#: (1900 or 1904, four years apart) is not known from a number.
+_EXCEL_SERIAL = re.compile(r"(3[3-9]|[4-6]\d|7[0-3])\d{3}(?:\.\d+)?")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -121,6 +157,8 @@ class _Raw:
     frame: pl.DataFrame  # the mapped columns as text (null where a truncated row has no field) + source_row
     rejects: pl.DataFrame  # truncated rows, rows with too many fields
     notes: list[str]
+    #: rows holding nothing (blank lines, rows of delimiters, empty sheet rows): no record, counted and named
+    left_out: int = 0
 
 
 def _resolve_columns(header: list[str], mapping: CaseRecordsMapping, data_path: Path) -> dict[str, int]:
@@ -247,9 +285,19 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         if blank
         else []
     )
+    # a row of delimiters only (a spreadsheet's cleared or formatted row saved as CSV), among the records or
+    # below them, is no case, as the workbook's empty sheet rows are none: left out, counted and named, whatever
+    # its number of fields. Only rows empty in every mapped column are looked at, then in all their cells.
+    candidates = np.flatnonzero(empty_records(frame))
+    empty = [i for i in candidates if not any(cell and cell.strip() for cell in kept_records[i])]
+    if empty:
+        lines_out = frame["source_row"].to_numpy()[empty]
+        notes.append(empty_records_note(lines_out))
+        frame = frame.filter(~pl.Series(np.isin(np.arange(frame.height), empty)))
+        structural = [r for r in structural if r["row"] not in set(lines_out.tolist())]
     if encoding != mapping.encoding:
         notes.append("read as UTF-16 text (the mapping expects UTF-8)")
-    return _Raw(frame, issues_frame(structural), notes)
+    return _Raw(frame, issues_frame(structural), notes, left_out=len(blank) + len(empty))
 
 
 @contextlib.contextmanager
@@ -315,9 +363,9 @@ def _read_workbook(path: Path, mapping: CaseRecordsMapping) -> _Raw:
     )
     notes = [f"read from sheet {sheet!r}"]
     if empty.any():
-        notes.append(f"{int(empty.sum())} empty sheet row(s) ignored (no record)")
+        notes.append(empty_records_note(frame["source_row"].filter(empty).to_numpy(), "row"))
         frame = frame.filter(~empty)
-    return _Raw(frame, empty_issues(), notes)
+    return _Raw(frame, empty_issues(), notes, left_out=int(empty.sum()))
 
 
 # --- decoding ------------------------------------------------------------------------------------------------
@@ -374,7 +422,7 @@ class _Decoder:
         what = field.replace("_", " ")
 
         def decode(value: str) -> str | None:
-            key = fold(value)
+            key = _code_key(value, codes)
             if key in codes:
                 return codes[key]
             if allowed is None:
@@ -405,7 +453,7 @@ class _Decoder:
         yes_no = self.mapping.yes_no
 
         def decode(value: str) -> bool | None:
-            key = fold(value)
+            key = _code_key(value, yes_no)
             if key not in yes_no:
                 raise _Bad("unknown yes/no code (not in the mapping's values.yes_no)")
             return yes_no[key]
@@ -461,28 +509,93 @@ class _Decoder:
         return iso3_of
 
 
+#: A whole number written with a decimal part of zeros (``1.0``): how a numeric code column is saved once it
+#: holds an empty cell (pandas' floats, a spreadsheet's number format).
+_WHOLE_NUMBER = re.compile(r"(-?\d+)\.0+")
+
+
+def _code_key(value: str, codes: Mapping[str, Any]) -> str:
+    """The key of a cell among a mapping's codes: :func:`fold`, and a code written ``1.0`` read as the code ``1``
+    where the mapping lists ``1`` and not ``1.0`` (a numeric code column saved as floats: every row was rejected
+    as an unknown code)."""
+    key = fold(value)
+    if key not in codes and (whole := _WHOLE_NUMBER.fullmatch(key)) and whole.group(1) in codes:
+        return whole.group(1)
+    return key
+
+
 def _shown(value: str, limit: int = 40) -> str:
     """A cell's value quoted for a reject reason (cut short when long)."""
     return repr(value if len(value) <= limit else value[:limit] + "...")
 
 
 def _year(value: str) -> int:
+    """The year of a year (``2019``, ``2019.0``) or of a date: ``YYYY-MM-DD`` (with a time), ``YYYY/MM/DD``, a day
+    and month before a four-digit year (``03/05/2019``: day/month or month/day, the year the same either way),
+    or a month in English words (``3 May 2019``, ``03-May-2019``, ``May 3, 2019``). The date must exist (read one
+    way or the other); a two-digit year (``03/05/19``: which century?) and an Excel serial number are refused,
+    each with its reason."""
     match = _YEAR.fullmatch(value)
-    if match is None:
-        if _DATE_LIKE.fullmatch(value):
-            raise _Bad(f"not a year or a date written YYYY-MM-DD: {_shown(value)}")
-        raise _Bad("year is not a number")
-    if match.group(2) is not None:  # a date: it must exist (no 2020-13-45, no 2020-02-31)
-        try:
-            dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-            if match.group(4) is not None:
-                dt.time.fromisoformat(match.group(4))
-        except ValueError as exc:
-            raise _Bad(f"impossible date {_shown(value)}: {exc}") from None
-    year, last = int(match.group(1)), dt.date.today().year
+    if match is not None:
+        if match.group(2) is not None:  # a date: it must exist (no 2020-13-45, no 2020-02-31)
+            _check_date(value, int(match.group(1)), int(match.group(2)), int(match.group(3)), match.group(4))
+        year = int(match.group(1))
+    else:
+        year = _year_of_date(value)
+    last = dt.date.today().year
     if not FIRST_YEAR <= year <= last:
         raise _Bad(f"year out of range {FIRST_YEAR}-{last}")
     return year
+
+
+def _year_of_date(value: str) -> int:
+    """The year of a date written otherwise than ``YYYY-MM-DD`` (see :func:`_year`), else :class:`_Bad`."""
+    if match := _NUMERIC_DATE.fullmatch(value):
+        first, second, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+        readings = [(first, second), (second, first)]  # (day, month): day/month/year, month/day/year
+        problems = []
+        for day, month in readings:
+            try:
+                _check_date(value, year, month, day, match.group(5))
+                return year
+            except _Bad as exc:
+                problems.append(str(exc).split(": ", 1)[-1])
+        raise _Bad(
+            f"impossible date {_shown(value)}: {problems[0]} read as day/month/year, {problems[1]} read as "
+            "month/day/year (write dates YYYY-MM-DD)"
+        )
+    if match := _YEAR_FIRST_DATE.fullmatch(value):
+        year = int(match.group(1))
+        _check_date(value, year, int(match.group(3)), int(match.group(4)), match.group(5))
+        return year
+    named = _DAY_NAME_YEAR.fullmatch(value) or _NAME_DAY_YEAR.fullmatch(value)
+    if named is not None:
+        day_text, name = named.group(1), named.group(2)
+        if not day_text.isdigit():
+            day_text, name = name, day_text
+        month_named = _MONTHS.get(name.lower())
+        if month_named is not None:
+            year = int(named.group(3))
+            _check_date(value, year, month_named, int(day_text), None)
+            return year
+    if _EXCEL_SERIAL.fullmatch(value):
+        raise _Bad(
+            f"not a year or a date: {_shown(value)} looks like an Excel date saved as its serial number (days "
+            "since 1900); format the column as a date (YYYY-MM-DD) and export again"
+        )
+    if _DATE_LIKE.fullmatch(value):
+        raise _Bad(f"not a year or a date with a four-digit year: {_shown(value)} (write dates YYYY-MM-DD)")
+    raise _Bad("year is not a number")
+
+
+def _check_date(value: str, year: int, month: int, day: int, time: str | None) -> None:
+    """:class:`_Bad` (``impossible date``, with the reason) unless the date (and time) exist."""
+    try:
+        dt.date(year, month, day)
+        if time is not None:
+            dt.time.fromisoformat(time)
+    except ValueError as exc:
+        raise _Bad(f"impossible date {_shown(value)}: {exc}") from None
 
 
 def _age_band_of_years(value: str) -> str:
@@ -711,6 +824,7 @@ def _load(
         rows_in=raw.frame.height,
         rejects=rejects,
         flags=flags,
+        rows_left_out=raw.left_out,
     )
 
 
@@ -769,7 +883,10 @@ LOADER = register(
         sniff=sniff,
         load=_load_sniffed,
         description="An organisation's own case records, read through a mapping file beside them, or its register",
-        version="2",  # bump when the case table made from the same file and mapping changes
+        version="3",  # bump when the case table made from the same file and mapping changes
+        # 3: a CSV row of delimiters only is no case (was kept); rows holding nothing counted, named by row; a
+        # year from a date written day/month/year (or month/day), YYYY/MM/DD or with an English month name (the
+        # row was rejected); an Excel serial number named as such; a code written 1.0 read as the code 1
         priority=10,  # a mapping beside a file says how to read it, even when another layout matches
     )
 )

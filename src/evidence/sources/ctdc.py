@@ -67,21 +67,20 @@ from evidence.sources.delimited import (
     DELIMITERS,
     check_width,
     empty_records,
-    empty_records_note,
     field_count_rejects,
     header_cells,
     header_delimiter,
     line_list,
     not_utf8,
     scan_records,
-    trailing_empty_records,
     utf8_text,
+    without_empty_records,
 )
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.metadata import UNKNOWN, dataset, describe
 from evidence.sources.provenance import DEMO_MARKER, as_demo, sha256_file
 from evidence.sources.registry import FileHead, Loader, demo_signature, register
-from evidence.sources.workbook import HeaderMatch, header_cell_key, header_key, read_sheet
+from evidence.sources.workbook import HeaderMatch, cell_reference, header_cell_key, header_key, read_sheet
 
 SOURCE = "ctdc"
 GLOBAL_SYNTHETIC = "global_synthetic"
@@ -639,6 +638,8 @@ class _Raw:
     sha256: str
     notes: list[str]
     rows_in: int
+    #: rows holding nothing (blank lines, rows of delimiters, empty sheet rows): no record, counted and named
+    left_out: int = 0
     #: flag group -> columns the layout does not name that are flags of that group (:func:`_new_group_flags`)
     group_flags: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
@@ -670,6 +671,7 @@ def _read(path: Path, header: _Header) -> _Raw:
     structural = empty_issues()
     counts: np.ndarray | None
     rows: np.ndarray | None
+    blank = 0
     buf = np.frombuffer(data, dtype=np.uint8)
     quoted = bool(np.any(buf == ord('"')))
     # Without quotes and without records the parser found too long, every record has exactly ncols fields iff
@@ -685,7 +687,8 @@ def _read(path: Path, header: _Header) -> _Raw:
         # line numbers of the file, not of the text below its titles
         frame = frame.with_columns(source_row=pl.Series(scan.lines + above, dtype=pl.Int64))
         counts, rows = scan.field_counts, scan.lines + above
-        if scan.blank.any():
+        blank = int(scan.blank.sum())
+        if blank:
             notes.append(
                 f"{int(scan.blank.sum())} blank line(s) ignored (no record): {line_list(rows[scan.blank])}"
             )
@@ -696,19 +699,17 @@ def _read(path: Path, header: _Header) -> _Raw:
             source_row=pl.int_range(2 + above, frame.height + 2 + above, dtype=pl.Int64)
         )
         counts = rows = None
-    # rows of delimiters only below the last record (a spreadsheet's rows whose cells were cleared or formatted,
-    # saved as CSV) are no victims: left out as a workbook's empty sheet rows are, whatever their number of
-    # fields. An empty row among the records stays a record with every field missing (a victim nothing is known
-    # of); below them it is what a spreadsheet leaves, repeated as often as rows were formatted
-    if trailing := trailing_empty_records(frame):
-        kept = frame.height - trailing
-        notes.append(empty_records_note(frame["source_row"].to_numpy()[kept:]))
-        frame = frame.head(kept)
-        if counts is not None and rows is not None:
-            counts, rows = counts[:kept], rows[:kept]
+    # rows of delimiters only (a spreadsheet's rows whose cells were cleared or formatted, saved as CSV) are no
+    # victims, among the records as below them: left out as a workbook's empty sheet rows are, whatever their
+    # number of fields (a victim nothing is known of is no record), counted and named by line
+    frame, empty_rows, empty_notes = without_empty_records(frame)
+    notes.extend(empty_notes)
+    if empty_rows.size and counts is not None and rows is not None:
+        filled = ~np.isin(rows, empty_rows)
+        counts, rows = counts[filled], rows[filled]
     if counts is not None and rows is not None:
         structural = field_count_rejects(rows, counts, ncols)
-    return _Raw(frame, structural, sha256, notes, rows_in=frame.height)
+    return _Raw(frame, structural, sha256, notes, rows_in=frame.height, left_out=blank + int(empty_rows.size))
 
 
 def _integer_columns(header: _Header) -> dict[str, PolarsDataType]:
@@ -787,11 +788,11 @@ def _read_workbook(path: Path, header: _Header) -> _Raw:
         f"read from sheet {header.sheet!r}"
         + (f", header on row {header.header_row}" if header.header_row > 1 else "")
     ]
-    empty = empty_records(frame)  # no cell with a value, or blanks only
-    if empty.any():
-        notes.append(f"{int(empty.sum())} empty sheet row(s) ignored (no record)")
-        frame = frame.filter(pl.Series(~empty))
-    return _Raw(frame, empty_issues(), sha256_file(path), notes, rows_in=frame.height)
+    frame, empty_rows, empty_notes = without_empty_records(frame, unit="row")  # no value, or blanks only
+    notes.extend(empty_notes)
+    return _Raw(
+        frame, empty_issues(), sha256_file(path), notes, rows_in=frame.height, left_out=int(empty_rows.size)
+    )
 
 
 # --- mapping onto the case table -----------------------------------------------------------------------------
@@ -1117,6 +1118,40 @@ def _align_columns(raw: _Raw, layout: str) -> None:
     if unnamed:
         raw.notes.append(f"{len(unnamed)} unnamed column(s) not used (a header with trailing delimiters?)")
     raw.frame = frame
+    raw.rejects = pl.concat([raw.rejects, _notes_beside(frame, [*wanted, *_group_flag_columns(raw)])])
+
+
+#: A row whose only text stands in columns the layout does not read (a note or source line below the records).
+REASON_NOTE = "no field of the layout holds a value, only a column not used: a note, not a victim"
+
+
+def _group_flag_columns(raw: _Raw) -> list[str]:
+    """The columns the layout does not name that are read as flags of a group (:func:`_new_group_flags`)."""
+    return [c for cols in raw.group_flags.values() for c in cols]
+
+
+def _notes_beside(frame: pl.DataFrame, read: list[str]) -> pl.DataFrame:
+    """A reject per row holding text only in columns not read (``read``: the columns the layout reads): it
+    would otherwise be a victim with every field missing. Named under the first such column, with its text."""
+    others = [c for c in frame.columns if c not in read and c != "source_row"]
+    if not others or frame.is_empty():
+        return empty_issues()
+    notes = empty_records(frame.select(c for c in read if c in frame.columns)) & ~empty_records(
+        frame.select(others), exclude=()
+    )
+    if not notes.any():
+        return empty_issues()
+    rows = frame.filter(pl.Series(notes))
+    first = pl.coalesce(
+        pl.when(pl.col(c).cast(pl.String).str.strip_chars() != "").then(pl.lit(c)) for c in others
+    )
+    text = pl.coalesce(
+        pl.when(pl.col(c).cast(pl.String).str.strip_chars() != "").then(pl.col(c).cast(pl.String))
+        for c in others
+    )
+    return issues_frame(
+        rows.select(row=pl.col("source_row"), column=first, value=text, reason=pl.lit(REASON_NOTE))
+    )
 
 
 _UNNAMED = "(unnamed column "
@@ -1240,11 +1275,21 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     # unnamed columns (a header with trailing delimiters) are no names, so they cannot repeat one
     names = Counter(_canonical_name(c) for c in header.columns if c.strip())
     repeated = sorted(n for n, count in names.items() if count > 1)
-    if repeated:
+    if repeated:  # the cells of each, by reference (workbook.repeated_label_error's words)
+        cells = "; ".join(
+            " and ".join(
+                f"{cell_reference(i, header.header_row)} {c.strip()!r}"
+                for i, c in enumerate(header.columns)
+                if c.strip() and _canonical_name(c) == name
+            )
+            for name in repeated
+        )
         raise InputError(
-            f"the header names a column more than once: {', '.join(repeated)}",
+            f"the header names a column more than once: {', '.join(repeated)} ({cells}): which one to read "
+            "cannot be told from the file",
             path=path,
             row=header.header_row,
+            hint="delete or rename the column not to read",
         )
     raw = _read(path, header)
     _align_columns(raw, header.layout)
@@ -1329,7 +1374,12 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     if demo:
         provenance = as_demo(provenance, *demo)
     return LoadedTable(
-        data=data, provenance=provenance, rows_in=raw.rows_in, rejects=rejects_table, flags=flags
+        data=data,
+        provenance=provenance,
+        rows_in=raw.rows_in,
+        rejects=rejects_table,
+        flags=flags,
+        rows_left_out=raw.left_out,
     )
 
 
@@ -1403,6 +1453,8 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="12",
+        version="13",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
+        # in a column not used rejected as a note (was a victim with every field missing); a repeated column
+        # named by its cells
     )
 )

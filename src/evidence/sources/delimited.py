@@ -323,9 +323,10 @@ def _beyond_filled(data: bytes, delimiter: str, ncols: int, records: int) -> np.
     return filled
 
 
-def line_list(numbers: np.ndarray) -> str:
-    """``line 5, 9, 12`` for a note: the first ten line numbers, ``...`` after them when there are more."""
-    return "line " + ", ".join(str(n) for n in numbers[:10]) + (" ..." if numbers.size > 10 else "")
+def line_list(numbers: np.ndarray, unit: str = "line") -> str:
+    """``line 5, 9, 12`` for a note: the first ten line numbers, ``...`` after them when there are more
+    (``unit``: ``row`` for a sheet's rows)."""
+    return f"{unit} " + ", ".join(str(n) for n in numbers[:10]) + (" ..." if numbers.size > 10 else "")
 
 
 def empty_records(frame: pl.DataFrame, exclude: Sequence[str] = ("source_row",)) -> np.ndarray:
@@ -344,24 +345,32 @@ def empty_records(frame: pl.DataFrame, exclude: Sequence[str] = ("source_row",))
     return frame.select(pl.all_horizontal(empty)).to_series().to_numpy()
 
 
-def trailing_empty_records(frame: pl.DataFrame, exclude: Sequence[str] = ("source_row",)) -> int:
-    """How many of ``frame``'s last records hold nothing (:func:`empty_records`), told from its tail (a few
-    rows, more only while all are empty), not from every record."""
-    size = 1
-    while True:
-        empty = empty_records(frame.tail(size), exclude)
-        if not empty.all() or size >= frame.height:
-            filled = np.flatnonzero(~empty)
-            return empty.size - (int(filled[-1]) + 1 if filled.size else 0)
-        size *= 16
+def without_empty_records(
+    frame: pl.DataFrame,
+    *,
+    unit: str = "line",
+    exclude: Sequence[str] = ("source_row",),
+    row_column: str = "source_row",
+) -> tuple[pl.DataFrame, np.ndarray, list[str]]:
+    """``frame`` without its records that hold nothing (:func:`empty_records`), wherever they stand (among
+    the records or below them: a spreadsheet's cleared rows), with the ``source_row`` of those left out and
+    the note naming them (none without any). The one way every loader leaves such rows out: a CSV and the
+    workbook it was saved from read alike, the rows counted (``LoadedTable.rows_left_out``) and named by
+    ``unit`` (``line`` of a text file, ``row`` of a sheet) from ``row_column``."""
+    empty = empty_records(frame, exclude)
+    if not empty.any():
+        return frame, np.zeros(0, dtype=np.int64), []
+    rows = frame[row_column].to_numpy()[empty]
+    return frame.filter(pl.Series(~empty)), rows, [empty_records_note(rows, unit)]
 
 
-def empty_records_note(lines: np.ndarray) -> str:
-    """The note of the records :func:`empty_records` left out, by their line numbers."""
-    return (
-        f"{lines.size} empty row(s) ignored (no record: every field empty, a row of delimiters only): "
-        + line_list(lines)
-    )
+def empty_records_note(lines: np.ndarray, unit: str = "line") -> str:
+    """The note of the records :func:`empty_records` left out, by their line (``unit``: or sheet row) numbers."""
+    if unit == "line":
+        what = "empty row(s) ignored (no record: every field empty, a row of delimiters only)"
+    else:
+        what = "empty sheet row(s) ignored (no record: every cell empty)"
+    return f"{lines.size} {what}: " + line_list(lines, unit)
 
 
 def field_count_rejects(lines: np.ndarray, field_counts: np.ndarray, ncols: int) -> pl.DataFrame:

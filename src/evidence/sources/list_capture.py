@@ -20,6 +20,8 @@ file no registered loader reads but :func:`sniff` takes for list-capture data is
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -27,7 +29,14 @@ import numpy as np
 import polars as pl
 
 from evidence.core.errors import InputError
-from evidence.sources.delimited import check_quotes, check_width, scan_records, split_line, utf8_text
+from evidence.sources.delimited import (
+    check_quotes,
+    check_width,
+    scan_records,
+    split_line,
+    utf8_text,
+    without_empty_records,
+)
 from evidence.sources.loaded import LoadedTable, issues_frame
 from evidence.sources.provenance import LIST_CAPTURE, Provenance, sha256_file
 from evidence.sources.registry import FileHead, apply_sidecar, check_readable, describe_unreadable
@@ -43,7 +52,12 @@ CASE_ID_COLUMN_NAMES = ("case_id", "id")
 #: 2^63 - 1) is a mistake, and the sum of such counts would overflow.
 MAX_COUNT = 10_000_000_000
 
-_FIRST_DATA_LINE = 2  # line 1 is the header
+#: The column holding each row's line in the file (no list can be named so: it is dropped before the lists are).
+_LINE = "\x00line"
+#: List membership as written: 0 and 1, as numbers too (``1.0``, as R or pandas write a numeric column), and a
+#: spreadsheet's or R's booleans (``TRUE``/``FALSE``, ``True``/``False``: unambiguous). Words of one language
+#: (``yes``/``no``, ``oui``/``non``) are not guessed at: the error names what is read.
+_MEMBERSHIP = {"0": 0, "1": 1, "0.0": 0, "1.0": 1, "false": 0, "true": 1}
 
 
 def load_list_capture(path: str | Path) -> LoadedTable:
@@ -52,16 +66,20 @@ def load_list_capture(path: str | Path) -> LoadedTable:
     Raises :class:`InputError` naming file, row and column for anything that would make an estimate
     meaningless: fewer than two lists, non-binary list values, negative or non-integer counts, duplicated
     histories, a case or a non-zero count on no list, an empty file. A row for the all-zero history with count
-    0 is harmless and is listed among the rejects. A sidecar ``<file>.provenance.json`` completes the
-    provenance, as for every other source.
+    0 is harmless and is listed among the rejects. Rows holding nothing (blank, or delimiters only) are left
+    out, counted and named in a note. A sidecar ``<file>.provenance.json`` completes the provenance, as for
+    every other source.
     """
     path = Path(path)
-    frame = _read_strings(path)
+    frame, left_out, notes = _read_strings(path)
     count_column = _count_column(frame, path)
     if count_column is None:
         loaded = _case_records(frame, path)
     else:
         loaded = _histories(frame, count_column, path)
+    loaded.rows_left_out = left_out
+    if notes:
+        loaded.provenance = dataclasses.replace(loaded.provenance, notes=(*loaded.provenance.notes, *notes))
     return apply_sidecar(loaded, path)
 
 
@@ -113,9 +131,10 @@ def refuse_other_sources(path: Path) -> None:
     )
 
 
-def _read_strings(path: Path) -> pl.DataFrame:
-    """Every cell as text, after the checks a CSV parser does not make (encoding, delimiter, header names,
-    the number of fields of every record)."""
+def _read_strings(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
+    """Every cell as text with each row's line (column :data:`_LINE`), after the checks a CSV parser does not
+    make (encoding, delimiter, header names, the number of fields of every record); with how many rows holding
+    nothing were left out, and the note naming them."""
     check_readable(path)
     head = FileHead(path)
     if head.is_xlsx:
@@ -140,30 +159,37 @@ def _read_strings(path: Path) -> pl.DataFrame:
         raise InputError(f"duplicated column names {duplicated}", path=path, row=1)
     check_quotes(data, path)
     scan = scan_records(data, delimiter)
-    blank = scan.blank
-    wrong = (scan.field_counts != len(header)) & ~blank
-    if wrong.any():
-        index = int(wrong.argmax())
-        raise InputError(
-            f"{scan.field_counts[index]} fields where the header has {len(header)}",
-            path=path,
-            row=int(scan.lines[index]),
-        )
-    records = np.flatnonzero(~blank)
-    inner_blank = blank[: records[-1]] if records.size else blank[:0]
-    if inner_blank.any():  # blank lines at the end are harmless; among the rows they would shift row numbers
-        raise InputError(
-            "a blank line among the data rows", path=path, row=int(scan.lines[inner_blank.argmax()])
-        )
-    data = data.rstrip(b"\r\n") + b"\n"  # the blank lines at the end
+    fields = scan.field_counts
+    # rows holding nothing (blank lines, rows of delimiters: a spreadsheet's cleared or formatted rows saved as
+    # CSV), among the rows or below them, are no rows: left out, counted and named by line, as every loader does
     try:
-        frame = pl.read_csv(data, separator=delimiter, infer_schema=False, quote_char='"')
+        frame = pl.read_csv(
+            data, separator=delimiter, infer_schema=False, quote_char='"', truncate_ragged_lines=True
+        )
     except pl.exceptions.PolarsError as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"cannot read as CSV: {message}", path=path) from exc
+    if frame.height != scan.lines.size:
+        raise InputError(
+            f"cannot tell rows apart ({scan.lines.size} by line ends, {frame.height} by the CSV parser)",
+            path=path,
+        )
+    frame = frame.rename(dict(zip(frame.columns, header, strict=True))).with_columns(
+        pl.Series(_LINE, scan.lines, dtype=pl.Int64)
+    )
+    frame, left_out, notes = without_empty_records(frame, exclude=(_LINE,), row_column=_LINE)
+    wrong = ~np.isin(scan.lines, left_out) & (fields != len(header))
+    if wrong.any():
+        index = int(wrong.argmax())
+        raise InputError(
+            f"{fields[index]} fields where the header has {len(header)}",
+            path=path,
+            row=int(scan.lines[index]),
+            hint="the header must be the first line, with no title above it" if len(header) < 2 else None,
+        )
     if frame.height == 0:
         raise InputError("the file has a header but no data rows", path=path)
-    return frame.rename(dict(zip(frame.columns, header, strict=True)))
+    return frame, int(left_out.size), notes
 
 
 def _header(line: str) -> tuple[str, list[str]]:
@@ -181,6 +207,7 @@ def _count_column(frame: pl.DataFrame, path: Path) -> str | None:
 
 
 def _list_columns(columns: list[str], path: Path) -> list[str]:
+    columns = [c for c in columns if c != _LINE]
     if len(columns) < 2:
         raise InputError(
             f"multiple systems estimation needs at least two lists; found {len(columns)} ({columns})",
@@ -191,17 +218,19 @@ def _list_columns(columns: list[str], path: Path) -> list[str]:
 
 
 def _binary(frame: pl.DataFrame, column: str, path: Path) -> pl.Series:
-    values = frame[column].str.strip_chars()
-    bad = ~values.is_in(["0", "1"]) | values.is_null()
+    values = frame[column].str.strip_chars().str.to_lowercase().replace_strict(_MEMBERSHIP, default=None)
+    bad = values.is_null()
     if bad.any():
         index = int(bad.arg_true()[0])
         shown = frame[column][index]
+        found = "an empty cell" if shown is None or not shown.strip() else repr(shown)
         raise InputError(
-            f"list membership must be 0 or 1, found {shown!r}"
+            f"list membership must be 0 or 1 (TRUE or FALSE), found {found}"
             + (f" (and {int(bad.sum()) - 1} more rows)" if bad.sum() > 1 else ""),
             path=path,
-            row=index + _FIRST_DATA_LINE,
+            row=int(frame[_LINE][index]),
             column=column,
+            hint="write 1 where the list recorded the case, 0 where it did not",
         )
     return values.cast(pl.UInt8)
 
@@ -209,14 +238,14 @@ def _binary(frame: pl.DataFrame, column: str, path: Path) -> pl.Series:
 def _histories(frame: pl.DataFrame, count_column: str, path: Path) -> LoadedTable:
     lists = _list_columns([c for c in frame.columns if c != count_column], path)
     data = pl.DataFrame({c: _binary(frame, c, path) for c in lists}).with_columns(
-        _counts(frame[count_column], count_column, path).alias(COUNT_COLUMN)
+        _counts(frame, count_column, path).alias(COUNT_COLUMN)
     )
     history = pl.concat_str([pl.col(c).cast(pl.String) for c in lists])
-    keyed = data.with_columns(history.alias("_history"), pl.int_range(pl.len()).alias("_index"))
-    repeats = keyed.filter(pl.col("_history").is_duplicated()).sort("_index")
+    keyed = data.with_columns(history.alias("_history"), frame[_LINE].alias("_line"))
+    repeats = keyed.filter(pl.col("_history").is_duplicated()).sort("_line")
     if repeats.height:
         first = repeats.row(0, named=True)
-        rows = repeats.filter(pl.col("_history") == first["_history"])["_index"] + _FIRST_DATA_LINE
+        rows = repeats.filter(pl.col("_history") == first["_history"])["_line"]
         raise InputError(
             f"the capture history {_pretty(first, lists)} appears on rows {rows.to_list()}; "
             "each history must appear once (sum the counts, or give one row per case without a count column)",
@@ -227,7 +256,7 @@ def _histories(frame: pl.DataFrame, count_column: str, path: Path) -> LoadedTabl
     rejects = []
     if on_no_list.height:
         row = on_no_list.row(0, named=True)
-        line = row["_index"] + _FIRST_DATA_LINE
+        line = row["_line"]
         if row[COUNT_COLUMN] > 0:
             raise InputError(
                 f"the all-zero history (on no list) has count {row[COUNT_COLUMN]}: nobody can be observed on "
@@ -249,7 +278,13 @@ def _histories(frame: pl.DataFrame, count_column: str, path: Path) -> LoadedTabl
     )
 
 
-def _counts(values: pl.Series, column: str, path: Path) -> pl.Series:
+#: A count written with thousands separators (``1,006``, ``1.006``, ``1 006``): refused with its own hint, as
+#: which separator is the decimal one depends on the locale the file was saved in.
+_GROUPED = r"^[0-9]{1,3}([,. \u00a0\u202f][0-9]{3})+$"
+
+
+def _counts(frame: pl.DataFrame, column: str, path: Path) -> pl.Series:
+    values = frame[column]
     text = values.str.strip_chars()
     numbers = text.cast(pl.Float64, strict=False)
     bad = (
@@ -261,12 +296,15 @@ def _counts(values: pl.Series, column: str, path: Path) -> pl.Series:
     )
     if bad.any():
         index = int(bad.arg_true()[0])
-        found = "an empty cell" if values[index] is None else repr(values[index])
+        value = values[index]
+        found = "an empty cell" if value is None or not value.strip() else repr(value)
+        grouped = value is not None and re.match(_GROUPED, value.strip()) is not None
         raise InputError(
             f"a count must be a whole number of people from 0 to {MAX_COUNT:,}, found {found}",
             path=path,
-            row=index + _FIRST_DATA_LINE,
+            row=int(frame[_LINE][index]),
             column=column,
+            hint="write the count without thousands separators: 1006, not 1,006" if grouped else None,
         )
     return numbers.cast(pl.Int64)
 
@@ -284,7 +322,7 @@ def _case_records(frame: pl.DataFrame, path: Path) -> LoadedTable:
                 "the same case identifier appears on more than one row; link the lists first "
                 "(one row per case, with a 0/1 column per list)",
                 path=path,
-                row=index + _FIRST_DATA_LINE,
+                row=int(frame[_LINE][index]),
                 column=column,
             )
     lists = _list_columns([c for c in frame.columns if c not in id_columns], path)
@@ -294,7 +332,7 @@ def _case_records(frame: pl.DataFrame, path: Path) -> LoadedTable:
         raise InputError(
             "a case is on no list: every case record must be on at least one list",
             path=path,
-            row=int(on_no_list.arg_true()[0]) + _FIRST_DATA_LINE,
+            row=int(frame[_LINE][int(on_no_list.arg_true()[0])]),
         )
     data = data.with_columns(pl.lit(1, pl.Int64).alias(COUNT_COLUMN))
     return LoadedTable(

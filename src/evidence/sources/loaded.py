@@ -70,7 +70,13 @@ class LoadedTable:
 
     ``rows_in`` counts data rows in the file; every one of them is either kept (in ``data``) or rejected
     (``rejects`` names it, with reasons). ``flags`` names kept rows that carry a problem worth reviewing.
-    """
+
+    ``rows_left_out`` counts the rows of the file below its header that hold nothing (a blank line, a row of
+    delimiters only, an empty sheet row: what a spreadsheet leaves of cleared or formatted rows), wherever they
+    stand (and, in the GSI, a text line or a regional total below its countries): no record, so neither kept nor
+    rejected nor in ``rows_in``, but counted, and named by line or row in the provenance notes. Every row below
+    the header is thus in ``rows_in`` (kept + rejected) or in ``rows_left_out``. ``rows_in`` stays a count of
+    records: an export of empty rows only holds none (``rows_in`` 0), as the register's checks rely on."""
 
     data: pl.DataFrame
     provenance: Provenance
@@ -78,6 +84,7 @@ class LoadedTable:
     rejects: pl.DataFrame = dataclasses.field(default_factory=empty_issues)
     flags: pl.DataFrame = dataclasses.field(default_factory=empty_issues)
     kind: str = "case"  # which canonical table: "case", "indicator", "tier", "gsi", "list_capture"
+    rows_left_out: int = 0  # rows holding nothing (no record), named in the notes
 
     def __post_init__(self) -> None:
         self.check_accounting()
@@ -116,10 +123,10 @@ class LoadedTable:
 
     def check_accounting(self) -> None:
         """Every data row is kept or rejected, never both (a row lost and another counted twice would balance)."""
-        if self.rows_in != self.rows_kept + self.rows_rejected:
+        if self.rows_left_out < 0 or self.rows_in != self.rows_kept + self.rows_rejected:
             raise AccountingError(
                 f"{self.provenance.path}: rows_in={self.rows_in} but rows_kept={self.rows_kept} "
-                f"+ rows_rejected={self.rows_rejected}"
+                f"+ rows_rejected={self.rows_rejected} (rows_left_out={self.rows_left_out})"
             )
         if self.rejects.height and "source_row" in self.data.columns:
             both = self.data.filter(pl.col("source_row").is_in(self.rejects["row"].implode()))
@@ -143,6 +150,7 @@ class LoadedTable:
             "rows_in": self.rows_in,
             "rows_kept": self.rows_kept,
             "rows_rejected": self.rows_rejected,
+            "rows_left_out": self.rows_left_out,
             "rows_flagged": self.flags["row"].n_unique() if self.flags.height else 0,
             "reject_reasons": _reason_counts(self.rejects),
             "flag_reasons": _reason_counts(self.flags),

@@ -272,12 +272,26 @@ def apply_sidecar(loaded: LoadedTable, path: str | Path) -> LoadedTable:
             loaded.provenance, notes=(*loaded.provenance.notes, NOTE_NO_ROWS)
         )
     sidecar = sidecar_path(path)
+    protection = loaded.protection
     if sidecar.exists():
         loaded.provenance = _merge_sidecar(loaded.provenance, sidecar)
     if not loaded.provenance.demo:
         found = demo_signature(path, loaded.provenance.sha256)
         if found:
             loaded.provenance = as_demo(loaded.provenance, *found)
+    if (
+        protection == "cell_key"
+        and loaded.protection != "cell_key"
+        and not demo_signature(path, loaded.provenance.sha256)
+    ):
+        # a sidecar is a text file anyone can write beside a file; the records' content is what the loader read
+        raise InputError(
+            "the provenance sidecar would switch off the cell-key protection of victim records the loader reads "
+            "as records of real people (its 'protection' or 'synthetic' key): a sidecar cannot weaken the "
+            "protection of published counts; remove that key (a publisher's synthetic release is told by its "
+            "layout, the toolkit's demo data by its content)",
+            path=sidecar,
+        )
     return loaded
 
 

@@ -23,6 +23,7 @@ def write_parquet(loaded: LoadedTable, path: str | Path, *, mode: int | None = N
         "provenance": loaded.provenance.to_dict(),
         "kind": loaded.kind,
         "rows_in": loaded.rows_in,
+        "rows_left_out": loaded.rows_left_out,
         "rejects": _issues_json(loaded.rejects),
         "flags": _issues_json(loaded.flags),
     }
@@ -49,6 +50,7 @@ def read_parquet(path: str | Path) -> LoadedTable:
             rejects=_issues_from_json(meta["rejects"]),
             flags=_issues_from_json(meta["flags"]),
             kind=meta["kind"],
+            rows_left_out=meta.get("rows_left_out", 0),
         )
     except (ValueError, KeyError, TypeError) as exc:  # metadata damaged, or from an incompatible version
         raise InputError(

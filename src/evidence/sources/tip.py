@@ -63,8 +63,10 @@ from evidence.sources.delimited import (
     field_count_rejects,
     header_cells,
     header_delimiter,
+    line_list,
     scan_records,
     utf8_text,
+    without_empty_records,
 )
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_where
 from evidence.sources.metadata import dataset, describe
@@ -77,10 +79,11 @@ from evidence.sources.workbook import (
     header_key,
     not_available,
     read_sheet,
+    repeated_label_error,
 )
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "12"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "13"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
@@ -94,7 +97,8 @@ LOADER_VERSION = "12"  # 2: source_row; 3: provenance from the source metadata; 
 # header, saved as CSV: was refused), rows of delimiters only left out as no record (were rejected); 12: a tier
 # with the automatic downgrade written after it ("Tier 3 (auto-downgraded)", TIER_QUALIFIER) read and flagged
 # (was rejected as not recognised); a header label with a footnote number ("Year¹", "Tier [1]") read as the label
-# (workbook.header_cell_key; the header was not a tier layout)
+# (workbook.header_cell_key; the header was not a tier layout); 13: rows holding nothing counted
+# (LoadedTable.rows_left_out), a workbook's named by row, blank lines by line; a label in two header cells named by their references
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -365,7 +369,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         raise InputError(f"unknown TIP layout {layout!r}", path=path)
     head = FileHead(path)
     if head.is_xlsx:
-        raw, structural, notes, cells, sha256, header_row = _read_workbook(path, head, layout)
+        raw, structural, notes, cells, sha256, header_row, left_out = _read_workbook(path, head, layout)
     else:
         original = path.read_bytes()
         sha256 = hashlib.sha256(original).hexdigest()
@@ -379,7 +383,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
             )
             text_notes.append(f"{above} title line(s) above the header, not records: {shown}")
         header_line = data.split(b"\n", 1)[0].decode("utf-8", "replace").removesuffix("\r")
-        raw, structural, notes = _read_records(path, data, delimiter, above=above)
+        raw, structural, notes, left_out = _read_records(path, data, delimiter, above=above)
         header_row = above + 1
         notes = text_notes + notes
         if delimiter != ",":
@@ -426,7 +430,13 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     )
     table = kept.select([pl.col(c).cast(t) for c, t in TIER_SCHEMA.items()]).sort("iso3", "report_year")
     return LoadedTable(
-        data=table, provenance=provenance, rows_in=rows_in, rejects=rejects, flags=flags, kind="tier"
+        data=table,
+        provenance=provenance,
+        rows_in=rows_in,
+        rejects=rejects,
+        flags=flags,
+        kind="tier",
+        rows_left_out=left_out,
     )
 
 
@@ -450,12 +460,9 @@ def _columns(
         if (match := wanted.get(header_cell_key(cell))) is None:
             continue
         name, rank, label = match
-        if name in chosen and chosen[name][0] == rank:
-            raise InputError(
-                f"the header names the column {label!r} more than once ({chosen[name][1]!r} and {cell!r})",
-                path=path,
-                row=header_row,
-            )
+        if name in chosen and chosen[name][0] == rank:  # workbook.label_positions' rule, as every loader's
+            positions = [i for i, c in enumerate(cells) if header_cell_key(c) == header_key(label)]
+            raise repeated_label_error(path, label, cells, positions, header_row)
         if name not in chosen or rank < chosen[name][0]:
             chosen[name] = (rank, cell, column)
     columns = {name: column for name, (_, _, column) in chosen.items()}
@@ -469,10 +476,10 @@ def _columns(
 
 def _read_workbook(
     path: Path, head: FileHead, layout: str
-) -> tuple[pl.DataFrame, pl.DataFrame, list[str], list[str], str, int]:
+) -> tuple[pl.DataFrame, pl.DataFrame, list[str], list[str], str, int, int]:
     """A tier table saved as a workbook: the sheet whose top rows hold the header, every cell as text, with the
     sheet's own row numbers (``source_row``); read by the rules of a CSV file of the same layout. Also the sheet
-    row of its header."""
+    row of its header, and how many empty sheet rows were left out."""
     found = [f for f in _workbook_headers(head) if f[2] == layout]
     if not found:
         raise InputError(f"no sheet has a TIP {layout} header in its top rows", path=path)
@@ -490,13 +497,11 @@ def _read_workbook(
         source_row=pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64)
     )
     notes = [f"read from sheet {sheet!r}" + (f", header on row {header_row}" if header_row > 1 else "")]
-    empty = empty_records(frame)
-    if empty.any():
-        notes.append(f"{int(empty.sum())} empty sheet row(s) ignored (no record)")
-        frame = frame.filter(pl.Series(~empty))
+    frame, empty_rows, empty_notes = without_empty_records(frame, unit="row")
+    notes.extend(empty_notes)
     while cells and not cells[-1]:  # trailing blank header cells: the reader leaves such columns out
         cells = cells[:-1]
-    return frame, empty_issues(), notes, cells, sha256_file(path), header_row
+    return frame, empty_issues(), notes, cells, sha256_file(path), header_row, int(empty_rows.size)
 
 
 def _beyond_kelley(kept: pl.DataFrame) -> list[str]:
@@ -527,9 +532,9 @@ def _years_text(years: list[int]) -> str:
 
 def _read_records(
     path: Path, data: bytes, delimiter: str, *, above: int = 0
-) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+) -> tuple[pl.DataFrame, pl.DataFrame, list[str], int]:
     """Every cell as text with its line number (``source_row``; ``above``: title lines before ``data`` in the
-    file), the rows whose field count is wrong, and notes.
+    file), the rows whose field count is wrong, notes, and how many rows holding nothing were left out.
 
     A short row is not padded into a placement: in Kelley's coding an empty tier means "not ranked", so a
     truncated line would otherwise become one. Blank lines and rows of delimiters only carry no record.
@@ -556,7 +561,11 @@ def _read_records(
     lines = scan.lines + above
     frame = frame.with_columns(source_row=pl.Series(lines, dtype=pl.Int64)).filter(pl.Series(~scan.blank))
     keep = ~scan.blank
-    notes = [f"{int(scan.blank.sum())} blank line(s) ignored (no record)"] if scan.blank.any() else []
+    notes = (
+        [f"{int(scan.blank.sum())} blank line(s) ignored (no record): {line_list(lines[scan.blank])}"]
+        if scan.blank.any()
+        else []
+    )
     # a row of delimiters only (",,,,": a spreadsheet's cleared rows saved as CSV) is no placement, as a
     # workbook's empty sheet rows are none: its empty tier is not Kelley's "not ranked", nor a row to reject
     empty = empty_records(frame)
@@ -568,6 +577,7 @@ def _read_records(
         frame,
         field_count_rejects(lines[keep], scan.field_counts[keep], len(frame.columns) - 1),
         notes,
+        int(scan.blank.sum() + empty.sum()),
     )
 
 

@@ -68,9 +68,9 @@ import polars as pl
 
 from evidence.core.errors import InputError
 from evidence.sources.checks import INDICATOR_CATEGORIES
-from evidence.sources.delimited import text_checks
+from evidence.sources.delimited import text_checks, without_empty_records
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
-from evidence.sources.loaded import LoadedTable, empty_issues, issues_where
+from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame, issues_where
 from evidence.sources.metadata import describe
 from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
@@ -84,6 +84,7 @@ from evidence.sources.workbook import (
     find_headers,
     not_available,
     read_sheet,
+    refuse_repeated_labels,
     unused_columns,
 )
 
@@ -92,7 +93,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "15"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "16"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -110,7 +111,10 @@ LOADER_VERSION = "15"  # 2: aggregate flag reworded, missing dimension named; 3:
 # 14: a text file's last row cut short (no line end after it) or a row with more fields than the header rejected
 # as such (its shifted or missing cells were read, rejected for what they then seemed to be); 15: a CSV file read as
 # UTF-16 (or with CR-only line ends) says so in a note, as the CTDC and TIP loaders do; a header label with a
-# footnote number ("Year¹", "txtVALUE [1]") read as the label (workbook.header_cell_key; the header was not found)
+# footnote number ("Year¹", "txtVALUE [1]") read as the label (workbook.header_cell_key; the header was not found);
+# 16: rows holding nothing left out counted and named (were dropped unsaid); a row with text only in a column not
+# read rejected as a note (was dropped unsaid, or kept with every field empty); a label in two header cells (Year¹,
+# Year²) refused naming both (the first was read)
 
 HEADER = (
     "Iso3_code",
@@ -406,8 +410,11 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     matches = find_headers(path, _REQUIRED_LABELS)
     if not matches:
         raise InputError(f"no sheet has the GLOTIP header {list(REQUIRED)}", path=path)
+    for match in matches:  # a label in two cells (Year¹ and Year²) is never read by column order
+        labels = [_label(label) for label in dict.fromkeys(_LABELS_READ.values())]
+        refuse_repeated_labels(path, match.header, labels, match.header_row, match.where)
     matches.sort(key=lambda match: not _preferred(match.sheet))  # its row numbers stay the sheet's own
-    frame, notes = _read_sheets(path, matches)
+    frame, notes, left_out = _read_sheets(path, matches)
     rows_in = frame.height
     # a record of a text file cut short at its end, or with more fields than the header (a name with an unquoted
     # delimiter shifting every later cell), is rejected as such, its cells never read
@@ -448,6 +455,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         rejects=rejects.sort("row"),
         flags=flags.sort("row"),
         kind="indicator",
+        rows_left_out=left_out,
     )
 
 
@@ -480,8 +488,9 @@ def _refuse_other_indicators(parsed: pl.DataFrame, path: Path) -> None:
     )
 
 
-def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, list[str]]:
-    """The data rows of every sheet carrying the header, one after another, and a note per sheet.
+def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, list[str], int]:
+    """The data rows of every sheet carrying the header, one after another, a note per sheet, and how many rows
+    holding nothing were left out.
 
     The first sheet's rows keep their row numbers; a later sheet's rows are numbered on from the last row
     before them (row numbers name rows in rejects and flags, so no two may share one), as its note says.
@@ -491,7 +500,7 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
     release = _release(matches[0])
     frames: list[pl.DataFrame] = []
     notes = [matches[0].where]
-    next_row = 0
+    next_row = left_out = 0
     for index, match in enumerate(matches):
         raw, first_row = read_sheet(path, match, dtypes="string")
         start = first_row if index == 0 else next_row
@@ -505,8 +514,13 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
         if unused:
             notes.extend(f"{match.where}: {note}" for note in columns_not_used_note(unused))
         next_row = start + raw.height
-        # Fully empty rows (formatting left below the table) are not data rows.
-        frame = frame.filter(~pl.all_horizontal(pl.exclude("source_row", *_UNREAD).is_null()))
+        # Rows holding nothing (formatting left below the table, a cleared row among the rows, a blank line) are
+        # not data rows: left out, counted and named by row (text in a column not read only: a note, rejected)
+        frame, empty_rows, empty_notes = without_empty_records(
+            frame, unit="row" if match.delimiter is None else "line", exclude=("source_row", *_UNREAD[1:])
+        )
+        left_out += int(empty_rows.size)
+        notes.extend(f"{match.where}: {note}" if index else note for note in empty_notes)
         # A copy or filtered view is told first, whatever the rows above its header say: a copied sheet often
         # lacks the release-date row, and "two releases" would then misname what the sheet is.
         if index and frame.height:
@@ -537,7 +551,7 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
                 f"{first_row + raw.height - 1:,} are numbered {start:,}–{next_row - 1:,} here"
             )
         frames.append(frame)
-    return pl.concat(frames), notes
+    return pl.concat(frames), notes, left_out
 
 
 #: The columns :func:`_unread` adds: what the columns the loader does not read hold, and where that is a total.
@@ -826,10 +840,12 @@ def _note_checks(parsed: pl.DataFrame) -> tuple[pl.Expr, list[Any]]:
 
 
 def _rejects(parsed: pl.DataFrame, *, latest_year: int) -> pl.DataFrame:
-    """One issue per reason per rejected row (a note row: one issue, showing its text)."""
+    """One issue per reason per rejected row (a note row: one issue, showing its text; a note written in a
+    column the loader does not read only is named under that column)."""
     is_note, note_checks = _note_checks(parsed)
-    return issues_where(
-        parsed.with_columns(is_note.alias("is_note")),
+    checked = parsed.with_columns(is_note.alias("is_note"))
+    issues = issues_where(
+        checked,
         [
             *note_checks,
             *(
@@ -838,6 +854,14 @@ def _rejects(parsed: pl.DataFrame, *, latest_year: int) -> pl.DataFrame:
             ),
         ],
     )
+    elsewhere = pl.col("is_note") & pl.all_horizontal(pl.col(c).is_null() for _, c in _NOTE_COLUMNS)
+    unread_notes = checked.filter(elsewhere & pl.col("_unread").is_not_null()).select(
+        row=pl.col("source_row"),
+        column=pl.col("_unread_column"),
+        value=pl.col("_unread_value"),
+        reason=pl.lit(REASON_NOTE),
+    )
+    return pl.concat([issues, issues_frame(unread_notes)]).sort("row", maintain_order=True)
 
 
 def _data_row_checks(latest_year: int) -> list[Any]:

@@ -42,13 +42,14 @@ if TYPE_CHECKING:
     from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
 from evidence.core.errors import InputError
-from evidence.sources.delimited import text_checks
+from evidence.sources.delimited import empty_records, empty_records_note, text_checks
 from evidence.sources.loaded import Check, LoadedTable, empty_issues, issues_where
 from evidence.sources.metadata import UNKNOWN, describe
 from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import (
     HeaderMatch,
+    cell_reference,
     columns_not_used_note,
     header_cell_key,
     header_key,
@@ -77,8 +78,11 @@ LAYOUT_CSV = "gsi2023_csv"
 #: population)", "Est. number of people in modern slavery") read (the edition was refused as lacking them);
 #: 13: a CSV file read as UTF-16 (or with CR-only line ends) says so in a note, as the CTDC and TIP loaders do; a
 #: header label with a footnote number ("Country¹", "Region [1]") read as the label (workbook.header_cell_key; the
-#: sheet was refused as lacking its country column, a region column read as absent)
-LOADER_VERSION = "13"
+#: sheet was refused as lacking its country column, a region column read as absent); 14: rows holding nothing, text
+#: rows and aggregates counted as left out (LoadedTable.rows_left_out), the empty ones named by row (were dropped
+#: unsaid); a row with text only in a column not used left out as a text row (was dropped unsaid); a label repeated
+#: word for word refused naming its cells (the first was read)
+LOADER_VERSION = "14"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
@@ -391,9 +395,12 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         )
         .with_row_index("source_row", offset=first_row)
         .cast({"source_row": pl.Int64})
-        # Blank rows are nothing; a row with figures is a country's, even when its country cell is empty.
-        .filter(pl.any_horizontal(pl.col(name).is_not_null() for name in FIELDS))
     )
+    # Rows holding nothing (a blank line, a row of delimiters, an empty sheet row) are no rows: left out, counted
+    # and named. A row with figures is a country's, even when its country cell is empty.
+    empty = empty_records(text, exclude=())
+    blank_rows = frame["source_row"].to_numpy()[empty]
+    frame = frame.filter(pl.Series(~empty))
     # A row with a country cell and nothing else (or not-available tokens only): a country the edition did not
     # assess (kept, its figures empty, flagged), or a note or title below the table (left out, with a note).
     text_only = pl.all_horizontal(
@@ -492,7 +499,8 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         f"row {r} {c!r}" for r, c in aggregates.select("source_row", "country").iter_rows()
     )
     text_only_rows = ", ".join(
-        f"row {r} {c[:60]!r}" for r, c in text_rows.select("source_row", "country").iter_rows()
+        f"row {r} {c[:60]!r}" if c else f"row {r} (text in a column not used only)"
+        for r, c in text_rows.select("source_row", "country").iter_rows()
     )
     provenance = describe(
         SOURCE,
@@ -516,6 +524,11 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             *([f"aggregate rows (not countries) left out: {aggregate_rows}"] if aggregate_rows else []),
             *([f"text rows (not countries) left out: {text_only_rows}"] if text_only_rows else []),
             *(
+                [empty_records_note(blank_rows, "line" if match.delimiter else "row")]
+                if blank_rows.size
+                else []
+            ),
+            *(
                 [
                     "columns not in this edition (left empty): "
                     + ", ".join(repr(_labels(n)[0]) for n in ("region", *absent) if n not in columns)
@@ -529,7 +542,13 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     )
     data = kept.select([pl.col(c).cast(t) for c, t in GSI_SCHEMA.items()]).sort("source_row")
     return LoadedTable(
-        data=data, provenance=provenance, rows_in=rows_in, rejects=rejects, flags=flags, kind="gsi"
+        data=data,
+        provenance=provenance,
+        rows_in=rows_in,
+        rejects=rejects,
+        flags=flags,
+        kind="gsi",
+        rows_left_out=int(blank_rows.size) + text_rows.height + aggregates.height,
     )
 
 
@@ -603,11 +622,27 @@ def _columns(raw: pl.DataFrame, path: Path, match: HeaderMatch) -> dict[str, str
     A column headed by two labels is ambiguous and refused, never resolved by column order."""
     found = _matching(raw.columns)
     where = match.where
-    ambiguous = [
-        f"{_labels(n)[0]!r} ({', '.join(repr(c) for c in cs)})" for n, cs in found.items() if len(cs) > 1
-    ]
+    # by the header's cells, where they stand (a label repeated word for word is one name to the frame's reader,
+    # the copy renamed: it was read by column order)
+    header = list(match.header)
+    keys = [header_cell_key(cell) if cell is not None else "" for cell in header]
+    ambiguous = []
+    for name, cs in found.items():
+        wanted = {header_cell_key(c) for c in cs}
+        at = [i for i, key in enumerate(keys) if key in wanted]
+        if len(cs) > 1 or len(at) > 1:
+            cells = " and ".join(
+                f"{cell_reference(i, match.header_row)} {str(header[i]).strip()!r}" for i in at
+            )
+            ambiguous.append(f"{_labels(name)[0]!r} ({cells or ', '.join(repr(c) for c in cs)})")
     if ambiguous:
-        raise InputError(f"GSI summary ({where}): more than one column for {'; '.join(ambiguous)}", path=path)
+        raise InputError(
+            f"GSI summary ({where}): more than one column for {'; '.join(ambiguous)}: which one to read cannot "
+            "be told from the file",
+            path=path,
+            row=match.header_row,
+            hint="delete or rename the column not to read",
+        )
     missing = [name for name in REQUIRED if name not in found]
     if missing:
         raise InputError(

@@ -525,6 +525,64 @@ def column_for(frame: pl.DataFrame, label: Label) -> str:
     raise KeyError(label_name(label))
 
 
+def cell_reference(index: int, row: int) -> str:
+    """The spreadsheet reference (``J3``) of the 0-based column ``index`` on 1-based ``row`` (a sheet's row, or a
+    text file's line: a spreadsheet opening the CSV shows the same reference)."""
+    letters, number = "", index + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row}"
+
+
+def label_positions(cells: Sequence[Any], label: Label) -> list[int]:
+    """The 0-based positions of the header ``cells`` that head ``label``'s column (compared by
+    :func:`header_cell_key`): those matching the earliest of its alternatives (:data:`Label`) any cell matches.
+
+    The one rule the loaders read a header by. The publisher's own label is read before an alternative
+    (``txtVALUE`` before ``VALUE``: a release with both has them for different things, and the first is the
+    one documented). Two cells of the *same* label (a repeated label, two footnoted copies ``Year¹`` and
+    ``Year²``, ``Year`` beside ``Year [1]``) are never resolved by their order: a footnote may mark the revised
+    column as well as the superseded one, and nothing in the file says which to read, so the loader refuses
+    (:func:`repeated_label_error`) rather than read the first silently. None found: the label is absent."""
+    keys = [header_cell_key(cell) for cell in cells]
+    for key in label_keys(label):
+        found = [index for index, cell_key in enumerate(keys) if key and cell_key == key]
+        if found:
+            return found
+    return []
+
+
+def repeated_label_error(
+    path: str | Path,
+    label: Label,
+    cells: Sequence[Any],
+    positions: Sequence[int],
+    header_row: int,
+    where: str = "",
+) -> InputError:
+    """The error for a header naming ``label`` in several cells (``positions``: :func:`label_positions`), naming
+    each by its cell reference and text (``where``: the header's place, for the message's start)."""
+    shown = " and ".join(f"{cell_reference(i, header_row)} {str(cells[i]).strip()!r}" for i in positions)
+    return InputError(
+        f"{where + ': ' if where else ''}the header names the column {label_name(label)!r} more than once "
+        f"({shown}): which one to read cannot be told from the file",
+        path=path,
+        row=header_row,
+        hint="delete or rename the column not to read",
+    )
+
+
+def refuse_repeated_labels(
+    path: str | Path, cells: Sequence[Any], labels: Iterable[Label], header_row: int, where: str = ""
+) -> None:
+    """Raise :func:`repeated_label_error` for the first of ``labels`` the header ``cells`` name more than once."""
+    for label in labels:
+        positions = label_positions(cells, label)
+        if len(positions) > 1:
+            raise repeated_label_error(path, label, cells, positions, header_row, where)
+
+
 def unused_columns(frame: pl.DataFrame, used: Iterable[str]) -> list[str]:
     """The frame's named columns a loader does not read (``used``: the frame's columns it reads), for its
     "columns not used" note; blank header cells and the demo data's marker column are no surprise."""

@@ -149,7 +149,8 @@ end
 local function allowed_attribute(key)
   local k = key:lower()
   if k == "width" or k == "height" or k == "alt" or k == "title" or k == "lang" or k == "dir"
-      or k == "colspan" or k == "rowspan" or k == "scope" or k == "align" then
+      or k == "colspan" or k == "rowspan" or k == "scope" or k == "align"
+      or k == "when-format" or k == "unless-format" then -- Quarto's conditional content (below)
     return true
   end
   return k:match("^data%-[%w%-]+$") ~= nil or k:match("^aria%-[%w%-]+$") ~= nil
@@ -295,7 +296,37 @@ function Image(img)
   end
 end
 
+-- Quarto's conditional content ("content-visible"/"content-hidden" with "when-format"/"unless-format"), which
+-- Quarto resolves itself: the table writer gives a table too wide for the PDF page whole to HTML and in column
+-- groups to the PDF. Only the formats a brief has are told apart ("pdf" is the PDF's Typst).
+local function format_is(name)
+  if name == "html" then
+    return to_html
+  end
+  if name == "typst" or name == "pdf" then
+    return to_typst
+  end
+  return FORMAT == name
+end
+
+local function conditional(div)
+  local visible, hidden = div.classes:includes("content-visible"), div.classes:includes("content-hidden")
+  if in_quarto or not (visible or hidden) then
+    return nil
+  end
+  local when, unless = div.attributes["when-format"], div.attributes["unless-format"]
+  local matches = (when == nil or format_is(when)) and (unless == nil or not format_is(unless))
+  if matches == visible then
+    return div.content
+  end
+  return {}
+end
+
 function Div(div)
+  local shown = conditional(div)
+  if shown then
+    return shown
+  end
   local kind = callout_kind(div)
   if kind then
     if in_quarto then
