@@ -438,3 +438,53 @@ def test_a_category_repeating_another_is_named_and_the_rest_of_its_predictor_kep
     assert model.terms.filter(pl.col("predictor") == "route_class")["category"].to_list() != []
     assert "Unknown" not in model.terms.filter(pl.col("predictor") == "route_class")["category"].to_list()
     assert model.to_dict()["collinear_categories"] == {"route_class": model.collinear["route_class"]}
+
+
+def test_a_selection_is_profiled_as_its_records_with_their_keys(shared_data):
+    """A researcher passes the Selection every other analysis takes (it was refused: "expected a LoadedTable or
+    a polars DataFrame"); the records of its country, role and years are profiled, with their cell keys."""
+    from evidence.analyses.selection import Selection
+
+    table = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    selection = Selection(table, country="Ukraine", role="origin")
+    out = causes.profile(selection, "form", by="sex")
+    assert out.equals(causes.profile(selection.records(), "form", by="sex"))
+    assert "count_key" in out.columns  # a table protected by cell key: its counts carry their keys
+    assert out.group_by("group").agg(pl.col("n_group").first())["n_group"].sum() == selection.records().height
+    recent = Selection(table, years=(2015, 2019))
+    model = causes.association_model(recent, "exploitation_sexual", ["sex"])
+    assert model.n_records == recent.records().height < table.data.height
+    indicator = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    with pytest.raises(ParameterError, match="victim records"):
+        causes.profile(Selection(indicator, country="THA"), "form")
+
+
+def test_a_characteristic_is_read_by_its_other_names():
+    """``gender`` (the column, and what ``profiles`` takes), ``age``, ``citizenship``: refused before."""
+    assert causes.profile(_cases(), "means_of_control", "gender").equals(
+        causes.profile(_cases(), "means_of_control", "sex")
+    )
+    assert causes.missing_values(_cases(), ["gender"])["variable"].to_list() == ["sex"]
+    assert causes.characteristic_name("citizenship") == "origin"
+    with pytest.raises(ParameterError, match="unknown characteristic 'colour'; choose from sex"):
+        causes.profile(_cases(), "means_of_control", "colour")
+
+
+def test_an_empty_selection_is_said_to_be_empty_not_unrecorded(shared_data):
+    """No Philippine victim in the k-anonymised sample: "form of exploitation is not recorded in these data"
+    (and "the table records no flags of the group" in profiles) before, though the table records it."""
+    from evidence.analyses import profiles
+    from evidence.analyses.selection import Selection
+
+    table = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    empty = Selection(table, country="PHL", role="origin")
+    assert empty.records().height == 0
+    for call in (
+        lambda: causes.profile(empty, "form", by="sex"),
+        lambda: causes.association_model(empty, "exploitation_sexual"),
+        lambda: profiles.group_shares(empty, "form"),
+        lambda: profiles.odds_ratios(empty),
+    ):
+        with pytest.raises(ParameterError, match="no victim records here \\(an empty selection\\)"):
+            call()
+    assert causes.profile(Selection(table, country="UKR", role="origin"), "form").height  # recorded there

@@ -94,6 +94,30 @@ def test_western_stepwise_selects_a_e(mse: Path) -> None:
     assert result.terms == ("A:E",) and round(result.estimate) == 2483
 
 
+def test_a_frame_in_a_notebook_is_estimated_as_its_file_is(mse: Path, shared_data: Path) -> None:
+    """A researcher's polars frame of capture histories, or of one row per case (TypeError before: "expected
+    str, bytes or os.PathLike object"); a count column of another name, or a table of victims, named as such."""
+    from evidence.sources.cache import load_cached
+
+    histories = pl.read_csv(mse / WESTERN)
+    from_file = estimate_population(mse / WESTERN)
+    from_frame = estimate_population(histories.rename({"n": "count"}))
+    assert (from_frame.estimate, from_frame.terms, from_frame.observed) == (
+        from_file.estimate,
+        from_file.terms,
+        from_file.observed,
+    )
+    per_case = pl.DataFrame({"A": [1] * 30 + [0] * 20 + [1] * 10, "B": [0] * 30 + [1] * 20 + [1] * 10})
+    by_history = pl.DataFrame({"A": [True, False, True], "B": [False, True, True], "count": [30, 20, 10]})
+    assert estimate_population(per_case).estimate == pytest.approx(estimate_population(by_history).estimate)
+    assert estimate_population(per_case).estimate == pytest.approx(40 * 30 / 10)  # Lincoln–Petersen
+    with pytest.raises(ParameterError, match="column 'n' is not 0/1 .*rename it count"):
+        estimate_population(histories)
+    cases = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    with pytest.raises(ParameterError, match="not LoadedTable: victim records are counted by list"):
+        estimate_population(cases)  # type: ignore[arg-type]
+
+
 def test_uk_five_lists_best_bic(mse: Path) -> None:
     result = estimate_population(capture_of(mse, UK_5), method="bic")
     assert result.search == "exhaustive"

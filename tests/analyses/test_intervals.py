@@ -47,3 +47,48 @@ def test_clean_float_rounds_and_gives_none_for_what_json_cannot_hold():
     assert (
         clean_float(float("nan")) is None and clean_float(float("inf")) is None and clean_float(None) is None
     )
+
+
+def test_a_level_given_as_a_percentage_is_refused_everywhere_not_turned_into_nan(shared_data):
+    """``level=95`` (a percentage) gave rate ratios and breaks with NaN intervals, and shares with none, silently;
+    every analysis that takes a level now refuses it and says to give 0.95."""
+    import pytest
+
+    from evidence.analyses import causes, profiles, society, trends
+    from evidence.analyses.intervals import check_level
+    from evidence.analyses.selection import Selection
+    from evidence.core.errors import ParameterError
+    from evidence.sources.cache import load_cached
+
+    assert check_level(0.9) == 0.9
+    cases = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    unodc = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    thailand = Selection(unodc, country="THA", role="destination")
+    counts = trends.yearly_counts(thailand)
+    panel = society.country_panel(
+        [unodc, load_cached(shared_data / "walkfree" / "gsi_2023.xlsx")]
+        + [load_cached(shared_data / "tip" / "tip_tiers_1999_2015.csv")]
+    )
+    calls = {
+        "rate_ratio": lambda level: trends.rate_ratio(counts, level=level),
+        "find_break": lambda level: trends.find_break(counts, level=level),
+        "shares_over_time": lambda level: trends.shares_over_time(thailand, by="sex", level=level),
+        "share_change": lambda level: trends.share_change(
+            trends.shares_over_time(thailand, by="sex"), "Female", "2015-2017", "2018-2020", level=level
+        ),
+        "group_shares": lambda level: profiles.group_shares(cases, "gender", level=level),
+        "odds_ratios": lambda level: profiles.odds_ratios(cases, predictors=["gender"], level=level),
+        "profile": lambda level: causes.profile(cases, "form", by="sex", level=level),
+        "association_model": lambda level: causes.association_model(
+            cases, "exploitation_sexual", level=level
+        ),
+        "detection_model": lambda level: society.detection_model(panel, level=level),
+        "tier_event_study": lambda level: society.tier_event_study(panel, level=level),
+    }
+    for call in calls.values():
+        with pytest.raises(ParameterError, match=r"for a 95% interval give level=0\.95"):
+            call(95)
+        for wrong in (0, 1, float("nan"), "high"):
+            with pytest.raises(ParameterError, match="level is a fraction"):
+                call(wrong)
+    assert trends.rate_ratio(counts, level=0.9).ci_low > trends.rate_ratio(counts).ci_low  # narrower

@@ -142,3 +142,40 @@ def test_odds_ratio_parameter_errors(five_records):
         )
     with pytest.raises(ParameterError, match="not recorded"):  # a flag the layout lacks: null on every record
         profiles.odds_ratios(five_records, outcome="exploitation_forced_marriage", predictors=["gender"])
+
+
+def test_a_dimension_is_read_by_the_names_trends_take(five_records):
+    """``sex``, ``age``, ``citizenship``: the names ``trends.yearly_counts`` takes are read here too (they were
+    refused as unknown), and the table keeps the name given; a wrong name says which ones there are."""
+    table = profiles.crosstab(five_records, "sex", "form")
+    assert table.columns[0] == "sex"
+    assert table.drop("sex").equals(profiles.crosstab(five_records, "gender", "form").drop("gender"))
+    assert profiles.group_shares(five_records, "sex").equals(profiles.group_shares(five_records, "gender"))
+    with pytest.raises(ParameterError, match=r"unknown dimension 'colour'.*gender.*also sex"):
+        profiles.crosstab(five_records, "colour", "form")
+    with pytest.raises(ParameterError, match=r"unknown group 'forms'.*flag group \(form"):
+        profiles.group_shares(five_records, "forms")
+
+
+def test_odds_ratios_read_a_predictor_by_its_other_name():
+    records = two_by_two(30, 20, 25, 40)
+    by_sex = profiles.odds_ratios(records, predictors=["sex"], references={"sex": "Female"})
+    by_gender = profiles.odds_ratios(records, predictors=["gender"], references={"gender": "Female"})
+    assert by_sex.to_dict() == by_gender.to_dict()  # named by its column: gender
+    with pytest.raises(ParameterError, match="is a flag group"):
+        profiles.odds_ratios(records, predictors=["form"])
+    with pytest.raises(ParameterError, match="such as exploitation_forced_labour"):
+        profiles.odds_ratios(records, outcome="sexual")
+
+
+def test_crosstab_keeps_the_order_of_ordered_categories():
+    """Age bands young to old (not 0-8, 18-20, 9-17 as text sorts them), Unknown last."""
+    records = cases(
+        [form(True, None, None, gender=g, age_band=a) for g, a in [("Male", "9-17"), ("Female", "18-20")]]
+        + [form(None, True, None, gender="Female", age_band=a) for a in ("0-8", "48+", None)]
+    )
+    table = profiles.crosstab(records, "form", "age_band", include_unknown=True)
+    assert table.columns == ["form", "0-8", "9-17", "18-20", "48+", "Unknown"]
+    assert table["form"].to_list() == ["Forced labour", "Sexual exploitation"]
+    by_age = profiles.crosstab(records, "age", "sex", include_unknown=True)
+    assert by_age["age"].to_list() == ["0-8", "9-17", "18-20", "48+", "Unknown"]

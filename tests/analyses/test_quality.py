@@ -126,3 +126,27 @@ def test_misencoded_values_are_found_as_loaded_never_repaired():
     assert frame["category"].to_list()[0] == "(especifique el pa\ufffds)"  # the data are left as they are
     assert misencoded_values(frame.select("value")).height == 0
     assert misencoded_values(pl.DataFrame({"c": ["Côte d'Ivoire", "Türkiye"]})).height == 0
+
+
+def test_a_loaded_table_is_read_and_a_wrong_one_or_field_is_named(shared_data):
+    """As a researcher calls them: the loaded table itself (it raised AttributeError: 'LoadedTable' object has no
+    attribute 'group_by'), and a field that is not there or a table of the other kind is a ParameterError that
+    says what to use (it was polars' ColumnNotFoundError listing every column)."""
+    import pytest
+
+    from evidence.analyses.quality import misencoded_values
+    from evidence.core.errors import ParameterError
+    from evidence.sources.cache import load_cached
+
+    unodc = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    assert indicator_coverage(unodc, "year").equals(indicator_coverage(unodc.data, "year"))
+    assert misencoded_values(unodc).equals(misencoded_values(unodc.data))
+    cases = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    with pytest.raises(ParameterError, match="not victim records: for a case table use field_completeness"):
+        indicator_coverage(cases, "year")
+    with pytest.raises(ParameterError, match="no column 'colour'"):
+        indicator_coverage(unodc, ["year", "colour"])
+    with pytest.raises(ParameterError, match="no field 'colour': use a column such as year"):
+        completeness_by(cases, "colour")
+    with pytest.raises(ParameterError, match="no field 'nationality'"):
+        completeness_by(cases, "year", ("gender", "nationality"))

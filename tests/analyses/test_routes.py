@@ -258,6 +258,18 @@ def test_region_matrix_and_hub_measures_by_hand(thai_cases):
     assert hubs["JPN"]["in_strength"] == 56 and hubs["JPN"]["out_degree"] == 0
 
 
+def test_a_table_that_is_no_flow_table_is_named_as_such(thai_cases):
+    """A researcher passes the selection, or another analysis's table, where a flow table is taken: polars'
+    ColumnNotFoundError (listing every column of the records) before; now what to pass."""
+    selection = Selection(thai_cases, country="THA")
+    with pytest.raises(ParameterError, match=r"top_corridors takes a flow table: give it routes.flows"):
+        routes.top_corridors(selection)  # type: ignore[arg-type]
+    with pytest.raises(ParameterError, match="hub_measures takes a flow table .* has no victims"):
+        routes.hub_measures(thai_cases)
+    with pytest.raises(ParameterError, match="region_flows takes a flow table"):
+        routes.region_flow_matrix(pl.DataFrame({"year": [2020], "count": [3]}))
+
+
 def test_censored_sums_stay_unknown_in_the_matrix_unless_a_bound_is_asked(thai_indicators):
     flows = routes.flows(Selection(thai_indicators, country="THA", role="destination"))
     assert routes.region_flow_matrix(flows)["Asia"].item() is None

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -153,6 +154,8 @@ def test_a_record_without_an_id_is_keyed_by_its_content_not_its_file_or_row():
         ("2020", (2020, 2020)),
         (" 2012 - 2013 ", (2012, 2013)),
         ((2012, 2013), (2012, 2013)),
+        (2019, (2019, 2019)),  # one year as a researcher types it in a notebook
+        (np.int64(2019), (2019, 2019)),
         (None, None),
     ],
 )
@@ -160,7 +163,7 @@ def test_check_years_reads_every_spelling_of_a_range(text, expected):
     assert check_years(text) == expected
 
 
-@pytest.mark.parametrize("text", ["2023-2015", "15-23", "last five", "2015-", (2015,)])
+@pytest.mark.parametrize("text", ["2023-2015", "15-23", "last five", "2015-", (2015,), True, 2019.5])
 def test_check_years_refuses_what_is_no_range(text):
     with pytest.raises(ParameterError, match="years"):
         check_years(text)
@@ -231,3 +234,19 @@ def test_a_value_kept_once_is_the_value_itself_until_its_frame_is_gone():
     del df
     gc.collect()  # a frame no longer used: a new one (perhaps at the same address) is built for again
     assert kept_once(pl.DataFrame({"year": [2021]}), ("test", "years"), lambda: (2021,)) == (2021,)
+
+
+def test_a_country_level_table_or_an_indicator_it_lacks_is_named(shared_data):
+    """A TIP or GSI table given where victims are analysed: what it is and where it goes (its columns only,
+    before); an indicator the table does not hold: which it holds (an empty selection, silently, before)."""
+    from evidence.sources.cache import load_cached
+
+    tiers = load_cached(shared_data / "tip" / "tip_tiers_1999_2015.csv")
+    with pytest.raises(ParameterError, match="US TIP Report tiers.*country_panel"):
+        Selection(tiers, country="THA")
+    unodc = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    with pytest.raises(
+        ParameterError, match="no indicator 'Victims'; it holds 'Detected trafficking victims'"
+    ):
+        Selection(unodc, country="THA", indicator="Victims")
+    assert Selection(unodc, country="THA", indicator="Persons convicted").indicator == "Persons convicted"

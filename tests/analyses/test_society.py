@@ -274,3 +274,22 @@ def test_the_demo_datas_gsi_figures_are_never_called_an_edition(tmp_path) -> Non
     said = society.gsi_edition_text(gsi)
     assert said.startswith("the demo data's GSI-layout figures (synthetic)")
     assert "Index demo" not in said
+
+
+def test_a_panel_is_asked_as_a_researcher_asks_it(sources, panel):
+    """One table without a list (TypeError before); countries by name or in lower case (an empty frame before,
+    silently); an unknown measure or country named as such."""
+    one = society.country_panel(sources["unodc"])
+    assert one.frame.equals(society.country_panel([sources["unodc"]]).frame)
+    thailand = panel.measure(society.DETECTED, countries=["THA"])
+    assert thailand.height > 0
+    assert panel.measure(society.DETECTED, countries=["Thailand"]).equals(thailand)
+    assert panel.latest(countries=["tha", "Cambodia"]).equals(panel.latest(countries=["THA", "KHM"]))
+    with pytest.raises(ParameterError, match="unknown country 'Atlantis'"):
+        panel.measure(society.DETECTED, countries=["Atlantis"])
+    with pytest.raises(ParameterError, match="unknown measure 'victims'"):
+        panel.wide(["victims"])
+    with pytest.raises(ParameterError, match="as a list"):
+        panel.latest(society.DETECTED)
+    with pytest.raises(ParameterError, match="loaded tables"):
+        society.country_panel([sources["unodc"].data])

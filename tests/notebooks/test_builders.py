@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from evidence.analyses import routes
 from evidence.analyses.selection import Selection
+from evidence.core.errors import ParameterError
 from evidence.notebooks.builders import (
     NO_RECORDS,
     CensoredLow,
@@ -2058,3 +2059,30 @@ def test_the_growth_table_says_new_for_an_infinite_rate_ratio_and_keeps_the_firs
         reason=pl.lit("new"), rate_ratio=pl.lit(None, pl.Float64), q_value=pl.lit(None, pl.Float64)
     )
     assert emerging_view(untested)["Annual rate ratio"].to_list() == ["not tested (too few victims or years)"]
+
+
+def test_protect_perturbs_what_an_analysis_returns_with_the_keys_it_carries(real_tables, shared_data):
+    """A researcher's own table of the k-anonymised records: protected as the notebooks protect theirs, counts
+    perturbed by the cell keys the analysis carried (the loaded table given to causes.profile carried none, and
+    a protected table of it was only suppressed); a synthetic release's counts are suppressed only."""
+    from evidence.analyses import causes, profiles, trends
+    from evidence.notebooks.builders import protect
+    from evidence.sources.cache import load_cached
+
+    rule = DisclosureRule(5)
+    k_anon = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    by_sex = causes.profile(k_anon, "form", by="sex")
+    assert {"count_key", "n_known_key"} <= set(by_sex.columns)
+    protected = protect(by_sex, ["group", "category"], "count", rule)
+    assert protected is not None and protected.perturbed
+    shares = profiles.group_shares(k_anon, "gender")
+    assert protect(shares, "category", "count", rule).perturbed  # its key is "cell_key"
+    yearly = trends.yearly_counts(Selection(k_anon)).with_columns(pl.col("year").cast(pl.String))
+    assert protect(yearly, "year", "count", rule).perturbed
+    synthetic = load_cached(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+    plain = protect(causes.profile(synthetic, "form", by="sex"), ["group", "category"], "count", rule)
+    assert plain is not None and not plain.perturbed
+    with pytest.raises(ParameterError, match="no column 'victims'"):
+        protect(shares, "category", "victims", rule)
+    with pytest.raises(ParameterError, match="not for every column: n_group has none"):
+        protect(by_sex, ["group", "category"], ["count", "n_group"], rule)

@@ -469,7 +469,7 @@ def test_real_usa_heat_chart_carries_no_share_more_precise_than_its_table(shared
     percents = [float(v) for v in re.findall(r"(\d+(?:\.\d+)?)%", svg)]
     assert percents and all(v == round(v) for v in percents)
     shown = {c for column in table.columns[1:-1] for c in table[column].to_list()}
-    legend = {f"{v}%" for v in range(0, 101, 20)}
+    legend = {f"{v}%" for v in range(0, 101, 25)}  # the legend is labelled in quarters
     assert {f"{v:.0f}%" for v in percents} <= shown | legend  # what the table shows (and the legend)
 
 

@@ -79,6 +79,39 @@ def test_show_table_says_what_numbers_count(monkeypatch):
         views.show_table(frame, kinds={"Countries": "nations"})
 
 
+def test_show_table_refuses_raw_counts_and_says_how_to_protect_them(monkeypatch, shared_data):
+    """A researcher shows what an analysis returned: its counts have not passed the rule (Thailand 2020-2021: a
+    route of 2-8 victims), and were shown as they are. Now refused, naming the columns and the way out;
+    protected, the same table shows; numbers said to count something else, or a year, show as they are."""
+    import IPython.display
+
+    from evidence.analyses import routes
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks import builders, views
+    from evidence.sources.cache import load_cached
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    unodc = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    flows = routes.flows(Selection(unodc, country="THA", role="destination", years="2020-2021"))
+    raw = flows.select("origin_iso3", "victims_low", "victims_high")
+    assert raw["victims_low"].min() < 5  # small counts a reader must not see as they are
+    with pytest.raises(ParameterError, match=r"'victims_low', 'victims_high' have not.*builders.protect\("):
+        views.show_table(raw)
+    with pytest.raises(ParameterError, match="have not"):  # saying they count people changes nothing
+        views.show_table(raw, kinds={"victims_low": "people", "victims_high": "people"})
+    assert shown == []
+    protected = builders.protect(raw, "origin_iso3", "victims_low", DisclosureRule(5))
+    views.show_table(protected, source="UNODC GLOTIP")
+    assert any("<5" in row for row in TableData.from_json(shown[-1][TABLE_MIME]).rows)
+    with pytest.raises(ParameterError, match=r"kinds=\{'share': 'statistic'\}") as refused:
+        views.show_table(raw.with_columns(share=pl.lit(0.5)))
+    assert "'victims_low': 'statistic'" not in str(refused.value)  # never advice to mark counts so
+    shares = pl.DataFrame({"year": [2020, 2021], "share": [0.25, 0.5]})
+    views.show_table(shares, kinds={"share": "statistic"})
+    assert TableData.from_json(shown[-1][TABLE_MIME]).rows == (("2020", "0.25"), ("2021", "0.5"))
+
+
 def test_trend_sections_show_tables_and_charts_and_keep_what_later_sections_need(tmp_path, monkeypatch):
     import IPython.display
 

@@ -13,7 +13,12 @@ them (multi-valued cells such as ``Female;Male`` count under each value).
 the coarser :data:`AGE_GROUPS`), minor or adult, origin (citizenship) and its UN region, and the class of route
 (domestic, intraregional, transregional by UN M49 region; a record that gives only regions, as the
 Victim–Perpetrator dataset does, is ``Transregional`` when they differ and ``Domestic or intraregional`` when
-they are the same).
+they are the same). A characteristic may also be named as the case table's column or as ``trends`` and
+``profiles`` name it (``gender``, ``age``, ``citizenship``: :func:`characteristic_name`).
+
+**Which victims.** Every function takes a whole case table (loaded, or its frame) or a
+:class:`~evidence.analyses.selection.Selection` of it (``Selection(table, country="THA", role="destination",
+years="2015-2020")``: only its records, each with its cell key where the table is protected by cell key).
 
 **Nothing is dropped silently.** A victim whose characteristic is not recorded is in the group ``Unknown``; one
 not recorded for a topic is counted in ``n_unknown``; :func:`missing_values` counts both for every variable.
@@ -35,9 +40,9 @@ import numpy as np
 import polars as pl
 
 from evidence.analyses.count_models import captured_warnings, one_blas_thread, safe_exp
-from evidence.analyses.intervals import clean_float, wilson_interval
+from evidence.analyses.intervals import check_level, clean_float, wilson_interval
 from evidence.analyses.routes import flow_class_expr
-from evidence.analyses.selection import RECORD_CELL_KEY, recorded_flags, resolve_table
+from evidence.analyses.selection import RECORD_CELL_KEY, Selection, recorded_flags, resolve_table
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
 from evidence.core.errors import ParameterError
 from evidence.sources.case_schema import AGE_BANDS, FLAG_GROUPS, TRAFFICKING_DURATIONS, apply_denominator_rule
@@ -114,11 +119,30 @@ DERIVED_CHARACTERISTICS: dict[str, str] = {
     "origin_region": "origin",
     "route_class": "origin",
 }
-#: How the age groups are made from the age bands, for a note under a table by age group.
+#: How the age groups are made from the age bands, for a note under a table by age group. The bands' ends are
+#: ages, said so ("0-8 years"): the brief's disclosure scan reads a bare range in text ("0-8 and 9-17") as counts
+#: of people, 8 and 9, below CTDC's threshold of 10 or 11.
 AGE_GROUPS_NOTE = (
-    "Age groups merge the recorded age bands: 0-17 holds 0-8 and 9-17; 18-29 holds 18-20 to 27-29; 30-47 holds "
-    "30-38 and 39-47."
+    "Age groups merge the recorded age bands: 0-17 years holds 0-8 years and 9-17 years; 18-29 years holds "
+    "18-20 to 27-29; 30-47 years holds 30-38 and 39-47."
 )
+
+
+#: Other names of a characteristic (the case table's column, the names ``trends`` and ``profiles`` take) -> it.
+CHARACTERISTIC_ALIASES: dict[str, str] = {
+    "gender": "sex",
+    "age": "age_band",
+    "citizenship": "origin",
+    "origin_iso3": "origin",
+}
+
+
+def characteristic_name(name: str) -> str:
+    """The characteristic ``name`` stands for (``gender`` → ``sex``, ``age`` → ``age_band``, ``citizenship`` or
+    ``origin_iso3`` → ``origin``); checked (:class:`ParameterError` naming the choices)."""
+    name = CHARACTERISTIC_ALIASES.get(name, name)
+    _characteristic(name)
+    return name
 
 
 def _characteristic(name: str) -> tuple[pl.Expr, tuple[str, ...] | None]:
@@ -170,7 +194,26 @@ TOPICS: dict[str, str] = {
 MULTI_VALUED = frozenset(TOPICS) - {"trafficking_duration"}
 
 
-def _cases(cases: LoadedTable | pl.DataFrame) -> pl.DataFrame:
+#: Said when the records given hold no victim at all (an empty selection), whatever is asked of them.
+NO_RECORDS = "no victim records here (an empty selection): choose another country, role or years"
+
+#: What the functions of this module take: a case table (loaded, or its frame), or a selection of it.
+Records = LoadedTable | pl.DataFrame | Selection
+
+
+def _cases(cases: Records) -> pl.DataFrame:
+    """The records: a whole table's, or a :class:`Selection`'s (its country, role and years; for records
+    protected by cell key, with each record's key, so that every count gets its cell key)."""
+    if isinstance(
+        cases, LoadedTable
+    ):  # its records with their keys, where the table is protected by cell key
+        cases = Selection(cases)
+    if isinstance(cases, Selection):
+        if cases.kind != "case":
+            raise ParameterError(
+                "this analysis needs victim records (a case table), not country-level indicators"
+            )
+        return cases.records()
     df, kind = resolve_table(cases)
     if kind != "case":
         raise ParameterError(
@@ -187,6 +230,8 @@ def _topic_pairs(df: pl.DataFrame, topic: str) -> tuple[pl.DataFrame, list[str]]
     """
     if topic not in TOPICS:
         raise ParameterError(f"unknown topic {topic!r}; choose from {', '.join(TOPICS)}")
+    if not df.height:  # not "not recorded in these data": the data may record it for other victims
+        raise ParameterError(NO_RECORDS)
     if topic in FLAG_DIMENSIONS or topic == "perpetrator_role":
         if topic == "perpetrator_role":
             flags = [c for c in PERPETRATOR_ROLES if c in df.columns and df[c].is_not_null().any()]
@@ -305,7 +350,7 @@ def _recorded_exprs(df: pl.DataFrame, topics: Sequence[str]) -> dict[str, pl.Exp
     return out
 
 
-def recorded_topics(cases: LoadedTable | pl.DataFrame) -> list[str]:
+def recorded_topics(cases: Records) -> list[str]:
     """The topics the data record (for at least one victim)."""
     df = _cases(cases)
     exprs = _recorded_exprs(df, list(TOPICS))
@@ -316,7 +361,7 @@ def recorded_topics(cases: LoadedTable | pl.DataFrame) -> list[str]:
     return [t for t in TOPICS if found.get(t)]
 
 
-def recorded_characteristics(cases: LoadedTable | pl.DataFrame) -> list[str]:
+def recorded_characteristics(cases: Records) -> list[str]:
     """The characteristics the data record (for at least one victim)."""
     df = _cases(cases)
     values = df.select(expr.is_not_null().any().alias(name) for name, (expr, _) in CHARACTERISTICS.items())
@@ -339,7 +384,7 @@ class CaseProfiles:
     their protection together, the models' counts), and each topic's pairs and each characteristic's groups are
     made once for all of them. The frames returned are shared, so not to be changed in place."""
 
-    def __init__(self, cases: LoadedTable | pl.DataFrame) -> None:
+    def __init__(self, cases: Records) -> None:
         self.cases = _cases(cases)
         #: real records carry cell keys: each count gets the sum of its records' keys beside it (``<count>_key``)
         self.keyed = RECORD_CELL_KEY in self.cases.columns
@@ -374,6 +419,7 @@ class CaseProfiles:
 
     def profile(self, topic: str, by: str | None = None, *, level: float = 0.95) -> pl.DataFrame:
         """:func:`profile` of the records."""
+        by = None if by is None else characteristic_name(by)
         done = ("profile", topic, by, level)
         if done not in self._done:
             self._done[done] = self._profile(topic, by, level)
@@ -478,7 +524,7 @@ class CaseProfiles:
         return self._done[done]
 
 
-Cases = LoadedTable | pl.DataFrame | CaseProfiles
+Cases = Records | CaseProfiles
 
 
 def _profiled(cases: Cases) -> CaseProfiles:
@@ -495,6 +541,7 @@ def profile(cases: Cases, topic: str, by: str | None = None, *, level: float = 0
     carry cell keys (:data:`~evidence.analyses.selection.RECORD_CELL_KEY`) also count_key, n_known_key and
     n_unknown_key, the sums of their records' keys, for the perturbation of the published counts.
     """
+    level = check_level(level)
     return _profiled(cases).profile(topic, by, level=level)
 
 
@@ -520,9 +567,7 @@ def missing_values(cases: Cases, variables: Sequence[str] | None = None) -> pl.D
 
 def _missing_values(df: pl.DataFrame, variables: Sequence[str] | None) -> pl.DataFrame:
     variables = list(variables) if variables is not None else [*TOPICS, *CHARACTERISTICS]
-    for name in variables:
-        if name not in TOPICS:
-            _characteristic(name)
+    variables = [name if name in TOPICS else characteristic_name(name) for name in variables]
     keyed = RECORD_CELL_KEY in df.columns
     all_key = int(df[RECORD_CELL_KEY].sum()) if keyed else 0
     # whether each victim is recorded for each variable, counted (and its records' keys summed) in one pass
@@ -669,6 +714,8 @@ def _outcome_group(df: pl.DataFrame, outcome: str) -> tuple[str, list[str]]:
         )
     ]:
         if outcome in FLAG_GROUPS[group]:
+            if not df.height:
+                raise ParameterError(NO_RECORDS)
             flags = recorded_flags(df, group)
             if outcome not in flags:
                 raise ParameterError(f"{flag_label(outcome).lower()} is not recorded in these data")
@@ -682,7 +729,7 @@ def _outcome_group(df: pl.DataFrame, outcome: str) -> tuple[str, list[str]]:
 
 
 def association_model(
-    cases: LoadedTable | pl.DataFrame,
+    cases: Records,
     outcome: str,
     predictors: Sequence[str] = DEFAULT_PREDICTORS,
     *,
@@ -711,6 +758,7 @@ def association_model(
     estimable: its odds ratio, interval and p-value are null and ``estimable`` false, and
     ``separation_suspected`` is set.
     """
+    level = check_level(level)
     from statsmodels.genmod import families  # not statsmodels.api: it imports every model
     from statsmodels.genmod.generalized_linear_model import GLM
 
@@ -718,11 +766,9 @@ def association_model(
         raise ParameterError(f"missing must be complete_case or indicator, not {missing!r}")
     df = _cases(cases)
     topic, flags = _outcome_group(df, outcome)
-    predictors = tuple(dict.fromkeys(predictors))
+    predictors = tuple(dict.fromkeys(characteristic_name(p) for p in predictors))
     if not predictors:
         raise ParameterError("give at least one characteristic")
-    for p in predictors:
-        _characteristic(p)
     ruled = apply_denominator_rule(df.select(*flags), {topic: flags}).select(pl.col(outcome).alias("_y"))
     values = df.select(*(CHARACTERISTICS[p][0].cast(pl.String).alias(p) for p in predictors))
     data = pl.concat([ruled, values], how="horizontal")
@@ -977,7 +1023,7 @@ def _reference(counts: dict[str, int]) -> str:
 
 
 def compare_missing(
-    cases: LoadedTable | pl.DataFrame,
+    cases: Records,
     outcome: str,
     predictors: Sequence[str] = DEFAULT_PREDICTORS,
     *,
@@ -1011,7 +1057,7 @@ def compare_missing(
 
 
 def association_grid(
-    cases: LoadedTable | pl.DataFrame,
+    cases: Records,
     topic: str,
     predictors: Sequence[str] = DEFAULT_PREDICTORS,
     *,
@@ -1054,7 +1100,7 @@ def association_grid(
     return table, failures
 
 
-def recorded_flags_of(cases: LoadedTable | pl.DataFrame, topic: str) -> list[str]:
+def recorded_flags_of(cases: Records, topic: str) -> list[str]:
     """The flag columns of a topic of flags that the data record (e.g. every means of control)."""
     df = _cases(cases)
     if topic == "perpetrator_role":

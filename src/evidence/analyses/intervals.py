@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from evidence.core.errors import ParameterError
+
 CENSORED_POINT_RULE = "exact value where published, else the midpoint of the censoring interval (2.5 for <5)"
 #: The column of a count's parts published exactly (censored parts left out): 0 when every part is censored (a
 #: flow or a year made of ``12`` and ``<5`` has 12; one of ``<5`` cells only, 0). Flows and yearly counts carry it.
@@ -46,6 +48,22 @@ def censored_sum(exact: str, low: str, high: str) -> list[pl.Expr]:
     """The aggregations that sum a possibly censored count: ``exact`` null where any part is censored, and the
     ``low`` and ``high`` bounds summed (a flow of ``12`` and ``<5`` is null, 13, 16)."""
     return [strict_sum(exact), strict_sum(low), strict_sum(high)]
+
+
+def check_level(level: float) -> float:
+    """The confidence level of an interval: a fraction strictly between 0 and 1 (0.95 for a 95% interval). A
+    percentage (``level=95``) is refused with the fraction to give instead: the intervals it gave were NaN, or
+    nonsense, with no error."""
+    try:
+        value = float(level)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"level is a fraction such as 0.95, not {level!r}") from exc
+    if not 0 < value < 1:  # NaN fails too
+        hint = f": for a {value:g}% interval give level={value / 100:g}" if 1 < value < 100 else ""
+        raise ParameterError(
+            f"level is a fraction between 0 and 1 (0.95 for a 95% interval), not {level!r}{hint}"
+        )
+    return value
 
 
 def wilson_interval(count: Any, nobs: Any, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:

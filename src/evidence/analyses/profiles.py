@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 
 from evidence.analyses.count_models import captured_warnings
-from evidence.analyses.intervals import clean_float, wilson_interval
+from evidence.analyses.intervals import check_level, clean_float, wilson_interval
 from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, Selection, as_selection, recorded_flags
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
 from evidence.core.errors import ParameterError
@@ -42,10 +42,54 @@ def _cases(cases: Selected) -> pl.DataFrame:
 
 
 def _flags_of(df: pl.DataFrame, group: str) -> list[str]:
+    if not df.height:  # not "the table records no flags": the table may, for other victims
+        raise ParameterError(
+            "no victim records here (an empty selection): choose another country, role or years"
+        )
     flags = recorded_flags(df, FLAG_DIMENSIONS[group])
     if not flags:
         raise ParameterError(f"the table records no flags of the group {FLAG_DIMENSIONS[group]!r}")
     return flags
+
+
+#: Names a researcher uses for a case-table column (as ``trends.yearly_counts`` reads them) -> the column.
+COLUMN_ALIASES: dict[str, str] = {
+    "sex": "gender",
+    "age": "age_band",
+    "citizenship": "origin_iso3",
+    "origin": "origin_iso3",
+    "destination": "destination_iso3",
+}
+#: The categorical columns of the case table a profile is usually made by, in the order error messages name them.
+_USUAL_COLUMNS = (
+    "gender",
+    "age_band",
+    "majority_status",
+    "data_source_type",
+    "trafficking_duration",
+    "origin_iso3",
+    "origin_region",
+    "origin_subregion",
+    "destination_iso3",
+    "destination_region",
+    "destination_subregion",
+)
+
+
+def column_of(df: pl.DataFrame, name: str, what: str = "dimension") -> str:
+    """The flag group or categorical column ``name`` reads (``sex`` → ``gender``, ``age`` → ``age_band``,
+    ``citizenship``/``origin`` → ``origin_iso3``, ``destination`` → ``destination_iso3``: the names
+    :func:`~evidence.analyses.trends.yearly_counts` takes), or a :class:`ParameterError` naming the choices."""
+    if name in FLAG_DIMENSIONS:
+        return name
+    column = name if name in df.columns else COLUMN_ALIASES.get(name, name)
+    if column in df.columns and column not in FLAG_COLUMNS and not column.startswith("_"):
+        return column
+    usual = [c for c in _USUAL_COLUMNS if c in df.columns]
+    raise ParameterError(
+        f"unknown {what} {name!r}: use a flag group ({', '.join(FLAG_DIMENSIONS)}) "
+        f"or a column of the case table ({', '.join(usual)}; also sex, age, citizenship, destination)"
+    )
 
 
 def recorded_in_layout(df: pl.DataFrame, group: str) -> bool:
@@ -59,12 +103,15 @@ def recorded_in_layout(df: pl.DataFrame, group: str) -> bool:
 
 def group_shares(cases: Selected, group: str, *, level: float = 0.95) -> pl.DataFrame:
     """Share of each category of ``group`` (a flag group such as ``form``/``exploitation``, ``means_of_control``,
-    ``labour_sector``, or a column such as ``gender``) among the records where the group is known.
+    ``labour_sector``, or a column such as ``gender``, also called ``sex``: :func:`column_of`) among the records
+    where the group is known.
 
     Columns: category, count, n_known, n_unknown, share, ci_low, ci_high (Wilson); for keyed records also
     ``cell_key``, ``n_known_key`` and ``n_unknown_key`` (the cell keys of count, n_known and n_unknown).
     """
+    level = check_level(level)
     df = _cases(cases)
+    group = column_of(df, group, "group")
     keyed = RECORD_CELL_KEY in df.columns
     key = pl.col(RECORD_CELL_KEY) if keyed else pl.lit(0, pl.Int64)
     if group in FLAG_DIMENSIONS:
@@ -92,10 +139,6 @@ def group_shares(cases: Selected, group: str, *, level: float = 0.95) -> pl.Data
         )
         all_key = int(stats["all_key"] or 0)
     else:
-        if group not in df.columns or group in FLAG_COLUMNS:
-            raise ParameterError(
-                f"unknown group {group!r}: use a flag group ({', '.join(FLAG_DIMENSIONS)}) or a column such as gender"
-            )
         out = (
             df.with_columns(key.alias(RECORD_CELL_KEY))
             .filter(pl.col(group).is_not_null())
@@ -141,16 +184,16 @@ def _long(df: pl.DataFrame, dimension: str) -> pl.DataFrame:
             "_id", pl.lit(UNKNOWN).alias(dimension)
         )
         return pl.concat([pairs, unknown])
-    if dimension not in df.columns:
-        raise ParameterError(f"unknown dimension {dimension!r}")
-    return df.select("_id", pl.col(dimension).cast(pl.String).fill_null(UNKNOWN))
+    column = column_of(df, dimension)
+    return df.select("_id", pl.col(column).cast(pl.String).fill_null(UNKNOWN).alias(dimension))
 
 
 def crosstab(cases: Selected, row: str, column: str, *, include_unknown: bool = False) -> pl.DataFrame:
     """Counts of records by ``row`` × ``column`` (wide: one column per category of ``column``).
 
     Either may be a flag group (a record counts under each of its true flags, so cells can sum to more than
-    the records) or a column. Unknowns are left out unless ``include_unknown``.
+    the records) or a column (by its name or the names :func:`column_of` reads: ``sex``, ``age``…), the table's
+    headers keeping the names given. Unknowns are left out unless ``include_unknown``.
     """
     if row == column:
         raise ParameterError("row and column must be different dimensions")
@@ -162,8 +205,24 @@ def crosstab(cases: Selected, row: str, column: str, *, include_unknown: bool = 
     if not long.height:
         return pl.DataFrame(schema={row: pl.String})
     wide = long.pivot(on=column, index=row, values="count", sort_columns=True)
-    categories = [c for c in wide.columns if c != row]
-    return wide.select(row, *[pl.col(c).fill_null(0) for c in categories]).sort(row)
+    categories = _in_order(df, column, [c for c in wide.columns if c != row])
+    rows = _in_order(df, row, wide[row].to_list())
+    return (
+        wide.select(row, *[pl.col(c).fill_null(0) for c in categories])
+        .with_columns(_order=pl.col(row).replace_strict(rows, list(range(len(rows))), return_dtype=pl.Int64))
+        .sort("_order")
+        .drop("_order")
+    )
+
+
+def _in_order(df: pl.DataFrame, dimension: str, categories: list[str]) -> list[str]:
+    """``categories`` of a dimension in its own order where it has one (age bands young to old, an ordered
+    column's categories), else alphabetical; ``Unknown`` last."""
+    column = None if dimension in FLAG_DIMENSIONS else column_of(df, dimension)
+    dtype = df.schema[column] if column else None
+    declared = [str(c) for c in dtype.categories] if isinstance(dtype, pl.Enum) else []
+    rank = {c: i for i, c in enumerate(declared)}
+    return sorted(categories, key=lambda c: (c == UNKNOWN, rank.get(c, len(rank)), c))
 
 
 # ------------------------------------------------------------------------------------------------ odds ratios
@@ -257,8 +316,10 @@ def odds_ratios(
     ``min_category_n`` records, or whose records all share one outcome (separation: an infinite odds ratio), is
     merged into ``Other``; if ``Other`` is itself too small or without variation, its records are dropped. The
     reference category of each predictor is ``references[predictor]`` when given, else its most frequent
-    remaining category.
+    remaining category. A predictor may be named as :func:`column_of` reads it (``sex``, ``age``…); the result
+    names its column (``gender``, ``age_band``).
     """
+    level = check_level(level)
     from statsmodels.genmod import families  # not statsmodels.api: it imports every model (about 0.5 s)
     from statsmodels.genmod.generalized_linear_model import GLM
 
@@ -266,13 +327,26 @@ def odds_ratios(
     predictors = tuple(predictors)
     for name in (outcome, *([versus] if versus else [])):
         if name not in FLAG_COLUMNS or name not in df.columns:
-            raise ParameterError(f"{name!r} is not a flag column of the case table")
+            raise ParameterError(
+                f"{name!r} is not a flag column of the case table (such as exploitation_forced_labour, "
+                "exploitation_sexual or means_threats)"
+            )
     if not predictors:
         raise ParameterError("give at least one predictor")
-    for p in predictors:
-        if p not in df.columns or p in FLAG_COLUMNS:
-            raise ParameterError(f"predictor {p!r} is not a categorical column of the case table")
+    given = predictors
+    predictors = tuple(column_of(df, p, "predictor") for p in predictors)
+    for p, column in zip(given, predictors, strict=True):
+        if column in FLAG_DIMENSIONS:
+            raise ParameterError(
+                f"predictor {p!r} is a flag group, not a categorical column of the case table (such as gender, "
+                "age_band, majority_status or origin_region)"
+            )
+    references = {column_of(df, p, "predictor"): ref for p, ref in (references or {}).items()}
     group = next(g for g, cols in FLAG_GROUPS.items() if outcome in cols)
+    if not df.height:
+        raise ParameterError(
+            "no victim records here (an empty selection): choose another country, role or years"
+        )
     flags = recorded_flags(df, group)
     for name in (outcome, *([versus] if versus else [])):
         if name not in flags:

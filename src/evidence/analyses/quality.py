@@ -11,7 +11,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, STABLE_ID, Selection, as_selection
+from evidence.analyses.selection import (
+    CELL_KEY,
+    RECORD_CELL_KEY,
+    STABLE_ID,
+    Selection,
+    as_selection,
+)
+from evidence.core.errors import ParameterError
 from evidence.sources.case_schema import FLAG_GROUPS
 from evidence.sources.loaded import LoadedTable
 
@@ -102,6 +109,12 @@ def completeness_by(
     Columns: ``by``, records, then ``known_<field>`` (share) per field (and ``cell_key`` of the records for
     keyed records); a null ``by`` is its own row."""
     df = _records(table)
+    for name in (by, *fields):
+        if name not in df.columns and name not in FLAG_GROUPS:
+            raise ParameterError(
+                f"the case table has no field {name!r}: use a column such as year, data_source_type, gender or "
+                f"age_band, or a flag group ({', '.join(FLAG_GROUPS)})"
+            )
     keyed = RECORD_CELL_KEY in df.columns
     return (
         df.group_by(by)
@@ -115,12 +128,28 @@ def completeness_by(
     )
 
 
-def indicator_coverage(data: pl.DataFrame, by: str | list[str]) -> pl.DataFrame:
+def indicator_coverage(data: LoadedTable | pl.DataFrame, by: str | list[str]) -> pl.DataFrame:
     """Coverage of a country-level (indicator) table per ``by``: countries reporting, values published and
     the share of them censored (``<5``). Counts of countries and values, not of victims.
 
-    Columns: the ``by`` columns, countries, values, censored_share."""
-    keys = [by] if isinstance(by, str) else by
+    ``data``: the loaded indicator table or its frame. Columns: the ``by`` columns, countries, values,
+    censored_share."""
+    if isinstance(data, LoadedTable):
+        kind, data = data.kind, data.data
+    else:
+        kind = "indicator" if {"iso3", "censored"} <= set(data.columns) else "other"
+    if kind != "indicator":
+        raise ParameterError(
+            "indicator_coverage reads a country-level indicator table (UNODC GLOTIP), not victim records: "
+            "for a case table use field_completeness or completeness_by"
+        )
+    keys = [by] if isinstance(by, str) else list(by)
+    unknown = [k for k in keys if k not in data.columns]
+    if unknown:
+        raise ParameterError(
+            f"the indicator table has no column {unknown[0]!r}: use columns such as year, iso3, indicator, "
+            "dimension, sex or age"
+        )
     return (
         data.group_by(keys)
         .agg(
@@ -132,13 +161,15 @@ def indicator_coverage(data: pl.DataFrame, by: str | list[str]) -> pl.DataFrame:
     )
 
 
-def misencoded_values(data: pl.DataFrame) -> pl.DataFrame:
+def misencoded_values(data: LoadedTable | pl.DataFrame) -> pl.DataFrame:
     """The text values of a loaded table that are mis-encoded in the publisher's file (a U+FFFD replacement
     character, where the file lost one; or UTF-8 read as Latin-1 / Windows-1252, ``Ã´``, ``â€™``:
     :func:`evidence.sources.unodc.is_misencoded`), per text column: ``column``, ``value`` (as loaded, never
     repaired) and ``rows``; most rows first. Empty when none is."""
     from evidence.sources.unodc import is_misencoded
 
+    if isinstance(data, LoadedTable):
+        data = data.data
     found: list[tuple[str, str, int]] = []
     for column, dtype in data.schema.items():
         if dtype != pl.String:

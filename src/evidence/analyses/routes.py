@@ -1081,6 +1081,9 @@ def top_corridors(flow_table: pl.DataFrame, n: int = 10, *, include_domestic: bo
     """The ``n`` largest flows (by point value) with their rank, share and cumulative share."""
     if n < 1:
         raise ParameterError(f"n must be at least 1, not {n}")
+    _check_flow_table(
+        flow_table, ("victims", "victims_low", "victims_high", "share", "flow_class"), "top_corridors"
+    )
     out = flow_table if include_domestic else flow_table.filter(pl.col("flow_class") != "domestic")
     point = point_expr("victims", "victims_low", "victims_high")
     keys = _FLOW_KEYS if "route_basis" in out.columns else _KEYS
@@ -1507,6 +1510,9 @@ def region_flows(flow_table: pl.DataFrame, level: RegionalLevel = "region") -> p
     if level not in ("region", "subregion"):
         raise ParameterError(f"level must be 'region' or 'subregion', not {level!r}")
     origin, destination = f"origin_{level}", f"destination_{level}"
+    _check_flow_table(
+        flow_table, (origin, destination, "victims", "victims_low", "victims_high"), "region_flows"
+    )
     return (
         flow_table.with_columns(pl.col(origin, destination).fill_null("Unknown"))
         .group_by(origin, destination)
@@ -1546,6 +1552,11 @@ def hub_measures(flow_table: pl.DataFrame, value: str = "victims") -> pl.DataFra
     censored flow contributes); their ``_low`` and ``_high`` columns always carry the bounds. Sorted by total
     strength (point value: exact, else the midpoint of the bounds), largest first."""
     _check_value(value)
+    _check_flow_table(
+        flow_table,
+        ("origin_iso3", "destination_iso3", "victims", "victims_low", "victims_high"),
+        "hub_measures",
+    )
     international = flow_table.filter(pl.col("origin_iso3") != pl.col("destination_iso3"))
     domestic_flows = flow_table.filter(pl.col("origin_iso3") == pl.col("destination_iso3"))
     bounds = ("", "_low", "_high")
@@ -1608,6 +1619,20 @@ def hub_measures(flow_table: pl.DataFrame, value: str = "victims") -> pl.DataFra
         "domestic",
         *[f"{measure}{bound}" for measure in presence for bound in bounds[1:]],
     )
+
+
+def _check_flow_table(flow_table: object, needed: tuple[str, ...], function: str) -> None:
+    """A clear error when ``flow_table`` is not a flow table (what :func:`flows` returns) with ``needed``."""
+    if isinstance(flow_table, Selection | LoadedTable):
+        raise ParameterError(f"{function} takes a flow table: give it routes.flows(selection)")
+    if not isinstance(flow_table, pl.DataFrame):
+        raise ParameterError(f"{function} takes a flow table (routes.flows), not {type(flow_table).__name__}")
+    missing = [c for c in needed if c not in flow_table.columns]
+    if missing:
+        raise ParameterError(
+            f"{function} takes a flow table (what routes.flows returns); this table has no "
+            f"{', '.join(missing)}"
+        )
 
 
 def _check_value(value: str) -> None:

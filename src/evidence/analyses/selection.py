@@ -28,6 +28,7 @@ import dataclasses
 import functools
 import hashlib
 import hmac
+import operator
 import re
 import weakref
 from collections.abc import Callable, Hashable
@@ -59,6 +60,12 @@ CELL_KEY_SECRET_ENV = "EVIDENCE_CELL_KEY_SECRET"
 _CASE_MARKERS = {"origin_iso3", "destination_iso3", "exploitation_forced_labour"}
 _INDICATOR_MARKERS = {"iso3", "indicator", "dimension", "category", "value_low", "value_high"}
 
+#: Loaded tables of countries, not victims (their ``kind``) -> what they are, for a message.
+_COUNTRY_LEVEL = {
+    "tier": "a table of US TIP Report tiers",
+    "gsi": "a table of the Walk Free Global Slavery Index",
+}
+
 #: Citizenship categories that mean the reporting country's own citizens (a domestic flow).
 NATIONALS = ("citizens of own country", "national", "nationals", "own nationals")
 
@@ -79,6 +86,12 @@ def resolve_table(table: LoadedTable | pl.DataFrame) -> tuple[pl.DataFrame, Tabl
         return df, "case"
     if _INDICATOR_MARKERS <= columns:
         return df, "indicator"
+    if kind in _COUNTRY_LEVEL:
+        raise ParameterError(
+            f"this is {_COUNTRY_LEVEL[kind]}, not victim records or UNODC's country data: routes, trends and "
+            "profiles read those; it goes into the cross-country panel "
+            "(evidence.analyses.society.country_panel([unodc, gsi, tiers]))"
+        )
     raise ParameterError(
         "the table is neither a case table nor an indicator table "
         f"(it has columns {sorted(columns)[:12]}{'…' if len(columns) > 12 else ''})"
@@ -111,11 +124,14 @@ def check_role(role: str) -> Role:
     return role  # type: ignore[return-value]
 
 
-def check_years(years: tuple[int, int] | str | None) -> tuple[int, int] | None:
+def check_years(years: tuple[int, int] | str | int | None) -> tuple[int, int] | None:
     """``(first, last)`` inclusive, from a tuple or a text such as ``"2015-2020"`` (also ``2015–2020``,
-    ``2015..2020``, ``2015:2020``) or a single ``"2019"``."""
+    ``2015..2020``, ``2015:2020``) or a single year, ``"2019"`` or ``2019``."""
     if years is None:
         return None
+    if hasattr(type(years), "__index__") and not isinstance(years, bool):  # one year (2019, a numpy integer)
+        year = operator.index(cast(int, years))
+        return year, year
     if isinstance(years, str):
         match = re.fullmatch(r"\s*(\d{4})\s*(?:(?:-|–|\.\.|:)\s*(\d{4})\s*)?", years)
         if not match:
@@ -123,9 +139,11 @@ def check_years(years: tuple[int, int] | str | None) -> tuple[int, int] | None:
         first, last = int(match[1]), int(match[2] or match[1])
     else:
         try:
-            first, last = (int(y) for y in years)
+            first, last = (int(y) for y in cast(tuple[int, int], years))
         except (TypeError, ValueError) as exc:
-            raise ParameterError(f"years must be a pair (first, last), not {years!r}") from exc
+            raise ParameterError(
+                f"years must be a pair (first, last), one year or a text such as 2015-2020, not {years!r}"
+            ) from exc
     if first > last:
         raise ParameterError(f"years {first}-{last}: the first year is after the last")
     return first, last
@@ -274,8 +292,8 @@ class Selection:
     """One table and which of its victims an analysis is about, checked once.
 
     ``Selection(table, country="THA", role="destination", years="2015-2020")``: ``country`` is an ISO3 code or
-    a name the country reference knows (stored as ISO3); ``role`` origin, destination or both; ``years`` a pair
-    or a text such as ``"2015-2020"`` (stored as a pair); ``indicator`` the UNODC indicator read from an
+    a name the country reference knows (stored as ISO3); ``role`` origin, destination or both; ``years`` a pair,
+    a text such as ``"2015-2020"`` or one year (``2019``; stored as a pair); ``indicator`` the UNODC indicator read from an
     indicator table. Invalid values raise :class:`~evidence.core.errors.ParameterError` here, before any work.
     """
 
@@ -286,7 +304,9 @@ class Selection:
     indicator: str = DEFAULT_INDICATOR
 
     def __post_init__(self) -> None:
-        _, kind = resolve_table(self.table)
+        df, kind = resolve_table(self.table)
+        if kind == "indicator" and self.indicator != DEFAULT_INDICATOR:
+            _check_indicator(df, self.indicator)
         object.__setattr__(self, "country", check_country(self.country))
         object.__setattr__(self, "role", check_role(self.role))
         object.__setattr__(self, "years", check_years(self.years))
@@ -352,6 +372,17 @@ class Selection:
             "years": list(self.years) if self.years else None,
             **({"indicator": self.indicator} if self.kind == "indicator" else {}),
         }
+
+
+def _check_indicator(df: pl.DataFrame, indicator: str) -> None:
+    """A clear error for an indicator the table does not hold (a selection of it would be empty, silently)."""
+    held: tuple[str, ...] = kept_once(
+        df, ("indicators",), lambda: tuple(sorted(df["indicator"].drop_nulls().unique().to_list()))
+    )
+    if indicator not in held:
+        raise ParameterError(
+            f"the table holds no indicator {indicator!r}; it holds {', '.join(repr(i) for i in held) or 'none'}"
+        )
 
 
 def as_selection(selection: Selection | LoadedTable | pl.DataFrame) -> Selection:

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
 from evidence.analyses.count_models import captured_warnings, one_blas_thread, safe_exp
-from evidence.analyses.intervals import clean_float, point_expr
+from evidence.analyses.intervals import check_level, clean_float, point_expr
 from evidence.analyses.selection import DEFAULT_INDICATOR, check_country
 from evidence.core.errors import ParameterError
 from evidence.sources.loaded import LoadedTable
@@ -189,7 +189,7 @@ class CountryPanel:
             raise ParameterError(f"unknown measure {measure!r}; known: {', '.join(MEASURES)}")
         rows = self.frame.filter(pl.col("measure") == measure)
         if countries is not None:
-            rows = rows.filter(pl.col("iso3").is_in(list(countries)))
+            rows = rows.filter(pl.col("iso3").is_in(_iso3_list(countries)))
         return rows
 
     def latest(
@@ -200,9 +200,10 @@ class CountryPanel:
         For detected victims (and the rates derived from them) that is the latest year for which UNODC
         publishes the country's total; for TIP, the latest report that ranked it.
         """
+        _check_measures(measures)
         rows = self.frame.filter(pl.col("measure").is_in(list(measures)) & pl.col("value_high").is_not_null())
         if countries is not None:
-            rows = rows.filter(pl.col("iso3").is_in(list(countries)))
+            rows = rows.filter(pl.col("iso3").is_in(_iso3_list(countries)))
         return rows.sort("year").group_by("iso3", "measure", maintain_order=True).last()
 
     def compare(
@@ -239,6 +240,7 @@ class CountryPanel:
         """One row per country, one column per measure (point values: exact, else the interval midpoint),
         each measure at ``year`` or, with ``year=None``, at its latest year (a ``<measure>_year`` column
         says which)."""
+        _check_measures(measures)
         rows = self.frame.filter(pl.col("measure").is_in(list(measures)))
         if year is not None:
             rows = rows.filter(pl.col("year") == year)
@@ -312,6 +314,22 @@ def _iso3(value: str) -> str:
     iso3 = check_country(value)
     assert iso3 is not None
     return iso3
+
+
+def _iso3_list(countries: Sequence[str]) -> list[str]:
+    """Countries given by a user (ISO3 codes in any case, names) as ISO3 codes; one that names no country is a
+    :class:`ParameterError` (never a silently empty selection)."""
+    if isinstance(countries, str):
+        countries = [countries]
+    return [_iso3(c) for c in countries]
+
+
+def _check_measures(measures: Sequence[str]) -> None:
+    if isinstance(measures, str):
+        raise ParameterError(f"give measures as a list, such as [{measures!r}]")
+    unknown = [m for m in measures if m not in MEASURES]
+    if unknown:
+        raise ParameterError(f"unknown measure {unknown[0]!r}; known: {', '.join(MEASURES)}")
 
 
 def _names(iso3: pl.Series) -> pl.Series:
@@ -424,13 +442,13 @@ def gsi_profile(table: LoadedTable, country: str) -> pl.DataFrame:
 
 
 def country_panel(
-    tables: Iterable[LoadedTable],
+    tables: Iterable[LoadedTable] | LoadedTable,
     *,
     countries: Sequence[str] | None = None,
     indicator: str = DEFAULT_INDICATOR,
 ) -> CountryPanel:
-    """The panel of every country from the loaded tables: any mix of one UNODC indicator table, one GSI table
-    and tier tables (several tier files are combined; for the same country and report year the file given
+    """The panel of every country from the loaded tables (or one of them): any mix of one UNODC indicator table,
+    one GSI table and tier tables (several tier files are combined; for the same country and report year the file given
     later wins). Case tables are ignored (they are victims, not countries). ``countries`` keeps only those.
 
     Raises :class:`ParameterError` when none of the three sources is among ``tables``.
@@ -438,7 +456,14 @@ def country_panel(
     indicator_tables: list[LoadedTable] = []
     gsi_tables: list[LoadedTable] = []
     tier_tables: list[LoadedTable] = []
+    if isinstance(tables, LoadedTable):  # one table, as a researcher passes it: country_panel(unodc)
+        tables = [tables]
     for table in tables:
+        if not isinstance(table, LoadedTable):
+            raise ParameterError(
+                f"country_panel takes loaded tables (evidence.sources.registry.load(path)), not "
+                f"{type(table).__name__}"
+            )
         {"indicator": indicator_tables, "gsi": gsi_tables, "tier": tier_tables}.get(table.kind, []).append(
             table
         )
@@ -823,6 +848,7 @@ def detection_model(
     counts use the midpoint; when any is censored the model is refitted on the low and on the high bounds.
     A model fitted before in this process on the same panel is not fitted again.
     """
+    level = check_level(level)
     key = ("detection", panel.fingerprint, max_gap, cov_type, level)
     fitted: DetectionModel = _remembered(key, lambda: _detection_model(panel, max_gap, cov_type, level))
     return fitted
@@ -966,6 +992,7 @@ def tier_event_study(
     March): authorities may act before and after it. Censored counts use the midpoint (refits on bounds). A
     study made before in this process on the same panel is not made again.
     """
+    level = check_level(level)
     if kind not in ("downgrade", "upgrade"):
         raise ParameterError(f"kind must be downgrade or upgrade, not {kind!r}")
     key = ("event", panel.fingerprint, kind, tuple(window), level, min_events)

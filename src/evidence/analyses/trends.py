@@ -85,6 +85,7 @@ from evidence.analyses.count_models import (
 from evidence.analyses.intervals import (
     CENSORED_POINT_RULE,
     UNCENSORED,
+    check_level,
     clean_float,
     point_expr,
     uncensored_expr,
@@ -701,6 +702,7 @@ def rate_ratio(
     ``min_years`` says), no victims or an invalid count, and its subclass
     ``EstimationError`` when no finite rate ratio exists (every victim in the first or last year) or the series
     holds no trend (:func:`no_trend_information`: every year with victims censored)."""
+    level = check_level(level)
     series = _series(counts)
     if reason := no_trend_information(series):
         raise EstimationError(f"not estimable: {reason}")
@@ -821,6 +823,7 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = MIN_BREAK_SEGMENT, le
     years, or in one year inside it); the others are listed in ``skipped_candidates``. Raises
     ``ParameterError`` for a series too short for two segments or an invalid count, and its subclass
     ``EstimationError`` ("no break could be estimated") when no candidate year is left."""
+    level = check_level(level)
     from scipy.special import chdtrc  # the chi-squared tail: scipy.stats takes a second to import
 
     if min_segment < 2:
@@ -1667,6 +1670,7 @@ def shares_over_time(selection: Selected, by: str, *, level: float = 0.95) -> pl
     no share. For a censored count the interval runs from the Wilson lower limit at the low bound to the upper
     limit at the high bound (the other categories at their point values).
     """
+    level = check_level(level)
     if by is None:
         raise ParameterError("shares need a dimension (by=...)")
     counts, denominators = _counts_and_denominators(as_selection(selection), by=by)
@@ -1740,6 +1744,7 @@ def share_change(
 ) -> ShareChange:
     """Difference of a category's share between two periods (``b − a``) of a :func:`shares_over_time` table,
     counts and denominators summed over each period's years (censored counts at their point value)."""
+    level = check_level(level)
     from statsmodels.stats.proportion import confint_proportions_2indep
 
     first, second = check_years(period_a), check_years(period_b)

@@ -96,6 +96,39 @@ def protected_table(
         return None
 
 
+def protect(
+    frame: pl.DataFrame,
+    key: str | Sequence[str],
+    value_columns: str | Sequence[str],
+    rule: DisclosureRule,
+    *,
+    total_label: str = "Total",
+) -> DisclosedTable | None:
+    """A table of counts of people that an analysis returned (``trends.yearly_counts``, ``routes.flows``,
+    ``profiles.group_shares``, ``causes.profile``…), protected for display as the notebooks protect theirs:
+    :func:`protected_table` with, for records protected by cell key, the cell keys the analysis carried beside
+    each count (``<column>_key``, or ``cell_key`` beside a single count column), so the counts are perturbed as
+    in every other output; None for a table too small to protect. Show it with
+    :func:`evidence.notebooks.views.show_table`."""
+    columns = [value_columns] if isinstance(value_columns, str) else list(value_columns)
+    keys = [key] if isinstance(key, str) else list(key)
+    missing = [c for c in [*keys, *columns] if c not in frame.columns]
+    if missing:
+        raise ParameterError(f"the table has no column {missing[0]!r} (it has {', '.join(frame.columns)})")
+    found = {c: f"{c}_key" for c in columns if f"{c}_key" in frame.columns}
+    if CELL_KEY in frame.columns and len(columns) == 1 and not found:
+        found = {columns[0]: CELL_KEY}
+    if found and len(found) != len(columns):
+        raise ParameterError(
+            "these counts carry cell keys (victim records protected by cell key) but not for every column: "
+            f"{', '.join(c for c in columns if c not in found)} has none; protect each with its key"
+        )
+    cell_keys = frame.select(pl.col(k).alias(c) for c, k in found.items()) if found else None
+    return protected_table(
+        frame.select(*keys, *columns), keys, columns, rule, total_label=total_label, cell_keys=cell_keys
+    )
+
+
 def protected_bounds(
     low: pl.DataFrame,
     high: pl.DataFrame,

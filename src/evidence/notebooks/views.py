@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import polars as pl
 
 from evidence.analyses.selection import Selection
+from evidence.core.errors import ParameterError
 from evidence.core.text import word_list
 from evidence.notebooks.builders import (
     BREAKDOWN_NAMES,
@@ -159,6 +160,8 @@ def show_table(
     if table is None:
         display(Markdown(TOO_FEW))
         return
+    if isinstance(table, pl.DataFrame):
+        _check_disclosed(table, kinds)
     table, kinds = _without_empty_notes(table, kinds)
     if isinstance(table, DisclosedTable):
         source = source or "the data files listed under Data and sources"
@@ -173,6 +176,34 @@ def show_table(
         perturbed=perturbed,
     )
     display(data.bundle(), raw=True)
+
+
+def _check_disclosed(frame: pl.DataFrame, kinds: Mapping[str, str | Sequence[str | None]] | None) -> None:
+    """Refuse a frame whose numbers have not passed disclosure control: a number column (not text, as a
+    disclosed frame's values are, nor ``year``) that ``kinds`` does not say counts something other than people.
+    What an analysis returns (``routes.flows``, ``trends.yearly_counts``…) holds raw counts: shown as it is, a
+    count of 2 victims would leave the toolkit unprotected."""
+    given = kinds or {}
+    raw = [
+        name
+        for name, dtype in frame.schema.items()
+        if dtype.is_numeric()
+        and name != "year"
+        and (name not in given or given[name] == PEOPLE or not isinstance(given[name], str))
+    ]
+    if raw:
+        listed = ", ".join(repr(name) for name in raw[:4]) + (", …" if len(raw) > 4 else "")
+        # the example names a column that is no count, where there is one (never advice to mark counts so)
+        statistic = next(
+            (n for n in raw if re.search(r"share|ratio|rate|p_value|q_value|ci_", n)), "a column"
+        )
+        raise ParameterError(
+            f"show_table shows tables that passed disclosure control, and the numbers of {listed} have not: "
+            "protect counts of people first (evidence.notebooks.builders.protect(frame, key, [count columns], "
+            "DisclosureRule(5)), then show what it returns), or, for numbers that count "
+            f"something else (a share, a rate), say what with kinds (kinds={{{statistic!r}: 'statistic'}}; see "
+            "evidence.presentation.disclosure.NUMBER_KINDS)"
+        )
 
 
 def _without_empty_notes(

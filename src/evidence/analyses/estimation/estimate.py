@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
 
 from evidence.analyses.estimation.bootstrap import AUTO_MAX, AUTO_MAX_RUNS, bca_bootstrap
 from evidence.analyses.estimation.lists import ListCapture, read_list_capture
@@ -165,8 +166,41 @@ def select_model(
     raise ParameterError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
 
 
+def as_list_capture(capture: ListCapture | pl.DataFrame | str | Path) -> ListCapture:
+    """List-capture data as :func:`estimate_population` takes them: a :class:`ListCapture`, the path of a
+    list-capture CSV, or a polars frame of a 0/1 column per list and a ``count`` column (one row per capture
+    history), or of 0/1 columns only (one row per case)."""
+    if isinstance(capture, ListCapture):
+        return capture
+    if isinstance(capture, str | Path):
+        return read_list_capture(capture)
+    if isinstance(capture, pl.DataFrame):
+        frame = capture if "count" in capture.columns else capture.with_columns(count=pl.lit(1, pl.Int64))
+        lists = [c for c in frame.columns if c != "count"]
+        not_flags = [
+            c
+            for c in lists
+            if not (frame[c].dtype.is_integer() or frame[c].dtype == pl.Boolean)
+            or not frame[c].cast(pl.Int64).drop_nulls().is_in([0, 1]).all()
+            or frame[c].null_count()
+        ]
+        if not_flags or not frame["count"].dtype.is_integer():
+            raise ParameterError(
+                "list-capture data are a 0/1 column per list and a whole-number count column named count (one "
+                "row per capture history), or 0/1 columns only (one row per case): "
+                + (f"column {not_flags[0]!r} is not 0/1" if not_flags else "count is not whole numbers")
+                + ("" if "count" in capture.columns else " (a count column of another name? rename it count)")
+            )
+        return ListCapture.from_frame(frame.with_columns(pl.col(lists).cast(pl.Int64)))
+    raise ParameterError(
+        "estimate_population takes list-capture data (the path of a CSV of a 0/1 column per list and a count, a "
+        f"polars frame of them, or a ListCapture), not {type(capture).__name__}: victim records are counted "
+        "by list with `evidence register lists --by referral_source`"
+    )
+
+
 def estimate_population(
-    capture: ListCapture | str | Path,
+    capture: ListCapture | pl.DataFrame | str | Path,
     method: str = "stepwise",
     p_enter: float = DEFAULT_P_ENTER,
     bootstrap: int | str = 0,
@@ -177,6 +211,9 @@ def estimate_population(
     runs: int | str = 1,
 ) -> PopulationEstimate:
     """Estimate the total population from list-capture data by multiple systems estimation.
+
+    ``capture``: the path of a list-capture CSV, a polars frame of the same columns, or a :class:`ListCapture`
+    (:func:`as_list_capture`).
 
     ``method``: "stepwise" (Chan, Silverman & Vincent 2021; an interaction enters while its p-value is below
     ``p_enter``, 0 giving main effects), "bic" (lowest BIC: exhaustive search where feasible, else downhill),
@@ -189,8 +226,7 @@ def estimate_population(
     error of each limit is at most 2.5% of it; ``bootstrap="auto"``: 1,000 replicates per run and
     ``runs="auto"``). ``seed`` makes the bootstrap reproducible; when omitted one is drawn and reported.
     """
-    if not isinstance(capture, ListCapture):
-        capture = read_list_capture(capture)
+    capture = as_list_capture(capture)
     _check_parameters(method, p_enter, bootstrap, level, max_order)
     _check_runs(runs)
     if bootstrap == "auto":  # 1,000 replicates per run (bootstrap.AUTO_STEP), as many runs as needed
