@@ -2086,3 +2086,38 @@ def test_protect_perturbs_what_an_analysis_returns_with_the_keys_it_carries(real
         protect(shares, "category", "victims", rule)
     with pytest.raises(ParameterError, match="not for every column: n_group has none"):
         protect(by_sex, ["group", "category"], ["count", "n_group"], rule)
+
+
+def test_a_reason_shown_for_victim_records_quotes_none_of_their_values(tmp_path, shared_data):
+    """The security audit: an unknown recruiter relation label, free text of one victim's record ("Uncle
+    Somchai Phromma of Ban Nong Khai"), reached the data quality brief inside its flag reason."""
+    from evidence.notebooks.builders import VALUE_WITHHELD, reasons_table
+    from evidence.sources.registry import load
+
+    lines = (
+        (shared_data / "ctdc" / "k_anon_excerpt.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    )
+    column = lines[0].split(";").index("RecruiterRelationship")
+    changed = []
+    for index, line in enumerate(lines):
+        cells = line.split(";")
+        if 0 < index <= 12:  # enough rows for the reason's count to be shown
+            cells[column] = "Uncle Somchai Phromma of Ban Nong Khai"
+        changed.append(";".join(cells))
+    path = tmp_path / "k_anon.csv"
+    path.write_text("".join(changed), encoding="utf-8")
+    reasons = load(path).summary()["flag_reasons"]
+    assert any("Somchai" in reason for reason in reasons)  # the analyst's view (data validate) keeps it
+    shown = reasons_table(reasons, DisclosureRule(threshold=5), total_label="All flagged rows")
+    listed = (shown.body if hasattr(shown, "body") else shown)["reason"].to_list()
+    assert not any("Somchai" in reason for reason in listed), listed
+    assert any(VALUE_WITHHELD in reason for reason in listed), listed
+
+
+@given(value=st.text(min_size=1, max_size=30))
+def test_reasons_for_people_quote_no_value_whatever_it_holds(value):
+    from evidence.notebooks.builders import VALUE_WITHHELD, reason_without_values
+
+    reason = f"unknown recruiter relation label {value!r}: no flag names it, so not read as one; row kept"
+    shown = reason_without_values(reason)
+    assert shown == reason.replace(repr(value), VALUE_WITHHELD)

@@ -3374,16 +3374,38 @@ def completeness_table(
     )
 
 
+#: A value a loader quotes in a reason (Python's quoting: ``'...'``, or ``"..."`` when the value holds a ``'``).
+#: An apostrophe after a letter (the header's) opens no quote.
+_QUOTED_VALUE = re.compile(r"""(?<!\w)(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")(?!\w)""")
+#: What stands for a value of a victim's record in a reason a brief shows.
+VALUE_WITHHELD = "(a value, not shown)"
+
+
+def reason_without_values(reason: str) -> str:
+    """``reason`` with the values it quotes from a record (an unknown label, a date as written) replaced by
+    :data:`VALUE_WITHHELD`: a free-text cell of one victim's record ("uncle Somchai of Ban Nong Khai") is that
+    record, whatever count stands beside it. ``evidence data validate`` shows the values to the analyst."""
+    return _QUOTED_VALUE.sub(VALUE_WITHHELD, reason)
+
+
 def reasons_table(
     reasons: dict[str, int], rule: DisclosureRule, *, total_label: str, people: bool = True
 ) -> DisclosedTable | pl.DataFrame | None:
     """Rows per reason (rejected or flagged) with their total, protected when the rows are people (victim
-    records); None when too few to protect. The rows of a country-level table (``people=False``: countries,
-    published values, tier placements) are no one's records: their counts are shown as they are."""
+    records, whose values the reasons then do not quote: :func:`reason_without_values`; reasons that differed
+    only by their values are added up); None when too few to protect. The rows of a country-level table
+    (``people=False``: countries, published values, tier placements) are no one's records: their reasons and
+    counts are shown as they are."""
     frame = pl.DataFrame(
         {"reason": list(reasons), "rows": [int(v) for v in reasons.values()]},
         schema={"reason": pl.String, "rows": pl.Int64},
     )
+    if people:
+        frame = (
+            frame.with_columns(pl.col("reason").map_elements(reason_without_values, pl.String))
+            .group_by("reason", maintain_order=True)
+            .agg(pl.col("rows").sum())
+        )
     if not people:
         total = pl.DataFrame({"reason": [total_label], "rows": [int(frame["rows"].sum())]})
         return pl.concat([frame, total]).with_columns(
