@@ -482,7 +482,8 @@ def test_the_unodc_section_opens_with_what_it_holds(real_tables, shown):
 def test_citizenship_chart_subtitles_give_the_years_of_the_breakdown_not_the_briefs(real_tables, charts):
     """Review 3, finding 5: Myanmar's citizenship charts said "Detected victims, 2007–2021" beside a text on the
     citizenship breakdown of 2015–2021; the nationals' charts already gave the years they hold."""
-    brief = open_brief([real_tables[1]], DisclosureRule(5), country="MMR", role="both")
+    # (Thailand: Myanmar as destination now has one route to draw, which is said, not charted)
+    brief = open_brief([real_tables[1]], DisclosureRule(5), country="THA", role="both")
     assert brief.period == "2007–2021"
     country_views.show_detected_section(brief)
     # a subtitle's first line states what is counted and its years (then notes and the source)
@@ -493,7 +494,7 @@ def test_citizenship_chart_subtitles_give_the_years_of_the_breakdown_not_the_bri
     destination = {n: s for n, s in subtitles.items() if n.endswith("_unodc_destination")}
     origin = {n: s for n, s in subtitles.items() if n.endswith("_unodc_origin")}
     assert {"corridors_unodc_destination", "flow_map_unodc_destination"} <= set(destination)
-    assert all(s == "Detected victims, 2015–2021" for s in destination.values()), destination
+    assert all(s == "Detected victims, 2008–2021" for s in destination.values()), destination
     assert origin and all(s == "Detected victims, 2007–2021" for s in origin.values()), origin
 
 
@@ -958,3 +959,18 @@ def test_the_neighbours_table_says_whose_detected_victims_it_counts(real_tables,
     assert "Detected victims are those each country's authorities detected, of any citizenship" in " ".join(
         table.notes
     )
+
+
+def test_a_single_domestic_route_is_said_not_charted(real_tables, shown, tmp_path):
+    """Cambodia as destination in 2018 (CTDC): one route, Cambodia → Cambodia, drew a one-bar chart, a map of
+    one circle and a world map of one country with a legend of one value."""
+    from evidence.notebooks.views import ONE_ROUTE_TO_DRAW
+
+    brief = open_brief(
+        [real_tables[0]], DisclosureRule(5), country="KHM", role="destination", years=(2018, 2018)
+    )
+    country_views.show_case_section(brief)
+    text = _text(shown)
+    assert ONE_ROUTE_TO_DRAW.format(route="Cambodia → Cambodia") in text
+    drawn = {p.name for p in (tmp_path / "figures").glob("*.svg")}
+    assert not {n for n in drawn if n.startswith(("corridors", "flow_map", "world"))}, drawn

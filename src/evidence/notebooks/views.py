@@ -77,6 +77,10 @@ def show_chart(chart: alt.TopLevelMixin, name: str) -> None:
 
 
 NOTHING_TO_DRAW: Final = "Nothing to draw here: every value of this chart is withheld or absent."
+#: Said in place of the route charts when one route has victims to draw: a single bar, a map of one domestic
+#: circle or a world of one shaded country compares nothing (a flow map still shows where an international one
+#: runs).
+ONE_ROUTE_TO_DRAW: Final = "Only one route has victims to draw ({route}): it is in the table above; no chart compares it with others."
 #: Said instead of a route table's charts (bars, flow map, world map) when none of its routes can be drawn.
 NO_ROUTE_TO_DRAW: Final = 'No chart of these routes: none is left to draw (each is withheld, doubtful, or among "All other routes").'
 
@@ -1356,6 +1360,7 @@ def show_route_charts(
         # every route withheld, doubtful or among the other routes: no chart (an empty map says nothing), said once
         display(Markdown(NO_ROUTE_TO_DRAW))
         return
+    drawn = published_routes.filter(pl.col("victims") > 0)
     suffix = f"_{tag}" if tag else ""
     bar_options: dict[str, Any] = {"top": top} if top is not None else {}
     # censored counts: bars are drawn at the low bound and labelled with the range the table shows (16–25);
@@ -1368,6 +1373,13 @@ def show_route_charts(
         world_legend = "Victims, lower bound"  # the map's legend title holds about 25 characters
     # the percentage beside a bar: of the victims whose route is known, not of all (the table's total)
     bar_subtitle = sentences(subtitle, SHARE_NOTE) if "share" in published_routes.columns else subtitle
+    if drawn.height == 1:
+        only = drawn.row(0, named=True)
+        origin, destination = only["origin_iso3"], only["destination_iso3"]
+        route = f"{name_of(origin) or origin} → {name_of(destination) or destination}"
+        display(Markdown(escape_markdown(ONE_ROUTE_TO_DRAW.format(route=route))))
+        if origin == destination:  # a map of one domestic circle: nothing to see either
+            return
     named: list[tuple[object, str]] = [
         (
             charts.corridor_bar_chart(
@@ -1384,6 +1396,8 @@ def show_route_charts(
             ),
             f"corridors{suffix}",
         ),
+    ][: 1 if drawn.height > 1 else 0]
+    named += [
         (
             charts.flow_map(
                 published_routes.select("origin_iso3", "destination_iso3", "victims"),
@@ -1409,7 +1423,9 @@ def show_route_charts(
         if other and focus
         else None
     )
-    if world is not None and world.height:
+    if (
+        world is not None and world.height > 1
+    ):  # one country shaded on the world (a legend of one value) compares none
         ends = "come from" if role == "destination" else "were found in"
         named.append(
             (
