@@ -923,3 +923,28 @@ def test_a_corridor_chart_keeps_its_numbers_within_its_width(tmp_path: Path) -> 
     width = float(re.search(r'<svg[^>]*width="([\d.]+)"', svg).group(1))
     assert width <= CHART_WIDTH + 40, width
     assert "2,580–2,589 (42–44%)" in svg and "United Kingdom → Thailand" in svg
+
+
+def test_a_chart_left_as_a_cells_value_is_drawn_offline():
+    """altair's default renderer wrote HTML loading Vega from cdn.jsdelivr.net: nothing showed in an offline
+    JupyterLab. In a fresh process, as a notebook imports the toolkit; a renderer already chosen is kept."""
+    import subprocess
+    import sys
+
+    code = (
+        "import altair as alt\n"
+        "{before}"
+        "from evidence.presentation import charts\n"
+        "chart = alt.Chart(alt.Data(values=[{{'a': 1}}])).mark_point().encode(x='a:Q')\n"
+        "bundle = chart._repr_mimebundle_()\n"
+        "bundle = bundle[0] if isinstance(bundle, tuple) else bundle\n"
+        "print(sorted(bundle), 'cdn.jsdelivr' in str(bundle))\n"
+    )
+    drawn = subprocess.run([sys.executable, "-c", code.format(before="")], capture_output=True, text=True)
+    assert drawn.stdout.strip() == "['image/svg+xml'] False", drawn.stderr
+    chosen = subprocess.run(
+        [sys.executable, "-c", code.format(before="alt.renderers.enable('html')\n")],
+        capture_output=True,
+        text=True,
+    )
+    assert chosen.stdout.strip() == "['text/html'] True", chosen.stderr

@@ -79,6 +79,12 @@ from evidence.presentation.maps import (
 )
 from evidence.presentation.markup import significant_text
 
+# A chart left as a notebook cell's value is drawn by altair's renderer, whose default (HTML loading Vega from a
+# CDN) shows nothing offline, where the toolkit is used: drawn as SVG by vl-convert instead, unless the
+# researcher chose a renderer.
+if alt.renderers.active == "default":
+    alt.renderers.enable("svg")
+
 __all__ = [
     "CHART_HEIGHT",
     "CHART_WIDTH",
