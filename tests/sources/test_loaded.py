@@ -64,3 +64,15 @@ def test_summary_has_the_facts_and_the_access_date():
     assert (s["rows_in"], s["rows_kept"], s["rows_rejected"]) == (2, 1, 1)
     assert s["reject_reasons"] == {"bad": 1}
     assert "<date>" not in s["citation"]
+
+
+def test_a_loaded_table_left_as_a_cells_value_shows_what_it_is_not_its_records(shared_data):
+    """The researcher audit: the dataclass's repr printed the records and the whole provenance."""
+    from evidence.sources.registry import load
+
+    table = load(shared_data / "ctdc" / "k_anon_sample.csv")
+    shown = repr(table)
+    assert shown.startswith("<LoadedTable: case table from CTDC k-anonymised")
+    assert f"{table.rows_kept:,} of {table.rows_in:,} rows kept" in shown and "cell_key" in shown
+    assert "not disclosure-controlled" in shown and "shape:" not in shown and "sha256" not in shown
+    assert len(shown) < 500

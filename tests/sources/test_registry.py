@@ -213,3 +213,10 @@ def test_a_windows_1252_csv_is_refused_by_every_delimited_loader_alike(tmp_path)
     with pytest.raises(InputError, match="not UTF-8 text") as caught:
         load(path)
     assert caught.value.row == 2
+
+
+def test_list_capture_data_points_to_the_command_and_the_python_call(shared_data):
+    path = shared_data / "mse" / "uk_2013_5list" / "UKdat_5.csv"
+    with pytest.raises(UnknownFormatError) as info:
+        load(path)
+    assert "evidence estimate --data" in str(info.value.hint) and "estimate_population(" in str(info.value.hint)

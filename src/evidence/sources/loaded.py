@@ -135,6 +135,23 @@ class LoadedTable:
                     f"{self.provenance.path}: rows both kept and rejected: {both['source_row'].head(10).to_list()}"
                 )
 
+    def __repr__(self) -> str:
+        """What a notebook shows of a loaded table left as a cell's value: what it is and its row accounting,
+        not its records (the dataclass's own repr printed the frame and the whole provenance)."""
+        p = self.provenance
+        kept = f"{self.rows_kept:,} of {self.rows_in:,} rows kept, {self.rows_rejected:,} rejected"
+        if self.flags.height:
+            kept += f", {self.flags['row'].n_unique():,} flagged"
+        if self.rows_left_out:
+            kept += f", {self.rows_left_out:,} holding nothing left out"
+        what = f"{self.kind} table from {p.label} ({p.layout} layout"
+        what += ", SYNTHETIC" if p.synthetic or p.demo else ""
+        return (
+            f"<LoadedTable: {what}): {kept}; published counts protected by {self.protection}. "
+            ".data holds the raw records or values (not disclosure-controlled), .rejects and .flags the rows "
+            "with problems, .provenance where it came from>"
+        )
+
     def summary(self) -> dict[str, Any]:
         """The facts a user or a script wants first (the CLI's ``--json``)."""
         p = self.provenance

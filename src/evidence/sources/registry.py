@@ -217,7 +217,8 @@ def detect(path: str | Path) -> tuple[Loader, str]:
             f"list-capture data (a 0/1 column per list{' and a count column' if layout == 'histories' else ''}: "
             f"header {head.first_line[:120]!r}), which no data loader reads",
             path=path,
-            hint=f"estimate the hidden population from it with `evidence estimate --data {path}`",
+            hint=f"estimate the hidden population from it with `evidence estimate --data {path}`, or in "
+            f"Python with `evidence.analyses.estimation.estimate_population({str(path)!r})`",
         )
     near_misses = [
         reason for loader in _LOADERS.values() if loader.diagnose and (reason := loader.diagnose(head))
