@@ -329,7 +329,7 @@ class Selection:
             _check_indicator(df, self.indicator)
         object.__setattr__(self, "country", check_country(self.country))
         object.__setattr__(self, "role", check_role(self.role))
-        object.__setattr__(self, "years", check_years(_open_ends_closed(self.years, df)))
+        object.__setattr__(self, "years", check_years(_open_ends_closed(self.years, df)))  # type: ignore[arg-type]
         object.__setattr__(self, "_kind", kind)
 
     @property

@@ -1380,7 +1380,8 @@ def show_route_charts(
         display(Markdown(escape_markdown(ONE_ROUTE_TO_DRAW.format(route=route))))
         if origin == destination:  # a map of one domestic circle: nothing to see either
             return
-    named: list[tuple[object, str]] = [
+    named: list[tuple[object, str]] = []
+    named += [
         (
             charts.corridor_bar_chart(
                 published_routes,
