@@ -1115,7 +1115,10 @@ def test_share_change_is_newcombes_interval_by_hand():
     (l1, u1), (l2, u2) = wilson(60, 100), wilson(30, 100)
     assert change.ci_low == pytest.approx(0.3 - math.sqrt((0.6 - l1) ** 2 + (u2 - 0.3) ** 2), rel=1e-6)
     assert change.ci_high == pytest.approx(0.3 + math.sqrt((u1 - 0.6) ** 2 + (0.3 - l2) ** 2), rel=1e-6)
-    assert change.to_dict()["ci"] == [pytest.approx(change.ci_low, abs=1e-6), pytest.approx(change.ci_high, abs=1e-6)]
+    assert change.to_dict()["ci"] == [
+        pytest.approx(change.ci_low, abs=1e-6),
+        pytest.approx(change.ci_high, abs=1e-6),
+    ]
     with pytest.raises(ParameterError):
         trends.share_change(shares, "Male", (2030, 2031), (2022, 2022))
 

@@ -202,7 +202,9 @@ def test_the_headline_gives_the_monte_carlo_range_beside_the_interval(western_ru
     assert payload["bootstrap"]["runs"] == 3 and len(payload["bootstrap"]["rounds"]) == 3
     # each run's limits are a [low, high] pair, as the estimate's interval; the bootstrap's counts are said once
     rounds = payload["bootstrap"]["rounds"]
-    assert [(r["replicates"], *r["interval"]) for r in rounds] == [tuple(r) for r in western_runs.bootstrap_rounds]
+    assert [(r["replicates"], *r["interval"]) for r in rounds] == [
+        tuple(r) for r in western_runs.bootstrap_rounds
+    ]
     assert all(set(r) == {"replicates", "interval"} for r in rounds)
     assert "bootstrap_replicates" not in payload and "bootstrap_failed" not in payload
     assert payload["bootstrap"]["replicates"] == western_runs.bootstrap_replicates == 180

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -43,7 +43,7 @@ from evidence.core.errors import InputError
 RECORD_FILE = "run.json"
 #: What ``run.json`` is, in its ``schema`` field: not ``evidence.run``, the document ``evidence run --json``
 #: prints, whose keys (``notebook`` a name, ``folder``, ``seconds``) differ from the record's.
-RECORD_SCHEMA = "evidence.run.record"
+RECORD_SCHEMA: Final = "evidence.run.record"
 RECORD_VERSION = 1
 #: Sub-folder of the runs folder that keeps failed runs (with their partly executed notebook) apart.
 FAILED_DIR = "failed"
