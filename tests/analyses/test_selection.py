@@ -250,3 +250,17 @@ def test_a_country_level_table_or_an_indicator_it_lacks_is_named(shared_data):
     ):
         Selection(unodc, country="THA", indicator="Victims")
     assert Selection(unodc, country="THA", indicator="Persons convicted").indicator == "Persons convicted"
+
+
+def test_a_pairs_open_end_is_closed_at_the_tables_years(real_tables):
+    """The researcher audit: ``years=(2015, None)`` ("from 2015 on", as one types it) was refused as no pair."""
+    from evidence.analyses.selection import Selection
+
+    ctdc, unodc = real_tables[0], real_tables[1]
+    first, last = ctdc.data["year"].min(), ctdc.data["year"].max()
+    assert Selection(ctdc, country="USA", years=(2015, None)).years == (2015, last)
+    assert Selection(ctdc, years=[None, 2010]).years == (first, 2010)
+    assert Selection(ctdc, years=(None, None)).years == (first, last)
+    assert Selection(unodc, country="THA", years=(2015, None)).years == (2015, unodc.data["year"].max())
+    with pytest.raises(ParameterError, match="after the last"):
+        Selection(ctdc, years=(last + 1, None))

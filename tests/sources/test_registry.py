@@ -219,4 +219,5 @@ def test_list_capture_data_points_to_the_command_and_the_python_call(shared_data
     path = shared_data / "mse" / "uk_2013_5list" / "UKdat_5.csv"
     with pytest.raises(UnknownFormatError) as info:
         load(path)
-    assert "evidence estimate --data" in str(info.value.hint) and "estimate_population(" in str(info.value.hint)
+    hint = str(info.value.hint)
+    assert "evidence estimate --data" in hint and "estimate_population(" in hint

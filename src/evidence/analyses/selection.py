@@ -149,6 +149,25 @@ def check_years(years: tuple[int, int] | str | int | None) -> tuple[int, int] | 
     return first, last
 
 
+def _open_ends_closed(years: object, df: pl.DataFrame) -> object:
+    """A pair with an open end (``(2015, None)``: from 2015 on; ``(None, 2018)``: up to 2018) closed at the first
+    or last year the table holds; anything else as it is (for :func:`check_years`)."""
+    if (
+        not isinstance(years, tuple | list)
+        or len(years) != 2
+        or (years[0] is not None and years[1] is not None)
+    ):
+        return years
+    low, high = (
+        df.select(pl.col("year").min().alias("low"), pl.col("year").max().alias("high")).row(0)
+        if "year" in df.columns
+        else (None, None)
+    )
+    if low is None:
+        raise ParameterError(f"years {years!r}: an open end needs the table's years, and it holds none")
+    return (int(low) if years[0] is None else years[0], int(high) if years[1] is None else years[1])
+
+
 def covered_years(df: pl.DataFrame, years: tuple[int, int] | None) -> tuple[int, int] | None:
     """``years`` clipped to the years the table has records for, or None (no range given, or none left).
 
@@ -293,7 +312,8 @@ class Selection:
 
     ``Selection(table, country="THA", role="destination", years="2015-2020")``: ``country`` is an ISO3 code or
     a name the country reference knows (stored as ISO3); ``role`` origin, destination or both; ``years`` a pair,
-    a text such as ``"2015-2020"`` or one year (``2019``; stored as a pair); ``indicator`` the UNODC indicator read from an
+    a text such as ``"2015-2020"`` or one year (``2019``; stored as a pair), a pair's open end (``(2015, None)``)
+    closed at the table's first or last year; ``indicator`` the UNODC indicator read from an
     indicator table. Invalid values raise :class:`~evidence.core.errors.ParameterError` here, before any work.
     """
 
@@ -309,7 +329,7 @@ class Selection:
             _check_indicator(df, self.indicator)
         object.__setattr__(self, "country", check_country(self.country))
         object.__setattr__(self, "role", check_role(self.role))
-        object.__setattr__(self, "years", check_years(self.years))
+        object.__setattr__(self, "years", check_years(_open_ends_closed(self.years, df)))
         object.__setattr__(self, "_kind", kind)
 
     @property
