@@ -54,6 +54,20 @@ def test_two_years_match_the_closed_form_ratio_of_poisson_counts():
     assert result.ci_high == pytest.approx(1.5 * math.exp(Z95 * se), rel=1e-6)
 
 
+def test_the_json_of_a_rate_ratio_a_break_and_a_share_change_gives_each_interval_as_a_pair():
+    """One shape for an interval in every JSON document: ``[low, high]`` (a rate ratio's ``ci`` as a break's
+    ``ci_before``), never ``ci_low`` and ``ci_high`` keys."""
+    result = trends.rate_ratio(series([2020, 2021], [20, 30]), min_years=2)
+    out = result.to_dict()
+    assert out["ci"] == [pytest.approx(result.ci_low, abs=1e-6), pytest.approx(result.ci_high, abs=1e-6)]
+    assert out["ci"][0] < out["rate_ratio"] < out["ci"][1]
+    assert "ci_low" not in out and "ci_high" not in out
+    years = list(range(2008, 2022))
+    found = trends.find_break(series(years, [10, 12, 14, 16, 18, 20, 22, 60, 50, 40, 30, 25, 20, 15]))
+    brk = found.to_dict()
+    assert all(len(brk[key]) == 2 for key in ("ci_before", "ci_after", "ci_level_change"))
+
+
 def test_constant_series_has_rate_ratio_one_and_an_interval_around_it():
     result = trends.rate_ratio(series(range(2010, 2020), [50] * 10))
     assert result.rate_ratio == pytest.approx(1.0, abs=1e-9)
@@ -1101,6 +1115,10 @@ def test_share_change_is_newcombes_interval_by_hand():
     (l1, u1), (l2, u2) = wilson(60, 100), wilson(30, 100)
     assert change.ci_low == pytest.approx(0.3 - math.sqrt((0.6 - l1) ** 2 + (u2 - 0.3) ** 2), rel=1e-6)
     assert change.ci_high == pytest.approx(0.3 + math.sqrt((u1 - 0.6) ** 2 + (0.3 - l2) ** 2), rel=1e-6)
+    assert change.to_dict()["ci"] == [
+        pytest.approx(change.ci_low, abs=1e-6),
+        pytest.approx(change.ci_high, abs=1e-6),
+    ]
     with pytest.raises(ParameterError):
         trends.share_change(shares, "Male", (2030, 2031), (2022, 2022))
 

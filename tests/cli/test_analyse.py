@@ -337,7 +337,7 @@ def test_real_unodc_falls_are_in_the_trend_never_late_registration(shared_data):
     assert payload["incomplete_years"] == []
     rate = payload["series"][0]["rate_ratio"]
     assert (rate["first_year"], rate["last_year"]) == (2009, 2021)
-    assert rate["ci_low"] < 1 < rate["ci_high"]  # no clear change, not +20% a year
+    assert rate["ci"][0] < 1 < rate["ci"][1]  # no clear change, not +20% a year
     printed = (
         CliRunner()
         .invoke(

@@ -34,7 +34,11 @@ def test_compare_json(run_main, files):
     assert thailand["tip_tier"]["label"] == "Tier 3" and thailand["tip_tier"]["year"] == 2015
     assert thailand["detected_per_1000_estimated"]["value"] == pytest.approx(134 / 401)
     singapore = payload["countries"][-1]["measures"]
-    assert singapore["detected_victims"]["display"] == "<5" and singapore["detected_victims"]["value"] is None
+    # a withheld count is its label in place of the number, as in every document; its rates too
+    assert singapore["detected_victims"]["display"] == singapore["detected_victims"]["value"] == "<5"
+    assert singapore["detected_victims"]["withheld"] and "value_low" not in singapore["detected_victims"]
+    rate = singapore["detected_per_100k"]
+    assert rate["withheld"] and rate["value"] == rate["display"] and rate["value"].startswith("<")
     assert payload["sources_missing"] == []
 
 

@@ -38,7 +38,7 @@ def test_json_with_bootstrap_method_and_threshold(shared_data: Path) -> None:
     args = ["estimate", "--data", str(path), "--method", "main", "--bootstrap", "40", "--seed", "5", "--json"]
     first = json.loads(runner.invoke(app, args).stdout)
     again = json.loads(runner.invoke(app, args).stdout)
-    assert first["interval_method"] == "bca" and first["bootstrap_replicates"] == 40 and first["seed"] == 5
+    assert first["interval_method"] == "bca" and first["bootstrap"]["replicates"] == 40 and first["seed"] == 5
     assert first["interval"] == again["interval"]
     assert first["terms"] == [] and first["method"] == "main"
     main_effects = json.loads(
@@ -131,7 +131,7 @@ def test_bootstrap_takes_a_number_or_auto(run_main, shared_data: Path) -> None:
             app, ["estimate", "--data", str(path), "-m", "main", "-b", "1,000", "--seed", "1", "--json"]
         ).stdout
     )
-    assert payload["bootstrap"]["requested"] == 1000 and payload["bootstrap_replicates"] == 1000
+    assert payload["bootstrap"]["requested"] == 1000 and payload["bootstrap"]["replicates"] == 1000
     assert len(payload["bootstrap"]["monte_carlo_se"]) == 2
 
 
@@ -143,7 +143,7 @@ def test_independent_runs_give_the_median_limits_and_their_monte_carlo_range(
     assert code == 2 and "--runs" in err
     args = ["estimate", "--data", str(path), "-m", "main", "-b", "40", "--runs", "3", "--seed", "1"]
     payload = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
-    assert payload["bootstrap"]["runs"] == 3 and payload["bootstrap_replicates"] == 120
+    assert payload["bootstrap"]["runs"] == 3 and payload["bootstrap"]["replicates"] == 120
     (low_a, low_b), (high_a, high_b) = payload["bootstrap"]["monte_carlo_range"]
     assert low_a <= payload["interval"][0] <= low_b and high_a <= payload["interval"][1] <= high_b
     text = runner.invoke(app, args).stdout

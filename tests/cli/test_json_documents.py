@@ -199,6 +199,8 @@ def quiet_environment(tmp_path, monkeypatch):
         ("evidence.trend", ["trend", "--data", "{ctdc}", "--country", "USA", "--by", "gender"]),
         ("evidence.trend", ["trend", "--data", "{unodc}", "--country", "THA"]),
         ("evidence.estimate", ["estimate", "--data", "{mse}"]),
+        # two bootstrap runs: bootstrap.rounds[] and its pairs
+        ("evidence.estimate", ["estimate", "--data", "{western}", "-m", "main", "-b", "40", "--runs", "2"]),
         ("evidence.compare", ["compare", "THA", "--data", "{unodc}", "--data", "{gsi}", "--data", "{tip}"]),
         ("evidence.data.load", ["data", "load", "{ctdc}", "--out", "{tmp}/table.parquet"]),
         ("evidence.data.list", ["data", "list"]),
@@ -211,9 +213,34 @@ def test_each_commands_json_is_as_documented(run_main, shared_data, quiet_enviro
         "gsi": shared_data / "walkfree" / "gsi_2023.xlsx",
         "tip": shared_data / "tip" / "tip_tiers_1999_2015.csv",
         "mse": shared_data / "mse" / "new_orleans_5list" / "NewOrl_5_185cases_SparseMSE.csv",
+        "western": shared_data / "mse" / "western_us_5list" / "Western.csv",
         "tmp": quiet_environment,
     }
     check_document(_json(run_main, *(a.format(**files) for a in args)), schema)
+
+
+def test_compares_values_have_the_one_shape_of_a_number_or_its_label(
+    run_main, shared_data, quiet_environment
+):
+    """A measure's ``value`` (whose keys are measures, not documented one by one): a number, a ``[low, high]``
+    pair, the label where withheld (what ``display`` shows), or null; no ``value_low`` or ``value_high``."""
+    unodc, gsi = (
+        shared_data / "unodc" / "data_glotip_2023-05-30.xlsx",
+        shared_data / "walkfree" / "gsi_2023.xlsx",
+    )
+    document = _json(
+        run_main, "compare", "THA", "--peers", "SGP,MMR", "--data", str(unodc), "--data", str(gsi)
+    )
+    measures = [m for country in document["countries"] for m in country["measures"].values()]
+    keys = {"description", "value", "label", "display", "withheld", "year", "source", "note"}
+    assert measures and all(set(m) == keys for m in measures)
+    for m in measures:
+        value = m["value"]
+        if m["withheld"]:
+            assert value == m["display"] and isinstance(value, str), m
+        else:
+            assert value is None or TYPES["share"](value) or _is_number(value), m
+    assert any(m["withheld"] for m in measures)  # Singapore's <5 detected victims and their rates
 
 
 def test_an_answer_for_several_files_is_a_list_of_documents(run_main, shared_data, quiet_environment):
@@ -242,7 +269,13 @@ def test_the_register_commands_json_is_as_documented(run_main, tmp_path, monkeyp
             "evidence.register.import",
         )
     check_document(_json(run_main, "register", "status"), "evidence.register.status")
-    check_document(_json(run_main, "register", "figures", "--from", "1800"), "evidence.register.figures")
+    figures = _json(run_main, "register", "figures", "--from", "1800")
+    check_document(figures, "evidence.register.figures")
+    # every count as flows' and trend's: an integer, or the label in its place where withheld
+    rows = [row for table in figures["tables"].values() for row in table["rows"]]
+    assert rows and all(
+        set(row) == {"category", "victims"} and _is_count_cell(row["victims"]) for row in rows
+    )
     export = _json(run_main, "register", "export-ctdc", str(tmp_path / "ctdc.csv"), "--k", "5")
     check_document(export, "evidence.register.export-ctdc")
     check_document(

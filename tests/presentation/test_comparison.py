@@ -51,6 +51,10 @@ def test_a_detected_range_with_a_small_low_end_is_written_up_to(compared):
     assert out.filter(detected)["display"].to_list() == ["up to 12"]
     wider = ranged.with_columns(pl.when(detected).then(7.0).otherwise(pl.col("value_low")).alias("value_low"))
     assert comparison.disclosed_comparison(wider).filter(detected)["display"].to_list() == ["7–12"]
+    # in JSON the range is a [low, high] pair in place of the value, as a censored count in every document
+    (myanmar,) = [r for r in comparison.comparison_json(out) if r["iso3"] == "MMR"]
+    assert myanmar["measures"][society.DETECTED]["value"] == [3.0, 12.0]
+    assert "value_low" not in myanmar["measures"][society.DETECTED]
 
 
 def test_json_gives_every_value_its_source_and_year(compared):
@@ -63,6 +67,14 @@ def test_json_gives_every_value_its_source_and_year(compared):
         if measure["value"] is not None:
             assert measure["source"] and measure["year"]
     assert thailand[society.TIER]["display"] == "n/a"  # no TIP file given: missing, not guessed
+    assert thailand[society.TIER]["value"] is None and not thailand[society.TIER]["withheld"]
+    # a withheld value is the label in its place (as flows' and trend's counts), never null beside it
+    singapore = records[1]["measures"]
+    for measure in (society.DETECTED, society.DETECTED_PER_100K, society.DETECTION_GAP):
+        assert singapore[measure]["withheld"] and singapore[measure]["value"] == singapore[measure]["display"]
+    assert singapore[society.DETECTED]["value"] == "<5"
+    assert all(set(m) == set(thailand[society.ESTIMATED]) for r in records for m in r["measures"].values())
+    assert not {"value_low", "value_high"} & set(thailand[society.ESTIMATED])
 
 
 def test_format_value():

@@ -200,6 +200,15 @@ def test_the_headline_gives_the_monte_carlo_range_beside_the_interval(western_ru
     assert rows["interval"].startswith("BCa bootstrap: the median of the limits of 3 independent runs of 60")
     payload = disclosed_payload(western_runs)
     assert payload["bootstrap"]["runs"] == 3 and len(payload["bootstrap"]["rounds"]) == 3
+    # each run's limits are a [low, high] pair, as the estimate's interval; the bootstrap's counts are said once
+    rounds = payload["bootstrap"]["rounds"]
+    assert [(r["replicates"], *r["interval"]) for r in rounds] == [
+        tuple(r) for r in western_runs.bootstrap_rounds
+    ]
+    assert all(set(r) == {"replicates", "interval"} for r in rounds)
+    assert "bootstrap_replicates" not in payload and "bootstrap_failed" not in payload
+    assert payload["bootstrap"]["replicates"] == western_runs.bootstrap_replicates == 180
+    assert payload["bootstrap"]["failed"] == western_runs.bootstrap_failed
     assert payload["bootstrap"]["monte_carlo_range"] == [list(r) for r in western_runs.monte_carlo_range]
 
 
@@ -221,9 +230,15 @@ def test_a_limit_at_the_most_extreme_replicate_of_one_run_is_said_to_move(wester
 
 def test_monte_carlo_limits_close_to_the_number_observed_are_withheld(western_runs) -> None:
     observed = western_runs.observed
-    close = dataclasses.replace(western_runs, monte_carlo_range=((observed + 2, 1500.0), (3000.0, 4000.0)))
+    close = dataclasses.replace(
+        western_runs,
+        monte_carlo_range=((observed + 2, 1500.0), (3000.0, 4000.0)),
+        bootstrap_rounds=((60, observed + 2.0, 4000.0), (120, 1500.0, 3000.0)),
+    )
     payload = disclosed_payload(close)
     assert payload["bootstrap"]["monte_carlo_range"][0][0] == "x"
+    # a run's limit close to the number observed is withheld inside its pair, as the interval's
+    assert [r["interval"] for r in payload["bootstrap"]["rounds"]] == [["x", 4000.0], [1500.0, 3000.0]]
     assert "a lower limit of x – 1,500" in estimate_headline(close)
 
 

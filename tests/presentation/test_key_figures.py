@@ -88,9 +88,13 @@ def test_small_counts_are_withheld_and_cannot_be_recomputed() -> None:
     shown = dict(zip(abroad["category"].to_list(), abroad["victims"].to_list(), strict=True))
     assert shown["JPN"] == "<5" and shown["MYS"] == "x"  # 2 withheld, and 12 so that 14 - 12 does not give it
     nationality = figures.to_dict()["tables"]["nationality"]["rows"]
-    assert {r["category"]: r["shown"] for r in nationality}["THA"] == "14"
-    forms = {r["category"]: r["shown"] for r in figures.to_dict()["tables"]["form"]["rows"]}
-    assert forms["Forced labour"] == "42" and "Forced marriage" not in forms  # never recorded: not a zero
+    assert {r["category"]: r[COUNT] for r in nationality}["THA"] == 14
+    forms = {r["category"]: r[COUNT] for r in figures.to_dict()["tables"]["form"]["rows"]}
+    assert forms["Forced labour"] == 42 and "Forced marriage" not in forms  # never recorded: not a zero
+    # in JSON a withheld count is its label in place of the number, as in flows' and trend's documents
+    abroad_json = {r["category"]: r[COUNT] for r in figures.to_dict()["tables"]["nationals_abroad"]["rows"]}
+    assert abroad_json["JPN"] == "<5" and abroad_json["MYS"] == "x"
+    assert all(set(r) == {"category", COUNT} for r in nationality)
 
 
 def test_a_stricter_threshold_and_a_period_after_the_as_of_date() -> None:
@@ -98,7 +102,8 @@ def test_a_stricter_threshold_and_a_period_after_the_as_of_date() -> None:
         _records(ROWS), as_of="2022-12-31", year_from=2021, rule=DisclosureRule(threshold=15)
     )
     assert figures.total_shown() == "34"
-    assert {r["category"]: r["shown"] for r in figures.to_dict()["tables"]["sex"]["rows"]}["Female"] == "<15"
+    assert {r["category"]: r[COUNT] for r in figures.to_dict()["tables"]["sex"]["rows"]}["Female"] == "<15"
+    assert figures.to_dict()["total"] == 34 and figures.to_dict()["years"] == [2021, 2022]
     assert "no country" in figures.notes[0]
     with pytest.raises(ParameterError, match="after the as-of"):
         key_figures(_records(ROWS), as_of="2020-01-01", year_from=2021)
@@ -126,7 +131,7 @@ def test_with_record_keys_every_count_is_its_true_count_moved_by_its_cell_key() 
     assert sex[None] == figures.total.frame["victims"][0]  # a total is the same cell in every table
     forms = {r["category"]: r[COUNT] for r in figures.to_dict()["tables"]["form"]["rows"]}
     assert forms["Forced labour"] == expected(keyed.filter(pl.col("exploitation_forced_labour")))
-    abroad = {r["category"]: r["shown"] for r in figures.to_dict()["tables"]["nationals_abroad"]["rows"]}
+    abroad = {r["category"]: r[COUNT] for r in figures.to_dict()["tables"]["nationals_abroad"]["rows"]}
     assert abroad["JPN"] == "<5"  # 2 people: withheld whatever the perturbation
     with pytest.raises(ParameterError, match="one key per record"):
         key_figures(records, as_of="2022-12-31", record_keys=keys.head(3))
@@ -139,12 +144,24 @@ def test_without_record_keys_nothing_is_perturbed() -> None:
 
 
 def _shown(figures: KeyFigures, table: str) -> dict[str, str]:
-    return {r["category"]: r["shown"] for r in figures.to_dict()["tables"][table]["rows"]}
+    """Each count as the text shows it (``"1,234"``, ``"<5"``, ``"x"``), checked against the JSON: the same
+    count, or the same label in its place."""
+    shown = figures.tables[table].display()
+    texts = {c if c is not None else "Total": t for c, t in zip(shown["category"], shown[COUNT], strict=True)}
+    json_rows = {r["category"]: r[COUNT] for r in figures.to_dict()["tables"][table]["rows"]}
+    assert texts == {c: v if isinstance(v, str) else f"{v:,}" for c, v in json_rows.items()}
+    return texts
+
+
+def _values(figures: KeyFigures, table: str) -> dict[str, int | None]:
+    """The published counts (None where withheld: the JSON gives the label in its place)."""
+    rows = figures.to_dict()["tables"][table]["rows"]
+    return {r["category"]: None if isinstance(r[COUNT], str) else r[COUNT] for r in rows}
 
 
 def _value(figures: KeyFigures, table: str, category: str) -> int | None:
     """A published count (None where withheld)."""
-    return {r["category"]: r[COUNT] for r in figures.to_dict()["tables"][table]["rows"]}[category]
+    return _values(figures, table)[category]
 
 
 CRIMINALITY = (
@@ -295,7 +312,7 @@ def _undetermined(figures: KeyFigures) -> None:
         recorded = _value(figures, name, recorded_label)
         if total is not None and recorded is not None:
             assert not rule.is_small(total - recorded), name
-        counts = {r["category"]: r[COUNT] for r in figures.to_dict()["tables"][name]["rows"]}
+        counts = _values(figures, name)
         counts.pop(recorded_label)
         hidden = [c for c, v in counts.items() if v is None]
         if recorded is not None and len(hidden) == 1:
@@ -303,7 +320,7 @@ def _undetermined(figures: KeyFigures) -> None:
             shortfall = recorded - sum(v for v in counts.values() if v is not None)
             assert shortfall < rule.threshold - 1 or _shown(figures, name)[hidden[0]] == "x", name
     if "nationals_abroad" in figures.tables and figures.country:
-        thai = {r["category"]: r[COUNT] for r in figures.to_dict()["tables"]["nationality"]["rows"]}
+        thai = _values(figures, "nationality")
         nationals, abroad = thai.get(figures.country, 0), _value(figures, "nationals_abroad", "Total")
         if nationals is not None and abroad is not None:
             assert not rule.is_small(nationals - abroad)

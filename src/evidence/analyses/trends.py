@@ -667,8 +667,8 @@ class RateRatio:
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "rate_ratio": clean_float(self.rate_ratio),
-            "ci_low": clean_float(self.ci_low),
-            "ci_high": clean_float(self.ci_high),
+            # an interval is a [low, high] pair in every JSON document (as a break's ``ci_before``)
+            "ci": [clean_float(self.ci_low), clean_float(self.ci_high)],
             "p_value": clean_float(self.p_value, 8),
             "model": self.model,
             "dispersion": clean_float(self.dispersion, 4),
@@ -1727,8 +1727,7 @@ class ShareChange:
             "share_a": clean_float(self.share_a),
             "share_b": clean_float(self.share_b),
             "difference": clean_float(self.difference),
-            "ci_low": clean_float(self.ci_low),
-            "ci_high": clean_float(self.ci_high),
+            "ci": [clean_float(self.ci_low), clean_float(self.ci_high)],
             "level": self.level,
             "method": "Newcombe hybrid score (Wilson) interval for a difference of proportions",
         }

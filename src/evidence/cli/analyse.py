@@ -623,7 +623,7 @@ def _print_trend(payload: dict[str, Any]) -> None:
         # the years the models read, not the span: a gap (no breakdown published) is no year of the model
         used = s.get("years_used") or range(rr["first_year"], rr["last_year"] + 1)
         console.print(
-            f"[bold]{escape(name)}[/]: annual rate ratio {rr['rate_ratio']:.3f} (95% CI {rr['ci_low']:.3f}–{rr['ci_high']:.3f}), "
+            f"[bold]{escape(name)}[/]: annual rate ratio {rr['rate_ratio']:.3f} (95% CI {rr['ci'][0]:.3f}–{rr['ci'][1]:.3f}), "
             f"{rr['model'].replace('_', ' ')}, dispersion {rr['dispersion'] if rr['dispersion'] is not None else 'n/a'}, "
             f"years used: {years_text(list(used))} ({len(used)})",
             highlight=False,
@@ -643,7 +643,7 @@ def _print_trend(payload: dict[str, Any]) -> None:
             if bound in rr:
                 b = rr[bound]
                 console.print(
-                    f"    on {bound.replace('_', ' ')}s: {b['rate_ratio']:.3f} ({b['ci_low']:.3f}–{b['ci_high']:.3f})",
+                    f"    on {bound.replace('_', ' ')}s: {b['rate_ratio']:.3f} ({b['ci'][0]:.3f}–{b['ci'][1]:.3f})",
                     highlight=False,
                 )
         for warning in rr.get("warnings", []):

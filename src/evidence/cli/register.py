@@ -298,9 +298,7 @@ def figures_command(
     if as_json:
         facts = figures.to_dict()
         facts["as_of_note"] = stood.note()  # always there (null without a note), as in export-ctdc's JSON
-        # the span of years is ``years`` in every answer (flows' and trend's parameters); the protection is
-        # the ``disclosure`` object of every answer
-        facts = {("years" if key == "period" else key): value for key, value in facts.items()}
+        # the protection is the ``disclosure`` object of every answer
         facts["years_note"] = period_note
         facts["disclosure"] = disclosure_json(threshold, facts.pop("protection"), facts["disclosure"])
         _echo_json("figures", facts)

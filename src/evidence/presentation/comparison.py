@@ -231,8 +231,11 @@ def comparison_sources(disclosed: pl.DataFrame) -> list[str]:
 
 
 def comparison_json(disclosed: pl.DataFrame) -> list[dict[str, Any]]:
-    """The comparison as JSON records: one per country, each measure with value, bounds, label, year, source
-    and note (a withheld value is null, with ``display`` the rule's label)."""
+    """The comparison as JSON records: one per country, each measure with value, label, year, source and note.
+
+    ``value`` has the shape of a count in every JSON document: a number; a ``[low, high]`` pair where only
+    bounds are known (UNODC's ``<5`` cells); where withheld, the label the text shows in its place (``"<5"``,
+    or ``"<0.0072"`` for a rate that would give a small count back); null where there is none."""
     out: list[dict[str, Any]] = []
     for (iso3,), rows in disclosed.group_by("iso3", maintain_order=True):
         first = rows.row(0, named=True)
@@ -240,9 +243,7 @@ def comparison_json(disclosed: pl.DataFrame) -> list[dict[str, Any]]:
         for row in rows.iter_rows(named=True):
             measures[row["measure"]] = {
                 "description": MEASURES.get(row["measure"], row["measure"]),
-                "value": _clean(row["value"]),
-                "value_low": _clean(row["value_low"]),
-                "value_high": _clean(row["value_high"]),
+                "value": _json_value(row),
                 "label": row["label"],
                 "display": row["display"],
                 "withheld": row["withheld"],
@@ -252,6 +253,16 @@ def comparison_json(disclosed: pl.DataFrame) -> list[dict[str, Any]]:
             }
         out.append({"iso3": iso3, "country": first["country"], "role": first["role"], "measures": measures})
     return out
+
+
+def _json_value(row: dict[str, Any]) -> float | list[float | None] | str | None:
+    """A measure's value for JSON (see :func:`comparison_json`)."""
+    if row["withheld"]:
+        return str(row["display"])
+    if row["value"] is not None or row["value_low"] is None:
+        return _clean(row["value"])
+    low, high = _clean(row["value_low"]), _clean(row["value_high"])
+    return low if low == high else [low, high]
 
 
 def _clean(value: float | None) -> float | None:

@@ -164,11 +164,15 @@ def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
     for field in ("observed", "estimate", "dark_figure"):
         payload[field] = shown.json_value(field)
     payload["interval"] = [shown.json_value("low"), shown.json_value("high")]
+    # the bootstrap's counts once, in ``bootstrap`` (``replicates``, ``failed``), not again at the top
+    for key in ("bootstrap_replicates", "bootstrap_failed"):
+        payload.pop(key, None)
     rounds = []
     for entry in payload["bootstrap"]["rounds"]:
-        limits, marks = disclose_limits(result.observed, [entry["low"], entry["high"]], rule)
-        low, high = (COMPLEMENT_LABEL if mark else value for value, mark in zip(limits, marks, strict=True))
-        rounds.append({**entry, "low": low, "high": high})
+        limits, marks = disclose_limits(result.observed, [entry.pop("low"), entry.pop("high")], rule)
+        # an interval is a [low, high] pair, as the estimate's own ``interval``
+        interval = [COMPLEMENT_LABEL if mark else value for value, mark in zip(limits, marks, strict=True)]
+        rounds.append({**entry, "interval": interval})
     payload["bootstrap"]["rounds"] = rounds
     if result.monte_carlo_range:
         payload["bootstrap"]["monte_carlo_range"] = [

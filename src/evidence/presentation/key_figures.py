@@ -109,25 +109,28 @@ class KeyFigures:
         return self.total.display()[COUNT][0]
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for ``--json``: a withheld count is null with how it is shown (``"<5"`` or ``"x"``)."""
+        """Plain data for ``--json``. A count is shown as in every JSON document (``evidence flows``,
+        ``evidence trend``): the integer, or, withheld, the label the text shows in its place (``"<5"`` or
+        ``"x"``); ``total`` is such a count, as flows' ``total``."""
+
+        def counts(table: DisclosedTable) -> list[int | str]:
+            shown = table.display()[COUNT].to_list()
+            return [
+                count if count is not None else text
+                for count, text in zip(table.frame[COUNT].to_list(), shown, strict=True)
+            ]
 
         def rows(table: DisclosedTable) -> list[dict[str, Any]]:
-            shown = table.display()
             return [
-                {"category": category if category is not None else "Total", COUNT: count, "shown": text}
-                for category, count, text in zip(
-                    table.frame["category"].to_list(),
-                    table.frame[COUNT].to_list(),
-                    shown[COUNT].to_list(),
-                    strict=True,
-                )
+                {"category": category if category is not None else "Total", COUNT: count}
+                for category, count in zip(table.frame["category"].to_list(), counts(table), strict=True)
             ]
 
         return {
             "as_of": self.as_of,
-            "period": [self.year_from, self.year_to],
+            "years": [self.year_from, self.year_to],
             "country": self.country,
-            "total": {COUNT: self.total.frame[COUNT][0], "shown": self.total_shown()},
+            "total": counts(self.total)[0],
             "tables": {
                 name: {"title": self.titles[name], "rows": rows(t)} for name, t in self.tables.items()
             },

@@ -3,7 +3,8 @@
 The record is typed (:class:`RunRecord`, a pydantic model): readers get attributes, not an untyped dict, and a
 damaged or foreign ``run.json`` is refused as a whole (the run is then one to be redone). Fields (version 1)::
 
-    record_version  1
+    schema          "evidence.run.record": what the file is, as every JSON document of the CLI says it
+    schema_version  1 (raised when a field is renamed or removed or changes its type)
     run_id          the folder's name, e.g. "country_brief-THA-both-2012-2023-5-3f9a1c"
     status          "ok" | "failed"
     error           null, or why the run failed (the notebook's exception, a dead kernel, a full disk, ...)
@@ -22,20 +23,27 @@ damaged or foreign ``run.json`` is refused as a whole (the run is then one to be
 
 Fields written by later steps (a brief's ``formats``, ...) are kept as extra fields when a record is read and
 written again.
+
+Records written before ``schema`` said what they are have ``record_version`` (1) instead of ``schema`` and
+``schema_version``: they are read as version 1 (their runs are listed, resumed and rendered as before) and written
+back with ``schema`` and ``schema_version``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from evidence.core.atomic import write_text
 from evidence.core.errors import InputError
 
 RECORD_FILE = "run.json"
+#: What ``run.json`` is, in its ``schema`` field: not ``evidence.run``, the document ``evidence run --json``
+#: prints, whose keys (``notebook`` a name, ``folder``, ``seconds``) differ from the record's.
+RECORD_SCHEMA: Final = "evidence.run.record"
 RECORD_VERSION = 1
 #: Sub-folder of the runs folder that keeps failed runs (with their partly executed notebook) apart.
 FAILED_DIR = "failed"
@@ -77,7 +85,11 @@ class OutputFile(_Part):
 class RunRecord(_Part):
     """The content of a run's ``run.json``."""
 
-    record_version: int = RECORD_VERSION
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    # ``schema`` shadows a (deprecated) BaseModel method: the attribute is ``record_schema``, the field ``schema``
+    record_schema: Literal["evidence.run.record"] = Field(default=RECORD_SCHEMA, alias="schema")
+    schema_version: int = RECORD_VERSION
     run_id: str
     status: Literal["ok", "failed"]
     error: str | None = None
@@ -93,12 +105,22 @@ class RunRecord(_Part):
     outputs: list[OutputFile] = Field(default_factory=list)
     cache_key: str = ""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _earlier_record(cls, data: Any) -> Any:
+        """A record written before ``schema``: its ``record_version`` is its ``schema_version``."""
+        if isinstance(data, dict) and "record_version" in data and "schema" not in data:
+            data = dict(data)
+            data.setdefault("schema_version", data.pop("record_version"))
+            data["schema"] = RECORD_SCHEMA
+        return data
+
     @property
     def ok(self) -> bool:
         return self.status == "ok"
 
     def to_json(self) -> str:
-        return self.model_dump_json(indent=2) + "\n"
+        return self.model_dump_json(indent=2, by_alias=True) + "\n"
 
     @classmethod
     def from_json(cls, text: str | bytes) -> RunRecord:
