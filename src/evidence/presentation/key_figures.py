@@ -293,7 +293,9 @@ def _pinned(
     bounds: dict[int, tuple[float, float]] = {}
     for cell, value in enumerate(values):
         if status[cell] == _SMALL:
-            bounds[cell] = (rule.smallest_small, rule.threshold - 1)
+            # a perturbed count its perturbation took below the threshold is labelled so though it is not small:
+            # its label's bounds widened to it (the true values must stay a solution)
+            bounds[cell] = (min(rule.smallest_small, value), max(rule.threshold - 1, value))
         elif status[cell] == _COMPLEMENT:
             rivals = [
                 values[c]
@@ -359,13 +361,21 @@ def _relations(cells: _Cells) -> list[list[int]]:
     return [[*parts, total] for parts, total in cells.lines] + [list(w) for w in cells.at_most]
 
 
-def _protect(cells: _Cells, rule: DisclosureRule) -> list[str | None]:
+def _protect(
+    cells: _Cells, rule: DisclosureRule, primary: list[str | None] | None = None
+) -> list[str | None]:
     """Why each cell is withheld (small, complement) or None: no small count, shown or following from shown
-    ones, has only one value consistent with what is published."""
+    ones, has only one value consistent with what is published. ``primary``: the cells withheld to begin with
+    (default: the small ones shown; perturbed counts add those their perturbation takes below the threshold)."""
     values = cells.values
-    status: list[str | None] = [
-        _SMALL if shown and rule.is_small(v) else None for v, shown in zip(values, cells.shown, strict=True)
-    ]
+    status: list[str | None] = (
+        list(primary)
+        if primary is not None
+        else [
+            _SMALL if shown and rule.is_small(v) else None
+            for v, shown in zip(values, cells.shown, strict=True)
+        ]
+    )
     # a count withheld by its label alone is 1..threshold-1; one never shown may be anything from 0
     label_pins = rule.smallest_small == rule.threshold - 1
     sensitive = [
@@ -446,16 +456,24 @@ def _publish_the_determined(
 def _published(cells: _Cells, rule: DisclosureRule) -> tuple[list[int | None], list[str | None]]:
     """Each cell as published (null where withheld) and why it is withheld."""
     if cells.keyed:
-        # every count moved by its own key: the same records give the same number in every table
+        # every count moved by its own key: the same records give the same number in every table; then the
+        # complements and their audit on the true counts, as a perturbed table gets them (a reader who takes
+        # the box's lines as exact is right whenever their perturbations are 0: half of them)
         frame = suppress_counts(
             pl.DataFrame({COUNT: cells.values}, schema={COUNT: pl.Int64}),
             COUNT,
             rule,
             cell_keys=pl.DataFrame({COUNT: cells.keys}, schema={COUNT: pl.Int64}),
         )
-        return frame.frame[COUNT].to_list(), frame.reasons[COUNT].to_list()
-    status = _protect(cells, rule)
-    return [None if s is not None else v for v, s in zip(cells.values, status, strict=True)], status
+        values = frame.frame[COUNT].to_list()
+        primary = [
+            _SMALL if shown and reason is not None else None
+            for reason, shown in zip(frame.reasons[COUNT].to_list(), cells.shown, strict=True)
+        ]
+        status = _protect(cells, rule, primary)
+    else:
+        values, status = list(cells.values), _protect(cells, rule)
+    return [None if s is not None else v for v, s in zip(values, status, strict=True)], status
 
 
 def _table(
