@@ -31,6 +31,12 @@ from evidence.cli.options import (
 if TYPE_CHECKING:
     from evidence.sources.loaded import LoadedTable
 
+err_console = make_console(stderr=True)
+DEMO_WARNING = (
+    "SYNTHETIC DEMO DATA: invented UNODC-, GSI- and TIP-layout figures for trying the toolkit, NOT real "
+    "countries' figures. Never cite these numbers."
+)
+
 
 #: The kinds of table compare reads: UNODC GLOTIP country data, the GSI workbook and TIP tier placements.
 COMPARED_KINDS = ("indicator", "gsi", "tier")
@@ -97,12 +103,14 @@ def compare_command(
     rule = DisclosureRule(threshold=threshold)
     paths = data_paths(data)
     if not paths:
-        raise ParameterError(
-            "compare needs UNODC GLOTIP country data, a Walk Free GSI workbook and/or TIP tier placements: "
-            "give them with --data FILE (repeat for several) or EVIDENCE_DATA "
-            "(`evidence data fetch unodc-glotip` downloads the UNODC workbook)"
-        )
+        # as every command without data: the toolkit's synthetic demo files (UNODC, GSI and TIP layouts), loudly
+        from evidence.sources.demo_context import demo_context_paths
+
+        paths = demo_context_paths()
     tables, not_used = usable_tables([(path, load_cached(path)) for path in paths])
+    demo = any(t.provenance.demo for t in tables)
+    if demo:
+        err_console.print(f"[bold yellow]WARNING — {DEMO_WARNING}[/]", highlight=False)
     if not tables:
         raise InputError(
             "none of the files given is one compare reads (UNODC GLOTIP, GSI and TIP tier files): "
@@ -134,7 +142,13 @@ def compare_command(
                 "count only as an upper bound.",
             ),
             "sources": [
-                {"source": p.source, "release": p.release, "path": p.path, "citation": p.citation_text()}
+                {
+                    "source": p.source,
+                    "release": p.release,
+                    "path": p.path,
+                    "citation": p.citation_text(),
+                    "demo": p.demo,
+                }
                 for p in panel.sources
             ],
             "sources_missing": missing,
@@ -204,6 +218,8 @@ def compare_command(
     else:
         caveat += "."
     console.print(escape(caveat), highlight=False)
+    if demo:
+        console.print(f"[bold yellow]{DEMO_WARNING}[/]")
     for citation in comparison_sources(disclosed):
         console.print("Source: " + escape(citation), highlight=False)
     for source in missing:
