@@ -433,6 +433,31 @@ def test_a_runs_json_is_as_documented_with_its_exit_code(run_main, tiny, tmp_pat
     assert ("boom" in err) == (status == "failed")  # the failure in words, on standard error
 
 
+@pytest.mark.parametrize("demo", [True, False])
+def test_a_run_on_the_demo_data_says_so_in_its_json_and_on_standard_error(
+    run_main, tiny, tmp_path, monkeypatch, demo
+):
+    """The docs audit: `evidence run` on the synthetic demo data said nothing of it (`brief` does)."""
+    from evidence.runs import execute, warm
+
+    folder = tmp_path / "done"
+    folder.mkdir()
+    (folder / "provenance.json").write_text(json.dumps([{"source": "ctdc", "demo": demo}]))
+
+    def done(run, force=False):
+        return execute.RunOutcome(run.run_id, run.notebook_name, "ok", str(folder), 1.5, None)
+
+    monkeypatch.setattr(warm, "prestart", lambda *a, **k: None)
+    monkeypatch.setattr(execute, "run_unless_fresh", done)
+    got, out, err = run_main(["run", str(tiny), "--out-root", str(tmp_path / "runs"), "--json"])
+    assert got in (0, None), err
+    document = json.loads(out)
+    check_document(document, "evidence.run")
+    assert document["demo"] is demo and ("SYNTHETIC DEMO DATA" in err) is demo
+    _, text, err = run_main(["run", str(tiny), "--out-root", str(tmp_path / "runs")])
+    assert ("SYNTHETIC DEMO DATA" in err) is demo and "SYNTHETIC" not in text
+
+
 def test_a_notebooks_parameters_as_json_are_as_documented(run_main):
     document = _json(run_main, "run", "country_brief", "--describe")
     check_document(document, "evidence.notebook")

@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 
 console = make_console()
 err_console = make_console(stderr=True)
+RUN_DEMO_WARNING = (
+    "the notebook ran on the toolkit's SYNTHETIC DEMO DATA (no --data, no EVIDENCE_DATA): invented records "
+    "and figures, NOT real victims. Never cite these numbers."
+)
 kernel_app = typer.Typer(help="The Jupyter kernel of this environment.", no_args_is_help=True)
 
 
@@ -155,6 +159,8 @@ def run_command(
             f"[green]ran[/] {escape(spec.name)} in {outcome.seconds:.1f} s → {escape(_relative(outcome.folder))}",
             soft_wrap=True,
         )
+        if ran_on_demo_data(outcome):
+            err_console.print(f"[bold yellow]WARNING — {RUN_DEMO_WARNING}[/]", highlight=False)
         return
     err_console.print(f"[bold red]failed:[/] {escape(outcome.error or '')}", highlight=False)
     err_console.print(
@@ -175,7 +181,19 @@ def run_json(outcome: RunOutcome) -> dict[str, object]:
         "seconds": round(outcome.seconds, 3) if outcome.status in ("ok", "failed") else None,
         "error": outcome.error,
         "folder": str(outcome.folder),
+        "demo": ran_on_demo_data(outcome),
     }
+
+
+def ran_on_demo_data(outcome: RunOutcome) -> bool:
+    """Whether the run's notebook loaded the toolkit's synthetic demo data (its provenance.json says so)."""
+    from evidence.core.errors import InputError
+    from evidence.notebooks.runtime import read_provenance
+
+    try:
+        return any(isinstance(p, dict) and p.get("demo") for p in read_provenance(outcome.folder))
+    except (OSError, ValueError, InputError):
+        return False  # not executed, or its provenance unreadable: nothing loaded to speak of
 
 
 def _parameter_pairs(names: list[str], values: list[str]) -> list[tuple[str, str]]:
@@ -498,6 +516,10 @@ def _print_summary(report: BatchReport, out_root: Path, say: Console | None = No
     say.print(
         f"run folders: {where}/<run>" + (f"; failed runs: {where}/failed/<run>" if report.failed else "")
     )
+    on_demo = sum(ran_on_demo_data(o) for o in report.outcomes if o.status == "ok")
+    if on_demo:
+        runs = "run" if on_demo == 1 else "runs"
+        say.print(f"[bold yellow]WARNING — {on_demo} {runs}: {RUN_DEMO_WARNING}[/]", highlight=False)
     empty = f", empty {report.count('empty')}" if report.count("empty") else ""
     interrupted = report.count("interrupted")
     unfinished = f", interrupted {interrupted}" if interrupted else ""
