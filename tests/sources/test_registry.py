@@ -21,6 +21,8 @@ def test_missing_empty_and_unknown_files_get_one_clear_error(tmp_path):
     with pytest.raises(UnknownFormatError) as info:
         detect(other)
     assert str(other) in str(info.value) and "name,age" in str(info.value)
+    # an organisation's own export is told how to be read (the docs audit)
+    assert "other.csv.mapping.yaml" in str(info.value.hint) and "docs/case-records.md" in str(info.value.hint)
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])

@@ -228,7 +228,13 @@ def detect(path: str | Path) -> tuple[Loader, str]:
     what = (
         f"a workbook with sheets {head.sheet_names}" if head.is_xlsx else f"header {head.first_line[:120]!r}"
     )
-    raise UnknownFormatError(f"not a layout any loader knows ({what})", path=path, hint=hint)
+    mapping = path.with_name(path.name + ".mapping.yaml")
+    raise UnknownFormatError(
+        f"not a layout any loader knows ({what})",
+        path=path,
+        hint=f"{hint}; your organisation's own case records? write {mapping.name} beside the file to say what "
+        "its columns mean (docs/case-records.md)",
+    )
 
 
 def _check_header_width(head: FileHead) -> None:
