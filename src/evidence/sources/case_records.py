@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
 from evidence.core.errors import InputError
+from evidence.core.text import MONTH_NUMBERS
 from evidence.sources.case_mapping import (
     CODED_FIELDS,
     EXTRA_FLAGS,
@@ -119,27 +120,6 @@ _YEAR_FIRST_DATE = re.compile(r"(\d{4})([/.])(\d{1,2})\2(\d{1,2})(?:[ T]([\d:.]+
 #: d-mmm-yyyy), ``May 3, 2019``.
 _DAY_NAME_YEAR = re.compile(r"(\d{1,2})[ -]([A-Za-z]+)\.?,?[ -](\d{4})")
 _NAME_DAY_YEAR = re.compile(r"([A-Za-z]+)\.? (\d{1,2}),? (\d{4})")
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
 #: A cell that is meant as a date (digits and date separators), not a year: a rejection shows it.
 _DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T].*)?")
 #: Excel's serial number of a day from 1990 on (32874) to 2099 (73050): an Excel date saved without its date
@@ -573,7 +553,7 @@ def _year_of_date(value: str) -> int:
         day_text, name = named.group(1), named.group(2)
         if not day_text.isdigit():
             day_text, name = name, day_text
-        month_named = _MONTHS.get(name.lower())
+        month_named = MONTH_NUMBERS.get(name.lower())
         if month_named is not None:
             year = int(named.group(3))
             _check_date(value, year, month_named, int(day_text), None)

@@ -67,6 +67,7 @@ from typing import Any
 import polars as pl
 
 from evidence.core.errors import InputError
+from evidence.core.text import MONTH_NUMBERS
 from evidence.sources.checks import INDICATOR_CATEGORIES
 from evidence.sources.delimited import text_checks, without_empty_records
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
@@ -1114,27 +1115,6 @@ def _release(match: HeaderMatch) -> str:
     return "unknown"
 
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?!\d)")
 _DAY_MONTH_YEAR = re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})(?!\d)")
@@ -1175,10 +1155,10 @@ def _as_date(cell: object, *, month_first: bool = False) -> dt.date | None:
         first, second, year = int(found.group(1)), int(found.group(3)), int(found.group(4))
         day, month = (second, first) if month_first else (first, second)
         return _date(year, month, day) or _date(year, day, month)  # 06/30/2025 is no day-first date
-    if (found := _DAY_MONTH_YEAR.search(text)) and found.group(2).lower() in _MONTHS:
-        return _date(int(found.group(3)), _MONTHS[found.group(2).lower()], int(found.group(1)))
-    if (found := _MONTH_DAY_YEAR.search(text)) and found.group(1).lower() in _MONTHS:
-        return _date(int(found.group(3)), _MONTHS[found.group(1).lower()], int(found.group(2)))
+    if (found := _DAY_MONTH_YEAR.search(text)) and found.group(2).lower() in MONTH_NUMBERS:
+        return _date(int(found.group(3)), MONTH_NUMBERS[found.group(2).lower()], int(found.group(1)))
+    if (found := _MONTH_DAY_YEAR.search(text)) and found.group(1).lower() in MONTH_NUMBERS:
+        return _date(int(found.group(3)), MONTH_NUMBERS[found.group(1).lower()], int(found.group(2)))
     return None
 
 
