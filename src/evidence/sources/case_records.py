@@ -227,6 +227,7 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         raise InputError(f"cannot parse as CSV: {exc}", path=path, row=previous_end + 1 + skipped) from exc
     structural: list[dict[str, Any]] = []
     blank: list[int] = []
+    overflowing: set[int] = set()  # lines with text beyond the header's last field: never rows holding nothing
     kept_records: list[Any] = []
     rows: list[int] = []
     # one pass in C finds the rare records that need a look: blank lines and a wrong number of fields
@@ -246,6 +247,8 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
                 else f"too many fields (more than the header's {ncols})",
             }
         )
+        if any(cell.strip() for cell in record[ncols:]):
+            overflowing.add(line)
         records[index] = (record + [None] * ncols)[:ncols]  # rejected, but its cells are still checked
     if blank:
         kept_records = [r for r in records if r is not None]
@@ -269,12 +272,17 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
     # below them, is no case, as the workbook's empty sheet rows are none: left out, counted and named, whatever
     # its number of fields. Only rows empty in every mapped column are looked at, then in all their cells.
     candidates = np.flatnonzero(empty_records(frame))
-    empty = [i for i in candidates if not any(cell and cell.strip() for cell in kept_records[i])]
+    empty = [
+        i
+        for i in candidates
+        if rows[i] not in overflowing and not any(cell and cell.strip() for cell in kept_records[i])
+    ]
     if empty:
         lines_out = frame["source_row"].to_numpy()[empty]
         notes.append(empty_records_note(lines_out))
         frame = frame.filter(~pl.Series(np.isin(np.arange(frame.height), empty)))
-        structural = [r for r in structural if r["row"] not in set(lines_out.tolist())]
+        left = set(lines_out.tolist())
+        structural = [r for r in structural if r["row"] not in left]
     if encoding != mapping.encoding:
         notes.append("read as UTF-16 text (the mapping expects UTF-8)")
     return _Raw(frame, issues_frame(structural), notes, left_out=len(blank) + len(empty))
