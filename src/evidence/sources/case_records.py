@@ -69,7 +69,13 @@ from evidence.sources.case_schema import (
     conform,
 )
 from evidence.sources.countries import country_table, map_to_iso3, with_regions
-from evidence.sources.delimited import empty_records, empty_records_note, text_encoding, utf16_codec
+from evidence.sources.delimited import (
+    blank_lines_note,
+    empty_records,
+    empty_records_note,
+    text_encoding,
+    utf16_codec,
+)
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.provenance import OWN_RECORDS, Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, apply_sidecar, check_readable, register
@@ -227,7 +233,9 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         raise InputError(f"cannot parse as CSV: {exc}", path=path, row=previous_end + 1 + skipped) from exc
     structural: list[dict[str, Any]] = []
     blank: list[int] = []
-    overflowing: set[int] = set()  # lines with text beyond the header's last field: never rows holding nothing
+    overflowing: set[int] = (
+        set()
+    )  # lines with text beyond the header's last field: never rows holding nothing
     kept_records: list[Any] = []
     rows: list[int] = []
     # one pass in C finds the rare records that need a look: blank lines and a wrong number of fields
@@ -263,11 +271,7 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
             "source_row": pl.Series(rows, dtype=pl.Int64),
         }
     )
-    notes = (
-        [f"{len(blank)} blank line(s) ignored (no record): line " + ", ".join(map(str, blank[:10]))]
-        if blank
-        else []
-    )
+    notes = [blank_lines_note(np.array(blank))] if blank else []
     # a row of delimiters only (a spreadsheet's cleared or formatted row saved as CSV), among the records or
     # below them, is no case, as the workbook's empty sheet rows are none: left out, counted and named, whatever
     # its number of fields. Only rows empty in every mapped column are looked at, then in all their cells.
@@ -871,10 +875,11 @@ LOADER = register(
         sniff=sniff,
         load=_load_sniffed,
         description="An organisation's own case records, read through a mapping file beside them, or its register",
-        version="3",  # bump when the case table made from the same file and mapping changes
+        version="4",  # bump when the case table made from the same file and mapping changes
         # 3: a CSV row of delimiters only is no case (was kept); rows holding nothing counted, named by row; a
         # year from a date written day/month/year (or month/day), YYYY/MM/DD or with an English month name (the
-        # row was rejected); an Excel serial number named as such; a code written 1.0 read as the code 1
+        # row was rejected); an Excel serial number named as such; a code written 1.0 read as the code 1; 4: a
+        # row with text only beyond the header's last field rejected (too many fields), not left out
         priority=10,  # a mapping beside a file says how to read it, even when another layout matches
     )
 )
