@@ -308,6 +308,16 @@ def field_count_issues(data: bytes, delimiter: str, header_row: int) -> pl.DataF
     return field_count_rejects(scan.lines[check] + header_row - 1, scan.field_counts[check], ncols)
 
 
+def lines_with_text_beyond(path: str | Path, delimiter: str, header_row: int) -> np.ndarray:
+    """The lines of a delimited file's records with text in a field beyond the header's (:func:`field_count_issues`'
+    "too many fields"): a parser reading the header's fields may see such a row empty, but it holds something
+    (rejected for its fields), never a row to leave out as holding nothing (:func:`without_empty_records`'
+    ``keep``). For the loaders reading through :func:`read_delimited` (UNODC, GSI)."""
+    data, _ = utf8_text(Path(path).read_bytes(), path)
+    issues = field_count_issues(data, delimiter, header_row)
+    return issues.filter(pl.col("reason").str.starts_with("too many fields"))["row"].to_numpy()
+
+
 def _beyond_filled(data: bytes, delimiter: str, ncols: int, records: int) -> np.ndarray:
     """Whether each record below the header line of ``data`` (``records`` of them, as :func:`scan_records`
     counts them) has text in a field beyond the header's ``ncols``; all true when the text cannot be split."""

@@ -69,7 +69,7 @@ import polars as pl
 from evidence.core.errors import InputError
 from evidence.core.text import MONTH_NUMBERS
 from evidence.sources.checks import INDICATOR_CATEGORIES
-from evidence.sources.delimited import text_checks, without_empty_records
+from evidence.sources.delimited import lines_with_text_beyond, text_checks, without_empty_records
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame, issues_where
 from evidence.sources.metadata import describe
@@ -94,7 +94,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "16"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "17"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -115,7 +115,8 @@ LOADER_VERSION = "16"  # 2: aggregate flag reworded, missing dimension named; 3:
 # footnote number ("Year¹", "txtVALUE [1]") read as the label (workbook.header_cell_key; the header was not found);
 # 16: rows holding nothing left out counted and named (were dropped unsaid); a row with text only in a column not
 # read rejected as a note (was dropped unsaid, or kept with every field empty); a label in two header cells (Year¹,
-# Year²) refused naming both (the first was read)
+# Year²) refused naming both (the first was read); 17: a CSV row with text only beyond the header's last field
+# rejected (too many fields), not left out as holding nothing
 
 HEADER = (
     "Iso3_code",
@@ -517,8 +518,14 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
         next_row = start + raw.height
         # Rows holding nothing (formatting left below the table, a cleared row among the rows, a blank line) are
         # not data rows: left out, counted and named by row (text in a column not read only: a note, rejected)
+        # (a row with text beyond the header's last field holds something: rejected for its fields)
         frame, empty_rows, empty_notes = without_empty_records(
-            frame, unit="row" if match.delimiter is None else "line", exclude=("source_row", *_UNREAD[1:])
+            frame,
+            unit="row" if match.delimiter is None else "line",
+            exclude=("source_row", *_UNREAD[1:]),
+            keep=()
+            if match.delimiter is None
+            else lines_with_text_beyond(path, match.delimiter, match.header_row),
         )
         left_out += int(empty_rows.size)
         notes.extend(f"{match.where}: {note}" if index else note for note in empty_notes)
