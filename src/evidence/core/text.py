@@ -71,8 +71,8 @@ MONTH_NUMBERS = {
 #: What a spreadsheet program reads as the start of a formula in a cell of a CSV file it opens (OWASP, CSV
 #: injection): ``=``, ``+``, ``-``, ``@``, and a tab or carriage return before any of them.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-#: A number as a CSV cell writes it ("-3", "+1.5", "-1,234.5", "2e-3"): read as a number, never a formula.
 _FORMULA_PATTERN = r"^[=+\-@\t\r]"  # FORMULA_START, for polars
+#: A number as a CSV cell writes it ("-3", "+1.5", "-1,234.5", "2e-3"): read as a number, never a formula.
 _NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 

@@ -128,7 +128,7 @@ _DAY_NAME_YEAR = re.compile(r"(\d{1,2})[ -]([A-Za-z]+)\.?,?[ -](\d{4})")
 _NAME_DAY_YEAR = re.compile(r"([A-Za-z]+)\.? (\d{1,2}),? (\d{4})")
 #: A cell that is meant as a date (digits and date separators), not a year: a rejection shows it.
 _DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T].*)?")
-#: Excel's serial number of a day from 1990 on (32874) to 2099 (73050): an Excel date saved without its date
+#: Excel's serial number of a day from May 1990 (33000) to 2102 (73999): an Excel date saved without its date
 #: format (a CSV export, or a column formatted "General"). Never read as a date: the workbook's date system
 #: (1900 or 1904, four years apart) is not known from a number.
 _EXCEL_SERIAL = re.compile(r"(3[3-9]|[4-6]\d|7[0-3])\d{3}(?:\.\d+)?")
