@@ -240,17 +240,24 @@ def test_the_reviewers_usa_subtraction_on_the_published_release_gives_noise_not_
     assert both["yearly_counts"][1]["Unknown"] in (only_2019, COMPLEMENT_LABEL)
 
 
-def test_with_suppression_alone_the_issues_attack_recovers_the_withheld_count(sample, tmp_path):
+def test_with_suppression_alone_the_issues_attack_recovers_the_withheld_count(sample, tmp_path, monkeypatch):
+    import dataclasses
+
+    from evidence.sources import cache
+
     path, _ = sample
-    sidecar = tmp_path / "k_anon_sample.csv"
-    sidecar.write_bytes(path.read_bytes())
+    # a sidecar can no longer switch the cell key off these records (it could, and so this control was made)
+    copy = tmp_path / "k_anon_sample.csv"
+    copy.write_bytes(path.read_bytes())
     (tmp_path / "k_anon_sample.csv.provenance.json").write_text('{"protection": "suppression"}')
-    both = _json(
-        "trend", "--data", str(sidecar), "--country", "USA", "--by", "gender", "--years", "2018-2019"
-    )
-    last = _json(
-        "trend", "--data", str(sidecar), "--country", "USA", "--by", "gender", "--years", "2019-2019"
-    )
+    with pytest.raises(Exception, match="cannot weaken the protection"):
+        _json("trend", "--data", str(copy), "--country", "USA", "--by", "gender")
+    # the control, with the protection switched off in the process
+    loaded = load(path)
+    loaded.provenance = dataclasses.replace(loaded.provenance, protection="suppression")
+    monkeypatch.setattr(cache, "load_cached", lambda _path: loaded)
+    both = _json("trend", "--data", str(path), "--country", "USA", "--by", "gender", "--years", "2018-2019")
+    last = _json("trend", "--data", str(path), "--country", "USA", "--by", "gender", "--years", "2019-2019")
     assert both["disclosure"]["protection"] == "suppression"
     assert both["yearly_counts"][0]["Unknown"] == "<5"
     assert both["yearly_counts"][-1]["Unknown"] - last["yearly_counts"][0]["Unknown"] == 3  # the true count
