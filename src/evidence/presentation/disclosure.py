@@ -2100,12 +2100,11 @@ def _visible_text(text: str) -> str:
 # what around a number says it is not a count (see _is_count_like)
 _BOUND_BEFORE = re.compile(r"[<>≤≥]\s*$")
 _PERCENT_AFTER = re.compile(r"\s*(?:%|‰|per\s*cent|percent|pp\b|percentage)", re.IGNORECASE)
-# Their plurals name a range ("pages 2-3", "Tables 2–3"); an age is no count ("aged 2-3", "ages 2 to 3").
+# The plurals of those that refer to a document's parts name a range ("pages 2-3", "Tables 2–3"; not "weeks" or
+# "groups": "in the following weeks 3 victims" is a count); an age is no count ("aged 2-3", "ages 2 to 3").
 _PLURAL_LABEL_WORDS = (
-    r"(?:figures|figs|tables|charts|maps|sections|chapters|pages|tiers|steps|notes|footnotes|versions|waves|"
-    r"phases|appendices|annexes|boxes|items|levels|ranks|rounds|models|parts|questions|lines|rows|columns|"
-    r"paragraphs|articles|goals|targets|indicators|groups|stages|scenarios|options|categories|quarters|weeks|"
-    r"days|grades|aged?|ages)"
+    r"(?:figures|figs|tables|charts|maps|sections|chapters|pages|footnotes|versions|tiers|waves|appendices|"
+    r"annexes|parts|questions|rows|columns|paragraphs|articles|grades|aged?|ages)"
 )
 _LABEL_BEFORE = re.compile(rf"\b(?:{_LABEL_WORDS}|{_PLURAL_LABEL_WORDS})\.?\s*$", re.IGNORECASE)
 _MONTH_AFTER = re.compile(rf"\s*{_MONTHS}\b", re.IGNORECASE)
