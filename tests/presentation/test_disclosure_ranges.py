@@ -212,4 +212,6 @@ def test_a_code_a_page_range_or_an_age_range_in_running_text_is_no_count():
     assert [h.value for h in find_small_counts("see pages 2-3: 2–3 victims", rule)] == [2, 3]
     assert [h.value for h in find_small_counts("2 vs 3 victims", rule)] == [2, 3]
     # a plural that is no reference to a part of a document still lets the count after it be read
-    assert [h.value for h in find_small_counts("In the following weeks 3 victims were identified.", rule)] == [3]
+    assert [
+        h.value for h in find_small_counts("In the following weeks 3 victims were identified.", rule)
+    ] == [3]

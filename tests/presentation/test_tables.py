@@ -21,8 +21,8 @@ from evidence.presentation.disclosure import (
 )
 from evidence.presentation.tables import (
     COMPLEMENT_NOTE,
-    Column,
     PAGE_CHARS,
+    Column,
     TableData,
     display_frame,
     format_share,
