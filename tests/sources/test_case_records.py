@@ -665,3 +665,15 @@ def test_a_mapping_wins_over_a_layout_another_loader_also_reads(tmp_path):
         encoding="utf-8",
     )
     assert detect(data)[0].source == "case_records"
+
+
+def test_a_row_with_text_only_beyond_the_header_is_rejected_not_left_out(tmp_path: Path) -> None:
+    """A row whose cells under the header are empty but that holds text in a field beyond the header's last
+    (``,,,,,see file``) is a row with too many fields, rejected as such: it was left out as holding nothing (its
+    extra cells were cut off before the row was looked at), its text lost without a word."""
+    rows = [["2019", "F", "25", "Cambodia", "1"], ["", "", "", "", "", "see file"]]
+    path = write_csv(tmp_path / "cases.csv", HEADER, rows)
+    table = load_case_records(path, mapping=SMALL_MAPPING)
+    assert_accounting(table)
+    assert (table.rows_in, table.rows_kept, table.rows_left_out) == (2, 1, 0)
+    assert table.rejects.filter(pl.col("row") == 3)["reason"].str.starts_with("too many fields").any()

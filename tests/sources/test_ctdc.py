@@ -989,3 +989,19 @@ def test_a_header_whose_labels_carry_footnote_numbers_loads_as_the_plain_one(
     assert loaded.data.equals(k_anon_sample.data)
     assert loaded.rejects.equals(k_anon_sample.rejects) and loaded.flags.equals(k_anon_sample.flags)
     assert loaded.provenance.notes == k_anon_sample.provenance.notes
+
+
+def test_a_row_with_text_only_beyond_the_header_is_rejected_not_left_out(
+    ctdc_fixtures: Path, tmp_path: Path
+) -> None:
+    """A row whose fields under the header are empty but that holds text in a field beyond the header's last
+    (``,,,…,see file``) has too many fields and is rejected as such: it was left out as a row holding nothing
+    (the parser reads the header's number of fields), its text lost unsaid. A row of delimiters only, however
+    many, is still left out."""
+    header, *records = (ctdc_fixtures / "synthetic_v2024.csv").read_text(encoding="utf-8").splitlines()
+    empty = "," * header.count(",")
+    path = tmp_path / "beyond.csv"
+    path.write_text("\n".join([header, records[0], empty + ",see file", empty + ",", *records[1:]]) + "\n")
+    loaded = load(path)
+    assert (loaded.rows_in, loaded.rows_rejected, loaded.rows_left_out) == (len(records) + 1, 1, 1)
+    assert loaded.rejects.filter(pl.col("row") == 3)["reason"].str.starts_with("too many fields").all()

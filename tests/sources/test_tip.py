@@ -799,3 +799,17 @@ def test_a_cleared_row_among_the_placements_is_left_out_counted_and_named_in_a_w
         assert (loaded.rows_in, loaded.rows_kept, loaded.rows_left_out) == (2, 2, 2), name
         notes = loaded.provenance.notes
         assert any(n.startswith("2 empty") and n.endswith(f": {unit} 3, 5") for n in notes), notes
+
+
+def test_a_row_with_text_only_beyond_the_header_is_rejected_not_left_out(
+    fixtures: Path, tmp_path: Path
+) -> None:
+    """A row whose fields under the header are empty but that holds text beyond the header's last field has too
+    many fields and is rejected as such: it was left out as a row holding nothing, its text lost unsaid."""
+    header, *records = (fixtures / "tip" / "tiers_simple.csv").read_text(encoding="utf-8").splitlines()
+    empty = "," * header.count(",")
+    path = tmp_path / "beyond.csv"
+    path.write_text("\n".join([header, records[0], empty + ",see file", empty + ",", *records[1:]]) + "\n")
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_rejected, loaded.rows_left_out) == (len(records) + 1, 1, 1)
+    assert "too many fields" in " ".join(loaded.rejects.filter(pl.col("row") == 3)["reason"].to_list())

@@ -1218,3 +1218,13 @@ def test_a_note_written_in_a_column_not_read_is_rejected_as_a_note(tmp_path: Pat
     loaded = registry.load(write_glotip_csv(tmp_path / "g.csv", rows, header=header))
     assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected, loaded.rows_left_out) == (3, 2, 1, 0)
     assert loaded.rejects.rows() == [(5, "Comment", "see note 4", unodc.REASON_NOTE)]
+
+
+def test_a_row_with_text_only_beyond_the_header_is_rejected_not_left_out(tmp_path: Path) -> None:
+    """A CSV row whose fields under the header are empty but that holds text beyond the header's last field has
+    too many fields and is rejected as such: it was left out as a row holding nothing, its text lost unsaid."""
+    empty = tuple([""] * len(unodc.HEADER))
+    path = write_glotip_csv(tmp_path / "g.csv", [row(), (*empty, "see file"), (*empty, ""), row("12")])
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected, loaded.rows_left_out) == (3, 2, 1, 1)
+    assert loaded.rejects.filter(pl.col("row") == 5)["reason"].str.starts_with("too many fields").all()

@@ -855,3 +855,19 @@ def test_rows_holding_nothing_in_the_summary_saved_as_csv_are_named_by_line(tmp_
         "3 empty row(s) ignored (no record: every field empty, a row of delimiters only): line 3, 4, 6"
         in (loaded.provenance.notes)
     )
+
+
+def test_a_row_with_text_only_beyond_the_header_is_no_empty_row(tmp_path: Path) -> None:
+    """A CSV row whose fields under the header are empty but that holds text beyond the header's last field holds
+    something: it was left out as an empty row (named among the rows holding nothing), its text unsaid. It is a
+    text row (not a country), left out and named as such, as a note below the table is."""
+    cells = ",".join(str(c) for c in country("Thailand"))
+    blanks = "," * (len(HEADER) - 1)
+    path = tmp_path / "g.csv"
+    header = ",".join(f'"{h}"' for h in HEADER)
+    path.write_text("\n".join([header, cells, blanks + ",see file", blanks + ","]) + "\n", encoding="utf-8")
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_left_out) == (1, 1, 2)
+    notes = loaded.provenance.notes
+    assert any(n.startswith("text rows (not countries) left out: row 3") for n in notes)
+    assert "1 empty row(s) ignored (no record: every field empty, a row of delimiters only): line 4" in notes

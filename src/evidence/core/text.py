@@ -43,11 +43,36 @@ def strip_unsafe_format(text: object) -> str:
     return UNSAFE_FORMAT.sub("", str(text))
 
 
+#: A month's number by its English name or abbreviation, lower case (``"may"``: 5, ``"sept"``: 9): how the
+#: loaders read a date written in words (``3 May 2019``, ``May 3, 2019``).
+MONTH_NUMBERS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+
 #: What a spreadsheet program reads as the start of a formula in a cell of a CSV file it opens (OWASP, CSV
 #: injection): ``=``, ``+``, ``-``, ``@``, and a tab or carriage return before any of them.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-#: A number as a CSV cell writes it ("-3", "+1.5", "-1,234.5", "2e-3"): read as a number, never a formula.
 _FORMULA_PATTERN = r"^[=+\-@\t\r]"  # FORMULA_START, for polars
+#: A number as a CSV cell writes it ("-3", "+1.5", "-1,234.5", "2e-3"): read as a number, never a formula.
 _NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
 from evidence.core.errors import InputError
+from evidence.core.text import MONTH_NUMBERS
 from evidence.sources.case_mapping import (
     CODED_FIELDS,
     EXTRA_FLAGS,
@@ -68,7 +69,13 @@ from evidence.sources.case_schema import (
     conform,
 )
 from evidence.sources.countries import country_table, map_to_iso3, with_regions
-from evidence.sources.delimited import empty_records, empty_records_note, text_encoding, utf16_codec
+from evidence.sources.delimited import (
+    blank_lines_note,
+    empty_records,
+    empty_records_note,
+    text_encoding,
+    utf16_codec,
+)
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.provenance import OWN_RECORDS, Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, apply_sidecar, check_readable, register
@@ -119,30 +126,9 @@ _YEAR_FIRST_DATE = re.compile(r"(\d{4})([/.])(\d{1,2})\2(\d{1,2})(?:[ T]([\d:.]+
 #: d-mmm-yyyy), ``May 3, 2019``.
 _DAY_NAME_YEAR = re.compile(r"(\d{1,2})[ -]([A-Za-z]+)\.?,?[ -](\d{4})")
 _NAME_DAY_YEAR = re.compile(r"([A-Za-z]+)\.? (\d{1,2}),? (\d{4})")
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
 #: A cell that is meant as a date (digits and date separators), not a year: a rejection shows it.
 _DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T].*)?")
-#: Excel's serial number of a day from 1990 on (32874) to 2099 (73050): an Excel date saved without its date
+#: Excel's serial number of a day from May 1990 (33000) to 2102 (73999): an Excel date saved without its date
 #: format (a CSV export, or a column formatted "General"). Never read as a date: the workbook's date system
 #: (1900 or 1904, four years apart) is not known from a number.
 _EXCEL_SERIAL = re.compile(r"(3[3-9]|[4-6]\d|7[0-3])\d{3}(?:\.\d+)?")
@@ -247,6 +233,9 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         raise InputError(f"cannot parse as CSV: {exc}", path=path, row=previous_end + 1 + skipped) from exc
     structural: list[dict[str, Any]] = []
     blank: list[int] = []
+    overflowing: set[int] = (
+        set()
+    )  # lines with text beyond the header's last field: never rows holding nothing
     kept_records: list[Any] = []
     rows: list[int] = []
     # one pass in C finds the rare records that need a look: blank lines and a wrong number of fields
@@ -266,6 +255,8 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
                 else f"too many fields (more than the header's {ncols})",
             }
         )
+        if any(cell.strip() for cell in record[ncols:]):
+            overflowing.add(line)
         records[index] = (record + [None] * ncols)[:ncols]  # rejected, but its cells are still checked
     if blank:
         kept_records = [r for r in records if r is not None]
@@ -280,21 +271,22 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
             "source_row": pl.Series(rows, dtype=pl.Int64),
         }
     )
-    notes = (
-        [f"{len(blank)} blank line(s) ignored (no record): line " + ", ".join(map(str, blank[:10]))]
-        if blank
-        else []
-    )
+    notes = [blank_lines_note(np.array(blank))] if blank else []
     # a row of delimiters only (a spreadsheet's cleared or formatted row saved as CSV), among the records or
     # below them, is no case, as the workbook's empty sheet rows are none: left out, counted and named, whatever
     # its number of fields. Only rows empty in every mapped column are looked at, then in all their cells.
     candidates = np.flatnonzero(empty_records(frame))
-    empty = [i for i in candidates if not any(cell and cell.strip() for cell in kept_records[i])]
+    empty = [
+        i
+        for i in candidates
+        if rows[i] not in overflowing and not any(cell and cell.strip() for cell in kept_records[i])
+    ]
     if empty:
         lines_out = frame["source_row"].to_numpy()[empty]
         notes.append(empty_records_note(lines_out))
         frame = frame.filter(~pl.Series(np.isin(np.arange(frame.height), empty)))
-        structural = [r for r in structural if r["row"] not in set(lines_out.tolist())]
+        left = set(lines_out.tolist())
+        structural = [r for r in structural if r["row"] not in left]
     if encoding != mapping.encoding:
         notes.append("read as UTF-16 text (the mapping expects UTF-8)")
     return _Raw(frame, issues_frame(structural), notes, left_out=len(blank) + len(empty))
@@ -573,7 +565,7 @@ def _year_of_date(value: str) -> int:
         day_text, name = named.group(1), named.group(2)
         if not day_text.isdigit():
             day_text, name = name, day_text
-        month_named = _MONTHS.get(name.lower())
+        month_named = MONTH_NUMBERS.get(name.lower())
         if month_named is not None:
             year = int(named.group(3))
             _check_date(value, year, month_named, int(day_text), None)
@@ -883,10 +875,11 @@ LOADER = register(
         sniff=sniff,
         load=_load_sniffed,
         description="An organisation's own case records, read through a mapping file beside them, or its register",
-        version="3",  # bump when the case table made from the same file and mapping changes
+        version="4",  # bump when the case table made from the same file and mapping changes
         # 3: a CSV row of delimiters only is no case (was kept); rows holding nothing counted, named by row; a
         # year from a date written day/month/year (or month/day), YYYY/MM/DD or with an English month name (the
-        # row was rejected); an Excel serial number named as such; a code written 1.0 read as the code 1
+        # row was rejected); an Excel serial number named as such; a code written 1.0 read as the code 1; 4: a
+        # row with text only beyond the header's last field rejected (too many fields), not left out
         priority=10,  # a mapping beside a file says how to read it, even when another layout matches
     )
 )

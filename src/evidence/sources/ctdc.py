@@ -65,13 +65,14 @@ from evidence.sources.case_schema import (
 from evidence.sources.delimited import (
     DELIMITER_NAMES,
     DELIMITERS,
+    blank_lines_note,
     check_width,
     empty_records,
     field_count_rejects,
     header_cells,
     header_delimiter,
-    line_list,
     not_utf8,
+    overflowing_text,
     scan_records,
     utf8_text,
     without_empty_records,
@@ -687,22 +688,24 @@ def _read(path: Path, header: _Header) -> _Raw:
         # line numbers of the file, not of the text below its titles
         frame = frame.with_columns(source_row=pl.Series(scan.lines + above, dtype=pl.Int64))
         counts, rows = scan.field_counts, scan.lines + above
+        overflowing = rows[overflowing_text(buf, scan, delimiter, ncols)]
         blank = int(scan.blank.sum())
         if blank:
-            notes.append(
-                f"{int(scan.blank.sum())} blank line(s) ignored (no record): {line_list(rows[scan.blank])}"
-            )
+            notes.append(blank_lines_note(rows[scan.blank]))
             frame = frame.filter(pl.Series(~scan.blank))
             counts, rows = counts[~scan.blank], rows[~scan.blank]
     else:
         frame = frame.with_columns(
             source_row=pl.int_range(2 + above, frame.height + 2 + above, dtype=pl.Int64)
         )
-        counts = rows = None
+        counts = rows = overflowing = None
     # rows of delimiters only (a spreadsheet's rows whose cells were cleared or formatted, saved as CSV) are no
     # victims, among the records as below them: left out as a workbook's empty sheet rows are, whatever their
-    # number of fields (a victim nothing is known of is no record), counted and named by line
-    frame, empty_rows, empty_notes = without_empty_records(frame)
+    # number of fields (a victim nothing is known of is no record), counted and named by line; a row with text
+    # beyond the header's last field is rejected for its fields
+    frame, empty_rows, empty_notes = without_empty_records(
+        frame, keep=() if overflowing is None else overflowing
+    )
     notes.extend(empty_notes)
     if empty_rows.size and counts is not None and rows is not None:
         filled = ~np.isin(rows, empty_rows)
@@ -1453,8 +1456,9 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="13",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
+        version="14",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
         # in a column not used rejected as a note (was a victim with every field missing); a repeated column
-        # named by its cells
+        # named by its cells; 14: a row with text only beyond the header's last field rejected (too many fields),
+        # not left out as holding nothing
     )
 )

@@ -308,6 +308,16 @@ def field_count_issues(data: bytes, delimiter: str, header_row: int) -> pl.DataF
     return field_count_rejects(scan.lines[check] + header_row - 1, scan.field_counts[check], ncols)
 
 
+def lines_with_text_beyond(path: str | Path, delimiter: str, header_row: int) -> np.ndarray:
+    """The lines of a delimited file's records with text in a field beyond the header's (:func:`field_count_issues`'
+    "too many fields"): a parser reading the header's fields may see such a row empty, but it holds something
+    (rejected for its fields), never a row to leave out as holding nothing (:func:`without_empty_records`'
+    ``keep``). For the loaders reading through :func:`read_delimited` (UNODC, GSI)."""
+    data, _ = utf8_text(Path(path).read_bytes(), path)
+    issues = field_count_issues(data, delimiter, header_row)
+    return issues.filter(pl.col("reason").str.starts_with("too many fields"))["row"].to_numpy()
+
+
 def _beyond_filled(data: bytes, delimiter: str, ncols: int, records: int) -> np.ndarray:
     """Whether each record below the header line of ``data`` (``records`` of them, as :func:`scan_records`
     counts them) has text in a field beyond the header's ``ncols``; all true when the text cannot be split."""
@@ -345,19 +355,49 @@ def empty_records(frame: pl.DataFrame, exclude: Sequence[str] = ("source_row",))
     return frame.select(pl.all_horizontal(empty)).to_series().to_numpy()
 
 
+def overflowing_text(data: bytes | np.ndarray, scan: Scan, delimiter: str, ncols: int) -> np.ndarray:
+    """Whether each record of ``scan`` (:func:`scan_records` of ``data``) has more fields than the header's
+    ``ncols`` and, on its line, a character other than delimiters, blanks and quotes: text beyond the header's
+    last field where its first ``ncols`` fields are empty. Such a row holds something (rejected for its number
+    of fields), never one to leave out as holding nothing (:func:`without_empty_records`' ``keep``), though a
+    parser reading ``ncols`` fields sees it empty."""
+    buf = np.frombuffer(data, dtype=np.uint8) if isinstance(data, bytes) else data
+    found = np.zeros(scan.lines.size, dtype=bool)
+    over = np.flatnonzero(scan.field_counts > ncols)
+    if not over.size:
+        return found
+    newlines = np.flatnonzero(buf == ord("\n"))
+    for index in over:
+        line = int(scan.lines[index])  # 1-based, line 1 the header: the record starts after newline line - 1
+        start = int(newlines[line - 2]) + 1
+        end = int(newlines[line - 1]) if line - 1 < newlines.size else buf.size
+        text = buf[start:end].tobytes().decode("utf-8", "replace")
+        found[index] = bool(text.replace(delimiter, "").replace('"', "").strip())
+    return found
+
+
+def blank_lines_note(lines: np.ndarray) -> str:
+    """The note of the blank lines a loader left out, by their line numbers."""
+    return f"{lines.size} blank line(s) ignored (no record): {line_list(lines)}"
+
+
 def without_empty_records(
     frame: pl.DataFrame,
     *,
     unit: str = "line",
     exclude: Sequence[str] = ("source_row",),
     row_column: str = "source_row",
+    keep: np.ndarray | Sequence[int] = (),
 ) -> tuple[pl.DataFrame, np.ndarray, list[str]]:
     """``frame`` without its records that hold nothing (:func:`empty_records`), wherever they stand (among
     the records or below them: a spreadsheet's cleared rows), with the ``source_row`` of those left out and
     the note naming them (none without any). The one way every loader leaves such rows out: a CSV and the
     workbook it was saved from read alike, the rows counted (``LoadedTable.rows_left_out``) and named by
-    ``unit`` (``line`` of a text file, ``row`` of a sheet) from ``row_column``."""
+    ``unit`` (``line`` of a text file, ``row`` of a sheet) from ``row_column``; never those of ``keep`` (rows
+    holding text the frame does not show: :func:`overflowing_text`)."""
     empty = empty_records(frame, exclude)
+    if len(keep):
+        empty &= ~np.isin(frame[row_column].to_numpy(), np.asarray(keep))
     if not empty.any():
         return frame, np.zeros(0, dtype=np.int64), []
     rows = frame[row_column].to_numpy()[empty]

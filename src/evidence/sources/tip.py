@@ -57,13 +57,14 @@ from evidence.core.errors import InputError
 from evidence.sources.delimited import (
     DELIMITER_NAMES,
     DELIMITERS,
+    blank_lines_note,
     check_quotes,
     empty_records,
     empty_records_note,
     field_count_rejects,
     header_cells,
     header_delimiter,
-    line_list,
+    overflowing_text,
     scan_records,
     utf8_text,
     without_empty_records,
@@ -83,7 +84,7 @@ from evidence.sources.workbook import (
 )
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "13"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "14"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
@@ -98,7 +99,8 @@ LOADER_VERSION = "13"  # 2: source_row; 3: provenance from the source metadata; 
 # with the automatic downgrade written after it ("Tier 3 (auto-downgraded)", TIER_QUALIFIER) read and flagged
 # (was rejected as not recognised); a header label with a footnote number ("Year¹", "Tier [1]") read as the label
 # (workbook.header_cell_key; the header was not a tier layout); 13: rows holding nothing counted
-# (LoadedTable.rows_left_out), a workbook's named by row, blank lines by line; a label in two header cells named by their references
+# (LoadedTable.rows_left_out), a workbook's named by row, blank lines by line; a label in two header cells named by
+# their references; 14: a row with text only beyond the header's last field rejected (too many fields), not left out
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -561,14 +563,11 @@ def _read_records(
     lines = scan.lines + above
     frame = frame.with_columns(source_row=pl.Series(lines, dtype=pl.Int64)).filter(pl.Series(~scan.blank))
     keep = ~scan.blank
-    notes = (
-        [f"{int(scan.blank.sum())} blank line(s) ignored (no record): {line_list(lines[scan.blank])}"]
-        if scan.blank.any()
-        else []
-    )
+    notes = [blank_lines_note(lines[scan.blank])] if scan.blank.any() else []
     # a row of delimiters only (",,,,": a spreadsheet's cleared rows saved as CSV) is no placement, as a
     # workbook's empty sheet rows are none: its empty tier is not Kelley's "not ranked", nor a row to reject
-    empty = empty_records(frame)
+    # (one with text beyond the header's last field is: rejected for its fields)
+    empty = empty_records(frame) & ~overflowing_text(data, scan, delimiter, len(frame.columns) - 1)[keep]
     if empty.any():
         notes.append(empty_records_note(lines[keep][empty]))
         frame = frame.filter(pl.Series(~empty))

@@ -67,8 +67,9 @@ from typing import Any
 import polars as pl
 
 from evidence.core.errors import InputError
+from evidence.core.text import MONTH_NUMBERS
 from evidence.sources.checks import INDICATOR_CATEGORIES
-from evidence.sources.delimited import text_checks, without_empty_records
+from evidence.sources.delimited import lines_with_text_beyond, text_checks, without_empty_records
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame, issues_where
 from evidence.sources.metadata import describe
@@ -93,7 +94,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "16"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "17"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -114,7 +115,8 @@ LOADER_VERSION = "16"  # 2: aggregate flag reworded, missing dimension named; 3:
 # footnote number ("Year¹", "txtVALUE [1]") read as the label (workbook.header_cell_key; the header was not found);
 # 16: rows holding nothing left out counted and named (were dropped unsaid); a row with text only in a column not
 # read rejected as a note (was dropped unsaid, or kept with every field empty); a label in two header cells (Year¹,
-# Year²) refused naming both (the first was read)
+# Year²) refused naming both (the first was read); 17: a CSV row with text only beyond the header's last field
+# rejected (too many fields), not left out as holding nothing
 
 HEADER = (
     "Iso3_code",
@@ -516,8 +518,14 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
         next_row = start + raw.height
         # Rows holding nothing (formatting left below the table, a cleared row among the rows, a blank line) are
         # not data rows: left out, counted and named by row (text in a column not read only: a note, rejected)
+        # (a row with text beyond the header's last field holds something: rejected for its fields)
         frame, empty_rows, empty_notes = without_empty_records(
-            frame, unit="row" if match.delimiter is None else "line", exclude=("source_row", *_UNREAD[1:])
+            frame,
+            unit="row" if match.delimiter is None else "line",
+            exclude=("source_row", *_UNREAD[1:]),
+            keep=()
+            if match.delimiter is None
+            else lines_with_text_beyond(path, match.delimiter, match.header_row),
         )
         left_out += int(empty_rows.size)
         notes.extend(f"{match.where}: {note}" if index else note for note in empty_notes)
@@ -1114,27 +1122,6 @@ def _release(match: HeaderMatch) -> str:
     return "unknown"
 
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?!\d)")
 _DAY_MONTH_YEAR = re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})(?!\d)")
@@ -1175,10 +1162,10 @@ def _as_date(cell: object, *, month_first: bool = False) -> dt.date | None:
         first, second, year = int(found.group(1)), int(found.group(3)), int(found.group(4))
         day, month = (second, first) if month_first else (first, second)
         return _date(year, month, day) or _date(year, day, month)  # 06/30/2025 is no day-first date
-    if (found := _DAY_MONTH_YEAR.search(text)) and found.group(2).lower() in _MONTHS:
-        return _date(int(found.group(3)), _MONTHS[found.group(2).lower()], int(found.group(1)))
-    if (found := _MONTH_DAY_YEAR.search(text)) and found.group(1).lower() in _MONTHS:
-        return _date(int(found.group(3)), _MONTHS[found.group(1).lower()], int(found.group(2)))
+    if (found := _DAY_MONTH_YEAR.search(text)) and found.group(2).lower() in MONTH_NUMBERS:
+        return _date(int(found.group(3)), MONTH_NUMBERS[found.group(2).lower()], int(found.group(1)))
+    if (found := _MONTH_DAY_YEAR.search(text)) and found.group(1).lower() in MONTH_NUMBERS:
+        return _date(int(found.group(3)), MONTH_NUMBERS[found.group(1).lower()], int(found.group(2)))
     return None
 
 

@@ -36,13 +36,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import polars as pl
 
 if TYPE_CHECKING:
     from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
 from evidence.core.errors import InputError
-from evidence.sources.delimited import empty_records, empty_records_note, text_checks
+from evidence.sources.delimited import empty_records, empty_records_note, lines_with_text_beyond, text_checks
 from evidence.sources.loaded import Check, LoadedTable, empty_issues, issues_where
 from evidence.sources.metadata import UNKNOWN, describe
 from evidence.sources.provenance import sha256_file
@@ -81,8 +82,9 @@ LAYOUT_CSV = "gsi2023_csv"
 #: sheet was refused as lacking its country column, a region column read as absent); 14: rows holding nothing, text
 #: rows and aggregates counted as left out (LoadedTable.rows_left_out), the empty ones named by row (were dropped
 #: unsaid); a row with text only in a column not used left out as a text row (was dropped unsaid); a label repeated
-#: word for word refused naming its cells (the first was read)
-LOADER_VERSION = "14"
+#: word for word refused naming its cells (the first was read); 15: a CSV row with text only beyond the header's
+#: last field left out as a text row (was named among the empty rows)
+LOADER_VERSION = "15"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
@@ -398,7 +400,11 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     )
     # Rows holding nothing (a blank line, a row of delimiters, an empty sheet row) are no rows: left out, counted
     # and named. A row with figures is a country's, even when its country cell is empty.
+    # (a row with text beyond the header's last field holds something: rejected for its fields)
     empty = empty_records(text, exclude=())
+    if match.delimiter is not None:
+        beyond = lines_with_text_beyond(path, match.delimiter, match.header_row)
+        empty &= ~np.isin(frame["source_row"].to_numpy(), beyond)
     blank_rows = frame["source_row"].to_numpy()[empty]
     frame = frame.filter(pl.Series(~empty))
     # A row with a country cell and nothing else (or not-available tokens only): a country the edition did not
