@@ -68,15 +68,19 @@ def _check_statistics(name: str, frame: pl.DataFrame) -> None:
     assert not any(frame[c].is_nan().any() for c in floats), f"{name}: NaN given as a number"
 
 
+def _check_the_same(expected: dict[str, pl.DataFrame], got: dict[str, pl.DataFrame]) -> None:
+    for name, frame in expected.items():
+        # the same, to the last digits of a fit's floating-point sums (a model's rows in another order)
+        assert_frame_equal(got[name], frame, check_exact=False, rel_tol=1e-9, abs_tol=1e-12)
+        _check_statistics(name, frame)
+
+
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**31 - 1))
 def test_case_analyses_do_not_depend_on_the_order_of_the_records(tables, seed):
     expected = _case_results(tables["cases"])
     got = _case_results(_shuffled(tables["cases"], seed))
-    for name, frame in expected.items():
-        # the same, to the last digits of a fit's floating-point sums (a model's rows in another order)
-        assert_frame_equal(got[name], frame, check_exact=False, rel_tol=1e-9, abs_tol=1e-12)
-        _check_statistics(name, frame)
+    _check_the_same(expected, got)
 
 
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -84,7 +88,4 @@ def test_case_analyses_do_not_depend_on_the_order_of_the_records(tables, seed):
 def test_indicator_analyses_do_not_depend_on_the_order_of_the_cells(tables, seed):
     expected = _indicator_results(tables["unodc"])
     got = _indicator_results(_shuffled(tables["unodc"], seed))
-    for name, frame in expected.items():
-        # the same, to the last digits of a fit's floating-point sums (a model's rows in another order)
-        assert_frame_equal(got[name], frame, check_exact=False, rel_tol=1e-9, abs_tol=1e-12)
-        _check_statistics(name, frame)
+    _check_the_same(expected, got)

@@ -480,3 +480,23 @@ def test_a_run_record_cannot_name_a_notebook_outside_its_folder(tmp_path: Path, 
     document = build_document(run)
     assert "Secret findings" not in document.source_text()
     assert document.title.startswith("Country brief")
+
+
+def test_a_run_folder_cannot_link_its_notebook_to_one_outside_it(tmp_path: Path) -> None:
+    """The same through a link: the folder's only notebook a symbolic link to another run's."""
+    from evidence.core.errors import InputError
+
+    other = make_run(
+        tmp_path / "elsewhere",
+        "secret-run",
+        notebook=new_notebook(cells=[new_markdown_cell("# Secret findings")]),
+    )
+    run = make_run(tmp_path / "runs")
+    record = json.loads((run / "run.json").read_text())
+    for notebook in run.glob("*.ipynb"):
+        notebook.unlink()
+    (run / "linked.ipynb").symlink_to(other / "country_brief.ipynb")
+    record["notebook"]["executed"] = "linked.ipynb"
+    (run / "run.json").write_text(json.dumps(record))
+    with pytest.raises(InputError, match="cannot tell which executed notebook"):
+        build_document(run)

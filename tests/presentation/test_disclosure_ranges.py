@@ -190,3 +190,28 @@ def test_a_range_in_running_text_respects_the_kind_its_element_declares():
     assert [
         h.value for h in find_small_counts("<table><tr><td>Asia</td><td>3</td><td>–</td></tr></table>")
     ] == [3]
+
+
+def test_a_code_a_page_range_or_an_age_range_in_running_text_is_no_count():
+    """What reads as a range but is none of counts: a code whose second number is the smaller ("ISO 3166-1",
+    a score), a range of pages, tables or sections (a plural label), and ages ("aged 2-3"). A range of
+    counts beside them is still caught."""
+    rule = DisclosureRule(threshold=5)
+    for text in [
+        "countries are named by ISO 3166-1 alpha-3 codes",
+        "the score was 4-1",
+        "see pages 2-3",
+        "Tables 2-3 show the flows",
+        "sections 2 to 3",
+        "Annexes 2–3",
+        "children aged 2-3",
+        "ages 2 to 3",
+        "aged between 2 and 3",
+    ]:
+        assert find_small_counts(text, rule) == [], text
+    assert [h.value for h in find_small_counts("see pages 2-3: 2–3 victims", rule)] == [2, 3]
+    assert [h.value for h in find_small_counts("2 vs 3 victims", rule)] == [2, 3]
+    # a plural that is no reference to a part of a document still lets the count after it be read
+    assert [
+        h.value for h in find_small_counts("In the following weeks 3 victims were identified.", rule)
+    ] == [3]

@@ -22,6 +22,7 @@ from evidence.presentation.disclosure import (
 from evidence.presentation.tables import (
     COMPLEMENT_NOTE,
     PAGE_CHARS,
+    Column,
     TableData,
     display_frame,
     format_share,
@@ -391,3 +392,24 @@ def test_column_groups_keep_every_column_once_and_fit_the_page(widths, label, he
     assert all(p.columns[:named] == table.columns[:named] for p in parts)
     for p in parts:  # a part that does not fit holds one column too wide for the page on its own
         assert _fits(p) or len(p.columns) - named == 1 or len(parts) == 1
+
+
+def test_a_table_whose_text_wraps_within_the_page_is_not_split() -> None:
+    """A long note beside a few numbers: its text wraps in its column (brief.lua), it needs no second table
+    for the PDF. Numbers do not wrap: a table of many of them is still split."""
+    note = "Counts of 2019 include the victims identified in the screening of fishing vessels at sea"
+    table = TableData(
+        (
+            Column("country", "Country"),
+            Column("victims", "Victims", numeric=True),
+            Column("share", "Share", numeric=True),
+            Column("note", "Note"),
+        ),
+        (("Thailand", "1,234", "12%", note), ("Democratic Republic of the Congo", "56", "1%", "")),
+    )
+    assert table.column_groups() == (table,) and "content-visible" not in table.to_markdown()
+    numbers = TableData(
+        tuple(Column(f"c{i}", f"Country {i}", numeric=True) for i in range(12)),
+        (tuple("1,234,567" for _ in range(12)),),
+    )
+    assert len(numbers.column_groups()) == 2

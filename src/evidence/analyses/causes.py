@@ -42,7 +42,7 @@ import polars as pl
 from evidence.analyses.count_models import captured_warnings, one_blas_thread, safe_exp
 from evidence.analyses.intervals import check_level, clean_float, wilson_interval
 from evidence.analyses.routes import flow_class_expr
-from evidence.analyses.selection import RECORD_CELL_KEY, Selection, recorded_flags, resolve_table
+from evidence.analyses.selection import NO_RECORDS, RECORD_CELL_KEY, Selection, recorded_flags, resolve_table
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
 from evidence.core.errors import ParameterError
 from evidence.sources.case_schema import AGE_BANDS, FLAG_GROUPS, TRAFFICKING_DURATIONS, apply_denominator_rule
@@ -193,9 +193,6 @@ TOPICS: dict[str, str] = {
 #: Topics whose categories overlap (a victim counts under several): shares of them sum to more than 100%.
 MULTI_VALUED = frozenset(TOPICS) - {"trafficking_duration"}
 
-
-#: Said when the records given hold no victim at all (an empty selection), whatever is asked of them.
-NO_RECORDS = "no victim records here (an empty selection): choose another country, role or years"
 
 #: What the functions of this module take: a case table (loaded, or its frame), or a selection of it.
 Records = LoadedTable | pl.DataFrame | Selection

@@ -20,7 +20,14 @@ import polars as pl
 
 from evidence.analyses.count_models import captured_warnings
 from evidence.analyses.intervals import check_level, clean_float, wilson_interval
-from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, Selection, as_selection, recorded_flags
+from evidence.analyses.selection import (
+    CELL_KEY,
+    NO_RECORDS,
+    RECORD_CELL_KEY,
+    Selection,
+    as_selection,
+    recorded_flags,
+)
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
 from evidence.core.errors import ParameterError
 from evidence.sources.case_schema import FLAG_COLUMNS, FLAG_GROUPS, apply_denominator_rule
@@ -43,9 +50,7 @@ def _cases(cases: Selected) -> pl.DataFrame:
 
 def _flags_of(df: pl.DataFrame, group: str) -> list[str]:
     if not df.height:  # not "the table records no flags": the table may, for other victims
-        raise ParameterError(
-            "no victim records here (an empty selection): choose another country, role or years"
-        )
+        raise ParameterError(NO_RECORDS)
     flags = recorded_flags(df, FLAG_DIMENSIONS[group])
     if not flags:
         raise ParameterError(f"the table records no flags of the group {FLAG_DIMENSIONS[group]!r}")
@@ -344,9 +349,7 @@ def odds_ratios(
     references = {column_of(df, p, "predictor"): ref for p, ref in (references or {}).items()}
     group = next(g for g, cols in FLAG_GROUPS.items() if outcome in cols)
     if not df.height:
-        raise ParameterError(
-            "no victim records here (an empty selection): choose another country, role or years"
-        )
+        raise ParameterError(NO_RECORDS)
     flags = recorded_flags(df, group)
     for name in (outcome, *([versus] if versus else [])):
         if name not in flags:

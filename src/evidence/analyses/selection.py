@@ -60,6 +60,9 @@ CELL_KEY_SECRET_ENV = "EVIDENCE_CELL_KEY_SECRET"
 _CASE_MARKERS = {"origin_iso3", "destination_iso3", "exploitation_forced_labour"}
 _INDICATOR_MARKERS = {"iso3", "indicator", "dimension", "category", "value_low", "value_high"}
 
+#: Said when the victim records asked about are none (an empty selection), whatever is asked of them.
+NO_RECORDS = "no victim records here (an empty selection): choose another country, role or years"
+
 #: Loaded tables of countries, not victims (their ``kind``) -> what they are, for a message.
 _COUNTRY_LEVEL = {
     "tier": "a table of US TIP Report tiers",

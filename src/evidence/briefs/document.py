@@ -143,9 +143,11 @@ def build_document(run_dir: str | Path) -> BriefDocument:
         )
     executed = run_dir / record.notebook.executed
     # the record is the folder's (untrusted: a run folder may come from elsewhere): its notebook is read from
-    # the folder itself, never from another path it names (another run's findings would be published here)
-    if not executed.is_file() or executed.resolve().parent != run_dir.resolve():
-        found = sorted(run_dir.glob("*.ipynb"))
+    # the folder itself, never from another path it names or a link in it points at (another run's findings
+    # would be published here)
+    inside = run_dir.resolve()
+    if not executed.is_file() or executed.resolve().parent != inside:
+        found = sorted(p for p in run_dir.glob("*.ipynb") if p.is_file() and p.resolve().parent == inside)
         if len(found) != 1:
             raise InputError("cannot tell which executed notebook the run holds", path=run_dir)
         executed = found[0]

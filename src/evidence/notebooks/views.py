@@ -1348,6 +1348,8 @@ def show_route_charts(
 ) -> None:
     """Show the largest published routes as a bar chart, a flow map and, for a country as origin or as
     destination, a world map of the countries at the other end (``corridors…``, ``flow_map…``, ``world…``).
+    With one route to draw, :data:`ONE_ROUTE_TO_DRAW` is said instead of the bars (and of the flow map, for a
+    domestic route); a world map of one country is not drawn.
 
     ``published_routes`` is the route table's chart data (origin_iso3, destination_iso3, victims, share), already
     through disclosure control; ``focus`` is the selection's country, named on the maps.
@@ -1381,23 +1383,24 @@ def show_route_charts(
         if origin == destination:  # a map of one domestic circle: nothing to see either
             return
     named: list[tuple[object, str]] = []
-    named += [
-        (
-            charts.corridor_bar_chart(
-                published_routes,
-                "origin_iso3",
-                "destination_iso3",
-                "victims",
-                share="share",
-                title=title,
-                subtitle=bar_subtitle,
-                source=source,
-                rule=rule,
-                **bar_options,
-            ),
-            f"corridors{suffix}",
-        ),
-    ][: 1 if drawn.height > 1 else 0]
+    if drawn.height > 1:  # a single bar compares nothing
+        named.append(
+            (
+                charts.corridor_bar_chart(
+                    published_routes,
+                    "origin_iso3",
+                    "destination_iso3",
+                    "victims",
+                    share="share",
+                    title=title,
+                    subtitle=bar_subtitle,
+                    source=source,
+                    rule=rule,
+                    **bar_options,
+                ),
+                f"corridors{suffix}",
+            )
+        )
     named += [
         (
             charts.flow_map(

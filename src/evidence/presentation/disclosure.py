@@ -2100,7 +2100,13 @@ def _visible_text(text: str) -> str:
 # what around a number says it is not a count (see _is_count_like)
 _BOUND_BEFORE = re.compile(r"[<>≤≥]\s*$")
 _PERCENT_AFTER = re.compile(r"\s*(?:%|‰|per\s*cent|percent|pp\b|percentage)", re.IGNORECASE)
-_LABEL_BEFORE = re.compile(rf"\b{_LABEL_WORDS}\.?\s*$", re.IGNORECASE)
+# The plurals of those that refer to a document's parts name a range ("pages 2-3", "Tables 2–3"; not "weeks" or
+# "groups": "in the following weeks 3 victims" is a count); an age is no count ("aged 2-3", "ages 2 to 3").
+_PLURAL_LABEL_WORDS = (
+    r"(?:figures|figs|tables|charts|maps|sections|chapters|pages|footnotes|versions|tiers|waves|appendices|"
+    r"annexes|parts|questions|rows|columns|paragraphs|articles|grades|aged?|ages)"
+)
+_LABEL_BEFORE = re.compile(rf"\b(?:{_LABEL_WORDS}|{_PLURAL_LABEL_WORDS})\.?\s*$", re.IGNORECASE)
 _MONTH_AFTER = re.compile(rf"\s*{_MONTHS}\b", re.IGNORECASE)
 _MONTH_BEFORE = re.compile(rf"\b{_MONTHS}\.?\s*$", re.IGNORECASE)
 _DURATION_AFTER = re.compile(
@@ -2204,7 +2210,9 @@ def _range_hits(visible: str, rule: DisclosureRule) -> tuple[list[SmallCountHit]
         if not _reads_as_count(visible, start, match.end()):
             continue
         low, high = (int(_GROUPING.sub("", t)) for t in (low_text, high_text))
-        if low <= high and (low, high) == (rule.smallest_small, rule.threshold - 1):
+        if low > high:
+            continue  # no range: a code ("ISO 3166-1"), a score ("4-1")
+        if (low, high) == (rule.smallest_small, rule.threshold - 1):
             continue  # the label <5 written out as the range it stands for
         context = " ".join(visible[max(0, match.start() - 30) : match.end() + 30].split())
         hits += [

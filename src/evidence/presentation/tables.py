@@ -311,10 +311,15 @@ class TableData:
         return "\n".join(parts)
 
     def _column_chars(self, column: int) -> int:
-        """The characters a column needs on the page: its longest cell (a number or a range does not wrap)
-        and the longest word of its header (which wraps), with the cell's inset."""
+        """The characters a column needs on the page: the longest cell of a column of numbers (a number or a
+        range does not wrap), else its longest word, as the longest word of its header (text wraps within its
+        column, as brief.lua sets it: a long note beside two numbers needs no second table), with the cell's
+        inset."""
         header = max((len(word) for word in self.columns[column].header.split()), default=0)
-        cells = max((len(row[column]) for row in self.rows), default=0)
+        if self.columns[column].numeric:
+            cells = max((len(row[column]) for row in self.rows), default=0)
+        else:
+            cells = max((len(word) for row in self.rows for word in row[column].split()), default=0)
         return max(header, cells, 1) + _CELL_CHARS
 
     def column_groups(self, page_chars: int = PAGE_CHARS) -> tuple[TableData, ...]:
