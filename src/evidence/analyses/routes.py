@@ -1299,14 +1299,13 @@ def _corridor_trends(yearly: pl.DataFrame, *, min_victims: int, min_years: int) 
 
 def _corridor_growth(years: np.ndarray, counts: np.ndarray) -> tuple[float | str | None, ...]:
     from scipy.special import chdtrc  # the chi-squared tail: scipy.stats takes a second to import
-    from statsmodels.genmod import families  # not statsmodels.api: it imports every model (about 0.5 s)
-    from statsmodels.genmod.generalized_linear_model import GLM
+    from evidence.analyses.glm import fit_glm
 
     t = years - years.mean()
     X = np.column_stack([np.ones_like(t), t])
     try:
         with captured_warnings() as caught:
-            fit = GLM(counts, X, family=families.Poisson()).fit()
+            fit = fit_glm(counts, X, family="poisson")
     except (np.linalg.LinAlgError, ValueError, OverflowError, FloatingPointError):
         return (None, None, None, None, None, None)  # untested: its p-value enters the correction as 1
     warned = "; ".join(caught) or None
