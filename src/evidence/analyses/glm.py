@@ -47,6 +47,10 @@ _EPS = float(np.finfo(float).eps)
 COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster")
 
 
+class MissingDataError(Exception):
+    """The design holds NaN or infinity (statsmodels' error, not a ValueError: callers let it through)."""
+
+
 class PerfectSeparationWarning(UserWarning):
     """The fitted means equal the observations: a coefficient may be unbounded (statsmodels' warning)."""
 
@@ -193,7 +197,7 @@ def _as_data(y: object, X: object) -> tuple[np.ndarray, np.ndarray]:
     if y_arr.ndim != 1 or X_arr.ndim != 2 or X_arr.shape[0] != y_arr.shape[0]:
         raise ValueError("y must be one-dimensional and X a matrix with one row per observation")
     if not np.all(np.isfinite(X_arr)):
-        raise ValueError("exog contains inf or nans")
+        raise MissingDataError("exog contains inf or nans")
     return y_arr, X_arr
 
 
@@ -213,9 +217,9 @@ def fit_glm(
     (see the module's notes). ``cov_type`` is one of :data:`COV_TYPES`; ``groups`` (one label per observation)
     is required by, and only allowed with, ``cluster``.
 
-    Raises ValueError as statsmodels does (a non-finite design, a first deviance that is NaN, non-finite
-    weights or working responses during the iterations) and numpy's LinAlgError when a robust covariance's
-    Hessian is singular. Warns :class:`PerfectSeparationWarning` when the fitted means equal the outcomes and
+    Raises as statsmodels does: :class:`MissingDataError` for a non-finite design, ValueError for a first
+    deviance that is NaN or non-finite weights or working responses during the iterations, and numpy's
+    LinAlgError when a robust covariance's Hessian is singular. Warns :class:`PerfectSeparationWarning` when the fitted means equal the outcomes and
     :class:`SingularMatrixWarning` for a rank-deficient design; a fit that does not converge has
     ``converged`` false (statsmodels does not warn)."""
     if family not in ("poisson", "binomial"):
@@ -307,12 +311,12 @@ def _pinv(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _sandwich(family: Family, y: np.ndarray, X: np.ndarray, mu: np.ndarray, groups: object) -> np.ndarray:
-    """statsmodels' robust covariance of a GLM: H⁻¹ S H⁻¹ with H the Hessian of the log-likelihood at the
-    estimate and S the cross-product of the observations' scores (``HC0``–``HC3``: no correction), or of the
-    groups' score sums times G/(G−1)·(n−1)/(n−k) (``cluster``, CRV1)."""
+    """statsmodels' robust covariance of a GLM: H⁻¹ S H⁻¹ with H the observed Hessian of the log-likelihood at
+    the estimate and S the cross-product of the observations' scores (``HC0``–``HC3``: no correction), or of
+    the groups' score sums times G/(G−1)·(n−1)/(n−k) (``cluster``, CRV1)."""
     score_factor = (y - mu) / _link_deriv(family, mu) / _variance(family, mu)
     scores = score_factor[:, None] * X
-    hessian = -(X.T * _weights(family, mu)) @ X  # observed = expected information for a canonical link
+    hessian = -(X * _observed_factor(family, mu, score_factor)[:, None]).T @ X
     hessian_inv = np.linalg.inv(hessian)
     if groups is None:
         return hessian_inv @ (scores.T @ scores) @ hessian_inv.T
@@ -326,6 +330,22 @@ def _sandwich(family: Family, y: np.ndarray, X: np.ndarray, mu: np.ndarray, grou
     cov = hessian_inv @ (sums.T @ sums) @ hessian_inv.T
     n, k = X.shape
     return cov * (n_groups / (n_groups - 1.0) * ((n - 1.0) / float(n - k)))
+
+
+def _observed_factor(family: Family, mu: np.ndarray, score_factor: np.ndarray) -> np.ndarray:
+    """statsmodels' ``hessian_factor(observed=True)``: the expected information's weights times
+    1 + score·(V·g'' + V'·g'). The correction is rounding dust for these canonical links, except where a mean
+    reaches its domain's edge: there it is statsmodels' (an unbounded coefficient's huge or undefined variance),
+    not the expected information's."""
+    if family == "binomial":
+        v = mu * (1 - mu)
+        deriv2 = (2 * mu - 1) / v**2
+        variance_deriv = 1 - 2 * _clean(family, mu)
+    else:
+        deriv2 = -1.0 / _clean(family, mu) ** 2
+        variance_deriv = np.where(mu < 0, -1.0, 1.0) * np.fabs(mu) ** 0.0
+    tmp = score_factor * (_variance(family, mu) * deriv2 + variance_deriv * _link_deriv(family, mu))
+    return np.asarray(_weights(family, mu) * (1 + tmp))
 
 
 # ---------------------------------------------------------------------------------- negative binomial (NB2)
