@@ -67,7 +67,9 @@ def _assert_same_glm(reference, fit, rtol=1e-8):
     for name in ("llf", "aic", "deviance", "pearson_chi2", "df_resid"):
         assert getattr(fit, name) == pytest.approx(getattr(reference, name), rel=rtol, abs=1e-10), name
     for alpha in (0.05, 1 - 0.9):
-        np.testing.assert_allclose(fit.conf_int(alpha=alpha), reference.conf_int(alpha=alpha), rtol=1e-7, atol=1e-12)
+        np.testing.assert_allclose(
+            fit.conf_int(alpha=alpha), reference.conf_int(alpha=alpha), rtol=1e-7, atol=1e-12
+        )
     np.testing.assert_allclose(fit.pvalues, reference.pvalues, rtol=1e-6, atol=1e-14)
 
 
@@ -83,7 +85,9 @@ def _assert_same_glm(reference, fit, rtol=1e-8):
 def test_a_glm_is_fitted_as_statsmodels_fits_it(seed, n, k, family, with_offset, cov_type):
     rng, X, y, offset = _design(seed, n, k, family, with_offset)
     groups = rng.integers(0, max(2, n // 4), size=n).astype(str) if cov_type == "cluster" else None
-    (reference, sm_warned), (fit, warned) = _both(y, X, family, offset=offset, cov_type=cov_type, groups=groups)
+    (reference, sm_warned), (fit, warned) = _both(
+        y, X, family, offset=offset, cov_type=cov_type, groups=groups
+    )
     if isinstance(reference, Exception):
         assert type(fit).__name__ == type(reference).__name__
         return
@@ -100,7 +104,12 @@ def test_a_glm_is_fitted_as_statsmodels_fits_it(seed, n, k, family, with_offset,
         ("quasi-separation", [0, 0, 0, 0, 1, 0, 1, 1, 1, 1], "binomial", {}),
         ("too few iterations", [1, 2, 3, 4, 5, 6, 7, 8, 9, 30], "poisson", {"maxiter": 2}),
         ("HC1 at the edge", [0] * 9 + [9], "poisson", {"cov_type": "HC1"}),
-        ("one cluster", [1, 2, 3, 4, 5, 6, 7, 8, 9, 30], "poisson", {"cov_type": "cluster", "groups": [0] * 10}),
+        (
+            "one cluster",
+            [1, 2, 3, 4, 5, 6, 7, 8, 9, 30],
+            "poisson",
+            {"cov_type": "cluster", "groups": [0] * 10},
+        ),
     ],
 )
 def test_the_edges_behave_as_in_statsmodels(label, y, family, kwds):

@@ -399,13 +399,7 @@ def _nb2_hessian(params: np.ndarray, y: np.ndarray, X: np.ndarray, log_alpha: bo
     dada = (
         da2 * dalpha / da1
         + da1**2
-        * (
-            polygamma(1, a1 + yc)
-            - polygamma(1, a1)
-            + 1 / a1
-            - 1 / (a1 + mu)
-            + (yc - mu) / (mu + a1) ** 2
-        )
+        * (polygamma(1, a1 + yc) - polygamma(1, a1) + 1 / a1 - 1 / (a1 + mu) + (yc - mu) / (mu + a1) ** 2)
     ).sum()
     hess[-1, -1] = dada
     return hess
@@ -481,7 +475,9 @@ def fit_negative_binomial(
                 cov = (inverse + inverse.T) / 2.0
         if cov is None:
             warnings.warn(
-                "Inverting hessian failed, no bse or cov_params available", HessianInversionWarning, stacklevel=2
+                "Inverting hessian failed, no bse or cov_params available",
+                HessianInversionWarning,
+                stacklevel=2,
             )
         params = np.array(xopt, dtype=float)
         params[-1] = np.exp(params[-1])

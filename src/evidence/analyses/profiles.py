@@ -394,7 +394,7 @@ def odds_ratios(
             name = f"{p}[{category}]"
             terms_of[name] = (p, category)
             design[name] = (sample[p] == category).cast(pl.Float64)
-    column = {name: i for i, name in enumerate(design)}
+    position = {name: i for i, name in enumerate(design)}
     exog = np.column_stack([s.to_numpy() for s in design.values()])
     with captured_warnings() as caught:
         fit = fit_glm(sample["_y"].to_numpy(), exog, family="binomial")
@@ -405,10 +405,10 @@ def odds_ratios(
             predictor=predictor,
             category=category,
             reference=references[predictor],
-            odds_ratio=float(np.exp(fit.params[column[name]])),
-            ci_low=float(np.exp(intervals[column[name], 0])),
-            ci_high=float(np.exp(intervals[column[name], 1])),
-            p_value=float(fit.pvalues[column[name]]),
+            odds_ratio=float(np.exp(fit.params[position[name]])),
+            ci_low=float(np.exp(intervals[position[name], 0])),
+            ci_high=float(np.exp(intervals[position[name], 1])),
+            p_value=float(fit.pvalues[position[name]]),
             n=int(counts[predictor].get(category, 0)),
         )
         for name, (predictor, category) in terms_of.items()

@@ -1299,6 +1299,7 @@ def _corridor_trends(yearly: pl.DataFrame, *, min_victims: int, min_years: int) 
 
 def _corridor_growth(years: np.ndarray, counts: np.ndarray) -> tuple[float | str | None, ...]:
     from scipy.special import chdtrc  # the chi-squared tail: scipy.stats takes a second to import
+
     from evidence.analyses.glm import fit_glm
 
     t = years - years.mean()
