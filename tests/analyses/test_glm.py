@@ -234,3 +234,23 @@ def test_the_wilson_interval_is_statsmodels(nobs, fraction, alpha):
     ref_low, ref_high = proportion_confint(np.array([count, 0, nobs]), nobs, alpha=alpha, method="wilson")
     np.testing.assert_allclose(low, ref_low, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(high, ref_high, rtol=1e-12, atol=1e-15)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    n1=st.integers(1, 5_000),
+    n2=st.integers(1, 5_000),
+    f1=st.sampled_from([0.0, 1.0]) | st.floats(0, 1),
+    f2=st.sampled_from([0.0, 1.0]) | st.floats(0, 1),
+    level=st.sampled_from([0.95, 0.9]) | st.floats(0.5, 0.999),
+)
+def test_the_newcombe_difference_is_statsmodels(n1, n2, f1, f2, level):
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    c1, c2 = float(round(f1 * n1)), float(round(f2 * n2))
+    low, high = glm.newcombe_difference(c1, float(n1), c2, float(n2), alpha=1 - level)
+    ref_low, ref_high = confint_proportions_2indep(
+        c1, n1, c2, n2, method="newcomb", compare="diff", alpha=1 - level
+    )
+    assert low == pytest.approx(float(ref_low), rel=1e-12, abs=1e-15)
+    assert high == pytest.approx(float(ref_high), rel=1e-12, abs=1e-15)

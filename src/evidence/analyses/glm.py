@@ -547,3 +547,17 @@ def wilson_limits(count: object, nobs: object, alpha: float = 0.05) -> tuple[np.
     dist = crit * np.sqrt(q * (1.0 - q) / nobs_a + crit2 / (4.0 * nobs_a**2))
     dist /= denom
     return np.clip(center - dist, 0, 1), np.clip(center + dist, 0, 1)
+
+
+def newcombe_difference(
+    count1: float, nobs1: float, count2: float, nobs2: float, alpha: float = 0.05
+) -> tuple[float, float]:
+    """Newcombe's hybrid score interval of the difference of two proportions, count1/nobs1 − count2/nobs2, at
+    level 1 − alpha (from each proportion's Wilson interval), as statsmodels'
+    ``confint_proportions_2indep(count1, nobs1, count2, nobs2, method="newcomb", compare="diff", alpha=alpha)``."""
+    p1, p2 = count1 / nobs1, count2 / nobs2
+    low1, upp1 = wilson_limits(count1, nobs1, alpha=alpha)
+    low2, upp2 = wilson_limits(count2, nobs2, alpha=alpha)
+    d_low = np.sqrt((p1 - low1) ** 2 + (upp2 - p2) ** 2)
+    d_upp = np.sqrt((p2 - low2) ** 2 + (upp1 - p1) ** 2)
+    return float(p1 - p2 - d_low), float(p1 - p2 + d_upp)
