@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -482,7 +483,7 @@ def fit_negative_binomial(
         params = np.array(xopt, dtype=float)
         params[-1] = np.exp(params[-1])
     elif method == "newton":
-        params, iterations, converged = _newton(objective, gradient, y_arr, X_arr, start, maxiter)
+        params, iterations, converged = _newton(gradient, y_arr, X_arr, start, maxiter)
         cov = np.linalg.inv(-_nb2_hessian(params, y_arr, X_arr, log_alpha=False) / nobs) / nobs
     else:
         raise ParameterError(f"method must be bfgs or newton, not {method!r}")
@@ -505,10 +506,14 @@ def fit_negative_binomial(
 
 
 def _newton(
-    objective: object, gradient: object, y: np.ndarray, X: np.ndarray, start: np.ndarray, maxiter: int
+    gradient: Callable[[np.ndarray], np.ndarray],
+    y: np.ndarray,
+    X: np.ndarray,
+    start: np.ndarray,
+    maxiter: int,
 ) -> tuple[np.ndarray, int, bool]:
-    """statsmodels' ``_fit_newton`` on the mean negative log-likelihood (alpha untransformed)."""
-    assert callable(gradient)
+    """statsmodels' ``_fit_newton`` of the mean negative log-likelihood (alpha untransformed): the iterations,
+    and whether it stopped before using them all."""
     nobs = y.shape[0]
     iterations = 0
     old: np.ndarray | float = np.inf
