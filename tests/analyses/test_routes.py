@@ -559,3 +559,18 @@ def test_a_corridors_interval_agrees_with_its_test(counts):
     rate_ratio, low, high, p, _, _ = _corridor_growth(years, np.asarray(counts, float))
     assert low is not None and high is not None and low < rate_ratio < high
     assert (p < 0.05) == (not low <= 1 <= high)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([0.0, 0.01, 0.05, 0.5, 1.0]) | st.floats(0, 1, allow_subnormal=False),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_the_q_values_are_statsmodels_benjamini_hochberg(p_values):
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.array(p_values)
+    np.testing.assert_array_equal(routes._benjamini_hochberg(p), multipletests(p, method="fdr_bh")[1])

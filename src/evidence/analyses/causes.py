@@ -735,8 +735,8 @@ def association_model(
     level: float = 0.95,
 ) -> AssociationModel:
     """Odds ratios of ``outcome`` (a flag: a form of exploitation, a means of control, a recruiter relation…)
-    for each characteristic in ``predictors``, from one logistic regression (statsmodels GLM, binomial) with
-    Wald intervals from its covariance.
+    for each characteristic in ``predictors``, from one logistic regression (a binomial GLM,
+    :func:`~evidence.analyses.glm.fit_glm`, as statsmodels fits it) with Wald intervals from its covariance.
 
     Sample: the victims recorded for the outcome's group (denominator rule); a victim not recorded for the
     group is left out and counted. ``missing="complete_case"`` also leaves out (and counts) victims with any
@@ -756,8 +756,7 @@ def association_model(
     ``separation_suspected`` is set.
     """
     level = check_level(level)
-    from statsmodels.genmod import families  # not statsmodels.api: it imports every model
-    from statsmodels.genmod.generalized_linear_model import GLM
+    from evidence.analyses.glm import fit_glm
 
     if missing not in ("complete_case", "indicator"):
         raise ParameterError(f"missing must be complete_case or indicator, not {missing!r}")
@@ -837,8 +836,8 @@ def association_model(
     y = y_int.astype(float)
     notes: list[str] = []
     with captured_warnings() as caught, one_blas_thread():
-        fit = GLM(y, X, family=families.Binomial()).fit()
-        params, bse = np.asarray(fit.params), np.asarray(fit.bse)
+        fit = fit_glm(y, X, family="binomial")
+        params, bse = fit.params, fit.bse
         ci = np.asarray(fit.conf_int(alpha=1 - level))
         pvalues = np.asarray(fit.pvalues)
     notes += caught

@@ -166,17 +166,14 @@ def fit_counts(
 
 def _fit_poisson(y: np.ndarray, X: np.ndarray) -> CountFit:
     """The Poisson GLM of :func:`fit_counts`, with its Pearson dispersion."""
-    from statsmodels.genmod import families  # not statsmodels.api: it imports every model (about 0.5 s)
-    from statsmodels.genmod.generalized_linear_model import GLM
-    from statsmodels.tools.sm_exceptions import PerfectSeparationError
+    from evidence.analyses.glm import fit_glm
 
     try:
         with captured_warnings() as poisson_warnings:
-            poisson = GLM(y, X, family=families.Poisson()).fit()
-            params, cov = np.asarray(poisson.params), np.asarray(poisson.cov_params())
-            llf, aic, pearson_chi2 = float(poisson.llf), float(poisson.aic), float(poisson.pearson_chi2)
+            poisson = fit_glm(y, X, family="poisson")
+            params, cov = poisson.params, poisson.cov_params()
+            llf, aic, pearson_chi2 = poisson.llf, poisson.aic, poisson.pearson_chi2
     except (
-        PerfectSeparationError,
         np.linalg.LinAlgError,
         ValueError,
         OverflowError,
@@ -196,31 +193,30 @@ def _fit_poisson(y: np.ndarray, X: np.ndarray) -> CountFit:
         dispersion=dispersion,
         alpha=None,
         n_params=X.shape[1],
-        converged=bool(poisson.converged),
+        converged=poisson.converged,
         warnings=tuple(poisson_warnings),
     )
 
 
 def _fit_nb2(y: np.ndarray, X: np.ndarray, start: np.ndarray) -> CountFit | None:
     """The NB2 fit, or None when it fails or does not converge (its warnings then concern a discarded fit)."""
-    from statsmodels.discrete.discrete_model import NegativeBinomial
+    from evidence.analyses.glm import fit_negative_binomial
 
     try:
         with captured_warnings() as caught:
-            model = NegativeBinomial(y, X, loglike_method="nb2")
-            res = model.fit(start_params=np.append(start, 0.1), disp=0, maxiter=200, method="bfgs")
-            if not res.mle_retvals.get("converged", False):
-                res = model.fit(start_params=np.append(start, 0.1), disp=0, maxiter=100, method="newton")
-            params = np.asarray(res.params)
-            # no covariance when the Hessian is singular: statsmodels raises ValueError here
-            cov = np.asarray(res.cov_params())
-            llf, aic = float(res.llf), float(res.aic)
+            res = fit_negative_binomial(y, X, np.append(start, 0.1), method="bfgs", maxiter=200)
+            if not res.converged:
+                res = fit_negative_binomial(y, X, np.append(start, 0.1), method="newton", maxiter=100)
+            params = res.params
+            # no covariance when the Hessian is not negative definite: cov_params raises ValueError
+            cov = res.cov_params()
+            llf, aic = res.llf, res.aic
     except (np.linalg.LinAlgError, ValueError, OverflowError, FloatingPointError, ZeroDivisionError):
         return None
     k = X.shape[1]
     alpha = float(params[-1])
     if (
-        not res.mle_retvals.get("converged", False)
+        not res.converged
         or not np.all(np.isfinite(params))
         or not math.isfinite(llf)
         or not np.all(np.isfinite(cov[:k, :k]))

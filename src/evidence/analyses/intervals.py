@@ -67,13 +67,14 @@ def check_level(level: float) -> float:
 
 
 def wilson_interval(count: Any, nobs: Any, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval (vectorised; NaN where nobs is 0)."""
-    from statsmodels.stats.proportion import proportion_confint
+    """Wilson score interval (vectorised; NaN where nobs is 0), as statsmodels' ``proportion_confint``
+    computes it."""
+    from evidence.analyses.glm import wilson_limits
 
     count = np.asarray(count, dtype=float)
     nobs = np.asarray(nobs, dtype=float)
     safe = np.where(nobs > 0, nobs, 1.0)
-    low, high = proportion_confint(np.minimum(count, safe), safe, alpha=alpha, method="wilson")
+    low, high = wilson_limits(np.minimum(count, safe), safe, alpha=alpha)
     # exact limits at the edges (the formula leaves rounding dust such as 1e-19)
     low = np.where(count <= 0, 0.0, np.asarray(low, dtype=float))
     high = np.where(count >= safe, 1.0, np.asarray(high, dtype=float))

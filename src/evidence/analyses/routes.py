@@ -1241,8 +1241,6 @@ def corridor_trends(
 
 def _corridor_trends(yearly: pl.DataFrame, *, min_victims: int, min_years: int) -> pl.DataFrame:
     """:func:`corridor_trends` of a :func:`corridor_yearly_counts` table."""
-    from statsmodels.stats.multitest import multipletests
-
     yearly = yearly.with_columns(point=point_expr("victims", "victims_low", "victims_high"))
     summary = (
         yearly.group_by(_KEYS)
@@ -1280,7 +1278,7 @@ def _corridor_trends(yearly: pl.DataFrame, *, min_victims: int, min_years: int) 
     tested = pl.concat([tested, stats], how="horizontal")
     if tested.height:
         p = tested["p_value"].fill_null(1.0).to_numpy()
-        q = multipletests(p, method="fdr_bh")[1]
+        q = _benjamini_hochberg(p)
         tested = tested.with_columns(q_value=pl.Series(q, dtype=pl.Float64))
     else:
         tested = tested.with_columns(q_value=pl.lit(None, pl.Float64))
@@ -1297,16 +1295,30 @@ def _corridor_trends(yearly: pl.DataFrame, *, min_victims: int, min_years: int) 
     )
 
 
+def _benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (q-values), step by step as statsmodels'
+    ``multipletests(p_values, method="fdr_bh")[1]`` computes them: each sorted p-value times m / its rank, the
+    running minimum from the largest down, capped at 1."""
+    p = np.asarray(p_values, dtype=float)
+    order = np.argsort(p)
+    ranked = p[order]
+    adjusted = np.minimum.accumulate((ranked / (np.arange(1, len(p) + 1) / float(len(p))))[::-1])[::-1]
+    adjusted[adjusted > 1] = 1
+    q = np.empty_like(adjusted)
+    q[order] = adjusted
+    return q
+
+
 def _corridor_growth(years: np.ndarray, counts: np.ndarray) -> tuple[float | str | None, ...]:
     from scipy.special import chdtrc  # the chi-squared tail: scipy.stats takes a second to import
-    from statsmodels.genmod import families  # not statsmodels.api: it imports every model (about 0.5 s)
-    from statsmodels.genmod.generalized_linear_model import GLM
+
+    from evidence.analyses.glm import fit_glm
 
     t = years - years.mean()
     X = np.column_stack([np.ones_like(t), t])
     try:
         with captured_warnings() as caught:
-            fit = GLM(counts, X, family=families.Poisson()).fit()
+            fit = fit_glm(counts, X, family="poisson")
     except (np.linalg.LinAlgError, ValueError, OverflowError, FloatingPointError):
         return (None, None, None, None, None, None)  # untested: its p-value enters the correction as 1
     warned = "; ".join(caught) or None

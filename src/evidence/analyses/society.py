@@ -885,11 +885,10 @@ def _detection_model(panel: CountryPanel, max_gap: int, cov_type: str, level: fl
 def _fit_rate_ratios(
     y: np.ndarray, X: np.ndarray, offset: np.ndarray, cov_type: str, level: float, notes: list[str]
 ) -> tuple[ModelTerm, ...]:
-    from statsmodels.genmod import families  # not statsmodels.api: it imports every model
-    from statsmodels.genmod.generalized_linear_model import GLM
+    from evidence.analyses.glm import fit_glm
 
     with captured_warnings() as caught:
-        fit = GLM(y, X, family=families.Poisson(), offset=offset).fit(cov_type=cov_type)
+        fit = fit_glm(y, X, family="poisson", offset=offset, cov_type=cov_type)
     notes += caught
     if not fit.converged:
         notes.append("the model did not converge")
@@ -1108,13 +1107,12 @@ def _event_design(
 def _fit_event(
     y: np.ndarray, X: np.ndarray, groups: np.ndarray, n_times: int, level: float, notes: list[str]
 ) -> tuple[list[float], list[float], list[float], list[float]]:
-    from statsmodels.genmod import families  # not statsmodels.api: it imports every model
-    from statsmodels.genmod.generalized_linear_model import GLM
+    from evidence.analyses.glm import fit_glm
 
     # one BLAS thread: with a few hundred dummy columns, BLAS threads wait on each other whenever another
     # process holds a core (a busy machine made this fit take 5 to 50 s instead of 0.4)
     with captured_warnings() as caught, one_blas_thread():
-        fit = GLM(y, X, family=families.Poisson()).fit(cov_type="cluster", cov_kwds={"groups": groups})
+        fit = fit_glm(y, X, family="poisson", cov_type="cluster", groups=groups)
     notes += caught
     if not fit.converged:
         notes.append("the event-study model did not converge")

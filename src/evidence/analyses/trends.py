@@ -1744,7 +1744,7 @@ def share_change(
     """Difference of a category's share between two periods (``b − a``) of a :func:`shares_over_time` table,
     counts and denominators summed over each period's years (censored counts at their point value)."""
     level = check_level(level)
-    from statsmodels.stats.proportion import confint_proportions_2indep
+    from evidence.analyses.glm import newcombe_difference
 
     first, second = check_years(period_a), check_years(period_b)
     if first is None or second is None:
@@ -1769,7 +1769,7 @@ def share_change(
     (ca, na), (cb, nb) = totals(first), totals(second)
     if not (na > 0 and nb > 0):
         raise ParameterError("a period has no victims with a known value: no share to compare")
-    low, high = confint_proportions_2indep(cb, nb, ca, na, method="newcomb", compare="diff", alpha=1 - level)
+    low, high = newcombe_difference(cb, nb, ca, na, alpha=1 - level)
     return ShareChange(
         category=category,
         period_a=first,
