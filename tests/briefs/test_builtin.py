@@ -487,3 +487,22 @@ def test_a_failed_font_lookup_ahead_is_left_to_the_render(monkeypatch):
             builtin._fonts()
     finally:
         builtin._fonts_found.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Forced labour\u2028= Forged heading",  # the character itself
+        "Forced labour&#x2028;= Forged heading",  # an entity pandoc reads as it
+        "Forced labour&#133;= Forged heading",  # NEL, by its decimal entity
+    ],
+)
+def test_a_line_break_typst_knows_is_a_space_however_the_source_writes_it(tmp_path: Path, text: str) -> None:
+    # render.lua spares the filter every word of a text that holds no such character and no entity: a text
+    # that holds one, written either way, still has it made a space
+    source = tmp_path / "brief.qmd"
+    source.write_text(f"Before.\n\n{text}\n\nAfter.\n", encoding="utf-8")
+    markup = builtin.typst_markup(source)
+    assert "Forced labour = Forged heading" in markup
+    assert not re.search(r"^\s*= Forged", markup, flags=re.MULTILINE)
+    assert "\u2028" not in markup and "\x85" not in markup

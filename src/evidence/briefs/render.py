@@ -23,6 +23,7 @@ Disclosure control
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -125,18 +126,23 @@ def render_run(
             render_with_quarto(source, fmt, target)
             seconds[fmt] = time.perf_counter() - started
     else:
-        # one pandoc process reads the source once and hands over, in turn, the text disclosure control scans
-        # (nothing is written before the scan has passed), the Typst markup (typeset while pandoc goes on)
-        # and the HTML; each format's seconds are the time spent on it, waiting for pandoc included
+        # two pandoc processes at once, one for the text disclosure control scans (nothing is written before
+        # the scan has passed), one converting the brief, which hands over the Typst markup (typeset while
+        # pandoc goes on) and then the HTML; each format's seconds are the time spent on it, waiting for
+        # pandoc included
         started = time.perf_counter()
-        with builtin.Conversion(
-            document.source_text(),
-            html="html" in formats,
-            typst="pdf" in formats,
-            displayed=document.displayed if check_disclosure and document.displayed.strip() else None,
-        ) as conversion:
+        with contextlib.ExitStack() as stack:
+            scanned = None
+            if check_disclosure and document.displayed.strip():
+                scanned = stack.enter_context(builtin.Conversion(None, displayed=document.displayed))
+            conversion = stack.enter_context(
+                builtin.Conversion(document.source_text(), html="html" in formats, typst="pdf" in formats)
+            )
             if check_disclosure:
-                check_brief_disclosure(document, conversion.result("displayed_html") or "")
+                displayed_html = scanned.result("displayed_html") if scanned else None
+                check_brief_disclosure(document, displayed_html or "")
+                if scanned:
+                    scanned.finish()
             source = document.write(run_dir)
             made: dict[str, str | bytes] = {}
             if "pdf" in outputs:

@@ -221,8 +221,10 @@ local function str_on_one_line(str)
   end
 end
 
+-- render.lua sets LINE_BREAKS_ABSENT when the text it converts holds none of these characters nor an entity
+-- (&...;) that could write one: its thousands of words are then not handed to the filter one by one
 local sanitise = {
-  Str = str_on_one_line,
+  Str = LINE_BREAKS_ABSENT ~= true and str_on_one_line or nil,
   RawInline = sanitise_raw_inline,
   -- "@name" in text is a citation to pandoc, and a reference Typst cannot resolve (a brief has no
   -- bibliography): it stays the text it was
@@ -256,26 +258,29 @@ local sanitise = {
   CodeBlock = with_attr,
   Figure = with_attr,
   Table = function(tbl)
-    -- the table, its parts, rows and cells all carry attributes (a <td onclick> read from HTML keeps it)
-    sanitise_attr(tbl)
+    -- the table, its parts, rows and cells all carry attributes (a <td onclick> read from HTML keeps it); a
+    -- table left as it was is not handed back (pandoc would read all of it again)
+    local changed = sanitise_attr(tbl)
     local function rows(list)
       for _, row in ipairs(list) do
-        sanitise_attr(row)
+        changed = sanitise_attr(row) or changed
         for _, cell in ipairs(row.cells) do
-          sanitise_attr(cell)
+          changed = sanitise_attr(cell) or changed
         end
       end
     end
-    sanitise_attr(tbl.head)
+    changed = sanitise_attr(tbl.head) or changed
     rows(tbl.head.rows)
     for _, body in ipairs(tbl.bodies) do
-      sanitise_attr(body)
+      changed = sanitise_attr(body) or changed
       rows(body.head)
       rows(body.body)
     end
-    sanitise_attr(tbl.foot)
+    changed = sanitise_attr(tbl.foot) or changed
     rows(tbl.foot.rows)
-    return tbl
+    if changed then
+      return tbl
+    end
   end,
 }
 
@@ -375,34 +380,54 @@ local function text_length(text)
   return utf8.len(text) or #text
 end
 
-local function typst_widths(tbl)
+-- The text of each cell (stringified once: handing a cell to pandoc costs more than measuring it), by part:
+-- rows of {text, span}, the cells of a row in their order.
+local function cell_texts(tbl)
+  local function texts(rows)
+    local out = {}
+    for r, row in ipairs(rows) do
+      local cells = {}
+      for c, cell in ipairs(row.cells) do
+        cells[c] = { text = pandoc.utils.stringify(cell.contents), span = cell.col_span or 1 }
+      end
+      out[r] = cells
+    end
+    return out
+  end
+  local parts = { head = texts(tbl.head.rows), body_heads = {}, bodies = {}, foot = texts(tbl.foot.rows) }
+  for b, body in ipairs(tbl.bodies) do
+    parts.body_heads[b] = texts(body.head)
+    parts.bodies[b] = texts(body.body)
+  end
+  return parts
+end
+
+local function typst_widths(tbl, texts)
   local n = #tbl.colspecs
   local least, most = {}, {}
   for i = 1, n do
     least[i], most[i] = 1, 1
   end
   local function measure(rows)
-    for _, row in ipairs(rows) do
+    for _, cells in ipairs(rows) do
       local column = 1
-      for _, cell in ipairs(row.cells) do
-        local span = cell.col_span or 1
-        if span == 1 and column <= n then
-          local text = pandoc.utils.stringify(cell.contents)
-          most[column] = math.max(most[column], text_length(text))
-          for word in text:gmatch("%S+") do
+      for _, cell in ipairs(cells) do
+        if cell.span == 1 and column <= n then
+          most[column] = math.max(most[column], text_length(cell.text))
+          for word in cell.text:gmatch("%S+") do
             least[column] = math.max(least[column], text_length(word))
           end
         end
-        column = column + span
+        column = column + cell.span
       end
     end
   end
-  measure(tbl.head.rows)
-  for _, body in ipairs(tbl.bodies) do
-    measure(body.head)
-    measure(body.body)
+  measure(texts.head)
+  for b = 1, #texts.bodies do
+    measure(texts.body_heads[b])
+    measure(texts.bodies[b])
   end
-  measure(tbl.foot.rows)
+  measure(texts.foot)
   local room = LINE_CHARS - CELL_CHARS * n
   local sum_least, sum_most = 0, 0
   for i = 1, n do
@@ -429,9 +454,14 @@ local function typst_widths(tbl)
 end
 
 function Table(tbl)
+  local aligned = true
+  for _, colspec in ipairs(tbl.colspecs) do
+    aligned = aligned and colspec[1] ~= "AlignDefault"
+  end
+  local texts = (to_typst or not aligned) and cell_texts(tbl) or nil
   local widths, scale, too_wide
   if to_typst then
-    widths, scale, too_wide = typst_widths(tbl)
+    widths, scale, too_wide = typst_widths(tbl, texts)
     if scale and scale < 1 then
       tbl.attributes["typst:text:size"] = string.format("%.2fem", scale)
     end
@@ -443,14 +473,13 @@ function Table(tbl)
     colspec[2] = widths and widths[i] or nil
     if colspec[1] == "AlignDefault" then
       local numbers, others = 0, 0
-      for _, body in ipairs(tbl.bodies) do
-        for _, row in ipairs(body.body) do
-          local cell = row.cells[i]
+      for _, rows in ipairs(texts.bodies) do
+        for _, cells in ipairs(rows) do
+          local cell = cells[i]
           if cell then
-            local text = pandoc.utils.stringify(cell.contents)
-            if is_numeric(text) then
+            if is_numeric(cell.text) then
               numbers = numbers + 1
-            elseif not numeric_or_blank(text) then
+            elseif not numeric_or_blank(cell.text) then
               others = others + 1
             end
           end
@@ -528,6 +557,17 @@ local function keep_titles_with_tables(blocks)
   return out
 end
 
+-- Over the brief's own lists of blocks (the document's, a box's, a quote's), not over every list (a Blocks
+-- filter gets each table cell's too: thousands, each handed from pandoc to the filter and back).
+local function keep_titles_in(doc)
+  doc.blocks = keep_titles_with_tables(doc.blocks)
+  local function inside(el)
+    el.content = keep_titles_with_tables(el.content)
+    return el
+  end
+  return doc:walk({ Div = inside, BlockQuote = inside })
+end
+
 -- The first SHARED_PASSES passes do the same whatever the output format: the built-in renderer (render.lua)
 -- runs them once on a brief and only the others once per format.
 SHARED_PASSES = 3
@@ -538,5 +578,5 @@ return {
   sanitise,
   { Link = Link, Image = Image, Div = Div, Table = Table },
   -- (an HTML brief has nothing to keep together: no walk over every list of blocks)
-  { Blocks = to_typst and keep_titles_with_tables or nil },
+  { Pandoc = to_typst and keep_titles_in or nil },
 }

@@ -40,9 +40,23 @@ local request = pandoc.json.decode(read_file(request_file), false)
 local templates = request.templates
 local filter_file = pandoc.path.join({ templates, "brief.lua" })
 
+-- the texts converted, read first: whether any holds a line break the filter must replace is known before it
+-- is loaded
+local displayed_text = request.displayed and read_file(request.displayed)
+local source_text = (request.html or request.typst) and read_file(request.source)
+
+-- No character the filter reads as a line break (brief.lua's LINE_BREAKS), nor an entity ("&...;") that pandoc
+-- could turn into one, in any text converted: the filter need not look at every word.
+local function no_line_breaks(text)
+  return not text
+    or not (text:find("[&\r\v\f]") or text:find("\u{85}", 1, true) or text:find("\u{2028}", 1, true)
+      or text:find("\u{2029}", 1, true))
+end
+local line_breaks_absent = no_line_breaks(displayed_text) and no_line_breaks(source_text)
+
 -- the brief filter's passes for one output format (the filter reads FORMAT when it is loaded)
 local function brief_filter(format)
-  local env = setmetatable({ FORMAT = format }, { __index = _G })
+  local env = setmetatable({ FORMAT = format, LINE_BREAKS_ABSENT = line_breaks_absent }, { __index = _G })
   local passes = assert(loadfile(filter_file, "t", env))()
   return passes, env.SHARED_PASSES or 0
 end
@@ -90,12 +104,12 @@ local function write_html(doc, standalone)
 end
 
 if request.displayed then
-  local displayed = shared_passes(pandoc.read(read_file(request.displayed), "markdown"))
+  local displayed = shared_passes(pandoc.read(displayed_text, "markdown"))
   write_file(request.displayed_html, write_html(displayed, false))
   done("displayed_html")
 end
 if request.html or request.typst then
-  local doc = shared_passes(pandoc.read(read_file(request.source), "markdown"))
+  local doc = shared_passes(pandoc.read(source_text, "markdown"))
   if request.typst then
     local options = { wrap_text = "wrap-none", template = template("brief.typ") }
     write_file(request.typst, pandoc.write(format_passes(doc, "typst"), "typst", options))
