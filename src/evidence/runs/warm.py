@@ -555,7 +555,7 @@ def preload_file(notebook_sha256: str, toolkit: Mapping[str, str]) -> Path:
 def preload_modules(notebook_text: str, learned: Path | None = None) -> tuple[str, ...]:
     """What a kernel started for a notebook imports before its first run: the notebook's own imports, then
     the modules its earlier runs loaded (the toolkit imports its heavy libraries only where they are used:
-    statsmodels, scipy, altair...)."""
+    scipy's optimiser, altair...)."""
     modules = list(notebook_imports(notebook_text))
     if learned is not None:
         try:
