@@ -35,6 +35,7 @@ __all__ = [
     "estimate_headline",
     "estimate_row_kinds",
     "estimate_rows",
+    "level_text",
     "monte_carlo_range_text",
     "reading_the_result",
     "sensitivity_chart_data",
@@ -182,12 +183,21 @@ def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
             ]
             for pair in result.monte_carlo_range
         ]
+    # the optimum of the existence check is a number of people in some cell of the capture-history table: with
+    # as many parameters as cells (three lists and every pair) the only solution is the data, and the optimum
+    # is the smallest cell's count. Never published: ``exists`` says what it decided.
+    payload["existence"]["lp_optimum"] = None
     if shown.withheld:
-        # the standard errors of withheld limits, and the fit of the existence check, would hint at them
+        # the standard errors of withheld limits would hint at them
         payload["bootstrap"]["monte_carlo_se"] = None
-        payload["existence"]["lp_optimum"] = None
     payload["disclosure"] = {"threshold": rule.threshold, "withheld": list(shown.reasons)}
     return payload
+
+
+def level_text(level: float) -> str:
+    """An interval's level as a percentage with the decimals it has: "95%", "97.5%", "99.9%" (not "98%" or
+    "100%", as a rounding to whole percents would show 0.975 and 0.999)."""
+    return f"{round(level * 100, 6):g}%"
 
 
 def method_text(result: PopulationEstimate) -> str:
@@ -346,7 +356,7 @@ def estimate_rows(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RUL
         ("observed (on at least one list)", shown.text("observed")),
         ("estimated total population", shown.text("estimate")),
         ("estimated on no list", shown.text("dark_figure")),
-        (f"{result.level:.0%} interval", shown.interval_text()),
+        (f"{level_text(result.level)} interval", shown.interval_text()),
         ("interval", interval_method_text(result)),
         ("model choice", method_text(result)),
         ("model space", model_space_text(result)),
@@ -397,7 +407,7 @@ def estimate_headline(
     paragraphs = [
         (
             f"### Estimated total population: **{shown.text('estimate')}** "
-            f"({result.level:.0%} interval {shown.interval_text()})"
+            f"({level_text(result.level)} interval {shown.interval_text()})"
         ),
         (
             f"People on at least one list: {shown.text('observed')}; estimated on none: "

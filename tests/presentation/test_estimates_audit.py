@@ -1,0 +1,36 @@
+"""The audit of published hidden-population numbers: no cell of the capture-history table leaves through the
+existence check, and an interval's level is shown as it is."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from evidence.analyses.estimation import ListCapture, check_existence, estimate_population
+from evidence.presentation.estimates import (
+    disclosed_payload,
+    estimate_headline,
+    estimate_rows,
+    level_text,
+)
+
+#: Three lists, every cell large except A∩B∩C (2 people): with every pair the model has as many parameters as
+#: cells, and the existence check's only solution is the data themselves.
+SMALL_CELL = ListCapture(("A", "B", "C"), np.array([500, 400, 30, 300, 60, 70, 2]))
+
+
+def test_the_existence_optimum_never_gives_a_small_cell_back() -> None:
+    terms = ("A:B", "A:C", "B:C")
+    assert check_existence(SMALL_CELL, terms).lp_optimum == 2.0  # what the optimum would give away
+    for method in ("bic", "main", "stepwise"):
+        result = estimate_population(SMALL_CELL, method=method)
+        payload = disclosed_payload(result)
+        assert payload["existence"]["lp_optimum"] is None
+        assert payload["existence"]["exists"] is True and payload["disclosure"]["withheld"] == []
+
+
+def test_the_level_keeps_its_decimals() -> None:
+    assert [level_text(v) for v in (0.95, 0.9, 0.975, 0.999, 0.5)] == ["95%", "90%", "97.5%", "99.9%", "50%"]
+    result = estimate_population(SMALL_CELL, method="main", level=0.975)
+    assert dict(estimate_rows(result)).keys() >= {"97.5% interval"}
+    assert "(97.5% interval " in estimate_headline(result)
+    assert "98%" not in str(estimate_rows(result)) + estimate_headline(result)
