@@ -175,28 +175,51 @@ def as_list_capture(capture: ListCapture | pl.DataFrame | str | Path) -> ListCap
     if isinstance(capture, str | Path):
         return read_list_capture(capture)
     if isinstance(capture, pl.DataFrame):
-        frame = capture if "count" in capture.columns else capture.with_columns(count=pl.lit(1, pl.Int64))
-        lists = [c for c in frame.columns if c != "count"]
-        not_flags = [
-            c
-            for c in lists
-            if not (frame[c].dtype.is_integer() or frame[c].dtype == pl.Boolean)
-            or not frame[c].cast(pl.Int64).drop_nulls().is_in([0, 1]).all()
-            or frame[c].null_count()
-        ]
-        if not_flags or not frame["count"].dtype.is_integer():
-            raise ParameterError(
-                "list-capture data are a 0/1 column per list and a whole-number count column named count (one "
-                "row per capture history), or 0/1 columns only (one row per case): "
-                + (f"column {not_flags[0]!r} is not 0/1" if not_flags else "count is not whole numbers")
-                + ("" if "count" in capture.columns else " (a count column of another name? rename it count)")
-            )
-        return ListCapture.from_frame(frame.with_columns(pl.col(lists).cast(pl.Int64)))
+        return ListCapture.from_frame(_canonical_frame(capture))
     raise ParameterError(
         "estimate_population takes list-capture data (the path of a CSV of a 0/1 column per list and a count, a "
         f"polars frame of them, or a ListCapture), not {type(capture).__name__}: victim records are counted "
         "by list with `evidence register lists --by referral_source`"
     )
+
+
+_FRAME_LAYOUT = (
+    "list-capture data are a 0/1 column per list and a whole-number count column named count (one row per "
+    "capture history), or 0/1 columns only (one row per case)"
+)
+
+
+def _canonical_frame(capture: pl.DataFrame) -> pl.DataFrame:
+    """A frame of list-capture data onto the canonical table (Int64 0/1 lists, Int64 ``count``), as the CSV
+    loader reads a file: membership as integers, booleans or floats 0.0/1.0 (a frame from pandas or R), counts
+    as whole numbers of any numeric type; a missing, fractional or negative value is named by column and row
+    (1-based, in the frame's order)."""
+    frame = capture if "count" in capture.columns else capture.with_columns(count=pl.lit(1, pl.Int64))
+    lists = [c for c in frame.columns if c != "count"]
+    hint = "" if "count" in capture.columns else " (a count column of another name? rename it count)"
+    for column in [*lists, "count"]:
+        series = frame[column]
+        numeric = series.dtype.is_numeric() or series.dtype == pl.Boolean
+        if not numeric:
+            raise ParameterError(
+                f"{_FRAME_LAYOUT}: column {column!r} is not 0/1: it holds {series.dtype}{hint}"
+            )
+        values = series.cast(pl.Float64)
+        if column == "count":
+            bad = values.is_null() | values.is_nan() | (values < 0) | (values != values.floor())
+            bad = bad | ~values.is_finite()
+            what = "whole numbers of people, 0 or more"
+        else:
+            bad = values.is_null() | ~values.is_in([0.0, 1.0])
+            what = "0/1"
+        bad = bad.fill_null(True)
+        if bad.any():
+            row = int(bad.arg_true()[0])
+            raise ParameterError(
+                f"{_FRAME_LAYOUT}: column {column!r} is not {what} (row {row + 1} of the frame holds {series[row]!r})"
+                + ("" if column == "count" else hint)
+            )
+    return frame.with_columns(pl.col([*lists, "count"]).cast(pl.Int64))
 
 
 def estimate_population(
@@ -229,6 +252,7 @@ def estimate_population(
     capture = as_list_capture(capture)
     _check_parameters(method, p_enter, bootstrap, level, max_order)
     _check_runs(runs)
+    _check_seed(seed)
     if bootstrap == "auto":  # 1,000 replicates per run (bootstrap.AUTO_STEP), as many runs as needed
         runs = "auto"
     if downhill_start not in DOWNHILL_STARTS:
@@ -360,6 +384,13 @@ def _check_parameters(
         raise ParameterError(f"at most {AUTO_MAX * 5:,} bootstrap replicates, not {bootstrap:,}")
     if not (0.0 < level < 1.0):
         raise ParameterError(f"the interval level must be between 0 and 1, not {level}")
+
+
+def _check_seed(seed: object) -> None:
+    if seed is None:
+        return
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ParameterError(f"the bootstrap's seed must be a whole number, 0 or more, not {seed!r}")
 
 
 def _check_runs(runs: int | str) -> None:

@@ -141,8 +141,26 @@ class ListCapture:
             )
         if len(lists) > MAX_LISTS:
             raise InputError(f"{len(lists)} lists: at most {MAX_LISTS} are supported", path=path)
-        h = frame.select(lists).to_numpy().astype(np.int64)
-        n = frame["count"].to_numpy().astype(np.int64)
+        for name in lists:
+            if ":" in name or not name.strip():
+                raise InputError(
+                    "a list's name must not be blank or hold ':', which joins the lists of an interaction (A:B): "
+                    "a list named so would make its interactions ambiguous",
+                    path=path,
+                    column=name,
+                    hint="rename the column (A_B or A+B for merged lists)",
+                )
+        try:
+            values = frame.select([*lists, "count"]).cast(pl.Float64).to_numpy()
+        except (pl.exceptions.PolarsError, ValueError) as exc:
+            raise InputError("list columns must be 0/1 and counts whole numbers", path=path) from exc
+        # a missing value (NaN once cast) or a fraction would otherwise be cast to some integer without a word
+        if not np.isfinite(values).all() or (values != np.floor(values)).any():
+            raise InputError(
+                "list columns must be 0/1 and counts whole numbers, with no missing value", path=path
+            )
+        h = values[:, :-1].astype(np.int64)
+        n = values[:, -1].astype(np.int64)
         if ((h != 0) & (h != 1)).any() or (n < 0).any():
             raise InputError("list columns must be 0/1 and counts non-negative", path=path)
         code = h @ (1 << np.arange(len(lists)))
