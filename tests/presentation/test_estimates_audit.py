@@ -9,6 +9,7 @@ from evidence.analyses.estimation import ListCapture, check_existence, estimate_
 from evidence.presentation.estimates import (
     disclosed_payload,
     estimate_headline,
+    estimate_row_kinds,
     estimate_rows,
     level_text,
 )
@@ -34,3 +35,22 @@ def test_the_level_keeps_its_decimals() -> None:
     assert dict(estimate_rows(result)).keys() >= {"97.5% interval"}
     assert "(97.5% interval " in estimate_headline(result)
     assert "98%" not in str(estimate_rows(result)) + estimate_headline(result)
+
+
+def test_two_lists_say_the_lists_are_assumed_independent_whatever_the_method() -> None:
+    # before: "stepwise selection of interactions (an interaction enters while p < 0.02)", of a model space
+    # holding no interaction at all
+    two = ListCapture(("police", "shelter"), np.array([30, 20, 10]))
+    for method in ("stepwise", "bic", "downhill", "main"):
+        rows = dict(estimate_rows(estimate_population(two, method=method)))
+        assert "with two lists no interaction can be estimated" in rows["model choice"]
+        assert "Lincoln–Petersen" in rows["model choice"] and "stepwise" not in rows["model choice"]
+        assert "two lists independent" in rows["assumes"]
+
+
+def test_the_table_says_what_the_estimate_assumes() -> None:
+    rows = dict(estimate_rows(estimate_population(SMALL_CELL, method="bic")))
+    assert rows["assumes"].startswith("a closed population over the period; lists linked without error")
+    assert "captured by the interactions of the model" in rows["assumes"]
+    assert "allows nothing for these assumptions being wrong" in rows["assumes"]
+    assert estimate_row_kinds(list(estimate_rows(estimate_population(SMALL_CELL))))[-1] is not None

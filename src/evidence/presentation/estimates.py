@@ -30,6 +30,7 @@ from evidence.presentation.markup import escape_markdown, number
 
 __all__ = [
     "DisclosedEstimate",
+    "assumptions_text",
     "disclose_estimate",
     "disclosed_payload",
     "estimate_headline",
@@ -202,6 +203,11 @@ def level_text(level: float) -> str:
 
 def method_text(result: PopulationEstimate) -> str:
     """How the model was chosen, in words."""
+    if len(result.lists) == 2:  # no interaction can be estimated: whatever the method, the model is fixed
+        return (
+            "main effects only: with two lists no interaction can be estimated, so the lists are assumed "
+            "independent (the Lincoln–Petersen estimate)"
+        )
     if result.method == "stepwise":
         if result.p_enter is not None and result.p_enter <= 0:  # no p-value is below 0: no interaction enters
             return "main effects only: stepwise selection with an entry threshold of 0 admits no interaction"
@@ -348,6 +354,20 @@ def spread_text(
     )
 
 
+def assumptions_text(result: PopulationEstimate) -> str:
+    """What the estimate assumes, in one sentence: no interval allows for these being wrong."""
+    dependence = (
+        "the two lists independent of each other (two lists cannot show a dependence)"
+        if len(result.lists) == 2
+        else "any dependence between the lists captured by the interactions of the model"
+    )
+    return (
+        f"a closed population over the period; lists linked without error (each person once); {dependence}; "
+        "people on no list like those on the lists in every way the model does not capture. The interval "
+        "allows nothing for these assumptions being wrong"
+    )
+
+
 def estimate_rows(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> list[tuple[str, str]]:
     """The estimate as (item, text) rows for a two-column table, every count of people disclosed."""
     shown = disclose_estimate(result, rule)
@@ -365,6 +385,7 @@ def estimate_rows(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RUL
     if result.infinite_parameters:
         rows.append(("interactions with no case (at −∞)", ", ".join(result.infinite_parameters)))
     rows.append(("existence check", result.existence.message))
+    rows.append(("assumes", assumptions_text(result)))
     rows += [("bootstrap", line) for line in bootstrap_lines(result, shown)]
     rows += [("withheld", reason) for reason in shown.reasons]
     rows += [("", note) for note in shown.notes()]
@@ -385,6 +406,7 @@ ROW_KINDS = {
     "interactions selected": "label",
     "interactions with no case (at −∞)": "label",
     "existence check": "statistic",
+    "assumes": "label",
     "bootstrap": "statistic",
 }
 

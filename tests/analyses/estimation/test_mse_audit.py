@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from evidence.analyses.estimation import ListCapture, estimate_population, fit_model
+from evidence.analyses.estimation import ListCapture, estimate_population, fit_model, read_list_capture
 from evidence.core.errors import InputError, ParameterError
 
 BASE = np.array([50, 40, 3, 30, 6, 7, 2])  # A, B, A∩B, C, A∩C, B∩C, A∩B∩C
@@ -89,3 +92,65 @@ def test_a_seed_that_is_no_whole_number_is_a_parameter_error(seed: object) -> No
     capture = ListCapture(("A", "B", "C"), BASE)
     with pytest.raises(ParameterError, match="seed"):
         estimate_population(capture, bootstrap=20, seed=seed)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------------ more published results
+
+
+def test_uk_five_lists_stepwise_is_the_home_office_central_estimate(shared_data: Path) -> None:
+    """Silverman (2014), the Home Office's estimate of 2013: 11,313 ("between 10,000 and 13,000")."""
+    result = estimate_population(read_list_capture(shared_data / "mse" / "uk_2013_5list" / "UKdat_5.csv"))
+    assert round(result.estimate) == 11313
+    assert result.terms == ("LA:NG", "LA:PFNCA", "NG:GO", "NG:GP", "PFNCA:GP", "GO:GP")
+    assert 9_500 < result.interval[0] < 10_000 and 13_000 < result.interval[1] < 13_500
+
+
+def test_kosovo_lowest_bic_with_triples_is_ball_et_al_2002(shared_data: Path) -> None:
+    """Ball et al. (2002), AAAS report to the ICTY: 10,356 killings (95% interval 9,002 – 12,122), from the
+    log-linear model with EXH:ABA:OSCE and the pairs OSCE:HRW and EXH:HRW."""
+    result = estimate_population(
+        read_list_capture(shared_data / "mse" / "kosovo_1999_4list" / "Kosovo.csv"), method="bic", max_order=3
+    )
+    assert math.floor(result.estimate) == 10356
+    assert "EXH:ABA:OSCE" in result.terms and {"OSCE:HRW", "EXH:HRW"} <= set(result.terms)
+    assert result.interval[0] == pytest.approx(9002, rel=0.01)
+    assert result.interval[1] == pytest.approx(12122, rel=0.01)
+
+
+# ------------------------------------------------------------------------------------ order of lists and rows
+
+
+def _relabel(capture: ListCapture, order: list[int]) -> ListCapture:
+    """The same people with the lists in another order."""
+    codes = capture.histories[:, order] @ (1 << np.arange(capture.n_lists))
+    counts = np.zeros_like(capture.counts)
+    counts[codes - 1] = capture.counts
+    return ListCapture(tuple(capture.lists[i] for i in order), counts)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(3, 4).flatmap(
+        lambda t: st.tuples(
+            st.lists(st.integers(1, 60), min_size=2**t - 1, max_size=2**t - 1),
+            st.permutations(list(range(t))),
+        )
+    ),
+    st.sampled_from([("stepwise", 2), ("bic", 2), ("bic", 3), ("downhill", 2), ("main", 2)]),
+)
+def test_the_estimate_does_not_depend_on_the_order_of_the_lists(data, how) -> None:
+    counts, order = data
+    t = len(order)
+    capture = ListCapture(tuple("PQRS"[:t]), np.array(counts))
+    method, max_order = how
+    try:
+        first = estimate_population(capture, method=method, max_order=max_order)
+    except InputError:
+        with pytest.raises(InputError):
+            estimate_population(_relabel(capture, order), method=method, max_order=max_order)
+        return
+    again = estimate_population(_relabel(capture, order), method=method, max_order=max_order)
+    assert again.estimate == pytest.approx(first.estimate, rel=1e-7)
+    assert again.interval == pytest.approx(first.interval, rel=1e-6)
+    named = [{frozenset(term.split(":")) for term in result.terms} for result in (first, again)]
+    assert named[0] == named[1] or method == "stepwise"  # stepwise breaks ties of p by the order of the lists
