@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -154,3 +155,27 @@ def test_the_estimate_does_not_depend_on_the_order_of_the_lists(data, how) -> No
     assert again.interval == pytest.approx(first.interval, rel=1e-6)
     named = [{frozenset(term.split(":")) for term in result.terms} for result in (first, again)]
     assert named[0] == named[1] or method == "stepwise"  # stepwise breaks ties of p by the order of the lists
+
+
+def test_numpy_numbers_are_settings_like_python_numbers() -> None:
+    # before: "the maximum interaction order must be a whole number from 2 (pairs) to 6, not np.int64(3)", and
+    # the same of bootstrap replicates and runs; a numpy seed would reach JSON as a type it cannot write
+    capture = ListCapture(("A", "B", "C", "D"), np.arange(1, 16) * 7)
+    plain = estimate_population(capture, method="bic", max_order=3, bootstrap=20, runs=2, seed=3, level=0.9)
+    numpy = estimate_population(
+        capture,
+        method="bic",
+        max_order=np.int64(3),
+        bootstrap=np.int64(20),
+        runs=np.int32(2),
+        seed=np.uint64(3),
+        level=np.float64(0.9),
+    )
+    assert numpy.interval == plain.interval and numpy.terms == plain.terms
+    assert json.dumps(numpy.to_dict(), allow_nan=True) == json.dumps(plain.to_dict(), allow_nan=True)
+
+
+@pytest.mark.parametrize("level", ["0.9", True, 1, 0.0, math.nan])
+def test_a_level_that_is_no_probability_is_a_parameter_error(level: object) -> None:
+    with pytest.raises(ParameterError, match="level must be a number between 0 and 1"):
+        estimate_population(ListCapture(("A", "B", "C"), BASE), level=level)  # type: ignore[arg-type]

@@ -250,6 +250,10 @@ def estimate_population(
     ``runs="auto"``). ``seed`` makes the bootstrap reproducible; when omitted one is drawn and reported.
     """
     capture = as_list_capture(capture)
+    # numpy's numbers (a parameter grid, a frame's cell) as Python's: checked alike, written to JSON alike
+    p_enter, bootstrap, level, max_order, runs, seed = (
+        _plain(v) for v in (p_enter, bootstrap, level, max_order, runs, seed)
+    )
     _check_parameters(method, p_enter, bootstrap, level, max_order)
     _check_runs(runs)
     _check_seed(seed)
@@ -382,14 +386,23 @@ def _check_parameters(
         )
     elif bootstrap > AUTO_MAX * 5:
         raise ParameterError(f"at most {AUTO_MAX * 5:,} bootstrap replicates, not {bootstrap:,}")
-    if not (0.0 < level < 1.0):
-        raise ParameterError(f"the interval level must be between 0 and 1, not {level}")
+    if isinstance(level, bool) or not isinstance(level, int | float) or not (0.0 < level < 1.0):
+        raise ParameterError(f"the interval level must be a number between 0 and 1, not {level!r}")
+
+
+def _plain(value: Any) -> Any:
+    """A numpy integer or float as the Python number it holds (numpy's booleans stay: they are no number)."""
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
 
 
 def _check_seed(seed: object) -> None:
     if seed is None:
         return
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ParameterError(f"the bootstrap's seed must be a whole number, 0 or more, not {seed!r}")
 
 
