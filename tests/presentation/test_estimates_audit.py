@@ -3,10 +3,14 @@ existence check, and an interval's level is shown as it is."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
+import pytest
 
 from evidence.analyses.estimation import ListCapture, check_existence, estimate_population
 from evidence.presentation.estimates import (
+    disclose_estimate,
     disclosed_payload,
     estimate_headline,
     estimate_row_kinds,
@@ -54,3 +58,17 @@ def test_the_table_says_what_the_estimate_assumes() -> None:
     assert "captured by the interactions of the model" in rows["assumes"]
     assert "allows nothing for these assumptions being wrong" in rows["assumes"]
     assert estimate_row_kinds(list(estimate_rows(estimate_population(SMALL_CELL))))[-1] is not None
+
+
+def test_json_never_gives_an_unrounded_small_number_on_no_list() -> None:
+    # before: 4.6 on no list rounds to 5 and passed the rule, and JSON gave the unrounded 4.6 (below 5)
+    base = estimate_population(SMALL_CELL, method="main")
+    observed = base.observed
+    near = dataclasses.replace(
+        base, dark_figure=4.6, estimate=observed + 4.6, interval=(observed + 4.7, observed + 60.0)
+    )
+    shown = disclose_estimate(near)
+    assert (shown.text("dark_figure"), shown.text("estimate"), shown.text("low")) == ("<5", "x", "x")
+    payload = disclosed_payload(near)
+    assert payload["dark_figure"] == "<5" and payload["estimate"] == "x" and payload["interval"][0] == "x"
+    assert payload["interval"][1] == pytest.approx(observed + 60.0)

@@ -104,6 +104,12 @@ class DisclosedEstimate:
         return lines
 
 
+def _small_part(rule: DisclosureRule, total: float, observed: int = 0) -> bool:
+    """Whether the part of ``total`` on no list (``total`` − ``observed``) is small as published: JSON gives the
+    total as computed (observed + 4.6) and text rounded (observed + 5), so it is small when either is."""
+    return rule.is_small(total - observed) or rule.is_small(round(total) - observed)
+
+
 def disclose_limits(
     observed: int, limits: Sequence[float], rule: DisclosureRule = DEFAULT_RULE
 ) -> tuple[list[float | None], list[str | None]]:
@@ -111,7 +117,7 @@ def disclose_limits(
     values: list[float | None] = []
     marks: list[str | None] = []
     for limit in limits:
-        if rule.is_small(observed) or math.isfinite(limit) and rule.is_small(round(limit) - observed):
+        if rule.is_small(observed) or math.isfinite(limit) and _small_part(rule, limit, observed):
             values.append(None)
             marks.append(_COMPLEMENT)
         else:
@@ -137,8 +143,9 @@ def disclose_estimate(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
             f"fewer than {rule.threshold} people are on the lists: the number observed and every estimate "
             "from it are withheld"
         )
-    # the estimate is shown rounded on its own: its part on no list can round differently from the dark figure
-    elif rule.is_small(round(result.dark_figure)) or rule.is_small(round(result.estimate) - observed):
+    # the estimate is shown rounded on its own: its part on no list can round differently from the dark figure;
+    # JSON gives every number unrounded, text rounded: a part is small when it is small either way
+    elif _small_part(rule, result.dark_figure) or _small_part(rule, result.estimate, observed):
         marks["dark_figure"] = _SMALL
         marks["estimate"] = _COMPLEMENT
         reasons.append(
