@@ -179,3 +179,13 @@ def test_numpy_numbers_are_settings_like_python_numbers() -> None:
 def test_a_level_that_is_no_probability_is_a_parameter_error(level: object) -> None:
     with pytest.raises(ParameterError, match="level must be a number between 0 and 1"):
         estimate_population(ListCapture(("A", "B", "C"), BASE), level=level)  # type: ignore[arg-type]
+
+
+def test_lists_named_alike_but_for_spaces_are_refused() -> None:
+    frame = pl.DataFrame({"A": [1, 0, 1, 0], "A ": [0, 1, 1, 1], "B": [1, 1, 0, 1], "count": [3, 4, 5, 6]})
+    with pytest.raises(InputError, match="differ only by spaces") as error:
+        estimate_population(frame)
+    assert error.value.column == "A "
+    # lists that differ by case are different lists, printed differently
+    frame = pl.DataFrame({"a": [1, 0, 1, 0], "A": [0, 1, 1, 1], "B": [1, 1, 0, 1], "count": [3, 4, 5, 6]})
+    assert estimate_population(frame, method="main").lists == ("a", "A", "B")

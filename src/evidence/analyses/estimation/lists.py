@@ -141,7 +141,16 @@ class ListCapture:
             )
         if len(lists) > MAX_LISTS:
             raise InputError(f"{len(lists)} lists: at most {MAX_LISTS} are supported", path=path)
+        shown: dict[str, str] = {}
         for name in lists:
+            twin = shown.setdefault(name.strip(), name)
+            if twin != name:  # "A" and "A ": two lists printed alike in every table and term
+                raise InputError(
+                    f"lists {twin!r} and {name!r} differ only by spaces, and would be printed alike",
+                    path=path,
+                    column=name,
+                    hint="give every list a name of its own",
+                )
             if ":" in name or not name.strip():
                 raise InputError(
                     "a list's name must not be blank or hold ':', which joins the lists of an interaction (A:B): "
