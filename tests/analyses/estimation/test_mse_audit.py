@@ -189,3 +189,15 @@ def test_lists_named_alike_but_for_spaces_are_refused() -> None:
     # lists that differ by case are different lists, printed differently
     frame = pl.DataFrame({"a": [1, 0, 1, 0], "A": [0, 1, 1, 1], "B": [1, 1, 0, 1], "count": [3, 4, 5, 6]})
     assert estimate_population(frame, method="main").lists == ("a", "A", "B")
+
+
+def test_a_pandas_frame_is_estimated_as_its_polars_twin() -> None:
+    # before: "takes list-capture data (…, a polars frame of them, or a ListCapture), not DataFrame"
+    import pandas as pd
+
+    frame = {"A": [1, 0, 1], "B": [0, 1, 1], "count": [10, 20, 5]}
+    assert estimate_population(pd.DataFrame(frame)).estimate == pytest.approx(
+        estimate_population(pl.DataFrame(frame)).estimate
+    )
+    with pytest.raises(ParameterError, match=r"column 'B' is not 0/1 \(row 2 of the frame holds None\)"):
+        estimate_population(pd.DataFrame({"A": [1, 0, 1], "B": [0, None, 1], "count": [10, 20, 5]}))

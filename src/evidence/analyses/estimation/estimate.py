@@ -168,7 +168,7 @@ def select_model(
 
 def as_list_capture(capture: ListCapture | pl.DataFrame | str | Path) -> ListCapture:
     """List-capture data as :func:`estimate_population` takes them: a :class:`ListCapture`, the path of a
-    list-capture CSV, or a polars frame of a 0/1 column per list and a ``count`` column (one row per capture
+    list-capture CSV, or a polars (or pandas) frame of a 0/1 column per list and a ``count`` column (one row per capture
     history), or of 0/1 columns only (one row per case)."""
     if isinstance(capture, ListCapture):
         return capture
@@ -176,9 +176,12 @@ def as_list_capture(capture: ListCapture | pl.DataFrame | str | Path) -> ListCap
         return read_list_capture(capture)
     if isinstance(capture, pl.DataFrame):
         return ListCapture.from_frame(_canonical_frame(capture))
+    if type(capture).__module__.startswith("pandas") and type(capture).__name__ == "DataFrame":
+        # a researcher's pandas frame, as read_csv gives it (0/1 as integers, or floats once a value is missing)
+        return ListCapture.from_frame(_canonical_frame(pl.from_pandas(capture)))
     raise ParameterError(
         "estimate_population takes list-capture data (the path of a CSV of a 0/1 column per list and a count, a "
-        f"polars frame of them, or a ListCapture), not {type(capture).__name__}: victim records are counted "
+        f"polars or pandas frame of them, or a ListCapture), not {type(capture).__name__}: victim records are counted "
         "by list with `evidence register lists --by referral_source`"
     )
 
@@ -235,7 +238,8 @@ def estimate_population(
 ) -> PopulationEstimate:
     """Estimate the total population from list-capture data by multiple systems estimation.
 
-    ``capture``: the path of a list-capture CSV, a polars frame of the same columns, or a :class:`ListCapture`
+    ``capture``: the path of a list-capture CSV, a polars or pandas frame of the same columns, or a
+    :class:`ListCapture`
     (:func:`as_list_capture`).
 
     ``method``: "stepwise" (Chan, Silverman & Vincent 2021; an interaction enters while its p-value is below
