@@ -222,3 +222,30 @@ def test_lists_sorted_by_name_are_resampled_as_they_stand() -> None:
     assert (name_order(capture) == np.arange(7)).all()
     expected = np.random.default_rng(4).multinomial(capture.observed, BASE / BASE.sum(), size=5)
     assert (resample(capture, 5, np.random.default_rng(4)) == expected).all()
+
+
+def test_a_fit_that_did_not_converge_does_not_condemn_the_models_above_it(
+    shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a missing estimate or a lost rank passes to the models above a model (Chan, Silverman & Vincent
+    2021, section 2.7). Before, main effects not converging made every model of the exhaustive search invalid."""
+    from evidence.analyses.estimation import selection
+
+    capture = read_list_capture(shared_data / "mse" / "western_us_5list" / "Western.csv")
+    original = selection.fit_batch
+
+    def main_effects_never_converge(X, Y, model_columns=None, *args, **kwargs):
+        batch = original(X, Y, model_columns, *args, **kwargs)
+        if model_columns is not None:
+            main = model_columns[:, 1 + capture.n_lists :].sum(axis=1) == 0
+            batch.converged[main] = False
+        return batch
+
+    monkeypatch.setattr(selection, "fit_batch", main_effects_never_converge)
+    monkeypatch.setattr(
+        selection.BatchFit, "certainly_exists", lambda self: self.converged & self.identifiable & False
+    )
+    chosen = selection.bic_search(capture)
+    assert chosen.search == "exhaustive"
+    assert capture.term_name((0, 4)) in chosen.fit.term_names and round(chosen.fit.estimate) == 2483
+    assert chosen.models_admissible > 900
