@@ -249,3 +249,14 @@ def test_a_fit_that_did_not_converge_does_not_condemn_the_models_above_it(
     assert chosen.search == "exhaustive"
     assert capture.term_name((0, 4)) in chosen.fit.term_names and round(chosen.fit.estimate) == 2483
     assert chosen.models_admissible > 900
+
+
+def test_two_lists_have_one_model_choice_to_show() -> None:
+    # before: seven rows ("stepwise, p < 0.001, pairs", "lowest BIC, pairs", …) of the same main-effects model
+    from evidence.analyses.estimation.sensitivity import model_choices, sensitivity
+
+    assert [c.label for c in model_choices(2)] == ["main effects only"]
+    rows = sensitivity(ListCapture(("police", "ngo"), np.array([30, 20, 10])))
+    assert len(rows) == 1 and rows[0].result is not None
+    assert rows[0].result.estimate == pytest.approx(60 + 30 * 20 / 10)
+    assert len(model_choices(3)) > 1
