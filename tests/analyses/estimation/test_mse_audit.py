@@ -260,3 +260,17 @@ def test_two_lists_have_one_model_choice_to_show() -> None:
     assert len(rows) == 1 and rows[0].result is not None
     assert rows[0].result.estimate == pytest.approx(60 + 30 * 20 / 10)
     assert len(model_choices(3)) > 1
+
+
+@pytest.mark.parametrize(
+    ("counts", "message"),
+    [
+        ([-5, 20, 10], "0 or more"),  # before: "existence linear programme failed: The problem is infeasible"
+        ([10.7, 20, 10], "whole number of people, not 10.7"),  # before: 10.7 truncated to 10, without a word
+        ([math.nan, 20, 10], "whole number of people, not nan"),
+    ],
+)
+def test_a_capture_of_counts_that_are_no_numbers_of_people_is_refused(counts: list, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        ListCapture(("A", "B"), np.array(counts))
+    assert ListCapture(("A", "B"), np.array([10.0, 20.0, 10.0])).counts.tolist() == [10, 20, 10]

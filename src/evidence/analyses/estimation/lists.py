@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable
 from itertools import combinations
 from pathlib import Path
@@ -37,6 +38,20 @@ class ListCapture:
     provenance: Provenance | None = None
 
     def __post_init__(self) -> None:
+        raw = np.asarray(self.counts)
+        if raw.dtype.kind not in "iub":  # floats (or objects): whole numbers only, never truncated
+            try:
+                values = raw.astype(float)
+            except (TypeError, ValueError):
+                values = np.array([math.nan])
+            if not np.isfinite(values).all() or (values != np.floor(values)).any():
+                raise InputError(
+                    "the count of every capture history must be a whole number of people, not "
+                    f"{next((str(v) for v in raw.ravel() if not _whole(v)), '?')}",
+                    path=self.source or None,
+                )
+        if (raw < 0).any():
+            raise InputError("the count of every capture history must be 0 or more", path=self.source or None)
         counts = np.asarray(self.counts, dtype=np.int64)
         if counts.shape != (2 ** len(self.lists) - 1,):
             raise ValueError(
@@ -190,6 +205,14 @@ class ListCapture:
                     column=name,
                 )
         return capture
+
+
+def _whole(value: object) -> bool:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return math.isfinite(number) and number == math.floor(number)
 
 
 def interaction_terms(n_lists: int, max_order: int = 2) -> list[Term]:
