@@ -72,3 +72,13 @@ def test_json_never_gives_an_unrounded_small_number_on_no_list() -> None:
     payload = disclosed_payload(near)
     assert payload["dark_figure"] == "<5" and payload["estimate"] == "x" and payload["interval"][0] == "x"
     assert payload["interval"][1] == pytest.approx(observed + 60.0)
+
+
+def test_interactions_at_minus_infinity_are_said_to_come_from_the_method_that_chose_them() -> None:
+    # before: "as SparseMSE's stepwise selection does when the absence of overlap is itself significant", of
+    # a model the lowest BIC chose
+    sparse = ListCapture(("A", "B", "C"), np.array([50, 70, 30, 90, 0, 0, 0]))
+    result = estimate_population(sparse, method="bic")
+    assert result.infinite_parameters == ("A:C", "B:C")
+    headline = estimate_headline(result)
+    assert "stepwise" not in headline and "lowest BIC" in headline

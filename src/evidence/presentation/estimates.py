@@ -457,11 +457,15 @@ def estimate_headline(
             )
     if result.infinite_parameters:
         pairs = ", ".join(escape_markdown(t) for t in result.infinite_parameters)
+        why = (
+            "as SparseMSE's stepwise selection does when the absence of overlap is itself significant"
+            if result.method == "stepwise"
+            else "as the model with the lowest BIC here (the BIC counts them among its parameters)"
+        )
         paragraphs.append(
             f"The chosen model holds {pairs}: interactions of lists with no case in common, fixed at −∞ (the "
-            "lists are treated as excluding each other), as SparseMSE's stepwise selection does when the "
-            "absence of overlap is itself significant. Every combination of lists holding one is left out of "
-            "the fit."
+            f"lists are treated as excluding each other), {why}. Every combination of lists holding one is left "
+            "out of the fit."
         )
     if text := spread_text(spread, result, rule):
         paragraphs.append(text)
