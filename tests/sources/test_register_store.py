@@ -523,3 +523,47 @@ def test_an_as_of_date_before_the_first_export_is_refused_and_one_after_the_last
     between = records_as_of(register, dt.date(2023, 6, 15))
     assert between.provenance.release == "2023-06-15"
     assert between.data.equals(records_as_of(register, dt.date(2023, 5, 31)).data)
+
+
+# --- review 9: a data steward's year ----------------------------------------------------------------------------
+
+
+def test_a_file_name_holding_several_dates_is_no_export_date(tmp_path) -> None:
+    """``cases_2016-01-01_2023-06-30.csv`` (the period it covers) was dated 2016-01-01, its first date: every
+    such export went in on one date, as of which the figures held the last of them."""
+    from evidence.sources.register import export_date
+
+    export = tmp_path / "cases_2016-01-01_2023-06-30.csv"
+    export.write_text("Case ID\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"several dates \(2016-01-01, 2023-06-30\).*--exported-on"):
+        export_date(export)
+    assert export_date(export, dt.date(2023, 6, 30)) == (dt.date(2023, 6, 30), "given")
+    # one date, written once or twice, is the export's date; a number that is no date is no date
+    for name in ("cases_2023-06-30.csv", "cases_20230630_2023-06-30.csv", "cases_2016_2024_2023-06-30.csv"):
+        (tmp_path / name).write_text("Case ID\n", encoding="utf-8")
+        assert export_date(tmp_path / name) == (dt.date(2023, 6, 30), "the file name"), name
+
+
+def test_the_same_file_imported_again_under_a_corrected_mapping_is_read_again(tmp_path) -> None:
+    """A row rejected for a code the mapping lacked; the mapping corrected, the same export imported again: it
+    said "already imported: nothing changed" and the record stayed out of the register."""
+    exports, mapping = _small_exports(tmp_path / "exports", months=1)
+
+    def unknown_sex(rows):
+        rows[4][7] = "Q"  # Sex: a code the mapping does not list
+        return rows
+
+    export = _edit(exports[0], tmp_path / "cases_2023-06-30.csv", unknown_sex)
+    register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
+    first = import_export(register, export, mapping, key_path=key)
+    assert first.rows_rejected == 1
+    corrected = tmp_path / "corrected.mapping.yaml"
+    corrected.write_text(
+        mapping.read_text(encoding="utf-8").replace("{F: Female, M: Male}", "{F: Female, M: Male, Q: null}"),
+        encoding="utf-8",
+    )
+    again = import_export(register, export, corrected, key_path=key)
+    assert again.note == "" and (again.rows_new, again.rows_rejected) == (1, 0)
+    assert records_as_of(register).data.height == first.rows_in
+    # the same file and mapping once more: nothing new
+    assert "already imported as import 2" in import_export(register, export, corrected, key_path=key).note

@@ -308,12 +308,27 @@ _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})[-_]?(\d{2})[-_]?(\d{2})(?!\d)")
 
 
 def export_date(path: Path, given: dt.date | None = None) -> tuple[dt.date, str]:
-    """The date an export was made, and how it was told: given, a date in the file name, or the file's time."""
+    """The date an export was made, and how it was told: given, a date in the file name, or the file's time.
+
+    A name holding several different dates (``cases_2016-01-01_2023-06-30.csv``, the period it covers) tells
+    none of them: which one the export was made on cannot be told, and taking the first dated every such
+    export alike (refused: give the date).
+    """
     if given is not None:
         return given, "given"
+    dates: set[dt.date] = set()
     for match in _DATE_IN_NAME.finditer(path.name):
-        with contextlib.suppress(ValueError):
-            return dt.date(*(int(g) for g in match.groups())), "the file name"
+        with contextlib.suppress(ValueError):  # digits that are no date (``2016_2024``): no date
+            dates.add(dt.date(*(int(g) for g in match.groups())))
+    if len(dates) > 1:
+        raise InputError(
+            f"the file name holds several dates ({', '.join(d.isoformat() for d in sorted(dates))}): which one "
+            "the export was made on cannot be told, so nothing was imported",
+            path=path,
+            hint="give the date it was made with --exported-on DATE",
+        )
+    if dates:
+        return dates.pop(), "the file name"
     return dt.date.fromtimestamp(path.stat().st_mtime), "the file's modification time"
 
 
@@ -393,8 +408,8 @@ def import_export(
     Records are followed by their case id, stored only as its keyed hash. A record not seen before is *new*;
     one whose fields differ from its current version is *updated* (the old version kept, closed at this
     export's date); the same is *unchanged*. With ``full_export``, a record of the register that the export
-    lacks is *marked missing* (kept, never deleted). Importing a file already imported changes nothing (and
-    is recorded). Exports are imported in the order they were made: one dated before the latest is refused.
+    lacks is *marked missing* (kept, never deleted). Importing a file already imported through the same
+    mapping changes nothing (and is recorded); through a corrected mapping it is read again. Exports are imported in the order they were made: one dated before the latest is refused.
     """
     register, export = Path(register), Path(export)
     if not export.is_file():
@@ -405,7 +420,10 @@ def import_export(
             raise InputError(
                 f"no mapping file {mapping.name} beside the export", path=export, hint="pass --mapping FILE"
             )
-    if not isinstance(mapping, CaseRecordsMapping):
+    if isinstance(mapping, Mapping):  # its digest, as a mapping file's sha256, tells a corrected one apart
+        digest = hashlib.sha256(json.dumps(mapping, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+        mapping = dataclasses.replace(read_mapping(mapping), sha256=digest)
+    elif not isinstance(mapping, CaseRecordsMapping):
         mapping = read_mapping(mapping)
     if "case_id" not in mapping.columns:
         raise InputError(
@@ -489,14 +507,20 @@ def _apply(
 ) -> ImportResult:
     import_id = connection.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
     rows_rejected = rejects["row"].n_unique() if rejects.height else 0
-    earlier = connection.execute(
-        "SELECT import_id FROM imports WHERE file_sha256 = ? ORDER BY import_id LIMIT 1", [file_sha256]
+    # the same file read through the same mapping, the same way (full or partial), changes nothing; through a
+    # corrected mapping (a code it lacked added) it is read again, its rows rejected before taken now
+    same_file = connection.execute(
+        "SELECT import_id, mapping_sha256 = ? AND full_export = ? FROM imports WHERE file_sha256 = ? "
+        "ORDER BY import_id",
+        [mapping.sha256, full_export, file_sha256],
     ).fetchall()
+    earlier = [import_id for import_id, same in same_file if same]
+    read_otherwise = [import_id for import_id, same in same_file if not same]
     counts = {"new": 0, "updated": 0, "unchanged": rows.height, "missing": 0}
     flags = empty_issues()
     _create_later_tables(connection)
     if earlier:
-        note = f"already imported as import {earlier[0][0]}: nothing changed"
+        note = f"already imported as import {earlier[0]}: nothing changed"
     else:
         if made_on > dt.date.today() + dt.timedelta(days=1):  # a day's grace for time zones
             # exports go in in date order: one dated in the future would refuse every real export after it,
@@ -513,7 +537,14 @@ def _apply(
         if latest is not None and made_on < latest:
             raise InputError(
                 f"this export was made on {made_on} ({date_told(made_on_from)}), before the latest export already "
-                f"imported ({latest}): import exports in the order they were made, oldest first",
+                f"imported ({latest}): import exports in the order they were made, oldest first"
+                + (
+                    f" (this file was imported as import {read_otherwise[0]} through another mapping or as "
+                    "another kind of export, full or partial; read again, it would go in as of its date, "
+                    "before the latest)"
+                    if read_otherwise
+                    else ""
+                ),
                 path=register,
                 hint="if its date is wrong, give the right one with --exported-on DATE",
             )
