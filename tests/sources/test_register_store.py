@@ -567,3 +567,34 @@ def test_the_same_file_imported_again_under_a_corrected_mapping_is_read_again(tm
     assert records_as_of(register).data.height == first.rows_in
     # the same file and mapping once more: nothing new
     assert "already imported as import 2" in import_export(register, export, corrected, key_path=key).note
+
+
+_HOLD_A_WHILE = """
+import sys, time
+from evidence.sources.register.store import connect
+connection = connect(sys.argv[1], read_only=False)
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+connection.close()
+"""
+
+
+def test_waiting_for_an_import_to_end_waits_for_every_read(register_fixture, tmp_path) -> None:
+    """``export-ctdc --wait`` waited only to record the export: its reads of the register, before, failed at
+    once with "in use ... pass --wait SECONDS"; the reading commands took no --wait at all."""
+    from evidence.sources.register.ctdc_export import export_register
+
+    register = register_fixture.copy(tmp_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_A_WHILE, str(register), "1.5"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        with pytest.raises(RegisterBusyError):
+            status(register)
+        done = export_register(register, tmp_path / "ctdc.csv", k=5, wait=30)
+        assert done.export_id == 1
+    finally:
+        holder.kill()
+        holder.wait()
+    assert status(register, wait=30)["ctdc_exports"][0]["k"] == 5

@@ -46,6 +46,13 @@ AsOfOpt = Annotated[
     ),
 ]
 
+ReadWaitOpt = Annotated[
+    float,
+    typer.Option(
+        "--wait", min=0, help="Seconds to wait while an import holds the register.", metavar="SECONDS"
+    ),
+]
+
 
 def register(app: typer.Typer) -> None:
     """Add the ``register`` commands to the ``evidence`` app."""
@@ -74,13 +81,13 @@ def _output_file(out: Path) -> Path:
     return file_to_write(out, str(out), "out.csv")
 
 
-def _as_of(register_path: Path, as_of: str | None):
+def _as_of(register_path: Path, as_of: str | None, wait: float = 0.0):
     """The records as of the date asked (default: the latest export), and that date (with its note when it is
     after the last export)."""
     from evidence.sources.register import records_as_of, resolve_as_of
 
-    stood = resolve_as_of(register_path, _date(as_of, "--as-of"))
-    return records_as_of(register_path, stood.date), stood
+    stood = resolve_as_of(register_path, _date(as_of, "--as-of"), wait=wait)
+    return records_as_of(register_path, stood.date, wait=wait), stood
 
 
 def _say_as_of(stood) -> None:
@@ -194,11 +201,13 @@ def key_command() -> None:
 
 
 @register_app.command("status")
-def status_command(register_path: RegisterOpt = None, as_json: JsonOpt = False) -> None:
+def status_command(
+    register_path: RegisterOpt = None, wait: ReadWaitOpt = 0.0, as_json: JsonOpt = False
+) -> None:
     """What the register holds: records, records marked missing, versions, and every import."""
     from evidence.sources.register import status
 
-    facts = status(_path(register_path))
+    facts = status(_path(register_path), wait=wait)
     if as_json:
         _echo_json("status", facts)
         return
@@ -268,6 +277,7 @@ def figures_command(
         ),
     ] = None,
     register_path: RegisterOpt = None,
+    wait: ReadWaitOpt = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
     """The key figures: victims assisted in the period by sex, age, nationality, form, assistance; nationals
@@ -282,7 +292,7 @@ def figures_command(
     # no nationals abroad, a 0 that looked like a figure)
     country = check_country(country)
     path = _path(register_path)
-    loaded, stood = _as_of(path, as_of)
+    loaded, stood = _as_of(path, as_of, wait)
     if stood.date is None:
         raise RegisterError("the register holds no export yet: no figures", path=path)
     year_from, period_note = _period_held(loaded.data, year_from, stood.date)
@@ -290,7 +300,7 @@ def figures_command(
         loaded.data,
         as_of=stood.date,
         year_from=year_from,
-        country=(country or register_country(path) or None),
+        country=(country or register_country(path, wait=wait) or None),
         rule=DisclosureRule(threshold=threshold),
         # real records: perturbed by the cell key method, as every other output of them
         record_keys=record_keys(loaded) if loaded.protection == "cell_key" else None,
@@ -442,13 +452,14 @@ def lists_command(
     ] = "referral_source",
     as_of: AsOfOpt = None,
     register_path: RegisterOpt = None,
+    wait: ReadWaitOpt = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
     """Write the agencies' overlap as list-capture data (a 0/1 column per agency and a count)."""
     from evidence.sources.register.lists import write_lists
 
     _output_file(out)
-    loaded, stood = _as_of(_path(register_path), as_of)
+    loaded, stood = _as_of(_path(register_path), as_of, wait)
     report = write_lists(loaded.data, out, by=by)
     if as_json:
         _echo_json(
@@ -479,6 +490,7 @@ def snapshot_command(
     ],
     as_of: AsOfOpt = None,
     register_path: RegisterOpt = None,
+    wait: ReadWaitOpt = 0.0,
 ) -> None:
     """Write the records as they stood on a date as a canonical table (pseudonymised, owner-only)."""
 
@@ -488,7 +500,7 @@ def snapshot_command(
     if out.suffix != ".parquet":
         raise ParameterError(f"{out}: the snapshot is a .parquet file")
     _output_file(out)
-    loaded, stood = _as_of(_path(register_path), as_of)
+    loaded, stood = _as_of(_path(register_path), as_of, wait)
     _say_as_of(stood)
     write_parquet(loaded, out, mode=0o600)
     console.print(

@@ -380,14 +380,14 @@ def export_register(
     from evidence.sources.register.store import ctdc_exports, record_ctdc_export, records_as_of, resolve_as_of
 
     register, out = Path(register), Path(out)
-    stood = resolve_as_of(register, as_of)
+    stood = resolve_as_of(register, as_of, wait=wait)
     if stood.date is None:
         raise ParameterError(f"{register}: the register holds no export yet: nothing to export")
-    loaded = records_as_of(register, stood.date)
+    loaded = records_as_of(register, stood.date, wait=wait)
     kept, report = anonymise(loaded.data, k=k, max_suppressed=max_suppressed)
     text = _text(kept)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    earlier = ctdc_exports(register)
+    earlier = ctdc_exports(register, wait=wait)
     # the same file again releases nothing new; any other one can be differenced with the earlier ones
     releases = {e["file_sha256"]: e for e in reversed(earlier)}  # each release once, as first written
     others = () if digest in releases else tuple(sorted(releases.values(), key=lambda e: e["export_id"]))

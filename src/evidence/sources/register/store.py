@@ -150,7 +150,13 @@ def connect(path: str | Path, *, read_only: bool, create: bool = False, wait: fl
                 + (f" (PID {holder.group(1)})" if holder else "")
                 + ": an import may be running",
                 path=path,
-                hint="try again when it ends, or pass --wait SECONDS",
+                # the register commands take --wait; a brief or a batch reading the register as data does not
+                hint="try again when it ends"
+                + (
+                    " (the register commands take --wait SECONDS)"
+                    if read_only
+                    else ", or pass --wait SECONDS"
+                ),
             ) from None
         except duckdb.Error as exc:
             raise _damaged(path, exc) from None
@@ -766,9 +772,9 @@ def _as_of_filter(as_of: dt.date | None) -> tuple[str, list[Any]]:
 _REAL_IMPORTS = "note = ''"
 
 
-def export_dates(path: str | Path) -> list[dt.date]:
+def export_dates(path: str | Path, *, wait: float = 0.0) -> list[dt.date]:
     """The dates of the exports imported into the register, oldest first (re-imports of a file not counted)."""
-    with reading(path) as (connection, _):
+    with reading(path, wait=wait) as (connection, _):
         return _export_dates(connection)
 
 
@@ -801,11 +807,11 @@ class AsOf:
         )
 
 
-def resolve_as_of(path: str | Path, as_of: dt.date | None = None) -> AsOf:
+def resolve_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float = 0.0) -> AsOf:
     """The date the records stand on for ``as_of``: the latest export by default; ``as_of`` itself when it is
     within the exports; the last export when it is after it. A date before the first export is refused (no
     record is known by then)."""
-    with reading(path) as (connection, _):
+    with reading(path, wait=wait) as (connection, _):
         return _resolve_as_of(connection, Path(path), as_of)
 
 
@@ -828,7 +834,7 @@ def _resolve_as_of(connection: duckdb.DuckDBPyConnection, path: Path, as_of: dt.
     return AsOf(min(as_of, last), as_of, last)
 
 
-def records_as_of(path: str | Path, as_of: dt.date | None = None) -> LoadedTable:
+def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float = 0.0) -> LoadedTable:
     """The register's records as they stood on ``as_of`` (default: as of its latest export), as a case table.
 
     One row per record present in the latest export made on or before that date: the canonical case columns,
@@ -839,7 +845,7 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None) -> LoadedTable
     says so.
     """
     path = Path(path)
-    with reading(path) as (connection, meta):
+    with reading(path, wait=wait) as (connection, meta):
         stood = _resolve_as_of(connection, path, as_of)
         where, parameters = _as_of_filter(stood.date)
         columns = _record_columns(connection)
@@ -891,10 +897,10 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None) -> LoadedTable
 # --- k-anonymised exports: every release recorded --------------------------------------------------------------
 
 
-def ctdc_exports(path: str | Path) -> list[dict[str, Any]]:
+def ctdc_exports(path: str | Path, *, wait: float = 0.0) -> list[dict[str, Any]]:
     """Every k-anonymised CTDC export written from the register, oldest first (empty for a register made before
     exports were recorded)."""
-    with reading(path) as (connection, _):
+    with reading(path, wait=wait) as (connection, _):
         return _ctdc_exports(connection)
 
 
@@ -962,16 +968,16 @@ def record_ctdc_export(
     return int(export_id)
 
 
-def register_country(path: str | Path) -> str | None:
+def register_country(path: str | Path, *, wait: float = 0.0) -> str | None:
     """The register's country (ISO3, from the mapping's ``reporting_country``), when known."""
-    with reading(path) as (_, meta):
+    with reading(path, wait=wait) as (_, meta):
         return meta.get("country") or None
 
 
-def status(path: str | Path) -> dict[str, Any]:
+def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
     """What the register holds: its facts, the number of records and versions, and every import."""
     path = Path(path)
-    with reading(path) as (connection, meta):
+    with reading(path, wait=wait) as (connection, meta):
         current = dict(
             connection.execute(
                 "SELECT present, count(*) FROM records WHERE valid_to IS NULL GROUP BY present"
