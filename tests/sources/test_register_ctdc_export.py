@@ -244,3 +244,23 @@ def test_no_cell_of_the_export_reads_as_a_formula() -> None:
     rows = list(csv.reader(io.StringIO(_text(frame)), delimiter=";"))
     assert rows[1][1:] == ['\'=HYPERLINK("http://evil.example")', "-3"]
     assert rows[2][1:] == ["Hotline", "2019"]
+
+
+def test_a_release_recorded_by_another_process_meanwhile_is_seen_before_writing(
+    register_fixture, tmp_path, monkeypatch
+) -> None:
+    """Two exports at once (a scheduled one, a person's): each read the register's exports before the other
+    recorded its own, and both were written, two releases to difference, neither refused."""
+    from evidence.sources.register import ctdc_exports, store
+    from evidence.sources.register.ctdc_export import AnotherReleaseError, export_register
+
+    register = register_fixture.copy(tmp_path)
+    export_register(register, tmp_path / "ctdc_k5.csv", k=5)
+    # the other process read the register's exports before this one was recorded
+    monkeypatch.setattr(store, "ctdc_exports", lambda path, wait=0.0: [])
+    out = tmp_path / "ctdc_k3.csv"
+    with pytest.raises(AnotherReleaseError, match=r"export 1 \('ctdc_k5.csv'"):
+        export_register(register, out, k=3)
+    assert not out.exists()
+    monkeypatch.undo()
+    assert len(ctdc_exports(register)) == 1

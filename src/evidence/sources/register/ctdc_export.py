@@ -387,16 +387,23 @@ def export_register(
     kept, report = anonymise(loaded.data, k=k, max_suppressed=max_suppressed)
     text = _text(kept)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    earlier = ctdc_exports(register, wait=wait)
-    # the same file again releases nothing new; any other one can be differenced with the earlier ones
-    releases = {e["file_sha256"]: e for e in reversed(earlier)}  # each release once, as first written
-    others = () if digest in releases else tuple(sorted(releases.values(), key=lambda e: e["export_id"]))
-    if others and not allow_another_release:
-        warning = another_release_warning(others, stood.date.isoformat(), k)
-        raise AnotherReleaseError(
-            f"{warning}. Nothing was written. To write it all the same, after weighing that risk "
-            "(docs/case-records.md, 'Several releases'), pass --allow-another-release"
-        )
+    others: tuple[dict[str, Any], ...] = ()
+
+    def decide(earlier: list[dict[str, Any]]) -> bool:
+        """Whether this export is another release (refused unless allowed), from the exports recorded."""
+        nonlocal others
+        # the same file again releases nothing new; any other one can be differenced with the earlier ones
+        releases = {e["file_sha256"]: e for e in reversed(earlier)}  # each release once, as first written
+        others = () if digest in releases else tuple(sorted(releases.values(), key=lambda e: e["export_id"]))
+        if others and not allow_another_release:
+            warning = another_release_warning(others, stood.date.isoformat(), k)  # type: ignore[union-attr]
+            raise AnotherReleaseError(
+                f"{warning}. Nothing was written. To write it all the same, after weighing that risk "
+                "(docs/case-records.md, 'Several releases'), pass --allow-another-release"
+            )
+        return bool(others)
+
+    decide(ctdc_exports(register, wait=wait))  # refused before the register is opened for writing
     export_id = record_ctdc_export(
         register,
         as_of=stood.date,
@@ -408,6 +415,7 @@ def export_register(
         rows_written=report.rows_written,
         allowed_another_release=bool(others),
         wait=wait,
+        decide=decide,  # again, in the transaction that records it: another process may have exported since
     )
     return RegisterExport(
         report=report,

@@ -29,7 +29,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -926,10 +926,16 @@ def record_ctdc_export(
     rows_written: int,
     allowed_another_release: bool,
     wait: float = 0.0,
+    decide: Callable[[list[dict[str, Any]]], bool] | None = None,
 ) -> int:
     """Record an export in the register and write its ``text`` to ``out`` (atomically, owner-only) in one step:
     the export's row is committed only once its file is written, and the file is removed when the row cannot
-    be committed. The export's number."""
+    be committed. The export's number.
+
+    ``decide``, given the exports recorded so far (read inside this step's transaction, so that another
+    process cannot record one in between), says whether this one is another release (the record's
+    ``allowed_another_release``), or raises to refuse it; without it, ``allowed_another_release`` is recorded.
+    """
     path = Path(path)
     connection = connect(path, read_only=False, wait=wait)
     written = False
@@ -937,6 +943,8 @@ def record_ctdc_export(
         _check_format(connection, path)
         connection.execute("BEGIN TRANSACTION")
         _create_later_tables(connection)
+        if decide is not None:
+            allowed_another_release = decide(_ctdc_exports(connection))
         export_id = connection.execute("SELECT coalesce(max(export_id), 0) + 1 FROM ctdc_exports").fetchall()[
             0
         ][0]
