@@ -598,3 +598,20 @@ def test_waiting_for_an_import_to_end_waits_for_every_read(register_fixture, tmp
         holder.kill()
         holder.wait()
     assert status(register, wait=30)["ctdc_exports"][0]["k"] == 5
+
+
+def test_an_export_dated_before_its_own_records_is_refused(tmp_path) -> None:
+    """``cases_2021-12-31.csv`` holding records registered in 2023 (a typo in the name, a date taken from a
+    modification time) went in silently: figures as of its date left those records out."""
+    exports, mapping = _small_exports(tmp_path / "exports", months=1)
+    misdated = _edit(exports[0], tmp_path / "cases_2021-12-31.csv", lambda rows: rows)
+    register = tmp_path / "register.duckdb"
+    with pytest.raises(
+        InputError, match=r"registered after the year of its date, 2021-12-31 \(from the file"
+    ):
+        import_export(register, misdated, mapping, key_path=tmp_path / "register.key")
+    assert not register.exists()
+    result = import_export(
+        register, misdated, mapping, key_path=tmp_path / "register.key", exported_on=dt.date(2023, 6, 30)
+    )
+    assert result.rows_new == result.rows_in

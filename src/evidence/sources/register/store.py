@@ -399,6 +399,29 @@ def _check_usable(export: Path, rows_in: int, rows: pl.DataFrame, rejects: pl.Da
         )
 
 
+def _check_date_against_records(
+    export: Path, rows: pl.DataFrame, made_on: dt.date, made_on_from: str
+) -> None:
+    """Refuse an export holding records registered in a year after the export's date: the date is wrong (a
+    typo in the file name or ``--exported-on``, a modification time), and figures as of it would leave those
+    records out while every later export would be refused as older."""
+    if "year" not in rows.columns:
+        return
+    later = rows.filter(pl.col("year") > made_on.year)
+    if not later.height:
+        return
+    lines = later.get_column("source_row").sort().head(5).to_list()
+    raise InputError(
+        f"{later.height} record(s) of the export are registered after the year of its date, {made_on} "
+        f"({date_told(made_on_from)}): the latest in {later.get_column('year').max()}, e.g. row(s) "
+        + ", ".join(map(str, lines))
+        + (", ..." if later.height > len(lines) else "")
+        + ". The export cannot have been made before them: nothing was imported",
+        path=export,
+        hint="give the date it was made with --exported-on DATE",
+    )
+
+
 def import_export(
     register: str | Path,
     export: str | Path,
@@ -456,6 +479,7 @@ def import_export(
     loaded = load_case_records(export, mapping, pseudonymise=pseudonymise)
     rows, rejects = _register_rows(loaded, seen)
     _check_usable(export, loaded.rows_in, rows, rejects)
+    _check_date_against_records(export, rows, made_on, made_on_from)
     file_sha256 = sha256_file(export)
 
     connection = connect(register, read_only=False, create=True, wait=wait)
