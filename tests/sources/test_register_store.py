@@ -464,6 +464,8 @@ def test_every_row_of_a_shared_id_is_rejected_even_where_the_loader_rejected_one
     twin_rows = {6, result.rows_in + 1}  # line 6 (the 5th record) and the last line
     assert twin_rows <= set(by_row), by_row
     assert any("shared with another row" in r for r in by_row[6])
+    # named as the export names its column, as the loader names the columns of the rows it rejects
+    assert set(result.rejects.filter(pl.col("row") == 6)["column"].to_list()) == {"Case ID"}
     assert result.rows_rejected == 2 and result.rows_new == result.rows_in - 2
     assert records_as_of(register).data.height == result.rows_in - 2
 

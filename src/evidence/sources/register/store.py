@@ -344,8 +344,11 @@ def date_told(told: str) -> str:
     return "as given" if told == "given" else f"from {told}"
 
 
-def _register_rows(loaded: LoadedTable, seen: Mapping[str, int]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The rows the register takes, and the rows it rejects besides the loader's (no id, a shared id).
+def _register_rows(
+    loaded: LoadedTable, seen: Mapping[str, int], column: str = "case_id"
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows the register takes, and the rows it rejects besides the loader's (no id, a shared id), naming
+    the export's ``column`` of case ids as the loader names the columns of its rejects.
 
     ``seen`` counts the rows of the export holding each record, among *all* rows read: a row whose id is also
     on a row the loader rejected is rejected too (the rejected row may be the corrected one).
@@ -358,13 +361,13 @@ def _register_rows(loaded: LoadedTable, seen: Mapping[str, int]) -> tuple[pl.Dat
     rejects = [
         no_id.select(
             row="source_row",
-            column=pl.lit("case_id"),
+            column=pl.lit(column),
             value=pl.lit(None, pl.String),
             reason=pl.lit("no case id: the register follows records by their id"),
         ),
         shared.select(
             row="source_row",
-            column=pl.lit("case_id"),
+            column=pl.lit(column),
             value=pl.lit(None, pl.String),
             reason=pl.lit(
                 "case id shared with another row of this export (kept or rejected): which one is right "
@@ -477,7 +480,7 @@ def import_export(
         return pseudonym
 
     loaded = load_case_records(export, mapping, pseudonymise=pseudonymise)
-    rows, rejects = _register_rows(loaded, seen)
+    rows, rejects = _register_rows(loaded, seen, mapping.columns["case_id"])
     _check_usable(export, loaded.rows_in, rows, rejects)
     _check_date_against_records(export, rows, made_on, made_on_from)
     file_sha256 = sha256_file(export)
