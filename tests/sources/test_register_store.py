@@ -617,3 +617,27 @@ def test_an_export_dated_before_its_own_records_is_refused(tmp_path) -> None:
         register, misdated, mapping, key_path=tmp_path / "register.key", exported_on=dt.date(2023, 6, 30)
     )
     assert result.rows_new == result.rows_in
+
+
+def test_a_full_export_without_a_field_the_records_hold_is_refused_unless_allowed(tmp_path) -> None:
+    """A mapping that stopped naming a column (or an export that lost one) made the field unknown for every
+    record from that export on, each counted "updated", and the figures of later dates lost it silently."""
+    exports, mapping = _small_exports(tmp_path / "exports")
+    register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
+    import_export(register, exports[0], mapping, key_path=key)
+    without = tmp_path / "without_shelter.mapping.yaml"
+    without.write_text(
+        mapping.read_text(encoding="utf-8").replace('    shelter: "Shelter"\n', ""), encoding="utf-8"
+    )
+    before = status(register)
+    with pytest.raises(
+        InputError, match=r"no value of assistance_shelter \(held by \d+ records\).*--allow-dropped"
+    ):
+        import_export(register, exports[1], without, key_path=key)
+    assert status(register)["versions"] == before["versions"]
+    # allowed (the export no longer holds it): the field is unknown from then on
+    done = import_export(register, exports[1], without, key_path=key, allow_dropped_fields=True)
+    assert done.rows_updated > 0
+    assert (
+        records_as_of(register).data["assistance_shelter"].null_count() == done.rows_in - done.rows_rejected
+    )

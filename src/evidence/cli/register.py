@@ -130,6 +130,14 @@ def import_command(
         bool,
         typer.Option("--partial", help="The export holds only some records: none is marked missing."),
     ] = False,
+    allow_dropped_fields: Annotated[
+        bool,
+        typer.Option(
+            "--allow-dropped-fields",
+            help="Import a full export that holds no value of a field the records hold (its column dropped): "
+            "the field becomes unknown for every record from the export's date on.",
+        ),
+    ] = False,
     wait: Annotated[
         float,
         typer.Option(
@@ -152,6 +160,7 @@ def import_command(
         exported_on=_date(exported_on, "--exported-on"),
         full_export=not partial,
         wait=wait,
+        allow_dropped_fields=allow_dropped_fields,
     )
     if as_json:
         summary = result.summary()

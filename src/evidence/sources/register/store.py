@@ -434,6 +434,7 @@ def import_export(
     exported_on: dt.date | None = None,
     full_export: bool = True,
     wait: float = 0.0,
+    allow_dropped_fields: bool = False,
 ) -> ImportResult:
     """Import one export of the case-management system into the register (made on first use).
 
@@ -441,7 +442,11 @@ def import_export(
     one whose fields differ from its current version is *updated* (the old version kept, closed at this
     export's date); the same is *unchanged*. With ``full_export``, a record of the register that the export
     lacks is *marked missing* (kept, never deleted). Importing a file already imported through the same
-    mapping changes nothing (and is recorded); through a corrected mapping it is read again. Exports are imported in the order they were made: one dated before the latest is refused.
+    mapping changes nothing (and is recorded); through a corrected mapping it is read again. Exports are
+    imported in the order they were made: one dated before the latest is refused. A full export holding no
+    value of a field the register's records hold (the mapping stopped naming its column, or the export lost
+    it) is refused unless ``allow_dropped_fields``: it would make the field unknown for every record from its
+    date on.
     """
     register, export = Path(register), Path(export)
     if not export.is_file():
@@ -501,6 +506,7 @@ def import_export(
             made_on=made_on,
             made_on_from=made_on_from,
             full_export=full_export,
+            allow_dropped_fields=allow_dropped_fields,
             file_name=export.name,
             file_sha256=file_sha256,
             mapping=mapping,
@@ -532,6 +538,7 @@ def _apply(
     file_name: str,
     file_sha256: str,
     mapping: CaseRecordsMapping,
+    allow_dropped_fields: bool = False,
     provenance: Provenance,
     rows_in: int,
     register: Path,
@@ -581,6 +588,8 @@ def _apply(
                 path=register,
                 hint="if its date is wrong, give the right one with --exported-on DATE",
             )
+        if full_export and not allow_dropped_fields:
+            _check_no_field_dropped(connection, rows, made_on, file_name)
         counts = _merge(connection, rows, seen, made_on, import_id, full_export)
         flags = _refolded_ids(connection, rows, folds, mapping.columns["case_id"], import_id)
         note = ""
@@ -620,6 +629,37 @@ def _apply(
         note=note,
         rejects=rejects,
         flags=flags,
+    )
+
+
+def _check_no_field_dropped(
+    connection: duckdb.DuckDBPyConnection, rows: pl.DataFrame, made_on: dt.date, file_name: str
+) -> None:
+    """Refuse a full export without a value of a field the register's present records hold: the mapping no
+    longer names its column, or the export lost it. Imported, the field would become unknown for every record
+    from the export's date on (each one "updated"), and the figures of later dates would lose it."""
+    if not rows.height:
+        return
+    empty = [
+        c for c in _record_columns(connection) if c not in rows.columns or rows[c].null_count() == rows.height
+    ]
+    if not empty:
+        return
+    held = connection.execute(
+        "SELECT "
+        + ", ".join(f'count("{c}")' for c in empty)
+        + " FROM records WHERE valid_to IS NULL AND present"
+    ).fetchall()[0]
+    dropped = [(c, n) for c, n in zip(empty, held, strict=True) if n]
+    if not dropped:
+        return
+    raise InputError(
+        "the export holds no value of "
+        + ", ".join(f"{c} (held by {n} records)" for c, n in dropped)
+        + f": imported, these would become unknown for every record from {made_on} on. Did the mapping stop "
+        "naming a column, or the export lose one? Nothing was imported",
+        path=file_name,
+        hint="if the export no longer holds them, import it with --allow-dropped-fields",
     )
 
 
