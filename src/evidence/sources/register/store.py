@@ -416,7 +416,7 @@ def _check_date_against_records(
     lines = later.get_column("source_row").sort().head(5).to_list()
     raise InputError(
         f"{later.height} record(s) of the export are registered after the year of its date, {made_on} "
-        f"({date_told(made_on_from)}): the latest in {later.get_column('year').max()}, e.g. row(s) "
+        f"({date_told(made_on_from)}): the latest in {later.select(pl.col('year').max()).item()}, e.g. row(s) "
         + ", ".join(map(str, lines))
         + (", ..." if later.height > len(lines) else "")
         + ". The export cannot have been made before them: nothing was imported",
