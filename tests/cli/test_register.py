@@ -414,3 +414,13 @@ def test_the_reading_commands_wait_for_an_import_when_asked(exports, run_main, t
         finally:
             holder.kill()
             holder.wait()
+
+
+def test_an_import_says_how_many_rows_holding_nothing_it_left_out(exports, run_main, tmp_path) -> None:
+    """Blank lines and rows of delimiters only were left out unsaid: the rows of the file did not add up."""
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    padded = tmp_path / "cases_2023-06-30.csv"
+    padded.write_text(exports[0].read_text(encoding="utf-8") + ",,,,\n\n,,\n", encoding="utf-8")
+    code, out, err = run_main(["register", "import", str(padded), "--mapping", str(mapping)])
+    assert code in (0, None), err
+    assert "(3 more holding nothing left out: no record)" in out

@@ -178,8 +178,11 @@ def import_command(
         console.print(result.note)
     if result.key_warning:
         console.print(f"[bold red]Warning:[/] {escape(result.key_warning)}", soft_wrap=True)
+    left_out = (
+        f" ({result.rows_left_out} more holding nothing left out: no record)" if result.rows_left_out else ""
+    )
     console.print(
-        f"rows in {result.rows_in}: new {result.rows_new}, updated {result.rows_updated}, "
+        f"rows in {result.rows_in}{left_out}: new {result.rows_new}, updated {result.rows_updated}, "
         f"unchanged {result.rows_unchanged}, rejected {result.rows_rejected}; "
         f"marked missing {result.rows_marked_missing}"
     )

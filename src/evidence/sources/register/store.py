@@ -293,6 +293,10 @@ class ImportResult:
     flags: pl.DataFrame = dataclasses.field(repr=False, default_factory=empty_issues)
     #: the register's key is evidently not random (:attr:`~evidence.sources.register.keys.RegisterKey.weakness`)
     key_warning: str | None = None
+    #: rows holding nothing (blank lines, rows of delimiters only, empty sheet rows): no record, not in
+    #: ``rows_in``; said beside it, so that the rows of the file add up (not in :meth:`summary`, whose keys
+    #: docs/scheduling.md documents)
+    rows_left_out: int = 0
 
     @property
     def exported_on_told(self) -> str:
@@ -304,7 +308,7 @@ class ImportResult:
         facts = {
             f.name: getattr(self, f.name)
             for f in dataclasses.fields(self)
-            if f.name not in ("rejects", "flags")
+            if f.name not in ("rejects", "flags", "rows_left_out")
         }
         facts["exported_on"] = self.exported_on.isoformat()
         return facts
@@ -524,7 +528,7 @@ def import_export(
         raise
     finally:
         connection.close()
-    return dataclasses.replace(result, key_warning=key.weakness) if key.weakness else result
+    return dataclasses.replace(result, key_warning=key.weakness, rows_left_out=loaded.rows_left_out)
 
 
 def _apply(
