@@ -138,6 +138,14 @@ def import_command(
             "the field becomes unknown for every record from the export's date on.",
         ),
     ] = False,
+    allow_many_missing: Annotated[
+        bool,
+        typer.Option(
+            "--allow-many-missing",
+            help="Import a full export that lacks most of the records (they are gone from the case-management "
+            "system): they are marked missing.",
+        ),
+    ] = False,
     wait: Annotated[
         float,
         typer.Option(
@@ -161,6 +169,7 @@ def import_command(
         full_export=not partial,
         wait=wait,
         allow_dropped_fields=allow_dropped_fields,
+        allow_many_missing=allow_many_missing,
     )
     if as_json:
         summary = result.summary()

@@ -439,6 +439,7 @@ def import_export(
     full_export: bool = True,
     wait: float = 0.0,
     allow_dropped_fields: bool = False,
+    allow_many_missing: bool = False,
 ) -> ImportResult:
     """Import one export of the case-management system into the register (made on first use).
 
@@ -450,7 +451,8 @@ def import_export(
     imported in the order they were made: one dated before the latest is refused. A full export holding no
     value of a field the register's records hold (the mapping stopped naming its column, or the export lost
     it) is refused unless ``allow_dropped_fields``: it would make the field unknown for every record from its
-    date on.
+    date on. So is a full export lacking most of the records present, unless ``allow_many_missing`` (an
+    export of some records taken for a full one, or case ids that changed form, would mark them missing).
     """
     register, export = Path(register), Path(export)
     if not export.is_file():
@@ -511,6 +513,7 @@ def import_export(
             made_on_from=made_on_from,
             full_export=full_export,
             allow_dropped_fields=allow_dropped_fields,
+            allow_many_missing=allow_many_missing,
             file_name=export.name,
             file_sha256=file_sha256,
             mapping=mapping,
@@ -543,6 +546,7 @@ def _apply(
     file_sha256: str,
     mapping: CaseRecordsMapping,
     allow_dropped_fields: bool = False,
+    allow_many_missing: bool = False,
     provenance: Provenance,
     rows_in: int,
     register: Path,
@@ -594,7 +598,16 @@ def _apply(
             )
         if full_export and not allow_dropped_fields:
             _check_no_field_dropped(connection, rows, made_on, file_name)
-        counts = _merge(connection, rows, seen, made_on, import_id, full_export)
+        counts = _merge(
+            connection,
+            rows,
+            seen,
+            made_on,
+            import_id,
+            full_export,
+            file_name=file_name,
+            allow_many_missing=allow_many_missing,
+        )
         flags = _refolded_ids(connection, rows, folds, mapping.columns["case_id"], import_id)
         note = ""
     connection.execute(
@@ -732,6 +745,31 @@ def _record_columns(connection: duckdb.DuckDBPyConnection) -> list[str]:
     return [c for c in names if c not in _VERSION_COLUMNS]
 
 
+#: The share of the records present that a full export may lack before it is refused (unless allowed).
+MANY_MISSING = 0.5
+#: Fewest records marked missing that can be "many" (a small register's few changes are not).
+FEW_RECORDS = 10
+
+
+def _check_not_many_missing(connection: duckdb.DuckDBPyConnection, made_on: dt.date, file_name: str) -> None:
+    """Refuse a full export that would mark most of the records present missing (see :func:`_merge`)."""
+    missing, present = connection.execute(
+        "SELECT (SELECT count(*) FROM gone), count(*) FROM records WHERE valid_to IS NULL AND present"
+    ).fetchall()[0]
+    if missing < FEW_RECORDS or missing <= MANY_MISSING * present:
+        return
+    new = connection.execute("SELECT count(*) FROM changes WHERE change = 'new'").fetchall()[0][0]
+    raise InputError(
+        f"this full export lacks {missing} of the {present} records of the register ({missing / present:.0%}), "
+        f"and {new} of its records are new: imported, the {missing} would be marked missing from {made_on} on "
+        "and left out of every figure as of it. Is it an export of some records only (a filter left on), or did "
+        "the case ids change form (every record would look new)? Nothing was imported",
+        path=file_name,
+        hint="import an export of some records with --partial; if the records really are gone from the "
+        "case-management system, import it with --allow-many-missing",
+    )
+
+
 def _merge(
     connection: duckdb.DuckDBPyConnection,
     rows: pl.DataFrame,
@@ -739,8 +777,14 @@ def _merge(
     made_on: dt.date,
     import_id: int,
     full: bool,
+    file_name: str = "",
+    allow_many_missing: bool = True,
 ) -> dict[str, int]:
     """Compare the export with the current versions and write the differences (inside the caller's transaction).
+
+    Unless ``allow_many_missing``, a full export that lacks more than :data:`MANY_MISSING` of the records
+    present (at least :data:`FEW_RECORDS` of them) is refused before anything is written: an export of some
+    records taken for a full one (a filter left on), or case ids that changed form, would mark them missing.
 
     ``seen`` holds every record of the export, rejected rows' too: a record whose row was rejected this time is
     still in the export, so it is left as it was, never marked missing.
@@ -786,6 +830,8 @@ def _merge(
     connection.execute(f"CREATE TEMP TABLE seen_keys AS SELECT {RECORD_KEY} FROM seen_arrow")
     connection.unregister("seen_arrow")
     connection.execute(f"CREATE TEMP TABLE gone AS {gone}")
+    if full and not allow_many_missing:
+        _check_not_many_missing(connection, made_on, file_name)
     quoted = ", ".join(f'"{c}"' for c in columns)
     connection.execute(
         f"""UPDATE records SET valid_to = $made_on
