@@ -216,10 +216,12 @@ def save_specs(specs: Sequence[tuple[dict[str, Any], str | Path]], *, scale: flo
         spec = _without_format_characters(described(given))
         if spec_is_empty(spec):
             raise ParameterError(f"the chart for {path.name} has no row to draw (check chart_is_empty first)")
+        # the spec's text (keys sorted) names its SVG ids and keys the chart cache: made once, for both
+        text = _spec_text(spec)
         # where the chart cache keeps it (None: not kept), found once for the look-up and the keeping
-        entry = _cache_entry(spec, suffix, scale) if suffix != ".json" else None
-        jobs.append((spec, path, suffix, entry))
-    todo = [job for job in jobs if not _from_cache(job[3], job[1])]
+        entry = _cache_entry(text, spec, suffix, scale) if suffix != ".json" else None
+        jobs.append((spec, text, path, suffix, entry))
+    todo = [job for job in jobs if not _from_cache(job[4], job[2])]
     if len(todo) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -228,7 +230,7 @@ def save_specs(specs: Sequence[tuple[dict[str, Any], str | Path]], *, scale: flo
     else:
         for job in todo:
             _render(*job, scale=scale)
-    return [job[1] for job in jobs]
+    return [job[2] for job in jobs]
 
 
 def _without_format_characters(spec: dict[str, Any]) -> dict[str, Any]:
@@ -251,13 +253,15 @@ def _without_format_characters(spec: dict[str, Any]) -> dict[str, Any]:
     return cast(dict[str, Any], clean(spec))
 
 
-def _render(spec: dict[str, Any], path: Path, suffix: str, entry: Path | None, *, scale: float) -> None:
+def _render(
+    spec: dict[str, Any], text: str, path: Path, suffix: str, entry: Path | None, *, scale: float
+) -> None:
     import vl_convert as vlc
 
     version = vl_version(spec)
     content: str | bytes
     if suffix == ".svg":
-        content = _stable_ids(vlc.vegalite_to_svg(spec, vl_version=version), spec)
+        content = _stable_ids(vlc.vegalite_to_svg(spec, vl_version=version), text)
     elif suffix == ".png":
         content = vlc.vegalite_to_png(spec, vl_version=version, scale=scale)
     elif suffix == ".pdf":
@@ -274,11 +278,19 @@ def _render(spec: dict[str, Any], path: Path, suffix: str, entry: Path | None, *
         _to_cache(entry, path)
 
 
+def _spec_text(spec: dict[str, Any]) -> str:
+    """A spec as JSON with its keys sorted: the same text for the same chart, whatever order it was built in."""
+    return json.dumps(spec, sort_keys=True, default=str)
+
+
 _SVG_ID = re.compile(r'\bid="([^"]+)"')
+#: Where an SVG names an element id: the id itself, a reference in a url(#...) and a link to it.
+_SVG_ID_USE = re.compile(r'(\bid="|url\(#|href="#)([^")]+)(?=[")])')
 
 
-def _stable_ids(svg: str, spec: dict[str, Any]) -> str:
-    """The SVG with its element ids (clip paths, gradients) named from the chart's spec, not from a counter.
+def _stable_ids(svg: str, spec_text: str) -> str:
+    """The SVG with its element ids (clip paths, gradients) named from the chart's spec (``spec_text``:
+    :func:`_spec_text`), not from a counter.
 
     Vega numbers them per process (``clip1``, ``clip2``, ...), so the same chart would come out differently
     after other charts (in a warm kernel, or from the chart cache), and two charts inlined in one HTML brief
@@ -290,21 +302,24 @@ def _stable_ids(svg: str, spec: dict[str, Any]) -> str:
         return svg
     import hashlib
 
-    digest = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:10]
+    digest = hashlib.sha256(spec_text.encode("utf-8")).hexdigest()[:10]
     names = {old: f"c{digest}-{n}" for n, old in enumerate(ids, start=1)}
-    pattern = re.compile(r'(\bid="|url\(#|href="#)(' + "|".join(map(re.escape, ids)) + r')(?=[")])')
-    return pattern.sub(lambda m: m.group(1) + names[m.group(2)], svg)
+
+    def renamed(match: re.Match[str]) -> str:
+        name = names.get(match.group(2))
+        return match.group(0) if name is None else match.group(1) + name
+
+    return _SVG_ID_USE.sub(renamed, svg)
 
 
-def _cache_entry(spec: dict[str, Any], suffix: str, scale: float) -> Path:
+def _cache_entry(spec_text: str, spec: dict[str, Any], suffix: str, scale: float) -> Path:
     import hashlib
 
     import vl_convert as vlc
 
     from evidence.core.config import cache_dir
 
-    key = {
-        "spec": spec,
+    drawn_by = {
         "suffix": suffix,
         "scale": scale if suffix == ".png" else None,
         "vl_version": vl_version(spec),
@@ -312,8 +327,8 @@ def _cache_entry(spec: dict[str, Any], suffix: str, scale: float) -> Path:
         # the converter measures text itself: one version's drawing of a spec is not another's
         "vl_convert": getattr(vlc, "__version__", None),
     }
-    text = json.dumps(key, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    key = json.dumps(drawn_by, sort_keys=True, separators=(",", ":")) + "\n" + spec_text
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
     return cache_dir() / "charts" / digest[:2] / f"{digest}{suffix}"
 
 
