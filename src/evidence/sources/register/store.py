@@ -411,7 +411,7 @@ def _check_date_against_records(
 ) -> None:
     """Refuse an export holding records registered in a year after the export's date: the date is wrong (a
     typo in the file name or ``--exported-on``, a modification time), and figures as of it would leave those
-    records out while every later export would be refused as older."""
+    records out."""
     if "year" not in rows.columns:
         return
     later = rows.filter(pl.col("year") > made_on.year)
