@@ -264,3 +264,39 @@ def test_a_release_recorded_by_another_process_meanwhile_is_seen_before_writing(
     assert not out.exists()
     monkeypatch.undo()
     assert len(ctdc_exports(register)) == 1
+
+
+_KILLED_AS_THE_FILE_APPEARS = """
+import os, signal, sys
+from evidence.sources.register.ctdc_export import export_register
+replace = os.replace
+def replace_then_die(source, target, *args, **kwargs):
+    replace(source, target, *args, **kwargs)
+    if str(target) == sys.argv[2]:
+        os.kill(os.getpid(), signal.SIGKILL)  # the file has its name; nothing after it runs
+os.replace = replace_then_die
+export_register(sys.argv[1], sys.argv[2], k=5)
+"""
+
+
+def test_a_kill_as_the_export_is_written_leaves_no_file_the_register_does_not_know(
+    register_fixture, tmp_path
+) -> None:
+    """The file was written, then its record committed: killed in between, a release stood on disk that the
+    register did not know of, and a later different export was not refused (two releases to difference)."""
+    import subprocess
+    import sys
+
+    from evidence.sources.register import ctdc_exports
+
+    register = register_fixture.copy(tmp_path)
+    out = tmp_path / "ctdc.csv"
+    process = subprocess.run(
+        [sys.executable, "-c", _KILLED_AS_THE_FILE_APPEARS, str(register), str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert process.returncode == -9, process.stderr
+    assert out.exists()
+    assert [e["file_name"] for e in ctdc_exports(register)] == ["ctdc.csv"]

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from evidence.core.atomic import write_text
+from evidence.core.atomic import atomic_path
 from evidence.core.config import data_dir
 from evidence.core.errors import InputError
 from evidence.sources.case_mapping import CaseRecordsMapping, mapping_path, read_mapping
@@ -1047,8 +1047,10 @@ def record_ctdc_export(
     decide: Callable[[list[dict[str, Any]]], bool] | None = None,
 ) -> int:
     """Record an export in the register and write its ``text`` to ``out`` (atomically, owner-only) in one step:
-    the export's row is committed only once its file is written, and the file is removed when the row cannot
-    be committed. The export's number.
+    the text is written beside ``out``, the export's row committed, and only then does the file take its name.
+    Killed at any point, no file stands at ``out`` that the register does not know of (at worst a release is
+    recorded whose file never took its name: a later export is refused for it, the safe side). The export's
+    number.
 
     ``decide``, given the exports recorded so far (read inside this step's transaction, so that another
     process cannot record one in between), says whether this one is another release (the record's
@@ -1056,7 +1058,7 @@ def record_ctdc_export(
     """
     path = Path(path)
     connection = connect(path, read_only=False, wait=wait)
-    written = False
+    committed = False
     try:
         _check_format(connection, path)
         connection.execute("BEGIN TRANSACTION")
@@ -1080,14 +1082,14 @@ def record_ctdc_export(
                 allowed_another_release,
             ],
         )
-        write_text(out, text, mode=0o600)  # shared deliberately, not by accident
-        written = True
-        connection.execute("COMMIT")
+        with atomic_path(out, mode=0o600) as part:  # owner-only: shared deliberately, not by accident
+            part.write_text(text, encoding="utf-8")
+            connection.execute("COMMIT")  # recorded before the file takes its name
+            committed = True
     except BaseException:
-        with contextlib.suppress(Exception):
-            connection.execute("ROLLBACK")
-        if written:  # a file the register does not know of must not stay
-            out.unlink(missing_ok=True)
+        if not committed:
+            with contextlib.suppress(Exception):
+                connection.execute("ROLLBACK")
         raise
     finally:
         connection.close()
