@@ -294,8 +294,7 @@ class ImportResult:
     #: the register's key is evidently not random (:attr:`~evidence.sources.register.keys.RegisterKey.weakness`)
     key_warning: str | None = None
     #: rows holding nothing (blank lines, rows of delimiters only, empty sheet rows): no record, not in
-    #: ``rows_in``; said beside it, so that the rows of the file add up (not in :meth:`summary`, whose keys
-    #: docs/scheduling.md documents)
+    #: ``rows_in``; said beside it, so that the rows of the file add up
     rows_left_out: int = 0
 
     @property
@@ -308,7 +307,7 @@ class ImportResult:
         facts = {
             f.name: getattr(self, f.name)
             for f in dataclasses.fields(self)
-            if f.name not in ("rejects", "flags", "rows_left_out")
+            if f.name not in ("rejects", "flags")
         }
         facts["exported_on"] = self.exported_on.isoformat()
         return facts
