@@ -82,3 +82,26 @@ def test_interactions_at_minus_infinity_are_said_to_come_from_the_method_that_ch
     assert result.infinite_parameters == ("A:C", "B:C")
     headline = estimate_headline(result)
     assert "stepwise" not in headline and "lowest BIC" in headline
+
+
+def test_counts_of_unusual_replicates_never_give_a_small_list_or_overlap_back() -> None:
+    # a list of k people has no case in about e^−k of the replicates: 135 of 1,000 said k = 2, and the
+    # replicates with no case on two lists said the same of the (here 1) cases on two lists or more
+    small_list = ListCapture(("A", "B", "C"), np.array([300, 250, 90, 1, 1, 0, 0]))  # C holds 2 people
+    result = estimate_population(small_list, method="main", bootstrap=200, seed=3)
+    assert result.bootstrap_empty_list > 0
+    payload = disclosed_payload(result)
+    assert payload["bootstrap"]["empty_list"] == "x"
+    assert any("a list of fewer than 5 people" in reason for reason in payload["disclosure"]["withheld"])
+    text = str(estimate_rows(result))
+    assert f"{result.bootstrap_empty_list} replicate" not in text and "some replicates had a list" in text
+
+    one_overlap = ListCapture(("A", "B", "C"), np.array([100, 100, 1, 100, 0, 0, 0]))
+    result = estimate_population(one_overlap, method="main", bootstrap=50, seed=1)
+    assert result.bootstrap_unbounded > 0
+    payload = disclosed_payload(result)
+    assert payload["bootstrap"]["unbounded"] == "x"
+    assert f"{result.bootstrap_unbounded} replicate" not in str(estimate_rows(result))
+    # nothing small: the counts are published
+    plain = estimate_population(SMALL_CELL, method="main", bootstrap=20, seed=1)
+    assert disclosed_payload(plain)["bootstrap"]["empty_list"] == plain.bootstrap_empty_list == 0

@@ -43,6 +43,7 @@ __all__ = [
     "sensitivity_frame",
     "settings_for_readers",
     "spread_text",
+    "withheld_replicate_counts",
 ]
 
 _SMALL, _COMPLEMENT = "small", "complement"
@@ -198,7 +199,10 @@ def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
     if shown.withheld:
         # the standard errors of withheld limits would hint at them
         payload["bootstrap"]["monte_carlo_se"] = None
-    payload["disclosure"] = {"threshold": rule.threshold, "withheld": list(shown.reasons)}
+    hidden = withheld_replicate_counts(result, rule)
+    for field in hidden:
+        payload["bootstrap"][field] = COMPLEMENT_LABEL
+    payload["disclosure"] = {"threshold": rule.threshold, "withheld": [*shown.reasons, *hidden.values()]}
     return payload
 
 
@@ -296,15 +300,18 @@ def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None 
                 "the replicates; another seed moves them about this much"
             )
 
+    hidden = withheld_replicate_counts(result, shown.rule if shown else DEFAULT_RULE)
     if result.bootstrap_unbounded:
-        lines.append(
-            f"{_many(result.bootstrap_unbounded, 'replicate')} had no case on more than one list: "
-            "estimate unbounded"
+        how_many = (
+            "some replicates" if "unbounded" in hidden else _many(result.bootstrap_unbounded, "replicate")
         )
+        lines.append(f"{how_many} had no case on more than one list: estimate unbounded")
     if result.bootstrap_empty_list:
-        lines.append(
-            f"{_many(result.bootstrap_empty_list, 'replicate')} had a list with no case: analysed without it"
+        how_many = (
+            "some replicates" if "empty_list" in hidden else _many(result.bootstrap_empty_list, "replicate")
         )
+        lines.append(f"{how_many} had a list with no case: analysed without it")
+    lines += list(hidden.values())
     if result.bootstrap_failed:
         were = "was" if result.bootstrap_failed == 1 else "were"
         lines.append(f"{_many(result.bootstrap_failed, 'replicate')} had no valid model and {were} left out")
@@ -313,6 +320,26 @@ def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None 
             f"{_many(result.rejected_unconverged, 'fit')} did not converge even from a cold start: not used"
         )
     return lines
+
+
+def withheld_replicate_counts(
+    result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE
+) -> dict[str, str]:
+    """The bootstrap's counts of unusual replicates that would give a small count back, with why: a list of k
+    people has no case in about e^−k of the replicates, so their number gives k back; the replicates with no
+    case on two lists give back, the same way, the number of cases on two lists or more."""
+    hidden = {}
+    if result.bootstrap_empty_list and rule.is_small(result.smallest_list):
+        hidden["empty_list"] = (
+            f"how many replicates had a list with no case is withheld: it would give back the size of a list "
+            f"of fewer than {rule.threshold} people"
+        )
+    if result.bootstrap_unbounded and rule.is_small(result.overlapping):
+        hidden["unbounded"] = (
+            f"how many replicates had no case on two lists is withheld: it would give back a number of fewer "
+            f"than {rule.threshold} people on two lists or more"
+        )
+    return hidden
 
 
 def _extreme_limits(result: PopulationEstimate) -> tuple[str | None, str | None]:

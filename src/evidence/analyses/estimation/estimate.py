@@ -79,6 +79,11 @@ class PopulationEstimate:
     downhill_start: str | None = None  # downhill: "main" effects or the "full" model
     seed: int | None = None
     source: str = ""
+    #: never published (not in :meth:`to_dict`): margins of the capture-history table that the disclosure rule
+    #: needs, since replicate counts give them back (a list of k people is empty in about e^−k of the
+    #: replicates; no case on two lists in about e^−m, m the cases on two lists or more)
+    smallest_list: int | None = None
+    overlapping: int | None = None
 
     @property
     def identifiable(self) -> bool:
@@ -315,6 +320,8 @@ def _estimate(
         "steps": selection.steps,
         "source": capture.source,
         "downhill_start": selection.start,
+        "smallest_list": min(capture.list_totals().values()),
+        "overlapping": int(capture.counts[capture.histories.sum(axis=1) >= 2].sum()),
     }
     if bootstrap == 0:
         return PopulationEstimate(**common, interval=fit.interval(level), interval_method="intercept_se")
