@@ -974,3 +974,34 @@ def test_a_single_domestic_route_is_said_not_charted(real_tables, shown, tmp_pat
     assert ONE_ROUTE_TO_DRAW.format(route="Cambodia → Cambodia") in text
     drawn = {p.name for p in (tmp_path / "figures").glob("*.svg")}
     assert not {n for n in drawn if n.startswith(("corridors", "flow_map", "world"))}, drawn
+
+
+def test_a_trend_across_a_clear_break_says_the_yearly_rate_is_no_steady_change(real_tables, shown):
+    """The United Kingdom's detected victims (UNODC 2023): about 300–800 a year in 2009–2016, then 5,138 to
+    10,627 in 2017–2020. The brief said only "changed by a factor of 1.39 a year … about 39% more detected
+    victims each year", a steady growth a reader would quote; the counts stepped up about eight-fold in 2017 and
+    grew by an interval including no change before it. The brief now says the break beside the rate."""
+    import re
+
+    unodc = real_tables[1]
+    country_views.show_detected_section(
+        open_brief([unodc], DisclosureRule(5), country="GBR", role="destination")
+    )
+    text = re.sub(r"</?span[^>]*>", "", _text(shown))
+    assert "changed by a factor of **1.39 a year**" in text
+    caveat = next(line for line in text.splitlines() if line.startswith("The yearly rate above averages"))
+    assert "change course in 2017" in caveat
+    assert "before it the rate ratio was 1.05 a year (95% interval 0.99–1.12)" in caveat
+    assert "from it 1.30 a year (95% interval 1.10–1.54)" in caveat
+    assert "a step up by a factor of 7.78 (95% interval 5.05–11.99) in 2017" in caveat
+
+
+def test_a_weak_break_adds_nothing_to_the_trend_sentence(real_tables, shown):
+    # Thailand's detected victims 2009–2021: a break in 2015 with an adjusted p of about 0.13, no clear change
+    unodc = real_tables[1]
+    country_views.show_detected_section(
+        open_brief([unodc], DisclosureRule(5), country="THA", role="destination")
+    )
+    text = _text(shown)
+    assert "**no clear change** in the number of detected victims" in text
+    assert "averages over a break" not in text

@@ -3266,6 +3266,46 @@ def panel_sentence(numbers: YearlyNumbers) -> str:
     )
 
 
+#: The adjusted p-value under which a break is said beside the rate ratio of a brief's trend
+#: (:func:`break_caveat`): one yearly rate then averages over two different courses.
+BREAK_CAVEAT_P = 0.05
+
+
+def break_caveat(models: SeriesModels) -> str | None:
+    """What a brief says after :func:`trend_sentence` when the complete years hold a clear break (adjusted p
+    under :data:`BREAK_CAVEAT_P`): the one annual rate ratio averages over two courses and is not a steady
+    change. The United Kingdom's detected victims, 2009–2020: "1.39 a year" (39% more each year) where the
+    counts were about 300–800 a year up to 2016 and 5,138–10,627 from 2017 (a step by a factor of about 8, the
+    rate before it 1.05 with an interval including 1). None without a trend, a break, or when the evidence for
+    the break is weak (the trends notebook says those in its own section, :func:`break_sentence`)."""
+    found, rr = models.found_break, models.rate_ratio
+    if rr is None or found is None or not found.p_value_adjusted < BREAK_CAVEAT_P:
+        return None
+
+    def stat(value: float) -> str:  # a ratio, never a count of people
+        return markup.marked(f"{value:.2f}", "statistic")
+
+    def rate(value: float, ci: tuple[float, float]) -> str:
+        return f"{stat(value)} a year (95% interval {stat(ci[0])}–{stat(ci[1])})"
+
+    year = markup.marked(str(found.break_year), "years")
+    text = (
+        "The yearly rate above averages over a break, and is not a steady change: the counts change course in "
+        f"{year} (adjusted p {markup.marked(markup.p_value_text(found.p_value_adjusted), 'statistic')}); before "
+        f"it the rate ratio was {rate(found.rate_ratio_before, found.ci_before)}, from it "
+        f"{rate(found.rate_ratio_after, found.ci_after)}"
+    )
+    low, high = found.ci_level_change
+    if not low <= 1 <= high:
+        way = "up" if found.level_change > 1 else "down"
+        text += (
+            f", with a step {way} by a factor of {stat(found.level_change)} (95% interval {stat(low)}–"
+            f"{stat(high)}) in {year}. A sudden step often reflects a change in what is counted or in how victims "
+            "are identified and reported, as much as a change in trafficking"
+        )
+    return text + "."
+
+
 def break_sentence(models: SeriesModels) -> str:
     """One paragraph on the most likely break in the trend of the complete years, or why there is none; when
     the models read a steady reporters' panel, it says so first (the break is the panel's, not the full

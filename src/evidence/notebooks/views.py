@@ -31,6 +31,7 @@ from evidence.notebooks.builders import (
     VICTIMS_TEXT,
     RouteBounds,
     YearlyNumbers,
+    break_caveat,
     break_sentence,
     breakdown_name,
     category_sum_note,
@@ -699,12 +700,15 @@ def show_yearly_section(
     source: str,
     numbers: YearlyNumbers | None = None,
     tables: bool | Collection[str] = True,
+    with_break: bool = False,
 ) -> YearlyNumbers | None:
     """Victims per year of a selection (identified, or detected for UNODC's data): the table, the probably
     incomplete years, the chart and the trend sentence. ``numbers`` are the selection's yearly numbers when
     already built; ``tables``: whether the section goes on to show their breakdown tables (by form, sex, age),
     which the notes may then refer to, or the ``by`` values of those it shows (the trends notebook: its own
-    ``by`` only; a breakdown these data do not have is then none). Returns them for later sections, or None when
+    ``by`` only; a breakdown these data do not have is then none); ``with_break``: whether the trend sentence is
+    followed by the clear break its rate ratio averages over (:func:`break_caveat`: a brief, which has no section
+    on breaks; the trends notebook says the break in its own). Returns them for later sections, or None when
     the selection holds no victims."""
     from evidence.core.errors import EvidenceError
     from evidence.presentation import charts
@@ -803,6 +807,8 @@ def show_yearly_section(
                 f"trend_{tag}_{selection.role}_steady",
             )
     _markdown(trend_sentence(numbers.models(), noun=noun))
+    if with_break and (caveat := break_caveat(numbers.models())) is not None:
+        _markdown(caveat)
     if sentence := no_panel_sentence(numbers):
         _markdown(sentence)
     return numbers
