@@ -2121,3 +2121,22 @@ def test_reasons_for_people_quote_no_value_whatever_it_holds(value):
     reason = f"unknown recruiter relation label {value!r}: no flag names it, so not read as one; row kept"
     shown = reason_without_values(reason)
     assert shown == reason.replace(repr(value), VALUE_WITHHELD)
+
+
+def test_an_all_censored_year_next_to_placeholders_is_one_too(shared_data):
+    """The Russian Federation's forms of exploitation (UNODC 2023): every form <5 in 2017–2020, against totals of
+    209, 327, 342 and 290. 2018–2020 were placeholders (at most 12, under 5% of the total), 2017 (12 against 209,
+    5.7%) was shown as counts: the brief told a reader that fewer than five of the 209 victims detected in 2017
+    were sexually exploited, fewer than five in forced labour. The same return repeated is one placeholder."""
+    from evidence.notebooks.builders import placeholder_years
+    from evidence.sources.cache import load_cached
+
+    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    forms = yearly_numbers(Selection(table, country="RUS", role="destination"), RULE, by="form")
+    assert forms.placeholder == (2017, 2018, 2019, 2020)
+    # a year alone under the wider share stays a count (the 5% rule: a country's real small breakdown)
+    by_counts = pl.DataFrame(
+        {"year": [2017] * 3, "form": ["a", "b", "c"], "count_low": [1] * 3, "count_high": [4] * 3}
+    )
+    counts = pl.DataFrame({"year": [2017], "count_low": [209]})
+    assert placeholder_years(counts, by_counts) == []

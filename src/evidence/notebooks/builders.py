@@ -1926,6 +1926,8 @@ PLACEHOLDER_SHARE = 0.05
 #: :data:`PLACEHOLDER_RUN` such years (the same all-``<5`` return repeated: Viet Nam's and Lao PDR's forms of
 #: 2017–2020, at most 12 a year against medians of 870 and 156). A country without any published total gives no
 #: reference: its all-``<5`` years stay counts (Cambodia's forms of 2017–2020).
+#: The same wider share makes a year *with* a total a placeholder too when it is next to one (the same all-``<5``
+#: return repeated): the Russian Federation's forms of 2017 (at most 12 against 209) beside 2018–2020.
 PLACEHOLDER_SHARE_WITHOUT_TOTAL = 0.1
 PLACEHOLDER_RUN = 2
 #: A placeholder has at least this many categories, all ``<5``: a year with a single ``<5`` category is the one
@@ -2027,8 +2029,8 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
         said.append(
             f"{PLACEHOLDER_BREAKDOWN.capitalize()}: in {years_text(list(numbers.placeholder))} UNODC gives every "
             f"category of the breakdown by {name} as <5, which together cannot reach {PLACEHOLDER_SHARE:.0%} of "
-            "the victims it published for the year (without a total that year: "
-            f"{PLACEHOLDER_SHARE_WITHOUT_TOTAL:.0%} of its usual total): values "
+            f"the victims it published for the year ({PLACEHOLDER_SHARE_WITHOUT_TOTAL:.0%} in a year next to such "
+            f"a year; without a total that year: {PLACEHOLDER_SHARE_WITHOUT_TOTAL:.0%} of its usual total): values "
             "that hold the place of a breakdown, not counts. Those cells are left empty, and those years are left "
             "out of the charts, shares and sentences on this breakdown."
         )
@@ -2645,6 +2647,8 @@ def placeholder_years(counts: pl.DataFrame, by_counts: pl.DataFrame | None) -> l
     )
     found: list[int] = []
     without_total: list[int] = []
+    #: years with a total whose all-<5 cells stay under the wider share only: placeholders next to one
+    near: list[int] = []
     median = totals["total"].median() if totals.height else None
     for year, all_censored, most, total in (
         per_year.join(totals, on="year", how="left").sort("year").iter_rows()
@@ -2654,10 +2658,20 @@ def placeholder_years(counts: pl.DataFrame, by_counts: pl.DataFrame | None) -> l
         if total is not None:
             if most < PLACEHOLDER_SHARE * float(total):
                 found.append(int(year))
+            elif most < PLACEHOLDER_SHARE_WITHOUT_TOTAL * float(total):
+                near.append(int(year))
         elif median is not None and most < PLACEHOLDER_SHARE_WITHOUT_TOTAL * float(median):  # type: ignore[arg-type]
             without_total.append(int(year))
     if len(without_total) >= PLACEHOLDER_RUN:
         found.extend(without_total)
+    # the same all-<5 return repeated: a year next to a placeholder, its cells under the wider share of its own
+    # total, is one too (the Russian Federation's forms: 2017 at most 12 against 209, 5.7%, beside 2018-2020)
+    added = True
+    while added:
+        added = False
+        for year in [y for y in near if y not in found and (y - 1 in found or y + 1 in found)]:
+            found.append(year)
+            added = True
     return sorted(found)
 
 
