@@ -2140,3 +2140,27 @@ def test_an_all_censored_year_next_to_placeholders_is_one_too(shared_data):
     )
     counts = pl.DataFrame({"year": [2017], "count_low": [209]})
     assert placeholder_years(counts, by_counts) == []
+
+
+def test_a_trend_across_years_without_counts_says_it_bridges_them():
+    """The Russian Federation's detected victims (UNODC 2023) are published for 2008–2010 and 2017–2020 only; the
+    brief said "Over 2008–2010, 2017–2020, … changed by a factor of 1.16 a year … about 16% more detected victims
+    each year", a yearly course through six years of which nothing is known. It now says the ratio compares the
+    years on either side of the gap; a year or two missing is read through."""
+    import dataclasses
+
+    from evidence.notebooks.builders import trend_sentence
+    from evidence.presentation.disclosure import find_small_counts
+
+    years = (2008, 2009, 2010, 2017, 2018, 2019, 2020)
+    models = _models(1.16, 1.13, 1.19, n_years=len(years))
+    gapped = dataclasses.replace(models.rate_ratio, first_year=2008, last_year=2020, years=years)
+    marked = trend_sentence(dataclasses.replace(models, rate_ratio=gapped), noun="detected victims")
+    text = re.sub(r"</?span[^>]*>", "", marked)
+    assert (
+        "No count is read for 2011–2016: the ratio compares the years before that gap with those after it" in text
+    )
+    assert find_small_counts(marked) == []
+    short = dataclasses.replace(models.rate_ratio, years=(2011, 2012, 2014, 2015, 2016, 2017, 2018))
+    text = trend_sentence(dataclasses.replace(models, rate_ratio=short))
+    assert "No count is read" not in text  # 2013 alone: read through

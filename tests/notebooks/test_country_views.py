@@ -1005,3 +1005,15 @@ def test_a_weak_break_adds_nothing_to_the_trend_sentence(real_tables, shown):
     text = _text(shown)
     assert "**no clear change** in the number of detected victims" in text
     assert "averages over a break" not in text
+
+
+def test_the_russian_federations_trend_says_it_bridges_six_years_without_counts(real_tables, shown):
+    import re
+
+    unodc = real_tables[1]
+    country_views.show_detected_section(
+        open_brief([unodc], DisclosureRule(5), country="RUS", role="destination")
+    )
+    text = re.sub(r"</?span[^>]*>", "", _text(shown))
+    assert "Over 2008–2010, 2017–2020, the number of detected victims changed by a factor of" in text
+    assert "No count is read for 2011–2016: the ratio compares the years before that gap" in text

@@ -3182,6 +3182,15 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
             f"**{stat(rr.rate_ratio)} a year** ({interval}; {model}): about "
             f"{markup.marked(f'{abs(rr.rate_ratio - 1):.0%}', 'statistic')} {change} {noun} each year."
         )
+    if (gap := _widest_gap(rr.years)) is not None:
+        # the Russian Federation's detected victims: 2008-2010 and 2017-2020 read, "16% more each year" where
+        # nothing says how the counts went between 71 (2010) and 209 (2017)
+        first, last = gap
+        missing = markup.marked(years_text(list(range(first, last + 1))), "years")
+        text += (
+            f" No count is read for {missing}: the ratio compares the years before that gap with those after "
+            "it, and says nothing of the course of the counts between them."
+        )
     if rr.overdispersed:
         text += " The counts vary more than a Poisson model allows, so a negative binomial model was used."
     if rr.low_bound and rr.high_bound:
@@ -3192,6 +3201,23 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
     if rr.warnings:
         text += " The model fit warned: " + escape_markdown("; ".join(rr.warnings)) + "."
     return text
+
+
+#: Consecutive years without a count, inside the years a trend reads, from which :func:`trend_sentence` says the
+#: ratio bridges a gap (a year or two missing is a gap a yearly rate reads through).
+TREND_GAP_YEARS = 3
+
+
+def _widest_gap(years: Sequence[int]) -> tuple[int, int] | None:
+    """The first and last year of the widest run of years missing between the years a trend read, when it is
+    at least :data:`TREND_GAP_YEARS` long (the earliest of equally wide runs); else None."""
+    best: tuple[int, int] | None = None
+    ordered = sorted(years)
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        width = after - before - 1
+        if width >= TREND_GAP_YEARS and (best is None or width > best[1] - best[0] + 1):
+            best = (before + 1, after - 1)
+    return best
 
 
 def incomplete_lines(flags: Sequence[IncompleteYear]) -> list[str]:
