@@ -2158,7 +2158,8 @@ def test_a_trend_across_years_without_counts_says_it_bridges_them():
     marked = trend_sentence(dataclasses.replace(models, rate_ratio=gapped), noun="detected victims")
     text = re.sub(r"</?span[^>]*>", "", marked)
     assert (
-        "No count is read for 2011–2016: the ratio compares the years before that gap with those after it" in text
+        "No count is read for 2011–2016: the ratio compares the years before that gap with those after it"
+        in text
     )
     assert find_small_counts(marked) == []
     short = dataclasses.replace(models.rate_ratio, years=(2011, 2012, 2014, 2015, 2016, 2017, 2018))

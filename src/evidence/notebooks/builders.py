@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import math
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -3213,7 +3214,7 @@ def _widest_gap(years: Sequence[int]) -> tuple[int, int] | None:
     at least :data:`TREND_GAP_YEARS` long (the earliest of equally wide runs); else None."""
     best: tuple[int, int] | None = None
     ordered = sorted(years)
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in itertools.pairwise(ordered):
         width = after - before - 1
         if width >= TREND_GAP_YEARS and (best is None or width > best[1] - best[0] + 1):
             best = (before + 1, after - 1)
