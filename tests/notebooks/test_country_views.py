@@ -989,11 +989,20 @@ def test_a_trend_across_a_clear_break_says_the_yearly_rate_is_no_steady_change(r
     )
     text = re.sub(r"</?span[^>]*>", "", _text(shown))
     assert "changed by a factor of **1.39 a year**" in text
-    caveat = next(line for line in text.splitlines() if line.startswith("The yearly rate above averages"))
+    caveat = next(line for line in text.splitlines() if line.startswith("One yearly rate for all these years hides a break"))
     assert "change course in 2017" in caveat
     assert "before it the rate ratio was 1.05 a year (95% interval 0.99–1.12)" in caveat
     assert "from it 1.30 a year (95% interval 1.10–1.54)" in caveat
     assert "a step up by a factor of 7.78 (95% interval 5.05–11.99) in 2017" in caveat
+    # the United States 2013–2021: a slowdown from 2017 (1.32 a year, then 1.06), no step (its interval holds 1)
+    shown.clear()
+    country_views.show_detected_section(
+        open_brief([unodc], DisclosureRule(5), country="USA", role="destination")
+    )
+    text = re.sub(r"</?span[^>]*>", "", _text(shown))
+    caveat = next(line for line in text.splitlines() if line.startswith("One yearly rate for all these years"))
+    assert "before it the rate ratio was 1.32 a year" in caveat and "from it 1.06 a year" in caveat
+    assert "step" not in caveat
 
 
 def test_a_weak_break_adds_nothing_to_the_trend_sentence(real_tables, shown):
@@ -1004,7 +1013,7 @@ def test_a_weak_break_adds_nothing_to_the_trend_sentence(real_tables, shown):
     )
     text = _text(shown)
     assert "**no clear change** in the number of detected victims" in text
-    assert "averages over a break" not in text
+    assert "hides a break" not in text
 
 
 def test_the_russian_federations_trend_says_it_bridges_six_years_without_counts(real_tables, shown):

@@ -3331,7 +3331,7 @@ def break_caveat(models: SeriesModels) -> str | None:
 
     year = markup.marked(str(found.break_year), "years")
     text = (
-        "The yearly rate above averages over a break, and is not a steady change: the counts change course in "
+        "One yearly rate for all these years hides a break: the counts change course in "
         f"{year} (adjusted p {markup.marked(markup.p_value_text(found.p_value_adjusted), 'statistic')}); before "
         f"it the rate ratio was {rate(found.rate_ratio_before, found.ci_before)}, from it "
         f"{rate(found.rate_ratio_after, found.ci_after)}"
