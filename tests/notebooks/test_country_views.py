@@ -989,7 +989,11 @@ def test_a_trend_across_a_clear_break_says_the_yearly_rate_is_no_steady_change(r
     )
     text = re.sub(r"</?span[^>]*>", "", _text(shown))
     assert "changed by a factor of **1.39 a year**" in text
-    caveat = next(line for line in text.splitlines() if line.startswith("One yearly rate for all these years hides a break"))
+    caveat = next(
+        line
+        for line in text.splitlines()
+        if line.startswith("One yearly rate for all these years hides a break")
+    )
     assert "change course in 2017" in caveat
     assert "before it the rate ratio was 1.05 a year (95% interval 0.99–1.12)" in caveat
     assert "from it 1.30 a year (95% interval 1.10–1.54)" in caveat
@@ -1000,7 +1004,9 @@ def test_a_trend_across_a_clear_break_says_the_yearly_rate_is_no_steady_change(r
         open_brief([unodc], DisclosureRule(5), country="USA", role="destination")
     )
     text = re.sub(r"</?span[^>]*>", "", _text(shown))
-    caveat = next(line for line in text.splitlines() if line.startswith("One yearly rate for all these years"))
+    caveat = next(
+        line for line in text.splitlines() if line.startswith("One yearly rate for all these years")
+    )
     assert "before it the rate ratio was 1.32 a year" in caveat and "from it 1.06 a year" in caveat
     assert "step" not in caveat
 
