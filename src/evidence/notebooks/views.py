@@ -45,6 +45,7 @@ from evidence.notebooks.builders import (
     panel_sentence,
     profile_view,
     records_no_category,
+    repeated_rows_note,
     route_notes,
     route_numbers,
     said_once_per_brief,
@@ -887,7 +888,12 @@ def show_dimension_section(
     shown = table.shown()
     if not numbers.exact:
         # a year of the span without the breakdown is a row noted as not published, said once (never a 0)
-        notes = (censored_note(shown), no_breakdown_note(numbers), category_sum_note(numbers))
+        notes = (
+            censored_note(shown),
+            no_breakdown_note(numbers),
+            category_sum_note(numbers),
+            repeated_rows_note(numbers),
+        )
         note = " ".join(n for n in notes if n)
     elif not numbers.partition:
         note = f"One victim can count in several categories of {label}, so they can add up to more than the victims"
