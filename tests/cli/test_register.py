@@ -392,3 +392,35 @@ def test_figures_of_perturbed_records_withhold_a_complement_beside_a_small_count
             assert len(withheld) >= 2, table  # a lone withheld count is the total less the others
             checked += 1
     assert checked
+
+
+def test_the_reading_commands_wait_for_an_import_when_asked(exports, run_main, tmp_path) -> None:
+    """Busy, they said "pass --wait SECONDS", an option they did not take (a usage error)."""
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    run_main(["register", "import", str(exports[0]), "--mapping", str(mapping)])
+    register = tmp_path / "data" / "register.duckdb"
+    hold = (
+        "import sys, time\nfrom evidence.sources.register.store import connect\n"
+        "c = connect(sys.argv[1], read_only=False)\nprint('holding', flush=True)\ntime.sleep(1.5)\nc.close()\n"
+    )
+    for command in (["status"], ["figures"], ["lists", str(tmp_path / "lists.csv")]):
+        holder = subprocess.Popen(
+            [sys.executable, "-c", hold, str(register)], stdout=subprocess.PIPE, text=True
+        )
+        try:
+            assert holder.stdout.readline().strip() == "holding"
+            code, _, err = run_main(["register", *command, "--wait", "30"])
+            assert code in (0, None), err
+        finally:
+            holder.kill()
+            holder.wait()
+
+
+def test_an_import_says_how_many_rows_holding_nothing_it_left_out(exports, run_main, tmp_path) -> None:
+    """Blank lines and rows of delimiters only were left out unsaid: the rows of the file did not add up."""
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    padded = tmp_path / "cases_2023-06-30.csv"
+    padded.write_text(exports[0].read_text(encoding="utf-8") + ",,,,\n\n,,\n", encoding="utf-8")
+    code, out, err = run_main(["register", "import", str(padded), "--mapping", str(mapping)])
+    assert code in (0, None), err
+    assert "(3 more holding nothing left out: no record)" in out

@@ -677,3 +677,24 @@ def test_a_row_with_text_only_beyond_the_header_is_rejected_not_left_out(tmp_pat
     assert_accounting(table)
     assert (table.rows_in, table.rows_kept, table.rows_left_out) == (2, 1, 0)
     assert table.rejects.filter(pl.col("row") == 3)["reason"].str.starts_with("too many fields").any()
+
+
+def test_a_date_with_a_time_as_exports_write_it_gives_its_year(tmp_path: Path) -> None:
+    """The docs say a time may follow a date, but only a two-digit hour without a zone was read: Excel's CSV of
+    a date-time column (``5/3/2019 0:00``), a 12-hour clock (``10:00 AM``) and a system's ISO timestamp with its
+    zone (``2019-05-03T10:00:00Z``) rejected every row (``Invalid isoformat string``)."""
+    good = ["5/3/2019 0:00", "03/05/2019 10:00 AM", "2019-05-03T10:00:00Z", "2019-05-03 10:00:00+07:00"]
+    good += ["2019-05-03T10:00:00.000+0700", "2019/05/03 9:05", "2019-05-03 10:00:00 UTC"]
+    bad = ["2019-05-03 13:00 PM", "2019-05-03 24:00", "2019-05-03 10:00 tomorrow"]
+    path = write_csv(
+        tmp_path / "cases.csv",
+        HEADER,
+        [[v, "F", "25", "Myanmar", "Yes"] for v in [*good, *bad]],
+        SMALL_MAPPING,
+    )
+    table = load_case_records(path)
+    assert_accounting(table)
+    assert table.data["year"].to_list() == [2019] * len(good)
+    reasons = dict(zip(table.rejects["value"].to_list(), table.rejects["reason"].to_list(), strict=True))
+    assert set(reasons) == set(bad)
+    assert all(reason.startswith("impossible date") for reason in reasons.values()), reasons

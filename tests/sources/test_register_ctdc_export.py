@@ -244,3 +244,59 @@ def test_no_cell_of_the_export_reads_as_a_formula() -> None:
     rows = list(csv.reader(io.StringIO(_text(frame)), delimiter=";"))
     assert rows[1][1:] == ['\'=HYPERLINK("http://evil.example")', "-3"]
     assert rows[2][1:] == ["Hotline", "2019"]
+
+
+def test_a_release_recorded_by_another_process_meanwhile_is_seen_before_writing(
+    register_fixture, tmp_path, monkeypatch
+) -> None:
+    """Two exports at once (a scheduled one, a person's): each read the register's exports before the other
+    recorded its own, and both were written, two releases to difference, neither refused."""
+    from evidence.sources.register import ctdc_exports, store
+    from evidence.sources.register.ctdc_export import AnotherReleaseError, export_register
+
+    register = register_fixture.copy(tmp_path)
+    export_register(register, tmp_path / "ctdc_k5.csv", k=5)
+    # the other process read the register's exports before this one was recorded
+    monkeypatch.setattr(store, "ctdc_exports", lambda path, wait=0.0: [])
+    out = tmp_path / "ctdc_k3.csv"
+    with pytest.raises(AnotherReleaseError, match=r"export 1 \('ctdc_k5.csv'"):
+        export_register(register, out, k=3)
+    assert not out.exists()
+    monkeypatch.undo()
+    assert len(ctdc_exports(register)) == 1
+
+
+_KILLED_AS_THE_FILE_APPEARS = """
+import os, signal, sys
+from evidence.sources.register.ctdc_export import export_register
+replace = os.replace
+def replace_then_die(source, target, *args, **kwargs):
+    replace(source, target, *args, **kwargs)
+    if str(target) == sys.argv[2]:
+        os.kill(os.getpid(), signal.SIGKILL)  # the file has its name; nothing after it runs
+os.replace = replace_then_die
+export_register(sys.argv[1], sys.argv[2], k=5)
+"""
+
+
+def test_a_kill_as_the_export_is_written_leaves_no_file_the_register_does_not_know(
+    register_fixture, tmp_path
+) -> None:
+    """The file was written, then its record committed: killed in between, a release stood on disk that the
+    register did not know of, and a later different export was not refused (two releases to difference)."""
+    import subprocess
+    import sys
+
+    from evidence.sources.register import ctdc_exports
+
+    register = register_fixture.copy(tmp_path)
+    out = tmp_path / "ctdc.csv"
+    process = subprocess.run(
+        [sys.executable, "-c", _KILLED_AS_THE_FILE_APPEARS, str(register), str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert process.returncode == -9, process.stderr
+    assert out.exists()
+    assert [e["file_name"] for e in ctdc_exports(register)] == ["ctdc.csv"]

@@ -123,3 +123,15 @@ def test_the_key_file_of_an_existing_register_still_opens(tmp_path, monkeypatch)
     for _ in range(2000):
         assert key_weakness(new_key_text()) is None
         assert key_weakness(secrets.token_urlsafe(32)) is None
+
+
+def test_a_lost_key_file_says_what_it_means_and_what_to_do(tmp_path, monkeypatch) -> None:
+    """An existing register whose key file is gone said only "no register key at PATH"."""
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    with pytest.raises(RegisterKeyError) as caught:
+        load_key(tmp_path / "register.key")
+    message = str(caught.value)
+    assert "no register key at" in message and "nothing was imported" in message
+    assert "restore" in message.lower() and KEY_ENV in message  # where the key may come back from
+    assert "still read" in message  # the register itself is not lost
+    assert "new register" in message  # and what to do when the key is lost for good

@@ -464,6 +464,8 @@ def test_every_row_of_a_shared_id_is_rejected_even_where_the_loader_rejected_one
     twin_rows = {6, result.rows_in + 1}  # line 6 (the 5th record) and the last line
     assert twin_rows <= set(by_row), by_row
     assert any("shared with another row" in r for r in by_row[6])
+    # named as the export names its column, as the loader names the columns of the rows it rejects
+    assert set(result.rejects.filter(pl.col("row") == 6)["column"].to_list()) == {"Case ID"}
     assert result.rows_rejected == 2 and result.rows_new == result.rows_in - 2
     assert records_as_of(register).data.height == result.rows_in - 2
 
@@ -523,3 +525,142 @@ def test_an_as_of_date_before_the_first_export_is_refused_and_one_after_the_last
     between = records_as_of(register, dt.date(2023, 6, 15))
     assert between.provenance.release == "2023-06-15"
     assert between.data.equals(records_as_of(register, dt.date(2023, 5, 31)).data)
+
+
+# --- review 9: a data steward's year ----------------------------------------------------------------------------
+
+
+def test_a_file_name_holding_several_dates_is_no_export_date(tmp_path) -> None:
+    """``cases_2016-01-01_2023-06-30.csv`` (the period it covers) was dated 2016-01-01, its first date: every
+    such export went in on one date, as of which the figures held the last of them."""
+    from evidence.sources.register import export_date
+
+    export = tmp_path / "cases_2016-01-01_2023-06-30.csv"
+    export.write_text("Case ID\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"several dates \(2016-01-01, 2023-06-30\).*--exported-on"):
+        export_date(export)
+    assert export_date(export, dt.date(2023, 6, 30)) == (dt.date(2023, 6, 30), "given")
+    # one date, written once or twice, is the export's date; a number that is no date is no date
+    for name in ("cases_2023-06-30.csv", "cases_20230630_2023-06-30.csv", "cases_2016_2024_2023-06-30.csv"):
+        (tmp_path / name).write_text("Case ID\n", encoding="utf-8")
+        assert export_date(tmp_path / name) == (dt.date(2023, 6, 30), "the file name"), name
+
+
+def test_the_same_file_imported_again_under_a_corrected_mapping_is_read_again(tmp_path) -> None:
+    """A row rejected for a code the mapping lacked; the mapping corrected, the same export imported again: it
+    said "already imported: nothing changed" and the record stayed out of the register."""
+    exports, mapping = _small_exports(tmp_path / "exports", months=1)
+
+    def unknown_sex(rows):
+        rows[4][7] = "Q"  # Sex: a code the mapping does not list
+        return rows
+
+    export = _edit(exports[0], tmp_path / "cases_2023-06-30.csv", unknown_sex)
+    register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
+    first = import_export(register, export, mapping, key_path=key)
+    assert first.rows_rejected == 1
+    corrected = tmp_path / "corrected.mapping.yaml"
+    corrected.write_text(
+        mapping.read_text(encoding="utf-8").replace("{F: Female, M: Male}", "{F: Female, M: Male, Q: null}"),
+        encoding="utf-8",
+    )
+    again = import_export(register, export, corrected, key_path=key)
+    assert again.note == "" and (again.rows_new, again.rows_rejected) == (1, 0)
+    assert records_as_of(register).data.height == first.rows_in
+    # the same file and mapping once more: nothing new
+    assert "already imported as import 2" in import_export(register, export, corrected, key_path=key).note
+
+
+_HOLD_A_WHILE = """
+import sys, time
+from evidence.sources.register.store import connect
+connection = connect(sys.argv[1], read_only=False)
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+connection.close()
+"""
+
+
+def test_waiting_for_an_import_to_end_waits_for_every_read(register_fixture, tmp_path) -> None:
+    """``export-ctdc --wait`` waited only to record the export: its reads of the register, before, failed at
+    once with "in use ... pass --wait SECONDS"; the reading commands took no --wait at all."""
+    from evidence.sources.register.ctdc_export import export_register
+
+    register = register_fixture.copy(tmp_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_A_WHILE, str(register), "1.5"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        with pytest.raises(RegisterBusyError):
+            status(register)
+        done = export_register(register, tmp_path / "ctdc.csv", k=5, wait=30)
+        assert done.export_id == 1
+    finally:
+        holder.kill()
+        holder.wait()
+    assert status(register, wait=30)["ctdc_exports"][0]["k"] == 5
+
+
+def test_an_export_dated_before_its_own_records_is_refused(tmp_path) -> None:
+    """``cases_2021-12-31.csv`` holding records registered in 2023 (a typo in the name, a date taken from a
+    modification time) went in silently: figures as of its date left those records out."""
+    exports, mapping = _small_exports(tmp_path / "exports", months=1)
+    misdated = _edit(exports[0], tmp_path / "cases_2021-12-31.csv", lambda rows: rows)
+    register = tmp_path / "register.duckdb"
+    with pytest.raises(
+        InputError, match=r"registered after the year of its date, 2021-12-31 \(from the file"
+    ):
+        import_export(register, misdated, mapping, key_path=tmp_path / "register.key")
+    assert not register.exists()
+    result = import_export(
+        register, misdated, mapping, key_path=tmp_path / "register.key", exported_on=dt.date(2023, 6, 30)
+    )
+    assert result.rows_new == result.rows_in
+
+
+def test_a_full_export_without_a_field_the_records_hold_is_refused_unless_allowed(tmp_path) -> None:
+    """A mapping that stopped naming a column (or an export that lost one) made the field unknown for every
+    record from that export on, each counted "updated", and the figures of later dates lost it silently."""
+    exports, mapping = _small_exports(tmp_path / "exports")
+    register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
+    import_export(register, exports[0], mapping, key_path=key)
+    without = tmp_path / "without_shelter.mapping.yaml"
+    without.write_text(
+        mapping.read_text(encoding="utf-8").replace('    shelter: "Shelter"\n', ""), encoding="utf-8"
+    )
+    before = status(register)
+    with pytest.raises(
+        InputError, match=r"no value of assistance_shelter \(held by \d+ records\).*--allow-dropped"
+    ):
+        import_export(register, exports[1], without, key_path=key)
+    assert status(register)["versions"] == before["versions"]
+    # allowed (the export no longer holds it): the field is unknown from then on
+    done = import_export(register, exports[1], without, key_path=key, allow_dropped_fields=True)
+    assert done.rows_updated > 0
+    assert (
+        records_as_of(register).data["assistance_shelter"].null_count() == done.rows_in - done.rows_rejected
+    )
+
+
+def test_a_full_export_lacking_most_records_is_refused_unless_partial_or_allowed(tmp_path) -> None:
+    """An export of some records taken for a full one (a filter left on in the case-management system), or
+    case ids that changed form, marked most of the register missing: its figures as of that date fell."""
+    exports, mapping = _small_exports(tmp_path / "exports")
+    register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
+    first = import_export(register, exports[0], mapping, key_path=key)
+    filtered = _edit(exports[1], tmp_path / "cases_2023-06-30.csv", lambda rows: rows[:10])
+    with pytest.raises(
+        InputError, match=r"full export lacks \d+ of the \d+ records.*--partial.*--allow-many"
+    ):
+        import_export(register, filtered, mapping, key_path=key)
+    assert status(register)["records"] == first.rows_new
+    retyped = _edit(
+        exports[1], tmp_path / "cases_2023-06-30.csv", lambda rows: [["X" + r[0], *r[1:]] for r in rows]
+    )
+    with pytest.raises(InputError, match=r"case ids change form"):
+        import_export(register, retyped, mapping, key_path=key)
+    partial = import_export(register, filtered, mapping, key_path=key, full_export=False)
+    assert partial.rows_marked_missing == 0
+    gone = import_export(register, filtered, mapping, key_path=key, allow_many_missing=True)
+    assert gone.rows_marked_missing > first.rows_new // 2

@@ -46,6 +46,13 @@ AsOfOpt = Annotated[
     ),
 ]
 
+ReadWaitOpt = Annotated[
+    float,
+    typer.Option(
+        "--wait", min=0, help="Seconds to wait while an import holds the register.", metavar="SECONDS"
+    ),
+]
+
 
 def register(app: typer.Typer) -> None:
     """Add the ``register`` commands to the ``evidence`` app."""
@@ -74,13 +81,13 @@ def _output_file(out: Path) -> Path:
     return file_to_write(out, str(out), "out.csv")
 
 
-def _as_of(register_path: Path, as_of: str | None):
+def _as_of(register_path: Path, as_of: str | None, wait: float = 0.0):
     """The records as of the date asked (default: the latest export), and that date (with its note when it is
     after the last export)."""
     from evidence.sources.register import records_as_of, resolve_as_of
 
-    stood = resolve_as_of(register_path, _date(as_of, "--as-of"))
-    return records_as_of(register_path, stood.date), stood
+    stood = resolve_as_of(register_path, _date(as_of, "--as-of"), wait=wait)
+    return records_as_of(register_path, stood.date, wait=wait), stood
 
 
 def _say_as_of(stood) -> None:
@@ -123,6 +130,22 @@ def import_command(
         bool,
         typer.Option("--partial", help="The export holds only some records: none is marked missing."),
     ] = False,
+    allow_dropped_fields: Annotated[
+        bool,
+        typer.Option(
+            "--allow-dropped-fields",
+            help="Import a full export that holds no value of a field the records hold (its column dropped): "
+            "the field becomes unknown for every record from the export's date on.",
+        ),
+    ] = False,
+    allow_many_missing: Annotated[
+        bool,
+        typer.Option(
+            "--allow-many-missing",
+            help="Import a full export that lacks most of the records (they are gone from the case-management "
+            "system): they are marked missing.",
+        ),
+    ] = False,
     wait: Annotated[
         float,
         typer.Option(
@@ -145,6 +168,8 @@ def import_command(
         exported_on=_date(exported_on, "--exported-on"),
         full_export=not partial,
         wait=wait,
+        allow_dropped_fields=allow_dropped_fields,
+        allow_many_missing=allow_many_missing,
     )
     if as_json:
         summary = result.summary()
@@ -162,8 +187,11 @@ def import_command(
         console.print(result.note)
     if result.key_warning:
         console.print(f"[bold red]Warning:[/] {escape(result.key_warning)}", soft_wrap=True)
+    left_out = (
+        f" ({result.rows_left_out} more holding nothing left out: no record)" if result.rows_left_out else ""
+    )
     console.print(
-        f"rows in {result.rows_in}: new {result.rows_new}, updated {result.rows_updated}, "
+        f"rows in {result.rows_in}{left_out}: new {result.rows_new}, updated {result.rows_updated}, "
         f"unchanged {result.rows_unchanged}, rejected {result.rows_rejected}; "
         f"marked missing {result.rows_marked_missing}"
     )
@@ -194,11 +222,13 @@ def key_command() -> None:
 
 
 @register_app.command("status")
-def status_command(register_path: RegisterOpt = None, as_json: JsonOpt = False) -> None:
+def status_command(
+    register_path: RegisterOpt = None, wait: ReadWaitOpt = 0.0, as_json: JsonOpt = False
+) -> None:
     """What the register holds: records, records marked missing, versions, and every import."""
     from evidence.sources.register import status
 
-    facts = status(_path(register_path))
+    facts = status(_path(register_path), wait=wait)
     if as_json:
         _echo_json("status", facts)
         return
@@ -268,6 +298,7 @@ def figures_command(
         ),
     ] = None,
     register_path: RegisterOpt = None,
+    wait: ReadWaitOpt = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
     """The key figures: victims assisted in the period by sex, age, nationality, form, assistance; nationals
@@ -282,7 +313,7 @@ def figures_command(
     # no nationals abroad, a 0 that looked like a figure)
     country = check_country(country)
     path = _path(register_path)
-    loaded, stood = _as_of(path, as_of)
+    loaded, stood = _as_of(path, as_of, wait)
     if stood.date is None:
         raise RegisterError("the register holds no export yet: no figures", path=path)
     year_from, period_note = _period_held(loaded.data, year_from, stood.date)
@@ -290,7 +321,7 @@ def figures_command(
         loaded.data,
         as_of=stood.date,
         year_from=year_from,
-        country=(country or register_country(path) or None),
+        country=(country or register_country(path, wait=wait) or None),
         rule=DisclosureRule(threshold=threshold),
         # real records: perturbed by the cell key method, as every other output of them
         record_keys=record_keys(loaded) if loaded.protection == "cell_key" else None,
@@ -442,13 +473,14 @@ def lists_command(
     ] = "referral_source",
     as_of: AsOfOpt = None,
     register_path: RegisterOpt = None,
+    wait: ReadWaitOpt = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
     """Write the agencies' overlap as list-capture data (a 0/1 column per agency and a count)."""
     from evidence.sources.register.lists import write_lists
 
     _output_file(out)
-    loaded, stood = _as_of(_path(register_path), as_of)
+    loaded, stood = _as_of(_path(register_path), as_of, wait)
     report = write_lists(loaded.data, out, by=by)
     if as_json:
         _echo_json(
@@ -479,6 +511,7 @@ def snapshot_command(
     ],
     as_of: AsOfOpt = None,
     register_path: RegisterOpt = None,
+    wait: ReadWaitOpt = 0.0,
 ) -> None:
     """Write the records as they stood on a date as a canonical table (pseudonymised, owner-only)."""
 
@@ -488,7 +521,7 @@ def snapshot_command(
     if out.suffix != ".parquet":
         raise ParameterError(f"{out}: the snapshot is a .parquet file")
     _output_file(out)
-    loaded, stood = _as_of(_path(register_path), as_of)
+    loaded, stood = _as_of(_path(register_path), as_of, wait)
     _say_as_of(stood)
     write_parquet(loaded, out, mode=0o600)
     console.print(

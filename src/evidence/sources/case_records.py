@@ -115,17 +115,23 @@ MULTI_VALUED_FIELDS = ("referral_source",)
 #: The column of pseudonymised case ids that :func:`load_case_records` adds when given a ``pseudonymise``.
 RECORD_KEY = "record_key"
 
-_YEAR = re.compile(r"(\d{4})(?:\.0+|-(\d{2})-(\d{2})(?:[ T]([\d:.]+))?)?")
+_YEAR = re.compile(r"(\d{4})(?:\.0+|-(\d{2})-(\d{2})(?:[ T](\S.*))?)?")
 #: A date written day and month first, the year last in four digits (``03/05/2019``, ``3.5.2019``,
 #: ``03-05-2019``), as most locales' spreadsheets and case-management systems export it: its year is the same
 #: read day/month or month/day, so it is read when the date exists read one way or the other.
-_NUMERIC_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:[ T]([\d:.]+))?")
+_NUMERIC_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:[ T](\S.*))?")
 #: ``2019/05/03``, ``2019.05.03``: year first, then month and day (as ISO orders them).
-_YEAR_FIRST_DATE = re.compile(r"(\d{4})([/.])(\d{1,2})\2(\d{1,2})(?:[ T]([\d:.]+))?")
+_YEAR_FIRST_DATE = re.compile(r"(\d{4})([/.])(\d{1,2})\2(\d{1,2})(?:[ T](\S.*))?")
 #: A date with its month in English words and a four-digit year: ``3 May 2019``, ``03-May-2019`` (Excel's
 #: d-mmm-yyyy), ``May 3, 2019``.
 _DAY_NAME_YEAR = re.compile(r"(\d{1,2})[ -]([A-Za-z]+)\.?,?[ -](\d{4})")
 _NAME_DAY_YEAR = re.compile(r"([A-Za-z]+)\.? (\d{1,2}),? (\d{4})")
+#: The time of day that may follow a date, as exports write it: ``10:30``, ``10:30:00.000``, ``0:00`` (Excel's
+#: m/d/yyyy h:mm), ``10:30 AM``, with a zone (``Z``, ``+07:00``, ``+0700``, ``UTC``) or not.
+_TIME = re.compile(
+    r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?: ?([AaPp])\.?[Mm]\.?)?"
+    r"(?: ?(?:Z|UTC|GMT|[+-](\d{2}):?(\d{2})?))?"
+)
 #: A cell that is meant as a date (digits and date separators), not a year: a rejection shows it.
 _DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T].*)?")
 #: Excel's serial number of a day from May 1990 (33000) to 2102 (73999): an Excel date saved without its date
@@ -581,13 +587,28 @@ def _year_of_date(value: str) -> int:
 
 
 def _check_date(value: str, year: int, month: int, day: int, time: str | None) -> None:
-    """:class:`_Bad` (``impossible date``, with the reason) unless the date (and time) exist."""
+    """:class:`_Bad` (``impossible date``, with the reason) unless the date (and time, :data:`_TIME`) exist."""
     try:
         dt.date(year, month, day)
         if time is not None:
-            dt.time.fromisoformat(time)
+            _check_time(time)
     except ValueError as exc:
         raise _Bad(f"impossible date {_shown(value)}: {exc}") from None
+
+
+def _check_time(time: str) -> None:
+    """ValueError unless ``time`` is a time of day (:data:`_TIME`) that exists."""
+    match = _TIME.fullmatch(time)
+    if match is None:
+        raise ValueError(f"{time!r} is not a time of day")
+    hour, minute, second = int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
+    if match.group(4) is not None:  # 12-hour clock: 12:30 AM is 00:30
+        if not 1 <= hour <= 12:
+            raise ValueError("hour must be in 1..12 with AM or PM")
+        hour = hour % 12 + (12 if match.group(4) in "Pp" else 0)
+    dt.time(hour, minute, second)
+    if match.group(5) is not None and (int(match.group(5)) > 14 or int(match.group(6) or 0) > 59):
+        raise ValueError("time zone offset out of range")
 
 
 def _age_band_of_years(value: str) -> str:
@@ -875,11 +896,12 @@ LOADER = register(
         sniff=sniff,
         load=_load_sniffed,
         description="An organisation's own case records, read through a mapping file beside them, or its register",
-        version="4",  # bump when the case table made from the same file and mapping changes
+        version="5",  # bump when the case table made from the same file and mapping changes
         # 3: a CSV row of delimiters only is no case (was kept); rows holding nothing counted, named by row; a
         # year from a date written day/month/year (or month/day), YYYY/MM/DD or with an English month name (the
         # row was rejected); an Excel serial number named as such; a code written 1.0 read as the code 1; 4: a
-        # row with text only beyond the header's last field rejected (too many fields), not left out
+        # row with text only beyond the header's last field rejected (too many fields), not left out; 5: a date
+        # whose time has a one-digit hour (Excel's m/d/yyyy h:mm), AM/PM or a zone gives its year (was rejected)
         priority=10,  # a mapping beside a file says how to read it, even when another layout matches
     )
 )

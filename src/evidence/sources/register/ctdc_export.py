@@ -380,23 +380,30 @@ def export_register(
     from evidence.sources.register.store import ctdc_exports, record_ctdc_export, records_as_of, resolve_as_of
 
     register, out = Path(register), Path(out)
-    stood = resolve_as_of(register, as_of)
+    stood = resolve_as_of(register, as_of, wait=wait)
     if stood.date is None:
         raise ParameterError(f"{register}: the register holds no export yet: nothing to export")
-    loaded = records_as_of(register, stood.date)
+    loaded = records_as_of(register, stood.date, wait=wait)
     kept, report = anonymise(loaded.data, k=k, max_suppressed=max_suppressed)
     text = _text(kept)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    earlier = ctdc_exports(register)
-    # the same file again releases nothing new; any other one can be differenced with the earlier ones
-    releases = {e["file_sha256"]: e for e in reversed(earlier)}  # each release once, as first written
-    others = () if digest in releases else tuple(sorted(releases.values(), key=lambda e: e["export_id"]))
-    if others and not allow_another_release:
-        warning = another_release_warning(others, stood.date.isoformat(), k)
-        raise AnotherReleaseError(
-            f"{warning}. Nothing was written. To write it all the same, after weighing that risk "
-            "(docs/case-records.md, 'Several releases'), pass --allow-another-release"
-        )
+    others: tuple[dict[str, Any], ...] = ()
+
+    def decide(earlier: list[dict[str, Any]]) -> bool:
+        """Whether this export is another release (refused unless allowed), from the exports recorded."""
+        nonlocal others
+        # the same file again releases nothing new; any other one can be differenced with the earlier ones
+        releases = {e["file_sha256"]: e for e in reversed(earlier)}  # each release once, as first written
+        others = () if digest in releases else tuple(sorted(releases.values(), key=lambda e: e["export_id"]))
+        if others and not allow_another_release:
+            warning = another_release_warning(others, stood.date.isoformat(), k)  # type: ignore[union-attr]
+            raise AnotherReleaseError(
+                f"{warning}. Nothing was written. To write it all the same, after weighing that risk "
+                "(docs/case-records.md, 'Several releases'), pass --allow-another-release"
+            )
+        return bool(others)
+
+    decide(ctdc_exports(register, wait=wait))  # refused before the register is opened for writing
     export_id = record_ctdc_export(
         register,
         as_of=stood.date,
@@ -408,6 +415,7 @@ def export_register(
         rows_written=report.rows_written,
         allowed_another_release=bool(others),
         wait=wait,
+        decide=decide,  # again, in the transaction that records it: another process may have exported since
     )
     return RegisterExport(
         report=report,

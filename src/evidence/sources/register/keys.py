@@ -190,9 +190,13 @@ def load_key(path: str | Path | None = None, *, create: bool = False) -> Registe
     key_path = Path(path) if path is not None else default_key_path()
     if not key_path.exists():
         if not create:
+            # without the key the register cannot recognise anyone again: say so plainly, and what to do
             raise RegisterKeyError(
-                f"no register key at {key_path}",
-                # without the key the register cannot recognise anyone again: say so plainly
+                f"no register key at {key_path}: the register was made with a key, and without it nobody in an "
+                "export can be recognised, so nothing was imported. Restore the key file from its copy (or set "
+                f"{KEY_ENV} to the key, or give --key-file); status, figures, lists, snapshot and export-ctdc "
+                "still read the register without it. If the key is lost for good, make a new register and "
+                "import every export again into it (its records get new pseudonyms)"
             ) from None
         return _create(key_path)
     if key_path.is_dir():  # its mode is a folder's: "make it owner-only: chmod 600 /tmp" would be harmful

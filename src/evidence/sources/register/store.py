@@ -29,13 +29,13 @@ import os
 import re
 import stat
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from evidence.core.atomic import write_text
+from evidence.core.atomic import atomic_path
 from evidence.core.config import data_dir
 from evidence.core.errors import InputError
 from evidence.sources.case_mapping import CaseRecordsMapping, mapping_path, read_mapping
@@ -150,7 +150,13 @@ def connect(path: str | Path, *, read_only: bool, create: bool = False, wait: fl
                 + (f" (PID {holder.group(1)})" if holder else "")
                 + ": an import may be running",
                 path=path,
-                hint="try again when it ends, or pass --wait SECONDS",
+                # the register commands take --wait; a brief or a batch reading the register as data does not
+                hint="try again when it ends"
+                + (
+                    " (the register commands take --wait SECONDS)"
+                    if read_only
+                    else ", or pass --wait SECONDS"
+                ),
             ) from None
         except duckdb.Error as exc:
             raise _damaged(path, exc) from None
@@ -287,6 +293,9 @@ class ImportResult:
     flags: pl.DataFrame = dataclasses.field(repr=False, default_factory=empty_issues)
     #: the register's key is evidently not random (:attr:`~evidence.sources.register.keys.RegisterKey.weakness`)
     key_warning: str | None = None
+    #: rows holding nothing (blank lines, rows of delimiters only, empty sheet rows): no record, not in
+    #: ``rows_in``; said beside it, so that the rows of the file add up
+    rows_left_out: int = 0
 
     @property
     def exported_on_told(self) -> str:
@@ -308,12 +317,27 @@ _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})[-_]?(\d{2})[-_]?(\d{2})(?!\d)")
 
 
 def export_date(path: Path, given: dt.date | None = None) -> tuple[dt.date, str]:
-    """The date an export was made, and how it was told: given, a date in the file name, or the file's time."""
+    """The date an export was made, and how it was told: given, a date in the file name, or the file's time.
+
+    A name holding several different dates (``cases_2016-01-01_2023-06-30.csv``, the period it covers) tells
+    none of them: which one the export was made on cannot be told, and taking the first dated every such
+    export alike (refused: give the date).
+    """
     if given is not None:
         return given, "given"
+    dates: set[dt.date] = set()
     for match in _DATE_IN_NAME.finditer(path.name):
-        with contextlib.suppress(ValueError):
-            return dt.date(*(int(g) for g in match.groups())), "the file name"
+        with contextlib.suppress(ValueError):  # digits that are no date (``2016_2024``): no date
+            dates.add(dt.date(*(int(g) for g in match.groups())))
+    if len(dates) > 1:
+        raise InputError(
+            f"the file name holds several dates ({', '.join(d.isoformat() for d in sorted(dates))}): which one "
+            "the export was made on cannot be told, so nothing was imported",
+            path=path,
+            hint="give the date it was made with --exported-on DATE",
+        )
+    if dates:
+        return dates.pop(), "the file name"
     return dt.date.fromtimestamp(path.stat().st_mtime), "the file's modification time"
 
 
@@ -323,8 +347,11 @@ def date_told(told: str) -> str:
     return "as given" if told == "given" else f"from {told}"
 
 
-def _register_rows(loaded: LoadedTable, seen: Mapping[str, int]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The rows the register takes, and the rows it rejects besides the loader's (no id, a shared id).
+def _register_rows(
+    loaded: LoadedTable, seen: Mapping[str, int], column: str = "case_id"
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows the register takes, and the rows it rejects besides the loader's (no id, a shared id), naming
+    the export's ``column`` of case ids as the loader names the columns of its rejects.
 
     ``seen`` counts the rows of the export holding each record, among *all* rows read: a row whose id is also
     on a row the loader rejected is rejected too (the rejected row may be the corrected one).
@@ -337,13 +364,13 @@ def _register_rows(loaded: LoadedTable, seen: Mapping[str, int]) -> tuple[pl.Dat
     rejects = [
         no_id.select(
             row="source_row",
-            column=pl.lit("case_id"),
+            column=pl.lit(column),
             value=pl.lit(None, pl.String),
             reason=pl.lit("no case id: the register follows records by their id"),
         ),
         shared.select(
             row="source_row",
-            column=pl.lit("case_id"),
+            column=pl.lit(column),
             value=pl.lit(None, pl.String),
             reason=pl.lit(
                 "case id shared with another row of this export (kept or rejected): which one is right "
@@ -378,6 +405,29 @@ def _check_usable(export: Path, rows_in: int, rows: pl.DataFrame, rejects: pl.Da
         )
 
 
+def _check_date_against_records(
+    export: Path, rows: pl.DataFrame, made_on: dt.date, made_on_from: str
+) -> None:
+    """Refuse an export holding records registered in a year after the export's date: the date is wrong (a
+    typo in the file name or ``--exported-on``, a modification time), and figures as of it would leave those
+    records out."""
+    if "year" not in rows.columns:
+        return
+    later = rows.filter(pl.col("year") > made_on.year)
+    if not later.height:
+        return
+    lines = later.get_column("source_row").sort().head(5).to_list()
+    raise InputError(
+        f"{later.height} record(s) of the export are registered after the year of its date, {made_on} "
+        f"({date_told(made_on_from)}): the latest in {later.select(pl.col('year').max()).item()}, e.g. row(s) "
+        + ", ".join(map(str, lines))
+        + (", ..." if later.height > len(lines) else "")
+        + ". The export cannot have been made before them: nothing was imported",
+        path=export,
+        hint="give the date it was made with --exported-on DATE",
+    )
+
+
 def import_export(
     register: str | Path,
     export: str | Path,
@@ -387,14 +437,21 @@ def import_export(
     exported_on: dt.date | None = None,
     full_export: bool = True,
     wait: float = 0.0,
+    allow_dropped_fields: bool = False,
+    allow_many_missing: bool = False,
 ) -> ImportResult:
     """Import one export of the case-management system into the register (made on first use).
 
     Records are followed by their case id, stored only as its keyed hash. A record not seen before is *new*;
     one whose fields differ from its current version is *updated* (the old version kept, closed at this
     export's date); the same is *unchanged*. With ``full_export``, a record of the register that the export
-    lacks is *marked missing* (kept, never deleted). Importing a file already imported changes nothing (and
-    is recorded). Exports are imported in the order they were made: one dated before the latest is refused.
+    lacks is *marked missing* (kept, never deleted). Importing a file already imported through the same
+    mapping changes nothing (and is recorded); through a corrected mapping it is read again. Exports are
+    imported in the order they were made: one dated before the latest is refused. A full export holding no
+    value of a field the register's records hold (the mapping stopped naming its column, or the export lost
+    it) is refused unless ``allow_dropped_fields``: it would make the field unknown for every record from its
+    date on. So is a full export lacking most of the records present, unless ``allow_many_missing`` (an
+    export of some records taken for a full one, or case ids that changed form, would mark them missing).
     """
     register, export = Path(register), Path(export)
     if not export.is_file():
@@ -405,7 +462,10 @@ def import_export(
             raise InputError(
                 f"no mapping file {mapping.name} beside the export", path=export, hint="pass --mapping FILE"
             )
-    if not isinstance(mapping, CaseRecordsMapping):
+    if isinstance(mapping, Mapping):  # its digest, as a mapping file's sha256, tells a corrected one apart
+        digest = hashlib.sha256(json.dumps(mapping, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+        mapping = dataclasses.replace(read_mapping(mapping), sha256=digest)
+    elif not isinstance(mapping, CaseRecordsMapping):
         mapping = read_mapping(mapping)
     if "case_id" not in mapping.columns:
         raise InputError(
@@ -430,8 +490,9 @@ def import_export(
         return pseudonym
 
     loaded = load_case_records(export, mapping, pseudonymise=pseudonymise)
-    rows, rejects = _register_rows(loaded, seen)
+    rows, rejects = _register_rows(loaded, seen, mapping.columns["case_id"])
     _check_usable(export, loaded.rows_in, rows, rejects)
+    _check_date_against_records(export, rows, made_on, made_on_from)
     file_sha256 = sha256_file(export)
 
     connection = connect(register, read_only=False, create=True, wait=wait)
@@ -450,6 +511,8 @@ def import_export(
             made_on=made_on,
             made_on_from=made_on_from,
             full_export=full_export,
+            allow_dropped_fields=allow_dropped_fields,
+            allow_many_missing=allow_many_missing,
             file_name=export.name,
             file_sha256=file_sha256,
             mapping=mapping,
@@ -467,7 +530,7 @@ def import_export(
         raise
     finally:
         connection.close()
-    return dataclasses.replace(result, key_warning=key.weakness) if key.weakness else result
+    return dataclasses.replace(result, key_warning=key.weakness, rows_left_out=loaded.rows_left_out)
 
 
 def _apply(
@@ -481,6 +544,8 @@ def _apply(
     file_name: str,
     file_sha256: str,
     mapping: CaseRecordsMapping,
+    allow_dropped_fields: bool = False,
+    allow_many_missing: bool = False,
     provenance: Provenance,
     rows_in: int,
     register: Path,
@@ -489,14 +554,20 @@ def _apply(
 ) -> ImportResult:
     import_id = connection.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
     rows_rejected = rejects["row"].n_unique() if rejects.height else 0
-    earlier = connection.execute(
-        "SELECT import_id FROM imports WHERE file_sha256 = ? ORDER BY import_id LIMIT 1", [file_sha256]
+    # the same file read through the same mapping, the same way (full or partial), changes nothing; through a
+    # corrected mapping (a code it lacked added) it is read again, its rows rejected before taken now
+    same_file = connection.execute(
+        "SELECT import_id, mapping_sha256 = ? AND full_export = ? FROM imports WHERE file_sha256 = ? "
+        "ORDER BY import_id",
+        [mapping.sha256, full_export, file_sha256],
     ).fetchall()
+    earlier = [import_id for import_id, same in same_file if same]
+    read_otherwise = [import_id for import_id, same in same_file if not same]
     counts = {"new": 0, "updated": 0, "unchanged": rows.height, "missing": 0}
     flags = empty_issues()
     _create_later_tables(connection)
     if earlier:
-        note = f"already imported as import {earlier[0][0]}: nothing changed"
+        note = f"already imported as import {earlier[0]}: nothing changed"
     else:
         if made_on > dt.date.today() + dt.timedelta(days=1):  # a day's grace for time zones
             # exports go in in date order: one dated in the future would refuse every real export after it,
@@ -513,11 +584,29 @@ def _apply(
         if latest is not None and made_on < latest:
             raise InputError(
                 f"this export was made on {made_on} ({date_told(made_on_from)}), before the latest export already "
-                f"imported ({latest}): import exports in the order they were made, oldest first",
+                f"imported ({latest}): import exports in the order they were made, oldest first"
+                + (
+                    f" (this file was imported as import {read_otherwise[0]} through another mapping or as "
+                    "another kind of export, full or partial; read again, it would go in as of its date, "
+                    "before the latest)"
+                    if read_otherwise
+                    else ""
+                ),
                 path=register,
                 hint="if its date is wrong, give the right one with --exported-on DATE",
             )
-        counts = _merge(connection, rows, seen, made_on, import_id, full_export)
+        if full_export and not allow_dropped_fields:
+            _check_no_field_dropped(connection, rows, made_on, file_name)
+        counts = _merge(
+            connection,
+            rows,
+            seen,
+            made_on,
+            import_id,
+            full_export,
+            file_name=file_name,
+            allow_many_missing=allow_many_missing,
+        )
         flags = _refolded_ids(connection, rows, folds, mapping.columns["case_id"], import_id)
         note = ""
     connection.execute(
@@ -556,6 +645,38 @@ def _apply(
         note=note,
         rejects=rejects,
         flags=flags,
+    )
+
+
+def _check_no_field_dropped(
+    connection: duckdb.DuckDBPyConnection, rows: pl.DataFrame, made_on: dt.date, file_name: str
+) -> None:
+    """Refuse a full export without a value of a field the register's present records hold: the mapping no
+    longer names its column, or the export lost it. Imported, the field would become unknown for every record
+    from the export's date on (each one "updated"), and the figures of later dates would lose it."""
+    if not rows.height:
+        return
+    empty = [
+        c for c in _record_columns(connection) if c not in rows.columns or rows[c].null_count() == rows.height
+    ]
+    if not empty:
+        return
+    held = connection.execute(
+        "SELECT "
+        + ", ".join(f'count("{c}")' for c in empty)
+        + " FROM records WHERE valid_to IS NULL AND present"
+    ).fetchall()[0]
+    # a few values blanked (a correction of a few records) are no column dropped
+    dropped = [(c, n) for c, n in zip(empty, held, strict=True) if n >= FEW_RECORDS]
+    if not dropped:
+        return
+    raise InputError(
+        "the export holds no value of "
+        + ", ".join(f"{c} (held by {n} records)" for c, n in dropped)
+        + f": imported, these would become unknown for every record from {made_on} on. Did the mapping stop "
+        "naming a column, or the export lose one? Nothing was imported",
+        path=file_name,
+        hint="if the export no longer holds them, import it with --allow-dropped-fields",
     )
 
 
@@ -624,6 +745,31 @@ def _record_columns(connection: duckdb.DuckDBPyConnection) -> list[str]:
     return [c for c in names if c not in _VERSION_COLUMNS]
 
 
+#: The share of the records present that a full export may lack before it is refused (unless allowed).
+MANY_MISSING = 0.5
+#: Fewest records marked missing that can be "many" (a small register's few changes are not).
+FEW_RECORDS = 10
+
+
+def _check_not_many_missing(connection: duckdb.DuckDBPyConnection, made_on: dt.date, file_name: str) -> None:
+    """Refuse a full export that would mark most of the records present missing (see :func:`_merge`)."""
+    missing, present = connection.execute(
+        "SELECT (SELECT count(*) FROM gone), count(*) FROM records WHERE valid_to IS NULL AND present"
+    ).fetchall()[0]
+    if missing < FEW_RECORDS or missing <= MANY_MISSING * present:
+        return
+    new = connection.execute("SELECT count(*) FROM changes WHERE change = 'new'").fetchall()[0][0]
+    raise InputError(
+        f"this full export lacks {missing} of the {present} records of the register ({missing / present:.0%}), "
+        f"and {new} of its records are new: imported, the {missing} would be marked missing from {made_on} on "
+        "and left out of every figure as of it. Is it an export of some records only (a filter left on), or did "
+        "the case ids change form (every record would look new)? Nothing was imported",
+        path=file_name,
+        hint="import an export of some records with --partial; if the records really are gone from the "
+        "case-management system, import it with --allow-many-missing",
+    )
+
+
 def _merge(
     connection: duckdb.DuckDBPyConnection,
     rows: pl.DataFrame,
@@ -631,8 +777,14 @@ def _merge(
     made_on: dt.date,
     import_id: int,
     full: bool,
+    file_name: str = "",
+    allow_many_missing: bool = True,
 ) -> dict[str, int]:
     """Compare the export with the current versions and write the differences (inside the caller's transaction).
+
+    Unless ``allow_many_missing``, a full export that lacks more than :data:`MANY_MISSING` of the records
+    present (at least :data:`FEW_RECORDS` of them) is refused before anything is written: an export of some
+    records taken for a full one (a filter left on), or case ids that changed form, would mark them missing.
 
     ``seen`` holds every record of the export, rejected rows' too: a record whose row was rejected this time is
     still in the export, so it is left as it was, never marked missing.
@@ -678,6 +830,8 @@ def _merge(
     connection.execute(f"CREATE TEMP TABLE seen_keys AS SELECT {RECORD_KEY} FROM seen_arrow")
     connection.unregister("seen_arrow")
     connection.execute(f"CREATE TEMP TABLE gone AS {gone}")
+    if full and not allow_many_missing:
+        _check_not_many_missing(connection, made_on, file_name)
     quoted = ", ".join(f'"{c}"' for c in columns)
     connection.execute(
         f"""UPDATE records SET valid_to = $made_on
@@ -735,9 +889,9 @@ def _as_of_filter(as_of: dt.date | None) -> tuple[str, list[Any]]:
 _REAL_IMPORTS = "note = ''"
 
 
-def export_dates(path: str | Path) -> list[dt.date]:
+def export_dates(path: str | Path, *, wait: float = 0.0) -> list[dt.date]:
     """The dates of the exports imported into the register, oldest first (re-imports of a file not counted)."""
-    with reading(path) as (connection, _):
+    with reading(path, wait=wait) as (connection, _):
         return _export_dates(connection)
 
 
@@ -770,11 +924,11 @@ class AsOf:
         )
 
 
-def resolve_as_of(path: str | Path, as_of: dt.date | None = None) -> AsOf:
+def resolve_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float = 0.0) -> AsOf:
     """The date the records stand on for ``as_of``: the latest export by default; ``as_of`` itself when it is
     within the exports; the last export when it is after it. A date before the first export is refused (no
     record is known by then)."""
-    with reading(path) as (connection, _):
+    with reading(path, wait=wait) as (connection, _):
         return _resolve_as_of(connection, Path(path), as_of)
 
 
@@ -797,7 +951,7 @@ def _resolve_as_of(connection: duckdb.DuckDBPyConnection, path: Path, as_of: dt.
     return AsOf(min(as_of, last), as_of, last)
 
 
-def records_as_of(path: str | Path, as_of: dt.date | None = None) -> LoadedTable:
+def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float = 0.0) -> LoadedTable:
     """The register's records as they stood on ``as_of`` (default: as of its latest export), as a case table.
 
     One row per record present in the latest export made on or before that date: the canonical case columns,
@@ -808,7 +962,7 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None) -> LoadedTable
     says so.
     """
     path = Path(path)
-    with reading(path) as (connection, meta):
+    with reading(path, wait=wait) as (connection, meta):
         stood = _resolve_as_of(connection, path, as_of)
         where, parameters = _as_of_filter(stood.date)
         columns = _record_columns(connection)
@@ -860,10 +1014,10 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None) -> LoadedTable
 # --- k-anonymised exports: every release recorded --------------------------------------------------------------
 
 
-def ctdc_exports(path: str | Path) -> list[dict[str, Any]]:
+def ctdc_exports(path: str | Path, *, wait: float = 0.0) -> list[dict[str, Any]]:
     """Every k-anonymised CTDC export written from the register, oldest first (empty for a register made before
     exports were recorded)."""
-    with reading(path) as (connection, _):
+    with reading(path, wait=wait) as (connection, _):
         return _ctdc_exports(connection)
 
 
@@ -889,17 +1043,27 @@ def record_ctdc_export(
     rows_written: int,
     allowed_another_release: bool,
     wait: float = 0.0,
+    decide: Callable[[list[dict[str, Any]]], bool] | None = None,
 ) -> int:
     """Record an export in the register and write its ``text`` to ``out`` (atomically, owner-only) in one step:
-    the export's row is committed only once its file is written, and the file is removed when the row cannot
-    be committed. The export's number."""
+    the text is written beside ``out``, the export's row committed, and only then does the file take its name.
+    Killed at any point, no file stands at ``out`` that the register does not know of (at worst a release is
+    recorded whose file never took its name: a later export is refused for it, the safe side). The export's
+    number.
+
+    ``decide``, given the exports recorded so far (read inside this step's transaction, so that another
+    process cannot record one in between), says whether this one is another release (the record's
+    ``allowed_another_release``), or raises to refuse it; without it, ``allowed_another_release`` is recorded.
+    """
     path = Path(path)
     connection = connect(path, read_only=False, wait=wait)
-    written = False
+    committed = False
     try:
         _check_format(connection, path)
         connection.execute("BEGIN TRANSACTION")
         _create_later_tables(connection)
+        if decide is not None:
+            allowed_another_release = decide(_ctdc_exports(connection))
         export_id = connection.execute("SELECT coalesce(max(export_id), 0) + 1 FROM ctdc_exports").fetchall()[
             0
         ][0]
@@ -917,30 +1081,30 @@ def record_ctdc_export(
                 allowed_another_release,
             ],
         )
-        write_text(out, text, mode=0o600)  # shared deliberately, not by accident
-        written = True
-        connection.execute("COMMIT")
+        with atomic_path(out, mode=0o600) as part:  # owner-only: shared deliberately, not by accident
+            part.write_text(text, encoding="utf-8")
+            connection.execute("COMMIT")  # recorded before the file takes its name
+            committed = True
     except BaseException:
-        with contextlib.suppress(Exception):
-            connection.execute("ROLLBACK")
-        if written:  # a file the register does not know of must not stay
-            out.unlink(missing_ok=True)
+        if not committed:
+            with contextlib.suppress(Exception):
+                connection.execute("ROLLBACK")
         raise
     finally:
         connection.close()
     return int(export_id)
 
 
-def register_country(path: str | Path) -> str | None:
+def register_country(path: str | Path, *, wait: float = 0.0) -> str | None:
     """The register's country (ISO3, from the mapping's ``reporting_country``), when known."""
-    with reading(path) as (_, meta):
+    with reading(path, wait=wait) as (_, meta):
         return meta.get("country") or None
 
 
-def status(path: str | Path) -> dict[str, Any]:
+def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
     """What the register holds: its facts, the number of records and versions, and every import."""
     path = Path(path)
-    with reading(path) as (connection, meta):
+    with reading(path, wait=wait) as (connection, meta):
         current = dict(
             connection.execute(
                 "SELECT present, count(*) FROM records WHERE valid_to IS NULL GROUP BY present"
