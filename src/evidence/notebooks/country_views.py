@@ -337,6 +337,7 @@ def show_case_section(brief: CountryBrief) -> None:
             place=brief.place_role,
             source=source,
             numbers=brief.yearly(table),
+            with_break=True,
         )
         if yearly is not None and yearly.by is not None:
             views.show_dimension_section(yearly, place=brief.place_role, source=source)
@@ -404,6 +405,7 @@ def show_detected_section(brief: CountryBrief) -> None:
                 source=source,
                 numbers=numbers,
                 tables=role == "destination",
+                with_break=True,
             )
             if yearly is None:
                 continue
