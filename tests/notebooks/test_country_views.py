@@ -1052,3 +1052,13 @@ def test_a_form_cell_added_up_from_several_published_rows_says_so(real_tables, s
         open_brief([unodc], DisclosureRule(5), country="GBR", role="destination")
     )
     assert "Added up from several published rows" not in _text(shown)
+
+
+def test_a_section_of_a_source_of_the_country_not_of_a_role_names_the_country_alone(real_tables, shown):
+    """Fact check: "TIP tiers hold nothing for the United States as country of origin or destination": a tier
+    (as a GSI estimate) is the country's, whatever the role; the United States has no tier in the file."""
+    brief = open_brief(real_tables, DisclosureRule(5), country="USA", role="both")
+    country_views.show_tier_section(brief)
+    text = _text(shown)
+    assert "hold nothing for the United States" in text
+    assert "the United States as country of" not in text
