@@ -168,9 +168,7 @@ def _missing(brief: CountryBrief, kind: str) -> bool:
         _say(
             escape_markdown(f"Not shown: the {what} given (")
             + labels
-            + escape_markdown(
-                f") record UN regions only, never countries, so they hold nothing for {who}."
-            )
+            + escape_markdown(f") record UN regions only, never countries, so they hold nothing for {who}.")
         )
     elif not any(s.years for s in brief.coverage.sources if s.kind == kind):
         # nothing in any year: "in 2012–2020 (years they hold for it: ...: none)" said less, and oddly
