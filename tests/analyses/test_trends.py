@@ -568,6 +568,28 @@ def test_a_change_in_reporting_is_not_given_the_missing_reporters_share(shared_d
     assert "hundreds" not in " ".join(f.reason for f in flags.values())
 
 
+def test_a_doubtful_own_breakdown_whose_own_nationals_are_counted_is_not_said_unused(shared_data):
+    """Myanmar 2015–2016 (UNODC 2023): its citizenship breakdown (Myanmar 21, China 80, Thailand 16, Malaysia 13 in
+    2015) is doubtful, and the brief said "Myanmar published one, but it is doubtful and not used", while its
+    nationals detected (438 in 2015: 417 abroad + Myanmar's 21; 2016 likewise with 28) count its row of its own
+    nationals. Said as it is; a doubtful breakdown with no such row (Nigeria 2017, the United States 2018) stays
+    "not used"."""
+    from evidence.sources.cache import load_cached
+
+    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    mmr = {f.year: f for f in trends.reporter_gaps(Selection(table, country="MMR", role="origin"))}
+    for year in (2015, 2016):
+        assert "doubtful and not used" not in mmr[year].reason
+        assert "only its row of Myanmar's own nationals is counted, the rest is not used" in mmr[year].reason
+    said = dict(trends.grouped_incomplete(list(mmr.values())))
+    assert "only its row of Myanmar's own nationals is counted" in said[(2015, 2016)]
+    counts = trends.yearly_counts(Selection(table, country="MMR", role="origin"))
+    assert counts.filter(pl.col("year") == 2015)["count"].item() == 438  # 417 abroad + its own 21
+    nga = {f.year: f for f in trends.reporter_gaps(Selection(table, country="NGA", role="origin"))}
+    usa = {f.year: f for f in trends.reporter_gaps(Selection(table, country="USA", role="origin"))}
+    assert "doubtful and not used" in nga[2017].reason and "doubtful and not used" in usa[2018].reason
+
+
 # ------------------------------------------------------------------------------------------ steady reporters
 
 

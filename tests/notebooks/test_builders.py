@@ -2121,3 +2121,47 @@ def test_reasons_for_people_quote_no_value_whatever_it_holds(value):
     reason = f"unknown recruiter relation label {value!r}: no flag names it, so not read as one; row kept"
     shown = reason_without_values(reason)
     assert shown == reason.replace(repr(value), VALUE_WITHHELD)
+
+
+def test_an_all_censored_year_next_to_placeholders_is_one_too(shared_data):
+    """The Russian Federation's forms of exploitation (UNODC 2023): every form <5 in 2017–2020, against totals of
+    209, 327, 342 and 290. 2018–2020 were placeholders (at most 12, under 5% of the total), 2017 (12 against 209,
+    5.7%) was shown as counts: the brief told a reader that fewer than five of the 209 victims detected in 2017
+    were sexually exploited, fewer than five in forced labour. The same return repeated is one placeholder."""
+    from evidence.notebooks.builders import placeholder_years
+    from evidence.sources.cache import load_cached
+
+    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    forms = yearly_numbers(Selection(table, country="RUS", role="destination"), RULE, by="form")
+    assert forms.placeholder == (2017, 2018, 2019, 2020)
+    # a year alone under the wider share stays a count (the 5% rule: a country's real small breakdown)
+    by_counts = pl.DataFrame(
+        {"year": [2017] * 3, "form": ["a", "b", "c"], "count_low": [1] * 3, "count_high": [4] * 3}
+    )
+    counts = pl.DataFrame({"year": [2017], "count_low": [209]})
+    assert placeholder_years(counts, by_counts) == []
+
+
+def test_a_trend_across_years_without_counts_says_it_bridges_them():
+    """The Russian Federation's detected victims (UNODC 2023) are published for 2008–2010 and 2017–2020 only; the
+    brief said "Over 2008–2010, 2017–2020, … changed by a factor of 1.16 a year … about 16% more detected victims
+    each year", a yearly course through six years of which nothing is known. It now says the ratio compares the
+    years on either side of the gap; a year or two missing is read through."""
+    import dataclasses
+
+    from evidence.notebooks.builders import trend_sentence
+    from evidence.presentation.disclosure import find_small_counts
+
+    years = (2008, 2009, 2010, 2017, 2018, 2019, 2020)
+    models = _models(1.16, 1.13, 1.19, n_years=len(years))
+    gapped = dataclasses.replace(models.rate_ratio, first_year=2008, last_year=2020, years=years)
+    marked = trend_sentence(dataclasses.replace(models, rate_ratio=gapped), noun="detected victims")
+    text = re.sub(r"</?span[^>]*>", "", marked)
+    assert (
+        "No count is read for 2011–2016: the ratio compares the years before that gap with those after it"
+        in text
+    )
+    assert find_small_counts(marked) == []
+    short = dataclasses.replace(models.rate_ratio, years=(2011, 2012, 2014, 2015, 2016, 2017, 2018))
+    text = trend_sentence(dataclasses.replace(models, rate_ratio=short))
+    assert "No count is read" not in text  # 2013 alone: read through

@@ -1008,3 +1008,18 @@ def test_a_destination_briefs_box_has_no_rule_of_nationals_headlines(tables, iso
     box = country.key_figures_markdown(_brief(tables, iso3, role))
     assert "nationals detected is probably incomplete" not in box
     assert "Nationals detected" not in box
+
+
+def test_a_nationals_headline_before_a_later_complete_year_says_why(tables):
+    """Lao PDR's nationals (UNODC 2023): 2021 is not flagged (Thailand alone, <5), so the headline is 2020's 46–49;
+    the box said "UNODC figures are given for the latest year that is not probably incomplete", which 2021 is: a
+    reader checking the table found the rule broken. The label and the rule now say why."""
+    brief = _brief(tables, iso3="LAO", role="origin")
+    figures = dict(country.key_figures(brief))
+    (label,) = [k for k in figures if k.startswith("Nationals detected (UNODC)")]
+    numbers = brief.yearly(brief.holding("indicator")[0], "origin")
+    assert 2021 not in numbers.flagged
+    assert label == f"Nationals detected (UNODC), 2020 ({country.LATER_YEARS_ONE_SMALL})"
+    assert figures[label] == "46–49"
+    box = country.key_figures_markdown(brief)
+    assert "nor one in which a single country detected fewer than 5 of them" in box

@@ -974,3 +974,91 @@ def test_a_single_domestic_route_is_said_not_charted(real_tables, shown, tmp_pat
     assert ONE_ROUTE_TO_DRAW.format(route="Cambodia → Cambodia") in text
     drawn = {p.name for p in (tmp_path / "figures").glob("*.svg")}
     assert not {n for n in drawn if n.startswith(("corridors", "flow_map", "world"))}, drawn
+
+
+def test_a_trend_across_a_clear_break_says_the_yearly_rate_is_no_steady_change(real_tables, shown):
+    """The United Kingdom's detected victims (UNODC 2023): about 300–800 a year in 2009–2016, then 5,138 to
+    10,627 in 2017–2020. The brief said only "changed by a factor of 1.39 a year … about 39% more detected
+    victims each year", a steady growth a reader would quote; the counts stepped up about eight-fold in 2017 and
+    grew by an interval including no change before it. The brief now says the break beside the rate."""
+    import re
+
+    unodc = real_tables[1]
+    country_views.show_detected_section(
+        open_brief([unodc], DisclosureRule(5), country="GBR", role="destination")
+    )
+    text = re.sub(r"</?span[^>]*>", "", _text(shown))
+    assert "changed by a factor of **1.39 a year**" in text
+    caveat = next(
+        line
+        for line in text.splitlines()
+        if line.startswith("One yearly rate for all these years hides a break")
+    )
+    assert "change course in 2017" in caveat
+    assert "before it the rate ratio was 1.05 a year (95% interval 0.99–1.12)" in caveat
+    assert "from it 1.30 a year (95% interval 1.10–1.54)" in caveat
+    assert "a step up by a factor of 7.78 (95% interval 5.05–11.99) in 2017" in caveat
+    # the United States 2013–2021: a slowdown from 2017 (1.32 a year, then 1.06), no step (its interval holds 1)
+    shown.clear()
+    country_views.show_detected_section(
+        open_brief([unodc], DisclosureRule(5), country="USA", role="destination")
+    )
+    text = re.sub(r"</?span[^>]*>", "", _text(shown))
+    caveat = next(
+        line for line in text.splitlines() if line.startswith("One yearly rate for all these years")
+    )
+    assert "before it the rate ratio was 1.32 a year" in caveat and "from it 1.06 a year" in caveat
+    assert "step" not in caveat
+
+
+def test_a_weak_break_adds_nothing_to_the_trend_sentence(real_tables, shown):
+    # Thailand's detected victims 2009–2021: a break in 2015 with an adjusted p of about 0.13, no clear change
+    unodc = real_tables[1]
+    country_views.show_detected_section(
+        open_brief([unodc], DisclosureRule(5), country="THA", role="destination")
+    )
+    text = _text(shown)
+    assert "**no clear change** in the number of detected victims" in text
+    assert "hides a break" not in text
+
+
+def test_the_russian_federations_trend_says_it_bridges_six_years_without_counts(real_tables, shown):
+    import re
+
+    unodc = real_tables[1]
+    country_views.show_detected_section(
+        open_brief([unodc], DisclosureRule(5), country="RUS", role="destination")
+    )
+    text = re.sub(r"</?span[^>]*>", "", _text(shown))
+    assert "Over 2008–2010, 2017–2020, the number of detected victims changed by a factor of" in text
+    assert "No count is read for 2011–2016: the ratio compares the years before that gap" in text
+
+
+def test_a_form_cell_added_up_from_several_published_rows_says_so(real_tables, shown):
+    """Thailand's "Other forms of exploitation" (UNODC 2023) is four rows a year in 2018–2021 (2019: 926, <5, 500
+    and 8), which the table showed as one cell, 1,435–1,438, with nothing saying UNODC publishes no such figure."""
+    unodc = real_tables[1]
+    country_views.show_detected_section(
+        open_brief([unodc], DisclosureRule(5), country="THA", role="destination")
+    )
+    text = _text(shown)
+    assert "| 2019 |  | 278 | 1,435–1,438 | 150 | 1,540 | 1,863–1,866 |" in text
+    assert (
+        "Added up from several published rows: Other forms of exploitation in 2018–2021 (the sum of the four "
+        "rows UNODC publishes under that name for the year)"
+    ) in text
+    shown.clear()
+    country_views.show_detected_section(
+        open_brief([unodc], DisclosureRule(5), country="GBR", role="destination")
+    )
+    assert "Added up from several published rows" not in _text(shown)
+
+
+def test_a_section_of_a_source_of_the_country_not_of_a_role_names_the_country_alone(real_tables, shown):
+    """Fact check: "TIP tiers hold nothing for the United States as country of origin or destination": a tier
+    (as a GSI estimate) is the country's, whatever the role; the United States has no tier in the file."""
+    brief = open_brief(real_tables, DisclosureRule(5), country="USA", role="both")
+    country_views.show_tier_section(brief)
+    text = _text(shown)
+    assert "hold nothing for the United States" in text
+    assert "the United States as country of" not in text

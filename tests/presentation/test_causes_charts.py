@@ -234,3 +234,14 @@ def test_a_heat_table_of_many_columns_keeps_near_the_width_of_the_other_charts(t
     few = heat.head(3)
     spec = chart_spec(causes_charts.heat_table_chart(few, "row", "column", "share", title="H", source="T"))
     assert spec["width"] == {"step": 56}  # a few columns keep their room
+
+
+def test_the_event_study_axis_says_each_ratio_is_to_the_year_before_the_report():
+    """Every point of the TIP event study is a ratio to the year before the report (event time -1, fixed at 1),
+    not to the point before it: the y axis read "ratio to the year before", which a reader takes for a yearly
+    change (2 years after a downgrade at 0.8 read as "fell 20% that year")."""
+    spec = chart_spec(_charts()["events"])
+    text = repr(spec)
+    assert "ratio to the year before the report" in text
+    assert "'Detected victims, ratio to the year before'" not in text
+    assert "A ratio of 1: no change from the year before the" in text  # the subtitle wraps

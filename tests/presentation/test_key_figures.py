@@ -385,3 +385,15 @@ def test_a_small_count_of_a_perturbed_box_is_never_the_only_one_withheld_beside_
         if table.has_total_row and sum(r is not None for r in reasons) == 1:
             # (a count withheld only because its perturbation took it below the threshold gives nothing small)
             assert not any(r == "small" and s for r, s in zip(reasons, small, strict=True)), name
+
+
+def test_records_without_assistance_have_no_assistance_table_rather_than_nobody_assisted() -> None:
+    """Register audit: an export without assistance columns showed "Assistance received" with "recorded 0",
+    read as nobody assisted; the table is left out and a note says why."""
+    plain = [{k: v for k, v in r.items() if not k.startswith("assistance_")} for r in ROWS]
+    figures = key_figures(_records(plain), as_of="2022-12-31", country="THA")
+    assert "assistance" not in figures.tables and "assistance" not in figures.titles
+    assert any("no assistance received" in note for note in figures.notes)
+    assert "nationals_abroad_return" not in figures.tables
+    # with assistance recorded, the table is there as before
+    assert "assistance" in key_figures(_records(ROWS), as_of="2022-12-31", country="THA").tables

@@ -1220,6 +1220,9 @@ def reporter_gaps(
     )
     from evidence.sources.countries import name_in_text
 
+    # the years the country's own doubtful breakdown still has a row of its own nationals: that row is counted
+    # (whatever the other rows give, these are its nationals: Myanmar's 21 and 28 of 2015–2016), the rest is not
+    own_rows = _own_nationals_years(selection) if selection.role == "origin" else set()
     flags = []
     for year, missing, collapsed, doubtful in absent.sort("year", descending=True).iter_rows():
         # largest first (ties: by code, so that the same reporters are always said alike)
@@ -1227,6 +1230,7 @@ def reporter_gaps(
         share = sum(shares[code] for code in missing)
         # a named missing reporter whose breakdown is published but doubtful is said so (not "none published")
         doubtful = [code for code in _named(missing, shares) if code in doubtful]
+        kept = selection.country if selection.country in doubtful and int(year) in own_rows else None
         material = share >= min_share
         if not collapsed and not material:
             continue
@@ -1245,9 +1249,9 @@ def reporter_gaps(
             reasons.append(
                 f"the set of reporting countries changes: no full citizenship breakdown from {shown} this year "
                 f"(in the other years they detect {_share_words(share)} of these nationals)"
-                + _doubtful_clause(doubtful, name_in_text)
+                + _doubtful_clause(doubtful, name_in_text, kept=kept)
             )
-            shared.append(_missing_reason(missing, shares, name_in_text, doubtful=doubtful))
+            shared.append(_missing_reason(missing, shares, name_in_text, doubtful=doubtful, kept=kept))
         named = (
             tuple((name_in_text(code) or code, shares[code]) for code in _named(missing, shares))
             if material and not collapsed and not doubtful
@@ -1289,14 +1293,41 @@ def _named(missing: Sequence[str], shares: dict[str, float]) -> list[str]:
     return [code for code in missing if shares[code] >= NAMED_SHARE] or list(missing[:3])
 
 
-def _doubtful_clause(doubtful: Sequence[str], name: Any) -> str:
+def _own_nationals_years(selection: Selection) -> set[int]:
+    """The years in which the selection's country lists its own nationals in its own citizenship breakdown (a
+    row of its nationals by name or as ``Nationals``): what its nationals detected count of it, even in a year
+    its breakdown is doubtful."""
+    country = selection.country
+    if country is None or "dimension" not in selection.frame.columns:
+        return set()
+    rows = selection.frame.filter(
+        (pl.col("indicator") == selection.indicator)
+        & (pl.col("dimension") == "by citizenship")
+        & (pl.col("sex") == "Total")
+        & (pl.col("age") == "Total")
+        & (pl.col("iso3") == country)
+        & (citizenship_origin_expr() == country).fill_null(False)
+        & pl.col("year").is_not_null()
+    )
+    return {int(y) for y in rows["year"].to_list()}
+
+
+def _doubtful_clause(doubtful: Sequence[str], name: Any, *, kept: str | None = None) -> str:
     """What a reason adds of the missing reporters whose breakdown is published but doubtful (the United States'
-    2018 breakdown, six rows of a top-five table): published, but not used, which is not "none published"."""
+    2018 breakdown, six rows of a top-five table): published, but not used, which is not "none published". For
+    the country itself (``kept``) whose doubtful breakdown lists its own nationals, that row is counted and said
+    so: Myanmar's 21 and 28 of 2015–2016 are in its nationals detected, not "not used"."""
     if not doubtful:
         return ""
     names = [name(code) or code for code in sorted(doubtful)]
     listed = word_list(names)
     verb = "published one" if len(names) == 1 else "each published one"
+    if kept is not None:
+        own = name(kept) or kept
+        return (
+            f" ({listed} {verb}, but it is doubtful: it may not give its victims' citizenships; only its row of "
+            f"{own}'s own nationals is counted, the rest is not used)"
+        )
     return f" ({listed} {verb}, but it is doubtful and not used: it may not give its victims' citizenships)"
 
 
@@ -1311,7 +1342,12 @@ def _share_words(share: float) -> str:
 
 
 def _missing_reason(
-    missing: Sequence[str], shares: dict[str, float], name: Any, *, doubtful: Sequence[str] = ()
+    missing: Sequence[str],
+    shares: dict[str, float],
+    name: Any,
+    *,
+    doubtful: Sequence[str] = (),
+    kept: str | None = None,
 ) -> str:
     """The reporters a year misses, as said of every year that misses them (:func:`reporter_gaps`): the ones
     detecting at least :data:`NAMED_SHARE` each, named with their share together (the same words in each year
@@ -1331,7 +1367,7 @@ def _missing_reason(
         # their number and the share in all differ from year to year: said as a range over the years
         # (:func:`grouped_incomplete` fills in :data:`_IN_ALL`)
         text += f", nor from smaller reporters ({_IN_ALL} in all)"
-    return text + _doubtful_clause(doubtful, name)
+    return text + _doubtful_clause(doubtful, name, kept=kept)
 
 
 def doubtful_reporters(selection: Selection) -> dict[int, tuple[str, ...]]:

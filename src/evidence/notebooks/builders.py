@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import math
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -1926,6 +1927,8 @@ PLACEHOLDER_SHARE = 0.05
 #: :data:`PLACEHOLDER_RUN` such years (the same all-``<5`` return repeated: Viet Nam's and Lao PDR's forms of
 #: 2017–2020, at most 12 a year against medians of 870 and 156). A country without any published total gives no
 #: reference: its all-``<5`` years stay counts (Cambodia's forms of 2017–2020).
+#: The same wider share makes a year *with* a total a placeholder too when it is next to one (the same all-``<5``
+#: return repeated): the Russian Federation's forms of 2017 (at most 12 against 209) beside 2018–2020.
 PLACEHOLDER_SHARE_WITHOUT_TOTAL = 0.1
 PLACEHOLDER_RUN = 2
 #: A placeholder has at least this many categories, all ``<5``: a year with a single ``<5`` category is the one
@@ -2027,8 +2030,8 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
         said.append(
             f"{PLACEHOLDER_BREAKDOWN.capitalize()}: in {years_text(list(numbers.placeholder))} UNODC gives every "
             f"category of the breakdown by {name} as <5, which together cannot reach {PLACEHOLDER_SHARE:.0%} of "
-            "the victims it published for the year (without a total that year: "
-            f"{PLACEHOLDER_SHARE_WITHOUT_TOTAL:.0%} of its usual total): values "
+            f"the victims it published for the year ({PLACEHOLDER_SHARE_WITHOUT_TOTAL:.0%} in a year next to such "
+            f"a year; without a total that year: {PLACEHOLDER_SHARE_WITHOUT_TOTAL:.0%} of its usual total): values "
             "that hold the place of a breakdown, not counts. Those cells are left empty, and those years are left "
             "out of the charts, shares and sentences on this breakdown."
         )
@@ -2153,6 +2156,59 @@ def categories_above_total(numbers: YearlyNumbers) -> list[CategoryAboveTotal]:
             if isinstance(low, int) and isinstance(high, int) and low > high:
                 out.append(CategoryAboveTotal(str(year), category, bounds_text(cell), bounds_text(total)))
     return sorted(out, key=lambda c: (c.year, numbers.categories.index(c.category)))
+
+
+def repeated_rows_note(numbers: YearlyNumbers) -> str | None:
+    """The note under a publisher's table by form of exploitation (UNODC, the victims a country detected) whose
+    cells add up several rows the publisher gives under the same category for the year (the loader flags them
+    as repeats): Thailand's "Other forms of exploitation" of 2019 is four rows, 926, <5, 500 and 8, shown as
+    1,435–1,438 with nothing saying so. Named with their years and how many rows; None when no cell is such a
+    sum (and for the other breakdowns, whose rows the table reads by sex and age)."""
+    from evidence.analyses.coverage import years_text
+
+    selection = numbers.selection
+    if (
+        numbers.exact
+        or numbers.by != "form"
+        or selection.kind != "indicator"
+        or selection.country is None
+        or selection.role == "origin"
+    ):
+        return None
+    shown = _years_of(numbers.by_counts)
+    frame = selection.frame
+    rows = frame.filter(
+        (pl.col("indicator") == selection.indicator)
+        & (pl.col("iso3") == selection.country)
+        & (pl.col("dimension") == "by form of exploitation")
+        & (pl.col("sex") == "Total")
+        & (pl.col("age") == "Total")
+        & pl.col("year").is_not_null()
+    )
+    repeated = (
+        rows.group_by(pl.col("year").cast(pl.Int64), "category")
+        .agg(pl.len().alias("n"))
+        .filter((pl.col("n") > 1) & pl.col("year").is_in(sorted(shown)))
+        .sort("category", "year")
+    )
+    if not repeated.height:
+        return None
+    said = []
+    for (category,), group in repeated.group_by("category", maintain_order=True):
+        counts = sorted(set(group["n"].to_list()))
+        # in words: a small number in a note reads as a count of people to the brief's disclosure scan
+        words = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
+        how_many = " or ".join(words.get(n, f"{n:,}") for n in counts)
+        said.append(
+            f"{category} in {years_text(group['year'].to_list())} (the sum of the {how_many} rows UNODC publishes "
+            "under that name for the year)"
+        )
+    return (
+        "Added up from several published rows: "
+        + "; ".join(said)
+        + ". The publisher gives no single figure for these cells; its rows are taken for parts of the category "
+        "and added up."
+    )
 
 
 def category_sum_note(numbers: YearlyNumbers) -> str | None:
@@ -2645,6 +2701,8 @@ def placeholder_years(counts: pl.DataFrame, by_counts: pl.DataFrame | None) -> l
     )
     found: list[int] = []
     without_total: list[int] = []
+    #: years with a total whose all-<5 cells stay under the wider share only: placeholders next to one
+    near: list[int] = []
     median = totals["total"].median() if totals.height else None
     for year, all_censored, most, total in (
         per_year.join(totals, on="year", how="left").sort("year").iter_rows()
@@ -2654,10 +2712,20 @@ def placeholder_years(counts: pl.DataFrame, by_counts: pl.DataFrame | None) -> l
         if total is not None:
             if most < PLACEHOLDER_SHARE * float(total):
                 found.append(int(year))
+            elif most < PLACEHOLDER_SHARE_WITHOUT_TOTAL * float(total):
+                near.append(int(year))
         elif median is not None and most < PLACEHOLDER_SHARE_WITHOUT_TOTAL * float(median):  # type: ignore[arg-type]
             without_total.append(int(year))
     if len(without_total) >= PLACEHOLDER_RUN:
         found.extend(without_total)
+    # the same all-<5 return repeated: a year next to a placeholder, its cells under the wider share of its own
+    # total, is one too (the Russian Federation's forms: 2017 at most 12 against 209, 5.7%, beside 2018-2020)
+    added = True
+    while added:
+        added = False
+        for year in [y for y in near if y not in found and (y - 1 in found or y + 1 in found)]:
+            found.append(year)
+            added = True
     return sorted(found)
 
 
@@ -3168,6 +3236,15 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
             f"**{stat(rr.rate_ratio)} a year** ({interval}; {model}): about "
             f"{markup.marked(f'{abs(rr.rate_ratio - 1):.0%}', 'statistic')} {change} {noun} each year."
         )
+    if (gap := _widest_gap(rr.years)) is not None:
+        # the Russian Federation's detected victims: 2008-2010 and 2017-2020 read, "16% more each year" where
+        # nothing says how the counts went between 71 (2010) and 209 (2017)
+        first, last = gap
+        missing = markup.marked(years_text(list(range(first, last + 1))), "years")
+        text += (
+            f" No count is read for {missing}: the ratio compares the years before that gap with those after "
+            "it, and says nothing of the course of the counts between them."
+        )
     if rr.overdispersed:
         text += " The counts vary more than a Poisson model allows, so a negative binomial model was used."
     if rr.low_bound and rr.high_bound:
@@ -3178,6 +3255,23 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
     if rr.warnings:
         text += " The model fit warned: " + escape_markdown("; ".join(rr.warnings)) + "."
     return text
+
+
+#: Consecutive years without a count, inside the years a trend reads, from which :func:`trend_sentence` says the
+#: ratio bridges a gap (a year or two missing is a gap a yearly rate reads through).
+TREND_GAP_YEARS = 3
+
+
+def _widest_gap(years: Sequence[int]) -> tuple[int, int] | None:
+    """The first and last year of the widest run of years missing between the years a trend read, when it is
+    at least :data:`TREND_GAP_YEARS` long (the earliest of equally wide runs); else None."""
+    best: tuple[int, int] | None = None
+    ordered = sorted(years)
+    for before, after in itertools.pairwise(ordered):
+        width = after - before - 1
+        if width >= TREND_GAP_YEARS and (best is None or width > best[1] - best[0] + 1):
+            best = (before + 1, after - 1)
+    return best
 
 
 def incomplete_lines(flags: Sequence[IncompleteYear]) -> list[str]:
@@ -3264,6 +3358,46 @@ def panel_sentence(numbers: YearlyNumbers) -> str:
         f"{markup.marked(f'{steady.share:.0%}', 'statistic')} of {what}). Summed over the same countries "
         "every year, this count moves with the victims they detect, not with who reports."
     )
+
+
+#: The adjusted p-value under which a break is said beside the rate ratio of a brief's trend
+#: (:func:`break_caveat`): one yearly rate then averages over two different courses.
+BREAK_CAVEAT_P = 0.05
+
+
+def break_caveat(models: SeriesModels) -> str | None:
+    """What a brief says after :func:`trend_sentence` when the complete years hold a clear break (adjusted p
+    under :data:`BREAK_CAVEAT_P`): the one annual rate ratio averages over two courses and is not a steady
+    change. The United Kingdom's detected victims, 2009–2020: "1.39 a year" (39% more each year) where the
+    counts were about 300–800 a year up to 2016 and 5,138–10,627 from 2017 (a step by a factor of about 8, the
+    rate before it 1.05 with an interval including 1). None without a trend, a break, or when the evidence for
+    the break is weak (the trends notebook says those in its own section, :func:`break_sentence`)."""
+    found, rr = models.found_break, models.rate_ratio
+    if rr is None or found is None or not found.p_value_adjusted < BREAK_CAVEAT_P:
+        return None
+
+    def stat(value: float) -> str:  # a ratio, never a count of people
+        return markup.marked(f"{value:.2f}", "statistic")
+
+    def rate(value: float, ci: tuple[float, float]) -> str:
+        return f"{stat(value)} a year (95% interval {stat(ci[0])}–{stat(ci[1])})"
+
+    year = markup.marked(str(found.break_year), "years")
+    text = (
+        "One yearly rate for all these years hides a break: the counts change course in "
+        f"{year} (adjusted p {markup.marked(markup.p_value_text(found.p_value_adjusted), 'statistic')}); before "
+        f"it the rate ratio was {rate(found.rate_ratio_before, found.ci_before)}, from it "
+        f"{rate(found.rate_ratio_after, found.ci_after)}"
+    )
+    low, high = found.ci_level_change
+    if not low <= 1 <= high:
+        way = "up" if found.level_change > 1 else "down"
+        text += (
+            f", with a step {way} by a factor of {stat(found.level_change)} (95% interval {stat(low)}–"
+            f"{stat(high)}) in {year}. A sudden step often reflects a change in what is counted or in how victims "
+            "are identified and reported, as much as a change in trafficking"
+        )
+    return text + "."
 
 
 def break_sentence(models: SeriesModels) -> str:

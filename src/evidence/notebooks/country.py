@@ -671,6 +671,24 @@ NO_RELIABLE_TOTAL = "no reliable recent total (every year is probably incomplete
 
 #: Said of a UNODC headline of an earlier year than the series' last, when every later year is probably incomplete.
 LATER_YEARS_INCOMPLETE = "the later years are probably incomplete"
+#: Why a nationals' headline is not of a later year that is not flagged (:func:`headline_year`): in it one
+#: partner country alone detected them, fewer than five (Lao PDR's 2021: Thailand's <5; headlined 2020).
+LATER_YEARS_ONE_SMALL = "later, only one country detected any, fewer than 5"
+
+
+def _later_words(later: Sequence[int], flagged: Sequence[int]) -> str:
+    """Why a UNODC headline is not of the ``later`` years with victims: they are flagged as probably incomplete
+    (:data:`LATER_YEARS_INCOMPLETE`), or, for those that are not, one partner country alone detected the
+    nationals, fewer than five (:func:`headline_year`, :data:`LATER_YEARS_ONE_SMALL`); "" without later years."""
+    if not later:
+        return ""
+    incomplete = [y for y in later if y in flagged]
+    if len(incomplete) == len(later):
+        return LATER_YEARS_INCOMPLETE
+    if not incomplete:
+        return LATER_YEARS_ONE_SMALL
+    return "the later years are probably incomplete, or only one country detected any, fewer than 5"
+
 
 #: The label of the nationals detected, in the key figures and the sources-together table; the key figures
 #: explain :data:`HEADLINE_RULE` under it.
@@ -678,7 +696,8 @@ NATIONALS_DETECTED: Final = "Nationals detected (UNODC)"
 
 #: The rule of a UNODC headline's year (:func:`headline_year`), as the brief names it.
 HEADLINE_RULE = (
-    "UNODC figures are given for the latest year that is not probably incomplete; a year of a country's "
+    "UNODC figures are given for the latest year that is not probably incomplete (for a country's nationals, "
+    "nor one in which a single country detected fewer than 5 of them); a year of a country's "
     "nationals detected is probably incomplete when countries that detect at least {share} of them in the "
     "other years published no citizenship breakdown for it."
 )
@@ -1450,7 +1469,7 @@ def _headline_figures_of(brief: CountryBrief) -> list[tuple[str, str, int | None
             later = [y for y in years if y > latest]
             said = [
                 # why the headline is not of the latest year (Ukraine's 2012, where it has counts to 2021)
-                LATER_YEARS_INCOMPLETE if later and all(y in numbers.flagged for y in later) else "",
+                _later_words(later, numbers.flagged),
                 counted_twice_words(brief, table, role, latest),
             ]
             words = "; ".join(w for w in said if w)

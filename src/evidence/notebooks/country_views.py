@@ -157,6 +157,8 @@ def _missing(brief: CountryBrief, kind: str) -> bool:
     given = brief.given(kind)
     regions_only = [s for s in brief.coverage.sources if s.kind == kind and not s.records_countries]
     what = _HOW_TO_GIVE[kind].split(" (")[0]  # the kind of data in words, without how to give it
+    # an estimate or a tier is of the country, whatever the role (the United States has no tier)
+    who = brief.place if kind in ("gsi", "tier") else brief.place_role
     if not given:
         _say(f"Not shown: none of the data files given is {_HOW_TO_GIVE[kind]}; add one with `--data`.")
     elif len(regions_only) == len(given):
@@ -166,20 +168,18 @@ def _missing(brief: CountryBrief, kind: str) -> bool:
         _say(
             escape_markdown(f"Not shown: the {what} given (")
             + labels
-            + escape_markdown(
-                f") record UN regions only, never countries, so they hold nothing for {brief.place_role}."
-            )
+            + escape_markdown(f") record UN regions only, never countries, so they hold nothing for {who}.")
         )
     elif not any(s.years for s in brief.coverage.sources if s.kind == kind):
         # nothing in any year: "in 2012–2020 (years they hold for it: ...: none)" said less, and oddly
-        _say(escape_markdown(f"Not shown: the {what} given hold nothing for {brief.place_role} in any year."))
+        _say(escape_markdown(f"Not shown: the {what} given hold nothing for {who} in any year."))
     else:
         held = "; ".join(
             f"{data_label(t.provenance.label)}: {escape_markdown(brief.years_held(t))}" for t in given
         )
         _say(
             escape_markdown(
-                f"Not shown: the {what} given hold nothing for {brief.place_role} "
+                f"Not shown: the {what} given hold nothing for {who} "
                 f"in {brief.period} (years they hold for it: "
             )
             + held
@@ -337,6 +337,7 @@ def show_case_section(brief: CountryBrief) -> None:
             place=brief.place_role,
             source=source,
             numbers=brief.yearly(table),
+            with_break=True,
         )
         if yearly is not None and yearly.by is not None:
             views.show_dimension_section(yearly, place=brief.place_role, source=source)
@@ -404,6 +405,7 @@ def show_detected_section(brief: CountryBrief) -> None:
                 source=source,
                 numbers=numbers,
                 tables=role == "destination",
+                with_break=True,
             )
             if yearly is None:
                 continue

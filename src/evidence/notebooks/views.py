@@ -31,6 +31,7 @@ from evidence.notebooks.builders import (
     VICTIMS_TEXT,
     RouteBounds,
     YearlyNumbers,
+    break_caveat,
     break_sentence,
     breakdown_name,
     category_sum_note,
@@ -44,6 +45,7 @@ from evidence.notebooks.builders import (
     panel_sentence,
     profile_view,
     records_no_category,
+    repeated_rows_note,
     route_notes,
     route_numbers,
     said_once_per_brief,
@@ -699,12 +701,15 @@ def show_yearly_section(
     source: str,
     numbers: YearlyNumbers | None = None,
     tables: bool | Collection[str] = True,
+    with_break: bool = False,
 ) -> YearlyNumbers | None:
     """Victims per year of a selection (identified, or detected for UNODC's data): the table, the probably
     incomplete years, the chart and the trend sentence. ``numbers`` are the selection's yearly numbers when
     already built; ``tables``: whether the section goes on to show their breakdown tables (by form, sex, age),
     which the notes may then refer to, or the ``by`` values of those it shows (the trends notebook: its own
-    ``by`` only; a breakdown these data do not have is then none). Returns them for later sections, or None when
+    ``by`` only; a breakdown these data do not have is then none); ``with_break``: whether the trend sentence is
+    followed by the clear break its rate ratio averages over (:func:`break_caveat`: a brief, which has no section
+    on breaks; the trends notebook says the break in its own). Returns them for later sections, or None when
     the selection holds no victims."""
     from evidence.core.errors import EvidenceError
     from evidence.presentation import charts
@@ -803,6 +808,8 @@ def show_yearly_section(
                 f"trend_{tag}_{selection.role}_steady",
             )
     _markdown(trend_sentence(numbers.models(), noun=noun))
+    if with_break and (caveat := break_caveat(numbers.models())) is not None:
+        _markdown(caveat)
     if sentence := no_panel_sentence(numbers):
         _markdown(sentence)
     return numbers
@@ -881,7 +888,12 @@ def show_dimension_section(
     shown = table.shown()
     if not numbers.exact:
         # a year of the span without the breakdown is a row noted as not published, said once (never a 0)
-        notes = (censored_note(shown), no_breakdown_note(numbers), category_sum_note(numbers))
+        notes = (
+            censored_note(shown),
+            no_breakdown_note(numbers),
+            category_sum_note(numbers),
+            repeated_rows_note(numbers),
+        )
         note = " ".join(n for n in notes if n)
     elif not numbers.partition:
         note = f"One victim can count in several categories of {label}, so they can add up to more than the victims"

@@ -409,13 +409,16 @@ def event_study_chart(
     points = base.mark_point(filled=True, size=70).encode(
         x=x,
         y=alt.Y(
-            f"{ratio}:Q", scale=alt.Scale(type="log"), title="Detected victims, ratio to the year before"
+            f"{ratio}:Q",
+            scale=alt.Scale(type="log"),
+            # each point is against the year before the report (-1), not against the point before it
+            title="Detected victims, ratio to the year before the report",
         ),
         color=colour,
         tooltip=[
             *([alt.Tooltip(f"{series}:N", title="Change of tier")] if series else []),
             alt.Tooltip(f"{time}:O", title="Years from the report"),
-            alt.Tooltip(f"{ratio}:Q", format=".2f", title="Ratio to the year before"),
+            alt.Tooltip(f"{ratio}:Q", format=".2f", title="Ratio to the year before the report"),
             alt.Tooltip("_interval:N", title="95% interval"),
         ],
         **offset,
@@ -425,7 +428,12 @@ def event_study_chart(
         .mark_rule(strokeDash=[4, 4], color="#888888")
         .encode(y=alt.Y("one:Q"))
     )
-    notes = ["Vertical lines: 95% intervals, clustered by country. A ratio of 1: no change."]
+    notes = [
+        (
+            "Vertical lines: 95% intervals, clustered by country. A ratio of 1: no change from the year before "
+            "the report."
+        )
+    ]
     return layered(
         one,
         rules,

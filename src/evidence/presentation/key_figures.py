@@ -560,12 +560,16 @@ def key_figures(
     assistance_kinds = [
         (_label(c, ASSISTANCE_PREFIX), pl.col(c).fill_null(False)) for c in assistance_columns
     ]
-    rows["assistance"], assistance_unknown = _multi_response(
-        cells, period, assistance_kinds, "People whose assistance is recorded", total
-    )
-    totals["assistance"] = None
-    titles["assistance"] = "Assistance received (a person may count under several)"
     notes = []
+    assistance_unknown = None
+    if assistance_kinds:
+        rows["assistance"], assistance_unknown = _multi_response(
+            cells, period, assistance_kinds, "People whose assistance is recorded", total
+        )
+        totals["assistance"] = None
+        titles["assistance"] = "Assistance received (a person may count under several)"
+    else:  # a table of nobody recorded as assisted would read as nobody assisted
+        notes.append("the records hold no assistance received: no table of it")
     if FORCED_CRIMINALITY_LABEL in dict(rows["form"]) and OTHER_NOT_FORCED_CRIMINALITY_LABEL in dict(
         rows["form"]
     ):
@@ -588,7 +592,7 @@ def key_figures(
             at_home = cells.add(nationals, ~abroad_expr, shown=False)
             cells.lines.append(([abroad_total, at_home], nationality[country]))
         returned = return_column(period)
-        if returned is not None:
+        if returned is not None and assistance_unknown is not None:  # (a return column is an assistance one)
             kind = _label(returned, ASSISTANCE_PREFIX).lower()
             assisted = pl.any_horizontal([e for _, e in assistance_kinds])
             flag = pl.col(returned).fill_null(False)
