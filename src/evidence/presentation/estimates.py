@@ -30,17 +30,20 @@ from evidence.presentation.markup import escape_markdown, number
 
 __all__ = [
     "DisclosedEstimate",
+    "assumptions_text",
     "disclose_estimate",
     "disclosed_payload",
     "estimate_headline",
     "estimate_row_kinds",
     "estimate_rows",
+    "level_text",
     "monte_carlo_range_text",
     "reading_the_result",
     "sensitivity_chart_data",
     "sensitivity_frame",
     "settings_for_readers",
     "spread_text",
+    "withheld_replicate_counts",
 ]
 
 _SMALL, _COMPLEMENT = "small", "complement"
@@ -102,6 +105,12 @@ class DisclosedEstimate:
         return lines
 
 
+def _small_part(rule: DisclosureRule, total: float, observed: int = 0) -> bool:
+    """Whether the part of ``total`` on no list (``total`` − ``observed``) is small as published: JSON gives the
+    total as computed (observed + 4.6) and text rounded (observed + 5), so it is small when either is."""
+    return rule.is_small(total - observed) or rule.is_small(round(total) - observed)
+
+
 def disclose_limits(
     observed: int, limits: Sequence[float], rule: DisclosureRule = DEFAULT_RULE
 ) -> tuple[list[float | None], list[str | None]]:
@@ -109,7 +118,7 @@ def disclose_limits(
     values: list[float | None] = []
     marks: list[str | None] = []
     for limit in limits:
-        if rule.is_small(observed) or math.isfinite(limit) and rule.is_small(round(limit) - observed):
+        if rule.is_small(observed) or math.isfinite(limit) and _small_part(rule, limit, observed):
             values.append(None)
             marks.append(_COMPLEMENT)
         else:
@@ -135,8 +144,9 @@ def disclose_estimate(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
             f"fewer than {rule.threshold} people are on the lists: the number observed and every estimate "
             "from it are withheld"
         )
-    # the estimate is shown rounded on its own: its part on no list can round differently from the dark figure
-    elif rule.is_small(round(result.dark_figure)) or rule.is_small(round(result.estimate) - observed):
+    # the estimate is shown rounded on its own: its part on no list can round differently from the dark figure;
+    # JSON gives every number unrounded, text rounded: a part is small when it is small either way
+    elif _small_part(rule, result.dark_figure) or _small_part(rule, result.estimate, observed):
         marks["dark_figure"] = _SMALL
         marks["estimate"] = _COMPLEMENT
         reasons.append(
@@ -182,16 +192,33 @@ def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
             ]
             for pair in result.monte_carlo_range
         ]
+    # the optimum of the existence check is a number of people in some cell of the capture-history table: with
+    # as many parameters as cells (three lists and every pair) the only solution is the data, and the optimum
+    # is the smallest cell's count. Never published: ``exists`` says what it decided.
+    payload["existence"]["lp_optimum"] = None
     if shown.withheld:
-        # the standard errors of withheld limits, and the fit of the existence check, would hint at them
+        # the standard errors of withheld limits would hint at them
         payload["bootstrap"]["monte_carlo_se"] = None
-        payload["existence"]["lp_optimum"] = None
-    payload["disclosure"] = {"threshold": rule.threshold, "withheld": list(shown.reasons)}
+    hidden = withheld_replicate_counts(result, rule)
+    for field in hidden:
+        payload["bootstrap"][field] = COMPLEMENT_LABEL
+    payload["disclosure"] = {"threshold": rule.threshold, "withheld": [*shown.reasons, *hidden.values()]}
     return payload
+
+
+def level_text(level: float) -> str:
+    """An interval's level as a percentage with the decimals it has: "95%", "97.5%", "99.9%" (not "98%" or
+    "100%", as a rounding to whole percents would show 0.975 and 0.999)."""
+    return f"{round(level * 100, 6):g}%"
 
 
 def method_text(result: PopulationEstimate) -> str:
     """How the model was chosen, in words."""
+    if len(result.lists) == 2:  # no interaction can be estimated: whatever the method, the model is fixed
+        return (
+            "main effects only: with two lists no interaction can be estimated, so the lists are assumed "
+            "independent (the Lincoln–Petersen estimate)"
+        )
     if result.method == "stepwise":
         if result.p_enter is not None and result.p_enter <= 0:  # no p-value is below 0: no interaction enters
             return "main effects only: stepwise selection with an entry threshold of 0 admits no interaction"
@@ -273,15 +300,18 @@ def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None 
                 "the replicates; another seed moves them about this much"
             )
 
+    hidden = withheld_replicate_counts(result, shown.rule if shown else DEFAULT_RULE)
     if result.bootstrap_unbounded:
-        lines.append(
-            f"{_many(result.bootstrap_unbounded, 'replicate')} had no case on more than one list: "
-            "estimate unbounded"
+        how_many = (
+            "some replicates" if "unbounded" in hidden else _many(result.bootstrap_unbounded, "replicate")
         )
+        lines.append(f"{how_many} had no case on more than one list: estimate unbounded")
     if result.bootstrap_empty_list:
-        lines.append(
-            f"{_many(result.bootstrap_empty_list, 'replicate')} had a list with no case: analysed without it"
+        how_many = (
+            "some replicates" if "empty_list" in hidden else _many(result.bootstrap_empty_list, "replicate")
         )
+        lines.append(f"{how_many} had a list with no case: analysed without it")
+    lines += list(hidden.values())
     if result.bootstrap_failed:
         were = "was" if result.bootstrap_failed == 1 else "were"
         lines.append(f"{_many(result.bootstrap_failed, 'replicate')} had no valid model and {were} left out")
@@ -290,6 +320,26 @@ def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None 
             f"{_many(result.rejected_unconverged, 'fit')} did not converge even from a cold start: not used"
         )
     return lines
+
+
+def withheld_replicate_counts(
+    result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE
+) -> dict[str, str]:
+    """The bootstrap's counts of unusual replicates that would give a small count back, with why: a list of k
+    people has no case in about e^−k of the replicates, so their number gives k back; the replicates with no
+    case on two lists give back, the same way, the number of cases on two lists or more."""
+    hidden = {}
+    if result.bootstrap_empty_list and rule.is_small(result.smallest_list):
+        hidden["empty_list"] = (
+            f"how many replicates had a list with no case is withheld: it would give back the size of a list "
+            f"of fewer than {rule.threshold} people"
+        )
+    if result.bootstrap_unbounded and rule.is_small(result.overlapping):
+        hidden["unbounded"] = (
+            f"how many replicates had no case on two lists is withheld: it would give back a number of fewer "
+            f"than {rule.threshold} people on two lists or more"
+        )
+    return hidden
 
 
 def _extreme_limits(result: PopulationEstimate) -> tuple[str | None, str | None]:
@@ -338,6 +388,20 @@ def spread_text(
     )
 
 
+def assumptions_text(result: PopulationEstimate) -> str:
+    """What the estimate assumes, in one sentence: no interval allows for these being wrong."""
+    dependence = (
+        "the two lists independent of each other (two lists cannot show a dependence)"
+        if len(result.lists) == 2
+        else "any dependence between the lists captured by the interactions of the model"
+    )
+    return (
+        f"a closed population over the period; lists linked without error (each person once); {dependence}; "
+        "people on no list like those on the lists in every way the model does not capture. The interval "
+        "allows nothing for these assumptions being wrong"
+    )
+
+
 def estimate_rows(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> list[tuple[str, str]]:
     """The estimate as (item, text) rows for a two-column table, every count of people disclosed."""
     shown = disclose_estimate(result, rule)
@@ -346,7 +410,7 @@ def estimate_rows(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RUL
         ("observed (on at least one list)", shown.text("observed")),
         ("estimated total population", shown.text("estimate")),
         ("estimated on no list", shown.text("dark_figure")),
-        (f"{result.level:.0%} interval", shown.interval_text()),
+        (f"{level_text(result.level)} interval", shown.interval_text()),
         ("interval", interval_method_text(result)),
         ("model choice", method_text(result)),
         ("model space", model_space_text(result)),
@@ -355,6 +419,7 @@ def estimate_rows(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RUL
     if result.infinite_parameters:
         rows.append(("interactions with no case (at −∞)", ", ".join(result.infinite_parameters)))
     rows.append(("existence check", result.existence.message))
+    rows.append(("assumes", assumptions_text(result)))
     rows += [("bootstrap", line) for line in bootstrap_lines(result, shown)]
     rows += [("withheld", reason) for reason in shown.reasons]
     rows += [("", note) for note in shown.notes()]
@@ -375,6 +440,7 @@ ROW_KINDS = {
     "interactions selected": "label",
     "interactions with no case (at −∞)": "label",
     "existence check": "statistic",
+    "assumes": "label",
     "bootstrap": "statistic",
 }
 
@@ -397,7 +463,7 @@ def estimate_headline(
     paragraphs = [
         (
             f"### Estimated total population: **{shown.text('estimate')}** "
-            f"({result.level:.0%} interval {shown.interval_text()})"
+            f"({level_text(result.level)} interval {shown.interval_text()})"
         ),
         (
             f"People on at least one list: {shown.text('observed')}; estimated on none: "
@@ -418,11 +484,15 @@ def estimate_headline(
             )
     if result.infinite_parameters:
         pairs = ", ".join(escape_markdown(t) for t in result.infinite_parameters)
+        why = (
+            "as SparseMSE's stepwise selection does when the absence of overlap is itself significant"
+            if result.method == "stepwise"
+            else "as the model with the lowest BIC here (the BIC counts them among its parameters)"
+        )
         paragraphs.append(
             f"The chosen model holds {pairs}: interactions of lists with no case in common, fixed at −∞ (the "
-            "lists are treated as excluding each other), as SparseMSE's stepwise selection does when the "
-            "absence of overlap is itself significant. Every combination of lists holding one is left out of "
-            "the fit."
+            f"lists are treated as excluding each other), {why}. Every combination of lists holding one is left "
+            "out of the fit."
         )
     if text := spread_text(spread, result, rule):
         paragraphs.append(text)

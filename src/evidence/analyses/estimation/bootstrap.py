@@ -73,9 +73,27 @@ class BootstrapResult:
 
 
 def resample(capture: ListCapture, replicates: int, rng: np.random.Generator) -> np.ndarray:
-    """Multinomial resamples of the observed cases over the histories (replicates × cells)."""
-    probabilities = capture.counts / capture.observed
-    return rng.multinomial(capture.observed, probabilities, size=replicates)
+    """Multinomial resamples of the observed cases over the histories (replicates × cells).
+
+    The draw is made over the histories in the order of the lists sorted by name, then put back in the data's
+    order: the same data with the lists in another order (the columns of a file swapped) give the same
+    replicates with the same seed, so the same interval. Lists already in that order are drawn as they stand.
+    """
+    order = name_order(capture)
+    probabilities = capture.counts[order] / capture.observed
+    drawn = rng.multinomial(capture.observed, probabilities, size=replicates)
+    Y = np.empty_like(drawn)
+    Y[:, order] = drawn
+    return Y
+
+
+def name_order(capture: ListCapture) -> np.ndarray:
+    """The cells (indices into ``capture.counts``) in the order they would have with the lists sorted by name."""
+    by_name = sorted(range(capture.n_lists), key=lambda i: capture.lists[i])
+    # cell k − 1 holds history k, list i being bit i; the same history with the lists sorted has list
+    # by_name[j] as bit j
+    codes = capture.histories[:, by_name] @ (1 << np.arange(capture.n_lists))
+    return np.argsort(codes)
 
 
 def jackknife_counts(capture: ListCapture) -> tuple[np.ndarray, np.ndarray]:

@@ -79,6 +79,11 @@ class PopulationEstimate:
     downhill_start: str | None = None  # downhill: "main" effects or the "full" model
     seed: int | None = None
     source: str = ""
+    #: never published (not in :meth:`to_dict`): margins of the capture-history table that the disclosure rule
+    #: needs, since replicate counts give them back (a list of k people is empty in about e^−k of the
+    #: replicates; no case on two lists in about e^−m, m the cases on two lists or more)
+    smallest_list: int | None = None
+    overlapping: int | None = None
 
     @property
     def identifiable(self) -> bool:
@@ -168,35 +173,61 @@ def select_model(
 
 def as_list_capture(capture: ListCapture | pl.DataFrame | str | Path) -> ListCapture:
     """List-capture data as :func:`estimate_population` takes them: a :class:`ListCapture`, the path of a
-    list-capture CSV, or a polars frame of a 0/1 column per list and a ``count`` column (one row per capture
+    list-capture CSV, or a polars (or pandas) frame of a 0/1 column per list and a ``count`` column (one row per capture
     history), or of 0/1 columns only (one row per case)."""
     if isinstance(capture, ListCapture):
         return capture
     if isinstance(capture, str | Path):
         return read_list_capture(capture)
     if isinstance(capture, pl.DataFrame):
-        frame = capture if "count" in capture.columns else capture.with_columns(count=pl.lit(1, pl.Int64))
-        lists = [c for c in frame.columns if c != "count"]
-        not_flags = [
-            c
-            for c in lists
-            if not (frame[c].dtype.is_integer() or frame[c].dtype == pl.Boolean)
-            or not frame[c].cast(pl.Int64).drop_nulls().is_in([0, 1]).all()
-            or frame[c].null_count()
-        ]
-        if not_flags or not frame["count"].dtype.is_integer():
-            raise ParameterError(
-                "list-capture data are a 0/1 column per list and a whole-number count column named count (one "
-                "row per capture history), or 0/1 columns only (one row per case): "
-                + (f"column {not_flags[0]!r} is not 0/1" if not_flags else "count is not whole numbers")
-                + ("" if "count" in capture.columns else " (a count column of another name? rename it count)")
-            )
-        return ListCapture.from_frame(frame.with_columns(pl.col(lists).cast(pl.Int64)))
+        return ListCapture.from_frame(_canonical_frame(capture))
+    if type(capture).__module__.startswith("pandas") and type(capture).__name__ == "DataFrame":
+        # a researcher's pandas frame, as read_csv gives it (0/1 as integers, or floats once a value is missing)
+        return ListCapture.from_frame(_canonical_frame(pl.from_pandas(capture)))
     raise ParameterError(
         "estimate_population takes list-capture data (the path of a CSV of a 0/1 column per list and a count, a "
-        f"polars frame of them, or a ListCapture), not {type(capture).__name__}: victim records are counted "
+        f"polars or pandas frame of them, or a ListCapture), not {type(capture).__name__}: victim records are counted "
         "by list with `evidence register lists --by referral_source`"
     )
+
+
+_FRAME_LAYOUT = (
+    "list-capture data are a 0/1 column per list and a whole-number count column named count (one row per "
+    "capture history), or 0/1 columns only (one row per case)"
+)
+
+
+def _canonical_frame(capture: pl.DataFrame) -> pl.DataFrame:
+    """A frame of list-capture data onto the canonical table (Int64 0/1 lists, Int64 ``count``), as the CSV
+    loader reads a file: membership as integers, booleans or floats 0.0/1.0 (a frame from pandas or R), counts
+    as whole numbers of any numeric type; a missing, fractional or negative value is named by column and row
+    (1-based, in the frame's order)."""
+    frame = capture if "count" in capture.columns else capture.with_columns(count=pl.lit(1, pl.Int64))
+    lists = [c for c in frame.columns if c != "count"]
+    hint = "" if "count" in capture.columns else " (a count column of another name? rename it count)"
+    for column in [*lists, "count"]:
+        series = frame[column]
+        numeric = series.dtype.is_numeric() or series.dtype == pl.Boolean
+        if not numeric:
+            raise ParameterError(
+                f"{_FRAME_LAYOUT}: column {column!r} is not 0/1: it holds {series.dtype}{hint}"
+            )
+        values = series.cast(pl.Float64)
+        if column == "count":
+            bad = values.is_null() | values.is_nan() | (values < 0) | (values != values.floor())
+            bad = bad | ~values.is_finite()
+            what = "whole numbers of people, 0 or more"
+        else:
+            bad = values.is_null() | ~values.is_in([0.0, 1.0])
+            what = "0/1"
+        bad = bad.fill_null(True)
+        if bad.any():
+            row = int(bad.arg_true()[0])
+            raise ParameterError(
+                f"{_FRAME_LAYOUT}: column {column!r} is not {what} (row {row + 1} of the frame holds {series[row]!r})"
+                + ("" if column == "count" else hint)
+            )
+    return frame.with_columns(pl.col([*lists, "count"]).cast(pl.Int64))
 
 
 def estimate_population(
@@ -212,7 +243,8 @@ def estimate_population(
 ) -> PopulationEstimate:
     """Estimate the total population from list-capture data by multiple systems estimation.
 
-    ``capture``: the path of a list-capture CSV, a polars frame of the same columns, or a :class:`ListCapture`
+    ``capture``: the path of a list-capture CSV, a polars or pandas frame of the same columns, or a
+    :class:`ListCapture`
     (:func:`as_list_capture`).
 
     ``method``: "stepwise" (Chan, Silverman & Vincent 2021; an interaction enters while its p-value is below
@@ -227,8 +259,13 @@ def estimate_population(
     ``runs="auto"``). ``seed`` makes the bootstrap reproducible; when omitted one is drawn and reported.
     """
     capture = as_list_capture(capture)
+    # numpy's numbers (a parameter grid, a frame's cell) as Python's: checked alike, written to JSON alike
+    p_enter, bootstrap, level, max_order, runs, seed = (
+        _plain(v) for v in (p_enter, bootstrap, level, max_order, runs, seed)
+    )
     _check_parameters(method, p_enter, bootstrap, level, max_order)
     _check_runs(runs)
+    _check_seed(seed)
     if bootstrap == "auto":  # 1,000 replicates per run (bootstrap.AUTO_STEP), as many runs as needed
         runs = "auto"
     if downhill_start not in DOWNHILL_STARTS:
@@ -283,6 +320,8 @@ def _estimate(
         "steps": selection.steps,
         "source": capture.source,
         "downhill_start": selection.start,
+        "smallest_list": min(capture.list_totals().values()),
+        "overlapping": int(capture.counts[capture.histories.sum(axis=1) >= 2].sum()),
     }
     if bootstrap == 0:
         return PopulationEstimate(**common, interval=fit.interval(level), interval_method="intercept_se")
@@ -358,8 +397,24 @@ def _check_parameters(
         )
     elif bootstrap > AUTO_MAX * 5:
         raise ParameterError(f"at most {AUTO_MAX * 5:,} bootstrap replicates, not {bootstrap:,}")
-    if not (0.0 < level < 1.0):
-        raise ParameterError(f"the interval level must be between 0 and 1, not {level}")
+    if isinstance(level, bool) or not isinstance(level, int | float) or not (0.0 < level < 1.0):
+        raise ParameterError(f"the interval level must be a number between 0 and 1, not {level!r}")
+
+
+def _plain(value: Any) -> Any:
+    """A numpy integer or float as the Python number it holds (numpy's booleans stay: they are no number)."""
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+def _check_seed(seed: object) -> None:
+    if seed is None:
+        return
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ParameterError(f"the bootstrap's seed must be a whole number, 0 or more, not {seed!r}")
 
 
 def _check_runs(runs: int | str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable
 from itertools import combinations
 from pathlib import Path
@@ -37,6 +38,20 @@ class ListCapture:
     provenance: Provenance | None = None
 
     def __post_init__(self) -> None:
+        raw = np.asarray(self.counts)
+        if raw.dtype.kind not in "iub":  # floats (or objects): whole numbers only, never truncated
+            try:
+                values = raw.astype(float)
+            except (TypeError, ValueError):
+                values = np.array([math.nan])
+            if not np.isfinite(values).all() or (values != np.floor(values)).any():
+                raise InputError(
+                    "the count of every capture history must be a whole number of people, not "
+                    f"{next((str(v) for v in raw.ravel() if not _whole(v)), '?')}",
+                    path=self.source or None,
+                )
+        if (raw < 0).any():
+            raise InputError("the count of every capture history must be 0 or more", path=self.source or None)
         counts = np.asarray(self.counts, dtype=np.int64)
         if counts.shape != (2 ** len(self.lists) - 1,):
             raise ValueError(
@@ -141,8 +156,35 @@ class ListCapture:
             )
         if len(lists) > MAX_LISTS:
             raise InputError(f"{len(lists)} lists: at most {MAX_LISTS} are supported", path=path)
-        h = frame.select(lists).to_numpy().astype(np.int64)
-        n = frame["count"].to_numpy().astype(np.int64)
+        shown: dict[str, str] = {}
+        for name in lists:
+            twin = shown.setdefault(name.strip(), name)
+            if twin != name:  # "A" and "A ": two lists printed alike in every table and term
+                raise InputError(
+                    f"lists {twin!r} and {name!r} differ only by spaces, and would be printed alike",
+                    path=path,
+                    column=name,
+                    hint="give every list a name of its own",
+                )
+            if ":" in name or not name.strip():
+                raise InputError(
+                    "a list's name must not be blank or hold ':', which joins the lists of an interaction (A:B): "
+                    "a list named so would make its interactions ambiguous",
+                    path=path,
+                    column=name,
+                    hint="rename the column (A_B or A+B for merged lists)",
+                )
+        try:
+            values = frame.select([*lists, "count"]).cast(pl.Float64).to_numpy()
+        except (pl.exceptions.PolarsError, ValueError) as exc:
+            raise InputError("list columns must be 0/1 and counts whole numbers", path=path) from exc
+        # a missing value (NaN once cast) or a fraction would otherwise be cast to some integer without a word
+        if not np.isfinite(values).all() or (values != np.floor(values)).any():
+            raise InputError(
+                "list columns must be 0/1 and counts whole numbers, with no missing value", path=path
+            )
+        h = values[:, :-1].astype(np.int64)
+        n = values[:, -1].astype(np.int64)
         if ((h != 0) & (h != 1)).any() or (n < 0).any():
             raise InputError("list columns must be 0/1 and counts non-negative", path=path)
         code = h @ (1 << np.arange(len(lists)))
@@ -163,6 +205,14 @@ class ListCapture:
                     column=name,
                 )
         return capture
+
+
+def _whole(value: object) -> bool:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return math.isfinite(number) and number == math.floor(number)
 
 
 def interaction_terms(n_lists: int, max_order: int = 2) -> list[Term]:

@@ -25,6 +25,11 @@ from evidence.analyses.estimation.lists import ListCapture, Term, history_matrix
 
 MAX_ITERATIONS = 25
 DEVIANCE_TOLERANCE = 1e-8
+#: A change of deviance below this share of the number of cases is rounding: the deviance is a sum of terms as
+#: large as the counts, each carrying a relative rounding error of ~1e-16. R's criterion alone (relative to the
+#: deviance + 0.1) can never be met by a model fitting the data (nearly) exactly when counts are in the millions:
+#: such a fit would be declared unconverged and rejected. For fewer than 10,000 cases this is below R's floor.
+_DEVIANCE_NOISE = 1e-13
 #: Newton steps taken after convergence, to tell a maximum (steps shrink quadratically) from a likelihood that
 #: only increases towards a boundary (some fitted log-means keep falling by about one per step).
 _CONFIRMING_STEPS = 2
@@ -135,8 +140,11 @@ def fit_batch(
         new_eta = np.clip(new_beta @ X.T, -_ETA_LIMIT, _ETA_LIMIT)
         new_mu = np.exp(new_eta) * weights_r
         new_deviance = _deviance(y_r, new_mu, weights_r)
-        now_converged = converged[r] | (
-            np.abs(new_deviance - deviance[r]) / (np.abs(new_deviance) + 0.1) < DEVIANCE_TOLERANCE
+        change = np.abs(new_deviance - deviance[r])
+        now_converged = (
+            converged[r]
+            | (change / (np.abs(new_deviance) + 0.1) < DEVIANCE_TOLERANCE)
+            | (change < _DEVIANCE_NOISE * y_r.sum(axis=1))
         )
         last_step[r] = np.where(cell_mask[r], np.abs(new_eta - eta_r), 0.0).max(axis=1)
         beta[r], eta[r], mu[r] = new_beta, new_eta, new_mu

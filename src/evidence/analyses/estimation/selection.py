@@ -402,6 +402,9 @@ def _score_all(capture: ListCapture, space: ModelSpace) -> dict[int, float]:
     overlapping = [capture.overlap(term) > 0 for term in space.terms]
     log_n = math.log(capture.observed)
     scores: dict[int, float] = {}
+    # models whose estimate does not exist or is not identifiable (a fit that did not converge is not one: a
+    # model above it may well be valid)
+    invalid: set[int] = set()
     rows_per_batch = max(1, _BATCH_ELEMENTS // (X.shape[0] * X.shape[1]))
     for start in range(0, len(models), rows_per_batch):
         chunk = models[start : start + rows_per_batch]
@@ -412,22 +415,24 @@ def _score_all(capture: ListCapture, space: ModelSpace) -> dict[int, float]:
         for row, model in enumerate(chunk):
             if certain[row]:
                 scores[model] = float(bic[row])
-            elif not (batch.identifiable[row] and batch.converged[row]) or _inherits_invalidity(
-                space, model, overlapping, scores
-            ):
+            elif not batch.identifiable[row] or _inherits_invalidity(space, model, overlapping, invalid):
+                scores[model] = math.inf
+                invalid.add(model)
+            elif not batch.converged[row]:
                 scores[model] = math.inf
             else:
                 exists = estimate_exists(X, y, batch.cell_mask[row], batch.column_mask[row])
                 scores[model] = float(bic[row]) if exists else math.inf
+                if not exists:
+                    invalid.add(model)
     return scores
 
 
-def _inherits_invalidity(
-    space: ModelSpace, model: int, overlapping: list[bool], scores: dict[int, float]
-) -> bool:
+def _inherits_invalidity(space: ModelSpace, model: int, overlapping: list[bool], invalid: set[int]) -> bool:
     """Adding an interaction with cases keeps every cell, so it cannot restore a missing MLE or a lost rank
-    (Chan, Silverman & Vincent 2021, section 2.7): a model above an invalid one is invalid too."""
-    return any(overlapping[i] and scores.get(model & ~(1 << i)) == math.inf for i in space.generators(model))
+    (Chan, Silverman & Vincent 2021, section 2.7): a model above one whose estimate does not exist or is not
+    identifiable is so too. (Not above a fit that merely did not converge: that says nothing of the model.)"""
+    return any(overlapping[i] and (model & ~(1 << i)) in invalid for i in space.generators(model))
 
 
 # ------------------------------------------------------------------------------------------------ bootstrap

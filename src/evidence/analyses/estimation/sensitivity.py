@@ -36,9 +36,11 @@ class ModelChoice:
 def model_choices(n_lists: int, max_order: int = SENSITIVITY_MAX_ORDER) -> list[ModelChoice]:
     """Main effects; stepwise at each p-value of :data:`SENSITIVITY_P_ENTER`; lowest BIC and downhill at every
     order from pairs to ``max_order`` (at most one list fewer than there are lists); stepwise at the default
-    p-value with the highest order too."""
+    p-value with the highest order too. Two lists: main effects alone (no interaction can be estimated)."""
     top = max(2, min(max_order, n_lists - 1))
     choices = [ModelChoice("main", max_order=1)]
+    if n_lists < 3:  # two lists hold no interaction: every method is main effects, and would be shown as such
+        return choices
     choices += [ModelChoice("stepwise", p, 2) for p in SENSITIVITY_P_ENTER]
     if top > 2:
         choices.append(ModelChoice("stepwise", DEFAULT_P_ENTER, top))

@@ -1,0 +1,107 @@
+"""The audit of published hidden-population numbers: no cell of the capture-history table leaves through the
+existence check, and an interval's level is shown as it is."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from evidence.analyses.estimation import ListCapture, check_existence, estimate_population
+from evidence.presentation.estimates import (
+    disclose_estimate,
+    disclosed_payload,
+    estimate_headline,
+    estimate_row_kinds,
+    estimate_rows,
+    level_text,
+)
+
+#: Three lists, every cell large except A∩B∩C (2 people): with every pair the model has as many parameters as
+#: cells, and the existence check's only solution is the data themselves.
+SMALL_CELL = ListCapture(("A", "B", "C"), np.array([500, 400, 30, 300, 60, 70, 2]))
+
+
+def test_the_existence_optimum_never_gives_a_small_cell_back() -> None:
+    terms = ("A:B", "A:C", "B:C")
+    assert check_existence(SMALL_CELL, terms).lp_optimum == 2.0  # what the optimum would give away
+    for method in ("bic", "main", "stepwise"):
+        result = estimate_population(SMALL_CELL, method=method)
+        payload = disclosed_payload(result)
+        assert payload["existence"]["lp_optimum"] is None
+        assert payload["existence"]["exists"] is True and payload["disclosure"]["withheld"] == []
+
+
+def test_the_level_keeps_its_decimals() -> None:
+    assert [level_text(v) for v in (0.95, 0.9, 0.975, 0.999, 0.5)] == ["95%", "90%", "97.5%", "99.9%", "50%"]
+    result = estimate_population(SMALL_CELL, method="main", level=0.975)
+    assert dict(estimate_rows(result)).keys() >= {"97.5% interval"}
+    assert "(97.5% interval " in estimate_headline(result)
+    assert "98%" not in str(estimate_rows(result)) + estimate_headline(result)
+
+
+def test_two_lists_say_the_lists_are_assumed_independent_whatever_the_method() -> None:
+    # before: "stepwise selection of interactions (an interaction enters while p < 0.02)", of a model space
+    # holding no interaction at all
+    two = ListCapture(("police", "shelter"), np.array([30, 20, 10]))
+    for method in ("stepwise", "bic", "downhill", "main"):
+        rows = dict(estimate_rows(estimate_population(two, method=method)))
+        assert "with two lists no interaction can be estimated" in rows["model choice"]
+        assert "Lincoln–Petersen" in rows["model choice"] and "stepwise" not in rows["model choice"]
+        assert "two lists independent" in rows["assumes"]
+
+
+def test_the_table_says_what_the_estimate_assumes() -> None:
+    rows = dict(estimate_rows(estimate_population(SMALL_CELL, method="bic")))
+    assert rows["assumes"].startswith("a closed population over the period; lists linked without error")
+    assert "captured by the interactions of the model" in rows["assumes"]
+    assert "allows nothing for these assumptions being wrong" in rows["assumes"]
+    assert estimate_row_kinds(list(estimate_rows(estimate_population(SMALL_CELL))))[-1] is not None
+
+
+def test_json_never_gives_an_unrounded_small_number_on_no_list() -> None:
+    # before: 4.6 on no list rounds to 5 and passed the rule, and JSON gave the unrounded 4.6 (below 5)
+    base = estimate_population(SMALL_CELL, method="main")
+    observed = base.observed
+    near = dataclasses.replace(
+        base, dark_figure=4.6, estimate=observed + 4.6, interval=(observed + 4.7, observed + 60.0)
+    )
+    shown = disclose_estimate(near)
+    assert (shown.text("dark_figure"), shown.text("estimate"), shown.text("low")) == ("<5", "x", "x")
+    payload = disclosed_payload(near)
+    assert payload["dark_figure"] == "<5" and payload["estimate"] == "x" and payload["interval"][0] == "x"
+    assert payload["interval"][1] == pytest.approx(observed + 60.0)
+
+
+def test_interactions_at_minus_infinity_are_said_to_come_from_the_method_that_chose_them() -> None:
+    # before: "as SparseMSE's stepwise selection does when the absence of overlap is itself significant", of
+    # a model the lowest BIC chose
+    sparse = ListCapture(("A", "B", "C"), np.array([50, 70, 30, 90, 0, 0, 0]))
+    result = estimate_population(sparse, method="bic")
+    assert result.infinite_parameters == ("A:C", "B:C")
+    headline = estimate_headline(result)
+    assert "stepwise" not in headline and "lowest BIC" in headline
+
+
+def test_counts_of_unusual_replicates_never_give_a_small_list_or_overlap_back() -> None:
+    # a list of k people has no case in about e^−k of the replicates: 135 of 1,000 said k = 2, and the
+    # replicates with no case on two lists said the same of the (here 1) cases on two lists or more
+    small_list = ListCapture(("A", "B", "C"), np.array([300, 250, 90, 1, 1, 0, 0]))  # C holds 2 people
+    result = estimate_population(small_list, method="main", bootstrap=200, seed=3)
+    assert result.bootstrap_empty_list > 0
+    payload = disclosed_payload(result)
+    assert payload["bootstrap"]["empty_list"] == "x"
+    assert any("a list of fewer than 5 people" in reason for reason in payload["disclosure"]["withheld"])
+    text = str(estimate_rows(result))
+    assert f"{result.bootstrap_empty_list} replicate" not in text and "some replicates had a list" in text
+
+    one_overlap = ListCapture(("A", "B", "C"), np.array([100, 100, 1, 100, 0, 0, 0]))
+    result = estimate_population(one_overlap, method="main", bootstrap=50, seed=1)
+    assert result.bootstrap_unbounded > 0
+    payload = disclosed_payload(result)
+    assert payload["bootstrap"]["unbounded"] == "x"
+    assert f"{result.bootstrap_unbounded} replicate" not in str(estimate_rows(result))
+    # nothing small: the counts are published
+    plain = estimate_population(SMALL_CELL, method="main", bootstrap=20, seed=1)
+    assert disclosed_payload(plain)["bootstrap"]["empty_list"] == plain.bootstrap_empty_list == 0
