@@ -293,3 +293,9 @@ def test_a_panel_is_asked_as_a_researcher_asks_it(sources, panel):
         panel.latest(society.DETECTED)
     with pytest.raises(ParameterError, match="loaded tables"):
         society.country_panel([sources["unodc"].data])
+
+
+def test_a_sentence_gives_the_interval_level_with_its_decimals(panel):
+    # 0.975 read "98% interval" (a rounding to whole percents), as estimates did before (hidden-population audit)
+    sentences = " ".join(society.detection_model(panel, level=0.975).sentences())
+    assert "97.5% interval" in sentences and "98% interval" not in sentences

@@ -45,6 +45,7 @@ from evidence.analyses.count_models import captured_warnings, one_blas_thread, s
 from evidence.analyses.intervals import check_level, clean_float, point_expr
 from evidence.analyses.selection import DEFAULT_INDICATOR, check_country
 from evidence.core.errors import ParameterError
+from evidence.core.text import level_text
 from evidence.sources.loaded import LoadedTable
 from evidence.sources.provenance import Provenance
 from evidence.sources.tip import TIERS
@@ -689,7 +690,7 @@ class DetectionModel:
         for t in self.terms:
             change = change_text(t.term, mark) if t.term in _CHANGES else t.change
             clear = not (t.ci_low <= 1 <= t.ci_high)
-            ratio = f"{t.rate_ratio:.2f} ({self.level:.0%} interval {t.ci_low:.2f}–{t.ci_high:.2f})"
+            ratio = f"{t.rate_ratio:.2f} ({level_text(self.level)} interval {t.ci_low:.2f}–{t.ci_high:.2f})"
             if clear:
                 direction = "more" if t.rate_ratio > 1 else "fewer"
                 out.append(

@@ -17,6 +17,12 @@ def column_title(name: str) -> str:
     return name.lstrip("_").replace("_", " ").capitalize()
 
 
+def level_text(level: float) -> str:
+    """An interval's level as a percentage with the decimals it has: "95%", "97.5%", "99.9%" (not "98%" or
+    "100%", as a rounding to whole percents would show 0.975 and 0.999)."""
+    return f"{round(level * 100, 6):g}%"
+
+
 def word_list(items: Sequence[str], last: str = "and") -> str:
     """Items as a sentence lists them: "Malaysia", "Malaysia and Thailand", "Viet Nam, Ukraine, Costa Rica and
     Slovakia" (``last``: the word before the last item, "and" or "or"; no serial comma); empty for none."""

@@ -44,6 +44,7 @@ from evidence.analyses.society import (
 )
 from evidence.analyses.trends import UNKNOWN
 from evidence.core.errors import ParameterError
+from evidence.core.text import level_text
 from evidence.presentation.disclosure import (
     COMPLEMENT_LABEL,
     ONE,
@@ -672,7 +673,7 @@ def model_view(
             dtype=pl.String,
         ),
         pl.Series(
-            f"{model.level:.0%} interval",
+            f"{level_text(model.level)} interval",
             [
                 _interval_text(e, lo, hi)
                 for e, lo, hi in zip(
@@ -950,7 +951,7 @@ def detection_model_view(model: DetectionModel) -> pl.DataFrame:
                 "{} – {}",
                 pl.col("ci_low").map_elements(_ratio, return_dtype=pl.String),
                 pl.col("ci_high").map_elements(_ratio, return_dtype=pl.String),
-            ).alias(f"{model.level:.0%} interval ({model.cov_type})"),
+            ).alias(f"{level_text(model.level)} interval ({model.cov_type})"),
             pl.col("p_value")
             .map_elements(lambda p: f"{p:.3f}" if p >= 0.001 else "<0.001", return_dtype=pl.String)
             .alias("p"),

@@ -25,6 +25,7 @@ import polars as pl
 
 from evidence.analyses.estimation.estimate import PopulationEstimate
 from evidence.analyses.estimation.sensitivity import ModelSpread, SensitivityRow
+from evidence.core.text import level_text
 from evidence.presentation.disclosure import COMPLEMENT_LABEL, DEFAULT_RULE, PEOPLE, DisclosureRule
 from evidence.presentation.markup import escape_markdown, number
 
@@ -204,12 +205,6 @@ def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
         payload["bootstrap"][field] = COMPLEMENT_LABEL
     payload["disclosure"] = {"threshold": rule.threshold, "withheld": [*shown.reasons, *hidden.values()]}
     return payload
-
-
-def level_text(level: float) -> str:
-    """An interval's level as a percentage with the decimals it has: "95%", "97.5%", "99.9%" (not "98%" or
-    "100%", as a rounding to whole percents would show 0.975 and 0.999)."""
-    return f"{round(level * 100, 6):g}%"
 
 
 def method_text(result: PopulationEstimate) -> str:

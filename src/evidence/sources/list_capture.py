@@ -230,9 +230,22 @@ def _binary(frame: pl.DataFrame, column: str, path: Path) -> pl.Series:
             path=path,
             row=int(frame[_LINE][index]),
             column=column,
-            hint="write 1 where the list recorded the case, 0 where it did not",
+            hint=_membership_hint(shown),
         )
     return values.cast(pl.UInt8)
+
+
+def _membership_hint(shown: str | None) -> str:
+    """What to do about a value that is no membership: a whole number above 1 is most likely the count of a
+    capture-history table under a name the loader does not take for one (``cases``, ``total``)."""
+    text = (shown or "").strip().removesuffix(".0")
+    if text.isdigit() and int(text) > 1:
+        return (
+            "a column of counts (people with each capture history) must be named "
+            + " or ".join(repr(n) for n in COUNT_COLUMN_NAMES)
+            + "; a list's column holds 1 where the list recorded the case, 0 where it did not"
+        )
+    return "write 1 where the list recorded the case, 0 where it did not"
 
 
 def _histories(frame: pl.DataFrame, count_column: str, path: Path) -> LoadedTable:
