@@ -508,12 +508,16 @@ def test_a_line_break_typst_knows_is_a_space_however_the_source_writes_it(tmp_pa
     assert "\u2028" not in markup and "\x85" not in markup
 
 
-@pytest.mark.parametrize("escape", ["\\L", "\\P", "\\N", "\\r", "\\v", "\\f", "\\u2028", "\\x85", "\\U00002029"])
+@pytest.mark.parametrize(
+    "escape", ["\\L", "\\P", "\\N", "\\r", "\\v", "\\f", "\\u2028", "\\x85", "\\U00002029"]
+)
 def test_a_line_break_written_as_a_yaml_escape_is_a_space_too(tmp_path: Path, escape: str) -> None:
     # YAML's double-quoted escapes write these characters with neither the character nor an "&" in the text (as
     # yaml.safe_dump writes a title holding one): the filter must still see every word of such a brief
     source = tmp_path / "brief.qmd"
-    source.write_text(f'---\ntitle: "Forced labour{escape}= Forged heading"\n---\n\nBody.\n', encoding="utf-8")
+    source.write_text(
+        f'---\ntitle: "Forced labour{escape}= Forged heading"\n---\n\nBody.\n', encoding="utf-8"
+    )
     markup = builtin.typst_markup(source)
     # (a carriage return pandoc drops itself)
     assert re.search(r"title: \[Forced labour ?= Forged heading\]", markup)
