@@ -1035,8 +1035,10 @@ def test_a_nationals_headline_before_a_later_complete_year_says_why(tables):
             [2020, 2021],
             [],
             [2021],
-            "later, only one country detected any, fewer than 5, or their count is "
-            "published only as cells of <5 or withheld",
+            (
+                "later, only one country detected any, fewer than 5, or their count is "
+                "published only as cells of <5 or withheld"
+            ),
         ),
         ([2020], [], [], "later, their count is published only as cells of <5 or withheld"),
         (
