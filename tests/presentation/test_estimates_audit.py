@@ -105,3 +105,28 @@ def test_counts_of_unusual_replicates_never_give_a_small_list_or_overlap_back() 
     # nothing small: the counts are published
     plain = estimate_population(SMALL_CELL, method="main", bootstrap=20, seed=1)
     assert disclosed_payload(plain)["bootstrap"]["empty_list"] == plain.bootstrap_empty_list == 0
+
+
+def test_two_lists_with_a_small_overlap_never_give_it_back_through_the_estimate() -> None:
+    # Lincoln–Petersen: 53 and 43 people on the lists, 3 on both, 93 observed; the estimate 53·43/3 = 759.67
+    # beside 93 observed fits no other whole numbers (m = 1, 2 or 4 give no whole list sizes): it said m = 3
+    two = ListCapture(("police", "shelter"), np.array([50, 40, 3]))
+    for bootstrap in (0, 40):
+        result = estimate_population(two, method="main", bootstrap=bootstrap, seed=2)
+        assert result.estimate == pytest.approx(53 * 43 / 3)
+        payload = disclosed_payload(result)
+        assert payload["observed"] == 93
+        assert payload["estimate"] == payload["dark_figure"] == "x" and payload["interval"] == ["x", "x"]
+        assert all(r["interval"] == ["x", "x"] for r in payload["bootstrap"]["rounds"])
+        assert payload["acceleration"] is None
+        assert any("two lists" in reason for reason in payload["disclosure"]["withheld"])
+        text = str(estimate_rows(result)) + estimate_headline(result)
+        assert "760" not in text and "667" not in text
+    # a small list pins the same way (3·40/1 beside 42 observed)
+    small_list = ListCapture(("police", "shelter"), np.array([2, 39, 1]))
+    assert disclosed_payload(estimate_population(small_list, method="main"))["estimate"] == "x"
+    # nothing small: published as before
+    large = ListCapture(("police", "shelter"), np.array([50, 40, 30]))
+    assert disclosed_payload(estimate_population(large, method="main"))["estimate"] == pytest.approx(
+        80 * 70 / 30
+    )
