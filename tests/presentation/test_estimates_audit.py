@@ -35,6 +35,8 @@ def test_the_existence_optimum_never_gives_a_small_cell_back() -> None:
 
 def test_the_level_keeps_its_decimals() -> None:
     assert [level_text(v) for v in (0.95, 0.9, 0.975, 0.999, 0.5)] == ["95%", "90%", "97.5%", "99.9%", "50%"]
+    # six significant digits are not enough: 0.9999995 read "100%", an interval that cannot miss
+    assert [level_text(v) for v in (0.9999995, 0.1234567)] == ["99.99995%", "12.34567%"]
     result = estimate_population(SMALL_CELL, method="main", level=0.975)
     assert dict(estimate_rows(result)).keys() >= {"97.5% interval"}
     assert "(97.5% interval " in estimate_headline(result)
