@@ -117,7 +117,7 @@ def pins_small_count(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_
     """Whether the estimate itself gives a small count back: with two lists it is Lincoln–Petersen's
     n_A·n_B/m, and beside the number observed (n_A + n_B − m) only one set of whole numbers fits (759.67 of
     93 observed: 53 and 43 people on the lists, 3 on both, as 53·43/3), so a small overlap or a small list
-    is published with it. (Three lists or more: the estimate and the number observed leave the cells free.)"""
+    is published with it. (Three lists or more: the headline estimate and the number observed alone leave the cells free.)"""
     return len(result.lists) == 2 and (
         rule.is_small(result.overlapping) or rule.is_small(result.smallest_list)
     )
