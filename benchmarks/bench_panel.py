@@ -37,8 +37,6 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as cache_root:
         os.environ["EVIDENCE_CACHE_DIR"] = cache_root
-        import statsmodels.api  # noqa: F401  (imported outside the timings, as in a running kernel)
-
         from evidence.analyses import society
         from evidence.sources import cache, registry
 

@@ -150,6 +150,16 @@ def test_a_design_with_nan_is_refused_with_statsmodels_error_not_a_value_error()
     assert not issubclass(glm.MissingDataError, ValueError)  # callers catching ValueError let it through
 
 
+@pytest.mark.parametrize("shape", [(0, 2), (10, 0)])
+def test_an_empty_design_is_refused_as_statsmodels_refuses_it(shape):
+    # before: no observations gave a "fit" of zeros with standard errors of 0 (statsmodels: ValueError)
+    X, y = np.ones(shape), np.ones(shape[0])
+    (reference, _), (fit, _) = _both(y, X, "poisson")
+    assert isinstance(reference, ValueError) and isinstance(fit, ValueError)
+    with pytest.raises(ValueError):
+        glm.fit_negative_binomial(y, X, np.r_[np.zeros(shape[1]), 0.1])
+
+
 def test_options_statsmodels_would_not_read_as_asked_are_refused():
     X, y = np.ones((5, 1)), np.ones(5)
     with pytest.raises(ParameterError, match="cov_type"):

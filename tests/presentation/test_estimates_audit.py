@@ -35,6 +35,8 @@ def test_the_existence_optimum_never_gives_a_small_cell_back() -> None:
 
 def test_the_level_keeps_its_decimals() -> None:
     assert [level_text(v) for v in (0.95, 0.9, 0.975, 0.999, 0.5)] == ["95%", "90%", "97.5%", "99.9%", "50%"]
+    # six significant digits are not enough: 0.9999995 read "100%", an interval that cannot miss
+    assert [level_text(v) for v in (0.9999995, 0.1234567)] == ["99.99995%", "12.34567%"]
     result = estimate_population(SMALL_CELL, method="main", level=0.975)
     assert dict(estimate_rows(result)).keys() >= {"97.5% interval"}
     assert "(97.5% interval " in estimate_headline(result)
@@ -105,3 +107,28 @@ def test_counts_of_unusual_replicates_never_give_a_small_list_or_overlap_back() 
     # nothing small: the counts are published
     plain = estimate_population(SMALL_CELL, method="main", bootstrap=20, seed=1)
     assert disclosed_payload(plain)["bootstrap"]["empty_list"] == plain.bootstrap_empty_list == 0
+
+
+def test_two_lists_with_a_small_overlap_never_give_it_back_through_the_estimate() -> None:
+    # Lincoln–Petersen: 53 and 43 people on the lists, 3 on both, 93 observed; the estimate 53·43/3 = 759.67
+    # beside 93 observed fits no other whole numbers (m = 1, 2 or 4 give no whole list sizes): it said m = 3
+    two = ListCapture(("police", "shelter"), np.array([50, 40, 3]))
+    for bootstrap in (0, 40):
+        result = estimate_population(two, method="main", bootstrap=bootstrap, seed=2)
+        assert result.estimate == pytest.approx(53 * 43 / 3)
+        payload = disclosed_payload(result)
+        assert payload["observed"] == 93
+        assert payload["estimate"] == payload["dark_figure"] == "x" and payload["interval"] == ["x", "x"]
+        assert all(r["interval"] == ["x", "x"] for r in payload["bootstrap"]["rounds"])
+        assert payload["acceleration"] is None
+        assert any("two lists" in reason for reason in payload["disclosure"]["withheld"])
+        text = str(estimate_rows(result)) + estimate_headline(result)
+        assert "760" not in text and "667" not in text
+    # a small list pins the same way (3·40/1 beside 42 observed)
+    small_list = ListCapture(("police", "shelter"), np.array([2, 39, 1]))
+    assert disclosed_payload(estimate_population(small_list, method="main"))["estimate"] == "x"
+    # nothing small: published as before
+    large = ListCapture(("police", "shelter"), np.array([50, 40, 30]))
+    assert disclosed_payload(estimate_population(large, method="main"))["estimate"] == pytest.approx(
+        80 * 70 / 30
+    )

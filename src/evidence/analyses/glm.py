@@ -197,6 +197,10 @@ def _as_data(y: object, X: object) -> tuple[np.ndarray, np.ndarray]:
         X_arr = X_arr[:, None]
     if y_arr.ndim != 1 or X_arr.ndim != 2 or X_arr.shape[0] != y_arr.shape[0]:
         raise ValueError("y must be one-dimensional and X a matrix with one row per observation")
+    if X_arr.size == 0:  # statsmodels' ValueError (the maximum of an empty design), not a fit of zeros
+        raise ValueError(
+            f"no observations or no columns to fit: the design is {X_arr.shape[0]} × {X_arr.shape[1]}"
+        )
     if not np.all(np.isfinite(X_arr)):
         raise MissingDataError("exog contains inf or nans")
     return y_arr, X_arr

@@ -19,8 +19,9 @@ def column_title(name: str) -> str:
 
 def level_text(level: float) -> str:
     """An interval's level as a percentage with the decimals it has: "95%", "97.5%", "99.9%" (not "98%" or
-    "100%", as a rounding to whole percents would show 0.975 and 0.999)."""
-    return f"{round(level * 100, 6):g}%"
+    "100%", as a rounding to whole percents would show 0.975 and 0.999; ``:g`` alone keeps six digits and
+    showed 0.9999995 as "100%")."""
+    return f"{round(level * 100, 6):.12g}%"
 
 
 def word_list(items: Sequence[str], last: str = "and") -> str:

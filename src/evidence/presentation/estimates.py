@@ -39,6 +39,7 @@ __all__ = [
     "estimate_rows",
     "level_text",
     "monte_carlo_range_text",
+    "pins_small_count",
     "reading_the_result",
     "sensitivity_chart_data",
     "sensitivity_frame",
@@ -112,14 +113,25 @@ def _small_part(rule: DisclosureRule, total: float, observed: int = 0) -> bool:
     return rule.is_small(total - observed) or rule.is_small(round(total) - observed)
 
 
+def pins_small_count(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> bool:
+    """Whether the estimate itself gives a small count back: with two lists it is Lincoln–Petersen's
+    n_A·n_B/m, and beside the number observed (n_A + n_B − m) only one set of whole numbers fits (759.67 of
+    93 observed: 53 and 43 people on the lists, 3 on both, as 53·43/3), so a small overlap or a small list
+    is published with it. (Three lists or more: the headline estimate and the number observed alone leave the cells free.)"""
+    return len(result.lists) == 2 and (
+        rule.is_small(result.overlapping) or rule.is_small(result.smallest_list)
+    )
+
+
 def disclose_limits(
-    observed: int, limits: Sequence[float], rule: DisclosureRule = DEFAULT_RULE
+    observed: int, limits: Sequence[float], rule: DisclosureRule = DEFAULT_RULE, *, withhold: bool = False
 ) -> tuple[list[float | None], list[str | None]]:
-    """Interval limits (totals) with the mark of each: "complement" where limit − observed is small."""
+    """Interval limits (totals) with the mark of each: "complement" where limit − observed is small, or
+    everywhere with ``withhold`` (an estimate that gives a small count back, :func:`pins_small_count`)."""
     values: list[float | None] = []
     marks: list[str | None] = []
     for limit in limits:
-        if rule.is_small(observed) or math.isfinite(limit) and _small_part(rule, limit, observed):
+        if withhold or rule.is_small(observed) or math.isfinite(limit) and _small_part(rule, limit, observed):
             values.append(None)
             marks.append(_COMPLEMENT)
         else:
@@ -154,6 +166,13 @@ def disclose_estimate(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
             f"fewer than {rule.threshold} people are estimated to be on no list: that number and the estimate "
             "(observed plus it) are withheld"
         )
+    elif pins_small_count(result, rule):
+        marks = {field: _COMPLEMENT for field in ("estimate", "dark_figure", "low", "high")}
+        reasons.append(
+            f"with two lists the estimate is the product of the lists' sizes over the number on both, and "
+            f"would give back a list or an overlap of fewer than {rule.threshold} people: the estimate, the "
+            "number on no list and the interval are withheld"
+        )
     limits, limit_marks = disclose_limits(observed, result.interval, rule)
     for field, value, mark in zip(("low", "high"), limits, limit_marks, strict=True):
         values[field] = value
@@ -171,6 +190,7 @@ def disclose_estimate(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
 def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> dict[str, Any]:
     """:meth:`PopulationEstimate.to_dict` with every count of people through the rule, and what was withheld."""
     shown = disclose_estimate(result, rule)
+    pinned = pins_small_count(result, rule)
     payload = result.to_dict()
     for field in ("observed", "estimate", "dark_figure"):
         payload[field] = shown.json_value(field)
@@ -180,7 +200,9 @@ def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
         payload.pop(key, None)
     rounds = []
     for entry in payload["bootstrap"]["rounds"]:
-        limits, marks = disclose_limits(result.observed, [entry.pop("low"), entry.pop("high")], rule)
+        limits, marks = disclose_limits(
+            result.observed, [entry.pop("low"), entry.pop("high")], rule, withhold=pinned
+        )
         # an interval is a [low, high] pair, as the estimate's own ``interval``
         interval = [COMPLEMENT_LABEL if mark else value for value, mark in zip(limits, marks, strict=True)]
         rounds.append({**entry, "interval": interval})
@@ -189,7 +211,9 @@ def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
         payload["bootstrap"]["monte_carlo_range"] = [
             [
                 COMPLEMENT_LABEL if mark else value
-                for value, mark in zip(*disclose_limits(result.observed, pair, rule), strict=True)
+                for value, mark in zip(
+                    *disclose_limits(result.observed, pair, rule, withhold=pinned), strict=True
+                )
             ]
             for pair in result.monte_carlo_range
         ]
@@ -200,6 +224,8 @@ def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
     if shown.withheld:
         # the standard errors of withheld limits would hint at them
         payload["bootstrap"]["monte_carlo_se"] = None
+    if pinned:  # the jackknife's acceleration is a function of the same three counts
+        payload["acceleration"] = None
     hidden = withheld_replicate_counts(result, rule)
     for field in hidden:
         payload["bootstrap"][field] = COMPLEMENT_LABEL
@@ -355,7 +381,7 @@ def monte_carlo_range_text(result: PopulationEstimate, rule: DisclosureRule = DE
         return ""
     parts = []
     for name, pair in zip(("lower", "upper"), result.monte_carlo_range, strict=True):
-        values, marks = disclose_limits(result.observed, pair, rule)
+        values, marks = disclose_limits(result.observed, pair, rule, withhold=pins_small_count(result, rule))
         shown = [
             COMPLEMENT_LABEL if mark else ("no limit" if value is None else f"{value:,.0f}")
             for value, mark in zip(values, marks, strict=True)
