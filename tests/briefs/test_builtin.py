@@ -506,3 +506,38 @@ def test_a_line_break_typst_knows_is_a_space_however_the_source_writes_it(tmp_pa
     assert "Forced labour = Forged heading" in markup
     assert not re.search(r"^\s*= Forged", markup, flags=re.MULTILINE)
     assert "\u2028" not in markup and "\x85" not in markup
+
+
+@pytest.mark.parametrize(
+    "escape", ["\\L", "\\P", "\\N", "\\r", "\\v", "\\f", "\\u2028", "\\x85", "\\U00002029"]
+)
+def test_a_line_break_written_as_a_yaml_escape_is_a_space_too(tmp_path: Path, escape: str) -> None:
+    # YAML's double-quoted escapes write these characters with neither the character nor an "&" in the text (as
+    # yaml.safe_dump writes a title holding one): the filter must still see every word of such a brief
+    source = tmp_path / "brief.qmd"
+    source.write_text(
+        f'---\ntitle: "Forced labour{escape}= Forged heading"\n---\n\nBody.\n', encoding="utf-8"
+    )
+    markup = builtin.typst_markup(source)
+    # (a carriage return pandoc drops itself)
+    assert re.search(r"title: \[Forced labour ?= Forged heading\]", markup)
+    assert not re.search(r"^\s*= Forged", markup, flags=re.MULTILINE)
+    assert not any(c in markup for c in "\u2028\u2029\x85\v\f\r")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "```{=typst}\nForged text\n= Forged heading\n/ forged term\n```",  # a raw block, its lines
+        "Text `Forged text\u2028= Forged heading`{=typst} end",  # a raw inline, a line break Typst knows
+        "Text <span\ntitle='x'\n/ y>z</span> end",  # a raw HTML tag over lines, shown as text
+    ],
+)
+def test_raw_markup_shown_as_text_opens_no_line_of_typst(tmp_path: Path, raw: str) -> None:
+    # raw markup the toolkit did not write is shown as text: its line breaks are not the Typst markup's
+    source = tmp_path / "brief.qmd"
+    source.write_text(f"Before.\n\n{raw}\n\nAfter.\n", encoding="utf-8")
+    markup = builtin.typst_markup(source)
+    assert "Forged" in markup or "title" in markup
+    assert not re.search(r"^\s*[=/+-] ?(Forged|forged|y>)", markup, flags=re.MULTILINE)
+    assert not any(c in markup for c in "\u2028\u2029\x85\v\f\r")

@@ -1023,3 +1023,49 @@ def test_a_nationals_headline_before_a_later_complete_year_says_why(tables):
     assert figures[label] == "46–49"
     box = country.key_figures_markdown(brief)
     assert "nor one in which a single country detected fewer than 5 of them" in box
+
+
+@pytest.mark.parametrize(
+    ("later", "flagged", "lone", "words"),
+    [
+        ([2021], [2021], [], country.LATER_YEARS_INCOMPLETE),
+        ([2021], [], [2021], country.LATER_YEARS_ONE_SMALL),
+        # a later year several countries detected, each fewer than 5 ("up to 8"): not "only one country"
+        (
+            [2020, 2021],
+            [],
+            [2021],
+            (
+                "later, only one country detected any, fewer than 5, or their count is "
+                "published only as cells of <5 or withheld"
+            ),
+        ),
+        ([2020], [], [], "later, their count is published only as cells of <5 or withheld"),
+        (
+            [2020, 2021],
+            [2021],
+            [2020],
+            "the later years are probably incomplete, or only one country detected any, fewer than 5",
+        ),
+        ([], [], [], ""),
+    ],
+)
+def test_the_words_on_later_years_name_only_what_holds_of_them(later, flagged, lone, words):
+    """Headline audit: a later year not flagged was always said to be one country's <5, also where several
+    countries detected the nationals and only their sum is unknown (headline_year passes over it too)."""
+    assert country._later_words(later, flagged, lone) == words
+
+
+def test_a_cell_summed_from_several_published_rows_is_said_so(tables):
+    """Brief audit: Thailand's "Other forms of exploitation" of 2019 is four UNODC rows (926, <5, 500, 8), shown
+    as 1,435–1,438; repeated_rows_note had no test. Said for the years and rows it sums, and only there."""
+    from evidence.notebooks.builders import repeated_rows_note
+
+    brief = _brief(tables, "THA", "destination")
+    numbers = brief.yearly(brief.holding("indicator")[0], "destination")
+    note = repeated_rows_note(numbers)
+    assert note is not None
+    assert "Other forms of exploitation in 2018–2021 (the sum of the four rows" in note
+    assert "Forced labour" not in note and "Sexual exploitation" not in note
+    # the nationals' table adds up no such rows (its rows are by citizenship)
+    assert repeated_rows_note(brief.yearly(brief.holding("indicator")[0], "origin")) is None

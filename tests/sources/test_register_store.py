@@ -643,6 +643,30 @@ def test_a_full_export_without_a_field_the_records_hold_is_refused_unless_allowe
     )
 
 
+def test_a_partial_export_without_a_field_its_records_hold_is_refused_unless_allowed(tmp_path) -> None:
+    """Only a full export was checked: a partial one through a mapping that stopped naming a column made the
+    field unknown for every record it holds, each counted "updated", with nothing said."""
+    exports, mapping = _small_exports(tmp_path / "exports")
+    register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
+    import_export(register, exports[0], mapping, key_path=key)
+    without = tmp_path / "without_shelter.mapping.yaml"
+    without.write_text(
+        mapping.read_text(encoding="utf-8").replace('    shelter: "Shelter"\n', ""), encoding="utf-8"
+    )
+    some = _edit(exports[1], tmp_path / "cases_2023-06-30.csv", lambda rows: rows[:20])
+    before = status(register)
+    with pytest.raises(
+        InputError, match=r"no value of assistance_shelter \(held by \d+ of its records\).*--allow-dropped"
+    ):
+        import_export(register, some, without, key_path=key, full_export=False)
+    assert status(register)["versions"] == before["versions"]
+    done = import_export(register, some, without, key_path=key, full_export=False, allow_dropped_fields=True)
+    assert done.rows_updated > 0
+    # the same partial export through the mapping naming the field changes none of the records' other fields
+    other = _edit(exports[1], tmp_path / "cases_2023-06-30_b.csv", lambda rows: rows[20:])
+    import_export(register, other, mapping, key_path=key, full_export=False)
+
+
 def test_a_full_export_lacking_most_records_is_refused_unless_partial_or_allowed(tmp_path) -> None:
     """An export of some records taken for a full one (a filter left on in the case-management system), or
     case ids that changed form, marked most of the register missing: its figures as of that date fell."""

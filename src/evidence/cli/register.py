@@ -134,8 +134,9 @@ def import_command(
         bool,
         typer.Option(
             "--allow-dropped-fields",
-            help="Import a full export that holds no value of a field the records hold (its column dropped): "
-            "the field becomes unknown for every record from the export's date on.",
+            help="Import an export that holds no value of a field the records hold (its column dropped; a "
+            "partial export: the records it holds): the field becomes unknown for every such record from the "
+            "export's date on.",
         ),
     ] = False,
     allow_many_missing: Annotated[

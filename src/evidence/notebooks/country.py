@@ -676,18 +676,26 @@ LATER_YEARS_INCOMPLETE = "the later years are probably incomplete"
 LATER_YEARS_ONE_SMALL = "later, only one country detected any, fewer than 5"
 
 
-def _later_words(later: Sequence[int], flagged: Sequence[int]) -> str:
+def _later_words(later: Sequence[int], flagged: Sequence[int], lone: Sequence[int] = ()) -> str:
     """Why a UNODC headline is not of the ``later`` years with victims: they are flagged as probably incomplete
     (:data:`LATER_YEARS_INCOMPLETE`), or, for those that are not, one partner country alone detected the
-    nationals, fewer than five (:func:`headline_year`, :data:`LATER_YEARS_ONE_SMALL`); "" without later years."""
+    nationals, fewer than five (``lone``: :func:`single_partner_small_years`, :data:`LATER_YEARS_ONE_SMALL`), or
+    (:func:`headline_year` takes only a year with a count) several did, but their count is no number (``up to 8``,
+    withheld); "" without later years."""
     if not later:
         return ""
     incomplete = [y for y in later if y in flagged]
     if len(incomplete) == len(later):
         return LATER_YEARS_INCOMPLETE
-    if not incomplete:
+    uncounted = [y for y in later if y not in flagged and y not in lone]
+    reasons = ["the later years are probably incomplete"] if incomplete else []
+    if len(uncounted) < len(later) - len(incomplete):
+        reasons.append("only one country detected any, fewer than 5")
+    if uncounted:
+        reasons.append("their count is published only as cells of <5 or withheld")
+    if reasons == ["only one country detected any, fewer than 5"]:
         return LATER_YEARS_ONE_SMALL
-    return "the later years are probably incomplete, or only one country detected any, fewer than 5"
+    return ", or ".join(reasons) if incomplete else "later, " + ", or ".join(reasons)
 
 
 #: The label of the nationals detected, in the key figures and the sources-together table; the key figures
@@ -1469,7 +1477,14 @@ def _headline_figures_of(brief: CountryBrief) -> list[tuple[str, str, int | None
             later = [y for y in years if y > latest]
             said = [
                 # why the headline is not of the latest year (Ukraine's 2012, where it has counts to 2021)
-                _later_words(later, numbers.flagged),
+                _later_words(
+                    later,
+                    numbers.flagged,
+                    # (a later year not flagged: one a headline of the nationals passes over, and why)
+                    single_partner_small_years(brief, table, numbers)
+                    if role == "origin" and not set(later) <= set(numbers.flagged)
+                    else (),
+                ),
                 counted_twice_words(brief, table, role, latest),
             ]
             words = "; ".join(w for w in said if w)

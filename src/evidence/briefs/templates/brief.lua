@@ -128,8 +128,41 @@ local function is_safe_inline_html(text)
   return tag ~= nil and SAFE_INLINE_TAGS[tag:lower()] == true
 end
 
+-- Characters Typst's syntax takes for a line break but Markdown keeps inside a word (NEL U+0085, the line and
+-- paragraph separators U+2028 and U+2029, vertical tab, form feed, a lone carriage return): in the Typst
+-- markup a text holding one would start a new line there, and "= x", "/ x" or "- x" after it a heading, a
+-- term list (without its colon: an error that stops the PDF) or a list. They are spaces in every format.
+local LINE_BREAKS = { "\u{85}", "\u{2028}", "\u{2029}", "\v", "\f", "\r" }
+
+local function one_line(text)
+  local changed = false
+  for _, char in ipairs(LINE_BREAKS) do
+    if text:find(char, 1, true) then
+      text = text:gsub(char:gsub("%W", "%%%0"), " ")
+      changed = true
+    end
+  end
+  return text, changed
+end
+
+-- Raw markup shown as text, one line of it at a time: the Str handler below never sees the Strs made here (a
+-- filter pass does not walk again what its handlers return), and a line break inside a Str is one in the Typst
+-- markup ("= x" after it a heading, "/ x" a term list that stops the PDF). A raw inline is one line; a raw
+-- block keeps its lines, as line breaks pandoc writes (and escapes after) itself.
 local function as_text(text)
-  return pandoc.Str(text)
+  local flat = text:gsub("\n", " ")
+  return pandoc.Str((one_line(flat)))
+end
+
+local function as_lines(text)
+  local inlines = pandoc.List()
+  for line in (text .. "\n"):gmatch("([^\n]*)\n") do
+    if #inlines > 0 then
+      inlines:insert(pandoc.LineBreak())
+    end
+    inlines:insert(pandoc.Str((one_line(line))))
+  end
+  return inlines
 end
 
 local function sanitise_raw_inline(el)
@@ -142,7 +175,7 @@ end
 
 local function sanitise_raw_block(el)
   -- whatever raw block is left (HTML pandoc could not read, raw Typst or LaTeX): shown as text
-  return pandoc.Para({ as_text(el.text) })
+  return pandoc.Para(as_lines(el.text))
 end
 
 -- attributes an element may keep: layout and accessibility, and data-* (data-kind, what a number counts)
@@ -195,23 +228,6 @@ end
 local function with_attr(el)
   sanitise_attr(el)
   return el
-end
-
--- Characters Typst's syntax takes for a line break but Markdown keeps inside a word (NEL U+0085, the line and
--- paragraph separators U+2028 and U+2029, vertical tab, form feed, a lone carriage return): in the Typst
--- markup a text holding one would start a new line there, and "= x", "/ x" or "- x" after it a heading, a
--- term list (without its colon: an error that stops the PDF) or a list. They are spaces in every format.
-local LINE_BREAKS = { "\u{85}", "\u{2028}", "\u{2029}", "\v", "\f", "\r" }
-
-local function one_line(text)
-  local changed = false
-  for _, char in ipairs(LINE_BREAKS) do
-    if text:find(char, 1, true) then
-      text = text:gsub(char:gsub("%W", "%%%0"), " ")
-      changed = true
-    end
-  end
-  return text, changed
 end
 
 local function str_on_one_line(str)

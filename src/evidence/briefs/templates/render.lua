@@ -46,11 +46,12 @@ local displayed_text = request.displayed and read_file(request.displayed)
 local source_text = (request.html or request.typst) and read_file(request.source)
 
 -- No character the filter reads as a line break (brief.lua's LINE_BREAKS), nor an entity ("&...;") that pandoc
--- could turn into one, in any text converted: the filter need not look at every word.
+-- could turn into one, nor a YAML escape that writes one in the metadata ("\L", "\u2028", "\r"...: how
+-- yaml.safe_dump writes such a character), in any text converted: the filter need not look at every word.
 local function no_line_breaks(text)
   return not text
-    or not (text:find("[&\r\v\f]") or text:find("\u{85}", 1, true) or text:find("\u{2028}", 1, true)
-      or text:find("\u{2029}", 1, true))
+    or not (text:find("[&\r\v\f]") or text:find("\\[nrvfNLPxuU]") or text:find("\u{85}", 1, true)
+      or text:find("\u{2028}", 1, true) or text:find("\u{2029}", 1, true))
 end
 local line_breaks_absent = no_line_breaks(displayed_text) and no_line_breaks(source_text)
 

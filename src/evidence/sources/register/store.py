@@ -447,10 +447,10 @@ def import_export(
     export's date); the same is *unchanged*. With ``full_export``, a record of the register that the export
     lacks is *marked missing* (kept, never deleted). Importing a file already imported through the same
     mapping changes nothing (and is recorded); through a corrected mapping it is read again. Exports are
-    imported in the order they were made: one dated before the latest is refused. A full export holding no
-    value of a field the register's records hold (the mapping stopped naming its column, or the export lost
-    it) is refused unless ``allow_dropped_fields``: it would make the field unknown for every record from its
-    date on. So is a full export lacking most of the records present, unless ``allow_many_missing`` (an
+    imported in the order they were made: one dated before the latest is refused. An export holding no
+    value of a field the register's records hold (a partial export: the records it holds) is refused unless
+    ``allow_dropped_fields`` (the mapping stopped naming its column, or the export lost it): it would make the
+    field unknown for every such record from its date on. So is a full export lacking most of the records present, unless ``allow_many_missing`` (an
     export of some records taken for a full one, or case ids that changed form, would mark them missing).
     """
     register, export = Path(register), Path(export)
@@ -595,8 +595,8 @@ def _apply(
                 path=register,
                 hint="if its date is wrong, give the right one with --exported-on DATE",
             )
-        if full_export and not allow_dropped_fields:
-            _check_no_field_dropped(connection, rows, made_on, file_name)
+        if not allow_dropped_fields:
+            _check_no_field_dropped(connection, rows, made_on, file_name, full=full_export)
         counts = _merge(
             connection,
             rows,
@@ -649,11 +649,17 @@ def _apply(
 
 
 def _check_no_field_dropped(
-    connection: duckdb.DuckDBPyConnection, rows: pl.DataFrame, made_on: dt.date, file_name: str
+    connection: duckdb.DuckDBPyConnection,
+    rows: pl.DataFrame,
+    made_on: dt.date,
+    file_name: str,
+    *,
+    full: bool = True,
 ) -> None:
-    """Refuse a full export without a value of a field the register's present records hold: the mapping no
-    longer names its column, or the export lost it. Imported, the field would become unknown for every record
-    from the export's date on (each one "updated"), and the figures of later dates would lose it."""
+    """Refuse an export without a value of a field the register's present records hold (a full export), or the
+    records it holds hold (a partial one): the mapping no longer names its column, or the export lost it.
+    Imported, the field would become unknown for every such record from the export's date on (each one
+    "updated"), and the figures of later dates would lose it."""
     if not rows.height:
         return
     empty = [
@@ -661,20 +667,30 @@ def _check_no_field_dropped(
     ]
     if not empty:
         return
-    held = connection.execute(
-        "SELECT "
-        + ", ".join(f'count("{c}")' for c in empty)
-        + " FROM records WHERE valid_to IS NULL AND present"
-    ).fetchall()[0]
+    counted = ", ".join(f'count("{c}")' for c in empty)
+    if full:
+        held = connection.execute(
+            f"SELECT {counted} FROM records WHERE valid_to IS NULL AND present"
+        ).fetchall()[0]
+    else:  # the records of a partial export only: the others keep their fields
+        connection.register("held_keys", rows.select(RECORD_KEY).to_arrow())
+        try:
+            held = connection.execute(
+                f"SELECT {counted} FROM records WHERE valid_to IS NULL AND present "
+                f"AND {RECORD_KEY} IN (SELECT {RECORD_KEY} FROM held_keys)"
+            ).fetchall()[0]
+        finally:
+            connection.unregister("held_keys")
     # a few values blanked (a correction of a few records) are no column dropped
     dropped = [(c, n) for c, n in zip(empty, held, strict=True) if n >= FEW_RECORDS]
     if not dropped:
         return
+    whose = "records" if full else "of its records"
     raise InputError(
         "the export holds no value of "
-        + ", ".join(f"{c} (held by {n} records)" for c, n in dropped)
-        + f": imported, these would become unknown for every record from {made_on} on. Did the mapping stop "
-        "naming a column, or the export lose one? Nothing was imported",
+        + ", ".join(f"{c} (held by {n} {whose})" for c, n in dropped)
+        + f": imported, these would become unknown for every record {'' if full else 'it holds '}from {made_on} "
+        "on. Did the mapping stop naming a column, or the export lose one? Nothing was imported",
         path=file_name,
         hint="if the export no longer holds them, import it with --allow-dropped-fields",
     )
