@@ -544,11 +544,12 @@ def sensitivity_withheld(rows: Sequence[SensitivityRow], rule: DisclosureRule = 
     small cell (1 to threshold − 1). Each model's estimate is a formula in the cells (with three lists: main
     effects a function of the lists' sizes; one interaction, A:B, observed + n₀₀₁(n₁₀₀ + n₀₁₀ + n₁₁₀)/(n₁₀₁ +
     n₀₁₁ + n₁₁₁); two, A:B + B:C, observed + n₁₀₀n₀₀₁/n₁₀₁, Lincoln–Petersen within a slice), so the estimates
-    of two or three models beside the number observed are as many equations in the 7 cells: of 3-list tables of
-    30 to 160 people with small cells, whole-number tables fitting the published estimates (as JSON and charts
-    give them, unrounded) agreed on a small cell in about a third; one model's estimate alone (the headline) never
-    pinned one. A table whose smallest cell is 5 or more has no small list or overlap either (they are sums of
-    cells)."""
+    of two or three models beside the number observed are as many equations in the 7 cells. Of 2,738 random
+    3-list tables of 20 to 121 people with cells of 1 to 4, the whole-number tables fitting every model choice's
+    estimate as computed (unrounded, as chart data carries it) all gave one value of a small cell in 1,078 (and
+    placed one under 5 in 108 more); rounded to whole people as the table shows them, in 189 of the 1,340 searched in full; the
+    headline model's estimate alone, in none of 2,045. A table whose smallest cell is 5 or more has no small list
+    or overlap either (they are sums of cells)."""
     return any(row.smallest_cell is not None and rule.is_small(row.smallest_cell) for row in rows)
 
 
