@@ -424,3 +424,32 @@ def test_an_import_says_how_many_rows_holding_nothing_it_left_out(exports, run_m
     code, out, err = run_main(["register", "import", str(padded), "--mapping", str(mapping)])
     assert code in (0, None), err
     assert "(3 more holding nothing left out: no record)" in out
+
+
+def test_one_wait_is_shared_by_the_reads_of_a_command(monkeypatch, tmp_path):
+    """Re-read finding: each read of `figures --wait 10` was given the whole 10 s, so the command could wait
+    20 or 30 s; each read now gets what is left of it (a clock of our own: no time is spent)."""
+    import types
+
+    from evidence.cli import register as cli_register
+    from evidence.sources import register
+
+    now = [100.0]
+    monkeypatch.setattr(cli_register.time, "monotonic", lambda: now[0])
+    given: list[float] = []
+
+    def resolve(path, as_of, wait):
+        given.append(wait)
+        now[0] += 4.0  # this read waited 4 s for an import to end
+        return types.SimpleNamespace(date=None)
+
+    def records(path, date, wait):
+        given.append(wait)
+        now[0] += 10.0
+        return "records"
+
+    monkeypatch.setattr(register, "resolve_as_of", resolve)
+    monkeypatch.setattr(register, "records_as_of", records)
+    waiting = cli_register._Wait(10.0)
+    assert cli_register._as_of(tmp_path / "r.duckdb", None, waiting)[0] == "records"
+    assert given == [10.0, 6.0] and waiting.left() == 0.0

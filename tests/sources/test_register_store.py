@@ -619,9 +619,11 @@ def test_an_export_dated_before_its_own_records_is_refused(tmp_path) -> None:
     assert result.rows_new == result.rows_in
 
 
-def test_a_full_export_without_a_field_the_records_hold_is_refused_unless_allowed(tmp_path) -> None:
-    """A mapping that stopped naming a column (or an export that lost one) made the field unknown for every
-    record from that export on, each counted "updated", and the figures of later dates lost it silently."""
+def _registered_then_mapping_without_shelter(
+    tmp_path: Path,
+) -> tuple[list[Path], Path, Path, Path, Path]:
+    """The small exports, the first imported into a register (its key), the mapping, and a mapping that no
+    longer names the shelter column."""
     exports, mapping = _small_exports(tmp_path / "exports")
     register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
     import_export(register, exports[0], mapping, key_path=key)
@@ -629,6 +631,13 @@ def test_a_full_export_without_a_field_the_records_hold_is_refused_unless_allowe
     without.write_text(
         mapping.read_text(encoding="utf-8").replace('    shelter: "Shelter"\n', ""), encoding="utf-8"
     )
+    return exports, register, key, mapping, without
+
+
+def test_a_full_export_without_a_field_the_records_hold_is_refused_unless_allowed(tmp_path) -> None:
+    """A mapping that stopped naming a column (or an export that lost one) made the field unknown for every
+    record from that export on, each counted "updated", and the figures of later dates lost it silently."""
+    exports, register, key, _mapping, without = _registered_then_mapping_without_shelter(tmp_path)
     before = status(register)
     with pytest.raises(
         InputError, match=r"no value of assistance_shelter \(held by \d+ records\).*--allow-dropped"
@@ -646,13 +655,7 @@ def test_a_full_export_without_a_field_the_records_hold_is_refused_unless_allowe
 def test_a_partial_export_without_a_field_its_records_hold_is_refused_unless_allowed(tmp_path) -> None:
     """Only a full export was checked: a partial one through a mapping that stopped naming a column made the
     field unknown for every record it holds, each counted "updated", with nothing said."""
-    exports, mapping = _small_exports(tmp_path / "exports")
-    register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
-    import_export(register, exports[0], mapping, key_path=key)
-    without = tmp_path / "without_shelter.mapping.yaml"
-    without.write_text(
-        mapping.read_text(encoding="utf-8").replace('    shelter: "Shelter"\n', ""), encoding="utf-8"
-    )
+    exports, register, key, mapping, without = _registered_then_mapping_without_shelter(tmp_path)
     some = _edit(exports[1], tmp_path / "cases_2023-06-30.csv", lambda rows: rows[:20])
     before = status(register)
     with pytest.raises(

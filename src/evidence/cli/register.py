@@ -6,6 +6,7 @@ Heavy libraries (DuckDB, polars) are imported inside the commands, so ``evidence
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -81,13 +82,24 @@ def _output_file(out: Path) -> Path:
     return file_to_write(out, str(out), "out.csv")
 
 
-def _as_of(register_path: Path, as_of: str | None, wait: float = 0.0):
+class _Wait:
+    """One ``--wait`` for all the reads of a command: each read waits for what is left of it (three reads each
+    given the whole of it could wait three times as long as asked)."""
+
+    def __init__(self, seconds: float) -> None:
+        self._until = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return max(0.0, self._until - time.monotonic())
+
+
+def _as_of(register_path: Path, as_of: str | None, wait: _Wait):
     """The records as of the date asked (default: the latest export), and that date (with its note when it is
     after the last export)."""
     from evidence.sources.register import records_as_of, resolve_as_of
 
-    stood = resolve_as_of(register_path, _date(as_of, "--as-of"), wait=wait)
-    return records_as_of(register_path, stood.date, wait=wait), stood
+    stood = resolve_as_of(register_path, _date(as_of, "--as-of"), wait=wait.left())
+    return records_as_of(register_path, stood.date, wait=wait.left()), stood
 
 
 def _say_as_of(stood) -> None:
@@ -314,7 +326,8 @@ def figures_command(
     # no nationals abroad, a 0 that looked like a figure)
     country = check_country(country)
     path = _path(register_path)
-    loaded, stood = _as_of(path, as_of, wait)
+    waiting = _Wait(wait)
+    loaded, stood = _as_of(path, as_of, waiting)
     if stood.date is None:
         raise RegisterError("the register holds no export yet: no figures", path=path)
     year_from, period_note = _period_held(loaded.data, year_from, stood.date)
@@ -322,7 +335,7 @@ def figures_command(
         loaded.data,
         as_of=stood.date,
         year_from=year_from,
-        country=(country or register_country(path, wait=wait) or None),
+        country=(country or register_country(path, wait=waiting.left()) or None),
         rule=DisclosureRule(threshold=threshold),
         # real records: perturbed by the cell key method, as every other output of them
         record_keys=record_keys(loaded) if loaded.protection == "cell_key" else None,
@@ -481,7 +494,7 @@ def lists_command(
     from evidence.sources.register.lists import write_lists
 
     _output_file(out)
-    loaded, stood = _as_of(_path(register_path), as_of, wait)
+    loaded, stood = _as_of(_path(register_path), as_of, _Wait(wait))
     report = write_lists(loaded.data, out, by=by)
     if as_json:
         _echo_json(
@@ -522,7 +535,7 @@ def snapshot_command(
     if out.suffix != ".parquet":
         raise ParameterError(f"{out}: the snapshot is a .parquet file")
     _output_file(out)
-    loaded, stood = _as_of(_path(register_path), as_of, wait)
+    loaded, stood = _as_of(_path(register_path), as_of, _Wait(wait))
     _say_as_of(stood)
     write_parquet(loaded, out, mode=0o600)
     console.print(
