@@ -8,7 +8,12 @@ every table (:class:`~evidence.presentation.disclosure.DisclosureRule`, ``<5`` b
   from so few people means nothing anyway;
 * **on no list** (the dark figure, rounded to a whole number): withheld when small, and the estimate with it
   (``x``: estimate − observed = dark figure);
-* **interval limits**: a limit whose part on no list (limit − observed, rounded) is small is withheld (``x``).
+* **interval limits**: a limit whose part on no list (limit − observed, rounded) is small is withheld (``x``);
+* **other model choices** (the sensitivity table, its chart, the range across the models): when the
+  capture-history table holds a small cell, only the headline model's numbers are shown (``x`` elsewhere).
+  Each model's estimate is a formula in the cells (with three lists, main effects + A:B gives
+  observed + n₀₀₁(n₁₀₀ + n₀₁₀ + n₁₁₀)/(n₁₀₁ + n₀₁₁ + n₁₁₁)), and two or three of them beside the number observed
+  leave one table, or a few agreeing on the small cell (:func:`sensitivity_withheld`).
 
 Published numbers keep their precision; the text shows them rounded to whole people. In JSON a withheld
 number is its label (a string), as in ``evidence flows``/``trend``; an unbounded upper limit is null.
@@ -43,6 +48,8 @@ __all__ = [
     "reading_the_result",
     "sensitivity_chart_data",
     "sensitivity_frame",
+    "sensitivity_withheld",
+    "sensitivity_withheld_text",
     "settings_for_readers",
     "spread_text",
     "withheld_replicate_counts",
@@ -394,9 +401,17 @@ def spread_text(
     spread: ModelSpread | None, result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE
 ) -> str:
     """In plain words, when reasonable model choices give estimates beyond the headline interval: the data
-    cannot pin the number down, and the range across the models. Empty otherwise."""
+    cannot pin the number down, and the range across the models (without its numbers when the table holds a
+    small cell, :func:`sensitivity_withheld`: they are other models' estimates). Empty otherwise."""
     if spread is None or not spread.beyond_interval or disclose_estimate(result, rule).withheld:
         return ""
+    if sensitivity_withheld([spread.low, spread.high], rule):
+        return (
+            f"**The data cannot pin the number down.** Some of the {number(spread.choices, 'parameter')} "
+            "reasonable model choices tried give estimates beyond this interval: the interval allows for "
+            "sampling error, not for the choice between these ways of choosing the model. Their estimates are "
+            f"withheld here: {sensitivity_withheld_text(rule)}."
+        )
     low = disclose_estimate(spread.low.result, rule).text("estimate") if spread.low.result else "x"
     high = disclose_estimate(spread.high.result, rule).text("estimate") if spread.high.result else "x"
     return (
@@ -517,23 +532,84 @@ def estimate_headline(
         )
     if text := spread_text(spread, result, rule):
         paragraphs.append(text)
+    elif spread is not None and sensitivity_withheld([spread.low, spread.high], rule):
+        paragraphs.append(
+            f"In the table of the estimate under each model choice, {sensitivity_withheld_text(rule)}."
+        )
     return "\n\n".join(paragraphs)
 
 
-def sensitivity_frame(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEFAULT_RULE) -> pl.DataFrame:
-    """The sensitivity table as published strings: model choice, interactions, estimate and interval."""
-    records = []
+def sensitivity_withheld(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEFAULT_RULE) -> bool:
+    """Whether the sensitivity table shows only the headline model's numbers: the capture-history table holds a
+    small cell (1 to threshold − 1). Each model's estimate is a formula in the cells (with three lists: main
+    effects a function of the lists' sizes; one interaction, A:B, observed + n₀₀₁(n₁₀₀ + n₀₁₀ + n₁₁₀)/(n₁₀₁ +
+    n₀₁₁ + n₁₁₁); two, A:B + B:C, observed + n₁₀₀n₀₀₁/n₁₀₁, Lincoln–Petersen within a slice), so the estimates
+    of two or three models beside the number observed are as many equations in the 7 cells. Of 2,738 random
+    3-list tables of 20 to 121 people with cells of 1 to 4, the whole-number tables fitting every model choice's
+    estimate as computed (unrounded, as chart data carries it) all gave one value of a small cell in 1,078 (and
+    placed one under 5 in 108 more); rounded to whole people as the table shows them, in 189 of the 1,340 searched in full; the
+    headline model's estimate alone, in none of 2,045. A table whose smallest cell is 5 or more has no small list
+    or overlap either (they are sums of cells)."""
+    return any(row.smallest_cell is not None and rule.is_small(row.smallest_cell) for row in rows)
+
+
+def sensitivity_withheld_text(rule: DisclosureRule = DEFAULT_RULE) -> str:
+    """Why the other model choices' numbers are withheld (:func:`sensitivity_withheld`), for readers."""
+    return (
+        f"the lists hold a combination of fewer than {rule.threshold} people: each model's estimate is a formula "
+        "in the numbers of people on each combination of lists, and the estimates of several models beside the "
+        "number observed can give such a small number back, so only the chosen model's estimate and interval "
+        "are shown and the other model choices' are withheld (x)"
+    )
+
+
+def _shown_rows(
+    rows: Sequence[SensitivityRow], rule: DisclosureRule
+) -> list[tuple[SensitivityRow, DisclosedEstimate | None, bool]]:
+    """Each row with its disclosed estimate (None without a result) and whether its numbers are published:
+    all, or — with a small cell (:func:`sensitivity_withheld`) — the headline's row, and the estimate alone
+    (not the interval, from another model choice's bootstrap) of a row that chose the headline's model."""
+    guarded = sensitivity_withheld(rows, rule)
+    headline = next((row.result for row in rows if row.headline and row.result is not None), None)
+    shown: list[tuple[SensitivityRow, DisclosedEstimate | None, bool]] = []
     for row in rows:
-        record = {"model choice": row.choice.label}
         if row.result is None:
+            shown.append((row, None, True))
+            continue
+        disclosed = disclose_estimate(row.result, rule)
+        if not guarded or row.headline:
+            shown.append((row, disclosed, True))
+            continue
+        # a row that chose the headline's model: its estimate is the headline's, published with it; only the
+        # interval (another model choice's bootstrap) is another number
+        same = headline is not None and row.result.terms == headline.terms
+        marks = {field: _COMPLEMENT for field in ("estimate", "dark_figure", "low", "high")}
+        values = {**disclosed.values, "estimate": None, "dark_figure": None, "low": None, "high": None}
+        if same and row.result.estimate == headline.estimate:  # type: ignore[union-attr]
+            values["estimate"] = disclosed.values["estimate"]
+            if "estimate" in disclosed.marks:
+                marks["estimate"] = disclosed.marks["estimate"]
+            else:
+                del marks["estimate"]
+        withheld = DisclosedEstimate(values=values, marks=marks, rule=rule, reasons=disclosed.reasons)
+        shown.append((row, withheld, False))
+    return shown
+
+
+def sensitivity_frame(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEFAULT_RULE) -> pl.DataFrame:
+    """The sensitivity table as published strings: model choice, interactions, estimate and interval (only the
+    headline's numbers when the table holds a small cell, :func:`sensitivity_withheld`)."""
+    records = []
+    for row, shown, published in _shown_rows(rows, rule):
+        record = {"model choice": row.choice.label}
+        if row.result is None or shown is None:
             record |= {"interactions": "", "estimate": "–", "interval": row.problem or "no estimate"}
         else:
-            shown = disclose_estimate(row.result, rule)
             how = "BCa" if row.result.interval_method == "bca" else "log-normal"
             record |= {
                 "interactions": ", ".join(row.result.terms) or "none",
                 "estimate": shown.text("estimate"),
-                "interval": f"{shown.interval_text()} ({how})",
+                "interval": f"{shown.interval_text()} ({how})" if published else COMPLEMENT_LABEL,
             }
         records.append(record)
     return pl.DataFrame(
@@ -545,12 +621,12 @@ def sensitivity_chart_data(
     rows: Sequence[SensitivityRow], rule: DisclosureRule = DEFAULT_RULE
 ) -> pl.DataFrame:
     """One row per model choice with a published estimate: label, method, estimate, low, high (null where
-    withheld or unbounded), for :func:`~evidence.presentation.charts.interval_chart`."""
+    withheld or unbounded), for :func:`~evidence.presentation.charts.interval_chart` (only the headline's row
+    when the table holds a small cell, :func:`sensitivity_withheld`)."""
     records = []
-    for row in rows:
-        if row.result is None:
+    for row, shown, published in _shown_rows(rows, rule):
+        if row.result is None or shown is None or not published:
             continue
-        shown = disclose_estimate(row.result, rule)
         if shown.values["estimate"] is None:
             continue
         records.append(

@@ -56,6 +56,11 @@ class SensitivityRow:
     choice: ModelChoice
     result: PopulationEstimate | None
     problem: str | None = None
+    #: never published: the smallest count above 0 in the capture-history table, which the disclosure rule needs
+    #: (several models' estimates together can give a small cell back, see ``presentation.estimates``)
+    smallest_cell: int | None = None
+    #: the row holds ``known``, the headline estimate (published on its own in any case)
+    headline: bool = False
 
 
 def sensitivity(
@@ -72,10 +77,12 @@ def sensitivity(
     an estimate already made of the same data with the same settings (the headline one): its choice is not
     fitted and bootstrapped again."""
     choices = list(choices) if choices is not None else model_choices(capture.n_lists)
+    positive = [int(count) for count in capture.counts if count > 0]
+    smallest = min(positive) if positive else None
     rows = []
     for choice in choices:
         if known is not None and _same_choice(known, choice, bootstrap, seed, level):
-            rows.append(SensitivityRow(choice, known))
+            rows.append(SensitivityRow(choice, known, smallest_cell=smallest, headline=True))
             continue
         try:
             result = estimate_population(
@@ -88,9 +95,9 @@ def sensitivity(
                 level=level,
             )
         except InputError as exc:
-            rows.append(SensitivityRow(choice, None, exc.message))
+            rows.append(SensitivityRow(choice, None, exc.message, smallest_cell=smallest))
             continue
-        rows.append(SensitivityRow(choice, result))
+        rows.append(SensitivityRow(choice, result, smallest_cell=smallest))
     return rows
 
 
