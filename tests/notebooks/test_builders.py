@@ -660,6 +660,8 @@ def test_a_series_whose_reporters_come_and_go_is_modelled_on_its_steady_reporter
     assert chart is not None and chart.frame["count_low"].to_list() == published[:-1]
     gaps, described = panel_gaps_sentence(numbers), panel_sentence(numbers)
     assert 'data-kind="years">10</span> of the <span data-kind="years">10</span> years' in gaps
+    # a reporter may publish a breakdown without these nationals' row (not "no breakdown")
+    assert "published no full citizenship breakdown listing them, so" in gaps
     assert "2010–2019" in described and 'data-kind="countries">2</span> countries' in described
     # the largest first; a code no reference names is text, never Markdown
     assert "(Japan and \\*Z\\*; " in described and "*Z*" not in described.replace("\\*Z\\*", "")

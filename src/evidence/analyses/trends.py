@@ -1126,15 +1126,18 @@ def _reporter_grid_of(selection: Selection, *, min_coverage: float = 0.5) -> pl.
     grid = grid.join(usual_listed, on="iso3", how="left").join(least_total, on="iso3", how="left")
     reference = pl.coalesce("total", "least_total")
     own_total = pl.col("iso3") == country if selection.role == "both" else pl.lit(False)
+    covered = pl.col("listed").is_not_null() & (
+        reference.is_null() | (pl.col("listed") >= min_coverage * reference)
+    )
+    usually = pl.col("listed_usually").fill_null(0) >= USUALLY_LISTED
     complete = (
         pl.when(own_total)
         .then(pl.col("total").is_not_null())
-        .otherwise(
-            pl.col("listed").is_not_null()
-            & (reference.is_null() | (pl.col("listed") >= min_coverage * reference))
-            & ((pl.col("cells") > 0) | (pl.col("listed_usually").fill_null(0) < USUALLY_LISTED))
-        )
+        .otherwise(covered & ((pl.col("cells") > 0) | ~usually))
     )
+    # a breakdown that covers the reporter's total and lists none of these nationals, where it usually does:
+    # published, not "no breakdown" (the United Kingdom's of 2009-2010 and 2014-2015: no Eritrea row)
+    unlisted = (covered & (pl.col("cells") == 0) & usually & ~own_total).fill_null(False)
     # the country's own authorities counting almost none of its own nationals in a year, where they usually
     # count hundreds (the United States 2010-2012: <5, then 805 to 6,133): a change in what it reports (foreign
     # victims only), not a fall in the victims; a fall of other reporters' counts stays data
@@ -1157,6 +1160,7 @@ def _reporter_grid_of(selection: Selection, *, min_coverage: float = 0.5) -> pl.
         (complete & ~collapsed).alias("complete"),
         collapsed.alias("collapsed"),
         doubtful_cell,
+        (unlisted & ~pl.col("_doubtful").fill_null(False)).alias("unlisted"),
     ).sort("iso3", "year")
 
 
@@ -1216,6 +1220,7 @@ def reporter_gaps(
             pl.col("iso3").filter(~pl.col("collapsed")).alias("missing"),
             pl.col("iso3").filter(pl.col("collapsed")).alias("collapsed"),
             pl.col("iso3").filter(pl.col("doubtful")).alias("doubtful"),
+            pl.col("iso3").filter(pl.col("unlisted")).alias("unlisted"),
         )
     )
     from evidence.sources.countries import name_in_text
@@ -1224,7 +1229,7 @@ def reporter_gaps(
     # (whatever the other rows give, these are its nationals: Myanmar's 21 and 28 of 2015–2016), the rest is not
     own_rows = _own_nationals_years(selection) if selection.role == "origin" else set()
     flags = []
-    for year, missing, collapsed, doubtful in absent.sort("year", descending=True).iter_rows():
+    for year, missing, collapsed, doubtful, unlisted in absent.sort("year", descending=True).iter_rows():
         # largest first (ties: by code, so that the same reporters are always said alike)
         missing = sorted(missing, key=lambda code: (-shares[code], code))
         share = sum(shares[code] for code in missing)
@@ -1247,9 +1252,13 @@ def reporter_gaps(
                 word_list(names) if len(names) <= 7 else ", ".join(names[:3]) + f" and {len(names) - 3} more"
             )
             reasons.append(
-                f"the set of reporting countries changes: no full citizenship breakdown from {shown} this year "
-                f"(in the other years they detect {_share_words(share)} of these nationals)"
+                f"the set of reporting countries changes: no full citizenship breakdown listing these nationals "
+                f"from {shown} this year (in the other years they detect {_share_words(share)} of these "
+                "nationals)"
                 + _doubtful_clause(doubtful, name_in_text, kept=kept)
+                + _unlisted_clause(
+                    [code for code in _named(missing, shares) if code in unlisted], name_in_text
+                )
             )
             shared.append(_missing_reason(missing, shares, name_in_text, doubtful=doubtful, kept=kept))
         named = (
@@ -1331,6 +1340,18 @@ def _doubtful_clause(doubtful: Sequence[str], name: Any, *, kept: str | None = N
     return f" ({listed} {verb}, but it is doubtful and not used: it may not give its victims' citizenships)"
 
 
+def _unlisted_clause(unlisted: Sequence[str], name: Any) -> str:
+    """What a year's reason adds of the missing reporters that published a breakdown covering their total
+    without a row of these nationals (:func:`reporter_gaps`): a breakdown published, not none (the United
+    Kingdom's of 2009, 2010, 2014 and 2015 lists no Eritrea)."""
+    if not unlisted:
+        return ""
+    names = word_list([name(code) or code for code in unlisted])
+    if len(unlisted) == 1:
+        return f"; {names} published one that lists none of them, where it lists them in other years"
+    return f"; {names} each published one that lists none of them, where they list them in other years"
+
+
 def _share_words(share: float) -> str:
     """A missing reporter's share of the nationals in words: "about 36%"; never "about 100%" for a share short
     of all (the United Kingdom's 99.6% of its own nationals: others detect some), nor for all of them."""
@@ -1360,7 +1381,8 @@ def _missing_reason(
     named_share = sum(shares[code] for code in named)
     verb = "detects" if len(names) == 1 else "detect"
     text = (
-        f"the set of reporting countries changes: no full citizenship breakdown from {listed}, which {verb} "
+        f"the set of reporting countries changes: no full citizenship breakdown listing these nationals from "
+        f"{listed}, which {verb} "
         f"{_share_words(named_share)} of these nationals in the other years"
     )
     if named_share < MATERIAL_SHARE and rest:  # the smaller ones make the year's gap material
@@ -1688,7 +1710,8 @@ def _gaps_reason(flags: Sequence[IncompleteYear]) -> str:
     # the range is of the reporters named: a year that also misses smaller ones says their sum apart
     named, in_all = _share_range(flags, named=True), _share_range(flags)
     return (
-        f"the set of reporting countries changes: no full citizenship breakdown from {said}; in the other "
+        "the set of reporting countries changes: no full citizenship breakdown listing these nationals from "
+        f"{said}; in the other "
         f"years, those missing in a year detect {named} of these nationals"
         + (f" ({in_all} counting the smaller reporters missing too)" if in_all != named else "")
     )

@@ -3326,7 +3326,8 @@ def panel_gaps_sentence(numbers: YearlyNumbers) -> str:
     return (
         f"In {markup.number(len(panel.gap_years), 'years')} of the {markup.number(years, 'years')} years the "
         f"set of reporting countries changes: countries that detect at least {MATERIAL_SHARE:.0%} of these "
-        "victims in other years published no full citizenship breakdown, so the count above rises and falls "
+        "victims in other years published no full citizenship breakdown listing them, so the count above rises "
+        "and falls "
         "with who reports, not only with the victims: no trend is fitted on it."
     )
 
