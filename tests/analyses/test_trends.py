@@ -1419,3 +1419,47 @@ def test_a_missing_reporter_of_almost_all_the_nationals_is_not_said_to_detect_ab
     assert "about 100%" not in reasons
     assert "from the United Kingdom, which detects almost all (over 99%) of these nationals" in reasons
     assert trends._share_words(0.36) == "about 36%" and trends._share_words(1.0) == "all"
+
+
+@pytest.mark.parametrize("by", ["Sex", "SEX", "Gender", "Form", "FORM", " form ", "Citizenship", "Age_Band"])
+def test_a_dimension_is_read_whatever_its_case(real_tables, by):
+    """Leftover: ``by="Sex"`` failed ("unknown dimension"), and ``unrecorded_counts(by="Form")`` or
+    ``doubtful_breakdowns(by="Sex")`` gave nothing, silently: a dimension is read whatever its case."""
+    canonical = by.strip().lower()
+    assert trends.check_by(by) == canonical
+    for table, role in ((real_tables[0], "destination"), (real_tables[1], "destination")):
+        selection = Selection(table, country="THA", role=role)
+        try:
+            expected = trends.yearly_counts(selection, by=canonical)
+        except ParameterError:
+            with pytest.raises(ParameterError):
+                trends.yearly_counts(selection, by=by)
+            continue
+        assert trends.yearly_counts(selection, by=by).equals(expected)
+        assert trends.unrecorded_counts(selection, by=by).equals(
+            trends.unrecorded_counts(selection, by=canonical)
+        )
+        assert trends.doubtful_breakdowns(selection, by).equals(
+            trends.doubtful_breakdowns(selection, canonical)
+        )
+        assert trends.indicator_dimension(by) == trends.indicator_dimension(canonical)
+
+
+def test_a_dimension_of_no_known_name_is_refused_naming_the_valid_ones(real_tables):
+    with pytest.raises(ParameterError, match="try one of: none, form, gender"):
+        trends.yearly_counts(Selection(real_tables[0], country="THA", role="destination"), by="Sexe")
+    assert trends.check_by(None) is None
+
+
+def test_unrecorded_counts_by_form_in_capitals_are_those_by_form(real_tables):
+    selection = Selection(real_tables[0], country="THA", role="destination")
+    assert trends.unrecorded_counts(selection, by="Form").equals(
+        trends.unrecorded_counts(selection, by="form")
+    )
+    assert (
+        trends.doubtful_breakdowns(Selection(real_tables[1], country="USA", role="destination"), "Sex").height
+        == trends.doubtful_breakdowns(
+            Selection(real_tables[1], country="USA", role="destination"), "sex"
+        ).height
+        > 0
+    )

@@ -2167,3 +2167,17 @@ def test_a_trend_across_years_without_counts_says_it_bridges_them():
     short = dataclasses.replace(models.rate_ratio, years=(2011, 2012, 2014, 2015, 2016, 2017, 2018))
     text = trend_sentence(dataclasses.replace(models, rate_ratio=short))
     assert "No count is read" not in text  # 2013 alone: read through
+
+
+def test_yearly_numbers_read_a_dimension_whatever_its_case(real_tables):
+    """Leftover: ``by="Form"`` built numbers whose table looked up a column ``Form`` in counts by ``form``."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import yearly_numbers
+    from evidence.presentation.disclosure import DisclosureRule
+
+    selection = Selection(real_tables[0], country="THA", role="destination")
+    lower = yearly_numbers(selection, DisclosureRule(), by="form")
+    upper = yearly_numbers(selection, DisclosureRule(), by="Form")
+    assert upper.by == "form" and upper.categories == lower.categories
+    assert upper.by_category is not None and lower.by_category is not None
+    assert upper.by_category.low.frame.equals(lower.by_category.low.frame)

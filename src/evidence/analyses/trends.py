@@ -161,12 +161,29 @@ _INDICATOR_DIMENSIONS = {
     "corridor": "corridor",
 }
 COUNT_COLUMNS = ["count", "count_low", "count_high"]
+#: The dimensions :func:`check_by` reads whatever their case.
+_KNOWN_BY = frozenset(
+    {*BY_VALUES, *_CASE_COLUMNS, *_CASE_COLUMNS.values(), *_INDICATOR_DIMENSIONS, *FLAG_DIMENSIONS} - {None}
+)
+
+
+def check_by(by: str | None) -> str | None:
+    """A ``by`` value as the analyses name it: a dimension they know (:data:`BY_VALUES`, their other names such
+    as ``sex`` and ``age``, the flag groups) whatever its case and surrounding spaces (``"Sex"``, ``" FORM"``
+    → ``sex``, ``form``); any other text as given (a case table's own column, else refused naming the valid
+    values where it is read)."""
+    if by is None:
+        return None
+    if by in _KNOWN_BY:
+        return by
+    folded = by.strip().lower()
+    return folded if folded in _KNOWN_BY else by
 
 
 def indicator_dimension(by: str | None) -> str | None:
     """The indicator table's dimension a ``by`` value reads (``gender`` → ``sex``, ``corridor`` → ``corridor``,
     None or ``none`` → ``total``); None for a ``by`` the indicator table does not have."""
-    return _INDICATOR_DIMENSIONS.get(by)
+    return _INDICATOR_DIMENSIONS.get(check_by(by))
 
 
 def flag_label(column: str) -> str:
@@ -191,7 +208,7 @@ def yearly_counts(selection: Selected, *, by: str | None = None) -> pl.DataFrame
     without a row has no records of the selection (or, by a flag group, none with the group recorded), which
     is not a count of 0.
     """
-    counts, _ = _counts_and_denominators(as_selection(selection), by=by)
+    counts, _ = _counts_and_denominators(as_selection(selection), by=check_by(by))
     return counts
 
 
@@ -202,7 +219,7 @@ def undated_counts(selection: Selected, *, by: str | None = None) -> pl.DataFram
 
     Empty for an indicator table (every kept row has a year), and for a flag group the undated records do not
     record."""
-    selection = as_selection(selection)
+    selection, by = as_selection(selection), check_by(by)
     keyed = selection.keyed
     empty = pl.DataFrame(
         schema={
@@ -230,7 +247,7 @@ def unrecorded_counts(selection: Selected, *, by: str) -> pl.DataFrame:
     of exploitation recorded, CTDC's denominator rule): columns year, count (and ``cell_key``), years without
     such records absent. The records without a year are one row of year null. Empty for an indicator table or
     a ``by`` that is no flag group (every record has a category there, ``Unknown`` included)."""
-    selection = as_selection(selection)
+    selection, by = as_selection(selection), check_by(by)
     keyed = selection.keyed
     schema = {"year": pl.Int32, "count": pl.Int64, **({CELL_KEY: pl.Int64} if keyed else {})}
     if selection.kind != "case" or by not in FLAG_DIMENSIONS:
@@ -1453,7 +1470,7 @@ def doubtful_breakdowns(selection: Selected, by: str | None) -> pl.DataFrame:
     Only the country's own breakdowns (role ``destination``; the own part of role ``both``): the breakdowns of
     other countries a role ``origin`` reads are left out where doubtful (:func:`doubtful_reporters`). Empty for
     case records, a selection without a country, role ``origin``, no dimension, or none doubtful."""
-    selection = as_selection(selection)
+    selection, by = as_selection(selection), check_by(by)
     schema = pl.Schema({"year": pl.Int32, "reason": pl.String})
     dimension = _INDICATOR_DIMENSIONS.get(by)
     if (
@@ -1730,6 +1747,7 @@ def shares_over_time(selection: Selected, by: str, *, level: float = 0.95) -> pl
     limit at the high bound (the other categories at their point values).
     """
     level = check_level(level)
+    by = check_by(by)
     if by is None:
         raise ParameterError("shares need a dimension (by=...)")
     counts, denominators = _counts_and_denominators(as_selection(selection), by=by)

@@ -2617,6 +2617,7 @@ def yearly_numbers(
     :class:`~evidence.core.errors.ParameterError` for a dimension the table does not have."""
     from evidence.analyses import trends
 
+    by = trends.check_by(by)  # "Form", "SEX": the dimension whatever its case
     counts = trends.yearly_counts(selection)
     by_counts = trends.yearly_counts(selection, by=by) if by else None
     if order is None and by and selection.kind == "case":
