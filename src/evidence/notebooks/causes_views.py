@@ -213,8 +213,10 @@ def _rendered_profile(
     with_share = [
         (g, c) for g in range(len(labels)) for c in categories if published[c][g] is not None and recorded[g]
     ]
+    # a perturbed count can exceed its perturbed "Recorded" by a few (Ukraine's abuse, 35 of 34): its share
+    # is of all of them, never more (the table's note says a total may differ from its parts by a few)
     lows, highs = wilson_interval(
-        [published[c][g] for g, c in with_share], [recorded[g] for g, _ in with_share], 0.05
+        [min(published[c][g], recorded[g]) for g, c in with_share], [recorded[g] for g, _ in with_share], 0.05
     )
     intervals = dict(zip(with_share, zip(lows, highs, strict=True), strict=True))
     share_rows = []
@@ -230,7 +232,7 @@ def _rendered_profile(
             if count is not None and base:
                 # of the published counts, to the tenth of a percent the table shows: an interval of the true
                 # counts (or a share to more digits) would give the true count, and the perturbation, back
-                share = round(count / base, TENTH_PERCENT_DIGITS)
+                share = round(min(count, base) / base, TENTH_PERCENT_DIGITS)
                 text = f"{text} ({share * 100:.1f}%)"
                 low, high = (round(float(v), TENTH_PERCENT_DIGITS) for v in intervals[g, category])
             else:
@@ -500,7 +502,7 @@ def _rendered_heat(heat: HeatCounts) -> tuple[pl.DataFrame, pl.DataFrame]:
         pl.struct("count", "row")
         .map_elements(
             lambda s: (
-                round(s["count"] / base_of[s["row"]], WHOLE_PERCENT_DIGITS)
+                round(min(s["count"], base_of[s["row"]]) / base_of[s["row"]], WHOLE_PERCENT_DIGITS)
                 if s["count"] is not None and base_of.get(s["row"])
                 else None
             ),
@@ -1331,7 +1333,10 @@ def _add_heat(system: LinkedCounts, cases: causes.Cases, section: PersonSection)
             if section.heat_table_shown:  # the chart leaves a withheld cell blank, without its label
                 system.publish(cell, int(count), reason)
         elif base_status[row] is None and base_value[row]:
-            share = round(published_of[row, column] / base_value[row], WHOLE_PERCENT_DIGITS)
+            # the share as the heat table prints it: of at most all the row's victims (_rendered_heat)
+            share = round(
+                min(published_of[row, column], base_value[row]) / base_value[row], WHOLE_PERCENT_DIGITS
+            )
             system.share(cell, int(count), base, share, 0.5 * 10**-WHOLE_PERCENT_DIGITS)
         system.at_most += [
             {cell: 1.0, base: -1.0},
