@@ -2181,3 +2181,21 @@ def test_yearly_numbers_read_a_dimension_whatever_its_case(real_tables):
     assert upper.by == "form" and upper.categories == lower.categories
     assert upper.by_category is not None and lower.by_category is not None
     assert upper.by_category.low.frame.equals(lower.by_category.low.frame)
+
+
+@pytest.mark.parametrize("secret", ["s2", "s3"])
+def test_no_share_of_those_recorded_is_above_100_percent(own_records, monkeypatch, secret):
+    """Audit (UKR, both): a perturbed count of a flag (one victim, several means of control) above the
+    perturbed "Recorded (at least one)" was shown as more than 100% of those recorded (116.7%, 110.0% under
+    these secrets): a share is of at most all of them, its interval too."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import profile_view
+
+    monkeypatch.setenv("EVIDENCE_CELL_KEY_SECRET", secret)
+    for country, role in (("UKR", "both"), ("THA", "destination")):
+        view = profile_view(Selection(own_records, country=country, role=role), "means_of_control", RULE)
+        assert view is not None
+        shares = [float(s[:-1]) for s in view["Share of those recorded"].to_list() if s]
+        assert shares and max(shares) <= 100.0
+        highs = [float(i.split(" – ")[1][:-1]) for i in view["95% interval"].to_list() if i]
+        assert highs and max(highs) <= 100.0

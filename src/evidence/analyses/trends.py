@@ -70,7 +70,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import numpy as np
 import polars as pl
@@ -167,6 +167,10 @@ _KNOWN_BY = frozenset(
 )
 
 
+@overload
+def check_by(by: str) -> str: ...
+@overload
+def check_by(by: None) -> None: ...
 def check_by(by: str | None) -> str | None:
     """A ``by`` value as the analyses name it: a dimension they know (:data:`BY_VALUES`, their other names such
     as ``sex`` and ``age``, the flag groups) whatever its case and surrounding spaces (``"Sex"``, ``" FORM"``

@@ -408,6 +408,9 @@ def shares_view(
     share_text, interval_text = [], []
     for i, count in enumerate(category_counts):
         ok = count is not None and known
+        # a perturbed count of a flag can exceed the perturbed "Recorded (at least one)" by a few: its share is
+        # of all of them, never more (Ukraine's means of control: 116.7% under one secret)
+        count = min(count, known) if ok else count  # type: ignore[type-var]
         share_text.append(f"{count / known * 100:.1f}%" if ok else "")  # type: ignore[operator]
         # of the published counts: an interval of the true ones, to a tenth of a percent, gives them back (and
         # with them the perturbation of every output)
