@@ -6,12 +6,17 @@ Tables
     updated, unchanged, rejected, marked missing.
     ``records``: one row per *version* of a record: ``record_key`` (HMAC-SHA256 of the case id), the canonical
     case fields, ``valid_from``/``valid_to`` (export dates; ``valid_to`` null for the current version) and
-    ``present`` (false from the first full export that no longer holds the record). Nothing is ever deleted.
+    ``present`` (false from the first full export that no longer holds the record). Nothing is deleted but
+    by an erasure (a person's withdrawn consent), which removes every row of theirs.
     ``id_folds``: each record's ``fold_key``, the keyed hash of its case id without letter case and surrounding
     punctuation, to point out an id that changed only so (``MSS-000005`` -> ``mss-000005``) between exports.
     ``ctdc_exports``: one row per k-anonymised CTDC export written: when, as of which date, k, the share that
     may be left out, the file's name and sha256, records in and written (two different releases of the same
     records can be differenced into the people one of them left out).
+    ``erasures``: one row per erasure (:mod:`.erasure`): its date, reason code, ids given, persons, record
+    versions and rows erased. No identifier.
+    ``erased_ids``: the keyed hash, in a domain of its own (never a ``record_key``), of each erased person's
+    folded case id and the erasure that named it: what keeps them out of later imports.
 
 An import is one transaction: a crash or a kill leaves the register as it was. DuckDB locks the file, so a
 second process meets a clear "in use" error (or waits, when asked to). The register's file and folder are
@@ -160,6 +165,8 @@ def connect(path: str | Path, *, read_only: bool, create: bool = False, wait: fl
             ) from None
         except duckdb.Error as exc:
             raise _damaged(path, exc) from None
+    if not read_only:  # held for writing: no erasure is running, so one found beside was killed midway
+        remove_erasure_scratch(path)
     if stat.S_IMODE(path.stat().st_mode) != 0o600:
         try:
             path.chmod(0o600)
@@ -169,6 +176,20 @@ def connect(path: str | Path, *, read_only: bool, create: bool = False, wait: fl
                 raise
             # reading a register where it cannot be changed (a backup on a read-only disk): as it is
     return connection
+
+
+def erasure_scratch(register: Path) -> Path:
+    """Where an erasure writes the register anew before that file takes the register's name."""
+    return register.with_name(f".{register.name}.erasing")
+
+
+def remove_erasure_scratch(register: Path) -> None:
+    """Remove what an erasure killed before it finished left beside the register (the records but the
+    erased ones: not to be left lying about)."""
+    scratch = erasure_scratch(register)
+    for leftover in (scratch, scratch.with_name(scratch.name + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
 
 
 def _unwritable(path: Path, exc: Exception) -> str | None:
@@ -256,6 +277,12 @@ def _create_later_tables(connection: duckdb.DuckDBPyConnection) -> None:
             file_name VARCHAR, file_sha256 VARCHAR, rows_in INTEGER, rows_written INTEGER,
             allowed_another_release BOOLEAN)"""
     )
+    connection.execute(
+        """CREATE TABLE IF NOT EXISTS erasures (
+            erasure_id INTEGER, erased_on DATE, reason VARCHAR, ids_given INTEGER, persons_erased INTEGER,
+            record_versions_erased INTEGER, rows_erased INTEGER)"""
+    )
+    connection.execute("CREATE TABLE IF NOT EXISTS erased_ids (erased_key VARCHAR, erasure_id INTEGER)")
 
 
 def _check_key(meta: Mapping[str, str], key: RegisterKey, path: Path) -> None:
@@ -481,12 +508,14 @@ def import_export(
 
     seen: dict[str, int] = {}  # every record the export holds -> its rows, kept or rejected
     folds: dict[str, str] = {}  # every record the export holds -> the keyed hash of its folded id
+    erasable: dict[str, str] = {}  # every record the export holds -> its hash as an erased person's would be
 
     def pseudonymise(case_id: str) -> str:
         pseudonym = key.pseudonym(case_id)
         seen[pseudonym] = seen.get(pseudonym, 0) + 1
         if pseudonym not in folds:
             folds[pseudonym] = key.pseudonym(_FOLD_DOMAIN + fold_case_id(case_id))
+            erasable[pseudonym] = erased_key(key, case_id)
         return pseudonym
 
     loaded = load_case_records(export, mapping, pseudonymise=pseudonymise)
@@ -502,6 +531,11 @@ def import_export(
             _create_schema(connection, key, mapping.reporting_country)
         meta = _check_format(connection, register)
         _check_key(meta, key, register)
+        _create_later_tables(connection)
+        if erased := _erased_on(connection, erasable):  # never brought back by an export still holding them
+            rows, rejects = _reject_erased(rows, rejects, erased, mapping.columns["case_id"])
+            folds = {k: v for k, v in folds.items() if k not in erased}
+            _check_usable(export, loaded.rows_in, rows, rejects)
         if not meta.get("country") and mapping.reporting_country:
             connection.execute("UPDATE meta SET value = ? WHERE key = 'country'", [mapping.reporting_country])
         result = _apply(
@@ -697,6 +731,61 @@ def _check_no_field_dropped(
 
 
 _FOLD_DOMAIN = "evidence register folded case id\x00"  # a folded id's hash is never a record_key
+#: An erased person's hash is of another domain again: a snapshot or an old copy holding their record_key (or
+#: the fold table's hash) cannot be joined to the erasure list to tell who asked to be erased.
+_ERASED_DOMAIN = "evidence register erased case id\x00"
+
+
+def erased_key(key: RegisterKey, case_id: str) -> str:
+    """The hash that the register keeps of an erased person's case id (folded: ``MSS-000005`` and
+    ``mss-000005.`` are one person's, as an import points them out)."""
+    return key.pseudonym(_ERASED_DOMAIN + fold_case_id(case_id))
+
+
+def _erased_on(connection: duckdb.DuckDBPyConnection, erasable: Mapping[str, str]) -> dict[str, dt.date]:
+    """The records of an export whose person was erased (pseudonym -> the date of the first erasure)."""
+    if not erasable or not connection.execute("SELECT count(*) FROM erased_ids").fetchall()[0][0]:
+        return {}
+    connection.register(
+        "erasable_arrow",
+        pl.DataFrame(
+            {RECORD_KEY: list(erasable), "erased_key": list(erasable.values())},
+            schema={RECORD_KEY: pl.String, "erased_key": pl.String},
+        ).to_arrow(),
+    )
+    try:
+        found = connection.execute(
+            f"""SELECT a.{RECORD_KEY}, min(e.erased_on) FROM erasable_arrow a
+            JOIN erased_ids i USING (erased_key) JOIN erasures e USING (erasure_id) GROUP BY a.{RECORD_KEY}"""
+        ).fetchall()
+    finally:
+        connection.unregister("erasable_arrow")
+    return dict(found)
+
+
+def _reject_erased(
+    rows: pl.DataFrame, rejects: pl.DataFrame, erased: Mapping[str, dt.date], column: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows without those of erased people, and the rejects with them (counted, so the rows add up)."""
+    dates = pl.DataFrame(
+        {RECORD_KEY: list(erased), "erased_on": [d.isoformat() for d in erased.values()]},
+        schema={RECORD_KEY: pl.String, "erased_on": pl.String},
+    )
+    gone = rows.select(RECORD_KEY, "source_row").join(dates, on=RECORD_KEY)
+    refused = gone.select(
+        row="source_row",
+        column=pl.lit(column),
+        value=pl.lit(None, pl.String),
+        reason=pl.format(
+            "erased on {}: the person's data were removed from the register (evidence register erase), so "
+            "it is not imported again",
+            "erased_on",
+        ),
+    )
+    kept = rows.filter(~pl.col(RECORD_KEY).is_in(list(erased)))
+    return kept, pl.concat([rejects, issues_frame(refused)]).sort("row")
+
+
 _SURROUNDING = re.compile(r"^[\W_]+|[\W_]+$")
 
 
@@ -997,6 +1086,7 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
             + "ORDER BY exported_on DESC, import_id DESC LIMIT 1",
             [stood.date] if stood.date else [],
         ).fetchall()
+        erased_on = _erasure_dates(connection)
     frame = frame.with_row_index("source_row", offset=1).with_columns(pl.col("source_row").cast(pl.Int64))
     table = conform(frame)
     extras = [c for c in frame.columns if c not in CASE_SCHEMA and c != RECORD_KEY]
@@ -1009,6 +1099,8 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
     ]
     if (after := stood.note()) is not None:
         notes.append(after)
+    if erased_on:
+        notes.append(erasure_note(erased_on))
     if meta.get("country"):
         notes.append(f"register country: {meta['country']}")
     provenance = Provenance(
@@ -1025,6 +1117,27 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
         notes=tuple(notes),
     )
     return LoadedTable(data=data, provenance=provenance, rows_in=data.height)
+
+
+#: How the note on erasures begins (a command that shows figures says it beside them).
+ERASURE_NOTE = "records were erased from the register"
+
+
+def _erasure_dates(connection: duckdb.DuckDBPyConnection) -> list[dt.date]:
+    if "erasures" not in _tables(connection):
+        return []
+    rows = connection.execute("SELECT DISTINCT erased_on FROM erasures ORDER BY erased_on").fetchall()
+    return [row[0] for row in rows]
+
+
+def erasure_note(dates: list[dt.date]) -> str:
+    """What a reader of the register's records or figures must know once people were erased. No count: the
+    number erased beside figures as of dates before and after would be a small cell."""
+    return (
+        f"{ERASURE_NOTE} on {', '.join(d.isoformat() for d in dates)} at the request of the people concerned: "
+        "the records as of any date, and every figure, are those that remain, so figures as of a date before "
+        "an erasure may differ from figures made then (evidence register status lists the erasures)"
+    )
 
 
 # --- k-anonymised exports: every release recorded --------------------------------------------------------------
@@ -1134,6 +1247,11 @@ def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
             "FROM imports ORDER BY import_id",
         )
         exports = _ctdc_exports(connection)
+        erasures = (
+            _frame(connection, "SELECT * FROM erasures ORDER BY erasure_id").to_dicts()
+            if "erasures" in _tables(connection)
+            else []
+        )
     return {
         "register": str(path),
         "format_version": meta.get("format_version"),
@@ -1147,4 +1265,8 @@ def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
             for row in imports.to_dicts()
         ],
         "ctdc_exports": exports,
+        "erasures": [
+            {k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v) for k, v in row.items()}
+            for row in erasures
+        ],
     }
