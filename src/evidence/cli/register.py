@@ -471,7 +471,8 @@ def figures_command(
         facts["as_of_note"] = stood.note()  # always there (null without a note), as in export-ctdc's JSON
         # the protection is the ``disclosure`` object of every answer
         facts["years_note"] = period_note
-        facts["erasure_note"] = _erasure_note(loaded)
+        if (erased := _erasure_note(loaded)) is not None:  # among the notes: the figures may differ from before
+            facts["notes"] = [*facts["notes"], erased]
         facts["disclosure"] = disclosure_json(threshold, facts.pop("protection"), facts["disclosure"])
         _echo_json("figures", facts)
         return
@@ -590,7 +591,6 @@ def export_ctdc_command(
                 "as_of_note": done.as_of_note,
                 "export_id": done.export_id,
                 "another_release_warning": warning,
-                "erasure_note": done.erasure_note,
                 **done.report.to_dict(),
             },
         )
@@ -636,7 +636,6 @@ def lists_command(
                 "histories": report.histories,
                 "as_of": str(stood.date),
                 "as_of_note": stood.note(),  # always there (null without a note), as in figures and export-ctdc
-                "erasure_note": _erasure_note(loaded),
             },
         )
         return
