@@ -471,7 +471,8 @@ def figures_command(
         facts["as_of_note"] = stood.note()  # always there (null without a note), as in export-ctdc's JSON
         # the protection is the ``disclosure`` object of every answer
         facts["years_note"] = period_note
-        if (erased := _erasure_note(loaded)) is not None:  # among the notes: the figures may differ from before
+        # among the notes: figures as of a date before an erasure may differ from those made then
+        if (erased := _erasure_note(loaded)) is not None:
             facts["notes"] = [*facts["notes"], erased]
         facts["disclosure"] = disclosure_json(threshold, facts.pop("protection"), facts["disclosure"])
         _echo_json("figures", facts)
