@@ -691,3 +691,31 @@ def test_a_full_export_lacking_most_records_is_refused_unless_partial_or_allowed
     assert partial.rows_marked_missing == 0
     gone = import_export(register, filtered, mapping, key_path=key, allow_many_missing=True)
     assert gone.rows_marked_missing > first.rows_new // 2
+
+
+def test_referral_sources_without_a_code_list_are_refused_listing_the_values_to_code(tmp_path) -> None:
+    """Free text reached the register and the lists export's column names (an officer's name, as written)."""
+    exports, mapping = _small_exports(tmp_path / "exports", months=1)
+    text = mapping.read_text(encoding="utf-8")
+    free = tmp_path / "exports" / "free.mapping.yaml"
+    free.write_text(
+        "\n".join(line for line in text.splitlines() if not line.strip().startswith("referral_source: {"))
+        + "\n",
+        encoding="utf-8",
+    )
+
+    def named(rows):
+        return [[*r[:11], "Sgt. Somchai Phromma" if i == 3 else r[11], *r[12:]] for i, r in enumerate(rows)]
+
+    export = _edit(exports[0], tmp_path / "cases_2023-06-30.csv", named)
+    register = tmp_path / "register.duckdb"
+    with pytest.raises(InputError, match="no code list for referral_source") as refused:
+        import_export(register, export, free, key_path=tmp_path / "register.key")
+    message = str(refused.value)
+    assert "'Sgt. Somchai Phromma'" in message and "'POL'" in message  # the values to code, each once
+    assert message.count("'POL'") == 1 and "values:" in message and "referral_source:" in message
+    assert "Referred by" in message and not register.exists()
+    # through a code list, the unlisted name rejects its row (its line named) and never reaches the register
+    result = import_export(register, export, mapping, key_path=tmp_path / "register.key")
+    assert 5 in result.rejects["row"].to_list()
+    assert "Somchai" not in " ".join(records_as_of(register).data["referral_source"].drop_nulls().to_list())

@@ -432,6 +432,43 @@ def _check_usable(export: Path, rows_in: int, rows: pl.DataFrame, rejects: pl.Da
         )
 
 
+#: How many of the distinct values of a free-text column a refusal lists.
+_VALUES_LISTED = 30
+
+
+def _check_referral_coded(export: Path, mapping: CaseRecordsMapping, data: pl.DataFrame) -> None:
+    """Refuse referral sources read as free text: kept as written, they reach the register and, as column
+    names, the lists export (an officer's or a shelter worker's name, written in the column, would be in a
+    file meant for estimation). A code list (``values.referral_source``) keeps only the agencies listed; an
+    unlisted value then rejects its row. The refusal lists the export's distinct values to code."""
+    column = mapping.columns.get("referral_source")
+    if column is None or mapping.values.get("referral_source") or "referral_source" not in data.columns:
+        return
+    counts = (
+        data.select(pl.col("referral_source").str.split(";").list.eval(pl.element().str.strip_chars()))
+        .explode("referral_source")
+        .filter(pl.col("referral_source").is_not_null() & (pl.col("referral_source") != ""))
+        .group_by("referral_source")
+        .len()
+        .sort(["len", "referral_source"], descending=[True, False])
+    )
+    if not counts.height:
+        return
+    values = counts.get_column("referral_source").to_list()
+    listed = ", ".join(repr(v) for v in values[:_VALUES_LISTED])
+    more = f" and {len(values) - _VALUES_LISTED} more" if len(values) > _VALUES_LISTED else ""
+    raise InputError(
+        f"the mapping gives no code list for referral_source (column {column!r}): its text would be kept as "
+        "written, in the register and as the lists export's column names, where a person's name written in "
+        f"the column would be published. Nothing was imported. The export's {len(values)} distinct value(s), "
+        f"most rows first: {listed}{more}",
+        path=mapping.path or export,
+        column=column,
+        hint="list the agencies under values: referral_source: {CODE: Agency name, ...} in the mapping (a value "
+        "not listed then rejects its row); or stop naming referral_source under columns",
+    )
+
+
 def _check_date_against_records(
     export: Path, rows: pl.DataFrame, made_on: dt.date, made_on_from: str
 ) -> None:
@@ -519,6 +556,7 @@ def import_export(
         return pseudonym
 
     loaded = load_case_records(export, mapping, pseudonymise=pseudonymise)
+    _check_referral_coded(export, mapping, loaded.data)
     rows, rejects = _register_rows(loaded, seen, mapping.columns["case_id"])
     _check_usable(export, loaded.rows_in, rows, rejects)
     _check_date_against_records(export, rows, made_on, made_on_from)
