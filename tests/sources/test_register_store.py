@@ -719,3 +719,23 @@ def test_referral_sources_without_a_code_list_are_refused_listing_the_values_to_
     result = import_export(register, export, mapping, key_path=tmp_path / "register.key")
     assert 5 in result.rejects["row"].to_list()
     assert "Somchai" not in " ".join(records_as_of(register).data["referral_source"].drop_nulls().to_list())
+
+
+def test_a_later_mapping_naming_another_reporting_country_is_refused(tmp_path) -> None:
+    """The register's country was silently kept: the figures of "nationals abroad" were of another country."""
+    exports, mapping = _small_exports(tmp_path / "exports")
+    register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
+    import_export(register, exports[0], mapping, key_path=key)
+    other = tmp_path / "exports" / "mmr.mapping.yaml"
+    other.write_text(
+        mapping.read_text(encoding="utf-8").replace("reporting_country: THA", "reporting_country: MMR")
+    )
+    versions = _versions(register)
+    with pytest.raises(InputError, match="reporting_country MMR.*the register's country is THA") as refused:
+        import_export(register, exports[1], other, key_path=key)
+    assert "mmr.mapping.yaml" in str(refused.value) and _versions(register) == versions
+    # a mapping that names no country takes the register's
+    silent = tmp_path / "exports" / "none.mapping.yaml"
+    silent.write_text(mapping.read_text(encoding="utf-8").replace("reporting_country: THA\n", ""))
+    import_export(register, exports[1], silent, key_path=key)
+    assert status(register)["country"] == "THA"

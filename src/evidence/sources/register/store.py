@@ -576,6 +576,16 @@ def import_export(
             _check_usable(export, loaded.rows_in, rows, rejects)
         if not meta.get("country") and mapping.reporting_country:
             connection.execute("UPDATE meta SET value = ? WHERE key = 'country'", [mapping.reporting_country])
+        elif mapping.reporting_country and mapping.reporting_country != meta["country"]:
+            # one register, one country: its "nationals abroad" would silently stay the other country's
+            raise InputError(
+                f"the mapping says reporting_country {mapping.reporting_country}, but the register's country is "
+                f"{meta['country']} (from its first import that named one): is the mapping another office's, or "
+                "the register another country's? Nothing was imported",
+                path=mapping.path or export,
+                hint=f"correct reporting_country in the mapping (or leave it out to keep {meta['country']}); an "
+                "organisation working in two countries keeps a register for each (--register PATH)",
+            )
         result = _apply(
             connection,
             rows,
