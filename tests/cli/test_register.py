@@ -501,3 +501,15 @@ def test_erase_by_the_ids_as_written_and_from_a_file_then_later_exports_keep_the
     assert code == 2 and "--reason 'Asked by phone': one of consent-withdrawn" in err
     code, _, err = run_main(["register", "erase"])
     assert code == 2 and "no case id given" in err
+
+
+def test_status_shows_the_rows_holding_nothing_beside_the_rows_in(exports, run_main, tmp_path) -> None:
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    blank = tmp_path / exports[0].name
+    blank.write_text(exports[0].read_text(encoding="utf-8") + ",,,\n", encoding="utf-8")
+    code, _, err = run_main(["register", "import", str(blank), "--mapping", str(mapping)])
+    assert code in (0, None), err
+    _, out, _ = run_main(["register", "status", "--json"])
+    assert json.loads(out)["imports"][0]["rows_left_out"] == 1
+    _, text, _ = run_main(["register", "status"])
+    assert "(+1 blank)" in text

@@ -739,3 +739,22 @@ def test_a_later_mapping_naming_another_reporting_country_is_refused(tmp_path) -
     silent.write_text(mapping.read_text(encoding="utf-8").replace("reporting_country: THA\n", ""))
     import_export(register, exports[1], silent, key_path=key)
     assert status(register)["country"] == "THA"
+
+
+def test_rows_holding_nothing_are_kept_in_the_history_an_older_register_too(tmp_path) -> None:
+    """`rows_left_out` was said by the import but not kept: the history could not add a file's rows up."""
+    exports, mapping = _small_exports(tmp_path / "exports", months=3)
+    register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
+    import_export(register, exports[0], mapping, key_path=key)
+    # a register made before the column was kept: its imports table without it
+    with duckdb.connect(str(register)) as connection:
+        connection.execute("ALTER TABLE imports DROP COLUMN rows_left_out")
+    assert status(register)["imports"][0]["rows_left_out"] is None  # read as it is: not known
+    blank = tmp_path / "cases_2023-05-31.csv"
+    blank.write_text(exports[1].read_text(encoding="utf-8") + ",,,,\n\n", encoding="utf-8")
+    result = import_export(register, blank, mapping, key_path=key)
+    assert result.rows_left_out == 2
+    imports = status(register)["imports"]
+    assert [i["rows_left_out"] for i in imports] == [None, 2]
+    import_export(register, exports[2], mapping, key_path=key)
+    assert status(register)["imports"][-1]["rows_left_out"] == 0

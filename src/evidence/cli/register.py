@@ -384,10 +384,9 @@ def status_command(
             entry["exported_on"],
             escape(entry["file_name"]),
             entry["file_sha256"][:12],
-            *(
-                str(entry[k])
-                for k in ("rows_in", "rows_new", "rows_updated", "rows_unchanged", "rows_rejected")
-            ),
+            # rows holding nothing beside the rows read, so that the file's rows add up
+            str(entry["rows_in"]) + (f" (+{entry['rows_left_out']} blank)" if entry["rows_left_out"] else ""),
+            *(str(entry[k]) for k in ("rows_new", "rows_updated", "rows_unchanged", "rows_rejected")),
             str(entry["rows_marked_missing"]),
         )
     console.print(table)

@@ -3,7 +3,8 @@
 Tables
     ``meta``: what the file is (format version), the key's check value (never the key), the register's country.
     ``imports``: one row per import: when, the export's date and sha256, the mapping's sha256, rows in, new,
-    updated, unchanged, rejected, marked missing.
+    updated, unchanged, rejected, marked missing, and rows holding nothing left out (null in a register's
+    imports made before that was kept).
     ``records``: one row per *version* of a record: ``record_key`` (HMAC-SHA256 of the case id), the canonical
     case fields, ``valid_from``/``valid_to`` (export dates; ``valid_to`` null for the current version) and
     ``present`` (false from the first full export that no longer holds the record). Nothing is deleted but
@@ -259,7 +260,8 @@ def _create_schema(connection: duckdb.DuckDBPyConnection, key: RegisterKey, coun
             import_id INTEGER, imported_at TIMESTAMP, exported_on DATE, exported_on_from VARCHAR,
             file_name VARCHAR, file_sha256 VARCHAR, mapping_sha256 VARCHAR, full_export BOOLEAN,
             rows_in INTEGER, rows_new INTEGER, rows_updated INTEGER, rows_unchanged INTEGER,
-            rows_rejected INTEGER, rows_marked_missing INTEGER, note VARCHAR, provenance VARCHAR)"""
+            rows_rejected INTEGER, rows_marked_missing INTEGER, note VARCHAR, provenance VARCHAR,
+            rows_left_out INTEGER)"""
     )
     columns = {**_VERSION_COLUMNS}
     columns.update({c: _sql_type(CASE_SCHEMA[c]) for c in CASE_FIELDS})
@@ -269,7 +271,9 @@ def _create_schema(connection: duckdb.DuckDBPyConnection, key: RegisterKey, coun
 
 def _create_later_tables(connection: duckdb.DuckDBPyConnection) -> None:
     """The tables added after format 1 was first written (a register made before has none of them until its
-    next import or export: they are made then, in the same transaction)."""
+    next import or export: they are made then, in the same transaction; so are later columns, null in the rows
+    written before them: not known)."""
+    connection.execute("ALTER TABLE imports ADD COLUMN IF NOT EXISTS rows_left_out INTEGER")
     connection.execute("CREATE TABLE IF NOT EXISTS id_folds (record_key VARCHAR, fold_key VARCHAR)")
     connection.execute(
         """CREATE TABLE IF NOT EXISTS ctdc_exports (
@@ -600,6 +604,7 @@ def import_export(
             mapping=mapping,
             provenance=loaded.provenance,
             rows_in=loaded.rows_in,
+            rows_left_out=loaded.rows_left_out,
             register=register,
             seen=seen,
             folds=folds,
@@ -612,7 +617,7 @@ def import_export(
         raise
     finally:
         connection.close()
-    return dataclasses.replace(result, key_warning=key.weakness, rows_left_out=loaded.rows_left_out)
+    return dataclasses.replace(result, key_warning=key.weakness)
 
 
 def _apply(
@@ -630,6 +635,7 @@ def _apply(
     allow_many_missing: bool = False,
     provenance: Provenance,
     rows_in: int,
+    rows_left_out: int = 0,
     register: Path,
     seen: Mapping[str, int],
     folds: Mapping[str, str],
@@ -692,7 +698,10 @@ def _apply(
         flags = _refolded_ids(connection, rows, folds, mapping.columns["case_id"], import_id)
         note = ""
     connection.execute(
-        "INSERT INTO imports VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """INSERT INTO imports (import_id, imported_at, exported_on, exported_on_from, file_name, file_sha256,
+            mapping_sha256, full_export, rows_in, rows_new, rows_updated, rows_unchanged, rows_rejected,
+            rows_marked_missing, note, provenance, rows_left_out)
+        VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             import_id,
             made_on,
@@ -709,6 +718,7 @@ def _apply(
             counts["missing"],
             note,
             json.dumps(provenance.to_dict(), ensure_ascii=False),
+            rows_left_out,
         ],
     )
     return ImportResult(
@@ -727,6 +737,7 @@ def _apply(
         note=note,
         rejects=rejects,
         flags=flags,
+        rows_left_out=rows_left_out,
     )
 
 
@@ -891,6 +902,10 @@ def _refolded_ids(
             ),
         )
     )
+
+
+def _columns(connection: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [row[0] for row in connection.execute(f'DESCRIBE "{table}"').fetchall()]
 
 
 def _record_columns(connection: duckdb.DuckDBPyConnection) -> list[str]:
@@ -1291,8 +1306,14 @@ def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
         imports = _frame(
             connection,
             "SELECT import_id, imported_at, exported_on, exported_on_from, file_name, file_sha256, full_export, "
-            "rows_in, rows_new, rows_updated, rows_unchanged, rows_rejected, rows_marked_missing, note "
-            "FROM imports ORDER BY import_id",
+            "rows_in, rows_new, rows_updated, rows_unchanged, rows_rejected, rows_marked_missing, note, "
+            # null where not known: an import into a register made before the column was kept
+            + (
+                "rows_left_out "
+                if "rows_left_out" in _columns(connection, "imports")
+                else "NULL::INTEGER AS rows_left_out "
+            )
+            + "FROM imports ORDER BY import_id",
         )
         exports = _ctdc_exports(connection)
         erasures = (
