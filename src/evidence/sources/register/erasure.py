@@ -30,6 +30,7 @@ from evidence.sources.register.store import (
     _check_key,
     _create_later_tables,
     _owner_only,
+    _remove_unfinished_exports,
     _tables,
     connect,
     erased_key,
@@ -177,6 +178,7 @@ def _write_anew(
             )
         connection.execute("USE erasing")
         _create_later_tables(connection)  # a register made before erasures were kept
+        _remove_unfinished_exports(connection)  # a CTDC export killed before its rename may hold them too
         erasure_id = connection.execute("SELECT coalesce(max(erasure_id), 0) + 1 FROM erasures").fetchall()[
             0
         ][0]

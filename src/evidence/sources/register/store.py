@@ -281,6 +281,8 @@ def _create_later_tables(connection: duckdb.DuckDBPyConnection) -> None:
             file_name VARCHAR, file_sha256 VARCHAR, rows_in INTEGER, rows_written INTEGER,
             allowed_another_release BOOLEAN)"""
     )
+    # the written file beside the export's name until it takes it: left there by a kill in between
+    connection.execute("ALTER TABLE ctdc_exports ADD COLUMN IF NOT EXISTS part_file VARCHAR")
     connection.execute(
         """CREATE TABLE IF NOT EXISTS erasures (
             erasure_id INTEGER, erased_on DATE, reason VARCHAR, ids_given INTEGER, persons_erased INTEGER,
@@ -574,6 +576,7 @@ def import_export(
         meta = _check_format(connection, register)
         _check_key(meta, key, register)
         _create_later_tables(connection)
+        _remove_unfinished_exports(connection)
         if erased := _erased_on(connection, erasable):  # never brought back by an export still holding them
             rows, rejects = _reject_erased(rows, rejects, erased, mapping.columns["case_id"])
             folds = {k: v for k, v in folds.items() if k not in erased}
@@ -1216,7 +1219,8 @@ def ctdc_exports(path: str | Path, *, wait: float = 0.0) -> list[dict[str, Any]]
 def _ctdc_exports(connection: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     if "ctdc_exports" not in _tables(connection):
         return []
-    frame = _frame(connection, "SELECT * FROM ctdc_exports ORDER BY export_id")
+    internal = " EXCLUDE (part_file)" if "part_file" in _columns(connection, "ctdc_exports") else ""
+    frame = _frame(connection, f"SELECT *{internal} FROM ctdc_exports ORDER BY export_id")
     return [
         {k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v) for k, v in row.items()}
         for row in frame.to_dicts()
@@ -1254,13 +1258,16 @@ def record_ctdc_export(
         _check_format(connection, path)
         connection.execute("BEGIN TRANSACTION")
         _create_later_tables(connection)
+        _remove_unfinished_exports(connection)
         if decide is not None:
             allowed_another_release = decide(_ctdc_exports(connection))
         export_id = connection.execute("SELECT coalesce(max(export_id), 0) + 1 FROM ctdc_exports").fetchall()[
             0
         ][0]
         connection.execute(
-            "INSERT INTO ctdc_exports VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?)",
+            """INSERT INTO ctdc_exports (export_id, exported_at, as_of, k, max_suppressed, file_name, file_sha256,
+                rows_in, rows_written, allowed_another_release)
+            VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 export_id,
                 as_of,
@@ -1275,8 +1282,12 @@ def record_ctdc_export(
         )
         with atomic_path(out, mode=0o600) as part:  # owner-only: shared deliberately, not by accident
             part.write_text(text, encoding="utf-8")
+            connection.execute(
+                "UPDATE ctdc_exports SET part_file = ? WHERE export_id = ?", [str(part), export_id]
+            )
             connection.execute("COMMIT")  # recorded before the file takes its name
             committed = True
+        connection.execute("UPDATE ctdc_exports SET part_file = NULL WHERE export_id = ?", [export_id])
     except BaseException:
         if not committed:
             with contextlib.suppress(Exception):
@@ -1285,6 +1296,19 @@ def record_ctdc_export(
     finally:
         connection.close()
     return int(export_id)
+
+
+def _remove_unfinished_exports(connection: duckdb.DuckDBPyConnection) -> None:
+    """Remove the written file of an export killed after its record and before its rename (owner-only, a
+    release of the records left beside its name for good). The caller holds the register for writing, so no
+    export is being written. Writing the same export again gives the same file, no new release."""
+    unfinished = connection.execute(
+        "SELECT export_id, part_file FROM ctdc_exports WHERE part_file IS NOT NULL"
+    ).fetchall()
+    for export_id, part_file in unfinished:
+        with contextlib.suppress(FileNotFoundError):
+            Path(part_file).unlink()
+        connection.execute("UPDATE ctdc_exports SET part_file = NULL WHERE export_id = ?", [export_id])
 
 
 def register_country(path: str | Path, *, wait: float = 0.0) -> str | None:
