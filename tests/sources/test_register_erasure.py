@@ -196,3 +196,22 @@ def test_a_kill_mid_erasure_leaves_the_register_as_before_and_no_copy_behind(
     assert not scratch.exists()
     erase(register, [person], key_path=register_fixture.key_path)
     assert register_fixture.pseudonym(person) not in records_as_of(register).data["record_key"].to_list()
+
+
+def test_a_person_whose_every_row_was_rejected_is_erased_too(register_fixture, tmp_path) -> None:
+    """Their fold hash was kept from the import that rejected their rows (a shared id), with no record."""
+    register = register_fixture.copy(tmp_path)
+    lines = register_fixture.exports[-1].read_text(encoding="utf-8").splitlines()
+    twice = [lines[1].replace(lines[1].split(",")[0], "MSS-888888", 1)] * 2
+    later = tmp_path / "cases_2023-07-31.csv"
+    later.write_text("\n".join([*lines, *twice]) + "\n", encoding="utf-8")
+    import_export(register, later, register_fixture.mapping, key_path=register_fixture.key_path)
+    key = register_fixture.pseudonym("MSS-888888")
+    assert _rows_of(register, key) == {"records": 0, "id_folds": 1}
+    result = erase(register, ["MSS-888888"], key_path=register_fixture.key_path)
+    assert (result.persons_erased, result.not_found, result.rows_erased) == (
+        1,
+        (),
+        {"records": 0, "id_folds": 1},
+    )
+    assert _rows_of(register, key) == {"records": 0, "id_folds": 0}

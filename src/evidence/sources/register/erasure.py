@@ -102,20 +102,24 @@ def erase(
     try:
         meta = _check_format(connection, register)
         _check_key(meta, key, register)
-        has_folds = "id_folds" in _tables(connection)
-        matched: dict[str, set[str]] = {}  # folded id -> its record keys
+        tables = [t for t in PERSON_TABLES if t in _tables(connection)]
+        matched: dict[str, set[str]] = {}  # folded id -> the record keys the register holds a row of
         for fold, positions in persons.items():
             keys = {exact[p] for p in positions}
-            if has_folds:
+            if "id_folds" in tables:  # ids that fold alike: one person's
                 keys |= {
                     row[0]
                     for row in connection.execute(
                         f"SELECT {RECORD_KEY} FROM id_folds WHERE fold_key = ?", [folded[fold]]
                     ).fetchall()
                 }
+            # a person whose every row was rejected has no record but a fold hash: theirs all the same
             held = connection.execute(
-                f"SELECT DISTINCT {RECORD_KEY} FROM records WHERE {RECORD_KEY} IN (SELECT unnest(?))",
-                [sorted(keys)],
+                " UNION ".join(
+                    f"SELECT {RECORD_KEY} FROM {t} WHERE {RECORD_KEY} IN (SELECT unnest($keys))"
+                    for t in tables
+                ),
+                {"keys": sorted(keys)},
             ).fetchall()
             matched[fold] = {row[0] for row in held}
         erased_keys = sorted(set().union(*matched.values()))
@@ -123,7 +127,7 @@ def erase(
             table: connection.execute(
                 f"SELECT count(*) FROM {table} WHERE {RECORD_KEY} IN (SELECT unnest(?))", [erased_keys]
             ).fetchall()[0][0]
-            if table in _tables(connection)
+            if table in tables
             else 0
             for table in PERSON_TABLES
         }
