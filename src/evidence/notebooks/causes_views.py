@@ -1387,6 +1387,9 @@ def add_model_counts(
                 system.equalities.append({own: 1.0, key: -1.0})
             else:
                 system.at_most.append({own: 1.0, key: -1.0})
+                # the tables' count less the model's: victims left out of it, a count of people that must not
+                # follow when small (Unknown age on the demo's Philippines: 467 - 463 = 4 trans victims)
+                system.derived[("model", tag, "left out of", name)] = {key: 1.0, own: -1.0}
         return own
 
     used = add("n_used", model.n_used, ("rec", topic, None, ALL), indicator and only_unrecorded)
@@ -1403,10 +1406,9 @@ def add_model_counts(
     system.equalities.append({used: 1.0, **dict.fromkeys(left_out, 1.0), ("rec", topic, None, ALL): -1.0})
     if left_out and with_outcome in system.values:
         # those left out with the outcome are the table's count less the model's (728 - 727 = 1 trans victim
-        # with forced labour on the demo's Philippines), those without it the rest of the left out: counts of
-        # people, never shown, that must not follow when small
+        # with forced labour on the demo's Philippines: add's "left out of"), those without it the rest of the
+        # left out: counts of people, never shown, that must not follow when small
         system.at_most.append({with_outcome: 1.0, outcome: -1.0, **dict.fromkeys(left_out, -1.0)})
-        system.derived[("model", tag, "left out with the outcome")] = {with_outcome: 1.0, outcome: -1.0}
         system.derived[("model", tag, "left out without the outcome")] = {
             **dict.fromkeys(left_out, 1.0),
             with_outcome: -1.0,
