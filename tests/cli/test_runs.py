@@ -382,3 +382,54 @@ def test_a_kernel_name_jupyter_refuses_is_a_usage_error_not_a_traceback(run_main
         err.strip()
         == f"error: --name {name!r}: a kernel name is ASCII letters, digits and - . _ only (e.g. evidence-reports)"
     )
+
+
+@pytest.mark.parametrize(
+    "plan, where",
+    [
+        # a typo'd grid parameter: the plan and the key under 'parameters'
+        ("notebooks: [TINY]\nparameters:\n  nn: [1]\n", "parameters: 'nn'"),
+        # a wrong type in an explicit run: the plan and the entry of 'runs', not its place in the expansion
+        (
+            "notebooks: [TINY]\nparameters:\n  n: [1, 2]\nruns:\n  - notebook: TINY\n    parameters: {n: x}\n",
+            "runs[1]",
+        ),
+        # an unknown country in the grid
+        ("notebooks: [TINY]\nparameters:\n  country: [THA, Narnia]\n", "parameters"),
+        # notebooks that do not exist, by name and by path
+        ("notebooks: [TINY, country_breif]\nparameters:\n  n: [1]\n", "notebooks[2]: unknown notebook"),
+        ("runs:\n  - notebook: missing.ipynb\n", "runs[1]: "),
+        # 'auto' for a parameter that is no country
+        ("notebooks: [TINY]\nparameters:\n  n: auto\n", "parameters: 'n'"),
+    ],
+)
+def test_a_bad_plan_is_refused_naming_the_plan_file_and_the_place_in_it(
+    run_main, tiny, tmp_path, no_kernel, plan, where
+):
+    path = tmp_path / "weekly.yaml"
+    path.write_text(plan.replace("TINY", str(tiny)))
+    code, out, err = run_main(["batch", str(path), "--out-root", str(tmp_path / "runs"), "--json"])
+    assert code == 2, err
+    assert err.startswith(f"error: {path}: "), err
+    assert where in err, err
+    assert json.loads(out)["error"]["path"] == str(path)
+    assert not (tmp_path / "runs").exists()
+
+
+def test_a_plan_notebook_path_is_relative_to_the_plan_not_to_the_working_folder(
+    run_main, tiny, tmp_path, no_kernel, monkeypatch
+):
+    """A notebook path of a plan is the plan's (as the docs say): a notebook of the same name in the folder the
+    batch was started from was run instead of telling that the plan's is missing."""
+    import shutil
+
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    shutil.copy(tiny, elsewhere / "mine.ipynb")
+    monkeypatch.chdir(elsewhere)
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    path = plans / "plan.yaml"
+    path.write_text("runs:\n  - notebook: mine.ipynb\n    parameters: {n: 1}\n")
+    code, _, err = run_main(["batch", str(path), "--out-root", str(tmp_path / "runs")])
+    assert code == 2 and str(plans / "mine.ipynb") in err, err
