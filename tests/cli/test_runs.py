@@ -433,3 +433,40 @@ def test_a_plan_notebook_path_is_relative_to_the_plan_not_to_the_working_folder(
     path.write_text("runs:\n  - notebook: mine.ipynb\n    parameters: {n: 1}\n")
     code, _, err = run_main(["batch", str(path), "--out-root", str(tmp_path / "runs")])
     assert code == 2 and str(plans / "mine.ipynb") in err, err
+
+
+def test_a_batch_counts_the_runs_of_its_plan_that_are_empty_or_repeated(
+    run_main, tmp_path, shared_data, no_kernel
+):
+    """A plan whose every run held no victims began "0 runs: 0 to run" (three were planned), and a run listed
+    twice was run once without a word: the first line counts both."""
+    sample = shared_data / "ctdc" / "k_anon_sample.csv"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [routes]\nparameters:\n  country: [ISL, ISL, MLT]\n  data: [{sample}]\n")
+    code, out, err = run_main(["batch", str(plan), "--out-root", str(tmp_path / "runs")])
+    assert code == 0, err
+    first = out.splitlines()[0]
+    assert first == (
+        "2 runs: 0 to run, 0 unchanged since their last successful run, 2 with no victims in their selection "
+        "(and 1 repeated in the plan, once is enough)"
+    ), first
+    assert out.splitlines()[-1] == "ran 0, skipped 0, failed 0, empty 2"
+
+
+def test_the_summary_shows_run_names_as_they_are(tmp_path, capsys):
+    """A run's name comes from its notebook's file name: rich read `[draft]` in it as a style, and left it out
+    of the summary (a log named a run folder that does not exist)."""
+    from evidence.cli.runs import _print_summary
+    from evidence.runs.batch import BatchReport
+    from evidence.runs.execute import RunOutcome
+
+    names = [
+        "brief[draft]-THA-1a2b3c",
+        "notes[/]-4d5e6f",
+    ]  # a style, and a closing tag that broke the summary
+    outcomes = [
+        RunOutcome(name, name.split("-")[0], "ok", str(tmp_path / name), seconds=1.0) for name in names
+    ]
+    _print_summary(BatchReport(outcomes), tmp_path)
+    out = capsys.readouterr().out
+    assert all(name in out for name in names), out

@@ -438,13 +438,13 @@ def test_ctrl_c_in_a_terminal_stops_a_real_batch_at_once_and_quietly(tmp_path, t
             assert batch.poll() is None, batch.communicate()
             assert time.monotonic() - started < 120, "the runs did not start"
             time.sleep(0.1)
-        interrupted = time.monotonic()
         if to == "group":
             os.killpg(batch.pid, signal.SIGINT)  # what Ctrl-C does
         else:
             os.kill(batch.pid, signal.SIGINT)
+        # within a minute, not when the runs' two minutes are up (a guard, not a speed assertion: no
+        # wall-clock limit on how fast it stops)
         out, err = batch.communicate(timeout=60)
-        took = time.monotonic() - interrupted
     finally:
         if batch.poll() is None:
             os.killpg(batch.pid, signal.SIGKILL)
@@ -453,7 +453,6 @@ def test_ctrl_c_in_a_terminal_stops_a_real_batch_at_once_and_quietly(tmp_path, t
     assert out.splitlines()[-1] == "ran 0, skipped 0, failed 0, interrupted 2", out
     assert "Traceback" not in err and "DeadKernelError" not in err and "never retrieved" not in err, err
     assert err.strip().startswith("interrupted"), err
-    assert took < 10  # not when the runs' two minutes are up
 
 
 def _gone(pid: int) -> bool:

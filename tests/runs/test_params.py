@@ -188,6 +188,15 @@ def test_run_ids_are_short_safe_ascii_whatever_the_file_names(names, country):
     assert run_id(spec(), parameters) == name  # stable
 
 
+@pytest.mark.parametrize("stem", ["weekly report [draft]", "notes[/]", "brief ünïcode", "..", "§"])
+def test_run_ids_are_safe_ascii_whatever_the_notebooks_file_name(stem):
+    """The notebook's name (its file's stem, any text a user gave it) went into the run id as it was: a space,
+    brackets a summary table read as a style, characters outside ASCII in a folder name."""
+    named = NotebookSpec(stem, __file__, "0" * 64, parse_parameters(SOURCE), "python3")  # type: ignore[arg-type]
+    name = run_id(named, {"country": "THA"})
+    assert re.fullmatch(r"[A-Za-z0-9._-]+", name) and not name.startswith((".", "-")), name
+
+
 BRIEF = """
 country: str = "THA"  # ISO3 code
 role: str = "both"  # one of: origin|destination|both

@@ -337,7 +337,7 @@ def _batch(
 
     def on_start(to_run: int, skipped: int) -> None:
         nonlocal task
-        say.print(f"{len(runs)} runs: {to_run} to run, {skipped} unchanged since their last successful run")
+        say.print(_batch_header(len(planned.runs), len(runs), to_run, skipped, len(empty)), highlight=False)
         if to_run:
             progress.start()
             task = progress.add_task("running", total=to_run, last="")
@@ -347,7 +347,7 @@ def _batch(
         if task is None or outcome.status == "skipped":  # a skipped run's brief, rendered or kept
             return
         mark = "[green]✓[/]" if outcome.status == "ok" else "[red]✗[/]"
-        progress.update(task, advance=1, last=f"{mark} {outcome.run_id}")
+        progress.update(task, advance=1, last=f"{mark} {escape(outcome.run_id)}")
 
     interrupted = False
     try:
@@ -381,6 +381,18 @@ def _batch(
     if as_json:
         echo_json("batch", batch_json(plan, out_root, report, index, interrupted=False))
     raise typer.Exit(report.exit_code)
+
+
+def _batch_header(planned: int, runs: int, to_run: int, skipped: int, empty: int) -> str:
+    """A batch's first line: its runs, those to run and those unchanged, and those of the plan that will not
+    run: a selection with no victims, a run the plan lists again (a batch of empty runs began "0 runs")."""
+    line = f"{runs + empty} runs: {to_run} to run, {skipped} unchanged since their last successful run"
+    if empty:
+        line += f", {empty} with no victims in their selection"
+    repeated = planned - runs - empty
+    if repeated > 0:
+        line += f" (and {repeated} repeated in the plan, once is enough)"
+    return line
 
 
 #: The statuses of a batch's runs, as its JSON counts them.
@@ -507,7 +519,7 @@ def _print_summary(report: BatchReport, out_root: Path, say: Console | None = No
     for o in shown:
         status = "ran" if o.status == "ok" else o.status
         seconds = f"{o.seconds:.1f}" if o.status not in ("skipped", "empty", "interrupted") else ""
-        cells = [o.run_id, f"[{colour[o.status]}]{status}[/]", seconds, escape(o.error or "")]
+        cells = [escape(o.run_id), f"[{colour[o.status]}]{status}[/]", seconds, escape(o.error or "")]
         table.add_row(*cells[: 1 + len(columns)])
     if len(shown) < len(report.outcomes):
         table.add_row(f"... {len(report.outcomes) - len(shown)} unchanged runs", "[dim]skipped[/]")

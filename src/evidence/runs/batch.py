@@ -362,7 +362,7 @@ def prepare_plan(
         except EmptySelectionError as exc:
             if empty is None:
                 problems[i] = f"{_place(run, i)}: {str(exc).strip()}"
-            else:
+            elif all(o.run_id != run.label() for o in empty):  # the same run listed twice is one
                 empty.append(RunOutcome(run.label(), run.notebook.name, "empty", "", error=str(exc)))
             continue
         except (ParameterError, InputError) as exc:

@@ -324,7 +324,11 @@ def run_id(spec: NotebookSpec, parameters: Mapping[str, Any], max_length: int = 
     by the start of its stem; the trailing hash tells apart runs whose readable parts agree. The readable part
     is at most ``max_length`` characters unless its fixed segments alone are longer.
     """
-    segments: list[tuple[bool, Any]] = [(False, spec.name)]  # (names data files?, text or the files)
+    # the notebook's name is its file's stem, any text: made safe as the values are (a space, brackets a summary
+    # read as a style; a leading "." made a hidden folder that lists of runs leave out)
+    segments: list[tuple[bool, Any]] = [
+        (False, slug_text(spec.name) or "notebook")
+    ]  # (names data files?, text)
     for name in spec.parameters:
         value = parameters.get(name)
         if spec.parameters[name].validator == "data_files":
