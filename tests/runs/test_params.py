@@ -296,6 +296,20 @@ def test_a_yaml_file_with_a_mistake_is_one_line_naming_the_file_line_and_column(
     assert "\n" not in error and "<unicode string>" not in error
 
 
+def test_a_yaml_file_not_in_utf8_is_one_line_naming_the_file_and_line(tmp_path):
+    """A plan saved in Latin-1 (``país: Perú`` by an editor of Windows) ended the batch with a
+    UnicodeDecodeError traceback and exit 1."""
+    from evidence.core.errors import InputError
+    from evidence.runs.params import read_yaml
+
+    path = tmp_path / "plan.yaml"
+    path.write_bytes("notebooks: [routes]\nparameters:\n  country: [Per\u00fa]\n".encode("latin-1"))
+    with pytest.raises(InputError) as info:
+        read_yaml(path, "the plan")
+    assert info.value.path == str(path) and info.value.row == 3
+    assert "not UTF-8" in str(info.value) and "save it as UTF-8" in str(info.value)
+
+
 def test_yaml_merge_keys_may_still_be_overridden(tmp_path):
     from evidence.runs.params import read_yaml
 

@@ -221,9 +221,17 @@ def read_yaml(path: str | Path, what: str) -> Any:
 
     path = Path(path)
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # a SafeLoader
+        raw = path.read_bytes()
+        return yaml.load(raw.decode("utf-8"), Loader=_UniqueKeyLoader)  # a SafeLoader
     except OSError as exc:
         raise InputError(f"cannot read {what}: {exc.strerror}", path=path) from exc
+    except UnicodeDecodeError as exc:  # a file saved in Latin-1 or UTF-16: was a traceback
+        raise InputError(
+            f"{what} is not UTF-8 text (byte {exc.object[exc.start]:#04x})",
+            path=path,
+            row=raw.count(b"\n", 0, exc.start) + 1,
+            hint="save it as UTF-8",
+        ) from exc
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML: {_yaml_problem(exc)}", path=path) from exc
 
