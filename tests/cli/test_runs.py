@@ -470,3 +470,40 @@ def test_the_summary_shows_run_names_as_they_are(tmp_path, capsys):
     _print_summary(BatchReport(outcomes), tmp_path)
     out = capsys.readouterr().out
     assert all(name in out for name in names), out
+
+
+@pytest.mark.kernel
+@pytest.mark.slow
+def test_a_batch_fails_a_run_whose_cell_hangs_past_its_timeout_and_goes_on(app, tmp_path):
+    """A batch took no --timeout (only `run` did): one notebook that hung held its worker, and the weekly batch,
+    for ever. A cell past --timeout fails its run with the reason, and the other runs go on."""
+    notebook = tmp_path / "hang.ipynb"
+    cells = [
+        {
+            "cell_type": "code",
+            "id": "p",
+            "metadata": {"tags": ["parameters"]},
+            "outputs": [],
+            "execution_count": None,
+            "source": "hang: bool = False\n",
+        },
+        {
+            "cell_type": "code",
+            "id": "h",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "source": "import time\nif hang:\n    time.sleep(600)\n",
+        },
+    ]
+    notebook.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("notebooks: [hang.ipynb]\nparameters:\n  hang: [true, false]\n")
+    out = tmp_path / "runs"
+    args = ["batch", str(plan), "--workers", "1", "--timeout", "2", "--out-root", str(out)]
+    result = runner.invoke(app, args, env={"COLUMNS": "300"})
+    assert result.exit_code == 1, result.output
+    assert "ran 1, skipped 0, failed 1" in result.output
+    (failed,) = (out / "failed").iterdir()
+    record = json.loads((failed / "run.json").read_text())
+    assert record["status"] == "failed" and "timed out" in record["error"], record["error"]

@@ -18,6 +18,7 @@ from evidence.cli.options import (
     JsonOpt,
     KernelOpt,
     OutRootOpt,
+    TimeoutOpt,
     echo_json,
     escape,
     make_console,
@@ -78,14 +79,7 @@ def run_command(
     ] = None,
     out_root: OutRootOpt = DEFAULT_OUT_ROOT,
     kernel: KernelOpt = None,
-    timeout: Annotated[
-        float | None,
-        typer.Option(
-            "--timeout",
-            metavar="SECONDS",
-            help="Fail a cell that runs longer than this many seconds (whole seconds, rounded up).",
-        ),
-    ] = None,
+    timeout: TimeoutOpt = None,
     describe: Annotated[
         bool, typer.Option("--describe", help="List the notebook's parameters; run nothing.")
     ] = False,
@@ -245,6 +239,7 @@ def batch_command(
         ),
     ] = False,
     allow_empty: AllowEmptyOpt = False,
+    timeout: TimeoutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run a plan's notebooks in parallel; skip runs whose inputs are unchanged; exit 1 if any run failed.
@@ -255,7 +250,7 @@ def batch_command(
     hold.
     """
     with _sigterm_as_interrupt():  # `kill`, a cron or CI timeout: stop like Ctrl-C, from the start
-        _batch(plan, data, workers, executor, force, out_root, kernel, render, allow_empty, as_json)
+        _batch(plan, data, workers, executor, force, out_root, kernel, render, allow_empty, as_json, timeout)
 
 
 def _batch(
@@ -269,6 +264,7 @@ def _batch(
     render: bool,
     allow_empty: bool,
     as_json: bool = False,
+    timeout: float | None = None,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -283,6 +279,9 @@ def _batch(
     )
 
     check_executor(executor)
+    from evidence.runs.execute import whole_seconds
+
+    whole_seconds(timeout)  # --timeout 0 refused once, not as a refusal of every run
     local = executor == "processes"
     if local:
         from evidence.runs.kernel import check_kernel
@@ -314,6 +313,7 @@ def _batch(
             allow_empty=allow_empty or planned.allow_empty,
             empty=empty,
             checked=start_workers,
+            cell_timeout=timeout,
         )
     except BaseException as exc:
         if pool is not None:  # refused: the workers end, with the kernels they started

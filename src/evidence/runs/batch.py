@@ -330,6 +330,7 @@ def prepare_plan(
     allow_empty: bool = False,
     empty: list[RunOutcome] | None = None,
     checked: Callable[[], None] | None = None,
+    cell_timeout: float | None = None,
 ) -> list[PreparedRun]:
     """Check every run of a plan before anything executes; one error lists every bad run.
 
@@ -337,6 +338,7 @@ def prepare_plan(
     ``empty`` is given: the refusal is then added to it as an outcome of status ``empty`` (with the reason) and
     the other runs go ahead. ``checked`` is called once every run's parameters have passed their checks, before
     the runs' data are read (to start the batch's workers and kernels meanwhile); not if any run's failed.
+    ``cell_timeout``: the seconds a cell of any run may take (``--timeout``), or None.
     """
     problems: dict[int, str] = {}
     if checked is not None:
@@ -358,6 +360,7 @@ def prepare_plan(
                 out_root=out_root,
                 kernel_name=kernel_name,
                 allow_empty=allow_empty,
+                cell_timeout=cell_timeout,
             )
         except EmptySelectionError as exc:
             if empty is None:
