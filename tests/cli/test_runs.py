@@ -507,3 +507,13 @@ def test_a_batch_fails_a_run_whose_cell_hangs_past_its_timeout_and_goes_on(app, 
     (failed,) = (out / "failed").iterdir()
     record = json.loads((failed / "run.json").read_text())
     assert record["status"] == "failed" and "timed out" in record["error"], record["error"]
+
+
+def test_an_unknown_name_in_a_parameters_file_is_refused_naming_the_file(run_main, tiny, tmp_path, no_kernel):
+    """`run -f params.yaml` with a typo in the file said "unknown parameter 'lable'" as if it had been typed
+    with -p: which file (a scheduler's run names several) went unsaid."""
+    params = tmp_path / "thailand.yaml"
+    params.write_text("n: 2\nlable: b\n")
+    code, _, err = run_main(["run", str(tiny), "-f", str(params), "--out-root", str(tmp_path / "runs")])
+    assert code == 2 and err.startswith(f"error: {params}: unknown parameter 'lable'"), err
+    assert "did you mean 'label'" in err

@@ -116,7 +116,7 @@ def run_command(
         given = {}
         if parameters_file is not None:
             given.update(
-                anchor_data_paths(spec, read_parameters_file(parameters_file), parameters_file.parent)
+                anchor_data_paths(spec, read_parameters_file(parameters_file, spec), parameters_file.parent)
             )
         pairs = _parameter_pairs(parameter or [], ctx.args)
         if data:

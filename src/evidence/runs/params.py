@@ -42,14 +42,7 @@ def resolve_parameters(
     values break (``year_from <= year_to``, a threshold of at least 2, ...). ``base_dir`` anchors relative data-file paths (a plan
     file's folder); the working directory by default.
     """
-    problems = []
-    for name in given:
-        if name not in spec.parameters:
-            known = ", ".join(spec.parameters) or "none"
-            problems.append(
-                f"unknown parameter {name!r} for notebook {spec.name}{did_you_mean(name, spec.parameters)} "
-                f"(its parameters: {known})"
-            )
+    problems = [unknown_parameter(spec, name) for name in given if name not in spec.parameters]
     resolved: dict[str, Any] = {}
     for name, param in spec.parameters.items():
         if name not in given and not param.default_is_literal:
@@ -270,8 +263,18 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
     return f"line {mark.line + 1}, column {mark.column + 1}: {text}"
 
 
-def read_parameters_file(path: str | Path) -> dict[str, Any]:
-    """A YAML (or JSON) file of ``name: value`` pairs."""
+def unknown_parameter(spec: NotebookSpec, name: str) -> str:
+    """Why ``name`` is refused: no parameter of the notebook, with the closest one and all of them."""
+    known = ", ".join(spec.parameters) or "none"
+    return (
+        f"unknown parameter {name!r} for notebook {spec.name}{did_you_mean(name, spec.parameters)} "
+        f"(its parameters: {known})"
+    )
+
+
+def read_parameters_file(path: str | Path, spec: NotebookSpec | None = None) -> dict[str, Any]:
+    """A YAML (or JSON) file of ``name: value`` pairs; with ``spec``, a name the notebook does not declare is
+    refused naming the file (the same refusal for a name typed with ``-p`` did not say where it was written)."""
     from evidence.core.errors import InputError
 
     path = Path(path)
@@ -280,7 +283,11 @@ def read_parameters_file(path: str | Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise InputError("a parameters file must be a mapping of name: value", path=path)
-    return {str(k): v for k, v in data.items()}
+    given = {str(k): v for k, v in data.items()}
+    unknown = [name for name in given if spec is not None and name not in spec.parameters]
+    if spec is not None and unknown:
+        raise InputError(unknown_parameter(spec, unknown[0]), path=path)
+    return given
 
 
 def anchor_data_paths(spec: NotebookSpec, given: Mapping[str, Any], base_dir: str | Path) -> dict[str, Any]:
