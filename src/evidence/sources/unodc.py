@@ -27,6 +27,10 @@ Rules:
   otherwise be dropped by every analysis without a word.
 * Age groups written otherwise (``0-17 years``, ``Under 18``, ``18+ years``, ``18 or over``: the explicit list
   :data:`AGE_EQUIVALENTS`) are spelled as published (``0 to 17 years``, ``18 years or over``).
+* A form of exploitation (Category of ``by form of exploitation``) is one of :data:`FORMS` however cased, spaced
+  or footnoted (``Sexual Exploitation``, ``Forced labour*``; ``Forced labor`` too: :data:`FORM_EQUIVALENTS`), the
+  footnote flagged; a form the documentation does not name (``Forced criminality``) is kept as written and
+  **flagged** (:data:`REASON_NEW_FORM`): it may overlap a documented one.
 * "Total" however written (``TOTAL``, ``Total por año``) is spelled ``Total`` in Dimension, Sex and Age and in the
   Category of the Total dimension. A breakdown's row whose Category is its total (``TOTAL 397`` among Bolivia's
   citizenships) is **rejected** with its reason: counted as a category it would double the victims.
@@ -94,7 +98,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "17"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "18"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -116,7 +120,9 @@ LOADER_VERSION = "17"  # 2: aggregate flag reworded, missing dimension named; 3:
 # 16: rows holding nothing left out counted and named (were dropped unsaid); a row with text only in a column not
 # read rejected as a note (was dropped unsaid, or kept with every field empty); a label in two header cells (Year¹,
 # Year²) refused naming both (the first was read); 17: a CSV row with text only beyond the header's last field
-# rejected (too many fields), not left out as holding nothing
+# rejected (too many fields), not left out as holding nothing; 18: a documented form of exploitation spelled
+# otherwise ("Sexual Exploitation", "Forced labor", "Forced labour*") is the published form (was kept as written,
+# a column of its own in every table by form), a form the documentation does not name kept and flagged
 
 HEADER = (
     "Iso3_code",
@@ -280,6 +286,12 @@ COUNT_UNIT = "Counts"
 REASON_UNIT = (
     "unit of measurement is not a count (Counts, Count or Number): a figure in another unit (a rate, a share) is "
     "not added into the counts"
+)
+#: A form of exploitation the publisher's documentation does not name (a later release's ``Forced criminality``):
+#: kept as written, and said, since it may overlap a documented one (``Other forms of exploitation``).
+REASON_NEW_FORM = (
+    "a form of exploitation the documentation does not name (Sexual exploitation, Forced labour, Other forms of "
+    "exploitation): kept as written; it may overlap a documented form, such as Other forms of exploitation"
 )
 REASON_NOTE = "a note, not a data row (text, but no value, year, indicator nor dimension)"
 REASON_UNIT_MISSING = "unit of measurement empty: read as a count (the GLOTIP table holds counts only)"
@@ -694,6 +706,10 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
     # a release repeats few value texts ("<5" in half its rows): each distinct text is parsed once
     counts = parse_counts(frame["value_text"].unique())
     total = pl.lit("Total")
+    is_form = _canonical("dimension") == FORM_DIMENSION
+    known_form = _vocabulary_key(pl.col("category")).replace_strict(
+        _FORM_KEYS, default=None, return_dtype=pl.String
+    )
     frame = frame.with_columns(
         pl.col("unit").alias("unit_text"),
         count_unit.alias("count_unit"),
@@ -709,10 +725,17 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
         *(_canonical(c).alias(c) for c in _VOCABULARY),
     ).with_columns(
         # the category of the Total dimension is spelled "Total"; a breakdown's total row keeps its text (rejected)
+        # a documented form of exploitation is spelled as published however cased, spaced or footnoted
         pl.when((pl.col("dimension") == total) & pl.col("category").str.contains(_TOTAL_PATTERN))
         .then(total)
+        .when(is_form & known_form.is_not_null())
+        .then(known_form)
         .otherwise(pl.col("category"))
-        .alias("category")
+        .alias("category"),
+        (is_form & known_form.is_not_null() & pl.col("category").str.contains(FOOTNOTE_MARKER))
+        .fill_null(False)
+        .alias("category_footnote"),
+        pl.col("category").alias("category_text"),
     )
     return frame.join(
         counts, on="value_text", how="left", nulls_equal=True, maintain_order="left"
@@ -768,6 +791,18 @@ AGE_EQUIVALENTS = {
 }
 
 _COUNT_UNIT_KEYS = [" ".join(unit.split()).lower() for unit in COUNT_UNITS]
+
+#: The Dimension whose Category names a form of exploitation, and the forms the publisher documents
+#: (``unodc-glotip-format.md``: every form-of-exploitation row of the 2023 release is one of them).
+FORM_DIMENSION = "by form of exploitation"
+FORMS = ("Sexual exploitation", "Forced labour", "Other forms of exploitation")
+#: Other spellings of a documented form (as :func:`_vocabulary_key` makes them): an explicit list, never a fuzzy
+#: match (``Other``, ``Other forms`` or ``Mixed forms`` may not be the same thing: kept as written and flagged).
+FORM_EQUIVALENTS = {"Forced labour": ("forced labor",)}
+_FORM_KEYS = {
+    **{" ".join(form.split()).lower(): form for form in FORMS},
+    **{spelling: form for form, spellings in FORM_EQUIVALENTS.items() for spelling in spellings},
+}
 
 #: The publisher's spelling of each Indicator, Dimension, Sex and Age value, by its :func:`_vocabulary_key`.
 _VOCABULARY = {
@@ -924,6 +959,16 @@ def _flags(kept: pl.DataFrame) -> pl.DataFrame:
             "category",
             pl.col("category").str.contains(_QUESTIONNAIRE_PATTERN),
             REASON_QUESTIONNAIRE_CODE,
+        ),
+        ("Category", "category_text", pl.col("category_footnote"), REASON_FOOTNOTE),
+        (
+            "Category",
+            "category",
+            (pl.col("dimension") == FORM_DIMENSION)
+            & pl.col("category").is_not_null()
+            & ~pl.col("category").is_in(FORMS)
+            & ~pl.col("category").str.contains(_QUESTIONNAIRE_PATTERN),
+            REASON_NEW_FORM,
         ),
         ("Iso3_code", "reporting_code", ~pl.col("is_country"), REASON_AGGREGATE),
         (
