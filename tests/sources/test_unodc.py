@@ -1277,7 +1277,7 @@ def test_the_real_releases_small_counts_are_one_to_four_never_missing_nor_five(g
     bhutan = glotip_2023.data.filter(
         (pl.col("iso3") == "BTN") & (pl.col("year") == 2017) & (pl.col("indicator") == DTV)
     ).filter((pl.col("dimension") == "Total") & (pl.col("sex") == "Total") & (pl.col("age") == "Total"))
-    assert bhutan.select("value", "value_low", "value_high", "censored").rows() == [(None, 1.0, 4.0, True)] * 2
+    assert bhutan.select("value", "value_low", "value_high", "censored").rows() == [(None, 1.0, 4.0, True)]
     censored = glotip_2023.data.filter(pl.col("censored"))
     assert censored.height == 23_076
     assert censored["value"].null_count() == censored.height
