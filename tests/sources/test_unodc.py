@@ -1282,3 +1282,28 @@ def test_the_real_releases_small_counts_are_one_to_four_never_missing_nor_five(g
     assert censored.height == 23_076
     assert censored["value"].null_count() == censored.height
     assert set(censored["value_low"]) == {1.0} and set(censored["value_high"]) == {4.0}
+
+
+def test_an_aggregate_whose_name_a_release_writes_is_still_no_country(tmp_path: Path) -> None:
+    """The 2023 release leaves the Country of its aggregates empty (CAR, SAM, EEU...); a release writing their
+    names (``Caribbean``) loaded their rows as countries with codes no country has (956 rows of the real release
+    so edited), to be summed with the countries in every cross-country table. A reporting code the country
+    reference does not know is no country's, whatever the Country cell says."""
+    rows = [
+        row(iso3="CAR", country="Caribbean"),
+        row(iso3="SAM", country="South America", year=2019),
+        row(iso3="EEU", country="Eastern Europe", year=2018),
+        row(iso3="THA", country="Thailand", year=2017),
+        row(iso3="XKX", country="Kosovo under UNSCR 1244", year=2016),
+    ]
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", rows))
+    assert loaded.rows_kept == 5
+    assert loaded.data.select("iso3", "reporting_code").rows() == [
+        (None, "CAR"),
+        (None, "SAM"),
+        (None, "EEU"),
+        ("THA", "THA"),
+        ("XKX", "XKX"),
+    ]
+    flagged = loaded.flags.filter(pl.col("reason") == unodc.REASON_AGGREGATE)
+    assert flagged.select("row", "value").rows() == [(4, "CAR"), (5, "SAM"), (6, "EEU")]

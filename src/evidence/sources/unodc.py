@@ -46,8 +46,8 @@ Rules:
   is **rejected** once, as :data:`REASON_NOTE`, showing its text and the column holding it.
 * A row is **kept and flagged** when: its Category is a questionnaire code (``Q6.1_10s_2019``); a text cell is
   mis-encoded (U+FFFD, or UTF-8 read as Latin-1 / Windows-1252); the reporting area has no country code (a
-  UNODC aggregate such as ``CAR``, or a territory such as Sark: ``iso3`` null, the code stays in
-  ``reporting_code``; a three-letter code is upper-cased first, so ``tha`` is Thailand); its citizenship / country of repatriation could not be mapped to ISO3 (never guessed;
+  UNODC aggregate such as ``CAR``, named or not, or a territory such as Sark: ``iso3`` null, the code stays in
+  ``reporting_code``; a code is a country's only when the country reference knows it; a three-letter code is upper-cased first, so ``tha`` is Thailand); its citizenship / country of repatriation could not be mapped to ISO3 (never guessed;
   ``Unknown`` and ``Abroad`` stay null without a flag); it repeats another row's key.
 * Columns of no use to the table (``Footnote``, ``Data year``) are named in a "columns not used" note. When such a
   column tells apart rows the read columns cannot (a later release's new disaggregation: one row per area for the
@@ -98,7 +98,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "18"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "19"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -123,6 +123,8 @@ LOADER_VERSION = "18"  # 2: aggregate flag reworded, missing dimension named; 3:
 # rejected (too many fields), not left out as holding nothing; 18: a documented form of exploitation spelled
 # otherwise ("Sexual Exploitation", "Forced labor", "Forced labour*") is the published form (was kept as written,
 # a column of its own in every table by form), a form the documentation does not name kept and flagged
+# 19: a reporting code the country reference does not know is an aggregate whatever the Country cell says (a
+# release naming its aggregates, "CAR" "Caribbean", loaded them as countries with codes no country has)
 
 HEADER = (
     "Iso3_code",
@@ -249,8 +251,8 @@ REASON_KEY_MISSING = "indicator or dimension missing"
 REASON_QUESTIONNAIRE_CODE = "category is a questionnaire code, not a category"
 REASON_MISENCODED = "mis-encoded text (U+FFFD, or UTF-8 read as Latin-1 / Windows-1252)"
 REASON_AGGREGATE = (
-    "reporting area has no country code (a UNODC aggregate such as CAR, or a territory such as Sark); "
-    "iso3 left empty"
+    "reporting area has no country code (a UNODC aggregate such as CAR, or a territory such as Sark: no code, "
+    "or one the country reference does not know); iso3 left empty"
 )
 REASON_CATEGORY_MISSING = "category missing"
 REASON_DUPLICATE = "repeats another row's country, year, indicator, dimension, category, sex, age and unit"
@@ -686,6 +688,14 @@ def parse_counts(text: pl.Series) -> pl.DataFrame:
     )
 
 
+@functools.cache
+def _country_codes() -> list[str]:
+    """The ISO3 codes of the country reference."""
+    from evidence.sources.countries import country_table
+
+    return country_table()["iso3"].to_list()
+
+
 def _parse(frame: pl.DataFrame) -> pl.DataFrame:
     """Values as intervals, the year as an integer, the reporting code split into iso3 (countries only)."""
     # a footnote marker after the year (2019*) is read past and flagged, as after a value
@@ -701,7 +711,13 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
         .otherwise(code)
         .alias("reporting_code")
     )
-    is_country = pl.col("country").is_not_null() & pl.col("reporting_code").str.contains(r"^[A-Z]{3}$")
+    # a code of the country reference: an aggregate's code (CAR, SAM, EEU) is none, whether or not a release
+    # writes the aggregate's name in Country (the 2023 release leaves it empty)
+    is_country = (
+        pl.col("country").is_not_null()
+        & pl.col("reporting_code").str.contains(r"^[A-Z]{3}$")
+        & pl.col("reporting_code").is_in(_country_codes())
+    )
     count_unit = pl.col("unit").is_null() | _vocabulary_key(pl.col("unit")).is_in(_COUNT_UNIT_KEYS)
     # a release repeats few value texts ("<5" in half its rows): each distinct text is parsed once
     counts = parse_counts(frame["value_text"].unique())
