@@ -338,6 +338,28 @@ def _checked_reporting(reporting_iso3: str | None) -> str | None:
     return code
 
 
+#: ISO 3166-1 alpha-3 codes ISO withdrew (ISO 3166-3) whose country lives on under one current code: a table
+#: transcribed from an older report may write them. Codes only: ``ROM`` or ``ZAR`` as text elsewhere name no
+#: country (a Roma person, the rand). Dissolved countries (``YUG``, ``SCG``, ``CSK``, ``SUN``, ``ANT``) have several
+#: successors and are not here.
+WITHDRAWN_CODES = {"BUR": "MMR", "ROM": "ROU", "TMP": "TLS", "ZAR": "COD"}
+
+
+def current_code(code: str | None) -> str | None:
+    """The reference's ISO3 for a three-letter country code: itself when the reference knows it, its one successor
+    when ISO withdrew it (:data:`WITHDRAWN_CODES`), the code the reference knows it under (Kelley's ``KOS`` for
+    Kosovo, ``XKX``); None for a code the reference does not know."""
+    if code is None:
+        return None
+    code = code.strip().upper()
+    if code in _valid_iso3():
+        return code
+    if code in WITHDRAWN_CODES:
+        return WITHDRAWN_CODES[code]
+    found = to_iso3(code)
+    return found if found in _valid_iso3() else None
+
+
 def to_iso3(value: str | None, *, reporting_iso3: str | None = None) -> str | None:
     """ISO3 of a code, name, variant or demonym; ``reporting_iso3`` for "Nationals"; None if not mappable."""
     reporting = _checked_reporting(reporting_iso3)
