@@ -281,7 +281,41 @@ def _lookup(value: str) -> str | None:
     found = _index().get(key)
     if found is None:
         found = _by_inflection(key) if "\ufffd" not in key else _by_damaged_characters(key)
+    if found is None:
+        found = _by_rearranging(value)
     return found
+
+
+#: A name with a part after a comma or in brackets (one of them): ``Korea (the Republic of)``, ``Congo,
+#: Democratic Republic of the``, ``Türkiye (Turkey)``.
+_INVERTED = re.compile(r"^\s*([^(),]+?)\s*(?:\(([^()]*)\)|,([^(),]*))\s*$")
+
+
+def _by_rearranging(value: str) -> str | None:
+    """The country of a name written as ISO 3166's short names and index tables write it, the article or the form
+    of state after the name: in brackets (``Netherlands (the)``, ``Korea (the Republic of)``) or after a comma
+    (``Congo, Democratic Republic of the``), read in order (``Republic of Korea``); or of a name with another of
+    its names in brackets (``Burma (Myanmar)``: both must name the same country). None when no reading names a
+    country of the reference, or two readings name different ones."""
+    found = _INVERTED.match(value)
+    if found is None:
+        return None
+    head, tail = found.group(1), found.group(2) if found.group(2) is not None else found.group(3)
+    index = _index()
+    tail_words = [word for word in normalise_country_text(tail).split() if word != "the"]
+    if not tail_words:  # "Netherlands (the)"
+        named = {index.get(normalise_country_text(head))}
+    else:
+        in_order = normalise_country_text(f"{tail} {head}")
+        named = {
+            index.get(in_order),
+            index.get(" ".join(word for word in in_order.split() if word != "the")),
+        }
+        both = {index.get(normalise_country_text(head)), index.get(normalise_country_text(tail))}
+        if len(both) == 1:  # "Türkiye (Turkey)": two names of one country
+            named |= both
+    named.discard(None)
+    return named.pop() if len(named) == 1 else None
 
 
 @dataclass(frozen=True)
