@@ -1307,3 +1307,25 @@ def test_an_aggregate_whose_name_a_release_writes_is_still_no_country(tmp_path: 
     ]
     flagged = loaded.flags.filter(pl.col("reason") == unodc.REASON_AGGREGATE)
     assert flagged.select("row", "value").rows() == [(4, "CAR"), (5, "SAM"), (6, "EEU")]
+
+
+def test_a_code_the_reference_knows_under_another_is_that_country_when_its_name_agrees(
+    tmp_path: Path,
+) -> None:
+    """A release writing Kosovo as ``KOS`` (Kelley's and the IOC's code; the reference's is ``XKX``) or Romania
+    under ISO's withdrawn ``ROM`` is that country when the Country cell names it too (with a note), not an
+    aggregate; a code the Country cell contradicts stays no country's."""
+    rows = [
+        row(iso3="KOS", country="Kosovo under UNSCR 1244", published_region=False),
+        row(iso3="ROM", country="Romania", year=2019, published_region=False),
+        row(iso3="ROM", country="Caribbean", year=2018),
+    ]
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", rows))
+    assert loaded.data.select("iso3", "reporting_code").rows() == [
+        ("XKX", "KOS"),
+        ("ROU", "ROM"),
+        (None, "ROM"),
+    ]
+    assert any("KOS as XKX" in n and "ROM as ROU" in n for n in loaded.provenance.notes)
+    assert loaded.flags.filter(pl.col("reason") == unodc.REASON_AGGREGATE)["row"].to_list() == [6]
+    assert loaded.data["region"].to_list()[:2] == ["Europe", "Europe"]

@@ -47,7 +47,8 @@ Rules:
 * A row is **kept and flagged** when: its Category is a questionnaire code (``Q6.1_10s_2019``); a text cell is
   mis-encoded (U+FFFD, or UTF-8 read as Latin-1 / Windows-1252); the reporting area has no country code (a
   UNODC aggregate such as ``CAR``, named or not, or a territory such as Sark: ``iso3`` null, the code stays in
-  ``reporting_code``; a code is a country's only when the country reference knows it; a three-letter code is upper-cased first, so ``tha`` is Thailand); its citizenship / country of repatriation could not be mapped to ISO3 (never guessed;
+  ``reporting_code``; a code is a country's only when the country reference knows it (``KOS`` or ISO's withdrawn ``ROM``
+  read as ``XKX``, ``ROU`` when the Country cell names that country too, with a note); a three-letter code is upper-cased first, so ``tha`` is Thailand); its citizenship / country of repatriation could not be mapped to ISO3 (never guessed;
   ``Unknown`` and ``Abroad`` stay null without a flag); it repeats another row's key.
 * Columns of no use to the table (``Footnote``, ``Data year``) are named in a "columns not used" note. When such a
   column tells apart rows the read columns cannot (a later release's new disaggregation: one row per area for the
@@ -98,7 +99,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "19"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "20"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -125,6 +126,8 @@ LOADER_VERSION = "19"  # 2: aggregate flag reworded, missing dimension named; 3:
 # a column of its own in every table by form), a form the documentation does not name kept and flagged
 # 19: a reporting code the country reference does not know is an aggregate whatever the Country cell says (a
 # release naming its aggregates, "CAR" "Caribbean", loaded them as countries with codes no country has)
+# 20: a code the reference knows under another (KOS for XKX, ISO's withdrawn ROM) is that country when the Country
+# cell names it too, with a note (such a code was kept as written: no other source's country)
 
 HEADER = (
     "Iso3_code",
@@ -443,6 +446,17 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
 
     parsed = _parse(frame)
     _refuse_other_indicators(parsed, path)
+    recoded = (
+        parsed.filter(pl.col("iso3").is_not_null() & (pl.col("iso3") != pl.col("reporting_code")))
+        .select("reporting_code", "iso3")
+        .unique()
+        .sort("reporting_code")
+    )
+    if recoded.height:
+        notes.append(
+            "codes read through the country reference (the Country cell names the same country): "
+            + ", ".join(f"{a} as {b}" for a, b in recoded.iter_rows())
+        )
     release = _release(matches[0])
     rejects = pl.concat([structural, _rejects(parsed, latest_year=_latest_year(release))])
     kept = parsed.join(
@@ -688,6 +702,31 @@ def parse_counts(text: pl.Series) -> pl.DataFrame:
     )
 
 
+def _recoded_codes(frame: pl.DataFrame) -> pl.DataFrame:
+    """reporting_code, country, ``_recoded``: the reference's ISO3 of each three-letter code it does not know as
+    such but under another code (``countries.current_code``: ``KOS`` is ``XKX``), where the row's Country names that
+    country too (a code read alone could be an aggregate's that happens to match)."""
+    from evidence.sources.countries import current_code, to_iso3
+
+    pairs = (
+        frame.select("reporting_code", "country")
+        .unique()
+        .filter(
+            pl.col("reporting_code").str.contains(r"^[A-Z]{3}$")
+            & ~pl.col("reporting_code").is_in(_country_codes())
+            & pl.col("country").is_not_null()
+        )
+    )
+    found = [
+        (code, country, iso3)
+        for code, country in pairs.iter_rows()
+        if (iso3 := current_code(code)) is not None and to_iso3(country) == iso3
+    ]
+    return pl.DataFrame(
+        found, schema={"reporting_code": pl.String, "country": pl.String, "_recoded": pl.String}, orient="row"
+    )
+
+
 @functools.cache
 def _country_codes() -> list[str]:
     """The ISO3 codes of the country reference."""
@@ -712,11 +751,16 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
         .alias("reporting_code")
     )
     # a code of the country reference: an aggregate's code (CAR, SAM, EEU) is none, whether or not a release
-    # writes the aggregate's name in Country (the 2023 release leaves it empty)
+    # writes the aggregate's name in Country (the 2023 release leaves it empty); a code the reference knows under
+    # another (KOS for XKX, ISO's withdrawn ROM for ROU) is that country's when the Country cell names it too
+    recoded = _recoded_codes(frame)
+    frame = frame.join(recoded, on=["reporting_code", "country"], how="left", nulls_equal=True).with_columns(
+        pl.coalesce("_recoded", "reporting_code").alias("_code")
+    )
     is_country = (
         pl.col("country").is_not_null()
-        & pl.col("reporting_code").str.contains(r"^[A-Z]{3}$")
-        & pl.col("reporting_code").is_in(_country_codes())
+        & pl.col("_code").str.contains(r"^[A-Z]{3}$")
+        & pl.col("_code").is_in(_country_codes())
     )
     count_unit = pl.col("unit").is_null() | _vocabulary_key(pl.col("unit")).is_in(_COUNT_UNIT_KEYS)
     # a release repeats few value texts ("<5" in half its rows): each distinct text is parsed once
@@ -753,13 +797,15 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
         .alias("category_footnote"),
         pl.col("category").alias("category_text"),
     )
-    return frame.join(
-        counts, on="value_text", how="left", nulls_equal=True, maintain_order="left"
-    ).with_columns(
-        year=pl.when(year_ok).then(year).cast(pl.Int16),
-        year_footnote=(year_ok & pl.col("year_text").str.contains(FOOTNOTE_MARKER)).fill_null(False),
-        iso3=pl.when(is_country).then(pl.col("reporting_code")),
-        is_country=is_country.fill_null(False),
+    return (
+        frame.join(counts, on="value_text", how="left", nulls_equal=True, maintain_order="left")
+        .with_columns(
+            year=pl.when(year_ok).then(year).cast(pl.Int16),
+            year_footnote=(year_ok & pl.col("year_text").str.contains(FOOTNOTE_MARKER)).fill_null(False),
+            iso3=pl.when(is_country).then(pl.col("_code")),
+            is_country=is_country.fill_null(False),
+        )
+        .drop("_recoded", "_code")
     )
 
 
