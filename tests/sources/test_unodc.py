@@ -1329,3 +1329,43 @@ def test_a_code_the_reference_knows_under_another_is_that_country_when_its_name_
     assert any("KOS as XKX" in n and "ROM as ROU" in n for n in loaded.provenance.notes)
     assert loaded.flags.filter(pl.col("reason") == unodc.REASON_AGGREGATE)["row"].to_list() == [6]
     assert loaded.data["region"].to_list()[:2] == ["Europe", "Europe"]
+
+
+@pytest.mark.parametrize(
+    ("unit", "count"),
+    [
+        ("Number of victims", True),
+        ("Count of victims", True),
+        ("Counts (persons)", True),
+        ("Number of persons convicted", True),
+        ("Persons", True),
+        ("Victims", True),
+        ("Cases", True),
+        ("Rate per 100,000 population", False),
+        ("Number per 100,000 population", False),
+        ("Number (thousands)", False),
+        ("Persons ('000)", False),
+        ("Percentage", False),
+        ("Share of victims (%)", False),
+        ("Number of victims per 100,000", False),
+        ("Euros", False),
+    ],
+)
+def test_a_count_unit_named_by_what_it_counts_is_a_count_and_a_rate_or_multiplier_is_not(
+    tmp_path: Path, unit: str, count: bool
+) -> None:
+    """A release naming its unit by what it counts (``Number of victims``, ``Counts (persons)``) had every row
+    rejected as in another unit: the whole release lost. A unit of counting words is a count; one naming a rate,
+    a share or a multiplier (``per 100,000``, ``%``, ``thousands``, ``'000``) is not."""
+    loaded = unodc.load(
+        write_glotip(tmp_path / "u.xlsx", [row("1,541", dimension="Total", category="Total", unit=unit)])
+    )
+    if count:
+        assert loaded.rejects.is_empty() and loaded.data.select("value", "unit").rows() == [
+            (1541.0, "Counts")
+        ]
+    else:
+        assert loaded.data.is_empty()
+        assert loaded.rejects.select("column", "value", "reason").rows() == [
+            ("Unit of measurement", unit, unodc.REASON_UNIT)
+        ]

@@ -36,7 +36,8 @@ Rules:
   citizenships) is **rejected** with its reason: counted as a category it would double the victims.
 * ``Unit of measurement`` must be a count (``Counts`` in every row of the 2023 release; ``Count``, ``Number``...:
   :data:`COUNT_UNITS`, spelled ``Counts`` in the table); empty or absent reads as a count (an empty cell among
-  written units flagged). A row in another unit (the portal's ``Rate per 100,000 population``) is
+  written units flagged); so is a unit named by counting words (``Number of victims``, ``Counts (persons)``) that
+  names no rate, share or multiplier. A row in another unit (the portal's ``Rate per 100,000 population``) is
   **rejected** naming its unit, never added into the counts.
 * A row is **rejected** (with its reason) when it cannot be a count: value missing, not a whole number written
   with or without thousands separators (``1,541``/``1541``), or above :data:`PLAUSIBLE_MAX_COUNT` (the values that
@@ -99,7 +100,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "20"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "21"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -128,6 +129,8 @@ LOADER_VERSION = "20"  # 2: aggregate flag reworded, missing dimension named; 3:
 # release naming its aggregates, "CAR" "Caribbean", loaded them as countries with codes no country has)
 # 20: a code the reference knows under another (KOS for XKX, ISO's withdrawn ROM) is that country when the Country
 # cell names it too, with a note (such a code was kept as written: no other source's country)
+# 21: a unit named by counting words ("Number of victims", "Counts (persons)") is a count (every row was rejected
+# as in another unit); one naming a rate, share or multiplier still is not
 
 HEADER = (
     "Iso3_code",
@@ -289,8 +292,8 @@ COUNT_UNITS = ("Counts", "Count", "Number", "Numbers", "Number of persons")
 #: The spelling of the count unit in the table, whatever the release wrote.
 COUNT_UNIT = "Counts"
 REASON_UNIT = (
-    "unit of measurement is not a count (Counts, Count or Number): a figure in another unit (a rate, a share) is "
-    "not added into the counts"
+    "unit of measurement is not a count (Counts, Count or Number, or counting words such as Number of victims): a "
+    "figure in another unit (a rate, a share, thousands) is not added into the counts"
 )
 #: A form of exploitation the publisher's documentation does not name (a later release's ``Forced criminality``):
 #: kept as written, and said, since it may overlap a documented one (``Other forms of exploitation``).
@@ -762,7 +765,12 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
         & pl.col("_code").str.contains(r"^[A-Z]{3}$")
         & pl.col("_code").is_in(_country_codes())
     )
-    count_unit = pl.col("unit").is_null() | _vocabulary_key(pl.col("unit")).is_in(_COUNT_UNIT_KEYS)
+    unit_key = _vocabulary_key(pl.col("unit"))
+    count_unit = (
+        pl.col("unit").is_null()
+        | unit_key.is_in(_COUNT_UNIT_KEYS)
+        | (unit_key.str.contains(_COUNT_UNIT_PATTERN) & ~unit_key.str.contains(_NOT_A_COUNT_PATTERN))
+    )
     # a release repeats few value texts ("<5" in half its rows): each distinct text is parsed once
     counts = parse_counts(frame["value_text"].unique())
     total = pl.lit("Total")
@@ -853,6 +861,14 @@ AGE_EQUIVALENTS = {
 }
 
 _COUNT_UNIT_KEYS = [" ".join(unit.split()).lower() for unit in COUNT_UNITS]
+#: A unit named by counting words, as :func:`_vocabulary_key` writes it: ``number of victims``, ``count of
+#: persons``, ``counts (persons)``, ``persons``, ``victims``, ``cases``: a count of what it names...
+_COUNT_UNIT_PATTERN = (
+    r"^(counts?|numbers?|persons?|people|victims?|cases?|offen[cs]es?)"
+    r"( (of|in) [\w ]+)?( \([\w ]+\))?$"
+)
+#: ... unless it names a rate, a share or a multiplier (``per 100,000``, ``%``, ``thousands``, ``'000``).
+_NOT_A_COUNT_PATTERN = r"\b(per|rate|rates|ratio|share|proportion|percent|percentage|thousands?|millions?|hundreds?)\b|%|'000|000s?\b"
 
 #: The Dimension whose Category names a form of exploitation, and the forms the publisher documents
 #: (``unodc-glotip-format.md``: every form-of-exploitation row of the 2023 release is one of them).
