@@ -1369,3 +1369,38 @@ def test_a_count_unit_named_by_what_it_counts_is_a_count_and_a_rate_or_multiplie
         assert loaded.rejects.select("column", "value", "reason").rows() == [
             ("Unit of measurement", unit, unodc.REASON_UNIT)
         ]
+
+
+@pytest.mark.parametrize(
+    ("written", "indicator"),
+    [
+        ("Detected victims of trafficking in persons", DTV),
+        ("Detected victims of trafficking", DTV),
+        ("Detected victims", DTV),
+        ("Victims of trafficking in persons detected", DTV),
+        ("Persons convicted of trafficking in persons", "Persons convicted"),
+        ("Persons prosecuted for trafficking in persons", "Persons prosecuted"),
+        (
+            "Persons brought into formal contact with the police and/or criminal justice system",
+            "Persons brought into formal contact",
+        ),
+        ("Offenses of trafficking in persons", "Offences of trafficking in persons"),
+        ("Trafficking in persons offences", "Offences of trafficking in persons"),
+    ],
+)
+def test_an_indicator_worded_as_unodc_words_it_elsewhere_is_the_published_one(
+    tmp_path: Path, written: str, indicator: str
+) -> None:
+    """UNODC words its indicators otherwise in its reports and crime statistics (``Persons brought into formal
+    contact with the police and/or criminal justice system``); a release so worded had every row of that
+    indicator rejected as outside the vocabulary. An explicit list of such wordings, never a fuzzy match."""
+    loaded = unodc.load(write_glotip(tmp_path / "i.xlsx", [row(indicator=written)]))
+    assert loaded.rejects.is_empty() and loaded.data["indicator"].to_list() == [indicator]
+
+
+@pytest.mark.parametrize(
+    "written", ["Victims", "Persons", "Persons arrested", "Detected victims of homicide"]
+)
+def test_other_indicators_stay_outside_the_vocabulary(tmp_path: Path, written: str) -> None:
+    loaded = unodc.load(write_glotip(tmp_path / "i.xlsx", [row(indicator=written), row()]))
+    assert loaded.rejects.select("column", "value").rows() == [("Indicator", written)]

@@ -25,6 +25,9 @@ Rules:
   ``FEMALE*`` read as ``by citizenship``, ``Female``; the footnote flagged with the published text). A value
   outside it is **rejected** naming its row, column and text: a breakdown the loader cannot name would
   otherwise be dropped by every analysis without a word.
+* Indicators worded as UNODC's reports and crime statistics word them (``Persons brought into formal contact with
+  the police and/or criminal justice system``, ``Detected victims of trafficking in persons``: the explicit list
+  :data:`INDICATOR_EQUIVALENTS`) are spelled as published.
 * Age groups written otherwise (``0-17 years``, ``Under 18``, ``18+ years``, ``18 or over``: the explicit list
   :data:`AGE_EQUIVALENTS`) are spelled as published (``0 to 17 years``, ``18 years or over``).
 * A form of exploitation (Category of ``by form of exploitation``) is one of :data:`FORMS` however cased, spaced
@@ -100,7 +103,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "21"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "22"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -131,6 +134,8 @@ LOADER_VERSION = "21"  # 2: aggregate flag reworded, missing dimension named; 3:
 # cell names it too, with a note (such a code was kept as written: no other source's country)
 # 21: a unit named by counting words ("Number of victims", "Counts (persons)") is a count (every row was rejected
 # as in another unit); one naming a rate, share or multiplier still is not
+# 22: indicators worded as UNODC's reports and crime statistics word them (INDICATOR_EQUIVALENTS) are the published
+# ones (every such row was rejected as outside the vocabulary)
 
 HEADER = (
     "Iso3_code",
@@ -889,6 +894,52 @@ _VOCABULARY = {
 }
 _VOCABULARY["age"].update(
     {spelling: value for value, spellings in AGE_EQUIVALENTS.items() for spelling in spellings}
+)
+
+#: Other wordings of the indicators, as :func:`_vocabulary_key` makes them: UNODC's reports and crime statistics
+#: (CTS) word them so (``Persons brought into formal contact with the police and/or criminal justice system``). An
+#: explicit list, never a fuzzy match: ``Victims``, ``Persons`` or ``Persons arrested`` stay outside the vocabulary.
+INDICATOR_EQUIVALENTS = {
+    "Detected trafficking victims": (
+        "detected victims",
+        "detected victims of trafficking",
+        "detected victims of trafficking in persons",
+        "detected trafficking in persons victims",
+        "victims of trafficking detected",
+        "victims of trafficking in persons detected",
+        "trafficking victims detected",
+        "number of detected victims",
+        "number of detected victims of trafficking in persons",
+    ),
+    "Persons convicted": (
+        "persons convicted of trafficking",
+        "persons convicted of trafficking in persons",
+        "convicted persons",
+        "number of persons convicted",
+    ),
+    "Persons prosecuted": (
+        "persons prosecuted for trafficking",
+        "persons prosecuted for trafficking in persons",
+        "prosecuted persons",
+        "number of persons prosecuted",
+    ),
+    "Persons brought into formal contact": (
+        "persons brought into formal contact with the police",
+        "persons brought into formal contact with the police and/or criminal justice system",
+        "persons brought into formal contact with the police and/or the criminal justice system",
+        "persons brought into formal contact with the criminal justice system",
+        "number of persons brought into formal contact",
+    ),
+    "Offences of trafficking in persons": (
+        "offenses of trafficking in persons",
+        "trafficking in persons offences",
+        "trafficking in persons offenses",
+        "offences of trafficking",
+        "number of offences of trafficking in persons",
+    ),
+}
+_VOCABULARY["indicator"].update(
+    {spelling: value for value, spellings in INDICATOR_EQUIVALENTS.items() for spelling in spellings}
 )
 
 
