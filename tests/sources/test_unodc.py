@@ -678,7 +678,7 @@ def test_a_value_outside_the_vocabulary_is_rejected_naming_its_row_column_and_te
         tmp_path / "g.xlsx",
         [
             row(),
-            row(dimension="by nationality"),
+            row(dimension="by region of origin"),  # ("by nationality" is by citizenship)
             row(sex="Sex not stated"),
             row(age="Adults"),
             row(indicator="Persons sentenced"),
@@ -687,7 +687,7 @@ def test_a_value_outside_the_vocabulary_is_rejected_naming_its_row_column_and_te
     loaded = unodc.load(path)
     assert loaded.rows_in == loaded.data.height + loaded.rows_rejected == 5
     assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
-        (5, "Dimension", "by nationality", unodc.REASON_VOCABULARY["Dimension"]),
+        (5, "Dimension", "by region of origin", unodc.REASON_VOCABULARY["Dimension"]),
         (6, "Sex", "Sex not stated", unodc.REASON_VOCABULARY["Sex"]),
         (7, "Age", "Adults", unodc.REASON_VOCABULARY["Age"]),
         (8, "Indicator", "Persons sentenced", unodc.REASON_VOCABULARY["Indicator"]),
@@ -714,7 +714,7 @@ def _glotip_rows(draw: st.DrawFn) -> tuple[tuple, dict[str, str], bool]:
     spelled = {name: _respell(draw, value) for name, value in canonical.items()}
     foreign = draw(st.booleans()) and draw(st.sampled_from(list(_KNOWN)))
     if foreign:
-        spelled[foreign] = draw(st.sampled_from(["by nationality", "Sex not stated", "Adults", "x"]))
+        spelled[foreign] = draw(st.sampled_from(["by region of origin", "Sex not stated", "Adults", "x"]))
     r = row(
         "7",
         dimension=spelled["dimension"],
@@ -735,7 +735,7 @@ def test_respelled_vocabulary_is_kept_as_published_and_other_text_rejected(rows:
 
     with tempfile.TemporaryDirectory() as folder:
         path = write_glotip_csv(Path(folder) / "g.csv", [r for r, _, _ in rows])
-        if all(r[4] in ("by nationality", "Sex not stated", "Adults", "x") for r, _, _ in rows):
+        if all(r[4] in ("by region of origin", "Sex not stated", "Adults", "x") for r, _, _ in rows):
             with pytest.raises(InputError, match="holds none of GLOTIP's indicators"):
                 unodc.load(path, unodc.LAYOUT_CSV)
             return
@@ -1404,3 +1404,25 @@ def test_an_indicator_worded_as_unodc_words_it_elsewhere_is_the_published_one(
 def test_other_indicators_stay_outside_the_vocabulary(tmp_path: Path, written: str) -> None:
     loaded = unodc.load(write_glotip(tmp_path / "i.xlsx", [row(indicator=written), row()]))
     assert loaded.rejects.select("column", "value").rows() == [("Indicator", written)]
+
+
+@pytest.mark.parametrize(
+    ("written", "dimension", "category"),
+    [
+        ("by nationality", "by citizenship", "Myanmar"),
+        ("by country of citizenship", "by citizenship", "Myanmar"),
+        ("by type of exploitation", "by form of exploitation", "Forced labour"),
+        ("by forms of exploitation", "by form of exploitation", "Forced labour"),
+        ("by exploitation type", "by form of exploitation", "Forced labour"),
+    ],
+)
+def test_a_dimension_worded_otherwise_is_the_published_one(
+    tmp_path: Path, written: str, dimension: str, category: str
+) -> None:
+    """A release writing ``by nationality`` or ``by type of exploitation`` had those rows rejected as outside the
+    vocabulary; an explicit list of such wordings reads them as the published dimensions (citizenships mapped)."""
+    loaded = unodc.load(write_glotip(tmp_path / "d.xlsx", [row(dimension=written, category=category)]))
+    assert loaded.rejects.is_empty()
+    assert loaded.data.select("dimension", "category").rows() == [(dimension, category)]
+    if dimension == "by citizenship":
+        assert loaded.data["category_iso3"].to_list() == ["MMR"]

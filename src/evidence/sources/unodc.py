@@ -27,7 +27,8 @@ Rules:
   otherwise be dropped by every analysis without a word.
 * Indicators worded as UNODC's reports and crime statistics word them (``Persons brought into formal contact with
   the police and/or criminal justice system``, ``Detected victims of trafficking in persons``: the explicit list
-  :data:`INDICATOR_EQUIVALENTS`) are spelled as published.
+  :data:`INDICATOR_EQUIVALENTS`) are spelled as published, and so are dimensions worded otherwise (``by
+  nationality``, ``by type of exploitation``: :data:`DIMENSION_EQUIVALENTS`).
 * Age groups written otherwise (``0-17 years``, ``Under 18``, ``18+ years``, ``18 or over``: the explicit list
   :data:`AGE_EQUIVALENTS`) are spelled as published (``0 to 17 years``, ``18 years or over``).
 * A form of exploitation (Category of ``by form of exploitation``) is one of :data:`FORMS` however cased, spaced
@@ -103,7 +104,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "22"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "23"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -136,6 +137,7 @@ LOADER_VERSION = "22"  # 2: aggregate flag reworded, missing dimension named; 3:
 # as in another unit); one naming a rate, share or multiplier still is not
 # 22: indicators worded as UNODC's reports and crime statistics word them (INDICATOR_EQUIVALENTS) are the published
 # ones (every such row was rejected as outside the vocabulary)
+# 23: dimensions worded otherwise ("by nationality", "by type of exploitation": DIMENSION_EQUIVALENTS) likewise
 
 HEADER = (
     "Iso3_code",
@@ -938,6 +940,21 @@ INDICATOR_EQUIVALENTS = {
         "number of offences of trafficking in persons",
     ),
 }
+#: Other wordings of the dimensions (as :func:`_vocabulary_key` makes them), an explicit list as above.
+DIMENSION_EQUIVALENTS = {
+    "by citizenship": ("by nationality", "by country of citizenship", "by citizenship of victims"),
+    "by form of exploitation": (
+        "by forms of exploitation",
+        "by type of exploitation",
+        "by types of exploitation",
+        "by exploitation type",
+        "by form of exploitation of victims",
+    ),
+    "by country of repatriation": ("by country of repatriation of victims",),
+}
+_VOCABULARY["dimension"].update(
+    {spelling: value for value, spellings in DIMENSION_EQUIVALENTS.items() for spelling in spellings}
+)
 _VOCABULARY["indicator"].update(
     {spelling: value for value, spellings in INDICATOR_EQUIVALENTS.items() for spelling in spellings}
 )
