@@ -1426,3 +1426,30 @@ def test_a_dimension_worded_otherwise_is_the_published_one(
     assert loaded.data.select("dimension", "category").rows() == [(dimension, category)]
     if dimension == "by citizenship":
         assert loaded.data["category_iso3"].to_list() == ["MMR"]
+
+
+@pytest.mark.parametrize(
+    ("category", "iso3", "unmapped"),
+    [
+        ("Unknown citizenship", None, False),
+        ("Citizenship unknown", None, False),
+        ("Nationality unknown", None, False),
+        ("Not known", None, False),
+        ("Not stated", None, False),
+        ("Foreign victims", None, False),
+        ("Other foreign nationals", None, False),
+        ("Nationals of the country", "THA", False),
+        ("Citizens of the reporting country", "THA", False),
+        ("Domestic victims", "THA", False),
+        ("Atlantis", None, True),
+    ],
+)
+def test_citizenships_a_release_words_otherwise_name_no_country_or_the_reporting_one(
+    tmp_path: Path, category: str, iso3: str | None, unmapped: bool
+) -> None:
+    """Wordings of an unknown citizenship, of foreign nationals without a country and of the reporting country's
+    own nationals were flagged as not mapped (listed for a person to map, their victims counted as unmapped)."""
+    loaded = unodc.load(write_glotip(tmp_path / "c.xlsx", [row(category=category)]))
+    assert loaded.data["category_iso3"].to_list() == [iso3]
+    flagged = loaded.flags.filter(pl.col("reason") == unodc.REASON_UNMAPPED["citizenship"]).height
+    assert flagged == int(unmapped)

@@ -104,7 +104,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "23"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "24"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -138,6 +138,7 @@ LOADER_VERSION = "23"  # 2: aggregate flag reworded, missing dimension named; 3:
 # 22: indicators worded as UNODC's reports and crime statistics word them (INDICATOR_EQUIVALENTS) are the published
 # ones (every such row was rejected as outside the vocabulary)
 # 23: dimensions worded otherwise ("by nationality", "by type of exploitation": DIMENSION_EQUIVALENTS) likewise
+# 24: more wordings of an unknown citizenship and of foreign nationals without a country, not flagged unmapped
 
 HEADER = (
     "Iso3_code",
@@ -214,6 +215,14 @@ UNSPECIFIED_CATEGORIES = frozenset(
         "no determinada",
         "no registra",
         "abroad",
+        # wordings of an unknown citizenship a release may use
+        "unknown citizenship",
+        "citizenship unknown",
+        "unknown nationality",
+        "nationality unknown",
+        "not known",
+        "not stated",
+        "not specified",
     ]
 )
 
@@ -229,6 +238,9 @@ FOREIGN_CATEGORIES = (
     "Foreign nationals",
     "Foreign citizens",
     "Foreign",
+    "Foreign victims",
+    "Other foreign nationals",
+    "Other foreigners",
     "Non-nationals",
     "Personnes de nationalité étrangère",
     "Ressortissants étrangers",
