@@ -702,6 +702,7 @@ def test_a_footnote_marker_alone_names_no_country(text: str) -> None:
         ("Czechia (Czech Republic)", "CZE"),
         ("Cabo Verde (Republic of)", "CPV"),
         ("Macao SAR", "MAC"),  # as "Hong Kong SAR" beside it
+        ("Taiwan, China", "TWN"),  # the World Bank's; both parts name a country, so no reading of it does
     ],
 )
 def test_names_inverted_around_a_comma_or_a_bracket_map(text: str, iso3: str) -> None:
