@@ -1453,3 +1453,24 @@ def test_citizenships_a_release_words_otherwise_name_no_country_or_the_reporting
     assert loaded.data["category_iso3"].to_list() == [iso3]
     flagged = loaded.flags.filter(pl.col("reason") == unodc.REASON_UNMAPPED["citizenship"]).height
     assert flagged == int(unmapped)
+
+
+def test_a_country_row_without_its_code_is_that_country_when_its_name_maps(tmp_path: Path) -> None:
+    """A release leaving a country's code empty (a newly reporting country, a code lost in a copy) loaded its rows
+    as an aggregate's: no country's. Its Country cell naming one country gives the code, and the row is flagged;
+    a name the reference does not know (Sark) stays no country's."""
+    rows = [
+        row(iso3=None, country="Türkiye", published_region=False),
+        row(iso3=None, country="Sark", year=2019),
+        row(iso3="THA", country="Thailand", year=2018),
+    ]
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", rows))
+    assert loaded.data.select("iso3", "reporting_code", "region").rows() == [
+        ("TUR", None, "Asia"),
+        (None, None, "Asia"),
+        ("THA", "THA", "Asia"),
+    ]
+    flags = loaded.flags.select("row", "column", "value", "reason").rows()
+    assert (4, "Country", "Türkiye", unodc.REASON_CODE_FROM_NAME) in flags
+    assert (5, "Iso3_code", None, unodc.REASON_AGGREGATE) in flags
+    assert [f for f in flags if f[0] == 6] == []

@@ -53,7 +53,8 @@ Rules:
   mis-encoded (U+FFFD, or UTF-8 read as Latin-1 / Windows-1252); the reporting area has no country code (a
   UNODC aggregate such as ``CAR``, named or not, or a territory such as Sark: ``iso3`` null, the code stays in
   ``reporting_code``; a code is a country's only when the country reference knows it (``KOS`` or ISO's withdrawn ``ROM``
-  read as ``XKX``, ``ROU`` when the Country cell names that country too, with a note); a three-letter code is upper-cased first, so ``tha`` is Thailand); its citizenship / country of repatriation could not be mapped to ISO3 (never guessed;
+  read as ``XKX``, ``ROU`` when the Country cell names that country too, with a note; an empty code is the
+  country the Country cell names, flagged); a three-letter code is upper-cased first, so ``tha`` is Thailand); its citizenship / country of repatriation could not be mapped to ISO3 (never guessed;
   ``Unknown`` and ``Abroad`` stay null without a flag); it repeats another row's key.
 * Columns of no use to the table (``Footnote``, ``Data year``) are named in a "columns not used" note. When such a
   column tells apart rows the read columns cannot (a later release's new disaggregation: one row per area for the
@@ -104,7 +105,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "24"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "25"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -139,6 +140,8 @@ LOADER_VERSION = "24"  # 2: aggregate flag reworded, missing dimension named; 3:
 # ones (every such row was rejected as outside the vocabulary)
 # 23: dimensions worded otherwise ("by nationality", "by type of exploitation": DIMENSION_EQUIVALENTS) likewise
 # 24: more wordings of an unknown citizenship and of foreign nationals without a country, not flagged unmapped
+# 25: a row whose code is empty and whose Country names one country of the reference is that country's, flagged
+# (it was an aggregate's: no country's)
 
 HEADER = (
     "Iso3_code",
@@ -280,6 +283,9 @@ REASON_AGGREGATE = (
     "or one the country reference does not know); iso3 left empty"
 )
 REASON_CATEGORY_MISSING = "category missing"
+REASON_CODE_FROM_NAME = (
+    "reporting code empty: iso3 read from the Country cell, which names one country of the reference"
+)
 REASON_DUPLICATE = "repeats another row's country, year, indicator, dimension, category, sex, age and unit"
 #: A column the loader does not read that tells apart rows it would read as one, one of them its total (a
 #: release's new disaggregation: the same country, year, indicator, dimension, category, sex and age for Total,
@@ -727,22 +733,30 @@ def parse_counts(text: pl.Series) -> pl.DataFrame:
 def _recoded_codes(frame: pl.DataFrame) -> pl.DataFrame:
     """reporting_code, country, ``_recoded``: the reference's ISO3 of each three-letter code it does not know as
     such but under another code (``countries.current_code``: ``KOS`` is ``XKX``), where the row's Country names that
-    country too (a code read alone could be an aggregate's that happens to match)."""
+    country too (a code read alone could be an aggregate's that happens to match); and of each empty code whose
+    Country names one country of the reference (flagged: :data:`REASON_CODE_FROM_NAME`)."""
     from evidence.sources.countries import current_code, to_iso3
 
     pairs = (
         frame.select("reporting_code", "country")
         .unique()
         .filter(
-            pl.col("reporting_code").str.contains(r"^[A-Z]{3}$")
-            & ~pl.col("reporting_code").is_in(_country_codes())
+            (
+                pl.col("reporting_code").is_null()
+                | (
+                    pl.col("reporting_code").str.contains(r"^[A-Z]{3}$")
+                    & ~pl.col("reporting_code").is_in(_country_codes())
+                )
+            )
             & pl.col("country").is_not_null()
         )
     )
+    known = set(_country_codes())
     found = [
         (code, country, iso3)
         for code, country in pairs.iter_rows()
-        if (iso3 := current_code(code)) is not None and to_iso3(country) == iso3
+        if (iso3 := to_iso3(country) if code is None else current_code(code)) in known
+        and (code is None or to_iso3(country) == iso3)
     ]
     return pl.DataFrame(
         found, schema={"reporting_code": pl.String, "country": pl.String, "_recoded": pl.String}, orient="row"
@@ -1129,6 +1143,12 @@ def _flags(kept: pl.DataFrame) -> pl.DataFrame:
             REASON_NEW_FORM,
         ),
         ("Iso3_code", "reporting_code", ~pl.col("is_country"), REASON_AGGREGATE),
+        (
+            "Country",
+            "country",
+            pl.col("reporting_code").is_null() & pl.col("iso3").is_not_null(),
+            REASON_CODE_FROM_NAME,
+        ),
         (
             "Category",
             "category",
