@@ -855,3 +855,30 @@ def test_a_withdrawn_code_with_one_successor_is_read_as_it_and_an_unknown_code_i
     assert any("BUR as MMR" in n and "ROM as ROU" in n for n in loaded.provenance.notes)
     flagged = loaded.flags.filter(pl.col("reason") == tip.REASON_UNKNOWN_CODE)
     assert sorted(flagged.select("row", "value").rows()) == [(6, "YUG"), (7, "SCG")]
+
+
+def test_a_code_its_country_name_contradicts_is_flagged(shared_data: Path, tmp_path: Path) -> None:
+    """A placement whose code names another country than its name (a mistyped ``TKM`` for Türkiye, a shifted
+    column) was kept unflagged: Turkmenistan's tier. It is kept as coded and flagged; a name the reference does
+    not know, or none, says nothing."""
+    path = tmp_path / "tiers.csv"
+    lines = [
+        "iso3,report_year,tier,country",
+        "TKM,2024,Tier 2,Türkiye",
+        "TUR,2024,Tier 2,Türkiye",
+        "CZE,2024,Tier 1,Czechia",
+        "SWZ,2024,Tier 2,Eswatini",
+        'COD,2024,Tier 2 Watch List,"Congo, Democratic Republic of the"',
+        "COG,2024,Tier 2,Republic of the Congo",
+        "THA,2024,Tier 2,",
+        "MMR,2024,Tier 3,Burma",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = registry.load(path)
+    assert loaded.rows_kept == 8
+    assert loaded.flags.select("row", "column", "value", "reason").rows() == [
+        (2, "country", "Türkiye", tip.REASON_NAME_DISAGREES)
+    ]
+    assert "TKM" in loaded.data["iso3"].to_list()
+    # Kelley's coding: every name agrees with its code
+    assert registry.load(shared_data / REAL_FILE).flags.is_empty()

@@ -84,7 +84,7 @@ from evidence.sources.workbook import (
 )
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "15"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "16"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
@@ -103,6 +103,7 @@ LOADER_VERSION = "15"  # 2: source_row; 3: provenance from the source metadata; 
 # their references; 14: a row with text only beyond the header's last field rejected (too many fields), not left out;
 # 15: a code ISO withdrew with one successor (ROM, ZAR, TMP, BUR) read as it, a code the reference does not know
 # flagged (both were kept as written, unflagged: they matched no other source's country)
+# 16: a row whose country name names another country than its code flagged (TKM for Türkiye was kept unsaid)
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -200,6 +201,9 @@ REASON_NUMERIC_TIER = (
     "document no numeric code (is 2.5 the Watch List?): write the tier's name"
 )
 REASON_DUPLICATE = "more than one placement for this iso3 and report year"
+REASON_NAME_DISAGREES = (
+    "the country name names another country than the code (a mistyped code, a shifted column?): kept as coded"
+)
 REASON_UNKNOWN_CODE = (
     "iso3 is no code of the country reference (a country dissolved into several, such as YUG or SCG, or a "
     "mistyped code): kept as written; it matches no other source's country"
@@ -424,6 +428,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
             ("tier", "tier_label", pl.col("tier_qualified"), REASON_TIER_QUALIFIED),
             ("tier", "tier_label", pl.struct("iso3", "report_year").is_duplicated(), REASON_DUPLICATE),
             ("iso3", "iso3", pl.col("unknown_code"), REASON_UNKNOWN_CODE),
+            ("country", "country", _name_disagrees(kept), REASON_NAME_DISAGREES),
         ],
     )
     release = _year_span(kept)
@@ -687,6 +692,21 @@ def _reference_codes(parsed: pl.DataFrame, notes: list[str]) -> pl.DataFrame:
         .fill_null(False)
         .alias("unknown_code"),
     )
+
+
+def _name_disagrees(kept: pl.DataFrame) -> pl.Series:
+    """Whether each row's country name names one country of the reference other than its code's (each distinct
+    name mapped once; a name the reference does not know, or none, disagrees with nothing)."""
+    from evidence.sources.countries import map_to_iso3
+
+    names = kept.select(pl.col("country").str.strip_chars()).unique().drop_nulls()["country"]
+    named = dict(zip(names.to_list(), map_to_iso3(names).iso3.to_list(), strict=True))
+    return kept.select(
+        (
+            pl.col("country").str.strip_chars().replace_strict(named, default=None, return_dtype=pl.String)
+            != pl.col("iso3")
+        ).fill_null(False)
+    ).to_series()
 
 
 def _rejects(parsed: pl.DataFrame) -> pl.DataFrame:
