@@ -1474,3 +1474,22 @@ def test_a_country_row_without_its_code_is_that_country_when_its_name_maps(tmp_p
     assert (4, "Country", "Türkiye", unodc.REASON_CODE_FROM_NAME) in flags
     assert (5, "Iso3_code", None, unodc.REASON_AGGREGATE) in flags
     assert [f for f in flags if f[0] == 6] == []
+
+
+def test_a_reporting_code_its_country_name_contradicts_is_flagged(tmp_path: Path) -> None:
+    """A row coded ``TKM`` (Turkmenistan) whose Country says Türkiye was kept unsaid as Turkmenistan's figure. It
+    is kept as coded and flagged; a name the reference does not know says nothing."""
+    rows = [
+        row(iso3="TKM", country="Türkiye"),
+        row(iso3="TUR", country="Türkiye", year=2019),
+        row(iso3="THA", country="Somewhere", year=2018),
+    ]
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", rows))
+    assert loaded.data["iso3"].to_list() == ["TKM", "TUR", "THA"]
+    assert loaded.flags.filter(pl.col("reason") == unodc.REASON_NAME_DISAGREES).select(
+        "row", "value"
+    ).rows() == [(4, "Türkiye")]
+
+
+def test_every_reporting_country_of_the_real_release_agrees_with_its_code(glotip_2023) -> None:
+    assert glotip_2023.flags.filter(pl.col("reason") == unodc.REASON_NAME_DISAGREES).is_empty()

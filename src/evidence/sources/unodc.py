@@ -105,7 +105,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "25"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "26"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -142,6 +142,7 @@ LOADER_VERSION = "25"  # 2: aggregate flag reworded, missing dimension named; 3:
 # 24: more wordings of an unknown citizenship and of foreign nationals without a country, not flagged unmapped
 # 25: a row whose code is empty and whose Country names one country of the reference is that country's, flagged
 # (it was an aggregate's: no country's)
+# 26: a row whose Country names another country than its code flagged (TKM beside Türkiye was kept unsaid)
 
 HEADER = (
     "Iso3_code",
@@ -283,6 +284,10 @@ REASON_AGGREGATE = (
     "or one the country reference does not know); iso3 left empty"
 )
 REASON_CATEGORY_MISSING = "category missing"
+REASON_NAME_DISAGREES = (
+    "the Country cell names another country than the reporting code (a mistyped code, a shifted column?): kept "
+    "as coded"
+)
 REASON_CODE_FROM_NAME = (
     "reporting code empty: iso3 read from the Country cell, which names one country of the reference"
 )
@@ -491,7 +496,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti"
     )
     kept, unmapped_flags = _map_categories(kept)
-    kept = _fill_regions(kept)
+    kept = _fill_regions(kept).with_columns(_name_disagrees(kept))
     kept, breakdowns = _unread_breakdowns(kept)
     rejects = pl.concat([rejects, breakdowns])
     unmapped_flags = unmapped_flags.join(breakdowns.select("row").unique(), on="row", how="anti")
@@ -1149,6 +1154,7 @@ def _flags(kept: pl.DataFrame) -> pl.DataFrame:
             pl.col("reporting_code").is_null() & pl.col("iso3").is_not_null(),
             REASON_CODE_FROM_NAME,
         ),
+        ("Country", "country", pl.col("name_disagrees"), REASON_NAME_DISAGREES),
         (
             "Category",
             "category",
@@ -1226,6 +1232,20 @@ def _map_categories(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         for dimension, label in COUNTRY_DIMENSIONS.items()
     ]
     return kept, issues_where(kept, checks)
+
+
+def _name_disagrees(kept: pl.DataFrame) -> pl.Series:
+    """``name_disagrees``: whether a country row's Country names one country of the reference other than its
+    code's (each distinct name mapped once; a name the reference does not know disagrees with nothing)."""
+    from evidence.sources.countries import map_to_iso3
+
+    names = kept.filter(pl.col("iso3").is_not_null())["country"].unique().drop_nulls()
+    named = dict(zip(names.to_list(), map_to_iso3(names).iso3.to_list(), strict=True))
+    return kept.select(
+        (pl.col("country").replace_strict(named, default=None, return_dtype=pl.String) != pl.col("iso3"))
+        .fill_null(False)
+        .alias("name_disagrees")
+    ).to_series()
 
 
 def _fill_regions(kept: pl.DataFrame) -> pl.DataFrame:
