@@ -428,7 +428,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
             ("tier", "tier_label", pl.col("tier_qualified"), REASON_TIER_QUALIFIED),
             ("tier", "tier_label", pl.struct("iso3", "report_year").is_duplicated(), REASON_DUPLICATE),
             ("iso3", "iso3", pl.col("unknown_code"), REASON_UNKNOWN_CODE),
-            ("country", "country", _name_disagrees(kept), REASON_NAME_DISAGREES),
+            ("country", "country", pl.lit(_name_disagrees(kept)), REASON_NAME_DISAGREES),
         ],
     )
     release = _year_span(kept)
