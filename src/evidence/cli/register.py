@@ -47,7 +47,7 @@ AsOfOpt = Annotated[
     ),
 ]
 
-ReadWaitOpt = Annotated[
+WaitOpt = Annotated[
     float,
     typer.Option(
         "--wait", min=0, help="Seconds to wait while an import holds the register.", metavar="SECONDS"
@@ -292,12 +292,7 @@ def erase_command(
             metavar="FILE",
         ),
     ] = None,
-    wait: Annotated[
-        float,
-        typer.Option(
-            "--wait", min=0, help="Seconds to wait while an import holds the register.", metavar="SECONDS"
-        ),
-    ] = 0.0,
+    wait: WaitOpt = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
     """Erase people from the register on their request: every version of their records removed, and their
@@ -349,9 +344,7 @@ def key_command() -> None:
 
 
 @register_app.command("status")
-def status_command(
-    register_path: RegisterOpt = None, wait: ReadWaitOpt = 0.0, as_json: JsonOpt = False
-) -> None:
+def status_command(register_path: RegisterOpt = None, wait: WaitOpt = 0.0, as_json: JsonOpt = False) -> None:
     """What the register holds: records, records marked missing, versions, and every import."""
     from evidence.sources.register import status
 
@@ -436,7 +429,7 @@ def figures_command(
         ),
     ] = None,
     register_path: RegisterOpt = None,
-    wait: ReadWaitOpt = 0.0,
+    wait: WaitOpt = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
     """The key figures: victims assisted in the period by sex, age, nationality, form, assistance; nationals
@@ -550,12 +543,7 @@ def export_ctdc_command(
         ),
     ] = False,
     register_path: RegisterOpt = None,
-    wait: Annotated[
-        float,
-        typer.Option(
-            "--wait", min=0, help="Seconds to wait while an import holds the register.", metavar="SECONDS"
-        ),
-    ] = 0.0,
+    wait: WaitOpt = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
     """Write a k-anonymised file in CTDC's layout, with a report of what was generalised and left out. Every
@@ -618,7 +606,7 @@ def lists_command(
     ] = "referral_source",
     as_of: AsOfOpt = None,
     register_path: RegisterOpt = None,
-    wait: ReadWaitOpt = 0.0,
+    wait: WaitOpt = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
     """Write the agencies' overlap as list-capture data (a 0/1 column per agency and a count)."""
@@ -657,7 +645,7 @@ def snapshot_command(
     ],
     as_of: AsOfOpt = None,
     register_path: RegisterOpt = None,
-    wait: ReadWaitOpt = 0.0,
+    wait: WaitOpt = 0.0,
 ) -> None:
     """Write the records as they stood on a date as a canonical table (pseudonymised, owner-only)."""
 
