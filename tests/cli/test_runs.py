@@ -517,3 +517,31 @@ def test_an_unknown_name_in_a_parameters_file_is_refused_naming_the_file(run_mai
     code, _, err = run_main(["run", str(tiny), "-f", str(params), "--out-root", str(tmp_path / "runs")])
     assert code == 2 and err.startswith(f"error: {params}: unknown parameter 'lable'"), err
     assert "did you mean 'label'" in err
+
+
+def test_an_interrupted_rendering_batch_still_lists_the_briefs_it_made(run_main, tiny, tmp_path, monkeypatch):
+    """A rendering batch stopped (Ctrl-C, SIGTERM from systemd) left the index of briefs as it was before it:
+    the briefs of the runs that finished were on disk but listed nowhere until the next batch."""
+    from evidence.runs import batch
+    from evidence.runs.execute import RunOutcome
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2]\nrender: true\n")
+    written = []
+
+    def interrupted(runs, *, on_start, on_done, **kwargs):
+        on_start(2, 0)
+        on_done(RunOutcome(runs[0].run_id, "tiny", "ok", str(runs[0].folder), 1.0))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "run_batch", interrupted)
+    monkeypatch.setattr(
+        "evidence.briefs.index.write_index", lambda root, target: written.append(target) or target
+    )
+    out_root = tmp_path / "reports" / "runs"
+    args = ["batch", str(plan), "--executor", "tcp://127.0.0.1:1", "--out-root", str(out_root), "--json"]
+    code, out, err = run_main(args)
+    assert code == 130, out + err
+    assert written == [tmp_path / "reports" / "index.html"]
+    assert json.loads(out)["index"] == str(written[0])
+    assert "index of briefs" in err

@@ -367,17 +367,18 @@ def _batch(
         progress.stop()
     if interrupted:
         stopped = _print_interrupted(runs, finished, empty, out_root, force=force, say=say)
+        index = None
+        if render and any(o.status == "ok" for o in finished.values()):
+            # the briefs of the runs that finished are listed now, not at the next batch (written atomically:
+            # a second interrupt meanwhile leaves the index as it was)
+            with contextlib.suppress(KeyboardInterrupt):
+                index = _write_index(out_root, say)
         if as_json:
-            echo_json("batch", batch_json(plan, out_root, stopped, None, interrupted=True))
+            echo_json("batch", batch_json(plan, out_root, stopped, index, interrupted=True))
         raise typer.Exit(130)
     report.outcomes.extend(empty)
     _print_summary(report, out_root, say)
-    index = None
-    if render:
-        from evidence.briefs.index import index_path, write_index
-
-        index = write_index(out_root, index_path(out_root))
-        say.print(f"index of briefs: {escape(_relative(index))}", soft_wrap=True)
+    index = _write_index(out_root, say) if render else None
     if as_json:
         echo_json("batch", batch_json(plan, out_root, report, index, interrupted=False))
     raise typer.Exit(report.exit_code)
@@ -393,6 +394,15 @@ def _batch_header(planned: int, runs: int, to_run: int, skipped: int, empty: int
     if repeated > 0:
         line += f" (and {repeated} repeated in the plan, once is enough)"
     return line
+
+
+def _write_index(out_root: Path, say: Console) -> Path:
+    """Update the index of briefs beside the runs folder, and say where it is."""
+    from evidence.briefs import index as briefs_index
+
+    index = briefs_index.write_index(out_root, briefs_index.index_path(out_root))
+    say.print(f"index of briefs: {escape(_relative(index))}", soft_wrap=True)
+    return index
 
 
 #: The statuses of a batch's runs, as its JSON counts them.
