@@ -382,3 +382,166 @@ def test_a_kernel_name_jupyter_refuses_is_a_usage_error_not_a_traceback(run_main
         err.strip()
         == f"error: --name {name!r}: a kernel name is ASCII letters, digits and - . _ only (e.g. evidence-reports)"
     )
+
+
+@pytest.mark.parametrize(
+    "plan, where",
+    [
+        # a typo'd grid parameter: the plan and the key under 'parameters'
+        ("notebooks: [TINY]\nparameters:\n  nn: [1]\n", "parameters: 'nn'"),
+        # a wrong type in an explicit run: the plan and the entry of 'runs', not its place in the expansion
+        (
+            "notebooks: [TINY]\nparameters:\n  n: [1, 2]\nruns:\n  - notebook: TINY\n    parameters: {n: x}\n",
+            "runs[1]",
+        ),
+        # an unknown country in the grid
+        ("notebooks: [TINY]\nparameters:\n  country: [THA, Narnia]\n", "parameters"),
+        # notebooks that do not exist, by name and by path
+        ("notebooks: [TINY, country_breif]\nparameters:\n  n: [1]\n", "notebooks[2]: unknown notebook"),
+        ("runs:\n  - notebook: missing.ipynb\n", "runs[1]: "),
+        # 'auto' for a parameter that is no country
+        ("notebooks: [TINY]\nparameters:\n  n: auto\n", "parameters: 'n'"),
+    ],
+)
+def test_a_bad_plan_is_refused_naming_the_plan_file_and_the_place_in_it(
+    run_main, tiny, tmp_path, no_kernel, plan, where
+):
+    path = tmp_path / "weekly.yaml"
+    path.write_text(plan.replace("TINY", str(tiny)))
+    code, out, err = run_main(["batch", str(path), "--out-root", str(tmp_path / "runs"), "--json"])
+    assert code == 2, err
+    assert err.startswith(f"error: {path}: "), err
+    assert where in err, err
+    assert json.loads(out)["error"]["path"] == str(path)
+    assert not (tmp_path / "runs").exists()
+
+
+def test_a_plan_notebook_path_is_relative_to_the_plan_not_to_the_working_folder(
+    run_main, tiny, tmp_path, no_kernel, monkeypatch
+):
+    """A notebook path of a plan is the plan's (as the docs say): a notebook of the same name in the folder the
+    batch was started from was run instead of telling that the plan's is missing."""
+    import shutil
+
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    shutil.copy(tiny, elsewhere / "mine.ipynb")
+    monkeypatch.chdir(elsewhere)
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    path = plans / "plan.yaml"
+    path.write_text("runs:\n  - notebook: mine.ipynb\n    parameters: {n: 1}\n")
+    code, _, err = run_main(["batch", str(path), "--out-root", str(tmp_path / "runs")])
+    assert code == 2 and str(plans / "mine.ipynb") in err, err
+
+
+def test_a_batch_counts_the_runs_of_its_plan_that_are_empty_or_repeated(
+    run_main, tmp_path, shared_data, no_kernel
+):
+    """A plan whose every run held no victims began "0 runs: 0 to run" (three were planned), and a run listed
+    twice was run once without a word: the first line counts both."""
+    sample = shared_data / "ctdc" / "k_anon_sample.csv"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [routes]\nparameters:\n  country: [ISL, ISL, MLT]\n  data: [{sample}]\n")
+    code, out, err = run_main(["batch", str(plan), "--out-root", str(tmp_path / "runs")])
+    assert code == 0, err
+    first = out.splitlines()[0]
+    assert first == (
+        "2 runs: 0 to run, 0 unchanged since their last successful run, 2 with no victims in their selection "
+        "(and 1 repeated in the plan, once is enough)"
+    ), first
+    assert out.splitlines()[-1] == "ran 0, skipped 0, failed 0, empty 2"
+
+
+def test_the_summary_shows_run_names_as_they_are(tmp_path, capsys):
+    """A run's name comes from its notebook's file name: rich read `[draft]` in it as a style, and left it out
+    of the summary (a log named a run folder that does not exist)."""
+    from evidence.cli.runs import _print_summary
+    from evidence.runs.batch import BatchReport
+    from evidence.runs.execute import RunOutcome
+
+    names = [
+        "brief[draft]-THA-1a2b3c",
+        "notes[/]-4d5e6f",
+    ]  # a style, and a closing tag that broke the summary
+    outcomes = [
+        RunOutcome(name, name.split("-")[0], "ok", str(tmp_path / name), seconds=1.0) for name in names
+    ]
+    _print_summary(BatchReport(outcomes), tmp_path)
+    out = capsys.readouterr().out
+    assert all(name in out for name in names), out
+
+
+@pytest.mark.kernel
+@pytest.mark.slow
+def test_a_batch_fails_a_run_whose_cell_hangs_past_its_timeout_and_goes_on(app, tmp_path):
+    """A batch took no --timeout (only `run` did): one notebook that hung held its worker, and the weekly batch,
+    for ever. A cell past --timeout fails its run with the reason, and the other runs go on."""
+    notebook = tmp_path / "hang.ipynb"
+    cells = [
+        {
+            "cell_type": "code",
+            "id": "p",
+            "metadata": {"tags": ["parameters"]},
+            "outputs": [],
+            "execution_count": None,
+            "source": "hang: bool = False\n",
+        },
+        {
+            "cell_type": "code",
+            "id": "h",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "source": "import time\nif hang:\n    time.sleep(600)\n",
+        },
+    ]
+    notebook.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("notebooks: [hang.ipynb]\nparameters:\n  hang: [true, false]\n")
+    out = tmp_path / "runs"
+    args = ["batch", str(plan), "--workers", "1", "--timeout", "2", "--out-root", str(out)]
+    result = runner.invoke(app, args, env={"COLUMNS": "300"})
+    assert result.exit_code == 1, result.output
+    assert "ran 1, skipped 0, failed 1" in result.output
+    (failed,) = (out / "failed").iterdir()
+    record = json.loads((failed / "run.json").read_text())
+    assert record["status"] == "failed" and "timed out" in record["error"], record["error"]
+
+
+def test_an_unknown_name_in_a_parameters_file_is_refused_naming_the_file(run_main, tiny, tmp_path, no_kernel):
+    """`run -f params.yaml` with a typo in the file said "unknown parameter 'lable'" as if it had been typed
+    with -p: which file (a scheduler's run names several) went unsaid."""
+    params = tmp_path / "thailand.yaml"
+    params.write_text("n: 2\nlable: b\n")
+    code, _, err = run_main(["run", str(tiny), "-f", str(params), "--out-root", str(tmp_path / "runs")])
+    assert code == 2 and err.startswith(f"error: {params}: unknown parameter 'lable'"), err
+    assert "did you mean 'label'" in err
+
+
+def test_an_interrupted_rendering_batch_still_lists_the_briefs_it_made(run_main, tiny, tmp_path, monkeypatch):
+    """A rendering batch stopped (Ctrl-C, SIGTERM from systemd) left the index of briefs as it was before it:
+    the briefs of the runs that finished were on disk but listed nowhere until the next batch."""
+    from evidence.runs import batch
+    from evidence.runs.execute import RunOutcome
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2]\nrender: true\n")
+    written = []
+
+    def interrupted(runs, *, on_start, on_done, **kwargs):
+        on_start(2, 0)
+        on_done(RunOutcome(runs[0].run_id, "tiny", "ok", str(runs[0].folder), 1.0))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "run_batch", interrupted)
+    monkeypatch.setattr(
+        "evidence.briefs.index.write_index", lambda root, target: written.append(target) or target
+    )
+    out_root = tmp_path / "reports" / "runs"
+    args = ["batch", str(plan), "--executor", "tcp://127.0.0.1:1", "--out-root", str(out_root), "--json"]
+    code, out, err = run_main(args)
+    assert code == 130, out + err
+    assert written == [tmp_path / "reports" / "index.html"]
+    assert json.loads(out)["index"] == str(written[0])
+    assert "index of briefs" in err

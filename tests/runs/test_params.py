@@ -188,6 +188,15 @@ def test_run_ids_are_short_safe_ascii_whatever_the_file_names(names, country):
     assert run_id(spec(), parameters) == name  # stable
 
 
+@pytest.mark.parametrize("stem", ["weekly report [draft]", "notes[/]", "brief ünïcode", "..", "§"])
+def test_run_ids_are_safe_ascii_whatever_the_notebooks_file_name(stem):
+    """The notebook's name (its file's stem, any text a user gave it) went into the run id as it was: a space,
+    brackets a summary table read as a style, characters outside ASCII in a folder name."""
+    named = NotebookSpec(stem, __file__, "0" * 64, parse_parameters(SOURCE), "python3")  # type: ignore[arg-type]
+    name = run_id(named, {"country": "THA"})
+    assert re.fullmatch(r"[A-Za-z0-9._-]+", name) and not name.startswith((".", "-")), name
+
+
 BRIEF = """
 country: str = "THA"  # ISO3 code
 role: str = "both"  # one of: origin|destination|both
@@ -285,6 +294,20 @@ def test_a_yaml_file_with_a_mistake_is_one_line_naming_the_file_line_and_column(
     error = str(info.value)
     assert error.startswith(f"{path}: not valid YAML: ") and message in error, error
     assert "\n" not in error and "<unicode string>" not in error
+
+
+def test_a_yaml_file_not_in_utf8_is_one_line_naming_the_file_and_line(tmp_path):
+    """A plan saved in Latin-1 (``país: Perú`` by an editor of Windows) ended the batch with a
+    UnicodeDecodeError traceback and exit 1."""
+    from evidence.core.errors import InputError
+    from evidence.runs.params import read_yaml
+
+    path = tmp_path / "plan.yaml"
+    path.write_bytes("notebooks: [routes]\nparameters:\n  country: [Per\u00fa]\n".encode("latin-1"))
+    with pytest.raises(InputError) as info:
+        read_yaml(path, "the plan")
+    assert info.value.path == str(path) and info.value.row == 3
+    assert "not UTF-8" in str(info.value) and "save it as UTF-8" in str(info.value)
 
 
 def test_yaml_merge_keys_may_still_be_overridden(tmp_path):

@@ -116,6 +116,14 @@ ForceOpt = Annotated[
 OutRootOpt = Annotated[
     Path, typer.Option("--out-root", metavar="DIR", help="The folder that receives one folder per run.")
 ]
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        metavar="SECONDS",
+        help="Fail a cell that runs longer than this many seconds (whole seconds, rounded up).",
+    ),
+]
 KernelOpt = Annotated[
     str | None,
     typer.Option(

@@ -18,6 +18,7 @@ from evidence.cli.options import (
     JsonOpt,
     KernelOpt,
     OutRootOpt,
+    TimeoutOpt,
     echo_json,
     escape,
     make_console,
@@ -78,14 +79,7 @@ def run_command(
     ] = None,
     out_root: OutRootOpt = DEFAULT_OUT_ROOT,
     kernel: KernelOpt = None,
-    timeout: Annotated[
-        float | None,
-        typer.Option(
-            "--timeout",
-            metavar="SECONDS",
-            help="Fail a cell that runs longer than this many seconds (whole seconds, rounded up).",
-        ),
-    ] = None,
+    timeout: TimeoutOpt = None,
     describe: Annotated[
         bool, typer.Option("--describe", help="List the notebook's parameters; run nothing.")
     ] = False,
@@ -122,7 +116,7 @@ def run_command(
         given = {}
         if parameters_file is not None:
             given.update(
-                anchor_data_paths(spec, read_parameters_file(parameters_file), parameters_file.parent)
+                anchor_data_paths(spec, read_parameters_file(parameters_file, spec), parameters_file.parent)
             )
         pairs = _parameter_pairs(parameter or [], ctx.args)
         if data:
@@ -245,6 +239,7 @@ def batch_command(
         ),
     ] = False,
     allow_empty: AllowEmptyOpt = False,
+    timeout: TimeoutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run a plan's notebooks in parallel; skip runs whose inputs are unchanged; exit 1 if any run failed.
@@ -255,7 +250,7 @@ def batch_command(
     hold.
     """
     with _sigterm_as_interrupt():  # `kill`, a cron or CI timeout: stop like Ctrl-C, from the start
-        _batch(plan, data, workers, executor, force, out_root, kernel, render, allow_empty, as_json)
+        _batch(plan, data, workers, executor, force, out_root, kernel, render, allow_empty, as_json, timeout)
 
 
 def _batch(
@@ -269,6 +264,7 @@ def _batch(
     render: bool,
     allow_empty: bool,
     as_json: bool = False,
+    timeout: float | None = None,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -283,6 +279,9 @@ def _batch(
     )
 
     check_executor(executor)
+    from evidence.runs.execute import whole_seconds
+
+    whole_seconds(timeout)  # --timeout 0 refused once, not as a refusal of every run
     local = executor == "processes"
     if local:
         from evidence.runs.kernel import check_kernel
@@ -314,6 +313,7 @@ def _batch(
             allow_empty=allow_empty or planned.allow_empty,
             empty=empty,
             checked=start_workers,
+            cell_timeout=timeout,
         )
     except BaseException as exc:
         if pool is not None:  # refused: the workers end, with the kernels they started
@@ -337,7 +337,7 @@ def _batch(
 
     def on_start(to_run: int, skipped: int) -> None:
         nonlocal task
-        say.print(f"{len(runs)} runs: {to_run} to run, {skipped} unchanged since their last successful run")
+        say.print(_batch_header(len(planned.runs), len(runs), to_run, skipped, len(empty)), highlight=False)
         if to_run:
             progress.start()
             task = progress.add_task("running", total=to_run, last="")
@@ -347,7 +347,7 @@ def _batch(
         if task is None or outcome.status == "skipped":  # a skipped run's brief, rendered or kept
             return
         mark = "[green]✓[/]" if outcome.status == "ok" else "[red]✗[/]"
-        progress.update(task, advance=1, last=f"{mark} {outcome.run_id}")
+        progress.update(task, advance=1, last=f"{mark} {escape(outcome.run_id)}")
 
     interrupted = False
     try:
@@ -367,20 +367,42 @@ def _batch(
         progress.stop()
     if interrupted:
         stopped = _print_interrupted(runs, finished, empty, out_root, force=force, say=say)
+        index = None
+        if render and any(o.status == "ok" for o in finished.values()):
+            # the briefs of the runs that finished are listed now, not at the next batch (written atomically:
+            # a second interrupt meanwhile leaves the index as it was)
+            with contextlib.suppress(KeyboardInterrupt):
+                index = _write_index(out_root, say)
         if as_json:
-            echo_json("batch", batch_json(plan, out_root, stopped, None, interrupted=True))
+            echo_json("batch", batch_json(plan, out_root, stopped, index, interrupted=True))
         raise typer.Exit(130)
     report.outcomes.extend(empty)
     _print_summary(report, out_root, say)
-    index = None
-    if render:
-        from evidence.briefs.index import index_path, write_index
-
-        index = write_index(out_root, index_path(out_root))
-        say.print(f"index of briefs: {escape(_relative(index))}", soft_wrap=True)
+    index = _write_index(out_root, say) if render else None
     if as_json:
         echo_json("batch", batch_json(plan, out_root, report, index, interrupted=False))
     raise typer.Exit(report.exit_code)
+
+
+def _batch_header(planned: int, runs: int, to_run: int, skipped: int, empty: int) -> str:
+    """A batch's first line: its runs, those to run and those unchanged, and those of the plan that will not
+    run: a selection with no victims, a run the plan lists again (a batch of empty runs began "0 runs")."""
+    line = f"{runs + empty} runs: {to_run} to run, {skipped} unchanged since their last successful run"
+    if empty:
+        line += f", {empty} with no victims in their selection"
+    repeated = planned - runs - empty
+    if repeated > 0:
+        line += f" (and {repeated} repeated in the plan, once is enough)"
+    return line
+
+
+def _write_index(out_root: Path, say: Console) -> Path:
+    """Update the index of briefs beside the runs folder, and say where it is."""
+    from evidence.briefs import index as briefs_index
+
+    index = briefs_index.write_index(out_root, briefs_index.index_path(out_root))
+    say.print(f"index of briefs: {escape(_relative(index))}", soft_wrap=True)
+    return index
 
 
 #: The statuses of a batch's runs, as its JSON counts them.
@@ -507,7 +529,7 @@ def _print_summary(report: BatchReport, out_root: Path, say: Console | None = No
     for o in shown:
         status = "ran" if o.status == "ok" else o.status
         seconds = f"{o.seconds:.1f}" if o.status not in ("skipped", "empty", "interrupted") else ""
-        cells = [o.run_id, f"[{colour[o.status]}]{status}[/]", seconds, escape(o.error or "")]
+        cells = [escape(o.run_id), f"[{colour[o.status]}]{status}[/]", seconds, escape(o.error or "")]
         table.add_row(*cells[: 1 + len(columns)])
     if len(shown) < len(report.outcomes):
         table.add_row(f"... {len(report.outcomes) - len(shown)} unchanged runs", "[dim]skipped[/]")

@@ -40,7 +40,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from evidence.core.errors import InputError, ParameterError
+from evidence.core.errors import EvidenceError, InputError, ParameterError
 from evidence.notebooks.catalog import NotebookSpec, did_you_mean, read_notebook
 from evidence.runs.cache import is_fresh
 from evidence.runs.execute import (
@@ -62,12 +62,25 @@ _PLAN_KEYS = {"notebooks", "parameters", "runs", "min_cases", "render", "allow_e
 _WORKER_DIED = "the worker process died while this run was executing (killed, or out of memory)"
 
 
+class PlanError(ParameterError):
+    """A plan's invalid parameter or notebook, naming the plan file first (``path``, which a JSON error
+    document gives as ``error.path``) and then the place in it (``parameters: 'rol'``, ``runs[2]``,
+    ``notebooks[1]``): a plan of many runs said which value was wrong but not where it was written."""
+
+    def __init__(self, message: str, *, path: str | Path | None = None) -> None:
+        self.path = str(path) if path is not None else None
+        super().__init__(f"{self.path}: {message}" if self.path else message)
+
+
 @dataclasses.dataclass(frozen=True)
 class PlannedRun:
-    """One run of a plan before checking: a notebook and the parameters given to it."""
+    """One run of a plan before checking: a notebook and the parameters given to it; ``where`` in the plan it
+    comes from (``parameters``: the grid, ``runs[2]``: an explicit run) and the plan file."""
 
     notebook: NotebookSpec
     parameters: dict[str, Any]
+    where: str = ""
+    plan: str | None = None
 
     def label(self) -> str:
         given = ", ".join(f"{k}={v}" for k, v in self.parameters.items())
@@ -158,22 +171,23 @@ def expand_plan(
     if not notebooks and not entries:
         # an empty or truncated plan would otherwise "succeed" with nothing run, every week, unnoticed
         raise InputError("the plan names no notebooks and no runs: nothing to run", path=path)
-    specs = [_notebook(n, base_dir) for n in notebooks]
+    specs = [_notebook(n, base_dir, f"notebooks[{i}]", path) for i, n in enumerate(notebooks, start=1)]
     runs: list[PlannedRun] = []
     declared_somewhere = set().union(*(s.parameters for s in specs)) if specs else set()
     for name in grid:
         if name not in declared_somewhere:
             known = ", ".join(sorted(declared_somewhere))
-            raise ParameterError(
-                f"plan parameter {name!r} is declared by none of the plan's notebooks"
-                f"{did_you_mean(name, declared_somewhere)} (their parameters: {known})"
+            raise PlanError(
+                f"parameters: {name!r} is declared by none of the plan's notebooks"
+                f"{did_you_mean(name, declared_somewhere)} (their parameters: {known})",
+                path=path,
             )
     empty_axes: dict[str, str] = {}  # a grid axis with no value: why (named if the plan expands to no run)
     for spec in specs:
         own = {k: v for k, v in grid.items() if k in spec.parameters}
         if files and spec.data_parameter is not None and spec.data_parameter not in own:
             own[spec.data_parameter] = files  # one value: the run reads all of them
-        axes = {k: _grid_values(spec, k, v, own, min_cases, base_dir) for k, v in own.items()}
+        axes = {k: _grid_values(spec, k, v, own, min_cases, base_dir, path) for k, v in own.items()}
         for k, values in axes.items():
             if not values:
                 empty_axes.setdefault(
@@ -183,16 +197,15 @@ def expand_plan(
                     else f"'{k}' lists no value",
                 )
         for combo in itertools.product(*axes.values()):
-            runs.append(
-                PlannedRun(spec, anchor_data_paths(spec, dict(zip(axes, combo, strict=True)), base_dir))
-            )
+            parameters = anchor_data_paths(spec, dict(zip(axes, combo, strict=True)), base_dir)
+            runs.append(PlannedRun(spec, parameters, "parameters", str(path) if path else None))
     for i, entry in enumerate(entries, start=1):
         if not isinstance(entry, Mapping) or "notebook" not in entry:
             raise InputError(f"runs[{i}] must be a mapping with 'notebook' and 'parameters'", path=path)
         extra = set(entry) - {"notebook", "parameters"}
         if extra:
             raise InputError(f"runs[{i}]: unknown key(s) {sorted(extra)}", path=path)
-        spec = _notebook(entry["notebook"], base_dir)
+        spec = _notebook(entry["notebook"], base_dir, f"runs[{i}]", path)
         given = entry.get("parameters") or {}
         if not isinstance(given, Mapping):
             raise InputError(f"runs[{i}]: 'parameters' must be a mapping of name: value", path=path)
@@ -200,7 +213,11 @@ def expand_plan(
         given = dict(given)
         if files and spec.data_parameter is not None and spec.data_parameter not in given:
             given[spec.data_parameter] = files
-        runs.append(PlannedRun(spec, anchor_data_paths(spec, given, base_dir)))
+        runs.append(
+            PlannedRun(
+                spec, anchor_data_paths(spec, given, base_dir), f"runs[{i}]", str(path) if path else None
+            )
+        )
     if not runs:
         # as an empty plan: a grid that expands to nothing would "succeed" with nothing run, unnoticed
         why = "; ".join(empty_axes.values()) or "the grid expands to no run"
@@ -220,13 +237,28 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
-def _notebook(name: Any, base_dir: Path) -> NotebookSpec:
-    candidate = base_dir / str(name)
-    return read_notebook(candidate if str(name).endswith(".ipynb") and candidate.exists() else str(name))
+def _notebook(name: Any, base_dir: Path, where: str, path: Path | None) -> NotebookSpec:
+    """A plan's notebook: a packaged name, or a path relative to the plan file (never to the folder the batch
+    was started from: a notebook of that name there ran in place of the plan's missing one). A notebook that
+    cannot be read is refused naming the plan file and the place (``notebooks[2]``, ``runs[1]``)."""
+    text = str(name)
+    is_path = text.endswith(".ipynb") or "/" in text or os.sep in text
+    try:
+        return read_notebook(base_dir / Path(text).expanduser() if is_path else text)
+    except InputError as exc:
+        raise InputError(f"{where}: notebook {exc}", path=path) from exc
+    except EvidenceError as exc:
+        raise PlanError(f"{where}: {exc}", path=path) from exc
 
 
 def _grid_values(
-    spec: NotebookSpec, name: str, value: Any, grid: Mapping[str, Any], min_cases: int, base_dir: Path
+    spec: NotebookSpec,
+    name: str,
+    value: Any,
+    grid: Mapping[str, Any],
+    min_cases: int,
+    base_dir: Path,
+    path: Path | None = None,
 ) -> list[Any]:
     """The values one grid axis takes for one notebook.
 
@@ -236,8 +268,11 @@ def _grid_values(
     param = spec.parameters[name]
     if value == AUTO:
         if param.validator != "iso3":
-            raise ParameterError(f"plan parameter {name!r}: 'auto' is only for country (ISO3) parameters")
-        return countries_with_cases(_grid_data_files(spec, grid, base_dir), min_cases)
+            raise PlanError(f"parameters: {name!r}: 'auto' is only for country (ISO3) parameters", path=path)
+        try:
+            return countries_with_cases(_grid_data_files(spec, grid, base_dir), min_cases)
+        except ParameterError as exc:
+            raise PlanError(f"parameters: {name!r}: {exc}", path=path) from exc
     if not isinstance(value, list):
         return [value]
     if param.type.is_sequence and not any(isinstance(v, list) for v in value):
@@ -295,6 +330,7 @@ def prepare_plan(
     allow_empty: bool = False,
     empty: list[RunOutcome] | None = None,
     checked: Callable[[], None] | None = None,
+    cell_timeout: float | None = None,
 ) -> list[PreparedRun]:
     """Check every run of a plan before anything executes; one error lists every bad run.
 
@@ -302,6 +338,7 @@ def prepare_plan(
     ``empty`` is given: the refusal is then added to it as an outcome of status ``empty`` (with the reason) and
     the other runs go ahead. ``checked`` is called once every run's parameters have passed their checks, before
     the runs' data are read (to start the batch's workers and kernels meanwhile); not if any run's failed.
+    ``cell_timeout``: the seconds a cell of any run may take (``--timeout``), or None.
     """
     problems: dict[int, str] = {}
     if checked is not None:
@@ -309,7 +346,7 @@ def prepare_plan(
             try:
                 resolve_parameters(run.notebook, run.parameters)
             except (ParameterError, InputError) as exc:
-                problems[i] = f"run {i} {run.label()}: {str(exc).strip()}"
+                problems[i] = f"{_place(run, i)}: {str(exc).strip()}"
         if not problems:
             checked()
     prepared: dict[str, PreparedRun] = {}
@@ -323,24 +360,33 @@ def prepare_plan(
                 out_root=out_root,
                 kernel_name=kernel_name,
                 allow_empty=allow_empty,
+                cell_timeout=cell_timeout,
             )
         except EmptySelectionError as exc:
             if empty is None:
-                problems[i] = f"run {i} {run.label()}: {str(exc).strip()}"
-            else:
+                problems[i] = f"{_place(run, i)}: {str(exc).strip()}"
+            elif all(o.run_id != run.label() for o in empty):  # the same run listed twice is one
                 empty.append(RunOutcome(run.label(), run.notebook.name, "empty", "", error=str(exc)))
             continue
         except (ParameterError, InputError) as exc:
-            problems[i] = f"run {i} {run.label()}: {str(exc).strip()}"
+            problems[i] = f"{_place(run, i)}: {str(exc).strip()}"
             continue
         prepared.setdefault(p.run_id, p)  # the same run reached twice (grid and runs:) executes once
     if problems:
         listed = [problems[i] for i in sorted(problems)]
         shown = listed[:20] + ([f"... and {len(listed) - 20} more"] if len(listed) > 20 else [])
-        raise ParameterError(
-            f"{len(listed)} of {len(runs)} runs are invalid; nothing was run:\n  " + "\n  ".join(shown)
+        plans = {run.plan for run in runs}
+        raise PlanError(
+            f"{len(listed)} of {len(runs)} runs are invalid; nothing was run:\n  " + "\n  ".join(shown),
+            path=plans.pop() if len(plans) == 1 else None,
         )
     return list(prepared.values())
+
+
+def _place(run: PlannedRun, i: int) -> str:
+    """Where a run of a plan is written (``runs[2]: routes(country=THA)``, ``parameters: tiny(n=3)``: the
+    grid), as a refusal names it; ``run 3 ...`` for runs not read from a plan."""
+    return f"{run.where}: {run.label()}" if run.where else f"run {i} {run.label()}"
 
 
 #: What a batch does with each run's outcome after it, in the worker (e.g. render its brief): a picklable
@@ -580,6 +626,7 @@ def _start_worker(
     start it with now), what its runs need that the server that forked it has not loaded (Papermill's engine,
     nbformat's compiled checks), then ``prepare``."""
     _leave_interrupt_to_the_batch()
+    _end_with_the_batch()
     _share_machine(workers)
     if kernel is not None:
         from evidence.runs.warm import prestart
@@ -609,6 +656,28 @@ def _leave_interrupt_to_the_batch() -> None:
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _end_with_the_batch() -> None:
+    """Make a pool worker end when the batch that started it is gone without stopping it (``kill -9``, the
+    OOM killer, ``timeout -s KILL``): the worker waited for work for ever (each worker holds both ends of the
+    pool's queue, so the batch's end is no end of file), with its warm kernel, and kept the fork server alive.
+    A thread waits on the batch's sentinel and stops the worker as the batch stops it (SIGTERM); its kernel and
+    chart workers end with it (each watches its parent), and the next run or batch removes its run's temporary
+    folder."""
+    import signal
+
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
+
+    def watch() -> None:
+        from multiprocessing.connection import wait as wait_for
+
+        wait_for([parent.sentinel])
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="evidence-batch-watch", daemon=True).start()
 
 
 def _share_machine(workers: int) -> None:

@@ -126,7 +126,7 @@ def prepare_run(
     (``# selection:``) gets empty years filled from the data, and a selection without victims is refused
     (:class:`~evidence.runs.selection_check.EmptySelectionError`) unless ``allow_empty``.
     """
-    cell_timeout = _whole_seconds(cell_timeout)
+    cell_timeout = whole_seconds(cell_timeout)
     spec = notebook if isinstance(notebook, NotebookSpec) else read_notebook(notebook)
     resolved = resolve_parameters(spec, parameters or {}, base_dir=base_dir)
     files, fallback = _run_data_files(spec, resolved)
@@ -158,7 +158,7 @@ def prepare_run(
     )
 
 
-def _whole_seconds(timeout: float | None) -> int | None:
+def whole_seconds(timeout: float | None) -> int | None:
     """A cell timeout as the notebook client takes it: whole seconds, rounded up (a fraction failed every run
     with a TraitError); zero or less, which the client reads as no timeout at all, is refused."""
     if timeout is None:

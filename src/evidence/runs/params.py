@@ -42,14 +42,7 @@ def resolve_parameters(
     values break (``year_from <= year_to``, a threshold of at least 2, ...). ``base_dir`` anchors relative data-file paths (a plan
     file's folder); the working directory by default.
     """
-    problems = []
-    for name in given:
-        if name not in spec.parameters:
-            known = ", ".join(spec.parameters) or "none"
-            problems.append(
-                f"unknown parameter {name!r} for notebook {spec.name}{did_you_mean(name, spec.parameters)} "
-                f"(its parameters: {known})"
-            )
+    problems = [unknown_parameter(spec, name) for name in given if name not in spec.parameters]
     resolved: dict[str, Any] = {}
     for name, param in spec.parameters.items():
         if name not in given and not param.default_is_literal:
@@ -221,9 +214,17 @@ def read_yaml(path: str | Path, what: str) -> Any:
 
     path = Path(path)
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # a SafeLoader
+        raw = path.read_bytes()
+        return yaml.load(raw.decode("utf-8"), Loader=_UniqueKeyLoader)  # a SafeLoader
     except OSError as exc:
         raise InputError(f"cannot read {what}: {exc.strerror}", path=path) from exc
+    except UnicodeDecodeError as exc:  # a file saved in Latin-1 or UTF-16: was a traceback
+        raise InputError(
+            f"{what} is not UTF-8 text (byte {exc.object[exc.start]:#04x})",
+            path=path,
+            row=raw.count(b"\n", 0, exc.start) + 1,
+            hint="save it as UTF-8",
+        ) from exc
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML: {_yaml_problem(exc)}", path=path) from exc
 
@@ -262,8 +263,18 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
     return f"line {mark.line + 1}, column {mark.column + 1}: {text}"
 
 
-def read_parameters_file(path: str | Path) -> dict[str, Any]:
-    """A YAML (or JSON) file of ``name: value`` pairs."""
+def unknown_parameter(spec: NotebookSpec, name: str) -> str:
+    """Why ``name`` is refused: no parameter of the notebook, with the closest one and all of them."""
+    known = ", ".join(spec.parameters) or "none"
+    return (
+        f"unknown parameter {name!r} for notebook {spec.name}{did_you_mean(name, spec.parameters)} "
+        f"(its parameters: {known})"
+    )
+
+
+def read_parameters_file(path: str | Path, spec: NotebookSpec | None = None) -> dict[str, Any]:
+    """A YAML (or JSON) file of ``name: value`` pairs; with ``spec``, a name the notebook does not declare is
+    refused naming the file (the same refusal for a name typed with ``-p`` did not say where it was written)."""
     from evidence.core.errors import InputError
 
     path = Path(path)
@@ -272,7 +283,11 @@ def read_parameters_file(path: str | Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise InputError("a parameters file must be a mapping of name: value", path=path)
-    return {str(k): v for k, v in data.items()}
+    given = {str(k): v for k, v in data.items()}
+    unknown = [name for name in given if spec is not None and name not in spec.parameters]
+    if spec is not None and unknown:
+        raise InputError(unknown_parameter(spec, unknown[0]), path=path)
+    return given
 
 
 def anchor_data_paths(spec: NotebookSpec, given: Mapping[str, Any], base_dir: str | Path) -> dict[str, Any]:
@@ -324,7 +339,11 @@ def run_id(spec: NotebookSpec, parameters: Mapping[str, Any], max_length: int = 
     by the start of its stem; the trailing hash tells apart runs whose readable parts agree. The readable part
     is at most ``max_length`` characters unless its fixed segments alone are longer.
     """
-    segments: list[tuple[bool, Any]] = [(False, spec.name)]  # (names data files?, text or the files)
+    # the notebook's name is its file's stem, any text: made safe as the values are (a space, brackets a summary
+    # read as a style; a leading "." made a hidden folder that lists of runs leave out)
+    segments: list[tuple[bool, Any]] = [
+        (False, slug_text(spec.name) or "notebook")
+    ]  # (names data files?, text)
     for name in spec.parameters:
         value = parameters.get(name)
         if spec.parameters[name].validator == "data_files":
