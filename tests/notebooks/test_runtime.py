@@ -43,8 +43,11 @@ def test_data_files_given_configured_or_demo(tmp_path, monkeypatch):
     monkeypatch.setattr(demo_context, "demo_context_paths", lambda: [tmp_path / "unodc.xlsx"])
     # the demo case records and the demo files of the other layouts (UNODC, GSI, TIP)
     assert runtime.data_files([]) == [tmp_path / "demo.csv", tmp_path / "unodc.xlsx"]
-    with pytest.raises(InputError, match="no such data file"):
+    with pytest.raises(InputError, match="no such data file$"):
         runtime.data_files([str(tmp_path / "missing.csv")])
+    monkeypatch.setenv("EVIDENCE_DATA", str(tmp_path / "gone.csv"))
+    with pytest.raises(InputError, match=r"gone\.csv: no such data file \(named in EVIDENCE_DATA\)"):
+        runtime.data_files([])
 
 
 def test_record_provenance_writes_into_the_run_folder_and_merges(tmp_path, monkeypatch):

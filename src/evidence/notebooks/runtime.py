@@ -78,7 +78,8 @@ def data_files(data: Sequence[str | Path] = ()) -> list[Path]:
     The runner calls this too (before the kernel starts), so a run's cache key hashes the same files the
     notebook loads.
     """
-    paths = [Path(p).expanduser() for p in data] or configured_data_paths()
+    given = [Path(p).expanduser() for p in data]
+    paths = given or configured_data_paths()
     if not paths:
         from evidence.sources.demo import demo_path
         from evidence.sources.demo_context import demo_context_paths
@@ -86,7 +87,11 @@ def data_files(data: Sequence[str | Path] = ()) -> list[Path]:
         return [demo_path(), *demo_context_paths()]
     missing = [p for p in paths if not p.is_file()]
     if missing:
-        raise InputError("no such data file", path=missing[0])
+        # a file named in the environment, not on the command line: say where to mend it (every run of a batch
+        # says it)
+        raise InputError(
+            "no such data file" if given else "no such data file (named in EVIDENCE_DATA)", path=missing[0]
+        )
     return [p.resolve() for p in paths]
 
 
