@@ -161,3 +161,31 @@ def test_an_index_lists_only_runs_folders_beside_it(tmp_path: Path) -> None:
     index.write_text(re.sub(r'(name="evidence-runs-folders" content=")[^"]*', rf"\g<1>{planted}", page))
     page = write_index(runs).read_text(encoding="utf-8")
     assert "country_brief-KHM-private" not in page and "1 brief ·" in page
+
+
+def test_the_index_is_read_and_written_under_its_folders_lock(runs_root: Path, monkeypatch) -> None:
+    """Two batches finishing at once each read the briefs, then wrote the page: the later write could lack the
+    other's newest brief. Another process cannot lock the folder while the briefs are read."""
+    import fcntl
+    import os
+
+    from evidence.briefs import index
+
+    make_run(runs_root)
+    tried: list[bool] = []
+    collect = index.collect_briefs
+
+    def collect_while_another_tries(root: Path) -> list:
+        fd = os.open(runs_root.parent, os.O_RDONLY)  # another open: flock excludes it as another process
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            tried.append(True)
+        except BlockingIOError:
+            tried.append(False)
+        finally:
+            os.close(fd)
+        return collect(root)
+
+    monkeypatch.setattr(index, "collect_briefs", collect_while_another_tries)
+    write_index(runs_root)
+    assert tried == [False]

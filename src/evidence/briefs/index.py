@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from evidence.core.atomic import write_text
+from evidence.core.atomic import folder_lock, write_text
 from evidence.presentation.markup import escape_html
 
 INDEX_FILE = "index.html"
@@ -101,10 +101,13 @@ def write_index(runs_root: str | Path, target: str | Path | None = None) -> Path
     that still exist (atomically); return its path."""
     target = Path(target) if target is not None else index_path(runs_root)
     base = target.resolve().parent
-    roots = sorted({Path(runs_root).resolve(), *indexed_roots(target)})
-    entries = [e for root in roots for e in collect_briefs(root)]
-    entries.sort(key=lambda e: (e.rendered_at, e.folder.name), reverse=True)
-    return write_text(target, index_html(entries, base=base, roots=roots))
+    # read and written under the index folder's lock: two batches (or a batch and a brief) finishing at once
+    # would otherwise each read the briefs, and the later write could lack the other's newest brief
+    with folder_lock(base):
+        roots = sorted({Path(runs_root).resolve(), *indexed_roots(target)})
+        entries = [e for root in roots for e in collect_briefs(root)]
+        entries.sort(key=lambda e: (e.rendered_at, e.folder.name), reverse=True)
+        return write_text(target, index_html(entries, base=base, roots=roots))
 
 
 #: The ``<meta>`` of an index page that lists the runs folders it indexes (JSON, relative to the page).

@@ -33,10 +33,11 @@ import shutil
 import socket
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from evidence.core.atomic import folder_lock
 from evidence.core.errors import InputError, ParameterError
 from evidence.notebooks.catalog import NotebookSpec, read_notebook
 from evidence.notebooks.runtime import RUN_DIR_ENV, data_files, read_provenance
@@ -543,25 +544,6 @@ def check_writable(out_root: str | Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-@contextlib.contextmanager
-def _folder_lock(target: Path) -> Iterator[None]:
-    """An exclusive lock for swapping run folders in ``target``'s parent folder: a ``flock`` on that folder
-    itself (no lock file left behind), held for the few renames of a swap.
-
-    On systems without ``fcntl`` the lock is a no-op (the swap stays atomic where the system allows)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    fd = os.open(target.parent, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
 #: Called between "old run moved aside" and "new run renamed in" when the system cannot exchange two folders
 #: atomically (a test replaces it to simulate a kill at that moment).
 _between_moves: Callable[[Path], None] = lambda aside: None
@@ -574,7 +556,8 @@ def _swap_into_place(source: Path, target: Path) -> None:
     first, and a process killed before the new one is in place leaves it there for :func:`restore_moved_aside`.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _folder_lock(target):
+    # the swap under a lock of the runs folder: a few renames, which another process may be doing at once
+    with folder_lock(target.parent):
         if not target.exists():
             os.replace(source, target)
             return
@@ -644,7 +627,7 @@ def clean_stale_temporaries(out_root: str | Path) -> list[Path]:
 def _restore_moved_aside(aside: Path, target: Path) -> None:
     """A run moved aside by a process killed before the new run was renamed in: put it back (unless a newer
     run is in place by now)."""
-    with _folder_lock(target):
+    with folder_lock(target.parent):
         if (aside / "run").is_dir() and not target.exists():
             os.replace(aside / "run", target)
 
