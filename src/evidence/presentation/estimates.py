@@ -37,6 +37,7 @@ from evidence.presentation.markup import escape_markdown, number
 __all__ = [
     "DisclosedEstimate",
     "assumptions_text",
+    "coarsened",
     "disclose_estimate",
     "disclosed_payload",
     "estimate_headline",
@@ -68,6 +69,8 @@ class DisclosedEstimate:
     marks: Mapping[str, str]  # field -> "small" or "complement" where withheld
     rule: DisclosureRule
     reasons: tuple[str, ...] = ()
+    #: the numbers are rounded to whole people (the capture-history table holds a small cell, :func:`coarsened`)
+    rounded: bool = False
 
     @property
     def withheld(self) -> bool:
@@ -96,7 +99,9 @@ class DisclosedEstimate:
         if label is not None:
             return label
         value = self.values[field]
-        return None if value is None or math.isinf(value) else value
+        if value is None or math.isinf(value):
+            return None
+        return int(value) if self.rounded else value
 
     def interval_text(self) -> str:
         low, high = self.text("low"), self.text("high")
@@ -128,6 +133,28 @@ def pins_small_count(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_
     return len(result.lists) == 2 and (
         rule.is_small(result.overlapping) or rule.is_small(result.smallest_list)
     )
+
+
+def coarsened(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> bool:
+    """Whether the capture-history table holds a small cell (1 to threshold − 1): then every number of people
+    is published rounded to whole people (as the text shows it), the p-values of the stepwise steps to two
+    figures (as the brief shows them), and the bootstrap's seed and BCa constants are withheld.
+
+    Each published number is an equation in the cells, and with few people only a handful of tables of the
+    number observed satisfy them all. As computed, the estimate and interval fix the chosen model's sufficient
+    statistics (the lists' sizes and the overlaps of its interactions); the jackknife's acceleration (and the
+    limits' quantiles and replicates beyond each limit, which give it back) is a further equation in every
+    cell; and with the seed anyone can recompute the bootstrap of each candidate table, so that the BCa limits,
+    even rounded, tell the tables apart. Of random 3-list tables of 18 to 30 people with a small cell, the
+    acceleration with the exact estimate and the stepwise choice pinned a small count in most tables searched
+    in full, and the BCa limits recomputed with the seed the whole table (tests/presentation/
+    test_estimates_attack.py; docs/methods.md gives the rates). Rounded, without the seed and constants, the
+    tables searched kept every small count free."""
+    return result.smallest_cell is not None and rule.is_small(result.smallest_cell)
+
+
+def _whole(value: float | None) -> float | None:
+    return value if value is None or not math.isfinite(value) else float(round(value))
 
 
 def disclose_limits(
@@ -191,7 +218,10 @@ def disclose_estimate(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
             )
     for field in marks:
         values[field] = None
-    return DisclosedEstimate(values=values, marks=marks, rule=rule, reasons=tuple(reasons))
+    rounded = coarsened(result, rule)
+    if rounded:
+        values = {field: _whole(value) for field, value in values.items()}
+    return DisclosedEstimate(values=values, marks=marks, rule=rule, reasons=tuple(reasons), rounded=rounded)
 
 
 def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> dict[str, Any]:
@@ -236,8 +266,47 @@ def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
     hidden = withheld_replicate_counts(result, rule)
     for field in hidden:
         payload["bootstrap"][field] = COMPLEMENT_LABEL
-    payload["disclosure"] = {"threshold": rule.threshold, "withheld": [*shown.reasons, *hidden.values()]}
+    coarse = _coarsen_payload(payload, result, rule) if coarsened(result, rule) else []
+    payload["disclosure"] = {"threshold": rule.threshold, "withheld": [*shown.reasons, *hidden.values(), *coarse]}
     return payload
+
+
+def _coarsen_payload(payload: dict[str, Any], result: PopulationEstimate, rule: DisclosureRule) -> list[str]:
+    """The payload of an estimate whose table holds a small cell (:func:`coarsened`): numbers of people rounded
+    (the estimate's own already are, through :class:`DisclosedEstimate`), p-values to two figures, the seed and
+    the BCa constants withheld. Returns why, for the ``withheld`` list."""
+    boot = payload["bootstrap"]
+    for entry in boot["rounds"]:
+        entry["interval"] = [_whole_json(v) for v in entry["interval"]]
+    if isinstance(boot["monte_carlo_range"], list):
+        boot["monte_carlo_range"] = [[_whole_json(v) for v in pair] for pair in boot["monte_carlo_range"]]
+    if isinstance(boot["monte_carlo_se"], list):
+        boot["monte_carlo_se"] = [_whole_json(v) for v in boot["monte_carlo_se"]]
+    for step in payload["steps"]:
+        step["p_value"] = float(f"{step['p_value']:.2g}")
+    reasons = [
+        "the lists hold a combination of fewer than "
+        f"{rule.threshold} people: the numbers of people are rounded to whole people and the p-values "
+        "to two figures (as computed, each is an equation that with the others leaves few tables of the "
+        "number observed)"
+    ]
+    if result.interval_method == "bca":
+        payload["seed"] = COMPLEMENT_LABEL
+        for where, key in ((payload, "acceleration"), (payload, "bias_correction"), (boot, "limit_quantiles")):
+            if where[key] is not None:  # None: already withheld (two lists with a small count, or not computed)
+                where[key] = COMPLEMENT_LABEL
+        if boot["replicates_beyond"] is not None:
+            boot["replicates_beyond"] = COMPLEMENT_LABEL
+        reasons.append(
+            "the bootstrap's seed and its constants (bias correction, acceleration, the quantiles the limits "
+            "are read at) are withheld: with the seed anyone can recompute the interval of each table that "
+            "fits the other numbers, and tell them apart"
+        )
+    return reasons
+
+
+def _whole_json(value: object) -> object:
+    return int(round(value)) if isinstance(value, float) and math.isfinite(value) else value
 
 
 def method_text(result: PopulationEstimate) -> str:
@@ -278,17 +347,20 @@ def _many(count: int, noun: str) -> str:
     return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
-def interval_method_text(result: PopulationEstimate) -> str:
+def interval_method_text(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str:
+    """How the interval was computed, with the bootstrap's seed (withheld when the table holds a small cell,
+    :func:`coarsened`: with it the interval of every candidate table can be recomputed)."""
+    seed = "seed withheld" if coarsened(result, rule) else f"seed {result.seed}"
     if result.interval_method == "bca" and result.bootstrap_runs > 1:
         per_run = result.bootstrap_replicates // result.bootstrap_runs
         return (
             f"BCa bootstrap: the median of the limits of {result.bootstrap_runs} independent runs of "
-            f"{per_run:,} replicates, each replicate repeating the model choice (seed {result.seed})"
+            f"{per_run:,} replicates, each replicate repeating the model choice ({seed})"
         )
     if result.interval_method == "bca":
         return (
             f"BCa bootstrap of {result.bootstrap_replicates:,} replicates, each repeating the model choice "
-            f"(seed {result.seed})"
+            f"({seed})"
         )
     return "log-normal, from the intercept's standard error (no allowance for the model choice)"
 
@@ -447,7 +519,7 @@ def estimate_rows(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RUL
         ("estimated total population", shown.text("estimate")),
         ("estimated on no list", shown.text("dark_figure")),
         (f"{level_text(result.level)} interval", shown.interval_text()),
-        ("interval", interval_method_text(result)),
+        ("interval", interval_method_text(result, rule)),
         ("model choice", method_text(result)),
         ("model space", model_space_text(result)),
         ("interactions selected", ", ".join(result.terms) or "none (independent lists)"),
@@ -695,7 +767,9 @@ _METHOD_WORDS = {
 }
 
 
-def settings_for_readers(result: PopulationEstimate, *, method: str, bootstrap_runs: int) -> dict[str, Any]:
+def settings_for_readers(
+    result: PopulationEstimate, *, method: str, bootstrap_runs: int, rule: DisclosureRule = DEFAULT_RULE
+) -> dict[str, Any]:
     """The hidden-population notebook's settings as its brief's readers should see them (its glance box and
     subtitle, through :func:`evidence.notebooks.runtime.record_resolved`): a setting the chosen method does not
     use is left out (None), not shown beside it ("downhill start: main" of a stepwise choice, "bootstrap runs: 0"
@@ -709,6 +783,9 @@ def settings_for_readers(result: PopulationEstimate, *, method: str, bootstrap_r
         shown["max_order"] = None
     if result.interval_method != "bca":
         shown.update(bootstrap_replicates="none (log-normal interval)", bootstrap_runs=None, seed=None)
-    elif not bootstrap_runs:  # 0: as many as needed; the brief says how many
-        shown["bootstrap_runs"] = f"auto ({_many(result.bootstrap_runs, 'run')})"
+    else:
+        if not bootstrap_runs:  # 0: as many as needed; the brief says how many
+            shown["bootstrap_runs"] = f"auto ({_many(result.bootstrap_runs, 'run')})"
+        if coarsened(result, rule):  # with the seed the interval of every candidate table can be recomputed
+            shown["seed"] = "withheld"
     return shown
