@@ -22,6 +22,7 @@ from evidence.presentation.estimates import (
     disclosed_payload,
     estimate_rows,
     settings_for_readers,
+    stepwise_steps,
 )
 
 KEYS = ("100", "010", "001", "110", "101", "011", "111")
@@ -34,7 +35,8 @@ REPLICATES, SEED = 100, 11
 
 def _capture(cells: dict[str, int]) -> ListCapture:
     frame = pl.DataFrame(
-        {name: [int(k[i]) for k in KEYS] for i, name in enumerate("ABC")} | {"count": [cells[k] for k in KEYS]}
+        {name: [int(k[i]) for k in KEYS] for i, name in enumerate("ABC")}
+        | {"count": [cells[k] for k in KEYS]}
     )
     return ListCapture.from_frame(frame, source="attack")
 
@@ -102,6 +104,7 @@ def _two_figures(a: float, b: float) -> bool:
     return f"{a:.2g}" == f"{b:.2g}"
 
 
+@pytest.mark.slow
 def test_bootstrap_seed_and_constants_gave_the_table_back_and_are_withheld():
     capture = _capture(CELLS)
     result = estimate_population(capture, bootstrap=REPLICATES, seed=SEED)
@@ -111,12 +114,16 @@ def test_bootstrap_seed_and_constants_gave_the_table_back_and_are_withheld():
     # what was published: the estimate and p-values as computed, the acceleration, the seed and the BCa limits
     tables = _candidates(capture, result, _exact)
     assert len(tables) == 12
-    tables = tables[[_exact(_jackknife_acceleration(capture.with_counts(y)), result.acceleration) for y in tables]]
+    tables = tables[
+        [_exact(_jackknife_acceleration(capture.with_counts(y)), result.acceleration) for y in tables]
+    ]
     assert len(tables) == 6
     same_interval = []
     for y in tables:
         other = estimate_population(capture.with_counts(y), bootstrap=REPLICATES, seed=SEED)
-        same_interval.append(other.interval[1] == result.interval[1] and other.bias_correction == result.bias_correction)
+        same_interval.append(
+            other.interval[1] == result.interval[1] and other.bias_correction == result.bias_correction
+        )
     assert (tables[same_interval] == capture.counts).all(1).all() and sum(same_interval) == 1
 
     # published now: the seed and the BCa constants withheld, numbers rounded, p-values to two figures
@@ -156,3 +163,34 @@ def test_the_rule_s_threshold_decides_what_is_small(threshold):
     result = estimate_population(capture)
     payload = disclosed_payload(result, DisclosureRule(threshold=threshold))
     assert isinstance(payload["estimate"], int) == (threshold == 5)
+
+
+@pytest.mark.slow
+def test_a_step_adding_interactions_with_few_people_in_common_has_its_p_value_withheld():
+    """Stepwise adds A:B, whose lists share 1 person, at p = 0.010: the Poisson probability of 1 against the
+    number expected. With the p-value to two figures, the tables of 28 people giving the published estimate
+    with that choice put 1 or 2 people on C alone (1 in truth); without it, 1 to 6."""
+    capture = _capture({"100": 1, "010": 3, "001": 1, "110": 0, "101": 12, "011": 10, "111": 1})
+    result = estimate_population(capture)
+    assert result.steps[0][0] == "A:B" and result.step_overlaps == (1,)
+    estimate = round(result.estimate)
+    with_p = _candidates(capture, result, lambda a, _: np.round(a) == estimate, _two_figures)
+    cell = _toolkit_keys().index("001")
+    assert set(with_p[:, cell]) == {1, 2}  # without the p-value: 1 to 6 (2,398 tables, two minutes to check)
+    payload = disclosed_payload(result)
+    assert payload["steps"] == [{"term": "A:B", "p_value": "x"}]
+    assert any("people in common is withheld" in reason for reason in payload["disclosure"]["withheld"])
+    assert stepwise_steps(result) == [("A:B", "x")]
+
+
+def _toolkit_keys() -> list[str]:
+    """The histories in the toolkit's order of cells (list i is bit i of the cell's number + 1)."""
+    return ["".join(str((k >> i) & 1) for i in range(3)) for k in range(1, 8)]
+
+
+def test_a_step_whose_lists_share_many_people_keeps_its_p_value():
+    capture = _capture({"100": 20, "010": 20, "001": 20, "110": 60, "101": 5, "011": 5, "111": 2})
+    result = estimate_population(capture)
+    assert result.steps and all(n >= 5 for n in result.step_overlaps)
+    payload = disclosed_payload(result)
+    assert [s["p_value"] for s in payload["steps"]] == [float(f"{p:.2g}") for _, p in result.steps]

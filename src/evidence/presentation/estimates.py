@@ -53,6 +53,7 @@ __all__ = [
     "sensitivity_withheld_text",
     "settings_for_readers",
     "spread_text",
+    "stepwise_steps",
     "withheld_replicate_counts",
 ]
 
@@ -267,7 +268,10 @@ def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
     for field in hidden:
         payload["bootstrap"][field] = COMPLEMENT_LABEL
     coarse = _coarsen_payload(payload, result, rule) if coarsened(result, rule) else []
-    payload["disclosure"] = {"threshold": rule.threshold, "withheld": [*shown.reasons, *hidden.values(), *coarse]}
+    payload["disclosure"] = {
+        "threshold": rule.threshold,
+        "withheld": [*shown.reasons, *hidden.values(), *coarse],
+    }
     return payload
 
 
@@ -282,18 +286,29 @@ def _coarsen_payload(payload: dict[str, Any], result: PopulationEstimate, rule: 
         boot["monte_carlo_range"] = [[_whole_json(v) for v in pair] for pair in boot["monte_carlo_range"]]
     if isinstance(boot["monte_carlo_se"], list):
         boot["monte_carlo_se"] = [_whole_json(v) for v in boot["monte_carlo_se"]]
-    for step in payload["steps"]:
-        step["p_value"] = float(f"{step['p_value']:.2g}")
-    reasons = [
-        "the lists hold a combination of fewer than "
-        f"{rule.threshold} people: the numbers of people are rounded to whole people and the p-values "
-        "to two figures (as computed, each is an equation that with the others leaves few tables of the "
-        "number observed)"
+    overlaps = result.step_overlaps or (None,) * len(payload["steps"])
+    small_steps = [
+        step["term"] for step, n in zip(payload["steps"], overlaps, strict=True) if rule.is_small(n)
     ]
+    for step, n in zip(payload["steps"], overlaps, strict=True):
+        step["p_value"] = COMPLEMENT_LABEL if rule.is_small(n) else _two_figures(step["p_value"])
+    coarse = (
+        f"the lists hold a combination of fewer than {rule.threshold} people: the numbers of people are rounded "
+        "to whole people and the p-values to two figures (as computed, each is an equation that with the others "
+        "leaves few tables of the number observed)"
+    )
+    reasons = [coarse]
+    if small_steps:
+        reasons.append(step_withheld_text(rule))
     if result.interval_method == "bca":
         payload["seed"] = COMPLEMENT_LABEL
-        for where, key in ((payload, "acceleration"), (payload, "bias_correction"), (boot, "limit_quantiles")):
-            if where[key] is not None:  # None: already withheld (two lists with a small count, or not computed)
+        # None: already withheld (two lists with a small count) or not computed
+        for where, key in (
+            (payload, "acceleration"),
+            (payload, "bias_correction"),
+            (boot, "limit_quantiles"),
+        ):
+            if where[key] is not None:
                 where[key] = COMPLEMENT_LABEL
         if boot["replicates_beyond"] is not None:
             boot["replicates_beyond"] = COMPLEMENT_LABEL
@@ -305,8 +320,33 @@ def _coarsen_payload(payload: dict[str, Any], result: PopulationEstimate, rule: 
     return reasons
 
 
+def step_withheld_text(rule: DisclosureRule = DEFAULT_RULE) -> str:
+    """Why a stepwise step's p-value is withheld, for readers."""
+    return (
+        f"the p-value of a step whose interaction's lists have fewer than {rule.threshold} people in common is "
+        "withheld (x): it is the Poisson probability of that number against the number expected, and gives it "
+        "back"
+    )
+
+
+def stepwise_steps(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> list[tuple[str, str]]:
+    """The stepwise steps as published: (interaction added, its p-value to two figures), the p-value withheld
+    (``x``) when the table holds a small cell and the interaction's lists have fewer than ``threshold`` people
+    in common (:func:`coarsened`, :func:`step_withheld_text`)."""
+    coarse = coarsened(result, rule)
+    overlaps = result.step_overlaps or (None,) * len(result.steps)
+    return [
+        (term, COMPLEMENT_LABEL if coarse and rule.is_small(n) else f"{p:.2g}")
+        for (term, p), n in zip(result.steps, overlaps, strict=True)
+    ]
+
+
+def _two_figures(value: float) -> float:
+    return float(f"{value:.2g}")
+
+
 def _whole_json(value: object) -> object:
-    return int(round(value)) if isinstance(value, float) and math.isfinite(value) else value
+    return round(value) if isinstance(value, float) and math.isfinite(value) else value
 
 
 def method_text(result: PopulationEstimate) -> str:
