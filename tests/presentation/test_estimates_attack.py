@@ -194,3 +194,23 @@ def test_a_step_whose_lists_share_many_people_keeps_its_p_value():
     assert result.steps and all(n >= 5 for n in result.step_overlaps)
     payload = disclosed_payload(result)
     assert [s["p_value"] for s in payload["steps"]] == [float(f"{p:.2g}") for _, p in result.steps]
+
+
+def test_two_lists_with_few_people_on_one_list_only_withhold_the_estimate():
+    """3 people on A alone, 11 on B alone, 6 on both: neither list nor the overlap is small, but the estimate
+    (9·17/6, rounded) and the upper limit (rounded) fit no other table of 20 people, and give the 3 back."""
+    capture = ListCapture(("A", "B"), np.array([3, 11, 6]))
+    result = estimate_population(capture)
+    rounded = (round(result.estimate), round(result.interval[1]))
+    others = [
+        np.array((a, b, 20 - a - b))
+        for a in range(21)
+        for b in range(21 - a)
+        if min(a, b, 20 - a - b) >= 1 and (a, b) != (3, 11)  # a person in every cell: an estimate exists
+    ]
+    assert not any(
+        (round(r.estimate), round(r.interval[1])) == rounded
+        for r in (estimate_population(capture.with_counts(y)) for y in others)
+    )
+    payload = disclosed_payload(result)
+    assert payload["estimate"] == "x" and payload["interval"] == ["x", "x"] and payload["observed"] == 20

@@ -130,9 +130,11 @@ def pins_small_count(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_
     """Whether the estimate itself gives a small count back: with two lists it is Lincoln–Petersen's
     n_A·n_B/m, and beside the number observed (n_A + n_B − m) only one set of whole numbers fits (759.67 of
     93 observed: 53 and 43 people on the lists, 3 on both, as 53·43/3), so a small overlap or a small list
-    is published with it. (Three lists or more: the headline estimate and the number observed alone leave the cells free.)"""
+    is published with it. So is a small number on one list only (n_A − m): 3 people on A alone, 11 on B alone and 6
+    on both give 25.5 (9·17/6), and rounded to 26 with an upper limit of 45 fit no other table of 20 people. (Three
+    lists or more: the headline estimate and the number observed alone leave the cells free.)"""
     return len(result.lists) == 2 and (
-        rule.is_small(result.overlapping) or rule.is_small(result.smallest_list)
+        rule.is_small(result.overlapping) or rule.is_small(result.smallest_list) or coarsened(result, rule)
     )
 
 
@@ -205,8 +207,8 @@ def disclose_estimate(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
         marks = {field: _COMPLEMENT for field in ("estimate", "dark_figure", "low", "high")}
         reasons.append(
             f"with two lists the estimate is the product of the lists' sizes over the number on both, and "
-            f"would give back a list or an overlap of fewer than {rule.threshold} people: the estimate, the "
-            "number on no list and the interval are withheld"
+            f"would give back a list, an overlap or a number on one list only of fewer than {rule.threshold} "
+            "people: the estimate, the number on no list and the interval are withheld"
         )
     limits, limit_marks = disclose_limits(observed, result.interval, rule)
     for field, value, mark in zip(("low", "high"), limits, limit_marks, strict=True):
