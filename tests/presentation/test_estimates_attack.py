@@ -214,3 +214,14 @@ def test_two_lists_with_few_people_on_one_list_only_withhold_the_estimate():
     )
     payload = disclosed_payload(result)
     assert payload["estimate"] == "x" and payload["interval"] == ["x", "x"] and payload["observed"] == 20
+
+
+def test_two_lists_with_few_people_on_no_list_withhold_the_interval_too():
+    """1 person on A alone, 7 on B alone, 4 on both: the number on no list is small and was withheld with the
+    estimate, but the interval (12 – 30, from the same three counts) was published and fit one other table."""
+    capture = ListCapture(("A", "B"), np.array([1, 7, 4]))
+    result = estimate_population(capture)
+    shown = disclose_estimate(result)
+    assert shown.marks["dark_figure"] == "small"
+    assert shown.label("low") == shown.label("high") == "x"
+    assert disclosed_payload(result)["interval"] == ["x", "x"]

@@ -203,8 +203,9 @@ def disclose_estimate(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
             f"fewer than {rule.threshold} people are estimated to be on no list: that number and the estimate "
             "(observed plus it) are withheld"
         )
-    elif pins_small_count(result, rule):
-        marks = {field: _COMPLEMENT for field in ("estimate", "dark_figure", "low", "high")}
+    # not elif: with a small number on no list the interval (a function of the same three counts) is still here
+    if not rule.is_small(observed) and pins_small_count(result, rule):
+        marks = {field: _COMPLEMENT for field in ("estimate", "dark_figure", "low", "high")} | marks
         reasons.append(
             f"with two lists the estimate is the product of the lists' sizes over the number on both, and "
             f"would give back a list, an overlap or a number on one list only of fewer than {rule.threshold} "
