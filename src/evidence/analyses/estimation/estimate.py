@@ -87,9 +87,6 @@ class PopulationEstimate:
     #: never published either: the smallest count above 0 in the capture-history table (with a small one, the
     #: published numbers are coarsened and the bootstrap's seed and constants withheld, ``presentation.estimates``)
     smallest_cell: int | None = None
-    #: never published: for each stepwise step, the number of cases on every list of the interaction added (its
-    #: p-value is a function of it, Poisson against the expected number, and gives a small one back)
-    step_overlaps: tuple[int, ...] = ()
 
     @property
     def identifiable(self) -> bool:
@@ -329,7 +326,6 @@ def _estimate(
         "smallest_list": min(capture.list_totals().values()),
         "overlapping": int(capture.counts[capture.histories.sum(axis=1) >= 2].sum()),
         "smallest_cell": min((int(c) for c in capture.counts if c > 0), default=None),
-        "step_overlaps": _step_overlaps(capture, selection),
     }
     if bootstrap == 0:
         return PopulationEstimate(**common, interval=fit.interval(level), interval_method="intercept_se")
@@ -374,15 +370,6 @@ def _estimate(
         replicates_beyond=result.beyond,
         seed=seed,
     )
-
-
-def _step_overlaps(capture: ListCapture, selection: Selection) -> tuple[int, ...]:
-    """The cases on every list of each interaction a stepwise selection added, in order."""
-    by_name = {
-        capture.term_name(term): capture.overlap(term)
-        for term in capture.interaction_terms(selection.space.effective_order)
-    }
-    return tuple(by_name[name] for name, _ in selection.steps)
 
 
 def _check_parameters(
