@@ -13,10 +13,15 @@ every table (:class:`~evidence.presentation.disclosure.DisclosureRule`, ``<5`` b
   capture-history table holds a small cell, only the headline model's numbers are shown (``x`` elsewhere).
   Each model's estimate is a formula in the cells (with three lists, main effects + A:B gives
   observed + n₀₀₁(n₁₀₀ + n₀₁₀ + n₁₁₀)/(n₁₀₁ + n₀₁₁ + n₁₁₁)), and two or three of them beside the number observed
-  leave one table, or a few agreeing on the small cell (:func:`sensitivity_withheld`).
+  leave one table, or a few agreeing on the small cell (:func:`sensitivity_withheld`);
+* **with a small cell** (:func:`coarsened`) every number of people is published rounded to whole people (JSON and
+  chart data too), and the stepwise p-values, the bootstrap's seed and its BCa constants are withheld (``x``):
+  as computed they are equations in the cells, and with the seed the interval of every candidate table can be
+  recomputed; with two lists any small cell withholds the estimate and the interval (:func:`pins_small_count`).
 
-Published numbers keep their precision; the text shows them rounded to whole people. In JSON a withheld
-number is its label (a string), as in ``evidence flows``/``trend``; an unbounded upper limit is null.
+Without a small cell, published numbers keep their precision; the text shows them rounded to whole people. In
+JSON a withheld number is its label (a string), as in ``evidence flows``/``trend``; an unbounded upper limit is
+null.
 """
 
 from __future__ import annotations
