@@ -488,3 +488,20 @@ def test_an_empty_selection_is_said_to_be_empty_not_unrecorded(shared_data):
         with pytest.raises(ParameterError, match="no victim records here \\(an empty selection\\)"):
             call()
     assert causes.profile(Selection(table, country="UKR", role="origin"), "form").height  # recorded there
+
+
+def test_a_logistic_fit_that_fails_numerically_is_a_refusal(shared_data, monkeypatch):
+    """Leftover ("NaN weights seen once in show_causes_section"): the GLM's ValueError (NaN or infinite weights)
+    escaped the section's handling of refusals (it catches the toolkit's errors) and stopped the notebook."""
+    from evidence.analyses import glm
+
+    vp = load_cached(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+
+    def nan_weights(*args, **kwargs):
+        raise ValueError("NaN, inf or invalid value detected in weights, estimation infeasible.")
+
+    monkeypatch.setattr(glm, "fit_glm", nan_weights)
+    with pytest.raises(ParameterError, match="model of sexual exploitation could not be fitted.*weights"):
+        causes.association_model(vp, "exploitation_sexual", ["sex", "majority_status", "origin_region"])
+    table, failures = causes.association_grid(vp, "form", ["sex", "majority_status", "origin_region"])
+    assert table.is_empty() and all("could not be fitted" in why for why in failures.values())

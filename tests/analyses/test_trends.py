@@ -442,6 +442,47 @@ def test_a_reporter_that_stops_listing_nationals_it_usually_lists_counts_as_miss
     assert trends.reporter_gaps(Selection(steady, country="MMR", role="origin")) == ()
 
 
+def test_a_breakdown_published_without_the_nationals_row_is_not_said_to_be_no_breakdown():
+    """Leftover: Eritrea's nationals, "no full citizenship breakdown from the United Kingdom" in 2009, 2010, 2014
+    and 2015, years the United Kingdom published a breakdown (11-22 rows, 72-151% of its total) without an
+    Eritrea row: the words say what the data hold."""
+    rows = nationals_reported(range(2010, 2020), tha_from=2010, jpn_omits=2019)
+    (flag,) = trends.reporter_gaps(Selection(rows, country="MMR", role="origin"), min_share=0.1)
+    assert "no full citizenship breakdown from Japan" not in flag.reason
+    assert "no full citizenship breakdown listing these nationals from Japan" in flag.reason
+    assert "Japan published one that lists none of them, where it lists them in other years" in flag.reason
+    ((years, shared),) = trends.grouped_incomplete([flag])
+    assert years == (2019,)
+    assert shared.startswith(
+        "the set of reporting countries changes: no full citizenship breakdown listing these nationals from Japan"
+    )
+    # a reporter that published no breakdown at all is not said to have published one
+    rows = nationals_reported(range(2010, 2020), tha_from=2013)
+    flags = trends.reporter_gaps(Selection(rows, country="MMR", role="origin"))
+    assert flags and all("published one" not in f.reason for f in flags)
+
+
+def test_eritrea_s_years_of_a_uk_breakdown_without_an_eritrea_row_say_so(shared_data):
+    from evidence.sources.cache import load_cached
+
+    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    flags = {f.year: f.reason for f in trends.reporter_gaps(Selection(table, country="ERI", role="origin"))}
+    for year in (2009, 2010, 2014, 2015):  # a breakdown of 11-22 rows, no Eritrea row
+        assert "the United Kingdom published one that lists none of them" in flags[year], year
+    for year in (2011, 2017, 2018):  # none (2011), a partial one (42 of 5,138; 3,220 of 6,985)
+        assert "the United Kingdom published one" not in flags[year], year
+    grouped = " ".join(
+        reason
+        for _, reason in trends.grouped_incomplete(
+            tuple(trends.reporter_gaps(Selection(table, country="ERI", role="origin")))
+        )
+    )
+    assert "no full citizenship breakdown from" not in grouped
+    assert (
+        "no full citizenship breakdown listing these nationals from the United Kingdom and Sudan" in grouped
+    )
+
+
 def test_a_published_censored_cell_is_a_count_not_a_breakdown_that_left_the_nationals_out():
     """Review finding 2: Thailand's 2021 breakdown lists ``Cambodia <5`` (14 rows, 142-175 against its total
     of 134); read as an omission, it made 2021 "probably incomplete: no full citizenship breakdown from
@@ -487,7 +528,7 @@ def test_a_year_is_flagged_only_when_its_missing_reporters_detect_a_material_sha
     assert group == (
         (2011, 2012, 2013, 2019, 2020, 2021),
         (
-            "the set of reporting countries changes: no full citizenship breakdown from Malaysia, which detects "
+            "the set of reporting countries changes: no full citizenship breakdown listing these nationals from Malaysia, which detects "
             "about 33% of these nationals in the other years"
         ),
     )
@@ -508,7 +549,7 @@ def test_small_reporters_that_make_a_gap_material_are_counted_as_a_range_over_th
         (
             (2017, 2018),
             (
-                "the set of reporting countries changes: no full citizenship breakdown from Austria, Belgium and "
+                "the set of reporting countries changes: no full citizenship breakdown listing these nationals from Austria, Belgium and "
                 "Germany, which detect about 14% of these nationals in the other years, nor from smaller reporters "
                 "(28–33% in all)"
             ),
@@ -1204,7 +1245,7 @@ def test_many_reasons_that_differ_only_in_the_missing_reporters_are_said_in_one(
     ((years, reason),) = trends.grouped_incomplete(flags)
     assert years == (2011, 2012, 2013, 2019)
     assert reason.startswith(
-        "the set of reporting countries changes: no full citizenship breakdown from Malaysia (2011–2012, 2019), "
+        "the set of reporting countries changes: no full citizenship breakdown listing these nationals from Malaysia (2011–2012, 2019), "
     )
     assert "Japan (2012–2013)" in reason and "(2013, 2019)" in reason
     # every reporter missing is named: the range is theirs, with nothing added
@@ -1229,7 +1270,7 @@ def test_the_share_range_of_merged_missing_reporters_is_that_of_the_ones_named()
     ]
     ((_, reason),) = trends.grouped_incomplete(flags)
     assert reason.startswith(
-        "the set of reporting countries changes: no full citizenship breakdown from D (2013), "
+        "the set of reporting countries changes: no full citizenship breakdown listing these nationals from D (2013), "
     )
     assert "in the other years, those missing in a year detect 10–40% of these nationals" in reason
     assert reason.endswith("(16–46% counting the smaller reporters missing too)")
@@ -1378,3 +1419,47 @@ def test_a_missing_reporter_of_almost_all_the_nationals_is_not_said_to_detect_ab
     assert "about 100%" not in reasons
     assert "from the United Kingdom, which detects almost all (over 99%) of these nationals" in reasons
     assert trends._share_words(0.36) == "about 36%" and trends._share_words(1.0) == "all"
+
+
+@pytest.mark.parametrize("by", ["Sex", "SEX", "Gender", "Form", "FORM", " form ", "Citizenship", "Age_Band"])
+def test_a_dimension_is_read_whatever_its_case(real_tables, by):
+    """Leftover: ``by="Sex"`` failed ("unknown dimension"), and ``unrecorded_counts(by="Form")`` or
+    ``doubtful_breakdowns(by="Sex")`` gave nothing, silently: a dimension is read whatever its case."""
+    canonical = by.strip().lower()
+    assert trends.check_by(by) == canonical
+    for table, role in ((real_tables[0], "destination"), (real_tables[1], "destination")):
+        selection = Selection(table, country="THA", role=role)
+        try:
+            expected = trends.yearly_counts(selection, by=canonical)
+        except ParameterError:
+            with pytest.raises(ParameterError):
+                trends.yearly_counts(selection, by=by)
+            continue
+        assert trends.yearly_counts(selection, by=by).equals(expected)
+        assert trends.unrecorded_counts(selection, by=by).equals(
+            trends.unrecorded_counts(selection, by=canonical)
+        )
+        assert trends.doubtful_breakdowns(selection, by).equals(
+            trends.doubtful_breakdowns(selection, canonical)
+        )
+        assert trends.indicator_dimension(by) == trends.indicator_dimension(canonical)
+
+
+def test_a_dimension_of_no_known_name_is_refused_naming_the_valid_ones(real_tables):
+    with pytest.raises(ParameterError, match="try one of: none, form, gender"):
+        trends.yearly_counts(Selection(real_tables[0], country="THA", role="destination"), by="Sexe")
+    assert trends.check_by(None) is None
+
+
+def test_unrecorded_counts_by_form_in_capitals_are_those_by_form(real_tables):
+    selection = Selection(real_tables[0], country="THA", role="destination")
+    assert trends.unrecorded_counts(selection, by="Form").equals(
+        trends.unrecorded_counts(selection, by="form")
+    )
+    assert (
+        trends.doubtful_breakdowns(Selection(real_tables[1], country="USA", role="destination"), "Sex").height
+        == trends.doubtful_breakdowns(
+            Selection(real_tables[1], country="USA", role="destination"), "sex"
+        ).height
+        > 0
+    )

@@ -541,3 +541,32 @@ def test_raw_markup_shown_as_text_opens_no_line_of_typst(tmp_path: Path, raw: st
     assert "Forged" in markup or "title" in markup
     assert not re.search(r"^\s*[=/+-] ?(Forged|forged|y>)", markup, flags=re.MULTILINE)
     assert not any(c in markup for c in "\u2028\u2029\x85\v\f\r")
+
+
+@pytest.mark.parametrize("text", ["rows 4, 5, 6 ...", "value 'abcdefgh...'", "[...]", "x.... y", "n.a..."])
+def test_escaped_dots_read_as_themselves_in_the_pdf_as_in_the_html(tmp_path: Path, text: str) -> None:
+    """Leftover: three dots of escaped text (a loader's "rows 4, 5, 6 ...", a value cut short) read back as
+    themselves in HTML but as an ellipsis (…) in the PDF: pandoc's Typst writer leaves them as "...", Typst's
+    shorthand for an ellipsis. The toolkit's own "..." is an ellipsis in both (pandoc's smart typography)."""
+    import yaml
+
+    from evidence.presentation.markup import escape_markdown
+
+    source = tmp_path / "brief.qmd"
+    title = yaml.safe_dump({"title": escape_markdown(text)}, allow_unicode=True)
+    source.write_text(
+        f"---\n{title}---\n\nEscaped: {escape_markdown(text)}\n\nOwn: and so on...\n\n"
+        f"| a |\n|---|\n| {escape_markdown(text)} |\n",
+        encoding="utf-8",
+    )
+    converted = builtin.convert(source.read_text(encoding="utf-8"))
+    assert converted.html is not None and converted.typst is not None
+    assert text.replace("'", "&#39;") in converted.html or text in converted.html
+    markup = converted.typst
+    assert "and so on…" in markup
+    # each run of dots written with all but its first escaped: three dots in the PDF, as in the HTML
+    literal = re.sub(r"\.\.+", lambda m: "." + "\\." * (len(m[0]) - 1), text)
+    literal = re.sub(r"([\[\]'])", r"\\\1", literal)  # as the Typst writer escapes brackets and quotes
+    assert markup.count(literal) == 3, markup  # title, text, cell
+    assert markup.count(literal.replace("\\.", ".")) == 0
+    builtin.typeset(markup, tmp_path)  # Typst reads it

@@ -152,6 +152,14 @@ def test_flows_sum_the_rest_into_other_flows(case_file):
     assert payload["n_flows_reported"] == 4  # MMR, MYS, KHM, THA: at least 5 victims
 
 
+def test_trend_by_a_dimension_in_capitals_is_that_dimension_with_its_note(shared_data):
+    """--by Form reads the flag dimension form: the same numbers, and the note that a victim can have several."""
+    path = str(shared_data / "ctdc" / "k_anon_sample.csv")
+    lower, upper = (run("trend", "--data", path, "--country", "USA", "--by", by) for by in ("form", "Form"))
+    assert upper["parameters"]["by"] == "form" and "several form categories" in upper["note"]
+    assert upper["yearly_counts"] == lower["yearly_counts"]
+
+
 def test_trend_json_withholds_small_cells_and_models_only_published_series(case_file):
     payload = run("trend", "--data", str(case_file), "--country", "THA", "--by", "gender")
     assert small_numbers(payload["yearly_counts"]) == []

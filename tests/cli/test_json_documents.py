@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 
 DOCS = Path(__file__).parents[2] / "docs" / "scheduling.md"
@@ -281,6 +282,12 @@ def test_the_register_commands_json_is_as_documented(run_main, tmp_path, monkeyp
     check_document(
         _json(run_main, "register", "lists", str(tmp_path / "lists.csv")), "evidence.register.lists"
     )
+    case_id = pl.read_csv(exports[0], infer_schema=False).row(0)[0]
+    for dry_run in (["--dry-run"], []):
+        erased = _json(run_main, "register", "erase", case_id, "--reason", "consent-withdrawn", *dry_run)
+        check_document(erased, "evidence.register.erase")
+        assert erased["persons_erased"] == 1 and erased["dry_run"] == bool(dry_run)
+    check_document(_json(run_main, "register", "status"), "evidence.register.status")
 
 
 # ---------------------------------------------------------------------------------------- errors, exit codes

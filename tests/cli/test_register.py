@@ -453,3 +453,63 @@ def test_one_wait_is_shared_by_the_reads_of_a_command(monkeypatch, tmp_path):
     waiting = cli_register._Wait(10.0)
     assert cli_register._as_of(tmp_path / "r.duckdb", None, waiting)[0] == "records"
     assert given == [10.0, 6.0] and waiting.left() == 0.0
+
+
+def test_erase_by_the_ids_as_written_and_from_a_file_then_later_exports_keep_them_out(
+    exports, run_main, tmp_path
+) -> None:
+    import csv
+
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    for export in exports[:2]:
+        run_main(["register", "import", str(export), "--mapping", str(mapping)])
+    with open(exports[1], encoding="utf-8", newline="") as handle:
+        ids = [row["Case ID"] for row in csv.DictReader(handle) if row["Case ID"]]
+    first, second = [i for i in ids if ids.count(i) == 1][:2]
+    listed = tmp_path / "withdrawn.txt"
+    listed.write_text(f"{second}\n\nMSS-999999\n", encoding="utf-8")
+    _, out, _ = run_main(["register", "status", "--json"])
+    before = json.loads(out)["records"]
+    code, out, err = run_main(["register", "erase", first, "--ids-file", str(listed), "--dry-run", "--json"])
+    assert code in (0, None), err
+    assert json.loads(out)["dry_run"] and json.loads(out)["erasure_id"] is None
+    code, out, err = run_main(
+        ["register", "erase", first, "--ids-file", str(listed), "--reason", "consent-withdrawn", "--json"]
+    )
+    assert code in (0, None), err
+    done = json.loads(out)
+    assert (done["ids_given"], done["persons_erased"]) == (3, 2)
+    assert done["not_found"] == [f"line 3 of {listed}"]  # where it was given, not the id again
+    assert first not in out and second not in out and "MSS-999999" not in out
+    _, out, _ = run_main(["register", "status", "--json"])
+    facts = json.loads(out)
+    assert facts["records"] == before - 2 and facts["erasures"][0]["reason"] == "consent-withdrawn"
+    _, text, _ = run_main(["register", "status"])
+    assert "Erasures" in text and "2 of 3 named" in text
+    code, out, err = run_main(["register", "import", str(exports[2]), "--mapping", str(mapping), "--json"])
+    assert code in (0, None), err
+    imported = json.loads(out)
+    reasons = [r["reason"] for r in imported["rejected_rows"] if r["reason"].startswith("erased on")]
+    assert len(reasons) == sum(
+        1 for r in csv.DictReader(exports[2].open()) if r["Case ID"] in (first, second)
+    )
+    _, out, _ = run_main(["register", "figures", "--json"])
+    assert any(n.startswith("records were erased from the register on") for n in json.loads(out)["notes"])
+    _, text, _ = run_main(["register", "figures"])
+    assert "records were erased from the register" in text
+    code, _, err = run_main(["register", "erase", first, "--reason", "Asked by phone"])
+    assert code == 2 and "--reason 'Asked by phone': one of consent-withdrawn" in err
+    code, _, err = run_main(["register", "erase"])
+    assert code == 2 and "no case id given" in err
+
+
+def test_status_shows_the_rows_holding_nothing_beside_the_rows_in(exports, run_main, tmp_path) -> None:
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    blank = tmp_path / exports[0].name
+    blank.write_text(exports[0].read_text(encoding="utf-8") + ",,,\n", encoding="utf-8")
+    code, _, err = run_main(["register", "import", str(blank), "--mapping", str(mapping)])
+    assert code in (0, None), err
+    _, out, _ = run_main(["register", "status", "--json"])
+    assert json.loads(out)["imports"][0]["rows_left_out"] == 1
+    _, text, _ = run_main(["register", "status"])
+    assert "(+1 blank)" in text

@@ -660,6 +660,8 @@ def test_a_series_whose_reporters_come_and_go_is_modelled_on_its_steady_reporter
     assert chart is not None and chart.frame["count_low"].to_list() == published[:-1]
     gaps, described = panel_gaps_sentence(numbers), panel_sentence(numbers)
     assert 'data-kind="years">10</span> of the <span data-kind="years">10</span> years' in gaps
+    # a reporter may publish a breakdown without these nationals' row (not "no breakdown")
+    assert "published no full citizenship breakdown listing them, so" in gaps
     assert "2010–2019" in described and 'data-kind="countries">2</span> countries' in described
     # the largest first; a code no reference names is text, never Markdown
     assert "(Japan and \\*Z\\*; " in described and "*Z*" not in described.replace("\\*Z\\*", "")
@@ -2165,3 +2167,35 @@ def test_a_trend_across_years_without_counts_says_it_bridges_them():
     short = dataclasses.replace(models.rate_ratio, years=(2011, 2012, 2014, 2015, 2016, 2017, 2018))
     text = trend_sentence(dataclasses.replace(models, rate_ratio=short))
     assert "No count is read" not in text  # 2013 alone: read through
+
+
+def test_yearly_numbers_read_a_dimension_whatever_its_case(real_tables):
+    """Leftover: ``by="Form"`` built numbers whose table looked up a column ``Form`` in counts by ``form``."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import yearly_numbers
+    from evidence.presentation.disclosure import DisclosureRule
+
+    selection = Selection(real_tables[0], country="THA", role="destination")
+    lower = yearly_numbers(selection, DisclosureRule(), by="form")
+    upper = yearly_numbers(selection, DisclosureRule(), by="Form")
+    assert upper.by == "form" and upper.categories == lower.categories
+    assert upper.by_category is not None and lower.by_category is not None
+    assert upper.by_category.low.frame.equals(lower.by_category.low.frame)
+
+
+@pytest.mark.parametrize("secret", ["s2", "s3"])
+def test_no_share_of_those_recorded_is_above_100_percent(own_records, monkeypatch, secret):
+    """Audit (UKR, both): a perturbed count of a flag (one victim, several means of control) above the
+    perturbed "Recorded (at least one)" was shown as more than 100% of those recorded (116.7%, 110.0% under
+    these secrets): a share is of at most all of them, its interval too."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import profile_view
+
+    monkeypatch.setenv("EVIDENCE_CELL_KEY_SECRET", secret)
+    for country, role in (("UKR", "both"), ("THA", "destination")):
+        view = profile_view(Selection(own_records, country=country, role=role), "means_of_control", RULE)
+        assert view is not None
+        shares = [float(s[:-1]) for s in view["Share of those recorded"].to_list() if s]
+        assert shares and max(shares) <= 100.0
+        highs = [float(i.split(" – ")[1][:-1]) for i in view["95% interval"].to_list() if i]
+        assert highs and max(highs) <= 100.0

@@ -646,3 +646,19 @@ def test_a_person_table_not_shown_is_not_said_to_have_too_few_victims(demo, monk
     heading = shown.index("### Means of control by sex")
     assert shown[heading + 1] == views.PERSON_TABLE_WITHHELD
     assert TOO_FEW not in shown
+
+
+@pytest.mark.parametrize("secret", ["s2", "s4"])
+def test_no_share_of_a_perturbed_count_is_above_100_percent(own_records, monkeypatch, secret):
+    """Audit (UKR, both): "Abuse | 35 (102.9%)": a perturbed count above its perturbed "Recorded" (34) was
+    shown as a share of more than all the victims recorded. A share is of at most all of them. (Secrets under
+    which Ukraine's means of control perturb so: 116.7% and 103%.)"""
+    monkeypatch.setenv("EVIDENCE_CELL_KEY_SECRET", secret)
+    cases = views.person_cases([own_records], country="UKR", role="both")
+    view = views.profile_view(cases, "means_of_control", "sex", RULE)
+    assert view is not None
+    shares = [s for s in view.shares["share"].to_list() if s is not None]
+    assert shares and max(shares) <= 1.0
+    assert all(h is None or h <= 1.0 for h in view.shares["ci_high"].to_list())
+    texts = [cell for column in view.table.columns[1:] for cell in view.table[column].to_list()]
+    assert not any(re.search(r"\((1\d\d\.\d|[2-9]\d\d\.\d)%\)", t) and "(100.0%)" not in t for t in texts)

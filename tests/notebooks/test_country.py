@@ -408,6 +408,8 @@ def test_the_nationals_headline_follows_one_rule_and_names_it(tables):
     box = country.key_figures_markdown(brief)
     assert "latest year that is not probably incomplete" in box and "at least 25%" in box
     assert "as is every year" not in box
+    # a reporter's breakdown may be published without these nationals (the UK's of 2009-2010 beside Eritrea's)
+    assert "other years published no full citizenship breakdown listing them for it." in box
 
 
 def test_a_brief_whose_nationals_are_incomplete_every_year_headlines_no_number(tables, monkeypatch):

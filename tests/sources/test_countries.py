@@ -669,3 +669,56 @@ def test_names_with_their_former_or_sovereign_name_in_brackets_map(text: str, is
 @pytest.mark.parametrize("text", ["¹", "(1)", "[a]", "*"])
 def test_a_footnote_marker_alone_names_no_country(text: str) -> None:
     assert to_iso3(text) is None
+
+
+# --- the next release (release audit): names as ISO 3166 and index tables invert them ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3"),
+    [
+        # ISO 3166's short names put the article and the form of state in brackets after the name
+        ("Netherlands (the)", "NLD"),
+        ("Philippines (the)", "PHL"),
+        ("Sudan (the)", "SDN"),
+        ("Niger (the)", "NER"),
+        ("Congo (the)", "COG"),
+        ("Korea (the Republic of)", "KOR"),
+        ("Korea (the Democratic People's Republic of)", "PRK"),
+        ("Moldova (the Republic of)", "MDA"),
+        ("Lao People's Democratic Republic (the)", "LAO"),
+        ("United Kingdom of Great Britain and Northern Ireland (the)", "GBR"),
+        ("United States of America (the)", "USA"),
+        ("Russian Federation (the)", "RUS"),
+        # index tables put them after a comma
+        ("Congo, Democratic Republic of the", "COD"),
+        ("Congo, Republic of the", "COG"),
+        ("Tanzania, the United Republic of", "TZA"),
+        ("Türkiye, Republic of", "TUR"),
+        ("Gambia, Republic of The", "GMB"),
+        # a name with another of its names in brackets, whichever comes first
+        ("Burma (Myanmar)", "MMR"),
+        ("Türkiye (Turkey)", "TUR"),
+        ("Czechia (Czech Republic)", "CZE"),
+        ("Cabo Verde (Republic of)", "CPV"),
+        ("Macao SAR", "MAC"),  # as "Hong Kong SAR" beside it
+        ("Taiwan, China", "TWN"),  # the World Bank's; both parts name a country, so no reading of it does
+    ],
+)
+def test_names_inverted_around_a_comma_or_a_bracket_map(text: str, iso3: str) -> None:
+    assert to_iso3(text) == iso3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Korea (the)",  # which Korea?
+        "Thailand (Myanmar)",  # two countries
+        "Nationals (Thailand)",
+        "Serbia (and Montenegro)",
+        "Virgin Islands (the)",
+        "Guinea, Equatorial (the Republic of Guinea)",
+    ],
+)
+def test_an_inverted_name_naming_no_country_or_two_stays_unmapped(text: str) -> None:
+    assert to_iso3(text, reporting_iso3="THA") is None

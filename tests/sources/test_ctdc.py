@@ -1005,3 +1005,29 @@ def test_a_row_with_text_only_beyond_the_header_is_rejected_not_left_out(
     loaded = load(path)
     assert (loaded.rows_in, loaded.rows_rejected, loaded.rows_left_out) == (len(records) + 1, 1, 1)
     assert loaded.rejects.filter(pl.col("row") == 3)["reason"].str.starts_with("too many fields").all()
+
+
+# --- the next release (release audit) ---------------------------------------------------------------------------
+
+
+def test_a_victim_perpetrator_release_naming_americas_and_oceania_apart_keeps_both_regions(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """The 2022 release joins two UN regions (``Americas/Oceania``); a later one naming them apart (``Oceania``,
+    ``Americas``: UN M49 regions, as the k-anonymised layout's regions are) or writing a region in another case
+    (``ASIA``) read every such region as missing, flagged. They are the regions they name."""
+    lines = (shared_data / "ctdc" / "vp_synthetic_condensed.csv").read_text(encoding="utf-8").splitlines()
+    rows = [
+        "2021-2022,Female,Adult,1,,Oceania,Americas,1,Male,30--38,Asia,FriendAcquaintance,No,1,,",
+        "2021-2022,Female,Adult,1,,ASIA,asia,1,Male,30--38,Asia,FriendAcquaintance,No,1,,",
+        "2021-2022,Female,Adult,1,,Americas/Oceania,Atlantis,1,Male,30--38,Asia,FriendAcquaintance,No,1,,",
+    ]
+    path = tmp_path / "vp.csv"
+    path.write_text("\n".join([lines[0], *rows]) + "\n", encoding="utf-8")
+    loaded = load(path)
+    assert loaded.data.select("origin_region", "destination_region").rows() == [
+        ("Oceania", "Americas"),
+        ("Asia", "Asia"),
+        ("Americas/Oceania", None),
+    ]
+    assert loaded.flags.select("row", "column", "value").rows() == [(4, "UN_COE_Region", "Atlantis")]

@@ -178,3 +178,34 @@ def test_a_metadata_file_with_an_unknown_key_is_refused() -> None:
     assert isinstance(metadata._dataset("fine", raw), Dataset)
     with pytest.raises(ValueError, match="terms"):
         metadata._dataset("broken", {**raw, "terms": [{"Attribute": "to us"}]})
+
+
+# --- the access date CTDC's citation asks for (release audit: a known leftover) ----------------------------------
+
+
+def test_a_ctdc_table_without_an_access_date_says_its_citation_needs_one(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """CTDC asks that a citation give the date the data were accessed ("(Accessed <date>)", codebook of the
+    Global Synthetic Dataset); a file loaded without one cited CTDC with no access date and nothing said so. A
+    note now says the date is not recorded and where to record it; with it recorded, the citation gives it."""
+    import json
+    import shutil
+
+    from evidence.sources.registry import NOTE_ACCESS_DATE, load, sidecar_path
+
+    path = Path(shutil.copy(shared_data / "ctdc" / "k_anon_sample.csv", tmp_path / "k_anon.csv"))
+    loaded = load(path)
+    note = NOTE_ACCESS_DATE.format(
+        producer="Counter-Trafficking Data Collaborative (CTDC)", sidecar="k_anon.csv.provenance.json"
+    )
+    assert note in loaded.provenance.notes
+    assert "accessed" not in loaded.provenance.citation_text()
+    sidecar_path(path).write_text(json.dumps({"accessed": "2026-11-30"}), encoding="utf-8")
+    dated = load(path)
+    assert not any("accessed" in n for n in dated.provenance.notes)
+    assert dated.provenance.citation_text().endswith("(accessed 2026-11-30).")
+    # a publisher that asks for no access date gets no such note
+    assert not any(
+        "accessed" in n for n in load(shared_data / "tip" / "tip_tiers_1999_2015.csv").provenance.notes
+    )

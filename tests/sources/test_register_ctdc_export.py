@@ -300,3 +300,52 @@ def test_a_kill_as_the_export_is_written_leaves_no_file_the_register_does_not_kn
     assert process.returncode == -9, process.stderr
     assert out.exists()
     assert [e["file_name"] for e in ctdc_exports(register)] == ["ctdc.csv"]
+
+
+_KILLED_BEFORE_THE_RENAME = """
+import os, signal, sys
+from evidence.sources.register.ctdc_export import export_register
+def die(source, target, *args, **kwargs):
+    if str(target) == sys.argv[2]:
+        os.kill(os.getpid(), signal.SIGKILL)  # recorded, not renamed: the written file left beside
+os.replace = die
+export_register(sys.argv[1], sys.argv[2], k=5)
+"""
+
+
+@pytest.mark.parametrize("next_write", ["export elsewhere", "import", "erase"])
+def test_a_kill_between_the_record_and_the_rename_leaves_nothing_after_the_next_write(
+    register_fixture, tmp_path, next_write
+) -> None:
+    """The written file stayed beside its name (owner-only, a release of the records) for good."""
+    import subprocess
+    import sys
+
+    from evidence.sources.register import ctdc_exports, import_export
+    from evidence.sources.register.ctdc_export import export_register
+
+    register = register_fixture.copy(tmp_path)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    out = shared / "ctdc.csv"
+    process = subprocess.run(
+        [sys.executable, "-c", _KILLED_BEFORE_THE_RENAME, str(register), str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert process.returncode == -9, process.stderr
+    assert not out.exists() and len(list(shared.glob(".ctdc.csv.*.part"))) == 1
+    assert [e["file_name"] for e in ctdc_exports(register)] == ["ctdc.csv"]
+    if next_write == "erase":
+        from evidence.sources.register import erase
+
+        erase(register, ["MSS-999999"], key_path=register_fixture.key_path)
+    elif next_write == "import":
+        later = tmp_path / "cases_2023-07-31.csv"
+        later.write_text(register_fixture.exports[-1].read_text(encoding="utf-8"), encoding="utf-8")
+        import_export(register, later, register_fixture.mapping, key_path=register_fixture.key_path)
+    else:  # the same export again, to another folder: the same release, written
+        export_register(register, tmp_path / "ctdc.csv", k=5)
+        assert (tmp_path / "ctdc.csv").exists()
+    assert not list(shared.iterdir())

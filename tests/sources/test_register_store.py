@@ -691,3 +691,70 @@ def test_a_full_export_lacking_most_records_is_refused_unless_partial_or_allowed
     assert partial.rows_marked_missing == 0
     gone = import_export(register, filtered, mapping, key_path=key, allow_many_missing=True)
     assert gone.rows_marked_missing > first.rows_new // 2
+
+
+def test_referral_sources_without_a_code_list_are_refused_listing_the_values_to_code(tmp_path) -> None:
+    """Free text reached the register and the lists export's column names (an officer's name, as written)."""
+    exports, mapping = _small_exports(tmp_path / "exports", months=1)
+    text = mapping.read_text(encoding="utf-8")
+    free = tmp_path / "exports" / "free.mapping.yaml"
+    free.write_text(
+        "\n".join(line for line in text.splitlines() if not line.strip().startswith("referral_source: {"))
+        + "\n",
+        encoding="utf-8",
+    )
+
+    def named(rows):
+        return [[*r[:11], "Sgt. Somchai Phromma" if i == 3 else r[11], *r[12:]] for i, r in enumerate(rows)]
+
+    export = _edit(exports[0], tmp_path / "cases_2023-06-30.csv", named)
+    register = tmp_path / "register.duckdb"
+    with pytest.raises(InputError, match="no code list for referral_source") as refused:
+        import_export(register, export, free, key_path=tmp_path / "register.key")
+    message = str(refused.value)
+    assert "'Sgt. Somchai Phromma'" in message and "'POL'" in message  # the values to code, each once
+    assert message.count("'POL'") == 1 and "values:" in message and "referral_source:" in message
+    assert "Referred by" in message and not register.exists()
+    # through a code list, the unlisted name rejects its row (its line named) and never reaches the register
+    result = import_export(register, export, mapping, key_path=tmp_path / "register.key")
+    assert 5 in result.rejects["row"].to_list()
+    assert "Somchai" not in " ".join(records_as_of(register).data["referral_source"].drop_nulls().to_list())
+
+
+def test_a_later_mapping_naming_another_reporting_country_is_refused(tmp_path) -> None:
+    """The register's country was silently kept: the figures of "nationals abroad" were of another country."""
+    exports, mapping = _small_exports(tmp_path / "exports")
+    register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
+    import_export(register, exports[0], mapping, key_path=key)
+    other = tmp_path / "exports" / "mmr.mapping.yaml"
+    other.write_text(
+        mapping.read_text(encoding="utf-8").replace("reporting_country: THA", "reporting_country: MMR")
+    )
+    versions = _versions(register)
+    with pytest.raises(InputError, match="reporting_country MMR.*the register's country is THA") as refused:
+        import_export(register, exports[1], other, key_path=key)
+    assert "mmr.mapping.yaml" in str(refused.value) and _versions(register) == versions
+    # a mapping that names no country takes the register's
+    silent = tmp_path / "exports" / "none.mapping.yaml"
+    silent.write_text(mapping.read_text(encoding="utf-8").replace("reporting_country: THA\n", ""))
+    import_export(register, exports[1], silent, key_path=key)
+    assert status(register)["country"] == "THA"
+
+
+def test_rows_holding_nothing_are_kept_in_the_history_an_older_register_too(tmp_path) -> None:
+    """`rows_left_out` was said by the import but not kept: the history could not add a file's rows up."""
+    exports, mapping = _small_exports(tmp_path / "exports", months=3)
+    register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
+    import_export(register, exports[0], mapping, key_path=key)
+    # a register made before the column was kept: its imports table without it
+    with duckdb.connect(str(register)) as connection:
+        connection.execute("ALTER TABLE imports DROP COLUMN rows_left_out")
+    assert status(register)["imports"][0]["rows_left_out"] is None  # read as it is: not known
+    blank = tmp_path / "cases_2023-05-31.csv"
+    blank.write_text(exports[1].read_text(encoding="utf-8") + ",,,,\n\n", encoding="utf-8")
+    result = import_export(register, blank, mapping, key_path=key)
+    assert result.rows_left_out == 2
+    imports = status(register)["imports"]
+    assert [i["rows_left_out"] for i in imports] == [None, 2]
+    import_export(register, exports[2], mapping, key_path=key)
+    assert status(register)["imports"][-1]["rows_left_out"] == 0

@@ -90,7 +90,11 @@ def test_simple_layout_defects_are_rejected_or_flagged(fixtures: Path) -> None:
     assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (6, 3, 3)
     rejected = {(r["row"], r["reason"]) for r in loaded.rejects.iter_rows(named=True)}
     assert rejected == {(3, tip.REASON_ISO3), (4, tip.REASON_YEAR), (5, tip.REASON_TIER)}
-    assert set(loaded.flags["row"]) == {6, 7} and set(loaded.flags["reason"]) == {tip.REASON_DUPLICATE}
+    flags = loaded.flags
+    assert set(flags.filter(pl.col("reason") == tip.REASON_DUPLICATE)["row"]) == {6, 7}
+    # XAA and XAC are codes of no country (ISO's user-assigned range): kept, flagged
+    assert set(flags.filter(pl.col("reason") == tip.REASON_UNKNOWN_CODE)["row"]) == {2, 6, 7}
+    assert set(flags["reason"]) == {tip.REASON_DUPLICATE, tip.REASON_UNKNOWN_CODE}
 
 
 def test_empty_tier_in_simple_layout_is_rejected(tmp_path: Path) -> None:
@@ -813,3 +817,68 @@ def test_a_row_with_text_only_beyond_the_header_is_rejected_not_left_out(
     loaded = registry.load(path)
     assert (loaded.rows_in, loaded.rows_rejected, loaded.rows_left_out) == (len(records) + 1, 1, 1)
     assert "too many fields" in " ".join(loaded.rejects.filter(pl.col("row") == 3)["reason"].to_list())
+
+
+# --- the next report (release audit): codes of countries renamed or dissolved -----------------------------------
+
+
+def test_a_withdrawn_code_with_one_successor_is_read_as_it_and_an_unknown_code_is_flagged(
+    tmp_path: Path,
+) -> None:
+    """A placement transcribed from an older report or another coding under a code ISO 3166 withdrew (``ROM``
+    for Romania until 2002, ``ZAR`` Zaire, ``TMP`` East Timor, ``BUR`` Burma) was kept as written, unflagged: its
+    country matched no other source's. A withdrawn code with one successor reads as that; a code the reference
+    does not know at all (``YUG``, ``SCG``: dissolved into several; a typo) is kept as written and flagged."""
+    path = tmp_path / "tiers.csv"
+    lines = ["iso3,report_year,tier,country"]
+    lines += [
+        "ROM,2001,Tier 2,Romania",
+        "ZAR,2001,Tier 3,Zaire",
+        "TMP,2001,Tier 2,East Timor",
+        "BUR,2001,Tier 3,Burma",
+        "YUG,2001,Tier 2,Yugoslavia",
+        "SCG,2004,Tier 2,Serbia and Montenegro",
+        "TUR,2023,Tier 2,Türkiye",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = registry.load(path)
+    assert loaded.rows_kept == 7
+    assert sorted(loaded.data.select("iso3", "country").rows()) == [
+        ("COD", "Zaire"),
+        ("MMR", "Burma"),
+        ("ROU", "Romania"),
+        ("SCG", "Serbia and Montenegro"),
+        ("TLS", "East Timor"),
+        ("TUR", "Türkiye"),
+        ("YUG", "Yugoslavia"),
+    ]
+    assert any("BUR as MMR" in n and "ROM as ROU" in n for n in loaded.provenance.notes)
+    flagged = loaded.flags.filter(pl.col("reason") == tip.REASON_UNKNOWN_CODE)
+    assert sorted(flagged.select("row", "value").rows()) == [(6, "YUG"), (7, "SCG")]
+
+
+def test_a_code_its_country_name_contradicts_is_flagged(shared_data: Path, tmp_path: Path) -> None:
+    """A placement whose code names another country than its name (a mistyped ``TKM`` for Türkiye, a shifted
+    column) was kept unflagged: Turkmenistan's tier. It is kept as coded and flagged; a name the reference does
+    not know, or none, says nothing."""
+    path = tmp_path / "tiers.csv"
+    lines = [
+        "iso3,report_year,tier,country",
+        "TKM,2024,Tier 2,Türkiye",
+        "TUR,2024,Tier 2,Türkiye",
+        "CZE,2024,Tier 1,Czechia",
+        "SWZ,2024,Tier 2,Eswatini",
+        'COD,2024,Tier 2 Watch List,"Congo, Democratic Republic of the"',
+        "COG,2024,Tier 2,Republic of the Congo",
+        "THA,2024,Tier 2,",
+        "MMR,2024,Tier 3,Burma",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = registry.load(path)
+    assert loaded.rows_kept == 8
+    assert loaded.flags.select("row", "column", "value", "reason").rows() == [
+        (2, "country", "Türkiye", tip.REASON_NAME_DISAGREES)
+    ]
+    assert "TKM" in loaded.data["iso3"].to_list()
+    # Kelley's coding: every name agrees with its code
+    assert registry.load(shared_data / REAL_FILE).flags.is_empty()

@@ -678,7 +678,7 @@ def test_a_value_outside_the_vocabulary_is_rejected_naming_its_row_column_and_te
         tmp_path / "g.xlsx",
         [
             row(),
-            row(dimension="by nationality"),
+            row(dimension="by region of origin"),  # ("by nationality" is by citizenship)
             row(sex="Sex not stated"),
             row(age="Adults"),
             row(indicator="Persons sentenced"),
@@ -687,7 +687,7 @@ def test_a_value_outside_the_vocabulary_is_rejected_naming_its_row_column_and_te
     loaded = unodc.load(path)
     assert loaded.rows_in == loaded.data.height + loaded.rows_rejected == 5
     assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
-        (5, "Dimension", "by nationality", unodc.REASON_VOCABULARY["Dimension"]),
+        (5, "Dimension", "by region of origin", unodc.REASON_VOCABULARY["Dimension"]),
         (6, "Sex", "Sex not stated", unodc.REASON_VOCABULARY["Sex"]),
         (7, "Age", "Adults", unodc.REASON_VOCABULARY["Age"]),
         (8, "Indicator", "Persons sentenced", unodc.REASON_VOCABULARY["Indicator"]),
@@ -714,7 +714,7 @@ def _glotip_rows(draw: st.DrawFn) -> tuple[tuple, dict[str, str], bool]:
     spelled = {name: _respell(draw, value) for name, value in canonical.items()}
     foreign = draw(st.booleans()) and draw(st.sampled_from(list(_KNOWN)))
     if foreign:
-        spelled[foreign] = draw(st.sampled_from(["by nationality", "Sex not stated", "Adults", "x"]))
+        spelled[foreign] = draw(st.sampled_from(["by region of origin", "Sex not stated", "Adults", "x"]))
     r = row(
         "7",
         dimension=spelled["dimension"],
@@ -735,7 +735,7 @@ def test_respelled_vocabulary_is_kept_as_published_and_other_text_rejected(rows:
 
     with tempfile.TemporaryDirectory() as folder:
         path = write_glotip_csv(Path(folder) / "g.csv", [r for r, _, _ in rows])
-        if all(r[4] in ("by nationality", "Sex not stated", "Adults", "x") for r, _, _ in rows):
+        if all(r[4] in ("by region of origin", "Sex not stated", "Adults", "x") for r, _, _ in rows):
             with pytest.raises(InputError, match="holds none of GLOTIP's indicators"):
                 unodc.load(path, unodc.LAYOUT_CSV)
             return
@@ -1228,3 +1228,268 @@ def test_a_row_with_text_only_beyond_the_header_is_rejected_not_left_out(tmp_pat
     loaded = registry.load(path)
     assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected, loaded.rows_left_out) == (3, 2, 1, 1)
     assert loaded.rejects.filter(pl.col("row") == 5)["reason"].str.starts_with("too many fields").all()
+
+
+# --- the next release (release audit): forms of exploitation spelled otherwise, and new ones ---------------------
+
+
+def test_a_form_of_exploitation_spelled_otherwise_is_the_published_form_and_a_new_form_is_flagged(
+    tmp_path: Path,
+) -> None:
+    """The Category of the form breakdown was kept as written: "Sexual Exploitation", "FORCED LABOUR",
+    "Forced labor" or "Sexual exploitation*" in a later release split one form into several columns of every
+    table by form (and the footnote marker stayed in the text, unflagged). They are the documented forms now;
+    a form the documentation does not name (``Forced criminality``) is kept as written and flagged."""
+    forms = [
+        "Sexual Exploitation",
+        "FORCED  LABOUR",
+        "Forced labor",
+        "Sexual exploitation*",
+        "other forms of exploitation",
+        "Forced criminality",
+    ]
+    rows = [row(dimension="by form of exploitation", category=c, year=2010 + i) for i, c in enumerate(forms)]
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", rows))
+    assert loaded.rows_rejected == 0
+    assert loaded.data["category"].to_list() == [
+        "Sexual exploitation",
+        "Forced labour",
+        "Forced labour",
+        "Sexual exploitation",
+        "Other forms of exploitation",
+        "Forced criminality",
+    ]
+    flags = loaded.flags.select("row", "column", "value", "reason").rows()
+    assert (7, "Category", "Sexual exploitation*", unodc.REASON_FOOTNOTE) in flags
+    assert (9, "Category", "Forced criminality", unodc.REASON_NEW_FORM) in flags
+    assert [f for f in flags if f[0] not in (7, 9)] == []
+
+
+def test_the_real_release_writes_the_documented_forms_only(glotip_2023) -> None:
+    forms = glotip_2023.data.filter(pl.col("dimension") == "by form of exploitation")["category"].unique()
+    assert sorted(forms.to_list()) == sorted(unodc.FORMS)
+    assert not glotip_2023.flags.filter(pl.col("reason") == unodc.REASON_NEW_FORM).height
+
+
+def test_the_real_releases_small_counts_are_one_to_four_never_missing_nor_five(glotip_2023) -> None:
+    """Bhutan's ``<5`` cells of the 2023 release (its detected victims of 2017 among them): a count between 1 and
+    4, censored, kept as data; half the release's cells are such."""
+    bhutan = glotip_2023.data.filter(
+        (pl.col("iso3") == "BTN") & (pl.col("year") == 2017) & (pl.col("indicator") == DTV)
+    ).filter((pl.col("dimension") == "Total") & (pl.col("sex") == "Total") & (pl.col("age") == "Total"))
+    assert bhutan.select("value", "value_low", "value_high", "censored").rows() == [(None, 1.0, 4.0, True)]
+    censored = glotip_2023.data.filter(pl.col("censored"))
+    assert censored.height == 23_076
+    assert censored["value"].null_count() == censored.height
+    assert set(censored["value_low"]) == {1.0} and set(censored["value_high"]) == {4.0}
+
+
+def test_an_aggregate_whose_name_a_release_writes_is_still_no_country(tmp_path: Path) -> None:
+    """The 2023 release leaves the Country of its aggregates empty (CAR, SAM, EEU...); a release writing their
+    names (``Caribbean``) loaded their rows as countries with codes no country has (956 rows of the real release
+    so edited), to be summed with the countries in every cross-country table. A reporting code the country
+    reference does not know is no country's, whatever the Country cell says."""
+    rows = [
+        row(iso3="CAR", country="Caribbean"),
+        row(iso3="SAM", country="South America", year=2019),
+        row(iso3="EEU", country="Eastern Europe", year=2018),
+        row(iso3="THA", country="Thailand", year=2017),
+        row(iso3="XKX", country="Kosovo under UNSCR 1244", year=2016),
+    ]
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", rows))
+    assert loaded.rows_kept == 5
+    assert loaded.data.select("iso3", "reporting_code").rows() == [
+        (None, "CAR"),
+        (None, "SAM"),
+        (None, "EEU"),
+        ("THA", "THA"),
+        ("XKX", "XKX"),
+    ]
+    flagged = loaded.flags.filter(pl.col("reason") == unodc.REASON_AGGREGATE)
+    assert flagged.select("row", "value").rows() == [(4, "CAR"), (5, "SAM"), (6, "EEU")]
+
+
+def test_a_code_the_reference_knows_under_another_is_that_country_when_its_name_agrees(
+    tmp_path: Path,
+) -> None:
+    """A release writing Kosovo as ``KOS`` (Kelley's and the IOC's code; the reference's is ``XKX``) or Romania
+    under ISO's withdrawn ``ROM`` is that country when the Country cell names it too (with a note), not an
+    aggregate; a code the Country cell contradicts stays no country's."""
+    rows = [
+        row(iso3="KOS", country="Kosovo under UNSCR 1244", published_region=False),
+        row(iso3="ROM", country="Romania", year=2019, published_region=False),
+        row(iso3="ROM", country="Caribbean", year=2018),
+    ]
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", rows))
+    assert loaded.data.select("iso3", "reporting_code").rows() == [
+        ("XKX", "KOS"),
+        ("ROU", "ROM"),
+        (None, "ROM"),
+    ]
+    assert any("KOS as XKX" in n and "ROM as ROU" in n for n in loaded.provenance.notes)
+    assert loaded.flags.filter(pl.col("reason") == unodc.REASON_AGGREGATE)["row"].to_list() == [6]
+    assert loaded.data["region"].to_list()[:2] == ["Europe", "Europe"]
+
+
+@pytest.mark.parametrize(
+    ("unit", "count"),
+    [
+        ("Number of victims", True),
+        ("Count of victims", True),
+        ("Counts (persons)", True),
+        ("Number of persons convicted", True),
+        ("Persons", True),
+        ("Victims", True),
+        ("Cases", True),
+        ("Rate per 100,000 population", False),
+        ("Number per 100,000 population", False),
+        ("Number (thousands)", False),
+        ("Persons ('000)", False),
+        ("Percentage", False),
+        ("Share of victims (%)", False),
+        ("Number of victims per 100,000", False),
+        ("Euros", False),
+    ],
+)
+def test_a_count_unit_named_by_what_it_counts_is_a_count_and_a_rate_or_multiplier_is_not(
+    tmp_path: Path, unit: str, count: bool
+) -> None:
+    """A release naming its unit by what it counts (``Number of victims``, ``Counts (persons)``) had every row
+    rejected as in another unit: the whole release lost. A unit of counting words is a count; one naming a rate,
+    a share or a multiplier (``per 100,000``, ``%``, ``thousands``, ``'000``) is not."""
+    loaded = unodc.load(
+        write_glotip(tmp_path / "u.xlsx", [row("1,541", dimension="Total", category="Total", unit=unit)])
+    )
+    if count:
+        assert loaded.rejects.is_empty() and loaded.data.select("value", "unit").rows() == [
+            (1541.0, "Counts")
+        ]
+    else:
+        assert loaded.data.is_empty()
+        assert loaded.rejects.select("column", "value", "reason").rows() == [
+            ("Unit of measurement", unit, unodc.REASON_UNIT)
+        ]
+
+
+@pytest.mark.parametrize(
+    ("written", "indicator"),
+    [
+        ("Detected victims of trafficking in persons", DTV),
+        ("Detected victims of trafficking", DTV),
+        ("Detected victims", DTV),
+        ("Victims of trafficking in persons detected", DTV),
+        ("Persons convicted of trafficking in persons", "Persons convicted"),
+        ("Persons prosecuted for trafficking in persons", "Persons prosecuted"),
+        (
+            "Persons brought into formal contact with the police and/or criminal justice system",
+            "Persons brought into formal contact",
+        ),
+        ("Offenses of trafficking in persons", "Offences of trafficking in persons"),
+        ("Trafficking in persons offences", "Offences of trafficking in persons"),
+    ],
+)
+def test_an_indicator_worded_as_unodc_words_it_elsewhere_is_the_published_one(
+    tmp_path: Path, written: str, indicator: str
+) -> None:
+    """UNODC words its indicators otherwise in its reports and crime statistics (``Persons brought into formal
+    contact with the police and/or criminal justice system``); a release so worded had every row of that
+    indicator rejected as outside the vocabulary. An explicit list of such wordings, never a fuzzy match."""
+    loaded = unodc.load(write_glotip(tmp_path / "i.xlsx", [row(indicator=written)]))
+    assert loaded.rejects.is_empty() and loaded.data["indicator"].to_list() == [indicator]
+
+
+@pytest.mark.parametrize(
+    "written", ["Victims", "Persons", "Persons arrested", "Detected victims of homicide"]
+)
+def test_other_indicators_stay_outside_the_vocabulary(tmp_path: Path, written: str) -> None:
+    loaded = unodc.load(write_glotip(tmp_path / "i.xlsx", [row(indicator=written), row()]))
+    assert loaded.rejects.select("column", "value").rows() == [("Indicator", written)]
+
+
+@pytest.mark.parametrize(
+    ("written", "dimension", "category"),
+    [
+        ("by nationality", "by citizenship", "Myanmar"),
+        ("by country of citizenship", "by citizenship", "Myanmar"),
+        ("by type of exploitation", "by form of exploitation", "Forced labour"),
+        ("by forms of exploitation", "by form of exploitation", "Forced labour"),
+        ("by exploitation type", "by form of exploitation", "Forced labour"),
+    ],
+)
+def test_a_dimension_worded_otherwise_is_the_published_one(
+    tmp_path: Path, written: str, dimension: str, category: str
+) -> None:
+    """A release writing ``by nationality`` or ``by type of exploitation`` had those rows rejected as outside the
+    vocabulary; an explicit list of such wordings reads them as the published dimensions (citizenships mapped)."""
+    loaded = unodc.load(write_glotip(tmp_path / "d.xlsx", [row(dimension=written, category=category)]))
+    assert loaded.rejects.is_empty()
+    assert loaded.data.select("dimension", "category").rows() == [(dimension, category)]
+    if dimension == "by citizenship":
+        assert loaded.data["category_iso3"].to_list() == ["MMR"]
+
+
+@pytest.mark.parametrize(
+    ("category", "iso3", "unmapped"),
+    [
+        ("Unknown citizenship", None, False),
+        ("Citizenship unknown", None, False),
+        ("Nationality unknown", None, False),
+        ("Not known", None, False),
+        ("Not stated", None, False),
+        ("Foreign victims", None, False),
+        ("Other foreign nationals", None, False),
+        ("Nationals of the country", "THA", False),
+        ("Citizens of the reporting country", "THA", False),
+        ("Domestic victims", "THA", False),
+        ("Atlantis", None, True),
+    ],
+)
+def test_citizenships_a_release_words_otherwise_name_no_country_or_the_reporting_one(
+    tmp_path: Path, category: str, iso3: str | None, unmapped: bool
+) -> None:
+    """Wordings of an unknown citizenship, of foreign nationals without a country and of the reporting country's
+    own nationals were flagged as not mapped (listed for a person to map, their victims counted as unmapped)."""
+    loaded = unodc.load(write_glotip(tmp_path / "c.xlsx", [row(category=category)]))
+    assert loaded.data["category_iso3"].to_list() == [iso3]
+    flagged = loaded.flags.filter(pl.col("reason") == unodc.REASON_UNMAPPED["citizenship"]).height
+    assert flagged == int(unmapped)
+
+
+def test_a_country_row_without_its_code_is_that_country_when_its_name_maps(tmp_path: Path) -> None:
+    """A release leaving a country's code empty (a newly reporting country, a code lost in a copy) loaded its rows
+    as an aggregate's: no country's. Its Country cell naming one country gives the code, and the row is flagged;
+    a name the reference does not know (Sark) stays no country's."""
+    rows = [
+        row(iso3=None, country="Türkiye", published_region=False),
+        row(iso3=None, country="Sark", year=2019),
+        row(iso3="THA", country="Thailand", year=2018),
+    ]
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", rows))
+    assert loaded.data.select("iso3", "reporting_code", "region").rows() == [
+        ("TUR", None, "Asia"),
+        (None, None, "Asia"),
+        ("THA", "THA", "Asia"),
+    ]
+    flags = loaded.flags.select("row", "column", "value", "reason").rows()
+    assert (4, "Country", "Türkiye", unodc.REASON_CODE_FROM_NAME) in flags
+    assert (5, "Iso3_code", None, unodc.REASON_AGGREGATE) in flags
+    assert [f for f in flags if f[0] == 6] == []
+
+
+def test_a_reporting_code_its_country_name_contradicts_is_flagged(tmp_path: Path) -> None:
+    """A row coded ``TKM`` (Turkmenistan) whose Country says Türkiye was kept unsaid as Turkmenistan's figure. It
+    is kept as coded and flagged; a name the reference does not know says nothing."""
+    rows = [
+        row(iso3="TKM", country="Türkiye"),
+        row(iso3="TUR", country="Türkiye", year=2019),
+        row(iso3="THA", country="Somewhere", year=2018),
+    ]
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", rows))
+    assert loaded.data["iso3"].to_list() == ["TKM", "TUR", "THA"]
+    assert loaded.flags.filter(pl.col("reason") == unodc.REASON_NAME_DISAGREES).select(
+        "row", "value"
+    ).rows() == [(4, "Türkiye")]
+
+
+def test_every_reporting_country_of_the_real_release_agrees_with_its_code(glotip_2023) -> None:
+    assert glotip_2023.flags.filter(pl.col("reason") == unodc.REASON_NAME_DISAGREES).is_empty()

@@ -871,3 +871,28 @@ def test_a_row_with_text_only_beyond_the_header_is_no_empty_row(tmp_path: Path) 
     notes = loaded.provenance.notes
     assert any(n.startswith("text rows (not countries) left out: row 3") for n in notes)
     assert "1 empty row(s) ignored (no record: every field empty, a row of delimiters only): line 4" in notes
+
+
+# --- the next edition (release audit): a prevalence per 100,000 is not one per 1,000 ------------------------------
+
+
+@pytest.mark.parametrize("per", ["100,000", "10,000", "1,000,000"])
+def test_a_prevalence_per_100000_is_never_read_as_one_per_1000(
+    shared_data: Path, tmp_path: Path, per: str
+) -> None:
+    """Labels are compared without punctuation, so "per 100,000" starts with the key of "per 1,000": the real
+    workbook with its prevalence headed per 100,000 loaded its 180 rows with every rate read as per 1,000 (a
+    hundred times too high, had the figures been per 100,000). A label's number must end where the cell's does."""
+    label = f"Estimated prevalence of modern slavery per {per} population"
+    with pytest.raises(InputError) as error:
+        registry.load(_real_copy(shared_data, tmp_path, set_text("D3", label)))
+    assert "'Estimated prevalence of modern slavery per 1,000'" in str(error.value)
+    # beside the published column, the per-100,000 one is a column not used, not a second prevalence
+    cells = ["Thailand", "69800000", "Asia and the Pacific", "5.74", "401000", *["50"] * 12, "574"]
+    path = tmp_path / "gsi.csv"
+    path.write_text(
+        ",".join(f'"{h}"' for h in [*HEADER, label]) + "\n" + ",".join(cells) + "\n", encoding="utf-8"
+    )
+    loaded = registry.load(path)
+    assert loaded.data["prevalence_per_1000"].to_list() == [5.74]
+    assert f"columns not used: {label}" in loaded.provenance.notes

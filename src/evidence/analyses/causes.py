@@ -757,6 +757,7 @@ def association_model(
     """
     level = check_level(level)
     from evidence.analyses.glm import fit_glm
+    from evidence.analyses.society import fitted_or_refused
 
     if missing not in ("complete_case", "indicator"):
         raise ParameterError(f"missing must be complete_case or indicator, not {missing!r}")
@@ -835,8 +836,9 @@ def association_model(
     X = np.column_stack(columns)
     y = y_int.astype(float)
     notes: list[str] = []
-    with captured_warnings() as caught, one_blas_thread():
-        fit = fit_glm(y, X, family="binomial")
+    with fitted_or_refused(f"the model of {flag_label(outcome).lower()}"), captured_warnings() as caught:
+        with one_blas_thread():
+            fit = fit_glm(y, X, family="binomial")
         params, bse = fit.params, fit.bse
         ci = np.asarray(fit.conf_int(alpha=1 - level))
         pvalues = np.asarray(fit.pvalues)

@@ -30,9 +30,10 @@ vulnerability, and how it moves around a change of TIP tier; they do not say tha
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -883,17 +884,40 @@ def _detection_model(panel: CountryPanel, max_gap: int, cov_type: str, level: fl
     )
 
 
+#: What a fit raises when it fails numerically on its data (the GLM's NaN or infinite weights, a singular
+#: clustered covariance, an overflow): the data, not the toolkit, so a refusal a section can say in words.
+NUMERICAL_FAILURES: tuple[type[Exception], ...] = (
+    ValueError,
+    np.linalg.LinAlgError,
+    FloatingPointError,
+    OverflowError,
+    ZeroDivisionError,
+)
+
+
+@contextlib.contextmanager
+def fitted_or_refused(what: str) -> Iterator[None]:
+    """Run a model's fit; a numerical failure on its data (:data:`NUMERICAL_FAILURES`) is raised as a
+    :class:`~evidence.core.errors.ParameterError` naming ``what`` could not be fitted, which the notebooks say
+    (it stopped the brief: numpy's "Singular matrix" from the upgrade event study of ten countries)."""
+    try:
+        yield
+    except NUMERICAL_FAILURES as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ParameterError(f"{what} could not be fitted on these data (the fit failed: {reason})") from exc
+
+
 def _fit_rate_ratios(
     y: np.ndarray, X: np.ndarray, offset: np.ndarray, cov_type: str, level: float, notes: list[str]
 ) -> tuple[ModelTerm, ...]:
     from evidence.analyses.glm import fit_glm
 
-    with captured_warnings() as caught:
+    with fitted_or_refused("the detection model"), captured_warnings() as caught:
         fit = fit_glm(y, X, family="poisson", offset=offset, cov_type=cov_type)
+        ci = np.asarray(fit.conf_int(alpha=1 - level))
     notes += caught
     if not fit.converged:
         notes.append("the model did not converge")
-    ci = np.asarray(fit.conf_int(alpha=1 - level))
     terms = []
     for i, (name, _, change) in enumerate(DETECTION_PREDICTORS, start=1):
         terms.append(
@@ -1112,14 +1136,14 @@ def _fit_event(
 
     # one BLAS thread: with a few hundred dummy columns, BLAS threads wait on each other whenever another
     # process holds a core (a busy machine made this fit take 5 to 50 s instead of 0.4)
-    with captured_warnings() as caught, one_blas_thread():
+    with fitted_or_refused("the event-study model"), captured_warnings() as caught, one_blas_thread():
         fit = fit_glm(y, X, family="poisson", cov_type="cluster", groups=groups)
+        params = np.asarray(fit.params)[:n_times]
+        ci = np.asarray(fit.conf_int(alpha=1 - level))[:n_times]
+        pvalues = np.asarray(fit.pvalues)[:n_times]
     notes += caught
     if not fit.converged:
         notes.append("the event-study model did not converge")
-    params = np.asarray(fit.params)[:n_times]
-    ci = np.asarray(fit.conf_int(alpha=1 - level))[:n_times]
-    pvalues = np.asarray(fit.pvalues)[:n_times]
     return (
         [safe_exp(b) for b in params],
         [safe_exp(c) for c in ci[:, 0]],

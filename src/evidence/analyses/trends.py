@@ -70,7 +70,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import numpy as np
 import polars as pl
@@ -161,12 +161,33 @@ _INDICATOR_DIMENSIONS = {
     "corridor": "corridor",
 }
 COUNT_COLUMNS = ["count", "count_low", "count_high"]
+#: The dimensions :func:`check_by` reads whatever their case.
+_KNOWN_BY = frozenset(
+    {*BY_VALUES, *_CASE_COLUMNS, *_CASE_COLUMNS.values(), *_INDICATOR_DIMENSIONS, *FLAG_DIMENSIONS} - {None}
+)
+
+
+@overload
+def check_by(by: str) -> str: ...
+@overload
+def check_by(by: None) -> None: ...
+def check_by(by: str | None) -> str | None:
+    """A ``by`` value as the analyses name it: a dimension they know (:data:`BY_VALUES`, their other names such
+    as ``sex`` and ``age``, the flag groups) whatever its case and surrounding spaces (``"Sex"``, ``" FORM"``
+    → ``sex``, ``form``); any other text as given (a case table's own column, else refused naming the valid
+    values where it is read)."""
+    if by is None:
+        return None
+    if by in _KNOWN_BY:
+        return by
+    folded = by.strip().lower()
+    return folded if folded in _KNOWN_BY else by
 
 
 def indicator_dimension(by: str | None) -> str | None:
     """The indicator table's dimension a ``by`` value reads (``gender`` → ``sex``, ``corridor`` → ``corridor``,
     None or ``none`` → ``total``); None for a ``by`` the indicator table does not have."""
-    return _INDICATOR_DIMENSIONS.get(by)
+    return _INDICATOR_DIMENSIONS.get(check_by(by))
 
 
 def flag_label(column: str) -> str:
@@ -191,7 +212,7 @@ def yearly_counts(selection: Selected, *, by: str | None = None) -> pl.DataFrame
     without a row has no records of the selection (or, by a flag group, none with the group recorded), which
     is not a count of 0.
     """
-    counts, _ = _counts_and_denominators(as_selection(selection), by=by)
+    counts, _ = _counts_and_denominators(as_selection(selection), by=check_by(by))
     return counts
 
 
@@ -202,7 +223,7 @@ def undated_counts(selection: Selected, *, by: str | None = None) -> pl.DataFram
 
     Empty for an indicator table (every kept row has a year), and for a flag group the undated records do not
     record."""
-    selection = as_selection(selection)
+    selection, by = as_selection(selection), check_by(by)
     keyed = selection.keyed
     empty = pl.DataFrame(
         schema={
@@ -230,7 +251,7 @@ def unrecorded_counts(selection: Selected, *, by: str) -> pl.DataFrame:
     of exploitation recorded, CTDC's denominator rule): columns year, count (and ``cell_key``), years without
     such records absent. The records without a year are one row of year null. Empty for an indicator table or
     a ``by`` that is no flag group (every record has a category there, ``Unknown`` included)."""
-    selection = as_selection(selection)
+    selection, by = as_selection(selection), check_by(by)
     keyed = selection.keyed
     schema = {"year": pl.Int32, "count": pl.Int64, **({CELL_KEY: pl.Int64} if keyed else {})}
     if selection.kind != "case" or by not in FLAG_DIMENSIONS:
@@ -1126,15 +1147,18 @@ def _reporter_grid_of(selection: Selection, *, min_coverage: float = 0.5) -> pl.
     grid = grid.join(usual_listed, on="iso3", how="left").join(least_total, on="iso3", how="left")
     reference = pl.coalesce("total", "least_total")
     own_total = pl.col("iso3") == country if selection.role == "both" else pl.lit(False)
+    covered = pl.col("listed").is_not_null() & (
+        reference.is_null() | (pl.col("listed") >= min_coverage * reference)
+    )
+    usually = pl.col("listed_usually").fill_null(0) >= USUALLY_LISTED
     complete = (
         pl.when(own_total)
         .then(pl.col("total").is_not_null())
-        .otherwise(
-            pl.col("listed").is_not_null()
-            & (reference.is_null() | (pl.col("listed") >= min_coverage * reference))
-            & ((pl.col("cells") > 0) | (pl.col("listed_usually").fill_null(0) < USUALLY_LISTED))
-        )
+        .otherwise(covered & ((pl.col("cells") > 0) | ~usually))
     )
+    # a breakdown that covers the reporter's total and lists none of these nationals, where it usually does:
+    # published, not "no breakdown" (the United Kingdom's of 2009-2010 and 2014-2015: no Eritrea row)
+    unlisted = (covered & (pl.col("cells") == 0) & usually & ~own_total).fill_null(False)
     # the country's own authorities counting almost none of its own nationals in a year, where they usually
     # count hundreds (the United States 2010-2012: <5, then 805 to 6,133): a change in what it reports (foreign
     # victims only), not a fall in the victims; a fall of other reporters' counts stays data
@@ -1157,6 +1181,7 @@ def _reporter_grid_of(selection: Selection, *, min_coverage: float = 0.5) -> pl.
         (complete & ~collapsed).alias("complete"),
         collapsed.alias("collapsed"),
         doubtful_cell,
+        (unlisted & ~pl.col("_doubtful").fill_null(False)).alias("unlisted"),
     ).sort("iso3", "year")
 
 
@@ -1216,6 +1241,7 @@ def reporter_gaps(
             pl.col("iso3").filter(~pl.col("collapsed")).alias("missing"),
             pl.col("iso3").filter(pl.col("collapsed")).alias("collapsed"),
             pl.col("iso3").filter(pl.col("doubtful")).alias("doubtful"),
+            pl.col("iso3").filter(pl.col("unlisted")).alias("unlisted"),
         )
     )
     from evidence.sources.countries import name_in_text
@@ -1224,7 +1250,7 @@ def reporter_gaps(
     # (whatever the other rows give, these are its nationals: Myanmar's 21 and 28 of 2015–2016), the rest is not
     own_rows = _own_nationals_years(selection) if selection.role == "origin" else set()
     flags = []
-    for year, missing, collapsed, doubtful in absent.sort("year", descending=True).iter_rows():
+    for year, missing, collapsed, doubtful, unlisted in absent.sort("year", descending=True).iter_rows():
         # largest first (ties: by code, so that the same reporters are always said alike)
         missing = sorted(missing, key=lambda code: (-shares[code], code))
         share = sum(shares[code] for code in missing)
@@ -1247,9 +1273,13 @@ def reporter_gaps(
                 word_list(names) if len(names) <= 7 else ", ".join(names[:3]) + f" and {len(names) - 3} more"
             )
             reasons.append(
-                f"the set of reporting countries changes: no full citizenship breakdown from {shown} this year "
-                f"(in the other years they detect {_share_words(share)} of these nationals)"
+                f"the set of reporting countries changes: no full citizenship breakdown listing these nationals "
+                f"from {shown} this year (in the other years they detect {_share_words(share)} of these "
+                "nationals)"
                 + _doubtful_clause(doubtful, name_in_text, kept=kept)
+                + _unlisted_clause(
+                    [code for code in _named(missing, shares) if code in unlisted], name_in_text
+                )
             )
             shared.append(_missing_reason(missing, shares, name_in_text, doubtful=doubtful, kept=kept))
         named = (
@@ -1331,6 +1361,18 @@ def _doubtful_clause(doubtful: Sequence[str], name: Any, *, kept: str | None = N
     return f" ({listed} {verb}, but it is doubtful and not used: it may not give its victims' citizenships)"
 
 
+def _unlisted_clause(unlisted: Sequence[str], name: Any) -> str:
+    """What a year's reason adds of the missing reporters that published a breakdown covering their total
+    without a row of these nationals (:func:`reporter_gaps`): a breakdown published, not none (the United
+    Kingdom's of 2009, 2010, 2014 and 2015 lists no Eritrea)."""
+    if not unlisted:
+        return ""
+    names = word_list([name(code) or code for code in unlisted])
+    if len(unlisted) == 1:
+        return f"; {names} published one that lists none of them, where it lists them in other years"
+    return f"; {names} each published one that lists none of them, where they list them in other years"
+
+
 def _share_words(share: float) -> str:
     """A missing reporter's share of the nationals in words: "about 36%"; never "about 100%" for a share short
     of all (the United Kingdom's 99.6% of its own nationals: others detect some), nor for all of them."""
@@ -1360,7 +1402,8 @@ def _missing_reason(
     named_share = sum(shares[code] for code in named)
     verb = "detects" if len(names) == 1 else "detect"
     text = (
-        f"the set of reporting countries changes: no full citizenship breakdown from {listed}, which {verb} "
+        f"the set of reporting countries changes: no full citizenship breakdown listing these nationals from "
+        f"{listed}, which {verb} "
         f"{_share_words(named_share)} of these nationals in the other years"
     )
     if named_share < MATERIAL_SHARE and rest:  # the smaller ones make the year's gap material
@@ -1431,7 +1474,7 @@ def doubtful_breakdowns(selection: Selected, by: str | None) -> pl.DataFrame:
     Only the country's own breakdowns (role ``destination``; the own part of role ``both``): the breakdowns of
     other countries a role ``origin`` reads are left out where doubtful (:func:`doubtful_reporters`). Empty for
     case records, a selection without a country, role ``origin``, no dimension, or none doubtful."""
-    selection = as_selection(selection)
+    selection, by = as_selection(selection), check_by(by)
     schema = pl.Schema({"year": pl.Int32, "reason": pl.String})
     dimension = _INDICATOR_DIMENSIONS.get(by)
     if (
@@ -1688,7 +1731,8 @@ def _gaps_reason(flags: Sequence[IncompleteYear]) -> str:
     # the range is of the reporters named: a year that also misses smaller ones says their sum apart
     named, in_all = _share_range(flags, named=True), _share_range(flags)
     return (
-        f"the set of reporting countries changes: no full citizenship breakdown from {said}; in the other "
+        "the set of reporting countries changes: no full citizenship breakdown listing these nationals from "
+        f"{said}; in the other "
         f"years, those missing in a year detect {named} of these nationals"
         + (f" ({in_all} counting the smaller reporters missing too)" if in_all != named else "")
     )
@@ -1707,6 +1751,7 @@ def shares_over_time(selection: Selected, by: str, *, level: float = 0.95) -> pl
     limit at the high bound (the other categories at their point values).
     """
     level = check_level(level)
+    by = check_by(by)
     if by is None:
         raise ParameterError("shares need a dimension (by=...)")
     counts, denominators = _counts_and_denominators(as_selection(selection), by=by)

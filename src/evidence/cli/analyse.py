@@ -501,7 +501,7 @@ def _trend_payload(
 ) -> dict[str, Any]:
     """The yearly counts and models of one table, protected, as the JSON answer."""
     from evidence.analyses.selection import Selection
-    from evidence.analyses.trends import FLAG_DIMENSIONS
+    from evidence.analyses.trends import FLAG_DIMENSIONS, check_by
     from evidence.core.errors import ParameterError
     from evidence.notebooks.builders import (
         CATEGORY_SUM,
@@ -514,6 +514,7 @@ def _trend_payload(
     )
     from evidence.presentation.disclosure import DisclosureError
 
+    by = check_by(by)  # "Form" is form: its note that categories overlap as well as its numbers
     selection = Selection(loaded, country=country, role=role, years=years)  # type: ignore[arg-type]
     # the same builder as the notebooks' yearly tables: the same numbers everywhere
     numbers = yearly_numbers(selection, rule, by=by)

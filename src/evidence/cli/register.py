@@ -47,7 +47,7 @@ AsOfOpt = Annotated[
     ),
 ]
 
-ReadWaitOpt = Annotated[
+WaitOpt = Annotated[
     float,
     typer.Option(
         "--wait", min=0, help="Seconds to wait while an import holds the register.", metavar="SECONDS"
@@ -105,6 +105,18 @@ def _as_of(register_path: Path, as_of: str | None, wait: _Wait):
 def _say_as_of(stood) -> None:
     if (note := stood.note()) is not None:
         console.print(f"[bold yellow]Note:[/] figures {escape(note)}", soft_wrap=True)
+
+
+def _erasure_note(loaded) -> str | None:
+    """The note that people were erased from the register, when they were (figures before may differ)."""
+    from evidence.sources.register.store import ERASURE_NOTE
+
+    return next((n for n in loaded.provenance.notes if n.startswith(ERASURE_NOTE)), None)
+
+
+def _say_erasures(loaded) -> None:
+    if (note := _erasure_note(loaded)) is not None:
+        console.print(f"[bold yellow]Note:[/] {escape(note)}", soft_wrap=True)
 
 
 def _echo_json(schema: str, data: Any) -> None:
@@ -225,6 +237,103 @@ def import_command(
         )
 
 
+def _ids(case_ids: list[str], ids_file: Path | None) -> tuple[list[str], list[str]]:
+    """The case ids given (arguments, then the file's lines), and where each was given, to name an id the
+    register does not hold without repeating it."""
+    from evidence.core.errors import InputError
+
+    ids = list(case_ids)
+    where = [f"argument {n}" for n in range(1, len(ids) + 1)]
+    if ids_file is not None:
+        try:
+            lines = ids_file.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(
+                f"cannot read the file of case ids ({exc.__class__.__name__})", path=ids_file
+            ) from None
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                ids.append(line)
+                where.append(f"line {number} of {ids_file}")
+    return ids, where
+
+
+@register_app.command("erase")
+def erase_command(
+    case_ids: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Case ids as the case-management system writes them (not pseudonyms).", show_default=False
+        ),
+    ] = None,
+    ids_file: Annotated[
+        Path | None,
+        typer.Option("--ids-file", help="A text file of case ids, one a line.", metavar="FILE"),
+    ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            "--reason",
+            help="Why, as a code for the erasure log: consent-withdrawn, objection, unlawful-processing, "
+            "legal-obligation or entered-in-error.",
+            metavar="CODE",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be erased; change nothing.")
+    ] = False,
+    register_path: RegisterOpt = None,
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--key-file",
+            help="The pseudonymisation key file (default: EVIDENCE_REGISTER_KEY, else register.key in the user "
+            "configuration folder).",
+            metavar="FILE",
+        ),
+    ] = None,
+    wait: WaitOpt = 0.0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Erase people from the register on their request: every version of their records removed, and their
+    rows of later exports rejected ("erased on DATE"). The log keeps the date, reason and counts, no id."""
+    from evidence.sources.register.erasure import erase
+
+    ids, where = _ids(case_ids or [], ids_file)
+    path = _path(register_path)
+    result = erase(path, ids, key_path=key_file, reason=reason, dry_run=dry_run, wait=wait)
+    not_found = [where[i] for i in result.not_found]
+    if as_json:
+        summary = result.summary()
+        summary["register"] = str(path)
+        summary["not_found"] = not_found
+        _echo_json("erase", summary)
+        return
+    done = "would erase" if dry_run else "erased"
+    console.print(
+        f"{'Dry run: ' if dry_run else ''}{result.ids_given} person(s) named; {done} "
+        f"{result.persons_erased}: {result.record_versions_erased} record version(s), "
+        f"{sum(result.rows_erased.values())} row(s) in all, from {escape(str(path))}"
+        + ("" if dry_run else f" (erasure {result.erasure_id}, {result.erased_on})")
+        + ".",
+        soft_wrap=True,
+    )
+    if not_found:
+        console.print(
+            f"[bold yellow]Note:[/] not in the register: the id(s) given as {escape(', '.join(not_found))}. "
+            "Nothing to erase for them; "
+            + ("later imports would keep them out." if dry_run else "later imports keep them out.")
+            + " Check each id is written as in the case-management system.",
+            soft_wrap=True,
+        )
+    if not dry_run and result.persons_erased:
+        console.print(
+            "Files written from the register before now (CTDC exports, lists, snapshots) still hold them: "
+            "evidence register status lists the CTDC exports; delete or ask back the others.",
+            soft_wrap=True,
+        )
+
+
 @register_app.command("key")
 def key_command() -> None:
     """Print a new random key (64 hex characters) for EVIDENCE_REGISTER_KEY. A key chosen by a person is
@@ -235,9 +344,7 @@ def key_command() -> None:
 
 
 @register_app.command("status")
-def status_command(
-    register_path: RegisterOpt = None, wait: ReadWaitOpt = 0.0, as_json: JsonOpt = False
-) -> None:
+def status_command(register_path: RegisterOpt = None, wait: WaitOpt = 0.0, as_json: JsonOpt = False) -> None:
     """What the register holds: records, records marked missing, versions, and every import."""
     from evidence.sources.register import status
 
@@ -270,10 +377,9 @@ def status_command(
             entry["exported_on"],
             escape(entry["file_name"]),
             entry["file_sha256"][:12],
-            *(
-                str(entry[k])
-                for k in ("rows_in", "rows_new", "rows_updated", "rows_unchanged", "rows_rejected")
-            ),
+            # rows holding nothing beside the rows read, so that the file's rows add up
+            str(entry["rows_in"]) + (f" (+{entry['rows_left_out']} blank)" if entry["rows_left_out"] else ""),
+            *(str(entry[k]) for k in ("rows_new", "rows_updated", "rows_unchanged", "rows_rejected")),
             str(entry["rows_marked_missing"]),
         )
     console.print(table)
@@ -291,6 +397,18 @@ def status_command(
                 f"{entry['rows_written']} of {entry['rows_in']}",
             )
         console.print(exports)
+    if facts["erasures"]:
+        erasures = Table("#", "erased on", "reason", "persons", "record versions", "rows", title="Erasures")
+        for entry in facts["erasures"]:
+            erasures.add_row(
+                str(entry["erasure_id"]),
+                str(entry["erased_on"]),
+                entry["reason"] or "",
+                f"{entry['persons_erased']} of {entry['ids_given']} named",
+                str(entry["record_versions_erased"]),
+                str(entry["rows_erased"]),
+            )
+        console.print(erasures)
 
 
 @register_app.command("figures")
@@ -311,7 +429,7 @@ def figures_command(
         ),
     ] = None,
     register_path: RegisterOpt = None,
-    wait: ReadWaitOpt = 0.0,
+    wait: WaitOpt = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
     """The key figures: victims assisted in the period by sex, age, nationality, form, assistance; nationals
@@ -345,6 +463,9 @@ def figures_command(
         facts["as_of_note"] = stood.note()  # always there (null without a note), as in export-ctdc's JSON
         # the protection is the ``disclosure`` object of every answer
         facts["years_note"] = period_note
+        # among the notes: figures as of a date before an erasure may differ from those made then
+        if (erased := _erasure_note(loaded)) is not None:
+            facts["notes"] = [*facts["notes"], erased]
         facts["disclosure"] = disclosure_json(threshold, facts.pop("protection"), facts["disclosure"])
         _echo_json("figures", facts)
         return
@@ -365,6 +486,7 @@ def figures_command(
         console.print(out)
     for note in figures.notes:
         console.print(f"Note: {escape(note)}")
+    _say_erasures(loaded)
     console.print(figures.describe())
 
 
@@ -421,12 +543,7 @@ def export_ctdc_command(
         ),
     ] = False,
     register_path: RegisterOpt = None,
-    wait: Annotated[
-        float,
-        typer.Option(
-            "--wait", min=0, help="Seconds to wait while an import holds the register.", metavar="SECONDS"
-        ),
-    ] = 0.0,
+    wait: WaitOpt = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
     """Write a k-anonymised file in CTDC's layout, with a report of what was generalised and left out. Every
@@ -470,6 +587,8 @@ def export_ctdc_command(
         console.print(f"[bold red]Warning:[/] {escape(warning)}", soft_wrap=True)
     if done.as_of_note:
         console.print(f"[bold yellow]Note:[/] records {escape(done.as_of_note)}", soft_wrap=True)
+    if done.erasure_note:
+        console.print(f"[bold yellow]Note:[/] {escape(done.erasure_note)}", soft_wrap=True)
     console.print(
         f"Wrote {escape(str(out))} (records as of {done.as_of}; recorded as export {done.export_id} of the "
         "register)",
@@ -487,7 +606,7 @@ def lists_command(
     ] = "referral_source",
     as_of: AsOfOpt = None,
     register_path: RegisterOpt = None,
-    wait: ReadWaitOpt = 0.0,
+    wait: WaitOpt = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
     """Write the agencies' overlap as list-capture data (a 0/1 column per agency and a count)."""
@@ -509,6 +628,7 @@ def lists_command(
         )
         return
     _say_as_of(stood)
+    _say_erasures(loaded)
     console.print(
         f"Wrote {escape(str(out))}: {len(report.lists)} lists ({escape(', '.join(report.lists))}), "
         f"{report.histories} capture histories. Estimate with: evidence estimate --data {escape(str(out))}",
@@ -525,7 +645,7 @@ def snapshot_command(
     ],
     as_of: AsOfOpt = None,
     register_path: RegisterOpt = None,
-    wait: ReadWaitOpt = 0.0,
+    wait: WaitOpt = 0.0,
 ) -> None:
     """Write the records as they stood on a date as a canonical table (pseudonymised, owner-only)."""
 

@@ -408,6 +408,9 @@ def shares_view(
     share_text, interval_text = [], []
     for i, count in enumerate(category_counts):
         ok = count is not None and known
+        # a perturbed count of a flag can exceed the perturbed "Recorded (at least one)" by a few: its share is
+        # of all of them, never more (Ukraine's means of control: 116.7% under one secret)
+        count = min(count, known) if ok else count  # type: ignore[type-var]
         share_text.append(f"{count / known * 100:.1f}%" if ok else "")  # type: ignore[operator]
         # of the published counts: an interval of the true ones, to a tenth of a percent, gives them back (and
         # with them the perturbation of every output)
@@ -2617,6 +2620,7 @@ def yearly_numbers(
     :class:`~evidence.core.errors.ParameterError` for a dimension the table does not have."""
     from evidence.analyses import trends
 
+    by = trends.check_by(by)  # "Form", "SEX": the dimension whatever its case
     counts = trends.yearly_counts(selection)
     by_counts = trends.yearly_counts(selection, by=by) if by else None
     if order is None and by and selection.kind == "case":
@@ -3326,7 +3330,8 @@ def panel_gaps_sentence(numbers: YearlyNumbers) -> str:
     return (
         f"In {markup.number(len(panel.gap_years), 'years')} of the {markup.number(years, 'years')} years the "
         f"set of reporting countries changes: countries that detect at least {MATERIAL_SHARE:.0%} of these "
-        "victims in other years published no full citizenship breakdown, so the count above rises and falls "
+        "victims in other years published no full citizenship breakdown listing them, so the count above rises "
+        "and falls "
         "with who reports, not only with the victims: no trend is fitted on it."
     )
 

@@ -707,7 +707,7 @@ HEADLINE_RULE = (
     "UNODC figures are given for the latest year that is not probably incomplete (for a country's nationals, "
     "nor one in which a single country detected fewer than 5 of them); a year of a country's "
     "nationals detected is probably incomplete when countries that detect at least {share} of them in the "
-    "other years published no citizenship breakdown for it."
+    "other years published no full citizenship breakdown listing them for it."
 )
 
 

@@ -281,7 +281,41 @@ def _lookup(value: str) -> str | None:
     found = _index().get(key)
     if found is None:
         found = _by_inflection(key) if "\ufffd" not in key else _by_damaged_characters(key)
+    if found is None:
+        found = _by_rearranging(value)
     return found
+
+
+#: A name with a part after a comma or in brackets (one of them): ``Korea (the Republic of)``, ``Congo,
+#: Democratic Republic of the``, ``Türkiye (Turkey)``.
+_INVERTED = re.compile(r"^\s*([^(),]+?)\s*(?:\(([^()]*)\)|,([^(),]*))\s*$")
+
+
+def _by_rearranging(value: str) -> str | None:
+    """The country of a name written as ISO 3166's short names and index tables write it, the article or the form
+    of state after the name: in brackets (``Netherlands (the)``, ``Korea (the Republic of)``) or after a comma
+    (``Congo, Democratic Republic of the``), read in order (``Republic of Korea``); or of a name with another of
+    its names in brackets (``Burma (Myanmar)``: both must name the same country). None when no reading names a
+    country of the reference, or two readings name different ones."""
+    found = _INVERTED.match(value)
+    if found is None:
+        return None
+    head, tail = found.group(1), found.group(2) if found.group(2) is not None else found.group(3)
+    index = _index()
+    tail_words = [word for word in normalise_country_text(tail).split() if word != "the"]
+    if not tail_words:  # "Netherlands (the)"
+        named = {index.get(normalise_country_text(head))}
+    else:
+        in_order = normalise_country_text(f"{tail} {head}")
+        named = {
+            index.get(in_order),
+            index.get(" ".join(word for word in in_order.split() if word != "the")),
+        }
+        both = {index.get(normalise_country_text(head)), index.get(normalise_country_text(tail))}
+        if len(both) == 1:  # "Türkiye (Turkey)": two names of one country
+            named |= both
+    named.discard(None)
+    return named.pop() if len(named) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -336,6 +370,28 @@ def _checked_reporting(reporting_iso3: str | None) -> str | None:
             f"reporting_iso3 {reporting_iso3!r} is not an ISO3 code of the country reference"
         )
     return code
+
+
+#: ISO 3166-1 alpha-3 codes ISO withdrew (ISO 3166-3) whose country lives on under one current code: a table
+#: transcribed from an older report may write them. Codes only: ``ROM`` or ``ZAR`` as text elsewhere name no
+#: country (a Roma person, the rand). Dissolved countries (``YUG``, ``SCG``, ``CSK``, ``SUN``, ``ANT``) have several
+#: successors and are not here.
+WITHDRAWN_CODES = {"BUR": "MMR", "ROM": "ROU", "TMP": "TLS", "ZAR": "COD"}
+
+
+def current_code(code: str | None) -> str | None:
+    """The reference's ISO3 for a three-letter country code: itself when the reference knows it, its one successor
+    when ISO withdrew it (:data:`WITHDRAWN_CODES`), the code the reference knows it under (Kelley's ``KOS`` for
+    Kosovo, ``XKX``); None for a code the reference does not know."""
+    if code is None:
+        return None
+    code = code.strip().upper()
+    if code in _valid_iso3():
+        return code
+    if code in WITHDRAWN_CODES:
+        return WITHDRAWN_CODES[code]
+    found = to_iso3(code)
+    return found if found in _valid_iso3() else None
 
 
 def to_iso3(value: str | None, *, reporting_iso3: str | None = None) -> str | None:

@@ -281,6 +281,10 @@ VP_COLUMNS: list[str] = [
     "IP_ControlAbuseKidnap",
 ]
 VP_UN_REGIONS = ["Africa", "Americas/Oceania", "Asia", "Europe"]
+#: The UN M49 regions the 2022 release joins (``Americas/Oceania``), as a later release may name them apart: UN
+#: regions too (the k-anonymised layout's countries are placed in them), read as such.
+VP_M49_REGIONS = ["Americas", "Oceania"]
+_VP_REGION_KEYS = {region.casefold(): region for region in [*VP_UN_REGIONS, *VP_M49_REGIONS]}
 
 #: The delimiter CTDC publishes each layout with; a file re-saved with another is read, with a note.
 _EXPECTED_DELIMITER = {GLOBAL_SYNTHETIC: ",", K_ANONYMISED: ";", VICTIM_PERPETRATOR: ","}
@@ -373,9 +377,11 @@ def _year_band(value: str) -> str:
 
 
 def _un_region(value: str) -> str:
-    if value.strip() not in VP_UN_REGIONS:
+    """A VP region as published, whatever its case; ``Americas`` and ``Oceania`` apart as well as joined."""
+    region = _VP_REGION_KEYS.get(" ".join(value.split()).casefold())
+    if region is None:
         raise _Unknown("unknown UN region")
-    return value.strip()
+    return region
 
 
 @dataclasses.dataclass(frozen=True)
@@ -387,7 +393,7 @@ class _Coded:
     decode: Callable[[str], tuple[Any, ...]]  # raises _Unknown; never sees a missing value
     # the outputs computed straight from a column the parser read as integers (no lookup table needed)
     from_integers: Callable[[pl.Expr], tuple[pl.Expr, ...]] | None = None
-    #: a value outside the codebook (a new category: gender "Non-binary", age "60+", region "Oceania") leaves
+    #: a value outside the codebook (a new category: gender "Non-binary", age "60+", region "Antarctica") leaves
     #: this field missing and the row kept, flagged; otherwise the row is rejected
     keep_row: bool = False
 
@@ -1456,9 +1462,10 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="14",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
+        version="15",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
         # in a column not used rejected as a note (was a victim with every field missing); a repeated column
         # named by its cells; 14: a row with text only beyond the header's last field rejected (too many fields),
-        # not left out as holding nothing
+        # not left out as holding nothing; 15: a VP region in another case, or Americas and Oceania apart, read as
+        # the region it names (was missing, flagged)
     )
 )

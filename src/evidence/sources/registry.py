@@ -268,6 +268,29 @@ def load(path: str | Path) -> LoadedTable:
 NOTE_NO_ROWS = "no data rows: the file holds a header but nothing below it (an empty export or filter?)"
 
 
+#: The note of a table whose publisher asks that a citation give the access date, when none is recorded: the
+#: citation then gives none (an access date is a claim of fact: never the day the file was loaded).
+NOTE_ACCESS_DATE = (
+    "{producer} asks that a citation give the date the data were accessed; none is recorded for this file, so its "
+    'citation gives none: record it in {sidecar} ({{"accessed": "YYYY-MM-DD"}}; evidence data fetch writes it)'
+)
+
+
+def _access_date_note(provenance: Provenance, path: Path) -> str | None:
+    """:data:`NOTE_ACCESS_DATE` for a table of a dataset whose citation asks for an access date it lacks."""
+    from evidence.sources.metadata import dataset
+
+    if provenance.accessed or provenance.demo:
+        return None
+    try:
+        described = dataset(provenance.source, provenance.layout)
+    except KeyError:
+        return None
+    if not described.access_date_required or provenance.title != described.title:  # a sidecar's own dataset
+        return None
+    return NOTE_ACCESS_DATE.format(producer=described.producer, sidecar=sidecar_path(path).name)
+
+
 def apply_sidecar(loaded: LoadedTable, path: str | Path) -> LoadedTable:
     """Complete ``loaded``'s provenance from the sidecar beside ``path``, when there is one; then label it the
     toolkit's demo data when its content says so (:func:`demo_signature`), whatever the sidecar says.
@@ -286,6 +309,9 @@ def apply_sidecar(loaded: LoadedTable, path: str | Path) -> LoadedTable:
         found = demo_signature(path, loaded.provenance.sha256)
         if found:
             loaded.provenance = as_demo(loaded.provenance, *found)
+    note = _access_date_note(loaded.provenance, Path(path))
+    if note and note not in loaded.provenance.notes:
+        loaded.provenance = dataclasses.replace(loaded.provenance, notes=(*loaded.provenance.notes, note))
     if (
         protection == "cell_key"
         and loaded.protection != "cell_key"

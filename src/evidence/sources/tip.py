@@ -84,7 +84,7 @@ from evidence.sources.workbook import (
 )
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "14"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "16"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
@@ -100,7 +100,10 @@ LOADER_VERSION = "14"  # 2: source_row; 3: provenance from the source metadata; 
 # (was rejected as not recognised); a header label with a footnote number ("Year¹", "Tier [1]") read as the label
 # (workbook.header_cell_key; the header was not a tier layout); 13: rows holding nothing counted
 # (LoadedTable.rows_left_out), a workbook's named by row, blank lines by line; a label in two header cells named by
-# their references; 14: a row with text only beyond the header's last field rejected (too many fields), not left out
+# their references; 14: a row with text only beyond the header's last field rejected (too many fields), not left out;
+# 15: a code ISO withdrew with one successor (ROM, ZAR, TMP, BUR) read as it, a code the reference does not know
+# flagged (both were kept as written, unflagged: they matched no other source's country)
+# 16: a row whose country name names another country than its code flagged (TKM for Türkiye was kept unsaid)
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -198,6 +201,13 @@ REASON_NUMERIC_TIER = (
     "document no numeric code (is 2.5 the Watch List?): write the tier's name"
 )
 REASON_DUPLICATE = "more than one placement for this iso3 and report year"
+REASON_NAME_DISAGREES = (
+    "the country name names another country than the code (a mistyped code, a shifted column?): kept as coded"
+)
+REASON_UNKNOWN_CODE = (
+    "iso3 is no code of the country reference (a country dissolved into several, such as YUG or SCG, or a "
+    "mistyped code): kept as written; it matches no other source's country"
+)
 REASON_YEAR_IN_TEXT = (
     "report year read out of text (the one year in the cell, as in '2024 TIP Report'): check it is the report's "
     "year"
@@ -417,6 +427,8 @@ def load(path: str | Path, layout: str) -> LoadedTable:
             ("report_year", "year_text", pl.col("year_in_text"), REASON_YEAR_IN_TEXT),
             ("tier", "tier_label", pl.col("tier_qualified"), REASON_TIER_QUALIFIED),
             ("tier", "tier_label", pl.struct("iso3", "report_year").is_duplicated(), REASON_DUPLICATE),
+            ("iso3", "iso3", pl.col("unknown_code"), REASON_UNKNOWN_CODE),
+            ("country", "country", pl.lit(_name_disagrees(kept)), REASON_NAME_DISAGREES),
         ],
     )
     release = _year_span(kept)
@@ -660,19 +672,41 @@ def _canonical_label(label: pl.Expr) -> pl.Expr:
 
 
 def _reference_codes(parsed: pl.DataFrame, notes: list[str]) -> pl.DataFrame:
-    """Codes the country reference knows under another code (Kelley's ``KOS`` for Kosovo, ``XKX``) read as
-    its ISO3, with a note; codes it does not know at all stay as written (the value checks report them)."""
-    from evidence.sources.countries import country_table, to_iso3
+    """Codes the country reference knows under another code (Kelley's ``KOS`` for Kosovo, ``XKX``; a code ISO
+    withdrew with one successor, ``ROM`` for Romania) read as its ISO3, with a note; a three-letter code it does
+    not know at all stays as written, marked in ``unknown_code`` (flagged: it matches no other source's country)."""
+    from evidence.sources.countries import country_table, current_code
 
     known = set(country_table()["iso3"].to_list())
     codes = [c for c in parsed["iso3"].drop_nulls().unique().sort().to_list() if c not in known]
-    recoded = {c: iso3 for c in codes if (iso3 := to_iso3(c)) is not None and iso3 != c}
-    if not recoded:
-        return parsed
-    notes.append(
-        "codes read through the country reference: " + ", ".join(f"{a} as {b}" for a, b in recoded.items())
+    recoded = {c: iso3 for c in codes if (iso3 := current_code(c)) is not None and iso3 != c}
+    unknown = [c for c in codes if c not in recoded]
+    if recoded:
+        notes.append(
+            "codes read through the country reference: "
+            + ", ".join(f"{a} as {b}" for a, b in recoded.items())
+        )
+    return parsed.with_columns(
+        pl.col("iso3").replace(recoded),
+        (pl.col("iso3").is_in(unknown) & pl.col("iso3").str.contains(r"^[A-Z]{3}$"))
+        .fill_null(False)
+        .alias("unknown_code"),
     )
-    return parsed.with_columns(pl.col("iso3").replace(recoded))
+
+
+def _name_disagrees(kept: pl.DataFrame) -> pl.Series:
+    """Whether each row's country name names one country of the reference other than its code's (each distinct
+    name mapped once; a name the reference does not know, or none, disagrees with nothing)."""
+    from evidence.sources.countries import map_to_iso3
+
+    names = kept.select(pl.col("country").str.strip_chars()).unique().drop_nulls()["country"]
+    named = dict(zip(names.to_list(), map_to_iso3(names).iso3.to_list(), strict=True))
+    return kept.select(
+        (
+            pl.col("country").str.strip_chars().replace_strict(named, default=None, return_dtype=pl.String)
+            != pl.col("iso3")
+        ).fill_null(False)
+    ).to_series()
 
 
 def _rejects(parsed: pl.DataFrame) -> pl.DataFrame:

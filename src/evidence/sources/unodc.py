@@ -25,14 +25,23 @@ Rules:
   ``FEMALE*`` read as ``by citizenship``, ``Female``; the footnote flagged with the published text). A value
   outside it is **rejected** naming its row, column and text: a breakdown the loader cannot name would
   otherwise be dropped by every analysis without a word.
+* Indicators worded as UNODC's reports and crime statistics word them (``Persons brought into formal contact with
+  the police and/or criminal justice system``, ``Detected victims of trafficking in persons``: the explicit list
+  :data:`INDICATOR_EQUIVALENTS`) are spelled as published, and so are dimensions worded otherwise (``by
+  nationality``, ``by type of exploitation``: :data:`DIMENSION_EQUIVALENTS`).
 * Age groups written otherwise (``0-17 years``, ``Under 18``, ``18+ years``, ``18 or over``: the explicit list
   :data:`AGE_EQUIVALENTS`) are spelled as published (``0 to 17 years``, ``18 years or over``).
+* A form of exploitation (Category of ``by form of exploitation``) is one of :data:`FORMS` however cased, spaced
+  or footnoted (``Sexual Exploitation``, ``Forced labour*``; ``Forced labor`` too: :data:`FORM_EQUIVALENTS`), the
+  footnote flagged; a form the documentation does not name (``Forced criminality``) is kept as written and
+  **flagged** (:data:`REASON_NEW_FORM`): it may overlap a documented one.
 * "Total" however written (``TOTAL``, ``Total por año``) is spelled ``Total`` in Dimension, Sex and Age and in the
   Category of the Total dimension. A breakdown's row whose Category is its total (``TOTAL 397`` among Bolivia's
   citizenships) is **rejected** with its reason: counted as a category it would double the victims.
 * ``Unit of measurement`` must be a count (``Counts`` in every row of the 2023 release; ``Count``, ``Number``...:
   :data:`COUNT_UNITS`, spelled ``Counts`` in the table); empty or absent reads as a count (an empty cell among
-  written units flagged). A row in another unit (the portal's ``Rate per 100,000 population``) is
+  written units flagged); so is a unit named by counting words (``Number of victims``, ``Counts (persons)``) that
+  names no rate, share or multiplier. A row in another unit (the portal's ``Rate per 100,000 population``) is
   **rejected** naming its unit, never added into the counts.
 * A row is **rejected** (with its reason) when it cannot be a count: value missing, not a whole number written
   with or without thousands separators (``1,541``/``1541``), or above :data:`PLAUSIBLE_MAX_COUNT` (the values that
@@ -42,8 +51,10 @@ Rules:
   is **rejected** once, as :data:`REASON_NOTE`, showing its text and the column holding it.
 * A row is **kept and flagged** when: its Category is a questionnaire code (``Q6.1_10s_2019``); a text cell is
   mis-encoded (U+FFFD, or UTF-8 read as Latin-1 / Windows-1252); the reporting area has no country code (a
-  UNODC aggregate such as ``CAR``, or a territory such as Sark: ``iso3`` null, the code stays in
-  ``reporting_code``; a three-letter code is upper-cased first, so ``tha`` is Thailand); its citizenship / country of repatriation could not be mapped to ISO3 (never guessed;
+  UNODC aggregate such as ``CAR``, named or not, or a territory such as Sark: ``iso3`` null, the code stays in
+  ``reporting_code``; a code is a country's only when the country reference knows it (``KOS`` or ISO's withdrawn ``ROM``
+  read as ``XKX``, ``ROU`` when the Country cell names that country too, with a note; an empty code is the
+  country the Country cell names, flagged); a three-letter code is upper-cased first, so ``tha`` is Thailand); its citizenship / country of repatriation could not be mapped to ISO3 (never guessed;
   ``Unknown`` and ``Abroad`` stay null without a flag); it repeats another row's key.
 * Columns of no use to the table (``Footnote``, ``Data year``) are named in a "columns not used" note. When such a
   column tells apart rows the read columns cannot (a later release's new disaggregation: one row per area for the
@@ -94,7 +105,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "17"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "26"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -116,7 +127,22 @@ LOADER_VERSION = "17"  # 2: aggregate flag reworded, missing dimension named; 3:
 # 16: rows holding nothing left out counted and named (were dropped unsaid); a row with text only in a column not
 # read rejected as a note (was dropped unsaid, or kept with every field empty); a label in two header cells (Year¹,
 # Year²) refused naming both (the first was read); 17: a CSV row with text only beyond the header's last field
-# rejected (too many fields), not left out as holding nothing
+# rejected (too many fields), not left out as holding nothing; 18: a documented form of exploitation spelled
+# otherwise ("Sexual Exploitation", "Forced labor", "Forced labour*") is the published form (was kept as written,
+# a column of its own in every table by form), a form the documentation does not name kept and flagged
+# 19: a reporting code the country reference does not know is an aggregate whatever the Country cell says (a
+# release naming its aggregates, "CAR" "Caribbean", loaded them as countries with codes no country has)
+# 20: a code the reference knows under another (KOS for XKX, ISO's withdrawn ROM) is that country when the Country
+# cell names it too, with a note (such a code was kept as written: no other source's country)
+# 21: a unit named by counting words ("Number of victims", "Counts (persons)") is a count (every row was rejected
+# as in another unit); one naming a rate, share or multiplier still is not
+# 22: indicators worded as UNODC's reports and crime statistics word them (INDICATOR_EQUIVALENTS) are the published
+# ones (every such row was rejected as outside the vocabulary)
+# 23: dimensions worded otherwise ("by nationality", "by type of exploitation": DIMENSION_EQUIVALENTS) likewise
+# 24: more wordings of an unknown citizenship and of foreign nationals without a country, not flagged unmapped
+# 25: a row whose code is empty and whose Country names one country of the reference is that country's, flagged
+# (it was an aggregate's: no country's)
+# 26: a row whose Country names another country than its code flagged (TKM beside Türkiye was kept unsaid)
 
 HEADER = (
     "Iso3_code",
@@ -193,6 +219,14 @@ UNSPECIFIED_CATEGORIES = frozenset(
         "no determinada",
         "no registra",
         "abroad",
+        # wordings of an unknown citizenship a release may use
+        "unknown citizenship",
+        "citizenship unknown",
+        "unknown nationality",
+        "nationality unknown",
+        "not known",
+        "not stated",
+        "not specified",
     ]
 )
 
@@ -208,6 +242,9 @@ FOREIGN_CATEGORIES = (
     "Foreign nationals",
     "Foreign citizens",
     "Foreign",
+    "Foreign victims",
+    "Other foreign nationals",
+    "Other foreigners",
     "Non-nationals",
     "Personnes de nationalité étrangère",
     "Ressortissants étrangers",
@@ -243,10 +280,17 @@ REASON_KEY_MISSING = "indicator or dimension missing"
 REASON_QUESTIONNAIRE_CODE = "category is a questionnaire code, not a category"
 REASON_MISENCODED = "mis-encoded text (U+FFFD, or UTF-8 read as Latin-1 / Windows-1252)"
 REASON_AGGREGATE = (
-    "reporting area has no country code (a UNODC aggregate such as CAR, or a territory such as Sark); "
-    "iso3 left empty"
+    "reporting area has no country code (a UNODC aggregate such as CAR, or a territory such as Sark: no code, "
+    "or one the country reference does not know); iso3 left empty"
 )
 REASON_CATEGORY_MISSING = "category missing"
+REASON_NAME_DISAGREES = (
+    "the Country cell names another country than the reporting code (a mistyped code, a shifted column?): kept "
+    "as coded"
+)
+REASON_CODE_FROM_NAME = (
+    "reporting code empty: iso3 read from the Country cell, which names one country of the reference"
+)
 REASON_DUPLICATE = "repeats another row's country, year, indicator, dimension, category, sex, age and unit"
 #: A column the loader does not read that tells apart rows it would read as one, one of them its total (a
 #: release's new disaggregation: the same country, year, indicator, dimension, category, sex and age for Total,
@@ -278,8 +322,14 @@ COUNT_UNITS = ("Counts", "Count", "Number", "Numbers", "Number of persons")
 #: The spelling of the count unit in the table, whatever the release wrote.
 COUNT_UNIT = "Counts"
 REASON_UNIT = (
-    "unit of measurement is not a count (Counts, Count or Number): a figure in another unit (a rate, a share) is "
-    "not added into the counts"
+    "unit of measurement is not a count (Counts, Count or Number, or counting words such as Number of victims): a "
+    "figure in another unit (a rate, a share, thousands) is not added into the counts"
+)
+#: A form of exploitation the publisher's documentation does not name (a later release's ``Forced criminality``):
+#: kept as written, and said, since it may overlap a documented one (``Other forms of exploitation``).
+REASON_NEW_FORM = (
+    "a form of exploitation the documentation does not name (Sexual exploitation, Forced labour, Other forms of "
+    "exploitation): kept as written; it may overlap a documented form, such as Other forms of exploitation"
 )
 REASON_NOTE = "a note, not a data row (text, but no value, year, indicator nor dimension)"
 REASON_UNIT_MISSING = "unit of measurement empty: read as a count (the GLOTIP table holds counts only)"
@@ -429,13 +479,24 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
 
     parsed = _parse(frame)
     _refuse_other_indicators(parsed, path)
+    recoded = (
+        parsed.filter(pl.col("iso3").is_not_null() & (pl.col("iso3") != pl.col("reporting_code")))
+        .select("reporting_code", "iso3")
+        .unique()
+        .sort("reporting_code")
+    )
+    if recoded.height:
+        notes.append(
+            "codes read through the country reference (the Country cell names the same country): "
+            + ", ".join(f"{a} as {b}" for a, b in recoded.iter_rows())
+        )
     release = _release(matches[0])
     rejects = pl.concat([structural, _rejects(parsed, latest_year=_latest_year(release))])
     kept = parsed.join(
         rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti"
     )
     kept, unmapped_flags = _map_categories(kept)
-    kept = _fill_regions(kept)
+    kept = _fill_regions(kept).with_columns(_name_disagrees(kept))
     kept, breakdowns = _unread_breakdowns(kept)
     rejects = pl.concat([rejects, breakdowns])
     unmapped_flags = unmapped_flags.join(breakdowns.select("row").unique(), on="row", how="anti")
@@ -674,6 +735,47 @@ def parse_counts(text: pl.Series) -> pl.DataFrame:
     )
 
 
+def _recoded_codes(frame: pl.DataFrame) -> pl.DataFrame:
+    """reporting_code, country, ``_recoded``: the reference's ISO3 of each three-letter code it does not know as
+    such but under another code (``countries.current_code``: ``KOS`` is ``XKX``), where the row's Country names that
+    country too (a code read alone could be an aggregate's that happens to match); and of each empty code whose
+    Country names one country of the reference (flagged: :data:`REASON_CODE_FROM_NAME`)."""
+    from evidence.sources.countries import current_code, to_iso3
+
+    pairs = (
+        frame.select("reporting_code", "country")
+        .unique()
+        .filter(
+            (
+                pl.col("reporting_code").is_null()
+                | (
+                    pl.col("reporting_code").str.contains(r"^[A-Z]{3}$")
+                    & ~pl.col("reporting_code").is_in(_country_codes())
+                )
+            )
+            & pl.col("country").is_not_null()
+        )
+    )
+    known = set(_country_codes())
+    found = [
+        (code, country, iso3)
+        for code, country in pairs.iter_rows()
+        if (iso3 := to_iso3(country) if code is None else current_code(code)) in known
+        and (code is None or to_iso3(country) == iso3)
+    ]
+    return pl.DataFrame(
+        found, schema={"reporting_code": pl.String, "country": pl.String, "_recoded": pl.String}, orient="row"
+    )
+
+
+@functools.cache
+def _country_codes() -> list[str]:
+    """The ISO3 codes of the country reference."""
+    from evidence.sources.countries import country_table
+
+    return country_table()["iso3"].to_list()
+
+
 def _parse(frame: pl.DataFrame) -> pl.DataFrame:
     """Values as intervals, the year as an integer, the reporting code split into iso3 (countries only)."""
     # a footnote marker after the year (2019*) is read past and flagged, as after a value
@@ -689,11 +791,31 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
         .otherwise(code)
         .alias("reporting_code")
     )
-    is_country = pl.col("country").is_not_null() & pl.col("reporting_code").str.contains(r"^[A-Z]{3}$")
-    count_unit = pl.col("unit").is_null() | _vocabulary_key(pl.col("unit")).is_in(_COUNT_UNIT_KEYS)
+    # a code of the country reference: an aggregate's code (CAR, SAM, EEU) is none, whether or not a release
+    # writes the aggregate's name in Country (the 2023 release leaves it empty); a code the reference knows under
+    # another (KOS for XKX, ISO's withdrawn ROM for ROU) is that country's when the Country cell names it too
+    recoded = _recoded_codes(frame)
+    frame = frame.join(recoded, on=["reporting_code", "country"], how="left", nulls_equal=True).with_columns(
+        pl.coalesce("_recoded", "reporting_code").alias("_code")
+    )
+    is_country = (
+        pl.col("country").is_not_null()
+        & pl.col("_code").str.contains(r"^[A-Z]{3}$")
+        & pl.col("_code").is_in(_country_codes())
+    )
+    unit_key = _vocabulary_key(pl.col("unit"))
+    count_unit = (
+        pl.col("unit").is_null()
+        | unit_key.is_in(_COUNT_UNIT_KEYS)
+        | (unit_key.str.contains(_COUNT_UNIT_PATTERN) & ~unit_key.str.contains(_NOT_A_COUNT_PATTERN))
+    )
     # a release repeats few value texts ("<5" in half its rows): each distinct text is parsed once
     counts = parse_counts(frame["value_text"].unique())
     total = pl.lit("Total")
+    is_form = _canonical("dimension") == FORM_DIMENSION
+    known_form = _vocabulary_key(pl.col("category")).replace_strict(
+        _FORM_KEYS, default=None, return_dtype=pl.String
+    )
     frame = frame.with_columns(
         pl.col("unit").alias("unit_text"),
         count_unit.alias("count_unit"),
@@ -709,18 +831,27 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
         *(_canonical(c).alias(c) for c in _VOCABULARY),
     ).with_columns(
         # the category of the Total dimension is spelled "Total"; a breakdown's total row keeps its text (rejected)
+        # a documented form of exploitation is spelled as published however cased, spaced or footnoted
         pl.when((pl.col("dimension") == total) & pl.col("category").str.contains(_TOTAL_PATTERN))
         .then(total)
+        .when(is_form & known_form.is_not_null())
+        .then(known_form)
         .otherwise(pl.col("category"))
-        .alias("category")
+        .alias("category"),
+        (is_form & known_form.is_not_null() & pl.col("category").str.contains(FOOTNOTE_MARKER))
+        .fill_null(False)
+        .alias("category_footnote"),
+        pl.col("category").alias("category_text"),
     )
-    return frame.join(
-        counts, on="value_text", how="left", nulls_equal=True, maintain_order="left"
-    ).with_columns(
-        year=pl.when(year_ok).then(year).cast(pl.Int16),
-        year_footnote=(year_ok & pl.col("year_text").str.contains(FOOTNOTE_MARKER)).fill_null(False),
-        iso3=pl.when(is_country).then(pl.col("reporting_code")),
-        is_country=is_country.fill_null(False),
+    return (
+        frame.join(counts, on="value_text", how="left", nulls_equal=True, maintain_order="left")
+        .with_columns(
+            year=pl.when(year_ok).then(year).cast(pl.Int16),
+            year_footnote=(year_ok & pl.col("year_text").str.contains(FOOTNOTE_MARKER)).fill_null(False),
+            iso3=pl.when(is_country).then(pl.col("_code")),
+            is_country=is_country.fill_null(False),
+        )
+        .drop("_recoded", "_code")
     )
 
 
@@ -768,6 +899,26 @@ AGE_EQUIVALENTS = {
 }
 
 _COUNT_UNIT_KEYS = [" ".join(unit.split()).lower() for unit in COUNT_UNITS]
+#: A unit named by counting words, as :func:`_vocabulary_key` writes it: ``number of victims``, ``count of
+#: persons``, ``counts (persons)``, ``persons``, ``victims``, ``cases``: a count of what it names...
+_COUNT_UNIT_PATTERN = (
+    r"^(counts?|numbers?|persons?|people|victims?|cases?|offen[cs]es?)"
+    r"( (of|in) [\w ]+)?( \([\w ]+\))?$"
+)
+#: ... unless it names a rate, a share or a multiplier (``per 100,000``, ``%``, ``thousands``, ``'000``).
+_NOT_A_COUNT_PATTERN = r"\b(per|rate|rates|ratio|share|proportion|percent|percentage|thousands?|millions?|hundreds?)\b|%|'000|000s?\b"
+
+#: The Dimension whose Category names a form of exploitation, and the forms the publisher documents
+#: (``unodc-glotip-format.md``: every form-of-exploitation row of the 2023 release is one of them).
+FORM_DIMENSION = "by form of exploitation"
+FORMS = ("Sexual exploitation", "Forced labour", "Other forms of exploitation")
+#: Other spellings of a documented form (as :func:`_vocabulary_key` makes them): an explicit list, never a fuzzy
+#: match (``Other``, ``Other forms`` or ``Mixed forms`` may not be the same thing: kept as written and flagged).
+FORM_EQUIVALENTS = {"Forced labour": ("forced labor",)}
+_FORM_KEYS = {
+    **{" ".join(form.split()).lower(): form for form in FORMS},
+    **{spelling: form for form, spellings in FORM_EQUIVALENTS.items() for spelling in spellings},
+}
 
 #: The publisher's spelling of each Indicator, Dimension, Sex and Age value, by its :func:`_vocabulary_key`.
 _VOCABULARY = {
@@ -776,6 +927,67 @@ _VOCABULARY = {
 }
 _VOCABULARY["age"].update(
     {spelling: value for value, spellings in AGE_EQUIVALENTS.items() for spelling in spellings}
+)
+
+#: Other wordings of the indicators, as :func:`_vocabulary_key` makes them: UNODC's reports and crime statistics
+#: (CTS) word them so (``Persons brought into formal contact with the police and/or criminal justice system``). An
+#: explicit list, never a fuzzy match: ``Victims``, ``Persons`` or ``Persons arrested`` stay outside the vocabulary.
+INDICATOR_EQUIVALENTS = {
+    "Detected trafficking victims": (
+        "detected victims",
+        "detected victims of trafficking",
+        "detected victims of trafficking in persons",
+        "detected trafficking in persons victims",
+        "victims of trafficking detected",
+        "victims of trafficking in persons detected",
+        "trafficking victims detected",
+        "number of detected victims",
+        "number of detected victims of trafficking in persons",
+    ),
+    "Persons convicted": (
+        "persons convicted of trafficking",
+        "persons convicted of trafficking in persons",
+        "convicted persons",
+        "number of persons convicted",
+    ),
+    "Persons prosecuted": (
+        "persons prosecuted for trafficking",
+        "persons prosecuted for trafficking in persons",
+        "prosecuted persons",
+        "number of persons prosecuted",
+    ),
+    "Persons brought into formal contact": (
+        "persons brought into formal contact with the police",
+        "persons brought into formal contact with the police and/or criminal justice system",
+        "persons brought into formal contact with the police and/or the criminal justice system",
+        "persons brought into formal contact with the criminal justice system",
+        "number of persons brought into formal contact",
+    ),
+    "Offences of trafficking in persons": (
+        "offenses of trafficking in persons",
+        "trafficking in persons offences",
+        "trafficking in persons offenses",
+        "offences of trafficking",
+        "number of offences of trafficking in persons",
+    ),
+}
+#: Other wordings of the dimensions (as :func:`_vocabulary_key` makes them), an explicit list as above.
+DIMENSION_EQUIVALENTS = {
+    "by citizenship": ("by nationality", "by country of citizenship", "by citizenship of victims"),
+    "by form of exploitation": (
+        "by forms of exploitation",
+        "by type of exploitation",
+        "by types of exploitation",
+        "by exploitation type",
+        "by form of exploitation of victims",
+    ),
+    "by country of repatriation": ("by country of repatriation of victims",),
+}
+_VOCABULARY["dimension"].update(
+    {spelling: value for value, spellings in DIMENSION_EQUIVALENTS.items() for spelling in spellings}
+)
+_VOCABULARY["indicator"].update(
+    {spelling: value for value, spellings in INDICATOR_EQUIVALENTS.items() for spelling in spellings}
 )
 
 
@@ -925,7 +1137,24 @@ def _flags(kept: pl.DataFrame) -> pl.DataFrame:
             pl.col("category").str.contains(_QUESTIONNAIRE_PATTERN),
             REASON_QUESTIONNAIRE_CODE,
         ),
+        ("Category", "category_text", pl.col("category_footnote"), REASON_FOOTNOTE),
+        (
+            "Category",
+            "category",
+            (pl.col("dimension") == FORM_DIMENSION)
+            & pl.col("category").is_not_null()
+            & ~pl.col("category").is_in(FORMS)
+            & ~pl.col("category").str.contains(_QUESTIONNAIRE_PATTERN),
+            REASON_NEW_FORM,
+        ),
         ("Iso3_code", "reporting_code", ~pl.col("is_country"), REASON_AGGREGATE),
+        (
+            "Country",
+            "country",
+            pl.col("reporting_code").is_null() & pl.col("iso3").is_not_null(),
+            REASON_CODE_FROM_NAME,
+        ),
+        ("Country", "country", pl.col("name_disagrees"), REASON_NAME_DISAGREES),
         (
             "Category",
             "category",
@@ -1003,6 +1232,20 @@ def _map_categories(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         for dimension, label in COUNTRY_DIMENSIONS.items()
     ]
     return kept, issues_where(kept, checks)
+
+
+def _name_disagrees(kept: pl.DataFrame) -> pl.Series:
+    """``name_disagrees``: whether a country row's Country names one country of the reference other than its
+    code's (each distinct name mapped once; a name the reference does not know disagrees with nothing)."""
+    from evidence.sources.countries import map_to_iso3
+
+    names = kept.filter(pl.col("iso3").is_not_null())["country"].unique().drop_nulls()
+    named = dict(zip(names.to_list(), map_to_iso3(names).iso3.to_list(), strict=True))
+    return kept.select(
+        (pl.col("country").replace_strict(named, default=None, return_dtype=pl.String) != pl.col("iso3"))
+        .fill_null(False)
+        .alias("name_disagrees")
+    ).to_series()
 
 
 def _fill_regions(kept: pl.DataFrame) -> pl.DataFrame:

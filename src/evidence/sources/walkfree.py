@@ -57,6 +57,7 @@ from evidence.sources.workbook import (
     header_key_expr,
     not_available,
     read_sheet,
+    starts_with_label,
     table_head,
     unused_columns,
 )
@@ -83,8 +84,9 @@ LAYOUT_CSV = "gsi2023_csv"
 #: rows and aggregates counted as left out (LoadedTable.rows_left_out), the empty ones named by row (were dropped
 #: unsaid); a row with text only in a column not used left out as a text row (was dropped unsaid); a label repeated
 #: word for word refused naming its cells (the first was read); 15: a CSV row with text only beyond the header's
-#: last field left out as a text row (was named among the empty rows)
-LOADER_VERSION = "15"
+#: last field left out as a text row (was named among the empty rows); 16: a label's number ends where the cell's
+#: does (a prevalence "per 100,000" was read as the one "per 1,000": labels are compared without punctuation)
+LOADER_VERSION = "16"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
@@ -239,7 +241,9 @@ def _matching(cells: Sequence[Any]) -> dict[str, list[str]]:
         starting = (
             []
             if exact or name not in MEASURES
-            else [c for c, k in zip(labels, keys, strict=True) if k.startswith(wanted)]
+            else [
+                c for c, k in zip(labels, keys, strict=True) if any(starts_with_label(k, w) for w in wanted)
+            ]
         )
         hits = list(dict.fromkeys(exact or starting))
         if hits:

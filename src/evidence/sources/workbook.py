@@ -460,7 +460,19 @@ def best_partial_header(
 
 
 def _has_label(cells: set[str], keys: tuple[str, ...], by_start: bool) -> bool:
-    return any(key in cells or (by_start and any(cell.startswith(key) for cell in cells)) for key in keys)
+    return any(
+        key in cells or (by_start and any(starts_with_label(cell, key) for cell in cells)) for key in keys
+    )
+
+
+def starts_with_label(cell_key: str, label_key: str) -> bool:
+    """Whether a header cell's key starts with a label's (both :func:`header_key`), the label's last number
+    ending where the cell's does: keys drop punctuation and spaces, so ``per 100,000`` starts with the key of
+    ``per 1,000`` (``per1000``) and a rate per 100,000 would be read as one per 1,000."""
+    if not cell_key.startswith(label_key):
+        return False
+    rest = cell_key[len(label_key) :]
+    return not (rest and label_key and label_key[-1].isdigit() and rest[0].isdigit())
 
 
 def read_sheet(

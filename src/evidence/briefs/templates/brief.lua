@@ -584,6 +584,31 @@ local function keep_titles_in(doc)
   return doc:walk({ Div = inside, BlockQuote = inside })
 end
 
+-- Three dots or more in a text are Typst's shorthand for an ellipsis ("..." is "…"), and pandoc's Typst writer
+-- leaves them as they are: escaped text (a loader's "rows 4, 5, 6 ...", a value cut short) would read as
+-- itself in HTML and not in the PDF. The toolkit's own "..." is an ellipsis already (pandoc's smart
+-- typography), so dots still in a text are meant as dots: each after the first of a run is escaped ("\.").
+-- render.lua sets DOTS_ABSENT when no text it converts holds two dots in a row, escaped or not.
+local function literal_dots(str)
+  local text = str.text
+  if not text:find("...", 1, true) then
+    return nil
+  end
+  local inlines = pandoc.List()
+  local position = 1
+  for start, dots, stop in text:gmatch("()(%.%.%.+)()") do
+    inlines:insert(pandoc.Str(text:sub(position, start - 1) .. "."))
+    for _ = 2, #dots do
+      inlines:insert(pandoc.RawInline("typst", "\\."))
+    end
+    position = stop
+  end
+  if position <= #text then
+    inlines:insert(pandoc.Str(text:sub(position)))
+  end
+  return inlines
+end
+
 -- The first SHARED_PASSES passes do the same whatever the output format: the built-in renderer (render.lua)
 -- runs them once on a brief and only the others once per format.
 SHARED_PASSES = 3
@@ -595,4 +620,5 @@ return {
   { Link = Link, Image = Image, Div = Div, Table = Table },
   -- (an HTML brief has nothing to keep together: no walk over every list of blocks)
   { Pandoc = to_typst and keep_titles_in or nil },
+  { Str = (to_typst and DOTS_ABSENT ~= true) and literal_dots or nil },
 }

@@ -54,10 +54,16 @@ local function no_line_breaks(text)
       or text:find("\u{2028}", 1, true) or text:find("\u{2029}", 1, true))
 end
 local line_breaks_absent = no_line_breaks(displayed_text) and no_line_breaks(source_text)
+-- nor two dots in a row, escaped or not, nor an entity that could write one (brief.lua's literal_dots): the
+-- Typst filter need not look at every word either
+local dots_absent = not source_text
+  or not (source_text:find("..", 1, true) or source_text:find(".\\.", 1, true) or source_text:find("&", 1, true))
 
 -- the brief filter's passes for one output format (the filter reads FORMAT when it is loaded)
 local function brief_filter(format)
-  local env = setmetatable({ FORMAT = format, LINE_BREAKS_ABSENT = line_breaks_absent }, { __index = _G })
+  local env = setmetatable(
+    { FORMAT = format, LINE_BREAKS_ABSENT = line_breaks_absent, DOTS_ABSENT = dots_absent }, { __index = _G }
+  )
   local passes = assert(loadfile(filter_file, "t", env))()
   return passes, env.SHARED_PASSES or 0
 end

@@ -112,6 +112,9 @@ class Dataset:
     #: how the publisher protected its real records before release (``Provenance.published_protection``)
     published_protection: str = ""
     release_wording: str = "release {release}"
+    #: the publisher's required citation gives the date the data were accessed (CTDC's "(Accessed <date>)"): a
+    #: table without one (``Provenance.accessed``) says so in a note (``registry.NOTE_ACCESS_DATE``)
+    access_date_required: bool = False
     releases: tuple[KnownRelease, ...] = ()
     downloads: tuple[Download, ...] = ()
 

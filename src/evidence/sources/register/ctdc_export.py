@@ -321,6 +321,8 @@ class RegisterExport:
     as_of_note: str | None
     export_id: int
     other_releases: tuple[dict[str, Any], ...]
+    #: that people were erased from the register (:func:`~.store.erasure_note`), None if none were
+    erasure_note: str | None = None
 
     def warning(self) -> str | None:
         """The multiple-release risk in words, naming the earlier exports, when there are any."""
@@ -377,7 +379,13 @@ def export_register(
     ``allow_another_release``; then it is written and :meth:`RegisterExport.warning` says the risk. The same
     file again is no new release.
     """
-    from evidence.sources.register.store import ctdc_exports, record_ctdc_export, records_as_of, resolve_as_of
+    from evidence.sources.register.store import (
+        ERASURE_NOTE,
+        ctdc_exports,
+        record_ctdc_export,
+        records_as_of,
+        resolve_as_of,
+    )
 
     register, out = Path(register), Path(out)
     stood = resolve_as_of(register, as_of, wait=wait)
@@ -423,4 +431,5 @@ def export_register(
         as_of_note=stood.note(),
         export_id=export_id,
         other_releases=others,
+        erasure_note=next((n for n in loaded.provenance.notes if n.startswith(ERASURE_NOTE)), None),
     )

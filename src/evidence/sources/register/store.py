@@ -3,15 +3,21 @@
 Tables
     ``meta``: what the file is (format version), the key's check value (never the key), the register's country.
     ``imports``: one row per import: when, the export's date and sha256, the mapping's sha256, rows in, new,
-    updated, unchanged, rejected, marked missing.
+    updated, unchanged, rejected, marked missing, and rows holding nothing left out (null in a register's
+    imports made before that was kept).
     ``records``: one row per *version* of a record: ``record_key`` (HMAC-SHA256 of the case id), the canonical
     case fields, ``valid_from``/``valid_to`` (export dates; ``valid_to`` null for the current version) and
-    ``present`` (false from the first full export that no longer holds the record). Nothing is ever deleted.
+    ``present`` (false from the first full export that no longer holds the record). Nothing is deleted but
+    by an erasure (a person's withdrawn consent), which removes every row of theirs.
     ``id_folds``: each record's ``fold_key``, the keyed hash of its case id without letter case and surrounding
     punctuation, to point out an id that changed only so (``MSS-000005`` -> ``mss-000005``) between exports.
     ``ctdc_exports``: one row per k-anonymised CTDC export written: when, as of which date, k, the share that
     may be left out, the file's name and sha256, records in and written (two different releases of the same
     records can be differenced into the people one of them left out).
+    ``erasures``: one row per erasure (:mod:`.erasure`): its date, reason code, ids given, persons, record
+    versions and rows erased. No identifier.
+    ``erased_ids``: the keyed hash, in a domain of its own (never a ``record_key``), of each erased person's
+    folded case id and the erasure that named it: what keeps them out of later imports.
 
 An import is one transaction: a crash or a kill leaves the register as it was. DuckDB locks the file, so a
 second process meets a clear "in use" error (or waits, when asked to). The register's file and folder are
@@ -160,6 +166,8 @@ def connect(path: str | Path, *, read_only: bool, create: bool = False, wait: fl
             ) from None
         except duckdb.Error as exc:
             raise _damaged(path, exc) from None
+    if not read_only:  # held for writing: no erasure is running, so one found beside was killed midway
+        remove_erasure_scratch(path)
     if stat.S_IMODE(path.stat().st_mode) != 0o600:
         try:
             path.chmod(0o600)
@@ -169,6 +177,20 @@ def connect(path: str | Path, *, read_only: bool, create: bool = False, wait: fl
                 raise
             # reading a register where it cannot be changed (a backup on a read-only disk): as it is
     return connection
+
+
+def erasure_scratch(register: Path) -> Path:
+    """Where an erasure writes the register anew before that file takes the register's name."""
+    return register.with_name(f".{register.name}.erasing")
+
+
+def remove_erasure_scratch(register: Path) -> None:
+    """Remove what an erasure killed before it finished left beside the register (the records but the
+    erased ones: not to be left lying about)."""
+    scratch = erasure_scratch(register)
+    for leftover in (scratch, scratch.with_name(scratch.name + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
 
 
 def _unwritable(path: Path, exc: Exception) -> str | None:
@@ -238,7 +260,8 @@ def _create_schema(connection: duckdb.DuckDBPyConnection, key: RegisterKey, coun
             import_id INTEGER, imported_at TIMESTAMP, exported_on DATE, exported_on_from VARCHAR,
             file_name VARCHAR, file_sha256 VARCHAR, mapping_sha256 VARCHAR, full_export BOOLEAN,
             rows_in INTEGER, rows_new INTEGER, rows_updated INTEGER, rows_unchanged INTEGER,
-            rows_rejected INTEGER, rows_marked_missing INTEGER, note VARCHAR, provenance VARCHAR)"""
+            rows_rejected INTEGER, rows_marked_missing INTEGER, note VARCHAR, provenance VARCHAR,
+            rows_left_out INTEGER)"""
     )
     columns = {**_VERSION_COLUMNS}
     columns.update({c: _sql_type(CASE_SCHEMA[c]) for c in CASE_FIELDS})
@@ -248,7 +271,9 @@ def _create_schema(connection: duckdb.DuckDBPyConnection, key: RegisterKey, coun
 
 def _create_later_tables(connection: duckdb.DuckDBPyConnection) -> None:
     """The tables added after format 1 was first written (a register made before has none of them until its
-    next import or export: they are made then, in the same transaction)."""
+    next import or export: they are made then, in the same transaction; so are later columns, null in the rows
+    written before them: not known)."""
+    connection.execute("ALTER TABLE imports ADD COLUMN IF NOT EXISTS rows_left_out INTEGER")
     connection.execute("CREATE TABLE IF NOT EXISTS id_folds (record_key VARCHAR, fold_key VARCHAR)")
     connection.execute(
         """CREATE TABLE IF NOT EXISTS ctdc_exports (
@@ -256,6 +281,14 @@ def _create_later_tables(connection: duckdb.DuckDBPyConnection) -> None:
             file_name VARCHAR, file_sha256 VARCHAR, rows_in INTEGER, rows_written INTEGER,
             allowed_another_release BOOLEAN)"""
     )
+    # the written file beside the export's name until it takes it: left there by a kill in between
+    connection.execute("ALTER TABLE ctdc_exports ADD COLUMN IF NOT EXISTS part_file VARCHAR")
+    connection.execute(
+        """CREATE TABLE IF NOT EXISTS erasures (
+            erasure_id INTEGER, erased_on DATE, reason VARCHAR, ids_given INTEGER, persons_erased INTEGER,
+            record_versions_erased INTEGER, rows_erased INTEGER)"""
+    )
+    connection.execute("CREATE TABLE IF NOT EXISTS erased_ids (erased_key VARCHAR, erasure_id INTEGER)")
 
 
 def _check_key(meta: Mapping[str, str], key: RegisterKey, path: Path) -> None:
@@ -405,6 +438,43 @@ def _check_usable(export: Path, rows_in: int, rows: pl.DataFrame, rejects: pl.Da
         )
 
 
+#: How many of the distinct values of a free-text column a refusal lists.
+_VALUES_LISTED = 30
+
+
+def _check_referral_coded(export: Path, mapping: CaseRecordsMapping, data: pl.DataFrame) -> None:
+    """Refuse referral sources read as free text: kept as written, they reach the register and, as column
+    names, the lists export (an officer's or a shelter worker's name, written in the column, would be in a
+    file meant for estimation). A code list (``values.referral_source``) keeps only the agencies listed; an
+    unlisted value then rejects its row. The refusal lists the export's distinct values to code."""
+    column = mapping.columns.get("referral_source")
+    if column is None or mapping.values.get("referral_source") or "referral_source" not in data.columns:
+        return
+    counts = (
+        data.select(pl.col("referral_source").str.split(";").list.eval(pl.element().str.strip_chars()))
+        .explode("referral_source")
+        .filter(pl.col("referral_source").is_not_null() & (pl.col("referral_source") != ""))
+        .group_by("referral_source")
+        .len()
+        .sort(["len", "referral_source"], descending=[True, False])
+    )
+    if not counts.height:
+        return
+    values = counts.get_column("referral_source").to_list()
+    listed = ", ".join(repr(v) for v in values[:_VALUES_LISTED])
+    more = f" and {len(values) - _VALUES_LISTED} more" if len(values) > _VALUES_LISTED else ""
+    raise InputError(
+        f"the mapping gives no code list for referral_source (column {column!r}): its text would be kept as "
+        "written, in the register and as the lists export's column names, where a person's name written in "
+        f"the column would be published. Nothing was imported. The export's {len(values)} distinct value(s), "
+        f"most rows first: {listed}{more}",
+        path=mapping.path or export,
+        column=column,
+        hint="list the agencies under values: referral_source: {CODE: Agency name, ...} in the mapping (a value "
+        "not listed then rejects its row); or stop naming referral_source under columns",
+    )
+
+
 def _check_date_against_records(
     export: Path, rows: pl.DataFrame, made_on: dt.date, made_on_from: str
 ) -> None:
@@ -481,15 +551,18 @@ def import_export(
 
     seen: dict[str, int] = {}  # every record the export holds -> its rows, kept or rejected
     folds: dict[str, str] = {}  # every record the export holds -> the keyed hash of its folded id
+    erasable: dict[str, str] = {}  # every record the export holds -> its hash as an erased person's would be
 
     def pseudonymise(case_id: str) -> str:
         pseudonym = key.pseudonym(case_id)
         seen[pseudonym] = seen.get(pseudonym, 0) + 1
         if pseudonym not in folds:
             folds[pseudonym] = key.pseudonym(_FOLD_DOMAIN + fold_case_id(case_id))
+            erasable[pseudonym] = erased_key(key, case_id)
         return pseudonym
 
     loaded = load_case_records(export, mapping, pseudonymise=pseudonymise)
+    _check_referral_coded(export, mapping, loaded.data)
     rows, rejects = _register_rows(loaded, seen, mapping.columns["case_id"])
     _check_usable(export, loaded.rows_in, rows, rejects)
     _check_date_against_records(export, rows, made_on, made_on_from)
@@ -502,8 +575,24 @@ def import_export(
             _create_schema(connection, key, mapping.reporting_country)
         meta = _check_format(connection, register)
         _check_key(meta, key, register)
+        _create_later_tables(connection)
+        _remove_unfinished_exports(connection)
+        if erased := _erased_on(connection, erasable):  # never brought back by an export still holding them
+            rows, rejects = _reject_erased(rows, rejects, erased, mapping.columns["case_id"])
+            folds = {k: v for k, v in folds.items() if k not in erased}
+            _check_usable(export, loaded.rows_in, rows, rejects)
         if not meta.get("country") and mapping.reporting_country:
             connection.execute("UPDATE meta SET value = ? WHERE key = 'country'", [mapping.reporting_country])
+        elif mapping.reporting_country and mapping.reporting_country != meta["country"]:
+            # one register, one country: its "nationals abroad" would silently stay the other country's
+            raise InputError(
+                f"the mapping says reporting_country {mapping.reporting_country}, but the register's country is "
+                f"{meta['country']} (from its first import that named one): is the mapping another office's, or "
+                "the register another country's? Nothing was imported",
+                path=mapping.path or export,
+                hint=f"correct reporting_country in the mapping (or leave it out to keep {meta['country']}); an "
+                "organisation working in two countries keeps a register for each (--register PATH)",
+            )
         result = _apply(
             connection,
             rows,
@@ -518,6 +607,7 @@ def import_export(
             mapping=mapping,
             provenance=loaded.provenance,
             rows_in=loaded.rows_in,
+            rows_left_out=loaded.rows_left_out,
             register=register,
             seen=seen,
             folds=folds,
@@ -530,7 +620,7 @@ def import_export(
         raise
     finally:
         connection.close()
-    return dataclasses.replace(result, key_warning=key.weakness, rows_left_out=loaded.rows_left_out)
+    return dataclasses.replace(result, key_warning=key.weakness)
 
 
 def _apply(
@@ -548,6 +638,7 @@ def _apply(
     allow_many_missing: bool = False,
     provenance: Provenance,
     rows_in: int,
+    rows_left_out: int = 0,
     register: Path,
     seen: Mapping[str, int],
     folds: Mapping[str, str],
@@ -610,7 +701,10 @@ def _apply(
         flags = _refolded_ids(connection, rows, folds, mapping.columns["case_id"], import_id)
         note = ""
     connection.execute(
-        "INSERT INTO imports VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """INSERT INTO imports (import_id, imported_at, exported_on, exported_on_from, file_name, file_sha256,
+            mapping_sha256, full_export, rows_in, rows_new, rows_updated, rows_unchanged, rows_rejected,
+            rows_marked_missing, note, provenance, rows_left_out)
+        VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             import_id,
             made_on,
@@ -627,6 +721,7 @@ def _apply(
             counts["missing"],
             note,
             json.dumps(provenance.to_dict(), ensure_ascii=False),
+            rows_left_out,
         ],
     )
     return ImportResult(
@@ -645,6 +740,7 @@ def _apply(
         note=note,
         rejects=rejects,
         flags=flags,
+        rows_left_out=rows_left_out,
     )
 
 
@@ -697,6 +793,61 @@ def _check_no_field_dropped(
 
 
 _FOLD_DOMAIN = "evidence register folded case id\x00"  # a folded id's hash is never a record_key
+#: An erased person's hash is of another domain again: a snapshot or an old copy holding their record_key (or
+#: the fold table's hash) cannot be joined to the erasure list to tell who asked to be erased.
+_ERASED_DOMAIN = "evidence register erased case id\x00"
+
+
+def erased_key(key: RegisterKey, case_id: str) -> str:
+    """The hash that the register keeps of an erased person's case id (folded: ``MSS-000005`` and
+    ``mss-000005.`` are one person's, as an import points them out)."""
+    return key.pseudonym(_ERASED_DOMAIN + fold_case_id(case_id))
+
+
+def _erased_on(connection: duckdb.DuckDBPyConnection, erasable: Mapping[str, str]) -> dict[str, dt.date]:
+    """The records of an export whose person was erased (pseudonym -> the date of the first erasure)."""
+    if not erasable or not connection.execute("SELECT count(*) FROM erased_ids").fetchall()[0][0]:
+        return {}
+    connection.register(
+        "erasable_arrow",
+        pl.DataFrame(
+            {RECORD_KEY: list(erasable), "erased_key": list(erasable.values())},
+            schema={RECORD_KEY: pl.String, "erased_key": pl.String},
+        ).to_arrow(),
+    )
+    try:
+        found = connection.execute(
+            f"""SELECT a.{RECORD_KEY}, min(e.erased_on) FROM erasable_arrow a
+            JOIN erased_ids i USING (erased_key) JOIN erasures e USING (erasure_id) GROUP BY a.{RECORD_KEY}"""
+        ).fetchall()
+    finally:
+        connection.unregister("erasable_arrow")
+    return dict(found)
+
+
+def _reject_erased(
+    rows: pl.DataFrame, rejects: pl.DataFrame, erased: Mapping[str, dt.date], column: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows without those of erased people, and the rejects with them (counted, so the rows add up)."""
+    dates = pl.DataFrame(
+        {RECORD_KEY: list(erased), "erased_on": [d.isoformat() for d in erased.values()]},
+        schema={RECORD_KEY: pl.String, "erased_on": pl.String},
+    )
+    gone = rows.select(RECORD_KEY, "source_row").join(dates, on=RECORD_KEY)
+    refused = gone.select(
+        row="source_row",
+        column=pl.lit(column),
+        value=pl.lit(None, pl.String),
+        reason=pl.format(
+            "erased on {}: the person's data were removed from the register (evidence register erase), so "
+            "it is not imported again",
+            "erased_on",
+        ),
+    )
+    kept = rows.filter(~pl.col(RECORD_KEY).is_in(list(erased)))
+    return kept, pl.concat([rejects, issues_frame(refused)]).sort("row")
+
+
 _SURROUNDING = re.compile(r"^[\W_]+|[\W_]+$")
 
 
@@ -754,6 +905,10 @@ def _refolded_ids(
             ),
         )
     )
+
+
+def _columns(connection: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [row[0] for row in connection.execute(f'DESCRIBE "{table}"').fetchall()]
 
 
 def _record_columns(connection: duckdb.DuckDBPyConnection) -> list[str]:
@@ -997,6 +1152,7 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
             + "ORDER BY exported_on DESC, import_id DESC LIMIT 1",
             [stood.date] if stood.date else [],
         ).fetchall()
+        erased_on = _erasure_dates(connection)
     frame = frame.with_row_index("source_row", offset=1).with_columns(pl.col("source_row").cast(pl.Int64))
     table = conform(frame)
     extras = [c for c in frame.columns if c not in CASE_SCHEMA and c != RECORD_KEY]
@@ -1009,6 +1165,8 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
     ]
     if (after := stood.note()) is not None:
         notes.append(after)
+    if erased_on:
+        notes.append(erasure_note(erased_on))
     if meta.get("country"):
         notes.append(f"register country: {meta['country']}")
     provenance = Provenance(
@@ -1027,6 +1185,27 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
     return LoadedTable(data=data, provenance=provenance, rows_in=data.height)
 
 
+#: How the note on erasures begins (a command that shows figures says it beside them).
+ERASURE_NOTE = "records were erased from the register"
+
+
+def _erasure_dates(connection: duckdb.DuckDBPyConnection) -> list[dt.date]:
+    if "erasures" not in _tables(connection):
+        return []
+    rows = connection.execute("SELECT DISTINCT erased_on FROM erasures ORDER BY erased_on").fetchall()
+    return [row[0] for row in rows]
+
+
+def erasure_note(dates: list[dt.date]) -> str:
+    """What a reader of the register's records or figures must know once people were erased. No count: the
+    number erased beside figures as of dates before and after would be a small cell."""
+    return (
+        f"{ERASURE_NOTE} on {', '.join(d.isoformat() for d in dates)} at the request of the people concerned: "
+        "the records as of any date, and every figure, are those that remain, so figures as of a date before "
+        "an erasure may differ from figures made then (evidence register status lists the erasures)"
+    )
+
+
 # --- k-anonymised exports: every release recorded --------------------------------------------------------------
 
 
@@ -1040,7 +1219,8 @@ def ctdc_exports(path: str | Path, *, wait: float = 0.0) -> list[dict[str, Any]]
 def _ctdc_exports(connection: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     if "ctdc_exports" not in _tables(connection):
         return []
-    frame = _frame(connection, "SELECT * FROM ctdc_exports ORDER BY export_id")
+    internal = " EXCLUDE (part_file)" if "part_file" in _columns(connection, "ctdc_exports") else ""
+    frame = _frame(connection, f"SELECT *{internal} FROM ctdc_exports ORDER BY export_id")
     return [
         {k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v) for k, v in row.items()}
         for row in frame.to_dicts()
@@ -1078,13 +1258,16 @@ def record_ctdc_export(
         _check_format(connection, path)
         connection.execute("BEGIN TRANSACTION")
         _create_later_tables(connection)
+        _remove_unfinished_exports(connection)
         if decide is not None:
             allowed_another_release = decide(_ctdc_exports(connection))
         export_id = connection.execute("SELECT coalesce(max(export_id), 0) + 1 FROM ctdc_exports").fetchall()[
             0
         ][0]
         connection.execute(
-            "INSERT INTO ctdc_exports VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?)",
+            """INSERT INTO ctdc_exports (export_id, exported_at, as_of, k, max_suppressed, file_name, file_sha256,
+                rows_in, rows_written, allowed_another_release)
+            VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 export_id,
                 as_of,
@@ -1099,8 +1282,12 @@ def record_ctdc_export(
         )
         with atomic_path(out, mode=0o600) as part:  # owner-only: shared deliberately, not by accident
             part.write_text(text, encoding="utf-8")
+            connection.execute(
+                "UPDATE ctdc_exports SET part_file = ? WHERE export_id = ?", [str(part), export_id]
+            )
             connection.execute("COMMIT")  # recorded before the file takes its name
             committed = True
+        connection.execute("UPDATE ctdc_exports SET part_file = NULL WHERE export_id = ?", [export_id])
     except BaseException:
         if not committed:
             with contextlib.suppress(Exception):
@@ -1109,6 +1296,19 @@ def record_ctdc_export(
     finally:
         connection.close()
     return int(export_id)
+
+
+def _remove_unfinished_exports(connection: duckdb.DuckDBPyConnection) -> None:
+    """Remove the written file of an export killed after its record and before its rename (owner-only, a
+    release of the records left beside its name for good). The caller holds the register for writing, so no
+    export is being written. Writing the same export again gives the same file, no new release."""
+    unfinished = connection.execute(
+        "SELECT export_id, part_file FROM ctdc_exports WHERE part_file IS NOT NULL"
+    ).fetchall()
+    for export_id, part_file in unfinished:
+        with contextlib.suppress(FileNotFoundError):
+            Path(part_file).unlink()
+        connection.execute("UPDATE ctdc_exports SET part_file = NULL WHERE export_id = ?", [export_id])
 
 
 def register_country(path: str | Path, *, wait: float = 0.0) -> str | None:
@@ -1130,10 +1330,21 @@ def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
         imports = _frame(
             connection,
             "SELECT import_id, imported_at, exported_on, exported_on_from, file_name, file_sha256, full_export, "
-            "rows_in, rows_new, rows_updated, rows_unchanged, rows_rejected, rows_marked_missing, note "
-            "FROM imports ORDER BY import_id",
+            "rows_in, rows_new, rows_updated, rows_unchanged, rows_rejected, rows_marked_missing, note, "
+            # null where not known: an import into a register made before the column was kept
+            + (
+                "rows_left_out "
+                if "rows_left_out" in _columns(connection, "imports")
+                else "NULL::INTEGER AS rows_left_out "
+            )
+            + "FROM imports ORDER BY import_id",
         )
         exports = _ctdc_exports(connection)
+        erasures = (
+            _frame(connection, "SELECT * FROM erasures ORDER BY erasure_id").to_dicts()
+            if "erasures" in _tables(connection)
+            else []
+        )
     return {
         "register": str(path),
         "format_version": meta.get("format_version"),
@@ -1147,4 +1358,8 @@ def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
             for row in imports.to_dicts()
         ],
         "ctdc_exports": exports,
+        "erasures": [
+            {k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v) for k, v in row.items()}
+            for row in erasures
+        ],
     }
