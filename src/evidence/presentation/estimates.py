@@ -155,7 +155,7 @@ def coarsened(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -
     seed anyone can recompute the bootstrap of each candidate table, so that the BCa limits, even rounded, tell
     the tables apart. Of 41 random 3-list tables of 18 to 30 people with a small cell, the exact estimate with
     the acceleration pinned a small cell in 10 of the 19 searched in full, the BCa limits recomputed with the
-    seed in 18 (the whole table in 16); as now published, none of 23 (tests/presentation/
+    seed in 18 (the whole table in 16); as now published, none of 38 (tests/presentation/
     test_estimates_attack.py, docs/methods.md). A stepwise p-value is the Poisson probability of the overlap of
     its interaction's lists against the number expected: to two figures it narrowed a small cell where the
     estimate alone did not; withheld only for small overlaps, the ``x`` marks them as small."""
