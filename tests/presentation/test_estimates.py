@@ -61,10 +61,14 @@ def test_a_small_dark_figure_is_withheld_with_the_estimate(western) -> None:
 
 
 def test_published_estimates_keep_their_precision_and_unbounded_limits_say_so(western) -> None:
+    # Western's table holds a cell of 1 person: its numbers are published rounded, in JSON too
     shown = disclose_estimate(western)
-    assert not shown.withheld
-    assert shown.json_value("estimate") == western.estimate  # not rounded in JSON
-    assert shown.text("estimate") == f"{western.estimate:,.0f}"
+    assert not shown.withheld and western.smallest_cell == 1
+    assert shown.json_value("estimate") == round(western.estimate) and shown.text("estimate") == "2,483"
+    # without a small cell the JSON keeps the precision of the computation
+    plain = disclose_estimate(dataclasses.replace(western, smallest_cell=5))
+    assert plain.json_value("estimate") == western.estimate  # not rounded in JSON
+    assert plain.text("estimate") == f"{western.estimate:,.0f}" == shown.text("estimate")
     unbounded = dataclasses.replace(western, interval=(western.interval[0], math.inf))
     shown = disclose_estimate(unbounded)
     assert shown.text("high") == "no upper limit" and shown.json_value("high") is None
@@ -207,14 +211,17 @@ def test_the_headline_gives_the_monte_carlo_range_beside_the_interval(western_ru
     assert payload["bootstrap"]["runs"] == 3 and len(payload["bootstrap"]["rounds"]) == 3
     # each run's limits are a [low, high] pair, as the estimate's interval; the bootstrap's counts are said once
     rounds = payload["bootstrap"]["rounds"]
+    # rounded to whole people: Western's table holds a cell of 1 person (coarsened)
     assert [(r["replicates"], *r["interval"]) for r in rounds] == [
-        tuple(r) for r in western_runs.bootstrap_rounds
+        (n, round(low), round(high)) for n, low, high in western_runs.bootstrap_rounds
     ]
     assert all(set(r) == {"replicates", "interval"} for r in rounds)
     assert "bootstrap_replicates" not in payload and "bootstrap_failed" not in payload
     assert payload["bootstrap"]["replicates"] == western_runs.bootstrap_replicates == 180
     assert payload["bootstrap"]["failed"] == western_runs.bootstrap_failed
-    assert payload["bootstrap"]["monte_carlo_range"] == [list(r) for r in western_runs.monte_carlo_range]
+    assert payload["bootstrap"]["monte_carlo_range"] == [
+        [round(v) for v in r] for r in western_runs.monte_carlo_range
+    ]
 
 
 def test_a_limit_at_the_most_extreme_replicate_of_one_run_is_said_to_move(western) -> None:
@@ -348,6 +355,7 @@ def test_the_brief_shows_only_the_settings_its_method_used(western, western_runs
         "p_enter": None,
         "downhill_start": None,
         "bootstrap_runs": "auto (3 runs)",
+        "seed": "withheld",  # Western's table holds a cell of 1 person: the seed would give the table back
     }
     assert main["method"] == "main effects only"
     assert "bootstrap_runs" not in settings_for_readers(western_runs, method="bic", bootstrap_runs=3)

@@ -13,10 +13,15 @@ every table (:class:`~evidence.presentation.disclosure.DisclosureRule`, ``<5`` b
   capture-history table holds a small cell, only the headline model's numbers are shown (``x`` elsewhere).
   Each model's estimate is a formula in the cells (with three lists, main effects + A:B gives
   observed + n₀₀₁(n₁₀₀ + n₀₁₀ + n₁₁₀)/(n₁₀₁ + n₀₁₁ + n₁₁₁)), and two or three of them beside the number observed
-  leave one table, or a few agreeing on the small cell (:func:`sensitivity_withheld`).
+  leave one table, or a few agreeing on the small cell (:func:`sensitivity_withheld`);
+* **with a small cell** (:func:`coarsened`) every number of people is published rounded to whole people (JSON and
+  chart data too), and the stepwise p-values, the bootstrap's seed and its BCa constants are withheld (``x``):
+  as computed they are equations in the cells, and with the seed the interval of every candidate table can be
+  recomputed; with two lists any small cell withholds the estimate and the interval (:func:`pins_small_count`).
 
-Published numbers keep their precision; the text shows them rounded to whole people. In JSON a withheld
-number is its label (a string), as in ``evidence flows``/``trend``; an unbounded upper limit is null.
+Without a small cell, published numbers keep their precision; the text shows them rounded to whole people. In
+JSON a withheld number is its label (a string), as in ``evidence flows``/``trend``; an unbounded upper limit is
+null.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from evidence.presentation.markup import escape_markdown, number
 __all__ = [
     "DisclosedEstimate",
     "assumptions_text",
+    "coarsened",
     "disclose_estimate",
     "disclosed_payload",
     "estimate_headline",
@@ -52,6 +58,7 @@ __all__ = [
     "sensitivity_withheld_text",
     "settings_for_readers",
     "spread_text",
+    "stepwise_steps",
     "withheld_replicate_counts",
 ]
 
@@ -68,6 +75,8 @@ class DisclosedEstimate:
     marks: Mapping[str, str]  # field -> "small" or "complement" where withheld
     rule: DisclosureRule
     reasons: tuple[str, ...] = ()
+    #: the numbers are rounded to whole people (the capture-history table holds a small cell, :func:`coarsened`)
+    rounded: bool = False
 
     @property
     def withheld(self) -> bool:
@@ -96,7 +105,9 @@ class DisclosedEstimate:
         if label is not None:
             return label
         value = self.values[field]
-        return None if value is None or math.isinf(value) else value
+        if value is None or math.isinf(value):
+            return None
+        return int(value) if self.rounded else value
 
     def interval_text(self) -> str:
         low, high = self.text("low"), self.text("high")
@@ -124,10 +135,35 @@ def pins_small_count(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_
     """Whether the estimate itself gives a small count back: with two lists it is Lincoln–Petersen's
     n_A·n_B/m, and beside the number observed (n_A + n_B − m) only one set of whole numbers fits (759.67 of
     93 observed: 53 and 43 people on the lists, 3 on both, as 53·43/3), so a small overlap or a small list
-    is published with it. (Three lists or more: the headline estimate and the number observed alone leave the cells free.)"""
+    is published with it. So is a small number on one list only (n_A − m): 3 people on A alone, 11 on B alone and 6
+    on both give 25.5 (9·17/6), and rounded to 26 with an upper limit of 45 fit no other table of 20 people. (Three
+    lists or more: the headline estimate and the number observed alone leave the cells free.)"""
     return len(result.lists) == 2 and (
-        rule.is_small(result.overlapping) or rule.is_small(result.smallest_list)
+        rule.is_small(result.overlapping) or rule.is_small(result.smallest_list) or coarsened(result, rule)
     )
+
+
+def coarsened(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> bool:
+    """Whether the capture-history table holds a small cell (1 to threshold − 1): then every number of people
+    is published rounded to whole people (as the text shows it), and the p-values of the stepwise steps, the
+    bootstrap's seed and its BCa constants are withheld.
+
+    Each published number is an equation in the cells, and with few people only a handful of tables of the
+    number observed satisfy them all. As computed, the estimate and interval fix the chosen model's sufficient
+    statistics (the lists' sizes and the overlaps of its interactions); the jackknife's acceleration (and the
+    quantiles the limits are read at, which give it back) is a further equation in every cell; and with the
+    seed anyone can recompute the bootstrap of each candidate table, so that the BCa limits, even rounded, tell
+    the tables apart. Of 41 random 3-list tables of 18 to 30 people with a small cell, the exact estimate with
+    the acceleration pinned a small cell in 10 of the 19 searched in full, the BCa limits recomputed with the
+    seed in 18 (the whole table in 16); as now published, none of 38 (tests/presentation/
+    test_estimates_attack.py, docs/methods.md). A stepwise p-value is the Poisson probability of the overlap of
+    its interaction's lists against the number expected: to two figures it narrowed a small cell where the
+    estimate alone did not; withheld only for small overlaps, the ``x`` marks them as small."""
+    return result.smallest_cell is not None and rule.is_small(result.smallest_cell)
+
+
+def _whole(value: float | None) -> float | None:
+    return value if value is None or not math.isfinite(value) else float(round(value))
 
 
 def disclose_limits(
@@ -173,12 +209,13 @@ def disclose_estimate(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
             f"fewer than {rule.threshold} people are estimated to be on no list: that number and the estimate "
             "(observed plus it) are withheld"
         )
-    elif pins_small_count(result, rule):
-        marks = {field: _COMPLEMENT for field in ("estimate", "dark_figure", "low", "high")}
+    # not elif: with a small number on no list the interval (a function of the same three counts) is still here
+    if not rule.is_small(observed) and pins_small_count(result, rule):
+        marks = {field: _COMPLEMENT for field in ("estimate", "dark_figure", "low", "high")} | marks
         reasons.append(
             f"with two lists the estimate is the product of the lists' sizes over the number on both, and "
-            f"would give back a list or an overlap of fewer than {rule.threshold} people: the estimate, the "
-            "number on no list and the interval are withheld"
+            f"would give back a list, an overlap or a number on one list only of fewer than {rule.threshold} "
+            "people: the estimate, the number on no list and the interval are withheld"
         )
     limits, limit_marks = disclose_limits(observed, result.interval, rule)
     for field, value, mark in zip(("low", "high"), limits, limit_marks, strict=True):
@@ -191,7 +228,10 @@ def disclose_estimate(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
             )
     for field in marks:
         values[field] = None
-    return DisclosedEstimate(values=values, marks=marks, rule=rule, reasons=tuple(reasons))
+    rounded = coarsened(result, rule)
+    if rounded:
+        values = {field: _whole(value) for field, value in values.items()}
+    return DisclosedEstimate(values=values, marks=marks, rule=rule, reasons=tuple(reasons), rounded=rounded)
 
 
 def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> dict[str, Any]:
@@ -236,8 +276,74 @@ def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
     hidden = withheld_replicate_counts(result, rule)
     for field in hidden:
         payload["bootstrap"][field] = COMPLEMENT_LABEL
-    payload["disclosure"] = {"threshold": rule.threshold, "withheld": [*shown.reasons, *hidden.values()]}
+    coarse = _coarsen_payload(payload, result, rule) if coarsened(result, rule) else []
+    payload["disclosure"] = {
+        "threshold": rule.threshold,
+        "withheld": [*shown.reasons, *hidden.values(), *coarse],
+    }
     return payload
+
+
+def _coarsen_payload(payload: dict[str, Any], result: PopulationEstimate, rule: DisclosureRule) -> list[str]:
+    """The payload of an estimate whose table holds a small cell (:func:`coarsened`): numbers of people rounded
+    (the estimate's own already are, through :class:`DisclosedEstimate`), the stepwise p-values, the seed and the
+    BCa constants withheld. Returns why, for the ``withheld`` list."""
+    boot = payload["bootstrap"]
+    for entry in boot["rounds"]:
+        entry["interval"] = [_whole_json(v) for v in entry["interval"]]
+    if isinstance(boot["monte_carlo_range"], list):
+        boot["monte_carlo_range"] = [[_whole_json(v) for v in pair] for pair in boot["monte_carlo_range"]]
+    if isinstance(boot["monte_carlo_se"], list):
+        boot["monte_carlo_se"] = [_whole_json(v) for v in boot["monte_carlo_se"]]
+    for step in payload["steps"]:
+        step["p_value"] = COMPLEMENT_LABEL
+    coarse = (
+        f"the lists hold a combination of fewer than {rule.threshold} people: the numbers of people are rounded "
+        "to whole people (as computed, each is an equation that with the others leaves few tables of the number "
+        "observed)"
+    )
+    reasons = [coarse]
+    if payload["steps"]:
+        reasons.append(step_withheld_text(rule))
+    if result.interval_method == "bca":
+        payload["seed"] = COMPLEMENT_LABEL
+        # None: already withheld (two lists with a small count) or not computed
+        for where, key in (
+            (payload, "acceleration"),
+            (payload, "bias_correction"),
+            (boot, "limit_quantiles"),
+        ):
+            if where[key] is not None:
+                where[key] = COMPLEMENT_LABEL
+        if boot["replicates_beyond"] is not None:
+            boot["replicates_beyond"] = COMPLEMENT_LABEL
+        reasons.append(
+            "the bootstrap's seed and its constants (bias correction, acceleration, the quantiles the limits "
+            "are read at) are withheld: with the seed anyone can recompute the interval of each table that "
+            "fits the other numbers, and tell them apart"
+        )
+    return reasons
+
+
+def step_withheld_text(rule: DisclosureRule = DEFAULT_RULE) -> str:
+    """Why the stepwise steps' p-values are withheld (:func:`coarsened`), for readers."""
+    return (
+        f"the p-values of the stepwise steps are withheld (x): each is the Poisson probability of the number of "
+        f"people on every list of its interaction against the number expected, and with a combination of fewer "
+        f"than {rule.threshold} people they give small numbers back (withholding only the p-values of small "
+        "overlaps would mark those overlaps as small)"
+    )
+
+
+def stepwise_steps(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> list[tuple[str, str]]:
+    """The stepwise steps as published: (interaction added, its p-value to two figures), every p-value withheld
+    (``x``) when the table holds a small cell (:func:`coarsened`, :func:`step_withheld_text`)."""
+    coarse = coarsened(result, rule)
+    return [(term, COMPLEMENT_LABEL if coarse else f"{p:.2g}") for term, p in result.steps]
+
+
+def _whole_json(value: object) -> object:
+    return round(value) if isinstance(value, float) and math.isfinite(value) else value
 
 
 def method_text(result: PopulationEstimate) -> str:
@@ -278,17 +384,20 @@ def _many(count: int, noun: str) -> str:
     return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
-def interval_method_text(result: PopulationEstimate) -> str:
+def interval_method_text(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str:
+    """How the interval was computed, with the bootstrap's seed (withheld when the table holds a small cell,
+    :func:`coarsened`: with it the interval of every candidate table can be recomputed)."""
+    seed = "seed withheld" if coarsened(result, rule) else f"seed {result.seed}"
     if result.interval_method == "bca" and result.bootstrap_runs > 1:
         per_run = result.bootstrap_replicates // result.bootstrap_runs
         return (
             f"BCa bootstrap: the median of the limits of {result.bootstrap_runs} independent runs of "
-            f"{per_run:,} replicates, each replicate repeating the model choice (seed {result.seed})"
+            f"{per_run:,} replicates, each replicate repeating the model choice ({seed})"
         )
     if result.interval_method == "bca":
         return (
             f"BCa bootstrap of {result.bootstrap_replicates:,} replicates, each repeating the model choice "
-            f"(seed {result.seed})"
+            f"({seed})"
         )
     return "log-normal, from the intercept's standard error (no allowance for the model choice)"
 
@@ -447,7 +556,7 @@ def estimate_rows(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RUL
         ("estimated total population", shown.text("estimate")),
         ("estimated on no list", shown.text("dark_figure")),
         (f"{level_text(result.level)} interval", shown.interval_text()),
-        ("interval", interval_method_text(result)),
+        ("interval", interval_method_text(result, rule)),
         ("model choice", method_text(result)),
         ("model space", model_space_text(result)),
         ("interactions selected", ", ".join(result.terms) or "none (independent lists)"),
@@ -695,7 +804,9 @@ _METHOD_WORDS = {
 }
 
 
-def settings_for_readers(result: PopulationEstimate, *, method: str, bootstrap_runs: int) -> dict[str, Any]:
+def settings_for_readers(
+    result: PopulationEstimate, *, method: str, bootstrap_runs: int, rule: DisclosureRule = DEFAULT_RULE
+) -> dict[str, Any]:
     """The hidden-population notebook's settings as its brief's readers should see them (its glance box and
     subtitle, through :func:`evidence.notebooks.runtime.record_resolved`): a setting the chosen method does not
     use is left out (None), not shown beside it ("downhill start: main" of a stepwise choice, "bootstrap runs: 0"
@@ -709,6 +820,9 @@ def settings_for_readers(result: PopulationEstimate, *, method: str, bootstrap_r
         shown["max_order"] = None
     if result.interval_method != "bca":
         shown.update(bootstrap_replicates="none (log-normal interval)", bootstrap_runs=None, seed=None)
-    elif not bootstrap_runs:  # 0: as many as needed; the brief says how many
-        shown["bootstrap_runs"] = f"auto ({_many(result.bootstrap_runs, 'run')})"
+    else:
+        if not bootstrap_runs:  # 0: as many as needed; the brief says how many
+            shown["bootstrap_runs"] = f"auto ({_many(result.bootstrap_runs, 'run')})"
+        if coarsened(result, rule):  # with the seed the interval of every candidate table can be recomputed
+            shown["seed"] = "withheld"
     return shown

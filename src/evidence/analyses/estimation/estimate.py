@@ -84,6 +84,9 @@ class PopulationEstimate:
     #: replicates; no case on two lists in about e^−m, m the cases on two lists or more)
     smallest_list: int | None = None
     overlapping: int | None = None
+    #: never published either: the smallest count above 0 in the capture-history table (with a small one, the
+    #: published numbers are coarsened and the bootstrap's seed and constants withheld, ``presentation.estimates``)
+    smallest_cell: int | None = None
 
     @property
     def identifiable(self) -> bool:
@@ -322,6 +325,7 @@ def _estimate(
         "downhill_start": selection.start,
         "smallest_list": min(capture.list_totals().values()),
         "overlapping": int(capture.counts[capture.histories.sum(axis=1) >= 2].sum()),
+        "smallest_cell": min((int(c) for c in capture.counts if c > 0), default=None),
     }
     if bootstrap == 0:
         return PopulationEstimate(**common, interval=fit.interval(level), interval_method="intercept_se")

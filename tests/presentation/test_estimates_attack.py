@@ -1,0 +1,235 @@
+"""The published estimate against an attack: every 3-list table of the number observed whose published numbers
+come out the same. With a small cell, the bootstrap's constants (at full precision) and its seed (with which the
+interval of each candidate table can be recomputed) left one table; published now — numbers of people rounded as
+the text shows them, p-values to two figures, the seed and the constants withheld — the small cells stay free."""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+
+from evidence.analyses.estimation import ListCapture, estimate_population
+from evidence.analyses.estimation.bootstrap import acceleration
+from evidence.analyses.estimation.lists import history_matrix
+from evidence.analyses.estimation.loglinear import design_matrix, fit_batch
+from evidence.analyses.estimation.selection import stepwise_estimates
+from evidence.presentation.estimates import (
+    disclose_estimate,
+    disclosed_payload,
+    estimate_rows,
+    settings_for_readers,
+    stepwise_steps,
+)
+
+KEYS = ("100", "010", "001", "110", "101", "011", "111")
+#: 27 people; stepwise chooses A:C (p = 0.0064 at two figures); 1 on A and B only, 2 on B and C only, 3 on all
+#: three, 4 on A and B (the four small counts). The exact estimate with the stepwise choice leaves 12 tables,
+#: the jackknife's acceleration 6 of them, and the BCa limits recomputed with the published seed one.
+CELLS = {"100": 0, "010": 15, "001": 0, "110": 1, "101": 6, "011": 2, "111": 3}
+REPLICATES, SEED = 100, 11
+
+
+def _capture(cells: dict[str, int]) -> ListCapture:
+    frame = pl.DataFrame(
+        {name: [int(k[i]) for k in KEYS] for i, name in enumerate("ABC")}
+        | {"count": [cells[k] for k in KEYS]}
+    )
+    return ListCapture.from_frame(frame, source="attack")
+
+
+@functools.cache
+def _compositions(n: int, k: int) -> np.ndarray:
+    """Every vector of ``k`` whole numbers 0 or more summing to ``n``."""
+    if k == 1:
+        return np.array([[n]], dtype=np.int64)
+    return np.vstack(
+        [
+            np.hstack([np.full((len(rest), 1), first), rest])
+            for first in range(n + 1)
+            for rest in (_compositions(n - first, k - 1),)
+        ]
+    )
+
+
+def _small_counts(Y: np.ndarray) -> np.ndarray:
+    """The counts a small number could be: every cell, list size and pair overlap (tables × 13)."""
+    h = history_matrix(3)
+    pairs = [h[:, a] & h[:, b] for a in range(3) for b in range(a + 1, 3)]
+    return np.hstack([Y, Y @ h, Y @ np.stack(pairs, 1)])
+
+
+def _candidates(capture: ListCapture, result, matches, p_matches=None) -> np.ndarray:
+    """The tables of the same number observed whose model ``result.terms`` gives an estimate ``matches`` accepts
+    and whose stepwise choice is that model with the same steps (p-values compared by ``p_matches``, by default
+    ``matches``)."""
+    p_matches = p_matches or matches
+    Y = _compositions(capture.observed, 7)
+    terms = tuple(tuple(capture.lists.index(x) for x in name.split(":")) for name in result.terms)
+    X = design_matrix(3, terms)
+    stats = Y @ (X > 0).astype(np.int64)  # the fit, so the estimate, is a function of these alone
+    _, first, inverse = np.unique(stats, axis=0, return_index=True, return_inverse=True)
+    fit = fit_batch(X, Y[first].astype(float))
+    estimate = (capture.observed + np.exp(fit.intercept))[inverse.ravel()]
+    with np.errstate(invalid="ignore"):
+        close = matches(estimate, result.estimate)
+    idx = np.flatnonzero(close)
+    chosen = stepwise_estimates(capture, Y[idx].astype(float))
+    idx = idx[np.isclose(chosen, estimate[idx], rtol=1e-9)]  # the stepwise choice gives that estimate
+    keep = []
+    for i in idx:
+        other = estimate_population(capture.with_counts(Y[i]))
+        if other.terms == result.terms and all(
+            p_matches(p, q) for (_, p), (_, q) in zip(other.steps, result.steps, strict=True)
+        ):
+            keep.append(i)
+    return Y[keep]
+
+
+def _jackknife_acceleration(capture: ListCapture) -> float:
+    cells = np.flatnonzero(capture.counts)
+    rows = np.repeat(capture.counts[None, :], len(cells), axis=0)
+    rows[np.arange(len(cells)), cells] -= 1
+    return acceleration(stepwise_estimates(capture, rows), capture.counts[cells].astype(float))
+
+
+def _exact(a, b):
+    return np.isclose(a, b, rtol=1e-9, atol=0)
+
+
+def _two_figures(a: float, b: float) -> bool:
+    return f"{a:.2g}" == f"{b:.2g}"
+
+
+@pytest.mark.slow
+def test_bootstrap_seed_and_constants_gave_the_table_back_and_are_withheld():
+    capture = _capture(CELLS)
+    result = estimate_population(capture, bootstrap=REPLICATES, seed=SEED)
+    truth = _small_counts(capture.counts[None, :])[0]
+    small = (truth >= 1) & (truth < 5)
+    assert small.sum() == 4 and result.terms == ("A:C",)
+    # what was published: the estimate and p-values as computed, the acceleration, the seed and the BCa limits
+    tables = _candidates(capture, result, _exact)
+    assert len(tables) == 12
+    tables = tables[
+        [_exact(_jackknife_acceleration(capture.with_counts(y)), result.acceleration) for y in tables]
+    ]
+    assert len(tables) == 6
+    same_interval = []
+    for y in tables:
+        other = estimate_population(capture.with_counts(y), bootstrap=REPLICATES, seed=SEED)
+        same_interval.append(
+            other.interval[1] == result.interval[1] and other.bias_correction == result.bias_correction
+        )
+    assert (tables[same_interval] == capture.counts).all(1).all() and sum(same_interval) == 1
+
+    # published now: the seed and the BCa constants withheld, numbers rounded, p-values to two figures
+    payload = disclosed_payload(result)
+    assert payload["seed"] == "x" and payload["acceleration"] == "x" and payload["bias_correction"] == "x"
+    assert payload["bootstrap"]["limit_quantiles"] == "x" and payload["bootstrap"]["replicates_beyond"] == "x"
+    assert payload["estimate"] == round(result.estimate) and isinstance(payload["estimate"], int)
+    assert all(isinstance(v, int) or v in ("x", None) for v in payload["interval"])
+    assert [s["p_value"] for s in payload["steps"]] == ["x"] * len(result.steps)
+    assert any("seed" in reason for reason in payload["disclosure"]["withheld"])
+    rows = dict(estimate_rows(result))
+    assert str(SEED) not in rows["interval"] and "seed withheld" in rows["interval"]
+    assert settings_for_readers(result, method="stepwise", bootstrap_runs=1)["seed"] == "withheld"
+    # what is left: the rounded estimate and the choice with its two-figure p-values leave every small count free
+    tables = _candidates(capture, result, lambda a, _: np.round(a) == payload["estimate"], _two_figures)
+    counts = _small_counts(tables)
+    assert (tables == capture.counts).all(1).any()
+    assert all(len(set(counts[:, k])) > 1 for k in np.flatnonzero(small))
+
+
+def test_without_a_small_cell_every_number_is_published_as_computed():
+    capture = _capture({"100": 40, "010": 30, "001": 20, "110": 6, "101": 5, "011": 5, "111": 5})
+    result = estimate_population(capture, bootstrap=20, seed=SEED)
+    payload = disclosed_payload(result)
+    assert payload["estimate"] == result.estimate and payload["seed"] == SEED
+    assert payload["acceleration"] == result.acceleration
+    assert math.isfinite(payload["bias_correction"])
+    assert disclose_estimate(result).values["estimate"] == result.estimate
+    assert settings_for_readers(result, method="stepwise", bootstrap_runs=1).get("seed") != "withheld"
+
+
+@pytest.mark.parametrize("threshold", [2, 5])
+def test_the_rule_s_threshold_decides_what_is_small(threshold):
+    from evidence.presentation.disclosure import DisclosureRule
+
+    capture = _capture({"100": 40, "010": 30, "001": 20, "110": 6, "101": 5, "011": 5, "111": 2})
+    result = estimate_population(capture)
+    payload = disclosed_payload(result, DisclosureRule(threshold=threshold))
+    assert isinstance(payload["estimate"], int) == (threshold == 5)
+
+
+@pytest.mark.slow
+def test_a_step_adding_interactions_with_few_people_in_common_has_its_p_value_withheld():
+    """Stepwise adds A:B, whose lists share 1 person, at p = 0.010: the Poisson probability of 1 against the
+    number expected. With the p-value to two figures, the tables of 28 people giving the published estimate
+    with that choice put 1 or 2 people on C alone (1 in truth); without it, 1 to 6."""
+    capture = _capture({"100": 1, "010": 3, "001": 1, "110": 0, "101": 12, "011": 10, "111": 1})
+    result = estimate_population(capture)
+    assert result.steps[0][0] == "A:B" and capture.overlap((0, 1)) == 1
+    estimate = round(result.estimate)
+    with_p = _candidates(capture, result, lambda a, _: np.round(a) == estimate, _two_figures)
+    cell = _toolkit_keys().index("001")
+    assert set(with_p[:, cell]) == {1, 2}  # without the p-value: 1 to 6 (2,398 tables, two minutes to check)
+    payload = disclosed_payload(result)
+    assert payload["steps"] == [{"term": "A:B", "p_value": "x"}]
+    assert any("p-values of the stepwise steps are withheld" in r for r in payload["disclosure"]["withheld"])
+    assert stepwise_steps(result) == [("A:B", "x")]
+
+
+def _toolkit_keys() -> list[str]:
+    """The histories in the toolkit's order of cells (list i is bit i of the cell's number + 1)."""
+    return ["".join(str((k >> i) & 1) for i in range(3)) for k in range(1, 8)]
+
+
+def test_every_p_value_is_withheld_with_a_small_cell_and_kept_without():
+    """Withholding only the p-values of interactions whose lists share few people would mark those overlaps as
+    small: of 9 tables of 20 to 30 people where stepwise added such an interaction, the published numbers then
+    pinned a small count in 7, against 4 with every p-value withheld."""
+    small = _capture({"100": 20, "010": 20, "001": 20, "110": 60, "101": 5, "011": 5, "111": 2})
+    result = estimate_population(small)
+    assert len(result.steps) == 2  # B:C and A:C, whose lists share 7 people each
+    assert [s["p_value"] for s in disclosed_payload(result)["steps"]] == ["x", "x"]
+    assert stepwise_steps(result) == [(term, "x") for term, _ in result.steps]
+    large = estimate_population(small.with_counts(small.counts + 3))
+    assert large.steps and [s["p_value"] for s in disclosed_payload(large)["steps"]] == [
+        p for _, p in large.steps
+    ]
+    assert stepwise_steps(large) == [(term, f"{p:.2g}") for term, p in large.steps]
+
+
+def test_two_lists_with_few_people_on_one_list_only_withhold_the_estimate():
+    """3 people on A alone, 11 on B alone, 6 on both: neither list nor the overlap is small, but the estimate
+    (9·17/6, rounded) and the upper limit (rounded) fit no other table of 20 people, and give the 3 back."""
+    capture = ListCapture(("A", "B"), np.array([3, 11, 6]))
+    result = estimate_population(capture)
+    rounded = (round(result.estimate), round(result.interval[1]))
+    others = [
+        np.array((a, b, 20 - a - b))
+        for a in range(21)
+        for b in range(21 - a)
+        if min(a, b, 20 - a - b) >= 1 and (a, b) != (3, 11)  # a person in every cell: an estimate exists
+    ]
+    assert not any(
+        (round(r.estimate), round(r.interval[1])) == rounded
+        for r in (estimate_population(capture.with_counts(y)) for y in others)
+    )
+    payload = disclosed_payload(result)
+    assert payload["estimate"] == "x" and payload["interval"] == ["x", "x"] and payload["observed"] == 20
+
+
+def test_two_lists_with_few_people_on_no_list_withhold_the_interval_too():
+    """1 person on A alone, 7 on B alone, 4 on both: the number on no list is small and was withheld with the
+    estimate, but the interval (12 – 30, from the same three counts) was published and fit one other table."""
+    capture = ListCapture(("A", "B"), np.array([1, 7, 4]))
+    result = estimate_population(capture)
+    shown = disclose_estimate(result)
+    assert shown.marks["dark_figure"] == "small"
+    assert shown.label("low") == shown.label("high") == "x"
+    assert disclosed_payload(result)["interval"] == ["x", "x"]
