@@ -146,6 +146,10 @@ def test_hidden_population_shows_its_sensitivity_to_the_model(tmp_path):
     # the headline's interval: the median of independent runs, with the range one run gives beside it
     assert "independent bootstrap runs; one run alone" in text and "Monte Carlo range" in text
     assert (folder / "figures" / "sensitivity.svg").is_file()
+    # no seed given: one drawn (2026 by default, a seed anyone could guess, let readers recompute the interval
+    # of every table consistent with the brief), withheld as the demo lists hold a combination of under 5 people
+    assert json.loads((folder / "resolved.json").read_text(encoding="utf-8"))["seed"] == "withheld"
+    assert "seed withheld" in text
 
 
 @pytest.mark.slow
@@ -168,6 +172,8 @@ def test_hidden_population_on_real_lists_names_them_and_says_when_models_disagre
     assert "from 43,585" not in text and "163,356" not in text
     assert "other model choices' are withheld" in text
     assert "I:K, K:R" in text
+    # the stepwise steps' p-values too, saying why (a p-value of a combination of few people gives it back)
+    assert "['I:K', 'x']" in text and "The p-values of the stepwise steps are withheld (x)" in text
 
 
 @pytest.mark.slow

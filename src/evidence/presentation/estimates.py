@@ -342,6 +342,15 @@ def stepwise_steps(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RU
     return [(term, COMPLEMENT_LABEL if coarse else f"{p:.2g}") for term, p in result.steps]
 
 
+def stepwise_note(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str | None:
+    """The note under the table of :func:`stepwise_steps` that says why its p-values are withheld; None when
+    they are shown."""
+    if not (result.steps and coarsened(result, rule)):
+        return None
+    text = step_withheld_text(rule)
+    return f"{text[0].upper()}{text[1:]}."
+
+
 def _whole_json(value: object) -> object:
     return round(value) if isinstance(value, float) and math.isfinite(value) else value
 
@@ -823,6 +832,7 @@ def settings_for_readers(
     else:
         if not bootstrap_runs:  # 0: as many as needed; the brief says how many
             shown["bootstrap_runs"] = f"auto ({_many(result.bootstrap_runs, 'run')})"
-        if coarsened(result, rule):  # with the seed the interval of every candidate table can be recomputed
-            shown["seed"] = "withheld"
+        # with the seed the interval of every candidate table can be recomputed; else the seed used (drawn when
+        # none was given), so that a reader can reproduce the interval
+        shown["seed"] = "withheld" if coarsened(result, rule) else result.seed
     return shown
