@@ -286,6 +286,9 @@ def test_a_selection_shows_what_it_selects_not_its_tables_records():
 def test_a_selection_outside_its_tables_years_says_so():
     shown = repr(Selection(_loaded(), years="1990-1995"))
     assert "1990–1995 (outside the table's years, 2019–2020: every count will be missing)" in shown
+    partly = repr(Selection(_loaded(), years="2018-2020"))
+    assert "2018–2020 (the table holds 2019–2020: the years beyond are missing, not 0)" in partly
+    assert "missing" not in repr(Selection(_loaded(), years=2019))
 
 
 def test_wrong_parameters_are_told_what_was_meant():

@@ -434,6 +434,8 @@ class Selection:
             )
             if span and (self.years[1] < span[0] or self.years[0] > span[1]):
                 what += f" (outside the table's years, {span[0]}–{span[1]}: every count will be missing)"
+            elif span and (self.years[0] < span[0] or self.years[1] > span[1]):
+                what += f" (the table holds {span[0]}–{span[1]}: the years beyond are missing, not 0)"
         if self.kind == "indicator":
             what += f", indicator {self.indicator!r}"
         loaded = self.loaded
