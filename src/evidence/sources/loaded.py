@@ -140,7 +140,7 @@ class LoadedTable:
         """How to cite the source (with the access date where the publisher asks for one)."""
         return self.provenance.citation_text()
 
-    def _overview(self) -> tuple[str, list[tuple[str, str]]]:
+    def _overview(self) -> tuple[str, list[tuple[str, list[str]]]]:
         """A title and (label, text) lines: what the table is and its row accounting, never its records (the
         reasons of rejects and flags are the loaders' fixed texts; the values they name are not shown)."""
         p = self.provenance
@@ -150,15 +150,17 @@ class LoadedTable:
             rows += f", {self.flags['row'].n_unique():,} kept but flagged"
         if self.rows_left_out:
             rows += f", {self.rows_left_out:,} holding nothing left out"
-        lines = [("rows", rows)]
+        lines = [("rows", [rows])]
         for label, issues in (("rejected", self.rejects), ("flagged", self.flags)):
             if issues.height:
                 lines.append((label, _reasons_text(issues)))
-        lines.append(("published", f"counts protected by {self.protection} (.protection)"))
+        lines.append(("published", [f"counts protected by {self.protection} (.protection)"]))
         lines.append(
             (
                 "see",
-                ".data (raw, not disclosure-controlled), .rejects, .flags, .summary(), .provenance, .citation",
+                [
+                    ".data (raw, not disclosure-controlled), .rejects, .flags, .summary(), .provenance, .citation"
+                ],
             )
         )
         return title, lines
@@ -167,7 +169,7 @@ class LoadedTable:
         """What a notebook shows of a loaded table left as a cell's value: what it is, its row accounting and
         why rows were rejected or flagged, not its records (the dataclass's own repr printed the frame)."""
         title, lines = self._overview()
-        body = "".join(f"\n  {label}: {text}" for label, text in lines)
+        body = "".join(f"\n  {label}: {'; '.join(texts)}" for label, texts in lines)
         return f"<LoadedTable: {title}{body}>"
 
     def _repr_html_(self) -> str:
@@ -177,8 +179,8 @@ class LoadedTable:
         title, lines = self._overview()
         rows = "".join(
             f'<tr><th style="text-align:left;vertical-align:top">{escape(label)}</th>'
-            f'<td style="text-align:left">{escape(text)}</td></tr>'
-            for label, text in lines
+            f'<td style="text-align:left">{"<br>".join(escape(text) for text in texts)}</td></tr>'
+            for label, texts in lines
         )
         return f'<table><caption style="text-align:left"><b>LoadedTable</b>: {escape(title)}</caption>{rows}</table>'
 
@@ -214,8 +216,8 @@ SHOWN_REASONS = 3
 REASON_CHARS = 120
 
 
-def _reasons_text(issues: pl.DataFrame) -> str:
-    """The most frequent reasons with their counts of rows, shortened: "2 rows: category missing; …"."""
+def _reasons_text(issues: pl.DataFrame) -> list[str]:
+    """The most frequent reasons with their counts of rows, shortened: ["2 rows: category missing", …]."""
     counts = _reason_counts(issues)
     shown = [
         f"{n:,} row{'s' if n != 1 else ''}: {r if len(r) <= REASON_CHARS else r[: REASON_CHARS - 1].rstrip() + '…'}"
@@ -225,7 +227,7 @@ def _reasons_text(issues: pl.DataFrame) -> str:
         shown.append(
             f"and {len(counts) - SHOWN_REASONS} other reason{'s' if len(counts) - SHOWN_REASONS > 1 else ''}"
         )
-    return "; ".join(shown)
+    return shown
 
 
 def _reason_counts(issues: pl.DataFrame) -> dict[str, int]:
