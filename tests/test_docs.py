@@ -197,5 +197,26 @@ def test_the_commands_said_to_take_json_are_those_that_do():
     not_taking = _named_commands(sentence["not"])
     leaves = _leaf_commands()
     with_json = {n for n, c in leaves.items() if any("--json" in p.opts for p in c.params)}
-    assert taking == with_json, f"take --json: {sorted(with_json - taking)} unnamed, {sorted(taking - with_json)} do not"
-    assert not_taking == set(leaves) - with_json, f"without --json: {sorted(set(leaves) - with_json - not_taking)}"
+    assert taking == with_json, (
+        f"take --json: {sorted(with_json - taking)} unnamed, {sorted(taking - with_json)} do not"
+    )
+    assert not_taking == set(leaves) - with_json, (
+        f"without --json: {sorted(set(leaves) - with_json - not_taking)}"
+    )
+
+
+def test_the_batchs_first_line_is_quoted_as_printed():
+    """scheduling.md quotes a batch's first line; its numbers are the ones the batch prints for them (it said
+    "11 runs" for 9 to run, 2 unchanged and 1 empty: the empty run counts among the runs)."""
+    from evidence.cli.runs import _batch_header
+
+    text = " ".join((REPO / "docs" / "scheduling.md").read_text(encoding="utf-8").split())
+    quoted = re.search(
+        r"`(\d+ runs: (\d+) to run, (\d+) unchanged [^`]*?(?:, (\d+) with no victims[^`(]*)?"
+        r"(?: \(and (\d+) repeated[^`]*)?)`",
+        text,
+    )
+    assert quoted, "scheduling.md no longer quotes a batch's first line"
+    to_run, skipped, empty, repeated = (int(n or 0) for n in quoted.groups()[1:])
+    runs = to_run + skipped
+    assert quoted[1] == _batch_header(runs + empty + repeated, runs, to_run, skipped, empty)
