@@ -160,3 +160,63 @@ def test_every_docs_page_is_reachable_from_the_readme():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     linked = {m["target"].partition("#")[0] for m in _LINK.finditer(readme)}
     assert {f"docs/{p.name}" for p in (REPO / "docs").glob("*.md")} <= linked
+
+
+def _leaf_commands(command: Any = CLI, path: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Every command a user can run, by its words (`register erase`), with its click command."""
+    if not hasattr(command, "commands"):
+        return {" ".join(path): command}
+    found: dict[str, Any] = {}
+    for name, sub in command.commands.items():
+        found |= _leaf_commands(sub, (*path, name))
+    return found
+
+
+def _named_commands(text: str) -> set[str]:
+    """The commands a sentence names in backticks, a topic's word carried on (`register import`, `status`)."""
+    leaves = _leaf_commands()
+    named, topic = set(), ""
+    for words in re.findall(r"`([a-z][a-z -]*)`", text.replace("\n", " ")):
+        words = " ".join(words.split())
+        if words in leaves:
+            named.add(words)
+            topic = words.split()[0] if " " in words else ""
+        elif f"{topic} {words}" in leaves:
+            named.add(f"{topic} {words}")
+        else:
+            raise AssertionError(f"`{words}`: no such command")
+    return named
+
+
+def test_the_commands_said_to_take_json_are_those_that_do():
+    """scheduling.md's sentence on which commands take --json names every command, on the right side."""
+    text = (REPO / "docs" / "scheduling.md").read_text(encoding="utf-8")
+    sentence = re.search(r"It is taken by (?P<taking>.+?); not by (?P<not>.+?)\. \(", text, re.DOTALL)
+    assert sentence, "scheduling.md: the sentence 'It is taken by ...; not by ...' is gone"
+    taking = _named_commands(re.sub(r"\(and `run --describe`[^)]*\)", "", sentence["taking"]))
+    not_taking = _named_commands(sentence["not"])
+    leaves = _leaf_commands()
+    with_json = {n for n, c in leaves.items() if any("--json" in p.opts for p in c.params)}
+    assert taking == with_json, (
+        f"take --json: {sorted(with_json - taking)} unnamed, {sorted(taking - with_json)} do not"
+    )
+    assert not_taking == set(leaves) - with_json, (
+        f"without --json: {sorted(set(leaves) - with_json - not_taking)}"
+    )
+
+
+def test_the_batchs_first_line_is_quoted_as_printed():
+    """scheduling.md quotes a batch's first line; its numbers are the ones the batch prints for them (it said
+    "11 runs" for 9 to run, 2 unchanged and 1 empty: the empty run counts among the runs)."""
+    from evidence.cli.runs import _batch_header
+
+    text = " ".join((REPO / "docs" / "scheduling.md").read_text(encoding="utf-8").split())
+    quoted = re.search(
+        r"`(\d+ runs: (\d+) to run, (\d+) unchanged [^`]*?(?:, (\d+) with no victims[^`(]*)?"
+        r"(?: \(and (\d+) repeated[^`]*)?)`",
+        text,
+    )
+    assert quoted, "scheduling.md no longer quotes a batch's first line"
+    to_run, skipped, empty, repeated = (int(n or 0) for n in quoted.groups()[1:])
+    runs = to_run + skipped
+    assert quoted[1] == _batch_header(runs + empty + repeated, runs, to_run, skipped, empty)

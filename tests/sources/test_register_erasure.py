@@ -215,3 +215,17 @@ def test_a_person_whose_every_row_was_rejected_is_erased_too(register_fixture, t
         {"records": 0, "id_folds": 1},
     )
     assert _rows_of(register, key) == {"records": 0, "id_folds": 0}
+
+
+def test_the_same_export_read_again_after_an_erasure_says_why_its_rows_are_rejected(
+    register_fixture, tmp_path
+) -> None:
+    """ "already imported as import 2: nothing changed" beside "rejected 1" read as a contradiction."""
+    register = register_fixture.copy(tmp_path)
+    erase(register, [_person(register_fixture)], key_path=register_fixture.key_path)
+    result = import_export(
+        register, register_fixture.exports[-1], register_fixture.mapping, key_path=register_fixture.key_path
+    )
+    assert (
+        result.note and "nothing changed (1 of its rows, of people erased since, rejected now)" in result.note
+    )

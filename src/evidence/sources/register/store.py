@@ -659,6 +659,13 @@ def _apply(
     _create_later_tables(connection)
     if earlier:
         note = f"already imported as import {earlier[0]}: nothing changed"
+        erased = (
+            rejects.filter(pl.col("reason").str.starts_with("erased on"))["row"].n_unique()
+            if rejects.height
+            else 0
+        )
+        if erased:  # else the rejected rows of a file that changed nothing read as a contradiction
+            note += f" ({erased:,} of its rows, of people erased since, rejected now)"
     else:
         if made_on > dt.date.today() + dt.timedelta(days=1):  # a day's grace for time zones
             # exports go in in date order: one dated in the future would refuse every real export after it,
