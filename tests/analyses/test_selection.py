@@ -264,3 +264,44 @@ def test_a_pairs_open_end_is_closed_at_the_tables_years(real_tables):
     assert Selection(unodc, country="THA", years=(2015, None)).years == (2015, unodc.data["year"].max())
     with pytest.raises(ParameterError, match="after the last"):
         Selection(ctdc, years=(last + 1, None))
+
+
+def test_a_selection_shows_what_it_selects_not_its_tables_records():
+    """The researcher session: a Selection left as a cell's value printed the dataclass, the table's whole repr
+    inside it."""
+    shown = repr(Selection(_loaded(), country="Thailand", role="destination", years="2019-2020"))
+    assert shown == (
+        "<Selection: THA (Thailand) as destination, 2019–2020; of the case table from test, release 1>"
+    )
+    assert (
+        repr(Selection(_loaded()))
+        == "<Selection: every country, every year (2019–2020); of the case table from test, release 1>"
+    )
+    both = repr(Selection(_loaded().data, country="MMR", years=2019))
+    assert "MMR (Myanmar) as origin or destination, 2019; of a bare case frame" in both
+    html = Selection(_loaded(), country="THA")._repr_html_()
+    assert html.startswith("<p><b>Selection</b>") and "THA (Thailand)" in html and "KHM" not in html
+
+
+def test_a_selection_outside_its_tables_years_says_so():
+    shown = repr(Selection(_loaded(), years="1990-1995"))
+    assert "1990–1995 (outside the table's years, 2019–2020: every count will be missing)" in shown
+    partly = repr(Selection(_loaded(), years="2018-2020"))
+    assert "2018–2020 (the table holds 2019–2020: the years beyond are missing, not 0)" in partly
+    assert "missing" not in repr(Selection(_loaded(), years=2019))
+
+
+def test_wrong_parameters_are_told_what_was_meant():
+    with pytest.raises(ParameterError, match=r"did you mean THA \(Thailand\)\?"):
+        Selection(_loaded(), country="Thialand")
+    with pytest.raises(ParameterError, match="did you mean 'destination'"):
+        Selection(_loaded(), country="THA", role="dest")
+    assert Selection(_loaded(), country="THA", role=" Destination").role == "destination"  # type: ignore[arg-type]
+    with pytest.raises(ParameterError, match=r"load the file first, evidence.sources.load\(path\)"):
+        Selection("data.csv")  # type: ignore[arg-type]
+
+
+def test_an_indicator_is_refused_on_victim_records_where_it_selected_nothing():
+    """It was accepted and ignored: the researcher thought they had selected an indicator."""
+    with pytest.raises(ParameterError, match="an indicator is read from UNODC's country data"):
+        Selection(_loaded(), indicator="Persons convicted")

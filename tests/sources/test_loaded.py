@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 import polars as pl
 import pytest
 from hypothesis import given
@@ -73,6 +75,45 @@ def test_a_loaded_table_left_as_a_cells_value_shows_what_it_is_not_its_records(s
     table = load(shared_data / "ctdc" / "k_anon_sample.csv")
     shown = repr(table)
     assert shown.startswith("<LoadedTable: case table from CTDC k-anonymised")
-    assert f"{table.rows_kept:,} of {table.rows_in:,} rows kept" in shown and "cell_key" in shown
+    assert f"rows: {table.rows_kept:,} of {table.rows_in:,} kept" in shown and "cell_key" in shown
     assert "not disclosure-controlled" in shown and "shape:" not in shown and "sha256" not in shown
-    assert len(shown) < 500
+    assert len(shown) < 700
+
+
+def _with_problems() -> LoadedTable:
+    reasons = [f"reason {i}: a problem the loader names" for i in range(5)]
+    problems = [
+        {"row": 10 + i, "column": "age", "value": f"SECRET-VALUE-{i}", "reason": reasons[i % 5] + " " * 0}
+        for i in range(9)
+    ]
+    return LoadedTable(
+        data=pl.DataFrame({"source_row": [2, 3], "name": ["RECORD-ONE", "RECORD-TWO"]}),
+        provenance=_prov(),
+        rows_in=11,
+        rejects=issues_frame(problems),
+        flags=issues_frame([{"row": 2, "column": "x", "value": "FLAGGED-VALUE", "reason": "x" * 300}]),
+    )
+
+
+def test_a_loaded_tables_overview_says_why_rows_were_rejected_never_their_values():
+    """The researcher session: the repr counted rejects but gave no reason (the first question asked of them)."""
+    shown = repr(_with_problems())
+    assert "rows: 2 of 11 kept, 9 rejected, 1 kept but flagged" in shown
+    assert "rejected: 2 rows: reason 0: a problem the loader names" in shown  # most frequent first
+    assert "and 2 other reasons" in shown  # three reasons named, the rest counted
+    assert "flagged: 1 row: " + "x" * 100 in shown and "x" * 200 not in shown  # a long reason shortened
+    assert "SECRET-VALUE" not in shown and "RECORD-" not in shown and "FLAGGED-VALUE" not in shown
+    assert ".citation" in shown and shown.count("\n") >= 4  # one fact a line, not one long line
+
+
+def test_a_loaded_table_shows_itself_in_html_escaped_and_without_records():
+    table = _with_problems()
+    html = table._repr_html_()
+    assert html.startswith("<table>") and "9 rejected" in html and "and 2 other reasons" in html
+    assert "SECRET-VALUE" not in html and "RECORD-" not in html
+    prov = dataclasses.replace(_prov(), source="<script>", name="<b>bold</b>")
+    assert "<b>bold</b>" not in LoadedTable(pl.DataFrame({"a": [1]}), prov, rows_in=1)._repr_html_()
+
+
+def test_a_loaded_tables_citation_is_one_attribute_away():
+    assert LoadedTable(pl.DataFrame({"a": [1]}), _prov(), rows_in=1).citation == _prov().citation_text()

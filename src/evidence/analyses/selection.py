@@ -80,7 +80,14 @@ def resolve_table(table: LoadedTable | pl.DataFrame) -> tuple[pl.DataFrame, Tabl
     """The canonical frame and which canonical table it is (case or indicator)."""
     df = table.data if isinstance(table, LoadedTable) else table
     if not isinstance(df, pl.DataFrame):
-        raise ParameterError(f"expected a LoadedTable or a polars DataFrame, got {type(table).__name__}")
+        hint = (
+            ": load the file first, evidence.sources.load(path)"
+            if isinstance(table, str) or hasattr(table, "__fspath__")
+            else ""
+        )
+        raise ParameterError(
+            f"expected a LoadedTable or a polars DataFrame, got {type(table).__name__}{hint}"
+        )
     kind = table.kind if isinstance(table, LoadedTable) else None
     if kind in ("case", "indicator"):
         return df, kind  # type: ignore[return-value]
@@ -107,7 +114,17 @@ def check_country(country: str | None) -> str | None:
         return None
     iso3 = _iso3_of(str(country).strip()) if str(country).strip() else None
     if not iso3:
-        raise ParameterError(f"unknown country {country!r}: give an ISO 3166-1 alpha-3 code such as THA")
+        hint = ""
+        if isinstance(country, str) and country.strip():
+            from evidence.sources.countries import name_of, suggest_country
+
+            close = suggest_country(country)
+            if close is not None:
+                hint = f"did you mean {close.iso3} ({name_of(close.iso3) or close.spelling})? "
+        raise ParameterError(
+            f"unknown country {country!r}: {hint}give an ISO 3166-1 alpha-3 code such as THA, "
+            "or a country's name (Thailand)"
+        )
     return iso3
 
 
@@ -122,9 +139,16 @@ def _iso3_of(text: str) -> str | None:
 
 def check_role(role: str) -> Role:
     """``role`` if it is origin, destination or both; else a clear error."""
-    if role not in ROLES:
-        raise ParameterError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
-    return role  # type: ignore[return-value]
+    if isinstance(role, str) and role.strip().lower() in ROLES:
+        return role.strip().lower()  # type: ignore[return-value]
+    close = [
+        r for r in ROLES if isinstance(role, str) and role.strip() and r.startswith(role.strip().lower())
+    ]
+    hint = f" (did you mean {close[0]!r}?)" if len(close) == 1 else ""
+    raise ParameterError(
+        f"role must be one of {', '.join(ROLES)}, not {role!r}{hint}: origin selects the country's citizens, "
+        "destination the victims exploited or detected in it, both either"
+    )
 
 
 def check_years(years: tuple[int, int] | str | int | None) -> tuple[int, int] | None:
@@ -330,6 +354,11 @@ class Selection:
         df, kind = resolve_table(self.table)
         if kind == "indicator" and self.indicator != DEFAULT_INDICATOR:
             _check_indicator(df, self.indicator)
+        if kind == "case" and self.indicator != DEFAULT_INDICATOR:
+            raise ParameterError(
+                f"indicator {self.indicator!r}: an indicator is read from UNODC's country data (an indicator "
+                "table); this is a case table of victim records, which has none"
+            )
         object.__setattr__(self, "country", check_country(self.country))
         object.__setattr__(self, "role", check_role(self.role))
         object.__setattr__(self, "years", check_years(_open_ends_closed(self.years, df)))  # type: ignore[arg-type]
@@ -383,6 +412,53 @@ class Selection:
             )
         return self.frame.filter(self.where())
 
+    def _overview(self) -> tuple[str, str]:
+        """What is selected, and from which table: the parameters and the table's name, never its records."""
+        if self.country is None:
+            what = "every country"
+        else:
+            from evidence.sources.countries import name_of
+
+            name = name_of(self.country)
+            role = "origin or destination" if self.role == "both" else self.role
+            what = f"{self.country}{f' ({name})' if name else ''} as {role}"
+        df, _ = resolve_table(self.table)  # not self.frame: showing a selection hashes no record keys
+        span = _span(df) if "year" in df.columns else None
+        if self.years is None:
+            what += f", every year{f' ({span[0]}–{span[1]})' if span else ''}"
+        else:
+            what += (
+                f", {self.years[0]}–{self.years[1]}"
+                if self.years[0] != self.years[1]
+                else f", {self.years[0]}"
+            )
+            if span and (self.years[1] < span[0] or self.years[0] > span[1]):
+                what += f" (outside the table's years, {span[0]}–{span[1]}: every count will be missing)"
+            elif span and (self.years[0] < span[0] or self.years[1] > span[1]):
+                what += f" (the table holds {span[0]}–{span[1]}: the years beyond are missing, not 0)"
+        if self.kind == "indicator":
+            what += f", indicator {self.indicator!r}"
+        loaded = self.loaded
+        source = (
+            f"the {loaded.kind} table from {loaded.provenance.label}"
+            if loaded
+            else f"a bare {self.kind} frame"
+        )
+        return what, source
+
+    def __repr__(self) -> str:
+        """What a notebook shows of a selection left as a cell's value: its parameters and its table's name
+        (the dataclass's repr printed the whole table's)."""
+        what, source = self._overview()
+        return f"<Selection: {what}; of {source}>"
+
+    def _repr_html_(self) -> str:
+        """The same as :meth:`__repr__`, for JupyterLab."""
+        from html import escape
+
+        what, source = self._overview()
+        return f"<p><b>Selection</b>: {escape(what)}<br><small>of {escape(source)}</small></p>"
+
     def replace(self, **changes: Any) -> Selection:
         """The same selection with some parts changed (checked again)."""
         return dataclasses.replace(self, **changes)
@@ -395,6 +471,16 @@ class Selection:
             "years": list(self.years) if self.years else None,
             **({"indicator": self.indicator} if self.kind == "indicator" else {}),
         }
+
+
+def _span(df: pl.DataFrame) -> tuple[int, int] | None:
+    """The first and last year a frame holds, or None (no years)."""
+    low, high = kept_once(
+        df,
+        ("year_span",),
+        lambda: df.select(pl.col("year").min().alias("low"), pl.col("year").max().alias("high")).row(0),
+    )
+    return (int(low), int(high)) if low is not None and high is not None else None
 
 
 def _check_indicator(df: pl.DataFrame, indicator: str) -> None:

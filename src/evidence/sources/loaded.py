@@ -135,22 +135,54 @@ class LoadedTable:
                     f"{self.provenance.path}: rows both kept and rejected: {both['source_row'].head(10).to_list()}"
                 )
 
-    def __repr__(self) -> str:
-        """What a notebook shows of a loaded table left as a cell's value: what it is and its row accounting,
-        not its records (the dataclass's own repr printed the frame and the whole provenance)."""
+    @property
+    def citation(self) -> str:
+        """How to cite the source (with the access date where the publisher asks for one)."""
+        return self.provenance.citation_text()
+
+    def _overview(self) -> tuple[str, list[tuple[str, list[str]]]]:
+        """A title and (label, text) lines: what the table is and its row accounting, never its records (the
+        reasons of rejects and flags are the loaders' fixed texts; the values they name are not shown)."""
         p = self.provenance
-        kept = f"{self.rows_kept:,} of {self.rows_in:,} rows kept, {self.rows_rejected:,} rejected"
+        title = f"{self.kind} table from {p.label} ({p.layout} layout{', SYNTHETIC' if p.synthetic or p.demo else ''})"
+        rows = f"{self.rows_kept:,} of {self.rows_in:,} kept, {self.rows_rejected:,} rejected"
         if self.flags.height:
-            kept += f", {self.flags['row'].n_unique():,} flagged"
+            rows += f", {self.flags['row'].n_unique():,} kept but flagged"
         if self.rows_left_out:
-            kept += f", {self.rows_left_out:,} holding nothing left out"
-        what = f"{self.kind} table from {p.label} ({p.layout} layout"
-        what += ", SYNTHETIC" if p.synthetic or p.demo else ""
-        return (
-            f"<LoadedTable: {what}): {kept}; published counts protected by {self.protection}. "
-            ".data holds the raw records or values (not disclosure-controlled), .rejects and .flags the rows "
-            "with problems, .provenance where it came from>"
+            rows += f", {self.rows_left_out:,} holding nothing left out"
+        lines = [("rows", [rows])]
+        for label, issues in (("rejected", self.rejects), ("flagged", self.flags)):
+            if issues.height:
+                lines.append((label, _reasons_text(issues)))
+        lines.append(("published", [f"counts protected by {self.protection} (.protection)"]))
+        lines.append(
+            (
+                "see",
+                [
+                    ".data (raw, not disclosure-controlled), .rejects, .flags, .summary(), .provenance, .citation"
+                ],
+            )
         )
+        return title, lines
+
+    def __repr__(self) -> str:
+        """What a notebook shows of a loaded table left as a cell's value: what it is, its row accounting and
+        why rows were rejected or flagged, not its records (the dataclass's own repr printed the frame)."""
+        title, lines = self._overview()
+        body = "".join(f"\n  {label}: {'; '.join(texts)}" for label, texts in lines)
+        return f"<LoadedTable: {title}{body}>"
+
+    def _repr_html_(self) -> str:
+        """The same overview as :meth:`__repr__`, as a small HTML table for JupyterLab."""
+        from html import escape
+
+        title, lines = self._overview()
+        rows = "".join(
+            f'<tr><th style="text-align:left;vertical-align:top">{escape(label)}</th>'
+            f'<td style="text-align:left">{"<br>".join(escape(text) for text in texts)}</td></tr>'
+            for label, texts in lines
+        )
+        return f'<table><caption style="text-align:left"><b>LoadedTable</b>: {escape(title)}</caption>{rows}</table>'
 
     def summary(self) -> dict[str, Any]:
         """The facts a user or a script wants first (the CLI's ``--json``)."""
@@ -178,8 +210,32 @@ class LoadedTable:
         }
 
 
+#: How many reasons a loaded table's overview names (the rest are counted; ``.summary()`` has them all).
+SHOWN_REASONS = 3
+#: Longest reason shown in an overview (the loaders' reasons run to a sentence or two).
+REASON_CHARS = 120
+
+
+def _reasons_text(issues: pl.DataFrame) -> list[str]:
+    """The most frequent reasons with their counts of rows, shortened: ["2 rows: category missing", …]."""
+    counts = _reason_counts(issues)
+    shown = [
+        f"{n:,} row{'s' if n != 1 else ''}: {r if len(r) <= REASON_CHARS else r[: REASON_CHARS - 1].rstrip() + '…'}"
+        for r, n in list(counts.items())[:SHOWN_REASONS]
+    ]
+    if len(counts) > SHOWN_REASONS:
+        shown.append(
+            f"and {len(counts) - SHOWN_REASONS} other reason{'s' if len(counts) - SHOWN_REASONS > 1 else ''}"
+        )
+    return shown
+
+
 def _reason_counts(issues: pl.DataFrame) -> dict[str, int]:
     if not issues.height:
         return {}
-    counts = issues.group_by("reason").agg(pl.col("row").n_unique().alias("n")).sort("n", descending=True)
+    counts = (
+        issues.group_by("reason")
+        .agg(pl.col("row").n_unique().alias("n"))
+        .sort(["n", "reason"], descending=[True, False])
+    )
     return dict(zip(counts["reason"].to_list(), counts["n"].to_list(), strict=True))
