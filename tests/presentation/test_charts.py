@@ -951,3 +951,25 @@ def test_a_chart_left_as_a_cells_value_is_drawn_offline():
         text=True,
     )
     assert chosen.stdout.strip() == "['text/html'] True", chosen.stderr
+
+
+def test_a_chart_of_records_protected_by_cell_key_draws_their_perturbed_counts_only(shared_data) -> None:
+    """Plotted straight from trends.yearly_counts, the CTDC sample's USA 2018 was drawn as its exact 174 where
+    every table publishes 175: the pair gives the perturbation back."""
+    import evidence
+    from evidence.analyses import trends
+    from evidence.notebooks import protect
+    from evidence.presentation.charts import trend_chart
+    from evidence.presentation.disclosure import DisclosureError, DisclosureRule
+
+    table = evidence.load(shared_data / "ctdc" / "k_anon_sample.csv")
+    counts = trends.yearly_counts(evidence.Selection(table, country="USA", role="destination"))
+    with pytest.raises(DisclosureError, match="cell key method .*'cell_key'"):
+        trend_chart(counts, "year", "count", title="Victims", source="CTDC")
+    with pytest.raises(DisclosureError, match="'count_key'"):
+        trend_chart(counts.rename({"cell_key": "count_key"}), "year", "count", title="Victims", source="CTDC")
+    protected = protect(counts.select("year", "count", "cell_key"), "year", "count", DisclosureRule())
+    spec = trend_chart(protected, "year", "count", title="Victims", source="CTDC").to_dict()
+    drawn = {row["year"]: row["count"] for row in next(iter(spec["datasets"].values())) if "count" in row}
+    exact = dict(counts.select("year", "count").iter_rows())
+    assert drawn and drawn != {year: exact[year] for year in drawn}  # perturbed, as the tables

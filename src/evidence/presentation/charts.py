@@ -55,6 +55,7 @@ import altair as alt
 import polars as pl
 from altair.utils.schemapi import debug_mode
 
+from evidence.analyses.selection import CELL_KEY
 from evidence.core.errors import ParameterError
 from evidence.core.text import column_title
 from evidence.presentation.chart_files import (
@@ -64,6 +65,7 @@ from evidence.presentation.chart_files import (
 from evidence.presentation.disclosure import (
     DEFAULT_RULE,
     DisclosedTable,
+    DisclosureError,
     DisclosureRule,
     require_disclosed,
 )
@@ -190,6 +192,14 @@ def chart_data(
     if not isinstance(data, pl.DataFrame):
         raise ParameterError(
             f"{what} needs a polars DataFrame or a DisclosedTable, got {type(data).__name__}"
+        )
+    if keys := [k for k in (CELL_KEY, *(f"{c}_key" for c in count_columns)) if k in data.columns]:
+        # counts of records protected by cell key are published perturbed, in every output: a chart of the exact
+        # counts set beside the perturbed tables of a brief would give the perturbations (and small counts) back
+        raise DisclosureError(
+            f"{what}: its counts are of records protected by the cell key method (the frame carries their "
+            f"{keys[0]!r}), so they are published perturbed as in every other output: chart the table "
+            "evidence.notebooks.protect(frame, key, columns, rule) returns, not the exact counts"
         )
     require_disclosed(data, rule, columns=list(count_columns), what=what)
     return data, 0
