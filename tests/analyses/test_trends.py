@@ -105,6 +105,10 @@ def test_rate_ratio_refuses_what_it_cannot_estimate():
         trends.rate_ratio(series([2020, 2021], [0, 0]))
     with pytest.raises(ParameterError, match="several series"):
         trends.rate_ratio(pl.DataFrame({"year": [2020, 2020], "count": [1, 2]}))
+    # a selection, as a researcher first tries (it was "'Selection' object has no attribute 'columns'")
+    selection = Selection(conform(pl.DataFrame({"yearOfRegistration": [2020, 2021]})))
+    with pytest.raises(ParameterError, match=r"not Selection: give it trends\.yearly_counts\(selection\)"):
+        trends.rate_ratio(selection)
 
 
 def test_a_trend_needs_six_complete_years_three_of_them_with_victims():

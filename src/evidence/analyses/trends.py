@@ -571,6 +571,10 @@ def _without_doubtful_abroad(
 
 def _series(counts: pl.DataFrame) -> pl.DataFrame:
     """One yearly series (year, count, count_low, count_high) from a counts frame, or a clear error."""
+    if not isinstance(counts, pl.DataFrame):  # a Selection or a loaded table, as a researcher first tries
+        raise ParameterError(
+            f"expected a yearly counts table, not {type(counts).__name__}: give it trends.yearly_counts(selection)"
+        )
     missing = {"year"} - set(counts.columns)
     if missing or not ({"count"} <= set(counts.columns)):
         raise ParameterError("expected a yearly counts table with columns year and count (see yearly_counts)")

@@ -50,6 +50,7 @@ from evidence.presentation.disclosure import (
     CENSORED,
     COMPLEMENT_LABEL,
     COMPLEMENT_REASON,
+    DEFAULT_RULE,
     PEOPLE,
     SUPPRESSED_SUFFIX,
     DisclosedTable,
@@ -101,7 +102,7 @@ def protect(
     frame: pl.DataFrame,
     key: str | Sequence[str],
     value_columns: str | Sequence[str],
-    rule: DisclosureRule,
+    rule: DisclosureRule = DEFAULT_RULE,
     *,
     total_label: str = "Total",
 ) -> DisclosedTable | None:
