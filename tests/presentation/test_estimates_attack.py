@@ -16,7 +16,7 @@ from evidence.analyses.estimation import ListCapture, estimate_population
 from evidence.analyses.estimation.bootstrap import acceleration
 from evidence.analyses.estimation.lists import history_matrix
 from evidence.analyses.estimation.loglinear import design_matrix, fit_batch
-from evidence.analyses.estimation.selection import stepwise_estimates
+from evidence.analyses.estimation.selection import _p_values, _term_cells, stepwise_estimates
 from evidence.presentation.estimates import (
     disclose_estimate,
     disclosed_payload,
@@ -77,6 +77,8 @@ def _candidates(capture: ListCapture, result, matches, p_matches=None) -> np.nda
     with np.errstate(invalid="ignore"):
         close = matches(estimate, result.estimate)
     idx = np.flatnonzero(close)
+    if result.steps:  # a necessary condition first, cheap for every table: the same first step, as published
+        idx = idx[_same_first_step(capture, Y[idx], result.steps[0], p_matches)]
     chosen = stepwise_estimates(capture, Y[idx].astype(float))
     idx = idx[np.isclose(chosen, estimate[idx], rtol=1e-9)]  # the stepwise choice gives that estimate
     keep = []
@@ -87,6 +89,21 @@ def _candidates(capture: ListCapture, result, matches, p_matches=None) -> np.nda
         ):
             keep.append(i)
     return Y[keep]
+
+
+def _same_first_step(capture: ListCapture, Y: np.ndarray, step: tuple[str, float], p_matches) -> np.ndarray:
+    """Where stepwise's first step from main effects would add ``step``'s interaction at a p-value ``p_matches``
+    accepts (Poisson p-values of the pairs against one batched main-effects fit, as ``poisson_p_values``)."""
+    pairs = [(0, 1), (0, 2), (1, 2)]
+    X = design_matrix(3, ())
+    stats = Y @ (X > 0).astype(np.int64)
+    _, first, inverse = np.unique(stats, axis=0, return_index=True, return_inverse=True)
+    fitted = fit_batch(X, Y[first].astype(float)).fitted[inverse.ravel()]
+    cells = _term_cells(capture, pairs)
+    p = _p_values(Y @ cells, fitted @ cells)
+    term = pairs.index(tuple(capture.lists.index(x) for x in step[0].split(":")))
+    smallest = p.min(axis=1)
+    return (p[:, term] == smallest) & np.array([bool(p_matches(v, step[1])) for v in p[:, term]])
 
 
 def _jackknife_acceleration(capture: ListCapture) -> float:
