@@ -391,33 +391,15 @@ def test_ctrl_c_in_a_terminal_stops_a_real_batch_at_once_and_quietly(tmp_path, t
     exception was never retrieved ... DeadKernelError" tracebacks while the batch stopped them. The workers
     leave the interrupt to the batch (its summary, exit 130), which takes it at once, not when a run ends
     (SIGINT to the batch's process alone, `kill -INT PID`, was taken only once its runs had ended)."""
-    import json
     import os
     import signal
     import subprocess
     import sys
     import time
 
-    notebook = tmp_path / "slow.ipynb"
-    cells = [
-        {
-            "cell_type": "code",
-            "id": "p",
-            "metadata": {"tags": ["parameters"]},
-            "outputs": [],
-            "execution_count": None,
-            "source": 'n: int = 1  # which run\nmarker: str = ""  # a file made once it runs\n',
-        },
-        {
-            "cell_type": "code",
-            "id": "s",
-            "metadata": {},
-            "outputs": [],
-            "execution_count": None,
-            "source": "import time\nopen(f'{marker}-{n}', 'w').close()\ntime.sleep(120)\n",
-        },
-    ]
-    notebook.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    _slow_notebook(
+        tmp_path / "slow.ipynb", "import time\nopen(f'{marker}-{n}', 'w').close()\ntime.sleep(120)\n"
+    )
     marker = tmp_path / "running"
     plan = tmp_path / "plan.yaml"
     plan.write_text(f"notebooks: [slow.ipynb]\nparameters:\n  n: [1, 2]\n  marker: {marker}\n")
@@ -472,38 +454,18 @@ def test_a_batch_killed_outright_leaves_no_worker_or_kernel_behind(tmp_path):
     with its warm kernel, waited for work from the dead batch for ever (their queue's other end is held by each
     of them), and kept the fork server alive; every such batch a cron ran left its kernels running. A worker
     now ends with the batch that started it, and its kernel and chart workers with it."""
-    import json
     import os
     import signal
     import subprocess
     import sys
     import time
 
-    notebook = tmp_path / "slow.ipynb"
     source = (
         "import os, time\n"
         "open(f'{marker}-{n}', 'w').write(f'{os.getpid()} {os.getppid()}')\n"
         "time.sleep(600)\n"
     )
-    cells = [
-        {
-            "cell_type": "code",
-            "id": "p",
-            "metadata": {"tags": ["parameters"]},
-            "outputs": [],
-            "execution_count": None,
-            "source": 'n: int = 1  # which run\nmarker: str = ""  # a file made once it runs\n',
-        },
-        {
-            "cell_type": "code",
-            "id": "s",
-            "metadata": {},
-            "outputs": [],
-            "execution_count": None,
-            "source": source,
-        },
-    ]
-    notebook.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    _slow_notebook(tmp_path / "slow.ipynb", source)
     marker = tmp_path / "running"
     plan = tmp_path / "plan.yaml"
     plan.write_text(f"notebooks: [slow.ipynb]\nparameters:\n  n: [1, 2]\n  marker: {marker}\n")
@@ -531,3 +493,30 @@ def test_a_batch_killed_outright_leaves_no_worker_or_kernel_behind(tmp_path):
         for pid in pids:  # what the test started, by its id
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def _slow_notebook(path: Path, source: str) -> Path:
+    """A notebook with parameters ``n`` (which run) and ``marker`` (a file it makes once running), then ``source``
+    (which waits: a run to interrupt or kill)."""
+    import json
+
+    cells = [
+        {
+            "cell_type": "code",
+            "id": "p",
+            "metadata": {"tags": ["parameters"]},
+            "outputs": [],
+            "execution_count": None,
+            "source": 'n: int = 1  # which run\nmarker: str = ""  # a file made once it runs\n',
+        },
+        {
+            "cell_type": "code",
+            "id": "s",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "source": source,
+        },
+    ]
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    return path
