@@ -47,6 +47,15 @@ AsOfOpt = Annotated[
     ),
 ]
 
+KeyFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--key-file",
+        help="The pseudonymisation key file (default: EVIDENCE_REGISTER_KEY, else register.key in the user "
+        "configuration folder; the first import makes it).",
+        metavar="FILE",
+    ),
+]
 WaitOpt = Annotated[
     float,
     typer.Option(
@@ -133,15 +142,7 @@ def import_command(
         ),
     ] = None,
     register_path: RegisterOpt = None,
-    key_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--key-file",
-            help="The pseudonymisation key file (default: EVIDENCE_REGISTER_KEY, else register.key in the user "
-            "configuration folder; made on the first import).",
-            metavar="FILE",
-        ),
-    ] = None,
+    key_file: KeyFileOpt = None,
     exported_on: Annotated[
         str | None,
         typer.Option(
@@ -283,15 +284,7 @@ def erase_command(
         bool, typer.Option("--dry-run", help="Say what would be erased; change nothing.")
     ] = False,
     register_path: RegisterOpt = None,
-    key_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--key-file",
-            help="The pseudonymisation key file (default: EVIDENCE_REGISTER_KEY, else register.key in the user "
-            "configuration folder).",
-            metavar="FILE",
-        ),
-    ] = None,
+    key_file: KeyFileOpt = None,
     wait: WaitOpt = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
