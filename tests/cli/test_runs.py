@@ -4,6 +4,7 @@ import json
 
 import pytest
 import typer
+from _notebooks import write_notebook
 from typer.testing import CliRunner
 
 from evidence.cli import runs as runs_cli
@@ -477,26 +478,9 @@ def test_the_summary_shows_run_names_as_they_are(tmp_path, capsys):
 def test_a_batch_fails_a_run_whose_cell_hangs_past_its_timeout_and_goes_on(app, tmp_path):
     """A batch took no --timeout (only `run` did): one notebook that hung held its worker, and the weekly batch,
     for ever. A cell past --timeout fails its run with the reason, and the other runs go on."""
-    notebook = tmp_path / "hang.ipynb"
-    cells = [
-        {
-            "cell_type": "code",
-            "id": "p",
-            "metadata": {"tags": ["parameters"]},
-            "outputs": [],
-            "execution_count": None,
-            "source": "hang: bool = False\n",
-        },
-        {
-            "cell_type": "code",
-            "id": "h",
-            "metadata": {},
-            "outputs": [],
-            "execution_count": None,
-            "source": "import time\nif hang:\n    time.sleep(600)\n",
-        },
-    ]
-    notebook.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    write_notebook(
+        tmp_path / "hang.ipynb", "hang: bool = False\n", "import time\nif hang:\n    time.sleep(600)\n"
+    )
     plan = tmp_path / "plan.yaml"
     plan.write_text("notebooks: [hang.ipynb]\nparameters:\n  hang: [true, false]\n")
     out = tmp_path / "runs"

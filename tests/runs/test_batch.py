@@ -5,6 +5,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from _notebooks import write_notebook
 
 from evidence.core.errors import InputError, ParameterError
 from evidence.runs.batch import (
@@ -191,17 +192,10 @@ def test_dask_cluster_on_loopback(tmp_path, tiny):
 
 
 def test_auto_expands_to_the_countries_of_the_plan_data(tmp_path, shared_data):
-    import json
 
-    notebook = tmp_path / "brief.ipynb"
-    cell = {
-        "cell_type": "code",
-        "execution_count": None,
-        "metadata": {"tags": ["parameters"]},
-        "outputs": [],
-        "source": 'country: str = "THA"  # ISO3 code\ndata: list[str] = []  # data files\n',
-    }
-    notebook.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    notebook = write_notebook(
+        tmp_path / "brief.ipynb", 'country: str = "THA"  # ISO3 code\ndata: list[str] = []  # data files\n'
+    )
     sample = shared_data / "ctdc" / "k_anon_sample.csv"
     plan = {
         "notebooks": [str(notebook)],
@@ -498,25 +492,6 @@ def test_a_batch_killed_outright_leaves_no_worker_or_kernel_behind(tmp_path):
 def _slow_notebook(path: Path, source: str) -> Path:
     """A notebook with parameters ``n`` (which run) and ``marker`` (a file it makes once running), then ``source``
     (which waits: a run to interrupt or kill)."""
-    import json
-
-    cells = [
-        {
-            "cell_type": "code",
-            "id": "p",
-            "metadata": {"tags": ["parameters"]},
-            "outputs": [],
-            "execution_count": None,
-            "source": 'n: int = 1  # which run\nmarker: str = ""  # a file made once it runs\n',
-        },
-        {
-            "cell_type": "code",
-            "id": "s",
-            "metadata": {},
-            "outputs": [],
-            "execution_count": None,
-            "source": source,
-        },
-    ]
-    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
-    return path
+    return write_notebook(
+        path, 'n: int = 1  # which run\nmarker: str = ""  # a file made once it runs\n', source
+    )
