@@ -513,3 +513,14 @@ def test_status_shows_the_rows_holding_nothing_beside_the_rows_in(exports, run_m
     assert json.loads(out)["imports"][0]["rows_left_out"] == 1
     _, text, _ = run_main(["register", "status"])
     assert "(+1 blank)" in text
+
+
+def test_a_folder_given_as_the_export_is_named_as_a_folder(run_main, tmp_path) -> None:
+    """`register import FOLDER` said "no such export file" of a folder that exists: the user looked for a typo
+    in its name."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    code, out, err = run_main(["register", "import", str(folder), "--register", str(tmp_path / "r.duckdb")])
+    text = " ".join(err.split())
+    assert code == 2 and f"error: {folder}: is a folder, not an export file" in text, err
+    assert "no such" not in text and out == ""

@@ -186,6 +186,13 @@ def import_command(
     """Import an export: new records added, changed ones updated (history kept), absent ones marked missing."""
     from evidence.sources.register import import_export
 
+    if export.is_dir():  # the store would say "no such export file" of a folder that exists
+        from evidence.core.errors import InputError
+
+        raise InputError(
+            "is a folder, not an export file (give the CSV or xlsx file the case-management system wrote)",
+            path=export,
+        )
     result = import_export(
         _path(register_path),
         export,
