@@ -524,3 +524,20 @@ def test_a_folder_given_as_the_export_is_named_as_a_folder(run_main, tmp_path) -
     text = " ".join(err.split())
     assert code == 2 and f"error: {folder}: is a folder, not an export file" in text, err
     assert "no such" not in text and out == ""
+
+
+def test_an_ids_file_that_cannot_be_read_says_why_in_words(run_main, tmp_path) -> None:
+    """`erase --ids-file` said "(FileNotFoundError)" and "(IsADirectoryError)": Python's class names, not what
+    is wrong with the file."""
+    register = ["--register", str(tmp_path / "r.duckdb"), "--dry-run"]
+    latin = tmp_path / "ids.txt"
+    latin.write_bytes("MSS-0017\nMSS-\xe90018\n".encode("latin-1"))
+    for ids_file, said in (
+        (tmp_path / "none.txt", "No such file or directory"),
+        (tmp_path, "Is a directory"),
+        (latin, "not UTF-8 text"),
+    ):
+        code, _, err = run_main(["register", "erase", "--ids-file", str(ids_file), *register])
+        text = " ".join(err.split())
+        assert code == 2 and f"error: {ids_file}: cannot read the file of case ids: {said}" in text, err
+        assert "Error)" not in text

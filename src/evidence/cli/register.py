@@ -255,9 +255,12 @@ def _ids(case_ids: list[str], ids_file: Path | None) -> tuple[list[str], list[st
     if ids_file is not None:
         try:
             lines = ids_file.read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
+        except OSError as exc:
+            raise InputError(f"cannot read the file of case ids: {exc.strerror or exc}", path=ids_file) from None
+        except UnicodeDecodeError:  # its bytes are not repeated: they may be part of an id
             raise InputError(
-                f"cannot read the file of case ids ({exc.__class__.__name__})", path=ids_file
+                "cannot read the file of case ids: not UTF-8 text (save it as UTF-8 text, one case id a line)",
+                path=ids_file,
             ) from None
         for number, line in enumerate(lines, start=1):
             if line.strip():
