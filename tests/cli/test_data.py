@@ -278,6 +278,12 @@ def test_fetch_from_loopback_then_list_shows_it_cached(monkeypatch: pytest.Monke
         assert "fetched" in result.stdout
         again = invoke("data", "fetch", "loopback-tiers")
         assert "already cached" in again.stdout
+        # as its sibling `data list`, for a script that loads what it fetched
+        document = json.loads(invoke("data", "fetch", "loopback-tiers", "--json").stdout)
+        assert document["schema"] == "evidence.data.fetch" and document["name"] == "loopback-tiers"
+        assert document["path"].endswith("tiers.csv") and document["fetched"] is False
+        forced = json.loads(invoke("data", "fetch", "loopback-tiers", "--force", "--json").stdout)
+        assert forced["fetched"] is True and forced["path"] == document["path"]
         rows = {r["name"]: r for r in json.loads(invoke("data", "list", "--json").stdout)["releases"]}
         assert rows["loopback-tiers"]["cached"].endswith("tiers.csv")
     finally:
@@ -469,3 +475,12 @@ def test_load_summary_names_rows_holding_nothing(tmp_path: Path) -> None:
     result = invoke("data", "load", str(path))
     assert result.exit_code == 0, result.output
     assert "rows_left_out" in result.output and "1 (holding nothing" in result.output
+
+
+def test_demo_json_says_where_it_wrote_the_file(tmp_path: Path) -> None:
+    out = tmp_path / "demo.csv"
+    result = invoke("data", "demo", "--rows", "50", "--out", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["schema"] == "evidence.data.demo" and document["path"] == str(out)
+    assert document["rows"] == 50 and document["demo"] is True and out.is_file()

@@ -276,7 +276,9 @@ def _print_issues(title: str, issues, limit: int) -> None:
 
 @data_app.command("fetch")
 def fetch_command(
-    name: Annotated[str, typer.Argument(help="A release in the catalogue (see `evidence data list`).")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="A release in the catalogue (see `evidence data list`).")
+    ],
     url: Annotated[
         str | None,
         typer.Option(
@@ -286,12 +288,16 @@ def fetch_command(
     force: Annotated[
         bool, typer.Option("--force", help="Download again even if a good copy is cached.")
     ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Download an official release into the user cache (checksummed, retried, never half-written)."""
     from evidence.sources.fetch import cached, fetch
 
     was_cached = cached(name) if url is None and not force else None  # checked once: hashing is not free
-    path = was_cached or fetch(name, url=url, force=force, progress=True)
+    path = was_cached or fetch(name, url=url, force=force, progress=not as_json)
+    if as_json:
+        echo_json("data.fetch", {"name": name, "path": str(path), "fetched": not was_cached})
+        return
     state = "already cached" if was_cached else "fetched"
     console.print(
         f"[bold green]{state}:[/] {escape(name)} -> {escape(path)}", highlight=False, soft_wrap=True
@@ -366,11 +372,15 @@ def demo_command(
         Path | None,
         typer.Option("--out", metavar="FILE", help="Write the CSV here (default: the user cache)."),
     ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Write synthetic demo data in the CTDC Global Synthetic v2024 layout (NOT real records)."""
     from evidence.sources.demo import demo_path, write_demo
 
     path = write_demo(out, n_rows=rows, seed=seed) if out is not None else demo_path(rows, seed)
+    if as_json:
+        echo_json("data.demo", {"path": str(path), "rows": rows, "seed": seed, "demo": True})
+        return
     console.print(
         f"[bold yellow]synthetic demo data[/] ({rows:,} invented records, seed {seed}): {escape(path)}",
         highlight=False,

@@ -649,6 +649,7 @@ def snapshot_command(
     as_of: AsOfOpt = None,
     register_path: RegisterOpt = None,
     wait: WaitOpt = 0.0,
+    as_json: JsonOpt = False,
 ) -> None:
     """Write the records as they stood on a date as a canonical table (pseudonymised, owner-only)."""
 
@@ -659,6 +660,18 @@ def snapshot_command(
         raise ParameterError(f"{out}: the snapshot is a .parquet file")
     _output_file(out)
     loaded, stood = _as_of(_path(register_path), as_of, _Wait(wait))
+    if as_json:
+        write_parquet(loaded, out, mode=0o600)
+        _echo_json(
+            "snapshot",
+            {
+                "out": str(out),
+                "records": loaded.rows_kept,
+                "as_of": str(stood.date),
+                "as_of_note": stood.note(),  # as in lists, figures and export-ctdc
+            },
+        )
+        return
     _say_as_of(stood)
     write_parquet(loaded, out, mode=0o600)
     console.print(
