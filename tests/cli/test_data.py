@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import threading
@@ -484,3 +485,22 @@ def test_demo_json_says_where_it_wrote_the_file(tmp_path: Path) -> None:
     document = json.loads(result.stdout)
     assert document["schema"] == "evidence.data.demo" and document["path"] == str(out)
     assert document["rows"] == 50 and document["demo"] is True and out.is_file()
+
+
+def test_load_summary_with_json_is_refused_not_dropped(run_main, demo_file: Path) -> None:
+    """`data load --summary --json` printed the JSON without the tables asked for, and said nothing."""
+    code, out, err = run_main(["data", "load", str(demo_file), "--summary", "--json"])
+    text = " ".join(err.split())
+    assert code == 2 and "error: --summary prints tables for reading" in text, err
+    assert json.loads(out)["error"]["code"] == "invalid_parameter"
+
+
+def test_load_out_with_several_configured_files_names_the_argument_as_help_does(
+    run_main, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refusal said "pass one PATH" where `data load --help` names the argument FILE."""
+    files = [shared_data / "ctdc" / "k_anon_excerpt.csv", shared_data / "tip" / "tip_tiers_1999_2015.csv"]
+    monkeypatch.setenv("EVIDENCE_DATA", os.pathsep.join(map(str, files)))
+    code, _, err = run_main(["data", "load", "--out", str(tmp_path / "t.parquet")])
+    text = " ".join(err.split())
+    assert code == 2 and "EVIDENCE_DATA names 2 files; pass one FILE" in text and "PATH" not in text, err

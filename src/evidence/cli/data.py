@@ -58,10 +58,15 @@ def load_command(
     from evidence.core.errors import ParameterError
     from evidence.sources.registry import load
 
+    if summary_tables and as_json:  # the JSON holds no tables: they would be left out without a word
+        raise ParameterError(
+            "--summary prints tables for reading, which --json does not hold; leave out one of them "
+            "(the same numbers as JSON: `evidence trend --json` and `evidence flows --json`)"
+        )
     paths = [path] if path is not None else _default_paths()
     if out is not None and len(paths) > 1:
         raise ParameterError(
-            f"--out writes one table, but EVIDENCE_DATA names {len(paths)} files; pass one PATH"
+            f"--out writes one table, but EVIDENCE_DATA names {len(paths)} files; pass one FILE"
         )
     written_as = _out_format(out) if out is not None else None
     summaries = []
