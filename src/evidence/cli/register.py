@@ -426,6 +426,7 @@ def figures_command(
         str | None,
         typer.Option(
             "--country",
+            "-c",
             help="The organisation's country: an ISO3 code (THA) or a name (Thailand). Default: the "
             "register's.",
             metavar="ISO3",
