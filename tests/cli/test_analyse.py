@@ -629,3 +629,16 @@ def test_a_file_without_victims_in_the_selection_is_left_out_where_another_has_s
     assert code in (0, None), err
     assert json.loads(out)["data"]["path"] == "cases.csv"  # one table, not a list of two
     assert "other.csv: no victims in this selection, left out" in err
+
+
+@pytest.mark.parametrize("command", ["flows", "trend"])
+@pytest.mark.parametrize("role", ["origin", "destination"])
+def test_a_role_without_a_country_is_refused_not_ignored(run_main, shared_data, command, role) -> None:
+    """`flows --role origin` without `--country` printed every victim's flows under the title "Flows", the role
+    ignored without a word: an analyst who forgot `--country` took them for a country's."""
+    path = shared_data / "ctdc" / "k_anon_sample.csv"
+    code, out, err = run_main([command, "--data", str(path), "--role", role])
+    text = " ".join(err.split())
+    assert code == 2 and f"error: --role {role} is a role of a country: give --country ISO3" in text, err
+    assert out == ""
+    assert run_main([command, "--data", str(path), "--role", "both"])[0] in (0, None)

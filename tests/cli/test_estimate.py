@@ -221,6 +221,10 @@ def test_options_the_method_does_not_use_are_refused(run_main, shared_data: Path
 
 def test_options_at_their_defaults_or_of_the_method_are_taken(run_main, shared_data: Path) -> None:
     path = shared_data / "mse" / "uk_2013_4list" / "UKdat_4.csv"
-    for options in (["--runs", "1"], ["-m", "stepwise", "--p-enter", "0.05"], ["-m", "downhill", "--downhill-start", "full"]):
+    for options in (
+        ["--runs", "1"],
+        ["-m", "stepwise", "--p-enter", "0.05"],
+        ["-m", "downhill", "--downhill-start", "full"],
+    ):
         code, _, err = run_main(["estimate", "--data", str(path), *options])
         assert code == 0, err

@@ -284,7 +284,8 @@ def test_the_register_commands_json_is_as_documented(run_main, tmp_path, monkeyp
         _json(run_main, "register", "lists", str(tmp_path / "lists.csv")), "evidence.register.lists"
     )
     check_document(
-        _json(run_main, "register", "snapshot", str(tmp_path / "snapshot.parquet")), "evidence.register.snapshot"
+        _json(run_main, "register", "snapshot", str(tmp_path / "snapshot.parquet")),
+        "evidence.register.snapshot",
     )
     case_id = pl.read_csv(exports[0], infer_schema=False).row(0)[0]
     for dry_run in (["--dry-run"], []):

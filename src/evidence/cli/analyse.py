@@ -140,6 +140,20 @@ def _answer(command: str, payloads: list[dict[str, Any]], as_json: bool, show: A
         show(payload)
 
 
+def _check_selection(country: str | None, role: str, years: str | None) -> None:
+    """The selection's options, each checked, and together: a role is a country's (without ``--country`` it
+    would be ignored, and every victim counted under a title that names no country)."""
+    from evidence.analyses.selection import check_country, check_role, check_years
+    from evidence.core.errors import ParameterError
+
+    check_country(country), check_role(role), check_years(years)
+    if country is None and role.strip().lower() != DEFAULT_ROLE:
+        raise ParameterError(
+            f"--role {role} is a role of a country: give --country ISO3 too (without it every victim is counted, "
+            "wherever they come from or were found)"
+        )
+
+
 def _rule(threshold: int):
     from evidence.presentation.disclosure import DisclosureRule
 
@@ -239,11 +253,10 @@ def flows_command(
     ] = False,
 ) -> None:
     """Origin → destination flows of victims for a country, after disclosure control."""
-    from evidence.analyses.selection import check_country, check_role, check_years
     from evidence.core.errors import ParameterError
 
     rule = _rule(threshold)
-    check_country(country), check_role(role), check_years(years)
+    _check_selection(country, role, years)
     if top < 1:
         raise ParameterError(f"--top must be at least 1, not {top}")
     if min_victims < 0:
@@ -485,10 +498,9 @@ def trend_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Yearly counts, the annual rate ratio (Poisson/negative-binomial GLM), a break search and incomplete years."""
-    from evidence.analyses.selection import check_country, check_role, check_years
 
     rule = _rule(threshold)
-    check_country(country), check_role(role), check_years(years)
+    _check_selection(country, role, years)
     if by is not None and by.strip().lower() == "none":  # the trends notebook's word for no dimension
         by = None
     tables = _with_victims(_tables(data, "trend"), "trend", country, role, years, allow_empty_option=False)

@@ -256,7 +256,9 @@ def _ids(case_ids: list[str], ids_file: Path | None) -> tuple[list[str], list[st
         try:
             lines = ids_file.read_text(encoding="utf-8-sig").splitlines()
         except OSError as exc:
-            raise InputError(f"cannot read the file of case ids: {exc.strerror or exc}", path=ids_file) from None
+            raise InputError(
+                f"cannot read the file of case ids: {exc.strerror or exc}", path=ids_file
+            ) from None
         except UnicodeDecodeError:  # its bytes are not repeated: they may be part of an id
             raise InputError(
                 "cannot read the file of case ids: not UTF-8 text (save it as UTF-8 text, one case id a line)",
