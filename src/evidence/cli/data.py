@@ -35,8 +35,9 @@ def load_command(
         Path | None,
         typer.Argument(
             metavar="FILE",
-            help="A data file any loader reads (CTDC, UNODC, TIP, GSI). Default: the files in EVIDENCE_DATA, "
-            "else the synthetic demo data.",
+            help="A data file any loader reads (CTDC records, a UNODC GLOTIP workbook, the GSI workbook, TIP tiers, "
+            "case records (with their mapping file) or a register). Default: the files in EVIDENCE_DATA, else the "
+            "synthetic demo data.",
         ),
     ] = None,
     as_json: JsonOpt = False,
@@ -50,7 +51,12 @@ def load_command(
         ),
     ] = None,
     summary_tables: Annotated[
-        bool, typer.Option("--summary", help="Also show counts by year and the 10 largest corridors.")
+        bool,
+        typer.Option(
+            "--summary",
+            help="Also show counts by year and the 10 largest corridors (the tables of --summary are the ones "
+            "--threshold protects).",
+        ),
     ] = False,
     threshold: ThresholdOpt = DEFAULT_THRESHOLD,
 ) -> None:
@@ -132,7 +138,12 @@ def _write_table(loaded, out: Path, written_as: str) -> None:
 def validate_command(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="A data file any loader reads.")],
     limit: Annotated[
-        int, typer.Option(min=0, metavar="N", help="Show at most this many rejected rows.")
+        int,
+        typer.Option(
+            min=0,
+            metavar="N",
+            help="At most this many rows of each list shown (rejected, flagged, failed value checks).",
+        ),
     ] = 20,
     strict: Annotated[
         bool,
@@ -145,7 +156,9 @@ def validate_command(
     threshold: ThresholdOpt = DEFAULT_THRESHOLD,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check a file: exit 0 when every row is kept, 1 (with a report of the rejected rows) otherwise."""
+    """Check a file: exit 0 when every row is kept, 1 (with a report of the rejected rows) otherwise.
+
+    --threshold protects the table of citizenships not mapped to a country (with the victims they hold)."""
     from evidence.sources.registry import load
 
     loaded = load(path)
