@@ -642,3 +642,16 @@ def test_a_role_without_a_country_is_refused_not_ignored(run_main, shared_data, 
     assert code == 2 and f"error: --role {role} is a role of a country: give --country ISO3" in text, err
     assert out == ""
     assert run_main([command, "--data", str(path), "--role", "both"])[0] in (0, None)
+
+
+@pytest.mark.parametrize(
+    "args", [["flows", "--country", "THA"], ["trend"], ["data", "load"], ["data", "load", "--json"]]
+)
+def test_a_missing_file_named_in_evidence_data_says_where_it_was_named(run_main, tmp_path, monkeypatch, args):
+    """`flows` and `data load` said "no such file" of a file the user never typed (set in EVIDENCE_DATA long
+    ago), where `brief` and `run` say "(named in EVIDENCE_DATA)"."""
+    missing = tmp_path / "ctdc_2019.csv"
+    monkeypatch.setenv("EVIDENCE_DATA", str(missing))
+    code, _, err = run_main(args)
+    text = " ".join(err.split())
+    assert code == 2 and f"error: {missing}: no such data file (named in EVIDENCE_DATA)" in text, err

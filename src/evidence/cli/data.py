@@ -12,6 +12,7 @@ from evidence.cli.options import (
     DEFAULT_THRESHOLD,
     JsonOpt,
     ThresholdOpt,
+    configured_files,
     echo_json,
     echo_json_answers,
     escape,
@@ -413,7 +414,8 @@ def _default_paths() -> list[Path]:
     paths, is_demo = default_data_paths()
     if is_demo:
         err_console.print("no data configured (EVIDENCE_DATA is not set): using the synthetic demo data")
-    return paths
+        return paths
+    return configured_files(paths)
 
 
 def _warn_if_demo(provenance) -> None:

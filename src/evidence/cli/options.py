@@ -461,7 +461,19 @@ def data_paths(data: list[Path] | None) -> list[Path]:
     names any (the command then uses the synthetic demo data, and says so)."""
     from evidence.core.config import configured_data_paths
 
-    return [Path(p).expanduser() for p in data] if data else configured_data_paths()
+    return [Path(p).expanduser() for p in data] if data else configured_files(configured_data_paths())
+
+
+def configured_files(paths: list[Path]) -> list[Path]:
+    """``paths``, the files named in ``EVIDENCE_DATA``, refused at once where one does not exist, saying where
+    it was named (the user may have set it long ago, and never typed the name in this command), in the words
+    of ``run`` and ``brief``."""
+    for path in paths:
+        if not path.exists():
+            from evidence.core.errors import InputError
+
+            raise InputError("no such data file (named in EVIDENCE_DATA)", path=path)
+    return paths
 
 
 def file_to_write(out: Path, named: str, example: str) -> Path:
