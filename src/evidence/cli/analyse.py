@@ -106,9 +106,13 @@ def _with_victims(
 ) -> list[Any]:
     """The tables that hold victims in the selection: a selection none holds victims in is refused before
     anything is computed, in the words of ``evidence brief`` (naming the years the data hold; exit code 2),
-    unless ``allow_empty``; a table that holds none where others do is left out, and said."""
-    from evidence.runs.selection_check import selection_with_victims
+    unless ``allow_empty``; a table that holds none where others do is left out, and said. Data that hold no
+    victim at all (every row rejected, or a header only) are refused whatever the selection, naming each file's
+    rows, even without a country or years (where the selection's own check asks nothing)."""
+    from evidence.runs.selection_check import EmptySelectionError, selection_with_victims
 
+    if tables and not allow_empty and all(t.data.height == 0 for t in tables):
+        raise EmptySelectionError(f"{command}: the data hold no victims: " + "; ".join(map(_no_rows, tables)))
     kept = selection_with_victims(
         command,
         tables,
@@ -138,6 +142,17 @@ def _answer(command: str, payloads: list[dict[str, Any]], as_json: bool, show: A
             data = payload["data"]
             console.print(f"[bold]{escape(data['source'])}[/] — {escape(data['path'])}", highlight=False)
         show(payload)
+
+
+def _no_rows(table: Any) -> str:
+    """Why a table holds no rows, and where to see why, for the refusal of data that hold no victim."""
+    path = table.provenance.path
+    if not table.rows_in:
+        return f"{path}: no data rows (a header only?)"
+    return (
+        f"{path}: {table.rows_in} rows in, none kept ({table.rows_rejected} rejected: `evidence data validate "
+        f"{path}` lists each with its reason)"
+    )
 
 
 def _check_selection(country: str | None, role: str, years: str | None) -> None:
@@ -388,10 +403,14 @@ def _flows_payload(
             "the total is the sum of the citizenship breakdown, not UNODC's count of detected victims "
             "(`evidence trend` gives that)"
         )
+    elif loaded.data.height == 0:
+        notes.append("the file holds no victims (no row kept): `evidence data validate FILE` says why")
     elif loaded.data.select(pl_all_null("origin_iso3", "destination_iso3")).row(0) == (True, True):
         notes.append(
             "this file records no countries (the Victim–Perpetrator layout has regions only): no flow between "
             "countries can be placed; try `evidence trend --data FILE --by origin_region`"
+            if loaded.provenance.layout == "victim_perpetrator"
+            else "this file records no country of origin or destination: no flow between countries can be placed"
         )
     payload = {
         "data": _data_summary(loaded),
