@@ -76,7 +76,6 @@ from evidence.analyses.selection import (
     citizenship_origin_expr,
     count_exprs,
     country_filter,
-    covered_years,
     year_filter,
 )
 from evidence.core.errors import ParameterError
@@ -1104,8 +1103,11 @@ def top_corridors(flow_table: pl.DataFrame, n: int = 10, *, include_domestic: bo
 def corridor_yearly_counts(selection: Selected) -> pl.DataFrame:
     """Victims per corridor and year, with zeros where a corridor had no victims in an observed year.
 
-    An *observed* year is, for the case table, any year of the selection's range (a year without records is
-    zero victims); for the indicator table, a year in which the destination published its citizenship
+    An *observed* year is, for the case table, a year in which the selection has records (on a known route or
+    not: a corridor without victims that year is 0), as the selection's yearly table counts them
+    (:func:`evidence.analyses.trends.yearly_counts`): a year without any record of the selection, within its
+    range or the release's, is not covered, not 0 (data collection starts and stops, by country: zeros there
+    made corridors "grow" or look "new" for lack of records); for the indicator table, a year in which the destination published its citizenship
     breakdown (a year it did not report is missing, not zero) and in which that breakdown says something of
     the corridor: it lists the citizenship in a cell of its own (a number, ``<5`` or 0), or its absence is a 0
     because the breakdown is complete for it (:func:`_corridor_grid`). A corridor absent from a partial list
@@ -1129,8 +1131,9 @@ def _corridor_grid(selection: Selected) -> pl.DataFrame:
     (:func:`doubtful_breakdowns`) is never complete.
     """
     selection = as_selection(selection)
+    selected = flow_records(selection)
     # corridors as detected (case records, citizenship breakdowns): a repatriation breakdown is another measure
-    records = flow_records(selection).filter(
+    records = selected.filter(
         pl.col("origin_iso3").is_not_null()
         & pl.col("destination_iso3").is_not_null()
         & pl.col("year").is_not_null()
@@ -1142,14 +1145,10 @@ def _corridor_grid(selection: Selected) -> pl.DataFrame:
     columns = ["year", *_KEYS, "victims", "victims_low", "victims_high", "known"]
     corridors = counts.select(_KEYS).unique()
     if selection.kind == "case":
-        span = covered_years(selection.frame, selection.years) or (
-            _year_span(counts["year"]) if counts.height else None
-        )
-        if span is None:
-            return counts.with_columns(known=pl.lit(True)).select(columns).sort(["year", *_KEYS])
-        grid = corridors.join(
-            pl.DataFrame({"year": range(span[0], span[1] + 1)}, schema={"year": pl.Int32}), how="cross"
-        ).with_columns(complete=pl.lit(True))
+        # the years the selection has records in (on a known route or not), as its yearly table counts them
+        # (:func:`evidence.analyses.trends.yearly_counts`): a year without any is not covered, never 0 victims
+        observed = selected.filter(pl.col("year").is_not_null()).select(pl.col("year").cast(pl.Int32)).unique()
+        grid = corridors.join(observed, how="cross").with_columns(complete=pl.lit(True))
     else:
         reporting_years = (
             flow_records(selection.replace(country=None))
