@@ -64,7 +64,12 @@ def k_anon(shared_data):
 
 @pytest.mark.parametrize(
     ("country", "role", "years"),
-    [("KHM", "both", None), ("THA", "destination", (2005, 2019)), ("UKR", "origin", None), (None, "both", None)],
+    [
+        ("KHM", "both", None),
+        ("THA", "destination", (2005, 2019)),
+        ("UKR", "origin", None),
+        (None, "both", None),
+    ],
 )
 def test_real_ctdc_corridor_years_are_the_yearly_tables_years(k_anon, country, role, years):
     selection = Selection(k_anon, country=country, role=role, years=years)

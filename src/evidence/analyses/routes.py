@@ -1147,7 +1147,9 @@ def _corridor_grid(selection: Selected) -> pl.DataFrame:
     if selection.kind == "case":
         # the years the selection has records in (on a known route or not), as its yearly table counts them
         # (:func:`evidence.analyses.trends.yearly_counts`): a year without any is not covered, never 0 victims
-        observed = selected.filter(pl.col("year").is_not_null()).select(pl.col("year").cast(pl.Int32)).unique()
+        observed = (
+            selected.filter(pl.col("year").is_not_null()).select(pl.col("year").cast(pl.Int32)).unique()
+        )
         grid = corridors.join(observed, how="cross").with_columns(complete=pl.lit(True))
     else:
         reporting_years = (
