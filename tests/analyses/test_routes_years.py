@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from test_routes import cases, victims
+from test_routes import cases, citizenship, victims
 
 from evidence.analyses import routes, trends
 from evidence.analyses.selection import Selection
+from evidence.core.errors import ParameterError
+from evidence.sources.indicator_schema import INDICATOR_SCHEMA
 
 
 def cambodia() -> pl.DataFrame:
@@ -85,3 +87,47 @@ def test_real_ctdc_cambodia_is_not_a_growing_corridor_for_lack_of_records(k_anon
     # "growth+new" with q = 2e-92 when the seven years without any record of Cambodia counted as zeros
     emerging = routes.emerging_routes(Selection(k_anon, country="KHM"))
     assert "growth" not in ";".join(emerging["reason"].to_list())
+
+
+# ------------------------------------------------------------------------- regions of records without countries
+
+
+@pytest.fixture(scope="module")
+def victim_perpetrator(shared_data):
+    from evidence.sources.registry import load
+
+    return load(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+
+
+def test_real_vp_region_flows_match_ctdcs_published_frequencies(victim_perpetrator):
+    # the Victim-Perpetrator dataset gives regions only: no victim is on a country flow, 14,700 have both regions
+    assert routes.flows(victim_perpetrator).height == 0
+    flows = routes.record_region_flows(victim_perpetrator)
+    assert flows["victims"].sum() == 21_195
+    # the dictionary's TabStat sheet (N = 21,195): region of citizenship and of exploitation, missing included
+    origin = dict(flows.group_by("origin_region").agg(pl.col("victims").sum()).iter_rows())
+    assert origin == {"Africa": 5282, "Americas/Oceania": 277, "Asia": 6139, "Europe": 5887, "Unknown": 3610}
+    destination = dict(flows.group_by("destination_region").agg(pl.col("victims").sum()).iter_rows())
+    assert destination == {
+        "Africa": 4271,
+        "Americas/Oceania": 212,
+        "Asia": 6281,
+        "Europe": 6432,
+        "Unknown": 3999,
+    }
+    by_class = dict(flows.group_by("flow_class").agg(pl.col("victims").sum()).iter_rows())
+    assert by_class["intraregional"] + by_class["transregional"] == 14_700
+    assert "domestic" not in by_class  # no country, no domestic flow
+    assert by_class["intraregional"] == 4720 + 4017 + 3279 + 131
+
+
+def test_record_region_flows_agree_with_the_flow_tables_where_countries_are_known(k_anon):
+    selection = Selection(k_anon, country="KHM")
+    known = routes.record_region_flows(selection, "subregion").filter(pl.col("flow_class") != "unknown")
+    from_flows = routes.flows(selection, regional_level="subregion")
+    assert known["victims"].sum() == from_flows["victims"].sum() == 111
+    assert set(known["flow_class"].cast(pl.String)) == {"domestic", "intraregional"}
+    # UNODC's country data hold no records: their regions come from the flow table
+    unodc = pl.DataFrame([citizenship("THA", 2020, "Myanmar", 12, "MMR")], schema=INDICATOR_SCHEMA)
+    with pytest.raises(ParameterError, match="case table"):
+        routes.record_region_flows(unodc)
