@@ -44,7 +44,9 @@ region, or subregion with ``regional_level="subregion"``), ``transregional`` (di
 and the Pacific" or "Western and Southern Europe"), which are finer than the five M49 regions and close to M49
 subregions; they report "subregional" flows (neighbouring countries) inside "intraregional" ones. The default
 ``"region"`` follows the M49 regions carried by both tables; ``"subregion"`` is the closer match to the reports'
-groupings (Myanmar, Cambodia, Lao PDR → Thailand is intraregional at both levels).
+groupings (Myanmar, Cambodia, Lao PDR → Thailand is intraregional at both levels). Records that give regions
+but no countries (CTDC's Victim–Perpetrator dataset) are on no flow: :func:`record_region_flows` counts them by
+region.
 
 **Selections.** For the indicator table, a country as destination selects the victims it *detected* and
 that were exploited in it (``detected_iso3`` and ``destination_iso3``): its nationals repatriated from abroad
