@@ -1473,6 +1473,9 @@ def emerging_routes(
         pl.col("victims_high").filter(pl.col("year") < split).sum().alias("earlier_high"),
         pl.col("victims_low").filter(pl.col("year") >= split).sum().alias("later_low"),
         pl.col("victims_high").filter(pl.col("year") >= split).sum().alias("later_high"),
+        # the smallest count of a year counted exactly (not published as a range; null: none): a statistic of
+        # the corridor's years can give it back
+        pl.col("victims").filter(pl.col("victims") > 0).min().alias("smallest_exact"),
     )
     out = trends.join(periods, on=_KEYS, how="left").with_columns(
         growth=((pl.col("q_value") < alpha) & (pl.col("rate_ratio") > 1)).fill_null(False),
@@ -1502,6 +1505,7 @@ def emerging_routes(
             "earlier_high",
             "later_low",
             "later_high",
+            "smallest_exact",
             "rate_ratio",
             "ci_low",
             "ci_high",
