@@ -375,7 +375,8 @@ class Selection:
                     if self.role == "origin"
                     else "the victims exploited or detected in it"
                 )
-                + "; give one (country='THA'), or leave the role out for every victim of the table"
+                + "; give a country (an ISO3 code such as THA, or its name), or role both for every victim of "
+                "the table"
             )
         object.__setattr__(self, "years", check_years(_open_ends_closed(self.years, df)))  # type: ignore[arg-type]
         object.__setattr__(self, "_kind", kind)
