@@ -29,6 +29,7 @@ from evidence.cli.options import (
     RoleOpt,
     ThresholdOpt,
     YearsOpt,
+    configured_files,
     data_paths,
     disclosure_json,
     echo_json_answers,
@@ -63,7 +64,7 @@ def _tables(data: list[Path] | None, command: str) -> list[Any]:
     from evidence.core.errors import InputError
     from evidence.sources.cache import load_cached
 
-    paths = data_paths(data)
+    paths = data_paths(data) if data else configured_files(data_paths(None))
     if not paths:
         from evidence.sources.demo import demo_path
 

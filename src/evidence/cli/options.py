@@ -461,7 +461,7 @@ def data_paths(data: list[Path] | None) -> list[Path]:
     names any (the command then uses the synthetic demo data, and says so)."""
     from evidence.core.config import configured_data_paths
 
-    return [Path(p).expanduser() for p in data] if data else configured_files(configured_data_paths())
+    return [Path(p).expanduser() for p in data] if data else configured_data_paths()
 
 
 def configured_files(paths: list[Path]) -> list[Path]:
