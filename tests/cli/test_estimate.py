@@ -206,6 +206,7 @@ def test_a_second_list_file_is_refused_not_silently_chosen(run_main, shared_data
     [
         (["--runs", "3"], "--runs repeats the bootstrap: give --bootstrap N"),
         (["--runs", "auto"], "--runs repeats the bootstrap: give --bootstrap N"),
+        (["-b", "auto", "--runs", "3"], "--bootstrap auto chooses the number of runs itself"),
         (["-m", "bic", "--p-enter", "0.05"], "--p-enter is the stepwise selection's threshold"),
         (["-m", "main", "--downhill-start", "full"], "--downhill-start is where the downhill search starts"),
     ],

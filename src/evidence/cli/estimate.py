@@ -184,6 +184,11 @@ def _refuse_unused_options(ctx: typer.Context, method: str, replicates: int | st
             f"--runs repeats the bootstrap: give --bootstrap N (1000 as published) or --bootstrap auto with "
             f"--runs {runs}, or leave --runs out (the interval without bootstrap is computed once)"
         )
+    if replicates == "auto" and runs not in (1, "auto"):
+        raise ParameterError(
+            f"--bootstrap auto chooses the number of runs itself (--runs auto); for {runs} runs give "
+            f"--bootstrap 1000 --runs {runs}"
+        )
     if _given(ctx, "p_enter") and chosen != "stepwise":
         raise ParameterError(
             f"--p-enter is the stepwise selection's threshold; --method {method} does not use it (leave it out, "
