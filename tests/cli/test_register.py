@@ -541,3 +541,15 @@ def test_an_ids_file_that_cannot_be_read_says_why_in_words(run_main, tmp_path) -
         text = " ".join(err.split())
         assert code == 2 and f"error: {ids_file}: cannot read the file of case ids: {said}" in text, err
         assert "Error)" not in text
+
+
+def test_partial_with_allow_many_missing_is_refused_as_a_contradiction(run_main, tmp_path) -> None:
+    """`import --partial --allow-many-missing` was taken, the second option meaning nothing for an export that
+    marks no record missing: the user meant one of the two, and was not told which applied."""
+    export = tmp_path / "cases_2024-01-31.csv"
+    export.write_text("Case ID\nA\n", encoding="utf-8")
+    args = ["register", "import", str(export), "--partial", "--allow-many-missing"]
+    code, out, err = run_main([*args, "--register", str(tmp_path / "r.duckdb")])
+    text = " ".join(err.split())
+    assert code == 2 and "error: --allow-many-missing is for a full export" in text, err
+    assert not (tmp_path / "r.duckdb").exists()

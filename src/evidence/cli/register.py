@@ -186,6 +186,13 @@ def import_command(
     """Import an export: new records added, changed ones updated (history kept), absent ones marked missing."""
     from evidence.sources.register import import_export
 
+    if partial and allow_many_missing:
+        from evidence.core.errors import ParameterError
+
+        raise ParameterError(
+            "--allow-many-missing is for a full export, whose absent records are marked missing; --partial marks "
+            "none: give one of them"
+        )
     if export.is_dir():  # the store would say "no such export file" of a folder that exists
         from evidence.core.errors import InputError
 
