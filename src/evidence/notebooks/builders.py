@@ -56,6 +56,7 @@ from evidence.presentation.disclosure import (
     DisclosedTable,
     DisclosureError,
     DisclosureRule,
+    carried_cell_keys,
     range_text,
     suppress_bounds,
     suppress_counts,
@@ -117,15 +118,7 @@ def protect(
     missing = [c for c in [*keys, *columns] if c not in frame.columns]
     if missing:
         raise ParameterError(f"the table has no column {missing[0]!r} (it has {', '.join(frame.columns)})")
-    found = {c: f"{c}_key" for c in columns if f"{c}_key" in frame.columns}
-    if CELL_KEY in frame.columns and len(columns) == 1 and not found:
-        found = {columns[0]: CELL_KEY}
-    if found and len(found) != len(columns):
-        raise ParameterError(
-            "these counts carry cell keys (victim records protected by cell key) but not for every column: "
-            f"{', '.join(c for c in columns if c not in found)} has none; protect each with its key"
-        )
-    cell_keys = frame.select(pl.col(k).alias(c) for c, k in found.items()) if found else None
+    cell_keys = carried_cell_keys(frame, columns)
     return protected_table(
         frame.select(*keys, *columns), keys, columns, rule, total_label=total_label, cell_keys=cell_keys
     )
