@@ -54,6 +54,7 @@ from evidence.notebooks.builders import (
     sources_kinds,
     sources_view,
     trend_sentence,
+    undated_sentence,
     unmapped_origins_line,
     yearly_numbers,
 )
@@ -421,6 +422,11 @@ def open_selections(
         )
     )
     show_notice(used)
+    for selection in opened.selections:
+        who = f"{found.place()} as {role_words}"
+        if (undated := undated_sentence(selection, opened.rule, who=who, period=opened.period)) is not None:
+            label = selection.loaded.provenance.label if selection.loaded else "Victim records"
+            _markdown(data_label(label) + ": " + undated)
     unused = [s for s in found.sources if not s.in_selection]
     if unused:
         # a source's name is a label (data_label): its title or release ("extract 2 of 3") counts nobody
