@@ -2098,8 +2098,10 @@ def shares_over_time(selection: Selected, by: str, *, level: float = 0.95) -> pl
     true (CTDC denominator rule; shares can sum to more than 1); for a column, records where it is not null;
     for the indicator table, the sum of the categories other than ``Unknown`` (point values). ``Unknown`` has
     no share. For a censored count the interval runs from the Wilson lower limit at the low bound to the upper
-    limit at the high bound (the other categories at their point values). An empty selection gives an empty
-    table with these columns (:func:`why_empty` says why).
+    limit at the high bound (the other categories at their point values). A year of the indicator table whose
+    breakdown does not publish a category the other years publish (:func:`unpublished_categories`) keeps its
+    counts but has no share (null): its shares would be of a part. An empty selection gives an empty table
+    with these columns (:func:`why_empty` says why).
     """
     level = check_level(level)
     by = check_by(by)
@@ -2121,7 +2123,7 @@ def shares_over_time(selection: Selected, by: str, *, level: float = 0.95) -> pl
     _, high = wilson_interval(
         known["count_high"].to_numpy(), (known["count_high"] + known["_others"]).to_numpy(), 1 - level
     )
-    return (
+    shares = (
         known.with_columns(
             share=(pl.col("_point") / pl.col("n")).fill_nan(None),
             ci_low=pl.Series(low).fill_nan(None),
@@ -2131,6 +2133,57 @@ def shares_over_time(selection: Selected, by: str, *, level: float = 0.95) -> pl
         .select("year", by, *COUNT_COLUMNS, "n", "share", "ci_low", "ci_high")
         .sort("year", by)
     )
+    partial = list(unpublished_categories(shares))
+    if not partial:
+        return shares
+    # a share of a breakdown that leaves out a category the others publish is a share of a part (the United
+    # Kingdom's 2021 forms: sexual exploitation 99.8%, forced labour not published): no share of the year
+    return shares.with_columns(
+        pl.when(pl.col("year").is_in(partial)).then(None).otherwise(pl.col(c)).alias(c)
+        for c in ("share", "ci_low", "ci_high")
+    )
+
+
+#: A year's breakdown (UNODC) that does not publish categories holding together at least this share of the
+#: victims with a known value in the years that publish them is a partial breakdown (:func:`unpublished_categories`):
+#: its shares are not comparable with other years'. Below it, a category left out is a few victims either way
+#: (a ``<5`` of "Other" sexes published in some years only).
+UNPUBLISHED_SHARE = 0.05
+#: ... and that the year's other categories make at least this many of its victims expected in them (UNODC
+#: publishes no 0, so a category absent from a small breakdown may be a true 0: with 5 expected, a 0 has a
+#: chance below 1%).
+UNPUBLISHED_EXPECTED = 5.0
+
+
+def unpublished_categories(shares: pl.DataFrame) -> dict[int, tuple[str, ...]]:
+    """The years of a :func:`shares_over_time` table whose breakdown does not publish categories that the other
+    years do and that hold at least :data:`UNPUBLISHED_SHARE` of the victims with a known value where published
+    (year → those categories, largest first), where the year's other categories make at least
+    :data:`UNPUBLISHED_EXPECTED` victims expected in them (UNODC publishes no cell of 0: a category absent from a
+    small breakdown may be a true 0). A case table gives every category a count in every covered year
+    (0 included), so only a publisher's breakdown has such years: the United Kingdom's forms of 2021 (no forced
+    labour, 30-60% of its victims of known form in 2017-2020), the United States' of 2021 (no "other forms").
+    :func:`shares_over_time` leaves such a year's shares empty (null): the shares of a part; its counts stay."""
+    dimension = [
+        c for c in shares.columns if c not in {"year", *COUNT_COLUMNS, "n", "share", "ci_low", "ci_high"}
+    ]
+    if len(dimension) != 1 or not shares.height:
+        return {}
+    by = dimension[0]
+    point = shares.select("year", by, "n", _point=point_expr("count", "count_low", "count_high"))
+    usual = point.group_by(by).agg((pl.col("_point").sum() / pl.col("n").sum()).alias("usual"))
+    weight = {str(c): float(u) for c, u in usual.iter_rows() if u is not None and math.isfinite(u)}
+    published = point.group_by("year").agg(pl.col(by).alias("published"), pl.col("n").first())
+    found: dict[int, tuple[str, ...]] = {}
+    for year, categories, n in published.sort("year").iter_rows():
+        missing = sorted(set(weight) - {str(c) for c in categories}, key=lambda c: (-weight[c], c))
+        share = sum(weight[c] for c in missing)
+        # UNODC publishes no cell of 0: a category absent from a year's breakdown is 0 or not published; where the
+        # other categories' victims make at least UNPUBLISHED_EXPECTED of it expected, 0 is implausible
+        expected = math.inf if share >= 1 else (n or 0.0) * share / (1 - share)
+        if missing and share >= UNPUBLISHED_SHARE and expected >= UNPUBLISHED_EXPECTED:
+            found[int(year)] = tuple(missing)
+    return found
 
 
 @dataclasses.dataclass(frozen=True)
@@ -2228,11 +2281,19 @@ def share_change(
             + word_list([repr(c) for c in held], "and")
         )
     point = point_expr("count", "count_low", "count_high")
+    partial = unpublished_categories(shares)
 
     def totals(period: tuple[int, int]) -> tuple[float, float]:
         sel = rows.filter(pl.col("year").is_between(*period))
         if not sel.height:
             raise ParameterError(f"no years of {period[0]}-{period[1]} in the shares table")
+        if left := [y for y in sel["year"].to_list() if y in partial]:
+            said = "; ".join(f"{y} publishes no {word_list(list(partial[y]), 'or')}" for y in left)
+            raise ParameterError(
+                f"the breakdown by {dimension[0]} is partial in {period[0]}-{period[1]} ({said}, published in "
+                "other years): the shares of such a year are of a part, not comparable with other years'; "
+                "choose periods without it (trends.unpublished_categories)"
+            )
         s = sel.select(point.sum().alias("c"), pl.col("n").sum().alias("n")).row(0)
         return float(s[0]), float(s[1])
 
@@ -2262,6 +2323,7 @@ __all__ = [
     "MATERIAL_SHARE",
     "NAMED_SHARE",
     "PANEL_FLOOR",
+    "UNPUBLISHED_SHARE",
     "Break",
     "IncompleteYear",
     "RateRatio",
@@ -2279,6 +2341,7 @@ __all__ = [
     "shares_over_time",
     "steady_reporters",
     "undated_counts",
+    "unpublished_categories",
     "why_empty",
     "yearly_counts",
 ]
