@@ -2288,7 +2288,15 @@ def share_change(
         if not sel.height:
             raise ParameterError(f"no years of {period[0]}-{period[1]} in the shares table")
         if left := [y for y in sel["year"].to_list() if y in partial]:
-            said = "; ".join(f"{y} publishes no {word_list(list(partial[y]), 'or')}" for y in left)
+            from evidence.analyses.coverage import years_text
+
+            alike: dict[tuple[str, ...], list[int]] = {}
+            for y in left:
+                alike.setdefault(partial[y], []).append(y)
+            said = "; ".join(
+                f"{years_text(ys)} {'publishes' if len(ys) == 1 else 'publish'} no {word_list(list(m), 'or')}"
+                for m, ys in alike.items()
+            )
             raise ParameterError(
                 f"the breakdown by {dimension[0]} is partial in {period[0]}-{period[1]} ({said}, published in "
                 "other years): the shares of such a year are of a part, not comparable with other years'; "
