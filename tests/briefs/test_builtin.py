@@ -438,6 +438,66 @@ def test_a_wide_table_scrolls_in_its_box_and_the_page_keeps_its_width(tmp_path: 
     assert seen["overflow"] == "auto" and seen["inner"] > seen["outer"], seen  # the table's box does
 
 
+_LONG_NOTE = "2021 (may count a person twice: once where detected abroad, once on return home)"
+
+
+def _noted_table() -> str:
+    """The sources-together table of an origin brief (Myanmar, real files): a year with a long note in brackets
+    in a column of numbers."""
+    rows = [
+        [
+            "Victims identified and assisted from Myanmar (case data)",
+            "CTDC k-anonymised global dataset",
+            "2010",
+        ],
+        [
+            "Nationals of Myanmar detected abroad or at home (UNODC)",
+            "UNODC GLOTIP, release 30 May 2023",
+            _LONG_NOTE,
+        ],
+        [
+            "Victims detected by the authorities of Myanmar (UNODC)",
+            "UNODC GLOTIP, release 30 May 2023",
+            "2021",
+        ],
+    ]
+    lines = ["| What | Source | Year | Number |", "|---|---|---|---|"]
+    lines += [
+        f"| {what} | {source} | {year} | {n:,} |" for (what, source, year), n in zip(rows, (40, 64, 29))
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_long_note_beside_a_number_may_wrap_and_the_number_does_not(tmp_path: Path) -> None:
+    source = tmp_path / "brief.qmd"
+    source.write_text(_noted_table())
+    html = builtin.html_document(source)
+    note = _LONG_NOTE.removeprefix("2021 ")
+    assert f'<td style="text-align: right;">2021 <span class="cell-note">{note}</span></td>' in html
+    assert '<td style="text-align: right;">2010</td>' in html  # a cell without a note is left as it was
+    assert "td .cell-note { white-space: normal; }" in (builtin.TEMPLATES / "brief.css").read_text()
+    assert note in builtin.typst_markup(source)  # the PDF keeps the note, as text
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="headless Chromium is not installed")
+def test_a_long_note_beside_a_number_does_not_widen_its_table(tmp_path: Path) -> None:
+    """Myanmar's origin brief (real files): the year's note kept on one line pushed the table past the text, its
+    Number column out of sight."""
+    source = tmp_path / "brief.qmd"
+    source.write_text("Text.\n\n" + _noted_table())
+    page_file = builtin.render_html(source, tmp_path / "brief.html")
+    probe = (
+        "(() => { const box = document.querySelector('table').parentElement;"
+        " const cell = [...document.querySelectorAll('td')].find(td => td.textContent.startsWith('2021 (may'));"
+        " return {inner: box.scrollWidth, outer: box.clientWidth, lines: cell.getClientRects().length,"
+        " height: cell.offsetHeight, line: parseFloat(getComputedStyle(cell).lineHeight)}; })()"
+    )
+    seen = load_page(page_file, width=1100, probe=probe).probe
+    assert seen["inner"] <= seen["outer"], seen  # the table fits the text column: no scrolling
+    assert seen["height"] > 1.5 * seen["line"], seen  # the note wraps onto lines of its own
+
+
 def test_a_table_too_wide_for_the_pdf_page_says_so_and_a_narrow_one_does_not(tmp_path: Path) -> None:
     source = tmp_path / "brief.qmd"
     source.write_text(_wide_table(28))

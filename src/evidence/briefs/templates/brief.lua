@@ -469,6 +469,36 @@ local function typst_widths(tbl, texts)
   return widths, scale, sum_least * scale + CELL_CHARS * n > LINE_CHARS
 end
 
+-- A number's note in brackets ("2021 (may count a person twice: once where detected abroad, ...)") may wrap in
+-- the HTML brief, where the number itself never does (brief.css: a right-aligned cell does not wrap, a
+-- `.cell-note` in it does): a long note kept on one line widened its column until the table scrolled.
+local function wrap_cell_notes(rows, right)
+  for _, row in ipairs(rows) do
+    local column = 1
+    for _, cell in ipairs(row.cells) do
+      local block = #cell.contents == 1 and cell.contents[1] or nil
+      if right[column] and block and (block.t == "Plain" or block.t == "Para") then
+        local inlines, start = block.content, nil
+        for k = #inlines, 2, -1 do
+          if inlines[k].t == "Str" and inlines[k].text:sub(1, 1) == "(" then
+            start = k
+            break
+          end
+        end
+        if start and inlines[start - 1].t == "Space" then
+          local kept, note = pandoc.List(), pandoc.List()
+          for k = 1, #inlines do
+            (k < start and kept or note):insert(inlines[k])
+          end
+          kept:insert(pandoc.Span(note, pandoc.Attr("", { "cell-note" })))
+          block.content = kept
+        end
+      end
+      column = column + (cell.col_span or 1)
+    end
+  end
+end
+
 function Table(tbl)
   local aligned = true
   for _, colspec in ipairs(tbl.colspecs) do
@@ -506,6 +536,14 @@ function Table(tbl)
     tbl.colspecs[i] = colspec
   end
   if to_html then
+    local right = {}
+    for i, colspec in ipairs(tbl.colspecs) do
+      right[i] = colspec[1] == "AlignRight"
+    end
+    for _, body in ipairs(tbl.bodies) do
+      wrap_cell_notes(body.body, right)
+    end
+    wrap_cell_notes(tbl.foot.rows, right)
     -- a table wider than the text scrolls on its own, and the page keeps its width (brief.css)
     return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }))
   end
