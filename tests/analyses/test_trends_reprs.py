@@ -85,7 +85,10 @@ def test_a_break_a_share_change_an_incomplete_year_and_a_panel_read_as_facts():
         " 22" not in text and " 63" not in text
     )  # the counts are not shown (raw, not disclosure-controlled)
     flag = trends.IncompleteYear(2021, "final year of the release", 3.0, 40.0)
-    assert repr(flag) == "<IncompleteYear: 2021 is probably incomplete\n  why: final year of the release>"
+    assert repr(flag) == (
+        "<IncompleteYear: 2021, flagged: probably incomplete, or not comparable with the other years\n"
+        "  why: final year of the release>"
+    )
     assert "3.0" not in repr(flag) and "40" not in repr(flag)
     panel = trends.SteadyPanel((2012, 2019), ("MYS", "THA"), series([2012], [5]), 0.8, (30.0, 50.0))
     text = repr(panel)

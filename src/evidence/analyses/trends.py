@@ -1272,7 +1272,9 @@ class IncompleteYear:
     missing: tuple[tuple[str, float], ...] = ()
 
     def _overview(self) -> tuple[str, list[tuple[str, list[str]]]]:
-        return f"{self.year} is probably incomplete", [("why", [self.reason])]
+        return f"{self.year}, flagged: probably incomplete, or not comparable with the other years", [
+            ("why", [self.reason])
+        ]
 
     def __repr__(self) -> str:
         """The year and why (no count), for a notebook or a console."""
