@@ -445,6 +445,100 @@ class DisclosedTable:
             perturbed=self.perturbed,
         )
 
+    def _overview(self, most: int = 10) -> tuple[str, list[tuple[str, list[str]]], list[str], list[int]]:
+        """What a notebook shows of the table: a title, (label, text) lines, and the columns and rows of
+        :meth:`display` it shows (at most ``most`` rows and the totals row): only what it publishes, never a
+        withheld count nor a cell key (a column of cell keys or record ids a table kept among its keys is left
+        out, and with it every count when the table was not perturbed by them: those counts are exact)."""
+        from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, STABLE_ID
+
+        keyed = {CELL_KEY, RECORD_CELL_KEY, *(f"{c}_key" for c in self.count_columns)}
+        hidden = [c for c in self.key_columns if c in keyed or c == STABLE_ID]
+        shown = [c for c in self.display().columns if c not in hidden]
+        body = self.frame.height - 1 if self.has_total_row else self.frame.height
+        values = self.value_columns
+        names = ", ".join(values[:6]) + (f" and {len(values) - 6} more" if len(values) > 6 else "")
+        totals = " with totals" if self.has_total_row or self.has_total_column else ""
+        title = (
+            f"{body:,} row{'s' if body != 1 else ''} × {len(values)} count column{'s' if len(values) != 1 else ''}"
+            f" ({names}){totals}, protected"
+        )
+        parts = [f"{self.n_primary:,} small ({self.rule.label})"] if self.n_primary else []
+        if self.n_secondary:
+            parts.append(
+                f"{self.n_secondary:,} complementary ({COMPLEMENT_LABEL}: so that no small count can be recomputed)"
+            )
+        withheld = (
+            f"{self.n_suppressed:,} cell{'s' if self.n_suppressed != 1 else ''}: {', '.join(parts)}"
+            if parts
+            else "no cell"
+        )
+        protection = f"counts below {self.rule.threshold} withheld ({self.rule.label})"
+        if self.perturbed:
+            protection += "; every count perturbed by the cell key method (totals may differ from their sums)"
+        lines = [("withheld", [withheld]), ("protection", [protection])]
+        rows = [*range(min(body, most)), *([self.frame.height - 1] if self.has_total_row else [])]
+        if hidden and not self.perturbed:
+            exact = (
+                f"the table keeps cell keys ({', '.join(hidden)}) beside counts it did not perturb: its counts "
+                "are exact, not publishable; protect the counts with their keys (evidence.notebooks.builders.protect)"
+            )
+            lines.append(("not shown", [exact]))
+            shown, rows = [], []
+        elif body > most:
+            lines.append(
+                ("not shown", [f"{body - most:,} more rows: .display() shows every cell as published"])
+            )
+        lines.append(
+            ("see", [".display() (every cell as published), .frame (null where withheld), .describe()"])
+        )
+        return title, lines, shown, rows
+
+    def __repr__(self) -> str:
+        """What a notebook shows of a protected table left as a cell's value: its protection and its cells as
+        published (``<5``, ``x``), never a withheld count or a cell key (the dataclass's repr printed
+        the frames)."""
+        from evidence.sources.provenance import overview_text
+
+        title, lines, columns, rows = self._overview()
+        if columns:
+            shown = self.display().select(columns)
+            cells = [columns, *(list(shown.row(i)) for i in rows)]
+            widths = [max(len(row[j]) for row in cells) for j in range(len(columns))]
+            numeric = [c in self.count_columns for c in columns]
+            table = [
+                "  ".join(
+                    text.rjust(width) if right else text.ljust(width)
+                    for text, width, right in zip(row, widths, numeric, strict=True)
+                ).rstrip()
+                for row in cells
+            ]
+            lines.insert(2, ("published", ["".join(f"\n    {line}" for line in table)]))
+        return overview_text("DisclosedTable", title, lines)
+
+    def _repr_html_(self) -> str:
+        """The same as :meth:`__repr__` for JupyterLab: its cells as the toolkit's table writer writes them
+        (escaped, each count marked as a count of people for the disclosure scan)."""
+        import dataclasses
+
+        from evidence.presentation.tables import is_source_note, table_data
+        from evidence.sources.provenance import overview_html
+
+        title, lines, columns, rows = self._overview()
+        after = ""
+        if columns:
+            data = table_data(self, source="-")
+            keep = [i for i, c in enumerate(data.columns) if c.name in columns]
+            data = dataclasses.replace(
+                data,
+                columns=tuple(data.columns[i] for i in keep),
+                rows=tuple(tuple(data.rows[r][i] for i in keep) for r in rows),
+                notes=tuple(n for n in data.notes if not is_source_note(n)),
+                row_headers=sum(1 for c in self.key_columns if c in columns),
+            )
+            after = data.to_html()
+        return overview_html("DisclosedTable", title, lines, after)
+
 
 # --------------------------------------------------------------------------------------------- validation
 
