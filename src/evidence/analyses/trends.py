@@ -121,7 +121,7 @@ from evidence.analyses.selection import (
     year_filter,
 )
 from evidence.core.errors import ParameterError
-from evidence.core.text import column_title, word_list
+from evidence.core.text import column_title, overview_html, overview_text, word_list
 from evidence.sources.case_schema import FLAG_GROUPS, FLAG_LABELS, apply_denominator_rule
 from evidence.sources.loaded import LoadedTable
 
@@ -214,26 +214,6 @@ _MODEL_NAMES = {
     "negative_binomial": "negative binomial (NB2)",
     "quasi_poisson": "quasi-Poisson",
 }
-
-
-def _fact_repr(name: str, title: str, lines: Sequence[tuple[str, Sequence[str]]]) -> str:
-    """A result as plain text facts: ``<Name: title`` then one ``label: text`` line each (the shape of
-    :class:`~evidence.sources.loaded.LoadedTable`'s)."""
-    body = "".join(f"\n  {label}: {'; '.join(texts)}" for label, texts in lines)
-    return f"<{name}: {title}{body}>"
-
-
-def _fact_html(name: str, title: str, lines: Sequence[tuple[str, Sequence[str]]]) -> str:
-    """:func:`_fact_repr` as a small HTML table for JupyterLab, every text escaped (categories, reasons and
-    country names come from the data)."""
-    from html import escape
-
-    rows = "".join(
-        f'<tr><th style="text-align:left;vertical-align:top">{escape(label)}</th>'
-        f'<td style="text-align:left">{"<br>".join(escape(text) for text in texts)}</td></tr>'
-        for label, texts in lines
-    )
-    return f'<table><caption style="text-align:left"><b>{escape(name)}</b>: {escape(title)}</caption>{rows}</table>'
 
 
 @overload
@@ -932,11 +912,11 @@ class RateRatio:
 
     def __repr__(self) -> str:
         """The estimate as facts (ratio, interval, years, method), for a notebook or a console."""
-        return _fact_repr("RateRatio", *self._overview())
+        return overview_text("RateRatio", *self._overview())
 
     def _repr_html_(self) -> str:
         """The same as :meth:`__repr__`, as a small HTML table for JupyterLab."""
-        return _fact_html("RateRatio", *self._overview())
+        return overview_html("RateRatio", *self._overview())
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -1115,11 +1095,11 @@ class Break:
 
     def __repr__(self) -> str:
         """The break as facts (year, rate ratios either side, test, method), for a notebook or a console."""
-        return _fact_repr("Break", *self._overview())
+        return overview_text("Break", *self._overview())
 
     def _repr_html_(self) -> str:
         """The same as :meth:`__repr__`, as a small HTML table for JupyterLab."""
-        return _fact_html("Break", *self._overview())
+        return overview_html("Break", *self._overview())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -1278,12 +1258,12 @@ class IncompleteYear:
 
     def __repr__(self) -> str:
         """The year and why (no count), for a notebook or a console."""
-        return _fact_repr("IncompleteYear", *self._overview())
+        return overview_text("IncompleteYear", *self._overview())
 
     def _repr_html_(self) -> str:
         """The same as :meth:`__repr__`, as a small HTML table for JupyterLab (the reason escaped: it names
         countries as the data spell them)."""
-        return _fact_html("IncompleteYear", *self._overview())
+        return overview_html("IncompleteYear", *self._overview())
 
     def to_dict(self) -> dict[str, Any]:
         return {"year": self.year, "reason": self.reason}
@@ -1923,11 +1903,11 @@ class SteadyPanel:
 
     def __repr__(self) -> str:
         """The window, its reporters and their share (no count), for a notebook or a console."""
-        return _fact_repr("SteadyPanel", *self._overview())
+        return overview_text("SteadyPanel", *self._overview())
 
     def _repr_html_(self) -> str:
         """The same as :meth:`__repr__`, as a small HTML table for JupyterLab."""
-        return _fact_html("SteadyPanel", *self._overview())
+        return overview_html("SteadyPanel", *self._overview())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -2227,11 +2207,11 @@ class ShareChange:
 
     def __repr__(self) -> str:
         """The change as facts (shares, difference, interval, method), for a notebook or a console."""
-        return _fact_repr("ShareChange", *self._overview())
+        return overview_text("ShareChange", *self._overview())
 
     def _repr_html_(self) -> str:
         """The same as :meth:`__repr__`, as a small HTML table for JupyterLab (the category escaped)."""
-        return _fact_html("ShareChange", *self._overview())
+        return overview_html("ShareChange", *self._overview())
 
     def to_dict(self) -> dict[str, Any]:
         return {
