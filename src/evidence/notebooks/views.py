@@ -738,7 +738,10 @@ def show_yearly_section(
     if not isinstance(tables, bool) and numbers.by is None:
         tables = ()  # the dimension section says there is no such breakdown: no table to refer to
     if not numbers.counts.height or not (numbers.counts["count_high"].sum() or 0):
-        _markdown(f"No {noun} in this selection.")
+        from evidence.analyses import trends
+
+        why = trends.why_empty(selection)  # what was selected and what the data hold (no count)
+        _markdown(f"No {noun} in this selection" + (f": {escape_markdown(why.rstrip('.'))}." if why else "."))
         return None
     per_year = numbers.per_year
     shown = None if per_year is None else per_year.shown()
