@@ -867,7 +867,10 @@ def test_an_empty_yearly_section_says_why(monkeypatch, own_records):
     shown: list[object] = []
     monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
     selection = Selection(own_records, country="THA", role="destination", years=(2015, 2016))
-    assert show_yearly_section(selection, DisclosureRule(5), dimension=None, place="Thailand", source="x") is None
+    assert (
+        show_yearly_section(selection, DisclosureRule(5), dimension=None, place="Thailand", source="x")
+        is None
+    )
     (said,) = [obj.data for obj in shown]  # type: ignore[attr-defined]
     assert said.startswith("No identified victims in this selection: no victim records of THA (Thailand)")
     assert "the table holds them in 2010" in said
