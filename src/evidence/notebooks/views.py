@@ -633,7 +633,11 @@ def show_emerging(selection: Selection, rule: DisclosureRule = DEFAULT_RULE, top
     are withheld (:func:`~evidence.notebooks.builders.emerging_statistics_shown`)."""
     from evidence.analyses import routes
 
-    unassessed = emerging_unassessed(routes.emerging_periods(selection))
+    periods = routes.emerging_periods(selection)
+    if periods.first is None:  # not "no corridor grows": there is none
+        _markdown("No corridor (a route with a known origin and destination) in this selection to assess.")
+        return
+    unassessed = emerging_unassessed(periods)
     if unassessed is not None:
         _markdown(unassessed)
         return
