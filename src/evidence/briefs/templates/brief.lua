@@ -470,8 +470,9 @@ local function typst_widths(tbl, texts)
 end
 
 -- A number's note in brackets ("2021 (may count a person twice: once where detected abroad, ...)") may wrap in
--- the HTML brief, where the number itself never does (brief.css: a right-aligned cell does not wrap, a
--- `.cell-note` in it does): a long note kept on one line widened its column until the table scrolled.
+-- the HTML brief, and go under its number, where the number itself never wraps (brief.css: a right-aligned cell
+-- does not wrap, a `.cell-note` in it does): a long note kept on one line widened its column until the table
+-- scrolled.
 local function wrap_cell_notes(rows, right)
   for _, row in ipairs(rows) do
     local column = 1
@@ -486,9 +487,11 @@ local function wrap_cell_notes(rows, right)
           end
         end
         if start and inlines[start - 1].t == "Space" then
+          -- the space before the note goes in the note: the line may break there too, in a table too wide for
+          -- the text ("0.0533 (2021)" under a header of "Detected per 100,000": a neighbours table scrolled)
           local kept, note = pandoc.List(), pandoc.List()
           for k = 1, #inlines do
-            (k < start and kept or note):insert(inlines[k])
+            (k < start - 1 and kept or note):insert(inlines[k])
           end
           kept:insert(pandoc.Span(note, pandoc.Attr("", { "cell-note" })))
           block.content = kept
