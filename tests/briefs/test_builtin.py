@@ -718,3 +718,85 @@ def test_a_table_of_nine_columns_fits_the_text_and_its_title_sits_close_above_it
     seen = load_page(page_file, width=1100, probe=probe).probe
     assert seen["inner"] <= seen["outer"], seen  # no scrolling on a desktop screen
     assert seen["gap"] < 1.5 * seen["em"], seen
+
+
+def _page_png(markup: str, folder: Path, page: int = 0, ppi: int = 144) -> tuple[int, list[list[bool]]]:
+    """A page of the brief's PDF as rows of inked pixels (and the pixels in a point, ppi / 72)."""
+    import typst
+    from _png import png_pixels
+
+    pages = typst.compile(
+        markup.encode(), root=str(folder), format="png", ppi=ppi, font_paths=builtin._fonts()
+    )
+    width, height, rows, channels = png_pixels(pages[page] if isinstance(pages, list) else pages)
+    inked = [[min(row[x * channels : x * channels + 3]) < 160 for x in range(width)] for row in rows]
+    return ppi // 72, inked
+
+
+def _rules(inked: list[list[bool]], least: int) -> list[tuple[int, int, int]]:
+    """Horizontal rules: (row, first pixel, length) of each run of ink at least ``least`` pixels long."""
+    found = []
+    for y, row in enumerate(inked):
+        x = 0
+        while x < len(row):
+            if row[x]:
+                start = x
+                while x < len(row) and row[x]:
+                    x += 1
+                if x - start >= least:
+                    found.append((y, start, x - start))
+            x += 1
+    return found
+
+
+def test_a_pdf_table_starts_at_the_texts_edge_and_its_columns_stand_apart(tmp_path: Path) -> None:
+    """Myanmar's brief (real files): small tables were centred on the page under their left-aligned titles, and
+    "657,000" ran into the next column's "8 of 27" (4pt on each side of a cell)."""
+    source = tmp_path / "brief.qmd"
+    source.write_text(
+        "---\ntitle: T\n---\n\n**Myanmar in the Global Slavery Index**\n\n"
+        "| Measure | Myanmar | Rank |\n|:---|---:|:---|\n| Estimated number | 657,000 | 8 of 27 |\n"
+    )
+    scale, inked = _page_png(builtin.typst_markup(source), tmp_path)
+    rules = _rules(inked, 40 * scale)
+    title_rule = max(rules, key=lambda rule: rule[2])  # under the title block: the text's whole width
+    table_rule = min(rules, key=lambda rule: rule[2])  # under the table's header
+    assert abs(table_rule[1] - title_rule[1]) <= scale, (table_rule, title_rule)
+    # the row of "657,000 | 8 of 27": the last gap of white wider than a word space is the columns' gap
+    row_band = range(table_rule[0] + 2 * scale, table_rule[0] + 12 * scale)
+    inked_columns = [x for x in range(len(inked[0])) if any(inked[y][x] for y in row_band)]
+    gaps = [b - a for a, b in zip(inked_columns, inked_columns[1:]) if b - a > 5 * scale]
+    assert gaps[-1] >= 10.5 * scale, gaps[-1] / scale  # 10pt of insets and more between a number and the text
+
+
+def test_a_long_pdf_table_breaks_across_pages_with_its_title(tmp_path: Path) -> None:
+    """A table in a figure does not break in Typst: one taller than the page ran off its bottom, rows lost."""
+    source = tmp_path / "brief.qmd"
+    rows = "\n".join(f"| {2000 + i} | {7 * i + 5:,} |" for i in range(80))
+    source.write_text(f"Text.\n\n**Per year**\n\n| Year | Victims |\n|---|---:|\n{rows}\n")
+    markup = builtin.typst_markup(source)
+    assert re.search(
+        r"#brief-keep-with-next\[\s*#strong\[Per year\]\s*\]\s*#brief-long-table\[\s*#figure\(", markup
+    )
+    pdf = builtin.render_pdf(source, tmp_path / "brief.pdf").read_bytes()
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 2
+    # a short table is left as it was
+    source.write_text("**Per year**\n\n| Year | Victims |\n|---|---:|\n| 2020 | 12 |\n")
+    assert "#brief-long-table[" not in builtin.typst_markup(source)
+
+
+def test_code_in_the_pdfs_text_is_the_size_of_the_htmls(tmp_path: Path) -> None:
+    """Myanmar's brief (real files): "<5" and the files' digests, code in the text, were set at Typst's 0.8em of
+    the text, smaller than the HTML's 0.88em and hard to read."""
+    import typst
+
+    source = tmp_path / "brief.qmd"
+    source.write_text("Counts below 5 are shown as `<5`.\n")
+    probe = (
+        '\n#context [#metadata((measure(raw("H")).height, measure(text(size: 0.88em, font: "DejaVu Sans Mono")'
+        '[H]).height, measure(text(size: 0.8em, font: "DejaVu Sans Mono")[H]).height)) <sizes>]\n'
+    )
+    markup = builtin.typst_markup(source) + probe
+    found = typst.query(markup.encode(), "<sizes>", field="value", one=True, font_paths=builtin._fonts())
+    code, html_size, typst_size = json.loads(found)
+    assert html_size != typst_size and code == html_size, (code, html_size, typst_size)

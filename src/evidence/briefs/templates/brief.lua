@@ -389,6 +389,7 @@ end
 -- room left shared in proportion to what each column needs to set its longest cell on one line; its long
 -- headers then wrap within their columns. A table that fits keeps `auto` columns (as wide as their content).
 -- (The widths are estimates in characters; the PDF of a brief shows how they come out.)
+local LONG_TABLE_ROWS = 15 -- a table of more rows may break across pages in the PDF
 local LINE_CHARS = 90 -- characters of table text (0.85em) on a line of the page (A4, the template's margins)
 local CELL_CHARS = 2 -- a cell's inset, in characters
 
@@ -550,11 +551,19 @@ function Table(tbl)
     -- a table wider than the text scrolls on its own, and the page keeps its width (brief.css)
     return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }))
   end
+  local rows = 0
+  for _, body in ipairs(tbl.bodies) do
+    rows = rows + #body.body
+  end
+  local blocks = pandoc.List({ tbl })
+  if rows > LONG_TABLE_ROWS then
+    -- it may break across pages (typst-template.typ): in a figure, which does not, it ran off the page
+    blocks = pandoc.List({ pandoc.RawBlock("typst", "#brief-long-table["), tbl, pandoc.RawBlock("typst", "]") })
+  end
   if too_wide then
     -- even at the smallest size its longest words do not fit the page: its columns overlap in the PDF; say so
     -- (the HTML brief scrolls it)
-    return {
-      tbl,
+    blocks:insert(
       pandoc.Para({
         pandoc.Emph({
           pandoc.Str(
@@ -565,10 +574,10 @@ function Table(tbl)
             )
           ),
         }),
-      }),
-    }
+      })
+    )
   end
-  return tbl
+  return #blocks == 1 and tbl or blocks
 end
 
 -- Runs before the element filters above (see the return value at the end): moves the first key-figures box
@@ -605,7 +614,9 @@ local function keep_titles_with_tables(blocks)
   for i, block in ipairs(blocks) do
     local next_block = blocks[i + 1]
     local is_title = block.t == "Para" and #block.content == 1 and block.content[1].t == "Strong"
-    if is_title and next_block and (next_block.t == "Table" or next_block.t == "Figure") then
+    local table_next = next_block and (next_block.t == "Table" or next_block.t == "Figure"
+      or (next_block.t == "RawBlock" and next_block.text == "#brief-long-table["))
+    if is_title and table_next then
       out:extend({ pandoc.RawBlock("typst", "#brief-keep-with-next["), block, pandoc.RawBlock("typst", "]") })
     else
       out:insert(block)
