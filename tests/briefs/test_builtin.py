@@ -800,3 +800,28 @@ def test_code_in_the_pdfs_text_is_the_size_of_the_htmls(tmp_path: Path) -> None:
     found = typst.query(markup.encode(), "<sizes>", field="value", one=True, font_paths=builtin._fonts())
     code, html_size, typst_size = json.loads(found)
     assert html_size != typst_size and code == html_size, (code, html_size, typst_size)
+
+
+def test_typst_tables_keep_their_cells_on_one_line_before_their_headers(tmp_path: Path) -> None:
+    """Myanmar's neighbours (real files, part 2 of 2 in the PDF): "Tier 2 WL (2015)" was set in two lines beside
+    columns as wide as "Vulnerability (0-100)" holding "67.4": room went to the headers' lengths."""
+    headers = [
+        "Country",
+        "Vulnerability (0-100)",
+        "Government response (%)",
+        "TIP tier",
+        "Detected per 1,000 estimated",
+    ]
+    rows = [
+        ["Myanmar", "67.4", "42.3", "Tier 2 WL (2015)", "0.0441 (2021)"],
+        ["Cambodia", "57.6", "42.3", "Tier 2 WL (2015)", "no total"],
+        ["Thailand", "46.5", "55.1", "Tier 3 (2015)", "0.334 (2021)"],
+    ]
+    source = tmp_path / "brief.qmd"
+    lines = ["| " + " | ".join(headers) + " |", "|:---|---:|---:|:---|---:|"]
+    source.write_text("\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows]) + "\n")
+    widths = _column_widths(_typst_table(builtin.typst_markup(source)))
+    line, inset = 90, 2  # brief.lua's LINE_CHARS and CELL_CHARS
+    assert widths[3] * line / 100 >= len("Tier 2 WL (2015)") + inset - 0.01, widths
+    # the headers share what is left: the longest gets most of it
+    assert widths[4] == max(widths) and min(widths[1], widths[2]) > widths[0], widths
