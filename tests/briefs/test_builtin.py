@@ -825,3 +825,25 @@ def test_typst_tables_keep_their_cells_on_one_line_before_their_headers(tmp_path
     assert widths[3] * line / 100 >= len("Tier 2 WL (2015)") + inset - 0.01, widths
     # the headers share what is left: the longest gets most of it
     assert widths[4] == max(widths) and min(widths[1], widths[2]) > widths[0], widths
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="headless Chromium is not installed")
+def test_printed_html_keeps_titles_and_small_headings_with_what_follows(tmp_path: Path) -> None:
+    """Myanmar's HTML brief printed from the browser (real files): "What the sources say about Myanmar",
+    "Routes" and "Victims per year" with their table titles were left at the bottom of pages, their tables on
+    the next."""
+    source = tmp_path / "brief.qmd"
+    source.write_text(
+        "Text.\n\n#### Routes\n\n**Identified victims per year**\n\n| Year | Victims |\n|---|---:|\n| 2010 | 40 |\n\n"
+        "Text after.\n"
+    )
+    page_file = builtin.render_html(source, tmp_path / "brief.html")
+    probe = (
+        "(() => { const style = e => getComputedStyle(e).breakAfter;"
+        " return {heading: style(document.querySelector('h4')),"
+        " title: style(document.querySelector('.table-scroll').previousElementSibling),"
+        " text: style([...document.querySelectorAll('p')].pop())}; })()"
+    )
+    seen = load_page(page_file, width=800, probe=probe, media="print").probe
+    assert seen == {"heading": "avoid", "title": "avoid", "text": "auto"}, seen
