@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -728,7 +729,7 @@ def _page_png(markup: str, folder: Path, page: int = 0, ppi: int = 144) -> tuple
     pages = typst.compile(
         markup.encode(), root=str(folder), format="png", ppi=ppi, font_paths=builtin._fonts()
     )
-    width, height, rows, channels = png_pixels(pages[page] if isinstance(pages, list) else pages)
+    width, _height, rows, channels = png_pixels(pages[page] if isinstance(pages, list) else pages)
     inked = [[min(row[x * channels : x * channels + 3]) < 160 for x in range(width)] for row in rows]
     return ppi // 72, inked
 
@@ -765,7 +766,7 @@ def test_a_pdf_table_starts_at_the_texts_edge_and_its_columns_stand_apart(tmp_pa
     # the row of "657,000 | 8 of 27": the last gap of white wider than a word space is the columns' gap
     row_band = range(table_rule[0] + 2 * scale, table_rule[0] + 12 * scale)
     inked_columns = [x for x in range(len(inked[0])) if any(inked[y][x] for y in row_band)]
-    gaps = [b - a for a, b in zip(inked_columns, inked_columns[1:]) if b - a > 5 * scale]
+    gaps = [b - a for a, b in itertools.pairwise(inked_columns) if b - a > 5 * scale]
     assert gaps[-1] >= 10.5 * scale, gaps[-1] / scale  # 10pt of insets and more between a number and the text
 
 
