@@ -2049,6 +2049,7 @@ def test_the_growth_table_says_new_for_an_infinite_rate_ratio_and_keeps_the_firs
             "ci_low": [None, 1.1, 1.05],
             "ci_high": [None, 2.0, 1.4],
             "q_value": [0.00001, 0.01, 0.03],
+            "smallest_exact": [12, 20, 30],
         }
     )
     view = emerging_view(emerging)
@@ -2199,3 +2200,35 @@ def test_no_share_of_those_recorded_is_above_100_percent(own_records, monkeypatc
         assert shares and max(shares) <= 100.0
         highs = [float(i.split(" – ")[1][:-1]) for i in view["95% interval"].to_list() if i]
         assert highs and max(highs) <= 100.0
+
+
+def test_a_growing_corridor_s_statistics_are_withheld_where_they_would_give_a_count_back() -> None:
+    """A corridor's rate ratio and interval are functions of its yearly counts: with a year of 2 victims, or the
+    exact counts of records protected by cell key, they are withheld (x) and the table says why."""
+    from evidence.notebooks.builders import EMERGING_WITHHELD_NOTE, emerging_statistics_shown, emerging_view
+
+    emerging = pl.DataFrame(
+        {
+            "origin_iso3": ["MMR", "LAO", "KHM"],
+            "destination_iso3": ["THA"] * 3,
+            "reason": ["growth"] * 3,
+            "later_period": ["2019-2021"] * 3,
+            "rate_ratio": [2.16, 1.5, 1.2],
+            "ci_low": [1.35, 1.1, 1.05],
+            "ci_high": [4.62, 2.0, 1.4],
+            "q_value": [0.0005, 0.01, 0.03],
+            "smallest_exact": [7, 2, None],  # KHM: every year published as a range (<5) or none
+        }
+    )
+    assert emerging_statistics_shown(emerging) == [True, False, True]
+    assert emerging_statistics_shown(emerging, DisclosureRule(11)) == [False, False, True]
+    assert emerging_statistics_shown(emerging, keyed=True) == [False] * 3
+    assert (
+        emerging_statistics_shown(emerging.drop("smallest_exact")) == [False] * 3
+    )  # nothing says they're safe
+    view = emerging_view(emerging, rule=DisclosureRule(11))
+    assert view["Annual rate ratio"].to_list() == ["x", "x", "1.20"]
+    assert view["95% interval"].to_list() == ["x", "x", "1.05 – 1.40"]
+    assert view["q-value"].to_list() == ["x", "x", "0.0300"]
+    assert view["Why"].to_list() == ["growing"] * 3  # the corridor is still named, without its numbers
+    assert "{threshold}" in EMERGING_WITHHELD_NOTE

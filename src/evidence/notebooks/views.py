@@ -22,6 +22,7 @@ from evidence.notebooks.builders import (
     COVERAGE_KINDS,
     DOUBTFUL_BREAKDOWN,
     EMERGING_KINDS,
+    EMERGING_WITHHELD_NOTE,
     NO_DATA_PUBLISHED,
     NO_RECORDS,
     NO_TOTAL_PUBLISHED,
@@ -57,6 +58,8 @@ from evidence.notebooks.builders import (
     yearly_numbers,
 )
 from evidence.presentation.disclosure import (
+    COMPLEMENT_LABEL,
+    DEFAULT_RULE,
     PEOPLE,
     SHARE_SUPPRESSED_LABEL,
     UP_TO,
@@ -617,16 +620,18 @@ def show_region_table(numbers: RouteBounds, level: str, *, source: str) -> None:
     )
 
 
-def show_emerging(selection: Selection, top: int | None = None) -> None:
+def show_emerging(selection: Selection, rule: DisclosureRule = DEFAULT_RULE, top: int | None = None) -> None:
     """Growing and new corridors of a selection (the ``top`` most significant when given, saying how many there
-    are), or a sentence when there are none or its years are too few to compare periods."""
+    are), or a sentence when there are none or its years are too few to compare periods. A new corridor holds
+    at least the rule's threshold of victims in the later period, and statistics that would give a count back
+    are withheld (:func:`~evidence.notebooks.builders.emerging_statistics_shown`)."""
     from evidence.analyses import routes
 
     unassessed = emerging_unassessed(routes.emerging_periods(selection))
     if unassessed is not None:
         _markdown(unassessed)
         return
-    emerging = routes.emerging_routes(selection)
+    emerging = routes.emerging_routes(selection, min_victims=max(5, rule.threshold))
     if not emerging.height:
         _markdown("No corridor grows significantly or appears in this selection.")
         return
@@ -634,7 +639,10 @@ def show_emerging(selection: Selection, top: int | None = None) -> None:
     caption = "Growing and new corridors"
     if listed < emerging.height:
         caption += f" (the {listed} with the lowest q-values of {emerging.height})"
-    show_table(emerging_view(emerging, top=top), caption=caption, kinds=EMERGING_KINDS)
+    view = emerging_view(emerging, top=top, rule=rule, keyed=selection.keyed)
+    withheld = (view.select(pl.all() == COMPLEMENT_LABEL).sum_horizontal() > 0).any()
+    note = EMERGING_WITHHELD_NOTE.format(threshold=rule.threshold) if withheld else None
+    show_table(view, caption=caption, kinds=EMERGING_KINDS, note=note)
 
 
 # ------------------------------------------------------------------------------------------------------ trends

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,89 @@ class Provenance:
         the date the file was obtained (:attr:`accessed`); with neither, the access clause is left out (an
         access date is a claim of fact: the day a table was loaded or a brief rendered is not it)."""
         return with_access_date(self.citation, accessed or self.accessed)
+
+    def _overview(self) -> tuple[str, list[tuple[str, list[str]]]]:
+        """A title and (label, text) lines: the source, its release, the file (its hash shortened), where it is
+        published, its licence and how to cite it."""
+        kind = (
+            " (SYNTHETIC demo data, not real records)"
+            if self.demo
+            else " (SYNTHETIC)"
+            if self.synthetic
+            else ""
+        )
+        release = self.release_label or (self.release if self.release and self.release != "unknown" else "")
+        if self.date_published and self.date_published not in release:
+            release = (
+                f"{release}, published {self.date_published}"
+                if release
+                else f"published {self.date_published}"
+            )
+        short = self.sha256[:SHORT_HASH] if self.sha256 else "not known"
+        lines = [
+            (
+                "source",
+                [
+                    f"{self.source} ({self.layout} layout)"
+                    + (f", by {self.producer}" if self.producer else "")
+                ],
+            ),
+            ("release", [release or "not stated"]),
+            (
+                "file",
+                [
+                    f"{self.path or 'not known'} (sha256 {short}…)"
+                    if self.sha256
+                    else self.path or "not known"
+                ],
+            ),
+            ("url", [self.url or "not stated"]),
+            ("licence", [self.licence or "not stated"]),
+            ("citation", [self.citation_text() or "no citation stated"]),
+        ]
+        if self.terms:
+            lines.append(("terms", list(self.terms)))
+        lines.append(("see", [".to_dict() (every field: notes, terms, when loaded and obtained)"]))
+        return f"{self.label}{kind}", lines
+
+    def __repr__(self) -> str:
+        """What a notebook shows of a provenance left as a cell's value: a fact a line, not the dataclass's
+        every field on one."""
+        title, lines = self._overview()
+        return overview_text("Provenance", title, lines)
+
+    def _repr_html_(self) -> str:
+        """The same as :meth:`__repr__`, as a small HTML table for JupyterLab (every text escaped)."""
+        title, lines = self._overview()
+        return overview_html("Provenance", title, lines)
+
+
+#: How many hex digits of a file's sha256 an overview shows (:meth:`Provenance.__repr__`; ``.sha256`` has all).
+SHORT_HASH = 12
+
+
+def overview_text(name: str, title: str, lines: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """The text a notebook shows of a result object left as a cell's value: ``<Name: title`` and a line per
+    label with its texts, ``>`` (as :class:`~evidence.sources.loaded.LoadedTable` writes its own)."""
+    joined = [(label, "; ".join(texts)) for label, texts in lines]
+    # a text of lines of its own (a table) starts on the line below its label
+    body = "".join(f"\n  {label}:{'' if text.startswith(chr(10)) else ' '}{text}" for label, text in joined)
+    return f"<{name}: {title}{body}>"
+
+
+def overview_html(name: str, title: str, lines: Sequence[tuple[str, Sequence[str]]], after: str = "") -> str:
+    """:func:`overview_text` as a small HTML table for JupyterLab: the title as its caption, a row per label,
+    each text on a line of its own, every text escaped; ``after``, HTML already escaped (a table of published
+    values), follows the table."""
+    from html import escape
+
+    rows = "".join(
+        f'<tr><th style="text-align:left;vertical-align:top">{escape(label)}</th>'
+        f'<td style="text-align:left">{"<br>".join(escape(text) for text in texts)}</td></tr>'
+        for label, texts in lines
+    )
+    caption = f'<caption style="text-align:left"><b>{escape(name)}</b>: {escape(title)}</caption>'
+    return f"<table>{caption}{rows}</table>{after}"
 
 
 #: Where a citation template puts the access date: "(accessed <date>)", "Accessed <date>." (any case).
