@@ -848,3 +848,22 @@ def test_printed_html_keeps_titles_and_small_headings_with_what_follows(tmp_path
     )
     seen = load_page(page_file, width=800, probe=probe, media="print").probe
     assert seen == {"heading": "avoid", "title": "avoid", "text": "auto"}, seen
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="headless Chromium is not installed")
+def test_on_a_phone_every_table_is_set_smaller_and_tighter(tmp_path: Path) -> None:
+    """Myanmar's briefs on a phone (real files, 420 pixels): the phone's rule for tables came before the rule it
+    meant to override, so every table kept the desktop's padding and scrolled sooner."""
+    source = tmp_path / "brief.qmd"
+    source.write_text("Text.\n\n" + _noted_table())
+    page_file = builtin.render_html(source, tmp_path / "brief.html")
+    probe = (
+        "(() => { const cell = getComputedStyle(document.querySelector('td'));"
+        " const root = parseFloat(getComputedStyle(document.documentElement).fontSize);"
+        " return {padding: parseFloat(cell.paddingLeft) / root, size: parseFloat(cell.fontSize) / root}; })()"
+    )
+    phone = load_page(page_file, width=420, probe=probe).probe
+    assert phone == {"padding": 0.4, "size": 0.82}, phone
+    desktop = load_page(page_file, width=1100, probe=probe).probe
+    assert desktop == {"padding": 0.7, "size": 0.92}, desktop
