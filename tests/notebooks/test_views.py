@@ -855,3 +855,22 @@ def test_growing_corridors_keep_counts_the_route_table_withholds(monkeypatch):
         "| x | x | x |"
     )
     assert "cell key" in markdown
+
+
+def test_an_empty_yearly_section_says_why(monkeypatch, own_records):
+    """'No identified victims in this selection.' said nothing of what the data hold (trends.why_empty)."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.views import show_yearly_section
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    selection = Selection(own_records, country="THA", role="destination", years=(2015, 2016))
+    assert (
+        show_yearly_section(selection, DisclosureRule(5), dimension=None, place="Thailand", source="x")
+        is None
+    )
+    (said,) = [obj.data for obj in shown]  # type: ignore[attr-defined]
+    assert said.startswith("No identified victims in this selection: no victim records of THA (Thailand)")
+    assert "the table holds them in 2010" in said

@@ -54,6 +54,7 @@ from evidence.notebooks.builders import (
     sources_kinds,
     sources_view,
     trend_sentence,
+    undated_sentence,
     unmapped_origins_line,
     yearly_numbers,
 )
@@ -421,6 +422,11 @@ def open_selections(
         )
     )
     show_notice(used)
+    for selection in opened.selections:
+        who = f"{found.place()} as {role_words}"
+        if (undated := undated_sentence(selection, opened.rule, who=who, period=opened.period)) is not None:
+            label = selection.loaded.provenance.label if selection.loaded else "Victim records"
+            _markdown(data_label(label) + ": " + undated)
     unused = [s for s in found.sources if not s.in_selection]
     if unused:
         # a source's name is a label (data_label): its title or release ("extract 2 of 3") counts nobody
@@ -732,7 +738,10 @@ def show_yearly_section(
     if not isinstance(tables, bool) and numbers.by is None:
         tables = ()  # the dimension section says there is no such breakdown: no table to refer to
     if not numbers.counts.height or not (numbers.counts["count_high"].sum() or 0):
-        _markdown(f"No {noun} in this selection.")
+        from evidence.analyses import trends
+
+        why = trends.why_empty(selection)  # what was selected and what the data hold (no count)
+        _markdown(f"No {noun} in this selection" + (f": {escape_markdown(why.rstrip('.'))}." if why else "."))
         return None
     per_year = numbers.per_year
     shown = None if per_year is None else per_year.shown()

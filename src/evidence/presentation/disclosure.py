@@ -499,7 +499,7 @@ class DisclosedTable:
         """What a notebook shows of a protected table left as a cell's value: its protection and its cells as
         published (``<5``, ``x``), never a withheld count or a cell key (the dataclass's repr printed
         the frames)."""
-        from evidence.sources.provenance import overview_text
+        from evidence.core.text import overview_text
 
         title, lines, columns, rows = self._overview()
         if columns:
@@ -522,8 +522,8 @@ class DisclosedTable:
         (escaped, each count marked as a count of people for the disclosure scan)."""
         import dataclasses
 
+        from evidence.core.text import overview_html
         from evidence.presentation.tables import is_source_note, table_data
-        from evidence.sources.provenance import overview_html
 
         title, lines, columns, rows = self._overview()
         after = ""
