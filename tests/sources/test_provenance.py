@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from evidence.sources.provenance import SHORT_HASH, Provenance, overview_html, overview_text
+from evidence.core.text import overview_html, overview_text
+from evidence.sources.provenance import SHORT_HASH, Provenance
 
 HASH = "579babba03cc" + "d" * 52
 

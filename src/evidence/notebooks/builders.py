@@ -56,6 +56,7 @@ from evidence.presentation.disclosure import (
     DisclosedTable,
     DisclosureError,
     DisclosureRule,
+    carried_cell_keys,
     range_text,
     suppress_bounds,
     suppress_counts,
@@ -117,15 +118,7 @@ def protect(
     missing = [c for c in [*keys, *columns] if c not in frame.columns]
     if missing:
         raise ParameterError(f"the table has no column {missing[0]!r} (it has {', '.join(frame.columns)})")
-    found = {c: f"{c}_key" for c in columns if f"{c}_key" in frame.columns}
-    if CELL_KEY in frame.columns and len(columns) == 1 and not found:
-        found = {columns[0]: CELL_KEY}
-    if found and len(found) != len(columns):
-        raise ParameterError(
-            "these counts carry cell keys (victim records protected by cell key) but not for every column: "
-            f"{', '.join(c for c in columns if c not in found)} has none; protect each with its key"
-        )
-    cell_keys = frame.select(pl.col(k).alias(c) for c, k in found.items()) if found else None
+    cell_keys = carried_cell_keys(frame, columns)
     return protected_table(
         frame.select(*keys, *columns), keys, columns, rule, total_label=total_label, cell_keys=cell_keys
     )
@@ -1914,6 +1907,29 @@ def emerging_unassessed(periods: PeriodSplit) -> str | None:
 
 #: The row of a yearly table for records without a single year (a band such as 2014-2018, or none).
 UNDATED = "undated"
+
+
+def undated_sentence(selection: Selection, rule: DisclosureRule, *, who: str, period: str) -> str | None:
+    """Markdown: how many victim records of ``who`` (the selection's country in its role, "Myanmar as country
+    of origin") have no single year (a band such as 2014-2018, or none), and so are in no table or chart of a
+    notebook whose selection has years (``period``); None when there are none, or the selection has no years
+    (its yearly table shows them as ``undated``). The number passes the rule as every count of records does
+    (perturbed for records protected by cell key). The routes notebook showed 139 victims of Lao PDR in
+    Thailand where 12 more had no year, and said nothing of them."""
+    from evidence.analyses import trends
+
+    if selection.kind != "case" or selection.years is None:
+        return None
+    undated = trends.undated_counts(selection)
+    if not undated.height or not int(undated["count"].sum()):
+        return None
+    shown = suppress_counts(undated.drop("count_low", "count_high"), "count", rule).display()["count"][0]
+    return f"{markup.marked(shown, 'people')} " + escape_markdown(
+        f"victim record{'' if shown == '1' else 's'} of {who} have no single year (a band of years, or "
+        f"none): they are in no table or chart below, which cover {period}."
+    )
+
+
 #: Column of the yearly tables for victims.
 VICTIMS = "victims"
 #: The note of a year of a case table's span without any record of the selection: not covered, never 0.

@@ -148,6 +148,7 @@ __all__ = [
     "LinkedCounts",
     "SmallCountHit",
     "assert_no_small_counts",
+    "carried_cell_keys",
     "check_disclosed",
     "disclosed_share",
     "find_small_counts",
@@ -498,7 +499,7 @@ class DisclosedTable:
         """What a notebook shows of a protected table left as a cell's value: its protection and its cells as
         published (``<5``, ``x``), never a withheld count or a cell key (the dataclass's repr printed
         the frames)."""
-        from evidence.sources.provenance import overview_text
+        from evidence.core.text import overview_text
 
         title, lines, columns, rows = self._overview()
         if columns:
@@ -521,8 +522,8 @@ class DisclosedTable:
         (escaped, each count marked as a count of people for the disclosure scan)."""
         import dataclasses
 
+        from evidence.core.text import overview_html
         from evidence.presentation.tables import is_source_note, table_data
-        from evidence.sources.provenance import overview_html
 
         title, lines, columns, rows = self._overview()
         after = ""
@@ -594,6 +595,45 @@ def _flag_column(column: str) -> str:
 # ------------------------------------------------------------------------------------- primary suppression
 
 
+def carried_cell_keys(df: pl.DataFrame, count_columns: Sequence[str]) -> pl.DataFrame | None:
+    """The cell keys an analysis carried beside its counts of records protected by cell key
+    (``<column>_key``, or ``cell_key`` beside a single count column: ``trends.yearly_counts``, ``routes.flows``),
+    as ``cell_keys`` takes them (a column per count column); None when the frame carries none. Raises
+    ``ParameterError`` when some count columns carry keys and others do not."""
+    from evidence.analyses.selection import CELL_KEY
+
+    found = {c: f"{c}_key" for c in count_columns if f"{c}_key" in df.columns}
+    if CELL_KEY in df.columns and len(count_columns) == 1 and not found:
+        found = {count_columns[0]: CELL_KEY}
+    if found and len(found) != len(count_columns):
+        raise ParameterError(
+            "these counts carry cell keys (victim records protected by cell key) but not for every column: "
+            f"{', '.join(c for c in count_columns if c not in found)} has none; protect each with its key"
+        )
+    if CELL_KEY in df.columns and not found:
+        raise ParameterError(
+            f"the frame carries {CELL_KEY!r} (records protected by cell key) beside several count columns: "
+            "which count is it the key of? Give each count its own '<column>_key', or cell_keys="
+        )
+    return df.select(pl.col(k).alias(c) for c, k in found.items()) if found else None
+
+
+def _without_carried_keys(
+    df: pl.DataFrame, count_columns: Sequence[str], cell_keys: pl.DataFrame | None
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """``df`` without the cell keys it carries, and the keys to perturb its counts by: those given, else those
+    it carries (:func:`carried_cell_keys`). A key column left in the frame would be published as a key of the
+    table, and the counts beside it exact, not perturbed as every other output of those records."""
+    from evidence.analyses.selection import CELL_KEY
+
+    carried = [c for c in (CELL_KEY, *(f"{c}_key" for c in count_columns)) if c in df.columns]
+    if not carried:
+        return df, cell_keys
+    if cell_keys is None:
+        cell_keys = carried_cell_keys(df, count_columns)
+    return df.drop(carried), cell_keys
+
+
 def suppress_counts(
     df: pl.DataFrame,
     count_columns: str | Sequence[str],
@@ -607,9 +647,20 @@ def suppress_counts(
     Every other column is a key. Missing counts stay missing (not suppressed). If you publish totals, or
     shares of a total, use :func:`suppress_table` instead: primary suppression alone lets a lone suppressed
     cell be recomputed from its total. With ``cell_keys`` (a frame with a column per count column, row for row)
-    the counts are perturbed by the cell key method (see the module docstring).
+    the counts are perturbed by the cell key method (see the module docstring); a frame that carries its cell
+    keys (:func:`carried_cell_keys`) is perturbed by them, and they are not published.
     """
     count_columns = [count_columns] if isinstance(count_columns, str) else list(count_columns)
+    df, cell_keys = _without_carried_keys(df, count_columns, cell_keys)
+    if bounds := [
+        f"{c}{end}" for c in count_columns for end in ("_low", "_high") if f"{c}{end}" in df.columns
+    ]:
+        # as keys they would be published beside the protected counts, unprotected
+        raise ParameterError(
+            f"the table carries {', '.join(map(repr, bounds))}, bounds of the counts it protects: every column "
+            "but the counts is published as a key, so select the keys and counts to publish (or protect the "
+            "bounds as counts too, or with suppress_bounds)"
+        )
     counts = _as_counts(df, count_columns, allow_null=True)
     if cell_keys is not None:
         keys = _keys_of(cell_keys, count_columns, counts.height)
@@ -1099,6 +1150,9 @@ def suppress_table(
     only of counts the publisher censored (a bound of UNODC's ``<5`` cells): small, they are shown as small
     counts but get no complement, and the audit takes their value as known (see the module docstring).
     """
+    df, cell_keys = _without_carried_keys(
+        df, [value_columns] if isinstance(value_columns, str) else list(value_columns), cell_keys
+    )
     keys, value_columns, counts = _checked_table(df, row_key, value_columns, total_label)
     key_columns = counts.select(keys)
     if not margins:

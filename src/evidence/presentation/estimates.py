@@ -157,13 +157,13 @@ class DisclosedEstimate:
     def __repr__(self) -> str:
         """What a notebook shows of a disclosed estimate left as a cell's value: the numbers as published and
         what is withheld, and why (the dataclass's repr printed its fields)."""
-        from evidence.sources.provenance import overview_text
+        from evidence.core.text import overview_text
 
         return overview_text("DisclosedEstimate", *self._overview())
 
     def _repr_html_(self) -> str:
         """The same as :meth:`__repr__`, as a small HTML table for JupyterLab (every text escaped)."""
-        from evidence.sources.provenance import overview_html
+        from evidence.core.text import overview_html
 
         return overview_html("DisclosedEstimate", *self._overview())
 

@@ -151,7 +151,7 @@ class PopulationEstimate:
         """What a notebook's text shows of an estimate (``print(result)``, a console): its numbers, said
         plainly to be exact and not yet publishable (the dataclass's repr printed every field, the smallest
         cell's count too)."""
-        from evidence.sources.provenance import overview_text
+        from evidence.core.text import overview_text
 
         return overview_text("PopulationEstimate", *self._overview())
 
@@ -159,7 +159,7 @@ class PopulationEstimate:
         """What JupyterLab shows of an estimate left as a cell's value: :meth:`__repr__` without the exact
         numbers of people (HTML outputs go into the briefs made from a notebook, text outputs never), as a
         small HTML table, every text escaped."""
-        from evidence.sources.provenance import overview_html
+        from evidence.core.text import overview_html
 
         return overview_html("PopulationEstimate", *self._overview(numbers=False))
 
