@@ -549,7 +549,7 @@ def test_partial_with_allow_many_missing_is_refused_as_a_contradiction(run_main,
     export = tmp_path / "cases_2024-01-31.csv"
     export.write_text("Case ID\nA\n", encoding="utf-8")
     args = ["register", "import", str(export), "--partial", "--allow-many-missing"]
-    code, out, err = run_main([*args, "--register", str(tmp_path / "r.duckdb")])
+    code, _out, err = run_main([*args, "--register", str(tmp_path / "r.duckdb")])
     text = " ".join(err.split())
     assert code == 2 and "error: --allow-many-missing is for a full export" in text, err
     assert not (tmp_path / "r.duckdb").exists()
