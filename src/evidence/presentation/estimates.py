@@ -17,7 +17,27 @@ every table (:class:`~evidence.presentation.disclosure.DisclosureRule`, ``<5`` b
 * **with a small cell** (:func:`coarsened`) every number of people is published rounded to whole people (JSON and
   chart data too), and the stepwise p-values, the bootstrap's seed and its BCa constants are withheld (``x``):
   as computed they are equations in the cells, and with the seed the interval of every candidate table can be
-  recomputed; with two lists any small cell withholds the estimate and the interval (:func:`pins_small_count`).
+  recomputed; with two lists any small cell withholds the estimate and the interval (:func:`pins_small_count`);
+* **with a small cell and fewer than 100 people on the lists** (:func:`model_withheld`) the chosen model is
+  withheld too (``x``: its interactions, the steps that added them, those fixed at −∞, how many models were
+  fitted and admissible, every model choice's interactions in the sensitivity table), and every number of people
+  is rounded to the threshold (5; the number observed stays exact, the number on no list is the estimate's
+  minus it). In so few people stepwise adds an interaction *because* its lists share few people, and an attacker
+  who reruns the selection on every table of the number observed keeps those that choose the same interactions
+  and give the same numbers. Over all 3,844,824 three-list tables of 18 to 26 people with a small cell (every
+  table, stepwise p < 0.02), of the 4,341 where stepwise chose an interaction whose lists share 1 to 4 people, a
+  small count (cell, list or overlap) was pinned to one value by the interactions with the estimate in whole
+  people in 1,359 (31%; 1,617, 37%, with the log-normal limits, which are deterministic; 1,847 and 4,869 of all
+  the small-cell tables); rounding to 5 alone left 1,236 (1,596 with the limits), to 10 alone 139 (1,526), to
+  two significant figures 1,245 (1,607), the interval without the estimate 1,563 (1,515 rounded to 5);
+  withholding the interactions only where their lists share few people left 9 and told the attacker the
+  overlap was under 5 in 20% of them; withholding the interactions but not how many steps added them 3 (9); the
+  interactions withheld, in whole people 0 (2 with the limits); withheld and rounded to 5, none with or
+  without the limits (of every small-cell table; the attacker is left knowing only that some count is under 5,
+  as ``<5`` says, in 0.3%). Whether to withhold depends only on what is published anyway (a small cell, which
+  the rounding says, and the number observed), so it tells nothing itself. The real published estimates (New
+  Orleans, Western US, UK, Netherlands: 185 to 8,234 people, all with small cells) keep their model and
+  whole-number estimates (``tests/presentation/test_estimates_real.py``).
 
 Without a small cell, published numbers keep their precision; the text shows them rounded to whole people. In
 JSON a withheld number is its label (a string), as in ``evidence flows``/``trend``; an unbounded upper limit is
@@ -172,21 +192,13 @@ MODEL_WITHHELD_BELOW = 100
 def model_withheld(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> bool:
     """Whether the chosen model (its interactions, the steps that added them, those fixed at −∞, how many
     models were fitted and admissible, the other model choices' interactions) is withheld and every number of
-    people rounded to the rule's threshold (5): the table holds a small cell (:func:`coarsened`) and fewer than
-    :data:`MODEL_WITHHELD_BELOW` people are on the lists.
-
-    In so few people, stepwise adds an interaction *because* its lists share few people, and an attacker who
-    reruns the selection on every table of the number observed keeps only the tables that choose the same
-    interactions and give the same estimate: of the 3-list tables of 18 to 25 people with a small cell where
-    stepwise chose an interaction whose lists share 1 to 4 people, the interactions with the estimate (whole
-    people) pinned a small count in 17% (27% with the log-normal limits, which are deterministic), rounding to
-    base 5 or 10 alone in 10% / 6% (27% / 24% with the limits), withholding the interactions only where their
-    overlap is small in 1% (and it marked the overlap as small in a third), withholding the interactions
-    but not how many steps added them in 1% with the limits; the interactions withheld and the numbers rounded to
-    base 5, in none (of every small-cell table, none either). The decision depends only on what is published
-    anyway (a small cell, said in the rounding note, and the number observed): it tells nothing itself. The
-    real published estimates (UK, Netherlands, New Orleans, Western US: 185 to 8,234 people) keep their model
-    and whole-number estimates."""
+    people rounded to the rule's threshold: the table holds a small cell (:func:`coarsened`) and fewer than
+    :data:`MODEL_WITHHELD_BELOW` people are on the lists. In so few people the choice of an interaction says its
+    lists share few people, and with the estimate it pinned a small count in 31% of the 3-list tables of 18 to
+    26 people where stepwise chose such an interaction (37% with the log-normal limits); withheld and rounded to
+    5, in none (module docstring, ``tests/presentation/test_estimates_attack.py``). Both conditions are
+    published anyway, so the decision tells nothing; tables of 100 people or more were not searched (above 26
+    people no enumeration of every table is affordable)."""
     return coarsened(result, rule) and result.observed < MODEL_WITHHELD_BELOW
 
 
