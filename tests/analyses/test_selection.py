@@ -305,3 +305,65 @@ def test_an_indicator_is_refused_on_victim_records_where_it_selected_nothing():
     """It was accepted and ignored: the researcher thought they had selected an indicator."""
     with pytest.raises(ParameterError, match="an indicator is read from UNODC's country data"):
         Selection(_loaded(), indicator="Persons convicted")
+
+
+def test_a_role_without_a_country_is_refused_on_victim_records_where_it_selected_every_victim():
+    """The researcher session: ``Selection(records, role="origin")`` was accepted and the role ignored (every
+    victim, whatever their citizenship); a role says which victims of a country, and without one it selects
+    nothing on case records."""
+    for role in ("origin", "destination", " Destination"):
+        with pytest.raises(
+            ParameterError, match=r"role '(origin|destination)' needs a country.*give a country.*or role both"
+        ):
+            Selection(_loaded(), role=role)  # type: ignore[arg-type]
+        with pytest.raises(ParameterError, match="needs a country"):
+            Selection(_loaded().data, role=role)  # type: ignore[arg-type]
+    assert Selection(_loaded(), role="both").records().height == 4  # every victim: the default, as said
+    with pytest.raises(ParameterError, match="needs a country"):
+        Selection(_loaded(), country="THA", role="origin").replace(country=None)
+    # on UNODC's country data a role without a country reads other rows (citizenship breakdowns or the
+    # reporting countries' own totals): kept, and said
+    rows = _indicator_rows()
+    assert "every country's citizens" in repr(Selection(rows, role="origin"))
+    assert "every reporting country's own" in repr(Selection(rows, role="destination"))
+
+
+def _indicator_rows(indicator: str = "Detected trafficking victims") -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "iso3": ["THA", "THA"],
+            "year": [2019, 2019],
+            "indicator": [indicator, indicator],
+            "dimension": ["Total", "by citizenship"],
+            "sex": ["Total", "Total"],
+            "age": ["Total", "Total"],
+            "category": ["Total", "Myanmar"],
+            "category_iso3": [None, "MMR"],
+            "value": [40.0, 30.0],
+            "value_low": [40, 30],
+            "value_high": [40, 30],
+        }
+    )
+
+
+def test_the_default_indicator_is_checked_too_where_the_table_lacks_it():
+    """A table of UNODC's other indicators only: the default one selected nothing, silently."""
+    with pytest.raises(
+        ParameterError, match="no indicator 'Detected trafficking victims'.*'Persons convicted'"
+    ):
+        Selection(_indicator_rows("Persons convicted"), country="THA")
+    assert Selection(_indicator_rows("Persons convicted"), indicator="Persons convicted").kind == "indicator"
+
+
+def test_a_country_the_table_holds_nothing_of_is_said():
+    """A valid country that no record names selected nothing, silently (every count 0 or missing)."""
+    shown = repr(Selection(_loaded(), country="FRA", role="destination"))
+    assert "the table holds no victim of FRA as destination" in shown
+    assert "holds no" not in repr(Selection(_loaded(), country="THA", role="destination"))
+    assert "the table holds no row of FRA" in repr(Selection(_indicator_rows(), country="FRA"))
+
+
+def test_a_selection_in_html_escapes_what_came_from_the_data_or_its_parameters():
+    hostile = "<script>alert(1)</script>"
+    html = Selection(_indicator_rows(hostile), indicator=hostile)._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;" in html

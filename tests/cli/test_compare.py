@@ -142,3 +142,66 @@ def test_compare_states_the_gsi_edition_of_the_file_given(run_main, shared_data,
     assert "GSI 2023" not in text and "Index 2023" not in text and "GSI's 2021" not in text
     assert "for 2021" not in text and "401,000 (2021)" not in text
     assert "401,000" in text
+
+
+def test_a_bad_peer_is_named_as_the_peers_option_s_and_an_empty_list_is_refused(run_main, files):
+    """An analyst's typo in --peers was said as "unknown country 'XXX'", as if the country argument were wrong;
+    an empty --peers (",,") printed the country alone, with no word of why."""
+    code, _, err = run_main(["compare", "THA", "--peers", "KHM,XXX,Lao", *files])
+    assert code == 2 and "--peers: unknown country 'XXX'" in " ".join(err.split())
+    code, out, _ = run_main(["compare", "THA", "--peers", "KHM,XXX", *files, "--json"])
+    assert code == 2 and json.loads(out)["error"]["message"].startswith("--peers: unknown country 'XXX'")
+    code, _, err = run_main(["compare", "THA", "--peers", " , ,", *files])
+    assert code == 2 and "--peers names no country" in " ".join(err.split())
+    code, out, _ = run_main(["compare", "THA", "--peers", "Cambodia, lao", *files, "--json"])
+    assert code in (0, None) and json.loads(out)["peers"] == ["KHM", "LAO"]
+
+
+def test_compare_s_numbers_are_the_raw_files_numbers(run_main, files, shared_data):
+    """Detected victims (the latest year's Total cell of UNODC's workbook) and their rates against the GSI's
+    population and estimate, read independently from the raw workbooks."""
+    import polars as pl
+
+    raw = pl.read_excel(
+        shared_data / "unodc" / "data_glotip_2023-05-30.xlsx",
+        read_options={"header_row": 2},
+        infer_schema_length=0,
+    )
+    totals = (
+        raw.filter(
+            (pl.col("Indicator") == "Detected trafficking victims")
+            & (pl.col("Dimension") == "Total")
+            & (pl.col("Sex") == "Total")
+            & (pl.col("Age") == "Total")
+        )
+        .with_columns(pl.col("Year").cast(pl.Int32))
+        .sort("Year")
+        .group_by("Iso3_code")
+        .agg(pl.col("Year").last(), pl.col("txtVALUE").last())
+    )
+    gsi = pl.read_excel(
+        shared_data / "walkfree" / "gsi_2023.xlsx",
+        sheet_name="GSI 2023 summary data",
+        read_options={"header_row": 2},
+    )
+    code, out, _ = run_main(["compare", "NGA", *files, "--json"])
+    assert code in (0, None)
+    checked = 0
+    for country in json.loads(out)["countries"]:
+        measures, found = country["measures"], totals.filter(pl.col("Iso3_code") == country["iso3"])
+        if not found.height:
+            continue
+        year, text = found.row(0)[1:]
+        detected = measures["detected_victims"]
+        assert detected["year"] == year
+        if text == "<5":
+            assert detected["value"] == "<5" and measures["detected_per_100k"]["value"].startswith("<")
+            continue
+        count = float(text.replace(",", ""))
+        assert detected["value"] == count
+        row = gsi.filter(pl.col("Country") == country["country"])
+        if row.height:
+            population = row["Population"][0]
+            assert measures["detected_per_100k"]["value"] == pytest.approx(count / population * 1e5, rel=1e-6)
+            checked += 1
+    assert checked >= 8  # Western Africa: Nigeria and most of its neighbours

@@ -26,6 +26,7 @@ from evidence.notebooks.builders import (
 )
 from evidence.presentation.disclosure import DisclosureRule, suppress_table
 from evidence.sources.case_schema import conform
+from evidence.sources.loaded import LoadedTable
 
 RULE = DisclosureRule(5)
 
@@ -2049,6 +2050,7 @@ def test_the_growth_table_says_new_for_an_infinite_rate_ratio_and_keeps_the_firs
             "ci_low": [None, 1.1, 1.05],
             "ci_high": [None, 2.0, 1.4],
             "q_value": [0.00001, 0.01, 0.03],
+            "smallest_exact": [12, 20, 30],
         }
     )
     view = emerging_view(emerging)
@@ -2199,3 +2201,75 @@ def test_no_share_of_those_recorded_is_above_100_percent(own_records, monkeypatc
         assert shares and max(shares) <= 100.0
         highs = [float(i.split(" – ")[1][:-1]) for i in view["95% interval"].to_list() if i]
         assert highs and max(highs) <= 100.0
+
+
+def test_a_growing_corridor_s_statistics_are_withheld_where_they_would_give_a_count_back() -> None:
+    """A corridor's rate ratio and interval are functions of its yearly counts: with a year of 2 victims, or the
+    exact counts of records protected by cell key, they are withheld (x) and the table says why."""
+    from evidence.notebooks.builders import EMERGING_WITHHELD_NOTE, emerging_statistics_shown, emerging_view
+
+    emerging = pl.DataFrame(
+        {
+            "origin_iso3": ["MMR", "LAO", "KHM"],
+            "destination_iso3": ["THA"] * 3,
+            "reason": ["growth"] * 3,
+            "later_period": ["2019-2021"] * 3,
+            "rate_ratio": [2.16, 1.5, 1.2],
+            "ci_low": [1.35, 1.1, 1.05],
+            "ci_high": [4.62, 2.0, 1.4],
+            "q_value": [0.0005, 0.01, 0.03],
+            "smallest_exact": [7, 2, None],  # KHM: every year published as a range (<5) or none
+        }
+    )
+    assert emerging_statistics_shown(emerging) == [True, False, True]
+    assert emerging_statistics_shown(emerging, DisclosureRule(11)) == [False, False, True]
+    assert emerging_statistics_shown(emerging, keyed=True) == [False] * 3
+    assert (
+        emerging_statistics_shown(emerging.drop("smallest_exact")) == [False] * 3
+    )  # nothing says they're safe
+    view = emerging_view(emerging, rule=DisclosureRule(11))
+    assert view["Annual rate ratio"].to_list() == ["x", "x", "1.20"]
+    assert view["95% interval"].to_list() == ["x", "x", "1.05 – 1.40"]
+    assert view["q-value"].to_list() == ["x", "x", "0.0300"]
+    assert view["Why"].to_list() == ["growing"] * 3  # the corridor is still named, without its numbers
+    assert "{threshold}" in EMERGING_WITHHELD_NOTE
+
+
+def _lao_in_thailand(undated: int, *, keyed: bool = False) -> LoadedTable:
+    from evidence.sources.case_schema import conform
+    from evidence.sources.provenance import Provenance
+
+    dated = [{"year": 2015 + i % 5, "origin_iso3": "LAO", "destination_iso3": "THA"} for i in range(139)]
+    rows = dated + [{"year": None, "origin_iso3": "LAO", "destination_iso3": "THA"}] * undated
+    provenance = Provenance(
+        source="test", layout="hand-made", release="1", path="x.csv", sha256="ab" * 32, url="", licence="",
+        citation="", synthetic=not keyed, protection="cell_key" if keyed else "",
+    )  # fmt: skip
+    return LoadedTable(conform(pl.DataFrame(rows)), provenance, rows_in=len(rows))
+
+
+def test_records_without_a_year_are_said_to_be_left_out_of_a_selection_with_years() -> None:
+    """Found by the routes audit: the routes notebook showed 139 victims of Lao PDR in Thailand where 12 more
+    had no year, and said nothing of them (a notebook's selection always has years)."""
+    from evidence.notebooks.builders import undated_sentence
+    from evidence.presentation.disclosure import find_small_counts
+
+    def said(
+        table: LoadedTable, years: tuple[int, int] | None = (2015, 2019), threshold: int = 5
+    ) -> str | None:
+        selection = Selection(table, country="THA", role="destination", years=years)
+        return undated_sentence(selection, DisclosureRule(threshold), who="Thailand", period="2015–2019")
+
+    sentence = said(_lao_in_thailand(12))
+    assert sentence is not None and ">12</span> victim records of Thailand have no single year" in sentence
+    assert "in no table or chart below, which cover 2015–2019" in sentence
+    assert said(_lao_in_thailand(0)) is None
+    assert said(_lao_in_thailand(12), years=None) is None  # its yearly table shows them as "undated"
+    small = said(_lao_in_thailand(3))
+    assert small is not None and "&lt;5</span>" in small and find_small_counts(small) == []
+    assert ">12<" not in (said(_lao_in_thailand(12), threshold=13) or "")
+    # records protected by cell key: the number is perturbed as every count of them is
+    table = _lao_in_thailand(12, keyed=True)
+    assert Selection(table).keyed
+    keyed = said(table)
+    assert keyed is not None and ">9</span> victim records of Thailand have no single year" in keyed

@@ -677,7 +677,7 @@ def test_growing_corridors_read_as_words_and_their_rate_ratios_are_not_counts(mo
             "q_value": [0.0066, 0.01],
         }
     )
-    monkeypatch.setattr(routes, "emerging_routes", lambda selection: emerging)
+    monkeypatch.setattr(routes, "emerging_routes", lambda selection, **kw: emerging)
     records = [{"year": year, "origin_iso3": "KHM", "destination_iso3": "KHM"} for year in range(2010, 2020)]
     show_emerging(Selection(conform(pl.DataFrame(records * 3)), country="KHM", role="destination"))
     (bundle,) = [obj for obj in shown if isinstance(obj, dict) and "text/html" in obj]
@@ -802,3 +802,75 @@ def test_the_methods_name_the_threshold_the_brief_was_made_with(monkeypatch):
         assert bullet, name
         text = "".join(re.findall(r'"([^"]*)"', bullet[1])).format(threshold=11)
         assert find_small_counts(text, DisclosureRule(11)) == [], (name, text)
+
+
+def test_growing_corridors_keep_counts_the_route_table_withholds(monkeypatch):
+    """Found by the routes audit: with a threshold of 11 the route table withheld Myanmar → Thailand (7 victims)
+    as <11, and the growth table beside it gave its rate ratio, interval and q-value, which tell the counts back;
+    so did it for the exact counts of records protected by cell key."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.views import show_emerging
+    from evidence.sources.case_schema import conform
+    from evidence.sources.loaded import LoadedTable
+    from evidence.sources.provenance import Provenance
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    counts = {2012: 7, 2013: 8, 2014: 9, 2015: 10, 2016: 12, 2017: 15, 2018: 20, 2019: 30, 2020: 45, 2021: 60}
+    records = [
+        {"year": year, "origin_iso3": "MMR", "destination_iso3": "THA"}
+        for year, n in counts.items()
+        for _ in range(n)
+    ]
+    selection = Selection(conform(pl.DataFrame(records)), country="THA", role="destination")
+
+    def table() -> str:
+        (markdown,) = [
+            obj["text/markdown"] for obj in shown if isinstance(obj, dict) and "text/markdown" in obj
+        ]
+        shown.clear()
+        return markdown
+
+    show_emerging(selection, DisclosureRule(5))
+    row = next(line for line in table().splitlines() if line.startswith("| Myanmar"))
+    assert "| growing |" in row and " x " not in row and re.search(r"\| \d+\.\d\d \|", row)
+    show_emerging(selection, DisclosureRule(11))
+    markdown = table()
+    row = next(line for line in markdown.splitlines() if line.startswith("| Myanmar"))
+    assert row.endswith("| x | x | x |") and "fewer than 11 victims" in markdown
+    # the same records, protected by cell key (as an organisation's own are)
+    provenance = Provenance(
+        source="test", layout="hand-made", release="1", path="x.csv", sha256="ab" * 32, url="", licence="",
+        citation="", protection="cell_key",
+    )  # fmt: skip
+    keyed = Selection(
+        LoadedTable(selection.table, provenance, rows_in=len(records)), country="THA", role="destination"
+    )
+    assert keyed.keyed
+    show_emerging(keyed, DisclosureRule(5))
+    markdown = table()
+    assert next(line for line in markdown.splitlines() if line.startswith("| Myanmar")).endswith(
+        "| x | x | x |"
+    )
+    assert "cell key" in markdown
+
+
+def test_an_empty_yearly_section_says_why(monkeypatch, own_records):
+    """'No identified victims in this selection.' said nothing of what the data hold (trends.why_empty)."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.views import show_yearly_section
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    selection = Selection(own_records, country="THA", role="destination", years=(2015, 2016))
+    assert (
+        show_yearly_section(selection, DisclosureRule(5), dimension=None, place="Thailand", source="x")
+        is None
+    )
+    (said,) = [obj.data for obj in shown]  # type: ignore[attr-defined]
+    assert said.startswith("No identified victims in this selection: no victim records of THA (Thailand)")
+    assert "the table holds them in 2010" in said

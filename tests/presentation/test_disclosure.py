@@ -870,3 +870,34 @@ def test_the_scan_catches_a_range_whose_low_end_is_printed_small():
     assert range_text(3, 4, rule) == "<5" and range_text(0, 0, rule) == "0"
     with pytest.raises(ParameterError):
         range_text(12, 3, rule)
+
+
+def test_counts_that_carry_their_cell_keys_are_perturbed_by_them_and_the_keys_never_published(own_records):
+    """Found by the library session's audit: a frame from ``yearly_counts`` of records protected by cell key,
+    given to ``suppress_counts``, kept its ``cell_key`` column as a key of the table (published) and its counts
+    exact; ``suppress_table`` dropped the keys and published the counts exact. Both now perturb the counts by
+    the keys the frame carries, as ``protect`` does, and publish no key."""
+    from evidence.analyses import trends
+    from evidence.analyses.selection import CELL_KEY, Selection
+    from evidence.notebooks.builders import protect
+
+    yearly = trends.yearly_counts(Selection(own_records, country="USA", role="destination"))
+    assert CELL_KEY in yearly.columns
+    expected = protect(yearly, "year", "count")
+    assert expected is not None and expected.perturbed
+    counts = yearly.select("year", "count", CELL_KEY)
+    keys = yearly.select(pl.col(CELL_KEY).alias("count"))
+    alone = suppress_counts(counts, "count")
+    assert alone.perturbed and CELL_KEY not in alone.frame.columns
+    assert alone.frame.equals(suppress_counts(counts.drop(CELL_KEY), "count", cell_keys=keys).frame)
+    with_totals = suppress_table(counts, "year", ["count"])
+    assert with_totals.perturbed and CELL_KEY not in with_totals.frame.columns
+    assert with_totals.frame.equals(expected.frame)
+    # the exact counts differ from the published ones somewhere: else this test could not fail
+    published = with_totals.frame.filter(pl.col("year").cast(pl.String) != "Total")
+    exact = counts.sort("year")["count"].to_list()
+    assert published.sort("year")["count"].to_list() != exact
+    with pytest.raises(ParameterError, match="bounds of the counts"):
+        suppress_counts(yearly, "count")  # count_low and count_high would be published as keys
+    with pytest.raises(ParameterError, match="which count is it the key of"):
+        suppress_counts(yearly.select("year", "count", CELL_KEY, other=pl.col("count")), ["count", "other"])

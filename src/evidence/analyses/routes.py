@@ -44,7 +44,9 @@ region, or subregion with ``regional_level="subregion"``), ``transregional`` (di
 and the Pacific" or "Western and Southern Europe"), which are finer than the five M49 regions and close to M49
 subregions; they report "subregional" flows (neighbouring countries) inside "intraregional" ones. The default
 ``"region"`` follows the M49 regions carried by both tables; ``"subregion"`` is the closer match to the reports'
-groupings (Myanmar, Cambodia, Lao PDR → Thailand is intraregional at both levels).
+groupings (Myanmar, Cambodia, Lao PDR → Thailand is intraregional at both levels). Records that give regions
+but no countries (CTDC's Victim–Perpetrator dataset) are on no flow: :func:`record_region_flows` counts them by
+region.
 
 **Selections.** For the indicator table, a country as destination selects the victims it *detected* and
 that were exploited in it (``detected_iso3`` and ``destination_iso3``): its nationals repatriated from abroad
@@ -76,7 +78,6 @@ from evidence.analyses.selection import (
     citizenship_origin_expr,
     count_exprs,
     country_filter,
-    covered_years,
     year_filter,
 )
 from evidence.core.errors import ParameterError
@@ -1104,8 +1105,11 @@ def top_corridors(flow_table: pl.DataFrame, n: int = 10, *, include_domestic: bo
 def corridor_yearly_counts(selection: Selected) -> pl.DataFrame:
     """Victims per corridor and year, with zeros where a corridor had no victims in an observed year.
 
-    An *observed* year is, for the case table, any year of the selection's range (a year without records is
-    zero victims); for the indicator table, a year in which the destination published its citizenship
+    An *observed* year is, for the case table, a year in which the selection has records (on a known route or
+    not: a corridor without victims that year is 0), as the selection's yearly table counts them
+    (:func:`evidence.analyses.trends.yearly_counts`): a year without any record of the selection, within its
+    range or the release's, is not covered, not 0 (data collection starts and stops, by country: zeros there
+    made corridors "grow" or look "new" for lack of records); for the indicator table, a year in which the destination published its citizenship
     breakdown (a year it did not report is missing, not zero) and in which that breakdown says something of
     the corridor: it lists the citizenship in a cell of its own (a number, ``<5`` or 0), or its absence is a 0
     because the breakdown is complete for it (:func:`_corridor_grid`). A corridor absent from a partial list
@@ -1129,8 +1133,9 @@ def _corridor_grid(selection: Selected) -> pl.DataFrame:
     (:func:`doubtful_breakdowns`) is never complete.
     """
     selection = as_selection(selection)
+    selected = flow_records(selection)
     # corridors as detected (case records, citizenship breakdowns): a repatriation breakdown is another measure
-    records = flow_records(selection).filter(
+    records = selected.filter(
         pl.col("origin_iso3").is_not_null()
         & pl.col("destination_iso3").is_not_null()
         & pl.col("year").is_not_null()
@@ -1142,14 +1147,12 @@ def _corridor_grid(selection: Selected) -> pl.DataFrame:
     columns = ["year", *_KEYS, "victims", "victims_low", "victims_high", "known"]
     corridors = counts.select(_KEYS).unique()
     if selection.kind == "case":
-        span = covered_years(selection.frame, selection.years) or (
-            _year_span(counts["year"]) if counts.height else None
+        # the years the selection has records in (on a known route or not), as its yearly table counts them
+        # (:func:`evidence.analyses.trends.yearly_counts`): a year without any is not covered, never 0 victims
+        observed = (
+            selected.filter(pl.col("year").is_not_null()).select(pl.col("year").cast(pl.Int32)).unique()
         )
-        if span is None:
-            return counts.with_columns(known=pl.lit(True)).select(columns).sort(["year", *_KEYS])
-        grid = corridors.join(
-            pl.DataFrame({"year": range(span[0], span[1] + 1)}, schema={"year": pl.Int32}), how="cross"
-        ).with_columns(complete=pl.lit(True))
+        grid = corridors.join(observed, how="cross").with_columns(complete=pl.lit(True))
     else:
         reporting_years = (
             flow_records(selection.replace(country=None))
@@ -1470,6 +1473,9 @@ def emerging_routes(
         pl.col("victims_high").filter(pl.col("year") < split).sum().alias("earlier_high"),
         pl.col("victims_low").filter(pl.col("year") >= split).sum().alias("later_low"),
         pl.col("victims_high").filter(pl.col("year") >= split).sum().alias("later_high"),
+        # the smallest count of a year counted exactly (not published as a range; null: none): a statistic of
+        # the corridor's years can give it back
+        pl.col("victims").filter(pl.col("victims") > 0).min().alias("smallest_exact"),
     )
     out = trends.join(periods, on=_KEYS, how="left").with_columns(
         growth=((pl.col("q_value") < alpha) & (pl.col("rate_ratio") > 1)).fill_null(False),
@@ -1499,6 +1505,7 @@ def emerging_routes(
             "earlier_high",
             "later_low",
             "later_high",
+            "smallest_exact",
             "rate_ratio",
             "ci_low",
             "ci_high",
@@ -1531,6 +1538,59 @@ def region_flows(flow_table: pl.DataFrame, level: RegionalLevel = "region") -> p
         .agg(*censored_sum("victims", "victims_low", "victims_high"))
         .sort(origin, destination)
     )
+
+
+def record_region_flows(selection: Selected, level: RegionalLevel = "region") -> pl.DataFrame:
+    """Victims of a case selection from each region of origin to each region of destination, read from the
+    records' own region columns, their countries known or not (a missing region is ``Unknown``).
+
+    :func:`region_flows` sums a flow table, whose flows need both countries: CTDC's Victim–Perpetrator dataset
+    gives no country at all, only the UN regions of citizenship and of exploitation as CTDC publishes them
+    (``Africa``, ``Americas/Oceania``, ``Asia``, ``Europe``), so none of its 21,195 victims is on a flow while
+    14,700 have both regions. Here they are. ``flow_class``: ``domestic`` where both countries are known and
+    the same, else ``intraregional`` or ``transregional`` by the two regions, ``unknown`` where one is missing.
+    Columns: origin_<level>, destination_<level>, flow_class, victims, victims_low, victims_high (equal: records
+    are exact) and ``cell_key`` for keyed records; largest first. The indicator table has no such records:
+    use :func:`region_flows` of :func:`flows`."""
+    if level not in ("region", "subregion"):
+        raise ParameterError(f"level must be 'region' or 'subregion', not {level!r}")
+    selection = as_selection(selection)
+    if selection.kind != "case":
+        raise ParameterError(
+            "record_region_flows reads victim records (a case table); for UNODC's country data use "
+            "routes.region_flows(routes.flows(selection))"
+        )
+    origin, destination = f"origin_{level}", f"destination_{level}"
+    same_country = (pl.col("origin_iso3") == pl.col("destination_iso3")).fill_null(False)
+    flow_class = (
+        pl.when(same_country)
+        .then(pl.lit("domestic"))
+        .when(pl.col(origin).is_null() | pl.col(destination).is_null())
+        .then(pl.lit("unknown"))
+        .when(pl.col(origin) == pl.col(destination))
+        .then(pl.lit("intraregional"))
+        .otherwise(pl.lit("transregional"))
+        .cast(pl.Enum(FLOW_CLASSES))
+    )
+    out = (
+        selection.frame.lazy()
+        .filter(selection.where())
+        # one context: the class reads the regions before their nulls read "Unknown"
+        .with_columns(*[pl.col(c).fill_null("Unknown") for c in (origin, destination)], flow_class=flow_class)
+        .group_by(origin, destination, "flow_class")
+        .agg(*count_exprs(selection.keyed, "victims"))
+        .with_columns(victims_low=pl.col("victims"), victims_high=pl.col("victims"))
+        .collect()
+    )
+    return out.select(
+        origin,
+        destination,
+        "flow_class",
+        "victims",
+        "victims_low",
+        "victims_high",
+        *([CELL_KEY] if CELL_KEY in out.columns else []),
+    ).sort(["victims", origin, destination, "flow_class"], descending=[True, False, False, False])
 
 
 def region_flow_matrix(

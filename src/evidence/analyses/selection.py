@@ -5,8 +5,11 @@ indicator) — the :class:`Selection` that routes, trends and profiles take, che
 loaded table's kind or, for a bare frame, by its columns (:func:`resolve_table`).
 
 **Which victims.** ``role="origin"`` selects victims who are citizens of ``country``, ``"destination"`` those
-exploited or detected in it, ``"both"`` either (case data; in the indicator table a selection without a country
-reads every reporting country). ``years`` is inclusive; a year outside the table's span is missing, never 0.
+exploited or detected in it, ``"both"`` either (case data, where origin and destination need a country: without
+one the role would select every victim; in the indicator table a selection without a country reads every
+reporting country, its citizenship breakdowns with ``"origin"``). ``years`` is inclusive; a year outside the
+table's span is missing, never 0 (the selection's repr says so, as it says of a country the table holds nothing
+of).
 
 **Record keys.** Victim-level records of real people are protected by the cell key method when published
 (:attr:`~evidence.sources.loaded.LoadedTable.protection`): each record carries a fixed random key
@@ -337,11 +340,12 @@ def count_exprs(keyed: bool, name: str = "count") -> list[pl.Expr]:
 class Selection:
     """One table and which of its victims an analysis is about, checked once.
 
-    ``Selection(table, country="THA", role="destination", years="2015-2020")``: ``country`` is an ISO3 code or
-    a name the country reference knows (stored as ISO3); ``role`` origin, destination or both; ``years`` a pair,
-    a text such as ``"2015-2020"`` or one year (``2019``; stored as a pair), a pair's open end (``(2015, None)``)
-    closed at the table's first or last year; ``indicator`` the UNODC indicator read from an
-    indicator table. Invalid values raise :class:`~evidence.core.errors.ParameterError` here, before any work.
+        ``Selection(table, country="THA", role="destination", years="2015-2020")``: ``country`` is an ISO3 code or
+        a name the country reference knows (stored as ISO3); ``role`` origin, destination or both (origin and destination
+    need a country on case records); ``years`` a pair,
+        a text such as ``"2015-2020"`` or one year (``2019``; stored as a pair), a pair's open end (``(2015, None)``)
+        closed at the table's first or last year; ``indicator`` the UNODC indicator read from an
+        indicator table. Invalid values raise :class:`~evidence.core.errors.ParameterError` here, before any work.
     """
 
     table: LoadedTable | pl.DataFrame
@@ -352,8 +356,9 @@ class Selection:
 
     def __post_init__(self) -> None:
         df, kind = resolve_table(self.table)
-        if kind == "indicator" and self.indicator != DEFAULT_INDICATOR:
-            _check_indicator(df, self.indicator)
+        if kind == "indicator":
+            # the default too: a table of other indicators holds none of it (a table of no rows holds none at all)
+            _check_indicator(df, self.indicator, none_held=self.indicator == DEFAULT_INDICATOR)
         if kind == "case" and self.indicator != DEFAULT_INDICATOR:
             raise ParameterError(
                 f"indicator {self.indicator!r}: an indicator is read from UNODC's country data (an indicator "
@@ -361,6 +366,18 @@ class Selection:
             )
         object.__setattr__(self, "country", check_country(self.country))
         object.__setattr__(self, "role", check_role(self.role))
+        if kind == "case" and self.country is None and self.role != "both":
+            # a role says which victims of a country: without one, every victim was selected, the role ignored
+            raise ParameterError(
+                f"role {self.role!r} needs a country: it selects "
+                + (
+                    "the country's citizens"
+                    if self.role == "origin"
+                    else "the victims exploited or detected in it"
+                )
+                + "; give a country (an ISO3 code such as THA, or its name), or role both for every victim of "
+                "the table"
+            )
         object.__setattr__(self, "years", check_years(_open_ends_closed(self.years, df)))  # type: ignore[arg-type]
         object.__setattr__(self, "_kind", kind)
 
@@ -414,7 +431,15 @@ class Selection:
 
     def _overview(self) -> tuple[str, str]:
         """What is selected, and from which table: the parameters and the table's name, never its records."""
-        if self.country is None:
+        df, _ = resolve_table(self.table)  # not self.frame: showing a selection hashes no record keys
+        if self.country is None and self.kind == "indicator":
+            # without a country a role still says which rows of UNODC's country data are read
+            what = (
+                "every country's citizens, as the reporting countries' citizenship breakdowns count them"
+                if self.role == "origin"
+                else "every reporting country's own detected victims"
+            )
+        elif self.country is None:
             what = "every country"
         else:
             from evidence.sources.countries import name_of
@@ -422,7 +447,12 @@ class Selection:
             name = name_of(self.country)
             role = "origin or destination" if self.role == "both" else self.role
             what = f"{self.country}{f' ({name})' if name else ''} as {role}"
-        df, _ = resolve_table(self.table)  # not self.frame: showing a selection hashes no record keys
+            if not _holds(df, self.kind, self.country, self.role):
+                what += (
+                    f" (the table holds no victim of {self.country} as {role}: an empty selection)"
+                    if self.kind == "case"
+                    else f" (the table holds no row of {self.country}: an empty selection)"
+                )
         span = _span(df) if "year" in df.columns else None
         if self.years is None:
             what += f", every year{f' ({span[0]}–{span[1]})' if span else ''}"
@@ -483,12 +513,26 @@ def _span(df: pl.DataFrame) -> tuple[int, int] | None:
     return (int(low), int(high)) if low is not None and high is not None else None
 
 
-def _check_indicator(df: pl.DataFrame, indicator: str) -> None:
-    """A clear error for an indicator the table does not hold (a selection of it would be empty, silently)."""
+def _holds(df: pl.DataFrame, kind: TableKind, country: str, role: Role) -> bool:
+    """Whether the table names ``country``: a case record of it in ``role``, or (UNODC's country data) a row
+    reported by it or of its citizens."""
+    if kind == "case":
+        where = country_filter(country, role)
+    else:
+        where = pl.col("iso3") == country
+        if "category_iso3" in df.columns:
+            where = where | (pl.col("category_iso3") == country)
+        where = where.fill_null(False)
+    return kept_once(df, ("holds", kind, country, role), lambda: bool(df.select(where.any()).item()))
+
+
+def _check_indicator(df: pl.DataFrame, indicator: str, *, none_held: bool = False) -> None:
+    """A clear error for an indicator the table does not hold (a selection of it would be empty, silently);
+    ``none_held``: a table that holds no indicator at all (no rows) is let through."""
     held: tuple[str, ...] = kept_once(
         df, ("indicators",), lambda: tuple(sorted(df["indicator"].drop_nulls().unique().to_list()))
     )
-    if indicator not in held:
+    if indicator not in held and not (none_held and not held):
         raise ParameterError(
             f"the table holds no indicator {indicator!r}; it holds {', '.join(repr(i) for i in held) or 'none'}"
         )

@@ -38,6 +38,21 @@ country (its own reports) and its citizens detected in other countries (their ci
 dimension or by citizenship, destination or corridor; a selection without a country in role ``both`` reads every
 reporting country's own breakdowns (as ``destination``).
 
+**Empty selections.** A selection that holds no victims in its years (a country the data do not hold in its
+role, years outside the table's, a breakdown a country does not publish) is no error for the functions that
+return a table: :func:`yearly_counts`, :func:`undated_counts`, :func:`unrecorded_counts`,
+:func:`shares_over_time` and :func:`doubtful_breakdowns` give an empty table with their usual columns and
+types (never a row of 0: the rule of covered years, with no year covered), and the functions that read a
+selection's reporters (:func:`reporter_gaps`, :func:`reporting_changes`, :func:`doubtful_reporters`,
+:func:`steady_reporters`) give nothing (empty, or None). A brief or a batch of countries reads on past a
+country without data and says so. :func:`why_empty` says why a table is empty, naming what was selected and
+what the data hold instead ("no victim records of THA (Thailand) as destination, 2015: the table holds them in
+2010"). What needs numbers raises :class:`~evidence.core.errors.ParameterError` for an empty table instead of
+answering about nothing: :func:`rate_ratio` and :func:`find_break` (:data:`EMPTY_COUNTS`, which points to
+:func:`why_empty`), :func:`share_change` (an empty shares table, or a category the table does not hold, named
+with those it holds). :func:`too_few_years`, :func:`no_trend_information` and :func:`incomplete_years` read an
+empty series as they read any other (too few years: none; no reason; no flag).
+
 **Models on censored counts.** A model needs one number per year: it uses the point value (exact, else the
 midpoint, :data:`~evidence.analyses.intervals.CENSORED_POINT_RULE`), and when any year is censored it is refitted on
 the low bounds and on the high bounds (``low_bound`` and ``high_bound`` of the result), never on zeros. A series
@@ -100,11 +115,13 @@ from evidence.analyses.selection import (
     check_years,
     citizenship_origin_expr,
     count_exprs,
+    country_filter,
     recorded_flags,
+    resolve_table,
     year_filter,
 )
 from evidence.core.errors import ParameterError
-from evidence.core.text import column_title, word_list
+from evidence.core.text import column_title, overview_html, overview_text, word_list
 from evidence.sources.case_schema import FLAG_GROUPS, FLAG_LABELS, apply_denominator_rule
 from evidence.sources.loaded import LoadedTable
 
@@ -167,6 +184,38 @@ _KNOWN_BY = frozenset(
 )
 
 
+# ------------------------------------------------------------------------------------- how results read
+
+
+def _number(x: float | None) -> str:
+    """A ratio or share as a reader reads it: three decimals near 1 (``1.078``), three significant digits
+    beyond (``0.000412``, ``1.2e+05``); ``infinite`` and ``undefined`` for what is no finite number."""
+    if x is None or math.isnan(x):
+        return "undefined"
+    if math.isinf(x):
+        return "infinite" if x > 0 else "minus infinite"
+    return f"{x:.3f}" if 0.01 <= abs(x) < 1000 else f"{x:.3g}"
+
+
+def _p_text(p: float) -> str:
+    return "undefined" if math.isnan(p) else "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def _level_text(level: float) -> str:
+    return f"{level:.0%}" if round(100 * level, 6) == round(100 * level) else f"{100 * level:g}%"
+
+
+def _span_text(first: int, last: int) -> str:
+    return f"{first}" if first == last else f"{first}–{last}"
+
+
+_MODEL_NAMES = {
+    "poisson": "Poisson",
+    "negative_binomial": "negative binomial (NB2)",
+    "quasi_poisson": "quasi-Poisson",
+}
+
+
 @overload
 def check_by(by: str) -> str: ...
 @overload
@@ -210,10 +259,103 @@ def yearly_counts(selection: Selected, *, by: str | None = None) -> pl.DataFrame
     (``destination``), its citizens (``origin``) or either (``both``). See the module docstring for the
     dimensions. A case table has rows only for the years the selection covers (module docstring): a year
     without a row has no records of the selection (or, by a flag group, none with the group recorded), which
-    is not a count of 0.
+    is not a count of 0. An empty selection gives an empty table with these columns: :func:`why_empty` says
+    why (module docstring, *Empty selections*).
     """
     counts, _ = _counts_and_denominators(as_selection(selection), by=check_by(by))
     return counts
+
+
+def why_empty(selection: Selected, *, by: str | None = None) -> str | None:
+    """Why :func:`yearly_counts` of ``selection`` (by ``by``) has no row, naming what was selected and what
+    the data hold instead; None when it has rows. No count is given (the text is safe to show).
+
+    "no victim records of FRA (France) as destination, every year: FRA is in none of the table's records";
+    "no victim records of THA (Thailand) as destination, 2015: the table holds them in 2010 only";
+    "no total of 'Detected trafficking victims' for KHM (Cambodia) as destination, every year: UNODC's table
+    holds its breakdown by form (2008–2021), not its total". The count functions give an empty table for an
+    empty selection (module docstring, *Empty selections*); this is what says why."""
+    sel, by = as_selection(selection), check_by(by)
+    if yearly_counts(sel, by=by).height:
+        return None
+    from evidence.analyses.coverage import years_text
+
+    what = _selected_text(sel)
+    df, _ = resolve_table(sel.table)  # not sel.frame: explaining hashes no record keys
+    if sel.kind == "case":
+        dated = df.filter(pl.col("year").is_not_null())
+        places = [c for c in ("origin_iso3", "destination_iso3") if c in df.columns]
+        if (
+            sel.country is not None
+            and not df.select(pl.any_horizontal(pl.col(places).is_not_null()).any()).item()
+        ):
+            return f"no victim records of {what}: the table records UN regions only, never countries"
+        if sel.country is not None:
+            mine = df.filter(country_filter(sel.country, sel.role))
+            if not mine.height:
+                other = df.filter(country_filter(sel.country, "both"))
+                if other.height:
+                    roles = "origin" if sel.role == "destination" else "destination"
+                    return f"no victim records of {what}: the table holds {sel.country} only as {roles}"
+                return f"no victim records of {what}: {sel.country} is in none of the table's records"
+            dated = mine.filter(pl.col("year").is_not_null())
+        held = years_text(int(y) for y in dated["year"].unique().to_list())
+        undated = (
+            " (and records without a single year: trends.undated_counts)"
+            if (df if sel.country is None else mine)["year"].null_count()
+            else ""
+        )
+        if not dated.filter(year_filter(sel.years)).height:
+            return f"no victim records of {what}: the table holds them in {held}{undated}"
+        if by in FLAG_DIMENSIONS:
+            group = FLAG_DIMENSIONS[by].replace("_", " ")
+            return (
+                f"the victim records of {what} record no {group} (every flag of the group empty: not recorded, "
+                "which is not 0; trends.unrecorded_counts counts them)"
+            )
+        return f"no victim records of {what}"  # not reached: a selection with dated records has counts
+    indicator = f"{sel.indicator!r}"
+    held_by: dict[str | None, list[int]] = {}
+    for dimension in (None, "form", "sex", "age", "citizenship"):
+        try:
+            found = yearly_counts(sel.replace(years=None), by=dimension)
+        except ParameterError:  # a role without this breakdown
+            continue
+        if found.height:
+            held_by[dimension] = sorted({int(y) for y in found["year"].to_list()})
+    asked = "total" if by in (None, "none") else f"breakdown by {by}"
+    if not held_by:
+        place = f"the citizens of {sel.country}" if sel.role == "origin" and sel.country else "it"
+        return f"no {indicator} of {what}: UNODC's table holds none of {place} in any year"
+    in_years = {
+        d: [y for y in years if sel.years is None or sel.years[0] <= y <= sel.years[1]]
+        for d, years in held_by.items()
+    }
+    if not any(in_years.values()):
+        every = sorted({y for years in held_by.values() for y in years})
+        return f"no {indicator} of {what}: UNODC's table holds it in {years_text(every)}"
+    names = {None: "total", "form": "breakdown by form", "sex": "breakdown by sex", "age": "breakdown by age"}
+    names["citizenship"] = "breakdown by citizenship"
+    held = word_list(
+        [f"{names[d]} ({years_text(years)})" for d, years in in_years.items() if years and d != by]
+    )
+    return f"no {asked} of {indicator} for {what}: UNODC's table holds its {held}"
+
+
+def _selected_text(selection: Selection) -> str:
+    """What a selection selects, for a message: "THA (Thailand) as destination, 2015"."""
+    if selection.country is None:
+        what = "any country"
+    else:
+        from evidence.sources.countries import name_of
+
+        name = name_of(selection.country)
+        role = "origin or destination" if selection.role == "both" else selection.role
+        what = f"{selection.country}{f' ({name})' if name else ''} as {role}"
+    if selection.years is None:
+        return what + ", every year"
+    first, last = selection.years
+    return what + (f", {first}" if first == last else f", {first}–{last}")
 
 
 def undated_counts(selection: Selected, *, by: str | None = None) -> pl.DataFrame:
@@ -221,8 +363,8 @@ def undated_counts(selection: Selected, *, by: str | None = None) -> pl.DataFram
     a single year (a band such as ``2014-2018``, or none), per category of ``by``; columns [by], count,
     count_low, count_high (and ``cell_key``). The selection's years do not apply (these records have none).
 
-    Empty for an indicator table (every kept row has a year), and for a flag group the undated records do not
-    record."""
+    Empty for an indicator table (every kept row has a year), for a flag group the undated records do not
+    record, and for an empty selection."""
     selection, by = as_selection(selection), check_by(by)
     keyed = selection.keyed
     empty = pl.DataFrame(
@@ -249,8 +391,9 @@ def undated_counts(selection: Selected, *, by: str | None = None) -> pl.DataFram
 def unrecorded_counts(selection: Selected, *, by: str) -> pl.DataFrame:
     """Case records of the selection, per year, that record none of the flag group ``by`` (``form``: no form
     of exploitation recorded, CTDC's denominator rule): columns year, count (and ``cell_key``), years without
-    such records absent. The records without a year are one row of year null. Empty for an indicator table or
-    a ``by`` that is no flag group (every record has a category there, ``Unknown`` included)."""
+    such records absent. The records without a year are one row of year null. Empty for an indicator table, a
+    ``by`` that is no flag group (every record has a category there, ``Unknown`` included) or an empty
+    selection."""
     selection, by = as_selection(selection), check_by(by)
     keyed = selection.keyed
     schema = {"year": pl.Int32, "count": pl.Int64, **({CELL_KEY: pl.Int64} if keyed else {})}
@@ -569,6 +712,13 @@ def _without_doubtful_abroad(
     )
 
 
+#: What the models say of an empty counts table (an empty selection: :func:`why_empty` says why).
+EMPTY_COUNTS = (
+    "no yearly counts to model: the table is empty (the selection holds no victims in its years; "
+    "trends.why_empty(selection) says why)"
+)
+
+
 def _series(counts: pl.DataFrame) -> pl.DataFrame:
     """One yearly series (year, count, count_low, count_high) from a counts frame, or a clear error."""
     if not isinstance(counts, pl.DataFrame):  # a Selection or a loaded table, as a researcher first tries
@@ -683,11 +833,90 @@ class RateRatio:
     #: the years the model read (``n_years`` of them, from ``first_year`` to ``last_year``, with gaps where a
     #: year was left out: incomplete, or not published)
     years: tuple[int, ...] = ()
+    #: the confidence level of the interval (``rate_ratio``'s ``level``)
+    level: float = 0.95
 
     @property
     def overdispersed(self) -> bool:
         """Whether the Poisson fit's dispersion exceeds :data:`OVERDISPERSION_THRESHOLD`."""
         return self.dispersion > OVERDISPERSION_THRESHOLD
+
+    def _interval(self) -> str:
+        return f"{_number(self.rate_ratio)} ({_level_text(self.level)} CI {_number(self.ci_low)}–{_number(self.ci_high)})"
+
+    def _model_text(self) -> str:
+        name = _MODEL_NAMES.get(self.model, self.model)
+        if not math.isfinite(self.dispersion):
+            dispersion = "Pearson dispersion undefined: no residual degrees of freedom"
+        elif self.overdispersed:
+            dispersion = f"Pearson dispersion {self.dispersion:.2f} > {OVERDISPERSION_THRESHOLD}"
+        else:
+            dispersion = f"Pearson dispersion {self.dispersion:.2f} ≤ {OVERDISPERSION_THRESHOLD}"
+        if self.model == "poisson":
+            return f"{name} log-linear model of count on year ({dispersion})"
+        text = f"{name} log-linear model of count on year, the Poisson fit being overdispersed ({dispersion})"
+        return text + (f", alpha {_number(self.alpha)}" if self.alpha is not None else "")
+
+    def _overview(self) -> tuple[str, list[tuple[str, list[str]]]]:
+        """A title and (label, texts) lines: the facts of the estimate, never a count."""
+        span = _span_text(self.first_year, self.last_year)
+        title = f"annual rate ratio {self._interval()}, {span}"
+        years = list(self.years) or list(range(self.first_year, self.last_year + 1))
+        missing = sorted(set(range(self.first_year, self.last_year + 1)) - set(years)) if self.years else []
+        from evidence.analyses.coverage import years_text
+
+        read = f"{self.n_years} years read, {span}"
+        if missing:
+            read += f" (not read: {years_text(missing)})"
+        change = (self.rate_ratio - 1) * 100
+        lines: list[tuple[str, list[str]]] = [
+            (
+                "estimate",
+                [
+                    (
+                        f"counts change by a factor of {_number(self.rate_ratio)} a year ({change:+.1f}% a year), "
+                        f"{_level_text(self.level)} Wald interval {_number(self.ci_low)}–{_number(self.ci_high)}, "
+                        f"{_p_text(self.p_value)}"
+                    )
+                ],
+            ),
+            ("years", [read]),
+            ("method", [self._model_text()]),
+        ]
+        basis = {
+            "exact": "exact counts",
+            "point": f"censored years (<5) at their point value ({CENSORED_POINT_RULE})",
+            "low bound": "censored years at their low bounds",
+            "high bound": "censored years at their high bounds",
+        }.get(self.basis, self.basis)
+        bounds = [
+            f"on the {name.replace('_', ' ')}s: {bound._interval()}"
+            for name, bound in (("low_bound", self.low_bound), ("high_bound", self.high_bound))
+            if bound is not None
+        ]
+        lines.append(("counts", [basis, *bounds]))
+        if self.warnings:
+            lines.append(("fit warnings", list(self.warnings)))
+        lines.append(
+            (
+                "note",
+                [
+                    (
+                        "counts of identified victims measure detection as much as prevalence: a change in them may be "
+                        "a change in identification or reporting, not in victims"
+                    )
+                ],
+            )
+        )
+        return title, lines
+
+    def __repr__(self) -> str:
+        """The estimate as facts (ratio, interval, years, method), for a notebook or a console."""
+        return overview_text("RateRatio", *self._overview())
+
+    def _repr_html_(self) -> str:
+        """The same as :meth:`__repr__`, as a small HTML table for JupyterLab."""
+        return overview_html("RateRatio", *self._overview())
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -723,12 +952,15 @@ def rate_ratio(
     if the Pearson dispersion exceeds 1.5, a negative binomial (NB2, alpha estimated), else — if that fails to
     converge — quasi-Poisson. Censored years: see the module docstring.
 
-    Raises ``ParameterError`` for fewer than ``min_years`` years (:func:`too_few_years`; at least 2 whatever
-    ``min_years`` says), no victims or an invalid count, and its subclass
+    Raises ``ParameterError`` for an empty table (:data:`EMPTY_COUNTS`), fewer than ``min_years`` years
+    (:func:`too_few_years`; at least 2 whatever ``min_years`` says), no victims or an invalid count, and its
+    subclass
     ``EstimationError`` when no finite rate ratio exists (every victim in the first or last year) or the series
     holds no trend (:func:`no_trend_information`: every year with victims censored)."""
     level = check_level(level)
     series = _series(counts)
+    if not series.height:
+        raise ParameterError(EMPTY_COUNTS)
     if reason := no_trend_information(series):
         raise EstimationError(f"not estimable: {reason}")
     if series.height < max(min_years, 2):
@@ -775,6 +1007,7 @@ def _rate_ratio(years: np.ndarray, y: np.ndarray, basis: str, level: float) -> R
         basis=basis,
         warnings=fit.warnings,
         years=tuple(int(y) for y in years),
+        level=level,
     )
 
 
@@ -810,6 +1043,63 @@ class Break:
     skipped_candidates: tuple[int, ...] = ()
     #: what the chosen model's fit warned about: shown beside the break
     warnings: tuple[str, ...] = ()
+    #: the confidence level of the intervals (``find_break``'s ``level``)
+    level: float = 0.95
+
+    def _overview(self) -> tuple[str, list[tuple[str, list[str]]]]:
+        """A title and (label, texts) lines: the facts of the break, never a count."""
+        level = _level_text(self.level)
+
+        def interval(value: float, ci: tuple[float, float]) -> str:
+            return f"{_number(value)} ({level} CI {_number(ci[0])}–{_number(ci[1])})"
+
+        lines: list[tuple[str, list[str]]] = [
+            ("before", [f"annual rate ratio {interval(self.rate_ratio_before, self.ci_before)}"]),
+            ("from the break", [f"annual rate ratio {interval(self.rate_ratio_after, self.ci_after)}"]),
+            (
+                "level change",
+                [
+                    (
+                        f"{interval(self.level_change, self.ci_level_change)}: the fitted count of {self.break_year} "
+                        "over the earlier segment's trend carried on"
+                    )
+                ],
+            ),
+            (
+                "test",
+                [
+                    (
+                        f"likelihood ratio {self.lr_statistic:.2f} against no break (2 df), {_p_text(self.p_value)}; "
+                        f"{_p_text(self.p_value_adjusted).replace('p', 'adjusted p', 1)} (Bonferroni over the "
+                        f"{self.n_candidates} years searched: the year was chosen by the search)"
+                    ),
+                    f"AIC {self.aic_break:.1f} with the break, {self.aic_no_break:.1f} without",
+                ],
+            ),
+            ("method", [f"{_MODEL_NAMES.get(self.model, self.model)} segmented log-linear model"]),
+        ]
+        if self.skipped_candidates:
+            from evidence.analyses.coverage import years_text
+
+            lines.append(
+                (
+                    "not searched",
+                    [
+                        f"{years_text(self.skipped_candidates)} (a segment without a finite trend, or a failed fit)"
+                    ],
+                )
+            )
+        if self.warnings:
+            lines.append(("fit warnings", list(self.warnings)))
+        return f"break in {self.break_year} (the first year of the new segment)", lines
+
+    def __repr__(self) -> str:
+        """The break as facts (year, rate ratios either side, test, method), for a notebook or a console."""
+        return overview_text("Break", *self._overview())
+
+    def _repr_html_(self) -> str:
+        """The same as :meth:`__repr__`, as a small HTML table for JupyterLab."""
+        return overview_html("Break", *self._overview())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -846,7 +1136,8 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = MIN_BREAK_SEGMENT, le
 
     A candidate year is searched only when both segments have a finite trend (victims in two of the segment's
     years, or in one year inside it); the others are listed in ``skipped_candidates``. Raises
-    ``ParameterError`` for a series too short for two segments or an invalid count, and its subclass
+    ``ParameterError`` for an empty table (:data:`EMPTY_COUNTS`), a series too short for two segments or an
+    invalid count, and its subclass
     ``EstimationError`` ("no break could be estimated") when no candidate year is left."""
     level = check_level(level)
     from scipy.special import chdtrc  # the chi-squared tail: scipy.stats takes a second to import
@@ -854,6 +1145,8 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = MIN_BREAK_SEGMENT, le
     if min_segment < 2:
         raise ParameterError(f"min_segment must be at least 2, not {min_segment}")
     series = _series(counts)
+    if not series.height:
+        raise ParameterError(EMPTY_COUNTS)
     if reason := no_trend_information(series):
         raise EstimationError(f"not estimable: {reason}")
     years = series["year"].to_numpy().astype(float)
@@ -933,6 +1226,7 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = MIN_BREAK_SEGMENT, le
         candidates=tuple((b, fit.llf) for b, fit in search),
         skipped_candidates=tuple(skipped),
         warnings=tuple(dict.fromkeys(chosen.warnings + null.warnings)),
+        level=level,
     )
 
 
@@ -956,6 +1250,20 @@ class IncompleteYear:
     #: missing reporters only (no change in reporting, no doubtful breakdown): what lets many such years be said
     #: in one sentence (:func:`grouped_incomplete`)
     missing: tuple[tuple[str, float], ...] = ()
+
+    def _overview(self) -> tuple[str, list[tuple[str, list[str]]]]:
+        return f"{self.year}, flagged: probably incomplete, or not comparable with the other years", [
+            ("why", [self.reason])
+        ]
+
+    def __repr__(self) -> str:
+        """The year and why (no count), for a notebook or a console."""
+        return overview_text("IncompleteYear", *self._overview())
+
+    def _repr_html_(self) -> str:
+        """The same as :meth:`__repr__`, as a small HTML table for JupyterLab (the reason escaped: it names
+        countries as the data spell them)."""
+        return overview_html("IncompleteYear", *self._overview())
 
     def to_dict(self) -> dict[str, Any]:
         return {"year": self.year, "reason": self.reason}
@@ -1581,6 +1889,26 @@ class SteadyPanel:
     def n_years(self) -> int:
         return self.window[1] - self.window[0] + 1
 
+    def _overview(self) -> tuple[str, list[tuple[str, list[str]]]]:
+        from evidence.sources.countries import name_of
+
+        names = [f"{code} ({name})" if (name := name_of(code)) else code for code in self.reporters]
+        title = f"{len(self.reporters)} steady reporters, {_span_text(*self.window)} ({self.n_years} years)"
+        return title, [
+            ("reporters", [word_list(names)]),
+            ("share", [f"{self.share:.0%} of these nationals counted in the window's years"]),
+            ("rule", [self.to_dict()["rule"]]),
+            ("see", [".counts (their yearly counts summed: raw, not disclosure-controlled)"]),
+        ]
+
+    def __repr__(self) -> str:
+        """The window, its reporters and their share (no count), for a notebook or a console."""
+        return overview_text("SteadyPanel", *self._overview())
+
+    def _repr_html_(self) -> str:
+        """The same as :meth:`__repr__`, as a small HTML table for JupyterLab."""
+        return overview_html("SteadyPanel", *self._overview())
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "window": list(self.window),
@@ -1752,7 +2080,10 @@ def shares_over_time(selection: Selected, by: str, *, level: float = 0.95) -> pl
     true (CTDC denominator rule; shares can sum to more than 1); for a column, records where it is not null;
     for the indicator table, the sum of the categories other than ``Unknown`` (point values). ``Unknown`` has
     no share. For a censored count the interval runs from the Wilson lower limit at the low bound to the upper
-    limit at the high bound (the other categories at their point values).
+    limit at the high bound (the other categories at their point values). A year of the indicator table whose
+    breakdown does not publish a category the other years publish (:func:`unpublished_categories`) keeps its
+    counts but has no share (null): its shares would be of a part. An empty selection gives an empty table
+    with these columns (:func:`why_empty` says why).
     """
     level = check_level(level)
     by = check_by(by)
@@ -1774,7 +2105,7 @@ def shares_over_time(selection: Selected, by: str, *, level: float = 0.95) -> pl
     _, high = wilson_interval(
         known["count_high"].to_numpy(), (known["count_high"] + known["_others"]).to_numpy(), 1 - level
     )
-    return (
+    shares = (
         known.with_columns(
             share=(pl.col("_point") / pl.col("n")).fill_nan(None),
             ci_low=pl.Series(low).fill_nan(None),
@@ -1784,6 +2115,57 @@ def shares_over_time(selection: Selected, by: str, *, level: float = 0.95) -> pl
         .select("year", by, *COUNT_COLUMNS, "n", "share", "ci_low", "ci_high")
         .sort("year", by)
     )
+    partial = list(unpublished_categories(shares))
+    if not partial:
+        return shares
+    # a share of a breakdown that leaves out a category the others publish is a share of a part (the United
+    # Kingdom's 2021 forms: sexual exploitation 99.8%, forced labour not published): no share of the year
+    return shares.with_columns(
+        pl.when(pl.col("year").is_in(partial)).then(None).otherwise(pl.col(c)).alias(c)
+        for c in ("share", "ci_low", "ci_high")
+    )
+
+
+#: A year's breakdown (UNODC) that does not publish categories holding together at least this share of the
+#: victims with a known value in the years that publish them is a partial breakdown (:func:`unpublished_categories`):
+#: its shares are not comparable with other years'. Below it, a category left out is a few victims either way
+#: (a ``<5`` of "Other" sexes published in some years only).
+UNPUBLISHED_SHARE = 0.05
+#: ... and that the year's other categories make at least this many of its victims expected in them (UNODC
+#: publishes no 0, so a category absent from a small breakdown may be a true 0: with 5 expected, a 0 has a
+#: chance below 1%).
+UNPUBLISHED_EXPECTED = 5.0
+
+
+def unpublished_categories(shares: pl.DataFrame) -> dict[int, tuple[str, ...]]:
+    """The years of a :func:`shares_over_time` table whose breakdown does not publish categories that the other
+    years do and that hold at least :data:`UNPUBLISHED_SHARE` of the victims with a known value where published
+    (year → those categories, largest first), where the year's other categories make at least
+    :data:`UNPUBLISHED_EXPECTED` victims expected in them (UNODC publishes no cell of 0: a category absent from a
+    small breakdown may be a true 0). A case table gives every category a count in every covered year
+    (0 included), so only a publisher's breakdown has such years: the United Kingdom's forms of 2021 (no forced
+    labour, 30-60% of its victims of known form in 2017-2020), the United States' of 2021 (no "other forms").
+    :func:`shares_over_time` leaves such a year's shares empty (null): the shares of a part; its counts stay."""
+    dimension = [
+        c for c in shares.columns if c not in {"year", *COUNT_COLUMNS, "n", "share", "ci_low", "ci_high"}
+    ]
+    if len(dimension) != 1 or not shares.height:
+        return {}
+    by = dimension[0]
+    point = shares.select("year", by, "n", _point=point_expr("count", "count_low", "count_high"))
+    usual = point.group_by(by).agg((pl.col("_point").sum() / pl.col("n").sum()).alias("usual"))
+    weight = {str(c): float(u) for c, u in usual.iter_rows() if u is not None and math.isfinite(u)}
+    published = point.group_by("year").agg(pl.col(by).alias("published"), pl.col("n").first())
+    found: dict[int, tuple[str, ...]] = {}
+    for year, categories, n in published.sort("year").iter_rows():
+        missing = sorted(set(weight) - {str(c) for c in categories}, key=lambda c: (-weight[c], c))
+        share = sum(weight[c] for c in missing)
+        # UNODC publishes no cell of 0: a category absent from a year's breakdown is 0 or not published; where the
+        # other categories' victims make at least UNPUBLISHED_EXPECTED of it expected, 0 is implausible
+        expected = math.inf if share >= 1 else (n or 0.0) * share / (1 - share)
+        if missing and share >= UNPUBLISHED_SHARE and expected >= UNPUBLISHED_EXPECTED:
+            found[int(year)] = tuple(missing)
+    return found
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1803,6 +2185,33 @@ class ShareChange:
     ci_low: float
     ci_high: float
     level: float
+
+    def _overview(self) -> tuple[str, list[tuple[str, list[str]]]]:
+        """A title and (label, texts) lines: the shares and their difference, not the counts."""
+        a, b = _span_text(*self.period_a), _span_text(*self.period_b)
+        points = 100 * self.difference
+        title = f"{self.category}: {self.share_a:.1%} of the victims with a known value in {a}, {self.share_b:.1%} in {b}"
+        return title, [
+            (
+                "difference",
+                [
+                    (
+                        f"{points:+.1f} percentage points ({b} less {a}), {_level_text(self.level)} CI "
+                        f"{100 * self.ci_low:+.1f} to {100 * self.ci_high:+.1f}"
+                    )
+                ],
+            ),
+            ("method", [self.to_dict()["method"] + "; each period's counts summed over its years"]),
+            ("see", [".count_a, .n_a, .count_b, .n_b (raw counts, not disclosure-controlled)"]),
+        ]
+
+    def __repr__(self) -> str:
+        """The change as facts (shares, difference, interval, method), for a notebook or a console."""
+        return overview_text("ShareChange", *self._overview())
+
+    def _repr_html_(self) -> str:
+        """The same as :meth:`__repr__`, as a small HTML table for JupyterLab (the category escaped)."""
+        return overview_html("ShareChange", *self._overview())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -1827,7 +2236,9 @@ def share_change(
     level: float = 0.95,
 ) -> ShareChange:
     """Difference of a category's share between two periods (``b − a``) of a :func:`shares_over_time` table,
-    counts and denominators summed over each period's years (censored counts at their point value)."""
+    counts and denominators summed over each period's years (censored counts at their point value). Raises
+    ``ParameterError`` for an empty table, a category it does not hold (naming those it holds) or a period
+    without years or victims."""
     level = check_level(level)
     from evidence.analyses.glm import newcombe_difference
 
@@ -1839,15 +2250,40 @@ def share_change(
     ]
     if len(dimension) != 1:
         raise ParameterError("expected a table from shares_over_time (year, a dimension, counts, n, share)")
+    if not shares.height:
+        raise ParameterError(
+            "no shares to compare: the table is empty (the selection holds no victims with a known "
+            f"{dimension[0]} in its years; trends.why_empty(selection, by={dimension[0]!r}) says why)"
+        )
     rows = shares.filter(pl.col(dimension[0]) == category)
     if not rows.height:
-        raise ParameterError(f"no category {category!r} in {dimension[0]}")
+        held = sorted({str(c) for c in shares[dimension[0]].drop_nulls().to_list()})
+        raise ParameterError(
+            f"no category {category!r} in {dimension[0]}: the shares table holds "
+            + word_list([repr(c) for c in held], "and")
+        )
     point = point_expr("count", "count_low", "count_high")
+    partial = unpublished_categories(shares)
 
     def totals(period: tuple[int, int]) -> tuple[float, float]:
         sel = rows.filter(pl.col("year").is_between(*period))
         if not sel.height:
             raise ParameterError(f"no years of {period[0]}-{period[1]} in the shares table")
+        if left := [y for y in sel["year"].to_list() if y in partial]:
+            from evidence.analyses.coverage import years_text
+
+            alike: dict[tuple[str, ...], list[int]] = {}
+            for y in left:
+                alike.setdefault(partial[y], []).append(y)
+            said = "; ".join(
+                f"{years_text(ys)} {'publishes' if len(ys) == 1 else 'publish'} no {word_list(list(m), 'or')}"
+                for m, ys in alike.items()
+            )
+            raise ParameterError(
+                f"the breakdown by {dimension[0]} is partial in {period[0]}-{period[1]} ({said}, published in "
+                "other years): the shares of such a year are of a part, not comparable with other years'; "
+                "choose periods without it (trends.unpublished_categories)"
+            )
         s = sel.select(point.sum().alias("c"), pl.col("n").sum().alias("n")).row(0)
         return float(s[0]), float(s[1])
 
@@ -1873,9 +2309,11 @@ def share_change(
 
 
 __all__ = [
+    "EMPTY_COUNTS",
     "MATERIAL_SHARE",
     "NAMED_SHARE",
     "PANEL_FLOOR",
+    "UNPUBLISHED_SHARE",
     "Break",
     "IncompleteYear",
     "RateRatio",
@@ -1893,5 +2331,7 @@ __all__ = [
     "shares_over_time",
     "steady_reporters",
     "undated_counts",
+    "unpublished_categories",
+    "why_empty",
     "yearly_counts",
 ]

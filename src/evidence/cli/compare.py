@@ -54,6 +54,26 @@ def usable_tables(loaded: list[tuple[Path, LoadedTable]]) -> tuple[list[LoadedTa
     return tables, not_used
 
 
+def _peer_list(peers: str) -> list[str]:
+    """The countries of ``--peers`` (codes or names, comma-separated), each checked, a bad one named as the
+    option's (not the country argument's); an option that names none is refused rather than read as no peers."""
+    from evidence.analyses.selection import check_country
+    from evidence.core.errors import ParameterError
+
+    given = [p.strip() for p in peers.split(",") if p.strip()]
+    if not given:
+        raise ParameterError(
+            f"--peers names no country ({peers!r}): give ISO3 codes or names separated by commas (KHM,LAO,MMR), "
+            "or leave the option out for the countries of the country's region"
+        )
+    for peer in given:
+        try:
+            check_country(peer)
+        except ParameterError as exc:
+            raise ParameterError(f"--peers: {exc}") from None
+    return given
+
+
 def register(app: typer.Typer) -> None:
     """Add ``compare`` to the ``evidence`` app."""
     app.command("compare")(compare_command)
@@ -116,7 +136,7 @@ def compare_command(
             "none of the files given is one compare reads (UNODC GLOTIP, GSI and TIP tier files): "
             + "; ".join(f"{path} ({why})" for path, why in not_used)
         )
-    peer_list = None if peers is None else [p.strip() for p in peers.split(",") if p.strip()]
+    peer_list = None if peers is None else _peer_list(peers)
     panel = country_panel(tables)
     compared = panel.compare(country, peer_list)
     if compared["iso3"][0] not in panel.countries:

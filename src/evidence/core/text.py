@@ -111,3 +111,27 @@ def spreadsheet_frame(frame: pl.DataFrame) -> pl.DataFrame:
         frame = frame.with_columns(safe(n) for n in risky)
     renamed = {n: spreadsheet_text(n) for n in frame.columns if spreadsheet_text(n) != n}
     return frame.rename(renamed) if renamed else frame
+
+
+def overview_text(name: str, title: str, lines: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """The text a notebook shows of a result object left as a cell's value: ``<Name: title`` and a line per
+    label with its texts, ``>`` (as :class:`~evidence.sources.loaded.LoadedTable` writes its own)."""
+    joined = [(label, "; ".join(texts)) for label, texts in lines]
+    # a text of lines of its own (a table) starts on the line below its label
+    body = "".join(f"\n  {label}:{'' if text.startswith(chr(10)) else ' '}{text}" for label, text in joined)
+    return f"<{name}: {title}{body}>"
+
+
+def overview_html(name: str, title: str, lines: Sequence[tuple[str, Sequence[str]]], after: str = "") -> str:
+    """:func:`overview_text` as a small HTML table for JupyterLab: the title as its caption, a row per label,
+    each text on a line of its own, every text escaped; ``after``, HTML already escaped (a table of published
+    values), follows the table."""
+    from html import escape
+
+    rows = "".join(
+        f'<tr><th style="text-align:left;vertical-align:top">{escape(label)}</th>'
+        f'<td style="text-align:left">{"<br>".join(escape(text) for text in texts)}</td></tr>'
+        for label, texts in lines
+    )
+    caption = f'<caption style="text-align:left"><b>{escape(name)}</b>: {escape(title)}</caption>'
+    return f"<table>{caption}{rows}</table>{after}"

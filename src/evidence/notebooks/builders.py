@@ -56,6 +56,7 @@ from evidence.presentation.disclosure import (
     DisclosedTable,
     DisclosureError,
     DisclosureRule,
+    carried_cell_keys,
     range_text,
     suppress_bounds,
     suppress_counts,
@@ -117,15 +118,7 @@ def protect(
     missing = [c for c in [*keys, *columns] if c not in frame.columns]
     if missing:
         raise ParameterError(f"the table has no column {missing[0]!r} (it has {', '.join(frame.columns)})")
-    found = {c: f"{c}_key" for c in columns if f"{c}_key" in frame.columns}
-    if CELL_KEY in frame.columns and len(columns) == 1 and not found:
-        found = {columns[0]: CELL_KEY}
-    if found and len(found) != len(columns):
-        raise ParameterError(
-            "these counts carry cell keys (victim records protected by cell key) but not for every column: "
-            f"{', '.join(c for c in columns if c not in found)} has none; protect each with its key"
-        )
-    cell_keys = frame.select(pl.col(k).alias(c) for c, k in found.items()) if found else None
+    cell_keys = carried_cell_keys(frame, columns)
     return protected_table(
         frame.select(*keys, *columns), keys, columns, rule, total_label=total_label, cell_keys=cell_keys
     )
@@ -1801,14 +1794,25 @@ EMERGING_KINDS = {
 }
 
 
-def emerging_view(emerging: pl.DataFrame, top: int | None = None) -> pl.DataFrame:
+def emerging_view(
+    emerging: pl.DataFrame,
+    top: int | None = None,
+    *,
+    rule: DisclosureRule = DEFAULT_RULE,
+    keyed: bool = False,
+) -> pl.DataFrame:
     """Growing and new corridors (:func:`evidence.analyses.routes.emerging_routes`) for display: corridor by
     country name, why, the later period (an en dash between its years), the rate ratio with its interval and
     the q-value (no counts), and what a corridor's fit warned about; the first ``top`` rows when given (the
     table is sorted by q-value). A corridor whose victims all fall in the later years has no finite rate ratio:
-    it reads "new: none before", with no interval ("not estimable"), never ``inf`` beside an empty cell."""
+    it reads "new: none before", with no interval ("not estimable"), never ``inf`` beside an empty cell.
+
+    A corridor's statistics are withheld (``x``, :func:`emerging_statistics_shown`) where they would give back
+    a count the brief does not publish: its victims in a period below the rule's threshold, or the exact counts
+    of records protected by cell key (``keyed``)."""
     if top is not None:
         emerging = emerging.head(top)
+    shown = emerging_statistics_shown(emerging, rule, keyed=keyed)
 
     def name(code: str | None) -> str:
         return (name_of(code) or code) if code else "unknown"
@@ -1827,22 +1831,57 @@ def emerging_view(emerging: pl.DataFrame, top: int | None = None) -> pl.DataFram
             "new: none before"
             if v is not None and math.isinf(v) and v > 0
             # a new corridor with too few victims or years for a trend: said, never an empty cell
-            else ("not tested (too few victims or years)" if v is None else number(v, 2))
-            for v in emerging["rate_ratio"]
+            else (
+                "not tested (too few victims or years)"
+                if v is None
+                else number(v, 2)
+                if ok
+                else COMPLEMENT_LABEL
+            )
+            for v, ok in zip(emerging["rate_ratio"], shown, strict=True)
         ],
         "95% interval": [
             "not estimable"
             if v is not None and not math.isfinite(v)
-            else ("" if lo is None or hi is None else f"{lo:.2f} – {hi:.2f}")
-            for v, lo, hi in zip(emerging["rate_ratio"], emerging["ci_low"], emerging["ci_high"], strict=True)
+            else ("" if lo is None or hi is None else f"{lo:.2f} – {hi:.2f}" if ok else COMPLEMENT_LABEL)
+            for v, lo, hi, ok in zip(
+                emerging["rate_ratio"], emerging["ci_low"], emerging["ci_high"], shown, strict=True
+            )
         ],
         "q-value": [
-            "" if v is None else ("<0.0001" if v < 0.0001 else f"{v:.4f}") for v in emerging["q_value"]
+            "" if v is None else ("<0.0001" if v < 0.0001 else f"{v:.4f}") if ok else COMPLEMENT_LABEL
+            for v, ok in zip(emerging["q_value"], shown, strict=True)
         ],
     }
     if "warnings" in emerging.columns and emerging["warnings"].drop_nulls().len():
         columns["Model warnings"] = [w or "" for w in emerging["warnings"].to_list()]
     return pl.DataFrame(columns, schema={c: pl.String for c in columns})
+
+
+def emerging_statistics_shown(
+    emerging: pl.DataFrame, rule: DisclosureRule = DEFAULT_RULE, *, keyed: bool = False
+) -> list[bool]:
+    """Whether each growing or new corridor's rate ratio, interval and q-value may be published. They are
+    functions of its yearly counts (a Poisson trend's of their total and year-weighted sum; the interval's width
+    gives the total back, and with few years the pair gives each year back): published only when no year of
+    the corridor counts exactly fewer victims than the rule's threshold (``smallest_exact`` of
+    :func:`evidence.analyses.routes.emerging_routes`; a cell the publisher gave as ``<5`` enters as its
+    published range, which tells nothing more: 2 victims in 2015 and 20 in 2020 read as a ratio with an
+    interval that tells the 2), and never for records protected by cell key, whose exact counts they would set
+    beside the perturbed ones of the route table (the k-anonymised sample: Myanmar → Thailand, 7 victims,
+    withheld as ``<11`` in the route table with a threshold of 11, was named growing with its ratio and
+    interval)."""
+    if keyed or "smallest_exact" not in emerging.columns:
+        return [False] * emerging.height  # nothing says its counts are large enough
+    return [not rule.is_small(smallest) for smallest in emerging["smallest_exact"].to_list()]
+
+
+#: Said under the growing and new corridors when some of their statistics are withheld.
+EMERGING_WITHHELD_NOTE: Final = (
+    "x: a corridor's rate ratio, interval and q-value are withheld where a year of it counts fewer than "
+    "{threshold} victims (they would give the number back), and for records protected by cell key (they would "
+    "give the exact counts back)."
+)
 
 
 def emerging_unassessed(periods: PeriodSplit) -> str | None:
@@ -1868,6 +1907,29 @@ def emerging_unassessed(periods: PeriodSplit) -> str | None:
 
 #: The row of a yearly table for records without a single year (a band such as 2014-2018, or none).
 UNDATED = "undated"
+
+
+def undated_sentence(selection: Selection, rule: DisclosureRule, *, who: str, period: str) -> str | None:
+    """Markdown: how many victim records of ``who`` (the selection's country in its role, "Myanmar as country
+    of origin") have no single year (a band such as 2014-2018, or none), and so are in no table or chart of a
+    notebook whose selection has years (``period``); None when there are none, or the selection has no years
+    (its yearly table shows them as ``undated``). The number passes the rule as every count of records does
+    (perturbed for records protected by cell key). The routes notebook showed 139 victims of Lao PDR in
+    Thailand where 12 more had no year, and said nothing of them."""
+    from evidence.analyses import trends
+
+    if selection.kind != "case" or selection.years is None:
+        return None
+    undated = trends.undated_counts(selection)
+    if not undated.height or not int(undated["count"].sum()):
+        return None
+    shown = suppress_counts(undated.drop("count_low", "count_high"), "count", rule).display()["count"][0]
+    return f"{markup.marked(shown, 'people')} " + escape_markdown(
+        f"victim record{'' if shown == '1' else 's'} of {who} have no single year (a band of years, or "
+        f"none): they are in no table or chart below, which cover {period}."
+    )
+
+
 #: Column of the yearly tables for victims.
 VICTIMS = "victims"
 #: The note of a year of a case table's span without any record of the selection: not covered, never 0.

@@ -24,6 +24,7 @@ from evidence.notebooks.builders import (
     NOT_USED,
     breakdown_without_total_sentence,
     route_notes,
+    undated_sentence,
 )
 from evidence.notebooks.country import (
     PER_THOUSAND,
@@ -317,6 +318,11 @@ def show_case_section(brief: CountryBrief) -> None:
                     f"below cover {brief.period_for(table)}."
                 )
             )
+        undated = undated_sentence(
+            brief.selection(table), brief.rule, who=brief.place_role, period=brief.period_for(table)
+        )
+        if undated is not None:
+            _say(data_label(table.provenance.label) + ": " + undated)
         numbers = brief.routes(table)
         views.show_key_figures(numbers)
         _say("#### Routes")

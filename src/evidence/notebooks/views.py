@@ -22,6 +22,7 @@ from evidence.notebooks.builders import (
     COVERAGE_KINDS,
     DOUBTFUL_BREAKDOWN,
     EMERGING_KINDS,
+    EMERGING_WITHHELD_NOTE,
     NO_DATA_PUBLISHED,
     NO_RECORDS,
     NO_TOTAL_PUBLISHED,
@@ -53,10 +54,13 @@ from evidence.notebooks.builders import (
     sources_kinds,
     sources_view,
     trend_sentence,
+    undated_sentence,
     unmapped_origins_line,
     yearly_numbers,
 )
 from evidence.presentation.disclosure import (
+    COMPLEMENT_LABEL,
+    DEFAULT_RULE,
     PEOPLE,
     SHARE_SUPPRESSED_LABEL,
     UP_TO,
@@ -418,6 +422,11 @@ def open_selections(
         )
     )
     show_notice(used)
+    for selection in opened.selections:
+        who = f"{found.place()} as {role_words}"
+        if (undated := undated_sentence(selection, opened.rule, who=who, period=opened.period)) is not None:
+            label = selection.loaded.provenance.label if selection.loaded else "Victim records"
+            _markdown(data_label(label) + ": " + undated)
     unused = [s for s in found.sources if not s.in_selection]
     if unused:
         # a source's name is a label (data_label): its title or release ("extract 2 of 3") counts nobody
@@ -617,16 +626,18 @@ def show_region_table(numbers: RouteBounds, level: str, *, source: str) -> None:
     )
 
 
-def show_emerging(selection: Selection, top: int | None = None) -> None:
+def show_emerging(selection: Selection, rule: DisclosureRule = DEFAULT_RULE, top: int | None = None) -> None:
     """Growing and new corridors of a selection (the ``top`` most significant when given, saying how many there
-    are), or a sentence when there are none or its years are too few to compare periods."""
+    are), or a sentence when there are none or its years are too few to compare periods. A new corridor holds
+    at least the rule's threshold of victims in the later period, and statistics that would give a count back
+    are withheld (:func:`~evidence.notebooks.builders.emerging_statistics_shown`)."""
     from evidence.analyses import routes
 
     unassessed = emerging_unassessed(routes.emerging_periods(selection))
     if unassessed is not None:
         _markdown(unassessed)
         return
-    emerging = routes.emerging_routes(selection)
+    emerging = routes.emerging_routes(selection, min_victims=max(5, rule.threshold))
     if not emerging.height:
         _markdown("No corridor grows significantly or appears in this selection.")
         return
@@ -634,7 +645,10 @@ def show_emerging(selection: Selection, top: int | None = None) -> None:
     caption = "Growing and new corridors"
     if listed < emerging.height:
         caption += f" (the {listed} with the lowest q-values of {emerging.height})"
-    show_table(emerging_view(emerging, top=top), caption=caption, kinds=EMERGING_KINDS)
+    view = emerging_view(emerging, top=top, rule=rule, keyed=selection.keyed)
+    withheld = (view.select(pl.all() == COMPLEMENT_LABEL).sum_horizontal() > 0).any()
+    note = EMERGING_WITHHELD_NOTE.format(threshold=rule.threshold) if withheld else None
+    show_table(view, caption=caption, kinds=EMERGING_KINDS, note=note)
 
 
 # ------------------------------------------------------------------------------------------------------ trends
@@ -724,7 +738,10 @@ def show_yearly_section(
     if not isinstance(tables, bool) and numbers.by is None:
         tables = ()  # the dimension section says there is no such breakdown: no table to refer to
     if not numbers.counts.height or not (numbers.counts["count_high"].sum() or 0):
-        _markdown(f"No {noun} in this selection.")
+        from evidence.analyses import trends
+
+        why = trends.why_empty(selection)  # what was selected and what the data hold (no count)
+        _markdown(f"No {noun} in this selection" + (f": {escape_markdown(why.rstrip('.'))}." if why else "."))
         return None
     per_year = numbers.per_year
     shown = None if per_year is None else per_year.shown()

@@ -148,6 +148,7 @@ __all__ = [
     "LinkedCounts",
     "SmallCountHit",
     "assert_no_small_counts",
+    "carried_cell_keys",
     "check_disclosed",
     "disclosed_share",
     "find_small_counts",
@@ -445,6 +446,100 @@ class DisclosedTable:
             perturbed=self.perturbed,
         )
 
+    def _overview(self, most: int = 10) -> tuple[str, list[tuple[str, list[str]]], list[str], list[int]]:
+        """What a notebook shows of the table: a title, (label, text) lines, and the columns and rows of
+        :meth:`display` it shows (at most ``most`` rows and the totals row): only what it publishes, never a
+        withheld count nor a cell key (a column of cell keys or record ids a table kept among its keys is left
+        out, and with it every count when the table was not perturbed by them: those counts are exact)."""
+        from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, STABLE_ID
+
+        keyed = {CELL_KEY, RECORD_CELL_KEY, *(f"{c}_key" for c in self.count_columns)}
+        hidden = [c for c in self.key_columns if c in keyed or c == STABLE_ID]
+        shown = [c for c in self.display().columns if c not in hidden]
+        body = self.frame.height - 1 if self.has_total_row else self.frame.height
+        values = self.value_columns
+        names = ", ".join(values[:6]) + (f" and {len(values) - 6} more" if len(values) > 6 else "")
+        totals = " with totals" if self.has_total_row or self.has_total_column else ""
+        title = (
+            f"{body:,} row{'s' if body != 1 else ''} × {len(values)} count column{'s' if len(values) != 1 else ''}"
+            f" ({names}){totals}, protected"
+        )
+        parts = [f"{self.n_primary:,} small ({self.rule.label})"] if self.n_primary else []
+        if self.n_secondary:
+            parts.append(
+                f"{self.n_secondary:,} complementary ({COMPLEMENT_LABEL}: so that no small count can be recomputed)"
+            )
+        withheld = (
+            f"{self.n_suppressed:,} cell{'s' if self.n_suppressed != 1 else ''}: {', '.join(parts)}"
+            if parts
+            else "no cell"
+        )
+        protection = f"counts below {self.rule.threshold} withheld ({self.rule.label})"
+        if self.perturbed:
+            protection += "; every count perturbed by the cell key method (totals may differ from their sums)"
+        lines = [("withheld", [withheld]), ("protection", [protection])]
+        rows = [*range(min(body, most)), *([self.frame.height - 1] if self.has_total_row else [])]
+        if hidden and not self.perturbed:
+            exact = (
+                f"the table keeps cell keys ({', '.join(hidden)}) beside counts it did not perturb: its counts "
+                "are exact, not publishable; protect the counts with their keys (evidence.notebooks.builders.protect)"
+            )
+            lines.append(("not shown", [exact]))
+            shown, rows = [], []
+        elif body > most:
+            lines.append(
+                ("not shown", [f"{body - most:,} more rows: .display() shows every cell as published"])
+            )
+        lines.append(
+            ("see", [".display() (every cell as published), .frame (null where withheld), .describe()"])
+        )
+        return title, lines, shown, rows
+
+    def __repr__(self) -> str:
+        """What a notebook shows of a protected table left as a cell's value: its protection and its cells as
+        published (``<5``, ``x``), never a withheld count or a cell key (the dataclass's repr printed
+        the frames)."""
+        from evidence.core.text import overview_text
+
+        title, lines, columns, rows = self._overview()
+        if columns:
+            shown = self.display().select(columns)
+            cells = [columns, *(list(shown.row(i)) for i in rows)]
+            widths = [max(len(row[j]) for row in cells) for j in range(len(columns))]
+            numeric = [c in self.count_columns for c in columns]
+            table = [
+                "  ".join(
+                    text.rjust(width) if right else text.ljust(width)
+                    for text, width, right in zip(row, widths, numeric, strict=True)
+                ).rstrip()
+                for row in cells
+            ]
+            lines.insert(2, ("published", ["".join(f"\n    {line}" for line in table)]))
+        return overview_text("DisclosedTable", title, lines)
+
+    def _repr_html_(self) -> str:
+        """The same as :meth:`__repr__` for JupyterLab: its cells as the toolkit's table writer writes them
+        (escaped, each count marked as a count of people for the disclosure scan)."""
+        import dataclasses
+
+        from evidence.core.text import overview_html
+        from evidence.presentation.tables import is_source_note, table_data
+
+        title, lines, columns, rows = self._overview()
+        after = ""
+        if columns:
+            data = table_data(self, source="-")
+            keep = [i for i, c in enumerate(data.columns) if c.name in columns]
+            data = dataclasses.replace(
+                data,
+                columns=tuple(data.columns[i] for i in keep),
+                rows=tuple(tuple(data.rows[r][i] for i in keep) for r in rows),
+                notes=tuple(n for n in data.notes if not is_source_note(n)),
+                row_headers=sum(1 for c in self.key_columns if c in columns),
+            )
+            after = data.to_html()
+        return overview_html("DisclosedTable", title, lines, after)
+
 
 # --------------------------------------------------------------------------------------------- validation
 
@@ -500,6 +595,45 @@ def _flag_column(column: str) -> str:
 # ------------------------------------------------------------------------------------- primary suppression
 
 
+def carried_cell_keys(df: pl.DataFrame, count_columns: Sequence[str]) -> pl.DataFrame | None:
+    """The cell keys an analysis carried beside its counts of records protected by cell key
+    (``<column>_key``, or ``cell_key`` beside a single count column: ``trends.yearly_counts``, ``routes.flows``),
+    as ``cell_keys`` takes them (a column per count column); None when the frame carries none. Raises
+    ``ParameterError`` when some count columns carry keys and others do not."""
+    from evidence.analyses.selection import CELL_KEY
+
+    found = {c: f"{c}_key" for c in count_columns if f"{c}_key" in df.columns}
+    if CELL_KEY in df.columns and len(count_columns) == 1 and not found:
+        found = {count_columns[0]: CELL_KEY}
+    if found and len(found) != len(count_columns):
+        raise ParameterError(
+            "these counts carry cell keys (victim records protected by cell key) but not for every column: "
+            f"{', '.join(c for c in count_columns if c not in found)} has none; protect each with its key"
+        )
+    if CELL_KEY in df.columns and not found:
+        raise ParameterError(
+            f"the frame carries {CELL_KEY!r} (records protected by cell key) beside several count columns: "
+            "which count is it the key of? Give each count its own '<column>_key', or cell_keys="
+        )
+    return df.select(pl.col(k).alias(c) for c, k in found.items()) if found else None
+
+
+def _without_carried_keys(
+    df: pl.DataFrame, count_columns: Sequence[str], cell_keys: pl.DataFrame | None
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """``df`` without the cell keys it carries, and the keys to perturb its counts by: those given, else those
+    it carries (:func:`carried_cell_keys`). A key column left in the frame would be published as a key of the
+    table, and the counts beside it exact, not perturbed as every other output of those records."""
+    from evidence.analyses.selection import CELL_KEY
+
+    carried = [c for c in (CELL_KEY, *(f"{c}_key" for c in count_columns)) if c in df.columns]
+    if not carried:
+        return df, cell_keys
+    if cell_keys is None:
+        cell_keys = carried_cell_keys(df, count_columns)
+    return df.drop(carried), cell_keys
+
+
 def suppress_counts(
     df: pl.DataFrame,
     count_columns: str | Sequence[str],
@@ -513,9 +647,20 @@ def suppress_counts(
     Every other column is a key. Missing counts stay missing (not suppressed). If you publish totals, or
     shares of a total, use :func:`suppress_table` instead: primary suppression alone lets a lone suppressed
     cell be recomputed from its total. With ``cell_keys`` (a frame with a column per count column, row for row)
-    the counts are perturbed by the cell key method (see the module docstring).
+    the counts are perturbed by the cell key method (see the module docstring); a frame that carries its cell
+    keys (:func:`carried_cell_keys`) is perturbed by them, and they are not published.
     """
     count_columns = [count_columns] if isinstance(count_columns, str) else list(count_columns)
+    df, cell_keys = _without_carried_keys(df, count_columns, cell_keys)
+    if bounds := [
+        f"{c}{end}" for c in count_columns for end in ("_low", "_high") if f"{c}{end}" in df.columns
+    ]:
+        # as keys they would be published beside the protected counts, unprotected
+        raise ParameterError(
+            f"the table carries {', '.join(map(repr, bounds))}, bounds of the counts it protects: every column "
+            "but the counts is published as a key, so select the keys and counts to publish (or protect the "
+            "bounds as counts too, or with suppress_bounds)"
+        )
     counts = _as_counts(df, count_columns, allow_null=True)
     if cell_keys is not None:
         keys = _keys_of(cell_keys, count_columns, counts.height)
@@ -1005,6 +1150,9 @@ def suppress_table(
     only of counts the publisher censored (a bound of UNODC's ``<5`` cells): small, they are shown as small
     counts but get no complement, and the audit takes their value as known (see the module docstring).
     """
+    df, cell_keys = _without_carried_keys(
+        df, [value_columns] if isinstance(value_columns, str) else list(value_columns), cell_keys
+    )
     keys, value_columns, counts = _checked_table(df, row_key, value_columns, total_label)
     key_columns = counts.select(keys)
     if not margins:

@@ -146,6 +146,49 @@ class DisclosedEstimate:
             lines.append(f"{COMPLEMENT_LABEL}: withheld so that a small number cannot be recomputed from it.")
         return lines
 
+    def _overview(self) -> tuple[str, list[tuple[str, list[str]]]]:
+        """A title and (label, text) lines: each number as published (:meth:`text`), a withheld one as its
+        label with the word withheld, and why; never a withheld number (``values`` holds none)."""
+
+        def shown(field: str) -> str:
+            return self.text(field) + (" (withheld)" if field in self.marks else "")
+
+        estimate = (
+            "estimate withheld" if "estimate" in self.marks else f"{self.text('estimate')} people estimated"
+        )
+        title = f"{estimate}, interval {self.interval_text()}; as published under the rule {self.rule.label}"
+        lines = [
+            ("estimate", [shown("estimate")]),
+            ("observed", [f"{shown('observed')} on at least one list"]),
+            ("on no list", [shown("dark_figure")]),
+            ("interval", [f"{shown('low')} – {shown('high')}"]),
+        ]
+        if self.reasons:
+            lines.append(("withheld", [*self.reasons, *(note.rstrip(".") for note in self.notes())]))
+        if self.rounded:
+            lines.append(
+                (
+                    "rounded",
+                    [
+                        f"to whole people: the lists hold a combination of fewer than {self.rule.threshold} people"
+                    ],
+                )
+            )
+        return title, lines
+
+    def __repr__(self) -> str:
+        """What a notebook shows of a disclosed estimate left as a cell's value: the numbers as published and
+        what is withheld, and why (the dataclass's repr printed its fields)."""
+        from evidence.core.text import overview_text
+
+        return overview_text("DisclosedEstimate", *self._overview())
+
+    def _repr_html_(self) -> str:
+        """The same as :meth:`__repr__`, as a small HTML table for JupyterLab (every text escaped)."""
+        from evidence.core.text import overview_html
+
+        return overview_html("DisclosedEstimate", *self._overview())
+
 
 def _small_part(rule: DisclosureRule, total: float, observed: int = 0) -> bool:
     """Whether the part of ``total`` on no list (``total`` − ``observed``) is small as published: JSON gives the

@@ -11,6 +11,7 @@ import polars as pl
 if TYPE_CHECKING:
     from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
+from evidence.core.text import overview_html, overview_text
 from evidence.sources.provenance import OWN_RECORDS, Provenance
 
 #: Schema of a rejects (and flags) table: one row per problem; a row of the file may have several problems.
@@ -168,21 +169,11 @@ class LoadedTable:
     def __repr__(self) -> str:
         """What a notebook shows of a loaded table left as a cell's value: what it is, its row accounting and
         why rows were rejected or flagged, not its records (the dataclass's own repr printed the frame)."""
-        title, lines = self._overview()
-        body = "".join(f"\n  {label}: {'; '.join(texts)}" for label, texts in lines)
-        return f"<LoadedTable: {title}{body}>"
+        return overview_text("LoadedTable", *self._overview())
 
     def _repr_html_(self) -> str:
         """The same overview as :meth:`__repr__`, as a small HTML table for JupyterLab."""
-        from html import escape
-
-        title, lines = self._overview()
-        rows = "".join(
-            f'<tr><th style="text-align:left;vertical-align:top">{escape(label)}</th>'
-            f'<td style="text-align:left">{"<br>".join(escape(text) for text in texts)}</td></tr>'
-            for label, texts in lines
-        )
-        return f'<table><caption style="text-align:left"><b>LoadedTable</b>: {escape(title)}</caption>{rows}</table>'
+        return overview_html("LoadedTable", *self._overview())
 
     def summary(self) -> dict[str, Any]:
         """The facts a user or a script wants first (the CLI's ``--json``)."""

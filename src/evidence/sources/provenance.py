@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from evidence.core.text import overview_html, overview_text
+
 _CHUNK = 1 << 20
 
 #: How the counts of a table are protected when published (see docs/methods.md, "Disclosure control"):
@@ -150,6 +152,65 @@ class Provenance:
         the date the file was obtained (:attr:`accessed`); with neither, the access clause is left out (an
         access date is a claim of fact: the day a table was loaded or a brief rendered is not it)."""
         return with_access_date(self.citation, accessed or self.accessed)
+
+    def _overview(self) -> tuple[str, list[tuple[str, list[str]]]]:
+        """A title and (label, text) lines: the source, its release, the file (its hash shortened), where it is
+        published, its licence and how to cite it."""
+        kind = (
+            " (SYNTHETIC demo data, not real records)"
+            if self.demo
+            else " (SYNTHETIC)"
+            if self.synthetic
+            else ""
+        )
+        release = self.release_label or (self.release if self.release and self.release != "unknown" else "")
+        if self.date_published and self.date_published not in release:
+            release = (
+                f"{release}, published {self.date_published}"
+                if release
+                else f"published {self.date_published}"
+            )
+        short = self.sha256[:SHORT_HASH] if self.sha256 else "not known"
+        lines = [
+            (
+                "source",
+                [
+                    f"{self.source} ({self.layout} layout)"
+                    + (f", by {self.producer}" if self.producer else "")
+                ],
+            ),
+            ("release", [release or "not stated"]),
+            (
+                "file",
+                [
+                    f"{self.path or 'not known'} (sha256 {short}…)"
+                    if self.sha256
+                    else self.path or "not known"
+                ],
+            ),
+            ("url", [self.url or "not stated"]),
+            ("licence", [self.licence or "not stated"]),
+            ("citation", [self.citation_text() or "no citation stated"]),
+        ]
+        if self.terms:
+            lines.append(("terms", list(self.terms)))
+        lines.append(("see", [".to_dict() (every field: notes, terms, when loaded and obtained)"]))
+        return f"{self.label}{kind}", lines
+
+    def __repr__(self) -> str:
+        """What a notebook shows of a provenance left as a cell's value: a fact a line, not the dataclass's
+        every field on one."""
+        title, lines = self._overview()
+        return overview_text("Provenance", title, lines)
+
+    def _repr_html_(self) -> str:
+        """The same as :meth:`__repr__`, as a small HTML table for JupyterLab (every text escaped)."""
+        title, lines = self._overview()
+        return overview_html("Provenance", title, lines)
+
+
+#: How many hex digits of a file's sha256 an overview shows (:meth:`Provenance.__repr__`; ``.sha256`` has all).
+SHORT_HASH = 12
 
 
 #: Where a citation template puts the access date: "(accessed <date>)", "Accessed <date>." (any case).

@@ -27,6 +27,7 @@ from evidence.analyses.estimation.selection import (
     stepwise_estimates,
 )
 from evidence.core.errors import InputError, ParameterError
+from evidence.core.text import level_text
 
 METHODS = ("stepwise", "bic", "downhill", "main")
 DEFAULT_P_ENTER = 0.02
@@ -96,6 +97,71 @@ class PopulationEstimate:
     def unbounded_above(self) -> bool:
         """Whether the bootstrap found no upper limit (too many replicates with no overlap between lists)."""
         return math.isinf(self.interval[1])
+
+    def _overview(self, *, numbers: bool = True) -> tuple[str, list[tuple[str, list[str]]]]:
+        """A title and (label, text) lines: how the estimate was reached and, with ``numbers``, its exact
+        numbers of people and seed, said to be exact (not through the disclosure rule); never the
+        capture-history table's margins nor its smallest cell."""
+        low, high = self.interval
+        upper = "no upper limit" if math.isinf(high) else f"{high:,.1f}"
+        lists = f"{len(self.lists)} lists ({', '.join(self.lists)})"
+        if numbers:
+            title = (
+                f"{self.estimate:,.1f} people estimated ({level_text(self.level)} interval {low:,.1f} – {upper}); "
+                "EXACT, NOT DISCLOSURE-CONTROLLED"
+            )
+        else:
+            title = (
+                f"an estimate from {lists}; EXACT, NOT DISCLOSURE-CONTROLLED: its numbers are not shown here"
+            )
+        model = self.method + ("" if self.search == "none" else f" ({self.search} search)")
+        model += f", interactions {', '.join(self.terms)}" if self.terms else ", main effects only"
+        if self.interval_method == "bca":
+            interval = f"BCa bootstrap of {self.bootstrap_replicates:,} replicates"
+            if self.bootstrap_runs > 1:
+                interval += f" in {self.bootstrap_runs} runs"
+            interval += f", seed {self.seed}" if numbers else ""
+        else:
+            interval = "log-normal, from the intercept's standard error"
+        publishable = (
+            "evidence.presentation.estimates.disclose_estimate(result) gives what may be shown "
+            "(disclosed_payload(result) for JSON)"
+        )
+        if numbers:
+            unpublished = f"exact numbers that have not passed the small-count disclosure rule: {publishable}"
+            observed = (
+                f"{self.observed:,} on at least one of {lists}; {self.dark_figure:,.1f} estimated on none"
+            )
+            lines = [("not published", [unpublished]), ("observed", [observed])]
+        else:
+            # HTML travels further than a cell's text (a brief built from the notebook takes it): the numbers
+            # of people stay in the text
+            unpublished = (
+                "the estimate's exact numbers of people have not passed the small-count disclosure rule, and "
+                f"HTML is shown wherever the notebook is (a brief too): print(result) shows them; {publishable}"
+            )
+            lines = [("not published", [unpublished])]
+        lines += [("model", [model]), ("interval", [interval])]
+        if self.source:
+            lines.append(("data", [self.source]))
+        lines.append(("see", [".to_dict(), .interval, .existence"]))
+        return title, lines
+
+    def __repr__(self) -> str:
+        """What a notebook's text shows of an estimate (``print(result)``, a console): its numbers, said
+        plainly to be exact and not yet publishable (the dataclass's repr printed every field, the smallest
+        cell's count too)."""
+        from evidence.core.text import overview_text
+
+        return overview_text("PopulationEstimate", *self._overview())
+
+    def _repr_html_(self) -> str:
+        """What JupyterLab shows of an estimate left as a cell's value: :meth:`__repr__` without the exact
+        numbers of people (HTML outputs go into the briefs made from a notebook, text outputs never), as a
+        small HTML table, every text escaped."""
+        from evidence.core.text import overview_html
+
+        return overview_html("PopulationEstimate", *self._overview(numbers=False))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (aggregate numbers only: never the cell counts)."""
