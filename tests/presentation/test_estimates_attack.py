@@ -308,14 +308,16 @@ def _candidates_any_model(capture: ListCapture, result) -> np.ndarray:
                 if want is not None:
                     close &= np.abs(value - want) <= step / 2 + 1e-9
         maybe |= close[inverse.ravel()]
+    from evidence.core.errors import InputError
+
     published = _published(result)
     keep = []
     for i in np.flatnonzero(maybe):
         try:
             other = estimate_population(capture.with_counts(Y[i]))
-        except Exception:  # no estimate: nothing published
-            continue
-        if _published(other) == published:
+        except InputError:  # no estimate: nothing published
+            other = None
+        if other is not None and _published(other) == published:
             keep.append(i)
     return Y[keep]
 
