@@ -101,9 +101,11 @@ def load_page(
     timeout: float = 60,
     probe: str | None = None,
     settle: float = 0.0,
+    media: str | None = None,
 ) -> PageLoad:
     """Load ``path`` with the network blocked; report requests, failures, images and a screenshot, and the
-    value of the JavaScript expression ``probe`` (evaluated ``settle`` seconds after the load event)."""
+    value of the JavaScript expression ``probe`` (evaluated ``settle`` seconds after the load event), the page
+    styled for ``media`` ("print": its print style sheet) when given."""
     browser = chromium_path()
     if browser is None:
         raise RuntimeError("chromium not found")
@@ -161,6 +163,8 @@ def load_page(
                 {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
                 session=session,
             )
+            if media:
+                pipe.send("Emulation.setEmulatedMedia", {"media": media}, session=session)
             pipe.send("Page.navigate", {"url": path.resolve().as_uri()}, session=session)
             pipe.wait_for("Page.loadEventFired", timeout=timeout)
             if settle:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -473,7 +474,8 @@ def test_a_long_note_beside_a_number_may_wrap_and_the_number_does_not(tmp_path: 
     source.write_text(_noted_table())
     html = builtin.html_document(source)
     note = _LONG_NOTE.removeprefix("2021 ")
-    assert f'<td style="text-align: right;">2021 <span class="cell-note">{note}</span></td>' in html
+    # the space before the note is the note's: the line may break there
+    assert f'<td style="text-align: right;">2021<span class="cell-note"> {note}</span></td>' in html
     assert '<td style="text-align: right;">2010</td>' in html  # a cell without a note is left as it was
     assert "td .cell-note { white-space: normal; }" in (builtin.TEMPLATES / "brief.css").read_text()
     assert note in builtin.typst_markup(source)  # the PDF keeps the note, as text
@@ -630,3 +632,238 @@ def test_escaped_dots_read_as_themselves_in_the_pdf_as_in_the_html(tmp_path: Pat
     assert markup.count(literal) == 3, markup  # title, text, cell
     assert markup.count(literal.replace("\\.", ".")) == 0
     builtin.typeset(markup, tmp_path)  # Typst reads it
+
+
+def _neighbours_table() -> str:
+    """The neighbours table of Thailand's destination brief (real files): nine columns, long headers, numbers
+    with the year they are for."""
+    headers = [
+        "Country",
+        "Detected victims",
+        "Detected per 100,000",
+        "Estimated in modern slavery",
+        "Prevalence per 1,000",
+        "Vulnerability (0-100)",
+        "Government response (%)",
+        "TIP tier",
+        "Detected per 1,000 estimated",
+    ]
+    rows = [
+        [
+            "Thailand",
+            "134 (2021)",
+            "0.192 (2021)",
+            "401,000",
+            "5.74",
+            "46.5",
+            "55.1",
+            "Tier 3 (2015)",
+            "0.334 (2021)",
+        ],
+        [
+            "Brunei Darussalam",
+            "<5 (2020)",
+            "<1.14 (2020)",
+            "n/a",
+            "n/a",
+            "n/a",
+            "34.6",
+            "Tier 2 (2015)",
+            "n/a",
+        ],
+        [
+            "Myanmar",
+            "29 (2021)",
+            "0.0533 (2021)",
+            "657,000",
+            "12.08",
+            "67.4",
+            "42.3",
+            "Tier 2 WL (2015)",
+            "0.0441 (2021)",
+        ],
+        [
+            "Philippines",
+            "1,598 (2020)",
+            "1.46 (2020)",
+            "859,000",
+            "7.84",
+            "66.4",
+            "59.0",
+            "Tier 2 (2015)",
+            "1.86 (2020)",
+        ],
+    ]
+    lines = ["**Thailand and its neighbours**", "", "| " + " | ".join(headers) + " |"]
+    lines += ["|:---|" + "---:|" * 6 + ":---|---:|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="headless Chromium is not installed")
+def test_a_table_of_nine_columns_fits_the_text_and_its_title_sits_close_above_it(tmp_path: Path) -> None:
+    """Thailand's, Myanmar's... neighbours table (real files) scrolled on a desktop screen, its TIP tier column
+    squeezed to a word a line and cut ("Tie / WL / (20"), the columns after it out of sight; and a table's bold
+    title stood as far from its table as from the text before."""
+    source = tmp_path / "brief.qmd"
+    source.write_text("Text.\n\n" + _neighbours_table())
+    page_file = builtin.render_html(source, tmp_path / "brief.html")
+    probe = (
+        "(() => { const box = document.querySelector('table').parentElement;"
+        " const title = box.previousElementSibling;"
+        " return {inner: box.scrollWidth, outer: box.clientWidth,"
+        " gap: box.querySelector('table').getBoundingClientRect().top - title.getBoundingClientRect().bottom,"
+        " em: parseFloat(getComputedStyle(title).fontSize)}; })()"
+    )
+    seen = load_page(page_file, width=1100, probe=probe).probe
+    assert seen["inner"] <= seen["outer"], seen  # no scrolling on a desktop screen
+    assert seen["gap"] < 1.5 * seen["em"], seen
+
+
+def _page_png(markup: str, folder: Path, page: int = 0, ppi: int = 144) -> tuple[int, list[list[bool]]]:
+    """A page of the brief's PDF as rows of inked pixels (and the pixels in a point, ppi / 72)."""
+    import typst
+    from _png import png_pixels
+
+    pages = typst.compile(
+        markup.encode(), root=str(folder), format="png", ppi=ppi, font_paths=builtin._fonts()
+    )
+    width, _height, rows, channels = png_pixels(pages[page] if isinstance(pages, list) else pages)
+    inked = [[min(row[x * channels : x * channels + 3]) < 160 for x in range(width)] for row in rows]
+    return ppi // 72, inked
+
+
+def _rules(inked: list[list[bool]], least: int) -> list[tuple[int, int, int]]:
+    """Horizontal rules: (row, first pixel, length) of each run of ink at least ``least`` pixels long."""
+    found = []
+    for y, row in enumerate(inked):
+        x = 0
+        while x < len(row):
+            if row[x]:
+                start = x
+                while x < len(row) and row[x]:
+                    x += 1
+                if x - start >= least:
+                    found.append((y, start, x - start))
+            x += 1
+    return found
+
+
+def test_a_pdf_table_starts_at_the_texts_edge_and_its_columns_stand_apart(tmp_path: Path) -> None:
+    """Myanmar's brief (real files): small tables were centred on the page under their left-aligned titles, and
+    "657,000" ran into the next column's "8 of 27" (4pt on each side of a cell)."""
+    source = tmp_path / "brief.qmd"
+    source.write_text(
+        "---\ntitle: T\n---\n\n**Myanmar in the Global Slavery Index**\n\n"
+        "| Measure | Myanmar | Rank |\n|:---|---:|:---|\n| Estimated number | 657,000 | 8 of 27 |\n"
+    )
+    scale, inked = _page_png(builtin.typst_markup(source), tmp_path)
+    rules = _rules(inked, 40 * scale)
+    title_rule = max(rules, key=lambda rule: rule[2])  # under the title block: the text's whole width
+    table_rule = min(rules, key=lambda rule: rule[2])  # under the table's header
+    assert abs(table_rule[1] - title_rule[1]) <= scale, (table_rule, title_rule)
+    # the row of "657,000 | 8 of 27": the last gap of white wider than a word space is the columns' gap
+    row_band = range(table_rule[0] + 2 * scale, table_rule[0] + 12 * scale)
+    inked_columns = [x for x in range(len(inked[0])) if any(inked[y][x] for y in row_band)]
+    gaps = [b - a for a, b in itertools.pairwise(inked_columns) if b - a > 5 * scale]
+    assert gaps[-1] >= 10.5 * scale, gaps[-1] / scale  # 10pt of insets and more between a number and the text
+
+
+def test_a_long_pdf_table_breaks_across_pages_with_its_title(tmp_path: Path) -> None:
+    """A table in a figure does not break in Typst: one taller than the page ran off its bottom, rows lost."""
+    source = tmp_path / "brief.qmd"
+    rows = "\n".join(f"| {2000 + i} | {7 * i + 5:,} |" for i in range(80))
+    source.write_text(f"Text.\n\n**Per year**\n\n| Year | Victims |\n|---|---:|\n{rows}\n")
+    markup = builtin.typst_markup(source)
+    assert re.search(
+        r"#brief-keep-with-next\[\s*#strong\[Per year\]\s*\]\s*#brief-long-table\[\s*#figure\(", markup
+    )
+    pdf = builtin.render_pdf(source, tmp_path / "brief.pdf").read_bytes()
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 2
+    # a short table is left as it was
+    source.write_text("**Per year**\n\n| Year | Victims |\n|---|---:|\n| 2020 | 12 |\n")
+    assert "#brief-long-table[" not in builtin.typst_markup(source)
+
+
+def test_code_in_the_pdfs_text_is_the_size_of_the_htmls(tmp_path: Path) -> None:
+    """Myanmar's brief (real files): "<5" and the files' digests, code in the text, were set at Typst's 0.8em of
+    the text, smaller than the HTML's 0.88em and hard to read."""
+    import typst
+
+    source = tmp_path / "brief.qmd"
+    source.write_text("Counts below 5 are shown as `<5`.\n")
+    probe = (
+        '\n#context [#metadata((measure(raw("H")).height, measure(text(size: 0.88em, font: "DejaVu Sans Mono")'
+        '[H]).height, measure(text(size: 0.8em, font: "DejaVu Sans Mono")[H]).height)) <sizes>]\n'
+    )
+    markup = builtin.typst_markup(source) + probe
+    found = typst.query(markup.encode(), "<sizes>", field="value", one=True, font_paths=builtin._fonts())
+    code, html_size, typst_size = json.loads(found)
+    assert html_size != typst_size and code == html_size, (code, html_size, typst_size)
+
+
+def test_typst_tables_keep_their_cells_on_one_line_before_their_headers(tmp_path: Path) -> None:
+    """Myanmar's neighbours (real files, part 2 of 2 in the PDF): "Tier 2 WL (2015)" was set in two lines beside
+    columns as wide as "Vulnerability (0-100)" holding "67.4": room went to the headers' lengths."""
+    headers = [
+        "Country",
+        "Vulnerability (0-100)",
+        "Government response (%)",
+        "TIP tier",
+        "Detected per 1,000 estimated",
+    ]
+    rows = [
+        ["Myanmar", "67.4", "42.3", "Tier 2 WL (2015)", "0.0441 (2021)"],
+        ["Cambodia", "57.6", "42.3", "Tier 2 WL (2015)", "no total"],
+        ["Thailand", "46.5", "55.1", "Tier 3 (2015)", "0.334 (2021)"],
+    ]
+    source = tmp_path / "brief.qmd"
+    lines = ["| " + " | ".join(headers) + " |", "|:---|---:|---:|:---|---:|"]
+    source.write_text("\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows]) + "\n")
+    widths = _column_widths(_typst_table(builtin.typst_markup(source)))
+    line, inset = 90, 2  # brief.lua's LINE_CHARS and CELL_CHARS
+    assert widths[3] * line / 100 >= len("Tier 2 WL (2015)") + inset - 0.01, widths
+    # the headers share what is left: the longest gets most of it
+    assert widths[4] == max(widths) and min(widths[1], widths[2]) > widths[0], widths
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="headless Chromium is not installed")
+def test_printed_html_keeps_titles_and_small_headings_with_what_follows(tmp_path: Path) -> None:
+    """Myanmar's HTML brief printed from the browser (real files): "What the sources say about Myanmar",
+    "Routes" and "Victims per year" with their table titles were left at the bottom of pages, their tables on
+    the next."""
+    source = tmp_path / "brief.qmd"
+    source.write_text(
+        "Text.\n\n#### Routes\n\n**Identified victims per year**\n\n| Year | Victims |\n|---|---:|\n| 2010 | 40 |\n\n"
+        "Text after.\n"
+    )
+    page_file = builtin.render_html(source, tmp_path / "brief.html")
+    probe = (
+        "(() => { const style = e => getComputedStyle(e).breakAfter;"
+        " return {heading: style(document.querySelector('h4')),"
+        " title: style(document.querySelector('.table-scroll').previousElementSibling),"
+        " text: style([...document.querySelectorAll('p')].pop())}; })()"
+    )
+    seen = load_page(page_file, width=800, probe=probe, media="print").probe
+    assert seen == {"heading": "avoid", "title": "avoid", "text": "auto"}, seen
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="headless Chromium is not installed")
+def test_on_a_phone_every_table_is_set_smaller_and_tighter(tmp_path: Path) -> None:
+    """Myanmar's briefs on a phone (real files, 420 pixels): the phone's rule for tables came before the rule it
+    meant to override, so every table kept the desktop's padding and scrolled sooner."""
+    source = tmp_path / "brief.qmd"
+    source.write_text("Text.\n\n" + _noted_table())
+    page_file = builtin.render_html(source, tmp_path / "brief.html")
+    probe = (
+        "(() => { const cell = getComputedStyle(document.querySelector('td'));"
+        " const root = parseFloat(getComputedStyle(document.documentElement).fontSize);"
+        " return {padding: parseFloat(cell.paddingLeft) / root, size: parseFloat(cell.fontSize) / root}; })()"
+    )
+    phone = load_page(page_file, width=420, probe=probe).probe
+    assert phone == {"padding": 0.4, "size": 0.82}, phone
+    desktop = load_page(page_file, width=1100, probe=probe).probe
+    assert desktop == {"padding": 0.7, "size": 0.92}, desktop

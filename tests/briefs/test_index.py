@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from _brief_runs import make_run
+from _chromium import chromium_path, load_page
 
 from evidence.briefs.builtin import external_references
 from evidence.briefs.index import collect_briefs, index_path, write_index
@@ -189,3 +190,32 @@ def test_the_index_is_read_and_written_under_its_folders_lock(runs_root: Path, m
     monkeypatch.setattr(index, "collect_briefs", collect_while_another_tries)
     write_index(runs_root)
     assert tried == [False]
+
+
+def test_a_release_the_file_does_not_state_is_said_so() -> None:
+    """The real CTDC file states no release: the index listed "ctdc unknown", read as a source named so."""
+    from evidence.briefs.index import _releases
+
+    found = _releases(
+        [{"source": "ctdc", "release": "unknown", "layout": "k_anonymised"}, {"source": "unodc_glotip"}]
+    )
+    assert found == ["ctdc release not stated (k_anonymised)", "unodc_glotip release not stated"]
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="headless Chromium is not installed")
+def test_the_index_keeps_its_dates_whole_and_fits_a_phone(runs_root: Path) -> None:
+    """Eight real-data briefs: the index split its dates at a hyphen ("2026-" over "12-05"), and on a phone
+    its table ran off the page, the releases and dates out of sight."""
+    run = make_run(runs_root)
+    index = render_run(run, renderer="builtin", formats="html").index
+    probe = (
+        "(() => { const range = document.createRange();"
+        " range.selectNodeContents(document.querySelector('td.when'));"
+        " return {page: document.documentElement.scrollWidth, view: window.innerWidth,"
+        " lines: range.getClientRects().length}; })()"
+    )
+    wide = load_page(index, width=1100, probe=probe).probe
+    assert wide["lines"] == 1, wide
+    narrow = load_page(index, width=420, probe=probe).probe
+    assert narrow["page"] <= narrow["view"], narrow

@@ -874,3 +874,42 @@ def test_an_empty_yearly_section_says_why(monkeypatch, own_records):
     (said,) = [obj.data for obj in shown]  # type: ignore[attr-defined]
     assert said.startswith("No identified victims in this selection: no victim records of THA (Thailand)")
     assert "the table holds them in 2010" in said
+
+
+def test_a_selection_without_a_corridor_is_not_said_to_have_none_growing(monkeypatch):
+    """Found by the routes audit: "No corridor grows significantly or appears" where no victim had a known
+    origin (no corridor at all)."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.views import show_emerging
+    from evidence.sources.case_schema import conform
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    records = [
+        {"year": year, "origin_iso3": None, "destination_iso3": "THA"} for year in range(2010, 2020)
+    ] * 6
+    show_emerging(Selection(conform(pl.DataFrame(records)), country="THA", role="destination"))
+    (said,) = [obj.data for obj in shown]  # type: ignore[attr-defined]
+    assert said.startswith("No corridor (a route with a known origin and destination) in this selection")
+
+
+def test_routes_without_a_known_origin_are_not_said_to_be_withheld(monkeypatch):
+    """Found by the routes audit: with no victim of a known origin, the charts' place said every route was
+    "withheld, doubtful, or among 'All other routes'"."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks import views
+    from evidence.sources.case_schema import conform
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    records = [
+        {"year": year, "origin_iso3": None, "destination_iso3": "THA"} for year in range(2010, 2020)
+    ] * 6
+    selection = Selection(conform(pl.DataFrame(records)), country="THA", role="destination")
+    views.show_routes(selection, DisclosureRule(5), title="t", map_title="m", subtitle=None, source="s")
+    said = [obj.data for obj in shown if hasattr(obj, "data")]
+    assert views.NO_KNOWN_ROUTE in said and views.NO_ROUTE_TO_DRAW not in said

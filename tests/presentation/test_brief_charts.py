@@ -131,3 +131,29 @@ def test_a_year_written_beside_a_bar_is_read_once(tmp_path: Path) -> None:
         assert sum(label.startswith(f"Country: {country};") for label in labels) == 1, country
     # the year's text is still drawn, in a group a screen reader skips
     assert re.search(r'aria-hidden="true"[^>]*>.*?>2015</text>', svg, re.DOTALL)
+
+
+def test_a_panel_of_values_below_one_is_labelled_in_plain_numbers() -> None:
+    """Found looking at Myanmar's real brief: the panel of victims detected per 1,000 estimated (0.0533,
+    0.0441) was labelled "0m 20m 40m" (SI milli); thousands keep their "10k"."""
+    data = pl.DataFrame(
+        {
+            "country": ["Myanmar", "Thailand"] * 2,
+            "measure": ["Per 1,000", "Per 1,000", "Victims", "Victims"],
+            "value": [0.0441, 0.0533, 12_000.0, 9_000.0],
+            "role": ["country", "peer"] * 2,
+        }
+    )
+    spec = chart_spec(peer_chart(data, "country", "measure", "value", "role", title="t", source="s"))
+
+    def axis_formats(node: object) -> list[str]:
+        if isinstance(node, dict):
+            here = (
+                [node["axis"]["format"]]
+                if isinstance(node.get("axis"), dict) and "format" in node["axis"]
+                else []
+            )
+            return here + [f for value in node.values() for f in axis_formats(value)]
+        return [f for value in node for f in axis_formats(value)] if isinstance(node, list) else []
+
+    assert [sorted(set(axis_formats(panel))) for panel in spec["hconcat"]] == [[",~g"], [",~s"]]

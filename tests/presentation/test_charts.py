@@ -973,3 +973,30 @@ def test_a_chart_of_records_protected_by_cell_key_draws_their_perturbed_counts_o
     drawn = {row["year"]: row["count"] for row in next(iter(spec["datasets"].values())) if "count" in row}
     exact = dict(counts.select("year", "count").iter_rows())
     assert drawn and drawn != {year: exact[year] for year in drawn}  # perturbed, as the tables
+
+
+def test_a_series_not_recorded_is_grey_never_the_palette_s_black() -> None:
+    """Found looking at real briefs: "Not recorded", the eighth category of "victims by form" (Cambodia), was
+    drawn in the palette's eighth colour, black: the boldest series of the chart was the unknown one."""
+    from evidence.presentation.charts import PALETTE, series_scale, stacked_share_chart, trend_chart
+
+    forms = ["Forced labour", "Sexual exploitation", "Forced marriage", "Organ removal", "Forced military",
+             "Slavery practices", "Other", "Not recorded"]  # fmt: skip
+    scale = series_scale(forms, ordered=True).to_dict()
+    assert scale["domain"] == forms
+    colours = dict(zip(scale["domain"], scale["range"], strict=True))
+    assert colours["Not recorded"] not in PALETTE and "#000000" not in scale["range"]
+    assert colours["Forced labour"] == PALETTE[0] and colours["Other"] == PALETTE[6]
+    # sorted as Vega-Lite sorts a nominal field: the known series keep the colours they had
+    assert series_scale(["b", "Unknown", "a"]).to_dict() == {
+        "domain": ["Unknown", "a", "b"], "range": ["#a6a6a6", PALETTE[0], PALETTE[1]]
+    }  # fmt: skip
+    frame = pl.DataFrame(
+        {"year": [2019] * 8 + [2020] * 8, "form": forms * 2, "count": [10 + i for i in range(16)]}
+    )
+    for chart in (
+        stacked_share_chart(frame, x="year", category="form", value="count", title="By form", source="s"),
+        trend_chart(frame, year="year", value="count", series="form", title="By form", source="s"),
+    ):
+        spec = json.dumps(chart.to_dict())
+        assert "#a6a6a6" in spec and "#000000" not in spec

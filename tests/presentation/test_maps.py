@@ -155,3 +155,15 @@ def test_text_width_is_that_of_the_charts_font() -> None:
     assert text_width("Thailand", bold=True) > text_width("Thailand")
     assert text_width("Côte d'Ivoire") == text_width("Cote d'Ivoire")
     assert text_width("") == 0
+
+
+def test_every_country_of_the_reference_has_a_point_for_flow_maps() -> None:
+    """Found by the routes audit: 35 territories (Gibraltar, Jersey, the Faroes, French Polynesia, the US Virgin
+    Islands...) had no point, so their flows were left off every map (counted only in its subtitle)."""
+    from evidence.sources.countries import country_table
+
+    located = set(country_centroids()["iso3"].to_list())
+    assert sorted(set(country_table()["iso3"].to_list()) - located) == []
+    for iso3, lon, lat in (("GIB", -5.35, 36.14), ("PYF", -149.57, -17.54), ("FRO", -6.77, 62.01)):
+        point = country_centroids().filter(pl.col("iso3") == iso3).row(0, named=True)
+        assert (point["lon"], point["lat"]) == (lon, lat)

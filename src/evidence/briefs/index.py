@@ -194,10 +194,10 @@ def _row(entry: IndexEntry, base: Path) -> str:
         f'<td><a class="brief-link" href="{_href(title_target, base)}">'
         f"{escape_html(entry.title)}</a>{demo}{subtitle}"
         f'<div class="muted">{escape_html(entry.notebook)} · {links}</div></td>'
-        f'<td><ul class="plain">{parameters}</ul></td>'
-        f'<td><ul class="plain">{releases}</ul></td>'
-        f"<td>{escape_html(entry.run_date)}</td>"
-        f"<td>{escape_html(entry.rendered_at[:16].replace('T', ' '))}</td>"
+        f'<td data-label="Parameters"><ul class="plain">{parameters}</ul></td>'
+        f'<td data-label="Data releases"><ul class="plain releases">{releases}</ul></td>'
+        f'<td class="when" data-label="Run">{escape_html(entry.run_date)}</td>'
+        f'<td class="when" data-label="Rendered">{escape_html(entry.rendered_at[:16].replace("T", " "))}</td>'
         "</tr>"
     )
 
@@ -205,7 +205,10 @@ def _row(entry: IndexEntry, base: Path) -> str:
 def _releases(provenance: list[dict[str, Any]]) -> list[str]:
     labels = []
     for p in provenance:
-        label = f"{p.get('source', 'unknown')} {p.get('release', '')}".strip()
+        release = p.get("release") or ""
+        if str(release).lower() in ("", "unknown"):
+            release = "release not stated"  # as the brief says it ("unknown" read as the source's name)
+        label = f"{p.get('source', 'unknown')} {release}".strip()
         if p.get("layout"):
             label += f" ({p['layout']})"
         if p.get("demo"):
@@ -260,4 +263,16 @@ ul.plain { list-style: none; margin: 0; padding: 0; font-size: 0.9rem; }
        border-radius: 3px;
        margin-left: 0.4rem; vertical-align: middle; }
 .tag-demo { background: var(--alarm); color: #fff; text-transform: uppercase; letter-spacing: 0.04em; }
+/* a date, and a release with its date ("unodc_glotip 2023-05-30"), is not split at its hyphens */
+table.briefs td.when, ul.releases li { white-space: nowrap; }
+/* on a phone each brief is a block of its own, each field under its name: the table does not run off the page */
+@media (max-width: 40rem) {
+  table.briefs, table.briefs tbody, table.briefs tr, table.briefs td { display: block; }
+  table.briefs thead { display: none; }
+  table.briefs td { border: none; padding: 0.2rem 0; }
+  table.briefs tr { border-bottom: 1px solid var(--rule); padding: 0.6rem 0; }
+  table.briefs td[data-label]::before { content: attr(data-label); display: block; font-size: 0.75rem;
+                                        font-weight: 700; color: var(--muted); text-transform: uppercase; }
+  table.briefs td.when, ul.releases li { white-space: normal; }
+}
 """

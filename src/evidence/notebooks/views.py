@@ -89,6 +89,10 @@ NOTHING_TO_DRAW: Final = "Nothing to draw here: every value of this chart is wit
 ONE_ROUTE_TO_DRAW: Final = "Only one route has victims to draw ({route}): it is in the table above; no chart compares it with others."
 #: Said instead of a route table's charts (bars, flow map, world map) when none of its routes can be drawn.
 NO_ROUTE_TO_DRAW: Final = 'No chart of these routes: none is left to draw (each is withheld, doubtful, or among "All other routes").'
+#: Said instead of the route charts when no victim of the selection has a known origin and destination.
+NO_KNOWN_ROUTE: Final = (
+    "No chart of routes: no victim of this selection has both a known origin and a known destination."
+)
 
 
 def show_charts(named: Sequence[tuple[object, str]]) -> None:
@@ -633,7 +637,11 @@ def show_emerging(selection: Selection, rule: DisclosureRule = DEFAULT_RULE, top
     are withheld (:func:`~evidence.notebooks.builders.emerging_statistics_shown`)."""
     from evidence.analyses import routes
 
-    unassessed = emerging_unassessed(routes.emerging_periods(selection))
+    periods = routes.emerging_periods(selection)
+    if periods.first is None:  # not "no corridor grows": there is none
+        _markdown("No corridor (a route with a known origin and destination) in this selection to assess.")
+        return
+    unassessed = emerging_unassessed(periods)
     if unassessed is not None:
         _markdown(unassessed)
         return
@@ -1387,6 +1395,9 @@ def show_route_charts(
 
     from evidence.presentation import charts
 
+    if not published_routes.height:  # not "each is withheld": there is no route
+        display(Markdown(NO_KNOWN_ROUTE))
+        return
     if not published_routes.filter(pl.col("victims") > 0).height:
         # every route withheld, doubtful or among the other routes: no chart (an empty map says nothing), said once
         display(Markdown(NO_ROUTE_TO_DRAW))

@@ -138,6 +138,13 @@ def magnitude_chart(
 
 
 @unchecked
+def axis_format(top: float) -> str:
+    """The d3 format of a value axis whose largest value is ``top``: SI prefixes for thousands and more
+    ("10k", "1.5M"), plain numbers below ("0.02", "150"): ``,~s`` labelled the ticks of 0.0533 victims per
+    1,000 "0m 20m 40m" (milli)."""
+    return ",~s" if top >= 1_000 else ",~g"
+
+
 def peer_chart(
     data: pl.DataFrame,
     country: str,
@@ -202,7 +209,9 @@ def peer_chart(
             .mark_bar()
             .encode(
                 y=y,
-                x=alt.X(f"{value}:Q", title=None, scale=scale, axis=alt.Axis(format=",~s", tickCount=3)),
+                x=alt.X(
+                    f"{value}:Q", title=None, scale=scale, axis=alt.Axis(format=axis_format(top), tickCount=3)
+                ),
                 color=colour,
                 tooltip=tooltip,
             )

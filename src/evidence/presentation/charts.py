@@ -103,6 +103,7 @@ __all__ = [
     "plain",
     "save_chart",
     "save_charts",
+    "series_scale",
     "side_by_side",
     "stacked_share_chart",
     "trend_chart",
@@ -117,6 +118,11 @@ THEME_NAME = "evidence"
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 _SEQUENTIAL_SCHEME: Final = "blues"
 _NO_DATA_COLOUR = "#e3e3e3"
+#: The colour of a series of victims whose category is not recorded or unknown: a grey, never the palette's
+#: black (the eighth colour), which drew "Not recorded" as the boldest series of "victims by form".
+_UNKNOWN_COLOUR = "#a6a6a6"
+#: Series names that say a category is not known (compared lower case).
+_UNKNOWN_SERIES = frozenset({"not recorded", "unknown", "not known", "not stated", "missing"})
 _LAND_COLOUR = "#ececec"
 _BORDER_COLOUR = "#ffffff"
 _FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
@@ -481,6 +487,22 @@ def _shown_values(
 
 
 @unchecked
+def series_scale(values: Sequence[object], *, ordered: bool = False) -> alt.Scale:
+    """The colour scale of a chart's series: the palette in the order Vega-Lite gives it (sorted; ``ordered``:
+    in the order of ``values``, as a declared order of categories), a series whose category is not recorded or
+    unknown (:data:`_UNKNOWN_SERIES`) in grey, whatever its place."""
+    named = [str(v) for v in values if v is not None]
+    domain = list(dict.fromkeys(named)) if ordered else sorted(set(named))
+    colours, known = [], 0
+    for name in domain:
+        if name.strip().lower() in _UNKNOWN_SERIES:
+            colours.append(_UNKNOWN_COLOUR)
+        else:
+            colours.append(PALETTE[known % len(PALETTE)])
+            known += 1
+    return alt.Scale(domain=domain, range=colours)
+
+
 def trend_chart(
     data: DisclosedTable | pl.DataFrame,
     year: str,
@@ -536,7 +558,12 @@ def trend_chart(
     )
     y_title = y_title or column_title(value)
     x = alt.X(f"{year}:Q", title=None, axis=year_axis(), scale=scale)
-    colour = alt.Color(f"{series}:N", title=column_title(series)) if series else alt.ColorValue(PALETTE[0])
+    colours = series_scale(frame[series].to_list()) if series else None
+    colour = (
+        alt.Color(f"{series}:N", title=column_title(series), scale=colours)
+        if series
+        else alt.ColorValue(PALETTE[0])
+    )
     drawn = (
         low is not None
         and high is not None
@@ -568,7 +595,9 @@ def trend_chart(
     )
     layers: list[alt.Chart] = []
     if drawn:
-        band_colour = alt.Color(f"{series}:N", legend=None) if series else alt.ColorValue(PALETTE[0])
+        band_colour = (
+            alt.Color(f"{series}:N", legend=None, scale=colours) if series else alt.ColorValue(PALETTE[0])
+        )
         layers.append(
             base.mark_area(opacity=0.2).encode(
                 x=x,
@@ -583,7 +612,9 @@ def trend_chart(
     drawn_years = set(frame[year].to_list())
     marked = [int(y) for y in flagged if int(y) in drawn_years]
     if marked:
-        stroke = alt.Stroke(f"{series}:N", legend=None) if series else alt.StrokeValue(PALETTE[0])
+        stroke = (
+            alt.Stroke(f"{series}:N", legend=None, scale=colours) if series else alt.StrokeValue(PALETTE[0])
+        )
         layers.append(
             base.transform_filter(alt.FieldOneOfPredicate(field=year, oneOf=marked))
             .mark_point(filled=False, fill="white", fillOpacity=1, opacity=1, size=60, strokeWidth=2)
@@ -653,6 +684,7 @@ def stacked_share_chart(
                 f"{category}:N",
                 title=column_title(category),
                 sort=levels,
+                scale=series_scale(levels, ordered=True),
                 legend=_category_legend(frame, category, value, levels),
             ),
             order=alt.Order("_stack_order:Q"),

@@ -385,10 +385,13 @@ end
 
 -- Column widths for Typst. Typst shrinks `auto` columns that do not fit the page to equal shares, and a word
 -- longer than its column's share overprints the next column. A table too wide for the page gets widths from
--- its content instead, as a browser lays out a table: each column at least as wide as its longest word, the
--- room left shared in proportion to what each column needs to set its longest cell on one line; its long
--- headers then wrap within their columns. A table that fits keeps `auto` columns (as wide as their content).
--- (The widths are estimates in characters; the PDF of a brief shows how they come out.)
+-- its content instead: each column at least as wide as its longest word; then, room allowing, as wide as its
+-- longest cell of the body, so that the rows keep their cells on one line and the headers wrap ("Tier 2 WL
+-- (2015)" was set in two lines beside a column as wide as "Vulnerability (0-100)" holding "67.4"); the room
+-- left shared in proportion to what each column's header needs beyond that. A table that fits keeps `auto`
+-- columns (as wide as their content). (The widths are estimates in characters; the PDF of a brief shows how
+-- they come out.)
+local LONG_TABLE_ROWS = 15 -- a table of more rows may break across pages in the PDF
 local LINE_CHARS = 90 -- characters of table text (0.85em) on a line of the page (A4, the template's margins)
 local CELL_CHARS = 2 -- a cell's inset, in characters
 
@@ -418,18 +421,37 @@ local function cell_texts(tbl)
   return parts
 end
 
+-- widths[i] grown from `from` towards `to`, sharing `room` in proportion to what each column lacks
+local function share(from, to, room)
+  local sum_from, sum_to = 0, 0
+  for i = 1, #from do
+    sum_from, sum_to = sum_from + from[i], sum_to + to[i]
+  end
+  local widths = {}
+  for i = 1, #from do
+    local grown = sum_to > sum_from and (to[i] - from[i]) * math.max(0, room - sum_from) / (sum_to - sum_from)
+      or 0
+    widths[i] = from[i] + grown
+  end
+  return widths
+end
+
 local function typst_widths(tbl, texts)
   local n = #tbl.colspecs
-  local least, most = {}, {}
+  local least, body, most = {}, {}, {}
   for i = 1, n do
-    least[i], most[i] = 1, 1
+    least[i], body[i], most[i] = 1, 1, 1
   end
-  local function measure(rows)
+  local function measure(rows, in_body)
     for _, cells in ipairs(rows) do
       local column = 1
       for _, cell in ipairs(cells) do
         if cell.span == 1 and column <= n then
-          most[column] = math.max(most[column], text_length(cell.text))
+          local length = text_length(cell.text)
+          most[column] = math.max(most[column], length)
+          if in_body then
+            body[column] = math.max(body[column], length)
+          end
           for word in cell.text:gmatch("%S+") do
             least[column] = math.max(least[column], text_length(word))
           end
@@ -438,29 +460,32 @@ local function typst_widths(tbl, texts)
       end
     end
   end
-  measure(texts.head)
+  measure(texts.head, false)
   for b = 1, #texts.bodies do
-    measure(texts.body_heads[b])
-    measure(texts.bodies[b])
+    measure(texts.body_heads[b], true)
+    measure(texts.bodies[b], true)
   end
-  measure(texts.foot)
+  measure(texts.foot, true)
   local room = LINE_CHARS - CELL_CHARS * n
-  local sum_least, sum_most = 0, 0
+  local sum_least, sum_most, sum_body = 0, 0, 0
   for i = 1, n do
-    sum_least, sum_most = sum_least + least[i], sum_most + most[i]
+    body[i] = math.max(body[i], least[i])
+    sum_least, sum_most, sum_body = sum_least + least[i], sum_most + most[i], sum_body + body[i]
   end
   if sum_most <= room then
     return nil
   end
   -- a table whose longest words alone do not fit the line is set smaller (down to 70%), so that they do
   local scale = math.max(0.7, math.min(1, LINE_CHARS / (sum_least + CELL_CHARS * n)))
-  local widths, total = {}, 0
+  local widths
+  if sum_body <= room then
+    widths = share(body, most, room) -- the body on one line, the headers wrapping in what is left
+  else
+    widths = share(least, body, room)
+  end
+  local total = 0
   for i = 1, n do
-    local width = least[i]
-    if sum_least < room then
-      width = width + (most[i] - least[i]) * (room - sum_least) / (sum_most - sum_least)
-    end
-    widths[i] = width + CELL_CHARS
+    widths[i] = widths[i] + CELL_CHARS
     total = total + widths[i]
   end
   for i = 1, n do
@@ -470,8 +495,9 @@ local function typst_widths(tbl, texts)
 end
 
 -- A number's note in brackets ("2021 (may count a person twice: once where detected abroad, ...)") may wrap in
--- the HTML brief, where the number itself never does (brief.css: a right-aligned cell does not wrap, a
--- `.cell-note` in it does): a long note kept on one line widened its column until the table scrolled.
+-- the HTML brief, and go under its number, where the number itself never wraps (brief.css: a right-aligned cell
+-- does not wrap, a `.cell-note` in it does): a long note kept on one line widened its column until the table
+-- scrolled.
 local function wrap_cell_notes(rows, right)
   for _, row in ipairs(rows) do
     local column = 1
@@ -486,9 +512,11 @@ local function wrap_cell_notes(rows, right)
           end
         end
         if start and inlines[start - 1].t == "Space" then
+          -- the space before the note goes in the note: the line may break there too, in a table too wide for
+          -- the text ("0.0533 (2021)" under a header of "Detected per 100,000": a neighbours table scrolled)
           local kept, note = pandoc.List(), pandoc.List()
           for k = 1, #inlines do
-            (k < start and kept or note):insert(inlines[k])
+            (k < start - 1 and kept or note):insert(inlines[k])
           end
           kept:insert(pandoc.Span(note, pandoc.Attr("", { "cell-note" })))
           block.content = kept
@@ -547,11 +575,19 @@ function Table(tbl)
     -- a table wider than the text scrolls on its own, and the page keeps its width (brief.css)
     return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }))
   end
+  local rows = 0
+  for _, body in ipairs(tbl.bodies) do
+    rows = rows + #body.body
+  end
+  local blocks = pandoc.List({ tbl })
+  if rows > LONG_TABLE_ROWS then
+    -- it may break across pages (typst-template.typ): in a figure, which does not, it ran off the page
+    blocks = pandoc.List({ pandoc.RawBlock("typst", "#brief-long-table["), tbl, pandoc.RawBlock("typst", "]") })
+  end
   if too_wide then
     -- even at the smallest size its longest words do not fit the page: its columns overlap in the PDF; say so
     -- (the HTML brief scrolls it)
-    return {
-      tbl,
+    blocks:insert(
       pandoc.Para({
         pandoc.Emph({
           pandoc.Str(
@@ -562,10 +598,10 @@ function Table(tbl)
             )
           ),
         }),
-      }),
-    }
+      })
+    )
   end
-  return tbl
+  return #blocks == 1 and tbl or blocks
 end
 
 -- Runs before the element filters above (see the return value at the end): moves the first key-figures box
@@ -602,7 +638,9 @@ local function keep_titles_with_tables(blocks)
   for i, block in ipairs(blocks) do
     local next_block = blocks[i + 1]
     local is_title = block.t == "Para" and #block.content == 1 and block.content[1].t == "Strong"
-    if is_title and next_block and (next_block.t == "Table" or next_block.t == "Figure") then
+    local table_next = next_block and (next_block.t == "Table" or next_block.t == "Figure"
+      or (next_block.t == "RawBlock" and next_block.text == "#brief-long-table["))
+    if is_title and table_next then
       out:extend({ pandoc.RawBlock("typst", "#brief-keep-with-next["), block, pandoc.RawBlock("typst", "]") })
     else
       out:insert(block)
