@@ -99,6 +99,9 @@ class DisclosedEstimate:
     reasons: tuple[str, ...] = ()
     #: the numbers are rounded to whole people (the capture-history table holds a small cell, :func:`coarsened`)
     rounded: bool = False
+    #: what they are rounded to: 1 (whole people), or the rule's threshold where the model is withheld
+    #: (:func:`model_withheld`)
+    rounded_to: int = 1
 
     @property
     def withheld(self) -> bool:
@@ -170,7 +173,8 @@ class DisclosedEstimate:
                 (
                     "rounded",
                     [
-                        f"to whole people: the lists hold a combination of fewer than {self.rule.threshold} people"
+                        ("to whole people" if self.rounded_to == 1 else f"to {self.rounded_to}")
+                        + f": the lists hold a combination of fewer than {self.rule.threshold} people"
                     ],
                 )
             )
@@ -251,6 +255,30 @@ def model_terms_text(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_
     if model_withheld(result, rule):
         return COMPLEMENT_LABEL
     return ", ".join(result.terms) or "none (independent lists)"
+
+
+def existence_table(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> pl.DataFrame:
+    """The chosen model's existence and identifiability as readers see them: the model (its interactions
+    ``x`` where :func:`model_withheld`), whether an estimate exists and is identifiable, and the interactions
+    with no case, fixed at −∞ (``x`` likewise: they name the interactions)."""
+    check = result.existence
+    hidden = model_withheld(result, rule)
+    model = (
+        "main effects + x"
+        if hidden and check.terms
+        else "main effects" + "".join(f" + {t}" for t in check.terms)
+    )
+    fixed = (
+        COMPLEMENT_LABEL if hidden and result.infinite_parameters else ", ".join(result.infinite_parameters)
+    )
+    return pl.DataFrame(
+        {
+            "model": [model],
+            "estimate exists": ["yes" if check.exists else "no"],
+            "identifiable": ["yes" if check.identifiable else "no"],
+            "interactions with no case (fixed at −∞)": [fixed or "none"],
+        }
+    )
 
 
 def model_withheld_text(rule: DisclosureRule = DEFAULT_RULE) -> str:
@@ -362,7 +390,14 @@ def disclose_estimate(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
             values["dark_figure"] = values["estimate"] - observed
         if base > 1:
             reasons.append(model_withheld_text(rule))
-    return DisclosedEstimate(values=values, marks=marks, rule=rule, reasons=tuple(reasons), rounded=rounded)
+    return DisclosedEstimate(
+        values=values,
+        marks=marks,
+        rule=rule,
+        reasons=tuple(reasons),
+        rounded=rounded,
+        rounded_to=base if rounded else 1,
+    )
 
 
 def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> dict[str, Any]:
