@@ -59,9 +59,15 @@ def _chart_spec(n: int) -> dict:
     }
 
 
+def _letters(i: int) -> str:
+    """A label without digits (A, B, ..., Z, AA, AB, ...): "Country 3" read as a count of three people, and the
+    render's disclosure check refused the benchmark's own run."""
+    return (_letters(i // 26 - 1) if i >= 26 else "") + chr(65 + i % 26)
+
+
 def _table(rows: int) -> str:
     body = "".join(
-        f"<tr><td>Country {i}</td><td>{1000 + 17 * i:,}</td><td>{(i * 7) % 90}.5%</td></tr>"
+        f"<tr><td>Country {_letters(i)}</td><td>{1000 + 17 * i:,}</td><td>{(i * 7) % 90}.5%</td></tr>"
         for i in range(rows)
     )
     return (

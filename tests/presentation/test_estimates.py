@@ -359,3 +359,48 @@ def test_the_brief_shows_only_the_settings_its_method_used(western, western_runs
     }
     assert main["method"] == "main effects only"
     assert "bootstrap_runs" not in settings_for_readers(western_runs, method="bic", bootstrap_runs=3)
+
+
+def test_the_existence_table_withholds_the_chosen_model_where_the_estimate_does() -> None:
+    """Found merging the model-withholding work: the hidden-population notebook printed the chosen model's
+    interactions itself (and those fixed at −∞), beside an estimate that withholds them."""
+    import polars as pl
+
+    from evidence.presentation.estimates import existence_table, model_withheld
+
+    keys = ("100", "010", "001", "110", "101", "011", "111")
+    cells = {"100": 0, "010": 15, "001": 0, "110": 1, "101": 6, "011": 2, "111": 3}  # 27 people; A:C chosen
+    frame = pl.DataFrame(
+        {name: [int(k[i]) for k in keys] for i, name in enumerate("ABC")}
+        | {"count": [cells[k] for k in keys]}
+    )
+    small = estimate_population(ListCapture.from_frame(frame, source="t"), bootstrap=0)
+    assert small.existence.terms and model_withheld(small)
+    row = existence_table(small).row(0, named=True)
+    assert row["model"] == "main effects + x"
+    assert all(term not in str(row) for term in small.existence.terms)
+    large = estimate_population(
+        ListCapture.from_frame(frame.with_columns(pl.col("count") * 10), source="t"), bootstrap=0
+    )
+    assert not model_withheld(large)
+    shown = existence_table(large).row(0, named=True)["model"]
+    assert shown == "main effects" + "".join(f" + {t}" for t in large.existence.terms)
+
+
+def test_a_disclosed_estimate_says_what_its_numbers_are_rounded_to() -> None:
+    """The repr said "rounded to whole people" where the numbers were rounded to 5 (the model withheld)."""
+    import polars as pl
+
+    from evidence.presentation.estimates import disclose_estimate
+
+    keys = ("100", "010", "001", "110", "101", "011", "111")
+    cells = {"100": 0, "010": 15, "001": 0, "110": 1, "101": 6, "011": 2, "111": 3}
+    frame = pl.DataFrame(
+        {name: [int(k[i]) for k in keys] for i, name in enumerate("ABC")}
+        | {"count": [cells[k] for k in keys]}
+    )
+    shown = disclose_estimate(estimate_population(ListCapture.from_frame(frame, source="t"), bootstrap=0))
+    assert shown.rounded and shown.rounded_to == 5
+    assert "rounded: to 5: the lists hold a combination of fewer than 5 people" in repr(shown)
+    estimate = shown.values["estimate"]
+    assert estimate is None or estimate % 5 == 0

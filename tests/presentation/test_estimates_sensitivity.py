@@ -77,8 +77,16 @@ def _tables(observed: int, published: set[tuple[tuple[str, ...], float]]) -> np.
     return np.concatenate(found)
 
 
-def test_other_models_estimates_gave_a_small_cell_back_and_are_withheld():
+def test_other_models_estimates_gave_a_small_cell_back_and_are_withheld(monkeypatch):
+    from evidence.presentation import estimates
+
     capture = _capture(CELLS)
+    headline = estimate_population(capture)
+    rows = sensitivity(capture, known=headline)
+    # 52 people with a small cell: no model choice's interactions are shown (estimates.model_withheld)
+    assert set(sensitivity_frame(rows)["interactions"]) == {"x"}
+    # the layer beneath, as a table of 100 people or more with a small cell publishes it
+    monkeypatch.setattr(estimates, "MODEL_WITHHELD_BELOW", 0)
     headline = estimate_population(capture)
     rows = sensitivity(capture, known=headline)
     assert sensitivity_withheld(rows)

@@ -413,3 +413,26 @@ def test_a_table_whose_text_wraps_within_the_page_is_not_split() -> None:
         (tuple("1,234,567" for _ in range(12)),),
     )
     assert len(numbers.column_groups()) == 2
+
+
+def test_a_long_note_beside_a_number_does_not_split_the_table_for_the_page() -> None:
+    """Found looking at Myanmar's real brief: the year's note ("2021 (may count a person twice: once where
+    detected abroad, once on return home)") was measured as one unbreakable number, and "What the sources say
+    about Myanmar" came out in three parts in the PDF; the note wraps under its number."""
+    note = "2021 (may count a person twice: once where detected abroad, once on return home)"
+    frame = pl.DataFrame(
+        {
+            "What": [
+                "Victims identified and assisted from Myanmar (case data)",
+                "Nationals of Myanmar (UNODC)",
+            ],
+            "Source": ["CTDC k-anonymised global dataset", "UNODC GLOTIP, release 30 May 2023"],
+            "Year": ["2010", note],
+            "Number": ["40", "64"],
+            "Per 1,000 estimated in modern slavery": ["", "0.0441 (2021)"],
+        }
+    )
+    table = table_data(frame, source="s", caption="What the sources say about Myanmar")
+    assert table.columns[2].numeric  # still a column of numbers, right-aligned
+    assert table.column_groups() == (table,)
+    assert table._column_chars(2) == len("detected") + 2  # its longest word, with the cell's inset

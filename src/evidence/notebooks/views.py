@@ -607,6 +607,7 @@ def show_route_table(
         focus=numbers.selection.country if numbers.selection else None,
         role=numbers.selection.role if numbers.selection else None,
         legend_title=noun.capitalize(),
+        any_route=bool(numbers.flow_table.height),
     )
 
 
@@ -1382,6 +1383,7 @@ def show_route_charts(
     focus: str | None = None,
     role: str | None = None,
     legend_title: str = "Victims",
+    any_route: bool = True,
 ) -> None:
     """Show the largest published routes as a bar chart, a flow map and, for a country as origin or as
     destination, a world map of the countries at the other end (``corridors…``, ``flow_map…``, ``world…``).
@@ -1389,13 +1391,14 @@ def show_route_charts(
     domestic route); a world map of one country is not drawn.
 
     ``published_routes`` is the route table's chart data (origin_iso3, destination_iso3, victims, share), already
-    through disclosure control; ``focus`` is the selection's country, named on the maps.
+    through disclosure control; ``focus`` is the selection's country, named on the maps; ``any_route``: whether
+    any victim of the selection has a known origin and destination (else :data:`NO_KNOWN_ROUTE` is said).
     """
     from IPython.display import Markdown, display
 
     from evidence.presentation import charts
 
-    if not published_routes.height:  # not "each is withheld": there is no route
+    if not any_route:  # not "each is withheld": there is no route
         display(Markdown(NO_KNOWN_ROUTE))
         return
     if not published_routes.filter(pl.col("victims") > 0).height:

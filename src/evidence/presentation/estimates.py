@@ -17,7 +17,27 @@ every table (:class:`~evidence.presentation.disclosure.DisclosureRule`, ``<5`` b
 * **with a small cell** (:func:`coarsened`) every number of people is published rounded to whole people (JSON and
   chart data too), and the stepwise p-values, the bootstrap's seed and its BCa constants are withheld (``x``):
   as computed they are equations in the cells, and with the seed the interval of every candidate table can be
-  recomputed; with two lists any small cell withholds the estimate and the interval (:func:`pins_small_count`).
+  recomputed; with two lists any small cell withholds the estimate and the interval (:func:`pins_small_count`);
+* **with a small cell and fewer than 100 people on the lists** (:func:`model_withheld`) the chosen model is
+  withheld too (``x``: its interactions, the steps that added them, those fixed at −∞, how many models were
+  fitted and admissible, every model choice's interactions in the sensitivity table), and every number of people
+  is rounded to the threshold (5; the number observed stays exact, the number on no list is the estimate's
+  minus it). In so few people stepwise adds an interaction *because* its lists share few people, and an attacker
+  who reruns the selection on every table of the number observed keeps those that choose the same interactions
+  and give the same numbers. Over all 3,844,824 three-list tables of 18 to 26 people with a small cell (every
+  table, stepwise p < 0.02), of the 4,341 where stepwise chose an interaction whose lists share 1 to 4 people, a
+  small count (cell, list or overlap) was pinned to one value by the interactions with the estimate in whole
+  people in 1,359 (31%; 1,617, 37%, with the log-normal limits, which are deterministic; 1,847 and 4,869 of all
+  the small-cell tables); rounding to 5 alone left 1,236 (1,596 with the limits), to 10 alone 139 (1,526), to
+  two significant figures 1,245 (1,607), the interval without the estimate 1,563 (1,515 rounded to 5);
+  withholding the interactions only where their lists share few people left 9 and told the attacker the
+  overlap was under 5 in 20% of them; withholding the interactions but not how many steps added them 3 (9); the
+  interactions withheld, in whole people 0 (2 with the limits); withheld and rounded to 5, none with or
+  without the limits (of every small-cell table; the attacker is left knowing only that some count is under 5,
+  as ``<5`` says, in 0.3%). Whether to withhold depends only on what is published anyway (a small cell, which
+  the rounding says, and the number observed), so it tells nothing itself. The real published estimates (New
+  Orleans, Western US, UK, Netherlands: 185 to 8,234 people, all with small cells) keep their model and
+  whole-number estimates (``tests/presentation/test_estimates_real.py``).
 
 Without a small cell, published numbers keep their precision; the text shows them rounded to whole people. In
 JSON a withheld number is its label (a string), as in ``evidence flows``/``trend``; an unbounded upper limit is
@@ -49,6 +69,8 @@ __all__ = [
     "estimate_row_kinds",
     "estimate_rows",
     "level_text",
+    "model_terms_text",
+    "model_withheld",
     "monte_carlo_range_text",
     "pins_small_count",
     "reading_the_result",
@@ -77,6 +99,9 @@ class DisclosedEstimate:
     reasons: tuple[str, ...] = ()
     #: the numbers are rounded to whole people (the capture-history table holds a small cell, :func:`coarsened`)
     rounded: bool = False
+    #: what they are rounded to: 1 (whole people), or the rule's threshold where the model is withheld
+    #: (:func:`model_withheld`)
+    rounded_to: int = 1
 
     @property
     def withheld(self) -> bool:
@@ -148,7 +173,8 @@ class DisclosedEstimate:
                 (
                     "rounded",
                     [
-                        f"to whole people: the lists hold a combination of fewer than {self.rule.threshold} people"
+                        ("to whole people" if self.rounded_to == 1 else f"to {self.rounded_to}")
+                        + f": the lists hold a combination of fewer than {self.rule.threshold} people"
                     ],
                 )
             )
@@ -205,19 +231,98 @@ def coarsened(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -
     return result.smallest_cell is not None and rule.is_small(result.smallest_cell)
 
 
-def _whole(value: float | None) -> float | None:
-    return value if value is None or not math.isfinite(value) else float(round(value))
+#: With a small cell in the table and fewer people observed than this, the chosen model is withheld and the
+#: numbers of people are rounded to the rule's threshold (:func:`model_withheld`).
+MODEL_WITHHELD_BELOW = 100
+
+
+def model_withheld(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> bool:
+    """Whether the chosen model (its interactions, the steps that added them, those fixed at −∞, how many
+    models were fitted and admissible, the other model choices' interactions) is withheld and every number of
+    people rounded to the rule's threshold: the table holds a small cell (:func:`coarsened`) and fewer than
+    :data:`MODEL_WITHHELD_BELOW` people are on the lists. In so few people the choice of an interaction says its
+    lists share few people, and with the estimate it pinned a small count in 31% of the 3-list tables of 18 to
+    26 people where stepwise chose such an interaction (37% with the log-normal limits); withheld and rounded to
+    5, in none (module docstring, ``tests/presentation/test_estimates_attack.py``). Both conditions are
+    published anyway, so the decision tells nothing; tables of 100 people or more were not searched (above 26
+    people no enumeration of every table is affordable)."""
+    return coarsened(result, rule) and result.observed < MODEL_WITHHELD_BELOW
+
+
+def model_terms_text(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str:
+    """The chosen model's interactions as published: "A:B, B:C", "none (independent lists)", or ``x`` when
+    withheld (:func:`model_withheld`)."""
+    if model_withheld(result, rule):
+        return COMPLEMENT_LABEL
+    return ", ".join(result.terms) or "none (independent lists)"
+
+
+def existence_table(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> pl.DataFrame:
+    """The chosen model's existence and identifiability as readers see them: the model (its interactions
+    ``x`` where :func:`model_withheld`), whether an estimate exists and is identifiable, and the interactions
+    with no case, fixed at −∞ (``x`` likewise: they name the interactions)."""
+    check = result.existence
+    hidden = model_withheld(result, rule)
+    model = (
+        "main effects + x"
+        if hidden and check.terms
+        else "main effects" + "".join(f" + {t}" for t in check.terms)
+    )
+    fixed = (
+        COMPLEMENT_LABEL if hidden and result.infinite_parameters else ", ".join(result.infinite_parameters)
+    )
+    return pl.DataFrame(
+        {
+            "model": [model],
+            "estimate exists": ["yes" if check.exists else "no"],
+            "identifiable": ["yes" if check.identifiable else "no"],
+            "interactions with no case (fixed at −∞)": [fixed or "none"],
+        }
+    )
+
+
+def model_withheld_text(rule: DisclosureRule = DEFAULT_RULE) -> str:
+    """Why the chosen model is withheld (:func:`model_withheld`), for readers."""
+    return (
+        f"the lists hold a combination of fewer than {rule.threshold} people and fewer than "
+        f"{MODEL_WITHHELD_BELOW} people in all: the interactions of the chosen model (and of the other model "
+        f"choices), the steps that added them and how many models were fitted are withheld (x), and the numbers "
+        f"of people are rounded to {rule.threshold}: in so few people an interaction is chosen because its lists "
+        "share few people, and the choice with the estimate would give that number back"
+    )
+
+
+def _base(rule: DisclosureRule, result: PopulationEstimate) -> int:
+    """What numbers of people are rounded to: the threshold when the model is withheld, else whole people."""
+    return rule.threshold if model_withheld(result, rule) else 1
+
+
+def _round_to(value: float, base: int) -> float:
+    return float(round(value / base) * base)
+
+
+def _whole(value: float | None, base: int = 1) -> float | None:
+    return value if value is None or not math.isfinite(value) else _round_to(value, base)
 
 
 def disclose_limits(
-    observed: int, limits: Sequence[float], rule: DisclosureRule = DEFAULT_RULE, *, withhold: bool = False
+    observed: int,
+    limits: Sequence[float],
+    rule: DisclosureRule = DEFAULT_RULE,
+    *,
+    withhold: bool = False,
+    base: int = 1,
 ) -> tuple[list[float | None], list[str | None]]:
-    """Interval limits (totals) with the mark of each: "complement" where limit − observed is small, or
-    everywhere with ``withhold`` (an estimate that gives a small count back, :func:`pins_small_count`)."""
+    """Interval limits (totals) with the mark of each: "complement" where limit − observed is small (as
+    computed, or rounded to ``base``), or everywhere with ``withhold`` (an estimate that gives a small count
+    back, :func:`pins_small_count`)."""
     values: list[float | None] = []
     marks: list[str | None] = []
     for limit in limits:
-        if withhold or rule.is_small(observed) or math.isfinite(limit) and _small_part(rule, limit, observed):
+        small = math.isfinite(limit) and (
+            _small_part(rule, limit, observed) or rule.is_small(_round_to(limit, base) - observed)
+        )
+        if withhold or rule.is_small(observed) or small:
             values.append(None)
             marks.append(_COMPLEMENT)
         else:
@@ -229,6 +334,7 @@ def disclose_limits(
 def disclose_estimate(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> DisclosedEstimate:
     """Apply the rule of this module to an estimate (see the module docstring)."""
     observed = result.observed
+    base = _base(rule, result)
     values: dict[str, float | None] = {
         "observed": observed,
         "estimate": result.estimate,
@@ -245,7 +351,11 @@ def disclose_estimate(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
         )
     # the estimate is shown rounded on its own: its part on no list can round differently from the dark figure;
     # JSON gives every number unrounded, text rounded: a part is small when it is small either way
-    elif _small_part(rule, result.dark_figure) or _small_part(rule, result.estimate, observed):
+    elif (
+        _small_part(rule, result.dark_figure)
+        or _small_part(rule, result.estimate, observed)
+        or rule.is_small(_round_to(result.estimate, base) - observed)
+    ):
         marks["dark_figure"] = _SMALL
         marks["estimate"] = _COMPLEMENT
         reasons.append(
@@ -260,7 +370,7 @@ def disclose_estimate(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
             f"would give back a list, an overlap or a number on one list only of fewer than {rule.threshold} "
             "people: the estimate, the number on no list and the interval are withheld"
         )
-    limits, limit_marks = disclose_limits(observed, result.interval, rule)
+    limits, limit_marks = disclose_limits(observed, result.interval, rule, base=base)
     for field, value, mark in zip(("low", "high"), limits, limit_marks, strict=True):
         values[field] = value
         if mark and field not in marks:
@@ -273,14 +383,28 @@ def disclose_estimate(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
         values[field] = None
     rounded = coarsened(result, rule)
     if rounded:
-        values = {field: _whole(value) for field, value in values.items()}
-    return DisclosedEstimate(values=values, marks=marks, rule=rule, reasons=tuple(reasons), rounded=rounded)
+        # the number observed stays exact: it is a count of the data, not of a model
+        values = {field: _whole(value, 1 if field == "observed" else base) for field, value in values.items()}
+        if base > 1 and values["estimate"] is not None:
+            # on no list as the estimate shows it: rounded on its own, it would narrow the estimate down
+            values["dark_figure"] = values["estimate"] - observed
+        if base > 1:
+            reasons.append(model_withheld_text(rule))
+    return DisclosedEstimate(
+        values=values,
+        marks=marks,
+        rule=rule,
+        reasons=tuple(reasons),
+        rounded=rounded,
+        rounded_to=base if rounded else 1,
+    )
 
 
 def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> dict[str, Any]:
     """:meth:`PopulationEstimate.to_dict` with every count of people through the rule, and what was withheld."""
     shown = disclose_estimate(result, rule)
     pinned = pins_small_count(result, rule)
+    base = _base(rule, result)
     payload = result.to_dict()
     for field in ("observed", "estimate", "dark_figure"):
         payload[field] = shown.json_value(field)
@@ -291,7 +415,7 @@ def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
     rounds = []
     for entry in payload["bootstrap"]["rounds"]:
         limits, marks = disclose_limits(
-            result.observed, [entry.pop("low"), entry.pop("high")], rule, withhold=pinned
+            result.observed, [entry.pop("low"), entry.pop("high")], rule, withhold=pinned, base=base
         )
         # an interval is a [low, high] pair, as the estimate's own ``interval``
         interval = [COMPLEMENT_LABEL if mark else value for value, mark in zip(limits, marks, strict=True)]
@@ -302,7 +426,7 @@ def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
             [
                 COMPLEMENT_LABEL if mark else value
                 for value, mark in zip(
-                    *disclose_limits(result.observed, pair, rule, withhold=pinned), strict=True
+                    *disclose_limits(result.observed, pair, rule, withhold=pinned, base=base), strict=True
                 )
             ]
             for pair in result.monte_carlo_range
@@ -332,21 +456,32 @@ def _coarsen_payload(payload: dict[str, Any], result: PopulationEstimate, rule: 
     (the estimate's own already are, through :class:`DisclosedEstimate`), the stepwise p-values, the seed and the
     BCa constants withheld. Returns why, for the ``withheld`` list."""
     boot = payload["bootstrap"]
+    base = _base(rule, result)
     for entry in boot["rounds"]:
-        entry["interval"] = [_whole_json(v) for v in entry["interval"]]
+        entry["interval"] = [_whole_json(v, base) for v in entry["interval"]]
     if isinstance(boot["monte_carlo_range"], list):
-        boot["monte_carlo_range"] = [[_whole_json(v) for v in pair] for pair in boot["monte_carlo_range"]]
+        boot["monte_carlo_range"] = [
+            [_whole_json(v, base) for v in pair] for pair in boot["monte_carlo_range"]
+        ]
     if isinstance(boot["monte_carlo_se"], list):
-        boot["monte_carlo_se"] = [_whole_json(v) for v in boot["monte_carlo_se"]]
+        boot["monte_carlo_se"] = [_whole_json(v, base) for v in boot["monte_carlo_se"]]
     for step in payload["steps"]:
         step["p_value"] = COMPLEMENT_LABEL
+    if base > 1:  # the chosen model withheld (model_withheld): its reason is among the estimate's
+        for key in ("terms", "steps", "infinite_parameters"):
+            payload[key] = COMPLEMENT_LABEL
+        for key in ("terms", "infinite_parameters"):
+            payload["existence"][key] = COMPLEMENT_LABEL
+        for key in ("fitted", "admissible"):
+            payload["model_space"][key] = COMPLEMENT_LABEL
     coarse = (
         f"the lists hold a combination of fewer than {rule.threshold} people: the numbers of people are rounded "
         "to whole people (as computed, each is an equation that with the others leaves few tables of the number "
         "observed)"
     )
-    reasons = [coarse]
-    if payload["steps"]:
+    # with the model withheld the numbers are rounded to the threshold, and the estimate's reasons say so
+    reasons = [coarse] if base == 1 else []
+    if payload["steps"] and base == 1:
         reasons.append(step_withheld_text(rule))
     if result.interval_method == "bca":
         payload["seed"] = COMPLEMENT_LABEL
@@ -380,7 +515,10 @@ def step_withheld_text(rule: DisclosureRule = DEFAULT_RULE) -> str:
 
 def stepwise_steps(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> list[tuple[str, str]]:
     """The stepwise steps as published: (interaction added, its p-value to two figures), every p-value withheld
-    (``x``) when the table holds a small cell (:func:`coarsened`, :func:`step_withheld_text`)."""
+    (``x``) when the table holds a small cell (:func:`coarsened`, :func:`step_withheld_text`); none when the
+    chosen model is withheld (:func:`model_withheld`: a table of its steps would say how many there were)."""
+    if model_withheld(result, rule):
+        return []
     coarse = coarsened(result, rule)
     return [(term, COMPLEMENT_LABEL if coarse else f"{p:.2g}") for term, p in result.steps]
 
@@ -388,14 +526,14 @@ def stepwise_steps(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RU
 def stepwise_note(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str | None:
     """The note under the table of :func:`stepwise_steps` that says why its p-values are withheld; None when
     they are shown."""
-    if not (result.steps and coarsened(result, rule)):
+    if not (result.steps and coarsened(result, rule)) or model_withheld(result, rule):
         return None
     text = step_withheld_text(rule)
     return f"{text[0].upper()}{text[1:]}."
 
 
-def _whole_json(value: object) -> object:
-    return round(value) if isinstance(value, float) and math.isfinite(value) else value
+def _whole_json(value: object, base: int = 1) -> object:
+    return round(value / base) * base if isinstance(value, float) and math.isfinite(value) else value
 
 
 def method_text(result: PopulationEstimate) -> str:
@@ -417,14 +555,17 @@ def method_text(result: PopulationEstimate) -> str:
     return "main effects only: lists assumed independent"
 
 
-def model_space_text(result: PopulationEstimate) -> str:
+def model_space_text(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str:
     """Which models were searched and how many: in the space, fitted, admissible (each number followed by its
-    unit, "models", so that no reader or scanner takes it for a number of people)."""
+    unit, "models", so that no reader or scanner takes it for a number of people); how many were fitted and
+    admissible withheld with the chosen model (:func:`model_withheld`: stepwise fits one model per step)."""
     size = (
         "more models than can be counted"
         if result.models_in_space is None
         else _many(result.models_in_space, "model")
     )
+    if model_withheld(result, rule):
+        return f"{result.model_space}: {size} in the space; how many were fitted and admissible withheld (x)"
     return (
         f"{result.model_space}: {size} in the space; {_many(result.models_fitted, 'model')} fitted, "
         f"{_many(result.models_admissible, 'model')} admissible (estimate exists and is identifiable)"
@@ -610,10 +751,10 @@ def estimate_rows(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RUL
         (f"{level_text(result.level)} interval", shown.interval_text()),
         ("interval", interval_method_text(result, rule)),
         ("model choice", method_text(result)),
-        ("model space", model_space_text(result)),
-        ("interactions selected", ", ".join(result.terms) or "none (independent lists)"),
+        ("model space", model_space_text(result, rule)),
+        ("interactions selected", model_terms_text(result, rule)),
     ]
-    if result.infinite_parameters:
+    if result.infinite_parameters and not model_withheld(result, rule):
         rows.append(("interactions with no case (at −∞)", ", ".join(result.infinite_parameters)))
     rows.append(("existence check", result.existence.message))
     rows.append(("assumes", assumptions_text(result)))
@@ -679,7 +820,7 @@ def estimate_headline(
                 "The interval is one bootstrap run: a limit read at its most extreme replicate moves a lot from "
                 "seed to seed (independent runs, `auto`, give the limit and its Monte Carlo range)."
             )
-    if result.infinite_parameters:
+    if result.infinite_parameters and not model_withheld(result, rule):
         pairs = ", ".join(escape_markdown(t) for t in result.infinite_parameters)
         why = (
             "as SparseMSE's stepwise selection does when the absence of overlap is itself significant"
@@ -743,7 +884,10 @@ def _shown_rows(
             continue
         # a row that chose the headline's model: its estimate is the headline's, published with it; only the
         # interval (another model choice's bootstrap) is another number
-        same = headline is not None and row.result.terms == headline.terms
+        # (unless the model is withheld: that another choice picked it would say something of it)
+        same = (
+            headline is not None and row.result.terms == headline.terms and not model_withheld(headline, rule)
+        )
         marks = {field: _COMPLEMENT for field in ("estimate", "dark_figure", "low", "high")}
         values = {**disclosed.values, "estimate": None, "dark_figure": None, "low": None, "high": None}
         if same and row.result.estimate == headline.estimate:  # type: ignore[union-attr]
@@ -761,6 +905,8 @@ def sensitivity_frame(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEF
     """The sensitivity table as published strings: model choice, interactions, estimate and interval (only the
     headline's numbers when the table holds a small cell, :func:`sensitivity_withheld`)."""
     records = []
+    # each model choice's interactions are another equation in the cells, as the headline's are
+    hidden = any(row.result is not None and model_withheld(row.result, rule) for row in rows)
     for row, shown, published in _shown_rows(rows, rule):
         record = {"model choice": row.choice.label}
         if row.result is None or shown is None:
@@ -768,7 +914,7 @@ def sensitivity_frame(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEF
         else:
             how = "BCa" if row.result.interval_method == "bca" else "log-normal"
             record |= {
-                "interactions": ", ".join(row.result.terms) or "none",
+                "interactions": COMPLEMENT_LABEL if hidden else ", ".join(row.result.terms) or "none",
                 "estimate": shown.text("estimate"),
                 "interval": f"{shown.interval_text()} ({how})" if published else COMPLEMENT_LABEL,
             }

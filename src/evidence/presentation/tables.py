@@ -76,6 +76,12 @@ PAGE_CHARS = 90
 _CELL_CHARS = 2
 
 
+def _notes_words(cell: str) -> list[str]:
+    """The words of the note in brackets that ends a cell ("2021 (may count a person twice: ...)"), if any."""
+    found = _BRACKET_NOTE.search(cell)
+    return found.group(0).split() if found else []
+
+
 def _numeric_column(values: Iterable[str]) -> bool:
     """Whether a column of cells holds numbers (right-aligned in every format): every cell that is not empty
     is a number, a range or a label such as ``<5``, ``n/a`` or ``not estimable``, with or without a note in
@@ -317,7 +323,19 @@ class TableData:
         inset."""
         header = max((len(word) for word in self.columns[column].header.split()), default=0)
         if self.columns[column].numeric:
-            cells = max((len(row[column]) for row in self.rows), default=0)
+            # a note in brackets after the number wraps under it (brief.lua, brief.css): its longest word counts
+            cells = max(
+                (
+                    max(
+                        [
+                            len(_BRACKET_NOTE.sub("", row[column])),
+                            *(len(w) for w in _notes_words(row[column])),
+                        ]
+                    )
+                    for row in self.rows
+                ),
+                default=0,
+            )
         else:
             cells = max((len(word) for row in self.rows for word in row[column].split()), default=0)
         return max(header, cells, 1) + _CELL_CHARS
