@@ -629,3 +629,68 @@ def test_a_file_without_victims_in_the_selection_is_left_out_where_another_has_s
     assert code in (0, None), err
     assert json.loads(out)["data"]["path"] == "cases.csv"  # one table, not a list of two
     assert "other.csv: no victims in this selection, left out" in err
+
+
+@pytest.mark.parametrize("command", ["flows", "trend"])
+@pytest.mark.parametrize("role", ["origin", "destination"])
+def test_a_role_without_a_country_is_refused_not_ignored(run_main, shared_data, command, role) -> None:
+    """`flows --role origin` without `--country` printed every victim's flows under the title "Flows", the role
+    ignored without a word: an analyst who forgot `--country` took them for a country's."""
+    path = shared_data / "ctdc" / "k_anon_sample.csv"
+    code, out, err = run_main([command, "--data", str(path), "--role", role])
+    text = " ".join(err.split())
+    assert code == 2 and f"error: --role {role} is a role of a country: give --country ISO3" in text, err
+    assert out == ""
+    assert run_main([command, "--data", str(path), "--role", "both"])[0] in (0, None)
+
+
+@pytest.mark.parametrize(
+    "args", [["flows", "--country", "THA"], ["trend"], ["data", "load"], ["data", "load", "--json"]]
+)
+def test_a_missing_file_named_in_evidence_data_says_where_it_was_named(run_main, tmp_path, monkeypatch, args):
+    """`flows` and `data load` said "no such file" of a file the user never typed (set in EVIDENCE_DATA long
+    ago), where `brief` and `run` say "(named in EVIDENCE_DATA)"."""
+    missing = tmp_path / "ctdc_2019.csv"
+    monkeypatch.setenv("EVIDENCE_DATA", str(missing))
+    code, _, err = run_main(args)
+    text = " ".join(err.split())
+    assert code == 2 and f"error: {missing}: no such data file (named in EVIDENCE_DATA)" in text, err
+
+
+def _every_row_rejected(tmp_path):
+    """A CTDC v2024 file whose every row is rejected (its years are not numbers)."""
+    from evidence.sources.ctdc import SYNTHETIC_COLUMNS
+
+    path = tmp_path / "ctdc_2024.csv"
+    row = {c: "" for c in SYNTHETIC_COLUMNS} | {
+        "yearOfRegistration": "abcd",
+        "gender": "Woman",
+        "citizenship": "KHM",
+        "CountryOfExploitation": "THA",
+        "isForcedLabour": "1",
+    }
+    lines = [",".join(SYNTHETIC_COLUMNS)] + [",".join(row[c] for c in SYNTHETIC_COLUMNS)] * 3
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", ["flows", "trend"])
+def test_a_file_whose_every_row_was_rejected_is_refused_not_shown_as_zeros(
+    run_main, tmp_path, command
+) -> None:
+    """`flows --data FILE` without a country, on a file whose every row was rejected, printed a table of zeros
+    (exit 0) with the note "this file records no countries (the Victim–Perpetrator layout has regions only)",
+    of a Global Synthetic file."""
+    path = _every_row_rejected(tmp_path)
+    code, out, err = run_main([command, "--data", str(path)])
+    text = " ".join(err.split())
+    assert code == 2 and out == "", err
+    assert f"{command}: the data hold no victims: {path}: 3 rows in, none kept (3 rejected:" in text
+    assert f"evidence data validate {path}" in text and "Victim" not in text
+
+
+def test_flows_allowed_an_empty_file_do_not_blame_the_victim_perpetrator_layout(run_main, tmp_path) -> None:
+    path = _every_row_rejected(tmp_path)
+    code, out, err = run_main(["flows", "--data", str(path), "--allow-empty"])
+    assert code in (0, None), err
+    assert "Victim–Perpetrator" not in out and "the file holds no victims" in " ".join(out.split())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import threading
@@ -278,6 +279,12 @@ def test_fetch_from_loopback_then_list_shows_it_cached(monkeypatch: pytest.Monke
         assert "fetched" in result.stdout
         again = invoke("data", "fetch", "loopback-tiers")
         assert "already cached" in again.stdout
+        # as its sibling `data list`, for a script that loads what it fetched
+        document = json.loads(invoke("data", "fetch", "loopback-tiers", "--json").stdout)
+        assert document["schema"] == "evidence.data.fetch" and document["name"] == "loopback-tiers"
+        assert document["path"].endswith("tiers.csv") and document["fetched"] is False
+        forced = json.loads(invoke("data", "fetch", "loopback-tiers", "--force", "--json").stdout)
+        assert forced["fetched"] is True and forced["path"] == document["path"]
         rows = {r["name"]: r for r in json.loads(invoke("data", "list", "--json").stdout)["releases"]}
         assert rows["loopback-tiers"]["cached"].endswith("tiers.csv")
     finally:
@@ -469,3 +476,44 @@ def test_load_summary_names_rows_holding_nothing(tmp_path: Path) -> None:
     result = invoke("data", "load", str(path))
     assert result.exit_code == 0, result.output
     assert "rows_left_out" in result.output and "1 (holding nothing" in result.output
+
+
+def test_demo_json_says_where_it_wrote_the_file(tmp_path: Path) -> None:
+    out = tmp_path / "demo.csv"
+    result = invoke("data", "demo", "--rows", "50", "--out", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["schema"] == "evidence.data.demo" and document["path"] == str(out)
+    assert document["rows"] == 50 and document["demo"] is True and out.is_file()
+
+
+def test_load_summary_with_json_is_refused_not_dropped(run_main, demo_file: Path) -> None:
+    """`data load --summary --json` printed the JSON without the tables asked for, and said nothing."""
+    code, out, err = run_main(["data", "load", str(demo_file), "--summary", "--json"])
+    text = " ".join(err.split())
+    assert code == 2 and "error: --summary prints tables for reading" in text, err
+    assert json.loads(out)["error"]["code"] == "invalid_parameter"
+
+
+def test_load_out_with_several_configured_files_names_the_argument_as_help_does(
+    run_main, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refusal said "pass one PATH" where `data load --help` names the argument FILE."""
+    files = [shared_data / "ctdc" / "k_anon_excerpt.csv", shared_data / "tip" / "tip_tiers_1999_2015.csv"]
+    monkeypatch.setenv("EVIDENCE_DATA", os.pathsep.join(map(str, files)))
+    code, _, err = run_main(["data", "load", "--out", str(tmp_path / "t.parquet")])
+    text = " ".join(err.split())
+    assert code == 2 and "EVIDENCE_DATA names 2 files; pass one FILE" in text and "PATH" not in text, err
+
+
+def test_load_and_validate_help_say_what_their_options_do() -> None:
+    """`data load FILE` listed only CTDC, UNODC, TIP and GSI (not case records with a mapping, nor a register);
+    `--threshold` did not say it acts only on the tables of `--summary` (load) and of unmapped citizenships
+    (validate); `validate --limit` said "rejected rows" but limits the flagged rows and failed checks too."""
+    env = {"COLUMNS": "400"}
+    load = " ".join(runner.invoke(app, ["data", "load", "--help"], env=env).stdout.split())
+    assert "case records (with their mapping file) or a register" in load
+    assert "the tables of --summary are the ones --threshold protects" in load
+    validate = " ".join(runner.invoke(app, ["data", "validate", "--help"], env=env).stdout.split())
+    assert "rows of each list shown (rejected, flagged, failed value checks)" in validate
+    assert "--threshold protects the table of citizenships not mapped to a country" in validate

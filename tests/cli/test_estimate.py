@@ -187,3 +187,45 @@ def test_bad_options_are_named_as_typed(run_main, options, said) -> None:
     code, _, err = run_main(["estimate", *options])
     text = " ".join(err.split())
     assert code == 2 and f"error: {said}" in text and "p_enter" not in text and "bootstrapping" not in text
+
+
+def test_a_second_list_file_is_refused_not_silently_chosen(run_main, shared_data: Path) -> None:
+    """`estimate --data A --data B` estimated from B alone and said nothing of A (typer keeps the last value
+    of a repeated option): an analyst who gave two files believed both were used."""
+    four = shared_data / "mse" / "uk_2013_4list" / "UKdat_4.csv"
+    five = shared_data / "mse" / "uk_2013_5list" / "UKdat_5.csv"
+    code, out, err = run_main(["estimate", "--data", str(four), "--data", str(five), "--json"])
+    text = " ".join(err.split())
+    assert code == 2 and "error: --data: estimate reads one list-capture file" in text, err
+    assert str(four) in text and str(five) in text
+    assert json.loads(out)["error"]["code"] == "invalid_parameter"
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (["--runs", "3"], "--runs repeats the bootstrap: give --bootstrap N"),
+        (["--runs", "auto"], "--runs repeats the bootstrap: give --bootstrap N"),
+        (["-b", "auto", "--runs", "3"], "--bootstrap auto chooses the number of runs itself"),
+        (["-m", "bic", "--p-enter", "0.05"], "--p-enter is the stepwise selection's threshold"),
+        (["-m", "main", "--downhill-start", "full"], "--downhill-start is where the downhill search starts"),
+    ],
+)
+def test_options_the_method_does_not_use_are_refused(run_main, shared_data: Path, options, said) -> None:
+    """`--runs 3` without a bootstrap, `--p-enter` with another method than stepwise and `--downhill-start`
+    with another than downhill were ignored without a word: the estimate printed was not the one asked for."""
+    path = shared_data / "mse" / "uk_2013_4list" / "UKdat_4.csv"
+    code, out, err = run_main(["estimate", "--data", str(path), *options])
+    assert code == 2 and f"error: {said}" in " ".join(err.split()), err
+    assert out == ""
+
+
+def test_options_at_their_defaults_or_of_the_method_are_taken(run_main, shared_data: Path) -> None:
+    path = shared_data / "mse" / "uk_2013_4list" / "UKdat_4.csv"
+    for options in (
+        ["--runs", "1"],
+        ["-m", "stepwise", "--p-enter", "0.05"],
+        ["-m", "downhill", "--downhill-start", "full"],
+    ):
+        code, _, err = run_main(["estimate", "--data", str(path), *options])
+        assert code == 0, err

@@ -205,6 +205,7 @@ def quiet_environment(tmp_path, monkeypatch):
         ("evidence.compare", ["compare", "THA", "--data", "{unodc}", "--data", "{gsi}", "--data", "{tip}"]),
         ("evidence.data.load", ["data", "load", "{ctdc}", "--out", "{tmp}/table.parquet"]),
         ("evidence.data.list", ["data", "list"]),
+        ("evidence.data.demo", ["data", "demo", "--rows", "20", "--out", "{tmp}/demo.csv"]),
     ],
 )
 def test_each_commands_json_is_as_documented(run_main, shared_data, quiet_environment, schema, args):
@@ -282,6 +283,10 @@ def test_the_register_commands_json_is_as_documented(run_main, tmp_path, monkeyp
     check_document(
         _json(run_main, "register", "lists", str(tmp_path / "lists.csv")), "evidence.register.lists"
     )
+    check_document(
+        _json(run_main, "register", "snapshot", str(tmp_path / "snapshot.parquet")),
+        "evidence.register.snapshot",
+    )
     case_id = pl.read_csv(exports[0], infer_schema=False).row(0)[0]
     for dry_run in (["--dry-run"], []):
         erased = _json(run_main, "register", "erase", case_id, "--reason", "consent-withdrawn", *dry_run)
@@ -333,7 +338,7 @@ def test_a_failure_has_the_same_exit_code_with_json_and_says_it_as_json(
 
 
 def test_json_given_to_a_command_without_it_is_a_usage_error_as_json(run_main):
-    code, out, _ = run_main(["data", "fetch", "unodc-glotip", "--json"])
+    code, out, _ = run_main(["register", "key", "--json"])
     document = json.loads(out)
     check_document(document, "evidence.error")
     assert code == 2 and document["error"]["code"] == "usage" and "--json" in document["error"]["message"]

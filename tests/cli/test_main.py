@@ -115,6 +115,29 @@ def test_an_output_the_system_refuses_is_named_not_its_temporary_file(run_main, 
     assert code == 2 and err.strip() == f"error: {out}: Read-only file system", err
 
 
+def test_an_output_the_system_refuses_has_the_one_json_code_in_every_command(run_main, tmp_path, monkeypatch):
+    """A read-only folder was `system` for `data demo` and `register lists`, but `invalid_parameter` for `data
+    load --out`: a script could not tell "the disk refused" from "you typed a wrong option" the same way."""
+    import json
+    import tempfile
+
+    def read_only(*args, prefix="", suffix="", dir=None, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", os.path.join(dir, f"{prefix}q7sez4aw{suffix}"))
+
+    demo = tmp_path / "demo.csv"
+    assert run_main(["data", "demo", "--rows", "20", "--out", str(demo)])[0] in (0, None)
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    for args in (
+        ["data", "demo", "--rows", "10", "--out", str(tmp_path / "again.csv")],
+        ["data", "load", str(demo), "--out", str(tmp_path / "table.csv")],
+        ["data", "load", str(demo), "--out", str(tmp_path / "table.parquet")],
+    ):
+        code, out, err = run_main([*args, "--json"])
+        error = json.loads(out)["error"]
+        assert code == 2 and error["code"] == "system", (args, error)
+        assert "Read-only file system" in err and ".part" not in err + out
+
+
 # ----------------------------------------------------------------------------------------- the console script
 def _console_script(setup: str, *args: str) -> subprocess.CompletedProcess[str]:
     """``evidence ARGS`` through :func:`console_script` in a fresh interpreter, after ``setup`` ran there."""

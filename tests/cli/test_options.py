@@ -241,3 +241,23 @@ def test_a_parameter_error_names_the_option_not_the_python_parameter() -> None:
     result = CliRunner().invoke(demo, ["export", "--max-suppressed", "2", "--from", "1"])
     assert isinstance(result.exception, ParameterError)
     assert str(result.exception) == "--max-suppressed is a share, got 2.0; --from too; role; max_suppressed_x"
+
+
+def test_every_country_option_has_the_one_short_form() -> None:
+    """`flows -c THA` and `trend -c THA` worked, `register figures -c THA` was "No such option: -c"."""
+    import typer.main
+
+    from evidence.cli.main import app
+
+    found: dict[str, list[str]] = {}
+
+    def walk(command, words: list[str]) -> None:
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*words, name])
+        for param in getattr(command, "params", ()):
+            if "--country" in getattr(param, "opts", ()):
+                found[" ".join(words)] = list(param.opts)
+
+    walk(typer.main.get_command(app), [])
+    assert {"flows", "trend", "register figures"} <= set(found)
+    assert {words: opts for words, opts in found.items() if "-c" not in opts} == {}

@@ -513,3 +513,43 @@ def test_status_shows_the_rows_holding_nothing_beside_the_rows_in(exports, run_m
     assert json.loads(out)["imports"][0]["rows_left_out"] == 1
     _, text, _ = run_main(["register", "status"])
     assert "(+1 blank)" in text
+
+
+def test_a_folder_given_as_the_export_is_named_as_a_folder(run_main, tmp_path) -> None:
+    """`register import FOLDER` said "no such export file" of a folder that exists: the user looked for a typo
+    in its name."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    code, out, err = run_main(["register", "import", str(folder), "--register", str(tmp_path / "r.duckdb")])
+    text = " ".join(err.split())
+    assert code == 2 and f"error: {folder}: is a folder, not an export file" in text, err
+    assert "no such" not in text and out == ""
+
+
+def test_an_ids_file_that_cannot_be_read_says_why_in_words(run_main, tmp_path) -> None:
+    """`erase --ids-file` said "(FileNotFoundError)" and "(IsADirectoryError)": Python's class names, not what
+    is wrong with the file."""
+    register = ["--register", str(tmp_path / "r.duckdb"), "--dry-run"]
+    latin = tmp_path / "ids.txt"
+    latin.write_bytes("MSS-0017\nMSS-\xe90018\n".encode("latin-1"))
+    for ids_file, said in (
+        (tmp_path / "none.txt", "No such file or directory"),
+        (tmp_path, "Is a directory"),
+        (latin, "not UTF-8 text"),
+    ):
+        code, _, err = run_main(["register", "erase", "--ids-file", str(ids_file), *register])
+        text = " ".join(err.split())
+        assert code == 2 and f"error: {ids_file}: cannot read the file of case ids: {said}" in text, err
+        assert "Error)" not in text
+
+
+def test_partial_with_allow_many_missing_is_refused_as_a_contradiction(run_main, tmp_path) -> None:
+    """`import --partial --allow-many-missing` was taken, the second option meaning nothing for an export that
+    marks no record missing: the user meant one of the two, and was not told which applied."""
+    export = tmp_path / "cases_2024-01-31.csv"
+    export.write_text("Case ID\nA\n", encoding="utf-8")
+    args = ["register", "import", str(export), "--partial", "--allow-many-missing"]
+    code, _out, err = run_main([*args, "--register", str(tmp_path / "r.duckdb")])
+    text = " ".join(err.split())
+    assert code == 2 and "error: --allow-many-missing is for a full export" in text, err
+    assert not (tmp_path / "r.duckdb").exists()

@@ -159,6 +159,9 @@ def test_a_read_only_runs_folder_is_one_line_for_run_and_batch(run_main, tiny, t
         code, _, err = run_main(args)
         assert code == 2 and "Traceback" not in err, err
         assert err.strip() == f"error: {runs}: cannot write to the runs folder: Read-only file system"
+        # as JSON, the code docs/scheduling.md gives a folder the system refuses (was "invalid_input")
+        code, out, _ = run_main([*args, "--json"])
+        assert code == 2 and json.loads(out)["error"]["code"] == "system"
 
 
 @pytest.mark.kernel

@@ -29,6 +29,7 @@ from evidence.cli.options import (
     RoleOpt,
     ThresholdOpt,
     YearsOpt,
+    configured_files,
     data_paths,
     disclosure_json,
     echo_json_answers,
@@ -63,7 +64,7 @@ def _tables(data: list[Path] | None, command: str) -> list[Any]:
     from evidence.core.errors import InputError
     from evidence.sources.cache import load_cached
 
-    paths = data_paths(data)
+    paths = data_paths(data) if data else configured_files(data_paths(None))
     if not paths:
         from evidence.sources.demo import demo_path
 
@@ -106,9 +107,13 @@ def _with_victims(
 ) -> list[Any]:
     """The tables that hold victims in the selection: a selection none holds victims in is refused before
     anything is computed, in the words of ``evidence brief`` (naming the years the data hold; exit code 2),
-    unless ``allow_empty``; a table that holds none where others do is left out, and said."""
-    from evidence.runs.selection_check import selection_with_victims
+    unless ``allow_empty``; a table that holds none where others do is left out, and said. Data that hold no
+    victim at all (every row rejected, or a header only) are refused whatever the selection, naming each file's
+    rows, even without a country or years (where the selection's own check asks nothing)."""
+    from evidence.runs.selection_check import EmptySelectionError, selection_with_victims
 
+    if tables and not allow_empty and all(t.data.height == 0 for t in tables):
+        raise EmptySelectionError(f"{command}: the data hold no victims: " + "; ".join(map(_no_rows, tables)))
     kept = selection_with_victims(
         command,
         tables,
@@ -138,6 +143,31 @@ def _answer(command: str, payloads: list[dict[str, Any]], as_json: bool, show: A
             data = payload["data"]
             console.print(f"[bold]{escape(data['source'])}[/] — {escape(data['path'])}", highlight=False)
         show(payload)
+
+
+def _no_rows(table: Any) -> str:
+    """Why a table holds no rows, and where to see why, for the refusal of data that hold no victim."""
+    path = table.provenance.path
+    if not table.rows_in:
+        return f"{path}: no data rows (a header only?)"
+    return (
+        f"{path}: {table.rows_in} rows in, none kept ({table.rows_rejected} rejected: `evidence data validate "
+        f"{path}` lists each with its reason)"
+    )
+
+
+def _check_selection(country: str | None, role: str, years: str | None) -> None:
+    """The selection's options, each checked, and together: a role is a country's (without ``--country`` it
+    would be ignored, and every victim counted under a title that names no country)."""
+    from evidence.analyses.selection import check_country, check_role, check_years
+    from evidence.core.errors import ParameterError
+
+    check_country(country), check_role(role), check_years(years)
+    if country is None and role.strip().lower() != DEFAULT_ROLE:
+        raise ParameterError(
+            f"--role {role} is a role of a country: give --country ISO3 too (without it every victim is counted, "
+            "wherever they come from or were found)"
+        )
 
 
 def _rule(threshold: int):
@@ -239,11 +269,10 @@ def flows_command(
     ] = False,
 ) -> None:
     """Origin → destination flows of victims for a country, after disclosure control."""
-    from evidence.analyses.selection import check_country, check_role, check_years
     from evidence.core.errors import ParameterError
 
     rule = _rule(threshold)
-    check_country(country), check_role(role), check_years(years)
+    _check_selection(country, role, years)
     if top < 1:
         raise ParameterError(f"--top must be at least 1, not {top}")
     if min_victims < 0:
@@ -375,10 +404,14 @@ def _flows_payload(
             "the total is the sum of the citizenship breakdown, not UNODC's count of detected victims "
             "(`evidence trend` gives that)"
         )
+    elif loaded.data.height == 0:
+        notes.append("the file holds no victims (no row kept): `evidence data validate FILE` says why")
     elif loaded.data.select(pl_all_null("origin_iso3", "destination_iso3")).row(0) == (True, True):
         notes.append(
             "this file records no countries (the Victim–Perpetrator layout has regions only): no flow between "
             "countries can be placed; try `evidence trend --data FILE --by origin_region`"
+            if loaded.provenance.layout == "victim_perpetrator"
+            else "this file records no country of origin or destination: no flow between countries can be placed"
         )
     payload = {
         "data": _data_summary(loaded),
@@ -485,10 +518,9 @@ def trend_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Yearly counts, the annual rate ratio (Poisson/negative-binomial GLM), a break search and incomplete years."""
-    from evidence.analyses.selection import check_country, check_role, check_years
 
     rule = _rule(threshold)
-    check_country(country), check_role(role), check_years(years)
+    _check_selection(country, role, years)
     if by is not None and by.strip().lower() == "none":  # the trends notebook's word for no dimension
         by = None
     tables = _with_victims(_tables(data, "trend"), "trend", country, role, years, allow_empty_option=False)

@@ -12,6 +12,7 @@ from evidence.cli.options import (
     DEFAULT_THRESHOLD,
     JsonOpt,
     ThresholdOpt,
+    configured_files,
     echo_json,
     echo_json_answers,
     escape,
@@ -35,8 +36,9 @@ def load_command(
         Path | None,
         typer.Argument(
             metavar="FILE",
-            help="A data file any loader reads (CTDC, UNODC, TIP, GSI). Default: the files in EVIDENCE_DATA, "
-            "else the synthetic demo data.",
+            help="A data file any loader reads (CTDC records, a UNODC GLOTIP workbook, the GSI workbook, TIP tiers, "
+            "case records (with their mapping file) or a register). Default: the files in EVIDENCE_DATA, else the "
+            "synthetic demo data.",
         ),
     ] = None,
     as_json: JsonOpt = False,
@@ -50,7 +52,12 @@ def load_command(
         ),
     ] = None,
     summary_tables: Annotated[
-        bool, typer.Option("--summary", help="Also show counts by year and the 10 largest corridors.")
+        bool,
+        typer.Option(
+            "--summary",
+            help="Also show counts by year and the 10 largest corridors (the tables of --summary are the ones "
+            "--threshold protects).",
+        ),
     ] = False,
     threshold: ThresholdOpt = DEFAULT_THRESHOLD,
 ) -> None:
@@ -58,10 +65,15 @@ def load_command(
     from evidence.core.errors import ParameterError
     from evidence.sources.registry import load
 
+    if summary_tables and as_json:  # the JSON holds no tables: they would be left out without a word
+        raise ParameterError(
+            "--summary prints tables for reading, which --json does not hold; leave out one of them "
+            "(the same numbers as JSON: `evidence trend --json` and `evidence flows --json`)"
+        )
     paths = [path] if path is not None else _default_paths()
     if out is not None and len(paths) > 1:
         raise ParameterError(
-            f"--out writes one table, but EVIDENCE_DATA names {len(paths)} files; pass one PATH"
+            f"--out writes one table, but EVIDENCE_DATA names {len(paths)} files; pass one FILE"
         )
     written_as = _out_format(out) if out is not None else None
     summaries = []
@@ -127,7 +139,12 @@ def _write_table(loaded, out: Path, written_as: str) -> None:
 def validate_command(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="A data file any loader reads.")],
     limit: Annotated[
-        int, typer.Option(min=0, metavar="N", help="Show at most this many rejected rows.")
+        int,
+        typer.Option(
+            min=0,
+            metavar="N",
+            help="At most this many rows of each list shown (rejected, flagged, failed value checks).",
+        ),
     ] = 20,
     strict: Annotated[
         bool,
@@ -140,7 +157,9 @@ def validate_command(
     threshold: ThresholdOpt = DEFAULT_THRESHOLD,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check a file: exit 0 when every row is kept, 1 (with a report of the rejected rows) otherwise."""
+    """Check a file: exit 0 when every row is kept, 1 (with a report of the rejected rows) otherwise.
+
+    --threshold protects the table of citizenships not mapped to a country (with the victims they hold)."""
     from evidence.sources.registry import load
 
     loaded = load(path)
@@ -276,7 +295,9 @@ def _print_issues(title: str, issues, limit: int) -> None:
 
 @data_app.command("fetch")
 def fetch_command(
-    name: Annotated[str, typer.Argument(help="A release in the catalogue (see `evidence data list`).")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="A release in the catalogue (see `evidence data list`).")
+    ],
     url: Annotated[
         str | None,
         typer.Option(
@@ -286,12 +307,16 @@ def fetch_command(
     force: Annotated[
         bool, typer.Option("--force", help="Download again even if a good copy is cached.")
     ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Download an official release into the user cache (checksummed, retried, never half-written)."""
     from evidence.sources.fetch import cached, fetch
 
     was_cached = cached(name) if url is None and not force else None  # checked once: hashing is not free
-    path = was_cached or fetch(name, url=url, force=force, progress=True)
+    path = was_cached or fetch(name, url=url, force=force, progress=not as_json)
+    if as_json:
+        echo_json("data.fetch", {"name": name, "path": str(path), "fetched": not was_cached})
+        return
     state = "already cached" if was_cached else "fetched"
     console.print(
         f"[bold green]{state}:[/] {escape(name)} -> {escape(path)}", highlight=False, soft_wrap=True
@@ -366,11 +391,15 @@ def demo_command(
         Path | None,
         typer.Option("--out", metavar="FILE", help="Write the CSV here (default: the user cache)."),
     ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Write synthetic demo data in the CTDC Global Synthetic v2024 layout (NOT real records)."""
     from evidence.sources.demo import demo_path, write_demo
 
     path = write_demo(out, n_rows=rows, seed=seed) if out is not None else demo_path(rows, seed)
+    if as_json:
+        echo_json("data.demo", {"path": str(path), "rows": rows, "seed": seed, "demo": True})
+        return
     console.print(
         f"[bold yellow]synthetic demo data[/] ({rows:,} invented records, seed {seed}): {escape(path)}",
         highlight=False,
@@ -385,7 +414,8 @@ def _default_paths() -> list[Path]:
     paths, is_demo = default_data_paths()
     if is_demo:
         err_console.print("no data configured (EVIDENCE_DATA is not set): using the synthetic demo data")
-    return paths
+        return paths
+    return configured_files(paths)
 
 
 def _warn_if_demo(provenance) -> None:

@@ -39,8 +39,9 @@ def register(app: typer.Typer) -> None:
 
 
 def estimate_command(
+    ctx: typer.Context,
     lists: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Option(
             "--data",
             metavar="FILE",
@@ -108,11 +109,21 @@ def estimate_command(
     rule = DisclosureRule(threshold=threshold)
     replicates = _replicates(bootstrap)
     independent = _runs(runs)
-    if lists is None:
+    _refuse_unused_options(ctx, method, replicates, independent)
+    if not lists:
         from evidence.analyses.estimation.demo import demo_lists_path
 
-        lists = demo_lists_path()
-    capture = read_list_capture(lists)
+        path = demo_lists_path()
+    elif len(lists) > 1:
+        from evidence.core.errors import ParameterError
+
+        raise ParameterError(
+            f"--data: estimate reads one list-capture file, given {len(lists)}: "
+            f"{', '.join(str(p) for p in lists)} (run it once per file)"
+        )
+    else:
+        path = lists[0]
+    capture = read_list_capture(path)
     demo = bool(capture.provenance and capture.provenance.demo)
     if demo and not as_json:
         err_console.print(f"[bold yellow]{DEMO_WARNING}[/]", highlight=False)
@@ -152,6 +163,42 @@ def estimate_command(
         echo_json("estimate", _finite(payload), allow_nan=False)  # type: ignore[arg-type]
         return
     _print(result, rule, demo)
+
+
+def _given(ctx: typer.Context, name: str) -> bool:
+    """Whether the user typed option ``name`` (not its default): by the name of click's parameter source, which
+    typer may take from its own copy of click."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name == "COMMANDLINE"
+
+
+def _refuse_unused_options(ctx: typer.Context, method: str, replicates: int | str, runs: int | str) -> None:
+    """Refuse an option the estimate asked for would not use: it would be ignored without a word, and the
+    estimate printed would not be the one the user meant (``--runs 3`` without a bootstrap, ``--p-enter`` for the
+    lowest BIC)."""
+    from evidence.core.errors import ParameterError
+
+    chosen = method.strip().lower()
+    if runs != 1 and not replicates:
+        raise ParameterError(
+            f"--runs repeats the bootstrap: give --bootstrap N (1000 as published) or --bootstrap auto with "
+            f"--runs {runs}, or leave --runs out (the interval without bootstrap is computed once)"
+        )
+    if replicates == "auto" and runs not in (1, "auto"):
+        raise ParameterError(
+            f"--bootstrap auto chooses the number of runs itself (--runs auto); for {runs} runs give "
+            f"--bootstrap 1000 --runs {runs}"
+        )
+    if _given(ctx, "p_enter") and chosen != "stepwise":
+        raise ParameterError(
+            f"--p-enter is the stepwise selection's threshold; --method {method} does not use it (leave it out, "
+            "or choose --method stepwise)"
+        )
+    if _given(ctx, "downhill_start") and chosen != "downhill":
+        raise ParameterError(
+            f"--downhill-start is where the downhill search starts; --method {method} does not use it (leave it "
+            "out, or choose --method downhill)"
+        )
 
 
 def _replicates(text: str) -> int | str:

@@ -21,6 +21,7 @@ Only typer, rich and the standard library are imported here: every command impor
 
 from __future__ import annotations
 
+import errno
 import inspect
 import os
 import re
@@ -355,8 +356,20 @@ ERROR_CODES = (
 )
 
 
+#: The system's refusals of a file or folder (no permission, read-only, full): ``system`` in a failed command's
+#: JSON, whether the command met the refusal itself or explained it in an error of its own (``--out FILE:
+#: cannot write there``, ``cannot write to the runs folder``), so that a script tells the disk from the input.
+_REFUSED = frozenset(
+    getattr(errno, name) for name in ("EACCES", "EPERM", "EROFS", "ENOSPC", "EDQUOT") if hasattr(errno, name)
+)
+
+
 def error_code(exc: BaseException) -> str:
-    """The ``error.code`` of ``exc`` (``invalid_input``, ...; ``error`` for any other error of the toolkit)."""
+    """The ``error.code`` of ``exc`` (``invalid_input``, ...; ``system`` for an error caused by the system
+    refusing a file or folder; ``error`` for any other error of the toolkit)."""
+    cause = exc.__cause__
+    if isinstance(cause, OSError) and cause.errno in _REFUSED:
+        return "system"
     names = {cls.__name__ for cls in type(exc).__mro__}
     return next((code for name, code in ERROR_CODES if name in names), "error")
 
@@ -449,6 +462,18 @@ def data_paths(data: list[Path] | None) -> list[Path]:
     from evidence.core.config import configured_data_paths
 
     return [Path(p).expanduser() for p in data] if data else configured_data_paths()
+
+
+def configured_files(paths: list[Path]) -> list[Path]:
+    """``paths``, the files named in ``EVIDENCE_DATA``, refused at once where one does not exist, saying where
+    it was named (the user may have set it long ago, and never typed the name in this command), in the words
+    of ``run`` and ``brief``."""
+    for path in paths:
+        if not path.exists():
+            from evidence.core.errors import InputError
+
+            raise InputError("no such data file (named in EVIDENCE_DATA)", path=path)
+    return paths
 
 
 def file_to_write(out: Path, named: str, example: str) -> Path:

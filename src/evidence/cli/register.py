@@ -186,6 +186,20 @@ def import_command(
     """Import an export: new records added, changed ones updated (history kept), absent ones marked missing."""
     from evidence.sources.register import import_export
 
+    if partial and allow_many_missing:
+        from evidence.core.errors import ParameterError
+
+        raise ParameterError(
+            "--allow-many-missing is for a full export, whose absent records are marked missing; --partial marks "
+            "none: give one of them"
+        )
+    if export.is_dir():  # the store would say "no such export file" of a folder that exists
+        from evidence.core.errors import InputError
+
+        raise InputError(
+            "is a folder, not an export file (give the CSV or xlsx file the case-management system wrote)",
+            path=export,
+        )
     result = import_export(
         _path(register_path),
         export,
@@ -248,9 +262,14 @@ def _ids(case_ids: list[str], ids_file: Path | None) -> tuple[list[str], list[st
     if ids_file is not None:
         try:
             lines = ids_file.read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
+        except OSError as exc:
             raise InputError(
-                f"cannot read the file of case ids ({exc.__class__.__name__})", path=ids_file
+                f"cannot read the file of case ids: {exc.strerror or exc}", path=ids_file
+            ) from None
+        except UnicodeDecodeError:  # its bytes are not repeated: they may be part of an id
+            raise InputError(
+                "cannot read the file of case ids: not UTF-8 text (save it as UTF-8 text, one case id a line)",
+                path=ids_file,
             ) from None
         for number, line in enumerate(lines, start=1):
             if line.strip():
@@ -416,6 +435,7 @@ def figures_command(
         str | None,
         typer.Option(
             "--country",
+            "-c",
             help="The organisation's country: an ISO3 code (THA) or a name (Thailand). Default: the "
             "register's.",
             metavar="ISO3",
@@ -639,6 +659,7 @@ def snapshot_command(
     as_of: AsOfOpt = None,
     register_path: RegisterOpt = None,
     wait: WaitOpt = 0.0,
+    as_json: JsonOpt = False,
 ) -> None:
     """Write the records as they stood on a date as a canonical table (pseudonymised, owner-only)."""
 
@@ -649,6 +670,18 @@ def snapshot_command(
         raise ParameterError(f"{out}: the snapshot is a .parquet file")
     _output_file(out)
     loaded, stood = _as_of(_path(register_path), as_of, _Wait(wait))
+    if as_json:
+        write_parquet(loaded, out, mode=0o600)
+        _echo_json(
+            "snapshot",
+            {
+                "out": str(out),
+                "records": loaded.rows_kept,
+                "as_of": str(stood.date),
+                "as_of_note": stood.note(),  # as in lists, figures and export-ctdc
+            },
+        )
+        return
     _say_as_of(stood)
     write_parquet(loaded, out, mode=0o600)
     console.print(
