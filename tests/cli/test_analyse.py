@@ -694,3 +694,15 @@ def test_flows_allowed_an_empty_file_do_not_blame_the_victim_perpetrator_layout(
     code, out, err = run_main(["flows", "--data", str(path), "--allow-empty"])
     assert code in (0, None), err
     assert "Victim–Perpetrator" not in out and "the file holds no victims" in " ".join(out.split())
+
+
+def test_trend_by_corridor_of_the_whole_world_is_refused_not_run_for_half_an_hour(shared_data, run_main):
+    """Found by the CLI audit: `trend --by corridor` on UNODC's file without a country modelled every corridor
+    of the world (2,149 series, a model and a break search each) and ran past 20 minutes without a word."""
+    unodc = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    code, out, _ = run_main(["trend", "--data", unodc, "--by", "corridor", "--json"])
+    assert code == 2
+    assert "2,149 series to model (at most 100): give --country" in json.loads(out)["error"]["message"]
+    code, out, err = run_main(["trend", "--data", unodc, "--by", "corridor", "-c", "THA", "--json"])
+    assert code in (0, None), err
+    assert json.loads(out)["series"]

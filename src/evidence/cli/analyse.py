@@ -500,6 +500,10 @@ def _print_flows(payload: dict[str, Any]) -> None:
 # -------------------------------------------------------------------------------------------------- trend
 
 
+#: The most series `evidence trend --by` models in one run (a category each, a model fit and a break search).
+MOST_SERIES = 100
+
+
 def trend_command(
     data: DataOpt = None,
     country: CountryOpt = None,
@@ -566,6 +570,13 @@ def _trend_payload(
     if by and not numbers.partition and numbers.per_year is not None:
         payload["victims_per_year"] = _rows(numbers.per_year)
     categories = [None] if not by else list(numbers.categories)
+    if len(categories) > MOST_SERIES:
+        # each series is a model fit with a break search: by corridor over a whole world's data, thousands of
+        # them ran for half an hour without a word
+        raise ParameterError(
+            f"--by {by} gives {len(categories):,} series to model (at most {MOST_SERIES}): give --country "
+            f"(and --role) to model those of one country, or another --by"
+        )
     payload["series"] = [numbers.models(category).to_dict() for category in categories]
     payload["incomplete_years"] = [f.to_dict() for f in numbers.incomplete]
     # what the terminal prints: the years of one reason said once, as the brief says them ("2007–2012 are …")
