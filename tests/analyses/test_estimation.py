@@ -604,3 +604,21 @@ def test_canonical_table_round_trips_in_any_row_order(counts: np.ndarray, seed: 
         assert totals in (0, capture.observed)
         return
     assert again.counts.tolist() == counts.tolist() and again.lists == capture.lists
+
+
+def test_runs_that_would_be_ignored_are_refused() -> None:
+    """Found by the CLI audit: runs without a bootstrap were recorded as asked (runs_requested) and never drawn;
+    with bootstrap='auto' they were replaced by 'auto' without a word."""
+    import numpy as np
+    import pytest
+
+    from evidence.analyses.estimation import ListCapture, estimate_population
+    from evidence.core.errors import ParameterError
+
+    capture = ListCapture(("A", "B", "C"), np.array([40, 30, 20, 10, 8, 6, 5]))
+    with pytest.raises(ParameterError, match="needs a bootstrap"):
+        estimate_population(capture, bootstrap=0, runs=3)
+    with pytest.raises(ParameterError, match="sets its runs itself"):
+        estimate_population(capture, bootstrap="auto", runs=3)
+    assert estimate_population(capture, bootstrap=0, runs="auto").interval_method == "intercept_se"
+    assert estimate_population(capture, bootstrap=0).runs_requested == 1

@@ -335,6 +335,17 @@ def estimate_population(
     _check_parameters(method, p_enter, bootstrap, level, max_order)
     _check_runs(runs)
     _check_seed(seed)
+    if bootstrap == 0 and runs not in (1, "auto"):
+        # the log-normal interval is one fit's: runs of a bootstrap that is not drawn were recorded as asked
+        raise ParameterError(
+            f"runs={runs!r} needs a bootstrap (bootstrap=0 gives the log-normal interval of one fit): give "
+            "bootstrap replicates, or leave runs at 1"
+        )
+    if bootstrap == "auto" and runs not in (1, "auto"):
+        raise ParameterError(
+            f"bootstrap='auto' sets its runs itself (as many as the limits need): runs={runs!r} would be ignored; "
+            "give a number of replicates with runs, or bootstrap='auto' alone"
+        )
     if bootstrap == "auto":  # 1,000 replicates per run (bootstrap.AUTO_STEP), as many runs as needed
         runs = "auto"
     if downhill_start not in DOWNHILL_STARTS:
