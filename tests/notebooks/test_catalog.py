@@ -210,3 +210,14 @@ def test_papermill_is_imported_without_its_remote_store_probes():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False", "LocalFileSystem"]
+
+
+def test_a_folder_given_as_the_notebook_is_named_a_folder(tmp_path) -> None:
+    """Found by the CLI audit: `evidence run SOME_FOLDER` said "no such notebook" of a folder that exists."""
+    from evidence.core.errors import InputError
+    from evidence.notebooks.catalog import find_notebook
+
+    with pytest.raises(InputError, match="a folder, not a notebook"):
+        find_notebook(tmp_path)
+    with pytest.raises(InputError, match="no such notebook"):
+        find_notebook(tmp_path / "missing.ipynb")

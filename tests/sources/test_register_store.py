@@ -758,3 +758,12 @@ def test_rows_holding_nothing_are_kept_in_the_history_an_older_register_too(tmp_
     assert [i["rows_left_out"] for i in imports] == [None, 2]
     import_export(register, exports[2], mapping, key_path=key)
     assert status(register)["imports"][-1]["rows_left_out"] == 0
+
+
+def test_a_folder_given_as_the_export_is_named_a_folder(tmp_path) -> None:
+    """Found by the CLI audit: `register import FOLDER` said "no such export file" of a folder that exists."""
+    from evidence.core.errors import InputError
+    from evidence.sources.register import import_export
+
+    with pytest.raises(InputError, match="a folder, not an export file"):
+        import_export(tmp_path / "register.duckdb", tmp_path, None, key_path=tmp_path / "k.key")

@@ -172,6 +172,8 @@ def find_notebook(name_or_path: str | Path) -> Path:
     """The notebook file for a packaged notebook's name or a path; a clear error when it is neither."""
     candidate = Path(name_or_path).expanduser()
     if candidate.suffix == ".ipynb" or candidate.exists():
+        if candidate.is_dir():
+            raise InputError("a folder, not a notebook", path=candidate, hint="name the .ipynb file in it")
         if not candidate.is_file():
             raise InputError("no such notebook", path=candidate)
         return candidate.resolve()

@@ -524,6 +524,10 @@ def import_export(
     export of some records taken for a full one, or case ids that changed form, would mark them missing).
     """
     register, export = Path(register), Path(export)
+    if export.is_dir():
+        raise InputError(
+            "a folder, not an export file", path=export, hint="name the export (CSV or XLSX) in it"
+        )
     if not export.is_file():
         raise InputError("no such export file", path=export)
     if mapping is None:
