@@ -112,6 +112,10 @@ def test_brief_peers_become_the_notebooks_list_of_countries() -> None:
     assert given == {"country": "THA", "peers": ["KHM", "LAO", "MMR"]}
     with pytest.raises(ParameterError, match="no parameter for --peers"):
         brief_parameters(read_notebook("routes"), country="THA", peers="KHM")
+    # an empty option is a mistake, not the default neighbours (found by the CLI audit: --peers "" used them)
+    for empty in ("", ",,", " , "):
+        with pytest.raises(ParameterError, match="names no country"):
+            brief_parameters(spec, country="THA", peers=empty)
 
 
 def test_a_years_tuple_parameter_takes_the_range(tmp_path: Path) -> None:

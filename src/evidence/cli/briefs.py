@@ -242,7 +242,15 @@ def brief_parameters(
     if threshold is not None:
         given[find(*[n for n in names if "threshold" in n.lower()], what="--threshold")] = threshold
     if peers is not None:
-        given[find("peers", what="--peers")] = [p.strip() for p in peers.split(",") if p.strip()]
+        listed = [p.strip() for p in peers.split(",") if p.strip()]
+        if (
+            not listed
+        ):  # an empty list means the default neighbours: an empty option is a mistake, not a choice
+            raise ParameterError(
+                f"--peers {peers!r} names no country: give ISO3 codes separated by commas (KHM,LAO,MMR), or leave "
+                "--peers out for the country's neighbours (its UN M49 region)"
+            )
+        given[find("peers", what="--peers")] = listed
     return given
 
 
