@@ -316,3 +316,15 @@ def test_yaml_merge_keys_may_still_be_overridden(tmp_path):
     path = tmp_path / "params.yaml"
     path.write_text("defaults: &d {country: THA, role: both}\nrun:\n  <<: *d\n  country: KHM\n")
     assert read_yaml(path, "x")["run"] == {"country": "KHM", "role": "both"}
+
+
+def test_an_unknown_country_parameter_is_refused_in_the_words_of_every_command() -> None:
+    """`brief XXX` said "(give an ISO3 code such as THA, or a name)", `flows -c XXX` "give an ISO 3166-1 alpha-3
+    code such as THA, or a country's name" and suggested the country a misspelling is close to: one wording."""
+    from evidence.analyses.selection import check_country
+
+    with pytest.raises(ParameterError) as caught:
+        resolve_parameters(spec(), {"country": "Thialand"})
+    with pytest.raises(ParameterError) as direct:
+        check_country("Thialand")
+    assert str(direct.value) in str(caught.value) and "did you mean THA (Thailand)?" in str(caught.value)

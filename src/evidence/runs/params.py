@@ -161,13 +161,17 @@ def _split_text(ptype: ParamType, text: str) -> list[Any]:
 
 
 def _iso3(name: str, value: Any) -> str:
-    from evidence.sources.countries import to_iso3
+    """A country parameter's ISO3, refused in the words every command uses for an unknown country (with the
+    country it may be a misspelling of)."""
+    from evidence.analyses.selection import check_country
 
-    code = to_iso3(value) if isinstance(value, str) else None
-    if code is None:
-        raise ParameterError(
-            f"parameter {name!r}: unknown country {value!r} (give an ISO3 code such as THA, or a name)"
-        )
+    if not isinstance(value, str) or not value.strip():
+        raise ParameterError(f"parameter {name!r}: a country is a text (an ISO3 code such as THA, or a name)")
+    try:
+        code = check_country(value)
+    except ParameterError as exc:
+        raise ParameterError(f"parameter {name!r}: {exc}") from None
+    assert code is not None
     return code
 
 
