@@ -131,6 +131,15 @@ def check_country(country: str | None) -> str | None:
     return iso3
 
 
+def country_role_text(country: str, role: str) -> str:
+    """A country in its role as messages and overviews name it: "THA (Thailand) as destination", "... as
+    origin or destination" (role both)."""
+    from evidence.sources.countries import name_of
+
+    name = name_of(country)
+    return f"{country}{f' ({name})' if name else ''} as {'origin or destination' if role == 'both' else role}"
+
+
 @functools.lru_cache(maxsize=1024)
 def _iso3_of(text: str) -> str | None:
     """The ISO3 of a country text (the reference is fixed in a process: each selection of a brief names the
@@ -442,11 +451,8 @@ class Selection:
         elif self.country is None:
             what = "every country"
         else:
-            from evidence.sources.countries import name_of
-
-            name = name_of(self.country)
+            what = country_role_text(self.country, self.role)
             role = "origin or destination" if self.role == "both" else self.role
-            what = f"{self.country}{f' ({name})' if name else ''} as {role}"
             if not _holds(df, self.kind, self.country, self.role):
                 what += (
                     f" (the table holds no victim of {self.country} as {role}: an empty selection)"

@@ -344,14 +344,11 @@ def why_empty(selection: Selected, *, by: str | None = None) -> str | None:
 
 def _selected_text(selection: Selection) -> str:
     """What a selection selects, for a message: "THA (Thailand) as destination, 2015"."""
-    if selection.country is None:
-        what = "any country"
-    else:
-        from evidence.sources.countries import name_of
+    from evidence.analyses.selection import country_role_text
 
-        name = name_of(selection.country)
-        role = "origin or destination" if selection.role == "both" else selection.role
-        what = f"{selection.country}{f' ({name})' if name else ''} as {role}"
+    what = (
+        "any country" if selection.country is None else country_role_text(selection.country, selection.role)
+    )
     if selection.years is None:
         return what + ", every year"
     first, last = selection.years
