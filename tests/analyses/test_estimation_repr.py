@@ -24,8 +24,12 @@ def test_an_estimate_says_it_is_exact_and_names_what_makes_it_publishable(wester
         assert "not passed the small-count disclosure rule" in text
         assert "evidence.presentation.estimates.disclose_estimate(result)" in text
         assert "5 lists (A, B, C, D, E)" in text
-        assert "stepwise (forward search), interactions A:E" in text
         assert "smallest_cell" not in text and "existence=" not in text
+    # the chosen interactions in the text only: in small tables they pin small overlaps even without a number
+    # (presentation.estimates.model_withheld), and HTML goes into briefs
+    assert "stepwise (forward search), interactions A:E" in repr(western)
+    html = western._repr_html_()
+    assert "stepwise (forward search); its interactions: print(result)" in html and "A:E" not in html
     text = repr(western)
     assert text.startswith(f"<PopulationEstimate: {western.estimate:,.1f} people estimated (95% interval ")
     assert f"{western.observed:,} on at least one of 5 lists" in text and text.count("\n") >= 5

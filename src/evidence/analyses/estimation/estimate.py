@@ -115,7 +115,12 @@ class PopulationEstimate:
                 f"an estimate from {lists}; EXACT, NOT DISCLOSURE-CONTROLLED: its numbers are not shown here"
             )
         model = self.method + ("" if self.search == "none" else f" ({self.search} search)")
-        model += f", interactions {', '.join(self.terms)}" if self.terms else ", main effects only"
+        if numbers:
+            model += f", interactions {', '.join(self.terms)}" if self.terms else ", main effects only"
+        else:
+            # the chosen interactions pin small overlaps in small tables, even with every number withheld
+            # (presentation.estimates.model_withheld): with the numbers, in the text only
+            model += "; its interactions: print(result)"
         if self.interval_method == "bca":
             interval = f"BCa bootstrap of {self.bootstrap_replicates:,} replicates"
             if self.bootstrap_runs > 1:
