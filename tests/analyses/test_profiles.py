@@ -330,3 +330,20 @@ def test_odds_ratios_read_as_facts_and_their_html_shows_no_counts():
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "victims," not in html and f"{result.n_used:,}" not in html
     assert "print(result) shows them" in html
+
+
+def test_sparse_categories_do_not_merge_into_a_category_called_other():
+    """An organisation's referral sources hold an "Other" of their own: the sparse ones merged into it, and
+    when that "Other" was then too uniform the real one was dropped with them, the result naming only the
+    sparse ones as dropped."""
+    rng = np.random.default_rng(5)
+    sources = ["Police"] * 120 + ["Other"] * 60 + ["Embassy"] * 3
+    outcome = [bool(rng.random() < 0.5) for _ in sources[:180]] + [True] * 3  # the embassy's: one outcome
+    records = cases([form(fl, not fl, False, gender="Female") for fl in outcome]).with_columns(
+        referral_source=pl.Series(sources)
+    )
+    result = profiles.odds_ratios(records, predictors=["referral_source"])
+    assert result.dropped == {"referral_source": ("Embassy",)}
+    assert result.n_used == 180  # the real "Other" kept
+    (term,) = result.terms
+    assert {term.category, term.reference} == {"Other", "Police"} and term.n in (60, 120)

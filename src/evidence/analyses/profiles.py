@@ -39,6 +39,9 @@ from evidence.sources.loaded import LoadedTable
 #: What the profile functions take: a :class:`~evidence.analyses.selection.Selection`, or a whole case table.
 Selected = Selection | LoadedTable | pl.DataFrame
 
+#: The category sparse categories are merged into when the predictor has a category "Other" of its own.
+MERGED_OTHER = "Other (merged)"
+
 #: Categories with fewer records than this in the analysis sample are merged into "Other" before a logistic
 #: regression (a rare category gives an unstable or infinite odds ratio).
 MIN_CATEGORY_N = 20
@@ -450,7 +453,7 @@ class OddsRatios:
             )
         lines.append(("sample", [sample]))
         for label, categories, fate in (
-            ("merged", self.merged, 'merged into "Other"'),
+            ("merged", self.merged, 'merged into one "Other" category'),
             ("dropped", self.dropped, "left out of the sample"),
         ):
             if categories:
@@ -529,9 +532,9 @@ def odds_ratios(
     is excluded); with ``versus=None``, records where the outcome's group is known (denominator rule). Records
     with an unknown predictor are excluded (complete cases). Sparse categories: a category with fewer than
     ``min_category_n`` records, or whose records all share one outcome (separation: an infinite odds ratio), is
-    merged into ``Other``; if ``Other`` is itself too small or without variation, its records are dropped. The
-    reference category of each predictor is ``references[predictor]`` when given, else its most frequent
-    remaining category. A predictor may be named as :func:`column_of` reads it (``sex``, ``age``…); the result
+    merged into ``Other`` (``Other (merged)`` when the predictor has an ``Other`` of its own); if that is itself
+    too small or without variation, its records are dropped. The reference category of each predictor is
+    ``references[predictor]`` when given, else its most frequent remaining category. A predictor may be named as :func:`column_of` reads it (``sex``, ``age``…); the result
     names its column (``gender``, ``age_band``).
     """
     level = check_level(level)
@@ -662,16 +665,19 @@ def _merge_sparse(
     ].to_list()
     if not sparse:
         return sample, (), ()
+    # a category of the data called "Other" (an organisation's referral sources) is not where the sparse ones go:
+    # merged into it, its records were dropped with them and the result named only the sparse ones
+    other_name = MERGED_OTHER if "Other" in set(stats[predictor].to_list()) - set(sparse) else "Other"
     sample = sample.with_columns(
         pl.when(pl.col(predictor).is_in(sparse))
-        .then(pl.lit("Other"))
+        .then(pl.lit(other_name))
         .otherwise(pl.col(predictor))
         .alias(predictor)
     )
-    other = sample.filter(pl.col(predictor) == "Other")
+    other = sample.filter(pl.col(predictor) == other_name)
     rate = other["_y"].mean() if other.height else None
     if other.height < min_n or rate in (0, 1, None):
-        return sample.filter(pl.col(predictor) != "Other"), (), tuple(sorted(sparse))
+        return sample.filter(pl.col(predictor) != other_name), (), tuple(sorted(sparse))
     return sample, tuple(sorted(sparse)), ()
 
 
