@@ -297,7 +297,9 @@ def crosstab(cases: Selected, row: str, column: str, *, include_unknown: bool = 
 
     Either may be a flag group (a record counts under each of its true flags, so cells can sum to more than
     the records) or a column (by its name or the names :func:`column_of` reads: ``sex``, ``age``…), the table's
-    headers keeping the names given. Unknowns are left out unless ``include_unknown``.
+    headers keeping the names given. Unknowns are left out unless ``include_unknown``. The counts are exact and
+    carry no cell keys, even for keyed records: to publish, protect them (``causes.profile`` gives such a table
+    with its keys, as the notebooks show it).
 
     **Empty.** A selection without records, or without a record where both are known (unless
     ``include_unknown``), gives a table of the ``row`` column only and no row (as :func:`group_shares` gives
