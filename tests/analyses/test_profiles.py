@@ -347,3 +347,16 @@ def test_sparse_categories_do_not_merge_into_a_category_called_other():
     assert result.n_used == 180  # the real "Other" kept
     (term,) = result.terms
     assert {term.category, term.reference} == {"Other", "Police"} and term.n in (60, 120)
+
+
+def test_a_predictor_outcome_or_reference_given_twice_is_refused_in_words():
+    """``["sex", "gender"]`` stopped on polars' DuplicateError; outcome = versus said "no variation"; a
+    reference for ``sex`` and another for ``gender`` kept one of them silently."""
+    records = two_by_two(30, 20, 25, 40)
+    for predictors in (["sex", "gender"], ["gender", "gender"]):
+        with pytest.raises(ParameterError, match="gender is given twice"):
+            profiles.odds_ratios(records, predictors=predictors)
+    with pytest.raises(ParameterError, match="outcome and versus are the same flag"):
+        profiles.odds_ratios(records, versus="exploitation_forced_labour", predictors=["gender"])
+    with pytest.raises(ParameterError, match="two references for gender"):
+        profiles.odds_ratios(records, predictors=["gender"], references={"sex": "Male", "gender": "Female"})

@@ -553,15 +553,29 @@ def odds_ratios(
             )
     if not predictors:
         raise ParameterError("give at least one predictor")
+    if versus == outcome:
+        raise ParameterError(
+            f"outcome and versus are the same flag ({outcome}): give another flag of its group as versus, or "
+            "versus=None (against every other victim with the group recorded)"
+        )
     given = predictors
     predictors = tuple(column_of(df, p, "predictor") for p in predictors)
+    for column in dict.fromkeys(c for c in predictors if predictors.count(c) > 1):
+        names = " and ".join(dict.fromkeys(p for p, c in zip(given, predictors, strict=True) if c == column))
+        raise ParameterError(f"predictor {column} is given twice ({names}): give each predictor once")
     for p, column in zip(given, predictors, strict=True):
         if column in FLAG_DIMENSIONS:
             raise ParameterError(
                 f"predictor {p!r} is a flag group, not a categorical column of the case table (such as gender, "
                 "age_band, majority_status or origin_region)"
             )
-    references = {column_of(df, p, "predictor"): ref for p, ref in (references or {}).items()}
+    by_column: dict[str, str] = {}
+    for p, ref in (references or {}).items():
+        column = column_of(df, p, "predictor")
+        if column in by_column and by_column[column] != ref:
+            raise ParameterError(f"two references for {column} ({by_column[column]!r} and {ref!r}): give one")
+        by_column[column] = ref
+    references = by_column
     group = next(g for g, cols in FLAG_GROUPS.items() if outcome in cols)
     if versus and versus not in FLAG_GROUPS[group]:
         raise ParameterError(
