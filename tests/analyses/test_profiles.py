@@ -360,3 +360,21 @@ def test_a_predictor_outcome_or_reference_given_twice_is_refused_in_words():
         profiles.odds_ratios(records, versus="exploitation_forced_labour", predictors=["gender"])
     with pytest.raises(ParameterError, match="two references for gender"):
         profiles.odds_ratios(records, predictors=["gender"], references={"sex": "Male", "gender": "Female"})
+
+
+def test_a_flag_column_written_as_one_or_empty_has_no_share_of_itself(shared_data):
+    """The victim-perpetrator layout's perpetrator roles are 1 or empty, outside any flag group: its
+    exploiter role was "100% of the records where it is known" (every non-empty cell is a 1), as CTDC's own
+    frequency table prints it. An empty cell there is "no" or "not recorded", so no share is given."""
+    from evidence.sources.cache import load_cached
+
+    vp = load_cached(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+    assert vp.data["perpetrator_exploiter"].drop_nulls().all()  # the premise: never false
+    with pytest.raises(ParameterError, match=r"perpetrator_exploiter is a flag written as 1 or empty"):
+        profiles.group_shares(vp, "perpetrator_exploiter")
+    # a flag with its "no" recorded (an organisation's own, ruled with its group) keeps its shares
+    records = cases([form(True, None, None), form(None, True, None), form(None, None, None)]).with_columns(
+        exploitation_forced_criminality=pl.Series([True, False, None])
+    )
+    shares = profiles.group_shares(records, "exploitation_forced_criminality")
+    assert dict(zip(shares["category"], shares["count"], strict=True)) == {"true": 1, "false": 1}

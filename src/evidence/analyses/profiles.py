@@ -196,6 +196,7 @@ def group_shares(cases: Selected, group: str, *, level: float = 0.95) -> pl.Data
         )
         all_key = int(stats["all_key"] or 0)
     else:
+        _check_not_one_or_empty(selection.frame, group)
         out = (
             df.with_columns(key.alias(RECORD_CELL_KEY))
             .filter(pl.col(group).is_not_null())
@@ -222,6 +223,18 @@ def group_shares(cases: Selected, group: str, *, level: float = 0.95) -> pl.Data
         n_unknown_key=pl.lit(all_key - known_key, pl.Int64),
     ).sort(["count", "category"], descending=[True, False])
     return out.select(list(schema))
+
+
+def _check_not_one_or_empty(df: pl.DataFrame, column: str) -> None:
+    """Refuse the shares of a flag column outside the flag groups that is never false in the table (the
+    victim-perpetrator layout's perpetrator roles, written 1 or empty): an empty cell is "no" or "not
+    recorded", so among the records where it is not empty it is true by construction (100%)."""
+    if df.schema[column] == pl.Boolean and df[column].any() and not (~df[column]).any():
+        raise ParameterError(
+            f"{column} is a flag written as 1 or empty, outside the flag groups: an empty cell may be 'no' or "
+            "'not recorded', so its share of the records where it is not empty is 100% by construction; count "
+            "its victims (crosstab) instead"
+        )
 
 
 def why_empty(cases: Selected, group: str) -> str | None:
