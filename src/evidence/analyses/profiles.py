@@ -7,7 +7,15 @@ with any flag of the group true), so shares of a group can sum to more than 100%
 (gender, age band…) the denominator is the records where it is known.
 
 Every function takes a :class:`~evidence.analyses.selection.Selection` (its country, role and years select the
-records) or a whole case table. Counts of a table protected by cell key carry their cell keys.
+records) or a whole case table. Counts of :func:`group_shares` of a table protected by cell key carry their cell
+keys (:func:`crosstab`'s are exact, without keys).
+
+**Recorded or not.** Which flags a group has is read from the table's layout (the whole table), not from the
+selection: a flag the layout records is a category of every selection, a 0 where none of its victims has it.
+A selection without records, or whose victims all have the group not recorded, gives an empty table (the
+trends module's convention) and :func:`why_empty` says why, without a count; a flag group the layout does not
+record at all is refused (:class:`~evidence.core.errors.ParameterError`), as :func:`odds_ratios` refuses what
+it cannot estimate.
 """
 
 from __future__ import annotations
