@@ -834,6 +834,8 @@ class _Mapping:
     after: dict[str, pl.Expr] = dataclasses.field(default_factory=dict)  # computed on the joined frame
     problems: list[_Problem] = dataclasses.field(default_factory=list)
     distinct: dict[str, list[Any]] = dataclasses.field(default_factory=dict)  # column -> its distinct values
+    # for the provenance: codes read as their successors
+    notes: list[str] = dataclasses.field(default_factory=list)
 
     def prefetch(self, raw: pl.DataFrame, columns: list[str]) -> None:
         """The distinct values of several columns, found in one parallel pass."""
@@ -895,17 +897,61 @@ class _Mapping:
     def countries(self, raw: pl.DataFrame, source: str, prefix: str, *, regions: bool = False) -> None:
         """ISO2/ISO3 codes -> ``{prefix}_iso3``, ``{prefix}_region``, ``{prefix}_subregion`` (UN M49).
 
+        A code ISO withdrew (``countries.FORMER_CODES``) is read as its one successor (``BU`` Burma as MMR, with
+        a note), or, when its country split (``YU``, ``CS``, ``SU``, ``AN``), kept with the ISO3 code missing and
+        the region its successors share, the row kept and flagged: never guessed into one successor.
         With ``regions``, a UN M49 sub-region or region name is accepted too (the ISO3 code is then null).
         """
-        from evidence.sources.countries import map_to_iso3, with_regions
+        from evidence.sources.countries import former_code, map_to_iso3, with_regions
 
         values = [v for v in self.values(raw, source) if not _is_country_missing(v)]
         iso3 = f"{prefix}_iso3"
         mapped = pl.DataFrame(
             {_KEY: values, iso3: map_to_iso3(values).iso3}, schema={_KEY: pl.String, iso3: pl.String}
         )
+        formers = {
+            v: found
+            for v in mapped.filter(pl.col(iso3).is_null()).get_column(_KEY).to_list()
+            if (found := former_code(v)) is not None
+        }
+        successor = {v: f.iso3 for v, f in formers.items() if f.iso3 is not None}
+        if successor:
+            mapped = mapped.with_columns(
+                pl.col(_KEY)
+                .replace_strict(successor, default=pl.col(iso3), return_dtype=pl.String)
+                .alias(iso3)
+            )
+            counts = raw.get_column(source).value_counts().filter(pl.col(source).is_in(list(successor)))
+            rows = dict(counts.iter_rows())
+            self.notes.append(
+                f"{source}: "
+                + "; ".join(
+                    f"{formers[v].reason()} ({rows.get(v, 0)} row{'s' if rows.get(v, 0) != 1 else ''})"
+                    for v in sorted(successor)
+                )
+            )
         known = with_regions(mapped.filter(pl.col(iso3).is_not_null()), iso3, prefix)
         bad = mapped.filter(pl.col(iso3).is_null()).get_column(_KEY).to_list()
+        split = {v: f for v, f in formers.items() if f.iso3 is None}
+        if split:  # the region every successor lies in is known; the country is not
+            region, subregion = f"{prefix}_region", f"{prefix}_subregion"
+            areas = pl.DataFrame(
+                [(v, None, *f.area) for v, f in split.items()],
+                schema={_KEY: pl.String, iso3: pl.String, region: pl.String, subregion: pl.String},
+                orient="row",
+            )
+            known = pl.concat([known, areas.select(known.columns)])
+            bad = [v for v in bad if v not in split]
+            column = pl.col(source)
+            reasons = {v: f"{f.reason()}: country read as missing, row kept" for v, f in split.items()}
+            self.problems.append(
+                _Problem(
+                    source,
+                    column.is_in(list(split)),
+                    column.replace_strict(reasons, default=None, return_dtype=pl.String),
+                    keep_row=True,
+                )
+            )
         if regions and bad:
             # a country generalised to its UN M49 sub-region or region (k-anonymised exports do this)
             areas = _m49_areas(prefix)
@@ -1309,6 +1355,7 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
         VICTIM_PERPETRATOR: _vp_mapping,
     }
     mapping = build[header.layout](frame)
+    raw.notes.extend(mapping.notes)
     # the toolkit's demo data (its as_demo note says so): its age bands say nothing of a CTDC release
     demo = demo_signature(path, raw.sha256)
     release_note_at = len(raw.notes)  # the release is told once the rows are kept or rejected (below)
@@ -1462,10 +1509,12 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="15",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
+        version="16",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
         # in a column not used rejected as a note (was a victim with every field missing); a repeated column
         # named by its cells; 14: a row with text only beyond the header's last field rejected (too many fields),
         # not left out as holding nothing; 15: a VP region in another case, or Americas and Oceania apart, read as
-        # the region it names (was missing, flagged)
+        # the region it names (was missing, flagged); 16: a country code ISO withdrew read as its one successor
+        # (BU as MMR), one whose country split (YU, SU) kept with its successors' shared region and flagged as such
+        # (both were an unknown country code)
     )
 )
