@@ -25,6 +25,14 @@ A column a layout does not name is not used (named in a note), except a flag of 
 group's prefix (``means``, ``is``, ``typeOfLabour``, ``typeOfSex``, ``recruiterRelation``) holding flag values only:
 a later release's new form (``isForcedCriminality``). The case table has no column for it, but a record with it 1
 has the group recorded, so it is in the group's denominator with its other flags 0 (codebook section 6).
+Columns may come in any order and case, and a column of the layout may be missing (read as empty, with a note),
+except those the layout is recognised by (:data:`_REQUIRED`; the k-anonymised file's terms-of-use header cell
+stands for all but its year): a header lacking one is refused, naming the file, the header's row, the layout it
+comes nearest and the column it lacks.
+
+A country code ISO withdrew (``countries.FORMER_CODES``) is read as its one successor (``BU`` Burma as MMR), with a
+note; one whose country split (``YU``, ``CS``, ``SU``, ``AN``) is never guessed: its ISO3 code is missing, its region
+kept where every successor shares it, and the row kept and flagged with why.
 
 Coded values are decoded once per *distinct* value into small lookup tables joined on the column, and flags and
 years are parsed as integers when they all are, so loading a 250,000-row file costs little more than parsing it. Every data row is either kept or rejected with its line
@@ -597,34 +605,78 @@ _DERIVED_KEYS = {
 }
 
 
-def diagnose(head: FileHead) -> str | None:
-    """For a file that uses CTDC's fields but is no release (a derived or recoded table): what it lacks."""
-    rows: list[list[str]] = []
+#: What each layout needs to be recognised (:func:`_layout_of`), as a list of columns to name when one is absent.
+_REQUIRED = {
+    GLOBAL_SYNTHETIC: SYNTHETIC_COLUMNS[:6],
+    K_ANONYMISED: sorted(_K_ANON_SIGNATURE, key=K_ANON_COLUMNS.index),
+    VICTIM_PERPETRATOR: sorted(_VP_SIGNATURE, key=VP_COLUMNS.index),
+}
+_LAYOUT_NAMES = {
+    GLOBAL_SYNTHETIC: "Global Synthetic Dataset",
+    K_ANONYMISED: "k-anonymised Global Dataset",
+    VICTIM_PERPETRATOR: "Victim-Perpetrator Synthetic Dataset",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class _NearMiss:
+    """A header that uses CTDC's fields but is no layout's: the layout it comes nearest, and what it lacks."""
+
+    message: str
+    header_row: int
+    missing: list[str]
+
+
+def _near_miss(head: FileHead) -> _NearMiss | None:
+    """For a file that uses CTDC's fields but is no release (a derived or recoded table, or a release with a
+    column the layout needs deleted): the layout whose columns it shares most, and the ones it lacks."""
+    rows: list[tuple[int, list[str]]] = []
     if head.is_xlsx:
         rows = [
-            [str(c) for c in row if c is not None] for sheet in head.workbook.sheets for row in sheet.rows
+            (i + 1, [str(c) for c in row if c is not None])
+            for sheet in head.workbook.sheets
+            for i, row in enumerate(sheet.rows)
         ]
     else:
         line = head.first_line
-        rows = [header_cells(line, d) for d in DELIMITERS if d in line]
+        rows = [(1, header_cells(line, d)) for d in DELIMITERS if d in line]
     keys = {header_key(name) for name in [*SYNTHETIC_COLUMNS, *K_ANON_COLUMNS, *VP_COLUMNS]} | _DERIVED_KEYS
-    for columns in rows:
+    for header_row, columns in rows:
         ctdc_like = [c for c in columns if header_cell_key(c) in keys]
         if len(ctdc_like) < 2:
             continue
         present = {header_cell_key(c) for c in columns}
-        required = SYNTHETIC_COLUMNS[:6]
+        names = {_canonical_name(c) for c in columns}
+        # the layout sharing most columns with the header (the current release's on a tie)
+        layout = max(
+            (GLOBAL_SYNTHETIC, K_ANONYMISED, VICTIM_PERPETRATOR),
+            key=lambda name: len(names & set(_columns_for(name)) - {"gender", "majorityStatus"}),
+        )
+        required = _REQUIRED[layout]
         missing = [c for c in required if header_key(c) not in present]
         repeated = sorted(
             n for n, count in Counter(_canonical_name(c) for c in columns if c).items() if count > 1
         )
-        return (
+        if layout == GLOBAL_SYNTHETIC and not missing and not _SYNTHETIC_ONLY & names:
+            missing = sorted(_SYNTHETIC_ONLY, key=SYNTHETIC_COLUMNS.index)[:1]
+            lacks = f"every one of {', '.join(sorted(_SYNTHETIC_ONLY, key=SYNTHETIC_COLUMNS.index))}"
+        else:
+            lacks = ", ".join(missing) or "the rest of a release"
+        return _NearMiss(
             f"looks like a table derived from CTDC data (columns {', '.join(ctdc_like[:6])}), not a CTDC "
-            f"release: a release has the columns {', '.join(required)}, and this file lacks "
-            f"{', '.join(missing) or 'the rest of a release'}"
-            + (f"; it names a column more than once: {', '.join(repeated)}" if repeated else "")
+            f"release: the {_LAYOUT_NAMES[layout]} has the columns {', '.join(required)}, and the header "
+            f"(row {header_row}) lacks {lacks}"
+            + (f"; it names a column more than once: {', '.join(repeated)}" if repeated else ""),
+            header_row,
+            missing,
         )
     return None
+
+
+def diagnose(head: FileHead) -> str | None:
+    """For a file that uses CTDC's fields but is no release (a derived or recoded table): what it lacks."""
+    found = _near_miss(head)
+    return found.message if found else None
 
 
 def sniff(head: FileHead) -> str | None:
@@ -1321,8 +1373,17 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     ``layout``, when given (the registry passes the sniffed one), must match the file's header.
     """
     path = Path(path)
-    header = _read_header(FileHead(path))
+    head = FileHead(path)
+    header = _read_header(head)
     if header is None:
+        near = _near_miss(head)
+        if near is not None:  # a CTDC header with a column the layout needs deleted or renamed: name it
+            raise InputError(
+                near.message,
+                path=path,
+                row=near.header_row,
+                column=near.missing[0] if near.missing else None,
+            )
         raise InputError("not a CTDC file: the header matches none of the three CTDC layouts", path=path)
     if layout is not None and header.layout != layout:
         raise InputError(f"expected a CTDC {layout} file, found {header.layout}", path=path)
