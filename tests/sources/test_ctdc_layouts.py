@@ -219,3 +219,19 @@ def test_a_k_anonymised_file_without_its_terms_cell_needs_its_signature_columns(
         ctdc.load(path)
     assert (caught.value.row, caught.value.column) == (1, "Datasource")
     assert "k-anonymised Global Dataset has the columns" in caught.value.message
+
+
+def test_a_header_below_a_title_line_lacking_a_required_column_is_named_on_its_row(
+    original, tmp_path: Path
+) -> None:
+    """The loader finds a header below title lines; a header there lacking a required column was "not a CTDC
+    file" (only the first line was looked at for what it lacks)."""
+    layout, rows, delimiter, _ = original
+    name = _required(layout)[-1]
+    index = rows[0].index(name)
+    path = tmp_path / "titled.csv"
+    _write(path, [row[:index] + row[index + 1 :] for row in rows[:20]], delimiter)
+    path.write_text("CTDC data as downloaded\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        ctdc.load(path)
+    assert (caught.value.row, caught.value.column) == (2, name)

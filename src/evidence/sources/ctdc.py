@@ -637,9 +637,16 @@ def _near_miss(head: FileHead) -> _NearMiss | None:
             for sheet in head.workbook.sheets
             for i, row in enumerate(sheet.rows)
         ]
-    else:
-        line = head.first_line
-        rows = [(1, header_cells(line, d)) for d in DELIMITERS if d in line]
+    else:  # the first line, or one below title lines (as _read_header looks for the header)
+        lines = head.text.lstrip("\ufeff").replace("\r\n", "\n").split("\n")[:-1][:_TITLE_LINES] or [
+            head.first_line
+        ]
+        rows = [
+            (index, header_cells(line, d))
+            for index, line in enumerate(lines, start=1)
+            for d in DELIMITERS
+            if d in line
+        ]
     keys = {header_key(name) for name in [*SYNTHETIC_COLUMNS, *K_ANON_COLUMNS, *VP_COLUMNS]} | _DERIVED_KEYS
     for header_row, columns in rows:
         ctdc_like = [c for c in columns if header_cell_key(c) in keys]
