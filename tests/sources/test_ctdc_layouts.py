@@ -235,3 +235,30 @@ def test_a_header_below_a_title_line_lacking_a_required_column_is_named_on_its_r
     with pytest.raises(InputError) as caught:
         ctdc.load(path)
     assert (caught.value.row, caught.value.column) == (2, name)
+
+
+@pytest.mark.parametrize("reversed_columns", [False, True])
+@pytest.mark.parametrize("lost", ["opening", "closing"])
+def test_an_unclosed_quote_is_named_by_its_line_and_column(
+    shared_data: Path, tmp_path: Path, lost: str, reversed_columns: bool
+) -> None:
+    """The k-anonymised file quotes a concatenation holding ';' ("Excessive working hours;Takes earnings"). A quote
+    lost in a hand edit was "cannot parse as CSV: a quoted field is never closed", naming no line or column of a
+    file of thousands of lines."""
+    with (shared_data / "ctdc" / "k_anon_sample.csv").open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.reader(fh, delimiter=";") if r]
+    if reversed_columns:
+        rows = _columns(rows, list(range(len(rows[0])))[::-1])
+    path = _write(tmp_path / "quotes.csv", rows, ";")
+    lines = path.read_text(encoding="utf-8").split("\n")
+    line = next(i for i, text in enumerate(lines) if '"' in text)
+    at = lines[line].index('"') if lost == "opening" else lines[line].index('"', lines[line].index('"') + 1)
+    lines[line] = lines[line][:at] + lines[line][at + 1 :]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(InputError, match="a quoted field is never closed") as caught:
+        ctdc.load(path)
+    assert caught.value.row == line + 1
+    if lost == "closing":
+        assert caught.value.column == "meansOfControlConcatenated"
+    else:  # the quote left is the closing one, in the field after the concatenation's first label
+        assert lines[line].split(";")[rows[0].index(caught.value.column)].endswith('"')

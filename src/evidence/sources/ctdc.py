@@ -745,10 +745,13 @@ def _read(path: Path, header: _Header) -> _Raw:
     if ragged or quoted or np.count_nonzero(buf == ord(delimiter)) != (ncols - 1) * (frame.height + 1):
         scan = scan_records(buf, delimiter)
         if scan.field_counts.size != frame.height:
+            row, column = _unbalanced_quote(data, header)
             raise InputError(
                 f"cannot tell records apart ({scan.field_counts.size} by line ends, {frame.height} by the CSV "
                 "parser): unbalanced quotes?",
                 path=path,
+                row=row,
+                column=column,
             )
         # line numbers of the file, not of the text below its titles
         frame = frame.with_columns(source_row=pl.Series(scan.lines + above, dtype=pl.Int64))
@@ -824,9 +827,11 @@ def _parse_csv(path: Path, data: bytes, header: _Header) -> tuple[pl.DataFrame, 
             if overrides:  # a flag or year that is not an integer: read everything as text and reject rows
                 continue
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            row, column = None, None
             if data.count(b'"') % 2:
                 message = "a quoted field is never closed (the file has an odd number of '\"' characters)"
-            raise InputError(f"cannot parse as CSV: {message}", path=path) from exc
+                row, column = _unbalanced_quote(data, header)
+            raise InputError(f"cannot parse as CSV: {message}", path=path, row=row, column=column) from exc
         if frame.width != len(header.columns):
             raise InputError(
                 f"the header has {len(header.columns)} columns but the CSV parser finds {frame.width} "
@@ -838,6 +843,28 @@ def _parse_csv(path: Path, data: bytes, header: _Header) -> tuple[pl.DataFrame, 
         frame = frame.with_columns(pl.col(pl.String).replace("", None))
         return frame.rename(dict(zip(frame.columns, _labels(header.columns), strict=True))), ragged
     raise AssertionError("unreachable: the text-only attempt returns or raises")
+
+
+def _unbalanced_quote(data: bytes, header: _Header) -> tuple[int | None, str | None]:
+    """The line of the file (and the header's column) where a quote opens that its line never closes: the first
+    line with an odd number of '"' characters (no CTDC field spans lines), and the field the unclosed quote
+    starts in. (None, None) when every line balances its quotes."""
+    delimiter = (header.delimiter or ",").encode()
+    for index, line in enumerate(data.split(b"\n")):
+        if line.count(b'"') % 2 == 0:
+            continue
+        field, quoted, opened_in = 0, False, 0
+        for byte in line:
+            if byte == ord('"'):
+                quoted = not quoted
+                if quoted:
+                    opened_in = field
+            elif not quoted and bytes([byte]) == delimiter:
+                field += 1
+        column = header.columns[opened_in].strip() if opened_in < len(header.columns) else None
+        # lines below the header's own line; title lines above it were cut before parsing
+        return header.header_row + index, column or None
+    return None, None
 
 
 def _undecodable(path: Path, data: bytes) -> InputError:
