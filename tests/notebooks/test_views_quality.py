@@ -1,0 +1,169 @@
+"""The data_quality notebook's sections (evidence.notebooks.views: show_completeness, show_coverage,
+show_unmapped_citizenships), on real files and on small files made here, read as a reader reads them."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from evidence.presentation.disclosure import DisclosureRule
+
+RULE = DisclosureRule(5)
+
+
+def _shown(monkeypatch) -> list[str]:
+    """The Markdown of every display of a section (tables as their Markdown, prose as itself)."""
+    import IPython.display
+
+    texts: list[str] = []
+
+    def display(*objs, **_):
+        for obj in objs:
+            texts.append(obj["text/markdown"] if isinstance(obj, dict) else obj.data)
+
+    monkeypatch.setattr(IPython.display, "display", display)
+    return texts
+
+
+def _opened(*tables):
+    from evidence.notebooks.builders import source_line
+    from evidence.notebooks.views import Opened
+
+    return Opened(list(tables), RULE, source_line(tables), "")
+
+
+def _synthetic_with_rejects(folder: Path) -> Path:
+    """A Global Synthetic file of 60 rows (12 a year, 2015-2019), 2 of which are rejected (a year that is not a
+    number, a flag that is not 1, 0 or empty)."""
+    from evidence.sources.ctdc import SYNTHETIC_COLUMNS
+
+    header = list(SYNTHETIC_COLUMNS)
+    rows = []
+    for i in range(60):
+        rows.append(
+            dict.fromkeys(header, "")
+            | {
+                "yearOfRegistration": str(2015 + i % 5),
+                "gender": ["Man", "Woman", ""][i % 3],
+                "ageBroad": "9--17",
+                "citizenship": ["THA", "KHM", "MMR"][i % 3],
+                "CountryOfExploitation": "THA",
+                "traffickMonths": "",
+                "isForcedLabour": "1",
+                "isSexualExploit": "",
+                "isOtherExploit": "",
+            }
+        )
+    rows[3]["yearOfRegistration"] = "20x5"
+    rows[7]["isSexualExploit"] = "yes"
+    path = folder / "ctdc_with_rejects.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_completeness_does_not_give_back_the_records_kept_the_files_table_withholds(tmp_path, monkeypatch):
+    """2 of 60 rows rejected: the table of files withholds rows kept (x) and rejected (<5), as 60 less the kept
+    would give the 2 back. The completeness tables showed "Records 58" on every row and as the total of the
+    years: the rejected count was read off them. Now they show shares only, and say why."""
+    from evidence.notebooks import views
+    from evidence.sources.registry import load
+
+    loaded = load(_synthetic_with_rejects(tmp_path))
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (60, 58, 2)
+    assert loaded.protection == "suppression"  # publisher's synthetic layout: counts not perturbed
+    opened = _opened(loaded)
+    texts = _shown(monkeypatch)
+    views.show_sources(opened)
+    assert "| x | \\<5 | 60 |" in texts[0]
+    texts.clear()
+    views.show_completeness(opened)
+    section = "\n".join(texts)
+    assert "58" not in section and "Records |" not in section
+    assert "Shares only" in section
+    # the shares are still there: of the 58 kept (the rows of the file less rows 5 and 9), those with a sex
+    raw = pl.read_csv(_synthetic_with_rejects(tmp_path), infer_schema=False).with_row_index("line", offset=2)
+    kept = raw.filter(~pl.col("line").is_in([5, 9]))
+    assert kept.height == 58
+    assert f"| sex (gender) | {kept['gender'].drop_nulls().len() / kept.height:.0%} |" in section
+    assert "| country of exploitation (destination\\_iso3) | 100% |" in section
+
+
+def test_a_file_without_rejects_keeps_its_counts(shared_data, monkeypatch):
+    """The real k-anonymised excerpt (38 rows, none rejected): counts are shown (perturbed, its records being of
+    real people), and a field its layout collects but no record of it has (the sector of labour) is a row of 0
+    known, not "not collected by this layout"."""
+    from evidence.notebooks import views
+    from evidence.sources.cache import load_cached
+
+    opened = _opened(load_cached(shared_data / "ctdc" / "k_anon_excerpt.csv"))
+    texts = _shown(monkeypatch)
+    views.show_completeness(opened)
+    section = "\n".join(texts)
+    assert "Records |" in section and "Shares only" not in section
+    (not_collected,) = [t for t in texts if t.startswith("Not collected by this layout")]
+    assert "labour" not in not_collected and "time in trafficking" in not_collected
+    (labour,) = [line for line in section.splitlines() if "(labour\\_sector)" in line]
+    assert labour.startswith("| sector of forced labour (labour\\_sector) | 0 |")
+    assert "| Sex |" in section or "| Sex " in section  # key fields by their readers' names
+
+
+def test_an_organisations_export_says_what_it_holds_and_leaves_out_tables_of_withheld_rows(
+    fixtures, monkeypatch
+):
+    """The fictional export (21 records over 9 years): every year's records are withheld, so the by-year table
+    (nine rows of <5) is a sentence; a mapping decides its fields, so absent ones are not said to be "not
+    collected by this layout" (the toolkit cannot know), and its extra flags are in their groups."""
+    from evidence.notebooks import views
+    from evidence.sources.cache import load_cached
+
+    opened = _opened(load_cached(fixtures / "case_records" / "assisted_victims.csv"))
+    texts = _shown(monkeypatch)
+    views.show_completeness(opened)
+    section = "\n".join(texts)
+    assert "By year: not shown, as the records of every year are too few to publish" in section
+    assert "Not collected by this layout" not in section
+    assert any(t.startswith("No record of this file has a value of:") for t in texts)
+    assert "forced\\_criminality" not in section and "| assistance given (assistance) |" in section
+
+
+def test_coverage_of_gsi_and_tip_tiers_is_shown_in_countries(real_tables, monkeypatch):
+    """GSI and TIP tiers are country-level tables too: the section said "No country-level table among the data
+    files" when they were the files given. Their coverage is now counted in countries, from the raw files."""
+    from evidence.notebooks import views
+
+    _cases, _unodc, gsi, tiers = real_tables
+    texts = _shown(monkeypatch)
+    views.show_coverage(_opened(gsi, tiers))
+    section = "\n".join(texts)
+    assert "No country-level table" not in section
+    raw = pl.read_csv(tiers.provenance.path, infer_schema=False).filter(pl.col("year") == "2015")
+    ranked = raw.filter(pl.col("tier") != "NA").height
+    assert f"| 2015 | {raw.height} | {ranked} | {raw.height - ranked} |" in section
+    assert "| Estimated number in modern slavery | 180 |" in section
+    texts.clear()
+    views.show_coverage(_opened(real_tables[0]))
+    assert texts == [
+        "No country-level table (UNODC country data, Walk Free's GSI or US TIP tiers) among the data files."
+    ]
+
+
+@pytest.mark.parametrize("threshold", [5, 11])
+def test_unmapped_strings_say_they_include_countries_of_repatriation(real_tables, monkeypatch, threshold):
+    """UNODC's unmapped strings include countries of repatriation ("0"): the caption says so; a string with 1-4
+    detected victims is shown as below the threshold, never as its number."""
+    from evidence.notebooks import views
+    from evidence.notebooks.builders import source_line
+    from evidence.notebooks.views import Opened
+
+    unodc = real_tables[1]
+    texts = _shown(monkeypatch)
+    views.show_unmapped_citizenships(Opened([unodc], DisclosureRule(threshold), source_line([unodc]), ""))
+    (table,) = [t for t in texts if "not mapped to a country" in t and t.startswith("**")]
+    assert table.startswith("**Citizenships and countries of repatriation not mapped to a country")
+    assert "| Central africa | citizenship | \\<" + str(threshold) + " |" in table
