@@ -37,7 +37,7 @@ def _opened(*tables):
 
 def _synthetic_with_rejects(folder: Path) -> Path:
     """A Global Synthetic file of 60 rows (12 a year, 2015-2019), 2 of which are rejected (a year that is not a
-    number, a flag that is not 1, 0 or empty)."""
+    number, a flag that is not 1, 0 or empty), and one whose citizenship is no country code."""
     from evidence.sources.ctdc import SYNTHETIC_COLUMNS
 
     header = list(SYNTHETIC_COLUMNS)
@@ -59,6 +59,7 @@ def _synthetic_with_rejects(folder: Path) -> Path:
         )
     rows[3]["yearOfRegistration"] = "20x5"
     rows[7]["isSexualExploit"] = "yes"
+    rows[10]["citizenship"] = "ZZZ"  # no country: kept, flagged, its citizenship unknown
     path = folder / "ctdc_with_rejects.csv"
     with path.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=header)
@@ -91,6 +92,10 @@ def test_completeness_does_not_give_back_the_records_kept_the_files_table_withho
     kept = raw.filter(~pl.col("line").is_in([5, 9]))
     assert kept.height == 58
     assert f"| sex (gender) | {kept['gender'].drop_nulls().len() / kept.height:.0%} |" in section
+    # a share whose counts are withheld (a citizenship for all records but the one of ZZZ) is a dash, said so
+    assert kept.filter(pl.col("citizenship") == "ZZZ").height == 1
+    assert "| citizenship (origin\\_iso3) | – |" in section
+    assert section.count("–: share not shown") == 2
     assert "| country of exploitation (destination\\_iso3) | 100% |" in section
 
 

@@ -1214,12 +1214,15 @@ def show_completeness(opened: Opened) -> None:
                     pl.String,
                 )
             )
-            if shares_only:
-                shown = shown.select("Field", "Share known")
+            if shares_only:  # a share not shown (its counts withheld) is said to be, as below
+                shown = shown.select(
+                    "Field",
+                    pl.col("Share known").replace("", SHARE_SUPPRESSED_LABEL),
+                )
         show_table(
             shown,
             caption="Records with each field known",
-            note=_SHARES_ONLY if shares_only else None,
+            note=sentences(share_withheld_note(shown, opened.rule), _SHARES_ONLY) if shares_only else None,
             perturbed=selection.keyed,
         )
         missing = fields.filter(~fields["collected"])["field"].to_list()
@@ -1316,7 +1319,7 @@ def share_withheld_note(shown: pl.DataFrame | None, rule: DisclosureRule) -> str
     """The legend of a completeness table's ``–`` (:func:`~evidence.notebooks.builders.completeness_table`),
     when it shows one: a share not shown, as it would give back a count of records below the threshold."""
     if shown is None or not any(
-        v == SHARE_SUPPRESSED_LABEL for c in shown.columns[2:] for v in shown[c].to_list()
+        v == SHARE_SUPPRESSED_LABEL for c in shown.columns[1:] if c != "Records" for v in shown[c].to_list()
     ):
         return None
     return (
