@@ -328,3 +328,22 @@ def test_context_coverage_counts_countries_of_gsi_and_tip_tiers(real_tables):
     )
     with pytest.raises(ParameterError, match="not a case table"):
         context_coverage(cases)
+
+
+def test_indicator_coverage_counts_no_area_without_a_country_code_as_a_country(real_tables):
+    """UNODC's 2017-2020 data hold areas the loader leaves without a country code (aggregates such as CAR,
+    Sark): "Countries" per year counted their empty code as one more country (185 in 2017, of 184)."""
+    frame = pl.DataFrame(
+        {"year": [2020, 2020, 2020], "iso3": ["THA", None, None], "censored": [False, True, False]}
+    )
+    assert indicator_coverage(frame, "year").rows() == [(2020, 1, 3, 1 / 3)]
+    unodc = real_tables[1]
+    raw = pl.read_excel(unodc.provenance.path, read_options={"header_row": 2}, infer_schema_length=0)
+    no_code = unodc.flags.filter(pl.col("reason").str.starts_with("reporting area has no country code"))
+    areas = set(no_code["value"].drop_nulls().to_list())
+    coded = raw.filter(pl.col("Iso3_code").is_not_null() & ~pl.col("Iso3_code").is_in(list(areas)))
+    expected = coded.group_by("Year").agg(pl.col("Iso3_code").n_unique()).sort("Year")
+    shown = indicator_coverage(unodc, "year")
+    assert shown["countries"].to_list() == expected["Iso3_code"].to_list()
+    assert shown.filter(pl.col("year") == 2017)["countries"].item() == 184
+    assert int(shown["values"].sum()) == unodc.rows_kept

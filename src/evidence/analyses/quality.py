@@ -259,8 +259,10 @@ def completeness_by(
 
 
 def indicator_coverage(data: LoadedTable | pl.DataFrame, by: str | list[str]) -> pl.DataFrame:
-    """Coverage of a country-level (indicator) table per ``by``: countries reporting, values published and
-    the share of them censored (``<5``). Counts of countries and values, not of victims.
+    """Coverage of a country-level (indicator) table per ``by``: countries reporting (those with a country
+    code: a reporting area without one, such as a UNODC aggregate, is not counted as one more), values published
+    (every one, an area's without a code too) and the share of them censored (``<5``). Counts of countries and
+    values, not of victims.
 
     ``data``: the loaded indicator table or its frame. Columns: the ``by`` columns, countries, values,
     censored_share."""
@@ -283,8 +285,9 @@ def indicator_coverage(data: LoadedTable | pl.DataFrame, by: str | list[str]) ->
     return (
         data.group_by(keys)
         .agg(
-            pl.col("iso3").n_unique().alias("countries"),
-            pl.len().alias("values"),
+            # an area without a country code (a UNODC aggregate, Sark) is no country: null is not counted
+            pl.col("iso3").drop_nulls().n_unique().cast(pl.Int64).alias("countries"),
+            pl.len().cast(pl.Int64).alias("values"),
             pl.col("censored").mean().alias("censored_share"),
         )
         .sort(keys)
