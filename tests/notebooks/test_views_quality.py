@@ -172,3 +172,33 @@ def test_unmapped_strings_say_they_include_countries_of_repatriation(real_tables
     (table,) = [t for t in texts if "not mapped to a country" in t and t.startswith("**")]
     assert table.startswith("**Citizenships and countries of repatriation not mapped to a country")
     assert "| Central africa | citizenship | \\<" + str(threshold) + " |" in table
+
+
+def _synthetic(folder: Path, name: str, rows: list[dict[str, str]]) -> Path:
+    from evidence.sources.ctdc import SYNTHETIC_COLUMNS
+
+    path = folder / name
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=SYNTHETIC_COLUMNS)
+        writer.writeheader()
+        writer.writerows(dict.fromkeys(SYNTHETIC_COLUMNS, "") | row for row in rows)
+    return path
+
+
+def test_a_file_of_rejected_rows_only_or_of_too_few_records_is_said_so(tmp_path, monkeypatch):
+    """A file whose every row was rejected (a year column of "20x0") stopped the notebook: the table by year had
+    no row to protect ("cannot publish totals of an empty table"), after a table of zeros. A file of 3 records
+    showed a table of dashes. Each is now one sentence."""
+    from evidence.notebooks import views
+    from evidence.sources.registry import load
+
+    rejected = load(
+        _synthetic(tmp_path, "rejected.csv", [{"yearOfRegistration": "20x0", "gender": "Man"}] * 7)
+    )
+    tiny = load(_synthetic(tmp_path, "tiny.csv", [{"yearOfRegistration": "2020", "isForcedLabour": "1"}] * 3))
+    assert (rejected.rows_kept, rejected.rows_rejected, tiny.rows_kept) == (0, 7, 3)
+    texts = _shown(monkeypatch)
+    views.show_completeness(_opened(rejected, tiny))
+    assert texts[1] == "No row of this file was kept (see the rejected rows above): no field to summarise."
+    assert texts[3] == "This file holds fewer than 5 records: too few to show how complete their fields are."
+    assert len(texts) == 4  # two headings, two sentences

@@ -1201,6 +1201,17 @@ def show_completeness(opened: Opened) -> None:
             below = "; see the coverage below" if table.kind == "indicator" else ""
             show_markdown(f"Field completeness is summarised for victim-level case tables{below}.")
             continue
+        if not table.rows_kept:  # every row rejected: a table of zeros, and no year to break it down by
+            show_markdown(
+                "No row of this file was kept (see the rejected rows above): no field to summarise."
+            )
+            continue
+        if opened.rule.is_small(table.rows_kept):  # withheld above; a table of dashes would say nothing
+            show_markdown(
+                f"This file holds fewer than {opened.rule.threshold} records: too few to show how complete "
+                "their fields are."
+            )
+            continue
         selection = Selection(table)
         shares_only = kept_withheld[index] and not selection.keyed
         fields = quality.field_completeness(selection)
