@@ -96,6 +96,36 @@ def test_completeness_does_not_give_back_the_records_kept_the_files_table_withho
     assert kept.filter(pl.col("citizenship") == "ZZZ").height == 1
     assert "| citizenship (origin\\_iso3) | – |" in section
     assert section.count("–: share not shown") == 2
+
+
+def test_perturbed_counts_do_not_give_back_the_rejected_rows_either(fixtures, tmp_path, monkeypatch):
+    """An organisation's export (cell key method) of 24 rows, 3 rejected: the table of files withholds rows kept
+    and rejected; the completeness tables showed their records, 21, perturbed by 0 (as a perturbation often is):
+    24 - 21 = 3. Shares only, here too."""
+    import shutil
+
+    from evidence.notebooks import views
+    from evidence.sources.registry import load
+
+    source = fixtures / "case_records" / "assisted_victims.csv"
+    path = tmp_path / "cases.csv"
+    shutil.copy(source.with_name(source.name + ".mapping.yaml"), tmp_path / "cases.csv.mapping.yaml")
+    lines = source.read_text().splitlines()
+    bad = lines[1].split(",")
+    rejected = [",".join([f"MSS-09{i}", "20x3", *bad[2:]]) for i in range(3)]  # a year that is no number
+    path.write_text("\n".join([*lines, *rejected]) + "\n")
+    loaded = load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (24, 21, 3)
+    assert loaded.protection == "cell_key"
+    opened = _opened(loaded)
+    texts = _shown(monkeypatch)
+    views.show_sources(opened)
+    assert "| x | \\<5 | 24 |" in texts[0]
+    texts.clear()
+    views.show_completeness(opened)
+    section = "\n".join(texts)
+    assert "Shares only" in section and "Records |" not in section and "| 21 |" not in section
+    assert "perturbed" not in section  # shares of the records as they are
     assert "| country of exploitation (destination\\_iso3) | 100% |" in section
 
 

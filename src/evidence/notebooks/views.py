@@ -1188,8 +1188,8 @@ def show_completeness(opened: Opened) -> None:
     researcher reads them, with their column (:func:`~evidence.analyses.quality.field_name`).
 
     A file whose records kept the table of files withholds (a few rows rejected: the rows read less the kept
-    would give them back) shows shares only, unless its counts are perturbed: every count of this section adds up
-    to the records kept."""
+    would give them back) shows shares only, its counts perturbed or not: every count of this section adds up to
+    the records kept. A file of no record kept, or of fewer than the threshold, is one sentence."""
     from evidence.analyses import quality
     from evidence.notebooks.builders import completeness_table, field_table
 
@@ -1213,7 +1213,10 @@ def show_completeness(opened: Opened) -> None:
             )
             continue
         selection = Selection(table)
-        shares_only = kept_withheld[index] and not selection.keyed
+        # perturbed counts too: a perturbation is often 0, and the rows read less the records would then be the
+        # rejected rows the table of files withholds
+        shares_only = kept_withheld[index]
+        counts_perturbed = selection.keyed and not shares_only
         fields = quality.field_completeness(selection)
         shown = field_table(fields, opened.rule, keyed=selection.keyed)
         if shown is not None:
@@ -1234,7 +1237,7 @@ def show_completeness(opened: Opened) -> None:
             shown,
             caption="Records with each field known",
             note=sentences(share_withheld_note(shown, opened.rule), _SHARES_ONLY) if shares_only else None,
-            perturbed=selection.keyed,
+            perturbed=counts_perturbed,
         )
         missing = fields.filter(~fields["collected"])["field"].to_list()
         if missing:
@@ -1291,7 +1294,7 @@ def show_completeness(opened: Opened) -> None:
                     share_withheld_note(shown, opened.rule),
                     _SHARES_ONLY if shares_only else None,
                 ),
-                perturbed=selection.keyed,
+                perturbed=counts_perturbed,
             )
 
 
