@@ -125,7 +125,7 @@ def test_perturbed_counts_do_not_give_back_the_rejected_rows_either(fixtures, tm
     views.show_completeness(opened)
     section = "\n".join(texts)
     assert "Shares only" in section and "Records |" not in section and "| 21 |" not in section
-    assert "perturbed" not in section  # shares of the records as they are
+    assert "perturbed" not in section  # no count shown, so no note on counts
     assert "| country of exploitation (destination\\_iso3) | 100% |" in section
 
 
