@@ -232,3 +232,53 @@ def test_a_file_of_rejected_rows_only_or_of_too_few_records_is_said_so(tmp_path,
     assert texts[1] == "No row of this file was kept (see the rejected rows above): no field to summarise."
     assert texts[3] == "This file holds fewer than 5 records: too few to show how complete their fields are."
     assert len(texts) == 4  # two headings, two sentences
+
+
+def test_one_withheld_share_is_not_given_back_by_the_table_of_fields(tmp_path, monkeypatch):
+    """Sex by year: 2015 has 24 records, 12 with no sex; 2016-2018 12 each, all with a sex; 2019 12 records,
+    2 without. The share of 2019 was withheld (2 is small) but the table of fields publishes 14 records without
+    a sex: 14 - 12 (50% of 24) - 0 = 2. A second share (2015's) is withheld with it. Where the table of fields
+    withholds the field's total (the age: 3 unknown), the one withheld share gives nothing back and stays alone;
+    where no other share can be withheld with it, the column's are."""
+    from evidence.notebooks import views
+    from evidence.sources.registry import load
+
+    rows = []
+    for year, records, unknown in [
+        (2015, 24, 12),
+        (2016, 12, 0),
+        (2017, 12, 0),
+        (2018, 12, 0),
+        (2019, 12, 2),
+    ]:
+        for i in range(records):
+            rows.append(
+                {
+                    "yearOfRegistration": str(year),
+                    "gender": "" if i < unknown else "Woman",
+                    "ageBroad": "" if year == 2019 and i < 3 else "18--20",
+                    "citizenship": "" if year == 2015 else "KHM",
+                    "CountryOfExploitation": "" if year == 2015 or (year == 2019 and i < 2) else "THA",
+                    "isForcedLabour": "1",
+                }
+            )
+    loaded = load(_synthetic(tmp_path, "one_withheld.csv", rows))
+    assert loaded.protection == "suppression" and loaded.rows_kept == 72
+    texts = _shown(monkeypatch)
+    views.show_completeness(_opened(loaded))
+    (by_year,) = [t for t in texts if t.startswith("**By year")]
+    lines = {
+        line.split(" | ")[0].strip("| "): line.split(" | ") for line in by_year.splitlines() if "| 20" in line
+    }
+    sex, age, citizenship = 2, 3, 4  # the columns after Year and Records
+    assert [lines[str(y)][sex] for y in range(2015, 2020)] == ["–", "100%", "100%", "100%", "–"]
+    fields = next(t for t in texts if t.startswith("**Records with each field known"))
+    assert "| sex (gender) | 58 | 14 | 72 |" in fields  # the total the single withheld share was read from
+    assert "| age (age\\_band) | x | \\<5 | 72 |" in fields
+    assert [lines[str(y)][age] for y in range(2015, 2020)] == ["100%"] * 4 + ["–"]
+    # no share of the citizenship is withheld: nothing to give back
+    assert [lines[str(y)][citizenship] for y in range(2015, 2020)] == ["0%"] + ["100%"] * 4
+    # the country of exploitation: 2019's 2 unknown withheld, 26 unknown in all, 2015's 24 (0% known): no share
+    # is both known and unknown enough to be withheld with it, so every share of the column is
+    assert "| country of exploitation (destination\\_iso3) | 46 | 26 | 72 |" in fields
+    assert [lines[str(y)][citizenship + 1] for y in range(2015, 2020)] == ["–"] * 5

@@ -1219,6 +1219,18 @@ def show_completeness(opened: Opened) -> None:
         counts_perturbed = selection.keyed and not shares_only
         fields = quality.field_completeness(selection)
         shown = field_table(fields, opened.rule, keyed=selection.keyed)
+        # the fields whose known and not known records over all rows are published (their shares by row below
+        # must not give one row's back)
+        withheld = [opened.rule.label, COMPLEMENT_LABEL]
+        totals = (
+            set()
+            if shown is None
+            else set(
+                shown.filter(~pl.col("Known").is_in(withheld) & ~pl.col("Not known").is_in(withheld))[
+                    "Field"
+                ].to_list()
+            )
+        )
         if shown is not None:
             raw_names = set(fields["field"].to_list())  # the year's own label (a single year) stays
             shown = shown.with_columns(
@@ -1268,6 +1280,8 @@ def show_completeness(opened: Opened) -> None:
                     f"{opened.rule.threshold}, or withheld so that such a count cannot be recomputed)."
                 )
                 continue
+            if shown is not None and not shares_only:
+                shown = _complement_shares(shown, frame, opened.rule, totals)
             if shown is not None:
                 shown = shown.rename(
                     {
@@ -1296,6 +1310,46 @@ def show_completeness(opened: Opened) -> None:
                 ),
                 perturbed=counts_perturbed,
             )
+
+
+def _complement_shares(
+    shown: pl.DataFrame, frame: pl.DataFrame, rule: DisclosureRule, totals: Collection[str]
+) -> pl.DataFrame:
+    """A completeness table (:func:`~evidence.notebooks.builders.completeness_table` of ``frame``) with a second
+    share withheld in every column that withholds one only: the field's known and not known records over all
+    rows are in the table of fields above (``totals``: the fields it publishes them of), so one withheld share
+    was the total less what the others' shares
+    times their records give (a whole percent of fewer than 200 records gives its count exactly). The second is
+    the share of the row of fewest records whose known and not known records are both at least the threshold,
+    so that the two withheld together are not small either way; where no row is such, every share of the column
+    is withheld."""
+    body = shown.head(-1)  # the total row has no shares
+    records = frame["records"].to_list()
+    for column in frame.columns:
+        if not column.startswith("known_"):
+            continue
+        label = column.removeprefix("known_").replace("_", " ")
+        if label not in body.columns or column.removeprefix("known_") not in totals:
+            continue  # a field the layout does not collect, or whose totals are withheld above
+        cells = body[label].to_list()
+        if cells.count(SHARE_SUPPRESSED_LABEL) != 1:
+            continue
+        shares = frame[column].to_list()
+        candidates = [
+            (n, i)
+            for i, (cell, share, n) in enumerate(zip(cells, shares, records, strict=True))
+            if cell != SHARE_SUPPRESSED_LABEL
+            and share is not None
+            and min(round(share * n), n - round(share * n)) >= rule.threshold
+        ]
+        if candidates:
+            cells[min(candidates)[1]] = SHARE_SUPPRESSED_LABEL
+        else:  # every other row is all known or none (0 is no small count, but 0 + 3 is): the column goes
+            cells = [SHARE_SUPPRESSED_LABEL] * len(cells)
+        shown = shown.with_columns(
+            pl.Series(label, [*cells, *shown[label].to_list()[len(cells) :]], pl.String)
+        )
+    return shown
 
 
 def _field_words(field: str) -> str:
