@@ -231,7 +231,8 @@ def sources_view(tables: Iterable[LoadedTable], rule: DisclosureRule) -> Disclos
     with rows read as their total. Row accounting is exact (never perturbed).
 
     Where a row of the file is a person (victim-level records) the counts are protected together (read minus
-    kept would give a withheld rejected count back); the rows of a country-level table (UNODC, GSI, TIP) are
+    kept would give a withheld rejected count back), and a file's rows read are withheld wherever its rejected
+    rows are (other outputs publish the records kept); the rows of a country-level table (UNODC, GSI, TIP) are
     cells of a public aggregate, not people, and are shown as they are. None when there are no files, or
     the victim-level files' counts are too few to protect."""
     loaded = list(tables)
@@ -264,8 +265,21 @@ def sources_view(tables: Iterable[LoadedTable], rule: DisclosureRule) -> Disclos
         if protected is None:
             return None
         # protected with its totals row (rows over all files), left out: it adds nothing to read
-        parts.append(protected.frame.head(-1))
-        reasons.append(protected.reasons.head(-1))
+        body, why = protected.frame.head(-1), protected.reasons.head(-1)
+        # a file's rows read are withheld wherever its rejected are: other outputs publish the records kept
+        # (a completeness table's 58 records beside 60 read gave 2 rejected back)
+        small = why["rejected"] == SMALL_REASON
+        parts.append(
+            body.with_columns(
+                pl.when(small).then(None).otherwise(pl.col("read")).alias("read"),
+                (pl.col("read" + SUPPRESSED_SUFFIX) | small).alias("read" + SUPPRESSED_SUFFIX),
+            )
+        )
+        reasons.append(
+            why.with_columns(
+                pl.when(small).then(pl.lit(COMPLEMENT_REASON)).otherwise(pl.col("read")).alias("read")
+            )
+        )
     aggregate = frame.filter(~people)
     if aggregate.height:
         parts.append(
