@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -30,7 +31,11 @@ __all__ = [
     "PlacedLabel",
     "country_bounds",
     "country_centroids",
+    "equal_earth",
+    "fit_marks",
+    "fitted_pixels",
     "label_size",
+    "legend_steps",
     "load_world",
     "place_labels",
     "text_width",
@@ -248,3 +253,147 @@ def place_labels(
         else:
             placed.append(PlacedLabel(label, best[2], best[3], best[4]))
     return placed, dropped
+
+
+# ------------------------------------------------------------------------------------------------ legends
+#
+# The flow map's legend showed 20 and 10 beside a single flow of 40 (its steps were a round number below the
+# largest, its half and its tenth, whatever was drawn): a legend shows round numbers within what the map draws.
+
+#: Round numbers are these times a power of ten (1, 1.5, 2, 2.5, 3 … 9; 10, 15, 20, 25, 30 … 90; …).
+_ROUND = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9)
+
+
+def _round_numbers(largest: float) -> list[int]:
+    """The round whole numbers from 1 up to the first one above ``largest``, in increasing order."""
+    out: list[int] = []
+    power = 1
+    while not out or out[-1] <= largest:
+        out += [int(m * power) for m in _ROUND if float(m * power).is_integer()]
+        power *= 10
+    return sorted(set(out))
+
+
+def legend_steps(values: Sequence[float], least: float = 1) -> list[int]:
+    """Up to three round numbers, the largest first, for the legend of marks sized by ``values`` (the flows of
+    a flow map): each within the range the map draws — from its smallest value (or ``least``, the disclosure
+    threshold, when that is larger: a smaller number in a legend of counts reads as a count published) to its
+    largest. The first is the largest round number not above the largest value (40 for a single flow of 40, not
+    20 and 10); the last about a tenth of it or the smallest value, whichever is larger; one between them where
+    it differs from both. Where no round number falls within the range (a single flow of 47), the largest value
+    itself (rounded down to a whole number); none where every value is below ``least``.
+    """
+    drawn = [float(v) for v in values if v is not None and math.isfinite(float(v)) and float(v) > 0]
+    if not drawn:
+        return []
+    largest, low = max(drawn), max(min(drawn), float(least), 1.0)
+    if largest < low:
+        return []
+    numbers = _round_numbers(largest)
+    top = max(n for n in numbers if n <= largest)
+    if top < low:
+        whole = math.floor(largest)
+        return [whole] if whole >= max(least, 1) else []
+    bottom = min(n for n in numbers if n >= max(low, top / 10))
+    if bottom >= top:
+        return [top]
+    middle = max(n for n in numbers if n <= (top + bottom) / 2)
+    return [top, middle, bottom] if bottom < middle < top else [top, bottom]
+
+
+# -------------------------------------------------------------------------------------------- map geometry
+#
+# Where a zoomed map (Vega-Lite's Equal Earth fitted to a box of longitudes and latitudes, as d3's fitSize
+# does) draws a point, and how far the box must be widened for marks drawn at a size in pixels (a domestic
+# flow's circle) to be seen whole.
+
+_EE = (1.340264, -0.081106, 0.000893, 0.003796)
+_EE_M = math.sqrt(3) / 2
+
+
+def equal_earth(lon: float, lat: float) -> tuple[float, float]:
+    """Equal Earth x and y (radians of the unit sphere, y up) of a point in degrees, as d3-geo's
+    geoEqualEarthRaw computes them."""
+    a1, a2, a3, a4 = _EE
+    theta = math.asin(_EE_M * math.sin(math.radians(lat)))
+    t2 = theta * theta
+    t6 = t2 * t2 * t2
+    x = math.radians(lon) * math.cos(theta) / (_EE_M * (a1 + 3 * a2 * t2 + t6 * (7 * a3 + 9 * a4 * t2)))
+    return x, theta * (a1 + a2 * t2 + t6 * (a3 + a4 * t2))
+
+
+#: West, south, east and north of a box of longitudes and latitudes (degrees).
+LonLatBox = tuple[float, float, float, float]
+
+
+def _corners(box: LonLatBox) -> list[tuple[float, float]]:
+    west, south, east, north = box
+    return [(west, south), (east, north), (west, north), (east, south)]
+
+
+def fitted_pixels(
+    box: LonLatBox, width: float, height: float
+) -> Callable[[float, float], tuple[float, float]]:
+    """Where an Equal Earth map of ``width`` × ``height`` pixels fitted to ``box`` draws a longitude and latitude
+    (x right, y down): the box's four corners, projected, are scaled to fill the view in one direction and
+    centred in the other (d3's fitSize on the MultiPoint of the corners, which is what the flow map's
+    projection asks Vega-Lite for)."""
+    points = [equal_earth(lon, lat) for lon, lat in _corners(box)]
+    west, east = min(p[0] for p in points), max(p[0] for p in points)
+    south, north = min(p[1] for p in points), max(p[1] for p in points)
+    scale = min(width / (east - west), height / (north - south))
+    tx, ty = (width - scale * (east + west)) / 2, (height + scale * (north + south)) / 2
+
+    def forward(lon: float, lat: float) -> tuple[float, float]:
+        x, y = equal_earth(lon, lat)
+        return scale * x + tx, ty - scale * y
+
+    return forward
+
+
+def _outside(
+    box: LonLatBox, marks: Sequence[tuple[float, float, float]], width: float, height: float
+) -> float:
+    """How many pixels the marks (longitude, latitude, radius in pixels) reach past the frame at most."""
+    forward = fitted_pixels(box, width, height)
+    worst = 0.0
+    for lon, lat, radius in marks:
+        x, y = forward(lon, lat)
+        worst = max(worst, radius - x, radius - y, x + radius - width, y + radius - height)
+    return worst
+
+
+def fit_marks(
+    box: LonLatBox, marks: Sequence[tuple[float, float, float]], width: float, height: float
+) -> LonLatBox:
+    """``box`` widened, where it must be, so that each mark (longitude, latitude, radius in pixels: a domestic
+    flow's circle, its stroke included) is drawn whole inside a map of ``width`` × ``height`` pixels fitted to it
+    (:func:`fitted_pixels`); ``box`` itself when they are. Each side that a mark crosses moves out by the degrees
+    the mark's radius spans at the map's scale, again until none crosses (widening shrinks the scale, so a few
+    rounds). Longitudes stay within ±180 and latitudes within ±85: a mark against the world's edge may stay cut.
+    """
+    west, south, east, north = box
+    for _ in range(12):
+        forward = fitted_pixels((west, south, east, north), width, height)
+        moved = False
+        for lon, lat, radius in marks:
+            x, y = forward(lon, lat)
+            # degrees per pixel here, across and down (a pixel off the point, back to degrees by the ratio)
+            east_x = forward(lon + 1.0, lat)[0] - x
+            north_y = y - forward(lon, lat + 1.0)[1]
+            if east_x <= 0 or north_y <= 0:
+                continue
+            extra = 1.0  # a pixel to spare
+            if x - radius < 0:
+                west, moved = west - (radius - x + extra) / east_x, True
+            if x + radius > width:
+                east, moved = east + (x + radius - width + extra) / east_x, True
+            if y - radius < 0:
+                north, moved = north + (radius - y + extra) / north_y, True
+            if y + radius > height:
+                south, moved = south - (y + radius - height + extra) / north_y, True
+        west, east = max(west, -180.0), min(east, 180.0)
+        south, north = max(south, -85.0), min(north, 85.0)
+        if not moved or _outside((west, south, east, north), marks, width, height) <= 0:
+            break
+    return west, south, east, north
