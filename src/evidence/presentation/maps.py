@@ -351,16 +351,58 @@ def fitted_pixels(
     return forward
 
 
+def _latitude_at(y: float) -> float:
+    """The latitude (degrees) whose Equal Earth y is ``y`` (y grows with latitude: bisection)."""
+    low, high = -90.0, 90.0
+    for _ in range(60):
+        middle = (low + high) / 2
+        if equal_earth(0.0, middle)[1] < y:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
 def _outside(
+    forward: Callable[[float, float], tuple[float, float]],
+    mark: tuple[float, float, float],
+    width: float,
+    height: float,
+) -> bool:
+    x, y = forward(mark[0], mark[1])
+    radius = mark[2]
+    return x - radius < 0 or y - radius < 0 or x + radius > width or y + radius > height
+
+
+def _containing(
     box: LonLatBox, marks: Sequence[tuple[float, float, float]], width: float, height: float
-) -> float:
-    """How many pixels the marks (longitude, latitude, radius in pixels) reach past the frame at most."""
-    forward = fitted_pixels(box, width, height)
-    worst = 0.0
-    for lon, lat, radius in marks:
-        x, y = forward(lon, lat)
-        worst = max(worst, radius - x, radius - y, x + radius - width, y + radius - height)
-    return worst
+) -> LonLatBox:
+    """The box widened until its projection holds each mark whole (its radius and a pixel more, at the scale
+    the widened box is drawn at: found by iterating, as widening shrinks the scale)."""
+    corners = [equal_earth(lon, lat) for lon, lat in _corners(box)]
+    x0, x1 = min(p[0] for p in corners), max(p[0] for p in corners)
+    y0, y1 = min(p[1] for p in corners), max(p[1] for p in corners)
+    points = [(*equal_earth(lon, lat), radius + 1.0) for lon, lat, radius in marks]
+    scale = min(width / (x1 - x0), height / (y1 - y0))
+    for _ in range(200):
+        left = min([x0, *(x - r / scale for x, _, r in points)])
+        right = max([x1, *(x + r / scale for x, _, r in points)])
+        bottom = min([y0, *(y - r / scale for _, y, r in points)])
+        top = max([y1, *(y + r / scale for _, y, r in points)])
+        new = min(width / (right - left), height / (top - bottom))
+        if new >= scale * (1 - 1e-12):
+            break
+        scale = new
+    # a side no mark crosses stays where it is (taken back from the projection, it would move by rounding)
+    south = box[1] if bottom >= y0 else max(_latitude_at(bottom), -85.0)
+    north = box[3] if top <= y1 else min(_latitude_at(top), 85.0)
+    # x is the longitude times a factor that falls away from the equator: the corners' extreme x is at the
+    # latitude nearest the equator for a longitude on the far side of the central meridian, else the farthest
+    factors = [equal_earth(1.0, lat)[0] for lat in (south, north)]
+    near, far = max(factors), min(factors)
+    west = box[0] if left >= x0 else max(min(box[0], left / (near if left < 0 else far)), -180.0)
+    east = box[2] if right <= x1 else min(max(box[2], right / (near if right > 0 else far)), 180.0)
+    return west, south, east, north
 
 
 def fit_marks(
@@ -368,32 +410,16 @@ def fit_marks(
 ) -> LonLatBox:
     """``box`` widened, where it must be, so that each mark (longitude, latitude, radius in pixels: a domestic
     flow's circle, its stroke included) is drawn whole inside a map of ``width`` × ``height`` pixels fitted to it
-    (:func:`fitted_pixels`); ``box`` itself when they are. Each side that a mark crosses moves out by the degrees
-    the mark's radius spans at the map's scale, again until none crosses (widening shrinks the scale, so a few
-    rounds). Longitudes stay within ±180 and latitudes within ±85: a mark against the world's edge may stay cut.
+    (:func:`fitted_pixels`); ``box`` itself when they are. Only the marks that cross the view's edge widen it
+    (a view is wider than its box in one direction, where a mark may already be seen whole). Longitudes stay
+    within ±180 and latitudes within ±85: a mark against the world's edge may stay cut.
     """
-    west, south, east, north = box
-    for _ in range(12):
-        forward = fitted_pixels((west, south, east, north), width, height)
-        moved = False
-        for lon, lat, radius in marks:
-            x, y = forward(lon, lat)
-            # degrees per pixel here, across and down (a pixel off the point, back to degrees by the ratio)
-            east_x = forward(lon + 1.0, lat)[0] - x
-            north_y = y - forward(lon, lat + 1.0)[1]
-            if east_x <= 0 or north_y <= 0:
-                continue
-            extra = 1.0  # a pixel to spare
-            if x - radius < 0:
-                west, moved = west - (radius - x + extra) / east_x, True
-            if x + radius > width:
-                east, moved = east + (x + radius - width + extra) / east_x, True
-            if y - radius < 0:
-                north, moved = north + (radius - y + extra) / north_y, True
-            if y + radius > height:
-                south, moved = south - (y + radius - height + extra) / north_y, True
-        west, east = max(west, -180.0), min(east, 180.0)
-        south, north = max(south, -85.0), min(north, 85.0)
-        if not moved or _outside((west, south, east, north), marks, width, height) <= 0:
+    current, crossing = box, []
+    for _ in range(len(marks) + 8):
+        forward = fitted_pixels(current, width, height)
+        out = [mark for mark in marks if _outside(forward, mark, width, height)]
+        if not out:
             break
-    return west, south, east, north
+        crossing += [mark for mark in out if mark not in crossing]
+        current = _containing(current, crossing, width, height)
+    return current
