@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from importlib import resources
 
 import polars as pl
@@ -13,7 +14,10 @@ from evidence.presentation.maps import (
     Box,
     MapLabel,
     country_centroids,
+    fit_marks,
+    fitted_pixels,
     label_size,
+    legend_steps,
     load_world,
     place_labels,
     text_width,
@@ -167,3 +171,104 @@ def test_every_country_of_the_reference_has_a_point_for_flow_maps() -> None:
     for iso3, lon, lat in (("GIB", -5.35, 36.14), ("PYF", -149.57, -17.54), ("FRO", -6.77, 62.01)):
         point = country_centroids().filter(pl.col("iso3") == iso3).row(0, named=True)
         assert (point["lon"], point["lat"]) == (lon, lat)
+
+
+# ------------------------------------------------------------------------------------------------ legends
+
+
+def test_a_single_flows_legend_is_its_round_value_not_smaller_ones() -> None:
+    # Myanmar's routes map from the CTDC sample: one flow of 40, a legend of 20 and 10
+    assert legend_steps([40], least=5) == [40]
+    # three flows of 16 to 81 (Thailand's, CTDC): round values across them, not 50, 25 and 5
+    assert legend_steps([81, 40, 16], least=5) == [80, 50, 20]
+    # the United Kingdom's (UNODC): its domestic 8,643 down to 578
+    assert legend_steps([8643, 3777, 2193, 578], least=5) == [8000, 4000, 800]
+
+
+def test_a_legend_has_no_number_below_the_threshold_nor_below_what_is_drawn() -> None:
+    assert legend_steps([7, 7, 6], least=5) == [7, 6]  # was 5: below every flow drawn
+    assert legend_steps([47], least=5) == [47]  # no round number between 47 and 47: the flow itself
+    assert legend_steps([3, 2], least=5) == []  # every flow below the threshold: no legend
+    assert legend_steps([], least=5) == []
+
+
+def _is_round(number: int) -> bool:
+    digits = str(number).rstrip("0")
+    return len(digits) == 1 or digits in ("15", "25")
+
+
+@given(
+    values=st.lists(st.floats(0.5, 1e7) | st.integers(1, 10**7), min_size=1, max_size=20),
+    least=st.integers(1, 20),
+)
+def test_legend_steps_are_round_and_within_what_the_map_draws(values, least) -> None:
+    steps = legend_steps(values, least)
+    largest, low = max(values), max(min(values), least)
+    assert bool(steps) == (largest >= least and math.floor(largest) >= least)
+    assert steps == sorted(set(steps), reverse=True) and len(steps) <= 3
+    for step in steps:
+        assert math.floor(low) <= step <= largest
+        assert step >= least
+    # round, but for the one case where no round number lies within the range: the largest value itself
+    if steps and not all(_is_round(step) for step in steps):
+        assert steps == [math.floor(largest)]
+        assert not any(_is_round(n) for n in range(math.ceil(low), math.floor(largest) + 1))
+    if steps:  # the first is the largest round number that is drawn: never half or less of the largest flow
+        assert steps[0] > largest / 2
+
+
+# ------------------------------------------------------------------------------------------------ geometry
+
+
+def _inside(box, marks, width, height) -> bool:
+    forward = fitted_pixels(box, width, height)
+    for lon, lat, radius in marks:
+        x, y = forward(lon, lat)
+        if (
+            x - radius < -1e-6
+            or y - radius < -1e-6
+            or x + radius > width + 1e-6
+            or y + radius > height + 1e-6
+        ):
+            return False
+    return True
+
+
+def test_the_fitted_map_is_the_one_vega_lite_draws() -> None:
+    # the United Kingdom's circle on its routes map from the real UNODC data, as Vega-Lite drew it in the SVG
+    box = (-8.611, 3.526, 114.032, 60.63500010846633)
+    point = country_centroids().filter(pl.col("iso3") == "GBR").row(0, named=True)
+    x, y = fitted_pixels(box, 470, 340)(point["lon"], point["lat"])
+    assert (x, y) == pytest.approx((24.9935, 64.2981), abs=0.01)
+
+
+def test_a_circle_at_the_frame_is_brought_inside() -> None:
+    # the United Kingdom's domestic circle (radius 14 px and its stroke) on a map whose box reaches just past it
+    point = country_centroids().filter(pl.col("iso3") == "GBR").row(0, named=True)
+    marks = [(point["lon"], point["lat"], 14.75)]
+    box = (point["lon"] - 1, point["lat"] - 30, point["lon"] + 60, point["lat"] + 1)
+    assert not _inside(box, marks, 470, 340)  # as drawn before: cut at the map's edge
+    fitted = fit_marks(box, marks, 470, 340)
+    assert _inside(fitted, marks, 470, 340)
+    west, south, east, north = fitted
+    assert west < box[0] and north >= box[3] and (south, east) == (box[1], box[2])  # the far sides stay
+
+
+def test_marks_already_inside_leave_the_box_as_it_is() -> None:
+    box = (90.0, 5.0, 110.0, 25.0)
+    assert fit_marks(box, [(100.0, 15.0, 14.0)], 470, 340) == box
+
+
+@given(
+    west=st.floats(-170, 100),
+    south=st.floats(-60, 40),
+    span=st.tuples(st.floats(10, 60), st.floats(8, 35)),
+    marks=st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1), st.floats(2, 16)), min_size=1, max_size=6),
+)
+def test_every_circle_is_inside_the_frame_after_fitting(west, south, span, marks) -> None:
+    box = (west, south, west + span[0], south + span[1])
+    placed = [(west + u * span[0], south + v * span[1], radius) for u, v, radius in marks]
+    fitted = fit_marks(box, placed, 470, 340)
+    w, s, e, n = fitted
+    assert w <= box[0] and s <= box[1] and e >= box[2] and n >= box[3]
+    assert _inside(fitted, placed, 470, 340)
