@@ -75,6 +75,8 @@ from evidence.presentation.maps import (
     MapLabel,
     country_bounds,
     country_centroids,
+    fit_marks,
+    legend_steps,
     place_labels,
     text_width,
     world_geojson,
@@ -1025,16 +1027,27 @@ def _projection(
             lon_min, lon_max = low, high
         else:
             lat_min, lat_max = low, high
-    lat_min, lat_max = max(lat_min, -85.0), min(lat_max, 85.0)
+    return _fit_projection(lon_min, max(lat_min, -85.0), lon_max, min(lat_max, 85.0))
+
+
+def _fit_projection(west: float, south: float, east: float, north: float) -> dict[str, Any]:
+    """Equal Earth fitted to a box of longitudes and latitudes (its four corners, as Vega-Lite's ``fit``)."""
     box = {
         "type": "Feature",
         "properties": {},
         "geometry": {
             "type": "MultiPoint",
-            "coordinates": [[lon_min, lat_min], [lon_max, lat_max], [lon_min, lat_max], [lon_max, lat_min]],
+            "coordinates": [[west, south], [east, north], [west, north], [east, south]],
         },
     }
     return {"type": "equalEarth", "fit": box}
+
+
+def _fit_box(projection: dict[str, Any]) -> tuple[float, float, float, float]:
+    """West, south, east and north of the box a :func:`_fit_projection` is fitted to."""
+    points = projection["fit"]["geometry"]["coordinates"]
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    return min(lons), min(lats), max(lons), max(lats)
 
 
 #: Pixel widths of the thickest and the thinnest flow line (at its origin) on a flow map.
@@ -1098,15 +1111,16 @@ def flow_map(
     zoom: bool = True,
     legend_title: str | None = None,
     focus: str | None = None,
-    labels: int = 8,
+    labels: int | None = None,
     rule: DisclosureRule = DEFAULT_RULE,
 ) -> alt.HConcatChart:
     """Origin → destination flows over the world map, with the legend beside it.
 
     Each flow is a curve between the countries' centroids that tapers from its origin (as wide as the flow) to
     its destination, where an arrowhead points the way; a domestic flow (origin = destination) is a circle on
-    the country, as large as a line of the same number is wide. The ``focus`` country and the ``labels``
-    countries with the most victims are named on the map. ``top`` keeps the largest flows; ``zoom`` fits the
+    the country, as large as a line of the same number is wide, seen whole (the view is widened for it). The
+    ``focus`` country and the countries of the flows (the ``labels`` with the most victims, all by default) are
+    named on the map, the most victims first, where their name has room; those without room under it. ``top`` keeps the largest flows; ``zoom`` fits the
     map to the flows' countries (else, or when they span most of the world, the whole world).
 
     Centroids come from the shipped Natural Earth map (:func:`~evidence.presentation.maps.country_centroids`);
@@ -1167,12 +1181,18 @@ def flow_map(
     )
     shapes = [bounds for code in outlined if (bounds := country_bounds(code)) is not None]
     projection = _projection(ends if zoom else None, shapes=shapes)
+    map_width = CHART_WIDTH - 130
+    if "fit" in projection and circles:
+        # a domestic circle at the view's edge was cut by it: the view is widened until each is whole (its
+        # stroke included)
+        marks = [(c["lon"], c["lat"], math.sqrt(c["size"]) / 2 + 1) for c in circles]
+        west, south, east, north = fit_marks(_fit_box(projection), marks, map_width, 340)
+        projection = _fit_projection(west, south, east, north)
     tooltip = [
         alt.Tooltip("from:N", title="From"),
         alt.Tooltip("to:N", title="To"),
         alt.Tooltip("victims:Q", format=",~f", title=legend_title),
     ]
-    map_width = CHART_WIDTH - 130
     height = 340 if "fit" in projection else map_width // 2
     layers: list[alt.Chart] = [_basemap(projection, map_width, height)]
     if arcs:
@@ -1225,17 +1245,18 @@ def flow_map(
         BOUNDARIES_CREDIT + ".",
     ]
     drawn = layered(*_on_map(layers, projection), width=map_width, height=height)
-    # no legend where every flow is below the threshold: it would show a number below it as a count
+    # round numbers within the flows drawn; no legend where every flow is below the threshold: it would show a
+    # number below it as a count
+    steps = legend_steps(located["value"].to_list(), rule.threshold)
     legend = (
-        [_flow_legend(largest, legend_title, domestic=bool(circles), height=height, least=rule.threshold)]
-        if _nice_steps(largest, rule.threshold)
-        else []
+        [_flow_legend(steps, largest, legend_title, domestic=bool(circles), height=height)] if steps else []
     )
     return side_by_side(drawn, *legend, spacing=8, title=chart_title(title, source, subtitle, notes))
 
 
-def _map_labels(located: pl.DataFrame, focus: str | None, n: int) -> pl.DataFrame:
-    """The countries a flow map names: the focus country, then those with the most victims at either end."""
+def _map_labels(located: pl.DataFrame, focus: str | None, n: int | None) -> pl.DataFrame:
+    """The countries a flow map names: the focus country, then those with the most victims at either end (the
+    first ``n``, or all of them)."""
     ends = pl.concat(
         [
             located.select(
@@ -1257,8 +1278,9 @@ def _map_labels(located: pl.DataFrame, focus: str | None, n: int) -> pl.DataFram
         .agg(pl.col("value").sum())
         .with_columns(first=(pl.col("iso3") == (focus or "")).cast(pl.Int8))
         .sort(["first", "value", "iso3"], descending=[True, True, False])
-        .head(max(n, 1 if focus else 0))
     )
+    if n is not None:
+        totals = totals.head(max(n, 1 if focus else 0))
     return totals.select(
         "lon",
         "lat",
@@ -1359,30 +1381,13 @@ def _labels_layers(named: pl.DataFrame, *, placed: bool = False) -> list[alt.Cha
     return layers
 
 
-def _nice_steps(largest: float, least: float = 1) -> list[float]:
-    """Two or three round values up to ``largest`` for a legend (e.g. 2,000, 1,000, 200), none below ``least``
-    (the disclosure threshold: a smaller number in a legend of counts reads as a count published)."""
-    import math
-
-    if largest <= 0:
-        return []
-    magnitude = 10 ** math.floor(math.log10(largest))
-    if magnitude > largest:  # log10 rounded up (999999.99...): the power of ten below
-        magnitude /= 10
-    top = max(m * magnitude for m in (1, 2, 5, 10) if m * magnitude <= largest)
-    steps = [v for v in dict.fromkeys(round(v) for v in (top, top / 2, top / 10)) if v >= max(least, 1)]
-    # no round value between the threshold and the largest flow (7 with a threshold of 6): the largest itself
-    return steps or ([math.floor(largest)] if largest >= max(least, 1) else [])
-
-
 def _flow_legend(
-    largest: float, title: str, *, domestic: bool, height: int, least: float = 1
+    steps: Sequence[float], largest: float, title: str, *, domestic: bool, height: int
 ) -> alt.LayerChart:
-    """The flow map's legend, drawn beside it: tapered lines of round numbers of victims (none below ``least``,
-    the disclosure threshold; none at all where the largest flow is below it), and the circle of a domestic
-    flow."""
+    """The flow map's legend, drawn beside it: tapered lines of the numbers of victims ``steps``
+    (:func:`~evidence.presentation.maps.legend_steps`: round, within the flows drawn and none below the
+    disclosure threshold) as wide as a flow of ``largest`` makes them, and the circle of a domestic flow."""
     rows, labels = [], []
-    steps = _nice_steps(largest, least)
     for i, number in enumerate(steps):
         width = _flow_width(number, largest)
         for step in range(_ARC_STEPS + 1):
