@@ -76,10 +76,15 @@ def test_small_selection_on_real_data(small):
     view = views.profile_view(small, "means_of_control", "sex", RULE)
     assert view is None or not [c for c in _published_counts(view.table) if 0 < c < RULE.threshold]
     table, shares = views.heat_table(small, RULE)
-    # the forms no victim of the selection has (a base of 0) are no withheld shares: the chart leaves them out
-    empty_forms = table.filter(pl.col(table.columns[-1]) == "0")[table.columns[0]].to_list()
-    assert empty_forms and not set(empty_forms) & set(shares["row"].to_list())
-    assert shares.height < table.height * (table.width - 2)
+    # the forms no victim of the selection has (a base of 0, exact) are left out of the table (six lines of
+    # dashes on Thailand) and of the chart (no withheld shares), and named under the table
+    heat = views.heat_counts(small, RULE)
+    empty_forms = views.empty_heat_rows(heat)
+    assert "Forced labour" in empty_forms and "Other forms of exploitation" not in empty_forms
+    assert table[table.columns[0]].to_list() == ["Other forms of exploitation"]
+    assert not set(empty_forms) & set(shares["row"].to_list())
+    assert "Left out, having no victim with means of control recorded: forced labour, " in views.heat_note(heat)
+    assert shares.height <= table.height * (table.width - 2)
     texts = [v for c in table.columns[1:-1] for v in table[c].to_list()]
     assert set(texts) <= {RULE.label, "–"} | {t for t in texts if t.endswith("%")}
     assert not [c for c in _published_counts(table.select(table.columns[0], table.columns[-1])) if 0 < c < 5]
@@ -154,6 +159,32 @@ def test_the_person_section_says_whose_records_it_covers(demo, small):
         "This section covers the victims in the case data with Thailand as country of destination"
     )
     assert re.search(r" \(records of \d{4}(–\d{4})?\)\.$", own)
+
+
+def test_the_years_of_a_selection_include_its_bands_of_years(shared_data):
+    """CTDC's Victim-Perpetrator records give most years as bands (2005-2013, 2014-2018, 2021-2022) and only
+    2019 and 2020 as single years: the section said "records of 2019-2020" of records of 2005-2022."""
+    vp = load_cached(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+    cases = views.person_cases([vp], country="THA", scope="all")
+    assert cases["year"].drop_nulls().unique().sort().to_list() == [2019, 2020]
+    text = views.person_scope_text(cases, country="THA", scope="all")
+    assert "(records of 2005–2022)" in text
+    # records with single years only: as before
+    only = pl.DataFrame({"year": [2010, 2012], "year_band": ["2010", "2012"]})
+    assert "(records of 2010–2012)" in views.person_scope_text(only, country="THA")
+    banded = pl.DataFrame({"year": [None, None], "year_band": ["2014-2018", None]}, schema_overrides={"year": pl.Int16})
+    assert "(records of 2014–2018)" in views.person_scope_text(banded, country="THA")
+    assert "records of" not in views.person_scope_text(banded.head(0), country="THA")
+
+
+def test_victims_are_shown_by_the_age_variable_recorded_for_more_of_them(shared_data):
+    """The United States' victims in the k-anonymised sample have an age band only when minors (272, all
+    9-17) but minor or adult for 522: by age group the adults were all "Unknown" beside "0-17"."""
+    usa = views.person_cases([load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country="USA", role="destination")
+    assert dict(views.section_topics(usa))["form"] == "majority_status"
+    assert views.age_characteristic(usa) == "majority_status"
+    view = views.profile_view(usa, "form", "majority_status", RULE)
+    assert view is not None and {"Minor", "Adult", "Unknown"} <= set(view.table.columns)
 
 
 @pytest.fixture(scope="module")

@@ -378,7 +378,8 @@ def heat_table(
     """Each category of ``column_topic`` among the victims of each category of ``row_topic`` (the heat table
     of means of control by form). Returns the display table (rows: categories of ``row_topic`` with their
     denominator; cells ``"45%"``, or the rule's label) and the shares for the chart (row, column, share; null
-    where the count or the denominator is withheld; rows with no victim left out). Both topics overlap (a victim can have several forms and
+    where the count or the denominator is withheld); rows with no victim (a published 0) are left out of both,
+    and named by :func:`heat_note`. Both topics overlap (a victim can have several forms and
     several means), so no total is published and primary suppression protects every count.
 
     ``beside`` is the profile of ``column_topic`` published in the same section (means of control by sex), and
@@ -526,9 +527,51 @@ def _rendered_heat(heat: HeatCounts) -> tuple[pl.DataFrame, pl.DataFrame]:
     base_text = bases.display().select(
         "row", pl.col("n_known").alias(f"Victims with {causes.TOPICS[heat.column_topic].lower()} recorded")
     )
-    table = wide.join(base_text, on="row", how="left").rename({"row": causes.TOPICS[heat.row_topic]})
-    # a row without a victim has no share to draw: it is not withheld (the chart counts withheld shares)
-    return table, shares.filter(pl.col("row").replace_strict(base_of, default=None).fill_null(-1) != 0)
+    # a row without a victim (a true 0, exact) is left out of both: a line of dashes says nothing the note
+    # under the table (:func:`empty_heat_rows`) does not, and the chart would count its shares as withheld
+    empty = empty_heat_rows(heat)
+    table = (
+        wide.join(base_text, on="row", how="left")
+        .filter(~pl.col("row").is_in(empty))
+        .rename({"row": causes.TOPICS[heat.row_topic]})
+    )
+    return table, shares.filter(~pl.col("row").is_in(empty))
+
+
+def empty_heat_rows(heat: HeatCounts) -> list[str]:
+    """The rows of a heat table with no victim (a denominator of 0, published: zeros are exact), such as the
+    forms no victim with means of control recorded has: left out of its table and chart, and named beneath."""
+    return [
+        row
+        for row, n, why in zip(
+            heat.bases.frame["row"].to_list(),
+            heat.bases.frame["n_known"].to_list(),
+            heat.bases.reasons["n_known"].to_list(),
+            strict=True,
+        )
+        if n == 0 and why is None
+    ]
+
+
+def heat_note(heat: HeatCounts) -> str:
+    """What the heat table shows, and which of its rows it leaves out for having no victim (escaped)."""
+    column = causes.TOPICS[heat.column_topic].lower()
+    note = (
+        f"Share of the victims of each {causes.TOPICS[heat.row_topic].lower()} (with {column} recorded) who "
+        f"have each {column} recorded; a victim can have several."
+    )
+    if heat.row_topic == "form" and heat.column_topic == "means_of_control":
+        note = (
+            "Share of the victims of each form (with means of control recorded) who were controlled in each "
+            "way; a victim can be controlled in several ways."
+        )
+    empty = empty_heat_rows(heat)
+    if empty:
+        note += (
+            f" Left out, having no victim with {column} recorded: "
+            f"{escape_markdown(', '.join(e.lower() for e in empty))}."
+        )
+    return note
 
 
 def _withheld_beside(beside: ProfileView | None, topic: str) -> dict[str, int]:
@@ -1033,8 +1076,9 @@ def person_scope_text(
 
     place = escape_markdown(name_in_text(_iso3(country)) or country)
     years = ""
-    if "year" in cases.columns and cases["year"].drop_nulls().len():
-        first, last = int(cases["year"].min()), int(cases["year"].max())  # type: ignore[arg-type]
+    span = _record_years(cases)
+    if span is not None:
+        first, last = span
         years = f" (records of {first})" if first == last else f" (records of {first}–{last})"
     if scope == "all":
         return (
@@ -1043,6 +1087,19 @@ def person_scope_text(
         )
     words = ROLE_WORDS.get(role, role)
     return f"This section covers the victims in the case data with {place} as {words}{years}."
+
+
+def _record_years(cases: pl.DataFrame) -> tuple[int, int] | None:
+    """The first and last year the records cover: their single years and their bands of years (CTDC's
+    Victim-Perpetrator records give most years only as a band, ``2014-2018``, and 2019 and 2020 alone: their
+    single years alone said 2019-2020 of records of 2005-2022); None when no record has either."""
+    ends: list[int] = []
+    if "year" in cases.columns:
+        ends += [int(y) for y in cases["year"].drop_nulls().unique().to_list()]
+    if "year_band" in cases.columns:
+        for band in cases["year_band"].drop_nulls().unique().to_list():
+            ends += [int(y) for y in re.findall(r"\d{4}", str(band))]
+    return (min(ends), max(ends)) if ends else None
 
 
 #: What the person section describes, in order, and by which characteristic.
@@ -1087,16 +1144,32 @@ class PersonSection:
         return linked_exposures(section_counts(self), self.rule)
 
 
+def age_characteristic(cases: pl.DataFrame) -> str | None:
+    """How the victims' age is shown and modelled: by age group, or by minor or adult where that is recorded
+    for more of them (the United States' victims in the k-anonymised sample have an age band only when minors,
+    272, but minor or adult for 522: by age group the adults were all "Unknown" beside "0-17"); None when
+    neither is recorded."""
+    recorded = causes.missing_values(cases, ["age_group", "majority_status"])
+    n = dict(zip(recorded["variable"].to_list(), recorded["n_recorded"].to_list(), strict=True))
+    if not n["age_group"] and not n["majority_status"]:
+        return None
+    return "majority_status" if n["majority_status"] > n["age_group"] else "age_group"
+
+
 def section_topics(cases: pl.DataFrame) -> list[tuple[str, str | None]]:
-    """The topics the person section shows for ``cases``, each with the characteristic it is shown by."""
+    """The topics the person section shows for ``cases``, each with the characteristic it is shown by (age:
+    :func:`age_characteristic`)."""
     topics = causes.recorded_topics(cases)
     characteristics = causes.recorded_characteristics(cases)
+    age = age_characteristic(cases)
     out = []
     for topic, by in PERSON_TOPICS:
         if topic not in topics:
             continue
-        if by is not None and by not in characteristics:
-            by = "majority_status" if "majority_status" in characteristics and by == "age_group" else None
+        if by == "age_group":
+            by = age
+        elif by is not None and by not in characteristics:
+            by = None
         out.append((topic, by))
     return out
 
@@ -1617,18 +1690,16 @@ def show_person_section(
             show_chart(chart, "duration")
     if {"form", "means_of_control"} <= set(topics):
         display(Markdown(f"{level} Means of control by form of exploitation"))
-        if section.heat is None:
+        table, shares = (
+            heat_table(cases, rule, counts=section.heat) if section.heat is not None else (None, None)
+        )
+        if section.heat is None or table is None or shares is None:
             display(Markdown(PERSON_TABLE_WITHHELD))
+        elif not table.height:  # not one victim with both recorded (a true 0): nothing to draw
+            display(Markdown("No victim has both a form of exploitation and a means of control recorded."))
         else:
-            table, shares = heat_table(cases, rule, counts=section.heat)
             if models is None:  # a brief (which limits the models) shows the heat table as a chart only
-                show_table(
-                    table,
-                    source=source,
-                    note="Share of the victims of each form (with means of control recorded) "
-                    "who were controlled in each way; a victim can be controlled in several ways.",
-                    perturbed=keyed,
-                )
+                show_table(table, source=source, note=heat_note(section.heat), perturbed=keyed)
             chart = causes_charts.heat_table_chart(
                 shares,
                 "row",
@@ -1668,9 +1739,12 @@ def show_models(
     from evidence.notebooks.views import show_table
 
     recorded = causes.recorded_characteristics(cases)
-    predictors = [p for p in causes.DEFAULT_PREDICTORS if p in recorded]
-    if "age_group" not in predictors and "majority_status" in recorded:
-        predictors.insert(1, "majority_status")
+    age = age_characteristic(cases)  # as the tables show age: by age group, or minor or adult
+    predictors = [
+        age if p == "age_group" else p
+        for p in causes.DEFAULT_PREDICTORS
+        if p in recorded or (p == "age_group" and age is not None)
+    ]
     compared = False
     shown = 0
     # the counts the section's tables publish, to which each model's printed counts are added
