@@ -83,7 +83,9 @@ def test_small_selection_on_real_data(small):
     assert "Forced labour" in empty_forms and "Other forms of exploitation" not in empty_forms
     assert table[table.columns[0]].to_list() == ["Other forms of exploitation"]
     assert not set(empty_forms) & set(shares["row"].to_list())
-    assert "Left out, having no victim with means of control recorded: forced labour, " in views.heat_note(heat)
+    assert "Left out, having no victim with means of control recorded: forced labour, " in views.heat_note(
+        heat
+    )
     assert shares.height <= table.height * (table.width - 2)
     texts = [v for c in table.columns[1:-1] for v in table[c].to_list()]
     assert set(texts) <= {RULE.label, "–"} | {t for t in texts if t.endswith("%")}
@@ -172,7 +174,9 @@ def test_the_years_of_a_selection_include_its_bands_of_years(shared_data):
     # records with single years only: as before
     only = pl.DataFrame({"year": [2010, 2012], "year_band": ["2010", "2012"]})
     assert "(records of 2010–2012)" in views.person_scope_text(only, country="THA")
-    banded = pl.DataFrame({"year": [None, None], "year_band": ["2014-2018", None]}, schema_overrides={"year": pl.Int16})
+    banded = pl.DataFrame(
+        {"year": [None, None], "year_band": ["2014-2018", None]}, schema_overrides={"year": pl.Int16}
+    )
     assert "(records of 2014–2018)" in views.person_scope_text(banded, country="THA")
     assert "records of" not in views.person_scope_text(banded.head(0), country="THA")
 
@@ -180,11 +184,49 @@ def test_the_years_of_a_selection_include_its_bands_of_years(shared_data):
 def test_victims_are_shown_by_the_age_variable_recorded_for_more_of_them(shared_data):
     """The United States' victims in the k-anonymised sample have an age band only when minors (272, all
     9-17) but minor or adult for 522: by age group the adults were all "Unknown" beside "0-17"."""
-    usa = views.person_cases([load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country="USA", role="destination")
+    usa = views.person_cases(
+        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country="USA", role="destination"
+    )
     assert dict(views.section_topics(usa))["form"] == "majority_status"
     assert views.age_characteristic(usa) == "majority_status"
     view = views.profile_view(usa, "form", "majority_status", RULE)
     assert view is not None and {"Minor", "Adult", "Unknown"} <= set(view.table.columns)
+
+
+def test_the_topics_the_files_record_for_any_victim(shared_data):
+    sample = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    in_files = views.recorded_in_tables([sample])
+    assert {"form", "means_of_control", "recruiter_relation"} <= set(in_files)
+    assert "perpetrator_relation" not in in_files  # only the Victim-Perpetrator dataset records perpetrators
+    vietnam = views.person_cases([sample], country="VNM", role="origin")
+    assert "form" not in causes.recorded_topics(vietnam)
+
+
+@pytest.mark.kernel
+def test_the_notebook_says_a_topic_the_files_record_is_not_recorded_for_these_victims(tmp_path, shared_data):
+    """Viet Nam's victims in the k-anonymised sample have no form of exploitation or means of control recorded;
+    the notebook said "Not recorded in these data" of fields the file records for other victims."""
+    import json
+    from pathlib import Path
+
+    from evidence.runs.execute import run_notebook
+
+    data = [str(shared_data / "ctdc" / "k_anon_sample.csv")]
+    parameters = {"country": "VNM", "role": "origin", "data": data}
+    outcome = run_notebook("causes_consequences", parameters, out_root=tmp_path)
+    assert outcome.status == "ok", outcome.error
+    notebook = json.loads((Path(outcome.folder) / "causes_consequences.ipynb").read_text(encoding="utf-8"))
+    text = "\n".join(
+        "".join(o["data"]["text/markdown"])
+        for c in notebook["cells"]
+        for o in c.get("outputs", [])
+        if "text/markdown" in o.get("data", {})
+    )
+    absent = next(line for line in text.splitlines() if line.startswith("Not recorded in these data:"))
+    assert "form of exploitation" not in absent and "relation of the perpetrator(s)" in absent
+    assert re.search(
+        r"Recorded in these data, but for none of the victims of this selection: [^\n]*form of", text
+    )
 
 
 @pytest.fixture(scope="module")

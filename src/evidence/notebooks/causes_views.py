@@ -1051,6 +1051,15 @@ def _person_selections(
     return [s for s in chosen if s.records().height]
 
 
+def recorded_in_tables(tables: Sequence[LoadedTable]) -> list[str]:
+    """The topics the case tables among ``tables`` record for at least one victim, of any country: what
+    :func:`show_person_section` takes as ``recorded_in_data``, so that a topic the files record for other
+    victims is not called absent from them (Viet Nam's victims in the k-anonymised sample have no form of
+    exploitation recorded; the file records it for others)."""
+    found = {t for table in tables if table.kind == "case" for t in causes.recorded_topics(table)}
+    return [t for t in causes.TOPICS if t in found]
+
+
 def person_cases(
     tables: Sequence[LoadedTable], *, country: str, role: str = "both", scope: str = "country"
 ) -> pl.DataFrame | None:
@@ -1690,26 +1699,27 @@ def show_person_section(
             show_chart(chart, "duration")
     if {"form", "means_of_control"} <= set(topics):
         display(Markdown(f"{level} Means of control by form of exploitation"))
-        table, shares = (
-            heat_table(cases, rule, counts=section.heat) if section.heat is not None else (None, None)
-        )
-        if section.heat is None or table is None or shares is None:
+        if section.heat is None:
             display(Markdown(PERSON_TABLE_WITHHELD))
-        elif not table.height:  # not one victim with both recorded (a true 0): nothing to draw
-            display(Markdown("No victim has both a form of exploitation and a means of control recorded."))
         else:
-            if models is None:  # a brief (which limits the models) shows the heat table as a chart only
-                show_table(table, source=source, note=heat_note(section.heat), perturbed=keyed)
-            chart = causes_charts.heat_table_chart(
-                shares,
-                "row",
-                "column",
-                "share",
-                title="Means of control by form of exploitation",
-                source=source,
-                rule=rule,
-            )
-            show_chart(chart, "means_by_form")
+            table, shares = heat_table(cases, rule, counts=section.heat)
+            if not table.height:  # not one victim with both recorded (a true 0): nothing to draw
+                display(
+                    Markdown("No victim has both a form of exploitation and a means of control recorded.")
+                )
+            else:
+                if models is None:  # a brief (which limits the models) shows the heat table as a chart only
+                    show_table(table, source=source, note=heat_note(section.heat), perturbed=keyed)
+                chart = causes_charts.heat_table_chart(
+                    shares,
+                    "row",
+                    "column",
+                    "share",
+                    title="Means of control by form of exploitation",
+                    source=source,
+                    rule=rule,
+                )
+                show_chart(chart, "means_by_form")
     show_models(
         cases,
         rule,
@@ -1741,7 +1751,7 @@ def show_models(
     recorded = causes.recorded_characteristics(cases)
     age = age_characteristic(cases)  # as the tables show age: by age group, or minor or adult
     predictors = [
-        age if p == "age_group" else p
+        (age or p) if p == "age_group" else p
         for p in causes.DEFAULT_PREDICTORS
         if p in recorded or (p == "age_group" and age is not None)
     ]
