@@ -83,15 +83,26 @@ def test_small_selection_on_real_data(small):
     assert "Forced labour" in empty_forms and "Other forms of exploitation" not in empty_forms
     assert table[table.columns[0]].to_list() == ["Other forms of exploitation"]
     assert not set(empty_forms) & set(shares["row"].to_list())
-    assert "Left out, having no victim with means of control recorded: forced labour, " in views.heat_note(
-        heat
-    )
+    assert "having no victim with means of control recorded: forced labour, " in views.heat_left_out(heat)
     assert shares.height <= table.height * (table.width - 2)
     texts = [v for c in table.columns[1:-1] for v in table[c].to_list()]
     assert set(texts) <= {RULE.label, "–"} | {t for t in texts if t.endswith("%")}
     assert not [c for c in _published_counts(table.select(table.columns[0], table.columns[-1])) if 0 < c < 5]
     missing = views.missing_view(small, RULE)
     assert missing is not None and not [c for c in _published_counts(missing) if 0 < c < RULE.threshold]
+
+
+def test_the_heat_tables_x_keeps_its_legend(small):
+    """Thailand's heat table withholds one cell as a complement (x): its legend must be under the table, with
+    the table's note (a note holding the letter x, as "exploitation" does, lost it)."""
+    from evidence.presentation.tables import COMPLEMENT_NOTE, table_data
+
+    section = views.person_section(small, RULE)
+    table, _ = views.heat_table(small, RULE, counts=section.heat)
+    assert "x" in [v for c in table.columns[1:] for v in table[c].to_list()]
+    data = table_data(table, source="CTDC", note=views.heat_note(section.heat), perturbed=True)
+    assert COMPLEMENT_NOTE in data.notes
+    assert views.heat_left_out(section.heat).startswith("Left out of the table and chart")
 
 
 def test_the_person_section_computes_each_profile_once(demo, monkeypatch):

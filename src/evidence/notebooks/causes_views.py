@@ -554,24 +554,31 @@ def empty_heat_rows(heat: HeatCounts) -> list[str]:
 
 
 def heat_note(heat: HeatCounts) -> str:
-    """What the heat table shows, and which of its rows it leaves out for having no victim (escaped)."""
-    column = causes.TOPICS[heat.column_topic].lower()
-    note = (
-        f"Share of the victims of each {causes.TOPICS[heat.row_topic].lower()} (with {column} recorded) who "
-        f"have each {column} recorded; a victim can have several."
-    )
+    """What the heat table's shares are, for the note under it."""
     if heat.row_topic == "form" and heat.column_topic == "means_of_control":
-        note = (
+        return (
             "Share of the victims of each form (with means of control recorded) who were controlled in each "
             "way; a victim can be controlled in several ways."
         )
+    column = causes.TOPICS[heat.column_topic].lower()
+    return (
+        f"Share of the victims of each {causes.TOPICS[heat.row_topic].lower()} (with {column} recorded) who "
+        f"have each {column} recorded; a victim can have several."
+    )
+
+
+def heat_left_out(heat: HeatCounts) -> str | None:
+    """The sentence that names the rows the heat table and chart leave out for having no victim (escaped), shown
+    apart from the table's note (a note that holds the letter of a withheld cell's label, as "exploitation"
+    holds x, loses that label's legend: see the report on ``tables.table_data``); None when none is left out."""
     empty = empty_heat_rows(heat)
-    if empty:
-        note += (
-            f" Left out, having no victim with {column} recorded: "
-            f"{escape_markdown(', '.join(e.lower() for e in empty))}."
-        )
-    return note
+    if not empty:
+        return None
+    column = causes.TOPICS[heat.column_topic].lower()
+    return (
+        f"Left out of the table and chart, having no victim with {column} recorded: "
+        f"{escape_markdown(', '.join(e.lower() for e in empty))}."
+    )
 
 
 def _withheld_beside(beside: ProfileView | None, topic: str) -> dict[str, int]:
@@ -1710,6 +1717,9 @@ def show_person_section(
             else:
                 if models is None:  # a brief (which limits the models) shows the heat table as a chart only
                     show_table(table, source=source, note=heat_note(section.heat), perturbed=keyed)
+                left_out = heat_left_out(section.heat)
+                if left_out:
+                    display(Markdown(left_out))
                 chart = causes_charts.heat_table_chart(
                     shares,
                     "row",
