@@ -746,3 +746,26 @@ def test_no_share_of_a_perturbed_count_is_above_100_percent(own_records, monkeyp
     assert all(h is None or h <= 1.0 for h in view.shares["ci_high"].to_list())
     texts = [cell for column in view.table.columns[1:] for cell in view.table[column].to_list()]
     assert not any(re.search(r"\((1\d\d\.\d|[2-9]\d\d\.\d)%\)", t) and "(100.0%)" not in t for t in texts)
+
+
+def test_names_from_the_data_are_labels_in_the_person_sections_tables(shared_data, monkeypatch):
+    """A category from the data file ("alert(1)" as a perpetrator relation) names a row: the brief's disclosure
+    scan read it as a count of 1 victim and refused to render the brief."""
+    import IPython.display
+
+    import evidence.notebooks.views as base
+    from evidence.presentation.disclosure import find_small_counts
+    from evidence.presentation.tables import table_data
+
+    tables = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: None)
+    monkeypatch.setattr(base, "show_chart", lambda *a, **k: None)
+    monkeypatch.setattr(base, "show_table", lambda table, **kw: tables.append(table_data(table, **kw)))
+    vp = load_cached(shared_data / "ctdc" / "vp_synthetic_condensed.csv").data.head(400)
+    relation = ["alert(1)"] * 150 + ["Q2 of 3"] * 150 + [None] * 100
+    cases = vp.with_columns(pl.Series("perpetrator_relation", relation, dtype=pl.String))
+    views.show_person_section(cases, RULE, source="CTDC")
+    shown = [t for t in tables if any("alert(1)" in row[0] for row in t.rows)]
+    assert shown, "the relation's table was not shown"
+    for table in tables:
+        assert not find_small_counts(table.to_html(), RULE), table.to_markdown()

@@ -1622,6 +1622,13 @@ def _withheld_profile(view: ProfileView, added: dict) -> ProfileView:
     )
 
 
+def _named_by(table: pl.DataFrame | None, n: int) -> dict[str, str]:
+    """The kinds of a display table's first ``n`` columns, which name its rows (a category, a characteristic,
+    a variable): labels, never counts, so that the brief's disclosure scan does not read a category from the
+    data ("alert(1)", "Q2 of 3") as a small count of victims."""
+    return {} if table is None else dict.fromkeys(table.columns[:n], "label")
+
+
 #: Said of a person-section table that is not shown: its small counts could not be withheld so that none
 #: can be recomputed (on its own or with the other tables of the same victims), however many victims it has.
 PERSON_TABLE_WITHHELD = (
@@ -1672,11 +1679,8 @@ def show_person_section(
     # every table of the section built first and protected together: they count the same victims
     section = person_section(cases, rule, heat_table_shown=models is None)
     display(Markdown(f"{level} What is recorded"))
-    show_table(
-        _rendered_missing(section.missing) if section.missing else None,
-        source=source,
-        perturbed=keyed,
-    )
+    missing = _rendered_missing(section.missing) if section.missing else None
+    show_table(missing, source=source, perturbed=keyed, kinds=_named_by(missing, 1))
     for topic, by, view in section.profiles:
         what = causes.TOPICS[topic]
         by_text = f" by {causes.CHARACTERISTIC_LABELS[by].lower()}" if by else ""
@@ -1687,7 +1691,7 @@ def show_person_section(
         if view is None:  # not "too few victims": Cambodia's 611 victims with means of control recorded
             display(Markdown(PERSON_TABLE_WITHHELD))
             continue
-        show_table(view.table, note=note, source=source, perturbed=keyed)
+        show_table(view.table, note=note, source=source, perturbed=keyed, kinds=_named_by(view.table, 1))
         if topic == "trafficking_duration":
             shares = view.shares.filter(pl.col("group") != ALL)
             chart = causes_charts.distribution_chart(
@@ -1716,7 +1720,13 @@ def show_person_section(
                 )
             else:
                 if models is None:  # a brief (which limits the models) shows the heat table as a chart only
-                    show_table(table, source=source, note=heat_note(section.heat), perturbed=keyed)
+                    show_table(
+                        table,
+                        source=source,
+                        note=heat_note(section.heat),
+                        perturbed=keyed,
+                        kinds=_named_by(table, 1),
+                    )
                 left_out = heat_left_out(section.heat)
                 if left_out:
                     display(Markdown(left_out))
@@ -1790,7 +1800,7 @@ def show_models(
                 view,
                 note="Odds ratios above 1: more often recorded than in the reference category, other "
                 "characteristics in the model equal. An association, not a cause.",
-                kinds={c: "statistic" for c in view.columns[2:4]},
+                kinds=_named_by(view, 2) | {c: "statistic" for c in view.columns[2:4]},
             )
             if not compared:
                 compared = True
@@ -1819,7 +1829,8 @@ def show_models(
                 )
                 show_table(
                     compared_view,
-                    kinds={c: "statistic" for c in compared_view.columns if c.startswith("Odds ratio")},
+                    kinds=_named_by(compared_view, 2)
+                    | {c: "statistic" for c in compared_view.columns if c.startswith("Odds ratio")},
                 )
         if failures:
             display(
