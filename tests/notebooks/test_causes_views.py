@@ -769,3 +769,27 @@ def test_names_from_the_data_are_labels_in_the_person_sections_tables(shared_dat
     assert shown, "the relation's table was not shown"
     for table in tables:
         assert not find_small_counts(table.to_html(), RULE), table.to_markdown()
+
+
+def test_a_heat_table_whose_every_share_is_withheld_is_not_drawn(shared_data, monkeypatch):
+    """Thailand's one form with means of control recorded has its denominator withheld (with the means'
+    "Recorded" it gave the victims with means but no form): every share is then withheld, and the section drew
+    an empty chart and a row of dashes."""
+    import IPython.display
+
+    import evidence.notebooks.views as base
+
+    shown: list[str] = []
+    charts: list[str] = []
+    monkeypatch.setattr(
+        IPython.display, "display", lambda *objs, **kw: shown.extend(str(getattr(o, "data", o)) for o in objs)
+    )
+    monkeypatch.setattr(base, "show_chart", lambda chart, name, **kw: charts.append(name))
+    cases = views.person_cases(
+        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country="THA", role="destination"
+    )
+    monkeypatch.setattr(base, "show_table", lambda *a, **k: None)
+    views.show_person_section(cases, RULE, source="CTDC")  # as the notebook: the heat table with the chart
+    heading = shown.index("### Means of control by form of exploitation")
+    assert shown[heading + 1] == views.PERSON_TABLE_WITHHELD
+    assert "means_by_form" not in charts

@@ -1412,6 +1412,22 @@ def _add_heat(system: LinkedCounts, cases: causes.Cases, section: PersonSection)
             ("nrec", rows_t, None, ALL): -1.0,
         }
     )
+    # the victims recorded for both topics (each once, however many rows they are in): at least every row's
+    # denominator, at most their sum; the recorded victims of either topic less them are counts of people (with
+    # a means of control but no form recorded) that must not follow when small: Thailand's "Recorded" 12 of
+    # means of control beside the 9 of its one form with means recorded gave 3 (2 in truth)
+    both = ("hboth", rows_t, columns_t)
+    system.quantity(both, causes.recorded_both(cases, rows_t, columns_t))
+    system.at_most += [{("hbase", r): 1.0, both: -1.0} for r in rows]
+    system.at_most += [
+        {both: 1.0, **{("hbase", r): -1.0 for r in rows}},
+        {both: 1.0, ("rec", columns_t, None, ALL): -1.0},
+        {both: 1.0, ("rec", rows_t, None, ALL): -1.0},
+        {("rec", columns_t, None, ALL): 1.0, both: -1.0, ("nrec", rows_t, None, ALL): -1.0},
+        {("rec", rows_t, None, ALL): 1.0, both: -1.0, ("nrec", columns_t, None, ALL): -1.0},
+    ]
+    for topic, other in ((columns_t, rows_t), (rows_t, columns_t)):
+        system.derived[("recorded without", topic, other)] = {("rec", topic, None, ALL): 1.0, both: -1.0}
     reasons = heat.counts.reasons["count"].to_list()
     for (row, column, count), reason in zip(
         cross.select("row", "column", "count").iter_rows(), reasons, strict=True
@@ -1718,6 +1734,8 @@ def show_person_section(
                 display(
                     Markdown("No victim has both a form of exploitation and a means of control recorded.")
                 )
+            elif shares["share"].is_null().all():  # every share withheld: an empty chart and a row of dashes
+                display(Markdown(PERSON_TABLE_WITHHELD))
             else:
                 if models is None:  # a brief (which limits the models) shows the heat table as a chart only
                     show_table(
