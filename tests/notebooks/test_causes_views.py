@@ -793,3 +793,19 @@ def test_a_heat_table_whose_every_share_is_withheld_is_not_drawn(shared_data, mo
     heading = shown.index("### Means of control by form of exploitation")
     assert shown[heading + 1] == views.PERSON_TABLE_WITHHELD
     assert "means_by_form" not in charts
+
+
+def test_the_notebooks_prose_dates_the_gsi_estimates_by_edition():
+    """The callout said "the GSI's figures are model estimates for 2021" whatever edition was given (the loader
+    reads the 2018 edition too, estimates of another year): a year of the estimates is tied to its edition."""
+    import json
+    from pathlib import Path
+
+    notebook = Path(__file__).parents[2] / "notebooks" / "causes_consequences.ipynb"
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    prose = " ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown").replace("\n", " ")
+    assert "GSI" in prose
+    for match in re.finditer(r"estimates? (?:for|of) (?:\w+ )?(\d{4})", prose):
+        assert re.match(r"\s*in its \d{4} edition", prose[match.end() :]), prose[
+            match.start() : match.end() + 40
+        ]
