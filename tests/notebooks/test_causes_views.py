@@ -102,7 +102,7 @@ def test_the_heat_tables_x_keeps_its_legend(small):
     assert "x" in [v for c in table.columns[1:] for v in table[c].to_list()]
     data = table_data(table, source="CTDC", note=views.heat_note(section.heat), perturbed=True)
     assert COMPLEMENT_NOTE in data.notes
-    assert views.heat_left_out(section.heat).startswith("Left out of the table and chart")
+    assert views.heat_left_out(section.heat).startswith("Left out, having no victim with means of control")
 
 
 def test_the_person_section_computes_each_profile_once(demo, monkeypatch):

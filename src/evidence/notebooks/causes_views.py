@@ -576,7 +576,7 @@ def heat_left_out(heat: HeatCounts) -> str | None:
         return None
     column = causes.TOPICS[heat.column_topic].lower()
     return (
-        f"Left out of the table and chart, having no victim with {column} recorded: "
+        f"Left out, having no victim with {column} recorded: "
         f"{escape_markdown(', '.join(e.lower() for e in empty))}."
     )
 
