@@ -52,6 +52,7 @@ from evidence.presentation.disclosure import (
     COMPLEMENT_REASON,
     DEFAULT_RULE,
     PEOPLE,
+    SMALL_REASON,
     SUPPRESSED_SUFFIX,
     DisclosedTable,
     DisclosureError,
@@ -397,6 +398,10 @@ def shares_view(
         if split is None:
             return None
         known = _published(split, "count")[0]
+        if not keyed and known is not None:
+            categories, withhold_known = _overlap_protected(categories, known, rule)
+            if withhold_known:  # and "Not recorded" with it: the total gives one from the other
+                split, known = _withheld_too(split, [0, 1]), None
         category_counts = _published(categories, "count")
         shown = pl.concat([categories.display(), split.display()])
     share_text, interval_text = [], []
@@ -415,6 +420,52 @@ def shares_view(
         pl.Series("Share of those recorded", share_text + padding),
         pl.Series("95% interval", interval_text + padding),
     )
+
+
+def _overlap_protected(
+    categories: DisclosedTable, known: int, rule: DisclosureRule
+) -> tuple[DisclosedTable, bool]:
+    """Overlapping categories (flags) published beside the number of victims with at least one: their sum less
+    that number is how many flags victims hold beyond their first, and a small one says that few victims hold
+    several (41 + 36 - 74 = 3 with both forms). While what is published pins it between 1 and the threshold
+    less one, a category is withheld too (``x``): the smallest large enough to undo that, else the largest. The
+    categories, and whether the number with at least one must be withheld as well (no category is left to
+    withhold). Counts perturbed by cell keys do not add up to it exactly and are left as they are."""
+    t = rule.threshold
+    counts = _published(categories, "count")
+    reasons = categories.reasons["count"].to_list()
+    withheld: list[int] = []
+    while True:
+        # a reader's range of it: a category shown as "<t" holds 1 to t - 1 victims, one withheld to protect
+        # others ("x") at least t, and none more than the victims with at least one
+        low = high = -known
+        for i, (count, reason) in enumerate(zip(counts, reasons, strict=True)):
+            if count is not None and i not in withheld:
+                low, high = low + count, high + count
+            elif reason == SMALL_REASON:
+                low, high = low + 1, high + t - 1
+            else:
+                low, high = low + t, high + known
+        if low <= 0 or high >= t:
+            break
+        left = sorted((c, i) for i, c in enumerate(counts) if c and i not in withheld)
+        if not left:
+            return categories, True
+        enough = [(c, i) for c, i in left if c >= low + t]
+        withheld.append(enough[0][1] if enough else left[-1][1])
+    return _withheld_too(categories, withheld), False
+
+
+def _withheld_too(table: DisclosedTable, rows: list[int]) -> DisclosedTable:
+    """``table`` with the counts of ``rows`` withheld as well, as complements (``x``)."""
+    if not rows:
+        return table
+    chosen = pl.int_range(pl.len()).is_in(rows)
+    frame = table.frame.with_columns(pl.when(chosen).then(None).otherwise(pl.col("count")).alias("count"))
+    marked = table.reasons.with_columns(
+        pl.when(chosen).then(pl.lit(COMPLEMENT_REASON)).otherwise(pl.col("count")).alias("count")
+    )
+    return dataclasses.replace(table, frame=frame, reasons=marked, n_secondary=table.n_secondary + len(rows))
 
 
 #: The rows of a shares table (:func:`shares_view`) that are no category: the victims without the field, the
