@@ -1256,6 +1256,10 @@ def _add_profile(system: LinkedCounts, cases: causes.Cases, topic: str, by: str 
                 system.at_most.append({cell: 1.0, rec: -1.0})
                 system.derived[("without", topic, category, *key)] = {rec: 1.0, cell: -1.0}
             system.at_most.append({rec: 1.0, **{cell: -1.0 for cell in cells}})
+            # the categories' sum less the recorded victims: the categories victims hold beyond their first, so
+            # a small one says that few victims hold several (the demo's Thailand, 48+: 113 + 14 + 7 - 132 = 2
+            # with two forms), as the shares of overlapping flags are protected (builders.shares_view)
+            system.derived[("several", topic, *key)] = {**{cell: 1.0 for cell in cells}, rec: -1.0}
         else:
             system.equalities.append({**{cell: 1.0 for cell in cells}, rec: -1.0})
     if by is None:
