@@ -428,6 +428,9 @@ def test_unmapped_countries_can_be_kept_as_unknown_and_flagged(tmp_path: Path) -
         ("iso2", ["MM", "kh", "Myanmar"], ["MMR", "KHM", None]),
         ("iso3", ["MMR", "lao", "MM"], ["MMR", "LAO", None]),
         ("names", ["Burma", "Lao People's Democratic Republic", "Myanmar (Burma)"], ["MMR", "LAO", "MMR"]),
+        # codes ISO withdrew: read as their one successor; a state that split is not guessed
+        ("iso2", ["BU", "YU", "tp"], ["MMR", None, "TLS"]),
+        ("iso3", ["BUR", "YUG", "ZAR"], ["MMR", None, "COD"]),
     ],
 )
 def test_country_codings_and_spellings_given_in_the_mapping(tmp_path, coding, cells, expected) -> None:
@@ -438,6 +441,8 @@ def test_country_codings_and_spellings_given_in_the_mapping(tmp_path, coding, ce
     kept = dict(zip(table.data["source_row"], table.data["origin_iso3"], strict=True))
     assert [kept.get(line) for line in (2, 3, 4)] == expected
     assert table.rows_rejected == expected.count(None)
+    if cells[1] in ("YU", "YUG"):
+        assert "names no one current country" in table.rejects["reason"][0]
 
 
 def test_duplicate_case_ids_and_disagreeing_majority_status_are_flagged(tmp_path: Path) -> None:

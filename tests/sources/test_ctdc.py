@@ -1031,3 +1031,86 @@ def test_a_victim_perpetrator_release_naming_americas_and_oceania_apart_keeps_bo
         ("Americas/Oceania", None),
     ]
     assert loaded.flags.select("row", "column", "value").rows() == [(4, "UN_COE_Region", "Atlantis")]
+
+
+# --- codes ISO 3166 withdrew (ISO 3166-3) ------------------------------------------------------------------------
+
+
+def test_k_anon_withdrawn_codes_read_as_their_one_successor_and_split_ones_kept_unguessed(
+    shared_data: Path, tmp_path: Path, k_anon_sample
+) -> None:
+    """A withdrawn alpha-2 code (``BU`` Burma, ``TP`` East Timor, ``ZR`` Zaire) was an unknown country: the victim's
+    citizenship missing. It is read as its one successor, with a note; a code whose country split (``YU``, ``SU``,
+    ``CS``, ``AN``) is never guessed into one successor: kept with the ISO3 code missing and the region every
+    successor lies in, the row kept and flagged with why."""
+    replaced = {"MM": "BU", "KH": "YU"}
+
+    def edit(index: int, record: list[str], columns: dict[str, int]) -> None:
+        citizenship = record[columns["citizenship"]]
+        if citizenship in replaced and index % 2 == 0:
+            record[columns["citizenship"]] = (
+                replaced[citizenship].lower() if index % 4 == 0 else replaced[citizenship]
+            )
+        if record[columns["CountryOfExploitation"]] == "RU":
+            record[columns["CountryOfExploitation"]] = "SU"
+
+    loaded = load(_k_anon_variant(shared_data, tmp_path, "withdrawn.csv", edit))
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (1478, 1478, 0)
+    assert_accounting(loaded)
+    original = k_anon_sample.data
+    burma = original.filter(pl.col("origin_iso3") == "MMR").height
+    assert loaded.data.filter(pl.col("origin_iso3") == "MMR").height == burma  # BU read as MMR, none lost
+    assert any("BU (Burma, renamed Myanmar 1989) read as MMR" in n for n in loaded.provenance.notes)
+
+    flagged = loaded.flags.filter(pl.col("column") == "citizenship")
+    yugoslavs = loaded.data.filter(pl.col("source_row").is_in(flagged["row"].implode()))
+    assert flagged.height > 0 and set(flagged["value"].str.to_uppercase()) == {"YU"}
+    assert set(flagged["reason"]) == {
+        (
+            "withdrawn ISO 3166 code YU (Yugoslavia, dissolved 1992-2006) names no one current country "
+            "(BIH, HRV, MKD, MNE, SRB, SVN, XKX): not guessed; its region (Europe, Southern Europe) kept: "
+            "country read as missing, row kept"
+        )
+    }
+    assert yugoslavs["origin_iso3"].is_null().all()
+    assert set(yugoslavs.select("origin_region", "origin_subregion").rows()) == {
+        ("Europe", "Southern Europe")
+    }
+
+    soviet = loaded.flags.filter(pl.col("column") == "CountryOfExploitation")
+    assert soviet.height == original.filter(pl.col("destination_iso3") == "RUS").height > 0
+    assert all("code SU (USSR" in r and "not guessed: country read" in r for r in soviet["reason"])
+    to_ussr = loaded.data.filter(pl.col("source_row").is_in(soviet["row"].implode()))
+    assert to_ussr.select(pl.col("destination_iso3", "destination_region", "destination_subregion").is_null().all()).row(0) == (True, True, True)  # fmt: skip
+    # every other field of these victims is read as before
+    untouched = [c for c in original.columns if not c.startswith(("origin_", "destination_"))]
+    assert loaded.data.select(untouched).equals(original.select(untouched))
+
+
+@pytest.mark.parametrize(
+    ("code", "iso3", "region"),
+    [
+        ("BUR", "MMR", "Asia"),
+        ("TMP", "TLS", "Asia"),
+        ("ZAR", "COD", "Africa"),
+        ("DDR", "DEU", "Europe"),
+        ("YUG", None, "Europe"),
+        ("SCG", None, "Europe"),
+        ("CSK", None, "Europe"),
+        ("ANT", None, "Americas"),
+        ("SUN", None, None),
+    ],
+)
+def test_synthetic_withdrawn_alpha3_codes(
+    tmp_path: Path, code: str, iso3: str | None, region: str | None
+) -> None:
+    path = _synthetic(tmp_path, [2019, 2020], "9--17")
+    path.write_text(path.read_text(encoding="utf-8").replace(",MMR,THA,", f",{code},THA,"), encoding="utf-8")
+    loaded = load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (2, 2, 0)
+    assert loaded.data.select("origin_iso3", "origin_region").rows() == [(iso3, region)] * 2
+    flagged = loaded.flags.filter(pl.col("column") == "citizenship")
+    assert flagged["row"].to_list() == ([] if iso3 else [2, 3])
+    assert all(f"code {code} (" in r and "not guessed" in r for r in flagged["reason"])
+    if iso3:
+        assert any(f"{code} (" in n and f"read as {iso3} (2 rows)" in n for n in loaded.provenance.notes)

@@ -68,7 +68,7 @@ from evidence.sources.case_schema import (
     apply_denominator_rule,
     conform,
 )
-from evidence.sources.countries import country_table, map_to_iso3, with_regions
+from evidence.sources.countries import country_table, former_code, map_to_iso3, with_regions
 from evidence.sources.delimited import (
     blank_lines_note,
     empty_records,
@@ -497,6 +497,10 @@ class _Decoder:
             if self.is_missing(value):
                 return None
             found = codes.get(value.upper()) if coding != "names" else mapped.get(value)
+            if found is None and coding != "names" and (former := former_code(value)) is not None:
+                if former.iso3 is None:  # a state that split: which successor is not ours to guess
+                    raise _Bad(f"{former.reason()}; say which country it is in values.countries")
+                found = former.iso3
             if found is None:
                 expected = {"names": "a country", "iso2": "an ISO2 code", "iso3": "an ISO3 code"}[coding]
                 raise _Bad(
