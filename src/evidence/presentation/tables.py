@@ -179,9 +179,9 @@ def withheld_notes(shown: pl.DataFrame) -> list[str]:
 
 
 def _explained(label: str, note: str | None) -> bool:
-    """Whether the caller's note explains a withheld cell's label itself (``x: ...``), as a word of its own: not
-    any note holding the letter x ("exploitation")."""
-    return bool(note) and re.search(rf"(?<!\S){re.escape(label)}:", note or "") is not None
+    """Whether the caller's note names a withheld cell's label (``x: ...``, "shown as <5"), as a word of its own:
+    not any note holding the letter x ("exploitation"), nor ``<50`` for ``<5``."""
+    return bool(note) and re.search(rf"(?<!\w){re.escape(label)}(?!\w)", note or "") is not None
 
 
 @dataclasses.dataclass(frozen=True)
