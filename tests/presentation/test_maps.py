@@ -272,3 +272,28 @@ def test_every_circle_is_inside_the_frame_after_fitting(west, south, span, marks
     w, s, e, n = fitted
     assert w <= box[0] and s <= box[1] and e >= box[2] and n >= box[3]
     assert _inside(fitted, placed, 470, 340)
+
+
+# ------------------------------------------------------------------------------------------------ its README
+
+
+def test_the_readme_lists_every_name_the_map_does_not_share_with_the_country_reference() -> None:
+    # it said the map's names were the reference's: twelve are not (the short names the map keeps, "Iran")
+    from evidence.sources.countries import name_of
+
+    readme = (resources.files("evidence.presentation") / "geodata" / "README.md").read_text(encoding="utf-8")
+    listed = {
+        row[0]: (row[1], row[2])
+        for line in readme.splitlines()
+        if len(row := [cell.strip() for cell in line.strip().strip("|").split("|")]) == 3
+        and len(row[0]) == 3
+        and row[0].isupper()
+    }
+    centroids = country_centroids()
+    differ = {
+        iso3: (name, name_of(iso3))
+        for iso3, name in centroids.select("iso3", "name").iter_rows()
+        if name != name_of(iso3)
+    }
+    assert differ and listed == differ
+    assert f"For {centroids.filter(pl.col('basis') == 'capital or main island').height} states" in readme
