@@ -76,10 +76,13 @@ from evidence.presentation.maps import (
     country_bounds,
     country_centroids,
     fit_marks,
+    fitted_pixels,
     legend_steps,
     place_labels,
     text_width,
     world_geojson,
+    world_pixels,
+    world_view,
 )
 from evidence.presentation.markup import significant_text
 
@@ -1027,6 +1030,13 @@ def _projection(
             lon_min, lon_max = low, high
         else:
             lat_min, lat_max = low, high
+    # d3 takes a longitude past ±180 round the world: a box across the antimeridian (Fiji's, New Zealand's
+    # margins) was fitted to the whole world's width. It is moved back within ±180 (every point is), else the
+    # map is the world's
+    shift = max(lon_max - 180.0, 0.0) - max(-180.0 - lon_min, 0.0)
+    lon_min, lon_max = lon_min - shift, lon_max - shift
+    if lon_min < -180 or lon_max > 180:
+        return {"type": "equalEarth"}
     return _fit_projection(lon_min, max(lat_min, -85.0), lon_max, min(lat_max, 85.0))
 
 
@@ -1188,12 +1198,23 @@ def flow_map(
         marks = [(c["lon"], c["lat"], math.sqrt(c["size"]) / 2 + 1) for c in circles]
         west, south, east, north = fit_marks(_fit_box(projection), marks, map_width, 340)
         projection = _fit_projection(west, south, east, north)
+        forward = fitted_pixels((west, south, east, north), map_width, 340)
+        for lon, lat, radius in marks:
+            x, y = forward(lon, lat)
+            if min(x, y) < radius or x + radius > map_width or y + radius > 340:
+                # still cut (the view cannot be widened past the antimeridian: Tuvalu's circle): the world's map
+                projection = {"type": "equalEarth"}
+                break
+    height = 340 if "fit" in projection else map_width // 2
+    if "fit" not in projection:
+        # the world cannot be widened past ±180°: a circle, a line's end or an arrowhead against its frame (Fiji,
+        # Tonga, Greenland, Svalbard, Antarctica) was cut; the world is drawn smaller, just enough for each
+        projection = _world_projection(circles, arcs, heads, map_width, height)
     tooltip = [
         alt.Tooltip("from:N", title="From"),
         alt.Tooltip("to:N", title="To"),
         alt.Tooltip("victims:Q", format=",~f", title=legend_title),
     ]
-    height = 340 if "fit" in projection else map_width // 2
     layers: list[alt.Chart] = [_basemap(projection, map_width, height)]
     if arcs:
         layers.append(
@@ -1254,6 +1275,27 @@ def flow_map(
     return side_by_side(drawn, *legend, spacing=8, title=chart_title(title, source, subtitle, notes))
 
 
+#: Half the extent (pixels) of a flow's arrowhead (Vega's triangle of size 60, turned any way).
+_HEAD_RADIUS = 4.5
+
+
+def _world_projection(
+    circles: Sequence[Mapping[str, Any]],
+    arcs: Sequence[Mapping[str, Any]],
+    heads: Sequence[Mapping[str, Any]],
+    width: int,
+    height: int,
+) -> dict[str, Any]:
+    """Equal Earth of the whole world at an explicit scale and translate (:func:`~evidence.presentation.maps.
+    world_view`): Vega-Lite's own fit where every mark is inside the frame, smaller where a domestic flow's
+    circle (its stroke included), a line's end or an arrowhead would be cut by it; a pixel to spare."""
+    marks = [(c["lon"], c["lat"], math.sqrt(c["size"]) / 2 + 0.75 + 1) for c in circles]
+    marks += [(a["lon"], a["lat"], a["width"] / 2 + 1) for a in arcs]
+    marks += [(h["lon"], h["lat"], _HEAD_RADIUS + 1) for h in heads]
+    scale, translate = world_view(marks, width, height)
+    return {"type": "equalEarth", "scale": scale, "translate": list(translate)}
+
+
 def _map_labels(located: pl.DataFrame, focus: str | None, n: int | None) -> pl.DataFrame:
     """The countries a flow map names: the focus country, then those with the most victims at either end (the
     first ``n``, or all of them)."""
@@ -1289,32 +1331,18 @@ def _map_labels(located: pl.DataFrame, focus: str | None, n: int | None) -> pl.D
     )
 
 
-@functools.cache
-def _world_projected_bounds() -> tuple[float, float, float, float]:
-    """Equal Earth x and y extremes (x west, y south, x east, y north) of every point of the world's features:
-    what Vega-Lite fits a world map's projection to."""
-    points = []
-    for west, south, east, north in _feature_bounds():
-        # x is widest at the latitude nearest the equator; y depends on the latitude alone
-        nearest = 0.0 if south <= 0 <= north else min(south, north, key=abs)
-        points += [
-            _equal_earth(lon, lat) for lon, lat in ((west, nearest), (east, nearest), (0, south), (0, north))
-        ]
-    xs, ys = [p[0] for p in points], [p[1] for p in points]
-    return min(xs), min(ys), max(xs), max(ys)
-
-
 def _pixels(
     projection: dict[str, Any], width: int, height: int
 ) -> tuple[Callable[[float, float], tuple[float, float]], Callable[[float, float], tuple[float, float]]]:
-    """Where a map of ``width`` × ``height`` pixels in ``projection`` (:func:`_projection`'s Equal Earth) draws a
-    longitude and latitude (x right, y down, as d3's fitSize places it), and the inverse."""
-    if "fit" in projection:
-        points = [_equal_earth(lon, lat) for lon, lat in projection["fit"]["geometry"]["coordinates"]]
-        west, east = min(p[0] for p in points), max(p[0] for p in points)
-        south, north = min(p[1] for p in points), max(p[1] for p in points)
-    else:
-        west, south, east, north = _world_projected_bounds()
+    """Where a map of ``width`` × ``height`` pixels in ``projection`` (Equal Earth: :func:`_projection`'s fitted
+    to a box, as d3's fitSize places it, or :func:`_world_projection`'s world at its scale and translate) draws
+    a longitude and latitude (x right, y down), and the inverse."""
+    if "fit" not in projection:
+        scale, (tx, ty) = projection["scale"], projection["translate"]
+        return world_pixels(scale, (tx, ty)), _inverse(scale, tx, ty)
+    points = [_equal_earth(lon, lat) for lon, lat in projection["fit"]["geometry"]["coordinates"]]
+    west, east = min(p[0] for p in points), max(p[0] for p in points)
+    south, north = min(p[1] for p in points), max(p[1] for p in points)
     scale = min(width / (east - west), height / (north - south))
     tx, ty = (width - scale * (east + west)) / 2, (height + scale * (north + south)) / 2
 
@@ -1322,12 +1350,19 @@ def _pixels(
         x, y = _equal_earth(lon, lat)
         return scale * x + tx, ty - scale * y
 
+    return forward, _inverse(scale, tx, ty)
+
+
+def _inverse(scale: float, tx: float, ty: float) -> Callable[[float, float], tuple[float, float]]:
+    """The longitude and latitude an Equal Earth map of ``scale`` and translate ``tx``, ``ty`` draws at a
+    pixel."""
+
     def inverse(px: float, py: float) -> tuple[float, float]:
         lat = _latitude_at((ty - py) / scale)
         per_degree = _equal_earth(1.0, lat)[0]  # x is proportional to the longitude
         return (px - tx) / scale / per_degree, lat
 
-    return forward, inverse
+    return inverse
 
 
 def _placed_labels(
