@@ -1103,3 +1103,23 @@ def test_every_circle_and_arrowhead_of_a_world_map_is_inside_its_frame(
     for x, y in _arrowheads(svg):
         r = 4.472  # the triangle's corners, turned any way
         assert 0 <= x - r and x + r <= width and 0 <= y - r and y + r <= height, (x, y, width, height)
+
+
+def test_lines_and_arrowheads_are_drawn_over_the_domestic_circles(tmp_path: Path) -> None:
+    """The United States' routes map (UNODC): the arrowheads of every flow into the United States, and the
+    lines' ends, were drawn under its domestic circle (and the United Kingdom's, Thailand's, Nigeria's)."""
+    flows = pl.DataFrame(
+        {
+            "o": ["USA", "MEX", "HND", "GTM", "CHN", "THA"],
+            "d": ["USA"] * 6,
+            "n": [25000, 4000, 2500, 2000, 1000, 900],
+        }
+    )
+    chart = flow_map(flows, "o", "d", "n", title="t", source=SOURCE, focus="USA")
+    svg = save_chart(chart, tmp_path / "map.svg").read_text()
+    map_svg = svg[: svg.index("concat_1")]  # the map, not its legend
+    circles = [m.start() for m in re.finditer(r'aria-roledescription="circle"', map_svg)]
+    lines = [m.start() for m in re.finditer(r'class="mark-trail ', map_svg)]
+    heads = [m.start() for m in re.finditer(r'aria-roledescription="point"', map_svg)]
+    assert circles and len(lines) == 5 and len(heads) == 5
+    assert max(circles) < min(lines + heads)  # painted first: under every line and arrowhead

@@ -1216,6 +1216,18 @@ def flow_map(
         alt.Tooltip("victims:Q", format=",~f", title=legend_title),
     ]
     layers: list[alt.Chart] = [_basemap(projection, map_width, height)]
+    # under the lines: the arrowheads into a country with a domestic flow were hidden by its circle
+    if circles:
+        layers.append(
+            alt.Chart(pl.DataFrame(circles))
+            .mark_circle(color=PALETTE[5], opacity=0.55, stroke=PALETTE[5], strokeWidth=1.5)
+            .encode(
+                longitude=alt.Longitude("lon:Q"),
+                latitude=alt.Latitude("lat:Q"),
+                size=alt.Size("size:Q", scale=None, legend=None),
+                tooltip=tooltip,
+            )
+        )
     if arcs:
         layers.append(
             alt.Chart(pl.DataFrame(arcs))
@@ -1236,17 +1248,6 @@ def flow_map(
                 longitude=alt.Longitude("lon:Q"),
                 latitude=alt.Latitude("lat:Q"),
                 angle=alt.Angle("angle:Q", scale=None),
-                tooltip=tooltip,
-            )
-        )
-    if circles:
-        layers.append(
-            alt.Chart(pl.DataFrame(circles))
-            .mark_circle(color=PALETTE[5], opacity=0.55, stroke=PALETTE[5], strokeWidth=1.5)
-            .encode(
-                longitude=alt.Longitude("lon:Q"),
-                latitude=alt.Latitude("lat:Q"),
-                size=alt.Size("size:Q", scale=None, legend=None),
                 tooltip=tooltip,
             )
         )
