@@ -1090,9 +1090,7 @@ def test_every_circle_and_arrowhead_of_a_world_map_is_inside_its_frame(
     tmp_path_factory, domestic, routes, values, zoom
 ) -> None:
     pairs = [(c, c) for c in domestic] + [(o, d) for o, d in routes if o != d]
-    flows = pl.DataFrame(
-        {"o": [o for o, _ in pairs], "d": [d for _, d in pairs], "n": values[: len(pairs)]}
-    )
+    flows = pl.DataFrame({"o": [o for o, _ in pairs], "d": [d for _, d in pairs], "n": values[: len(pairs)]})
     chart = flow_map(flows, "o", "d", "n", title="t", source=SOURCE, zoom=zoom)
     svg = save_chart(chart, tmp_path_factory.mktemp("world") / "map.svg").read_text()
     circles, width, height = _circles_and_frame(svg)
@@ -1123,3 +1121,33 @@ def test_lines_and_arrowheads_are_drawn_over_the_domestic_circles(tmp_path: Path
     heads = [m.start() for m in re.finditer(r'aria-roledescription="point"', map_svg)]
     assert circles and len(lines) == 5 and len(heads) == 5
     assert max(circles) < min(lines + heads)  # painted first: under every line and arrowhead
+
+
+@pytest.mark.parametrize(
+    ("origins", "destinations", "kinds"),
+    [
+        # domestic flows only: no line in the legend
+        (["THA", "MMR", "KHM"], ["THA", "MMR", "KHM"], {"circle"}),
+        (["MMR", "KHM"], ["THA", "THA"], {"trail"}),
+        (["MMR", "THA"], ["THA", "THA"], {"trail", "circle"}),
+    ],
+)
+def test_a_flow_maps_legend_shows_the_marks_the_map_draws_and_no_other(origins, destinations, kinds) -> None:
+    # Tuvalu's map of one domestic flow: its legend showed a line of 50, and no line was drawn
+    flows = pl.DataFrame({"o": origins, "d": destinations, "n": [900, 400, 100][: len(origins)]})
+    spec = chart_spec(flow_map(flows, "o", "d", "n", title="t", source=SOURCE))
+
+    def marks(chart: dict) -> set[str]:
+        types = {
+            layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+            for layer in chart["layer"]
+        }
+        return types & {"trail", "circle"}
+
+    assert marks(spec["hconcat"][0]) == marks(spec["hconcat"][1]) == kinds
+    labels = _legend_labels(spec)
+    domestic = [label for label in labels if label.endswith(" (domestic)")]
+    if kinds == {"circle"}:
+        assert labels == domestic and len(labels) > 1  # a circle of each step
+    else:
+        assert labels and domestic == (labels[-1:] if "circle" in kinds else [])

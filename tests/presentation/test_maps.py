@@ -277,7 +277,6 @@ def test_every_circle_is_inside_the_frame_after_fitting(west, south, span, marks
     assert _inside(fitted, placed, 470, 340)
 
 
-
 def test_the_world_view_without_marks_is_the_one_vega_lite_fits() -> None:
     import re
 

@@ -1271,7 +1271,9 @@ def flow_map(
     # number below it as a count
     steps = legend_steps(located["value"].to_list(), rule.threshold)
     legend = (
-        [_flow_legend(steps, largest, legend_title, domestic=bool(circles), height=height)] if steps else []
+        [_flow_legend(steps, largest, legend_title, lines=bool(arcs), domestic=bool(circles), height=height)]
+        if steps
+        else []
     )
     return side_by_side(drawn, *legend, spacing=8, title=chart_title(title, source, subtitle, notes))
 
@@ -1418,13 +1420,16 @@ def _labels_layers(named: pl.DataFrame, *, placed: bool = False) -> list[alt.Cha
 
 
 def _flow_legend(
-    steps: Sequence[float], largest: float, title: str, *, domestic: bool, height: int
+    steps: Sequence[float], largest: float, title: str, *, lines: bool, domestic: bool, height: int
 ) -> alt.LayerChart:
     """The flow map's legend, drawn beside it: tapered lines of the numbers of victims ``steps``
     (:func:`~evidence.presentation.maps.legend_steps`: round, within the flows drawn and none below the
-    disclosure threshold) as wide as a flow of ``largest`` makes them, and the circle of a domestic flow."""
-    rows, labels = [], []
-    for i, number in enumerate(steps):
+    disclosure threshold) as wide as a flow of ``largest`` makes them, where the map draws ``lines``, and the
+    circle of a domestic flow where it draws one (a circle of each step where it draws no line: a map of
+    domestic flows only showed a line in its legend and none on the map)."""
+    rows, labels, dots = [], [], []
+    y_end = 0.0
+    for i, number in enumerate(steps if lines else []):
         width = _flow_width(number, largest)
         for step in range(_ARC_STEPS + 1):
             rows.append(
@@ -1436,9 +1441,14 @@ def _flow_legend(
                 }
             )
         labels.append({"x": 48, "y": i * 26, "text": f"{number:,.0f}"})
-    y_end = len(steps) * 26
-    if domestic and steps:
-        labels.append({"x": 48, "y": y_end, "text": f"{steps[-1]:,.0f} (domestic)"})
+        y_end = (i + 1) * 26.0
+    for number in (steps[-1:] if lines else steps) if domestic else []:
+        size = (2 * _flow_width(number, largest) + 4) ** 2
+        radius = math.sqrt(size) / 2
+        y_end += max(radius - 10, 0)  # a large circle under the title or the row above: moved down
+        dots.append({"x": 20, "y": y_end, "size": size})
+        labels.append({"x": 48, "y": y_end, "text": f"{number:,.0f} (domestic)"})
+        y_end += max(radius + 14, 26)
     frames = []
     x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[0, 130]))
     # y grows downwards: the first row at the top, under the legend's title
@@ -1461,10 +1471,9 @@ def _flow_legend(
                 size=alt.Size("width:Q", scale=None, legend=None),
             )
         )
-    if domestic and steps:
-        size = (2 * _flow_width(steps[-1], largest) + 4) ** 2
+    if dots:
         frames.append(
-            alt.Chart(pl.DataFrame({"x": [20], "y": [y_end], "size": [size]}))
+            alt.Chart(pl.DataFrame(dots))
             .mark_circle(color=PALETTE[5], opacity=0.55, stroke=PALETTE[5], strokeWidth=1.5)
             .encode(x=x, y=y, size=alt.Size("size:Q", scale=None, legend=None))
         )

@@ -39,8 +39,8 @@ __all__ = [
     "load_world",
     "place_labels",
     "text_width",
-    "world_geojson",
     "world_extent",
+    "world_geojson",
     "world_pixels",
     "world_view",
 ]
