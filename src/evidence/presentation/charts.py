@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -73,6 +74,7 @@ from evidence.presentation.maps import (
     BOUNDARIES_CREDIT,
     Box,
     MapLabel,
+    PlacedLabel,
     country_bounds,
     country_centroids,
     fit_marks,
@@ -1257,6 +1259,10 @@ def flow_map(
         map_width,
         height,
         circles=[(c["lon"], c["lat"], math.sqrt(c["size"]) / 2) for c in circles],
+        lines=[
+            [(a["lon"], a["lat"], a["width"]) for a in arcs if a["flow"] == flow]
+            for flow in dict.fromkeys(a["flow"] for a in arcs)
+        ],
     )
     layers += _labels_layers(named, placed=True)
     notes = [
@@ -1368,6 +1374,10 @@ def _inverse(scale: float, tx: float, ty: float) -> Callable[[float, float], tup
     return inverse
 
 
+#: Pixels between the boxes a line is taken as, for the names to avoid it.
+_LINE_STEP = 4.0
+
+
 def _placed_labels(
     named: pl.DataFrame,
     projection: dict[str, Any],
@@ -1375,10 +1385,12 @@ def _placed_labels(
     height: int,
     *,
     circles: Sequence[tuple[float, float, float]] = (),
+    lines: Sequence[Sequence[tuple[float, float, float]]] = (),
 ) -> tuple[pl.DataFrame, list[str]]:
     """The names of a map (lon, lat, name, weight, most important first) placed so that none overlaps another
     (:func:`~evidence.presentation.maps.place_labels`), each at the longitude and latitude of its text's centre;
-    and the names that found no room. ``circles`` (lon, lat, radius in pixels: domestic flows) are avoided."""
+    and the names that found no room. ``circles`` (lon, lat, radius in pixels: domestic flows) and ``lines``
+    (each a flow's points: lon, lat, width in pixels) are avoided where a name has room elsewhere."""
     forward, inverse = _pixels(projection, width, height)
     labels = []
     for i, row in enumerate(named.iter_rows(named=True)):
@@ -1389,6 +1401,29 @@ def _placed_labels(
         x, y = forward(lon, lat)
         obstacles.append(Box(x - radius, y - radius, x + radius, y + radius))
     placed, dropped = place_labels(labels, width, height, obstacles=obstacles)
+    line_boxes: list[Box] = []
+    # a line, as boxes about _LINE_STEP pixels apart: on the United Kingdom's and the United States' routes maps
+    # (UNODC) eight names and five were written over lines, cutting them, where most had room beside them
+    for line in lines:
+        points = [(*forward(lon, lat), line_width / 2 + 1) for lon, lat, line_width in line]
+        for (x1, y1, r1), (x2, y2, r2) in itertools.pairwise(points):
+            steps = max(1, math.ceil(math.hypot(x2 - x1, y2 - y1) / _LINE_STEP))
+            for k in range(steps):
+                t = k / steps
+                x, y, r = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t, r1 + (r2 - r1) * t
+                line_boxes.append(Box(x - r, y - r, x + r, y + r))
+    if line_boxes:
+        # kept where no name is left out that was written before (a name moved off a line can take the room
+        # another needed: a name beside the map reads worse than one over a line, on its halo)
+        clear, left_out = place_labels(labels, width, height, obstacles=[*obstacles, *line_boxes])
+
+        def over_lines(names: list[PlacedLabel]) -> float:
+            return sum(name.box.overlap(box) for name in names for box in line_boxes)
+
+        if {label.key for label in left_out} <= {label.key for label in dropped} and over_lines(
+            clear
+        ) <= over_lines(placed):
+            placed, dropped = clear, left_out
     rows = []
     for p in placed:
         lon, lat = inverse(p.x, p.y)
