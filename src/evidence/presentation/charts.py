@@ -1130,10 +1130,12 @@ def flow_map(
 
     Each flow is a curve between the countries' centroids that tapers from its origin (as wide as the flow) to
     its destination, where an arrowhead points the way; a domestic flow (origin = destination) is a circle on
-    the country, as large as a line of the same number is wide, seen whole (the view is widened for it). The
-    ``focus`` country and the countries of the flows (the ``labels`` with the most victims, all by default) are
-    named on the map, the most victims first, where their name has room; those without room under it. ``top`` keeps the largest flows; ``zoom`` fits the
-    map to the flows' countries (else, or when they span most of the world, the whole world).
+    the country, under the lines, as large as a line of the same number is wide, seen whole (a zoomed view is
+    widened for it, the whole world drawn smaller). The ``focus`` country and the countries of the flows (the
+    ``labels`` with the most victims, all by default) are named on the map, the most victims first, where their
+    name has room (beside the lines where it can be); those without room under it. ``top`` keeps the largest
+    flows; ``zoom`` fits the map to the flows' countries (else, or when they span most of the world or cannot
+    be seen whole this side of the antimeridian, the whole world).
 
     Centroids come from the shipped Natural Earth map (:func:`~evidence.presentation.maps.country_centroids`);
     flows whose country has no map location (e.g. an unknown origin) are left out and counted in the subtitle.
