@@ -53,6 +53,7 @@ from evidence.sources.case_mapping import (
     EXTRA_FLAGS,
     FIELDS,
     MAPPING_SUFFIX,
+    VALUE_SEPARATOR,
     CaseRecordsMapping,
     canonical_label,
     fold,
@@ -446,7 +447,7 @@ class _Decoder:
         def decode_all(value: str) -> str | None:
             parts = [p.strip() for p in value.split(self.mapping.list_separator)]
             labels = [decode(p) for p in parts if p and not self.is_missing(p)]
-            return ";".join(dict.fromkeys(label for label in labels if label)) or None
+            return VALUE_SEPARATOR.join(dict.fromkeys(label for label in labels if label)) or None
 
         return decode_all
 
@@ -470,7 +471,7 @@ class _Decoder:
                 return iso3_of(value)
             parts = [p.strip() for p in value.split(self.mapping.list_separator)]
             codes = [iso3_of(p) for p in parts if p and not self.is_missing(p)]
-            return ";".join(c for c in codes if c) or None
+            return VALUE_SEPARATOR.join(c for c in codes if c) or None
 
         return self.column(column, decode, pl.String, flag_bad=self.mapping.unmapped_countries == "flag")
 
