@@ -401,7 +401,7 @@ def raw_case_records(fixtures) -> list[dict]:
 
 
 def test_transit_countries_are_counted_each_not_as_one_category(case_records, fixtures):
-    """"LAO;THA" was one transit country: each value counts, a victim once per value, shares overlapping, of the
+    """A transit cell "LAO;THA" was one transit country: each value counts, a victim once per value, shares overlapping, of the
     victims with at least one transit country recorded."""
     from evidence.sources.countries import to_iso3
 
@@ -450,7 +450,11 @@ def test_assistance_is_a_flag_group_of_the_organisations_records(case_records, f
     from evidence.analyses.quality import completeness_groups
 
     raw = raw_case_records(fixtures)
-    kinds = {"Shelter": "Shelter", "Medical care": "Medical", "Return and reintegration": "Return reintegration"}
+    kinds = {
+        "Shelter": "Shelter",
+        "Medical care": "Medical",
+        "Return and reintegration": "Return reintegration",
+    }
     answered = [r for r in raw if any(r[k] for k in kinds)]
     shares = profiles.group_shares(case_records, "assistance")
     expected = {label: sum(r[k] == "Y" for r in answered) for k, label in kinds.items()}
@@ -460,7 +464,8 @@ def test_assistance_is_a_flag_group_of_the_organisations_records(case_records, f
         f"assistance_{k}" for k in ("shelter", "medical", "return_reintegration")
     }
     form = profiles.group_shares(case_records, "form")
-    assert "Forced criminality" in form["category"].to_list()  # the extra flag in its group (quality's groups)
+    # the extra flag in its group (the data quality notebook's groups)
+    assert "Forced criminality" in form["category"].to_list()
     table = profiles.crosstab(case_records, "assistance", "gender")
     assert table.filter(pl.col("assistance") == "Shelter")["Female"].item() == sum(
         r["Shelter"] == "Y" and r["Sex"] == "F" for r in raw
@@ -473,6 +478,6 @@ def test_assistance_is_refused_where_the_records_have_none(five_records):
 
 
 def test_a_predictor_holding_several_values_is_refused(case_records):
-    """"LAO;THA" was a category of its own in the regression; a column of single values stays a predictor."""
+    """A transit cell "LAO;THA" was a category of its own in the regression; a column of single values stays a predictor."""
     with pytest.raises(ParameterError, match="several values"):
         profiles.odds_ratios(case_records, outcome="exploitation_forced_labour", predictors=["transit_iso3"])

@@ -192,7 +192,8 @@ def test_denominator_rule_holds_for_every_group_including_extras(loaded) -> None
         checked.add(group)
         nulls = loaded.data.select(pl.sum_horizontal(pl.col(c).is_null() for c in present)).to_series()
         trues = loaded.data.select(pl.sum_horizontal(pl.col(c).fill_null(False) for c in present)).to_series()
-        if group == "assistance":  # every kind answered "no" is an answer: known, no assistance of these kinds
+        # every kind of assistance answered "no" is an answer: known, no assistance of these kinds
+        if group == "assistance":
             assert ((nulls == len(present)) | (nulls == 0)).all(), group
             continue
         # a record is unknown for the whole group, or known with at least one true flag
@@ -202,7 +203,10 @@ def test_denominator_rule_holds_for_every_group_including_extras(loaded) -> None
     assert loaded.data["means_threats"].null_count() == loaded.data["labour_agriculture"].null_count() == 21
     # "other" forms and sectors are not mapped: true where forced criminality or fishing is, else not recorded
     # (they were false on every other record whose group is known: "no other form" the records never asked)
-    for extra, other in (("exploitation_forced_criminality", "exploitation_other"), ("labour_fishing", "labour_other")):
+    for extra, other in (
+        ("exploitation_forced_criminality", "exploitation_other"),
+        ("labour_fishing", "labour_other"),
+    ):
         assert loaded.data.filter(pl.col(extra))[other].all()
         assert loaded.data.filter(~pl.col(extra).fill_null(False))[other].null_count() == (
             loaded.data.filter(~pl.col(extra).fill_null(False)).height
@@ -225,7 +229,10 @@ def test_every_assistance_kind_answered_no_is_no_assistance_not_unknown(loaded, 
     assert [none_given[k] for k in kinds] == [False, False, False]
     assert [row(loaded, 16)[k] for k in kinds] == [False, False, False]  # MSS-0015: N, N, N
     # CTDC's groups: MSS-0009 answered "N" to both means of control mapped: not recorded (codebook section 6)
-    assert (row(loaded, 10)["means_debt_bondage_earnings"], row(loaded, 10)["means_withhold_documents"]) == (None, None)
+    assert (row(loaded, 10)["means_debt_bondage_earnings"], row(loaded, 10)["means_withhold_documents"]) == (
+        None,
+        None,
+    )
     header = ["Year", "Sex", "Shelter", "Medical care"]
     mapping = {
         "columns": {
@@ -243,13 +250,17 @@ def test_every_assistance_kind_answered_no_is_no_assistance_not_unknown(loaded, 
             ["2020", "F", "", ""],  # 3: not recorded
             ["2020", "M", "N", ""],  # 4: answered: the empty kind is not given
             ["2020", "M", "Y", ""],  # 5: as before
-            ["2020", "M", "Unknown", "N"],  # 6: answered for medical; "Unknown" shelter read as "no" (group answered)
+            # 6: answered (medical "no"); the "Unknown" shelter is then "no", as CTDC's -99 in a recorded group
+            ["2020", "M", "Unknown", "N"],
         ],
         mapping,
     )
     table = load_case_records(path)
     assert_accounting(table)
-    got = {r["source_row"]: (r["assistance_shelter"], r["assistance_medical"]) for r in table.data.iter_rows(named=True)}
+    got = {
+        r["source_row"]: (r["assistance_shelter"], r["assistance_medical"])
+        for r in table.data.iter_rows(named=True)
+    }
     assert got == {2: (False, False), 3: (None, None), 4: (False, False), 5: (True, False), 6: (False, False)}
 
 

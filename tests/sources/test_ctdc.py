@@ -407,7 +407,8 @@ def test_a_missing_column_is_not_recorded_and_is_noted(ctdc_fixtures: Path, tmp_
     assert (loaded.rows_in, loaded.rows_kept) == (10, 10)
     assert ABSENT_NOTE + "recruiterRelationOther" in loaded.provenance.notes
     assert row(loaded, 3)["recruiter_other"] is None  # it was 1 in the full file
-    assert row(loaded, 2)["recruiter_other"] is None  # the group is known (recruiter_friend), this flag is not
+    # the group is known (recruiter_friend), this flag is not
+    assert row(loaded, 2)["recruiter_other"] is None
     assert row(loaded, 2)["recruiter_friend"] is True
     assert loaded.data["recruiter_other"].null_count() == loaded.data.height
     full = load(ctdc_fixtures / "synthetic_v2024.csv").data
@@ -430,7 +431,9 @@ ABSENT_NOTE = "columns absent from this file, not recorded (unknown on every rec
 def test_a_missing_flag_column_of_other_layouts_is_not_recorded(
     ctdc_fixtures: Path, tmp_path: Path, fixture: str, delimiter: str, column: str, flag: str
 ) -> None:
-    rows = list(csv.reader((ctdc_fixtures / fixture).read_text(encoding="utf-8").splitlines(), delimiter=delimiter))
+    rows = list(
+        csv.reader((ctdc_fixtures / fixture).read_text(encoding="utf-8").splitlines(), delimiter=delimiter)
+    )
     index = rows[0].index(column)
     path = tmp_path / fixture
     with path.open("w", newline="", encoding="utf-8") as out:
@@ -450,7 +453,9 @@ def test_a_missing_flag_column_of_other_layouts_is_not_recorded(
 
 def test_a_k_anon_flag_feeding_a_merged_one_keeps_it_recorded(shared_data: Path, tmp_path: Path) -> None:
     """means_abuse is fed by three k-anonymised flags: without one of them it is still recorded by the others."""
-    rows = list(csv.reader((shared_data / "ctdc" / "k_anon_sample.csv").open(encoding="utf-8"), delimiter=";"))
+    rows = list(
+        csv.reader((shared_data / "ctdc" / "k_anon_sample.csv").open(encoding="utf-8"), delimiter=";")
+    )
     index = rows[0].index("meansOfControlSexualAbuse")
     path = tmp_path / "k_anon.csv"
     with path.open("w", newline="", encoding="utf-8") as out:

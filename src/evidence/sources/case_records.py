@@ -786,9 +786,13 @@ def _apply_group_rules(data: pl.DataFrame, mapping: CaseRecordsMapping) -> pl.Da
         data = data.with_columns(
             pl.when(answered).then(pl.col(c).fill_null(False)).otherwise(None).alias(c) for c in assistance
         )
-    set_only = {other for flag, (_, other) in EXTRA_FLAGS.items() if flag in data.columns} - set(mapping.flags)
+    set_only = {other for flag, (_, other) in EXTRA_FLAGS.items() if flag in data.columns} - set(
+        mapping.flags
+    )
     return data.with_columns(
-        pl.when(pl.col(other)).then(True).otherwise(None).alias(other) for other in set_only if other in data.columns
+        pl.when(pl.col(other)).then(True).otherwise(None).alias(other)
+        for other in set_only
+        if other in data.columns
     )
 
 
