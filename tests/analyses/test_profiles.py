@@ -453,7 +453,7 @@ def test_assistance_is_a_flag_group_of_the_organisations_records(case_records, f
     kinds = {
         "Shelter": "Shelter",
         "Medical care": "Medical",
-        "Return and reintegration": "Return reintegration",
+        "Return and reintegration": "Return and reintegration",
     }
     answered = [r for r in raw if any(r[k] for k in kinds)]
     shares = profiles.group_shares(case_records, "assistance")

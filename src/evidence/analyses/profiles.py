@@ -12,7 +12,7 @@ with any flag of the group true), so shares of a group can sum to more than 100%
 assistance (``assistance``, where the records have them). Assistance is answered by a "no": a victim given none
 of the kinds recorded is in its denominator (the loader makes every kind "no" known, every kind empty unknown).
 
-**Columns holding several values** (:data:`~evidence.sources.case_mapping.MULTI_VALUED_COLUMNS`: transit
+**Columns holding several values** (:data:`~evidence.sources.case_schema.MULTI_VALUED_COLUMNS`: transit
 countries ``LAO;THA``, referral sources, the Victim–Perpetrator file's ``Female;Male``) count each value, a
 victim once per value, as a flag group counts each flag: the denominator is the victims with at least one value
 recorded, and shares overlap (:func:`multi_valued` says so of a group or column).
@@ -53,8 +53,13 @@ from evidence.analyses.selection import (
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
 from evidence.core.errors import ParameterError
 from evidence.core.text import level_text, overview_html, overview_text
-from evidence.sources.case_mapping import MULTI_VALUED_COLUMNS, VALUE_SEPARATOR
-from evidence.sources.case_schema import FLAG_COLUMNS, FLAG_GROUPS, apply_denominator_rule
+from evidence.sources.case_schema import (
+    FLAG_COLUMNS,
+    FLAG_GROUPS,
+    MULTI_VALUED_COLUMNS,
+    VALUE_SEPARATOR,
+    apply_denominator_rule,
+)
 from evidence.sources.loaded import LoadedTable
 
 #: What the profile functions take: a :class:`~evidence.analyses.selection.Selection`, or a whole case table.
