@@ -164,3 +164,81 @@ def test_a_share_the_table_by_year_withholds_cannot_be_recovered_from_both_table
             if RULE.is_small(n - k):
                 # the records not known: n - k, with n read as the reader can (its range widens it)
                 assert high - low >= 1 or _count(shown["Records"][i])[0] != _count(shown["Records"][i])[1]
+
+
+def test_a_share_of_perturbed_records_is_read_from_the_published_counts_in_both_tables():
+    """Records of real people (cell keys): the table of fields gave the share known of the published, perturbed
+    counts (28 of 42), the table by year that of the true ones (30 of 40): one file of a single year, the same
+    quantity, published as 67% and as 75%. Both now read the published counts."""
+    from evidence.notebooks.builders import completeness_table, field_table
+    from evidence.presentation.disclosure import DEFAULT_NOISE
+
+    known_key, records_key = 134217728, 3959422976  # keys the noise moves (by -2 and +2)
+    moves = DEFAULT_NOISE.perturbations([known_key, records_key])
+    assert 0 not in moves
+    fields = pl.DataFrame(
+        {
+            "field": ["gender"],
+            "known": [30],
+            "records": [40],
+            "share_known": [0.75],
+            "collected": [True],
+            "known_key": [known_key],
+            "records_key": [records_key],
+        }
+    )
+    by_year = pl.DataFrame(
+        {
+            "year": [2020],
+            "records": [40],
+            "known_gender": [0.75],
+            "n_known_gender": [30],
+            "cell_key": [records_key],
+            "n_known_gender_key": [known_key],
+        }
+    )
+    published = f"{(30 + moves[0]) / (40 + moves[1]):.0%}"
+    assert published != "75%"
+    (row,) = field_table(fields, RULE, keyed=True).iter_rows(named=True)
+    assert row["Share known"] == published and row["Records"] == str(40 + moves[1])
+    shown = completeness_table(by_year, "year", RULE)
+    assert shown["gender"].to_list() == [published, ""]
+    assert shown["Records"].to_list() == [str(40 + moves[1])] * 2
+
+
+def test_a_region_is_shown_only_where_it_is_known_for_other_records_than_its_country():
+    """The table of fields repeated each country's numbers in the rows of its region and sub-region. A region
+    known for exactly the country's records is folded (named in a note); one known for other records too (a
+    split state such as Yugoslavia: a region, no country) is shown, and where it differs from the country by a
+    small count (2 records with a region and no country), that count is not given back by the difference."""
+    from evidence.analyses.quality import field_completeness
+    from evidence.sources.case_schema import conform
+
+    def fields_of(regions: list[str | None]):
+        records = conform(
+            pl.DataFrame(
+                {
+                    "year": [2020] * 40,
+                    "origin_iso3": ["THA"] * 30 + [None] * 10,
+                    "origin_region": regions,
+                    "destination_iso3": ["THA"] * 40,
+                    "destination_region": ["Asia"] * 40,
+                }
+            )
+        )
+        return field_completeness(records)
+
+    same = completeness_tables(fields_of(["Asia"] * 30 + [None] * 10), {}, RULE)
+    assert same.folded == {"origin_region": "origin_iso3", "destination_region": "destination_iso3"}
+    assert set(same.fields["Field"]) == {"year (a single year)", "origin_iso3", "destination_iso3"}
+
+    other = completeness_tables(fields_of(["Asia"] * 30 + ["Europe"] * 5 + [None] * 5), {}, RULE)
+    assert other.folded == {"destination_region": "destination_iso3"}
+    rows = {r["Field"]: r for r in other.fields.iter_rows(named=True)}
+    assert (rows["origin_iso3"]["Known"], rows["origin_region"]["Known"]) == ("30", "35")
+
+    few = completeness_tables(fields_of(["Asia"] * 30 + ["Europe"] * 2 + [None] * 8), {}, RULE)
+    rows = {r["Field"]: r for r in few.fields.iter_rows(named=True)}
+    # 32 - 30 would be the 2 records of Yugoslavia: one of the two rows is withheld, known and not known
+    pairs = [(rows[f]["Known"], rows[f]["Not known"]) for f in ("origin_iso3", "origin_region")]
+    assert (COMPLEMENT_LABEL, COMPLEMENT_LABEL) in pairs

@@ -3752,7 +3752,7 @@ def completeness_tables(
                     elif k == 0:
                         system.publish(("k", by, i, f), 0, None)
                 continue
-            perturbed = _perturbed_known(frame, f, counts, rule) if keyed else counts
+            perturbed = _perturbed_known(frame, f, counts, rule)  # the counts, where no keys
             published = [] if table is None else table.frame["records"].to_list()
             cells: list[tuple[int, int | None]] = []
             for i, (k, n) in enumerate(zip(counts, counted, strict=True)):
