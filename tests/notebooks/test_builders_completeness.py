@@ -242,3 +242,27 @@ def test_a_region_is_shown_only_where_it_is_known_for_other_records_than_its_cou
     # 32 - 30 would be the 2 records of Yugoslavia: one of the two rows is withheld, known and not known
     pairs = [(rows[f]["Known"], rows[f]["Not known"]) for f in ("origin_iso3", "origin_region")]
     assert (COMPLEMENT_LABEL, COMPLEMENT_LABEL) in pairs
+
+
+def test_perturbed_records_known_above_the_records_show_no_share():
+    """Shares of perturbed records are of the published counts: 35 known of 40, the known moved up by 3 and the
+    records down by 3, would read 38 of 37, "103%" (and 5 not known read as none). Withheld, as a share whose
+    records not known read off the published counts are small."""
+    from evidence.notebooks.builders import completeness_table
+    from evidence.presentation.disclosure import DEFAULT_NOISE
+
+    known_key, records_key = 4227858432, 67108864
+    assert DEFAULT_NOISE.perturbations([known_key, records_key]) == [3, -3]
+    by_year = pl.DataFrame(
+        {
+            "year": [2020, 2021],
+            "records": [40, 60],
+            "known_gender": [35 / 40, 0.5],
+            "n_known_gender": [35, 30],
+            "cell_key": [records_key, 2**31],
+            "n_known_gender_key": [known_key, 2**31],
+        }
+    )
+    shown = completeness_table(by_year, "year", RULE)
+    assert shown["Records"].to_list()[0] == "37"
+    assert shown["gender"].to_list()[0] == SHARE_SUPPRESSED_LABEL

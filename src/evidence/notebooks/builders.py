@@ -3732,7 +3732,7 @@ def completeness_tables(
             system.quantity(("rec", by, i), n, "unpublished" if shares_only else reasons[i])
         system.equalities.append({**{("rec", by, i): 1.0 for i in range(len(counted))}, total: -1.0})
         unknown_row = frame[by].is_null().arg_true().to_list()
-        if by in system.values or ("known", by) in system.values:
+        if ("known", by) in system.values:
             # the field's records not known are the row "unknown": one quantity, one status in both tables
             system.equalities.append(
                 {("unknown", by): 1.0, **({("rec", by, unknown_row[0]): -1.0} if unknown_row else {})}
@@ -3766,7 +3766,9 @@ def completeness_tables(
                     and not rule.is_small(k)
                     and not rule.is_small(n - k)
                     and pk is not None
-                    and (pn is None or not rule.is_small(pn - pk))
+                    # the records not known as a reader reads them off the published counts: none, or not small
+                    # (a perturbation that takes the known above the records would show a share above 100%)
+                    and (pn is None or pn - pk >= rule.threshold or (pn == pk and k == n))
                 )
                 if safe:
                     system.share(name, k, ("rec", by, i), k / n if n else 0.0, _WHOLE_PERCENT)
@@ -3781,7 +3783,7 @@ def completeness_tables(
     except DisclosureError:  # tables no withholding protects together: shown as too few to protect
         return Completeness(None, dict.fromkeys(frames), folded)
 
-    shown_table = _fields_view(rows, pairs, system, rule, n_records) if fields_protected else None
+    shown_table = _fields_view(rows, pairs, system, rule) if fields_protected else None
     views = {
         by: _by_view(frame, by, tables[by], shares[by], shown_fields[by], system, rule)
         for by, frame in frames.items()
@@ -3914,7 +3916,6 @@ def _fields_view(
     pairs: Mapping[str, DisclosedTable],
     system: LinkedCounts,
     rule: DisclosureRule,
-    n_records: int | None,
 ) -> pl.DataFrame:
     """The table of fields as the protected system publishes it."""
     out = []
@@ -3933,7 +3934,9 @@ def _fields_view(
             rule.label,
             COMPLEMENT_LABEL,
         )
-        share = "" if known_withheld or not published[2] else f"{published[0] / published[2]:.0%}"
+        # (perturbed, the known could exceed the records: no share above 100%)
+        readable = not known_withheld and published[2] and published[0] <= published[2]
+        share = f"{published[0] / published[2]:.0%}" if readable else ""
         out.append((FIELD_LABELS.get(f, f), *cells, share))
     return pl.DataFrame(out, schema=["Field", "Known", "Not known", "Records", "Share known"], orient="row")
 
