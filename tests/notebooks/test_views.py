@@ -918,3 +918,23 @@ def test_routes_without_a_known_origin_are_not_said_to_be_withheld(monkeypatch):
     views.show_routes(selection, DisclosureRule(5), title="t", map_title="m", subtitle=None, source="s")
     said = [obj.data for obj in shown if hasattr(obj, "data")]
     assert views.NO_KNOWN_ROUTE in said and views.NO_ROUTE_TO_DRAW not in said
+
+
+def test_profile_titles_are_escaped_in_every_message(monkeypatch) -> None:
+    """A group's title reached the brief unescaped where the group is not recorded (one message of three
+    escaped it)."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks import views
+
+    texts: list[str] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **_: texts.extend(o.data for o in objs))
+    from evidence.sources.case_schema import conform
+
+    frame = conform(
+        pl.DataFrame({"year": [2020] * 12, "origin_iso3": ["THA"] * 12, "destination_iso3": ["THA"] * 12})
+    )
+    selection = Selection(frame, country="THA", role="destination")
+    views.show_profiles(selection, DisclosureRule(5), groups=[("no_such_group", "<b>Sex</b> *bold*")])
+    assert texts and "<b>" not in texts[0] and "*bold*" not in texts[0]

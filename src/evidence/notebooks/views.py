@@ -1503,16 +1503,18 @@ def show_profiles(
         _markdown("No identified victims in this selection: no profile to show.")
         return
     for group, title in groups:
+        # titles are the caller's: escaped as any text that reaches a brief
+        heading = f"**{escape_markdown(title)}**"
         if not recorded_in_layout(selection.frame, group):
-            _markdown(f"**{title}**: not recorded in these data (the layout has no such field).")
+            _markdown(f"{heading}: not recorded in these data (the layout has no such field).")
             continue
         try:
             view = profile_view(selection, group, rule, label=title)
         except EvidenceError:  # recorded in the layout, but for none of this selection's victims
-            _markdown(f"**{title}**: not recorded for any victim of this selection.")
+            _markdown(f"{heading}: not recorded for any victim of this selection.")
             continue
         if view is not None and records_no_category(view):  # a table of "Not recorded" and its total only
-            _markdown(f"**{escape_markdown(title)}**: not recorded for any victim of this selection.")
+            _markdown(f"{heading}: not recorded for any victim of this selection.")
             continue
         show_table(view, caption=title, perturbed=selection.keyed)
 

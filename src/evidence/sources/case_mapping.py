@@ -45,6 +45,21 @@ EXTRA_FLAGS: dict[str, tuple[str, str]] = {
     "exploitation_forced_criminality": ("exploitation", "exploitation_other"),
     "labour_fishing": ("labour_sector", "labour_other"),
 }
+#: How the case table joins the values of a cell holding several (``LAO;THA``, ``Female;Male``): the ``;`` of the
+#: canonical schema (``case_schema``: CTDC's Victim-Perpetrator cells are kept joined by it), whatever separator
+#: the organisation's export used (its mapping's ``list_separator``).
+VALUE_SEPARATOR = ";"
+#: The case table's columns whose cells may hold several values joined by :data:`VALUE_SEPARATOR`: an
+#: organisation's transit countries and referral sources, CTDC's Victim-Perpetrator attributes of perpetrators.
+MULTI_VALUED_COLUMNS: tuple[str, ...] = (
+    "transit_iso3",
+    "referral_source",
+    "perpetrator_gender",
+    "perpetrator_age_band",
+    "perpetrator_citizenship_region",
+    "perpetrator_relation",
+    "perpetrator_pay_money",
+)
 #: Single-column fields a mapping's ``columns`` may name (``flags`` and ``assistance`` are nested mappings).
 FIELDS = (
     "case_id",
