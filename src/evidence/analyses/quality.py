@@ -98,8 +98,8 @@ def field_name(field: str) -> str:
 def completeness_groups(columns: Collection[str] = ()) -> dict[str, list[str]]:
     """The flag groups of completeness: CTDC's (:data:`~evidence.sources.case_schema.FLAG_GROUPS`) with the
     flags an organisation's records add to them (forced criminality, fishing), the perpetrators' roles and,
-    where ``columns`` (a table's) have them, the kinds of assistance of an organisation's records (a group its
-    loader applies the denominator rule to: a record with no assistance marked given is unknown there)."""
+    where ``columns`` (a table's) have them, the kinds of assistance of an organisation's records (known where
+    any kind is answered: "N" to every kind is no assistance given, blanks to every kind unknown)."""
     groups = {name: list(flags) for name, flags in FLAG_GROUPS.items()}
     for flag, (group, _) in EXTRA_FLAGS.items():
         groups[group].append(flag)
@@ -116,7 +116,9 @@ def known_expr(field: str, columns: list[str]) -> pl.Expr:
         flags = [c for c in groups[field] if c in columns]
         if not flags:
             return pl.lit(False)
-        return pl.any_horizontal([pl.col(c).fill_null(False) for c in flags])
+        # the loaders leave a group's flags null where it is unknown (CTDC's denominator rule: all 0 is unknown)
+        # and false where it is answered "no" (an organisation's assistance: "N" to every kind is no assistance)
+        return pl.any_horizontal([pl.col(c).is_not_null() for c in flags])
     return pl.col(field).is_not_null()
 
 
