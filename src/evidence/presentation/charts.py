@@ -75,8 +75,10 @@ from evidence.presentation.maps import (
     Box,
     MapLabel,
     PlacedLabel,
+    boxes_array,
     country_bounds,
     country_centroids,
+    covered_area,
     fit_marks,
     fitted_pixels,
     legend_steps,
@@ -1419,8 +1421,10 @@ def _placed_labels(
         # another needed: a name beside the map reads worse than one over a line, on its halo)
         clear, left_out = place_labels(labels, width, height, obstacles=[*obstacles, *line_boxes])
 
+        lines_array = boxes_array(line_boxes)
+
         def over_lines(names: list[PlacedLabel]) -> float:
-            return sum(name.box.overlap(box) for name in names for box in line_boxes)
+            return sum(covered_area(name.box, lines_array) for name in names)
 
         if {label.key for label in left_out} <= {label.key for label in dropped} and over_lines(
             clear
