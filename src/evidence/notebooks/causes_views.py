@@ -676,11 +676,11 @@ def _merge_derived(missing: pl.DataFrame, labels: dict[str, str]) -> tuple[pl.Da
 
 
 def _ratio(value: float | None) -> str:
-    if value is None:
-        return ""
-    if value == float("inf"):
-        return "∞"
-    return f"{value:.2f}" if value < 100 else f"{value:,.0f}"
+    """An odds ratio, a rate ratio or a limit, as every table and chart of the section shows one (three
+    significant digits: :func:`~evidence.presentation.causes_charts.ratio_text`)."""
+    from evidence.presentation.causes_charts import ratio_text  # (altair is imported where a chart is drawn)
+
+    return ratio_text(value)
 
 
 #: What the tables print for a term with separation (no finite estimate): never its huge or zero number.
@@ -1985,6 +1985,7 @@ def show_society_section(
                 source=citation("unodc_glotip", "us_tip_tiers"),
                 subtitle="Ratio to the year before the report; country and year effects removed",
                 rule=rule,
+                level=studies[0].level,
             )
             show_chart(chart, "tier_event_study")
             display(
