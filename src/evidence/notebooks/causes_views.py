@@ -687,8 +687,60 @@ def _ratio(value: float | None) -> str:
 NOT_ESTIMABLE = "not estimable (separation)"
 
 
-def _odds_ratio_text(estimable: bool | None, value: float | None) -> str:
+#: What the tables print for an odds ratio not shown because a count it would give back is withheld in the
+#: table of its outcome by its characteristic (:func:`ratios_withheld`).
+RATIO_WITHHELD = "not shown (a count above is withheld)"
+#: Said under a model's table that withholds an odds ratio so.
+RATIO_WITHHELD_NOTE = (
+    "Not shown: an odds ratio whose category or reference has a count withheld in the table of this topic by "
+    "the same characteristic above; with the counts published there it would give that count back."
+)
+
+
+def _odds_ratio_text(estimable: bool | None, value: float | None, withheld: bool = False) -> str:
+    if withheld:
+        return RATIO_WITHHELD
     return NOT_ESTIMABLE if estimable is False else _ratio(value)
+
+
+def ratios_withheld(
+    section: PersonSection | None, topic: str, *models: causes.AssociationModel
+) -> frozenset[tuple[str, str]]:
+    """(characteristic, category) of the terms of ``models`` (of a flag of ``topic``) whose odds ratio and
+    interval are not shown: those whose category (for ``Other``, any category merged into it) or reference has
+    its count of victims with the outcome, or its victims recorded, withheld in the ``section``'s table of
+    ``topic`` by the same characteristic. An odds ratio is close to the crude ratio of the odds of that table's
+    two columns, so with the counts published beside it, it gives a withheld one back: on the k-anonymised
+    sample (United States as destination), other means of control of sex Unknown (3, shown ``<5``) came out at
+    3.4 from its odds ratio, Female's 69 of 262 and Unknown's 72 recorded, and Male's (3, ``<5``) at 3.6 from
+    the row's total; threats of Unknown (53, shown ``x``) at 49.3."""
+    if section is None:
+        return frozenset()
+    hidden: set[tuple[str, str]] = set()
+    for shown_topic, by, view in section.profiles:
+        if shown_topic != topic or by is None or view is None:
+            continue
+        groups = view.counts.frame["group"].to_list()
+        rows = {g: i for i, g in enumerate(groups[:-1])}  # the totals row last
+
+        def withheld(group: str, label: str, view: ProfileView = view, rows: dict[str, int] = rows) -> bool:
+            row = rows.get(group)
+            return row is not None and any(_profile_status(view, c, row) is not None for c in (label, RECORDED))
+
+        for model in models:
+            if model.outcome_label not in view.categories:  # no count of it beside: nothing to give back
+                continue
+            for predictor, category, reference in model.terms.select(
+                "predictor", "category", "reference"
+            ).iter_rows():
+                if predictor != by:
+                    continue
+                groups_of = (*model.merged.get(predictor, ()), causes.OTHER) if category == causes.OTHER else (
+                    category,
+                )
+                if any(withheld(g, model.outcome_label) for g in (*groups_of, reference)):
+                    hidden.add((predictor, category))
+    return frozenset(hidden)
 
 
 def _interval_text(estimable: bool | None, low: float | None, high: float | None) -> str:
@@ -698,11 +750,15 @@ def _interval_text(estimable: bool | None, low: float | None, high: float | None
 
 
 def model_view(
-    model: causes.AssociationModel, rule: DisclosureRule, withheld: frozenset[object] = frozenset()
+    model: causes.AssociationModel,
+    rule: DisclosureRule,
+    withheld: frozenset[object] = frozenset(),
+    ratios: frozenset[tuple[str, str]] = frozenset(),
 ) -> pl.DataFrame:
     """Odds ratios with their intervals and the victims of each category (withheld where small; not shown for
     records whose counts are perturbed, since the model's counts are exact). A term with separation reads
-    :data:`NOT_ESTIMABLE`, without an interval."""
+    :data:`NOT_ESTIMABLE`, without an interval; a term of ``ratios`` (:func:`ratios_withheld`) reads
+    :data:`RATIO_WITHHELD`, without an interval."""
     n = suppress_counts(model.terms.select("n"), "n", rule).display()["n"].to_list()
     # withheld with the section's tables (:func:`protect_model_counts`): ``x``
     pairs = model.terms.select("predictor", "category").iter_rows()
@@ -713,6 +769,7 @@ def model_view(
     labels = causes.CHARACTERISTIC_LABELS
     terms = model.terms
     estimable = terms["estimable"].to_list()
+    hidden = [pair in ratios for pair in terms.select("predictor", "category").iter_rows()]
     view = terms.select(
         pl.col("predictor")
         .replace_strict(labels, default=pl.col("predictor"), return_dtype=pl.String)
@@ -721,15 +778,18 @@ def model_view(
     ).with_columns(
         pl.Series(
             "Odds ratio",
-            [_odds_ratio_text(e, v) for e, v in zip(estimable, terms["odds_ratio"].to_list(), strict=True)],
+            [
+                _odds_ratio_text(e, v, h)
+                for e, v, h in zip(estimable, terms["odds_ratio"].to_list(), hidden, strict=True)
+            ],
             dtype=pl.String,
         ),
         pl.Series(
             f"{level_text(model.level)} interval",
             [
-                _interval_text(e, lo, hi)
-                for e, lo, hi in zip(
-                    estimable, terms["ci_low"].to_list(), terms["ci_high"].to_list(), strict=True
+                "" if h else _interval_text(e, lo, hi)
+                for e, lo, hi, h in zip(
+                    estimable, terms["ci_low"].to_list(), terms["ci_high"].to_list(), hidden, strict=True
                 )
             ],
             dtype=pl.String,
@@ -823,27 +883,33 @@ def missing_comparison_view(
     *,
     keyed: bool = False,
     withheld: dict[str, frozenset[object]] | None = None,
+    ratios: frozenset[tuple[str, str]] = frozenset(),
 ) -> pl.DataFrame:
     """:func:`evidence.analyses.causes.compare_missing`'s table for display: each odds ratio and interval from
     the complete-case fit beside the fit that keeps every victim (unknowns as a category), with the victims of
     each category (withheld where small; not shown for ``keyed`` records, whose counts elsewhere are perturbed:
-    the models' counts are exact, as in :func:`model_view`)."""
+    the models' counts are exact, as in :func:`model_view`). A term of ``ratios`` (:func:`ratios_withheld`) reads
+    :data:`RATIO_WITHHELD` in both fits."""
     out = {}
+    not_shown = [pair in ratios for pair in table.select("predictor", "category").iter_rows()]
     for suffix, label in (("complete", "complete cases"), ("all", "all victims")):
         n = suppress_counts(table.select(pl.col(f"n_{suffix}")), f"n_{suffix}", rule).display(missing="")[
             f"n_{suffix}"
         ]
         out[f"Odds ratio, {label}"] = [
-            NOT_ESTIMABLE
+            RATIO_WITHHELD
+            if h and r is not None
+            else NOT_ESTIMABLE
             if e is False
             else ("" if r is None else f"{_ratio(r)} ({_ratio(lo)} – {_ratio(hi)})")
-            for r, lo, hi, e in zip(
+            for r, lo, hi, e, h in zip(
                 table[f"odds_ratio_{suffix}"].to_list(),
                 table[f"ci_low_{suffix}"].to_list(),
                 table[f"ci_high_{suffix}"].to_list(),
                 table[f"estimable_{suffix}"].to_list()
                 if f"estimable_{suffix}" in table.columns
                 else [None] * table.height,
+                not_shown,
                 strict=True,
             )
         ]
@@ -1817,11 +1883,13 @@ def show_models(
             withheld = protect_model_counts(system, names, rule) if system and names else frozenset()
             display(Markdown(f"{level} Which victims' records show {model.outcome_label.lower()}"))
             display(Markdown(model_sentence(model, rule, withheld)))
-            view = model_view(model, rule, withheld)
+            ratios = ratios_withheld(section, topic, model)
+            view = model_view(model, rule, withheld, ratios)
             show_table(
                 view,
                 note="Odds ratios above 1: more often recorded than in the reference category, other "
-                "characteristics in the model equal. An association, not a cause.",
+                "characteristics in the model equal. An association, not a cause."
+                + (f" {RATIO_WITHHELD_NOTE}" if ratios else ""),
                 kinds=_named_by(view, 2) | {c: "statistic" for c in view.columns[2:4]},
             )
             if not compared:
@@ -1843,14 +1911,17 @@ def show_models(
                     protect_model_counts(system, names, rule) if system and names else frozenset()
                 )
                 display(Markdown(model_sentence(complete, rule, withheld_complete)))
+                compared_ratios = ratios_withheld(section, topic, model, complete)
                 compared_view = missing_comparison_view(
                     table,
                     rule,
                     keyed=complete.keyed,
                     withheld={"complete": withheld_complete, "all": withheld},
+                    ratios=compared_ratios,
                 )
                 show_table(
                     compared_view,
+                    note=RATIO_WITHHELD_NOTE if compared_ratios else None,
                     kinds=_named_by(compared_view, 2)
                     | {c: "statistic" for c in compared_view.columns if c.startswith("Odds ratio")},
                 )
