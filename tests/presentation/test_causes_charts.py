@@ -298,7 +298,7 @@ def test_the_event_study_says_the_level_of_its_intervals():
     ],
 )
 def test_ratios_are_shown_to_three_significant_digits(value, text):
-    """"122 | 42.26 – 353": one rule for every odds and rate ratio of the section."""
+    """ "122 | 42.26 – 353": one rule for every odds and rate ratio of the section."""
     assert causes_charts.ratio_text(value) == text
 
 

@@ -725,7 +725,9 @@ def ratios_withheld(
 
         def withheld(group: str, label: str, view: ProfileView = view, rows: dict[str, int] = rows) -> bool:
             row = rows.get(group)
-            return row is not None and any(_profile_status(view, c, row) is not None for c in (label, RECORDED))
+            return row is not None and any(
+                _profile_status(view, c, row) is not None for c in (label, RECORDED)
+            )
 
         for model in models:
             if model.outcome_label not in view.categories:  # no count of it beside: nothing to give back
@@ -735,8 +737,10 @@ def ratios_withheld(
             ).iter_rows():
                 if predictor != by:
                     continue
-                groups_of = (*model.merged.get(predictor, ()), causes.OTHER) if category == causes.OTHER else (
-                    category,
+                groups_of = (
+                    (*model.merged.get(predictor, ()), causes.OTHER)
+                    if category == causes.OTHER
+                    else (category,)
                 )
                 if any(withheld(g, model.outcome_label) for g in (*groups_of, reference)):
                     hidden.add((predictor, category))
@@ -799,48 +803,68 @@ def model_view(
     return view.drop("Victims") if model.keyed else view
 
 
+def model_counts(model: causes.AssociationModel, rule: DisclosureRule) -> dict[object, str]:
+    """Each count a model reports ("n_used", "n_outcome", ("left out", reason), ("term", predictor, category)) as
+    published: the rule's label where small; for records whose published counts are perturbed, perturbed by its
+    cell key as every table of the same records is (the same victims, the same number: a model fitted on the
+    victims with a topic recorded is fitted on its "Recorded" of the tables, to the victim)."""
+    names: list[object] = [
+        "n_used",
+        "n_outcome",
+        *(("left out", reason) for reason in model.excluded),
+        *(("term", p, c) for p, c in model.terms.select("predictor", "category").iter_rows()),
+    ]
+    values = [
+        model.n_used,
+        model.n_outcome,
+        *model.excluded.values(),
+        *model.terms["n"].to_list(),
+    ]
+    frame = pl.DataFrame({"n": values}, schema={"n": pl.Int64})
+    keys = (
+        pl.DataFrame({"n": [model.cell_keys[name] for name in names]}, schema={"n": pl.Int64})
+        if model.keyed
+        else None
+    )
+    shown = suppress_counts(frame, "n", rule, cell_keys=keys).display()["n"].to_list()
+    return dict(zip(names, shown, strict=True))
+
+
 def model_sentence(
     model: causes.AssociationModel, rule: DisclosureRule, withheld: frozenset[object] = frozenset()
 ) -> str:
-    """Which victims the model used and why others were left out, with counts through disclosure control (no
-    counts for records whose published counts are perturbed: the model's exact counts beside the perturbed
-    tables would give the noise away). The notes on categories merged, characteristics or categories left out
-    of the model and separation are always given; the categories' and characteristics' names, which come
-    from the data, escaped as Markdown."""
+    """Which victims the model used and why others were left out, with counts through disclosure control
+    (:func:`model_counts`: for records whose published counts are perturbed, perturbed as the tables' counts
+    are, never the exact count, which beside a perturbed one of the same victims would give the noise away;
+    ``x`` where withheld with the section's tables, :func:`protect_model_counts`). The notes on categories
+    merged, characteristics or categories left out of the model and separation are always given; the
+    categories' and characteristics' names, which come from the data, escaped as Markdown."""
+    shown = model_counts(model, rule)
 
-    def count(value: int, name: object = None) -> str:
-        if rule.is_small(value):
-            return rule.label
-        return COMPLEMENT_LABEL if name in withheld else f"{value:,}"
+    def count(name: object) -> str:
+        text = shown[name]
+        return COMPLEMENT_LABEL if name in withheld and text != rule.label else text
 
     labels = causes.CHARACTERISTIC_LABELS
+    how = (
+        "keeping unknown characteristics as a category"
+        if model.missing == "indicator"
+        else "complete cases only"
+    )
+    parts = [
+        (
+            f"{model.outcome_label}: logistic regression on {count('n_used')} victims "
+            f"({count('n_outcome')} with it), {how}."
+        )
+    ]
+    if model.excluded:
+        parts.append(
+            "Left out: "
+            + "; ".join(f"{count(('left out', k))} {escape_markdown(k)}" for k in model.excluded)
+            + "."
+        )
     if model.keyed:
-        how = (
-            "unknown characteristics kept as a category" if model.missing == "indicator" else "complete cases"
-        )
-        parts = [f"{model.outcome_label}: logistic regression ({how})."]
-        if model.excluded:
-            parts.append(f"Left out: {escape_markdown('; '.join(model.excluded))}.")
-    else:
-        how = (
-            "keeping unknown characteristics as a category"
-            if model.missing == "indicator"
-            else "complete cases only"
-        )
-        parts = [
-            (
-                f"{model.outcome_label}: logistic regression on {count(model.n_used, 'n_used')} victims "
-                f"({count(model.n_outcome, 'n_outcome')} with it), {how}."
-            )
-        ]
-        if model.excluded:
-            parts.append(
-                "Left out: "
-                + "; ".join(
-                    f"{count(v, ('left out', k))} {escape_markdown(k)}" for k, v in model.excluded.items()
-                )
-                + "."
-            )
+        parts.append("Its counts are perturbed as the tables' are: the same victims give the same count.")
     if model.merged:
         parts.append(
             "Merged into Other (too few victims or no variation): "
@@ -1543,10 +1567,12 @@ def add_model_counts(
     for the outcome's topic (unknowns as a category) counts the same victims as the section's tables: the
     victims it uses and those it leaves out add up to the topic's "Recorded", and its victims of a category
     are that category's "Recorded" (age group 18-29 of form by age group) when nobody else is left out; any
-    other count is at most the tables' count. Records whose counts are perturbed print no model counts."""
-    if model.keyed:
-        return {}
+    other count is at most the tables' count. Records whose counts are perturbed print them perturbed
+    (:func:`model_counts`), withheld where that takes them below the threshold, and no victims by category
+    (:func:`model_view`): those are left out here. The system holds the true counts, as for the tables (the
+    reader's best guess of a perturbed count is the count)."""
     names: dict[object, object] = {}
+    shown = model_counts(model, rule)
     indicator = model.missing == "indicator"
     only_unrecorded = set(model.excluded) <= {f"not recorded for {causes.TOPICS[topic].lower()}"}
     _add_profile(system, cases, topic, None)  # (again: the same counts, the same lines)
@@ -1555,7 +1581,7 @@ def add_model_counts(
 
     def add(name: object, value: int, key: tuple[object, ...] | None, same: bool) -> tuple[object, ...]:
         own = ("model", tag, name)
-        system.publish(own, value, "small" if rule.is_small(value) else None)
+        system.publish(own, value, "small" if shown[name] == rule.label else None)
         names[own] = name
         if key is not None and key in system.values:
             if same and system.values[key] == value:
@@ -1590,6 +1616,8 @@ def add_model_counts(
             outcome: 1.0,
         }
     for predictor, category, n in model.terms.select("predictor", "category", "n").iter_rows():
+        if model.keyed:  # not printed (model_view)
+            break
         if category == causes.OTHER:  # the categories merged into Other, together
             own = add(("term", predictor, category), n, None, False)
             merged = [("rec", topic, predictor, m) for m in model.merged.get(predictor, ())]
@@ -1866,7 +1894,7 @@ def show_models(
     compared = False
     shown = 0
     # the counts the section's tables publish, to which each model's printed counts are added
-    system = section_counts(section) if section is not None and RECORD_CELL_KEY not in cases.columns else None
+    system = section_counts(section) if section is not None else None
     counted = section.profiled if section is not None else cases  # the section's counts, computed already
     for topic in topics:
         failures = {}
