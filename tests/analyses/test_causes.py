@@ -520,3 +520,33 @@ def test_victims_recorded_for_both_topics_are_counted_once():
     assert causes.recorded_both(causes.CaseProfiles(cases), "means_of_control", "form") == 3
     heat = causes.cross_profile(cases, "form", "means_of_control")
     assert heat.select("row", "n_known").unique()["n_known"].sum() == 4
+
+
+def test_a_keyed_models_counts_carry_the_keys_of_their_victims(own_records):
+    """A model of records whose counts are perturbed carries the cell key of each count it reports, the sum of
+    its victims' keys as every table takes it: fitted on every victim with form recorded, its sample's key is
+    the form table's "Recorded" key, its outcome's the category's, and the victims left out the "Not recorded"
+    key; the keys of a category's victims add up to the sample's. Unkeyed records carry none."""
+    from evidence.analyses.selection import Selection
+
+    everyone = Selection(own_records, country=None, role="both").records()
+    assert RECORD_CELL_KEY in everyone.columns
+    model = causes.association_model(everyone, "exploitation_sexual", ["sex"])
+    assert set(model.excluded) == {"not recorded for form of exploitation"}
+    forms = (
+        causes.profile(everyone, "form")
+        .filter(pl.col("category") == "Sexual exploitation")
+        .row(0, named=True)
+    )
+    assert model.cell_keys["n_used"] == forms["n_known_key"]
+    assert model.cell_keys["n_outcome"] == forms["count_key"]
+    assert model.cell_keys[("left out", "not recorded for form of exploitation")] == forms["n_unknown_key"]
+    by_sex = causes.profile(everyone, "form", "sex").filter(pl.col("category") == "Sexual exploitation")
+    known = dict(zip(by_sex["group"].to_list(), by_sex["n_known_key"].to_list(), strict=True))
+    assert not model.merged  # each term is a group of the table by sex
+    for category in model.terms["category"].to_list():
+        assert model.cell_keys[("term", "sex", category)] == known[category]
+    terms = sum(model.cell_keys[("term", "sex", c)] for c in model.terms["category"].to_list())
+    assert terms + known[model.references["sex"]] == model.cell_keys["n_used"]
+    unkeyed = causes.association_model(everyone.drop(RECORD_CELL_KEY), "exploitation_sexual", ["sex"])
+    assert unkeyed.cell_keys == {} and unkeyed.n_used == model.n_used

@@ -297,3 +297,40 @@ def test_few_victims_with_several_categories_do_not_follow_from_a_profile(countr
             assert not RULE.is_small(sum(values) - recorded[row]), (view.topic, frame["group"][row], values)
     assert checked
     assert not section.audit()
+
+
+@pytest.mark.parametrize("threshold", [5, 11])
+def test_a_keyed_models_perturbed_counts_give_no_withheld_count_of_the_tables_back(shared_data, threshold):
+    """Real records: the models print their counts perturbed as the tables' are (the audit: they printed no
+    sample size at all), and those counts are protected with the section's tables as the demo's exact ones
+    are (the audit takes the true counts, the reader's best guess): the United States as destination, every
+    model of form and of means of control."""
+    from evidence.analyses import causes
+    from evidence.core.errors import EvidenceError
+
+    rule = DisclosureRule(threshold)
+    cases = views.person_cases(
+        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country="USA", role="destination"
+    )
+    section = views.person_section(cases, rule)
+    system = views.section_counts(section)
+    age = views.age_characteristic(cases)
+    recorded = causes.recorded_characteristics(cases)
+    predictors = [
+        (age or p) if p == "age_group" else p
+        for p in causes.DEFAULT_PREDICTORS
+        if p in recorded or p == "age_group"
+    ]
+    fitted = 0
+    for topic in ("form", "means_of_control"):
+        for flag in causes.recorded_flags_of(cases, topic):
+            try:
+                model = causes.association_model(cases, flag, predictors)
+            except EvidenceError:
+                continue
+            names = views.add_model_counts(system, section.profiled, model, topic, rule, flag)
+            assert names  # printed, so protected
+            views.protect_model_counts(system, names, rule)
+            fitted += 1
+    assert fitted >= 10
+    assert linked_exposures(system, rule) == []

@@ -245,3 +245,65 @@ def test_the_event_study_axis_says_each_ratio_is_to_the_year_before_the_report()
     assert "ratio to the year before the report" in text
     assert "'Detected victims, ratio to the year before'" not in text
     assert "A ratio of 1: no change from the year before the" in text  # the subtitle wraps
+
+
+def _layers(spec: dict) -> list[dict]:
+    return [layer for layer in spec.get("layer", [])]
+
+
+def test_the_event_study_marks_the_report_year_it_promises():
+    """The docstring promised a mark at the event (time 0) that was not drawn: a dashed vertical rule at 0."""
+    spec = chart_spec(_charts()["events"])
+    at_zero = [
+        layer
+        for layer in _layers(spec)
+        if layer.get("mark", {}).get("type") == "rule"
+        and "x" in layer.get("encoding", {})
+        and "y" not in layer["encoding"]
+    ]
+    assert len(at_zero) == 1
+    assert "datum.t === 0" in repr(at_zero[0].get("transform")) or "datum['t'] === 0" in repr(
+        at_zero[0].get("transform")
+    )
+
+
+def test_the_event_study_says_the_level_of_its_intervals():
+    """The tooltip and the note said "95% interval" whatever the level of the study."""
+    events = _charts()["events"]
+    data = pl.DataFrame(
+        {"t": [-1, 0], "ratio": [1.0, 1.2], "low": [1.0, 0.8], "high": [1.0, 1.8], "kind": ["downgrade"] * 2}
+    )
+    chart = causes_charts.event_study_chart(
+        data, "t", "ratio", "low", "high", series="kind", title="E", source="S", level=0.9
+    )
+    text = repr(chart_spec(chart))
+    assert "90% interval" in text and "90% intervals" in text
+    assert "95%" not in text
+    assert "95% interval" in repr(chart_spec(events))
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (122.4, "122"),
+        (42.26, "42.3"),
+        (353.0, "353"),
+        (1.0, "1.00"),
+        (0.0123, "0.0123"),
+        (9.996, "10.0"),
+        (12345.0, "12,300"),
+        (0.0, "0"),
+        (float("inf"), "∞"),
+        (None, ""),
+    ],
+)
+def test_ratios_are_shown_to_three_significant_digits(value, text):
+    """ "122 | 42.26 – 353": one rule for every odds and rate ratio of the section."""
+    assert causes_charts.ratio_text(value) == text
+
+
+def test_the_event_study_tooltip_rounds_ratios_as_the_tables_do():
+    spec = chart_spec(_charts()["events"])
+    frame = repr(spec)
+    assert "'format': '.3r'" in frame
+    assert "0.800–1.80" in frame  # the interval text, three significant digits each

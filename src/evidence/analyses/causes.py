@@ -681,12 +681,16 @@ class AssociationModel:
     separation_suspected: bool
     level: float
     warnings: tuple[str, ...] = ()
-    keyed: bool = (
-        False  # fitted on records whose published counts are perturbed (cell keys): counts not shown
-    )
+    # fitted on records whose published counts are perturbed (cell keys): its counts are shown perturbed by
+    # ``cell_keys``, never exact
+    keyed: bool = False
     # predictor -> {category: why}: categories left out of the fit because their indicator is the same as (or
     # a combination of) columns before it in the design (a predictor left out whole is in ``skipped``)
     collinear: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+    # records whose published counts are perturbed: the cell key (the sum of its records' keys, as every table
+    # of the same records takes it) of each count the model reports: "n_used", "n_outcome", ("left out",
+    # reason) for each of ``excluded``, ("term", predictor, category) for each term's ``n``; empty otherwise
+    cell_keys: dict[object, int] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -784,14 +788,24 @@ def association_model(
         raise ParameterError("give at least one characteristic")
     ruled = apply_denominator_rule(df.select(*flags), {topic: flags}).select(pl.col(outcome).alias("_y"))
     values = df.select(*(CHARACTERISTICS[p][0].cast(pl.String).alias(p) for p in predictors))
-    data = pl.concat([ruled, values], how="horizontal")
+    keyed = RECORD_CELL_KEY in df.columns
+    key = (
+        df.select(pl.col(RECORD_CELL_KEY).cast(pl.Int64).alias("_key"))
+        if keyed
+        else pl.DataFrame({"_key": np.zeros(df.height, dtype=np.int64)})
+    )
+    data = pl.concat([ruled, values, key], how="horizontal")
     excluded: dict[str, int] = {}
+    cell_keys: dict[object, int] = {}
     skipped: dict[str, str] = {}
     n_records = data.height
+    unrecorded = data.filter(pl.col("_y").is_null())
     data = data.filter(pl.col("_y").is_not_null())
     n_outcome_known = data.height
     if n_records - n_outcome_known:
-        excluded[f"not recorded for {TOPICS[topic].lower()}"] = n_records - n_outcome_known
+        reason = f"not recorded for {TOPICS[topic].lower()}"
+        excluded[reason] = n_records - n_outcome_known
+        cell_keys[("left out", reason)] = int(unrecorded["_key"].sum())
     used = []
     for p in predictors:
         if data[p].is_null().all():
@@ -799,29 +813,35 @@ def association_model(
         else:
             used.append(p)
     if missing == "complete_case":
-        before = data.height
+        before, before_key = data.height, int(data["_key"].sum())
         data = data.drop_nulls(used)
         if before - data.height:
-            excluded["a characteristic not recorded (complete-case analysis)"] = before - data.height
+            reason = "a characteristic not recorded (complete-case analysis)"
+            excluded[reason] = before - data.height
+            cell_keys[("left out", reason)] = before_key - int(data["_key"].sum())
     else:
         data = data.with_columns(pl.col(used).fill_null(UNKNOWN))
     # the rest on the sample's arrays (a few thousand rows; each predictor as codes into its sorted
     # categories): what polars would do per predictor, one operation at a time, at a fraction of the cost
     y_int = data["_y"].cast(pl.Int8).to_numpy()
+    record_keys = data["_key"].to_numpy()
     codes = data.select((pl.col(p).rank("dense") - 1).cast(pl.Int64) for p in used)
     categories = data.select(pl.col(p).unique().sort().implode() for p in used).row(0) if used else ()
     sample = {p: _Coded(codes[p].to_numpy(), list(names)) for p, names in zip(used, categories, strict=True)}
     merged: dict[str, tuple[str, ...]] = {}
     for p in used:
         keep, merged_p, dropped = _merge_rare(y_int, sample, p, min_category_n)
+        dropped_key = 0
         if keep is not None:
             y_int = y_int[keep]
+            dropped_key = int(record_keys[~keep].sum())
+            record_keys = record_keys[keep]
             sample = {q: _Coded(values.codes[keep], values.names) for q, values in sample.items()}
         if dropped:
             # named as the tables name them ("Trans/non-conforming"), not as the "Other" they were merged into
-            excluded[
-                f"{CHARACTERISTIC_LABELS[p].lower()}: too few victims, or no variation, in {', '.join(merged_p)}"
-            ] = dropped
+            reason = f"{CHARACTERISTIC_LABELS[p].lower()}: too few victims, or no variation, in {', '.join(merged_p)}"
+            excluded[reason] = dropped
+            cell_keys[("left out", reason)] = dropped_key
         elif merged_p:
             merged[p] = merged_p
     counts = {p: sample[p].counts() for p in used}
@@ -894,6 +914,13 @@ def association_model(
         },
     )
     separation = not all(estimable[1:])
+    if keyed:
+        cell_keys["n_used"] = int(record_keys.sum())
+        cell_keys["n_outcome"] = int(record_keys[y_int == 1].sum())
+        for p, c, _ in names[1:]:
+            cell_keys[("term", p, c)] = int(record_keys[sample[p].indicator(c).astype(bool)].sum())
+    else:
+        cell_keys = {}
     return AssociationModel(
         outcome=outcome,
         outcome_label=label_of(outcome),
@@ -911,8 +938,9 @@ def association_model(
         separation_suspected=separation,
         level=level,
         warnings=tuple(dict.fromkeys(notes)),
-        keyed=RECORD_CELL_KEY in df.columns,
+        keyed=keyed,
         collinear=collinear,
+        cell_keys=cell_keys,
     )
 
 

@@ -676,19 +676,75 @@ def _merge_derived(missing: pl.DataFrame, labels: dict[str, str]) -> tuple[pl.Da
 
 
 def _ratio(value: float | None) -> str:
-    if value is None:
-        return ""
-    if value == float("inf"):
-        return "∞"
-    return f"{value:.2f}" if value < 100 else f"{value:,.0f}"
+    """An odds ratio, a rate ratio or a limit, as every table and chart of the section shows one (three
+    significant digits: :func:`~evidence.presentation.causes_charts.ratio_text`)."""
+    from evidence.presentation.causes_charts import ratio_text  # (altair is imported where a chart is drawn)
+
+    return ratio_text(value)
 
 
 #: What the tables print for a term with separation (no finite estimate): never its huge or zero number.
 NOT_ESTIMABLE = "not estimable (separation)"
 
 
-def _odds_ratio_text(estimable: bool | None, value: float | None) -> str:
+#: What the tables print for an odds ratio not shown because a count it would give back is withheld in the
+#: table of its outcome by its characteristic (:func:`ratios_withheld`).
+RATIO_WITHHELD = "not shown (a count above is withheld)"
+#: Said under a model's table that withholds an odds ratio so.
+RATIO_WITHHELD_NOTE = (
+    "Not shown: an odds ratio whose category or reference has a count withheld in the table of this topic by "
+    "the same characteristic above; with the counts published there it would give that count back."
+)
+
+
+def _odds_ratio_text(estimable: bool | None, value: float | None, withheld: bool = False) -> str:
+    if withheld:
+        return RATIO_WITHHELD
     return NOT_ESTIMABLE if estimable is False else _ratio(value)
+
+
+def ratios_withheld(
+    section: PersonSection | None, topic: str, *models: causes.AssociationModel
+) -> frozenset[tuple[str, str]]:
+    """(characteristic, category) of the terms of ``models`` (of a flag of ``topic``) whose odds ratio and
+    interval are not shown: those whose category (for ``Other``, any category merged into it) or reference has
+    its count of victims with the outcome, or its victims recorded, withheld in the ``section``'s table of
+    ``topic`` by the same characteristic. An odds ratio is close to the crude ratio of the odds of that table's
+    two columns, so with the counts published beside it, it gives a withheld one back: on the k-anonymised
+    sample (United States as destination), other means of control of sex Unknown (3, shown ``<5``) came out at
+    3.4 from its odds ratio, Female's 69 of 262 and Unknown's 72 recorded, and Male's (3, ``<5``) at 3.6 from
+    the row's total; threats of Unknown (53, shown ``x``) at 49.3."""
+    if section is None:
+        return frozenset()
+    hidden: set[tuple[str, str]] = set()
+    for shown_topic, by, view in section.profiles:
+        if shown_topic != topic or by is None or view is None:
+            continue
+        groups = view.counts.frame["group"].to_list()
+        rows = {g: i for i, g in enumerate(groups[:-1])}  # the totals row last
+
+        def withheld(group: str, label: str, view: ProfileView = view, rows: dict[str, int] = rows) -> bool:
+            row = rows.get(group)
+            return row is not None and any(
+                _profile_status(view, c, row) is not None for c in (label, RECORDED)
+            )
+
+        for model in models:
+            if model.outcome_label not in view.categories:  # no count of it beside: nothing to give back
+                continue
+            for predictor, category, reference in model.terms.select(
+                "predictor", "category", "reference"
+            ).iter_rows():
+                if predictor != by:
+                    continue
+                groups_of = (
+                    (*model.merged.get(predictor, ()), causes.OTHER)
+                    if category == causes.OTHER
+                    else (category,)
+                )
+                if any(withheld(g, model.outcome_label) for g in (*groups_of, reference)):
+                    hidden.add((predictor, category))
+    return frozenset(hidden)
 
 
 def _interval_text(estimable: bool | None, low: float | None, high: float | None) -> str:
@@ -698,11 +754,15 @@ def _interval_text(estimable: bool | None, low: float | None, high: float | None
 
 
 def model_view(
-    model: causes.AssociationModel, rule: DisclosureRule, withheld: frozenset[object] = frozenset()
+    model: causes.AssociationModel,
+    rule: DisclosureRule,
+    withheld: frozenset[object] = frozenset(),
+    ratios: frozenset[tuple[str, str]] = frozenset(),
 ) -> pl.DataFrame:
     """Odds ratios with their intervals and the victims of each category (withheld where small; not shown for
     records whose counts are perturbed, since the model's counts are exact). A term with separation reads
-    :data:`NOT_ESTIMABLE`, without an interval."""
+    :data:`NOT_ESTIMABLE`, without an interval; a term of ``ratios`` (:func:`ratios_withheld`) reads
+    :data:`RATIO_WITHHELD`, without an interval."""
     n = suppress_counts(model.terms.select("n"), "n", rule).display()["n"].to_list()
     # withheld with the section's tables (:func:`protect_model_counts`): ``x``
     pairs = model.terms.select("predictor", "category").iter_rows()
@@ -713,6 +773,7 @@ def model_view(
     labels = causes.CHARACTERISTIC_LABELS
     terms = model.terms
     estimable = terms["estimable"].to_list()
+    hidden = [pair in ratios for pair in terms.select("predictor", "category").iter_rows()]
     view = terms.select(
         pl.col("predictor")
         .replace_strict(labels, default=pl.col("predictor"), return_dtype=pl.String)
@@ -721,15 +782,18 @@ def model_view(
     ).with_columns(
         pl.Series(
             "Odds ratio",
-            [_odds_ratio_text(e, v) for e, v in zip(estimable, terms["odds_ratio"].to_list(), strict=True)],
+            [
+                _odds_ratio_text(e, v, h)
+                for e, v, h in zip(estimable, terms["odds_ratio"].to_list(), hidden, strict=True)
+            ],
             dtype=pl.String,
         ),
         pl.Series(
             f"{level_text(model.level)} interval",
             [
-                _interval_text(e, lo, hi)
-                for e, lo, hi in zip(
-                    estimable, terms["ci_low"].to_list(), terms["ci_high"].to_list(), strict=True
+                "" if h else _interval_text(e, lo, hi)
+                for e, lo, hi, h in zip(
+                    estimable, terms["ci_low"].to_list(), terms["ci_high"].to_list(), hidden, strict=True
                 )
             ],
             dtype=pl.String,
@@ -739,48 +803,68 @@ def model_view(
     return view.drop("Victims") if model.keyed else view
 
 
+def model_counts(model: causes.AssociationModel, rule: DisclosureRule) -> dict[object, str]:
+    """Each count a model reports ("n_used", "n_outcome", ("left out", reason), ("term", predictor, category)) as
+    published: the rule's label where small; for records whose published counts are perturbed, perturbed by its
+    cell key as every table of the same records is (the same victims, the same number: a model fitted on the
+    victims with a topic recorded is fitted on its "Recorded" of the tables, to the victim)."""
+    names: list[object] = [
+        "n_used",
+        "n_outcome",
+        *(("left out", reason) for reason in model.excluded),
+        *(("term", p, c) for p, c in model.terms.select("predictor", "category").iter_rows()),
+    ]
+    values = [
+        model.n_used,
+        model.n_outcome,
+        *model.excluded.values(),
+        *model.terms["n"].to_list(),
+    ]
+    frame = pl.DataFrame({"n": values}, schema={"n": pl.Int64})
+    keys = (
+        pl.DataFrame({"n": [model.cell_keys[name] for name in names]}, schema={"n": pl.Int64})
+        if model.keyed
+        else None
+    )
+    shown = suppress_counts(frame, "n", rule, cell_keys=keys).display()["n"].to_list()
+    return dict(zip(names, shown, strict=True))
+
+
 def model_sentence(
     model: causes.AssociationModel, rule: DisclosureRule, withheld: frozenset[object] = frozenset()
 ) -> str:
-    """Which victims the model used and why others were left out, with counts through disclosure control (no
-    counts for records whose published counts are perturbed: the model's exact counts beside the perturbed
-    tables would give the noise away). The notes on categories merged, characteristics or categories left out
-    of the model and separation are always given; the categories' and characteristics' names, which come
-    from the data, escaped as Markdown."""
+    """Which victims the model used and why others were left out, with counts through disclosure control
+    (:func:`model_counts`: for records whose published counts are perturbed, perturbed as the tables' counts
+    are, never the exact count, which beside a perturbed one of the same victims would give the noise away;
+    ``x`` where withheld with the section's tables, :func:`protect_model_counts`). The notes on categories
+    merged, characteristics or categories left out of the model and separation are always given; the
+    categories' and characteristics' names, which come from the data, escaped as Markdown."""
+    shown = model_counts(model, rule)
 
-    def count(value: int, name: object = None) -> str:
-        if rule.is_small(value):
-            return rule.label
-        return COMPLEMENT_LABEL if name in withheld else f"{value:,}"
+    def count(name: object) -> str:
+        text = shown[name]
+        return COMPLEMENT_LABEL if name in withheld and text != rule.label else text
 
     labels = causes.CHARACTERISTIC_LABELS
+    how = (
+        "keeping unknown characteristics as a category"
+        if model.missing == "indicator"
+        else "complete cases only"
+    )
+    parts = [
+        (
+            f"{model.outcome_label}: logistic regression on {count('n_used')} victims "
+            f"({count('n_outcome')} with it), {how}."
+        )
+    ]
+    if model.excluded:
+        parts.append(
+            "Left out: "
+            + "; ".join(f"{count(('left out', k))} {escape_markdown(k)}" for k in model.excluded)
+            + "."
+        )
     if model.keyed:
-        how = (
-            "unknown characteristics kept as a category" if model.missing == "indicator" else "complete cases"
-        )
-        parts = [f"{model.outcome_label}: logistic regression ({how})."]
-        if model.excluded:
-            parts.append(f"Left out: {escape_markdown('; '.join(model.excluded))}.")
-    else:
-        how = (
-            "keeping unknown characteristics as a category"
-            if model.missing == "indicator"
-            else "complete cases only"
-        )
-        parts = [
-            (
-                f"{model.outcome_label}: logistic regression on {count(model.n_used, 'n_used')} victims "
-                f"({count(model.n_outcome, 'n_outcome')} with it), {how}."
-            )
-        ]
-        if model.excluded:
-            parts.append(
-                "Left out: "
-                + "; ".join(
-                    f"{count(v, ('left out', k))} {escape_markdown(k)}" for k, v in model.excluded.items()
-                )
-                + "."
-            )
+        parts.append("Its counts are perturbed as the tables' are: the same victims give the same count.")
     if model.merged:
         parts.append(
             "Merged into Other (too few victims or no variation): "
@@ -823,27 +907,33 @@ def missing_comparison_view(
     *,
     keyed: bool = False,
     withheld: dict[str, frozenset[object]] | None = None,
+    ratios: frozenset[tuple[str, str]] = frozenset(),
 ) -> pl.DataFrame:
     """:func:`evidence.analyses.causes.compare_missing`'s table for display: each odds ratio and interval from
     the complete-case fit beside the fit that keeps every victim (unknowns as a category), with the victims of
     each category (withheld where small; not shown for ``keyed`` records, whose counts elsewhere are perturbed:
-    the models' counts are exact, as in :func:`model_view`)."""
+    the models' counts are exact, as in :func:`model_view`). A term of ``ratios`` (:func:`ratios_withheld`) reads
+    :data:`RATIO_WITHHELD` in both fits."""
     out = {}
+    not_shown = [pair in ratios for pair in table.select("predictor", "category").iter_rows()]
     for suffix, label in (("complete", "complete cases"), ("all", "all victims")):
         n = suppress_counts(table.select(pl.col(f"n_{suffix}")), f"n_{suffix}", rule).display(missing="")[
             f"n_{suffix}"
         ]
         out[f"Odds ratio, {label}"] = [
-            NOT_ESTIMABLE
+            RATIO_WITHHELD
+            if h and r is not None
+            else NOT_ESTIMABLE
             if e is False
             else ("" if r is None else f"{_ratio(r)} ({_ratio(lo)} – {_ratio(hi)})")
-            for r, lo, hi, e in zip(
+            for r, lo, hi, e, h in zip(
                 table[f"odds_ratio_{suffix}"].to_list(),
                 table[f"ci_low_{suffix}"].to_list(),
                 table[f"ci_high_{suffix}"].to_list(),
                 table[f"estimable_{suffix}"].to_list()
                 if f"estimable_{suffix}" in table.columns
                 else [None] * table.height,
+                not_shown,
                 strict=True,
             )
         ]
@@ -1477,10 +1567,12 @@ def add_model_counts(
     for the outcome's topic (unknowns as a category) counts the same victims as the section's tables: the
     victims it uses and those it leaves out add up to the topic's "Recorded", and its victims of a category
     are that category's "Recorded" (age group 18-29 of form by age group) when nobody else is left out; any
-    other count is at most the tables' count. Records whose counts are perturbed print no model counts."""
-    if model.keyed:
-        return {}
+    other count is at most the tables' count. Records whose counts are perturbed print them perturbed
+    (:func:`model_counts`), withheld where that takes them below the threshold, and no victims by category
+    (:func:`model_view`): those are left out here. The system holds the true counts, as for the tables (the
+    reader's best guess of a perturbed count is the count)."""
     names: dict[object, object] = {}
+    shown = model_counts(model, rule)
     indicator = model.missing == "indicator"
     only_unrecorded = set(model.excluded) <= {f"not recorded for {causes.TOPICS[topic].lower()}"}
     _add_profile(system, cases, topic, None)  # (again: the same counts, the same lines)
@@ -1489,7 +1581,7 @@ def add_model_counts(
 
     def add(name: object, value: int, key: tuple[object, ...] | None, same: bool) -> tuple[object, ...]:
         own = ("model", tag, name)
-        system.publish(own, value, "small" if rule.is_small(value) else None)
+        system.publish(own, value, "small" if shown[name] == rule.label else None)
         names[own] = name
         if key is not None and key in system.values:
             if same and system.values[key] == value:
@@ -1524,6 +1616,8 @@ def add_model_counts(
             outcome: 1.0,
         }
     for predictor, category, n in model.terms.select("predictor", "category", "n").iter_rows():
+        if model.keyed:  # not printed (model_view)
+            break
         if category == causes.OTHER:  # the categories merged into Other, together
             own = add(("term", predictor, category), n, None, False)
             merged = [("rec", topic, predictor, m) for m in model.merged.get(predictor, ())]
@@ -1800,7 +1894,7 @@ def show_models(
     compared = False
     shown = 0
     # the counts the section's tables publish, to which each model's printed counts are added
-    system = section_counts(section) if section is not None and RECORD_CELL_KEY not in cases.columns else None
+    system = section_counts(section) if section is not None else None
     counted = section.profiled if section is not None else cases  # the section's counts, computed already
     for topic in topics:
         failures = {}
@@ -1817,11 +1911,13 @@ def show_models(
             withheld = protect_model_counts(system, names, rule) if system and names else frozenset()
             display(Markdown(f"{level} Which victims' records show {model.outcome_label.lower()}"))
             display(Markdown(model_sentence(model, rule, withheld)))
-            view = model_view(model, rule, withheld)
+            ratios = ratios_withheld(section, topic, model)
+            view = model_view(model, rule, withheld, ratios)
             show_table(
                 view,
                 note="Odds ratios above 1: more often recorded than in the reference category, other "
-                "characteristics in the model equal. An association, not a cause.",
+                "characteristics in the model equal. An association, not a cause."
+                + (f" {RATIO_WITHHELD_NOTE}" if ratios else ""),
                 kinds=_named_by(view, 2) | {c: "statistic" for c in view.columns[2:4]},
             )
             if not compared:
@@ -1843,14 +1939,17 @@ def show_models(
                     protect_model_counts(system, names, rule) if system and names else frozenset()
                 )
                 display(Markdown(model_sentence(complete, rule, withheld_complete)))
+                compared_ratios = ratios_withheld(section, topic, model, complete)
                 compared_view = missing_comparison_view(
                     table,
                     rule,
                     keyed=complete.keyed,
                     withheld={"complete": withheld_complete, "all": withheld},
+                    ratios=compared_ratios,
                 )
                 show_table(
                     compared_view,
+                    note=RATIO_WITHHELD_NOTE if compared_ratios else None,
                     kinds=_named_by(compared_view, 2)
                     | {c: "statistic" for c in compared_view.columns if c.startswith("Odds ratio")},
                 )
@@ -1985,6 +2084,7 @@ def show_society_section(
                 source=citation("unodc_glotip", "us_tip_tiers"),
                 subtitle="Ratio to the year before the report; country and year effects removed",
                 rule=rule,
+                level=studies[0].level,
             )
             show_chart(chart, "tier_event_study")
             display(

@@ -15,6 +15,7 @@ refused (:func:`~evidence.presentation.disclosure.require_disclosed`), like ever
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import altair as alt
@@ -24,6 +25,7 @@ from evidence.core.errors import ParameterError
 
 # aliased: the heatmap takes a column_title of its own
 from evidence.core.text import column_title as _column_title
+from evidence.core.text import level_text
 from evidence.presentation.charts import (
     CHART_HEIGHT,
     CHART_WIDTH,
@@ -42,7 +44,29 @@ from evidence.presentation.disclosure import (
 )
 from evidence.presentation.maps import text_width
 
-__all__ = ["detection_scatter", "distribution_chart", "event_study_chart", "heat_table_chart"]
+__all__ = ["detection_scatter", "distribution_chart", "event_study_chart", "heat_table_chart", "ratio_text"]
+
+#: The significant digits of every odds ratio and rate ratio of the causes section, and of its limits: one rule
+#: ("122 (42.3 – 353)", not "122 | 42.26 – 353"), in its tables (:func:`ratio_text`) and charts (the d3 format).
+RATIO_DIGITS = 3
+RATIO_FORMAT = f".{RATIO_DIGITS}r"
+
+
+def ratio_text(value: float | None) -> str:
+    """An odds ratio, a rate ratio or a limit of one to :data:`RATIO_DIGITS` significant digits (thousands
+    separated: "12,300"; trailing zeros kept: "1.00"); "" for none, "∞" for an infinite one."""
+    if value is None or math.isnan(value):
+        return ""
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    if value == 0:
+        return "0"
+    decimals = RATIO_DIGITS - 1 - math.floor(math.log10(abs(value)))
+    rounded = round(value, decimals)
+    if rounded and RATIO_DIGITS - 1 - math.floor(math.log10(abs(rounded))) != decimals:  # 9.996 -> 10.0
+        decimals -= 1
+        rounded = round(value, decimals)
+    return f"{rounded:.{decimals}f}" if decimals > 0 else f"{rounded:,.0f}"
 
 
 #: The digits of a share (0..1) a heat table shows (whole percent) and that its chart keeps.
@@ -386,15 +410,21 @@ def event_study_chart(
     series: str | None = None,
     subtitle: str | None = None,
     rule: DisclosureRule = DEFAULT_RULE,
+    level: float = 0.95,
 ) -> alt.TopLevelMixin:
-    """Rate ratios by event time (log scale) with their intervals, a reference line at 1 and a mark at the
-    event (time 0); one colour per ``series`` (e.g. downgrade, upgrade)."""
+    """Rate ratios by event time (log scale) with their intervals (at ``level``, as the study's), a reference
+    line at 1 and a mark at the event (a dashed vertical line at time 0, when the data hold it); one colour per
+    ``series`` (e.g. downgrade, upgrade). Ratios and limits to :data:`RATIO_DIGITS` significant digits, as in
+    the tables."""
     frame = _checked(data, [time, ratio, low, high, series], rule, "event-study chart", not_counts=[time])
     frame = frame.with_columns(
         _interval=pl.format(
-            "{}–{}", pl.col(low).round(2).cast(pl.String), pl.col(high).round(2).cast(pl.String)
+            "{}–{}",
+            pl.col(low).map_elements(ratio_text, return_dtype=pl.String),
+            pl.col(high).map_elements(ratio_text, return_dtype=pl.String),
         )
     )
+    interval = f"{level_text(level)} interval"
     colour = alt.Color(f"{series}:N", title=None) if series else alt.ColorValue(PALETTE[0])
     offset = {"xOffset": alt.XOffset(f"{series}:N")} if series else {}
     x = alt.X(
@@ -418,8 +448,8 @@ def event_study_chart(
         tooltip=[
             *([alt.Tooltip(f"{series}:N", title="Change of tier")] if series else []),
             alt.Tooltip(f"{time}:O", title="Years from the report"),
-            alt.Tooltip(f"{ratio}:Q", format=".2f", title="Ratio to the year before the report"),
-            alt.Tooltip("_interval:N", title="95% interval"),
+            alt.Tooltip(f"{ratio}:Q", format=RATIO_FORMAT, title="Ratio to the year before the report"),
+            alt.Tooltip("_interval:N", title=interval),
         ],
         **offset,
     )
@@ -428,14 +458,21 @@ def event_study_chart(
         .mark_rule(strokeDash=[4, 4], color="#888888")
         .encode(y=alt.Y("one:Q"))
     )
+    # the event: the report that changed the tier (time 0), a dashed line across the plot
+    event = (
+        base.transform_filter(alt.datum[time] == 0)
+        .mark_rule(strokeDash=[2, 3], color="#555555")
+        .encode(x=alt.X(f"{time}:O"))
+    )
     notes = [
         (
-            "Vertical lines: 95% intervals, clustered by country. A ratio of 1: no change from the year before "
-            "the report."
+            f"Vertical lines: {interval}s, clustered by country. A ratio of 1: no change from the year before "
+            "the report. Dashed: the report that changed the tier."
         )
     ]
     return layered(
         one,
+        event,
         rules,
         points,
         title=chart_title(title, source, subtitle, [n for n in notes if n]),
