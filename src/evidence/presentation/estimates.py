@@ -45,14 +45,17 @@ every table (:class:`~evidence.presentation.disclosure.DisclosureRule`, ``<5`` b
   people; 120 where stepwise chose an interaction whose lists share 1 to 4 people) and of 140 four-list tables
   of 18 to 99 (80 with such an interaction). From 100 people the model is published, in whole people: with the
   estimate alone (a BCa interval, its seed withheld) no small count was pinned in 250 three-list tables of 100
-  to 300 people (150 with such an interaction), nor, over every (x, y, z) that a one-interaction model's
-  estimate depends on, in 400 of 100 to 1,000 people with 1 to 4 people alone on the list outside the
-  interaction (x). The log-normal limits (``bootstrap=0``) are deterministic, and with the estimate they are
-  three equations in the three numbers such a model depends on besides the number observed: in 41 of those 400
-  no other value of x under 5 fits (1, or 59 or more, in the test's table of 100 people), and under main
-  effects (the three list sizes) the sizes were pinned, so a list of 1 to 4 people, in MAIN_PINNED of
-  MAIN_TABLES such tables of 100 to 300 people (200 people: lists of 1, 57 and 156, which list is which left
-  open); the limits rounded to 5 left x so in 4 of the 400 and freed that list.
+  to 300 people (150 with such an interaction), and over every (x, y, z) that a one-interaction model's estimate
+  depends on, in 400 tables of 100 to 1,000 people with 1 to 4 people alone on the list outside the interaction
+  (x), the estimate never left x one value under 5. The log-normal limits (``bootstrap=0``) are deterministic,
+  and with the estimate they are three equations in the three numbers such a model depends on besides the
+  number observed: in 41 of those 400 no other value of x under 5 fits (1, or 59 or more, in the test's table
+  of 100 people); under main effects (the three list sizes) they pinned the smallest list's size outright in 13
+  of 75 tables of 100 to 300 people with a list of 1 to 4 people, and left it no other value under 5 in 22 (200
+  people: lists of 1, 57 and 156, which list is which left open); of those 22 the estimate alone did so in 2,
+  the limits rounded to 5 in 4 (and x in 4 of the 400). These counts keep every (x, y, z), or list sizes, that
+  gives the published numbers, whichever model stepwise would choose there (a necessary condition): each such
+  leak is real, and the true candidates are fewer.
 
 Without a small cell, published numbers keep their precision; the text shows them rounded to whole people. In
 JSON a withheld number is its label (a string), as in ``evidence flows``/``trend``; an unbounded upper limit is
@@ -261,8 +264,10 @@ def model_withheld(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RU
     5, in none (module docstring, ``tests/presentation/test_estimates_attack.py``), nor in samples of 326
     three-list tables of 27 to 99 people and 140 four-list tables of 18 to 99 (``tests/presentation/
     test_estimates_withheld.py``). Both conditions are published anyway, so the decision tells nothing. From 100
-    people the model is published: with the estimate in whole people no small count was found pinned; with the
-    deterministic log-normal limits too, three-list tables can give one back (module docstring)."""
+    people the model is published: with the estimate alone no small count was found pinned to one value (under
+    main effects a list of 1 to 4 people was left no other value under 5 in 2 of 75 tables); with the
+    deterministic log-normal limits too, three-list tables give small counts back (the smallest list's size
+    pinned in 13 of those 75; module docstring)."""
     return coarsened(result, rule) and result.observed < MODEL_WITHHELD_BELOW
 
 
