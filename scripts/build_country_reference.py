@@ -25,7 +25,7 @@ import pycountry
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "src"))
 
-from evidence.sources.countries import normalise_country_text
+from evidence.sources.countries import WITHDRAWN_CODES, normalise_country_text
 
 REFERENCE = REPO_ROOT / "src" / "evidence" / "sources" / "reference"
 
@@ -100,19 +100,12 @@ NAME_OVERRIDES = {
     "VNM": "Viet Nam",
 }
 
-# Former ISO 3166 entries of states that were renamed (same state, one successor). Dissolved or merged states
-# (Czechoslovakia, Serbia and Montenegro, USSR, Yugoslavia, German DR, Netherlands Antilles, ...) have no
-# single successor and are deliberately left unmapped.
-RENAMED_STATES = {
-    "BUR": "MMR",
-    "BYS": "BLR",
-    "DHY": "BEN",
-    "HVO": "BFA",
-    "NHB": "VUT",
-    "RHO": "ZWE",
-    "TMP": "TLS",
-    "ZAR": "COD",
-}
+# Former ISO 3166 entries (pycountry's historic countries, by alpha-3) whose names are written as aliases of their
+# one successor: the withdrawn codes of evidence.sources.countries.FORMER_CODES with one successor (a state renamed,
+# or merged into one current state), the one table every loader reads codes by. States that split (Czechoslovakia,
+# Serbia and Montenegro, USSR, Yugoslavia, Netherlands Antilles, ...) have several successors and are deliberately
+# left unmapped.
+RENAMED_STATES = {code: iso3 for code, iso3 in WITHDRAWN_CODES.items() if len(code) == 3}
 
 # Generated aliases that are also ordinary English words, so would map text that does not name the country.
 COMMON_WORDS = {"island"}  # German for Iceland

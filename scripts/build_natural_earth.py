@@ -6,13 +6,16 @@ GeoPandas' former ``naturalearth_lowres`` dataset). Nothing is downloaded.
 
 Writes, atomically:
 
-* ``world_110m.geojson``: one feature per ISO3 code, properties ``iso3`` and ``name`` (the name used by
-  ``evidence.sources.countries``), coordinates rounded to
-  3 decimals (about 100 m, far below the 1:110m scale's own precision);
+* ``world_110m.geojson``: one feature per ISO3 code, properties ``iso3`` and ``name`` (the map's name of the
+  country: :func:`map_names`), coordinates rounded to 3 decimals (about 100 m, far below the 1:110m scale's own
+  precision);
 * ``centroids.csv``: ``iso3, name, lon, lat, basis`` for flow maps, from the map's polygons plus a small
   supplement of states and territories too small for the 1:110m map.
 
-Run from the repository root: ``uv run python scripts/build_natural_earth.py``.
+Run from the repository root: ``uv run python scripts/build_natural_earth.py``. Run again on the same pyogrio, it
+writes the committed files byte for byte (``tests/sources/test_build_natural_earth.py`` checks it): the names are
+the country reference's, except the short ones the map has always carried where the reference now writes UNODC's
+longer M49 names (:data:`MAP_NAMES`), so a change of the reference's names does not silently rename the map's.
 """
 
 from __future__ import annotations
@@ -43,6 +46,25 @@ ISO3_FIXES = {
     "Kosovo": "XKX",  # no ISO 3166 code; XKX as UNODC and the World Bank use (and evidence.sources.countries)
     "Somaliland": "SOM",  # not a UN member state; published statistics count it under Somalia
     "N. Cyprus": "CYP",  # not a UN member state; published statistics count it under Cyprus
+}
+
+# The map's short names where the country reference (evidence.sources.countries) writes UNODC's longer M49 name:
+# the names the shipped map was built with. Charts and tables name a country by countries.name_of, not by these;
+# they label the map's own features (maps.load_world, maps.country_centroids). A name of the reference that is
+# neither these nor the map's name stops the build (see _project_names).
+MAP_NAMES = {
+    "BOL": "Bolivia",
+    "HKG": "Hong Kong",
+    "IRN": "Iran",
+    "KOR": "South Korea",
+    "MAC": "Macao",
+    "MDA": "Moldova",
+    "PRK": "North Korea",
+    "PSE": "Palestine",
+    "SYR": "Syria",
+    "TWN": "Taiwan",
+    "TZA": "Tanzania",
+    "VEN": "Venezuela",
 }
 
 # Countries whose capital is not on their largest polygon, as (lon, lat) of the capital: flows to Malaysia
@@ -145,14 +167,18 @@ def build_world() -> gpd.GeoDataFrame:
     if unknown:
         raise SystemExit(f"codes not in evidence.sources.countries: {unknown}")
     world = world[["iso3", "geometry"]].dissolve(by="iso3", as_index=False)
-    # The project's names (evidence.sources.countries), so that a map and a table name a country alike.
-    world["name"] = world["iso3"].map(_project_names())
+    world["name"] = world["iso3"].map(map_names())
     return world[["iso3", "name", "geometry"]].sort_values("iso3").reset_index(drop=True)
 
 
-def _project_names() -> dict[str, str]:
+def map_names() -> dict[str, str]:
+    """ISO3 -> the map's name: the country reference's name, or the map's short one (:data:`MAP_NAMES`)."""
     table = country_table()
-    return dict(zip(table["iso3"], table["name"], strict=True))
+    names = dict(zip(table["iso3"], table["name"], strict=True))
+    unknown = sorted(set(MAP_NAMES) - set(names))
+    if unknown:
+        raise SystemExit(f"MAP_NAMES codes not in evidence.sources.countries: {unknown}")
+    return names | MAP_NAMES
 
 
 def main_centroids(world: gpd.GeoDataFrame) -> list[tuple[str, str, float, float, str]]:
@@ -175,14 +201,15 @@ def main_centroids(world: gpd.GeoDataFrame) -> list[tuple[str, str, float, float
         (iso3, name, round(pt.x, 3), round(pt.y, 3), "main polygon")
         for iso3, name, pt in zip(largest["iso3"], largest["name"], points, strict=True)
     ]
-    names = _project_names()
+    names = map_names()
     rows += [
         (iso3, names[iso3], lon, lat, "capital or main island") for iso3, (lat, lon) in SUPPLEMENT.items()
     ]
     return sorted(rows)
 
 
-def main() -> None:
+def build() -> dict[str, str]:
+    """The text of each file the script writes, by file name."""
     world = build_world()
     features = [
         {
@@ -193,14 +220,22 @@ def main() -> None:
         for iso3, name, geometry in zip(world["iso3"], world["name"], world.geometry, strict=True)
     ]
     collection = {"type": "FeatureCollection", "features": features}
-    write_text(OUT / "world_110m.geojson", json.dumps(collection, separators=(",", ":"), ensure_ascii=False))
-
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["iso3", "name", "lon", "lat", "basis"])
     writer.writerows(main_centroids(world))
-    write_text(OUT / "centroids.csv", buffer.getvalue())
-    print(f"{len(features)} countries from pyogrio {version('pyogrio')} -> {OUT}")
+    return {
+        "world_110m.geojson": json.dumps(collection, separators=(",", ":"), ensure_ascii=False),
+        "centroids.csv": buffer.getvalue(),
+    }
+
+
+def main() -> None:
+    files = build()
+    for name, text in files.items():
+        write_text(OUT / name, text)
+    count = files["world_110m.geojson"].count('"type":"Feature"')
+    print(f"{count} countries from pyogrio {version('pyogrio')} -> {OUT}")
 
 
 if __name__ == "__main__":

@@ -188,3 +188,32 @@ def test_the_years_of_a_series_are_read_once_per_frame_country_and_role(tables, 
         assert len(read) == 4
     with pytest.raises(Exception, match="holds no victims"):  # refused each time, never kept
         series_years(next(t for t in tables if t.kind == "gsi"), "THA", "destination")
+
+
+def test_years_held_match_the_raw_files(real_tables):
+    """The years a source holds victims of a country for, against the raw files read with polars: the
+    k-anonymised sample's years per ISO-2 citizenship / country of exploitation, and UNODC's years of detected
+    victims (any breakdown but repatriation) with a value above 0 or ``<5``."""
+    cases, unodc = real_tables[0], real_tables[1]
+    raw = pl.read_csv(cases.provenance.path, separator=";", infer_schema=False)
+    for iso2, iso3 in [
+        ("TH", "THA"),
+        ("KH", "KHM"),
+        ("US", "USA"),
+        ("UA", "UKR"),
+        ("RU", "RUS"),
+        ("MD", "MDA"),
+    ]:
+        for role, column in [("origin", "citizenship"), ("destination", "CountryOfExploitation")]:
+            years = raw.filter(pl.col(column) == iso2)["yearOfRegistration"].drop_nulls().cast(pl.Int64)
+            assert victim_years(cases, iso3, role) == tuple(sorted(set(years.to_list()))), (iso3, role)
+    workbook = pl.read_excel(unodc.provenance.path, read_options={"header_row": 2}, infer_schema_length=0)
+    value = pl.col("txtVALUE").str.replace_all(",", "")
+    detected = workbook.filter(
+        (pl.col("Indicator") == "Detected trafficking victims")
+        & (pl.col("Dimension") != "by country of repatriation")
+        & ((value == "<5") | (value.cast(pl.Float64, strict=False) > 0))
+    )
+    for iso3 in ("THA", "KHM", "LAO", "MMR", "GBR", "USA"):
+        years = detected.filter(pl.col("Iso3_code") == iso3)["Year"].cast(pl.Int64).unique().sort()
+        assert series_years(unodc, iso3, "destination") == tuple(years.to_list()), iso3

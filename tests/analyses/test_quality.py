@@ -150,3 +150,203 @@ def test_a_loaded_table_is_read_and_a_wrong_one_or_field_is_named(shared_data):
         completeness_by(cases, "colour")
     with pytest.raises(ParameterError, match="no field 'nationality'"):
         completeness_by(cases, "year", ("gender", "nationality"))
+
+
+# ------------------------------------------------------------------ the real files, against the raw files themselves
+
+
+def _flag_true(frame: pl.DataFrame, columns: list[str]) -> int:
+    """Records of a raw CTDC file with at least one of ``columns`` set to 1 (read as text, as published)."""
+    return frame.select(
+        pl.any_horizontal([pl.col(c).str.strip_chars().is_in(["1", "1.0"]) for c in columns])
+        .fill_null(False)
+        .sum()
+    ).item()
+
+
+def test_a_field_the_layout_collects_is_collected_though_no_record_of_the_file_has_it(shared_data):
+    """The 38-row k-anonymised excerpt has every typeOfLabour* flag 0 or empty: its layout collects the sector
+    of labour, so the sector is collected and unknown for all 38 records, not "not collected by this layout"
+    (what the notebook said)."""
+    from evidence.sources.cache import load_cached
+
+    path = shared_data / "ctdc" / "k_anon_excerpt.csv"
+    raw = pl.read_csv(path, separator=";", infer_schema=False)
+    labour = [c for c in raw.columns if c.startswith("typeOfLabour") and not c.endswith("Concatenated")]
+    assert _flag_true(raw, labour) == 0 and raw.select(pl.col(labour).is_not_null().any()).row(0) != (False,)
+    rows = {r["field"]: r for r in field_completeness(load_cached(path)).iter_rows(named=True)}
+    assert rows["labour_sector"]["collected"] and rows["labour_sector"]["known"] == 0
+    assert rows["labour_sector"]["records"] == raw.height
+    # what the layout has not (the time in trafficking, the perpetrators) stays not collected
+    assert not rows["trafficking_duration"]["collected"] and not rows["perpetrator_gender"]["collected"]
+    # a bare frame has no layout: there, only what some record holds is collected
+    frame = {r["field"]: r for r in field_completeness(load_cached(path).data).iter_rows(named=True)}
+    assert not frame["labour_sector"]["collected"]
+
+
+def test_layout_fields_hold_every_field_the_loader_fills(shared_data):
+    """Each real CTDC file, loaded: every field some record holds is among its layout's fields (a field the
+    list lacked would be said "not collected" in a file where no record has it), and the layout's fields the
+    file holds no value of are few and named here."""
+    from evidence.analyses.quality import layout_fields
+    from evidence.sources.cache import load_cached
+
+    empty_in_file = {
+        "k_anon_sample.csv": set(),
+        "k_anon_excerpt.csv": {"labour_sector"},
+        "vp_synthetic_condensed.csv": set(),
+    }
+    for name, empty in empty_in_file.items():
+        loaded = load_cached(shared_data / "ctdc" / name)
+        fields = field_completeness(loaded.data)  # no layout: what the records hold
+        held = set(fields.filter(pl.col("collected"))["field"])
+        expected = layout_fields(loaded.provenance.layout)
+        assert expected is not None and held <= expected, (name, held - expected)
+        assert (expected - held) - {"year_band"} == empty, name
+    assert layout_fields("mapped") is None and layout_fields(None) is None
+
+
+def test_the_perpetrators_roles_are_one_group_not_four_fields_of_ones(shared_data):
+    """The Victim–Perpetrator layout's roles (IP_Exploiter, ...) are 1 or empty: the share of 1 of one of them
+    is how common the role is (10% for control/abuse/kidnap), not how complete the field is. Together they are
+    a group known where one role is 1, counted here from the raw file."""
+    from evidence.sources.cache import load_cached
+
+    path = shared_data / "ctdc" / "vp_synthetic_condensed.csv"
+    raw = pl.read_csv(path, infer_schema=False)
+    roles = ["IP_Exploiter", "IP_RecruiterBroker", "IP_TransactionProcess", "IP_ControlAbuseKidnap"]
+    table = field_completeness(load_cached(path))
+    rows = {r["field"]: r for r in table.iter_rows(named=True)}
+    assert "perpetrator_exploiter" not in rows and "perpetrator_control_abuse_kidnap" not in rows
+    assert rows["perpetrator_roles"]["known"] == _flag_true(raw, roles) == 16_994
+    assert rows["exploitation"]["known"] == _flag_true(raw, ["isForcedLabour", "isSexualExploit"])
+    # the perpetrators' fields as published (text) are fields of their own: known where not empty
+    assert rows["perpetrator_gender"]["known"] == raw["IP_Gender"].drop_nulls().len()
+    assert rows["gender"]["known"] == raw["gender"].drop_nulls().len()
+    # a table without the roles (every other layout): a group not collected
+    other = {r["field"]: r for r in field_completeness(_cases()).iter_rows(named=True)}
+    assert not other["perpetrator_roles"]["collected"] and "assistance" not in other
+
+
+def test_an_organisations_extra_flags_count_in_their_group(fixtures):
+    """Forced criminality and fishing (flags of an organisation's records outside CTDC's codebook) are in the
+    forms of exploitation and the sectors of labour, not fields of their own listed beside them; counted from
+    the export itself (Y in one of the group's columns)."""
+    from evidence.sources.cache import load_cached
+
+    path = fixtures / "case_records" / "assisted_victims.csv"
+    raw = pl.read_csv(path, infer_schema=False)
+
+    def any_yes(columns: list[str]) -> int:
+        return raw.select(
+            pl.any_horizontal([pl.col(c) == "Y" for c in columns]).fill_null(False).sum()
+        ).item()
+
+    rows = {r["field"]: r for r in field_completeness(load_cached(path)).iter_rows(named=True)}
+    assert "exploitation_forced_criminality" not in rows and "labour_fishing" not in rows
+    forms = ["Forced labour?", "Sexual exploitation?", "Forced criminality?"]
+    assert rows["exploitation"]["known"] == any_yes(forms) == 20
+    assert rows["labour_sector"]["known"] == any_yes(["Fishing?", "Domestic work?"])
+    # the kinds of assistance are one group, known where any kind is answered: "N" to each is no assistance
+    # given, not unknown (19 of the 21 answered were counted before: the two given none left out)
+    assert "assistance_shelter" not in rows
+    kinds = ["Shelter", "Medical care", "Return and reintegration"]
+    answered = raw.select(
+        pl.any_horizontal([pl.col(c).is_in(["Y", "N"]) for c in kinds]).fill_null(False).sum()
+    )
+    assert rows["assistance"]["known"] == answered.item() == 21 and any_yes(kinds) == 19
+    assert not rows["recruiter_relation"]["collected"]  # the mapping names no such column, no record has it
+
+
+def test_completeness_of_the_k_anonymised_sample_matches_the_raw_file(shared_data):
+    """Known records per field of the real k-anonymised sample, against the raw file read with polars: a cell
+    is unknown when empty or coded missing (-99, unknown); a flag group when no flag of it is 1."""
+    from evidence.sources.cache import load_cached
+
+    path = shared_data / "ctdc" / "k_anon_sample.csv"
+    raw = pl.read_csv(path, separator=";", infer_schema=False)
+    missing = ["", "-99", "unknown", "not specified"]
+
+    def known(column: str) -> int:
+        cell = pl.col(column).str.strip_chars().str.to_lowercase()
+        return raw.select((cell.is_not_null() & ~cell.is_in(missing)).sum()).item()
+
+    rows = {r["field"]: r["known"] for r in field_completeness(load_cached(path)).iter_rows(named=True)}
+    assert rows["year"] == known("yearOfRegistration") == raw.height - 167
+    assert rows["gender"] == known("gender")
+    assert rows["age_band"] == known("ageBroad")
+    assert rows["origin_iso3"] == known("citizenship")
+    assert rows["destination_iso3"] == known("CountryOfExploitation")
+    assert rows["data_source_type"] == known("Datasource") == raw.height
+    sex = [c for c in raw.columns if c.startswith("typeOfSex") and not c.endswith("Concatenated")]
+    assert rows["sexual_exploitation_type"] == _flag_true(raw, [c for c in sex if "NotSpecified" not in c])
+
+
+def test_completeness_is_broken_down_by_a_column_not_a_group():
+    import pytest
+
+    from evidence.core.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="broken down by a column"):
+        completeness_by(_cases(), "exploitation")
+
+
+def test_field_names_say_what_a_column_holds():
+    from evidence.analyses.quality import field_name
+
+    assert field_name("origin_iso3") == "citizenship (origin_iso3)"
+    assert field_name("assistance") == "assistance given (assistance)"
+    assert field_name("gender") == "sex (gender)" and field_name("year") == "year"
+
+
+def test_context_coverage_counts_countries_of_gsi_and_tip_tiers(real_tables):
+    """GSI 2023 and the TIP tiers, against the raw files: the countries with an estimate (the workbook's
+    estimated number column) and, per report year, the countries ranked in a tier (a tier label in the CSV)."""
+    import pytest
+
+    from evidence.analyses.quality import context_coverage
+    from evidence.core.errors import ParameterError
+
+    cases, _unodc, gsi, tiers = real_tables
+    raw_gsi = pl.read_excel(
+        gsi.provenance.path, sheet_name="GSI 2023 summary data", read_options={"header_row": 2}
+    )
+    estimate = next(c for c in raw_gsi.columns if c.lower().startswith("estimated number"))
+    measured = raw_gsi.filter(pl.col("Country").is_in(gsi.data["country"].implode()))
+    rows = {r["measure"]: r for r in context_coverage(gsi).iter_rows(named=True)}
+    number = rows["Estimated number in modern slavery"]
+    assert number["countries"] == 180 == number["with_value"] + number["without_value"]
+    assert number["with_value"] == measured[estimate].drop_nulls().len()
+
+    raw_tip = pl.read_csv(tiers.provenance.path, infer_schema=False)
+    tip = context_coverage(tiers)
+    assert tip["report_year"].to_list() == sorted(set(tiers.data["report_year"].to_list()))
+    assert int(tip["countries"].sum()) == raw_tip.select(pl.struct("iso", "year").n_unique()).item()
+    assert int(tip["ranked"].sum()) == raw_tip.filter(pl.col("tier").str.strip_chars() != "NA").height
+    assert int(tip["ranked"].sum()) + int(tip["not_ranked"].sum()) == int(tip["countries"].sum())
+    year_2015 = raw_tip.filter(pl.col("year") == "2015")
+    assert tip.filter(pl.col("report_year") == 2015).row(0)[1:3] == (
+        year_2015.height,
+        year_2015.filter(pl.col("tier") != "NA").height,
+    )
+    with pytest.raises(ParameterError, match="not a case table"):
+        context_coverage(cases)
+
+
+def test_indicator_coverage_counts_no_area_without_a_country_code_as_a_country(real_tables):
+    """UNODC's 2017-2020 data hold areas the loader leaves without a country code (aggregates such as CAR,
+    Sark): "Countries" per year counted their empty code as one more country (185 in 2017, of 184)."""
+    frame = pl.DataFrame(
+        {"year": [2020, 2020, 2020], "iso3": ["THA", None, None], "censored": [False, True, False]}
+    )
+    assert indicator_coverage(frame, "year").rows() == [(2020, 1, 3, 1 / 3)]
+    unodc = real_tables[1]
+    raw = pl.read_excel(unodc.provenance.path, read_options={"header_row": 2}, infer_schema_length=0)
+    no_code = unodc.flags.filter(pl.col("reason").str.starts_with("reporting area has no country code"))
+    areas = set(no_code["value"].drop_nulls().to_list())
+    coded = raw.filter(pl.col("Iso3_code").is_not_null() & ~pl.col("Iso3_code").is_in(list(areas)))
+    expected = coded.group_by("Year").agg(pl.col("Iso3_code").n_unique()).sort("Year")
+    shown = indicator_coverage(unodc, "year")
+    assert shown["countries"].to_list() == expected["Iso3_code"].to_list()
+    assert shown.filter(pl.col("year") == 2017)["countries"].item() == 184
+    assert int(shown["values"].sum()) == unodc.rows_kept

@@ -5,7 +5,7 @@ import re
 
 import polars as pl
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from evidence.analyses import routes
@@ -63,6 +63,77 @@ def test_shares_view_protects_categories_with_the_total_it_publishes():
     assert "x" in (victims["Female"], victims["Not recorded"])
     shares = dict(zip(view["Sex"], view["Share of those recorded"], strict=True))
     assert shares["Male"] == "" and view["95% interval"][1] == ""
+
+
+def _flags(counts: dict[str, int], n_known: int, n_unknown: int) -> pl.DataFrame:
+    """A flag group's shares: ``counts`` overlap, ``n_known`` victims hold at least one."""
+    return _shares(counts, n_unknown).with_columns(n_known=pl.lit(n_known))
+
+
+def _excess_range(view: pl.DataFrame, threshold: int) -> tuple[int, int] | None:
+    """What a reader of a flag group's view knows of the flags victims hold beyond their first (the sum of the
+    categories less the victims with at least one): its range, or None when the latter is withheld."""
+    victims = dict(zip(view["Form"], view["Victims"], strict=True))
+    if "Recorded (at least one)" not in victims:  # the categories partition the victims: no overlap
+        return 0, 0
+    known_text = victims.pop("Recorded (at least one)")
+    victims.pop("Not recorded"), victims.pop("All victims in the selection")
+    if not known_text.isdigit():
+        return None
+    known = int(known_text)
+    low = high = -known
+    for text in victims.values():
+        if text.isdigit():
+            low, high = low + int(text), high + int(text)
+        elif text == "x":
+            low, high = low + threshold, high + known
+        else:  # "<5"
+            low, high = low + 1, high + threshold - 1
+    return low, high
+
+
+def test_shares_view_withholds_a_flag_when_the_others_and_the_total_give_a_small_overlap():
+    # 41 + 36 - 74: three victims with both forms (demo data, Bangladeshi victims)
+    view = shares_view(_flags({"Forced labour": 41, "Sexual": 36}, 74, 20), RULE, label="Form")
+    victims = dict(zip(view["Form"], view["Victims"], strict=True))
+    assert victims["Recorded (at least one)"] == "74" and victims["Forced labour"] == "41"
+    assert victims["Sexual"] == "x"
+    low, high = _excess_range(view, 5)  # type: ignore[misc]
+    assert low <= 0 and high >= 5
+    # an overlap of the threshold or more, or none, is no small number: nothing more is withheld
+    for counts, known in (
+        ({"Forced labour": 41, "Sexual": 38}, 74),
+        ({"Forced labour": 41, "Sexual": 33}, 74),
+    ):
+        assert "x" not in shares_view(_flags(counts, known, 20), RULE, label="Form")["Victims"].to_list()
+
+
+@given(
+    # mostly victims with one flag, a few with several (the overlaps a reader could pin), some with none
+    single=st.lists(st.sampled_from("ABCD").map(lambda flag: {flag}), max_size=120),
+    several=st.lists(st.sets(st.sampled_from("ABCD"), min_size=2), max_size=6),
+    none=st.integers(0, 30),
+    threshold=st.integers(2, 11),
+)
+@example(single=[{"A"}] * 10 + [{"B"}] * 10, several=[{"A", "B"}], none=10, threshold=5)
+def test_shares_view_never_pins_a_small_number_of_victims_with_several_flags(
+    single, several, none, threshold
+):
+    victims = [*single, *several, *[set()] * none]
+    counts = {flag: sum(flag in v for v in victims) for flag in "ABCD"}
+    known = sum(1 for v in victims if v)
+    assume(known > 0)
+    excess = sum(counts.values()) - known
+    view = shares_view(
+        _flags(counts, known, sum(1 for v in victims if not v)), DisclosureRule(threshold), label="Form"
+    )
+    if view is None:
+        return
+    published = _excess_range(view, threshold)
+    if published is not None:
+        low, high = published
+        assert low <= excess <= high  # the reader's range holds the truth...
+        assert not (0 < low and high < threshold)  # ...and never pins a small one
 
 
 def test_shares_view_sorts_by_the_given_order_and_handles_overlapping_categories():
@@ -206,7 +277,8 @@ def test_sources_view_keeps_rows_read_from_giving_small_rejections_back():
     assert shown.height == 1 and shown["source"].to_list() == ["ctdc, release 2024"]
     row = shown.row(0, named=True)
     assert row["rejected"] == "<5"
-    assert "x" in (row["kept"], row["read"])  # read − kept would be the rejected rows
+    # read − kept would be the rejected rows: read is withheld, since other outputs publish the records kept
+    assert row["read"] == "x"
 
 
 def test_sources_view_shows_rows_of_country_level_tables_as_they_are():

@@ -76,15 +76,33 @@ def test_small_selection_on_real_data(small):
     view = views.profile_view(small, "means_of_control", "sex", RULE)
     assert view is None or not [c for c in _published_counts(view.table) if 0 < c < RULE.threshold]
     table, shares = views.heat_table(small, RULE)
-    # the forms no victim of the selection has (a base of 0) are no withheld shares: the chart leaves them out
-    empty_forms = table.filter(pl.col(table.columns[-1]) == "0")[table.columns[0]].to_list()
-    assert empty_forms and not set(empty_forms) & set(shares["row"].to_list())
-    assert shares.height < table.height * (table.width - 2)
+    # the forms no victim of the selection has (a base of 0, exact) are left out of the table (six lines of
+    # dashes on Thailand) and of the chart (no withheld shares), and named under the table
+    heat = views.heat_counts(small, RULE)
+    empty_forms = views.empty_heat_rows(heat)
+    assert "Forced labour" in empty_forms and "Other forms of exploitation" not in empty_forms
+    assert table[table.columns[0]].to_list() == ["Other forms of exploitation"]
+    assert not set(empty_forms) & set(shares["row"].to_list())
+    assert "having no victim with means of control recorded: forced labour, " in views.heat_left_out(heat)
+    assert shares.height <= table.height * (table.width - 2)
     texts = [v for c in table.columns[1:-1] for v in table[c].to_list()]
     assert set(texts) <= {RULE.label, "–"} | {t for t in texts if t.endswith("%")}
     assert not [c for c in _published_counts(table.select(table.columns[0], table.columns[-1])) if 0 < c < 5]
     missing = views.missing_view(small, RULE)
     assert missing is not None and not [c for c in _published_counts(missing) if 0 < c < RULE.threshold]
+
+
+def test_the_heat_tables_x_keeps_its_legend(small):
+    """Thailand's heat table withholds one cell as a complement (x): its legend must be under the table, with
+    the table's note (a note holding the letter x, as "exploitation" does, lost it)."""
+    from evidence.presentation.tables import COMPLEMENT_NOTE, table_data
+
+    section = views.person_section(small, RULE)
+    table, _ = views.heat_table(small, RULE, counts=section.heat)
+    assert "x" in [v for c in table.columns[1:] for v in table[c].to_list()]
+    data = table_data(table, source="CTDC", note=views.heat_note(section.heat), perturbed=True)
+    assert COMPLEMENT_NOTE in data.notes
+    assert views.heat_left_out(section.heat).startswith("Left out, having no victim with means of control")
 
 
 def test_the_person_section_computes_each_profile_once(demo, monkeypatch):
@@ -154,6 +172,72 @@ def test_the_person_section_says_whose_records_it_covers(demo, small):
         "This section covers the victims in the case data with Thailand as country of destination"
     )
     assert re.search(r" \(records of \d{4}(–\d{4})?\)\.$", own)
+
+
+def test_the_years_of_a_selection_include_its_bands_of_years(shared_data):
+    """CTDC's Victim-Perpetrator records give most years as bands (2005-2013, 2014-2018, 2021-2022) and only
+    2019 and 2020 as single years: the section said "records of 2019-2020" of records of 2005-2022."""
+    vp = load_cached(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+    cases = views.person_cases([vp], country="THA", scope="all")
+    assert cases["year"].drop_nulls().unique().sort().to_list() == [2019, 2020]
+    text = views.person_scope_text(cases, country="THA", scope="all")
+    assert "(records of 2005–2022)" in text
+    # records with single years only: as before
+    only = pl.DataFrame({"year": [2010, 2012], "year_band": ["2010", "2012"]})
+    assert "(records of 2010–2012)" in views.person_scope_text(only, country="THA")
+    banded = pl.DataFrame(
+        {"year": [None, None], "year_band": ["2014-2018", None]}, schema_overrides={"year": pl.Int16}
+    )
+    assert "(records of 2014–2018)" in views.person_scope_text(banded, country="THA")
+    assert "records of" not in views.person_scope_text(banded.head(0), country="THA")
+
+
+def test_victims_are_shown_by_the_age_variable_recorded_for_more_of_them(shared_data):
+    """The United States' victims in the k-anonymised sample have an age band only when minors (272, all
+    9-17) but minor or adult for 522: by age group the adults were all "Unknown" beside "0-17"."""
+    usa = views.person_cases(
+        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country="USA", role="destination"
+    )
+    assert dict(views.section_topics(usa))["form"] == "majority_status"
+    assert views.age_characteristic(usa) == "majority_status"
+    view = views.profile_view(usa, "form", "majority_status", RULE)
+    assert view is not None and {"Minor", "Adult", "Unknown"} <= set(view.table.columns)
+
+
+def test_the_topics_the_files_record_for_any_victim(shared_data):
+    sample = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    in_files = views.recorded_in_tables([sample])
+    assert {"form", "means_of_control", "recruiter_relation"} <= set(in_files)
+    assert "perpetrator_relation" not in in_files  # only the Victim-Perpetrator dataset records perpetrators
+    vietnam = views.person_cases([sample], country="VNM", role="origin")
+    assert "form" not in causes.recorded_topics(vietnam)
+
+
+@pytest.mark.kernel
+def test_the_notebook_says_a_topic_the_files_record_is_not_recorded_for_these_victims(tmp_path, shared_data):
+    """Viet Nam's victims in the k-anonymised sample have no form of exploitation or means of control recorded;
+    the notebook said "Not recorded in these data" of fields the file records for other victims."""
+    import json
+    from pathlib import Path
+
+    from evidence.runs.execute import run_notebook
+
+    data = [str(shared_data / "ctdc" / "k_anon_sample.csv")]
+    parameters = {"country": "VNM", "role": "origin", "data": data}
+    outcome = run_notebook("causes_consequences", parameters, out_root=tmp_path)
+    assert outcome.status == "ok", outcome.error
+    notebook = json.loads((Path(outcome.folder) / "causes_consequences.ipynb").read_text(encoding="utf-8"))
+    text = "\n".join(
+        "".join(o["data"]["text/markdown"])
+        for c in notebook["cells"]
+        for o in c.get("outputs", [])
+        if "text/markdown" in o.get("data", {})
+    )
+    absent = next(line for line in text.splitlines() if line.startswith("Not recorded in these data:"))
+    assert "form of exploitation" not in absent and "relation of the perpetrator(s)" in absent
+    assert re.search(
+        r"Recorded in these data, but for none of the victims of this selection: [^\n]*form of", text
+    )
 
 
 @pytest.fixture(scope="module")
@@ -662,3 +746,66 @@ def test_no_share_of_a_perturbed_count_is_above_100_percent(own_records, monkeyp
     assert all(h is None or h <= 1.0 for h in view.shares["ci_high"].to_list())
     texts = [cell for column in view.table.columns[1:] for cell in view.table[column].to_list()]
     assert not any(re.search(r"\((1\d\d\.\d|[2-9]\d\d\.\d)%\)", t) and "(100.0%)" not in t for t in texts)
+
+
+def test_names_from_the_data_are_labels_in_the_person_sections_tables(shared_data, monkeypatch):
+    """A category from the data file ("alert(1)" as a perpetrator relation) names a row: the brief's disclosure
+    scan read it as a count of 1 victim and refused to render the brief."""
+    import IPython.display
+
+    import evidence.notebooks.views as base
+    from evidence.presentation.disclosure import find_small_counts
+    from evidence.presentation.tables import table_data
+
+    tables = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: None)
+    monkeypatch.setattr(base, "show_chart", lambda *a, **k: None)
+    monkeypatch.setattr(base, "show_table", lambda table, **kw: tables.append(table_data(table, **kw)))
+    vp = load_cached(shared_data / "ctdc" / "vp_synthetic_condensed.csv").data.head(400)
+    relation = ["alert(1)"] * 150 + ["Q2 of 3"] * 150 + [None] * 100
+    cases = vp.with_columns(pl.Series("perpetrator_relation", relation, dtype=pl.String))
+    views.show_person_section(cases, RULE, source="CTDC")
+    shown = [t for t in tables if any("alert(1)" in row[0] for row in t.rows)]
+    assert shown, "the relation's table was not shown"
+    for table in tables:
+        assert not find_small_counts(table.to_html(), RULE), table.to_markdown()
+
+
+def test_a_heat_table_whose_every_share_is_withheld_is_not_drawn(shared_data, monkeypatch):
+    """Thailand's one form with means of control recorded has its denominator withheld (with the means'
+    "Recorded" it gave the victims with means but no form): every share is then withheld, and the section drew
+    an empty chart and a row of dashes."""
+    import IPython.display
+
+    import evidence.notebooks.views as base
+
+    shown: list[str] = []
+    charts: list[str] = []
+    monkeypatch.setattr(
+        IPython.display, "display", lambda *objs, **kw: shown.extend(str(getattr(o, "data", o)) for o in objs)
+    )
+    monkeypatch.setattr(base, "show_chart", lambda chart, name, **kw: charts.append(name))
+    cases = views.person_cases(
+        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country="THA", role="destination"
+    )
+    monkeypatch.setattr(base, "show_table", lambda *a, **k: None)
+    views.show_person_section(cases, RULE, source="CTDC")  # as the notebook: the heat table with the chart
+    heading = shown.index("### Means of control by form of exploitation")
+    assert shown[heading + 1] == views.PERSON_TABLE_WITHHELD
+    assert "means_by_form" not in charts
+
+
+def test_the_notebooks_prose_dates_the_gsi_estimates_by_edition():
+    """The callout said "the GSI's figures are model estimates for 2021" whatever edition was given (the loader
+    reads the 2018 edition too, estimates of another year): a year of the estimates is tied to its edition."""
+    import json
+    from pathlib import Path
+
+    notebook = Path(__file__).parents[2] / "notebooks" / "causes_consequences.ipynb"
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    prose = " ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown").replace("\n", " ")
+    assert "GSI" in prose
+    for match in re.finditer(r"estimates? (?:for|of) (?:\w+ )?(\d{4})", prose):
+        assert re.match(r"\s*in its \d{4} edition", prose[match.end() :]), prose[
+            match.start() : match.end() + 40
+        ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from importlib import resources
 
 import polars as pl
@@ -13,11 +14,17 @@ from evidence.presentation.maps import (
     Box,
     MapLabel,
     country_centroids,
+    fit_marks,
+    fitted_pixels,
     label_size,
+    legend_steps,
     load_world,
     place_labels,
     text_width,
+    world_extent,
     world_geojson,
+    world_pixels,
+    world_view,
 )
 from evidence.sources.countries import country_table
 
@@ -167,3 +174,182 @@ def test_every_country_of_the_reference_has_a_point_for_flow_maps() -> None:
     for iso3, lon, lat in (("GIB", -5.35, 36.14), ("PYF", -149.57, -17.54), ("FRO", -6.77, 62.01)):
         point = country_centroids().filter(pl.col("iso3") == iso3).row(0, named=True)
         assert (point["lon"], point["lat"]) == (lon, lat)
+
+
+# ------------------------------------------------------------------------------------------------ legends
+
+
+def test_a_single_flows_legend_is_its_round_value_not_smaller_ones() -> None:
+    # Myanmar's routes map from the CTDC sample: one flow of 40, a legend of 20 and 10
+    assert legend_steps([40], least=5) == [40]
+    # three flows of 16 to 81 (Thailand's, CTDC): round values across them, not 50, 25 and 5
+    assert legend_steps([81, 40, 16], least=5) == [80, 50, 20]
+    # the United Kingdom's (UNODC): its domestic 8,643 down to 578
+    assert legend_steps([8643, 3777, 2193, 578], least=5) == [8000, 4000, 800]
+
+
+def test_a_legend_has_no_number_below_the_threshold_nor_below_what_is_drawn() -> None:
+    assert legend_steps([7, 7, 6], least=5) == [7, 6]  # was 5: below every flow drawn
+    assert legend_steps([47], least=5) == [47]  # no round number between 47 and 47: the flow itself
+    assert legend_steps([3, 2], least=5) == []  # every flow below the threshold: no legend
+    assert legend_steps([], least=5) == []
+
+
+def _is_round(number: int) -> bool:
+    digits = str(number).rstrip("0")
+    return len(digits) == 1 or digits in ("15", "25")
+
+
+@given(
+    values=st.lists(st.floats(0.5, 1e7) | st.integers(1, 10**7), min_size=1, max_size=20),
+    least=st.integers(1, 20),
+)
+def test_legend_steps_are_round_and_within_what_the_map_draws(values, least) -> None:
+    steps = legend_steps(values, least)
+    largest, low = max(values), max(min(values), least)
+    assert bool(steps) == (largest >= least and math.floor(largest) >= least)
+    assert steps == sorted(set(steps), reverse=True) and len(steps) <= 3
+    for step in steps:
+        assert math.floor(low) <= step <= largest
+        assert step >= least
+    # round, but for the one case where no round number lies within the range: the largest value itself
+    if steps and not all(_is_round(step) for step in steps):
+        assert steps == [math.floor(largest)]
+        assert not any(_is_round(n) for n in range(math.ceil(low), math.floor(largest) + 1))
+    if steps:  # the first is the largest round number that is drawn: never half or less of the largest flow
+        assert steps[0] > largest / 2
+
+
+# ------------------------------------------------------------------------------------------------ geometry
+
+
+def _inside(box, marks, width, height) -> bool:
+    forward = fitted_pixels(box, width, height)
+    for lon, lat, radius in marks:
+        x, y = forward(lon, lat)
+        if (
+            x - radius < -1e-6
+            or y - radius < -1e-6
+            or x + radius > width + 1e-6
+            or y + radius > height + 1e-6
+        ):
+            return False
+    return True
+
+
+def test_the_fitted_map_is_the_one_vega_lite_draws() -> None:
+    # the United Kingdom's circle on its routes map from the real UNODC data, as Vega-Lite drew it in the SVG
+    box = (-8.611, 3.526, 114.032, 60.63500010846633)
+    point = country_centroids().filter(pl.col("iso3") == "GBR").row(0, named=True)
+    x, y = fitted_pixels(box, 470, 340)(point["lon"], point["lat"])
+    assert (x, y) == pytest.approx((24.9935, 64.2981), abs=0.01)
+
+
+def test_a_circle_at_the_frame_is_brought_inside() -> None:
+    # the United Kingdom's domestic circle (radius 14 px and its stroke) on a map whose box reaches just past it
+    point = country_centroids().filter(pl.col("iso3") == "GBR").row(0, named=True)
+    marks = [(point["lon"], point["lat"], 14.75)]
+    box = (point["lon"] - 1, point["lat"] - 30, point["lon"] + 60, point["lat"] + 1)
+    assert not _inside(box, marks, 470, 340)  # as drawn before: cut at the map's edge
+    fitted = fit_marks(box, marks, 470, 340)
+    assert _inside(fitted, marks, 470, 340)
+    west, south, east, north = fitted
+    assert west < box[0] and north >= box[3] and (south, east) == (box[1], box[2])  # the far sides stay
+
+
+def test_marks_already_inside_leave_the_box_as_it_is() -> None:
+    box = (90.0, 5.0, 110.0, 25.0)
+    assert fit_marks(box, [(100.0, 15.0, 14.0)], 470, 340) == box
+
+
+@given(
+    west=st.floats(-170, 100),
+    south=st.floats(-60, 40),
+    span=st.tuples(st.floats(10, 60), st.floats(8, 35)),
+    marks=st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1), st.floats(2, 16)), min_size=1, max_size=6),
+)
+def test_every_circle_is_inside_the_frame_after_fitting(west, south, span, marks) -> None:
+    box = (west, south, west + span[0], south + span[1])
+    placed = [(west + u * span[0], south + v * span[1], radius) for u, v, radius in marks]
+    fitted = fit_marks(box, placed, 470, 340)
+    w, s, e, n = fitted
+    assert w <= box[0] and s <= box[1] and e >= box[2] and n >= box[3]
+    assert _inside(fitted, placed, 470, 340)
+
+
+def test_the_world_view_without_marks_is_the_one_vega_lite_fits() -> None:
+    import re
+
+    import vl_convert as vlc
+
+    fiji = country_centroids().filter(pl.col("iso3") == "FJI").row(0, named=True)
+    spec = {
+        "width": 470,
+        "height": 235,
+        "projection": {"type": "equalEarth"},
+        "layer": [
+            {"data": {"values": world_geojson()["features"]}, "mark": "geoshape"},
+            {
+                "data": {"values": [{"lon": fiji["lon"], "lat": fiji["lat"]}]},
+                "mark": "circle",
+                "encoding": {"longitude": {"field": "lon"}, "latitude": {"field": "lat"}},
+            },
+        ],
+    }
+    svg = vlc.vegalite_to_svg(spec)
+    drawn = re.search(r'aria-roledescription="circle" transform="translate\(([-\d.e]+),([-\d.e]+)\)', svg)
+    assert drawn
+    scale, translate = world_view([], 470, 235)
+    west, _, east, _ = world_extent()
+    assert scale == pytest.approx(470 / (east - west))  # the world fills the width
+    x, y = world_pixels(scale, translate)(fiji["lon"], fiji["lat"])
+    assert (x, y) == pytest.approx((float(drawn[1]), float(drawn[2])), abs=0.01)
+
+
+@given(
+    marks=st.lists(
+        st.tuples(st.floats(-180, 180), st.floats(-90, 90), st.floats(0, 20)), min_size=1, max_size=8
+    ),
+    size=st.sampled_from([(470, 235), (600, 300), (300, 340)]),
+)
+def test_every_mark_is_inside_the_world_view(marks, size) -> None:
+    # Fiji's, Tonga's, Svalbard's and Antarctica's circles were cut by the world map's frame
+    width, height = size
+    scale, translate = world_view(marks, width, height)
+    full, _ = world_view([], width, height)
+    assert 0.5 * full < scale <= full  # smaller only as much as the marks need
+    forward = world_pixels(scale, translate)
+    for lon, lat, radius in marks:
+        x, y = forward(lon, lat)
+        assert -1e-6 <= x - radius and x + radius <= width + 1e-6, (lon, lat, radius, x)
+        assert -1e-6 <= y - radius and y + radius <= height + 1e-6, (lon, lat, radius, y)
+    # the world stays centred: as much room left and right, above and below
+    west, south, east, north = world_extent()
+    left, right = scale * west + translate[0], scale * east + translate[0]
+    top, bottom = translate[1] - scale * north, translate[1] - scale * south
+    assert left == pytest.approx(width - right) and top == pytest.approx(height - bottom)
+
+
+# ------------------------------------------------------------------------------------------------ its README
+
+
+def test_the_readme_lists_every_name_the_map_does_not_share_with_the_country_reference() -> None:
+    # it said the map's names were the reference's: twelve are not (the short names the map keeps, "Iran")
+    from evidence.sources.countries import name_of
+
+    readme = (resources.files("evidence.presentation") / "geodata" / "README.md").read_text(encoding="utf-8")
+    listed = {
+        row[0]: (row[1], row[2])
+        for line in readme.splitlines()
+        if len(row := [cell.strip() for cell in line.strip().strip("|").split("|")]) == 3
+        and len(row[0]) == 3
+        and row[0].isupper()
+    }
+    centroids = country_centroids()
+    differ = {
+        iso3: (name, name_of(iso3))
+        for iso3, name in centroids.select("iso3", "name").iter_rows()
+        if name != name_of(iso3)
+    }
+    assert differ and listed == differ
+    assert f"For {centroids.filter(pl.col('basis') == 'capital or main island').height} states" in readme

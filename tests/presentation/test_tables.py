@@ -254,6 +254,16 @@ def test_withheld_notes_explain_only_the_labels_used() -> None:
     assert withheld_notes(pl.DataFrame({"route": ["Mexico → USA", "x-ray"], "n": ["12", "1,000"]})) == []
 
 
+def test_a_note_explains_a_label_only_where_it_names_it() -> None:
+    # a note about exploitation holds the letter x: the legend of x was left out under it
+    frame = pl.DataFrame({"form": ["Sexual exploitation", "Forced labour"], "victims": ["x", "<5"]})
+    data = table_data(frame, note="Forms of exploitation as recorded.")
+    assert COMPLEMENT_NOTE in data.notes and any(n.startswith("<5:") for n in data.notes)
+    # a note that explains x itself keeps its own words
+    data = table_data(frame, note="x: withheld with its neighbour.")
+    assert COMPLEMENT_NOTE not in data.notes
+
+
 def test_a_table_of_mixed_rows_gives_each_row_its_kind() -> None:
     frame = pl.DataFrame({"item": ["lists", "observed"], "value": ["4", "1,204"]})
     data = table_data(frame, kinds={"item": "label", "value": ["lists", "people"]})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -722,3 +723,66 @@ def test_names_inverted_around_a_comma_or_a_bracket_map(text: str, iso3: str) ->
 )
 def test_an_inverted_name_naming_no_country_or_two_stays_unmapped(text: str) -> None:
     assert to_iso3(text, reporting_iso3="THA") is None
+
+
+# --- codes ISO 3166 withdrew (ISO 3166-3) ------------------------------------------------------------------------
+
+
+def test_former_codes_name_current_countries_and_clash_with_no_current_code() -> None:
+    from evidence.sources.countries import FORMER_CODES, WITHDRAWN_CODES, former_code
+
+    known = set(country_table()["iso3"])
+    for code, former in FORMER_CODES.items():
+        assert code == former.code and re.fullmatch(r"[A-Z]{2,3}", code)
+        assert set(former.successors) <= known, code
+        assert to_iso3(code) is None, f"{code} is a current code or a name: it means that, not {former.name}"
+        assert former_code(code) is former and former_code(f" {code.lower()} ") is former
+    # codes ISO gave again to another country mean that country
+    for code, iso3 in {"GE": "GEO", "SK": "SVK", "AI": "AIA", "BQ": "BES", "BY": "BLR"}.items():
+        assert former_code(code) is None and to_iso3(code) == iso3
+    assert former_code("Burma") is None and former_code(None) is None  # codes only; the name maps as a name
+    assert WITHDRAWN_CODES["BU"] == WITHDRAWN_CODES["BUR"] == "MMR"
+    assert not {"YU", "YUG", "CS", "CSK", "SCG", "SU", "SUN", "AN", "ANT"} & set(WITHDRAWN_CODES)
+
+
+@pytest.mark.parametrize(
+    ("code", "iso3"),
+    [("BU", "MMR"), ("tp", "TLS"), ("ZR", "COD"), ("ZAR", "COD"), ("DD", "DEU"), ("YD", "YEM"), ("ROM", "ROU"),
+     ("YU", None), ("CS", None), ("SU", None), ("AN", None), ("TH", "THA"), ("XKX", "XKX")],
+)  # fmt: skip
+def test_current_code_reads_withdrawn_alpha2_and_alpha3_codes(code: str, iso3: str | None) -> None:
+    from evidence.sources.countries import current_code
+
+    assert current_code(code) == iso3
+    # as text a withdrawn code names nothing
+    assert to_iso3(code) == (iso3 if code in {"TH", "XKX"} else None)
+
+
+@pytest.mark.parametrize(
+    ("code", "area"),
+    [
+        ("YU", ("Europe", "Southern Europe")),
+        ("CSK", ("Europe", "Eastern Europe")),
+        ("CS", ("Europe", None)),  # Czechoslovakia's code, then Serbia and Montenegro's
+        ("SU", (None, None)),  # Europe and Asia
+        ("AN", ("Americas", "Latin America and the Caribbean")),
+        ("GEL", ("Oceania", None)),
+    ],
+)
+def test_a_code_whose_country_split_names_only_the_area_its_successors_share(code: str, area: tuple) -> None:
+    from evidence.sources.countries import former_code
+
+    former = former_code(code)
+    assert former is not None and former.iso3 is None and len(former.successors) > 1
+    assert former.area == area
+    assert "not guessed" in former.reason() and all(s in former.reason() for s in former.successors)
+
+
+def test_names_of_states_merged_into_one_map_and_of_split_states_do_not() -> None:
+    assert [to_iso3(t) for t in ("German Democratic Republic", "East Germany", "Democratic Yemen")] == [
+        "DEU",
+        "DEU",
+        "YEM",
+    ]
+    split = ("Yugoslavia", "USSR", "Czechoslovakia", "Netherlands Antilles")
+    assert [to_iso3(t) for t in split] == [None] * 4

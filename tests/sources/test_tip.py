@@ -853,8 +853,12 @@ def test_a_withdrawn_code_with_one_successor_is_read_as_it_and_an_unknown_code_i
         ("YUG", "Yugoslavia"),
     ]
     assert any("BUR as MMR" in n and "ROM as ROU" in n for n in loaded.provenance.notes)
-    flagged = loaded.flags.filter(pl.col("reason") == tip.REASON_UNKNOWN_CODE)
+    flagged = loaded.flags.filter(pl.col("column") == "iso3")
     assert sorted(flagged.select("row", "value").rows()) == [(6, "YUG"), (7, "SCG")]
+    # each says what the code named and that its successors are not guessed
+    reasons = dict(flagged.select("value", "reason").rows())
+    assert "names no one current country" in reasons["YUG"] and "SRB" in reasons["YUG"]
+    assert "not guessed" in reasons["SCG"] and reasons["SCG"].endswith("kept as written")
 
 
 def test_a_code_its_country_name_contradicts_is_flagged(shared_data: Path, tmp_path: Path) -> None:

@@ -896,3 +896,25 @@ def test_a_prevalence_per_100000_is_never_read_as_one_per_1000(
     loaded = registry.load(path)
     assert loaded.data["prevalence_per_1000"].to_list() == [5.74]
     assert f"columns not used: {label}" in loaded.provenance.notes
+
+
+# --- ranks as Walk Free publishes them ----------------------------------------------------------------------------
+
+
+def test_prevalence_is_kept_unrounded_so_ranks_are_walk_frees(gsi) -> None:
+    """Walk Free ranks the GSI 2023 countries by prevalence on the unrounded estimates: it publishes Russia,
+    Afghanistan and Kuwait as 8th, 9th and 10th though all three read 13.0 per 1,000 at the published precision
+    (Afghanistan and Kuwait read 12.96 even at two decimals). Ranking the loaded values reproduces that order only
+    if the loader keeps the workbook's values as stored: rounding them (to the precision shown) would tie the
+    three. Equal stored values (the government response total of Chad, Gabon and Russia) stay exactly equal, so
+    a rank on them is a tie, as Walk Free's."""
+    data = gsi.data.filter(pl.col("prevalence_per_1000").is_not_null())
+    ranked = data.sort("prevalence_per_1000", descending=True)["iso3"].head(10).to_list()
+    assert ranked == ["PRK", "ERI", "MRT", "SAU", "TUR", "TJK", "ARE", "RUS", "AFG", "KWT"]
+    afghanistan, kuwait = (
+        data.filter(pl.col("iso3") == code)["prevalence_per_1000"].item() for code in ("AFG", "KWT")
+    )
+    assert round(afghanistan, 2) == round(kuwait, 2) and afghanistan > kuwait
+    assert data["prevalence_per_1000"].is_unique().all()  # no two countries tie on prevalence
+    response = gsi.data.filter(pl.col("iso3").is_in(["TCD", "GAB", "RUS"]))["response_total"]
+    assert response.n_unique() == 1 and response.round(2).item(0) == 24.36

@@ -513,6 +513,15 @@ class CaseProfiles:
             .with_columns(share=pl.when(pl.col("n_known") > 0).then(pl.col("count") / pl.col("n_known")))
         )
 
+    def recorded_both(self, first: str, second: str) -> int:
+        """:func:`recorded_both` of the records."""
+        done = ("both", first, second)
+        if done not in self._done:
+            ids = self._topic_pairs(first)[0].select("_id").unique()
+            both = ids.join(self._topic_pairs(second)[0].select("_id").unique(), on="_id").height
+            self._done[done] = pl.DataFrame({"n": [both]})
+        return int(self._done[done]["n"][0])
+
     def missing_values(self, variables: Sequence[str] | None = None) -> pl.DataFrame:
         """:func:`missing_values` of the records."""
         done = ("missing", None if variables is None else tuple(variables))
@@ -550,6 +559,13 @@ def cross_profile(
     ``column_topic``: the denominator), share, and count_key and n_known_key for records that carry cell keys.
     Every combination of categories is present."""
     return _profiled(cases).cross_profile(row_topic, column_topic)
+
+
+def recorded_both(cases: Cases, first: str, second: str) -> int:
+    """The victims recorded for both topics (at least one category of each, the denominator rule), e.g. with a
+    form of exploitation and a means of control: those :func:`cross_profile` counts, each once however many
+    forms they have (a victim of two forms is in two of its rows)."""
+    return _profiled(cases).recorded_both(first, second)
 
 
 def missing_values(cases: Cases, variables: Sequence[str] | None = None) -> pl.DataFrame:

@@ -378,7 +378,8 @@ def heat_table(
     """Each category of ``column_topic`` among the victims of each category of ``row_topic`` (the heat table
     of means of control by form). Returns the display table (rows: categories of ``row_topic`` with their
     denominator; cells ``"45%"``, or the rule's label) and the shares for the chart (row, column, share; null
-    where the count or the denominator is withheld; rows with no victim left out). Both topics overlap (a victim can have several forms and
+    where the count or the denominator is withheld); rows with no victim (a published 0) are left out of both,
+    and named by :func:`heat_note`. Both topics overlap (a victim can have several forms and
     several means), so no total is published and primary suppression protects every count.
 
     ``beside`` is the profile of ``column_topic`` published in the same section (means of control by sex), and
@@ -526,9 +527,58 @@ def _rendered_heat(heat: HeatCounts) -> tuple[pl.DataFrame, pl.DataFrame]:
     base_text = bases.display().select(
         "row", pl.col("n_known").alias(f"Victims with {causes.TOPICS[heat.column_topic].lower()} recorded")
     )
-    table = wide.join(base_text, on="row", how="left").rename({"row": causes.TOPICS[heat.row_topic]})
-    # a row without a victim has no share to draw: it is not withheld (the chart counts withheld shares)
-    return table, shares.filter(pl.col("row").replace_strict(base_of, default=None).fill_null(-1) != 0)
+    # a row without a victim (a true 0, exact) is left out of both: a line of dashes says nothing the note
+    # under the table (:func:`empty_heat_rows`) does not, and the chart would count its shares as withheld
+    empty = empty_heat_rows(heat)
+    table = (
+        wide.join(base_text, on="row", how="left")
+        .filter(~pl.col("row").is_in(empty))
+        .rename({"row": causes.TOPICS[heat.row_topic]})
+    )
+    return table, shares.filter(~pl.col("row").is_in(empty))
+
+
+def empty_heat_rows(heat: HeatCounts) -> list[str]:
+    """The rows of a heat table with no victim (a denominator of 0, published: zeros are exact), such as the
+    forms no victim with means of control recorded has: left out of its table and chart, and named beneath."""
+    return [
+        row
+        for row, n, why in zip(
+            heat.bases.frame["row"].to_list(),
+            heat.bases.frame["n_known"].to_list(),
+            heat.bases.reasons["n_known"].to_list(),
+            strict=True,
+        )
+        if n == 0 and why is None
+    ]
+
+
+def heat_note(heat: HeatCounts) -> str:
+    """What the heat table's shares are, for the note under it."""
+    if heat.row_topic == "form" and heat.column_topic == "means_of_control":
+        return (
+            "Share of the victims of each form (with means of control recorded) who were controlled in each "
+            "way; a victim can be controlled in several ways."
+        )
+    column = causes.TOPICS[heat.column_topic].lower()
+    return (
+        f"Share of the victims of each {causes.TOPICS[heat.row_topic].lower()} (with {column} recorded) who "
+        f"have each {column} recorded; a victim can have several."
+    )
+
+
+def heat_left_out(heat: HeatCounts) -> str | None:
+    """The sentence that names the rows the heat table and chart leave out for having no victim (escaped), shown
+    apart from the table's note (a note that holds the letter of a withheld cell's label, as "exploitation"
+    holds x, loses that label's legend: see the report on ``tables.table_data``); None when none is left out."""
+    empty = empty_heat_rows(heat)
+    if not empty:
+        return None
+    column = causes.TOPICS[heat.column_topic].lower()
+    return (
+        f"Left out, having no victim with {column} recorded: "
+        f"{escape_markdown(', '.join(e.lower() for e in empty))}."
+    )
 
 
 def _withheld_beside(beside: ProfileView | None, topic: str) -> dict[str, int]:
@@ -1008,6 +1058,15 @@ def _person_selections(
     return [s for s in chosen if s.records().height]
 
 
+def recorded_in_tables(tables: Sequence[LoadedTable]) -> list[str]:
+    """The topics the case tables among ``tables`` record for at least one victim, of any country: what
+    :func:`show_person_section` takes as ``recorded_in_data``, so that a topic the files record for other
+    victims is not called absent from them (Viet Nam's victims in the k-anonymised sample have no form of
+    exploitation recorded; the file records it for others)."""
+    found = {t for table in tables if table.kind == "case" for t in causes.recorded_topics(table)}
+    return [t for t in causes.TOPICS if t in found]
+
+
 def person_cases(
     tables: Sequence[LoadedTable], *, country: str, role: str = "both", scope: str = "country"
 ) -> pl.DataFrame | None:
@@ -1033,8 +1092,9 @@ def person_scope_text(
 
     place = escape_markdown(name_in_text(_iso3(country)) or country)
     years = ""
-    if "year" in cases.columns and cases["year"].drop_nulls().len():
-        first, last = int(cases["year"].min()), int(cases["year"].max())  # type: ignore[arg-type]
+    span = _record_years(cases)
+    if span is not None:
+        first, last = span
         years = f" (records of {first})" if first == last else f" (records of {first}–{last})"
     if scope == "all":
         return (
@@ -1043,6 +1103,19 @@ def person_scope_text(
         )
     words = ROLE_WORDS.get(role, role)
     return f"This section covers the victims in the case data with {place} as {words}{years}."
+
+
+def _record_years(cases: pl.DataFrame) -> tuple[int, int] | None:
+    """The first and last year the records cover: their single years and their bands of years (CTDC's
+    Victim-Perpetrator records give most years only as a band, ``2014-2018``, and 2019 and 2020 alone: their
+    single years alone said 2019-2020 of records of 2005-2022); None when no record has either."""
+    ends: list[int] = []
+    if "year" in cases.columns:
+        ends += [int(y) for y in cases["year"].drop_nulls().unique().to_list()]
+    if "year_band" in cases.columns:
+        for band in cases["year_band"].drop_nulls().unique().to_list():
+            ends += [int(y) for y in re.findall(r"\d{4}", str(band))]
+    return (min(ends), max(ends)) if ends else None
 
 
 #: What the person section describes, in order, and by which characteristic.
@@ -1087,16 +1160,32 @@ class PersonSection:
         return linked_exposures(section_counts(self), self.rule)
 
 
+def age_characteristic(cases: pl.DataFrame) -> str | None:
+    """How the victims' age is shown and modelled: by age group, or by minor or adult where that is recorded
+    for more of them (the United States' victims in the k-anonymised sample have an age band only when minors,
+    272, but minor or adult for 522: by age group the adults were all "Unknown" beside "0-17"); None when
+    neither is recorded."""
+    recorded = causes.missing_values(cases, ["age_group", "majority_status"])
+    n = dict(zip(recorded["variable"].to_list(), recorded["n_recorded"].to_list(), strict=True))
+    if not n["age_group"] and not n["majority_status"]:
+        return None
+    return "majority_status" if n["majority_status"] > n["age_group"] else "age_group"
+
+
 def section_topics(cases: pl.DataFrame) -> list[tuple[str, str | None]]:
-    """The topics the person section shows for ``cases``, each with the characteristic it is shown by."""
+    """The topics the person section shows for ``cases``, each with the characteristic it is shown by (age:
+    :func:`age_characteristic`)."""
     topics = causes.recorded_topics(cases)
     characteristics = causes.recorded_characteristics(cases)
+    age = age_characteristic(cases)
     out = []
     for topic, by in PERSON_TOPICS:
         if topic not in topics:
             continue
-        if by is not None and by not in characteristics:
-            by = "majority_status" if "majority_status" in characteristics and by == "age_group" else None
+        if by == "age_group":
+            by = age
+        elif by is not None and by not in characteristics:
+            by = None
         out.append((topic, by))
     return out
 
@@ -1167,6 +1256,10 @@ def _add_profile(system: LinkedCounts, cases: causes.Cases, topic: str, by: str 
                 system.at_most.append({cell: 1.0, rec: -1.0})
                 system.derived[("without", topic, category, *key)] = {rec: 1.0, cell: -1.0}
             system.at_most.append({rec: 1.0, **{cell: -1.0 for cell in cells}})
+            # the categories' sum less the recorded victims: the categories victims hold beyond their first, so
+            # a small one says that few victims hold several (the demo's Thailand, 48+: 113 + 14 + 7 - 132 = 2
+            # with two forms), as the shares of overlapping flags are protected (builders.shares_view)
+            system.derived[("several", topic, *key)] = {**{cell: 1.0 for cell in cells}, rec: -1.0}
         else:
             system.equalities.append({**{cell: 1.0 for cell in cells}, rec: -1.0})
     if by is None:
@@ -1323,6 +1416,22 @@ def _add_heat(system: LinkedCounts, cases: causes.Cases, section: PersonSection)
             ("nrec", rows_t, None, ALL): -1.0,
         }
     )
+    # the victims recorded for both topics (each once, however many rows they are in): at least every row's
+    # denominator, at most their sum; the recorded victims of either topic less them are counts of people (with
+    # a means of control but no form recorded) that must not follow when small: Thailand's "Recorded" 12 of
+    # means of control beside the 9 of its one form with means recorded gave 3 (2 in truth)
+    both = ("hboth", rows_t, columns_t)
+    system.quantity(both, causes.recorded_both(cases, rows_t, columns_t))
+    system.at_most += [{("hbase", r): 1.0, both: -1.0} for r in rows]
+    system.at_most += [
+        {both: 1.0, **{("hbase", r): -1.0 for r in rows}},
+        {both: 1.0, ("rec", columns_t, None, ALL): -1.0},
+        {both: 1.0, ("rec", rows_t, None, ALL): -1.0},
+        {("rec", columns_t, None, ALL): 1.0, both: -1.0, ("nrec", rows_t, None, ALL): -1.0},
+        {("rec", rows_t, None, ALL): 1.0, both: -1.0, ("nrec", columns_t, None, ALL): -1.0},
+    ]
+    for topic, other in ((columns_t, rows_t), (rows_t, columns_t)):
+        system.derived[("recorded without", topic, other)] = {("rec", topic, None, ALL): 1.0, both: -1.0}
     reasons = heat.counts.reasons["count"].to_list()
     for (row, column, count), reason in zip(
         cross.select("row", "column", "count").iter_rows(), reasons, strict=True
@@ -1533,6 +1642,13 @@ def _withheld_profile(view: ProfileView, added: dict) -> ProfileView:
     )
 
 
+def _named_by(table: pl.DataFrame | None, n: int) -> dict[str, str]:
+    """The kinds of a display table's first ``n`` columns, which name its rows (a category, a characteristic,
+    a variable): labels, never counts, so that the brief's disclosure scan does not read a category from the
+    data ("alert(1)", "Q2 of 3") as a small count of victims."""
+    return {} if table is None else dict.fromkeys(table.columns[:n], "label")
+
+
 #: Said of a person-section table that is not shown: its small counts could not be withheld so that none
 #: can be recomputed (on its own or with the other tables of the same victims), however many victims it has.
 PERSON_TABLE_WITHHELD = (
@@ -1583,11 +1699,8 @@ def show_person_section(
     # every table of the section built first and protected together: they count the same victims
     section = person_section(cases, rule, heat_table_shown=models is None)
     display(Markdown(f"{level} What is recorded"))
-    show_table(
-        _rendered_missing(section.missing) if section.missing else None,
-        source=source,
-        perturbed=keyed,
-    )
+    missing = _rendered_missing(section.missing) if section.missing else None
+    show_table(missing, source=source, perturbed=keyed, kinds=_named_by(missing, 1))
     for topic, by, view in section.profiles:
         what = causes.TOPICS[topic]
         by_text = f" by {causes.CHARACTERISTIC_LABELS[by].lower()}" if by else ""
@@ -1598,7 +1711,7 @@ def show_person_section(
         if view is None:  # not "too few victims": Cambodia's 611 victims with means of control recorded
             display(Markdown(PERSON_TABLE_WITHHELD))
             continue
-        show_table(view.table, note=note, source=source, perturbed=keyed)
+        show_table(view.table, note=note, source=source, perturbed=keyed, kinds=_named_by(view.table, 1))
         if topic == "trafficking_duration":
             shares = view.shares.filter(pl.col("group") != ALL)
             chart = causes_charts.distribution_chart(
@@ -1621,24 +1734,34 @@ def show_person_section(
             display(Markdown(PERSON_TABLE_WITHHELD))
         else:
             table, shares = heat_table(cases, rule, counts=section.heat)
-            if models is None:  # a brief (which limits the models) shows the heat table as a chart only
-                show_table(
-                    table,
-                    source=source,
-                    note="Share of the victims of each form (with means of control recorded) "
-                    "who were controlled in each way; a victim can be controlled in several ways.",
-                    perturbed=keyed,
+            if not table.height:  # not one victim with both recorded (a true 0): nothing to draw
+                display(
+                    Markdown("No victim has both a form of exploitation and a means of control recorded.")
                 )
-            chart = causes_charts.heat_table_chart(
-                shares,
-                "row",
-                "column",
-                "share",
-                title="Means of control by form of exploitation",
-                source=source,
-                rule=rule,
-            )
-            show_chart(chart, "means_by_form")
+            elif shares["share"].is_null().all():  # every share withheld: an empty chart and a row of dashes
+                display(Markdown(PERSON_TABLE_WITHHELD))
+            else:
+                if models is None:  # a brief (which limits the models) shows the heat table as a chart only
+                    show_table(
+                        table,
+                        source=source,
+                        note=heat_note(section.heat),
+                        perturbed=keyed,
+                        kinds=_named_by(table, 1),
+                    )
+                left_out = heat_left_out(section.heat)
+                if left_out:
+                    display(Markdown(left_out))
+                chart = causes_charts.heat_table_chart(
+                    shares,
+                    "row",
+                    "column",
+                    "share",
+                    title="Means of control by form of exploitation",
+                    source=source,
+                    rule=rule,
+                )
+                show_chart(chart, "means_by_form")
     show_models(
         cases,
         rule,
@@ -1668,9 +1791,12 @@ def show_models(
     from evidence.notebooks.views import show_table
 
     recorded = causes.recorded_characteristics(cases)
-    predictors = [p for p in causes.DEFAULT_PREDICTORS if p in recorded]
-    if "age_group" not in predictors and "majority_status" in recorded:
-        predictors.insert(1, "majority_status")
+    age = age_characteristic(cases)  # as the tables show age: by age group, or minor or adult
+    predictors = [
+        (age or p) if p == "age_group" else p
+        for p in causes.DEFAULT_PREDICTORS
+        if p in recorded or (p == "age_group" and age is not None)
+    ]
     compared = False
     shown = 0
     # the counts the section's tables publish, to which each model's printed counts are added
@@ -1696,7 +1822,7 @@ def show_models(
                 view,
                 note="Odds ratios above 1: more often recorded than in the reference category, other "
                 "characteristics in the model equal. An association, not a cause.",
-                kinds={c: "statistic" for c in view.columns[2:4]},
+                kinds=_named_by(view, 2) | {c: "statistic" for c in view.columns[2:4]},
             )
             if not compared:
                 compared = True
@@ -1725,7 +1851,8 @@ def show_models(
                 )
                 show_table(
                     compared_view,
-                    kinds={c: "statistic" for c in compared_view.columns if c.startswith("Odds ratio")},
+                    kinds=_named_by(compared_view, 2)
+                    | {c: "statistic" for c in compared_view.columns if c.startswith("Odds ratio")},
                 )
         if failures:
             display(

@@ -16,7 +16,7 @@ import polars as pl
 
 from evidence.analyses.selection import Selection
 from evidence.core.errors import ParameterError
-from evidence.core.text import word_list
+from evidence.core.text import column_title, word_list
 from evidence.notebooks.builders import (
     BREAKDOWN_NAMES,
     COVERAGE_KINDS,
@@ -1184,63 +1184,200 @@ def show_misencoded(table: LoadedTable) -> None:
 
 def show_completeness(opened: Opened) -> None:
     """Per file of victim records, which fields it collects and how complete they are, overall, by year and
-    by source type (counts of records protected, and perturbed for keyed records)."""
-    from evidence.analyses import quality
-    from evidence.notebooks.builders import completeness_table, field_table
+    by source type (counts of records protected, and perturbed for keyed records). Fields are named as a
+    researcher reads them, with their column (:func:`~evidence.analyses.quality.field_name`).
 
-    for table in opened.tables:
-        show_source_heading(table, f" ({escape_markdown(table.provenance.layout)})")
+    A file whose records kept the table of files withholds (a few rows rejected: the rows read less the kept
+    would give them back) shows shares only, its counts perturbed or not: every count of this section adds up to
+    the records kept. A file of no record kept, or of fewer than the threshold, is one sentence."""
+    from evidence.analyses import quality
+    from evidence.notebooks.builders import completeness_tables
+
+    kept_withheld = _kept_withheld(opened)
+    for index, table in enumerate(opened.tables):
+        show_source_heading(table)
         if table.kind != "case":
-            # only a country-level table of detected victims (UNODC) has a coverage section below
-            below = "; see the coverage below" if table.kind == "indicator" else ""
+            # a country-level table (UNODC, GSI, TIP tiers) has its coverage section below
+            below = "; see the coverage below" if table.kind in ("indicator", "gsi", "tier") else ""
             show_markdown(f"Field completeness is summarised for victim-level case tables{below}.")
             continue
-        selection = Selection(table)
-        fields = quality.field_completeness(selection)
-        show_table(
-            field_table(fields, opened.rule, keyed=selection.keyed),
-            caption="Records with each field known",
-            perturbed=selection.keyed,
-        )
-        missing = fields.filter(~fields["collected"])["field"].to_list()
-        if missing:
+        if not table.rows_kept:  # every row rejected: a table of zeros, and no year to break it down by
             show_markdown(
-                "Not collected by this layout: " + ", ".join(markdown_code(f) for f in missing) + "."
+                "No row of this file was kept (see the rejected rows above): no field to summarise."
             )
+            continue
+        if opened.rule.is_small(table.rows_kept):  # withheld above; a table of dashes would say nothing
+            show_markdown(
+                f"This file holds fewer than {opened.rule.threshold} records: too few to show how complete "
+                "their fields are."
+            )
+            continue
+        selection = Selection(table)
+        # perturbed counts too: a perturbation is often 0, and the rows read less the records would then be the
+        # rejected rows the table of files withholds
+        shares_only = kept_withheld[index]
+        counts_perturbed = selection.keyed and not shares_only
+        fields = quality.field_completeness(selection)
+        missing = fields.filter(~fields["collected"])["field"].to_list()
         # records known by a band of years only are in a band, not "unknown"
         by_year = ("year_band", "By year or band of years") if quality.has_year_ranges(table.data) else None
-        for by, title in (
-            by_year or ("year", "By year"),
-            ("data_source_type", "By source type (case management or hotline)"),
-        ):
-            if by in missing:  # a layout without source types: one row "unknown" would say nothing
-                continue
-            left_out = [f for f in quality.KEY_FIELDS if f in missing]
-            shown = completeness_table(
-                quality.completeness_by(selection, by), by, opened.rule, not_collected=missing
+        breakdowns = [
+            (by, title)
+            for by, title in (
+                by_year or ("year", "By year"),
+                ("data_source_type", "By source type (case management or hotline)"),
             )
+            if by not in missing  # a layout without source types: one row "unknown" would say nothing
+        ]
+        # the tables protected as one (a band's single year ties it to the year of the table of fields)
+        frames = {
+            by: quality.completeness_by(
+                selection, by, quality.KEY_FIELDS + (("year",) if by == "year_band" else ())
+            )
+            for by, _ in breakdowns
+        }
+        protected = completeness_tables(
+            fields,
+            frames,
+            opened.rule,
+            keyed=selection.keyed,
+            not_collected=missing,
+            shares_only=shares_only,
+            shown=quality.KEY_FIELDS,
+        )
+        shown = protected.fields
+        if shown is not None:
+            raw_names = set(fields["field"].to_list())  # the year's own label (a single year) stays
+            shown = shown.with_columns(
+                pl.Series(
+                    "Field",
+                    [quality.field_name(f) if f in raw_names else f for f in shown["Field"]],
+                    pl.String,
+                )
+            )
+            if shares_only:  # a share not shown (its counts withheld) is said to be, as below
+                shown = shown.select(
+                    "Field",
+                    pl.col("Share known").replace("", SHARE_SUPPRESSED_LABEL),
+                )
+        show_table(
+            shown,
+            caption="Records with each field known",
+            note=sentences(
+                _folded_note(protected.folded),
+                *((share_withheld_note(shown, opened.rule), _SHARES_ONLY) if shares_only else ()),
+            ),
+            perturbed=counts_perturbed,
+        )
+        if missing:
+            names = ", ".join(_field_words(f) for f in missing)
+            if quality.layout_fields(table.provenance.layout) is not None:
+                show_markdown(f"Not collected by this layout: {names}.")
+            else:  # a layout whose fields depend on the file (an organisation's mapping)
+                show_markdown(
+                    f"No record of this file has a value of: {names} (the file does not hold them, or holds "
+                    "them for no record)."
+                )
+        for by, title in breakdowns:
+            left_out = [f for f in quality.KEY_FIELDS if f in missing]
+            shown = protected.by[by]
+            if shown is not None and _all_withheld(shown, opened.rule):
+                # every row too few to show: a table of "<5" and "–" says nothing
+                noun = "source type" if by == "data_source_type" else column_title(by).lower()
+                show_markdown(
+                    f"{title}: not shown, as the records of every {noun} are too few to publish (fewer than "
+                    f"{opened.rule.threshold}, or withheld so that such a count cannot be recomputed)."
+                )
+                continue
+            if shown is not None:
+                shown = shown.rename(
+                    {
+                        f.replace("_", " "): quality.FIELD_NAMES[f].capitalize()
+                        for f in quality.KEY_FIELDS
+                        if f.replace("_", " ") in shown.columns
+                    }
+                )
+                if shares_only:  # the records per row, and their total row, add up to the records kept
+                    shown = shown.head(-1).drop("Records")
             show_table(
                 shown,
-                caption=f"{title}: records, and the share of them with each field known",
+                caption=f"{title}: records, and the share of them with each field known"
+                if not shares_only
+                else f"{title}: the share of records with each field known",
                 note=sentences(
                     (
                         "Fields this layout does not collect are left out: "
-                        + ", ".join(f.replace("_", " ") for f in left_out)
+                        + ", ".join(quality.FIELD_NAMES[f] for f in left_out)
                         + "."
                     )
                     if left_out
                     else None,
                     share_withheld_note(shown, opened.rule),
+                    _SHARES_ONLY if shares_only else None,
                 ),
-                perturbed=selection.keyed,
+                perturbed=counts_perturbed,
             )
+
+
+def _folded_note(folded: Mapping[str, str]) -> str | None:
+    """The regions left out of the table of fields, as they are known for exactly the records their country is
+    (read from it): their numbers are the country's."""
+    if not folded:
+        return None
+    from evidence.analyses.quality import FIELD_NAMES
+
+    by_country: dict[str, list[str]] = {}
+    for region, country in folded.items():
+        by_country.setdefault(country, []).append(region)
+    parts = [
+        f"{word_list([f'{FIELD_NAMES.get(r, r)} ({r})' for r in regions])}, as the "
+        f"{FIELD_NAMES.get(country, country)} ({country})"
+        for country, regions in by_country.items()
+    ]
+    # the table writer escapes a note
+    return (
+        "Not repeated, as they are known for exactly the records of their country (a region is read from it): "
+        + "; ".join(parts)
+        + "."
+    )
+
+
+def _field_words(field: str) -> str:
+    """A field in prose: its readers' name and its column as code (``sex (`gender`)``)."""
+    from evidence.analyses.quality import FIELD_NAMES
+
+    name = FIELD_NAMES.get(field, field.replace("_", " "))
+    return markdown_code(field) if name == field else f"{escape_markdown(name)} ({markdown_code(field)})"
+
+
+#: Why a file's completeness shows shares and no counts.
+_SHARES_ONLY = (
+    "Shares only: a few rows of this file were rejected, and the records kept, withheld in the table of files "
+    "above so that the rejected rows cannot be recomputed from the rows read, would be the total of any count here."
+)
+
+
+def _kept_withheld(opened: Opened) -> list[bool]:
+    """Per loaded table, whether the table of files (:func:`show_sources`) withholds its rows kept."""
+    from evidence.presentation.disclosure import SUPPRESSED_SUFFIX
+
+    view = sources_view(opened.tables, opened.rule)
+    if view is None:  # too few rows to protect: nothing of the files is shown
+        return [t.kind == "case" for t in opened.tables]
+    return [bool(v) for v in view.frame["kept" + SUPPRESSED_SUFFIX].fill_null(False).to_list()]
+
+
+def _all_withheld(shown: pl.DataFrame, rule: DisclosureRule) -> bool:
+    """Whether every row of a completeness table (its total row aside) has its records withheld."""
+    records = shown["Records"].to_list()[:-1]
+    return bool(records) and all(r in (COMPLEMENT_LABEL, rule.label) for r in records)
 
 
 def share_withheld_note(shown: pl.DataFrame | None, rule: DisclosureRule) -> str | None:
     """The legend of a completeness table's ``–`` (:func:`~evidence.notebooks.builders.completeness_table`),
     when it shows one: a share not shown, as it would give back a count of records below the threshold."""
     if shown is None or not any(
-        v == SHARE_SUPPRESSED_LABEL for c in shown.columns[2:] for v in shown[c].to_list()
+        v == SHARE_SUPPRESSED_LABEL for c in shown.columns[1:] if c != "Records" for v in shown[c].to_list()
     ):
         return None
     return (
@@ -1278,9 +1415,11 @@ def show_unmapped_citizenships(opened: Opened) -> None:
                     ],
                 )
             )
+        repatriation = "country of repatriation" in unmapped["Breakdown"].to_list()
         show_table(
             unmapped,
-            caption="Citizenships not mapped to a country, with a suggested country to review",
+            caption=("Citizenships and countries of repatriation" if repatriation else "Citizenships")
+            + " not mapped to a country, with a suggested country to review",
             source=source_line([table]),
             # the strings are the file's own text (a digit in one is no count); the victims column is
             kinds={c: "label" for c in unmapped.columns if c != "Detected victims"}
@@ -1291,26 +1430,59 @@ def show_unmapped_citizenships(opened: Opened) -> None:
 
 
 def show_coverage(opened: Opened) -> None:
-    """Per file of country data (UNODC), countries and values per year and per indicator, and the share
-    censored."""
-    from evidence.analyses.quality import indicator_coverage
+    """Per file of country data, what it covers, in countries and values (never people): UNODC's countries and
+    values per year and per indicator, and the share censored; Walk Free's GSI, the countries with a value of each
+    measure; US TIP tiers, the countries ranked per report year."""
+    from evidence.analyses.quality import context_coverage, indicator_coverage
     from evidence.notebooks.builders import coverage_view
 
-    indicators = [t for t in opened.tables if t.kind == "indicator"]
-    for table in indicators:
+    countries = [t for t in opened.tables if t.kind in ("indicator", "gsi", "tier")]
+    for table in countries:
         show_source_heading(table, "")
+        if table.kind == "indicator":
+            show_table(
+                coverage_view(indicator_coverage(table.data, "year")),
+                caption="Countries and values per year",
+                kinds={**COVERAGE_KINDS, "Year": "years"},
+                source=source_line([table]),
+            )
+            show_table(
+                coverage_view(indicator_coverage(table.data, ["indicator", "dimension"])),
+                caption="Countries and values per indicator and dimension",
+                kinds=COVERAGE_KINDS,
+                source=source_line([table]),
+            )
+            continue
+        found = context_coverage(table)
+        if table.kind == "gsi":
+            labels = {"measure": "Measure", "countries": "Countries", "with_value": "With a value"}
+            labels |= {"without_value": "Without"}
+            caption = "Countries with a value of each measure"
+        else:
+            labels = {"report_year": "Report year", "countries": "Countries", "ranked": "Ranked in a tier"}
+            labels |= {"not_ranked": "Not ranked (special cases)"}
+            caption = "Countries listed and ranked in a tier, per report"
+        shown = found.select(
+            pl.col(c).cast(pl.String).alias(c) if c in ("measure", "report_year") else _thousands(c)
+            for c in found.columns
+        ).rename(labels)
         show_table(
-            coverage_view(indicator_coverage(table.data, "year")),
-            caption="Countries and values per year",
-            kinds={**COVERAGE_KINDS, "Year": "years"},
+            shown,
+            caption=caption,
+            kinds={
+                name: "label" if c == "measure" else ("years" if c == "report_year" else "countries")
+                for c, name in labels.items()
+            },
+            source=source_line([table]),
         )
-        show_table(
-            coverage_view(indicator_coverage(table.data, ["indicator", "dimension"])),
-            caption="Countries and values per indicator and dimension",
-            kinds=COVERAGE_KINDS,
+    if not countries:
+        show_markdown(
+            "No country-level table (UNODC country data, Walk Free's GSI or US TIP tiers) among the data files."
         )
-    if not indicators:
-        show_markdown("No country-level table among the data files.")
+
+
+def _thousands(column: str) -> pl.Expr:
+    return pl.col(column).map_elements(lambda n: f"{n:,}", return_dtype=pl.String).alias(column)
 
 
 # ------------------------------------------------------------------------------------------------- profiles
@@ -1331,16 +1503,18 @@ def show_profiles(
         _markdown("No identified victims in this selection: no profile to show.")
         return
     for group, title in groups:
+        # titles are the caller's: escaped as any text that reaches a brief
+        heading = f"**{escape_markdown(title)}**"
         if not recorded_in_layout(selection.frame, group):
-            _markdown(f"**{title}**: not recorded in these data (the layout has no such field).")
+            _markdown(f"{heading}: not recorded in these data (the layout has no such field).")
             continue
         try:
             view = profile_view(selection, group, rule, label=title)
         except EvidenceError:  # recorded in the layout, but for none of this selection's victims
-            _markdown(f"**{title}**: not recorded for any victim of this selection.")
+            _markdown(f"{heading}: not recorded for any victim of this selection.")
             continue
         if view is not None and records_no_category(view):  # a table of "Not recorded" and its total only
-            _markdown(f"**{escape_markdown(title)}**: not recorded for any victim of this selection.")
+            _markdown(f"{heading}: not recorded for any victim of this selection.")
             continue
         show_table(view, caption=title, perturbed=selection.keyed)
 

@@ -171,6 +171,8 @@ SUPPRESSED_SUFFIX = "_suppressed"
 _SMALL, _COMPLEMENT = "small", "complement"
 #: The reason :attr:`DisclosedTable.reasons` gives for a cell withheld as a complement (shown as ``x``).
 COMPLEMENT_REASON = _COMPLEMENT
+#: The reason :attr:`DisclosedTable.reasons` gives for a cell withheld as small (shown as ``<5``).
+SMALL_REASON = _SMALL
 
 
 #: How a range of counts whose low end is below the threshold is written (``up to 12``): its low end is never

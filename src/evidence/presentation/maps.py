@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -30,11 +31,18 @@ __all__ = [
     "PlacedLabel",
     "country_bounds",
     "country_centroids",
+    "equal_earth",
+    "fit_marks",
+    "fitted_pixels",
     "label_size",
+    "legend_steps",
     "load_world",
     "place_labels",
     "text_width",
+    "world_extent",
     "world_geojson",
+    "world_pixels",
+    "world_view",
 ]
 
 #: Credit line for charts that draw the shipped boundaries.
@@ -248,3 +256,234 @@ def place_labels(
         else:
             placed.append(PlacedLabel(label, best[2], best[3], best[4]))
     return placed, dropped
+
+
+# ------------------------------------------------------------------------------------------------ legends
+#
+# The flow map's legend showed 20 and 10 beside a single flow of 40 (its steps were a round number below the
+# largest, its half and its tenth, whatever was drawn): a legend shows round numbers within what the map draws.
+
+#: Round numbers are these times a power of ten (1, 1.5, 2, 2.5, 3 … 9; 10, 15, 20, 25, 30 … 90; …).
+_ROUND = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9)
+
+
+def _round_numbers(largest: float) -> list[int]:
+    """The round whole numbers from 1 up to the first one above ``largest``, in increasing order."""
+    out: list[int] = []
+    power = 1
+    while not out or out[-1] <= largest:
+        out += [int(m * power) for m in _ROUND if float(m * power).is_integer()]
+        power *= 10
+    return sorted(set(out))
+
+
+def legend_steps(values: Sequence[float], least: float = 1) -> list[int]:
+    """Up to three round numbers, the largest first, for the legend of marks sized by ``values`` (the flows of
+    a flow map): each within the range the map draws — from its smallest value (or ``least``, the disclosure
+    threshold, when that is larger: a smaller number in a legend of counts reads as a count published) to its
+    largest. The first is the largest round number not above the largest value (40 for a single flow of 40, not
+    20 and 10); the last about a tenth of it or the smallest value, whichever is larger; one between them where
+    it differs from both. Where no round number falls within the range (a single flow of 47), the largest value
+    itself (rounded down to a whole number); none where every value is below ``least``.
+    """
+    drawn = [float(v) for v in values if v is not None and math.isfinite(float(v)) and float(v) > 0]
+    if not drawn:
+        return []
+    largest, low = max(drawn), max(min(drawn), float(least), 1.0)
+    if largest < low:
+        return []
+    numbers = _round_numbers(largest)
+    top = max(n for n in numbers if n <= largest)
+    if top < low:
+        whole = math.floor(largest)
+        return [whole] if whole >= max(least, 1) else []
+    bottom = min(n for n in numbers if n >= max(low, top / 10))
+    if bottom >= top:
+        return [top]
+    middle = max(n for n in numbers if n <= (top + bottom) / 2)
+    return [top, middle, bottom] if bottom < middle < top else [top, bottom]
+
+
+# -------------------------------------------------------------------------------------------- map geometry
+#
+# Where a zoomed map (Vega-Lite's Equal Earth fitted to a box of longitudes and latitudes, as d3's fitSize
+# does) draws a point, and how far the box must be widened for marks drawn at a size in pixels (a domestic
+# flow's circle) to be seen whole.
+
+_EE = (1.340264, -0.081106, 0.000893, 0.003796)
+_EE_M = math.sqrt(3) / 2
+
+
+def equal_earth(lon: float, lat: float) -> tuple[float, float]:
+    """Equal Earth x and y (radians of the unit sphere, y up) of a point in degrees, as d3-geo's
+    geoEqualEarthRaw computes them."""
+    a1, a2, a3, a4 = _EE
+    theta = math.asin(_EE_M * math.sin(math.radians(lat)))
+    t2 = theta * theta
+    t6 = t2 * t2 * t2
+    x = math.radians(lon) * math.cos(theta) / (_EE_M * (a1 + 3 * a2 * t2 + t6 * (7 * a3 + 9 * a4 * t2)))
+    return x, theta * (a1 + a2 * t2 + t6 * (a3 + a4 * t2))
+
+
+#: West, south, east and north of a box of longitudes and latitudes (degrees).
+LonLatBox = tuple[float, float, float, float]
+
+
+def _corners(box: LonLatBox) -> list[tuple[float, float]]:
+    west, south, east, north = box
+    return [(west, south), (east, north), (west, north), (east, south)]
+
+
+def fitted_pixels(
+    box: LonLatBox, width: float, height: float
+) -> Callable[[float, float], tuple[float, float]]:
+    """Where an Equal Earth map of ``width`` × ``height`` pixels fitted to ``box`` draws a longitude and latitude
+    (x right, y down): the box's four corners, projected, are scaled to fill the view in one direction and
+    centred in the other (d3's fitSize on the MultiPoint of the corners, which is what the flow map's
+    projection asks Vega-Lite for)."""
+    points = [equal_earth(lon, lat) for lon, lat in _corners(box)]
+    west, east = min(p[0] for p in points), max(p[0] for p in points)
+    south, north = min(p[1] for p in points), max(p[1] for p in points)
+    scale = min(width / (east - west), height / (north - south))
+    tx, ty = (width - scale * (east + west)) / 2, (height + scale * (north + south)) / 2
+
+    def forward(lon: float, lat: float) -> tuple[float, float]:
+        x, y = equal_earth(lon, lat)
+        return scale * x + tx, ty - scale * y
+
+    return forward
+
+
+def _latitude_at(y: float) -> float:
+    """The latitude (degrees) whose Equal Earth y is ``y`` (y grows with latitude: bisection)."""
+    low, high = -90.0, 90.0
+    for _ in range(60):
+        middle = (low + high) / 2
+        if equal_earth(0.0, middle)[1] < y:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+def _outside(
+    forward: Callable[[float, float], tuple[float, float]],
+    mark: tuple[float, float, float],
+    width: float,
+    height: float,
+) -> bool:
+    x, y = forward(mark[0], mark[1])
+    radius = mark[2]
+    return x - radius < 0 or y - radius < 0 or x + radius > width or y + radius > height
+
+
+def _containing(
+    box: LonLatBox, marks: Sequence[tuple[float, float, float]], width: float, height: float
+) -> LonLatBox:
+    """The box widened until its projection holds each mark whole (its radius and a pixel more, at the scale
+    the widened box is drawn at: found by iterating, as widening shrinks the scale)."""
+    corners = [equal_earth(lon, lat) for lon, lat in _corners(box)]
+    x0, x1 = min(p[0] for p in corners), max(p[0] for p in corners)
+    y0, y1 = min(p[1] for p in corners), max(p[1] for p in corners)
+    points = [(*equal_earth(lon, lat), radius + 1.0) for lon, lat, radius in marks]
+    scale = min(width / (x1 - x0), height / (y1 - y0))
+    for _ in range(200):
+        left = min([x0, *(x - r / scale for x, _, r in points)])
+        right = max([x1, *(x + r / scale for x, _, r in points)])
+        bottom = min([y0, *(y - r / scale for _, y, r in points)])
+        top = max([y1, *(y + r / scale for _, y, r in points)])
+        new = min(width / (right - left), height / (top - bottom))
+        if new >= scale * (1 - 1e-12):
+            break
+        scale = new
+    # a side no mark crosses stays where it is (taken back from the projection, it would move by rounding)
+    south = box[1] if bottom >= y0 else max(_latitude_at(bottom), -85.0)
+    north = box[3] if top <= y1 else min(_latitude_at(top), 85.0)
+    # x is the longitude times a factor that falls away from the equator: the corners' extreme x is at the
+    # latitude nearest the equator for a longitude on the far side of the central meridian, else the farthest
+    factors = [equal_earth(1.0, lat)[0] for lat in (south, north)]
+    near, far = max(factors), min(factors)
+    west = box[0] if left >= x0 else max(min(box[0], left / (near if left < 0 else far)), -180.0)
+    east = box[2] if right <= x1 else min(max(box[2], right / (near if right > 0 else far)), 180.0)
+    return west, south, east, north
+
+
+def fit_marks(
+    box: LonLatBox, marks: Sequence[tuple[float, float, float]], width: float, height: float
+) -> LonLatBox:
+    """``box`` widened, where it must be, so that each mark (longitude, latitude, radius in pixels: a domestic
+    flow's circle, its stroke included) is drawn whole inside a map of ``width`` × ``height`` pixels fitted to it
+    (:func:`fitted_pixels`); ``box`` itself when they are. Only the marks that cross the view's edge widen it
+    (a view is wider than its box in one direction, where a mark may already be seen whole). Longitudes stay
+    within ±180 and latitudes within ±85: a mark against the world's edge may stay cut.
+    """
+    current, crossing = box, []
+    for _ in range(len(marks) + 8):
+        forward = fitted_pixels(current, width, height)
+        out = [mark for mark in marks if _outside(forward, mark, width, height)]
+        if not out:
+            break
+        crossing += [mark for mark in out if mark not in crossing]
+        current = _containing(current, crossing, width, height)
+    return current
+
+
+# ------------------------------------------------------------------------------------------------ world view
+#
+# On the whole world, Fiji's, Tonga's, Samoa's and Tuvalu's circles (at the antimeridian) and Greenland's,
+# Svalbard's and Antarctica's (at the poles) reached past the map's frame and were cut (34 of 1,500 maps): a
+# zoomed map is widened for them (fit_marks), the world cannot be widened past ±180°. It is drawn smaller
+# instead, about its centre, just enough for every mark to be whole.
+
+
+def _vertices(coordinates: Any) -> list[tuple[float, float]]:
+    if coordinates and isinstance(coordinates[0], (int, float)):
+        return [(float(coordinates[0]), float(coordinates[1]))]
+    return [point for part in coordinates for point in _vertices(part)]
+
+
+@cache
+def world_extent() -> tuple[float, float, float, float]:
+    """Equal Earth x and y extremes (west, south, east, north; radians of the unit sphere, y up) of every point
+    of the shipped map: what Vega-Lite fits a world map to."""
+    xs, ys = [], []
+    for feature in world_geojson()["features"]:
+        for lon, lat in _vertices((feature.get("geometry") or {}).get("coordinates") or []):
+            x, y = equal_earth(lon, lat)
+            xs.append(x)
+            ys.append(y)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def world_view(
+    marks: Sequence[tuple[float, float, float]], width: float, height: float
+) -> tuple[float, tuple[float, float]]:
+    """Scale and translate (d3's, as Vega-Lite's ``projection`` takes them) of an Equal Earth map of the whole
+    world in ``width`` × ``height`` pixels: the world's features fill the view in one direction and are centred
+    in both (Vega-Lite's own fit, :func:`world_extent`), drawn smaller where a mark (longitude, latitude, radius
+    in pixels: a domestic flow's circle, the end of a flow's line) would reach past the frame, so that each is
+    drawn whole. A mark wider than half the view cannot be; it is left as it falls.
+    """
+    west, south, east, north = world_extent()
+    centre_x, centre_y = (west + east) / 2, (south + north) / 2
+    scale = min(width / (east - west), height / (north - south))
+    for lon, lat, radius in marks:
+        x, y = equal_earth(lon, lat)
+        # drawn at width / 2 + scale × (x - centre_x), height / 2 - scale × (y - centre_y)
+        for offset, half in ((x - centre_x, width / 2), (y - centre_y, height / 2)):
+            if abs(offset) > 0 and half > radius:
+                scale = min(scale, (half - radius) / abs(offset))
+    return scale, (width / 2 - scale * centre_x, height / 2 + scale * centre_y)
+
+
+def world_pixels(
+    scale: float, translate: tuple[float, float]
+) -> Callable[[float, float], tuple[float, float]]:
+    """Where an Equal Earth map of ``scale`` and ``translate`` (:func:`world_view`) draws a longitude and
+    latitude (x right, y down)."""
+
+    def forward(lon: float, lat: float) -> tuple[float, float]:
+        x, y = equal_earth(lon, lat)
+        return scale * x + translate[0], translate[1] - scale * y
+
+    return forward

@@ -178,6 +178,12 @@ def withheld_notes(shown: pl.DataFrame) -> list[str]:
     return notes
 
 
+def _explained(label: str, note: str | None) -> bool:
+    """Whether the caller's note names a withheld cell's label (``x: ...``, "shown as <5"), as a word of its own:
+    not any note holding the letter x ("exploitation"), nor ``<50`` for ``<5``."""
+    return bool(note) and re.search(rf"(?<!\w){re.escape(label)}(?!\w)", note or "") is not None
+
+
 @dataclasses.dataclass(frozen=True)
 class Column:
     """One column of a :class:`TableData`: its name in the data, its header, what its numbers are (a kind
@@ -560,7 +566,7 @@ def table_data(
             for c in shown.columns
         )
         # the labels a table shows are explained under it, unless the caller's note does so already
-        notes = [n for n in withheld_notes(shown) if not (note and n.split(":")[0] in note)]
+        notes = [n for n in withheld_notes(shown) if not _explained(n.split(":")[0], note)]
         notes += [PERTURBATION_NOTE] if perturbed else []
         notes += [source_note(source)] if source else []
         row_headers, total_row = 0, False

@@ -23,9 +23,14 @@ French feminine "Guatemalteca", "Tailandesa", "Alemã", "Ukrainienne") that name
 damaged characters (U+FFFD, or "?" inside a word: "C\ufffdTE D'IVOIRE") and, reading each damaged character as
 any one or two characters or none, matches the names and aliases of exactly one country. Anything else, such
 as "Unknown", regions or unlisted misspellings, is returned as unmapped; :func:`suggest_country` proposes the
-closest known spelling for a person to review, and nothing applies it. Names of dissolved states (Serbia and Montenegro, Yugoslavia, USSR, Czechoslovakia, Netherlands
-Antilles) are deliberately unmapped; renamed states (Burma, Zaire, Swaziland, Macedonia, Czech Republic) map to
-their successor. "Nationals" and its variants map to the reporting country when one is given.
+closest known spelling for a person to review, and nothing applies it. Names of dissolved states (Serbia and
+Montenegro, Yugoslavia, USSR, Czechoslovakia, Netherlands Antilles) are deliberately unmapped; renamed states (Burma,
+Zaire, Swaziland, Macedonia, Czech Republic) and states merged into one current state (German Democratic Republic)
+map to their successor. "Nationals" and its variants map to the reporting country when one is given.
+
+Codes ISO withdrew (:data:`FORMER_CODES`: ``BU``/``BUR`` Burma, ``ZR`` Zaire, ``YU`` Yugoslavia, ``SU``, ``CS``,
+``AN``...) are read in code columns only, by :func:`former_code` and :func:`current_code`: a code with one successor
+as that country; a code whose country split names no one country, only the region its successors share.
 """
 
 from __future__ import annotations
@@ -45,10 +50,15 @@ from evidence.core.errors import ParameterError
 from evidence.sources.workbook import FOOTNOTE_MARKER
 
 __all__ = [
+    "FORMER_CODES",
+    "WITHDRAWN_CODES",
     "CountryMapping",
+    "FormerCode",
     "Suggestion",
     "country_aliases",
     "country_table",
+    "current_code",
+    "former_code",
     "map_to_iso3",
     "name_of",
     "normalise_country_text",
@@ -372,17 +382,121 @@ def _checked_reporting(reporting_iso3: str | None) -> str | None:
     return code
 
 
-#: ISO 3166-1 alpha-3 codes ISO withdrew (ISO 3166-3) whose country lives on under one current code: a table
-#: transcribed from an older report may write them. Codes only: ``ROM`` or ``ZAR`` as text elsewhere name no
-#: country (a Roma person, the rand). Dissolved countries (``YUG``, ``SCG``, ``CSK``, ``SUN``, ``ANT``) have several
-#: successors and are not here.
-WITHDRAWN_CODES = {"BUR": "MMR", "ROM": "ROU", "TMP": "TLS", "ZAR": "COD"}
+@dataclass(frozen=True)
+class FormerCode:
+    """A country code ISO 3166 withdrew (ISO 3166-3, and the alpha-3 codes changed in place: ``ROM``, ``TMP``,
+    ``ZAR``): the country it named and the current ISO3 codes of the countries that cover its territory."""
+
+    code: str
+    name: str
+    successors: tuple[str, ...]
+    how: str  # "renamed", "merged", "code changed", "dissolved" ...
+
+    @property
+    def iso3(self) -> str | None:
+        """The one current country the code is read as; None when its territory is now several countries."""
+        return self.successors[0] if len(self.successors) == 1 else None
+
+    @property
+    def area(self) -> tuple[str | None, str | None]:
+        """(region, subregion) of UN M49 that every successor lies in (None where they differ): what is known
+        of a place under a code that split (``YU``: Europe, Southern Europe; ``SU``: neither)."""
+        regions = {region_of(code) for code in self.successors}
+        subregions = {subregion_of(code) for code in self.successors}
+        region = regions.pop() if len(regions) == 1 else None
+        return region, (subregions.pop() if region is not None and len(subregions) == 1 else None)
+
+    def reason(self) -> str:
+        """Why the code is read as it is, for a note or a flag."""
+        if self.iso3 is not None:
+            return f"withdrawn ISO 3166 code {self.code} ({self.name}, {self.how}) read as {self.iso3}"
+        region, subregion = self.area
+        where = (
+            f"; its region ({', '.join(a for a in (region, subregion) if a)}) kept"
+            if region is not None
+            else ""
+        )
+        return (
+            f"withdrawn ISO 3166 code {self.code} ({self.name}, {self.how}) names no one current country "
+            f"({', '.join(self.successors)}): not guessed{where}"
+        )
+
+
+def _former(codes: str, name: str, successors: str, how: str) -> dict[str, FormerCode]:
+    return {code: FormerCode(code, name, tuple(successors.split()), how) for code in codes.split()}
+
+
+#: ISO 3166-1 codes ISO withdrew (alpha-2 and alpha-3, from ISO 3166-3) -> the country each named and its
+#: successors. Codes only: ``ROM``, ``ZAR`` or ``MI`` as text elsewhere name no country (a Roma person, the rand,
+#: Michigan). A code ISO has since given to another country (``AI`` Anguilla, ``BQ`` Bonaire, ``GE`` Georgia,
+#: ``SK`` Slovakia, ``ATF``) means that country and is not here. A state renamed, or merged into one current
+#: state (``DD``: its whole territory is Germany's), has one successor and is read as it; a state that split
+#: (``YU``, ``CS``, ``SU``, ``AN``, ...) has several and is never guessed into one of them.
+FORMER_CODES: dict[str, FormerCode] = {
+    **_former("BU BUR", "Burma", "MMR", "renamed Myanmar 1989"),
+    **_former("TP TMP", "East Timor", "TLS", "renamed Timor-Leste 2002"),
+    **_former("ZR ZAR", "Zaire", "COD", "renamed 1997"),
+    **_former("ROM", "Romania", "ROU", "alpha-3 code changed 2002"),
+    **_former("DY DHY", "Dahomey", "BEN", "renamed Benin 1975"),
+    **_former("HV HVO", "Upper Volta", "BFA", "renamed Burkina Faso 1984"),
+    **_former("NH NHB", "New Hebrides", "VUT", "renamed Vanuatu 1980"),
+    **_former("RH RHO", "Southern Rhodesia", "ZWE", "renamed Zimbabwe 1980"),
+    **_former("BYS", "Byelorussian SSR", "BLR", "renamed Belarus 1992"),
+    **_former("AFI", "French Afars and Issas", "DJI", "renamed Djibouti 1977"),
+    **_former("DD DDR", "German Democratic Republic", "DEU", "merged into Germany 1990"),
+    **_former("YD YMD", "Democratic Yemen", "YEM", "merged into Yemen 1990"),
+    **_former("VD VDR", "Democratic Republic of Viet-Nam", "VNM", "merged into Viet Nam 1976"),
+    **_former("FX FXX", "France, Metropolitan", "FRA", "part of France"),
+    **_former("PZ PCZ", "Panama Canal Zone", "PAN", "merged into Panama 1979"),
+    **_former("SKM", "Sikkim", "IND", "merged into India 1975"),
+    **_former("CT CTE", "Canton and Enderbury Islands", "KIR", "merged into Kiribati 1979"),
+    **_former("JT JTN", "Johnston Island", "UMI", "merged into US Minor Outlying Islands 1986"),
+    **_former("MI MID", "Midway Islands", "UMI", "merged into US Minor Outlying Islands 1986"),
+    **_former(
+        "PU PUS", "US Miscellaneous Pacific Islands", "UMI", "merged into US Minor Outlying Islands 1986"
+    ),
+    **_former("WK WAK", "Wake Island", "UMI", "merged into US Minor Outlying Islands 1986"),
+    **_former("NQ ATN", "Dronning Maud Land", "ATA", "merged into Antarctica 1983"),
+    **_former("ATB", "British Antarctic Territory", "ATA", "merged into Antarctica 1979"),
+    **_former("YU YUG", "Yugoslavia", "BIH HRV MKD MNE SRB SVN XKX", "dissolved 1992-2006"),
+    **_former("CSK", "Czechoslovakia", "CZE SVK", "dissolved 1993"),
+    **_former("SCG", "Serbia and Montenegro", "MNE SRB XKX", "dissolved 2006"),
+    # CS was Czechoslovakia's code until 1993, then Serbia and Montenegro's (2003-2006): it names neither alone
+    **_former(
+        "CS", "Czechoslovakia or Serbia and Montenegro", "CZE SVK MNE SRB XKX", "dissolved 1993 and 2006"
+    ),
+    **_former(
+        "SU SUN",
+        "USSR",
+        "ARM AZE BLR EST GEO KAZ KGZ LTU LVA MDA RUS TJK TKM UKR UZB",
+        "dissolved 1991",
+    ),
+    **_former("AN ANT", "Netherlands Antilles", "BES CUW SXM", "dissolved 2010"),
+    **_former("FQ", "French Southern and Antarctic Territories", "ATA ATF", "divided 1979"),
+    **_former("NT NTZ", "Neutral Zone", "IRQ SAU", "divided 1991"),
+    **_former("PC PCI", "Pacific Islands (Trust Territory)", "FSM MHL MNP PLW", "divided 1986-1994"),
+    **_former("GEL", "Gilbert and Ellice Islands", "KIR TUV", "divided 1976"),
+}
+#: The withdrawn codes whose country lives on under one current code (:data:`FORMER_CODES` with one successor).
+WITHDRAWN_CODES: dict[str, str] = {
+    code: former.iso3 for code, former in FORMER_CODES.items() if former.iso3 is not None
+}
+
+
+def former_code(code: str | None) -> FormerCode | None:
+    """What a code ISO withdrew named (:data:`FORMER_CODES`), whatever its case and surrounding blanks; None for
+    any other text, and for a code the reference knows as a current one."""
+    if code is None:
+        return None
+    key = code.strip().upper()
+    return FORMER_CODES.get(key) if key not in _valid_iso3() and _lookup(key) is None else None
 
 
 def current_code(code: str | None) -> str | None:
-    """The reference's ISO3 for a three-letter country code: itself when the reference knows it, its one successor
-    when ISO withdrew it (:data:`WITHDRAWN_CODES`), the code the reference knows it under (Kelley's ``KOS`` for
-    Kosovo, ``XKX``); None for a code the reference does not know."""
+    """The reference's ISO3 for a country code (alpha-3 or alpha-2): itself when the reference knows it, its one
+    successor when ISO withdrew it (:data:`WITHDRAWN_CODES`: ``BUR`` and ``BU`` are ``MMR``), the code the
+    reference knows it under (Kelley's ``KOS`` for Kosovo, ``XKX``); None for a code the reference does not know
+    or one that split into several countries (``YUG``, ``SU``: :func:`former_code` says which)."""
     if code is None:
         return None
     code = code.strip().upper()

@@ -25,6 +25,15 @@ A column a layout does not name is not used (named in a note), except a flag of 
 group's prefix (``means``, ``is``, ``typeOfLabour``, ``typeOfSex``, ``recruiterRelation``) holding flag values only:
 a later release's new form (``isForcedCriminality``). The case table has no column for it, but a record with it 1
 has the group recorded, so it is in the group's denominator with its other flags 0 (codebook section 6).
+Columns may come in any order and case, and a column of the layout may be missing (read as empty, with a note;
+a flag it feeds is then not recorded: null on every record, never 0 where its group is known),
+except those the layout is recognised by (:data:`_REQUIRED`; the k-anonymised file's terms-of-use header cell
+stands for all but its year): a header lacking one is refused, naming the file, the header's row, the layout it
+comes nearest and the column it lacks.
+
+A country code ISO withdrew (``countries.FORMER_CODES``) is read as its one successor (``BU`` Burma as MMR), with a
+note; one whose country split (``YU``, ``CS``, ``SU``, ``AN``) is never guessed: its ISO3 code is missing, its region
+kept where every successor shares it, and the row kept and flagged with why.
 
 Coded values are decoded once per *distinct* value into small lookup tables joined on the column, and flags and
 years are parsed as integers when they all are, so loading a 250,000-row file costs little more than parsing it. Every data row is either kept or rejected with its line
@@ -597,34 +606,85 @@ _DERIVED_KEYS = {
 }
 
 
-def diagnose(head: FileHead) -> str | None:
-    """For a file that uses CTDC's fields but is no release (a derived or recoded table): what it lacks."""
-    rows: list[list[str]] = []
+#: What each layout needs to be recognised (:func:`_layout_of`), as a list of columns to name when one is absent.
+_REQUIRED = {
+    GLOBAL_SYNTHETIC: SYNTHETIC_COLUMNS[:6],
+    K_ANONYMISED: sorted(_K_ANON_SIGNATURE, key=K_ANON_COLUMNS.index),
+    VICTIM_PERPETRATOR: sorted(_VP_SIGNATURE, key=VP_COLUMNS.index),
+}
+_LAYOUT_NAMES = {
+    GLOBAL_SYNTHETIC: "Global Synthetic Dataset",
+    K_ANONYMISED: "k-anonymised Global Dataset",
+    VICTIM_PERPETRATOR: "Victim-Perpetrator Synthetic Dataset",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class _NearMiss:
+    """A header that uses CTDC's fields but is no layout's: the layout it comes nearest, and what it lacks."""
+
+    message: str
+    header_row: int
+    missing: list[str]
+
+
+def _near_miss(head: FileHead) -> _NearMiss | None:
+    """For a file that uses CTDC's fields but is no release (a derived or recoded table, or a release with a
+    column the layout needs deleted): the layout whose columns it shares most, and the ones it lacks."""
+    rows: list[tuple[int, list[str]]] = []
     if head.is_xlsx:
         rows = [
-            [str(c) for c in row if c is not None] for sheet in head.workbook.sheets for row in sheet.rows
+            (i + 1, [str(c) for c in row if c is not None])
+            for sheet in head.workbook.sheets
+            for i, row in enumerate(sheet.rows)
         ]
-    else:
-        line = head.first_line
-        rows = [header_cells(line, d) for d in DELIMITERS if d in line]
+    else:  # the first line, or one below title lines (as _read_header looks for the header)
+        lines = head.text.lstrip("\ufeff").replace("\r\n", "\n").split("\n")[:-1][:_TITLE_LINES] or [
+            head.first_line
+        ]
+        rows = [
+            (index, header_cells(line, d))
+            for index, line in enumerate(lines, start=1)
+            for d in DELIMITERS
+            if d in line
+        ]
     keys = {header_key(name) for name in [*SYNTHETIC_COLUMNS, *K_ANON_COLUMNS, *VP_COLUMNS]} | _DERIVED_KEYS
-    for columns in rows:
+    for header_row, columns in rows:
         ctdc_like = [c for c in columns if header_cell_key(c) in keys]
         if len(ctdc_like) < 2:
             continue
         present = {header_cell_key(c) for c in columns}
-        required = SYNTHETIC_COLUMNS[:6]
+        names = {_canonical_name(c) for c in columns}
+        # the layout sharing most columns with the header (the current release's on a tie)
+        layout = max(
+            (GLOBAL_SYNTHETIC, K_ANONYMISED, VICTIM_PERPETRATOR),
+            key=lambda name: len(names & set(_columns_for(name)) - {"gender", "majorityStatus"}),
+        )
+        required = _REQUIRED[layout]
         missing = [c for c in required if header_key(c) not in present]
         repeated = sorted(
             n for n, count in Counter(_canonical_name(c) for c in columns if c).items() if count > 1
         )
-        return (
+        if layout == GLOBAL_SYNTHETIC and not missing and not _SYNTHETIC_ONLY & names:
+            missing = sorted(_SYNTHETIC_ONLY, key=SYNTHETIC_COLUMNS.index)[:1]
+            lacks = f"every one of {', '.join(sorted(_SYNTHETIC_ONLY, key=SYNTHETIC_COLUMNS.index))}"
+        else:
+            lacks = ", ".join(missing) or "the rest of a release"
+        return _NearMiss(
             f"looks like a table derived from CTDC data (columns {', '.join(ctdc_like[:6])}), not a CTDC "
-            f"release: a release has the columns {', '.join(required)}, and this file lacks "
-            f"{', '.join(missing) or 'the rest of a release'}"
-            + (f"; it names a column more than once: {', '.join(repeated)}" if repeated else "")
+            f"release: the {_LAYOUT_NAMES[layout]} has the columns {', '.join(required)}, and the header "
+            f"(row {header_row}) lacks {lacks}"
+            + (f"; it names a column more than once: {', '.join(repeated)}" if repeated else ""),
+            header_row,
+            missing,
         )
     return None
+
+
+def diagnose(head: FileHead) -> str | None:
+    """For a file that uses CTDC's fields but is no release (a derived or recoded table): what it lacks."""
+    found = _near_miss(head)
+    return found.message if found else None
 
 
 def sniff(head: FileHead) -> str | None:
@@ -649,6 +709,8 @@ class _Raw:
     left_out: int = 0
     #: flag group -> columns the layout does not name that are flags of that group (:func:`_new_group_flags`)
     group_flags: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    #: columns of the layout the file does not have (read as empty; their flags not recorded: :func:`_unrecorded`)
+    absent: list[str] = dataclasses.field(default_factory=list)
 
 
 def _read(path: Path, header: _Header) -> _Raw:
@@ -686,10 +748,13 @@ def _read(path: Path, header: _Header) -> _Raw:
     if ragged or quoted or np.count_nonzero(buf == ord(delimiter)) != (ncols - 1) * (frame.height + 1):
         scan = scan_records(buf, delimiter)
         if scan.field_counts.size != frame.height:
+            row, column = _unbalanced_quote(data, header)
             raise InputError(
                 f"cannot tell records apart ({scan.field_counts.size} by line ends, {frame.height} by the CSV "
                 "parser): unbalanced quotes?",
                 path=path,
+                row=row,
+                column=column,
             )
         # line numbers of the file, not of the text below its titles
         frame = frame.with_columns(source_row=pl.Series(scan.lines + above, dtype=pl.Int64))
@@ -765,9 +830,11 @@ def _parse_csv(path: Path, data: bytes, header: _Header) -> tuple[pl.DataFrame, 
             if overrides:  # a flag or year that is not an integer: read everything as text and reject rows
                 continue
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            row, column = None, None
             if data.count(b'"') % 2:
                 message = "a quoted field is never closed (the file has an odd number of '\"' characters)"
-            raise InputError(f"cannot parse as CSV: {message}", path=path) from exc
+                row, column = _unbalanced_quote(data, header)
+            raise InputError(f"cannot parse as CSV: {message}", path=path, row=row, column=column) from exc
         if frame.width != len(header.columns):
             raise InputError(
                 f"the header has {len(header.columns)} columns but the CSV parser finds {frame.width} "
@@ -779,6 +846,28 @@ def _parse_csv(path: Path, data: bytes, header: _Header) -> tuple[pl.DataFrame, 
         frame = frame.with_columns(pl.col(pl.String).replace("", None))
         return frame.rename(dict(zip(frame.columns, _labels(header.columns), strict=True))), ragged
     raise AssertionError("unreachable: the text-only attempt returns or raises")
+
+
+def _unbalanced_quote(data: bytes, header: _Header) -> tuple[int | None, str | None]:
+    """The line of the file (and the header's column) where a quote opens that its line never closes: the first
+    line with an odd number of '"' characters (no CTDC field spans lines), and the field the unclosed quote
+    starts in. (None, None) when every line balances its quotes."""
+    delimiter = (header.delimiter or ",").encode()
+    for index, line in enumerate(data.split(b"\n")):
+        if line.count(b'"') % 2 == 0:
+            continue
+        field, quoted, opened_in = 0, False, 0
+        for byte in line:
+            if byte == ord('"'):
+                quoted = not quoted
+                if quoted:
+                    opened_in = field
+            elif not quoted and bytes([byte]) == delimiter:
+                field += 1
+        column = header.columns[opened_in].strip() if opened_in < len(header.columns) else None
+        # lines below the header's own line; title lines above it were cut before parsing
+        return header.header_row + index, column or None
+    return None, None
 
 
 def _undecodable(path: Path, data: bytes) -> InputError:
@@ -834,6 +923,8 @@ class _Mapping:
     after: dict[str, pl.Expr] = dataclasses.field(default_factory=dict)  # computed on the joined frame
     problems: list[_Problem] = dataclasses.field(default_factory=list)
     distinct: dict[str, list[Any]] = dataclasses.field(default_factory=dict)  # column -> its distinct values
+    # for the provenance: codes read as their successors
+    notes: list[str] = dataclasses.field(default_factory=list)
 
     def prefetch(self, raw: pl.DataFrame, columns: list[str]) -> None:
         """The distinct values of several columns, found in one parallel pass."""
@@ -895,17 +986,61 @@ class _Mapping:
     def countries(self, raw: pl.DataFrame, source: str, prefix: str, *, regions: bool = False) -> None:
         """ISO2/ISO3 codes -> ``{prefix}_iso3``, ``{prefix}_region``, ``{prefix}_subregion`` (UN M49).
 
+        A code ISO withdrew (``countries.FORMER_CODES``) is read as its one successor (``BU`` Burma as MMR, with
+        a note), or, when its country split (``YU``, ``CS``, ``SU``, ``AN``), kept with the ISO3 code missing and
+        the region its successors share, the row kept and flagged: never guessed into one successor.
         With ``regions``, a UN M49 sub-region or region name is accepted too (the ISO3 code is then null).
         """
-        from evidence.sources.countries import map_to_iso3, with_regions
+        from evidence.sources.countries import former_code, map_to_iso3, with_regions
 
         values = [v for v in self.values(raw, source) if not _is_country_missing(v)]
         iso3 = f"{prefix}_iso3"
         mapped = pl.DataFrame(
             {_KEY: values, iso3: map_to_iso3(values).iso3}, schema={_KEY: pl.String, iso3: pl.String}
         )
+        formers = {
+            v: found
+            for v in mapped.filter(pl.col(iso3).is_null()).get_column(_KEY).to_list()
+            if (found := former_code(v)) is not None
+        }
+        successor = {v: f.iso3 for v, f in formers.items() if f.iso3 is not None}
+        if successor:
+            mapped = mapped.with_columns(
+                pl.col(_KEY)
+                .replace_strict(successor, default=pl.col(iso3), return_dtype=pl.String)
+                .alias(iso3)
+            )
+            counts = raw.get_column(source).value_counts().filter(pl.col(source).is_in(list(successor)))
+            rows = dict(counts.iter_rows())
+            self.notes.append(
+                f"{source}: "
+                + "; ".join(
+                    f"{formers[v].reason()} ({rows.get(v, 0)} row{'s' if rows.get(v, 0) != 1 else ''})"
+                    for v in sorted(successor)
+                )
+            )
         known = with_regions(mapped.filter(pl.col(iso3).is_not_null()), iso3, prefix)
         bad = mapped.filter(pl.col(iso3).is_null()).get_column(_KEY).to_list()
+        split = {v: f for v, f in formers.items() if f.iso3 is None}
+        if split:  # the region every successor lies in is known; the country is not
+            region, subregion = f"{prefix}_region", f"{prefix}_subregion"
+            areas = pl.DataFrame(
+                [(v, None, *f.area) for v, f in split.items()],
+                schema={_KEY: pl.String, iso3: pl.String, region: pl.String, subregion: pl.String},
+                orient="row",
+            )
+            known = pl.concat([known, areas.select(known.columns)])
+            bad = [v for v in bad if v not in split]
+            column = pl.col(source)
+            reasons = {v: f"{f.reason()}: country read as missing, row kept" for v, f in split.items()}
+            self.problems.append(
+                _Problem(
+                    source,
+                    column.is_in(list(split)),
+                    column.replace_strict(reasons, default=None, return_dtype=pl.String),
+                    keep_row=True,
+                )
+            )
         if regions and bad:
             # a country generalised to its UN M49 sub-region or region (k-anonymised exports do this)
             areas = _m49_areas(prefix)
@@ -1094,7 +1229,8 @@ def _columns_for(layout: str) -> list[str]:
 
 
 def _align_columns(raw: _Raw, layout: str) -> None:
-    """Name columns as the layout spells them; absent optional columns read as empty (and noted)."""
+    """Name columns as the layout spells them; absent optional columns read as empty (and noted; the flags they
+    feed are then not recorded: :func:`_unrecorded`)."""
     frame = raw.frame.rename({c: _canonical_name(c) for c in raw.frame.columns if c != "source_row"})
     wanted = _columns_for(layout)
     missing = [c for c in wanted if c not in frame.columns]
@@ -1106,7 +1242,8 @@ def _align_columns(raw: _Raw, layout: str) -> None:
     if layout == K_ANONYMISED and extra and extra[0].lower().startswith(_K_ANON_TERMS_PREFIX):
         extra = extra[1:]  # the terms-of-use header cell heads an always-empty column
     if missing:
-        raw.notes.append("columns absent from this file, read as empty: " + ", ".join(missing))
+        raw.notes.append(ABSENT_NOTE + ", ".join(missing))
+        raw.absent = missing
         frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in missing])
     unnamed = [c for c in extra if c.startswith(_UNNAMED)]
     extra = [c for c in extra if not c.startswith(_UNNAMED)]
@@ -1128,6 +1265,38 @@ def _align_columns(raw: _Raw, layout: str) -> None:
         raw.notes.append(f"{len(unnamed)} unnamed column(s) not used (a header with trailing delimiters?)")
     raw.frame = frame
     raw.rejects = pl.concat([raw.rejects, _notes_beside(frame, [*wanted, *_group_flag_columns(raw)])])
+
+
+#: The note naming the columns of the layout a file does not have.
+ABSENT_NOTE = "columns absent from this file, not recorded (unknown on every record, never 0): "
+
+
+def _unrecorded(layout: str, absent: list[str]) -> dict[str, str | None]:
+    """The case table's flags that a file does not record: every column of the layout feeding one is absent
+    (``means_abuse`` of the k-anonymised layout stays recorded while one of its three columns is there) -> the
+    k-anonymised layout's concatenated field that may still name it on a row (``_derived{i}``), else None.
+
+    Such a flag is unknown on every record, also where its group is known from the file's other flags: the
+    denominator rule's "empty flags of a recorded group are 0" is about a flag the file has and left empty,
+    not one it never had (the rule made a file without ``meansWithholdDocs`` say "Documents withheld: 0%")."""
+    if not absent:
+        return {}
+    gone = set(absent)
+    if layout == GLOBAL_SYNTHETIC:
+        return {t: None for s, t in SYNTHETIC_FLAGS.items() if s in gone}
+    if layout == VICTIM_PERPETRATOR:
+        return {t: None for s, t in VP_FLAGS.items() if s in gone}
+    sources: dict[str, list[str]] = {}
+    for source, targets in K_ANON_FLAGS.items():
+        for target in targets:
+            sources.setdefault(target, []).append(source)
+    out: dict[str, str | None] = {}
+    for target, feeding in sources.items():
+        if not set(feeding) <= gone:
+            continue
+        i = next(i for i, g in enumerate(K_ANON_CONCAT_GROUPS) if feeding[0] in g.flags)
+        out[target] = None if K_ANON_CONCAT_GROUPS[i].text_column in gone else f"_derived{i}"
+    return out
 
 
 #: A row whose only text stands in columns the layout does not read (a note or source line below the records).
@@ -1275,8 +1444,17 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     ``layout``, when given (the registry passes the sniffed one), must match the file's header.
     """
     path = Path(path)
-    header = _read_header(FileHead(path))
+    head = FileHead(path)
+    header = _read_header(head)
     if header is None:
+        near = _near_miss(head)
+        if near is not None:  # a CTDC header with a column the layout needs deleted or renamed: name it
+            raise InputError(
+                near.message,
+                path=path,
+                row=near.header_row,
+                column=near.missing[0] if near.missing else None,
+            )
         raise InputError("not a CTDC file: the header matches none of the three CTDC layouts", path=path)
     if layout is not None and header.layout != layout:
         raise InputError(f"expected a CTDC {layout} file, found {header.layout}", path=path)
@@ -1309,6 +1487,7 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
         VICTIM_PERPETRATOR: _vp_mapping,
     }
     mapping = build[header.layout](frame)
+    raw.notes.extend(mapping.notes)
     # the toolkit's demo data (its as_demo note says so): its age bands say nothing of a CTDC release
     demo = demo_signature(path, raw.sha256)
     release_note_at = len(raw.notes)  # the release is told once the rows are kept or rejected (below)
@@ -1376,6 +1555,18 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
             if c in data.columns
         )
     )
+    # a flag the file has no column for is unknown, not 0 where its group is known (but where a k-anonymised
+    # row's flags were read from its concatenated field, which names every label of the group)
+    unrecorded = _unrecorded(header.layout, raw.absent)
+    if unrecorded:
+        data = data.with_columns(
+            (
+                pl.when(out.get_column(derived)).then(pl.col(t)).otherwise(None)
+                if derived is not None and derived in out.columns
+                else pl.lit(None, pl.Boolean)
+            ).alias(t)
+            for t, derived in unrecorded.items()
+        )
 
     provenance = describe(
         SOURCE, header.layout, release, path=str(path), sha256=raw.sha256, notes=tuple(raw.notes)
@@ -1462,10 +1653,13 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="15",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
+        version="17",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
         # in a column not used rejected as a note (was a victim with every field missing); a repeated column
         # named by its cells; 14: a row with text only beyond the header's last field rejected (too many fields),
         # not left out as holding nothing; 15: a VP region in another case, or Americas and Oceania apart, read as
-        # the region it names (was missing, flagged)
+        # the region it names (was missing, flagged); 16: a country code ISO withdrew read as its one successor
+        # (BU as MMR), one whose country split (YU, SU) kept with its successors' shared region and flagged as such
+        # (both were an unknown country code); 17: a flag whose every column is absent from the file is null on
+        # every record (was 0 where its group was known: a false 0%)
     )
 )

@@ -427,7 +427,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
             ("report_year", "year_text", pl.col("year_in_text"), REASON_YEAR_IN_TEXT),
             ("tier", "tier_label", pl.col("tier_qualified"), REASON_TIER_QUALIFIED),
             ("tier", "tier_label", pl.struct("iso3", "report_year").is_duplicated(), REASON_DUPLICATE),
-            ("iso3", "iso3", pl.col("unknown_code"), REASON_UNKNOWN_CODE),
+            ("iso3", "iso3", pl.col("unknown_code"), pl.col("unknown_code_reason")),
             ("country", "country", pl.lit(_name_disagrees(kept)), REASON_NAME_DISAGREES),
         ],
     )
@@ -675,7 +675,7 @@ def _reference_codes(parsed: pl.DataFrame, notes: list[str]) -> pl.DataFrame:
     """Codes the country reference knows under another code (Kelley's ``KOS`` for Kosovo, ``XKX``; a code ISO
     withdrew with one successor, ``ROM`` for Romania) read as its ISO3, with a note; a three-letter code it does
     not know at all stays as written, marked in ``unknown_code`` (flagged: it matches no other source's country)."""
-    from evidence.sources.countries import country_table, current_code
+    from evidence.sources.countries import country_table, current_code, former_code
 
     known = set(country_table()["iso3"].to_list())
     codes = [c for c in parsed["iso3"].drop_nulls().unique().sort().to_list() if c not in known]
@@ -686,11 +686,16 @@ def _reference_codes(parsed: pl.DataFrame, notes: list[str]) -> pl.DataFrame:
             "codes read through the country reference: "
             + ", ".join(f"{a} as {b}" for a, b in recoded.items())
         )
+    # a code of a state that split (YUG, SCG) says which: its successors, not guessed
+    dissolved = {c: f"{former.reason()}; kept as written" for c in unknown if (former := former_code(c))}
     return parsed.with_columns(
         pl.col("iso3").replace(recoded),
         (pl.col("iso3").is_in(unknown) & pl.col("iso3").str.contains(r"^[A-Z]{3}$"))
         .fill_null(False)
         .alias("unknown_code"),
+        pl.col("iso3")
+        .replace_strict(dissolved, default=REASON_UNKNOWN_CODE, return_dtype=pl.String)
+        .alias("unknown_code_reason"),
     )
 
 
